@@ -1,0 +1,11 @@
+#!/usr/bin/env python3
+"""Thin entry point: `python build.py COMMAND …` runs the Liaison CLI from a checkout."""
+import os
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+from liaison.cli import main  # noqa: E402
+
+if __name__ == "__main__":
+    main()

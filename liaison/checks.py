@@ -1,0 +1,176 @@
+"""Cross-record rules (SPEC §3): references, duplicates, dates, the patient-information guard.
+
+Input: the loaded Site and the as-of date. Output: problems, placed later like any other.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from liaison.diagnostics import Loc, Problem, format_loc
+from liaison.load import PATIENT_MESSAGE, Site
+
+# The patient-information guard. One combined pattern finds candidate text fast; the
+# separate ones name the kind of identifier.
+_GUARDS = (
+    ("a US Social Security number", re.compile(r"\b\d{3}-\d{2}-\d{4}\b")),
+    (
+        "a medical record number",
+        re.compile(r"(?<![a-z])(?:mrn|medical record (?:number|no\b|#))(?![a-z]).{0,10}\d", re.I),
+    ),
+    ("a date of birth", re.compile(r"(?<![a-z])(?:dob|date of birth)(?![a-z]).{0,15}\d", re.I)),
+)
+_ANY_GUARD = re.compile("|".join(f"(?:{p.pattern})" for _, p in _GUARDS), re.I)
+
+
+def patient_info(text: str) -> str | None:
+    """The kind of patient identifier that ``text`` seems to hold, or None."""
+    if not _ANY_GUARD.search(text):
+        return None
+    for kind, pattern in _GUARDS:
+        if pattern.search(text):
+            return kind
+    return None
+
+
+class Checker:
+    def __init__(self, site: Site, as_of: dt.date):
+        self.site = site
+        self.as_of = as_of
+        self.problems: list[Problem] = []
+
+    def add(self, src: tuple, sub: Loc, message: str, severity: str = "error", at="value"):
+        path, prefix = src
+        loc = prefix + sub
+        where = format_loc(loc)
+        self.problems.append(
+            Problem(path, f"{where}: {message}" if where else message, severity, loc=loc, at=at)
+        )
+
+    def ref(self, src, sub: Loc, value, table, what: str) -> None:
+        if value is not None and value not in table:
+            self.add(src, sub, f"unknown {what} '{value}'{_hint(value, table)}")
+
+    def text(self, src, sub: Loc, value) -> None:
+        if value:
+            kind = patient_info(value)
+            if kind:
+                self.add(src, sub, f"looks like {kind}: {PATIENT_MESSAGE}")
+
+    def texts(self, src, name: str, values) -> None:
+        for i, v in enumerate(values):
+            self.text(src, (name, i), v)
+
+
+def _hint(value: str, table) -> str:
+    import difflib
+
+    close = difflib.get_close_matches(value, list(table), n=1, cutoff=0.7)
+    return f" (did you mean '{close[0]}'?)" if close else ""
+
+
+def check_site(site: Site, as_of: dt.date) -> list[Problem]:
+    """Every cross-record problem of the site."""
+    c = Checker(site, as_of)
+    cfg = site.config
+    tiers = cfg.tiers if cfg else None
+    services = {s.key for s in cfg.services} if cfg else None
+
+    if cfg:
+        seen = set()
+        for i, s in enumerate(cfg.services):
+            if s.key in seen:
+                c.add(("site.yaml" if site.root.joinpath("site.yaml").is_file() else "site.yml", ()),
+                      ("services", i, "key"), f"duplicate service key '{s.key}'")
+            seen.add(s.key)
+
+    for pid, p in site.practices.items():
+        src = p._src
+        c.ref(src, ("liaison",), p.liaison, site.team, "team member")
+        c.text(src, ("notes",), p.notes)
+        c.texts(src, "tags", p.tags)
+        for i, s in enumerate(p.staff):
+            c.text(src, ("staff", i, "notes"), s.notes)
+
+    npis: dict[str, str] = {}
+    for did, d in site.physicians.items():
+        src = d._src
+        c.ref(src, ("practice",), d.practice, site.practices, "practice")
+        c.ref(src, ("liaison",), d.liaison, site.team, "team member")
+        if d.tier is not None and tiers is not None and d.tier not in tiers:
+            c.add(src, ("tier",), f"unknown tier '{d.tier}': site.yaml has {', '.join(tiers)}")
+        if d.npi is not None:
+            if d.npi in npis:
+                c.add(src, ("npi",), f"duplicate NPI {d.npi}: physician '{npis[d.npi]}' has it too")
+            else:
+                npis[d.npi] = did
+        c.text(src, ("notes",), d.notes)
+        c.texts(src, "tags", d.tags)
+        c.texts(src, "interests", d.interests)
+
+    for tid, t in site.team.items():
+        for i, tr in enumerate(t.trainings):
+            c.ref(t._src, ("trainings", i, "guide"), tr.guide, site.guides, "training guide")
+
+    for deck in site.decks.values():
+        if deck.meta.targets != "all":
+            for i, pid in enumerate(deck.meta.targets):
+                c.ref((deck.path, ()), ("targets", i), pid, site.practices, "practice")
+
+    physicians, practices, team, decks = site.physicians, site.practices, site.team, site.decks
+    for r in site.interactions:
+        src = r._src
+        if r.liaison not in team:
+            c.ref(src, ("liaison",), r.liaison, team, "team member")
+        if r.practice is None and not r.physicians:
+            c.add(src, (), "an interaction needs a practice or physicians (or both)")
+        if r.practice is not None and r.practice not in practices:
+            c.ref(src, ("practice",), r.practice, practices, "practice")
+        for i, pid in enumerate(r.physicians):
+            doc = physicians.get(pid)
+            if doc is None:
+                c.ref(src, ("physicians", i), pid, physicians, "physician")
+            elif r.practice is not None and doc.practice != r.practice:
+                c.add(src, ("physicians", i),
+                      f"physician '{pid}' is at practice '{doc.practice}', not '{r.practice}'",
+                      "warning")
+        if r.deck is not None and r.deck not in decks:
+            c.ref(src, ("deck",), r.deck, decks, "presentation deck")
+        for i, f in enumerate(r.follow_ups):
+            if f.owner is not None and f.owner not in team:
+                c.ref(src, ("follow_ups", i, "owner"), f.owner, team, "team member")
+            if f.done is not None and f.done < r.date:
+                c.add(src, ("follow_ups", i, "done"),
+                      f"done {f.done.isoformat()} is before the interaction's date {r.date.isoformat()}")
+            c.text(src, ("follow_ups", i, "task"), f.task)
+        if r.date > as_of:
+            c.add(src, ("date",), _future(r.date, as_of), "warning")
+        c.text(src, ("summary",), r.summary)
+        c.text(src, ("notes",), r.notes)
+        c.texts(src, "needs", r.needs)
+        c.texts(src, "met_with", r.met_with)
+
+    for row in site.referrals:
+        problems = []
+        if row.physician is not None and row.physician not in physicians:
+            problems.append((("physician",), f"physician: unknown physician '{row.physician}'"
+                             f"{_hint(row.physician, physicians)}", "error"))
+        if services is not None and row.service not in services:
+            problems.append((("service",), f"service: unknown service '{row.service}'"
+                             f"{_hint(row.service, services)}; site.yaml has "
+                             f"{', '.join(sorted(services))}", "error"))
+        if row.date > as_of:
+            problems.append((("date",), f"date: {_future(row.date, as_of)}", "warning"))
+        for sub, message, severity in problems:
+            if row.line is not None:
+                c.problems.append(Problem(row.path, message, severity, line=row.line, col=1))
+            else:
+                where = format_loc(row.loc)
+                c.problems.append(Problem(row.path, f"{where}.{message}" if where else message,
+                                          severity, loc=row.loc + sub))
+    return c.problems
+
+
+def _future(date: dt.date, as_of: dt.date) -> str:
+    return (f"dated {date.isoformat()}, after the as-of date {as_of.isoformat()}: "
+            "left out of the statistics")

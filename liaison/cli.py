@@ -1,0 +1,90 @@
+"""Command-line interface: parse options, call one function of the core, print, exit."""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from liaison import __version__
+from liaison.errors import DataErrors
+
+ROOT_OPTION = click.option(
+    "--root", type=click.Path(file_okay=False, path_type=Path), default=".",
+    show_default=True, help="The site root (holds site.yaml, data/, content/).",
+)
+AS_OF_OPTION = click.option(
+    "--as-of", "as_of", metavar="YYYY-MM-DD",
+    help="Date the statistics are computed at (default: SOURCE_DATE_EPOCH's date, else today).",
+)
+STRICT_OPTION = click.option("--strict", is_flag=True, help="Treat warnings as errors.")
+
+
+def _as_of(value: str | None):
+    from liaison.pipeline import resolve_as_of
+
+    try:
+        return resolve_as_of(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="'--as-of'") from None
+
+
+def _root(root: Path) -> Path:
+    if not root.is_dir():
+        raise click.BadParameter(f"'{root}' is not a folder", param_hint="'--root'")
+    return root
+
+
+def _check(root: Path, as_of, strict: bool, fmt: str = "text"):
+    """Run load + checks and print the diagnostics; raise DataErrors when there are errors."""
+    from liaison.pipeline import check
+
+    checked = check(_root(root), _as_of(as_of), strict)
+    stream = sys.stdout if fmt == "github" else sys.stderr
+    for line in checked.report.lines(fmt):
+        click.echo(line, file=stream)
+    if not checked.ok:
+        raise DataErrors(len(checked.report.errors))
+    return checked
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="liaison")
+def main() -> None:
+    """Liaison: the physician-relations program's records, checked and published as a site."""
+
+
+@main.command()
+@ROOT_OPTION
+@AS_OF_OPTION
+@STRICT_OPTION
+@click.option("--format", "fmt", type=click.Choice(["text", "github"]), default="text",
+              show_default=True, help="Diagnostics as text on stderr, or GitHub annotations on stdout.")
+def validate(root: Path, as_of: str | None, strict: bool, fmt: str) -> None:
+    """Check every file of the site root; report every problem (fast, for pull requests)."""
+    checked = _check(root, as_of, strict, fmt)
+    site = checked.site
+    warnings = len(checked.report.warnings)
+    click.echo(
+        f"ok: {len(site.physicians)} physicians, {len(site.practices)} practices, "
+        f"{len(site.interactions)} interactions, {len(site.referrals)} referral rows"
+        + (f"; {warnings} warning{'s' if warnings != 1 else ''}" if warnings else ""),
+        err=True,
+    )
+
+
+@main.command()
+@ROOT_OPTION
+@AS_OF_OPTION
+@click.option("--json", "as_json", is_flag=True, help="Print exactly stats.json.")
+def stats(root: Path, as_of: str | None, as_json: bool) -> None:
+    """Referral statistics to stdout (SPEC §4)."""
+    from liaison.stats import compute_stats, stats_json, stats_report
+
+    checked = _check(root, as_of, False)
+    data = compute_stats(checked.site, _as_of(as_of))
+    click.echo(stats_json(data) if as_json else stats_report(data, checked.site), nl=not as_json)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,114 @@
+"""Presentation decks: slide templates rendered in a sandbox (SPEC §6).
+
+Slides are Jinja2 templates with ``site``, ``practice``, ``physicians`` and ``stats``; an
+undefined name is an error, reported at the deck file's line where it stands.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import jinja2
+from jinja2.sandbox import SandboxedEnvironment
+
+from liaison.content import Deck, Slide
+from liaison.diagnostics import Problem
+from liaison.load import Site
+
+
+class SlideError(Exception):
+    def __init__(self, message: str, line: int):
+        super().__init__(message)
+        self.message, self.line = message, line
+
+
+def make_env() -> SandboxedEnvironment:
+    # Slides render to Markdown; HTML is escaped and sanitized after Markdown, not here.
+    return SandboxedEnvironment(
+        undefined=jinja2.StrictUndefined, autoescape=False, keep_trailing_newline=True
+    )
+
+
+@dataclass
+class CompiledSlide:
+    slide: Slide
+    template: jinja2.Template | None
+    name: str
+
+
+def compile_deck(env: SandboxedEnvironment, deck: Deck) -> tuple[list[CompiledSlide], list[SlideError]]:
+    out, errors = [], []
+    for n, slide in enumerate(deck.slides, start=1):
+        name = f"{deck.path}#slide-{n}"
+        try:
+            code = env.compile(slide.source, name=name, filename=name)
+            tmpl = env.template_class.from_code(env, code, env.make_globals(None))
+            out.append(CompiledSlide(slide, tmpl, name))
+        except jinja2.TemplateSyntaxError as exc:
+            errors.append(SlideError(f"slide {n}: template syntax error: {exc.message}",
+                                     slide.line + (exc.lineno or 1) - 1))
+            out.append(CompiledSlide(slide, None, name))
+    return out, errors
+
+
+def render_slide(cs: CompiledSlide, context: dict) -> str:
+    """A slide's Markdown for one context, or SlideError at the deck file's line."""
+    try:
+        return cs.template.render(context)
+    except Exception as exc:  # any template failure (undefined, sandbox, arithmetic) is data
+        line = cs.slide.line
+        tb = exc.__traceback__
+        while tb is not None:
+            if tb.tb_frame.f_code.co_filename == cs.name:
+                line = cs.slide.line + tb.tb_lineno - 1
+            tb = tb.tb_next
+        what = exc.message if isinstance(exc, jinja2.TemplateError) and exc.message else str(exc)
+        raise SlideError(what, line) from None
+
+
+def deck_contexts(site: Site, deck: Deck, practice_stats: dict) -> list[tuple[str | None, dict]]:
+    """(practice id or None for the generic deck, template context) for every rendering."""
+    site_ctx = site.config.model_dump() if site.config else {}
+    out = [(None, {"site": site_ctx, "practice": None, "physicians": [], "stats": None})]
+    targets = sorted(site.practices) if deck.meta.targets == "all" else deck.meta.targets
+    by_practice: dict[str, list] = {}
+    for did in sorted(site.physicians):
+        d = site.physicians[did]
+        by_practice.setdefault(d.practice, []).append({"id": did, **d.model_dump()})
+    for pid in targets:
+        p = site.practices.get(pid)
+        if p is None:
+            continue
+        out.append((pid, {
+            "site": site_ctx,
+            "practice": {"id": pid, **p.model_dump()},
+            "physicians": by_practice.get(pid, []),
+            "stats": practice_stats.get(pid, {}),
+        }))
+    return out
+
+
+def check_decks(site: Site, practice_stats: dict) -> list[Problem]:
+    """Render every deck for every target in memory; a problem per failing slide line."""
+    env = make_env()
+    problems: list[Problem] = []
+    for deck_id in sorted(site.decks):
+        deck = site.decks[deck_id]
+        compiled, errors = compile_deck(env, deck)
+        seen = set()
+        for e in errors:
+            problems.append(Problem(deck.path, e.message, line=e.line, col=1))
+        for pid, ctx in deck_contexts(site, deck, practice_stats):
+            for n, cs in enumerate(compiled, start=1):
+                if cs.template is None:
+                    continue
+                try:
+                    render_slide(cs, ctx)
+                except SlideError as e:
+                    key = (e.line, e.message)
+                    if key in seen:  # the same mistake for every practice: say it once
+                        continue
+                    seen.add(key)
+                    target = f" (customized for practice '{pid}')" if pid else " (generic deck)"
+                    problems.append(Problem(deck.path, f"slide {n}: template error: {e.message}{target}",
+                                            line=e.line, col=1))
+    return problems

@@ -1,0 +1,18 @@
+"""The exception tree: users see a message and an exit code, never a traceback."""
+from __future__ import annotations
+
+import click
+
+
+class LiaisonError(click.ClickException):
+    """A problem with the data or the output folder: exit code 1."""
+
+    exit_code = 1
+
+
+class DataErrors(LiaisonError):
+    """The data has errors; the diagnostics were printed already."""
+
+    def __init__(self, count: int):
+        super().__init__(f"{count} error{'s' if count != 1 else ''} found")
+        self.count = count

@@ -1,0 +1,646 @@
+"""Load stage: the files of a site root -> records, each knowing where it came from.
+
+Each file is read once. YAML goes through the fast parser (cached by content hash, see
+``cache``); the exact parser with line and column runs only for files that have a problem,
+when their diagnostics are placed (``place``). Problems of every file are gathered; none
+stops the load.
+"""
+from __future__ import annotations
+
+import csv
+import difflib
+import io
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import NamedTuple
+
+from pydantic import BaseModel, ValidationError
+
+from liaison import yamlio
+from liaison.cache import ParseCache
+from liaison.content import Deck, FrontMatterError, Guide, split_front_matter, split_slides
+from liaison.diagnostics import Diagnostic, Loc, Problem, format_loc
+from liaison.models import (
+    FILE_KINDS, SOURCES, STATUSES, DeckMeta, GuideMeta, Interaction, Physician, Practice,
+    Referral, SiteConfig, TeamMember, id_problem, parse_date,
+)
+
+YAML_EXT = (".yaml", ".yml")
+REFERRAL_COLUMNS = ("date", "source", "physician", "service", "status", "count")
+REQUIRED_COLUMNS = frozenset(REFERRAL_COLUMNS) - {"count"}
+PATIENT_MESSAGE = "patient identifiers must never be stored in the repository"
+_PATIENT_COLUMN_WORDS = (
+    "patient", "mrn", "dob", "ssn", "birth", "medical_record", "first_name", "last_name",
+    "full_name", "insurance_id", "member_id", "diagnosis",
+)
+_PATIENT_COLUMN_NAMES = frozenset(("name", "sex", "gender", "age", "address", "phone", "email"))
+
+
+class ReferralRow(NamedTuple):
+    """One referral row, validated. ``line`` is set for CSV rows, ``loc`` for YAML ones."""
+
+    date: object
+    source: str
+    physician: str | None
+    service: str
+    status: str
+    count: int
+    path: str
+    line: int | None
+    loc: tuple | None
+
+
+@dataclass
+class Site:
+    """Every record of a site root. Records of files with errors are left out."""
+
+    root: Path
+    config: SiteConfig | None = None
+    practices: dict[str, Practice] = field(default_factory=dict)
+    physicians: dict[str, Physician] = field(default_factory=dict)
+    team: dict[str, TeamMember] = field(default_factory=dict)
+    interactions: list[Interaction] = field(default_factory=list)
+    referrals: list[ReferralRow] = field(default_factory=list)
+    guides: dict[str, Guide] = field(default_factory=dict)
+    decks: dict[str, Deck] = field(default_factory=dict)
+
+
+@dataclass
+class Files:
+    """The files of a site root, by kind, as sorted '/'-separated paths relative to it."""
+
+    site: str | None = None
+    by_kind: dict[str, list[str]] = field(default_factory=dict)
+    interactions: list[str] = field(default_factory=list)
+    referrals: list[str] = field(default_factory=list)
+    training: list[str] = field(default_factory=list)
+    presentations: list[str] = field(default_factory=list)
+
+
+def discover(root: Path) -> Files:
+    files = Files()
+    for name in ("site.yaml", "site.yml"):
+        if (root / name).is_file():
+            files.site = name
+            break
+    for kind in FILE_KINDS:
+        files.by_kind[kind] = _list(root, f"data/{kind}", YAML_EXT, recursive=False)
+    files.interactions = _list(root, "data/interactions", YAML_EXT, recursive=True)
+    files.referrals = _list(root, "data/referrals", YAML_EXT + (".csv",), recursive=True)
+    files.training = _list(root, "content/training", (".md",), recursive=False)
+    files.presentations = _list(root, "content/presentations", (".md",), recursive=False)
+    return files
+
+
+def _list(root: Path, sub: str, exts: tuple[str, ...], recursive: bool) -> list[str]:
+    base = root / sub
+    if not base.is_dir():
+        return []
+    out = []
+    if recursive:
+        for dirpath, dirnames, filenames in os.walk(base):
+            dirnames[:] = [d for d in dirnames if not d.startswith(".")]
+            rel = Path(dirpath).relative_to(root).as_posix()
+            out += [f"{rel}/{f}" for f in filenames if _wanted(f, exts)]
+    else:
+        out = [f"{sub}/{p.name}" for p in base.iterdir() if p.is_file() and _wanted(p.name, exts)]
+    return sorted(out)
+
+
+def _wanted(name: str, exts: tuple[str, ...]) -> bool:
+    return name.lower().endswith(exts) and name != "README.md" and not name.startswith(".")
+
+
+# --------------------------------------------------------------------------- YAML files
+
+
+class Loader:
+    """Reads the files of one site root; gathers problems."""
+
+    def __init__(self, root: Path, cache: ParseCache | None = None):
+        self.root = root
+        self.cache = cache
+        self.problems: list[Problem] = []
+
+    def error(self, path: str, message: str, **kw) -> None:
+        self.problems.append(Problem(path, message, **kw))
+
+    def read_bytes(self, rel: str) -> bytes | None:
+        try:
+            with open(self.root / rel, "rb") as fh:
+                return fh.read(yamlio.MAX_YAML_BYTES + 1)
+        except OSError as exc:
+            self.error(rel, f"cannot read the file: {exc.strerror or exc}")
+            return None
+
+    def yaml(self, rel: str):
+        """Canonical data of a YAML file, or None after recording a problem."""
+        raw = self.read_bytes(rel)
+        if raw is None:
+            return _FAILED
+        if len(raw) > yamlio.MAX_YAML_BYTES:
+            self.error(rel, "the file is larger than 5 MB: split it into several files")
+            return _FAILED
+        return self.yaml_text(rel, raw)
+
+    def yaml_text(self, rel: str, raw: bytes, line_offset: int = 0):
+        key = self.cache.key(raw) if self.cache else None
+        if key is not None:
+            hit = self.cache.get(key)
+            if hit is not ParseCache.MISS:
+                return hit
+        try:
+            text = yamlio.decode(raw)
+        except yamlio.YamlSyntaxError as exc:
+            self.error(rel, exc.message, line=exc.line, col=exc.col)
+            return _FAILED
+        try:
+            data = yamlio.fast_load(text)
+        except yamlio.NeedExact:
+            try:
+                data, _node, problems = yamlio.exact_load(text)
+            except yamlio.YamlSyntaxError as exc:
+                self.error(rel, exc.message, line=exc.line + line_offset, col=exc.col)
+                return _FAILED
+            if problems:
+                for loc, message, key_node in problems:
+                    self.error(
+                        rel, f"{format_loc(loc)}: {message}" if loc else message,
+                        line=key_node.start_mark.line + 1 + line_offset,
+                        col=key_node.start_mark.column + 1,
+                    )
+                return _FAILED
+        if key is not None:
+            self.cache.put(key, data)
+        return data
+
+    # ---------------------------------------------------------------- model validation
+
+    def validate(self, model: type[BaseModel], data, rel: str, prefix: Loc = ()):
+        """A model instance, or None after recording each of its problems."""
+        if not isinstance(data, dict):
+            self.error(
+                rel, _with_path(prefix, f"expected a mapping of fields, got {_kind(data)}"),
+                loc=prefix,
+            )
+            return None
+        try:
+            return model.model_validate(data)
+        except ValidationError as exc:
+            for err in exc.errors(include_url=False, include_context=True, include_input=False):
+                self.problems.append(_pydantic_problem(rel, prefix, model, err))
+            return None
+
+
+_FAILED = object()
+
+
+def _kind(value) -> str:
+    if value is None:
+        return "nothing"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a mapping"
+    return f"the text '{value}'" if isinstance(value, str) else repr(value)
+
+
+def _with_path(loc: Loc, message: str) -> str:
+    path = format_loc(loc)
+    return f"{path}: {message}" if path else message
+
+
+def _model_at(model: type[BaseModel], loc: tuple) -> type[BaseModel] | None:
+    """The model class that holds the field at ``loc`` (for 'did you mean' hints)."""
+    cur = model
+    for part in loc[:-1]:
+        if isinstance(part, int):
+            continue
+        info = cur.model_fields.get(part)
+        if info is None:
+            return None
+        nested = _nested_model(info.annotation)
+        if nested is None:
+            return None
+        cur = nested
+    return cur
+
+
+def _nested_model(annotation):
+    import typing
+
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in typing.get_args(annotation):
+        found = _nested_model(arg)
+        if found is not None:
+            return found
+    return None
+
+
+def _pydantic_problem(rel: str, prefix: Loc, model, err) -> Problem:
+    loc = tuple(p for p in err["loc"] if isinstance(p, (int, str)))
+    # Drop union-branch names pydantic adds to locations ("literal['all']", "list[…]").
+    holder = model
+    clean: list = []
+    for part in loc:
+        if isinstance(part, str) and not part.isidentifier() and "[" in part:
+            continue
+        clean.append(part)
+    loc = tuple(clean)
+    full = prefix + loc
+    kind = err["type"]
+    if kind == "extra_forbidden":
+        name = str(loc[-1])
+        if name.lower().startswith("patient"):
+            return Problem(rel, _with_path(full, f"a key beginning with 'patient': {PATIENT_MESSAGE}"),
+                           loc=full, at="key")
+        holder = _model_at(model, loc)
+        hint = ""
+        if holder is not None:
+            close = difflib.get_close_matches(name, list(holder.model_fields), n=1, cutoff=0.6)
+            if close:
+                hint = f" (did you mean '{close[0]}'?)"
+        return Problem(rel, _with_path(full, f"unknown field{hint}"), loc=full, at="key")
+    if kind == "missing":
+        return Problem(rel, _with_path(full, "required field is missing"), loc=full)
+    msg = err["msg"]
+    if kind == "value_error":
+        msg = str(err["ctx"]["error"]) if "ctx" in err else msg.removeprefix("Value error, ")
+    elif kind == "literal_error":
+        msg = f"expected one of {err['ctx']['expected']}"
+        value = err.get("input")
+        if isinstance(value, str):
+            options = [o.strip(" '") for o in err["ctx"]["expected"].replace(" or ", ", ").split(",")]
+            close = difflib.get_close_matches(value, options, n=1, cutoff=0.6)
+            msg = f"'{value}' is not one of {err['ctx']['expected']}" + (
+                f" (did you mean '{close[0]}'?)" if close else ""
+            )
+    elif kind in ("list_type", "dict_type", "model_type", "model_attributes_type"):
+        what = "a list" if kind == "list_type" else "a mapping of fields"
+        msg = f"expected {what}"
+    elif kind == "too_short":
+        msg = "must not be empty"
+    elif kind in ("greater_than_equal", "less_than_equal"):
+        msg = msg.replace("Input should be", "must be")
+    return Problem(rel, _with_path(full, msg), loc=full)
+
+
+# --------------------------------------------------------------------------- the load
+
+
+def load_site(root: Path, cache: ParseCache | None = None) -> tuple[Site, list[Problem], Files]:
+    """Read every file of the site root once: (records, problems, the files found)."""
+    files = discover(root)
+    loader = Loader(root, cache)
+    site = Site(root=root)
+
+    if files.site is None:
+        loader.error("site.yaml", "missing site.yaml: every site root needs one (SPEC §2)")
+    else:
+        data = loader.yaml(files.site)
+        if data is not _FAILED:
+            if data is None:
+                loader.error(files.site, "the file holds nothing: site.yaml needs practice and services")
+            else:
+                site.config = loader.validate(SiteConfig, data, files.site)
+
+    for kind, model in FILE_KINDS.items():
+        target = getattr(site, "team" if kind == "team" else kind)
+        for rel in _unique_stems(loader, files.by_kind[kind]):
+            rid = _stem(rel)
+            data = loader.yaml(rel)
+            if data is _FAILED:
+                continue
+            if data is None or data == {} or data == []:
+                loader.error(rel, "the file holds no record")
+                continue
+            rec = loader.validate(model, data, rel)
+            if rec is not None and rid is not None:
+                rec._src = (rel, ())
+                target[rid] = rec
+
+    for rel in files.interactions:
+        _load_list(loader, rel, Interaction, site.interactions)
+    for rel in files.referrals:
+        if rel.lower().endswith(".csv"):
+            _load_referral_csv(loader, rel, site.referrals)
+        else:
+            _load_referral_yaml(loader, rel, site.referrals)
+
+    for rel in _unique_stems(loader, files.training):
+        _load_markdown(loader, rel, GuideMeta, site.guides)
+    for rel in _unique_stems(loader, files.presentations):
+        _load_markdown(loader, rel, DeckMeta, site.decks)
+
+    site.interactions.sort(key=lambda r: (r.date, r._src))
+    return site, loader.problems, files
+
+
+def _stem(rel: str) -> str | None:
+    return rel.rsplit("/", 1)[-1].rsplit(".", 1)[0]
+
+
+def _unique_stems(loader: Loader, rels: list[str]) -> list[str]:
+    """The files whose stem is a valid, not yet seen id; problems for the others."""
+    seen: dict[str, str] = {}
+    out = []
+    for rel in rels:
+        stem = _stem(rel)
+        problem = id_problem(stem)
+        if problem:
+            loader.error(rel, f"file name: {problem} (the file name is the record id)")
+            continue
+        if stem in seen:
+            loader.error(rel, f"duplicate id '{stem}': {seen[stem]} has the same name")
+            continue
+        seen[stem] = rel
+        out.append(rel)
+    return out
+
+
+def _records(loader: Loader, rel: str, data) -> list[tuple[Loc, object]]:
+    """A record file's records with their location prefix: one mapping or a list of them."""
+    if data is None or data == [] or data == {}:
+        loader.error(rel, "the file holds no record")
+        return []
+    if isinstance(data, dict):
+        return [((), data)]
+    if isinstance(data, list):
+        return [((i,), item) for i, item in enumerate(data)]
+    loader.error(rel, f"expected a record (a mapping) or a list of records, got {_kind(data)}")
+    return []
+
+
+def _load_list(loader: Loader, rel: str, model, out: list) -> None:
+    data = loader.yaml(rel)
+    if data is _FAILED:
+        return
+    for prefix, item in _records(loader, rel, data):
+        rec = loader.validate(model, item, rel, prefix)
+        if rec is not None:
+            rec._src = (rel, prefix)
+            out.append(rec)
+
+
+def _load_markdown(loader: Loader, rel: str, meta_model, out: dict) -> None:
+    raw = loader.read_bytes(rel)
+    if raw is None:
+        return
+    try:
+        text = yamlio.decode(raw)
+        fm = split_front_matter(text)
+    except yamlio.YamlSyntaxError as exc:
+        loader.error(rel, exc.message, line=exc.line, col=exc.col)
+        return
+    except FrontMatterError as exc:
+        loader.error(rel, exc.message, line=exc.line, col=exc.col)
+        return
+    data = loader.yaml_text(rel, fm.yaml_text.encode("utf-8"), line_offset=fm.line_offset)
+    if data is _FAILED:
+        return
+    if not isinstance(data, dict):
+        loader.error(rel, "front matter: expected fields like 'title: …'", line=2, col=1)
+        return
+    meta = loader.validate(meta_model, data, rel)
+    if meta is None:
+        return
+    rid = _stem(rel)
+    if meta_model is GuideMeta:
+        out[rid] = Guide(rid, rel, meta, fm.body, fm.body_line)
+    else:
+        out[rid] = Deck(rid, rel, meta, split_slides(fm.body, fm.body_line))
+
+
+# --------------------------------------------------------------------------- referrals
+
+_REFERRAL_FIELDS = tuple(Referral.model_fields)
+_SOURCES = frozenset(SOURCES)
+_STATUSES = frozenset(STATUSES)
+
+
+def check_referral(get, loc_of) -> tuple[ReferralRow | None, list[tuple[object, str]]]:
+    """Validate one referral's cells. ``get(name)`` gives a cell's text or None; ``loc_of``
+    turns a field name into the location to report. Returns the row fields and problems."""
+    problems: list[tuple[object, str]] = []
+
+    def need(name):
+        value = get(name)
+        if value is None or not str(value).strip():
+            problems.append((loc_of(name, missing=True), f"{name}: required field is missing"))
+            return None
+        if not isinstance(value, str):
+            problems.append((loc_of(name), f"{name}: expected text, got {_kind(value)}"))
+            return None
+        return value.strip()
+
+    date = need("date")
+    if date is not None:
+        try:
+            date = parse_date(date)
+        except ValueError as exc:
+            problems.append((loc_of("date"), f"date: {exc}"))
+            date = None
+    source = need("source")
+    if source is not None and source not in _SOURCES:
+        problems.append((loc_of("source"), f"source: {_not_one_of(source, SOURCES)}"))
+        source = None
+    service = need("service")
+    if service is not None and id_problem(service):
+        problems.append((loc_of("service"), f"service: {id_problem(service)}"))
+    physician = get("physician")
+    if isinstance(physician, str):
+        physician = physician.strip() or None
+    elif physician is not None:
+        problems.append((loc_of("physician"), f"physician: expected an id, got {_kind(physician)}"))
+        physician = None
+    if physician is not None and id_problem(physician):
+        problems.append((loc_of("physician"), f"physician: {id_problem(physician)}"))
+    if source == "physician" and physician is None and not any(
+        m.startswith("physician:") for _, m in problems
+    ):
+        problems.append(
+            (loc_of("physician", missing=True),
+             "physician: required when source is physician (which physician referred?)")
+        )
+    elif source is not None and source != "physician" and physician is not None:
+        problems.append(
+            (loc_of("physician"),
+             f"physician: only allowed when source is physician (source is {source})")
+        )
+    status = get("status")
+    if status is None or (isinstance(status, str) and not status.strip()):
+        status = "referred"
+    elif not isinstance(status, str) or status.strip() not in _STATUSES:
+        problems.append((loc_of("status"), f"status: {_not_one_of(status, STATUSES)}"))
+    else:
+        status = status.strip()
+    count = get("count")
+    if count is None or (isinstance(count, str) and not count.strip()):
+        count = 1
+    else:
+        text = str(count).strip()
+        if not text.lstrip("+").isdigit() or int(text) < 1:
+            problems.append((loc_of("count"), f"count: expected a whole number ≥ 1, got '{text}'"))
+            count = 1
+        else:
+            count = int(text)
+    if problems:
+        return None, problems
+    return (date, source, physician, service, status, count), problems
+
+
+def _not_one_of(value, options) -> str:
+    close = difflib.get_close_matches(str(value), options, n=1, cutoff=0.6)
+    hint = f" (did you mean '{close[0]}'?)" if close else ""
+    return f"'{value}' is not one of {', '.join(options)}{hint}"
+
+
+def _load_referral_yaml(loader: Loader, rel: str, out: list) -> None:
+    data = loader.yaml(rel)
+    if data is _FAILED:
+        return
+    if isinstance(data, dict):
+        loader.error(rel, "expected a list of referral records (each starting with '- ')")
+        return
+    for prefix, item in _records(loader, rel, data):
+        if not isinstance(item, dict):
+            loader.error(rel, _with_path(prefix, f"expected a referral record, got {_kind(item)}"),
+                         loc=prefix)
+            continue
+        bad_keys = False
+        for key in item:
+            if key not in _REFERRAL_FIELDS:
+                bad_keys = True
+                if key.lower().startswith("patient"):
+                    msg = f"a key beginning with 'patient': {PATIENT_MESSAGE}"
+                else:
+                    close = difflib.get_close_matches(key, _REFERRAL_FIELDS, n=1, cutoff=0.6)
+                    msg = "unknown field" + (f" (did you mean '{close[0]}'?)" if close else "")
+                loader.error(rel, _with_path(prefix + (key,), msg), loc=prefix + (key,), at="key")
+
+        def loc_of(name, missing=False, prefix=prefix, item=item):
+            return prefix if (missing and name not in item) else prefix + (name,)
+
+        row, problems = check_referral(item.get, loc_of)
+        for loc, message in problems:
+            loader.error(rel, _with_path(prefix, message), loc=loc)
+        if row is not None and not bad_keys:
+            out.append(ReferralRow(*row, rel, None, prefix))
+
+
+def _patient_column(name: str) -> bool:
+    norm = name.strip().lower().replace(" ", "_").replace("-", "_")
+    return norm in _PATIENT_COLUMN_NAMES or any(w in norm for w in _PATIENT_COLUMN_WORDS)
+
+
+def _load_referral_csv(loader: Loader, rel: str, out: list) -> None:
+    try:
+        fh = open(loader.root / rel, encoding="utf-8-sig", newline="")
+    except OSError as exc:
+        loader.error(rel, f"cannot read the file: {exc.strerror or exc}")
+        return
+    with fh:
+        reader = csv.reader(fh)
+        prev_line = 0
+        header: list[str] | None = None
+        index: dict[str, int] = {}
+        rows = 0
+        try:
+            for cells in reader:
+                line = prev_line + 1
+                prev_line = reader.line_num
+                if not cells or (len(cells) == 1 and not cells[0].strip()):
+                    continue
+                if header is None:
+                    header = [c.strip() for c in cells]
+                    if not _check_header(loader, rel, line, header):
+                        return
+                    index = {name: i for i, name in enumerate(header)}
+                    continue
+                rows += 1
+                if len(cells) != len(header):
+                    loader.error(rel, f"expected {len(header)} cells (as in the header), found {len(cells)}",
+                                 line=line, col=1)
+                    continue
+
+                def get(name, cells=cells):
+                    i = index.get(name)
+                    return None if i is None else cells[i]
+
+                row, problems = check_referral(get, lambda name, missing=False: None)
+                for _loc, message in problems:
+                    loader.error(rel, message, line=line, col=1)
+                if row is not None:
+                    out.append(ReferralRow(*row, rel, line, None))
+        except UnicodeDecodeError:
+            loader.error(rel, "the file is not UTF-8 text; export it as CSV UTF-8",
+                         line=prev_line + 1, col=1)
+            return
+        except csv.Error as exc:
+            loader.error(rel, f"CSV syntax error: {exc}", line=reader.line_num or 1, col=1)
+            return
+        if header is None or rows == 0:
+            loader.error(rel, "the file holds no record (a header row and at least one referral)")
+
+
+def _check_header(loader: Loader, rel: str, line: int, header: list[str]) -> bool:
+    ok = True
+    seen = set()
+    for col_name in header:
+        if col_name in seen:
+            loader.error(rel, f"column '{col_name}' appears twice in the header", line=line, col=1)
+            ok = False
+        seen.add(col_name)
+        if col_name not in REFERRAL_COLUMNS:
+            ok = False
+            if _patient_column(col_name):
+                loader.error(rel, f"column '{col_name}' looks like patient data: {PATIENT_MESSAGE}; "
+                             "remove the column", line=line, col=1)
+            else:
+                close = difflib.get_close_matches(col_name, REFERRAL_COLUMNS, n=1, cutoff=0.6)
+                hint = f" (did you mean '{close[0]}'?)" if close else ""
+                loader.error(rel, f"unknown column '{col_name}'{hint}; the columns are "
+                             f"{', '.join(REFERRAL_COLUMNS)}", line=line, col=1)
+    missing = [c for c in REFERRAL_COLUMNS if c in REQUIRED_COLUMNS and c not in seen]
+    if missing:
+        loader.error(rel, f"missing column{'s' if len(missing) > 1 else ''} {', '.join(missing)} "
+                     "in the header row", line=line, col=1)
+        ok = False
+    return ok
+
+
+# --------------------------------------------------------------------------- placing
+
+
+def place(root: Path, problems: list[Problem]) -> list[Diagnostic]:
+    """Problems -> diagnostics with line and column. Files are parsed with marks only here,
+    once each, and only those that have a problem located by a path."""
+    nodes: dict[str, tuple[object, int]] = {}
+    out = []
+    for p in problems:
+        if p.line is not None:
+            line, col = p.line, p.col or 1
+        elif p.loc is None:
+            line, col = 1, 1
+        else:
+            if p.path not in nodes:
+                nodes[p.path] = _marked_tree(root, p.path)
+            node, offset = nodes[p.path]
+            line, col = yamlio.locate(node, p.loc, p.at)
+            line += offset
+        out.append(Diagnostic(p.path, line, col, p.severity, p.message))
+    return sorted(set(out))
+
+
+def _marked_tree(root: Path, rel: str):
+    try:
+        text = yamlio.decode((root / rel).read_bytes())
+        offset = 0
+        if rel.endswith(".md"):
+            fm = split_front_matter(text)
+            text, offset = fm.yaml_text, fm.line_offset
+        return yamlio.compose(text), offset
+    except Exception:  # the problem was found in this file; a second failure only loses its place
+        return None, 0

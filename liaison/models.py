@@ -1,0 +1,347 @@
+"""The records of a site root (SPEC §2) as pydantic models.
+
+Models validate *canonical data* (see yamlio): text, lists, dicts and None. Every field has a
+description: the same models give validation, the JSON Schema for editors and the README's
+field reference.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from functools import lru_cache
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, PrivateAttr
+
+ID_RE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+ID_MAX = 64
+_DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_INT_RE = re.compile(r"^[+-]?\d+$")
+
+DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+ROLES = ("liaison", "manager", "front-desk", "clinical", "physician", "other")
+INTERACTION_TYPES = ("visit", "lunch", "presentation", "event", "call", "email", "other")
+IN_PERSON = frozenset(("visit", "lunch", "presentation", "event"))
+OUTCOMES = ("positive", "neutral", "negative")
+SOURCES = ("physician", "patient", "web", "advertising", "insurance", "event", "other", "unknown")
+STATUSES = ("referred", "scheduled", "consulted", "treated", "declined")
+AUDIENCES = ("liaison", "front-desk", "clinical", "all")
+
+
+def id_problem(value: str) -> str | None:
+    """Why ``value`` is not a valid record id, or None."""
+    if len(value) > ID_MAX:
+        return f"'{value}' is not a valid id: at most {ID_MAX} characters"
+    if not ID_RE.match(value):
+        return (
+            f"'{value}' is not a valid id: use lower-case letters, digits and single hyphens "
+            "(like 'mountain-view-family')"
+        )
+    return None
+
+
+@lru_cache(maxsize=65536)
+def parse_date(value: str) -> dt.date:
+    """'YYYY-MM-DD' (a real calendar day) -> date; anything else -> ValueError."""
+    if not _DATE_RE.match(value):
+        raise ValueError(f"'{value}' is not a date: write YYYY-MM-DD")
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise ValueError(f"'{value}' is not a real calendar day") from None
+
+
+def _date(value):
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return value
+    if isinstance(value, str):
+        return parse_date(value.strip())
+    raise ValueError(f"expected a date (YYYY-MM-DD), got {_kind(value)}")
+
+
+def _kind(value) -> str:
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    if value is None:
+        return "nothing"
+    return repr(value)
+
+
+def _text(value):
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        value = str(value)  # only reached from Python callers; YAML text arrives as str
+    if not isinstance(value, str):
+        raise ValueError(f"expected text, got {_kind(value)}")
+    value = value.strip()
+    if not value:
+        raise ValueError("must not be empty")
+    return value
+
+
+def _opt_text(value):
+    if value is None:
+        return None
+    if isinstance(value, str) and not value.strip():
+        return None
+    return _text(value)
+
+
+def _int(value):
+    if isinstance(value, bool):
+        raise ValueError(f"expected a whole number, got {value!r}")
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str) and _INT_RE.match(value.strip()):
+        return int(value.strip())
+    raise ValueError(f"expected a whole number, got {_kind(value)}")
+
+
+def _id(value):
+    value = _text(value)
+    problem = id_problem(value)
+    if problem:
+        raise ValueError(problem)
+    return value
+
+
+def npi_check_digit_ok(npi: str) -> bool:
+    """The NPI check digit: Luhn over '80840' + the first nine digits gives the tenth."""
+    digits = [int(c) for c in "80840" + npi[:9]]
+    total = 0
+    for i, d in enumerate(reversed(digits)):
+        if i % 2 == 0:  # doubled positions, counted from the right of the payload
+            d *= 2
+            if d > 9:
+                d -= 9
+        total += d
+    return (10 - total % 10) % 10 == int(npi[9])
+
+
+def _npi(value):
+    value = _text(value)
+    if not re.fullmatch(r"\d{10}", value):
+        raise ValueError(f"'{value}' is not an NPI: an NPI has exactly 10 digits")
+    if not npi_check_digit_ok(value):
+        raise ValueError(f"'{value}' is not a valid NPI: the check digit does not match")
+    return value
+
+
+Text = Annotated[str, BeforeValidator(_text)]
+OptText = Annotated[str | None, BeforeValidator(_opt_text)]
+Markdown = Annotated[
+    str | None,
+    BeforeValidator(_opt_text),
+    Field(json_schema_extra={"contentMediaType": "text/markdown"}),
+]
+Id = Annotated[str, BeforeValidator(_id), Field(pattern=ID_RE.pattern, max_length=ID_MAX)]
+Date = Annotated[dt.date, BeforeValidator(_date)]
+Int = Annotated[int, BeforeValidator(_int)]
+TextList = Annotated[list[Text], Field(default_factory=list)]
+
+
+class Record(BaseModel):
+    """Base of every record: unknown fields are errors; values are validated once."""
+
+    model_config = ConfigDict(extra="forbid", frozen=False, str_strip_whitespace=True)
+
+
+# ----------------------------------------------------------------------------- site.yaml
+
+
+class OurPractice(Record):
+    name: Text = Field(description="Our practice's name, shown on every page and deck.")
+    phone: OptText = Field(None, description="Main phone number.")
+    address: OptText = Field(None, description="Street address.")
+    website: OptText = Field(None, description="Public website address.")
+
+
+class Service(Record):
+    key: Id = Field(description="Service-line id, used by referrals' `service`.")
+    name: Text = Field(description="Display name of the service line.")
+    description: Markdown = Field(None, description="What the service is (Markdown).")
+
+
+class Tier(Record):
+    visit_every_days: Annotated[Int, Field(ge=1)] = Field(
+        description="A physician of this tier should get an in-person visit at least this often."
+    )
+
+
+class Thresholds(Record):
+    lapsed_after_days: Annotated[Int, Field(ge=1)] = Field(
+        90, description="A referrer whose last referral is this many days old or older is lapsed."
+    )
+    new_within_days: Annotated[Int, Field(ge=1)] = Field(
+        90, description="A referrer whose first referral is younger than this is new."
+    )
+
+
+def _default_tiers() -> dict[str, Tier]:
+    return {
+        "A": Tier(visit_every_days=30),
+        "B": Tier(visit_every_days=60),
+        "C": Tier(visit_every_days=120),
+    }
+
+
+class SiteConfig(Record):
+    """`site.yaml`: our practice, its service lines, physician tiers and thresholds."""
+
+    practice: OurPractice = Field(description="Our own practice.")
+    services: Annotated[list[Service], Field(min_length=1)] = Field(
+        description="Service lines (at least one); referrals name one by its key."
+    )
+    tiers: dict[Text, Tier] = Field(
+        default_factory=_default_tiers,
+        description="Physician tiers and their visit cadence. Default: A 30, B 60, C 120 days.",
+    )
+    thresholds: Thresholds = Field(
+        default_factory=Thresholds, description="Thresholds of the referrer statuses."
+    )
+
+
+# ------------------------------------------------------------------------------ records
+
+
+class StaffMember(Record):
+    name: Text = Field(description="Staff member's name.")
+    role: OptText = Field(None, description="Role in the office (office manager, …).")
+    email: OptText = Field(None, description="E-mail address.")
+    phone: OptText = Field(None, description="Direct phone number.")
+    notes: OptText = Field(None, description="What to know about them.")
+
+
+class Practice(Record):
+    """`data/practices/<id>.yaml`: one referring practice (office)."""
+
+    _src: tuple = PrivateAttr(default=("", ()))
+    name: Text = Field(description="Name of the practice.")
+    address: OptText = Field(None, description="Street address.")
+    city: OptText = Field(None, description="City.")
+    state: OptText = Field(None, description="State.")
+    zip: OptText = Field(None, description="ZIP code (text: leading zeros are kept).")
+    phone: OptText = Field(None, description="Main phone number.")
+    fax: OptText = Field(None, description="Fax number.")
+    website: OptText = Field(None, description="Website address.")
+    liaison: Id | None = Field(None, description="Team member (id) in charge of the practice.")
+    best_visit_times: OptText = Field(None, description="When to drop by, e.g. 'Tue after 2 pm'.")
+    ehr: OptText = Field(None, description="The office's electronic health record system.")
+    staff: list[StaffMember] = Field(default_factory=list, description="Office staff.")
+    notes: Markdown = Field(None, description="Notes (Markdown).")
+    tags: TextList = Field(description="Free tags.")
+
+
+class Physician(Record):
+    """`data/physicians/<id>.yaml`: one referring physician, existing or potential."""
+
+    _src: tuple = PrivateAttr(default=("", ()))
+    name: Text = Field(description="Full name.")
+    credentials: OptText = Field(None, description="MD, DO, DPM, NP, PA, …")
+    npi: Annotated[str | None, BeforeValidator(lambda v: None if v is None else _npi(v))] = Field(
+        None, description="National Provider Identifier: 10 digits with a valid check digit."
+    )
+    specialty: Text = Field(description="Medical specialty.")
+    practice: Id = Field(description="The practice (id) where they work.")
+    tier: OptText = Field(None, description="A tier key of site.yaml (visit cadence).")
+    liaison: Id | None = Field(None, description="Team member (id); default: the practice's.")
+    email: OptText = Field(None, description="E-mail address.")
+    phone: OptText = Field(None, description="Direct phone number.")
+    office_days: list[Literal[DAYS]] = Field(  # type: ignore[valid-type]
+        default_factory=list, description="Days they see patients at the practice (mon…sun)."
+    )
+    interests: TextList = Field(description="Clinical interests.")
+    notes: Markdown = Field(None, description="Notes (Markdown).")
+    tags: TextList = Field(description="Free tags.")
+
+
+class Training(Record):
+    guide: Id = Field(description="The training guide (id) completed.")
+    completed: Date = Field(description="Date of completion.")
+    score: Annotated[Int, Field(ge=0, le=100)] | None = Field(None, description="Score 0–100.")
+
+
+class TeamMember(Record):
+    """`data/team/<id>.yaml`: a liaison or staff member of our practice."""
+
+    _src: tuple = PrivateAttr(default=("", ()))
+    name: Text = Field(description="Full name.")
+    role: Literal[ROLES] = Field(description="liaison, manager, front-desk, clinical, physician or other.")  # type: ignore[valid-type]
+    email: OptText = Field(None, description="E-mail address.")
+    trainings: list[Training] = Field(default_factory=list, description="Trainings completed.")
+
+
+class FollowUp(Record):
+    task: Text = Field(description="What is to be done.")
+    due: Date = Field(description="When it is due.")
+    owner: Id | None = Field(None, description="Team member (id); default: who logged it.")
+    done: Date | None = Field(None, description="When it was done; open while absent.")
+
+
+class Interaction(Record):
+    """A visit-log entry, in any file under `data/interactions/`."""
+
+    _src: tuple = PrivateAttr(default=("", ()))
+    date: Date = Field(description="When it happened.")
+    liaison: Id = Field(description="Team member (id) who logged it.")
+    type: Literal[INTERACTION_TYPES] = Field(  # type: ignore[valid-type]
+        description="visit, lunch, presentation, event (in person), call, email or other."
+    )
+    practice: Id | None = Field(None, description="The practice (id); this or physicians.")
+    physicians: list[Id] = Field(default_factory=list, description="Physicians (ids) met.")
+    met_with: TextList = Field(description="Office staff met (free text).")
+    summary: Text = Field(description="One line: what happened.")
+    notes: Markdown = Field(None, description="Notes (Markdown).")
+    needs: TextList = Field(description="Challenges the referring office voiced.")
+    outcome: Literal[OUTCOMES] | None = Field(None, description="positive, neutral or negative.")  # type: ignore[valid-type]
+    deck: Id | None = Field(None, description="The presentation deck (id) shown, if any.")
+    next_visit: Date | None = Field(None, description="The next visit planned.")
+    follow_ups: list[FollowUp] = Field(default_factory=list, description="Promised follow-ups.")
+
+
+class Referral(Record):
+    """A referral record in `data/referrals/` (YAML list or CSV). No patient information."""
+
+    date: Date = Field(description="When the referral arrived.")
+    source: Literal[SOURCES] = Field(description='Answer to "how did you hear about us?".')  # type: ignore[valid-type]
+    physician: Id | None = Field(
+        None, description="The referring physician (id): required when source is physician."
+    )
+    service: Id = Field(description="A service key of site.yaml.")
+    status: Literal[STATUSES] = Field("referred", description="Furthest stage reached.")  # type: ignore[valid-type]
+    count: Annotated[Int, Field(ge=1)] = Field(1, description="How many identical referrals.")
+
+
+class GuideMeta(Record):
+    """Front matter of `content/training/<id>.md`."""
+
+    title: Text = Field(description="Title of the guide.")
+    audience: Literal[AUDIENCES] = Field(description="liaison, front-desk, clinical or all.")  # type: ignore[valid-type]
+    summary: OptText = Field(None, description="One-paragraph summary.")
+    order: Int | None = Field(None, description="Position in the training index.")
+    renew_every_days: Annotated[Int, Field(ge=1)] | None = Field(
+        None, description="A completion older than this has expired."
+    )
+
+
+def _targets(value):
+    if value is None or (isinstance(value, str) and value.strip() == "all"):
+        return "all"
+    if not isinstance(value, list):
+        raise ValueError(f"expected 'all' or a list of practice ids, got {_kind(value)}")
+    return [_id(v) for v in value]
+
+
+class DeckMeta(Record):
+    """Front matter of `content/presentations/<id>.md`."""
+
+    title: Text = Field(description="Title of the deck.")
+    description: OptText = Field(None, description="What the deck is for.")
+    targets: Annotated[Literal["all"] | list[Id], BeforeValidator(_targets)] = Field(
+        "all", description="'all' practices, or a list of practice ids."
+    )
+
+
+# The record kinds with one record per file, by data folder.
+FILE_KINDS = {"practices": Practice, "physicians": Physician, "team": TeamMember}
