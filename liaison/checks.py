@@ -1,37 +1,13 @@
-"""Cross-record rules (SPEC §3): references, duplicates, dates, the patient-information guard.
+"""Cross-record rules (SPEC §3): references, duplicate NPIs and service keys, dates.
 
 Input: the loaded Site and the as-of date. Output: problems, placed later like any other.
 """
 from __future__ import annotations
 
 import datetime as dt
-import re
 
 from liaison.diagnostics import Loc, Problem, format_loc
-from liaison.load import PATIENT_MESSAGE, Site
-
-# The patient-information guard. One combined pattern finds candidate text fast; the
-# separate ones name the kind of identifier.
-_GUARDS = (
-    ("a US Social Security number", re.compile(r"\b\d{3}-\d{2}-\d{4}\b")),
-    (
-        "a medical record number",
-        re.compile(r"(?<![a-z])(?:mrn|medical record (?:number|no\b|#))(?![a-z]).{0,10}\d", re.I),
-    ),
-    ("a date of birth", re.compile(r"(?<![a-z])(?:dob|date of birth)(?![a-z]).{0,15}\d", re.I)),
-)
-_ANY_GUARD = re.compile("|".join(f"(?:{p.pattern})" for _, p in _GUARDS), re.I)
-
-
-def patient_info(text: str) -> str | None:
-    """The kind of patient identifier that ``text`` seems to hold, or None."""
-    if not _ANY_GUARD.search(text):
-        return None
-    for kind, pattern in _GUARDS:
-        if pattern.search(text):
-            return kind
-    return None
-
+from liaison.load import Site
 
 class Checker:
     def __init__(self, site: Site, as_of: dt.date):
@@ -51,15 +27,6 @@ class Checker:
         if value is not None and value not in table:
             self.add(src, sub, f"unknown {what} '{value}'{_hint(value, table)}")
 
-    def text(self, src, sub: Loc, value) -> None:
-        if value:
-            kind = patient_info(value)
-            if kind:
-                self.add(src, sub, f"looks like {kind}: {PATIENT_MESSAGE}")
-
-    def texts(self, src, name: str, values) -> None:
-        for i, v in enumerate(values):
-            self.text(src, (name, i), v)
 
 
 def _hint(value: str, table) -> str:
@@ -80,23 +47,18 @@ def check_site(site: Site, as_of: dt.date) -> list[Problem]:
         seen = set()
         for i, s in enumerate(cfg.services):
             if s.key in seen:
-                c.add(("site.yaml" if site.root.joinpath("site.yaml").is_file() else "site.yml", ()),
-                      ("services", i, "key"), f"duplicate service key '{s.key}'")
+                c.add((site.config_path, ()), ("services", i, "key"), f"duplicate service key '{s.key}'")
             seen.add(s.key)
 
     for pid, p in site.practices.items():
         src = p._src
-        c.ref(src, ("liaison",), p.liaison, site.team, "team member")
-        c.text(src, ("notes",), p.notes)
-        c.texts(src, "tags", p.tags)
-        for i, s in enumerate(p.staff):
-            c.text(src, ("staff", i, "notes"), s.notes)
+        c.ref(src, ("liaison",), p.liaison, site.known["team"], "team member")
 
     npis: dict[str, str] = {}
     for did, d in site.physicians.items():
         src = d._src
-        c.ref(src, ("practice",), d.practice, site.practices, "practice")
-        c.ref(src, ("liaison",), d.liaison, site.team, "team member")
+        c.ref(src, ("practice",), d.practice, site.known["practices"], "practice")
+        c.ref(src, ("liaison",), d.liaison, site.known["team"], "team member")
         if d.tier is not None and tiers is not None and d.tier not in tiers:
             c.add(src, ("tier",), f"unknown tier '{d.tier}': site.yaml has {', '.join(tiers)}")
         if d.npi is not None:
@@ -104,20 +66,21 @@ def check_site(site: Site, as_of: dt.date) -> list[Problem]:
                 c.add(src, ("npi",), f"duplicate NPI {d.npi}: physician '{npis[d.npi]}' has it too")
             else:
                 npis[d.npi] = did
-        c.text(src, ("notes",), d.notes)
-        c.texts(src, "tags", d.tags)
-        c.texts(src, "interests", d.interests)
 
     for tid, t in site.team.items():
         for i, tr in enumerate(t.trainings):
-            c.ref(t._src, ("trainings", i, "guide"), tr.guide, site.guides, "training guide")
+            c.ref(t._src, ("trainings", i, "guide"), tr.guide, site.known["training"],
+                  "training guide")
 
     for deck in site.decks.values():
         if deck.meta.targets != "all":
             for i, pid in enumerate(deck.meta.targets):
-                c.ref((deck.path, ()), ("targets", i), pid, site.practices, "practice")
+                c.ref((deck.path, ()), ("targets", i), pid, site.known["practices"], "practice")
 
-    physicians, practices, team, decks = site.physicians, site.practices, site.team, site.decks
+    known = site.known
+    physicians = site.physicians
+    practices, team = known.get("practices", set()), known.get("team", set())
+    decks, known_physicians = known.get("presentations", set()), known.get("physicians", set())
     for r in site.interactions:
         src = r._src
         if r.liaison not in team:
@@ -129,7 +92,7 @@ def check_site(site: Site, as_of: dt.date) -> list[Problem]:
         for i, pid in enumerate(r.physicians):
             doc = physicians.get(pid)
             if doc is None:
-                c.ref(src, ("physicians", i), pid, physicians, "physician")
+                c.ref(src, ("physicians", i), pid, known_physicians, "physician")
             elif r.practice is not None and doc.practice != r.practice:
                 c.add(src, ("physicians", i),
                       f"physician '{pid}' is at practice '{doc.practice}', not '{r.practice}'",
@@ -142,19 +105,14 @@ def check_site(site: Site, as_of: dt.date) -> list[Problem]:
             if f.done is not None and f.done < r.date:
                 c.add(src, ("follow_ups", i, "done"),
                       f"done {f.done.isoformat()} is before the interaction's date {r.date.isoformat()}")
-            c.text(src, ("follow_ups", i, "task"), f.task)
         if r.date > as_of:
             c.add(src, ("date",), _future(r.date, as_of), "warning")
-        c.text(src, ("summary",), r.summary)
-        c.text(src, ("notes",), r.notes)
-        c.texts(src, "needs", r.needs)
-        c.texts(src, "met_with", r.met_with)
 
     for row in site.referrals:
         problems = []
-        if row.physician is not None and row.physician not in physicians:
+        if row.physician is not None and row.physician not in known_physicians:
             problems.append((("physician",), f"physician: unknown physician '{row.physician}'"
-                             f"{_hint(row.physician, physicians)}", "error"))
+                             f"{_hint(row.physician, known_physicians)}", "error"))
         if services is not None and row.service not in services:
             problems.append((("service",), f"service: unknown service '{row.service}'"
                              f"{_hint(row.service, services)}; site.yaml has "

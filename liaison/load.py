@@ -17,7 +17,8 @@ from typing import NamedTuple
 
 from pydantic import BaseModel, ValidationError
 
-from liaison import yamlio
+from liaison import guard, yamlio
+from liaison.guard import PATIENT_MESSAGE
 from liaison.cache import ParseCache
 from liaison.content import Deck, FrontMatterError, Guide, split_front_matter, split_slides
 from liaison.diagnostics import Diagnostic, Loc, Problem, format_loc
@@ -29,7 +30,6 @@ from liaison.models import (
 YAML_EXT = (".yaml", ".yml")
 REFERRAL_COLUMNS = ("date", "source", "physician", "service", "status", "count")
 REQUIRED_COLUMNS = frozenset(REFERRAL_COLUMNS) - {"count"}
-PATIENT_MESSAGE = "patient identifiers must never be stored in the repository"
 _PATIENT_COLUMN_WORDS = (
     "patient", "mrn", "dob", "ssn", "birth", "medical_record", "first_name", "last_name",
     "full_name", "insurance_id", "member_id", "diagnosis",
@@ -56,6 +56,7 @@ class Site:
     """Every record of a site root. Records of files with errors are left out."""
 
     root: Path
+    config_path: str = "site.yaml"
     config: SiteConfig | None = None
     practices: dict[str, Practice] = field(default_factory=dict)
     physicians: dict[str, Physician] = field(default_factory=dict)
@@ -64,6 +65,9 @@ class Site:
     referrals: list[ReferralRow] = field(default_factory=list)
     guides: dict[str, Guide] = field(default_factory=dict)
     decks: dict[str, Deck] = field(default_factory=dict)
+    # Every id that has a file, valid or not: references to a record whose file has errors
+    # are not reported again as dangling.
+    known: dict[str, set[str]] = field(default_factory=dict)
 
 
 @dataclass
@@ -142,7 +146,15 @@ class Loader:
         if len(raw) > yamlio.MAX_YAML_BYTES:
             self.error(rel, "the file is larger than 5 MB: split it into several files")
             return _FAILED
-        return self.yaml_text(rel, raw)
+        data = self.yaml_text(rel, raw)
+        if data is not _FAILED and guard.ANY_IN_BYTES.search(raw):
+            self.guard(rel, data)
+        return data
+
+    def guard(self, rel: str, data) -> None:
+        """Patient-information guard on every free-text field, valid record or not."""
+        for loc, kind in guard.scan(data):
+            self.error(rel, f"{format_loc(loc)}: looks like {kind}: {PATIENT_MESSAGE}", loc=loc)
 
     def yaml_text(self, rel: str, raw: bytes, line_offset: int = 0):
         key = self.cache.key(raw) if self.cache else None
@@ -188,7 +200,7 @@ class Loader:
         try:
             return model.model_validate(data)
         except ValidationError as exc:
-            for err in exc.errors(include_url=False, include_context=True, include_input=False):
+            for err in exc.errors(include_url=False, include_context=True, include_input=True):
                 self.problems.append(_pydantic_problem(rel, prefix, model, err))
             return None
 
@@ -299,6 +311,7 @@ def load_site(root: Path, cache: ParseCache | None = None) -> tuple[Site, list[P
     if files.site is None:
         loader.error("site.yaml", "missing site.yaml: every site root needs one (SPEC §2)")
     else:
+        site.config_path = files.site
         data = loader.yaml(files.site)
         if data is not _FAILED:
             if data is None:
@@ -307,8 +320,10 @@ def load_site(root: Path, cache: ParseCache | None = None) -> tuple[Site, list[P
                 site.config = loader.validate(SiteConfig, data, files.site)
 
     for kind, model in FILE_KINDS.items():
-        target = getattr(site, "team" if kind == "team" else kind)
-        for rel in _unique_stems(loader, files.by_kind[kind]):
+        target = getattr(site, kind)
+        rels = _unique_stems(loader, files.by_kind[kind])
+        site.known[kind] = {_stem(rel) for rel in rels}
+        for rel in rels:
             rid = _stem(rel)
             data = loader.yaml(rel)
             if data is _FAILED:
@@ -329,10 +344,14 @@ def load_site(root: Path, cache: ParseCache | None = None) -> tuple[Site, list[P
         else:
             _load_referral_yaml(loader, rel, site.referrals)
 
-    for rel in _unique_stems(loader, files.training):
-        _load_markdown(loader, rel, GuideMeta, site.guides)
-    for rel in _unique_stems(loader, files.presentations):
-        _load_markdown(loader, rel, DeckMeta, site.decks)
+    for kind, rels, meta, target in (
+        ("training", files.training, GuideMeta, site.guides),
+        ("presentations", files.presentations, DeckMeta, site.decks),
+    ):
+        rels = _unique_stems(loader, rels)
+        site.known[kind] = {_stem(rel) for rel in rels}
+        for rel in rels:
+            _load_markdown(loader, rel, meta, target)
 
     site.interactions.sort(key=lambda r: (r.date, r._src))
     return site, loader.problems, files
@@ -525,7 +544,7 @@ def _load_referral_yaml(loader: Loader, rel: str, out: list) -> None:
 
         row, problems = check_referral(item.get, loc_of)
         for loc, message in problems:
-            loader.error(rel, _with_path(prefix, message), loc=loc)
+            loader.error(rel, f"{format_loc(prefix)}.{message}" if prefix else message, loc=loc)
         if row is not None and not bad_keys:
             out.append(ReferralRow(*row, rel, None, prefix))
 

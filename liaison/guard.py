@@ -1,0 +1,47 @@
+"""The patient-information guard (SPEC §3): what counts as a patient identifier in free text."""
+from __future__ import annotations
+
+import re
+
+PATIENT_MESSAGE = "patient identifiers must never be stored in the repository"
+
+# Free-text fields, in every record kind (staff notes are `notes` inside `staff`).
+FREE_TEXT_KEYS = frozenset(("summary", "notes", "needs", "met_with", "task", "tags", "interests"))
+
+_KINDS = (
+    ("a US Social Security number", r"\b\d{3}-\d{2}-\d{4}\b"),
+    ("a medical record number", r"(?<![a-z])(?:mrn|medical record (?:number|no\b|#))(?![a-z]).{0,10}\d"),
+    ("a date of birth", r"(?<![a-z])(?:dob|date of birth)(?![a-z]).{0,15}\d"),
+)
+_PATTERNS = tuple((kind, re.compile(p, re.I)) for kind, p in _KINDS)
+# One pass over a file's bytes finds the few files worth a closer look.
+ANY_IN_BYTES = re.compile("|".join(f"(?:{p})" for _, p in _KINDS).encode(), re.I)
+
+
+def patient_info(text: str) -> list[str]:
+    """The kinds of patient identifier that ``text`` seems to hold (none: an empty list)."""
+    return [kind for kind, pattern in _PATTERNS if pattern.search(text)]
+
+
+def scan(data, loc: tuple = ()):
+    """(loc, kind) for every free-text value of canonical data that holds an identifier."""
+    if isinstance(data, dict):
+        for key, value in data.items():
+            if key in FREE_TEXT_KEYS:
+                if isinstance(value, str):
+                    for kind in patient_info(value):
+                        yield loc + (key,), kind
+                elif isinstance(value, list):
+                    for i, item in enumerate(value):
+                        if isinstance(item, str):
+                            for kind in patient_info(item):
+                                yield loc + (key, i), kind
+                        else:
+                            yield from scan(item, loc + (key, i))
+                else:
+                    yield from scan(value, loc + (key,))
+            else:
+                yield from scan(value, loc + (key,))
+    elif isinstance(data, list):
+        for i, item in enumerate(data):
+            yield from scan(item, loc + (i,))
