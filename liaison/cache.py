@@ -1,20 +1,34 @@
 """Parsed files cached by content hash, so an unchanged file is never parsed twice.
 
-The cache maps a hash of a file's bytes (and of the parser's version) to its canonical data.
+The cache maps a hash of a file's bytes (and of the parser's version) to (exact?, data).
 It lives outside the site root (``$LIAISON_CACHE_DIR``, else ``$XDG_CACHE_HOME/liaison``, else
-``~/.cache/liaison``), one marshal file per site root. A cache that cannot be read or written
+``~/.cache/liaison``), one pickle file per site root, written by this program only. A cache that cannot be read or written
 is simply not used: it only ever saves time.
 """
 from __future__ import annotations
 
 import hashlib
-import marshal
+import pickle
 import os
 import tempfile
 from pathlib import Path
 
-# Bump when canonical data changes shape, so old entries are never trusted.
-CACHE_VERSION = b"liaison-parse-1"
+def _parser_fingerprint() -> bytes:
+    """The parsers' own code and versions: a change to any of them invalidates the cache."""
+    from liaison import __version__, yamlio
+
+    h = hashlib.blake2b(digest_size=16)
+    for part in (__version__, getattr(yamlio.yaml, "__version__", ""),
+                 getattr(yamlio.yaml_rs, "__version__", "")):
+        h.update(str(part).encode() + b"\0")
+    try:
+        h.update(Path(yamlio.__file__).read_bytes())
+    except OSError:
+        pass
+    return h.digest()
+
+
+CACHE_VERSION = b"liaison-parse-2-" + _parser_fingerprint()
 
 
 class ParseCache:
@@ -28,10 +42,10 @@ class ParseCache:
         if path is not None:
             try:
                 with open(path, "rb") as fh:
-                    loaded = marshal.load(fh)
-                if isinstance(loaded, dict):
+                    loaded = pickle.load(fh)
+                if isinstance(loaded, dict) and loaded.get(b"version") == CACHE_VERSION:
                     self.old = loaded
-            except (OSError, EOFError, ValueError, TypeError):
+            except Exception:  # a damaged or foreign cache file is just not used
                 self.old = {}
 
     @classmethod
@@ -41,7 +55,7 @@ class ParseCache:
             "liaison",
         )
         name = hashlib.blake2b(str(root.resolve()).encode(), digest_size=8).hexdigest()
-        return cls(Path(base) / f"parsed-{name}.marshal")
+        return cls(Path(base) / f"parsed-{name}.pickle")
 
     @staticmethod
     def key(raw: bytes) -> bytes:
@@ -61,13 +75,13 @@ class ParseCache:
 
     def save(self) -> None:
         """Keep the entries of this run only (files that no longer exist drop out)."""
-        if self.path is None or self.new.keys() == self.old.keys():
+        if self.path is None or self.new.keys() == self.old.keys() - {b"version"}:
             return
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".tmp-")
             with os.fdopen(fd, "wb") as fh:
-                marshal.dump(self.new, fh)
+                pickle.dump({b"version": CACHE_VERSION, **self.new}, fh, protocol=5)
             os.replace(tmp, self.path)
-        except (OSError, ValueError):
+        except (OSError, ValueError, pickle.PicklingError):
             pass

@@ -51,12 +51,12 @@ def check_site(site: Site, as_of: dt.date) -> list[Problem]:
             seen.add(s.key)
 
     for pid, p in site.practices.items():
-        src = p._src
+        src = site.src[id(p)]
         c.ref(src, ("liaison",), p.liaison, site.known["team"], "team member")
 
     npis: dict[str, str] = {}
     for did, d in site.physicians.items():
-        src = d._src
+        src = site.src[id(d)]
         c.ref(src, ("practice",), d.practice, site.known["practices"], "practice")
         c.ref(src, ("liaison",), d.liaison, site.known["team"], "team member")
         if d.tier is not None and tiers is not None and d.tier not in tiers:
@@ -69,7 +69,7 @@ def check_site(site: Site, as_of: dt.date) -> list[Problem]:
 
     for tid, t in site.team.items():
         for i, tr in enumerate(t.trainings):
-            c.ref(t._src, ("trainings", i, "guide"), tr.guide, site.known["training"],
+            c.ref(site.src[id(t)], ("trainings", i, "guide"), tr.guide, site.known["training"],
                   "training guide")
 
     for deck in site.decks.values():
@@ -82,7 +82,7 @@ def check_site(site: Site, as_of: dt.date) -> list[Problem]:
     practices, team = known.get("practices", set()), known.get("team", set())
     decks, known_physicians = known.get("presentations", set()), known.get("physicians", set())
     for r in site.interactions:
-        src = r._src
+        src = site.src[id(r)]
         if r.liaison not in team:
             c.ref(src, ("liaison",), r.liaison, team, "team member")
         if r.practice is None and not r.physicians:

@@ -8,8 +8,8 @@ stops the load.
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import difflib
-import io
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -68,6 +68,8 @@ class Site:
     # Every id that has a file, valid or not: references to a record whose file has errors
     # are not reported again as dangling.
     known: dict[str, set[str]] = field(default_factory=dict)
+    # Where each record came from: id(record) -> (path, location prefix in the file).
+    src: dict[int, tuple[str, Loc]] = field(default_factory=dict)
 
 
 @dataclass
@@ -119,6 +121,16 @@ def _wanted(name: str, exts: tuple[str, ...]) -> bool:
 # --------------------------------------------------------------------------- YAML files
 
 
+@dataclass
+class Parsed:
+    """A YAML file's data, and whether it came from the exact path already."""
+
+    data: object
+    exact: bool
+    raw: bytes
+    line_offset: int = 0
+
+
 class Loader:
     """Reads the files of one site root; gathers problems."""
 
@@ -138,54 +150,72 @@ class Loader:
             self.error(rel, f"cannot read the file: {exc.strerror or exc}")
             return None
 
-    def yaml(self, rel: str):
-        """Canonical data of a YAML file, or None after recording a problem."""
-        raw = self.read_bytes(rel)
+    def parse(self, rel: str, raw: bytes | None = None, line_offset: int = 0) -> Parsed | None:
+        """A YAML file's data (fast path first, cached), or None after recording a problem."""
         if raw is None:
-            return _FAILED
-        if len(raw) > yamlio.MAX_YAML_BYTES:
-            self.error(rel, "the file is larger than 5 MB: split it into several files")
-            return _FAILED
-        data = self.yaml_text(rel, raw)
-        if data is not _FAILED and guard.ANY_IN_BYTES.search(raw):
-            self.guard(rel, data)
-        return data
-
-    def guard(self, rel: str, data) -> None:
-        """Patient-information guard on every free-text field, valid record or not."""
-        for loc, kind in guard.scan(data):
-            self.error(rel, f"{format_loc(loc)}: looks like {kind}: {PATIENT_MESSAGE}", loc=loc)
-
-    def yaml_text(self, rel: str, raw: bytes, line_offset: int = 0):
+            raw = self.read_bytes(rel)
+            if raw is None:
+                return None
+            if len(raw) > yamlio.MAX_YAML_BYTES:
+                self.error(rel, "the file is larger than 5 MB: split it into several files")
+                return None
         key = self.cache.key(raw) if self.cache else None
         if key is not None:
             hit = self.cache.get(key)
             if hit is not ParseCache.MISS:
-                return hit
+                return Parsed(hit[1], hit[0], raw, line_offset)
         try:
             text = yamlio.decode(raw)
         except yamlio.YamlSyntaxError as exc:
-            self.error(rel, exc.message, line=exc.line, col=exc.col)
-            return _FAILED
+            self.error(rel, exc.message, line=exc.line + line_offset, col=exc.col)
+            return None
         try:
-            data = yamlio.fast_load(text)
+            parsed = Parsed(yamlio.fast_load(text), False, raw, line_offset)
         except yamlio.NeedExact:
-            try:
-                data, _node, problems = yamlio.exact_load(text)
-            except yamlio.YamlSyntaxError as exc:
-                self.error(rel, exc.message, line=exc.line + line_offset, col=exc.col)
-                return _FAILED
-            if problems:
-                for loc, message, key_node in problems:
-                    self.error(
-                        rel, f"{format_loc(loc)}: {message}" if loc else message,
-                        line=key_node.start_mark.line + 1 + line_offset,
-                        col=key_node.start_mark.column + 1,
-                    )
-                return _FAILED
+            parsed = self.exact(rel, Parsed(None, False, raw, line_offset))
+            if parsed is None:
+                return None
         if key is not None:
-            self.cache.put(key, data)
-        return data
+            self.cache.put(key, (parsed.exact, parsed.data))
+        return parsed
+
+    def exact(self, rel: str, parsed: Parsed) -> Parsed | None:
+        """The same file through the exact path, or None after recording its problems."""
+        offset = parsed.line_offset
+        try:
+            data, _node, problems = yamlio.exact_load(yamlio.decode(parsed.raw))
+        except yamlio.YamlSyntaxError as exc:
+            self.error(rel, exc.message, line=exc.line + offset, col=exc.col)
+            return None
+        for loc, message, key_node in problems:
+            self.error(rel, f"{format_loc(loc)}: {message}" if loc else message,
+                       line=key_node.start_mark.line + 1 + offset,
+                       col=key_node.start_mark.column + 1)
+        if problems:
+            return None
+        return Parsed(data, True, parsed.raw, offset)
+
+    def records(self, rel: str, parsed: Parsed | None, build):
+        """``build(data)`` -> result, recording problems. If the fast path's data has problems,
+        the file is read again exactly and only that reading's problems count; the guard then
+        scans the free text of the data that was kept."""
+        if parsed is None:
+            return None
+        mark = len(self.problems)
+        result = build(parsed.data)
+        if len(self.problems) > mark and not parsed.exact:
+            del self.problems[mark:]
+            exact = self.exact(rel, parsed)
+            if exact is None:
+                return None
+            parsed = exact
+            result = build(parsed.data)
+            if self.cache is not None:
+                self.cache.put(self.cache.key(parsed.raw), (True, parsed.data))
+        if guard.ANY_IN_BYTES.search(parsed.raw):
+            for loc, kind in guard.scan(parsed.data):
+                self.error(rel, f"{format_loc(loc)}: looks like {kind}: {PATIENT_MESSAGE}", loc=loc)
+        return result
 
     # ---------------------------------------------------------------- model validation
 
@@ -277,26 +307,48 @@ def _pydantic_problem(rel: str, prefix: Loc, model, err) -> Problem:
         return Problem(rel, _with_path(full, f"unknown field{hint}"), loc=full, at="key")
     if kind == "missing":
         return Problem(rel, _with_path(full, "required field is missing"), loc=full)
-    msg = err["msg"]
-    if kind == "value_error":
-        msg = str(err["ctx"]["error"]) if "ctx" in err else msg.removeprefix("Value error, ")
-    elif kind == "literal_error":
-        msg = f"expected one of {err['ctx']['expected']}"
-        value = err.get("input")
-        if isinstance(value, str):
-            options = [o.strip(" '") for o in err["ctx"]["expected"].replace(" or ", ", ").split(",")]
-            close = difflib.get_close_matches(value, options, n=1, cutoff=0.6)
-            msg = f"'{value}' is not one of {err['ctx']['expected']}" + (
-                f" (did you mean '{close[0]}'?)" if close else ""
-            )
-    elif kind in ("list_type", "dict_type", "model_type", "model_attributes_type"):
-        what = "a list" if kind == "list_type" else "a mapping of fields"
-        msg = f"expected {what}"
-    elif kind == "too_short":
-        msg = "must not be empty"
-    elif kind in ("greater_than_equal", "less_than_equal"):
-        msg = msg.replace("Input should be", "must be")
+    msg = _message(kind, err)
     return Problem(rel, _with_path(full, msg), loc=full)
+
+
+def _message(kind: str, err: dict) -> str:
+    """A pydantic error -> the message a person fixing the file needs."""
+    value = err.get("input")
+    ctx = err.get("ctx") or {}
+    if kind == "value_error":
+        return str(ctx["error"]) if "error" in ctx else err["msg"].removeprefix("Value error, ")
+    if kind == "literal_error":
+        expected = ctx.get("expected", "")
+        if not isinstance(value, str):
+            return f"expected one of {expected}, got {_kind(value)}"
+        options = [o.strip(" '") for o in expected.replace(" or ", ", ").split(",")]
+        close = difflib.get_close_matches(value, options, n=1, cutoff=0.6)
+        return f"'{value}' is not one of {expected}" + (
+            f" (did you mean '{close[0]}'?)" if close else "")
+    if kind.startswith("date"):
+        if isinstance(value, str):
+            try:
+                parse_date(value.strip())
+            except ValueError as exc:
+                return str(exc)
+        return f"expected a date (YYYY-MM-DD), got {_kind(value)}"
+    if kind in ("string_pattern_mismatch", "string_too_long") and isinstance(value, str):
+        return id_problem(value) or err["msg"]
+    if kind == "string_too_short":
+        return "must not be empty"
+    if kind == "string_type":
+        return f"expected text, got {_kind(value)}"
+    if kind.startswith("int"):
+        return f"expected a whole number, got {_kind(value)}"
+    if kind == "list_type":
+        return f"expected a list, got {_kind(value)}"
+    if kind in ("dict_type", "model_type", "model_attributes_type"):
+        return f"expected a mapping of fields, got {_kind(value)}"
+    if kind == "too_short":
+        return "must not be empty"
+    if kind in ("greater_than_equal", "less_than_equal"):
+        return err["msg"].replace("Input should be", "must be") + f", got {value!r}"
+    return err["msg"]
 
 
 # --------------------------------------------------------------------------- the load
@@ -311,38 +363,48 @@ def load_site(root: Path, cache: ParseCache | None = None) -> tuple[Site, list[P
     if files.site is None:
         loader.error("site.yaml", "missing site.yaml: every site root needs one (SPEC §2)")
     else:
-        site.config_path = files.site
-        data = loader.yaml(files.site)
-        if data is not _FAILED:
+        site.config_path = rel = files.site
+
+        def build_config(data):
             if data is None:
-                loader.error(files.site, "the file holds nothing: site.yaml needs practice and services")
-            else:
-                site.config = loader.validate(SiteConfig, data, files.site)
+                loader.error(rel, "the file holds nothing: site.yaml needs practice and services")
+                return None
+            return loader.validate(SiteConfig, data, rel)
+
+        site.config = loader.records(rel, loader.parse(rel), build_config)
 
     for kind, model in FILE_KINDS.items():
         target = getattr(site, kind)
         rels = _unique_stems(loader, files.by_kind[kind])
         site.known[kind] = {_stem(rel) for rel in rels}
         for rel in rels:
-            rid = _stem(rel)
-            data = loader.yaml(rel)
-            if data is _FAILED:
-                continue
-            if data is None or data == {} or data == []:
-                loader.error(rel, "the file holds no record")
-                continue
-            rec = loader.validate(model, data, rel)
-            if rec is not None and rid is not None:
-                rec._src = (rel, ())
-                target[rid] = rec
 
+            def build_one(data, rel=rel, model=model):
+                if data is None or data == {} or data == []:
+                    loader.error(rel, "the file holds no record")
+                    return None
+                return loader.validate(model, data, rel)
+
+            rec = loader.records(rel, loader.parse(rel), build_one)
+            if rec is not None:
+                target[_stem(rel)] = rec
+                site.src[id(rec)] = (rel, ())
+
+    interactions = []
     for rel in files.interactions:
-        _load_list(loader, rel, Interaction, site.interactions)
+        for prefix, rec in _load_list(loader, rel, Interaction):
+            interactions.append((rec.date, rel, prefix, rec))
+    interactions.sort(key=lambda t: t[:3])
+    for _date, rel, prefix, rec in interactions:
+        site.interactions.append(rec)
+        site.src[id(rec)] = (rel, prefix)
+
     for rel in files.referrals:
         if rel.lower().endswith(".csv"):
             _load_referral_csv(loader, rel, site.referrals)
         else:
-            _load_referral_yaml(loader, rel, site.referrals)
+            site.referrals += loader.records(rel, loader.parse(rel),
+                                             lambda data, rel=rel: _referral_yaml(loader, rel, data)) or []
 
     for kind, rels, meta, target in (
         ("training", files.training, GuideMeta, site.guides),
@@ -352,8 +414,6 @@ def load_site(root: Path, cache: ParseCache | None = None) -> tuple[Site, list[P
         site.known[kind] = {_stem(rel) for rel in rels}
         for rel in rels:
             _load_markdown(loader, rel, meta, target)
-
-    site.interactions.sort(key=lambda r: (r.date, r._src))
     return site, loader.problems, files
 
 
@@ -392,15 +452,16 @@ def _records(loader: Loader, rel: str, data) -> list[tuple[Loc, object]]:
     return []
 
 
-def _load_list(loader: Loader, rel: str, model, out: list) -> None:
-    data = loader.yaml(rel)
-    if data is _FAILED:
-        return
-    for prefix, item in _records(loader, rel, data):
-        rec = loader.validate(model, item, rel, prefix)
-        if rec is not None:
-            rec._src = (rel, prefix)
-            out.append(rec)
+def _load_list(loader: Loader, rel: str, model) -> list[tuple[Loc, object]]:
+    def build(data):
+        out = []
+        for prefix, item in _records(loader, rel, data):
+            rec = loader.validate(model, item, rel, prefix)
+            if rec is not None:
+                out.append((prefix, rec))
+        return out
+
+    return loader.records(rel, loader.parse(rel), build) or []
 
 
 def _load_markdown(loader: Loader, rel: str, meta_model, out: dict) -> None:
@@ -416,13 +477,15 @@ def _load_markdown(loader: Loader, rel: str, meta_model, out: dict) -> None:
     except FrontMatterError as exc:
         loader.error(rel, exc.message, line=exc.line, col=exc.col)
         return
-    data = loader.yaml_text(rel, fm.yaml_text.encode("utf-8"), line_offset=fm.line_offset)
-    if data is _FAILED:
-        return
-    if not isinstance(data, dict):
-        loader.error(rel, "front matter: expected fields like 'title: …'", line=2, col=1)
-        return
-    meta = loader.validate(meta_model, data, rel)
+
+    def build(data):
+        if not isinstance(data, dict):
+            loader.error(rel, "front matter: expected fields like 'title: …'", line=2, col=1)
+            return None
+        return loader.validate(meta_model, data, rel)
+
+    parsed = loader.parse(rel, fm.yaml_text.encode("utf-8"), line_offset=fm.line_offset)
+    meta = loader.records(rel, parsed, build)
     if meta is None:
         return
     rid = _stem(rel)
@@ -454,10 +517,17 @@ def check_referral(get, loc_of) -> tuple[ReferralRow | None, list[tuple[object, 
             return None
         return value.strip()
 
-    date = need("date")
-    if date is not None:
+    date = get("date")
+    if type(date) is dt.date:
+        pass
+    elif date is None or date == "":
+        problems.append((loc_of("date", missing=True), "date: required field is missing"))
+    elif not isinstance(date, str):
+        problems.append((loc_of("date"), f"date: expected a date (YYYY-MM-DD), got {_kind(date)}"))
+        date = None
+    else:
         try:
-            date = parse_date(date)
+            date = parse_date(date.strip())
         except ValueError as exc:
             problems.append((loc_of("date"), f"date: {exc}"))
             date = None
@@ -498,6 +568,8 @@ def check_referral(get, loc_of) -> tuple[ReferralRow | None, list[tuple[object, 
     count = get("count")
     if count is None or (isinstance(count, str) and not count.strip()):
         count = 1
+    elif type(count) is int and count >= 1:
+        pass
     else:
         text = str(count).strip()
         if not text.lstrip("+").isdigit() or int(text) < 1:
@@ -516,13 +588,11 @@ def _not_one_of(value, options) -> str:
     return f"'{value}' is not one of {', '.join(options)}{hint}"
 
 
-def _load_referral_yaml(loader: Loader, rel: str, out: list) -> None:
-    data = loader.yaml(rel)
-    if data is _FAILED:
-        return
+def _referral_yaml(loader: Loader, rel: str, data) -> list[ReferralRow]:
     if isinstance(data, dict):
         loader.error(rel, "expected a list of referral records (each starting with '- ')")
-        return
+        return []
+    out = []
     for prefix, item in _records(loader, rel, data):
         if not isinstance(item, dict):
             loader.error(rel, _with_path(prefix, f"expected a referral record, got {_kind(item)}"),
@@ -532,12 +602,13 @@ def _load_referral_yaml(loader: Loader, rel: str, out: list) -> None:
         for key in item:
             if key not in _REFERRAL_FIELDS:
                 bad_keys = True
-                if key.lower().startswith("patient"):
+                name = str(key)
+                if name.lower().startswith("patient"):
                     msg = f"a key beginning with 'patient': {PATIENT_MESSAGE}"
                 else:
-                    close = difflib.get_close_matches(key, _REFERRAL_FIELDS, n=1, cutoff=0.6)
+                    close = difflib.get_close_matches(name, _REFERRAL_FIELDS, n=1, cutoff=0.6)
                     msg = "unknown field" + (f" (did you mean '{close[0]}'?)" if close else "")
-                loader.error(rel, _with_path(prefix + (key,), msg), loc=prefix + (key,), at="key")
+                loader.error(rel, _with_path(prefix + (name,), msg), loc=prefix + (name,), at="key")
 
         def loc_of(name, missing=False, prefix=prefix, item=item):
             return prefix if (missing and name not in item) else prefix + (name,)
@@ -547,6 +618,7 @@ def _load_referral_yaml(loader: Loader, rel: str, out: list) -> None:
             loader.error(rel, f"{format_loc(prefix)}.{message}" if prefix else message, loc=loc)
         if row is not None and not bad_keys:
             out.append(ReferralRow(*row, rel, None, prefix))
+    return out
 
 
 def _patient_column(name: str) -> bool:

@@ -11,12 +11,11 @@ import re
 from functools import lru_cache
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, PrivateAttr
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
 
 ID_RE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 ID_MAX = 64
 _DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-_INT_RE = re.compile(r"^[+-]?\d+$")
 
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 ROLES = ("liaison", "manager", "front-desk", "clinical", "physician", "other")
@@ -51,14 +50,6 @@ def parse_date(value: str) -> dt.date:
         raise ValueError(f"'{value}' is not a real calendar day") from None
 
 
-def _date(value):
-    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
-        return value
-    if isinstance(value, str):
-        return parse_date(value.strip())
-    raise ValueError(f"expected a date (YYYY-MM-DD), got {_kind(value)}")
-
-
 def _kind(value) -> str:
     if isinstance(value, dict):
         return "a mapping"
@@ -66,40 +57,15 @@ def _kind(value) -> str:
         return "a list"
     if value is None:
         return "nothing"
+    if isinstance(value, str):
+        return f"the text '{value}'"
     return repr(value)
 
 
-def _text(value):
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        value = str(value)  # only reached from Python callers; YAML text arrives as str
-    if not isinstance(value, str):
-        raise ValueError(f"expected text, got {_kind(value)}")
-    value = value.strip()
-    if not value:
-        raise ValueError("must not be empty")
-    return value
-
-
-def _opt_text(value):
-    if value is None:
-        return None
-    if isinstance(value, str) and not value.strip():
-        return None
-    return _text(value)
-
-
-def _int(value):
-    if isinstance(value, bool):
-        raise ValueError(f"expected a whole number, got {value!r}")
-    if isinstance(value, int):
-        return value
-    if isinstance(value, str) and _INT_RE.match(value.strip()):
-        return int(value.strip())
-    raise ValueError(f"expected a whole number, got {_kind(value)}")
-
-
 def _id(value):
-    value = _text(value)
+    if not isinstance(value, str):
+        raise ValueError(f"expected an id, got {_kind(value)}")
+    value = value.strip()
     problem = id_problem(value)
     if problem:
         raise ValueError(problem)
@@ -120,7 +86,13 @@ def npi_check_digit_ok(npi: str) -> bool:
 
 
 def _npi(value):
-    value = _text(value)
+    if value is None:
+        return None
+    if type(value) is int:  # an unquoted NPI; one with a leading zero would not be 10 digits
+        value = str(value)
+    if not isinstance(value, str):
+        raise ValueError(f"expected an NPI (10 digits), got {_kind(value)}")
+    value = value.strip()
     if not re.fullmatch(r"\d{10}", value):
         raise ValueError(f"'{value}' is not an NPI: an NPI has exactly 10 digits")
     if not npi_check_digit_ok(value):
@@ -128,23 +100,24 @@ def _npi(value):
     return value
 
 
-Text = Annotated[str, BeforeValidator(_text)]
-OptText = Annotated[str | None, BeforeValidator(_opt_text)]
+# Field types are pydantic-native (validated in Rust, strict): the loader hands over dates as
+# dates and counts as integers (see yamlio), everything else as the text the user wrote.
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+OptText = Annotated[str, StringConstraints(strip_whitespace=True)] | None
 Markdown = Annotated[
-    str | None,
-    BeforeValidator(_opt_text),
+    Annotated[str, StringConstraints(strip_whitespace=True)] | None,
     Field(json_schema_extra={"contentMediaType": "text/markdown"}),
 ]
-Id = Annotated[str, BeforeValidator(_id), Field(pattern=ID_RE.pattern, max_length=ID_MAX)]
-Date = Annotated[dt.date, BeforeValidator(_date)]
-Int = Annotated[int, BeforeValidator(_int)]
+Id = Annotated[str, StringConstraints(pattern=ID_RE.pattern, max_length=ID_MAX)]
+Date = dt.date
+Int = int
 TextList = Annotated[list[Text], Field(default_factory=list)]
 
 
 class Record(BaseModel):
     """Base of every record: unknown fields are errors; values are validated once."""
 
-    model_config = ConfigDict(extra="forbid", frozen=False, str_strip_whitespace=True)
+    model_config = ConfigDict(extra="forbid", strict=True)
 
 
 # ----------------------------------------------------------------------------- site.yaml
@@ -216,7 +189,6 @@ class StaffMember(Record):
 class Practice(Record):
     """`data/practices/<id>.yaml`: one referring practice (office)."""
 
-    _src: tuple = PrivateAttr(default=("", ()))
     name: Text = Field(description="Name of the practice.")
     address: OptText = Field(None, description="Street address.")
     city: OptText = Field(None, description="City.")
@@ -236,10 +208,9 @@ class Practice(Record):
 class Physician(Record):
     """`data/physicians/<id>.yaml`: one referring physician, existing or potential."""
 
-    _src: tuple = PrivateAttr(default=("", ()))
     name: Text = Field(description="Full name.")
     credentials: OptText = Field(None, description="MD, DO, DPM, NP, PA, …")
-    npi: Annotated[str | None, BeforeValidator(lambda v: None if v is None else _npi(v))] = Field(
+    npi: Annotated[str | None, BeforeValidator(_npi)] = Field(
         None, description="National Provider Identifier: 10 digits with a valid check digit."
     )
     specialty: Text = Field(description="Medical specialty.")
@@ -265,7 +236,6 @@ class Training(Record):
 class TeamMember(Record):
     """`data/team/<id>.yaml`: a liaison or staff member of our practice."""
 
-    _src: tuple = PrivateAttr(default=("", ()))
     name: Text = Field(description="Full name.")
     role: Literal[ROLES] = Field(description="liaison, manager, front-desk, clinical, physician or other.")  # type: ignore[valid-type]
     email: OptText = Field(None, description="E-mail address.")
@@ -282,7 +252,6 @@ class FollowUp(Record):
 class Interaction(Record):
     """A visit-log entry, in any file under `data/interactions/`."""
 
-    _src: tuple = PrivateAttr(default=("", ()))
     date: Date = Field(description="When it happened.")
     liaison: Id = Field(description="Team member (id) who logged it.")
     type: Literal[INTERACTION_TYPES] = Field(  # type: ignore[valid-type]

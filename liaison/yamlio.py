@@ -1,16 +1,15 @@
 """YAML text -> plain data, fast when a file is fine and exact when it is not.
 
-Every YAML file is read into *canonical data*: dicts with text keys, lists, text and None.
-Plain scalars stay the text the user wrote (``zip: 02134`` is "02134"), so the record models
-decide what a value means; only the YAML null forms become None.
-
-Two parsers give the same canonical data:
+Two parsers:
 
 * the fast path, ``yaml_rs`` (a Rust YAML parser, about ten times faster than PyYAML's C
-  loader), used for every file first. It resolves scalars by itself, so where that could have
-  changed what the user wrote (a number or a boolean where text is expected), it gives up;
-* the exact path, PyYAML's composer, which keeps the line and column of every node. It runs
-  only for files the fast path gave up on, and to place diagnostics in files that have any.
+  loader), used for every file first. It types scalars the YAML 1.2 way, so ``zip: 02134``
+  comes out as the number 2134; the record models are strict (text fields take only text),
+  so such a file fails validation and is read again by:
+* the exact path, PyYAML's composer, which keeps the text the user wrote for every plain
+  scalar (``zip: 02134`` is "02134"), types only dates and counts by their key (``DATE_KEYS``,
+  ``INT_KEYS``) and knows the line and column of every node. It runs for files the fast path
+  refused or that failed validation, and to place the diagnostics of files that have any.
 """
 from __future__ import annotations
 
@@ -34,12 +33,15 @@ MAX_DEPTH = 64
 MAX_ALIAS_NODES = 10_000
 NULLS = frozenset(("", "~", "null", "Null", "NULL"))
 
-# Keys whose values are integers in every record kind; an integer anywhere else could be text
-# the fast parser has reinterpreted (02134, 1.50, yes), so the file takes the exact path.
+# Keys whose values are typed, in every record kind. The fast parser types scalars by itself;
+# the exact path types these keys the same way and keeps every other plain scalar as text.
 INT_KEYS = frozenset(
-    ("score", "count", "npi", "visit_every_days", "lapsed_after_days", "new_within_days",
-     "order", "renew_every_days")
+    ("score", "count", "visit_every_days", "lapsed_after_days", "new_within_days", "order",
+     "renew_every_days")
 )
+DATE_KEYS = frozenset(("date", "due", "done", "completed", "next_visit"))
+_DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_INT_RE = re.compile(r"^[-+]?\d+$")
 _DOC_MARK = re.compile(r"^(?:---|\.\.\.)(?:[ \t]|$)", re.M)
 
 
@@ -74,35 +76,15 @@ def decode(raw: bytes) -> str:
 
 
 def fast_load(text: str):
-    """Canonical data via the fast parser, or NeedExact."""
-    if yaml_rs is None or _DOC_MARK.search(text):
+    """Data via the fast parser, or NeedExact. Scalars come typed the YAML 1.2 way (numbers,
+    booleans, dates): the record models accept only what the user can have meant, and a file
+    they refuse is read again by the exact path (``exact_load``) before anything is reported."""
+    if yaml_rs is None or (("---" in text or "..." in text) and _DOC_MARK.search(text)):
         raise NeedExact
     try:
-        data = yaml_rs.loads(text)
+        return yaml_rs.loads(text)
     except Exception:  # any complaint: the exact path says it properly, with its place
         raise NeedExact from None
-    return _canon(data, None, 0)
-
-
-def _canon(value, key, depth):
-    if depth > MAX_DEPTH:
-        raise NeedExact
-    if isinstance(value, str) or value is None:
-        return value
-    if isinstance(value, dict):
-        out = {}
-        for k, v in value.items():
-            if not isinstance(k, str):
-                raise NeedExact
-            out[k] = _canon(v, k, depth + 1)
-        return out
-    if isinstance(value, list):
-        return [_canon(v, key, depth + 1) for v in value]
-    if type(value) is int and key in INT_KEYS:
-        return str(value)
-    if type(value) is dt.date:
-        return value.isoformat()
-    raise NeedExact  # floats, booleans, datetimes, integers where text is expected
 
 
 def compose(text: str):
@@ -133,11 +115,26 @@ def exact_load(text: str):
     problems: list[tuple[tuple, str]] = []
     budget = [MAX_ALIAS_NODES]
     seen: set[int] = set()
-    data = _construct(node, (), problems, budget, seen, 0)
+    data = _construct(node, (), problems, budget, seen, 0, None)
     return data, node, problems
 
 
-def _construct(node, loc, problems, budget, seen, depth):
+def _scalar(node, key):
+    value = node.value
+    if not node.style:  # plain: None from the Python composer, "" from libyaml
+        if value in NULLS and node.tag != "tag:yaml.org,2002:str":
+            return None
+        if key in INT_KEYS and _INT_RE.match(value):
+            return int(value)
+    if key in DATE_KEYS and _DATE_RE.match(value):
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            return value  # not a calendar day: the model says so
+    return value
+
+
+def _construct(node, loc, problems, budget, seen, depth, key):
     if depth > MAX_DEPTH:
         raise YamlSyntaxError(
             f"the YAML is nested more than {MAX_DEPTH} levels deep",
@@ -153,12 +150,10 @@ def _construct(node, loc, problems, budget, seen, depth):
             )
     seen.add(id(node))
     if isinstance(node, yaml.ScalarNode):
-        if node.style is None and node.value in NULLS and node.tag != "tag:yaml.org,2002:str":
-            return None
-        return node.value
+        return _scalar(node, key)
     if isinstance(node, yaml.SequenceNode):
         return [
-            _construct(item, loc + (i,), problems, budget, seen, depth + 1)
+            _construct(item, loc + (i,), problems, budget, seen, depth + 1, key)
             for i, item in enumerate(node.value)
         ]
     out = {}
@@ -169,7 +164,7 @@ def _construct(node, loc, problems, budget, seen, depth):
         key = key_node.value
         if key in out:
             problems.append((loc + (key,), f"duplicate key '{key}'", key_node))
-        out[key] = _construct(value_node, loc + (key,), problems, budget, seen, depth + 1)
+        out[key] = _construct(value_node, loc + (key,), problems, budget, seen, depth + 1, key)
     return out
 
 
