@@ -12,6 +12,7 @@ import datetime as dt
 import difflib
 import os
 from dataclasses import dataclass, field
+from operator import itemgetter
 from pathlib import Path
 from typing import NamedTuple
 
@@ -159,6 +160,8 @@ class Loader:
             if len(raw) > yamlio.MAX_YAML_BYTES:
                 self.error(rel, "the file is larger than 5 MB: split it into several files")
                 return None
+        # Only the exact path's results are cached: the fast parser reads a file faster than
+        # the cache could be loaded (measured: 73 MB of pickled data took longer than parsing).
         key = self.cache.key(raw) if self.cache else None
         if key is not None:
             hit = self.cache.get(key)
@@ -170,13 +173,11 @@ class Loader:
             self.error(rel, exc.message, line=exc.line + line_offset, col=exc.col)
             return None
         try:
-            parsed = Parsed(yamlio.fast_load(text), False, raw, line_offset)
+            return Parsed(yamlio.fast_load(text), False, raw, line_offset)
         except yamlio.NeedExact:
             parsed = self.exact(rel, Parsed(None, False, raw, line_offset))
-            if parsed is None:
-                return None
-        if key is not None:
-            self.cache.put(key, (parsed.exact, parsed.data))
+        if parsed is not None and key is not None:
+            self.cache.put(key, (True, parsed.data))
         return parsed
 
     def exact(self, rel: str, parsed: Parsed) -> Parsed | None:
@@ -212,7 +213,7 @@ class Loader:
             result = build(parsed.data)
             if self.cache is not None:
                 self.cache.put(self.cache.key(parsed.raw), (True, parsed.data))
-        if guard.ANY_IN_BYTES.search(parsed.raw):
+        if guard.might_hold(parsed.raw):
             for loc, kind in guard.scan(parsed.data):
                 self.error(rel, f"{format_loc(loc)}: looks like {kind}: {PATIENT_MESSAGE}", loc=loc)
         return result
@@ -394,7 +395,7 @@ def load_site(root: Path, cache: ParseCache | None = None) -> tuple[Site, list[P
     for rel in files.interactions:
         for prefix, rec in _load_list(loader, rel, Interaction):
             interactions.append((rec.date, rel, prefix, rec))
-    interactions.sort(key=lambda t: t[:3])
+    interactions.sort(key=itemgetter(0))  # stable: files and records are in order already
     for _date, rel, prefix, rec in interactions:
         site.interactions.append(rec)
         site.src[id(rec)] = (rel, prefix)
@@ -626,6 +627,27 @@ def _patient_column(name: str) -> bool:
     return norm in _PATIENT_COLUMN_NAMES or any(w in norm for w in _PATIENT_COLUMN_WORDS)
 
 
+# Memo tables of the CSV fast path: cell text -> value, filled with values found valid.
+_DATES: dict[str, dt.date] = {}
+_COUNTS: dict[str, int] = {"": 1}
+_IDS: set[str] = set()
+
+
+def _remember(date: str, *ids_and_count: str) -> None:
+    """Learn the valid cells of a row that missed the fast path, for the rows after it."""
+    if date not in _DATES and len(date) == 10:
+        try:
+            _DATES[date] = parse_date(date)
+        except ValueError:
+            pass
+    *ids, count = ids_and_count
+    for value in ids:
+        if value and id_problem(value) is None:
+            _IDS.add(value)
+    if count.isdigit() and int(count) >= 1 and len(_COUNTS) < 10_000:
+        _COUNTS[count] = int(count)
+
+
 def _load_referral_csv(loader: Loader, rel: str, out: list) -> None:
     try:
         fh = open(loader.root / rel, encoding="utf-8-sig", newline="")
@@ -649,12 +671,28 @@ def _load_referral_csv(loader: Loader, rel: str, out: list) -> None:
                     if not _check_header(loader, rel, line, header):
                         return
                     index = {name: i for i, name in enumerate(header)}
+                    i_date, i_src, i_doc, i_svc, i_status = (
+                        index["date"], index["source"], index["physician"], index["service"],
+                        index["status"])
+                    i_count = index.get("count")
+                    width = len(header)
                     continue
                 rows += 1
-                if len(cells) != len(header):
-                    loader.error(rel, f"expected {len(header)} cells (as in the header), found {len(cells)}",
+                if len(cells) != width:
+                    loader.error(rel, f"expected {width} cells (as in the header), found {len(cells)}",
                                  line=line, col=1)
                     continue
+                # Fast path for the common, clean row: memoized dates, ids and counts.
+                date = _DATES.get(cells[i_date])
+                source, doc, svc = cells[i_src], cells[i_doc], cells[i_svc]
+                status = cells[i_status] or "referred"
+                count = _COUNTS.get(cells[i_count]) if i_count is not None else 1
+                if (date is not None and count is not None and source in _SOURCES
+                        and status in _STATUSES and svc in _IDS
+                        and ((doc in _IDS) if source == "physician" else doc == "")):
+                    out.append(ReferralRow(date, source, doc or None, svc, status, count, rel, line, None))
+                    continue
+                _remember(cells[i_date], svc, doc, cells[i_count] if i_count is not None else "")
 
                 def get(name, cells=cells):
                     i = index.get(name)

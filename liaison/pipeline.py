@@ -3,6 +3,7 @@ the CLI's commands to call."""
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -45,6 +46,19 @@ def resolve_as_of(value: str | None, environ=os.environ) -> dt.date:
 
 def check(root: Path, as_of: dt.date, strict: bool = False, use_cache: bool = True) -> Checked:
     """Load and check every file of a site root; the report holds every diagnostic."""
+    # Loading allocates millions of objects and creates no reference cycles: the cyclic
+    # collector would only rescan the growing heap again and again (measured: 24 s instead of
+    # 9 s on 10,000 physicians).
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return _check(root, as_of, strict, use_cache)
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _check(root: Path, as_of: dt.date, strict: bool, use_cache: bool) -> Checked:
     cache = ParseCache.for_root(root) if use_cache else None
     site, problems, _files = load_site(root, cache)
     problems += check_site(site, as_of)
