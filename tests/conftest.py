@@ -1,0 +1,58 @@
+"""Shared fixtures for the Liaison tests."""
+from __future__ import annotations
+
+import os
+import shutil
+import stat
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+SPEC_EXAMPLE = Path("/work/shared/spec-example")
+
+
+def _make_writable(root: Path) -> None:
+    for dirpath, dirnames, filenames in os.walk(root):
+        for name in dirnames:
+            p = Path(dirpath) / name
+            p.chmod(p.stat().st_mode | stat.S_IWUSR | stat.S_IRUSR | stat.S_IXUSR)
+        for name in filenames:
+            p = Path(dirpath) / name
+            p.chmod(p.stat().st_mode | stat.S_IWUSR | stat.S_IRUSR)
+    root.chmod(root.stat().st_mode | stat.S_IWUSR | stat.S_IRUSR | stat.S_IXUSR)
+
+
+@pytest.fixture
+def example_site(tmp_path: Path) -> Path:
+    """A writable copy of /work/shared/spec-example at tmp_path/"site"."""
+    dest = tmp_path / "site"
+    shutil.copytree(SPEC_EXAMPLE, dest)
+    _make_writable(dest)
+    return dest
+
+
+@pytest.fixture(autouse=True)
+def _private_parse_cache(tmp_path_factory, monkeypatch):
+    """Each test gets its own parse cache, so no test sees another's cached parses."""
+    cache_dir = tmp_path_factory.mktemp("liaison-cache")
+    monkeypatch.setenv("LIAISON_CACHE_DIR", str(cache_dir))
+    return cache_dir
+
+
+def run_validate(root, *args) -> tuple[int, str, list[str]]:
+    """Run `liaison validate --root ROOT ARGS…` in-process.
+
+    Returns (exit code, stdout text, stderr lines). No Python traceback may escape: an
+    unexpected exception fails the calling test.
+    """
+    from liaison.cli import main
+
+    runner = CliRunner()  # click >= 8.2: stdout and stderr are kept apart
+    result = runner.invoke(main, ["validate", "--root", str(root), *args])
+    if result.exception is not None and not isinstance(result.exception, SystemExit):
+        import traceback
+
+        tb = "".join(traceback.format_exception(*result.exc_info))
+        raise AssertionError(f"validate raised an exception instead of reporting it:\n{tb}")
+    return result.exit_code, result.stdout, result.stderr.splitlines()
