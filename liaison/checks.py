@@ -8,6 +8,7 @@ import datetime as dt
 
 from liaison.diagnostics import Loc, Problem, format_loc
 from liaison.load import Site
+from liaison.models import Interaction, Physician, Practice, TeamMember
 
 class Checker:
     def __init__(self, site: Site, as_of: dt.date):
@@ -36,9 +37,49 @@ def _hint(value: str, table) -> str:
     return f" (did you mean '{close[0]}'?)" if close else ""
 
 
+# The references each record kind makes: a path into the record ("*": every list item) and the
+# kind of record it names. Used for records that failed validation (their other fields still
+# get checked); valid records are checked field by field below.
+REFERENCES = {
+    Practice: ((("liaison",), "team"),),
+    Physician: ((("practice",), "practices"), (("liaison",), "team")),
+    TeamMember: ((("trainings", "*", "guide"), "training"),),
+    Interaction: (
+        (("liaison",), "team"), (("practice",), "practices"), (("physicians", "*"), "physicians"),
+        (("deck",), "presentations"), (("follow_ups", "*", "owner"), "team"),
+    ),
+}
+WHAT = {"team": "team member", "practices": "practice", "physicians": "physician",
+        "training": "training guide", "presentations": "presentation deck"}
+
+
+def _walk(data, path: tuple, loc: tuple = ()):
+    """(loc, value) for every value at ``path`` in raw data."""
+    if not path:
+        yield loc, data
+        return
+    head, rest = path[0], path[1:]
+    if head == "*":
+        if isinstance(data, list):
+            for i, item in enumerate(data):
+                yield from _walk(item, rest, loc + (i,))
+    elif isinstance(data, dict) and head in data:
+        yield from _walk(data[head], rest, loc + (head,))
+
+
+def _check_partials(c: "Checker", site: Site) -> None:
+    for part in site.partials:
+        for path, kind in REFERENCES.get(part.model, ()):
+            table = site.known.get(kind, set())
+            for loc, value in _walk(part.data, path):
+                if isinstance(value, str) and part.prefix + loc not in part.bad:
+                    c.ref((part.path, part.prefix), loc, value.strip(), table, WHAT[kind])
+
+
 def check_site(site: Site, as_of: dt.date) -> list[Problem]:
     """Every cross-record problem of the site."""
     c = Checker(site, as_of)
+    _check_partials(c, site)
     cfg = site.config
     tiers = cfg.tiers if cfg else None
     services = {s.key for s in cfg.services} if cfg else None

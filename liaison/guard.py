@@ -13,9 +13,12 @@ _KINDS = (
     ("a medical record number", r"(?<![a-z])(?:mrn|medical record (?:number|no\b|#))(?![a-z]).{0,10}\d"),
     ("a date of birth", r"(?<![a-z])(?:dob|date of birth)(?![a-z]).{0,15}\d"),
 )
-_PATTERNS = tuple((kind, re.compile(p, re.I)) for kind, p in _KINDS)
+# DOTALL: a line break is a character like any other ("MRN:" at the end of a line, the
+# number on the next one is still a hit).
+_PATTERNS = tuple((kind, re.compile(p, re.I | re.S)) for kind, p in _KINDS)
 _SSN_HINT = re.compile(rb"-\d\d-\d{4}")
-_WORDS = (b"mrn", b"medical record", b"dob", b"date of birth")
+# Single words, since a value may wrap across lines in the file ("date of⏎  birth").
+_WORDS = (b"mrn", b"medical", b"dob", b"birth")
 
 
 def might_hold(raw: bytes) -> bool:

@@ -71,6 +71,7 @@ class Site:
     known: dict[str, set[str]] = field(default_factory=dict)
     # Where each record came from: id(record) -> (path, location prefix in the file).
     src: dict[int, tuple[str, Loc]] = field(default_factory=dict)
+    partials: list = field(default_factory=list)
 
 
 @dataclass
@@ -122,6 +123,18 @@ def _wanted(name: str, exts: tuple[str, ...]) -> bool:
 # --------------------------------------------------------------------------- YAML files
 
 
+@dataclass(frozen=True)
+class Partial:
+    """A record that failed validation, kept so that the references it does make can still be
+    checked in the same run."""
+
+    model: type
+    path: str
+    prefix: Loc
+    data: dict
+    bad: frozenset  # locations that already have a problem
+
+
 @dataclass
 class Parsed:
     """A YAML file's data, and whether it came from the exact path already."""
@@ -139,6 +152,7 @@ class Loader:
         self.root = root
         self.cache = cache
         self.problems: list[Problem] = []
+        self.partials: list[Partial] = []
 
     def error(self, path: str, message: str, **kw) -> None:
         self.problems.append(Problem(path, message, **kw))
@@ -231,8 +245,12 @@ class Loader:
         try:
             return model.model_validate(data)
         except ValidationError as exc:
+            bad = set()
             for err in exc.errors(include_url=False, include_context=True, include_input=True):
-                self.problems.append(_pydantic_problem(rel, prefix, model, err))
+                problem = _pydantic_problem(rel, prefix, model, err)
+                self.problems.append(problem)
+                bad.add(problem.loc)
+            self.partials.append(Partial(model, rel, prefix, data, frozenset(bad)))
             return None
 
 
@@ -283,18 +301,12 @@ def _nested_model(annotation):
 
 
 def _pydantic_problem(rel: str, prefix: Loc, model, err) -> Problem:
+    # The models have no unions other than "X | None", so every part of the location is a
+    # key or an index of the data.
     loc = tuple(p for p in err["loc"] if isinstance(p, (int, str)))
-    # Drop union-branch names pydantic adds to locations ("literal['all']", "list[…]").
-    holder = model
-    clean: list = []
-    for part in loc:
-        if isinstance(part, str) and not part.isidentifier() and "[" in part:
-            continue
-        clean.append(part)
-    loc = tuple(clean)
     full = prefix + loc
     kind = err["type"]
-    if kind == "extra_forbidden":
+    if kind == "extra_forbidden" and loc:
         name = str(loc[-1])
         if name.lower().startswith("patient"):
             return Problem(rel, _with_path(full, f"a key beginning with 'patient': {PATIENT_MESSAGE}"),
@@ -415,6 +427,7 @@ def load_site(root: Path, cache: ParseCache | None = None) -> tuple[Site, list[P
         site.known[kind] = {_stem(rel) for rel in rels}
         for rel in rels:
             _load_markdown(loader, rel, meta, target)
+    site.partials = loader.partials
     return site, loader.problems, files
 
 
@@ -759,7 +772,8 @@ def place(root: Path, problems: list[Problem]) -> list[Diagnostic]:
             node, offset = nodes[p.path]
             line, col = yamlio.locate(node, p.loc, p.at)
             line += offset
-        out.append(Diagnostic(p.path, line, col, p.severity, p.message))
+        message = " ".join(p.message.split())  # one diagnostic, one line
+        out.append(Diagnostic(p.path, line, col, p.severity, message))
     return sorted(set(out))
 
 

@@ -87,16 +87,51 @@ def fast_load(text: str):
         raise NeedExact from None
 
 
+MAX_FLOW_DEPTH = 1000
+
+
+def _check_flow_depth(text: str) -> None:
+    """libyaml recurses once per nested flow collection and overflows the C stack on deep
+    enough input (seen: 100,000 levels of '['), so refuse deep nesting before it parses."""
+    if text.count("[") + text.count("{") <= MAX_FLOW_DEPTH:
+        return
+    depth = 0
+    line, col = 1, 0
+    for ch in text:
+        col += 1
+        if ch in "[{":
+            depth += 1
+            if depth > MAX_FLOW_DEPTH:
+                raise YamlSyntaxError(
+                    f"the YAML is nested more than {MAX_FLOW_DEPTH} levels deep", line, col)
+        elif ch in "]}":
+            depth = max(depth - 1, 0)
+        elif ch == "\n":
+            line, col = line + 1, 0
+
+
 def compose(text: str):
     """The node tree of one YAML document (with marks), or YamlSyntaxError."""
+    _check_flow_depth(text)
     try:
         return yaml.compose(text, Loader=_Loader)
+    except yaml.reader.ReaderError as exc:
+        before = text[: exc.position]
+        line = before.count("\n") + 1
+        col = exc.position - (before.rfind("\n") + 1) + 1
+        raise YamlSyntaxError(
+            f"the file holds a control character (#x{exc.character:04x}) that YAML does not allow",
+            line, col) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         msg = " ".join(str(p) for p in (exc.context, exc.problem) if p)
         if mark is None:
             raise YamlSyntaxError(f"YAML syntax error: {msg}") from None
-        raise YamlSyntaxError(f"YAML syntax error: {msg}", mark.line + 1, mark.column + 1) from None
+        line, col = mark.line + 1, mark.column + 1
+        lines = text.split("\n")
+        if line > len(lines):  # the parser's end-of-input mark: point at the end of the text
+            line, col = len(lines), len(lines[-1]) + 1
+        raise YamlSyntaxError(f"YAML syntax error: {msg}", line, col) from None
     except yaml.YAMLError as exc:
         raise YamlSyntaxError(f"YAML syntax error: {exc}") from None
     except RecursionError:

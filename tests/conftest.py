@@ -9,7 +9,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-SPEC_EXAMPLE = Path("/work/shared/spec-example")
+# The contract's worked example lives in shared/, beside the repository (in CI too).
+SPEC_EXAMPLE = Path(__file__).resolve().parents[2] / "shared" / "spec-example"
+REPO = Path(__file__).resolve().parents[1]
 
 
 def _make_writable(root: Path) -> None:
@@ -25,7 +27,7 @@ def _make_writable(root: Path) -> None:
 
 @pytest.fixture
 def example_site(tmp_path: Path) -> Path:
-    """A writable copy of /work/shared/spec-example at tmp_path/"site"."""
+    """A writable copy of shared/spec-example at tmp_path/"site"."""
     dest = tmp_path / "site"
     shutil.copytree(SPEC_EXAMPLE, dest)
     _make_writable(dest)

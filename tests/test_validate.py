@@ -1,6 +1,6 @@
 """`validate` against SPEC §1–§3 and §5: every error class, where it is reported, exit codes.
 
-Every test works on a copy of /work/shared/spec-example (the `example_site` fixture), adds or
+Every test works on a copy of shared/spec-example (the `example_site` fixture), adds or
 changes a few files, runs `validate --as-of 2026-11-26` in-process and checks the diagnostics:
 the exact PATH:LINE:COL and the substance of the message. Line and column numbers are 1-based
 and are either written out (with the file text right above) or computed from the text the test
@@ -319,12 +319,6 @@ def test_other_files_and_readmes_are_ignored(example_site):
     assert res.new == []
 
 
-@pytest.mark.xfail(
-    reason="an unknown key holding '[' (like 'tags[0]') is taken for a pydantic union-branch "
-           "name and dropped from the error location, then loc[-1] raises IndexError: a "
-           "traceback instead of a diagnostic (SPEC §3: no input produces a traceback)",
-    strict=True,
-)
 @pytest.mark.parametrize("key", ["tags[0]", "list[str]", "0["])
 def test_unknown_key_with_brackets_is_reported_not_a_traceback(example_site, key):
     text = PHYSICIAN + f'"{key}": x\n'
@@ -1035,12 +1029,6 @@ def test_patient_guard_in_every_free_text_field(example_site, rel, text, needle,
     assert_only_errors(res, {(rel, line, col)})
 
 
-@pytest.mark.xfail(
-    reason="the guard only scans files whose raw bytes match its patterns; a plain or folded "
-           "scalar wrapped over lines reads as 'date of birth 1/2/1950' but its bytes hold "
-           "'date of\\n  birth', so the file is never scanned",
-    strict=True,
-)
 @pytest.mark.parametrize(
     "extra, line, col, path, kind",
     [
@@ -1060,11 +1048,6 @@ def test_patient_guard_scans_text_wrapped_over_lines(example_site, extra, line, 
     assert d.msg.startswith(f"{path}: ")
 
 
-@pytest.mark.xfail(
-    reason="the guard's patterns use '.', which does not match a line break, so 'MRN:' and "
-           "its number on the next line of a Markdown note are not within 10 characters",
-    strict=True,
-)
 @pytest.mark.parametrize("note, kind", [("MRN:\n  12345", "medical record"),
                                         ("DOB\n  1/2/1950", "date of birth")],
                          ids=["mrn", "dob"])
@@ -1326,12 +1309,6 @@ def test_every_problem_in_every_file_in_one_run(example_site):
     assert any(re.search(rf"\b{len(res.errors)} errors?\b", line) for line in res.stderr), res.dump()
 
 
-@pytest.mark.xfail(
-    reason="a record with a field error is dropped before the cross-record checks, so its "
-           "dangling references only show up in a second run (SPEC §3: every problem in every "
-           "file is reported in one run, never only the first)",
-    strict=True,
-)
 def test_reference_problems_of_a_record_with_field_errors_are_reported_too(example_site):
     phys = write(example_site, "data/physicians/pat-doe.yaml",
                  "name: Pat Doe\nspeciality: X\npractice: nowhere-clinic\n")
@@ -1345,11 +1322,6 @@ def test_reference_problems_of_a_record_with_field_errors_are_reported_too(examp
     res.expect(inter, 6, 7, "nope")
 
 
-@pytest.mark.xfail(
-    reason="a value holding a newline is echoed into the message, so the diagnostic spans two "
-           "lines on stderr (SPEC §3: each diagnostic is one line)",
-    strict=True,
-)
 def test_each_diagnostic_is_one_line_even_for_values_with_newlines(example_site):
     text = INTERACTION.replace("date: 2026-02-03", 'date: "2026-02-03\\nlater"')
     rel = write(example_site, "data/interactions/x.yaml", text)
@@ -1365,9 +1337,7 @@ def test_each_diagnostic_is_one_line_even_for_values_with_newlines(example_site)
 
 
 _YAMLISH = st.text(
-    # no '[': a key holding '[' crashes the validator today, see
-    # test_unknown_key_with_brackets_is_reported_not_a_traceback (xfail)
-    alphabet=st.sampled_from(list("abcdnpiteyl-_:]{},&*!|>#'\"\\ \n\t0123456789\u00e9")),
+    alphabet=st.sampled_from(list("abcdnpiteyl-_:[]{},&*!|>#'\"\\ \n\t0123456789\u00e9")),
     max_size=80,
 )
 
