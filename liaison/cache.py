@@ -73,6 +73,16 @@ class ParseCache:
     def put(self, key: bytes, value) -> None:
         self.new[key] = value
 
+    def child(self) -> "ParseCache":
+        """A cache for a worker: reads this one's entries, collects its own new ones."""
+        other = ParseCache(None)
+        other.old = self.old
+        return other
+
+    def adopt(self, entries: dict) -> None:
+        """Take the entries a worker used or added."""
+        self.new.update(entries)
+
     def save(self) -> None:
         """Keep the entries of this run only (files that no longer exist drop out)."""
         if self.path is None or self.new.keys() == self.old.keys() - {b"version"}:

@@ -67,8 +67,8 @@ def _walk(data, path: tuple, loc: tuple = ()):
         yield from _walk(data[head], rest, loc + (head,))
 
 
-def _check_partials(c: "Checker", site: Site) -> None:
-    for part in site.partials:
+def _check_partials(c: "Checker", site: Site, partials) -> None:
+    for part in partials:
         for path, kind in REFERENCES.get(part.model, ()):
             table = site.known.get(kind, set())
             for loc, value in _walk(part.data, path):
@@ -77,9 +77,16 @@ def _check_partials(c: "Checker", site: Site) -> None:
 
 
 def check_site(site: Site, as_of: dt.date) -> list[Problem]:
-    """Every cross-record problem of the site."""
+    """Every cross-record problem of a fully loaded site."""
+    interactions = [(r, site.src[id(r)]) for r in site.interactions]
+    return check_core(site, as_of) + check_bulk(site, as_of, interactions, site.referrals,
+                                                 site.bulk_partials)
+
+
+def check_core(site: Site, as_of: dt.date) -> list[Problem]:
+    """The rules on site.yaml, practices, physicians, team members and decks."""
     c = Checker(site, as_of)
-    _check_partials(c, site)
+    _check_partials(c, site, site.partials)
     cfg = site.config
     tiers = cfg.tiers if cfg else None
     services = {s.key for s in cfg.services} if cfg else None
@@ -118,12 +125,21 @@ def check_site(site: Site, as_of: dt.date) -> list[Problem]:
             for i, pid in enumerate(deck.meta.targets):
                 c.ref((deck.path, ()), ("targets", i), pid, site.known["practices"], "practice")
 
+    return c.problems
+
+
+def check_bulk(site: Site, as_of: dt.date, interactions, referrals, partials) -> list[Problem]:
+    """The rules on some interactions ((record, source) pairs) and referral rows; the core
+    records of ``site`` are all there. Workers that load different files each run this."""
+    c = Checker(site, as_of)
+    _check_partials(c, site, partials)
+    cfg = site.config
+    services = {s.key for s in cfg.services} if cfg else None
     known = site.known
     physicians = site.physicians
     practices, team = known.get("practices", set()), known.get("team", set())
     decks, known_physicians = known.get("presentations", set()), known.get("physicians", set())
-    for r in site.interactions:
-        src = site.src[id(r)]
+    for r, src in interactions:
         if r.liaison not in team:
             c.ref(src, ("liaison",), r.liaison, team, "team member")
         if r.practice is None and not r.physicians:
@@ -149,7 +165,7 @@ def check_site(site: Site, as_of: dt.date) -> list[Problem]:
         if r.date > as_of:
             c.add(src, ("date",), _future(r.date, as_of), "warning")
 
-    for row in site.referrals:
+    for row in referrals:
         problems = []
         if row.physician is not None and row.physician not in known_physicians:
             problems.append((("physician",), f"physician: unknown physician '{row.physician}'"

@@ -18,6 +18,8 @@ AS_OF_OPTION = click.option(
     help="Date the statistics are computed at (default: SOURCE_DATE_EPOCH's date, else today).",
 )
 STRICT_OPTION = click.option("--strict", is_flag=True, help="Treat warnings as errors.")
+TIMINGS_OPTION = click.option("--timings", is_flag=True, hidden=True,
+                              help="Print the time each stage took on stderr.")
 
 
 def _as_of(value: str | None):
@@ -35,11 +37,14 @@ def _root(root: Path) -> Path:
     return root
 
 
-def _check(root: Path, as_of, strict: bool, fmt: str = "text"):
+def _check(root: Path, as_of, strict: bool, fmt: str = "text", timings: bool = False):
     """Run load + checks and print the diagnostics; raise DataErrors when there are errors."""
     from liaison.pipeline import check
 
     checked = check(_root(root), _as_of(as_of), strict)
+    if timings:
+        for stage, seconds in checked.timings:
+            click.echo(f"time: {seconds:7.3f} s  {stage}", err=True)
     stream = sys.stdout if fmt == "github" else sys.stderr
     for line in checked.report.lines(fmt):
         click.echo(line, file=stream)
@@ -58,16 +63,17 @@ def main() -> None:
 @ROOT_OPTION
 @AS_OF_OPTION
 @STRICT_OPTION
+@TIMINGS_OPTION
 @click.option("--format", "fmt", type=click.Choice(["text", "github"]), default="text",
               show_default=True, help="Diagnostics as text on stderr, or GitHub annotations on stdout.")
-def validate(root: Path, as_of: str | None, strict: bool, fmt: str) -> None:
+def validate(root: Path, as_of: str | None, strict: bool, timings: bool, fmt: str) -> None:
     """Check every file of the site root; report every problem (fast, for pull requests)."""
-    checked = _check(root, as_of, strict, fmt)
+    checked = _check(root, as_of, strict, fmt, timings)
     site = checked.site
     warnings = len(checked.report.warnings)
     click.echo(
         f"ok: {len(site.physicians)} physicians, {len(site.practices)} practices, "
-        f"{len(site.interactions)} interactions, {len(site.referrals)} referral rows"
+        f"{checked.counts['interactions']} interactions, {checked.counts['referrals']} referral rows"
         + (f"; {warnings} warning{'s' if warnings != 1 else ''}" if warnings else ""),
         err=True,
     )
@@ -76,13 +82,14 @@ def validate(root: Path, as_of: str | None, strict: bool, fmt: str) -> None:
 @main.command()
 @ROOT_OPTION
 @AS_OF_OPTION
+@TIMINGS_OPTION
 @click.option("--json", "as_json", is_flag=True, help="Print exactly stats.json.")
-def stats(root: Path, as_of: str | None, as_json: bool) -> None:
+def stats(root: Path, as_of: str | None, timings: bool, as_json: bool) -> None:
     """Referral statistics to stdout (SPEC §4)."""
-    from liaison.stats import compute_stats, stats_json, stats_report
+    from liaison.stats import stats_json, stats_report
 
-    checked = _check(root, as_of, False)
-    data = compute_stats(checked.site, _as_of(as_of))
+    checked = _check(root, as_of, False, timings=timings)
+    data = checked.stats
     click.echo(stats_json(data) if as_json else stats_report(data, checked.site), nl=not as_json)
 
 

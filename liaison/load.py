@@ -71,7 +71,8 @@ class Site:
     known: dict[str, set[str]] = field(default_factory=dict)
     # Where each record came from: id(record) -> (path, location prefix in the file).
     src: dict[int, tuple[str, Loc]] = field(default_factory=dict)
-    partials: list = field(default_factory=list)
+    partials: list = field(default_factory=list)  # core records that failed validation
+    bulk_partials: list = field(default_factory=list)  # interactions that failed validation
 
 
 @dataclass
@@ -369,6 +370,15 @@ def _message(kind: str, err: dict) -> str:
 
 def load_site(root: Path, cache: ParseCache | None = None) -> tuple[Site, list[Problem], Files]:
     """Read every file of the site root once: (records, problems, the files found)."""
+    site, loader, files = load_core(root, cache)
+    bulk = load_bulk(site, Loader(root, cache), files.interactions + files.referrals)
+    attach(site, bulk)
+    return site, loader.problems + bulk.problems, files
+
+
+def load_core(root: Path, cache: ParseCache | None = None) -> tuple[Site, Loader, Files]:
+    """site.yaml, practices, physicians, team, guides and decks: the records every other
+    file refers to. Interaction and referral files are left to ``load_bulk``."""
     files = discover(root)
     loader = Loader(root, cache)
     site = Site(root=root)
@@ -403,22 +413,6 @@ def load_site(root: Path, cache: ParseCache | None = None) -> tuple[Site, list[P
                 target[_stem(rel)] = rec
                 site.src[id(rec)] = (rel, ())
 
-    interactions = []
-    for rel in files.interactions:
-        for prefix, rec in _load_list(loader, rel, Interaction):
-            interactions.append((rec.date, rel, prefix, rec))
-    interactions.sort(key=itemgetter(0))  # stable: files and records are in order already
-    for _date, rel, prefix, rec in interactions:
-        site.interactions.append(rec)
-        site.src[id(rec)] = (rel, prefix)
-
-    for rel in files.referrals:
-        if rel.lower().endswith(".csv"):
-            _load_referral_csv(loader, rel, site.referrals)
-        else:
-            site.referrals += loader.records(rel, loader.parse(rel),
-                                             lambda data, rel=rel: _referral_yaml(loader, rel, data)) or []
-
     for kind, rels, meta, target in (
         ("training", files.training, GuideMeta, site.guides),
         ("presentations", files.presentations, DeckMeta, site.decks),
@@ -428,7 +422,44 @@ def load_site(root: Path, cache: ParseCache | None = None) -> tuple[Site, list[P
         for rel in rels:
             _load_markdown(loader, rel, meta, target)
     site.partials = loader.partials
-    return site, loader.problems, files
+    return site, loader, files
+
+
+@dataclass
+class Bulk:
+    """What ``load_bulk`` read from some interaction and referral files."""
+
+    interactions: list[tuple[object, tuple[str, Loc]]]  # (record, (path, prefix)), by date
+    referrals: list[ReferralRow]
+    problems: list[Problem]
+    partials: list[Partial]
+
+
+def load_bulk(site: Site, loader: Loader, rels: list[str]) -> Bulk:
+    """Interaction and referral files (any subset, so that workers can share them out)."""
+    interactions = []
+    referrals: list[ReferralRow] = []
+    for rel in rels:
+        if rel.startswith("data/interactions/"):
+            for prefix, rec in _load_list(loader, rel, Interaction):
+                interactions.append((rec.date, rec, (rel, prefix)))
+        elif rel.lower().endswith(".csv"):
+            _load_referral_csv(loader, rel, referrals)
+        else:
+            referrals += loader.records(rel, loader.parse(rel),
+                                        lambda data, rel=rel: _referral_yaml(loader, rel, data)) or []
+    interactions.sort(key=itemgetter(0))  # stable: files and records are in order already
+    return Bulk([(rec, src) for _d, rec, src in interactions], referrals, loader.problems,
+                loader.partials)
+
+
+def attach(site: Site, bulk: Bulk) -> None:
+    """Make the bulk records part of the site."""
+    for rec, src in bulk.interactions:
+        site.interactions.append(rec)
+        site.src[id(rec)] = src
+    site.referrals = bulk.referrals
+    site.bulk_partials = bulk.partials
 
 
 def _stem(rel: str) -> str | None:

@@ -34,43 +34,86 @@ def _month_index(d: dt.date) -> int:
     return d.year * 12 + d.month - 1
 
 
-def compute_stats(site: Site, as_of: dt.date) -> dict:
-    """The structure of stats.json for the site at ``as_of``."""
-    cfg = site.config
-    lapsed_after = cfg.thresholds.lapsed_after_days if cfg else 90
-    new_within = cfg.thresholds.new_within_days if cfg else 90
-    tiers = cfg.tiers if cfg else {}
-    services = [s.key for s in cfg.services] if cfg else []
-    D = as_of
+class Partial:
+    """Mergeable sums over some of the referrals and interactions: workers that load
+    different files each fill one, and ``merge`` adds them up (sums, earliest, latest)."""
 
-    totals = dict.fromkeys(
-        ("interactions", "referrals", "referrals_90d", "referrals_prev_90d", "referrals_365d",
-         "referrals_prev_365d", "in_person_90d", "open_follow_ups", "overdue_follow_ups"), 0)
-    months: dict[int, dict] = {}
-    sources = dict.fromkeys(SOURCES, 0)
-    service_counts = dict.fromkeys(services, 0)
-    funnel = dict.fromkeys(("referred", "scheduled", "consulted", "treated", "declined"), 0)
+    def __init__(self, physicians, liaisons):
+        self.totals = dict.fromkeys(
+            ("interactions", "referrals", "referrals_90d", "referrals_prev_90d", "referrals_365d",
+             "referrals_prev_365d", "in_person_90d", "open_follow_ups", "overdue_follow_ups"), 0)
+        self.months: dict[int, dict] = {}
+        self.sources = dict.fromkeys(SOURCES, 0)
+        self.services: dict[str, int] = {}
+        self.funnel = dict.fromkeys(("referred", "scheduled", "consulted", "treated", "declined"), 0)
+        # per physician: referrals, 90d, prev 90d, 365d, prev 365d, first, last, interactions
+        # in 365 days, last contact, last visit
+        self.doc = {pid: [0, 0, 0, 0, 0, None, None, 0, None, None] for pid in physicians}
+        self.practice_contact: dict[str, dt.date] = {}
+        self.liaisons = {t: dict.fromkeys(("interactions_90d", "in_person_90d", "open_follow_ups",
+                                           "overdue_follow_ups"), 0) for t in liaisons}
 
-    doc = {pid: {"referrals": 0, "referrals_90d": 0, "referrals_prev_90d": 0, "referrals_365d": 0,
-                 "referrals_prev_365d": 0, "first": None, "last": None, "interactions_365d": 0,
-                 "last_contact": None, "last_visit": None} for pid in site.physicians}
-
-    def month(d):
-        m = months.get(_month_index(d))
+    def month(self, d: dt.date) -> dict:
+        idx = _month_index(d)
+        m = self.months.get(idx)
         if m is None:
-            m = months[_month_index(d)] = dict.fromkeys(_MONTH_FIELDS, 0)
+            m = self.months[idx] = dict.fromkeys(_MONTH_FIELDS, 0)
         return m
 
-    for r in site.referrals:
+    def merge(self, other: "Partial") -> "Partial":
+        for k, v in other.totals.items():
+            self.totals[k] += v
+        for idx, m in other.months.items():
+            mine = self.months.setdefault(idx, dict.fromkeys(_MONTH_FIELDS, 0))
+            for k, v in m.items():
+                mine[k] += v
+        for table, theirs in ((self.sources, other.sources), (self.services, other.services),
+                              (self.funnel, other.funnel)):
+            for k, v in theirs.items():
+                table[k] = table.get(k, 0) + v
+        for pid, o in other.doc.items():
+            s = self.doc[pid]
+            for i in (0, 1, 2, 3, 4, 7):
+                s[i] += o[i]
+            s[5] = _earliest(s[5], o[5])
+            for i in (6, 8, 9):
+                s[i] = _latest(s[i], o[i])
+        for pid, d in other.practice_contact.items():
+            self.practice_contact[pid] = _latest(self.practice_contact.get(pid), d)
+        for t, o in other.liaisons.items():
+            for k, v in o.items():
+                self.liaisons[t][k] += v
+        return self
+
+
+def _earliest(a, b):
+    return b if a is None or (b is not None and b < a) else a
+
+
+def _latest(a, b):
+    return b if a is None or (b is not None and b > a) else a
+
+
+def liaison_ids(site: Site) -> list[str]:
+    return sorted(t for t, m in site.team.items() if m.role == "liaison")
+
+
+def accumulate(site: Site, as_of: dt.date, referrals, interactions) -> Partial:
+    """One pass over some referrals and interactions (those with age ≥ 0 count)."""
+    acc = Partial(site.physicians, liaison_ids(site))
+    D = as_of
+    totals, doc, sources, services, funnel = acc.totals, acc.doc, acc.sources, acc.services, acc.funnel
+    for r in referrals:
         age = (D - r.date).days
         if age < 0:
             continue
         n = r.count
         w90, p90, w365, p365 = _windows(age)
         totals["referrals"] += n
-        m = month(r.date)
+        m = acc.month(r.date)
         m["referrals"] += n
-        for stage in REACHED[r.status]:
+        reached = REACHED[r.status]
+        for stage in reached:
             m[stage] += n
         if w90:
             totals["referrals_90d"] += n
@@ -79,10 +122,9 @@ def compute_stats(site: Site, as_of: dt.date) -> dict:
         if w365:
             totals["referrals_365d"] += n
             sources[r.source] += n
-            if r.service in service_counts:
-                service_counts[r.service] += n
+            services[r.service] = services.get(r.service, 0) + n
             funnel["referred"] += n
-            for stage in REACHED[r.status]:
+            for stage in reached:
                 funnel[stage] += n
         elif p365:
             totals["referrals_prev_365d"] += n
@@ -90,32 +132,28 @@ def compute_stats(site: Site, as_of: dt.date) -> dict:
             s = doc.get(r.physician)
             if s is None:
                 continue
-            s["referrals"] += n
+            s[0] += n
             if w90:
-                s["referrals_90d"] += n
+                s[1] += n
             elif p90:
-                s["referrals_prev_90d"] += n
+                s[2] += n
             if w365:
-                s["referrals_365d"] += n
+                s[3] += n
             elif p365:
-                s["referrals_prev_365d"] += n
-            if s["first"] is None or r.date < s["first"]:
-                s["first"] = r.date
-            if s["last"] is None or r.date > s["last"]:
-                s["last"] = r.date
+                s[4] += n
+            if s[5] is None or r.date < s[5]:
+                s[5] = r.date
+            if s[6] is None or r.date > s[6]:
+                s[6] = r.date
 
-    practice_contact: dict[str, dt.date] = {}
-    liaison_ids = sorted(t for t, m in site.team.items() if m.role == "liaison")
-    lia = {t: dict.fromkeys(("interactions_90d", "in_person_90d", "open_follow_ups",
-                             "overdue_follow_ups"), 0) for t in liaison_ids}
-
-    for r in site.interactions:
+    lia, contact, physicians = acc.liaisons, acc.practice_contact, site.physicians
+    for r in interactions:
         age = (D - r.date).days
         if age < 0:
             continue
         in_person = r.type in IN_PERSON
         totals["interactions"] += 1
-        m = month(r.date)
+        m = acc.month(r.date)
         m["interactions"] += 1
         if in_person:
             m["in_person"] += 1
@@ -131,16 +169,16 @@ def compute_stats(site: Site, as_of: dt.date) -> dict:
             s = doc.get(pid)
             if s is None:
                 continue
-            practices.add(site.physicians[pid].practice)
+            practices.add(physicians[pid].practice)
             if age < 365:
-                s["interactions_365d"] += 1
-            if s["last_contact"] is None or r.date > s["last_contact"]:
-                s["last_contact"] = r.date
-            if in_person and (s["last_visit"] is None or r.date > s["last_visit"]):
-                s["last_visit"] = r.date
+                s[7] += 1
+            if s[8] is None or r.date > s[8]:
+                s[8] = r.date
+            if in_person and (s[9] is None or r.date > s[9]):
+                s[9] = r.date
         for pid in practices:
-            if pid not in practice_contact or r.date > practice_contact[pid]:
-                practice_contact[pid] = r.date
+            if pid not in contact or r.date > contact[pid]:
+                contact[pid] = r.date
         for f in r.follow_ups:
             if f.done is not None and f.done <= D:
                 continue
@@ -151,15 +189,31 @@ def compute_stats(site: Site, as_of: dt.date) -> dict:
             if owner in lia:
                 lia[owner]["open_follow_ups"] += 1
                 lia[owner]["overdue_follow_ups"] += overdue
+    return acc
+
+
+def compute_stats(site: Site, as_of: dt.date) -> dict:
+    """The structure of stats.json for the site at ``as_of``."""
+    return finalize(site, as_of, accumulate(site, as_of, site.referrals, site.interactions))
+
+
+def finalize(site: Site, as_of: dt.date, acc: Partial) -> dict:
+    """Merged sums -> the structure of stats.json (statuses, alerts, per-practice and
+    per-liaison figures)."""
+    cfg = site.config
+    lapsed_after = cfg.thresholds.lapsed_after_days if cfg else 90
+    new_within = cfg.thresholds.new_within_days if cfg else 90
+    tiers = cfg.tiers if cfg else {}
+    D = as_of
 
     physicians = {}
     for pid in sorted(site.physicians):
         p = site.physicians[pid]
-        s = doc[pid]
-        days_since = (D - s["last"]).days if s["last"] is not None else None
-        if s["first"] is None:
+        refs, r90, p90, r365, p365, first, last, inter365, last_contact, last_visit = acc.doc[pid]
+        days_since = (D - last).days if last is not None else None
+        if first is None:
             status = "prospect"
-        elif (D - s["first"]).days < new_within:
+        elif (D - first).days < new_within:
             status = "new"
         elif days_since >= lapsed_after:
             status = "lapsed"
@@ -169,35 +223,36 @@ def compute_stats(site: Site, as_of: dt.date) -> dict:
         if tier is None:
             overdue = False
         else:
-            overdue = s["last_visit"] is None or (D - s["last_visit"]).days > tier.visit_every_days
+            overdue = last_visit is None or (D - last_visit).days > tier.visit_every_days
         liaison = p.liaison
         if liaison is None:
             practice = site.practices.get(p.practice)
             liaison = practice.liaison if practice is not None else None
         physicians[pid] = {
-            "referrals": s["referrals"],
-            "referrals_90d": s["referrals_90d"],
-            "referrals_prev_90d": s["referrals_prev_90d"],
-            "referrals_365d": s["referrals_365d"],
-            "referrals_prev_365d": s["referrals_prev_365d"],
-            "first_referral": _iso(s["first"]),
-            "last_referral": _iso(s["last"]),
+            "referrals": refs,
+            "referrals_90d": r90,
+            "referrals_prev_90d": p90,
+            "referrals_365d": r365,
+            "referrals_prev_365d": p365,
+            "first_referral": _iso(first),
+            "last_referral": _iso(last),
             "days_since_referral": days_since,
             "status": status,
-            "declining": s["referrals_prev_90d"] >= 2 and 2 * s["referrals_90d"] <= s["referrals_prev_90d"],
-            "interactions_365d": s["interactions_365d"],
-            "last_contact": _iso(s["last_contact"]),
-            "last_visit": _iso(s["last_visit"]),
+            "declining": p90 >= 2 and 2 * r90 <= p90,
+            "interactions_365d": inter365,
+            "last_contact": _iso(last_contact),
+            "last_visit": _iso(last_visit),
             "visit_overdue": overdue,
             "liaison": liaison,
         }
 
     practices_out = {
         pid: {"physicians": 0, "referrals_365d": 0, "referrals_prev_365d": 0,
-              "last_contact": _iso(practice_contact.get(pid))}
+              "last_contact": _iso(acc.practice_contact.get(pid))}
         for pid in sorted(site.practices)
     }
-    liaisons_out = {t: {"physicians": 0, "referrals_365d": 0, **lia[t]} for t in liaison_ids}
+    liaisons_out = {t: {"physicians": 0, "referrals_365d": 0, **acc.liaisons[t]}
+                    for t in liaison_ids(site)}
     for pid, s in physicians.items():
         pr = practices_out.get(site.physicians[pid].practice)
         if pr is not None:
@@ -209,22 +264,24 @@ def compute_stats(site: Site, as_of: dt.date) -> dict:
             li["physicians"] += 1
             li["referrals_365d"] += s["referrals_365d"]
 
-    first = min(months) if months else _month_index(D)
+    first_month = min(acc.months) if acc.months else _month_index(D)
     month_list = []
-    for idx in range(first, _month_index(D) + 1):
+    for idx in range(first_month, _month_index(D) + 1):
         entry = {"month": f"{idx // 12:04d}-{idx % 12 + 1:02d}"}
-        entry.update(months.get(idx) or dict.fromkeys(_MONTH_FIELDS, 0))
+        entry.update(acc.months.get(idx) or dict.fromkeys(_MONTH_FIELDS, 0))
         month_list.append(entry)
 
+    totals = acc.totals
     r365 = totals["referrals_365d"]
+    services = [s.key for s in cfg.services] if cfg else []
     return {
         "as_of": D.isoformat(),
         "totals": {"physicians": len(site.physicians), "practices": len(site.practices), **totals},
         "months": month_list,
-        "sources_365d": sources,
-        "source_capture_rate_365d": round(1 - sources["unknown"] / r365, 4) if r365 else None,
-        "services_365d": service_counts,
-        "funnel_365d": funnel,
+        "sources_365d": dict(acc.sources),
+        "source_capture_rate_365d": round(1 - acc.sources["unknown"] / r365, 4) if r365 else None,
+        "services_365d": {k: acc.services.get(k, 0) for k in services},
+        "funnel_365d": dict(acc.funnel),
         "physicians": physicians,
         "practices": practices_out,
         "liaisons": liaisons_out,

@@ -1,0 +1,65 @@
+"""The pipeline gives the same answer however the work is shared out."""
+from __future__ import annotations
+
+import datetime as dt
+import subprocess
+import sys
+
+import pytest
+
+from conftest import REPO
+from liaison import pipeline
+from liaison.workers import can_fork, share
+
+D = dt.date(2026, 11, 26)
+
+
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory):
+    out = tmp_path_factory.mktemp("gen") / "site"
+    subprocess.run([sys.executable, str(REPO / "bench" / "generate.py"), str(out),
+                    "--physicians", "120", "--as-of", D.isoformat()], check=True,
+                   capture_output=True)
+    return out
+
+
+@pytest.mark.skipif(not can_fork(), reason="fork is not available on this platform")
+def test_forked_workers_agree_with_one_process(generated, monkeypatch):
+    monkeypatch.setattr(pipeline, "PARALLEL_BYTES", 0)
+    one = pipeline.check(generated, D, keep_records=True)
+    two = pipeline.check(generated, D, workers=2)
+    three = pipeline.check(generated, D, workers=3)
+    assert one.ok and one.counts["interactions"] > 1000
+    assert one.stats == two.stats == three.stats
+    assert one.counts == two.counts == three.counts
+    assert one.report == two.report == three.report
+
+
+@pytest.mark.skipif(not can_fork(), reason="fork is not available on this platform")
+def test_forked_workers_report_every_problem(generated, tmp_path, monkeypatch):
+    import shutil
+
+    site = tmp_path / "site"
+    shutil.copytree(generated, site)
+    csvs = sorted((site / "data" / "referrals").glob("*.csv"))
+    lists = sorted((site / "data" / "interactions").rglob("*.yaml"))
+    with open(csvs[0], "a") as fh:
+        fh.write("2026-01-01,webb,,nope,referred,\n")
+    with open(lists[-1], "a") as fh:
+        fh.write("- {date: 2026-02-30, liaison: nobody, type: visit, summary: x, practice: p-00001}\n")
+    monkeypatch.setattr(pipeline, "PARALLEL_BYTES", 0)
+    one = pipeline.check(site, D, keep_records=True)
+    two = pipeline.check(site, D, workers=2)
+    assert not one.ok
+    assert one.report == two.report
+    assert {d.path for d in two.report.errors} == {csvs[0].relative_to(site).as_posix(),
+                                                    lists[-1].relative_to(site).as_posix()}
+
+
+def test_share_balances_sizes_and_keeps_order():
+    items = list("abcdef")
+    shares = share(items, [10, 1, 1, 10, 1, 1], 2)
+    assert sorted(x for s in shares for x in s) == items
+    assert all(s == sorted(s) for s in shares)
+    owner = {x: k for k, s in enumerate(shares) for x in s}
+    assert owner["a"] != owner["d"]  # the two big files go to different workers
