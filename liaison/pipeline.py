@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import gc
 import os
+import re
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -39,7 +40,7 @@ def resolve_as_of(value: str | None, environ=os.environ) -> dt.date:
     Raises ValueError with a message for a malformed value."""
     if value is not None:
         try:
-            if len(value) != 10:
+            if not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", value):
                 raise ValueError
             return dt.date.fromisoformat(value)
         except ValueError:
@@ -47,6 +48,8 @@ def resolve_as_of(value: str | None, environ=os.environ) -> dt.date:
     epoch = environ.get("SOURCE_DATE_EPOCH")
     if epoch:
         try:
+            if not re.fullmatch(r"[0-9]+", epoch):  # reproducible-builds.org: decimal digits
+                raise ValueError
             return dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc).date()
         except (ValueError, OverflowError, OSError):
             raise ValueError(f"SOURCE_DATE_EPOCH='{epoch}' is not a number of seconds") from None
@@ -135,7 +138,7 @@ def _check(root, as_of, strict, use_cache, keep_records, workers) -> Checked:
                 cache.adopt(r.cached)
         counts = {"interactions": sum(r.interactions for r in results),
                   "referrals": sum(r.referrals for r in results)}
-        clock.lap(f"load+check+sum interactions and referrals ({len(shares)} processes)")
+        clock.lap(f"load+check+sum interactions and referrals ({len(shares)} process{'es' if len(shares) > 1 else ''})")
 
     stats = stats_stage.finalize(site, as_of, partial)
     clock.lap("statistics")

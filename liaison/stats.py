@@ -165,7 +165,7 @@ def accumulate(site: Site, as_of: dt.date, referrals, interactions) -> Partial:
                 if in_person:
                     lia[r.liaison]["in_person_90d"] += 1
         practices = {r.practice} if r.practice is not None else set()
-        for pid in r.physicians:
+        for pid in set(r.physicians):  # a physician listed twice is one interaction with them
             s = doc.get(pid)
             if s is None:
                 continue
