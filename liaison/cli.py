@@ -42,6 +42,12 @@ def _check(root: Path, as_of, strict: bool, fmt: str = "text", timings: bool = F
     from liaison.pipeline import check
 
     checked = check(_root(root), _as_of(as_of), strict)
+    _report(checked, fmt, timings)
+    return checked
+
+
+def _report(checked, fmt: str, timings: bool) -> None:
+    """Print the timings and diagnostics of a check; raise DataErrors when there are errors."""
     if timings:
         for stage, seconds in checked.timings:
             click.echo(f"time: {seconds:7.3f} s  {stage}", err=True)
@@ -50,7 +56,6 @@ def _check(root: Path, as_of, strict: bool, fmt: str = "text", timings: bool = F
         click.echo(line, file=stream)
     if not checked.ok:
         raise DataErrors(len(checked.report.errors))
-    return checked
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -77,6 +82,27 @@ def validate(root: Path, as_of: str | None, strict: bool, timings: bool, fmt: st
         + (f"; {warnings} warning{'s' if warnings != 1 else ''}" if warnings else ""),
         err=True,
     )
+
+
+@main.command()
+@ROOT_OPTION
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Output folder (default: ROOT/site). Replaced atomically.")
+@AS_OF_OPTION
+@STRICT_OPTION
+@TIMINGS_OPTION
+def build(root: Path, out: Path | None, as_of: str | None, strict: bool, timings: bool) -> None:
+    """Validate, aggregate and render the site (nothing is written when the data has errors)."""
+    from liaison.pipeline import build as build_site
+
+    date = _as_of(as_of)
+    result = build_site(_root(root), date, out or root / "site", strict=strict,
+                        on_checked=lambda c: _report(c, "text", False))
+    if timings:
+        for stage, seconds in result.timings:
+            click.echo(f"time: {seconds:7.3f} s  {stage}", err=True)
+    click.echo(f"built {result.pages} pages, {result.files} files into {result.out} "
+               f"in {result.seconds:.2f} s", err=True)
 
 
 @main.command()

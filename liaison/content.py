@@ -79,3 +79,81 @@ def split_slides(body: str, body_line: int) -> list[Slide]:
             buf.append(line)
     slides.append(Slide("\n".join(buf), start))
     return [s for s in slides if s.source.strip()]
+
+
+# --------------------------------------------------------------------------- Markdown
+
+import re as _re  # noqa: E402
+
+import markdown as _markdown  # noqa: E402
+import nh3  # noqa: E402
+from markupsafe import Markup  # noqa: E402
+
+_ALLOWED_TAGS = {
+    "a", "abbr", "b", "blockquote", "br", "code", "dd", "del", "details", "div", "dl", "dt",
+    "em", "h1", "h2", "h3", "h4", "h5", "h6", "hr", "i", "img", "ins", "kbd", "li", "mark",
+    "ol", "p", "pre", "s", "small", "span", "strong", "sub", "summary", "sup", "table",
+    "tbody", "td", "tfoot", "th", "thead", "tr", "u", "ul",
+}
+_ALLOWED_ATTRIBUTES = {
+    "a": {"href", "title"},
+    "img": {"src", "alt", "title", "width", "height"},
+    "th": {"align"},
+    "td": {"align"},
+    "div": {"class"},
+    "p": {"class"},
+    "span": {"class"},
+    "code": {"class"},
+    "h1": {"id"}, "h2": {"id"}, "h3": {"id"}, "h4": {"id"}, "h5": {"id"}, "h6": {"id"},
+}
+_REMOTE = _re.compile(r"^\s*(?:[a-z][a-z0-9+.-]*:|//)", _re.I)
+
+
+def _attribute_filter(tag: str, attr: str, value: str) -> str | None:
+    # Nothing is loaded from another host: an image must be a path inside the site.
+    if tag == "img" and attr == "src" and _REMOTE.match(value):
+        return None
+    return value
+
+
+def sanitize(html: str, images: bool = True) -> str:
+    """Allow-list sanitizing (nh3, the Rust 'ammonia' library): no script, no event handler,
+    no javascript: URL survives; links get rel="noopener noreferrer". Record notes take no
+    images (``images=False``); documents may show images stored in the site."""
+    return nh3.clean(
+        html,
+        tags=_ALLOWED_TAGS if images else _ALLOWED_TAGS - {"img"},
+        attributes=_ALLOWED_ATTRIBUTES,
+        url_schemes={"http", "https", "mailto", "tel"},
+        attribute_filter=_attribute_filter,
+        link_rel="noopener noreferrer",
+    )
+
+
+class MarkdownRenderer:
+    """Markdown -> sanitized HTML with Python-Markdown, each distinct text rendered once."""
+
+    NOTE_EXTENSIONS = ("extra", "sane_lists")
+    DOCUMENT_EXTENSIONS = ("extra", "sane_lists", "admonition", "toc")
+
+    def __init__(self):
+        self._note = _markdown.Markdown(extensions=list(self.NOTE_EXTENSIONS))
+        self.memo: dict[str, str] = {}
+
+    def note(self, text: str | None) -> Markup:
+        """A Markdown field of a record (notes, descriptions), as safe HTML for templates."""
+        if not text:
+            return Markup("")
+        html = self.memo.get(text)
+        if html is None:
+            html = self.memo[text] = Markup(sanitize(self._note.reset().convert(text), images=False))
+        return html
+
+    def document(self, text: str) -> tuple[str, list[dict]]:
+        """A whole document (a training guide): (HTML, table of contents tokens)."""
+        md = _markdown.Markdown(
+            extensions=list(self.DOCUMENT_EXTENSIONS),
+            extension_configs={"toc": {"permalink": False, "toc_depth": "2-3"}},
+        )
+        html = Markup(sanitize(md.convert(text)))
+        return html, md.toc_tokens

@@ -112,3 +112,34 @@ def check_decks(site: Site, practice_stats: dict) -> list[Problem]:
                     problems.append(Problem(deck.path, f"slide {n}: template error: {e.message}{target}",
                                             line=e.line, col=1))
     return problems
+
+
+# --------------------------------------------------------------------------- HTML
+
+
+def split_notes(markdown: str) -> tuple[str, str]:
+    """A slide's Markdown -> (body, speaker notes): the paragraph starting 'Notes:' and what
+    follows it are the notes."""
+    lines = markdown.split("\n")
+    for i, line in enumerate(lines):
+        if line.startswith("Notes:") and (i == 0 or not lines[i - 1].strip()):
+            return "\n".join(lines[:i]).strip(), "\n".join(lines[i:])[len("Notes:"):].strip()
+    return markdown.strip(), ""
+
+
+def render_html(view, deck: Deck, practice: str | None) -> list[dict]:
+    """Every slide of a deck for one practice (None: the generic deck), as sanitized HTML."""
+    env = make_env()
+    compiled, _errors = compile_deck(env, deck)
+    stats = view.stats["practices"]
+    ctx = dict(deck_contexts(view.site, deck, stats)[0][1])
+    if practice is not None:
+        for pid, c in deck_contexts(view.site, deck, stats)[1:]:
+            if pid == practice:
+                ctx = c
+                break
+    slides = []
+    for cs in compiled:
+        body, notes = split_notes(render_slide(cs, ctx)) if cs.template else ("", "")
+        slides.append({"html": view.md.note(body), "notes_html": view.md.note(notes)})
+    return slides

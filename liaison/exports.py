@@ -1,0 +1,350 @@
+"""Exports: the spreadsheet files under ``exports/`` and the iCalendar feeds (SPEC §6).
+
+Pure functions: each returns the contents of one file (or, for the calendars, a mapping of
+file name to contents) as bytes; the build writes them. Output depends only on the records,
+the statistics and the as-of date, never on the clock or the file system: two builds of the
+same input at the same as-of date are byte-identical (SPEC §5).
+
+CSV files are plain UTF-8 (no byte-order mark), with ``\\r\\n`` line ends and a header row.
+Text cells are guarded against CSV/formula injection: a text cell starting with ``=``, ``+``,
+``-``, ``@``, a tab or a carriage return gets a leading apostrophe, unless the whole cell is a
+plain number (``-3``, ``+1``), which no spreadsheet evaluates as a formula. Integer cells are
+never touched. Line breaks inside a text cell are replaced by a space, so that every record
+is one line.
+"""
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import hashlib
+import io
+import json
+import re
+from dataclasses import dataclass
+
+from icalendar import Calendar, Event
+
+from liaison.load import Site
+from liaison.models import Interaction
+
+# ----------------------------------------------------------------------------------- CSV
+
+PHYSICIAN_COLUMNS = (
+    "id", "name", "credentials", "npi", "specialty", "practice", "practice_name", "city",
+    "tier", "liaison", "office_days", "email", "phone", "status", "declining",
+    "visit_overdue", "referrals", "referrals_90d", "referrals_prev_90d", "referrals_365d",
+    "referrals_prev_365d", "first_referral", "last_referral", "days_since_referral",
+    "interactions_365d", "last_contact", "last_visit",
+)
+# The columns of physicians.csv taken from stats["physicians"][id] as they are.
+_PHYSICIAN_STATS = (
+    "status", "declining", "visit_overdue", "referrals", "referrals_90d", "referrals_prev_90d",
+    "referrals_365d", "referrals_prev_365d", "first_referral", "last_referral",
+    "days_since_referral", "interactions_365d", "last_contact", "last_visit",
+)
+INTERACTION_COLUMNS = (
+    "date", "type", "liaison", "practice", "physicians", "met_with", "summary", "needs",
+    "outcome", "deck", "next_visit", "follow_ups", "open_follow_ups",
+)
+MONTH_COLUMNS = (
+    "month", "referrals", "scheduled", "consulted", "treated", "declined", "interactions",
+    "in_person",
+)
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_PLAIN_NUMBER = re.compile(r"[+-]?[0-9]+(\.[0-9]+)?")
+
+
+def csv_cell(value) -> str:
+    """One cell's text: '' for None, true/false for booleans, ISO dates, integers as they
+    are, and text with line breaks flattened and formula injection neutralized."""
+    if type(value) is str:
+        text = value
+        lines = text.splitlines()  # the line breaks of str.splitlines: \n, \r, \u2028, …
+        if len(lines) > 1 or (lines and len(lines[0]) != len(text)):
+            text = " ".join(lines)
+        if (value.startswith(_FORMULA_START) or text.startswith(_FORMULA_START)) \
+                and not _PLAIN_NUMBER.fullmatch(text):
+            return "'" + text
+        return text
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return csv_cell(str(value))
+
+
+def _csv(header: tuple[str, ...], rows) -> bytes:
+    out = io.StringIO(newline="")
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(header)
+    for row in rows:
+        writer.writerow([csv_cell(v) for v in row])
+    return out.getvalue().encode("utf-8")
+
+
+def physicians_csv(site: Site, stats: dict) -> bytes:
+    """``exports/physicians.csv``: one row per physician, sorted by id.
+
+    Record fields (practice_name and city are the practice's; office_days space-separated),
+    then the physician's statistics of SPEC §4 from ``stats`` (``liaison`` is the effective
+    liaison). Empty cell for None, ``true``/``false`` for booleans.
+    """
+    per_physician = stats.get("physicians", {})
+
+    def rows():
+        for pid in sorted(site.physicians):
+            p = site.physicians[pid]
+            practice = site.practices.get(p.practice)
+            s = per_physician.get(pid, {})
+            yield (
+                pid, p.name, p.credentials, p.npi, p.specialty, p.practice,
+                practice.name if practice is not None else None,
+                practice.city if practice is not None else None,
+                p.tier, s.get("liaison"), " ".join(p.office_days), p.email, p.phone,
+                *(s.get(k) for k in _PHYSICIAN_STATS),
+            )
+
+    return _csv(PHYSICIAN_COLUMNS, rows())
+
+
+def _is_open(follow_up, as_of: dt.date | None) -> bool:
+    return follow_up.done is None or (as_of is not None and follow_up.done > as_of)
+
+
+def interactions_csv(site: Site, as_of: dt.date | None = None) -> bytes:
+    """``exports/interactions.csv``: one row per interaction, in site order (date, then file
+    order).
+
+    Every interaction record of the data is exported, including those dated after the as-of
+    date (logged ahead of time): the file is the visit log as written, not a statistic.
+    Lists are joined (physicians by spaces, met_with and needs by ``"; "``); ``follow_ups``
+    is their number and ``open_follow_ups`` the number without ``done`` — or, given
+    ``as_of``, without ``done`` or done after ``as_of`` (SPEC §4). Markdown notes are left
+    out: one line per record.
+    """
+    def rows():
+        for r in site.interactions:
+            yield (
+                r.date, r.type, r.liaison, r.practice, " ".join(r.physicians),
+                "; ".join(r.met_with), r.summary, "; ".join(r.needs), r.outcome, r.deck,
+                r.next_visit, len(r.follow_ups),
+                sum(1 for f in r.follow_ups if _is_open(f, as_of)),
+            )
+
+    return _csv(INTERACTION_COLUMNS, rows())
+
+
+def referrals_by_month_csv(stats: dict) -> bytes:
+    """``exports/referrals-by-month.csv``: the ``months`` series of the statistics, one row
+    per calendar month, ascending (SPEC §4)."""
+    return _csv(MONTH_COLUMNS, ([m[k] for k in MONTH_COLUMNS] for m in stats["months"]))
+
+
+# ------------------------------------------------------------------------------ iCalendar
+
+PRODID = "-//Liaison//Physician relations//EN"
+UID_DOMAIN = "liaison"
+
+
+@dataclass(frozen=True)
+class _Item:
+    """One calendar event before it becomes a VEVENT."""
+
+    key: str          # the content its UID is derived from
+    kind: str         # follow-up | visit
+    day: dt.date
+    summary: str
+    description: str
+    location: str | None
+    member: str       # the team member whose calendar it goes in
+
+
+def _name(site: Site, kind: str, ident: str) -> str:
+    record = getattr(site, kind).get(ident)
+    return record.name if record is not None else ident
+
+
+def _about(site: Site, r: Interaction) -> str:
+    """Who an interaction was with: its practice's name, else its physicians' names."""
+    if r.practice is not None:
+        return _name(site, "practices", r.practice)
+    return ", ".join(_name(site, "physicians", d) for d in r.physicians)
+
+
+def _origin(site: Site, r: Interaction) -> str:
+    lines = [f"From the {r.type} of {r.date.isoformat()}, logged by "
+             f"{_name(site, 'team', r.liaison)}: {r.summary}"]
+    if r.practice is not None:
+        lines.append(f"Practice: {_name(site, 'practices', r.practice)}")
+    if r.physicians:
+        lines.append("Physicians: " + ", ".join(_name(site, "physicians", d) for d in r.physicians))
+    return "\n".join(lines)
+
+
+def _key(*fields) -> str:
+    return json.dumps(fields, ensure_ascii=False, separators=(",", ":"))
+
+
+def _location(site: Site, practice_id: str | None) -> str | None:
+    p = site.practices.get(practice_id) if practice_id is not None else None
+    if p is None:
+        return None
+    state_zip = " ".join(x for x in (p.state, p.zip) if x)
+    parts = [x for x in (p.address, p.city, state_zip) if x]
+    return ", ".join(parts) or None
+
+
+def _follow_ups(site: Site, as_of: dt.date) -> list[_Item]:
+    """Open follow-ups (no done, or done after as_of) of interactions dated ≤ as_of."""
+    items = []
+    for r in site.interactions:
+        if r.date > as_of:
+            continue
+        for f in r.follow_ups:
+            if not _is_open(f, as_of):
+                continue
+            owner = f.owner or r.liaison
+            description = "\n".join((
+                f"Task: {f.task}",
+                f"Due: {f.due.isoformat()}",
+                f"Owner: {_name(site, 'team', owner)}",
+                _origin(site, r),
+            ))
+            items.append(_Item(
+                # Not the due date or the owner: a follow-up that is rescheduled or handed
+                # over keeps its UID, so calendar programs update it instead of duplicating.
+                key=_key("follow-up", r.date.isoformat(), r.practice, list(r.physicians),
+                         r.liaison, f.task),
+                kind="follow-up", day=f.due,
+                summary=f"Follow-up: {f.task} ({_about(site, r)})",
+                description=description, location=None, member=owner,
+            ))
+    return items
+
+
+def _targets(site: Site, r: Interaction) -> list[tuple[str, str]]:
+    """What a planned next visit is for: the interaction's practice, else its physicians."""
+    if r.practice is not None:
+        return [("practices", r.practice)]
+    return [("physicians", d) for d in dict.fromkeys(r.physicians)]
+
+
+def _planned_visits(site: Site, stats: dict, as_of: dt.date) -> list[_Item]:
+    """Next visits (next_visit ≥ as_of) planned at interactions dated ≤ as_of that are still
+    the latest interaction for their practice (or, without a practice, their physicians):
+    the plan stands while the practice's (physician's) last contact of SPEC §4 is its date."""
+    items: dict[str, _Item] = {}
+    for r in site.interactions:
+        if r.date > as_of or r.next_visit is None or r.next_visit < as_of:
+            continue
+        targets = _targets(site, r)
+        latest = [stats.get(kind, {}).get(ident, {}).get("last_contact") for kind, ident in targets]
+        if targets and all(c is not None and c > r.date.isoformat() for c in latest):
+            continue  # a later interaction already happened for it
+        practice_id = r.practice
+        if practice_id is None and len(r.physicians) == 1 and r.physicians[0] in site.physicians:
+            practice_id = site.physicians[r.physicians[0]].practice
+        item = _Item(
+            key=_key("visit", r.date.isoformat(), targets, r.liaison),
+            kind="visit", day=r.next_visit,
+            summary=f"Visit: {_about(site, r)}",
+            description=f"Next visit planned.\n{_origin(site, r)}",
+            location=_location(site, practice_id), member=r.liaison,
+        )
+        # The same visit planned twice on one day (two records) is one event.
+        items.setdefault(_key(item.key, item.day.isoformat()), item)
+    return list(items.values())
+
+
+def _uids(items: list[_Item]) -> list[tuple[str, _Item]]:
+    """Content-derived UIDs, made unique deterministically: items sharing a key are ordered
+    by content and numbered."""
+    ordered = sorted(items, key=lambda i: (i.key, i.day, i.summary, i.description, i.member))
+    out, seen = [], {}
+    for item in ordered:
+        digest = hashlib.sha1(item.key.encode("utf-8")).hexdigest()
+        n = seen[digest] = seen.get(digest, 0) + 1
+        suffix = "" if n == 1 else f"-{n}"
+        out.append((f"{item.kind}-{digest}{suffix}@{UID_DOMAIN}", item))
+    out.sort(key=lambda ui: (ui[1].day, ui[1].summary, ui[0]))
+    return out
+
+
+def _vevent(uid: str, item: _Item, stamp: dt.datetime) -> Event:
+    ev = Event()
+    ev.add("uid", uid)
+    ev.add("dtstamp", stamp)
+    ev.add("dtstart", item.day)  # a date: DTSTART;VALUE=DATE, an all-day event
+    ev.add("dtend", item.day + dt.timedelta(days=1))
+    ev.add("summary", item.summary)
+    ev.add("description", item.description)
+    if item.location:
+        ev.add("location", item.location)
+    ev.add("categories", [item.kind])
+    ev.add("transp", "TRANSPARENT")
+    return ev
+
+
+_END = b"END:VCALENDAR\r\n"
+
+
+def _vcalendar(name: str, events: list[bytes]) -> bytes:
+    """A VCALENDAR holding already serialized VEVENTs.
+
+    Every event goes in the everyone calendar and in one member's: each is serialized once
+    (icalendar spends most of its time folding lines) and spliced in before END:VCALENDAR,
+    which gives the bytes ``Calendar.add_component`` + ``to_ical`` would (a test checks).
+    """
+    cal = Calendar()
+    cal.add("prodid", PRODID)
+    cal.add("version", "2.0")
+    cal.add("calscale", "GREGORIAN")
+    cal.add("method", "PUBLISH")
+    cal.add("x-wr-calname", name)
+    head = cal.to_ical()
+    if not head.endswith(_END):  # pragma: no cover - icalendar always ends with it
+        raise RuntimeError("unexpected VCALENDAR serialization")
+    return head[: -len(_END)] + b"".join(events) + _END
+
+
+def calendars(site: Site, stats: dict, as_of: dt.date) -> dict[str, bytes]:
+    """The iCalendar feeds: ``calendar.ics`` (everyone's events) and
+    ``calendar/<id>.ics`` for every team member whose role is liaison (produced even when
+    empty).
+
+    Events, all-day:
+
+    * every follow-up open at ``as_of`` (no ``done``, or done after it) of an interaction
+      dated ≤ ``as_of``, on its due date — ``Follow-up: <task> (<practice or physicians>)``,
+      category ``follow-up``, in its owner's calendar (default owner: who logged it);
+    * every next visit planned on or after ``as_of`` at an interaction dated ≤ ``as_of`` that
+      is still the latest interaction for its practice (without a practice: for its
+      physicians), by the last_contact of ``stats`` (SPEC §4) — ``Visit: <practice>``,
+      category ``visit``, in the calendar of who logged it.
+
+    Deterministic: UIDs are SHA-1 digests of record content (no paths, no clock), DTSTAMP is
+    the as-of date at 00:00:00 UTC, events are sorted by date, summary and UID.
+    """
+    if stats.get("as_of") not in (None, as_of.isoformat()):
+        raise ValueError(f"statistics as of {stats['as_of']}, calendars as of {as_of.isoformat()}")
+    ours = site.config.practice.name if site.config is not None else "Liaison"
+    stamp = dt.datetime(as_of.year, as_of.month, as_of.day, tzinfo=dt.timezone.utc)
+    events = [(item.member, _vevent(uid, item, stamp).to_ical())
+              for uid, item in _uids(_follow_ups(site, as_of) + _planned_visits(site, stats, as_of))]
+
+    by_member: dict[str, list[bytes]] = {}
+    for member_id, event in events:
+        by_member.setdefault(member_id, []).append(event)
+
+    out = {"calendar.ics": _vcalendar(f"{ours} — follow-ups and visits", [e for _m, e in events])}
+    for tid in sorted(site.team):
+        member = site.team[tid]
+        if member.role == "liaison":
+            out[f"calendar/{tid}.ics"] = _vcalendar(f"{ours} — {member.name}",
+                                                   by_member.get(tid, []))
+    return out

@@ -1,0 +1,165 @@
+"""Render and write stages: pages -> HTML files, plus assets, stats.json, exports, calendars;
+the output folder is replaced atomically.
+
+Rendering is shared among forked workers (both cores): each builds the contexts of its share of
+the pages from the indexes it inherited and writes the files itself; nothing but counts comes
+back.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import os
+import shutil
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import jinja2
+
+from liaison import site as site_stage
+from liaison.errors import LiaisonError
+from liaison.stats import stats_json
+from liaison.workers import cpu_count, map_forked
+
+PACKAGE_TEMPLATES = Path(__file__).parent / "templates"
+PACKAGE_STATIC = Path(__file__).parent / "static"
+MARKER = ".liaison-site"  # written into every output folder we create
+PARALLEL_PAGES = 200  # below this many pages one process is faster than forking
+
+
+def make_env(site_root: Path) -> jinja2.Environment:
+    """Templates: the site's own ``templates/`` folder first (overrides by file name), then
+    the built-in ones. Autoescaping everywhere; an undefined name is an error."""
+    search = [str(site_root / "templates"), str(PACKAGE_TEMPLATES)]
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(search),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+
+
+@dataclass
+class BuildResult:
+    out: Path
+    pages: int
+    files: int
+    seconds: float
+    timings: list = field(default_factory=list)
+
+
+def render_pages(view: site_stage.SiteView, pages: list[site_stage.Page], out: Path,
+                 env: jinja2.Environment) -> int:
+    """Render pages into ``out``; the number of bytes written."""
+    written = 0
+    cache: dict[str, jinja2.Template] = {}
+    for page in pages:
+        tmpl = cache.get(page.template) or cache.setdefault(page.template, env.get_template(page.template))
+        html = tmpl.render(view.context(page))
+        target = out / page.path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        data = html.encode("utf-8")
+        target.write_bytes(data)
+        written += len(data)
+    return written
+
+
+def extra_files(view: site_stage.SiteView, stats: dict) -> dict[str, bytes]:
+    """Every non-page file of the site, by path."""
+    from liaison import exports
+
+    site, as_of = view.site, view.as_of
+    files = {
+        "stats.json": stats_json(stats).encode("utf-8"),
+        "robots.txt": b"User-agent: *\nDisallow: /\n",
+        "exports/physicians.csv": exports.physicians_csv(site, stats),
+        "exports/interactions.csv": exports.interactions_csv(site, as_of),
+        "exports/referrals-by-month.csv": exports.referrals_by_month_csv(stats),
+    }
+    for name, data in exports.calendars(site, stats, as_of).items():
+        files[name] = data
+    for asset in sorted(PACKAGE_STATIC.iterdir()):
+        if asset.is_file():
+            files[f"assets/{asset.name}"] = asset.read_bytes()
+    overrides = site.root / "templates" / "assets"
+    if overrides.is_dir():  # a site may replace or add assets too
+        for asset in sorted(overrides.iterdir()):
+            if asset.is_file():
+                files[f"assets/{asset.name}"] = asset.read_bytes()
+    return files
+
+
+def check_output(out: Path) -> None:
+    """Refuse to replace a non-empty folder that a build did not create."""
+    if out.exists() and not out.is_dir():
+        raise LiaisonError(f"refusing to replace '{out}': it is a file, not a folder")
+    if out.is_dir() and any(out.iterdir()) and not (out / MARKER).is_file():
+        raise LiaisonError(
+            f"refusing to replace '{out}': the folder is not empty and was not made by "
+            "'liaison build' (choose another --out, or empty it yourself)")
+
+
+def build_site(checked, as_of: dt.date, out: Path, workers: int | None = None) -> BuildResult:
+    """Render the whole site into a fresh folder beside ``out``, then swap it in."""
+    start = time.perf_counter()
+    out = out.resolve()
+    check_output(out)
+    site, stats = checked.site, checked.stats
+    laps = []
+    t = time.perf_counter()
+    view = site_stage.SiteView(site, stats, as_of)
+    pages = site_stage.plan(view)
+    laps.append(("index records and plan pages", time.perf_counter() - t))
+    env = make_env(site.root)
+
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
+    try:
+        t = time.perf_counter()
+        n = cpu_count() if workers is None else workers
+        if len(pages) < PARALLEL_PAGES:
+            n = 1
+        shares = [pages[i::n] for i in range(n)] if n > 1 else [pages]
+        env.get_template("base.html")  # compile shared templates before forking
+        map_forked(lambda share: render_pages(view, share, tmp, env), [s for s in shares if s])
+        laps.append((f"render and write {len(pages)} pages ({len(shares)} process"
+                     f"{'es' if len(shares) > 1 else ''})", time.perf_counter() - t))
+        t = time.perf_counter()
+        files = extra_files(view, stats)
+        for rel, data in files.items():
+            target = tmp / rel
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(data)
+        (tmp / MARKER).write_text("made by liaison build; the next build replaces this folder\n")
+        laps.append(("stats.json, exports, calendars, assets", time.perf_counter() - t))
+        _normalize(tmp)
+        _swap(tmp, out)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return BuildResult(out, len(pages), len(pages) + len(files) + 1, time.perf_counter() - start, laps)
+
+
+def _normalize(root: Path) -> None:
+    """Plain permissions on everything (mkdtemp makes 0700): the site is for a web server."""
+    os.chmod(root, 0o755)
+    for dirpath, dirnames, filenames in os.walk(root):
+        for d in dirnames:
+            os.chmod(os.path.join(dirpath, d), 0o755)
+        for f in filenames:
+            os.chmod(os.path.join(dirpath, f), 0o644)
+
+
+def _swap(new: Path, out: Path) -> None:
+    """Put ``new`` in place of ``out``: the old site stays whole until the new one is there."""
+    if not out.exists():
+        os.replace(new, out)
+        return
+    old = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-", dir=out.parent))
+    os.rmdir(old)
+    os.replace(out, old)
+    os.replace(new, out)
+    shutil.rmtree(old, ignore_errors=True)

