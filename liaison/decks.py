@@ -127,17 +127,26 @@ def split_notes(markdown: str) -> tuple[str, str]:
     return markdown.strip(), ""
 
 
-def render_html(view, deck: Deck, practice: str | None) -> list[dict]:
+def deck_context(site: Site, practice_stats: dict, practice: str | None,
+                 site_ctx: dict | None = None) -> dict:
+    """The template context of a deck for one practice (None: the generic deck)."""
+    site_ctx = site_ctx if site_ctx is not None else (site.config.model_dump() if site.config else {})
+    if practice is None:
+        return {"site": site_ctx, "practice": None, "physicians": [], "stats": None}
+    p = site.practices[practice]
+    docs = [{"id": did, **site.physicians[did].model_dump()} for did in sorted(site.physicians)
+            if site.physicians[did].practice == practice]
+    return {"site": site_ctx, "practice": {"id": practice, **p.model_dump()}, "physicians": docs,
+            "stats": practice_stats.get(practice, {})}
+
+
+def render_html(view, deck: Deck, compiled: list[CompiledSlide], practice: str | None) -> list[dict]:
     """Every slide of a deck for one practice (None: the generic deck), as sanitized HTML."""
-    env = make_env()
-    compiled, _errors = compile_deck(env, deck)
-    stats = view.stats["practices"]
-    ctx = dict(deck_contexts(view.site, deck, stats)[0][1])
-    if practice is not None:
-        for pid, c in deck_contexts(view.site, deck, stats)[1:]:
-            if pid == practice:
-                ctx = c
-                break
+    site = view.site
+    ctx = deck_context(site, view.stats["practices"], practice)
+    if practice is not None:  # the practice's physicians, from the view's index
+        ctx["physicians"] = [{"id": did, **site.physicians[did].model_dump()}
+                             for did in view.docs_of_practice.get(practice, [])]
     slides = []
     for cs in compiled:
         body, notes = split_notes(render_slide(cs, ctx)) if cs.template else ("", "")

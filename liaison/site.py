@@ -103,6 +103,7 @@ class SiteView:
         self.month_last = _midx(as_of)
         self.month_first = self.month_last - MONTHS_CHARTED + 1
         self._views: dict[int, dict] = {}
+        self._decks: dict[str, list] = {}  # compiled slide templates, once per deck
         self._index()
 
     # ------------------------------------------------------------------ indexes
@@ -135,6 +136,22 @@ class SiteView:
         self.by_doc, self.by_practice, self.by_member, self.by_month = by_doc, by_practice, by_member, by_month
         open_fu.sort(key=lambda t: t[0])  # stable: then by interaction date and file order
         self.open_follow_ups = open_fu
+        # Open follow-ups by the physicians, practices and owner they concern, so that no page
+        # scans them all.
+        self.fu_by_doc: dict[str, list] = defaultdict(list)
+        self.fu_by_practice: dict[str, list] = defaultdict(list)
+        self.fu_by_owner: dict[str, list] = defaultdict(list)
+        for t in open_fu:
+            r, f = t[1], t[2]
+            practices = [r.practice] if r.practice else []
+            for pid in dict.fromkeys(r.physicians):
+                self.fu_by_doc[pid].append(t)
+                doc = site.physicians.get(pid)
+                if doc and doc.practice not in practices:
+                    practices.append(doc.practice)
+            for p in practices:
+                self.fu_by_practice[p].append(t)
+            self.fu_by_owner[f.owner or r.liaison].append(t)
 
         series: dict[str, list[int]] = defaultdict(lambda: [0] * MONTHS_CHARTED)
         services_ever: dict[str, set] = defaultdict(set)
@@ -352,7 +369,7 @@ class SiteView:
         s = self.stats["physicians"][pid]
         interactions = self.by_doc.get(pid, [])
         months = self.months()
-        follow = [self.follow_up(*t) for t in self.open_follow_ups if pid in t[1].physicians]
+        follow = [self.follow_up(*t) for t in self.fu_by_doc.get(pid, [])]
         practice = self.site.practices.get(d.practice)
         return {
             **self.common(page, "physicians", d.name),
@@ -409,9 +426,7 @@ class SiteView:
         for d in docs:
             for a in self.alerts_for(d):
                 alerts.append({**a, "text": f"{self.site.physicians[d].name}: {a['text']}"})
-        follow = [self.follow_up(*t) for t in self.open_follow_ups
-                  if t[1].practice == pid or any(self.site.physicians[x].practice == pid
-                                                 for x in t[1].physicians if x in self.site.physicians)]
+        follow = [self.follow_up(*t) for t in self.fu_by_practice.get(pid, [])]
         return {
             **self.common(page, "practices", p.name),
             "p": p, "s": s, "row": self.practice_row(pid),
@@ -444,7 +459,7 @@ class SiteView:
         """How much a physician needs their liaison now: (score, reasons)."""
         s = self.stats["physicians"][pid]
         reasons, score = [], 0
-        open_fu = sum(1 for t in self.open_follow_ups if pid in t[1].physicians)
+        open_fu = len(self.fu_by_doc.get(pid, ()))
         if s["visit_overdue"]:
             score += 4
             reasons.append("visit overdue")
@@ -483,7 +498,7 @@ class SiteView:
                 })
             groups.sort(key=lambda g: (-g["score"], g["practice"]["name"]))
         recent = [r for r in self.by_member.get(tid, []) if (self.as_of - r.date).days < 90]
-        owned = [self.follow_up(*t) for t in self.open_follow_ups if (t[2].owner or t[1].liaison) == tid]
+        owned = [self.follow_up(*t) for t in self.fu_by_owner.get(tid, [])]
         trainings = []
         for t in sorted(m.trainings, key=lambda t: (t.completed, t.guide), reverse=True):
             g = self.site.guides.get(t.guide)
@@ -643,7 +658,10 @@ class SiteView:
 
         deck_id, _, practice = page.key.partition("/")
         d = self.site.decks[deck_id]
-        slides = deck_stage.render_html(self, d, practice or None)
+        compiled = self._decks.get(deck_id)
+        if compiled is None:
+            compiled = self._decks[deck_id] = deck_stage.compile_deck(deck_stage.make_env(), d)[0]
+        slides = deck_stage.render_html(self, d, compiled, practice or None)
         title = d.meta.title + (f" — {self.site.practices[practice].name}" if practice else "")
         return {**self.common(page, "presentations", title), "deck": d, "slides": slides,
                 "practice": self.practice_ref(practice) if practice else None}
