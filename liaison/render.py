@@ -92,6 +92,15 @@ def extra_files(view: site_stage.SiteView, stats: dict) -> dict[str, bytes]:
     return files
 
 
+def write_files(root: Path, files: dict[str, bytes]) -> list[str]:
+    """Write files below ``root``; their paths."""
+    for rel, data in files.items():
+        target = root / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data)
+    return list(files)
+
+
 def check_output(out: Path) -> None:
     """Refuse to replace a non-empty folder that a build did not create."""
     if out.exists() and not out.is_dir():
@@ -122,25 +131,28 @@ def build_site(checked, as_of: dt.date, out: Path, workers: int | None = None) -
         n = cpu_count() if workers is None else workers
         if len(pages) < PARALLEL_PAGES:
             n = 1
-        shares = [pages[i::n] for i in range(n)] if n > 1 else [pages]
+        shares: list = [pages[i::n] for i in range(n)] if n > 1 else [pages]
+        if n > 1:  # the other files (exports, calendars: seconds at scale) are one more share
+            shares.append(None)
         env.get_template("base.html")  # compile shared templates before forking
-        map_forked(lambda share: render_pages(view, share, tmp, env), [s for s in shares if s])
-        laps.append((f"render and write {len(pages)} pages ({len(shares)} process"
-                     f"{'es' if len(shares) > 1 else ''})", time.perf_counter() - t))
-        t = time.perf_counter()
-        files = extra_files(view, stats)
-        for rel, data in files.items():
-            target = tmp / rel
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(data)
+
+        def work(share):
+            if share is None:
+                return write_files(tmp, extra_files(view, stats))
+            return render_pages(view, share, tmp, env)
+
+        results = map_forked(work, [s for s in shares if s is None or s])
+        files = len(results[-1]) if n > 1 else len(write_files(tmp, extra_files(view, stats)))
         (tmp / MARKER).write_text("made by liaison build; the next build replaces this folder\n")
-        laps.append(("stats.json, exports, calendars, assets", time.perf_counter() - t))
+        laps.append((f"render and write {len(pages)} pages, exports and calendars "
+                     f"({len(shares)} process{'es' if len(shares) > 1 else ''})",
+                     time.perf_counter() - t))
         _normalize(tmp)
         _swap(tmp, out)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
-    return BuildResult(out, len(pages), len(pages) + len(files) + 1, time.perf_counter() - start, laps)
+    return BuildResult(out, len(pages), len(pages) + files + 1, time.perf_counter() - start, laps)
 
 
 def _normalize(root: Path) -> None:
