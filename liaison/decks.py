@@ -65,26 +65,39 @@ def render_slide(cs: CompiledSlide, context: dict) -> str:
         raise SlideError(what, line) from None
 
 
+def physicians_by_practice(site: Site) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    for did in sorted(site.physicians):
+        out.setdefault(site.physicians[did].practice, []).append(did)
+    return out
+
+
+def deck_context(site: Site, site_ctx: dict, practice_stats: dict, docs: dict[str, list[str]],
+                 practice: str | None) -> dict:
+    """The template context of a deck: ``site`` (site.yaml), and for a customized deck the
+    ``practice``, its ``physicians`` and its ``stats`` (SPEC §6); none and empty in the
+    generic deck (``practice`` None)."""
+    if practice is None:
+        return {"site": site_ctx, "practice": None, "physicians": [], "stats": None}
+    return {
+        "site": site_ctx,
+        "practice": {"id": practice, **site.practices[practice].model_dump()},
+        "physicians": [{"id": did, **site.physicians[did].model_dump()} for did in docs.get(practice, [])],
+        "stats": practice_stats.get(practice, {}),
+    }
+
+
+def deck_targets(site: Site, deck: Deck) -> list[str]:
+    targets = sorted(site.practices) if deck.meta.targets == "all" else deck.meta.targets
+    return [p for p in targets if p in site.practices]
+
+
 def deck_contexts(site: Site, deck: Deck, practice_stats: dict) -> list[tuple[str | None, dict]]:
     """(practice id or None for the generic deck, template context) for every rendering."""
     site_ctx = site.config.model_dump() if site.config else {}
-    out = [(None, {"site": site_ctx, "practice": None, "physicians": [], "stats": None})]
-    targets = sorted(site.practices) if deck.meta.targets == "all" else deck.meta.targets
-    by_practice: dict[str, list] = {}
-    for did in sorted(site.physicians):
-        d = site.physicians[did]
-        by_practice.setdefault(d.practice, []).append({"id": did, **d.model_dump()})
-    for pid in targets:
-        p = site.practices.get(pid)
-        if p is None:
-            continue
-        out.append((pid, {
-            "site": site_ctx,
-            "practice": {"id": pid, **p.model_dump()},
-            "physicians": by_practice.get(pid, []),
-            "stats": practice_stats.get(pid, {}),
-        }))
-    return out
+    docs = physicians_by_practice(site)
+    return [(p, deck_context(site, site_ctx, practice_stats, docs, p))
+            for p in [None, *deck_targets(site, deck)]]
 
 
 def check_decks(site: Site, practice_stats: dict) -> list[Problem]:
@@ -127,26 +140,10 @@ def split_notes(markdown: str) -> tuple[str, str]:
     return markdown.strip(), ""
 
 
-def deck_context(site: Site, practice_stats: dict, practice: str | None,
-                 site_ctx: dict | None = None) -> dict:
-    """The template context of a deck for one practice (None: the generic deck)."""
-    site_ctx = site_ctx if site_ctx is not None else (site.config.model_dump() if site.config else {})
-    if practice is None:
-        return {"site": site_ctx, "practice": None, "physicians": [], "stats": None}
-    p = site.practices[practice]
-    docs = [{"id": did, **site.physicians[did].model_dump()} for did in sorted(site.physicians)
-            if site.physicians[did].practice == practice]
-    return {"site": site_ctx, "practice": {"id": practice, **p.model_dump()}, "physicians": docs,
-            "stats": practice_stats.get(practice, {})}
-
-
 def render_html(view, deck: Deck, compiled: list[CompiledSlide], practice: str | None) -> list[dict]:
     """Every slide of a deck for one practice (None: the generic deck), as sanitized HTML."""
-    site = view.site
-    ctx = deck_context(site, view.stats["practices"], practice)
-    if practice is not None:  # the practice's physicians, from the view's index
-        ctx["physicians"] = [{"id": did, **site.physicians[did].model_dump()}
-                             for did in view.docs_of_practice.get(practice, [])]
+    ctx = deck_context(view.site, view.site.config.model_dump(), view.stats["practices"],
+                       view.docs_of_practice, practice)
     slides = []
     for cs in compiled:
         body, notes = split_notes(render_slide(cs, ctx)) if cs.template else ("", "")

@@ -639,9 +639,9 @@ class SiteView:
                 "capture": self.stats["source_capture_rate_365d"]}
 
     def deck_targets(self, deck_id: str) -> list[str]:
-        targets = self.site.decks[deck_id].meta.targets
-        return [p for p in (sorted(self.site.practices) if targets == "all" else targets)
-                if p in self.site.practices]
+        from liaison.decks import deck_targets
+
+        return deck_targets(self.site, self.site.decks[deck_id])
 
     def ctx_presentations(self, page: Page) -> dict:
         decks = []
