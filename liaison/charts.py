@@ -59,10 +59,11 @@ def _count(v: int) -> str:
 
 
 # Advance widths in ems, close to the common sans-serif faces (the font is inherited, so
-# there are no metrics at build time); estimates err on the wide side by _SAFETY.
+# there are no metrics at build time); estimates err on the wide side by _SAFETY (DejaVu Sans,
+# the widest common fallback, measured about 15% wider than these figures).
 _NARROW = frozenset(" .,:;'!|ijlft()[]\u00b7")
 _WIDE = frozenset("MWmw@%\u2014")
-_SAFETY = 1.05
+_SAFETY = 1.2
 
 
 def _char_w(c: str) -> float:

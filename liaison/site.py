@@ -63,6 +63,11 @@ def deck_href(deck: str, practice: str | None = None) -> str:
     return f"presentations/{deck}/{practice}/index.html" if practice else f"presentations/{deck}/index.html"
 
 
+def pptx_name(deck: str, practice: str) -> str:
+    """The PowerPoint file beside a customized deck's page."""
+    return f"{deck}-{practice}.pptx"
+
+
 def _ago(days: int | None) -> str:
     if days is None:
         return "never"
@@ -664,7 +669,8 @@ class SiteView:
         slides = deck_stage.render_html(self, d, compiled, practice or None)
         title = d.meta.title + (f" — {self.site.practices[practice].name}" if practice else "")
         return {**self.common(page, "presentations", title), "deck": d, "slides": slides,
-                "practice": self.practice_ref(practice) if practice else None}
+                "practice": self.practice_ref(practice) if practice else None,
+                "pptx": pptx_name(deck_id, practice) if practice else None}
 
 
 def plan(view: SiteView) -> list[Page]:

@@ -1,0 +1,481 @@
+"""Browser tests: the built site as a person sees it, in Debian's Chromium driven by Playwright.
+
+The repository's own sample site is built once for this module into a temporary folder and
+served by a local HTTP server on 127.0.0.1 (an ephemeral port); one test opens the directory
+straight from disk (file://) instead.
+
+Without Playwright (the Python package) or /usr/bin/chromium the tests are skipped with the
+reason, except under CI (the environment variable CI set), where they fail instead: CI installs
+both (.ci/run), so a skip there would hide a broken setup. Playwright's own browser downloads are
+never used: the browser is always /usr/bin/chromium.
+
+Screenshots for a person to look at (not asserted) go to $LIAISON_SHOTS_DIR, by default
+/tmp/liaison-shots/.
+"""
+from __future__ import annotations
+
+import functools
+import http.server
+import os
+import re
+import subprocess
+import sys
+import threading
+import urllib.parse
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+AS_OF = "2026-11-26"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+SHOTS = Path(os.environ.get("LIAISON_SHOTS_DIR", "/tmp/liaison-shots"))
+TIMEOUT_MS = 15_000
+PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1280, "height": 900}
+TOPBAR_BG = "rgb(11, 59, 56)"  # .topbar's background in assets/style.css: proof the CSS applied
+
+
+def _in_ci() -> bool:
+    return os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no")
+
+
+def _unavailable(reason: str):
+    """Skip with the reason; under CI, fail instead (CI must not skip the browser tests)."""
+    if _in_ci():
+        pytest.fail(f"{reason} (CI is set: the browser tests may not be skipped)", pytrace=False)
+    pytest.skip(reason)
+
+
+# ---------------------------------------------------------------------------------------------
+# fixtures: the site, the server, the browser
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory) -> Path:
+    """The sample site (the repository root), built once into a temporary folder."""
+    base = tmp_path_factory.mktemp("browser")
+    out = base / "site"
+    env = dict(os.environ, LIAISON_CACHE_DIR=str(base / "cache"))
+    proc = subprocess.run(
+        [sys.executable, str(REPO / "build.py"), "build", "--root", str(REPO), "--out", str(out),
+         "--as-of", AS_OF],
+        cwd=REPO, env=env, capture_output=True, text=True, timeout=300,
+    )
+    assert proc.returncode == 0, f"build failed ({proc.returncode}):\n{proc.stdout}\n{proc.stderr}"
+    assert (out / "index.html").is_file(), "the build wrote no index.html"
+    return out
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format, *args):  # noqa: A002 - the base class's signature
+        pass
+
+
+@pytest.fixture(scope="module")
+def server(site: Path):
+    """The built site over HTTP on 127.0.0.1; yields its origin, e.g. http://127.0.0.1:40123."""
+    handler = functools.partial(_QuietHandler, directory=str(site))
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    httpd.daemon_threads = True
+    thread = threading.Thread(target=httpd.serve_forever, name="site-server", daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+        thread.join(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError as exc:
+        _unavailable(f"Playwright for Python is not importable ({exc}); pip install -e '.[test]'")
+    if not os.access(CHROMIUM, os.X_OK):
+        _unavailable(f"{CHROMIUM} is missing; apt-get install chromium")
+    with sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        try:
+            yield b
+        finally:
+            b.close()
+
+
+class Recorder:
+    """Everything a page did that a test may want to check: requests, failures, console errors."""
+
+    def __init__(self, page):
+        self.requests: list[str] = []
+        self.failed: list[str] = []
+        self.bad_status: list[str] = []
+        self.console_errors: list[str] = []
+        self.console: list[str] = []
+        page.on("request", lambda r: self.requests.append(r.url))
+        page.on("requestfailed", lambda r: self.failed.append(f"{r.url}: {r.failure}"))
+        page.on("response", self._response)
+        page.on("console", self._console)
+        page.on("pageerror", lambda e: self.console_errors.append(f"pageerror: {e}"))
+
+    def _response(self, r):
+        if r.status >= 400:
+            self.bad_status.append(f"{r.status} {r.url}")
+
+    def _console(self, msg):
+        line = f"{msg.type}: {msg.text}"
+        loc = msg.location or {}
+        if loc.get("url"):
+            line += f" ({loc['url']}:{loc.get('lineNumber')})"
+        self.console.append(line)
+        # The browser's own request for /favicon.ico (at the server's root, outside the site's
+        # control, and not a request of the page) may log a 404; everything else counts.
+        if msg.type == "error" and not loc.get("url", "").endswith("/favicon.ico"):
+            self.console_errors.append(line)
+
+
+@pytest.fixture
+def new_page(browser, server):
+    """new_page(viewport=…) -> (page, Recorder). Requests that would leave the machine are
+    recorded and then aborted, so no test ever reaches the network."""
+    contexts = []
+
+    def make(viewport=DESKTOP, **kw):
+        ctx = browser.new_context(viewport=viewport, **kw)
+        contexts.append(ctx)
+
+        def guard(route):
+            url = route.request.url
+            if url.startswith((server + "/", "data:", "file:")):
+                route.continue_()
+            else:
+                route.abort()
+
+        ctx.route("**/*", guard)
+        page = ctx.new_page()
+        page.set_default_timeout(TIMEOUT_MS)
+        return page, Recorder(page)
+
+    yield make
+    for ctx in contexts:
+        ctx.close()
+
+
+@pytest.fixture(scope="module")
+def pages(site: Path) -> dict[str, str]:
+    """Paths (relative to the site) of the pages the tests visit. Briefs: the longest of their
+    kind, the likeliest to overflow a phone's width."""
+
+    def largest(folder: str) -> str:
+        files = sorted((site / folder).glob("*/index.html"), key=lambda p: (-p.stat().st_size, p))
+        assert files, f"no {folder}/*/index.html in the built site"
+        return files[0].relative_to(site).as_posix()
+
+    return {
+        "dashboard": "index.html",
+        "directory": "physicians/index.html",
+        "physician": largest("physicians"),
+        "practice": largest("practices"),
+        "team": "team/index.html",
+        "team-member": largest("team"),
+        "referrals": "referrals/index.html",
+    }
+
+
+def _shot(page, name: str) -> None:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / name), full_page=True)
+
+
+# ---------------------------------------------------------------------------------------------
+# 1. the dashboard loads cleanly, from the local server only
+
+
+def test_dashboard_loads_cleanly_and_stays_local(new_page, server):
+    page, rec = new_page()
+    response = page.goto(f"{server}/index.html", wait_until="load")
+    assert response is not None and response.status == 200
+    page.wait_for_load_state("networkidle")
+
+    assert rec.console_errors == [], "console errors:\n" + "\n".join(rec.console_errors)
+    assert rec.failed == [], "failed requests:\n" + "\n".join(rec.failed)
+    assert rec.bad_status == [], "error responses:\n" + "\n".join(rec.bad_status)
+    assert rec.requests, "no request was recorded"
+    foreign = [u for u in rec.requests if not (u.startswith(server + "/") or u.startswith("data:"))]
+    assert foreign == [], "requests to other hosts:\n" + "\n".join(foreign)
+    # the stylesheet and the script were both fetched from the server
+    assert f"{server}/assets/style.css" in rec.requests
+    assert f"{server}/assets/app.js" in rec.requests
+
+    csp = page.locator('meta[http-equiv="Content-Security-Policy"]')
+    assert csp.count() == 1
+    policy = csp.get_attribute("content") or ""
+    assert "default-src 'none'" in policy
+    assert "script-src 'self'" in policy
+    robots = page.locator('meta[name="robots"]')
+    assert robots.count() == 1
+    assert "noindex" in (robots.get_attribute("content") or "")
+
+    assert page.locator("h1").first.inner_text().strip() == "Dashboard"
+    # the stylesheet applies (the CSP let it in): the top bar has its dark background
+    assert page.locator(".topbar").evaluate("e => getComputedStyle(e).backgroundColor") == TOPBAR_BG
+    assert page.locator("svg.chart").count() >= 1
+
+
+# ---------------------------------------------------------------------------------------------
+# 2. the physician directory filters and sorts
+
+
+def _visible_rows(page):
+    return page.locator("#physician-table tbody tr:visible")
+
+
+def _column(page, index: int) -> list[str]:
+    """The visible rows' cell values of column `index`, in page order (data-value if set)."""
+    return page.eval_on_selector_all(
+        "#physician-table tbody tr",
+        """(rows, i) => rows.filter(r => !r.hidden).map(r => {
+               const c = r.cells[i];
+               const v = c.getAttribute('data-value');
+               return v !== null ? v : c.textContent.trim().toLowerCase();
+           })""",
+        index,
+    )
+
+
+def _header_index(page, label: str) -> int:
+    headers = [t.strip() for t in page.locator("#physician-table thead th").all_text_contents()]
+    assert label in headers, f"no column {label!r} in {headers}"
+    return headers.index(label)
+
+
+def test_directory_filter_and_sort(new_page, server):
+    page, rec = new_page()
+    page.goto(f"{server}/physicians/index.html")
+    table = page.locator("#physician-table")
+    table.wait_for()
+    count = page.locator('[data-count="physician-table"]')
+
+    total = page.locator("#physician-table tbody tr").count()
+    assert total > 1
+    assert _visible_rows(page).count() == total
+    assert count.inner_text().strip() == f"{total} of {total}"
+
+    # a fragment of one physician's name that not every row contains
+    names = page.locator("#physician-table tbody tr td:first-child a").all_inner_texts()
+    rows_text = [t.lower() for t in page.locator("#physician-table tbody tr").all_inner_texts()]
+    fragment, name = None, None
+    for candidate in names:
+        word = max(re.findall(r"[A-Za-z]+", candidate), key=len)[:6]
+        if sum(word.lower() in t for t in rows_text) < total:
+            fragment, name = word, candidate
+            break
+    assert fragment, "no physician's name narrows the directory"
+    expected = sum(fragment.lower() in t for t in rows_text)
+
+    box = page.locator('input[data-filter="physician-table"]')
+    box.click()
+    box.press_sequentially(fragment, delay=20)
+    shown = _visible_rows(page)
+    assert shown.count() == expected < total
+    assert page.locator("#physician-table tbody tr:visible td:first-child a", has_text=name).count() == 1
+    for text in shown.all_inner_texts():
+        assert fragment.lower() in text.lower()
+    assert count.inner_text().strip() == f"{expected} of {total}"
+
+    # a term nothing matches hides every row; clearing the box brings them all back
+    box.fill("zzqx-no-such-physician")
+    assert _visible_rows(page).count() == 0
+    box.fill("")
+    assert _visible_rows(page).count() == total
+    assert count.inner_text().strip() == f"{total} of {total}"
+
+    # sort by a numeric column: ascending, then descending on a second click
+    col = _header_index(page, "Referrals 365 d")
+    header = page.locator("#physician-table thead th").nth(col)
+    first_before = page.locator("#physician-table tbody tr").first.inner_text()
+    header.click()
+    assert header.get_attribute("aria-sort") == "ascending"
+    values = [float(v) for v in _column(page, col)]
+    assert values == sorted(values)
+    header.click()
+    assert header.get_attribute("aria-sort") == "descending"
+    values = [float(v) for v in _column(page, col)]
+    assert values == sorted(values, reverse=True)
+    assert values[0] > values[-1], "every physician has the same count: the sort shows nothing"
+    assert page.locator("#physician-table tbody tr").first.inner_text() != first_before
+
+    # a text column, by keyboard this time; only one header is marked as the sort key
+    col = _header_index(page, "City")
+    header = page.locator("#physician-table thead th").nth(col)
+    header.focus()
+    page.keyboard.press("Enter")
+    assert header.get_attribute("aria-sort") == "ascending"
+    cities = _column(page, col)
+    assert cities == sorted(cities)
+    assert page.locator("#physician-table thead th[aria-sort]").count() == 1
+
+    # filtering keeps the sorted order
+    box.fill("a")
+    cities = _column(page, col)
+    assert cities == sorted(cities)
+    assert rec.console_errors == [], "console errors:\n" + "\n".join(rec.console_errors)
+
+
+# ---------------------------------------------------------------------------------------------
+# 3. no horizontal scrolling on a phone
+
+
+@pytest.mark.parametrize(
+    "which", ["dashboard", "directory", "physician", "practice", "team", "team-member", "referrals"]
+)
+def test_no_horizontal_scroll_on_a_phone(new_page, server, pages, which):
+    page, rec = new_page(viewport=PHONE, is_mobile=True, has_touch=True, device_scale_factor=2)
+    page.goto(f"{server}/{pages[which]}")
+    page.wait_for_load_state("networkidle")
+    widths = page.evaluate(
+        "() => ({scroll: document.documentElement.scrollWidth, inner: window.innerWidth})"
+    )
+    if widths["scroll"] > widths["inner"]:
+        culprits = page.evaluate(
+            """() => {
+                const w = window.innerWidth, out = [];
+                for (const e of document.querySelectorAll('body *')) {
+                    const r = e.getBoundingClientRect();
+                    if (r.right > w + 0.5 && r.width > 0) {
+                        out.push(e.tagName.toLowerCase() + (e.className && e.className.baseVal === undefined
+                            ? '.' + String(e.className).trim().replace(/\\s+/g, '.') : '')
+                            + ' right=' + Math.round(r.right));
+                    }
+                }
+                return out.slice(0, 15);
+            }"""
+        )
+        pytest.fail(
+            f"{pages[which]} scrolls sideways at {PHONE['width']} px: scrollWidth {widths['scroll']}"
+            f" > innerWidth {widths['inner']}; wider than the screen:\n" + "\n".join(culprits)
+        )
+    assert widths["inner"] == PHONE["width"]
+    assert rec.console_errors == [], "console errors:\n" + "\n".join(rec.console_errors)
+
+
+# ---------------------------------------------------------------------------------------------
+# 4. printing: no navigation on paper; a brief prints to PDF
+
+
+def test_print_hides_navigation_and_a_brief_prints_to_pdf(new_page, server, pages):
+    page, rec = new_page()
+    page.goto(f"{server}/{pages['practice']}")
+    topbar = page.locator(".topbar")
+    nav = page.locator("nav").first
+    assert topbar.is_visible() and nav.is_visible(), "the navigation is not visible on screen"
+
+    page.emulate_media(media="print")
+    assert not topbar.is_visible(), ".topbar is visible in print"
+    assert not nav.is_visible(), "nav is visible in print"
+    assert page.locator("h1").first.is_visible(), "the brief's title is hidden in print"
+
+    pdf = page.pdf(format="Letter", print_background=True)
+    assert pdf.startswith(b"%PDF"), pdf[:16]
+    assert len(pdf) > 1000
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    (SHOTS / "practice-brief.pdf").write_bytes(pdf)
+
+    page.emulate_media(media="screen")
+    assert topbar.is_visible()
+    assert rec.console_errors == [], "console errors:\n" + "\n".join(rec.console_errors)
+
+
+# ---------------------------------------------------------------------------------------------
+# 5. opened straight from disk, the directory still filters
+
+
+def test_directory_filter_works_from_disk(new_page, site):
+    page, rec = new_page()
+    url = (site / "physicians" / "index.html").as_uri()
+    page.goto(url)
+    rows = page.locator("#physician-table tbody tr")
+    total = rows.count()
+    assert total > 1
+    box = page.locator('input[data-filter="physician-table"]')
+    name = page.locator("#physician-table tbody tr td:first-child a").first.inner_text()
+    fragment = max(re.findall(r"[A-Za-z]+", name), key=len)
+    box.press_sequentially(fragment, delay=20)
+    try:
+        page.wait_for_function(
+            "n => document.querySelectorAll('#physician-table tbody tr:not([hidden])').length < n",
+            arg=total, timeout=5_000,
+        )
+    except Exception:
+        pytest.fail(
+            "from file:// the filter does not narrow the rows; console:\n" + "\n".join(rec.console),
+            pytrace=False,
+        )
+    assert _visible_rows(page).count() < total
+    assert page.locator('[data-count="physician-table"]').inner_text().strip().endswith(f"of {total}")
+    # the stylesheet applied too (style-src 'self' from file://)
+    assert page.locator(".topbar").evaluate("e => getComputedStyle(e).backgroundColor") == TOPBAR_BG
+    assert rec.console_errors == [], "console errors:\n" + "\n".join(rec.console_errors)
+
+
+# ---------------------------------------------------------------------------------------------
+# 6. every internal link on the dashboard resolves
+
+
+def test_dashboard_internal_links_resolve(new_page, server, site):
+    page, _ = new_page()
+    page.goto(f"{server}/index.html")
+    hrefs = page.eval_on_selector_all("a[href]", "as => as.map(a => a.getAttribute('href'))")
+    assert hrefs, "the dashboard has no links"
+    targets: dict[str, str] = {}
+    for href in hrefs:
+        parsed = urllib.parse.urlsplit(href)
+        if parsed.scheme or parsed.netloc or href.startswith("#"):
+            continue  # external (mailto:, tel:, https:) or an anchor on this page
+        url = urllib.parse.urljoin(f"{server}/index.html", href)
+        targets.setdefault(urllib.parse.urldefrag(url)[0], href)
+    assert len(targets) > 5, f"only {len(targets)} internal links on the dashboard"
+
+    broken = []
+    for url, href in sorted(targets.items()):
+        response = page.request.get(url)
+        if response.status != 200:
+            broken.append(f"{href} -> {response.status}")
+            continue
+        path = urllib.parse.unquote(urllib.parse.urlsplit(url).path).lstrip("/")
+        local = site / path
+        if local.is_dir() and not (local / "index.html").is_file():
+            broken.append(f"{href} -> a folder without index.html")
+    assert broken == [], "broken links on the dashboard:\n" + "\n".join(broken)
+
+    # and one of them, clicked for real, lands on its page
+    page.locator("nav a", has_text="Physicians").first.click()
+    page.wait_for_url(f"{server}/physicians/index.html")
+    assert page.locator("#physician-table").count() == 1
+
+
+# ---------------------------------------------------------------------------------------------
+# screenshots for a person to look at (not asserted)
+
+
+def test_screenshots_for_review(new_page, server, pages):
+    page, _ = new_page(viewport=DESKTOP)
+    page.goto(f"{server}/index.html")
+    page.wait_for_load_state("networkidle")
+    _shot(page, "dashboard-1280.png")
+
+    page, _ = new_page(viewport=PHONE, is_mobile=True, has_touch=True, device_scale_factor=1)
+    page.goto(f"{server}/{pages['physician']}")
+    page.wait_for_load_state("networkidle")
+    _shot(page, "physician-brief-390.png")
+    assert (SHOTS / "dashboard-1280.png").is_file()
