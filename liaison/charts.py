@@ -59,11 +59,10 @@ def _count(v: int) -> str:
 
 
 # Advance widths in ems, close to the common sans-serif faces (the font is inherited, so
-# there are no metrics at build time); estimates err on the wide side by _SAFETY (DejaVu Sans,
-# the widest common fallback, measured about 15% wider than these figures).
+# there are no metrics at build time); estimates err on the wide side by _SAFETY.
 _NARROW = frozenset(" .,:;'!|ijlft()[]\u00b7")
 _WIDE = frozenset("MWmw@%\u2014")
-_SAFETY = 1.2
+_SAFETY = 1.05
 
 
 def _char_w(c: str) -> float:
@@ -384,9 +383,11 @@ _BAR_H = 18.0
 
 def _hbar_layout(names: list[str], max_frac: float = 0.38) -> tuple[float, list[str]]:
     """Width of the left label column and the labels, cut to fit it."""
-    col = min(max(_text_w(s) for s in names) + 10, _VIEW_W * max_frac)
+    # Right-aligned labels must never run past the left edge: leave room for the widest
+    # common fallback face (DejaVu Sans, about 15% wider than the estimates).
+    col = min(max(_text_w(s) for s in names) * 1.15 + 10, _VIEW_W * max_frac)
     col = max(col, 48.0)
-    return col, [_truncate(s, col - 10) for s in names]
+    return col, [_truncate(s, (col - 10) / 1.15) for s in names]
 
 
 def funnel_chart(stages: list[tuple[str, int]], *, title: str) -> str:
