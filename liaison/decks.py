@@ -140,12 +140,18 @@ def split_notes(markdown: str) -> tuple[str, str]:
     return markdown.strip(), ""
 
 
-def render_html(view, deck: Deck, compiled: list[CompiledSlide], practice: str | None) -> list[dict]:
-    """Every slide of a deck for one practice (None: the generic deck), as sanitized HTML."""
+def render_markdown(view, compiled: list[CompiledSlide], practice: str | None) -> list[str]:
+    """Every slide of a deck for one practice (None: the generic deck): its Markdown, notes
+    included, once rendered through the slide templates."""
     ctx = deck_context(view.site, view.site.config.model_dump(), view.stats["practices"],
                        view.docs_of_practice, practice)
+    return [render_slide(cs, ctx) if cs.template else "" for cs in compiled]
+
+
+def render_html(view, slides_markdown: list[str]) -> list[dict]:
+    """Rendered slides -> sanitized HTML of their body and speaker notes."""
     slides = []
-    for cs in compiled:
-        body, notes = split_notes(render_slide(cs, ctx)) if cs.template else ("", "")
+    for markdown in slides_markdown:
+        body, notes = split_notes(markdown)
         slides.append({"html": view.md.note(body), "notes_html": view.md.note(notes)})
     return slides

@@ -53,7 +53,8 @@ class BuildResult:
 
 def render_pages(view: site_stage.SiteView, pages: list[site_stage.Page], out: Path,
                  env: jinja2.Environment) -> int:
-    """Render pages into ``out``; the number of bytes written."""
+    """Render pages into ``out``; the number of files written (pages and the files beside
+    them)."""
     written = 0
     cache: dict[str, jinja2.Template] = {}
     for page in pages:
@@ -61,9 +62,11 @@ def render_pages(view: site_stage.SiteView, pages: list[site_stage.Page], out: P
         html = tmpl.render(view.context(page))
         target = out / page.path
         target.parent.mkdir(parents=True, exist_ok=True)
-        data = html.encode("utf-8")
-        target.write_bytes(data)
-        written += len(data)
+        target.write_bytes(html.encode("utf-8"))
+        written += 1
+        for rel, extra in view.files_beside(page).items():
+            (out / rel).write_bytes(extra)
+            written += 1
     return written
 
 
@@ -142,7 +145,9 @@ def build_site(checked, as_of: dt.date, out: Path, workers: int | None = None) -
             return render_pages(view, share, tmp, env)
 
         results = map_forked(work, [s for s in shares if s is None or s])
-        files = len(results[-1]) if n > 1 else len(write_files(tmp, extra_files(view, stats)))
+        if n == 1:
+            results.append(write_files(tmp, extra_files(view, stats)))
+        files = sum(results[:-1]) + len(results[-1])
         (tmp / MARKER).write_text("made by liaison build; the next build replaces this folder\n")
         laps.append((f"render and write {len(pages)} pages, exports and calendars "
                      f"({len(shares)} process{'es' if len(shares) > 1 else ''})",
@@ -152,7 +157,7 @@ def build_site(checked, as_of: dt.date, out: Path, workers: int | None = None) -
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
-    return BuildResult(out, len(pages), len(pages) + files + 1, time.perf_counter() - start, laps)
+    return BuildResult(out, len(pages), files + 1, time.perf_counter() - start, laps)
 
 
 def _normalize(root: Path) -> None:

@@ -109,6 +109,8 @@ class SiteView:
         self.month_first = self.month_last - MONTHS_CHARTED + 1
         self._views: dict[int, dict] = {}
         self._decks: dict[str, list] = {}  # compiled slide templates, once per deck
+        self._deck_md: dict[tuple, list[str]] = {}  # the last deck rendered (page, then .pptx)
+        self._pptx = None  # the .pptx writer, made on first use in each process
         self._index()
 
     # ------------------------------------------------------------------ indexes
@@ -658,15 +660,39 @@ class SiteView:
                                       for p in self.deck_targets(deck_id)]})
         return {**self.common(page, "presentations", "Presentations"), "decks": decks}
 
+    def deck_markdown(self, deck_id: str, practice: str | None) -> list[str]:
+        """A deck's slides rendered for one practice (None: generic), once per process."""
+        from liaison import decks as deck_stage
+
+        key = (deck_id, practice)
+        if key not in self._deck_md:
+            compiled = self._decks.get(deck_id)
+            if compiled is None:
+                compiled = self._decks[deck_id] = deck_stage.compile_deck(
+                    deck_stage.make_env(), self.site.decks[deck_id])[0]
+            self._deck_md = {key: deck_stage.render_markdown(self, compiled, practice)}
+        return self._deck_md[key]
+
+    def files_beside(self, page: Page) -> dict[str, bytes]:
+        """Files written next to a page: the .pptx of a customized deck."""
+        if page.kind != "deck" or "/" not in page.key:
+            return {}
+        from liaison import pptx
+
+        deck_id, _, practice = page.key.partition("/")
+        if self._pptx is None:
+            self._pptx = pptx.DeckWriter(self.our.name, self.as_of)
+        slides = [pptx.slide_content(md) for md in self.deck_markdown(deck_id, practice)]
+        title = f"{self.site.decks[deck_id].meta.title} — {self.site.practices[practice].name}"
+        folder = page.path.rsplit("/", 1)[0]
+        return {f"{folder}/{pptx_name(deck_id, practice)}": self._pptx.write(title, slides)}
+
     def ctx_deck(self, page: Page) -> dict:
         from liaison import decks as deck_stage
 
         deck_id, _, practice = page.key.partition("/")
         d = self.site.decks[deck_id]
-        compiled = self._decks.get(deck_id)
-        if compiled is None:
-            compiled = self._decks[deck_id] = deck_stage.compile_deck(deck_stage.make_env(), d)[0]
-        slides = deck_stage.render_html(self, d, compiled, practice or None)
+        slides = deck_stage.render_html(self, self.deck_markdown(deck_id, practice or None))
         title = d.meta.title + (f" — {self.site.practices[practice].name}" if practice else "")
         return {**self.common(page, "presentations", title), "deck": d, "slides": slides,
                 "practice": self.practice_ref(practice) if practice else None,

@@ -1,0 +1,381 @@
+"""PowerPoint output (SPEC §5 determinism, §6 decks): parsing of rendered slide Markdown, and
+packages that python-pptx (and LibreOffice, when installed) can open."""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import io
+import shutil
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pptx
+import pytest
+
+from liaison.pptx import Block, DeckWriter, SlideContent, slide_content
+
+AS_OF = dt.date(2025, 3, 1)
+PRACTICE = "Cascade Vein & Vascular"
+REPO = Path(__file__).resolve().parents[1]
+
+SLIDES_MD = [
+    """# Vein care at Cascade
+
+Prepared for the providers and staff of **Alder Falls Family Medicine**
+
+Notes: Thank everyone for their time.
+""",
+    """## Who we are
+
+- An outpatient vein and vascular practice
+- Board-certified vein specialists
+  - Registered vascular technologists
+    - In every office
+- A liaison for every referring office
+
+Notes: Keep this short.
+
+Second notes paragraph.
+""",
+    """## When to refer
+
+| Finding | Refer for |
+|---|---|
+| Aching, heavy or swollen legs | Venous duplex and consult |
+| A leg wound not healed in four weeks | Leg wound clinic, *this week* |
+
+Notes: Hand out the referral criteria card.
+""",
+    """## What we treat
+
+- **Vein ablation**
+
+- Sclerotherapy
+
+- [Leg wound clinic](https://example.org/wounds)
+""",
+    """## What happens after you refer
+
+1. We call the patient within one business day
+2. Duplex ultrasound and consult at the first visit
+3. A one-page consult summary back to you within 48 hours
+""",
+    """## Working together
+
+**Alder Falls Family Medicine** sent us 17 referrals in the last twelve months. Thank you!
+
+- Dr. Harriet Quenneville
+- Dr. Tobias Wren
+
+Notes: Thank the providers by name.
+""",
+    """## Questions?
+
+- Scheduling and referrals: (360) 555-0100
+""",
+]
+
+
+def deck() -> list[SlideContent]:
+    return [slide_content(md) for md in SLIDES_MD]
+
+
+def write(slides=None, practice=PRACTICE, as_of=AS_OF, title="Vein care at Cascade") -> bytes:
+    return DeckWriter(practice, as_of).write(title, deck() if slides is None else slides)
+
+
+def open_deck(data: bytes):
+    return pptx.Presentation(io.BytesIO(data))
+
+
+def texts(slide) -> list[str]:
+    return [shape.text_frame.text for shape in slide.shapes if shape.has_text_frame]
+
+
+def body_text(slide) -> str:
+    """The text of every text shape but the title, one paragraph a line."""
+    title = slide.shapes.title
+    return "\n".join(shape.text_frame.text for shape in slide.shapes
+                     if shape.has_text_frame and (title is None or shape.shape_id != title.shape_id))
+
+
+def paragraphs_with_levels(slide) -> list[tuple[int, str]]:
+    body = next(s for s in slide.placeholders if s.placeholder_format.idx == 1)
+    return [(p.level, "".join(r.text for r in p.runs)) for p in body.text_frame.paragraphs]
+
+
+# --------------------------------------------------------------------------- slide_content
+
+
+def test_title_and_paragraph():
+    s = slide_content(SLIDES_MD[0])
+    assert s.title == "Vein care at Cascade"
+    assert s.blocks == (Block("paragraph", text="Prepared for the providers and staff of Alder Falls Family Medicine"),)
+    assert s.notes == "Thank everyone for their time."
+
+
+def test_nested_bullets_and_notes_paragraphs():
+    s = slide_content(SLIDES_MD[1])
+    assert s.title == "Who we are"
+    assert s.blocks == (Block("bullets", items=(
+        (0, "An outpatient vein and vascular practice"),
+        (0, "Board-certified vein specialists"),
+        (1, "Registered vascular technologists"),
+        (2, "In every office"),
+        (0, "A liaison for every referring office"),
+    )),)
+    assert s.notes == "Keep this short.\nSecond notes paragraph."
+
+
+def test_table():
+    s = slide_content(SLIDES_MD[2])
+    assert s.title == "When to refer"
+    assert s.blocks == (Block("table", items=(
+        ("Finding", "Refer for"),
+        ("Aching, heavy or swollen legs", "Venous duplex and consult"),
+        ("A leg wound not healed in four weeks", "Leg wound clinic, this week"),
+    )),)
+
+
+def test_loose_list_inline_markers_and_no_notes():
+    s = slide_content(SLIDES_MD[3])
+    assert s.blocks == (Block("bullets", items=((0, "Vein ablation"), (0, "Sclerotherapy"), (0, "Leg wound clinic"))),)
+    assert s.blocks[0].runs[0] == (("Vein ablation", True, False, False),)  # bold stays bold
+    assert s.notes == ""
+
+
+def test_ordered_list_is_bullets_numbered():
+    s = slide_content(SLIDES_MD[4])
+    assert [b.kind for b in s.blocks] == ["bullets"]
+    assert s.blocks[0].items[0] == (0, "We call the patient within one business day")
+    assert s.blocks[0].ordered == (True, True, True)
+
+
+def test_paragraph_then_bullets():
+    s = slide_content(SLIDES_MD[5])
+    assert [b.kind for b in s.blocks] == ["paragraph", "bullets"]
+    assert s.blocks[0].text.startswith("Alder Falls Family Medicine sent us 17 referrals")
+
+
+def test_inline_markdown_removed():
+    s = slide_content("## T\n\nA **bold** and *italic* and `code` and [link](http://x) and "
+                      "__strong__ and ![alt](img.png) and \\*stars\\* and <https://example.org>.")
+    assert s.blocks[0].text == ("A bold and italic and code and link and strong and alt and *stars* "
+                                "and https://example.org.")
+
+
+def test_headings_levels_and_no_title():
+    s = slide_content("Just text.\n\n- item\n")
+    assert s.title == ""
+    assert [b.kind for b in s.blocks] == ["paragraph", "bullets"]
+    s = slide_content("### Third level\n\n#### Deeper\n\nText")
+    assert s.title == "Third level"
+    assert [b.text for b in s.blocks] == ["Deeper", "Text"]
+    assert slide_content("#### Only deep\n").title == ""
+
+
+def test_notes_must_start_a_paragraph():
+    s = slide_content("## T\n\nSome text\nNotes: not notes\n")
+    assert s.notes == ""
+    assert s.blocks[0].text == "Some text Notes: not notes"
+
+
+def test_html_stays_literal_text():
+    s = slide_content("## T\n\n<b>Hi</b> <script>alert(1)</script>\n")
+    assert s.blocks[0].text == "<b>Hi</b> <script>alert(1)</script>"
+
+
+def test_jinja_style_output_with_blank_lines_and_indentation():
+    md = "## Our services\n\n\n- Vein ablation\n\n\n- Sclerotherapy\n\n  - Foam\n\n\nNotes: x\n"
+    s = slide_content(md)
+    assert s.blocks == (Block("bullets", items=((0, "Vein ablation"), (0, "Sclerotherapy"), (1, "Foam"))),)
+
+
+# --------------------------------------------------------------------------- the package
+
+
+def test_opens_with_python_pptx():
+    p = open_deck(write())
+    assert len(p.slides) == len(SLIDES_MD)
+    assert (p.slide_width, p.slide_height) == (12192000, 6858000)  # 16:9
+    titles = [s.shapes.title.text for s in p.slides]
+    assert titles == ["Vein care at Cascade", "Who we are", "When to refer", "What we treat",
+                      "What happens after you refer", "Working together", "Questions?"]
+    s0, s1, s2, s3, s4, s5, s6 = p.slides
+    assert "Prepared for the providers and staff of Alder Falls Family Medicine" in body_text(s0)
+    assert paragraphs_with_levels(s1) == [
+        (0, "An outpatient vein and vascular practice"), (0, "Board-certified vein specialists"),
+        (1, "Registered vascular technologists"), (2, "In every office"),
+        (0, "A liaison for every referring office")]
+    tables = [sh.table for sh in s2.shapes if sh.has_table]
+    assert len(tables) == 1
+    cells = [[c.text for c in row.cells] for row in tables[0].rows]
+    assert cells == [["Finding", "Refer for"],
+                     ["Aching, heavy or swollen legs", "Venous duplex and consult"],
+                     ["A leg wound not healed in four weeks", "Leg wound clinic, this week"]]
+    assert "Vein ablation" in body_text(s3)
+    assert "We call the patient within one business day" in body_text(s4)
+    assert "Dr. Tobias Wren" in body_text(s5)
+    # speaker notes in the notes pane; none where the slide has none
+    assert s0.notes_slide.notes_text_frame.text == "Thank everyone for their time."
+    assert s1.notes_slide.notes_text_frame.text == "Keep this short.\nSecond notes paragraph."
+    assert s2.notes_slide.notes_text_frame.text == "Hand out the referral criteria card."
+    assert not s3.has_notes_slide
+    # our practice's name in the footer of every slide, near the bottom
+    for slide in p.slides:
+        footers = [sh for sh in slide.shapes if sh.has_text_frame and sh.text_frame.text == PRACTICE]
+        assert len(footers) == 1
+        assert footers[0].top > 6 * 914400
+
+
+def test_bold_runs_and_numbering_in_xml():
+    data = write()
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        s4 = z.read("ppt/slides/slide4.xml").decode()
+        s5 = z.read("ppt/slides/slide5.xml").decode()
+    assert 'b="1"' in s4 and "Vein ablation" in s4
+    assert s5.count('<a:buAutoNum type="arabicPeriod"/>') == 3
+
+
+def test_two_writes_byte_identical():
+    assert write() == write()
+    assert write() != write(as_of=dt.date(2025, 3, 2))
+
+
+def test_byte_identical_across_processes():
+    code = ("import hashlib, sys; sys.path.insert(0, sys.argv[1]); "
+            "from tests.test_pptx import write; print(hashlib.sha256(write()).hexdigest())")
+    out = subprocess.run([sys.executable, "-c", code, str(REPO)], capture_output=True, text=True,
+                         check=True, cwd=REPO)
+    assert out.stdout.strip() == hashlib.sha256(write()).hexdigest()
+
+
+def test_only_timestamp_is_as_of():
+    data = write()
+    p = open_deck(data)
+    assert p.core_properties.created == dt.datetime(2025, 3, 1, 0, 0, 0)
+    assert p.core_properties.modified == dt.datetime(2025, 3, 1, 0, 0, 0)
+    assert p.core_properties.revision == 1
+    assert p.core_properties.title == "Vein care at Cascade"
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        infos = z.infolist()
+        assert all(i.date_time == (1980, 1, 1, 0, 0, 0) for i in infos)
+        assert all(i.compress_type == zipfile.ZIP_DEFLATED for i in infos)
+        assert infos[0].filename == "[Content_Types].xml"
+        assert z.testzip() is None
+        core = z.read("docProps/core.xml").decode()
+        assert core.count("2025-03-01T00:00:00Z") == 2
+        for info in infos:
+            text = z.read(info).decode("utf-8")
+            if info.filename != "docProps/core.xml":
+                assert "2025-" not in text and "/13<" not in text, info.filename
+        app = z.read("docProps/app.xml").decode()
+        assert "<Slides>7</Slides>" in app and "<Notes>4</Notes>" in app
+
+
+def test_xml_hostile_text_survives_escaped():
+    hostile = "<script>&\"'"
+    md = (f"## Title {hostile}\n\nText {hostile} \x00\x01\x08\x0b\x0c\x1b\ud800 end\n\n"
+          f"- item {hostile}\n\n| a {hostile} | b |\n|---|---|\n| c | d\x02 |\n\nNotes: note {hostile}\x07\n")
+    slides = [slide_content(md)]
+    data = write(slides, practice=f"Practice {hostile}\x01", title=f"Deck {hostile}")
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        xml = z.read("ppt/slides/slide1.xml").decode()
+    assert "<script>" not in xml and "&lt;script&gt;&amp;" in xml
+    p = open_deck(data)
+    (slide,) = p.slides
+    assert slide.shapes.title.text == f"Title {hostile}"
+    text = "\n".join(texts(slide))
+    assert f"Text {hostile}  end" in text
+    assert f"item {hostile}" in text
+    assert f"Practice {hostile}" in text
+    table = next(sh.table for sh in slide.shapes if sh.has_table)
+    assert table.cell(0, 0).text == f"a {hostile}" and table.cell(1, 1).text == "d"
+    assert slide.notes_slide.notes_text_frame.text == f"note {hostile}"
+    assert p.core_properties.title == f"Deck {hostile}"
+
+
+def test_hand_made_blocks_and_edge_cases():
+    slides = [
+        SlideContent("", (), ""),
+        SlideContent("Only a title", (), ""),
+        SlideContent("Hand made", (Block("paragraph", text="p"), Block("bullets", items=((0, "a"), (3, "deep"))),
+                                   Block("table", items=(("h1", "h2"), ("x",))), Block("paragraph", text="after")),
+                     "n"),
+        SlideContent("Crowded", (Block("bullets", items=tuple((0, "word " * 30) for _ in range(40))),), ""),
+    ]
+    p = open_deck(write(slides))
+    assert len(p.slides) == 4
+    assert p.slides[0].shapes.title is None
+    assert p.slides[1].shapes.title.text == "Only a title"
+    table = next(sh.table for sh in p.slides[2].shapes if sh.has_table)
+    assert [[c.text for c in r.cells] for r in table.rows] == [["h1", "h2"], ["x", ""]]
+    assert "after" in body_text(p.slides[2])
+    assert p.slides[2].notes_slide.notes_text_frame.text == "n"
+    for slide in p.slides:
+        assert PRACTICE in texts(slide)
+
+
+def test_empty_deck():
+    p = open_deck(write([]))
+    assert len(p.slides) == 0
+
+
+def test_sample_decks_render():
+    """The repository's sample decks, through the real Jinja rendering, for one practice."""
+    from liaison import decks as deck_stage
+    from liaison.load import load_site
+
+    site, _, _ = load_site(REPO)
+    env = deck_stage.make_env()
+    writer = DeckWriter(site.config.practice.name, AS_OF)
+    stats = {pid: {"referrals_365d": 12} for pid in site.practices}
+    assert site.decks
+    for deck_id, d in sorted(site.decks.items()):
+        compiled, errors = deck_stage.compile_deck(env, d)
+        assert not errors
+        practice, ctx = deck_stage.deck_contexts(site, d, stats)[1]
+        slides = [slide_content(deck_stage.render_slide(cs, ctx)) for cs in compiled]
+        p = open_deck(writer.write(d.meta.title, slides))
+        assert len(p.slides) == len(d.slides)
+        assert all(s.shapes.title is not None and s.shapes.title.text for s in p.slides)
+        assert site.practices[practice].name in "\n".join(t for s in p.slides for t in texts(s))
+
+
+# --------------------------------------------------------------------------- LibreOffice
+
+
+def _soffice() -> str | None:
+    for name in ("soffice", "libreoffice"):
+        found = shutil.which(name)
+        if found:
+            return found
+    return "/usr/bin/soffice" if Path("/usr/bin/soffice").exists() else None
+
+
+@pytest.mark.skipif(_soffice() is None, reason="LibreOffice (soffice) is not installed")
+def test_libreoffice_converts_to_pdf(tmp_path):
+    deck_path = tmp_path / "deck.pptx"
+    deck_path.write_bytes(write())
+    profile = tmp_path / "lo-profile"  # a private profile: no clash with another running soffice
+    subprocess.run([_soffice(), f"-env:UserInstallation=file://{profile}", "--headless",
+                    "--convert-to", "pdf", "--outdir", str(tmp_path), str(deck_path)],
+                   check=True, capture_output=True, timeout=240)
+    pdf = tmp_path / "deck.pdf"
+    assert pdf.exists() and pdf.stat().st_size > 1000
+    assert pdf.read_bytes().startswith(b"%PDF")
+    pdfinfo, pdftotext = shutil.which("pdfinfo"), shutil.which("pdftotext")
+    if pdfinfo:
+        info = subprocess.run([pdfinfo, str(pdf)], capture_output=True, text=True, check=True).stdout
+        pages = int(next(line.split()[-1] for line in info.splitlines() if line.startswith("Pages:")))
+        assert pages == len(SLIDES_MD)
+    if pdftotext:
+        text = subprocess.run([pdftotext, "-layout", str(pdf), "-"], capture_output=True, text=True,
+                              check=True).stdout
+        pages = text.split("\f")
+        for page in pages[:len(SLIDES_MD)]:
+            assert PRACTICE in page
+        assert "Who we are" in pages[1] and "Board-certified vein specialists" in pages[1]
+        assert "Aching, heavy or swollen legs" in pages[2]
