@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from liaison import __version__
-from liaison.errors import DataErrors
+from liaison.errors import DataErrors, LiaisonError
 
 ROOT_OPTION = click.option(
     "--root", type=click.Path(file_okay=False, path_type=Path), default=".",
@@ -117,6 +117,23 @@ def stats(root: Path, as_of: str | None, timings: bool, as_json: bool) -> None:
     checked = _check(root, as_of, False, timings=timings)
     data = checked.stats
     click.echo(stats_json(data) if as_json else stats_report(data, checked.site), nl=not as_json)
+
+
+@main.command()
+@ROOT_OPTION
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535),
+              help="Port to listen on (0: any free port).")
+@AS_OF_OPTION
+def serve(root: Path, host: str, port: int, as_of: str | None) -> None:
+    """Build, serve, watch the files; rebuild and reload the browser on every change."""
+    from liaison.serve import serve as run
+
+    date = _as_of(as_of) if as_of else None
+    try:
+        run(_root(root), host, port, date)
+    except OSError as exc:
+        raise LiaisonError(f"cannot serve on {host}:{port}: {exc.strerror or exc}") from None
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -19,8 +19,9 @@ from liaison.content import MarkdownRenderer
 from liaison.load import Site
 from liaison.models import IN_PERSON
 
-CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-       "base-uri 'none'; form-action 'none'")
+# A constant without double quotes: safe inside the double-quoted content attribute as is.
+CSP = Markup("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+             "base-uri 'none'; form-action 'none'")
 
 NAV = (
     ("dashboard", "Dashboard", "index.html"),
