@@ -21,6 +21,7 @@ import re
 import subprocess
 import sys
 import threading
+import time
 import urllib.parse
 from pathlib import Path
 
@@ -539,3 +540,55 @@ def test_deck_prints_one_slide_per_page(new_page, server, tmp_path):
     # Count the PDF's pages: each page object is "/Type /Page" (not "/Pages").
     pages_in_pdf = len(re.findall(rb"/Type\s*/Page(?!s)", pdf))
     assert pages_in_pdf == total, f"{pages_in_pdf} printed pages for {total} slides"
+
+
+# ---------------------------------------------------------------------------------------------
+# 9. serve: an open tab reloads by itself after an edit
+
+
+def test_serve_reloads_an_open_tab(browser, tmp_path):
+    import shutil
+    import stat
+
+    shared = Path(__file__).resolve().parents[2] / "shared" / "spec-example"
+    root = tmp_path / "site-root"
+    shutil.copytree(shared, root)
+    for p in [root, *root.rglob("*")]:
+        p.chmod(p.stat().st_mode | stat.S_IWUSR)
+    log = tmp_path / "serve.log"
+    with open(log, "w") as out:
+        proc = subprocess.Popen(
+            [sys.executable, str(REPO / "build.py"), "serve", "--root", str(root), "--port", "0",
+             "--as-of", AS_OF], stdout=out, stderr=subprocess.STDOUT,
+            env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    try:
+        deadline = time.monotonic() + 60
+        base = None
+        while base is None and time.monotonic() < deadline:
+            m = re.search(r"on (http://127\.0\.0\.1:\d+/)", log.read_text())
+            base = m.group(1) if m else time.sleep(0.2)
+        assert base, log.read_text()
+        ctx = browser.new_context(viewport=DESKTOP)
+        page = ctx.new_page()
+        page.set_default_timeout(TIMEOUT_MS)
+        page.goto(base + "practices/french-broad-podiatry/index.html")
+        assert page.locator("h1").inner_text() == "French Broad Podiatry"
+        f = root / "data" / "practices" / "french-broad-podiatry.yaml"
+        f.write_text(f.read_text().replace("name: French Broad Podiatry", "name: French Broad Foot Care"))
+        # No goto: the page reloads itself when the rebuild is done. (Polled from here: the
+        # page's CSP forbids the eval that wait_for_function would need.)
+        deadline = time.monotonic() + 45
+        title = None
+        while time.monotonic() < deadline:
+            try:
+                title = page.locator("h1").inner_text(timeout=2_000)
+            except Exception:  # the page is reloading
+                title = None
+            if title == "French Broad Foot Care":
+                break
+            time.sleep(0.2)
+        assert title == "French Broad Foot Care", log.read_text()
+        ctx.close()
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
