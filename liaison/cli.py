@@ -94,10 +94,11 @@ def validate(root: Path, as_of: str | None, strict: bool, timings: bool, fmt: st
 def build(root: Path, out: Path | None, as_of: str | None, strict: bool, timings: bool) -> None:
     """Validate, aggregate and render the site (nothing is written when the data has errors)."""
     from liaison.pipeline import build as build_site
+    from liaison.progress import Progress
 
     date = _as_of(as_of)
     result = build_site(_root(root), date, out or root / "site", strict=strict,
-                        on_checked=lambda c: _report(c, "text", False))
+                        on_checked=lambda c: _report(c, "text", False), progress=Progress())
     if timings:
         for stage, seconds in result.timings:
             click.echo(f"time: {seconds:7.3f} s  {stage}", err=True)

@@ -160,24 +160,30 @@ def _size(path: Path) -> int:
 
 
 def build(root: Path, as_of: dt.date, out: Path, strict: bool = False, on_checked=None,
-          workers: int | None = None):
+          workers: int | None = None, progress=None):
     """validate -> aggregate -> plan -> render -> write. ``on_checked(checked)`` sees the
     diagnostics first and may stop the build (it raises when there are errors), so that a
     build with errors writes nothing."""
     from liaison.render import build_site, check_output
 
+    from liaison.progress import QUIET
+
+    progress = progress or QUIET
     check_output(out.resolve())  # refuse a foreign folder before any work
     was_enabled = gc.isenabled()
     gc.disable()
     try:
+        progress.stage("reading and checking the records")
         checked = _check(root, as_of, strict, True, True, workers)
+        progress.clear()
         if on_checked is not None:
             on_checked(checked)
         if not checked.ok:
             from liaison.errors import DataErrors
 
             raise DataErrors(len(checked.report.errors))
-        result = build_site(checked, as_of, out, workers=workers)
+        progress.stage("planning pages")
+        result = build_site(checked, as_of, out, workers=workers, progress=progress)
         result.timings = checked.timings + result.timings
         return result
     finally:

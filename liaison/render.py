@@ -19,6 +19,7 @@ import jinja2
 
 from liaison import site as site_stage
 from liaison.errors import LiaisonError
+from liaison.progress import QUIET, Progress
 from liaison.stats import stats_json
 from liaison.workers import cpu_count, map_forked
 
@@ -52,12 +53,13 @@ class BuildResult:
 
 
 def render_pages(view: site_stage.SiteView, pages: list[site_stage.Page], out: Path,
-                 env: jinja2.Environment) -> int:
+                 env: jinja2.Environment, progress: Progress = QUIET, label: str = "") -> int:
     """Render pages into ``out``; the number of files written (pages and the files beside
     them)."""
     written = 0
     cache: dict[str, jinja2.Template] = {}
-    for page in pages:
+    for i, page in enumerate(pages):
+        progress.fraction(label, i, len(pages))
         tmpl = cache.get(page.template) or cache.setdefault(page.template, env.get_template(page.template))
         html = tmpl.render(view.context(page))
         target = out / page.path
@@ -114,7 +116,8 @@ def check_output(out: Path) -> None:
             "'liaison build' (choose another --out, or empty it yourself)")
 
 
-def build_site(checked, as_of: dt.date, out: Path, workers: int | None = None) -> BuildResult:
+def build_site(checked, as_of: dt.date, out: Path, workers: int | None = None,
+               progress: Progress = QUIET) -> BuildResult:
     """Render the whole site into a fresh folder beside ``out``, then swap it in."""
     start = time.perf_counter()
     out = out.resolve()
@@ -139,21 +142,25 @@ def build_site(checked, as_of: dt.date, out: Path, workers: int | None = None) -
             shares.append(None)
         env.get_template("base.html")  # compile shared templates before forking
 
+        label = f"rendering {len(pages):,} pages on {len(shares)} process{'es' if len(shares) > 1 else ''}:"
+
         def work(share):
             if share is None:
                 return write_files(tmp, extra_files(view, stats))
-            return render_pages(view, share, tmp, env)
+            return render_pages(view, share, tmp, env, progress, label)
 
         results = map_forked(work, [s for s in shares if s is None or s])
         if n == 1:
             results.append(write_files(tmp, extra_files(view, stats)))
         files = sum(results[:-1]) + len(results[-1])
+        progress.stage("writing")
         (tmp / MARKER).write_text("made by liaison build; the next build replaces this folder\n")
         laps.append((f"render and write {len(pages)} pages, exports and calendars "
                      f"({len(shares)} process{'es' if len(shares) > 1 else ''})",
                      time.perf_counter() - t))
         _normalize(tmp)
         _swap(tmp, out)
+        progress.clear()
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise

@@ -63,3 +63,40 @@ def test_share_balances_sizes_and_keeps_order():
     assert all(s == sorted(s) for s in shares)
     owner = {x: k for k, s in enumerate(shares) for x in s}
     assert owner["a"] != owner["d"]  # the two big files go to different workers
+
+
+class _FakeTerminal:
+    def __init__(self):
+        self.text = ""
+
+    def isatty(self):
+        return True
+
+    def write(self, s):
+        self.text += s
+
+    def flush(self):
+        pass
+
+
+def test_progress_shows_on_a_terminal_and_stays_quiet_in_ci(monkeypatch, generated, tmp_path):
+    from liaison.progress import Progress
+
+    monkeypatch.delenv("CI", raising=False)
+    term = _FakeTerminal()
+    pipeline.build(generated, D, tmp_path / "out", progress=Progress(term))
+    assert "reading and checking the records" in term.text and "rendering" in term.text
+    assert term.text.endswith("\r\x1b[K"), "the status line is cleared at the end"
+
+    monkeypatch.setenv("CI", "true")
+    quiet = _FakeTerminal()
+    pipeline.build(generated, D, tmp_path / "out", progress=Progress(quiet))
+    assert quiet.text == ""
+
+
+def test_progress_is_silent_in_a_pipe(tmp_path):
+    proc = subprocess.run([sys.executable, str(REPO / "build.py"), "build", "--root", str(REPO),
+                           "--out", str(tmp_path / "out"), "--as-of", D.isoformat()],
+                          capture_output=True, text=True, check=True)
+    assert "\r" not in proc.stderr and "\x1b" not in proc.stderr
+    assert proc.stderr.startswith("built ") and proc.stderr.count("\n") == 1
