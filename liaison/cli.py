@@ -137,5 +137,13 @@ def serve(root: Path, host: str, port: int, as_of: str | None) -> None:
         raise LiaisonError(f"cannot serve on {host}:{port}: {exc.strerror or exc}") from None
 
 
+def _attach() -> None:
+    from liaison.scaffold import new
+
+    main.add_command(new)
+
+
+_attach()
+
 if __name__ == "__main__":  # pragma: no cover
     main()
