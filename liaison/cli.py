@@ -137,6 +137,19 @@ def serve(root: Path, host: str, port: int, as_of: str | None) -> None:
         raise LiaisonError(f"cannot serve on {host}:{port}: {exc.strerror or exc}") from None
 
 
+@main.command()
+@click.argument("base")
+@click.argument("head", required=False)
+@ROOT_OPTION
+@AS_OF_OPTION
+def changes(base: str, head: str | None, root: Path, as_of: str | None) -> None:
+    """What a change does to the data between two git revisions, as Markdown for a
+    pull-request comment (HEAD omitted: the working tree)."""
+    from liaison.changes import summarize
+
+    click.echo(summarize(_root(root), base, head, _as_of(as_of)), nl=False)
+
+
 def _attach() -> None:
     from liaison.scaffold import new
 

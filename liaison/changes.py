@@ -1,0 +1,564 @@
+"""`changes BASE [HEAD]`: what a change does to the data, as Markdown for a pull request.
+
+Each revision's site root is exported with ``git archive`` into a temporary folder (the
+working tree is never touched: nothing is checked out), loaded and checked like ``validate``
+does, and the two are compared by value:
+
+* practices, physicians, team members, training guides and decks by id;
+* interactions (which have no id) as a multiset of their canonical JSON, so that moving a
+  record from one file to another is not a change;
+* referrals as a multiset of (date, source, physician, service, status) with counts summed,
+  so that splitting a rolled-up row into single rows is not a change either;
+* the statistics of SPEC §4 of both revisions at the same as-of date.
+
+Only ``git`` on the PATH is needed (no git library).
+"""
+from __future__ import annotations
+
+import datetime as dt
+import subprocess
+import tarfile
+import tempfile
+from collections import Counter, defaultdict
+from pathlib import Path, PurePosixPath
+
+from liaison.errors import LiaisonError
+
+LIST_CAP = 20  # items of one list shown before "… and N more"
+DIAGNOSTICS_SHOWN = 10
+REFERRAL_ROWS_SHOWN = 10  # changed referral keys listed one by one up to this many
+MONTHS_SHOWN = 12
+
+# Top-level entries of a site root that loading reads; nothing else is exported.
+_SITE_ENTRIES = ("site.yaml", "site.yml", "data", "content")
+
+TOTALS = (
+    ("referrals_90d", "Referrals, last 90 days"),
+    ("referrals_365d", "Referrals, last 365 days"),
+    ("open_follow_ups", "Open follow-ups"),
+    ("overdue_follow_ups", "Overdue follow-ups"),
+    ("in_person_90d", "In-person interactions, last 90 days"),
+    ("source_capture_rate_365d", "Source capture rate, 365 days"),
+)
+_FLAGS = (("status", "status"), ("declining", "declining"), ("visit_overdue", "visit overdue"))
+
+
+class ChangesError(LiaisonError):
+    """The revisions cannot be compared (not a git repository, unknown revision, no site)."""
+
+
+# --------------------------------------------------------------------------- git
+
+
+def _git(top: Path, *args: str, stdout=subprocess.PIPE) -> subprocess.CompletedProcess:
+    try:
+        return subprocess.run(["git", "-C", str(top), *args], stdout=stdout,
+                              stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, check=False)
+    except FileNotFoundError:
+        raise ChangesError("git is not installed (or not on the PATH)") from None
+    except OSError as exc:
+        raise ChangesError(f"cannot run git: {exc.strerror or exc}") from None
+
+
+def _message(proc: subprocess.CompletedProcess) -> str:
+    text = proc.stderr.decode("utf-8", "replace").strip()
+    lines = [line.removeprefix("fatal: ").removeprefix("error: ") for line in text.splitlines()
+             if line.strip()]
+    return "; ".join(lines) or f"git exited with status {proc.returncode}"
+
+
+def _toplevel(repo: Path) -> Path:
+    if not repo.is_dir():
+        raise ChangesError(f"'{repo}' is not a folder")
+    proc = _git(repo, "rev-parse", "--show-toplevel")
+    if proc.returncode != 0:
+        raise ChangesError(f"'{repo}' is not a git repository: {_message(proc)}")
+    return Path(proc.stdout.decode("utf-8", "surrogateescape").strip()).resolve()
+
+
+def _commit(top: Path, rev: str) -> str:
+    """The commit id a revision names, or ChangesError with git's message."""
+    if not rev or rev.startswith("-") or "\0" in rev:
+        raise ChangesError(f"'{rev}' is not a revision")
+    proc = _git(top, "rev-parse", f"{rev}^{{commit}}", "--")
+    if proc.returncode != 0:
+        msg = _message(proc).replace(f"{rev}^{{commit}}", rev)
+        raise ChangesError(f"unknown revision '{rev}': {msg}")
+    return proc.stdout.decode().split()[0]
+
+
+def _site_rel(top: Path, repo: Path, root: str) -> str:
+    """The site root as a '/'-separated path inside the repository ('' for its top)."""
+    site = (repo / root).resolve()
+    try:
+        rel = site.relative_to(top)
+    except ValueError:
+        raise ChangesError(f"the site root '{site}' is not inside the git repository {top}") from None
+    return rel.as_posix() if rel.parts else ""
+
+
+def _export(top: Path, commit: str, rev: str, rel: str, dest: Path) -> Path:
+    """The site root at ``commit`` as files under ``dest`` (via git archive, no checkout)."""
+    where = f"'{rel}'" if rel else "the repository's top folder"
+    tree = f"{commit}:{rel}"
+    proc = _git(top, "ls-tree", "-z", "--name-only", tree)
+    if proc.returncode != 0:
+        raise ChangesError(f"no site root {where} at revision '{rev}': {_message(proc)}")
+    entries = {e.decode("utf-8", "surrogateescape") for e in proc.stdout.split(b"\0") if e}
+    if not entries & {"site.yaml", "site.yml"}:
+        raise ChangesError(f"no site.yaml in {where} at revision '{rev}'")
+    wanted = [e for e in _SITE_ENTRIES if e in entries]
+    dest.mkdir(parents=True)
+    with tempfile.TemporaryFile() as err:
+        try:
+            proc = subprocess.Popen(
+                ["git", "-C", str(top), "archive", "--format=tar", tree, "--", *wanted],
+                stdout=subprocess.PIPE, stderr=err, stdin=subprocess.DEVNULL)
+        except OSError as exc:
+            raise ChangesError(f"cannot run git: {exc.strerror or exc}") from None
+        failure = None
+        try:
+            with tarfile.open(fileobj=proc.stdout, mode="r|") as tar:
+                for member in tar:
+                    if _safe(member):
+                        tar.extract(member, dest, **_FILTER)
+        except (tarfile.TarError, OSError) as exc:
+            failure = str(exc)
+        finally:
+            proc.stdout.close()
+            code = proc.wait()
+        if code != 0:
+            err.seek(0)
+            msg = err.read().decode("utf-8", "replace").strip().removeprefix("fatal: ")
+            raise ChangesError(f"git archive of '{rev}' failed: {msg or f'exit status {code}'}")
+        if failure is not None:
+            raise ChangesError(f"cannot unpack revision '{rev}': {failure}")
+    return dest
+
+
+# tarfile's extraction filters exist from Python 3.11.4 on; _safe is enough without them.
+_FILTER = {"filter": "data"} if hasattr(tarfile, "data_filter") else {}
+
+
+def _safe(member: tarfile.TarInfo) -> bool:
+    """Only plain files and folders inside the export: a site root holds nothing else that
+    loading reads (a symbolic link could point out of the export)."""
+    parts = PurePosixPath(member.name).parts
+    return ((member.isreg() or member.isdir()) and not member.name.startswith("/")
+            and ".." not in parts)
+
+
+# --------------------------------------------------------------------------- the summary
+
+
+def summarize(repo: Path, base: str, head: str | None, as_of: dt.date, root: str = ".") -> str:
+    """Markdown summary of what the data change between ``base`` and ``head`` (None: the
+    working tree) does, for a pull-request comment. ``root`` is the site root, relative to
+    ``repo`` (any folder inside a git working tree). Raises ChangesError (a LiaisonError)
+    with git's message when a revision cannot be read."""
+    from liaison.pipeline import check
+
+    repo = Path(repo)
+    top = _toplevel(repo)
+    rel = _site_rel(top, repo, root)
+    base_commit = _commit(top, base)
+    head_commit = _commit(top, head) if head is not None else None
+    with tempfile.TemporaryDirectory(prefix="liaison-changes-") as tmp:
+        base_root = _export(top, base_commit, base, rel, Path(tmp) / "base")
+        if head is None:
+            head_root = repo / root
+            if not ((head_root / "site.yaml").is_file() or (head_root / "site.yml").is_file()):
+                raise ChangesError(f"no site.yaml in '{head_root}' (the working tree)")
+        else:
+            head_root = _export(top, head_commit, head, rel, Path(tmp) / "head")
+        # Exports live in throw-away folders: the parse cache would only fill up with them.
+        before = check(base_root, as_of, keep_records=True, use_cache=False)
+        after = check(head_root, as_of, keep_records=True, use_cache=head is None)
+        labels = (_label(base, base_commit), _label(head, head_commit))
+        return render(before, after, labels, as_of, rel)
+
+
+def _label(rev: str | None, commit: str | None) -> str:
+    if rev is None:
+        return "the working tree"
+    shown = rev.replace("`", "")
+    short = commit[:7]
+    return f"`{shown}`" if shown.startswith(short) else f"`{shown}` ({short})"
+
+
+def render(before, after, labels: tuple[str, str], as_of: dt.date, rel: str = "") -> str:
+    """Two ``pipeline.Checked`` -> the Markdown summary."""
+    out = [f"## Liaison: data changes from {labels[0]} to {labels[1]}", ""]
+    where = f"site root `{rel}`, " if rel else ""
+    out += [f"_{where}statistics as of {as_of.isoformat()}_", ""]
+
+    records = _records_section(before.site, after.site)
+    out += ["### Records", ""]
+    out += records or ["No records changed.", ""]
+    if not after.ok:
+        out += ["> The head has errors: the records of files with errors are left out, so some "
+                "of them may show as removed or not compared here.", ""]
+
+    out += ["### Statistics", ""]
+    out += _stats_section(before, after)
+
+    out += ["### Validation", ""]
+    out += _validation_section(before, after)
+    while out and out[-1] == "":
+        out.pop()
+    return "\n".join(out) + "\n"
+
+
+# --------------------------------------------------------------------------- records
+
+
+def _esc(text) -> str:
+    """User text, safe on one line of Markdown (tables included)."""
+    text = " ".join(str(text).split())
+    for ch in "\\`*_[]<>|":
+        text = text.replace(ch, "\\" + ch)
+    return text
+
+
+def _capped(items: list[str], cap: int = LIST_CAP) -> list[str]:
+    shown = items[:cap]
+    if len(items) > cap:
+        shown.append(f"- … and {len(items) - cap} more")
+    return shown
+
+
+def _plural(n: int, word: str, words: str | None = None) -> str:
+    return f"{n} {word if n == 1 else (words or word + 's')}"
+
+
+def _changed_fields(a, b) -> list[str]:
+    return [name for name in type(a).model_fields if getattr(a, name) != getattr(b, name)]
+
+
+def _fields(names: list[str]) -> str:
+    return ", ".join(f"`{n}`" for n in names)
+
+
+def _by_id(before: dict, after: dict, known_before: set, known_after: set, same):
+    """(added, changed, removed, not compared) ids. A file with errors holds no record: its
+    id is 'not compared' in the head, and a record whose base file had errors is 'changed'."""
+    bad_before = known_before - before.keys()
+    bad_after = known_after - after.keys()
+    added = sorted(after.keys() - before.keys() - bad_before)
+    removed = sorted(before.keys() - after.keys() - bad_after)
+    changed = sorted([k for k in before.keys() & after.keys() if not same(before[k], after[k])]
+                     + [k for k in after.keys() & bad_before])
+    broken = sorted(bad_after)
+    return added, changed, removed, broken
+
+
+def _kind_lines(title: str, added, changed, removed, broken, describe) -> list[str]:
+    if not (added or changed or removed or broken):
+        return []
+    parts = [f"{len(xs)} {word}" for xs, word in
+             ((added, "added"), (changed, "changed"), (removed, "removed"),
+              (broken, "not compared (errors in the head)")) if xs]
+    lines = [f"**{title}**: {', '.join(parts)}", ""]
+    for ids, word in ((added, "Added"), (changed, "Changed"), (removed, "Removed"),
+                      (broken, "Not compared")):
+        lines += _capped([f"- {word}: {describe(word, i)}" for i in ids])
+    return lines + [""]
+
+
+def _model_kind(title: str, before: dict, after: dict, kb: set, ka: set) -> list[str]:
+    added, changed, removed, broken = _by_id(before, after, kb, ka, lambda a, b: a == b)
+
+    def describe(word, rid):
+        if word == "Removed":
+            return f"`{rid}` {_esc(before[rid].name)}"
+        if word == "Not compared":
+            name = before[rid].name if rid in before else None
+            return f"`{rid}`" + (f" {_esc(name)}" if name else "")
+        rec = after[rid]
+        if word == "Changed" and rid in before:
+            old = before[rid]
+            fields = _changed_fields(old, rec)
+            name = (f"{_esc(old.name)} → {_esc(rec.name)}" if old.name != rec.name
+                    else _esc(rec.name))
+            return f"`{rid}` {name} ({_fields(fields)})"
+        if word == "Changed":
+            return f"`{rid}` {_esc(rec.name)} (the base version had errors)"
+        return f"`{rid}` {_esc(rec.name)}"
+
+    return _kind_lines(title, added, changed, removed, broken, describe)
+
+
+def _content_kind(title: str, before: dict, after: dict, kb: set, ka: set, value) -> list[str]:
+    added, changed, removed, broken = _by_id(before, after, kb, ka,
+                                             lambda a, b: value(a) == value(b))
+
+    def describe(word, rid):
+        rec = before.get(rid) if word in ("Removed", "Not compared") else after[rid]
+        if rec is None:
+            return f"`{rid}`"
+        if word == "Changed" and rid in before and before[rid].meta.title != rec.meta.title:
+            return f"`{rid}` {_esc(before[rid].meta.title)} → {_esc(rec.meta.title)}"
+        return f"`{rid}` {_esc(rec.meta.title)}"
+
+    return _kind_lines(title, added, changed, removed, broken, describe)
+
+
+def _records_section(b, a) -> list[str]:
+    out = []
+    out += _config_lines(b.config, a.config)
+    for kind, title in (("practices", "Practices"), ("physicians", "Physicians"),
+                        ("team", "Team members")):
+        out += _model_kind(title, getattr(b, kind), getattr(a, kind),
+                           b.known.get(kind, set()), a.known.get(kind, set()))
+    out += _interaction_lines(b, a)
+    out += _referral_lines(b, a)
+    out += _content_kind("Training guides", b.guides, a.guides, b.known.get("training", set()),
+                         a.known.get("training", set()), lambda g: (g.meta, g.body))
+    out += _content_kind("Presentation decks", b.decks, a.decks,
+                         b.known.get("presentations", set()), a.known.get("presentations", set()),
+                         lambda d: (d.meta, [s.source for s in d.slides]))
+    return out
+
+
+def _config_lines(old, new) -> list[str]:
+    if old == new:
+        return []
+    if old is None or new is None:
+        state = "has errors in the head" if new is None else "was fixed (it had errors in the base)"
+        return [f"**Site settings** (`site.yaml`): {state}", ""]
+    lines = []
+    for name in type(new).model_fields:
+        if getattr(old, name) == getattr(new, name):
+            continue
+        if name == "services":
+            ob = {s.key: s for s in old.services}
+            nb = {s.key: s for s in new.services}
+            added = sorted(nb.keys() - ob.keys())
+            removed = sorted(ob.keys() - nb.keys())
+            changed = sorted(k for k in ob.keys() & nb.keys() if ob[k] != nb[k])
+            for ids, word in ((added, "added"), (changed, "changed"), (removed, "removed")):
+                if ids:
+                    lines.append(f"- services {word}: " + ", ".join(f"`{k}`" for k in ids))
+            if not (added or changed or removed):
+                lines.append("- services: order changed")
+        elif name == "tiers":
+            keys = sorted(old.tiers.keys() | new.tiers.keys())
+            moved = [f"{_esc(k)} {_days(old.tiers.get(k))} → {_days(new.tiers.get(k))}"
+                     for k in keys if old.tiers.get(k) != new.tiers.get(k)]
+            lines.append("- tiers (visit every … days): " + ", ".join(moved))
+        elif name == "thresholds":
+            moved = [f"{f} {getattr(old.thresholds, f)} → {getattr(new.thresholds, f)}"
+                     for f in type(new.thresholds).model_fields
+                     if getattr(old.thresholds, f) != getattr(new.thresholds, f)]
+            lines.append("- thresholds: " + ", ".join(moved))
+        else:
+            lines.append(f"- {name}: " + _fields(_changed_fields(getattr(old, name),
+                                                                 getattr(new, name))))
+    return ["**Site settings** (`site.yaml`): changed", "", *lines, ""]
+
+
+def _days(tier) -> str:
+    return "—" if tier is None else str(tier.visit_every_days)
+
+
+# --------------------------------------------------------------------------- interactions
+
+
+def _interaction_lines(b, a) -> list[str]:
+    def multiset(site):
+        return Counter(rec.model_dump_json() for rec in site.interactions), {
+            rec.model_dump_json(): rec for rec in site.interactions}
+
+    old, old_recs = multiset(b)
+    new, new_recs = multiset(a)
+    removed_keys = sorted((old - new).elements())
+    added_keys = sorted((new - old).elements())
+    if not removed_keys and not added_keys:
+        return []
+    removed = [old_recs[k] for k in removed_keys]
+    added = [new_recs[k] for k in added_keys]
+
+    # An interaction edited in place shows as one removed and one added record with the same
+    # date, liaison and type: pair those up as "changed".
+    def key(rec):
+        return (rec.date, rec.liaison, rec.type)
+
+    pool = defaultdict(list)
+    for rec in removed:
+        pool[key(rec)].append(rec)
+    changed, only_added = [], []
+    for rec in added:
+        if pool.get(key(rec)):
+            changed.append((pool[key(rec)].pop(0), rec))
+        else:
+            only_added.append(rec)
+    only_removed = [rec for recs in pool.values() for rec in recs]
+
+    order = lambda rec: (rec.date, rec.liaison, rec.summary, rec.model_dump_json())  # noqa: E731
+    only_added.sort(key=order)
+    only_removed.sort(key=order)
+    changed.sort(key=lambda pair: order(pair[1]))
+
+    team = {**b.team, **a.team}
+
+    def line(rec, extra=""):
+        who = team[rec.liaison].name if rec.liaison in team else rec.liaison
+        return f"- {rec.date.isoformat()} — {_esc(who)} — {_esc(rec.summary)}{extra}"
+
+    parts = [f"{len(xs)} {word}" for xs, word in
+             ((only_added, "added"), (changed, "changed"), (only_removed, "removed")) if xs]
+    out = [f"**Interactions**: {', '.join(parts)} ({len(b.interactions)} → "
+           f"{len(a.interactions)} records)", ""]
+    if only_added:
+        out += ["Added:", ""] + _capped([line(r) for r in only_added]) + [""]
+    if changed:
+        out += ["Changed:", ""] + _capped(
+            [line(new, f" ({_fields(_changed_fields(old, new))})") for old, new in changed]
+        ) + [""]
+    if only_removed:
+        out += ["Removed:", ""] + _capped([line(r) for r in only_removed]) + [""]
+    return out
+
+
+# --------------------------------------------------------------------------- referrals
+
+
+def _referral_key(row) -> tuple:
+    return (row.date, row.source, row.physician or "", row.service, row.status)
+
+
+def _referral_lines(b, a) -> list[str]:
+    def sums(site):
+        total = Counter()
+        for row in site.referrals:
+            total[_referral_key(row)] += row.count
+        return total
+
+    def rows(site):
+        return Counter(_referral_key(row) + (row.count,) for row in site.referrals)
+
+    old, new = sums(b), sums(a)
+    delta = {k: new[k] - old[k] for k in old.keys() | new.keys() if new[k] != old[k]}
+    old_rows, new_rows = rows(b), rows(a)
+    rows_added = sum((new_rows - old_rows).values())
+    rows_removed = sum((old_rows - new_rows).values())
+    if not delta and not rows_added and not rows_removed:
+        return []
+    plus = sum(d for d in delta.values() if d > 0)
+    minus = -sum(d for d in delta.values() if d < 0)
+    out = [f"**Referrals**: {_plural(rows_added, 'row')} added, {rows_removed} removed "
+           f"({len(b.referrals)} → {len(a.referrals)} rows); "
+           f"referrals +{plus} / -{minus} ({sum(old.values())} → {sum(new.values())})", ""]
+    if not delta:
+        out += ["The rows were regrouped; the referrals they stand for are the same.", ""]
+        return out
+    keys = sorted(delta)
+    if len(keys) <= REFERRAL_ROWS_SHOWN:
+        out += ["| date | source | physician | service | status | change |",
+                "|---|---|---|---|---|---:|"]
+        for k in keys:
+            date, source, doc, service, status = k
+            out.append(f"| {date.isoformat()} | {source} | {doc or '—'} | {service} | {status} "
+                       f"| {delta[k]:+d} |")
+        out.append("")
+    else:
+        months = defaultdict(lambda: [0, 0])
+        for k, d in delta.items():
+            months[k[0].strftime("%Y-%m")][0 if d > 0 else 1] += abs(d)
+        names = sorted(months)
+        out += ["| month | added | removed |", "|---|---:|---:|"]
+        out += [f"| {m} | +{months[m][0]} | -{months[m][1]} |" for m in names[:MONTHS_SHOWN]]
+        if len(names) > MONTHS_SHOWN:
+            out.append(f"| … and {len(names) - MONTHS_SHOWN} more months | | |")
+        out.append("")
+    return out
+
+
+# --------------------------------------------------------------------------- statistics
+
+
+def _fmt_total(name: str, value) -> str:
+    if value is None:
+        return "—"
+    if name == "source_capture_rate_365d":
+        return f"{value * 100:.2f}%"
+    return str(value)
+
+
+def _fmt_change(name: str, old, new) -> str:
+    if old is None or new is None:
+        return "—"
+    if name == "source_capture_rate_365d":
+        return f"{(new - old) * 100:+.2f} pts"
+    return f"{new - old:+d}"
+
+
+def _flag(value) -> str:
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return str(value)
+
+
+def _stats_section(before, after) -> list[str]:
+    if not after.ok or not before.ok:
+        which = [w for w, c in (("base", before), ("head", after)) if not c.ok]
+        n = {w: len(c.report.errors) for w, c in (("base", before), ("head", after))}
+        why = " and ".join(f"the {w} has {_plural(n[w], 'error')}" for w in which)
+        return [f"The statistics could not be computed: {why}.", ""]
+    sb, sa = before.stats, after.stats
+    out = []
+    rows = []
+    for name, label in TOTALS:
+        old, new = sb["totals"].get(name), sa["totals"].get(name)
+        if name == "source_capture_rate_365d":
+            old, new = sb.get(name), sa.get(name)
+        if old != new:
+            rows.append(f"| {label} | {_fmt_total(name, old)} | {_fmt_total(name, new)} "
+                        f"| {_fmt_change(name, old, new)} |")
+    if rows:
+        out += ["| statistic | before | after | change |", "|---|---:|---:|---:|", *rows, ""]
+    else:
+        out += ["No total moved.", ""]
+
+    site = after.site
+    moved = []
+    for pid in sorted(sb["physicians"].keys() & sa["physicians"].keys()):
+        old, new = sb["physicians"][pid], sa["physicians"][pid]
+        for field, label in _FLAGS:
+            if old[field] != new[field]:
+                name = site.physicians[pid].name if pid in site.physicians else pid
+                moved.append(f"| {_esc(name)} (`{pid}`) | {label} | {_flag(old[field])} "
+                             f"| {_flag(new[field])} |")
+    if moved:
+        out += ["Physicians whose status or alerts changed:", "",
+                "| physician | what | before | after |", "|---|---|---|---|"]
+        out += moved[:LIST_CAP]
+        if len(moved) > LIST_CAP:
+            out.append(f"| … and {len(moved) - LIST_CAP} more | | | |")
+        out.append("")
+    return out
+
+
+# --------------------------------------------------------------------------- validation
+
+
+def _counts(checked) -> str:
+    return (f"{_plural(len(checked.report.errors), 'error')}, "
+            f"{_plural(len(checked.report.warnings), 'warning')}")
+
+
+def _validation_section(before, after) -> list[str]:
+    verdict = "passes" if after.ok else "fails"
+    out = [f"The head {verdict}: **{_counts(after)}** (base: {_counts(before)}).", ""]
+    shown = (after.report.errors + after.report.warnings)[:DIAGNOSTICS_SHOWN]
+    if shown:
+        text = [d.text() for d in shown]
+        fence = "```"
+        while any(fence in t for t in text):
+            fence += "`"
+        out += [fence + "text", *text, fence]
+        rest = len(after.report.diagnostics) - len(shown)
+        if rest > 0:
+            out.append(f"… and {rest} more (run `validate` to see them all)")
+        out.append("")
+    return out

@@ -1,0 +1,401 @@
+"""`changes BASE [HEAD]`: the Markdown summary of what a change does to the data.
+
+Every test builds its own git repository in tmp_path from the contract's worked example
+(SPEC §4, as-of 2026-11-26), whose statistics are known: referrals_90d 16, referrals_365d 36,
+open/overdue follow-ups 4/3, in_person_90d 5, source capture rate 0.9444 (2 unknown of 36).
+"""
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from liaison.changes import summarize
+from liaison.errors import LiaisonError
+
+from conftest import SPEC_EXAMPLE, _make_writable
+
+AS_OF = dt.date(2026, 11, 26)
+
+
+def git(repo: Path, *args: str) -> str:
+    return subprocess.run(
+        ["git", "-C", str(repo), "-c", "user.name=Test", "-c", "user.email=test@example.com",
+         "-c", "commit.gpgsign=false", *args],
+        check=True, capture_output=True, text=True,
+    ).stdout
+
+
+def commit_all(repo: Path, message: str) -> str:
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", message)
+    return git(repo, "rev-parse", "HEAD").strip()
+
+
+def write(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+
+
+def new_repo(tmp_path: Path, sub: str = "") -> tuple[Path, Path]:
+    """(repository, site root) holding the example site plus an unreferenced team member,
+    committed once."""
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    git(repo, "init", "-q")
+    site = repo / sub if sub else repo
+    shutil.copytree(SPEC_EXAMPLE, site, dirs_exist_ok=True)
+    _make_writable(site)
+    write(site / "data/team/sam-ortiz.yaml", "name: Sam Ortiz\nrole: clinical\n")
+    commit_all(repo, "base")
+    return repo, site
+
+
+PHYSICIAN = """\
+name: Priya Natarajan
+credentials: MD
+specialty: Vascular Medicine
+practice: mountain-view-family-medicine
+"""
+
+INTERACTIONS = """\
+- date: 2026-11-20
+  liaison: lena-brooks
+  type: visit
+  practice: mountain-view-family-medicine
+  physicians: [marcus-bell]
+  summary: Follow-up visit with Dr. Bell about ultrasound reports.
+- date: 2026-11-24
+  liaison: owen-price
+  type: call
+  practice: french-broad-podiatry
+  summary: Called to confirm the fax number.
+  follow_ups:
+    - task: Send the new fax cover sheet
+      due: 2026-11-25
+"""
+
+# Ages at 2026-11-26: 6 (2 referrals), 56, and 543 (in the previous 365 days only).
+REFERRALS = """\
+date,source,physician,service,status,count
+2026-11-20,physician,james-whitley,vein-ablation,scheduled,2
+2026-10-01,unknown,,sclerotherapy,,
+2025-06-01,web,,vein-ablation,treated,
+"""
+
+
+def make_change(site: Path) -> None:
+    write(site / "data/physicians/priya-natarajan.yaml", PHYSICIAN)
+    practice = site / "data/practices/hendersonville-womens-health.yaml"
+    practice.write_text(practice.read_text().replace(
+        "name: Hendersonville Women's Health", "name: Hendersonville Women's Health Center"))
+    (site / "data/team/sam-ortiz.yaml").unlink()
+    write(site / "data/interactions/2026/11/added.yaml", INTERACTIONS)
+    write(site / "data/referrals/2026-11-added.csv", REFERRALS)
+
+
+def section(text: str, title: str) -> str:
+    """The text of one '### title' section."""
+    start = text.index(f"### {title}\n")
+    end = text.find("\n### ", start + 1)
+    return text[start:] if end < 0 else text[start:end]
+
+
+def bullets(text: str) -> list[str]:
+    return [line for line in text.splitlines() if line.startswith("- ")]
+
+
+def table_rows(text: str) -> list[str]:
+    return [line for line in text.splitlines() if line.startswith("| ") and "---" not in line]
+
+
+# --------------------------------------------------------------------------- two commits
+
+
+def test_summary_lists_exactly_the_changes_and_the_moved_statistics(tmp_path):
+    repo, site = new_repo(tmp_path)
+    base = git(repo, "rev-parse", "HEAD").strip()
+    make_change(site)
+    head = commit_all(repo, "head")
+
+    text = summarize(repo, base, head, AS_OF)
+
+    assert text.splitlines()[0] == (
+        f"## Liaison: data changes from `{base}` to `{head}`")
+    records = section(text, "Records")
+    assert bullets(records) == [
+        "- Changed: `hendersonville-womens-health` Hendersonville Women's Health → "
+        "Hendersonville Women's Health Center (`name`)",
+        "- Added: `priya-natarajan` Priya Natarajan",
+        "- Removed: `sam-ortiz` Sam Ortiz",
+        "- 2026-11-20 — Lena Brooks — Follow-up visit with Dr. Bell about ultrasound reports.",
+        "- 2026-11-24 — Owen Price — Called to confirm the fax number.",
+    ]
+    assert "**Practices**: 1 changed" in records
+    assert "**Physicians**: 1 added" in records
+    assert "**Team members**: 1 removed" in records
+    assert "**Interactions**: 2 added (20 → 22 records)" in records
+    # 44 rows standing for 47 referrals before; 3 rows and 4 referrals added.
+    assert ("**Referrals**: 3 rows added, 0 removed (44 → 47 rows); referrals +4 / -0 (47 → 51)"
+            in records)
+    assert table_rows(records) == [
+        "| date | source | physician | service | status | change |",
+        "| 2025-06-01 | web | — | vein-ablation | treated | +1 |",
+        "| 2026-10-01 | unknown | — | sclerotherapy | referred | +1 |",
+        "| 2026-11-20 | physician | james-whitley | vein-ablation | scheduled | +2 |",
+    ]
+    assert "Training guides" not in records and "Presentation decks" not in records
+    assert "Site settings" not in records
+
+    stats = section(text, "Statistics")
+    assert table_rows(stats) == [
+        "| statistic | before | after | change |",
+        # +2 and +1 within 90 days; the 2025-06-01 row is older than 365 days.
+        "| Referrals, last 90 days | 16 | 19 | +3 |",
+        "| Referrals, last 365 days | 36 | 39 | +3 |",
+        # the 2026-11-24 call's follow-up is open and was due before 2026-11-26
+        "| Open follow-ups | 4 | 5 | +1 |",
+        "| Overdue follow-ups | 3 | 4 | +1 |",
+        # the 2026-11-20 visit
+        "| In-person interactions, last 90 days | 5 | 6 | +1 |",
+        # 1 − 2/36 = 0.9444 → 1 − 3/39 = 0.9231
+        "| Source capture rate, 365 days | 94.44% | 92.31% | -2.13 pts |",
+        "| physician | what | before | after |",
+        # first referral 6 days old (< new_within_days 60)
+        "| James Whitley (`james-whitley`) | status | prospect | new |",
+        # tier B: last visit was 61 days old, now 6
+        "| Marcus Bell (`marcus-bell`) | visit overdue | yes | no |",
+    ]
+
+    validation = section(text, "Validation")
+    # the example's three warnings (SPEC §4 README), in base and head alike
+    assert "The head passes: **0 errors, 3 warnings** (base: 0 errors, 3 warnings)." in validation
+    assert validation.count("warning:") == 3
+    assert "```text\n" in validation
+
+
+def test_summary_is_deterministic_and_reads_nothing_but_git(tmp_path):
+    repo, site = new_repo(tmp_path)
+    make_change(site)
+    commit_all(repo, "head")
+    status = git(repo, "status", "--porcelain")
+    first = summarize(repo, "HEAD~1", "HEAD", AS_OF)
+    assert summarize(repo, "HEAD~1", "HEAD", AS_OF) == first
+    assert git(repo, "status", "--porcelain") == status == ""
+    # short names of revisions show the commit they resolve to
+    short = git(repo, "rev-parse", "--short=7", "HEAD").strip()
+    assert f"to `HEAD` ({short})" in first.splitlines()[0]
+
+
+def test_no_change(tmp_path):
+    repo, _site = new_repo(tmp_path)
+    text = summarize(repo, "HEAD", "HEAD", AS_OF)
+    assert "No records changed." in text
+    assert "No total moved." in text
+
+
+def test_moving_records_between_files_is_not_a_change(tmp_path):
+    repo, site = new_repo(tmp_path)
+    # One interaction file merged into another; a rolled-up row of 3 split into 3 rows.
+    moved = site / "data/interactions/2026/11/2026-11-23-vargas-email.yaml"
+    target = site / "data/interactions/2026/q3.yml"
+    target.write_text(target.read_text() + "\n- " + moved.read_text().replace("\n", "\n  "))
+    moved.unlink()
+    monthly = site / "data/referrals/web-and-ads-monthly-2026.csv"
+    monthly.write_text(monthly.read_text().replace(
+        "2026-08-01,web,,vein-ablation,consulted,3\n",
+        "2026-08-01,web,,vein-ablation,consulted,1\n" * 3))
+    commit_all(repo, "regroup")
+
+    text = summarize(repo, "HEAD~1", "HEAD", AS_OF)
+    records = section(text, "Records")
+    assert "Interactions" not in records
+    assert ("**Referrals**: 3 rows added, 1 removed (44 → 46 rows); referrals +0 / -0 (47 → 47)"
+            in records)
+    assert "The rows were regrouped" in records
+    assert "No total moved." in text
+
+
+def test_edited_interaction_is_shown_as_changed(tmp_path):
+    repo, site = new_repo(tmp_path)
+    path = site / "data/interactions/2026/11/2026-11-19-hendersonville-visit.yaml"
+    path.write_text(path.read_text().replace(
+        "    due: 2026-11-25\n", "    due: 2026-11-25\n    done: 2026-11-25\n"))
+    commit_all(repo, "done")
+
+    text = summarize(repo, "HEAD~1", "HEAD", AS_OF)
+    records = section(text, "Records")
+    assert "**Interactions**: 1 changed (20 → 20 records)" in records
+    assert bullets(records) == [
+        "- 2026-11-19 — Lena Brooks — Met the office staff; Dr. Whitley was out. (`follow_ups`)"]
+    assert table_rows(section(text, "Statistics"))[1:] == [
+        "| Open follow-ups | 4 | 3 | -1 |",
+        "| Overdue follow-ups | 3 | 2 | -1 |",
+    ]
+
+
+def test_guides_decks_and_settings(tmp_path):
+    repo, site = new_repo(tmp_path)
+    write(site / "content/training/phone-basics.md",
+          "---\ntitle: Phone basics\naudience: front-desk\n---\nAnswer by the third ring.\n")
+    deck = site / "content/presentations/venous-basics.md"
+    deck.write_text(deck.read_text().replace("keep it to ten minutes", "keep it short"))
+    config = site / "site.yaml"
+    config.write_text(config.read_text().replace("lapsed_after_days: 120", "lapsed_after_days: 150"))
+    commit_all(repo, "content")
+
+    records = section(summarize(repo, "HEAD~1", "HEAD", AS_OF), "Records")
+    assert bullets(records) == [
+        "- thresholds: lapsed_after_days 120 → 150",
+        "- Added: `phone-basics` Phone basics",
+        "- Changed: `venous-basics` Venous disease basics",
+    ]
+    assert "**Training guides**: 1 added" in records
+    assert "**Presentation decks**: 1 changed" in records
+
+
+# --------------------------------------------------------------------------- the working tree
+
+
+def test_working_tree_comparison_reads_uncommitted_edits(tmp_path):
+    repo, site = new_repo(tmp_path)
+    physician = site / "data/physicians/grace-holloway.yaml"
+    edited = physician.read_text().replace("specialty: Family Medicine",
+                                           "specialty: Internal Medicine")
+    physician.write_text(edited)
+    head_before = git(repo, "rev-parse", "HEAD")
+    status = git(repo, "status", "--porcelain")
+
+    text = summarize(repo, "HEAD", None, AS_OF)
+
+    assert text.splitlines()[0] == "## Liaison: data changes from `HEAD` " \
+        f"({head_before[:7]}) to the working tree"
+    assert bullets(section(text, "Records")) == [
+        "- Changed: `grace-holloway` Grace Holloway (`specialty`)"]
+    assert "No total moved." in text
+    # the working tree and the repository are left as they were
+    assert physician.read_text() == edited
+    assert git(repo, "rev-parse", "HEAD") == head_before
+    assert git(repo, "status", "--porcelain") == status
+
+
+def test_site_root_in_a_subfolder(tmp_path):
+    repo, site = new_repo(tmp_path, sub="records")
+    write(repo / "README.md", "not part of the site\n")
+    make_change(site)
+    commit_all(repo, "head")
+
+    from_top = summarize(repo, "HEAD~1", "HEAD", AS_OF, root="records")
+    from_inside = summarize(site, "HEAD~1", "HEAD", AS_OF)
+    assert from_top.replace("site root `records`, ", "") == from_inside.replace(
+        "site root `records`, ", "")
+    assert "_site root `records`, statistics as of 2026-11-26_" in from_top
+    assert "`priya-natarajan` Priya Natarajan" in from_top
+    # and against the working tree
+    assert "`priya-natarajan`" in summarize(repo, "HEAD~1", None, AS_OF, root="records")
+
+
+# --------------------------------------------------------------------------- errors
+
+
+def test_unknown_revision(tmp_path):
+    repo, _site = new_repo(tmp_path)
+    with pytest.raises(LiaisonError, match=r"unknown revision 'no-such-branch': bad revision "
+                                           r"'no-such-branch'"):
+        summarize(repo, "no-such-branch", None, AS_OF)
+    with pytest.raises(LiaisonError, match="unknown revision 'HEAD~5'"):
+        summarize(repo, "HEAD", "HEAD~5", AS_OF)
+    with pytest.raises(LiaisonError, match="is not a revision"):
+        summarize(repo, "--output=x", None, AS_OF)
+
+
+def test_not_a_git_repository(tmp_path):
+    plain = tmp_path / "plain"
+    shutil.copytree(SPEC_EXAMPLE, plain)
+    _make_writable(plain)
+    with pytest.raises(LiaisonError, match="is not a git repository: not a git repository"):
+        summarize(plain, "HEAD", None, AS_OF)
+    with pytest.raises(LiaisonError, match="is not a folder"):
+        summarize(tmp_path / "missing", "HEAD", None, AS_OF)
+
+
+def test_no_site_at_a_revision(tmp_path):
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    git(repo, "init", "-q")
+    write(repo / "README.md", "before the site existed\n")
+    first = commit_all(repo, "first")
+    shutil.copytree(SPEC_EXAMPLE, repo, dirs_exist_ok=True)
+    _make_writable(repo)
+    commit_all(repo, "site")
+
+    with pytest.raises(LiaisonError, match=f"no site.yaml in the repository's top folder at "
+                                           f"revision '{first}'"):
+        summarize(repo, first, "HEAD", AS_OF)
+    with pytest.raises(LiaisonError, match="no site root 'nowhere' at revision 'HEAD'"):
+        summarize(repo, "HEAD", "HEAD", AS_OF, root="nowhere")
+    with pytest.raises(LiaisonError, match="not inside the git repository"):
+        summarize(repo, "HEAD", None, AS_OF, root=str(tmp_path))
+
+
+def test_head_with_a_validation_error_still_gets_a_summary(tmp_path):
+    repo, site = new_repo(tmp_path)
+    write(site / "data/interactions/2026/11/bad.yaml",
+          "date: 2026-11-25\nliaison: lena-brooks\ntype: visit\npractice: nowhere-clinic\n"
+          "summary: A visit to an unknown practice.\n")
+    physician = site / "data/physicians/marcus-bell.yaml"
+    physician.write_text(physician.read_text().replace("tier: B", "tier: B\nfavorite: golf"))
+
+    text = summarize(repo, "HEAD", None, AS_OF)
+
+    assert "The statistics could not be computed: the head has 2 errors." in text
+    validation = section(text, "Validation")
+    assert "The head fails: **2 errors, 3 warnings** (base: 0 errors, 3 warnings)." in validation
+    block = validation.split("```text\n", 1)[1].split("```", 1)[0].splitlines()
+    # errors first, then the warnings
+    assert block[0].startswith("data/interactions/2026/11/bad.yaml:4:11: error: practice:")
+    assert "nowhere-clinic" in block[0]
+    assert block[1] == "data/physicians/marcus-bell.yaml:6:1: error: favorite: unknown field"
+    assert [line.split(": ")[1] for line in block] == ["error"] * 2 + ["warning"] * 3
+    # the physician's file has errors: it is not reported as removed
+    records = section(text, "Records")
+    assert "- Not compared: `marcus-bell` Marcus Bell" in records
+    assert "Removed" not in records
+    assert "The head has errors" in records
+
+
+def test_long_lists_are_capped(tmp_path):
+    repo, site = new_repo(tmp_path)
+    # 25 calls (one per day, 2026-10-01 …) and 15 referral rows over 15 months.
+    calls = "".join(
+        f"- date: {dt.date(2026, 10, 1) + dt.timedelta(days=i)}\n  liaison: lena-brooks\n"
+        f"  type: call\n  practice: french-broad-podiatry\n  summary: Call number {i + 1}.\n"
+        for i in range(25))
+    write(site / "data/interactions/calls.yaml", calls)
+    rows = "".join(f"{2025 + (8 + i) // 12}-{(8 + i) % 12 + 1:02d}-15,patient,,vein-ablation,\n"
+                   for i in range(15))
+    write(site / "data/referrals/patients.csv", "date,source,physician,service,status\n" + rows)
+    # and one interaction removed
+    (site / "data/interactions/2026/11/2026-11-26-mountain-view-call.yaml").unlink()
+    commit_all(repo, "many")
+
+    records = section(summarize(repo, "HEAD~1", "HEAD", AS_OF), "Records")
+    assert "**Interactions**: 25 added, 1 removed (20 → 44 records)" in records
+    added = records.split("Added:\n", 1)[1].split("Removed:\n", 1)[0]
+    assert bullets(added)[0] == "- 2026-10-01 — Lena Brooks — Call number 1."
+    assert bullets(added)[19] == "- 2026-10-20 — Lena Brooks — Call number 20."
+    assert bullets(added)[20] == "- … and 5 more"
+    assert len(bullets(added)) == 21
+    removed = records.split("Removed:\n", 1)[1]
+    assert bullets(removed)[0] == (
+        "- 2026-11-26 — Lena Brooks — Confirmed next week's lunch with the office manager.")
+    # more than 10 changed referral keys: by month, 12 months shown (2025-09 … 2026-08)
+    months = table_rows(records)
+    assert months[0] == "| month | added | removed |"
+    assert months[1] == "| 2025-09 | +1 | -0 |"
+    assert months[12] == "| 2026-08 | +1 | -0 |"
+    assert months[13] == "| … and 3 more months | | |"
+    assert len(months) == 14
