@@ -86,7 +86,7 @@ def validate(root: Path, as_of: str | None, strict: bool, timings: bool, fmt: st
 
 @main.command()
 @ROOT_OPTION
-@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
+@click.option("--out", type=click.Path(path_type=Path), default=None,
               help="Output folder (default: ROOT/site). Replaced atomically.")
 @AS_OF_OPTION
 @STRICT_OPTION
@@ -148,6 +148,21 @@ def changes(base: str, head: str | None, root: Path, as_of: str | None) -> None:
     from liaison.changes import summarize
 
     click.echo(summarize(_root(root), base, head, _as_of(as_of)), nl=False)
+
+
+@main.command()
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("schemas"),
+              show_default=True, help="Folder to write the JSON Schemas into.")
+def schema(out: Path) -> None:
+    """JSON Schema of every record kind, for editors' YAML validation."""
+    from liaison.schema import write_schemas
+
+    try:
+        paths = write_schemas(out)
+    except OSError as exc:
+        raise LiaisonError(f"cannot write the schemas into '{out}': {exc.strerror or exc}") from None
+    for path in paths:
+        click.echo(path)
 
 
 def _attach() -> None:

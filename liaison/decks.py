@@ -5,6 +5,7 @@ undefined name is an error, reported at the deck file's line where it stands.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import jinja2
@@ -21,10 +22,32 @@ class SlideError(Exception):
         self.message, self.line = message, line
 
 
-def make_env() -> SandboxedEnvironment:
-    # Slides render to Markdown; HTML is escaped and sanitized after Markdown, not here.
+# A data value shown in a slide ({{ practice.name }}) is text, never Markdown or HTML: every
+# value is escaped for what reads the slide next. Python-Markdown (the HTML deck) honours
+# backslash escapes of its own punctuation and HTML entities; the .pptx reader honours a
+# backslash before any ASCII punctuation.
+_MD_PUNCT = re.compile(r"([\\`*_{}\[\]()#+\-.!>])")
+_ASCII_PUNCT = re.compile(r"([!-/:-@\[-`{-~])")
+
+
+def _for_html(value) -> str:
+    text = str(value).replace("&", "&amp;").replace("<", "&lt;")
+    return _MD_PUNCT.sub(r"\\\1", text)
+
+
+def _for_pptx(value) -> str:
+    return _ASCII_PUNCT.sub(r"\\\1", str(value))
+
+
+FLAVORS = {"html": _for_html, "pptx": _for_pptx}
+
+
+def make_env(flavor: str = "html") -> SandboxedEnvironment:
+    """The sandbox slides render in. Slides render to Markdown, which is sanitized after it
+    becomes HTML; ``flavor`` says how values are escaped (see _for_html, _for_pptx)."""
     return SandboxedEnvironment(
-        undefined=jinja2.StrictUndefined, autoescape=False, keep_trailing_newline=True
+        undefined=jinja2.StrictUndefined, autoescape=False, keep_trailing_newline=True,
+        finalize=FLAVORS[flavor],
     )
 
 

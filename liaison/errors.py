@@ -16,3 +16,12 @@ class DataErrors(LiaisonError):
     def __init__(self, count: int):
         super().__init__(f"{count} error{'s' if count != 1 else ''} found")
         self.count = count
+
+
+class TemplateFailure(LiaisonError):
+    """A page template failed (a site's own template, usually): shown as a diagnostic line
+    ``PATH:LINE:COL: error: MESSAGE``."""
+
+    def show(self, file=None) -> None:
+        click.echo(self.format_message(), err=True, file=file)
+        click.echo("Error: the site was not built (the previous one is untouched)", err=True, file=file)

@@ -18,7 +18,7 @@ from pathlib import Path
 import jinja2
 
 from liaison import site as site_stage
-from liaison.errors import LiaisonError
+from liaison.errors import LiaisonError, TemplateFailure
 from liaison.progress import QUIET, Progress
 from liaison.stats import stats_json
 from liaison.workers import cpu_count, map_forked
@@ -57,11 +57,13 @@ def render_pages(view: site_stage.SiteView, pages: list[site_stage.Page], out: P
     """Render pages into ``out``; the number of files written (pages and the files beside
     them)."""
     written = 0
-    cache: dict[str, jinja2.Template] = {}
     for i, page in enumerate(pages):
         progress.fraction(label, i, len(pages))
-        tmpl = cache.get(page.template) or cache.setdefault(page.template, env.get_template(page.template))
-        html = tmpl.render(view.context(page))
+        tmpl = load_template(env, page.template, view.site.root)
+        try:
+            html = tmpl.render(view.context(page))
+        except jinja2.TemplateError as exc:
+            raise template_failure(exc, view.site.root, page.path) from None
         target = out / page.path
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(html.encode("utf-8"))
@@ -95,6 +97,39 @@ def extra_files(view: site_stage.SiteView, stats: dict) -> dict[str, bytes]:
             if asset.is_file():
                 files[f"assets/{asset.name}"] = asset.read_bytes()
     return files
+
+
+def _template_path(filename: str | None, site_root: Path) -> str:
+    if not filename:
+        return "templates"
+    path = Path(filename)
+    try:
+        return path.resolve().relative_to(site_root.resolve()).as_posix()
+    except ValueError:
+        return f"{path.name} (built-in template)"
+
+
+def template_failure(exc: jinja2.TemplateError, site_root: Path, page: str | None = None) -> TemplateFailure:
+    """A template error -> the diagnostic at the template file's line."""
+    filename, line = getattr(exc, "filename", None), getattr(exc, "lineno", None)
+    tb = exc.__traceback__
+    while tb is not None:  # runtime errors: the deepest frame that belongs to a template
+        code = tb.tb_frame.f_code
+        if code.co_filename.endswith(".html"):
+            filename, line = code.co_filename, tb.tb_lineno
+        tb = tb.tb_next
+    where = f" (rendering {page})" if page else ""
+    message = getattr(exc, "message", None) or str(exc)
+    return TemplateFailure(f"{_template_path(filename, site_root)}:{line or 1}:1: error: "
+                           f"template error: {message}{where}")
+
+
+def load_template(env: jinja2.Environment, name: str, site_root: Path) -> jinja2.Template:
+    """A page template (a site's own or the built-in one); syntax errors as diagnostics."""
+    try:
+        return env.get_template(name)  # Jinja caches compiled templates
+    except jinja2.TemplateError as exc:
+        raise template_failure(exc, site_root) from None
 
 
 def write_files(root: Path, files: dict[str, bytes]) -> list[str]:
@@ -140,7 +175,8 @@ def build_site(checked, as_of: dt.date, out: Path, workers: int | None = None,
         shares: list = [pages[i::n] for i in range(n)] if n > 1 else [pages]
         if n > 1:  # the other files (exports, calendars: seconds at scale) are one more share
             shares.append(None)
-        env.get_template("base.html")  # compile shared templates before forking
+        for name in sorted({p.template for p in pages}):  # compile once, before forking;
+            load_template(env, name, site.root)            # syntax errors surface here
 
         label = f"rendering {len(pages):,} pages on {len(shares)} process{'es' if len(shares) > 1 else ''}:"
 

@@ -81,6 +81,11 @@ def _ago(days: int | None) -> str:
     return f"{days} days ago"
 
 
+def _signed(n: int) -> str:
+    """+3 / −2 (a true minus sign, as in the trend badges)."""
+    return f"+{n}" if n > 0 else f"\u2212{-n}" if n < 0 else "±0"
+
+
 def _svg(chart, *args, **kwargs) -> Markup:
     """A chart from liaison.charts: SVG that escapes every text it holds."""
     return Markup(chart(*args, **kwargs))
@@ -109,8 +114,7 @@ class SiteView:
         self.month_last = _midx(as_of)
         self.month_first = self.month_last - MONTHS_CHARTED + 1
         self._views: dict[int, dict] = {}
-        self._decks: dict[str, list] = {}  # compiled slide templates, once per deck
-        self._deck_md: dict[tuple, list[str]] = {}  # the last deck rendered (page, then .pptx)
+        self._decks: dict[tuple, list] = {}  # compiled slide templates, once per deck and flavor
         self._pptx = None  # the .pptx writer, made on first use in each process
         self._index()
 
@@ -230,7 +234,9 @@ class SiteView:
             "needs": r.needs,
             "notes_html": self.md.note(r.notes),
             "next_visit": r.next_visit.isoformat() if r.next_visit else None,
-            "deck": {"title": deck.meta.title, "href": deck_href(deck.id)} if deck else None,
+            "deck": {"title": deck.meta.title,
+                     "href": deck_href(deck.id, r.practice if r.practice in self.deck_targets_set(deck.id) else None)}
+                    if deck else None,
         }
         return v
 
@@ -284,7 +290,7 @@ class SiteView:
             cadence = self.tiers[d.tier].visit_every_days if d.tier in self.tiers else None
             last = s["last_visit"]
             when = f"last in-person visit {last} ({_ago((self.as_of - dt.date.fromisoformat(last)).days)})" if last else "never visited in person"
-            out.append({"css": "", "text": f"Visit overdue: tier {d.tier} wants a visit every {cadence} days; {when}."})
+            out.append({"css": "warn", "text": f"Visit overdue: tier {d.tier} wants a visit every {cadence} days; {when}."})
         return out
 
     def talking_points(self, pids: list[str], interactions: list) -> list[str]:
@@ -584,7 +590,8 @@ class SiteView:
             "services": _svg(charts.share_bars, [(self.services[k], v) for k, v in st["services_365d"].items()],
                                           title="Referrals by service line, last 365 days"),
             "top": [self.physician_row(p) for p in top],
-            "movers": [{**self.physician_row(p), "delta": phys[p]["referrals_365d"] - phys[p]["referrals_prev_365d"]} for p in movers],
+            "movers": [{**self.physician_row(p), "delta": _signed(phys[p]["referrals_365d"] - phys[p]["referrals_prev_365d"]),
+                        "up": phys[p]["referrals_365d"] > phys[p]["referrals_prev_365d"]} for p in movers],
             "new": new, "new_n": new_n, "lapsed": lapsed, "lapsed_n": lapsed_n,
             "declining": declining, "declining_n": declining_n,
             "months_table": list(reversed(months)),
@@ -646,6 +653,13 @@ class SiteView:
         return {**self.common(page, "training", g.meta.title), "g": g, "html": html, "toc": toc,
                 "capture": self.stats["source_capture_rate_365d"]}
 
+    @cached_property
+    def _target_sets(self) -> dict[str, set]:
+        return {d: set(self.deck_targets(d)) for d in self.site.decks}
+
+    def deck_targets_set(self, deck_id: str) -> set:
+        return self._target_sets.get(deck_id, set())
+
     def deck_targets(self, deck_id: str) -> list[str]:
         from liaison.decks import deck_targets
 
@@ -661,18 +675,16 @@ class SiteView:
                                       for p in self.deck_targets(deck_id)]})
         return {**self.common(page, "presentations", "Presentations"), "decks": decks}
 
-    def deck_markdown(self, deck_id: str, practice: str | None) -> list[str]:
-        """A deck's slides rendered for one practice (None: generic), once per process."""
+    def deck_markdown(self, deck_id: str, practice: str | None, flavor: str = "html") -> list[str]:
+        """A deck's slides rendered for one practice (None: generic), with values escaped for
+        the HTML deck or the .pptx (``flavor``)."""
         from liaison import decks as deck_stage
 
-        key = (deck_id, practice)
-        if key not in self._deck_md:
-            compiled = self._decks.get(deck_id)
-            if compiled is None:
-                compiled = self._decks[deck_id] = deck_stage.compile_deck(
-                    deck_stage.make_env(), self.site.decks[deck_id])[0]
-            self._deck_md = {key: deck_stage.render_markdown(self, compiled, practice)}
-        return self._deck_md[key]
+        compiled = self._decks.get((deck_id, flavor))
+        if compiled is None:
+            compiled = self._decks[(deck_id, flavor)] = deck_stage.compile_deck(
+                deck_stage.make_env(flavor), self.site.decks[deck_id])[0]
+        return deck_stage.render_markdown(self, compiled, practice)
 
     def files_beside(self, page: Page) -> dict[str, bytes]:
         """Files written next to a page: the .pptx of a customized deck."""
@@ -683,7 +695,7 @@ class SiteView:
         deck_id, _, practice = page.key.partition("/")
         if self._pptx is None:
             self._pptx = pptx.DeckWriter(self.our.name, self.as_of)
-        slides = [pptx.slide_content(md) for md in self.deck_markdown(deck_id, practice)]
+        slides = [pptx.slide_content(md) for md in self.deck_markdown(deck_id, practice, "pptx")]
         title = f"{self.site.decks[deck_id].meta.title} — {self.site.practices[practice].name}"
         folder = page.path.rsplit("/", 1)[0]
         return {f"{folder}/{pptx_name(deck_id, practice)}": self._pptx.write(title, slides)}

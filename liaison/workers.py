@@ -64,6 +64,9 @@ def map_forked(fn: Callable[[T], R], shares: list[T]) -> list[R]:
         except EOFError:
             status, payload = "error", "the worker process ended without a result"
         proc.join()
+        if status == "raise":  # a user-facing error (ClickException) in the worker
+            kind, message = payload
+            raise kind(message)
         if status != "ok":
             raise WorkerFailed(payload)
         results.append(payload)
@@ -71,8 +74,12 @@ def map_forked(fn: Callable[[T], R], shares: list[T]) -> list[R]:
 
 
 def _child(fn, share, writer) -> None:
+    import click
+
     try:
         data = pickle.dumps(("ok", fn(share)), protocol=pickle.HIGHEST_PROTOCOL)
+    except click.ClickException as exc:  # a message for the user: the parent raises it again
+        data = pickle.dumps(("raise", (type(exc), exc.format_message())))
     except BaseException:  # report it to the parent, which fails loudly
         data = pickle.dumps(("error", traceback.format_exc()))
     writer.send_bytes(data)

@@ -329,7 +329,7 @@ def test_sample_decks_render():
     from liaison.load import load_site
 
     site, _, _ = load_site(REPO)
-    env = deck_stage.make_env()
+    env = deck_stage.make_env("pptx")  # values escaped for the .pptx reader, as the build does
     writer = DeckWriter(site.config.practice.name, AS_OF)
     stats = {pid: {"referrals_365d": 12} for pid in site.practices}
     assert site.decks
