@@ -103,14 +103,22 @@ def accumulate(site: Site, as_of: dt.date, referrals, interactions) -> Partial:
     acc = Partial(site.physicians, liaison_ids(site))
     D = as_of
     totals, doc, sources, services, funnel = acc.totals, acc.doc, acc.sources, acc.services, acc.funnel
+    # Records share few dates (a few thousand over five years): work out each date's windows
+    # and month once.
+    days: dict[dt.date, tuple | None] = {}
+
+    def day(d: dt.date):
+        age = (D - d).days
+        info = days[d] = None if age < 0 else (*_windows(age), acc.month(d), age)
+        return info
+
     for r in referrals:
-        age = (D - r.date).days
-        if age < 0:
+        info = days[r.date] if r.date in days else day(r.date)
+        if info is None:
             continue
+        w90, p90, w365, p365, m, _age = info
         n = r.count
-        w90, p90, w365, p365 = _windows(age)
         totals["referrals"] += n
-        m = acc.month(r.date)
         m["referrals"] += n
         reached = REACHED[r.status]
         for stage in reached:
@@ -148,12 +156,12 @@ def accumulate(site: Site, as_of: dt.date, referrals, interactions) -> Partial:
 
     lia, contact, physicians = acc.liaisons, acc.practice_contact, site.physicians
     for r in interactions:
-        age = (D - r.date).days
-        if age < 0:
+        info = days[r.date] if r.date in days else day(r.date)
+        if info is None:
             continue
+        m, age = info[4], info[5]
         in_person = r.type in IN_PERSON
         totals["interactions"] += 1
-        m = acc.month(r.date)
         m["interactions"] += 1
         if in_person:
             m["in_person"] += 1
