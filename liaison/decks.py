@@ -163,11 +163,8 @@ def split_notes(markdown: str) -> tuple[str, str]:
     return markdown.strip(), ""
 
 
-def render_markdown(view, compiled: list[CompiledSlide], practice: str | None) -> list[str]:
-    """Every slide of a deck for one practice (None: the generic deck): its Markdown, notes
-    included, once rendered through the slide templates."""
-    ctx = deck_context(view.site, view.site.config.model_dump(), view.stats["practices"],
-                       view.docs_of_practice, practice)
+def render_markdown(compiled: list[CompiledSlide], ctx: dict) -> list[str]:
+    """Every slide of a deck in one context (see deck_context): its Markdown, notes included."""
     return [render_slide(cs, ctx) if cs.template else "" for cs in compiled]
 
 

@@ -911,11 +911,10 @@ class DeckWriter:
         parts = [("[Content_Types].xml", ct), ("_rels/.rels", root_rels), ("docProps/app.xml", app),
                  ("docProps/core.xml", core), ("ppt/presentation.xml", pres),
                  ("ppt/_rels/presentation.xml.rels", pres_rels)]
-        # Slides differ from deck to deck; the other parts mostly repeat (same slide count, same
-        # notes), so their deflated entries are kept.
+        # Most parts repeat from deck to deck (same slide count, same notes, and every slide
+        # that shows no practice-specific value), so their deflated entries are kept.
         head = [_shared_entry(name, text.encode("utf-8")) for name, text in parts]
-        tail = [(_shared_entry if "_rels" in name or "notesSlide" in name else _Entry.of)(name, text.encode("utf-8"))
-                for name, text in slide_parts + notes_parts]
+        tail = [_shared_entry(name, text.encode("utf-8")) for name, text in slide_parts + notes_parts]
         return _zip(head, base, tail)
 
 

@@ -115,6 +115,8 @@ class SiteView:
         self.month_first = self.month_last - MONTHS_CHARTED + 1
         self._views: dict[int, dict] = {}
         self._decks: dict[tuple, list] = {}  # compiled slide templates, once per deck and flavor
+        self._deck_ctx: tuple = ("", {})  # the last deck context built: (practice, context)
+        self.site_ctx = site.config.model_dump()  # site.yaml as decks see it
         self._pptx = None  # the .pptx writer, made on first use in each process
         self._index()
 
@@ -684,7 +686,10 @@ class SiteView:
         if compiled is None:
             compiled = self._decks[(deck_id, flavor)] = deck_stage.compile_deck(
                 deck_stage.make_env(flavor), self.site.decks[deck_id])[0]
-        return deck_stage.render_markdown(self, compiled, practice)
+        if self._deck_ctx[0] != practice:  # the HTML page, then its .pptx: one context
+            self._deck_ctx = (practice, deck_stage.deck_context(
+                self.site, self.site_ctx, self.stats["practices"], self.docs_of_practice, practice))
+        return deck_stage.render_markdown(compiled, self._deck_ctx[1])
 
     def files_beside(self, page: Page) -> dict[str, bytes]:
         """Files written next to a page: the .pptx of a customized deck."""
