@@ -204,13 +204,9 @@ def build_site(checked, as_of: dt.date, out: Path, workers: int | None = None,
 
 
 def _normalize(root: Path) -> None:
-    """Plain permissions on everything (mkdtemp makes 0700): the site is for a web server."""
+    """mkdtemp makes its folder 0700; the site is for a web server (what it holds was made
+    with the ordinary umask)."""
     os.chmod(root, 0o755)
-    for dirpath, dirnames, filenames in os.walk(root):
-        for d in dirnames:
-            os.chmod(os.path.join(dirpath, d), 0o755)
-        for f in filenames:
-            os.chmod(os.path.join(dirpath, f), 0o644)
 
 
 def _swap(new: Path, out: Path) -> None:
