@@ -17,15 +17,21 @@ _KINDS = (
 # number on the next one is still a hit).
 _PATTERNS = tuple((kind, re.compile(p, re.I | re.S)) for kind, p in _KINDS)
 _SSN_HINT = re.compile(rb"-\d\d-\d{4}")
-# Single words, since a value may wrap across lines in the file ("date of⏎  birth").
-_WORDS = (b"mrn", b"medical", b"dob", b"birth")
+_WORDS = (b"mrn", b"record", b"dob", b"birth")
+# On the lower-cased bytes: the identifiers' words, with any white space between them since a
+# value may wrap across lines in the file ("date of⏎  birth"); a superset of the patterns.
+_BYTES_HINT = re.compile(
+    rb"(?<![a-z])mrn(?![a-z])|medical\s+record|(?<![a-z])dob(?![a-z])|date\s+of\s+birth"
+    rb"|\d{3}-\d\d-\d{4}")
 
 
 def might_hold(raw: bytes) -> bool:
-    """A cheap test of a whole file's bytes (a superset of the patterns): only the few files
-    that pass get their free-text fields scanned. Ten times faster than one combined regex."""
+    """A cheap test of a whole file's bytes: only the few files that pass get their free-text
+    fields scanned. Substring tests first (fast, in C), then one pattern on the rare hits."""
     low = raw.lower()
-    return any(w in low for w in _WORDS) or _SSN_HINT.search(raw) is not None
+    if not (any(w in low for w in _WORDS) or _SSN_HINT.search(raw)):
+        return False
+    return _BYTES_HINT.search(low) is not None
 
 
 def patient_info(text: str) -> list[str]:
