@@ -38,7 +38,6 @@ class ParseCache:
         self.path = path
         self.old: dict[bytes, object] = {}
         self.new: dict[bytes, object] = {}
-        self.hits = 0
         if path is not None:
             try:
                 with open(path, "rb") as fh:
@@ -66,7 +65,6 @@ class ParseCache:
         if value is self.MISS:
             value = self.old.get(key, self.MISS)
             if value is not self.MISS:
-                self.hits += 1
                 self.new[key] = value
         return value
 

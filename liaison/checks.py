@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from liaison.diagnostics import Loc, Problem, format_loc
+from liaison.diagnostics import Loc, Problem, did_you_mean, format_loc
 from liaison.load import Site
 from liaison.models import Interaction, Physician, Practice, TeamMember
 
@@ -31,10 +31,7 @@ class Checker:
 
 
 def _hint(value: str, table) -> str:
-    import difflib
-
-    close = difflib.get_close_matches(value, list(table), n=1, cutoff=0.7)
-    return f" (did you mean '{close[0]}'?)" if close else ""
+    return did_you_mean(value, table, cutoff=0.7)
 
 
 # The references each record kind makes: a path into the record ("*": every list item) and the

@@ -45,7 +45,14 @@ class Problem:
     at: Literal["value", "key"] = "value"
     line: int | None = None
     col: int | None = None
-    field_path: str = ""  # shown before the message: "follow_ups[1].due"
+
+
+def did_you_mean(value, options, cutoff: float = 0.6) -> str:
+    """" (did you mean 'x'?)" for the closest of ``options``, or "" when none is close."""
+    import difflib
+
+    close = difflib.get_close_matches(str(value), list(options), n=1, cutoff=cutoff)
+    return f" (did you mean '{close[0]}'?)" if close else ""
 
 
 def format_loc(loc: Loc) -> str:

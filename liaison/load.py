@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import difflib
 import os
 from dataclasses import dataclass, field
 from operator import itemgetter
@@ -22,10 +21,10 @@ from liaison import guard, yamlio
 from liaison.guard import PATIENT_MESSAGE
 from liaison.cache import ParseCache
 from liaison.content import Deck, FrontMatterError, Guide, split_front_matter, split_slides
-from liaison.diagnostics import Diagnostic, Loc, Problem, format_loc
+from liaison.diagnostics import Diagnostic, Loc, Problem, did_you_mean, format_loc
 from liaison.models import (
     FILE_KINDS, SOURCES, STATUSES, DeckMeta, GuideMeta, Interaction, Physician, Practice,
-    Referral, SiteConfig, TeamMember, id_problem, parse_date,
+    Referral, SiteConfig, TeamMember, describe, id_problem, nested_model, parse_date,
 )
 
 YAML_EXT = (".yaml", ".yml")
@@ -239,7 +238,7 @@ class Loader:
         """A model instance, or None after recording each of its problems."""
         if not isinstance(data, dict):
             self.error(
-                rel, _with_path(prefix, f"expected a mapping of fields, got {_kind(data)}"),
+                rel, _with_path(prefix, f"expected a mapping of fields, got {describe(data)}"),
                 loc=prefix,
             )
             return None
@@ -258,16 +257,6 @@ class Loader:
 _FAILED = object()
 
 
-def _kind(value) -> str:
-    if value is None:
-        return "nothing"
-    if isinstance(value, list):
-        return "a list"
-    if isinstance(value, dict):
-        return "a mapping"
-    return f"the text '{value}'" if isinstance(value, str) else repr(value)
-
-
 def _with_path(loc: Loc, message: str) -> str:
     path = format_loc(loc)
     return f"{path}: {message}" if path else message
@@ -282,23 +271,11 @@ def _model_at(model: type[BaseModel], loc: tuple) -> type[BaseModel] | None:
         info = cur.model_fields.get(part)
         if info is None:
             return None
-        nested = _nested_model(info.annotation)
+        nested = nested_model(info.annotation)
         if nested is None:
             return None
         cur = nested
     return cur
-
-
-def _nested_model(annotation):
-    import typing
-
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return annotation
-    for arg in typing.get_args(annotation):
-        found = _nested_model(arg)
-        if found is not None:
-            return found
-    return None
 
 
 def _pydantic_problem(rel: str, prefix: Loc, model, err) -> Problem:
@@ -313,11 +290,7 @@ def _pydantic_problem(rel: str, prefix: Loc, model, err) -> Problem:
             return Problem(rel, _with_path(full, f"a key beginning with 'patient': {PATIENT_MESSAGE}"),
                            loc=full, at="key")
         holder = _model_at(model, loc)
-        hint = ""
-        if holder is not None:
-            close = difflib.get_close_matches(name, list(holder.model_fields), n=1, cutoff=0.6)
-            if close:
-                hint = f" (did you mean '{close[0]}'?)"
+        hint = did_you_mean(name, holder.model_fields) if holder is not None else ""
         return Problem(rel, _with_path(full, f"unknown field{hint}"), loc=full, at="key")
     if kind == "missing":
         return Problem(rel, _with_path(full, "required field is missing"), loc=full)
@@ -334,30 +307,28 @@ def _message(kind: str, err: dict) -> str:
     if kind == "literal_error":
         expected = ctx.get("expected", "")
         if not isinstance(value, str):
-            return f"expected one of {expected}, got {_kind(value)}"
+            return f"expected one of {expected}, got {describe(value)}"
         options = [o.strip(" '") for o in expected.replace(" or ", ", ").split(",")]
-        close = difflib.get_close_matches(value, options, n=1, cutoff=0.6)
-        return f"'{value}' is not one of {expected}" + (
-            f" (did you mean '{close[0]}'?)" if close else "")
+        return f"'{value}' is not one of {expected}{did_you_mean(value, options)}"
     if kind.startswith("date"):
         if isinstance(value, str):
             try:
                 parse_date(value.strip())
             except ValueError as exc:
                 return str(exc)
-        return f"expected a date (YYYY-MM-DD), got {_kind(value)}"
+        return f"expected a date (YYYY-MM-DD), got {describe(value)}"
     if kind in ("string_pattern_mismatch", "string_too_long") and isinstance(value, str):
         return id_problem(value) or err["msg"]
     if kind == "string_too_short":
         return "must not be empty"
     if kind == "string_type":
-        return f"expected text, got {_kind(value)}"
+        return f"expected text, got {describe(value)}"
     if kind.startswith("int"):
-        return f"expected a whole number, got {_kind(value)}"
+        return f"expected a whole number, got {describe(value)}"
     if kind == "list_type":
-        return f"expected a list, got {_kind(value)}"
+        return f"expected a list, got {describe(value)}"
     if kind in ("dict_type", "model_type", "model_attributes_type"):
-        return f"expected a mapping of fields, got {_kind(value)}"
+        return f"expected a mapping of fields, got {describe(value)}"
     if kind == "too_short":
         return "must not be empty"
     if kind in ("greater_than_equal", "less_than_equal"):
@@ -493,7 +464,7 @@ def _records(loader: Loader, rel: str, data) -> list[tuple[Loc, object]]:
         return [((), data)]
     if isinstance(data, list):
         return [((i,), item) for i, item in enumerate(data)]
-    loader.error(rel, f"expected a record (a mapping) or a list of records, got {_kind(data)}")
+    loader.error(rel, f"expected a record (a mapping) or a list of records, got {describe(data)}")
     return []
 
 
@@ -558,7 +529,7 @@ def check_referral(get, loc_of) -> tuple[ReferralRow | None, list[tuple[object, 
             problems.append((loc_of(name, missing=True), f"{name}: required field is missing"))
             return None
         if not isinstance(value, str):
-            problems.append((loc_of(name), f"{name}: expected text, got {_kind(value)}"))
+            problems.append((loc_of(name), f"{name}: expected text, got {describe(value)}"))
             return None
         return value.strip()
 
@@ -568,7 +539,7 @@ def check_referral(get, loc_of) -> tuple[ReferralRow | None, list[tuple[object, 
     elif date is None or date == "":
         problems.append((loc_of("date", missing=True), "date: required field is missing"))
     elif not isinstance(date, str):
-        problems.append((loc_of("date"), f"date: expected a date (YYYY-MM-DD), got {_kind(date)}"))
+        problems.append((loc_of("date"), f"date: expected a date (YYYY-MM-DD), got {describe(date)}"))
         date = None
     else:
         try:
@@ -587,7 +558,7 @@ def check_referral(get, loc_of) -> tuple[ReferralRow | None, list[tuple[object, 
     if isinstance(physician, str):
         physician = physician.strip() or None
     elif physician is not None:
-        problems.append((loc_of("physician"), f"physician: expected an id, got {_kind(physician)}"))
+        problems.append((loc_of("physician"), f"physician: expected an id, got {describe(physician)}"))
         physician = None
     if physician is not None and id_problem(physician):
         problems.append((loc_of("physician"), f"physician: {id_problem(physician)}"))
@@ -628,9 +599,7 @@ def check_referral(get, loc_of) -> tuple[ReferralRow | None, list[tuple[object, 
 
 
 def _not_one_of(value, options) -> str:
-    close = difflib.get_close_matches(str(value), options, n=1, cutoff=0.6)
-    hint = f" (did you mean '{close[0]}'?)" if close else ""
-    return f"'{value}' is not one of {', '.join(options)}{hint}"
+    return f"'{value}' is not one of {', '.join(options)}{did_you_mean(value, options)}"
 
 
 def _referral_yaml(loader: Loader, rel: str, data) -> list[ReferralRow]:
@@ -640,7 +609,7 @@ def _referral_yaml(loader: Loader, rel: str, data) -> list[ReferralRow]:
     out = []
     for prefix, item in _records(loader, rel, data):
         if not isinstance(item, dict):
-            loader.error(rel, _with_path(prefix, f"expected a referral record, got {_kind(item)}"),
+            loader.error(rel, _with_path(prefix, f"expected a referral record, got {describe(item)}"),
                          loc=prefix)
             continue
         bad_keys = False
@@ -651,8 +620,7 @@ def _referral_yaml(loader: Loader, rel: str, data) -> list[ReferralRow]:
                 if name.lower().startswith("patient"):
                     msg = f"a key beginning with 'patient': {PATIENT_MESSAGE}"
                 else:
-                    close = difflib.get_close_matches(name, _REFERRAL_FIELDS, n=1, cutoff=0.6)
-                    msg = "unknown field" + (f" (did you mean '{close[0]}'?)" if close else "")
+                    msg = "unknown field" + did_you_mean(name, _REFERRAL_FIELDS)
                 loader.error(rel, _with_path(prefix + (name,), msg), loc=prefix + (name,), at="key")
 
         def loc_of(name, missing=False, prefix=prefix, item=item):
@@ -772,8 +740,7 @@ def _check_header(loader: Loader, rel: str, line: int, header: list[str]) -> boo
                 loader.error(rel, f"column '{col_name}' looks like patient data: {PATIENT_MESSAGE}; "
                              "remove the column", line=line, col=1)
             else:
-                close = difflib.get_close_matches(col_name, REFERRAL_COLUMNS, n=1, cutoff=0.6)
-                hint = f" (did you mean '{close[0]}'?)" if close else ""
+                hint = did_you_mean(col_name, REFERRAL_COLUMNS)
                 loader.error(rel, f"unknown column '{col_name}'{hint}; the columns are "
                              f"{', '.join(REFERRAL_COLUMNS)}", line=line, col=1)
     missing = [c for c in REFERRAL_COLUMNS if c in REQUIRED_COLUMNS and c not in seen]

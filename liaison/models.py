@@ -50,7 +50,8 @@ def parse_date(value: str) -> dt.date:
         raise ValueError(f"'{value}' is not a real calendar day") from None
 
 
-def _kind(value) -> str:
+def describe(value) -> str:
+    """How a value reads in a message: 'a list', 'nothing', "the text 'x'", …"""
     if isinstance(value, dict):
         return "a mapping"
     if isinstance(value, list):
@@ -64,7 +65,7 @@ def _kind(value) -> str:
 
 def _id(value):
     if not isinstance(value, str):
-        raise ValueError(f"expected an id, got {_kind(value)}")
+        raise ValueError(f"expected an id, got {describe(value)}")
     value = value.strip()
     problem = id_problem(value)
     if problem:
@@ -91,7 +92,7 @@ def _npi(value):
     if type(value) is int:  # an unquoted NPI; one with a leading zero would not be 10 digits
         value = str(value)
     if not isinstance(value, str):
-        raise ValueError(f"expected an NPI (10 digits), got {_kind(value)}")
+        raise ValueError(f"expected an NPI (10 digits), got {describe(value)}")
     value = value.strip()
     if not re.fullmatch(r"\d{10}", value):
         raise ValueError(f"'{value}' is not an NPI: an NPI has exactly 10 digits")
@@ -298,7 +299,7 @@ def _targets(value):
     if value is None or (isinstance(value, str) and value.strip() == "all"):
         return "all"
     if not isinstance(value, list):
-        raise ValueError(f"expected 'all' or a list of practice ids, got {_kind(value)}")
+        raise ValueError(f"expected 'all' or a list of practice ids, got {describe(value)}")
     return [_id(v) for v in value]
 
 
@@ -310,6 +311,19 @@ class DeckMeta(Record):
     targets: Annotated[Literal["all"] | list[Id], BeforeValidator(_targets)] = Field(
         "all", description="'all' practices, or a list of practice ids."
     )
+
+
+def nested_model(annotation) -> type[BaseModel] | None:
+    """The record model inside a field's type (list[FollowUp] -> FollowUp), if any."""
+    import typing
+
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in typing.get_args(annotation):
+        found = nested_model(arg)
+        if found is not None:
+            return found
+    return None
 
 
 # The record kinds with one record per file, by data folder.

@@ -64,23 +64,13 @@ def _rows(model: type[BaseModel], prefix: str = "") -> list[str]:
             kind = "markdown"
         rows.append(f"| `{prefix}{name}` | {kind} | {required} | "
                     f"{info.description or ''} |")
-        nested = _nested(info.annotation)
+        nested = models.nested_model(info.annotation)
         if nested is not None:
             sub = f"{prefix}{name}[]." if typing.get_origin(info.annotation) is list else f"{prefix}{name}."
             if typing.get_origin(info.annotation) is dict:
                 sub = f"{prefix}{name}.<key>."
             rows += _rows(nested, sub)
     return rows
-
-
-def _nested(annotation):
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return annotation
-    for arg in typing.get_args(annotation):
-        found = _nested(arg)
-        if found is not None:
-            return found
-    return None
 
 
 def field_reference() -> str:

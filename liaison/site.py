@@ -37,7 +37,6 @@ NAV = (
 )
 RECENT = 8  # interactions shown on a brief
 MONTHS_CHARTED = 24
-STATUS_ORDER = {"new": 0, "active": 1, "lapsed": 2, "prospect": 3}
 
 
 @dataclass(frozen=True)
@@ -345,7 +344,7 @@ class SiteView:
         }
 
     def context(self, page: Page) -> dict:
-        return getattr(self, "ctx_" + page.kind.replace("-", "_"))(page)
+        return CONTEXTS[page.kind](self, page)
 
     def ctx_dashboard(self, page: Page) -> dict:
         st = self.stats
@@ -715,6 +714,27 @@ class SiteView:
         return {**self.common(page, "presentations", title), "deck": d, "slides": slides,
                 "practice": self.practice_ref(practice) if practice else None,
                 "pptx": pptx_name(deck_id, practice) if practice else None}
+
+
+# What builds the context of each kind of page.
+CONTEXTS = {
+    "dashboard": SiteView.ctx_dashboard,
+    "physicians": SiteView.ctx_physicians,
+    "physician": SiteView.ctx_physician,
+    "practices": SiteView.ctx_practices,
+    "practice": SiteView.ctx_practice,
+    "team": SiteView.ctx_team,
+    "member": SiteView.ctx_member,
+    "activity": SiteView.ctx_activity,
+    "activity-month": SiteView.ctx_activity_month,
+    "follow-ups": SiteView.ctx_follow_ups,
+    "referrals": SiteView.ctx_referrals,
+    "data-quality": SiteView.ctx_data_quality,
+    "training": SiteView.ctx_training,
+    "guide": SiteView.ctx_guide,
+    "presentations": SiteView.ctx_presentations,
+    "deck": SiteView.ctx_deck,
+}
 
 
 def plan(view: SiteView) -> list[Page]:
