@@ -848,6 +848,7 @@ class DeckWriter:
         self.as_of = as_of
         self._base = _base()
         stamp = f"{as_of.isoformat()}T00:00:00Z"
+        self._slides: dict[tuple, tuple[str, bool]] = {}  # a slide shown in many decks: one XML
         self._core_tail = (f'<cp:lastModifiedBy>{_x(practice_name)}</cp:lastModifiedBy><cp:revision>1</cp:revision>'
                            f'<dcterms:created xsi:type="dcterms:W3CDTF">{stamp}</dcterms:created>'
                            f'<dcterms:modified xsi:type="dcterms:W3CDTF">{stamp}</dcterms:modified>'
@@ -860,7 +861,14 @@ class DeckWriter:
         rid0 = base.next_rid
         slide_parts, notes_parts = [], []
         for k, slide in enumerate(slides, start=1):
-            xml, title_slide = _slide_xml(k - 1, slide, self.practice_name)
+            # runs and ordered take no part in ==: name them, or a bold-only edit would hit
+            key = (k, slide, tuple((b.runs, b.ordered) for b in slide.blocks))
+            made = self._slides.get(key)
+            if made is None:
+                if len(self._slides) > 5000:
+                    self._slides.clear()
+                made = self._slides[key] = _slide_xml(k - 1, slide, self.practice_name)
+            xml, title_slide = made
             layout = base.layout_title if title_slide else base.layout_content
             layout_target = "../slideLayouts/" + layout.rsplit("/", 1)[1]
             rels = f'<Relationship Id="rId1" Type="{REL}/slideLayout" Target="{layout_target}"/>'

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import jinja2
+from markupsafe import Markup
 
 from liaison import site as site_stage
 from liaison.errors import LiaisonError, TemplateFailure
@@ -33,7 +34,7 @@ def make_env(site_root: Path) -> jinja2.Environment:
     """Templates: the site's own ``templates/`` folder first (overrides by file name), then
     the built-in ones. Autoescaping everywhere; an undefined name is an error."""
     search = [str(site_root / "templates"), str(PACKAGE_TEMPLATES)]
-    return jinja2.Environment(
+    env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(search),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
@@ -41,6 +42,27 @@ def make_env(site_root: Path) -> jinja2.Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
+    env.globals["interaction_html"] = Snippets(env).interaction
+    return env
+
+
+class Snippets:
+    """An interaction appears on several pages (briefs, call plans, the activity log): its
+    ``interaction_item`` macro runs once per process, with a placeholder for the pages'
+    relative base, which each page fills in."""
+
+    BASE = "\x00base\x00"
+
+    def __init__(self, env: jinja2.Environment):
+        self.env = env
+        self.memo: dict[int, str] = {}
+
+    def interaction(self, view: dict, base: str) -> Markup:
+        html = self.memo.get(id(view))  # views live as long as the SiteView: ids are stable
+        if html is None:
+            macro = self.env.get_template("macros.html").module.interaction_item
+            html = self.memo[id(view)] = str(macro(view, self.BASE))
+        return Markup(html.replace(self.BASE, base))
 
 
 @dataclass

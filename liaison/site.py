@@ -11,6 +11,7 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
 from functools import cached_property
+from types import SimpleNamespace
 
 from markupsafe import Markup
 
@@ -117,6 +118,7 @@ class SiteView:
         self._deck_ctx: tuple = ("", {})  # the last deck context built: (practice, context)
         self.site_ctx = site.config.model_dump()  # site.yaml as decks see it
         self._pptx = None  # the .pptx writer, made on first use in each process
+        self._parsed_slides: dict[str, object] = {}
         self._index()
 
     # ------------------------------------------------------------------ indexes
@@ -209,8 +211,9 @@ class SiteView:
         m = self.site.team.get(tid) if tid else None
         return (m.name, member_href(tid)) if m else ((tid or "—"), None)
 
-    def interaction(self, r) -> dict:
-        """The view of one interaction, built once per process."""
+    def interaction(self, r) -> SimpleNamespace:
+        """The view of one interaction, built once per process. (An attribute namespace, not a
+        dict: thousands are rendered, and Jinja reads attributes fastest.)"""
         v = self._views.get(id(r))
         if v is not None:
             return v
@@ -221,24 +224,25 @@ class SiteView:
                 practices.append(doc.practice)
         name, href = self.member_ref(r.liaison)
         deck = self.site.decks.get(r.deck) if r.deck else None
-        v = self._views[id(r)] = {
-            "date": r.date.isoformat(),
-            "type": r.type,
-            "in_person": r.type in IN_PERSON,
-            "liaison_name": name,
-            "liaison_href": href,
-            "outcome": r.outcome,
-            "summary": r.summary,
-            "practices": [self.practice_ref(p) for p in practices],
-            "physicians": [self.doc_ref(p) for p in r.physicians],
-            "met_with": r.met_with,
-            "needs": r.needs,
-            "notes_html": self.md.note(r.notes),
-            "next_visit": r.next_visit.isoformat() if r.next_visit else None,
-            "deck": {"title": deck.meta.title,
-                     "href": deck_href(deck.id, r.practice if r.practice in self.deck_targets_set(deck.id) else None)}
-                    if deck else None,
-        }
+        v = self._views[id(r)] = SimpleNamespace(
+            date=r.date.isoformat(),
+            type=r.type,
+            in_person=r.type in IN_PERSON,
+            liaison_name=name,
+            liaison_href=href,
+            outcome=r.outcome,
+            summary=r.summary,
+            practices=[SimpleNamespace(**self.practice_ref(p)) for p in practices],
+            physicians=[SimpleNamespace(**self.doc_ref(p)) for p in r.physicians],
+            met_with=r.met_with,
+            needs=r.needs,
+            notes_html=self.md.note(r.notes),
+            next_visit=r.next_visit.isoformat() if r.next_visit else None,
+            deck=SimpleNamespace(
+                title=deck.meta.title,
+                href=deck_href(deck.id, r.practice if r.practice in self.deck_targets_set(deck.id) else None))
+            if deck else None,
+        )
         return v
 
     def follow_up(self, due, r, f) -> dict:
@@ -690,6 +694,18 @@ class SiteView:
                 self.site, self.site_ctx, self.stats["practices"], self.docs_of_practice, practice))
         return deck_stage.render_markdown(compiled, self._deck_ctx[1])
 
+    def _slide_content(self, markdown: str):
+        """A slide parsed for the .pptx, once per distinct text (most slides repeat from one
+        practice's deck to the next)."""
+        from liaison import pptx
+
+        parsed = self._parsed_slides.get(markdown)
+        if parsed is None:
+            if len(self._parsed_slides) > 5000:
+                self._parsed_slides.clear()
+            parsed = self._parsed_slides[markdown] = pptx.slide_content(markdown)
+        return parsed
+
     def files_beside(self, page: Page) -> dict[str, bytes]:
         """Files written next to a page: the .pptx of a customized deck."""
         if page.kind != "deck" or "/" not in page.key:
@@ -699,7 +715,7 @@ class SiteView:
         deck_id, _, practice = page.key.partition("/")
         if self._pptx is None:
             self._pptx = pptx.DeckWriter(self.our.name, self.as_of)
-        slides = [pptx.slide_content(md) for md in self.deck_markdown(deck_id, practice, "pptx")]
+        slides = [self._slide_content(md) for md in self.deck_markdown(deck_id, practice, "pptx")]
         title = f"{self.site.decks[deck_id].meta.title} — {self.site.practices[practice].name}"
         folder = page.path.rsplit("/", 1)[0]
         return {f"{folder}/{pptx_name(deck_id, practice)}": self._pptx.write(title, slides)}
