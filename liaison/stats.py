@@ -298,7 +298,8 @@ def finalize(site: Site, as_of: dt.date, acc: Partial) -> dict:
 
 def stats_json(stats: dict) -> str:
     """stats.json's exact text: sorted keys, 2-space indent, a final newline."""
-    return json.dumps(stats, sort_keys=True, indent=2, ensure_ascii=False) + "\n"
+    # check_circular off: the structure is a tree by construction (halves the time at scale)
+    return json.dumps(stats, sort_keys=True, indent=2, ensure_ascii=False, check_circular=False) + "\n"
 
 
 def _change(now: int, before: int) -> str:
