@@ -356,15 +356,16 @@ def _message(kind: str, err: dict) -> str:
 def load_site(root: Path, cache: ParseCache | None = None) -> tuple[Site, list[Problem], Files]:
     """Read every file of the site root once: (records, problems, the files found)."""
     site, loader, files = load_core(root, cache)
-    bulk = load_bulk(site, Loader(root, cache), files.interactions + files.referrals)
+    bulk = load_bulk(Loader(root, cache), files.interactions + files.referrals)
     attach(site, bulk)
     return site, loader.problems + bulk.problems, files
 
 
-def load_core(root: Path, cache: ParseCache | None = None) -> tuple[Site, Loader, Files]:
+def load_core(root: Path, cache: ParseCache | None = None,
+              files: Files | None = None) -> tuple[Site, Loader, Files]:
     """site.yaml, practices, physicians, team, guides and decks: the records every other
     file refers to. Interaction and referral files are left to ``load_bulk``."""
-    files = discover(root)
+    files = files or discover(root)
     loader = Loader(root, cache)
     site = Site(root=root)
 
@@ -410,6 +411,14 @@ def load_core(root: Path, cache: ParseCache | None = None) -> tuple[Site, Loader
     return site, loader, files
 
 
+def core_only(site: Site) -> Site:
+    """What workers checking interactions and referrals need of the core records: the
+    records and ids, not their source positions (those stay with the parent)."""
+    return Site(root=site.root, config_path=site.config_path, config=site.config,
+                practices=site.practices, physicians=site.physicians, team=site.team,
+                known=site.known)
+
+
 @dataclass
 class Bulk:
     """What ``load_bulk`` read from some interaction and referral files."""
@@ -420,8 +429,9 @@ class Bulk:
     partials: list[Partial]
 
 
-def load_bulk(site: Site, loader: Loader, rels: list[str]) -> Bulk:
-    """Interaction and referral files (any subset, so that workers can share them out)."""
+def load_bulk(loader: Loader, rels: list[str]) -> Bulk:
+    """Interaction and referral files (any subset, so that workers can share them out). They
+    need no other record to be read: references are checked later (checks.check_bulk)."""
     interactions = []
     referrals: list[ReferralRow] = []
     for rel in rels:

@@ -15,8 +15,8 @@ from liaison.cache import ParseCache
 from liaison.checks import check_bulk, check_core
 from liaison.decks import check_decks
 from liaison.diagnostics import Problem, Report
-from liaison.load import Loader, Site, attach, load_bulk, load_core, place
-from liaison.workers import cpu_count, map_forked, share
+from liaison.load import Loader, Site, attach, core_only, discover, load_bulk, load_core, place
+from liaison.workers import cpu_count, map_staged, share
 
 # Below this many bytes of interaction and referral files, forking costs more than it saves.
 PARALLEL_BYTES = 2_000_000
@@ -99,13 +99,13 @@ class _Clock:
 def _check(root, as_of, strict, use_cache, keep_records, workers) -> Checked:
     clock = _Clock()
     cache = ParseCache.for_root(root) if use_cache else None
-    site, loader, files = load_core(root, cache)
-    problems = loader.problems + check_core(site, as_of)
-    clock.lap("load+check core records")
-
+    files = discover(root)
     bulk_files = files.interactions + files.referrals
     if keep_records:
-        bulk = load_bulk(site, Loader(root, cache), bulk_files)
+        site, loader, files = load_core(root, cache, files)
+        problems = loader.problems + check_core(site, as_of)
+        clock.lap("load+check core records")
+        bulk = load_bulk(Loader(root, cache), bulk_files)
         attach(site, bulk)
         problems += bulk.problems + check_bulk(site, as_of, bulk.interactions, bulk.referrals,
                                                bulk.partials)
@@ -113,22 +113,35 @@ def _check(root, as_of, strict, use_cache, keep_records, workers) -> Checked:
         counts = {"interactions": len(site.interactions), "referrals": len(site.referrals)}
         clock.lap("load+check+sum interactions and referrals")
     else:
+        # Workers read their share of the interaction and referral files at once, while this
+        # process reads the core records; then they get the core records and check and sum.
         sizes = [_size(root / rel) for rel in bulk_files]
         n = cpu_count() if workers is None else workers
         if sum(sizes) < PARALLEL_BYTES:
             n = 1
-        shares = share(bulk_files, sizes, n)
+        core_bytes = sum(_size(root / rel) for rels in files.by_kind.values() for rel in rels)
+        shares = share(bulk_files, sizes, n, head_start=core_bytes)
+        core: dict = {}
 
-        def work(rels: list[str]) -> _ShareResult:
+        def read(rels: list[str]):
             mine = ParseCache(None) if cache is None else cache.child()
-            bulk = load_bulk(site, Loader(root, mine), rels)
+            return mine, load_bulk(Loader(root, mine), rels)
+
+        def load_core_records():
+            site, loader, _files = load_core(root, cache, files)
+            core["site"], core["problems"] = site, loader.problems + check_core(site, as_of)
+            return core_only(site)
+
+        def check_and_sum(done, site) -> _ShareResult:
+            mine, bulk = done
             found = bulk.problems + check_bulk(site, as_of, bulk.interactions, bulk.referrals,
                                                bulk.partials)
             records = [rec for rec, _src in bulk.interactions]
             return _ShareResult(found, stats_stage.accumulate(site, as_of, bulk.referrals, records),
                                 len(records), len(bulk.referrals), mine.new)
 
-        results = map_forked(work, shares)
+        _core, results = map_staged(read, check_and_sum, shares, load_core_records)
+        site, problems = core["site"], core["problems"]
         partial = results[0].partial
         for r in results[1:]:
             partial.merge(r.partial)
@@ -138,7 +151,8 @@ def _check(root, as_of, strict, use_cache, keep_records, workers) -> Checked:
                 cache.adopt(r.cached)
         counts = {"interactions": sum(r.interactions for r in results),
                   "referrals": sum(r.referrals for r in results)}
-        clock.lap(f"load+check+sum interactions and referrals ({len(shares)} process{'es' if len(shares) > 1 else ''})")
+        clock.lap(f"load+check core records; load+check+sum interactions and referrals "
+                  f"({len(shares)} process{'es' if len(shares) > 1 else ''})")
 
     stats = stats_stage.finalize(site, as_of, partial)
     clock.lap("statistics")

@@ -10,6 +10,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import pickle
+import threading
 import traceback
 from typing import Callable, TypeVar
 
@@ -28,17 +29,84 @@ def can_fork() -> bool:
     return "fork" in multiprocessing.get_all_start_methods()
 
 
-def share(items: list[T], sizes: list[int], n: int) -> list[list[T]]:
-    """Items in ``n`` shares of about equal total size, each in the items' original order."""
+def share(items: list[T], sizes: list[int], n: int, head_start: int = 0) -> list[list[T]]:
+    """Items in ``n`` shares of about equal total size, each in the items' original order.
+    The first share starts with ``head_start`` (work its process does besides)."""
     if n <= 1 or len(items) <= 1:
         return [list(items)]
-    loads = [0] * n
+    loads = [head_start] + [0] * (n - 1)
     owner = [0] * len(items)
     for i in sorted(range(len(items)), key=lambda i: -sizes[i]):
         k = loads.index(min(loads))
         owner[i] = k
         loads[k] += sizes[i]
     return [s for s in ([items[i] for i in range(len(items)) if owner[i] == k] for k in range(n)) if s]
+
+
+def map_staged(first: Callable, then: Callable, shares: list, make_payload: Callable):
+    """Two-stage map over forked workers: every worker runs ``first(share)`` at once, while
+    this process runs ``make_payload()``; the payload is then sent to every worker, which
+    returns ``then(first_result, payload)``. This process takes the first share last.
+    Returns (payload, results in share order)."""
+    if len(shares) <= 1 or not can_fork():
+        payload = make_payload()
+        return payload, [then(first(s), payload) for s in shares]
+    ctx = multiprocessing.get_context("fork")
+    running = []
+    for s in shares[1:]:
+        to_child_r, to_child_w = ctx.Pipe(duplex=False)
+        from_child_r, from_child_w = ctx.Pipe(duplex=False)
+        proc = ctx.Process(target=_staged_child, args=(first, then, s, to_child_r, from_child_w),
+                           daemon=True)
+        proc.start()
+        to_child_r.close()
+        from_child_w.close()
+        running.append((proc, to_child_w, from_child_r))
+    try:
+        payload = make_payload()
+        data = pickle.dumps(payload, protocol=pickle.HIGHEST_PROTOCOL)
+    except BaseException:
+        for proc, _to, _from in running:
+            proc.kill()
+        raise
+    # A pipe holds 64 KiB: the workers take the payload when their first stage is done, so
+    # it is sent from threads while this process goes on with its own share.
+    senders = [threading.Thread(target=to_child.send_bytes, args=(data,), daemon=True)
+               for _proc, to_child, _from in running]
+    for t in senders:
+        t.start()
+    results = [then(first(shares[0]), payload)]
+    for proc, _to, from_child in running:
+        results.append(_receive(proc, from_child))
+    for t in senders:
+        t.join()
+    return payload, results
+
+
+def _receive(proc, reader):
+    try:
+        status, payload = pickle.loads(reader.recv_bytes())
+    except EOFError:
+        status, payload = "error", "the worker process ended without a result"
+    proc.join()
+    if status == "raise":  # a user-facing error (ClickException) in the worker
+        kind, message = payload
+        raise kind(message)
+    if status != "ok":
+        raise WorkerFailed(payload)
+    return payload
+
+
+def _staged_child(first, then, share, reader, writer) -> None:
+    def run():
+        done = first(share)
+        try:
+            payload = pickle.loads(reader.recv_bytes())
+        except EOFError:  # the parent failed before sending: nothing left to do
+            os._exit(0)
+        return then(done, payload)
+
+    _child(lambda _s: run(), None, writer)
 
 
 class WorkerFailed(RuntimeError):
@@ -59,17 +127,7 @@ def map_forked(fn: Callable[[T], R], shares: list[T]) -> list[R]:
         running.append((proc, reader))
     results = [fn(shares[0])]
     for proc, reader in running:
-        try:
-            status, payload = pickle.loads(reader.recv_bytes())
-        except EOFError:
-            status, payload = "error", "the worker process ended without a result"
-        proc.join()
-        if status == "raise":  # a user-facing error (ClickException) in the worker
-            kind, message = payload
-            raise kind(message)
-        if status != "ok":
-            raise WorkerFailed(payload)
-        results.append(payload)
+        results.append(_receive(proc, reader))
     return results
 
 

@@ -100,3 +100,24 @@ def test_progress_is_silent_in_a_pipe(tmp_path):
                           capture_output=True, text=True, check=True)
     assert "\r" not in proc.stderr and "\x1b" not in proc.stderr
     assert proc.stderr.startswith("built ") and proc.stderr.count("\n") == 1
+
+
+@pytest.mark.skipif(not can_fork(), reason="fork is not available on this platform")
+def test_map_staged_runs_both_stages_in_order_and_passes_the_payload():
+    from liaison.workers import map_staged
+
+    payload, results = map_staged(lambda s: sum(s), lambda done, p: (done, p * 2),
+                                  [[1, 2], [3], [4, 5, 6]], lambda: "x" * 200_000)
+    assert payload == "x" * 200_000  # larger than a pipe's buffer
+    assert results == [(3, payload * 2), (3, payload * 2), (15, payload * 2)]
+
+
+@pytest.mark.skipif(not can_fork(), reason="fork is not available on this platform")
+def test_map_staged_fails_cleanly_when_the_payload_fails():
+    from liaison.workers import map_staged
+
+    def boom():
+        raise ValueError("core records failed")
+
+    with pytest.raises(ValueError, match="core records failed"):
+        map_staged(lambda s: s, lambda d, p: d, [[1], [2]], boom)
