@@ -11,11 +11,12 @@ import csv
 import datetime as dt
 import os
 from dataclasses import dataclass, field
+from functools import lru_cache
 from operator import itemgetter
 from pathlib import Path
 from typing import NamedTuple
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from liaison import guard, yamlio
 from liaison.guard import PATIENT_MESSAGE
@@ -492,8 +493,18 @@ def _records(loader: Loader, rel: str, data) -> list[tuple[Loc, object]]:
     return []
 
 
+@lru_cache(maxsize=None)
+def _list_adapter(model) -> TypeAdapter:
+    return TypeAdapter(list[model])
+
+
 def _load_list(loader: Loader, rel: str, model) -> list[tuple[Loc, object]]:
     def build(data):
+        if isinstance(data, list) and data and all(type(x) is dict for x in data):
+            try:  # one call for the whole file; on any problem, record by record below
+                return [((i,), rec) for i, rec in enumerate(_list_adapter(model).validate_python(data))]
+            except ValidationError:
+                pass
         out = []
         for prefix, item in _records(loader, rel, data):
             rec = loader.validate(model, item, rel, prefix)
