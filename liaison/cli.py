@@ -8,6 +8,7 @@ import click
 
 from liaison import __version__
 from liaison.errors import DataErrors, LiaisonError
+from liaison.scaffold import new
 
 ROOT_OPTION = click.option(
     "--root", type=click.Path(file_okay=False, path_type=Path), default=".",
@@ -165,13 +166,8 @@ def schema(out: Path) -> None:
         click.echo(path)
 
 
-def _attach() -> None:
-    from liaison.scaffold import new
-
-    main.add_command(new)
-
-
-_attach()
+# `new` is a group of its own (one subcommand per record kind), defined beside its stage.
+main.add_command(new)
 
 if __name__ == "__main__":  # pragma: no cover
     main()
