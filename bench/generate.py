@@ -341,7 +341,6 @@ def generate(root: str, n_phys: int, seed: int, as_of: dt.date) -> dict:
               "  new_within_days: 90",
               ""]
     out.write("site.yaml", "\n".join(lines))
-    service_keys = [s[0] for s in SERVICES]
 
     # --- team
     n_manager = max(1, n_team // 25)

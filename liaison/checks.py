@@ -86,7 +86,6 @@ def check_core(site: Site, as_of: dt.date) -> list[Problem]:
     _check_partials(c, site, site.partials)
     cfg = site.config
     tiers = cfg.tiers if cfg else None
-    services = {s.key for s in cfg.services} if cfg else None
 
     if cfg:
         seen = set()
@@ -95,7 +94,7 @@ def check_core(site: Site, as_of: dt.date) -> list[Problem]:
                 c.add((site.config_path, ()), ("services", i, "key"), f"duplicate service key '{s.key}'")
             seen.add(s.key)
 
-    for pid, p in site.practices.items():
+    for p in site.practices.values():
         src = site.src[id(p)]
         c.ref(src, ("liaison",), p.liaison, site.known["team"], "team member")
 
@@ -112,7 +111,7 @@ def check_core(site: Site, as_of: dt.date) -> list[Problem]:
             else:
                 npis[d.npi] = did
 
-    for tid, t in site.team.items():
+    for t in site.team.values():
         for i, tr in enumerate(t.trainings):
             c.ref(site.src[id(t)], ("trainings", i, "guide"), tr.guide, site.known["training"],
                   "training guide")
