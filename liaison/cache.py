@@ -42,7 +42,7 @@ class ParseCache:
             try:
                 with open(path, "rb") as fh:
                     loaded = pickle.load(fh)
-                if isinstance(loaded, dict) and loaded.get(b"version") == CACHE_VERSION:
+                if isinstance(loaded, dict) and loaded.pop(b"version", None) == CACHE_VERSION:
                     self.old = loaded
             except Exception:  # a damaged or foreign cache file is just not used
                 self.old = {}
@@ -83,7 +83,7 @@ class ParseCache:
 
     def save(self) -> None:
         """Keep the entries of this run only (files that no longer exist drop out)."""
-        if self.path is None or self.new.keys() == self.old.keys() - {b"version"}:
+        if self.path is None or self.new.keys() == self.old.keys():
             return
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)

@@ -123,31 +123,54 @@ def deck_contexts(site: Site, deck: Deck, practice_stats: dict) -> list[tuple[st
             for p in [None, *deck_targets(site, deck)]]
 
 
-def check_decks(site: Site, practice_stats: dict) -> list[Problem]:
-    """Render every deck for every target in memory; a problem per failing slide line."""
+def deck_failures(site: Site, practice_stats: dict, part: int = 0, parts: int = 1) -> list[tuple]:
+    """Render the decks for one part of the renderings (all of them with ``parts`` 1), in
+    the order of ``deck_contexts``: (deck, rendering index, line, slide number, message,
+    practice id or None) for every slide that fails. Parts are contiguous, so that workers
+    can share the renderings of a large site and their lists, joined, are the whole list."""
     env = make_env()
-    problems: list[Problem] = []
+    out = []
+    docs = physicians_by_practice(site)
     for deck_id in sorted(site.decks):
         deck = site.decks[deck_id]
         compiled, errors = compile_deck(env, deck)
-        seen = set()
-        for e in errors:
-            problems.append(Problem(deck.path, e.message, line=e.line, col=1))
-        for pid, ctx in deck_contexts(site, deck, practice_stats):
+        if part == 0:
+            out += [(deck_id, -1, e.line, None, e.message, None) for e in errors]
+        renderings = [None, *deck_targets(site, deck)]  # the order of deck_contexts
+        size = -(-len(renderings) // parts)
+        site_ctx = site.config.model_dump() if site.config else {}
+        for k, pid in enumerate(renderings[part * size:(part + 1) * size], start=part * size):
+            ctx = deck_context(site, site_ctx, practice_stats, docs, pid)
             for n, cs in enumerate(compiled, start=1):
                 if cs.template is None:
                     continue
                 try:
                     render_slide(cs, ctx)
                 except SlideError as e:
-                    key = (e.line, e.message)
-                    if key in seen:  # the same mistake for every practice: say it once
-                        continue
-                    seen.add(key)
-                    target = f" (customized for practice '{pid}')" if pid else " (generic deck)"
-                    problems.append(Problem(deck.path, f"slide {n}: template error: {e.message}{target}",
-                                            line=e.line, col=1))
+                    out.append((deck_id, k, e.line, n, e.message, pid))
+    return out
+
+
+def deck_problems(site: Site, failures: list[tuple]) -> list[Problem]:
+    """Failures -> problems; the same mistake for every practice is said once, for the
+    first rendering that shows it."""
+    problems, seen = [], set()
+    for deck_id, _k, line, n, message, pid in sorted(failures, key=lambda f: (f[0], f[1])):
+        path = site.decks[deck_id].path
+        if n is None:  # a syntax error
+            problems.append(Problem(path, message, line=line, col=1))
+            continue
+        if (deck_id, line, message) in seen:
+            continue
+        seen.add((deck_id, line, message))
+        target = f" (customized for practice '{pid}')" if pid else " (generic deck)"
+        problems.append(Problem(path, f"slide {n}: template error: {message}{target}", line=line, col=1))
     return problems
+
+
+def check_decks(site: Site, practice_stats: dict) -> list[Problem]:
+    """Render every deck for every target in memory; a problem per failing slide line."""
+    return deck_problems(site, deck_failures(site, practice_stats))
 
 
 # --------------------------------------------------------------------------- HTML

@@ -17,7 +17,6 @@ _KINDS = (
 # number on the next one is still a hit).
 _PATTERNS = tuple((kind, re.compile(p, re.I | re.S)) for kind, p in _KINDS)
 _SSN_HINT = re.compile(rb"-\d\d-\d{4}")
-_WORDS = (b"mrn", b"record", b"dob", b"birth")
 # On the lower-cased bytes: the identifiers' words, with any white space between them since a
 # value may wrap across lines in the file ("date of⏎  birth"); a superset of the patterns.
 _BYTES_HINT = re.compile(
@@ -29,7 +28,8 @@ def might_hold(raw: bytes) -> bool:
     """A cheap test of a whole file's bytes: only the few files that pass get their free-text
     fields scanned. Substring tests first (fast, in C), then one pattern on the rare hits."""
     low = raw.lower()
-    if not (any(w in low for w in _WORDS) or _SSN_HINT.search(raw)):
+    if not (b"mrn" in low or b"record" in low or b"dob" in low or b"birth" in low
+            or _SSN_HINT.search(raw)):
         return False
     return _BYTES_HINT.search(low) is not None
 

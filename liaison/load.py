@@ -191,7 +191,8 @@ class Loader:
                 return None
         # Only the exact path's results are cached: the fast parser reads a file faster than
         # the cache could be loaded (measured: 73 MB of pickled data took longer than parsing).
-        key = self.cache.key(raw) if self.cache else None
+        # With nothing cached there is nothing to look up: no file is hashed.
+        key = self.cache.key(raw) if self.cache and self.cache.old else None
         if key is not None:
             hit = self.cache.get(key)
             if hit is not ParseCache.MISS:
@@ -205,8 +206,8 @@ class Loader:
             return Parsed(yamlio.fast_load(text), False, raw, line_offset)
         except yamlio.NeedExact:
             parsed = self.exact(rel, Parsed(None, False, raw, line_offset))
-        if parsed is not None and key is not None:
-            self.cache.put(key, (True, parsed.data))
+        if parsed is not None and self.cache is not None:
+            self.cache.put(key or self.cache.key(raw), (True, parsed.data))
         return parsed
 
     def exact(self, rel: str, parsed: Parsed) -> Parsed | None:

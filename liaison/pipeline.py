@@ -14,13 +14,14 @@ from pathlib import Path
 from liaison import stats as stats_stage
 from liaison.cache import ParseCache
 from liaison.checks import check_bulk, check_core
-from liaison.decks import check_decks
+from liaison.decks import deck_failures, deck_problems
 from liaison.diagnostics import Problem, Report
 from liaison.load import Loader, Site, attach, core_only, discover, load_bulk, load_core, place
-from liaison.workers import cpu_count, map_staged, share
+from liaison.workers import cpu_count, map_forked, map_staged, share
 
 # Below this many bytes of interaction and referral files, forking costs more than it saves.
 PARALLEL_BYTES = 2_000_000
+PARALLEL_DECK_RENDERS = 1_000  # likewise, deck renderings (decks × practices)
 
 
 @dataclass
@@ -79,6 +80,9 @@ def paused_gc():
     try:
         yield
     finally:
+        # What was loaded stays out of later collections too (it is freed by reference
+        # counting as usual): a collection after loading would scan millions of objects.
+        gc.freeze()
         if was_enabled:
             gc.enable()
 
@@ -122,11 +126,12 @@ def _check(root, as_of, strict, use_cache, keep_records, workers) -> Checked:
     else:
         # Workers read their share of the interaction and referral files at once, while this
         # process reads the core records; then they get the core records and check and sum.
-        sizes = [_size(root / rel) for rel in bulk_files]
+        base = str(root)
+        sizes = [_size(os.path.join(base, rel)) for rel in bulk_files]
         n = cpu_count() if workers is None else workers
         if sum(sizes) < PARALLEL_BYTES:
             n = 1
-        core_bytes = sum(_size(root / rel) for rels in files.by_kind.values() for rel in rels)
+        core_bytes = sum(_size(os.path.join(base, rel)) for rels in files.by_kind.values() for rel in rels)
         shares = share(bulk_files, sizes, n, head_start=core_bytes)
         core: dict = {}
 
@@ -164,7 +169,10 @@ def _check(root, as_of, strict, use_cache, keep_records, workers) -> Checked:
     stats = stats_stage.finalize(site, as_of, partial)
     clock.lap("statistics")
     if site.decks:
-        problems += check_decks(site, stats["practices"])
+        renders = len(site.decks) * (len(site.practices) + 1)
+        n = 1 if keep_records or renders < PARALLEL_DECK_RENDERS else (cpu_count() if workers is None else workers)
+        failures = map_forked(lambda part: deck_failures(site, stats["practices"], part, n), list(range(n)))
+        problems += deck_problems(site, [f for part in failures for f in part])
         clock.lap("deck templates")
     report = Report(place(root, problems))
     clock.lap("placing diagnostics")
@@ -173,9 +181,9 @@ def _check(root, as_of, strict, use_cache, keep_records, workers) -> Checked:
     return Checked(site, report.strict() if strict else report, stats, counts, clock.laps)
 
 
-def _size(path: Path) -> int:
+def _size(path) -> int:
     try:
-        return path.stat().st_size
+        return os.stat(path).st_size
     except OSError:
         return 0
 

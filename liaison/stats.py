@@ -112,30 +112,32 @@ def accumulate(site: Site, as_of: dt.date, referrals, interactions) -> Partial:
         info = days[d] = None if age < 0 else (*_windows(age), acc.month(d), age)
         return info
 
+    # Totals in local variables, written back once: this loop runs once per referral row.
+    t_all = t90 = tp90 = t365 = tp365 = 0
     for r in referrals:
-        info = days[r.date] if r.date in days else day(r.date)
+        date = r.date
+        info = days[date] if date in days else day(date)
         if info is None:
             continue
         w90, p90, w365, p365, m, _age = info
         n = r.count
-        totals["referrals"] += n
+        t_all += n
         m["referrals"] += n
         reached = REACHED[r.status]
         for stage in reached:
             m[stage] += n
         if w90:
-            totals["referrals_90d"] += n
+            t90 += n
         elif p90:
-            totals["referrals_prev_90d"] += n
+            tp90 += n
         if w365:
-            totals["referrals_365d"] += n
+            t365 += n
             sources[r.source] += n
             services[r.service] = services.get(r.service, 0) + n
-            funnel["referred"] += n
             for stage in reached:
                 funnel[stage] += n
         elif p365:
-            totals["referrals_prev_365d"] += n
+            tp365 += n
         if r.physician is not None:
             s = doc.get(r.physician)
             if s is None:
@@ -149,54 +151,71 @@ def accumulate(site: Site, as_of: dt.date, referrals, interactions) -> Partial:
                 s[3] += n
             elif p365:
                 s[4] += n
-            if s[5] is None or r.date < s[5]:
-                s[5] = r.date
-            if s[6] is None or r.date > s[6]:
-                s[6] = r.date
+            first, last = s[5], s[6]
+            if first is None or date < first:
+                s[5] = date
+            if last is None or date > last:
+                s[6] = date
+    totals["referrals"] += t_all
+    totals["referrals_90d"] += t90
+    totals["referrals_prev_90d"] += tp90
+    totals["referrals_365d"] += t365
+    totals["referrals_prev_365d"] += tp365
+    funnel["referred"] += t365
 
     lia, contact, physicians = acc.liaisons, acc.practice_contact, site.physicians
+    n_all = in_person_90 = open_fu = overdue_fu = 0
     for r in interactions:
-        info = days[r.date] if r.date in days else day(r.date)
+        date = r.date
+        info = days[date] if date in days else day(date)
         if info is None:
             continue
         m, age = info[4], info[5]
         in_person = r.type in IN_PERSON
-        totals["interactions"] += 1
+        n_all += 1
         m["interactions"] += 1
         if in_person:
             m["in_person"] += 1
         if age < 90:
             if in_person:
-                totals["in_person_90d"] += 1
-            if r.liaison in lia:
-                lia[r.liaison]["interactions_90d"] += 1
+                in_person_90 += 1
+            mine = lia.get(r.liaison)
+            if mine is not None:
+                mine["interactions_90d"] += 1
                 if in_person:
-                    lia[r.liaison]["in_person_90d"] += 1
-        practices = {r.practice} if r.practice is not None else set()
-        for pid in set(r.physicians):  # a physician listed twice is one interaction with them
+                    mine["in_person_90d"] += 1
+        if r.practice is not None and (r.practice not in contact or date > contact[r.practice]):
+            contact[r.practice] = date
+        listed = r.physicians
+        if len(listed) > 1:
+            listed = set(listed)  # a physician listed twice is one interaction with them
+        for pid in listed:
             s = doc.get(pid)
             if s is None:
                 continue
-            practices.add(physicians[pid].practice)
+            practice = physicians[pid].practice
+            if practice not in contact or date > contact[practice]:
+                contact[practice] = date
             if age < 365:
                 s[7] += 1
-            if s[8] is None or r.date > s[8]:
-                s[8] = r.date
-            if in_person and (s[9] is None or r.date > s[9]):
-                s[9] = r.date
-        for pid in practices:
-            if pid not in contact or r.date > contact[pid]:
-                contact[pid] = r.date
+            if s[8] is None or date > s[8]:
+                s[8] = date
+            if in_person and (s[9] is None or date > s[9]):
+                s[9] = date
         for f in r.follow_ups:
             if f.done is not None and f.done <= D:
                 continue
             overdue = f.due < D
-            totals["open_follow_ups"] += 1
-            totals["overdue_follow_ups"] += overdue
-            owner = f.owner or r.liaison
-            if owner in lia:
-                lia[owner]["open_follow_ups"] += 1
-                lia[owner]["overdue_follow_ups"] += overdue
+            open_fu += 1
+            overdue_fu += overdue
+            mine = lia.get(f.owner or r.liaison)
+            if mine is not None:
+                mine["open_follow_ups"] += 1
+                mine["overdue_follow_ups"] += overdue
+    totals["interactions"] += n_all
+    totals["in_person_90d"] += in_person_90
+    totals["open_follow_ups"] += open_fu
+    totals["overdue_follow_ups"] += overdue_fu
     return acc
 
 

@@ -121,3 +121,19 @@ def test_map_staged_fails_cleanly_when_the_payload_fails():
 
     with pytest.raises(ValueError, match="core records failed"):
         map_staged(lambda s: s, lambda d, p: d, [[1], [2]], boom)
+
+
+@pytest.mark.skipif(not can_fork(), reason="fork is not available on this platform")
+def test_deck_checks_shared_by_workers_report_as_one_process(generated, tmp_path, monkeypatch):
+    import shutil
+
+    site = tmp_path / "site"
+    shutil.copytree(generated, site)
+    deck = next((site / "content" / "presentations").glob("*.md"))
+    deck.write_text(deck.read_text() + "\n---\n\n## Broken\n\n{{ practice.nope }} and {{ undefined_name }}\n")
+    one = pipeline.check(site, D, keep_records=True)
+    monkeypatch.setattr(pipeline, "PARALLEL_DECK_RENDERS", 0)
+    monkeypatch.setattr(pipeline, "PARALLEL_BYTES", 0)
+    two = pipeline.check(site, D, workers=2)
+    assert not one.ok and {d.path for d in one.report.errors} == {deck.relative_to(site).as_posix()}
+    assert one.report == two.report
