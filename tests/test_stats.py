@@ -1272,3 +1272,21 @@ def test_plain_report_on_a_tiny_site(liaison_site):
     lines = text.splitlines()
     assert any(line.strip().startswith("lia2") for line in lines)
     assert not any(line.strip().startswith("mgr") for line in lines), "a manager listed as liaison"
+
+
+def test_stats_json_is_exactly_the_standard_libraries_form(tmp_path):
+    """stats.json is written with orjson for speed; its text must be what json.dumps gives."""
+    import datetime as _dt
+    import json as _json
+    from pathlib import Path as _Path
+
+    from liaison.pipeline import check as _check
+    from liaison.stats import stats_json
+
+    for root in (_Path(__file__).resolve().parents[2] / "shared" / "spec-example",
+                 _Path(__file__).resolve().parents[1]):
+        stats = _check(root, _dt.date(2026, 11, 26)).stats
+        expected = _json.dumps(stats, sort_keys=True, indent=2, ensure_ascii=False) + "\n"
+        assert stats_json(stats) == expected
+    odd = {"b": [1, 0.5, None, True, "é\n\"x\""], "a": {}, "c": [], "d": {"z": 1.0, "y": 0.9444}}
+    assert stats_json(odd) == _json.dumps(odd, sort_keys=True, indent=2, ensure_ascii=False) + "\n"
