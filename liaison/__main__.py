@@ -1,3 +1,3 @@
-from liaison.cli import main
+from liaison.cli import run
 
-main()
+run()

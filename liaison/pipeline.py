@@ -132,7 +132,9 @@ def _check(root, as_of, strict, use_cache, keep_records, workers) -> Checked:
         if sum(sizes) < PARALLEL_BYTES:
             n = 1
         core_bytes = sum(_size(os.path.join(base, rel)) for rels in files.by_kind.values() for rel in rels)
-        shares = share(bulk_files, sizes, n, head_start=core_bytes)
+        # The parent reads the core records first, which cost more per byte than the bulk
+        # files (many small files, each its own model) and must then be sent to the workers.
+        shares = share(bulk_files, sizes, n, head_start=core_bytes * 3 // 2)
         core: dict = {}
 
         def read(rels: list[str]):

@@ -137,3 +137,25 @@ def test_deck_checks_shared_by_workers_report_as_one_process(generated, tmp_path
     two = pipeline.check(site, D, workers=2)
     assert not one.ok and {d.path for d in one.report.errors} == {deck.relative_to(site).as_posix()}
     assert one.report == two.report
+
+
+def test_entry_point_exit_codes_and_output(tmp_path):
+    """build.py runs the CLI through cli.run: click's exit codes, everything flushed."""
+    def run(*args):
+        return subprocess.run([sys.executable, str(REPO / "build.py"), *args],
+                              capture_output=True, text=True, timeout=120)
+
+    ok = run("stats", "--json", "--root", str(REPO), "--as-of", D.isoformat())
+    assert ok.returncode == 0 and ok.stdout.startswith("{\n") and ok.stdout.endswith("}\n")
+    assert run("validate", "--root", str(REPO), "--as-of", D.isoformat()).returncode == 0
+    assert run("no-such-command").returncode == 2
+    bad_date = run("validate", "--root", str(REPO), "--as-of", "2026-13-01")
+    assert bad_date.returncode == 2 and "is not a date" in bad_date.stderr
+    broken = tmp_path / "broken"
+    (broken / "data" / "practices").mkdir(parents=True)
+    (broken / "data" / "practices" / "x.yaml").write_text("name: [unclosed\n")
+    failed = run("validate", "--root", str(broken), "--as-of", D.isoformat())
+    assert failed.returncode == 1
+    assert "site.yaml:1:1: error: missing site.yaml" in failed.stderr
+    assert "data/practices/x.yaml:2:1: error: YAML syntax error" in failed.stderr
+    assert "Traceback" not in failed.stderr
