@@ -85,9 +85,9 @@ def split_slides(body: str, body_line: int) -> list[Slide]:
 
 import re as _re  # noqa: E402
 
-import markdown as _markdown  # noqa: E402
-import nh3  # noqa: E402
 from markupsafe import Markup  # noqa: E402
+
+# Python-Markdown and nh3 are imported where they are used: validate and stats never need them.
 
 _ALLOWED_TAGS = {
     "a", "abbr", "b", "blockquote", "br", "code", "dd", "del", "details", "div", "dl", "dt",
@@ -120,6 +120,8 @@ def sanitize(html: str, images: bool = True) -> str:
     """Allow-list sanitizing (nh3, the Rust 'ammonia' library): no script, no event handler,
     no javascript: URL survives; links get rel="noopener noreferrer". Record notes take no
     images (``images=False``); documents may show images stored in the site."""
+    import nh3
+
     return nh3.clean(
         html,
         tags=_ALLOWED_TAGS if images else _ALLOWED_TAGS - {"img"},
@@ -137,7 +139,10 @@ class MarkdownRenderer:
     DOCUMENT_EXTENSIONS = ("extra", "sane_lists", "admonition", "toc")
 
     def __init__(self):
-        self._note = _markdown.Markdown(extensions=list(self.NOTE_EXTENSIONS))
+        import markdown
+
+        self._markdown = markdown
+        self._note = markdown.Markdown(extensions=list(self.NOTE_EXTENSIONS))
         self.memo: dict[str, str] = {}
 
     def note(self, text: str | None) -> Markup:
@@ -151,7 +156,7 @@ class MarkdownRenderer:
 
     def document(self, text: str) -> tuple[str, list[dict]]:
         """A whole document (a training guide): (HTML, table of contents tokens)."""
-        md = _markdown.Markdown(
+        md = self._markdown.Markdown(
             extensions=list(self.DOCUMENT_EXTENSIONS),
             extension_configs={"toc": {"permalink": False, "toc_depth": "2-3"}},
         )
