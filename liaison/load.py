@@ -85,6 +85,7 @@ class Files:
     referrals: list[str] = field(default_factory=list)
     training: list[str] = field(default_factory=list)
     presentations: list[str] = field(default_factory=list)
+    sizes: dict[str, int] = field(default_factory=dict)  # of interaction and referral files
 
 
 def discover(root: Path) -> Files:
@@ -95,25 +96,36 @@ def discover(root: Path) -> Files:
             break
     for kind in FILE_KINDS:
         files.by_kind[kind] = _list(root, f"data/{kind}", YAML_EXT, recursive=False)
-    files.interactions = _list(root, "data/interactions", YAML_EXT, recursive=True)
-    files.referrals = _list(root, "data/referrals", YAML_EXT + (".csv",), recursive=True)
+    files.interactions = _list(root, "data/interactions", YAML_EXT, True, files.sizes)
+    files.referrals = _list(root, "data/referrals", YAML_EXT + (".csv",), True, files.sizes)
     files.training = _list(root, "content/training", (".md",), recursive=False)
     files.presentations = _list(root, "content/presentations", (".md",), recursive=False)
     return files
 
 
-def _list(root: Path, sub: str, exts: tuple[str, ...], recursive: bool) -> list[str]:
-    base = root / sub
-    if not base.is_dir():
-        return []
-    out = []
-    if recursive:
-        for dirpath, dirnames, filenames in os.walk(base):
-            dirnames[:] = [d for d in dirnames if not d.startswith(".")]
-            rel = Path(dirpath).relative_to(root).as_posix()
-            out += [f"{rel}/{f}" for f in filenames if _wanted(f, exts)]
-    else:
-        out = [f"{sub}/{p.name}" for p in base.iterdir() if p.is_file() and _wanted(p.name, exts)]
+def _list(root: Path, sub: str, exts: tuple[str, ...], recursive: bool,
+          sizes: dict[str, int] | None = None) -> list[str]:
+    """The wanted files below ``sub`` (one scandir pass: no extra stat per file), with their
+    sizes into ``sizes`` when given (the workers' shares are balanced by size)."""
+    out: list[str] = []
+    folders = [sub]
+    while folders:
+        folder = folders.pop()
+        try:
+            entries = list(os.scandir(os.path.join(root, folder)))
+        except (FileNotFoundError, NotADirectoryError):
+            continue
+        for entry in entries:
+            if entry.name.startswith("."):
+                continue
+            if entry.is_dir():
+                if recursive:
+                    folders.append(f"{folder}/{entry.name}")
+            elif entry.is_file() and _wanted(entry.name, exts):
+                rel = f"{folder}/{entry.name}"
+                out.append(rel)
+                if sizes is not None:
+                    sizes[rel] = entry.stat().st_size
     return sorted(out)
 
 
