@@ -9,8 +9,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-# The contract's worked example lives in shared/, beside the repository (in CI too).
-SPEC_EXAMPLE = Path(__file__).resolve().parents[2] / "shared" / "spec-example"
+# The contract's worked examples, copied into the repository (test_contract_copies.py
+# compares them with ../shared/ when that folder exists).
+SPEC_EXAMPLE = Path(__file__).resolve().parent / "fixtures" / "spec-example"
 REPO = Path(__file__).resolve().parents[1]
 
 
@@ -27,7 +28,7 @@ def _make_writable(root: Path) -> None:
 
 @pytest.fixture
 def example_site(tmp_path: Path) -> Path:
-    """A writable copy of shared/spec-example at tmp_path/"site"."""
+    """A writable copy of tests/fixtures/spec-example at tmp_path/"site"."""
     dest = tmp_path / "site"
     shutil.copytree(SPEC_EXAMPLE, dest)
     _make_writable(dest)

@@ -550,7 +550,7 @@ def test_serve_reloads_an_open_tab(browser, tmp_path):
     import shutil
     import stat
 
-    shared = Path(__file__).resolve().parents[2] / "shared" / "spec-example"
+    shared = Path(__file__).resolve().parent / "fixtures" / "spec-example"
     root = tmp_path / "site-root"
     shutil.copytree(shared, root)
     for p in [root, *root.rglob("*")]:

@@ -2,7 +2,7 @@
 links, security, and golden pages of the worked example.
 
 Every build runs at the as-of date 2026-11-26. Expected values come from the SPEC, the worked
-example's data files and /work/shared/spec-example/expected-stats-2026-11-26.json, written out
+example's data files and tests/fixtures/spec-example/expected-stats-2026-11-26.json, written out
 here by hand; never from liaison's own output (except the golden files, which were read and
 checked against those sources when they were accepted).
 

@@ -1,7 +1,7 @@
 """Exports (SPEC §6): exports/*.csv and the iCalendar feeds.
 
 Expected values come from the SPEC, the worked example's data files and
-/work/shared/spec-example/expected-stats-2026-11-26.json, written out here by hand; never
+tests/fixtures/spec-example/expected-stats-2026-11-26.json, written out here by hand; never
 from liaison's own output. Edited copies of the example (it is read-only) come from the
 `example_site` fixture of conftest.
 """

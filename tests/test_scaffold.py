@@ -16,7 +16,7 @@ from liaison.models import Interaction, Physician, Practice, TeamMember
 from liaison.pipeline import check
 from liaison.scaffold import new, render, scalar
 
-SPEC_EXAMPLE = Path(__file__).resolve().parents[2] / "shared" / "spec-example"
+SPEC_EXAMPLE = Path(__file__).resolve().parent / "fixtures" / "spec-example"
 AS_OF = date(2026, 11, 26)
 VALID_NPI = "1234567893"  # not used by any physician of the example
 ZERO_NPI = "0123456788"  # a valid check digit and a leading zero: must stay text

@@ -27,7 +27,7 @@ from liaison.schema import (
 )
 
 REPO = Path(__file__).resolve().parents[1]
-SPEC_EXAMPLE = Path(__file__).resolve().parents[2] / "shared" / "spec-example"
+SPEC_EXAMPLE = Path(__file__).resolve().parent / "fixtures" / "spec-example"
 KIND = {k.file: k for k in KINDS}
 
 

@@ -75,7 +75,8 @@ def test_serve_rebuilds_on_change_and_shows_diagnostics(server):
     practice.write_text(text.replace("name: French Broad Podiatry", "name: French Broad Foot Care"))
     brief = base + "practices/french-broad-podiatry/index.html"
     _wait(lambda: "French Broad Foot Care" in _get(brief), "the edited name on the brief")
-    assert _get(base + "__liaison__/version") != version, "the version moves so tabs reload"
+    # The version moves so open tabs reload (it may move just after the page is swapped in).
+    _wait(lambda: _get(base + "__liaison__/version") != version, "the version to move")
 
     # A broken file: every page shows the diagnostics, the server keeps running.
     practice.write_text(text.replace("name: French Broad Podiatry", "nmae: French Broad Podiatry"))

@@ -1,7 +1,7 @@
 """`stats` against SPEC §4 (and the as-of rules of §4/§5).
 
 Expected values come from the SPEC, worked out by hand (the tables in the tests say how), or
-from the independently produced /work/shared/spec-example/expected-stats-2026-11-26.json;
+from the independently produced tests/fixtures/spec-example/expected-stats-2026-11-26.json;
 never from liaison's own output. The property tests compare the statistics of random small
 sites with a deliberately naive re-reading of SPEC §4 (`spec_stats`, one rescan per figure)
 and check invariants that follow from the definitions.
@@ -23,7 +23,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 REPO = Path(__file__).resolve().parent.parent
-SPEC_EXAMPLE = Path("/work/shared/spec-example")
+SPEC_EXAMPLE = Path(__file__).resolve().parent / "fixtures" / "spec-example"
 EXPECTED_EXAMPLE = SPEC_EXAMPLE / "expected-stats-2026-11-26.json"
 
 # SPEC §2, written out here rather than imported from liaison.models.
@@ -1283,7 +1283,7 @@ def test_stats_json_is_exactly_the_standard_libraries_form(tmp_path):
     from liaison.pipeline import check as _check
     from liaison.stats import stats_json
 
-    for root in (_Path(__file__).resolve().parents[2] / "shared" / "spec-example",
+    for root in (_Path(__file__).resolve().parent / "fixtures" / "spec-example",
                  _Path(__file__).resolve().parents[1]):
         stats = _check(root, _dt.date(2026, 11, 26)).stats
         expected = _json.dumps(stats, sort_keys=True, indent=2, ensure_ascii=False) + "\n"

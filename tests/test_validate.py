@@ -1,6 +1,6 @@
 """`validate` against SPEC §1–§3 and §5: every error class, where it is reported, exit codes.
 
-Every test works on a copy of shared/spec-example (the `example_site` fixture), adds or
+Every test works on a copy of tests/fixtures/spec-example (the `example_site` fixture), adds or
 changes a few files, runs `validate --as-of 2026-11-26` in-process and checks the diagnostics:
 the exact PATH:LINE:COL and the substance of the message. Line and column numbers are 1-based
 and are either written out (with the file text right above) or computed from the text the test
