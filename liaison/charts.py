@@ -65,25 +65,27 @@ _WIDE = frozenset("MWmw@%\u2014")
 _SAFETY = 1.05
 
 
-def _char_w(c: str) -> float:
+def _char_w(c: str) -> int:
+    """Advance width of ``c`` in thousandths of an em (integers: their sum is exact, so the
+    layout is the same on every Python; ``sum()`` of floats rounds differently from 3.12 on)."""
     if c in _NARROW:
-        return 0.3
+        return 300
     if c in _WIDE:
-        return 0.85
+        return 850
     if c.isdigit():
-        return 0.56
+        return 560
     if c == "-":
-        return 0.34
+        return 340
     if c.isupper():
-        return 0.68
+        return 680
     if c.islower():
-        return 0.52
-    return 1.0 if ord(c) >= 0x2E80 else 0.6   # CJK and the like are full width
+        return 520
+    return 1000 if ord(c) >= 0x2E80 else 600   # CJK and the like are full width
 
 
 def _text_w(text: str, size: float = FONT_SIZE) -> float:
     """Estimated rendered width of ``text`` in user units."""
-    return sum(_char_w(c) for c in text) * size * _SAFETY
+    return sum(_char_w(c) for c in text) / 1000 * size * _SAFETY
 
 
 def _truncate(text: str, width: float, size: float = FONT_SIZE) -> str:

@@ -10,18 +10,27 @@ Two parsers:
   scalar (``zip: 02134`` is "02134"), types only dates and counts by their key (``DATE_KEYS``,
   ``INT_KEYS``) and knows the line and column of every node. It runs for files the fast path
   refused or that failed validation, and to place the diagnostics of files that have any.
+
+The exact path alone is a supported way to run (the output is byte-identical, only slower):
+it is taken when ``yaml_rs`` cannot be imported (no wheel for the platform), or when the
+environment variable ``LIAISON_YAML_PARSER`` is ``pyyaml``.
 """
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 
 import yaml
 
-try:  # the Rust parser is an optimisation; without it everything takes the exact path
-    import yaml_rs
-except ImportError:  # pragma: no cover - declared dependency
-    yaml_rs = None
+PARSER_ENV = "LIAISON_YAML_PARSER"
+
+yaml_rs = None
+if os.environ.get(PARSER_ENV, "").strip().lower() != "pyyaml":
+    try:  # the Rust parser is an optimisation; without it everything takes the exact path
+        import yaml_rs
+    except ImportError:  # no wheel for this platform: PyYAML alone, byte-identical output
+        yaml_rs = None
 
 try:
     _Loader = yaml.CSafeLoader

@@ -1,0 +1,90 @@
+"""The same bytes whatever runs the build: the PyYAML fallback parser, and every supported
+CPython (3.11, 3.12, 3.13: the GitHub workflow runs this file on each).
+
+* ``LIAISON_YAML_PARSER=pyyaml`` (or no ``yaml_rs`` wheel for the platform) reads every file
+  with PyYAML alone; the site built that way is byte-identical to the fast path's.
+* ``golden/spec-example.sha256`` holds the SHA-256 of every file of the worked example's
+  site. A build on any Python must give exactly those bytes (``sum()`` of floats, for one,
+  rounds differently from 3.12 on). ``LIAISON_UPDATE_GOLDEN=1`` rewrites the list, as it does
+  the golden pages; read the diff before committing it.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import REPO, SPEC_EXAMPLE
+
+AS_OF = "2026-11-26"
+MANIFEST = Path(__file__).resolve().parent / "golden" / "spec-example.sha256"
+UPDATE_GOLDEN = os.environ.get("LIAISON_UPDATE_GOLDEN") == "1"
+
+
+def _build(root: Path, out: Path, tmp_path: Path, **env: str) -> None:
+    proc = subprocess.run(
+        [sys.executable, str(REPO / "build.py"), "build", "--root", str(root), "--out", str(out),
+         "--as-of", AS_OF],
+        env={**os.environ, "LIAISON_CACHE_DIR": str(tmp_path / f"cache-{out.name}"), **env},
+        capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    assert "Traceback" not in proc.stderr
+
+
+def _hashes(folder: Path) -> dict[str, str]:
+    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def test_the_switch_takes_the_pyyaml_path():
+    code = "import liaison.yamlio as y; print(y.yaml_rs is None)"
+    for value, expected in (("pyyaml", "True"), ("", "False")):
+        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                             env={**os.environ, "LIAISON_YAML_PARSER": value}, check=True)
+        assert out.stdout.strip() == expected
+
+
+@pytest.mark.parametrize("root", [SPEC_EXAMPLE, REPO], ids=["spec-example", "sample-site"])
+def test_pyyaml_fallback_builds_the_same_bytes(root, tmp_path):
+    _build(root, tmp_path / "fast", tmp_path)
+    _build(root, tmp_path / "pyyaml", tmp_path, LIAISON_YAML_PARSER="pyyaml")
+    fast, slow = _hashes(tmp_path / "fast"), _hashes(tmp_path / "pyyaml")
+    assert len(fast) > 50
+    assert sorted(fast) == sorted(slow)
+    assert [k for k in fast if fast[k] != slow[k]] == []
+
+
+def test_pyyaml_fallback_reports_the_same_diagnostics(example_site):
+    (example_site / "data/physicians/broken.yaml").write_text(
+        "name: Dr. Nobody\nspecialty: [1, 2\npractice: x\n")
+    (example_site / "data/practices/zip.yaml").write_text("name: Zip Clinic\nzip: 02134\nfax: 12\n"
+                                                           "colour: blue\n")
+    runs = []
+    for value in ("", "pyyaml"):
+        proc = subprocess.run(
+            [sys.executable, str(REPO / "build.py"), "validate", "--root", str(example_site),
+             "--as-of", AS_OF], capture_output=True, text=True, timeout=120,
+            env={**os.environ, "LIAISON_YAML_PARSER": value})
+        runs.append((proc.returncode, proc.stderr))
+    assert runs[0][0] == runs[1][0] == 1
+    assert "colour: unknown field" in runs[0][1]
+    assert runs[0][1] == runs[1][1]
+
+
+def test_every_file_of_the_worked_example_matches_the_manifest(tmp_path):
+    _build(SPEC_EXAMPLE, tmp_path / "site", tmp_path)
+    got = _hashes(tmp_path / "site")
+    text = "".join(f"{digest}  {rel}\n" for rel, digest in got.items())
+    if UPDATE_GOLDEN:
+        MANIFEST.write_text(text)
+        return
+    assert MANIFEST.is_file(), f"missing {MANIFEST}; create it with LIAISON_UPDATE_GOLDEN=1"
+    expected = dict(reversed(line.split("  ", 1)) for line in MANIFEST.read_text().splitlines())
+    assert sorted(got) == sorted(expected), "files added or removed"
+    differ = [rel for rel in got if got[rel] != expected[rel]]
+    assert differ == [], (f"on Python {sys.version.split()[0]} these files differ from "
+                          f"{MANIFEST.name}: {differ}")
