@@ -66,8 +66,13 @@ def check(root: Path, as_of: dt.date, strict: bool = False, use_cache: bool = Tr
     stay in ``site`` (for rendering); without, they are read by forked workers, each checking
     and summing its share, and only problems and sums come back.
     """
+    from liaison.overrides import override_names
+
+    # A site's own templates are rendered with its records (liaison.overrides): keep them.
+    overrides = bool(override_names(root))
     with paused_gc():
-        return _check(root, as_of, strict, use_cache, keep_records, workers)
+        return _check(root, as_of, strict, use_cache, keep_records or overrides, workers,
+                      check_templates=overrides)
 
 
 @contextlib.contextmanager
@@ -107,7 +112,8 @@ class _Clock:
         self.last = now
 
 
-def _check(root, as_of, strict, use_cache, keep_records, workers) -> Checked:
+def _check(root, as_of, strict, use_cache, keep_records, workers,
+           check_templates: bool = False) -> Checked:
     clock = _Clock()
     cache = ParseCache.for_root(root) if use_cache else None
     files = discover(root)
@@ -175,6 +181,12 @@ def _check(root, as_of, strict, use_cache, keep_records, workers) -> Checked:
         failures = map_forked(lambda part: deck_failures(site, stats["practices"], part, n), list(range(n)))
         problems += deck_problems(site, [f for part in failures for f in part])
         clock.lap("deck templates")
+    if check_templates:  # pages are rendered only from records without errors
+        from liaison.overrides import check_overrides
+
+        clean = not any(p.severity == "error" for p in problems)
+        problems += check_overrides(site, stats, as_of, workers, render=clean)
+        clock.lap("template overrides")
     report = Report(place(root, problems))
     clock.lap("placing diagnostics")
     if cache is not None:

@@ -131,8 +131,9 @@ def _template_path(filename: str | None, site_root: Path) -> str:
         return f"{path.name} (built-in template)"
 
 
-def template_failure(exc: jinja2.TemplateError, site_root: Path, page: str | None = None) -> TemplateFailure:
-    """A template error -> the diagnostic at the template file's line."""
+def template_location(exc: jinja2.TemplateError, site_root: Path,
+                      page: str | None = None) -> tuple[str, int, str]:
+    """Where a template error stands: (path, line, message naming the page rendered)."""
     filename, line = getattr(exc, "filename", None), getattr(exc, "lineno", None)
     tb = exc.__traceback__
     while tb is not None:  # runtime errors: the deepest frame that belongs to a template
@@ -142,8 +143,13 @@ def template_failure(exc: jinja2.TemplateError, site_root: Path, page: str | Non
         tb = tb.tb_next
     where = f" (rendering {page})" if page else ""
     message = getattr(exc, "message", None) or str(exc)
-    return TemplateFailure(f"{_template_path(filename, site_root)}:{line or 1}:1: error: "
-                           f"template error: {message}{where}")
+    return _template_path(filename, site_root), line or 1, f"{message}{where}"
+
+
+def template_failure(exc: jinja2.TemplateError, site_root: Path, page: str | None = None) -> TemplateFailure:
+    """A template error -> the diagnostic at the template file's line."""
+    path, line, message = template_location(exc, site_root, page)
+    return TemplateFailure(f"{path}:{line}:1: error: template error: {message}")
 
 
 def load_template(env: jinja2.Environment, name: str, site_root: Path) -> jinja2.Template:

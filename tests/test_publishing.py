@@ -134,7 +134,9 @@ def test_workflow_passes_actionlint():
     if exe is None:
         pytest.skip("actionlint is not installed (it comes with the test extra: "
                     "pip install -e '.[test]')")
-    result = subprocess.run([exe, "-no-color", "-oneline", str(WORKFLOW.relative_to(REPO))],
+    workflows = sorted(p.relative_to(REPO).as_posix() for p in WORKFLOW.parent.glob("*.yml"))
+    assert len(workflows) >= 2, workflows  # the site's workflow and the tests' matrix
+    result = subprocess.run([exe, "-no-color", "-oneline", *workflows],
                             cwd=REPO, capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, f"actionlint found problems:\n{result.stdout}{result.stderr}"
 
@@ -435,6 +437,7 @@ def test_hook_entries_are_console_scripts(hooks):
 @pytest.mark.parametrize("path, runs", [
     ("site.yaml", True), ("site.yml", True), ("data/physicians/alan-cho.yaml", True),
     ("data/referrals/2026/q1.csv", True), ("content/training/intake.md", True),
+    ("templates/practice.html", True), ("templates/assets/style.css", True),
     ("README.md", False), ("liaison/cli.py", False), ("tests/test_build.py", False),
     ("site.yaml.bak", False), ("mysite.yaml", False), ("olddata/x.yaml", False),
 ])

@@ -1,0 +1,140 @@
+"""A site's own templates (``templates/``, overriding the built-in ones by file name), checked
+by ``validate`` as ``build`` would use them: what passes ``validate`` builds.
+
+* Every override is compiled: a syntax error is a diagnostic at its line.
+* An override whose name is no built-in template and that no other override uses overrides
+  nothing (a misspelt name, usually): a warning, with the closest built-in name.
+* Every page whose template is an override, or extends, includes or imports one (directly or
+  through other templates), is rendered in memory with the site's own records, on both
+  cores, and nothing is written: an undefined name or a failing filter is a diagnostic at the
+  template's line, naming the page. Sites without overrides pay nothing.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import jinja2
+from jinja2 import meta
+
+from liaison.diagnostics import Problem, did_you_mean
+
+TEMPLATES = "templates"
+# Templates that pages reach through Python rather than through Jinja tags: an override of
+# one of them touches every page.
+EVERY_PAGE = frozenset(("macros.html",))
+
+
+def override_names(root: Path) -> list[str]:
+    """The templates a site overrides or adds, by name ('/'-separated, relative to
+    ``templates/``); assets and README files are not templates."""
+    folder = root / TEMPLATES
+    if not folder.is_dir() or folder.is_symlink():
+        return []
+    names = []
+    for path in sorted(folder.rglob("*")):
+        rel = path.relative_to(folder)
+        if rel.parts[0] == "assets" or path.name == "README.md" or path.name.startswith("."):
+            continue
+        if path.is_file() and not path.is_symlink():
+            names.append(rel.as_posix())
+    return names
+
+
+def _problem(exc: jinja2.TemplateError, root: Path, page: str | None = None) -> Problem:
+    from liaison.render import template_location
+
+    path, line, message = template_location(exc, root, page)
+    return Problem(path, f"template error: {message}", line=line, col=1)
+
+
+def _closure(env: jinja2.Environment, name: str, memo: dict[str, frozenset]) -> frozenset:
+    """``name`` and every template it extends, includes or imports, recursively."""
+    if name in memo:
+        return memo[name]
+    memo[name] = frozenset((name,))  # a cycle stops here
+    found = {name}
+    try:
+        source = env.loader.get_source(env, name)[0]
+        refs = meta.find_referenced_templates(env.parse(source))
+    except (jinja2.TemplateError, OSError):
+        refs = []
+    for ref in refs:
+        if ref is None:  # a name computed at render time: it may be any template
+            found |= set(env.list_templates())
+        else:
+            found |= _closure(env, ref, memo)
+    memo[name] = frozenset(found)
+    return memo[name]
+
+
+def check_overrides(site, stats: dict, as_of, workers: int | None = None,
+                    render: bool = True) -> list[Problem]:
+    """The problems of a site's template overrides (none when it has none). Without
+    ``render`` (the records have errors) only their syntax and names are checked."""
+    from liaison import site as site_stage
+    from liaison.render import PACKAGE_TEMPLATES, make_env
+    from liaison.workers import cpu_count, map_forked
+
+    root = site.root
+    names = override_names(root)
+    if not names:
+        return []
+    env = make_env(root)
+    problems: list[Problem] = []
+    broken = False
+    builtin = sorted(p.name for p in PACKAGE_TEMPLATES.iterdir() if p.suffix == ".html")
+    for name in names:
+        try:
+            env.get_template(name)
+        except jinja2.TemplateError as exc:
+            problems.append(_problem(exc, root))
+            broken = True
+        except UnicodeDecodeError:
+            problems.append(Problem(f"{TEMPLATES}/{name}", "the template is not UTF-8 text; "
+                                    "save it as UTF-8", line=1, col=1))
+            broken = True
+    texts = {}
+    for name in names:
+        try:
+            texts[name] = (root / TEMPLATES / name).read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            texts[name] = ""
+    for name in names:
+        used = any(name in text for other, text in texts.items() if other != name)
+        if name not in builtin and not used:
+            problems.append(Problem(
+                f"{TEMPLATES}/{name}",
+                f"'{name}' overrides no built-in template and no other template uses it"
+                + did_you_mean(name, builtin), severity="warning", line=1, col=1))
+    if broken or not render:  # rendering would only repeat the syntax errors
+        return problems
+
+    view = site_stage.SiteView(site, stats, as_of)
+    pages = site_stage.plan(view)
+    overridden = set(names)
+    memo: dict[str, frozenset] = {}
+    every = bool(overridden & EVERY_PAGE)
+    touched = [p for p in pages if every or _closure(env, p.template, memo) & overridden]
+    if not touched:
+        return problems
+    n = cpu_count() if workers is None else workers
+    if len(touched) < 200:
+        n = 1
+    shares = [touched[i::n] for i in range(n)]
+
+    def render(share) -> list[Problem]:
+        found: dict[tuple, Problem] = {}
+        for page in share:
+            try:
+                env.get_template(page.template).render(view.context(page))
+            except jinja2.TemplateError as exc:
+                p = _problem(exc, root, page.path)
+                # one diagnostic per place and message kind, not one per page
+                found.setdefault((p.path, p.line, p.message.split(" (rendering ")[0]), p)
+        return list(found.values())
+
+    seen: dict[tuple, Problem] = {}
+    for part in map_forked(render, [s for s in shares if s]):
+        for p in part:
+            seen.setdefault((p.path, p.line, p.message.split(" (rendering ")[0]), p)
+    return problems + [seen[k] for k in sorted(seen)]

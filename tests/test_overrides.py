@@ -1,0 +1,98 @@
+"""`validate` checks a site's own templates as `build` uses them: what passes validate builds."""
+from __future__ import annotations
+
+from conftest import run_validate
+
+AS_OF = "2026-11-26"
+
+
+def _override(root, name: str, text: str) -> None:
+    path = root / "templates" / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+
+
+def _builtin(name: str) -> str:
+    from liaison.render import PACKAGE_TEMPLATES
+
+    return (PACKAGE_TEMPLATES / name).read_text(encoding="utf-8")
+
+
+def test_a_syntax_error_is_reported_at_its_line(example_site):
+    _override(example_site, "practice.html",
+              '{% extends "base.html" %}\n{% block content %}\n<p>\n{% if %}x{% endif %}\n{% endblock %}\n')
+    code, _out, err = run_validate(example_site, "--as-of", AS_OF)
+    assert code == 1
+    [line] = [e for e in err if e.startswith("templates/practice.html:")]
+    assert line.startswith("templates/practice.html:4:1: error: template error: ")
+
+
+def test_an_undefined_name_is_reported_with_the_page_it_breaks(example_site):
+    original = _builtin("physician.html")
+    _override(example_site, "physician.html",
+              original.replace("{% block content %}", "{% block content %}\n{{ physcian.name }}", 1))
+    line_no = original.splitlines().index(
+        next(x for x in original.splitlines() if "{% block content %}" in x)) + 2
+    code, _out, err = run_validate(example_site, "--as-of", AS_OF)
+    assert code == 1, err
+    hits = [e for e in err if e.startswith("templates/physician.html:")]
+    assert len(hits) == 1, "one diagnostic per place, not one per physician"
+    assert hits[0].startswith(f"templates/physician.html:{line_no}:1: error: template error: "
+                              "'physcian' is undefined (rendering physicians/")
+
+
+def test_a_base_override_is_rendered_for_every_page_kind(example_site):
+    base = _builtin("base.html")
+    _override(example_site, "base.html", base.replace("</body>", "{{ footer_note }}</body>", 1))
+    code, _out, err = run_validate(example_site, "--as-of", AS_OF)
+    assert code == 1
+    assert any(e.startswith("templates/base.html:") and "'footer_note' is undefined" in e
+               for e in err), err
+
+
+def test_a_good_override_passes_and_builds(example_site, tmp_path):
+    from click.testing import CliRunner
+
+    from liaison.cli import main
+
+    original = _builtin("practice.html")
+    _override(example_site, "practice.html",
+              original.replace("{% block content %}", "{% block content %}<!-- ours -->", 1))
+    _override(example_site, "assets/style.css", "body{}")
+    code, _out, err = run_validate(example_site, "--as-of", AS_OF)
+    assert code == 0, err
+    assert not [e for e in err if "templates/" in e]
+    result = CliRunner().invoke(main, ["build", "--root", str(example_site), "--out",
+                                       str(tmp_path / "out"), "--as-of", AS_OF])
+    assert result.exit_code == 0, result.stderr
+    assert "<!-- ours -->" in (tmp_path / "out/practices/french-broad-podiatry/index.html").read_text()
+
+
+def test_a_misspelt_override_is_a_warning(example_site):
+    _override(example_site, "practise.html", "{{ nothing }}")
+    code, _out, err = run_validate(example_site, "--as-of", AS_OF)
+    assert code == 0
+    assert ("templates/practise.html:1:1: warning: 'practise.html' overrides no built-in template "
+            "and no other template uses it (did you mean 'practice.html'?)") in err
+    assert run_validate(example_site, "--as-of", AS_OF, "--strict")[0] == 1
+
+
+def test_a_helper_template_used_by_an_override_is_checked_through_it(example_site):
+    original = _builtin("practice.html")
+    _override(example_site, "practice.html", original.replace(
+        "{% block content %}", '{% block content %}{% include "our-banner.html" %}', 1))
+    _override(example_site, "our-banner.html", "<p>{{ banner_text }}</p>\n")
+    code, _out, err = run_validate(example_site, "--as-of", AS_OF)
+    assert code == 1
+    assert any(e.startswith("templates/our-banner.html:1:1: error: template error: "
+                            "'banner_text' is undefined") for e in err), err
+    assert not any("overrides no built-in" in e for e in err)
+
+
+def test_data_errors_still_get_the_syntax_check(example_site):
+    (example_site / "data/practices/french-broad-podiatry.yaml").write_text("nmae: x\n")
+    _override(example_site, "practice.html", "{% if %}")
+    code, _out, err = run_validate(example_site, "--as-of", AS_OF)
+    assert code == 1
+    assert any(e.startswith("templates/practice.html:1:1: error: template error:") for e in err)
+    assert any("nmae: unknown field" in e for e in err)
