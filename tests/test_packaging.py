@@ -1,0 +1,99 @@
+"""What a user installing the package sees: its metadata, its description and its help.
+
+The README is the package's description on the index, so every link in it must lead to a
+file of the repository; the command-line help must not cite a document the user does not
+have (the file-format reference is docs/file-formats.md).
+"""
+from __future__ import annotations
+
+import re
+import tomllib
+
+import pytest
+from click.testing import CliRunner
+
+from conftest import REPO
+
+PYPROJECT = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))
+PROJECT = PYPROJECT["project"]
+SUPPORTED = ["3.11", "3.12", "3.13"]
+
+
+def test_license_is_an_spdx_expression_with_its_file():
+    assert PROJECT["license"] == "MIT", "an SPDX string, not the deprecated table form"
+    assert not any(c.startswith("License ::") for c in PROJECT["classifiers"]), \
+        "license classifiers are superseded by the SPDX expression"
+    for name in PROJECT["license-files"]:
+        text = (REPO / name).read_text(encoding="utf-8")
+        assert text.startswith("MIT License")
+    req = PYPROJECT["build-system"]["requires"]
+    assert any(re.fullmatch(r"setuptools>=(\d+)", r) and int(r.split(">=")[1]) >= 77 for r in req), \
+        "PEP 639 license metadata needs setuptools 77 or newer"
+
+
+def test_distribution_name_is_not_the_taken_one():
+    assert PROJECT["name"] == "liaison-ssg"
+    assert PROJECT["scripts"] == {"liaison": "liaison.cli:run"}
+
+
+def test_supported_pythons_are_declared_and_tested():
+    versions = [c.rsplit(" :: ", 1)[1] for c in PROJECT["classifiers"]
+                if re.fullmatch(r"Programming Language :: Python :: 3\.\d+", c)]
+    assert versions == SUPPORTED
+    assert PROJECT["requires-python"] == ">=3.11"
+    workflow = (REPO / ".github/workflows/tests.yml").read_text(encoding="utf-8")
+    matrix = re.search(r"python-version: \[([^\]]*)\]", workflow).group(1)
+    assert [v.strip().strip('"') for v in matrix.split(",")] == SUPPORTED
+
+
+def test_project_urls_and_classifiers():
+    assert set(PROJECT["urls"]) >= {"Homepage", "Source", "Issues"}
+    assert all(u.startswith("https://") for u in PROJECT["urls"].values())
+    assert "Intended Audience :: Healthcare Industry" in PROJECT["classifiers"]
+
+
+def _links(markdown: str) -> list[str]:
+    inline = re.findall(r"\]\(([^)\s]+)(?:\s+\"[^\"]*\")?\)", markdown)
+    refs = re.findall(r"^\[[^\]]+\]:\s*(\S+)", markdown, re.M)
+    autolinks = re.findall(r"<(https?://[^>]+)>", markdown)
+    bare = re.findall(r"(?<![(<\w])(https?://[^\s)>\]`]+)", markdown)
+    return inline + refs + autolinks + bare
+
+
+def test_readme_links_stay_inside_the_repository():
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    links = _links(readme)
+    assert links, "the README links to its companion documents"
+    for link in links:
+        assert not re.match(r"[a-z][a-z0-9+.-]*:", link), f"link outside the repository: {link}"
+        target = link.split("#", 1)[0]
+        if not target:
+            continue
+        path = (REPO / target).resolve()
+        assert path.is_relative_to(REPO), f"link leaves the repository: {link}"
+        assert path.exists(), f"README links to a missing file: {link}"
+
+
+def _commands(group, prefix=()):
+    import click
+
+    for name, cmd in sorted(group.commands.items()):
+        yield (*prefix, name)
+        if isinstance(cmd, click.Group):
+            yield from _commands(cmd, (*prefix, name))
+
+
+def test_help_cites_only_documents_the_user_has():
+    from liaison.cli import main
+
+    seen = 0
+    for path in [(), *_commands(main)]:
+        result = CliRunner().invoke(main, [*path, "--help"], terminal_width=200)
+        assert result.exit_code == 0, (path, result.output)
+        text = result.output
+        assert "SPEC" not in text and "shared/" not in text, f"{' '.join(path)} --help: {text}"
+        for doc in re.findall(r"\b(?:docs/[\w./-]+|[\w-]+\.md)\b", text):
+            assert (REPO / doc).is_file() or (REPO / "docs" / doc).is_file(), \
+                f"{' '.join(path)} --help cites {doc}, which the repository does not hold"
+        seen += 1
+    assert seen >= 8
