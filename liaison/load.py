@@ -384,7 +384,7 @@ def load_core(root: Path, cache: ParseCache | None = None,
     site = Site(root=root)
 
     if files.site is None:
-        loader.error("site.yaml", "missing site.yaml: every site root needs one (SPEC §2)")
+        loader.error("site.yaml", "missing site.yaml: every site root needs one (our practice and its service lines)")
     else:
         site.config_path = rel = files.site
 

@@ -197,9 +197,11 @@ def test_sample_site_is_valid_and_strict_clean():
     assert code == 0, err
 
 
-def test_readme_field_reference_is_current():
-    from liaison.reference import END, START, field_reference
+def test_field_reference_in_docs_is_current():
+    from liaison.reference import DEFAULT_TARGET, END, START, field_reference
 
-    text = (REPO / "README.md").read_text(encoding="utf-8")
+    assert DEFAULT_TARGET.as_posix() == "docs/file-formats.md"
+    text = (REPO / DEFAULT_TARGET).read_text(encoding="utf-8")
     generated = text[text.index(START): text.index(END) + len(END)]
-    assert generated == field_reference(), "run: python -m liaison.reference --write README.md"
+    assert generated == field_reference(), \
+        "run: python -m liaison.reference --write docs/file-formats.md"
