@@ -114,7 +114,7 @@ def build(root: Path, out: Path | None, as_of: str | None, strict: bool, timings
 @TIMINGS_OPTION
 @click.option("--json", "as_json", is_flag=True, help="Print exactly stats.json.")
 def stats(root: Path, as_of: str | None, timings: bool, as_json: bool) -> None:
-    """Referral statistics to stdout (SPEC §4)."""
+    """Referral statistics to stdout: a readable report, or exactly stats.json with --json."""
     from liaison.stats import stats_json, stats_report
 
     checked = _check(root, as_of, False, timings=timings)
