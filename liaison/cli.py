@@ -169,6 +169,10 @@ def schema(out: Path) -> None:
 
 # `new` is a group of its own (one subcommand per record kind), defined beside its stage.
 main.add_command(new)
+# `init [DIR]`: a new site root from the starter files (liaison/init.py, liaison/starter/).
+from liaison.init import init  # noqa: E402
+
+main.add_command(init)
 
 def run() -> None:
     """Entry point of ``build.py`` and the ``liaison`` console script: click's own handling of

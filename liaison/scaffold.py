@@ -4,11 +4,18 @@ Each file is written pre-filled with the values given and every other field of i
 YAML comment carrying the field's description (the same descriptions as the JSON Schema and
 the README's field reference), so that whoever fills it in sees what each field means.
 
-Nothing is ever overwritten: a physician, practice or team member whose file exists is refused
-(exit 1); an interaction gets the next free name (``DD-<practice>-2.yaml``, ``-3``, …). Ids and
-values are checked before anything is written (exit 2), references to other records must exist
-(exit 1, with a "did you mean" hint), and the text written is read back through the loader's
-own parsers and models, so the new file validates and every value comes back as written.
+Nothing is ever overwritten: a physician, practice, team member, training guide or deck whose
+file exists is refused (exit 1); an interaction or a referral gets the next free name
+(``DD-<practice>-2.yaml``, ``-3``, …). Ids and values are checked before anything is written
+(exit 2), references to other records must exist (exit 1, with a "did you mean" hint), and the
+text written is read back through the loader's own parsers and models, so the new file
+validates and every value comes back as written.
+
+``new referral`` writes one referral row (``--count`` for rolled-up rows) as a new YAML list
+file ``data/referrals/YYYY/MM/DD-<physician or source>.yaml``: it never appends to an existing
+file, so a spreadsheet's CSV export or a hand-kept list is never rewritten. ``new guide`` and
+``new deck`` write Markdown with front matter (each front-matter field commented like a record
+file) and a skeleton body to fill in.
 
 The command group ``new`` is attached to the main CLI with ``main.add_command(new)``.
 """
@@ -27,8 +34,8 @@ from liaison import yamlio
 from liaison.diagnostics import format_loc
 from liaison.errors import LiaisonError
 from liaison.models import (
-    DAYS, INTERACTION_TYPES, OUTCOMES, ROLES, Interaction, Physician, Practice, TeamMember,
-    id_problem, parse_date,
+    AUDIENCES, DAYS, INTERACTION_TYPES, OUTCOMES, ROLES, SOURCES, STATUSES, DeckMeta, GuideMeta,
+    Interaction, Physician, Practice, Referral, TeamMember, id_problem, parse_date,
 )
 
 try:  # the fast parser of the loader: a plain scalar must read back as text there too
@@ -82,6 +89,8 @@ def scalar(value, in_list: bool = False) -> str:
     else double-quoted (on one line). Dates are written plain (YYYY-MM-DD)."""
     if isinstance(value, dt.date):
         return value.isoformat()
+    if type(value) is int:  # a count, an order, a number of days
+        return str(value)
     text = str(value)
     if in_list:
         plain = yaml.safe_dump([text], default_flow_style=True, allow_unicode=True,
@@ -144,7 +153,7 @@ def render(model: type[BaseModel], values: dict, header: list[str]) -> str:
         desc = _describe(info, shape)
         if name in values:
             value = values[name]
-            if shape == "list":
+            if shape == "list" and isinstance(value, (list, tuple)):
                 items = ", ".join(scalar(v, in_list=True) for v in value)
                 rows.append((f"{name}: [{items}]", desc))
             elif isinstance(value, str) and "\n" in value and (block := _block(value)):
@@ -186,7 +195,8 @@ def _site_root(root: Path) -> Path:
         raise click.BadParameter(f"'{root}' is not a folder", param_hint="'--root'")
     if not any((root / name).is_file() for name in ("site.yaml", "site.yml")):
         raise click.BadParameter(
-            f"'{root}' is not a site root: it has no site.yaml", param_hint="'--root'")
+            f"'{root}' is not a site root: it has no site.yaml (start a new site with "
+            "`liaison init`)", param_hint="'--root'")
     return root
 
 
@@ -238,22 +248,27 @@ def _read(path: Path):
     return None if problems else data
 
 
-def _tiers(root: Path) -> list[str] | None:
-    """The tier keys of site.yaml, or None when it cannot be read (validate says why)."""
+def _config(root: Path):
+    """site.yaml's SiteConfig, or None when it cannot be read (validate says why)."""
     from liaison.load import Loader
     from liaison.models import SiteConfig
 
     for name in ("site.yaml", "site.yml"):
         if (root / name).is_file():
             loader = Loader(root)
-            config = loader.records(name, loader.parse(name),
-                                    lambda data: loader.validate(SiteConfig, data or {}, name))
-            return None if config is None else list(config.tiers)
+            return loader.records(name, loader.parse(name),
+                                  lambda data: loader.validate(SiteConfig, data or {}, name))
     return None
 
 
-def _existing_target(root: Path, folder: str, rid: str) -> None:
-    for ext in YAML_EXT:
+def _tiers(root: Path) -> list[str] | None:
+    """The tier keys of site.yaml, or None when it cannot be read (validate says why)."""
+    config = _config(root)
+    return None if config is None else list(config.tiers)
+
+
+def _existing_target(root: Path, folder: str, rid: str, exts=YAML_EXT) -> None:
+    for ext in exts:
         path = root / folder / f"{rid}{ext}"
         if path.exists():
             raise LiaisonError(
@@ -587,3 +602,309 @@ def _today() -> dt.date:
         return resolve_as_of(None)
     except ValueError:
         return dt.date.today()
+
+
+# ------------------------------------------------------------------------------ referral
+
+
+def _problem_lines(problems) -> list[tuple[str | None, str]]:
+    """Loader problems -> (option, message without its location) pairs. A location may start
+    with the index of a record in a list (a referral file's ``[0]``)."""
+    out = []
+    for p in problems:
+        loc = tuple(p.loc or ())
+        msg = p.message
+        for shown in (loc, loc[:1]):
+            where = format_loc(shown)
+            if where and msg.startswith((f"{where}: ", f"{where}.")):
+                msg = msg[len(where) + (2 if msg[len(where)] == ":" else 1):]
+                break
+        field = next((str(part) for part in loc if isinstance(part, str)), None)
+        if field is not None and msg.startswith(f"{field}: "):
+            msg = msg[len(field) + 2:]
+        out.append((_option(field) if field else None, msg))
+    return out
+
+
+def _raise_problems(problems) -> None:
+    """A value problem -> BadParameter (one) or UsageError (several): exit 2."""
+    lines = _problem_lines(problems)
+    if len(lines) == 1 and lines[0][0]:
+        raise click.BadParameter(lines[0][1], param_hint=f"'{lines[0][0]}'")
+    if lines:
+        raise click.UsageError("\n".join(f"{opt or 'value'}: {msg}" for opt, msg in lines))
+
+
+def render_list_item(model: type[BaseModel], values: dict, header: list[str]) -> str:
+    """A file holding a list of one record: ``render``'s text with the fields as its item."""
+    head, _blank, body = render(model, values, header).partition("\n\n")
+    lines = body.rstrip("\n").split("\n")
+    return "\n".join([head, "", "- " + lines[0], *("  " + line for line in lines[1:])]) + "\n"
+
+
+def _free_name(root: Path, folder: str, stem: str, ext: str, text: str) -> str:
+    """Write ``text`` at ``folder/stem.ext``, else ``stem-2``, ``-3``, …: the path written."""
+    for n in range(1, 10_000):
+        name = stem + (f"-{n}" if n > 1 else "")
+        if any((root / folder / f"{name}{e}").exists() for e in (ext, *YAML_EXT)):
+            continue
+        rel = f"{folder}/{name}{ext}"
+        try:
+            _write(root, rel, text)
+        except LiaisonError:
+            if (root / rel).exists():  # created meanwhile by someone else: take the next name
+                continue
+            raise
+        return rel
+    raise LiaisonError(f"{folder}: no free file name for {stem}")  # pragma: no cover
+
+
+@new.command(short_help="A referral: data/referrals/YYYY/MM/DD-<physician or source>.yaml.")
+@click.option("--date", metavar="YYYY-MM-DD",
+              help="When the referral arrived (default: SOURCE_DATE_EPOCH's date, else today).")
+@click.option("--source", required=True, type=click.Choice(SOURCES),
+              help=_help(Referral, "source", " 'unknown': nobody asked."))
+@click.option("--physician", metavar="ID",
+              help="The referring physician (id): required when --source is physician, and "
+                   "only then.")
+@click.option("--service", required=True, metavar="KEY", help=_help(Referral, "service"))
+@click.option("--status", type=click.Choice(STATUSES),
+              help=_help(Referral, "status", " Default: referred."))
+@click.option("--count", type=click.IntRange(min=1),
+              help=_help(Referral, "count", " Default: 1 (a rolled-up row counts more)."))
+@ROOT_OPTION
+def referral(date, source, physician, service, status, count, root) -> None:
+    """A referral record (no patient information, ever): a new file
+    data/referrals/YYYY/MM/DD-<physician or source>.yaml holding a list of one row, never
+    overwritten (the next free name DD-…-2.yaml, -3, … is taken). Existing referral files,
+    YAML or CSV, are never changed: move the row into one of them if you keep referrals
+    by month.
+    """
+    root = _site_root(root)
+    physician = _check_id(physician, "'--physician'") if physician is not None else None
+    service = _check_id(service, "'--service'")
+    if source == "physician" and physician is None:
+        raise click.UsageError("--source physician needs --physician (which physician referred?)")
+    if source != "physician" and physician is not None:
+        raise click.UsageError(f"--physician is only allowed with --source physician "
+                               f"(the source is {source})")
+    if date is not None:
+        day = _date(date, "'--date'")
+    else:
+        try:
+            day = _today_or_epoch()
+        except ValueError as exc:
+            raise click.UsageError(f"{exc}; give --date") from None
+
+    config = _config(root)
+    if config is not None:
+        services = [s.key for s in config.services]
+        if service not in services:
+            raise LiaisonError(f"--service: no service '{service}' in site.yaml "
+                               f"({', '.join(services)}){_hint(service, services)}")
+    if physician is not None:
+        _require(root, "data/physicians", physician, "physician", "--physician")
+
+    values: dict = {"date": day, "source": source}
+    _put(values, "physician", physician)
+    values["service"] = service
+    _put(values, "status", status)
+    _put(values, "count", count)
+    header = _header(f"Referral of {day.isoformat()} (a file under data/referrals/ holds a "
+                     "list of referrals). No patient information, ever.", "referral")
+    text = render_list_item(Referral, values, header)
+    stem = f"{day:%d}-{physician or source}"
+    folder = f"data/referrals/{day:%Y}/{day:%m}"
+    _verify_referral(root, f"{folder}/{stem}.yaml", text, values)
+    if day > _today():
+        click.echo(f"warning: --date: dated {day.isoformat()}, after today: left out of the "
+                   "statistics until then", err=True)
+    click.echo(_free_name(root, folder, stem, ".yaml", text))
+
+
+def _today_or_epoch() -> dt.date:
+    from liaison.pipeline import resolve_as_of
+
+    return resolve_as_of(None)
+
+
+def _verify_referral(root: Path, rel: str, text: str, values: dict) -> None:
+    """Read the referral file back the way `validate` reads it (the loader's own rules)."""
+    from liaison.load import Loader, _referral_yaml
+
+    loader = Loader(root)
+    rows = loader.records(rel, loader.parse(rel, raw=text.encode("utf-8")),
+                          lambda data: _referral_yaml(loader, rel, data))
+    _raise_problems(loader.problems)
+    expected = (values["date"], values["source"], values.get("physician"), values["service"],
+                values.get("status", "referred"), values.get("count", 1))
+    if not rows or len(rows) != 1 or tuple(rows[0][:6]) != expected:  # pragma: no cover
+        raise LiaisonError(f"{rel}: the values do not read back as given; nothing written")
+
+
+# ------------------------------------------------------------------------- guide and deck
+
+
+def _front_matter(model, values: dict, header: list[str], body: str) -> str:
+    return "---\n" + render(model, values, header) + "---\n" + body
+
+
+def _verify_markdown(root: Path, rel: str, text: str, model, values: dict):
+    """Read a guide or deck back the way `validate` reads it (front matter through the
+    loader's parsers, models and patient-information guard; a deck's slide templates
+    compiled); its Guide or Deck."""
+    import tempfile
+
+    from liaison.load import Loader, _load_markdown
+
+    out: dict = {}
+    with tempfile.TemporaryDirectory(prefix="liaison-new-") as tmp:
+        path = Path(tmp) / rel
+        path.parent.mkdir(parents=True)
+        path.write_text(text, encoding="utf-8", newline="\n")
+        loader = Loader(Path(tmp))
+        _load_markdown(loader, rel, model, out)
+    _raise_problems([p for p in loader.problems if p.loc])
+    if loader.problems:  # pragma: no cover - a problem of the writer, not of a value
+        raise LiaisonError(f"{rel}: does not read back: {loader.problems[0].message}; "
+                           "nothing written")
+    doc = next(iter(out.values()), None)
+    if doc is None or doc.meta != model.model_validate(values):  # pragma: no cover
+        raise LiaisonError(f"{rel}: the values do not read back as given; nothing written")
+    if model is DeckMeta:
+        from liaison.decks import compile_deck, make_env
+
+        _compiled, errors = compile_deck(make_env(), doc)
+        if errors:  # pragma: no cover - the skeleton is ours; a title is kept out of Jinja
+            raise LiaisonError(f"{rel}:{errors[0].line}: {errors[0]}; nothing written")
+    return doc
+
+
+def _markdown_text(value: str) -> str:
+    """A one-line text as literal slide text: Jinja syntax in it is not run."""
+    if any(mark in value for mark in ("{{", "{%", "{#", "}}", "%}", "#}")):
+        if "endraw" not in value:
+            return "{% raw %}" + value + "{% endraw %}"
+        return "{{ site.practice.name }}"
+    return value
+
+
+GUIDE_BODY = """\
+# {title}
+
+One or two sentences: what this guide teaches, and why it matters to the reader.
+
+## Before you start
+
+- What the reader needs to know or have at hand.
+
+## Step by step
+
+1. The first thing to do.
+2. The next one.
+
+| When | Do |
+|---|---|
+| A situation the reader meets | What to do then |
+
+!!! note "Remember"
+    The one point to keep, in an indented block under an admonition.
+
+## Check yourself
+
+1. A question the reader can answer after this guide.
+"""
+
+DECK_BODY = """\
+# {title}
+
+{{% if practice %}}Prepared for the team of **{{{{ practice.name }}}}**{{% else %}}For referring offices{{% endif %}}
+
+Notes: Speaker notes: what to say on this slide (shown in the notes pane, not on the slide).
+
+---
+
+## Working together
+
+{{% if practice %}}
+**{{{{ practice.name }}}}** sent us {{{{ stats.referrals_365d }}}} referrals in the last twelve months. Thank you!
+
+{{% for p in physicians %}}
+- {{{{ p.name }}}}
+{{% endfor %}}
+{{% else %}}
+- How to refer a patient to {{{{ site.practice.name }}}}
+- What the referring office hears back from us, and when
+{{% endif %}}
+
+Notes: In the generic deck `practice` and `stats` are none and `physicians` is empty: keep
+what names them inside {{% if practice %}} … {{% endif %}}.
+"""
+
+
+@new.command(short_help="A training guide: content/training/<ID>.md.")
+@click.argument("id")
+@click.option("--title", required=True, help=_help(GuideMeta, "title"))
+@click.option("--audience", required=True, type=click.Choice(AUDIENCES),
+              help=_help(GuideMeta, "audience"))
+@click.option("--summary", help=_help(GuideMeta, "summary"))
+@click.option("--order", type=int, help=_help(GuideMeta, "order"))
+@click.option("--renew-every-days", type=click.IntRange(min=1),
+              help=_help(GuideMeta, "renew_every_days"))
+@ROOT_OPTION
+def guide(id, title, audience, summary, order, renew_every_days, root) -> None:
+    """A training guide: content/training/<ID>.md (front matter and a skeleton to fill in)."""
+    root = _site_root(root)
+    rid = _check_id(id, "'ID'")
+    _existing_target(root, "content/training", rid, (".md",))
+    values: dict = {"title": title.strip(), "audience": audience}
+    for field, value in (("summary", summary), ("order", order),
+                         ("renew_every_days", renew_every_days)):
+        _put(values, field, value)
+    rel = f"content/training/{rid}.md"
+    header = [f"Training guide '{rid}' (the id is the file name). Written by "
+              "`liaison new guide`.",
+              "The front matter is between the two lines ---; the guide follows, in Markdown",
+              "(tables and admonitions too). Team members' `trainings` name it by its id.",
+              "", *HOW_TO_FILL]
+    body = GUIDE_BODY.format(title=values["title"])
+    text = _front_matter(GuideMeta, values, header, body)
+    _verify_markdown(root, rel, text, GuideMeta, values)
+    _write(root, rel, text)
+    click.echo(rel)
+
+
+@new.command(short_help="A presentation deck: content/presentations/<ID>.md.")
+@click.argument("id")
+@click.option("--title", required=True, help=_help(DeckMeta, "title"))
+@click.option("--description", help=_help(DeckMeta, "description"))
+@click.option("--target", "targets", multiple=True, metavar="PRACTICE",
+              help="A practice (id) that gets a copy of the deck customized for it. "
+                   "Repeatable; default: all practices.")
+@ROOT_OPTION
+def deck(id, title, description, targets, root) -> None:
+    """A presentation deck: content/presentations/<ID>.md (front matter and two example
+    slides: the generic deck and each target practice's customized one)."""
+    root = _site_root(root)
+    rid = _check_id(id, "'ID'")
+    targets = list(dict.fromkeys(_check_id(t, "'--target'") for t in targets))
+    _existing_target(root, "content/presentations", rid, (".md",))
+    for pid in targets:
+        _require(root, "data/practices", pid, "practice", "--target")
+    values: dict = {"title": title.strip()}
+    _put(values, "description", description)
+    values["targets"] = targets or "all"
+    rel = f"content/presentations/{rid}.md"
+    header = [f"Presentation deck '{rid}' (the id is the file name). Written by "
+              "`liaison new deck`.",
+              "The front matter is between the two lines ---; then come the slides, separated",
+              "by lines holding only ---. A paragraph starting \"Notes:\" and what follows it",
+              "are the speaker notes. Slides are templates: {{ site.practice.name }} is our",
+              "practice; in a customized deck `practice`, `physicians` and `stats` are the",
+              "target practice's. Interactions name the deck shown by its id.",
+              "", *HOW_TO_FILL]
+    body = DECK_BODY.format(title=_markdown_text(values["title"]))
+    text = _front_matter(DeckMeta, values, header, body)
+    _verify_markdown(root, rel, text, DeckMeta, values)
+    _write(root, rel, text)
+    click.echo(rel)

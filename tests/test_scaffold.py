@@ -401,3 +401,219 @@ def test_render_shows_every_field():
     assert_every_field_shown(text, Interaction)
     data, _n, _p = yamlio.exact_load(text)
     assert Interaction.model_validate(data).practice == "p"
+
+
+# ------------------------------------------------------------------------------- referral
+
+from liaison.models import DeckMeta, GuideMeta, Referral  # noqa: E402
+
+REFERRAL = ["referral", "--source", "physician", "--physician", "james-whitley",
+            "--service", "vein-ablation", "--date", "2026-11-20"]
+
+
+def assert_every_item_field_shown(text: str, model) -> None:
+    """Every field of the model is in the list item: given or commented."""
+    for name in model.model_fields:
+        assert re.search(rf"^(- |  )(# )?{name}:", text, re.M), f"{name} missing:\n{text}"
+
+
+def test_referral_written_prefilled_and_valid(root):
+    result = run(root, *REFERRAL, "--status", "treated", "--count", "3")
+    rel = "data/referrals/2026/11/20-james-whitley.yaml"
+    assert result.exit_code == 0, result.output
+    assert result.stdout == rel + "\n" and result.stderr == ""
+    text = (root / rel).read_text(encoding="utf-8")
+    assert text.startswith("# Referral of 2026-11-20") and "No patient information" in text
+    assert_every_item_field_shown(text, Referral)
+    assert re.search(r"^- date: 2026-11-20 +# When the referral arrived \(YYYY-MM-DD\)\.$",
+                     text, re.M)
+    assert re.search(r"^  count: 3 +# How many identical referrals\.$", text, re.M)
+    assert read(root, rel) == [{"date": date(2026, 11, 20), "source": "physician",
+                                "physician": "james-whitley", "service": "vein-ablation",
+                                "status": "treated", "count": 3}]
+    checked = assert_validates(root, rel)
+    [row] = [r for r in checked.site.referrals if r.path == rel]
+    assert (row.physician, row.status, row.count) == ("james-whitley", "treated", 3)
+
+
+def test_referral_never_overwrites_a_file(root):
+    first = "data/referrals/2026/11/20-james-whitley.yaml"
+    assert run(root, *REFERRAL).stdout == first + "\n"
+    before = (root / first).read_bytes()
+    second = run(root, *REFERRAL, "--status", "scheduled")
+    assert second.exit_code == 0, second.output
+    assert second.stdout == first.replace(".yaml", "-2.yaml") + "\n"
+    assert (root / first).read_bytes() == before
+    assert read(root, first.replace(".yaml", "-2.yaml"))[0]["status"] == "scheduled"
+    assert_validates(root, first.replace(".yaml", "-2.yaml"))
+
+
+def test_referral_of_another_source_with_defaults(root):
+    result = run(root, "referral", "--source", "web", "--service", "sclerotherapy",
+                 env={"SOURCE_DATE_EPOCH": "1795651200"})  # 2026-11-26
+    rel = "data/referrals/2026/11/26-web.yaml"
+    assert result.exit_code == 0, result.output
+    assert result.stdout == rel + "\n"
+    text = (root / rel).read_text(encoding="utf-8")
+    assert re.search(r"^  # physician: ", text, re.M)  # explained, left out
+    assert re.search(r"^  # status: ", text, re.M) and re.search(r"^  # count: ", text, re.M)
+    assert read(root, rel) == [{"date": date(2026, 11, 26), "source": "web",
+                                "service": "sclerotherapy"}]
+    checked = assert_validates(root, rel)
+    [row] = [r for r in checked.site.referrals if r.path == rel]
+    assert (row.physician, row.status, row.count) == (None, "referred", 1)
+
+
+def test_referral_refusals(root):
+    base = ["--service", "vein-ablation", "--date", "2026-11-20"]
+    result = run(root, "referral", "--source", "physician", "--physician", "james-whitly", *base)
+    assert result.exit_code == 1 and "did you mean 'james-whitley'?" in result.stderr
+    result = run(root, "referral", "--source", "web", "--service", "ablation",
+                 "--date", "2026-11-20")
+    assert result.exit_code == 1
+    assert "no service 'ablation'" in result.stderr and "vein-ablation" in result.stderr
+    result = run(root, "referral", "--source", "physician", *base)
+    assert result.exit_code == 2 and "--physician" in result.stderr
+    result = run(root, "referral", "--source", "web", "--physician", "james-whitley", *base)
+    assert result.exit_code == 2 and "only allowed" in result.stderr
+    result = run(root, "referral", "--source", "friend", *base)
+    assert result.exit_code == 2
+    result = run(root, "referral", "--source", "web", "--count", "0", *base)
+    assert result.exit_code == 2
+    result = run(root, "referral", "--source", "web", "--service", "vein-ablation", "--date",
+                 "2026-02-30")
+    assert result.exit_code == 2 and "not a real calendar day" in result.stderr
+    result = run(root, "referral", "--source", "web", "--service", "Vein Ablation",
+                 "--date", "2026-11-20")
+    assert result.exit_code == 2 and "not a valid id" in result.stderr
+    assert not (root / "data/referrals/2026").exists()
+
+
+def test_referral_in_the_future_warns(root):
+    result = run(root, "referral", "--source", "event", "--service", "wound-clinic", "--date",
+                 "2099-01-02", env={"SOURCE_DATE_EPOCH": "1795651200"})
+    assert result.exit_code == 0, result.output
+    assert "warning" in result.stderr and "after today" in result.stderr
+
+
+# ---------------------------------------------------------------------------------- guide
+
+
+GUIDE = ["guide", "compression-basics", "--title", "Compression: the {{ basics }}",
+         "--audience", "front-desk", "--summary", "Which stockings, and when.", "--order", "2",
+         "--renew-every-days", "365"]
+
+
+def test_guide_written_prefilled_and_valid(root):
+    result = run(root, *GUIDE)
+    rel = "content/training/compression-basics.md"
+    assert result.exit_code == 0, result.output
+    assert result.stdout == rel + "\n"
+    text = (root / rel).read_text(encoding="utf-8")
+    assert text.startswith("---\n# Training guide 'compression-basics'")
+    assert_every_field_shown(text, GuideMeta)
+    assert re.search(r"^order: 2 +# Position in the training index\.$", text, re.M)
+    assert "\n---\n# Compression: the {{ basics }}\n" in text  # the body: a skeleton
+    assert '!!! note "Remember"' in text and "| When | Do |" in text
+    checked = assert_validates(root, rel)
+    doc = checked.site.guides["compression-basics"]
+    assert doc.meta == GuideMeta(title="Compression: the {{ basics }}", audience="front-desk",
+                                 summary="Which stockings, and when.", order=2,
+                                 renew_every_days=365)
+    assert_refused_again(root, rel, GUIDE)
+
+
+def test_guide_refusals(root):
+    existing = root / "content/training/referral-source-basics.md"
+    before = existing.read_bytes()
+    result = run(root, "guide", "referral-source-basics", "--title", "x", "--audience", "all")
+    assert result.exit_code == 1 and "already exists" in result.stderr
+    assert existing.read_bytes() == before
+    result = run(root, "guide", "g", "--title", "x", "--audience", "everyone")
+    assert result.exit_code == 2
+    result = run(root, "guide", "G 1", "--title", "x", "--audience", "all")
+    assert result.exit_code == 2 and "not a valid id" in result.stderr
+    result = run(root, "guide", "g", "--title", "   ", "--audience", "all")
+    assert result.exit_code == 2 and "--title" in result.stderr
+    result = run(root, "guide", "g", "--title", "x", "--audience", "all", "--summary",
+                 "Ask for the DOB 01/02/1960")
+    assert result.exit_code == 2 and "patient identifiers" in result.stderr
+    result = run(root, "guide", "g", "--title", "x", "--audience", "all",
+                 "--renew-every-days", "0")
+    assert result.exit_code == 2
+    assert not (root / "content/training/g.md").exists()
+
+
+# ----------------------------------------------------------------------------------- deck
+
+
+def test_deck_written_prefilled_and_valid(root):
+    args = ["deck", "wound-referrals", "--title", "Leg wounds: {{ when }} to refer",
+            "--description", "For primary care", "--target", "mountain-view-family-medicine",
+            "--target", "french-broad-podiatry"]
+    result = run(root, *args)
+    rel = "content/presentations/wound-referrals.md"
+    assert result.exit_code == 0, result.output
+    assert result.stdout == rel + "\n"
+    text = (root / rel).read_text(encoding="utf-8")
+    assert_every_field_shown(text, DeckMeta)
+    assert "targets: [mountain-view-family-medicine, french-broad-podiatry]" in text
+    # Two slides; practice.name only inside {% if practice %}; the title is not run as Jinja.
+    body = text.split("\n---\n", 1)[1]
+    slides = [s for s in body.split("\n---\n") if s.strip()]
+    assert len(slides) == 2
+    assert "{% raw %}Leg wounds: {{ when }} to refer{% endraw %}" in slides[0]
+    for slide in slides:
+        assert "{{ practice.name }}" in slide and "{% if practice %}" in slide
+        assert slide.index("{% if practice %}") < slide.index("{{ practice.name }}")
+        assert "Notes:" in slide
+    checked = assert_validates(root, rel)  # validate renders every deck for every target
+    doc = checked.site.decks["wound-referrals"]
+    assert doc.meta.targets == ["mountain-view-family-medicine", "french-broad-podiatry"]
+    assert len(doc.slides) == 2
+    assert_refused_again(root, rel, args)
+
+
+def test_deck_for_all_practices_renders(root, tmp_path):
+    result = run(root, "deck", "intro", "--title", "Introducing us")
+    rel = "content/presentations/intro.md"
+    assert result.exit_code == 0, result.output
+    assert re.search(r"^targets: all +# ", (root / rel).read_text(encoding="utf-8"), re.M)
+    assert_validates(root, rel)
+    from liaison.cli import main
+
+    out = tmp_path / "out"
+    built = CliRunner().invoke(main, ["build", "--root", str(root), "--out", str(out),
+                                      "--as-of", AS_OF.isoformat()])
+    assert built.exit_code == 0, built.output
+    generic = (out / "presentations/intro/index.html").read_text(encoding="utf-8")
+    custom = (out / "presentations/intro/french-broad-podiatry/index.html").read_text(
+        encoding="utf-8")
+    assert "For referring offices" in generic and "Prepared for the team" not in generic
+    assert "Prepared for the team of" in custom and "French Broad" in custom
+
+
+def test_deck_refusals(root):
+    result = run(root, "deck", "d", "--title", "x", "--target", "mountain-view")
+    assert result.exit_code == 1
+    assert "did you mean 'mountain-view-family-medicine'?" in result.stderr
+    existing = root / "content/presentations/venous-basics.md"
+    before = existing.read_bytes()
+    result = run(root, "deck", "venous-basics", "--title", "x")
+    assert result.exit_code == 1 and "already exists" in result.stderr
+    assert existing.read_bytes() == before
+    result = run(root, "deck", "d", "--title", "x", "--target", "Mountain View")
+    assert result.exit_code == 2
+    assert not (root / "content/presentations/d.md").exists()
+
+
+@pytest.mark.parametrize("args", [
+    ["referral", "--source", "web", "--service", "x", "--date", "2026-11-20"],
+    ["guide", "g", "--title", "t", "--audience", "all"],
+    ["deck", "d", "--title", "t"],
+])
+def test_new_kinds_need_a_site_root_and_suggest_init(tmp_path, args):
+    result = run(tmp_path, *args)
+    assert result.exit_code == 2
+    assert "site.yaml" in result.stderr and "liaison init" in result.stderr
+    assert os.listdir(tmp_path) == []
