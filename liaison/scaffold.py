@@ -38,11 +38,6 @@ from liaison.models import (
     Interaction, Physician, Practice, Referral, TeamMember, id_problem, parse_date,
 )
 
-try:  # the fast parser of the loader: a plain scalar must read back as text there too
-    import yaml_rs
-except ImportError:  # pragma: no cover - declared dependency
-    yaml_rs = None
-
 YAML_EXT = (".yaml", ".yml")
 _INF = float("inf")
 COMMENT_COLUMN = 34  # descriptions line up here unless the value is longer
@@ -75,7 +70,8 @@ def _reads_back(line: str, value) -> bool:
     try:
         if yaml.safe_load(line) != {"k": value}:
             return False
-        return yaml_rs is None or yaml_rs.loads(line) == {"k": value}
+        # the loader's fast parser too, when it is in use
+        return yamlio.yaml_rs is None or yamlio.yaml_rs.loads(line) == {"k": value}
     except Exception:
         return False
 
