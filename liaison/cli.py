@@ -49,15 +49,83 @@ def _check(root: Path, as_of, strict: bool, fmt: str = "text", timings: bool = F
 
 
 def _report(checked, fmt: str, timings: bool) -> None:
-    """Print the timings and diagnostics of a check; raise DataErrors when there are errors."""
+    """Print the timings and diagnostics of a check, then a summary when there are many;
+    raise DataErrors when there are errors."""
+    from liaison.diagnostics import SUMMARY_THRESHOLD, summarize
+
     if timings:
         for stage, seconds in checked.timings:
             click.echo(f"time: {seconds:7.3f} s  {stage}", err=True)
-    stream = sys.stdout if fmt == "github" else sys.stderr
-    for line in checked.report.lines(fmt):
-        click.echo(line, file=stream)
+    diagnostics = checked.report.diagnostics
+    summary = (summarize(diagnostics, checked.site.root)
+               if len(diagnostics) > SUMMARY_THRESHOLD else None)
+    if fmt == "github":
+        _report_github(diagnostics, summary)
+    else:
+        for line in checked.report.lines(fmt):
+            click.echo(line, file=sys.stderr)
+    if summary is not None:  # after every diagnostic line, on stderr in both formats
+        for line in summary.text_lines():
+            click.echo(line, err=True)
     if not checked.ok:
         raise DataErrors(len(checked.report.errors))
+
+
+def _report_github(diagnostics, summary) -> None:
+    """Annotations on stdout: at most 10 errors and 10 warnings (what GitHub shows of a step),
+    then a notice on the rest, which follow in a collapsed group of the log; the summary and
+    every diagnostic are appended to $GITHUB_STEP_SUMMARY when it is set."""
+    from liaison.diagnostics import GITHUB_MAX_PER_SEVERITY, github_selection
+
+    shown = github_selection(diagnostics)
+    for d in shown:
+        click.echo(d.github())
+    summary_file = os.environ.get("GITHUB_STEP_SUMMARY")
+    written = bool(summary_file and diagnostics) and _append_step_summary(
+        summary_file, diagnostics, summary)
+    if len(shown) == len(diagnostics):
+        return
+    errors = sum(1 for d in diagnostics if d.severity == "error")
+    shown_errors = sum(1 for d in shown if d.severity == "error")
+    more_errors = errors - shown_errors
+    more_warnings = (len(diagnostics) - errors) - (len(shown) - shown_errors)
+    more = " and ".join(
+        f"{n:,} more {word}{'s' if n != 1 else ''}"
+        for n, word in ((more_errors, "error"), (more_warnings, "warning")) if n)
+    group = f"All {len(diagnostics):,} diagnostics"
+    where = (f"the job summary and the group '{group}' of this step's log" if written
+             else f"the group '{group}' of this step's log")
+    verb = "is" if more_errors + more_warnings == 1 else "are"
+    message = (f"{more} {verb} not shown as annotations (GitHub shows "
+               f"{GITHUB_MAX_PER_SEVERITY} errors and {GITHUB_MAX_PER_SEVERITY} warnings of a "
+               f"step): all are listed in {where}.")
+    if summary is not None and summary.causes:
+        message += " " + summary.cause_lines()[0]
+    click.echo("::notice::" + message.replace("%", "%25").replace("\r", "%0D")
+               .replace("\n", "%0A"))
+    click.echo(f"::group::{group}")
+    for d in diagnostics:
+        click.echo(d.text().replace("\r", " ").replace("\n", " "))
+    click.echo("::endgroup::")
+
+
+def _append_step_summary(path: str, diagnostics, summary) -> bool:
+    """Append the Markdown section (never overwrite: other steps write there too); False when
+    the file cannot be written (a warning says why, the validation goes on)."""
+    from liaison.diagnostics import STEP_SUMMARY_LIMIT, step_summary
+
+    try:
+        used = os.path.getsize(path) if os.path.exists(path) else 0
+        section = step_summary(diagnostics, summary, STEP_SUMMARY_LIMIT - used - 1)
+        if not section:
+            return False
+        with open(path, "a", encoding="utf-8") as f:
+            f.write(("\n" if used else "") + section)
+        return True
+    except OSError as exc:
+        click.echo(f"warning: cannot append to GITHUB_STEP_SUMMARY '{path}': "
+                   f"{exc.strerror or exc}", err=True)
+        return False
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -99,13 +167,22 @@ def build(root: Path, out: Path | None, as_of: str | None, strict: bool, timings
     from liaison.progress import Progress
 
     date = _as_of(as_of)
+    warnings = []
+
+    def on_checked(checked) -> None:
+        warnings.append(len(checked.report.warnings))
+        _report(checked, "text", False)
+
     result = build_site(_root(root), date, out or root / "site", strict=strict,
-                        on_checked=lambda c: _report(c, "text", False), progress=Progress())
+                        on_checked=on_checked, progress=Progress())
     if timings:
         for stage, seconds in result.timings:
             click.echo(f"time: {seconds:7.3f} s  {stage}", err=True)
-    click.echo(f"built {result.pages} pages, {result.files} files into {result.out} "
-               f"in {result.seconds:.2f} s", err=True)
+    # The warnings beside the counts: the line ends with the time, as it always did.
+    n = sum(warnings)
+    click.echo(f"built {result.pages} pages, {result.files} files"
+               + (f" ({n} warning{'s' if n != 1 else ''})" if n else "")
+               + f" into {result.out} in {result.seconds:.2f} s", err=True)
 
 
 @main.command()

@@ -1,6 +1,7 @@
 """Diagnostics: one problem at one place, and its text and GitHub forms (SPEC §3)."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -90,3 +91,304 @@ class Report:
 
     def lines(self, fmt: str = "text") -> list[str]:
         return [d.github() if fmt == "github" else d.text() for d in self.diagnostics]
+
+
+# --------------------------------------------------------------------------- summaries
+#
+# A renamed or deleted file can leave thousands of references dangling, one diagnostic each.
+# The diagnostic lines stay exactly as they are; after them comes a summary: counts by kind of
+# message, by file, and the most likely cause. Everything here is computed from the
+# diagnostics' text (their shapes are made in load.py and checks.py), sorted, deterministic.
+
+SUMMARY_THRESHOLD = 20  # a summary follows when there are more diagnostics than this
+CAUSE_MIN = 10  # a dangling value named this many times or more is a likely cause
+CAUSES_SHOWN = 3  # likely causes explained in full (the others are named)
+GITHUB_MAX_PER_SEVERITY = 10  # GitHub shows at most 10 error and 10 warning annotations a step
+STEP_SUMMARY_LIMIT = 1024 * 1024  # GitHub refuses a step summary larger than 1 MiB
+
+# Where each kind of reference is defined: (folder, extension) of the record files, or None
+# for keys of site.yaml.
+REFERENCE_KINDS = {
+    "team member": ("data/team", (".yaml", ".yml")),
+    "practice": ("data/practices", (".yaml", ".yml")),
+    "physician": ("data/physicians", (".yaml", ".yml")),
+    "training guide": ("content/training", (".md",)),
+    "presentation deck": ("content/presentations", (".md",)),
+    "service": None,
+    "tier": None,
+}
+
+_PATH_PREFIX = re.compile(r"^(?:[^\W\d][\w-]*|\[\d+\])(?:\.[^\W\d][\w-]*|\[\d+\])*: ")
+_HINT = re.compile(r" \(did you mean '.*?'\?\)")
+_QUOTED = re.compile(r"'[^']*'")
+_DATE = re.compile(r"\b\d{4}-\d{2}-\d{2}\b")
+_NUMBER = re.compile(r"\b(?:slide \d+|\d{3,})\b")
+_DANGLING = re.compile(
+    r"unknown (?P<what>" + "|".join(REFERENCE_KINDS) + r") '(?P<value>.*)'"
+    r"(?= \(did you mean '|[;:] site\.yaml has|$)"
+)
+
+
+def message_kind(message: str) -> str:
+    """The shape of a message: without its field path, "did you mean" hint, quoted values,
+    dates and long numbers. "[3].liaison: unknown team member 'ana' (did you mean 'anna'?)"
+    -> "unknown team member '…'"."""
+    text = _PATH_PREFIX.sub("", message, count=1)
+    text = _HINT.sub("", text)
+    text = _QUOTED.sub("'…'", text)
+    text = _DATE.sub("…", text)
+    return _NUMBER.sub(lambda m: "slide …" if m.group().startswith("slide") else "…", text)
+
+
+def dangling_reference(message: str) -> tuple[str, str] | None:
+    """("team member", "ana-reyes") for "…: unknown team member 'ana-reyes' …", else None."""
+    m = _DANGLING.search(message)
+    return (m["what"], m["value"]) if m else None
+
+
+@dataclass(frozen=True)
+class Cause:
+    """One reference value named by many diagnostics, and what may have happened to it."""
+
+    what: str  # the kind of reference: "team member", "practice", …
+    value: str
+    count: int  # diagnostics that name it
+    files: int  # files they are in
+    defined_in: str  # the file (or place in site.yaml) that would define it
+    missing: bool  # that file does not exist
+    similar: tuple[str, ...] = ()  # existing files with a similar id: renamed?
+
+    def sentence(self) -> str:
+        times = f"{self.count:,} time{'s' if self.count != 1 else ''}"
+        files = f"{self.files:,} file{'s' if self.files != 1 else ''}"
+        text = f"{self.what} '{self.value}' is named {times} in {files}, but "
+        if REFERENCE_KINDS.get(self.what) is None:  # a key of site.yaml
+            return text + f"{self.defined_in} has no {self.what} '{self.value}'."
+        if not self.missing:
+            return text + f"{self.defined_in} exists and does not define it."
+        text += f"{self.defined_in} does not exist"
+        if len(self.similar) == 1:
+            return text + f"; a file {self.similar[0]} exists: was it renamed?"
+        if self.similar:
+            return text + f"; files {', '.join(self.similar)} exist: was it renamed to one of them?"
+        return text + ": was it deleted or renamed?"
+
+
+@dataclass
+class Summary:
+    """Counts of a report by kind of message and by file, and its likely causes."""
+
+    errors: int
+    warnings: int
+    by_kind: list[tuple[int, str, str]]  # (count, severity, kind), most frequent first
+    by_file: list[tuple[int, str]]  # (count, path), most frequent first
+    causes: list[Cause]  # most likely first
+
+    KINDS_SHOWN = 10
+    FILES_SHOWN = 5
+
+    @property
+    def total(self) -> int:
+        return self.errors + self.warnings
+
+    def headline(self) -> str:
+        parts = [f"{self.errors:,} error{'s' if self.errors != 1 else ''}",
+                 f"{self.warnings:,} warning{'s' if self.warnings != 1 else ''}"]
+        files = len(self.by_file)
+        return (f"{self.total:,} diagnostics ({', '.join(parts)}) in {files:,} "
+                f"file{'s' if files != 1 else ''}")
+
+    def cause_lines(self) -> list[str]:
+        lines = [("Most likely cause: " if i == 0 else "Another likely cause: ") + c.sentence()
+                 for i, c in enumerate(self.causes[:CAUSES_SHOWN])]
+        rest = self.causes[CAUSES_SHOWN:]
+        if rest:
+            named = ", ".join(f"{c.what} '{c.value}' ({c.count:,})" for c in rest[:5])
+            more = f" and {len(rest) - 5:,} more" if len(rest) > 5 else ""
+            lines.append(f"Also dangling, named {CAUSE_MIN} times or more: {named}{more}.")
+        return lines
+
+    def text_lines(self) -> list[str]:
+        """The summary printed after the diagnostic lines (none of its lines looks like one)."""
+        width = len(f"{max([n for n, *_ in self.by_kind] or [0]):,}")
+        lines = [f"Summary: {self.headline()}.", "By kind:"]
+        for count, severity, kind in self.by_kind[: self.KINDS_SHOWN]:
+            lines.append(f"  {count:>{width},}  {severity:<7}  {kind}")
+        if len(self.by_kind) > self.KINDS_SHOWN:
+            rest = self.by_kind[self.KINDS_SHOWN:]
+            lines.append(f"  {sum(n for n, *_ in rest):>{width},}  in {len(rest):,} more kinds")
+        if len(self.by_file) > 1:
+            lines.append("Files with the most:")
+            for count, path in self.by_file[: self.FILES_SHOWN]:
+                lines.append(f"  {count:>{width},}  {path}")
+            if len(self.by_file) > self.FILES_SHOWN:
+                rest = self.by_file[self.FILES_SHOWN:]
+                lines.append(f"  {sum(n for n, _ in rest):>{width},}  in {len(rest):,} more files")
+        return lines + self.cause_lines()
+
+    def markdown(self) -> str:
+        """The summary as Markdown tables, for a GitHub step summary."""
+        out = [f"**{_md(self.headline())}**", ""]
+        out += [f"> {_md(line)}" for line in self.cause_lines()]
+        if self.causes:
+            out.append("")
+        out += ["| count | severity | kind |", "|---:|---|---|"]
+        out += [f"| {n:,} | {sev} | {_md(kind)} |" for n, sev, kind in self.by_kind]
+        if len(self.by_file) > 1:
+            out += ["", "| count | file |", "|---:|---|"]
+            shown = self.by_file[: 4 * self.FILES_SHOWN]
+            out += [f"| {n:,} | {_md(path)} |" for n, path in shown]
+            if len(self.by_file) > len(shown):
+                rest = self.by_file[len(shown):]
+                out.append(f"| {sum(n for n, _ in rest):,} | in {len(rest):,} more files |")
+        return "\n".join(out) + "\n"
+
+
+def summarize(diagnostics: list[Diagnostic], root=None) -> Summary:
+    """Counts by kind and file, and the dangling references that explain many diagnostics.
+    With ``root`` (the site root) the causes say whether the defining file exists and which
+    existing files have a similar name."""
+    from collections import Counter
+
+    kinds: Counter = Counter()
+    files: Counter = Counter()
+    refs: Counter = Counter()
+    ref_files: dict[tuple[str, str], set[str]] = {}
+    for d in diagnostics:
+        kinds[(d.severity, message_kind(d.message))] += 1
+        files[d.path] += 1
+        ref = dangling_reference(d.message)
+        if ref is not None:
+            refs[ref] += 1
+            ref_files.setdefault(ref, set()).add(d.path)
+    # A likely cause: a dangling reference value named by at least CAUSE_MIN diagnostics.
+    likely = sorted((ref for ref, n in refs.items() if n >= CAUSE_MIN),
+                    key=lambda ref: (-refs[ref], ref))
+    causes = [_cause(what, value, refs[(what, value)], len(ref_files[(what, value)]), root)
+              if i < CAUSES_SHOWN else
+              Cause(what, value, refs[(what, value)], len(ref_files[(what, value)]), "", True)
+              for i, (what, value) in enumerate(likely)]
+    return Summary(
+        errors=sum(1 for d in diagnostics if d.severity == "error"),
+        warnings=sum(1 for d in diagnostics if d.severity == "warning"),
+        by_kind=sorted(((n, sev, kind) for (sev, kind), n in kinds.items()),
+                       key=lambda t: (-t[0], t[1], t[2])),
+        by_file=sorted(((n, path) for path, n in files.items()), key=lambda t: (-t[0], t[1])),
+        causes=causes,
+    )
+
+
+def _cause(what: str, value: str, count: int, nfiles: int, root) -> Cause:
+    import difflib
+    import os
+
+    place = REFERENCE_KINDS[what]
+    if place is None:
+        return Cause(what, value, count, nfiles, "site.yaml", False)
+    folder, exts = place
+    defined_in = f"{folder}/{value}{exts[0]}"
+    if root is None:
+        return Cause(what, value, count, nfiles, defined_in, True)
+    try:
+        names = sorted(os.listdir(os.path.join(root, folder)))
+    except OSError:
+        names = []
+    stems = {}
+    for name in names:
+        stem, dot, ext = name.rpartition(".")
+        if dot and "." + ext.lower() in exts and not name.startswith("."):
+            stems.setdefault(stem, f"{folder}/{name}")
+    if value in stems:
+        return Cause(what, value, count, nfiles, stems[value], False)
+    # A longer or shorter form of the id (ana-reyes -> ana-reyes-lopez), else ids spelled
+    # alike (ana-reyes -> ana-reyse).
+    related = sorted(s for s in stems
+                     if s.startswith(value + "-") or value.startswith(s + "-"))
+    alike = related or difflib.get_close_matches(value, list(stems), n=3, cutoff=0.75)
+    similar = tuple(stems[s] for s in alike[:3])
+    return Cause(what, value, count, nfiles, defined_in, True, similar)
+
+
+def _md(text: str) -> str:
+    """Text for a Markdown table cell or paragraph: no HTML, no cell break, no code span."""
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return text.replace("|", "\\|").replace("`", "\\`").replace("\r", " ").replace("\n", " ")
+
+
+def github_selection(diagnostics: list[Diagnostic],
+                     limit: int = GITHUB_MAX_PER_SEVERITY) -> list[Diagnostic]:
+    """At most ``limit`` errors and ``limit`` warnings to show as annotations, in sorted order:
+    of each severity, first one diagnostic of each kind of message, then one of each file not
+    yet shown, then the rest, each pass in sorted order."""
+    chosen: list[Diagnostic] = []
+    for severity in ("error", "warning"):
+        pool = sorted(d for d in diagnostics if d.severity == severity)
+        if len(pool) <= limit:
+            chosen += pool
+            continue
+        picked: list[int] = []
+        taken: set[int] = set()
+        kinds_seen: set[str] = set()
+        files_seen: set[str] = set()
+
+        def take(i: int) -> None:
+            picked.append(i)
+            taken.add(i)
+            files_seen.add(pool[i].path)
+
+        for i, d in enumerate(pool):
+            if len(picked) == limit:
+                break
+            kind = message_kind(d.message)
+            if kind not in kinds_seen:
+                kinds_seen.add(kind)
+                take(i)
+        for i, d in enumerate(pool):
+            if len(picked) == limit:
+                break
+            if i not in taken and d.path not in files_seen:
+                take(i)
+        for i in range(len(pool)):
+            if len(picked) == limit:
+                break
+            if i not in taken:
+                take(i)
+        chosen += [pool[i] for i in sorted(picked)]
+    return sorted(chosen)
+
+
+def step_summary(diagnostics: list[Diagnostic], summary: Summary | None, budget: int) -> str:
+    """A Markdown section for a GitHub step summary: the summary (when given) and every
+    diagnostic in text form in a code block, cut to at most ``budget`` bytes (UTF-8), saying
+    how many were left out."""
+    errors = sum(1 for d in diagnostics if d.severity == "error")
+    warnings = len(diagnostics) - errors
+    head = [f"### Liaison validate: {errors:,} error{'s' if errors != 1 else ''}, "
+            f"{warnings:,} warning{'s' if warnings != 1 else ''}", ""]
+    if summary is not None:
+        head += [summary.markdown(), f"<details><summary>All {len(diagnostics):,} "
+                 "diagnostics</summary>", ""]
+    lines = [d.text().replace("\r", " ").replace("\n", " ") for d in diagnostics]
+    longest = max((len(m) for line in lines for m in re.findall(r"`+", line)), default=0)
+    fence = "`" * max(3, longest + 1)
+    tail = [fence, ""] + (["</details>", ""] if summary is not None else [])
+    start = "\n".join(head + [fence + "text"]) + "\n"
+    end = "\n".join(tail) + "\n"
+    # Room for the lines, and for the note on what was left out.
+    room = budget - len(start.encode()) - len(end.encode()) - 200
+    body: list[str] = []
+    for line in lines:
+        size = len(line.encode()) + 1
+        if size > room:
+            break
+        body.append(line)
+        room -= size
+    note = ""
+    if len(body) < len(lines):
+        left = len(lines) - len(body)
+        note = (f"\n{left:,} more diagnostic{'s' if left != 1 else ''} left out (a step summary "
+                "holds at most 1 MiB): all of them are in the log of this step, or run "
+                "`liaison validate` on the branch.\n")
+    if room < 0 and not body:  # not even the frame fits
+        return ""
+    return start + "".join(line + "\n" for line in body) + end + note

@@ -1,0 +1,374 @@
+"""Many diagnostics stay readable: the summary after the diagnostic lines, GitHub's annotation
+limits and the step summary, the build's last line, and the progress line's real counting.
+
+The sites are copies of tests/fixtures/spec-example (the `example_site` fixture) in which a
+team file is renamed, so every reference to it dangles, and a file of extra interactions
+names the old id many more times.
+"""
+from __future__ import annotations
+
+import io
+import multiprocessing
+import re
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from conftest import run_validate
+from liaison.cli import main
+from liaison.diagnostics import (
+    Diagnostic, dangling_reference, github_selection, message_kind, step_summary, summarize,
+)
+from liaison.progress import Progress
+
+AS_OF = "2026-11-26"
+DIAG_RE = re.compile(r"^[^\s:][^:]*:\d+:\d+: (?:error|warning): .+$")
+GITHUB_RE = re.compile(r"^::(?P<sev>error|warning) file=(?P<path>[^,]+),line=\d+,col=\d+::.+$")
+OLD, NEW = "lena-brooks", "lena-brooks-hart"
+EXTRA = "data/interactions/2026/extra.yaml"
+WARNINGS = 3  # the spec example's deliberate warnings
+
+
+def references_to(root: Path, member: str) -> int:
+    """How many fields of the data name ``member`` (counted in the files, not the output)."""
+    pattern = re.compile(rf"^\s*(?:-\s+)?(?:liaison|owner):\s*{re.escape(member)}\s*$", re.M)
+    return sum(len(pattern.findall(p.read_text(encoding="utf-8")))
+               for p in (root / "data").rglob("*.y*ml"))
+
+
+def interactions(n: int, liaison: str, date: str = "2026-06-01") -> str:
+    return "".join(f'- date: "{date}"\n  liaison: {liaison}\n  type: call\n'
+                   f"  practice: french-broad-podiatry\n  summary: Call number {i}.\n\n"
+                   for i in range(n))
+
+
+def rename_team_file(root: Path, extra: int = 40) -> int:
+    """Rename lena-brooks's file and add ``extra`` interactions logged by her; the number of
+    references that now dangle."""
+    (root / "data/team" / f"{OLD}.yaml").rename(root / "data/team" / f"{NEW}.yaml")
+    (root / EXTRA).write_text(interactions(extra, OLD), encoding="utf-8")
+    return references_to(root, OLD)
+
+
+def split_output(stderr: list[str]) -> tuple[list[str], list[str]]:
+    """(diagnostic lines, what follows the last of them)."""
+    last = max((i for i, line in enumerate(stderr) if DIAG_RE.match(line)), default=-1)
+    return stderr[: last + 1], stderr[last + 1:]
+
+
+# --------------------------------------------------------------------------- text summary
+
+
+def test_a_renamed_team_file_is_named_as_the_likely_cause(example_site):
+    dangling = rename_team_file(example_site)
+    assert dangling == 22 + 40  # the example's own references and the extra file's
+
+    code, stdout, stderr = run_validate(example_site, "--as-of", AS_OF)
+    assert code == 1 and stdout == ""
+    diags, after = split_output(stderr)
+    # Every diagnostic line comes first, in the unchanged format; the summary after them.
+    assert all(DIAG_RE.match(line) for line in diags), diags
+    assert len(diags) == dangling + WARNINGS
+    assert sum(f"unknown team member '{OLD}'" in line for line in diags) == dangling
+    assert not any(DIAG_RE.match(line) for line in after)
+    assert after[-1] == f"Error: {dangling} errors found"
+
+    summary = "\n".join(after)
+    assert after[0] == (f"Summary: {dangling + WARNINGS} diagnostics ({dangling} errors, "
+                        f"{WARNINGS} warnings) in 15 files.")
+    kinds = after[after.index("By kind:") + 1:after.index("Files with the most:")]
+    assert kinds[0].split() == [str(dangling), "error", "unknown", "team", "member", "'…'"]
+    assert [k.split()[0] for k in kinds] == ["62", "2", "1"]  # most frequent first
+    # The extra file holds the most diagnostics.
+    assert after[after.index("Files with the most:") + 1].split() == ["40", EXTRA]
+    cause = next(line for line in after if line.startswith("Most likely cause: "))
+    assert cause == (f"Most likely cause: team member '{OLD}' is named {dangling} times in 14 "
+                     f"files, but data/team/{OLD}.yaml does not exist; a file "
+                     f"data/team/{NEW}.yaml exists: was it renamed?")
+    assert "Also dangling" not in summary
+
+
+def test_a_deleted_file_without_a_similar_one_is_said_so(example_site):
+    (example_site / "data/team" / f"{OLD}.yaml").unlink()
+    (example_site / EXTRA).write_text(interactions(30, OLD), encoding="utf-8")
+    _code, _out, stderr = run_validate(example_site, "--as-of", AS_OF)
+    _diags, after = split_output(stderr)
+    cause = next(line for line in after if line.startswith("Most likely cause: "))
+    assert cause.endswith(f"data/team/{OLD}.yaml does not exist: was it deleted or renamed?")
+
+
+@pytest.mark.parametrize("errors, summarized", [(17, False), (18, True)])
+def test_a_summary_only_above_20_diagnostics(example_site, errors, summarized):
+    """20 diagnostics (17 errors and the example's 3 warnings): exactly the lines as before."""
+    (example_site / EXTRA).write_text(interactions(errors, "nobody"), encoding="utf-8")
+    code, _out, stderr = run_validate(example_site, "--as-of", AS_OF)
+    assert code == 1
+    diags, after = split_output(stderr)
+    assert len(diags) == errors + WARNINGS
+    if summarized:
+        assert after[0].startswith(f"Summary: {errors + WARNINGS} diagnostics")
+        # 17 of them name 'nobody': a likely cause, though no file is alike.
+        assert any(line.startswith("Most likely cause: team member 'nobody' is named 18 times")
+                   for line in after)
+    else:
+        assert after == [f"Error: {errors} errors found"]
+
+
+def test_few_problems_keep_the_output_unchanged(example_site):
+    code, stdout, stderr = run_validate(example_site, "--as-of", AS_OF)
+    assert code == 0 and stdout == ""
+    assert len(stderr) == WARNINGS + 1
+    assert all(DIAG_RE.match(line) for line in stderr[:WARNINGS])
+    assert stderr[-1] == ("ok: 6 physicians, 3 practices, 20 interactions, 44 referral rows; "
+                          "3 warnings")
+
+
+def test_message_kinds_and_dangling_references():
+    assert message_kind("[3].liaison: unknown team member 'ana' (did you mean 'anna'?)") == \
+        "unknown team member '…'"
+    assert message_kind("follow_ups[1].due: done 2026-02-01 is before the interaction's date "
+                        "2026-03-01") == "done … is before the interaction's date …"
+    assert message_kind("speciality: unknown field (did you mean 'specialty'?)") == "unknown field"
+    assert message_kind("npi: duplicate NPI 1234567893: physician 'x' has it too") == \
+        "duplicate NPI …: physician '…' has it too"
+    assert message_kind("template error: 'x' is undefined") == "template error: '…' is undefined"
+    assert dangling_reference("[0].liaison: unknown team member 'ana-reyes' (did you mean "
+                              "'ana-reyes-lopez'?)") == ("team member", "ana-reyes")
+    assert dangling_reference("physician: unknown physician 'o'brien'") == ("physician", "o'brien")
+    assert dangling_reference("service: unknown service 'x'; site.yaml has a, b") == ("service", "x")
+    assert dangling_reference("speciality: unknown field") is None
+
+
+def test_the_summary_is_deterministic():
+    diags = [Diagnostic(f"data/interactions/{i % 7}.yaml", i, 1, "error",
+                        f"[{i}].liaison: unknown team member '{'ab'[i % 2]}'") for i in range(40)]
+    a, b = summarize(diags), summarize(list(reversed(diags)))
+    assert a.text_lines() == b.text_lines()
+    assert [c.value for c in a.causes] == ["a", "b"]  # 20 each: ties sorted by value
+
+
+# --------------------------------------------------------------------------- --format github
+
+
+def many_of_everything(root: Path) -> tuple[int, int]:
+    """Dangling references, future-dated interactions (warnings) and, last in sorted order, an
+    error of another kind; (errors, warnings)."""
+    dangling = rename_team_file(root)
+    (root / "data/interactions/2027.yaml").write_text(
+        interactions(15, "owen-price", "2027-01-15"), encoding="utf-8")
+    (root / "data/physicians/zed-zane.yaml").write_text(
+        "name: Zed Zane\nspecialty: X\npractice: french-broad-podiatry\nextra_notes: Z\n",
+        encoding="utf-8")
+    return dangling + 1, WARNINGS + 15
+
+
+def test_github_format_shows_10_errors_and_10_warnings_and_a_notice(example_site, tmp_path,
+                                                                    monkeypatch):
+    errors, warnings = many_of_everything(example_site)
+    summary_file = tmp_path / "step-summary.md"
+    summary_file.write_text("## An earlier step's summary\n", encoding="utf-8")
+    monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(summary_file))
+
+    code, stdout, stderr = run_validate(example_site, "--as-of", AS_OF, "--format", "github")
+    assert code == 1
+    lines = stdout.splitlines()
+    annotations = [m for m in map(GITHUB_RE.match, lines) if m]
+    assert [m["sev"] for m in annotations].count("error") == 10
+    assert [m["sev"] for m in annotations].count("warning") == 10
+    # The one error of another kind is shown although it sorts last.
+    assert any(line.startswith("::error file=data/physicians/zed-zane.yaml,line=4,col=1::"
+                               "extra_notes: unknown field") for line in lines)
+    # Annotations first, in sorted order; then one notice.
+    assert lines[:20] == [m.string for m in annotations]
+    assert [l for l in lines if l.startswith("::") and not GITHUB_RE.match(l)][:1] == \
+        [lines[20]]
+    notice = lines[20]
+    assert notice.startswith(f"::notice::{errors - 10} more errors and {warnings - 10} more "
+                             "warnings are not shown as annotations")
+    assert "job summary" in notice and f"team member '{OLD}' is named 62 times" in notice
+    # Then every diagnostic, in text form, in a collapsed group of the log.
+    assert lines[21] == f"::group::All {errors + warnings} diagnostics"
+    assert lines[-1] == "::endgroup::"
+    text_code, _out, text_stderr = run_validate(example_site, "--as-of", AS_OF)
+    text_diags, _after = split_output(text_stderr)
+    assert lines[22:-1] == text_diags
+    # The summary on stderr, as in text form; no diagnostic line there.
+    assert not any(DIAG_RE.match(line) for line in stderr)
+    assert any(line.startswith("Most likely cause: ") for line in stderr)
+
+    # The step summary: appended after what was there, with every diagnostic.
+    md = summary_file.read_text(encoding="utf-8")
+    assert md.startswith("## An earlier step's summary\n\n### Liaison validate: "
+                         f"{errors} errors, {warnings} warnings\n")
+    assert f"data/team/{NEW}.yaml exists: was it renamed?" in md
+    assert f"| {errors - 1} | error | unknown team member '…' |" in md
+    assert all(line in md for line in text_diags)
+    assert "more diagnostics left out" not in md
+    # A second run appends again.
+    run_validate(example_site, "--as-of", AS_OF, "--format", "github")
+    again = summary_file.read_text(encoding="utf-8")
+    assert again.startswith(md) and again.count("### Liaison validate: ") == 2
+
+
+def test_github_format_with_few_problems_is_unchanged(example_site, tmp_path, monkeypatch):
+    summary_file = tmp_path / "step-summary.md"
+    monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(summary_file))
+    code, stdout, stderr = run_validate(example_site, "--as-of", AS_OF, "--format", "github")
+    assert code == 0
+    lines = stdout.splitlines()
+    assert len(lines) == WARNINGS and all(GITHUB_RE.match(line) for line in lines)
+    assert stderr == ["ok: 6 physicians, 3 practices, 20 interactions, 44 referral rows; "
+                      "3 warnings"]
+    md = summary_file.read_text(encoding="utf-8")
+    assert md.startswith("### Liaison validate: 0 errors, 3 warnings\n")
+    assert "Summary" not in md and md.count(": warning: ") == WARNINGS
+
+
+def test_github_format_without_a_step_summary_says_where_the_rest_is(example_site, monkeypatch):
+    monkeypatch.delenv("GITHUB_STEP_SUMMARY", raising=False)
+    rename_team_file(example_site)
+    _code, stdout, _err = run_validate(example_site, "--as-of", AS_OF, "--format", "github")
+    notice = next(line for line in stdout.splitlines() if line.startswith("::notice::"))
+    assert "job summary" not in notice and "this step's log" in notice
+
+
+def test_github_selection_prefers_distinct_kinds_then_files():
+    diags = [Diagnostic(f"a/{i:02}.yaml", 1, 1, "error", f"x: unknown practice 'p{i}'")
+             for i in range(30)]
+    diags += [Diagnostic("a/05.yaml", 9, 1, "error", "y: unknown field")]
+    diags += [Diagnostic("z.yaml", 1, 1, "warning", "w")]
+    chosen = github_selection(sorted(diags))
+    assert chosen == sorted(chosen)
+    errors = [d for d in chosen if d.severity == "error"]
+    assert len(errors) == 10
+    assert Diagnostic("a/05.yaml", 9, 1, "error", "y: unknown field") in errors
+    # Then one per file: nine more files, not a second line of a/05.yaml.
+    assert len({d.path for d in errors}) == 10
+    assert [d for d in chosen if d.severity == "warning"] == [diags[-1]]
+
+
+def test_the_step_summary_is_cut_to_its_budget():
+    diags = [Diagnostic(f"data/x/{i:04}.yaml", 1, 1, "error", f"a: unknown physician 'd{i}'")
+             for i in range(1000)]
+    full = step_summary(diags, summarize(diags), 10**7)
+    assert "more diagnostics left out" not in full and all(d.text() in full for d in diags)
+    cut = step_summary(diags, summarize(diags), 20_000)
+    assert len(cut.encode()) <= 20_000
+    shown = sum(d.text() in cut for d in diags)
+    assert 0 < shown < 1000
+    assert f"{1000 - shown:,} more diagnostics left out" in cut
+    assert cut.count("```") == 2  # the code block is closed
+
+
+# --------------------------------------------------------------------------- build
+
+
+@pytest.mark.parametrize("as_of, count", [(AS_OF, "3 warnings"), ("2026-12-31", "1 warning")])
+def test_the_build_line_counts_the_warnings(example_site, tmp_path, as_of, count):
+    result = CliRunner().invoke(main, ["build", "--root", str(example_site), "--out",
+                                       str(tmp_path / "out"), "--as-of", as_of])
+    assert result.exit_code == 0, result.output
+    last = result.stderr.splitlines()[-1]
+    # Beside the counts: the line still ends with the time.
+    assert re.fullmatch(r"built \d+ pages, \d+ files \(" + count + r"\) into .+ in \d+\.\d\d s",
+                        last), last
+
+
+def test_the_build_line_without_warnings_is_unchanged(tmp_path):
+    site = Path(__file__).resolve().parents[1]  # the sample site builds without a warning
+    result = CliRunner().invoke(main, ["build", "--root", str(site), "--out",
+                                       str(tmp_path / "out"), "--as-of", AS_OF])
+    assert result.exit_code == 0, result.output
+    assert re.fullmatch(r"built \d+ pages, \d+ files into .+ in \d+\.\d\d s",
+                        result.stderr.splitlines()[-1])
+
+
+# --------------------------------------------------------------------------- progress
+
+needs_fork = pytest.mark.skipif("fork" not in multiprocessing.get_all_start_methods(),
+                                reason="fork is not available on this platform")
+
+
+class FakeTerminal(io.StringIO):
+    def isatty(self):
+        return True
+
+
+def shown(stream: io.StringIO) -> list[str]:
+    return [part for part in stream.getvalue().split("\r\x1b[K") if part]
+
+
+@needs_fork
+def test_progress_counts_what_forked_workers_did(tmp_path):
+    """The parent has done 5 of its 10 items, a worker 29 of its 30: 34 of 40 is 85% (the
+    parent's own share alone would say 50%). Workers never write to the stream."""
+    log = (tmp_path / "progress.txt").open("w+", encoding="utf-8", newline="")
+    progress = Progress(log, enabled=True)
+
+    def worker():
+        for i in range(30):
+            progress.fraction("rendering:", i, 30)
+
+    child = multiprocessing.get_context("fork").Process(target=worker)
+    child.start()
+    child.join()
+    assert child.exitcode == 0
+    progress.fraction("rendering:", 5, 10)
+    log.seek(0)
+    assert log.read() == "\r\x1b[Krendering: 85%"
+    assert progress.counted() == (29 + 5, 30 + 10)
+
+
+@needs_fork
+def test_progress_through_map_forked_and_reset_by_the_next_stage():
+    from liaison.workers import map_forked
+
+    term = FakeTerminal()
+    progress = Progress(term, enabled=True)
+
+    def work(share):
+        for i, _item in enumerate(share):
+            progress.fraction("x", i, len(share))
+        return len(share)
+
+    assert map_forked(work, [list(range(10)), list(range(50)), list(range(40))]) == [10, 50, 40]
+    assert progress.counted() == (9 + 49 + 39, 100)  # each reports before its last item
+    progress.stage("writing")
+    assert progress.counted() == (0, 0)
+    assert shown(term)[-1] == "writing…"
+    progress.fraction("y", 1, 4)  # a new stage is shown at once
+    assert progress.counted() == (1, 4) and shown(term)[-1] == "y 25%"
+    progress.clear()
+    assert term.getvalue().endswith("\r\x1b[K")
+
+
+def test_progress_in_one_process_counts_its_own_items():
+    term = FakeTerminal()
+    progress = Progress(term, enabled=True)
+    progress.fraction("pages", 0, 8)
+    progress.last = 0.0  # past the tenth of a second between two updates
+    progress.fraction("pages", 6, 8)
+    assert shown(term) == ["pages 0%", "pages 75%"]
+    progress.fraction("pages", 7, 8)  # within a tenth of a second: not redrawn
+    assert shown(term) == ["pages 0%", "pages 75%"]
+
+
+def test_progress_is_silent_off_a_terminal_and_in_ci(monkeypatch):
+    monkeypatch.delenv("CI", raising=False)
+    pipe = io.StringIO()  # not a terminal
+    quiet = Progress(pipe)
+    quiet.stage("reading")
+    quiet.fraction("pages", 1, 2)
+    quiet.clear()
+    assert pipe.getvalue() == "" and not quiet.enabled
+
+    monkeypatch.setenv("CI", "true")
+    term = FakeTerminal()
+    ci = Progress(term)
+    ci.stage("reading")
+    ci.fraction("pages", 1, 2)
+    assert term.getvalue() == "" and not ci.enabled
+
+    monkeypatch.delenv("CI")
+    assert Progress(FakeTerminal()).enabled
