@@ -30,8 +30,22 @@ class Checker:
 
 
 
+_HINTS: dict[int, tuple[object, dict[str, str]]] = {}
+
+
 def _hint(value: str, table) -> str:
-    return did_you_mean(value, table, cutoff=0.7)
+    """The "did you mean" hint of a dangling reference, worked out once per value and table:
+    a renamed file can leave thousands of references to one id (about 1 ms each otherwise)."""
+    entry = _HINTS.get(id(table))
+    if entry is None or entry[0] is not table:
+        if len(_HINTS) > 16:
+            _HINTS.clear()
+        entry = _HINTS[id(table)] = (table, {})
+    memo = entry[1]
+    hint = memo.get(value)
+    if hint is None:
+        hint = memo[value] = did_you_mean(value, table, cutoff=0.7)
+    return hint
 
 
 # The references each record kind makes: a path into the record ("*": every list item) and the

@@ -36,6 +36,13 @@ def example_site(tmp_path: Path) -> Path:
 
 
 @pytest.fixture(autouse=True)
+def _no_job_summary(monkeypatch):
+    """Tests that run `validate --format github` must not append to the job summary of the CI
+    run that runs them (GitHub sets GITHUB_STEP_SUMMARY); tests that need one set their own."""
+    monkeypatch.delenv("GITHUB_STEP_SUMMARY", raising=False)
+
+
+@pytest.fixture(autouse=True)
 def _private_parse_cache(tmp_path_factory, monkeypatch):
     """Each test gets its own parse cache, so no test sees another's cached parses."""
     cache_dir = tmp_path_factory.mktemp("liaison-cache")

@@ -53,6 +53,9 @@ def test_project_urls_and_classifiers():
 
 
 def _links(markdown: str) -> list[str]:
+    # code blocks and code spans are shown as written, never as links
+    markdown = re.sub(r"^```.*?^```", "", markdown, flags=re.M | re.S)
+    markdown = re.sub(r"`[^`\n]*`", "", markdown)
     inline = re.findall(r"\]\(([^)\s]+)(?:\s+\"[^\"]*\")?\)", markdown)
     refs = re.findall(r"^\[[^\]]+\]:\s*(\S+)", markdown, re.M)
     autolinks = re.findall(r"<(https?://[^>]+)>", markdown)
