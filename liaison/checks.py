@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 
 from liaison.diagnostics import Loc, Problem, did_you_mean, format_loc
-from liaison.load import Site
+from liaison.records import Site
 from liaison.models import Interaction, Physician, Practice, TeamMember
 
 class Checker:

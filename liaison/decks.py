@@ -13,7 +13,7 @@ from jinja2.sandbox import SandboxedEnvironment
 
 from liaison.content import Deck, Slide
 from liaison.diagnostics import Problem
-from liaison.load import Site
+from liaison.records import Site
 
 
 class SlideError(Exception):

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 
 from icalendar import Calendar, Event
 
-from liaison.load import Site
+from liaison.records import Site
 from liaison.models import Interaction
 
 # ----------------------------------------------------------------------------------- CSV

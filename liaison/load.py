@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from operator import itemgetter
 from pathlib import Path
-from typing import NamedTuple
 
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
@@ -24,9 +23,10 @@ from liaison.cache import ParseCache
 from liaison.content import Deck, FrontMatterError, Guide, split_front_matter, split_slides
 from liaison.diagnostics import Diagnostic, Loc, Problem, did_you_mean, format_loc
 from liaison.models import (
-    FILE_KINDS, SOURCES, STATUSES, DeckMeta, GuideMeta, Interaction, Physician, Practice,
-    Referral, SiteConfig, TeamMember, describe, id_problem, nested_model, parse_date,
+    FILE_KINDS, SOURCES, STATUSES, DeckMeta, GuideMeta, Interaction, Referral, SiteConfig,
+    describe, id_problem, nested_model, parse_date,
 )
+from liaison.records import ReferralRow, Site
 
 YAML_EXT = (".yaml", ".yml")
 REFERRAL_COLUMNS = ("date", "source", "physician", "service", "status", "count")
@@ -36,43 +36,6 @@ _PATIENT_COLUMN_WORDS = (
     "full_name", "insurance_id", "member_id", "diagnosis",
 )
 _PATIENT_COLUMN_NAMES = frozenset(("name", "sex", "gender", "age", "address", "phone", "email"))
-
-
-class ReferralRow(NamedTuple):
-    """One referral row, validated. ``line`` is set for CSV rows, ``loc`` for YAML ones."""
-
-    date: object
-    source: str
-    physician: str | None
-    service: str
-    status: str
-    count: int
-    path: str
-    line: int | None
-    loc: tuple | None
-
-
-@dataclass
-class Site:
-    """Every record of a site root. Records of files with errors are left out."""
-
-    root: Path
-    config_path: str = "site.yaml"
-    config: SiteConfig | None = None
-    practices: dict[str, Practice] = field(default_factory=dict)
-    physicians: dict[str, Physician] = field(default_factory=dict)
-    team: dict[str, TeamMember] = field(default_factory=dict)
-    interactions: list[Interaction] = field(default_factory=list)
-    referrals: list[ReferralRow] = field(default_factory=list)
-    guides: dict[str, Guide] = field(default_factory=dict)
-    decks: dict[str, Deck] = field(default_factory=dict)
-    # Every id that has a file, valid or not: references to a record whose file has errors
-    # are not reported again as dangling.
-    known: dict[str, set[str]] = field(default_factory=dict)
-    # Where each record came from: id(record) -> (path, location prefix in the file).
-    src: dict[int, tuple[str, Loc]] = field(default_factory=dict)
-    partials: list = field(default_factory=list)  # core records that failed validation
-    bulk_partials: list = field(default_factory=list)  # interactions that failed validation
 
 
 @dataclass

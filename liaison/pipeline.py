@@ -16,7 +16,8 @@ from liaison.cache import ParseCache
 from liaison.checks import check_bulk, check_core
 from liaison.decks import deck_failures, deck_problems
 from liaison.diagnostics import Problem, Report
-from liaison.load import Loader, Site, attach, core_only, discover, load_bulk, load_core, place
+from liaison.load import Loader, attach, core_only, discover, load_bulk, load_core, place
+from liaison.records import Site
 from liaison.workers import cpu_count, map_forked, map_staged, share
 
 # Below this many bytes of interaction and referral files, forking costs more than it saves.

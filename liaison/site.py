@@ -17,7 +17,7 @@ from markupsafe import Markup
 
 from liaison import charts
 from liaison.content import MarkdownRenderer
-from liaison.load import Site
+from liaison.records import Site
 from liaison.models import IN_PERSON
 
 # A constant without double quotes: safe inside the double-quoted content attribute as is.

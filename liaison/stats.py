@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import orjson
 
-from liaison.load import Site
+from liaison.records import Site
 from liaison.models import IN_PERSON, SOURCES
 
 REACHED = {  # status -> the stages it reached (declined counts only as referred)

@@ -926,7 +926,7 @@ def write_description(root: Path, desc: dict, spread: bool = False) -> None:
 
 def build_site_object(desc: dict):
     """The same site as a liaison.load.Site, without files."""
-    from liaison.load import ReferralRow, Site
+    from liaison.records import ReferralRow, Site
     from liaison.models import Interaction, Physician, Practice, SiteConfig, TeamMember
 
     cfg = {"practice": {"name": "Property Clinic"},
