@@ -509,9 +509,8 @@ def _stats_section(before, after) -> list[str]:
     out = []
     rows = []
     for name, label in TOTALS:
-        old, new = sb["totals"].get(name), sa["totals"].get(name)
-        if name == "source_capture_rate_365d":
-            old, new = sb.get(name), sa.get(name)
+        source_b, source_a = (sb, sa) if name == "source_capture_rate_365d" else (sb.totals, sa.totals)
+        old, new = getattr(source_b, name, None), getattr(source_a, name, None)
         if old != new:
             rows.append(f"| {label} | {_fmt_total(name, old)} | {_fmt_total(name, new)} "
                         f"| {_fmt_change(name, old, new)} |")
@@ -522,8 +521,8 @@ def _stats_section(before, after) -> list[str]:
 
     site = after.site
     moved = []
-    for pid in sorted(sb["physicians"].keys() & sa["physicians"].keys()):
-        old, new = sb["physicians"][pid], sa["physicians"][pid]
+    for pid in sorted(sb.physicians.keys() & sa.physicians.keys()):
+        old, new = sb.physicians[pid].as_dict(), sa.physicians[pid].as_dict()
         for field, label in _FLAGS:
             if old[field] != new[field]:
                 name = site.physicians[pid].name if pid in site.physicians else pid

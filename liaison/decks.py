@@ -98,16 +98,22 @@ def physicians_by_practice(site: Site) -> dict[str, list[str]]:
 def deck_context(site: Site, site_ctx: dict, practice_stats: dict, docs: dict[str, list[str]],
                  practice: str | None) -> dict:
     """The template context of a deck: ``site`` (site.yaml), and for a customized deck the
-    ``practice``, its ``physicians`` and its ``stats`` (SPEC §6); none and empty in the
-    generic deck (``practice`` None)."""
+    ``practice``, its ``physicians`` and its ``stats`` (SPEC §6: the practice's entry of
+    stats.json, as a mapping); none and empty in the generic deck (``practice`` None)."""
     if practice is None:
         return {"site": site_ctx, "practice": None, "physicians": [], "stats": None}
     return {
         "site": site_ctx,
         "practice": {"id": practice, **site.practices[practice].model_dump()},
         "physicians": [{"id": did, **site.physicians[did].model_dump()} for did in docs.get(practice, [])],
-        "stats": practice_stats.get(practice, {}),
+        "stats": _as_mapping(practice_stats.get(practice)),
     }
+
+
+def _as_mapping(figures) -> dict:
+    if figures is None:
+        return {}
+    return figures.as_dict() if hasattr(figures, "as_dict") else figures
 
 
 def deck_targets(site: Site, deck: Deck) -> list[str]:

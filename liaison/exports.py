@@ -24,8 +24,10 @@ from dataclasses import dataclass
 
 from icalendar import Calendar, Event
 
-from liaison.records import Site
+from liaison.derived import is_open, owner
+from liaison.figures import Stats
 from liaison.models import Interaction
+from liaison.records import Site
 
 # ----------------------------------------------------------------------------------- CSV
 
@@ -36,7 +38,7 @@ PHYSICIAN_COLUMNS = (
     "referrals_prev_365d", "first_referral", "last_referral", "days_since_referral",
     "interactions_365d", "last_contact", "last_visit",
 )
-# The columns of physicians.csv taken from stats["physicians"][id] as they are.
+# The columns of physicians.csv taken from the physician's statistics as they are.
 _PHYSICIAN_STATS = (
     "status", "declining", "visit_overdue", "referrals", "referrals_90d", "referrals_prev_90d",
     "referrals_365d", "referrals_prev_365d", "first_referral", "last_referral",
@@ -87,33 +89,29 @@ def _csv(header: tuple[str, ...], rows) -> bytes:
     return out.getvalue().encode("utf-8")
 
 
-def physicians_csv(site: Site, stats: dict) -> bytes:
+def physicians_csv(site: Site, stats: Stats) -> bytes:
     """``exports/physicians.csv``: one row per physician, sorted by id.
 
     Record fields (practice_name and city are the practice's; office_days space-separated),
     then the physician's statistics of SPEC §4 from ``stats`` (``liaison`` is the effective
     liaison). Empty cell for None, ``true``/``false`` for booleans.
     """
-    per_physician = stats.get("physicians", {})
+    per_physician = stats.physicians
 
     def rows():
         for pid in sorted(site.physicians):
             p = site.physicians[pid]
             practice = site.practices.get(p.practice)
-            s = per_physician.get(pid, {})
+            s = per_physician.get(pid)
             yield (
                 pid, p.name, p.credentials, p.npi, p.specialty, p.practice,
                 practice.name if practice is not None else None,
                 practice.city if practice is not None else None,
-                p.tier, s.get("liaison"), " ".join(p.office_days), p.email, p.phone,
-                *(s.get(k) for k in _PHYSICIAN_STATS),
+                p.tier, getattr(s, "liaison", None), " ".join(p.office_days), p.email, p.phone,
+                *(getattr(s, k, None) for k in _PHYSICIAN_STATS),
             )
 
     return _csv(PHYSICIAN_COLUMNS, rows())
-
-
-def _is_open(follow_up, as_of: dt.date | None) -> bool:
-    return follow_up.done is None or (as_of is not None and follow_up.done > as_of)
 
 
 def interactions_csv(site: Site, as_of: dt.date | None = None) -> bytes:
@@ -133,16 +131,16 @@ def interactions_csv(site: Site, as_of: dt.date | None = None) -> bytes:
                 r.date, r.type, r.liaison, r.practice, " ".join(r.physicians),
                 "; ".join(r.met_with), r.summary, "; ".join(r.needs), r.outcome, r.deck,
                 r.next_visit, len(r.follow_ups),
-                sum(1 for f in r.follow_ups if _is_open(f, as_of)),
+                sum(1 for f in r.follow_ups if is_open(f, as_of)),
             )
 
     return _csv(INTERACTION_COLUMNS, rows())
 
 
-def referrals_by_month_csv(stats: dict) -> bytes:
+def referrals_by_month_csv(stats: Stats) -> bytes:
     """``exports/referrals-by-month.csv``: the ``months`` series of the statistics, one row
     per calendar month, ascending (SPEC §4)."""
-    return _csv(MONTH_COLUMNS, ([m[k] for k in MONTH_COLUMNS] for m in stats["months"]))
+    return _csv(MONTH_COLUMNS, ([getattr(m, k) for k in MONTH_COLUMNS] for m in stats.months))
 
 
 # ------------------------------------------------------------------------------ iCalendar
@@ -206,13 +204,13 @@ def _follow_ups(site: Site, as_of: dt.date) -> list[_Item]:
         if r.date > as_of:
             continue
         for f in r.follow_ups:
-            if not _is_open(f, as_of):
+            if not is_open(f, as_of):
                 continue
-            owner = f.owner or r.liaison
+            who = owner(f, r)
             description = "\n".join((
                 f"Task: {f.task}",
                 f"Due: {f.due.isoformat()}",
-                f"Owner: {_name(site, 'team', owner)}",
+                f"Owner: {_name(site, 'team', who)}",
                 _origin(site, r),
             ))
             items.append(_Item(
@@ -222,7 +220,7 @@ def _follow_ups(site: Site, as_of: dt.date) -> list[_Item]:
                          r.liaison, f.task),
                 kind="follow-up", day=f.due,
                 summary=f"Follow-up: {f.task} ({_about(site, r)})",
-                description=description, location=None, member=owner,
+                description=description, location=None, member=who,
             ))
     return items
 
@@ -234,7 +232,13 @@ def _targets(site: Site, r: Interaction) -> list[tuple[str, str]]:
     return [("physicians", d) for d in dict.fromkeys(r.physicians)]
 
 
-def _planned_visits(site: Site, stats: dict, as_of: dt.date) -> list[_Item]:
+def _last_contact(stats: Stats, kind: str, ident: str) -> str | None:
+    """The last contact of a practice or a physician ("practices" or "physicians")."""
+    figures = getattr(stats, kind).get(ident)
+    return figures.last_contact if figures is not None else None
+
+
+def _planned_visits(site: Site, stats: Stats, as_of: dt.date) -> list[_Item]:
     """Next visits (next_visit ≥ as_of) planned at interactions dated ≤ as_of that are still
     the latest interaction for their practice (or, without a practice, their physicians):
     the plan stands while the practice's (physician's) last contact of SPEC §4 is its date."""
@@ -243,7 +247,7 @@ def _planned_visits(site: Site, stats: dict, as_of: dt.date) -> list[_Item]:
         if r.date > as_of or r.next_visit is None or r.next_visit < as_of:
             continue
         targets = _targets(site, r)
-        latest = [stats.get(kind, {}).get(ident, {}).get("last_contact") for kind, ident in targets]
+        latest = [_last_contact(stats, kind, ident) for kind, ident in targets]
         if targets and all(c is not None and c > r.date.isoformat() for c in latest):
             continue  # a later interaction already happened for it
         practice_id = r.practice
@@ -312,7 +316,7 @@ def _vcalendar(name: str, events: list[bytes]) -> bytes:
     return head[: -len(_END)] + b"".join(events) + _END
 
 
-def calendars(site: Site, stats: dict, as_of: dt.date) -> dict[str, bytes]:
+def calendars(site: Site, stats: Stats, as_of: dt.date) -> dict[str, bytes]:
     """The iCalendar feeds: ``calendar.ics`` (everyone's events) and
     ``calendar/<id>.ics`` for every team member whose role is liaison (produced even when
     empty).
@@ -330,8 +334,8 @@ def calendars(site: Site, stats: dict, as_of: dt.date) -> dict[str, bytes]:
     Deterministic: UIDs are SHA-1 digests of record content (no paths, no clock), DTSTAMP is
     the as-of date at 00:00:00 UTC, events are sorted by date, summary and UID.
     """
-    if stats.get("as_of") not in (None, as_of.isoformat()):
-        raise ValueError(f"statistics as of {stats['as_of']}, calendars as of {as_of.isoformat()}")
+    if stats.as_of != as_of:
+        raise ValueError(f"statistics as of {stats.as_of}, calendars as of {as_of.isoformat()}")
     ours = site.config.practice.name if site.config is not None else "Liaison"
     stamp = dt.datetime(as_of.year, as_of.month, as_of.day, tzinfo=dt.timezone.utc)
     events = [(item.member, _vevent(uid, item, stamp).to_ical())

@@ -17,6 +17,7 @@ from liaison.checks import check_bulk, check_core
 from liaison.decks import deck_failures, deck_problems
 from liaison.diagnostics import Problem, Report
 from liaison.load import Loader, attach, core_only, discover, load_bulk, load_core, place
+from liaison.figures import Stats
 from liaison.records import Site
 from liaison.workers import cpu_count, map_forked, map_staged, share
 
@@ -29,7 +30,7 @@ PARALLEL_DECK_RENDERS = 1_000  # likewise, deck renderings (decks × practices)
 class Checked:
     site: Site
     report: Report
-    stats: dict  # SPEC §4, computed once for every later stage
+    stats: Stats  # SPEC §4, computed once for every later stage
     counts: dict  # records read: interactions, referral rows
     timings: list  # (stage, seconds), for --timings and the benchmark
 
@@ -179,7 +180,7 @@ def _check(root, as_of, strict, use_cache, keep_records, workers,
     if site.decks:
         renders = len(site.decks) * (len(site.practices) + 1)
         n = 1 if keep_records or renders < PARALLEL_DECK_RENDERS else (cpu_count() if workers is None else workers)
-        failures = map_forked(lambda part: deck_failures(site, stats["practices"], part, n), list(range(n)))
+        failures = map_forked(lambda part: deck_failures(site, stats.practices, part, n), list(range(n)))
         problems += deck_problems(site, [f for part in failures for f in part])
         clock.lap("deck templates")
     if check_templates:  # pages are rendered only from records without errors

@@ -17,8 +17,12 @@ from markupsafe import Markup
 
 from liaison import charts
 from liaison.content import MarkdownRenderer
+from liaison.figures import Stats
 from liaison.records import Site
-from liaison.models import IN_PERSON
+from liaison.derived import (
+    in_person, is_open, listed_physicians, month_index, month_label, month_of_label, owner,
+    practices_of, training_expired,
+)
 
 # A constant without double quotes: safe inside the double-quoted content attribute as is.
 CSP = Markup("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -91,18 +95,14 @@ def _svg(chart, *args, **kwargs) -> Markup:
     return Markup(chart(*args, **kwargs))
 
 
-def _month_label(idx: int) -> str:
-    return f"{idx // 12:04d}-{idx % 12 + 1:02d}"
-
-
-def _midx(d: dt.date) -> int:
-    return d.year * 12 + d.month - 1
+_month_label = month_label
+_midx = month_index
 
 
 class SiteView:
     """Indexes of a checked site, for planning and for building page contexts."""
 
-    def __init__(self, site: Site, stats: dict, as_of: dt.date):
+    def __init__(self, site: Site, stats: Stats, as_of: dt.date):
         self.site = site
         self.stats = stats
         self.as_of = as_of
@@ -135,16 +135,12 @@ class SiteView:
                 continue
             by_month[_midx(r.date)].append(r)
             by_member[r.liaison].append(r)
-            practices = [r.practice] if r.practice else []
-            for pid in dict.fromkeys(r.physicians):
-                doc = site.physicians.get(pid)
+            for pid in listed_physicians(r):
                 by_doc[pid].append(r)
-                if doc and doc.practice not in practices:
-                    practices.append(doc.practice)
-            for p in practices:
+            for p in practices_of(r, site.physicians):
                 by_practice[p].append(r)
             for f in r.follow_ups:
-                if f.done is None or f.done > D:
+                if is_open(f, D):
                     open_fu.append((f.due, r, f))
         for lst in (*by_doc.values(), *by_practice.values(), *by_member.values()):
             lst.reverse()  # newest first
@@ -158,15 +154,11 @@ class SiteView:
         self.fu_by_owner: dict[str, list] = defaultdict(list)
         for t in open_fu:
             r, f = t[1], t[2]
-            practices = [r.practice] if r.practice else []
-            for pid in dict.fromkeys(r.physicians):
+            for pid in listed_physicians(r):
                 self.fu_by_doc[pid].append(t)
-                doc = site.physicians.get(pid)
-                if doc and doc.practice not in practices:
-                    practices.append(doc.practice)
-            for p in practices:
+            for p in practices_of(r, site.physicians):
                 self.fu_by_practice[p].append(t)
-            self.fu_by_owner[f.owner or r.liaison].append(t)
+            self.fu_by_owner[owner(f, r)].append(t)
 
         series: dict[str, list[int]] = defaultdict(lambda: [0] * MONTHS_CHARTED)
         services_ever: dict[str, set] = defaultdict(set)
@@ -184,9 +176,9 @@ class SiteView:
         for pid in sorted(site.physicians):
             self.docs_of_practice[site.physicians[pid].practice].append(pid)
         self.docs_of_liaison: dict[str, list[str]] = defaultdict(list)
-        for pid, s in self.stats["physicians"].items():
-            if s["liaison"]:
-                self.docs_of_liaison[s["liaison"]].append(pid)
+        for pid, s in self.stats.physicians.items():
+            if s.liaison:
+                self.docs_of_liaison[s.liaison].append(pid)
         self.decks_for_practice: dict[str, list[str]] = defaultdict(list)
         for deck_id in sorted(site.decks):
             targets = site.decks[deck_id].meta.targets
@@ -217,17 +209,13 @@ class SiteView:
         v = self._views.get(id(r))
         if v is not None:
             return v
-        practices = [r.practice] if r.practice else []
-        for pid in r.physicians:
-            doc = self.site.physicians.get(pid)
-            if doc and doc.practice not in practices:
-                practices.append(doc.practice)
+        practices = practices_of(r, self.site.physicians)
         name, href = self.member_ref(r.liaison)
         deck = self.site.decks.get(r.deck) if r.deck else None
         v = self._views[id(r)] = SimpleNamespace(
             date=r.date.isoformat(),
             type=r.type,
-            in_person=r.type in IN_PERSON,
+            in_person=in_person(r),
             liaison_name=name,
             liaison_href=href,
             outcome=r.outcome,
@@ -247,15 +235,15 @@ class SiteView:
 
     def follow_up(self, due, r, f) -> dict:
         days = (due - self.as_of).days
-        owner = f.owner or r.liaison
-        name, href = self.member_ref(owner)
+        who = owner(f, r)
+        name, href = self.member_ref(who)
         targets = [self.practice_ref(r.practice)] if r.practice else []
         targets += [self.doc_ref(p) for p in r.physicians]
         return {
             "due": due.isoformat(), "task": f.task, "overdue": days < 0,
             "overdue_text": f"{-days} day{'s' if days != -1 else ''} overdue" if days < 0 else "",
             "due_soon": 0 <= days <= 7, "due_text": "today" if days == 0 else f"in {days} days",
-            "owner": owner, "owner_name": name, "owner_href": href, "targets": targets,
+            "owner": who, "owner_name": name, "owner_href": href, "targets": targets,
             "logged": r.date.isoformat(),
         }
 
@@ -265,35 +253,35 @@ class SiteView:
 
     def physician_row(self, pid: str) -> dict:
         d = self.site.physicians[pid]
-        s = self.stats["physicians"][pid]
+        s = self.stats.physicians[pid]
         practice = self.site.practices.get(d.practice)
-        liaison_name, liaison_href = self.member_ref(s["liaison"]) if s["liaison"] else ("—", None)
+        liaison_name, liaison_href = self.member_ref(s.liaison) if s.liaison else ("—", None)
         return {
             "id": pid, "name": d.name, "credentials": d.credentials or "", "specialty": d.specialty,
             "href": physician_href(pid), "practice": self.practice_ref(d.practice),
             "city": practice.city if practice and practice.city else "",
-            "tier": d.tier or "", "status": s["status"], "declining": s["declining"],
-            "visit_overdue": s["visit_overdue"], "referrals_365d": s["referrals_365d"],
-            "referrals_prev_365d": s["referrals_prev_365d"],
-            "trend": self.change(s["referrals_365d"], s["referrals_prev_365d"]),
-            "last_visit": s["last_visit"] or "", "last_contact": s["last_contact"] or "",
+            "tier": d.tier or "", "status": s.status, "declining": s.declining,
+            "visit_overdue": s.visit_overdue, "referrals_365d": s.referrals_365d,
+            "referrals_prev_365d": s.referrals_prev_365d,
+            "trend": self.change(s.referrals_365d, s.referrals_prev_365d),
+            "last_visit": s.last_visit or "", "last_contact": s.last_contact or "",
             "liaison_name": liaison_name, "liaison_href": liaison_href,
         }
 
     def alerts_for(self, pid: str) -> list[dict]:
-        s = self.stats["physicians"][pid]
+        s = self.stats.physicians[pid]
         d = self.site.physicians[pid]
         out = []
-        if s["status"] == "new":
-            out.append({"css": "good", "text": f"New referrer: first referral {s['first_referral']}. Thank them."})
-        if s["status"] == "lapsed":
-            out.append({"css": "bad", "text": f"Lapsed: no referral for {s['days_since_referral']} days (last {s['last_referral']})."})
-        if s["declining"]:
-            n = s["referrals_90d"]
-            out.append({"css": "bad", "text": f"Declining: {n} referral{'s' if n != 1 else ''} in the last 90 days against {s['referrals_prev_90d']} in the 90 before."})
-        if s["visit_overdue"]:
+        if s.status == "new":
+            out.append({"css": "good", "text": f"New referrer: first referral {s.first_referral}. Thank them."})
+        if s.status == "lapsed":
+            out.append({"css": "bad", "text": f"Lapsed: no referral for {s.days_since_referral} days (last {s.last_referral})."})
+        if s.declining:
+            n = s.referrals_90d
+            out.append({"css": "bad", "text": f"Declining: {n} referral{'s' if n != 1 else ''} in the last 90 days against {s.referrals_prev_90d} in the 90 before."})
+        if s.visit_overdue:
             cadence = self.tiers[d.tier].visit_every_days if d.tier in self.tiers else None
-            last = s["last_visit"]
+            last = s.last_visit
             when = f"last in-person visit {last} ({_ago((self.as_of - dt.date.fromisoformat(last)).days)})" if last else "never visited in person"
             out.append({"css": "warn", "text": f"Visit overdue: tier {d.tier} wants a visit every {cadence} days; {when}."})
         return out
@@ -303,7 +291,7 @@ class SiteView:
         since the last visit, movements in referrals."""
         points: list[str] = []
         open_tasks = {id(r) for r in interactions for f in r.follow_ups
-                      if f.done is None or f.done > self.as_of}
+                      if is_open(f, self.as_of)}
         seen = set()
         for r in interactions:  # newest first
             if (self.as_of - r.date).days >= 365:
@@ -322,15 +310,15 @@ class SiteView:
         elif pids and not referred:
             points.append("No referral yet: introduce our services — " + ", ".join(self.services.values()) + ".")
         for pid in pids:
-            s = self.stats["physicians"][pid]
+            s = self.stats.physicians[pid]
             name = self.site.physicians[pid].name
-            if s["declining"]:
-                points.append(f"{name}'s referrals are down ({s['referrals_prev_90d']} → {s['referrals_90d']} per 90 days): ask what changed.")
-            elif s["status"] == "new":
-                points.append(f"{name} started referring on {s['first_referral']}: thank them and ask how the first patients did.")
-            elif s["status"] == "lapsed":
-                points.append(f"{name} last referred {s['days_since_referral']} days ago: reconnect.")
-        last_visit = max((r.date for r in interactions if r.type in IN_PERSON), default=None)
+            if s.declining:
+                points.append(f"{name}'s referrals are down ({s.referrals_prev_90d} → {s.referrals_90d} per 90 days): ask what changed.")
+            elif s.status == "new":
+                points.append(f"{name} started referring on {s.first_referral}: thank them and ask how the first patients did.")
+            elif s.status == "lapsed":
+                points.append(f"{name} last referred {s.days_since_referral} days ago: reconnect.")
+        last_visit = max((r.date for r in interactions if in_person(r)), default=None)
         if last_visit is None:
             points.append("No in-person visit on record: introduce yourself and meet the office manager.")
         else:
@@ -352,29 +340,29 @@ class SiteView:
 
     def ctx_dashboard(self, page: Page) -> dict:
         st = self.stats
-        t = st["totals"]
-        months = st["months"][-MONTHS_CHARTED:]
-        phys = st["physicians"]
+        t = st.totals
+        months = st.months[-MONTHS_CHARTED:]
+        phys = st.physicians
         def pick(pred):
-            return [self.physician_row(p) for p in sorted(phys, key=lambda p: (-phys[p]["referrals_prev_365d"], p)) if pred(phys[p])]
+            return [self.physician_row(p) for p in sorted(phys, key=lambda p: (-phys[p].referrals_prev_365d, p)) if pred(phys[p])]
         upcoming = [self.follow_up(*t3) for t3 in self.open_follow_ups if (t3[0] - self.as_of).days <= 7]
         return {
             **self.common(page, "dashboard", "Dashboard"),
             "t": t,
-            "d90": self.change(t["referrals_90d"], t["referrals_prev_90d"]),
-            "d365": self.change(t["referrals_365d"], t["referrals_prev_365d"]),
-            "capture": st["source_capture_rate_365d"],
-            "chart": _svg(charts.bar_chart, [m["month"] for m in months], [m["referrals"] for m in months],
+            "d90": self.change(t.referrals_90d, t.referrals_prev_90d),
+            "d365": self.change(t.referrals_365d, t.referrals_prev_365d),
+            "capture": st.source_capture_rate_365d,
+            "chart": _svg(charts.bar_chart, [m.month for m in months], [m.referrals for m in months],
                                       title="Referrals per month, last 24 months",
-                                      secondary=[m["in_person"] for m in months],
+                                      secondary=[m.in_person for m in months],
                                       secondary_label="In-person visits"),
-            "declining": pick(lambda s: s["declining"])[:10],
-            "declining_count": sum(1 for s in phys.values() if s["declining"]),
-            "lapsed": pick(lambda s: s["status"] == "lapsed")[:10],
-            "lapsed_count": sum(1 for s in phys.values() if s["status"] == "lapsed"),
-            "new": pick(lambda s: s["status"] == "new")[:10],
-            "new_count": sum(1 for s in phys.values() if s["status"] == "new"),
-            "overdue_visits": sum(1 for s in phys.values() if s["visit_overdue"]),
+            "declining": pick(lambda s: s.declining)[:10],
+            "declining_count": sum(1 for s in phys.values() if s.declining),
+            "lapsed": pick(lambda s: s.status == "lapsed")[:10],
+            "lapsed_count": sum(1 for s in phys.values() if s.status == "lapsed"),
+            "new": pick(lambda s: s.status == "new")[:10],
+            "new_count": sum(1 for s in phys.values() if s.status == "new"),
+            "overdue_visits": sum(1 for s in phys.values() if s.visit_overdue),
             "week": upcoming[:25], "week_count": len(upcoming),
         }
 
@@ -385,7 +373,7 @@ class SiteView:
     def ctx_physician(self, page: Page) -> dict:
         pid = page.key
         d = self.site.physicians[pid]
-        s = self.stats["physicians"][pid]
+        s = self.stats.physicians[pid]
         interactions = self.by_doc.get(pid, [])
         months = self.months()
         follow = [self.follow_up(*t) for t in self.fu_by_doc.get(pid, [])]
@@ -398,10 +386,10 @@ class SiteView:
             "practice_record": practice,
             "office_days": ", ".join(day.capitalize() for day in d.office_days),
             "alerts": self.alerts_for(pid),
-            "d90": self.change(s["referrals_90d"], s["referrals_prev_90d"]),
-            "d365": self.change(s["referrals_365d"], s["referrals_prev_365d"]),
-            "last_referral_ago": _ago(s["days_since_referral"]),
-            "last_visit_ago": _ago((self.as_of - dt.date.fromisoformat(s["last_visit"])).days) if s["last_visit"] else "never",
+            "d90": self.change(s.referrals_90d, s.referrals_prev_90d),
+            "d365": self.change(s.referrals_365d, s.referrals_prev_365d),
+            "last_referral_ago": _ago(s.days_since_referral),
+            "last_visit_ago": _ago((self.as_of - dt.date.fromisoformat(s.last_visit)).days) if s.last_visit else "never",
             "chart": _svg(charts.bar_chart, [_month_label(m) for m in months], self.doc_series.get(pid, [0] * MONTHS_CHARTED),
                                       title=f"Referrals from {d.name} per month, last 24 months"),
             "recent": [self.interaction(r) for r in interactions[:RECENT]],
@@ -414,16 +402,16 @@ class SiteView:
 
     def practice_row(self, pid: str) -> dict:
         p = self.site.practices[pid]
-        s = self.stats["practices"][pid]
+        s = self.stats.practices[pid]
         docs = self.docs_of_practice.get(pid, [])
-        alerts = sum(1 for d in docs if self.stats["physicians"][d]["declining"]
-                     or self.stats["physicians"][d]["status"] == "lapsed")
+        alerts = sum(1 for d in docs if self.stats.physicians[d].declining
+                     or self.stats.physicians[d].status == "lapsed")
         name, href = self.member_ref(p.liaison) if p.liaison else ("—", None)
         return {"id": pid, "name": p.name, "href": practice_href(pid), "city": p.city or "",
-                "physicians": s["physicians"], "referrals_365d": s["referrals_365d"],
-                "referrals_prev_365d": s["referrals_prev_365d"],
-                "trend": self.change(s["referrals_365d"], s["referrals_prev_365d"]),
-                "last_contact": s["last_contact"] or "", "liaison_name": name, "liaison_href": href,
+                "physicians": s.physicians, "referrals_365d": s.referrals_365d,
+                "referrals_prev_365d": s.referrals_prev_365d,
+                "trend": self.change(s.referrals_365d, s.referrals_prev_365d),
+                "last_contact": s.last_contact or "", "liaison_name": name, "liaison_href": href,
                 "alerts": alerts, "best_visit_times": p.best_visit_times or ""}
 
     def ctx_practices(self, page: Page) -> dict:
@@ -433,7 +421,7 @@ class SiteView:
     def ctx_practice(self, page: Page) -> dict:
         pid = page.key
         p = self.site.practices[pid]
-        s = self.stats["practices"][pid]
+        s = self.stats.practices[pid]
         docs = self.docs_of_practice.get(pid, [])
         series = [0] * MONTHS_CHARTED
         for d in docs:
@@ -451,8 +439,8 @@ class SiteView:
             "p": p, "s": s, "row": self.practice_row(pid),
             "notes_html": self.md.note(p.notes),
             "doctors": [{**self.physician_row(d), "office_days": ", ".join(x.capitalize() for x in self.site.physicians[d].office_days)} for d in docs],
-            "d365": self.change(s["referrals_365d"], s["referrals_prev_365d"]),
-            "last_contact_ago": _ago((self.as_of - dt.date.fromisoformat(s["last_contact"])).days) if s["last_contact"] else "never",
+            "d365": self.change(s.referrals_365d, s.referrals_prev_365d),
+            "last_contact_ago": _ago((self.as_of - dt.date.fromisoformat(s.last_contact)).days) if s.last_contact else "never",
             "chart": _svg(charts.bar_chart, [_month_label(m) for m in months], series,
                                       title=f"Referrals from {p.name} per month, last 24 months"),
             "alerts": alerts,
@@ -468,7 +456,7 @@ class SiteView:
         rows = []
         for tid in sorted(self.site.team):
             m = self.site.team[tid]
-            l = self.stats["liaisons"].get(tid)
+            l = self.stats.liaisons.get(tid)
             rows.append({"id": tid, "name": m.name, "role": m.role, "href": member_href(tid),
                          "email": m.email or "", "l": l,
                          "trainings": len(m.trainings)})
@@ -476,22 +464,22 @@ class SiteView:
 
     def attention(self, pid: str) -> tuple[int, list[str]]:
         """How much a physician needs their liaison now: (score, reasons)."""
-        s = self.stats["physicians"][pid]
+        s = self.stats.physicians[pid]
         reasons, score = [], 0
         open_fu = len(self.fu_by_doc.get(pid, ()))
-        if s["visit_overdue"]:
+        if s.visit_overdue:
             score += 4
             reasons.append("visit overdue")
-        if s["declining"]:
+        if s.declining:
             score += 3
             reasons.append("declining")
-        if s["status"] == "lapsed":
+        if s.status == "lapsed":
             score += 2
             reasons.append("lapsed")
         if open_fu:
             score += 1
             reasons.append(f"{open_fu} open follow-up{'s' if open_fu > 1 else ''}")
-        if s["status"] == "new":
+        if s.status == "new":
             reasons.append("new referrer")
         return score, reasons
 
@@ -511,7 +499,7 @@ class SiteView:
                 groups.append({
                     "practice": self.practice_ref(prac), "score": max(t[0] for t in docs),
                     "best": p.best_visit_times if p else None,
-                    "last_contact": self.stats["practices"].get(prac, {}).get("last_contact"),
+                    "last_contact": self.stats.practices[prac].last_contact if prac in self.stats.practices else None,
                     "doctors": [{**self.physician_row(pid), "score": score, "reasons": reasons}
                                 for score, pid, reasons in docs],
                 })
@@ -521,12 +509,12 @@ class SiteView:
         trainings = []
         for t in sorted(m.trainings, key=lambda t: (t.completed, t.guide), reverse=True):
             g = self.site.guides.get(t.guide)
-            expired = bool(g and g.meta.renew_every_days and (self.as_of - t.completed).days > g.meta.renew_every_days)
+            expired = bool(g) and training_expired(t.completed, g.meta.renew_every_days, self.as_of)
             trainings.append({"title": g.meta.title if g else t.guide, "href": f"training/{t.guide}/index.html" if g else None,
                               "completed": t.completed.isoformat(), "score": t.score, "expired": expired})
         return {
             **self.common(page, "team", m.name), "m": m, "is_liaison": is_liaison,
-            "l": self.stats["liaisons"].get(tid), "groups": groups,
+            "l": self.stats.liaisons.get(tid), "groups": groups,
             "recent": [self.interaction(r) for r in recent], "follow_ups": owned,
             "trainings": trainings,
         }
@@ -545,10 +533,10 @@ class SiteView:
                 "recent": [self.interaction(r) for r in latest],
                 "months": [{"label": _month_label(m), "href": f"activity/{_month_label(m)}/index.html",
                             "count": len(self.by_month[m]),
-                            "in_person": sum(1 for r in self.by_month[m] if r.type in IN_PERSON)} for m in months]}
+                            "in_person": sum(1 for r in self.by_month[m] if in_person(r))} for m in months]}
 
     def ctx_activity_month(self, page: Page) -> dict:
-        mi = int(page.key[:4]) * 12 + int(page.key[5:]) - 1
+        mi = month_of_label(page.key)
         rows = list(reversed(self.by_month.get(mi, [])))
         return {**self.common(page, "activity", f"Activity in {page.key}"), "month": page.key,
                 "recent": [self.interaction(r) for r in rows]}
@@ -566,44 +554,44 @@ class SiteView:
 
     def ctx_referrals(self, page: Page) -> dict:
         st = self.stats
-        t = st["totals"]
-        months = st["months"][-MONTHS_CHARTED:]
-        f = st["funnel_365d"]
-        phys = st["physicians"]
-        top = sorted((p for p in phys if phys[p]["referrals_365d"]), key=lambda p: (-phys[p]["referrals_365d"], p))[:15]
-        movers = sorted((p for p in phys if phys[p]["referrals_365d"] != phys[p]["referrals_prev_365d"]),
-                        key=lambda p: (-abs(phys[p]["referrals_365d"] - phys[p]["referrals_prev_365d"]), p))[:15]
+        t = st.totals
+        months = st.months[-MONTHS_CHARTED:]
+        f = st.funnel_365d
+        phys = st.physicians
+        top = sorted((p for p in phys if phys[p].referrals_365d), key=lambda p: (-phys[p].referrals_365d, p))[:15]
+        movers = sorted((p for p in phys if phys[p].referrals_365d != phys[p].referrals_prev_365d),
+                        key=lambda p: (-abs(phys[p].referrals_365d - phys[p].referrals_prev_365d), p))[:15]
         def rows(pred, limit=50):
             ids = [p for p in sorted(phys) if pred(phys[p])]
             return [self.physician_row(p) for p in ids[:limit]], len(ids)
-        new, new_n = rows(lambda s: s["status"] == "new")
-        lapsed, lapsed_n = rows(lambda s: s["status"] == "lapsed")
-        declining, declining_n = rows(lambda s: s["declining"])
-        sources = sorted(st["sources_365d"].items(), key=lambda kv: (-kv[1], kv[0]))
+        new, new_n = rows(lambda s: s.status == "new")
+        lapsed, lapsed_n = rows(lambda s: s.status == "lapsed")
+        declining, declining_n = rows(lambda s: s.declining)
+        sources = sorted(st.sources_365d.items(), key=lambda kv: (-kv[1], kv[0]))
         return {
             **self.common(page, "referrals", "Referral statistics"),
-            "t": t, "capture": st["source_capture_rate_365d"],
-            "d90": self.change(t["referrals_90d"], t["referrals_prev_90d"]),
-            "d365": self.change(t["referrals_365d"], t["referrals_prev_365d"]),
-            "chart": _svg(charts.bar_chart, [m["month"] for m in months], [m["referrals"] for m in months],
+            "t": t, "capture": st.source_capture_rate_365d,
+            "d90": self.change(t.referrals_90d, t.referrals_prev_90d),
+            "d365": self.change(t.referrals_365d, t.referrals_prev_365d),
+            "chart": _svg(charts.bar_chart, [m.month for m in months], [m.referrals for m in months],
                                       title="Referrals per month, last 24 months",
-                                      secondary=[m["treated"] for m in months], secondary_label="Treated"),
+                                      secondary=[m.treated for m in months], secondary_label="Treated"),
             "funnel": _svg(charts.funnel_chart, [("Referred", f["referred"]), ("Scheduled", f["scheduled"]),
                                            ("Consulted", f["consulted"]), ("Treated", f["treated"]),
                                            ("Declined", f["declined"])], title="Referral funnel, last 365 days"),
             "sources": _svg(charts.share_bars, sources, title="How patients heard about us, last 365 days", highlight="unknown"),
-            "services": _svg(charts.share_bars, [(self.services[k], v) for k, v in st["services_365d"].items()],
+            "services": _svg(charts.share_bars, [(self.services[k], v) for k, v in st.services_365d.items()],
                                           title="Referrals by service line, last 365 days"),
             "top": [self.physician_row(p) for p in top],
-            "movers": [{**self.physician_row(p), "delta": _signed(phys[p]["referrals_365d"] - phys[p]["referrals_prev_365d"]),
-                        "up": phys[p]["referrals_365d"] > phys[p]["referrals_prev_365d"]} for p in movers],
+            "movers": [{**self.physician_row(p), "delta": _signed(phys[p].referrals_365d - phys[p].referrals_prev_365d),
+                        "up": phys[p].referrals_365d > phys[p].referrals_prev_365d} for p in movers],
             "new": new, "new_n": new_n, "lapsed": lapsed, "lapsed_n": lapsed_n,
             "declining": declining, "declining_n": declining_n,
             "months_table": list(reversed(months)),
         }
 
     def ctx_data_quality(self, page: Page) -> dict:
-        phys = self.stats["physicians"]
+        phys = self.stats.physicians
         docs = sorted(self.site.physicians)
         def rows(pred):
             return [self.physician_row(p) for p in docs if pred(self.site.physicians[p], phys[p])]
@@ -611,8 +599,8 @@ class SiteView:
             **self.common(page, "data-quality", "Data quality"),
             "no_npi": rows(lambda d, s: d.npi is None),
             "no_tier": rows(lambda d, s: d.tier is None),
-            "no_liaison": rows(lambda d, s: s["liaison"] is None),
-            "never_contacted": rows(lambda d, s: s["last_contact"] is None),
+            "no_liaison": rows(lambda d, s: s.liaison is None),
+            "never_contacted": rows(lambda d, s: s.last_contact is None),
             "practices_no_liaison": [self.practice_row(p) for p in sorted(self.site.practices)
                                      if self.site.practices[p].liaison is None],
         }
@@ -644,19 +632,19 @@ class SiteView:
                 t = latest.get(g["id"])
                 if t is None:
                     cells.append({"state": "missing"})
-                elif g["renew"] and (self.as_of - t.completed).days > g["renew"]:
+                elif training_expired(t.completed, g["renew"], self.as_of):
                     cells.append({"state": "expired", "date": t.completed.isoformat(), "score": t.score})
                 else:
                     cells.append({"state": "completed", "date": t.completed.isoformat(), "score": t.score})
             matrix.append({"name": m.name, "href": member_href(tid), "role": m.role, "cells": cells})
         return {**self.common(page, "training", "Training"), "guides": guides, "matrix": matrix,
-                "capture": self.stats["source_capture_rate_365d"]}
+                "capture": self.stats.source_capture_rate_365d}
 
     def ctx_guide(self, page: Page) -> dict:
         g = self.site.guides[page.key]
         html, toc = self.md.document(g.body)
         return {**self.common(page, "training", g.meta.title), "g": g, "html": html, "toc": toc,
-                "capture": self.stats["source_capture_rate_365d"]}
+                "capture": self.stats.source_capture_rate_365d}
 
     @cached_property
     def _target_sets(self) -> dict[str, set]:
@@ -691,7 +679,7 @@ class SiteView:
                 deck_stage.make_env(flavor), self.site.decks[deck_id])[0]
         if self._deck_ctx[0] != practice:  # the HTML page, then its .pptx: one context
             self._deck_ctx = (practice, deck_stage.deck_context(
-                self.site, self.site_ctx, self.stats["practices"], self.docs_of_practice, practice))
+                self.site, self.site_ctx, self.stats.practices, self.docs_of_practice, practice))
         return deck_stage.render_markdown(compiled, self._deck_ctx[1])
 
     def _slide_content(self, markdown: str):

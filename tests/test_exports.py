@@ -298,10 +298,10 @@ def test_calendar_holds_the_open_follow_ups(example):
     cals = exports.calendars(example.site, example.stats, D)
     everyone = summary_dates(cals["calendar.ics"])
     assert everyone == OPEN_AT_D  # sorted by date; no done one, none of the 2026-12-01 lunch
-    assert len(everyone) == example.stats["totals"]["open_follow_ups"]
+    assert len(everyone) == example.stats.totals.open_follow_ups
     lena = summary_dates(cals["calendar/lena-brooks.ics"])
     assert lena == [OPEN_AT_D[0], OPEN_AT_D[2], OPEN_AT_D[3]]
-    assert len(lena) == example.stats["liaisons"]["lena-brooks"]["open_follow_ups"]
+    assert len(lena) == example.stats.liaisons["lena-brooks"].open_follow_ups
     for e in events_of(cals["calendar.ics"]):
         assert [str(c) for c in e["CATEGORIES"].cats] == ["follow-up"]
 
@@ -364,7 +364,7 @@ def test_calendar_as_of_decides_what_is_open(example):
     assert visit in everyone
     assert visit in summary_dates(cals["calendar/lena-brooks.ics"])
     assert len([s for s, _ in everyone if s.startswith("Follow-up")]) == \
-        c.stats["totals"]["open_follow_ups"]
+        c.stats.totals.open_follow_ups
 
 
 def test_calendar_planned_visits(example_site):

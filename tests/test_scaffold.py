@@ -257,7 +257,7 @@ def test_member_written_prefilled_and_valid(root):
                                "email": "amy.ng@blueridgevein.example"}
     checked = assert_validates(root, rel)
     assert checked.site.team["amy-ng"].role == "liaison"
-    assert "amy-ng" in checked.stats["liaisons"]
+    assert "amy-ng" in checked.stats.liaisons
     assert_refused_again(root, rel, args)
 
 

@@ -1146,7 +1146,7 @@ PROPERTY_SETTINGS = settings(max_examples=30, deadline=None,
 def test_property_invariants_in_memory(desc):
     from liaison.stats import compute_stats
 
-    stats = compute_stats(build_site_object(desc), desc["as_of"])
+    stats = compute_stats(build_site_object(desc), desc["as_of"]).as_dict()
     check_invariants(stats, desc)
 
 
@@ -1155,7 +1155,7 @@ def test_property_invariants_in_memory(desc):
 def test_property_in_memory_matches_spec_oracle(desc):
     from liaison.stats import compute_stats
 
-    assert_same(compute_stats(build_site_object(desc), desc["as_of"]), spec_stats(desc))
+    assert_same(compute_stats(build_site_object(desc), desc["as_of"]).as_dict(), spec_stats(desc))
 
 
 @PROPERTY_SETTINGS
@@ -1174,7 +1174,7 @@ def test_property_through_the_loader(desc):
         assert not [p for p in problems if p.severity == "error"], problems
         assert len(site.interactions) == len(desc["interactions"])
         assert len(site.referrals) == len(desc["referrals"])
-        stats = compute_stats(site, desc["as_of"])
+        stats = compute_stats(site, desc["as_of"]).as_dict()
         check_invariants(stats, desc)
         want = spec_stats(desc)
         assert_same(stats, want)
@@ -1286,7 +1286,7 @@ def test_stats_json_is_exactly_the_standard_libraries_form(tmp_path):
     for root in (_Path(__file__).resolve().parent / "fixtures" / "spec-example",
                  _Path(__file__).resolve().parents[1]):
         stats = _check(root, _dt.date(2026, 11, 26)).stats
-        expected = _json.dumps(stats, sort_keys=True, indent=2, ensure_ascii=False) + "\n"
+        expected = _json.dumps(stats.as_dict(), sort_keys=True, indent=2, ensure_ascii=False) + "\n"
         assert stats_json(stats) == expected
     odd = {"b": [1, 0.5, None, True, "é\n\"x\""], "a": {}, "c": [], "d": {"z": 1.0, "y": 0.9444}}
     assert stats_json(odd) == _json.dumps(odd, sort_keys=True, indent=2, ensure_ascii=False) + "\n"

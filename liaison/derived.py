@@ -1,0 +1,99 @@
+"""Derived facts: each rule of the contract that more than one stage needs, written once.
+
+Statistics, pages, exports, calendars and checks all ask the same questions of the records:
+is this follow-up open at the as-of date, who owns it, which practices does an interaction
+concern, who is a physician's liaison, in which windows and month does a date fall, has a
+training expired. The answers live here, as small pure functions, and nowhere else.
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+from liaison.models import IN_PERSON
+
+# ------------------------------------------------------------------------------ dates
+
+
+def age(date: dt.date, as_of: dt.date) -> int:
+    """Days from ``date`` to the as-of date; negative for a record dated after it (such
+    records are left out of every statistic)."""
+    return (as_of - date).days
+
+
+def windows(days: int) -> tuple[bool, bool, bool, bool]:
+    """(last 90, previous 90, last 365, previous 365) for an age ≥ 0: "in the last N days"
+    is 0 ≤ age < N, "the previous N days" N ≤ age < 2N."""
+    return days < 90, 90 <= days < 180, days < 365, 365 <= days < 730
+
+
+def month_index(date: dt.date) -> int:
+    """A month as one integer (year × 12 + month − 1): consecutive months are consecutive."""
+    return date.year * 12 + date.month - 1
+
+
+def month_label(index: int) -> str:
+    """The month of ``month_index`` as "YYYY-MM"."""
+    return f"{index // 12:04d}-{index % 12 + 1:02d}"
+
+
+def month_of_label(label: str) -> int:
+    """"YYYY-MM" -> its ``month_index``."""
+    return int(label[:4]) * 12 + int(label[5:7]) - 1
+
+
+# ------------------------------------------------------------------------------ interactions
+
+
+def in_person(interaction) -> bool:
+    """Visits, lunches, presentations and events are in person; calls and e-mails are not."""
+    return interaction.type in IN_PERSON
+
+
+def is_open(follow_up, as_of: dt.date | None) -> bool:
+    """A follow-up is open at the as-of date while it has no ``done``, or one after it.
+    (``as_of`` None: open while it has no ``done``.)"""
+    return follow_up.done is None or (as_of is not None and follow_up.done > as_of)
+
+
+def is_overdue(follow_up, as_of: dt.date) -> bool:
+    """Open and due before the as-of date."""
+    return is_open(follow_up, as_of) and follow_up.due < as_of
+
+
+def owner(follow_up, interaction) -> str:
+    """Who owns a follow-up: its ``owner``, else whoever logged the interaction."""
+    return follow_up.owner or interaction.liaison
+
+
+def practices_of(interaction, physicians: dict) -> list[str]:
+    """The practices an interaction concerns: its ``practice`` (if given), then the practice
+    of each listed physician, each once, in that order. Physicians unknown to ``physicians``
+    add nothing."""
+    out = [interaction.practice] if interaction.practice else []
+    for pid in interaction.physicians:
+        doc = physicians.get(pid)
+        if doc is not None and doc.practice not in out:
+            out.append(doc.practice)
+    return out
+
+
+def listed_physicians(interaction) -> list[str]:
+    """The physicians an interaction lists, each once, in the order first listed."""
+    return list(dict.fromkeys(interaction.physicians))
+
+
+# ------------------------------------------------------------------------------ people
+
+
+def effective_liaison(physician, practices: dict) -> str | None:
+    """A physician's liaison: its own ``liaison``, else its practice's, else none."""
+    if physician.liaison is not None:
+        return physician.liaison
+    practice = practices.get(physician.practice)
+    return practice.liaison if practice is not None else None
+
+
+def training_expired(completed: dt.date, renew_every_days: int | None, as_of: dt.date) -> bool:
+    """A training completed on ``completed`` has expired when its guide asks for renewal
+    every N days and more than N days have passed."""
+    return bool(renew_every_days) and (as_of - completed).days > renew_every_days
