@@ -71,7 +71,7 @@ def check_overrides(site, stats: dict, as_of, workers: int | None = None,
                     render: bool = True) -> list[Problem]:
     """The problems of a site's template overrides (none when it has none). Without
     ``render`` (the records have errors) only their syntax and names are checked."""
-    from liaison import site as site_stage
+    from liaison import pages as page_registry
     from liaison.render import PACKAGE_TEMPLATES, make_env
     from liaison.workers import cpu_count, map_forked
 
@@ -109,8 +109,8 @@ def check_overrides(site, stats: dict, as_of, workers: int | None = None,
     if broken or not render:  # rendering would only repeat the syntax errors
         return problems
 
-    view = site_stage.SiteView(site, stats, as_of)
-    pages = site_stage.plan(view)
+    view = page_registry.SiteView(site, stats, as_of)
+    pages = page_registry.plan(view)
     overridden = set(names)
     memo: dict[str, frozenset] = {}
     every = bool(overridden & EVERY_PAGE)
@@ -126,7 +126,7 @@ def check_overrides(site, stats: dict, as_of, workers: int | None = None,
         found: dict[tuple, Problem] = {}
         for page in share:
             try:
-                env.get_template(page.template).render(view.context(page))
+                env.get_template(page.template).render(page_registry.context(view, page))
             except jinja2.TemplateError as exc:
                 p = _problem(exc, root, page.path)
                 # one diagnostic per place and message kind, not one per page

@@ -18,7 +18,7 @@ from pathlib import Path
 import jinja2
 from markupsafe import Markup
 
-from liaison import site as site_stage
+from liaison import pages as page_registry
 from liaison.errors import LiaisonError, TemplateFailure
 from liaison.progress import QUIET, Progress
 from liaison.stats import stats_json
@@ -74,7 +74,7 @@ class BuildResult:
     timings: list = field(default_factory=list)
 
 
-def render_pages(view: site_stage.SiteView, pages: list[site_stage.Page], out: Path,
+def render_pages(view: page_registry.SiteView, pages: list[page_registry.Page], out: Path,
                  env: jinja2.Environment, progress: Progress = QUIET, label: str = "") -> int:
     """Render pages into ``out``; the number of files written (pages and the files beside
     them)."""
@@ -83,20 +83,20 @@ def render_pages(view: site_stage.SiteView, pages: list[site_stage.Page], out: P
         progress.fraction(label, i, len(pages))
         tmpl = load_template(env, page.template, view.site.root)
         try:
-            html = tmpl.render(view.context(page))
+            html = tmpl.render(page_registry.context(view, page))
         except jinja2.TemplateError as exc:
             raise template_failure(exc, view.site.root, page.path) from None
         target = out / page.path
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(html.encode("utf-8"))
         written += 1
-        for rel, extra in view.files_beside(page).items():
+        for rel, extra in page_registry.files_beside(view, page).items():
             (out / rel).write_bytes(extra)
             written += 1
     return written
 
 
-def extra_files(view: site_stage.SiteView, stats: dict) -> dict[str, bytes]:
+def extra_files(view: page_registry.SiteView, stats: dict) -> dict[str, bytes]:
     """Every non-page file of the site, by path."""
     from liaison import exports
 
@@ -188,8 +188,8 @@ def build_site(checked, as_of: dt.date, out: Path, workers: int | None = None,
     site, stats = checked.site, checked.stats
     laps = []
     t = time.perf_counter()
-    view = site_stage.SiteView(site, stats, as_of)
-    pages = site_stage.plan(view)
+    view = page_registry.SiteView(site, stats, as_of)
+    pages = page_registry.plan(view)
     laps.append(("index records and plan pages", time.perf_counter() - t))
     env = make_env(site.root)
 

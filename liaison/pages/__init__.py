@@ -1,0 +1,48 @@
+"""The pages of the site: one module per page family, each declaring its kinds of page
+(``PageKind``: URL pattern, template, context builder with readable names, and the records
+and statistics it reads).
+
+Adding a page is one new module here (its ``KINDS``), its name in ``FAMILIES`` and its
+template in ``liaison/templates/`` (listed with its variables in ``templates/README.md``).
+"""
+from __future__ import annotations
+
+from liaison.pages import (
+    activity, briefs, dashboard, data_quality, decks, directories, follow_ups, referrals,
+    team, training,
+)
+from liaison.pages.base import COMMON_VARIABLES, NAV_ORDER, Page, PageKind
+from liaison.pages.view import SiteView
+
+# In the order their pages are planned.
+FAMILIES = (dashboard, directories, team, follow_ups, activity, referrals, data_quality,
+            briefs, training, decks)
+KINDS: dict[str, PageKind] = {k.name: k for family in FAMILIES for k in family.KINDS}
+
+__all__ = ["COMMON_VARIABLES", "KINDS", "Page", "PageKind", "SiteView", "context",
+           "files_beside", "plan"]
+
+
+def _nav() -> list[dict]:
+    entries = {k.section: k.nav for k in KINDS.values() if k.nav is not None}
+    return [{"key": s, "label": entries[s][0], "href": entries[s][1]}
+            for s in NAV_ORDER if s in entries]
+
+
+NAV = _nav()
+
+
+def plan(view: SiteView) -> list[Page]:
+    """Every HTML page of the site, in a fixed order."""
+    return [page for kind in KINDS.values() for page in kind.pages(view)]
+
+
+def context(view: SiteView, page: Page) -> dict:
+    """The template context of one page."""
+    return KINDS[page.kind].context(view, page)
+
+
+def files_beside(view: SiteView, page: Page) -> dict[str, bytes]:
+    """Files written next to a page (the .pptx of a customized deck)."""
+    beside = KINDS[page.kind].files_beside
+    return beside(view, page) if beside is not None else {}

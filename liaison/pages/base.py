@@ -1,0 +1,103 @@
+"""What every page family shares: the page and page-kind records, the URL scheme, the
+context every template receives, and small formatting helpers."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable
+
+from markupsafe import Markup
+
+# A constant without double quotes: safe inside the double-quoted content attribute as is.
+CSP = Markup("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+             "base-uri 'none'; form-action 'none'")
+RECENT = 8  # interactions shown on a brief
+MONTHS_CHARTED = 24
+
+
+@dataclass(frozen=True)
+class Page:
+    path: str  # relative to the output folder, '/'-separated
+    template: str
+    kind: str  # the name of its PageKind
+    key: str | None = None
+
+
+@dataclass(frozen=True)
+class PageKind:
+    """One kind of page, declared by its family's module in ``liaison.pages``.
+
+    ``pages(view)`` lists the pages of the kind; ``context(view, page)`` builds the template
+    context of one (readable names; ``templates/README.md`` lists them); ``reads`` names the
+    records and statistics the context is built from (what an incremental rebuild needs to
+    know); ``files_beside(view, page)`` gives files written next to the page (the .pptx of a
+    customized deck). ``section`` is the navigation section the pages belong to; ``nav``
+    (label, href) puts the section into the navigation bar, at its place in ``NAV_ORDER``.
+    """
+
+    name: str
+    template: str
+    section: str
+    pages: Callable
+    context: Callable
+    reads: tuple[str, ...]
+    variables: tuple[str, ...]  # the context variables beyond the common ones
+    nav: tuple[str, str] | None = None
+    files_beside: Callable | None = field(default=None)
+
+
+# The sections of the navigation bar, in order (a kind with ``nav`` names one of them).
+NAV_ORDER = ("dashboard", "physicians", "practices", "team", "follow-ups", "activity",
+             "referrals", "training", "presentations", "data-quality")
+# The variables every page's context holds (``SiteView.common``).
+COMMON_VARIABLES = ("base", "csp", "our", "section", "title", "as_of", "as_of_text", "nav")
+
+
+def physician_href(pid: str) -> str:
+    return f"physicians/{pid}/index.html"
+
+
+def practice_href(pid: str) -> str:
+    return f"practices/{pid}/index.html"
+
+
+def member_href(tid: str) -> str:
+    return f"team/{tid}/index.html"
+
+
+def guide_href(gid: str) -> str:
+    return f"training/{gid}/index.html"
+
+
+def deck_href(deck: str, practice: str | None = None) -> str:
+    return f"presentations/{deck}/{practice}/index.html" if practice else f"presentations/{deck}/index.html"
+
+
+def activity_href(label: str) -> str:
+    return f"activity/{label}/index.html"
+
+
+def pptx_name(deck: str, practice: str) -> str:
+    """The PowerPoint file beside a customized deck's page."""
+    return f"{deck}-{practice}.pptx"
+
+
+def ago(days: int | None) -> str:
+    if days is None:
+        return "never"
+    if days == 0:
+        return "today"
+    if days < 0:
+        return f"in {-days} day{'s' if days != -1 else ''}"
+    if days == 1:
+        return "yesterday"
+    return f"{days} days ago"
+
+
+def signed(n: int) -> str:
+    """+3 / −2 (a true minus sign, as in the trend badges)."""
+    return f"+{n}" if n > 0 else f"\u2212{-n}" if n < 0 else "±0"
+
+
+def svg(chart, *args, **kwargs) -> Markup:
+    """A chart from liaison.charts: SVG that escapes every text it holds."""
+    return Markup(chart(*args, **kwargs))

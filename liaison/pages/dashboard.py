@@ -1,0 +1,54 @@
+"""The dashboard (``index.html``): the figures of the last 90 and 365 days, the monthly chart,
+the referrers who need attention and the follow-ups due this week."""
+from __future__ import annotations
+
+from liaison import charts
+from liaison.pages.base import MONTHS_CHARTED, Page, PageKind, svg
+from liaison.pages.rows import physician_row
+from liaison.pages.view import SiteView
+
+
+def pages(view: SiteView) -> list[Page]:
+    return [Page("index.html", "dashboard.html", "dashboard")]
+
+
+def context(view: SiteView, page: Page) -> dict:
+    st = view.stats
+    totals = st.totals
+    months = st.months[-MONTHS_CHARTED:]
+    phys = st.physicians
+
+    def pick(pred):
+        return [physician_row(view, p) for p in sorted(phys, key=lambda p: (-phys[p].referrals_prev_365d, p))
+                if pred(phys[p])]
+
+    upcoming = [view.follow_up(*t) for t in view.open_follow_ups if (t[0] - view.as_of).days <= 7]
+    return {
+        **view.common(page, "dashboard", "Dashboard"),
+        "totals": totals,
+        "d90": view.change(totals.referrals_90d, totals.referrals_prev_90d),
+        "d365": view.change(totals.referrals_365d, totals.referrals_prev_365d),
+        "capture": st.source_capture_rate_365d,
+        "chart": svg(charts.bar_chart, [m.month for m in months], [m.referrals for m in months],
+                     title="Referrals per month, last 24 months",
+                     secondary=[m.in_person for m in months], secondary_label="In-person visits"),
+        "declining": pick(lambda s: s.declining)[:10],
+        "declining_count": sum(1 for s in phys.values() if s.declining),
+        "lapsed": pick(lambda s: s.status == "lapsed")[:10],
+        "lapsed_count": sum(1 for s in phys.values() if s.status == "lapsed"),
+        "new": pick(lambda s: s.status == "new")[:10],
+        "new_count": sum(1 for s in phys.values() if s.status == "new"),
+        "overdue_visits": sum(1 for s in phys.values() if s.visit_overdue),
+        "week": upcoming[:25], "week_count": len(upcoming),
+    }
+
+
+KINDS = [
+    PageKind("dashboard", "dashboard.html", "dashboard", pages, context,
+             reads=("stats.totals", "stats.months", "stats.physicians", "physicians", "practices",
+                    "team", "interactions"),
+             variables=("totals", "d90", "d365", "capture", "chart", "declining",
+                        "declining_count", "lapsed", "lapsed_count", "new", "new_count",
+                        "overdue_visits", "week", "week_count"),
+             nav=("Dashboard", "index.html")),
+]

@@ -1,0 +1,30 @@
+"""The physician and practice directories (``physicians/``, ``practices/``): every row, to
+filter by typing and sort by column."""
+from __future__ import annotations
+
+from liaison.pages.base import Page, PageKind
+from liaison.pages.rows import physician_row, practice_row
+from liaison.pages.view import SiteView
+
+
+def physicians(view: SiteView, page: Page) -> dict:
+    rows = [physician_row(view, p) for p in sorted(view.site.physicians)]
+    return {**view.common(page, "physicians", "Physicians"), "rows": rows}
+
+
+def practices(view: SiteView, page: Page) -> dict:
+    return {**view.common(page, "practices", "Practices"),
+            "rows": [practice_row(view, p) for p in sorted(view.site.practices)]}
+
+
+KINDS = [
+    PageKind("physicians", "physicians.html", "physicians",
+             lambda view: [Page("physicians/index.html", "physicians.html", "physicians")],
+             physicians, reads=("physicians", "practices", "team", "stats.physicians"),
+             variables=("rows",), nav=("Physicians", "physicians/index.html")),
+    PageKind("practices", "practices.html", "practices",
+             lambda view: [Page("practices/index.html", "practices.html", "practices")],
+             practices, reads=("practices", "physicians", "team", "stats.practices",
+                               "stats.physicians"),
+             variables=("rows",), nav=("Practices", "practices/index.html")),
+]

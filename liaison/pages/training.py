@@ -1,0 +1,59 @@
+"""Training (``training/``: the guides and the competency matrix; ``training/<id>/``: one
+guide with its table of contents)."""
+from __future__ import annotations
+
+from liaison.derived import training_expired
+from liaison.pages.base import Page, PageKind, guide_href, member_href
+from liaison.pages.view import SiteView
+
+
+def guide_rows(view: SiteView) -> list[dict]:
+    guides = sorted(view.site.guides.values(),
+                    key=lambda g: (g.meta.order if g.meta.order is not None else 10**9, g.meta.title, g.id))
+    return [{"id": g.id, "title": g.meta.title, "audience": g.meta.audience,
+             "summary": g.meta.summary or "", "href": guide_href(g.id),
+             "renew": g.meta.renew_every_days} for g in guides]
+
+
+def _cell(guide: dict, member, latest: dict, as_of) -> dict:
+    if guide["audience"] not in ("all", member.role):
+        return {"state": "n/a"}
+    t = latest.get(guide["id"])
+    if t is None:
+        return {"state": "missing"}
+    state = "expired" if training_expired(t.completed, guide["renew"], as_of) else "completed"
+    return {"state": state, "date": t.completed.isoformat(), "score": t.score}
+
+
+def training(view: SiteView, page: Page) -> dict:
+    guides = guide_rows(view)
+    matrix = []
+    for tid in sorted(view.site.team):
+        m = view.site.team[tid]
+        latest = {}
+        for t in m.trainings:
+            if t.guide not in latest or t.completed > latest[t.guide].completed:
+                latest[t.guide] = t
+        matrix.append({"name": m.name, "href": member_href(tid), "role": m.role,
+                       "cells": [_cell(g, m, latest, view.as_of) for g in guides]})
+    return {**view.common(page, "training", "Training"), "guides": guides, "matrix": matrix,
+            "capture": view.stats.source_capture_rate_365d}
+
+
+def guide(view: SiteView, page: Page) -> dict:
+    g = view.site.guides[page.key]
+    html, toc = view.md.document(g.body)
+    return {**view.common(page, "training", g.meta.title), "guide": g, "html": html, "toc": toc,
+            "capture": view.stats.source_capture_rate_365d}
+
+
+KINDS = [
+    PageKind("training", "training.html", "training",
+             lambda view: [Page("training/index.html", "training.html", "training")],
+             training, reads=("guides", "team", "stats.source_capture_rate_365d"),
+             variables=("guides", "matrix", "capture"), nav=("Training", "training/index.html")),
+    PageKind("guide", "guide.html", "training",
+             lambda view: [Page(guide_href(g), "guide.html", "guide", g) for g in sorted(view.site.guides)],
+             guide, reads=("guides", "stats.source_capture_rate_365d"),
+             variables=("guide", "html", "toc", "capture")),
+]

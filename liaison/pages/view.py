@@ -1,0 +1,198 @@
+"""``SiteView``: the indexes of a checked site that every page family reads (interactions per
+physician, practice, liaison and month; open follow-ups by whom they concern; monthly referral
+series), and the small views several pages show (references to records, an interaction, a
+follow-up, a trend badge, the context every page shares).
+
+Built once per build in the parent; forked render workers inherit it and build only the
+contexts of their own pages. Everything a page displays is computed in Python, once;
+templates only display it.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from functools import cached_property
+from types import SimpleNamespace
+
+from liaison import charts
+from liaison.content import MarkdownRenderer
+from liaison.derived import (
+    in_person, is_open, listed_physicians, month_index, owner, practices_of,
+)
+from liaison.figures import Stats
+from liaison.pages.base import (
+    CSP, MONTHS_CHARTED, Page, deck_href, member_href, physician_href, practice_href,
+)
+from liaison.records import Site
+
+
+class SiteView:
+    """Indexes of a checked site, for planning and for building page contexts."""
+
+    def __init__(self, site: Site, stats: Stats, as_of: dt.date | None = None):
+        self.site = site
+        self.stats = stats
+        self.as_of = stats.as_of if as_of is None else as_of
+        self.md = MarkdownRenderer()
+        cfg = site.config
+        self.our = cfg.practice
+        self.services = {s.key: s.name for s in cfg.services}
+        self.tiers = cfg.tiers
+        self.month_last = month_index(self.as_of)
+        self.month_first = self.month_last - MONTHS_CHARTED + 1
+        self.site_ctx = cfg.model_dump()  # site.yaml as decks see it
+        from liaison.pages import NAV  # the registry imports this module first
+
+        self.nav: list[dict] = NAV
+        self._views: dict[int, SimpleNamespace] = {}
+        self.caches: dict[str, object] = {}  # per-process state of page families (decks)
+        self._index()
+
+    # ------------------------------------------------------------------ indexes
+
+    def _index(self) -> None:
+        site, D = self.site, self.as_of
+        by_doc: dict[str, list] = defaultdict(list)
+        by_practice: dict[str, list] = defaultdict(list)
+        by_member: dict[str, list] = defaultdict(list)
+        by_month: dict[int, list] = defaultdict(list)
+        open_fu: list[tuple] = []
+        for r in site.interactions:  # sorted by date
+            if r.date > D:
+                continue
+            by_month[month_index(r.date)].append(r)
+            by_member[r.liaison].append(r)
+            for pid in listed_physicians(r):
+                by_doc[pid].append(r)
+            for p in practices_of(r, site.physicians):
+                by_practice[p].append(r)
+            for f in r.follow_ups:
+                if is_open(f, D):
+                    open_fu.append((f.due, r, f))
+        for lst in (*by_doc.values(), *by_practice.values(), *by_member.values()):
+            lst.reverse()  # newest first
+        self.by_doc, self.by_practice, self.by_member, self.by_month = by_doc, by_practice, by_member, by_month
+        open_fu.sort(key=lambda t: t[0])  # stable: then by interaction date and file order
+        self.open_follow_ups = open_fu
+        # Open follow-ups by the physicians, practices and owner they concern, so that no page
+        # scans them all.
+        self.fu_by_doc: dict[str, list] = defaultdict(list)
+        self.fu_by_practice: dict[str, list] = defaultdict(list)
+        self.fu_by_owner: dict[str, list] = defaultdict(list)
+        for t in open_fu:
+            r, f = t[1], t[2]
+            for pid in listed_physicians(r):
+                self.fu_by_doc[pid].append(t)
+            for p in practices_of(r, site.physicians):
+                self.fu_by_practice[p].append(t)
+            self.fu_by_owner[owner(f, r)].append(t)
+
+        series: dict[str, list[int]] = defaultdict(lambda: [0] * MONTHS_CHARTED)
+        services_ever: dict[str, set] = defaultdict(set)
+        first = self.month_first
+        for row in site.referrals:
+            if row.physician is None or row.date > D:
+                continue
+            services_ever[row.physician].add(row.service)
+            i = month_index(row.date) - first
+            if 0 <= i < MONTHS_CHARTED:
+                series[row.physician][i] += row.count
+        self.doc_series, self.services_ever = series, services_ever
+
+        self.docs_of_practice: dict[str, list[str]] = defaultdict(list)
+        for pid in sorted(site.physicians):
+            self.docs_of_practice[site.physicians[pid].practice].append(pid)
+        self.docs_of_liaison: dict[str, list[str]] = defaultdict(list)
+        for pid, s in self.stats.physicians.items():
+            if s.liaison:
+                self.docs_of_liaison[s.liaison].append(pid)
+        self.decks_for_practice: dict[str, list[str]] = defaultdict(list)
+        for deck_id in sorted(site.decks):
+            for pid in self.deck_targets(deck_id):
+                self.decks_for_practice[pid].append(deck_id)
+
+    def months(self) -> list[int]:
+        return list(range(self.month_first, self.month_last + 1))
+
+    def deck_targets(self, deck_id: str) -> list[str]:
+        from liaison.decks import deck_targets
+
+        return deck_targets(self.site, self.site.decks[deck_id])
+
+    @cached_property
+    def _target_sets(self) -> dict[str, set]:
+        return {d: set(self.deck_targets(d)) for d in self.site.decks}
+
+    def deck_targets_set(self, deck_id: str) -> set:
+        return self._target_sets.get(deck_id, set())
+
+    # ------------------------------------------------------------------ small views
+
+    def doc_ref(self, pid: str) -> dict:
+        d = self.site.physicians.get(pid)
+        return {"name": d.name if d else pid, "href": physician_href(pid)}
+
+    def practice_ref(self, pid: str) -> dict:
+        p = self.site.practices.get(pid)
+        return {"name": p.name if p else pid, "href": practice_href(pid)}
+
+    def member_ref(self, tid: str | None) -> tuple[str, str | None]:
+        m = self.site.team.get(tid) if tid else None
+        return (m.name, member_href(tid)) if m else ((tid or "—"), None)
+
+    def interaction(self, r) -> SimpleNamespace:
+        """The view of one interaction, built once per process. (An attribute namespace, not a
+        dict: thousands are rendered, and Jinja reads attributes fastest.)"""
+        v = self._views.get(id(r))
+        if v is not None:
+            return v
+        practices = practices_of(r, self.site.physicians)
+        name, href = self.member_ref(r.liaison)
+        deck = self.site.decks.get(r.deck) if r.deck else None
+        v = self._views[id(r)] = SimpleNamespace(
+            date=r.date.isoformat(),
+            type=r.type,
+            in_person=in_person(r),
+            liaison_name=name,
+            liaison_href=href,
+            outcome=r.outcome,
+            summary=r.summary,
+            practices=[SimpleNamespace(**self.practice_ref(p)) for p in practices],
+            physicians=[SimpleNamespace(**self.doc_ref(p)) for p in r.physicians],
+            met_with=r.met_with,
+            needs=r.needs,
+            notes_html=self.md.note(r.notes),
+            next_visit=r.next_visit.isoformat() if r.next_visit else None,
+            deck=SimpleNamespace(
+                title=deck.meta.title,
+                href=deck_href(deck.id, r.practice if r.practice in self.deck_targets_set(deck.id) else None))
+            if deck else None,
+        )
+        return v
+
+    def follow_up(self, due, r, f) -> dict:
+        days = (due - self.as_of).days
+        who = owner(f, r)
+        name, href = self.member_ref(who)
+        targets = [self.practice_ref(r.practice)] if r.practice else []
+        targets += [self.doc_ref(p) for p in r.physicians]
+        return {
+            "due": due.isoformat(), "task": f.task, "overdue": days < 0,
+            "overdue_text": f"{-days} day{'s' if days != -1 else ''} overdue" if days < 0 else "",
+            "due_soon": 0 <= days <= 7, "due_text": "today" if days == 0 else f"in {days} days",
+            "owner": who, "owner_name": name, "owner_href": href, "targets": targets,
+            "logged": r.date.isoformat(),
+        }
+
+    def change(self, now: int, before: int) -> dict:
+        text, css = charts.trend_badge(now, before)
+        return {"text": text, "css": css}
+
+    def common(self, page: Page, section: str, title: str) -> dict:
+        """What every page's template receives (``COMMON_VARIABLES``)."""
+        depth = page.path.count("/")
+        return {
+            "base": "../" * depth, "csp": CSP, "our": self.our, "section": section,
+            "title": title, "as_of": self.as_of.isoformat(), "as_of_text": self.as_of.isoformat(),
+            "nav": self.nav,
+        }
