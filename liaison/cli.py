@@ -244,12 +244,32 @@ def schema(out: Path) -> None:
         click.echo(path)
 
 
+@main.command()
+@click.argument("directory", metavar="[DIR]", required=False, default=".",
+                type=click.Path(path_type=Path))
+def init(directory: Path) -> None:
+    """Start a new site root in DIR (default: the current folder), which must be empty or
+    not exist yet: a commented site.yaml, one invented example of each record kind, a
+    training guide and a deck to copy, editor schemas and settings, .gitignore, a
+    pre-commit configuration and the CI workflow. It validates and builds at once.
+
+    Prints the files written and the next steps. Refuses (exit 1) a folder that holds
+    anything, or a DIR that is a file; writes nothing then.
+    """
+    from liaison.init import create_site, next_steps
+    from liaison.pipeline import resolve_as_of
+
+    try:
+        today = resolve_as_of(None)
+    except ValueError as exc:
+        raise click.UsageError(str(exc)) from None
+    for line in next_steps(directory, create_site(directory, today)):
+        click.echo(line)
+
+
 # `new` is a group of its own (one subcommand per record kind), defined beside its stage.
 main.add_command(new)
-# `init [DIR]`: a new site root from the starter files (liaison/init.py, liaison/starter/).
-from liaison.init import init  # noqa: E402
 
-main.add_command(init)
 
 def run() -> None:
     """Entry point of ``build.py`` and the ``liaison`` console script: click's own handling of

@@ -14,7 +14,8 @@ site root (no error, no warning), then the temporary folder is renamed into plac
 or its entries are moved into the empty DIR, each without replacing anything, and moved back
 if one of them fails.
 
-The command ``init`` is attached to the main CLI with ``main.add_command(init)``.
+``create_site(target, today)`` does it and returns the paths written; ``next_steps`` is what the
+command prints then. The command ``init`` itself is in ``liaison.cli``.
 """
 from __future__ import annotations
 
@@ -26,8 +27,6 @@ import shlex
 import shutil
 import tempfile
 from pathlib import Path
-
-import click
 
 from liaison.errors import LiaisonError
 
@@ -211,33 +210,19 @@ def _remove_folders(folders: list[Path]) -> None:
             pass
 
 
-# ------------------------------------------------------------------------------ command
+# ------------------------------------------------------------------------------ the stage
 
 
-def _today() -> dt.date:
-    from liaison.pipeline import resolve_as_of
-
-    try:
-        return resolve_as_of(None)
-    except ValueError as exc:
-        raise click.UsageError(str(exc)) from None
+def _shown(path: Path) -> str:
+    """A path as it can be printed (undecodable bytes as U+FFFD, like click's format_filename)."""
+    return os.fspath(path).encode("utf-8", "surrogateescape").decode("utf-8", "replace")
 
 
-@click.command(context_settings={"help_option_names": ["-h", "--help"]})
-@click.argument("directory", metavar="[DIR]", required=False, default=".",
-                type=click.Path(path_type=Path))
-def init(directory: Path) -> None:
-    """Start a new site root in DIR (default: the current folder), which must be empty or
-    not exist yet: a commented site.yaml, one invented example of each record kind, a
-    training guide and a deck to copy, editor schemas and settings, .gitignore, a
-    pre-commit configuration and the CI workflow. It validates and builds at once.
-
-    Prints the files written and the next steps. Refuses (exit 1) a folder that holds
-    anything, or a DIR that is a file; writes nothing then.
-    """
-    target = directory
-    today = _today()
-    shown = click.format_filename(str(target))
+def create_site(target: Path, today: dt.date) -> list[str]:
+    """Write a new site root into ``target`` (new, or an empty folder) with the examples dated
+    from ``today``; the site paths written, sorted. LiaisonError (nothing written) when
+    ``target`` holds anything, is a file, or cannot be written."""
+    shown = _shown(target)
     if target.exists() or target.is_symlink():
         if not target.is_dir():
             raise LiaisonError(f"'{shown}' is not a folder: give a new or empty folder "
@@ -254,37 +239,39 @@ def init(directory: Path) -> None:
     files = stored_files(today)
     try:
         if target.exists():
-            written = _fill(target, files, today)
-        else:
-            written = _create(target, files, today)
+            return _fill(target, files, today)
+        return _create(target, files, today)
     except OSError as exc:
         raise LiaisonError(f"cannot write the new site into '{shown}': "
                            f"{exc.strerror or exc}; nothing was written") from None
-    _report(target, written)
 
 
-def _report(target: Path, written: list[str]) -> None:
+def next_steps(target: Path, written: list[str]) -> list[str]:
+    """What ``init`` prints after writing the site: the files, then the next steps."""
     here = target.resolve() == Path.cwd().resolve()
-    where = "the current folder" if here else f"{click.format_filename(str(target))}/"
-    click.echo(f"Wrote a new Liaison site into {where}:")
-    for rel in written:
-        click.echo(f"  {rel}")
-    click.echo("")
-    click.echo("The practice, physician, team member, visit and referrals in data/ are invented")
-    click.echo("examples: edit them into your own records or delete them; put your practice")
-    click.echo("and its service lines into site.yaml. Next steps:")
-    click.echo("")
+    where = "the current folder" if here else f"{_shown(target)}/"
+    lines = [f"Wrote a new Liaison site into {where}:"]
+    lines += [f"  {rel}" for rel in written]
+    lines += [
+        "",
+        "The practice, physician, team member, visit and referrals in data/ are invented",
+        "examples: edit them into your own records or delete them; put your practice",
+        "and its service lines into site.yaml. Next steps:",
+        "",
+    ]
     if not here:
-        click.echo(f"  cd {shlex.quote(str(target))}")
+        lines.append(f"  cd {shlex.quote(str(target))}")
     steps = (
         ("liaison validate", "check every file (each problem as file:line:col)"),
         ("liaison serve", "see the site on http://127.0.0.1:8000/, rebuilt on every save"),
         ("liaison build", "write the site into site/"),
         ("liaison new --help", "write new records: physician, practice, interaction, …"),
     )
-    for command, what in steps:
-        click.echo(f"  {command:<20}# {what}")
-    click.echo('  git init && git add . && git commit -m "A new Liaison site"')
-    click.echo("")
-    click.echo("For CI, set the repository variable LIAISON_SPEC to a pip requirement that")
-    click.echo("installs Liaison (see the top of .github/workflows/liaison.yml).")
+    lines += [f"  {command:<20}# {what}" for command, what in steps]
+    lines += [
+        '  git init && git add . && git commit -m "A new Liaison site"',
+        "",
+        "For CI, set the repository variable LIAISON_SPEC to a pip requirement that",
+        "installs Liaison (see the top of .github/workflows/liaison.yml).",
+    ]
+    return lines

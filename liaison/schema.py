@@ -19,14 +19,12 @@ need other files (dangling ids, duplicate NPIs, the NPI check digit, a follow-up
 interaction) are left to ``python build.py validate``.
 
 ``write_schemas(out_dir)`` writes the files (sorted keys, 2-space indent, trailing newline:
-deterministic); ``python -m liaison.schema --out DIR`` does the same from the shell.
+deterministic); the command ``liaison schema [--out DIR]`` (``liaison.cli``) calls it.
 """
 from __future__ import annotations
 
-import argparse
 import copy
 import json
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -267,28 +265,3 @@ def _deck(record: dict) -> None:
 
 _PATCHES = {Physician: _physician, Interaction: _interaction, Referral: _referral,
             DeckMeta: _deck}
-
-
-# ----------------------------------------------------------------------------- command
-
-
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        prog="python -m liaison.schema",
-        description="Write the JSON Schema of every record kind (for editors' YAML validation).",
-    )
-    parser.add_argument("--out", type=Path, default=Path("schemas"),
-                        help="the folder to write into (default: schemas)")
-    args = parser.parse_args(argv)
-    try:
-        paths = write_schemas(args.out)
-    except OSError as exc:
-        print(f"error: cannot write the schemas: {exc}", file=sys.stderr)
-        return 1
-    for path in paths:
-        print(path)
-    return 0
-
-
-if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())

@@ -23,7 +23,7 @@ from liaison import yamlio
 from liaison.content import split_front_matter
 from liaison.load import REFERRAL_COLUMNS, check_referral
 from liaison.schema import (
-    DIALECT, ID_BASE, KINDS, dumps, main, schemas, vscode_yaml_schemas, write_schemas,
+    DIALECT, ID_BASE, KINDS, dumps, schemas, vscode_yaml_schemas, write_schemas,
 )
 
 REPO = Path(__file__).resolve().parents[1]
@@ -408,13 +408,21 @@ def test_write_schemas_is_deterministic(tmp_path):
     assert [p.read_bytes() for p in again] == [p.read_bytes() for p in second]
 
 
-def test_module_command(tmp_path):
+def test_schema_command(tmp_path):
+    """`liaison schema --out DIR` (the one command line: `python -m liaison.schema` is gone)."""
+    from click.testing import CliRunner
+
+    from liaison.cli import main
+
     out = tmp_path / "out"
-    proc = subprocess.run([sys.executable, "-m", "liaison.schema", "--out", str(out)],
+    proc = subprocess.run([sys.executable, "-m", "liaison", "schema", "--out", str(out)],
                           cwd=REPO, capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr
     assert sorted(p.name for p in out.iterdir()) == sorted(KIND)
-    assert main(["--out", str(tmp_path / "again")]) == 0
+    assert proc.stdout.splitlines() == [str(out / name) for name in sorted(KIND)]
+    again = CliRunner().invoke(main, ["schema", "--out", str(tmp_path / "again")])
+    assert again.exit_code == 0, again.output
+    assert sorted(p.name for p in (tmp_path / "again").iterdir()) == sorted(KIND)
 
 
 # ------------------------------------------------------------------- editor settings
