@@ -43,6 +43,7 @@ class PageKind:
     variables: tuple[str, ...]  # the context variables beyond the common ones
     nav: tuple[str, str] | None = None
     files_beside: Callable | None = field(default=None)
+    url: str = ""  # the URL pattern, for people: "physicians/<physician>/"
 
 
 # The sections of the navigation bar, in order (a kind with ``nav`` names one of them).

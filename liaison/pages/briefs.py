@@ -91,7 +91,8 @@ KINDS = [
              practice, reads=BRIEF_READS + ("stats.practices", "stats.physicians"),
              variables=("practice", "stats", "row", "notes_html", "doctors", "d365",
                         "last_contact_ago", "chart", "alerts", "recent", "more", "follow_ups",
-                        "points", "decks")),
+                        "points", "decks"),
+             url="practices/<practice>/"),
     PageKind("physician", "physician.html", "physicians",
              lambda view: [Page(physician_href(p), "physician.html", "physician", p)
                            for p in sorted(view.site.physicians)],
@@ -99,5 +100,6 @@ KINDS = [
              variables=("physician", "stats", "row", "notes_html", "practice", "practice_record",
                         "office_days", "alerts", "d90", "d365", "last_referral_ago",
                         "last_visit_ago", "chart", "recent", "more", "follow_ups", "points",
-                        "decks")),
+                        "decks"),
+             url="physicians/<physician>/"),
 ]

@@ -50,5 +50,6 @@ KINDS = [
              variables=("totals", "d90", "d365", "capture", "chart", "declining",
                         "declining_count", "lapsed", "lapsed_count", "new", "new_count",
                         "overdue_visits", "week", "week_count"),
-             nav=("Dashboard", "index.html")),
+             nav=("Dashboard", "index.html"),
+             url="index.html"),
 ]

@@ -32,5 +32,6 @@ KINDS = [
                              "stats.practices"),
              variables=("no_npi", "no_tier", "no_liaison", "never_contacted",
                         "practices_no_liaison"),
-             nav=("Data quality", "data-quality/index.html")),
+             nav=("Data quality", "data-quality/index.html"),
+             url="data-quality/"),
 ]

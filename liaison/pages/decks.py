@@ -106,8 +106,10 @@ KINDS = [
     PageKind("presentations", "presentations.html", "presentations",
              lambda view: [Page("presentations/index.html", "presentations.html", "presentations")],
              presentations, reads=("decks", "practices"), variables=("decks",),
-             nav=("Presentations", "presentations/index.html")),
+             nav=("Presentations", "presentations/index.html"),
+             url="presentations/"),
     PageKind("deck", "deck.html", "presentations", deck_pages, deck,
              reads=("decks", "practices", "physicians", "site", "stats.practices"),
-             variables=("deck", "slides", "practice", "pptx"), files_beside=pptx_beside),
+             variables=("deck", "slides", "practice", "pptx"), files_beside=pptx_beside,
+             url="presentations/<deck>/ and presentations/<deck>/<practice>/"),
 ]

@@ -23,5 +23,6 @@ KINDS = [
     PageKind("follow-ups", "follow_ups.html", "follow-ups",
              lambda view: [Page("follow-ups/index.html", "follow_ups.html", "follow-ups")],
              context, reads=("interactions", "physicians", "practices", "team"),
-             variables=("overdue", "open", "owners"), nav=("Follow-ups", "follow-ups/index.html")),
+             variables=("overdue", "open", "owners"), nav=("Follow-ups", "follow-ups/index.html"),
+             url="follow-ups/"),
 ]

@@ -60,5 +60,6 @@ KINDS = [
              variables=("totals", "capture", "d90", "d365", "chart", "funnel", "sources",
                         "services", "top", "movers", "new", "new_n", "lapsed", "lapsed_n",
                         "declining", "declining_n", "months_table"),
-             nav=("Referrals", "referrals/index.html")),
+             nav=("Referrals", "referrals/index.html"),
+             url="referrals/"),
 ]

@@ -90,12 +90,14 @@ KINDS = [
     PageKind("team", "team.html", "team",
              lambda view: [Page("team/index.html", "team.html", "team")],
              team, reads=("team", "stats.liaisons"), variables=("rows",),
-             nav=("Team", "team/index.html")),
+             nav=("Team", "team/index.html"),
+             url="team/"),
     PageKind("member", "member.html", "team",
              lambda view: [Page(member_href(t), "member.html", "member", t)
                            for t in sorted(view.site.team)],
              member, reads=("team", "physicians", "practices", "interactions", "guides",
                             "stats.liaisons", "stats.physicians", "stats.practices"),
              variables=("member", "is_liaison", "stats", "groups", "recent", "follow_ups",
-                        "trainings")),
+                        "trainings"),
+             url="team/<member>/"),
 ]

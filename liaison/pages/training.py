@@ -51,9 +51,11 @@ KINDS = [
     PageKind("training", "training.html", "training",
              lambda view: [Page("training/index.html", "training.html", "training")],
              training, reads=("guides", "team", "stats.source_capture_rate_365d"),
-             variables=("guides", "matrix", "capture"), nav=("Training", "training/index.html")),
+             variables=("guides", "matrix", "capture"), nav=("Training", "training/index.html"),
+             url="training/"),
     PageKind("guide", "guide.html", "training",
              lambda view: [Page(guide_href(g), "guide.html", "guide", g) for g in sorted(view.site.guides)],
              guide, reads=("guides", "stats.source_capture_rate_365d"),
-             variables=("guide", "html", "toc", "capture")),
+             variables=("guide", "html", "toc", "capture"),
+             url="training/<guide>/"),
 ]

@@ -1,0 +1,73 @@
+"""The page registry (liaison/pages/): what each kind of page declares is what it does."""
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from conftest import REPO, SPEC_EXAMPLE
+
+AS_OF = dt.date(2026, 11, 26)
+
+
+@pytest.fixture(scope="module")
+def view_and_pages():
+    from liaison import pages
+    from liaison.pipeline import check
+
+    checked = check(SPEC_EXAMPLE, AS_OF, keep_records=True)
+    assert checked.ok
+    view = pages.SiteView(checked.site, checked.stats)
+    return view, pages.plan(view)
+
+
+def test_every_kind_plans_pages_and_declares_its_variables(view_and_pages):
+    from liaison import pages
+
+    view, planned = view_and_pages
+    kinds = {p.kind for p in planned}
+    assert kinds == set(pages.KINDS), "every kind has pages on the worked example"
+    for name, kind in pages.KINDS.items():
+        page = next(p for p in planned if p.kind == name)
+        assert page.template == kind.template
+        keys = set(pages.context(view, page))
+        assert set(pages.COMMON_VARIABLES) <= keys, name
+        assert keys - set(pages.COMMON_VARIABLES) == set(kind.variables), name
+        assert kind.reads and kind.url, name
+
+
+def test_paths_are_unique_and_templates_exist(view_and_pages):
+    from liaison.render import PACKAGE_TEMPLATES
+
+    _view, planned = view_and_pages
+    paths = [p.path for p in planned]
+    assert len(paths) == len(set(paths))
+    assert all((PACKAGE_TEMPLATES / p.template).is_file() for p in planned)
+
+
+def test_navigation_follows_the_declared_sections():
+    from liaison import pages
+
+    assert [n["key"] for n in pages.NAV] == list(pages.base.NAV_ORDER)
+    assert pages.NAV[0] == {"key": "dashboard", "label": "Dashboard", "href": "index.html"}
+
+
+def test_only_decks_write_files_beside_their_pages(view_and_pages):
+    from liaison import pages
+
+    view, planned = view_and_pages
+    beside = {p.kind for p in planned if pages.files_beside(view, p)}
+    assert beside == {"deck"}
+    generic = next(p for p in planned if p.kind == "deck" and "/" not in p.key)
+    assert pages.files_beside(view, generic) == {}
+
+
+def test_templates_readme_lists_every_template_and_is_current():
+    from liaison.pages import KINDS
+    from liaison.pages.reference import END, START, reference
+
+    text = (REPO / "templates" / "README.md").read_text(encoding="utf-8")
+    block = text[text.index(START) + len(START):text.index(END)].strip()
+    assert block == reference().strip(), "run: python -m liaison.pages.reference --write"
+    for kind in KINDS.values():
+        assert f"`{kind.template}`" in block
