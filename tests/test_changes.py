@@ -399,3 +399,13 @@ def test_long_lists_are_capped(tmp_path):
     assert months[12] == "| 2026-08 | +1 | -0 |"
     assert months[13] == "| … and 3 more months | | |"
     assert len(months) == 14
+
+
+def test_a_broken_template_override_at_head_shows_in_the_validation(tmp_path):
+    from liaison.changes import summarize
+
+    repo, site = new_repo(tmp_path)
+    write(site / "templates/practice.html", '{% extends "base.html" %}\n{% block content %}{% if %}{% endblock %}\n')
+    head = commit_all(repo, "a broken override")
+    text = summarize(repo, "HEAD~1", head, dt.date(2026, 11, 26))
+    assert "templates/practice.html:2:1: error: template error:" in text

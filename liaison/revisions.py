@@ -1,0 +1,123 @@
+"""Reading a git revision of a site root without touching the working tree: ``git archive``
+of the site root's folder into a temporary one (what ``changes`` compares). Only ``git`` on
+the PATH is needed (no git library).
+"""
+from __future__ import annotations
+
+import subprocess
+import tarfile
+import tempfile
+from pathlib import Path, PurePosixPath
+
+from liaison.errors import LiaisonError
+
+# What a revision's site root holds that validation reads (template overrides included: they
+# are checked too).
+_SITE_ENTRIES = ("site.yaml", "site.yml", "data", "content", "templates")
+
+class ChangesError(LiaisonError):
+    """The revisions cannot be compared (not a git repository, unknown revision, no site)."""
+
+
+# --------------------------------------------------------------------------- git
+
+
+def _git(top: Path, *args: str, stdout=subprocess.PIPE) -> subprocess.CompletedProcess:
+    try:
+        return subprocess.run(["git", "-C", str(top), *args], stdout=stdout,
+                              stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, check=False)
+    except FileNotFoundError:
+        raise ChangesError("git is not installed (or not on the PATH)") from None
+    except OSError as exc:
+        raise ChangesError(f"cannot run git: {exc.strerror or exc}") from None
+
+
+def _message(proc: subprocess.CompletedProcess) -> str:
+    text = proc.stderr.decode("utf-8", "replace").strip()
+    lines = [line.removeprefix("fatal: ").removeprefix("error: ") for line in text.splitlines()
+             if line.strip()]
+    return "; ".join(lines) or f"git exited with status {proc.returncode}"
+
+
+def toplevel(repo: Path) -> Path:
+    if not repo.is_dir():
+        raise ChangesError(f"'{repo}' is not a folder")
+    proc = _git(repo, "rev-parse", "--show-toplevel")
+    if proc.returncode != 0:
+        raise ChangesError(f"'{repo}' is not a git repository: {_message(proc)}")
+    return Path(proc.stdout.decode("utf-8", "surrogateescape").strip()).resolve()
+
+
+def commit_of(top: Path, rev: str) -> str:
+    """The commit id a revision names, or ChangesError with git's message."""
+    if not rev or rev.startswith("-") or "\0" in rev:
+        raise ChangesError(f"'{rev}' is not a revision")
+    proc = _git(top, "rev-parse", f"{rev}^{{commit}}", "--")
+    if proc.returncode != 0:
+        msg = _message(proc).replace(f"{rev}^{{commit}}", rev)
+        raise ChangesError(f"unknown revision '{rev}': {msg}")
+    return proc.stdout.decode().split()[0]
+
+
+def site_rel(top: Path, repo: Path, root: str) -> str:
+    """The site root as a '/'-separated path inside the repository ('' for its top)."""
+    site = (repo / root).resolve()
+    try:
+        rel = site.relative_to(top)
+    except ValueError:
+        raise ChangesError(f"the site root '{site}' is not inside the git repository {top}") from None
+    return rel.as_posix() if rel.parts else ""
+
+
+def export(top: Path, commit: str, rev: str, rel: str, dest: Path) -> Path:
+    """The site root at ``commit`` as files under ``dest`` (via git archive, no checkout)."""
+    where = f"'{rel}'" if rel else "the repository's top folder"
+    tree = f"{commit}:{rel}"
+    proc = _git(top, "ls-tree", "-z", "--name-only", tree)
+    if proc.returncode != 0:
+        raise ChangesError(f"no site root {where} at revision '{rev}': {_message(proc)}")
+    entries = {e.decode("utf-8", "surrogateescape") for e in proc.stdout.split(b"\0") if e}
+    if not entries & {"site.yaml", "site.yml"}:
+        raise ChangesError(f"no site.yaml in {where} at revision '{rev}'")
+    wanted = [e for e in _SITE_ENTRIES if e in entries]
+    dest.mkdir(parents=True)
+    with tempfile.TemporaryFile() as err:
+        try:
+            proc = subprocess.Popen(
+                ["git", "-C", str(top), "archive", "--format=tar", tree, "--", *wanted],
+                stdout=subprocess.PIPE, stderr=err, stdin=subprocess.DEVNULL)
+        except OSError as exc:
+            raise ChangesError(f"cannot run git: {exc.strerror or exc}") from None
+        failure = None
+        try:
+            with tarfile.open(fileobj=proc.stdout, mode="r|") as tar:
+                for member in tar:
+                    if _safe(member):
+                        tar.extract(member, dest, **_FILTER)
+        except (tarfile.TarError, OSError) as exc:
+            failure = str(exc)
+        finally:
+            proc.stdout.close()
+            code = proc.wait()
+        if code != 0:
+            err.seek(0)
+            msg = err.read().decode("utf-8", "replace").strip().removeprefix("fatal: ")
+            raise ChangesError(f"git archive of '{rev}' failed: {msg or f'exit status {code}'}")
+        if failure is not None:
+            raise ChangesError(f"cannot unpack revision '{rev}': {failure}")
+    return dest
+
+
+# tarfile's extraction filters exist from Python 3.11.4 on; _safe is enough without them.
+_FILTER = {"filter": "data"} if hasattr(tarfile, "data_filter") else {}
+
+
+def _safe(member: tarfile.TarInfo) -> bool:
+    """Only plain files and folders inside the export: a site root holds nothing else that
+    loading reads (a symbolic link could point out of the export)."""
+    parts = PurePosixPath(member.name).parts
+    return ((member.isreg() or member.isdir()) and not member.name.startswith("/")
+            and ".." not in parts)
+
+
+# --------------------------------------------------------------------------- the summary
