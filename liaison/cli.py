@@ -1,4 +1,8 @@
-"""Command-line interface: parse options, call one function of the core, print, exit."""
+"""Command-line interface: every command of `liaison`, registered here and nowhere else.
+
+Each command parses its options, calls one function of its stage, prints and exits. The
+options of `new KIND` are read off the record models (``liaison.scaffold.options``).
+"""
 from __future__ import annotations
 
 import os
@@ -7,14 +11,12 @@ from pathlib import Path
 
 import click
 
-from liaison import __version__
+from liaison import __version__, scaffold
 from liaison.errors import DataErrors, LiaisonError
-from liaison.scaffold import new
 
-ROOT_OPTION = click.option(
-    "--root", type=click.Path(file_okay=False, path_type=Path), default=".",
-    show_default=True, help="The site root (holds site.yaml, data/, content/).",
-)
+_ROOT = dict(type=click.Path(file_okay=False, path_type=Path), default=".", show_default=True,
+             help="The site root (holds site.yaml, data/, content/).")
+ROOT_OPTION = click.option("--root", **_ROOT)
 AS_OF_OPTION = click.option(
     "--as-of", "as_of", metavar="YYYY-MM-DD",
     help="Date the statistics are computed at (default: SOURCE_DATE_EPOCH's date, else today).",
@@ -267,8 +269,47 @@ def init(directory: Path) -> None:
         click.echo(line)
 
 
-# `new` is a group of its own (one subcommand per record kind), defined beside its stage.
-main.add_command(new)
+@main.group()
+def new() -> None:
+    """Scaffold a record file from arguments (it never overwrites a file).
+
+    The file holds the values given and every other field as a comment with its
+    description. Prints the path written, relative to the site root.
+    """
+
+
+def _new_command(kind: scaffold.Kind) -> click.Command:
+    """`new KIND`: the ID argument (the file name) when the kind has one, an option for each
+    field of its model, --root."""
+    params: list[click.Parameter] = [click.Argument(["id"])] if kind.takes_id else []
+    params += [click.Option([o.flag, o.field], required=o.required, multiple=o.multiple,
+                            type=_value_type(o), metavar=o.metavar, help=o.help)
+               for o in scaffold.options(kind)]
+    params.append(click.Option(["--root"], **_ROOT))
+
+    def write(root: Path, **given) -> None:
+        try:
+            rel = scaffold.new_file(kind, root, given, lambda line: click.echo(line, err=True))
+        except scaffold.BadValue as exc:
+            if exc.option:
+                raise click.BadParameter(exc.message, param_hint=f"'{exc.option}'") from None
+            raise click.UsageError(exc.message) from None
+        click.echo(rel)
+
+    return click.Command(kind.name, params=params, callback=write, help=kind.help,
+                         short_help=kind.short_help)
+
+
+def _value_type(option: scaffold.Option):
+    if option.choices:
+        return click.Choice(option.choices)
+    if option.value == "int":
+        return int if option.minimum is None else click.IntRange(min=option.minimum)
+    return None  # text
+
+
+for _kind in scaffold.KINDS.values():
+    new.add_command(_new_command(_kind))
 
 
 def run() -> None:

@@ -1,4 +1,5 @@
-"""`new KIND …` (liaison.scaffold): record files scaffolded from arguments, never overwritten."""
+"""`new KIND …` (liaison.scaffold, its command line in liaison.cli): record files scaffolded
+from arguments, never overwritten; the options read off the record models."""
 from __future__ import annotations
 
 import os
@@ -14,7 +15,8 @@ from click.testing import CliRunner
 from liaison import yamlio
 from liaison.models import Interaction, Physician, Practice, TeamMember
 from liaison.pipeline import check
-from liaison.scaffold import new, render, scalar
+from liaison.cli import new
+from liaison.scaffold import render, scalar
 
 SPEC_EXAMPLE = Path(__file__).resolve().parent / "fixtures" / "spec-example"
 AS_OF = date(2026, 11, 26)
@@ -617,3 +619,78 @@ def test_new_kinds_need_a_site_root_and_suggest_init(tmp_path, args):
     assert result.exit_code == 2
     assert "site.yaml" in result.stderr and "liaison init" in result.stderr
     assert os.listdir(tmp_path) == []
+
+
+# ------------------------------------------------------------------ options from the models
+
+from typing import Literal  # noqa: E402
+
+from pydantic import Field  # noqa: E402
+
+from liaison.models import OptText, TextList, nested_model  # noqa: E402
+from liaison.scaffold import KINDS, Kind, options  # noqa: E402
+from liaison.scaffold.existing import Existing  # noqa: E402
+
+
+@pytest.mark.parametrize("name", sorted(KINDS))
+def test_every_field_is_an_option_or_an_example(name):
+    """Each field of the model is an option of `new KIND`, but a list of records (written as a
+    commented example); the command has exactly those options, the ID and --root."""
+    kind = KINDS[name]
+    fields = {option.field for option in options(kind)}
+    for field, info in kind.model.model_fields.items():
+        assert field in fields or nested_model(info.annotation), field
+    command = new.commands[name]
+    assert [p.name for p in command.params] == (
+        ["id"] * kind.takes_id + [o.field for o in options(kind)] + ["root"])
+
+
+class _Extended(Practice):
+    parking: OptText = Field(None, description="Where to park.")
+    languages: TextList = Field(description="Languages spoken at the front desk.")
+    size: Literal["small", "large"] | None = Field(None, description="How big the office is.")
+
+
+def test_a_field_added_to_a_model_is_an_option_and_a_line():
+    """What a new field of a model takes to appear in `new`: nothing but the field."""
+    from liaison.cli import _new_command
+    from liaison.scaffold.fields import collect
+
+    kind = Kind("extended", _Extended, "A practice with more fields.", write=None)
+    by_flag = {o.flag: o for o in options(kind)}
+    assert by_flag["--parking"].help == "Where to park."
+    assert by_flag["--language"].multiple and by_flag["--language"].field == "languages"
+    assert by_flag["--size"].choices == ("small", "large")
+    help_text = CliRunner().invoke(_new_command(kind), ["--help"], terminal_width=200).output
+    assert re.search(r"^  --parking TEXT +Where to park\.$", help_text, re.M), help_text
+    assert re.search(r"^  --language TEXT +Languages spoken at the front desk\. Repeatable\.$",
+                     help_text, re.M), help_text
+    assert "--size [small|large]" in help_text
+    values = collect(kind, {"name": " Annex ", "parking": "Lot B", "languages": ("es", "es")})
+    assert values == {"name": "Annex", "parking": "Lot B", "languages": ["es"]}
+    text = render(_Extended, values, ["Header"])
+    assert re.search(r"^parking: Lot B +# Where to park\.$", text, re.M)
+    assert re.search(r"^# size: +# How big the office is\.$", text, re.M)
+
+
+def test_lookups_are_the_files_validate_sees(root):
+    """Ids come from the loader's discovery: hidden files and README.md are no record, a file
+    with an upper-case extension is one (so its id is taken)."""
+    from liaison.load import discover
+
+    (root / "content/presentations/.draft.md").write_text("---\ntitle: x\n---\n")
+    (root / "content/presentations/README.md").write_text("notes\n")
+    shutil.copy(root / "data/practices/french-broad-podiatry.yaml",
+                root / "data/practices/odd-one.YAML")
+    site = Existing(root)
+    files = discover(root)
+    for kind, rels in (("presentations", files.presentations), ("training", files.training),
+                       *files.by_kind.items()):
+        assert sorted(site.ids(kind).values()) == sorted(rels), kind
+    result = run(root, "interaction", "--practice", "french-broad-podiatry", "--deck", "draft",
+                 "--liaison", "lena-brooks", "--type", "visit", "--summary", "x",
+                 "--date", "2026-11-20")
+    assert result.exit_code == 1 and "no presentation deck 'draft'" in result.stderr
+    result = run(root, "practice", "odd-one", "--name", "Odd One")
+    assert result.exit_code == 1 and "data/practices/odd-one.YAML already exists" in result.stderr
+    assert not (root / "data/practices/odd-one.yaml").exists()
