@@ -19,7 +19,8 @@ need other files (dangling ids, duplicate NPIs, the NPI check digit, a follow-up
 interaction) are left to ``python build.py validate``.
 
 ``write_schemas(out_dir)`` writes the files (sorted keys, 2-space indent, trailing newline:
-deterministic); the command ``liaison schema [--out DIR]`` (``liaison.cli``) calls it.
+deterministic); the command ``liaison schema [--out DIR]`` (``liaison.cli``) calls it, and so does
+``python -m liaison.schema``, which runs that command.
 """
 from __future__ import annotations
 
@@ -265,3 +266,11 @@ def _deck(record: dict) -> None:
 
 _PATCHES = {Physician: _physician, Interaction: _interaction, Referral: _referral,
             DeckMeta: _deck}
+
+
+if __name__ == "__main__":  # `python -m liaison.schema [--out DIR]` is `liaison schema`
+    import sys
+
+    from liaison.cli import main
+
+    main.main(["schema", *sys.argv[1:]], prog_name="python -m liaison.schema")

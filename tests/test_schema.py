@@ -409,7 +409,7 @@ def test_write_schemas_is_deterministic(tmp_path):
 
 
 def test_schema_command(tmp_path):
-    """`liaison schema --out DIR` (the one command line: `python -m liaison.schema` is gone)."""
+    """`liaison schema --out DIR`; `python -m liaison.schema` runs the same command."""
     from click.testing import CliRunner
 
     from liaison.cli import main
@@ -423,6 +423,13 @@ def test_schema_command(tmp_path):
     again = CliRunner().invoke(main, ["schema", "--out", str(tmp_path / "again")])
     assert again.exit_code == 0, again.output
     assert sorted(p.name for p in (tmp_path / "again").iterdir()) == sorted(KIND)
+    module = subprocess.run([sys.executable, "-m", "liaison.schema", "--out", str(tmp_path / "m")],
+                            cwd=REPO, capture_output=True, text=True, timeout=120)
+    assert module.returncode == 0, module.stderr
+    assert sorted(p.name for p in (tmp_path / "m").iterdir()) == sorted(KIND)
+    bad = subprocess.run([sys.executable, "-m", "liaison.schema", "--bogus"],
+                         cwd=REPO, capture_output=True, text=True, timeout=120)
+    assert bad.returncode == 2 and "python -m liaison.schema" in bad.stderr
 
 
 # ------------------------------------------------------------------- editor settings
