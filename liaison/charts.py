@@ -10,23 +10,23 @@ Every chart is accessible (``role="img"``, an ``aria-label`` and a ``<title>`` w
 summary), scales with its container (``viewBox``, ``width="100%"``, ``preserveAspectRatio``)
 down to a 390 px phone screen, escapes every text value, and is deterministic: the same input
 gives a byte-identical string (numbers are written with fixed precision, nothing depends on
-time, locale or hash order). Pure functions, standard library only.
+time, locale or hash order). Pure functions of their arguments and the palette
+(liaison.palette: the one passed as ``palette``, else the active one).
 """
 from __future__ import annotations
 
 import html
 import re
 
+from liaison import palette as palette_stage
+from liaison.palette import Palette
+
 __all__ = ["bar_chart", "sparkline", "funnel_chart", "share_bars", "trend_badge"]
 
-# Palette: calm and professional.
-PRIMARY = "#0f766e"      # deep teal: the main series
-SECONDARY = "#d97706"    # muted amber: a second series, a highlighted item
-DECLINE = "#b91c1c"      # red: declines
-AXIS = "#94a3b8"         # slate: axis lines
-GRID = "#e2e8f0"         # light slate: gridlines, empty tracks
-TEXT = "#475569"         # dark slate: labels (readable on white, unlike the axis grey)
-STRONG = "#1e293b"       # near-black: values
+# Colours come from the palette (liaison.palette): the one a chart is given, else the active
+# one. series-1 the main series, series-2 a second series or a highlighted item, bad
+# declines, faint the axis, grid gridlines and empty tracks, muted labels (readable on white,
+# unlike the axis grey), strong values, surface the rim of dots.
 
 FONT_SIZE = 12
 # viewBox width of the full-size charts: narrow enough that 12-unit text still reads at about
@@ -137,22 +137,22 @@ def _open(kind: str, width: float, height: float, title: str, summary: str, *,
     ]
 
 
-def _text(x: float, y: float, text: str, *, cls: str, anchor: str = "start",
-          fill: str = TEXT, weight: str | None = None, size: float | None = None) -> str:
+def _text(x: float, y: float, text: str, *, cls: str, fill: str, anchor: str = "start",
+          weight: str | None = None, size: float | None = None) -> str:
     extra = f' font-weight="{weight}"' if weight else ""
     extra += f' font-size="{_n(size)}"' if size else ""
     return (f'<text class="{cls}" x="{_n(x)}" y="{_n(y)}" text-anchor="{anchor}" '
             f'fill="{fill}"{extra}>{_esc(text)}</text>')
 
 
-def _empty(kind: str, width: float, height: float, title: str) -> str:
+def _empty(kind: str, width: float, height: float, title: str, c: Palette) -> str:
     """A chart frame that says "No data yet"."""
     parts = _open(kind, width, height, title, f"{title}: {NO_DATA.lower()}.")
     parts.append(f'<rect class="chart-empty" x="0.5" y="0.5" width="{_n(width - 1)}" '
-                 f'height="{_n(height - 1)}" rx="4" fill="none" stroke="{GRID}" '
+                 f'height="{_n(height - 1)}" rx="4" fill="none" stroke="{c.grid}" '
                  f'stroke-dasharray="4 4"/>')
     parts.append(_text(width / 2, height / 2 + FONT_SIZE * 0.35, NO_DATA,
-                       cls="chart-label chart-empty-label", anchor="middle"))
+                       cls="chart-label chart-empty-label", fill=c.muted, anchor="middle"))
     parts.append("</svg>")
     return "".join(parts)
 
@@ -186,7 +186,8 @@ def _label_step(n: int, slot: float, widest: float) -> int:
 
 def bar_chart(labels: list[str], values: list[int], *, title: str,
               secondary: list[int] | None = None, secondary_label: str | None = None,
-              primary_label: str = "Referrals", height: int = 220) -> str:
+              primary_label: str = "Referrals", height: int = 220,
+              palette: Palette | None = None) -> str:
     """Vertical bars, one per label (e.g. 24 months of referrals), with an optional second
     series drawn as an amber line with dots (e.g. in-person visits).
 
@@ -197,6 +198,7 @@ def bar_chart(labels: list[str], values: list[int], *, title: str,
 
     Raises ValueError when the lists differ in length or a count is negative.
     """
+    c = palette or palette_stage.active()
     labels = [str(x) for x in labels]
     values = _check_counts(values, "values")
     if len(labels) != len(values):
@@ -208,7 +210,7 @@ def bar_chart(labels: list[str], values: list[int], *, title: str,
     height = max(int(height), 120)
     width = _VIEW_W
     if not values:
-        return _empty("bar", width, 80, title)
+        return _empty("bar", width, 80, title, c)
 
     n = len(values)
     second_name = secondary_label or "Second series"
@@ -255,10 +257,10 @@ def bar_chart(labels: list[str], values: list[int], *, title: str,
         y = y_of(t) if t else base
         if t:
             parts.append(f'<line class="chart-gridline" x1="{_n(left)}" y1="{_n(y)}" '
-                         f'x2="{_n(width - right)}" y2="{_n(y)}" stroke="{GRID}" '
+                         f'x2="{_n(width - right)}" y2="{_n(y)}" stroke="{c.grid}" '
                          f'stroke-width="1"/>')
         parts.append(_text(left - 6, y + FONT_SIZE * 0.35, _count(t),
-                           cls="chart-label chart-y-label", anchor="end"))
+                           cls="chart-label chart-y-label", fill=c.muted, anchor="end"))
     parts.append("</g>")
 
     # Bars.
@@ -268,13 +270,13 @@ def bar_chart(labels: list[str], values: list[int], *, title: str,
         h = plot_h * v / top_value
         x = left + slot * i + (slot - bar_w) / 2
         parts.append(f'<rect class="chart-bar chart-series-1" x="{_n(x)}" y="{_n(base - h)}" '
-                     f'width="{_n(bar_w)}" height="{_n(h)}" fill="{PRIMARY}">'
+                     f'width="{_n(bar_w)}" height="{_n(h)}" fill="{c.series_1}">'
                      f"<title>{_esc(f'{lb}: {_unit(noun, v)}')}</title></rect>")
     parts.append("</g>")
 
     # Axis line on top of the bars' feet.
     parts.append(f'<line class="chart-axis" x1="{_n(left)}" y1="{_n(base)}" '
-                 f'x2="{_n(width - right)}" y2="{_n(base)}" stroke="{AXIS}" stroke-width="1"/>')
+                 f'x2="{_n(width - right)}" y2="{_n(base)}" stroke="{c.faint}" stroke-width="1"/>')
 
     # X labels, thinned; the most recent one is always shown.
     step = _label_step(n, slot, widest_x)
@@ -282,7 +284,7 @@ def bar_chart(labels: list[str], values: list[int], *, title: str,
     for i, lb in enumerate(labels):
         if (n - 1 - i) % step == 0:
             parts.append(_text(left + slot * (i + 0.5), base + 16, lb,
-                               cls="chart-label chart-x-label", anchor="middle"))
+                               cls="chart-label chart-x-label", fill=c.muted, anchor="middle"))
     parts.append("</g>")
 
     # Second series: a line with dots.
@@ -292,12 +294,12 @@ def bar_chart(labels: list[str], values: list[int], *, title: str,
         if n > 1:
             coords = " ".join(f"{_n(x)},{_n(y)}" for x, y in pts)
             parts.append(f'<polyline class="chart-line chart-series-2" points="{coords}" '
-                         f'fill="none" stroke="{SECONDARY}" stroke-width="2" '
+                         f'fill="none" stroke="{c.series_2}" stroke-width="2" '
                          f'stroke-linejoin="round" stroke-linecap="round"/>')
         r = 3.0 if n <= 24 else 2.0
         for (x, y), lb, v in zip(pts, labels, secondary):
             parts.append(f'<circle class="chart-dot chart-series-2" cx="{_n(x)}" cy="{_n(y)}" '
-                         f'r="{_n(r)}" fill="{SECONDARY}" stroke="#ffffff" stroke-width="1">'
+                         f'r="{_n(r)}" fill="{c.series_2}" stroke="{c.surface}" stroke-width="1">'
                          f"<title>{_esc(f'{lb}: {_unit(second_name, v)}')}</title></circle>")
         parts.append("</g>")
 
@@ -305,15 +307,17 @@ def bar_chart(labels: list[str], values: list[int], *, title: str,
         lx, ly = left, 14.0
         parts.append('<g class="chart-legend">')
         parts.append(f'<rect class="chart-legend-swatch chart-series-1" x="{_n(lx)}" '
-                     f'y="{_n(ly - 9)}" width="10" height="10" rx="1" fill="{PRIMARY}"/>')
-        parts.append(_text(lx + 14, ly, primary_label, cls="chart-label chart-legend-label"))
+                     f'y="{_n(ly - 9)}" width="10" height="10" rx="1" fill="{c.series_1}"/>')
+        parts.append(_text(lx + 14, ly, primary_label, cls="chart-label chart-legend-label",
+                           fill=c.muted))
         lx += 14 + _text_w(primary_label) + 18
         parts.append(f'<line class="chart-legend-swatch chart-series-2" x1="{_n(lx)}" '
                      f'y1="{_n(ly - 4)}" x2="{_n(lx + 16)}" y2="{_n(ly - 4)}" '
-                     f'stroke="{SECONDARY}" stroke-width="2"/>')
+                     f'stroke="{c.series_2}" stroke-width="2"/>')
         parts.append(f'<circle class="chart-legend-swatch chart-series-2" cx="{_n(lx + 8)}" '
-                     f'cy="{_n(ly - 4)}" r="3" fill="{SECONDARY}"/>')
-        parts.append(_text(lx + 20, ly, second_name, cls="chart-label chart-legend-label"))
+                     f'cy="{_n(ly - 4)}" r="3" fill="{c.series_2}"/>')
+        parts.append(_text(lx + 20, ly, second_name, cls="chart-label chart-legend-label",
+                           fill=c.muted))
         parts.append("</g>")
 
     parts.append("</svg>")
@@ -322,7 +326,8 @@ def bar_chart(labels: list[str], values: list[int], *, title: str,
 
 # ---------------------------------------------------------------------------- sparkline
 
-def sparkline(values: list[int], *, title: str, width: int = 120, height: int = 28) -> str:
+def sparkline(values: list[int], *, title: str, width: int = 120, height: int = 28,
+              palette: Palette | None = None) -> str:
     """A tiny line (e.g. the last 12 months) for a table row or a brief, with the last point
     marked. The scale starts at 0, so a small dip does not look like a collapse; constant
     data draws a flat line, empty data a dashed baseline.
@@ -331,6 +336,7 @@ def sparkline(values: list[int], *, title: str, width: int = 120, height: int = 
     attributes, which fit any phone): stretched to its container's width it would grow as
     tall as a chart inside a table cell.
     """
+    c = palette or palette_stage.active()
     values = _check_counts(values, "values")
     width = max(int(width), 16)
     height = max(int(height), 8)
@@ -342,7 +348,7 @@ def sparkline(values: list[int], *, title: str, width: int = 120, height: int = 
                       size_attrs=size)
         y = height - pad
         parts.append(f'<line class="chart-line chart-empty" x1="{_n(pad)}" y1="{_n(y)}" '
-                     f'x2="{_n(width - pad)}" y2="{_n(y)}" stroke="{AXIS}" stroke-width="1" '
+                     f'x2="{_n(width - pad)}" y2="{_n(y)}" stroke="{c.faint}" stroke-width="1" '
                      f'stroke-dasharray="2 3"/>')
         parts.append("</svg>")
         return "".join(parts)
@@ -365,13 +371,13 @@ def sparkline(values: list[int], *, title: str, width: int = 120, height: int = 
         coords = " ".join(f"{_n(x)},{_n(y)}" for x, y in pts)
         area = f"{_n(pts[0][0])},{_n(base)} {coords} {_n(pts[-1][0])},{_n(base)}"
         parts.append(f'<polygon class="chart-area chart-series-1" points="{area}" '
-                     f'fill="{PRIMARY}" fill-opacity="0.12" stroke="none"/>')
+                     f'fill="{c.series_1}" fill-opacity="0.12" stroke="none"/>')
         parts.append(f'<polyline class="chart-line chart-series-1" points="{coords}" '
-                     f'fill="none" stroke="{PRIMARY}" stroke-width="1.5" '
+                     f'fill="none" stroke="{c.series_1}" stroke-width="1.5" '
                      f'stroke-linejoin="round" stroke-linecap="round"/>')
     x, y = pts[-1]
     parts.append(f'<circle class="chart-dot chart-last chart-series-1" cx="{_n(x)}" '
-                 f'cy="{_n(y)}" r="2.5" fill="{PRIMARY}">'
+                 f'cy="{_n(y)}" r="2.5" fill="{c.series_1}">'
                  f"<title>{_esc(f'Latest: {_count(values[-1])}')}</title></circle>")
     parts.append("</svg>")
     return "".join(parts)
@@ -392,7 +398,8 @@ def _hbar_layout(names: list[str], max_frac: float = 0.38) -> tuple[float, list[
     return col, [_truncate(s, (col - 10) / 1.15) for s in names]
 
 
-def funnel_chart(stages: list[tuple[str, int]], *, title: str) -> str:
+def funnel_chart(stages: list[tuple[str, int]], *, title: str,
+                 palette: Palette | None = None) -> str:
     """Horizontal bars for the referral funnel (referred → scheduled → consulted → treated,
     then declined in red), each labelled with its count and its percentage of the first
     stage. A stage is drawn in red when its name starts with "declin" (any case); it is set
@@ -400,11 +407,12 @@ def funnel_chart(stages: list[tuple[str, int]], *, title: str) -> str:
 
     Raises ValueError when a count is negative.
     """
+    c = palette or palette_stage.active()
     names = [str(s) for s, _ in stages]
     counts = _check_counts([c for _, c in stages], "stages")
     width = _VIEW_W
     if not counts:
-        return _empty("funnel", width, 80, title)
+        return _empty("funnel", width, 80, title, c)
 
     first = counts[0]
     peak = max(counts)
@@ -433,22 +441,22 @@ def funnel_chart(stages: list[tuple[str, int]], *, title: str) -> str:
         y += gap[i]
         w = track * v / peak if peak else 0.0
         mid = y + _ROW_H / 2
-        color = DECLINE if declined[i] else PRIMARY
+        color = c.bad if declined[i] else c.series_1
         cls = "chart-bar chart-decline" if declined[i] else "chart-bar chart-series-1"
         tip = f"{name}: {_count(v)}"
         if first and i:
             tip += f" ({_pct(v, first)}% of {first_name.lower()})"
         parts.append('<g class="chart-row">')
         parts.append(_text(x0 - 8, mid + FONT_SIZE * 0.35, label,
-                           cls="chart-label chart-row-label", anchor="end"))
+                           cls="chart-label chart-row-label", fill=c.muted, anchor="end"))
         parts.append(f'<rect class="chart-track" x="{_n(x0)}" y="{_n(mid - _BAR_H / 2)}" '
-                     f'width="{_n(track)}" height="{_n(_BAR_H)}" rx="2" fill="{GRID}" '
+                     f'width="{_n(track)}" height="{_n(_BAR_H)}" rx="2" fill="{c.grid}" '
                      f'fill-opacity="0.5"/>')
         parts.append(f'<rect class="{cls}" x="{_n(x0)}" y="{_n(mid - _BAR_H / 2)}" '
                      f'width="{_n(w)}" height="{_n(_BAR_H)}" rx="2" fill="{color}">'
                      f"<title>{_esc(tip)}</title></rect>")
         parts.append(_text(x0 + w + 6, mid + FONT_SIZE * 0.35, values_text[i],
-                           cls="chart-value", fill=STRONG))
+                           cls="chart-value", fill=c.strong))
         parts.append("</g>")
         y += _ROW_H
     parts.append("</svg>")
@@ -456,18 +464,19 @@ def funnel_chart(stages: list[tuple[str, int]], *, title: str) -> str:
 
 
 def share_bars(items: list[tuple[str, int]], *, title: str,
-               highlight: str | None = None) -> str:
+               highlight: str | None = None, palette: Palette | None = None) -> str:
     """Horizontal bars in the order given (e.g. referral sources with their counts): label
     on the left, count on the right; the item whose label equals ``highlight`` (e.g.
     "unknown") is drawn in amber. Each bar's tooltip gives its share of the total.
 
     Raises ValueError when a count is negative.
     """
+    c = palette or palette_stage.active()
     names = [str(s) for s, _ in items]
     counts = _check_counts([c for _, c in items], "items")
     width = _VIEW_W
     if not counts:
-        return _empty("share", width, 80, title)
+        return _empty("share", width, 80, title, c)
 
     total = sum(counts)
     peak = max(counts)
@@ -493,15 +502,15 @@ def share_bars(items: list[tuple[str, int]], *, title: str,
         parts.append('<g class="chart-row">')
         parts.append(_text(x0 - 8, mid + FONT_SIZE * 0.35, label,
                            cls="chart-label chart-row-label", anchor="end",
-                           fill=SECONDARY if hl else TEXT, weight="600" if hl else None))
+                           fill=c.series_2 if hl else c.muted, weight="600" if hl else None))
         parts.append(f'<rect class="chart-track" x="{_n(x0)}" y="{_n(mid - _BAR_H / 2)}" '
-                     f'width="{_n(track)}" height="{_n(_BAR_H)}" rx="2" fill="{GRID}" '
+                     f'width="{_n(track)}" height="{_n(_BAR_H)}" rx="2" fill="{c.grid}" '
                      f'fill-opacity="0.5"/>')
         parts.append(f'<rect class="{cls}" x="{_n(x0)}" y="{_n(mid - _BAR_H / 2)}" '
                      f'width="{_n(w)}" height="{_n(_BAR_H)}" rx="2" '
-                     f'fill="{SECONDARY if hl else PRIMARY}"><title>{_esc(tip)}</title></rect>')
+                     f'fill="{c.series_2 if hl else c.series_1}"><title>{_esc(tip)}</title></rect>')
         parts.append(_text(width - 2, mid + FONT_SIZE * 0.35, _count(v), cls="chart-value",
-                           anchor="end", fill=STRONG))
+                           anchor="end", fill=c.strong))
         parts.append("</g>")
         y += _ROW_H
     parts.append("</svg>")

@@ -1,7 +1,12 @@
-"""A site's own templates (``templates/``, overriding the built-in ones by file name), checked
-by ``validate`` as ``build`` would use them: what passes ``validate`` builds.
+"""A site's own templates (``templates/``, overriding the built-in ones by file name) and its
+palette (``templates/palette.yaml``), checked by ``validate`` as ``build`` would use them: what
+passes ``validate`` builds.
 
+* The palette's problems (syntax, an unknown key, a value that is no colour) are diagnostics
+  at their line and column (liaison.palette).
 * Every override is compiled: a syntax error is a diagnostic at its line.
+* A template that extends, includes or imports a template that does not exist (a misspelt
+  ``builtin/…`` name, usually) is a diagnostic at that line, with the closest name.
 * An override whose name is no built-in template and that no other override uses overrides
   nothing (a misspelt name, usually): a warning, with the closest built-in name.
 * Every page whose template is an override, or extends, includes or imports one (directly or
@@ -16,17 +21,20 @@ from pathlib import Path
 import jinja2
 from jinja2 import meta
 
+from liaison import palette as palette_stage
 from liaison.diagnostics import Problem, did_you_mean
 
 TEMPLATES = "templates"
+PALETTE = "palette.yaml"  # in templates/: the site's colours, not a template
 # Templates that pages reach through Python rather than through Jinja tags: an override of
 # one of them touches every page.
 EVERY_PAGE = frozenset(("macros.html",))
 
 
 def override_names(root: Path) -> list[str]:
-    """The templates a site overrides or adds, by name ('/'-separated, relative to
-    ``templates/``); assets and README files are not templates."""
+    """What a site customizes in ``templates/``: the templates it overrides or adds, by name
+    ('/'-separated, relative to ``templates/``), and its ``palette.yaml``; assets and README
+    files are not listed."""
     folder = root / TEMPLATES
     if not folder.is_dir() or folder.is_symlink():
         return []
@@ -67,20 +75,54 @@ def _closure(env: jinja2.Environment, name: str, memo: dict[str, frozenset]) -> 
     return memo[name]
 
 
+def _missing_references(env: jinja2.Environment, name: str, source: str) -> list[Problem]:
+    """The templates that ``name`` extends, includes or imports by a constant name and that do
+    not exist, at their lines."""
+    from liaison.render import BUILTIN_PREFIX
+
+    try:
+        tree = env.parse(source)
+    except jinja2.TemplateSyntaxError:
+        return []  # reported by the compilation already
+    found = []
+    nodes = [*tree.find_all(jinja2.nodes.Extends), *tree.find_all(jinja2.nodes.Include),
+             *tree.find_all(jinja2.nodes.Import), *tree.find_all(jinja2.nodes.FromImport)]
+    known = None
+    for node in sorted(nodes, key=lambda n: n.lineno):
+        ref = node.template
+        if getattr(node, "ignore_missing", False) or not isinstance(ref, jinja2.nodes.Const) \
+                or not isinstance(ref.value, str):
+            continue
+        try:
+            env.loader.get_source(env, ref.value)
+        except jinja2.TemplateNotFound:
+            if known is None:
+                known = [n for n in env.list_templates() if n.endswith(".html")]
+            hint = did_you_mean(ref.value, known)
+            if not hint and "/" not in ref.value:
+                hint = did_you_mean(f"{BUILTIN_PREFIX}/{ref.value}", known)
+            found.append(Problem(f"{TEMPLATES}/{name}", f"template error: there is no template "
+                                 f"'{ref.value}'{hint}", line=node.lineno, col=1))
+        except (jinja2.TemplateError, OSError, UnicodeDecodeError):
+            continue
+    return found
+
+
 def check_overrides(site, stats: dict, as_of, workers: int | None = None,
                     render: bool = True) -> list[Problem]:
     """The problems of a site's template overrides (none when it has none). Without
     ``render`` (the records have errors) only their syntax and names are checked."""
     from liaison import pages as page_registry
-    from liaison.render import PACKAGE_TEMPLATES, make_env
+    from liaison.render import BUILTIN_PREFIX, PACKAGE_TEMPLATES, make_env
     from liaison.workers import cpu_count, map_forked
 
     root = site.root
     names = override_names(root)
     if not names:
         return []
-    env = make_env(root)
-    problems: list[Problem] = []
+    palette, problems = palette_stage.load(root)  # the built-in colours stand for bad ones
+    env = make_env(root, palette)
+    names = [n for n in names if n != PALETTE]
     broken = False
     builtin = sorted(p.name for p in PACKAGE_TEMPLATES.iterdir() if p.suffix == ".html")
     for name in names:
@@ -100,6 +142,17 @@ def check_overrides(site, stats: dict, as_of, workers: int | None = None,
         except OSError:
             texts[name] = ""
     for name in names:
+        if name.startswith(BUILTIN_PREFIX + "/"):
+            problems.append(Problem(
+                f"{TEMPLATES}/{name}",
+                f"'{BUILTIN_PREFIX}/…' always names a built-in template, so this file is never "
+                f"used; to replace '{name[len(BUILTIN_PREFIX) + 1:]}' put it in {TEMPLATES}/ "
+                "itself",
+                severity="warning", line=1, col=1))
+            continue
+        missing = _missing_references(env, name, texts[name])
+        problems += missing
+        broken = broken or bool(missing)
         used = any(name in text for other, text in texts.items() if other != name)
         if name not in builtin and not used:
             problems.append(Problem(

@@ -22,10 +22,12 @@ import struct
 import threading
 import zipfile
 import zlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from xml.sax.saxutils import escape
 
+from liaison import palette as palette_stage
 from liaison.decks import split_notes
+from liaison.palette import Palette
 
 __all__ = ["Block", "SlideContent", "slide_content", "DeckWriter"]
 
@@ -313,12 +315,26 @@ SLIDE_H = 6858000    # 7.5 in
 MARGIN = int(0.6 * EMU_IN)
 CONTENT_W = SLIDE_W - 2 * MARGIN
 
-TEAL = "0F766E"
-SLATE = "1E293B"      # body text
-SLATE_SOFT = "475569"  # subtitles
-MUTED = "64748B"      # footer
-RULE = "CBD5E1"       # table lines
-BAND = "F1F5F9"       # banded table rows
+WHITE = "FFFFFF"      # text on the primary colour (table headers)
+DARK_2 = "334155"     # the theme's second dark colour, which no slide of ours uses
+
+
+@dataclass(frozen=True)
+class _Ink:
+    """The palette's colours as DrawingML writes them (``0F766E``): a deck's slides take
+    them from the palette its writer was given (liaison.palette)."""
+    primary: str   # titles, accent band and rules, bullets, table headers
+    strong: str    # body text
+    muted: str     # subtitles
+    caption: str   # footer
+    rule: str      # table lines
+    band: str      # banded table rows
+    grid: str      # the footer's rule
+    surface: str   # slide background, the other table rows
+
+    @classmethod
+    def of(cls, palette: Palette) -> "_Ink":
+        return cls(**{f.name: palette.hex(f.name) for f in fields(cls)})
 
 # (font size, space before a paragraph in ems), tried in turn until the slide body fits
 FITS = ((24, 0.55), (22, 0.55), (20, 0.55), (20, 0.3), (18, 0.3), (16, 0.3), (16, 0.15), (14, 0.15),
@@ -437,7 +453,9 @@ class _TextSeg:
     def before(self, size: float, level: int, bullet) -> float:
         return size * (self.spacing / 2 if bullet and level else self.spacing)
 
-    def xml(self, size: float, color: str = SLATE) -> str:
+    def xml(self, size: float, ink: _Ink, color: str | None = None) -> str:
+        color = color or ink.strong
+        bullet_colour = f'<a:buClr><a:srgbClr val="{ink.primary}"/></a:buClr>'
         out = []
         for k, (runs, level, bullet, bold_all) in enumerate(self.paras):
             s = self.size_of(size, level, bullet)
@@ -445,11 +463,11 @@ class _TextSeg:
             if bullet:
                 mar = self.margin(level, bullet)
                 if bullet == "number":
-                    bu = ('<a:buClr><a:srgbClr val="0F766E"/></a:buClr><a:buSzPct val="100000"/>'
+                    bu = (bullet_colour + '<a:buSzPct val="100000"/>'
                           '<a:buFont typeface="+mj-lt"/><a:buAutoNum type="arabicPeriod"/>')
                 else:
                     char = "\u2022" if level % 2 == 0 else "\u2013"
-                    bu = ('<a:buClr><a:srgbClr val="0F766E"/></a:buClr><a:buSzPct val="100000"/>'
+                    bu = (bullet_colour + '<a:buSzPct val="100000"/>'
                           f'<a:buFont typeface="Arial"/><a:buChar char="{char}"/>')
                 ppr = _ppr("l", mar, -int(0.32 * EMU_IN), level, before, bu)
             else:
@@ -501,18 +519,19 @@ def _table_geometry(rows, size: float, width: int) -> tuple[list[int], list[int]
     return cols, heights
 
 
-def _table_xml(shape_id: int, rows, x: int, y: int, size: float, cols: list[int], heights: list[int]) -> str:
+def _table_xml(shape_id: int, rows, x: int, y: int, size: float, cols: list[int], heights: list[int],
+               ink: _Ink) -> str:
     ncol = len(cols)
     grid = "".join(f'<a:gridCol w="{w}"/>' for w in cols)
-    line = '<a:ln{side} w="9525" cap="flat" cmpd="sng" algn="ctr"><a:solidFill><a:srgbClr val="' + RULE + \
+    line = '<a:ln{side} w="9525" cap="flat" cmpd="sng" algn="ctr"><a:solidFill><a:srgbClr val="' + ink.rule + \
         '"/></a:solidFill><a:prstDash val="solid"/></a:ln{side}>'
     none = '<a:ln{side} w="0"><a:noFill/></a:ln{side}>'
     borders = (none.format(side="L") + none.format(side="R") + line.format(side="T") + line.format(side="B"))
     trs = []
     for k, (row, h) in enumerate(zip(rows, heights)):
         header = k == 0
-        fill = TEAL if header else (BAND if k % 2 == 0 else "FFFFFF")
-        color = "FFFFFF" if header else SLATE
+        fill = ink.primary if header else (ink.band if k % 2 == 0 else ink.surface)
+        color = WHITE if header else ink.strong
         tcs = []
         for c in range(ncol):
             text = row[c] if c < len(row) else ""
@@ -536,11 +555,11 @@ def _title_size(title: str) -> float:
     return 22
 
 
-def _footer_xml(first_id: int, footer: str, number: int) -> str:
+def _footer_xml(first_id: int, footer: str, number: int, ink: _Ink) -> str:
     y, h = int(6.92 * EMU_IN), int(0.36 * EMU_IN)
-    name = _para_xml(((footer, False, False, False),), 11, MUTED, '<a:pPr algn="l"><a:buNone/></a:pPr>')
-    num = _para_xml(((str(number), False, False, False),), 11, MUTED, '<a:pPr algn="r"><a:buNone/></a:pPr>')
-    return (_sp_rect(first_id, "Footer Rule", MARGIN, int(6.86 * EMU_IN), CONTENT_W, 6350, "E2E8F0")
+    name = _para_xml(((footer, False, False, False),), 11, ink.caption, '<a:pPr algn="l"><a:buNone/></a:pPr>')
+    num = _para_xml(((str(number), False, False, False),), 11, ink.caption, '<a:pPr algn="r"><a:buNone/></a:pPr>')
+    return (_sp_rect(first_id, "Footer Rule", MARGIN, int(6.86 * EMU_IN), CONTENT_W, 6350, ink.grid)
             + _sp_text(first_id + 1, "Footer", "", MARGIN, y, CONTENT_W - int(1.2 * EMU_IN), h, "ctr", name)
             + _sp_text(first_id + 2, "Slide Number", "", SLIDE_W - MARGIN - int(1.0 * EMU_IN), y,
                        int(1.0 * EMU_IN), h, "ctr", num))
@@ -550,39 +569,39 @@ def _is_title_slide(index: int, slide: SlideContent) -> bool:
     return index == 0 and bool(slide.title) and all(b.kind == "paragraph" for b in slide.blocks)
 
 
-def _title_slide_xml(slide: SlideContent, footer: str, number: int) -> str:
+def _title_slide_xml(slide: SlideContent, footer: str, number: int, ink: _Ink) -> str:
     x = int(1.1 * EMU_IN)
     w = SLIDE_W - x - MARGIN
     size = 40 if _lines(len(slide.title), 40, w) <= 2 else 32
-    title = _para_xml(((slide.title, False, False, False),), size, SLATE, '<a:pPr algn="l"><a:buNone/></a:pPr>')
+    title = _para_xml(((slide.title, False, False, False),), size, ink.strong, '<a:pPr algn="l"><a:buNone/></a:pPr>')
     seg = _TextSeg()
     for b in slide.blocks:
         seg.paras.append((b.runs or ((b.text, False, False, False),), 0, None, False))
     sub_h = int(2.3 * EMU_IN)
     sub_size = next((s for s in (24, 22, 20, 18, 16, 14, 12, 10) if seg.height(s, w) <= sub_h), 10)
     shapes = [
-        _sp_rect(2, "Accent Band", 0, 0, int(0.32 * EMU_IN), SLIDE_H, TEAL),
+        _sp_rect(2, "Accent Band", 0, 0, int(0.32 * EMU_IN), SLIDE_H, ink.primary),
         _sp_text(3, "Title 1", '<p:ph type="ctrTitle"/>', x, int(1.2 * EMU_IN), w, int(2.5 * EMU_IN),
                  "b", title),
-        _sp_rect(4, "Accent Rule", x, int(3.95 * EMU_IN), int(1.4 * EMU_IN), int(0.07 * EMU_IN), TEAL),
+        _sp_rect(4, "Accent Rule", x, int(3.95 * EMU_IN), int(1.4 * EMU_IN), int(0.07 * EMU_IN), ink.primary),
     ]
     if seg.paras:
         shapes.append(_sp_text(5, "Subtitle 2", '<p:ph type="subTitle" idx="1"/>', x, int(4.25 * EMU_IN),
-                               w, sub_h, "t", seg.xml(sub_size, SLATE_SOFT)))
-    shapes.append(_footer_xml(6, footer, number))
+                               w, sub_h, "t", seg.xml(sub_size, ink, ink.muted)))
+    shapes.append(_footer_xml(6, footer, number, ink))
     return "".join(shapes)
 
 
-def _content_slide_xml(slide: SlideContent, footer: str, number: int) -> str:
+def _content_slide_xml(slide: SlideContent, footer: str, number: int, ink: _Ink) -> str:
     shapes = []
     top = int(0.55 * EMU_IN)
     if slide.title:
         tsize = _title_size(slide.title)
-        title = _para_xml(((slide.title, False, False, False),), tsize, TEAL, '<a:pPr algn="l"><a:buNone/></a:pPr>')
+        title = _para_xml(((slide.title, False, False, False),), tsize, ink.primary, '<a:pPr algn="l"><a:buNone/></a:pPr>')
         shapes.append(_sp_text(2, "Title 1", '<p:ph type="title"/>', MARGIN, int(0.35 * EMU_IN), CONTENT_W,
                                int(0.95 * EMU_IN), "b", title))
         shapes.append(_sp_rect(3, "Accent Rule", MARGIN, int(1.42 * EMU_IN), int(1.1 * EMU_IN),
-                               int(0.06 * EMU_IN), TEAL))
+                               int(0.06 * EMU_IN), ink.primary))
         top = int(1.7 * EMU_IN)
     bottom = int(6.7 * EMU_IN)
     segs = _segments(slide.blocks)
@@ -609,26 +628,26 @@ def _content_slide_xml(slide: SlideContent, footer: str, number: int) -> str:
             box_h = max(h, bottom - y) if k == len(segs) - 1 else h
             if not body_used:
                 shapes.append(_sp_text(shape_id, "Content Placeholder 2", '<p:ph idx="1"/>', MARGIN, y,
-                                       CONTENT_W, box_h, "t", seg.xml(size)))
+                                       CONTENT_W, box_h, "t", seg.xml(size, ink)))
                 body_used = True
             else:
                 shapes.append(_sp_text(shape_id, f"Text {shape_id}", "", MARGIN, y, CONTENT_W, box_h, "t",
-                                       seg.xml(size)))
+                                       seg.xml(size, ink)))
         else:
             tsize = min(size, 20)
             cols, rows_h = _table_geometry(seg.items, tsize, CONTENT_W)
-            shapes.append(_table_xml(shape_id, seg.items, MARGIN, y, tsize, cols, rows_h))
+            shapes.append(_table_xml(shape_id, seg.items, MARGIN, y, tsize, cols, rows_h, ink))
         y += h + gap
         shape_id += 1
-    shapes.append(_footer_xml(shape_id, footer, number))
+    shapes.append(_footer_xml(shape_id, footer, number, ink))
     return "".join(shapes)
 
 
-def _slide_xml(index: int, slide: SlideContent, footer: str) -> tuple[str, bool]:
+def _slide_xml(index: int, slide: SlideContent, footer: str, ink: _Ink) -> tuple[str, bool]:
     """(slide XML, whether it uses the title-slide layout)."""
     title_slide = _is_title_slide(index, slide)
-    body = (_title_slide_xml if title_slide else _content_slide_xml)(slide, footer, index + 1)
-    return (f'{XML_DECL}<p:sld {NS}><p:cSld><p:bg><p:bgPr><a:solidFill><a:srgbClr val="FFFFFF"/></a:solidFill>'
+    body = (_title_slide_xml if title_slide else _content_slide_xml)(slide, footer, index + 1, ink)
+    return (f'{XML_DECL}<p:sld {NS}><p:cSld><p:bg><p:bgPr><a:solidFill><a:srgbClr val="{ink.surface}"/></a:solidFill>'
             f'<a:effectLst/></p:bgPr></p:bg><p:spTree>{_SP_TREE_HEAD}{body}</p:spTree></p:cSld>'
             f'<p:clrMapOvr><a:masterClrMapping/></p:clrMapOvr></p:sld>'), title_slide
 
@@ -694,19 +713,18 @@ class _Base:
     layout_content: str      # part name of the title-and-content layout
 
 
-_BASE: _Base | None = None
+_BASES: dict[_Ink, _Base] = {}  # one per palette (a process builds one site: one palette)
 _BASE_LOCK = threading.Lock()
 
 
-def _base() -> _Base:
-    global _BASE
+def _base(ink: _Ink) -> _Base:
     with _BASE_LOCK:
-        if _BASE is None:
-            _BASE = _build_base()
-        return _BASE
+        if ink not in _BASES:
+            _BASES[ink] = _build_base(ink)
+        return _BASES[ink]
 
 
-def _build_base() -> _Base:
+def _build_base(ink: _Ink) -> _Base:
     """The invariant package parts, made once with python-pptx and adjusted with lxml."""
     import pptx  # python-pptx
     from lxml import etree
@@ -769,7 +787,7 @@ def _build_base() -> _Base:
             for fill in rpr.findall("a:solidFill", ns):
                 rpr.remove(fill)
             fill = etree.SubElement(rpr, f"{{{ns['a']}}}solidFill")
-            etree.SubElement(fill, f"{{{ns['a']}}}srgbClr", val=TEAL)
+            etree.SubElement(fill, f"{{{ns['a']}}}srgbClr", val=ink.primary)
             rpr.insert(0, fill)
         else:
             cs = root.find("p:cSld", ns)
@@ -779,7 +797,7 @@ def _build_base() -> _Base:
     theme = tree("ppt/theme/theme1.xml")
     scheme = theme.find(".//a:clrScheme", ns)
     scheme.set("name", "Liaison")
-    for slot, color in (("dk1", SLATE), ("dk2", "334155"), ("accent1", TEAL)):
+    for slot, color in (("dk1", ink.strong), ("dk2", DARK_2), ("accent1", ink.primary)):
         el = scheme.find(f"a:{slot}", ns)
         for child in list(el):
             el.remove(child)
@@ -841,12 +859,14 @@ def _build_base() -> _Base:
 
 class DeckWriter:
     """Writes decks as .pptx packages: the practice's name in every slide's footer, and
-    ``as_of`` the only timestamp in the package (docProps/core.xml created and modified)."""
+    ``as_of`` the only timestamp in the package (docProps/core.xml created and modified); the
+    colours are ``palette``'s (liaison.palette; the active one by default)."""
 
-    def __init__(self, practice_name: str, as_of: datetime.date):
+    def __init__(self, practice_name: str, as_of: datetime.date, palette: Palette | None = None):
         self.practice_name = practice_name
         self.as_of = as_of
-        self._base = _base()
+        self._ink = _Ink.of(palette or palette_stage.active())
+        self._base = _base(self._ink)
         stamp = f"{as_of.isoformat()}T00:00:00Z"
         self._slides: dict[tuple, tuple[str, bool]] = {}  # a slide shown in many decks: one XML
         self._core_tail = (f'<cp:lastModifiedBy>{_x(practice_name)}</cp:lastModifiedBy><cp:revision>1</cp:revision>'
@@ -867,7 +887,7 @@ class DeckWriter:
             if made is None:
                 if len(self._slides) > 5000:
                     self._slides.clear()
-                made = self._slides[key] = _slide_xml(k - 1, slide, self.practice_name)
+                made = self._slides[key] = _slide_xml(k - 1, slide, self.practice_name, self._ink)
             xml, title_slide = made
             layout = base.layout_title if title_slide else base.layout_content
             layout_target = "../slideLayouts/" + layout.rsplit("/", 1)[1]

@@ -28,14 +28,29 @@ PACKAGE_TEMPLATES = Path(__file__).parent / "templates"
 PACKAGE_STATIC = Path(__file__).parent / "static"
 MARKER = ".liaison-site"  # written into every output folder we create
 PARALLEL_PAGES = 200  # below this many pages one process is faster than forking
+BUILTIN_PREFIX = "builtin"  # {% extends "builtin/physician.html" %}: the built-in template
 
 
-def make_env(site_root: Path) -> jinja2.Environment:
+def make_env(site_root: Path, palette=None) -> jinja2.Environment:
     """Templates: the site's own ``templates/`` folder first (overrides by file name), then
-    the built-in ones. Autoescaping everywhere; an undefined name is an error."""
-    search = [str(site_root / "templates"), str(PACKAGE_TEMPLATES)]
+    the built-in ones; ``builtin/NAME`` is always the built-in template NAME, so that a site's
+    template can extend the one it replaces. Autoescaping everywhere; an undefined name is an
+    error.
+
+    The site's palette (``templates/palette.yaml`` over the built-in one, or ``palette``)
+    becomes the one charts and decks use in this process and in the workers it forks, and is
+    ``palette`` in the templates; a palette with problems raises TemplateFailure."""
+    from liaison import palette as palette_stage
+
+    if palette is None:
+        palette = palette_stage.for_site(site_root)
+    palette_stage.use(palette)
     env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(search),
+        loader=jinja2.ChoiceLoader([
+            jinja2.PrefixLoader({BUILTIN_PREFIX: jinja2.FileSystemLoader(str(PACKAGE_TEMPLATES))}),
+            jinja2.FileSystemLoader(str(site_root / "templates")),
+            jinja2.FileSystemLoader(str(PACKAGE_TEMPLATES)),
+        ]),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
@@ -43,6 +58,7 @@ def make_env(site_root: Path) -> jinja2.Environment:
         keep_trailing_newline=True,
     )
     env.globals["interaction_html"] = Snippets(env).interaction
+    env.globals["palette"] = palette
     return env
 
 
@@ -99,6 +115,7 @@ def render_pages(view: page_registry.SiteView, pages: list[page_registry.Page], 
 def extra_files(view: page_registry.SiteView, stats: dict) -> dict[str, bytes]:
     """Every non-page file of the site, by path."""
     from liaison import exports
+    from liaison import palette as palette_stage
 
     site, as_of = view.site, view.as_of
     files = {
@@ -110,14 +127,23 @@ def extra_files(view: page_registry.SiteView, stats: dict) -> dict[str, bytes]:
     }
     for name, data in exports.calendars(site, stats, as_of).items():
         files[name] = data
+    assets = {}
     for asset in sorted(PACKAGE_STATIC.iterdir()):
         if asset.is_file():
-            files[f"assets/{asset.name}"] = asset.read_bytes()
+            assets[asset.name] = asset.read_bytes()
     overrides = site.root / "templates" / "assets"
     if overrides.is_dir():  # a site may replace or add assets too
         for asset in sorted(overrides.iterdir()):
             if asset.is_file():
-                files[f"assets/{asset.name}"] = asset.read_bytes()
+                assets[asset.name] = asset.read_bytes()
+    colours = palette_stage.for_site(site.root)
+    for name, data in assets.items():
+        if name.endswith(".css"):  # colours marked "palette: KEY" take the site's palette
+            try:
+                data = palette_stage.apply_css(data.decode("utf-8"), colours).encode("utf-8")
+            except UnicodeDecodeError:  # not our marks: the file stays as it is
+                pass
+        files[f"assets/{name}"] = data
     return files
 
 

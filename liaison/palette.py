@@ -1,0 +1,243 @@
+"""The colours of the pages, the charts and the decks: one palette.
+
+The built-in palette is ``liaison/templates/palette.yaml``; a site changes colours with its own
+``templates/palette.yaml``, holding only the keys it changes. Its problems (YAML syntax, an
+unknown key, a value that is not ``#rgb`` / ``#rrggbb``) are diagnostics at their line and
+column, reported by ``validate`` (liaison.overrides) and refused by ``build``.
+
+Where the colours go:
+
+* charts (liaison.charts) and .pptx decks (liaison.pptx) take a ``Palette``; by default the
+  active one, which ``render.make_env`` sets for the site being built, before the build forks
+  its workers (they inherit it);
+* CSS assets mark a colour with the palette key it stands for, ``#0f766e /* palette: primary */``:
+  the build drops the mark and writes the site's colour in place of the literal when the site
+  changed that key (``apply_css``), so the default output is the stylesheet as written.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, fields, replace
+from pathlib import Path
+
+import yaml
+
+from liaison.diagnostics import Diagnostic, Problem, did_you_mean
+
+BUILTIN = Path(__file__).parent / "templates" / "palette.yaml"
+SITE_FILE = "templates/palette.yaml"  # relative to a site root
+MAX_BYTES = 64 * 1024
+_COLOUR = re.compile(r"#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})")
+_HEX_ONLY = re.compile(r"(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})")
+_CSS_MARK = re.compile(r"(#[0-9a-fA-F]{3,8})[ \t]*/\*[ \t]*palette:[ \t]*([a-z0-9-]+)[ \t]*\*/")
+
+
+@dataclass(frozen=True)
+class Palette:
+    """Every colour of the palette as ``#rrggbb`` (lower case). Keys are written with hyphens
+    in palette.yaml (``series-1``) and with underscores here (``series_1``)."""
+
+    text: str
+    strong: str
+    muted: str
+    caption: str
+    faint: str
+    grid: str
+    rule: str
+    band: str
+    background: str
+    surface: str
+    primary: str
+    primary_soft: str
+    header: str
+    header_text: str
+    series_1: str
+    series_2: str
+    good: str
+    good_soft: str
+    warning: str
+    warning_soft: str
+    bad: str
+    bad_soft: str
+    info: str
+    info_soft: str
+
+    @classmethod
+    def keys(cls) -> tuple[str, ...]:
+        """The keys as palette.yaml writes them, in the dataclass's order."""
+        return tuple(f.name.replace("_", "-") for f in fields(cls))
+
+    def __getitem__(self, key: str) -> str:
+        return getattr(self, key.replace("-", "_"))
+
+    def items(self) -> list[tuple[str, str]]:
+        return [(k, self[k]) for k in self.keys()]
+
+    def hex(self, key: str) -> str:
+        """A colour as DrawingML writes it: ``0F766E``."""
+        return self[key][1:].upper()
+
+
+def normalize(value: str) -> str:
+    """``#ABC`` -> ``#aabbcc``; ``#0F766E`` -> ``#0f766e``."""
+    digits = value[1:].lower()
+    if len(digits) == 3:
+        digits = "".join(c * 2 for c in digits)
+    return "#" + digits
+
+
+def parse(text: str, path: str = SITE_FILE) -> tuple[dict[str, str], list[Problem]]:
+    """The text of a palette.yaml -> (the colours it sets, by key, normalized; its problems,
+    each at its line and column). A key in error sets nothing."""
+    from liaison.yamlio import YamlSyntaxError, compose
+
+    problems: list[Problem] = []
+
+    def problem(message: str, line: int, col: int) -> None:
+        problems.append(Problem(path, message, line=line, col=col))
+
+    try:
+        root = compose(text)
+    except YamlSyntaxError as exc:
+        problem(exc.message, exc.line, exc.col)
+        return {}, problems
+    if root is None:  # an empty file (or comments only) changes nothing
+        return {}, problems
+    if not isinstance(root, yaml.MappingNode):
+        problem('palette.yaml holds colours by name, one a line, e.g. primary: "#0f766e"',
+                root.start_mark.line + 1, root.start_mark.column + 1)
+        return {}, problems
+
+    keys = Palette.keys()
+    lines = text.split("\n")
+    found: dict[str, str] = {}
+    seen: set[str] = set()
+    for key_node, value_node in root.value:
+        kline, kcol = key_node.start_mark.line + 1, key_node.start_mark.column + 1
+        if not isinstance(key_node, yaml.ScalarNode):
+            problem("a key of palette.yaml is a colour's name, such as primary", kline, kcol)
+            continue
+        key = key_node.value
+        if key in seen:
+            problem(f"duplicate key '{key}'", kline, kcol)
+            continue
+        seen.add(key)
+        if key not in keys:
+            hint = did_you_mean(key, keys) or did_you_mean(key.replace("_", "-"), keys, 0.8)
+            problem(f"unknown palette key '{key}'{hint}; the keys are "
+                    + ", ".join(keys), kline, kcol)
+            continue
+        vline, vcol = value_node.start_mark.line + 1, value_node.start_mark.column + 1
+        if not isinstance(value_node, yaml.ScalarNode):
+            problem(f"'{key}' takes one colour, #rgb or #rrggbb, e.g. {key}: \"#0f766e\"",
+                    vline, vcol)
+            continue
+        value = value_node.value
+        if _COLOUR.fullmatch(value):
+            found[key] = normalize(value)
+            continue
+        if not value_node.style and value in ("", "~", "null"):
+            line = lines[kline - 1] if kline <= len(lines) else ""
+            hash_at = line.find("#", kcol - 1 + len(key))
+            if hash_at >= 0:  # `primary: #0f766e`: the colour became a comment
+                problem(f"'{key}' has no colour: an unquoted # starts a YAML comment; quote "
+                        f"the colour: {key}: \"{line[hash_at:].split()[0]}\"", kline, hash_at + 1)
+            else:
+                problem(f"'{key}' has no colour: write #rgb or #rrggbb, quoted, e.g. "
+                        f"{key}: \"#0f766e\"", vline, vcol)
+            continue
+        hint = (f" (did you mean \"#{value}\"?)" if _HEX_ONLY.fullmatch(value)
+                else "; a colour is #rgb or #rrggbb (names such as 'teal' are not accepted)")
+        problem(f"'{value}' is not a colour{hint}", vline, vcol)
+    return found, problems
+
+
+def _load_builtin() -> Palette:
+    found, problems = parse(BUILTIN.read_text(encoding="utf-8"), "liaison/templates/palette.yaml")
+    missing = [k for k in Palette.keys() if k not in found]
+    if problems or missing:  # pragma: no cover - the package's own file is tested
+        raise RuntimeError(f"the built-in palette is broken: {problems or missing}")
+    return Palette(**{k.replace("-", "_"): v for k, v in found.items()})
+
+
+DEFAULT = _load_builtin()
+
+
+def load(site_root: Path) -> tuple[Palette, list[Problem]]:
+    """A site's palette: the built-in one with the site's ``templates/palette.yaml`` over it,
+    and that file's problems (the built-in colour stands for a key in error)."""
+    path = Path(site_root) / SITE_FILE
+    if not path.is_file():
+        return DEFAULT, []
+    from liaison.yamlio import YamlSyntaxError, decode
+
+    try:
+        raw = path.read_bytes()
+        if len(raw) > MAX_BYTES:
+            return DEFAULT, [Problem(SITE_FILE, f"the file is over {MAX_BYTES // 1024} KB: a "
+                                     "palette holds a few colours", line=1, col=1)]
+        text = decode(raw)
+    except YamlSyntaxError as exc:
+        return DEFAULT, [Problem(SITE_FILE, exc.message, line=exc.line, col=exc.col)]
+    except OSError as exc:
+        return DEFAULT, [Problem(SITE_FILE, f"cannot read the file: {exc.strerror}", line=1, col=1)]
+    found, problems = parse(text)
+    return replace(DEFAULT, **{k.replace("-", "_"): v for k, v in found.items()}), problems
+
+
+def for_site(site_root: Path) -> Palette:
+    """A site's palette for a build; raises TemplateFailure (its diagnostics, one a line) when
+    the site's palette.yaml has problems."""
+    from liaison.errors import TemplateFailure
+
+    palette, problems = load(site_root)
+    if problems:
+        raise TemplateFailure("\n".join(
+            Diagnostic(p.path, p.line or 1, p.col or 1, p.severity, p.message).text()
+            for p in problems))
+    return palette
+
+
+# The palette of the site being built: set once per build before any worker is forked (the
+# workers inherit it), read by the charts and the deck writer when none is passed to them.
+_active = DEFAULT
+
+
+def use(palette: Palette) -> None:
+    """Make ``palette`` the one charts and decks use by default in this process."""
+    global _active
+    _active = palette
+
+
+def active() -> Palette:
+    return _active
+
+
+def apply_css(css: str, palette: Palette) -> str:
+    """A stylesheet with its palette marks resolved: ``#0f766e /* palette: primary */``
+    becomes the palette's primary colour when it differs from the built-in one, else the
+    literal as written (so the default output is the file as written, minus the marks). A
+    mark naming no key is left as it is."""
+    if "palette:" not in css:
+        return css
+
+    def resolve(m: re.Match) -> str:
+        literal, key = m.group(1), m.group(2)
+        if key not in _KEYS:
+            return m.group(0)
+        colour = palette[key]
+        return colour if colour != DEFAULT[key] else literal
+
+    return _CSS_MARK.sub(resolve, css)
+
+
+def css_marks(css: str) -> list[tuple[int, int, str]]:
+    """(line, column, key) of every palette mark in a stylesheet."""
+    out = []
+    for m in _CSS_MARK.finditer(css):
+        before = css[: m.start(2)]
+        out.append((before.count("\n") + 1, m.start(2) - (before.rfind("\n") + 1) + 1, m.group(2)))
+    return out
+
+
+_KEYS = frozenset(Palette.keys())

@@ -1,0 +1,422 @@
+"""What a practice can change without copying Liaison's templates: a block of base.html, a
+built-in template extended under the ``builtin/`` prefix, and the palette (templates/palette.yaml)
+that colours the pages, the charts and the .pptx decks.
+
+Every build here runs the worked example (tests/fixtures/spec-example) at 2026-11-26; the
+default output itself is pinned by the golden files of test_build.py.
+"""
+from __future__ import annotations
+
+import io
+import os
+import re
+import zipfile
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from conftest import SPEC_EXAMPLE, run_validate
+
+AS_OF = "2026-11-26"
+SHOTS = Path(os.environ.get("LIAISON_SHOTS_DIR", "/tmp/liaison-shots"))
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+FOOTER = re.compile(r'<footer class="footer wrap">\n.*?</footer>\n', re.S)
+
+
+@pytest.fixture(autouse=True)
+def _default_palette_after():
+    """A build makes its site's palette the active one in this process: put the default back,
+    so that no later test draws a chart in this module's colours."""
+    yield
+    from liaison import palette
+
+    palette.use(palette.DEFAULT)
+
+
+def build(root: Path, out: Path) -> tuple[int, str]:
+    from liaison.cli import main
+
+    result = CliRunner().invoke(main, ["build", "--root", str(root), "--out", str(out),
+                                       "--as-of", AS_OF])
+    if result.exception is not None and not isinstance(result.exception, SystemExit):
+        raise AssertionError("build raised instead of reporting") from result.exception
+    return result.exit_code, result.stderr
+
+
+def write(root: Path, rel: str, text: str) -> None:
+    path = root / rel
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+
+
+def tree(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture(scope="module")
+def default_site(tmp_path_factory) -> dict[str, bytes]:
+    """The worked example built without any customization: every file, by path."""
+    out = tmp_path_factory.mktemp("default") / "site"
+    code, err = build(SPEC_EXAMPLE, out)
+    assert code == 0, err
+    return tree(out)
+
+
+def slides_xml(pptx: bytes) -> str:
+    with zipfile.ZipFile(io.BytesIO(pptx)) as z:
+        return "".join(z.read(n).decode("utf-8") for n in sorted(z.namelist())
+                       if n.startswith(("ppt/slides/slide", "ppt/theme/", "ppt/slideMasters/"))
+                       and n.endswith(".xml"))
+
+
+# ----------------------------------------------------------------- the built-in palette
+
+
+def test_the_builtin_palette_file_names_every_key_once():
+    from liaison.palette import BUILTIN, DEFAULT, Palette, parse
+
+    found, problems = parse(BUILTIN.read_text(encoding="utf-8"))
+    assert problems == []
+    assert list(found) == list(Palette.keys())
+    assert dict(DEFAULT.items()) == found
+
+
+def test_the_builtin_stylesheets_mark_only_palette_keys_and_lose_the_marks_when_built():
+    from liaison.palette import DEFAULT, Palette, apply_css, css_marks
+    from liaison.render import PACKAGE_STATIC
+
+    for name in ("style.css", "deck.css"):
+        css = (PACKAGE_STATIC / name).read_text(encoding="utf-8")
+        marks = css_marks(css)
+        assert marks, name
+        assert {key for *_, key in marks} <= set(Palette.keys()), name
+        assert "palette:" not in apply_css(css, DEFAULT), name
+
+
+def test_the_default_stylesheet_is_the_one_as_written(default_site):
+    css = default_site["assets/style.css"].decode("utf-8")
+    assert "palette:" not in css
+    assert "--accent: #0f766e;" in css and ".topbar { background: #0b3b38;" in css
+
+
+# ----------------------------------------------------------------- blocks of base.html
+
+
+def test_a_footer_block_override_changes_the_footer_of_every_page_and_nothing_else(
+        example_site, tmp_path, default_site):
+    ours = '<footer class="footer wrap">Ours: {{ our.name }}, not for sharing.</footer>\n'
+    write(example_site, "templates/base.html",
+          '{% extends "builtin/base.html" %}\n{% block footer %}' + ours + "{% endblock %}\n")
+    code, _out, err = run_validate(example_site, "--as-of", AS_OF)
+    assert code == 0, err
+    out = tmp_path / "out"
+    code, err = build(example_site, out)
+    assert code == 0, err
+    built = tree(out)
+    assert sorted(built) == sorted(default_site)
+    footer = ('<footer class="footer wrap">Ours: Blue Ridge Vein &amp; Vascular, '
+              "not for sharing.</footer>\n")
+    pages = 0
+    for rel, data in built.items():
+        before = default_site[rel]
+        if rel.endswith(".html") and FOOTER.search(before.decode("utf-8")):
+            pages += 1
+            text = data.decode("utf-8")
+            assert text.count(footer) == 1, rel
+            assert text == FOOTER.sub(footer, before.decode("utf-8"), count=1), rel
+        else:  # deck viewers (their own frame), assets, exports, .pptx: untouched
+            assert data == before, rel
+    assert pages >= 20
+
+
+def test_extending_builtin_base_without_blocks_changes_nothing(example_site, tmp_path,
+                                                               default_site):
+    write(example_site, "templates/base.html", '{% extends "builtin/base.html" %}\n')
+    out = tmp_path / "out"
+    assert build(example_site, out)[0] == 0
+    assert tree(out) == default_site
+
+
+def test_a_head_block_adds_a_stylesheet_after_the_builtin_one(example_site, tmp_path):
+    write(example_site, "templates/base.html",
+          '{% extends "builtin/base.html" %}\n{% block head %}{{ super() }}'
+          '<link rel="stylesheet" href="{{ base }}assets/ours.css">\n{% endblock %}\n')
+    write(example_site, "templates/assets/ours.css",
+          ".topbar { border-bottom: 3px solid #d97706; }\n")
+    out = tmp_path / "out"
+    assert build(example_site, out)[0] == 0
+    page = (out / "physicians/nina-vargas/index.html").read_text(encoding="utf-8")
+    assert ('<script src="../../assets/app.js" defer></script>\n'
+            '<link rel="stylesheet" href="../../assets/ours.css">\n</head>') in page
+    assert (out / "assets/ours.css").is_file()
+
+
+# ------------------------------------------------------- extending a built-in template
+
+
+PHYSICIAN = """{% extends "builtin/physician.html" %}
+{% block title %}Brief: {{ super() }}{% endblock %}
+{% block content %}
+<p class="ours">Read this before the visit.</p>
+{{ super() }}{% endblock %}
+"""
+
+
+def test_a_physician_template_extending_the_builtin_one_keeps_it_and_adds(example_site,
+                                                                          tmp_path, default_site):
+    write(example_site, "templates/physician.html", PHYSICIAN)
+    code, _out, err = run_validate(example_site, "--as-of", AS_OF)
+    assert code == 0, err
+    assert not [e for e in err if "templates/" in e], err
+    out = tmp_path / "out"
+    code, err = build(example_site, out)
+    assert code == 0, err
+    ours = '<main class="wrap" id="main">\n<p class="ours">Read this before the visit.</p>\n'
+    for page in sorted((out / "physicians").glob("*/index.html")):
+        rel = page.relative_to(out).as_posix()
+        text = page.read_text(encoding="utf-8")
+        before = default_site[rel].decode("utf-8")
+        assert text == before.replace("<title>", "<title>Brief: ", 1).replace(
+            '<main class="wrap" id="main">\n', ours, 1), rel
+    nina = (out / "physicians/nina-vargas/index.html").read_text(encoding="utf-8")
+    assert "<title>Brief: Nina Vargas · " in nina
+    others = [rel for rel, data in tree(out).items()
+              if not rel.startswith("physicians/") and data != default_site[rel]]
+    assert others == []
+
+
+def test_an_error_in_a_block_of_an_extending_template_names_its_line_and_page(example_site):
+    write(example_site, "templates/physician.html",
+          PHYSICIAN.replace("</p>\n{{ super() }}", "</p>\n{{ super() }}\n{{ no_such }}"))
+    code, _out, err = run_validate(example_site, "--as-of", AS_OF)
+    assert code == 1
+    [line] = [e for e in err if e.startswith("templates/physician.html:")]
+    assert line.startswith("templates/physician.html:6:1: error: template error: 'no_such' is "
+                           "undefined (rendering physicians/")
+
+
+def test_a_misspelt_builtin_name_is_reported_at_its_line_with_the_right_name(example_site,
+                                                                              tmp_path):
+    write(example_site, "templates/physician.html",
+          PHYSICIAN.replace("builtin/physician.html", "builtin/physican.html"))
+    code, _out, err = run_validate(example_site, "--as-of", AS_OF)
+    assert code == 1
+    assert ("templates/physician.html:1:1: error: template error: there is no template "
+            "'builtin/physican.html' (did you mean 'builtin/physician.html'?)") in err
+    assert build(example_site, tmp_path / "out")[0] == 1
+
+
+def test_a_site_folder_named_builtin_is_a_warning(example_site):
+    write(example_site, "templates/builtin/physician.html", "<p>never used</p>\n")
+    code, _out, err = run_validate(example_site, "--as-of", AS_OF)
+    assert code == 0
+    assert any(e.startswith("templates/builtin/physician.html:1:1: warning: 'builtin/…' always "
+                            "names a built-in template") for e in err), err
+
+
+# ------------------------------------------------------------------------- the palette
+
+
+PALETTE = """# our colours
+primary: "#1a2b3c"
+series-1: "#c2410c"
+header: "#abc"
+"""
+
+
+def test_a_palette_override_colours_the_charts_the_css_and_the_pptx(example_site, tmp_path,
+                                                                     default_site):
+    write(example_site, "templates/palette.yaml", PALETTE)
+    code, _out, err = run_validate(example_site, "--as-of", AS_OF)
+    assert code == 0, err
+    assert not [e for e in err if "palette" in e], err
+    out = tmp_path / "out"
+    code, err = build(example_site, out)
+    assert code == 0, err
+    built = tree(out)
+    assert sorted(built) == sorted(default_site)
+
+    # charts: the main series in the new colour, everything else as before
+    index = built["index.html"].decode("utf-8")
+    bars = re.findall(r'<rect class="chart-bar chart-series-1"[^>]*fill="([^"]+)"', index)
+    assert bars and set(bars) == {"#c2410c"}
+    assert index == default_site["index.html"].decode("utf-8").replace('fill="#0f766e"',
+                                                                       'fill="#c2410c"')
+    referrals = built["referrals/index.html"].decode("utf-8")
+    assert 'stroke="#d97706"' in referrals or 'fill="#d97706"' in referrals  # series-2 unchanged
+
+    # CSS: the marked colours of the changed keys, the others as written
+    css = built["assets/style.css"].decode("utf-8")
+    assert "--accent: #1a2b3c;" in css and ".topbar { background: #aabbcc;" in css
+    assert "--ink: #0f172a;" in css and "palette:" not in css
+    deck_css = built["assets/deck.css"].decode("utf-8")
+    assert "a { color: #1a2b3c; }" in deck_css and "background: #aabbcc;" in deck_css
+
+    # .pptx: slide titles, accent rules and the theme in the primary colour
+    decks = [rel for rel in built if rel.endswith(".pptx")]
+    assert decks
+    for pptx in decks:
+        xml = slides_xml(built[pptx])
+        assert 'srgbClr val="1A2B3C"' in xml and "0F766E" not in xml
+        assert "0F766E" in slides_xml(default_site[pptx])
+
+    # pages that draw no chart are byte-identical
+    assert built["physicians/index.html"] == default_site["physicians/index.html"]
+
+
+def test_a_palette_repeating_the_builtin_colours_builds_the_default_site(example_site, tmp_path,
+                                                                        default_site):
+    from liaison.palette import BUILTIN
+
+    write(example_site, "templates/palette.yaml", BUILTIN.read_text(encoding="utf-8"))
+    out = tmp_path / "out"
+    assert build(example_site, out)[0] == 0
+    assert tree(out) == default_site
+
+
+def test_a_site_stylesheet_may_mark_colours_too(example_site, tmp_path):
+    write(example_site, "templates/palette.yaml", 'bad: "#7f1d1d"\n')
+    write(example_site, "templates/assets/ours.css",
+          ".x { color: #b91c1c /* palette: bad */; }\n.y { color: #000 /* palette: nope */; }\n")
+    out = tmp_path / "out"
+    assert build(example_site, out)[0] == 0
+    assert (out / "assets/ours.css").read_text() == (
+        ".x { color: #7f1d1d; }\n.y { color: #000 /* palette: nope */; }\n")
+    assert "--red: #7f1d1d;" in (out / "assets/style.css").read_text()
+
+
+def test_the_palette_reaches_forked_workers(example_site, tmp_path, monkeypatch):
+    """Pages are rendered in forked processes on big sites: force that here."""
+    from liaison import pipeline, render
+
+    write(example_site, "templates/palette.yaml", 'series-1: "#c2410c"\n')
+    monkeypatch.setattr(render, "PARALLEL_PAGES", 1)
+    out = tmp_path / "out"
+    import datetime as dt
+
+    result = pipeline.build(example_site, dt.date.fromisoformat(AS_OF), out, workers=3)
+    assert result.pages > 3
+    charted = [p for p in sorted(out.rglob("index.html")) if "chart-series-1" in p.read_text()]
+    assert len(charted) > 3
+    for page in charted:
+        assert 'fill="#0f766e"' not in page.read_text(), page
+    for pptx in out.rglob("*.pptx"):
+        assert "C2410C" not in slides_xml(pptx.read_bytes())  # series-1 is not a slide colour
+        assert "0F766E" in slides_xml(pptx.read_bytes())
+
+
+def test_a_chart_or_deck_writer_given_a_palette_uses_it():
+    import datetime as dt
+    from dataclasses import replace
+
+    from liaison import charts, pptx
+    from liaison.palette import DEFAULT
+
+    ours = replace(DEFAULT, series_1="#111111", primary="#222222")
+    assert 'fill="#111111"' in charts.bar_chart(["a"], [1], title="t", palette=ours)
+    assert 'fill="#0f766e"' in charts.bar_chart(["a"], [1], title="t")
+    deck = pptx.DeckWriter("Us", dt.date(2026, 1, 1), palette=ours).write(
+        "Deck", [pptx.slide_content("## Hello\n\n- one\n- two")])
+    assert 'val="222222"' in slides_xml(deck)
+
+
+BAD_PALETTE = """primery: "#123456"
+bad: teal
+good: #15803d
+series-2: "#12345"
+info: 1d4ed8
+header: [1, 2]
+primary: "#fff"
+primary: "#000"
+"""
+
+
+def test_a_bad_palette_is_reported_at_its_lines_and_columns_and_fails(example_site, tmp_path):
+    from liaison.palette import Palette
+
+    write(example_site, "templates/palette.yaml", BAD_PALETTE)
+    code, _out, err = run_validate(example_site, "--as-of", AS_OF)
+    assert code == 1
+    got = [e for e in err if e.startswith("templates/palette.yaml:")]
+    assert got == [
+        "templates/palette.yaml:1:1: error: unknown palette key 'primery' (did you mean "
+        "'primary'?); the keys are " + ", ".join(Palette.keys()),
+        "templates/palette.yaml:2:6: error: 'teal' is not a colour; a colour is #rgb or #rrggbb "
+        "(names such as 'teal' are not accepted)",
+        "templates/palette.yaml:3:7: error: 'good' has no colour: an unquoted # starts a YAML "
+        "comment; quote the colour: good: \"#15803d\"",
+        "templates/palette.yaml:4:11: error: '#12345' is not a colour; a colour is #rgb or "
+        "#rrggbb (names such as 'teal' are not accepted)",
+        "templates/palette.yaml:5:7: error: '1d4ed8' is not a colour (did you mean \"#1d4ed8\"?)",
+        "templates/palette.yaml:6:9: error: 'header' takes one colour, #rgb or #rrggbb, e.g. "
+        "header: \"#0f766e\"",
+        "templates/palette.yaml:8:1: error: duplicate key 'primary'",
+    ], err
+    assert not [e for e in err if "Traceback" in e]
+
+    out = tmp_path / "out"
+    code, err = build(example_site, out)
+    assert code == 1
+    assert "templates/palette.yaml:2:6: error: 'teal' is not a colour" in err
+    assert not out.exists()
+
+
+@pytest.mark.parametrize("text, where", [
+    ('primary: "#0f766e\n', "templates/palette.yaml:2:1: error: YAML syntax error"),
+    ("- primary\n", "templates/palette.yaml:1:1: error: palette.yaml holds colours by name"),
+])
+def test_a_palette_that_is_not_a_mapping_of_colours_is_one_diagnostic(example_site, text, where):
+    write(example_site, "templates/palette.yaml", text)
+    code, _out, err = run_validate(example_site, "--as-of", AS_OF)
+    assert code == 1
+    got = [e for e in err if e.startswith("templates/palette.yaml:")]
+    assert len(got) == 1 and got[0].startswith(where), err
+
+
+def test_a_good_palette_alone_is_no_template_override(example_site):
+    write(example_site, "templates/palette.yaml", PALETTE)
+    code, _out, err = run_validate(example_site, "--as-of", AS_OF)
+    assert code == 0
+    assert not [e for e in err if "templates/" in e], err
+
+
+# --------------------------------------------------------------------------- a screenshot
+
+
+def test_a_page_with_a_palette_override_in_chromium(example_site, tmp_path):
+    """Screenshot for a person to look at ($LIAISON_SHOTS_DIR, by default /tmp/liaison-shots);
+    asserted: the top bar and the chart bars take the site's colours."""
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        pytest.skip("Playwright for Python is not importable")
+    if not os.access(CHROMIUM, os.X_OK):
+        pytest.skip(f"{CHROMIUM} is missing")
+    write(example_site, "templates/palette.yaml",
+          'primary: "#7c3aed"\nprimary-soft: "#ede9fe"\nheader: "#3b0764"\nheader-text: "#e9d5ff"\n'
+          'series-1: "#7c3aed"\nseries-2: "#db2777"\n')
+    out = tmp_path / "out"
+    assert build(example_site, out)[0] == 0
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        try:
+            page = browser.new_page(viewport={"width": 1280, "height": 900})
+            page.route("**/*", lambda r: r.continue_()
+                       if r.request.url.startswith(("file:", "data:")) else r.abort())
+            page.goto((out / "referrals/index.html").as_uri())
+            assert page.eval_on_selector(".topbar", "e => getComputedStyle(e).backgroundColor") \
+                == "rgb(59, 7, 100)"
+            assert page.eval_on_selector(".nav a", "e => getComputedStyle(e).color") \
+                == "rgb(233, 213, 255)"
+            assert page.eval_on_selector("main a", "e => getComputedStyle(e).color") \
+                == "rgb(124, 58, 237)"
+            assert page.eval_on_selector("rect.chart-bar.chart-series-1",
+                                         "e => getComputedStyle(e).fill") == "rgb(124, 58, 237)"
+            SHOTS.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=str(SHOTS / "palette-referrals.png"), full_page=True)
+        finally:
+            browser.close()
