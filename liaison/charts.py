@@ -11,7 +11,7 @@ summary), scales with its container (``viewBox``, ``width="100%"``, ``preserveAs
 down to a 390 px phone screen, escapes every text value, and is deterministic: the same input
 gives a byte-identical string (numbers are written with fixed precision, nothing depends on
 time, locale or hash order). Pure functions of their arguments and the palette
-(liaison.palette: the one passed as ``palette``, else the active one).
+(liaison.palette: the one passed as ``palette``, else the built-in one).
 """
 from __future__ import annotations
 
@@ -198,7 +198,7 @@ def bar_chart(labels: list[str], values: list[int], *, title: str,
 
     Raises ValueError when the lists differ in length or a count is negative.
     """
-    c = palette or palette_stage.active()
+    c = palette or palette_stage.DEFAULT
     labels = [str(x) for x in labels]
     values = _check_counts(values, "values")
     if len(labels) != len(values):
@@ -336,7 +336,7 @@ def sparkline(values: list[int], *, title: str, width: int = 120, height: int = 
     attributes, which fit any phone): stretched to its container's width it would grow as
     tall as a chart inside a table cell.
     """
-    c = palette or palette_stage.active()
+    c = palette or palette_stage.DEFAULT
     values = _check_counts(values, "values")
     width = max(int(width), 16)
     height = max(int(height), 8)
@@ -407,7 +407,7 @@ def funnel_chart(stages: list[tuple[str, int]], *, title: str,
 
     Raises ValueError when a count is negative.
     """
-    c = palette or palette_stage.active()
+    c = palette or palette_stage.DEFAULT
     names = [str(s) for s, _ in stages]
     counts = _check_counts([c for _, c in stages], "stages")
     width = _VIEW_W
@@ -471,7 +471,7 @@ def share_bars(items: list[tuple[str, int]], *, title: str,
 
     Raises ValueError when a count is negative.
     """
-    c = palette or palette_stage.active()
+    c = palette or palette_stage.DEFAULT
     names = [str(s) for s, _ in items]
     counts = _check_counts([c for _, c in items], "items")
     width = _VIEW_W

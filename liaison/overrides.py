@@ -162,7 +162,7 @@ def check_overrides(site, stats: dict, as_of, workers: int | None = None,
     if broken or not render:  # rendering would only repeat the syntax errors
         return problems
 
-    view = page_registry.SiteView(site, stats, as_of)
+    view = page_registry.SiteView(site, stats, as_of, palette)
     pages = page_registry.plan(view)
     overridden = set(names)
     memo: dict[str, frozenset] = {}

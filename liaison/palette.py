@@ -198,21 +198,6 @@ def for_site(site_root: Path) -> Palette:
     return palette
 
 
-# The palette of the site being built: set once per build before any worker is forked (the
-# workers inherit it), read by the charts and the deck writer when none is passed to them.
-_active = DEFAULT
-
-
-def use(palette: Palette) -> None:
-    """Make ``palette`` the one charts and decks use by default in this process."""
-    global _active
-    _active = palette
-
-
-def active() -> Palette:
-    return _active
-
-
 def apply_css(css: str, palette: Palette) -> str:
     """A stylesheet with its palette marks resolved: ``#0f766e /* palette: primary */``
     becomes the palette's primary colour when it differs from the built-in one, else the

@@ -68,13 +68,15 @@ def check(root: Path, as_of: dt.date, strict: bool = False, use_cache: bool = Tr
     stay in ``site`` (for rendering); without, they are read by forked workers, each checking
     and summing its share, and only problems and sums come back.
     """
-    from liaison.overrides import override_names
+    from liaison.overrides import PALETTE, override_names
 
     # A site's own templates are rendered with its records (liaison.overrides): keep them.
-    overrides = bool(override_names(root))
+    # (A palette alone is only checked: no page needs rendering for it.)
+    names = override_names(root)
+    templates = any(n != PALETTE for n in names)
     with paused_gc():
-        return _check(root, as_of, strict, use_cache, keep_records or overrides, workers,
-                      check_templates=overrides)
+        return _check(root, as_of, strict, use_cache, keep_records or templates, workers,
+                      check_templates=bool(names))
 
 
 @contextlib.contextmanager

@@ -865,7 +865,7 @@ class DeckWriter:
     def __init__(self, practice_name: str, as_of: datetime.date, palette: Palette | None = None):
         self.practice_name = practice_name
         self.as_of = as_of
-        self._ink = _Ink.of(palette or palette_stage.active())
+        self._ink = _Ink.of(palette or palette_stage.DEFAULT)
         self._base = _base(self._ink)
         stamp = f"{as_of.isoformat()}T00:00:00Z"
         self._slides: dict[tuple, tuple[str, bool]] = {}  # a slide shown in many decks: one XML

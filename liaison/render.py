@@ -37,14 +37,12 @@ def make_env(site_root: Path, palette=None) -> jinja2.Environment:
     template can extend the one it replaces. Autoescaping everywhere; an undefined name is an
     error.
 
-    The site's palette (``templates/palette.yaml`` over the built-in one, or ``palette``)
-    becomes the one charts and decks use in this process and in the workers it forks, and is
+    The site's palette (``templates/palette.yaml`` over the built-in one, or ``palette``) is
     ``palette`` in the templates; a palette with problems raises TemplateFailure."""
     from liaison import palette as palette_stage
 
     if palette is None:
         palette = palette_stage.for_site(site_root)
-    palette_stage.use(palette)
     env = jinja2.Environment(
         loader=jinja2.ChoiceLoader([
             jinja2.PrefixLoader({BUILTIN_PREFIX: jinja2.FileSystemLoader(str(PACKAGE_TEMPLATES))}),
@@ -214,10 +212,13 @@ def build_site(checked, as_of: dt.date, out: Path, workers: int | None = None,
     site, stats = checked.site, checked.stats
     laps = []
     t = time.perf_counter()
-    view = page_registry.SiteView(site, stats, as_of)
+    from liaison import palette as palette_stage
+
+    palette = palette_stage.for_site(site.root)  # the site's colours, for charts and decks
+    view = page_registry.SiteView(site, stats, as_of, palette)
     pages = page_registry.plan(view)
     laps.append(("index records and plan pages", time.perf_counter() - t))
-    env = make_env(site.root)
+    env = make_env(site.root, palette)
 
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))

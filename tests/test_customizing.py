@@ -26,16 +26,6 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run"
 FOOTER = re.compile(r'<footer class="footer wrap">\n.*?</footer>\n', re.S)
 
 
-@pytest.fixture(autouse=True)
-def _default_palette_after():
-    """A build makes its site's palette the active one in this process: put the default back,
-    so that no later test draws a chart in this module's colours."""
-    yield
-    from liaison import palette
-
-    palette.use(palette.DEFAULT)
-
-
 def build(root: Path, out: Path) -> tuple[int, str]:
     from liaison.cli import main
 

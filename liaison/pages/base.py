@@ -97,8 +97,3 @@ def ago(days: int | None) -> str:
 def signed(n: int) -> str:
     """+3 / −2 (a true minus sign, as in the trend badges)."""
     return f"+{n}" if n > 0 else f"\u2212{-n}" if n < 0 else "±0"
-
-
-def svg(chart, *args, **kwargs) -> Markup:
-    """A chart from liaison.charts: SVG that escapes every text it holds."""
-    return Markup(chart(*args, **kwargs))

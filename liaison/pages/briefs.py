@@ -8,7 +8,7 @@ import datetime as dt
 from liaison import charts
 from liaison.derived import month_label
 from liaison.pages.base import (
-    MONTHS_CHARTED, RECENT, Page, PageKind, ago, deck_href, physician_href, practice_href, svg,
+    MONTHS_CHARTED, RECENT, Page, PageKind, ago, deck_href, physician_href, practice_href,
 )
 from liaison.pages.rows import alerts_for, physician_row, practice_row, talking_points
 from liaison.pages.view import SiteView
@@ -37,7 +37,7 @@ def physician(view: SiteView, page: Page) -> dict:
         "d365": view.change(s.referrals_365d, s.referrals_prev_365d),
         "last_referral_ago": ago(s.days_since_referral),
         "last_visit_ago": ago((view.as_of - dt.date.fromisoformat(s.last_visit)).days) if s.last_visit else "never",
-        "chart": svg(charts.bar_chart, [month_label(m) for m in months],
+        "chart": view.chart(charts.bar_chart, [month_label(m) for m in months],
                      view.doc_series.get(pid, [0] * MONTHS_CHARTED),
                      title=f"Referrals from {d.name} per month, last 24 months"),
         "recent": [view.interaction(r) for r in interactions[:RECENT]],
@@ -70,7 +70,7 @@ def practice(view: SiteView, page: Page) -> dict:
                     for d in docs],
         "d365": view.change(s.referrals_365d, s.referrals_prev_365d),
         "last_contact_ago": ago((view.as_of - dt.date.fromisoformat(s.last_contact)).days) if s.last_contact else "never",
-        "chart": svg(charts.bar_chart, [month_label(m) for m in months], series,
+        "chart": view.chart(charts.bar_chart, [month_label(m) for m in months], series,
                      title=f"Referrals from {p.name} per month, last 24 months"),
         "alerts": alerts,
         "recent": [view.interaction(r) for r in interactions[:RECENT]],

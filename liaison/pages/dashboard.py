@@ -3,7 +3,7 @@ the referrers who need attention and the follow-ups due this week."""
 from __future__ import annotations
 
 from liaison import charts
-from liaison.pages.base import MONTHS_CHARTED, Page, PageKind, svg
+from liaison.pages.base import MONTHS_CHARTED, Page, PageKind
 from liaison.pages.rows import physician_row
 from liaison.pages.view import SiteView
 
@@ -29,7 +29,7 @@ def context(view: SiteView, page: Page) -> dict:
         "d90": view.change(totals.referrals_90d, totals.referrals_prev_90d),
         "d365": view.change(totals.referrals_365d, totals.referrals_prev_365d),
         "capture": st.source_capture_rate_365d,
-        "chart": svg(charts.bar_chart, [m.month for m in months], [m.referrals for m in months],
+        "chart": view.chart(charts.bar_chart, [m.month for m in months], [m.referrals for m in months],
                      title="Referrals per month, last 24 months",
                      secondary=[m.in_person for m in months], secondary_label="In-person visits"),
         "declining": pick(lambda s: s.declining)[:10],

@@ -57,7 +57,7 @@ class DeckRenderer:
 
         view = self.view
         if self.writer is None:
-            self.writer = pptx.DeckWriter(view.our.name, view.as_of)
+            self.writer = pptx.DeckWriter(view.our.name, view.as_of, view.palette)
         slides = [self.slide(md) for md in self.markdown(deck_id, practice, "pptx")]
         title = f"{view.site.decks[deck_id].meta.title} — {view.site.practices[practice].name}"
         return self.writer.write(title, slides)

@@ -3,7 +3,7 @@ lines, top referrers and movers, new, lapsed and declining referrers."""
 from __future__ import annotations
 
 from liaison import charts
-from liaison.pages.base import MONTHS_CHARTED, Page, PageKind, signed, svg
+from liaison.pages.base import MONTHS_CHARTED, Page, PageKind, signed
 from liaison.pages.rows import physician_row
 from liaison.pages.view import SiteView
 
@@ -32,16 +32,16 @@ def context(view: SiteView, page: Page) -> dict:
         "totals": totals, "capture": st.source_capture_rate_365d,
         "d90": view.change(totals.referrals_90d, totals.referrals_prev_90d),
         "d365": view.change(totals.referrals_365d, totals.referrals_prev_365d),
-        "chart": svg(charts.bar_chart, [m.month for m in months], [m.referrals for m in months],
+        "chart": view.chart(charts.bar_chart, [m.month for m in months], [m.referrals for m in months],
                      title="Referrals per month, last 24 months",
                      secondary=[m.treated for m in months], secondary_label="Treated"),
-        "funnel": svg(charts.funnel_chart, [("Referred", f["referred"]), ("Scheduled", f["scheduled"]),
+        "funnel": view.chart(charts.funnel_chart, [("Referred", f["referred"]), ("Scheduled", f["scheduled"]),
                                             ("Consulted", f["consulted"]), ("Treated", f["treated"]),
                                             ("Declined", f["declined"])],
                       title="Referral funnel, last 365 days"),
-        "sources": svg(charts.share_bars, sources, title="How patients heard about us, last 365 days",
+        "sources": view.chart(charts.share_bars, sources, title="How patients heard about us, last 365 days",
                        highlight="unknown"),
-        "services": svg(charts.share_bars, [(view.services[k], v) for k, v in st.services_365d.items()],
+        "services": view.chart(charts.share_bars, [(view.services[k], v) for k, v in st.services_365d.items()],
                         title="Referrals by service line, last 365 days"),
         "top": [physician_row(view, p) for p in top],
         "movers": [{**physician_row(view, p),

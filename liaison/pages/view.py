@@ -14,12 +14,15 @@ from collections import defaultdict
 from functools import cached_property
 from types import SimpleNamespace
 
+from markupsafe import Markup
+
 from liaison import charts
 from liaison.content import MarkdownRenderer
 from liaison.derived import (
     in_person, is_open, listed_physicians, month_index, owner, practices_of,
 )
 from liaison.figures import Stats
+from liaison.palette import DEFAULT, Palette
 from liaison.pages.base import (
     CSP, MONTHS_CHARTED, Page, deck_href, member_href, physician_href, practice_href,
 )
@@ -29,8 +32,10 @@ from liaison.records import Site
 class SiteView:
     """Indexes of a checked site, for planning and for building page contexts."""
 
-    def __init__(self, site: Site, stats: Stats, as_of: dt.date | None = None):
+    def __init__(self, site: Site, stats: Stats, as_of: dt.date | None = None,
+                 palette: Palette = DEFAULT):
         self.site = site
+        self.palette = palette  # the site's colours, for its charts and decks
         self.stats = stats
         self.as_of = stats.as_of if as_of is None else as_of
         self.md = MarkdownRenderer()
@@ -183,6 +188,11 @@ class SiteView:
             "owner": who, "owner_name": name, "owner_href": href, "targets": targets,
             "logged": r.date.isoformat(),
         }
+
+    def chart(self, chart, *args, **kwargs) -> Markup:
+        """A chart of liaison.charts in the site's colours: SVG that escapes every text it
+        holds."""
+        return Markup(chart(*args, palette=self.palette, **kwargs))
 
     def change(self, now: int, before: int) -> dict:
         text, css = charts.trend_badge(now, before)
