@@ -443,3 +443,10 @@ def test_the_wheel_ships_every_starter_file(tmp_path):
                if f"liaison/starter/{stored}" not in names]
     assert not missing, missing
     assert "liaison/init.py" in names and "liaison/schema.py" in names
+    # every module of every subpackage (pages, scaffold, pptx, …) and every template
+    package = REPO / "liaison"
+    shipped = [p.relative_to(REPO).as_posix() for p in sorted(package.rglob("*"))
+               if p.is_file() and "__pycache__" not in p.parts
+               and (p.suffix in (".py", ".html", ".css", ".js") or p.name == "palette.yaml")]
+    assert len(shipped) > 60
+    assert [f for f in shipped if f not in names] == []

@@ -1,0 +1,267 @@
+"""Slide Markdown -> the content of a .pptx slide: a title, blocks (paragraphs, lists,
+tables, code) of plain-text runs (bold and italic kept), and the speaker notes. HTML in a
+slide stays literal text, never interpreted."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from liaison.decks import split_notes
+
+# --------------------------------------------------------------------------- the model
+
+
+@dataclass(frozen=True)
+class Block:
+    """One block of a slide body.
+
+    ``kind`` is "paragraph" (``text``), "bullets" (``items``: (level, text) pairs, level 0 the
+    outermost) or "table" (``items``: rows of cell texts, the first row the header).
+    ``ordered`` (bullets only) says per item whether it is numbered; ``runs`` keeps the bold
+    and italic spans for the writer. Neither takes part in comparisons.
+    """
+    kind: str
+    text: str = ""
+    items: tuple = ()
+    ordered: tuple = field(default=(), compare=False, repr=False)
+    runs: tuple = field(default=(), compare=False, repr=False)
+
+
+@dataclass(frozen=True)
+class SlideContent:
+    title: str
+    blocks: tuple
+    notes: str
+
+
+# A run of text: (text, bold, italic, code).
+Run = tuple
+
+
+# --------------------------------------------------------------------------- inline Markdown
+
+_INLINE = re.compile(
+    r"(?P<esc>\\[!-/:-@\[-`{-~])"
+    r"|(?P<code>(?P<ticks>`+)(?P<codetext>.+?)(?P=ticks))"
+    r"|(?P<img>!\[(?P<alt>[^\]]*)\]\([^)]*\))"
+    r"|(?P<link>\[(?P<ltext>[^\]]*)\]\([^)]*\))"
+    r"|(?P<auto><(?P<url>(?:https?|ftp|mailto):[^>\s]+)>)"
+    r"|(?P<strong>\*\*(?=\S)(?P<stext>.+?)(?<=\S)\*\*|(?<![\w_])__(?=\S)(?P<stext2>.+?)(?<=\S)__(?![\w_]))"
+    r"|(?P<em>\*(?=[^\s*])(?P<etext>.+?)(?<=[^\s*])\*|(?<![\w_])_(?=\S)(?P<etext2>.+?)(?<=\S)_(?![\w_]))"
+    r"|(?P<strike>~~(?=\S)(?P<ktext>.+?)(?<=\S)~~)"
+)
+
+
+def _inline(text: str, bold: bool = False, italic: bool = False) -> list[Run]:
+    """Inline Markdown -> runs of plain text with their bold/italic/code flags."""
+    out: list[Run] = []
+    pos = 0
+    for m in _INLINE.finditer(text):
+        if m.start() > pos:
+            out.append((text[pos:m.start()], bold, italic, False))
+        pos = m.end()
+        if m.group("esc"):
+            out.append((m.group("esc")[1], bold, italic, False))
+        elif m.group("code"):
+            out.append((m.group("codetext").strip() or m.group("codetext"), bold, italic, True))
+        elif m.group("img"):
+            out.extend(_inline(m.group("alt"), bold, italic))
+        elif m.group("link"):
+            out.extend(_inline(m.group("ltext"), bold, italic))
+        elif m.group("auto"):
+            out.append((m.group("url"), bold, italic, False))
+        elif m.group("strong"):
+            out.extend(_inline(m.group("stext") or m.group("stext2") or "", True, italic))
+        elif m.group("em"):
+            out.extend(_inline(m.group("etext") or m.group("etext2") or "", bold, True))
+        elif m.group("strike"):
+            out.extend(_inline(m.group("ktext"), bold, italic))
+        else:  # pragma: no cover - every alternative is named
+            out.append((m.group(0), bold, italic, False))
+    if pos < len(text):
+        out.append((text[pos:], bold, italic, False))
+    merged: list[Run] = []
+    for r in out:
+        if not r[0]:
+            continue
+        if merged and merged[-1][1:] == r[1:]:
+            merged[-1] = (merged[-1][0] + r[0],) + r[1:]
+        else:
+            merged.append(r)
+    return merged
+
+
+def _plain(runs: list[Run] | tuple) -> str:
+    return "".join(r[0] for r in runs)
+
+
+# --------------------------------------------------------------------------- block Markdown
+
+_HEADING = re.compile(r"^ {0,3}(#{1,6})(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*$")
+_ITEM = re.compile(r"^([ \t]*)([-*+]|\d{1,9}[.)])(?:[ \t]+(.*)|[ \t]*$)")
+_HR = re.compile(r"^ {0,3}([-*_])(?:[ \t]*\1){2,}[ \t]*$")
+_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
+_QUOTE = re.compile(r"^ {0,3}> ?")
+_TABLE_SEP = re.compile(r"^[ \t]*\|?[ \t]*:?-+:?[ \t]*(\|[ \t]*:?-+:?[ \t]*)*\|?[ \t]*$")
+_CELL_SPLIT = re.compile(r"(?<!\\)\|")
+
+
+def _indent(s: str) -> int:
+    return len(s.expandtabs(4))
+
+
+def _is_table_start(lines: list[str], i: int) -> bool:
+    """A header row with pipes, then a delimiter row (``|---|:--:|``)."""
+    if i + 1 >= len(lines) or "|" not in lines[i]:
+        return False
+    sep = lines[i + 1]
+    return bool(_TABLE_SEP.match(sep)) and ("|" in sep or lines[i].lstrip().startswith("|"))
+
+
+def _cells(line: str) -> list[str]:
+    s = line.strip()
+    if s.startswith("|"):
+        s = s[1:]
+    if s.endswith("|") and not s.endswith("\\|"):
+        s = s[:-1]
+    return [_plain(_inline(c.strip().replace("\\|", "|"))) for c in _CELL_SPLIT.split(s)]
+
+
+def _starts_block(lines: list[str], i: int) -> bool:
+    line = lines[i]
+    return bool(_HEADING.match(line) or _FENCE.match(line) or _HR.match(line)
+                or _ITEM.match(line) or _is_table_start(lines, i))
+
+
+def _join_lines(parts: list[str]) -> str:
+    """Source lines of one paragraph -> its text: soft breaks are spaces, hard breaks
+    (two trailing spaces or a backslash) are newlines."""
+    out = ""
+    for n, raw in enumerate(parts):
+        hard = raw.endswith("  ") or raw.rstrip(" ").endswith("\\")
+        text = raw.strip()
+        if text.endswith("\\") and n < len(parts) - 1:
+            text = text[:-1].rstrip()
+        out += text
+        if n < len(parts) - 1:
+            out += "\n" if hard else " "
+    return out
+
+
+def _parse_blocks(markdown: str, want_title: bool) -> tuple[str, list[Block]]:
+    lines = markdown.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    title = ""
+    have_title = not want_title
+    blocks: list[Block] = []
+    i, n = 0, len(lines)
+
+    def para(text: str, code: bool = False) -> Block:
+        runs = ((text, False, False, True),) if code else tuple(_inline(text))
+        return Block("paragraph", text=_plain(runs), runs=runs)
+
+    while i < n:
+        line = lines[i]
+        if not line.strip() or _HR.match(line):
+            i += 1
+            continue
+        m = _FENCE.match(line)
+        if m:
+            fence, body = m.group(1), []
+            i += 1
+            while i < n and not lines[i].strip().startswith(fence):
+                body.append(lines[i])
+                i += 1
+            i += 1
+            text = "\n".join(body).strip("\n")
+            if text.strip():
+                blocks.append(para(text, code=True))
+            continue
+        m = _HEADING.match(line)
+        if m:
+            text = _plain(_inline((m.group(2) or "").strip()))
+            if not have_title and len(m.group(1)) <= 3:
+                title, have_title = text, True
+            elif text:
+                blocks.append(Block("paragraph", text=text, runs=((text, True, False, False),)))
+            i += 1
+            continue
+        if _is_table_start(lines, i):
+            rows = [_cells(line)]
+            i += 2
+            while i < n and lines[i].strip() and "|" in lines[i]:
+                rows.append(_cells(lines[i]))
+                i += 1
+            width = len(rows[0])
+            rows = [tuple((r + [""] * width)[:width]) for r in rows]
+            blocks.append(Block("table", items=tuple(rows)))
+            continue
+        if _ITEM.match(line):
+            items: list[list] = []  # [level, source text parts, ordered]
+            stack: list[int] = []
+            while i < n:
+                line = lines[i]
+                m = _ITEM.match(line)
+                if m and not _HR.match(line):
+                    ind = _indent(m.group(1))
+                    while stack and ind < stack[-1]:
+                        stack.pop()
+                    if not stack or ind > stack[-1]:
+                        stack.append(ind)
+                    items.append([len(stack) - 1, [m.group(3) or ""], m.group(2)[0].isdigit()])
+                    i += 1
+                    continue
+                if not line.strip():
+                    j = i + 1
+                    while j < n and not lines[j].strip():
+                        j += 1
+                    if j < n and _ITEM.match(lines[j]) and not _HR.match(lines[j]):
+                        i = j  # a loose list: blank lines between its items
+                        continue
+                    if j < n and items and lines[j][:1] in " \t" and not _starts_block(lines, j):
+                        i = j  # an indented paragraph continues the last item
+                        continue
+                    break
+                if _starts_block(lines, i) or _QUOTE.match(line):
+                    break
+                items[-1][1].append(line)  # continuation (lazy or indented)
+                i += 1
+            runs = tuple(tuple(_inline(_join_lines(parts))) for _, parts, _ in items)
+            blocks.append(Block(
+                "bullets",
+                items=tuple((lvl, _plain(r)) for (lvl, _, _), r in zip(items, runs)),
+                ordered=tuple(o for _, _, o in items),
+                runs=runs,
+            ))
+            continue
+        # a paragraph (block quotes read as paragraphs)
+        parts = []
+        while i < n and lines[i].strip():
+            if parts and _starts_block(lines, i):
+                break
+            parts.append(_QUOTE.sub("", lines[i]) if _QUOTE.match(lines[i]) else lines[i])
+            i += 1
+        text = _join_lines(parts)
+        if text.strip():
+            blocks.append(para(text))
+    return title, blocks
+
+
+def _notes_text(markdown: str) -> str:
+    """Speaker notes Markdown -> plain text, one line per paragraph, list item or table row."""
+    _, blocks = _parse_blocks(markdown, want_title=False)
+    lines: list[str] = []
+    for b in blocks:
+        if b.kind == "paragraph":
+            lines.append(b.text)
+        elif b.kind == "bullets":
+            lines.extend("  " * lvl + "- " + text for lvl, text in b.items)
+        else:
+            lines.extend(" | ".join(row) for row in b.items)
+    return "\n".join(lines)
+
+
+def slide_content(markdown: str) -> SlideContent:
+    """One rendered slide's Markdown (after Jinja) -> its title, body blocks and notes."""
+    body, notes = split_notes(markdown.replace("\r\n", "\n").replace("\r", "\n"))
+    title, blocks = _parse_blocks(body, want_title=True)
+    return SlideContent(title=title, blocks=tuple(blocks), notes=_notes_text(notes))

@@ -1,0 +1,386 @@
+"""Slide XML: the geometry of a 16:9 slide, text fitted to its box, and the DrawingML of
+title, content, table, footer and notes slides, in a palette's colours."""
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, fields
+from xml.sax.saxutils import escape
+
+from liaison.palette import Palette
+from liaison.pptx.markdown import Block, SlideContent, _plain
+
+# --------------------------------------------------------------------------- XML text
+
+# Characters XML 1.0 cannot hold (and C1 controls, which no slide needs).
+_BAD_XML = re.compile("[^\t\n\r\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def _clean(text: str) -> str:
+    return _BAD_XML.sub("", text)
+
+
+def _x(text: str) -> str:
+    """Text for an XML text node: escaped, with characters XML cannot hold removed."""
+    return escape(_BAD_XML.sub("", text))
+
+
+# --------------------------------------------------------------------------- geometry
+
+EMU_IN = 914400
+EMU_PT = 12700
+SLIDE_W = 12192000   # 13.333 in
+SLIDE_H = 6858000    # 7.5 in
+MARGIN = int(0.6 * EMU_IN)
+CONTENT_W = SLIDE_W - 2 * MARGIN
+
+WHITE = "FFFFFF"      # text on the primary colour (table headers)
+DARK_2 = "334155"     # the theme's second dark colour, which no slide of ours uses
+
+
+@dataclass(frozen=True)
+class _Ink:
+    """The palette's colours as DrawingML writes them (``0F766E``): a deck's slides take
+    them from the palette its writer was given (liaison.palette)."""
+    primary: str   # titles, accent band and rules, bullets, table headers
+    strong: str    # body text
+    muted: str     # subtitles
+    caption: str   # footer
+    rule: str      # table lines
+    band: str      # banded table rows
+    grid: str      # the footer's rule
+    surface: str   # slide background, the other table rows
+
+    @classmethod
+    def of(cls, palette: Palette) -> "_Ink":
+        return cls(**{f.name: palette.hex(f.name) for f in fields(cls)})
+
+# (font size, space before a paragraph in ems), tried in turn until the slide body fits
+FITS = ((24, 0.55), (22, 0.55), (20, 0.55), (20, 0.3), (18, 0.3), (16, 0.3), (16, 0.15), (14, 0.15),
+        (12, 0.15), (11, 0.1), (10, 0.1))
+CHAR_EM = 0.52        # a generous average character width of Calibri/Carlito, in ems
+LINE = 1.2            # single line spacing, in ems
+
+
+def _lines(n_chars: int, size: float, width_emu: int) -> int:
+    per_line = max(1, int(width_emu / EMU_PT / (size * CHAR_EM)))
+    return max(1, math.ceil(n_chars / per_line))
+
+
+def _text_len(text: str) -> list[int]:
+    return [len(part) for part in text.split("\n")]
+
+
+# --------------------------------------------------------------------------- slide XML
+
+NS = ('xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main" '
+      'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships" '
+      'xmlns:p="http://schemas.openxmlformats.org/presentationml/2006/main"')
+XML_DECL = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+
+_SP_TREE_HEAD = ('<p:nvGrpSpPr><p:cNvPr id="1" name=""/><p:cNvGrpSpPr/><p:nvPr/></p:nvGrpSpPr>'
+                 '<p:grpSpPr><a:xfrm><a:off x="0" y="0"/><a:ext cx="0" cy="0"/>'
+                 '<a:chOff x="0" y="0"/><a:chExt cx="0" cy="0"/></a:xfrm></p:grpSpPr>')
+
+
+def _xfrm(x: int, y: int, w: int, h: int) -> str:
+    return f'<a:xfrm><a:off x="{x}" y="{y}"/><a:ext cx="{w}" cy="{h}"/></a:xfrm>'
+
+
+def _rpr(size: float, color: str, bold: bool = False, italic: bool = False, code: bool = False) -> str:
+    attrs = f' lang="en-US" sz="{int(size * 100)}"'
+    if bold:
+        attrs += ' b="1"'
+    if italic:
+        attrs += ' i="1"'
+    font = '<a:latin typeface="Consolas"/><a:cs typeface="Consolas"/>' if code else ""
+    return f'<a:rPr{attrs} dirty="0"><a:solidFill><a:srgbClr val="{color}"/></a:solidFill>{font}</a:rPr>'
+
+
+def _runs_xml(runs, size: float, color: str, bold_all: bool = False) -> str:
+    out = []
+    for text, bold, italic, code in runs:
+        rpr = _rpr(size, color, bold or bold_all, italic, code)
+        for k, part in enumerate(_clean(text).replace("\t", " ").split("\n")):
+            if k:
+                out.append(f'<a:br>{rpr}</a:br>')
+            if part:
+                out.append(f'<a:r>{rpr}<a:t>{escape(part)}</a:t></a:r>')
+    return "".join(out)
+
+
+def _para_xml(runs, size: float, color: str, ppr: str, bold_all: bool = False) -> str:
+    end = f'<a:endParaRPr lang="en-US" sz="{int(size * 100)}" dirty="0"/>'
+    return f'<a:p>{ppr}{_runs_xml(runs, size, color, bold_all)}{end}</a:p>'
+
+
+def _ppr(algn: str = "l", mar: int = 0, indent: int = 0, lvl: int = 0, before: float = 0,
+         bullet: str = '<a:buNone/>') -> str:
+    spc = f'<a:spcBef><a:spcPts val="{int(before * 100)}"/></a:spcBef>'
+    return (f'<a:pPr marL="{mar}" lvl="{min(lvl, 8)}" indent="{indent}" algn="{algn}">'
+            f'<a:lnSpc><a:spcPct val="100000"/></a:lnSpc>{spc}{bullet}</a:pPr>')
+
+
+def _sp_text(shape_id: int, name: str, ph: str, x: int, y: int, w: int, h: int, anchor: str,
+             paras: str, wrap: str = "square") -> str:
+    if ph:
+        nv = (f'<p:nvSpPr><p:cNvPr id="{shape_id}" name="{name}"/><p:cNvSpPr><a:spLocks noGrp="1"/>'
+              f'</p:cNvSpPr><p:nvPr>{ph}</p:nvPr></p:nvSpPr>')
+        geom = ""
+    else:
+        nv = (f'<p:nvSpPr><p:cNvPr id="{shape_id}" name="{name}"/><p:cNvSpPr txBox="1"/><p:nvPr/>'
+              f'</p:nvSpPr>')
+        geom = '<a:prstGeom prst="rect"><a:avLst/></a:prstGeom><a:noFill/>'
+    return (f'<p:sp>{nv}<p:spPr>{_xfrm(x, y, w, h)}{geom}</p:spPr><p:txBody>'
+            f'<a:bodyPr vert="horz" wrap="{wrap}" lIns="0" tIns="0" rIns="0" bIns="0" rtlCol="0" '
+            f'anchor="{anchor}"><a:noAutofit/></a:bodyPr><a:lstStyle/>{paras}</p:txBody></p:sp>')
+
+
+def _sp_rect(shape_id: int, name: str, x: int, y: int, w: int, h: int, color: str) -> str:
+    return (f'<p:sp><p:nvSpPr><p:cNvPr id="{shape_id}" name="{name}"/><p:cNvSpPr/><p:nvPr/></p:nvSpPr>'
+            f'<p:spPr>{_xfrm(x, y, w, h)}<a:prstGeom prst="rect"><a:avLst/></a:prstGeom>'
+            f'<a:solidFill><a:srgbClr val="{color}"/></a:solidFill><a:ln><a:noFill/></a:ln></p:spPr>'
+            f'</p:sp>')
+
+
+class _TextSeg:
+    """Consecutive paragraphs and list items: one text shape."""
+
+    def __init__(self):
+        self.paras: list[tuple] = []  # (runs, level, bullet kind: None | "bullet" | "number", bold_all)
+        self.spacing = 0.55  # space before a paragraph, in ems
+
+    def height(self, size: float, width: int) -> int:
+        total = 0.0
+        for k, (runs, level, bullet, _) in enumerate(self.paras):
+            s = self.size_of(size, level, bullet)
+            mar = self.margin(level, bullet)
+            lines = sum(_lines(n, s, width - mar) for n in _text_len(_plain(runs)))
+            total += lines * s * LINE + (self.before(size, level, bullet) if k else 0)
+        return int(total * EMU_PT) + int(0.1 * EMU_IN)
+
+    @staticmethod
+    def size_of(size: float, level: int, bullet) -> float:
+        return size if not bullet or level == 0 else max(10, size - 2 * min(level, 2))
+
+    @staticmethod
+    def margin(level: int, bullet) -> int:
+        if not bullet:
+            return 0
+        return int((0.4 + 0.45 * level) * EMU_IN)
+
+    def before(self, size: float, level: int, bullet) -> float:
+        return size * (self.spacing / 2 if bullet and level else self.spacing)
+
+    def xml(self, size: float, ink: _Ink, color: str | None = None) -> str:
+        color = color or ink.strong
+        bullet_colour = f'<a:buClr><a:srgbClr val="{ink.primary}"/></a:buClr>'
+        out = []
+        for k, (runs, level, bullet, bold_all) in enumerate(self.paras):
+            s = self.size_of(size, level, bullet)
+            before = self.before(size, level, bullet) if k else 0
+            if bullet:
+                mar = self.margin(level, bullet)
+                if bullet == "number":
+                    bu = (bullet_colour + '<a:buSzPct val="100000"/>'
+                          '<a:buFont typeface="+mj-lt"/><a:buAutoNum type="arabicPeriod"/>')
+                else:
+                    char = "\u2022" if level % 2 == 0 else "\u2013"
+                    bu = (bullet_colour + '<a:buSzPct val="100000"/>'
+                          f'<a:buFont typeface="Arial"/><a:buChar char="{char}"/>')
+                ppr = _ppr("l", mar, -int(0.32 * EMU_IN), level, before, bu)
+            else:
+                ppr = _ppr("l", 0, 0, 0, before)
+            out.append(_para_xml(runs, s, color, ppr, bold_all))
+        return "".join(out)
+
+
+def _segments(blocks) -> list:
+    segs: list = []
+    for b in blocks:
+        if b.kind == "table":
+            rows = tuple(tuple(str(c) for c in row) for row in b.items)
+            if any(rows):
+                width = max(len(r) for r in rows)
+                segs.append(Block("table", items=tuple(r + ("",) * (width - len(r)) for r in rows)))
+            continue
+        if not segs or not isinstance(segs[-1], _TextSeg):
+            segs.append(_TextSeg())
+        seg = segs[-1]
+        if b.kind == "bullets":
+            runs = b.runs if len(b.runs) == len(b.items) else tuple(((t, False, False, False),) for _, t in b.items)
+            ordered = b.ordered if len(b.ordered) == len(b.items) else (False,) * len(b.items)
+            for (level, _), r, o in zip(b.items, runs, ordered):
+                seg.paras.append((r, max(0, int(level)), "number" if o else "bullet", False))
+        else:
+            runs = b.runs if b.runs else ((b.text, False, False, False),)
+            seg.paras.append((runs, 0, None, False))
+    return segs
+
+
+def _table_geometry(rows, size: float, width: int) -> tuple[list[int], list[int]]:
+    ncol = max(len(r) for r in rows)
+    weights = []
+    for c in range(ncol):
+        longest = max((max(_text_len(r[c])) if c < len(r) else 0) for r in rows)
+        weights.append(min(48, max(6, longest)) + 4)
+    total = sum(weights)
+    cols = [int(width * w / total) for w in weights]
+    cols[-1] += width - sum(cols)
+    pad_x, pad_y = int(0.24 * EMU_IN), int(0.12 * EMU_IN)
+    heights = []
+    for r in rows:
+        lines = 1
+        for c in range(ncol):
+            text = r[c] if c < len(r) else ""
+            lines = max(lines, sum(_lines(n, size, cols[c] - pad_x) for n in _text_len(text)))
+        heights.append(int(lines * size * LINE * EMU_PT) + pad_y)
+    return cols, heights
+
+
+def _table_xml(shape_id: int, rows, x: int, y: int, size: float, cols: list[int], heights: list[int],
+               ink: _Ink) -> str:
+    ncol = len(cols)
+    grid = "".join(f'<a:gridCol w="{w}"/>' for w in cols)
+    line = '<a:ln{side} w="9525" cap="flat" cmpd="sng" algn="ctr"><a:solidFill><a:srgbClr val="' + ink.rule + \
+        '"/></a:solidFill><a:prstDash val="solid"/></a:ln{side}>'
+    none = '<a:ln{side} w="0"><a:noFill/></a:ln{side}>'
+    borders = (none.format(side="L") + none.format(side="R") + line.format(side="T") + line.format(side="B"))
+    trs = []
+    for k, (row, h) in enumerate(zip(rows, heights)):
+        header = k == 0
+        fill = ink.primary if header else (ink.band if k % 2 == 0 else ink.surface)
+        color = WHITE if header else ink.strong
+        tcs = []
+        for c in range(ncol):
+            text = row[c] if c < len(row) else ""
+            p = _para_xml(((text, header, False, False),), size, color, '<a:pPr algn="l"><a:buNone/></a:pPr>')
+            tcs.append(f'<a:tc><a:txBody><a:bodyPr/><a:lstStyle/>{p}</a:txBody>'
+                       f'<a:tcPr marL="109728" marR="109728" marT="54864" marB="54864" anchor="ctr">'
+                       f'{borders}<a:solidFill><a:srgbClr val="{fill}"/></a:solidFill></a:tcPr></a:tc>')
+        trs.append(f'<a:tr h="{h}">{"".join(tcs)}</a:tr>')
+    return (f'<p:graphicFrame><p:nvGraphicFramePr><p:cNvPr id="{shape_id}" name="Table {shape_id}"/>'
+            f'<p:cNvGraphicFramePr><a:graphicFrameLocks noGrp="1"/></p:cNvGraphicFramePr><p:nvPr/>'
+            f'</p:nvGraphicFramePr><p:xfrm><a:off x="{x}" y="{y}"/><a:ext cx="{sum(cols)}" cy="{sum(heights)}"/>'
+            f'</p:xfrm><a:graphic><a:graphicData uri="http://schemas.openxmlformats.org/drawingml/2006/table">'
+            f'<a:tbl><a:tblPr firstRow="1" bandRow="1"/><a:tblGrid>{grid}</a:tblGrid>{"".join(trs)}</a:tbl>'
+            f'</a:graphicData></a:graphic></p:graphicFrame>')
+
+
+def _title_size(title: str) -> float:
+    for size in (32, 28, 24):
+        if _lines(len(title), size, CONTENT_W) <= (1 if size == 32 else 2):
+            return size
+    return 22
+
+
+def _footer_xml(first_id: int, footer: str, number: int, ink: _Ink) -> str:
+    y, h = int(6.92 * EMU_IN), int(0.36 * EMU_IN)
+    name = _para_xml(((footer, False, False, False),), 11, ink.caption, '<a:pPr algn="l"><a:buNone/></a:pPr>')
+    num = _para_xml(((str(number), False, False, False),), 11, ink.caption, '<a:pPr algn="r"><a:buNone/></a:pPr>')
+    return (_sp_rect(first_id, "Footer Rule", MARGIN, int(6.86 * EMU_IN), CONTENT_W, 6350, ink.grid)
+            + _sp_text(first_id + 1, "Footer", "", MARGIN, y, CONTENT_W - int(1.2 * EMU_IN), h, "ctr", name)
+            + _sp_text(first_id + 2, "Slide Number", "", SLIDE_W - MARGIN - int(1.0 * EMU_IN), y,
+                       int(1.0 * EMU_IN), h, "ctr", num))
+
+
+def _is_title_slide(index: int, slide: SlideContent) -> bool:
+    return index == 0 and bool(slide.title) and all(b.kind == "paragraph" for b in slide.blocks)
+
+
+def _title_slide_xml(slide: SlideContent, footer: str, number: int, ink: _Ink) -> str:
+    x = int(1.1 * EMU_IN)
+    w = SLIDE_W - x - MARGIN
+    size = 40 if _lines(len(slide.title), 40, w) <= 2 else 32
+    title = _para_xml(((slide.title, False, False, False),), size, ink.strong, '<a:pPr algn="l"><a:buNone/></a:pPr>')
+    seg = _TextSeg()
+    for b in slide.blocks:
+        seg.paras.append((b.runs or ((b.text, False, False, False),), 0, None, False))
+    sub_h = int(2.3 * EMU_IN)
+    sub_size = next((s for s in (24, 22, 20, 18, 16, 14, 12, 10) if seg.height(s, w) <= sub_h), 10)
+    shapes = [
+        _sp_rect(2, "Accent Band", 0, 0, int(0.32 * EMU_IN), SLIDE_H, ink.primary),
+        _sp_text(3, "Title 1", '<p:ph type="ctrTitle"/>', x, int(1.2 * EMU_IN), w, int(2.5 * EMU_IN),
+                 "b", title),
+        _sp_rect(4, "Accent Rule", x, int(3.95 * EMU_IN), int(1.4 * EMU_IN), int(0.07 * EMU_IN), ink.primary),
+    ]
+    if seg.paras:
+        shapes.append(_sp_text(5, "Subtitle 2", '<p:ph type="subTitle" idx="1"/>', x, int(4.25 * EMU_IN),
+                               w, sub_h, "t", seg.xml(sub_size, ink, ink.muted)))
+    shapes.append(_footer_xml(6, footer, number, ink))
+    return "".join(shapes)
+
+
+def _content_slide_xml(slide: SlideContent, footer: str, number: int, ink: _Ink) -> str:
+    shapes = []
+    top = int(0.55 * EMU_IN)
+    if slide.title:
+        tsize = _title_size(slide.title)
+        title = _para_xml(((slide.title, False, False, False),), tsize, ink.primary, '<a:pPr algn="l"><a:buNone/></a:pPr>')
+        shapes.append(_sp_text(2, "Title 1", '<p:ph type="title"/>', MARGIN, int(0.35 * EMU_IN), CONTENT_W,
+                               int(0.95 * EMU_IN), "b", title))
+        shapes.append(_sp_rect(3, "Accent Rule", MARGIN, int(1.42 * EMU_IN), int(1.1 * EMU_IN),
+                               int(0.06 * EMU_IN), ink.primary))
+        top = int(1.7 * EMU_IN)
+    bottom = int(6.7 * EMU_IN)
+    segs = _segments(slide.blocks)
+    gap = int(0.22 * EMU_IN)
+
+    def measure(size: float, spacing: float) -> list[int]:
+        hs = []
+        for seg in segs:
+            if isinstance(seg, _TextSeg):
+                seg.spacing = spacing
+                hs.append(seg.height(size, CONTENT_W))
+            else:
+                hs.append(sum(_table_geometry(seg.items, min(size, 20), CONTENT_W)[1]))
+        return hs
+
+    size, heights = FITS[-1][0], []
+    for size, spacing in FITS:  # the largest type that fits; the smallest if none does
+        heights = measure(size, spacing)
+        if sum(heights) + gap * max(0, len(segs) - 1) <= bottom - top:
+            break
+    y, shape_id, body_used = top, 10, False
+    for k, (seg, h) in enumerate(zip(segs, heights)):
+        if isinstance(seg, _TextSeg):
+            box_h = max(h, bottom - y) if k == len(segs) - 1 else h
+            if not body_used:
+                shapes.append(_sp_text(shape_id, "Content Placeholder 2", '<p:ph idx="1"/>', MARGIN, y,
+                                       CONTENT_W, box_h, "t", seg.xml(size, ink)))
+                body_used = True
+            else:
+                shapes.append(_sp_text(shape_id, f"Text {shape_id}", "", MARGIN, y, CONTENT_W, box_h, "t",
+                                       seg.xml(size, ink)))
+        else:
+            tsize = min(size, 20)
+            cols, rows_h = _table_geometry(seg.items, tsize, CONTENT_W)
+            shapes.append(_table_xml(shape_id, seg.items, MARGIN, y, tsize, cols, rows_h, ink))
+        y += h + gap
+        shape_id += 1
+    shapes.append(_footer_xml(shape_id, footer, number, ink))
+    return "".join(shapes)
+
+
+def _slide_xml(index: int, slide: SlideContent, footer: str, ink: _Ink) -> tuple[str, bool]:
+    """(slide XML, whether it uses the title-slide layout)."""
+    title_slide = _is_title_slide(index, slide)
+    body = (_title_slide_xml if title_slide else _content_slide_xml)(slide, footer, index + 1, ink)
+    return (f'{XML_DECL}<p:sld {NS}><p:cSld><p:bg><p:bgPr><a:solidFill><a:srgbClr val="{ink.surface}"/></a:solidFill>'
+            f'<a:effectLst/></p:bgPr></p:bg><p:spTree>{_SP_TREE_HEAD}{body}</p:spTree></p:cSld>'
+            f'<p:clrMapOvr><a:masterClrMapping/></p:clrMapOvr></p:sld>'), title_slide
+
+
+def _notes_xml(notes: str) -> str:
+    paras = "".join(
+        f'<a:p><a:r><a:rPr lang="en-US" dirty="0"/><a:t>{_x(line)}</a:t></a:r></a:p>' if line.strip()
+        else '<a:p><a:endParaRPr lang="en-US" dirty="0"/></a:p>'
+        for line in notes.replace("\t", " ").split("\n"))
+    return (f'{XML_DECL}<p:notes {NS}><p:cSld><p:spTree>{_SP_TREE_HEAD}'
+            '<p:sp><p:nvSpPr><p:cNvPr id="2" name="Slide Image Placeholder 1"/><p:cNvSpPr><a:spLocks noGrp="1" '
+            'noRot="1" noChangeAspect="1"/></p:cNvSpPr><p:nvPr><p:ph type="sldImg" idx="2"/></p:nvPr></p:nvSpPr>'
+            '<p:spPr/></p:sp>'
+            '<p:sp><p:nvSpPr><p:cNvPr id="3" name="Notes Placeholder 2"/><p:cNvSpPr><a:spLocks noGrp="1"/>'
+            '</p:cNvSpPr><p:nvPr><p:ph type="body" sz="quarter" idx="3"/></p:nvPr></p:nvSpPr><p:spPr/>'
+            f'<p:txBody><a:bodyPr/><a:lstStyle/>{paras}</p:txBody></p:sp>'
+            '</p:spTree></p:cSld><p:clrMapOvr><a:masterClrMapping/></p:clrMapOvr></p:notes>')
