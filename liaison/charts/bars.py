@@ -1,0 +1,209 @@
+"""Vertical bars over months (with an optional second series as a line) and sparklines."""
+from __future__ import annotations
+
+from liaison import palette as palette_stage
+from liaison.palette import Palette
+from liaison.charts.svg import (
+    _VIEW_W, FONT_SIZE, NO_DATA, _check_counts, _count, _empty, _esc, _label_step, _n,
+    _nice_ticks, _open, _text, _text_w, _unit,
+)
+
+# ---------------------------------------------------------------------------- bar chart
+
+def bar_chart(labels: list[str], values: list[int], *, title: str,
+              secondary: list[int] | None = None, secondary_label: str | None = None,
+              primary_label: str = "Referrals", height: int = 220,
+              palette: Palette | None = None) -> str:
+    """Vertical bars, one per label (e.g. 24 months of referrals), with an optional second
+    series drawn as an amber line with dots (e.g. in-person visits).
+
+    The y axis has 3-5 round gridlines; x labels are thinned so that they never overlap (the
+    most recent one is always shown); each bar and dot carries a ``<title>`` tooltip
+    (``"2026-03: 14 referrals"``); a legend appears when there are two series. Empty input
+    renders a "No data yet" chart; all-zero input a chart with only its 0 line.
+
+    Raises ValueError when the lists differ in length or a count is negative.
+    """
+    c = palette or palette_stage.DEFAULT
+    labels = [str(x) for x in labels]
+    values = _check_counts(values, "values")
+    if len(labels) != len(values):
+        raise ValueError(f"bar_chart: {len(labels)} labels but {len(values)} values")
+    if secondary is not None:
+        secondary = _check_counts(secondary, "secondary")
+        if len(secondary) != len(values):
+            raise ValueError(f"bar_chart: {len(values)} values but {len(secondary)} secondary")
+    height = max(int(height), 120)
+    width = _VIEW_W
+    if not values:
+        return _empty("bar", width, 80, title, c)
+
+    n = len(values)
+    second_name = secondary_label or "Second series"
+    peak = max(values + (secondary or []))
+    ticks = _nice_ticks(peak)
+    top_value = ticks[-1] or 1
+
+    widest_x = max(_text_w(lb) for lb in labels)
+    widest_y = max(_text_w(_count(t)) for t in ticks)
+    left = max(28.0, widest_y + 10)
+    # Right margin: the last x label, centred on the last bar, must end inside the view
+    # (right + slot / 2 >= half the label + 2, with slot = (width - left - right) / n).
+    half = 1 / (2 * n)
+    right = max(10.0, (widest_x / 2 + 2 - (width - left) * half) / (1 - half))
+    top = 30.0 if secondary is not None else 10.0
+    bottom = 24.0
+    plot_w = width - left - right
+    plot_h = height - top - bottom
+    base = top + plot_h
+    slot = plot_w / n
+    bar_w = slot * 0.7 if n > 1 else min(slot * 0.5, 60.0)
+
+    def y_of(v: int) -> float:
+        return base - plot_h * v / top_value
+
+    # Summary for screen readers and the tooltip of the whole chart.
+    total = sum(values)
+    hi = max(range(n), key=lambda i: (values[i], -i))
+    span = labels[0] if n == 1 else f"{labels[0]} to {labels[-1]}"
+    summary = (f"{title}: {primary_label} for {n} period{'s' if n != 1 else ''}, {span}; "
+               f"total {_count(total)}")
+    if total:
+        summary += f", highest {_count(values[hi])} in {labels[hi]}"
+    summary += f", latest {_count(values[-1])} in {labels[-1]}."
+    if secondary is not None:
+        summary += (f" {second_name}: total {_count(sum(secondary))}, "
+                    f"latest {_count(secondary[-1])}.")
+
+    parts = _open("bar", width, height, title, summary)
+
+    # Gridlines and y labels.
+    parts.append('<g class="chart-grid">')
+    for t in ticks:
+        y = y_of(t) if t else base
+        if t:
+            parts.append(f'<line class="chart-gridline" x1="{_n(left)}" y1="{_n(y)}" '
+                         f'x2="{_n(width - right)}" y2="{_n(y)}" stroke="{c.grid}" '
+                         f'stroke-width="1"/>')
+        parts.append(_text(left - 6, y + FONT_SIZE * 0.35, _count(t),
+                           cls="chart-label chart-y-label", fill=c.muted, anchor="end"))
+    parts.append("</g>")
+
+    # Bars.
+    noun = primary_label
+    parts.append('<g class="chart-bars">')
+    for i, (lb, v) in enumerate(zip(labels, values)):
+        h = plot_h * v / top_value
+        x = left + slot * i + (slot - bar_w) / 2
+        parts.append(f'<rect class="chart-bar chart-series-1" x="{_n(x)}" y="{_n(base - h)}" '
+                     f'width="{_n(bar_w)}" height="{_n(h)}" fill="{c.series_1}">'
+                     f"<title>{_esc(f'{lb}: {_unit(noun, v)}')}</title></rect>")
+    parts.append("</g>")
+
+    # Axis line on top of the bars' feet.
+    parts.append(f'<line class="chart-axis" x1="{_n(left)}" y1="{_n(base)}" '
+                 f'x2="{_n(width - right)}" y2="{_n(base)}" stroke="{c.faint}" stroke-width="1"/>')
+
+    # X labels, thinned; the most recent one is always shown.
+    step = _label_step(n, slot, widest_x)
+    parts.append('<g class="chart-x-labels">')
+    for i, lb in enumerate(labels):
+        if (n - 1 - i) % step == 0:
+            parts.append(_text(left + slot * (i + 0.5), base + 16, lb,
+                               cls="chart-label chart-x-label", fill=c.muted, anchor="middle"))
+    parts.append("</g>")
+
+    # Second series: a line with dots.
+    if secondary is not None:
+        pts = [(left + slot * (i + 0.5), y_of(v)) for i, v in enumerate(secondary)]
+        parts.append('<g class="chart-series chart-series-2">')
+        if n > 1:
+            coords = " ".join(f"{_n(x)},{_n(y)}" for x, y in pts)
+            parts.append(f'<polyline class="chart-line chart-series-2" points="{coords}" '
+                         f'fill="none" stroke="{c.series_2}" stroke-width="2" '
+                         f'stroke-linejoin="round" stroke-linecap="round"/>')
+        r = 3.0 if n <= 24 else 2.0
+        for (x, y), lb, v in zip(pts, labels, secondary):
+            parts.append(f'<circle class="chart-dot chart-series-2" cx="{_n(x)}" cy="{_n(y)}" '
+                         f'r="{_n(r)}" fill="{c.series_2}" stroke="{c.surface}" stroke-width="1">'
+                         f"<title>{_esc(f'{lb}: {_unit(second_name, v)}')}</title></circle>")
+        parts.append("</g>")
+
+        # Legend.
+        lx, ly = left, 14.0
+        parts.append('<g class="chart-legend">')
+        parts.append(f'<rect class="chart-legend-swatch chart-series-1" x="{_n(lx)}" '
+                     f'y="{_n(ly - 9)}" width="10" height="10" rx="1" fill="{c.series_1}"/>')
+        parts.append(_text(lx + 14, ly, primary_label, cls="chart-label chart-legend-label",
+                           fill=c.muted))
+        lx += 14 + _text_w(primary_label) + 18
+        parts.append(f'<line class="chart-legend-swatch chart-series-2" x1="{_n(lx)}" '
+                     f'y1="{_n(ly - 4)}" x2="{_n(lx + 16)}" y2="{_n(ly - 4)}" '
+                     f'stroke="{c.series_2}" stroke-width="2"/>')
+        parts.append(f'<circle class="chart-legend-swatch chart-series-2" cx="{_n(lx + 8)}" '
+                     f'cy="{_n(ly - 4)}" r="3" fill="{c.series_2}"/>')
+        parts.append(_text(lx + 20, ly, second_name, cls="chart-label chart-legend-label",
+                           fill=c.muted))
+        parts.append("</g>")
+
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+# ---------------------------------------------------------------------------- sparkline
+
+def sparkline(values: list[int], *, title: str, width: int = 120, height: int = 28,
+              palette: Palette | None = None) -> str:
+    """A tiny line (e.g. the last 12 months) for a table row or a brief, with the last point
+    marked. The scale starts at 0, so a small dip does not look like a collapse; constant
+    data draws a flat line, empty data a dashed baseline.
+
+    Unlike the full-size charts, a sparkline keeps its pixel size (``width``/``height``
+    attributes, which fit any phone): stretched to its container's width it would grow as
+    tall as a chart inside a table cell.
+    """
+    c = palette or palette_stage.DEFAULT
+    values = _check_counts(values, "values")
+    width = max(int(width), 16)
+    height = max(int(height), 8)
+    pad = 3.5
+    size = f'width="{width}" height="{height}"'
+    n = len(values)
+    if n == 0:
+        parts = _open("sparkline", width, height, title, f"{title}: {NO_DATA.lower()}.",
+                      size_attrs=size)
+        y = height - pad
+        parts.append(f'<line class="chart-line chart-empty" x1="{_n(pad)}" y1="{_n(y)}" '
+                     f'x2="{_n(width - pad)}" y2="{_n(y)}" stroke="{c.faint}" stroke-width="1" '
+                     f'stroke-dasharray="2 3"/>')
+        parts.append("</svg>")
+        return "".join(parts)
+
+    peak = max(values)
+    summary = (f"{title}: {', '.join(_count(v) for v in values)}; latest {_count(values[-1])}, "
+               f"highest {_count(peak)}, lowest {_count(min(values))}.")
+    parts = _open("sparkline", width, height, title, summary, size_attrs=size)
+    inner_w = width - 2 * pad
+    inner_h = height - 2 * pad
+    base = height - pad
+
+    def xy(i: int, v: int) -> tuple[float, float]:
+        x = pad + (inner_w * i / (n - 1) if n > 1 else inner_w)
+        y = base - (inner_h * v / peak if peak else 0.0)
+        return x, y
+
+    pts = [xy(i, v) for i, v in enumerate(values)]
+    if n > 1:
+        coords = " ".join(f"{_n(x)},{_n(y)}" for x, y in pts)
+        area = f"{_n(pts[0][0])},{_n(base)} {coords} {_n(pts[-1][0])},{_n(base)}"
+        parts.append(f'<polygon class="chart-area chart-series-1" points="{area}" '
+                     f'fill="{c.series_1}" fill-opacity="0.12" stroke="none"/>')
+        parts.append(f'<polyline class="chart-line chart-series-1" points="{coords}" '
+                     f'fill="none" stroke="{c.series_1}" stroke-width="1.5" '
+                     f'stroke-linejoin="round" stroke-linecap="round"/>')
+    x, y = pts[-1]
+    parts.append(f'<circle class="chart-dot chart-last chart-series-1" cx="{_n(x)}" '
+                 f'cy="{_n(y)}" r="2.5" fill="{c.series_1}">'
+                 f"<title>{_esc(f'Latest: {_count(values[-1])}')}</title></circle>")
+    parts.append("</svg>")
+    return "".join(parts)

@@ -1,0 +1,163 @@
+"""Horizontal bars: the referral funnel and share bars (sources, service lines)."""
+from __future__ import annotations
+
+from liaison import palette as palette_stage
+from liaison.palette import Palette
+from liaison.charts.svg import (
+    _VIEW_W, FONT_SIZE, MINUS, _check_counts, _count, _empty, _esc, _n, _open, _pct, _text,
+    _text_w, _truncate,
+)
+
+# ---------------------------------------------------------------------------- horizontal bars
+
+_ROW_H = 28.0
+_BAR_H = 18.0
+
+
+def _hbar_layout(names: list[str], max_frac: float = 0.38) -> tuple[float, list[str]]:
+    """Width of the left label column and the labels, cut to fit it."""
+    # Right-aligned labels must never run past the left edge: leave room for the widest
+    # common fallback face (DejaVu Sans, about 15% wider than the estimates).
+    col = min(max(_text_w(s) for s in names) * 1.15 + 10, _VIEW_W * max_frac)
+    col = max(col, 48.0)
+    return col, [_truncate(s, (col - 10) / 1.15) for s in names]
+
+
+def funnel_chart(stages: list[tuple[str, int]], *, title: str,
+                 palette: Palette | None = None) -> str:
+    """Horizontal bars for the referral funnel (referred → scheduled → consulted → treated,
+    then declined in red), each labelled with its count and its percentage of the first
+    stage. A stage is drawn in red when its name starts with "declin" (any case); it is set
+    slightly apart from the stages above it.
+
+    Raises ValueError when a count is negative.
+    """
+    c = palette or palette_stage.DEFAULT
+    names = [str(s) for s, _ in stages]
+    counts = _check_counts([c for _, c in stages], "stages")
+    width = _VIEW_W
+    if not counts:
+        return _empty("funnel", width, 80, title, c)
+
+    first = counts[0]
+    peak = max(counts)
+
+    def pct_text(v: int) -> str:
+        return f"{_pct(v, first)}%" if first else "\u2013"
+
+    values_text = [f"{_count(v)} \u00b7 {pct_text(v)}" for v in counts]
+    declined = [s.strip().lower().startswith("declin") for s in names]
+    col, shown = _hbar_layout(names)
+    value_w = max(_text_w(t) for t in values_text) + 8
+    x0 = col
+    track = width - x0 - value_w - 4
+    gap = [8.0 if (i and declined[i] and not declined[i - 1]) else 0.0
+           for i in range(len(counts))]
+    height = 8 + _ROW_H * len(counts) + sum(gap) + 4
+
+    summary = f"{title}: " + "; ".join(
+        f"{s} {_count(v)}" + (f" ({_pct(v, first)}%)" if first and i else "")
+        for i, (s, v) in enumerate(zip(names, counts))) + "."
+    parts = _open("funnel", width, height, title, summary)
+
+    y = 8.0
+    first_name = names[0]
+    for i, (name, label, v) in enumerate(zip(names, shown, counts)):
+        y += gap[i]
+        w = track * v / peak if peak else 0.0
+        mid = y + _ROW_H / 2
+        color = c.bad if declined[i] else c.series_1
+        cls = "chart-bar chart-decline" if declined[i] else "chart-bar chart-series-1"
+        tip = f"{name}: {_count(v)}"
+        if first and i:
+            tip += f" ({_pct(v, first)}% of {first_name.lower()})"
+        parts.append('<g class="chart-row">')
+        parts.append(_text(x0 - 8, mid + FONT_SIZE * 0.35, label,
+                           cls="chart-label chart-row-label", fill=c.muted, anchor="end"))
+        parts.append(f'<rect class="chart-track" x="{_n(x0)}" y="{_n(mid - _BAR_H / 2)}" '
+                     f'width="{_n(track)}" height="{_n(_BAR_H)}" rx="2" fill="{c.grid}" '
+                     f'fill-opacity="0.5"/>')
+        parts.append(f'<rect class="{cls}" x="{_n(x0)}" y="{_n(mid - _BAR_H / 2)}" '
+                     f'width="{_n(w)}" height="{_n(_BAR_H)}" rx="2" fill="{color}">'
+                     f"<title>{_esc(tip)}</title></rect>")
+        parts.append(_text(x0 + w + 6, mid + FONT_SIZE * 0.35, values_text[i],
+                           cls="chart-value", fill=c.strong))
+        parts.append("</g>")
+        y += _ROW_H
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def share_bars(items: list[tuple[str, int]], *, title: str,
+               highlight: str | None = None, palette: Palette | None = None) -> str:
+    """Horizontal bars in the order given (e.g. referral sources with their counts): label
+    on the left, count on the right; the item whose label equals ``highlight`` (e.g.
+    "unknown") is drawn in amber. Each bar's tooltip gives its share of the total.
+
+    Raises ValueError when a count is negative.
+    """
+    c = palette or palette_stage.DEFAULT
+    names = [str(s) for s, _ in items]
+    counts = _check_counts([c for _, c in items], "items")
+    width = _VIEW_W
+    if not counts:
+        return _empty("share", width, 80, title, c)
+
+    total = sum(counts)
+    peak = max(counts)
+    col, shown = _hbar_layout(names)
+    value_w = max(_text_w(_count(v)) for v in counts) + 10
+    x0 = col
+    track = width - x0 - value_w
+    height = 8 + _ROW_H * len(counts) + 4
+
+    summary = f"{title}: " + "; ".join(
+        f"{s} {_count(v)}" + (f" ({_pct(v, total)}%)" if total else "")
+        for s, v in zip(names, counts)) + f". Total {_count(total)}."
+    parts = _open("share", width, height, title, summary)
+
+    y = 8.0
+    for name, label, v in zip(names, shown, counts):
+        hl = highlight is not None and name == highlight
+        w = track * v / peak if peak else 0.0
+        mid = y + _ROW_H / 2
+        cls = "chart-bar chart-highlight chart-series-2" if hl else "chart-bar chart-series-1"
+        tip = f"{name}: {_count(v)}" + (f" ({_pct(v, total)}% of {_count(total)})"
+                                        if total else "")
+        parts.append('<g class="chart-row">')
+        parts.append(_text(x0 - 8, mid + FONT_SIZE * 0.35, label,
+                           cls="chart-label chart-row-label", anchor="end",
+                           fill=c.series_2 if hl else c.muted, weight="600" if hl else None))
+        parts.append(f'<rect class="chart-track" x="{_n(x0)}" y="{_n(mid - _BAR_H / 2)}" '
+                     f'width="{_n(track)}" height="{_n(_BAR_H)}" rx="2" fill="{c.grid}" '
+                     f'fill-opacity="0.5"/>')
+        parts.append(f'<rect class="{cls}" x="{_n(x0)}" y="{_n(mid - _BAR_H / 2)}" '
+                     f'width="{_n(w)}" height="{_n(_BAR_H)}" rx="2" '
+                     f'fill="{c.series_2 if hl else c.series_1}"><title>{_esc(tip)}</title></rect>')
+        parts.append(_text(width - 2, mid + FONT_SIZE * 0.35, _count(v), cls="chart-value",
+                           anchor="end", fill=c.strong))
+        parts.append("</g>")
+        y += _ROW_H
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+# ---------------------------------------------------------------------------- trend badge
+
+def trend_badge(now: int, before: int) -> tuple[str, str]:
+    """(text, css class) for the change of a count against the previous period.
+
+    ``("+25%", "up")``, ``("−40%", "down")`` (U+2212 minus), ``("±0", "flat")`` when the
+    rounded change is 0 (both zero included), ``("new", "up")`` when before is 0 and now > 0.
+    Percentages are whole numbers rounded half away from zero, with thousands separators.
+
+    Raises ValueError when a count is negative.
+    """
+    now, before = _check_counts([now, before], "trend_badge")
+    if before == 0:
+        return ("new", "up") if now > 0 else ("\u00b10", "flat")
+    diff = now - before
+    pct = _pct(abs(diff), before)
+    if pct == 0:
+        return "\u00b10", "flat"
+    return (f"+{pct:,}%", "up") if diff > 0 else (f"{MINUS}{pct:,}%", "down")
