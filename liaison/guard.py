@@ -3,10 +3,16 @@ from __future__ import annotations
 
 import re
 
+from liaison.fields import free_text_names
+from liaison.models import RECORD_MODELS
+
 PATIENT_MESSAGE = "patient identifiers must never be stored in the repository"
 
-# Free-text fields, in every record kind (staff notes are `notes` inside `staff`).
-FREE_TEXT_KEYS = frozenset(("summary", "notes", "needs", "met_with", "task", "tags", "interests"))
+# The names of the fields the models mark as free text (``FreeText``): their values are scanned
+# wherever the names stand in a file, in every record kind (staff notes are `notes` inside
+# `staff`), and under a field the model does not know. A name is free text in every model
+# that has it or in none (tests/test_models.py checks), so the name says it all.
+FREE_TEXT_KEYS = free_text_names(RECORD_MODELS)
 
 _KINDS = (
     ("a US Social Security number", r"\b\d{3}-\d{2}-\d{4}\b"),

@@ -2,7 +2,10 @@
 
 Models validate *canonical data* (see yamlio): text, lists, dicts and None. Every field has a
 description: the same models give validation, the JSON Schema for editors and the README's
-field reference.
+field reference. Markers in the fields' types (``liaison.fields``) say the rest: every text
+field is free text (the patient guard scans it) or not, and every id that names another
+record says which kind (the reference checks). The referral rows of CSV files are checked by
+rules read from ``Referral`` (``liaison.referral_rows``).
 """
 from __future__ import annotations
 
@@ -11,7 +14,11 @@ import re
 from functools import lru_cache
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
+from pydantic import (
+    BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, model_validator,
+)
+
+from liaison.fields import FreeText, NotFreeText, Ref
 
 ID_RE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 ID_MAX = 64
@@ -103,13 +110,21 @@ def _npi(value):
 
 # Field types are pydantic-native (validated in Rust, strict): the loader hands over dates as
 # dates and counts as integers (see yamlio), everything else as the text the user wrote.
+# A text field says whether it is free text: Annotated[OptText, FreeText] or NotFreeText.
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 OptText = Annotated[str, StringConstraints(strip_whitespace=True)] | None
 Markdown = Annotated[
     Annotated[str, StringConstraints(strip_whitespace=True)] | None,
     Field(json_schema_extra={"contentMediaType": "text/markdown"}),
 ]
-Id = Annotated[str, StringConstraints(pattern=ID_RE.pattern, max_length=ID_MAX)]
+Id = Annotated[str, StringConstraints(pattern=ID_RE.pattern, max_length=ID_MAX), NotFreeText]
+# Ids that name another record: checked against the records (or site.yaml keys) of that kind.
+TeamId = Annotated[Id, Ref("team")]
+PracticeId = Annotated[Id, Ref("practices")]
+PhysicianId = Annotated[Id, Ref("physicians")]
+GuideId = Annotated[Id, Ref("training")]
+DeckId = Annotated[Id, Ref("presentations")]
+ServiceKey = Annotated[Id, Ref("services")]
 Date = dt.date
 Int = int
 TextList = Annotated[list[Text], Field(default_factory=list)]
@@ -125,16 +140,20 @@ class Record(BaseModel):
 
 
 class OurPractice(Record):
-    name: Text = Field(description="Our practice's name, shown on every page and deck.")
-    phone: OptText = Field(None, description="Main phone number.")
-    address: OptText = Field(None, description="Street address.")
-    website: OptText = Field(None, description="Public website address.")
+    name: Annotated[Text, NotFreeText] = Field(
+        description="Our practice's name, shown on every page and deck."
+    )
+    phone: Annotated[OptText, NotFreeText] = Field(None, description="Main phone number.")
+    address: Annotated[OptText, NotFreeText] = Field(None, description="Street address.")
+    website: Annotated[OptText, NotFreeText] = Field(None, description="Public website address.")
 
 
 class Service(Record):
     key: Id = Field(description="Service-line id, used by referrals' `service`.")
-    name: Text = Field(description="Display name of the service line.")
-    description: Markdown = Field(None, description="What the service is (Markdown).")
+    name: Annotated[Text, NotFreeText] = Field(description="Display name of the service line.")
+    description: Annotated[Markdown, NotFreeText] = Field(
+        None, description="What the service is (Markdown)."
+    )
 
 
 class Tier(Record):
@@ -167,7 +186,7 @@ class SiteConfig(Record):
     services: Annotated[list[Service], Field(min_length=1)] = Field(
         description="Service lines (at least one); referrals name one by its key."
     )
-    tiers: dict[Text, Tier] = Field(
+    tiers: dict[Annotated[Text, NotFreeText], Tier] = Field(
         default_factory=_default_tiers,
         description="Physician tiers and their visit cadence. Default: A 30, B 60, C 120 days.",
     )
@@ -180,56 +199,68 @@ class SiteConfig(Record):
 
 
 class StaffMember(Record):
-    name: Text = Field(description="Staff member's name.")
-    role: OptText = Field(None, description="Role in the office (office manager, …).")
-    email: OptText = Field(None, description="E-mail address.")
-    phone: OptText = Field(None, description="Direct phone number.")
-    notes: OptText = Field(None, description="What to know about them.")
+    name: Annotated[Text, NotFreeText] = Field(description="Staff member's name.")
+    role: Annotated[OptText, NotFreeText] = Field(
+        None, description="Role in the office (office manager, …)."
+    )
+    email: Annotated[OptText, NotFreeText] = Field(None, description="E-mail address.")
+    phone: Annotated[OptText, NotFreeText] = Field(None, description="Direct phone number.")
+    notes: Annotated[OptText, FreeText] = Field(None, description="What to know about them.")
 
 
 class Practice(Record):
     """`data/practices/<id>.yaml`: one referring practice (office)."""
 
-    name: Text = Field(description="Name of the practice.")
-    address: OptText = Field(None, description="Street address.")
-    city: OptText = Field(None, description="City.")
-    state: OptText = Field(None, description="State.")
-    zip: OptText = Field(None, description="ZIP code (text: leading zeros are kept).")
-    phone: OptText = Field(None, description="Main phone number.")
-    fax: OptText = Field(None, description="Fax number.")
-    website: OptText = Field(None, description="Website address.")
-    liaison: Id | None = Field(None, description="Team member (id) in charge of the practice.")
-    best_visit_times: OptText = Field(None, description="When to drop by, e.g. 'Tue after 2 pm'.")
-    ehr: OptText = Field(None, description="The office's electronic health record system.")
+    name: Annotated[Text, NotFreeText] = Field(description="Name of the practice.")
+    address: Annotated[OptText, NotFreeText] = Field(None, description="Street address.")
+    city: Annotated[OptText, NotFreeText] = Field(None, description="City.")
+    state: Annotated[OptText, NotFreeText] = Field(None, description="State.")
+    zip: Annotated[OptText, NotFreeText] = Field(
+        None, description="ZIP code (text: leading zeros are kept)."
+    )
+    phone: Annotated[OptText, NotFreeText] = Field(None, description="Main phone number.")
+    fax: Annotated[OptText, NotFreeText] = Field(None, description="Fax number.")
+    website: Annotated[OptText, NotFreeText] = Field(None, description="Website address.")
+    liaison: TeamId | None = Field(None, description="Team member (id) in charge of the practice.")
+    best_visit_times: Annotated[OptText, NotFreeText] = Field(
+        None, description="When to drop by, e.g. 'Tue after 2 pm'."
+    )
+    ehr: Annotated[OptText, NotFreeText] = Field(
+        None, description="The office's electronic health record system."
+    )
     staff: list[StaffMember] = Field(default_factory=list, description="Office staff.")
-    notes: Markdown = Field(None, description="Notes (Markdown).")
-    tags: TextList = Field(description="Free tags.")
+    notes: Annotated[Markdown, FreeText] = Field(None, description="Notes (Markdown).")
+    tags: Annotated[TextList, FreeText] = Field(description="Free tags.")
 
 
 class Physician(Record):
     """`data/physicians/<id>.yaml`: one referring physician, existing or potential."""
 
-    name: Text = Field(description="Full name.")
-    credentials: OptText = Field(None, description="MD, DO, DPM, NP, PA, …")
-    npi: Annotated[str | None, BeforeValidator(_npi)] = Field(
+    name: Annotated[Text, NotFreeText] = Field(description="Full name.")
+    credentials: Annotated[OptText, NotFreeText] = Field(
+        None, description="MD, DO, DPM, NP, PA, …"
+    )
+    npi: Annotated[str | None, BeforeValidator(_npi), NotFreeText] = Field(
         None, description="National Provider Identifier: 10 digits with a valid check digit."
     )
-    specialty: Text = Field(description="Medical specialty.")
-    practice: Id = Field(description="The practice (id) where they work.")
-    tier: OptText = Field(None, description="A tier key of site.yaml (visit cadence).")
-    liaison: Id | None = Field(None, description="Team member (id); default: the practice's.")
-    email: OptText = Field(None, description="E-mail address.")
-    phone: OptText = Field(None, description="Direct phone number.")
+    specialty: Annotated[Text, NotFreeText] = Field(description="Medical specialty.")
+    practice: PracticeId = Field(description="The practice (id) where they work.")
+    tier: Annotated[OptText, NotFreeText, Ref("tiers")] = Field(
+        None, description="A tier key of site.yaml (visit cadence)."
+    )
+    liaison: TeamId | None = Field(None, description="Team member (id); default: the practice's.")
+    email: Annotated[OptText, NotFreeText] = Field(None, description="E-mail address.")
+    phone: Annotated[OptText, NotFreeText] = Field(None, description="Direct phone number.")
     office_days: list[Literal[DAYS]] = Field(  # type: ignore[valid-type]
         default_factory=list, description="Days they see patients at the practice (mon…sun)."
     )
-    interests: TextList = Field(description="Clinical interests.")
-    notes: Markdown = Field(None, description="Notes (Markdown).")
-    tags: TextList = Field(description="Free tags.")
+    interests: Annotated[TextList, FreeText] = Field(description="Clinical interests.")
+    notes: Annotated[Markdown, FreeText] = Field(None, description="Notes (Markdown).")
+    tags: Annotated[TextList, FreeText] = Field(description="Free tags.")
 
 
 class Training(Record):
-    guide: Id = Field(description="The training guide (id) completed.")
+    guide: GuideId = Field(description="The training guide (id) completed.")
     completed: Date = Field(description="Date of completion.")
     score: Annotated[Int, Field(ge=0, le=100)] | None = Field(None, description="Score 0–100.")
 
@@ -237,16 +268,16 @@ class Training(Record):
 class TeamMember(Record):
     """`data/team/<id>.yaml`: a liaison or staff member of our practice."""
 
-    name: Text = Field(description="Full name.")
+    name: Annotated[Text, NotFreeText] = Field(description="Full name.")
     role: Literal[ROLES] = Field(description="liaison, manager, front-desk, clinical, physician or other.")  # type: ignore[valid-type]
-    email: OptText = Field(None, description="E-mail address.")
+    email: Annotated[OptText, NotFreeText] = Field(None, description="E-mail address.")
     trainings: list[Training] = Field(default_factory=list, description="Trainings completed.")
 
 
 class FollowUp(Record):
-    task: Text = Field(description="What is to be done.")
+    task: Annotated[Text, FreeText] = Field(description="What is to be done.")
     due: Date = Field(description="When it is due.")
-    owner: Id | None = Field(None, description="Team member (id); default: who logged it.")
+    owner: TeamId | None = Field(None, description="Team member (id); default: who logged it.")
     done: Date | None = Field(None, description="When it was done; open while absent.")
 
 
@@ -254,20 +285,35 @@ class Interaction(Record):
     """A visit-log entry, in any file under `data/interactions/`."""
 
     date: Date = Field(description="When it happened.")
-    liaison: Id = Field(description="Team member (id) who logged it.")
+    liaison: TeamId = Field(description="Team member (id) who logged it.")
     type: Literal[INTERACTION_TYPES] = Field(  # type: ignore[valid-type]
         description="visit, lunch, presentation, event (in person), call, email or other."
     )
-    practice: Id | None = Field(None, description="The practice (id); this or physicians.")
-    physicians: list[Id] = Field(default_factory=list, description="Physicians (ids) met.")
-    met_with: TextList = Field(description="Office staff met (free text).")
-    summary: Text = Field(description="One line: what happened.")
-    notes: Markdown = Field(None, description="Notes (Markdown).")
-    needs: TextList = Field(description="Challenges the referring office voiced.")
+    practice: PracticeId | None = Field(None, description="The practice (id); this or physicians.")
+    physicians: list[PhysicianId] = Field(default_factory=list, description="Physicians (ids) met.")
+    met_with: Annotated[TextList, FreeText] = Field(description="Office staff met (free text).")
+    summary: Annotated[Text, FreeText] = Field(description="One line: what happened.")
+    notes: Annotated[Markdown, FreeText] = Field(None, description="Notes (Markdown).")
+    needs: Annotated[TextList, FreeText] = Field(
+        description="Challenges the referring office voiced."
+    )
     outcome: Literal[OUTCOMES] | None = Field(None, description="positive, neutral or negative.")  # type: ignore[valid-type]
-    deck: Id | None = Field(None, description="The presentation deck (id) shown, if any.")
+    deck: DeckId | None = Field(None, description="The presentation deck (id) shown, if any.")
     next_visit: Date | None = Field(None, description="The next visit planned.")
     follow_ups: list[FollowUp] = Field(default_factory=list, description="Promised follow-ups.")
+
+
+PHYSICIAN_SOURCE = "physician"
+
+
+def physician_source_problem(source: str, physician: str | None) -> tuple[bool, str] | None:
+    """The rule of a referral across two fields: it names a physician exactly when its source
+    is 'physician'. None when kept; else (whether the physician is missing, the message)."""
+    if source == PHYSICIAN_SOURCE and physician is None:
+        return True, "required when source is physician (which physician referred?)"
+    if source != PHYSICIAN_SOURCE and physician is not None:
+        return False, f"only allowed when source is physician (source is {source})"
+    return None
 
 
 class Referral(Record):
@@ -275,20 +321,27 @@ class Referral(Record):
 
     date: Date = Field(description="When the referral arrived.")
     source: Literal[SOURCES] = Field(description='Answer to "how did you hear about us?".')  # type: ignore[valid-type]
-    physician: Id | None = Field(
+    physician: PhysicianId | None = Field(
         None, description="The referring physician (id): required when source is physician."
     )
-    service: Id = Field(description="A service key of site.yaml.")
+    service: ServiceKey = Field(description="A service key of site.yaml.")
     status: Literal[STATUSES] = Field("referred", description="Furthest stage reached.")  # type: ignore[valid-type]
     count: Annotated[Int, Field(ge=1)] = Field(1, description="How many identical referrals.")
+
+    @model_validator(mode="after")
+    def _physician_when_source_is_physician(self):
+        problem = physician_source_problem(self.source, self.physician)
+        if problem is not None:
+            raise ValueError(f"physician: {problem[1]}")
+        return self
 
 
 class GuideMeta(Record):
     """Front matter of `content/training/<id>.md`."""
 
-    title: Text = Field(description="Title of the guide.")
+    title: Annotated[Text, NotFreeText] = Field(description="Title of the guide.")
     audience: Literal[AUDIENCES] = Field(description="liaison, front-desk, clinical or all.")  # type: ignore[valid-type]
-    summary: OptText = Field(None, description="One-paragraph summary.")
+    summary: Annotated[OptText, FreeText] = Field(None, description="One-paragraph summary.")
     order: Int | None = Field(None, description="Position in the training index.")
     renew_every_days: Annotated[Int, Field(ge=1)] | None = Field(
         None, description="A completion older than this has expired."
@@ -306,9 +359,9 @@ def _targets(value):
 class DeckMeta(Record):
     """Front matter of `content/presentations/<id>.md`."""
 
-    title: Text = Field(description="Title of the deck.")
-    description: OptText = Field(None, description="What the deck is for.")
-    targets: Annotated[Literal["all"] | list[Id], BeforeValidator(_targets)] = Field(
+    title: Annotated[Text, NotFreeText] = Field(description="Title of the deck.")
+    description: Annotated[OptText, NotFreeText] = Field(None, description="What the deck is for.")
+    targets: Annotated[Literal["all"] | list[PracticeId], BeforeValidator(_targets)] = Field(
         "all", description="'all' practices, or a list of practice ids."
     )
 
@@ -328,3 +381,6 @@ def nested_model(annotation) -> type[BaseModel] | None:
 
 # The record kinds with one record per file, by data folder.
 FILE_KINDS = {"practices": Practice, "physicians": Physician, "team": TeamMember}
+# Every kind of record a file holds (the records inside them are reached from these).
+RECORD_MODELS = (SiteConfig, Practice, Physician, TeamMember, Interaction, Referral, GuideMeta,
+                 DeckMeta)

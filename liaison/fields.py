@@ -1,0 +1,134 @@
+"""What the record models say about their fields, beyond validation: which text is free text
+(the patient guard scans it) and which values name another record (the reference checks).
+
+The models (``liaison.models``) declare it with markers in their fields' types,
+``Annotated[OptText, FreeText]`` or ``Annotated[Id, Ref("team")]``; the functions here read
+the markers back, so that the guard and the checks follow the models and nothing else.
+"""
+from __future__ import annotations
+
+import types
+import typing
+from dataclasses import dataclass
+
+from pydantic import BaseModel
+
+
+@dataclass(frozen=True)
+class TextKind:
+    """Marks a text field as free text or not. Every text field of every model carries one
+    (tests/test_models.py checks), so that a new field cannot slip past the guard unnoticed."""
+
+    free: bool
+
+
+FreeText = TextKind(True)  # what people write: notes, summaries, tasks, tags; the guard scans it
+NotFreeText = TextKind(False)  # names, titles, numbers, addresses, keys: not scanned
+
+
+@dataclass(frozen=True)
+class Ref:
+    """Marks an id field as a reference to a record of ``kind``: a data folder (``team``,
+    ``practices``, ``physicians``), ``training`` or ``presentations`` (guides and decks), or a
+    key of site.yaml (``tiers``, ``services``)."""
+
+    kind: str
+
+
+Path = tuple[str, ...]  # field names, "*" for every item of a list
+_UNIONS = (typing.Union, types.UnionType)
+
+
+def markers(info_or_annotation) -> list:
+    """The markers of a field (a pydantic FieldInfo) or of a type, at its top level (the
+    arms of ``X | None`` included, not the items of a list)."""
+    if hasattr(info_or_annotation, "metadata"):
+        return list(info_or_annotation.metadata) + markers(info_or_annotation.annotation)
+    origin = typing.get_origin(info_or_annotation)
+    if origin is typing.Annotated:
+        args = typing.get_args(info_or_annotation)
+        return list(args[1:]) + markers(args[0])
+    if origin in _UNIONS:
+        return [m for arm in typing.get_args(info_or_annotation) for m in markers(arm)]
+    return []
+
+
+def _parts(annotation):
+    """The types a type is made of, one level down: X | None -> X; Annotated[X, …] -> X."""
+    origin = typing.get_origin(annotation)
+    if origin is typing.Annotated:
+        return _parts(typing.get_args(annotation)[0])
+    if origin in _UNIONS:
+        return [p for a in typing.get_args(annotation) if a is not type(None) for p in _parts(a)]
+    return [annotation]
+
+
+def _model_fields(model: type[BaseModel]):
+    for name, info in model.model_fields.items():
+        yield name, info.annotation, markers(info)
+
+
+def walk_fields(model: type[BaseModel], path: Path = ()):
+    """(path, type, markers) for every field and every part of one (list items, mapping keys
+    and values, the fields of nested models), depth first. Mapping keys get the path element
+    "<key>", mapping values "<value>"."""
+    for name, annotation, marks in _model_fields(model):
+        yield from _walk_type(annotation, marks, path + (name,))
+
+
+def _walk_type(annotation, marks: list, path: Path):
+    yield path, annotation, marks
+    for part in _parts(annotation):
+        origin, args = typing.get_origin(part), typing.get_args(part)
+        if origin is list:  # a list of free text is free text
+            inherited = [m for m in marks if isinstance(m, TextKind)]
+            yield from _walk_type(args[0], markers(args[0]) + inherited, path + ("*",))
+        elif origin is dict:
+            yield from _walk_type(args[0], markers(args[0]), path + ("<key>",))
+            yield from _walk_type(args[1], markers(args[1]), path + ("<value>",))
+        elif isinstance(part, type) and issubclass(part, BaseModel):
+            yield from walk_fields(part, path)
+
+
+def _marker(marks: list, cls):
+    return next((m for m in marks if isinstance(m, cls)), None)
+
+
+def references(model: type[BaseModel]) -> tuple[tuple[Path, str], ...]:
+    """(path, kind) for every reference a record of ``model`` can make: ("liaison",) "team",
+    ("follow_ups", "*", "owner") "team", ("physicians", "*") "physicians", …"""
+    out = []
+    for path, _annotation, marks in walk_fields(model):
+        ref = _marker(marks, Ref)
+        if ref is not None:
+            if "<key>" in path or "<value>" in path:  # the checks walk fields and lists only
+                raise TypeError(f"{model.__name__}.{'.'.join(path)}: no Ref inside a mapping")
+            out.append((path, ref.kind))
+    return tuple(out)
+
+
+def is_text(annotation) -> bool:
+    """Whether values of this type are text: str, possibly optional (not an enum, not a date)."""
+    return any(part is str for part in _parts(annotation))
+
+
+def text_kind(marks: list) -> TextKind | None:
+    return _marker(marks, TextKind)
+
+
+def text_fields(model: type[BaseModel]):
+    """(path, TextKind or None) for every text value of a record of ``model``."""
+    for path, annotation, marks in walk_fields(model):
+        if is_text(annotation):
+            yield path, text_kind(marks)
+
+
+def free_text_names(models) -> frozenset[str]:
+    """The names of the fields marked free text, in any of ``models`` or the models inside
+    them: the patient guard scans the values under these keys."""
+    names = set()
+    for model in models:
+        for path, kind in text_fields(model):
+            if kind is not None and kind.free:
+                names.add(next(p for p in reversed(path) if p not in ("*", "<key>", "<value>")))
+    return frozenset(names)
