@@ -1,6 +1,8 @@
 """The record models as the one source of the rules (liaison.models, liaison.fields).
 
-Every text field says whether it is free text (the patient guard scans it) or not.
+Every text field says whether it is free text (the patient guard scans it) or not; the
+referral rows of CSV and YAML files follow the ``Referral`` model, read once into columns, and
+agree with it.
 """
 from __future__ import annotations
 
@@ -8,11 +10,15 @@ import datetime as dt
 from typing import Annotated
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from pydantic import ValidationError
 
-from liaison import guard
+from liaison import guard, models
 from liaison.fields import FreeText, NotFreeText, free_text_names, text_fields
 from liaison.models import RECORD_MODELS, Record, Referral, Text
+from liaison.records import ReferralRow
+from liaison.referral_rows import COLUMN, REFERRAL_COLUMNS, check_referral
 
 
 def _all_text_fields():
@@ -69,6 +75,45 @@ def test_marked_free_text_is_scanned():
     hits = list(guard.scan({"staff": [{"name": "Bo", "notes": "MRN 448812"}],
                             "phone": "MRN 448812"}))
     assert hits == [(("staff", 0, "notes"), "a medical record number")]
+
+
+# ---------------------------------------------------------------------- referral rows
+
+
+def test_row_columns_are_the_model_fields():
+    assert REFERRAL_COLUMNS == tuple(Referral.model_fields) == ReferralRow._fields[:6]
+    assert COLUMN["source"].options == models.SOURCES
+    assert COLUMN["status"].options == models.STATUSES and COLUMN["status"].default == "referred"
+    assert COLUMN["count"].default == 1 and COLUMN["count"].minimum == 1
+    assert [c.name for c in COLUMN.values() if c.required] == ["date", "source", "service"]
+
+
+_SOURCES = st.sampled_from(models.SOURCES + ("Web", "phys", ""))
+_IDS = st.sampled_from(["alan-cho", "vein-ablation", "Alan", "a--b", "x" * 70, ""])
+_ROWS = st.fixed_dictionaries({}, optional={
+    "date": st.one_of(st.dates(dt.date(2020, 1, 1), dt.date(2030, 1, 1)), st.just(5)),
+    "source": _SOURCES,
+    "physician": _IDS,
+    "service": _IDS,
+    "status": st.sampled_from(models.STATUSES + ("bogus", "")),
+    "count": st.one_of(st.integers(-2, 5), st.just(True)),
+})
+
+
+@settings(max_examples=400, deadline=None)
+@given(_ROWS)
+def test_rows_agree_with_the_model(row):
+    """On the data the YAML loader hands over (dates as dates, counts as numbers, text without
+    surrounding blanks), a row is accepted exactly when the model accepts it, with the same
+    values. (Rows also read blank cells as absent and text dates and counts from CSV.)"""
+    canonical = {k: v for k, v in row.items() if v != ""}
+    values, problems = check_referral(row.get, lambda name, missing=False: name)
+    try:
+        record = Referral.model_validate(canonical)
+    except ValidationError:
+        assert values is None and problems
+    else:
+        assert problems == [] and values == tuple(record.model_dump().values())
 
 
 def test_the_physician_rule_is_the_models():

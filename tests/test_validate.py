@@ -862,6 +862,18 @@ def test_referral_count_must_be_at_least_1_in_yaml(example_site):
     assert d.msg.startswith("[0].count: ")
 
 
+def test_a_count_of_digits_that_are_no_number(example_site):
+    """'²' is a digit to str.isdigit() but no number to int(): an error, not a crash."""
+    text = ("date,source,physician,service,status,count\n"
+            "2026-02-03,web,,sclerotherapy,,²\n"
+            "2026-02-04,web,,sclerotherapy,,²\n")
+    rel = write(example_site, "data/referrals/r.csv", text)
+    res = validate(example_site)
+    assert res.code == 1
+    for line in (2, 3):
+        assert res.expect(rel, line, 1, "count").msg == "count: expected a whole number ≥ 1, got '²'"
+
+
 # --------------------------------------------------------------------------- interactions
 
 

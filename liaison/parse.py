@@ -1,0 +1,179 @@
+"""Reading one site root's files: bytes -> data (YAML, fast path first) -> validated records.
+
+``Loader`` reads a file once. YAML goes through the fast parser (cached by content hash, see
+``cache``); the exact parser with line and column runs only for files that have a problem.
+Records are validated by their model; every problem is gathered (``Loader.problems``), none
+stops the load. Where each problem stands in its file is worked out later (``place``).
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from pydantic import BaseModel, ValidationError
+
+from liaison import guard, yamlio
+from liaison.cache import ParseCache
+from liaison.diagnostics import Loc, Problem, format_loc
+from liaison.models import describe
+from liaison.translate import pydantic_problem, with_path
+
+
+@dataclass(frozen=True)
+class Partial:
+    """A record that failed validation, kept so that the references it does make can still be
+    checked in the same run."""
+
+    model: type
+    path: str
+    prefix: Loc
+    data: dict
+    bad: frozenset  # locations that already have a problem
+
+
+@dataclass
+class Parsed:
+    """A YAML file's data, and whether it came from the exact path already."""
+
+    data: object
+    exact: bool
+    raw: bytes
+    line_offset: int = 0
+
+
+class Loader:
+    """Reads the files of one site root; gathers problems."""
+
+    def __init__(self, root: Path, cache: ParseCache | None = None):
+        self.root = root
+        self._root = str(root)
+        self.cache = cache
+        self.problems: list[Problem] = []
+        self.partials: list[Partial] = []
+
+    def error(self, path: str, message: str, **kw) -> None:
+        self.problems.append(Problem(path, message, **kw))
+
+    def read_bytes(self, rel: str) -> bytes | None:
+        """A file's bytes, at most the YAML size limit plus one (thousands of small files:
+        plain os calls, no buffered file objects or path objects)."""
+        try:
+            fd = os.open(os.path.join(self._root, rel), os.O_RDONLY)
+            try:
+                want = min(os.fstat(fd).st_size, yamlio.MAX_YAML_BYTES) + 1
+                chunks = []
+                while want > 0:
+                    chunk = os.read(fd, want)
+                    if not chunk:
+                        break
+                    chunks.append(chunk)
+                    want -= len(chunk)
+                return b"".join(chunks)
+            finally:
+                os.close(fd)
+        except OSError as exc:
+            self.error(rel, f"cannot read the file: {exc.strerror or exc}")
+            return None
+
+    def parse(self, rel: str, raw: bytes | None = None, line_offset: int = 0) -> Parsed | None:
+        """A YAML file's data (fast path first, cached), or None after recording a problem."""
+        if raw is None:
+            raw = self.read_bytes(rel)
+            if raw is None:
+                return None
+            if len(raw) > yamlio.MAX_YAML_BYTES:
+                self.error(rel, "the file is larger than 5 MB: split it into several files")
+                return None
+        # Only the exact path's results are cached: the fast parser reads a file faster than
+        # the cache could be loaded (measured: 73 MB of pickled data took longer than parsing).
+        # With nothing cached there is nothing to look up: no file is hashed.
+        key = self.cache.key(raw) if self.cache and self.cache.old else None
+        if key is not None:
+            hit = self.cache.get(key)
+            if hit is not ParseCache.MISS:
+                return Parsed(hit[1], hit[0], raw, line_offset)
+        try:
+            text = yamlio.decode(raw)
+        except yamlio.YamlSyntaxError as exc:
+            self.error(rel, exc.message, line=exc.line + line_offset, col=exc.col)
+            return None
+        try:
+            return Parsed(yamlio.fast_load(text), False, raw, line_offset)
+        except yamlio.NeedExact:
+            parsed = self.exact(rel, Parsed(None, False, raw, line_offset))
+        if parsed is not None and self.cache is not None:
+            self.cache.put(key or self.cache.key(raw), (True, parsed.data))
+        return parsed
+
+    def exact(self, rel: str, parsed: Parsed) -> Parsed | None:
+        """The same file through the exact path, or None after recording its problems."""
+        offset = parsed.line_offset
+        try:
+            data, _node, problems = yamlio.exact_load(yamlio.decode(parsed.raw))
+        except yamlio.YamlSyntaxError as exc:
+            self.error(rel, exc.message, line=exc.line + offset, col=exc.col)
+            return None
+        for loc, message, key_node in problems:
+            self.error(rel, f"{format_loc(loc)}: {message}" if loc else message,
+                       line=key_node.start_mark.line + 1 + offset,
+                       col=key_node.start_mark.column + 1)
+        if problems:
+            return None
+        return Parsed(data, True, parsed.raw, offset)
+
+    def records(self, rel: str, parsed: Parsed | None, build):
+        """``build(data)`` -> result, recording problems. If the fast path's data has problems,
+        the file is read again exactly and only that reading's problems count; the guard then
+        scans the free text of the data that was kept."""
+        if parsed is None:
+            return None
+        mark = len(self.problems)
+        result = build(parsed.data)
+        if len(self.problems) > mark and not parsed.exact:
+            del self.problems[mark:]
+            exact = self.exact(rel, parsed)
+            if exact is None:
+                return None
+            parsed = exact
+            result = build(parsed.data)
+            if self.cache is not None:
+                self.cache.put(self.cache.key(parsed.raw), (True, parsed.data))
+        if guard.might_hold(parsed.raw):
+            for loc, kind in guard.scan(parsed.data):
+                self.error(rel, f"{format_loc(loc)}: looks like {kind}: {guard.PATIENT_MESSAGE}",
+                           loc=loc)
+        return result
+
+    def validate(self, model: type[BaseModel], data, rel: str, prefix: Loc = ()):
+        """A model instance, or None after recording each of its problems (and keeping the
+        record as a ``Partial``)."""
+        if not isinstance(data, dict):
+            self.error(
+                rel, with_path(prefix, f"expected a mapping of fields, got {describe(data)}"),
+                loc=prefix,
+            )
+            return None
+        try:
+            return model.model_validate(data)
+        except ValidationError as exc:
+            bad = set()
+            for err in exc.errors(include_url=False, include_context=True, include_input=True):
+                problem = pydantic_problem(rel, prefix, model, err)
+                self.problems.append(problem)
+                bad.add(problem.loc)
+            self.partials.append(Partial(model, rel, prefix, data, frozenset(bad)))
+            return None
+
+    def items(self, rel: str, data) -> list[tuple[Loc, object]]:
+        """A record file's records with their location prefix: one mapping or a list of
+        them; a problem for anything else."""
+        if data is None or data == [] or data == {}:
+            self.error(rel, "the file holds no record")
+            return []
+        if isinstance(data, dict):
+            return [((), data)]
+        if isinstance(data, list):
+            return [((i,), item) for i, item in enumerate(data)]
+        self.error(rel, f"expected a record (a mapping) or a list of records, got {describe(data)}")
+        return []

@@ -1,0 +1,46 @@
+"""Problems -> diagnostics: the line and column of each problem in its file.
+
+Problems found while loading and checking know the path of the offending value in the file's
+YAML (``Problem.loc``); only here are the files that have such a problem parsed again with
+marks, once each, to turn that path into a line and a column.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from liaison import yamlio
+from liaison.content import split_front_matter
+from liaison.diagnostics import Diagnostic, Problem
+
+
+def place(root: Path, problems: list[Problem]) -> list[Diagnostic]:
+    """Problems -> diagnostics with line and column, sorted, each once. Files are parsed with
+    marks only here, once each, and only those that have a problem located by a path."""
+    nodes: dict[str, tuple[object, int]] = {}
+    out = []
+    for p in problems:
+        if p.line is not None:
+            line, col = p.line, p.col or 1
+        elif p.loc is None:
+            line, col = 1, 1
+        else:
+            if p.path not in nodes:
+                nodes[p.path] = _marked_tree(root, p.path)
+            node, offset = nodes[p.path]
+            line, col = yamlio.locate(node, p.loc, p.at)
+            line += offset
+        message = " ".join(p.message.split())  # one diagnostic, one line
+        out.append(Diagnostic(p.path, line, col, p.severity, message))
+    return sorted(set(out))
+
+
+def _marked_tree(root: Path, rel: str):
+    try:
+        text = yamlio.decode((root / rel).read_bytes())
+        offset = 0
+        if rel.endswith(".md"):
+            fm = split_front_matter(text)
+            text, offset = fm.yaml_text, fm.line_offset
+        return yamlio.compose(text), offset
+    except Exception:  # the problem was found in this file; a second failure only loses its place
+        return None, 0

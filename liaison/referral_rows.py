@@ -1,0 +1,360 @@
+"""Referral rows, from YAML lists and CSV files, by the rules of the ``Referral`` model.
+
+Referrals are the bulk of a site (about 300,000 rows at 10,000 physicians), so rows are not
+validated by instantiating the model: its fields are read once, at import, into ``COLUMNS``
+(name, kind, required or default, the values of an enum, the least whole number), and each
+cell is read by its column. The rule across fields, a physician exactly when the source is
+'physician', is the model's own (``models.physician_source_problem``). Model and rows agree on
+every row (tests/test_models.py checks).
+"""
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import typing
+from dataclasses import dataclass
+
+from liaison.diagnostics import did_you_mean, format_loc
+from liaison.fields import markers
+from liaison.guard import PATIENT_MESSAGE
+from liaison.models import (
+    ID_RE, Referral, describe, id_problem, parse_date, physician_source_problem,
+)
+from liaison.parse import Loader
+from liaison.records import ReferralRow
+from liaison.translate import unknown_key, with_path
+
+_MISSING = "required field is missing"
+
+
+@dataclass(frozen=True)
+class Column:
+    """One field of ``Referral`` as a cell of a row is read."""
+
+    name: str
+    kind: str  # "date", "choice", "id" or "count"
+    required: bool
+    default: object = None
+    options: tuple[str, ...] = ()  # the values of a "choice"
+    minimum: int | None = None  # of a "count"
+
+    def reader(self):
+        """The function that reads a cell of this column: its value (text, or a date or a
+        number from YAML) -> (value, problem or None, whether the problem is that the value
+        is missing). One closure per column: the slow path of CSV rows calls it per cell."""
+        return _READERS[self.kind](self)
+
+
+def _column(name: str, info) -> Column:
+    annotation, marks = info.annotation, markers(info)
+    required = info.is_required()
+    default = None if required else info.default
+    if annotation is dt.date:
+        return Column(name, "date", required, default)
+    if typing.get_origin(annotation) is typing.Literal:
+        return Column(name, "choice", required, default, typing.get_args(annotation))
+    if any(getattr(m, "pattern", None) == ID_RE.pattern for m in marks):
+        return Column(name, "id", required, default)
+    if annotation is int:
+        least = next((m.ge for m in marks if getattr(m, "ge", None) is not None), None)
+        return Column(name, "count", required, default, minimum=least)
+    raise TypeError(f"Referral.{name}: a row cannot hold a {annotation}")  # pragma: no cover
+
+
+def _absent(col: Column):
+    return (None, _MISSING, True) if col.required else (col.default, None, False)
+
+
+def _date_reader(col: Column):
+    absent = _absent(col)
+
+    def read(value):
+        if type(value) is dt.date:
+            return value, None, False
+        if value is None or value == "":
+            return absent
+        if not isinstance(value, str):
+            return None, f"expected a date (YYYY-MM-DD), got {describe(value)}", False
+        try:
+            return parse_date(value.strip()), None, False
+        except ValueError as exc:
+            return None, str(exc), False
+
+    return read
+
+
+def _choice_reader(col: Column):
+    absent, options, names = _absent(col), frozenset(col.options), col.options
+
+    def read_required(value):
+        if value is None or (isinstance(value, str) and not value.strip()):
+            return absent
+        if not isinstance(value, str):
+            return None, f"expected text, got {describe(value)}", False
+        value = value.strip()
+        if value not in options:
+            return None, _not_one_of(value, names), False
+        return value, None, False
+
+    def read_optional(value):
+        if value is None or (isinstance(value, str) and not value.strip()):
+            return absent
+        if not isinstance(value, str) or value.strip() not in options:
+            return None, _not_one_of(value, names), False
+        return value.strip(), None, False
+
+    return read_required if col.required else read_optional
+
+
+def _id_reader(col: Column):
+    """An id; an invalid one is kept beside its problem (the rule across fields sees it)."""
+    absent = _absent(col)
+
+    def read_required(value):
+        if value is None or (isinstance(value, str) and not value.strip()):
+            return absent
+        if not isinstance(value, str):
+            return None, f"expected text, got {describe(value)}", False
+        value = value.strip()
+        return value, id_problem(value), False
+
+    def read_optional(value):
+        if isinstance(value, str):
+            value = value.strip()
+            return (value, id_problem(value), False) if value else absent
+        if value is None:
+            return absent
+        return None, f"expected an id, got {describe(value)}", False
+
+    return read_required if col.required else read_optional
+
+
+def _count_reader(col: Column):
+    absent = _absent(col)
+    least = col.minimum if col.minimum is not None else 0
+    bound = f" ≥ {col.minimum}" if col.minimum is not None else ""
+
+    def read(value):
+        if value is None or (isinstance(value, str) and not value.strip()):
+            return absent
+        if type(value) is int and value >= least:
+            return value, None, False
+        text = str(value).strip()
+        # isdecimal, not isdigit: int() refuses superscripts, which isdigit accepts
+        if not text.lstrip("+").isdecimal() or int(text) < least:
+            return col.default, f"expected a whole number{bound}, got '{text}'", False
+        return int(text), None, False
+
+    return read
+
+
+_READERS = {"date": _date_reader, "choice": _choice_reader, "id": _id_reader,
+            "count": _count_reader}
+
+COLUMNS = tuple(_column(name, info) for name, info in Referral.model_fields.items())
+COLUMN = {c.name: c for c in COLUMNS}
+READ = {c.name: c.reader() for c in COLUMNS}
+REFERRAL_COLUMNS = tuple(COLUMN)
+# A CSV file may leave out the count column (most rows count 1); every other column is there.
+OPTIONAL_COLUMNS = frozenset(("count",))
+REQUIRED_COLUMNS = frozenset(REFERRAL_COLUMNS) - OPTIONAL_COLUMNS
+_READ_ALL = tuple(READ.items())
+_SOURCE, _PHYSICIAN = REFERRAL_COLUMNS.index("source"), REFERRAL_COLUMNS.index("physician")
+
+
+def _not_one_of(value, options) -> str:
+    return f"'{value}' is not one of {', '.join(options)}{did_you_mean(value, options)}"
+
+
+def check_referral(get, loc_of) -> tuple[tuple | None, list[tuple[object, str]]]:
+    """Validate one referral's cells. ``get(name)`` gives a cell's text or None; ``loc_of``
+    turns a field name into the location to report. Returns the row's values, in the order
+    of the model's fields (None when there is a problem), and the problems."""
+    problems: list[tuple[object, str]] = []
+    values = []
+    for name, read in _READ_ALL:
+        value, problem, missing = read(get(name))
+        values.append(value)
+        if problem is not None:
+            problems.append((loc_of(name, missing=missing), f"{name}: {problem}"))
+    source = values[_SOURCE]
+    if source is not None:  # a valid source: the rule across fields applies
+        broken = physician_source_problem(source, values[_PHYSICIAN])
+        if broken is not None:
+            missing, message = broken
+            if not (missing and any(m.startswith("physician:") for _, m in problems)):
+                problems.append((loc_of("physician", missing=missing), f"physician: {message}"))
+    if problems:
+        return None, problems
+    return tuple(values), problems
+
+
+# --------------------------------------------------------------------------- YAML lists
+
+
+def _referral_yaml(loader: Loader, rel: str, data) -> list[ReferralRow]:
+    """The rows of a YAML referral file (a list of mappings), problems into ``loader``."""
+    if isinstance(data, dict):
+        loader.error(rel, "expected a list of referral records (each starting with '- ')")
+        return []
+    out = []
+    for prefix, item in loader.items(rel, data):
+        if not isinstance(item, dict):
+            loader.error(rel, with_path(prefix, f"expected a referral record, got {describe(item)}"),
+                         loc=prefix)
+            continue
+        bad_keys = False
+        for key in item:
+            if key not in COLUMN:
+                bad_keys = True
+                loc = prefix + (str(key),)
+                loader.error(rel, with_path(loc, unknown_key(str(key), REFERRAL_COLUMNS)), loc=loc,
+                             at="key")
+
+        def loc_of(name, missing=False, prefix=prefix, item=item):
+            return prefix if (missing and name not in item) else prefix + (name,)
+
+        row, problems = check_referral(item.get, loc_of)
+        for loc, message in problems:
+            loader.error(rel, f"{format_loc(prefix)}.{message}" if prefix else message, loc=loc)
+        if row is not None and not bad_keys:
+            out.append(ReferralRow(*row, rel, None, prefix))
+    return out
+
+
+# --------------------------------------------------------------------------- CSV files
+
+_PATIENT_COLUMN_WORDS = (
+    "patient", "mrn", "dob", "ssn", "birth", "medical_record", "first_name", "last_name",
+    "full_name", "insurance_id", "member_id", "diagnosis",
+)
+_PATIENT_COLUMN_NAMES = frozenset(("name", "sex", "gender", "age", "address", "phone", "email"))
+
+
+def _patient_column(name: str) -> bool:
+    norm = name.strip().lower().replace(" ", "_").replace("-", "_")
+    return norm in _PATIENT_COLUMN_NAMES or any(w in norm for w in _PATIENT_COLUMN_WORDS)
+
+
+# The fast path of clean CSV rows reads the model's rules from these: the sources that take a
+# physician and those that take none (the rule across fields, tried on every source), the
+# statuses, the defaults.
+_SOURCES_WITH_PHYSICIAN = frozenset(
+    s for s in COLUMN["source"].options if physician_source_problem(s, "someone") is None)
+_SOURCES_WITHOUT_PHYSICIAN = frozenset(
+    s for s in COLUMN["source"].options if physician_source_problem(s, None) is None)
+_STATUSES = frozenset(COLUMN["status"].options)
+_DEFAULT_STATUS = COLUMN["status"].default
+
+# Memo tables of the fast path: cell text -> value, filled with the values found valid.
+_DATES: dict[str, dt.date] = {}
+_COUNTS: dict[str, int] = {"": COLUMN["count"].default}
+_IDS: set[str] = set()
+
+
+def _remember(date: str, service: str, physician: str, count: str) -> None:
+    """Learn the valid cells of a row that missed the fast path, for the rows after it."""
+    if date not in _DATES and len(date) == 10:
+        value, problem, _ = READ["date"](date)
+        if problem is None:
+            _DATES[date] = value
+    for read, cell in ((READ["service"], service), (READ["physician"], physician)):
+        if cell and read(cell) == (cell, None, False):  # as written: no space to strip
+            _IDS.add(cell)
+    if len(_COUNTS) < 10_000:
+        value, problem, _ = READ["count"](count)
+        if problem is None and count:
+            _COUNTS[count] = value
+
+
+def _load_referral_csv(loader: Loader, rel: str, out: list) -> None:
+    """The rows of a CSV referral file into ``out``, problems into ``loader``."""
+    try:
+        fh = open(loader.root / rel, encoding="utf-8-sig", newline="")
+    except OSError as exc:
+        loader.error(rel, f"cannot read the file: {exc.strerror or exc}")
+        return
+    with fh:
+        reader = csv.reader(fh)
+        prev_line = 0
+        header: list[str] | None = None
+        index: dict[str, int] = {}
+        rows = 0
+        try:
+            for cells in reader:
+                line = prev_line + 1
+                prev_line = reader.line_num
+                if not cells or (len(cells) == 1 and not cells[0].strip()):
+                    continue
+                if header is None:
+                    header = [c.strip() for c in cells]
+                    if not _check_header(loader, rel, line, header):
+                        return
+                    index = {name: i for i, name in enumerate(header)}
+                    i_date, i_src, i_doc, i_svc, i_status = (
+                        index["date"], index["source"], index["physician"], index["service"],
+                        index["status"])
+                    i_count = index.get("count")
+                    width = len(header)
+                    continue
+                rows += 1
+                if len(cells) != width:
+                    loader.error(rel, f"expected {width} cells (as in the header), found {len(cells)}",
+                                 line=line, col=1)
+                    continue
+                # Fast path for the common, clean row: memoized dates, ids and counts.
+                date = _DATES.get(cells[i_date])
+                source, doc, svc = cells[i_src], cells[i_doc], cells[i_svc]
+                status = cells[i_status] or _DEFAULT_STATUS
+                count = _COUNTS.get(cells[i_count]) if i_count is not None else _COUNTS[""]
+                if (date is not None and count is not None and status in _STATUSES
+                        and svc in _IDS
+                        and (source in _SOURCES_WITHOUT_PHYSICIAN if doc == ""
+                             else source in _SOURCES_WITH_PHYSICIAN and doc in _IDS)):
+                    out.append(ReferralRow(date, source, doc or None, svc, status, count, rel, line, None))
+                    continue
+                _remember(cells[i_date], svc, doc, cells[i_count] if i_count is not None else "")
+
+                def get(name, cells=cells):
+                    i = index.get(name)
+                    return None if i is None else cells[i]
+
+                row, problems = check_referral(get, lambda name, missing=False: None)
+                for _loc, message in problems:
+                    loader.error(rel, message, line=line, col=1)
+                if row is not None:
+                    out.append(ReferralRow(*row, rel, line, None))
+        except UnicodeDecodeError:
+            loader.error(rel, "the file is not UTF-8 text; export it as CSV UTF-8",
+                         line=prev_line + 1, col=1)
+            return
+        except csv.Error as exc:
+            loader.error(rel, f"CSV syntax error: {exc}", line=reader.line_num or 1, col=1)
+            return
+        if header is None or rows == 0:
+            loader.error(rel, "the file holds no record (a header row and at least one referral)")
+
+
+def _check_header(loader: Loader, rel: str, line: int, header: list[str]) -> bool:
+    ok = True
+    seen = set()
+    for col_name in header:
+        if col_name in seen:
+            loader.error(rel, f"column '{col_name}' appears twice in the header", line=line, col=1)
+            ok = False
+        seen.add(col_name)
+        if col_name not in COLUMN:
+            ok = False
+            if _patient_column(col_name):
+                loader.error(rel, f"column '{col_name}' looks like patient data: {PATIENT_MESSAGE}; "
+                             "remove the column", line=line, col=1)
+            else:
+                hint = did_you_mean(col_name, REFERRAL_COLUMNS)
+                loader.error(rel, f"unknown column '{col_name}'{hint}; the columns are "
+                             f"{', '.join(REFERRAL_COLUMNS)}", line=line, col=1)
+    missing = [c for c in REFERRAL_COLUMNS if c in REQUIRED_COLUMNS and c not in seen]
+    if missing:
+        loader.error(rel, f"missing column{'s' if len(missing) > 1 else ''} {', '.join(missing)} "
+                     "in the header row", line=line, col=1)
+        ok = False
+    return ok

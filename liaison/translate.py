@@ -1,0 +1,99 @@
+"""Pydantic's validation errors -> the problems a person fixing the file needs to read.
+
+Each error becomes one ``Problem`` at the location of the offending value (the record's
+prefix in its file, then pydantic's ``loc``), with a message in our words: "required field is
+missing", "unknown field (did you mean 'specialty'?)", "'2026-02-30' is not a real calendar
+day", …
+"""
+from __future__ import annotations
+
+from pydantic import BaseModel
+
+from liaison.diagnostics import Loc, Problem, did_you_mean, format_loc
+from liaison.guard import PATIENT_MESSAGE
+from liaison.models import describe, id_problem, nested_model, parse_date
+
+
+def with_path(loc: Loc, message: str) -> str:
+    """'follow_ups[0].due: message', or the message alone at the top of a file."""
+    path = format_loc(loc)
+    return f"{path}: {message}" if path else message
+
+
+def unknown_key(name: str, options) -> str:
+    """The message of a key that is no field of its record (a key that looks like patient
+    data gets the guard's message instead of a hint)."""
+    if name.lower().startswith("patient"):
+        return f"a key beginning with 'patient': {PATIENT_MESSAGE}"
+    return "unknown field" + did_you_mean(name, options)
+
+
+def pydantic_problem(rel: str, prefix: Loc, model: type[BaseModel], err: dict) -> Problem:
+    """One error of ``model.model_validate`` on the record at ``prefix`` of file ``rel``."""
+    # The models have no unions other than "X | None", so every part of the location is a
+    # key or an index of the data.
+    loc = tuple(p for p in err["loc"] if isinstance(p, (int, str)))
+    full = prefix + loc
+    kind = err["type"]
+    if kind == "extra_forbidden" and loc:
+        holder = _model_at(model, loc)
+        options = holder.model_fields if holder is not None else ()
+        return Problem(rel, with_path(full, unknown_key(str(loc[-1]), options)), loc=full,
+                       at="key")
+    if kind == "missing":
+        return Problem(rel, with_path(full, "required field is missing"), loc=full)
+    return Problem(rel, with_path(full, _message(kind, err)), loc=full)
+
+
+def _model_at(model: type[BaseModel], loc: tuple) -> type[BaseModel] | None:
+    """The model class that holds the field at ``loc`` (for 'did you mean' hints)."""
+    cur = model
+    for part in loc[:-1]:
+        if isinstance(part, int):
+            continue
+        info = cur.model_fields.get(part)
+        if info is None:
+            return None
+        nested = nested_model(info.annotation)
+        if nested is None:
+            return None
+        cur = nested
+    return cur
+
+
+def _message(kind: str, err: dict) -> str:
+    """A pydantic error -> the message a person fixing the file needs."""
+    value = err.get("input")
+    ctx = err.get("ctx") or {}
+    if kind == "value_error":
+        return str(ctx["error"]) if "error" in ctx else err["msg"].removeprefix("Value error, ")
+    if kind == "literal_error":
+        expected = ctx.get("expected", "")
+        if not isinstance(value, str):
+            return f"expected one of {expected}, got {describe(value)}"
+        options = [o.strip(" '") for o in expected.replace(" or ", ", ").split(",")]
+        return f"'{value}' is not one of {expected}{did_you_mean(value, options)}"
+    if kind.startswith("date"):
+        if isinstance(value, str):
+            try:
+                parse_date(value.strip())
+            except ValueError as exc:
+                return str(exc)
+        return f"expected a date (YYYY-MM-DD), got {describe(value)}"
+    if kind in ("string_pattern_mismatch", "string_too_long") and isinstance(value, str):
+        return id_problem(value) or err["msg"]
+    if kind == "string_too_short":
+        return "must not be empty"
+    if kind == "string_type":
+        return f"expected text, got {describe(value)}"
+    if kind.startswith("int"):
+        return f"expected a whole number, got {describe(value)}"
+    if kind == "list_type":
+        return f"expected a list, got {describe(value)}"
+    if kind in ("dict_type", "model_type", "model_attributes_type"):
+        return f"expected a mapping of fields, got {describe(value)}"
+    if kind == "too_short":
+        return "must not be empty"
+    if kind in ("greater_than_equal", "less_than_equal"):
+        return err["msg"].replace("Input should be", "must be") + f", got {value!r}"
+    return err["msg"]
