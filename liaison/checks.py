@@ -1,33 +1,50 @@
 """Cross-record rules (SPEC §3): references, duplicate NPIs and service keys, dates.
 
 Input: the loaded Site and the as-of date. Output: problems, placed later like any other.
+Which fields are references, and to what, is declared once, in the models (``Ref`` markers,
+read by ``liaison.fields``): the same declaration checks the valid records, the referral rows
+and the records that failed validation (their other fields still get checked).
 """
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
+
+from pydantic import BaseModel
 
 from liaison.diagnostics import Loc, Problem, did_you_mean, format_loc
-from liaison.records import Site
-from liaison.models import Interaction, Physician, Practice, TeamMember
+from liaison.fields import references
+from liaison.models import (
+    RECORD_MODELS, DeckMeta, GuideMeta, Interaction, Physician, Practice, Referral, SiteConfig,
+    TeamMember,
+)
+from liaison.records import ReferralRow, Site
 
-class Checker:
-    def __init__(self, site: Site, as_of: dt.date):
-        self.site = site
-        self.as_of = as_of
-        self.problems: list[Problem] = []
+# The references each record kind makes: a path into the record ("*": every list item) and the
+# kind of record, or site.yaml key, it names.
+REFERENCES = {model: references(model) for model in RECORD_MODELS}
+WHAT = {"team": "team member", "practices": "practice", "physicians": "physician",
+        "training": "training guide", "presentations": "presentation deck",
+        "tiers": "tier", "services": "service"}
 
-    def add(self, src: tuple, sub: Loc, message: str, severity: str = "error", at="value"):
-        path, prefix = src
-        loc = prefix + sub
-        where = format_loc(loc)
-        self.problems.append(
-            Problem(path, f"{where}: {message}" if where else message, severity, loc=loc, at=at)
-        )
 
-    def ref(self, src, sub: Loc, value, table, what: str) -> None:
-        if value is not None and value not in table:
-            self.add(src, sub, f"unknown {what} '{value}'{_hint(value, table)}")
+def _ids(site: Site) -> dict[str, object]:
+    """Kind -> the ids a reference of that kind may name; None when they are not known
+    (site.yaml has errors): such references are not checked."""
+    ids: dict[str, object] = {kind: site.known.get(kind, set()) for kind in WHAT}
+    cfg = site.config
+    ids["tiers"] = cfg.tiers if cfg else None
+    ids["services"] = {s.key for s in cfg.services} if cfg else None
+    return ids
 
+
+def _unknown(kind: str, value: str, ids) -> str:
+    if kind == "tiers":
+        return f"unknown tier '{value}': site.yaml has {', '.join(ids)}"
+    if kind == "services":
+        return (f"unknown service '{value}'{_hint(value, ids)}; site.yaml has "
+                f"{', '.join(sorted(ids))}")
+    return f"unknown {WHAT[kind]} '{value}'{_hint(value, ids)}"
 
 
 _HINTS: dict[int, tuple[object, dict[str, str]]] = {}
@@ -48,24 +65,12 @@ def _hint(value: str, table) -> str:
     return hint
 
 
-# The references each record kind makes: a path into the record ("*": every list item) and the
-# kind of record it names. Used for records that failed validation (their other fields still
-# get checked); valid records are checked field by field below.
-REFERENCES = {
-    Practice: ((("liaison",), "team"),),
-    Physician: ((("practice",), "practices"), (("liaison",), "team")),
-    TeamMember: ((("trainings", "*", "guide"), "training"),),
-    Interaction: (
-        (("liaison",), "team"), (("practice",), "practices"), (("physicians", "*"), "physicians"),
-        (("deck",), "presentations"), (("follow_ups", "*", "owner"), "team"),
-    ),
-}
-WHAT = {"team": "team member", "practices": "practice", "physicians": "physician",
-        "training": "training guide", "presentations": "presentation deck"}
+# ------------------------------------------------------------------------ references
 
 
 def _walk(data, path: tuple, loc: tuple = ()):
-    """(loc, value) for every value at ``path`` in raw data."""
+    """(loc, value) for every value at ``path`` in a record: a valid one (a model instance,
+    a referral row) or the raw data of one that failed validation."""
     if not path:
         yield loc, data
         return
@@ -74,67 +79,144 @@ def _walk(data, path: tuple, loc: tuple = ()):
         if isinstance(data, list):
             for i, item in enumerate(data):
                 yield from _walk(item, rest, loc + (i,))
-    elif isinstance(data, dict) and head in data:
-        yield from _walk(data[head], rest, loc + (head,))
+    elif isinstance(data, dict):
+        if head in data:
+            yield from _walk(data[head], rest, loc + (head,))
+    elif isinstance(data, (BaseModel, ReferralRow)):
+        yield from _walk(getattr(data, head), rest, loc + (head,))
 
 
-def _check_partials(c: "Checker", site: Site, partials) -> None:
+def _all_known(model: type, tables: list) -> Callable[[object], bool]:
+    """A function (valid record of ``model``) -> whether every reference it makes is known,
+    ``tables[n]`` holding the ids of its n-th reference (None among them). It is compiled from
+    the declared paths into plain attribute reads and set lookups, as fast as writing them
+    out by hand (interactions and referral rows number in the hundreds of thousands). It may
+    say False wrongly (``DeckMeta.targets`` 'all' is read letter by letter), never True
+    wrongly: the finders then decide."""
+    lines = ["def all_known(record):"]
+    for n, (path, _kind) in enumerate(REFERENCES[model]):
+        if tables[n] is not None:
+            lines += _reads(path, "record", f"ids{n}", 1)
+    lines.append("    return True")
+    names = {f"ids{n}": table for n, table in enumerate(tables)}
+    exec(compile("\n".join(lines), f"<references of {model.__name__}>", "exec"), names)
+    return names["all_known"]
+
+
+def _reads(path: tuple, var: str, ids: str, depth: int) -> list[str]:
+    """The lines of ``_all_known`` that check the values at ``path`` below ``var``."""
+    pad, name, rest = "    " * depth, path[0], path[1:]
+    if not rest:
+        return [f"{pad}if {var}.{name} not in {ids}: return False"]
+    if rest[0] == "*":
+        item = f"item{depth}"
+        inner = ([f"{pad}    if {item} not in {ids}: return False"] if len(rest) == 1
+                 else _reads(rest[1:], item, ids, depth + 1))
+        return [f"{pad}for {item} in {var}.{name} or ():", *inner]
+    value = f"value{depth}"  # a nested record
+    return [f"{pad}{value} = {var}.{name}", f"{pad}if {value} is not None:",
+            *_reads(rest, value, ids, depth + 1)]
+
+
+class _Refs:
+    """The reference checks of valid records of one kind against one site's ids."""
+
+    def __init__(self, model: type, ids: dict[str, object]):
+        refs = [(path, kind, ids[kind]) for path, kind in REFERENCES[model]]
+        self.all_known = _all_known(model, [None if t is None else {*t, None}
+                                            for _p, _k, t in refs])
+        self.refs = [(path, kind, table) for path, kind, table in refs if table is not None]
+
+    def dangling(self, record) -> list[tuple[Loc, str]]:
+        """(location in the record, message) for each dangling reference (call it for the
+        records that ``all_known`` refuses)."""
+        return [(loc, _unknown(kind, value, ids))
+                for path, kind, ids in self.refs
+                for loc, value in _walk(record, path)
+                if value is not None and value not in ids]
+
+
+class Checker:
+    def __init__(self, site: Site, as_of: dt.date):
+        self.site = site
+        self.as_of = as_of
+        self.problems: list[Problem] = []
+        self.ids = _ids(site)
+        self._refs: dict[type, _Refs] = {}
+
+    def add(self, src: tuple, sub: Loc, message: str, severity: str = "error", at="value"):
+        path, prefix = src
+        loc = prefix + sub
+        where = format_loc(loc)
+        self.problems.append(
+            Problem(path, f"{where}: {message}" if where else message, severity, loc=loc, at=at)
+        )
+
+    def references(self, model: type) -> _Refs:
+        """The reference checks of valid records (or referral rows) of ``model``."""
+        refs = self._refs.get(model)
+        if refs is None:
+            refs = self._refs[model] = _Refs(model, self.ids)
+        return refs
+
+    def refs(self, model: type, records, sources) -> None:
+        """Report the dangling references of valid records, each from its (path, prefix)."""
+        refs = self.references(model)
+        for record, src in zip(records, sources):
+            if not refs.all_known(record):
+                for sub, message in refs.dangling(record):
+                    self.add(src, sub, message)
+
+
+# ------------------------------------------------------------- records with errors
+
+
+def _check_partials(c: Checker, partials) -> None:
+    """The references of records that failed validation, where their values are text and have
+    no problem of their own."""
     for part in partials:
         for path, kind in REFERENCES.get(part.model, ()):
-            table = site.known.get(kind, set())
+            ids = c.ids[kind]
+            if ids is None:
+                continue
             for loc, value in _walk(part.data, path):
                 if isinstance(value, str) and part.prefix + loc not in part.bad:
-                    c.ref((part.path, part.prefix), loc, value.strip(), table, WHAT[kind])
+                    value = value.strip()
+                    if value not in ids:
+                        c.add((part.path, part.prefix), loc, _unknown(kind, value, ids))
 
 
-def check_site(site: Site, as_of: dt.date) -> list[Problem]:
-    """Every cross-record problem of a fully loaded site."""
-    interactions = [(r, site.src[id(r)]) for r in site.interactions]
-    return check_core(site, as_of) + check_bulk(site, as_of, interactions, site.referrals,
-                                                 site.bulk_partials)
+# ------------------------------------------------------------------------- the rules
 
 
 def check_core(site: Site, as_of: dt.date) -> list[Problem]:
-    """The rules on site.yaml, practices, physicians, team members and decks."""
+    """The rules on site.yaml, practices, physicians, team members, guides and decks."""
     c = Checker(site, as_of)
-    _check_partials(c, site, site.partials)
+    _check_partials(c, site.partials)
     cfg = site.config
-    tiers = cfg.tiers if cfg else None
 
     if cfg:
+        c.refs(SiteConfig, [cfg], [(site.config_path, ())])
         seen = set()
         for i, s in enumerate(cfg.services):
             if s.key in seen:
                 c.add((site.config_path, ()), ("services", i, "key"), f"duplicate service key '{s.key}'")
             seen.add(s.key)
 
-    for p in site.practices.values():
-        src = site.src[id(p)]
-        c.ref(src, ("liaison",), p.liaison, site.known["team"], "team member")
+    for model, records in ((Practice, site.practices), (Physician, site.physicians),
+                           (TeamMember, site.team)):
+        c.refs(model, list(records.values()), [site.src[id(r)] for r in records.values()])
+    for model, docs in ((GuideMeta, site.guides), (DeckMeta, site.decks)):
+        c.refs(model, [d.meta for d in docs.values()], [(d.path, ()) for d in docs.values()])
 
     npis: dict[str, str] = {}
     for did, d in site.physicians.items():
-        src = site.src[id(d)]
-        c.ref(src, ("practice",), d.practice, site.known["practices"], "practice")
-        c.ref(src, ("liaison",), d.liaison, site.known["team"], "team member")
-        if d.tier is not None and tiers is not None and d.tier not in tiers:
-            c.add(src, ("tier",), f"unknown tier '{d.tier}': site.yaml has {', '.join(tiers)}")
         if d.npi is not None:
             if d.npi in npis:
-                c.add(src, ("npi",), f"duplicate NPI {d.npi}: physician '{npis[d.npi]}' has it too")
+                c.add(site.src[id(d)], ("npi",),
+                      f"duplicate NPI {d.npi}: physician '{npis[d.npi]}' has it too")
             else:
                 npis[d.npi] = did
-
-    for t in site.team.values():
-        for i, tr in enumerate(t.trainings):
-            c.ref(site.src[id(t)], ("trainings", i, "guide"), tr.guide, site.known["training"],
-                  "training guide")
-
-    for deck in site.decks.values():
-        if deck.meta.targets != "all":
-            for i, pid in enumerate(deck.meta.targets):
-                c.ref((deck.path, ()), ("targets", i), pid, site.known["practices"], "practice")
-
     return c.problems
 
 
@@ -142,57 +224,47 @@ def check_bulk(site: Site, as_of: dt.date, interactions, referrals, partials) ->
     """The rules on some interactions ((record, source) pairs) and referral rows; the core
     records of ``site`` are all there. Workers that load different files each run this."""
     c = Checker(site, as_of)
-    _check_partials(c, site, partials)
-    cfg = site.config
-    services = {s.key for s in cfg.services} if cfg else None
-    known = site.known
+    _check_partials(c, partials)
     physicians = site.physicians
-    practices, team = known.get("practices", set()), known.get("team", set())
-    decks, known_physicians = known.get("presentations", set()), known.get("physicians", set())
+    add, refs = c.add, c.references(Interaction)
+    all_known = refs.all_known
     for r, src in interactions:
-        if r.liaison not in team:
-            c.ref(src, ("liaison",), r.liaison, team, "team member")
-        if r.practice is None and not r.physicians:
-            c.add(src, (), "an interaction needs a practice or physicians (or both)")
-        if r.practice is not None and r.practice not in practices:
-            c.ref(src, ("practice",), r.practice, practices, "practice")
-        for i, pid in enumerate(r.physicians):
-            doc = physicians.get(pid)
-            if doc is None:
-                c.ref(src, ("physicians", i), pid, known_physicians, "physician")
-            elif r.practice is not None and doc.practice != r.practice:
-                c.add(src, ("physicians", i),
-                      f"physician '{pid}' is at practice '{doc.practice}', not '{r.practice}'",
-                      "warning")
-        if r.deck is not None and r.deck not in decks:
-            c.ref(src, ("deck",), r.deck, decks, "presentation deck")
+        if not all_known(r):
+            for sub, message in refs.dangling(r):
+                add(src, sub, message)
+        practice, date = r.practice, r.date
+        if practice is None:
+            if not r.physicians:
+                add(src, (), "an interaction needs a practice or physicians (or both)")
+        else:
+            for i, pid in enumerate(r.physicians):
+                doc = physicians.get(pid)
+                if doc is not None and doc.practice != practice:
+                    add(src, ("physicians", i),
+                        f"physician '{pid}' is at practice '{doc.practice}', not '{practice}'",
+                        "warning")
         for i, f in enumerate(r.follow_ups):
-            if f.owner is not None and f.owner not in team:
-                c.ref(src, ("follow_ups", i, "owner"), f.owner, team, "team member")
-            if f.done is not None and f.done < r.date:
-                c.add(src, ("follow_ups", i, "done"),
-                      f"done {f.done.isoformat()} is before the interaction's date {r.date.isoformat()}")
-        if r.date > as_of:
-            c.add(src, ("date",), _future(r.date, as_of), "warning")
+            if f.done is not None and f.done < date:
+                add(src, ("follow_ups", i, "done"),
+                    f"done {f.done.isoformat()} is before the interaction's date {date.isoformat()}")
+        if date > as_of:
+            add(src, ("date",), _future(date, as_of), "warning")
 
+    def row_problem(row, sub: Loc, message: str, severity: str = "error") -> None:
+        if row.line is None:
+            add((row.path, row.loc), sub, message, severity)
+        else:  # a CSV row: its line
+            c.problems.append(Problem(row.path, f"{format_loc(sub)}: {message}", severity,
+                                      line=row.line, col=1))
+
+    refs = c.references(Referral)
+    all_known = refs.all_known
     for row in referrals:
-        problems = []
-        if row.physician is not None and row.physician not in known_physicians:
-            problems.append((("physician",), f"physician: unknown physician '{row.physician}'"
-                             f"{_hint(row.physician, known_physicians)}", "error"))
-        if services is not None and row.service not in services:
-            problems.append((("service",), f"service: unknown service '{row.service}'"
-                             f"{_hint(row.service, services)}; site.yaml has "
-                             f"{', '.join(sorted(services))}", "error"))
+        if not all_known(row):
+            for sub, message in refs.dangling(row):
+                row_problem(row, sub, message)
         if row.date > as_of:
-            problems.append((("date",), f"date: {_future(row.date, as_of)}", "warning"))
-        for sub, message, severity in problems:
-            if row.line is not None:
-                c.problems.append(Problem(row.path, message, severity, line=row.line, col=1))
-            else:
-                where = format_loc(row.loc)
-                c.problems.append(Problem(row.path, f"{where}.{message}" if where else message,
-                                          severity, loc=row.loc + sub))
+            row_problem(row, ("date",), _future(row.date, as_of), "warning")
     return c.problems
 
 

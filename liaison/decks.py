@@ -174,11 +174,6 @@ def deck_problems(site: Site, failures: list[tuple]) -> list[Problem]:
     return problems
 
 
-def check_decks(site: Site, practice_stats: dict) -> list[Problem]:
-    """Render every deck for every target in memory; a problem per failing slide line."""
-    return deck_problems(site, deck_failures(site, practice_stats))
-
-
 # --------------------------------------------------------------------------- HTML
 
 

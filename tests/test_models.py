@@ -1,12 +1,13 @@
 """The record models as the one source of the rules (liaison.models, liaison.fields).
 
-Every text field says whether it is free text (the patient guard scans it) or not; the
-referral rows of CSV and YAML files follow the ``Referral`` model, read once into columns, and
-agree with it.
+Every text field says whether it is free text (the patient guard scans it) or not; every id
+that names another record says which kind (the reference checks); the referral rows of CSV
+and YAML files follow the ``Referral`` model, read once into columns, and agree with it.
 """
 from __future__ import annotations
 
 import datetime as dt
+import typing
 from typing import Annotated
 
 import pytest
@@ -14,8 +15,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
-from liaison import guard, models
-from liaison.fields import FreeText, NotFreeText, free_text_names, text_fields
+from liaison import checks, guard, models
+from liaison.fields import FreeText, NotFreeText, Ref, free_text_names, references, text_fields
 from liaison.models import RECORD_MODELS, Record, Referral, Text
 from liaison.records import ReferralRow
 from liaison.referral_rows import COLUMN, REFERRAL_COLUMNS, check_referral
@@ -75,6 +76,62 @@ def test_marked_free_text_is_scanned():
     hits = list(guard.scan({"staff": [{"name": "Bo", "notes": "MRN 448812"}],
                             "phone": "MRN 448812"}))
     assert hits == [(("staff", 0, "notes"), "a medical record number")]
+
+
+# ------------------------------------------------------------------------ references
+
+
+def test_references_are_read_from_the_models():
+    assert checks.REFERENCES[models.Interaction] == (
+        (("liaison",), "team"), (("practice",), "practices"), (("physicians", "*"), "physicians"),
+        (("deck",), "presentations"), (("follow_ups", "*", "owner"), "team"),
+    )
+    assert checks.REFERENCES[models.Physician] == (
+        (("practice",), "practices"), (("tier",), "tiers"), (("liaison",), "team"))
+    assert checks.REFERENCES[models.TeamMember] == ((("trainings", "*", "guide"), "training"),)
+    assert checks.REFERENCES[models.Referral] == (
+        (("physician",), "physicians"), (("service",), "services"))
+    assert checks.REFERENCES[models.DeckMeta] == ((("targets", "*"), "practices"),)
+    assert {kind for refs in checks.REFERENCES.values() for _p, kind in refs} <= set(checks.WHAT)
+
+
+def _id_fields(model, prefix=()):
+    for name, info in model.model_fields.items():
+        if any(getattr(m, "pattern", None) == models.ID_RE.pattern
+               for m in _flat_metadata(info.annotation) + list(info.metadata)):
+            yield model.__name__, name
+        nested = models.nested_model(info.annotation)
+        if nested is not None:
+            yield from _id_fields(nested)
+
+
+def _flat_metadata(annotation) -> list:
+    out = []
+    if typing.get_origin(annotation) is typing.Annotated:
+        out += list(typing.get_args(annotation)[1:])
+    for arg in typing.get_args(annotation):
+        out += _flat_metadata(arg)
+    return out
+
+
+def test_every_id_field_names_its_kind():
+    """An id field is a reference (Ref marker: checked against the records) unless it is the
+    key a record is named by."""
+    own_keys = {("Service", "key")}
+    refs = {(m.__name__, path[0]) for m in RECORD_MODELS for path, _kind in references(m)}
+    refs |= {(n.__name__, path[0]) for n in (models.FollowUp, models.Training)
+             for path, _kind in references(n)}
+    for where in {f for m in RECORD_MODELS for f in _id_fields(m)}:
+        assert where in refs or where in own_keys, f"{where}: an id without Ref(kind)"
+
+
+def test_ref_markers_leave_schema_and_validation_alone():
+    class Thing(Record):
+        owner: Annotated[models.Id, Ref("team")]
+
+    assert Thing(owner="a-b").owner == "a-b"
+    with pytest.raises(ValidationError):
+        Thing(owner="A B")
 
 
 # ---------------------------------------------------------------------- referral rows

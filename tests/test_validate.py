@@ -675,6 +675,31 @@ def test_reference_to_a_record_whose_file_has_errors_is_not_dangling(example_sit
     assert inter not in {d.path for d in res.new}
 
 
+@pytest.mark.parametrize("rel, text, needle, path", [
+    pytest.param("data/physicians/pat-doe.yaml",
+                 "name: Pat Doe\npractice: french-broad-podiatry\nliaison: nobody\n",
+                 "nobody", "liaison", id="physician.liaison"),
+    pytest.param("data/physicians/pat-doe.yaml",
+                 "name: Pat Doe\npractice: french-broad-podiatry\ntier: Z\n",
+                 "Z", "tier", id="physician.tier"),
+    pytest.param("content/presentations/d.md", "---\ntargets: [nowhere-clinic]\n---\n# Hello\n",
+                 "nowhere-clinic", "targets[0]", id="deck.targets"),
+    pytest.param("data/interactions/x.yaml",
+                 INTERACTION.replace("2026-02-03", "2026-02-30") + "physicians: [no-such-doc]\n",
+                 "no-such-doc", "physicians[0]", id="interaction.physicians"),
+])
+def test_references_of_a_record_with_errors_are_checked(example_site, rel, text, needle, path):
+    """A record that fails validation still gets its references checked: the references the
+    models declare, the same for valid records and for these."""
+    write(example_site, rel, text)
+    res = validate(example_site)
+    assert res.code == 1
+    line, col = at(text, needle)
+    d = res.expect(rel, line, col, "unknown")
+    assert d.msg.startswith(f"{path}: unknown "), d
+    assert len({d.place for d in res.errors if d.path == rel}) == 2, res.dump()
+
+
 def test_interaction_needs_practice_or_physicians(example_site):
     text = INTERACTION.replace("practice: french-broad-podiatry\n", "")
     rel = write(example_site, "data/interactions/x.yaml", text)
