@@ -12,6 +12,7 @@ import typing
 from dataclasses import dataclass
 
 from pydantic import BaseModel
+from pydantic.fields import FieldInfo
 
 
 @dataclass(frozen=True)
@@ -42,7 +43,7 @@ _UNIONS = (typing.Union, types.UnionType)
 def markers(info_or_annotation) -> list:
     """The markers of a field (a pydantic FieldInfo) or of a type, at its top level (the
     arms of ``X | None`` included, not the items of a list)."""
-    if hasattr(info_or_annotation, "metadata"):
+    if isinstance(info_or_annotation, FieldInfo):
         return list(info_or_annotation.metadata) + markers(info_or_annotation.annotation)
     origin = typing.get_origin(info_or_annotation)
     if origin is typing.Annotated:
@@ -63,17 +64,12 @@ def _parts(annotation):
     return [annotation]
 
 
-def _model_fields(model: type[BaseModel]):
-    for name, info in model.model_fields.items():
-        yield name, info.annotation, markers(info)
-
-
 def walk_fields(model: type[BaseModel], path: Path = ()):
     """(path, type, markers) for every field and every part of one (list items, mapping keys
     and values, the fields of nested models), depth first. Mapping keys get the path element
     "<key>", mapping values "<value>"."""
-    for name, annotation, marks in _model_fields(model):
-        yield from _walk_type(annotation, marks, path + (name,))
+    for name, info in model.model_fields.items():
+        yield from _walk_type(info.annotation, markers(info), path + (name,))
 
 
 def _walk_type(annotation, marks: list, path: Path):
