@@ -180,3 +180,25 @@ def test_the_physician_rule_is_the_models():
     with pytest.raises(ValidationError, match="only allowed when source is physician"):
         Referral.model_validate({"date": dt.date(2026, 1, 1), "source": "web",
                                  "physician": "alan-cho", "service": "veins"})
+
+
+def test_the_exact_yaml_reader_types_exactly_the_date_and_integer_fields_of_the_models():
+    """yamlio types plain scalars by key name (DATE_KEYS, INT_KEYS) when it reads a file the
+    exact way: a date or integer field added to a model must be added there too."""
+    import datetime as dt
+
+    from liaison import models, yamlio
+    from liaison.fields import _parts, walk_fields
+
+    dates, ints = set(), set()
+    for model in (models.SiteConfig, models.Practice, models.Physician, models.TeamMember,
+                  models.Interaction, models.Referral, models.GuideMeta, models.DeckMeta):
+        for path, annotation, _marks in walk_fields(model):
+            name = [p for p in path if p not in ("*", "<key>", "<value>")][-1]
+            for part in _parts(annotation):
+                if part is dt.date:
+                    dates.add(name)
+                elif part is int:
+                    ints.add(name)
+    assert dates == set(yamlio.DATE_KEYS)
+    assert ints == set(yamlio.INT_KEYS)

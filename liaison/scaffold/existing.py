@@ -14,24 +14,17 @@ from pydantic import BaseModel
 from liaison import yamlio
 from liaison.checks import REFERENCES, WHAT
 from liaison.errors import LiaisonError
-from liaison.models import FILE_KINDS, DeckMeta, Physician, Referral
+from liaison.models import FILE_KINDS
 from liaison.scaffold.fields import BadValue, flags
 
 # The references `validate` checks by hand rather than through checks.REFERENCES: the kinds of
 # record (or site.yaml's keys) these fields name.
-_MORE_REFERENCES = {
-    Physician: {"tier": "tiers"},
-    Referral: {"physician": "physicians", "service": "services"},
-    DeckMeta: {"targets": "practices"},
-}
-
-
 def references(model: type[BaseModel]) -> dict[str, str]:
     """Field -> the kind of record it names: ``practices``, ``team``, …, or site.yaml's
     ``services`` and ``tiers``."""
     found = {path[0]: kind for path, kind in REFERENCES.get(model, ())
              if len(path) == 1 or path[1:] == ("*",)}
-    return {**found, **_MORE_REFERENCES.get(model, {})}
+    return found
 
 
 def hint(value: str, options) -> str:
