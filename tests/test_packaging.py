@@ -80,7 +80,8 @@ def test_readme_links_stay_inside_the_repository():
 def _commands(group, prefix=()):
     import click
 
-    for name, cmd in sorted(group.commands.items()):
+    for name in group.list_commands(None):
+        cmd = group.get_command(None, name)
         yield (*prefix, name)
         if isinstance(cmd, click.Group):
             yield from _commands(cmd, (*prefix, name))

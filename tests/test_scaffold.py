@@ -640,7 +640,7 @@ def test_every_field_is_an_option_or_an_example(name):
     fields = {option.field for option in options(kind)}
     for field, info in kind.model.model_fields.items():
         assert field in fields or nested_model(info.annotation), field
-    command = new.commands[name]
+    command = new.get_command(None, name)
     assert [p.name for p in command.params] == (
         ["id"] * kind.takes_id + [o.field for o in options(kind)] + ["root"])
 
