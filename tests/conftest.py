@@ -50,6 +50,24 @@ def _private_parse_cache(tmp_path_factory, monkeypatch):
     return cache_dir
 
 
+def build_sample_site(base: Path, as_of: str = "2026-11-26") -> Path:
+    """The repository's sample site built by `python build.py build` into ``base``/site, with
+    a parse cache of its own; the output folder."""
+    import subprocess
+    import sys
+
+    out = base / "site"
+    env = dict(os.environ, LIAISON_CACHE_DIR=str(base / "cache"))
+    proc = subprocess.run(
+        [sys.executable, str(REPO / "build.py"), "build", "--root", str(REPO), "--out", str(out),
+         "--as-of", as_of],
+        cwd=REPO, env=env, capture_output=True, text=True, timeout=300,
+    )
+    assert proc.returncode == 0, f"build failed ({proc.returncode}):\n{proc.stdout}\n{proc.stderr}"
+    assert (out / "index.html").is_file(), "the build wrote no index.html"
+    return out
+
+
 def run_validate(root, *args) -> tuple[int, str, list[str]]:
     """Run `liaison validate --root ROOT ARGS…` in-process.
 

@@ -27,6 +27,8 @@ from pathlib import Path
 
 import pytest
 
+from conftest import build_sample_site
+
 REPO = Path(__file__).resolve().parents[1]
 AS_OF = "2026-11-26"
 CHROMIUM = "/usr/bin/chromium"
@@ -64,17 +66,7 @@ def _unavailable(reason: str):
 @pytest.fixture(scope="module")
 def site(tmp_path_factory) -> Path:
     """The sample site (the repository root), built once into a temporary folder."""
-    base = tmp_path_factory.mktemp("browser")
-    out = base / "site"
-    env = dict(os.environ, LIAISON_CACHE_DIR=str(base / "cache"))
-    proc = subprocess.run(
-        [sys.executable, str(REPO / "build.py"), "build", "--root", str(REPO), "--out", str(out),
-         "--as-of", AS_OF],
-        cwd=REPO, env=env, capture_output=True, text=True, timeout=300,
-    )
-    assert proc.returncode == 0, f"build failed ({proc.returncode}):\n{proc.stdout}\n{proc.stderr}"
-    assert (out / "index.html").is_file(), "the build wrote no index.html"
-    return out
+    return build_sample_site(tmp_path_factory.mktemp("browser"))
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):

@@ -32,13 +32,14 @@ import shutil
 import socket
 import ssl
 import subprocess
-import sys
 import time
 import urllib.parse
 from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
+
+from conftest import build_sample_site
 
 REPO = Path(__file__).resolve().parents[1]
 DOCS = REPO / "docs" / "publishing.md"
@@ -134,17 +135,7 @@ def adapted_server_block(port: int, cert: Path, key: Path, htpasswd: Path, site:
 @pytest.fixture(scope="module")
 def site(tmp_path_factory) -> Path:
     """The sample site (the repository root), built once into a temporary folder."""
-    base = tmp_path_factory.mktemp("hosting")
-    out = base / "site"
-    env = dict(os.environ, LIAISON_CACHE_DIR=str(base / "cache"))
-    proc = subprocess.run(
-        [sys.executable, str(REPO / "build.py"), "build", "--root", str(REPO), "--out", str(out),
-         "--as-of", AS_OF],
-        cwd=REPO, env=env, capture_output=True, text=True, timeout=300,
-    )
-    assert proc.returncode == 0, f"build failed ({proc.returncode}):\n{proc.stdout}\n{proc.stderr}"
-    assert (out / "index.html").is_file(), "the build wrote no index.html"
-    return out
+    return build_sample_site(tmp_path_factory.mktemp("hosting"))
 
 
 def _free_port() -> int:
