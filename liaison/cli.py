@@ -175,8 +175,13 @@ def build(root: Path, out: Path | None, as_of: str | None, strict: bool, timings
         warnings.append(len(checked.report.warnings))
         _report(checked, "text", False)
 
-    result = build_site(_root(root), date, out or root / "site", strict=strict,
-                        on_checked=on_checked, progress=Progress())
+    target = out or root / "site"
+    try:
+        result = build_site(_root(root), date, target, strict=strict,
+                            on_checked=on_checked, progress=Progress())
+    except OSError as exc:  # the output folder (the stages turn theirs into messages already)
+        raise LiaisonError(f"cannot build into '{target}': {exc.strerror or exc}; the previous "
+                           "site is untouched") from None
     if timings:
         for stage, seconds in result.timings:
             click.echo(f"time: {seconds:7.3f} s  {stage}", err=True)

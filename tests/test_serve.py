@@ -107,3 +107,109 @@ def test_serve_refuses_a_taken_port(example_site, tmp_path):
     assert proc.returncode == 1, proc.stderr
     assert f"cannot serve on 127.0.0.1:{port}" in proc.stderr
     assert "Traceback" not in proc.stderr
+
+
+def _raw(base: str, target: str) -> bytes:
+    """One request sent as raw bytes (urllib would normalize the path): the reply."""
+    import socket
+    from urllib.parse import urlsplit
+
+    u = urlsplit(base)
+    with socket.create_connection((u.hostname, u.port), timeout=10) as s:
+        s.sendall(f"GET {target} HTTP/1.0\r\nHost: x\r\n\r\n".encode("latin-1"))
+        chunks = []
+        while chunk := s.recv(65536):
+            chunks.append(chunk)
+    return b"".join(chunks)
+
+
+HOSTILE = [
+    "/%00", "/index.html%00.txt", "/..%2f..%2fetc/passwd", "/../../etc/passwd",
+    "/%2e%2e/%2e%2e/etc/passwd", "/" + "a" * 10_000, "/" + "a/" * 3000, "/%zz", "/%",
+    "/%ff%fe", "/assets/%c0%ae%c0%ae/x", "/a\\..\\..\\etc\\passwd", "//etc/passwd",
+]
+
+
+def test_serve_answers_hostile_paths_without_a_traceback(server):
+    base, _root, log = server
+    for target in HOSTILE:
+        reply = _raw(base, target)
+        status = reply.split(b"\r\n", 1)[0]
+        assert re.fullmatch(rb"HTTP/1\.[01] (400|404|414) .*", status), (target[:60], reply[:200])
+        assert b"root:" not in reply
+    assert "Dashboard" in _get(base), "the server still answers"
+    log.seek(0)
+    assert "Traceback" not in log.read()
+
+
+def test_serve_never_answers_404_while_it_rebuilds(example_site, tmp_path, monkeypatch):
+    """Each build goes into its own folder and the server switches to it once it is whole:
+    a request at any moment of a rebuild (here: at each rename the build makes) sees a site."""
+    import datetime as dt
+    import http.server
+    import threading
+
+    from liaison import serve
+
+    statuses = []
+    state = serve.State(tmp_path / "work" / "site")
+    (tmp_path / "work").mkdir()
+    serve.rebuild(example_site, state.out, dt.date(2026, 11, 26), state, lambda msg: None)
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), serve.make_handler(state))
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{httpd.server_address[1]}/"
+    real = os.replace
+
+    def replace_and_ask(*args, **kwargs):
+        for page in ("", "physicians/nina-vargas/index.html"):
+            try:
+                with urllib.request.urlopen(base + page, timeout=10) as r:
+                    statuses.append(r.status)
+            except urllib.error.HTTPError as exc:
+                statuses.append(exc.code)
+        return real(*args, **kwargs)
+
+    try:
+        monkeypatch.setattr(os, "replace", replace_and_ask)
+        for _ in range(2):
+            serve.rebuild(example_site, state.out, dt.date(2026, 11, 26), state, lambda msg: None)
+        monkeypatch.setattr(os, "replace", real)
+        assert statuses and set(statuses) == {200}, statuses
+        assert state.errors is None
+        assert "Dashboard" in _get(base)
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+    # only the current build and the one before it are kept
+    assert len(list((tmp_path / "work").glob("site*"))) <= 2
+
+
+@pytest.mark.parametrize("signame", ["SIGTERM", "SIGHUP", "SIGINT"])
+def test_serve_removes_its_temporary_folder_when_stopped(example_site, tmp_path, signame):
+    import signal
+
+    temp = tmp_path / "tmp"
+    temp.mkdir()
+    log_path = tmp_path / "serve.log"
+    env = {**os.environ, "PYTHONUNBUFFERED": "1", "TMPDIR": str(temp)}
+    with open(log_path, "w") as log:
+        proc = subprocess.Popen(
+            [sys.executable, str(REPO / "build.py"), "serve", "--root", str(example_site),
+             "--port", "0", "--as-of", "2026-11-26"],
+            stdout=log, stderr=subprocess.STDOUT, env=env, cwd=tmp_path)
+    try:
+        base = _wait(lambda: (m := re.search(r"on (http://127\.0\.0\.1:\d+/)", log_path.read_text()))
+                     and m.group(1), "the server to start")
+        assert "Dashboard" in _get(base)
+        made = [p.name for p in temp.iterdir()]
+        assert len(made) == 1 and made[0].startswith("liaison-serve-"), made
+        proc.send_signal(getattr(signal, signame))
+        proc.wait(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    text = log_path.read_text()
+    assert "Traceback" not in text, text
+    assert list(temp.iterdir()) == [], "the temporary site was left behind"
+    assert proc.returncode == 0, text

@@ -1,0 +1,356 @@
+"""Faults at the output folder (SPEC §5: a failed or interrupted build leaves the previous site
+whole): a build killed anywhere in the swap, what killed builds leave beside the output, two
+builds at once, a full disk, an unusable output folder, a mount point. Each is a one-line
+`Error: …` and exit 1, never a traceback, and the previous site stays as it was.
+
+A kill is simulated in-process: from a chosen call on, every file-system call the build makes to
+move or remove things raises KeyboardInterrupt (so nothing the dying process would not have
+done gets done), then the next build runs normally.
+"""
+from __future__ import annotations
+
+import errno
+import fcntl
+import os
+import pathlib
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from conftest import REPO, SPEC_EXAMPLE
+
+AS_OF = "2026-11-26"
+MARKER = ".liaison-site"
+_REAL_REPLACE = os.replace
+
+
+def build(root: Path, out: Path) -> tuple[int, str]:
+    """`liaison build` in-process: (exit code, stderr). A traceback fails the test."""
+    from liaison.cli import main
+
+    result = CliRunner().invoke(main, ["build", "--root", str(root), "--out", str(out),
+                                       "--as-of", AS_OF])
+    if result.exception is not None and not isinstance(result.exception, SystemExit):
+        import traceback
+
+        tb = "".join(traceback.format_exception(*result.exc_info))
+        raise AssertionError(f"build raised instead of reporting:\n{tb}")
+    return result.exit_code, result.stderr
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def assert_one_line_error(code: int, stderr: str, *words: str) -> None:
+    assert code == 1, stderr
+    assert "Traceback" not in stderr
+    lines = [line for line in stderr.splitlines() if line.startswith("Error: ")]
+    assert len(lines) == 1, stderr
+    for word in words:
+        assert word in lines[0], stderr
+
+
+def beside(out: Path) -> list[str]:
+    return sorted(p.name for p in out.parent.iterdir())
+
+
+@pytest.fixture
+def built(tmp_path):
+    """A first build of the worked example into tmp_path/outs/out: (out, its files)."""
+    out = tmp_path / "outs" / "out"
+    code, stderr = build(SPEC_EXAMPLE, out)
+    assert code == 0, stderr
+    return out, snapshot(out)
+
+
+def _with_errors(tmp_path: Path) -> Path:
+    root = tmp_path / "broken"
+    shutil.copytree(SPEC_EXAMPLE, root)
+    for p in root.rglob("*"):
+        os.chmod(p, 0o755 if p.is_dir() else 0o644)
+    practice = root / "data" / "practices" / "french-broad-podiatry.yaml"
+    practice.write_text(practice.read_text().replace("name:", "nmae:", 1))
+    return root
+
+
+class Death:
+    """From the ``at``-th matching call on, os.replace / os.rename / os.unlink / os.rmdir /
+    shutil.rmtree raise KeyboardInterrupt: the process is dead and does nothing more."""
+
+    def __init__(self, monkeypatch, at: int, only=("replace",)):
+        self.calls = 0
+        self.at = at
+        self.dead = False
+        for name in ("replace", "rename", "unlink", "rmdir"):
+            real = getattr(os, name)
+            monkeypatch.setattr(os, name, self._wrap(real, name in only))
+        real_rmtree = shutil.rmtree
+        monkeypatch.setattr(shutil, "rmtree", self._wrap(real_rmtree, False))
+
+    def _wrap(self, real, counted: bool):
+        def fake(*args, **kwargs):
+            if counted and not self.dead:
+                self.calls += 1
+                if self.calls >= self.at:
+                    self.dead = True
+            if self.dead:
+                raise KeyboardInterrupt("killed")
+            return real(*args, **kwargs)
+        return fake
+
+
+def test_a_kill_between_the_two_renames_loses_nothing(built, tmp_path, monkeypatch):
+    out, before = built
+    from liaison import pipeline
+
+    import datetime as dt
+
+    dead = []
+
+    def killed_at_the_second_rename(*args, **kwargs):
+        src, dst = (Path(str(a)) for a in args[:2])
+        if dst == out and ".tmp-" in src.name:
+            dead.append(True)  # the new site into place: the process dies here
+        if dead:
+            raise KeyboardInterrupt("killed")
+        return _REAL_REPLACE(*args, **kwargs)
+
+    with monkeypatch.context() as m:
+        m.setattr(os, "replace", killed_at_the_second_rename)
+        with pytest.raises(KeyboardInterrupt):
+            pipeline.build(SPEC_EXAMPLE, dt.date(2026, 11, 26), out)
+    assert dead, "the build never reached the swap"
+    assert not out.exists(), "the simulated kill left the moment between the renames"
+
+    # The next run, even one that stops at data errors, puts the previous site back whole.
+    code, stderr = build(_with_errors(tmp_path), out)
+    assert code == 1 and "Traceback" not in stderr
+    assert snapshot(out) == before
+
+    # And the next good build leaves nothing beside the site.
+    code, stderr = build(SPEC_EXAMPLE, out)
+    assert code == 0, stderr
+    assert snapshot(out) == before
+    assert beside(out) == ["out"]
+
+
+@pytest.mark.parametrize("at", range(1, 5))
+def test_a_kill_anywhere_in_the_swap_is_repaired_by_the_next_build(built, monkeypatch, at):
+    """Killed at the ``at``-th rename of a rebuild (the completion marker, the old site out,
+    the new one in, the old one's marker before its removal): the next build leaves one whole
+    site and nothing else."""
+    out, before = built
+    from liaison import pipeline
+
+    import datetime as dt
+
+    with monkeypatch.context() as m:
+        death = Death(m, at=at)
+        with pytest.raises(KeyboardInterrupt):
+            pipeline.build(SPEC_EXAMPLE, dt.date(2026, 11, 26), out)
+        assert death.dead
+    code, stderr = build(SPEC_EXAMPLE, out)
+    assert code == 0, stderr
+    assert snapshot(out) == before
+    assert beside(out) == ["out"], "debris of the killed build"
+
+
+@pytest.mark.parametrize("stage", ["rendering", "writing the extra files"])
+def test_a_kill_while_rendering_leaves_no_debris(built, monkeypatch, stage):
+    out, before = built
+    from liaison import pipeline, render
+
+    import datetime as dt
+
+    target = "render_pages" if stage == "rendering" else "write_files"
+    real = getattr(render, target)
+
+    def dying(*args, **kwargs):
+        real(*args, **kwargs)
+        raise SystemExit("killed")  # with part of the files written
+
+    with monkeypatch.context() as m:
+        m.setattr(render, target, dying)
+        with pytest.raises(SystemExit):
+            pipeline.build(SPEC_EXAMPLE, dt.date(2026, 11, 26), out)
+    assert snapshot(out) == before
+    code, stderr = build(SPEC_EXAMPLE, out)
+    assert code == 0, stderr
+    assert beside(out) == ["out"]
+
+
+def test_stale_folders_of_killed_builds_are_removed_and_nothing_else(built):
+    out, before = built
+    parent = out.parent
+    ours = {
+        ".out.tmp-a1b2c3d4": ".liaison-building",  # killed while rendering
+        ".out.tmp-e5f6g7h8": MARKER,               # killed after rendering
+        ".out.old-i9j0k1l2": MARKER,               # killed before removing the old site
+        ".out.old-m3n4o5p6": ".liaison-deleting",  # killed while removing it
+    }
+    for name, mark in ours.items():
+        (parent / name / "physicians" / "x").mkdir(parents=True)
+        (parent / name / "physicians" / "x" / "index.html").write_text("x" * 10_000)
+        (parent / name / mark).write_text("made by liaison build\n")
+    (parent / ".out.tmp-q7r8s9t0").mkdir()  # killed just after mkdtemp: empty
+    foreign = {
+        ".out.tmp-usermade": "notes.txt",      # the right pattern, but no marker of ours
+        ".out.old-zzzzzzzz": "notes.txt",
+        ".other.tmp-a1b2c3d4": MARKER,         # another output folder's
+        "out-backup": MARKER,
+    }
+    for name, file in foreign.items():
+        (parent / name).mkdir()
+        (parent / name / file).write_text("keep me\n")
+    code, stderr = build(SPEC_EXAMPLE, out)
+    assert code == 0, stderr
+    assert beside(out) == sorted(["out", *foreign])
+    for name, file in foreign.items():
+        assert (parent / name / file).read_text() == "keep me\n"
+    assert snapshot(out) == before
+
+
+def test_a_full_disk_at_the_swap_keeps_the_previous_site(built, monkeypatch):
+    out, before = built
+    calls = []
+
+    def full(*args, **kwargs):
+        calls.append(args)
+        src, dst = (Path(str(a)) for a in args[:2])
+        if dst == out and ".tmp-" in src.name:
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        return _REAL_REPLACE(*args, **kwargs)
+
+    monkeypatch.setattr(os, "replace", full)
+    code, stderr = build(SPEC_EXAMPLE, out)
+    monkeypatch.setattr(os, "replace", _REAL_REPLACE)
+    assert_one_line_error(code, stderr, "No space left on device", str(out))
+    assert snapshot(out) == before
+    assert beside(out) == ["out"]
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_a_full_disk_while_writing_keeps_the_previous_site(built, monkeypatch, workers):
+    out, before = built
+    from liaison import pipeline, render
+    from liaison.errors import LiaisonError
+
+    import datetime as dt
+
+    real = pathlib.Path.write_bytes
+    written = []
+
+    def full(self, data):
+        written.append(self)
+        if len(written) > 5:
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(self))
+        return real(self, data)
+
+    monkeypatch.setattr(pathlib.Path, "write_bytes", full)
+    monkeypatch.setattr(render, "PARALLEL_PAGES", 1)  # workers=2 forks: the error crosses back
+    with pytest.raises(LiaisonError) as info:
+        pipeline.build(SPEC_EXAMPLE, dt.date(2026, 11, 26), out, workers=workers)
+    message = info.value.format_message()
+    assert "No space left on device" in message and "\n" not in message
+    assert "Traceback" not in message
+    monkeypatch.setattr(pathlib.Path, "write_bytes", real)
+    assert snapshot(out) == before
+    assert beside(out) == ["out"]
+
+
+def test_a_mount_point_is_refused_with_a_message(built, monkeypatch):
+    out, before = built
+    real = os.path.ismount
+    monkeypatch.setattr(os.path, "ismount", lambda p: Path(p) == out or real(p))
+    code, stderr = build(SPEC_EXAMPLE, out)
+    assert_one_line_error(code, stderr, "mount point", str(out))
+    assert snapshot(out) == before
+    assert beside(out) == ["out"]
+
+
+@pytest.mark.parametrize("err", [errno.EBUSY, errno.EXDEV])
+def test_a_folder_that_cannot_be_renamed_is_a_message(built, monkeypatch, err):
+    """What rename(2) says of a mount point (or a folder on another file system)."""
+    out, before = built
+
+    def busy(*args, **kwargs):
+        src = Path(str(args[0]))
+        if src == out:
+            raise OSError(err, os.strerror(err))
+        return _REAL_REPLACE(*args, **kwargs)
+
+    monkeypatch.setattr(os, "replace", busy)
+    code, stderr = build(SPEC_EXAMPLE, out)
+    monkeypatch.setattr(os, "replace", _REAL_REPLACE)
+    assert_one_line_error(code, stderr, "mount point", str(out))
+    assert snapshot(out) == before
+    assert beside(out) == ["out"]
+
+
+@pytest.mark.parametrize("err", [errno.EROFS, errno.EACCES])
+def test_a_read_only_output_folder_is_a_message(built, monkeypatch, err):
+    out, before = built
+
+    def refuse(*args, **kwargs):
+        raise OSError(err, os.strerror(err), kwargs.get("dir"))
+
+    monkeypatch.setattr(tempfile, "mkdtemp", refuse)
+    code, stderr = build(SPEC_EXAMPLE, out)
+    monkeypatch.undo()
+    assert_one_line_error(code, stderr, os.strerror(err), str(out))
+    assert snapshot(out) == before
+    assert beside(out) == ["out"]
+
+
+def test_an_output_folder_under_a_file_is_a_message(tmp_path):
+    (tmp_path / "afile").write_text("x\n")
+    code, stderr = build(SPEC_EXAMPLE, tmp_path / "afile" / "site")
+    assert_one_line_error(code, stderr, "afile")
+    assert (tmp_path / "afile").read_text() == "x\n"
+
+
+def _build_process(out: Path, cwd: Path) -> subprocess.Popen:
+    return subprocess.Popen(
+        [sys.executable, str(REPO / "build.py"), "build", "--root", str(SPEC_EXAMPLE),
+         "--out", str(out), "--as-of", AS_OF],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=cwd)
+
+
+def test_a_second_build_into_the_same_folder_waits_then_gives_up(built, tmp_path):
+    """A build holds the lock (here: the test): another one waits a few seconds, then exits
+    1 with one line, and the site is untouched."""
+    out, before = built
+    lock = out.parent / ".out.lock"
+    fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        proc = _build_process(out, tmp_path)
+        _stdout, stderr = proc.communicate(timeout=120)
+    finally:
+        os.close(fd)
+    assert_one_line_error(proc.returncode, stderr, "another build is writing", str(out))
+    assert snapshot(out) == before
+    os.unlink(lock)
+    assert beside(out) == ["out"]
+
+
+def test_two_builds_at_once_leave_one_whole_site(built, tmp_path):
+    out, before = built
+    procs = [_build_process(out, tmp_path) for _ in range(3)]
+    results = [(p.wait(timeout=120), p.stderr.read()) for p in procs]
+    for p in procs:
+        p.stdout.close()
+        p.stderr.close()
+    for code, stderr in results:
+        assert "Traceback" not in stderr
+        assert code == 0 or (code == 1 and "another build is writing" in stderr), stderr
+    assert any(code == 0 for code, _ in results)
+    assert snapshot(out) == before
+    assert beside(out) == ["out"]
