@@ -1,16 +1,28 @@
 """Which files of a site root are records: site.yaml, data/ and content/, by kind.
 
 Plain names only: nothing is read here. Hidden files and README.md are ignored (SPEC §1).
+
+Only regular files inside the site root are read (SPEC §1): every entry below ``data/``,
+``content/`` and ``templates/`` (and site.yaml itself) is looked at without following links
+(``os.scandir``'s file type, no extra system call), and a symbolic link or a special file
+(FIFO, socket, device) there is a problem at its own path; a linked folder is never entered,
+so a link loop is one problem too. Hidden entries are skipped whatever they are (an editor's
+lock file is a dangling link named ``.#NAME``).
 """
 from __future__ import annotations
 
 import os
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from liaison.diagnostics import Problem
 from liaison.models import FILE_KINDS
 
 YAML_EXT = (".yaml", ".yml")
+SITE_NAMES = ("site.yaml", "site.yml")
+TREES = ("data", "content", "templates")  # every entry below these is checked
+ONLY_REGULAR = "only regular files inside the site root are read"
 
 
 @dataclass
@@ -24,21 +36,47 @@ class Files:
     training: list[str] = field(default_factory=list)
     presentations: list[str] = field(default_factory=list)
     sizes: dict[str, int] = field(default_factory=dict)  # of interaction and referral files
+    # symbolic links and special files (never read) and unreadable folders, at their paths
+    problems: list[Problem] = field(default_factory=list)
+
+
+def refusal(name: str, mode: int) -> str:
+    """Why the entry ``name`` (of ``lstat`` mode ``mode``) is not read."""
+    if stat.S_ISLNK(mode):
+        return f"'{name}' is a symbolic link: {ONLY_REGULAR}"
+    what = ("a FIFO (named pipe)" if stat.S_ISFIFO(mode) else "a socket" if stat.S_ISSOCK(mode)
+            else "a character device" if stat.S_ISCHR(mode)
+            else "a block device" if stat.S_ISBLK(mode) else "a special file")
+    return f"'{name}' is {what}, not a regular file: {ONLY_REGULAR}"
+
+
+def refused(rel: str, mode: int) -> Problem:
+    """The problem of a link or special file at ``rel``, at 1:1 (nothing of it is read)."""
+    return Problem(rel, refusal(rel.rsplit("/", 1)[-1], mode), line=1, col=1)
 
 
 def discover(root: Path) -> Files:
     """The record files of the site root ``root``."""
     files = Files()
-    for name in ("site.yaml", "site.yml"):
-        if (root / name).is_file():
-            files.site = name
-            break
+    top = os.fspath(root)
+    for name in SITE_NAMES + TREES:
+        try:
+            mode = os.lstat(os.path.join(top, name)).st_mode
+        except OSError:
+            continue
+        if stat.S_ISREG(mode):
+            if name in SITE_NAMES and files.site is None:
+                files.site = name
+        elif not stat.S_ISDIR(mode):
+            files.problems.append(refused(name, mode))
+        elif name in TREES:
+            for folder, entry in _walk(top, name, files.problems):
+                _sort(files, folder, entry)
+    for rels in (files.interactions, files.referrals, files.training, files.presentations,
+                 *files.by_kind.values()):
+        rels.sort()
     for kind in FILE_KINDS:
-        files.by_kind[kind] = _list(root, f"data/{kind}", YAML_EXT, recursive=False)
-    files.interactions = _list(root, "data/interactions", YAML_EXT, True, files.sizes)
-    files.referrals = _list(root, "data/referrals", YAML_EXT + (".csv",), True, files.sizes)
-    files.training = _list(root, "content/training", (".md",), recursive=False)
-    files.presentations = _list(root, "content/presentations", (".md",), recursive=False)
+        files.by_kind.setdefault(kind, [])
     return files
 
 
@@ -47,31 +85,87 @@ def stem(rel: str) -> str:
     return rel.rsplit("/", 1)[-1].rsplit(".", 1)[0]
 
 
-def _list(root: Path, sub: str, exts: tuple[str, ...], recursive: bool,
-          sizes: dict[str, int] | None = None) -> list[str]:
-    """The wanted files below ``sub`` (one scandir pass: no extra stat per file), with their
-    sizes into ``sizes`` when given (the workers' shares are balanced by size)."""
-    out: list[str] = []
+def regular_files(root: Path, sub: str, recursive: bool = True) -> list[str]:
+    """The regular files below the folder ``sub`` of ``root``, sorted '/'-separated paths
+    relative to ``root``; no link is followed (a linked ``sub`` or parent of it: none) and
+    hidden entries are skipped."""
+    top = os.fspath(root)
+    if not real_dir(top, sub):
+        return []
+    out = []
+    for folder, entry in _walk(top, sub, [], recursive):
+        out.append(f"{folder}/{entry.name}")
+    return sorted(out)
+
+
+def real_dir(root, rel: str) -> bool:
+    """Whether ``rel`` is a folder of ``root`` reached through folders only, no link."""
+    path = os.fspath(root)
+    for part in rel.split("/"):
+        path = os.path.join(path, part)
+        try:
+            if not stat.S_ISDIR(os.lstat(path).st_mode):
+                return False
+        except OSError:
+            return False
+    return True
+
+
+def _walk(top: str, sub: str, problems: list[Problem], recursive: bool = True):
+    """(folder, entry) of every regular file below ``sub`` (one scandir pass: no extra stat
+    per entry); links, special files and unreadable folders go to ``problems``."""
     folders = [sub]
     while folders:
         folder = folders.pop()
         try:
-            entries = list(os.scandir(os.path.join(root, folder)))
+            with os.scandir(os.path.join(top, folder)) as it:
+                entries = list(it)
         except (FileNotFoundError, NotADirectoryError):
+            continue
+        except OSError as exc:
+            problems.append(Problem(folder, f"cannot read the folder: {exc.strerror or exc}",
+                                    line=1, col=1))
             continue
         for entry in entries:
             if entry.name.startswith("."):
                 continue
-            if entry.is_dir():
-                if recursive:
-                    folders.append(f"{folder}/{entry.name}")
-            elif entry.is_file() and _wanted(entry.name, exts):
-                rel = f"{folder}/{entry.name}"
-                out.append(rel)
-                if sizes is not None:
-                    sizes[rel] = entry.stat().st_size
-    return sorted(out)
+            try:
+                if entry.is_symlink():
+                    problems.append(refused(f"{folder}/{entry.name}", stat.S_IFLNK))
+                elif entry.is_dir(follow_symlinks=False):
+                    if recursive:
+                        folders.append(f"{folder}/{entry.name}")
+                elif entry.is_file(follow_symlinks=False):
+                    yield folder, entry
+                else:
+                    problems.append(refused(f"{folder}/{entry.name}",
+                                            entry.stat(follow_symlinks=False).st_mode))
+            except OSError:  # gone since the folder was listed
+                continue
 
 
-def _wanted(name: str, exts: tuple[str, ...]) -> bool:
-    return name.lower().endswith(exts) and name != "README.md" and not name.startswith(".")
+def _sort(files: Files, folder: str, entry: os.DirEntry) -> None:
+    """A regular file of data/ or content/ into its kind (or nowhere: other files are
+    ignored)."""
+    name = entry.name
+    if name == "README.md":
+        return
+    lower = name.lower()
+    if folder.startswith("data/"):
+        kind = folder[5:]
+        if kind in FILE_KINDS:
+            if lower.endswith(YAML_EXT):
+                files.by_kind.setdefault(kind, []).append(f"{folder}/{name}")
+            return
+        head = kind.split("/", 1)[0]
+        if head == "interactions" and lower.endswith(YAML_EXT) or \
+                head == "referrals" and lower.endswith(YAML_EXT + (".csv",)):
+            rel = f"{folder}/{name}"
+            (files.interactions if head == "interactions" else files.referrals).append(rel)
+            try:
+                files.sizes[rel] = entry.stat(follow_symlinks=False).st_size
+            except OSError:
+                files.sizes[rel] = 0
+    elif folder in ("content/training", "content/presentations") and lower.endswith(".md"):
+        (files.training if folder == "content/training" else files.presentations).append(
+            f"{folder}/{name}")

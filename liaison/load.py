@@ -54,10 +54,12 @@ def load_core(root: Path, cache: ParseCache | None = None,
     file refers to. Interaction and referral files are left to ``load_bulk``."""
     files = files or discover(root)
     loader = Loader(root, cache)
+    loader.problems += files.problems  # links and special files: never read (SPEC §1)
     site = Site(root=root)
 
     if files.site is None:
-        loader.error("site.yaml", "missing site.yaml: every site root needs one (our practice and its service lines)")
+        if not any(p.path in ("site.yaml", "site.yml") for p in files.problems):  # not "missing"
+            loader.error("site.yaml", "missing site.yaml: every site root needs one (our practice and its service lines)")
     else:
         site.config_path = rel = files.site
 

@@ -16,6 +16,7 @@ passes ``validate`` builds.
 """
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import jinja2
@@ -34,18 +35,55 @@ EVERY_PAGE = frozenset(("macros.html",))
 def override_names(root: Path) -> list[str]:
     """What a site customizes in ``templates/``: the templates it overrides or adds, by name
     ('/'-separated, relative to ``templates/``), and its ``palette.yaml``; assets and README
-    files are not listed."""
-    folder = root / TEMPLATES
-    if not folder.is_dir() or folder.is_symlink():
-        return []
+    files are not listed. Regular files only: a link (of a file or a folder, ``templates/``
+    included) is never followed, hidden entries are skipped (SPEC §1)."""
+    from liaison.discover import regular_files
+
     names = []
-    for path in sorted(folder.rglob("*")):
-        rel = path.relative_to(folder)
-        if rel.parts[0] == "assets" or path.name == "README.md" or path.name.startswith("."):
+    for rel in regular_files(root, TEMPLATES):
+        name = rel[len(TEMPLATES) + 1:]
+        if name.split("/", 1)[0] == "assets" or name.rsplit("/", 1)[-1] == "README.md":
             continue
-        if path.is_file() and not path.is_symlink():
-            names.append(rel.as_posix())
+        names.append(name)
     return names
+
+
+class SiteLoader(jinja2.BaseLoader):
+    """The site's ``templates/`` folder, as ``jinja2.FileSystemLoader`` reads it (UTF-8 text)
+    but regular files only: a template that is a link, or that lies in a linked folder, or a
+    special file (a FIFO would block), is absent to this loader, so the built-in template of
+    that name stands in (and discovery reports the link as an error, so nothing is built)."""
+
+    def __init__(self, site_root: Path):
+        self.site_root = Path(site_root)
+
+    def get_source(self, environment, template):
+        from jinja2.loaders import split_template_path
+
+        from liaison.parse import NotRegular, open_beneath
+
+        rel = "/".join((TEMPLATES, *split_template_path(template)))
+        try:
+            fd = open_beneath(self.site_root, rel)
+        except (OSError, NotRegular):
+            raise jinja2.TemplateNotFound(template) from None
+        with open(fd, encoding="utf-8") as fh:
+            contents = fh.read()
+            mtime = os.fstat(fh.fileno()).st_mtime
+        filename = os.path.normpath(os.path.join(self.site_root, rel))
+
+        def uptodate() -> bool:
+            try:
+                return os.stat(filename, follow_symlinks=False).st_mtime == mtime
+            except OSError:
+                return False
+
+        return contents, filename, uptodate
+
+    def list_templates(self) -> list[str]:
+        from liaison.discover import regular_files
+
+        return [rel[len(TEMPLATES) + 1:] for rel in regular_files(self.site_root, TEMPLATES)]
 
 
 def _problem(exc: jinja2.TemplateError, root: Path, page: str | None = None) -> Problem:
@@ -113,6 +151,7 @@ def check_overrides(site, stats: dict, as_of, workers: int | None = None,
     """The problems of a site's template overrides (none when it has none). Without
     ``render`` (the records have errors) only their syntax and names are checked."""
     from liaison import pages as page_registry
+    from liaison.parse import NotRegular, open_beneath
     from liaison.render import BUILTIN_PREFIX, PACKAGE_TEMPLATES, make_env
     from liaison.workers import cpu_count, map_forked
 
@@ -137,9 +176,11 @@ def check_overrides(site, stats: dict, as_of, workers: int | None = None,
             broken = True
     texts = {}
     for name in names:
-        try:
-            texts[name] = (root / TEMPLATES / name).read_text(encoding="utf-8", errors="replace")
-        except OSError:
+        try:  # never through a link (SiteLoader)
+            fd = open_beneath(root, f"{TEMPLATES}/{name}")
+            with open(fd, encoding="utf-8", errors="replace") as fh:
+                texts[name] = fh.read()
+        except (OSError, NotRegular):
             texts[name] = ""
     for name in names:
         if name.startswith(BUILTIN_PREFIX + "/"):

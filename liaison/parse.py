@@ -7,7 +7,9 @@ stops the load. Where each problem stands in its file is worked out later (``pla
 """
 from __future__ import annotations
 
+import errno
 import os
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,8 +18,96 @@ from pydantic import BaseModel, ValidationError
 from liaison import guard, yamlio
 from liaison.cache import ParseCache
 from liaison.diagnostics import Loc, Problem, format_loc
+from liaison.discover import refusal
 from liaison.models import describe
 from liaison.translate import pydantic_problem, with_path
+
+
+# Reading never follows a link and never waits on a FIFO (SPEC §1: only regular files are
+# read). Discovery has already left links and special files out by their file type; these
+# flags hold when a file is replaced between discovery and reading.
+_READ_FLAGS = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0)
+_DIR_FLAGS = os.O_RDONLY | os.O_NOFOLLOW | os.O_DIRECTORY | getattr(os, "O_CLOEXEC", 0)
+
+
+class NotRegular(Exception):
+    """A path that is a symbolic link or a special file: never read. ``path`` is the entry
+    refused ('/'-separated, relative to the root), ``message`` says why."""
+
+    def __init__(self, path: str, message: str):
+        super().__init__(message)
+        self.path = path
+        self.message = message
+
+
+def open_regular(path: str, rel: str) -> int:
+    """A file descriptor for reading the regular file ``path`` (``rel`` names it in
+    messages): NotRegular for a link (not followed) or a special file (opened without
+    blocking, and closed at once), OSError for the rest."""
+    try:
+        fd = os.open(path, _READ_FLAGS)
+    except OSError as exc:
+        if exc.errno in (errno.ELOOP, errno.ENXIO, errno.EMLINK):  # a link; a socket
+            try:
+                mode = os.lstat(path).st_mode
+            except OSError:
+                raise exc from None
+            if not stat.S_ISREG(mode):
+                raise NotRegular(rel, refusal(rel.rsplit("/", 1)[-1], mode)) from None
+        raise
+    mode = os.fstat(fd).st_mode
+    if not stat.S_ISREG(mode):
+        os.close(fd)
+        raise NotRegular(rel, refusal(rel.rsplit("/", 1)[-1], mode))
+    return fd
+
+
+def open_beneath(root, rel: str) -> int:
+    """A file descriptor for reading ``rel`` ('/'-separated) below ``root``, every folder on
+    the way opened without following a link, each entry checked before it is opened (a FIFO
+    is never opened). NotRegular names the first link or special file on the way;
+    FileNotFoundError, NotADirectoryError, IsADirectoryError: nothing to read there."""
+    parts = rel.split("/")
+    dfd = os.open(os.fspath(root), os.O_RDONLY | os.O_DIRECTORY | getattr(os, "O_CLOEXEC", 0))
+    try:
+        for i, part in enumerate(parts):
+            if part in ("", ".", ".."):
+                raise FileNotFoundError(errno.ENOENT, "not a name inside the site root", rel)
+            mode = os.stat(part, dir_fd=dfd, follow_symlinks=False).st_mode
+            here = "/".join(parts[: i + 1])
+            last = i == len(parts) - 1
+            if stat.S_ISDIR(mode) and not last:
+                nfd = os.open(part, _DIR_FLAGS, dir_fd=dfd)
+                os.close(dfd)
+                dfd = nfd
+            elif stat.S_ISREG(mode) and last:
+                try:
+                    fd = os.open(part, _READ_FLAGS, dir_fd=dfd)
+                except OSError as exc:  # replaced by a link (or a socket) since
+                    if exc.errno in (errno.ELOOP, errno.ENXIO, errno.EMLINK):
+                        raise NotRegular(here, refusal(part, stat.S_IFLNK)) from None
+                    raise
+                mode = os.fstat(fd).st_mode
+                if not stat.S_ISREG(mode):  # replaced since: not read
+                    os.close(fd)
+                    raise NotRegular(here, refusal(part, mode))
+                return fd
+            elif stat.S_ISDIR(mode):
+                raise IsADirectoryError(errno.EISDIR, "a folder", rel)
+            elif stat.S_ISREG(mode):
+                raise NotADirectoryError(errno.ENOTDIR, "not a folder", rel)
+            else:
+                raise NotRegular(here, refusal(part, mode))
+        raise FileNotFoundError(errno.ENOENT, "nothing to read", rel)  # pragma: no cover
+    finally:
+        os.close(dfd)
+
+
+def read_beneath(root, rel: str, limit: int | None = None) -> bytes:
+    """The bytes of ``rel`` below ``root`` (at most ``limit``), as ``open_beneath`` opens it."""
+    fd = open_beneath(root, rel)
+    with os.fdopen(fd, "rb") as fh:
+        return fh.read() if limit is None else fh.read(limit)
 
 
 @dataclass(frozen=True)
@@ -59,7 +149,7 @@ class Loader:
         """A file's bytes, at most the YAML size limit plus one (thousands of small files:
         plain os calls, no buffered file objects or path objects)."""
         try:
-            fd = os.open(os.path.join(self._root, rel), os.O_RDONLY)
+            fd = open_regular(os.path.join(self._root, rel), rel)
             try:
                 want = min(os.fstat(fd).st_size, yamlio.MAX_YAML_BYTES) + 1
                 chunks = []
@@ -72,9 +162,23 @@ class Loader:
                 return b"".join(chunks)
             finally:
                 os.close(fd)
+        except NotRegular as exc:
+            self.error(rel, exc.message, line=1, col=1)
+            return None
         except OSError as exc:
             self.error(rel, f"cannot read the file: {exc.strerror or exc}")
             return None
+
+    def open_text(self, rel: str, **kw):
+        """A text file object for reading ``rel`` (``open``'s keywords), or None after
+        recording why it cannot be read (a link or special file is never read)."""
+        try:
+            return open(open_regular(os.path.join(self._root, rel), rel), **kw)
+        except NotRegular as exc:
+            self.error(rel, exc.message, line=1, col=1)
+        except OSError as exc:
+            self.error(rel, f"cannot read the file: {exc.strerror or exc}")
+        return None
 
     def parse(self, rel: str, raw: bytes | None = None, line_offset: int = 0) -> Parsed | None:
         """A YAML file's data (fast path first, cached), or None after recording a problem."""

@@ -269,10 +269,8 @@ def _remember(date: str, service: str, physician: str, count: str) -> None:
 
 def _load_referral_csv(loader: Loader, rel: str, out: list) -> None:
     """The rows of a CSV referral file into ``out``, problems into ``loader``."""
-    try:
-        fh = open(loader.root / rel, encoding="utf-8-sig", newline="")
-    except OSError as exc:
-        loader.error(rel, f"cannot read the file: {exc.strerror or exc}")
+    fh = loader.open_text(rel, encoding="utf-8-sig", newline="")  # never a link or a FIFO
+    if fh is None:
         return
     with fh:
         reader = csv.reader(fh)

@@ -4,6 +4,7 @@ the PATH is needed (no git library).
 """
 from __future__ import annotations
 
+import os
 import subprocess
 import tarfile
 import tempfile
@@ -92,8 +93,12 @@ def export(top: Path, commit: str, rev: str, rel: str, dest: Path) -> Path:
         try:
             with tarfile.open(fileobj=proc.stdout, mode="r|") as tar:
                 for member in tar:
-                    if _safe(member):
+                    if not _inside(member):
+                        continue
+                    if member.isreg() or member.isdir():
                         tar.extract(member, dest, **_FILTER)
+                    elif member.issym() or member.islnk():
+                        _link_placeholder(dest, member.name)
         except (tarfile.TarError, OSError) as exc:
             failure = str(exc)
         finally:
@@ -108,16 +113,33 @@ def export(top: Path, commit: str, rev: str, rel: str, dest: Path) -> Path:
     return dest
 
 
-# tarfile's extraction filters exist from Python 3.11.4 on; _safe is enough without them.
+# tarfile's extraction filters exist from Python 3.11.4 on; extracting only plain files and
+# folders whose names stay inside (_inside) is enough without them.
 _FILTER = {"filter": "data"} if hasattr(tarfile, "data_filter") else {}
 
 
-def _safe(member: tarfile.TarInfo) -> bool:
-    """Only plain files and folders inside the export: a site root holds nothing else that
-    loading reads (a symbolic link could point out of the export)."""
+# What a link of a revision is extracted as: a link to nothing. Validating the export then
+# reports it at its path, as it reports a link of the working tree (SPEC §1: an error, never
+# followed); what the link pointed at is never written.
+PLACEHOLDER = ".liaison-link-not-extracted"
+
+
+def _inside(member: tarfile.TarInfo) -> bool:
+    """Whether a member's name stays inside the export."""
     parts = PurePosixPath(member.name).parts
-    return ((member.isreg() or member.isdir()) and not member.name.startswith("/")
-            and ".." not in parts)
+    return bool(parts) and not member.name.startswith("/") and ".." not in parts
+
+
+def _link_placeholder(dest: Path, name: str) -> None:
+    """A symbolic or hard link of the revision -> a dangling link at its path (its target is
+    never extracted nor followed). Other special members (git archive writes none) are left
+    out."""
+    path = dest.joinpath(*PurePosixPath(name).parts)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        os.symlink(PLACEHOLDER, path)
+    except OSError:  # a folder of the same name, or a parent that is a link itself
+        pass
 
 
 # --------------------------------------------------------------------------- the summary
