@@ -202,13 +202,28 @@ def write_files(root: Path, files: dict[str, bytes]) -> list[str]:
 
 
 def check_output(out: Path) -> None:
-    """Refuse to replace a non-empty folder that a build did not create."""
-    if out.exists() and not out.is_dir():
-        raise LiaisonError(f"refusing to replace '{out}': it is a file, not a folder")
-    if out.is_dir() and any(out.iterdir()) and not (out / MARKER).is_file():
-        raise LiaisonError(
-            f"refusing to replace '{out}': the folder is not empty and was not made by "
-            "'liaison build' (choose another --out, or empty it yourself)")
+    """Refuse to replace a non-empty folder that a build did not create, or a mount point;
+    first put back a site that a killed build left beside ``out`` (see ``_recover``)."""
+    try:
+        if out.parent.is_dir() and not os.path.lexists(out):
+            lock = _lock(out, wait=0)  # a build that holds the lock recovers by itself
+            if lock is not None:
+                try:
+                    _recover(out)
+                finally:
+                    _unlock(*lock)
+        if out.exists() and not out.is_dir():
+            raise LiaisonError(f"refusing to replace '{out}': it is a file, not a folder")
+        if out.is_dir() and os.path.ismount(out):
+            raise LiaisonError(
+                f"refusing to replace '{out}': it is a mount point, and a build replaces the "
+                "whole folder (give --out a folder inside it)")
+        if out.is_dir() and any(out.iterdir()) and not (out / MARKER).is_file():
+            raise LiaisonError(
+                f"refusing to replace '{out}': the folder is not empty and was not made by "
+                "'liaison build' (choose another --out, or empty it yourself)")
+    except OSError as exc:
+        raise _output_error(exc, out) from None
 
 
 def build_site(checked, as_of: dt.date, out: Path, workers: int | None = None,
@@ -228,8 +243,28 @@ def build_site(checked, as_of: dt.date, out: Path, workers: int | None = None,
     laps.append(("index records and plan pages", time.perf_counter() - t))
     env = make_env(site.root, palette)
 
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise _output_error(exc, out) from None
+    lock = _lock(out, wait=LOCK_WAIT)  # one build at a time into one folder
+    try:
+        return _build_locked(out, view, stats, pages, env, site, workers, progress, laps, start)
+    finally:
+        _unlock(*lock)
+
+
+def _build_locked(out, view, stats, pages, env, site, workers, progress, laps, start) -> BuildResult:
+    """The part of ``build_site`` that holds the output folder's lock: put back a site a
+    killed build left, remove what killed builds left beside ``out``, render into a fresh
+    folder there and swap it in."""
+    try:
+        _recover(out)
+        _clean_stale(out)
+        tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
+        (tmp / BUILDING).write_text(MARKER_TEXT)  # ours from the start, for _clean_stale
+    except OSError as exc:
+        raise _output_error(exc, out) from None
     try:
         t = time.perf_counter()
         n = cpu_count() if workers is None else workers
@@ -244,24 +279,30 @@ def build_site(checked, as_of: dt.date, out: Path, workers: int | None = None,
         label = f"rendering {len(pages):,} pages on {len(shares)} process{'es' if len(shares) > 1 else ''}:"
 
         def work(share):
-            if share is None:
-                return write_files(tmp, extra_files(view, stats))
-            return render_pages(view, share, tmp, env, progress, label)
+            try:
+                if share is None:
+                    return write_files(tmp, extra_files(view, stats))
+                return render_pages(view, share, tmp, env, progress, label)
+            except OSError as exc:  # a full disk in a worker: a message, not a traceback
+                raise _output_error(exc, out) from None
 
         results = map_forked(work, [s for s in shares if s is None or s])
         if n == 1:
             results.append(write_files(tmp, extra_files(view, stats)))
         files = sum(results[:-1]) + len(results[-1])
         progress.stage("writing")
-        (tmp / MARKER).write_text("made by liaison build; the next build replaces this folder\n")
+        os.replace(tmp / BUILDING, tmp / MARKER)  # complete: the next build may restore it
         laps.append((f"render and write {len(pages)} pages, exports and calendars "
                      f"({len(shares)} process{'es' if len(shares) > 1 else ''})",
                      time.perf_counter() - t))
         _normalize(tmp)
         _swap(tmp, out)
         progress.clear()
+    except OSError as exc:
+        _remove_ours(tmp)
+        raise _output_error(exc, out) from None
     except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
+        _remove_ours(tmp)
         raise
     return BuildResult(out, len(pages), files + 1, time.perf_counter() - start, laps)
 
@@ -272,13 +313,181 @@ def _normalize(root: Path) -> None:
     os.chmod(root, 0o755)
 
 
+# The output swap, and what a killed build leaves beside the output folder.
+#
+# A build renders into ``.NAME.tmp-XXXXXXXX`` beside ``out`` (NAME: the output folder's name);
+# the folder holds the marker file BUILDING from its first moment, renamed to MARKER (in one
+# step) when every file is written. The swap renames ``out`` to ``.NAME.old-XXXXXXXX``, then
+# the new folder to ``out``, then removes the old one, renaming its marker to DELETING first.
+# So every folder of ours beside ``out`` holds exactly one of the three markers at any moment,
+# and only a folder with MARKER is a whole site. Whenever ``out`` is missing, the next run
+# (``check_output``, then the build itself) renames back the newest whole ``.old`` folder (the
+# previous site), else the newest whole ``.tmp`` one; the build then removes every other
+# folder of ours (name pattern AND a marker; an empty folder of that name too). All of it
+# happens under the lock, which is an flock on ``.NAME.lock`` beside ``out``.
+BUILDING = ".liaison-building"
+DELETING = ".liaison-deleting"
+MARKER_TEXT = "made by liaison build; the next build replaces this folder\n"
+LOCK_WAIT = 5.0  # seconds a second build waits for the first before it gives up
+
+
+def _output_error(exc: OSError, out: Path) -> LiaisonError:
+    """An OS failure at the output folder as a one-line message (the caller has left the
+    previous site in place)."""
+    import errno
+
+    if exc.errno in (errno.EBUSY, errno.EXDEV):
+        return LiaisonError(
+            f"cannot replace '{out}': {exc.strerror or exc} (is it a mount point? a build "
+            "replaces the whole folder: give --out a folder inside it); the previous site is "
+            "untouched")
+    where = f" ('{exc.filename}')" if exc.filename and str(exc.filename) != str(out) else ""
+    return LiaisonError(f"cannot write the site '{out}': {exc.strerror or exc}{where}; "
+                        "the previous site is untouched")
+
+
+def _lock(out: Path, wait: float):
+    """Take the output folder's lock (flock on ``.NAME.lock`` beside it, polled for ``wait``
+    seconds): (fd, path), or None when ``wait`` is 0 and another build holds it. The file is
+    removed again by ``_unlock``; a lock file that a killed build left is taken over."""
+    import fcntl
+
+    path = out.parent / f".{out.name}.lock"
+    deadline = time.monotonic() + wait
+    while True:
+        try:
+            fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+        except OSError as exc:
+            raise _output_error(exc, out) from None
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(fd)
+            if wait <= 0:
+                return None
+            if time.monotonic() >= deadline:
+                raise LiaisonError(
+                    f"another build is writing '{out}' (it holds '{path}'); try again when it "
+                    "is done") from None
+            time.sleep(0.1)
+            continue
+        except OSError:  # no flock on this file system: go on without
+            return fd, path
+        try:
+            same = os.stat(path).st_ino == os.fstat(fd).st_ino
+        except FileNotFoundError:
+            same = False
+        if same:
+            return fd, path
+        os.close(fd)  # the holder removed the file as we waited: lock the new one
+
+
+def _unlock(fd: int, path: Path) -> None:
+    try:
+        os.unlink(path)  # while still holding it: a waiter then sees a fresh file
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def _ours(out: Path) -> list[tuple[Path, str | None]]:
+    """Folders beside ``out`` that builds into it made: (path, the marker it holds or None
+    when it is empty). Anything else, even with a matching name, is not ours."""
+    import re
+
+    pattern = re.compile(rf"\.{re.escape(out.name)}\.(tmp|old)-[a-z0-9_]{{8}}")
+    found = []
+    try:
+        entries = list(os.scandir(out.parent))
+    except OSError:
+        return []
+    for entry in entries:
+        if not pattern.fullmatch(entry.name) or not entry.is_dir(follow_symlinks=False):
+            continue
+        path = Path(entry.path)
+        try:
+            names = os.listdir(path)
+        except OSError:
+            continue
+        if not names:
+            found.append((path, None))
+            continue
+        for mark in (MARKER, BUILDING, DELETING):
+            if mark in names and (path / mark).is_file() and not (path / mark).is_symlink():
+                found.append((path, mark))
+                break
+    return found
+
+
+def _recover(out: Path) -> None:
+    """``out`` missing: a build was killed between the two renames of the swap (or before the
+    first swap into a new folder). Rename back the newest whole site it left beside ``out``."""
+    if os.path.lexists(out):
+        return
+    whole = [p for p, mark in _ours(out) if mark == MARKER]
+    if not whole:
+        return
+
+    def key(p: Path):
+        return (".old-" in p.name, p.stat().st_mtime)  # the previous site first
+
+    try:
+        os.replace(max(whole, key=key), out)
+    except OSError:
+        pass  # left for the next run; the build goes on and writes a new one
+
+
+def _clean_stale(out: Path) -> None:
+    """Remove what killed builds left beside ``out`` (called under the lock, so no live
+    build's folder is among them)."""
+    for path, _mark in _ours(out):
+        _remove_ours(path)
+
+
+def _remove_ours(path: Path) -> None:
+    """Remove one of our folders so that it stays recognizable until it is gone: its marker
+    is renamed to DELETING first and removed last. Failures leave it for the next build."""
+    try:
+        for mark in (MARKER, BUILDING):
+            try:
+                os.replace(path / mark, path / DELETING)
+                break
+            except FileNotFoundError:
+                pass
+        with os.scandir(path) as entries:
+            for entry in list(entries):
+                if entry.name == DELETING:
+                    continue
+                if entry.is_dir(follow_symlinks=False):
+                    shutil.rmtree(entry.path)
+                else:
+                    os.unlink(entry.path)
+        try:
+            os.unlink(path / DELETING)
+        except FileNotFoundError:
+            pass
+        os.rmdir(path)
+    except OSError:
+        pass
+
+
 def _swap(new: Path, out: Path) -> None:
-    """Put ``new`` in place of ``out``: the old site stays whole until the new one is there."""
-    if not out.exists():
-        os.replace(new, out)
+    """Put ``new`` in place of ``out``: the old site stays whole until the new one is there,
+    and if the process dies between the two renames, the next run puts one back (_recover).
+    A failed second rename puts the old site back at once."""
+    if not out.exists() or (out.is_dir() and not any(out.iterdir())):
+        os.replace(new, out)  # rename(2) replaces an empty folder in one step
         return
     old = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-", dir=out.parent))
     os.rmdir(old)
-    os.replace(out, old)
-    os.replace(new, out)
-    shutil.rmtree(old, ignore_errors=True)
+    os.replace(out, old)  # fails (a mount point: EBUSY): nothing has changed
+    try:
+        os.replace(new, out)
+    except BaseException:
+        try:
+            os.replace(old, out)
+        except BaseException:
+            pass  # out is missing: the next run renames ``old`` back
+        raise
+    _remove_ours(old)

@@ -7,12 +7,14 @@ Content-Security-Policy to let it ask ``/__liaison__/version``; built sites neve
 """
 from __future__ import annotations
 
+import atexit
 import datetime as dt
 import html
 import http.server
 import mimetypes
 import os
 import shutil
+import signal
 import sys
 import tempfile
 import threading
@@ -38,28 +40,50 @@ RELOAD_JS = b"""(function () {
 IGNORED_DIRS = {".git", "__pycache__", ".hypothesis", ".pytest_cache", "node_modules", ".venv"}
 
 
+MAX_PATH = 2048  # longer request paths are answered 414; no page of a site is near it
+
+
 class State:
-    """What the server shows: the current site folder, or the diagnostics of a failed build."""
+    """What the server shows: the current site folder, or the diagnostics of a failed build.
+
+    Every build goes into a folder of its own (``site-1``, ``site-2``, … in the work folder);
+    ``out`` is switched to it, in one assignment, once it is complete, so a request sees
+    either the previous site or the new one, never a half-written or missing one. The folder
+    before the previous one is removed then (a request may still be reading the previous)."""
 
     def __init__(self, out: Path):
         self.out = out
         self.version = 0
         self.errors: list[str] | None = None  # diagnostics of the last failed build
         self.lock = threading.Lock()
+        self.builds = 0
 
-    def update(self, errors: list[str] | None) -> None:
+    def next_out(self) -> Path:
+        self.builds += 1
+        return self.out.parent / f"site-{self.builds}"
+
+    def update(self, errors: list[str] | None, out: Path | None = None) -> None:
         with self.lock:
+            previous = self.out
             self.errors = errors
+            if out is not None:
+                self.out = out
             self.version += 1
+        if out is not None:
+            for old in out.parent.glob("site-*"):
+                if old not in (out, previous):
+                    shutil.rmtree(old, ignore_errors=True)
 
 
 def rebuild(root: Path, out: Path, as_of: dt.date | None, state: State, log) -> None:
-    """One build; on errors the state keeps the diagnostics and the last good site stays."""
+    """One build into a fresh folder (``out`` is ignored: kept for callers); on errors the
+    state keeps the diagnostics and the last good site stays."""
     from liaison.errors import LiaisonError
     from liaison.pipeline import build, resolve_as_of
 
     start = time.perf_counter()
     lines: list[str] = []
+    out = state.next_out()
 
     def keep(checked):
         lines.extend(checked.report.lines("text"))
@@ -76,7 +100,7 @@ def rebuild(root: Path, out: Path, as_of: dt.date | None, state: State, log) -> 
         state.update([f"error: the build failed unexpectedly: {exc!r}"])
         log(f"build failed unexpectedly: {exc!r}")
         return
-    state.update(None)
+    state.update(None, out)
     log(f"built {result.pages} pages in {time.perf_counter() - start:.2f} s")
 
 
@@ -124,7 +148,25 @@ def make_handler(state: State):
             self.do_GET()
 
         def do_GET(self):  # noqa: N802
+            try:
+                self._get()
+            except (ConnectionError, TimeoutError):
+                pass  # the browser went away
+            except Exception as exc:  # noqa: BLE001 - one line in the log, never a traceback
+                try:
+                    self._send(500, b"internal error", "text/plain")
+                except OSError:
+                    pass
+                sys.stderr.write(f"serve: {self.command} {self.path[:200]!r} failed: {exc!r}\n")
+
+        def _get(self):
+            if len(self.path) > MAX_PATH:
+                return self._send(414, b"request path too long", "text/plain")
             path = unquote(urlsplit(self.path).path)
+            if any(ord(c) < 32 or c == "\x7f" or c == "\\" for c in path) or "\ufffd" in path:
+                return self._send(400, b"bad request path", "text/plain")
+            if ".." in path.split("/"):
+                return self._send(404, b"not found", "text/plain")
             if path == PREFIX + "version":
                 return self._send(200, str(state.version).encode(), "text/plain")
             if path == PREFIX + "reload.js":
@@ -136,16 +178,16 @@ def make_handler(state: State):
             rel = path.lstrip("/")
             if rel == "" or rel.endswith("/"):
                 rel += "index.html"
-            target = (state.out / rel).resolve()
+            with state.lock:
+                out = state.out  # this request's site, whatever a rebuild does meanwhile
             try:
-                target.relative_to(state.out.resolve())
-            except ValueError:
+                target = (out / rel).resolve()
+                target.relative_to(out.resolve())
+                if target.is_dir():
+                    target = target / "index.html"
+                body = target.read_bytes()
+            except (OSError, ValueError):  # missing, outside the site, a name too long, …
                 return self._send(404, b"not found", "text/plain")
-            if target.is_dir():
-                target = target / "index.html"
-            if not target.is_file():
-                return self._send(404, b"not found", "text/plain")
-            body = target.read_bytes()
             ctype = mimetypes.guess_type(target.name)[0] or "application/octet-stream"
             if target.suffix == ".html":
                 body, ctype = _inject(body), "text/html; charset=utf-8"
@@ -179,22 +221,77 @@ def serve(root: Path, host: str = "127.0.0.1", port: int = 8000, as_of: dt.date 
     log = log or (lambda msg: click.echo(msg, err=True))
     root = root.resolve()
     workdir = Path(tempfile.mkdtemp(prefix="liaison-serve-"))
-    out = workdir / "site"
-    state = State(out)
-    rebuild(root, out, as_of, state, log)
-    server = http.server.ThreadingHTTPServer((host, port), make_handler(state))
-    server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    log(f"serving {root} on http://{host}:{server.server_address[1]}/ (Ctrl+C to stop)")
+    owner = os.getpid()
+
+    def cleanup() -> None:
+        if os.getpid() == owner:  # never from a forked build worker
+            shutil.rmtree(workdir, ignore_errors=True)
+
+    atexit.register(cleanup)  # a last resort; the finally below is the rule
+    previous, received = _stop_on_signals()
+    server = None
     try:
-        for changes in watchfiles.watch(root, watch_filter=_watch_filter(out, root / "site"), debounce=300,
-                                        step=100, raise_interrupt=False):
+        out = workdir / "site"
+        state = State(out)
+        rebuild(root, out, as_of, state, log)
+        server = http.server.ThreadingHTTPServer((host, port), make_handler(state))
+        server.daemon_threads = True
+        server.handle_error = _quiet_error
+        thread = threading.Thread(target=server.serve_forever, daemon=True)
+        thread.start()
+        log(f"serving {root} on http://{host}:{server.server_address[1]}/ (Ctrl+C to stop)")
+        for changes in watchfiles.watch(root, watch_filter=_watch_filter(workdir, root / "site"), debounce=300,
+                                        step=100, raise_interrupt=True):
             names = sorted({Path(p).relative_to(root).as_posix() for _c, p in changes
                             if Path(p).is_relative_to(root)})
             log("changed: " + ", ".join(names[:5]) + (f" and {len(names) - 5} more" if len(names) > 5 else ""))
             rebuild(root, out, as_of, state, log)
+    except (Stop, KeyboardInterrupt):  # watchfiles turns any signal's exception into the latter
+        if os.getpid() != owner:
+            os._exit(1)
+        log(f"stopped ({signal.Signals(received[-1]).name if received else 'SIGINT'})")
     finally:
-        server.shutdown()
-        shutil.rmtree(workdir, ignore_errors=True)
-        sys.stderr.flush()
+        if os.getpid() == owner:
+            if server is not None:
+                server.shutdown()
+                server.server_close()
+            cleanup()
+            for signum, handler in previous.items():
+                signal.signal(signum, handler)
+            sys.stderr.flush()
+
+
+class Stop(BaseException):
+    """SIGINT, SIGTERM or SIGHUP reached ``serve``: stop and remove the work folder."""
+
+    def __init__(self, signum: int):
+        super().__init__(signum)
+        self.signum = signum
+
+
+def _stop_on_signals() -> tuple[dict, list[int]]:
+    """Raise Stop in the main thread on SIGINT, SIGTERM and SIGHUP: the previous handlers,
+    and the list the signals received are added to."""
+    received: list[int] = []
+
+    def stop(signum, _frame):
+        received.append(signum)
+        raise Stop(signum)
+
+    previous = {}
+    if threading.current_thread() is not threading.main_thread():
+        return previous, received  # only the main thread may set them (tests call serve() in threads)
+    for name in ("SIGINT", "SIGTERM", "SIGHUP"):
+        signum = getattr(signal, name, None)
+        if signum is not None:
+            previous[signum] = signal.signal(signum, stop)
+    return previous, received
+
+
+def _quiet_error(request, client_address) -> None:
+    """socketserver prints a traceback for a failed request; one line instead (nothing for
+    a browser that went away)."""
+    exc = sys.exc_info()[1]
+    if isinstance(exc, (ConnectionError, TimeoutError)):
+        return
+    sys.stderr.write(f"serve: a request from {client_address[0]} failed: {exc!r}\n")
