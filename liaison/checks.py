@@ -9,14 +9,15 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from pathlib import PurePosixPath
 
 from pydantic import BaseModel
 
 from liaison.diagnostics import Loc, Problem, did_you_mean, format_loc
 from liaison.fields import references
 from liaison.models import (
-    RECORD_MODELS, DeckMeta, GuideMeta, Interaction, Physician, Practice, Referral, SiteConfig,
-    TeamMember,
+    DATE_MAX, DATE_MIN, RECORD_MODELS, DeckMeta, GuideMeta, Interaction, Physician, Practice,
+    Referral, SiteConfig, TeamMember, _npi, id_problem,
 )
 from liaison.records import ReferralRow, Site
 
@@ -171,10 +172,55 @@ class Checker:
 # ------------------------------------------------------------- records with errors
 
 
+def _good(part, loc: Loc, value, kind) -> bool:
+    """Whether the value at ``loc`` of a record that failed validation is valid on its own:
+    of type ``kind`` and without a problem of its own (its other rules then apply to it)."""
+    if part.prefix + loc in part.bad:
+        return False
+    if kind is dt.date:
+        return type(value) is dt.date and DATE_MIN <= value <= DATE_MAX
+    return isinstance(value, kind)
+
+
+def _partial_interaction(c: Checker, part) -> None:
+    """The rules of a valid interaction (``check_bulk``), on one that failed validation, for
+    the fields that are valid."""
+    data, src = part.data, (part.path, part.prefix)
+    date = data.get("date")
+    date = date if _good(part, ("date",), date, dt.date) else None
+    practice, physicians = data.get("practice"), data.get("physicians")
+    if practice is None and physicians in (None, []):
+        if not any(part.prefix + (k,) in part.bad for k in ("practice", "physicians")):
+            c.add(src, (), "an interaction needs a practice or physicians (or both)")
+    if (_good(part, ("practice",), practice, str) and isinstance(physicians, list)
+            and not id_problem(practice.strip())):
+        practice = practice.strip()
+        for i, pid in enumerate(physicians):
+            if _good(part, ("physicians", i), pid, str):
+                doc = c.site.physicians.get(pid.strip())
+                if doc is not None and doc.practice != practice:
+                    c.add(src, ("physicians", i),
+                          f"physician '{pid.strip()}' is at practice '{doc.practice}', "
+                          f"not '{practice}'", "warning")
+    follow_ups = data.get("follow_ups")
+    if date is not None and isinstance(follow_ups, list):
+        for i, f in enumerate(follow_ups):
+            done = f.get("done") if isinstance(f, dict) else None
+            if done is not None and _good(part, ("follow_ups", i, "done"), done, dt.date) \
+                    and done < date:
+                c.add(src, ("follow_ups", i, "done"),
+                      f"done {done.isoformat()} is before the interaction's date "
+                      f"{date.isoformat()}")
+    if date is not None and date > c.as_of:
+        c.add(src, ("date",), _future(date, c.as_of), "warning")
+
+
 def _check_partials(c: Checker, partials) -> None:
-    """The references of records that failed validation, where their values are text and have
-    no problem of their own."""
+    """The checks of records that failed validation, for the fields that have no problem of
+    their own: references (where the values are text), and the rules of an interaction."""
     for part in partials:
+        if part.model is Interaction:
+            _partial_interaction(c, part)
         for path, kind in REFERENCES.get(part.model, ()):
             ids = c.ids[kind]
             if ids is None:
@@ -209,14 +255,27 @@ def check_core(site: Site, as_of: dt.date) -> list[Problem]:
     for model, docs in ((GuideMeta, site.guides), (DeckMeta, site.decks)):
         c.refs(model, [d.meta for d in docs.values()], [(d.path, ()) for d in docs.values()])
 
+    # Duplicate NPIs, among valid physicians and those that failed validation for another
+    # field. NPIs are compared as their ten ASCII digits (an integer NPI and a quoted one are
+    # the same NPI; other digits are no NPI, see models._npi).
     npis: dict[str, str] = {}
-    for did, d in site.physicians.items():
-        if d.npi is not None:
-            if d.npi in npis:
-                c.add(site.src[id(d)], ("npi",),
-                      f"duplicate NPI {d.npi}: physician '{npis[d.npi]}' has it too")
+    physicians = [(did, d.npi, site.src[id(d)]) for did, d in site.physicians.items()]
+    seen_partials = set()
+    for part in site.partials:
+        if (part.model is Physician and (part.path, part.prefix) not in seen_partials
+                and part.prefix + ("npi",) not in part.bad):
+            seen_partials.add((part.path, part.prefix))
+            try:
+                npi = _npi(part.data.get("npi"))
+            except ValueError:
+                continue
+            physicians.append((PurePosixPath(part.path).stem, npi, (part.path, part.prefix)))
+    for did, npi, src in physicians:
+        if npi is not None:
+            if npi in npis:
+                c.add(src, ("npi",), f"duplicate NPI {npi}: physician '{npis[npi]}' has it too")
             else:
-                npis[d.npi] = did
+                npis[npi] = did
     return c.problems
 
 

@@ -22,7 +22,36 @@ from liaison.fields import FreeText, NotFreeText, Ref
 
 ID_RE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 ID_MAX = 64
-_DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_DATE_RE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")  # ASCII digits only (SPEC §2)
+DATE_MIN = dt.date(1900, 1, 1)
+DATE_MAX = dt.date(2099, 12, 31)
+_NPI_RE = re.compile(r"^[0-9]{10}$")
+
+# SPEC §2: text holds no control character (U+0000–U+001F but tab and line break,
+# U+007F–U+009F) and no bidirectional control (U+202A–U+202E, U+2066–U+2069); a text field
+# that is not Markdown is one line. The patterns are checked by pydantic's Rust regex engine,
+# the same in both: per value, no Python call.
+_BIDI = "\u202a-\u202e\u2066-\u2069"
+MARKDOWN_PATTERN = f"^[^\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\x7f-\\x9f{_BIDI}]*$"
+LINE_PATTERN = f"^[^\\x00-\\x08\\x0a-\\x1f\\x7f-\\x9f\\u2028\\u2029{_BIDI}]*$"
+_BAD_CHAR = re.compile(f"[\\x00-\\x08\\x0a-\\x1f\\x7f-\\x9f\\u2028\\u2029{_BIDI}]")
+_LINE_BREAKS = frozenset("\n\r\u2028\u2029")
+
+
+def text_problem(value: str, markdown: bool = False) -> str | None:
+    """Why ``value`` may not stand in a text field (a one-line field unless ``markdown``),
+    or None."""
+    for match in _BAD_CHAR.finditer(value):
+        char = match.group()
+        if markdown and char in "\n\r\u2028\u2029":
+            continue
+        if char in _LINE_BREAKS and not markdown:
+            return "holds a line break: this field is one line of text"
+        code = f"U+{ord(char):04X}"
+        if "\u202a" <= char <= "\u2069":
+            return f"holds a bidirectional control character ({code}): remove it"
+        return f"holds a control character ({code}): remove it"
+    return None
 
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 ROLES = ("liaison", "manager", "front-desk", "clinical", "physician", "other")
@@ -52,9 +81,18 @@ def parse_date(value: str) -> dt.date:
     if not _DATE_RE.match(value):
         raise ValueError(f"'{value}' is not a date: write YYYY-MM-DD")
     try:
-        return dt.date.fromisoformat(value)
+        day = dt.date.fromisoformat(value)
     except ValueError:
         raise ValueError(f"'{value}' is not a real calendar day") from None
+    if not DATE_MIN <= day <= DATE_MAX:
+        raise ValueError(date_range_problem(day))
+    return day
+
+
+def date_range_problem(day: dt.date) -> str:
+    """The message of a date outside the years a site may hold."""
+    return (f"'{day.isoformat()}' is out of range: a date is from {DATE_MIN.isoformat()} "
+            f"to {DATE_MAX.isoformat()}")
 
 
 def describe(value) -> str:
@@ -101,7 +139,7 @@ def _npi(value):
     if not isinstance(value, str):
         raise ValueError(f"expected an NPI (10 digits), got {describe(value)}")
     value = value.strip()
-    if not re.fullmatch(r"\d{10}", value):
+    if not _NPI_RE.match(value):  # ASCII digits only: '１１９…' is no NPI
         raise ValueError(f"'{value}' is not an NPI: an NPI has exactly 10 digits")
     if not npi_check_digit_ok(value):
         raise ValueError(f"'{value}' is not a valid NPI: the check digit does not match")
@@ -111,10 +149,30 @@ def _npi(value):
 # Field types are pydantic-native (validated in Rust, strict): the loader hands over dates as
 # dates and counts as integers (see yamlio), everything else as the text the user wrote.
 # A text field says whether it is free text: Annotated[OptText, FreeText] or NotFreeText.
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
-OptText = Annotated[str, StringConstraints(strip_whitespace=True)] | None
+class _Chars:
+    """The characters a text field allows (SPEC §2), as a pattern added to its string
+    schema; the JSON Schema for editors is left as it was (it says what to write, not this)."""
+
+    def __init__(self, pattern: str):
+        self.pattern = pattern
+
+    def __get_pydantic_core_schema__(self, source, handler):
+        schema = handler(source)
+        schema["pattern"] = self.pattern
+        return schema
+
+    def __get_pydantic_json_schema__(self, core_schema, handler):
+        json_schema = handler(core_schema)
+        if json_schema.get("pattern") == self.pattern:
+            del json_schema["pattern"]
+        return json_schema
+
+
+Line = _Chars(LINE_PATTERN)
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1), Line]
+OptText = Annotated[str, StringConstraints(strip_whitespace=True), Line] | None
 Markdown = Annotated[
-    Annotated[str, StringConstraints(strip_whitespace=True)] | None,
+    Annotated[str, StringConstraints(strip_whitespace=True), _Chars(MARKDOWN_PATTERN)] | None,
     Field(json_schema_extra={"contentMediaType": "text/markdown"}),
 ]
 Id = Annotated[str, StringConstraints(pattern=ID_RE.pattern, max_length=ID_MAX), NotFreeText]
@@ -125,7 +183,7 @@ PhysicianId = Annotated[Id, Ref("physicians")]
 GuideId = Annotated[Id, Ref("training")]
 DeckId = Annotated[Id, Ref("presentations")]
 ServiceKey = Annotated[Id, Ref("services")]
-Date = dt.date
+Date = Annotated[dt.date, Field(ge=DATE_MIN, le=DATE_MAX)]
 Int = int
 TextList = Annotated[list[Text], Field(default_factory=list)]
 

@@ -232,10 +232,11 @@ class Loader:
         scans the free text of the data that was kept."""
         if parsed is None:
             return None
-        mark = len(self.problems)
+        mark, partial_mark = len(self.problems), len(self.partials)
         result = build(parsed.data)
         if len(self.problems) > mark and not parsed.exact:
             del self.problems[mark:]
+            del self.partials[partial_mark:]  # only the exact reading's records count
             exact = self.exact(rel, parsed)
             if exact is None:
                 return None

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import re
 import typing
 from dataclasses import dataclass
 
@@ -18,7 +19,8 @@ from liaison.diagnostics import did_you_mean, format_loc
 from liaison.fields import markers
 from liaison.guard import PATIENT_MESSAGE
 from liaison.models import (
-    ID_RE, Referral, describe, id_problem, parse_date, physician_source_problem,
+    DATE_MAX, DATE_MIN, ID_RE, Referral, date_range_problem, describe, id_problem, parse_date,
+    physician_source_problem,
 )
 from liaison.parse import Loader
 from liaison.records import ReferralRow
@@ -70,7 +72,9 @@ def _date_reader(col: Column):
 
     def read(value):
         if type(value) is dt.date:
-            return value, None, False
+            if DATE_MIN <= value <= DATE_MAX:
+                return value, None, False
+            return None, date_range_problem(value), False
         if value is None or value == "":
             return absent
         if not isinstance(value, str):
@@ -129,6 +133,9 @@ def _id_reader(col: Column):
     return read_required if col.required else read_optional
 
 
+_COUNT_RE = re.compile(r"^\+?[0-9]{1,18}$")
+
+
 def _count_reader(col: Column):
     absent = _absent(col)
     least = col.minimum if col.minimum is not None else 0
@@ -140,8 +147,8 @@ def _count_reader(col: Column):
         if type(value) is int and value >= least:
             return value, None, False
         text = str(value).strip()
-        # isdecimal, not isdigit: int() refuses superscripts, which isdigit accepts
-        if not text.lstrip("+").isdecimal() or int(text) < least:
+        # ASCII digits only (SPEC §2): '++5', '5²', '５' and '٥' are no counts
+        if not _COUNT_RE.match(text) or int(text) < least:
             return col.default, f"expected a whole number{bound}, got '{text}'", False
         return int(text), None, False
 

@@ -7,11 +7,16 @@ day", …
 """
 from __future__ import annotations
 
+import datetime as dt
+
 from pydantic import BaseModel
 
 from liaison.diagnostics import Loc, Problem, did_you_mean, format_loc
 from liaison.guard import PATIENT_MESSAGE
-from liaison.models import describe, id_problem, nested_model, parse_date
+from liaison.models import (
+    ID_RE, MARKDOWN_PATTERN, date_range_problem, describe, id_problem, nested_model, parse_date,
+    text_problem,
+)
 
 
 def with_path(loc: Loc, message: str) -> str:
@@ -80,7 +85,12 @@ def _message(kind: str, err: dict) -> str:
             except ValueError as exc:
                 return str(exc)
         return f"expected a date (YYYY-MM-DD), got {describe(value)}"
-    if kind in ("string_pattern_mismatch", "string_too_long") and isinstance(value, str):
+    if kind == "string_pattern_mismatch" and isinstance(value, str):
+        pattern = ctx.get("pattern")
+        if pattern != ID_RE.pattern:
+            return text_problem(value.strip(), markdown=pattern == MARKDOWN_PATTERN) or err["msg"]
+        return id_problem(value.strip()) or err["msg"]
+    if kind == "string_too_long" and isinstance(value, str):
         return id_problem(value) or err["msg"]
     if kind == "string_too_short":
         return "must not be empty"
@@ -94,6 +104,8 @@ def _message(kind: str, err: dict) -> str:
         return f"expected a mapping of fields, got {describe(value)}"
     if kind == "too_short":
         return "must not be empty"
+    if kind in ("greater_than_equal", "less_than_equal") and isinstance(value, dt.date):
+        return date_range_problem(value)
     if kind in ("greater_than_equal", "less_than_equal"):
         return err["msg"].replace("Input should be", "must be") + f", got {value!r}"
     return err["msg"]

@@ -49,8 +49,10 @@ INT_KEYS = frozenset(
      "renew_every_days")
 )
 DATE_KEYS = frozenset(("date", "due", "done", "completed", "next_visit"))
-_DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-_INT_RE = re.compile(r"^[-+]?\d+$")
+# ASCII digits only (SPEC §2): `\d` would take '５' or '٥' as a digit. A number of more than
+# 18 digits stays text, and the model refuses it (int() of thousands of digits is refused too).
+_DATE_RE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
+_INT_RE = re.compile(r"^[-+]?[0-9]{1,18}$")
 _DOC_MARK = re.compile(r"^(?:---|\.\.\.)(?:[ \t]|$)", re.M)
 
 

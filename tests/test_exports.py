@@ -174,7 +174,8 @@ def test_interactions_csv_lists_joined_and_one_line_per_record(example_site):
     (example_site / "data/interactions/2026/11/2026-11-26-mountain-view-call.yaml").write_text(
         "date: 2026-11-26\nliaison: lena-brooks\ntype: call\n"
         "practice: mountain-view-family-medicine\n"
-        'summary: "Two\\nlines, with a comma"\n', encoding="utf-8")
+        # a summary is one line (SPEC §2): a plain scalar over two lines of the file is one
+        "summary: Two\n  lines, with a comma\n", encoding="utf-8")
     c = load(example_site)
     data = exports.interactions_csv(c.site, D)
     assert len(data.split(b"\r\n")) == 1 + 20 + 1  # header, 20 records, final empty piece

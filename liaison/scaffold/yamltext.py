@@ -71,6 +71,13 @@ def _block(text: str) -> list[str] | None:
     return [("  " + line) if line else "" for line in lines]
 
 
+def _base(annotation):
+    """The type below ``Annotated[X, …]`` (a date within its range: models.Date)."""
+    if typing.get_origin(annotation) is typing.Annotated:
+        return typing.get_args(annotation)[0]
+    return annotation
+
+
 def shape(annotation) -> tuple[str, type[BaseModel] | None]:
     """A field's shape (how it is written, and its option of `new`): ('nested', Model) for a
     list of records, ('list', None) for a list of values, ('date', None) for a date,
@@ -82,7 +89,7 @@ def shape(annotation) -> tuple[str, type[BaseModel] | None]:
         if isinstance(item, type) and issubclass(item, BaseModel):
             return "nested", item
         return "list", None
-    if annotation is dt.date or dt.date in args:
+    if annotation is dt.date or any(_base(a) is dt.date for a in args):
         return "date", None
     for arg in args:
         if typing.get_origin(arg) is list:
