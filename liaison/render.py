@@ -350,15 +350,20 @@ def _lock(out: Path, wait: float):
     """Take the output folder's lock (flock on ``.NAME.lock`` beside it, polled for ``wait``
     seconds): (fd, path), or None when ``wait`` is 0 and another build holds it. The file is
     removed again by ``_unlock``; a lock file that a killed build left is taken over."""
-    import fcntl
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - not POSIX: no lock
+        fcntl = None
 
     path = out.parent / f".{out.name}.lock"
     deadline = time.monotonic() + wait
     while True:
         try:
-            fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+            fd = os.open(path, os.O_RDWR | os.O_CREAT | getattr(os, "O_CLOEXEC", 0), 0o644)
         except OSError as exc:
             raise _output_error(exc, out) from None
+        if fcntl is None:  # pragma: no cover
+            return fd, path
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
