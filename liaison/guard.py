@@ -1,6 +1,16 @@
-"""The patient-information guard (SPEC §3): what counts as a patient identifier in free text."""
+"""The patient-information guard (SPEC §3): what counts as a patient identifier in what people
+write, and where it is looked for.
+
+Every text a person wrote is scanned as the text it stands for: every string of every data file
+and of site.yaml (after the YAML parser has decoded its escapes), every CSV cell and the Markdown
+of training guides and decks (front matter through the YAML path, bodies with ``scan_text``).
+A file's bytes first go through a cheap prefilter (``might_hold``: substring tests of the
+lower-cased bytes and of their "shape", then the patterns on the rare file that passes); only
+the files that pass get their values walked one by one.
+"""
 from __future__ import annotations
 
+import html
 import re
 
 from liaison.fields import free_text_names
@@ -8,62 +18,245 @@ from liaison.models import RECORD_MODELS
 
 PATIENT_MESSAGE = "patient identifiers must never be stored in the repository"
 
-# The names of the fields the models mark as free text (``FreeText``): their values are scanned
-# wherever the names stand in a file, in every record kind (staff notes are `notes` inside
-# `staff`), and under a field the model does not know. A name is free text in every model
-# that has it or in none (tests/test_models.py checks), so the name says it all.
+# The fields the models mark as free text (``FreeText``). Since the second edition of SPEC §3
+# every string is scanned, whatever its field; the markers still say which fields hold prose.
 FREE_TEXT_KEYS = free_text_names(RECORD_MODELS)
 
+SSN = "a US Social Security number"
+MRN = "a medical record number"
+DOB = "a date of birth"
+PLAN = "a health-plan member number"
+MBI = "a Medicare Beneficiary Identifier"
+ACCOUNT = "an account or chart number"
+CONTACT = "a patient's phone number or e-mail address"
+NAME = "a patient's name with a date or an age"
+
+# ---------------------------------------------------------------------------- the patterns
+_P = r"[\W_]{0,3}"  # punctuation or spaces between the parts of a phrase ("date-of-birth")
+_FILL = r"[\s:#=.\-]{0,5}(?:(?:number|num|nbr|no|id|is|was)(?![a-z])[\s:#=.\-]{0,5}){0,2}"
+
+
+def _ident(n: int) -> str:
+    """An identifier of at least ``n`` letters and digits (dashes between them) holding a digit."""
+    return rf"(?=[a-z0-9-]*\d)[a-z0-9](?:-?[a-z0-9]){{{n - 1},}}(?![a-z0-9])"
+
+
+_MONTH = (r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
+          r"|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)(?![a-z])")
+_DATE = (rf"(?:(?<!\d)\d{{1,4}}[/.\-]\d{{1,2}}(?:[/.\-]\d{{1,4}})?(?!\d)"
+         rf"|{_MONTH}\.?[\s,]{{0,3}}\d{{1,4}}(?!\d)"
+         rf"|(?<!\d)\d{{1,2}}(?:st|nd|rd|th)?[\s,]{{0,3}}(?:of\s+)?{_MONTH})")
+_AGE = (r"(?:(?<![\d/.])\d{1,3}\s*(?:y/?o|yo|yrs?|years?[\s-]*old|-?year-old)(?![a-z])"
+        r"|(?<![a-z])aged?\s*:?\s*\d{1,3}(?!\d)"
+        r"|,\s*\d{1,3}(?:\s*[mf])?\s*(?:,|\)|\.|$))")
+_PHONE = r"(?<!\d)(?:\+?1[-.\s]?)?\(?\d{3}\)?[-.\s]?\d{3}[-.\s]?\d{4}(?!\d)"
+_EMAIL = r"[a-z0-9._%+-]+@[a-z0-9-]+(?:\.[a-z0-9-]+)+"
+_MBI_LETTER = "ac-hjkmnp-rt-y"  # no S, L, O, I, B, Z
+# Words that make "patient … <phone>" the office's line, not the patient's own.
+_OFFICE = (r"(?:line|lines|desk|office|portal|access|scheduling|schedulers?|services?|center|centre"
+           r"|fax|main|hotline|navigators?|coordinators?|relations|experience|intake|billing"
+           r"|referrals?|support|help|advocates?|liaisons?|education|care|safety|satisfaction"
+           r"|surveys?|clinic|department|dept|registration|financial|transport\w*|reminders?"
+           r"|appointments?|calls?|callback|number|toll|free)(?![a-z])")
+# Capitalized words that are no one's name (in "Patient Experience Week 10/5").
+_NOT_NAMES = (r"(?:Dr|Doctor|Mr|Mrs|Ms|Nurse|Experience|Portal|Access|Services?|Care|Safety|Week"
+              r"|Day|Month|Center|Education|Advisory|Council|Navigator|Relations|Satisfaction"
+              r"|Survey|First|Family|Medicine|Health|Clinic|Office|Intake|Scheduling|Coordinator"
+              r"|Advocate|Appreciation|Appointment|Monday|Tuesday|Wednesday|Thursday|Friday"
+              r"|Saturday|Sunday|January|February|March|April|May|June|July|August|September"
+              r"|October|November|December|The|This|That|Our|Their|New|Next|Last)(?![a-z])")
+_NAME_WORD = rf"(?!{_NOT_NAMES})[A-Z](?:[a-z]+(?:[-'’][A-Z]?[a-z]+)?|['’][A-Z][a-z]+)"
+_PT = r"(?<![a-z])(?:patient|pt)(?:'s|’s)?(?![a-z])"
+_GAP = rf"(?:[\s:,;()\-–.#=]++(?!{_OFFICE})[^\s.!?,;:()\-–#=]++){{0,4}}[\s:,;()\-–.#=]++"
+
+class _Shape(tuple):
+    """Hints looked for in a text's shape (letters as a, digits as 0, separators as -)."""
+
+
+# (kind, substrings of the lower-cased text one of which the pattern needs, pattern)
 _KINDS = (
-    ("a US Social Security number", r"\b\d{3}-\d{2}-\d{4}\b"),
-    ("a medical record number", r"(?<![a-z])(?:mrn|medical record (?:number|no\b|#))(?![a-z]).{0,10}\d"),
-    ("a date of birth", r"(?<![a-z])(?:dob|date of birth)(?![a-z]).{0,15}\d"),
+    (SSN, _Shape(("000-00-0000",)),
+     r"(?<!\d)\d{3}[-.\s]\d{2}[-.\s]\d{4}(?!\d)"),
+    (SSN, ("ssn", "ss#", "ss no", "s.s", "social"),
+     rf"(?<![a-z])(?:s[\W_]?s[\W_]?n(?![a-z])|ss{_P}(?:#|no(?![a-z]))|social{_P}security)"
+     r"[^\d]{0,20}?(?<!\d)\d(?:[-.\s]?\d){8}(?!\d)"),
+    (MRN, ("mr", "m.r", "m r", "record"),
+     rf"(?<![a-z])(?:m[\W_]?r[\W_]?n(?![a-z])|mr{_P}#|mr{_P}(?:no|num|nbr|number)(?![a-z])"
+     rf"|medical{_P}records?(?:{_P}(?:number|num|nbr|no|id|#))?){_FILL}{_ident(4)}"),
+    (MRN, ("mrn", "record"),  # the first edition's rule, kept: the keyword, a digit within 10
+     r"(?<![a-z])(?:mrn|medical\s+record\s+(?:number|no\b|#))(?![a-z])[\s\S]{0,10}?\d"),
+    (DOB, ("dob", "d.o.b", "d o b", "birth", "born"),
+     rf"(?<![a-z])(?:d[\W_]?o[\W_]?b(?![a-z])|date{_P}of{_P}birth|birth{_P}date|birthday|born(?![a-z]))"
+     rf"[\s\S]{{0,15}}?{_DATE}"),
+    (DOB, ("dob", "birth"),  # the first edition's rule, kept: the keyword, a digit within 15
+     r"(?<![a-z])(?:dob|date\s+of\s+birth)(?![a-z])[\s\S]{0,15}?\d"),
+    (PLAN, ("medicare", "medicaid", "mbi", "member", "subscriber", "policy"),
+     rf"(?<![a-z])(?:medicare|medicaid|mbi|member{_P}id|subscriber{_P}id"
+     rf"|policy{_P}(?:number|num|nbr|no|id|#))s?{_FILL}(?!{_PHONE}){_ident(6)}"),
+    (MBI, _Shape(("0aa00", "0-aa00")),
+     rf"(?<![a-z0-9])[1-9][{_MBI_LETTER}][{_MBI_LETTER}0-9]\d-?[{_MBI_LETTER}][{_MBI_LETTER}0-9]\d"
+     rf"-?[{_MBI_LETTER}]{{2}}\d{{2}}(?![a-z0-9])"),
+    (ACCOUNT, ("acct", "account", "chart"),
+     rf"(?<![a-z])(?:acct|account|chart)s?{_P}(?:#|no(?![a-z])|num(?![a-z])|nbr|number)"
+     r"[\s:#=.\-]{0,5}(?:(?:is|was)\s+)?(?=[a-z0-9-]*\d)[a-z0-9]"),
+    (CONTACT, ("patient", "pt"),
+     rf"{_PT}{_GAP}(?:{_PHONE}|{_EMAIL})"),
+    (NAME, ("patient", "pt"),
+     rf"{_PT}{_GAP}(?-i:{_NAME_WORD}\s+{_NAME_WORD})(?![a-z])"),
 )
-# DOTALL: a line break is a character like any other ("MRN:" at the end of a line, the
-# number on the next one is still a hit).
-_PATTERNS = tuple((kind, re.compile(p, re.I | re.S)) for kind, p in _KINDS)
-_SSN_HINT = re.compile(rb"-\d\d-\d{4}")
-# On the lower-cased bytes: the identifiers' words, with any white space between them since a
-# value may wrap across lines in the file ("date of⏎  birth"); a superset of the patterns.
-_BYTES_HINT = re.compile(
-    rb"(?<![a-z])mrn(?![a-z])|medical\s+record|(?<![a-z])dob(?![a-z])|date\s+of\s+birth"
-    rb"|\d{3}-\d\d-\d{4}")
+_COMPILED = tuple((kind, hints, re.compile(p, re.I)) for kind, hints, p in _KINDS)
+_DATE_OR_AGE = re.compile(f"{_DATE}|{_AGE}", re.I)
+_SENTENCE_END = re.compile(r"[.!?](?=\s|$)|\n\s*\n")
 
 
-def might_hold(raw: bytes) -> bool:
-    """A cheap test of a whole file's bytes: only the few files that pass get their free-text
-    fields scanned. Substring tests first (fast, in C), then one pattern on the rare hits."""
-    low = raw.lower()
-    if not (b"mrn" in low or b"record" in low or b"dob" in low or b"birth" in low
-            or _SSN_HINT.search(raw)):
-        return False
-    return _BYTES_HINT.search(low) is not None
+def _name_with_date_or_age(text: str, match: re.Match) -> bool:
+    """Whether the sentence that holds a patient's name also holds a date or an age."""
+    start = 0
+    for m in _SENTENCE_END.finditer(text, 0, match.start()):
+        start = m.end()
+    m = _SENTENCE_END.search(text, match.end())
+    end = m.start() if m else len(text)
+    sentence = text[start:match.start()] + " " + text[match.end():end]
+    return _DATE_OR_AGE.search(sentence) is not None
+
+
+def _hits(text: str, low: str, every: bool = False, shapes: bool = True):
+    """(kind, start offset) of the first identifier of each kind in ``text`` (``low``: its
+    lower case), or of every one (``every``). Each pattern is tried only around the places
+    where one of its hints stands (in a long text, a search from every position would cost
+    far more)."""
+    shape = None
+    windows = len(text) > 300 and len(low) == len(text)
+    for kind, hints, pattern in _COMPILED:
+        if type(hints) is _Shape:
+            if not shapes:
+                continue
+            if shape is None:
+                shape = text.translate(_STR_SHAPE_TABLE)
+            where = shape
+        else:
+            where = low
+        if not any(h in where for h in hints):
+            continue
+        if windows:
+            spans = []
+            for h in hints:
+                pos = where.find(h)
+                while pos >= 0:
+                    spans.append((max(0, pos - 25), pos + 200))
+                    pos = where.find(h, pos + 1)
+            matches = (m for a, b in sorted(spans) for m in pattern.finditer(text, a, b))
+        else:
+            matches = pattern.finditer(text)
+        seen = set()
+        for m in matches:
+            if m.start() in seen or (kind is NAME and not _name_with_date_or_age(text, m)):
+                continue
+            seen.add(m.start())
+            yield kind, m.start()
+            if not every:
+                break
 
 
 def patient_info(text: str) -> list[str]:
     """The kinds of patient identifier that ``text`` seems to hold (none: an empty list)."""
-    return [kind for kind, pattern in _PATTERNS if pattern.search(text)]
+    kinds = []
+    for kind, _ in _hits(text, text.lower()):
+        if kind not in kinds:
+            kinds.append(kind)
+    return kinds
 
 
+# ---------------------------------------------------------------------------- keys and columns
+_KEY_WORDS = ("patient", "birth", "medical_record", "first_name", "last_name", "firstname",
+              "lastname")
+_KEY_NAMES = frozenset(("mrn", "dob", "ssn", "d_o_b", "mr_no", "mr_number"))
+
+
+def patient_key(name: str) -> bool:
+    """Whether a YAML key or CSV column names patient data (``patient…``, ``mrn``, ``dob``,
+    ``ssn``, ``…birth…``, ``first_name``, ``last_name``)."""
+    norm = re.sub(r"[\s\-.]+", "_", str(name).strip().lower())
+    return norm in _KEY_NAMES or any(w in norm for w in _KEY_WORDS) or norm.startswith(
+        ("mrn_", "dob_", "ssn_")) or norm.endswith(("_mrn", "_dob", "_ssn"))
+
+
+# ---------------------------------------------------------------------------- prefilter
+# A text's shape: letters as a, digits as 0, separators as - (same length as the text).
+_LETTERS = b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+_SHAPE_TABLE = bytes.maketrans(_LETTERS + b"0123456789.- \t\n\r",
+                               b"a" * len(_LETTERS) + b"0" * 10 + b"-" * 6)
+_STR_SHAPE_TABLE = {i: _SHAPE_TABLE[i] for i in range(128) if _SHAPE_TABLE[i] != i}
+_SSN_SHAPE = b"000-00-0000"
+_SPACES = re.compile(r"\s+")
+
+# The keywords of the patterns, in the lower-cased bytes, grouped by a letter they hold: a
+# pattern that starts with a literal letter is searched for fast (in C, letter by letter),
+# far faster than one search per keyword or an alternation of them. Every pattern but the
+# two that only digits and letters make (3-2-4 digits, an MBI's shape: see the shape table)
+# needs one of these; with white space wherever the patterns allow a line to wrap.
+_WORDS = tuple(re.compile(p) for p in (
+    rb"p(?:atient(?!s)|t(?![a-z])|olicy)",
+    rb"m(?:[\W_]{0,3}r(?![a-mo-z])|edica[ri]|bi)",
+    rb"s(?:[\W_]?s[\W_]?n|s[\W_]{0,3}(?:#|no)|ocial|\.s)",
+    rb"c(?:hart|ord|(?<=acc)(?:t|ount))",
+    rb"b(?:irth|orn|(?<=dob)|(?<=d[\W_]o[\W_]b)|(?<=d[\W_]ob)|(?<=do[\W_]b)"
+    rb"|(?<=memb)er[\W_]{0,3}id|(?<=subscrib)er[\W_]{0,3}id)",
+))
+
+
+def might_hold(raw: bytes) -> bool:
+    """A cheap test of a whole file's bytes: only the few files that pass get their values
+    scanned. Substring tests first (fast, in C), then the patterns on the rare hits. A
+    backslash (a YAML escape may hide anything) always passes."""
+    if b"\\" in raw:
+        return True
+    low = raw.lower()
+    shape = raw.translate(_SHAPE_TABLE)
+    shapes = _SSN_SHAPE in shape or b"0aa00" in shape or b"0-aa00" in shape
+    if not shapes and not any(word.search(low) for word in _WORDS):
+        return False
+    # a value may wrap over lines (folded by YAML into one space): white space as one space
+    text = _SPACES.sub(" ", raw.decode("utf-8", "replace"))
+    return any(True for _ in _hits(text, text.lower(), shapes=shapes))
+
+
+# ---------------------------------------------------------------------------- scanning
 def scan(data, loc: tuple = ()):
-    """(loc, kind) for every free-text value of canonical data that holds an identifier."""
-    if isinstance(data, dict):
+    """(loc, kind) for every string of canonical data (keys of mappings included) that
+    holds an identifier."""
+    if isinstance(data, str):
+        for kind in patient_info(data):
+            yield loc, kind
+    elif isinstance(data, dict):
         for key, value in data.items():
-            if key in FREE_TEXT_KEYS:
-                if isinstance(value, str):
-                    for kind in patient_info(value):
-                        yield loc + (key,), kind
-                elif isinstance(value, list):
-                    for i, item in enumerate(value):
-                        if isinstance(item, str):
-                            for kind in patient_info(item):
-                                yield loc + (key, i), kind
-                        else:
-                            yield from scan(item, loc + (key, i))
-                else:
-                    yield from scan(value, loc + (key,))
-            else:
-                yield from scan(value, loc + (key,))
+            if isinstance(key, str):
+                for kind in patient_info(key):
+                    yield loc + (key,), kind
+            yield from scan(value, loc + (key,))
     elif isinstance(data, list):
         for i, item in enumerate(data):
             yield from scan(item, loc + (i,))
+
+
+_MD_ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!@|:/])")
+
+
+def scan_text(text: str, first_line: int = 1):
+    """(line, kind) for every identifier in a Markdown text (a guide's or a deck's body)
+    whose first line is the file's line ``first_line``: the line where each hit starts.
+    Markdown backslash escapes and HTML character references are read as what they stand
+    for."""
+    if "\\" in text or "&" in text:
+        text = _decoded_markdown(text)
+    seen = set()
+    for kind, start in _hits(text, text.lower(), every=True):
+        hit = (first_line + text.count("\n", 0, start), kind)
+        if hit not in seen:
+            seen.add(hit)
+            yield hit
+
+
+def _decoded_markdown(text: str) -> str:
+    """The text a reader sees, one line for one line."""
+    return "\n".join(html.unescape(_MD_ESCAPE.sub(r"\1", line)) for line in text.split("\n"))

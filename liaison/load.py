@@ -19,7 +19,7 @@ from pathlib import Path
 
 from pydantic import TypeAdapter, ValidationError
 
-from liaison import yamlio
+from liaison import guard, yamlio
 from liaison.cache import ParseCache
 from liaison.content import Deck, FrontMatterError, Guide, split_front_matter, split_slides
 from liaison.diagnostics import Loc, Problem
@@ -210,6 +210,8 @@ def _load_markdown(loader: Loader, rel: str, meta_model, out: dict) -> None:
 
     parsed = loader.parse(rel, fm.yaml_text.encode("utf-8"), line_offset=fm.line_offset)
     meta = loader.records(rel, parsed, build)
+    for line, kind in guard.scan_text(fm.body, fm.body_line):  # the body, as the guard reads it
+        loader.error(rel, f"looks like {kind}: {guard.PATIENT_MESSAGE}", line=line, col=1)
     if meta is None:
         return
     rid = stem(rel)

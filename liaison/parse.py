@@ -246,8 +246,8 @@ class Loader:
                 self.cache.put(self.cache.key(parsed.raw), (True, parsed.data))
         if guard.might_hold(parsed.raw):
             for loc, kind in guard.scan(parsed.data):
-                self.error(rel, f"{format_loc(loc)}: looks like {kind}: {guard.PATIENT_MESSAGE}",
-                           loc=loc)
+                where = f"{format_loc(loc)}: " if loc else ""
+                self.error(rel, f"{where}looks like {kind}: {guard.PATIENT_MESSAGE}", loc=loc)
         return result
 
     def validate(self, model: type[BaseModel], data, rel: str, prefix: Loc = ()):

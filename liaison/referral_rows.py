@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from liaison.diagnostics import did_you_mean, format_loc
 from liaison.fields import markers
-from liaison.guard import PATIENT_MESSAGE
+from liaison.guard import PATIENT_MESSAGE, patient_info
 from liaison.models import (
     DATE_MAX, DATE_MIN, ID_RE, Referral, date_range_problem, describe, id_problem, parse_date,
     physician_source_problem,
@@ -266,7 +266,9 @@ def _remember(date: str, service: str, physician: str, count: str) -> None:
         if problem is None:
             _DATES[date] = value
     for read, cell in ((READ["service"], service), (READ["physician"], physician)):
-        if cell and read(cell) == (cell, None, False):  # as written: no space to strip
+        # as written (no space to strip), and no patient identifier: the rows of the fast
+        # path need no scan by the guard (their other cells are dates, counts and choices)
+        if cell and read(cell) == (cell, None, False) and not patient_info(cell):
             _IDS.add(cell)
     if len(_COUNTS) < 10_000:
         value, problem, _ = READ["count"](count)
@@ -325,6 +327,9 @@ def _load_referral_csv(loader: Loader, rel: str, out: list) -> None:
                     return None if i is None else cells[i]
 
                 row, problems = check_referral(get, lambda name, missing=False: None)
+                for col_name, cell in zip(header, cells):
+                    for kind in patient_info(cell):
+                        problems.append((None, f"{col_name}: looks like {kind}: {PATIENT_MESSAGE}"))
                 for _loc, message in problems:
                     loader.error(rel, message, line=line, col=1)
                 if row is not None:

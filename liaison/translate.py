@@ -12,7 +12,7 @@ import datetime as dt
 from pydantic import BaseModel
 
 from liaison.diagnostics import Loc, Problem, did_you_mean, format_loc
-from liaison.guard import PATIENT_MESSAGE
+from liaison.guard import PATIENT_MESSAGE, patient_key
 from liaison.models import (
     ID_RE, MARKDOWN_PATTERN, date_range_problem, describe, id_problem, nested_model, parse_date,
     text_problem,
@@ -30,6 +30,8 @@ def unknown_key(name: str, options) -> str:
     data gets the guard's message instead of a hint)."""
     if name.lower().startswith("patient"):
         return f"a key beginning with 'patient': {PATIENT_MESSAGE}"
+    if patient_key(name):
+        return f"a key that names patient data: {PATIENT_MESSAGE}"
     return "unknown field" + did_you_mean(name, options)
 
 

@@ -72,10 +72,12 @@ def test_the_guard_scans_the_fields_the_models_mark():
                                     "interests"}
 
 
-def test_marked_free_text_is_scanned():
+def test_every_string_is_scanned_free_text_or_not():
+    """SPEC §3, second edition: every string value, whether its field is free text or not."""
     hits = list(guard.scan({"staff": [{"name": "Bo", "notes": "MRN 448812"}],
                             "phone": "MRN 448812"}))
-    assert hits == [(("staff", 0, "notes"), "a medical record number")]
+    assert hits == [(("staff", 0, "notes"), "a medical record number"),
+                    (("phone",), "a medical record number")]
 
 
 # ------------------------------------------------------------------------ references

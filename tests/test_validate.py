@@ -987,6 +987,7 @@ GUARD_HITS = [
     ("Medical Record No. 88", "medical record"),
     ("medical record # 4", "medical record"),
     ("MRN abcdefghi1", "medical record"),          # the digit is the 10th character after
+    ("MRN abcdefghijk1", "medical record"),        # an identifier holding a digit (2nd edition)
     ("DOB 01/02/1960", "date of birth"),
     ("dob: 3", "date of birth"),
     ("Date of Birth 1960", "date of birth"),
@@ -996,7 +997,6 @@ GUARD_HITS = [
 GUARD_MISSES = [
     "call 503-555-0100",          # a phone number is not an SSN
     "12345-67-8901",              # no word boundary before the 3 digits
-    "MRN abcdefghijk1",           # the digit is the 12th character after MRN
     "asked for the MRN policy",   # no digit
     "DOB abcdefghijklmnop1",      # the digit is the 17th character after DOB
     "Dobson 1 and dobro 2",       # not the word DOB

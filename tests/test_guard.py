@@ -1,0 +1,157 @@
+"""The patient-information guard, second edition of SPEC §3: every string of every data file
+and of site.yaml, every CSV cell and the Markdown of guides and decks is scanned as the text it
+stands for (YAML escapes decoded), for the kinds of identifier the SPEC lists; ordinary notes
+pass. The corpus of invented notes is tests/fixtures/guard-corpus.py."""
+from __future__ import annotations
+
+import runpy
+from pathlib import Path
+
+import pytest
+
+from liaison import guard
+from test_validate import PATIENT_MSG, at, validate, write
+
+CORPUS = runpy.run_path(str(Path(__file__).parent / "fixtures" / "guard-corpus.py"))
+POSITIVES, NEGATIVES = CORPUS["POSITIVES"], CORPUS["NEGATIVES"]
+
+
+def _caught(text: str, kind: str) -> bool:
+    return any(kind.lower() in k.lower() for k in guard.patient_info(text))
+
+
+def test_corpus_recall_and_false_alarms():
+    """Every positive is caught as its kind; no negative is flagged. Prints the figures."""
+    assert len(POSITIVES) >= 40 and len(NEGATIVES) >= 40
+    missed = [(t, k) for t, k in POSITIVES if not _caught(t, k)]
+    alarms = [(t, guard.patient_info(t)) for t in NEGATIVES if guard.patient_info(t)]
+    recall = 1 - len(missed) / len(POSITIVES)
+    print(f"\nguard corpus: recall {recall:.0%} ({len(POSITIVES) - len(missed)}/{len(POSITIVES)}), "
+          f"false alarms {len(alarms)}/{len(NEGATIVES)}")
+    assert missed == [] and alarms == []
+
+
+@pytest.mark.parametrize("text, kind", POSITIVES)
+def test_the_file_prefilter_lets_every_positive_through(text, kind):
+    """might_hold (the cheap test of a whole file's bytes) is a superset of the patterns:
+    plain, quoted and wrapped over lines."""
+    for raw in (f"notes: {text}\n", f"notes: '{text}'\n",
+                "notes: >\n  " + text.replace(" ", "\n  ", 2) + "\n"):
+        assert guard.might_hold(raw.encode()), raw
+
+
+ESCAPED = 'name: "SSN 123\\x2d45\\x2d6789"\nspecialty: Family Medicine\npractice: french-broad-podiatry\n'
+
+
+def test_yaml_escapes_are_decoded_and_every_field_is_scanned(example_site):
+    """A double-quoted string with \\x2d escapes, in a field not marked free text (name)."""
+    rel = write(example_site, "data/physicians/pat-doe.yaml", ESCAPED)
+    res = validate(example_site)
+    assert res.code == 1, res.dump()
+    d = res.expect(rel, 1, 7, "Social Security", pattern=PATIENT_MSG)
+    assert d.msg.startswith("name: ")
+
+
+@pytest.mark.parametrize("rel, text, needle, kind", [
+    pytest.param("data/practices/p.yaml", "name: P\naddress: 'Acct # 55812, 12 Main St'\n",
+                 "'Acct", "account or chart", id="practice.address"),
+    pytest.param("data/practices/p.yaml", "name: P\nphone: 'pt cell 503-555-0199'\n",
+                 "'pt", "phone number", id="practice.phone"),
+    pytest.param("data/physicians/pat-doe.yaml",
+                 "name: Medicaid ID AB123456\nspecialty: Family Medicine\n"
+                 "practice: french-broad-podiatry\n", "Medicaid", "health-plan", id="physician.name"),
+    pytest.param("data/physicians/pat-doe.yaml",
+                 "name: Pat Doe\nspecialty: 1EG4-TE5-MK73\npractice: french-broad-podiatry\n",
+                 "1EG4", "Medicare Beneficiary", id="physician.specialty-mbi"),
+])
+def test_fields_not_marked_free_text_are_scanned(example_site, rel, text, needle, kind):
+    write(example_site, rel, text)
+    res = validate(example_site)
+    line, col = at(text, needle)
+    res.expect(rel, line, col, kind, pattern=PATIENT_MSG)
+
+
+def test_site_yaml_strings_are_scanned(example_site):
+    site = example_site / "site.yaml"
+    text = site.read_text().replace("\npractice:", "\n# x\npractice:", 1)
+    text += "\n"
+    lines = text.split("\n")
+    # the practice's name, whatever it is, becomes a note with a date of birth
+    for i, line in enumerate(lines):
+        if line.startswith("  name:"):
+            lines[i] = "  name: 'Vein care, pt DOB 01/02/1960'"
+            break
+    else:
+        pytest.skip("site.yaml has no practice name line")
+    site.write_text("\n".join(lines))
+    res = validate(example_site)
+    assert res.code == 1, res.dump()
+    assert any(d.path == "site.yaml" and d.line == i + 1 and "date of birth" in d.msg
+               and PATIENT_MSG.search(d.msg) for d in res.errors), res.dump()
+
+
+def test_csv_cells_are_scanned(example_site):
+    text = ("date,source,physician,service,status,count\n"
+            "2026-08-01,web,,vein-ablation,consulted,3\n"
+            "2026-08-02,physician,123-45-6789,vein-ablation,consulted,1\n")
+    rel = write(example_site, "data/referrals/more.csv", text)
+    res = validate(example_site)
+    assert res.code == 1, res.dump()
+    d = res.expect(rel, 3, 1, "Social Security", pattern=PATIENT_MSG)
+    assert d.msg.startswith("physician: ")
+
+
+GUIDE = """\
+---
+title: Guide
+audience: all
+summary: {summary}
+---
+# Guide
+
+Call the office first.
+{body}
+"""
+
+
+def test_guide_body_and_front_matter_are_scanned(example_site):
+    text = GUIDE.format(summary="Ordinary summary.",
+                        body="Example: pt Maria Lopez, 67, seen 3/2.\n\nMRN&#58; 00451234")
+    rel = write(example_site, "content/training/example.md", text)
+    res = validate(example_site)
+    assert res.code == 1, res.dump()
+    res.expect(rel, 9, 1, "patient's name", pattern=PATIENT_MSG)
+    res.expect(rel, 11, 1, "medical record", pattern=PATIENT_MSG)
+    text = GUIDE.format(summary='"DOB\\x3a 01/02/1960"', body="")
+    write(example_site, "content/training/example.md", text)
+    res = validate(example_site)
+    d = res.expect(rel, 4, 10, "date of birth", pattern=PATIENT_MSG)
+    assert d.msg.startswith("summary: ")
+
+
+def test_deck_body_is_scanned(example_site):
+    deck = example_site / "content/presentations/venous-basics.md"
+    text = deck.read_text() + "\n---\n\nFor pt Tom Baker (DOB 4/5/1950) see the chart.\n"
+    deck.write_text(text)
+    res = validate(example_site)
+    assert res.code == 1, res.dump()
+    line = text.count("\n", 0, text.index("For pt")) + 1
+    res.expect("content/presentations/venous-basics.md", line, 1, "date of birth",
+               pattern=PATIENT_MSG)
+
+
+@pytest.mark.parametrize("key", ["dob", "MRN", "ssn", "date_of_birth", "first_name", "last_name"])
+def test_keys_that_name_patient_data(example_site, key):
+    text = f"name: P\n{key}: x\n"
+    rel = write(example_site, "data/practices/p.yaml", text)
+    res = validate(example_site)
+    res.expect(rel, 2, 1, pattern=PATIENT_MSG)
+
+
+@pytest.mark.parametrize("note", NEGATIVES[:12])
+def test_ordinary_notes_pass_validate(example_site, note):
+    text = f"name: P\nnotes: '{note}'\n".replace("'", "''").replace("notes: ''", "notes: '")
+    text = text[: text.rindex("''")] + "'\n"
+    write(example_site, "data/practices/p.yaml", text)
+    res = validate(example_site)
+    assert not any(PATIENT_MSG.search(d.msg) for d in res.diags), res.dump()
