@@ -22,7 +22,7 @@ from liaison.models import (
     DATE_MAX, DATE_MIN, ID_RE, Referral, date_range_problem, describe, id_problem, parse_date,
     physician_source_problem,
 )
-from liaison.parse import Loader
+from liaison.parse import Loader, Partial
 from liaison.records import ReferralRow
 from liaison.translate import unknown_key, with_path
 
@@ -226,6 +226,9 @@ def _referral_yaml(loader: Loader, rel: str, data) -> list[ReferralRow]:
             loader.error(rel, f"{format_loc(prefix)}.{message}" if prefix else message, loc=loc)
         if row is not None and not bad_keys:
             out.append(ReferralRow(*row, rel, None, prefix))
+        else:  # its references are still checked, where they have no problem of their own
+            loader.partials.append(Partial(Referral, rel, prefix, item,
+                                           frozenset(loc for loc, _m in problems)))
     return out
 
 

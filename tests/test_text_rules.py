@@ -235,3 +235,18 @@ def test_partial_interaction_future_and_practice_warnings(example_site):
     _code, found = diags(example_site)
     warnings = [(ln, c) for p, ln, c, sev, _m in found if p == CALL and sev == "warning"]
     assert (1, 7) in warnings and (7, 14) in warnings, found
+
+
+def test_partial_referral_gets_its_reference_checks(example_site):
+    (example_site / REFERRALS_YAML).write_text(
+        "- {date: 2026-01-02, source: physician, physician: nobody, service: nothing, "
+        "status: great}\n- {date: 2026-01-02, source: web, physician: nobody, service: x}\n",
+        encoding="utf-8")
+    errors = errors_in(example_site, REFERRALS_YAML)
+    assert (1, 52, "[0].physician: unknown physician 'nobody'") in errors, errors
+    assert any(e[:2] == (1, 69) and e[2].startswith("[0].service: unknown service 'nothing'")
+               for e in errors), errors
+    assert any(e[:2] == (1, 86) and e[2].startswith("[0].status: 'great'") for e in errors)
+    # a physician that may not be there is reported once, for that, not as unknown as well
+    assert [e[2] for e in errors if e[0] == 2 and "physician" in e[2]] == [
+        "[1].physician: only allowed when source is physician (source is web)"], errors
