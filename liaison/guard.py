@@ -158,12 +158,21 @@ def _hits(text: str, low: str, every: bool = False, shapes: bool = True):
                 break
 
 
+_MEMO: dict[str, list[str]] = {}  # short texts seen (CSV cells, ids, dates repeat by thousands)
+
+
 def patient_info(text: str) -> list[str]:
     """The kinds of patient identifier that ``text`` seems to hold (none: an empty list)."""
+    if len(text) <= 40:
+        kinds = _MEMO.get(text)
+        if kinds is not None:
+            return kinds[:] if kinds else []
     kinds = []
     for kind, _ in _hits(text, text.lower()):
         if kind not in kinds:
             kinds.append(kind)
+    if len(text) <= 40 and len(_MEMO) < 100_000:
+        _MEMO[text] = kinds
     return kinds
 
 
