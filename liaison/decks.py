@@ -14,12 +14,13 @@ from jinja2.sandbox import SandboxedEnvironment
 from liaison.content import Deck, Slide
 from liaison.diagnostics import Problem
 from liaison.records import Site
+from liaison.sandbox import BUDGET, Sandbox, TemplateTimeout
 
 
 class SlideError(Exception):
-    def __init__(self, message: str, line: int):
+    def __init__(self, message: str, line: int, path: str = "", timed_out: bool = False):
         super().__init__(message)
-        self.message, self.line = message, line
+        self.message, self.line, self.path, self.timed_out = message, line, path, timed_out
 
 
 # A data value shown in a slide ({{ practice.name }}) is text, never Markdown or HTML: every
@@ -43,9 +44,11 @@ FLAVORS = {"html": _for_html, "pptx": _for_pptx}
 
 
 def make_env(flavor: str = "html") -> SandboxedEnvironment:
-    """The sandbox slides render in. Slides render to Markdown, which is sanitized after it
-    becomes HTML; ``flavor`` says how values are escaped (see _for_html, _for_pptx)."""
-    return SandboxedEnvironment(
+    """The sandbox slides render in (liaison.sandbox: no Python internals, limits on sizes,
+    a time budget where renders are timed). Slides render to Markdown, which is sanitized
+    after it becomes HTML; ``flavor`` says how values are escaped (see _for_html,
+    _for_pptx)."""
+    return Sandbox(
         undefined=jinja2.StrictUndefined, autoescape=False, keep_trailing_newline=True,
         finalize=FLAVORS[flavor],
     )
@@ -74,7 +77,9 @@ def compile_deck(env: SandboxedEnvironment, deck: Deck) -> tuple[list[CompiledSl
 
 
 def render_slide(cs: CompiledSlide, context: dict) -> str:
-    """A slide's Markdown for one context, or SlideError at the deck file's line."""
+    """A slide's Markdown for one context, or SlideError at the deck file's line (a slide
+    running over the time budget too, where the caller has armed it)."""
+    began = BUDGET.begin()
     try:
         return cs.template.render(context)
     except Exception as exc:  # any template failure (undefined, sandbox, arithmetic) is data
@@ -85,7 +90,10 @@ def render_slide(cs: CompiledSlide, context: dict) -> str:
                 line = cs.slide.line + tb.tb_lineno - 1
             tb = tb.tb_next
         what = exc.message if isinstance(exc, jinja2.TemplateError) and exc.message else str(exc)
-        raise SlideError(what, line) from None
+        raise SlideError(what, line, cs.name.rpartition("#")[0],
+                         isinstance(exc, TemplateTimeout)) from None
+    finally:
+        BUDGET.end(began)
 
 
 def physicians_by_practice(site: Site) -> dict[str, list[str]]:
@@ -134,6 +142,11 @@ def deck_failures(site: Site, practice_stats: dict, part: int = 0, parts: int = 
     the order of ``deck_contexts``: (deck, rendering index, line, slide number, message,
     practice id or None) for every slide that fails. Parts are contiguous, so that workers
     can share the renderings of a large site and their lists, joined, are the whole list."""
+    with BUDGET.armed():
+        return _deck_failures(site, practice_stats, part, parts)
+
+
+def _deck_failures(site: Site, practice_stats: dict, part: int, parts: int) -> list[tuple]:
     env = make_env()
     out = []
     docs = physicians_by_practice(site)
@@ -154,6 +167,8 @@ def deck_failures(site: Site, practice_stats: dict, part: int = 0, parts: int = 
                     render_slide(cs, ctx)
                 except SlideError as e:
                     out.append((deck_id, k, e.line, n, e.message, pid))
+                    if e.timed_out:  # it would for every practice: seconds each
+                        cs.template = None
     return out
 
 

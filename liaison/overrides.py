@@ -86,7 +86,7 @@ class SiteLoader(jinja2.BaseLoader):
         return [rel[len(TEMPLATES) + 1:] for rel in regular_files(self.site_root, TEMPLATES)]
 
 
-def _problem(exc: jinja2.TemplateError, root: Path, page: str | None = None) -> Problem:
+def _problem(exc: Exception, root: Path, page: str | None = None) -> Problem:
     from liaison.render import template_location
 
     path, line, message = template_location(exc, root, page)
@@ -151,8 +151,10 @@ def check_overrides(site, stats: dict, as_of, workers: int | None = None,
     """The problems of a site's template overrides (none when it has none). Without
     ``render`` (the records have errors) only their syntax and names are checked."""
     from liaison import pages as page_registry
+    from liaison.decks import SlideError
     from liaison.parse import NotRegular, open_beneath
     from liaison.render import BUILTIN_PREFIX, PACKAGE_TEMPLATES, make_env
+    from liaison.sandbox import BUDGET, TemplateTimeout
     from liaison.workers import cpu_count, map_forked
 
     root = site.root
@@ -160,8 +162,8 @@ def check_overrides(site, stats: dict, as_of, workers: int | None = None,
     if not names:
         return []
     palette, problems = palette_stage.load(root)  # the built-in colours stand for bad ones
-    env = make_env(root, palette)
     names = [n for n in names if n != PALETTE]
+    env = make_env(root, palette, sandboxed=bool(names))  # as build_site's make_env
     broken = False
     builtin = sorted(p.name for p in PACKAGE_TEMPLATES.iterdir() if p.suffix == ".html")
     for name in names:
@@ -217,14 +219,32 @@ def check_overrides(site, stats: dict, as_of, workers: int | None = None,
     shares = [touched[i::n] for i in range(n)]
 
     def render(share) -> list[Problem]:
+        with BUDGET.armed():  # in the sandbox, with the time budget of build (render_pages)
+            return render_share(share)
+
+    def render_share(share) -> list[Problem]:
         found: dict[tuple, Problem] = {}
+        slow: set[str] = set()  # templates that ran over the budget: seconds for every page
         for page in share:
+            if page.template in slow:
+                continue
+            began = BUDGET.begin()
             try:
                 env.get_template(page.template).render(page_registry.context(view, page))
-            except jinja2.TemplateError as exc:
+            except SlideError as exc:
+                if exc.timed_out:
+                    slow.add(page.template)
+                p = Problem(exc.path, f"template error: {exc.message} (rendering {page.path})",
+                            line=exc.line, col=1)
+                found.setdefault((p.path, p.line, exc.message), p)
+            except Exception as exc:  # noqa: BLE001 - any failure of a site's template is data
+                if isinstance(exc, TemplateTimeout):
+                    slow.add(page.template)
                 p = _problem(exc, root, page.path)
                 # one diagnostic per place and message kind, not one per page
                 found.setdefault((p.path, p.line, p.message.split(" (rendering ")[0]), p)
+            finally:
+                BUDGET.end(began)
         return list(found.values())
 
     seen: dict[tuple, Problem] = {}

@@ -1,0 +1,269 @@
+"""The sandbox that a site's template overrides and its decks render in (SPEC §3, Templates).
+
+* No access to Python internals, files or the environment: Jinja's SandboxedEnvironment
+  (attributes starting with ``_``, functions' globals, unsafe callables are refused).
+* No huge numbers or strings: an operation that would build an integer of more than
+  MAX_INT_BITS bits, or a string or list of more than MAX_SIZE characters or items, is refused
+  before it is built (``**``, ``*``, ``+``, ``~``, ``%``, the padding filters and string
+  methods). Jinja's sandbox caps ``range()`` at MAX_RANGE items already.
+* No hang: a render that runs longer than SECONDS is stopped at the line it has reached.
+  The clock is a SIGALRM interval timer, armed once for a batch of renders (``BUDGET.armed()``,
+  in the main thread of each process only: the forked workers are each their own main
+  thread) and ticking every TICK seconds; a render only notes when it starts
+  (``BUDGET.begin()``), so that marking a page costs nothing measurable. What counts is the
+  processor time the render has used (a busy CI machine must not fail a large page that
+  takes a second: 10,000 physicians' index takes 0.65 s in the sandbox), or WALL_FACTOR times
+  the budget of wall-clock time, whichever comes first.
+
+Every refusal is a jinja2 SecurityError (a TemplateError): it becomes a diagnostic at the
+template's or the deck's line like any other template error.
+"""
+from __future__ import annotations
+
+import re
+import signal
+import threading
+import time
+from contextlib import contextmanager
+
+import jinja2
+from jinja2 import filters as jinja_filters
+from jinja2.compiler import CodeGenerator
+from jinja2.exceptions import SecurityError
+from jinja2.sandbox import SandboxedEnvironment
+
+MAX_SIZE = 1_000_000  # characters of a string, items of a list, built by one operation
+MAX_INT_BITS = 10_000  # about 3,000 decimal digits
+SECONDS = 5.0  # the wall-clock budget of one render
+TICK = 0.5  # how often the timer looks at the render in progress
+WALL_FACTOR = 3  # a render stops after SECONDS of processor time or 3 × SECONDS of wall time
+
+_NUMBERS = re.compile(r"\d+")
+
+
+class TemplateTimeout(SecurityError):
+    """A render ran over its time budget."""
+
+
+def _refuse(what: str) -> SecurityError:
+    return SecurityError(f"refused: {what} (templates run in a sandbox with limits)")
+
+
+def _size(value) -> int | None:
+    if isinstance(value, (str, list, tuple)):
+        return len(value)
+    return None
+
+
+def _check_width(number, what: str) -> None:
+    if isinstance(number, int) and number > MAX_SIZE:
+        raise _refuse(f"{what} of {number:,} characters is over the limit of {MAX_SIZE:,}")
+
+
+def _check_format(fmt) -> None:
+    """A format string ('%…', '{:…}') whose widths or precisions would build huge text."""
+    if isinstance(fmt, str):
+        for number in _NUMBERS.findall(fmt):
+            if len(number) > 7 and int(number) > MAX_SIZE:
+                raise _refuse(f"a format width of {int(number):,} characters is over the "
+                              f"limit of {MAX_SIZE:,}")
+
+
+def _check_power(base, exponent) -> None:
+    if isinstance(base, bool) or isinstance(exponent, bool):
+        return
+    if isinstance(base, int) and isinstance(exponent, int) and exponent > 0 and abs(base) > 1:
+        bits = exponent * (abs(base).bit_length() - 1)
+        if bits > MAX_INT_BITS:
+            raise _refuse(f"{base} ** {exponent} would be a number of about {int(bits * 0.30103):,} "
+                          f"digits; the limit is about {int(MAX_INT_BITS * 0.30103):,}")
+
+
+def _check_product(left, right) -> None:
+    if isinstance(left, int) and isinstance(right, int):
+        if left.bit_length() + right.bit_length() > MAX_INT_BITS + 1:
+            raise _refuse(f"a product of about {int((left.bit_length() + right.bit_length()) * 0.30103):,} "
+                          f"digits is over the limit of about {int(MAX_INT_BITS * 0.30103):,}")
+        return
+    for seq, times in ((left, right), (right, left)):
+        n = _size(seq)
+        if n is not None and isinstance(times, int) and n * times > MAX_SIZE:
+            kind = "string" if isinstance(seq, str) else "list"
+            raise _refuse(f"a {kind} of {n * times:,} {'characters' if kind == 'string' else 'items'} "
+                          f"is over the limit of {MAX_SIZE:,}")
+
+
+def _check_sum(left, right) -> None:
+    a, b = _size(left), _size(right)
+    if a is not None and b is not None and a + b > MAX_SIZE:
+        raise _refuse(f"a value of {a + b:,} characters or items is over the limit of {MAX_SIZE:,}")
+
+
+def sized(value):
+    """What ``~`` built, if it is not too long (it is at most twice the limit)."""
+    if isinstance(value, str) and len(value) > MAX_SIZE:
+        raise _refuse(f"a string of {len(value):,} characters is over the limit of {MAX_SIZE:,}")
+    return value
+
+
+def _check_str_method(name: str, text: str, args: tuple, kwargs: dict) -> None:
+    first = args[0] if args else None
+    if name in ("ljust", "rjust", "center", "zfill"):
+        _check_width(first if first is not None else kwargs.get("width"), "a padded string")
+    elif name == "expandtabs":
+        size = first if first is not None else kwargs.get("tabsize", 8)
+        if isinstance(size, int):
+            _check_width(size * (text.count("\t") + 1), "a string")
+    elif name == "join":
+        n = len(first) if hasattr(first, "__len__") else 0
+        _check_width(len(text) * n, "a joined string")
+    elif name == "replace" and len(args) >= 2:
+        old, new = args[0], args[1]
+        if isinstance(old, str) and isinstance(new, str):
+            times = text.count(old) if old else len(text) + 1
+            _check_width(len(text) + times * len(new), "a string")
+    elif name in ("format", "format_map"):
+        _check_format(text)
+
+
+def _wrap_filters(filters: dict) -> None:
+    """The filters that can make a short text huge check their arguments first."""
+
+    def center(value, width=80):
+        _check_width(width, "a centred string")
+        return jinja_filters.do_center(value, width)
+
+    def indent(s, width=4, first=False, blank=False):
+        per = len(width) if isinstance(width, str) else width
+        if isinstance(per, int):
+            _check_width(per * (str(s).count("\n") + 1) + len(str(s)), "an indented string")
+        return jinja_filters.do_indent(s, width, first, blank)
+
+    @jinja2.pass_eval_context
+    def join(eval_ctx, value, d="", attribute=None):
+        if hasattr(value, "__len__") and isinstance(d, str):
+            _check_width(len(d) * len(value), "a joined string")
+        return sized(jinja_filters.sync_do_join(eval_ctx, value, d, attribute))
+
+    @jinja2.pass_eval_context
+    def replace(eval_ctx, s, old, new, count=None):
+        _check_str_method("replace", str(s), (str(old), str(new)), {})
+        return jinja_filters.do_replace(eval_ctx, s, old, new, count)
+
+    def format_(value, *args, **kwargs):
+        _check_format(value)
+        return jinja_filters.do_format(value, *args, **kwargs)
+
+    filters.update(center=center, indent=indent, join=join, replace=replace, format=format_)
+
+
+def _lipsum(n=5, html=True, min=20, max=100):  # noqa: A002 - jinja's names
+    if isinstance(n, int) and isinstance(max, int) and n * max > MAX_SIZE // 10:
+        raise _refuse(f"lipsum of {n} paragraphs of up to {max} words is over the limit")
+    from jinja2.utils import generate_lorem_ipsum
+
+    return generate_lorem_ipsum(n, html, min, max)
+
+
+class _Generator(CodeGenerator):
+    """``a ~ b`` checks the length of what it built."""
+
+    def visit_Concat(self, node, frame) -> None:
+        self.write("environment.sized(")
+        super().visit_Concat(node, frame)
+        self.write(")")
+
+
+class Sandbox(SandboxedEnvironment):
+    """A SandboxedEnvironment with limits on the size of what one operation builds; renders
+    are timed by BUDGET where a batch has armed it."""
+
+    code_generator_class = _Generator
+    intercepted_binops = frozenset(("*", "**", "+", "%"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _wrap_filters(self.filters)
+        self.globals["lipsum"] = _lipsum
+
+    @staticmethod
+    def sized(value):
+        return sized(value)
+
+    def call_binop(self, context, operator, left, right):
+        if operator == "**":
+            _check_power(left, right)
+        elif operator == "*":
+            _check_product(left, right)
+        elif operator == "+":
+            _check_sum(left, right)
+        elif operator == "%":
+            _check_format(left)
+        return self.binop_table[operator](left, right)
+
+    def call(__self, __context, __obj, *args, **kwargs):  # noqa: N805 - jinja's signature
+        owner = getattr(__obj, "__self__", None)
+        if isinstance(owner, str):
+            _check_str_method(getattr(__obj, "__name__", ""), owner, args, kwargs)
+        return super().call(__context, __obj, *args, **kwargs)
+
+
+class Budget:
+    """The wall-clock budget of renders (see the module's docstring)."""
+
+    def __init__(self, seconds: float = SECONDS):
+        self.seconds = seconds
+        # when the render in progress began: (processor time, wall-clock time)
+        self.started: tuple[float, float] | None = None
+
+    def begin(self) -> bool:
+        """Note that a render starts (unless one is in progress: a deck in a page); pass what
+        it returns to ``end``."""
+        if self.started is None:
+            self.started = (time.process_time(), time.monotonic())
+            return True
+        return False
+
+    def end(self, began: bool) -> None:
+        if began:
+            self.started = None
+
+    def _alarm(self, signum, frame) -> None:
+        started = self.started
+        if started is None:
+            return
+        if time.process_time() - started[0] > self.seconds \
+                or time.monotonic() - started[1] > self.seconds * WALL_FACTOR:
+            self.started = None  # raised once; the caller's end() is harmless
+            raise TemplateTimeout(
+                f"the template ran for more than {self.seconds:g} seconds and was stopped here "
+                "(a loop too large?)")
+
+    @contextmanager
+    def armed(self):
+        """Time the renders of this block (in the main thread only; elsewhere, renders are
+        not timed). The previous SIGALRM handler and timer are restored afterwards."""
+        if threading.current_thread() is not threading.main_thread() \
+                or not hasattr(signal, "setitimer"):
+            yield self
+            return
+        try:
+            previous = signal.signal(signal.SIGALRM, self._alarm)
+        except ValueError:  # not the main interpreter
+            yield self
+            return
+        timer = signal.setitimer(signal.ITIMER_REAL, TICK, TICK)
+        armed_at = time.monotonic()
+        started = self.started
+        try:
+            yield self
+        finally:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.signal(signal.SIGALRM, previous)
+            self.started = started
+            if timer[0] > 0:  # someone else's timer: what was left of it
+                left = max(timer[0] - (time.monotonic() - armed_at), 0.001)
+                signal.setitimer(signal.ITIMER_REAL, left, timer[1])
+
+
+BUDGET = Budget()

@@ -1,0 +1,196 @@
+"""Template overrides and decks run in a sandbox with a budget (SPEC §3, Templates): no Python
+internals, no huge numbers or strings, no hang; every refusal is a diagnostic at the
+template's or the deck's line, in `validate` and in `build` alike."""
+from __future__ import annotations
+
+import datetime as dt
+import signal
+import time
+
+import pytest
+from click.testing import CliRunner
+
+from conftest import run_validate
+
+AS_OF = "2026-11-26"
+LOOP = "{% for i in range(100000) %}{% for j in range(100000) %}x{% endfor %}{% endfor %}"
+DECK = "content/presentations/venous-basics.md"
+
+
+def _builtin(name: str) -> str:
+    from liaison.render import PACKAGE_TEMPLATES
+
+    return (PACKAGE_TEMPLATES / name).read_text(encoding="utf-8")
+
+
+def _override_with(root, line: str) -> int:
+    """templates/practice.html: the built-in one with ``line`` first in its content block;
+    the number of that line."""
+    lines = _builtin("practice.html").split("\n")
+    at = next(i for i, x in enumerate(lines) if "{% block content %}" in x) + 1
+    lines.insert(at, line)
+    (root / "templates").mkdir(exist_ok=True)
+    (root / "templates" / "practice.html").write_text("\n".join(lines), encoding="utf-8")
+    return at + 1
+
+
+def _deck_with(root, line: str) -> int:
+    """The sample deck with its bullet 'Skin changes at the ankle' replaced by ``line``; the
+    number of that line."""
+    path = root / DECK
+    lines = path.read_text(encoding="utf-8").split("\n")
+    at = lines.index("- Skin changes at the ankle")
+    lines[at] = line
+    path.write_text("\n".join(lines), encoding="utf-8")
+    return at + 1
+
+
+def _build(root, out):
+    from liaison.cli import main
+
+    result = CliRunner().invoke(main, ["build", "--root", str(root), "--out", str(out),
+                                       "--as-of", AS_OF])
+    if result.exception is not None and not isinstance(result.exception, SystemExit):
+        import traceback
+
+        raise AssertionError("build raised: " + "".join(traceback.format_exception(*result.exc_info)))
+    return result.exit_code, result.stderr.splitlines()
+
+
+@pytest.mark.parametrize("escape", [
+    "{{ ''.__class__.__mro__[1].__subclasses__() }}",
+    "{{ cycler.__init__.__globals__.os.getcwd() }}",
+])
+def test_python_internals_are_out_of_reach_of_an_override(example_site, tmp_path, escape):
+    line = _override_with(example_site, escape)
+    code, _out, err = run_validate(example_site, "--as-of", AS_OF)
+    assert code == 1, err
+    [hit] = [e for e in err if e.startswith("templates/practice.html:")]
+    assert hit.startswith(f"templates/practice.html:{line}:1: error: template error: ")
+    assert "unsafe" in hit
+    code, err = _build(example_site, tmp_path / "out")
+    assert code == 1
+    assert not (tmp_path / "out").exists(), "a build with errors writes nothing"
+    assert any(e.startswith(f"templates/practice.html:{line}:1: error:") for e in err), err
+
+
+def test_an_override_that_runs_too_long_is_stopped_at_its_line(example_site, monkeypatch):
+    from liaison import sandbox
+
+    assert sandbox.SECONDS <= 5 and sandbox.SECONDS * sandbox.WALL_FACTOR <= 15
+    monkeypatch.setattr(sandbox.BUDGET, "seconds", 1.0)  # the same clock, sooner
+    line = _override_with(example_site, LOOP)
+    start = time.monotonic()
+    code, _out, err = run_validate(example_site, "--as-of", AS_OF)
+    assert time.monotonic() - start < 10, "stopped within seconds, once for the template"
+    assert code == 1
+    [hit] = [e for e in err if e.startswith("templates/practice.html:")]
+    assert hit.startswith(f"templates/practice.html:{line}:1: error: template error: the template "
+                          "ran for more than 1 seconds")
+
+
+def test_a_deck_that_runs_too_long_is_stopped_at_its_line(example_site, monkeypatch):
+    from liaison import sandbox
+
+    monkeypatch.setattr(sandbox.BUDGET, "seconds", 1.0)  # the same clock, sooner
+    line = _deck_with(example_site, "- " + LOOP)
+    start = time.monotonic()
+    code, _out, err = run_validate(example_site, "--as-of", AS_OF)
+    assert time.monotonic() - start < 10
+    assert code == 1
+    [hit] = [e for e in err if e.startswith(DECK)]
+    assert hit.startswith(f"{DECK}:{line}:1: error: slide 2: template error: the template ran "
+                          "for more than 1 seconds"), hit
+
+
+def test_the_build_times_an_override_too(example_site, tmp_path, monkeypatch):
+    """The override appears after validate has passed (between the check and the render):
+    build's own renders are sandboxed and timed too, and it writes nothing."""
+    from liaison import sandbox
+    from liaison.errors import TemplateFailure
+    from liaison.pipeline import build
+
+    monkeypatch.setattr(sandbox.BUDGET, "seconds", 1.0)
+    lines = []
+    with pytest.raises(TemplateFailure) as caught:
+        build(example_site, dt.date(2026, 11, 26), tmp_path / "out",
+              on_checked=lambda checked: lines.append(_override_with(example_site, LOOP)))
+    assert caught.value.format_message().startswith(
+        f"templates/practice.html:{lines[0]}:1: error: template error: the template ran for more "
+        "than 1 seconds")
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("expression, says", [
+    ("{{ 10 ** 5000 }}", "refused: 10 ** 5000 would be a number of about"),
+    ("{{ 'x' * 10**9 }}", "refused: a string of 1,000,000,000 characters is over the limit"),
+    ("{{ [0] * 10**9 }}", "refused: a list of 1,000,000,000 items is over the limit"),
+    ("{% set ns = namespace(s='x' * 999999) %}{% for i in range(40) %}"
+     "{% set ns.s = ns.s ~ ns.s %}{% endfor %}{{ ns.s|length }}", "refused: a string of 1,999,998"),
+    ("{{ 'x'|center(10**9) }}", "refused: a centred string of 1,000,000,000"),
+    ("{{ 'x'.rjust(10**9) }}", "refused: a padded string of 1,000,000,000"),
+    ("{{ '%01000000000d' % 1 }}", "refused: a format width of 1,000,000,000"),
+    ("{{ 10.0 ** 5000 }}", "a number too large to compute"),
+    ("{{ 1 / 0 }}", "division by zero"),
+])
+def test_huge_numbers_and_strings_in_an_override_are_diagnostics(example_site, expression, says):
+    line = _override_with(example_site, expression)
+    code, _out, err = run_validate(example_site, "--as-of", AS_OF)
+    assert code == 1
+    [hit] = [e for e in err if e.startswith("templates/practice.html:")]
+    assert hit.startswith(f"templates/practice.html:{line}:1: error: template error: {says}"), hit
+
+
+@pytest.mark.parametrize("expression, says", [
+    ("{{ 10 ** 5000 }}", "refused: 10 ** 5000 would be a number of about"),
+    ("{{ 'x' * 10**9 }}", "refused: a string of 1,000,000,000 characters is over the limit"),
+])
+def test_huge_numbers_and_strings_in_a_deck_are_diagnostics(example_site, expression, says):
+    line = _deck_with(example_site, "- " + expression)
+    code, _out, err = run_validate(example_site, "--as-of", AS_OF)
+    assert code == 1
+    [hit] = [e for e in err if e.startswith(DECK)]
+    assert hit.startswith(f"{DECK}:{line}:1: error: slide 2: template error: {says}"), hit
+
+
+def test_validate_and_build_render_overrides_in_the_same_sandbox(example_site):
+    from liaison.render import make_env
+    from liaison.sandbox import Sandbox
+
+    assert not isinstance(make_env(example_site), Sandbox), "built-in templates are trusted"
+    _override_with(example_site, "")
+    env = make_env(example_site)
+    assert isinstance(env, Sandbox)
+    with pytest.raises(Exception, match="unsafe"):
+        env.from_string("{{ cycler.__init__ }}").render()
+
+
+def test_a_faithful_override_builds_the_very_same_site(example_site, tmp_path):
+    """A site whose override is a copy of the built-in template renders every page in the
+    sandbox: byte for byte what the plain environment renders."""
+    assert _build(example_site, tmp_path / "plain")[0] == 0
+    (example_site / "templates").mkdir()
+    (example_site / "templates" / "practice.html").write_text(_builtin("practice.html"),
+                                                              encoding="utf-8")
+    assert _build(example_site, tmp_path / "sandboxed")[0] == 0
+    plain = sorted(p.relative_to(tmp_path / "plain") for p in (tmp_path / "plain").rglob("*")
+                   if p.is_file())
+    assert plain == sorted(p.relative_to(tmp_path / "sandboxed")
+                           for p in (tmp_path / "sandboxed").rglob("*") if p.is_file())
+    for rel in plain:
+        assert (tmp_path / "plain" / rel).read_bytes() == (tmp_path / "sandboxed" / rel).read_bytes(), rel
+
+
+def test_the_timer_and_the_handler_before_are_restored(example_site):
+    def ours(signum, frame):
+        pass
+
+    previous = signal.signal(signal.SIGALRM, ours)
+    try:
+        _override_with(example_site, "<!-- ours -->")
+        code, _out, err = run_validate(example_site, "--as-of", AS_OF)
+        assert code == 0, err
+        assert signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)
+        assert signal.getsignal(signal.SIGALRM) is ours
+    finally:
+        signal.signal(signal.SIGALRM, previous)
