@@ -236,7 +236,8 @@ class Budget:
                 or time.monotonic() - started[1] > self.seconds * WALL_FACTOR:
             self.started = None  # raised once; the caller's end() is harmless
             raise TemplateTimeout(
-                f"the template ran for more than {self.seconds:g} seconds and was stopped here "
+                f"the template ran for more than {self.seconds:g} second"
+                f"{'' if self.seconds == 1 else 's'} and was stopped here "
                 "(a loop too large?)")
 
     @contextmanager
