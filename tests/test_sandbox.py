@@ -86,7 +86,7 @@ def test_an_override_that_runs_too_long_is_stopped_at_its_line(example_site, mon
     assert code == 1
     [hit] = [e for e in err if e.startswith("templates/practice.html:")]
     assert hit.startswith(f"templates/practice.html:{line}:1: error: template error: the template "
-                          "ran for more than 1 seconds")
+                          "ran for more than 1 second and")
 
 
 def test_a_deck_that_runs_too_long_is_stopped_at_its_line(example_site, monkeypatch):
@@ -100,7 +100,7 @@ def test_a_deck_that_runs_too_long_is_stopped_at_its_line(example_site, monkeypa
     assert code == 1
     [hit] = [e for e in err if e.startswith(DECK)]
     assert hit.startswith(f"{DECK}:{line}:1: error: slide 2: template error: the template ran "
-                          "for more than 1 seconds"), hit
+                          "for more than 1 second and"), hit
 
 
 def test_the_build_times_an_override_too(example_site, tmp_path, monkeypatch):
@@ -117,7 +117,7 @@ def test_the_build_times_an_override_too(example_site, tmp_path, monkeypatch):
               on_checked=lambda checked: lines.append(_override_with(example_site, LOOP)))
     assert caught.value.format_message().startswith(
         f"templates/practice.html:{lines[0]}:1: error: template error: the template ran for more "
-        "than 1 seconds")
+        "than 1 second and")
     assert not (tmp_path / "out").exists()
 
 
