@@ -172,7 +172,7 @@ def extra_files(view: page_registry.SiteView, stats: dict) -> dict[str, bytes]:
                 assets[name] = read_beneath(site.root, f"templates/assets/{name}")
             except (OSError, NotRegular):
                 continue
-    colours = palette_stage.for_site(site.root)
+    colours = view.palette  # read once, by build_site
     for name, data in assets.items():
         if name.endswith(".css"):  # colours marked "palette: KEY" take the site's palette
             try:

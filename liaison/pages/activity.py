@@ -3,7 +3,7 @@ one month's interactions)."""
 from __future__ import annotations
 
 from liaison.derived import in_person, month_label, month_of_label
-from liaison.pages.base import Page, PageKind, activity_href
+from liaison.pages.base import Page, PageKind, activity_href, one_page
 from liaison.pages.view import SiteView
 
 LATEST = 50
@@ -35,7 +35,7 @@ def activity_month(view: SiteView, page: Page) -> dict:
 
 KINDS = [
     PageKind("activity", "activity.html", "activity",
-             lambda view: [Page("activity/index.html", "activity.html", "activity")],
+             one_page("activity/index.html", "activity.html", "activity"),
              activity, reads=("interactions", "physicians", "practices", "team", "decks"),
              variables=("recent", "months"), nav=("Activity", "activity/index.html"),
              url="activity/"),

@@ -53,6 +53,11 @@ NAV_ORDER = ("dashboard", "physicians", "practices", "team", "follow-ups", "acti
 COMMON_VARIABLES = ("base", "csp", "our", "section", "title", "as_of", "as_of_text", "nav")
 
 
+def one_page(path: str, template: str, kind: str):
+    """The ``pages`` of a kind that has a single page (an index)."""
+    return lambda view: [Page(path, template, kind)]
+
+
 def physician_href(pid: str) -> str:
     return f"physicians/{pid}/index.html"
 

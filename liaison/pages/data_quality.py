@@ -2,7 +2,7 @@
 contacted; practices without a liaison."""
 from __future__ import annotations
 
-from liaison.pages.base import Page, PageKind
+from liaison.pages.base import Page, PageKind, one_page
 from liaison.pages.rows import physician_row, practice_row
 from liaison.pages.view import SiteView
 
@@ -27,7 +27,7 @@ def context(view: SiteView, page: Page) -> dict:
 
 KINDS = [
     PageKind("data-quality", "data_quality.html", "data-quality",
-             lambda view: [Page("data-quality/index.html", "data_quality.html", "data-quality")],
+             one_page("data-quality/index.html", "data_quality.html", "data-quality"),
              context, reads=("physicians", "practices", "team", "stats.physicians",
                              "stats.practices"),
              variables=("no_npi", "no_tier", "no_liaison", "never_contacted",

@@ -5,7 +5,7 @@ bytes are made here, on the render side, by each process for the pages it render
 from __future__ import annotations
 
 from liaison import decks as deck_stage
-from liaison.pages.base import Page, PageKind, deck_href, pptx_name
+from liaison.pages.base import Page, PageKind, deck_href, one_page, pptx_name
 from liaison.pages.view import SiteView
 
 
@@ -104,7 +104,7 @@ def pptx_beside(view: SiteView, page: Page) -> dict[str, bytes]:
 
 KINDS = [
     PageKind("presentations", "presentations.html", "presentations",
-             lambda view: [Page("presentations/index.html", "presentations.html", "presentations")],
+             one_page("presentations/index.html", "presentations.html", "presentations"),
              presentations, reads=("decks", "practices"), variables=("decks",),
              nav=("Presentations", "presentations/index.html"),
              url="presentations/"),

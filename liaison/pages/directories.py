@@ -2,7 +2,7 @@
 filter by typing and sort by column."""
 from __future__ import annotations
 
-from liaison.pages.base import Page, PageKind
+from liaison.pages.base import Page, PageKind, one_page
 from liaison.pages.rows import physician_row, practice_row
 from liaison.pages.view import SiteView
 
@@ -19,12 +19,12 @@ def practices(view: SiteView, page: Page) -> dict:
 
 KINDS = [
     PageKind("physicians", "physicians.html", "physicians",
-             lambda view: [Page("physicians/index.html", "physicians.html", "physicians")],
+             one_page("physicians/index.html", "physicians.html", "physicians"),
              physicians, reads=("physicians", "practices", "team", "stats.physicians"),
              variables=("rows",), nav=("Physicians", "physicians/index.html"),
              url="physicians/"),
     PageKind("practices", "practices.html", "practices",
-             lambda view: [Page("practices/index.html", "practices.html", "practices")],
+             one_page("practices/index.html", "practices.html", "practices"),
              practices, reads=("practices", "physicians", "team", "stats.practices",
                                "stats.physicians"),
              variables=("rows",), nav=("Practices", "practices/index.html"),

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from liaison.pages.base import Page, PageKind
+from liaison.pages.base import Page, PageKind, one_page
 from liaison.pages.view import SiteView
 
 
@@ -21,7 +21,7 @@ def context(view: SiteView, page: Page) -> dict:
 
 KINDS = [
     PageKind("follow-ups", "follow_ups.html", "follow-ups",
-             lambda view: [Page("follow-ups/index.html", "follow_ups.html", "follow-ups")],
+             one_page("follow-ups/index.html", "follow_ups.html", "follow-ups"),
              context, reads=("interactions", "physicians", "practices", "team"),
              variables=("overdue", "open", "owners"), nav=("Follow-ups", "follow-ups/index.html"),
              url="follow-ups/"),

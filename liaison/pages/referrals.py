@@ -3,7 +3,7 @@ lines, top referrers and movers, new, lapsed and declining referrers."""
 from __future__ import annotations
 
 from liaison import charts
-from liaison.pages.base import MONTHS_CHARTED, Page, PageKind, signed
+from liaison.pages.base import MONTHS_CHARTED, Page, PageKind, one_page, signed
 from liaison.pages.rows import physician_row
 from liaison.pages.view import SiteView
 
@@ -55,7 +55,7 @@ def context(view: SiteView, page: Page) -> dict:
 
 KINDS = [
     PageKind("referrals", "referrals.html", "referrals",
-             lambda view: [Page("referrals/index.html", "referrals.html", "referrals")],
+             one_page("referrals/index.html", "referrals.html", "referrals"),
              context, reads=("stats", "physicians", "practices", "team", "site.services"),
              variables=("totals", "capture", "d90", "d365", "chart", "funnel", "sources",
                         "services", "top", "movers", "new", "new_n", "lapsed", "lapsed_n",

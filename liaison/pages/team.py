@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections import defaultdict
 
 from liaison.derived import training_expired
-from liaison.pages.base import Page, PageKind, guide_href, member_href
+from liaison.pages.base import Page, PageKind, guide_href, member_href, one_page
 from liaison.pages.rows import physician_row
 from liaison.pages.view import SiteView
 
@@ -88,7 +88,7 @@ def member(view: SiteView, page: Page) -> dict:
 
 KINDS = [
     PageKind("team", "team.html", "team",
-             lambda view: [Page("team/index.html", "team.html", "team")],
+             one_page("team/index.html", "team.html", "team"),
              team, reads=("team", "stats.liaisons"), variables=("rows",),
              nav=("Team", "team/index.html"),
              url="team/"),

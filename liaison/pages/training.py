@@ -3,7 +3,7 @@ guide with its table of contents)."""
 from __future__ import annotations
 
 from liaison.derived import training_expired
-from liaison.pages.base import Page, PageKind, guide_href, member_href
+from liaison.pages.base import Page, PageKind, guide_href, member_href, one_page
 from liaison.pages.view import SiteView
 
 
@@ -49,7 +49,7 @@ def guide(view: SiteView, page: Page) -> dict:
 
 KINDS = [
     PageKind("training", "training.html", "training",
-             lambda view: [Page("training/index.html", "training.html", "training")],
+             one_page("training/index.html", "training.html", "training"),
              training, reads=("guides", "team", "stats.source_capture_rate_365d"),
              variables=("guides", "matrix", "capture"), nav=("Training", "training/index.html"),
              url="training/"),
