@@ -125,9 +125,16 @@ def map_forked(fn: Callable[[T], R], shares: list[T]) -> list[R]:
         proc.start()
         writer.close()
         running.append((proc, reader))
-    results = [fn(shares[0])]
-    for proc, reader in running:
-        results.append(_receive(proc, reader))
+    try:
+        results = [fn(shares[0])]
+        for proc, reader in running:
+            results.append(_receive(proc, reader))
+    except BaseException:  # no worker may go on writing once the caller cleans up
+        for proc, _reader in running:
+            if proc.is_alive():
+                proc.terminate()
+            proc.join()
+        raise
     return results
 
 

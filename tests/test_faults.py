@@ -354,3 +354,27 @@ def test_two_builds_at_once_leave_one_whole_site(built, tmp_path):
     assert any(code == 0 for code, _ in results)
     assert snapshot(out) == before
     assert beside(out) == ["out"]
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork")
+def test_workers_are_stopped_when_this_process_fails(tmp_path):
+    """A build that fails in its own share removes its folder: no worker may write into it
+    afterwards (the race that left a `.out.tmp-` folder behind on a loaded machine)."""
+    import time
+
+    from liaison.workers import map_forked
+
+    late = tmp_path / "late"
+
+    def work(share):
+        if share == "here":
+            time.sleep(0.3)  # the worker has started
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        time.sleep(1.0)
+        late.write_text("written after the failure")
+        return 1
+
+    with pytest.raises(OSError):
+        map_forked(work, ["here", "there"])
+    time.sleep(1.5)
+    assert not late.exists()

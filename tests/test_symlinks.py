@@ -278,7 +278,7 @@ def test_extra_files_skip_linked_assets(site):
     (assets / "leak.css").symlink_to(outside(site, "style.css"))
     (assets / "folder").symlink_to(outside(site), target_is_directory=True)
     os.mkfifo(assets / "pipe.js")
-    view = page_registry.SiteView(checked.site, checked.stats, dt.date(2026, 11, 26), None)
+    view = page_registry.SiteView(checked.site, checked.stats, dt.date(2026, 11, 26))
     files = extra_files(view, checked.stats)
     assert "assets/ok.css" in files
     assert "assets/leak.css" not in files and "assets/pipe.js" not in files
@@ -296,7 +296,7 @@ def test_extra_files_skip_a_linked_assets_folder(site):
     checked = check(site, dt.date(2026, 11, 26), keep_records=True)
     (site / "templates").mkdir()
     (site / "templates/assets").symlink_to(outside(site), target_is_directory=True)
-    view = page_registry.SiteView(checked.site, checked.stats, dt.date(2026, 11, 26), None)
+    view = page_registry.SiteView(checked.site, checked.stats, dt.date(2026, 11, 26))
     files = extra_files(view, checked.stats)
     assert not any(b"hunter2" in data for data in files.values())
     assert "assets/guide.md" not in files and "assets/credentials" not in files
