@@ -97,3 +97,55 @@ def training_expired(completed: dt.date, renew_every_days: int | None, as_of: dt
     """A training completed on ``completed`` has expired when its guide asks for renewal
     every N days and more than N days have passed."""
     return bool(renew_every_days) and (as_of - completed).days > renew_every_days
+
+
+# ------------------------------------------------------------------------------ outcomes
+
+MATURED_AGES = (90, 455)  # a referral's or a visit's outcome is known: 90 ≤ age < 455
+ROV_DAYS = 90  # return on visit: the 90 days before a visit and the 90 days from it
+
+
+def matured(days: int) -> bool:
+    """Old enough for its outcome to be known (90 days on), from the year before that."""
+    return MATURED_AGES[0] <= days < MATURED_AGES[1]
+
+
+def visit_people(interaction, at_practice: dict) -> list[str]:
+    """The people of a visit (return on visit): its listed physicians, each once, if it lists
+    any; else every physician whose practice is the interaction's (``at_practice``: practice
+    id -> physician ids)."""
+    listed = listed_physicians(interaction)
+    if listed:
+        return listed
+    return list(at_practice.get(interaction.practice, ())) if interaction.practice else []
+
+
+# ------------------------------------------------------------------------------ spend
+
+
+def split_cents(total: int, n: int) -> list[int]:
+    """``total`` cents shared among n, in order: each c // n, the first c mod n one more."""
+    each, extra = divmod(total, n)
+    return [each + 1 if i < extra else each for i in range(n)]
+
+
+def physician_shares(interaction, cost_cents: int) -> list[tuple[str, int]]:
+    """(physician, cents) of an interaction's cost: shared among its listed physicians,
+    each once, in the order first listed; none when it lists no physician."""
+    listed = listed_physicians(interaction)
+    if not listed or not cost_cents:
+        return []
+    return list(zip(listed, split_cents(cost_cents, len(listed))))
+
+
+def practice_shares(interaction, cost_cents: int, physicians: dict) -> list[tuple[str, int]]:
+    """(practice, cents) of an interaction's cost: all of it to its ``practice``; without
+    one, shared among the distinct practices of its listed physicians, in order."""
+    if not cost_cents:
+        return []
+    if interaction.practice is not None:
+        return [(interaction.practice, cost_cents)]
+    practices = practices_of(interaction, physicians)
+    if not practices:
+        return []
+    return list(zip(practices, split_cents(cost_cents, len(practices))))

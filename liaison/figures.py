@@ -32,6 +32,20 @@ def _figures(cls):
 
 
 @_figures
+class Rov(_Figures):
+    """Return on visit (SPEC §4): matured visits, and the physician referrals of their
+    people in the 90 days before and the 90 days from each."""
+
+    visits: int = 0
+    before: int = 0
+    after: int = 0
+
+    def add(self, before: int, after: int) -> None:
+        self.before += before
+        self.after += after
+
+
+@_figures
 class Totals(_Figures):
     physicians: int
     practices: int
@@ -41,7 +55,11 @@ class Totals(_Figures):
     referrals_prev_90d: int
     referrals_365d: int
     referrals_prev_365d: int
+    physician_referrals_365d: int
+    physician_referrals_prev_365d: int
     in_person_90d: int
+    spend_ytd_cents: int
+    rov_365d: Rov
     open_follow_ups: int
     overdue_follow_ups: int
 
@@ -75,6 +93,11 @@ class PhysicianStats(_Figures):
     last_visit: str | None
     visit_overdue: bool
     liaison: str | None  # the effective liaison
+    potential: str | None  # high | medium | low
+    funnel_365d: dict[str, int]
+    services_365d: dict[str, int]
+    rov_365d: Rov
+    spend_ytd_cents: int
 
 
 @_figures
@@ -83,6 +106,8 @@ class PracticeStats(_Figures):
     referrals_365d: int
     referrals_prev_365d: int
     last_contact: str | None
+    rov_365d: Rov
+    spend_ytd_cents: int
 
 
 @_figures
@@ -93,6 +118,19 @@ class LiaisonStats(_Figures):
     in_person_90d: int
     open_follow_ups: int
     overdue_follow_ups: int
+    tiered: int  # their physicians that have a tier
+    tiered_current: int  # of those, the ones not visit_overdue
+    rov_365d: Rov
+
+
+@_figures
+class Capture(_Figures):
+    """One front-desk member's answers to "how did you hear about us?" (non-physician
+    referrals of the last 365 days they took)."""
+
+    referrals: int
+    unknown: int
+    rate: float
 
 
 @_figures
@@ -104,8 +142,11 @@ class Stats(_Figures):
     months: list[Month]
     sources_365d: dict[str, int]
     source_capture_rate_365d: float | None
+    capture_by_member_365d: dict[str, Capture]
     services_365d: dict[str, int]
     funnel_365d: dict[str, int]
+    funnel_matured: dict[str, int]
+    declined_reasons_365d: dict[str, int]
     physicians: dict[str, PhysicianStats]
     practices: dict[str, PracticeStats]
     liaisons: dict[str, LiaisonStats]
@@ -118,8 +159,12 @@ class Stats(_Figures):
             "months": [m.as_dict() for m in self.months],
             "sources_365d": dict(self.sources_365d),
             "source_capture_rate_365d": self.source_capture_rate_365d,
+            "capture_by_member_365d": {k: v.as_dict()
+                                       for k, v in self.capture_by_member_365d.items()},
             "services_365d": dict(self.services_365d),
             "funnel_365d": dict(self.funnel_365d),
+            "funnel_matured": dict(self.funnel_matured),
+            "declined_reasons_365d": dict(self.declined_reasons_365d),
             "physicians": {k: v.as_dict() for k, v in self.physicians.items()},
             "practices": {k: v.as_dict() for k, v in self.practices.items()},
             "liaisons": {k: v.as_dict() for k, v in self.liaisons.items()},

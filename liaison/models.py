@@ -10,12 +10,15 @@ rules read from ``Referral`` (``liaison.referral_rows``).
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
+from decimal import Decimal
 from functools import lru_cache
 from typing import Annotated, Literal
 
 from pydantic import (
-    BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, model_validator,
+    BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, WithJsonSchema,
+    model_validator,
 )
 
 from liaison.fields import FreeText, NotFreeText, Ref
@@ -61,6 +64,9 @@ OUTCOMES = ("positive", "neutral", "negative")
 SOURCES = ("physician", "patient", "web", "advertising", "insurance", "event", "other", "unknown")
 STATUSES = ("referred", "scheduled", "consulted", "treated", "declined")
 AUDIENCES = ("liaison", "front-desk", "clinical", "all")
+POTENTIALS = ("high", "medium", "low")
+DECLINED_REASONS = ("insurance", "not-a-candidate", "patient-choice", "no-response", "other")
+DECLINED = "declined"
 
 
 def id_problem(value: str) -> str | None:
@@ -146,6 +152,67 @@ def _npi(value):
     return value
 
 
+_AMOUNT_RE = re.compile(r"^\+?[0-9]{1,12}(\.[0-9]+)?$")
+_CENT = Decimal("0.01")
+
+
+def _amount(value, *, positive: bool, cents: bool) -> Decimal | None:
+    """An amount in US dollars: a YAML number (or the text of one, from the exact path),
+    never negative, at most 12 digits before the point; with ``cents``, exact in cents (at
+    most two decimals); with ``positive``, more than zero."""
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+        raise ValueError(f"expected an amount in dollars (like 85.01), got {describe(value)}")
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            raise ValueError(f"expected an amount in dollars (like 85.01), got {value}")
+        text = repr(value)
+    else:
+        text = str(value).strip()
+    try:
+        amount = Decimal(text)
+    except ArithmeticError:
+        amount = None
+    if amount is None or not amount.is_finite() or not (
+            isinstance(value, (int, float)) or _AMOUNT_RE.match(text)):
+        if text.startswith("-"):
+            raise ValueError(f"'{text}' is negative: an amount is 0 or more")
+        raise ValueError(f"'{text}' is not an amount in dollars: write digits, like 85.01")
+    if amount < 0:
+        raise ValueError(f"'{text}' is negative: an amount is 0 or more")
+    if positive and amount == 0:
+        raise ValueError(f"'{text}' must be more than 0")
+    if amount >= 10 ** 12:
+        raise ValueError(f"'{text}' is too large for an amount in dollars")
+    if cents and amount != amount.quantize(_CENT):
+        raise ValueError(f"'{text}' has more than two decimals: write dollars and cents, like 85.01")
+    return amount
+
+
+def _cost(value):
+    return _amount(value, positive=False, cents=True)
+
+
+def _limit(value):
+    return _amount(value, positive=True, cents=False)
+
+
+def _https_url(value):
+    if not isinstance(value, str):
+        raise ValueError(f"expected an https:// address, got {describe(value)}")
+    value = value.strip()
+    if not re.match(r"^https://[^\s/?#@]+(/[^\s]*)?$", value) or any(c in value for c in "\"<>`"):
+        raise ValueError(f"'{value}' is not an https:// address of the repository's web page "
+                         "(like https://github.com/our-practice/liaison-records)")
+    return value.rstrip("/")
+
+
+def cents(amount: Decimal | None) -> int:
+    """An amount in dollars as whole cents (exact: a cost has at most two decimals)."""
+    return 0 if amount is None else int(amount * 100)
+
+
 # Field types are pydantic-native (validated in Rust, strict): the loader hands over dates as
 # dates and counts as integers (see yamlio), everything else as the text the user wrote.
 # A text field says whether it is free text: Annotated[OptText, FreeText] or NotFreeText.
@@ -186,6 +253,10 @@ ServiceKey = Annotated[Id, Ref("services")]
 Date = Annotated[dt.date, Field(ge=DATE_MIN, le=DATE_MAX)]
 Int = int
 TextList = Annotated[list[Text], Field(default_factory=list)]
+Cost = Annotated[Decimal | None, BeforeValidator(_cost),
+                 WithJsonSchema({"type": "number", "minimum": 0})]
+Limit = Annotated[Decimal, BeforeValidator(_limit),
+                  WithJsonSchema({"type": "number", "exclusiveMinimum": 0})]
 
 
 class Record(BaseModel):
@@ -229,6 +300,22 @@ class Thresholds(Record):
     )
 
 
+class Compliance(Record):
+    annual_limit: Limit = Field(
+        description="The most (USD) the practice may give one referring physician in meals, "
+                    "gifts and other items of value in a calendar year; `validate` warns at the "
+                    "interaction that takes a physician over it."
+    )
+
+
+class Repository(Record):
+    web_url: Annotated[str, BeforeValidator(_https_url), NotFreeText] = Field(
+        description="https:// address of the repository's web page (GitHub, GitLab, Gitea or "
+                    "Forgejo): the logging form opens its new-file page."
+    )
+    branch: Annotated[Text, NotFreeText] = Field("main", description="The branch records go to.")
+
+
 def _default_tiers() -> dict[str, Tier]:
     return {
         "A": Tier(visit_every_days=30),
@@ -250,6 +337,12 @@ class SiteConfig(Record):
     )
     thresholds: Thresholds = Field(
         default_factory=Thresholds, description="Thresholds of the referrer statuses."
+    )
+    compliance: Compliance | None = Field(
+        None, description="The annual limit on what one physician may be given (Stark law)."
+    )
+    repository: Repository | None = Field(
+        None, description="Where the records live: edit links and the field-logging form."
     )
 
 
@@ -315,6 +408,12 @@ class Physician(Record):
     interests: Annotated[TextList, FreeText] = Field(description="Clinical interests.")
     notes: Annotated[Markdown, FreeText] = Field(None, description="Notes (Markdown).")
     tags: Annotated[TextList, FreeText] = Field(description="Free tags.")
+    potential: Literal[POTENTIALS] | None = Field(  # type: ignore[valid-type]
+        None, description="high, medium or low: how many of our patients they could send."
+    )
+    refers_elsewhere: Annotated[TextList, FreeText] = Field(
+        description="The practices or specialists they send such patients to today."
+    )
 
 
 class Training(Record):
@@ -357,6 +456,9 @@ class Interaction(Record):
     )
     outcome: Literal[OUTCOMES] | None = Field(None, description="positive, neutral or negative.")  # type: ignore[valid-type]
     deck: DeckId | None = Field(None, description="The presentation deck (id) shown, if any.")
+    cost: Cost = Field(
+        None, description="USD given in meals, gifts, items of value (at most two decimals)."
+    )
     next_visit: Date | None = Field(None, description="The next visit planned.")
     follow_ups: list[FollowUp] = Field(default_factory=list, description="Promised follow-ups.")
 
@@ -374,6 +476,13 @@ def physician_source_problem(source: str, physician: str | None) -> tuple[bool, 
     return None
 
 
+def declined_reason_problem(status: str, reason: str | None) -> str | None:
+    """The second rule across fields: a declined reason only on a declined referral."""
+    if reason is not None and status != DECLINED:
+        return f"only allowed when status is declined (status is {status})"
+    return None
+
+
 class Referral(Record):
     """A referral record in `data/referrals/` (YAML list or CSV). No patient information."""
 
@@ -385,12 +494,22 @@ class Referral(Record):
     service: ServiceKey = Field(description="A service key of site.yaml.")
     status: Literal[STATUSES] = Field("referred", description="Furthest stage reached.")  # type: ignore[valid-type]
     count: Annotated[Int, Field(ge=1)] = Field(1, description="How many identical referrals.")
+    taken_by: TeamId | None = Field(
+        None, description='Team member (id) who asked "how did you hear about us?".'
+    )
+    declined_reason: Literal[DECLINED_REASONS] | None = Field(  # type: ignore[valid-type]
+        None, description="Why it was declined: insurance, not-a-candidate, patient-choice, "
+                          "no-response or other (only when status is declined)."
+    )
 
     @model_validator(mode="after")
-    def _physician_when_source_is_physician(self):
+    def _rules_across_fields(self):
         problem = physician_source_problem(self.source, self.physician)
         if problem is not None:
             raise ValueError(f"physician: {problem[1]}")
+        reason = declined_reason_problem(self.status, self.declined_reason)
+        if reason is not None:
+            raise ValueError(f"declined_reason: {reason}")
         return self
 
 

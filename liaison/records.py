@@ -22,6 +22,8 @@ class ReferralRow(NamedTuple):
     service: str
     status: str
     count: int
+    taken_by: str | None
+    declined_reason: str | None
     path: str
     line: int | None
     loc: tuple | None

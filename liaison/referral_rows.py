@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import re
+import types
 import typing
 from dataclasses import dataclass
 
@@ -19,8 +20,8 @@ from liaison.diagnostics import did_you_mean, format_loc
 from liaison.fields import markers
 from liaison.guard import PATIENT_MESSAGE, patient_info
 from liaison.models import (
-    DATE_MAX, DATE_MIN, ID_RE, Referral, date_range_problem, describe, id_problem, parse_date,
-    physician_source_problem,
+    DATE_MAX, DATE_MIN, ID_RE, Referral, date_range_problem, declined_reason_problem, describe,
+    id_problem, parse_date, physician_source_problem,
 )
 from liaison.parse import Loader, Partial
 from liaison.records import ReferralRow
@@ -53,6 +54,10 @@ def _column(name: str, info) -> Column:
     default = None if required else info.default
     if annotation is dt.date:
         return Column(name, "date", required, default)
+    arms = [a for a in typing.get_args(annotation) if a is not type(None)]
+    if typing.get_origin(annotation) in (typing.Union, types.UnionType) and len(arms) == 1 \
+            and typing.get_origin(arms[0]) is typing.Literal:  # an optional choice
+        annotation = arms[0]
     if typing.get_origin(annotation) is typing.Literal:
         return Column(name, "choice", required, default, typing.get_args(annotation))
     if any(getattr(m, "pattern", None) == ID_RE.pattern for m in marks):
@@ -162,11 +167,13 @@ COLUMNS = tuple(_column(name, info) for name, info in Referral.model_fields.item
 COLUMN = {c.name: c for c in COLUMNS}
 READ = {c.name: c.reader() for c in COLUMNS}
 REFERRAL_COLUMNS = tuple(COLUMN)
-# A CSV file may leave out the count column (most rows count 1); every other column is there.
-OPTIONAL_COLUMNS = frozenset(("count",))
+# A CSV file may leave out the count column (most rows count 1) and the two columns of the
+# second edition (SPEC §2); every other column is there.
+OPTIONAL_COLUMNS = frozenset(("count", "taken_by", "declined_reason"))
 REQUIRED_COLUMNS = frozenset(REFERRAL_COLUMNS) - OPTIONAL_COLUMNS
 _READ_ALL = tuple(READ.items())
 _SOURCE, _PHYSICIAN = REFERRAL_COLUMNS.index("source"), REFERRAL_COLUMNS.index("physician")
+_STATUS, _REASON = REFERRAL_COLUMNS.index("status"), REFERRAL_COLUMNS.index("declined_reason")
 
 
 def _not_one_of(value, options) -> str:
@@ -191,6 +198,10 @@ def check_referral(get, loc_of) -> tuple[tuple | None, list[tuple[object, str]]]
             missing, message = broken
             if not (missing and any(m.startswith("physician:") for _, m in problems)):
                 problems.append((loc_of("physician", missing=missing), f"physician: {message}"))
+    if values[_STATUS] is not None and values[_REASON] is not None:
+        reason = declined_reason_problem(values[_STATUS], values[_REASON])
+        if reason is not None:
+            problems.append((loc_of("declined_reason"), f"declined_reason: {reason}"))
     if problems:
         return None, problems
     return tuple(values), problems
@@ -254,6 +265,10 @@ _SOURCES_WITH_PHYSICIAN = frozenset(
 _SOURCES_WITHOUT_PHYSICIAN = frozenset(
     s for s in COLUMN["source"].options if physician_source_problem(s, None) is None)
 _STATUSES = frozenset(COLUMN["status"].options)
+# A declined reason on the fast path: only on a declined referral (the model's rule).
+_REASONS = {status: frozenset(r for r in COLUMN["declined_reason"].options
+                              if declined_reason_problem(status, r) is None)
+            for status in _STATUSES}
 _DEFAULT_STATUS = COLUMN["status"].default
 
 # Memo tables of the fast path: cell text -> value, filled with the values found valid.
@@ -262,13 +277,14 @@ _COUNTS: dict[str, int] = {"": COLUMN["count"].default}
 _IDS: set[str] = set()
 
 
-def _remember(date: str, service: str, physician: str, count: str) -> None:
+def _remember(date: str, service: str, physician: str, count: str, taken_by: str) -> None:
     """Learn the valid cells of a row that missed the fast path, for the rows after it."""
     if date not in _DATES and len(date) == 10:
         value, problem, _ = READ["date"](date)
         if problem is None:
             _DATES[date] = value
-    for read, cell in ((READ["service"], service), (READ["physician"], physician)):
+    for read, cell in ((READ["service"], service), (READ["physician"], physician),
+                       (READ["taken_by"], taken_by)):
         # as written (no space to strip), and no patient identifier: the rows of the fast
         # path need no scan by the guard (their other cells are dates, counts and choices)
         if cell and read(cell) == (cell, None, False) and not patient_info(cell):
@@ -305,6 +321,7 @@ def _load_referral_csv(loader: Loader, rel: str, out: list) -> None:
                         index["date"], index["source"], index["physician"], index["service"],
                         index["status"])
                     i_count = index.get("count")
+                    i_taken, i_reason = index.get("taken_by"), index.get("declined_reason")
                     width = len(header)
                     continue
                 rows += 1
@@ -317,13 +334,19 @@ def _load_referral_csv(loader: Loader, rel: str, out: list) -> None:
                 source, doc, svc = cells[i_src], cells[i_doc], cells[i_svc]
                 status = cells[i_status] or _DEFAULT_STATUS
                 count = _COUNTS.get(cells[i_count]) if i_count is not None else _COUNTS[""]
+                taken = cells[i_taken] if i_taken is not None else ""
+                reason = cells[i_reason] if i_reason is not None else ""
                 if (date is not None and count is not None and status in _STATUSES
                         and svc in _IDS
                         and (source in _SOURCES_WITHOUT_PHYSICIAN if doc == ""
-                             else source in _SOURCES_WITH_PHYSICIAN and doc in _IDS)):
-                    out.append(ReferralRow(date, source, doc or None, svc, status, count, rel, line, None))
+                             else source in _SOURCES_WITH_PHYSICIAN and doc in _IDS)
+                        and (taken == "" or taken in _IDS)
+                        and (reason == "" or reason in _REASONS[status])):
+                    out.append(ReferralRow(date, source, doc or None, svc, status, count,
+                                           taken or None, reason or None, rel, line, None))
                     continue
-                _remember(cells[i_date], svc, doc, cells[i_count] if i_count is not None else "")
+                _remember(cells[i_date], svc, doc, cells[i_count] if i_count is not None else "",
+                          taken)
 
                 def get(name, cells=cells):
                     i = index.get(name)

@@ -6,12 +6,19 @@ physician. Every statistic counts referrals, i.e. sums ``count``.
 from __future__ import annotations
 
 import datetime as dt
+from bisect import bisect_left, bisect_right
+from itertools import accumulate as running_sums
 
 import orjson
 
-from liaison.figures import LiaisonStats, Month, PhysicianStats, PracticeStats, Stats, Totals
-from liaison.derived import effective_liaison, is_open, month_index, month_label, owner, windows
-from liaison.models import IN_PERSON, SOURCES
+from liaison.figures import (
+    Capture, LiaisonStats, Month, PhysicianStats, PracticeStats, Rov, Stats, Totals,
+)
+from liaison.derived import (
+    MATURED_AGES, ROV_DAYS, effective_liaison, is_open, listed_physicians, month_index,
+    month_label, owner, physician_shares, practice_shares, windows,
+)
+from liaison.models import DECLINED_REASONS, IN_PERSON, SOURCES, cents
 from liaison.records import Site
 
 REACHED = {  # status -> the stages it reached (declined counts only as referred)
@@ -22,6 +29,11 @@ REACHED = {  # status -> the stages it reached (declined counts only as referred
     "declined": ("declined",),
 }
 _MONTH_FIELDS = ("referrals", "scheduled", "consulted", "treated", "declined", "interactions", "in_person")
+FUNNEL = ("referred", "scheduled", "consulted", "treated", "declined")
+UNSPECIFIED = "unspecified"  # a declined referral without a declined_reason
+# Physician referrals old enough to fall in the window of a matured visit: the 90 days
+# before a visit of age < 455 reach back to age 544.
+_ROV_AGES = MATURED_AGES[1] + ROV_DAYS
 
 
 def _iso(d: dt.date | None) -> str | None:
@@ -32,11 +44,15 @@ class _DocSums:
     """One physician's running sums in a ``Partial``."""
 
     __slots__ = ("referrals", "r90", "p90", "r365", "p365", "first", "last", "interactions_365d",
-                 "last_contact", "last_visit")
+                 "last_contact", "last_visit", "funnel", "services", "dated", "spend")
 
     def __init__(self):
         self.referrals = self.r90 = self.p90 = self.r365 = self.p365 = self.interactions_365d = 0
+        self.spend = 0
         self.first = self.last = self.last_contact = self.last_visit = None
+        self.funnel: dict | None = None  # of the last 365 days, once there is one
+        self.services: dict | None = None
+        self.dated: dict | None = None  # date ordinal -> referrals, for return on visit
 
     def merge(self, o: "_DocSums") -> None:
         self.referrals += o.referrals
@@ -49,6 +65,16 @@ class _DocSums:
         self.last = _latest(self.last, o.last)
         self.last_contact = _latest(self.last_contact, o.last_contact)
         self.last_visit = _latest(self.last_visit, o.last_visit)
+        self.spend += o.spend
+        for name in ("funnel", "services", "dated"):
+            theirs = getattr(o, name)
+            if theirs:
+                mine = getattr(self, name)
+                if mine is None:
+                    setattr(self, name, dict(theirs))
+                else:
+                    for k, v in theirs.items():
+                        mine[k] = mine.get(k, 0) + v
 
 
 class Partial:
@@ -58,13 +84,20 @@ class Partial:
     def __init__(self, physicians, liaisons):
         self.totals = dict.fromkeys(
             ("interactions", "referrals", "referrals_90d", "referrals_prev_90d", "referrals_365d",
-             "referrals_prev_365d", "in_person_90d", "open_follow_ups", "overdue_follow_ups"), 0)
+             "referrals_prev_365d", "physician_referrals_365d", "physician_referrals_prev_365d",
+             "in_person_90d", "spend_ytd_cents", "open_follow_ups", "overdue_follow_ups"), 0)
         self.months: dict[int, dict] = {}
         self.sources = dict.fromkeys(SOURCES, 0)
         self.services: dict[str, int] = {}
-        self.funnel = dict.fromkeys(("referred", "scheduled", "consulted", "treated", "declined"), 0)
+        self.funnel = dict.fromkeys(FUNNEL, 0)
+        self.funnel_matured = dict.fromkeys(FUNNEL, 0)
+        self.declined_reasons = dict.fromkeys((*DECLINED_REASONS, UNSPECIFIED), 0)
+        self.capture: dict[str, list[int]] = {}  # team id -> [referrals, unknown]
         self.doc = {pid: _DocSums() for pid in physicians}
         self.practice_contact: dict[str, dt.date] = {}
+        self.practice_spend: dict[str, int] = {}
+        # matured visits: (date ordinal, who logged it, listed physicians or (), practice)
+        self.visits: list[tuple] = []
         self.liaisons = {t: dict.fromkeys(("interactions_90d", "in_person_90d", "open_follow_ups",
                                            "overdue_follow_ups"), 0) for t in liaisons}
 
@@ -83,13 +116,21 @@ class Partial:
             for k, v in m.items():
                 mine[k] += v
         for table, theirs in ((self.sources, other.sources), (self.services, other.services),
-                              (self.funnel, other.funnel)):
+                              (self.funnel, other.funnel),
+                              (self.funnel_matured, other.funnel_matured),
+                              (self.declined_reasons, other.declined_reasons),
+                              (self.practice_spend, other.practice_spend)):
             for k, v in theirs.items():
                 table[k] = table.get(k, 0) + v
+        for t, (n, unknown) in other.capture.items():
+            mine = self.capture.setdefault(t, [0, 0])
+            mine[0] += n
+            mine[1] += unknown
         for pid, o in other.doc.items():
             self.doc[pid].merge(o)
         for pid, d in other.practice_contact.items():
             self.practice_contact[pid] = _latest(self.practice_contact.get(pid), d)
+        self.visits += other.visits
         for t, o in other.liaisons.items():
             for k, v in o.items():
                 self.liaisons[t][k] += v
@@ -117,39 +158,63 @@ def accumulate(site: Site, as_of: dt.date, referrals, interactions) -> Partial:
     # and month once.
     days: dict[dt.date, tuple | None] = {}
 
+    matured_from, matured_to = MATURED_AGES
+
     def day(d: dt.date):
         age = (D - d).days
-        info = days[d] = None if age < 0 else (*windows(age), acc.month(d), age)
+        info = days[d] = None if age < 0 else (
+            *windows(age), acc.month(d), age, matured_from <= age < matured_to,
+            d.year == D.year, d.toordinal())
         return info
 
     # Totals in local variables, written back once: this loop runs once per referral row.
-    t_all = t90 = tp90 = t365 = tp365 = 0
+    t_all = t90 = tp90 = t365 = tp365 = tm = d365 = dp365 = 0
+    matured_funnel, reasons, capture = acc.funnel_matured, acc.declined_reasons, acc.capture
     for r in referrals:
         date = r.date
         info = days[date] if date in days else day(date)
         if info is None:
             continue
-        w90, p90, w365, p365, m, _age = info
+        w90, p90, w365, p365, m, age, mat, _ytd, ordinal = info
         n = r.count
         t_all += n
         m["referrals"] += n
-        reached = REACHED[r.status]
+        status = r.status
+        reached = REACHED[status]
         for stage in reached:
             m[stage] += n
         if w90:
             t90 += n
         elif p90:
             tp90 += n
+        if mat:
+            tm += n
+            for stage in reached:
+                matured_funnel[stage] += n
+        pid = r.physician
         if w365:
             t365 += n
             sources[r.source] += n
             services[r.service] = services.get(r.service, 0) + n
             for stage in reached:
                 funnel[stage] += n
+            if status == "declined":
+                reasons[r.declined_reason or UNSPECIFIED] += n
+            if pid is not None:
+                d365 += n
+            elif r.taken_by is not None:  # who asked; a physician's referral needs no question
+                c = capture.get(r.taken_by)
+                if c is None:
+                    c = capture[r.taken_by] = [0, 0]
+                c[0] += n
+                if r.source == "unknown":
+                    c[1] += n
         elif p365:
             tp365 += n
-        if r.physician is not None:
-            s = doc.get(r.physician)
+            if pid is not None:
+                dp365 += n
+        if pid is not None:
+            s = doc.get(pid)
             if s is None:
                 continue
             s.referrals += n
@@ -159,8 +224,22 @@ def accumulate(site: Site, as_of: dt.date, referrals, interactions) -> Partial:
                 s.p90 += n
             if w365:
                 s.r365 += n
+                f = s.funnel
+                if f is None:
+                    f = s.funnel = dict.fromkeys(FUNNEL, 0)
+                    s.services = {}
+                f["referred"] += n
+                for stage in reached:
+                    f[stage] += n
+                sv = s.services
+                sv[r.service] = sv.get(r.service, 0) + n
             elif p365:
                 s.p365 += n
+            if age < _ROV_AGES:
+                dated = s.dated
+                if dated is None:
+                    dated = s.dated = {}
+                dated[ordinal] = dated.get(ordinal, 0) + n
             first, last = s.first, s.last
             if first is None or date < first:
                 s.first = date
@@ -171,21 +250,36 @@ def accumulate(site: Site, as_of: dt.date, referrals, interactions) -> Partial:
     totals["referrals_prev_90d"] += tp90
     totals["referrals_365d"] += t365
     totals["referrals_prev_365d"] += tp365
+    totals["physician_referrals_365d"] += d365
+    totals["physician_referrals_prev_365d"] += dp365
     funnel["referred"] += t365
+    matured_funnel["referred"] += tm
 
     lia, contact, physicians = acc.liaisons, acc.practice_contact, site.physicians
-    n_all = in_person_90 = open_fu = overdue_fu = 0
+    spend, visits = acc.practice_spend, acc.visits
+    n_all = in_person_90 = open_fu = overdue_fu = spend_ytd = 0
     for r in interactions:
         date = r.date
         info = days[date] if date in days else day(date)
         if info is None:
             continue
-        m, age = info[4], info[5]
+        m, age, mat, ytd = info[4], info[5], info[6], info[7]
         in_person = r.type in IN_PERSON
         n_all += 1
         m["interactions"] += 1
         if in_person:
             m["in_person"] += 1
+            if mat:
+                visits.append((info[8], r.liaison, tuple(listed_physicians(r)), r.practice))
+        if ytd and r.cost:
+            c = cents(r.cost)
+            spend_ytd += c
+            for pid, share in physician_shares(r, c):
+                s = doc.get(pid)
+                if s is not None:
+                    s.spend += share
+            for pid, share in practice_shares(r, c, physicians):
+                spend[pid] = spend.get(pid, 0) + share
         if age < 90:
             if in_person:
                 in_person_90 += 1
@@ -224,6 +318,7 @@ def accumulate(site: Site, as_of: dt.date, referrals, interactions) -> Partial:
                 mine["overdue_follow_ups"] += overdue
     totals["interactions"] += n_all
     totals["in_person_90d"] += in_person_90
+    totals["spend_ytd_cents"] += spend_ytd
     totals["open_follow_ups"] += open_fu
     totals["overdue_follow_ups"] += overdue_fu
     return acc
@@ -235,7 +330,7 @@ def compute_stats(site: Site, as_of: dt.date) -> Stats:
 
 
 def _physician(p, sums: _DocSums, D: dt.date, lapsed_after: int, new_within: int, tiers: dict,
-               practices: dict) -> PhysicianStats:
+               practices: dict, services: list[str]) -> PhysicianStats:
     first, last, last_visit = sums.first, sums.last, sums.last_visit
     days_since = (D - last).days if last is not None else None
     if first is None:
@@ -248,15 +343,74 @@ def _physician(p, sums: _DocSums, D: dt.date, lapsed_after: int, new_within: int
         status = "active"
     tier = tiers.get(p.tier) if p.tier is not None else None
     overdue = tier is not None and (last_visit is None or (D - last_visit).days > tier.visit_every_days)
+    # A lapsed referrer is lapsed, not declining; one or two referrals are too few for a trend.
+    declining = status in ("new", "active") and sums.p90 >= 4 and 2 * sums.r90 <= sums.p90
+    mine = sums.services or {}
     return PhysicianStats(
         referrals=sums.referrals, referrals_90d=sums.r90, referrals_prev_90d=sums.p90,
         referrals_365d=sums.r365, referrals_prev_365d=sums.p365,
         first_referral=_iso(first), last_referral=_iso(last), days_since_referral=days_since,
-        status=status, declining=sums.p90 >= 2 and 2 * sums.r90 <= sums.p90,
+        status=status, declining=declining,
         interactions_365d=sums.interactions_365d, last_contact=_iso(sums.last_contact),
         last_visit=_iso(last_visit), visit_overdue=overdue,
-        liaison=effective_liaison(p, practices),
+        liaison=effective_liaison(p, practices), potential=p.potential,
+        funnel_365d=dict(sums.funnel) if sums.funnel else dict.fromkeys(FUNNEL, 0),
+        services_365d={k: mine.get(k, 0) for k in services},
+        rov_365d=Rov(), spend_ytd_cents=sums.spend,
     )
+
+
+class _Dated:
+    """One physician's referrals by date, for the windows of return on visit."""
+
+    __slots__ = ("days", "sums")
+
+    def __init__(self, dated: dict | None):
+        self.days = sorted(dated) if dated else []
+        self.sums = [0, *running_sums(dated[d] for d in self.days)] if dated else [0]
+
+    def between(self, first: int, last: int) -> int:
+        """Referrals dated from ``first`` to ``last`` (date ordinals, inclusive)."""
+        return (self.sums[bisect_right(self.days, last)]
+                - self.sums[bisect_left(self.days, first)])
+
+
+def _return_on_visit(site: Site, acc: Partial, physicians: dict, practices: dict,
+                     liaisons: dict) -> Rov:
+    """Fill the rov_365d of physicians, practices and liaisons; return the total."""
+    at_practice: dict[str, list[str]] = {}
+    for pid in sorted(site.physicians):
+        at_practice.setdefault(site.physicians[pid].practice, []).append(pid)
+    dated: dict[str, _Dated] = {}
+    total = Rov()
+    for ordinal, logged_by, listed, practice in acc.visits:
+        total.visits += 1
+        li = liaisons.get(logged_by)
+        if li is not None:
+            li.rov_365d.visits += 1
+        people = listed or at_practice.get(practice, ())
+        counted: set[str] = set()
+        for pid in people:
+            doc = physicians.get(pid)
+            if doc is None:
+                continue
+            d = dated.get(pid)
+            if d is None:
+                d = dated[pid] = _Dated(acc.doc[pid].dated)
+            before = d.between(ordinal - ROV_DAYS, ordinal - 1)
+            after = d.between(ordinal, ordinal + ROV_DAYS - 1)
+            total.add(before, after)
+            if li is not None:
+                li.rov_365d.add(before, after)
+            doc.rov_365d.visits += 1
+            doc.rov_365d.add(before, after)
+            pr = practices.get(site.physicians[pid].practice)
+            if pr is not None:
+                pr.rov_365d.add(before, after)
+                if site.physicians[pid].practice not in counted:
+                    counted.add(site.physicians[pid].practice)
+                    pr.rov_365d.visits += 1
+    return total
 
 
 def finalize(site: Site, as_of: dt.date, acc: Partial) -> Stats:
@@ -265,17 +419,21 @@ def finalize(site: Site, as_of: dt.date, acc: Partial) -> Stats:
     lapsed_after = cfg.thresholds.lapsed_after_days if cfg else 90
     new_within = cfg.thresholds.new_within_days if cfg else 90
     tiers = cfg.tiers if cfg else {}
+    services = [s.key for s in cfg.services] if cfg else []
     D = as_of
 
     physicians = {pid: _physician(site.physicians[pid], acc.doc[pid], D, lapsed_after, new_within,
-                                  tiers, site.practices)
+                                  tiers, site.practices, services)
                   for pid in sorted(site.physicians)}
-    practices_out = {pid: PracticeStats(0, 0, 0, _iso(acc.practice_contact.get(pid)))
+    practices_out = {pid: PracticeStats(0, 0, 0, _iso(acc.practice_contact.get(pid)), Rov(),
+                                        acc.practice_spend.get(pid, 0))
                      for pid in sorted(site.practices)}
-    liaisons_out = {t: LiaisonStats(physicians=0, referrals_365d=0, **acc.liaisons[t])
+    liaisons_out = {t: LiaisonStats(physicians=0, referrals_365d=0, tiered=0, tiered_current=0,
+                                    rov_365d=Rov(), **acc.liaisons[t])
                     for t in liaison_ids(site)}
     for pid, s in physicians.items():
-        pr = practices_out.get(site.physicians[pid].practice)
+        doc = site.physicians[pid]
+        pr = practices_out.get(doc.practice)
         if pr is not None:
             pr.physicians += 1
             pr.referrals_365d += s.referrals_365d
@@ -284,6 +442,10 @@ def finalize(site: Site, as_of: dt.date, acc: Partial) -> Stats:
         if li is not None:
             li.physicians += 1
             li.referrals_365d += s.referrals_365d
+            if doc.tier is not None:
+                li.tiered += 1
+                li.tiered_current += not s.visit_overdue
+    rov = _return_on_visit(site, acc, physicians, practices_out, liaisons_out)
 
     last_month = month_index(D)
     first_month = min(acc.months) if acc.months else last_month
@@ -292,20 +454,29 @@ def finalize(site: Site, as_of: dt.date, acc: Partial) -> Stats:
               for idx in range(first_month, last_month + 1)]
 
     totals = acc.totals
-    r365 = totals["referrals_365d"]
-    services = [s.key for s in cfg.services] if cfg else []
+    asked = totals["referrals_365d"] - acc.sources["physician"]  # a physician's needs no question
     return Stats(
         as_of=D,
-        totals=Totals(physicians=len(site.physicians), practices=len(site.practices), **totals),
+        totals=Totals(physicians=len(site.physicians), practices=len(site.practices),
+                      rov_365d=rov, **totals),
         months=months,
         sources_365d=dict(acc.sources),
-        source_capture_rate_365d=round(1 - acc.sources["unknown"] / r365, 4) if r365 else None,
+        source_capture_rate_365d=_rate(acc.sources["unknown"], asked),
+        capture_by_member_365d={t: Capture(n, unknown, _rate(unknown, n))
+                                for t, (n, unknown) in sorted(acc.capture.items())},
         services_365d={k: acc.services.get(k, 0) for k in services},
         funnel_365d=dict(acc.funnel),
+        funnel_matured=dict(acc.funnel_matured),
+        declined_reasons_365d=dict(acc.declined_reasons),
         physicians=physicians,
         practices=practices_out,
         liaisons=liaisons_out,
     )
+
+
+def _rate(unknown: int, asked: int) -> float | None:
+    """The share of referrals whose source is known: round(1 − unknown/asked, 4)."""
+    return round(1 - unknown / asked, 4) if asked else None
 
 
 def stats_json(stats: Stats | dict) -> str:

@@ -943,7 +943,8 @@ def build_site_object(desc: dict):
         (Interaction.model_validate(dict(r, summary="x")) for r in desc["interactions"]),
         key=lambda r: r.date)
     site.referrals = [ReferralRow(r["date"], r["source"], r["physician"], r["service"],
-                                  r["status"], r["count"], "mem", None, None)
+                                  r["status"], r["count"], r.get("taken_by"), r.get("declined_reason"),
+                                  "mem", None, None)
                       for r in desc["referrals"]]
     return site
 
