@@ -14,6 +14,7 @@ from pathlib import Path
 from liaison import stats as stats_stage
 from liaison.cache import ParseCache
 from liaison.checks import check_bulk, check_core
+from liaison.compliance import cost_events, limit_warnings
 from liaison.decks import deck_failures, deck_problems
 from liaison.diagnostics import Problem, Report
 from liaison.load import Loader, attach, core_only, discover, load_bulk, load_core, place
@@ -103,6 +104,7 @@ class _ShareResult:
     interactions: int
     referrals: int
     cached: dict
+    costs: list  # compliance.cost_events of the share
 
 
 class _Clock:
@@ -131,6 +133,7 @@ def _check(root, as_of, strict, use_cache, keep_records, workers,
         problems += bulk.problems + check_bulk(site, as_of, bulk.interactions, bulk.referrals,
                                                bulk.partials)
         partial = stats_stage.accumulate(site, as_of, site.referrals, site.interactions)
+        costs = cost_events(site, as_of, bulk.interactions)
         counts = {"interactions": len(site.interactions), "referrals": len(site.referrals)}
         clock.lap("load+check+sum interactions and referrals")
     else:
@@ -161,7 +164,8 @@ def _check(root, as_of, strict, use_cache, keep_records, workers,
                                                bulk.partials)
             records = [rec for rec, _src in bulk.interactions]
             return _ShareResult(found, stats_stage.accumulate(site, as_of, bulk.referrals, records),
-                                len(records), len(bulk.referrals), mine.new)
+                                len(records), len(bulk.referrals), mine.new,
+                                cost_events(site, as_of, bulk.interactions))
 
         _core, results = map_staged(read, check_and_sum, shares, load_core_records)
         site, problems = core["site"], core["problems"]
@@ -172,12 +176,14 @@ def _check(root, as_of, strict, use_cache, keep_records, workers,
             problems += r.problems
             if cache is not None:
                 cache.adopt(r.cached)
+        costs = [e for r in results for e in r.costs]
         counts = {"interactions": sum(r.interactions for r in results),
                   "referrals": sum(r.referrals for r in results)}
         clock.lap(f"load+check core records; load+check+sum interactions and referrals "
                   f"({len(shares)} process{'es' if len(shares) > 1 else ''})")
 
     stats = stats_stage.finalize(site, as_of, partial)
+    problems += limit_warnings(site, costs)
     clock.lap("statistics")
     if site.decks:
         renders = len(site.decks) * (len(site.practices) + 1)

@@ -1,0 +1,72 @@
+"""The compliance warning of SPEC §3: a physician's share of what the practice gave in meals,
+gifts and items of value in one calendar year goes over ``compliance.annual_limit``.
+
+Interactions are read by several workers (each its share of the files): each collects the
+costs it saw (``cost_events``), and the parent, with every event in hand, sorts them by date
+and finds the interaction that took each physician over the limit (``limit_warnings``).
+"""
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from liaison.derived import physician_shares
+from liaison.diagnostics import Problem, format_loc
+from liaison.models import cents
+from liaison.records import Site
+
+
+def annual_limit_cents(site: Site) -> int | None:
+    """The annual limit in cents (rounded down to a whole cent), or None when unset."""
+    cfg = site.config
+    if cfg is None or cfg.compliance is None:
+        return None
+    return int(cfg.compliance.annual_limit * 100)
+
+
+def cost_events(site: Site, as_of: dt.date, interactions) -> list[tuple]:
+    """(date, path, prefix, [(physician, cents)]) for every interaction of age ≥ 0 (``§4
+    spend``) that has a cost and lists a physician; ``interactions``: (record, source) pairs.
+    Nothing when site.yaml sets no limit."""
+    if annual_limit_cents(site) is None:
+        return []
+    out = []
+    for r, (path, prefix) in interactions:
+        if r.cost and r.date <= as_of:
+            shares = physician_shares(r, cents(r.cost))
+            if shares:
+                out.append((r.date, path, prefix, shares))
+    return out
+
+
+def dollars(amount_cents: int) -> str:
+    """12345 -> '$123.45'."""
+    return f"${amount_cents // 100:,}.{amount_cents % 100:02d}"
+
+
+def limit_warnings(site: Site, events: list[tuple]) -> list[Problem]:
+    """A warning at the cost of the interaction that first takes a physician over the
+    annual limit, once per physician and calendar year."""
+    limit = annual_limit_cents(site)
+    if limit is None:
+        return []
+    exact: Decimal = site.config.compliance.annual_limit
+    totals: dict[tuple[str, int], int] = {}
+    warned: set[tuple[str, int]] = set()
+    out = []
+    for date, path, prefix, shares in sorted(events, key=lambda e: (e[0], e[1], e[2])):
+        for pid, share in shares:
+            key = (pid, date.year)
+            total = totals[key] = totals.get(key, 0) + share
+            if key not in warned and total > exact * 100:
+                warned.add(key)
+                doc = site.physicians.get(pid)
+                who = f"{doc.name} ({pid})" if doc is not None else pid
+                loc = prefix + ("cost",)
+                out.append(Problem(
+                    path,
+                    f"{format_loc(loc)}: {who} has been given {dollars(total)} in {date.year} "
+                    f"with this interaction, over the annual limit of ${exact:,.2f} "
+                    "(site.yaml compliance.annual_limit)",
+                    "warning", loc=loc))
+    return out
