@@ -53,7 +53,8 @@ def _type_name(annotation) -> str:
         return f"mapping of {_type_name(args[0])} to {_type_name(args[1])}"
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
         return "mapping (below)"
-    return {str: "text", int: "integer", models.dt.date: "date"}.get(annotation, str(annotation))
+    return {str: "text", int: "integer", models.dt.date: "date",
+            models.Decimal: "amount (USD)"}.get(annotation, str(annotation))
 
 
 def _rows(model: type[BaseModel], prefix: str = "") -> list[str]:

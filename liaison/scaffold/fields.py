@@ -13,9 +13,11 @@ built from these options in ``liaison.cli``.
 from __future__ import annotations
 
 import datetime as dt
+import re
 import types
 import typing
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Callable, Mapping
 
 import annotated_types
@@ -106,6 +108,8 @@ def _option(name: str, info, override: Mapping[str, str]) -> Option | None:
         value = "date"
     elif int in types_:
         value = "int"
+    elif Decimal in types_:
+        value = "amount"
     elif any(getattr(m, "pattern", None) == ID_RE.pattern for m in meta):
         value = "id"
     else:
@@ -188,6 +192,14 @@ def default_date(option: str) -> dt.date:
         raise BadValue(f"{exc}; give {option}") from None
 
 
+def read_amount(value: str):
+    """An amount as a number (written plain in the file), or the text when it is none (the
+    model then says what is wrong with it)."""
+    if re.fullmatch(r"\s*[0-9]{1,12}(\.[0-9]+)?\s*", value):
+        return Decimal(value.strip())
+    return value
+
+
 def collect(kind: Kind, given: Mapping) -> dict:
     """The values given (field -> value as the command line read it) -> the record's values:
     ids checked, dates read, text stripped, empty optional text and lists left out, a value
@@ -203,6 +215,8 @@ def collect(kind: Kind, given: Mapping) -> dict:
             raw = check_id(raw, option.flag)
         elif option.value == "date":
             raw = read_date(raw, option.flag)
+        elif option.value == "amount":  # written as a YAML number; the model checks it
+            raw = read_amount(raw)
         if option.required or option.today:
             values[option.field] = raw.strip() if isinstance(raw, str) else raw
         else:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import typing
+from decimal import Decimal
 
 import yaml
 from pydantic import BaseModel
@@ -43,6 +44,8 @@ def scalar(value, in_list: bool = False) -> str:
         return value.isoformat()
     if type(value) is int:  # a count, an order, a number of days
         return str(value)
+    if isinstance(value, Decimal):  # an amount in dollars, as written: 42.5, 85.01
+        return format(value, "f")
     text = str(value)
     if in_list:
         plain = yaml.safe_dump([text], default_flow_style=True, allow_unicode=True,
