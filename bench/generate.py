@@ -110,6 +110,9 @@ SERVICES = [
 ]
 SERVICE_WEIGHTS = [30, 18, 14, 22, 6, 10]
 
+ELSEWHERE = ["Harbor Vascular Surgeons", "the regional wound center", "Summit Vein Institute",
+             "the hospital's interventional radiology", "Lakeside Cardiovascular"]
+DECLINED_REASONS = ["insurance", "not-a-candidate", "patient-choice", "no-response", "other"]
 INTERACTION_TYPES = ["visit", "lunch", "presentation", "event", "call", "email", "other"]
 INTERACTION_WEIGHTS = [40, 12, 5, 4, 22, 15, 2]
 IN_PERSON = {"visit", "lunch", "presentation", "event"}
@@ -298,8 +301,14 @@ class Writer:
 
 # --------------------------------------------------------------------------- generation
 
-def generate(root: str, n_phys: int, seed: int, as_of: dt.date) -> dict:
+def generate(root: str, n_phys: int, seed: int, as_of: dt.date, edition: int = 2) -> dict:
+    """A site of the contract's ``edition``: 2 adds the second edition's fields (potential,
+    refers_elsewhere, cost, taken_by, declined_reason, compliance) from a random stream of
+    their own, so that the first edition's records are the same either way (edition 1 can be
+    read by an older version, to time both side by side)."""
     rng = random.Random(seed)
+    rng2 = random.Random(seed + 7919)  # the second edition's fields only
+    v2 = edition >= 2
     names = Namer(rng)
     out = Writer(root)
     end = as_of.toordinal()
@@ -340,6 +349,10 @@ def generate(root: str, n_phys: int, seed: int, as_of: dt.date) -> dict:
               "  lapsed_after_days: 120",
               "  new_within_days: 90",
               ""]
+    if v2:
+        lines[-1:] = ["compliance:", "  annual_limit: 520",
+                      "repository:", "  web_url: https://git.riverbendvein.example/liaison/records",
+                      ""]
     out.write("site.yaml", "\n".join(lines))
 
     # --- team
@@ -461,6 +474,10 @@ def generate(root: str, n_phys: int, seed: int, as_of: dt.date) -> dict:
             lines.append("notes: " + block_text(note, "  ").rstrip("\n"))
         if rng.random() < 0.3:
             lines.append(f"tags: {flow_list(rng.sample(PHYSICIAN_TAGS, rng.randint(1, 2)))}")
+        if v2 and rng2.random() < 0.7:
+            lines.append(f"potential: {rng2.choice(('high', 'medium', 'medium', 'low'))}")
+        if v2 and rng2.random() < 0.2:
+            lines.append(f"refers_elsewhere: {flow_list(rng2.sample(ELSEWHERE, rng2.randint(1, 2)))}")
         lines.append("")
         out.write(f"data/physicians/{did}.yaml", "\n".join(lines))
         prac["physicians"].append(did)
@@ -523,6 +540,8 @@ def generate(root: str, n_phys: int, seed: int, as_of: dt.date) -> dict:
                 rec.append(f"  outcome: {rng.choices(OUTCOMES, OUTCOME_WEIGHTS)[0]}")
             if itype == "presentation" and rng.random() < 0.8:
                 rec.append(f"  deck: {DECK_ID}")
+            if v2 and itype in ("lunch", "presentation", "event") and rng2.random() < 0.4:
+                rec.append(f"  cost: {rng2.randint(1000, 9000) / 100:.2f}")
             if itype in IN_PERSON and rng.random() < 0.3:
                 rec.append(f"  next_visit: {iso(o + rng.randint(14, 60))}")
             if rng.random() < 0.35:
@@ -572,8 +591,14 @@ def generate(root: str, n_phys: int, seed: int, as_of: dt.date) -> dict:
         x = rng.random()
         count = "" if x < 0.85 else ("2" if x < 0.95 else "3")
         d = dt.date.fromordinal(o)
+        taken = reason = ""
+        if v2:
+            if source != "physician" and front_desk and rng2.random() < 0.8:
+                taken = front_desk[rng2.randrange(len(front_desk))]
+            if status == "declined" and rng2.random() < 0.8:
+                reason = DECLINED_REASONS[rng2.randrange(len(DECLINED_REASONS))]
         by_month.setdefault((d.year, d.month), []).append(
-            (o, source, doc, SERVICES[_pick(rng, service_cum)][0], status, count))
+            (o, source, doc, SERVICES[_pick(rng, service_cum)][0], status, count, taken, reason))
         n_ref_rows += 1
         n_referrals += int(count or 1)
 
@@ -587,8 +612,13 @@ def generate(root: str, n_phys: int, seed: int, as_of: dt.date) -> dict:
         add_row(start + rng.randint(0, span), SOURCES_OTHER[_pick(rng, source_cum)], "")
     for (y, m) in sorted(by_month):
         rows = sorted(by_month[(y, m)])
-        text = ["date,source,physician,service,status,count"]
-        text += [f"{iso(o)},{src},{doc},{svc},{st},{c}" for o, src, doc, svc, st, c in rows]
+        if v2:
+            text = ["date,source,physician,service,status,count,taken_by,declined_reason"]
+            text += [f"{iso(o)},{src},{doc},{svc},{st},{c},{tb},{dr}"
+                     for o, src, doc, svc, st, c, tb, dr in rows]
+        else:
+            text = ["date,source,physician,service,status,count"]
+            text += [f"{iso(o)},{src},{doc},{svc},{st},{c}" for o, src, doc, svc, st, c, _t, _r in rows]
         out.write(f"data/referrals/{y:04d}-{m:02d}.csv", "\n".join(text) + "\n")
     del by_month
 
@@ -600,7 +630,7 @@ def generate(root: str, n_phys: int, seed: int, as_of: dt.date) -> dict:
         out.write(f"content/training/{gid}.md", text)
     out.write(f"content/presentations/{DECK_ID}.md", DECK)
 
-    out.write(MARKER, marker_text(n_phys, seed, as_of))
+    out.write(MARKER, marker_text(n_phys, seed, as_of, edition))
     return {"files": out.files, "bytes": out.bytes, "practices": n_prac,
             "physicians": n_phys, "team": n_team, "interactions": n_inter,
             "follow_ups": n_followups, "referral_rows": n_ref_rows,
@@ -665,9 +695,9 @@ Notes: In a customized deck, thank them by number.
 """
 
 
-def marker_text(n_phys: int, seed: int, as_of: dt.date) -> str:
+def marker_text(n_phys: int, seed: int, as_of: dt.date, edition: int = 2) -> str:
     return (f"generator: liaison bench/generate.py\nphysicians: {n_phys}\nseed: {seed}\n"
-            f"as_of: {as_of.isoformat()}\n")
+            f"as_of: {as_of.isoformat()}\nedition: {edition}\n")
 
 
 # --------------------------------------------------------------------------- CLI
@@ -695,6 +725,9 @@ def main(argv=None) -> int:
     ap.add_argument("--physicians", type=_positive, required=True, metavar="N")
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--as-of", type=_date, default=dt.date(2026, 11, 26), metavar="YYYY-MM-DD")
+    ap.add_argument("--edition", type=int, choices=(1, 2), default=2,
+                    help="the contract's edition of the records (1: without the second "
+                         "edition's fields, readable by older versions; default 2)")
     ap.add_argument("--force", action="store_true",
                     help=f"replace OUT_DIR if it was written by this script (has {MARKER})")
     args = ap.parse_args(argv)
@@ -722,7 +755,7 @@ def main(argv=None) -> int:
         f.write("generator: liaison bench/generate.py\nstatus: incomplete\n")
 
     t0 = time.perf_counter()
-    s = generate(out_dir, args.physicians, args.seed, args.as_of)
+    s = generate(out_dir, args.physicians, args.seed, args.as_of, args.edition)
     secs = time.perf_counter() - t0
     print(f"{out_dir}: {s['files']} files, {s['bytes']:,} bytes "
           f"({s['bytes'] / 2**20:.1f} MiB), records: {s['practices']} practices, "

@@ -60,8 +60,8 @@ import generate  # noqa: E402  (bench/generate.py, standard library only)
 COMMANDS = ("validate", "stats", "build")
 
 
-def command_argv(command: str, site: str, as_of: str, out: str) -> list[str]:
-    base = [sys.executable, BUILD_PY, command, "--root", site, "--as-of", as_of]
+def command_argv(command: str, site: str, as_of: str, out: str, build_py: str = BUILD_PY) -> list[str]:
+    base = [sys.executable, build_py, command, "--root", site, "--as-of", as_of]
     if command == "stats":
         return base + ["--json"]
     if command == "build":
@@ -79,15 +79,17 @@ def read_marker(site: str) -> str | None:
         return None
 
 
-def ensure_site(site: str, n: int, seed: int, as_of: dt.date, explicit: bool) -> str:
+def ensure_site(site: str, n: int, seed: int, as_of: dt.date, explicit: bool,
+                edition: int = 2) -> str:
     """Make sure `site` holds a usable site root; return how it was obtained."""
-    expected = generate.marker_text(n, seed, as_of)
+    expected = generate.marker_text(n, seed, as_of, edition)
     marker = read_marker(site)
     if marker == expected:
         return "reused"
     if explicit and marker is None and os.path.isfile(os.path.join(site, "site.yaml")):
         return "existing site (not generated)"
-    argv = [site, "--physicians", str(n), "--seed", str(seed), "--as-of", as_of.isoformat()]
+    argv = [site, "--physicians", str(n), "--seed", str(seed), "--as-of", as_of.isoformat(),
+            "--edition", str(edition)]
     if marker is not None:
         argv.append("--force")  # ours, with other parameters or unfinished: regenerate
     print(f"generating {site} (N={n}, seed={seed}, as-of {as_of}) …", flush=True)
@@ -247,6 +249,12 @@ def main(argv=None) -> int:
     ap.add_argument("--timeout", type=float, metavar="SECONDS",
                     help="kill a command that runs longer than this")
     ap.add_argument("--json", metavar="FILE", help="also write the results as JSON to FILE")
+    ap.add_argument("--edition", type=int, choices=(1, 2), default=2,
+                    help="the contract edition of the generated records (1: readable by "
+                         "versions before the second edition; default 2)")
+    ap.add_argument("--build-py", metavar="FILE", default=BUILD_PY,
+                    help="the build.py to time (default: this checkout's); another "
+                         "checkout's, to time two versions side by side")
     ap.add_argument("-v", "--verbose", action="store_true",
                     help="show the first lines of every command's output")
     args = ap.parse_args(argv)
@@ -261,8 +269,9 @@ def main(argv=None) -> int:
         ap.error(f"--commands: choose from {','.join(COMMANDS)}")
     if args.physicians < 1 or args.repeat < 1:
         ap.error("--physicians and --repeat must be at least 1")
-    if not os.path.isfile(BUILD_PY):
-        print(f"run.py: {BUILD_PY} not found", file=sys.stderr)
+    build_py = os.path.abspath(args.build_py)
+    if not os.path.isfile(build_py):
+        print(f"run.py: {build_py} not found", file=sys.stderr)
         return 2
 
     if args.site:
@@ -270,7 +279,8 @@ def main(argv=None) -> int:
     else:
         name = f"liaison-bench-{args.physicians}" + (f"-s{args.seed}" if args.seed != 1 else "")
         site = os.path.join(tempfile.gettempdir(), name)
-    how = ensure_site(site, args.physicians, args.seed, as_of, explicit=bool(args.site))
+    how = ensure_site(site, args.physicians, args.seed, as_of, explicit=bool(args.site),
+                      edition=args.edition)
     files, size = site_size(site)
     print(f"site: {site} ({how}; {files} files, {size / 2**20:.1f} MiB)")
 
@@ -289,7 +299,7 @@ def main(argv=None) -> int:
     results = []
     try:
         if args.cache == "warm":
-            prime = run_once(command_argv("validate", site, as_of.isoformat(), out), True,
+            prime = run_once(command_argv("validate", site, as_of.isoformat(), out, build_py), True,
                              args.timeout, cache_env("warm", cache_root, ""))
             print(f"cache primed by an untimed validate run (exit {prime['exit']}, "
                   f"{prime['seconds']:.2f}s)")
@@ -298,7 +308,7 @@ def main(argv=None) -> int:
             for i in range(args.repeat):
                 if command == "build" and tmp_out and os.path.exists(out):
                     shutil.rmtree(out)  # every timed build starts from an empty place
-                argv_ = command_argv(command, site, as_of.isoformat(), out)
+                argv_ = command_argv(command, site, as_of.isoformat(), out, build_py)
                 env = cache_env(args.cache, cache_root, f"{command}-{i}")
                 r = run_once(argv_, stdout_to_null=(command == "stats"), timeout=args.timeout,
                              env=env)
