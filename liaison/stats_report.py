@@ -6,11 +6,21 @@ from liaison.records import Site
 from liaison.figures import Stats
 
 
-def _change(now: int, before: int) -> str:
-    if before == 0:
-        return "new" if now else "±0"
-    pct = round(100 * (now - before) / before)
-    return f"{pct:+d}%"
+def _change(now: int, before: int, window: str) -> str:
+    """Counts beside a percentage, and the window: "16 vs 12, +33%, 90 days"; the
+    percentage is left out on a base under 5 (too few to mean much)."""
+    text = f"{now} vs {before}"
+    if before >= 5:
+        text += f", {round(100 * (now - before) / before):+d}%"
+    return f"{text}, {window}"
+
+
+def _pct(part: int, whole: int) -> str:
+    return f"{part / whole:.0%}" if whole >= 5 else f"{part} of {whole}"
+
+
+def _dollars(amount_cents: int) -> str:
+    return f"${amount_cents // 100:,}.{amount_cents % 100:02d}"
 
 
 def stats_report(stats: Stats, site: Site) -> str:
@@ -21,13 +31,40 @@ def stats_report(stats: Stats, site: Site) -> str:
     lines.append(f"  Physicians {t.physicians}   practices {t.practices}   "
                  f"interactions {t.interactions}   referrals {t.referrals}")
     lines.append(f"  Referrals, last 90 days    {t.referrals_90d:>6}  "
-                 f"(previous 90: {t.referrals_prev_90d}, {_change(t.referrals_90d, t.referrals_prev_90d)})")
+                 f"({_change(t.referrals_90d, t.referrals_prev_90d, 'previous 90 days')})")
     lines.append(f"  Referrals, last 365 days   {t.referrals_365d:>6}  "
-                 f"(previous 365: {t.referrals_prev_365d}, {_change(t.referrals_365d, t.referrals_prev_365d)})")
+                 f"({_change(t.referrals_365d, t.referrals_prev_365d, 'previous 365 days')})")
+    other, other_prev = (t.referrals_365d - t.physician_referrals_365d,
+                         t.referrals_prev_365d - t.physician_referrals_prev_365d)
+    lines.append(f"    from physicians          {t.physician_referrals_365d:>6}  "
+                 f"({_change(t.physician_referrals_365d, t.physician_referrals_prev_365d, 'previous 365 days')})")
+    lines.append(f"    other new patients       {other:>6}  "
+                 f"({_change(other, other_prev, 'previous 365 days')})")
     rate = stats.source_capture_rate_365d
-    lines.append(f"  Source capture rate (365)  {'n/a' if rate is None else f'{rate:.1%}':>6}")
+    lines.append(f"  Source capture rate (365)  {'n/a' if rate is None else f'{rate:.1%}':>6}  "
+                 "(referrals not from a physician whose source was asked)")
+    for member, c in stats.capture_by_member_365d.items():
+        who = site.team[member].name if member in site.team else member
+        lines.append(f"    {who:<24}{c.rate:>6.1%}  ({c.referrals - c.unknown} of {c.referrals})")
     lines.append(f"  In-person visits, 90 days  {t.in_person_90d:>6}")
     lines.append(f"  Open follow-ups            {t.open_follow_ups:>6}  (overdue: {t.overdue_follow_ups})")
+    m = stats.funnel_matured
+    lines.append(f"  Matured referrals          {m['referred']:>6}  (90 to 454 days old: "
+                 f"{_pct(m['treated'], m['referred'])} treated, {m['declined']} declined)")
+    reasons = ", ".join(f"{k} {v}" for k, v in stats.declined_reasons_365d.items() if v)
+    lines.append(f"  Declined, 365 days         {stats.funnel_365d['declined']:>6}"
+                 + (f"  ({reasons})" if reasons else ""))
+    r = t.rov_365d
+    lines.append(f"  Return on visit            {r.visits:>6}  visits 90–454 days old: "
+                 f"{r.before} physician referrals in the 90 days before, {r.after} in the 90 days from")
+    lines.append(f"  Spend this year            {_dollars(t.spend_ytd_cents):>6}")
+    cfg = site.config
+    if cfg is not None and cfg.compliance is not None:
+        limit = int(cfg.compliance.annual_limit * 100)
+        near = sorted(((s.spend_ytd_cents, pid) for pid, s in stats.physicians.items()
+                       if s.spend_ytd_cents * 5 > limit * 4), reverse=True)
+        lines.append(f"    over 80% of the {_dollars(limit)} limit: {len(near)}")
+        lines += [f"    {_dollars(c):>10}  {name[pid]} ({pid})" for c, pid in near[:10]]
     phys = stats.physicians
     top = sorted((s for s in phys.items() if s[1].referrals_365d),
                  key=lambda kv: (-kv[1].referrals_365d, kv[0]))[:10]
@@ -44,9 +81,13 @@ def stats_report(stats: Stats, site: Site) -> str:
     group("Lapsed referrers", [p for p, s in phys.items() if s.status == "lapsed"])
     group("Declining referrers", [p for p, s in phys.items() if s.declining])
     group("Visits overdue", [p for p, s in phys.items() if s.visit_overdue])
+    group("High-potential prospects", [p for p, s in phys.items()
+                                       if s.status == "prospect" and s.potential == "high"])
     lines += ["", "Liaisons", f"  {'liaison':<24}{'physicians':>11}{'ref. 365d':>10}{'contacts 90d':>13}"
-              f"{'in person':>10}{'open f/u':>9}{'overdue':>8}"]
+              f"{'in person':>10}{'open f/u':>9}{'overdue':>8}{'on cadence':>11}{'rov b/a':>9}"]
     for lid, s in stats.liaisons.items():
         lines.append(f"  {lid:<24}{s.physicians:>11}{s.referrals_365d:>10}{s.interactions_90d:>13}"
-                     f"{s.in_person_90d:>10}{s.open_follow_ups:>9}{s.overdue_follow_ups:>8}")
+                     f"{s.in_person_90d:>10}{s.open_follow_ups:>9}{s.overdue_follow_ups:>8}"
+                     f"{f'{s.tiered_current}/{s.tiered}':>11}"
+                     f"{f'{s.rov_365d.before}/{s.rov_365d.after}':>9}")
     return "\n".join(lines)

@@ -1,0 +1,50 @@
+"""The readable report of `liaison stats` (without --json) on the second edition's worked
+example at 2026-11-26. The numbers are read off the example's data (its README lists the
+cases) and its expected stats.json, never off this program's output."""
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+EXAMPLE = Path(__file__).resolve().parent / "fixtures" / "spec-example-v2"
+
+
+@pytest.fixture(scope="module")
+def report() -> str:
+    done = subprocess.run([sys.executable, "-m", "liaison", "stats", "--root", str(EXAMPLE),
+                           "--as-of", "2026-11-26"], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    return re.sub(r" +", " ", done.stdout)
+
+
+def test_physician_referrals_and_other_new_patients_apart(report):
+    # 40 referrals in the last 365 days, 22 from physicians (sources_365d.physician), so 18
+    # others; the year before: 10, of which 6 from physicians, so 4 others.
+    assert "Referrals, last 365 days 40 (40 vs 10, +300%, previous 365 days)" in report
+    assert "from physicians 22 (22 vs 6, +267%, previous 365 days)" in report
+    # a base under 5: counts only, no percentage
+    assert "other new patients 18 (18 vs 4, previous 365 days)" in report
+
+
+def test_capture_rate_over_the_referrals_that_were_asked_about(report):
+    # 18 non-physician referrals, 2 of them unknown: 1 − 2/18 = 88.9%
+    assert "Source capture rate (365) 88.9%" in report
+    # owen-price took 6 non-physician referrals, one of them unknown; lena-brooks one
+    assert "Owen Price 83.3% (5 of 6)" in report
+    assert "Lena Brooks 100.0% (1 of 1)" in report
+
+
+def test_outcomes_spend_and_return_on_visit(report):
+    # funnel_matured: 29 referred, 14 treated (48%), 4 declined
+    assert "Matured referrals 29 (90 to 454 days old: 48% treated, 4 declined)" in report
+    assert "insurance 1, not-a-candidate 1, no-response 1, unspecified 1" in report
+    assert "Return on visit 7 visits" in report
+    # 2026 costs: 85.01 + 40.50 + 120 + 30 = 275.51; ruth-kessler's 120.00 is over the 100 limit
+    assert "Spend this year $275.51" in report
+    assert "over 80% of the $100.00 limit: 1" in report
+    assert "$120.00 Ruth Kessler (ruth-kessler)" in report
+    assert "High-potential prospects (1)\n James Whitley (james-whitley)" in report
