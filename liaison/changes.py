@@ -32,10 +32,12 @@ MONTHS_SHOWN = 12
 TOTALS = (
     ("referrals_90d", "Referrals, last 90 days"),
     ("referrals_365d", "Referrals, last 365 days"),
+    ("physician_referrals_365d", "Physician referrals, last 365 days"),
     ("open_follow_ups", "Open follow-ups"),
     ("overdue_follow_ups", "Overdue follow-ups"),
     ("in_person_90d", "In-person interactions, last 90 days"),
     ("source_capture_rate_365d", "Source capture rate, 365 days"),
+    ("spend_ytd_cents", "Spend this year (meals, gifts)"),
 )
 _FLAGS = (("status", "status"), ("declining", "declining"), ("visit_overdue", "visit overdue"))
 
@@ -313,7 +315,8 @@ def _interaction_lines(b, a) -> list[str]:
 
 
 def _referral_key(row) -> tuple:
-    return (row.date, row.source, row.physician or "", row.service, row.status)
+    return (row.date, row.source, row.physician or "", row.service, row.status,
+            row.taken_by or "", row.declined_reason or "")
 
 
 def _referral_lines(b, a) -> list[str]:
@@ -343,12 +346,12 @@ def _referral_lines(b, a) -> list[str]:
         return out
     keys = sorted(delta)
     if len(keys) <= REFERRAL_ROWS_SHOWN:
-        out += ["| date | source | physician | service | status | change |",
-                "|---|---|---|---|---|---:|"]
+        out += ["| date | source | physician | service | status | taken by | declined reason | change |",
+                "|---|---|---|---|---|---|---|---:|"]
         for k in keys:
-            date, source, doc, service, status = k
+            date, source, doc, service, status, taken_by, reason = k
             out.append(f"| {date.isoformat()} | {source} | {doc or '—'} | {service} | {status} "
-                       f"| {delta[k]:+d} |")
+                       f"| {taken_by or '—'} | {reason or '—'} | {delta[k]:+d} |")
         out.append("")
     else:
         months = defaultdict(lambda: [0, 0])
@@ -371,6 +374,8 @@ def _fmt_total(name: str, value) -> str:
         return "—"
     if name == "source_capture_rate_365d":
         return f"{value * 100:.2f}%"
+    if name == "spend_ytd_cents":
+        return f"${value // 100:,}.{value % 100:02d}"
     return str(value)
 
 
@@ -379,6 +384,9 @@ def _fmt_change(name: str, old, new) -> str:
         return "—"
     if name == "source_capture_rate_365d":
         return f"{(new - old) * 100:+.2f} pts"
+    if name == "spend_ytd_cents":
+        d = new - old
+        return f"{'+' if d >= 0 else '-'}${abs(d) // 100:,}.{abs(d) % 100:02d}"
     return f"{new - old:+d}"
 
 
