@@ -7,6 +7,8 @@ from typing import Callable
 
 from markupsafe import Markup
 
+from liaison import charts
+
 # A constant without double quotes: safe inside the double-quoted content attribute as is.
 CSP = Markup("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
              "base-uri 'none'; form-action 'none'")
@@ -102,3 +104,42 @@ def ago(days: int | None) -> str:
 def signed(n: int) -> str:
     """+3 / −2 (a true minus sign, as in the trend badges)."""
     return f"+{n}" if n > 0 else f"\u2212{-n}" if n < 0 else "±0"
+
+
+# A percentage on fewer than this many in the previous period is noise ("+550%" for 2 → 13):
+# such a trend shows its counts only.
+PERCENT_BASE = 5
+
+
+def count(n: int) -> str:
+    """A count with thousands separators: 1,234."""
+    return f"{n:,}"
+
+
+def percent(part: int, whole: int) -> str | None:
+    """A share as "50.4%" (one decimal), or None when there is no whole."""
+    return f"{100 * part / whole:.1f}%" if whole else None
+
+
+def trend(now: int, before: int, days: int | None = None, noun: str = "referrals") -> dict:
+    """The badge of a count against the previous period of the same length.
+
+    ``text`` always holds both counts and the window, and the percentage when the previous
+    count is at least ``PERCENT_BASE``: "+73% · 255 vs 147 · 365 d", "13 vs 2 · 90 d".
+    ``css`` is up, down or flat; ``sort`` the change in count (now − before), what a table's
+    trend column sorts by; ``title`` the same in words. Without ``days`` the window is left
+    out of the text.
+    """
+    pct_text, css = charts.trend_badge(now, before)
+    if before < PERCENT_BASE:
+        pct_text = None
+        css = "up" if now > before else "down" if now < before else "flat"
+    window = f"{days} d" if days else None
+    text = " · ".join(x for x in (pct_text, f"{count(now)} vs {count(before)}", window) if x)
+    if days:
+        title = (f"{count(now)} {noun} in the last {days} days against {count(before)} in the "
+                 f"{days} days before")
+    else:
+        title = f"{count(now)} {noun} against {count(before)} in the previous period"
+    return {"text": text, "css": css, "sort": now - before, "now": now, "before": before,
+            "percent": pct_text, "window": window, "title": title}

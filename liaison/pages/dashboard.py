@@ -1,9 +1,11 @@
-"""The dashboard (``index.html``): the figures of the last 90 and 365 days, the monthly chart,
-the referrers who need attention and the follow-ups due this week."""
+"""The dashboard (``index.html``): physician referrals and the other new patients of the last
+90 and 365 days (never added together in a headline), the monthly chart of physician referrals
+with the in-person visits, the referrers who need attention and the follow-ups due this week."""
 from __future__ import annotations
 
 from liaison import charts
 from liaison.pages.base import MONTHS_CHARTED, Page, PageKind
+from liaison.pages.referrals import new_patients, physician_months
 from liaison.pages.rows import physician_row
 from liaison.pages.view import SiteView
 
@@ -23,14 +25,16 @@ def context(view: SiteView, page: Page) -> dict:
                 if pred(phys[p])]
 
     upcoming = [view.follow_up(*t) for t in view.open_follow_ups if (t[0] - view.as_of).days <= 7]
+    capture = st.source_capture_rate_365d
     return {
         **view.common(page, "dashboard", "Dashboard"),
         "totals": totals,
-        "d90": view.change(totals.referrals_90d, totals.referrals_prev_90d),
-        "d365": view.change(totals.referrals_365d, totals.referrals_prev_365d),
-        "capture": st.source_capture_rate_365d,
-        "chart": view.chart(charts.bar_chart, [m.month for m in months], [m.referrals for m in months],
-                     title="Referrals per month, last 24 months",
+        "new_patients": new_patients(view),
+        "capture": capture,
+        "capture_text": f"{capture * 100:.1f}%" if capture is not None else "—",
+        "chart": view.chart(charts.bar_chart, [m.month for m in months], physician_months(view, months),
+                     title="Physician referrals per month, last 24 months, with in-person visits",
+                     primary_label="Physician referrals",
                      secondary=[m.in_person for m in months], secondary_label="In-person visits"),
         "declining": pick(lambda s: s.declining)[:10],
         "declining_count": sum(1 for s in phys.values() if s.declining),
@@ -45,9 +49,10 @@ def context(view: SiteView, page: Page) -> dict:
 
 KINDS = [
     PageKind("dashboard", "dashboard.html", "dashboard", pages, context,
-             reads=("stats.totals", "stats.months", "stats.physicians", "physicians", "practices",
-                    "team", "interactions"),
-             variables=("totals", "d90", "d365", "capture", "chart", "declining",
+             reads=("stats.totals", "stats.months", "stats.physicians",
+                    "stats.source_capture_rate_365d", "physicians", "practices", "team",
+                    "interactions", "referrals"),
+             variables=("totals", "new_patients", "capture", "capture_text", "chart", "declining",
                         "declining_count", "lapsed", "lapsed_count", "new", "new_count",
                         "overdue_visits", "week", "week_count"),
              nav=("Dashboard", "index.html"),

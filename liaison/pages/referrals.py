@@ -1,65 +1,251 @@
-"""Referral statistics (``referrals/``): the monthly chart, the funnel, sources and service
-lines, top referrers and movers, new, lapsed and declining referrers."""
+"""Referral statistics (``referrals/``), as a liaison manager reads them: physician referrals
+and other new patients side by side, the funnel of the last 365 days beside the matured one,
+why referrals were declined, who at the front desk records the source (with their front-desk
+training), return on visit ranked, top referrers and movers, new, lapsed and declining
+referrers, and the month table with the unfinished current month marked."""
 from __future__ import annotations
 
+import calendar
+
 from liaison import charts
-from liaison.pages.base import MONTHS_CHARTED, Page, PageKind, one_page, signed
+from liaison.derived import month_of_label
+from liaison.models import PHYSICIAN_SOURCE, STATUSES
+from liaison.pages.base import (
+    MONTHS_CHARTED, Page, PageKind, count, member_href, one_page, percent, physician_href,
+    trend,
+)
 from liaison.pages.rows import physician_row
+from liaison.pages.training import front_desk_guides, guide_rows, matrix_row
 from liaison.pages.view import SiteView
+
+# How the reasons of declined_reasons_365d read on the page.
+DECLINED_LABELS = {"insurance": "Insurance", "not-a-candidate": "Not a candidate",
+                   "patient-choice": "Patient's choice", "no-response": "No response",
+                   "other": "Other", "unspecified": "No reason given"}
+# The return-on-visit ranking shows every physician with a matured visit up to this many;
+# beyond it, the half with the biggest rises and the half with the biggest falls.
+ROV_ROWS = 40
+# A referrer list shows this many; the directory filters the rest.
+LIST_ROWS = 50
+
+
+def new_patients(view: SiteView) -> dict:
+    """Physician referrals and the other new patients (every other source) of the last 90
+    and 365 days and the periods before, each as a trend badge. The 90-day physician counts
+    are the sums of the physicians' own (every physician referral names its physician)."""
+    t = view.stats.totals
+    phys = view.stats.physicians.values()
+    p90 = sum(s.referrals_90d for s in phys)
+    p_prev90 = sum(s.referrals_prev_90d for s in phys)
+    p365, p_prev365 = t.physician_referrals_365d, t.physician_referrals_prev_365d
+    o90, o_prev90 = t.referrals_90d - p90, t.referrals_prev_90d - p_prev90
+    o365, o_prev365 = t.referrals_365d - p365, t.referrals_prev_365d - p_prev365
+    return {
+        "physician_90d": trend(p90, p_prev90, 90, "physician referrals"),
+        "other_90d": trend(o90, o_prev90, 90, "other new patients"),
+        "physician_365d": trend(p365, p_prev365, 365, "physician referrals"),
+        "other_365d": trend(o365, o_prev365, 365, "other new patients"),
+        "all_365d": trend(t.referrals_365d, t.referrals_prev_365d, 365, "new patients"),
+        "physician_share_365d": percent(p365, t.referrals_365d),
+    }
+
+
+def physician_months(view: SiteView, months: list) -> list[int]:
+    """The physician referrals of each of ``months`` (entries of the charted stats.months):
+    the sums of the physicians' monthly series."""
+    physician = [0] * MONTHS_CHARTED
+    for series in view.doc_series.values():
+        for i, n in enumerate(series):
+            physician[i] += n
+    out = []
+    for m in months:
+        i = month_of_label(m.month) - view.month_first
+        out.append(physician[i] if 0 <= i < MONTHS_CHARTED else 0)
+    return out
+
+
+def month_rows(view: SiteView) -> list[dict]:
+    """The charted months, newest first: physician referrals, other new patients and the
+    stages, the current month marked unfinished unless D is its last day."""
+    months = view.stats.months[-MONTHS_CHARTED:]
+    D = view.as_of
+    days_in_month = calendar.monthrange(D.year, D.month)[1]
+    rows = []
+    for m, from_physicians in zip(months, physician_months(view, months)):
+        unfinished = m.month == D.strftime("%Y-%m") and D.day < days_in_month
+        rows.append({
+            "month": m.month, "referrals": m.referrals, "physician": from_physicians,
+            "other": m.referrals - from_physicians, "scheduled": m.scheduled,
+            "consulted": m.consulted, "treated": m.treated, "declined": m.declined,
+            "interactions": m.interactions, "in_person": m.in_person,
+            "unfinished": unfinished,
+            "unfinished_text": f"to date: {D.day} of {days_in_month} days" if unfinished else "",
+        })
+    rows.reverse()
+    return rows
+
+
+def funnel_stages(funnel: dict[str, int]) -> list[tuple[str, int]]:
+    return [(stage.capitalize(), funnel[stage]) for stage in ("referred", *STATUSES[1:])]
+
+
+def treated_share(funnel: dict[str, int]) -> dict:
+    return {"treated": funnel["treated"], "referred": funnel["referred"],
+            "share": percent(funnel["treated"], funnel["referred"]) or "—"}
+
+
+def capture_rows(view: SiteView, guides: list[dict]) -> list[dict]:
+    """Each team member who took a non-physician referral of the last 365 days, and each
+    front-desk member who took none: their answers and their row of the training matrix's
+    front-desk column. Lowest capture rate first: who needs a word."""
+    by_member = view.stats.capture_by_member_365d
+    team = view.site.team
+    ids = set(by_member) | {tid for tid, m in team.items() if m.role == "front-desk"}
+    rows = []
+    for tid in ids:
+        c = by_member.get(tid)
+        training = matrix_row(view, tid, guides) if tid in team else None
+        rows.append({
+            "id": tid, "name": team[tid].name if tid in team else tid,
+            "href": member_href(tid) if tid in team else None,
+            "role": team[tid].role if tid in team else "",
+            "referrals": c.referrals if c else 0, "unknown": c.unknown if c else 0,
+            "rate": f"{c.rate * 100:.1f}%" if c else "—",
+            "rate_sort": f"{c.rate:.4f}" if c else "",
+            "cells": training["cells"] if training else [{"state": "n/a"} for _ in guides],
+        })
+    rows.sort(key=lambda r: (r["rate_sort"] == "", r["rate_sort"], r["name"], r["id"]))
+    return rows
+
+
+def rov_badge(rov, whose: str) -> dict:
+    """A return-on-visit trend badge: the referrals of the 90 days from the matured visits
+    against the 90 days before them."""
+    badge = trend(rov.after, rov.before, 90)
+    visits = f"{count(rov.visits)} visit{'s' if rov.visits != 1 else ''}"
+    badge["title"] = (f"{whose}: {count(rov.after)} physician referrals in the 90 days from "
+                      f"{visits} against {count(rov.before)} in the 90 days before")
+    return badge
+
+
+def rov_ranking(view: SiteView) -> tuple[list[dict], int]:
+    """Physicians with a matured visit, ranked by after − before (then more visits, then
+    name); when there are more than ROV_ROWS, the biggest rises and the biggest falls."""
+    phys = view.stats.physicians
+    ranked = sorted((p for p in phys if phys[p].rov_365d.visits),
+                    key=lambda p: (-(phys[p].rov_365d.after - phys[p].rov_365d.before),
+                                   -phys[p].rov_365d.visits, view.site.physicians[p].name, p))
+    rows = []
+    for rank, pid in enumerate(ranked, 1):
+        r = phys[pid].rov_365d
+        rows.append({"rank": rank, "name": view.site.physicians[pid].name,
+                     "href": physician_href(pid),
+                     "practice": view.practice_ref(view.site.physicians[pid].practice),
+                     "visits": r.visits, "before": r.before, "after": r.after,
+                     "change": rov_badge(r, view.site.physicians[pid].name)})
+    if len(rows) > ROV_ROWS:
+        rows = rows[:ROV_ROWS // 2] + rows[-(ROV_ROWS // 2):]
+    return rows, len(ranked)
+
+
+def rov_liaisons(view: SiteView) -> list[dict]:
+    rows = []
+    for tid, s in view.stats.liaisons.items():
+        name, href = view.member_ref(tid)
+        r = s.rov_365d
+        rows.append({"name": name, "href": href, "visits": r.visits, "before": r.before,
+                     "after": r.after, "change": rov_badge(r, name)})
+    rows.sort(key=lambda r: (-(r["after"] - r["before"]), -r["visits"], r["name"]))
+    return rows
 
 
 def context(view: SiteView, page: Page) -> dict:
     st = view.stats
     totals = st.totals
-    months = st.months[-MONTHS_CHARTED:]
-    f = st.funnel_365d
     phys = st.physicians
     top = sorted((p for p in phys if phys[p].referrals_365d),
                  key=lambda p: (-phys[p].referrals_365d, p))[:15]
     movers = sorted((p for p in phys if phys[p].referrals_365d != phys[p].referrals_prev_365d),
                     key=lambda p: (-abs(phys[p].referrals_365d - phys[p].referrals_prev_365d), p))[:15]
 
-    def rows(pred, limit=50):
+    def rows(pred):
         ids = [p for p in sorted(phys) if pred(phys[p])]
-        return [physician_row(view, p) for p in ids[:limit]], len(ids)
+        return [physician_row(view, p) for p in ids[:LIST_ROWS]], len(ids)
 
     new, new_n = rows(lambda s: s.status == "new")
     lapsed, lapsed_n = rows(lambda s: s.status == "lapsed")
     declining, declining_n = rows(lambda s: s.declining)
-    sources = sorted(st.sources_365d.items(), key=lambda kv: (-kv[1], kv[0]))
+    patients = new_patients(view)
+    table = month_rows(view)
+    chronological = list(reversed(table))
+    other_sources = sorted(((k, v) for k, v in st.sources_365d.items() if k != PHYSICIAN_SOURCE),
+                           key=lambda kv: (-kv[1], kv[0]))
+    others_365d = patients["other_365d"]["now"]
+    guides = front_desk_guides(guide_rows(view))
+    capture = capture_rows(view, guides)
+    rov_rows, rov_n = rov_ranking(view)
+    reasons = st.declined_reasons_365d
+    matured = treated_share(st.funnel_matured)
+    recent = treated_share(st.funnel_365d)
     return {
         **view.common(page, "referrals", "Referral statistics"),
-        "totals": totals, "capture": st.source_capture_rate_365d,
-        "d90": view.change(totals.referrals_90d, totals.referrals_prev_90d),
-        "d365": view.change(totals.referrals_365d, totals.referrals_prev_365d),
-        "chart": view.chart(charts.bar_chart, [m.month for m in months], [m.referrals for m in months],
-                     title="Referrals per month, last 24 months",
-                     secondary=[m.treated for m in months], secondary_label="Treated"),
-        "funnel": view.chart(charts.funnel_chart, [("Referred", f["referred"]), ("Scheduled", f["scheduled"]),
-                                            ("Consulted", f["consulted"]), ("Treated", f["treated"]),
-                                            ("Declined", f["declined"])],
-                      title="Referral funnel, last 365 days"),
-        "sources": view.chart(charts.share_bars, sources, title="How patients heard about us, last 365 days",
-                       highlight="unknown"),
+        "totals": totals,
+        "new_patients": patients,
+        "capture": st.source_capture_rate_365d,
+        "capture_text": f"{st.source_capture_rate_365d * 100:.1f}%"
+        if st.source_capture_rate_365d is not None else "—",
+        "unknown_365d": st.sources_365d.get("unknown", 0),
+        "others_365d": others_365d,
+        "chart": view.chart(charts.bar_chart, [m["month"] for m in chronological],
+                            [m["physician"] for m in chronological],
+                            title="Physician referrals and other new patients per month, last 24 months",
+                            primary_label="Physician referrals",
+                            secondary=[m["other"] for m in chronological],
+                            secondary_label="Other new patients"),
+        "funnel": view.chart(charts.funnel_chart, funnel_stages(st.funnel_365d),
+                             title="Referred in the last 365 days"),
+        "funnel_matured": view.chart(charts.funnel_chart, funnel_stages(st.funnel_matured),
+                                     title="Matured: referred 90 to 454 days ago"),
+        "treated_matured": matured, "treated_365d": recent,
+        "declined_365d": st.funnel_365d["declined"],
+        "declined_unspecified": reasons.get("unspecified", 0),
+        "declined_reasons": view.chart(charts.share_bars,
+                                       [(DECLINED_LABELS.get(k, k), v) for k, v in reasons.items()],
+                                       title="Why referrals were declined, last 365 days",
+                                       highlight=DECLINED_LABELS["unspecified"]),
+        "sources": view.chart(charts.share_bars, other_sources,
+                              title="How the other new patients heard about us, last 365 days",
+                              highlight="unknown"),
         "services": view.chart(charts.share_bars, [(view.services[k], v) for k, v in st.services_365d.items()],
-                        title="Referrals by service line, last 365 days"),
+                               title="Referrals by service line, last 365 days"),
+        "capture_members": capture,
+        "capture_unattributed": max(0, others_365d - sum(c.referrals for c in st.capture_by_member_365d.values())),
+        "front_desk_guides": guides,
+        "rov_total": rov_badge(totals.rov_365d, "All matured visits"),
+        "rov_visits": totals.rov_365d.visits,
+        "rov_physicians": rov_rows, "rov_physicians_n": rov_n,
+        "rov_liaisons": rov_liaisons(view),
         "top": [physician_row(view, p) for p in top],
-        "movers": [{**physician_row(view, p),
-                    "delta": signed(phys[p].referrals_365d - phys[p].referrals_prev_365d),
-                    "up": phys[p].referrals_365d > phys[p].referrals_prev_365d} for p in movers],
+        "movers": [physician_row(view, p) for p in movers],
         "new": new, "new_n": new_n, "lapsed": lapsed, "lapsed_n": lapsed_n,
         "declining": declining, "declining_n": declining_n,
-        "months_table": list(reversed(months)),
+        "months_table": table,
     }
 
 
 KINDS = [
     PageKind("referrals", "referrals.html", "referrals",
              one_page("referrals/index.html", "referrals.html", "referrals"),
-             context, reads=("stats", "physicians", "practices", "team", "site.services"),
-             variables=("totals", "capture", "d90", "d365", "chart", "funnel", "sources",
-                        "services", "top", "movers", "new", "new_n", "lapsed", "lapsed_n",
-                        "declining", "declining_n", "months_table"),
+             context, reads=("stats", "physicians", "practices", "team", "guides", "referrals",
+                             "site.services"),
+             variables=("totals", "new_patients", "capture", "capture_text", "unknown_365d",
+                        "others_365d", "chart", "funnel", "funnel_matured", "treated_matured",
+                        "treated_365d", "declined_365d", "declined_unspecified",
+                        "declined_reasons", "sources", "services", "capture_members",
+                        "capture_unattributed", "front_desk_guides", "rov_total", "rov_visits",
+                        "rov_physicians", "rov_physicians_n", "rov_liaisons", "top", "movers",
+                        "new", "new_n", "lapsed", "lapsed_n", "declining", "declining_n",
+                        "months_table"),
              nav=("Referrals", "referrals/index.html"),
              url="referrals/"),
 ]

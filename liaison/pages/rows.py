@@ -10,6 +10,16 @@ from liaison.pages.base import ago, physician_href, practice_href
 from liaison.pages.view import SiteView
 
 
+# What "declining" means (SPEC §4), for the badge's tooltip.
+DECLINING_RULE = ("Declining: at least 4 referrals in the 90 days before the last 90, and at most "
+                  "half as many in the last 90 days (a lapsed referrer is lapsed, not declining)")
+
+
+def declining_text(s) -> str:
+    """The declining badge with its counts and window: "declining · 1 vs 4 · 90 d"."""
+    return f"declining · {s.referrals_90d} vs {s.referrals_prev_90d} · 90 d"
+
+
 def physician_row(view: SiteView, pid: str) -> dict:
     d = view.site.physicians[pid]
     s = view.stats.physicians[pid]
@@ -22,7 +32,9 @@ def physician_row(view: SiteView, pid: str) -> dict:
         "tier": d.tier or "", "status": s.status, "declining": s.declining,
         "visit_overdue": s.visit_overdue, "referrals_365d": s.referrals_365d,
         "referrals_prev_365d": s.referrals_prev_365d,
-        "trend": view.change(s.referrals_365d, s.referrals_prev_365d),
+        "trend": view.change(s.referrals_365d, s.referrals_prev_365d, 365),
+        "declining_text": declining_text(s) if s.declining else "",
+        "declining_title": DECLINING_RULE if s.declining else "",
         "last_visit": s.last_visit or "", "last_contact": s.last_contact or "",
         "liaison_name": liaison_name, "liaison_href": liaison_href,
     }
@@ -38,7 +50,7 @@ def practice_row(view: SiteView, pid: str) -> dict:
     return {"id": pid, "name": p.name, "href": practice_href(pid), "city": p.city or "",
             "physicians": s.physicians, "referrals_365d": s.referrals_365d,
             "referrals_prev_365d": s.referrals_prev_365d,
-            "trend": view.change(s.referrals_365d, s.referrals_prev_365d),
+            "trend": view.change(s.referrals_365d, s.referrals_prev_365d, 365),
             "last_contact": s.last_contact or "", "liaison_name": name, "liaison_href": href,
             "alerts": alerts, "best_visit_times": p.best_visit_times or ""}
 

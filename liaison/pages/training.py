@@ -7,12 +7,16 @@ from liaison.pages.base import Page, PageKind, guide_href, member_href, one_page
 from liaison.pages.view import SiteView
 
 
+FRONT_DESK_AUDIENCES = ("front-desk", "all")  # the guides the front desk takes
+
+
 def guide_rows(view: SiteView) -> list[dict]:
     guides = sorted(view.site.guides.values(),
                     key=lambda g: (g.meta.order if g.meta.order is not None else 10**9, g.meta.title, g.id))
     return [{"id": g.id, "title": g.meta.title, "audience": g.meta.audience,
              "summary": g.meta.summary or "", "href": guide_href(g.id),
-             "renew": g.meta.renew_every_days} for g in guides]
+             "renew": g.meta.renew_every_days,
+             "front_desk": g.meta.audience in FRONT_DESK_AUDIENCES} for g in guides]
 
 
 def _cell(guide: dict, member, latest: dict, as_of) -> dict:
@@ -25,17 +29,27 @@ def _cell(guide: dict, member, latest: dict, as_of) -> dict:
     return {"state": state, "date": t.completed.isoformat(), "score": t.score}
 
 
+def front_desk_guides(guides: list[dict]) -> list[dict]:
+    """The guides the front desk takes (its column of the matrix): those for the front desk
+    and those for all."""
+    return [g for g in guides if g["front_desk"]]
+
+
+def matrix_row(view: SiteView, tid: str, guides: list[dict]) -> dict:
+    """One team member's row of the competency matrix: a cell per guide (completed with its
+    date and score, expired, missing, or n/a when the guide is not for their role)."""
+    m = view.site.team[tid]
+    latest = {}
+    for t in m.trainings:
+        if t.guide not in latest or t.completed > latest[t.guide].completed:
+            latest[t.guide] = t
+    return {"name": m.name, "href": member_href(tid), "role": m.role,
+            "cells": [_cell(g, m, latest, view.as_of) for g in guides]}
+
+
 def training(view: SiteView, page: Page) -> dict:
     guides = guide_rows(view)
-    matrix = []
-    for tid in sorted(view.site.team):
-        m = view.site.team[tid]
-        latest = {}
-        for t in m.trainings:
-            if t.guide not in latest or t.completed > latest[t.guide].completed:
-                latest[t.guide] = t
-        matrix.append({"name": m.name, "href": member_href(tid), "role": m.role,
-                       "cells": [_cell(g, m, latest, view.as_of) for g in guides]})
+    matrix = [matrix_row(view, tid, guides) for tid in sorted(view.site.team)]
     return {**view.common(page, "training", "Training"), "guides": guides, "matrix": matrix,
             "capture": view.stats.source_capture_rate_365d}
 

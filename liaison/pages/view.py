@@ -24,7 +24,7 @@ from liaison.derived import (
 from liaison.figures import Stats
 from liaison.palette import DEFAULT, Palette
 from liaison.pages.base import (
-    CSP, MONTHS_CHARTED, Page, deck_href, member_href, physician_href, practice_href,
+    CSP, MONTHS_CHARTED, Page, deck_href, member_href, physician_href, practice_href, trend,
 )
 from liaison.records import Site
 
@@ -194,9 +194,9 @@ class SiteView:
         holds."""
         return Markup(chart(*args, palette=self.palette, **kwargs))
 
-    def change(self, now: int, before: int) -> dict:
-        text, css = charts.trend_badge(now, before)
-        return {"text": text, "css": css}
+    def change(self, now: int, before: int, days: int | None = None) -> dict:
+        """The trend badge of a count against the previous ``days`` (``base.trend``)."""
+        return trend(now, before, days)
 
     def common(self, page: Page, section: str, title: str) -> dict:
         """What every page's template receives (``COMMON_VARIABLES``)."""
