@@ -36,7 +36,8 @@ PHYSICIAN_COLUMNS = (
     "tier", "liaison", "office_days", "email", "phone", "status", "declining",
     "visit_overdue", "referrals", "referrals_90d", "referrals_prev_90d", "referrals_365d",
     "referrals_prev_365d", "first_referral", "last_referral", "days_since_referral",
-    "interactions_365d", "last_contact", "last_visit",
+    "interactions_365d", "last_contact", "last_visit", "potential", "refers_elsewhere",
+    "spend_ytd_cents", "rov_visits", "rov_before", "rov_after",
 )
 # The columns of physicians.csv taken from the physician's statistics as they are.
 _PHYSICIAN_STATS = (
@@ -46,7 +47,7 @@ _PHYSICIAN_STATS = (
 )
 INTERACTION_COLUMNS = (
     "date", "type", "liaison", "practice", "physicians", "met_with", "summary", "needs",
-    "outcome", "deck", "next_visit", "follow_ups", "open_follow_ups",
+    "outcome", "deck", "next_visit", "follow_ups", "open_follow_ups", "cost",
 )
 MONTH_COLUMNS = (
     "month", "referrals", "scheduled", "consulted", "treated", "declined", "interactions",
@@ -109,6 +110,9 @@ def physicians_csv(site: Site, stats: Stats) -> bytes:
                 practice.city if practice is not None else None,
                 p.tier, getattr(s, "liaison", None), " ".join(p.office_days), p.email, p.phone,
                 *(getattr(s, k, None) for k in _PHYSICIAN_STATS),
+                p.potential, "; ".join(p.refers_elsewhere), getattr(s, "spend_ytd_cents", None),
+                *((s.rov_365d.visits, s.rov_365d.before, s.rov_365d.after) if s is not None
+                  else (None, None, None)),
             )
 
     return _csv(PHYSICIAN_COLUMNS, rows())
@@ -131,7 +135,7 @@ def interactions_csv(site: Site, as_of: dt.date | None = None) -> bytes:
                 r.date, r.type, r.liaison, r.practice, " ".join(r.physicians),
                 "; ".join(r.met_with), r.summary, "; ".join(r.needs), r.outcome, r.deck,
                 r.next_visit, len(r.follow_ups),
-                sum(1 for f in r.follow_ups if is_open(f, as_of)),
+                sum(1 for f in r.follow_ups if is_open(f, as_of)), r.cost,
             )
 
     return _csv(INTERACTION_COLUMNS, rows())
