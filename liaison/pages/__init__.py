@@ -8,19 +8,19 @@ template in ``liaison/templates/`` (listed with its variables in ``templates/REA
 from __future__ import annotations
 
 from liaison.pages import (
-    activity, briefs, dashboard, data_quality, decks, directories, follow_ups, referrals,
-    team, training,
+    activity, briefs, compliance, dashboard, data_quality, decks, directories, follow_ups,
+    prospects, referrals, team, training,
 )
 from liaison.pages.base import COMMON_VARIABLES, NAV_ORDER, Page, PageKind
 from liaison.pages.view import SiteView
 
 # In the order their pages are planned.
-FAMILIES = (dashboard, directories, team, follow_ups, activity, referrals, data_quality,
-            briefs, training, decks)
+FAMILIES = (dashboard, directories, prospects, team, follow_ups, activity, referrals,
+            compliance, data_quality, briefs, training, decks)
 KINDS: dict[str, PageKind] = {k.name: k for family in FAMILIES for k in family.KINDS}
 
 __all__ = ["COMMON_VARIABLES", "KINDS", "Page", "PageKind", "SiteView", "context",
-           "files_beside", "plan"]
+           "files_beside", "plan", "site_nav"]
 
 
 def _nav() -> list[dict]:
@@ -30,6 +30,13 @@ def _nav() -> list[dict]:
 
 
 NAV = _nav()
+_NAV_KINDS = {k.section: k for k in KINDS.values() if k.nav is not None}
+
+
+def site_nav(view: SiteView) -> list[dict]:
+    """The navigation entries of one site: those whose page it has (``compliance/`` only
+    when site.yaml sets ``compliance``)."""
+    return [n for n in NAV if _NAV_KINDS[n["key"]].pages(view)]
 
 
 def plan(view: SiteView) -> list[Page]:

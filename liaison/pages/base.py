@@ -49,8 +49,8 @@ class PageKind:
 
 
 # The sections of the navigation bar, in order (a kind with ``nav`` names one of them).
-NAV_ORDER = ("dashboard", "physicians", "practices", "team", "follow-ups", "activity",
-             "referrals", "training", "presentations", "data-quality")
+NAV_ORDER = ("dashboard", "physicians", "practices", "prospects", "team", "follow-ups",
+             "activity", "referrals", "compliance", "training", "presentations", "data-quality")
 # The variables every page's context holds (``SiteView.common``).
 COMMON_VARIABLES = ("base", "csp", "our", "section", "title", "as_of", "as_of_text", "nav")
 

@@ -1,14 +1,50 @@
-"""The team (``team/``) and each member's page (``team/<id>/``): a liaison's call plan (their
-physicians by practice, most in need of a visit first), recent interactions, the follow-ups
-they own and their training record."""
+"""The team (``team/``) and each member's page (``team/<id>/``): a liaison's figures (tier
+coverage, visits per week, return on visit), call plan (their physicians by practice, most in
+need of a visit first) and high-potential prospects, recent interactions, the follow-ups they
+own and their training record."""
 from __future__ import annotations
 
 from collections import defaultdict
 
 from liaison.derived import training_expired
-from liaison.pages.base import Page, PageKind, guide_href, member_href, one_page
+from liaison.charts import trend_badge
+from liaison.derived import ROV_DAYS
+from liaison.pages.base import PERCENT_BASE, Page, PageKind, guide_href, member_href, one_page
+from liaison.pages.prospects import prospect_row, ranked
 from liaison.pages.rows import physician_row
 from liaison.pages.view import SiteView
+
+WINDOW = 90  # days of visits per week
+
+
+def liaison_figures(view: SiteView, tid: str) -> dict | None:
+    """A liaison's tier coverage, visits per week and return on visit, ready to show; None for
+    a team member who is not a liaison.
+
+    Tier coverage: their tiered physicians seen on cadence (not ``visit_overdue``), as a
+    percentage only from ``PERCENT_BASE`` tiered physicians on. Visits per week: in-person
+    interactions they logged in the last 90 days over 90/7 weeks. Return on visit: their
+    ``rov_365d``, with the change from before to after as a percentage only on a base of
+    ``PERCENT_BASE`` or more."""
+    s = view.stats.liaisons.get(tid)
+    if s is None:
+        return None
+    rov = s.rov_365d
+    coverage = (f"{round(100 * s.tiered_current / s.tiered)}%"
+                if s.tiered >= PERCENT_BASE else None)
+    rov_text, rov_css = trend_badge(rov.after, rov.before)
+    return {
+        "tiered": s.tiered, "tiered_current": s.tiered_current,
+        "coverage": f"{s.tiered_current} of {s.tiered}", "coverage_percent": coverage,
+        # the sort value of the coverage column: the share, or the count below the base
+        "coverage_sort": round(s.tiered_current / s.tiered, 4) if s.tiered else "",
+        "visits_per_week": f"{s.in_person_90d * 7 / WINDOW:.1f}", "visits_window": WINDOW,
+        "in_person": s.in_person_90d,
+        "rov_visits": rov.visits, "rov_before": rov.before, "rov_after": rov.after,
+        "rov": f"{rov.before} \u2192 {rov.after}",
+        "rov_percent": rov_text if rov.before >= PERCENT_BASE else None,
+        "rov_css": rov_css, "rov_days": ROV_DAYS,
+    }
 
 
 def team(view: SiteView, page: Page) -> dict:
@@ -17,30 +53,35 @@ def team(view: SiteView, page: Page) -> dict:
         m = view.site.team[tid]
         rows.append({"id": tid, "name": m.name, "role": m.role, "href": member_href(tid),
                      "email": m.email or "", "stats": view.stats.liaisons.get(tid),
-                     "trainings": len(m.trainings)})
-    return {**view.common(page, "team", "Team"), "rows": rows}
+                     "figures": liaison_figures(view, tid), "trainings": len(m.trainings)})
+    return {**view.common(page, "team", "Team"), "rows": rows,
+            "liaisons": [r for r in rows if r["figures"] is not None]}
 
 
-def attention(view: SiteView, pid: str) -> tuple[int, list[str]]:
-    """How much a physician needs their liaison now: (score, reasons). Visit overdue 4,
-    declining 3, lapsed 2, an open follow-up 1."""
+def attention(view: SiteView, pid: str) -> tuple[int, list[dict]]:
+    """How much a physician needs their liaison now: (score, reasons, each a label and its
+    badge class). Visit overdue 4, declining 3, lapsed 2, an open follow-up 1; a new referrer
+    and a high-potential prospect are labelled without a score."""
     s = view.stats.physicians[pid]
     reasons, score = [], 0
     open_fu = len(view.fu_by_doc.get(pid, ()))
     if s.visit_overdue:
         score += 4
-        reasons.append("visit overdue")
+        reasons.append({"text": "visit overdue", "css": "overdue"})
     if s.declining:
         score += 3
-        reasons.append("declining")
+        reasons.append({"text": "declining", "css": "overdue"})
     if s.status == "lapsed":
         score += 2
-        reasons.append("lapsed")
+        reasons.append({"text": "lapsed", "css": "overdue"})
     if open_fu:
         score += 1
-        reasons.append(f"{open_fu} open follow-up{'s' if open_fu > 1 else ''}")
+        reasons.append({"text": f"{open_fu} open follow-up{'s' if open_fu > 1 else ''}",
+                        "css": "warn"})
     if s.status == "new":
-        reasons.append("new referrer")
+        reasons.append({"text": "new referrer", "css": "warn"})
+    if s.status == "prospect" and s.potential == "high":
+        reasons.append({"text": "high-potential prospect", "css": "prospect"})
     return score, reasons
 
 
@@ -77,9 +118,13 @@ def member(view: SiteView, page: Page) -> dict:
         trainings.append({"title": g.meta.title if g else t.guide,
                           "href": guide_href(t.guide) if g else None,
                           "completed": t.completed.isoformat(), "score": t.score, "expired": expired})
+    prospects = [prospect_row(view, pid, i + 1) for i, pid in enumerate(
+        p for p in ranked(view, "prospect", view.docs_of_liaison.get(tid, []))
+        if view.stats.physicians[p].potential == "high")] if is_liaison else []
     return {
         **view.common(page, "team", m.name), "member": m, "is_liaison": is_liaison,
-        "stats": view.stats.liaisons.get(tid), "groups": _call_plan(view, tid) if is_liaison else [],
+        "stats": view.stats.liaisons.get(tid), "figures": liaison_figures(view, tid),
+        "groups": _call_plan(view, tid) if is_liaison else [], "prospects": prospects,
         "recent": [view.interaction(r) for r in recent],
         "follow_ups": [view.follow_up(*t) for t in view.fu_by_owner.get(tid, [])],
         "trainings": trainings,
@@ -89,7 +134,7 @@ def member(view: SiteView, page: Page) -> dict:
 KINDS = [
     PageKind("team", "team.html", "team",
              one_page("team/index.html", "team.html", "team"),
-             team, reads=("team", "stats.liaisons"), variables=("rows",),
+             team, reads=("team", "stats.liaisons"), variables=("rows", "liaisons"),
              nav=("Team", "team/index.html"),
              url="team/"),
     PageKind("member", "member.html", "team",
@@ -97,7 +142,7 @@ KINDS = [
                            for t in sorted(view.site.team)],
              member, reads=("team", "physicians", "practices", "interactions", "guides",
                             "stats.liaisons", "stats.physicians", "stats.practices"),
-             variables=("member", "is_liaison", "stats", "groups", "recent", "follow_ups",
-                        "trainings"),
+             variables=("member", "is_liaison", "stats", "figures", "groups", "prospects",
+                        "recent", "follow_ups", "trainings"),
              url="team/<member>/"),
 ]

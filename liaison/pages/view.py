@@ -46,12 +46,12 @@ class SiteView:
         self.month_last = month_index(self.as_of)
         self.month_first = self.month_last - MONTHS_CHARTED + 1
         self.site_ctx = cfg.model_dump()  # site.yaml as decks see it
-        from liaison.pages import NAV  # the registry imports this module first
-
-        self.nav: list[dict] = NAV
         self._views: dict[int, SimpleNamespace] = {}
         self.caches: dict[str, object] = {}  # per-process state of page families (decks)
         self._index()
+        from liaison.pages import site_nav  # the registry imports this module first
+
+        self.nav: list[dict] = site_nav(self)  # the sections this site has pages of
 
     # ------------------------------------------------------------------ indexes
 

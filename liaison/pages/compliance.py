@@ -1,0 +1,112 @@
+"""Compliance (``compliance/``, only when site.yaml sets ``compliance``): what the practice
+gave each referring physician in meals, gifts and items of value in the as-of date's calendar
+year, against ``compliance.annual_limit`` (SPEC §2, §4 *Spend*), those at 80% of the limit or
+more first; each physician's interactions with a cost and their share of it; practice totals.
+The warning of ``validate`` (SPEC §3) applies the same rule to the same sums.
+"""
+from __future__ import annotations
+
+from decimal import ROUND_FLOOR, Decimal
+
+from liaison.compliance import dollars
+from liaison.derived import month_index, month_label, physician_shares, practice_shares
+from liaison.models import cents
+from liaison.pages.base import Page, PageKind, activity_href, one_page
+from liaison.pages.view import SiteView
+
+NEAR = 80  # per cent of the limit from which a physician is listed first
+METER = 200  # the meter's width in SVG units
+
+
+def _percent(part: int, limit_cents: Decimal) -> int:
+    """``part`` cents as a whole per cent of the limit, rounded down (79.9% is not 80%)."""
+    return int((Decimal(part) * 100 / limit_cents).to_integral_value(rounding=ROUND_FLOOR))
+
+
+def _money(amount_cents: Decimal) -> str:
+    """Cents, possibly a fraction of one (a limit of more than two decimals), as dollars."""
+    return f"${amount_cents / 100:,.2f}"
+
+
+def pages(view: SiteView) -> list[Page]:
+    if view.site.config.compliance is None:
+        return []
+    return [Page("compliance/index.html", "compliance.html", "compliance")]
+
+
+def context(view: SiteView, page: Page) -> dict:
+    site, D = view.site, view.as_of
+    exact = site.config.compliance.annual_limit
+    limit_cents = exact * 100  # exact, even with a limit of more than two decimals
+    year = D.year
+    # One pass over the year's interactions with a cost: each physician's and practice's
+    # share (SPEC §4 Spend), the sums the statistics hold.
+    costly: dict[str, list[dict]] = {}
+    practice_costly: dict[str, int] = {}
+    for r in site.interactions:  # sorted by date
+        if r.date > D or r.date.year != year or not r.cost:
+            continue
+        total = cents(r.cost)
+        shares = physician_shares(r, total)
+        base_item = {
+            "date": r.date.isoformat(), "type": r.type, "summary": r.summary,
+            "cost": dollars(total), "shared_by": len(shares),
+            "href": activity_href(month_label(month_index(r.date))),
+            "liaison_name": view.member_ref(r.liaison)[0],
+        }
+        for pid, share in shares:
+            costly.setdefault(pid, []).append({**base_item, "share": dollars(share)})
+        for prac, _share in practice_shares(r, total, site.physicians):
+            practice_costly[prac] = practice_costly.get(prac, 0) + 1
+    rows = []
+    for pid, s in view.stats.physicians.items():
+        spent = s.spend_ytd_cents
+        if not spent:
+            continue
+        d = site.physicians[pid]
+        pct = _percent(spent, limit_cents)
+        over = spent > limit_cents
+        liaison_name, liaison_href = view.member_ref(s.liaison) if s.liaison else ("—", None)
+        rows.append({
+            **view.doc_ref(pid), "id": pid, "practice_id": d.practice, "credentials": d.credentials or "",
+            "practice": view.practice_ref(d.practice),
+            "liaison_name": liaison_name, "liaison_href": liaison_href,
+            "spend_cents": spent, "spend": dollars(spent), "percent": pct,
+            "near": spent * 100 >= NEAR * limit_cents, "over": over,
+            "left": "" if over else _money(limit_cents - spent),
+            "over_by": _money(spent - limit_cents) if over else "",
+            "meter": min(METER, round(METER * spent / limit_cents, 1)),
+            "interactions": list(reversed(costly.get(pid, []))),  # newest first
+        })
+    rows.sort(key=lambda r: (not r["near"], -r["spend_cents"], r["name"], r["id"]))
+    practices = []
+    for prac, s in view.stats.practices.items():
+        if s.spend_ytd_cents:
+            practices.append({**view.practice_ref(prac), "id": prac,
+                              "spend_cents": s.spend_ytd_cents,
+                              "spend": dollars(s.spend_ytd_cents),
+                              "interactions": practice_costly.get(prac, 0),
+                              "near": sum(1 for r in rows
+                                          if r["near"] and r["practice_id"] == prac)})
+    practices.sort(key=lambda p: (-p["spend_cents"], p["name"], p["id"]))
+    return {
+        **view.common(page, "compliance", "Compliance"),
+        "year": year, "limit": f"${exact:,.2f}", "near_percent": NEAR, "meter_width": METER,
+        "meter_near": METER * NEAR // 100,
+        "rows": rows, "practices": practices,
+        "near_count": sum(1 for r in rows if r["near"]),
+        "over_count": sum(1 for r in rows if r["over"]),
+        "unspent": len(site.physicians) - len(rows),
+        "total": dollars(view.stats.totals.spend_ytd_cents),
+    }
+
+
+KINDS = [
+    PageKind("compliance", "compliance.html", "compliance", pages, context,
+             reads=("site", "interactions", "physicians", "practices", "team",
+                    "stats.physicians", "stats.practices", "stats.totals"),
+             variables=("year", "limit", "near_percent", "meter_width", "meter_near", "rows",
+                        "practices", "near_count", "over_count", "unspent", "total"),
+             nav=("Compliance", "compliance/index.html"),
+             url="compliance/"),
+]

@@ -1,0 +1,469 @@
+"""The prospects page, the compliance page and the liaison pages' figures (issue 12, SPEC §6),
+read from sites built from the contract's second-edition worked example
+(tests/fixtures/spec-example-v2) at the as-of date 2026-11-26.
+
+Expected values are worked out here from the fixture's own files (its physicians, its
+interactions' costs, its referral dates) and from the contract's expected statistics
+(expected-stats-2026-11-26.json), never from the program's output.
+"""
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+from decimal import Decimal
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+import yaml
+
+REPO = Path(__file__).resolve().parents[1]
+EXAMPLE = REPO / "tests" / "fixtures" / "spec-example-v2"
+AS_OF = "2026-11-26"
+D = dt.date.fromisoformat(AS_OF)
+EXPECTED = json.loads((EXAMPLE / "expected-stats-2026-11-26.json").read_text(encoding="utf-8"))
+VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source",
+        "track", "wbr"}
+
+
+# ---------------------------------------------------------------------------------------------
+# a small DOM of the built pages
+
+
+class Node:
+    def __init__(self, tag: str, attrs: dict):
+        self.tag, self.attrs, self.children = tag, attrs, []
+
+    def text(self) -> str:
+        out = []
+        for c in self.children:
+            out.append(c if isinstance(c, str) else c.text())
+        return " ".join("".join(out).split())
+
+    def all(self, tag: str, cls: str | None = None) -> list["Node"]:
+        found = []
+        for c in self.children:
+            if isinstance(c, Node):
+                if c.tag == tag and (cls is None or cls in c.attrs.get("class", "").split()):
+                    found.append(c)
+                found.extend(c.all(tag, cls))
+        return found
+
+    def by_id(self, ident: str) -> "Node | None":
+        for c in self.children:
+            if isinstance(c, Node):
+                if c.attrs.get("id") == ident:
+                    return c
+                hit = c.by_id(ident)
+                if hit is not None:
+                    return hit
+        return None
+
+    def hrefs(self) -> list[str]:
+        return [a.attrs.get("href", "") for a in self.all("a")]
+
+
+class _Builder(HTMLParser):
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.root = Node("#root", {})
+        self.stack = [self.root]
+
+    def handle_starttag(self, tag, attrs):
+        node = Node(tag, {k: v or "" for k, v in attrs})
+        self.stack[-1].children.append(node)
+        if tag not in VOID:
+            self.stack.append(node)
+
+    def handle_startendtag(self, tag, attrs):
+        self.stack[-1].children.append(Node(tag, {k: v or "" for k, v in attrs}))
+
+    def handle_endtag(self, tag):
+        for i in range(len(self.stack) - 1, 0, -1):
+            if self.stack[i].tag == tag:
+                del self.stack[i:]
+                return
+
+    def handle_data(self, data):
+        self.stack[-1].children.append(data)
+
+
+def parse(path: Path) -> Node:
+    b = _Builder()
+    b.feed(path.read_text(encoding="utf-8"))
+    return b.root
+
+
+def table_rows(table: Node) -> list[list[Node]]:
+    body = table.all("tbody")[0]
+    return [row.all("td") for row in body.all("tr")]
+
+
+def headers(table: Node) -> list[str]:
+    return [th.text() for th in table.all("thead")[0].all("th")]
+
+
+# ---------------------------------------------------------------------------------------------
+# building
+
+
+def build(root: Path, out: Path) -> Path:
+    env = dict(os.environ, LIAISON_CACHE_DIR=str(out.parent / "cache"))
+    proc = subprocess.run(
+        [sys.executable, str(REPO / "build.py"), "build", "--root", str(root), "--out", str(out),
+         "--as-of", AS_OF], cwd=REPO, env=env, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    return out
+
+
+def copy_example(dest: Path) -> Path:
+    shutil.copytree(EXAMPLE, dest)
+    for p in [dest, *dest.rglob("*")]:
+        p.chmod(p.stat().st_mode | 0o700 if p.is_dir() else p.stat().st_mode | 0o600)
+    return dest
+
+
+@pytest.fixture(scope="module")
+def example(tmp_path_factory) -> Path:
+    """The worked example, built once."""
+    return build(EXAMPLE, tmp_path_factory.mktemp("v2") / "site")
+
+
+# ---------------------------------------------------------------------------------------------
+# the fixture's data, read independently of the program
+
+
+def _yaml_records(folder: Path) -> list[dict]:
+    out = []
+    for p in sorted([*folder.rglob("*.yaml"), *folder.rglob("*.yml")]):
+        data = yaml.safe_load(p.read_text(encoding="utf-8"))
+        out.extend(data if isinstance(data, list) else [data])
+    return out
+
+
+def _date(v) -> dt.date:
+    return v if isinstance(v, dt.date) else dt.date.fromisoformat(str(v))
+
+
+def physicians(root: Path = EXAMPLE) -> dict[str, dict]:
+    return {p.stem: yaml.safe_load(p.read_text(encoding="utf-8"))
+            for p in sorted((root / "data" / "physicians").iterdir())}
+
+
+def practices(root: Path = EXAMPLE) -> dict[str, dict]:
+    return {p.stem: yaml.safe_load(p.read_text(encoding="utf-8"))
+            for p in sorted((root / "data" / "practices").iterdir())}
+
+
+def interactions(root: Path = EXAMPLE) -> list[dict]:
+    return _yaml_records(root / "data" / "interactions")
+
+
+def referral_dates(root: Path = EXAMPLE) -> dict[str, list[dt.date]]:
+    """Physician -> the dates of their referrals (age ≥ 0)."""
+    out: dict[str, list[dt.date]] = {}
+    rows = _yaml_records(root / "data" / "referrals")
+    for p in sorted((root / "data" / "referrals").rglob("*.csv")):
+        with p.open(encoding="utf-8-sig", newline="") as f:
+            rows.extend(csv.DictReader(f))
+    for r in rows:
+        if r.get("physician") and _date(r["date"]) <= D:
+            out.setdefault(r["physician"], []).append(_date(r["date"]))
+    return out
+
+
+def status_of(pid: str, root: Path = EXAMPLE) -> str:
+    """SPEC §4 status, from the referral dates and site.yaml's thresholds."""
+    site = yaml.safe_load((root / "site.yaml").read_text(encoding="utf-8"))
+    th = site.get("thresholds", {})
+    dates = referral_dates(root).get(pid)
+    if not dates:
+        return "prospect"
+    if (D - min(dates)).days < th.get("new_within_days", 90):
+        return "new"
+    if (D - max(dates)).days >= th.get("lapsed_after_days", 90):
+        return "lapsed"
+    return "active"
+
+
+def cents_2026() -> tuple[dict[str, int], dict[str, int], dict[str, list[tuple]]]:
+    """SPEC §4 Spend by hand: each physician's and practice's share of the costs of the
+    interactions dated in D's year up to D; each physician's (date, share, cost, n)."""
+    docs = physicians()
+    by_doc: dict[str, int] = {}
+    by_practice: dict[str, int] = {}
+    items: dict[str, list[tuple]] = {}
+    for r in interactions():
+        date = _date(r["date"])
+        if "cost" not in r or date > D or date.year != D.year:
+            continue
+        c = int(Decimal(str(r["cost"])) * 100)
+        listed = list(dict.fromkeys(r.get("physicians", [])))
+        n = len(listed)
+        for i, pid in enumerate(listed):
+            share = c // n + (1 if i < c % n else 0)
+            by_doc[pid] = by_doc.get(pid, 0) + share
+            items.setdefault(pid, []).append((date, share, c, n))
+        if r.get("practice"):
+            by_practice[r["practice"]] = by_practice.get(r["practice"], 0) + c
+        else:
+            pracs = list(dict.fromkeys(docs[p]["practice"] for p in listed))
+            for i, prac in enumerate(pracs):
+                k = len(pracs)
+                by_practice[prac] = by_practice.get(prac, 0) + c // k + (1 if i < c % k else 0)
+    return by_doc, by_practice, items
+
+
+def money(c: int) -> str:
+    return f"${c // 100:,}.{c % 100:02d}"
+
+
+# ---------------------------------------------------------------------------------------------
+# prospects/
+
+
+def test_prospects_lists_the_physicians_who_never_referred(example):
+    doc = parse(example / "prospects" / "index.html")
+    docs = physicians()
+    expected = sorted(p for p in docs if status_of(p) == "prospect")
+    assert expected == ["james-whitley"]  # his only referral is dated after the as-of date
+    table = doc.by_id("prospect-table")
+    assert table is not None and "data-table" in table.attrs
+    assert headers(table)[:5] == ["#", "Physician", "Potential", "Tier", "Last contact"]
+    rows = table_rows(table)
+    names = [r[1].text() for r in rows]
+    assert names == [f"{docs[p]['name']}, {docs[p]['credentials']}" for p in expected]
+
+    james = dict(zip(headers(table), rows[0]))
+    assert james["Potential"].text() == docs["james-whitley"]["potential"]
+    assert james["Tier"].text() == docs["james-whitley"]["tier"]
+    for place in docs["james-whitley"]["refers_elsewhere"]:
+        assert place in james["Refers to today"].text()
+    assert james["Specialty"].text() == docs["james-whitley"]["specialty"]
+    assert james["Practice"].text() == practices()[docs["james-whitley"]["practice"]]["name"]
+    # no interaction lists him (the 2026-11-19 visit names only the practice): never contacted
+    assert not any("james-whitley" in r.get("physicians", []) for r in interactions())
+    assert "never" in james["Last contact"].text()
+    # neither he nor his practice has a liaison
+    assert "liaison" not in docs["james-whitley"]
+    assert "liaison" not in practices()[docs["james-whitley"]["practice"]]
+    assert james["Liaison"].text() == "none"
+    # every sortable column sorts by a value: the potential's and the tier's rank
+    assert james["Potential"].attrs["data-value"] == "1"
+    assert james["Last contact"].attrs["data-value"] == ""
+
+
+def test_lapsed_referrers_are_a_separate_win_back_table(example):
+    doc = parse(example / "prospects" / "index.html")
+    docs = physicians()
+    lapsed = sorted(p for p in docs if status_of(p) == "lapsed")
+    assert lapsed == ["alan-cho"]  # last referral at age 120, lapsed_after_days 120
+    table = doc.by_id("win-back-table")
+    rows = table_rows(table)
+    cells = dict(zip(headers(table), rows[0]))
+    assert cells["Physician"].text().startswith(docs["alan-cho"]["name"])
+    last = max(referral_dates()["alan-cho"])
+    assert cells["Last referral"].attrs["data-value"] == last.isoformat()
+    assert f"{(D - last).days} days ago" in cells["Last referral"].text()
+    assert cells["Referrals ever"].text() == str(EXPECTED["physicians"]["alan-cho"]["referrals"])
+    assert cells["Potential"].text() == docs["alan-cho"]["potential"]
+    # a lapsed physician is not a prospect, and no active or new one is in either table
+    prospect_names = [r[1].text() for r in table_rows(doc.by_id("prospect-table"))]
+    assert not any(n.startswith(docs["alan-cho"]["name"]) for n in prospect_names)
+
+
+def _add(root: Path, kind: str, name: str, text: str) -> None:
+    (root / "data" / kind / name).write_text(text, encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def ranked_site(tmp_path_factory) -> tuple[Path, Path]:
+    """The worked example plus prospects that test every step of the ranking, some of them
+    lena-brooks's (the example's only liaison)."""
+    base = tmp_path_factory.mktemp("ranked")
+    root = copy_example(base / "root")
+    prac = "french-broad-podiatry"  # its liaison is lena-brooks
+    for pid, fields in {
+        "hana-aoki": "potential: high\ntier: A\n",
+        "ben-ortiz": "potential: high\ntier: B\nrefers_elsewhere: [Valley Vein Center]\n",
+        "cleo-dunn": "potential: high\ntier: B\n",
+        "dev-patel": "potential: medium\ntier: A\n",
+        "eva-ruiz": "tier: A\n",
+        "finn-walsh": "potential: high\n",
+        "gus-lee": "potential: low\ntier: A\nliaison: owen-price\n",
+    }.items():
+        name = " ".join(w.capitalize() for w in pid.split("-"))
+        _add(root, "physicians", f"{pid}.yaml",
+             f"name: {name}\nspecialty: Podiatry\npractice: {prac}\n{fields}")
+    # contacts: hana-aoki 6 days ago; cleo-dunn 300 days ago; ben-ortiz never
+    _add(root, "interactions", "ranking.yaml",
+         "- date: 2026-11-20\n  liaison: lena-brooks\n  type: call\n  physicians: [hana-aoki]\n"
+         "  summary: Called Dr. Aoki.\n"
+         "- date: 2026-01-30\n  liaison: lena-brooks\n  type: email\n  physicians: [cleo-dunn]\n"
+         "  summary: Wrote to Dr. Dunn.\n")
+    return root, build(root, base / "site")
+
+
+def test_prospects_are_ranked_by_potential_tier_and_time_since_contact(ranked_site):
+    _root, site = ranked_site
+    rows = table_rows(parse(site / "prospects" / "index.html").by_id("prospect-table"))
+    names = [r[1].text().split(",")[0] for r in rows]
+    # high before medium before low before not rated; within high: tier A, then B (never
+    # contacted first: Ben Ortiz and James Whitley by name, then Cleo Dunn, 300 days ago),
+    # then no tier
+    assert names == ["Hana Aoki", "Ben Ortiz", "James Whitley", "Cleo Dunn", "Finn Walsh",
+                     "Dev Patel", "Gus Lee", "Eva Ruiz"]
+    assert [r[0].text() for r in rows] == [str(i) for i in range(1, len(rows) + 1)]
+    assert [r[2].attrs["data-value"] for r in rows] == ["1", "1", "1", "1", "1", "2", "3", "4"]
+    assert "not rated" in rows[-1][2].text()
+
+
+def test_call_plans_list_their_high_potential_prospects(ranked_site, example):
+    _root, site = ranked_site
+    page = parse(site / "team" / "lena-brooks" / "index.html")
+    section = next(s for s in page.all("section")
+                   if s.all("h2") and s.all("h2")[0].text().startswith("High-potential prospects"))
+    items = [li.text() for li in section.all("ul")[0].all("li")]
+    # lena-brooks's (through French Broad Podiatry) with potential high, in the ranking's
+    # order; not James Whitley (no liaison), Dev Patel (medium), Gus Lee (owen-price's)
+    assert [t.split(" (")[0] for t in items] == ["Hana Aoki", "Ben Ortiz", "Cleo Dunn",
+                                                 "Finn Walsh"]
+    assert all("never referred" in t for t in items)
+    assert "refers to Valley Vein Center today" in items[1]
+    assert "last contact never" in items[1]
+    assert "last contact 2026-11-20 (6 days ago)" in items[0]
+    # the call plan itself labels them too
+    plan = next(s for s in page.all("section") if s.all("h2")[0].text() == "Call plan")
+    assert "high-potential prospect" in plan.text()
+    # the worked example's liaison has none: the section says so
+    page = parse(example / "team" / "lena-brooks" / "index.html")
+    section = next(s for s in page.all("section")
+                   if s.all("h2")[0].text().startswith("High-potential prospects"))
+    assert "(0)" in section.all("h2")[0].text()
+    assert section.all("p", "empty")
+
+
+# ---------------------------------------------------------------------------------------------
+# liaison pages: tier coverage, visits per week, return on visit
+
+
+def _kpis(page: Node) -> dict[str, Node]:
+    return {k.all("div", "label")[0].text(): k for k in page.all("div", "kpi")}
+
+
+def test_liaison_page_shows_coverage_visits_per_week_and_return_on_visit(example):
+    page = parse(example / "team" / "lena-brooks" / "index.html")
+    s = EXPECTED["liaisons"]["lena-brooks"]
+    kpis = _kpis(page)
+    coverage = kpis["Tier coverage"]
+    assert coverage.all("div", "value")[0].text() == f"{s['tiered_current']} of {s['tiered']}"
+    assert s["tiered"] < 5 and "%" not in coverage.text()  # too few for a percentage
+    visits = kpis["Visits per week"]
+    assert visits.all("div", "value")[0].text() == f"{s['in_person_90d'] * 7 / 90:.1f}"
+    assert f"last 90 days" in visits.text()
+    rov = s["rov_365d"]
+    assert kpis["Return on visit"].all("div", "value")[0].text() == f"{rov['before']} → {rov['after']}"
+    explain = page.all("p", "explain")[0].text()
+    assert f"{rov['visits']} in-person visits" in explain
+    assert f"({rov['before']} in all)" in explain and f"({rov['after']})" in explain
+
+
+def test_tier_coverage_percentage_from_five_tiered_physicians(ranked_site):
+    _root, site = ranked_site
+    page = parse(site / "team" / "lena-brooks" / "index.html")
+    coverage = _kpis(page)["Tier coverage"]
+    value = coverage.all("div", "value")[0].text()
+    current, tiered = (int(x) for x in value.split(" of "))
+    assert tiered >= 5  # the example's 4 and the added tiered physicians of French Broad
+    assert f"{round(100 * current / tiered)}% of tiered physicians" in coverage.text()
+    team = parse(site / "team" / "index.html")
+    cells = [c.text() for c in table_rows(team.all("table")[0])[0]]
+    assert cells[0] == "Lena Brooks" and cells[2].startswith(value)
+
+
+def test_team_index_shows_each_liaisons_figures(example):
+    team = parse(example / "team" / "index.html")
+    table = team.all("table")[0]
+    assert headers(table)[:5] == ["Name", "Physicians", "Tier coverage", "Visits / week",
+                                  "Return on visit"]
+    liaisons = [k for k, v in sorted(EXPECTED["liaisons"].items())]
+    rows = table_rows(table)
+    assert [r[0].text() for r in rows] == ["Lena Brooks"] == [
+        yaml.safe_load((EXAMPLE / "data" / "team" / f"{t}.yaml").read_text())["name"]
+        for t in liaisons]
+    s = EXPECTED["liaisons"]["lena-brooks"]
+    assert rows[0][3].text() == f"{s['in_person_90d'] * 7 / 90:.1f}"
+    assert rows[0][4].text().startswith(f"{s['rov_365d']['before']} → {s['rov_365d']['after']}")
+
+
+# ---------------------------------------------------------------------------------------------
+# compliance/
+
+
+def test_compliance_page_lists_spend_against_the_limit(example):
+    page = parse(example / "compliance" / "index.html")
+    site = yaml.safe_load((EXAMPLE / "site.yaml").read_text(encoding="utf-8"))
+    limit = Decimal(str(site["compliance"]["annual_limit"]))
+    limit_cents = int(limit * 100)
+    head = page.all("div", "page-head")[0].text()
+    assert f"${limit:,.2f}" in head and str(D.year) in head
+    by_doc, by_practice, items = cents_2026()
+    assert by_doc["ruth-kessler"] > limit_cents  # the example's case
+    # the statistics agree with the hand count
+    assert by_doc == {k: v["spend_ytd_cents"] for k, v in EXPECTED["physicians"].items()
+                      if v["spend_ytd_cents"]}
+    near = lambda pid: by_doc[pid] * 100 >= 80 * limit_cents  # noqa: E731
+    expected = sorted(by_doc, key=lambda p: (not near(p), -by_doc[p], p))
+    docs = physicians()
+    spends = page.all("li", "spend")
+    assert [li.all("strong")[0].text() for li in spends] == [docs[p]["name"] for p in expected]
+    assert expected[0] == "ruth-kessler"
+    for li, pid in zip(spends, expected):
+        text = li.text()
+        assert f"{money(by_doc[pid])} of ${limit:,.2f}" in text
+        assert f"{by_doc[pid] * 100 // limit_cents}%" in text
+        assert ("over the limit" in text) == (by_doc[pid] > limit_cents)
+        assert li.all("svg", "meter"), "a meter per physician"
+        listed = li.all("ul", "cost-list")[0].all("li")
+        assert len(listed) == len(items[pid])
+        for entry, (date, share, cost, n) in zip(listed, sorted(items[pid], reverse=True)):
+            t = entry.text()
+            assert t.startswith(date.isoformat()) and money(share) in t
+            assert (f"shared by {n}" in t) == (n > 1) and (n == 1 or money(cost) in t)
+            assert entry.hrefs()[0] == f"../activity/{date:%Y-%m}/index.html"
+    ruth = spends[0]
+    assert "over the limit" in ruth.text()
+    assert f"{money(by_doc['ruth-kessler'] - limit_cents)} over" in ruth.text()
+    # the 2026-12-01 lunch (after the as-of date) is not listed
+    assert "2026-12-01" not in ruth.text()
+    # practices: every practice given anything, most first
+    table = page.by_id("practice-spend-table")
+    rows = table_rows(table)
+    prac = practices()
+    order = sorted(by_practice, key=lambda p: (-by_practice[p], prac[p]["name"]))
+    assert [r[0].text() for r in rows] == [prac[p]["name"] for p in order]
+    assert [r[1].text() for r in rows] == [money(by_practice[p]) for p in order]
+    # the note: the validate warning is the same rule
+    assert "liaison validate" in page.text() and "same rule" in page.text()
+    # the navigation has the page
+    assert "../compliance/index.html" in page.all("nav")[0].hrefs()
+    assert "compliance/index.html" in parse(example / "index.html").all("nav")[0].hrefs()
+
+
+def test_no_compliance_page_without_compliance_in_site_yaml(tmp_path):
+    root = copy_example(tmp_path / "root")
+    text = (root / "site.yaml").read_text(encoding="utf-8")
+    text, n = re.subn(r"(?m)^compliance:\n(?:[ #].*\n)+", "", text)
+    assert n == 1 and "compliance" not in text
+    (root / "site.yaml").write_text(text, encoding="utf-8")
+    site = build(root, tmp_path / "site")
+    assert not (site / "compliance").exists()
+    for page in site.rglob("*.html"):
+        assert "compliance/index.html" not in page.read_text(encoding="utf-8"), page
+    assert (site / "prospects" / "index.html").is_file()
