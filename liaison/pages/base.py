@@ -125,7 +125,8 @@ def trend(now: int, before: int, days: int | None = None, noun: str = "referrals
     """The badge of a count against the previous period of the same length.
 
     ``text`` always holds both counts and the window, and the percentage when the previous
-    count is at least ``PERCENT_BASE``: "+73% · 255 vs 147 · 365 d", "13 vs 2 · 90 d".
+    count is at least ``PERCENT_BASE``: "+73% · 255 vs 147 · 365 d", "13 vs 2 · 90 d" (no-break
+    spaces inside "255 vs 147" and "365 d").
     ``css`` is up, down or flat; ``sort`` the change in count (now − before), what a table's
     trend column sorts by; ``title`` the same in words. Without ``days`` the window is left
     out of the text.
@@ -134,8 +135,9 @@ def trend(now: int, before: int, days: int | None = None, noun: str = "referrals
     if before < PERCENT_BASE:
         pct_text = None
         css = "up" if now > before else "down" if now < before else "flat"
-    window = f"{days} d" if days else None
-    text = " · ".join(x for x in (pct_text, f"{count(now)} vs {count(before)}", window) if x)
+    # No-break spaces inside each part: a badge that wraps breaks only between parts.
+    window = f"{days}\u00a0d" if days else None
+    text = " · ".join(x for x in (pct_text, f"{count(now)}\u00a0vs\u00a0{count(before)}", window) if x)
     if days:
         title = (f"{count(now)} {noun} in the last {days} days against {count(before)} in the "
                  f"{days} days before")

@@ -79,7 +79,7 @@ def month_rows(view: SiteView) -> list[dict]:
             "consulted": m.consulted, "treated": m.treated, "declined": m.declined,
             "interactions": m.interactions, "in_person": m.in_person,
             "unfinished": unfinished,
-            "unfinished_text": f"to date: {D.day} of {days_in_month} days" if unfinished else "",
+            "unfinished_text": f"to {D.isoformat()}, {D.day} of {days_in_month} days" if unfinished else "",
         })
     rows.reverse()
     return rows
@@ -92,6 +92,16 @@ def funnel_stages(funnel: dict[str, int]) -> list[tuple[str, int]]:
 def treated_share(funnel: dict[str, int]) -> dict:
     return {"treated": funnel["treated"], "referred": funnel["referred"],
             "share": percent(funnel["treated"], funnel["referred"]) or "—"}
+
+
+def declined_items(reasons: dict[str, int]) -> list[tuple[str, int]]:
+    """The declined reasons, most frequent first, "no reason given" last."""
+    given = sorted(((k, v) for k, v in reasons.items() if k != "unspecified"),
+                   key=lambda kv: (-kv[1], kv[0]))
+    items = [(DECLINED_LABELS.get(k, k), v) for k, v in given]
+    if "unspecified" in reasons:
+        items.append((DECLINED_LABELS["unspecified"], reasons["unspecified"]))
+    return items
 
 
 def capture_rows(view: SiteView, guides: list[dict]) -> list[dict]:
@@ -210,7 +220,7 @@ def context(view: SiteView, page: Page) -> dict:
         "declined_365d": st.funnel_365d["declined"],
         "declined_unspecified": reasons.get("unspecified", 0),
         "declined_reasons": view.chart(charts.share_bars,
-                                       [(DECLINED_LABELS.get(k, k), v) for k, v in reasons.items()],
+                                       declined_items(reasons),
                                        title="Why referrals were declined, last 365 days",
                                        highlight=DECLINED_LABELS["unspecified"]),
         "sources": view.chart(charts.share_bars, other_sources,

@@ -17,7 +17,7 @@ DECLINING_RULE = ("Declining: at least 4 referrals in the 90 days before the las
 
 def declining_text(s) -> str:
     """The declining badge with its counts and window: "declining · 1 vs 4 · 90 d"."""
-    return f"declining · {s.referrals_90d} vs {s.referrals_prev_90d} · 90 d"
+    return f"declining · {s.referrals_90d}\u00a0vs\u00a0{s.referrals_prev_90d} · 90\u00a0d"
 
 
 def physician_row(view: SiteView, pid: str) -> dict:

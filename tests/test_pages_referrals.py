@@ -1,0 +1,441 @@
+"""The referrals page, the dashboard's headline and the trend badges (issue 12), read from the
+site built from the contract's second-edition worked example (tests/fixtures/spec-example-v2)
+at the as-of date 2026-11-26.
+
+Expected values are worked out here from the contract's expected statistics
+(expected-stats-2026-11-26.json) and the fixture's own files, never from the program's output.
+"""
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import json
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+import yaml
+from click.testing import CliRunner
+
+REPO = Path(__file__).resolve().parents[1]
+EXAMPLE = REPO / "tests" / "fixtures" / "spec-example-v2"
+AS_OF = "2026-11-26"
+D = dt.date.fromisoformat(AS_OF)
+EXPECTED = json.loads((EXAMPLE / "expected-stats-2026-11-26.json").read_text(encoding="utf-8"))
+TOTALS = EXPECTED["totals"]
+PHYS = EXPECTED["physicians"]
+VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source",
+        "track", "wbr"}
+NBSP = "\u00a0"
+
+
+# ---------------------------------------------------------------------------------------------
+# a small DOM of the built pages
+
+
+class Node:
+    def __init__(self, tag: str, attrs: dict):
+        self.tag, self.attrs, self.children = tag, attrs, []
+
+    @property
+    def classes(self) -> list[str]:
+        return self.attrs.get("class", "").split()
+
+    def text(self) -> str:
+        """The text, no-break spaces as spaces, runs of white space as one."""
+        parts = [c if isinstance(c, str) else c.text() for c in self.children
+                 if isinstance(c, str) or c.tag != "svg"]
+        return " ".join("".join(parts).replace(NBSP, " ").split())
+
+    def all(self, tag: str, cls: str | None = None) -> list["Node"]:
+        found = []
+        for c in self.children:
+            if isinstance(c, Node):
+                if c.tag == tag and (cls is None or cls in c.classes):
+                    found.append(c)
+                found.extend(c.all(tag, cls))
+        return found
+
+    def by_id(self, ident: str) -> "Node":
+        for c in self.children:
+            if isinstance(c, Node):
+                if c.attrs.get("id") == ident:
+                    return c
+                try:
+                    return c.by_id(ident)
+                except KeyError:
+                    pass
+        raise KeyError(ident)
+
+
+class _Builder(HTMLParser):
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.root = Node("#root", {})
+        self.stack = [self.root]
+
+    def handle_starttag(self, tag, attrs):
+        node = Node(tag, {k: v or "" for k, v in attrs})
+        self.stack[-1].children.append(node)
+        if tag not in VOID:
+            self.stack.append(node)
+
+    def handle_startendtag(self, tag, attrs):
+        self.stack[-1].children.append(Node(tag, {k: v or "" for k, v in attrs}))
+
+    def handle_endtag(self, tag):
+        for i in range(len(self.stack) - 1, 0, -1):
+            if self.stack[i].tag == tag:
+                del self.stack[i:]
+                break
+
+    def handle_data(self, data):
+        self.stack[-1].children.append(data)
+
+
+def parse(path: Path) -> Node:
+    b = _Builder()
+    b.feed(path.read_text(encoding="utf-8"))
+    return b.root
+
+
+def table_rows(table: Node) -> list[list[Node]]:
+    return [tr.all("td") for tr in table.all("tbody")[0].all("tr")]
+
+
+def kpis(page: Node) -> dict[str, Node]:
+    """KPI cards by their label."""
+    out = {}
+    for card in page.all("div", "kpi"):
+        label = next(d for d in card.all("div", "label")).text()
+        out[label] = card
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# expected values, from the contract's statistics
+
+
+def pct(now: int, before: int) -> str:
+    """The change in whole per cent, half away from zero, with a true minus sign."""
+    diff = now - before
+    whole = (200 * abs(diff) + before) // (2 * before)
+    if whole == 0:
+        return "±0"
+    return f"+{whole}%" if diff > 0 else f"\u2212{whole}%"
+
+
+def badge_text(now: int, before: int, days: int) -> str:
+    counts = f"{now} vs {before} · {days} d"
+    return f"{pct(now, before)} · {counts}" if before >= 5 else counts
+
+
+PHYSICIAN_90 = sum(p["referrals_90d"] for p in PHYS.values())
+PHYSICIAN_PREV_90 = sum(p["referrals_prev_90d"] for p in PHYS.values())
+OTHER_90 = TOTALS["referrals_90d"] - PHYSICIAN_90
+OTHER_PREV_90 = TOTALS["referrals_prev_90d"] - PHYSICIAN_PREV_90
+PHYSICIAN_365 = TOTALS["physician_referrals_365d"]
+PHYSICIAN_PREV_365 = TOTALS["physician_referrals_prev_365d"]
+OTHER_365 = TOTALS["referrals_365d"] - PHYSICIAN_365
+OTHER_PREV_365 = TOTALS["referrals_prev_365d"] - PHYSICIAN_PREV_365
+
+
+def names() -> dict[str, str]:
+    out = {}
+    for kind in ("physicians", "team", "practices"):
+        for f in (EXAMPLE / "data" / kind).glob("*.y*ml"):
+            out[f.stem] = yaml.safe_load(f.read_text(encoding="utf-8"))["name"]
+    return out
+
+
+NAMES = names()
+
+
+# ---------------------------------------------------------------------------------------------
+# the built site
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory) -> Path:
+    from liaison.cli import main
+
+    out = tmp_path_factory.mktemp("referrals") / "site"
+    result = CliRunner().invoke(main, ["build", "--root", str(EXAMPLE), "--out", str(out),
+                                       "--as-of", AS_OF])
+    assert result.exit_code == 0, result.output
+    return out
+
+
+@pytest.fixture(scope="module")
+def referrals(site: Path) -> Node:
+    return parse(site / "referrals" / "index.html")
+
+
+@pytest.fixture(scope="module")
+def dashboard(site: Path) -> Node:
+    return parse(site / "index.html")
+
+
+# ---------------------------------------------------------------------------------------------
+# physician referrals and other new patients, apart
+
+
+def test_the_example_exercises_both_sides_of_the_percentage_rule():
+    """The expected values below need a base under 5 and one of 5 or more."""
+    assert OTHER_PREV_365 < 5 <= PHYSICIAN_PREV_365
+    assert OTHER_PREV_90 >= 5 and PHYSICIAN_PREV_90 >= 5
+
+
+@pytest.mark.parametrize("which", ["referrals", "dashboard"])
+def test_headline_shows_physician_referrals_and_other_new_patients_apart(which, request):
+    page = request.getfixturevalue(which)
+    cards = kpis(page)
+    expected = {
+        "Physician referrals, 90 days": (PHYSICIAN_90, PHYSICIAN_PREV_90, 90),
+        "Other new patients, 90 days": (OTHER_90, OTHER_PREV_90, 90),
+        "Physician referrals, 365 days": (PHYSICIAN_365, PHYSICIAN_PREV_365, 365),
+        "Other new patients, 365 days": (OTHER_365, OTHER_PREV_365, 365),
+    }
+    for label, (now, before, days) in expected.items():
+        card = cards[label]
+        assert card.all("div", "value")[0].text() == str(now), label
+        badge = card.all("span", "trend")[0]
+        assert badge.text() == badge_text(now, before, days), label
+    # No headline adds the two together.
+    assert not any(label.startswith("Referrals") for label in cards), sorted(cards)
+
+
+def test_a_trend_on_a_base_under_5_shows_counts_only(referrals):
+    badge = kpis(referrals)["Other new patients, 365 days"].all("span", "trend")[0]
+    assert "%" not in badge.text()
+    assert badge.text() == f"{OTHER_365} vs {OTHER_PREV_365} · 365 d"
+    assert badge.attrs["title"] == (f"{OTHER_365} other new patients in the last 365 days "
+                                    f"against {OTHER_PREV_365} in the 365 days before")
+
+
+def test_source_capture_counts_only_other_new_patients(referrals):
+    card = kpis(referrals)["Source captured, 365 days"]
+    rate = EXPECTED["source_capture_rate_365d"]
+    assert card.all("div", "value")[0].text() == f"{rate * 100:.1f}%"
+    unknown = EXPECTED["sources_365d"]["unknown"]
+    assert f"{unknown} of {OTHER_365} other new patients" in card.text()
+    # The rate is 1 − unknown / (non-physician referrals): the page's two numbers agree.
+    assert round(1 - unknown / OTHER_365, 4) == rate
+
+
+def test_the_month_table_splits_each_month_and_marks_the_unfinished_one(referrals):
+    table = referrals.by_id("months").all("table")[0]
+    rows = table.all("tbody")[0].all("tr")
+    months = list(reversed(EXPECTED["months"]))[:24]
+    assert [r.all("td")[0].text().split()[0] for r in rows] == [m["month"] for m in months]
+    physician_total = 0
+    for tr, m in zip(rows, months):
+        cells = [td.text() for td in tr.all("td")]
+        physician, other, everyone = (int(x) for x in cells[1:4])
+        assert physician + other == everyone == m["referrals"], m["month"]
+        assert int(cells[6]) == m["treated"] and int(cells[7]) == m["declined"]
+        physician_total += physician
+    # The example's records start in 2024-12: the 24 months hold every physician referral.
+    assert len(EXPECTED["months"]) == 24
+    assert physician_total == sum(p["referrals"] for p in PHYS.values())
+    # November 2026 is not over at D = 2026-11-26; October is.
+    days = calendar.monthrange(D.year, D.month)[1]
+    assert "unfinished" in rows[0].classes
+    assert "to date" in rows[0].all("td")[0].text()
+    assert all("unfinished" not in r.classes for r in rows[1:])
+    note = referrals.by_id("months").all("p")[0].text()
+    assert f"{D.day} of {days} days" in note and AS_OF in note
+
+
+def test_a_month_that_ends_on_the_as_of_date_is_finished():
+    from liaison import pages
+    from liaison.pipeline import check
+
+    checked = check(EXAMPLE, dt.date(2026, 11, 30), keep_records=True)
+    view = pages.SiteView(checked.site, checked.stats)
+    page = next(p for p in pages.plan(view) if p.kind == "referrals")
+    table = pages.context(view, page)["months_table"]
+    assert table[0]["month"] == "2026-11" and not table[0]["unfinished"]
+    checked = check(EXAMPLE, dt.date(2026, 11, 29), keep_records=True)
+    view = pages.SiteView(checked.site, checked.stats)
+    assert pages.context(view, page)["months_table"][0]["unfinished"]
+
+
+# ---------------------------------------------------------------------------------------------
+# outcomes: the matured funnel, declined reasons
+
+
+def test_matured_funnel_beside_the_365_day_one_with_the_treated_share(referrals):
+    section = referrals.by_id("funnel")
+    charts = section.all("svg")
+    assert len(charts) == 2
+    labels = [c.attrs.get("aria-label", "") for c in charts]
+    assert "365" in labels[0] and "Matured" in labels[1]
+    text = section.text()
+    assert "90 days" in text  # why: young referrals have not had time
+    matured, recent = EXPECTED["funnel_matured"], EXPECTED["funnel_365d"]
+    share = f"{100 * matured['treated'] / matured['referred']:.1f}%"
+    assert (f"Treated: {share} of matured referrals ({matured['treated']} of "
+            f"{matured['referred']})") in text
+    assert f"{100 * recent['treated'] / recent['referred']:.1f}%" in text
+    card = kpis(referrals)["Treated, matured referrals"]
+    assert card.all("div", "value")[0].text() == share
+
+
+def test_declined_reasons_include_the_unspecified_ones(referrals):
+    section = referrals.by_id("declined")
+    svg = section.all("svg")[0]
+    reasons = EXPECTED["declined_reasons_365d"]
+    labels = {"insurance": "Insurance", "not-a-candidate": "Not a candidate",
+              "patient-choice": "Patient's choice", "no-response": "No response",
+              "other": "Other", "unspecified": "No reason given"}
+    summary = svg.all("title")[0].text()  # the chart's text summary
+    for key, label in labels.items():
+        assert f"{label} {reasons[key]} (" in summary, key
+    # Most frequent first, the referrals without a reason last.
+    assert summary.index("No reason given") > max(summary.index(labels[k]) for k in reasons
+                                                  if k != "unspecified")
+    # The reasons' counts add up to the declined referrals of the last 365 days.
+    assert sum(reasons.values()) == EXPECTED["funnel_365d"]["declined"]
+    text = section.text()
+    assert f"{EXPECTED['funnel_365d']['declined']} declined" in text
+    assert f"{reasons['unspecified']} without a reason" in text
+    card = kpis(referrals)["Declined, 365 days"]
+    assert f"{reasons['unspecified']} with no reason given" in card.text()
+
+
+# ---------------------------------------------------------------------------------------------
+# source capture by front-desk member, beside the training matrix's front-desk column
+
+
+def _guides() -> dict[str, dict]:
+    out = {}
+    for f in (EXAMPLE / "content" / "training").glob("*.md"):
+        front = f.read_text(encoding="utf-8").split("---")[1]
+        out[f.stem] = yaml.safe_load(front)
+    return out
+
+
+def test_capture_by_member_beside_their_front_desk_guides(referrals, site):
+    table = referrals.by_id("capture-table")
+    # The guides the front desk takes, in the training page's order.
+    front_desk = sorted(((gid, g) for gid, g in _guides().items()
+                         if g["audience"] in ("front-desk", "all")),
+                        key=lambda kv: (kv[1].get("order", 10**9), kv[1]["title"], kv[0]))
+    assert front_desk
+    heads = [th.text().rstrip(" ↕") for th in table.all("th")]
+    assert heads[4:] == [g["title"] for _, g in front_desk]
+    capture = EXPECTED["capture_by_member_365d"]
+    team = {f.stem: yaml.safe_load(f.read_text(encoding="utf-8"))
+            for f in (EXAMPLE / "data" / "team").glob("*.y*ml")}
+    listed = set(capture) | {t for t, m in team.items() if m["role"] == "front-desk"}
+    # Lowest capture rate first.
+    order = sorted(listed, key=lambda t: (capture[t]["rate"], NAMES[t]))
+    rows = table_rows(table)
+    assert [r[0].all("a")[0].text() for r in rows] == [NAMES[t] for t in order]
+    for tid, cells in zip(order, rows):
+        c = capture[tid]
+        assert int(cells[1].text()) == c["referrals"] and int(cells[2].text()) == c["unknown"]
+        assert cells[3].text().startswith(f"{c['rate'] * 100:.1f}%")
+        assert cells[3].attrs["data-value"] == f"{c['rate']:.4f}"
+        # The training cells are the matrix's own: completed with the date of the training.
+        trainings = {t["guide"]: t for t in team[tid]["trainings"]}
+        for (gid, _), cell in zip(front_desk, cells[4:]):
+            t = trainings[gid]
+            assert "completed" in cell.text() and str(t["completed"]) in cell.text()
+    # The same cells as the training page's matrix.
+    matrix = parse(site / "training" / "index.html")
+    matrix_rows = {tr.all("td")[0].all("a")[0].text(): tr.all("td") for tr in
+                   matrix.all("tbody")[0].all("tr")}
+    for tid, cells in zip(order, rows):
+        assert cells[4].text() == matrix_rows[NAMES[tid]][1].text()
+    taken = sum(c["referrals"] for c in capture.values())
+    assert f"{OTHER_365 - taken} of them name nobody" in referrals.by_id("capture").text()
+
+
+# ---------------------------------------------------------------------------------------------
+# return on visit
+
+
+def test_return_on_visit_ranks_physicians_by_after_minus_before(referrals):
+    table = referrals.by_id("rov-physicians")
+    rov = {pid: p["rov_365d"] for pid, p in PHYS.items() if p["rov_365d"]["visits"]}
+    assert "james-whitley" not in rov  # never visited in the window: not ranked
+    order = sorted(rov, key=lambda p: (-(rov[p]["after"] - rov[p]["before"]),
+                                       -rov[p]["visits"], NAMES[p]))
+    rows = table_rows(table)
+    assert [r[1].all("a")[0].text() for r in rows] == [NAMES[p] for p in order]
+    for rank, (pid, cells) in enumerate(zip(order, rows), 1):
+        r = rov[pid]
+        assert [int(c.text()) for c in (cells[0], cells[3], cells[4], cells[5])] == \
+            [rank, r["visits"], r["before"], r["after"]]
+        assert cells[6].attrs["data-value"] == str(r["after"] - r["before"])
+        assert cells[6].text() == badge_text(r["after"], r["before"], 90)
+    text = referrals.by_id("return-on-visit").text()
+    assert "90 days before" in text and "90 days" in text and "at least 90 days old" in text
+
+
+def test_return_on_visit_per_liaison_and_overall(referrals):
+    rows = table_rows(referrals.by_id("rov-liaisons"))
+    liaisons = EXPECTED["liaisons"]
+    assert [r[0].text() for r in rows] == [NAMES[t] for t in sorted(liaisons, key=lambda t: (
+        -(liaisons[t]["rov_365d"]["after"] - liaisons[t]["rov_365d"]["before"]), NAMES[t]))]
+    for tid, cells in zip(sorted(liaisons), rows):
+        r = liaisons[tid]["rov_365d"]
+        assert [int(c.text()) for c in cells[1:4]] == [r["visits"], r["before"], r["after"]]
+    total = TOTALS["rov_365d"]
+    card = kpis(referrals)["Return on visit"]
+    assert card.all("div", "value")[0].text() == str(total["after"])
+    assert card.all("span", "trend")[0].text() == badge_text(total["after"], total["before"], 90)
+    assert f"{total['visits']} matured visits" in card.text()
+
+
+# ---------------------------------------------------------------------------------------------
+# consistent badges
+
+
+def test_trend_badge_rules():
+    from liaison.pages.base import trend
+
+    small = trend(13, 2, 90)
+    assert small["text"] == f"13{NBSP}vs{NBSP}2 · 90{NBSP}d" and small["css"] == "up"
+    assert small["sort"] == 11 and small["percent"] is None
+    assert trend(13, 10, 365)["text"] == f"+30% · 13{NBSP}vs{NBSP}10 · 365{NBSP}d"
+    assert trend(2, 5, 90)["text"].startswith("\u221260% · ")  # a base of exactly 5
+    assert "%" not in trend(1, 4, 90)["text"] and trend(1, 4, 90)["css"] == "down"
+    assert trend(0, 0, 90)["css"] == "flat" and trend(7, 7, 90)["text"].startswith("±0")
+    assert trend(1234, 1000, 365)["text"] == f"+23% · 1,234{NBSP}vs{NBSP}1,000 · 365{NBSP}d"
+    assert trend(3, 1)["text"] == f"3{NBSP}vs{NBSP}1"  # no window given: none shown
+
+
+def test_directory_trend_columns_sort_by_the_change_they_show(site):
+    page = parse(site / "physicians" / "index.html")
+    heads = [th.text().rstrip(" ↕") for th in page.all("th")]
+    col = heads.index("Trend")
+    for tr in page.all("tbody")[0].all("tr"):
+        cells = tr.all("td")
+        name = cells[0].all("a")[0].text()
+        pid = next(k for k, v in NAMES.items() if v == name and k in PHYS)
+        p = PHYS[pid]
+        assert cells[col].attrs["data-value"] == str(p["referrals_365d"] - p["referrals_prev_365d"])
+        assert cells[col].text() == badge_text(p["referrals_365d"], p["referrals_prev_365d"], 365)
+    practices = parse(site / "practices" / "index.html")
+    heads = [th.text().rstrip(" ↕") for th in practices.all("th")]
+    col = heads.index("Trend")
+    for tr in practices.all("tbody")[0].all("tr"):
+        cells = tr.all("td")
+        pid = next(k for k, v in NAMES.items() if v == cells[0].text())
+        s = EXPECTED["practices"][pid]
+        assert cells[col].attrs["data-value"] == str(s["referrals_365d"] - s["referrals_prev_365d"])
+
+
+def test_declining_badges_show_their_counts_and_window(site, dashboard, referrals):
+    declining = [pid for pid, p in PHYS.items() if p["declining"]]
+    assert declining == ["marcus-bell"]
+    p = PHYS["marcus-bell"]
+    expected = f"declining · {p['referrals_90d']} vs {p['referrals_prev_90d']} · 90 d"
+    for page in (dashboard, referrals, parse(site / "physicians" / "index.html")):
+        badges = [b.text() for b in page.all("span", "declining")]
+        assert badges == [expected]
+    # A lapsed referrer with a drop of the same size is not declining.
+    assert PHYS["alan-cho"]["status"] == "lapsed" and not PHYS["alan-cho"]["declining"]
