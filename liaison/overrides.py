@@ -27,6 +27,8 @@ from liaison.diagnostics import Problem, did_you_mean
 
 TEMPLATES = "templates"
 PALETTE = "palette.yaml"  # in templates/: the site's colours, not a template
+TALKING = "talking-points.yaml"  # in templates/: services by specialty (liaison.talking_points)
+SETTINGS = frozenset((PALETTE, TALKING))  # the files of templates/ that are no templates
 # Templates that pages reach through Python rather than through Jinja tags: an override of
 # one of them touches every page.
 EVERY_PAGE = frozenset(("macros.html",))
@@ -162,7 +164,12 @@ def check_overrides(site, stats: dict, as_of, workers: int | None = None,
     if not names:
         return []
     palette, problems = palette_stage.load(root)  # the built-in colours stand for bad ones
-    names = [n for n in names if n != PALETTE]
+    if TALKING in names:
+        from liaison import talking_points
+
+        services = [s.key for s in site.config.services] if site.config else None
+        problems += talking_points.load(root, services)[1]
+    names = [n for n in names if n not in SETTINGS]
     env = make_env(root, palette, sandboxed=bool(names))  # as build_site's make_env
     broken = False
     builtin = sorted(p.name for p in PACKAGE_TEMPLATES.iterdir() if p.suffix == ".html")

@@ -69,12 +69,12 @@ def check(root: Path, as_of: dt.date, strict: bool = False, use_cache: bool = Tr
     stay in ``site`` (for rendering); without, they are read by forked workers, each checking
     and summing its share, and only problems and sums come back.
     """
-    from liaison.overrides import PALETTE, override_names
+    from liaison.overrides import SETTINGS, override_names
 
     # A site's own templates are rendered with its records (liaison.overrides): keep them.
-    # (A palette alone is only checked: no page needs rendering for it.)
+    # (A palette or talking-points.yaml alone is only checked: no page needs rendering.)
     names = override_names(root)
-    templates = any(n != PALETTE for n in names)
+    templates = any(n not in SETTINGS for n in names)
     with paused_gc():
         return _check(root, as_of, strict, use_cache, keep_records or templates, workers,
                       check_templates=bool(names))

@@ -52,9 +52,9 @@ def make_env(site_root: Path, palette=None, sandboxed: bool | None = None) -> ji
     if palette is None:
         palette = palette_stage.for_site(site_root)
     if sandboxed is None:
-        from liaison.overrides import PALETTE, override_names
+        from liaison.overrides import SETTINGS, override_names
 
-        sandboxed = any(name != PALETTE for name in override_names(site_root))
+        sandboxed = any(name not in SETTINGS for name in override_names(site_root))
     env = (Sandbox if sandboxed else jinja2.Environment)(
         loader=jinja2.ChoiceLoader([
             jinja2.PrefixLoader({BUILTIN_PREFIX: jinja2.FileSystemLoader(str(PACKAGE_TEMPLATES))}),

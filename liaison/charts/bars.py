@@ -10,17 +10,37 @@ from liaison.charts.svg import (
 
 # ---------------------------------------------------------------------------- bar chart
 
+PARTIAL_LABEL = "month to date"
+MARKER_LABEL = "In-person visit"
+_MARKER_LANE = 12.0  # the markers' strip between the axis and the x labels
+
 def bar_chart(labels: list[str], values: list[int], *, title: str,
               secondary: list[int] | None = None, secondary_label: str | None = None,
               primary_label: str = "Referrals", height: int = 220,
+              partial_last: bool = False, partial_label: str = PARTIAL_LABEL,
+              markers: list[tuple[float, str]] | None = None,
+              marker_label: str = MARKER_LABEL,
               palette: Palette | None = None) -> str:
     """Vertical bars, one per label (e.g. 24 months of referrals), with an optional second
     series drawn as an amber line with dots (e.g. in-person visits).
 
     The y axis has 3-5 round gridlines; x labels are thinned so that they never overlap (the
     most recent one is always shown); each bar and dot carries a ``<title>`` tooltip
-    (``"2026-03: 14 referrals"``); a legend appears when there are two series. Empty input
-    renders a "No data yet" chart; all-zero input a chart with only its 0 line.
+    (``"2026-03: 14 referrals"``). Empty input renders a "No data yet" chart; all-zero input
+    a chart with only its 0 line.
+
+    ``partial_last``: the last period is not over yet (the current month): its bar is drawn
+    lighter with a dashed outline and its tooltip, the summary and the legend say
+    ``partial_label`` ("month to date"), so a month that has only begun does not look like a
+    collapse.
+
+    ``markers``: events on the time axis (e.g. in-person visits), each ``(position, text)``:
+    the position in periods from the start of the first one (0.0 to ``len(values)``; a date
+    on day d of a 30-day month i is i + (d - 0.5) / 30), the text its tooltip. Each is an
+    amber triangle in a lane under the axis; markers outside the chart's span are left out.
+
+    A legend appears when there is more than the bars to explain (a second series, markers,
+    a partial last period).
 
     Raises ValueError when the lists differ in length or a count is negative.
     """
@@ -39,10 +59,25 @@ def bar_chart(labels: list[str], values: list[int], *, title: str,
         return _empty("bar", width, 80, title, c)
 
     n = len(values)
+    marks = sorted((float(pos), str(text)) for pos, text in (markers or ())
+                   if 0 <= float(pos) <= n)
+    partial = bool(partial_last)
     second_name = secondary_label or "Second series"
     peak = max(values + (secondary or []))
     ticks = _nice_ticks(peak)
     top_value = ticks[-1] or 1
+
+    # The legend: what needs explaining beyond the bars, in one row or more.
+    legend: list[tuple[str, str]] = []  # (kind of swatch, label)
+    if secondary is not None:
+        legend.append(("line", second_name))
+    if marks:
+        legend.append(("marker", marker_label))
+    if partial:
+        legend.append(("partial", partial_label))
+    if legend:
+        legend.insert(0, ("bar", primary_label))
+    rows = _legend_rows(legend, width - 20)
 
     widest_x = max(_text_w(lb) for lb in labels)
     widest_y = max(_text_w(_count(t)) for t in ticks)
@@ -51,8 +86,10 @@ def bar_chart(labels: list[str], values: list[int], *, title: str,
     # (right + slot / 2 >= half the label + 2, with slot = (width - left - right) / n).
     half = 1 / (2 * n)
     right = max(10.0, (widest_x / 2 + 2 - (width - left) * half) / (1 - half))
-    top = 30.0 if secondary is not None else 10.0
-    bottom = 24.0
+    top = 10.0 + 20.0 * len(rows)
+    lane = _MARKER_LANE if marks else 0.0
+    bottom = 24.0 + lane
+    height += 20 * max(len(rows) - 1, 0) + lane
     plot_w = width - left - right
     plot_h = height - top - bottom
     base = top + plot_h
@@ -62,6 +99,9 @@ def bar_chart(labels: list[str], values: list[int], *, title: str,
     def y_of(v: int) -> float:
         return base - plot_h * v / top_value
 
+    def period(i: int) -> str:
+        return f"{labels[i]} ({partial_label})" if partial and i == n - 1 else labels[i]
+
     # Summary for screen readers and the tooltip of the whole chart.
     total = sum(values)
     hi = max(range(n), key=lambda i: (values[i], -i))
@@ -69,11 +109,14 @@ def bar_chart(labels: list[str], values: list[int], *, title: str,
     summary = (f"{title}: {primary_label} for {n} period{'s' if n != 1 else ''}, {span}; "
                f"total {_count(total)}")
     if total:
-        summary += f", highest {_count(values[hi])} in {labels[hi]}"
-    summary += f", latest {_count(values[-1])} in {labels[-1]}."
+        summary += f", highest {_count(values[hi])} in {period(hi)}"
+    summary += f", latest {_count(values[-1])} in {period(n - 1)}."
     if secondary is not None:
         summary += (f" {second_name}: total {_count(sum(secondary))}, "
                     f"latest {_count(secondary[-1])}.")
+    if marks:
+        summary += f" {_unit(marker_label + 's', len(marks)).capitalize()} marked: " \
+                   + "; ".join(text for _, text in marks) + "."
 
     parts = _open("bar", width, height, title, summary)
 
@@ -89,27 +132,43 @@ def bar_chart(labels: list[str], values: list[int], *, title: str,
                            cls="chart-label chart-y-label", fill=c.muted, anchor="end"))
     parts.append("</g>")
 
-    # Bars.
+    # Bars; an unfinished last period lighter, with a dashed outline.
     noun = primary_label
     parts.append('<g class="chart-bars">')
     for i, (lb, v) in enumerate(zip(labels, values)):
         h = plot_h * v / top_value
         x = left + slot * i + (slot - bar_w) / 2
-        parts.append(f'<rect class="chart-bar chart-series-1" x="{_n(x)}" y="{_n(base - h)}" '
-                     f'width="{_n(bar_w)}" height="{_n(h)}" fill="{c.series_1}">'
-                     f"<title>{_esc(f'{lb}: {_unit(noun, v)}')}</title></rect>")
+        tip = _esc(f"{period(i)}: {_unit(noun, v)}")
+        if partial and i == n - 1:
+            parts.append(f'<rect class="chart-bar chart-series-1 chart-partial" x="{_n(x)}" '
+                         f'y="{_n(base - h)}" width="{_n(bar_w)}" height="{_n(h)}" '
+                         f'{_PARTIAL_PAINT.format(c=c)}><title>{tip}</title></rect>')
+        else:
+            parts.append(f'<rect class="chart-bar chart-series-1" x="{_n(x)}" y="{_n(base - h)}" '
+                         f'width="{_n(bar_w)}" height="{_n(h)}" fill="{c.series_1}">'
+                         f"<title>{tip}</title></rect>")
     parts.append("</g>")
 
     # Axis line on top of the bars' feet.
     parts.append(f'<line class="chart-axis" x1="{_n(left)}" y1="{_n(base)}" '
                  f'x2="{_n(width - right)}" y2="{_n(base)}" stroke="{c.faint}" stroke-width="1"/>')
 
+    # Markers: triangles pointing up at the axis, in their lane below it.
+    if marks:
+        parts.append('<g class="chart-markers">')
+        for pos, text in marks:
+            x = left + slot * pos
+            parts.append(f'<path class="chart-marker chart-series-2" '
+                         f'd="{_triangle(x, base + 2)}" fill="{c.series_2}" '
+                         f'stroke="{c.surface}" stroke-width="0.5"><title>{_esc(text)}</title></path>')
+        parts.append("</g>")
+
     # X labels, thinned; the most recent one is always shown.
     step = _label_step(n, slot, widest_x)
     parts.append('<g class="chart-x-labels">')
     for i, lb in enumerate(labels):
         if (n - 1 - i) % step == 0:
-            parts.append(_text(left + slot * (i + 0.5), base + 16, lb,
+            parts.append(_text(left + slot * (i + 0.5), base + lane + 16, lb,
                                cls="chart-label chart-x-label", fill=c.muted, anchor="middle"))
     parts.append("</g>")
 
@@ -123,31 +182,68 @@ def bar_chart(labels: list[str], values: list[int], *, title: str,
                          f'fill="none" stroke="{c.series_2}" stroke-width="2" '
                          f'stroke-linejoin="round" stroke-linecap="round"/>')
         r = 3.0 if n <= 24 else 2.0
-        for (x, y), lb, v in zip(pts, labels, secondary):
+        for i, ((x, y), v) in enumerate(zip(pts, secondary)):
             parts.append(f'<circle class="chart-dot chart-series-2" cx="{_n(x)}" cy="{_n(y)}" '
                          f'r="{_n(r)}" fill="{c.series_2}" stroke="{c.surface}" stroke-width="1">'
-                         f"<title>{_esc(f'{lb}: {_unit(second_name, v)}')}</title></circle>")
+                         f"<title>{_esc(f'{period(i)}: {_unit(second_name, v)}')}</title></circle>")
         parts.append("</g>")
 
-        # Legend.
-        lx, ly = left, 14.0
+    if rows:
         parts.append('<g class="chart-legend">')
-        parts.append(f'<rect class="chart-legend-swatch chart-series-1" x="{_n(lx)}" '
-                     f'y="{_n(ly - 9)}" width="10" height="10" rx="1" fill="{c.series_1}"/>')
-        parts.append(_text(lx + 14, ly, primary_label, cls="chart-label chart-legend-label",
-                           fill=c.muted))
-        lx += 14 + _text_w(primary_label) + 18
-        parts.append(f'<line class="chart-legend-swatch chart-series-2" x1="{_n(lx)}" '
-                     f'y1="{_n(ly - 4)}" x2="{_n(lx + 16)}" y2="{_n(ly - 4)}" '
-                     f'stroke="{c.series_2}" stroke-width="2"/>')
-        parts.append(f'<circle class="chart-legend-swatch chart-series-2" cx="{_n(lx + 8)}" '
-                     f'cy="{_n(ly - 4)}" r="3" fill="{c.series_2}"/>')
-        parts.append(_text(lx + 20, ly, second_name, cls="chart-label chart-legend-label",
-                           fill=c.muted))
+        for r, row in enumerate(rows):
+            lx, ly = left, 14.0 + 20 * r
+            for kind, label in row:
+                parts.append(_swatch(kind, lx, ly, c))
+                parts.append(_text(lx + _SWATCH_W[kind] + 4, ly, label,
+                                   cls="chart-label chart-legend-label", fill=c.muted))
+                lx += _SWATCH_W[kind] + 4 + _text_w(label) + 18
         parts.append("</g>")
 
     parts.append("</svg>")
     return "".join(parts)
+
+
+# The unfinished period: the main colour, lighter, with a dashed outline.
+_PARTIAL_PAINT = ('fill="{c.series_1}" fill-opacity="0.35" stroke="{c.series_1}" '
+                  'stroke-width="1" stroke-dasharray="3 2"')
+_SWATCH_W = {"bar": 10.0, "line": 16.0, "marker": 10.0, "partial": 10.0}
+
+
+def _triangle(x: float, y: float) -> str:
+    """An upward triangle whose tip is at (x, y): 8 units wide, 7 tall."""
+    return f"M{_n(x)} {_n(y)}L{_n(x + 4)} {_n(y + 7)}L{_n(x - 4)} {_n(y + 7)}Z"
+
+
+def _legend_rows(entries: list[tuple[str, str]], room: float) -> list[list[tuple[str, str]]]:
+    """The legend's entries in rows that fit ``room`` units."""
+    rows: list[list[tuple[str, str]]] = []
+    used = room + 1
+    for kind, label in entries:
+        w = _SWATCH_W[kind] + 4 + _text_w(label) + 18
+        if used + w - 18 > room and (not rows or rows[-1]):
+            rows.append([])
+            used = 0.0
+        rows[-1].append((kind, label))
+        used += w
+    return rows
+
+
+def _swatch(kind: str, x: float, y: float, c: Palette) -> str:
+    """A legend swatch whose text baseline is ``y``."""
+    if kind == "line":
+        return (f'<line class="chart-legend-swatch chart-series-2" x1="{_n(x)}" '
+                f'y1="{_n(y - 4)}" x2="{_n(x + 16)}" y2="{_n(y - 4)}" '
+                f'stroke="{c.series_2}" stroke-width="2"/>'
+                f'<circle class="chart-legend-swatch chart-series-2" cx="{_n(x + 8)}" '
+                f'cy="{_n(y - 4)}" r="3" fill="{c.series_2}"/>')
+    if kind == "marker":
+        return (f'<path class="chart-legend-swatch chart-marker chart-series-2" '
+                f'd="{_triangle(x + 5, y - 9)}" fill="{c.series_2}"/>')
+    if kind == "partial":
+        return (f'<rect class="chart-legend-swatch chart-partial" x="{_n(x + 0.5)}" '
+                f'y="{_n(y - 8.5)}" width="9" height="9" rx="1" {_PARTIAL_PAINT.format(c=c)}/>')
+    return (f'<rect class="chart-legend-swatch chart-series-1" x="{_n(x)}" '
+            f'y="{_n(y - 9)}" width="10" height="10" rx="1" fill="{c.series_1}"/>')
 
 
 # ---------------------------------------------------------------------------- sparkline

@@ -1,22 +1,271 @@
 """Physician and practice briefs (``physicians/<id>/``, ``practices/<id>/``): what a liaison
-reads before walking in: who, where, the referral history and trend, alerts, the last
-interactions, open follow-ups and talking points."""
+reads before walking in.
+
+The first screen on a phone answers "where, who, when, what to say, what we promised" (SPEC
+§6): the address with a map link, tap-to-call numbers, best visit times and office days, the
+office staff (``glance``), the top talking points and the open promises. Below them: status and
+alerts, key figures, the referral chart with every in-person visit marked and the return on
+visit (referrals in the 90 days before and after each matured visit), what happened to the
+referred patients (services × status, the treated share of matured referrals, declined
+reasons), spend this year against the compliance limit, the last interactions with their cost,
+the profile and the decks for the practice.
+"""
 from __future__ import annotations
 
+import calendar
 import datetime as dt
+import urllib.parse
+from decimal import ROUND_FLOOR, Decimal
 
 from liaison import charts
-from liaison.derived import month_label
+from liaison.compliance import dollars
+from liaison.derived import in_person, matured, month_index, month_label, physician_shares, \
+    practice_shares, visit_people, ROV_DAYS
+from liaison.models import DECLINED_REASONS, STATUSES, cents
 from liaison.pages.base import (
-    MONTHS_CHARTED, RECENT, Page, PageKind, ago, deck_href, physician_href, practice_href,
+    MONTHS_CHARTED, PERCENT_BASE, RECENT, Page, PageKind, ago, deck_href, percent,
+    physician_href, practice_href, signed,
 )
-from liaison.pages.rows import alerts_for, physician_row, practice_row, talking_points
+from liaison.pages.rows import alerts_for, physician_row, practice_row
+from liaison.pages.talking import talking_points
 from liaison.pages.view import SiteView
 
+TOP_POINTS = 3  # talking points on the first screen; the others fold away
+MAP_URL = "https://www.google.com/maps/search/?api=1&query="  # opens the maps app on phones
+NEAR = 80  # per cent of the annual limit from which the spend meter warns
+STATUS_NAMES = {"referred": "Referred", "scheduled": "Scheduled", "consulted": "Consulted",
+                "treated": "Treated", "declined": "Declined"}
+UNSPECIFIED = "no reason given"
+
+
+# ------------------------------------------------------------------ the first screen
+
+def tel_href(phone: str) -> str:
+    """``tel:`` link of a phone number as written: its digits (and a leading +), without an
+    extension."""
+    number = phone.lower().split("x")[0].split("ext")[0]
+    digits = "".join(c for c in number if c.isdigit())
+    return "tel:" + ("+" if number.strip().startswith("+") else "") + digits
+
+
+def _glance(view: SiteView, practice_id: str, phones: list[tuple[str, str]],
+            office_days: list[tuple[str, str]]) -> dict:
+    """Where, who and when: the address with its map link, the numbers to call, best visit
+    times, office days and the office staff."""
+    p = view.site.practices.get(practice_id)
+    place = ", ".join(x for x in (p.address, p.city, " ".join(y for y in (p.state, p.zip) if y))
+                      if x) if p else ""
+    query = ", ".join(x for x in (p.name, place) if x) if p else ""
+    numbers = [{"label": label, "text": number, "href": tel_href(number)}
+               for label, number in phones if number and tel_href(number) != "tel:"]
+    return {
+        "practice": view.practice_ref(practice_id),
+        "address": place,
+        "map_href": MAP_URL + urllib.parse.quote(query, safe="") if query else None,
+        "phones": numbers,
+        "best_visit_times": (p.best_visit_times or "") if p else "",
+        "office_days": [{"name": n, "days": d} for n, d in office_days if d],
+        "staff": [{"name": s.name, "role": s.role or "", "phone": s.phone or "",
+                   "phone_href": tel_href(s.phone) if s.phone else None}
+                  for s in (p.staff if p else [])],
+    }
+
+
+WEEK = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+def _days(days) -> str:
+    """Office days as written, three or more in a row as a range: "Mon–Thu, Sat"."""
+    order = sorted({WEEK.index(d) for d in days})
+    runs: list[list[int]] = []
+    for i in order:
+        if runs and i == runs[-1][-1] + 1:
+            runs[-1].append(i)
+        else:
+            runs.append([i])
+    parts = []
+    for run in runs:
+        names = [WEEK[i].capitalize() for i in run]
+        parts += [f"{names[0]}\u2013{names[-1]}"] if len(run) >= 3 else names
+    return ", ".join(parts)
+
+
+# ------------------------------------------------------------------ chart and return on visit
+
+def _position(view: SiteView, date: dt.date) -> float:
+    """Where a date falls on the 24-month chart, in months from its first month's start."""
+    days = calendar.monthrange(date.year, date.month)[1]
+    return month_index(date) - view.month_first + (date.day - 0.5) / days
+
+
+def _markers(view: SiteView, visits: list) -> list[tuple[float, str]]:
+    """A marker per in-person interaction within the chart's months."""
+    out = []
+    for r in visits:
+        if view.month_first <= month_index(r.date) <= view.month_last:
+            name, _ = view.member_ref(r.liaison)
+            out.append((_position(view, r.date), f"{r.date.isoformat()}: {r.type} by {name}"))
+    return out
+
+
+def _chart(view: SiteView, series: list[int], visits: list, name: str):
+    months = [month_label(m) for m in view.months()]
+    return view.chart(charts.bar_chart, months, series, markers=_markers(view, visits),
+                      title=f"Referrals from {name} per month, last 24 months, with our "
+                            "in-person visits")
+
+
+def _dated(rows) -> dict[dt.date, int]:
+    out: dict[dt.date, int] = {}
+    for row in rows:
+        out[row.date] = out.get(row.date, 0) + row.count
+    return out
+
+
+def _window(dated: dict[dt.date, int], first: dt.date, last: dt.date) -> int:
+    return sum(n for d, n in dated.items() if first <= d <= last)
+
+
+def _rov(view: SiteView, rov, visits: list, people_of) -> dict:
+    """Return on visit in words and numbers: the statistic (``rov``: visits, before, after)
+    and each matured visit with its referrals before and after. ``people_of(visit)``: the
+    visit's people that the brief is about, with their referrals by date."""
+    rows = []
+    for r in visits:
+        if not matured((view.as_of - r.date).days):
+            continue
+        people = people_of(r)
+        if not people:
+            continue
+        before = sum(_window(d, r.date - dt.timedelta(days=ROV_DAYS), r.date - dt.timedelta(days=1))
+                     for d in people)
+        after = sum(_window(d, r.date, r.date + dt.timedelta(days=ROV_DAYS - 1)) for d in people)
+        name, href = view.member_ref(r.liaison)
+        rows.append({"date": r.date.isoformat(), "type": r.type, "summary": r.summary,
+                     "liaison_name": name, "liaison_href": href, "before": before,
+                     "after": after, "change": signed(after - before)})
+    n, before, after = rov.visits, rov.before, rov.after
+    if n == 0:
+        words = ("No in-person visit is 90 to 454 days old yet: return on visit counts the "
+                 "referrals in the 90 days before and after each visit once those days are over.")
+    else:
+        visits_text = f"{n} in-person visit{'s' if n != 1 else ''} 90 to 454 days old"
+        if after > before:
+            verdict = "more referrals followed our visits than preceded them"
+        elif after < before:
+            verdict = "fewer referrals followed our visits than preceded them"
+        else:
+            verdict = "as many referrals followed our visits as preceded them"
+        words = (f"Over {visits_text}, {verdict}: {after} in the 90 days after against "
+                 f"{before} in the 90 days before ({signed(after - before)}).")
+    return {"visits": n, "before": before, "after": after, "change": signed(after - before),
+            "css": "up" if after > before else "down" if after < before else "flat",
+            "text": words, "rows": rows}
+
+
+# ------------------------------------------------------------------ outcomes
+
+def _outcomes(view: SiteView, rows: list) -> dict:
+    """What happened to the referred patients: services × status over the last 365 days,
+    the treated share of the matured referrals (90 ≤ age < 455) and the declined reasons."""
+    D = view.as_of
+    table: dict[str, dict[str, int]] = {}
+    reasons: dict[str, int] = {}
+    done = treated = 0
+    for row in rows:
+        age = (D - row.date).days
+        if age < 365:
+            cells = table.setdefault(row.service, dict.fromkeys(STATUSES, 0))
+            cells[row.status] += row.count
+            if row.status == "declined":
+                why = row.declined_reason or UNSPECIFIED
+                reasons[why] = reasons.get(why, 0) + row.count
+        if matured(age):
+            done += row.count
+            if row.status == "treated":
+                treated += row.count
+    services = [{"name": view.services[k], "cells": [table[k][s] for s in STATUSES],
+                 "total": sum(table[k].values())} for k in view.services if k in table]
+    totals = [sum(table[k][s] for k in table) for s in STATUSES]
+    if done == 0:
+        share = "No referral is 90 to 454 days old yet: their outcomes are not known."
+    elif done < PERCENT_BASE:
+        share = f"{treated} of {done} matured referral{'s' if done != 1 else ''} treated."
+    else:
+        share = f"{percent(treated, done)} of matured referrals treated ({treated} of {done})."
+    site_funnel = view.stats.funnel_matured
+    site_share = percent(site_funnel["treated"], site_funnel["referred"]) \
+        if site_funnel["referred"] >= PERCENT_BASE else None
+    order = [*DECLINED_REASONS, UNSPECIFIED]
+    return {
+        "statuses": [STATUS_NAMES[s] for s in STATUSES],
+        "services": services, "totals": totals, "total": sum(totals),
+        "matured": done, "treated": treated, "share": share,
+        "share_percent": percent(treated, done) if done >= PERCENT_BASE else None,
+        "site_share": site_share,
+        "declined": [{"reason": why.replace("-", " "), "count": reasons[why]}
+                     for why in order if why in reasons],
+    }
+
+
+# ------------------------------------------------------------------ spend
+
+def _limit_cents(view: SiteView) -> Decimal | None:
+    c = view.site.config.compliance
+    return c.annual_limit * 100 if c is not None else None
+
+
+def _meter(view: SiteView, spent: int) -> dict:
+    """Spend this year against the annual limit (none without one)."""
+    limit = _limit_cents(view)
+    if limit is None:
+        return {"limit": None, "spend": dollars(spent), "spend_cents": spent}
+    pct = int((Decimal(spent) * 100 / limit).to_integral_value(rounding=ROUND_FLOOR))
+    over = spent > limit
+    return {
+        "spend": dollars(spent), "spend_cents": spent, "limit": f"${limit / 100:,.2f}",
+        "limit_cents": int(limit), "percent": f"{pct}%", "over": over,
+        "near": spent * 100 >= NEAR * limit,
+        "note": (f"over the limit by ${(spent - limit) / 100:,.2f}" if over
+                 else f"${(limit - spent) / 100:,.2f} left"),
+        # <meter>: green below NEAR per cent, amber from there, red over the limit
+        "low": int(limit * NEAR / 100), "high": max(int(limit) - 1, 0),
+    }
+
+
+def _spend(view: SiteView, spent: int, shares_of, interactions: list,
+           meter: bool = True) -> dict:
+    """The meter (``meter``: the limit is per physician, so a practice's total has none) and
+    this year's interactions with a cost, with the share of each charged here
+    (``shares_of(interaction, cents)``)."""
+    year = view.as_of.year
+    items = []
+    for r in interactions:  # newest first
+        if r.cost is None or r.date > view.as_of:
+            continue
+        if r.date.year != year:
+            break
+        total = cents(r.cost)
+        share = shares_of(r, total)
+        items.append({"date": r.date.isoformat(), "type": r.type, "summary": r.summary,
+                      "cost": dollars(total), "share": dollars(share)})
+    shown = _meter(view, spent) if meter else {"limit": None, "spend": dollars(spent),
+                                                 "spend_cents": spent}
+    return {**shown, "year": year, "costs": items}
+
+
+# ------------------------------------------------------------------ pages
 
 def _decks(view: SiteView, practice: str) -> list[dict]:
     return [{"title": view.site.decks[k].meta.title, "href": deck_href(k, practice)}
             for k in view.decks_for_practice.get(practice, [])]
+
+
+def _people_visits(view: SiteView, practice: str, pids: set[str]) -> list:
+    """In-person interactions (newest first) whose people include one of ``pids`` (the
+    people of return on visit: the listed physicians, else the practice's)."""
+    return [r for r in view.by_practice.get(practice, []) if in_person(r)
+            and pids.intersection(visit_people(r, view.docs_of_practice))]
 
 
 def physician(view: SiteView, page: Page) -> dict:
@@ -24,26 +273,36 @@ def physician(view: SiteView, page: Page) -> dict:
     d = view.site.physicians[pid]
     s = view.stats.physicians[pid]
     interactions = view.by_doc.get(pid, [])
-    months = view.months()
+    practice = view.site.practices.get(d.practice)
+    visits = _people_visits(view, d.practice, {pid})
+    dated = _dated(view.referrals_by_doc.get(pid, ()))
+    points = talking_points(view, [pid], interactions)
     return {
         **view.common(page, "physicians", d.name),
         "physician": d, "stats": s, "row": physician_row(view, pid),
         "notes_html": view.md.note(d.notes),
         "practice": view.practice_ref(d.practice),
-        "practice_record": view.site.practices.get(d.practice),
-        "office_days": ", ".join(day.capitalize() for day in d.office_days),
+        "practice_record": practice,
+        "office_days": _days(d.office_days),
+        "glance": _glance(view, d.practice,
+                          [("direct", d.phone or ""),
+                           ("office", practice.phone or "" if practice else "")],
+                          [(d.name, _days(d.office_days))]),
         "alerts": alerts_for(view, pid),
-        "d90": view.change(s.referrals_90d, s.referrals_prev_90d),
-        "d365": view.change(s.referrals_365d, s.referrals_prev_365d),
+        "d90": view.change(s.referrals_90d, s.referrals_prev_90d, 90),
+        "d365": view.change(s.referrals_365d, s.referrals_prev_365d, 365),
         "last_referral_ago": ago(s.days_since_referral),
         "last_visit_ago": ago((view.as_of - dt.date.fromisoformat(s.last_visit)).days) if s.last_visit else "never",
-        "chart": view.chart(charts.bar_chart, [month_label(m) for m in months],
-                     view.doc_series.get(pid, [0] * MONTHS_CHARTED),
-                     title=f"Referrals from {d.name} per month, last 24 months"),
+        "chart": _chart(view, view.doc_series.get(pid, [0] * MONTHS_CHARTED), visits, d.name),
+        "rov": _rov(view, s.rov_365d, visits,
+                    lambda r: [dated] if pid in visit_people(r, view.docs_of_practice) else []),
+        "outcomes": _outcomes(view, view.referrals_by_doc.get(pid, ())),
+        "spend": _spend(view, s.spend_ytd_cents,
+                        lambda r, c: dict(physician_shares(r, c)).get(pid, 0), interactions),
         "recent": [view.interaction(r) for r in interactions[:RECENT]],
         "more": max(0, len(interactions) - RECENT),
         "follow_ups": [view.follow_up(*t) for t in view.fu_by_doc.get(pid, [])],
-        "points": talking_points(view, [pid], interactions),
+        "points": points, "top_points": points[:TOP_POINTS], "more_points": points[TOP_POINTS:],
         "decks": _decks(view, d.practice),
     }
 
@@ -58,48 +317,62 @@ def practice(view: SiteView, page: Page) -> dict:
         for i, n in enumerate(view.doc_series.get(d, ())):
             series[i] += n
     interactions = view.by_practice.get(pid, [])
-    months = view.months()
     alerts = [{**a, "text": f"{view.site.physicians[d].name}: {a['text']}"}
               for d in docs for a in alerts_for(view, d)]
+    dated = {d: _dated(view.referrals_by_doc.get(d, ())) for d in docs}
+    ours = set(docs)
+    points = talking_points(view, docs, interactions, practice=True)
+    doctors = []
+    for d in docs:
+        rec, st = view.site.physicians[d], view.stats.physicians[d]
+        doctors.append({**physician_row(view, d), "office_days": _days(rec.office_days),
+                        "spend": _meter(view, st.spend_ytd_cents)})
     return {
         **view.common(page, "practices", p.name),
         "practice": p, "stats": s, "row": practice_row(view, pid),
         "notes_html": view.md.note(p.notes),
-        "doctors": [{**physician_row(view, d),
-                     "office_days": ", ".join(x.capitalize() for x in view.site.physicians[d].office_days)}
-                    for d in docs],
-        "d365": view.change(s.referrals_365d, s.referrals_prev_365d),
+        "doctors": doctors,
+        "glance": _glance(view, pid, [("office", p.phone or "")],
+                          [(view.site.physicians[d].name, _days(view.site.physicians[d].office_days))
+                           for d in docs]),
+        "d365": view.change(s.referrals_365d, s.referrals_prev_365d, 365),
         "last_contact_ago": ago((view.as_of - dt.date.fromisoformat(s.last_contact)).days) if s.last_contact else "never",
-        "chart": view.chart(charts.bar_chart, [month_label(m) for m in months], series,
-                     title=f"Referrals from {p.name} per month, last 24 months"),
+        "chart": _chart(view, series, [r for r in interactions if in_person(r)], p.name),
+        "rov": _rov(view, s.rov_365d, _people_visits(view, pid, ours),
+                    lambda r: [dated[x] for x in visit_people(r, view.docs_of_practice)
+                               if x in ours]),
+        "outcomes": _outcomes(view, [row for d in docs for row in view.referrals_by_doc.get(d, ())]),
+        "spend": _spend(view, s.spend_ytd_cents,
+                        lambda r, c: dict(practice_shares(r, c, view.site.physicians)).get(pid, 0),
+                        interactions, meter=False),
         "alerts": alerts,
         "recent": [view.interaction(r) for r in interactions[:RECENT]],
         "more": max(0, len(interactions) - RECENT),
         "follow_ups": [view.follow_up(*t) for t in view.fu_by_practice.get(pid, [])],
-        "points": talking_points(view, docs, interactions),
+        "points": points, "top_points": points[:TOP_POINTS], "more_points": points[TOP_POINTS:],
         "decks": _decks(view, pid),
     }
 
 
 BRIEF_READS = ("physicians", "practices", "team", "interactions", "referrals", "decks",
-               "site.services", "site.tiers")
+               "site.services", "site.tiers", "site.compliance", "templates/talking-points.yaml")
+BRIEF_VARIABLES = ("stats", "row", "notes_html", "glance", "alerts", "d365", "chart", "rov",
+                   "outcomes", "spend", "recent", "more", "follow_ups", "points", "top_points",
+                   "more_points", "decks")
 
 KINDS = [
     PageKind("practice", "practice.html", "practices",
              lambda view: [Page(practice_href(p), "practice.html", "practice", p)
                            for p in sorted(view.site.practices)],
-             practice, reads=BRIEF_READS + ("stats.practices", "stats.physicians"),
-             variables=("practice", "stats", "row", "notes_html", "doctors", "d365",
-                        "last_contact_ago", "chart", "alerts", "recent", "more", "follow_ups",
-                        "points", "decks"),
+             practice, reads=BRIEF_READS + ("stats.practices", "stats.physicians",
+                                            "stats.funnel_matured"),
+             variables=("practice", "doctors", "last_contact_ago", *BRIEF_VARIABLES),
              url="practices/<practice>/"),
     PageKind("physician", "physician.html", "physicians",
              lambda view: [Page(physician_href(p), "physician.html", "physician", p)
                            for p in sorted(view.site.physicians)],
-             physician, reads=BRIEF_READS + ("stats.physicians",),
-             variables=("physician", "stats", "row", "notes_html", "practice", "practice_record",
-                        "office_days", "alerts", "d90", "d365", "last_referral_ago",
-                        "last_visit_ago", "chart", "recent", "more", "follow_ups", "points",
-                        "decks"),
+             physician, reads=BRIEF_READS + ("stats.physicians", "stats.funnel_matured"),
+             variables=("physician", "practice", "practice_record", "office_days", "d90",
+                        "last_referral_ago", "last_visit_ago", *BRIEF_VARIABLES),
              url="physicians/<physician>/"),
 ]

@@ -1,11 +1,10 @@
 """Rows and suggestions that several page families show: a physician's or a practice's row
-(directories, briefs, dashboard, call plans, referral statistics, data quality), a
-physician's alerts and the talking points of a brief."""
+(directories, briefs, dashboard, call plans, referral statistics, data quality) and a
+physician's alerts. (The talking points of a brief are liaison.pages.talking's.)"""
 from __future__ import annotations
 
 import datetime as dt
 
-from liaison.derived import in_person, is_open
 from liaison.pages.base import ago, physician_href, practice_href
 from liaison.pages.view import SiteView
 
@@ -72,42 +71,3 @@ def alerts_for(view: SiteView, pid: str) -> list[dict]:
         when = f"last in-person visit {last} ({ago((view.as_of - dt.date.fromisoformat(last)).days)})" if last else "never visited in person"
         out.append({"css": "warn", "text": f"Visit overdue: tier {d.tier} wants a visit every {cadence} days; {when}."})
     return out
-
-
-def talking_points(view: SiteView, pids: list[str], interactions: list) -> list[str]:
-    """Suggestions drawn from the data: open needs, services never referred for, time
-    since the last visit, movements in referrals."""
-    points: list[str] = []
-    open_tasks = {id(r) for r in interactions for f in r.follow_ups if is_open(f, view.as_of)}
-    seen = set()
-    for r in interactions:  # newest first
-        if (view.as_of - r.date).days >= 365:
-            break
-        for need in r.needs:
-            key = need.lower()
-            if key in seen:
-                continue
-            seen.add(key)
-            state = " — a follow-up is still open" if id(r) in open_tasks else ""
-            points.append(f"They asked for “{need}” on {r.date.isoformat()}{state}: what has changed since?")
-    referred = set().union(*(view.services_ever.get(p, set()) for p in pids)) if pids else set()
-    never = [name for key, name in view.services.items() if key not in referred]
-    if pids and never and len(never) < len(view.services):
-        points.append("Never referred to us for: " + ", ".join(never) + ". Ask whether they see such patients.")
-    elif pids and not referred:
-        points.append("No referral yet: introduce our services — " + ", ".join(view.services.values()) + ".")
-    for pid in pids:
-        s = view.stats.physicians[pid]
-        name = view.site.physicians[pid].name
-        if s.declining:
-            points.append(f"{name}'s referrals are down ({s.referrals_prev_90d} → {s.referrals_90d} per 90 days): ask what changed.")
-        elif s.status == "new":
-            points.append(f"{name} started referring on {s.first_referral}: thank them and ask how the first patients did.")
-        elif s.status == "lapsed":
-            points.append(f"{name} last referred {s.days_since_referral} days ago: reconnect.")
-    last_visit = max((r.date for r in interactions if in_person(r)), default=None)
-    if last_visit is None:
-        points.append("No in-person visit on record: introduce yourself and meet the office manager.")
-    else:
-        points.append(f"Last in-person visit {last_visit.isoformat()} ({ago((view.as_of - last_visit).days)}).")
-    return points

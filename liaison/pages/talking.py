@@ -1,0 +1,225 @@
+"""The talking points of a brief: what to say, in the order a liaison should say it.
+
+1. thanks, first, to a top referrer who has not been visited lately;
+2. movements in their referrals (declining, lapsed, new);
+3. needs the office voiced in the last 365 days that are unanswered or whose promise is still
+   open, each with the promises that answered it;
+4. services that fit their specialty (liaison.talking_points) and that they never referred
+   for (or, when no keyword matches, every service they never referred for);
+5. needs whose promises were all delivered (check that it worked);
+6. the time since the last in-person visit.
+
+A *top referrer* is among the top fifth of the physicians who referred in the last 365 days,
+by referrals in those days (at least the first; ties at the cut included). *Not visited
+lately*: past the tier's visit cadence (visit_overdue), or, without a tier, no in-person visit
+in the last 90 days. The *promises that answered a need* are the follow-ups logged with it (in
+the same interaction): delivered when done by the as-of date, else open (overdue past due);
+a need logged without a follow-up is unanswered.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from liaison.derived import in_person, is_open, owner
+from liaison.pages.base import ago
+from liaison.pages.view import SiteView
+
+TOP_SHARE = 5  # top referrers: the top 1/TOP_SHARE of those who referred in 365 days
+LATELY_DAYS = 90  # without a tier, "not visited lately" is no in-person visit in 90 days
+NEEDS_DAYS = 365  # needs voiced in the last 365 days
+
+
+@dataclass(frozen=True)
+class Promise:
+    """A follow-up logged with a need, as a brief shows it."""
+
+    task: str
+    due: str
+    done: str | None
+    state: str  # delivered | open | overdue
+    status: str  # "delivered 2026-09-15", "due 2026-12-01", "overdue since 2026-10-17"
+    owner_name: str
+    owner_href: str | None
+
+
+@dataclass(frozen=True)
+class Point:
+    """One talking point. ``kind``: thanks, trend, need, fit, services, intro or visit; a
+    need's ``state`` is unanswered, open or delivered and ``promises`` what answered it."""
+
+    kind: str
+    text: str
+    state: str = ""
+    promises: tuple[Promise, ...] = ()
+
+    def __str__(self) -> str:
+        return self.text
+
+
+def top_referrers(view: SiteView) -> dict[str, tuple[int, int]]:
+    """pid -> (rank, of how many referring physicians) for the top referrers of the last 365
+    days; computed once per process."""
+    cached = view.caches.get("top_referrers")
+    if cached is None:
+        counts = sorted(((s.referrals_365d, pid) for pid, s in view.stats.physicians.items()
+                         if s.referrals_365d > 0), key=lambda t: (-t[0], t[1]))
+        cached = {}
+        if counts:
+            cut = counts[max(1, -(-len(counts) // TOP_SHARE)) - 1][0]
+            rank = 0
+            for i, (n, pid) in enumerate(counts):
+                if n < cut:
+                    break
+                if i == 0 or n < counts[i - 1][0]:
+                    rank = i + 1
+                cached[pid] = (rank, len(counts))
+        view.caches["top_referrers"] = cached
+    return cached
+
+
+def not_visited_lately(view: SiteView, pid: str) -> bool:
+    s = view.stats.physicians[pid]
+    if view.site.physicians[pid].tier:
+        return s.visit_overdue
+    return s.last_visit is None or \
+        (view.as_of - dt.date.fromisoformat(s.last_visit)).days >= LATELY_DAYS
+
+
+def _thanks(view: SiteView, pids: list[str], one: bool) -> list[Point]:
+    """Thanks to each top referrer not visited lately (``one``: the brief is theirs)."""
+    top = top_referrers(view)
+    out = []
+    for pid in pids:
+        if pid not in top or not not_visited_lately(view, pid):
+            continue
+        s = view.stats.physicians[pid]
+        rank, of = top[pid]
+        who = "them" if one else view.site.physicians[pid].name
+        since = (f"no in-person visit for {(view.as_of - dt.date.fromisoformat(s.last_visit)).days} days"
+                 if s.last_visit else "never visited in person")
+        out.append(Point("thanks", f"Thank {who} first: {s.referrals_365d} referral"
+                         f"{'s' if s.referrals_365d != 1 else ''} in 365 days, #{rank} of {of} "
+                         f"referring physicians; {since}."))
+    return out
+
+
+def _trends(view: SiteView, pids: list[str]) -> list[Point]:
+    out = []
+    for pid in pids:
+        s = view.stats.physicians[pid]
+        name = view.site.physicians[pid].name
+        if s.declining:
+            out.append(Point("trend", f"{name}'s referrals are down ({s.referrals_prev_90d} → "
+                                      f"{s.referrals_90d} per 90 days): ask what changed."))
+        elif s.status == "new":
+            out.append(Point("trend", f"{name} started referring on {s.first_referral}: thank "
+                                      "them and ask how the first patients did."))
+        elif s.status == "lapsed":
+            out.append(Point("trend", f"{name} last referred {s.days_since_referral} days ago: "
+                                      "reconnect."))
+    return out
+
+
+def _promise(view: SiteView, r, f) -> Promise:
+    name, href = view.member_ref(owner(f, r))
+    if not is_open(f, view.as_of):
+        state, status = "delivered", f"delivered {f.done.isoformat()}"
+    elif f.due < view.as_of:
+        state, status = "overdue", f"overdue since {f.due.isoformat()}"
+    else:
+        state, status = "open", f"due {f.due.isoformat()}"
+    return Promise(f.task, f.due.isoformat(), f.done.isoformat() if f.done and f.done <= view.as_of
+                   else None, state, status, name, href)
+
+
+def _needs(view: SiteView, interactions: list) -> list[Point]:
+    """Needs voiced in the last 365 days (newest first, each once), with their promises."""
+    found: dict[str, tuple[str, str, list]] = {}  # key -> (need, dates, promises)
+    for r in interactions:  # newest first
+        if (view.as_of - r.date).days >= NEEDS_DAYS:
+            break
+        for need in r.needs:
+            key = " ".join(need.lower().split())
+            entry = found.get(key)
+            if entry is None:
+                entry = found[key] = (need, [], [])
+            entry[1].append(r.date.isoformat())
+            entry[2].extend(_promise(view, r, f) for f in r.follow_ups)
+    out = []
+    for need, dates, promises in found.values():
+        when = dates[0] + (f" (also {', '.join(dates[1:])})" if len(dates) > 1 else "")
+        if not promises:
+            out.append(Point("need", f"They asked for “{need}” on {when}, and no promise was "
+                                     "logged: answer it.", "unanswered"))
+            continue
+        state = "delivered" if all(p.state == "delivered" for p in promises) else "open"
+        ask = "did it help?" if state == "delivered" else "say where it stands."
+        out.append(Point("need", f"They asked for “{need}” on {when}: {ask}", state,
+                         tuple(promises)))
+    return out
+
+
+def _services(view: SiteView, pids: list[str]) -> list[Point]:
+    """Services that fit their specialty and that they never referred for."""
+    if not pids:
+        return []
+    keys = list(view.services)
+    referred = set().union(*(view.services_ever.get(p, set()) for p in pids))
+    by_specialty: dict[str, list[str]] = {}
+    for pid in pids:
+        by_specialty.setdefault(view.site.physicians[pid].specialty, []).append(pid)
+    fits = {sp: view.fits.services_for(sp, keys) for sp in by_specialty}
+    out = []
+    for specialty, docs in by_specialty.items():
+        fit = fits[specialty]
+        if not fit:
+            continue
+        names = [view.services[k] for k in fit]
+        who = "" if len(pids) == 1 else " (" + ", ".join(
+            view.site.physicians[p].name for p in docs) + ")"
+        mine = set().union(*(view.services_ever.get(p, set()) for p in docs))
+        never = [view.services[k] for k in fit if k not in mine]
+        if not mine:
+            text = f"{specialty}{who} fits our {_and(names)}: introduce them."
+        elif never:
+            text = (f"{specialty}{who} fits our {_and(names)}; never referred for "
+                    f"{_and(never)}: ask whether they see such patients.")
+        else:
+            continue  # they refer for every service that fits: nothing to suggest
+        out.append(Point("fit", text))
+    if any(fits.values()):
+        return out
+    # No keyword matches their specialty: every service they never referred for.
+    never = [name for key, name in view.services.items() if key not in referred]
+    if not referred:
+        return [Point("intro", "No referral yet: introduce our services — "
+                      + ", ".join(view.services.values()) + ".")]
+    if never:
+        return [Point("services", "Never referred to us for: " + ", ".join(never)
+                      + ". Ask whether they see such patients.")]
+    return []
+
+
+def _and(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def talking_points(view: SiteView, pids: list[str], interactions: list,
+                   practice: bool = False) -> list[Point]:
+    """The talking points of a brief about ``pids`` (one physician, or a ``practice``'s
+    physicians), from the ``interactions`` that concern them (newest first)."""
+    needs = _needs(view, interactions)
+    points = _thanks(view, pids, one=not practice)
+    points += _trends(view, pids)
+    points += [p for p in needs if p.state != "delivered"]
+    points += _services(view, pids)
+    points += [p for p in needs if p.state == "delivered"]
+    last_visit = max((r.date for r in interactions if in_person(r)), default=None)
+    if last_visit is None:
+        points.append(Point("visit", "No in-person visit on record: introduce yourself and "
+                                     "meet the office manager."))
+    else:
+        points.append(Point("visit", f"Last in-person visit {last_visit.isoformat()} "
+                                     f"({ago((view.as_of - last_visit).days)})."))
+    return points
