@@ -16,12 +16,15 @@ from types import SimpleNamespace
 
 from markupsafe import Markup
 
-from liaison import charts
+from liaison import charts, talking_points
+from liaison.compliance import dollars
 from liaison.content import MarkdownRenderer
 from liaison.derived import (
-    in_person, is_open, listed_physicians, month_index, owner, practices_of,
+    MATURED_AGES, ROV_DAYS, in_person, is_open, listed_physicians, month_index, month_label,
+    owner, practices_of,
 )
 from liaison.figures import Stats
+from liaison.models import cents
 from liaison.palette import DEFAULT, Palette
 from liaison.pages.base import (
     CSP, MONTHS_CHARTED, Page, deck_href, member_href, physician_href, practice_href, trend,
@@ -48,6 +51,10 @@ class SiteView:
         self.site_ctx = cfg.model_dump()  # site.yaml as decks see it
         self._views: dict[int, SimpleNamespace] = {}
         self.caches: dict[str, object] = {}  # per-process state of page families (decks)
+        # Services by specialty for the briefs' talking points (read once, in the parent).
+        self.fits = talking_points.load(site.root, list(self.services))[0]
+        # The as-of month is not over yet (unless D is its last day): monthly charts mark it.
+        self.month_to_date = (self.as_of + dt.timedelta(days=1)).month == self.as_of.month
         self._index()
         from liaison.pages import site_nav  # the registry imports this module first
 
@@ -93,16 +100,23 @@ class SiteView:
             self.fu_by_owner[owner(f, r)].append(t)
 
         series: dict[str, list[int]] = defaultdict(lambda: [0] * MONTHS_CHARTED)
+        # Each physician's referrals young enough for a brief: outcomes (365 days, matured)
+        # and the windows of return on visit (back to age 544).
+        recent_referrals: dict[str, list] = defaultdict(list)
+        reach = MATURED_AGES[1] + ROV_DAYS
         services_ever: dict[str, set] = defaultdict(set)
         first = self.month_first
         for row in site.referrals:
             if row.physician is None or row.date > D:
                 continue
+            if (D - row.date).days < reach:
+                recent_referrals[row.physician].append(row)
             services_ever[row.physician].add(row.service)
             i = month_index(row.date) - first
             if 0 <= i < MONTHS_CHARTED:
                 series[row.physician][i] += row.count
         self.doc_series, self.services_ever = series, services_ever
+        self.referrals_by_doc = recent_referrals
 
         self.docs_of_practice: dict[str, list[str]] = defaultdict(list)
         for pid in sorted(site.physicians):
@@ -167,6 +181,7 @@ class SiteView:
             met_with=r.met_with,
             needs=r.needs,
             notes_html=self.md.note(r.notes),
+            cost=dollars(cents(r.cost)) if r.cost is not None else None,
             next_visit=r.next_visit.isoformat() if r.next_visit else None,
             deck=SimpleNamespace(
                 title=deck.meta.title,
@@ -192,6 +207,9 @@ class SiteView:
     def chart(self, chart, *args, **kwargs) -> Markup:
         """A chart of liaison.charts in the site's colours: SVG that escapes every text it
         holds."""
+        if chart is charts.bar_chart and self.month_to_date and args and args[0] \
+                and str(args[0][-1]) == month_label(self.month_last):
+            kwargs.setdefault("partial_last", True)  # a monthly chart up to the as-of month
         return Markup(chart(*args, palette=self.palette, **kwargs))
 
     def change(self, now: int, before: int, days: int | None = None) -> dict:
