@@ -137,6 +137,14 @@ def test_capture_table_sits_beside_the_front_desk_training(new_page, server):
     assert rows.count() >= 1
     heads = page.locator("#capture-table thead th").all_inner_texts()
     assert len(heads) >= 5  # member, taken, unknown, captured, and a front-desk guide or more
+    # Each guide cell says where the member stands, "not assigned" when the guide is not for
+    # their role although they take new patients.
+    n_guides = len(heads) - 4
+    for row in range(rows.count()):
+        cells = rows.nth(row).locator("td")
+        for i in range(cells.count() - n_guides, cells.count()):
+            state = cells.nth(i).inner_text().split("\n")[0].strip()
+            assert state in ("completed", "expired", "missing", "not assigned"), state
     # On a phone the rate keeps its counts, under it.
     text = rows.first.inner_text()
     assert re.search(r"\d+\.\d%", text) and re.search(r"\d+ of \d+ unknown", text), text

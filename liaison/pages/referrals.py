@@ -8,7 +8,7 @@ from __future__ import annotations
 import calendar
 
 from liaison import charts
-from liaison.derived import month_of_label
+from liaison.derived import month_label, month_of_label
 from liaison.models import PHYSICIAN_SOURCE, STATUSES
 from liaison.pages.base import (
     MONTHS_CHARTED, Page, PageKind, count, member_href, one_page, percent, physician_href,
@@ -66,13 +66,14 @@ def physician_months(view: SiteView, months: list) -> list[int]:
 
 def month_rows(view: SiteView) -> list[dict]:
     """The charted months, newest first: physician referrals, other new patients and the
-    stages, the current month marked unfinished unless D is its last day."""
+    stages, the as-of month marked unfinished as the monthly charts mark it
+    (``view.month_to_date``)."""
     months = view.stats.months[-MONTHS_CHARTED:]
     D = view.as_of
     days_in_month = calendar.monthrange(D.year, D.month)[1]
     rows = []
     for m, from_physicians in zip(months, physician_months(view, months)):
-        unfinished = m.month == D.strftime("%Y-%m") and D.day < days_in_month
+        unfinished = view.month_to_date and m.month == month_label(view.month_last)
         rows.append({
             "month": m.month, "referrals": m.referrals, "physician": from_physicians,
             "other": m.referrals - from_physicians, "scheduled": m.scheduled,
