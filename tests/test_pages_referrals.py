@@ -439,3 +439,37 @@ def test_declining_badges_show_their_counts_and_window(site, dashboard, referral
         assert badges == [expected]
     # A lapsed referrer with a drop of the same size is not declining.
     assert PHYS["alan-cho"]["status"] == "lapsed" and not PHYS["alan-cho"]["declining"]
+
+
+def test_a_long_return_on_visit_ranking_keeps_the_biggest_rises_and_falls():
+    """Past ROV_ROWS physicians with a matured visit, the page lists the half with the biggest
+    rises and the half with the biggest falls, and says so."""
+    from types import SimpleNamespace
+
+    from liaison.figures import Rov
+    from liaison.pages import referrals
+
+    n = referrals.ROV_ROWS + 7
+    half = referrals.ROV_ROWS // 2
+    # Physician i: i visits' worth of referrals after, none before (change +i); one without a
+    # matured visit, who is never ranked.
+    stats = {f"p{i:03d}": SimpleNamespace(rov_365d=Rov(visits=1, before=0, after=i))
+             for i in range(n)}
+    stats["never"] = SimpleNamespace(rov_365d=Rov())
+    view = SimpleNamespace(
+        stats=SimpleNamespace(physicians=stats),
+        site=SimpleNamespace(physicians={p: SimpleNamespace(name=p.upper(), practice="x")
+                                         for p in stats}),
+        practice_ref=lambda pid: {"name": pid, "href": f"practices/{pid}/index.html"},
+    )
+    rows, note = referrals.rov_ranking(view)
+    assert len(rows) == referrals.ROV_ROWS
+    expected = list(range(n - 1, n - 1 - half, -1)) + list(range(half - 1, -1, -1))
+    assert [r["after"] for r in rows] == expected
+    assert [r["rank"] for r in rows] == list(range(1, half + 1)) + list(range(n - half + 1, n + 1))
+    assert note == f"The {half} biggest rises and the {half} biggest falls of {n} physicians with a matured visit"
+    # Up to ROV_ROWS, every one and no note.
+    for p in list(stats)[referrals.ROV_ROWS:n]:
+        stats[p] = SimpleNamespace(rov_365d=Rov())
+    rows, note = referrals.rov_ranking(view)
+    assert len(rows) == referrals.ROV_ROWS and note is None

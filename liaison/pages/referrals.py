@@ -139,9 +139,10 @@ def rov_badge(rov, whose: str) -> dict:
     return badge
 
 
-def rov_ranking(view: SiteView) -> tuple[list[dict], int]:
+def rov_ranking(view: SiteView) -> tuple[list[dict], str | None]:
     """Physicians with a matured visit, ranked by after − before (then more visits, then
-    name); when there are more than ROV_ROWS, the biggest rises and the biggest falls."""
+    name); when there are more than ROV_ROWS, the biggest rises and the biggest falls, and a
+    note that says so (else None)."""
     phys = view.stats.physicians
     ranked = sorted((p for p in phys if phys[p].rov_365d.visits),
                     key=lambda p: (-(phys[p].rov_365d.after - phys[p].rov_365d.before),
@@ -154,9 +155,12 @@ def rov_ranking(view: SiteView) -> tuple[list[dict], int]:
                      "practice": view.practice_ref(view.site.physicians[pid].practice),
                      "visits": r.visits, "before": r.before, "after": r.after,
                      "change": rov_badge(r, view.site.physicians[pid].name)})
-    if len(rows) > ROV_ROWS:
-        rows = rows[:ROV_ROWS // 2] + rows[-(ROV_ROWS // 2):]
-    return rows, len(ranked)
+    if len(rows) <= ROV_ROWS:
+        return rows, None
+    half = ROV_ROWS // 2
+    note = (f"The {half} biggest rises and the {half} biggest falls of {count(len(rows))} "
+            f"physicians with a matured visit")
+    return rows[:half] + rows[-half:], note
 
 
 def rov_liaisons(view: SiteView) -> list[dict]:
@@ -180,12 +184,15 @@ def context(view: SiteView, page: Page) -> dict:
                     key=lambda p: (-abs(phys[p].referrals_365d - phys[p].referrals_prev_365d), p))[:15]
 
     def rows(pred):
+        """The first LIST_ROWS physicians that pred holds for, how many in all, how many
+        more than shown."""
         ids = [p for p in sorted(phys) if pred(phys[p])]
-        return [physician_row(view, p) for p in ids[:LIST_ROWS]], len(ids)
+        return ([physician_row(view, p) for p in ids[:LIST_ROWS]], len(ids),
+                max(0, len(ids) - LIST_ROWS))
 
-    new, new_n = rows(lambda s: s.status == "new")
-    lapsed, lapsed_n = rows(lambda s: s.status == "lapsed")
-    declining, declining_n = rows(lambda s: s.declining)
+    new, new_n, new_more = rows(lambda s: s.status == "new")
+    lapsed, lapsed_n, lapsed_more = rows(lambda s: s.status == "lapsed")
+    declining, declining_n, declining_more = rows(lambda s: s.declining)
     patients = new_patients(view)
     table = month_rows(view)
     chronological = list(reversed(table))
@@ -194,7 +201,7 @@ def context(view: SiteView, page: Page) -> dict:
     others_365d = patients["other_365d"]["now"]
     guides = front_desk_guides(guide_rows(view))
     capture = capture_rows(view, guides)
-    rov_rows, rov_n = rov_ranking(view)
+    rov_rows, rov_note = rov_ranking(view)
     reasons = st.declined_reasons_365d
     matured = treated_share(st.funnel_matured)
     recent = treated_share(st.funnel_365d)
@@ -234,12 +241,13 @@ def context(view: SiteView, page: Page) -> dict:
         "front_desk_guides": guides,
         "rov_total": rov_badge(totals.rov_365d, "All matured visits"),
         "rov_visits": totals.rov_365d.visits,
-        "rov_physicians": rov_rows, "rov_physicians_n": rov_n,
+        "rov_physicians": rov_rows, "rov_physicians_note": rov_note,
         "rov_liaisons": rov_liaisons(view),
         "top": [physician_row(view, p) for p in top],
         "movers": [physician_row(view, p) for p in movers],
-        "new": new, "new_n": new_n, "lapsed": lapsed, "lapsed_n": lapsed_n,
-        "declining": declining, "declining_n": declining_n,
+        "new": new, "new_n": new_n, "new_more": new_more,
+        "lapsed": lapsed, "lapsed_n": lapsed_n, "lapsed_more": lapsed_more,
+        "declining": declining, "declining_n": declining_n, "declining_more": declining_more,
         "months_table": table,
     }
 
@@ -254,8 +262,9 @@ KINDS = [
                         "treated_365d", "declined_365d", "declined_unspecified",
                         "declined_reasons", "sources", "services", "capture_members",
                         "capture_unattributed", "front_desk_guides", "rov_total", "rov_visits",
-                        "rov_physicians", "rov_physicians_n", "rov_liaisons", "top", "movers",
-                        "new", "new_n", "lapsed", "lapsed_n", "declining", "declining_n",
+                        "rov_physicians", "rov_physicians_note", "rov_liaisons", "top", "movers",
+                        "new", "new_n", "new_more", "lapsed", "lapsed_n", "lapsed_more", "declining",
+                        "declining_n", "declining_more",
                         "months_table"),
              nav=("Referrals", "referrals/index.html"),
              url="referrals/"),
