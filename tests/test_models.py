@@ -91,8 +91,9 @@ def test_references_are_read_from_the_models():
     assert checks.REFERENCES[models.Physician] == (
         (("practice",), "practices"), (("tier",), "tiers"), (("liaison",), "team"))
     assert checks.REFERENCES[models.TeamMember] == ((("trainings", "*", "guide"), "training"),)
+    # SPEC §2 second edition: taken_by names a team member
     assert checks.REFERENCES[models.Referral] == (
-        (("physician",), "physicians"), (("service",), "services"))
+        (("physician",), "physicians"), (("service",), "services"), (("taken_by",), "team"))
     assert checks.REFERENCES[models.DeckMeta] == ((("targets", "*"), "practices"),)
     assert {kind for refs in checks.REFERENCES.values() for _p, kind in refs} <= set(checks.WHAT)
 
@@ -140,10 +141,14 @@ def test_ref_markers_leave_schema_and_validation_alone():
 
 
 def test_row_columns_are_the_model_fields():
-    assert REFERRAL_COLUMNS == tuple(Referral.model_fields) == ReferralRow._fields[:6]
+    # SPEC §2: the eight columns of a referral, the second edition's taken_by and
+    # declined_reason after the first edition's six
+    assert REFERRAL_COLUMNS == tuple(Referral.model_fields) == ReferralRow._fields[:8]
+    assert REFERRAL_COLUMNS[6:] == ("taken_by", "declined_reason")
     assert COLUMN["source"].options == models.SOURCES
     assert COLUMN["status"].options == models.STATUSES and COLUMN["status"].default == "referred"
     assert COLUMN["count"].default == 1 and COLUMN["count"].minimum == 1
+    assert COLUMN["declined_reason"].options == models.DECLINED_REASONS
     assert [c.name for c in COLUMN.values() if c.required] == ["date", "source", "service"]
 
 
@@ -156,6 +161,8 @@ _ROWS = st.fixed_dictionaries({}, optional={
     "service": _IDS,
     "status": st.sampled_from(models.STATUSES + ("bogus", "")),
     "count": st.one_of(st.integers(-2, 5), st.just(True)),
+    "taken_by": _IDS,
+    "declined_reason": st.sampled_from(models.DECLINED_REASONS + ("bogus", "")),
 })
 
 
@@ -182,6 +189,18 @@ def test_the_physician_rule_is_the_models():
     with pytest.raises(ValidationError, match="only allowed when source is physician"):
         Referral.model_validate({"date": dt.date(2026, 1, 1), "source": "web",
                                  "physician": "alan-cho", "service": "veins"})
+
+
+def test_the_declined_reason_rule_is_the_models():
+    """SPEC §2: declined_reason is allowed only when status is declined."""
+    base = {"date": dt.date(2026, 1, 1), "source": "web", "service": "veins"}
+    with pytest.raises(ValidationError, match="only allowed when status is declined"):
+        Referral.model_validate({**base, "declined_reason": "insurance"})  # status: referred
+    with pytest.raises(ValidationError, match="only allowed when status is declined"):
+        Referral.model_validate({**base, "status": "treated", "declined_reason": "other"})
+    ok = Referral.model_validate({**base, "status": "declined", "declined_reason": "other"})
+    assert ok.declined_reason == "other" and ok.taken_by is None
+    assert Referral.model_validate({**base, "status": "declined"}).declined_reason is None
 
 
 def test_the_exact_yaml_reader_types_exactly_the_date_and_integer_fields_of_the_models():

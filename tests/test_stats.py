@@ -1,7 +1,8 @@
 """`stats` against SPEC §4 (and the as-of rules of §4/§5).
 
 Expected values come from the SPEC, worked out by hand (the tables in the tests say how), or
-from the independently produced tests/fixtures/spec-example/expected-stats-2026-11-26.json;
+from the independently produced tests/fixtures/spec-example-v2/expected-stats-2026-11-26.json
+(the second edition's worked example);
 never from liaison's own output. The property tests compare the statistics of random small
 sites with a deliberately naive re-reading of SPEC §4 (`spec_stats`, one rescan per figure)
 and check invariants that follow from the definitions.
@@ -11,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+from decimal import Decimal
 import re
 import subprocess
 import sys
@@ -23,7 +25,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 REPO = Path(__file__).resolve().parent.parent
-SPEC_EXAMPLE = Path(__file__).resolve().parent / "fixtures" / "spec-example"
+SPEC_EXAMPLE = Path(__file__).resolve().parent / "fixtures" / "spec-example-v2"
 EXPECTED_EXAMPLE = SPEC_EXAMPLE / "expected-stats-2026-11-26.json"
 
 # SPEC §2, written out here rather than imported from liaison.models.
@@ -436,11 +438,26 @@ def test_default_thresholds_are_90_days(tmp_path):
     assert [phys[n]["status"] for n in ("a", "b", "c")] == ["new", "lapsed", "active"]
 
 
-# (referrals_prev_90d, referrals_90d) -> declining, by hand from
-# "prev_90d >= 2 and 2 * 90d <= prev_90d"
+# (referrals_prev_90d, referrals_90d) -> (status, declining), by hand from SPEC §4 (second
+# edition): "status is new or active, referrals_prev_90d >= 4 and 2 * referrals_90d <=
+# referrals_prev_90d". The previous 90 days' referrals are at age 120 and the recent ones at
+# age 10; default thresholds (90): the first referral at 120 is not new, and with no recent
+# referral the last one (age 120 >= 90) is lapsed.
 DECLINING_BY_HAND = {
-    (2, 1): True, (1, 0): False, (4, 2): True, (4, 3): False, (2, 0): True, (3, 1): True,
-    (3, 2): False, (0, 0): False,
+    (2, 1): ("active", False),  # 2 × 1 <= 2, but two referrals are too few for a trend
+    (1, 0): ("lapsed", False),
+    (2, 0): ("lapsed", False),
+    (3, 1): ("active", False),  # 3 < 4
+    (3, 2): ("active", False),
+    (0, 0): ("prospect", False),
+    (4, 2): ("active", True),   # 2 × 2 <= 4
+    (4, 3): ("active", False),  # 2 × 3 > 4
+    (4, 1): ("active", True),
+    (5, 2): ("active", True),
+    (5, 3): ("active", False),  # 6 > 5
+    (8, 4): ("active", True),
+    (4, 0): ("lapsed", False),  # 0 <= 4, but a lapsed referrer is lapsed, not declining
+    (9, 0): ("lapsed", False),
 }
 
 
@@ -457,12 +474,47 @@ def test_declining(tmp_path):
     for (prev, now) in DECLINING_BY_HAND:
         s = phys[f"prev-{prev}-now-{now}"]
         assert (s["referrals_prev_90d"], s["referrals_90d"]) == (prev, now)
-        got[(prev, now)] = s["declining"]
+        got[(prev, now)] = (s["status"], s["declining"])
     assert got == DECLINING_BY_HAND
 
 
+def test_declining_applies_to_new_referrers_too(tmp_path):
+    # new_within_days 200: a first referral at age 120 is new; four in the previous 90 days
+    # and none since (last at 120 < lapsed_after 300): new and declining. One at age 10
+    # besides (2 × 1 <= 4): still declining; two (2 × 2 <= 4): declining; three: not.
+    site_yaml = SITE_YAML + "thresholds:\n  new_within_days: 200\n  lapsed_after_days: 300\n"
+    files, refs = {}, ""
+    for now in range(4):
+        pid = f"new-now-{now}"
+        files[f"data/physicians/{pid}.yaml"] = physician("clinic")
+        refs += referral_yaml(ago(120), physician=pid, count=4)
+        refs += "".join(referral_yaml(ago(10), physician=pid) for _ in range(now))
+    files["data/referrals/r.yaml"] = refs
+    phys = stats_json(make_site(tmp_path / "s", files, site_yaml))["physicians"]
+    assert {p: (s["status"], s["referrals_prev_90d"], s["referrals_90d"], s["declining"])
+            for p, s in phys.items()} == {
+        "new-now-0": ("new", 4, 0, True), "new-now-1": ("new", 4, 1, True),
+        "new-now-2": ("new", 4, 2, True), "new-now-3": ("new", 4, 3, False)}
+
+
+def test_declining_is_false_for_a_lapsed_physician_with_four_before(tmp_path):
+    # lapsed_after 100: four referrals at ages 100..103 (the previous 90 days), none since:
+    # the last referral is 100 days old, so lapsed, and never declining (2 × 0 <= 4 aside).
+    # lapsed_after 101 makes the same referrer active, and then declining.
+    refs = "".join(referral_yaml(ago(a), physician="doc") for a in (100, 101, 102, 103))
+    files = {"data/physicians/doc.yaml": physician("clinic"), "data/referrals/r.yaml": refs}
+    for lapsed_after, status, declining in ((100, "lapsed", False), (101, "active", True)):
+        site_yaml = SITE_YAML + ("thresholds:\n  new_within_days: 10\n"
+                                 f"  lapsed_after_days: {lapsed_after}\n")
+        doc = stats_json(make_site(tmp_path / f"s{lapsed_after}", files, site_yaml))[
+            "physicians"]["doc"]
+        assert (doc["referrals_prev_90d"], doc["referrals_90d"]) == (4, 0)
+        assert (doc["status"], doc["declining"]) == (status, declining)
+
+
 def test_declining_counts_referrals_not_rows(tmp_path):
-    # one row of count 4 in the previous 90 days, one row of count 2 now: declining
+    # one row of count 4 in the previous 90 days (4 >= 4), one row of count 2 now (2 × 2 <= 4):
+    # declining; as four rows of one referral each it would be too
     files = {"data/physicians/doc.yaml": physician("clinic"),
              "data/referrals/r.yaml": (referral_yaml(ago(100), physician="doc", count=4)
                                        + referral_yaml(ago(5), physician="doc", count=2))}
@@ -592,7 +644,9 @@ def test_count_is_summed_everywhere(tmp_path):
     assert data["practices"]["clinic"]["referrals_365d"] == 3
     assert data["liaisons"]["lia"]["referrals_365d"] == 3
     assert data["liaisons"]["lia"]["physicians"] == 1
-    assert data["source_capture_rate_365d"] == 0.6  # 1 - 4/10
+    # over the 7 referrals whose source is not physician (10 less the doctor's 3), 4 unknown:
+    # 1 - 4/7 = 0.428571… -> 0.4286
+    assert data["source_capture_rate_365d"] == 0.4286
 
 
 def test_funnel_declined_counts_as_referred_only(tmp_path):
@@ -720,12 +774,23 @@ def test_liaisons_only_for_role_liaison(liaison_site):
     assert set(data["liaisons"]) == {"lia", "lia2"}
     # lia: own-none (2) and own-lia (1; its 11 are older than 365 days); contacts at ages 0
     # (visit) and 89 (call); 90 and -1 are outside the last 90 days
+    # No physician has a tier: tiered 0. lia logged the one matured visit (the visit at age 90
+    # to pr-lia, listing nobody: its people are own-none and own-lia2); from its date (age 90)
+    # to 89 days after (age 1) come own-none's 2 (age 1) and own-lia2's 5 (age 2); nothing in
+    # the 90 days before (ages 91..180).
     assert data["liaisons"]["lia"] == {"physicians": 2, "referrals_365d": 3, "interactions_90d": 2,
                                        "in_person_90d": 1, "open_follow_ups": 0,
-                                       "overdue_follow_ups": 0}
+                                       "overdue_follow_ups": 0, "tiered": 0, "tiered_current": 0,
+                                       "rov_365d": {"visits": 1, "before": 0, "after": 7}}
     assert data["liaisons"]["lia2"] == {"physicians": 1, "referrals_365d": 5,
                                         "interactions_90d": 1, "in_person_90d": 1,
-                                        "open_follow_ups": 0, "overdue_follow_ups": 0}
+                                        "open_follow_ups": 0, "overdue_follow_ups": 0,
+                                        "tiered": 0, "tiered_current": 0,
+                                        "rov_365d": {"visits": 0, "before": 0, "after": 0}}
+    assert data["totals"]["rov_365d"] == {"visits": 1, "before": 0, "after": 7}
+    assert data["physicians"]["own-none"]["rov_365d"] == {"visits": 1, "before": 0, "after": 2}
+    assert data["physicians"]["own-lia2"]["rov_365d"] == {"visits": 1, "before": 0, "after": 5}
+    assert data["physicians"]["own-lia"]["rov_365d"] == {"visits": 0, "before": 0, "after": 0}
     # in person in the last 90 days, anyone's: lia's visit at 0, mgr's visit, lia2's event
     assert data["totals"]["in_person_90d"] == 3
     assert data["totals"]["interactions"] == 5
@@ -733,14 +798,17 @@ def test_liaisons_only_for_role_liaison(liaison_site):
 
 def test_practices_figures_and_last_contact(liaison_site):
     practices = stats_json(liaison_site)["practices"]
+    none = {"visits": 0, "before": 0, "after": 0}
     assert practices == {
+        # the matured visit at age 90 (see test_liaisons_only_for_role_liaison); no costs
         "pr-lia": {"physicians": 2, "referrals_365d": 7, "referrals_prev_365d": 0,
-                   "last_contact": ago(0)},
+                   "last_contact": ago(0), "rov_365d": {"visits": 1, "before": 0, "after": 7},
+                   "spend_ytd_cents": 0},
         # only reached through the 2026-06-10 event listing its physician 'nobody'
         "pr-none": {"physicians": 1, "referrals_365d": 0, "referrals_prev_365d": 0,
-                    "last_contact": ago(20)},
+                    "last_contact": ago(20), "rov_365d": none, "spend_ytd_cents": 0},
         "pr-mgr": {"physicians": 2, "referrals_365d": 8, "referrals_prev_365d": 11,
-                   "last_contact": ago(10)},
+                   "last_contact": ago(10), "rov_365d": none, "spend_ytd_cents": 0},
     }
 
 
@@ -806,6 +874,12 @@ PRACTICE_IDS = ("pr-a", "pr-b", "pr-c")
 TEAM_IDS = ("tm-a", "tm-b", "tm-c")
 SERVICE_IDS = ("svc-a", "svc-b", "svc-c")
 INTERACTION_TYPES = ("visit", "lunch", "presentation", "event", "call", "email", "other")
+# SPEC §2 second edition, written out here too.
+POTENTIALS = ("high", "medium", "low")
+DECLINED_REASONS = ("insurance", "not-a-candidate", "patient-choice", "no-response", "other")
+# Costs in cents: any amount up to $2,000.00, and a few that do not split evenly among two or
+# three physicians or practices (85.01, 1.00, 0.01, 0.02) or are nothing (0).
+COSTS_CENTS = st.integers(0, 200000) | st.sampled_from((8501, 100, 1, 2, 0, 10001, 9999))
 
 
 @st.composite
@@ -829,27 +903,50 @@ def site_descriptions(draw):
     physicians = {
         f"doc-{i}": {"practice": draw(st.sampled_from(sorted(practices))),
                      "tier": draw(st.none() | st.sampled_from(tier_keys)),
-                     "liaison": draw(st.none() | st.sampled_from(sorted(team)))}
+                     "liaison": draw(st.none() | st.sampled_from(sorted(team))),
+                     "potential": draw(st.none() | st.sampled_from(POTENTIALS))}
         for i in range(draw(st.integers(0, 6)))
     }
+    # Ages of matured-visit candidates (around 90..455); interactions may fall on them and
+    # referrals around them, on the edges of the return-on-visit windows among others.
+    anchors = draw(st.lists(st.integers(80, 465) | st.sampled_from((89, 90, 454, 455)),
+                            min_size=1, max_size=3))
+    offsets = st.integers(-100, 100) | st.sampled_from((-91, -90, -1, 0, 89, 90))
+
+    def a_referral_date():
+        if draw(st.booleans()):
+            return a_date()
+        # a day relative to an anchor visit: negative offsets are before it
+        return as_of - dt.timedelta(days=draw(st.sampled_from(anchors)) - draw(offsets))
+
     referrals = []
     for _ in range(draw(st.integers(0, 14))):
         sources = SOURCES if physicians else SOURCES[1:]
         source = draw(st.sampled_from(sources))
+        status = draw(st.sampled_from(tuple(STAGE)))
         referrals.append({
-            "date": a_date(),
+            "date": a_referral_date(),
             "source": source,
             "physician": draw(st.sampled_from(sorted(physicians))) if source == "physician" else None,
             "service": draw(st.sampled_from(services)),
-            "status": draw(st.sampled_from(tuple(STAGE))),
+            "status": status,
             "count": draw(st.sampled_from((1, 1, 1, 2, 3, 7))),
+            # on physician referrals too: those are no question asked, and do not count
+            "taken_by": draw(st.none() | st.sampled_from(sorted(team))),
+            "declined_reason": draw(st.none() | st.sampled_from(DECLINED_REASONS))
+            if status == "declined" else None,
         })
     interactions = []
     for _ in range(draw(st.integers(0, 8))):
-        date = a_date(-20, 500)
+        if draw(st.booleans()):
+            date = a_date(-20, 500)
+        else:
+            date = as_of - dt.timedelta(days=draw(st.sampled_from(anchors)))
         # repeats allowed: a physician listed twice is still one interaction with them
         listed = draw(st.lists(st.sampled_from(sorted(physicians)), max_size=3)) \
             if physicians else []
+        # without listed physicians the practice is required; a visit's people are then every
+        # physician of that practice
         practice = draw(st.sampled_from(sorted(practices))) if not listed else \
             draw(st.none() | st.sampled_from(sorted(practices)))
         follow_ups = []
@@ -861,10 +958,12 @@ def site_descriptions(draw):
                 "done": draw(st.none() | st.integers(0, 60).map(
                     lambda k, date=date: date + dt.timedelta(days=k))),
             })
+        cost = draw(st.none() | COSTS_CENTS)
         interactions.append({
             "date": date, "liaison": draw(st.sampled_from(sorted(team))),
             "type": draw(st.sampled_from(INTERACTION_TYPES)), "practice": practice,
             "physicians": listed, "follow_ups": follow_ups,
+            "cost": None if cost is None else Decimal(cost) / 100,
         })
     return {"as_of": as_of, "services": services, "tiers": tiers, "thresholds": thresholds,
             "team": team, "practices": practices, "physicians": physicians,
@@ -875,6 +974,9 @@ def site_descriptions(draw):
 def _iso(value):
     if isinstance(value, dt.date):
         return value.isoformat()
+    if isinstance(value, Decimal):
+        # a JSON (YAML) number: the shortest float text of a two-decimal amount is that amount
+        return float(value)
     if isinstance(value, dict):
         return {k: _iso(v) for k, v in value.items() if v is not None and v != []}
     if isinstance(value, list):
@@ -904,9 +1006,12 @@ def write_description(root: Path, desc: dict, spread: bool = False) -> None:
         rec = dict(r, summary="Dropped by")
         _write(root / f"data/interactions/{i:02d}.yaml", json.dumps(_iso(rec)))
     def write_csv(path, rows):
-        lines = ["count,status,service,physician,source,date"]
-        lines += [f"{r['count']},{r['status']},{r['service']},{r['physician'] or ''},"
-                  f"{r['source']},{r['date'].isoformat()}" for r in rows]
+        # the optional taken_by and declined_reason columns only when a row uses them
+        extra = [c for c in ("taken_by", "declined_reason") if any(r[c] for r in rows)]
+        lines = [",".join(["count", "status", "service", "physician", "source", "date", *extra])]
+        lines += [",".join([str(r["count"]), r["status"], r["service"], r["physician"] or "",
+                            r["source"], r["date"].isoformat(), *(r[c] or "" for c in extra)])
+                  for r in rows]
         _write(path, "\n".join(lines) + "\n")
 
     if spread:
@@ -1000,7 +1105,69 @@ def spec_stats(desc: dict) -> dict:
         y, m = (y + 1, 1) if m == 12 else (y, m + 1)
 
     r365 = [r for r in refs if last(365, r["date"])]
-    unknown = n([r for r in r365 if r["source"] == "unknown"])
+    # the capture rate is over the referrals whose source is not physician (no question asked)
+    asked = [r for r in r365 if r["source"] != "physician"]
+
+    def rate(rows):
+        return round(1 - n([r for r in rows if r["source"] == "unknown"]) / n(rows), 4) \
+            if n(rows) else None
+
+    # Spend: cents of the interactions of age >= 0 dated in D's calendar year
+    ytd = [i for i in ints if i["date"].year == D_.year and i.get("cost") is not None]
+    cents = lambda i: int(i["cost"] * 100)  # noqa: E731  (exact: at most two decimals)
+
+    def shares(c, among):
+        """c cents among ``among`` (distinct, in order): c // n each, the first c mod n one
+        more."""
+        return {x: c // len(among) + (1 if k < c % len(among) else 0)
+                for k, x in enumerate(among)}
+
+    def once(items):
+        out = []
+        for x in items:
+            if x not in out:
+                out.append(x)
+        return out
+
+    def physician_spend(pid):
+        return sum(shares(cents(i), once(i["physicians"])).get(pid, 0)
+                   for i in ytd if i["physicians"])
+
+    def practice_spend(prid):
+        total = 0
+        for i in ytd:
+            if i["practice"] is not None:
+                total += cents(i) if i["practice"] == prid else 0
+            else:
+                among = once(desc["physicians"][p]["practice"] for p in i["physicians"])
+                total += shares(cents(i), among).get(prid, 0)
+        return total
+
+    # Return on visit: matured visits (in person, 90 <= age < 455) and their people
+    matured = [i for i in ints if i["type"] in IN_PERSON and 90 <= age(i["date"]) < 455]
+
+    def people(v):
+        if v["physicians"]:
+            return once(v["physicians"])
+        return [p for p, doc in desc["physicians"].items() if doc["practice"] == v["practice"]]
+
+    def physician_refs(pid, first, final):
+        return n([r for r in refs if r["source"] == "physician" and r["physician"] == pid
+                  and first <= r["date"] <= final])
+
+    def before(v, pid):
+        return physician_refs(pid, v["date"] - dt.timedelta(days=90),
+                              v["date"] - dt.timedelta(days=1))
+
+    def after(v, pid):
+        return physician_refs(pid, v["date"], v["date"] + dt.timedelta(days=89))
+
+    def rov(visits, person=lambda pid: True):
+        """{visits, before, after}: ``visits`` counted, before/after summed over their
+        (visit, person) pairs whose person passes ``person``."""
+        return {"visits": len(visits),
+                "before": sum(before(v, p) for v in visits for p in people(v) if person(p)),
+                "after": sum(after(v, p) for v in visits for p in people(v) if person(p))}
 
     physicians = {}
     for pid in desc["physicians"]:
@@ -1022,18 +1189,25 @@ def spec_stats(desc: dict) -> dict:
         tier = desc["physicians"][pid]["tier"]
         r90 = n([r for r in mine if last(90, r["date"])])
         p90 = n([r for r in mine if prev(90, r["date"])])
+        mine365 = [r for r in mine if last(365, r["date"])]
         physicians[pid] = {
             "referrals": n(mine), "referrals_90d": r90, "referrals_prev_90d": p90,
-            "referrals_365d": n([r for r in mine if last(365, r["date"])]),
+            "referrals_365d": n(mine365),
             "referrals_prev_365d": n([r for r in mine if prev(365, r["date"])]),
             "first_referral": iso(first), "last_referral": iso(latest),
             "days_since_referral": since, "status": status,
-            "declining": p90 >= 2 and 2 * r90 <= p90,
+            "declining": status in ("new", "active") and p90 >= 4 and 2 * r90 <= p90,
             "interactions_365d": len([i for i in listing if last(365, i["date"])]),
             "last_contact": iso(max((i["date"] for i in listing), default=None)),
             "last_visit": iso(last_visit),
             "visit_overdue": tier is not None and (last_visit is None or age(last_visit) > tiers[tier]),
             "liaison": effective(pid),
+            "potential": desc["physicians"][pid].get("potential"),
+            "funnel_365d": funnel(mine365),
+            "services_365d": {s: n([r for r in mine365 if r["service"] == s])
+                              for s in desc["services"]},
+            "rov_365d": rov([v for v in matured if pid in people(v)], lambda p, pid=pid: p == pid),
+            "spend_ytd_cents": physician_spend(pid),
         }
     practices = {}
     for pid in desc["practices"]:
@@ -1043,6 +1217,9 @@ def spec_stats(desc: dict) -> dict:
             "referrals_365d": sum(physicians[d]["referrals_365d"] for d in docs),
             "referrals_prev_365d": sum(physicians[d]["referrals_prev_365d"] for d in docs),
             "last_contact": iso(max((i["date"] for i in ints if pid in practices_of(i)), default=None)),
+            "rov_365d": rov([v for v in matured if set(people(v)) & set(docs)],
+                            lambda p, docs=docs: p in docs),
+            "spend_ytd_cents": practice_spend(pid),
         }
     liaisons = {}
     for tid, role in desc["team"].items():
@@ -1058,8 +1235,14 @@ def spec_stats(desc: dict) -> dict:
             "referrals_365d": sum(physicians[d]["referrals_365d"] for d in docs),
             "open_follow_ups": len(fus),
             "overdue_follow_ups": len([f for f in fus if f["due"] < D_]),
+            "tiered": len([d for d in docs if desc["physicians"][d]["tier"] is not None]),
+            "tiered_current": len([d for d in docs if desc["physicians"][d]["tier"] is not None
+                                   and not physicians[d]["visit_overdue"]]),
+            "rov_365d": rov([v for v in matured if v["liaison"] == tid]),
         }
     fus = open_fus()
+    members = sorted({r["taken_by"] for r in asked if r.get("taken_by")})
+    declined365 = [r for r in r365 if r["status"] == "declined"]
     return {
         "as_of": D_.isoformat(),
         "totals": {
@@ -1069,15 +1252,29 @@ def spec_stats(desc: dict) -> dict:
             "referrals_prev_90d": n([r for r in refs if prev(90, r["date"])]),
             "referrals_365d": n(r365),
             "referrals_prev_365d": n([r for r in refs if prev(365, r["date"])]),
+            "physician_referrals_365d": n([r for r in r365 if r["source"] == "physician"]),
+            "physician_referrals_prev_365d": n([r for r in refs if prev(365, r["date"])
+                                                and r["source"] == "physician"]),
             "in_person_90d": len([i for i in ints if i["type"] in IN_PERSON and last(90, i["date"])]),
+            "spend_ytd_cents": sum(cents(i) for i in ytd),
+            "rov_365d": rov(matured),
             "open_follow_ups": len(fus),
             "overdue_follow_ups": len([f for f in fus if f["due"] < D_]),
         },
         "months": months,
         "sources_365d": {s: n([r for r in r365 if r["source"] == s]) for s in SOURCES},
-        "source_capture_rate_365d": round(1 - unknown / n(r365), 4) if n(r365) else None,
+        "source_capture_rate_365d": rate(asked),
+        "capture_by_member_365d": {
+            t: {"referrals": n(mine), "unknown": n([r for r in mine if r["source"] == "unknown"]),
+                "rate": rate(mine)}
+            for t in members for mine in [[r for r in asked if r.get("taken_by") == t]]},
         "services_365d": {s: n([r for r in r365 if r["service"] == s]) for s in desc["services"]},
         "funnel_365d": funnel(r365),
+        "funnel_matured": funnel([r for r in refs if 90 <= age(r["date"]) < 455]),
+        "declined_reasons_365d": {
+            **{reason: n([r for r in declined365 if r.get("declined_reason") == reason])
+               for reason in DECLINED_REASONS},
+            "unspecified": n([r for r in declined365 if not r.get("declined_reason")])},
         "physicians": physicians,
         "practices": practices,
         "liaisons": liaisons,
@@ -1113,7 +1310,11 @@ def check_invariants(stats: dict, desc: dict) -> None:
         assert (p["status"] == "prospect") == (p["referrals"] == 0)
         assert (p["first_referral"] is None) == (p["referrals"] == 0)
         if p["declining"]:
-            assert p["referrals_prev_90d"] >= 2
+            assert p["referrals_prev_90d"] >= 4 and p["status"] in ("new", "active")
+        pf = p["funnel_365d"]
+        assert pf["referred"] == p["referrals_365d"] == sum(p["services_365d"].values())
+        assert pf["referred"] >= pf["scheduled"] + pf["declined"]
+        assert p["rov_365d"]["visits"] <= t["rov_365d"]["visits"]
         if p["last_visit"] is not None:
             assert p["last_contact"] is not None and p["last_contact"] >= p["last_visit"]
     statuses = [p["status"] for p in phys.values()]
@@ -1131,10 +1332,29 @@ def check_invariants(stats: dict, desc: dict) -> None:
         assert pr["referrals_365d"] == sum(p["referrals_365d"] for p in mine)
         assert pr["referrals_prev_365d"] == sum(p["referrals_prev_365d"] for p in mine)
     assert t["overdue_follow_ups"] <= t["open_follow_ups"]
+    asked = t["referrals_365d"] - t["physician_referrals_365d"]
+    assert t["physician_referrals_365d"] == stats["sources_365d"]["physician"]
     rate = stats["source_capture_rate_365d"]
-    assert (rate is None) == (t["referrals_365d"] == 0)
+    assert (rate is None) == (asked == 0)
     if rate is not None:
         assert 0 <= rate <= 1
+    captured = stats["capture_by_member_365d"]
+    assert set(captured) <= set(desc["team"])
+    assert sum(c["referrals"] for c in captured.values()) <= asked
+    for c in captured.values():
+        assert c["referrals"] >= 1 and 0 <= c["unknown"] <= c["referrals"]
+    assert sum(stats["declined_reasons_365d"].values()) == f["declined"]
+    fm = stats["funnel_matured"]
+    assert fm["referred"] >= fm["scheduled"] >= fm["consulted"] >= fm["treated"] >= 0
+    # every (visit, person) pair belongs to one physician, at one practice
+    for key in ("before", "after"):
+        assert sum(p["rov_365d"][key] for p in phys.values()) == t["rov_365d"][key]
+        assert sum(pr["rov_365d"][key] for pr in stats["practices"].values()) == t["rov_365d"][key]
+    for li in stats["liaisons"].values():
+        assert li["tiered_current"] <= li["tiered"] <= li["physicians"]
+    # every cost is charged whole to practices (an interaction names a practice or physicians)
+    assert sum(pr["spend_ytd_cents"] for pr in stats["practices"].values()) == t["spend_ytd_cents"]
+    assert sum(p["spend_ytd_cents"] for p in phys.values()) <= t["spend_ytd_cents"]
 
 
 PROPERTY_SETTINGS = settings(max_examples=30, deadline=None,
@@ -1228,13 +1448,20 @@ def test_worker_processes_merge_earliest_and_latest(tmp_path, order, monkeypatch
     data = stats_json(make_site(tmp_path / "s", files))
     # by hand: 90d = ages 10, 50; prev 90d = 100; 365d = 10, 50, 100, 200; prev 365d = 400;
     # first referral at 800 (not new), last at 10 (< 90: active); tier A (30 days): the last
-    # in-person contact is the visit at 40, so overdue
+    # in-person contact is the visit at 40, so overdue. The four of the last 365 days are
+    # referred (no status), service ablation. The lunch at 400 is the one matured visit: the
+    # referral at age 400 is in its 90 days from (ages 311..400), none in the 90 before
+    # (ages 401..490).
     assert data["physicians"]["doc"] == {
         "referrals": 6, "referrals_90d": 2, "referrals_prev_90d": 1, "referrals_365d": 4,
         "referrals_prev_365d": 1, "first_referral": ago(800), "last_referral": ago(10),
         "days_since_referral": 10, "status": "active", "declining": False,
         "interactions_365d": 2, "last_contact": ago(3), "last_visit": ago(40),
-        "visit_overdue": True, "liaison": None,
+        "visit_overdue": True, "liaison": None, "potential": None,
+        "funnel_365d": {"referred": 4, "scheduled": 0, "consulted": 0, "treated": 0,
+                        "declined": 0},
+        "services_365d": {"ablation": 4, "sclero": 0},
+        "rov_365d": {"visits": 1, "before": 0, "after": 1}, "spend_ytd_cents": 0,
     }
     assert data["practices"]["clinic"]["last_contact"] == ago(3)
     assert (data["totals"]["referrals"], data["totals"]["interactions"]) == (6, 3)
@@ -1284,7 +1511,7 @@ def test_stats_json_is_exactly_the_standard_libraries_form(tmp_path):
     from liaison.pipeline import check as _check
     from liaison.stats import stats_json
 
-    for root in (_Path(__file__).resolve().parent / "fixtures" / "spec-example",
+    for root in (_Path(__file__).resolve().parent / "fixtures" / "spec-example-v2",
                  _Path(__file__).resolve().parents[1]):
         stats = _check(root, _dt.date(2026, 11, 26)).stats
         expected = _json.dumps(stats.as_dict(), sort_keys=True, indent=2, ensure_ascii=False) + "\n"
