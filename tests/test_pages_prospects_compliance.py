@@ -366,7 +366,7 @@ def test_liaison_page_shows_coverage_visits_per_week_and_return_on_visit(example
     assert s["tiered"] < 5 and "%" not in coverage.text()  # too few for a percentage
     visits = kpis["Visits per week"]
     assert visits.all("div", "value")[0].text() == f"{s['in_person_90d'] * 7 / 90:.1f}"
-    assert f"last 90 days" in visits.text()
+    assert "last 90 days" in visits.text()
     rov = s["rov_365d"]
     assert kpis["Return on visit"].all("div", "value")[0].text() == f"{rov['before']} → {rov['after']}"
     explain = page.all("p", "explain")[0].text()

@@ -11,7 +11,7 @@ from decimal import ROUND_FLOOR, Decimal
 from liaison.compliance import dollars
 from liaison.derived import month_index, month_label, physician_shares, practice_shares
 from liaison.models import cents
-from liaison.pages.base import Page, PageKind, activity_href, one_page
+from liaison.pages.base import Page, PageKind, activity_href
 from liaison.pages.view import SiteView
 
 NEAR = 80  # per cent of the limit from which a physician is listed first

@@ -6,9 +6,8 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from liaison.derived import training_expired
 from liaison.charts import trend_badge
-from liaison.derived import ROV_DAYS
+from liaison.derived import ROV_DAYS, training_expired
 from liaison.pages.base import PERCENT_BASE, Page, PageKind, guide_href, member_href, one_page
 from liaison.pages.prospects import prospect_row, ranked
 from liaison.pages.rows import physician_row
@@ -33,17 +32,22 @@ def liaison_figures(view: SiteView, tid: str) -> dict | None:
     coverage = (f"{round(100 * s.tiered_current / s.tiered)}%"
                 if s.tiered >= PERCENT_BASE else None)
     rov_text, rov_css = trend_badge(rov.after, rov.before)
+    rov_percent = rov_text if rov.before >= PERCENT_BASE else None
+    plural = "s" if rov.visits != 1 else ""
     return {
         "tiered": s.tiered, "tiered_current": s.tiered_current,
         "coverage": f"{s.tiered_current} of {s.tiered}", "coverage_percent": coverage,
-        # the sort value of the coverage column: the share, or the count below the base
-        "coverage_sort": round(s.tiered_current / s.tiered, 4) if s.tiered else "",
         "visits_per_week": f"{s.in_person_90d * 7 / WINDOW:.1f}", "visits_window": WINDOW,
         "in_person": s.in_person_90d,
         "rov_visits": rov.visits, "rov_before": rov.before, "rov_after": rov.after,
         "rov": f"{rov.before} \u2192 {rov.after}",
-        "rov_percent": rov_text if rov.before >= PERCENT_BASE else None,
-        "rov_css": rov_css, "rov_days": ROV_DAYS,
+        "rov_percent": rov_percent, "rov_css": rov_css, "rov_days": ROV_DAYS,
+        # the notes of the KPI cards
+        "coverage_note": (f"{coverage} of " if coverage else "")
+        + "tiered physicians seen on cadence",
+        "visits_note": f"{s.in_person_90d} in person in the last {WINDOW} days",
+        "rov_note": (f"{rov_percent} · " if rov_percent else "")
+        + f"over {rov.visits} visit{plural}: referrals before → after",
     }
 
 
