@@ -29,10 +29,10 @@ def bar_chart(labels: list[str], values: list[int], *, title: str,
     (``"2026-03: 14 referrals"``). Empty input renders a "No data yet" chart; all-zero input
     a chart with only its 0 line.
 
-    ``partial_last``: the last period is not over yet (the current month): its bar is drawn
-    lighter with a dashed outline and its tooltip, the summary and the legend say
-    ``partial_label`` ("month to date"), so a month that has only begun does not look like a
-    collapse.
+    ``partial_last``: the last period is not over yet (the current month): its column is
+    shaded, its bar drawn lighter with a dashed outline, and its tooltip, the summary and the
+    legend say ``partial_label`` ("month to date"), so a month that has only begun does not
+    look like a collapse.
 
     ``markers``: events on the time axis (e.g. in-person visits), each ``(position, text)``:
     the position in periods from the start of the first one (0.0 to ``len(values)``; a date
@@ -119,6 +119,13 @@ def bar_chart(labels: list[str], values: list[int], *, title: str,
                    + "; ".join(text for _, text in marks) + "."
 
     parts = _open("bar", width, height, title, summary)
+
+    # The unfinished period's column, shaded, so that it shows even with nothing in it yet.
+    if partial:
+        parts.append(f'<rect class="chart-partial-band" x="{_n(left + slot * (n - 1))}" '
+                     f'y="{_n(top)}" width="{_n(slot)}" height="{_n(plot_h)}" fill="{c.series_1}" '
+                     f'fill-opacity="0.08">'
+                     f"<title>{_esc(period(n - 1))}</title></rect>")
 
     # Gridlines and y labels.
     parts.append('<g class="chart-grid">')

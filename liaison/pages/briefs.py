@@ -247,6 +247,8 @@ def _spend(view: SiteView, spent: int, shares_of, interactions: list,
             break
         total = cents(r.cost)
         share = shares_of(r, total)
+        if not share:  # charged to another physician or practice
+            continue
         items.append({"date": r.date.isoformat(), "type": r.type, "summary": r.summary,
                       "cost": dollars(total), "share": dollars(share)})
     shown = _meter(view, spent) if meter else {"limit": None, "spend": dollars(spent),

@@ -5,7 +5,8 @@
 3. needs the office voiced in the last 365 days that are unanswered or whose promise is still
    open, each with the promises that answered it;
 4. services that fit their specialty (liaison.talking_points) and that they never referred
-   for (or, when no keyword matches, every service they never referred for);
+   for (or, when no keyword matches, every service they never referred for), and where they
+   send such patients today (``refers_elsewhere``);
 5. needs whose promises were all delivered (check that it worked);
 6. the time since the last in-person visit.
 
@@ -45,8 +46,9 @@ class Promise:
 
 @dataclass(frozen=True)
 class Point:
-    """One talking point. ``kind``: thanks, trend, need, fit, services, intro or visit; a
-    need's ``state`` is unanswered, open or delivered and ``promises`` what answered it."""
+    """One talking point. ``kind``: thanks, trend, need, fit, services, intro, elsewhere or
+    visit; a need's ``state`` is unanswered, open or delivered and ``promises`` what
+    answered it."""
 
     kind: str
     text: str
@@ -134,8 +136,10 @@ def _promise(view: SiteView, r, f) -> Promise:
 
 
 def _needs(view: SiteView, interactions: list) -> list[Point]:
-    """Needs voiced in the last 365 days (newest first, each once), with their promises."""
-    found: dict[str, tuple[str, str, list]] = {}  # key -> (need, dates, promises)
+    """Needs voiced in the last 365 days (newest first, each once), with their promises.
+    A need voiced again, without a promise, after every earlier promise was delivered is
+    unanswered again."""
+    found: dict[str, tuple[str, list, list]] = {}  # key -> (need, dates, promises by voicing)
     for r in interactions:  # newest first
         if (view.as_of - r.date).days >= NEEDS_DAYS:
             break
@@ -145,27 +149,34 @@ def _needs(view: SiteView, interactions: list) -> list[Point]:
             if entry is None:
                 entry = found[key] = (need, [], [])
             entry[1].append(r.date.isoformat())
-            entry[2].extend(_promise(view, r, f) for f in r.follow_ups)
+            entry[2].append([_promise(view, r, f) for f in r.follow_ups])
     out = []
-    for need, dates, promises in found.values():
+    for need, dates, voicings in found.values():
         when = dates[0] + (f" (also {', '.join(dates[1:])})" if len(dates) > 1 else "")
+        promises = tuple(p for v in voicings for p in v)
+        delivered = all(p.state == "delivered" for p in promises)
         if not promises:
             out.append(Point("need", f"They asked for “{need}” on {when}, and no promise was "
                                      "logged: answer it.", "unanswered"))
-            continue
-        state = "delivered" if all(p.state == "delivered" for p in promises) else "open"
-        ask = "did it help?" if state == "delivered" else "say where it stands."
-        out.append(Point("need", f"They asked for “{need}” on {when}: {ask}", state,
-                         tuple(promises)))
+        elif not voicings[0] and delivered and all(p.done <= dates[0] for p in promises):
+            out.append(Point("need", f"They asked again for “{need}” on {dates[0]}, after we "
+                                     f"delivered what we promised: answer it.", "unanswered",
+                             promises))
+        elif delivered:
+            out.append(Point("need", f"They asked for “{need}” on {when}: did it help?",
+                             "delivered", promises))
+        else:
+            out.append(Point("need", f"They asked for “{need}” on {when}: say where it stands.",
+                             "open", promises))
     return out
 
 
-def _services(view: SiteView, pids: list[str]) -> list[Point]:
-    """Services that fit their specialty and that they never referred for."""
+def _services(view: SiteView, pids: list[str], practice: bool) -> list[Point]:
+    """Services that fit their specialty and that they never referred for; where they send
+    such patients today."""
     if not pids:
         return []
     keys = list(view.services)
-    referred = set().union(*(view.services_ever.get(p, set()) for p in pids))
     by_specialty: dict[str, list[str]] = {}
     for pid in pids:
         by_specialty.setdefault(view.site.physicians[pid].specialty, []).append(pid)
@@ -175,30 +186,39 @@ def _services(view: SiteView, pids: list[str]) -> list[Point]:
         fit = fits[specialty]
         if not fit:
             continue
-        names = [view.services[k] for k in fit]
-        who = "" if len(pids) == 1 else " (" + ", ".join(
-            view.site.physicians[p].name for p in docs) + ")"
-        mine = set().union(*(view.services_ever.get(p, set()) for p in docs))
-        never = [view.services[k] for k in fit if k not in mine]
-        if not mine:
-            text = f"{specialty}{who} fits our {_and(names)}: introduce them."
-        elif never:
-            text = (f"{specialty}{who} fits our {_and(names)}; never referred for "
-                    f"{_and(never)}: ask whether they see such patients.")
-        else:
+        names = _and([view.services[k] for k in fit])
+        never = {d: [view.services[k] for k in fit if k not in view.services_ever.get(d, ())]
+                 for d in docs}
+        if not any(never.values()):
             continue  # they refer for every service that fits: nothing to suggest
-        out.append(Point("fit", text))
-    if any(fits.values()):
-        return out
-    # No keyword matches their specialty: every service they never referred for.
-    never = [name for key, name in view.services.items() if key not in referred]
-    if not referred:
-        return [Point("intro", "No referral yet: introduce our services — "
-                      + ", ".join(view.services.values()) + ".")]
-    if never:
-        return [Point("services", "Never referred to us for: " + ", ".join(never)
-                      + ". Ask whether they see such patients.")]
-    return []
+        if all(len(never[d]) == len(fit) for d in docs):
+            who = f" ({_and([view.site.physicians[d].name for d in docs])})" if practice else ""
+            out.append(Point("fit", f"{specialty}{who} fits our {names}: introduce them."))
+        elif not practice:
+            out.append(Point("fit", f"{specialty} fits our {names}; never referred for "
+                                    f"{_and(never[docs[0]])}: ask whether they see such patients."))
+        else:
+            gaps = "; ".join(f"{view.site.physicians[d].name} never referred for {_and(n)}"
+                             for d, n in never.items() if n)
+            out.append(Point("fit", f"{specialty} fits our {names}; {gaps}: ask whether they "
+                                    "see such patients."))
+    if not any(fits.values()):  # no keyword matches: every service they never referred for
+        referred = set().union(*(view.services_ever.get(p, set()) for p in pids))
+        never_any = [name for key, name in view.services.items() if key not in referred]
+        if not referred:
+            out.append(Point("intro", "No referral yet: introduce our services — "
+                             + ", ".join(view.services.values()) + "."))
+        elif never_any:
+            out.append(Point("services", "Never referred to us for: " + ", ".join(never_any)
+                             + ". Ask whether they see such patients."))
+    for pid in pids:
+        elsewhere = view.site.physicians[pid].refers_elsewhere
+        if elsewhere:
+            who = "They" if not practice else view.site.physicians[pid].name
+            out.append(Point("elsewhere", f"{who} send{'' if who == 'They' else 's'} such "
+                                          f"patients to {_and(list(elsewhere))} today: ask what "
+                                          "would make them try us."))
+    return out
 
 
 def _and(items: list[str]) -> str:
@@ -213,7 +233,7 @@ def talking_points(view: SiteView, pids: list[str], interactions: list,
     points = _thanks(view, pids, one=not practice)
     points += _trends(view, pids)
     points += [p for p in needs if p.state != "delivered"]
-    points += _services(view, pids)
+    points += _services(view, pids, practice)
     points += [p for p in needs if p.state == "delivered"]
     last_visit = max((r.date for r in interactions if in_person(r)), default=None)
     if last_visit is None:
