@@ -5,8 +5,7 @@ from __future__ import annotations
 
 from liaison import charts
 from liaison.pages.base import MONTHS_CHARTED, Page, PageKind
-from liaison.pages.referrals import new_patients, physician_months
-from liaison.pages.rows import physician_row
+from liaison.pages.rows import new_patients, physician_months, physician_row
 from liaison.pages.view import SiteView
 
 

@@ -8,13 +8,13 @@ from __future__ import annotations
 import calendar
 
 from liaison import charts
-from liaison.derived import month_label, month_of_label
+from liaison.derived import month_label
 from liaison.models import PHYSICIAN_SOURCE, STATUSES
 from liaison.pages.base import (
     MONTHS_CHARTED, Page, PageKind, count, member_href, one_page, percent, physician_href,
     trend,
 )
-from liaison.pages.rows import physician_row
+from liaison.pages.rows import new_patients, physician_months, physician_row
 from liaison.pages.training import front_desk_guides, guide_rows, matrix_row
 from liaison.pages.view import SiteView
 
@@ -27,41 +27,6 @@ DECLINED_LABELS = {"insurance": "Insurance", "not-a-candidate": "Not a candidate
 ROV_ROWS = 40
 # A referrer list shows this many; the directory filters the rest.
 LIST_ROWS = 50
-
-
-def new_patients(view: SiteView) -> dict:
-    """Physician referrals and the other new patients (every other source) of the last 90
-    and 365 days and the periods before, each as a trend badge. The 90-day physician counts
-    are the sums of the physicians' own (every physician referral names its physician)."""
-    t = view.stats.totals
-    phys = view.stats.physicians.values()
-    p90 = sum(s.referrals_90d for s in phys)
-    p_prev90 = sum(s.referrals_prev_90d for s in phys)
-    p365, p_prev365 = t.physician_referrals_365d, t.physician_referrals_prev_365d
-    o90, o_prev90 = t.referrals_90d - p90, t.referrals_prev_90d - p_prev90
-    o365, o_prev365 = t.referrals_365d - p365, t.referrals_prev_365d - p_prev365
-    return {
-        "physician_90d": trend(p90, p_prev90, 90, "physician referrals"),
-        "other_90d": trend(o90, o_prev90, 90, "other new patients"),
-        "physician_365d": trend(p365, p_prev365, 365, "physician referrals"),
-        "other_365d": trend(o365, o_prev365, 365, "other new patients"),
-        "all_365d": trend(t.referrals_365d, t.referrals_prev_365d, 365, "new patients"),
-        "physician_share_365d": percent(p365, t.referrals_365d),
-    }
-
-
-def physician_months(view: SiteView, months: list) -> list[int]:
-    """The physician referrals of each of ``months`` (entries of the charted stats.months):
-    the sums of the physicians' monthly series."""
-    physician = [0] * MONTHS_CHARTED
-    for series in view.doc_series.values():
-        for i, n in enumerate(series):
-            physician[i] += n
-    out = []
-    for m in months:
-        i = month_of_label(m.month) - view.month_first
-        out.append(physician[i] if 0 <= i < MONTHS_CHARTED else 0)
-    return out
 
 
 def month_rows(view: SiteView) -> list[dict]:

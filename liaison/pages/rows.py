@@ -1,11 +1,13 @@
 """Rows and suggestions that several page families show: a physician's or a practice's row
-(directories, briefs, dashboard, call plans, referral statistics, data quality) and a
-physician's alerts. (The talking points of a brief are liaison.pages.talking's.)"""
+(directories, briefs, dashboard, call plans, referral statistics, data quality), a
+physician's alerts, and the new-patient figures of the dashboard and the referrals page
+(physician referrals and other new patients, apart). (The talking points of a brief are liaison.pages.talking's.)"""
 from __future__ import annotations
 
 import datetime as dt
 
-from liaison.pages.base import ago, physician_href, practice_href
+from liaison.derived import month_of_label
+from liaison.pages.base import MONTHS_CHARTED, ago, percent, physician_href, practice_href, trend
 from liaison.pages.view import SiteView
 
 
@@ -37,6 +39,41 @@ def physician_row(view: SiteView, pid: str) -> dict:
         "last_visit": s.last_visit or "", "last_contact": s.last_contact or "",
         "liaison_name": liaison_name, "liaison_href": liaison_href,
     }
+
+
+def new_patients(view: SiteView) -> dict:
+    """Physician referrals and the other new patients (every other source) of the last 90
+    and 365 days and the periods before, each as a trend badge. The 90-day physician counts
+    are the sums of the physicians' own (every physician referral names its physician)."""
+    t = view.stats.totals
+    phys = view.stats.physicians.values()
+    p90 = sum(s.referrals_90d for s in phys)
+    p_prev90 = sum(s.referrals_prev_90d for s in phys)
+    p365, p_prev365 = t.physician_referrals_365d, t.physician_referrals_prev_365d
+    o90, o_prev90 = t.referrals_90d - p90, t.referrals_prev_90d - p_prev90
+    o365, o_prev365 = t.referrals_365d - p365, t.referrals_prev_365d - p_prev365
+    return {
+        "physician_90d": trend(p90, p_prev90, 90, "physician referrals"),
+        "other_90d": trend(o90, o_prev90, 90, "other new patients"),
+        "physician_365d": trend(p365, p_prev365, 365, "physician referrals"),
+        "other_365d": trend(o365, o_prev365, 365, "other new patients"),
+        "all_365d": trend(t.referrals_365d, t.referrals_prev_365d, 365, "new patients"),
+        "physician_share_365d": percent(p365, t.referrals_365d),
+    }
+
+
+def physician_months(view: SiteView, months: list) -> list[int]:
+    """The physician referrals of each of ``months`` (entries of the charted stats.months):
+    the sums of the physicians' monthly series."""
+    physician = [0] * MONTHS_CHARTED
+    for series in view.doc_series.values():
+        for i, n in enumerate(series):
+            physician[i] += n
+    out = []
+    for m in months:
+        i = month_of_label(m.month) - view.month_first
+        out.append(physician[i] if 0 <= i < MONTHS_CHARTED else 0)
+    return out
 
 
 def practice_row(view: SiteView, pid: str) -> dict:
