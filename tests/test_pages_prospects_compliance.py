@@ -467,3 +467,25 @@ def test_no_compliance_page_without_compliance_in_site_yaml(tmp_path):
     for page in site.rglob("*.html"):
         assert "compliance/index.html" not in page.read_text(encoding="utf-8"), page
     assert (site / "prospects" / "index.html").is_file()
+
+
+def test_eighty_percent_of_the_limit_is_the_boundary(tmp_path):
+    root = copy_example(tmp_path / "root")
+    # limit 100: 80.00 is 80% (listed first), 79.99 is not (79%, listed by spend)
+    _add(root, "interactions", "boundary.yaml",
+         "- date: 2026-11-02\n  liaison: lena-brooks\n  type: lunch\n  physicians: [james-whitley]\n"
+         "  summary: Lunch at 80 percent.\n  cost: 80.00\n"
+         "- date: 2026-11-03\n  liaison: lena-brooks\n  type: lunch\n  physicians: [alan-cho]\n"
+         "  summary: Lunch just under 80 percent.\n  cost: 79.99\n")
+    site = build(root, tmp_path / "site")
+    spends = parse(site / "compliance" / "index.html").all("li", "spend")
+    names = [li.all("strong")[0].text() for li in spends]
+    assert names[:2] == ["Ruth Kessler", "James Whitley"]  # over the limit, then at 80%
+    assert names[2] == "Alan Cho"  # more than anyone below 80%, so first of the rest
+    james, alan = spends[1], spends[2]
+    assert "near" in james.attrs["class"] and "80% or more" in james.text()
+    assert "$80.00 of $100.00 · 80%" in james.text()
+    assert "near" not in alan.attrs["class"] and "80% or more" not in alan.text()
+    assert "$79.99 of $100.00 · 79%" in alan.text()
+    assert _kpis(parse(site / "compliance" / "index.html"))["At 80% or more"] \
+        .all("div", "value")[0].text() == "2"
