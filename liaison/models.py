@@ -189,7 +189,9 @@ def _amount(value, *, positive: bool, cents: bool) -> Decimal | None:
         raise ValueError(f"'{text}' is too large for an amount in dollars")
     if cents and amount != amount.quantize(_CENT):
         raise ValueError(f"'{text}' has more than two decimals: write dollars and cents, like 85.01")
-    return amount
+    # In dollars and cents whichever way it was read: the fast parser hands over 40.50 as the
+    # float 40.5, the exact path as the text '40.50'; the same amount is the same value.
+    return amount.quantize(_CENT) if cents else amount
 
 
 def _cost(value):
