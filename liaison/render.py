@@ -267,10 +267,11 @@ def build_site(checked, as_of: dt.date, out: Path, workers: int | None = None,
     site, stats = checked.site, checked.stats
     laps = []
     t = time.perf_counter()
-    from liaison import palette as palette_stage
+    from liaison import palette as palette_stage, talking_points
 
     palette = palette_stage.for_site(site.root)  # the site's colours, for charts and decks
-    view = page_registry.SiteView(site, stats, as_of, palette)
+    fits = talking_points.for_site(site.root, [s.key for s in site.config.services])
+    view = page_registry.SiteView(site, stats, as_of, palette, fits)
     pages = page_registry.plan(view)
     laps.append(("index records and plan pages", time.perf_counter() - t))
     env = make_env(site.root, palette)

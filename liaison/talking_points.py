@@ -158,3 +158,17 @@ def load(site_root: Path, services: list[str]) -> tuple[Fits, list[Problem]]:
         return DEFAULT, [Problem(SITE_FILE, exc.message, line=exc.line, col=exc.col)]
     fits, problems = parse(text, services)
     return fits.over(DEFAULT), problems
+
+
+def for_site(site_root: Path, services: list[str]) -> Fits:
+    """A site's mapping for a build; raises TemplateFailure (its diagnostics, one a line) when
+    the site's talking-points.yaml has problems."""
+    from liaison.diagnostics import Diagnostic
+    from liaison.errors import TemplateFailure
+
+    fits, problems = load(site_root, services)
+    if problems:
+        raise TemplateFailure("\n".join(
+            Diagnostic(p.path, p.line or 1, p.col or 1, p.severity, p.message).text()
+            for p in problems))
+    return fits

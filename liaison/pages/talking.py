@@ -191,7 +191,7 @@ def _services(view: SiteView, pids: list[str], practice: bool) -> list[Point]:
                  for d in docs}
         if not any(never.values()):
             continue  # they refer for every service that fits: nothing to suggest
-        if all(len(never[d]) == len(fit) for d in docs):
+        if not any(view.services_ever.get(d) for d in docs):  # no referral at all yet
             who = f" ({_and([view.site.physicians[d].name for d in docs])})" if practice else ""
             out.append(Point("fit", f"{specialty}{who} fits our {names}: introduce them."))
         elif not practice:

@@ -36,7 +36,7 @@ class SiteView:
     """Indexes of a checked site, for planning and for building page contexts."""
 
     def __init__(self, site: Site, stats: Stats, as_of: dt.date | None = None,
-                 palette: Palette = DEFAULT):
+                 palette: Palette = DEFAULT, fits: talking_points.Fits | None = None):
         self.site = site
         self.palette = palette  # the site's colours, for its charts and decks
         self.stats = stats
@@ -51,8 +51,10 @@ class SiteView:
         self.site_ctx = cfg.model_dump()  # site.yaml as decks see it
         self._views: dict[int, SimpleNamespace] = {}
         self.caches: dict[str, object] = {}  # per-process state of page families (decks)
-        # Services by specialty for the briefs' talking points (read once, in the parent).
-        self.fits = talking_points.load(site.root, list(self.services))[0]
+        # Services by specialty for the briefs' talking points (read once, in the parent;
+        # a build passes the checked mapping, others read it leniently).
+        self.fits = fits if fits is not None else \
+            talking_points.load(site.root, list(self.services))[0]
         # The as-of month is not over yet (unless D is its last day): monthly charts mark it.
         self.month_to_date = (self.as_of + dt.timedelta(days=1)).month == self.as_of.month
         self._index()

@@ -1,0 +1,513 @@
+"""Physician and practice briefs on the second-edition worked example (issue 12): return on
+visit with the visits marked on the chart, the unfinished month, outcomes per referrer, spend
+against the limit and the cost of each interaction, talking points (thanks, needs and their
+promises, services that fit the specialty, a site's own mapping and its diagnostics), and the
+first screen of SPEC §6.
+
+Every expected number is worked out here from the example's records (read by the loader), by
+the definitions of SPEC §4, not copied from a built page.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import html
+import re
+import shutil
+import subprocess
+import sys
+import urllib.parse
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+
+from conftest import REPO, _make_writable, run_validate
+
+EXAMPLE = Path(__file__).resolve().parent / "fixtures" / "spec-example-v2"
+AS_OF = dt.date(2026, 11, 26)
+SVG = "{http://www.w3.org/2000/svg}"
+IN_PERSON = {"visit", "lunch", "presentation", "event"}
+STATUSES = ("referred", "scheduled", "consulted", "treated", "declined")
+
+
+def build(root: Path, out: Path, as_of: dt.date = AS_OF) -> Path:
+    proc = subprocess.run(
+        [sys.executable, str(REPO / "build.py"), "build", "--root", str(root), "--out", str(out),
+         "--as-of", as_of.isoformat()], cwd=REPO, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    return out
+
+
+def copy_example(tmp_path: Path) -> Path:
+    dest = tmp_path / "site"
+    shutil.copytree(EXAMPLE, dest)
+    _make_writable(dest)
+    return dest
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory) -> Path:
+    return build(EXAMPLE, tmp_path_factory.mktemp("briefs") / "site")
+
+
+@pytest.fixture(scope="module")
+def records():
+    from liaison.pipeline import check
+
+    checked = check(EXAMPLE, AS_OF, keep_records=True)
+    assert checked.ok
+    return checked.site
+
+
+def page(site: Path, rel: str) -> str:
+    return (site / rel / "index.html").read_text(encoding="utf-8")
+
+
+def text_of(fragment: str) -> str:
+    """The visible text of an HTML fragment, whitespace collapsed."""
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", fragment)).split())
+
+
+def section(doc: str, heading_id: str) -> str:
+    """The <section> labelled by the heading ``heading_id``."""
+    m = re.search(rf'<section[^>]*aria-labelledby="{heading_id}".*?</section>', doc, re.S)
+    assert m, heading_id
+    return m.group(0)
+
+
+def chart_of(doc: str) -> ET.Element:
+    m = re.search(r'<svg xmlns="http://www.w3.org/2000/svg" class="chart chart-bar".*?</svg>',
+                  doc, re.S)
+    assert m
+    return ET.fromstring(m.group(0))
+
+
+def age(d: dt.date) -> int:
+    return (AS_OF - d).days
+
+
+def people(r, physicians: dict) -> list[str]:
+    """SPEC §4: the listed physicians, else every physician of the interaction's practice."""
+    if r.physicians:
+        return list(dict.fromkeys(r.physicians))
+    return sorted(p for p, doc in physicians.items() if doc.practice == r.practice)
+
+
+def physician_rows(records, pid: str) -> list:
+    return [row for row in records.referrals if row.physician == pid and 0 <= age(row.date)]
+
+
+# ------------------------------------------------------------------ return on visit
+
+
+def expected_rov(records, pid: str) -> tuple[int, int, int, list]:
+    rows = physician_rows(records, pid)
+    visits = [r for r in records.interactions if r.type in IN_PERSON and 90 <= age(r.date) < 455
+              and pid in people(r, records.physicians)]
+
+    def count(first, last):
+        return sum(row.count for row in rows if first <= row.date <= last)
+
+    per = [(r.date, count(r.date - dt.timedelta(days=90), r.date - dt.timedelta(days=1)),
+            count(r.date, r.date + dt.timedelta(days=89))) for r in visits]
+    return len(visits), sum(b for _, b, _ in per), sum(a for _, _, a in per), per
+
+
+@pytest.mark.parametrize("pid", ["grace-holloway", "marcus-bell", "nina-vargas", "alan-cho",
+                                 "ruth-kessler", "james-whitley"])
+def test_return_on_visit_in_words_and_numbers(site, records, pid):
+    visits, before, after, per = expected_rov(records, pid)
+    rov = section(page(site, f"physicians/{pid}"), "history-h")
+    words = text_of(rov)
+    if visits == 0:
+        assert "No in-person visit is 90 to 454 days old yet" in words
+        return
+    plural = "s" if visits != 1 else ""
+    assert f"Over {visits} in-person visit{plural} 90 to 454 days old" in words
+    assert f"{after} in the 90 days after against {before} in the 90 days before" in words
+    assert f"{visits} visit{plural} {before} before {after} after" in words
+    # one row per matured visit, newest first, with its own before and after
+    rows = re.findall(r"<tr><td class=\"date\">(\d{4}-\d\d-\d\d) · \w+</td>.*?"
+                      r"<td class=\"num\">(\d+)</td><td class=\"num\">(\d+) ", rov)
+    assert [(d, int(b), int(a)) for d, b, a in rows] == \
+        sorted(((d.isoformat(), b, a) for d, b, a in per), reverse=True)
+
+
+def test_return_on_visit_agrees_with_the_statistics(site):
+    import json
+
+    stats = json.loads((site / "stats.json").read_text())
+    for pid, s in stats["physicians"].items():
+        words = text_of(section(page(site, f"physicians/{pid}"), "history-h"))
+        v = s["rov_365d"]
+        if v["visits"]:
+            assert f"{v['after']} in the 90 days after against {v['before']} in the 90 days " \
+                   "before" in words, pid
+    for pid, s in stats["practices"].items():
+        words = text_of(section(page(site, f"practices/{pid}"), "history-h"))
+        v = s["rov_365d"]
+        if v["visits"]:
+            assert f"Over {v['visits']} in-person visit" in words, pid
+            assert f"{v['after']} in the 90 days after against {v['before']} in the 90 days " \
+                   "before" in words, pid
+
+
+def test_the_chart_marks_each_in_person_visit(site, records):
+    pid = "grace-holloway"
+    svg = chart_of(page(site, f"physicians/{pid}"))
+    first = dt.date(AS_OF.year - 2, AS_OF.month, 1) + dt.timedelta(days=31)
+    first = first.replace(day=1)  # the first of the 24 months charted
+    visits = sorted(r.date for r in records.interactions
+                    if r.type in IN_PERSON and first <= r.date <= AS_OF
+                    and pid in people(r, records.physicians))
+    markers = [el for el in svg.iter(f"{SVG}path") if "chart-marker" in el.get("class", "")
+               and "chart-legend-swatch" not in el.get("class", "")]
+    assert len(markers) == len(visits) > 0
+    tips = sorted(el.find(f"{SVG}title").text for el in markers)
+    assert [t[:10] for t in tips] == [d.isoformat() for d in visits]
+    assert all("by Lena Brooks" in t for t in tips)
+    # markers sit left to right in date order, below the axis
+    xs = [float(re.match(r"M([\d.]+) ", el.get("d")).group(1))
+          for el in sorted(markers, key=lambda e: e.find(f"{SVG}title").text)]
+    assert xs == sorted(xs)
+    legend = [el.text for el in svg.iter(f"{SVG}text") if "chart-legend-label" in el.get("class", "")]
+    assert legend == ["Referrals", "In-person visit", "month to date"]
+    summary = svg.find(f"{SVG}title").text
+    assert f"{len(tips)} in-person visits marked: {'; '.join(tips)}." in summary
+
+
+def test_the_unfinished_month_is_marked_month_to_date(site, records):
+    pid = "grace-holloway"
+    svg = chart_of(page(site, f"physicians/{pid}"))
+    bars = [el for el in svg.iter(f"{SVG}rect") if "chart-bar" in el.get("class", "").split()]
+    assert len(bars) == 24
+    so_far = sum(row.count for row in physician_rows(records, pid)
+                 if (row.date.year, row.date.month) == (AS_OF.year, AS_OF.month))
+    last = bars[-1]
+    assert "chart-partial" in last.get("class")
+    assert last.get("fill-opacity") == "0.35" and last.get("stroke-dasharray")
+    assert last.find(f"{SVG}title").text == \
+        f"2026-11 (month to date): {so_far} referral{'s' if so_far != 1 else ''}"
+    assert not any("chart-partial" in b.get("class") for b in bars[:-1])
+    assert [el for el in svg.iter(f"{SVG}rect") if el.get("class") == "chart-partial-band"]
+    # the dashboard's monthly chart too
+    dash = chart_of((site / "index.html").read_text(encoding="utf-8"))
+    assert any("chart-partial" in el.get("class", "") for el in dash.iter(f"{SVG}rect"))
+
+
+def test_a_month_that_is_over_is_not_marked(tmp_path):
+    out = build(EXAMPLE, tmp_path / "site", dt.date(2026, 11, 30))
+    svg = chart_of(page(out, "physicians/grace-holloway"))
+    assert not [el for el in svg.iter(f"{SVG}rect") if "chart-partial" in el.get("class", "")]
+    legend = [el.text for el in svg.iter(f"{SVG}text") if "chart-legend-label" in el.get("class", "")]
+    assert "month to date" not in legend
+
+
+def test_bar_chart_markers_and_partial_period():
+    from liaison.charts import bar_chart
+
+    plain = bar_chart(["a", "b", "c"], [1, 2, 3], title="t")
+    assert bar_chart(["a", "b", "c"], [1, 2, 3], title="t", markers=[], partial_last=False) == plain
+    svg = ET.fromstring(bar_chart(["a", "b", "c"], [1, 2, 0], title="t", partial_last=True,
+                                  markers=[(0.5, "one"), (2.9, "two"), (3.5, "outside")]))
+    marks = [el for el in svg.iter(f"{SVG}path") if el.get("class") == "chart-marker chart-series-2"]
+    assert [el.find(f"{SVG}title").text for el in marks] == ["one", "two"]
+    last = [el for el in svg.iter(f"{SVG}rect") if "chart-partial" in el.get("class", "").split()]
+    assert last[0].find(f"{SVG}title").text == "c (month to date): 0 referrals"
+    assert "latest 0 in c (month to date)" in svg.find(f"{SVG}title").text
+
+
+# ------------------------------------------------------------------ outcomes
+
+
+def expected_outcomes(records, pids: list[str]):
+    rows = [row for pid in pids for row in physician_rows(records, pid)]
+    table: dict[str, dict[str, int]] = {}
+    for row in rows:
+        if age(row.date) < 365:
+            table.setdefault(row.service, dict.fromkeys(STATUSES, 0))[row.status] += row.count
+    matured = [row for row in rows if 90 <= age(row.date) < 455]
+    done = sum(r.count for r in matured)
+    treated = sum(r.count for r in matured if r.status == "treated")
+    return table, done, treated
+
+
+@pytest.mark.parametrize("kind,key,pids", [
+    ("physicians", "grace-holloway", ["grace-holloway"]),
+    ("physicians", "marcus-bell", ["marcus-bell"]),
+    ("physicians", "ruth-kessler", ["ruth-kessler"]),
+    ("physicians", "james-whitley", ["james-whitley"]),
+    ("practices", "mountain-view-family-medicine", ["grace-holloway", "marcus-bell"]),
+])
+def test_outcomes_services_by_status_and_treated_share(site, records, kind, key, pids):
+    table, done, treated = expected_outcomes(records, pids)
+    card = section(page(site, f"{kind}/{key}"), "outcomes-h")
+    services = {s.key: s.name for s in records.config.services}
+    body = re.findall(r"<tr><td>([^<]+)</td>((?:<td class=\"num\">[^<]*</td>)+)</tr>", card)
+    shown = {name: [c for c in re.findall(r'<td class="num">([^<]*)</td>', cells)]
+             for name, cells in body}
+    want = {services[k]: [str(v[s]) if v[s] else "·" for s in STATUSES] + [str(sum(v.values()))]
+            for k, v in table.items()}
+    assert shown == want
+    # services in site.yaml's order
+    assert [name for name, _ in body] == [services[k] for k in services if k in table]
+    words = text_of(card)
+    if done == 0:
+        assert "No referral is 90 to 454 days old yet" in words
+    elif done < 5:  # a percentage on a base under 5 is shown as counts only
+        assert f"{treated} of {done} matured referral{'s' if done != 1 else ''} treated." in words
+        assert not re.search(r"\d%.*of matured", words)
+    else:
+        assert f"{100 * treated / done:.1f}% of matured referrals treated ({treated} of {done})." \
+            in words
+
+
+def test_declined_reasons_on_the_brief(site, records):
+    words = text_of(section(page(site, "physicians/grace-holloway"), "outcomes-h"))
+    declined = [r for r in physician_rows(records, "grace-holloway")
+                if r.status == "declined" and age(r.date) < 365]
+    assert declined and all(r.declined_reason == "insurance" for r in declined)
+    assert f"Declined in the last 365 days: insurance {sum(r.count for r in declined)}." in words
+
+
+# ------------------------------------------------------------------ spend and cost
+
+
+def spend_2026(records, pid: str) -> int:
+    from liaison.derived import physician_shares
+    from liaison.models import cents
+
+    return sum(dict(physician_shares(r, cents(r.cost))).get(pid, 0)
+               for r in records.interactions
+               if r.cost is not None and r.date.year == AS_OF.year and r.date <= AS_OF)
+
+
+@pytest.mark.parametrize("pid", ["ruth-kessler", "nina-vargas", "grace-holloway", "alan-cho"])
+def test_spend_this_year_against_the_limit(site, records, pid):
+    limit = int(records.config.compliance.annual_limit * 100)
+    spent = spend_2026(records, pid)
+    card = section(page(site, f"physicians/{pid}"), "spend-h")
+    words = text_of(card)
+    dollars = f"${spent // 100:,}.{spent % 100:02d}"
+    assert f"{dollars} of the ${limit // 100:,}.{limit % 100:02d} annual limit " \
+           f"({spent * 100 // limit}%)" in words
+    meter = re.search(r"<meter [^>]*>", card).group(0)
+    assert f'value="{spent}"' in meter and f'max="{limit}"' in meter
+    if spent > limit:
+        over = spent - limit
+        assert f"over the limit by ${over // 100:,}.{over % 100:02d}" in words
+        assert 'class="badge overdue"' in card
+    else:
+        left = limit - spent
+        assert f"${left // 100:,}.{left % 100:02d} left" in words
+    if not spent:
+        assert "Nothing given this year." in words
+
+
+def test_a_shared_cost_shows_the_physicians_share(site):
+    # the 2026-08-23 lunch ($85.01) is shared by two physicians: 8501 = 4251 + 4250
+    holloway = text_of(section(page(site, "physicians/grace-holloway"), "spend-h"))
+    bell = text_of(section(page(site, "physicians/marcus-bell"), "spend-h"))
+    assert "$85.01, share $42.51" in holloway and "$85.01, share $42.50" in bell
+
+
+def test_each_interaction_shows_its_cost(site, records):
+    log = section(page(site, "practices/mountain-view-family-medicine"), "log-h")
+    costed = [r for r in records.interactions if r.cost is not None and r.date <= AS_OF
+              and r.practice == "mountain-view-family-medicine"]
+    assert costed
+    for r in costed:
+        amount = f"${r.cost:,.2f}"
+        assert f"{r.date.isoformat()} · {r.type} (in person) · by" in text_of(log)
+        assert f"cost {amount}" in text_of(log)
+    assert "cost $120.00" in text_of(section(page(site, "physicians/ruth-kessler"), "log-h"))
+    # the planned lunch of 2026-12-01 is after the as-of date: neither listed nor counted
+    assert "cost $90.00" not in page(site, "physicians/ruth-kessler")
+
+
+# ------------------------------------------------------------------ talking points
+
+
+def points_of(doc: str) -> list[str]:
+    talk = section(doc, "talk-h")
+    items = re.findall(r'<li class="point-(\w+)">(.*?)</li>\s*(?=<li class="point-|</ol>)', talk, re.S)
+    return [(kind, text_of(body)) for kind, body in items]
+
+
+def test_a_need_is_linked_to_the_promise_that_answered_it(site, records):
+    visit = next(r for r in records.interactions if r.needs and r.follow_ups
+                 and "marcus-bell" in r.physicians)
+    need, promise = visit.needs[0], visit.follow_ups[0]
+    assert promise.done is None and promise.due < AS_OF  # open and overdue at the as-of date
+    points = dict(points_of(page(site, "physicians/marcus-bell")))
+    text = points["need"]
+    assert f"They asked for “{need}” on {visit.date.isoformat()}" in text
+    assert f"Promised: {promise.task} · overdue since {promise.due.isoformat()} · Lena Brooks" in text
+    assert "promise open" in text
+
+
+def test_a_need_without_a_promise_is_flagged_unanswered(site, records):
+    visit = next(r for r in records.interactions if r.needs and not r.follow_ups
+                 and r.practice == "french-broad-podiatry")
+    points = points_of(page(site, "practices/french-broad-podiatry"))
+    need = [t for k, t in points if k == "need"]
+    assert need == [f"They asked for “{visit.needs[0]}” on {visit.date.isoformat()}, and no "
+                    "promise was logged: answer it. unanswered"]
+
+
+def test_services_that_fit_the_specialty(site, records):
+    from liaison.talking_points import DEFAULT
+
+    services = {s.key: s.name for s in records.config.services}
+    doc = records.physicians["grace-holloway"]
+    fit = DEFAULT.services_for(doc.specialty, list(services))
+    referred = {r.service for r in physician_rows(records, "grace-holloway")}
+    never = [services[k] for k in fit if k not in referred]
+    assert fit and never
+    points = dict(points_of(page(site, "physicians/grace-holloway")))
+    names = [services[k] for k in fit]
+    assert points["fit"] == (f"{doc.specialty} fits our {', '.join(names[:-1])} and {names[-1]}; "
+                             f"never referred for {' and '.join(never)}: ask whether they see "
+                             "such patients.")
+    # a prospect: introduce the services, and where they send such patients today
+    whitley = dict(points_of(page(site, "physicians/james-whitley")))
+    assert whitley["fit"].endswith(": introduce them.")
+    assert "Asheville Vascular Associates" in whitley["elsewhere"]
+
+
+def test_thanks_lead_for_a_top_referrer_not_visited_lately(tmp_path, records):
+    root = copy_example(tmp_path)
+    # Without the 2026-10-27 visit, Dr. Holloway's last visit is 2026-08-23: 95 days, past
+    # tier A's 30.
+    (root / "data/interactions/2026/10/2026-10-27-mountain-view-visit.yaml").unlink()
+    out = build(root, tmp_path / "out")
+    counts = {}
+    for row in records.referrals:
+        if row.physician and 0 <= age(row.date) < 365:
+            counts[row.physician] = counts.get(row.physician, 0) + row.count
+    top = max(counts, key=counts.get)
+    assert top == "grace-holloway"
+    first_kind, first = points_of(page(out, "physicians/grace-holloway"))[0]
+    assert first_kind == "thanks"
+    assert first == (f"Thank them first: {counts[top]} referrals in 365 days, #1 of "
+                     f"{len(counts)} referring physicians; no in-person visit for "
+                     f"{age(dt.date(2026, 8, 23))} days.")
+    practice = points_of(page(out, "practices/mountain-view-family-medicine"))[0]
+    assert practice == ("thanks", first.replace("Thank them", "Thank Grace Holloway"))
+    # and not in the example as it is (visited 30 days ago: on cadence)
+    assert all(k != "thanks" for k, _ in points_of(page(build(EXAMPLE, tmp_path / "x"),
+                                                        "physicians/grace-holloway")))
+
+
+def test_a_site_mapping_overrides_the_builtin_one(tmp_path):
+    root = copy_example(tmp_path)
+    (root / "templates").mkdir()
+    (root / "templates/talking-points.yaml").write_text(
+        "# our own\nfamily medicine: [wound-clinic]\nobstetrics: []\ngynecology: []\n",
+        encoding="utf-8")
+    code, _out, err = run_validate(root, "--as-of", AS_OF.isoformat())
+    assert code == 0, err
+    assert not [e for e in err if "talking-points" in e]
+    out = build(root, tmp_path / "out")
+    points = dict(points_of(page(out, "physicians/grace-holloway")))
+    assert points["fit"] == ("Family Medicine fits our Leg wound clinic; never referred for "
+                             "Leg wound clinic: ask whether they see such patients.")
+    assert "fit" not in dict(points_of(page(out, "physicians/james-whitley")))
+    # a keyword the site leaves alone keeps its built-in services
+    assert "Podiatry fits our" in dict(points_of(page(out, "physicians/alan-cho")))["fit"]
+
+
+def test_a_bad_mapping_file_is_reported_at_its_lines(tmp_path):
+    root = copy_example(tmp_path)
+    (root / "templates").mkdir()
+    (root / "templates/talking-points.yaml").write_text(
+        "family medicine: [vein-ablaton, sclerotherapy]\n"
+        "podiatry: wound-clinic\n"
+        "FAMILY medicine: [sclerotherapy]\n"
+        "cardiology:\n", encoding="utf-8")
+    code, _out, err = run_validate(root, "--as-of", AS_OF.isoformat())
+    assert code == 1
+    mine = [e for e in err if e.startswith("templates/talking-points.yaml:")]
+    assert mine == [
+        "templates/talking-points.yaml:1:19: error: unknown service 'vein-ablaton' (did you mean "
+        "'vein-ablation'?); the services of site.yaml are vein-ablation, sclerotherapy, "
+        "wound-clinic, vascular-ultrasound",
+        "templates/talking-points.yaml:2:11: error: 'podiatry' takes a list of service keys, in "
+        "brackets: podiatry: [wound-clinic]",
+        "templates/talking-points.yaml:3:1: error: duplicate specialty keyword 'FAMILY medicine' "
+        "(also on line 1)",
+        "templates/talking-points.yaml:4:12: error: 'cardiology' needs a list of service keys; [] "
+        "suggests nothing",
+    ], err
+    proc = subprocess.run([sys.executable, str(REPO / "build.py"), "build", "--root", str(root),
+                           "--out", str(tmp_path / "out"), "--as-of", AS_OF.isoformat()],
+                          cwd=REPO, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 1 and "templates/talking-points.yaml:1:19" in proc.stderr
+    assert not (tmp_path / "out").exists()
+    # a YAML syntax error, at its place
+    (root / "templates/talking-points.yaml").write_text("podiatry: [wound-clinic\n", encoding="utf-8")
+    code, _out, err = run_validate(root, "--as-of", AS_OF.isoformat())
+    assert code == 1
+    assert [e for e in err if e.startswith("templates/talking-points.yaml:2:")], err
+
+
+def test_the_builtin_mapping_matches_whole_words():
+    from liaison.talking_points import DEFAULT, words
+
+    keys = ["vein-ablation", "sclerotherapy", "wound-clinic", "vascular-ultrasound",
+            "pelvic-venous"]
+    assert DEFAULT.services_for("Podiatry / Wound Care", keys) == \
+        ["vein-ablation", "wound-clinic", "vascular-ultrasound"]
+    assert DEFAULT.services_for("Obstetrics & Gynecology", keys) == \
+        ["vein-ablation", "sclerotherapy", "pelvic-venous"]
+    assert DEFAULT.services_for("Women’s Health", keys)[-1] == "pelvic-venous"
+    assert DEFAULT.services_for("Otolaryngology", keys) == []
+    assert DEFAULT.services_for("Pediatric cardiology", keys) == \
+        ["vein-ablation", "vascular-ultrasound"]
+    assert words("Family  MEDICINE") == ("family", "medicine")
+    assert DEFAULT.services_for("Familymedicine", keys) == []
+
+
+# ------------------------------------------------------------------ the first screen (SPEC §6)
+
+
+def test_the_first_screen_answers_where_when_who_and_what_we_promised(site, records):
+    doc = page(site, "practices/mountain-view-family-medicine")
+    practice = records.practices["mountain-view-family-medicine"]
+    top = doc[doc.index('<div class="brief-top">'):]
+    # nothing else comes between the heading and the first screen
+    assert doc.index('<div class="brief-top">') < doc.index('class="kpis"')
+    glance = section(top, "glance-h")
+    query = f"{practice.name}, {practice.address}, {practice.city}, {practice.state} {practice.zip}"
+    assert f'href="https://www.google.com/maps/search/?api=1&amp;query={urllib.parse.quote(query, safe="")}"' in glance
+    digits = re.sub(r"\D", "", practice.phone)
+    assert f'<a class="tel" href="tel:{digits}">{practice.phone}</a>' in glance
+    words = text_of(glance)
+    assert practice.best_visit_times in words
+    for person in practice.staff:
+        assert person.name in words and person.role in words
+    # the open promises of the practice, with their due dates
+    from liaison.derived import is_open, practices_of
+
+    open_fu = [f for r in records.interactions if r.date <= AS_OF
+               and "mountain-view-family-medicine" in practices_of(r, records.physicians)
+               for f in r.follow_ups if is_open(f, AS_OF)]
+    promised = text_of(re.search(r'<dd class="promises">.*?</dd>', glance, re.S).group(0))
+    for f in open_fu:
+        assert f.task in promised and f"due {f.due.isoformat()}" in promised
+    if not open_fu:
+        assert promised == "nothing open"
+    # the top talking points (at most three), the others folded away
+    talk = section(top, "talk-h")
+    first = talk.split("<details")[0]
+    assert 1 <= first.count('<li class="point-') <= 3
+
+
+def test_office_days_and_direct_line_on_a_physician_brief(tmp_path):
+    root = copy_example(tmp_path)
+    path = root / "data/physicians/grace-holloway.yaml"
+    path.write_text(path.read_text() + "phone: 828-555-0199 x12\noffice_days: [mon, tue, wed, fri]\n")
+    out = build(root, tmp_path / "out")
+    glance = section(page(out, "physicians/grace-holloway"), "glance-h")
+    assert '<a class="tel" href="tel:8285550199">828-555-0199 x12</a> <small>direct</small>' in glance
+    assert "In office: Mon–Wed, Fri" in text_of(glance)
