@@ -10,8 +10,12 @@ import pytest
 from click.testing import CliRunner
 
 # The contract's worked examples, copied into the repository (test_contract_copies.py
-# compares them with ../shared/ when that folder exists).
-SPEC_EXAMPLE = Path(__file__).resolve().parent / "fixtures" / "spec-example"
+# compares them with ../shared/ when that folder exists). The second edition's example
+# replaces the first edition's in the tests; the first edition's stays for the golden pages
+# (tests/golden/spec-example/, golden/spec-example.sha256) until they are regenerated.
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+SPEC_EXAMPLE = FIXTURES / "spec-example-v2"
+SPEC_EXAMPLE_FIRST_EDITION = FIXTURES / "spec-example"
 REPO = Path(__file__).resolve().parents[1]
 
 
@@ -28,7 +32,7 @@ def _make_writable(root: Path) -> None:
 
 @pytest.fixture
 def example_site(tmp_path: Path) -> Path:
-    """A writable copy of tests/fixtures/spec-example at tmp_path/"site"."""
+    """A writable copy of tests/fixtures/spec-example-v2 at tmp_path/"site"."""
     dest = tmp_path / "site"
     shutil.copytree(SPEC_EXAMPLE, dest)
     _make_writable(dest)

@@ -2,15 +2,17 @@
 links, security, and golden pages of the worked example.
 
 Every build runs at the as-of date 2026-11-26. Expected values come from the SPEC, the worked
-example's data files and tests/fixtures/spec-example/expected-stats-2026-11-26.json, written out
-here by hand; never from liaison's own output (except the golden files, which were read and
-checked against those sources when they were accepted).
+example's data files (tests/fixtures/spec-example-v2, the second edition's example) and its
+expected-stats-2026-11-26.json, written out here by hand; never from liaison's own output
+(except the golden files, which were read and checked against those sources when they were
+accepted).
 
 Golden files
 ------------
-tests/golden/spec-example/<path> holds the expected bytes of key pages of the worked example
-(the dashboard, the physician directory, a physician brief, a practice brief, a liaison's call
-plan and the referral statistics). The golden tests compare byte for byte. After an intended
+tests/golden/spec-example/<path> holds the expected bytes of key pages of the first edition's
+worked example, tests/fixtures/spec-example (the dashboard, the physician directory, a
+physician brief, a practice brief, a liaison's call plan and the referral statistics). The
+golden tests compare byte for byte. After an intended
 change to those pages, rewrite them with
 
     LIAISON_UPDATE_GOLDEN=1 python3 -m pytest tests/test_build.py -k golden
@@ -39,7 +41,7 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from conftest import REPO, SPEC_EXAMPLE, _make_writable
+from conftest import REPO, SPEC_EXAMPLE, SPEC_EXAMPLE_FIRST_EDITION, _make_writable
 
 AS_OF = "2026-11-26"
 GOLDEN = Path(__file__).resolve().parent / "golden" / "spec-example"
@@ -159,6 +161,16 @@ def example_build(tmp_path_factory, module_cache):
 
 
 @pytest.fixture(scope="module")
+def golden_build(tmp_path_factory, module_cache):
+    """The first edition's worked example built once, for the golden pages (regenerated from
+    the second edition's once its pages are final): the output folder."""
+    out = tmp_path_factory.mktemp("golden-build") / "site"
+    code, _stdout, stderr = build(SPEC_EXAMPLE_FIRST_EDITION, out)
+    assert code == 0, stderr
+    return out
+
+
+@pytest.fixture(scope="module")
 def sample_build(tmp_path_factory, module_cache):
     """The repository's own sample site built once into a temporary folder."""
     out = tmp_path_factory.mktemp("sample-build") / "site"
@@ -181,9 +193,11 @@ def test_build_exits_0_and_prints_a_one_line_summary(example_build):
     assert code == 0
     assert stdout == ""
     lines = stderr.splitlines()
-    # the example's three warnings (SPEC §3), then the summary: nothing else
+    # the example's four warnings (SPEC §3; its README): an interaction and a referral after
+    # 2026-11-26, a listed physician not at the interaction's practice, ruth-kessler over the
+    # compliance limit; then the summary: nothing else
     others = [line for line in lines if not DIAGNOSTIC.match(line)]
-    assert len([line for line in lines if DIAGNOSTIC.match(line)]) == 3, stderr
+    assert len([line for line in lines if DIAGNOSTIC.match(line)]) == 4, stderr
     assert len(others) == 1, stderr
     m = SUMMARY.search(others[0])
     assert m, f"not a one-line summary (pages, time): {others[0]!r}"
@@ -291,7 +305,8 @@ def test_strict_turns_the_examples_warnings_into_errors_and_writes_nothing(tmp_p
     out = tmp_path / "out"
     code, _stdout, stderr = build(SPEC_EXAMPLE, out, "--strict")
     assert code == 1
-    assert stderr.count(": error: ") == 3 and ": warning: " not in stderr
+    # the example's four warnings (see test_build_exits_0_and_prints_a_one_line_summary)
+    assert stderr.count(": error: ") == 4 and ": warning: " not in stderr
     assert not out.exists()
 
 
@@ -589,9 +604,9 @@ def head_problems(out: Path) -> list[str]:
     return problems
 
 
-@pytest.fixture(params=["spec-example", "sample-site"])
+@pytest.fixture(params=["spec-example-v2", "sample-site"])
 def built(request):
-    return request.getfixturevalue("example_build")[3] if request.param == "spec-example" \
+    return request.getfixturevalue("example_build")[3] if request.param == "spec-example-v2" \
         else request.getfixturevalue("sample_build")
 
 
@@ -847,7 +862,10 @@ def test_hostile_data_svg_only_as_our_charts(hostile):
         for tag, attrs in Page(path.read_text(encoding="utf-8")).tags:
             if tag == "svg":
                 names = {k.lower() for k, _v in attrs}
-                if not names <= CHART_SVG_ATTRS or "chart" not in (dict(attrs).get("class") or ""):
+                # our charts, and the meters of the compliance page (the second edition's
+                # example sets compliance.annual_limit)
+                ours = {"chart", "meter"} & set((dict(attrs).get("class") or "").split())
+                if not names <= CHART_SVG_ATTRS or not ours:
                     problems.append(f"{path.relative_to(out)}: <svg {attrs}>")
             if tag in ("foreignobject", "use", "animate", "set", "image", "a") and \
                     any(k.lower() in ("href", "xlink:href") and _url_is_dangerous(v or "")
@@ -969,8 +987,8 @@ GOLDEN_PAGES = [
 
 
 @pytest.mark.parametrize("rel", GOLDEN_PAGES)
-def test_golden_page(example_build, rel):
-    got = (example_build[3] / rel).read_bytes()
+def test_golden_page(golden_build, rel):
+    got = (golden_build / rel).read_bytes()
     golden = GOLDEN / rel
     if UPDATE_GOLDEN:
         golden.parent.mkdir(parents=True, exist_ok=True)
@@ -995,9 +1013,10 @@ def _section(page_text: str, heading: str, next_heading: str | None = None) -> s
     return page_text[start:end]
 
 
-def test_key_pages_show_the_facts_of_the_example(example_build):
-    """What each golden page must say, from the data and expected-stats-2026-11-26.json."""
-    out = example_build[3]
+def test_key_pages_show_the_facts_of_the_example(golden_build):
+    """What each golden page must say, from the first edition's data and its
+    expected-stats-2026-11-26.json."""
+    out = golden_build
 
     def text(rel):
         return Page((out / rel).read_text(encoding="utf-8")).text
@@ -1086,6 +1105,7 @@ def test_key_pages_show_the_facts_of_the_example(example_build):
     assert "Referred 36; Scheduled 23" in (out / "referrals/index.html").read_text()
     months = re.findall(r"<tr><td>(\d{4}-\d{2})</td><td class=\"num\">(\d+)</td>",
                         (out / "referrals/index.html").read_text())
-    expected = json.loads((SPEC_EXAMPLE / "expected-stats-2026-11-26.json").read_text())["months"]
+    expected = json.loads((SPEC_EXAMPLE_FIRST_EDITION / "expected-stats-2026-11-26.json")
+                          .read_text())["months"]
     assert [(m, int(n)) for m, n in months] == [(m["month"], m["referrals"])
                                                 for m in reversed(expected)]

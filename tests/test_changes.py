@@ -1,8 +1,12 @@
 """`changes BASE [HEAD]`: the Markdown summary of what a change does to the data.
 
 Every test builds its own git repository in tmp_path from the contract's worked example
-(SPEC §4, as-of 2026-11-26), whose statistics are known: referrals_90d 16, referrals_365d 36,
-open/overdue follow-ups 4/3, in_person_90d 5, source capture rate 0.9444 (2 unknown of 36).
+(SPEC §4 second edition, tests/fixtures/spec-example-v2, as-of 2026-11-26), whose statistics
+are known (its expected-stats-2026-11-26.json): referrals_90d 16, referrals_365d 40 (22 of
+them from physicians), open/overdue follow-ups 4/3, in_person_90d 5, source capture rate
+0.8889 (2 unknown of the 18 non-physician referrals). Its data files hold 48 referral rows
+(34 in through-2026-09.yaml, 11 and 3 in the CSV files) standing for 51 referrals (the monthly
+CSV's rows of 3 and 2; one of them dated after 2026-11-26), and 20 interactions.
 """
 from __future__ import annotations
 
@@ -138,14 +142,15 @@ def test_summary_lists_exactly_the_changes_and_the_moved_statistics(tmp_path):
     assert "**Physicians**: 1 added" in records
     assert "**Team members**: 1 removed" in records
     assert "**Interactions**: 2 added (20 → 22 records)" in records
-    # 44 rows standing for 47 referrals before; 3 rows and 4 referrals added.
-    assert ("**Referrals**: 3 rows added, 0 removed (44 → 47 rows); referrals +4 / -0 (47 → 51)"
+    # 48 rows standing for 51 referrals before; 3 rows and 4 referrals added.
+    assert ("**Referrals**: 3 rows added, 0 removed (48 → 51 rows); referrals +4 / -0 (51 → 55)"
             in records)
+    # the second edition's taken_by and declined_reason: none on the added rows
     assert table_rows(records) == [
-        "| date | source | physician | service | status | change |",
-        "| 2025-06-01 | web | — | vein-ablation | treated | +1 |",
-        "| 2026-10-01 | unknown | — | sclerotherapy | referred | +1 |",
-        "| 2026-11-20 | physician | james-whitley | vein-ablation | scheduled | +2 |",
+        "| date | source | physician | service | status | taken by | declined reason | change |",
+        "| 2025-06-01 | web | — | vein-ablation | treated | — | — | +1 |",
+        "| 2026-10-01 | unknown | — | sclerotherapy | referred | — | — | +1 |",
+        "| 2026-11-20 | physician | james-whitley | vein-ablation | scheduled | — | — | +2 |",
     ]
     assert "Training guides" not in records and "Presentation decks" not in records
     assert "Site settings" not in records
@@ -155,14 +160,16 @@ def test_summary_lists_exactly_the_changes_and_the_moved_statistics(tmp_path):
         "| statistic | before | after | change |",
         # +2 and +1 within 90 days; the 2025-06-01 row is older than 365 days.
         "| Referrals, last 90 days | 16 | 19 | +3 |",
-        "| Referrals, last 365 days | 36 | 39 | +3 |",
+        "| Referrals, last 365 days | 40 | 43 | +3 |",
+        # james-whitley's 2 (2026-11-20)
+        "| Physician referrals, last 365 days | 22 | 24 | +2 |",
         # the 2026-11-24 call's follow-up is open and was due before 2026-11-26
         "| Open follow-ups | 4 | 5 | +1 |",
         "| Overdue follow-ups | 3 | 4 | +1 |",
         # the 2026-11-20 visit
         "| In-person interactions, last 90 days | 5 | 6 | +1 |",
-        # 1 − 2/36 = 0.9444 → 1 − 3/39 = 0.9231
-        "| Source capture rate, 365 days | 94.44% | 92.31% | -2.13 pts |",
+        # over the non-physician referrals: 1 − 2/18 = 0.8889 → 1 − 3/19 = 0.8421
+        "| Source capture rate, 365 days | 88.89% | 84.21% | -4.68 pts |",
         "| physician | what | before | after |",
         # first referral 6 days old (< new_within_days 60)
         "| James Whitley (`james-whitley`) | status | prospect | new |",
@@ -171,9 +178,9 @@ def test_summary_lists_exactly_the_changes_and_the_moved_statistics(tmp_path):
     ]
 
     validation = section(text, "Validation")
-    # the example's three warnings (SPEC §4 README), in base and head alike
-    assert "The head passes: **0 errors, 3 warnings** (base: 0 errors, 3 warnings)." in validation
-    assert validation.count("warning:") == 3
+    # the example's four warnings (its README), in base and head alike
+    assert "The head passes: **0 errors, 4 warnings** (base: 0 errors, 4 warnings)." in validation
+    assert validation.count("warning:") == 4
     assert "```text\n" in validation
 
 
@@ -213,7 +220,7 @@ def test_moving_records_between_files_is_not_a_change(tmp_path):
     text = summarize(repo, "HEAD~1", "HEAD", AS_OF)
     records = section(text, "Records")
     assert "Interactions" not in records
-    assert ("**Referrals**: 3 rows added, 1 removed (44 → 46 rows); referrals +0 / -0 (47 → 47)"
+    assert ("**Referrals**: 3 rows added, 1 removed (48 → 50 rows); referrals +0 / -0 (51 → 51)"
             in records)
     assert "The rows were regrouped" in records
     assert "No total moved." in text
@@ -353,13 +360,13 @@ def test_head_with_a_validation_error_still_gets_a_summary(tmp_path):
 
     assert "The statistics could not be computed: the head has 2 errors." in text
     validation = section(text, "Validation")
-    assert "The head fails: **2 errors, 3 warnings** (base: 0 errors, 3 warnings)." in validation
+    assert "The head fails: **2 errors, 4 warnings** (base: 0 errors, 4 warnings)." in validation
     block = validation.split("```text\n", 1)[1].split("```", 1)[0].splitlines()
     # errors first, then the warnings
     assert block[0].startswith("data/interactions/2026/11/bad.yaml:4:11: error: practice:")
     assert "nowhere-clinic" in block[0]
     assert block[1] == "data/physicians/marcus-bell.yaml:6:1: error: favorite: unknown field"
-    assert [line.split(": ")[1] for line in block] == ["error"] * 2 + ["warning"] * 3
+    assert [line.split(": ")[1] for line in block] == ["error"] * 2 + ["warning"] * 4
     # the physician's file has errors: it is not reported as removed
     records = section(text, "Records")
     assert "- Not compared: `marcus-bell` Marcus Bell" in records

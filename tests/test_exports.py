@@ -1,7 +1,7 @@
 """Exports (SPEC §6): exports/*.csv and the iCalendar feeds.
 
 Expected values come from the SPEC, the worked example's data files and
-tests/fixtures/spec-example/expected-stats-2026-11-26.json, written out here by hand; never
+tests/fixtures/spec-example-v2/expected-stats-2026-11-26.json, written out here by hand; never
 from liaison's own output. Edited copies of the example (it is read-only) come from the
 `example_site` fixture of conftest.
 """
@@ -61,7 +61,8 @@ PHYSICIAN_HEADER = [
     "tier", "liaison", "office_days", "email", "phone", "status", "declining",
     "visit_overdue", "referrals", "referrals_90d", "referrals_prev_90d", "referrals_365d",
     "referrals_prev_365d", "first_referral", "last_referral", "days_since_referral",
-    "interactions_365d", "last_contact", "last_visit",
+    "interactions_365d", "last_contact", "last_visit", "potential", "refers_elsewhere",
+    "spend_ytd_cents", "rov_visits", "rov_before", "rov_after",
 ]
 
 
@@ -86,6 +87,11 @@ def test_physicians_csv_header_and_rows(example):
         "first_referral": "2025-11-26", "last_referral": "2026-07-30",
         "days_since_referral": "119", "interactions_365d": "4",
         "last_contact": "2026-11-23", "last_visit": "2026-10-12",
+        # no potential, no refers_elsewhere in her file; 2026 costs: her share of the
+        # 40.50 screening event (alone on it) and the 30.00 e-mailed book: 7050 cents;
+        # return on visit from the expected stats.json: 3 matured visits, 3 before, 3 after
+        "potential": "", "refers_elsewhere": "", "spend_ytd_cents": "7050",
+        "rov_visits": "3", "rov_before": "3", "rov_after": "3",
     }
 
 
@@ -113,7 +119,7 @@ def test_physicians_csv_office_days_space_separated(example_site):
 
 INTERACTION_HEADER = [
     "date", "type", "liaison", "practice", "physicians", "met_with", "summary", "needs",
-    "outcome", "deck", "next_visit", "follow_ups", "open_follow_ups",
+    "outcome", "deck", "next_visit", "follow_ups", "open_follow_ups", "cost",
 ]
 
 
@@ -200,7 +206,10 @@ def test_referrals_by_month_csv(example):
     expected_months = expected_months[expected_months.index("2024-12"):
                                       expected_months.index("2026-11") + 1]
     assert [r[0] for r in body] == expected_months
-    assert sum(int(r[1]) for r in body) == 46  # totals.referrals
+    # totals.referrals: the 46 of the first edition's example plus the second edition's four
+    # physician referrals in through-2026-09.yaml (marcus-bell 2026-06-02, alan-cho 2026-06-10,
+    # 2026-06-20 and 2026-07-01)
+    assert sum(int(r[1]) for r in body) == 50
     assert sum(int(r[6]) for r in body) == 19  # totals.interactions
     assert body[0] == ["2024-12", "2", "2", "2", "2", "0", "1", "1"]
     assert body[-1] == ["2026-11", "7", "1", "0", "0", "0", "5", "2"]
@@ -247,7 +256,9 @@ def test_formula_injection_is_neutralized(example_site):
     alan = next(r for r in dicts_of(exports.physicians_csv(c.site, c.stats))
                 if r["id"] == "alan-cho")
     assert alan["phone"] == "'-1+1" and alan["email"] == "'=1+2"
-    assert alan["referrals"] == "4"  # numbers are never prefixed
+    # numbers are never prefixed; alan-cho's seven referrals in through-2026-09.yaml
+    # (2024-12-26, 2025-07-14, 2025-11-11, 2026-06-10, 2026-06-20, 2026-07-01, 2026-07-29)
+    assert alan["referrals"] == "7"
     # no cell of any export starts with a formula character
     for data in (exports.interactions_csv(c.site, D), exports.physicians_csv(c.site, c.stats),
                  exports.referrals_by_month_csv(c.stats)):

@@ -1,7 +1,7 @@
 """Many diagnostics stay readable: the summary after the diagnostic lines, GitHub's annotation
 limits and the step summary, the build's last line, and the progress line's real counting.
 
-The sites are copies of tests/fixtures/spec-example (the `example_site` fixture) in which a
+The sites are copies of tests/fixtures/spec-example-v2 (the `example_site` fixture) in which a
 team file is renamed, so every reference to it dangles, and a file of extra interactions
 names the old id many more times.
 """
@@ -27,14 +27,20 @@ DIAG_RE = re.compile(r"^[^\s:][^:]*:\d+:\d+: (?:error|warning): .+$")
 GITHUB_RE = re.compile(r"^::(?P<sev>error|warning) file=(?P<path>[^,]+),line=\d+,col=\d+::.+$")
 OLD, NEW = "lena-brooks", "lena-brooks-hart"
 EXTRA = "data/interactions/2026/extra.yaml"
-WARNINGS = 3  # the spec example's deliberate warnings
+# the spec example's deliberate warnings (its README): an interaction and a referral dated
+# after 2026-11-26, a listed physician not at the interaction's practice, and ruth-kessler over
+# site.yaml's compliance.annual_limit
+WARNINGS = 4
 
 
 def references_to(root: Path, member: str) -> int:
-    """How many fields of the data name ``member`` (counted in the files, not the output)."""
+    """How many fields of the data name ``member`` (counted in the files, not the output):
+    liaison and owner on lines of their own, taken_by in the referrals' flow mappings."""
     pattern = re.compile(rf"^\s*(?:-\s+)?(?:liaison|owner):\s*{re.escape(member)}\s*$", re.M)
-    return sum(len(pattern.findall(p.read_text(encoding="utf-8")))
-               for p in (root / "data").rglob("*.y*ml"))
+    flow = re.compile(rf"[{{,]\s*taken_by:\s*{re.escape(member)}\s*[,}}]")
+    return sum(len(pattern.findall(text)) + len(flow.findall(text))
+               for p in (root / "data").rglob("*.y*ml")
+               for text in [p.read_text(encoding="utf-8")])
 
 
 def interactions(n: int, liaison: str, date: str = "2026-06-01") -> str:
@@ -62,7 +68,10 @@ def split_output(stderr: list[str]) -> tuple[list[str], list[str]]:
 
 def test_a_renamed_team_file_is_named_as_the_likely_cause(example_site):
     dangling = rename_team_file(example_site)
-    assert dangling == 22 + 40  # the example's own references and the extra file's
+    # the example's own references (22 liaison and owner fields: two practices, nina-vargas
+    # and 19 interactions; and the taken_by of the 2026-06-29 event referral) and the extra
+    # file's
+    assert dangling == 22 + 1 + 40
 
     code, stdout, stderr = run_validate(example_site, "--as-of", AS_OF)
     assert code == 1 and stdout == ""
@@ -75,15 +84,19 @@ def test_a_renamed_team_file_is_named_as_the_likely_cause(example_site):
     assert after[-1] == f"Error: {dangling} errors found"
 
     summary = "\n".join(after)
+    # 15 files name her (two practices, a physician, ten interaction files and the extra one,
+    # through-2026-09.yaml), and the CSV of 2026-10/11 has the referral dated after D
     assert after[0] == (f"Summary: {dangling + WARNINGS} diagnostics ({dangling} errors, "
-                        f"{WARNINGS} warnings) in 15 files.")
+                        f"{WARNINGS} warnings) in 16 files.")
     kinds = after[after.index("By kind:") + 1:after.index("Files with the most:")]
     assert kinds[0].split() == [str(dangling), "error", "unknown", "team", "member", "'…'"]
-    assert [k.split()[0] for k in kinds] == ["62", "2", "1"]  # most frequent first
+    # most frequent first: the dangling references, the two records dated after D, then the
+    # physician not at the practice and the compliance warning
+    assert [k.split()[0] for k in kinds] == ["63", "2", "1", "1"]
     # The extra file holds the most diagnostics.
     assert after[after.index("Files with the most:") + 1].split() == ["40", EXTRA]
     cause = next(line for line in after if line.startswith("Most likely cause: "))
-    assert cause == (f"Most likely cause: team member '{OLD}' is named {dangling} times in 14 "
+    assert cause == (f"Most likely cause: team member '{OLD}' is named {dangling} times in 15 "
                      f"files, but data/team/{OLD}.yaml does not exist; a file "
                      f"data/team/{NEW}.yaml exists: was it renamed?")
     assert "Also dangling" not in summary
@@ -98,9 +111,9 @@ def test_a_deleted_file_without_a_similar_one_is_said_so(example_site):
     assert cause.endswith(f"data/team/{OLD}.yaml does not exist: was it deleted or renamed?")
 
 
-@pytest.mark.parametrize("errors, summarized", [(17, False), (18, True)])
+@pytest.mark.parametrize("errors, summarized", [(16, False), (17, True)])
 def test_a_summary_only_above_20_diagnostics(example_site, errors, summarized):
-    """20 diagnostics (17 errors and the example's 3 warnings): exactly the lines as before."""
+    """20 diagnostics (16 errors and the example's 4 warnings): exactly the lines as before."""
     (example_site / EXTRA).write_text(interactions(errors, "nobody"), encoding="utf-8")
     code, _out, stderr = run_validate(example_site, "--as-of", AS_OF)
     assert code == 1
@@ -108,9 +121,10 @@ def test_a_summary_only_above_20_diagnostics(example_site, errors, summarized):
     assert len(diags) == errors + WARNINGS
     if summarized:
         assert after[0].startswith(f"Summary: {errors + WARNINGS} diagnostics")
-        # 17 of them name 'nobody': a likely cause, though no file is alike.
-        assert any(line.startswith("Most likely cause: team member 'nobody' is named 18 times")
-                   for line in after)
+        # all of them name 'nobody': a likely cause, though no file is alike.
+        assert any(line.startswith(
+            f"Most likely cause: team member 'nobody' is named {errors} times")
+            for line in after)
     else:
         assert after == [f"Error: {errors} errors found"]
 
@@ -120,8 +134,9 @@ def test_few_problems_keep_the_output_unchanged(example_site):
     assert code == 0 and stdout == ""
     assert len(stderr) == WARNINGS + 1
     assert all(DIAG_RE.match(line) for line in stderr[:WARNINGS])
-    assert stderr[-1] == ("ok: 6 physicians, 3 practices, 20 interactions, 44 referral rows; "
-                          "3 warnings")
+    # 48 referral rows: 34 in through-2026-09.yaml, 11 + 3 in the two CSV files
+    assert stderr[-1] == ("ok: 6 physicians, 3 practices, 20 interactions, 48 referral rows; "
+                          "4 warnings")
 
 
 def test_message_kinds_and_dangling_references():
@@ -186,7 +201,7 @@ def test_github_format_shows_10_errors_and_10_warnings_and_a_notice(example_site
     notice = lines[20]
     assert notice.startswith(f"::notice::{errors - 10} more errors and {warnings - 10} more "
                              "warnings are not shown as annotations")
-    assert "job summary" in notice and f"team member '{OLD}' is named 62 times" in notice
+    assert "job summary" in notice and f"team member '{OLD}' is named {errors - 1} times" in notice
     # Then every diagnostic, in text form, in a collapsed group of the log.
     assert lines[21] == f"::group::All {errors + warnings} diagnostics"
     assert lines[-1] == "::endgroup::"
@@ -218,10 +233,10 @@ def test_github_format_with_few_problems_is_unchanged(example_site, tmp_path, mo
     assert code == 0
     lines = stdout.splitlines()
     assert len(lines) == WARNINGS and all(GITHUB_RE.match(line) for line in lines)
-    assert stderr == ["ok: 6 physicians, 3 practices, 20 interactions, 44 referral rows; "
-                      "3 warnings"]
+    assert stderr == ["ok: 6 physicians, 3 practices, 20 interactions, 48 referral rows; "
+                      "4 warnings"]
     md = summary_file.read_text(encoding="utf-8")
-    assert md.startswith("### Liaison validate: 0 errors, 3 warnings\n")
+    assert md.startswith("### Liaison validate: 0 errors, 4 warnings\n")
     assert "Summary" not in md and md.count(": warning: ") == WARNINGS
 
 
@@ -264,7 +279,9 @@ def test_the_step_summary_is_cut_to_its_budget():
 # --------------------------------------------------------------------------- build
 
 
-@pytest.mark.parametrize("as_of, count", [(AS_OF, "3 warnings"), ("2026-12-31", "1 warning")])
+# at 2026-12-31 nothing is dated after D: the physician not at the practice, and ruth-kessler
+# over the limit (once a year, at the 2026-11-06 lunch that took her over) remain
+@pytest.mark.parametrize("as_of, count", [(AS_OF, "4 warnings"), ("2026-12-31", "2 warnings")])
 def test_the_build_line_counts_the_warnings(example_site, tmp_path, as_of, count):
     result = CliRunner().invoke(main, ["build", "--root", str(example_site), "--out",
                                        str(tmp_path / "out"), "--as-of", as_of])

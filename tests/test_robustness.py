@@ -145,7 +145,7 @@ def _yaml_files(root: Path) -> list[str]:
     return out
 
 
-@pytest.mark.parametrize("root", [SPEC_EXAMPLE, REPO], ids=["spec-example", "sample-site"])
+@pytest.mark.parametrize("root", [SPEC_EXAMPLE, REPO], ids=["spec-example-v2", "sample-site"])
 def test_fast_and_exact_paths_give_the_same_records(root):
     """Where the fast parser's data validates, the exact reading gives the same records."""
     checked = 0

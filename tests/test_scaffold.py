@@ -18,7 +18,7 @@ from liaison.pipeline import check
 from liaison.cli import new
 from liaison.scaffold import render, scalar
 
-SPEC_EXAMPLE = Path(__file__).resolve().parent / "fixtures" / "spec-example"
+SPEC_EXAMPLE = Path(__file__).resolve().parent / "fixtures" / "spec-example-v2"
 AS_OF = date(2026, 11, 26)
 VALID_NPI = "1234567893"  # not used by any physician of the example
 ZERO_NPI = "0123456788"  # a valid check digit and a leading zero: must stay text

@@ -27,7 +27,7 @@ from liaison.schema import (
 )
 
 REPO = Path(__file__).resolve().parents[1]
-SPEC_EXAMPLE = Path(__file__).resolve().parent / "fixtures" / "spec-example"
+SPEC_EXAMPLE = Path(__file__).resolve().parent / "fixtures" / "spec-example-v2"
 KIND = {k.file: k for k in KINDS}
 
 
@@ -163,7 +163,7 @@ def read_document(path: Path, reader) -> object:
     return reader(text)
 
 
-ROOTS = {"sample-site": REPO, "spec-example": SPEC_EXAMPLE}
+ROOTS = {"sample-site": REPO, "spec-example-v2": SPEC_EXAMPLE}
 
 
 def _cases():
