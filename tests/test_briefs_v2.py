@@ -127,7 +127,7 @@ def test_return_on_visit_in_words_and_numbers(site, records, pid):
     assert f"{after} in the 90 days after against {before} in the 90 days before" in words
     assert f"{visits} visit{plural} {before} before {after} after" in words
     # one row per matured visit, newest first, with its own before and after
-    rows = re.findall(r"<tr><td class=\"date\">(\d{4}-\d\d-\d\d) · \w+</td>.*?"
+    rows = re.findall(r"<tr><td class=\"date\">(\d{4}-\d\d-\d\d)<br><small>\w+</small></td>.*?"
                       r"<td class=\"num\">(\d+)</td><td class=\"num\">(\d+) ", rov)
     assert [(d, int(b), int(a)) for d, b, a in rows] == \
         sorted(((d.isoformat(), b, a) for d, b, a in per), reverse=True)

@@ -33,8 +33,9 @@ from liaison.pages.view import SiteView
 TOP_POINTS = 3  # talking points on the first screen; the others fold away
 MAP_URL = "https://www.google.com/maps/search/?api=1&query="  # opens the maps app on phones
 NEAR = 80  # per cent of the annual limit from which the spend meter warns
-STATUS_NAMES = {"referred": "Referred", "scheduled": "Scheduled", "consulted": "Consulted",
-                "treated": "Treated", "declined": "Declined"}
+STATUS_NAMES = {"referred": ("Referred", "Ref."), "scheduled": ("Scheduled", "Sch."),
+                "consulted": ("Consulted", "Con."), "treated": ("Treated", "Tr."),
+                "declined": ("Declined", "Dec.")}  # full, and short for a phone
 UNSPECIFIED = "no reason given"
 
 
@@ -198,7 +199,7 @@ def _outcomes(view: SiteView, rows: list) -> dict:
         if site_funnel["referred"] >= PERCENT_BASE else None
     order = [*DECLINED_REASONS, UNSPECIFIED]
     return {
-        "statuses": [STATUS_NAMES[s] for s in STATUSES],
+        "statuses": [{"name": STATUS_NAMES[s][0], "short": STATUS_NAMES[s][1]} for s in STATUSES],
         "services": services, "totals": totals, "total": sum(totals),
         "matured": done, "treated": treated, "share": share,
         "share_percent": percent(treated, done) if done >= PERCENT_BASE else None,
