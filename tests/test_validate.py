@@ -1,6 +1,7 @@
 """`validate` against SPEC §1–§3 and §5: every error class, where it is reported, exit codes.
 
-Every test works on a copy of tests/fixtures/spec-example (the `example_site` fixture), adds or
+Every test works on a copy of tests/fixtures/spec-example-v2 (the `example_site` fixture: the
+second edition's worked example), adds or
 changes a few files, runs `validate --as-of 2026-11-26` in-process and checks the diagnostics:
 the exact PATH:LINE:COL and the substance of the message. Line and column numbers are 1-based
 and are either written out (with the file text right above) or computed from the text the test
@@ -28,14 +29,16 @@ GITHUB_RE = re.compile(
     r"^::(?P<sev>error|warning) file=(?P<path>[^,]+),line=(?P<line>\d+),col=(?P<col>\d+)::(?P<msg>.+)$"
 )
 
-# The three warnings the spec example triggers on purpose (its README), as (path, line, col).
+# The four warnings the spec example triggers on purpose (its README), as (path, line, col).
 SCREENING = "data/interactions/2026/10/2026-10-12-screening-event.yaml"
 LUNCH_AHEAD = "data/interactions/2026/12/2026-12-01-french-broad-lunch.yaml"
+LUNCH_OVER = "data/interactions/2026/11/2026-11-06-french-broad-lunch.yaml"
 CSV_OCT_NOV = "data/referrals/2026-10-to-11.csv"
 EXAMPLE_WARNINGS = {
     (SCREENING, 5, 14),  # physicians: [nina-vargas], not at french-broad-podiatry
     (LUNCH_AHEAD, 1, 7),  # date: 2026-12-01 > as-of
     (CSV_OCT_NOV, 12, 1),  # the 2026-11-28 row
+    (LUNCH_OVER, 7, 7),  # cost: 120 takes ruth-kessler over compliance.annual_limit 100
 }
 
 PATIENT_MSG = re.compile(r"patient identifiers must (?:not|never) be stored", re.I)
@@ -73,7 +76,7 @@ class Result:
 
     @property
     def new(self):
-        """Diagnostics other than the spec example's three deliberate warnings."""
+        """Diagnostics other than the spec example's four deliberate warnings."""
         return [d for d in self.diags if not (d.sev == "warning" and d.place in EXAMPLE_WARNINGS)]
 
     def dump(self):
@@ -150,18 +153,20 @@ practice: french-broad-podiatry
 # --------------------------------------------------------------------------- the example
 
 
-def test_spec_example_is_valid_with_exactly_its_three_warnings(example_site):
+def test_spec_example_is_valid_with_exactly_its_four_warnings(example_site):
     res = validate(example_site)
     assert res.code == 0, res.dump()
     assert res.errors == [], res.dump()
     assert {d.place for d in res.warnings} == EXAMPLE_WARNINGS, res.dump()
-    assert len(res.warnings) == 3, res.dump()
+    assert len(res.warnings) == 4, res.dump()
     by_place = {d.place: d.msg for d in res.warnings}
     assert by_place[(SCREENING, 5, 14)].startswith("physicians[0]: ")
     assert "nina-vargas" in by_place[(SCREENING, 5, 14)]
     assert by_place[(LUNCH_AHEAD, 1, 7)].startswith("date: ")
     assert "2026-12-01" in by_place[(LUNCH_AHEAD, 1, 7)]
     assert "2026-11-28" in by_place[(CSV_OCT_NOV, 12, 1)]
+    assert by_place[(LUNCH_OVER, 7, 7)].startswith("cost: ")
+    assert "ruth-kessler" in by_place[(LUNCH_OVER, 7, 7)]
     assert res.stdout == ""  # text diagnostics go to stderr only
 
 
@@ -1254,6 +1259,9 @@ def test_strict_without_warnings_is_ok(example_site):
     )
     csv_path = example_site / CSV_OCT_NOV
     csv_path.write_text("\n".join(csv_path.read_text().splitlines()[:-1]) + "\n")
+    # ruth-kessler's lunch within the limit: 100.00 is not over 100
+    lunch = example_site / LUNCH_OVER
+    lunch.write_text(lunch.read_text().replace("cost: 120 ", "cost: 100 "))
     res = validate(example_site, "--strict")
     assert res.code == 0, res.dump()
     assert res.diags == []
@@ -1273,7 +1281,7 @@ def test_format_github_on_stdout(example_site):
     assert ("error", rel, 1, 1) in got
     for path, line, col in EXAMPLE_WARNINGS:
         assert ("warning", path, line, col) in got
-    assert len(lines) == 5, lines
+    assert len(lines) == 2 + 4, lines
     unknown = next(m for m in parsed if (m["path"], int(m["line"])) == (rel, 2))
     assert unknown["msg"].startswith("speciality: ")
     assert "did you mean 'specialty'" in unknown["msg"]
@@ -1286,8 +1294,9 @@ def test_format_github_warnings_only_exit_0(example_site):
     code, stdout, stderr = run_validate(example_site, "--as-of", AS_OF, "--format", "github")
     assert code == 0
     lines = stdout.splitlines()
-    assert len(lines) == 3
+    assert len(lines) == 4
     assert (f"::warning file={SCREENING},line=5,col=14::physicians[0]: ") in stdout
+    assert (f"::warning file={LUNCH_OVER},line=7,col=7::cost: ") in stdout
     assert all(line.startswith("::warning file=") for line in lines)
 
 
