@@ -174,6 +174,13 @@ def test_the_chart_marks_each_in_person_visit(site, records):
     assert legend == ["Referrals", "In-person visit", "month to date"]
     summary = svg.find(f"{SVG}title").text
     assert f"{len(tips)} in-person visits marked: {'; '.join(tips)}." in summary
+    # a visit to the office that lists nobody counts for everyone there, and says so
+    visit = next(r for r in records.interactions if r.type == "visit" and not r.physicians
+                 and r.practice == "hendersonville-womens-health" and 0 <= age(r.date) < 730)
+    whitley = chart_of(page(site, "physicians/james-whitley"))
+    assert [el.find(f"{SVG}title").text for el in whitley.iter(f"{SVG}path")
+            if el.get("class") == "chart-marker chart-series-2"] == \
+        [f"{visit.date.isoformat()}: visit by Lena Brooks (to the office)"]
 
 
 def test_the_unfinished_month_is_marked_month_to_date(site, records):

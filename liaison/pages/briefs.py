@@ -99,19 +99,23 @@ def _position(view: SiteView, date: dt.date) -> float:
     return month_index(date) - view.month_first + (date.day - 0.5) / days
 
 
-def _markers(view: SiteView, visits: list) -> list[tuple[float, str]]:
-    """A marker per in-person interaction within the chart's months."""
+def _markers(view: SiteView, visits: list, listed: str | None = None) -> list[tuple[float, str]]:
+    """A marker per in-person interaction within the chart's months (``listed``: a physician
+    whose brief it is; a visit to their office that does not list them says so)."""
     out = []
     for r in visits:
         if view.month_first <= month_index(r.date) <= view.month_last:
             name, _ = view.member_ref(r.liaison)
-            out.append((_position(view, r.date), f"{r.date.isoformat()}: {r.type} by {name}"))
+            where = " (to the office)" if listed and listed not in r.physicians else ""
+            out.append((_position(view, r.date),
+                        f"{r.date.isoformat()}: {r.type} by {name}{where}"))
     return out
 
 
-def _chart(view: SiteView, series: list[int], visits: list, name: str):
+def _chart(view: SiteView, series: list[int], visits: list, name: str,
+           listed: str | None = None):
     months = [month_label(m) for m in view.months()]
-    return view.chart(charts.bar_chart, months, series, markers=_markers(view, visits),
+    return view.chart(charts.bar_chart, months, series, markers=_markers(view, visits, listed),
                       title=f"Referrals from {name} per month, last 24 months, with our "
                             "in-person visits")
 
@@ -296,7 +300,8 @@ def physician(view: SiteView, page: Page) -> dict:
         "d365": view.change(s.referrals_365d, s.referrals_prev_365d, 365),
         "last_referral_ago": ago(s.days_since_referral),
         "last_visit_ago": ago((view.as_of - dt.date.fromisoformat(s.last_visit)).days) if s.last_visit else "never",
-        "chart": _chart(view, view.doc_series.get(pid, [0] * MONTHS_CHARTED), visits, d.name),
+        "chart": _chart(view, view.doc_series.get(pid, [0] * MONTHS_CHARTED), visits, d.name,
+                        listed=pid),
         "rov": _rov(view, s.rov_365d, visits,
                     lambda r: [dated] if pid in visit_people(r, view.docs_of_practice) else []),
         "outcomes": _outcomes(view, view.referrals_by_doc.get(pid, ())),
