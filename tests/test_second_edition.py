@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -19,7 +18,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from conftest import REPO, SPEC_EXAMPLE, _make_writable, run_validate
+from conftest import REPO, SPEC_EXAMPLE, run_validate
 
 D = dt.date(2026, 6, 30)
 AS_OF = D.isoformat()
@@ -401,3 +400,318 @@ def test_referrals_from_csv_with_the_optional_columns(tmp_path):
     # non-physician referrals: web ×2 and unknown (both.csv), patient (taken.csv), web
     # (reason.csv), unknown (neither.csv): 6, 2 of them unknown: 1 − 2/6
     assert data["source_capture_rate_365d"] == 0.6667
+
+
+# =========================================================================== §2/§3 validation
+
+
+def write(root: Path, rel: str, text: str) -> str:
+    _write(root / rel, text)
+    return rel
+
+
+def at(text: str, needle: str, nth: int = 0) -> tuple[int, int]:
+    """1-based (line, col) of the nth occurrence of ``needle`` in ``text``."""
+    i = -1
+    for _ in range(nth + 1):
+        i = text.index(needle, i + 1)
+    before = text[:i]
+    return before.count("\n") + 1, i - (before.rfind("\n") + 1) + 1
+
+
+def value_at(text: str, key_value: str, nth: int = 0) -> tuple[int, int]:
+    """1-based (line, col) of the value in the nth ``key: value`` of ``text``."""
+    line, col = at(text, key_value, nth)
+    return line, col + key_value.index(": ") + 2
+
+
+def validate_both_parsers(root: Path, tmp_path: Path, *args: str) -> tuple[int, list[str]]:
+    """`python build.py validate` with the fast parser and with PyYAML alone: both must give
+    the same exit code and the same diagnostics; (exit code, stderr lines)."""
+    runs = []
+    for parser in ("", "pyyaml"):
+        proc = subprocess.run(
+            [sys.executable, str(REPO / "build.py"), "validate", "--root", str(root),
+             "--as-of", "2026-11-26", *args],
+            capture_output=True, text=True, timeout=120,
+            env={**os.environ, "LIAISON_YAML_PARSER": parser,
+                 "LIAISON_CACHE_DIR": str(tmp_path / f"cache-{parser or 'fast'}")})
+        assert "Traceback" not in proc.stderr, proc.stderr
+        runs.append((proc.returncode, proc.stderr.splitlines()))
+    assert runs[0] == runs[1], f"the fast parser and PyYAML differ:\n{runs[0]}\n{runs[1]}"
+    return runs[0]
+
+
+COST_FILE = """\
+date: 2026-02-03
+liaison: lena-brooks
+type: lunch
+practice: french-broad-podiatry
+summary: Lunch for the office.
+cost: {cost}
+"""
+# cost value -> the words its error must hold (None: valid). The value stands at line 6,
+# column 7 ("cost: " is six characters).
+COSTS = {
+    "85.015": "more than two decimals",
+    "-5": "negative",
+    "lunch": "not an amount",
+    ".inf": "not an amount",
+    "40.50": None,
+    "0": None,
+    "85.01": None,
+}
+
+
+def test_cost_values_validate_alike_with_both_parsers(example_site, tmp_path):
+    names = {}
+    for i, value in enumerate(COSTS):
+        names[value] = write(example_site, f"data/interactions/cost-{i}.yaml",
+                             COST_FILE.format(cost=value))
+    code, stderr = validate_both_parsers(example_site, tmp_path)
+    assert code == 1
+    errors = [line for line in stderr if ": error: " in line]
+    want = {names[v] for v, words in COSTS.items() if words}
+    assert {line.split(":", 1)[0] for line in errors} == want, stderr
+    for value, words in COSTS.items():
+        if words is None:
+            continue
+        mine = [line for line in errors if line.startswith(f"{names[value]}:")]
+        assert len(mine) == 1, mine
+        assert mine[0].startswith(f"{names[value]}:6:7: error: cost: '{value}' "), mine
+        assert words in mine[0], mine
+
+
+def test_a_cost_is_held_in_dollars_and_cents_whichever_way_it_was_read():
+    """The fast parser reads 40.50 as the float 40.5, the exact path as the text '40.50': the
+    same amount (exports/interactions.csv writes it as read)."""
+    from liaison.models import Interaction, cents
+
+    base = {"date": dt.date(2026, 2, 3), "liaison": "lia", "type": "lunch", "practice": "x",
+            "summary": "Lunch."}
+    values = [Interaction.model_validate({**base, "cost": c}).cost
+              for c in (40.5, "40.50", "40.5", 40.50)]
+    assert {str(v) for v in values} == {"40.50"}
+    assert {cents(v) for v in values} == {4050}
+    assert str(Interaction.model_validate({**base, "cost": 120}).cost) == "120.00"
+
+
+REFERRALS_YAML = """\
+- {date: 2026-02-03, source: web, service: sclerotherapy, status: declined, declined_reason: insurance}
+- date: 2026-02-04
+  source: web
+  service: sclerotherapy
+  status: consulted
+  declined_reason: insurance
+- {date: 2026-02-05, source: web, service: sclerotherapy, declined_reason: other}
+- {date: 2026-02-06, source: web, service: sclerotherapy, status: declined, declined_reason: insurence}
+- {date: 2026-02-07, source: web, service: sclerotherapy, taken_by: zoe-nobody}
+- {date: 2026-02-08, source: physician, physician: alan-cho, service: sclerotherapy, taken_by: owen-prise}
+- {date: 2026-02-09, source: unknown, service: sclerotherapy, taken_by: owen-price, status: declined}
+"""
+
+
+def test_declined_reason_and_taken_by_in_yaml(example_site):
+    rel = write(example_site, "data/referrals/r.yaml", REFERRALS_YAML)
+    code, _out, stderr = run_validate(example_site, "--as-of", "2026-11-26")
+    assert code == 1
+    mine = [line for line in stderr if line.startswith(rel + ":")]
+    t = REFERRALS_YAML
+    assert mine == [
+        # a block mapping: at the declined_reason value of record 1
+        "{}:{}:{}: error: [1].declined_reason: only allowed when status is declined "
+        "(status is consulted)".format(rel, *value_at(t, "declined_reason: insurance", 1)),
+        # no status: referred
+        "{}:{}:{}: error: [2].declined_reason: only allowed when status is declined "
+        "(status is referred)".format(rel, *value_at(t, "declined_reason: other")),
+        "{}:{}:{}: error: [3].declined_reason: 'insurence' is not one of insurance, "
+        "not-a-candidate, patient-choice, no-response, other (did you mean 'insurance'?)"
+        .format(rel, *value_at(t, "declined_reason: insurence")),
+        "{}:{}:{}: error: [4].taken_by: unknown team member 'zoe-nobody'"
+        .format(rel, *value_at(t, "taken_by: zoe-nobody")),
+        "{}:{}:{}: error: [5].taken_by: unknown team member 'owen-prise' (did you mean "
+        "'owen-price'?)".format(rel, *value_at(t, "taken_by: owen-prise")),
+    ], stderr
+
+
+def test_declined_reason_and_taken_by_in_csv(example_site):
+    text = ("date,source,physician,service,status,count,taken_by,declined_reason\n"
+            "2026-02-03,web,,sclerotherapy,declined,,owen-price,no-response\n"
+            "2026-02-04,web,,sclerotherapy,treated,,,patient-choice\n"
+            "2026-02-05,web,,sclerotherapy,declined,2,,maybe\n"
+            "2026-02-06,web,,sclerotherapy,,,nobody-here,\n"
+            "2026-02-07,web,,sclerotherapy,declined,,lena-brooks,\n")
+    rel = write(example_site, "data/referrals/r.csv", text)
+    code, _out, stderr = run_validate(example_site, "--as-of", "2026-11-26")
+    assert code == 1
+    mine = [line for line in stderr if line.startswith(rel + ":")]
+    # a CSV row's problems stand at the row's line, column 1
+    assert len(mine) == 3, stderr
+    assert mine[0] == (f"{rel}:3:1: error: declined_reason: only allowed when status is "
+                       "declined (status is treated)")
+    assert mine[1].startswith(f"{rel}:4:1: error: declined_reason: 'maybe' is not one of ")
+    assert mine[2] == f"{rel}:5:1: error: taken_by: unknown team member 'nobody-here'"
+
+
+def test_potential_must_be_high_medium_or_low(example_site):
+    path = example_site / "data/physicians/grace-holloway.yaml"
+    text = path.read_text(encoding="utf-8") + "potential: huge\n"
+    path.write_text(text, encoding="utf-8")
+    code, _out, stderr = run_validate(example_site, "--as-of", "2026-11-26")
+    assert code == 1
+    line, col = value_at(text, "potential: huge")
+    assert [d for d in diagnostics(stderr) if ": error: " in d] == [
+        f"data/physicians/grace-holloway.yaml:{line}:{col}: error: potential: 'huge' is not "
+        "one of 'high', 'medium' or 'low'"]
+
+
+def _site_yaml_with(root: Path, extra: str) -> str:
+    """site.yaml of the example without its compliance, plus ``extra``; its text."""
+    text = (root / "site.yaml").read_text(encoding="utf-8")
+    text = text[:text.index("compliance:")] + extra
+    (root / "site.yaml").write_text(text, encoding="utf-8")
+    return text
+
+
+@pytest.mark.parametrize("url, ok", [
+    ("http://github.com/our-practice/records", False),
+    ("github.com/our-practice/records", False),
+    ("ftp://git.example/records", False),
+    ("https://", False),
+    ("https://github.com/our-practice/records", True),
+    ("https://gitea.example/our-practice/records/", True),
+])
+def test_repository_web_url_is_https(example_site, url, ok):
+    text = _site_yaml_with(example_site, f"repository:\n  web_url: {url}\n  branch: records\n")
+    code, _out, stderr = run_validate(example_site, "--as-of", "2026-11-26")
+    errors = [d for d in diagnostics(stderr) if ": error: " in d]
+    if ok:
+        assert code == 0 and errors == [], stderr
+        return
+    line, col = value_at(text, f"web_url: {url}")
+    assert code == 1
+    assert len(errors) == 1, stderr
+    assert errors[0].startswith(f"site.yaml:{line}:{col}: error: repository.web_url: '{url}' "
+                                "is not an https:// address"), errors
+
+
+@pytest.mark.parametrize("limit, words", [
+    ("0", "must be more than 0"), ("-100", "negative"), ("lots", "not an amount"),
+])
+def test_compliance_annual_limit_is_a_positive_amount(example_site, limit, words):
+    text = _site_yaml_with(example_site, f"compliance:\n  annual_limit: {limit}\n")
+    code, _out, stderr = run_validate(example_site, "--as-of", "2026-11-26")
+    assert code == 1
+    line, col = value_at(text, f"annual_limit: {limit}")
+    errors = [d for d in diagnostics(stderr) if ": error: " in d]
+    assert len(errors) == 1, stderr
+    assert errors[0].startswith(f"site.yaml:{line}:{col}: error: compliance.annual_limit: "
+                                f"'{limit}' "), errors
+    assert words in errors[0]
+
+
+# =========================================================================== the compliance warning
+
+LUNCH_OVER = "data/interactions/2026/11/2026-11-06-french-broad-lunch.yaml"
+# ruth-kessler's 2026 costs up to 2026-11-26: the 2026-11-06 lunch alone lists her, 120.00
+# (the 2026-12-01 lunch's 90 is after the as-of date); the limit of site.yaml is 100
+RUTH_WARNING = (f"{LUNCH_OVER}:7:7: warning: cost: Ruth Kessler (ruth-kessler) has been given "
+                "$120.00 in 2026 with this interaction, over the annual limit of $100.00 "
+                "(site.yaml compliance.annual_limit)")
+
+
+def test_the_compliance_warning_of_the_worked_example():
+    code, _out, stderr = run_validate(SPEC_EXAMPLE, "--as-of", "2026-11-26")
+    assert code == 0
+    assert [d for d in diagnostics(stderr) if "annual limit" in d] == [RUTH_WARNING]
+    # --strict: the same line as an error, exit 1
+    code, _out, stderr = run_validate(SPEC_EXAMPLE, "--as-of", "2026-11-26", "--strict")
+    assert code == 1
+    assert RUTH_WARNING.replace(": warning: ", ": error: ") in stderr
+
+
+def test_no_compliance_warning_without_a_limit(example_site):
+    _site_yaml_with(example_site, "")
+    code, _out, stderr = run_validate(example_site, "--as-of", "2026-11-26")
+    assert code == 0
+    # the other three warnings of the example remain
+    assert len(diagnostics(stderr)) == 3, stderr
+    assert not [d for d in diagnostics(stderr) if "limit" in d]
+
+
+def test_the_compliance_warning_counts_the_whole_year_up_to_the_as_of_date(example_site):
+    # at 2026-12-31 the 2026-12-01 lunch (90) counts too, but she went over on 2026-11-06:
+    # still one warning, there, with the total of that day
+    code, _out, stderr = run_validate(example_site, "--as-of", "2026-12-31")
+    assert code == 0
+    assert [d for d in diagnostics(stderr) if "annual limit" in d] == [RUTH_WARNING]
+
+
+COMPLIANCE_SITE = SITE_YAML + "compliance:\n  annual_limit: 100\n"
+FILE_A = (interaction("2025-03-01", "lunch", "north", ["a"], "60")
+          + interaction("2025-04-01", "lunch", "north", ["a"], "50")
+          + interaction("2025-05-01", "lunch", "north", ["a"], "10")
+          + interaction("2026-01-05", "lunch", "north", ["c"], "100.00")
+          + interaction("2026-06-01", "lunch", "north", ["c"], "0.01"))
+FILE_B = interaction("2026-05-01", "lunch", "north", ["a", "b"], "150.01")
+FILE_C = (interaction("2026-03-01", "visit", "north", ["a"], "25")
+          + interaction("2026-04-01", "visit", "south", ["d"], "100.00")
+          + interaction("2026-07-15", "lunch", "south", ["d"], "5"))
+
+
+@pytest.fixture
+def compliance_site(tmp_path: Path) -> Path:
+    """Limit 100 a year, as of 2026-06-30 (the helpers' D):
+
+    * a: 2025: 60 + 50 = 110 on 2025-04-01 (a.yaml [1]): over; 10 more on 2025-05-01, no
+      second warning that year. 2026: 25 on 2026-03-01 (c.yaml), then their share of the
+      150.01 lunch for a and b on 2026-05-01 (b.yaml): 7501 cents, 100.01 in all: over, at
+      b.yaml (sorted by date, not by file);
+    * b: 75.00 of that lunch: under;
+    * c: 100.00 on 2026-01-05 (at the limit, not over), 0.01 more on 2026-06-01 (a.yaml [4]):
+      100.01, over;
+    * d: 100.00 on 2026-04-01, and 5 on 2026-07-15, after the as-of date: not counted."""
+    files = {f"data/physicians/{p}.yaml": physician(pr).replace("Dr. Test", name)
+             for p, pr, name in (("a", "north", "Ann Able"), ("b", "north", "Ben Best"),
+                                 ("c", "north", "Cal Cole"), ("d", "south", "Dee Dunn"))}
+    files.update({"data/interactions/a.yaml": FILE_A, "data/interactions/b.yaml": FILE_B,
+                  "data/interactions/c.yaml": FILE_C})
+    return make_site(tmp_path / "s", files, COMPLIANCE_SITE)
+
+
+def _over(path: str, text: str, needle: str, nth: int, prefix: str, who: str, total: str,
+          year: int) -> str:
+    line, col = value_at(text, needle, nth)
+    return (f"{path}:{line}:{col}: warning: {prefix}cost: {who} has been given {total} in "
+            f"{year} with this interaction, over the annual limit of $100.00 "
+            "(site.yaml compliance.annual_limit)")
+
+
+def test_the_compliance_warning_once_per_physician_and_year_where_they_went_over(
+        compliance_site):
+    code, _out, stderr = run_validate(compliance_site, "--as-of", AS_OF)
+    assert code == 0, stderr
+    over = [d for d in diagnostics(stderr) if "annual limit" in d]
+    assert over == [
+        _over("data/interactions/a.yaml", FILE_A, "cost: 50", 0, "[1].", "Ann Able (a)",
+              "$110.00", 2025),
+        _over("data/interactions/a.yaml", FILE_A, "cost: 0.01", 0, "[4].", "Cal Cole (c)",
+              "$100.01", 2026),
+        _over("data/interactions/b.yaml", FILE_B, "cost: 150.01", 0, "[0].", "Ann Able (a)",
+              "$100.01", 2026),
+    ]
+    # and the 2026-07-15 interaction is only dated after the as-of date
+    assert [d for d in diagnostics(stderr) if "annual limit" not in d] == [
+        "data/interactions/c.yaml:{}:{}: warning: [2].date: dated 2026-07-15, after the as-of "
+        "date 2026-06-30: left out of the statistics".format(*at(FILE_C, "2026-07-15"))]
+
+
+def test_the_compliance_warning_is_an_error_with_strict(compliance_site, tmp_path):
+    code, _out, stderr = run_validate(compliance_site, "--as-of", AS_OF, "--strict")
+    assert code == 1
+    assert len([d for d in stderr if ": error: " in d and "annual limit" in d]) == 3
+    assert not [d for d in stderr if ": warning: " in d]
+    code, _out, stderr = cli("build", "--root", str(compliance_site), "--out",
+                             str(tmp_path / "out"), "--as-of", AS_OF, "--strict")
+    assert code == 1 and not (tmp_path / "out").exists()
+    assert "annual limit" in stderr
