@@ -2,8 +2,8 @@
 built-in template extended under the ``builtin/`` prefix, and the palette (templates/palette.yaml)
 that colours the pages, the charts and the .pptx decks.
 
-Every build here runs the worked example (tests/fixtures/spec-example) at 2026-11-26; the
-default output itself is pinned by the golden files of test_build.py.
+Every build here runs the second edition's worked example (tests/fixtures/spec-example-v2) at
+2026-11-26; the default pages themselves are pinned by the golden files of test_build.py.
 """
 from __future__ import annotations
 

@@ -715,3 +715,18 @@ def test_the_compliance_warning_is_an_error_with_strict(compliance_site, tmp_pat
                              str(tmp_path / "out"), "--as-of", AS_OF, "--strict")
     assert code == 1 and not (tmp_path / "out").exists()
     assert "annual limit" in stderr
+
+
+def test_the_compliance_warning_when_worker_processes_read_the_files(compliance_site,
+                                                                     monkeypatch):
+    """Each worker sees some of the costs; the parent orders them all by date: the same
+    warnings as one process gives."""
+    import liaison.pipeline as pipeline
+
+    _code, _out, single = run_validate(compliance_site, "--as-of", AS_OF)
+    monkeypatch.setattr(pipeline, "PARALLEL_BYTES", 0)
+    monkeypatch.setattr(pipeline, "cpu_count", lambda: 3)
+    code, _out, forked = run_validate(compliance_site, "--as-of", AS_OF)
+    assert code == 0
+    assert len([d for d in forked if "annual limit" in d]) == 3
+    assert forked == single
