@@ -914,8 +914,11 @@ def site_descriptions(draw):
     offsets = st.integers(-100, 100) | st.sampled_from((-91, -90, -1, 0, 89, 90))
 
     def a_referral_date():
-        if draw(st.booleans()):
+        mode = draw(st.integers(0, 2))
+        if mode == 0:
             return a_date()
+        if mode == 1:  # the last and the previous 90 days: trends, declining
+            return a_date(0, 200)
         # a day relative to an anchor visit: negative offsets are before it
         return as_of - dt.timedelta(days=draw(st.sampled_from(anchors)) - draw(offsets))
 
