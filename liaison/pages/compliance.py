@@ -79,6 +79,10 @@ def context(view: SiteView, page: Page) -> dict:
             "interactions": list(reversed(costly.get(pid, []))),  # newest first
         })
     rows.sort(key=lambda r: (not r["near"], -r["spend_cents"], r["name"], r["id"]))
+    near_at: dict[str, int] = {}
+    for r in rows:
+        if r["near"]:
+            near_at[r["practice_id"]] = near_at.get(r["practice_id"], 0) + 1
     practices = []
     for prac, s in view.stats.practices.items():
         if s.spend_ytd_cents:
@@ -86,8 +90,7 @@ def context(view: SiteView, page: Page) -> dict:
                               "spend_cents": s.spend_ytd_cents,
                               "spend": dollars(s.spend_ytd_cents),
                               "interactions": practice_costly.get(prac, 0),
-                              "near": sum(1 for r in rows
-                                          if r["near"] and r["practice_id"] == prac)})
+                              "near": near_at.get(prac, 0)})
     practices.sort(key=lambda p: (-p["spend_cents"], p["name"], p["id"]))
     return {
         **view.common(page, "compliance", "Compliance"),
