@@ -1521,3 +1521,65 @@ def test_stats_json_is_exactly_the_standard_libraries_form(tmp_path):
         assert stats_json(stats) == expected
     odd = {"b": [1, 0.5, None, True, "é\n\"x\""], "a": {}, "c": [], "d": {"z": 1.0, "y": 0.9444}}
     assert stats_json(odd) == _json.dumps(odd, sort_keys=True, indent=2, ensure_ascii=False) + "\n"
+
+
+# =========================================================================== 6. the oracle
+
+
+def description_of_files(root: Path, as_of: dt.date) -> dict:
+    """A site root read with PyYAML and csv alone, as a description for ``spec_stats``."""
+    import csv
+    from decimal import Decimal as Dec
+
+    import yaml
+
+    def day(value):
+        return value if isinstance(value, dt.date) else dt.date.fromisoformat(value)
+
+    def records(folder: str):
+        for path in sorted((root / folder).rglob("*")):
+            if path.suffix in (".yaml", ".yml"):
+                data = yaml.safe_load(path.read_text(encoding="utf-8"))
+                yield path, data if isinstance(data, list) else [data]
+
+    site = yaml.safe_load((root / "site.yaml").read_text(encoding="utf-8"))
+    tiers = {k: v["visit_every_days"] for k, v in site["tiers"].items()} if site.get("tiers") \
+        else None
+    one = {folder: {p.stem: recs[0] for p, recs in records(f"data/{folder}")}
+           for folder in ("practices", "physicians", "team")}
+    interactions = [
+        {"date": day(r["date"]), "liaison": r["liaison"], "type": r["type"],
+         "practice": r.get("practice"), "physicians": r.get("physicians", []),
+         "cost": None if r.get("cost") is None else Dec(str(r["cost"])),
+         "follow_ups": [{"due": day(f["due"]), "owner": f.get("owner"),
+                         "done": day(f["done"]) if f.get("done") else None}
+                        for f in r.get("follow_ups", [])]}
+        for _p, recs in records("data/interactions") for r in recs]
+    rows = [r for _p, recs in records("data/referrals") for r in recs]
+    for path in sorted((root / "data/referrals").rglob("*.csv")):
+        with path.open(encoding="utf-8-sig", newline="") as fh:
+            rows += [{k: v for k, v in r.items() if v != ""} for r in csv.DictReader(fh)]
+    referrals = [{"date": day(r["date"]), "source": r["source"], "physician": r.get("physician"),
+                  "service": r["service"], "status": r.get("status", "referred"),
+                  "count": int(r.get("count", 1)), "taken_by": r.get("taken_by"),
+                  "declined_reason": r.get("declined_reason")} for r in rows]
+    return {
+        "as_of": as_of, "services": [s["key"] for s in site["services"]], "tiers": tiers,
+        "thresholds": {"lapsed_after_days": 90, "new_within_days": 90,
+                       **site.get("thresholds", {})},
+        "team": {t: m["role"] for t, m in one["team"].items()},
+        "practices": {p: r.get("liaison") for p, r in one["practices"].items()},
+        "physicians": {p: {"practice": r["practice"], "tier": r.get("tier"),
+                           "liaison": r.get("liaison"), "potential": r.get("potential")}
+                       for p, r in one["physicians"].items()},
+        "referrals": referrals, "interactions": interactions,
+    }
+
+
+def test_the_oracle_gives_the_worked_examples_expected_statistics():
+    """The oracle of the property tests, on the second edition's worked example read with
+    PyYAML and csv alone, gives its independently produced expected-stats-2026-11-26.json:
+    two readings of SPEC §4 that agree."""
+    desc = description_of_files(SPEC_EXAMPLE, dt.date(2026, 11, 26))
+    assert len(desc["referrals"]) == 48 and len(desc["interactions"]) == 20
+    assert_same(spec_stats(desc), json.loads(EXPECTED_EXAMPLE.read_text(encoding="utf-8")))
