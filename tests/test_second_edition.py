@@ -373,8 +373,8 @@ def test_per_physician_funnel_and_services(tmp_path):
 
 
 def test_referrals_from_csv_with_the_optional_columns(tmp_path):
-    # the same referrals as CSV: with taken_by and declined_reason columns (cells empty or
-    # not), with only one of them, and with neither
+    # CSV files with the taken_by and declined_reason columns (cells empty or not), with only
+    # one of them, and with neither (SPEC §2: both may be left out)
     both = ("date,source,physician,service,status,count,taken_by,declined_reason\n"
             f"{ago(5)},web,,ablation,declined,2,desk,insurance\n"
             f"{ago(6)},unknown,,ablation,declined,,desk,\n"
