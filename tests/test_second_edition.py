@@ -565,6 +565,28 @@ def test_potential_must_be_high_medium_or_low(example_site):
         "one of 'high', 'medium' or 'low'"]
 
 
+def test_refers_elsewhere_is_a_list_of_text_that_the_patient_guard_reads(example_site):
+    grace = example_site / "data/physicians/grace-holloway.yaml"
+    g_text = grace.read_text(encoding="utf-8") + "refers_elsewhere: Asheville Vascular\n"
+    grace.write_text(g_text, encoding="utf-8")
+    ruth = example_site / "data/physicians/ruth-kessler.yaml"
+    r_text = (ruth.read_text(encoding="utf-8") + "potential: medium\n"
+              "refers_elsewhere: [Mission Wound Center, 'pt John Smith DOB 01/02/1950']\n")
+    ruth.write_text(r_text, encoding="utf-8")
+    code, _out, stderr = run_validate(example_site, "--as-of", "2026-11-26")
+    assert code == 1
+    errors = [d for d in diagnostics(stderr) if ": error: " in d]
+    g_line, g_col = value_at(g_text, "refers_elsewhere: Asheville Vascular")
+    assert f"data/physicians/grace-holloway.yaml:{g_line}:{g_col}: error: refers_elsewhere: " \
+           "expected a list, got the text 'Asheville Vascular'" in errors
+    r_line, r_col = at(r_text, "'pt John")
+    mine = [d for d in errors if d.startswith("data/physicians/ruth-kessler.yaml:")]
+    assert mine and all(d.startswith(f"data/physicians/ruth-kessler.yaml:{r_line}:{r_col}: "
+                                     "error: refers_elsewhere[1]: looks like ") for d in mine)
+    assert any("date of birth" in d for d in mine), mine
+    assert len(errors) == 1 + len(mine), stderr
+
+
 def _site_yaml_with(root: Path, extra: str) -> str:
     """site.yaml of the example without its compliance, plus ``extra``; its text."""
     text = (root / "site.yaml").read_text(encoding="utf-8")
