@@ -491,6 +491,67 @@ def test_referral_refusals(root):
     assert not (root / "data/referrals/2026").exists()
 
 
+# ----------------------------------------------------------------- SPEC second edition
+
+
+def test_second_edition_fields_are_scaffolded_and_valid(root):
+    result = run(root, "physician", "pat-new", "--name", "Pat New", "--specialty", "Podiatry",
+                 "--practice", "french-broad-podiatry", "--potential", "high",
+                 "--refers-elsewhere", "Mission Wound Center", "--refers-elsewhere", "Duke")
+    assert result.exit_code == 0, result.output
+    rel = "data/physicians/pat-new.yaml"
+    assert read(root, rel)["potential"] == "high"
+    assert read(root, rel)["refers_elsewhere"] == ["Mission Wound Center", "Duke"]
+    assert_validates(root, rel)
+
+    # a lunch for ruth-kessler and alan-cho (in that order) at 85.01
+    result = run(root, "interaction", "--practice", "french-broad-podiatry", "--physician",
+                 "ruth-kessler", "--physician", "alan-cho", "--liaison", "lena-brooks", "--type",
+                 "lunch", "--summary", "Lunch for the podiatrists", "--date", "2026-11-20",
+                 "--cost", "85.01")
+    assert result.exit_code == 0, result.output
+    rel = result.stdout.strip()
+    assert re.search(r"^cost: 85\.01 +# USD given", (root / rel).read_text(), re.M)
+    checked = assert_validates(root, rel)
+    spend = {pid: s.spend_ytd_cents for pid, s in checked.stats.physicians.items()}
+    # 8501 cents: 4251 to ruth-kessler (listed first), 4250 to alan-cho; ruth had 120.00
+    # (the 2026-11-06 lunch), the practice 120.00 + 40.50 (the screening event there)
+    assert (spend["ruth-kessler"], spend["alan-cho"]) == (12000 + 4251, 4250)
+    assert checked.stats.practices["french-broad-podiatry"].spend_ytd_cents == 12000 + 4050 + 8501
+
+    result = run(root, "referral", "--source", "unknown", "--service", "sclerotherapy",
+                 "--date", "2026-11-20", "--status", "declined", "--declined-reason",
+                 "no-response", "--taken-by", "owen-price")
+    assert result.exit_code == 0, result.output
+    rel = result.stdout.strip()
+    checked = assert_validates(root, rel)
+    [row] = [r for r in checked.site.referrals if r.path == rel]
+    assert (row.status, row.declined_reason, row.taken_by) == ("declined", "no-response",
+                                                               "owen-price")
+
+
+def test_second_edition_refusals(root):
+    base = ["interaction", "--practice", "french-broad-podiatry", "--liaison", "lena-brooks",
+            "--type", "lunch", "--summary", "Lunch", "--date", "2026-11-20"]
+    for cost, words in (("85.015", "more than two decimals"), ("-3", "negative"),
+                        ("lunch", "not an amount")):
+        result = run(root, *base, "--cost", cost)
+        assert result.exit_code == 2 and words in result.stderr, result.output
+    ref = ["referral", "--source", "web", "--service", "sclerotherapy", "--date", "2026-11-20"]
+    result = run(root, *ref, "--status", "consulted", "--declined-reason", "insurance")
+    assert result.exit_code == 2 and "only allowed when status is declined" in result.stderr
+    result = run(root, *ref, "--declined-reason", "maybe")
+    assert result.exit_code == 2
+    result = run(root, *ref, "--taken-by", "owen-prise")
+    assert result.exit_code == 1 and "did you mean 'owen-price'?" in result.stderr
+    result = run(root, "physician", "pat-new", "--name", "Pat New", "--specialty", "Podiatry",
+                 "--practice", "french-broad-podiatry", "--potential", "huge")
+    assert result.exit_code == 2
+    assert not (root / "data/interactions/2026/11/20-french-broad-podiatry.yaml").exists()
+    assert not (root / "data/referrals/2026").exists()
+    assert not (root / "data/physicians/pat-new.yaml").exists()
+
+
 def test_referral_in_the_future_warns(root):
     result = run(root, "referral", "--source", "event", "--service", "wound-clinic", "--date",
                  "2099-01-02", env={"SOURCE_DATE_EPOCH": "1795651200"})
