@@ -89,7 +89,9 @@ def test_physicians_csv_header_and_rows(example):
         "last_contact": "2026-11-23", "last_visit": "2026-10-12",
         # no potential, no refers_elsewhere in her file; 2026 costs: her share of the
         # 40.50 screening event (alone on it) and the 30.00 e-mailed book: 7050 cents;
-        # return on visit from the expected stats.json: 3 matured visits, 3 before, 3 after
+        # return on visit: her matured visits (in person, age 90..454) are 2025-11-26,
+        # 2026-01-30 and 2026-07-29; her referrals 2025-11-26 and -27 are after the first and
+        # before the second, 2026-05-10 before the third and 2026-07-30 after it: 3 and 3
         "potential": "", "refers_elsewhere": "", "spend_ytd_cents": "7050",
         "rov_visits": "3", "rov_before": "3", "rov_after": "3",
     }
