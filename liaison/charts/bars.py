@@ -1,6 +1,8 @@
 """Vertical bars over months (with an optional second series as a line) and sparklines."""
 from __future__ import annotations
 
+from functools import lru_cache
+
 from liaison import palette as palette_stage
 from liaison.palette import Palette
 from liaison.charts.svg import (
@@ -128,31 +130,24 @@ def bar_chart(labels: list[str], values: list[int], *, title: str,
                      f"<title>{_esc(period(n - 1))}</title></rect>")
 
     # Gridlines and y labels.
-    parts.append('<g class="chart-grid">')
-    for t in ticks:
-        y = y_of(t) if t else base
-        if t:
-            parts.append(f'<line class="chart-gridline" x1="{_n(left)}" y1="{_n(y)}" '
-                         f'x2="{_n(width - right)}" y2="{_n(y)}" stroke="{c.grid}" '
-                         f'stroke-width="1"/>')
-        parts.append(_text(left - 6, y + FONT_SIZE * 0.35, _count(t),
-                           cls="chart-label chart-y-label", fill=c.muted, anchor="end"))
-    parts.append("</g>")
+    parts.append(_grid(tuple(ticks), left, width - right, base, plot_h, top_value, c.grid,
+                       c.muted))
 
     # Bars; an unfinished last period lighter, with a dashed outline.
     noun = primary_label
+    width_attr = _n(bar_w)
     parts.append('<g class="chart-bars">')
     for i, (lb, v) in enumerate(zip(labels, values)):
         h = plot_h * v / top_value
         x = left + slot * i + (slot - bar_w) / 2
-        tip = _esc(f"{period(i)}: {_unit(noun, v)}")
+        tip = _tip(period(i), v, noun)
         if partial and i == n - 1:
             parts.append(f'<rect class="chart-bar chart-series-1 chart-partial" x="{_n(x)}" '
-                         f'y="{_n(base - h)}" width="{_n(bar_w)}" height="{_n(h)}" '
+                         f'y="{_n(base - h)}" width="{width_attr}" height="{_n(h)}" '
                          f'{_PARTIAL_PAINT.format(c=c)}><title>{tip}</title></rect>')
         else:
             parts.append(f'<rect class="chart-bar chart-series-1" x="{_n(x)}" y="{_n(base - h)}" '
-                         f'width="{_n(bar_w)}" height="{_n(h)}" fill="{c.series_1}">'
+                         f'width="{width_attr}" height="{_n(h)}" fill="{c.series_1}">'
                          f"<title>{tip}</title></rect>")
     parts.append("</g>")
 
@@ -171,13 +166,8 @@ def bar_chart(labels: list[str], values: list[int], *, title: str,
         parts.append("</g>")
 
     # X labels, thinned; the most recent one is always shown.
-    step = _label_step(n, slot, widest_x)
-    parts.append('<g class="chart-x-labels">')
-    for i, lb in enumerate(labels):
-        if (n - 1 - i) % step == 0:
-            parts.append(_text(left + slot * (i + 0.5), base + lane + 16, lb,
-                               cls="chart-label chart-x-label", fill=c.muted, anchor="middle"))
-    parts.append("</g>")
+    parts.append(_x_labels(tuple(labels), left, slot, base + lane + 16,
+                           _label_step(n, slot, widest_x), c.muted))
 
     # Second series: a line with dots.
     if secondary is not None:
@@ -207,6 +197,41 @@ def bar_chart(labels: list[str], values: list[int], *, title: str,
         parts.append("</g>")
 
     parts.append("</svg>")
+    return "".join(parts)
+
+
+# Briefs draw thousands of charts over the same months and a few scales: their gridlines and
+# x labels are made once per layout (pure functions of their arguments, memoized).
+@lru_cache(maxsize=512)
+def _grid(ticks: tuple, left: float, right_x: float, base: float, plot_h: float,
+          top_value: int, grid: str, muted: str) -> str:
+    parts = ['<g class="chart-grid">']
+    for t in ticks:
+        y = base - plot_h * t / top_value if t else base
+        if t:
+            parts.append(f'<line class="chart-gridline" x1="{_n(left)}" y1="{_n(y)}" '
+                         f'x2="{_n(right_x)}" y2="{_n(y)}" stroke="{grid}" stroke-width="1"/>')
+        parts.append(_text(left - 6, y + FONT_SIZE * 0.35, _count(t),
+                           cls="chart-label chart-y-label", fill=muted, anchor="end"))
+    parts.append("</g>")
+    return "".join(parts)
+
+
+@lru_cache(maxsize=8192)
+def _tip(period: str, v: int, noun: str) -> str:
+    """A bar's tooltip, escaped: "2026-03: 14 referrals"."""
+    return _esc(f"{period}: {_unit(noun, v)}")
+
+
+@lru_cache(maxsize=512)
+def _x_labels(labels: tuple, left: float, slot: float, y: float, step: int, muted: str) -> str:
+    n = len(labels)
+    parts = ['<g class="chart-x-labels">']
+    for i, lb in enumerate(labels):
+        if (n - 1 - i) % step == 0:
+            parts.append(_text(left + slot * (i + 0.5), y, lb,
+                               cls="chart-label chart-x-label", fill=muted, anchor="middle"))
+    parts.append("</g>")
     return "".join(parts)
 
 

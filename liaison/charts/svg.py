@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import re
+from functools import lru_cache
 
 from liaison.palette import Palette
 
@@ -33,9 +34,10 @@ def _esc(text: object) -> str:
 def _n(x: float) -> str:
     """A coordinate with one decimal, without a trailing ``.0`` and never ``-0``."""
     s = f"{x:.1f}"
-    if s.endswith(".0"):
+    if s[-1] == "0":  # one decimal: "….0"
         s = s[:-2]
-    return "0" if s == "-0" else s
+        return "0" if s == "-0" else s
+    return s
 
 
 def _count(v: int) -> str:
@@ -67,6 +69,7 @@ def _char_w(c: str) -> int:
     return 1000 if ord(c) >= 0x2E80 else 600   # CJK and the like are full width
 
 
+@lru_cache(maxsize=8192)  # the same labels (months, counts) recur on every chart
 def _text_w(text: str, size: float = FONT_SIZE) -> float:
     """Estimated rendered width of ``text`` in user units."""
     return sum(_char_w(c) for c in text) / 1000 * size * _SAFETY

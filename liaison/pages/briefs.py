@@ -13,6 +13,7 @@ the profile and the decks for the practice.
 from __future__ import annotations
 
 import calendar
+from bisect import bisect_left, bisect_right
 import datetime as dt
 import urllib.parse
 from decimal import ROUND_FLOOR, Decimal
@@ -102,13 +103,20 @@ def _position(view: SiteView, date: dt.date) -> float:
 def _markers(view: SiteView, visits: list, listed: str | None = None) -> list[tuple[float, str]]:
     """A marker per in-person interaction within the chart's months (``listed``: a physician
     whose brief it is; a visit to their office that does not list them says so)."""
+    memo = view.caches.setdefault("markers", {})  # id(interaction) -> (position, text)
     out = []
     for r in visits:
-        if view.month_first <= month_index(r.date) <= view.month_last:
-            name, _ = view.member_ref(r.liaison)
+        mark = memo.get(id(r))
+        if mark is None:
+            if not view.month_first <= month_index(r.date) <= view.month_last:
+                mark = memo[id(r)] = (None, "")
+            else:
+                name, _ = view.member_ref(r.liaison)
+                mark = memo[id(r)] = (_position(view, r.date),
+                                      f"{r.date.isoformat()}: {r.type} by {name}")
+        if mark[0] is not None:
             where = " (to the office)" if listed and listed not in r.physicians else ""
-            out.append((_position(view, r.date),
-                        f"{r.date.isoformat()}: {r.type} by {name}{where}"))
+            out.append((mark[0], mark[1] + where))
     return out
 
 
@@ -120,15 +128,22 @@ def _chart(view: SiteView, series: list[int], visits: list, name: str,
                             "in-person visits")
 
 
-def _dated(rows) -> dict[dt.date, int]:
-    out: dict[dt.date, int] = {}
+def _dated(rows) -> tuple[list[dt.date], list[int]]:
+    """Referral rows as their dates, sorted, and the running sums of their counts."""
+    by_date: dict[dt.date, int] = {}
     for row in rows:
-        out[row.date] = out.get(row.date, 0) + row.count
-    return out
+        by_date[row.date] = by_date.get(row.date, 0) + row.count
+    days = sorted(by_date)
+    sums = [0]
+    for d in days:
+        sums.append(sums[-1] + by_date[d])
+    return days, sums
 
 
-def _window(dated: dict[dt.date, int], first: dt.date, last: dt.date) -> int:
-    return sum(n for d, n in dated.items() if first <= d <= last)
+def _window(dated: tuple[list[dt.date], list[int]], first: dt.date, last: dt.date) -> int:
+    """Referrals dated from ``first`` to ``last``, inclusive."""
+    days, sums = dated
+    return sums[bisect_right(days, last)] - sums[bisect_left(days, first)]
 
 
 def _rov(view: SiteView, rov, visits: list, people_of) -> dict:
@@ -189,7 +204,7 @@ def _outcomes(view: SiteView, rows: list) -> dict:
             done += row.count
             if row.status == "treated":
                 treated += row.count
-    services = [{"name": view.services[k], "cells": [table[k][s] for s in STATUSES],
+    services = [{"name": view.services[k], "cells": [table[k][s] or "·" for s in STATUSES],
                  "total": sum(table[k].values())} for k in view.services if k in table]
     totals = [sum(table[k][s] for k in table) for s in STATUSES]
     if done == 0:
@@ -215,9 +230,17 @@ def _outcomes(view: SiteView, rows: list) -> dict:
 
 # ------------------------------------------------------------------ spend
 
-def _limit_cents(view: SiteView) -> Decimal | None:
+def _limit_cents(view: SiteView) -> int | Decimal | None:
+    """compliance.annual_limit in cents: an int when whole (the usual case), else exact."""
     c = view.site.config.compliance
-    return c.annual_limit * 100 if c is not None else None
+    if c is None:
+        return None
+    limit = c.annual_limit * 100
+    return int(limit) if limit == int(limit) else limit
+
+
+def _money(cents_: int | Decimal) -> str:
+    return dollars(cents_) if isinstance(cents_, int) else f"${cents_ / 100:,.2f}"
 
 
 def _meter(view: SiteView, spent: int) -> dict:
@@ -225,14 +248,17 @@ def _meter(view: SiteView, spent: int) -> dict:
     limit = _limit_cents(view)
     if limit is None:
         return {"limit": None, "spend": dollars(spent), "spend_cents": spent}
-    pct = int((Decimal(spent) * 100 / limit).to_integral_value(rounding=ROUND_FLOOR))
+    if isinstance(limit, int):
+        pct = spent * 100 // limit
+    else:
+        pct = int((Decimal(spent) * 100 / limit).to_integral_value(rounding=ROUND_FLOOR))
     over = spent > limit
     return {
-        "spend": dollars(spent), "spend_cents": spent, "limit": f"${limit / 100:,.2f}",
+        "spend": dollars(spent), "spend_cents": spent, "limit": _money(limit),
         "limit_cents": int(limit), "percent": f"{pct}%", "over": over,
         "near": spent * 100 >= NEAR * limit,
-        "note": (f"over the limit by ${(spent - limit) / 100:,.2f}" if over
-                 else f"${(limit - spent) / 100:,.2f} left"),
+        "note": f"over the limit by {_money(spent - limit)}" if over
+                else f"{_money(limit - spent)} left",
         # <meter>: green below NEAR per cent, amber from there, red over the limit
         "low": int(limit * NEAR / 100), "high": max(int(limit) - 1, 0),
     }
@@ -268,11 +294,40 @@ def _decks(view: SiteView, practice: str) -> list[dict]:
             for k in view.decks_for_practice.get(practice, [])]
 
 
-def _people_visits(view: SiteView, practice: str, pids: set[str]) -> list:
-    """In-person interactions (newest first) whose people include one of ``pids`` (the
-    people of return on visit: the listed physicians, else the practice's)."""
-    return [r for r in view.by_practice.get(practice, []) if in_person(r)
-            and pids.intersection(visit_people(r, view.docs_of_practice))]
+def _visits_of(view: SiteView) -> dict[str, list]:
+    """Physician -> the in-person interactions (newest first) they are among the people of
+    (return on visit's people: the listed physicians, else the practice's); built once per
+    process."""
+    index = view.caches.get("visits_of")
+    if index is None:
+        index, people = {}, {}
+        for r in view.site.interactions:  # sorted by date
+            if r.date <= view.as_of and in_person(r):
+                who = people[id(r)] = visit_people(r, view.docs_of_practice)
+                for pid in who:
+                    index.setdefault(pid, []).append(r)
+        for visits in index.values():
+            visits.reverse()
+        view.caches["visits_of"], view.caches["people_of"] = index, people
+    return index
+
+
+def _people_of(view: SiteView, r) -> list[str]:
+    """The people of an in-person interaction (return on visit), from ``_visits_of``."""
+    _visits_of(view)
+    return view.caches["people_of"][id(r)]
+
+
+def _people_visits(view: SiteView, pids: list[str]) -> list:
+    """In-person interactions (newest first) whose people include one of ``pids``."""
+    index = _visits_of(view)
+    if len(pids) == 1:
+        return index.get(pids[0], [])
+    seen: dict[int, object] = {}
+    for pid in pids:
+        for r in index.get(pid, ()):
+            seen.setdefault(id(r), r)
+    return sorted(seen.values(), key=lambda r: r.date, reverse=True)
 
 
 def physician(view: SiteView, page: Page) -> dict:
@@ -281,7 +336,7 @@ def physician(view: SiteView, page: Page) -> dict:
     s = view.stats.physicians[pid]
     interactions = view.by_doc.get(pid, [])
     practice = view.site.practices.get(d.practice)
-    visits = _people_visits(view, d.practice, {pid})
+    visits = _people_visits(view, [pid])
     dated = _dated(view.referrals_by_doc.get(pid, ()))
     points = talking_points(view, [pid], interactions)
     return {
@@ -302,8 +357,7 @@ def physician(view: SiteView, page: Page) -> dict:
         "last_visit_ago": ago((view.as_of - dt.date.fromisoformat(s.last_visit)).days) if s.last_visit else "never",
         "chart": _chart(view, view.doc_series.get(pid, [0] * MONTHS_CHARTED), visits, d.name,
                         listed=pid),
-        "rov": _rov(view, s.rov_365d, visits,
-                    lambda r: [dated] if pid in visit_people(r, view.docs_of_practice) else []),
+        "rov": _rov(view, s.rov_365d, visits, lambda r: [dated]),
         "outcomes": _outcomes(view, view.referrals_by_doc.get(pid, ())),
         "spend": _spend(view, s.spend_ytd_cents,
                         lambda r, c: dict(physician_shares(r, c)).get(pid, 0), interactions),
@@ -346,9 +400,8 @@ def practice(view: SiteView, page: Page) -> dict:
         "d365": view.change(s.referrals_365d, s.referrals_prev_365d, 365),
         "last_contact_ago": ago((view.as_of - dt.date.fromisoformat(s.last_contact)).days) if s.last_contact else "never",
         "chart": _chart(view, series, [r for r in interactions if in_person(r)], p.name),
-        "rov": _rov(view, s.rov_365d, _people_visits(view, pid, ours),
-                    lambda r: [dated[x] for x in visit_people(r, view.docs_of_practice)
-                               if x in ours]),
+        "rov": _rov(view, s.rov_365d, _people_visits(view, docs),
+                    lambda r: [dated[x] for x in _people_of(view, r) if x in ours]),
         "outcomes": _outcomes(view, [row for d in docs for row in view.referrals_by_doc.get(d, ())]),
         "spend": _spend(view, s.spend_ytd_cents,
                         lambda r, c: dict(practice_shares(r, c, view.site.physicians)).get(pid, 0),

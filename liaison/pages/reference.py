@@ -26,7 +26,7 @@ SHARED = (
      "the common variables"),
     ("macros.html", "macros the pages import: KPI cards, physician and follow-up tables, "
                     "status badges, one interaction (`interaction_item`), the parts of a brief "
-                    "(`brief_top`, `talking_point`, `promise_list`, `brief_history`, "
+                    "(`brief_top`, `brief_history`, "
                     "`outcomes_card`, `spend_card`, `brief_log`)",
      "what each macro is given"),
 )

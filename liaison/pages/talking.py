@@ -40,6 +40,7 @@ class Promise:
     done: str | None
     state: str  # delivered | open | overdue
     status: str  # "delivered 2026-09-15", "due 2026-12-01", "overdue since 2026-10-17"
+    css: str  # the badge's class: active, prospect or overdue
     owner_name: str
     owner_href: str | None
 
@@ -131,8 +132,9 @@ def _promise(view: SiteView, r, f) -> Promise:
         state, status = "overdue", f"overdue since {f.due.isoformat()}"
     else:
         state, status = "open", f"due {f.due.isoformat()}"
+    css = {"delivered": "active", "overdue": "overdue"}.get(state, "prospect")
     return Promise(f.task, f.due.isoformat(), f.done.isoformat() if f.done and f.done <= view.as_of
-                   else None, state, status, name, href)
+                   else None, state, status, css, name, href)
 
 
 def _needs(view: SiteView, interactions: list) -> list[Point]:
@@ -176,11 +178,10 @@ def _services(view: SiteView, pids: list[str], practice: bool) -> list[Point]:
     such patients today."""
     if not pids:
         return []
-    keys = list(view.services)
     by_specialty: dict[str, list[str]] = {}
     for pid in pids:
         by_specialty.setdefault(view.site.physicians[pid].specialty, []).append(pid)
-    fits = {sp: view.fits.services_for(sp, keys) for sp in by_specialty}
+    fits = {sp: _fitting(view, sp) for sp in by_specialty}
     out = []
     for specialty, docs in by_specialty.items():
         fit = fits[specialty]
@@ -221,6 +222,15 @@ def _services(view: SiteView, pids: list[str], practice: bool) -> list[Point]:
     return out
 
 
+def _fitting(view: SiteView, specialty: str) -> list[str]:
+    """The service keys that fit a specialty, worked out once per specialty and process."""
+    memo = view.caches.setdefault("fitting", {})
+    keys = memo.get(specialty)
+    if keys is None:
+        keys = memo[specialty] = view.fits.services_for(specialty, list(view.services))
+    return keys
+
+
 def _and(items: list[str]) -> str:
     return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
@@ -235,7 +245,7 @@ def talking_points(view: SiteView, pids: list[str], interactions: list,
     points += [p for p in needs if p.state != "delivered"]
     points += _services(view, pids, practice)
     points += [p for p in needs if p.state == "delivered"]
-    last_visit = max((r.date for r in interactions if in_person(r)), default=None)
+    last_visit = next((r.date for r in interactions if in_person(r)), None)  # newest first
     if last_visit is None:
         points.append(Point("visit", "No in-person visit on record: introduce yourself and "
                                      "meet the office manager."))
