@@ -9,8 +9,8 @@ accepted).
 
 Golden files
 ------------
-tests/golden/spec-example/<path> holds the expected bytes of key pages of the first edition's
-worked example, tests/fixtures/spec-example (the dashboard, the physician directory, a
+tests/golden/spec-example/<path> holds the expected bytes of key pages of the worked example,
+tests/fixtures/spec-example-v2 built at 2026-11-26 (the dashboard, the physician directory, a
 physician brief, a practice brief, a liaison's call plan and the referral statistics). The
 golden tests compare byte for byte. After an intended
 change to those pages, rewrite them with
@@ -41,7 +41,7 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from conftest import REPO, SPEC_EXAMPLE, SPEC_EXAMPLE_FIRST_EDITION, _make_writable
+from conftest import REPO, SPEC_EXAMPLE, _make_writable
 
 AS_OF = "2026-11-26"
 GOLDEN = Path(__file__).resolve().parent / "golden" / "spec-example"
@@ -162,10 +162,10 @@ def example_build(tmp_path_factory, module_cache):
 
 @pytest.fixture(scope="module")
 def golden_build(tmp_path_factory, module_cache):
-    """The first edition's worked example built once, for the golden pages (regenerated from
-    the second edition's once its pages are final): the output folder."""
+    """The worked example (the second edition's) built once at 2026-11-26, for the golden pages
+    and the facts they must show: the output folder."""
     out = tmp_path_factory.mktemp("golden-build") / "site"
-    code, _stdout, stderr = build(SPEC_EXAMPLE_FIRST_EDITION, out)
+    code, _stdout, stderr = build(SPEC_EXAMPLE, out)
     assert code == 0, stderr
     return out
 
@@ -1013,99 +1013,467 @@ def _section(page_text: str, heading: str, next_heading: str | None = None) -> s
     return page_text[start:end]
 
 
+def _page_text(out: Path, rel: str) -> str:
+    return Page((out / rel).read_text(encoding="utf-8")).text
+
+
+# Referrals whose source is physician, per month, with age ≥ 0 (james-whitley's of 2026-11-28
+# is after the as-of date), counted by hand from data/referrals/through-2026-09.yaml and
+# 2026-10-to-11.csv (web-and-ads-monthly-2026.csv holds no physician referral); months not
+# listed have none. Their sum, 28, is the sum of physicians.*.referrals of
+# expected-stats-2026-11-26.json (alan-cho 7, grace-holloway 8, marcus-bell 6, nina-vargas 4,
+# ruth-kessler 3).
+PHYSICIAN_REFERRALS_BY_MONTH = {
+    "2024-12": 1,  # alan-cho 12-26
+    "2025-07": 2,  # alan-cho, marcus-bell 07-14
+    "2025-10": 1,  # grace-holloway 10-22
+    "2025-11": 3,  # alan-cho 11-11, nina-vargas 11-26 and 11-27
+    "2026-01": 1,  # grace-holloway 01-30
+    "2026-05": 2,  # grace-holloway, nina-vargas 05-10
+    "2026-06": 5,  # marcus-bell 06-02 and 06-19, alan-cho 06-10 and 06-20, grace-holloway 06-29
+    "2026-07": 4,  # alan-cho 07-01 and 07-29, marcus-bell 07-29, nina-vargas 07-30
+    "2026-08": 2,  # grace-holloway 08-18, marcus-bell 08-23
+    "2026-09": 1,  # ruth-kessler 09-28
+    "2026-10": 2,  # grace-holloway 10-12, marcus-bell 10-27
+    "2026-11": 4,  # ruth-kessler 11-06 and 11-21, grace-holloway 11-16 and 11-26
+}
+
+
+def _physician_referrals_per_month(page_text: str) -> dict[str, int]:
+    """The monthly chart's bar labels: "2026-06: 5 physician referrals"."""
+    found = re.findall(r"(\d{4}-\d{2})(?: \(month to date\))?: (\d+) physician referrals?\b",
+                       page_text)
+    return {m: int(n) for m, n in found}
+
+
 def test_key_pages_show_the_facts_of_the_example(golden_build):
-    """What each golden page must say, from the first edition's data and its
-    expected-stats-2026-11-26.json."""
+    """What each golden page must say, from the worked example's data
+    (tests/fixtures/spec-example-v2/data, site.yaml) and its expected-stats-2026-11-26.json,
+    at D = 2026-11-26. "Age" is days before D; the trend badges read "now vs before · window",
+    with a percentage only when the previous count is 5 or more (README, "Trends")."""
     out = golden_build
+    expected_stats = json.loads((SPEC_EXAMPLE / "expected-stats-2026-11-26.json").read_text())
+    every_month = {m["month"]: PHYSICIAN_REFERRALS_BY_MONTH.get(m["month"], 0)
+                   for m in expected_stats["months"]}
+    assert sum(every_month.values()) == 28 and len(every_month) == 24  # 2024-12 … 2026-11
 
-    def text(rel):
-        return Page((out / rel).read_text(encoding="utf-8")).text
-
-    nina = text("physicians/nina-vargas/index.html")
+    # ------------------------------------------------ physicians/nina-vargas/: her brief
+    nina = _page_text(out, "physicians/nina-vargas/index.html")
     assert "Nina Vargas, MD" in nina
+    # her own liaison: lena-brooks (nina-vargas.yaml), at hendersonville-womens-health
     assert "Obstetrics & Gynecology at Hendersonville Women's Health · liaison Lena Brooks" in nina
-    assert re.search(r"\bactive\b", _section(nina, "Nina Vargas, MD", "Referrals, 90 days"))
-    assert "Referrals, 365 days 3 " in nina and "previous 365: 1" in nina
-    assert "Referrals, 90 days 0 " in nina and "previous 90: 1" in nina
+    head = _section(nina, "Nina Vargas, MD", "At a glance")
+    assert re.search(r"\bactive\b", head) and "tier C" in head
+    # the first screen: her practice's address and phone; hendersonville-womens-health.yaml
+    # has no best_visit_times and no staff; no follow-up on an interaction that lists her
+    glance = _section(nina, "At a glance", "Referrals, 90 days")
+    assert "Where 1200 Spartanburg Highway, Hendersonville, NC 28792" in glance
+    assert "Call (828) 555-0150" in glance
+    assert "no best time on file" in glance and "Staff none on file" in glance
+    assert "Promised nothing open" in glance
+    # talking points: not declining, lapsed or new; no need voiced; she referred for both
+    # services that fit Obstetrics & Gynecology here (vein-ablation, sclerotherapy): only the
+    # time since her last in-person interaction, the 2026-10-12 event (age 45)
+    assert "Talking points Last in-person visit 2026-10-12 (45 days ago)." in glance
+    assert "fits our" not in glance
+    # referrals_90d 0 against referrals_prev_90d 1 (2026-07-30, age 119); referrals_365d 3
+    # (2025-11-27 at age 364, 2026-05-10, 2026-07-30) against 1 (2025-11-26, age 365)
+    assert "Referrals, 90 days 0 0 vs 1 · 90 d previous 90: 1" in nina
+    assert "Referrals, 365 days 3 3 vs 1 · 365 d previous 365: 1" in nina
     assert "Last referral 2026-07-30 119 days ago" in nina
-    assert "Last visit 2026-10-12 45 days ago" in nina
+    assert "Last visit 2026-10-12 45 days ago" in nina  # an event is in person
+    # interactions_365d 4 (2026-01-30, 07-29, 10-12, 11-23; 2025-11-26 is 365 days old)
     assert "Contacts, 365 days 4 last 2026-11-23" in nina
     assert "NPI 1477209534" in nina and "Tier C" in nina and "champion" in nina
     assert "First referral 2025-11-26" in nina
     for alert in ("Lapsed", "Declining", "Visit overdue", "New referrer"):
         assert alert not in nina
-    # her five interactions, the 2025-11-26 visit (age 365) included, newest first
-    dates = re.findall(r"(\d{4}-\d{2}-\d{2}) · (\w+)", _section(nina, "Last interactions"))
+    # her chart: 4 referrals ever, 2 of them in 2025-11; the four in-person interactions
+    # listing her and the 2026-11-19 visit to her office that lists nobody
+    assert "total 4, highest 2 in 2025-11, latest 0 in 2026-11 (month to date)" in nina
+    assert "5 in-person visits marked" in nina
+    assert "2026-11-19: visit by Lena Brooks (to the office)" in nina
+    # return on visit: see test_briefs_show_spend_and_return_on_visit
+    # what happened to her referrals of the last 365 days: vein-ablation 2025-11-27 treated
+    # and 2026-07-30 consulted, sclerotherapy 2026-05-10 declined (not-a-candidate); columns
+    # referred, scheduled, consulted, treated, declined, all
+    outcomes = _section(nina, "What happened to their patients", "Last interactions")
+    assert "Vein ablation · · 1 1 · 2" in outcomes
+    assert "Sclerotherapy · · · · 1 1" in outcomes
+    assert "All services 0 0 1 1 1 3" in outcomes
+    # matured (age 90 to 454): 2025-11-26 and 11-27 treated, 2026-05-10, 2026-07-30: 2 of 4;
+    # all referrals: funnel_matured treated 14 of referred 29 = 48.3%
+    assert "2 of 4 matured referrals treated" in outcomes
+    assert "All our referrals: 48.3%" in outcomes
+    assert "not a candidate 1" in outcomes
+    # her five interactions, the 2025-11-26 visit (age 365) included, newest first, with
+    # their costs; not the 2026-11-19 visit, which lists nobody
+    last = _section(nina, "Last interactions", "Spend 2026")
+    dates = re.findall(r"(\d{4}-\d{2}-\d{2}) · (\w+)", last)
     assert dates == [("2026-11-23", "email"), ("2026-10-12", "event"), ("2026-07-29", "visit"),
                      ("2026-01-30", "presentation"), ("2025-11-26", "visit")]
+    assert "cost $30.00" in last and "cost $40.50" in last
+    assert "2026-11-19" not in last
+    # venous-basics.md targets hendersonville-womens-health
+    assert "Presentations for this practice Venous disease basics" in nina
 
-    mv = text("practices/mountain-view-family-medicine/index.html")
-    assert "410 Merrimon Avenue, Asheville, NC 28804 · liaison Lena Brooks" in mv
-    assert "Referrals, 365 days 11 " in mv and "previous 365: 2" in mv
-    assert "Physicians 2 " in mv
-    assert "Last contact 2026-11-26 today" in mv
-    assert "Best visit times Tuesday and Thursday after 2 pm" in mv
-    assert "Carla Jennings — office manager" in mv and "Schedules all provider lunches." in mv
-    assert "Devon Marsh — referral coordinator" in mv
-    assert re.search(r"Grace Holloway ?, MD Family Medicine", mv)
-    assert re.search(r"Marcus Bell ?, NP Family Medicine", mv)
-    assert "Marcus Bell: Declining: 1 referral in the last 90 days against 3 in the 90 before." in mv
+    # ---------------------------------- practices/mountain-view-family-medicine/: the office
+    mv = _page_text(out, "practices/mountain-view-family-medicine/index.html")
+    glance = _section(mv, "At a glance", "Referrals, 365 days")
+    assert "Where 410 Merrimon Avenue, Asheville, NC 28804" in glance
+    assert "Call (828) 555-0117" in glance
+    assert "When Tuesday and Thursday after 2 pm" in glance
+    assert "Staff Carla Jennings (office manager) · Devon Marsh (referral coordinator)" in glance
+    # the one open follow-up at the office: from the 2026-09-26 visit, due 2026-10-17
+    assert "Promised Ask the lab about report turnaround · due 2026-10-17 40 days overdue · " \
+           "Lena Brooks" in glance
+    # talking points, in the order to say them (README): marcus-bell declining
+    # (referrals_prev_90d 4, referrals_90d 1); the need voiced on 2026-09-26 and its open
+    # promise; the services of the built-in "family medicine" entry that site.yaml has
+    # (vein-ablation, sclerotherapy, vascular-ultrasound), grace-holloway having never
+    # referred for sclerotherapy (marcus-bell referred for all three); the last in-person
+    # visit, 2026-10-27 (age 30)
+    points = ["Marcus Bell's referrals are down (4 → 1 per 90 days): ask what changed.",
+              "They asked for “Faster ultrasound reports” on 2026-09-26: say where it stands.",
+              "Promised: Ask the lab about report turnaround · overdue since 2026-10-17 · "
+              "Lena Brooks",
+              "Family Medicine fits our Vein ablation, Sclerotherapy and Vascular ultrasound; "
+              "Grace Holloway never referred for Sclerotherapy: ask whether they see such "
+              "patients.",
+              "Last in-person visit 2026-10-27 (30 days ago)."]
+    talk = _section(mv, "Talking points", "Referrals, 365 days")
+    order = [talk.index(p) for p in points]
+    assert order == sorted(order), "talking points in the order to say them"
+    assert "Marcus Bell: Declining: 1 referral in the last 90 days against 4 in the 90 before." \
+        in mv
     assert "Marcus Bell: Visit overdue: tier B wants a visit every 60 days; last in-person visit " \
            "2026-09-26 (61 days ago)." in mv
-    assert "Grace Holloway:" not in mv  # no alert for her
-    assert "Ask the lab about report turnaround" in mv and "40 days overdue" in mv
-    assert "Faster ultrasound reports" in mv
+    assert "Grace Holloway:" not in mv  # no alert for her: tier A, visited at age 30
+    # practices.mountain-view-family-medicine: referrals_365d 12, referrals_prev_365d 2,
+    # physicians 2, last_contact 2026-11-26 (the call), spend_ytd_cents 8501 (the 2026-08-23
+    # lunch; the 2025-10-22 cost of 25 is last year's)
+    assert "Referrals, 365 days 12 12 vs 2 · 365 d previous 365: 2" in mv
+    assert "Physicians 2 " in mv
+    assert "Last contact 2026-11-26 today" in mv
+    assert "Spend 2026 $85.01 " in mv
+    # who is there: the lunch's 8501 cents shared 4251 / 4250 (grace-holloway listed first);
+    # 42% of the 100 USD limit, rounded down
+    who = _section(mv, "Who is there", "Referrals and our visits")
+    assert re.search(r"Grace Holloway ?, MD Family Medicine active tier A 7 7 vs 1 · 365 d "
+                     r"2026-10-27 \$42\.51 42% of limit", who)
+    assert re.search(r"Marcus Bell ?, NP Family Medicine active declining · 1 vs 4 · 90 d "
+                     r"visit overdue tier B 5 5 vs 1 · 365 d 2026-09-26 \$42\.50 42% of limit",
+                     who)
+    # the chart: grace-holloway's 8 and marcus-bell's 6 referrals; 3 in 2026-06 (marcus-bell
+    # 06-02 and 06-19, grace-holloway 06-29); 2 in 2026-11 (grace-holloway 11-16, 11-26); the
+    # office's four in-person interactions
+    assert "total 14, highest 3 in 2026-06, latest 2 in 2026-11 (month to date)" in mv
+    assert "4 in-person visits marked: 2025-10-22: visit by Lena Brooks; 2026-08-23: lunch by " \
+           "Lena Brooks; 2026-09-26: visit by Lena Brooks; 2026-10-27: visit by Lena Brooks." in mv
+    # rov_365d {visits 2, before 5, after 5}: the 2026-08-23 lunch (grace-holloway 06-29,
+    # 08-18 and marcus-bell 06-02, 06-19, 07-29 before; grace-holloway 10-12, 11-16 and
+    # marcus-bell 08-23, 10-27 after) and the 2025-10-22 visit (grace-holloway 0 before, her
+    # 2025-10-22 referral after); the 2026-09-26 visit is 61 days old, not matured
+    rov = _section(mv, "Return on visit", "What happened to their patients")
+    assert "2 visits 5 before 5 after" in rov
+    assert re.findall(r"(\d{4}-\d{2}-\d{2}) (\w+) Lena Brooks (\d+) (\d+)", rov) == [
+        ("2026-08-23", "lunch", "5", "4"), ("2025-10-22", "visit", "0", "1")]
+    # the 12 referrals of the last 365 days: vein-ablation 8 (referred 11-16; scheduled 10-12,
+    # 10-27; treated 01-30, 06-19, 06-29; declined 08-18, 08-23), sclerotherapy 1 (consulted
+    # 06-02), vascular-ultrasound 3 (referred 11-26; consulted 05-10, 07-29); matured
+    # (2025-08-29 … 2026-08-28): grace-holloway 5, marcus-bell 4, of them treated 3 + 1
+    outcomes = _section(mv, "What happened to their patients", "Last interactions")
+    assert "Vein ablation 1 2 · 3 2 8" in outcomes
+    assert "Sclerotherapy · · 1 · · 1" in outcomes
+    assert "Vascular ultrasound 1 · 2 · · 3" in outcomes
+    assert "All services 2 2 3 3 2 12" in outcomes
+    assert "44.4% of matured referrals treated (4 of 9)" in outcomes
+    # declined: grace-holloway 08-18 (insurance), marcus-bell 08-23 (no reason)
+    assert "insurance 1, no reason given 1" in outcomes
+    # interactions at the office or listing its physicians, newest first (the 2026-06-29
+    # e-mail names no practice but lists marcus-bell)
+    last = _section(mv, "Last interactions", "Spend 2026")
+    assert re.findall(r"(\d{4}-\d{2}-\d{2}) · (\w+)", last) == [
+        ("2026-11-26", "call"), ("2026-10-27", "visit"), ("2026-09-26", "visit"),
+        ("2026-08-23", "lunch"), ("2026-06-29", "email"), ("2026-03-21", "call"),
+        ("2025-10-22", "visit")]
+    assert "Needs: Faster ultrasound reports" in last
+    assert "Both providers attended. Dr. Bell still prefers to order an echo first." in last
+    assert "met Carla Jennings (office manager)" in last
+    assert "cost $85.01" in last and "cost $25.00" in last
+    spend = _section(mv, "Spend 2026 $85.01 in meals", "Office")
+    assert "2026-08-23 lunch" in spend and "$25.00" not in spend  # 2025's cost
+    assert "Fax (828) 555-0118" in mv and "EHR athenahealth" in mv
+    assert "Carla Jennings — office manager" in mv and "Schedules all provider lunches." in mv
+    assert "Devon Marsh — referral coordinator" in mv
     assert "Two-provider primary care office; our longest-standing referral partner." in mv
     assert "Venous disease basics" in mv
 
-    lena = text("team/lena-brooks/index.html")
+    # ------------------------------------------------- team/lena-brooks/: her call plan
+    lena = _page_text(out, "team/lena-brooks/index.html")
+    # liaisons.lena-brooks: physicians 5 (all but james-whitley, whose practice has no
+    # liaison), interactions_90d 8, in_person_90d 5, referrals_365d 22, open_follow_ups 3,
+    # overdue_follow_ups 2, tiered 4, tiered_current 3 (marcus-bell is overdue),
+    # rov_365d {visits 7, before 12, after 12}
     assert "Physicians 5 " in lena
     assert "Contacts, 90 days 8 5 in person" in lena
-    assert "Referrals, 365 days 18 " in lena
+    assert "Referrals, 365 days 22 " in lena
     assert "Open follow-ups 3 2 overdue" in lena
-    plan = _section(lena, "Call plan", "Open follow-ups they own")
+    assert "Tier coverage 3 of 4 tiered physicians seen on cadence" in lena
+    assert "Visits per week 0.4 5 in person in the last 90 days" in lena  # 5 / (90 / 7)
+    assert "Return on visit 12 → 12 ±0 · over 7 visits" in lena
+    plan = _section(lena, "Call plan", "High-potential prospects")
     order = [plan.index(p) for p in ("Mountain View Family Medicine", "French Broad Podiatry",
                                       "Hendersonville Women's Health")]
     assert order == sorted(order), "the practice needing most attention comes first"
     assert "best: Tuesday and Thursday after 2 pm" in plan and "best: Wednesday mornings" in plan
+    assert "Marcus Bell (Family Medicine, tier B) — visit overdue declining 1 open follow-up" \
+        in plan
+    assert "Alan Cho (Podiatry) — lapsed" in plan
+    assert "Ruth Kessler (Podiatry, tier A) — new referrer" in plan
     assert "James Whitley" not in plan  # no effective liaison
+    # james-whitley (potential high) is nobody's: none among hers
+    prospects = _section(lena, "High-potential prospects", "Open follow-ups they own")
+    assert "High-potential prospects (0)" in prospects and "James Whitley" not in prospects
     owned = _section(lena, "Open follow-ups they own", "Activity in the last 90 days")
     assert [t for t in ("Ask the lab about report turnaround", "Send the ultrasound criteria card",
                         "Drop off the holiday schedule") if t in owned] == [
         "Ask the lab about report turnaround", "Send the ultrasound criteria card",
         "Drop off the holiday schedule"]
+    assert "40 days overdue" in owned and "1 day overdue" in owned and "today" in owned
     assert "Email the scheduling line card" not in owned  # Owen Price's
     assert "Confirm a lunch date" not in owned  # done
+    assert "Order lunch for six" not in owned  # logged with an interaction after D
     recent = _section(lena, "Activity in the last 90 days", "Trainings")
-    assert len(re.findall(r"\d{4}-\d{2}-\d{2} · \w+", recent)) == 8
+    # 2026-08-29 (age 89) … 2026-11-26, hers: interactions_90d 8
+    assert re.findall(r"(\d{4}-\d{2}-\d{2}) · \w+", recent) == [
+        "2026-11-26", "2026-11-23", "2026-11-19", "2026-11-06", "2026-10-27", "2026-10-12",
+        "2026-09-26", "2026-08-29"]
     assert "2026-08-28" not in recent and "2026-12-01" not in recent
+    assert "2026-11-12" not in recent  # Owen Price's call
     assert "2026-02-10" in _section(lena, "Trainings") and "92" in _section(lena, "Trainings")
 
-    dash = text("index.html")
-    assert "Referrals, 90 days 16 +33% previous 90: 12" in dash
-    assert "Referrals, 365 days 36 +260% previous 365: 10" in dash
-    assert "Source captured 94.4%" in dash
+    # --------------------------------------------------------------- index.html: dashboard
+    dash = _page_text(out, "index.html")
+    # physician referrals of the last 90 days (2026-08-29 … 11-26): the physicians'
+    # referrals_90d, grace-holloway 3 + marcus-bell 1 + ruth-kessler 3 = 7; of the 90 before:
+    # referrals_prev_90d, alan-cho 4 + grace-holloway 2 + marcus-bell 4 + nina-vargas 1 = 11;
+    # 7 / 11 − 1 = −36%
+    assert "Physician referrals, 90 days 7 −36% · 7 vs 11 · 90 d" in dash
+    # the other new patients: totals.referrals_90d 16 − 7 = 9 against referrals_prev_90d
+    # 16 − 11 = 5: +80%
+    assert "Other new patients, 90 days 9 +80% · 9 vs 5 · 90 d" in dash
+    # totals.physician_referrals_365d 22 against physician_referrals_prev_365d 6: +267%
+    assert "Physician referrals, 365 days 22 +267% · 22 vs 6 · 365 d" in dash
+    # referrals_365d 40 − 22 = 18 against referrals_prev_365d 10 − 6 = 4: under 5, no per cent
+    assert "Other new patients, 365 days 18 18 vs 4 · 365 d" in dash and "+350%" not in dash
+    assert "Referrals, 90 days 16" not in dash  # the two are not added up in the headline
+    assert "Source captured, 365 days 88.9%" in dash  # source_capture_rate_365d 0.8889
     assert "In-person visits, 90 days 5" in dash
     assert "Open follow-ups 4 3 overdue" in dash
     assert "Physicians 6 3 practices" in dash
+    # the chart: physician referrals only; in-person visits: the sum of months[].in_person
+    assert "total 28, highest 5 in 2026-06, latest 4 in 2026-11 (month to date)" in dash
+    assert _physician_referrals_per_month(dash) == every_month
+    assert "In-person visits: total 13" in dash
+    assert sum(m["in_person"] for m in expected_stats["months"]) == 13
     assert "1 declining referrer" in dash and "1 lapsed referrer" in dash
     assert "1 new referrer" in dash and "2 physicians overdue for a visit" in dash
     assert "3 overdue follow-ups" in dash
+    assert "Marcus Bell — Mountain View Family Medicine active declining · 1 vs 4 · 90 d" \
+        in dash
+    assert "Alan Cho — French Broad Podiatry lapsed" in dash
+    assert "Ruth Kessler — French Broad Podiatry new" in dash
+    # the four open follow-ups, the earliest due first (the 2026-12-01 lunch's is after D)
+    due = _section(dash, "Follow-ups due this week")
+    order = [due.index(t) for t in ("Ask the lab about report turnaround",
+                                     "Email the scheduling line card",
+                                     "Send the ultrasound criteria card",
+                                     "Drop off the holiday schedule")]
+    assert order == sorted(order)
+    assert "2026-10-17 40 days overdue" in due and "2026-11-19 7 days overdue" in due
+    assert "2026-11-25 1 day overdue" in due and "2026-11-26 today" in due
+    for done_or_later in ("Order lunch for six", "Confirm a lunch date",
+                          "Send wound clinic referral pads", "Send the duplex ordering guide"):
+        assert done_or_later not in dash
 
-    directory = text("physicians/index.html")
+    # ----------------------------------------------------- physicians/: the directory
+    directory = _page_text(out, "physicians/index.html")
     assert "6 referring physicians" in directory
-    for name in ("Alan Cho", "Grace Holloway", "James Whitley", "Marcus Bell", "Nina Vargas",
-                 "Ruth Kessler"):
-        assert name in directory
+    # status, tier, referrals_365d against referrals_prev_365d, last_visit, effective liaison
+    for row in (r"Alan Cho ?, DPM Podiatry French Broad Podiatry Asheville lapsed "
+                r"4 4 vs 3 · 365 d 2026-08-28 Lena Brooks",
+                r"Grace Holloway ?, MD Family Medicine Mountain View Family Medicine Asheville "
+                r"A active 7 7 vs 1 · 365 d 2026-10-27 Lena Brooks",
+                r"James Whitley ?, DO Obstetrics & Gynecology Hendersonville Women's Health "
+                r"Hendersonville B prospect visit overdue 0 0 vs 0 · 365 d — —",
+                r"Marcus Bell ?, NP Family Medicine Mountain View Family Medicine Asheville B "
+                r"active declining · 1 vs 4 · 90 d visit overdue 5 5 vs 1 · 365 d 2026-09-26 "
+                r"Lena Brooks",
+                r"Nina Vargas ?, MD Obstetrics & Gynecology Hendersonville Women's Health "
+                r"Hendersonville C active 3 3 vs 1 · 365 d 2026-10-12 Lena Brooks",
+                r"Ruth Kessler ?, DPM Podiatry French Broad Podiatry Asheville A new "
+                r"3 3 vs 0 · 365 d 2026-11-06 Lena Brooks"):
+        assert re.search(row, directory), row
 
-    ref = text("referrals/index.html")
-    assert "All referrals 46" in ref and "Source capture rate 94.4%" in ref
-    assert "New referrers (1)" in ref and "Lapsed referrers (1)" in ref
-    assert "Declining referrers (1)" in ref
-    assert "Referred 36; Scheduled 23" in (out / "referrals/index.html").read_text()
-    months = re.findall(r"<tr><td>(\d{4}-\d{2})</td><td class=\"num\">(\d+)</td>",
-                        (out / "referrals/index.html").read_text())
-    expected = json.loads((SPEC_EXAMPLE_FIRST_EDITION / "expected-stats-2026-11-26.json")
-                          .read_text())["months"]
-    assert [(m, int(n)) for m, n in months] == [(m["month"], m["referrals"])
-                                                for m in reversed(expected)]
+    # -------------------------------------------------- referrals/: referral statistics
+    ref_html = (out / "referrals/index.html").read_text(encoding="utf-8")
+    ref = Page(ref_html).text
+    assert "Physician referrals, 90 days 7 −36% · 7 vs 11 · 90 d" in ref
+    assert "Other new patients, 90 days 9 +80% · 9 vs 5 · 90 d" in ref
+    # 22 of referrals_365d 40
+    assert "Physician referrals, 365 days 22 +267% · 22 vs 6 · 365 d 55.0% of new patients" in ref
+    assert "Other new patients, 365 days 18 18 vs 4 · 365 d" in ref
+    # sources_365d unknown 2 of the 18 that are not physician referrals
+    assert "Source captured, 365 days 88.9% source unknown for 2 of 18 other new patients" in ref
+    assert "Treated, matured referrals 48.3% 14 of 29" in ref  # funnel_matured
+    assert "Return on visit 12 ±0 · 12 vs 12 · 90 d" in ref and "7 matured visits" in ref
+    # funnel_365d declined 4; declined_reasons_365d unspecified 1
+    assert "Declined, 365 days 4 1 with no reason given" in ref
+    assert _physician_referrals_per_month(ref) == every_month
+    # totals.referrals 50 − 28; 2026-11: months referrals 7 − 4
+    assert "Other new patients: total 22, latest 3." in ref
+    assert "Referred 40; Scheduled 27 (68%); Consulted 23 (58%); Treated 11 (28%); " \
+           "Declined 4 (10%)." in ref  # funnel_365d
+    assert "Referred 29; Scheduled 25 (86%); Consulted 24 (83%); Treated 14 (48%); " \
+           "Declined 4 (14%)." in ref  # funnel_matured
+    assert "Insurance 1 (25%); No response 1 (25%); Not a candidate 1 (25%); Other 0 (0%); " \
+           "Patient's choice 0 (0%); No reason given 1 (25%). Total 4." in ref
+    # sources_365d without physician, the largest first (ties in the order of the key)
+    assert "web 8 (44%); advertising 3 (17%); patient 2 (11%); unknown 2 (11%); event 1 (6%); " \
+           "insurance 1 (6%); other 1 (6%). Total 18." in ref
+    assert "Vein ablation 18 (45%); Sclerotherapy 11 (28%); Leg wound clinic 6 (15%); " \
+           "Vascular ultrasound 5 (13%). Total 40." in ref  # services_365d
+    # capture_by_member_365d; 18 − 6 − 1 = 11 name nobody as taken_by
+    assert "Owen Price front-desk 6 1 83.3%" in ref and "Lena Brooks liaison 1 0 100.0%" in ref
+    assert "Whole practice: 88.9% of 18 other new patients; 11 of them name nobody" in ref
+    # return on visit by physician (physicians.*.rov_365d), ranked by after − before:
+    # grace-holloway +1 first, marcus-bell −1 last; james-whitley has no visit
+    by_physician = _section(ref, "By physician, ranked by after − before", "Top referrers")
+    rows = {name: tuple(int(x) for x in m.groups()) for name in (
+        "Grace Holloway", "Nina Vargas", "Alan Cho", "Ruth Kessler", "Marcus Bell")
+        if (m := re.search(rf"(\d+) {name} [^\d]*(\d+) (\d+) (\d+) \d+ vs \d+ · 90 d",
+                           by_physician))}
+    assert {n: r[1:] for n, r in rows.items()} == {
+        "Grace Holloway": (2, 2, 3), "Nina Vargas": (3, 3, 3), "Alan Cho": (2, 4, 4),
+        "Ruth Kessler": (1, 0, 0), "Marcus Bell": (1, 3, 2)}
+    assert rows["Grace Holloway"][0] == 1 and rows["Marcus Bell"][0] == 5
+    assert "James Whitley" not in by_physician
+    assert "Lena Brooks 7 12 12" in ref  # liaisons.lena-brooks.rov_365d
+    assert "New referrers (1) Ruth Kessler" in ref and "Lapsed referrers (1) Alan Cho" in ref
+    assert "Declining referrers (1) Marcus Bell" in ref
+    # the month table, newest first: physician referrals, other new patients, then the
+    # months entry of expected-stats (referrals, scheduled, consulted, treated, declined,
+    # interactions, in_person)
+    table = re.findall(r"<tr(?: class=\"unfinished\")?><td>(\d{4}-\d{2})(?: <span[^>]*>[^<]*"
+                       r"</span>)?</td>((?:<td class=\"num[^\"]*\">\d+</td>)+)</tr>", ref_html)
+    got = [(m, [int(n) for n in re.findall(r">(\d+)<", cells)]) for m, cells in table]
+    want = [(m["month"], [every_month[m["month"]], m["referrals"] - every_month[m["month"]],
+                          m["referrals"], m["scheduled"], m["consulted"], m["treated"],
+                          m["declined"], m["interactions"], m["in_person"]])
+            for m in reversed(expected_stats["months"])]
+    assert got == want
+    assert "2026-11 is unfinished: counted to 2026-11-26, 26 of 30 days." in ref
+
+
+def test_prospects_and_compliance_pages_show_the_facts_of_the_example(golden_build):
+    """prospects/ and compliance/ of the worked example at 2026-11-26, from its data files,
+    site.yaml (compliance.annual_limit 100) and expected-stats-2026-11-26.json."""
+    out = golden_build
+
+    pros = _page_text(out, "prospects/index.html")
+    # james-whitley: no referral of age ≥ 0 (status prospect); alan-cho: lapsed
+    assert "1 physician who never referred to us, and 1 lapsed referrer to win back" in pros
+    never = _section(pros, "Never referred (1)", "Win back")
+    # potential high, tier B, never contacted (last_contact null; the 2026-11-19 visit does
+    # not list him), visit overdue, refers_elsewhere, practice without a liaison
+    assert re.search(r"1 James Whitley ?, DO high B never visit overdue Asheville Vascular "
+                     r"Associates Obstetrics & Gynecology Hendersonville Women's Health none",
+                     never)
+    back = _section(pros, "Win back: lapsed referrers (1)")
+    # potential low, no tier, last_referral 2026-07-29 (days_since_referral 120), referrals 7,
+    # last_contact 2026-08-28 (age 90), no refers_elsewhere, the practice's liaison
+    assert re.search(r"1 Alan Cho ?, DPM low — 2026-07-29 120 days ago 7 2026-08-28 90 days ago "
+                     r"not recorded French Broad Podiatry Lena Brooks", back)
+    for name in ("Grace Holloway", "Marcus Bell", "Nina Vargas", "Ruth Kessler"):
+        assert name not in pros  # active or new referrers
+
+    comp = _page_text(out, "compliance/index.html")
+    assert "against the annual limit of $100.00 per physician" in comp
+    # totals.spend_ytd_cents 27551: 2026's costs 85.01 + 40.50 + 120 + 30; not 2025's 25 nor
+    # the 90 of the 2026-12-01 lunch
+    assert "Given in 2026 $275.51" in comp
+    assert "$25.00" not in comp and "$90.00" not in comp
+    # spend_ytd_cents: ruth-kessler 12000 (120%), nina-vargas 7050, grace-holloway 4251,
+    # marcus-bell 4250; alan-cho and james-whitley 0
+    assert "At 80% or more 1 of 4 physicians given anything" in comp
+    assert "Over the limit 1 physician in 2026" in comp
+    per = _section(comp, "Per physician, 2026", "Per practice, 2026")
+    order = [per.index(n) for n in ("Ruth Kessler", "Nina Vargas", "Grace Holloway",
+                                    "Marcus Bell")]
+    assert order == sorted(order), "over or near the limit first, then by what was given"
+    assert re.search(r"Ruth Kessler ?, DPM over the limit French Broad Podiatry · liaison Lena "
+                     r"Brooks \$120\.00 of \$100\.00 · 120% · \$20\.00 over", per)
+    assert "2026-11-06 · lunch · $120.00" in per
+    # the 40.50 event and the 30 e-mail, both hers alone
+    assert "$70.50 of $100.00 · 70% · $29.50 left 2 interactions with a cost" in per
+    # the 2026-08-23 lunch, 8501 cents for two: the odd cent to grace-holloway, listed first
+    assert "$42.51 of $100.00 · 42% · $57.49 left" in per
+    assert "$42.51 (their share of $85.01, shared by 2)" in per
+    assert "$42.50 of $100.00 · 42% · $57.50 left" in per
+    assert "$42.50 (their share of $85.01, shared by 2)" in per
+    assert "2 physicians were given nothing this year" in per
+    assert "Alan Cho" not in per and "James Whitley" not in per
+    # practices.*.spend_ytd_cents: french-broad-podiatry 16050 (the event names it, with
+    # nina-vargas listed, and the 120 lunch), mountain-view 8501, hendersonville 3000 (the
+    # e-mail names no practice: its physician's)
+    practices = _section(comp, "Per practice, 2026", "How it is counted")
+    assert "French Broad Podiatry $160.50 2 1" in practices
+    assert "Mountain View Family Medicine $85.01 1 0" in practices
+    assert "Hendersonville Women's Health $30.00 1 0" in practices
+
+
+def test_briefs_show_spend_and_return_on_visit(golden_build):
+    """Spend against compliance.annual_limit and return on visit in physician briefs, from the
+    worked example's data and expected-stats-2026-11-26.json (physicians.*.spend_ytd_cents and
+    rov_365d)."""
+    out = golden_build
+
+    nina = _page_text(out, "physicians/nina-vargas/index.html")
+    # rov_365d {visits 3, before 3, after 3}: her matured in-person interactions (age 90 to
+    # 454, 2025-08-29 … 2026-08-28), newest first, with her physician referrals in the 90
+    # days before (v − 90 … v − 1) and from (v … v + 89):
+    #   2026-07-29: 2026-05-10 before, 2026-07-30 after
+    #   2026-01-30: 2025-11-26 and 11-27 before, none after
+    #   2025-11-26: none before, 2025-11-26 and 11-27 after
+    rov = _section(nina, "Return on visit", "What happened to their patients")
+    assert "3 visits 3 before 3 after" in rov
+    assert re.findall(r"(\d{4}-\d{2}-\d{2}) (\w+) Lena Brooks (\d+) (\d+)", rov) == [
+        ("2026-07-29", "visit", "1", "1"), ("2026-01-30", "presentation", "2", "0"),
+        ("2025-11-26", "visit", "0", "2")]
+    assert "2026-10-12" not in rov  # 45 days old: its 90 days after are not over
+    # spend_ytd_cents 7050: the 2026-10-12 event (40.50) and the 2026-11-23 e-mail (30), both
+    # hers alone; 70.5% of the limit of 100, shown rounded down
+    spend = _section(nina, "Spend 2026", "Profile")
+    assert "$70.50 of the $100.00 annual limit (70%)" in spend and "$29.50 left" in spend
+    assert "2026-11-23 email" in spend and "$30.00" in spend
+    assert "2026-10-12 event" in spend and "$40.50" in spend
+    assert "2025-11-26" not in spend
+
+    ruth = _page_text(out, "physicians/ruth-kessler/index.html")
+    # spend_ytd_cents 12000: the 2026-11-06 lunch; the 90 of the 2026-12-01 lunch is after D
+    spend = _section(ruth, "Spend 2026", "Profile")
+    assert "$120.00 of the $100.00 annual limit (120%) over the limit by $20.00" in spend
+    assert "$90.00" not in ruth and "2026-12-01" not in ruth
+
+    alan = _page_text(out, "physicians/alan-cho/index.html")
+    # rov_365d {visits 2, before 4, after 4}: the 2026-08-28 visit at age exactly 90 (his
+    # 06-10, 06-20, 07-01 and 07-29 before, nothing after) and the 2026-05-10 visit to his
+    # office, which lists nobody, so everyone there (the same four after, nothing before);
+    # his 2024-12-26 visit is 700 days old
+    rov = _section(alan, "Return on visit", "What happened to their patients")
+    assert "2 visits 4 before 4 after" in rov
+    assert re.findall(r"(\d{4}-\d{2}-\d{2}) (\w+) Lena Brooks (\d+) (\d+)", rov) == [
+        ("2026-08-28", "visit", "4", "0"), ("2026-05-10", "visit", "0", "4")]
+    # spend_ytd_cents 0
+    assert "$0.00 of the $100.00 annual limit (0%)" in _section(alan, "Spend 2026", "Profile")
