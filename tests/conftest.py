@@ -10,12 +10,10 @@ import pytest
 from click.testing import CliRunner
 
 # The contract's worked examples, copied into the repository (test_contract_copies.py
-# compares them with ../shared/ when that folder exists). The second edition's example
-# replaces the first edition's in the tests; the first edition's stays for the golden pages
-# (tests/golden/spec-example/, golden/spec-example.sha256) until they are regenerated.
+# compares them with ../shared/ when that folder exists). The second edition's example is
+# the one the tests build (golden pages included); the first edition's is kept as a copy.
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 SPEC_EXAMPLE = FIXTURES / "spec-example-v2"
-SPEC_EXAMPLE_FIRST_EDITION = FIXTURES / "spec-example"
 REPO = Path(__file__).resolve().parents[1]
 
 

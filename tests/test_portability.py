@@ -3,9 +3,9 @@ CPython (3.11, 3.12, 3.13: the GitHub workflow runs this file on each).
 
 * ``LIAISON_YAML_PARSER=pyyaml`` (or no ``yaml_rs`` wheel for the platform) reads every file
   with PyYAML alone; the site built that way is byte-identical to the fast path's.
-* ``golden/spec-example.sha256`` holds the SHA-256 of every file of the site of the first
-  edition's worked example (tests/fixtures/spec-example; until the golden files are
-  regenerated from the second edition's). A build on any Python must give exactly those bytes (``sum()`` of floats, for one,
+* ``golden/spec-example-v2.sha256`` holds the SHA-256 of every file of the site of the
+  second edition's worked example (tests/fixtures/spec-example-v2) at 2026-11-26. A build on
+  any Python must give exactly those bytes (``sum()`` of floats, for one,
   rounds differently from 3.12 on). ``LIAISON_UPDATE_GOLDEN=1`` rewrites the list, as it does
   the golden pages; read the diff before committing it.
 """
@@ -19,10 +19,10 @@ from pathlib import Path
 
 import pytest
 
-from conftest import REPO, SPEC_EXAMPLE, SPEC_EXAMPLE_FIRST_EDITION
+from conftest import REPO, SPEC_EXAMPLE
 
 AS_OF = "2026-11-26"
-MANIFEST = Path(__file__).resolve().parent / "golden" / "spec-example.sha256"
+MANIFEST = Path(__file__).resolve().parent / "golden" / "spec-example-v2.sha256"
 UPDATE_GOLDEN = os.environ.get("LIAISON_UPDATE_GOLDEN") == "1"
 
 
@@ -77,7 +77,7 @@ def test_pyyaml_fallback_reports_the_same_diagnostics(example_site):
 
 
 def test_every_file_of_the_worked_example_matches_the_manifest(tmp_path):
-    _build(SPEC_EXAMPLE_FIRST_EDITION, tmp_path / "site", tmp_path)
+    _build(SPEC_EXAMPLE, tmp_path / "site", tmp_path)
     got = _hashes(tmp_path / "site")
     text = "".join(f"{digest}  {rel}\n" for rel, digest in got.items())
     if UPDATE_GOLDEN:
