@@ -136,17 +136,17 @@ def bar_chart(labels: list[str], values: list[int], *, title: str,
     # Bars; an unfinished last period lighter, with a dashed outline.
     noun = primary_label
     width_attr = _n(bar_w)
+    xs = _bar_xs(left, slot, bar_w, n)
     parts.append('<g class="chart-bars">')
     for i, (lb, v) in enumerate(zip(labels, values)):
         h = plot_h * v / top_value
-        x = left + slot * i + (slot - bar_w) / 2
         tip = _tip(period(i), v, noun)
         if partial and i == n - 1:
-            parts.append(f'<rect class="chart-bar chart-series-1 chart-partial" x="{_n(x)}" '
+            parts.append(f'<rect class="chart-bar chart-series-1 chart-partial" x="{xs[i]}" '
                          f'y="{_n(base - h)}" width="{width_attr}" height="{_n(h)}" '
                          f'{_PARTIAL_PAINT.format(c=c)}><title>{tip}</title></rect>')
         else:
-            parts.append(f'<rect class="chart-bar chart-series-1" x="{_n(x)}" y="{_n(base - h)}" '
+            parts.append(f'<rect class="chart-bar chart-series-1" x="{xs[i]}" y="{_n(base - h)}" '
                          f'width="{width_attr}" height="{_n(h)}" fill="{c.series_1}">'
                          f"<title>{tip}</title></rect>")
     parts.append("</g>")
@@ -158,11 +158,13 @@ def bar_chart(labels: list[str], values: list[int], *, title: str,
     # Markers: triangles pointing up at the axis, in their lane below it.
     if marks:
         parts.append('<g class="chart-markers">')
+        tip_y, foot_y = _n(base + 2), _n(base + 9)
         for pos, text in marks:
             x = left + slot * pos
             parts.append(f'<path class="chart-marker chart-series-2" '
-                         f'd="{_triangle(x, base + 2)}" fill="{c.series_2}" '
-                         f'stroke="{c.surface}" stroke-width="0.5"><title>{_esc(text)}</title></path>')
+                         f'd="M{_n(x)} {tip_y}L{_n(x + 4)} {foot_y}L{_n(x - 4)} {foot_y}Z" '
+                         f'fill="{c.series_2}" stroke="{c.surface}" stroke-width="0.5">'
+                         f'<title>{_esc(text)}</title></path>')
         parts.append("</g>")
 
     # X labels, thinned; the most recent one is always shown.
@@ -215,6 +217,12 @@ def _grid(ticks: tuple, left: float, right_x: float, base: float, plot_h: float,
                            cls="chart-label chart-y-label", fill=muted, anchor="end"))
     parts.append("</g>")
     return "".join(parts)
+
+
+@lru_cache(maxsize=512)
+def _bar_xs(left: float, slot: float, bar_w: float, n: int) -> tuple[str, ...]:
+    """The x attribute of each bar."""
+    return tuple(_n(left + slot * i + (slot - bar_w) / 2) for i in range(n))
 
 
 @lru_cache(maxsize=8192)

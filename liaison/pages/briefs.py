@@ -122,7 +122,9 @@ def _markers(view: SiteView, visits: list, listed: str | None = None) -> list[tu
 
 def _chart(view: SiteView, series: list[int], visits: list, name: str,
            listed: str | None = None):
-    months = [month_label(m) for m in view.months()]
+    months = view.caches.get("month_labels")
+    if months is None:
+        months = view.caches["month_labels"] = [month_label(m) for m in view.months()]
     return view.chart(charts.bar_chart, months, series, markers=_markers(view, visits, listed),
                       title=f"Referrals from {name} per month, last 24 months, with our "
                             "in-person visits")
