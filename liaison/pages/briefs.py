@@ -13,15 +13,17 @@ the profile and the decks for the practice.
 from __future__ import annotations
 
 import calendar
-from bisect import bisect_left, bisect_right
 import datetime as dt
 import urllib.parse
+from bisect import bisect_left, bisect_right
 from decimal import ROUND_FLOOR, Decimal
 
 from liaison import charts
 from liaison.compliance import dollars
-from liaison.derived import in_person, matured, month_index, month_label, physician_shares, \
-    practice_shares, visit_people, ROV_DAYS
+from liaison.derived import (
+    MATURED_AGES, ROV_DAYS, in_person, matured, month_index, month_label, physician_shares,
+    practice_shares, visit_people, windows,
+)
 from liaison.models import DECLINED_REASONS, STATUSES, cents
 from liaison.pages.base import (
     MONTHS_CHARTED, PERCENT_BASE, RECENT, Page, PageKind, ago, deck_href, percent,
@@ -38,6 +40,7 @@ STATUS_NAMES = {"referred": ("Referred", "Ref."), "scheduled": ("Scheduled", "Sc
                 "consulted": ("Consulted", "Con."), "treated": ("Treated", "Tr."),
                 "declined": ("Declined", "Dec.")}  # full, and short for a phone
 UNSPECIFIED = "no reason given"
+MATURED_TEXT = f"{MATURED_AGES[0]} to {MATURED_AGES[1] - 1} days old"  # "90 to 454 days old"
 
 
 # ------------------------------------------------------------------ the first screen
@@ -168,18 +171,19 @@ def _rov(view: SiteView, rov, visits: list, people_of) -> dict:
                      "after": after, "change": signed(after - before)})
     n, before, after = rov.visits, rov.before, rov.after
     if n == 0:
-        words = ("No in-person visit is 90 to 454 days old yet: return on visit counts the "
-                 "referrals in the 90 days before and after each visit once those days are over.")
+        words = (f"No in-person visit is {MATURED_TEXT} yet: return on visit counts the "
+                 f"referrals in the {ROV_DAYS} days before and after each visit once those days "
+                 "are over.")
     else:
-        visits_text = f"{n} in-person visit{'s' if n != 1 else ''} 90 to 454 days old"
+        visits_text = f"{n} in-person visit{'s' if n != 1 else ''} {MATURED_TEXT}"
         if after > before:
             verdict = "more referrals followed our visits than preceded them"
         elif after < before:
             verdict = "fewer referrals followed our visits than preceded them"
         else:
             verdict = "as many referrals followed our visits as preceded them"
-        words = (f"Over {visits_text}, {verdict}: {after} in the 90 days after against "
-                 f"{before} in the 90 days before ({signed(after - before)}).")
+        words = (f"Over {visits_text}, {verdict}: {after} in the {ROV_DAYS} days after against "
+                 f"{before} in the {ROV_DAYS} days before ({signed(after - before)}).")
     return {"visits": n, "before": before, "after": after, "change": signed(after - before),
             "css": "up" if after > before else "down" if after < before else "flat",
             "text": words, "rows": rows}
@@ -196,7 +200,7 @@ def _outcomes(view: SiteView, rows: list) -> dict:
     done = treated = 0
     for row in rows:
         age = (D - row.date).days
-        if age < 365:
+        if windows(age)[2]:  # the last 365 days
             cells = table.setdefault(row.service, dict.fromkeys(STATUSES, 0))
             cells[row.status] += row.count
             if row.status == "declined":
@@ -210,7 +214,7 @@ def _outcomes(view: SiteView, rows: list) -> dict:
                  "total": sum(table[k].values())} for k in view.services if k in table]
     totals = [sum(table[k][s] for k in table) for s in STATUSES]
     if done == 0:
-        share = "No referral is 90 to 454 days old yet: their outcomes are not known."
+        share = f"No referral is {MATURED_TEXT} yet: their outcomes are not known."
     elif done < PERCENT_BASE:
         share = f"{treated} of {done} matured referral{'s' if done != 1 else ''} treated."
     else:
