@@ -22,13 +22,12 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from liaison.derived import in_person, is_open, owner
+from liaison.derived import in_person, is_open, is_overdue, owner, windows
 from liaison.pages.base import ago
 from liaison.pages.view import SiteView
 
 TOP_SHARE = 5  # top referrers: the top 1/TOP_SHARE of those who referred in 365 days
 LATELY_DAYS = 90  # without a tier, "not visited lately" is no in-person visit in 90 days
-NEEDS_DAYS = 365  # needs voiced in the last 365 days
 
 
 @dataclass(frozen=True)
@@ -128,7 +127,7 @@ def _promise(view: SiteView, r, f) -> Promise:
     name, href = view.member_ref(owner(f, r))
     if not is_open(f, view.as_of):
         state, status = "delivered", f"delivered {f.done.isoformat()}"
-    elif f.due < view.as_of:
+    elif is_overdue(f, view.as_of):
         state, status = "overdue", f"overdue since {f.due.isoformat()}"
     else:
         state, status = "open", f"due {f.due.isoformat()}"
@@ -143,7 +142,7 @@ def _needs(view: SiteView, interactions: list) -> list[Point]:
     unanswered again."""
     found: dict[str, tuple[str, list, list]] = {}  # key -> (need, dates, promises by voicing)
     for r in interactions:  # newest first
-        if (view.as_of - r.date).days >= NEEDS_DAYS:
+        if not windows((view.as_of - r.date).days)[2]:  # older than 365 days
             break
         for need in r.needs:
             key = " ".join(need.lower().split())
