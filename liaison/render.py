@@ -82,12 +82,14 @@ class Snippets:
     def __init__(self, env: jinja2.Environment):
         self.env = env
         self.memo: dict[int, str] = {}
+        self.macro = None  # macros.html's interaction_item, looked up once
 
     def interaction(self, view: dict, base: str) -> Markup:
         html = self.memo.get(id(view))  # views live as long as the SiteView: ids are stable
         if html is None:
-            macro = self.env.get_template("macros.html").module.interaction_item
-            html = self.memo[id(view)] = str(macro(view, self.BASE))
+            if self.macro is None:
+                self.macro = self.env.get_template("macros.html").module.interaction_item
+            html = self.memo[id(view)] = str(self.macro(view, self.BASE))
         return Markup(html.replace(self.BASE, base))
 
 
