@@ -9,7 +9,7 @@ accepted).
 
 Golden files
 ------------
-tests/golden/spec-example/<path> holds the expected bytes of key pages of the worked example,
+tests/golden/spec-example-v2/<path> holds the expected bytes of key pages of the worked example,
 tests/fixtures/spec-example-v2 built at 2026-11-26 (the dashboard, the physician directory, a
 physician brief, a practice brief, a liaison's call plan and the referral statistics). The
 golden tests compare byte for byte. After an intended
@@ -44,7 +44,7 @@ from click.testing import CliRunner
 from conftest import REPO, SPEC_EXAMPLE, _make_writable
 
 AS_OF = "2026-11-26"
-GOLDEN = Path(__file__).resolve().parent / "golden" / "spec-example"
+GOLDEN = Path(__file__).resolve().parent / "golden" / "spec-example-v2"
 UPDATE_GOLDEN = os.environ.get("LIAISON_UPDATE_GOLDEN") == "1"
 MARKER = ".liaison-site"
 SUMMARY = re.compile(r"\b(\d+) pages\b.*\b\d+(?:\.\d+)? ?(?:s|ms|seconds)$")
@@ -983,6 +983,8 @@ GOLDEN_PAGES = [
     "practices/mountain-view-family-medicine/index.html",
     "team/lena-brooks/index.html",
     "referrals/index.html",
+    "prospects/index.html",
+    "compliance/index.html",
 ]
 
 
@@ -1065,12 +1067,21 @@ def test_key_pages_show_the_facts_of_the_example(golden_build):
     head = _section(nina, "Nina Vargas, MD", "At a glance")
     assert re.search(r"\bactive\b", head) and "tier C" in head
     # the first screen: her practice's address and phone; hendersonville-womens-health.yaml
-    # has no best_visit_times and no staff; no follow-up on an interaction that lists her
+    # has no best_visit_times and no staff. No follow-up on an interaction that lists her,
+    # but the promises made to her office are hers too: the 2026-11-12 call and the
+    # 2026-11-19 visit list no physician; open at D, by due date: the scheduling line card
+    # (due 11-19, Owen Price's), the ultrasound criteria card (11-25), the holiday schedule
+    # (11-26); "Confirm a lunch date" is done
     glance = _section(nina, "At a glance", "Referrals, 90 days")
     assert "Where 1200 Spartanburg Highway, Hendersonville, NC 28792" in glance
     assert "Call (828) 555-0150" in glance
     assert "no best time on file" in glance and "Staff none on file" in glance
-    assert "Promised nothing open" in glance
+    promised = _section(glance, "Promised", "Talking points")
+    order = [promised.index(t) for t in ("Email the scheduling line card",
+                                         "Send the ultrasound criteria card",
+                                         "Drop off the holiday schedule")]
+    assert order == sorted(order) and "Confirm a lunch date" not in promised
+    assert "7 days overdue" in promised and "1 day overdue" in promised
     # talking points: not declining, lapsed or new; no need voiced; she referred for both
     # services that fit Obstetrics & Gynecology here (vein-ablation, sclerotherapy): only the
     # time since her last in-person interaction, the 2026-10-12 event (age 45)

@@ -90,12 +90,18 @@ class SiteView:
         self.open_follow_ups = open_fu
         # Open follow-ups by the physicians, practices and owner they concern, so that no page
         # scans them all.
+        # A promise made to an office (an interaction that lists no physician) is a promise
+        # to each of its physicians too: their briefs show it among what we promised.
+        at_practice: dict[str, list[str]] = defaultdict(list)
+        for pid in sorted(site.physicians):
+            at_practice[site.physicians[pid].practice].append(pid)
         self.fu_by_doc: dict[str, list] = defaultdict(list)
         self.fu_by_practice: dict[str, list] = defaultdict(list)
         self.fu_by_owner: dict[str, list] = defaultdict(list)
         for t in open_fu:
             r, f = t[1], t[2]
-            for pid in listed_physicians(r):
+            listed = listed_physicians(r)
+            for pid in listed or at_practice.get(r.practice, ()):
                 self.fu_by_doc[pid].append(t)
             for p in practices_of(r, site.physicians):
                 self.fu_by_practice[p].append(t)
@@ -120,9 +126,7 @@ class SiteView:
         self.doc_series, self.services_ever = series, services_ever
         self.referrals_by_doc = recent_referrals
 
-        self.docs_of_practice: dict[str, list[str]] = defaultdict(list)
-        for pid in sorted(site.physicians):
-            self.docs_of_practice[site.physicians[pid].practice].append(pid)
+        self.docs_of_practice = at_practice
         self.docs_of_liaison: dict[str, list[str]] = defaultdict(list)
         for pid, s in self.stats.physicians.items():
             if s.liaison:
