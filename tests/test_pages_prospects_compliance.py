@@ -17,94 +17,19 @@ import shutil
 import subprocess
 import sys
 from decimal import Decimal
-from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
 import yaml
+
+from htmltree import Node, parse, table_rows
+
 
 REPO = Path(__file__).resolve().parents[1]
 EXAMPLE = REPO / "tests" / "fixtures" / "spec-example-v2"
 AS_OF = "2026-11-26"
 D = dt.date.fromisoformat(AS_OF)
 EXPECTED = json.loads((EXAMPLE / "expected-stats-2026-11-26.json").read_text(encoding="utf-8"))
-VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source",
-        "track", "wbr"}
-
-
-# ---------------------------------------------------------------------------------------------
-# a small DOM of the built pages
-
-
-class Node:
-    def __init__(self, tag: str, attrs: dict):
-        self.tag, self.attrs, self.children = tag, attrs, []
-
-    def text(self) -> str:
-        out = []
-        for c in self.children:
-            out.append(c if isinstance(c, str) else c.text())
-        return " ".join("".join(out).split())
-
-    def all(self, tag: str, cls: str | None = None) -> list["Node"]:
-        found = []
-        for c in self.children:
-            if isinstance(c, Node):
-                if c.tag == tag and (cls is None or cls in c.attrs.get("class", "").split()):
-                    found.append(c)
-                found.extend(c.all(tag, cls))
-        return found
-
-    def by_id(self, ident: str) -> "Node | None":
-        for c in self.children:
-            if isinstance(c, Node):
-                if c.attrs.get("id") == ident:
-                    return c
-                hit = c.by_id(ident)
-                if hit is not None:
-                    return hit
-        return None
-
-    def hrefs(self) -> list[str]:
-        return [a.attrs.get("href", "") for a in self.all("a")]
-
-
-class _Builder(HTMLParser):
-    def __init__(self):
-        super().__init__(convert_charrefs=True)
-        self.root = Node("#root", {})
-        self.stack = [self.root]
-
-    def handle_starttag(self, tag, attrs):
-        node = Node(tag, {k: v or "" for k, v in attrs})
-        self.stack[-1].children.append(node)
-        if tag not in VOID:
-            self.stack.append(node)
-
-    def handle_startendtag(self, tag, attrs):
-        self.stack[-1].children.append(Node(tag, {k: v or "" for k, v in attrs}))
-
-    def handle_endtag(self, tag):
-        for i in range(len(self.stack) - 1, 0, -1):
-            if self.stack[i].tag == tag:
-                del self.stack[i:]
-                return
-
-    def handle_data(self, data):
-        self.stack[-1].children.append(data)
-
-
-def parse(path: Path) -> Node:
-    b = _Builder()
-    b.feed(path.read_text(encoding="utf-8"))
-    return b.root
-
-
-def table_rows(table: Node) -> list[list[Node]]:
-    body = table.all("tbody")[0]
-    return [row.all("td") for row in body.all("tr")]
-
-
 def headers(table: Node) -> list[str]:
     return [th.text() for th in table.all("thead")[0].all("th")]
 

@@ -10,12 +10,25 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import json
-from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
 import yaml
 from click.testing import CliRunner
+
+from htmltree import NBSP, Node as _Node, parse as _parse, table_rows
+
+
+class Node(_Node):
+    """Text as a person reads it: no chart text, no-break spaces as spaces."""
+
+    def text(self, svg: bool = False) -> str:
+        return super().text(svg)
+
+
+def parse(path: Path) -> Node:
+    return _parse(path, Node)
+
 
 REPO = Path(__file__).resolve().parents[1]
 EXAMPLE = REPO / "tests" / "fixtures" / "spec-example-v2"
@@ -24,85 +37,6 @@ D = dt.date.fromisoformat(AS_OF)
 EXPECTED = json.loads((EXAMPLE / "expected-stats-2026-11-26.json").read_text(encoding="utf-8"))
 TOTALS = EXPECTED["totals"]
 PHYS = EXPECTED["physicians"]
-VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source",
-        "track", "wbr"}
-NBSP = "\u00a0"
-
-
-# ---------------------------------------------------------------------------------------------
-# a small DOM of the built pages
-
-
-class Node:
-    def __init__(self, tag: str, attrs: dict):
-        self.tag, self.attrs, self.children = tag, attrs, []
-
-    @property
-    def classes(self) -> list[str]:
-        return self.attrs.get("class", "").split()
-
-    def text(self) -> str:
-        """The text, no-break spaces as spaces, runs of white space as one."""
-        parts = [c if isinstance(c, str) else c.text() for c in self.children
-                 if isinstance(c, str) or c.tag != "svg"]
-        return " ".join("".join(parts).replace(NBSP, " ").split())
-
-    def all(self, tag: str, cls: str | None = None) -> list["Node"]:
-        found = []
-        for c in self.children:
-            if isinstance(c, Node):
-                if c.tag == tag and (cls is None or cls in c.classes):
-                    found.append(c)
-                found.extend(c.all(tag, cls))
-        return found
-
-    def by_id(self, ident: str) -> "Node":
-        for c in self.children:
-            if isinstance(c, Node):
-                if c.attrs.get("id") == ident:
-                    return c
-                try:
-                    return c.by_id(ident)
-                except KeyError:
-                    pass
-        raise KeyError(ident)
-
-
-class _Builder(HTMLParser):
-    def __init__(self):
-        super().__init__(convert_charrefs=True)
-        self.root = Node("#root", {})
-        self.stack = [self.root]
-
-    def handle_starttag(self, tag, attrs):
-        node = Node(tag, {k: v or "" for k, v in attrs})
-        self.stack[-1].children.append(node)
-        if tag not in VOID:
-            self.stack.append(node)
-
-    def handle_startendtag(self, tag, attrs):
-        self.stack[-1].children.append(Node(tag, {k: v or "" for k, v in attrs}))
-
-    def handle_endtag(self, tag):
-        for i in range(len(self.stack) - 1, 0, -1):
-            if self.stack[i].tag == tag:
-                del self.stack[i:]
-                break
-
-    def handle_data(self, data):
-        self.stack[-1].children.append(data)
-
-
-def parse(path: Path) -> Node:
-    b = _Builder()
-    b.feed(path.read_text(encoding="utf-8"))
-    return b.root
-
-
-def table_rows(table: Node) -> list[list[Node]]:
-    return [tr.all("td") for tr in table.all("tbody")[0].all("tr")]
-
-
 def kpis(page: Node) -> dict[str, Node]:
     """KPI cards by their label."""
     out = {}
