@@ -166,24 +166,12 @@ DEFAULT = _load_builtin()
 def load(site_root: Path) -> tuple[Palette, list[Problem]]:
     """A site's palette: the built-in one with the site's ``templates/palette.yaml`` over it,
     and that file's problems (the built-in colour stands for a key in error)."""
-    from liaison.parse import NotRegular, read_beneath
-    from liaison.yamlio import YamlSyntaxError, decode
+    from liaison.parse import read_site_file
 
-    try:  # a link (of the file or of templates/) is never followed, a FIFO never opened
-        raw = read_beneath(site_root, SITE_FILE, MAX_BYTES + 1)
-    except (FileNotFoundError, NotADirectoryError, IsADirectoryError):
-        return DEFAULT, []
-    except NotRegular as exc:
-        return DEFAULT, [Problem(exc.path, exc.message, line=1, col=1)]
-    except OSError as exc:
-        return DEFAULT, [Problem(SITE_FILE, f"cannot read the file: {exc.strerror}", line=1, col=1)]
-    try:
-        if len(raw) > MAX_BYTES:
-            return DEFAULT, [Problem(SITE_FILE, f"the file is over {MAX_BYTES // 1024} KB: a "
-                                     "palette holds a few colours", line=1, col=1)]
-        text = decode(raw)
-    except YamlSyntaxError as exc:
-        return DEFAULT, [Problem(SITE_FILE, exc.message, line=exc.line, col=exc.col)]
+    text, problems = read_site_file(site_root, SITE_FILE, MAX_BYTES,
+                                    "a palette holds a few colours")
+    if text is None:
+        return DEFAULT, problems
     found, problems = parse(text)
     return replace(DEFAULT, **{k.replace("-", "_"): v for k, v in found.items()}), problems
 

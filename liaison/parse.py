@@ -110,6 +110,27 @@ def read_beneath(root, rel: str, limit: int | None = None) -> bytes:
         return fh.read() if limit is None else fh.read(limit)
 
 
+def read_site_file(root, rel: str, max_bytes: int, too_big: str) -> tuple[str | None, list[Problem]]:
+    """The text of an optional site file such as ``templates/palette.yaml``, or None with the
+    problems that stopped it (none when the file is absent). Never through a link, never a
+    FIFO; over ``max_bytes`` is refused with "the file is over N KB: ``too_big``"."""
+    try:
+        raw = read_beneath(root, rel, max_bytes + 1)
+    except (FileNotFoundError, NotADirectoryError, IsADirectoryError):
+        return None, []
+    except NotRegular as exc:
+        return None, [Problem(exc.path, exc.message, line=1, col=1)]
+    except OSError as exc:
+        return None, [Problem(rel, f"cannot read the file: {exc.strerror}", line=1, col=1)]
+    if len(raw) > max_bytes:
+        return None, [Problem(rel, f"the file is over {max_bytes // 1024} KB: {too_big}",
+                              line=1, col=1)]
+    try:
+        return yamlio.decode(raw), []
+    except yamlio.YamlSyntaxError as exc:
+        return None, [Problem(rel, exc.message, line=exc.line, col=exc.col)]
+
+
 @dataclass(frozen=True)
 class Partial:
     """A record that failed validation, kept so that the references it does make can still be

@@ -138,24 +138,12 @@ DEFAULT = _load_builtin()
 def load(site_root: Path, services: list[str]) -> tuple[Fits, list[Problem]]:
     """A site's mapping: the built-in one with the site's ``templates/talking-points.yaml``
     over it, and that file's problems (a keyword in error keeps its built-in services)."""
-    from liaison.parse import NotRegular, read_beneath
-    from liaison.yamlio import YamlSyntaxError, decode
+    from liaison.parse import read_site_file
 
-    try:  # a link (of the file or of templates/) is never followed, a FIFO never opened
-        raw = read_beneath(site_root, SITE_FILE, MAX_BYTES + 1)
-    except (FileNotFoundError, NotADirectoryError, IsADirectoryError):
-        return DEFAULT, []
-    except NotRegular as exc:
-        return DEFAULT, [Problem(exc.path, exc.message, line=1, col=1)]
-    except OSError as exc:
-        return DEFAULT, [Problem(SITE_FILE, f"cannot read the file: {exc.strerror}", line=1, col=1)]
-    if len(raw) > MAX_BYTES:
-        return DEFAULT, [Problem(SITE_FILE, f"the file is over {MAX_BYTES // 1024} KB: it maps "
-                                 "a few specialties to services", line=1, col=1)]
-    try:
-        text = decode(raw)
-    except YamlSyntaxError as exc:
-        return DEFAULT, [Problem(SITE_FILE, exc.message, line=exc.line, col=exc.col)]
+    text, problems = read_site_file(site_root, SITE_FILE, MAX_BYTES,
+                                    "it maps a few specialties to services")
+    if text is None:
+        return DEFAULT, problems
     fits, problems = parse(text, services)
     return fits.over(DEFAULT), problems
 

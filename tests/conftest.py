@@ -86,3 +86,18 @@ def run_validate(root, *args) -> tuple[int, str, list[str]]:
         tb = "".join(traceback.format_exception(*result.exc_info))
         raise AssertionError(f"validate raised an exception instead of reporting it:\n{tb}")
     return result.exit_code, result.stdout, result.stderr.splitlines()
+
+
+def cli(*args: str) -> tuple[int, str, str]:
+    """`liaison ARGS…` in-process: (exit code, stdout, stderr); a traceback fails the test."""
+    from click.testing import CliRunner
+
+    from liaison.cli import main
+
+    result = CliRunner().invoke(main, list(args))
+    if result.exception is not None and not isinstance(result.exception, SystemExit):
+        import traceback
+
+        tb = "".join(traceback.format_exception(*result.exc_info))
+        raise AssertionError(f"liaison {' '.join(args)} raised instead of reporting:\n{tb}")
+    return result.exit_code, result.stdout, result.stderr

@@ -41,7 +41,7 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from conftest import REPO, SPEC_EXAMPLE, _make_writable
+from conftest import REPO, SPEC_EXAMPLE, _make_writable, cli
 
 AS_OF = "2026-11-26"
 GOLDEN = Path(__file__).resolve().parent / "golden" / "spec-example-v2"
@@ -52,19 +52,6 @@ DIAGNOSTIC = re.compile(r"^[^:\s]+:\d+:\d+: (error|warning): ")
 
 
 # ------------------------------------------------------------------------------ helpers
-
-
-def cli(*args: str) -> tuple[int, str, str]:
-    """`liaison ARGS…` in-process: (exit code, stdout, stderr). A traceback fails the test."""
-    from liaison.cli import main
-
-    result = CliRunner().invoke(main, list(args))
-    if result.exception is not None and not isinstance(result.exception, SystemExit):
-        import traceback
-
-        tb = "".join(traceback.format_exception(*result.exc_info))
-        raise AssertionError(f"liaison {' '.join(args)} raised instead of reporting:\n{tb}")
-    return result.exit_code, result.stdout, result.stderr
 
 
 def build(root: Path, out: Path | None = None, *extra: str) -> tuple[int, str, str]:

@@ -16,9 +16,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
-from conftest import REPO, SPEC_EXAMPLE, run_validate
+from conftest import REPO, SPEC_EXAMPLE, cli, run_validate
 
 D = dt.date(2026, 6, 30)
 AS_OF = D.isoformat()
@@ -90,19 +89,6 @@ def interaction(date: str, type_: str = "visit", practice: str | None = None,
     if cost is not None:
         text += f"  cost: {cost}\n"
     return text
-
-
-def cli(*args: str) -> tuple[int, str, str]:
-    """`liaison ARGS…` in-process: (exit code, stdout, stderr); a traceback fails the test."""
-    from liaison.cli import main
-
-    result = CliRunner().invoke(main, list(args))
-    if result.exception is not None and not isinstance(result.exception, SystemExit):
-        import traceback
-
-        tb = "".join(traceback.format_exception(*result.exc_info))
-        raise AssertionError(f"liaison {' '.join(args)} raised instead of reporting:\n{tb}")
-    return result.exit_code, result.stdout, result.stderr
 
 
 def stats(root: Path, as_of: str = AS_OF) -> dict:
