@@ -28,8 +28,9 @@ def bar_chart(labels: list[str], values: list[int], *, title: str,
 
     The y axis has 3-5 round gridlines; x labels are thinned so that they never overlap (the
     most recent one is always shown); each bar and dot carries a ``<title>`` tooltip
-    (``"2026-03: 14 referrals"``). Empty input renders a "No data yet" chart; all-zero input
-    a chart with only its 0 line.
+    (``"2026-03: 14 referrals"``). A period with nothing in it draws no bar: a bar of no
+    height cannot be pointed at, and the chart's summary (its ``<title>``) gives every total.
+    Empty input renders a "No data yet" chart; all-zero input a chart with only its 0 line.
 
     ``partial_last``: the last period is not over yet (the current month): its column is
     shaded, its bar drawn lighter with a dashed outline, and its tooltip, the summary and the
@@ -122,12 +123,13 @@ def bar_chart(labels: list[str], values: list[int], *, title: str,
 
     parts = _open("bar", width, height, title, summary)
 
-    # The unfinished period's column, shaded, so that it shows even with nothing in it yet.
+    # The unfinished period's column, shaded, so that it shows even with nothing in it yet;
+    # its tooltip gives the count so far (the whole column can be pointed at).
     if partial:
         parts.append(f'<rect class="chart-partial-band" x="{_n(left + slot * (n - 1))}" '
                      f'y="{_n(top)}" width="{_n(slot)}" height="{_n(plot_h)}" fill="{c.series_1}" '
                      f'fill-opacity="0.08">'
-                     f"<title>{_esc(period(n - 1))}</title></rect>")
+                     f"<title>{_tip(period(n - 1), values[-1], primary_label)}</title></rect>")
 
     # Gridlines and y labels.
     parts.append(_grid(tuple(ticks), left, width - right, base, plot_h, top_value, c.grid,
@@ -139,6 +141,8 @@ def bar_chart(labels: list[str], values: list[int], *, title: str,
     xs = _bar_xs(left, slot, bar_w, n)
     parts.append('<g class="chart-bars">')
     for i, (lb, v) in enumerate(zip(labels, values)):
+        if not v:
+            continue
         h = plot_h * v / top_value
         tip = _tip(period(i), v, noun)
         if partial and i == n - 1:
