@@ -18,6 +18,7 @@ from pathlib import Path
 import jinja2
 from markupsafe import Markup
 
+from liaison import dates
 from liaison import pages as page_registry
 from liaison.errors import LiaisonError, TemplateFailure
 from liaison.progress import QUIET, Progress
@@ -69,6 +70,7 @@ def make_env(site_root: Path, palette=None, sandboxed: bool | None = None) -> ji
     )
     env.globals["interaction_html"] = Snippets(env).interaction
     env.globals["palette"] = palette
+    dates.register(env)  # {{ date|day(as_of) }}, {{ date|ago(as_of) }}
     return env
 
 

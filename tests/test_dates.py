@@ -1,0 +1,52 @@
+"""liaison.dates: the day and ago filters (as-of based, deterministic)."""
+import datetime as dt
+
+import jinja2
+import pytest
+
+from liaison import dates
+from liaison.render import make_env
+
+AS_OF = dt.date(2026, 11, 26)
+
+
+def test_day_reads_weekday_day_month_and_keeps_the_iso_date():
+    assert str(dates.day(AS_OF, AS_OF)) == (
+        '<time datetime="2026-11-26" title="2026-11-26">Thu 26 Nov</time>')
+    assert dates.day_text(dt.date(2025, 3, 4), AS_OF) == "Tue 4 Mar 2025"
+    assert dates.day_text(dt.date(2027, 1, 1), AS_OF) == "Fri 1 Jan 2027"
+    assert dates.day("", AS_OF) == ""
+    assert dates.day(None, "2026-11-26") == ""
+
+
+@pytest.mark.parametrize("days, text", [
+    (0, "today"), (1, "yesterday"), (2, "2 days ago"), (13, "13 days ago"),
+    (14, "2 weeks ago"), (20, "2 weeks ago"), (21, "3 weeks ago"), (59, "8 weeks ago"),
+    (60, "2 months ago"), (364, "12 months ago"), (365, "1 year ago"), (729, "1 year ago"),
+    (730, "2 years ago"), (1100, "3 years ago"),
+    (-1, "tomorrow"), (-2, "in 2 days"), (-13, "in 13 days"), (-14, "in 2 weeks"),
+    (-90, "in 3 months"), (-400, "in 1 year"),
+])
+def test_ago_thresholds(days, text):
+    date = AS_OF - dt.timedelta(days=days)
+    assert dates.ago_text(date, AS_OF) == text
+    assert str(dates.ago(date.isoformat(), AS_OF.isoformat())) == (
+        f'<time datetime="{date.isoformat()}" title="{date.isoformat()}">{text}</time>')
+
+
+def test_filters_are_registered_on_the_environment(tmp_path):
+    env = make_env(tmp_path)
+    html = env.from_string("{{ d|day(as_of) }} / {{ d|ago(as_of) }}").render(
+        d="2026-11-05", as_of="2026-11-26")
+    assert html == ('<time datetime="2026-11-05" title="2026-11-05">Thu 5 Nov</time> / '
+                    '<time datetime="2026-11-05" title="2026-11-05">3 weeks ago</time>')
+
+
+def test_filters_work_in_the_sandbox(tmp_path):
+    env = make_env(tmp_path, sandboxed=True)
+    assert "Thu 26 Nov" in env.from_string("{{ '2026-11-26'|day('2026-11-26') }}").render()
+
+
+def test_a_bad_date_is_an_error_not_a_guess():
+    with pytest.raises(ValueError):
+        dates.day("26/11/2026", AS_OF)
