@@ -1,0 +1,643 @@
+/* Liaison: the field-logging form (log/index.html, SPEC §6).
+
+   What the liaison picks and types becomes one interaction record as YAML, the same fields
+   and file layout as data/interactions/YYYY/MM/*.yaml, handed over by opening the
+   repository's new-file page (GitHub, GitLab, Gitea/Forgejo) with the file's name and text
+   filled in, by copying it, or by downloading it. Until then the form is kept in this
+   browser's localStorage (a draft survives a reload, a closed tab, no network).
+
+   The site's data comes from log/data.js (window.LIAISON_LOG_DATA), written by the build.
+   No network, no framework, no eval; the page's CSP allows scripts from the site only. */
+(function () {
+  "use strict";
+  var D = window.LIAISON_LOG_DATA;
+  var form = document.getElementById("log-form");
+  if (!D || !form) return;
+
+  var KEY = "liaison-log-draft:" + D.repository.web_url;
+  var ME = "liaison-log-me:" + D.repository.web_url;
+  var MAX_URL = 8000; // longer addresses may be cut by a browser or a server
+  // Characters a one-line text, and a Markdown text, may not hold (SPEC §2).
+  var BAD_LINE = /[\u0000-\u0008\u000a-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/;
+  var BAD_MARKDOWN = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
+  // The plainest patient identifiers (validate's guard catches more): said at the field.
+  var PATIENT = [
+    [/\b\d{3}[-. ]\d{2}[-. ]\d{4}\b/, "a Social Security number"],
+    [/\b(dob|d\.o\.b\.?|date of birth|birth ?date|born)\W{0,15}\d{1,4}[\/.-]\d{1,2}[\/.-]\d{1,4}/i, "a date of birth"],
+    [/\b(mrn|mr#|mr no|medical record (number|no|#))\s*[:#.]?\s*[a-z0-9-]*\d/i, "a medical record number"]
+  ];
+  var AMOUNT = /^\$?\s*([0-9]{1,12})(\.([0-9]*))?$/;
+  var RESERVED = /^(y|n|yes|no|true|false|on|off|null)$/i;
+  var PLAIN = /^[A-Za-z][A-Za-z0-9 .,'()\/&+-]*$/;
+
+  var practices = D.practices, physicians = D.physicians, team = D.team;
+  var practiceIndex = {}, physicianIndex = {}, teamIndex = {}, deckIndex = {}, serviceName = {};
+  practices.forEach(function (p, i) { practiceIndex[p[0]] = i; });
+  physicians.forEach(function (d, i) { physicianIndex[d[0]] = i; });
+  team.forEach(function (t) { teamIndex[t[0]] = t; });
+  D.decks.forEach(function (d) { deckIndex[d[0]] = d[1]; });
+  D.services.forEach(function (s) { serviceName[s[0]] = s[1]; });
+
+  function $(id) { return document.getElementById(id); }
+  function el(tag, attrs, text) {
+    var e = document.createElement(tag);
+    Object.keys(attrs || {}).forEach(function (k) { e.setAttribute(k, attrs[k]); });
+    if (text !== undefined) e.textContent = text;
+    return e;
+  }
+  function pad(n) { return (n < 10 ? "0" : "") + n; }
+  function isoDay(d) { return d.getFullYear() + "-" + pad(d.getMonth() + 1) + "-" + pad(d.getDate()); }
+  function today() { return isoDay(new Date()); }
+  function stamp() {
+    var d = new Date();
+    return isoDay(d) + "T" + pad(d.getHours()) + pad(d.getMinutes()) + pad(d.getSeconds());
+  }
+  function lines(text) {
+    return text.split("\n").map(function (s) { return s.trim(); }).filter(Boolean);
+  }
+  function fold(s) { // for matching: lower case, accents off
+    return s.normalize("NFD").replace(/[\u0300-\u036f]/g, "").toLowerCase();
+  }
+
+  // ------------------------------------------------------------------------- the state
+
+  function blank() {
+    return {v: 1, created: stamp(), liaison: "", date: today(), type: "visit", practice: "",
+            physicians: [], staff: [], met_other: "", summary: "", needs: "", services: [],
+            outcome: "", cost: "", deck: "", next_visit: "", follow_ups: [], notes: ""};
+  }
+  var state = blank();
+  var shown = false; // whether problems are shown (after the first hand-over attempt)
+
+  function fromUrl(s) {
+    var q = new URLSearchParams(location.search), unknown = [];
+    var p = q.get("practice");
+    if (p) { if (p in practiceIndex) s.practice = p; else unknown.push("practice " + p); }
+    q.getAll("physician").forEach(function (id) {
+      if (!(id in physicianIndex)) { unknown.push("physician " + id); return; }
+      var at = practices[physicians[physicianIndex[id]][3]][0];
+      if (!s.practice) s.practice = at;
+      if (at === s.practice && s.physicians.indexOf(id) < 0) s.physicians.push(id);
+    });
+    var who = q.get("liaison");
+    if (who && who in teamIndex) s.liaison = who;
+    else if (who) unknown.push("team member " + who);
+    var type = q.get("type");
+    if (type && D.types.indexOf(type) >= 0) s.type = type;
+    return unknown;
+  }
+
+  function save() {
+    try { localStorage.setItem(KEY, JSON.stringify(state)); } catch (e) { /* private mode */ }
+  }
+  function load() {
+    try {
+      var s = JSON.parse(localStorage.getItem(KEY) || "null");
+      return s && s.v === 1 ? Object.assign(blank(), s) : null;
+    } catch (e) { return null; }
+  }
+  function clearDraft() {
+    try { localStorage.removeItem(KEY); } catch (e) { /* nothing kept */ }
+  }
+
+  // ------------------------------------------------------------------------- YAML
+
+  function quoted(s) {
+    // JSON's string escapes are YAML's double-quoted escapes; what YAML may not hold raw
+    // (C1 controls, U+FFFE/U+FFFF, unpaired surrogates) is escaped or replaced.
+    s = s.replace(/[\ud800-\udbff](?![\udc00-\udfff])|(^|[^\ud800-\udbff])[\udc00-\udfff]/g,
+                  function (m) { return m.length > 1 ? m[0] + "\ufffd" : "\ufffd"; });
+    return JSON.stringify(s).replace(/[\u0080-\u009f\ufffe\uffff]/g, function (c) {
+      return "\\u" + ("000" + c.charCodeAt(0).toString(16)).slice(-4);
+    });
+  }
+  function scalar(s) {
+    return PLAIN.test(s) && !/\s$/.test(s) && !RESERVED.test(s) ? s : quoted(s);
+  }
+  function block(text) { // a literal block (|-) when it holds the text exactly, else null
+    var ls = text.split("\n");
+    if (text !== text.trim() || /^[ \t]/.test(ls[0])) return null;
+    if (ls.some(function (l) { return /[ \t]$/.test(l); })) return null;
+    if (/[\u0080-\u009f\ufffe\uffff\ud800-\udfff]/.test(text)) return null;
+    return ls.map(function (l) { return l ? "  " + l : ""; });
+  }
+
+  function metWith() {
+    var out = state.staff.slice();
+    lines(state.met_other).forEach(function (m) { if (out.indexOf(m) < 0) out.push(m); });
+    return out;
+  }
+  function notesText() {
+    var notes = state.notes.trim();
+    var names = D.services.filter(function (s) { return state.services.indexOf(s[0]) >= 0; })
+      .map(function (s) { return s[1]; });
+    if (names.length) {
+      notes = "Services discussed: " + names.join(", ") + "." + (notes ? "\n\n" + notes : "");
+    }
+    return notes;
+  }
+  function costText() {
+    var m = AMOUNT.exec(state.cost.trim());
+    return m ? m[1] + (m[3] ? "." + m[3] : "") : state.cost.trim();
+  }
+
+  function yaml() {
+    var out = ["# An interaction (visit-log entry), written by the site's log/ form.",
+               "# Check it with `liaison validate`; no patient information, ever."];
+    function list(name, items) {
+      if (!items.length) return;
+      out.push(name + ":");
+      items.forEach(function (i) { out.push("  - " + scalar(i)); });
+    }
+    out.push("date: " + state.date);
+    out.push("liaison: " + scalar(state.liaison));
+    out.push("type: " + scalar(state.type));
+    if (state.practice) out.push("practice: " + scalar(state.practice));
+    if (state.physicians.length) {
+      out.push("physicians: [" + state.physicians.map(scalar).join(", ") + "]");
+    }
+    list("met_with", metWith());
+    out.push("summary: " + scalar(state.summary.trim()));
+    list("needs", lines(state.needs));
+    if (state.outcome) out.push("outcome: " + scalar(state.outcome));
+    if (state.deck) out.push("deck: " + scalar(state.deck));
+    if (state.cost.trim()) out.push("cost: " + costText());
+    if (state.next_visit) out.push("next_visit: " + state.next_visit);
+    var fus = state.follow_ups.filter(function (f) { return f.task.trim() || f.due; });
+    if (fus.length) {
+      out.push("follow_ups:");
+      fus.forEach(function (f) {
+        out.push("  - task: " + scalar(f.task.trim()));
+        out.push("    due: " + f.due);
+        if (f.owner) out.push("    owner: " + scalar(f.owner));
+      });
+    }
+    var notes = notesText();
+    if (notes) {
+      var b = block(notes);
+      if (b) { out.push("notes: |-"); out.push.apply(out, b); }
+      else out.push("notes: " + quoted(notes));
+    }
+    return out.join("\n") + "\n";
+  }
+
+  function filePath() {
+    var d = /^\d{4}-\d{2}-\d{2}$/.test(state.date) ? state.date : today();
+    var time = (state.created || stamp()).slice(11);
+    var who = [state.practice, state.liaison].filter(Boolean).join("-");
+    return "data/interactions/" + d.slice(0, 4) + "/" + d.slice(5, 7) + "/" + d.slice(8) +
+      "-" + (who ? who + "-" : "") + time + ".yaml";
+  }
+
+  // ------------------------------------------------------------------------- checks
+
+  function realDate(s) {
+    if (!/^\d{4}-\d{2}-\d{2}$/.test(s)) return false;
+    var y = +s.slice(0, 4), m = +s.slice(5, 7), d = +s.slice(8);
+    var dt = new Date(Date.UTC(y, m - 1, d));
+    return y >= 1900 && y <= 2099 && dt.getUTCMonth() === m - 1 && dt.getUTCDate() === d;
+  }
+  function textProblem(text, markdown) {
+    if ((markdown ? BAD_MARKDOWN : BAD_LINE).test(text)) {
+      return markdown ? "holds a control character: retype it" :
+        "holds a line break or control character: keep it to one line";
+    }
+    for (var i = 0; i < PATIENT.length; i++) {
+      if (PATIENT[i][0].test(text)) {
+        return "looks like " + PATIENT[i][1] + ": patient information must never be stored";
+      }
+    }
+    return "";
+  }
+
+  function problems() {
+    var p = {}, t = today();
+    if (!(state.liaison in teamIndex)) p.liaison = "Choose who logs it.";
+    if (!state.date) p.date = "Give the date.";
+    else if (!realDate(state.date)) p.date = "Not a date: write YYYY-MM-DD.";
+    else if (state.date > t) p.date = "After today (" + t + "): log a visit once it happened.";
+    if (D.types.indexOf(state.type) < 0) p.type = "Choose the type.";
+    if (!(state.practice in practiceIndex)) p.practice = "Choose the practice.";
+    var s = state.summary.trim();
+    if (!s) p.summary = "Write one line on what happened.";
+    else if (textProblem(s)) p.summary = "The summary " + textProblem(s) + ".";
+    lines(state.needs).forEach(function (n) {
+      if (!p.needs && textProblem(n)) p.needs = "A need " + textProblem(n) + ".";
+    });
+    metWith().forEach(function (n) {
+      if (!p.met_with && textProblem(n)) p.met_with = "A name " + textProblem(n) + ".";
+    });
+    var c = state.cost.trim();
+    if (c) {
+      var m = AMOUNT.exec(c);
+      if (!m || m[2] === ".") p.cost = "Write dollars and cents with digits only, like 42.50.";
+      else if (m[3] && m[3].length > 2) p.cost = "At most two decimals (dollars and cents).";
+    }
+    if (state.next_visit) {
+      if (!realDate(state.next_visit)) p.next_visit = "Not a date: write YYYY-MM-DD.";
+      else if (state.date && state.next_visit < state.date) p.next_visit = "Before the visit's date.";
+    }
+    state.follow_ups.forEach(function (f, i) {
+      if (!f.task.trim() && !f.due) return; // an empty row is left out
+      var k = "fu" + i;
+      if (!f.task.trim()) p[k] = "Write the task, or remove this follow-up.";
+      else if (textProblem(f.task.trim())) p[k] = "The task " + textProblem(f.task.trim()) + ".";
+      else if (!f.due) p[k] = "Give the due date.";
+      else if (!realDate(f.due)) p[k] = "The due date is not a date: write YYYY-MM-DD.";
+    });
+    var notes = notesText();
+    if (notes && textProblem(notes, true)) p.notes = "The notes " + textProblem(notes, true) + ".";
+    return p;
+  }
+
+  // ------------------------------------------------------------------------- drawing
+
+  var inputs = {
+    liaison: $("log-liaison"), date: $("log-date"), outcome: $("log-outcome"),
+    summary: $("log-summary"), needs: $("log-needs"), met_other: $("log-met-other"),
+    cost: $("log-cost"), deck: $("log-deck"), next_visit: $("log-next"), notes: $("log-notes")
+  };
+
+  function fillSelects() {
+    var s = inputs.liaison;
+    s.appendChild(el("option", {value: ""}, "Choose…"));
+    var groups = {};
+    team.forEach(function (t) {
+      var g = t[2] === "liaison" ? "Liaisons" : "Other team members";
+      if (!groups[g]) { groups[g] = el("optgroup", {label: g}); s.appendChild(groups[g]); }
+      groups[g].appendChild(el("option", {value: t[0]}, t[1]));
+    });
+    inputs.outcome.appendChild(el("option", {value: ""}, "Not said"));
+    D.outcomes.forEach(function (o) { inputs.outcome.appendChild(el("option", {value: o}, o)); });
+    inputs.deck.appendChild(el("option", {value: ""}, "None"));
+    D.decks.forEach(function (d) { inputs.deck.appendChild(el("option", {value: d[0]}, d[1])); });
+    if (!D.decks.length) inputs.deck.closest(".field").hidden = true;
+    var types = $("log-types");
+    D.types.forEach(function (t) {
+      var id = "log-type-" + t;
+      var box = el("input", {type: "radio", name: "type", id: id, value: t});
+      var label = el("label", {"for": id}, t);
+      types.appendChild(box);
+      types.appendChild(label);
+    });
+    var services = $("log-services");
+    D.services.forEach(function (sv) {
+      services.appendChild(check("log-service-" + sv[0], sv[0], sv[1], "service"));
+    });
+    inputs.date.max = today();
+  }
+
+  function check(id, value, text, kind) {
+    var label = el("label", {"class": "log-check"});
+    var box = el("input", {type: "checkbox", id: id, value: value, "data-kind": kind});
+    label.appendChild(box);
+    label.appendChild(document.createTextNode(" " + text));
+    return label;
+  }
+
+  function drawPractice() {
+    var has = state.practice in practiceIndex;
+    $("log-practice-chosen").hidden = !has;
+    $("log-practice-picker").hidden = has;
+    var box = $("log-physicians"), staff = $("log-staff");
+    box.textContent = "";
+    staff.textContent = "";
+    if (!has) {
+      $("log-physicians-box").hidden = $("log-staff-box").hidden = true;
+      return;
+    }
+    var p = practices[practiceIndex[state.practice]];
+    $("log-practice-name").textContent = p[1] + (p[2] ? ", " + p[2] : "");
+    p[3].forEach(function (i) {
+      var d = physicians[i];
+      var c = check("log-doc-" + d[0], d[0], d[1] + (d[2] ? ", " + d[2] : ""), "physician");
+      c.firstChild.checked = state.physicians.indexOf(d[0]) >= 0;
+      box.appendChild(c);
+    });
+    if (!p[3].length) box.appendChild(el("p", {"class": "hint"}, "No physician on file at this practice."));
+    $("log-physicians-box").hidden = false;
+    p[4].forEach(function (s, i) {
+      var text = s[0] + (s[1] ? " (" + s[1] + ")" : "");
+      var c = check("log-staff-" + i, text, text, "staff");
+      c.firstChild.checked = state.staff.indexOf(text) >= 0;
+      staff.appendChild(c);
+    });
+    $("log-staff-box").hidden = !p[4].length;
+  }
+
+  var practiceKeys = null, physicianKeys = null;
+  function drawMatches() {
+    var list = $("log-practice-list"), q = fold($("log-practice-find").value.trim());
+    var terms = q.split(/\s+/).filter(Boolean), LIMIT = 30, found = [], more = 0;
+    list.textContent = "";
+    if (!practiceKeys) {
+      practiceKeys = practices.map(function (p) { return fold(p[1] + " " + p[2] + " " + p[0]); });
+      physicianKeys = physicians.map(function (d) { return fold(d[1] + " " + d[0]); });
+    }
+    function hit(key) { return terms.every(function (t) { return key.indexOf(t) >= 0; }); }
+    if (!terms.length && practices.length > LIMIT) {
+      $("log-practice-count").textContent = practices.length + " practices: type to find one (or a physician's name).";
+      return;
+    }
+    for (var i = 0; i < practices.length; i++) {
+      if (hit(practiceKeys[i])) { if (found.length < LIMIT) found.push(["p", i]); else more++; }
+    }
+    if (terms.length) {
+      for (var j = 0; j < physicians.length; j++) {
+        if (hit(physicianKeys[j])) { if (found.length < LIMIT) found.push(["d", j]); else more++; }
+      }
+    }
+    found.forEach(function (f) {
+      var li = el("li"), b = el("button", {type: "button", "class": "log-pick"});
+      if (f[0] === "p") {
+        var p = practices[f[1]];
+        b.setAttribute("data-practice", p[0]);
+        b.appendChild(el("strong", {}, p[1]));
+        if (p[2]) b.appendChild(el("span", {"class": "muted"}, " · " + p[2]));
+      } else {
+        var d = physicians[f[1]], at = practices[d[3]];
+        b.setAttribute("data-practice", at[0]);
+        b.setAttribute("data-physician", d[0]);
+        b.appendChild(el("strong", {}, d[1] + (d[2] ? ", " + d[2] : "")));
+        b.appendChild(el("span", {"class": "muted"}, " · " + at[1]));
+      }
+      li.appendChild(b);
+      list.appendChild(li);
+    });
+    $("log-practice-count").textContent = !terms.length ? "" :
+      found.length ? (more ? found.length + " shown of " + (found.length + more) + ": type more to narrow." : "") :
+      "Nothing matches: check the spelling, or type less.";
+  }
+
+  function drawFollowUps() {
+    var ol = $("log-follow-ups");
+    ol.textContent = "";
+    state.follow_ups.forEach(function (f, i) {
+      var li = el("li", {"class": "log-fu", "data-index": String(i)});
+      var task = el("input", {type: "text", "class": "fu-task", "aria-label": "Follow-up " + (i + 1) + ": task", placeholder: "What we promised"});
+      task.value = f.task;
+      var due = el("input", {type: "date", "class": "fu-due", "aria-label": "Follow-up " + (i + 1) + ": due"});
+      due.value = f.due;
+      var owner = el("select", {"class": "fu-owner", "aria-label": "Follow-up " + (i + 1) + ": owner"});
+      owner.appendChild(el("option", {value: ""}, "Owner: who logs it"));
+      team.forEach(function (t) { owner.appendChild(el("option", {value: t[0]}, t[1])); });
+      owner.value = f.owner || "";
+      var remove = el("button", {type: "button", "class": "log-link fu-remove"}, "Remove");
+      var row = el("div", {"class": "log-fu-row"});
+      row.appendChild(due);
+      row.appendChild(owner);
+      row.appendChild(remove);
+      li.appendChild(task);
+      li.appendChild(row);
+      li.appendChild(el("p", {"class": "err", id: "log-fu" + i + "-err"}));
+      ol.appendChild(li);
+    });
+  }
+
+  function drawAll() {
+    Object.keys(inputs).forEach(function (k) { inputs[k].value = state[k] || ""; });
+    var radio = document.getElementById("log-type-" + state.type);
+    if (radio) radio.checked = true;
+    Array.prototype.forEach.call(document.querySelectorAll('input[data-kind="service"]'), function (b) {
+      b.checked = state.services.indexOf(b.value) >= 0;
+    });
+    drawPractice();
+    drawMatches();
+    drawFollowUps();
+    update();
+  }
+
+  function showProblems(p) {
+    Array.prototype.forEach.call(form.querySelectorAll(".err"), function (e) {
+      var k = e.id.replace(/^log-/, "").replace(/-err$/, "");
+      e.textContent = shown && p[k] ? p[k] : "";
+      var field = e.closest(".field, .log-fu");
+      if (field) field.classList.toggle("invalid", !!(shown && p[k]));
+    });
+  }
+
+  function update() {
+    var p = problems(), text = yaml(), path = filePath(), open = $("log-open");
+    var n = Object.keys(p).length;
+    $("log-yaml").textContent = text;
+    $("log-path").textContent = path;
+    $("log-problems").textContent = shown && n ?
+      n + " thing" + (n > 1 ? "s" : "") + " to fix before handing it over (said at the fields above)." : "";
+    showProblems(p);
+    var url = D.repository.new_file;
+    if (url) {
+      url = url.replace("{path}", encodeURIComponent(path).replace(/%2F/g, "/"))
+        .replace("{content}", encodeURIComponent(text))
+        .replace("{message}", encodeURIComponent("Log " + state.type + " of " + state.date +
+                                                 (state.practice ? " at " + state.practice : "")));
+      open.href = url;
+      open.hidden = false;
+      $("log-host-note").textContent = url.length > MAX_URL ?
+        "The record is long: if the new-file page opens without all of it, copy it instead." : "";
+    } else {
+      open.hidden = true;
+      open.removeAttribute("href");
+      $("log-host-note").textContent = "The repository's host (" + hostOf(D.repository.web_url) +
+        ") is not one this form can open a new file on (GitHub, GitLab, Gitea or Forgejo): " +
+        "copy or download the record and add it to the repository as " + path + ".";
+    }
+    return p;
+  }
+  function hostOf(url) { var a = el("a"); a.href = url; return a.hostname; }
+
+  // ------------------------------------------------------------------------- events
+
+  function changed() {
+    state.created = state.created || stamp();
+    save();
+    if (state.liaison) { try { localStorage.setItem(ME, state.liaison); } catch (e) { /* */ } }
+    $("log-status").textContent = "";
+    update();
+  }
+
+  Object.keys(inputs).forEach(function (k) {
+    var e = inputs[k];
+    e.addEventListener(e.tagName === "SELECT" ? "change" : "input", function () {
+      state[k] = e.value;
+      changed();
+    });
+  });
+  $("log-types").addEventListener("change", function (ev) {
+    state.type = ev.target.value;
+    changed();
+  });
+  form.addEventListener("change", function (ev) {
+    var t = ev.target, kind = t.getAttribute("data-kind");
+    var key = {physician: "physicians", staff: "staff", service: "services"}[kind];
+    if (!key) return;
+    var list = state[key].filter(function (v) { return v !== t.value; });
+    if (t.checked) list.push(t.value);
+    if (key === "physicians") { // in the practice's order
+      var order = practices[practiceIndex[state.practice]][3].map(function (i) { return physicians[i][0]; });
+      list.sort(function (a, b) { return order.indexOf(a) - order.indexOf(b); });
+    }
+    state[key] = list;
+    changed();
+  });
+  form.addEventListener("submit", function (ev) { ev.preventDefault(); });
+  $("log-practice-find").addEventListener("input", drawMatches);
+  $("log-practice-list").addEventListener("click", function (ev) {
+    var b = ev.target.closest("button[data-practice]");
+    if (!b) return;
+    var p = b.getAttribute("data-practice"), d = b.getAttribute("data-physician");
+    if (p !== state.practice) { state.physicians = []; state.staff = []; }
+    state.practice = p;
+    if (d && state.physicians.indexOf(d) < 0) state.physicians.push(d);
+    $("log-practice-find").value = "";
+    drawPractice();
+    changed();
+    $("log-practice-change").focus();
+  });
+  $("log-practice-change").addEventListener("click", function () {
+    $("log-practice-chosen").hidden = true;
+    $("log-practice-picker").hidden = false;
+    drawMatches();
+    $("log-practice-find").focus();
+  });
+  $("log-add-fu").addEventListener("click", function () {
+    var due = new Date();
+    due.setDate(due.getDate() + 7);
+    state.follow_ups.push({task: "", due: isoDay(due), owner: ""});
+    drawFollowUps();
+    changed();
+    var tasks = form.querySelectorAll(".fu-task");
+    tasks[tasks.length - 1].focus();
+  });
+  $("log-follow-ups").addEventListener("input", fuEvent);
+  $("log-follow-ups").addEventListener("change", fuEvent);
+  $("log-follow-ups").addEventListener("click", function (ev) {
+    if (!ev.target.classList.contains("fu-remove")) return;
+    var i = +ev.target.closest(".log-fu").getAttribute("data-index");
+    state.follow_ups.splice(i, 1);
+    drawFollowUps();
+    changed();
+  });
+  function fuEvent(ev) {
+    var li = ev.target.closest(".log-fu");
+    if (!li) return;
+    var f = state.follow_ups[+li.getAttribute("data-index")], c = ev.target.classList;
+    if (c.contains("fu-task")) f.task = ev.target.value;
+    else if (c.contains("fu-due")) f.due = ev.target.value;
+    else if (c.contains("fu-owner")) f.owner = ev.target.value;
+    else return;
+    changed();
+  }
+
+  // Hand-over: each way checks the record first; done, the draft is cleared from this device
+  // (the form stays filled in, so the record can be handed over again another way).
+  function ready() {
+    shown = true;
+    var p = update();
+    var first = Object.keys(p)[0];
+    if (!first) return true;
+    var at = document.getElementById("log-" + first + "-err");
+    var field = at && at.closest(".field, .log-fu");
+    var focus = field && field.querySelector("input:not([type=radio]):not([type=checkbox]), select, textarea, input");
+    if (focus && !field.hidden) focus.focus();
+    else if (field) field.scrollIntoView();
+    return false;
+  }
+  function handedOver(how) {
+    clearDraft();
+    var d = new Date();
+    $("log-status").textContent = pad(d.getHours()) + ":" + pad(d.getMinutes()) + " " + how +
+      ". The draft on this device is cleared; the form stays filled in until you discard it.";
+  }
+  $("log-open").addEventListener("click", function (ev) {
+    if (!ready()) { ev.preventDefault(); return; }
+    handedOver("Opened the new-file page: commit the file there (or propose it as a pull request)");
+  });
+  $("log-copy").addEventListener("click", function () {
+    if (!ready()) return;
+    var text = yaml(), path = filePath();
+    function done() { handedOver("Copied: paste it into a new file " + path + " in the repository"); }
+    function fallback() {
+      var area = el("textarea", {"class": "log-offscreen", readonly: ""});
+      area.value = text;
+      document.body.appendChild(area);
+      area.select();
+      var ok = false;
+      try { ok = document.execCommand("copy"); } catch (e) { ok = false; }
+      area.remove();
+      if (ok) done();
+      else $("log-status").textContent = "Copying is not allowed here: select the record above and copy it.";
+    }
+    if (navigator.clipboard && navigator.clipboard.writeText) {
+      navigator.clipboard.writeText(text).then(done, fallback);
+    } else fallback();
+  });
+  $("log-download").addEventListener("click", function () {
+    if (!ready()) return;
+    var path = filePath(), name = path.slice(path.lastIndexOf("/") + 1);
+    var url = URL.createObjectURL(new Blob([yaml()], {type: "application/yaml"}));
+    var a = el("a", {href: url, download: name});
+    document.body.appendChild(a);
+    a.click();
+    a.remove();
+    setTimeout(function () { URL.revokeObjectURL(url); }, 10000);
+    handedOver("Downloaded " + name + ": put it in " + path.slice(0, path.lastIndexOf("/") + 1));
+  });
+  var discarded = null;
+  $("log-discard").addEventListener("click", function () {
+    discarded = state;
+    clearDraft();
+    start(blank(), []);
+    var s = $("log-status");
+    s.textContent = "Discarded. ";
+    var undo = el("button", {type: "button", "class": "log-link", id: "log-undo"}, "Undo");
+    undo.addEventListener("click", function () {
+      if (!discarded) return;
+      state = discarded;
+      discarded = null;
+      save();
+      drawAll();
+      s.textContent = "The discarded record is back.";
+    });
+    s.appendChild(undo);
+  });
+
+  function start(s, unknown) {
+    state = s;
+    shown = false;
+    var note = $("log-draft-note");
+    note.hidden = !unknown.length;
+    note.textContent = unknown.length ? "The link named what this site does not have (" +
+      unknown.join(", ") + "): choose it below." : "";
+    drawAll();
+  }
+
+  // ------------------------------------------------------------------------- start
+
+  fillSelects();
+  var draft = load();
+  if (draft) {
+    state = draft;
+    drawAll();
+    var note = $("log-draft-note");
+    note.hidden = false;
+    note.textContent = "Your draft from this device is back (not handed over yet). ";
+    var fresh = el("button", {type: "button", "class": "log-link", id: "log-fresh"},
+                   "Discard it and start a new one");
+    fresh.addEventListener("click", function () {
+      clearDraft();
+      var s = blank();
+      s.liaison = localStorage.getItem(ME) || "";
+      if (!(s.liaison in teamIndex)) s.liaison = "";
+      start(s, fromUrl(s));
+    });
+    note.appendChild(fresh);
+  } else {
+    var s0 = blank();
+    try { s0.liaison = localStorage.getItem(ME) || ""; } catch (e) { s0.liaison = ""; }
+    if (!(s0.liaison in teamIndex)) s0.liaison = "";
+    start(s0, fromUrl(s0));
+  }
+  form.hidden = false;
+  $("log-out").hidden = false;
+  document.documentElement.setAttribute("data-log-ready", "1");
+})();
