@@ -4,6 +4,7 @@ liaison.render.make_env.
 ``{{ date|day(as_of) }}``  -> ``<time datetime="2026-11-26" title="2026-11-26">Thu 26 Nov</time>``
     (the year is added when it is not the as-of year: "Mon 3 Mar 2025").
 ``{{ date|ago(as_of) }}``  -> ``<time datetime="2026-11-05" title="2026-11-05">3 weeks ago</time>``
+``{{ "2026-11"|month }}``  -> ``November 2026`` (a month page's heading)
 
 Both take a ``datetime.date`` or an ISO date string (``YYYY-MM-DD``; a longer ISO timestamp
 is read up to its date), for the date and for the as-of date alike; an empty value gives an
@@ -70,6 +71,18 @@ def ago_text(date: dt.date, as_of: dt.date) -> str:
     return f"{amount} ago" if days > 0 else f"in {amount}"
 
 
+MONTH_NAMES = ("January", "February", "March", "April", "May", "June", "July", "August",
+               "September", "October", "November", "December")
+
+
+def month(value) -> str:
+    """Jinja filter ``month``: "2026-11" (or a date) as "November 2026"."""
+    text = str(value)
+    year, number = (value.year, value.month) if isinstance(value, dt.date) else \
+        (int(text[:4]), int(text[5:7]))
+    return f"{MONTH_NAMES[number - 1]} {year}"
+
+
 def _time(date: dt.date, text: str) -> Markup:
     iso = date.isoformat()
     return Markup(f'<time datetime="{iso}" title="{iso}">{escape(text)}</time>')
@@ -91,7 +104,7 @@ def ago(value, as_of) -> Markup:
     return _time(date, ago_text(date, as_date(as_of)))
 
 
-FILTERS = {"day": day, "ago": ago}
+FILTERS = {"day": day, "ago": ago, "month": month}
 
 
 def register(env) -> None:

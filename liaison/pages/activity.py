@@ -1,12 +1,30 @@
 """The interaction log (``activity/``: the latest 50 and every month; ``activity/YYYY-MM/``:
-one month's interactions)."""
+one month's interactions, with links to the months before and after that have any). Both
+filter by liaison, practice and text in the page (liaison/static/app.js)."""
 from __future__ import annotations
 
-from liaison.derived import in_person, month_label, month_of_label
-from liaison.pages.base import Page, PageKind, activity_href, one_page
+from liaison.derived import in_person, month_label, month_of_label, practices_of
+from liaison.pages.base import (
+    Page, PageKind, activity_href, member_href, one_page, practice_href,
+)
 from liaison.pages.view import SiteView
 
 LATEST = 50
+
+
+def choices(view: SiteView, rows: list) -> dict:
+    """The liaisons and practices of ``rows`` (interactions) for the page's filter: options
+    whose value is the page a matching interaction links to (app.js's ``link`` field)."""
+    liaisons = {r.liaison for r in rows if r.liaison in view.site.team}
+    practices = {p for r in rows for p in practices_of(r, view.site.physicians)
+                 if p in view.site.practices}
+    return {
+        "liaison_choices": [{"value": member_href(t), "label": view.site.team[t].name}
+                            for t in sorted(liaisons, key=lambda t: (view.site.team[t].name, t))],
+        "practice_choices": [{"value": practice_href(p), "label": view.site.practices[p].name}
+                             for p in sorted(practices,
+                                             key=lambda p: (view.site.practices[p].name, p))],
+    }
 
 
 def activity(view: SiteView, page: Page) -> dict:
@@ -20,29 +38,43 @@ def activity(view: SiteView, page: Page) -> dict:
         if len(latest) >= LATEST:
             break
     return {**view.common(page, "activity", "Activity"),
-            "recent": [view.interaction(r) for r in latest],
+            "recent": [view.interaction(r) for r in latest], **choices(view, latest),
             "months": [{"label": month_label(m), "href": activity_href(month_label(m)),
                         "count": len(view.by_month[m]),
                         "in_person": sum(1 for r in view.by_month[m] if in_person(r))}
                        for m in months]}
 
 
+def month_link(view: SiteView, mi: int | None) -> dict | None:
+    if mi is None:
+        return None
+    return {"label": month_label(mi), "href": activity_href(month_label(mi)),
+            "count": len(view.by_month[mi])}
+
+
 def activity_month(view: SiteView, page: Page) -> dict:
-    rows = list(reversed(view.by_month.get(month_of_label(page.key), [])))
+    mi = month_of_label(page.key)
+    rows = list(reversed(view.by_month.get(mi, [])))
+    before = [m for m in view.by_month if m < mi]
+    after = [m for m in view.by_month if m > mi]
     return {**view.common(page, "activity", f"Activity in {page.key}"), "month": page.key,
-            "recent": [view.interaction(r) for r in rows]}
+            "recent": [view.interaction(r) for r in rows], **choices(view, rows),
+            "previous": month_link(view, max(before) if before else None),
+            "next": month_link(view, min(after) if after else None)}
 
 
 KINDS = [
     PageKind("activity", "activity.html", "activity",
              one_page("activity/index.html", "activity.html", "activity"),
              activity, reads=("interactions", "physicians", "practices", "team", "decks"),
-             variables=("recent", "months"), nav=("Activity", "activity/index.html"),
+             variables=("recent", "months", "liaison_choices", "practice_choices"),
+             nav=("Activity", "activity/index.html"),
              url="activity/"),
     PageKind("activity-month", "activity_month.html", "activity",
              lambda view: [Page(activity_href(month_label(m)), "activity_month.html",
                                 "activity-month", month_label(m)) for m in sorted(view.by_month)],
              activity_month, reads=("interactions", "physicians", "practices", "team", "decks"),
-             variables=("month", "recent"),
+             variables=("month", "recent", "liaison_choices", "practice_choices", "previous",
+                        "next"),
              url="activity/<YYYY-MM>/"),
 ]

@@ -1,9 +1,11 @@
 """The dashboard (``index.html``): physician referrals and the other new patients of the last
 90 and 365 days (never added together in a headline), the monthly chart of physician referrals
-with the in-person visits, the referrers who need attention and the follow-ups due this week."""
+with the in-person visits, the referrers who need attention and the follow-ups due this week
+or overdue by less than 30 days (the older backlog is a count and a link to follow-ups/)."""
 from __future__ import annotations
 
 from liaison import charts
+from liaison.pages import follow_ups
 from liaison.pages.base import MONTHS_CHARTED, Page, PageKind
 from liaison.pages.rows import new_patients, physician_months, physician_row
 from liaison.pages.view import SiteView
@@ -23,7 +25,8 @@ def context(view: SiteView, page: Page) -> dict:
         return [physician_row(view, p) for p in sorted(phys, key=lambda p: (-phys[p].referrals_prev_365d, p))
                 if pred(phys[p])]
 
-    upcoming = [view.follow_up(*t) for t in view.open_follow_ups if (t[0] - view.as_of).days <= 7]
+    due = follow_ups.grouped(view)  # recently overdue, then this week, by due date
+    upcoming = [view.follow_up(*t) for t in due["recent"] + due["week"]]
     capture = st.source_capture_rate_365d
     return {
         **view.common(page, "dashboard", "Dashboard"),
@@ -42,7 +45,7 @@ def context(view: SiteView, page: Page) -> dict:
         "new": pick(lambda s: s.status == "new")[:10],
         "new_count": sum(1 for s in phys.values() if s.status == "new"),
         "overdue_visits": sum(1 for s in phys.values() if s.visit_overdue),
-        "week": upcoming[:25], "week_count": len(upcoming),
+        "week": upcoming[:25], "week_count": len(upcoming), "backlog_count": len(due["backlog"]),
     }
 
 
@@ -53,7 +56,7 @@ KINDS = [
                     "interactions", "referrals"),
              variables=("totals", "new_patients", "capture", "capture_text", "chart", "declining",
                         "declining_count", "lapsed", "lapsed_count", "new", "new_count",
-                        "overdue_visits", "week", "week_count"),
+                        "overdue_visits", "week", "week_count", "backlog_count"),
              nav=("Dashboard", "index.html"),
              url="index.html"),
 ]

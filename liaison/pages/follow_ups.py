@@ -1,28 +1,76 @@
-"""Open follow-ups (``follow-ups/``): overdue first, then by owner."""
+"""Open follow-ups (``follow-ups/``), grouped by when they are due: this week (today included),
+overdue by under 30 days, the older backlog (folded, with its count) and later; each open
+follow-up once. Owner, practice and text filters in the page (liaison/static/app.js)."""
 from __future__ import annotations
 
-from collections import defaultdict
-
+from liaison.derived import practices_of
 from liaison.pages.base import Page, PageKind, one_page
 from liaison.pages.view import SiteView
 
+WEEK_DAYS = 7  # due today up to 7 days ahead: "this week" (the badge's "due soon" too)
+RECENT_DAYS = 30  # overdue by fewer days: recently overdue; by this many or more: backlog
+
+# The groups in page order: (key, heading, folded)
+GROUPS = (
+    ("week", "Due this week", False),
+    ("recent", "Overdue by less than 30 days", False),
+    ("backlog", "Older backlog: overdue by 30 days or more", True),
+    ("later", "Due later", False),
+)
+
+
+def due_group(days: int) -> str:
+    """The group of a follow-up due ``days`` after the as-of date (negative: overdue)."""
+    if 0 <= days <= WEEK_DAYS:
+        return "week"
+    if days > WEEK_DAYS:
+        return "later"
+    return "recent" if -days < RECENT_DAYS else "backlog"
+
+
+def grouped(view: SiteView) -> dict[str, list[tuple]]:
+    """The open follow-ups (``view.open_follow_ups``: (due, interaction, follow-up), by due
+    date) by group key."""
+    groups: dict[str, list[tuple]] = {key: [] for key, _h, _f in GROUPS}
+    for t in view.open_follow_ups:
+        groups[due_group((t[0] - view.as_of).days)].append(t)
+    return groups
+
+
+def row(view: SiteView, t: tuple) -> dict:
+    """A follow-up's row, with what the page's filters match: its owner and practices."""
+    f = view.follow_up(*t)
+    f["practice_ids"] = " ".join(practices_of(t[1], view.site.physicians))
+    return f
+
 
 def context(view: SiteView, page: Page) -> dict:
-    rows = [view.follow_up(*t) for t in view.open_follow_ups]
-    by_owner: dict[str, list] = defaultdict(list)
-    for f in rows:
-        by_owner[f["owner"]].append(f)
-    owners = [{"name": view.member_ref(o)[0], "href": view.member_ref(o)[1],
-               "rows": by_owner[o], "overdue": sum(1 for f in by_owner[o] if f["overdue"])}
-              for o in sorted(by_owner, key=lambda o: view.member_ref(o)[0])]
+    groups = grouped(view)
+    sections = []
+    for key, heading, folded in GROUPS:
+        rows = groups[key]
+        if key == "backlog":  # oldest last: the nearest of the backlog first
+            rows = list(reversed(rows))
+        sections.append({"key": key, "heading": heading, "folded": folded,
+                         "rows": [row(view, t) for t in rows]})
+    owners = sorted({f["owner"] for s in sections for f in s["rows"]},
+                    key=lambda o: (view.member_ref(o)[0], o))
+    practices = sorted({p for s in sections for f in s["rows"] for p in f["practice_ids"].split()},
+                       key=lambda p: (view.practice_ref(p)["name"], p))
+    total = sum(len(s["rows"]) for s in sections)
     return {**view.common(page, "follow-ups", "Follow-ups"),
-            "overdue": [f for f in rows if f["overdue"]], "open": rows, "owners": owners}
+            "groups": sections, "total": total,
+            "overdue_count": len(groups["recent"]) + len(groups["backlog"]),
+            "owner_choices": [{"value": o, "label": view.member_ref(o)[0]} for o in owners],
+            "practice_choices": [{"value": p, "label": view.practice_ref(p)["name"]}
+                                 for p in practices]}
 
 
 KINDS = [
     PageKind("follow-ups", "follow_ups.html", "follow-ups",
              one_page("follow-ups/index.html", "follow_ups.html", "follow-ups"),
              context, reads=("interactions", "physicians", "practices", "team"),
-             variables=("overdue", "open", "owners"), nav=("Follow-ups", "follow-ups/index.html"),
+             variables=("groups", "total", "overdue_count", "owner_choices", "practice_choices"),
+             nav=("Follow-ups", "follow-ups/index.html"),
              url="follow-ups/"),
 ]

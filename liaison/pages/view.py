@@ -176,6 +176,7 @@ class SiteView:
         deck = self.site.decks.get(r.deck) if r.deck else None
         v = self._views[id(r)] = SimpleNamespace(
             date=r.date.isoformat(),
+            as_of=self.as_of.isoformat(),  # for the date filters (liaison.dates)
             type=r.type,
             in_person=in_person(r),
             liaison_name=name,

@@ -1,41 +1,263 @@
-/* Liaison: filter-by-typing and sort-by-column for tables marked data-table.
-   No network, no framework; the data rides in the page. */
+/* Liaison: filters and column sorting for the pages' tables and lists.
+   No network, no framework, no eval: the data rides in the page.
+
+   A filter has a name N:
+     <input type="search" data-filter="N">                 text, typo-tolerant (below)
+     <select data-filter="N" data-field="owner">            an item's data-owner holds the value
+     <select data-filter="N" data-field="liaison" data-match="link">
+                                                            an item links to the value (a path
+                                                            from the site's root: team/x/index.html)
+     [data-count="N"]                                       "12 of 40"
+   It narrows the rows of <table id="N" data-table> and of every [data-filter-scope="N"] (a
+   table: its body's rows; anything else: its children). A [data-filter-group="G"] around
+   scopes has its shown count in each [data-scope-count="G"]; a closed <details> around a
+   group opens while a filter finds something in it.
+   Text: words in any order, each matching anywhere in the item (accents, case and titles
+   such as "Dr." ignored); a word of one or two letters matches the start of a word; from four
+   letters one typo is forgiven (two from eight): "kapor" finds Kapoor. A column's name
+   followed by a word narrows that column ("tier a", "city portland").
+   The filters' state is kept in the address's #fragment (N=text&N.owner=value), so reload,
+   back and a shared link keep it, from file:// too. */
 (function () {
   "use strict";
+  var each = function (list, fn) { Array.prototype.forEach.call(list, fn); };
+  var TITLES = { dr: 1, doctor: 1, prof: 1, professor: 1, mr: 1, mrs: 1, ms: 1, mx: 1 };
+  var BIG = 2000; // from this many items, typing waits for a pause
+
+  function norm(s) {
+    s = String(s || "").toLowerCase();
+    if (s.normalize) s = s.normalize("NFD").replace(/[\u0300-\u036f]/g, "");
+    return s.replace(/[^a-z0-9]+/g, " ").trim();
+  }
+
+  // Optimal string alignment distance, giving up above max.
+  function distance(a, b, max) {
+    if (Math.abs(a.length - b.length) > max) return max + 1;
+    var prev2 = null, prev = [], cur, i, j;
+    for (j = 0; j <= b.length; j++) prev[j] = j;
+    for (i = 1; i <= a.length; i++) {
+      cur = [i];
+      var low = i;
+      for (j = 1; j <= b.length; j++) {
+        var cost = a[i - 1] === b[j - 1] ? 0 : 1;
+        var v = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost);
+        if (prev2 && i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) v = Math.min(v, prev2[j - 2] + 1);
+        cur[j] = v;
+        if (v < low) low = v;
+      }
+      if (low > max) return max + 1;
+      prev2 = prev; prev = cur;
+    }
+    return prev[b.length];
+  }
+
+  // Does the word t occur in the normalized text (with its words)?
+  function matches(t, text, words) {
+    if (t.length <= 2) return (" " + text).indexOf(" " + t) !== -1;
+    if (text.indexOf(t) !== -1) return true;
+    if (t.length < 4) return false;
+    var max = t.length >= 8 ? 2 : 1;
+    for (var i = 0; i < words.length; i++) {
+      var w = words[i];
+      if (w.length + max < t.length) continue;
+      if (distance(t, w, max) <= max) return true;
+      if (w.length > t.length && distance(t, w.slice(0, t.length), max) <= max) return true;
+    }
+    return false;
+  }
+
+  function Item(el, headers) {
+    this.el = el;
+    this.headers = headers;
+    this.text = null;
+  }
+  Item.prototype.prepare = function () {
+    if (this.text !== null) return;
+    this.text = norm(this.el.textContent);
+    this.words = this.text.split(" ");
+    this.cells = null;
+    if (this.headers && this.el.cells) {
+      this.cells = [];
+      for (var i = 0; i < this.el.cells.length; i++) {
+        var t = norm(this.el.cells[i].textContent);
+        this.cells.push({ text: t, words: t.split(" ") });
+      }
+    }
+  };
+
+  // The query's words: titles dropped; "column word" pairs where a column has that name.
+  function parse(query, headers) {
+    var words = norm(query).split(" ").filter(function (w) { return w && !TITLES[w]; });
+    var terms = [];
+    for (var i = 0; i < words.length; i++) {
+      var col = headers && i + 1 < words.length ? headers.indexOf(words[i]) : -1;
+      if (col !== -1) { terms.push({ word: words[i + 1], col: col, name: words[i] }); i++; }
+      else terms.push({ word: words[i], col: -1 });
+    }
+    return terms;
+  }
+
+  function itemMatches(item, terms) {
+    item.prepare();
+    return terms.every(function (t) {
+      if (t.col !== -1) {
+        var cell = item.cells && item.cells[t.col];
+        if (cell && matches(t.word, cell.text, cell.words)) return true;
+        return matches(t.name, item.text, item.words) && matches(t.word, item.text, item.words);
+      }
+      return matches(t.word, item.text, item.words);
+    });
+  }
+
+  function pickMatches(item, pick) {
+    var value = pick.value;
+    if (pick.link) {
+      var links = item.el.querySelectorAll("a[href]");
+      for (var i = 0; i < links.length; i++) {
+        var href = links[i].getAttribute("href").replace(/^(\.\.\/)+/, "");
+        if (href === value) return true;
+      }
+      return false;
+    }
+    var have = (item.el.getAttribute("data-" + pick.field) || "").split(" ");
+    return have.indexOf(value) !== -1;
+  }
+
+  // ---- the address's #fragment: the filters' state
+  function readState() {
+    var h = location.hash.slice(1), state = {};
+    if (h.indexOf("=") === -1) return state;
+    h.split("&").forEach(function (part) {
+      var k = part.indexOf("=");
+      if (k < 1) return;
+      try { state[decodeURIComponent(part.slice(0, k))] = decodeURIComponent(part.slice(k + 1).replace(/\+/g, " ")); }
+      catch (e) { /* a damaged fragment is ignored */ }
+    });
+    return state;
+  }
+  var STATE = {};
+  function writeState() {
+    var keys = Object.keys(STATE).filter(function (k) { return STATE[k] !== ""; }).sort();
+    var h = keys.map(function (k) { return encodeURIComponent(k) + "=" + encodeURIComponent(STATE[k]); }).join("&");
+    var url = location.href.split("#")[0] + (h ? "#" + h : "");
+    try { history.replaceState(history.state, "", url); } catch (e) { /* some file:// setups */ }
+  }
+
+  // ---- one filter
+  function headerNames(table) {
+    if (!table.tHead || !table.tHead.rows[0]) return null;
+    var names = [];
+    each(table.tHead.rows[0].cells, function (th) {
+      names.push(norm(th.textContent).split(" ")[0] || "");
+      for (var i = 1; i < (th.colSpan || 1); i++) names.push("");
+    });
+    return names;
+  }
+
+  function itemsOf(scope) {
+    if (scope.tagName === "TABLE") {
+      var headers = headerNames(scope), out = [];
+      each(scope.tBodies, function (body) { each(body.rows, function (r) { out.push(new Item(r, headers)); }); });
+      return out;
+    }
+    return Array.prototype.map.call(scope.children, function (el) { return new Item(el, null); });
+  }
+
+  function setupFilter(name) {
+    var sel = '[data-filter="' + name + '"]';
+    var input = document.querySelector("input" + sel);
+    var picks = Array.prototype.slice.call(document.querySelectorAll("select" + sel));
+    var scopes = Array.prototype.slice.call(document.querySelectorAll('[data-filter-scope="' + name + '"]'));
+    var legacy = document.getElementById(name);
+    if (legacy && legacy.hasAttribute("data-table") && scopes.indexOf(legacy) === -1) scopes.push(legacy);
+    if (!scopes.length) return;
+    var items = [];
+    scopes.forEach(function (s) { items = items.concat(itemsOf(s)); });
+    var groups = {};
+    items.forEach(function (it) {
+      var g = it.el.closest("[data-filter-group]");
+      if (!g) return;
+      var key = g.getAttribute("data-filter-group");
+      (groups[key] = groups[key] || { el: g, items: [], note: null }).items.push(it);
+    });
+    var counts = document.querySelectorAll('[data-count="' + name + '"]');
+
+    function apply() {
+      var query = input ? input.value : "";
+      var terms = parse(query, null);
+      var active = terms.length > 0;
+      var chosen = picks.map(function (p) { if (p.value) active = true; return { field: p.getAttribute("data-field"), link: p.getAttribute("data-match") === "link", value: p.value }; })
+        .filter(function (c) { return c.value; });
+      var termsBy = {};
+      var shown = 0;
+      items.forEach(function (it) {
+        var key = it.headers ? it.headers.join("|") : "";
+        var t = termsBy[key] || (termsBy[key] = parse(query, it.headers));
+        var ok = itemMatches(it, t) && chosen.every(function (c) { return pickMatches(it, c); });
+        it.el.hidden = !ok;
+        if (ok) shown += 1;
+      });
+      each(counts, function (c) { c.textContent = shown + " of " + items.length; });
+      Object.keys(groups).forEach(function (key) {
+        var g = groups[key];
+        var n = g.items.filter(function (it) { return !it.el.hidden; }).length;
+        each(document.querySelectorAll('[data-scope-count="' + key + '"]'), function (c) {
+          c.textContent = active ? n + " of " + g.items.length : String(g.items.length);
+        });
+        if (!g.note) {
+          g.note = document.createElement("p");
+          g.note.className = "empty";
+          g.note.textContent = "Nothing here matches the filter.";
+          g.el.appendChild(g.note);
+        }
+        g.note.hidden = n > 0;
+        var wraps = g.el.querySelectorAll(".table-wrap");
+        each(wraps, function (w) { w.hidden = n === 0; });
+        var details = g.el.closest("details");
+        if (details) {
+          if (active && n > 0 && !details.open) { details.open = true; details.setAttribute("data-auto-open", ""); }
+          else if (!active && details.hasAttribute("data-auto-open")) { details.open = false; details.removeAttribute("data-auto-open"); }
+        }
+      });
+      if (input) STATE[name] = input.value.trim();
+      picks.forEach(function (p) { STATE[name + "." + p.getAttribute("data-field")] = p.value; });
+    }
+
+    var state = readState();
+    if (input && state[name] !== undefined) input.value = state[name];
+    picks.forEach(function (p) {
+      var v = state[name + "." + p.getAttribute("data-field")];
+      if (v !== undefined && p.querySelector('option[value="' + v.replace(/["\\]/g, "") + '"]')) p.value = v;
+    });
+    var timer = null;
+    function changed() {
+      if (timer) clearTimeout(timer);
+      var run = function () { timer = null; apply(); writeState(); };
+      if (items.length >= BIG) timer = setTimeout(run, 150); else run();
+    }
+    if (input) input.addEventListener("input", changed);
+    picks.forEach(function (p) { p.addEventListener("change", changed); });
+    apply();
+  }
+
+  // ---- sorting by column: <th data-sort="text|num">; a cell's data-value is its sort key
   function cellValue(row, index) {
     var cell = row.cells[index];
     if (!cell) return "";
     var v = cell.getAttribute("data-value");
     return v !== null ? v : cell.textContent.trim().toLowerCase();
   }
-  function setupTable(table) {
+  function setupSort(table) {
     var body = table.tBodies[0];
-    if (!body) return;
+    if (!body || !table.tHead) return;
     var rows = Array.prototype.slice.call(body.rows);
-    var input = document.querySelector('input[data-filter="' + table.id + '"]');
-    var count = document.querySelector('[data-count="' + table.id + '"]');
-    var texts = rows.map(function (r) { return r.textContent.toLowerCase(); });
-    function filter() {
-      var terms = (input ? input.value : "").toLowerCase().split(/\s+/).filter(Boolean);
-      var shown = 0;
-      rows.forEach(function (row, i) {
-        var ok = terms.every(function (t) { return texts[i].indexOf(t) !== -1; });
-        row.hidden = !ok;
-        if (ok) shown += 1;
-      });
-      if (count) count.textContent = shown + " of " + rows.length;
-    }
-    if (input) {
-      input.addEventListener("input", filter);
-      filter();
-    }
-    Array.prototype.forEach.call(table.tHead ? table.tHead.rows[0].cells : [], function (th, index) {
+    each(table.tHead.rows[0].cells, function (th, index) {
       if (!th.hasAttribute("data-sort")) return;
       th.tabIndex = 0;
       function sort() {
         var numeric = th.getAttribute("data-sort") === "num";
         var asc = th.getAttribute("aria-sort") !== "ascending";
-        Array.prototype.forEach.call(th.parentNode.cells, function (c) { c.removeAttribute("aria-sort"); });
+        each(th.parentNode.cells, function (c) { c.removeAttribute("aria-sort"); });
         th.setAttribute("aria-sort", asc ? "ascending" : "descending");
         var order = rows.map(function (r, i) { return [cellValue(r, index), i]; });
         order.sort(function (a, b) {
@@ -57,7 +279,17 @@
       th.addEventListener("keydown", function (e) { if (e.key === "Enter" || e.key === " ") { e.preventDefault(); sort(); } });
     });
   }
-  document.addEventListener("DOMContentLoaded", function () {
-    Array.prototype.forEach.call(document.querySelectorAll("table[data-table]"), setupTable);
-  });
+
+  function init() {
+    STATE = {};
+    var names = [];
+    each(document.querySelectorAll("[data-filter]"), function (el) {
+      var n = el.getAttribute("data-filter");
+      if (names.indexOf(n) === -1) names.push(n);
+    });
+    names.forEach(setupFilter);
+    each(document.querySelectorAll("table[data-table]"), setupSort);
+  }
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init);
+  else init();
 })();
