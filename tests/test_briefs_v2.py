@@ -130,7 +130,33 @@ def test_return_on_visit_in_words_and_numbers(site, records, pid):
     rows = re.findall(r"<tr><td class=\"date\">(\d{4}-\d\d-\d\d)<br><small>\w+</small></td>.*?"
                       r"<td class=\"num\">(\d+)</td><td class=\"num\">(\d+) ", rov)
     assert [(d, int(b), int(a)) for d, b, a in rows] == \
-        sorted(((d.isoformat(), b, a) for d, b, a in per), reverse=True)
+        sorted(((d.isoformat(), b, a) for d, b, a in per), reverse=True)[:5]
+    assert ("older one" in words) == (visits > 5)
+
+
+def test_return_on_visit_lists_the_newest_five_visits(tmp_path):
+    root = copy_example(tmp_path)
+    extra = root / "data" / "interactions" / "extra.yaml"
+    days = [100, 120, 140, 200, 260, 300, 400]  # all matured (90 <= age < 455)
+    extra.write_text("".join(
+        f"- date: {(AS_OF - dt.timedelta(days=n)).isoformat()}\n  liaison: lena-brooks\n"
+        f"  type: visit\n  practice: mountain-view-family-medicine\n"
+        f"  physicians: [grace-holloway]\n  summary: Extra visit {n}.\n\n" for n in days),
+        encoding="utf-8")
+    out = build(root, tmp_path / "out")
+    rov = section(page(out, "physicians/grace-holloway"), "history-h")
+    from liaison.pipeline import check
+
+    records = check(root, AS_OF, keep_records=True).site
+    visits, before, after, per = expected_rov(records, "grace-holloway")
+    assert visits > 5 + 2
+    words = text_of(rov)
+    assert f"Over {visits} in-person visits 90 to 454 days old" in words
+    dates = re.findall(r"<tr><td class=\"date\">(\d{4}-\d\d-\d\d)<br>", rov)
+    assert dates == sorted((d.isoformat() for d, _, _ in per), reverse=True)[:5]
+    n = visits - 5
+    assert f"The newest 5 visits; the figures above count {n} older one{'s' if n != 1 else ''} too." \
+        in words
 
 
 def test_return_on_visit_agrees_with_the_statistics(site):

@@ -126,10 +126,8 @@ def bar_chart(labels: list[str], values: list[int], *, title: str,
     # The unfinished period's column, shaded, so that it shows even with nothing in it yet;
     # its tooltip gives the count so far (the whole column can be pointed at).
     if partial:
-        parts.append(f'<rect class="chart-partial-band" x="{_n(left + slot * (n - 1))}" '
-                     f'y="{_n(top)}" width="{_n(slot)}" height="{_n(plot_h)}" fill="{c.series_1}" '
-                     f'fill-opacity="0.08">'
-                     f"<title>{_tip(period(n - 1), values[-1], primary_label)}</title></rect>")
+        parts.append(_band(left + slot * (n - 1), top, slot, plot_h, c.series_1))
+        parts.append(f"<title>{_tip(period(n - 1), values[-1], primary_label)}</title></rect>")
 
     # Gridlines and y labels.
     parts.append(_grid(tuple(ticks), left, width - right, base, plot_h, top_value, c.grid,
@@ -140,19 +138,12 @@ def bar_chart(labels: list[str], values: list[int], *, title: str,
     width_attr = _n(bar_w)
     xs = _bar_xs(left, slot, bar_w, n)
     parts.append('<g class="chart-bars">')
-    for i, (lb, v) in enumerate(zip(labels, values)):
+    for i, v in enumerate(values):
         if not v:
             continue
-        h = plot_h * v / top_value
-        tip = _tip(period(i), v, noun)
-        if partial and i == n - 1:
-            parts.append(f'<rect class="chart-bar chart-series-1 chart-partial" x="{xs[i]}" '
-                         f'y="{_n(base - h)}" width="{width_attr}" height="{_n(h)}" '
-                         f'{_PARTIAL_PAINT.format(c=c)}><title>{tip}</title></rect>')
-        else:
-            parts.append(f'<rect class="chart-bar chart-series-1" x="{xs[i]}" y="{_n(base - h)}" '
-                         f'width="{width_attr}" height="{_n(h)}" fill="{c.series_1}">'
-                         f"<title>{tip}</title></rect>")
+        parts.append(_bar(xs[i], width_attr, base, plot_h, top_value, v, c,
+                          partial and i == n - 1))
+        parts.append(f"<title>{_tip(period(i), v, noun)}</title></rect>")
     parts.append("</g>")
 
     # Axis line on top of the bars' feet.
@@ -162,13 +153,9 @@ def bar_chart(labels: list[str], values: list[int], *, title: str,
     # Markers: triangles pointing up at the axis, in their lane below it.
     if marks:
         parts.append('<g class="chart-markers">')
-        tip_y, foot_y = _n(base + 2), _n(base + 9)
         for pos, text in marks:
-            x = left + slot * pos
-            parts.append(f'<path class="chart-marker chart-series-2" '
-                         f'd="M{_n(x)} {tip_y}L{_n(x + 4)} {foot_y}L{_n(x - 4)} {foot_y}Z" '
-                         f'fill="{c.series_2}" stroke="{c.surface}" stroke-width="0.5">'
-                         f'<title>{_esc(text)}</title></path>')
+            parts.append(_marker(left + slot * pos, base, c))
+            parts.append(f'<title>{_esc(text)}</title></path>')
         parts.append("</g>")
 
     # X labels, thinned; the most recent one is always shown.
@@ -192,15 +179,7 @@ def bar_chart(labels: list[str], values: list[int], *, title: str,
         parts.append("</g>")
 
     if rows:
-        parts.append('<g class="chart-legend">')
-        for r, row in enumerate(rows):
-            lx, ly = left, 14.0 + 20 * r
-            for kind, label in row:
-                parts.append(_swatch(kind, lx, ly, c))
-                parts.append(_text(lx + _SWATCH_W[kind] + 4, ly, label,
-                                   cls="chart-label chart-legend-label", fill=c.muted))
-                lx += _SWATCH_W[kind] + 4 + _text_w(label) + 18
-        parts.append("</g>")
+        parts.append(_legend(tuple(tuple(row) for row in rows), left, c))
 
     parts.append("</svg>")
     return "".join(parts)
@@ -227,6 +206,50 @@ def _grid(ticks: tuple, left: float, right_x: float, base: float, plot_h: float,
 def _bar_xs(left: float, slot: float, bar_w: float, n: int) -> tuple[str, ...]:
     """The x attribute of each bar."""
     return tuple(_n(left + slot * i + (slot - bar_w) / 2) for i in range(n))
+
+
+@lru_cache(maxsize=4096)
+def _bar(x: str, width: str, base: float, plot_h: float, top_value: int, v: int, c: Palette,
+         partial: bool) -> str:
+    """A bar's opening tag (its title and end tag follow); an unfinished period's lighter,
+    with a dashed outline."""
+    h = plot_h * v / top_value
+    if partial:
+        return (f'<rect class="chart-bar chart-series-1 chart-partial" x="{x}" '
+                f'y="{_n(base - h)}" width="{width}" height="{_n(h)}" '
+                f'{_PARTIAL_PAINT.format(c=c)}>')
+    return (f'<rect class="chart-bar chart-series-1" x="{x}" y="{_n(base - h)}" '
+            f'width="{width}" height="{_n(h)}" fill="{c.series_1}">')
+
+
+@lru_cache(maxsize=8192)
+def _marker(x: float, base: float, c: Palette) -> str:
+    """A marker's opening tag: a triangle pointing up at the axis, in the lane below it."""
+    tip_y, foot_y = _n(base + 2), _n(base + 9)
+    return (f'<path class="chart-marker chart-series-2" '
+            f'd="M{_n(x)} {tip_y}L{_n(x + 4)} {foot_y}L{_n(x - 4)} {foot_y}Z" '
+            f'fill="{c.series_2}" stroke="{c.surface}" stroke-width="0.5">')
+
+
+@lru_cache(maxsize=256)
+def _band(x: float, top: float, slot: float, plot_h: float, fill: str) -> str:
+    """The unfinished period's shaded column, its opening tag."""
+    return (f'<rect class="chart-partial-band" x="{_n(x)}" y="{_n(top)}" width="{_n(slot)}" '
+            f'height="{_n(plot_h)}" fill="{fill}" fill-opacity="0.08">')
+
+
+@lru_cache(maxsize=256)
+def _legend(rows: tuple, left: float, c: Palette) -> str:
+    parts = ['<g class="chart-legend">']
+    for r, row in enumerate(rows):
+        lx, ly = left, 14.0 + 20 * r
+        for kind, label in row:
+            parts.append(_swatch(kind, lx, ly, c))
+            parts.append(_text(lx + _SWATCH_W[kind] + 4, ly, label,
+                               cls="chart-label chart-legend-label", fill=c.muted))
+            lx += _SWATCH_W[kind] + 4 + _text_w(label) + 18
+    parts.append("</g>")
+    return "".join(parts)
 
 
 @lru_cache(maxsize=8192)

@@ -102,6 +102,9 @@ def _pct(part: int, whole: int) -> int:
 
 
 def _check_counts(values, name: str) -> list[int]:
+    out = list(values)
+    if all(type(v) is int for v in out) and (not out or min(out) >= 0):
+        return out  # the common case, in one pass of built-ins
     out = []
     for v in values:
         if isinstance(v, bool) or not isinstance(v, int):

@@ -151,16 +151,23 @@ def _window(dated: tuple[list[dt.date], list[int]], first: dt.date, last: dt.dat
     return sums[bisect_right(days, last)] - sums[bisect_left(days, first)]
 
 
+ROV_ROWS = 5  # matured visits listed with their own before and after (the newest)
+
+
 def _rov(view: SiteView, rov, visits: list, people_of) -> dict:
     """Return on visit in words and numbers: the statistic (``rov``: visits, before, after)
-    and each matured visit with its referrals before and after. ``people_of(visit)``: the
+    and the newest ``ROV_ROWS`` matured visits with their referrals before and after (``more``:
+    how many older ones the figures count besides). ``people_of(visit)``: the
     visit's people that the brief is about, with their referrals by date."""
-    rows = []
+    rows, more = [], 0
     for r in visits:
         if not matured((view.as_of - r.date).days):
             continue
         people = people_of(r)
         if not people:
+            continue
+        if len(rows) == ROV_ROWS:
+            more += 1
             continue
         before = sum(_window(d, r.date - dt.timedelta(days=ROV_DAYS), r.date - dt.timedelta(days=1))
                      for d in people)
@@ -186,7 +193,7 @@ def _rov(view: SiteView, rov, visits: list, people_of) -> dict:
                  f"{before} in the {ROV_DAYS} days before ({signed(after - before)}).")
     return {"visits": n, "before": before, "after": after, "change": signed(after - before),
             "css": "up" if after > before else "down" if after < before else "flat",
-            "text": words, "rows": rows}
+            "text": words, "rows": rows, "more": more}
 
 
 # ------------------------------------------------------------------ outcomes
