@@ -29,6 +29,7 @@ from liaison.pages.base import (
     MONTHS_CHARTED, PERCENT_BASE, RECENT, Page, PageKind, ago, deck_href, percent,
     physician_href, practice_href, signed,
 )
+from liaison.pages.log import log_href
 from liaison.pages.rows import alerts_for, physician_row, practice_row
 from liaison.pages.talking import talking_points
 from liaison.pages.view import SiteView
@@ -379,6 +380,7 @@ def physician(view: SiteView, page: Page) -> dict:
         "follow_ups": [view.follow_up(*t) for t in view.fu_by_doc.get(pid, [])],
         "points": points, "top_points": points[:TOP_POINTS], "more_points": points[TOP_POINTS:],
         "decks": _decks(view, d.practice),
+        "log_href": log_href(view, d.practice, [pid]),
     }
 
 
@@ -425,6 +427,7 @@ def practice(view: SiteView, page: Page) -> dict:
         "follow_ups": [view.follow_up(*t) for t in view.fu_by_practice.get(pid, [])],
         "points": points, "top_points": points[:TOP_POINTS], "more_points": points[TOP_POINTS:],
         "decks": _decks(view, pid),
+        "log_href": log_href(view, pid),
     }
 
 
@@ -432,7 +435,7 @@ BRIEF_READS = ("physicians", "practices", "team", "interactions", "referrals", "
                "site.services", "site.tiers", "site.compliance", "templates/talking-points.yaml")
 BRIEF_VARIABLES = ("stats", "row", "notes_html", "glance", "alerts", "d365", "chart", "rov",
                    "outcomes", "spend", "recent", "more", "follow_ups", "points", "top_points",
-                   "more_points", "decks")
+                   "more_points", "decks", "log_href")
 
 KINDS = [
     PageKind("practice", "practice.html", "practices",

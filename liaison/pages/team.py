@@ -9,6 +9,7 @@ from collections import defaultdict
 from liaison.charts import trend_badge
 from liaison.derived import ROV_DAYS, training_expired
 from liaison.pages.base import PERCENT_BASE, Page, PageKind, guide_href, member_href, one_page
+from liaison.pages.log import log_href
 from liaison.pages.prospects import prospect_row, ranked
 from liaison.pages.rows import physician_row
 from liaison.pages.view import SiteView
@@ -101,6 +102,7 @@ def _call_plan(view: SiteView, tid: str) -> list[dict]:
         figures = view.stats.practices.get(prac)
         groups.append({
             "practice": view.practice_ref(prac), "score": max(t[0] for t in docs),
+            "log_href": log_href(view, prac, [t[1] for t in docs], tid),
             "best": p.best_visit_times if p else None,
             "last_contact": figures.last_contact if figures is not None else None,
             "doctors": [{**physician_row(view, pid), "score": score, "reasons": reasons}
@@ -132,6 +134,7 @@ def member(view: SiteView, page: Page) -> dict:
         "recent": [view.interaction(r) for r in recent],
         "follow_ups": [view.follow_up(*t) for t in view.fu_by_owner.get(tid, [])],
         "trainings": trainings,
+        "log_href": log_href(view, liaison=tid),
     }
 
 
@@ -147,6 +150,6 @@ KINDS = [
              member, reads=("team", "physicians", "practices", "interactions", "guides",
                             "stats.liaisons", "stats.physicians", "stats.practices"),
              variables=("member", "is_liaison", "stats", "figures", "groups", "prospects",
-                        "recent", "follow_ups", "trainings"),
+                        "recent", "follow_ups", "trainings", "log_href"),
              url="team/<member>/"),
 ]
