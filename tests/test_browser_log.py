@@ -1,0 +1,394 @@
+"""Browser tests of the field-logging form (log/, SPEC §6), in Debian's Chromium driven by
+Playwright, at phone (390x844) and desktop (1366x900) sizes.
+
+The site is the second edition's worked example with a ``repository`` added to its site.yaml
+(the example has none, so it has no log/ page), built once for this module and served on
+127.0.0.1. What the form produces is written into a copy of the same example and checked by
+`validate` (exit 0): the form's YAML is the contract, not a Python mirror of it. Hand-overs to
+GitHub, GitLab and Gitea are intercepted (the request is answered locally): nothing reaches
+the network. The fixtures and helpers are tests/test_browser.py's.
+
+Screenshots for a person to look at go to $LIAISON_SHOTS_DIR (default /tmp/liaison-shots/).
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import shutil
+import subprocess
+import sys
+import urllib.parse
+from pathlib import Path
+
+import pytest
+import yaml
+
+from conftest import FIXTURES, REPO, _make_writable, run_validate
+from test_browser import (  # noqa: F401 - fixtures are used by name
+    PHONE, _shot, browser, new_page, server,
+)
+
+from liaison.pages.log import DATA_GLOBAL, new_file_url
+
+EXAMPLE = FIXTURES / "spec-example-v2"
+WEB_URL = "https://github.com/blue-ridge-vein/liaison-records"
+DESKTOP_WIDE = {"width": 1366, "height": 900}
+SIZES = {"phone": PHONE, "desktop": DESKTOP_WIDE}
+
+
+def _example_with_repository(dest: Path) -> Path:
+    shutil.copytree(EXAMPLE, dest)
+    _make_writable(dest)
+    with open(dest / "site.yaml", "a", encoding="utf-8") as fh:
+        fh.write(f"repository:\n  web_url: {WEB_URL}\n  branch: main\n")
+    return dest
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory) -> Path:
+    """The worked example with a repository, built once (overrides test_browser's site)."""
+    base = tmp_path_factory.mktemp("log")
+    root = _example_with_repository(base / "root")
+    out = base / "site"
+    env = dict(os.environ, LIAISON_CACHE_DIR=str(base / "cache"))
+    proc = subprocess.run(
+        [sys.executable, str(REPO / "build.py"), "build", "--root", str(root), "--out", str(out),
+         "--as-of", "2026-11-26"], cwd=REPO, env=env, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert (out / "log" / "index.html").is_file() and (out / "log" / "data.js").is_file()
+    return out
+
+
+@pytest.fixture
+def target(tmp_path) -> Path:
+    """A fresh copy of the example (with the repository) to add the form's files to."""
+    return _example_with_repository(tmp_path / "target")
+
+
+def _open(new_page, server, size: str, query: str = ""):
+    kw = {"is_mobile": True, "has_touch": True} if size == "phone" else {}
+    page, rec = new_page(viewport=SIZES[size], **kw)
+    page.goto(f"{server}/log/index.html{query}")
+    page.wait_for_selector("html[data-log-ready]")
+    return page, rec
+
+
+def _record(page) -> tuple[str, str]:
+    """(the file's path in the repository, its YAML) as the form shows them."""
+    return page.text_content("#log-path"), page.text_content("#log-yaml")
+
+
+def _add(root: Path, rel: str, text: str) -> None:
+    path = root / rel
+    assert not path.exists(), f"{rel} would overwrite a file"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+
+
+def _validate(root: Path) -> None:
+    code, _out, err = run_validate(root)
+    assert code == 0, "\n".join(err)
+    assert not [line for line in err if ": error:" in line], "\n".join(err)
+
+
+def _fill_visit(page, summary: str) -> None:
+    """Pick and type a whole visit: every field the form has."""
+    page.select_option("#log-liaison", "lena-brooks")
+    page.fill("#log-date", "2026-11-20")
+    page.locator('label[for="log-type-lunch"]').click()
+    page.check('#log-staff input[value="Carla Jennings (office manager)"]')
+    page.fill("#log-met-other", "Dana Ruiz (medical assistant)")
+    page.fill("#log-summary", summary)
+    page.fill("#log-needs", "Prior-auth help: Medicare Advantage plans\nFaster consult notes")
+    page.check('#log-services input[value="wound-clinic"]')
+    page.select_option("#log-outcome", "positive")
+    page.select_option("#log-deck", "venous-basics")
+    page.fill("#log-cost", "$48.5")
+    page.fill("#log-next", "2026-12-18")
+    page.click("#log-add-fu")
+    page.locator(".fu-task").last.fill("Send the wound-clinic referral form")
+    page.locator(".fu-due").last.fill("2026-11-27")
+    page.locator(".fu-owner").last.select_option("owen-price")
+    page.fill("#log-notes", "Lunch for 9 on 11/20.\n\n- Dr. Holloway asked about VenaSeal\n  - and compression")
+
+
+# ---------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("size", ["phone", "desktop"])
+def test_the_form_writes_a_record_that_validates(new_page, server, target, size):
+    page, rec = _open(new_page, server, size,
+                      "?practice=mountain-view-family-medicine&physician=grace-holloway")
+    # chosen from the link: the practice, its physicians offered, the one named ticked
+    assert page.text_content("#log-practice-name").startswith("Mountain View Family Medicine")
+    assert page.is_checked('#log-physicians input[value="grace-holloway"]')
+    assert not page.is_checked('#log-physicians input[value="marcus-bell"]')
+    summary = 'Lunch with the MAs: "what counts as a wound" #2 – café talk'
+    _fill_visit(page, summary)
+    page.check('#log-physicians input[value="marcus-bell"]')
+    _shot(page, f"log-filled-{size}.png")
+    rel, text = _record(page)
+    assert rel.startswith("data/interactions/2026/11/20-mountain-view-family-medicine-lena-brooks-")
+    assert rel.endswith(".yaml")
+    record = yaml.safe_load(text)
+    assert record == {
+        "date": dt.date(2026, 11, 20), "liaison": "lena-brooks", "type": "lunch",
+        "practice": "mountain-view-family-medicine",
+        "physicians": ["grace-holloway", "marcus-bell"],
+        "met_with": ["Carla Jennings (office manager)", "Dana Ruiz (medical assistant)"],
+        "summary": summary,
+        "needs": ["Prior-auth help: Medicare Advantage plans", "Faster consult notes"],
+        "outcome": "positive", "deck": "venous-basics", "cost": 48.5,
+        "next_visit": dt.date(2026, 12, 18),
+        "follow_ups": [{"task": "Send the wound-clinic referral form",
+                        "due": dt.date(2026, 11, 27), "owner": "owen-price"}],
+        "notes": "Services discussed: Leg wound clinic.\n\nLunch for 9 on 11/20.\n\n"
+                 "- Dr. Holloway asked about VenaSeal\n  - and compression",
+    }
+    _add(target, rel, text)
+    _validate(target)
+    assert rec.console_errors == [], rec.console_errors
+
+
+TRICKY = [
+    'Dr. O\'Neil: "fine" # not a comment',
+    "- starts like a list item",
+    "# starts like a comment",
+    "yes",
+    "null",
+    "1e3",
+    "2026-11-20",
+    "{braces} and [brackets], & anchors *star",
+    "Café, naïve, Zoë — 😀 ✓ 東京",
+    "back\\slash and tab\there",
+    "% percent at the start",
+    "ends with a colon:",
+    "'single quotes' around",
+    "@at and `backtick`",
+]
+
+
+def test_tricky_text_round_trips_exactly_and_validates(new_page, server, target):
+    page, rec = _open(new_page, server, "desktop", "?practice=french-broad-podiatry")
+    page.select_option("#log-liaison", "lena-brooks")
+    page.fill("#log-date", "2026-11-19")
+    needs = "\n".join(TRICKY[:6])
+    page.fill("#log-needs", needs)
+    notes = "# Heading\n\n  indented first? no: second line\n- item: with colon\n\n\"quoted\" #tag"
+    page.fill("#log-notes", notes)
+    page.fill("#log-met-other", "Ms. Q: \"Quinn\" (front desk)")
+    for i, text in enumerate(TRICKY):
+        page.fill("#log-summary", text)
+        rel, produced = _record(page)
+        record = yaml.safe_load(produced)
+        assert record["summary"] == text.strip(), produced
+        assert record["needs"] == [t.strip() for t in TRICKY[:6]]
+        assert record["notes"] == notes
+        assert record["met_with"] == ['Ms. Q: "Quinn" (front desk)']
+        _add(target, rel.replace(".yaml", f"-{i}.yaml"), produced)
+    _validate(target)
+    assert rec.console_errors == [], rec.console_errors
+
+
+def _yaml_of(page) -> str:
+    return page.text_content("#log-yaml")
+
+
+@pytest.mark.parametrize("host,web_url,path,params", [
+    ("github", WEB_URL, "/blue-ridge-vein/liaison-records/new/main", ("filename", "value")),
+    ("gitlab", "https://gitlab.com/blue-ridge/liaison-records", "/blue-ridge/liaison-records/-/new/main",
+     ("file_name", "content")),
+    ("gitea", "https://codeberg.org/blue-ridge/liaison-records", "/blue-ridge/liaison-records/_new/main/",
+     ("filename", "value")),
+    ("forgejo", "https://forgejo.blue-ridge.example/team/records", "/team/records/_new/main/",
+     ("filename", "value")),
+])
+def test_hand_over_opens_the_hosts_new_file_page(new_page, server, site, host, web_url, path, params):
+    page, rec = new_page(viewport=DESKTOP_WIDE)
+    # The same data file, with the repository of another host (its address as the build
+    # writes it).
+    data = (site / "log" / "data.js").read_text(encoding="utf-8")
+    prefix = f"window.{DATA_GLOBAL}="
+    payload = json.loads(data[len(prefix):].rstrip().rstrip(";"))
+    payload["repository"]["web_url"] = web_url
+    payload["repository"]["new_file"] = new_file_url(web_url, "main")
+    page.route("**/log/data.js", lambda route: route.fulfill(
+        status=200, content_type="text/javascript",
+        body=prefix + json.dumps(payload) + ";\n"))
+    opened = []
+    origin = urllib.parse.urlsplit(web_url)
+    origin = f"{origin.scheme}://{origin.netloc}"
+
+    def answer(route):
+        opened.append(route.request.url)
+        route.fulfill(status=200, content_type="text/html", body="<title>new file</title>")
+
+    page.context.route(f"{origin}/**", answer)
+    page.goto(f"{server}/log/index.html?practice=hendersonville-womens-health&physician=nina-vargas")
+    page.wait_for_selector("html[data-log-ready]")
+    page.select_option("#log-liaison", "lena-brooks")
+    page.fill("#log-summary", "Met Dr. Vargas: 100% on board & asked for #2 pads")
+    rel, text = _record(page)
+    assert page.is_visible("#log-open")
+    with page.context.expect_page() as popup:
+        page.click("#log-open")
+    popup.value.wait_for_load_state()
+    assert len(opened) == 1
+    url = urllib.parse.urlsplit(opened[0])
+    assert f"{url.scheme}://{url.netloc}" == origin
+    assert url.path == path
+    query = urllib.parse.parse_qs(url.query, keep_blank_values=True)
+    assert query[params[0]] == [rel]
+    assert query[params[1]] == [text]
+    if host == "gitlab":
+        assert query["commit_message"] == ["Log visit of " + rel.split("/")[2] + "-"
+                                           + rel.split("/")[3] + "-" + rel.split("/")[4][:2]
+                                           + " at hendersonville-womens-health"]
+    # handed over: the draft is cleared from this device, the form stays filled in
+    assert "draft on this device is cleared" in page.text_content("#log-status")
+    assert page.evaluate("Object.keys(localStorage).filter(k => k.startsWith('liaison-log-draft'))") == []
+    assert page.input_value("#log-summary").startswith("Met Dr. Vargas")
+    assert rec.console_errors == [], rec.console_errors
+
+
+def test_an_unknown_host_gets_copy_and_download_and_says_why(new_page, server, site):
+    page, rec = new_page(viewport=DESKTOP_WIDE)
+    data = (site / "log" / "data.js").read_text(encoding="utf-8")
+    prefix = f"window.{DATA_GLOBAL}="
+    payload = json.loads(data[len(prefix):].rstrip().rstrip(";"))
+    payload["repository"].update(web_url="https://git.blue-ridge.example/records", new_file=None)
+    page.route("**/log/data.js", lambda route: route.fulfill(
+        status=200, content_type="text/javascript", body=prefix + json.dumps(payload) + ";\n"))
+    page.goto(f"{server}/log/index.html")
+    page.wait_for_selector("html[data-log-ready]")
+    assert not page.is_visible("#log-open")
+    note = page.text_content("#log-host-note")
+    assert "git.blue-ridge.example" in note and "copy or download" in note
+    assert page.is_visible("#log-copy") and page.is_visible("#log-download")
+    assert rec.console_errors == [], rec.console_errors
+
+
+@pytest.mark.parametrize("size", ["phone", "desktop"])
+def test_the_draft_survives_a_reload_and_can_be_discarded(new_page, server, size):
+    page, rec = _open(new_page, server, size, "?practice=french-broad-podiatry&physician=alan-cho")
+    page.select_option("#log-liaison", "lena-brooks")
+    page.fill("#log-summary", "Dropped off the new referral pads")
+    page.fill("#log-needs", "Same-week wound visits")
+    page.click("#log-add-fu")
+    page.locator(".fu-task").last.fill("Call back about the pads")
+    before = _yaml_of(page)
+    page.reload()
+    page.wait_for_selector("html[data-log-ready]")
+    assert page.is_visible("#log-draft-note")
+    assert "draft" in page.text_content("#log-draft-note")
+    assert page.input_value("#log-summary") == "Dropped off the new referral pads"
+    assert page.input_value(".fu-task") == "Call back about the pads"
+    assert page.is_checked('#log-physicians input[value="alan-cho"]')
+    assert _yaml_of(page) == before
+    _shot(page, f"log-draft-{size}.png")
+    # a draft wins over another link's choices until it is discarded
+    page.goto(page.url.split("?")[0] + "?practice=hendersonville-womens-health")
+    page.wait_for_selector("html[data-log-ready]")
+    assert page.input_value("#log-summary") == "Dropped off the new referral pads"
+    page.click("#log-fresh")
+    assert page.input_value("#log-summary") == ""
+    assert page.text_content("#log-practice-name").startswith("Hendersonville Women")
+    assert page.input_value("#log-liaison") == "lena-brooks"  # this device's liaison is kept
+    # Discard, then undo
+    page.fill("#log-summary", "Second draft")
+    page.click("#log-discard")
+    assert page.input_value("#log-summary") == ""
+    assert page.evaluate("Object.keys(localStorage).filter(k => k.startsWith('liaison-log-draft'))") == []
+    page.click("#log-undo")
+    assert page.input_value("#log-summary") == "Second draft"
+    assert rec.console_errors == [], rec.console_errors
+
+
+@pytest.mark.parametrize("size", ["phone", "desktop"])
+def test_problems_are_said_next_to_their_fields(new_page, server, size):
+    page, rec = _open(new_page, server, size)
+    page.click("#log-copy")
+    assert "Choose who logs it" in page.text_content("#log-liaison-err")
+    assert "Choose the practice" in page.text_content("#log-practice-err")
+    assert "Write one line" in page.text_content("#log-summary-err")
+    assert "3 things to fix" in page.text_content("#log-problems")
+    assert page.text_content("#log-status") == ""
+    tomorrow = (dt.date.today() + dt.timedelta(days=1)).isoformat()
+    page.fill("#log-date", tomorrow)
+    assert "After today" in page.text_content("#log-date-err")
+    for cost, message in (("12.345", "two decimals"), ("1,200", "digits only"),
+                          ("-5", "digits only"), ("ten", "digits only")):
+        page.fill("#log-cost", cost)
+        assert message in page.text_content("#log-cost-err"), cost
+    page.fill("#log-cost", "12.30")
+    assert page.text_content("#log-cost-err") == ""
+    page.fill("#log-summary", "Patient DOB 4/12/1961 asked about ablation")
+    assert "date of birth" in page.text_content("#log-summary-err")
+    page.click("#log-add-fu")  # a due date is filled in, the task is not
+    assert "Write the task" in page.text_content("#log-fu0-err")
+    page.locator(".fu-due").last.fill("")  # an empty row is left out, not an error
+    assert page.text_content("#log-fu0-err") == ""
+    _shot(page, f"log-problems-{size}.png")
+    # the practice: found by typing part of a physician's name, chosen with a tap
+    page.fill("#log-practice-find", "kessl")
+    page.locator("#log-practice-list button").first.click()
+    assert page.text_content("#log-practice-name").startswith("French Broad Podiatry")
+    assert page.is_checked('#log-physicians input[value="ruth-kessler"]')
+    assert page.text_content("#log-practice-err") == ""
+    assert rec.console_errors == [], rec.console_errors
+
+
+def test_copy_and_download_hand_over_the_same_text(new_page, server, target):
+    page, rec = _open(new_page, server, "desktop", "?practice=french-broad-podiatry")
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=server)
+    page.select_option("#log-liaison", "owen-price")
+    page.locator('label[for="log-type-call"]').click()
+    page.fill("#log-summary", "Called: fax number for referrals is 828-555-0142")
+    rel, text = _record(page)
+    page.click("#log-copy")
+    page.wait_for_function("document.getElementById('log-status').textContent !== ''")
+    assert "Copied" in page.text_content("#log-status")
+    assert page.evaluate("navigator.clipboard.readText()") == text
+    with page.expect_download() as info:
+        page.click("#log-download")
+    download = info.value
+    assert download.suggested_filename == rel.rsplit("/", 1)[1]
+    assert Path(download.path()).read_text(encoding="utf-8") == text
+    _add(target, rel, text)
+    _validate(target)
+    assert rec.console_errors == [], rec.console_errors
+
+
+def test_briefs_and_call_plans_open_the_form_with_their_choices(new_page, server):
+    page, rec = new_page(viewport=PHONE, is_mobile=True, has_touch=True)
+    page.goto(f"{server}/physicians/nina-vargas/index.html")
+    page.click("a.log-visit")
+    page.wait_for_selector("html[data-log-ready]")
+    assert page.text_content("#log-practice-name").startswith("Hendersonville Women")
+    assert page.is_checked('#log-physicians input[value="nina-vargas"]')
+    assert not page.is_checked('#log-physicians input[value="james-whitley"]')
+    page.goto(f"{server}/practices/french-broad-podiatry/index.html")
+    page.click("a.log-visit")
+    page.wait_for_selector("html[data-log-ready]")
+    assert page.text_content("#log-practice-name").startswith("French Broad Podiatry")
+    page.goto(f"{server}/team/lena-brooks/index.html")
+    links = page.locator("h3 a.log-visit")
+    assert links.count() >= 1
+    links.first.click()
+    page.wait_for_selector("html[data-log-ready]")
+    assert page.input_value("#log-liaison") == "lena-brooks"
+    assert page.locator("#log-physicians input:checked").count() >= 1
+    assert rec.console_errors == [], rec.console_errors
+
+
+def test_the_form_works_opened_from_disk(new_page, site):
+    page, rec = new_page(viewport=PHONE, is_mobile=True, has_touch=True)
+    page.goto((site / "log" / "index.html").as_uri() + "?practice=french-broad-podiatry")
+    page.wait_for_selector("html[data-log-ready]")
+    assert page.text_content("#log-practice-name").startswith("French Broad Podiatry")
+    page.select_option("#log-liaison", "lena-brooks")
+    page.fill("#log-summary", "From disk")
+    assert "summary: From disk" in _yaml_of(page)
+    assert [u for u in rec.requests if not u.startswith("file:")] == []
+    assert rec.console_errors == [], rec.console_errors
