@@ -1,14 +1,19 @@
 """The physician and practice directories (``physicians/``, ``practices/``): every row, to
-filter by typing and sort by column."""
+filter by typing (typo-tolerant, in any order, the filter kept in the address) and sort by
+column; physicians by last name."""
 from __future__ import annotations
 
+from liaison.names import sort_key
 from liaison.pages.base import Page, PageKind, one_page
 from liaison.pages.rows import physician_row, practice_row
 from liaison.pages.view import SiteView
 
 
 def physicians(view: SiteView, page: Page) -> dict:
-    rows = [physician_row(view, p) for p in sorted(view.site.physicians)]
+    """Every physician, by last name (``sort_name``: the Name column's sort key too)."""
+    docs = view.site.physicians
+    order = sorted(docs, key=lambda p: (sort_key(docs[p].name), p))
+    rows = [{**physician_row(view, p), "sort_name": sort_key(docs[p].name)} for p in order]
     return {**view.common(page, "physicians", "Physicians"), "rows": rows}
 
 

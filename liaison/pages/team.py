@@ -8,6 +8,7 @@ from collections import defaultdict
 
 from liaison.charts import trend_badge
 from liaison.derived import ROV_DAYS, training_expired
+from liaison.names import sort_key
 from liaison.pages.base import PERCENT_BASE, Page, PageKind, guide_href, member_href, one_page
 from liaison.pages.log import log_href
 from liaison.pages.prospects import prospect_row, ranked
@@ -54,9 +55,11 @@ def liaison_figures(view: SiteView, tid: str) -> dict | None:
 
 def team(view: SiteView, page: Page) -> dict:
     rows = []
-    for tid in sorted(view.site.team):
-        m = view.site.team[tid]
-        rows.append({"id": tid, "name": m.name, "role": m.role, "href": member_href(tid),
+    team = view.site.team
+    for tid in sorted(team, key=lambda t: (sort_key(team[t].name), t)):  # by last name
+        m = team[tid]
+        rows.append({"id": tid, "name": m.name, "sort_name": sort_key(m.name), "role": m.role,
+                     "href": member_href(tid),
                      "email": m.email or "", "stats": view.stats.liaisons.get(tid),
                      "figures": liaison_figures(view, tid), "trainings": len(m.trainings)})
     return {**view.common(page, "team", "Team"), "rows": rows,

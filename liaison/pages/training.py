@@ -3,6 +3,7 @@ guide with its table of contents)."""
 from __future__ import annotations
 
 from liaison.derived import training_expired
+from liaison.names import sort_key
 from liaison.pages.base import Page, PageKind, guide_href, member_href, one_page
 from liaison.pages.view import SiteView
 
@@ -49,7 +50,9 @@ def matrix_row(view: SiteView, tid: str, guides: list[dict]) -> dict:
 
 def training(view: SiteView, page: Page) -> dict:
     guides = guide_rows(view)
-    matrix = [matrix_row(view, tid, guides) for tid in sorted(view.site.team)]
+    team = view.site.team
+    matrix = [{**matrix_row(view, tid, guides), "sort_name": sort_key(team[tid].name)}
+              for tid in sorted(team, key=lambda t: (sort_key(team[t].name), t))]  # by last name
     return {**view.common(page, "training", "Training"), "guides": guides, "matrix": matrix,
             "capture": view.stats.source_capture_rate_365d}
 

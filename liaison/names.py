@@ -1,0 +1,25 @@
+"""People's names in the order people look them up: by last name.
+
+``sort_key("Dr. Anil Kapoor")`` is ``"kapoor anil"``: titles and generational suffixes left
+out, a particle kept with the name it belongs to ("Ludwig van Beethoven": "van beethoven
+ludwig"), a hyphenated name whole, lower case. The directories' default order and their
+Name column's sort key (data-value) come from it."""
+from __future__ import annotations
+
+TITLES = {"dr", "dr.", "doctor", "prof", "prof.", "mr", "mr.", "mrs", "mrs.", "ms", "ms.", "mx", "mx."}
+SUFFIXES = {"jr", "jr.", "sr", "sr.", "ii", "iii", "iv", "v"}
+PARTICLES = {"de", "del", "della", "der", "di", "da", "du", "la", "le", "van", "von", "st", "st.",
+             "bin", "ibn", "al", "el", "ten", "ter"}
+
+
+def sort_key(name: str) -> str:
+    """"kapoor anil" for "Anil Kapoor"; a name of one word is itself."""
+    words = [w for w in name.replace(",", " ").split() if w.lower() not in TITLES]
+    while len(words) > 1 and words[-1].lower() in SUFFIXES:
+        words.pop()
+    if len(words) < 2:
+        return " ".join(words).lower()
+    first = len(words) - 1
+    while first > 1 and words[first - 1].lower() in PARTICLES:
+        first -= 1
+    return " ".join(words[first:] + words[:first]).lower()

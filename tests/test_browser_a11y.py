@@ -1,0 +1,179 @@
+"""Accessibility of every page type (issue 13, point 5), in Debian's Chromium driven by
+Playwright on the repository's sample site (the fixtures of tests/test_browser.py).
+
+axe-core (tests/assets/axe.min.js, a test asset: MPL-2.0, its licence beside it; never shipped
+in a site) is injected into each page at phone (390x844) and desktop (1366x900) width: no
+violation of serious or critical impact may remain. Beside it: a skip link is the first
+thing the keyboard reaches; chart text is at least 12 px as rendered on a phone; no chart
+label is cut in the middle of a word.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from test_browser import (  # noqa: F401 - fixtures are used by name
+    SHOTS, browser, new_page, server, site,
+)
+
+AXE = Path(__file__).resolve().parent / "assets" / "axe.min.js"
+PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1366, "height": 900}
+VIEWPORTS = {"phone": PHONE, "desktop": DESKTOP}
+SERIOUS = ("serious", "critical")
+MIN_CHART_PX = 12
+
+
+def _first(site: Path, pattern: str) -> str | None:
+    """The largest page matching ``pattern`` (the likeliest to show a problem), or None."""
+    files = sorted(site.glob(pattern), key=lambda p: (-p.stat().st_size, p.as_posix()))
+    return files[0].relative_to(site).as_posix() if files else None
+
+
+def page_types(site: Path) -> dict[str, str]:
+    """Every page type of the built site: its name -> one page of it. search/ and log/ are
+    included when the site has them."""
+    found = {
+        "dashboard": "index.html",
+        "physicians": "physicians/index.html",
+        "practices": "practices/index.html",
+        "physician": _first(site, "physicians/*/index.html"),
+        "practice": _first(site, "practices/*/index.html"),
+        "team": "team/index.html",
+        "member": _first(site, "team/*/index.html"),
+        "activity": "activity/index.html",
+        "month": _first(site, "activity/*/index.html"),
+        "follow-ups": "follow-ups/index.html",
+        "referrals": "referrals/index.html",
+        "training": "training/index.html",
+        "guide": _first(site, "training/*/index.html"),
+        "presentations": "presentations/index.html",
+        "deck": _first(site, "presentations/*/index.html"),
+        "prospects": "prospects/index.html",
+        "compliance": "compliance/index.html",
+        "data-quality": "data-quality/index.html",
+        "search": "search/index.html",
+        "log": "log/index.html",
+    }
+    return {k: v for k, v in found.items() if v and (site / v).is_file()}
+
+
+def _axe(page) -> list[dict]:
+    page.add_script_tag(path=str(AXE))
+    return page.evaluate(
+        """async () => {
+            const r = await axe.run(document, {resultTypes: ['violations']});
+            return r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
+                nodes: v.nodes.map(n => ({target: n.target.join(' '), html: n.html.slice(0, 160),
+                                          summary: n.failureSummary}))}));
+        }""")
+
+
+def _readable(violations: list[dict]) -> str:
+    lines = []
+    for v in violations:
+        lines.append(f"  [{v['impact']}] {v['id']}: {v['help']} ({len(v['nodes'])} element(s))")
+        for n in v["nodes"][:5]:
+            lines.append(f"      {n['target']}\n        {n['html']}\n        "
+                         + (n["summary"] or "").replace("\n", "\n        "))
+    return "\n".join(lines)
+
+
+@pytest.fixture(scope="module")
+def types(site):
+    found = page_types(site)
+    assert {"dashboard", "physician", "follow-ups", "month", "deck"} <= set(found)
+    return found
+
+
+@pytest.mark.parametrize("width", list(VIEWPORTS))
+def test_no_serious_or_critical_axe_violation_on_any_page_type(new_page, server, types, width):
+    # The pages' CSP allows no inline script: the injected axe-core needs it lifted.
+    page, rec = new_page(viewport=VIEWPORTS[width], bypass_csp=True)
+    failures = []
+    for name, path in types.items():
+        page.goto(f"{server}/{path}", wait_until="load")
+        bad = [v for v in _axe(page) if v["impact"] in SERIOUS]
+        if bad:
+            failures.append(f"{name} ({path}) at {width} width:\n{_readable(bad)}")
+    assert not failures, "axe-core found serious or critical violations:\n" + "\n".join(failures)
+    assert not rec.console_errors
+
+
+@pytest.mark.parametrize("width", list(VIEWPORTS))
+def test_skip_link_is_the_first_stop_and_lands_on_the_content(new_page, server, types, width):
+    page, _rec = new_page(viewport=VIEWPORTS[width])
+    for name, path in types.items():
+        if name == "deck":  # a slide deck has no page frame: arrows move between slides
+            continue
+        page.goto(f"{server}/{path}", wait_until="load")
+        first = page.evaluate(
+            """() => [...document.querySelectorAll('a[href], button, input, select, textarea, [tabindex]')]
+                 .find(e => e.tabIndex >= 0 && !e.disabled).textContent.trim()""")
+        assert first == "Skip to content", name
+        if page.evaluate("() => document.activeElement !== document.body"):
+            continue  # a page that puts the focus in its own box (search/): the DOM order holds
+        page.keyboard.press("Tab")
+        focused = page.evaluate(
+            "() => ({text: document.activeElement.textContent.trim(),"
+            " href: document.activeElement.getAttribute('href'),"
+            " visible: document.activeElement.getBoundingClientRect().height > 0})")
+        assert focused == {"text": "Skip to content", "href": "#main", "visible": True}, name
+        page.keyboard.press("Enter")
+        assert page.evaluate("() => location.hash") == "#main", name
+        assert page.evaluate("() => document.activeElement.id") == "main", name
+
+
+def _chart_pages(types) -> list[str]:
+    return [types[k] for k in ("dashboard", "physician", "practice", "referrals") if k in types]
+
+
+def test_chart_text_is_at_least_12_px_on_a_phone(new_page, server, types):
+    page, _rec = new_page(viewport=PHONE, is_mobile=True, has_touch=True, device_scale_factor=2)
+    measured = 0
+    small = []
+    for path in _chart_pages(types):
+        page.goto(f"{server}/{path}", wait_until="load")
+        sizes = page.evaluate(
+            """() => [...document.querySelectorAll('.chart svg text')]
+                .filter(t => t.getBoundingClientRect().width > 0 && t.textContent.trim())
+                .map(t => {
+                    const svg = t.ownerSVGElement;
+                    const box = svg.viewBox.baseVal;
+                    const scale = box && box.width ? svg.getBoundingClientRect().width / box.width : 1;
+                    return {text: t.textContent.trim(), px: parseFloat(getComputedStyle(t).fontSize) * scale,
+                            height: t.getBoundingClientRect().height};
+                })""")
+        measured += len(sizes)
+        small += [f"{path}: {s['text']!r} {s['px']:.1f} px" for s in sizes
+                  if s["px"] < MIN_CHART_PX - 0.05]
+        # the box the text takes on screen agrees (a glyph box is taller than the font size)
+        assert all(s["height"] >= MIN_CHART_PX - 0.5 for s in sizes), path
+    assert measured > 20, "the sample site's charts have text to measure"
+    assert not small, "chart text under 12 px at 390 px width:\n" + "\n".join(small)
+
+
+def test_no_label_is_cut_in_the_middle_of_a_word(new_page, server, types):
+    """A label that does not fit ends at a word boundary with an ellipsis, and its full text
+    is in a <title> (a tooltip, and what a screen reader reads)."""
+    page, _rec = new_page(viewport=PHONE, is_mobile=True, has_touch=True, device_scale_factor=2)
+    cut = []
+    for path in _chart_pages(types) + [types.get("compliance", "index.html")]:
+        page.goto(f"{server}/{path}", wait_until="load")
+        texts = page.evaluate(
+            """() => [...document.querySelectorAll('svg text')].map(t => {
+                 const g = t.closest('g');
+                 const title = (t.querySelector('title') || (g && g.querySelector(':scope > title')) || {}).textContent || '';
+                 return {text: t.textContent.replace(title, '').trim(), title: title.trim()};
+               })""")
+        for t in texts:
+            text = t["text"]
+            if text.endswith("…"):
+                stem = text[:-1].rstrip()
+                full = t["title"]
+                ok = bool(full) and full.startswith(stem) and (
+                    len(full) == len(stem) or not full[len(stem)].isalnum())
+                if not ok:
+                    cut.append(f"{path}: {text!r} (full text {full!r})")
+    assert not cut, "labels cut in the middle of a word:\n" + "\n".join(cut)
