@@ -323,6 +323,75 @@ def _new_command(kind) -> click.Command:
                          short_help=kind.short_help)
 
 
+@main.group(name="import")
+def import_() -> None:
+    """Add records from public data files (they never overwrite a file)."""
+
+
+@import_.command(name="nppes")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--state", "states", multiple=True, metavar="ST",
+              help="Practice location state (two letters); repeat for several.")
+@click.option("--zip", "zips", multiple=True, metavar="PREFIX",
+              help="Practice location ZIP code prefix (e.g. 287); repeat for several.")
+@click.option("--taxonomy", "taxonomies", multiple=True, metavar="CODE",
+              help="Healthcare provider taxonomy code (e.g. 207Q00000X); repeat for several.")
+@click.option("--specialty", "specialties", multiple=True, metavar="NAME",
+              help="Shorthand for the taxonomy codes of a specialty: family-medicine, "
+                   "internal-medicine, primary-care, podiatry, obgyn, wound-care, cardiology, "
+                   "nephrology, endocrinology, vascular.")
+@ROOT_OPTION
+@click.option("--dry-run", is_flag=True, help="Print what would be written; write nothing.")
+def import_nppes(file: Path, states, zips, taxonomies, specialties, root: Path,
+                 dry_run: bool) -> None:
+    """Prospects from the CMS NPPES NPI registry FILE (the monthly CSV, or an extract with its
+    header): a physician file for each matching individual provider not yet in the site, and
+    a practice file per new practice location. Skips deactivated NPIs; never overwrites."""
+    from liaison.importers import nppes
+
+    try:
+        filters = nppes.Filters.of(states, zips, taxonomies, specialties)
+    except ValueError as exc:
+        raise click.UsageError(str(exc)) from None
+    if not file.is_file():
+        raise click.BadParameter(f"'{file}' is not a file", param_hint="'FILE'")
+    from liaison.scaffold.fields import BadValue
+
+    tty = sys.stderr.isatty()
+
+    def progress(rows: int) -> None:
+        click.echo(f"\r{rows:,} rows read…", err=True, nl=False)
+
+    try:
+        new, counts = nppes.run(_root(root), file, filters, dry_run, click.echo,
+                                progress if tty else None)
+    except BadValue as exc:
+        raise click.BadParameter(exc.message, param_hint="'--root'") from None
+    finally:
+        if tty:
+            click.echo("\r\033[K", err=True, nl=False)
+    verb = "would add" if dry_run else "added"
+    reused = sum(new.reused.values())
+    click.echo(
+        f"{counts.rows:,} rows: {verb} {len(new.physicians)} physician"
+        f"{'s' if len(new.physicians) != 1 else ''} and {len(new.practices)} practice"
+        f"{'s' if len(new.practices) != 1 else ''}"
+        + (f" ({reused} at {len(new.reused)} practice{'s' if len(new.reused) != 1 else ''} "
+           "of the site)" if reused else "")
+        + f"; skipped {counts.in_site} already in the site, {counts.deactivated} deactivated, "
+          f"{counts.bad_npi} with an invalid NPI, {counts.elsewhere} outside the filters, "
+          f"{counts.organizations} organization{'s' if counts.organizations != 1 else ''}", err=True)
+
+
+def _in_terminal() -> bool:
+    """Whether a person is at the command line (stdin and stdout a terminal)."""
+    return sys.stdin.isatty() and sys.stdout.isatty()
+
+
+def _ask(text: str, default: str | None) -> str:
+    return click.prompt(text, default=default, show_default=bool(default))
+
+
 def _value_type(option):
     if option.choices:
         return click.Choice(option.choices)

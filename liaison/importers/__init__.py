@@ -1,0 +1,1 @@
+"""`import …`: records from public data files (``nppes``: the CMS NPI registry)."""

@@ -1,0 +1,485 @@
+"""`import nppes FILE`: prospects from the CMS NPPES NPI registry (SPEC §5).
+
+The registry's monthly "full replacement" file is one CSV of about 9 million rows and 330
+columns, every value double-quoted; a weekly update file and any extract keep its header.
+Only the columns below are read, by name, so the order of the columns and the others do
+not matter.
+
+The file is read as a stream (Python's csv module, one row at a time; memory holds only
+the matching providers), in two steps so that a malformed file writes nothing:
+
+1. ``read``: every row is checked for its shape (as many fields as the header); individual
+   providers (entity type 1) whose practice location matches the filters (``--state``,
+   ``--zip`` prefixes, ``--taxonomy`` codes or ``--specialty`` shorthands) are kept, except
+   a deactivated NPI (unless reactivated since), an NPI whose check digit fails, and an NPI
+   the site has already.
+2. ``plan`` and ``write``: one practice per practice location (the normalized street
+   address and ZIP code, then the phone), reusing a practice of the site at the same address;
+   one physician file per provider. Ids are made from names, unique among the site's files
+   and each other. Every file is read back through the loader's own models before anything
+   is written, and written by exclusive creation: nothing is ever overwritten.
+
+A second run over the same file adds nothing (its NPIs are in the site), so the import can
+run every month on the new file.
+"""
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import re
+import sys
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterable
+
+from liaison.errors import LiaisonError
+from liaison.importers import taxonomy
+from liaison.models import ID_MAX, npi_check_digit_ok
+
+# The columns read (names exactly as in the registry's header).
+NPI = "NPI"
+ENTITY = "Entity Type Code"
+LAST = "Provider Last Name (Legal Name)"
+FIRST = "Provider First Name"
+MIDDLE = "Provider Middle Name"
+SUFFIX = "Provider Name Suffix Text"
+CREDENTIAL = "Provider Credential Text"
+ADDRESS_1 = "Provider First Line Business Practice Location Address"
+ADDRESS_2 = "Provider Second Line Business Practice Location Address"
+CITY = "Provider Business Practice Location Address City Name"
+STATE = "Provider Business Practice Location Address State Name"
+ZIP = "Provider Business Practice Location Address Postal Code"
+PHONE = "Provider Business Practice Location Address Telephone Number"
+DEACTIVATED = "NPI Deactivation Date"
+REACTIVATED = "NPI Reactivation Date"
+TAXONOMY_SLOTS = 15
+TAXONOMY = "Healthcare Provider Taxonomy Code_{}"
+PRIMARY = "Healthcare Provider Primary Taxonomy Switch_{}"
+
+REQUIRED = (NPI, ENTITY, LAST, FIRST, MIDDLE, SUFFIX, CREDENTIAL, ADDRESS_1, ADDRESS_2, CITY,
+            STATE, ZIP, PHONE, DEACTIVATED, REACTIVATED,
+            *(TAXONOMY.format(i) for i in range(1, TAXONOMY_SLOTS + 1)),
+            *(PRIMARY.format(i) for i in range(1, TAXONOMY_SLOTS + 1)))
+
+TAG = "nppes"
+PROGRESS_EVERY = 100_000  # rows between two progress lines on a terminal
+
+
+class ImportProblem(LiaisonError):
+    """The file cannot be imported (``path:line: message``); nothing was written."""
+
+
+@dataclass(frozen=True)
+class Filters:
+    states: frozenset[str] = frozenset()
+    zips: tuple[str, ...] = ()
+    taxonomies: frozenset[str] = frozenset()
+
+    @classmethod
+    def of(cls, states: Iterable[str] = (), zips: Iterable[str] = (),
+           taxonomies: Iterable[str] = (), specialties: Iterable[str] = ()) -> "Filters":
+        """Filters from command-line values; ValueError names a bad one."""
+        st = set()
+        for s in states:
+            s = s.strip().upper()
+            if not re.fullmatch(r"[A-Z]{2}", s):
+                raise ValueError(f"--state: '{s}' is not a two-letter state code (e.g. NC)")
+            st.add(s)
+        zp = []
+        for z in zips:
+            z = z.strip()
+            if not re.fullmatch(r"[0-9]{1,9}", z):
+                raise ValueError(f"--zip: '{z}' is not a ZIP code prefix (1 to 9 digits)")
+            zp.append(z)
+        tx = set()
+        for t in taxonomies:
+            t = t.strip().upper()
+            if not re.fullmatch(r"[0-9A-Z]{9}X", t):
+                raise ValueError(f"--taxonomy: '{t}' is not a taxonomy code (10 characters "
+                                 "ending in X, e.g. 207Q00000X)")
+            tx.add(t)
+        for s in specialties:
+            key = s.strip().lower()
+            if key not in taxonomy.SPECIALTIES:
+                raise ValueError(f"--specialty: '{s}' is not one of "
+                                 f"{', '.join(sorted(taxonomy.SPECIALTIES))}")
+            tx.update(taxonomy.SPECIALTIES[key])
+        return cls(frozenset(st), tuple(sorted(set(zp))), frozenset(tx))
+
+
+@dataclass
+class Provider:
+    """One individual provider of the file, as read (text as the registry writes it)."""
+    npi: str
+    first: str
+    middle: str
+    last: str
+    suffix: str
+    credential: str
+    taxonomy: str
+    address_1: str
+    address_2: str
+    city: str
+    state: str
+    zip: str
+    phone: str
+    line: int
+
+
+@dataclass
+class Counts:
+    rows: int = 0
+    organizations: int = 0
+    elsewhere: int = 0            # outside the state, ZIP or taxonomy filters
+    deactivated: int = 0
+    bad_npi: int = 0
+    in_site: int = 0
+    kept: int = 0
+
+
+# ------------------------------------------------------------------------------ reading
+
+
+def read(path: Path, filters: Filters, known_npis: set[str],
+         progress: Callable[[int], None] | None = None) -> tuple[list[Provider], Counts]:
+    """The providers of ``path`` to import, and what was counted on the way; ImportProblem
+    for a file that is not the registry's layout or a row that breaks it."""
+    counts = Counts()
+    kept: list[Provider] = []
+    name = str(path)
+    try:
+        fh = open(path, encoding="utf-8-sig", newline="", errors="strict")
+    except OSError as exc:
+        raise ImportProblem(f"{name}: cannot read: {exc.strerror or exc}") from None
+    with fh:
+        reader = csv.reader(fh, strict=True)
+        try:
+            header = next(reader, None)
+            if header is None:
+                raise ImportProblem(f"{name}:1: empty file: expected the NPPES header row")
+            index = {h.strip(): i for i, h in enumerate(header)}
+            missing = [c for c in REQUIRED if c not in index]
+            if missing:
+                raise ImportProblem(
+                    f"{name}:1: not an NPPES NPI registry file: no column '{missing[0]}'"
+                    + (f" (and {len(missing) - 1} more)" if len(missing) > 1 else ""))
+            width = len(header)
+            i_npi, i_entity, i_state, i_zip = index[NPI], index[ENTITY], index[STATE], index[ZIP]
+            i_deact, i_react = index[DEACTIVATED], index[REACTIVATED]
+            i_tax = [index[TAXONOMY.format(k)] for k in range(1, TAXONOMY_SLOTS + 1)]
+            i_prim = [index[PRIMARY.format(k)] for k in range(1, TAXONOMY_SLOTS + 1)]
+            cols = [index[c] for c in (FIRST, MIDDLE, LAST, SUFFIX, CREDENTIAL, ADDRESS_1,
+                                       ADDRESS_2, CITY, STATE, ZIP, PHONE)]
+            states, zips, wanted = filters.states, filters.zips, filters.taxonomies
+            for row in reader:
+                counts.rows += 1
+                if progress is not None and counts.rows % PROGRESS_EVERY == 0:
+                    progress(counts.rows)
+                if len(row) != width:
+                    raise ImportProblem(f"{name}:{reader.line_num}: {len(row)} fields where "
+                                        f"the header has {width}")
+                if row[i_deact] and _deactivated(row[i_deact], row[i_react], name,
+                                                 reader.line_num):
+                    counts.deactivated += 1
+                    continue
+                if row[i_entity] != "1":
+                    counts.organizations += 1
+                    continue
+                if states and row[i_state].strip().upper() not in states:
+                    counts.elsewhere += 1
+                    continue
+                if zips and not row[i_zip].strip().startswith(zips):
+                    counts.elsewhere += 1
+                    continue
+                codes = [row[i].strip().upper() for i in i_tax if row[i]]
+                if wanted and not any(c in wanted for c in codes):
+                    counts.elsewhere += 1
+                    continue
+                npi = row[i_npi].strip()
+                if not (len(npi) == 10 and npi.isascii() and npi.isdigit()
+                        and npi_check_digit_ok(npi)):
+                    counts.bad_npi += 1
+                    continue
+                if npi in known_npis:
+                    counts.in_site += 1
+                    continue
+                known_npis.add(npi)  # a file listing an NPI twice imports it once
+                primary = next((row[t].strip().upper() for t, p in zip(i_tax, i_prim)
+                                if row[t] and row[p].strip().upper() == "Y"), None)
+                first, middle, last, suffix, cred, a1, a2, city, state, zip_, phone = \
+                    (row[i].strip() for i in cols)
+                kept.append(Provider(npi, first, middle, last, suffix, cred,
+                                     primary or (codes[0] if codes else ""), a1, a2, city,
+                                     state.upper(), zip_, phone, reader.line_num))
+        except csv.Error as exc:
+            raise ImportProblem(f"{name}:{reader.line_num}: not a readable CSV row: {exc}") \
+                from None
+        except UnicodeDecodeError as exc:
+            raise ImportProblem(f"{name}:{reader.line_num + 1}: not UTF-8 text "
+                                f"(byte {exc.object[exc.start:exc.start + 1]!r})") from None
+    counts.kept = len(kept)
+    return kept, counts
+
+
+def _registry_date(text: str, name: str, line: int) -> dt.date | None:
+    text = text.strip()
+    if not text:
+        return None
+    try:
+        return dt.datetime.strptime(text, "%m/%d/%Y").date()
+    except ValueError:
+        raise ImportProblem(f"{name}:{line}: '{text}' is not a date of the registry "
+                            "(MM/DD/YYYY)") from None
+
+
+def _deactivated(deactivated: str, reactivated: str, name: str, line: int) -> bool:
+    if not deactivated.strip():
+        return False
+    off = _registry_date(deactivated, name, line)
+    on = _registry_date(reactivated, name, line)
+    return on is None or on < off
+
+
+# ------------------------------------------------------------------------------ text
+
+
+_SMALL = {"de", "del", "der", "van", "von", "da", "di", "la", "le", "du", "st"}
+
+
+def title_case(text: str) -> str:
+    """A registry name (upper case) as people write it: "MARY-ANN O'NEIL" -> "Mary-Ann
+    O'Neil", "MCDONALD" -> "McDonald", "VAN DER BERG" -> "van der Berg" (inside a name)."""
+    words = []
+    for n, word in enumerate(text.split()):
+        low = word.lower()
+        if n and low in _SMALL:
+            words.append(low)
+            continue
+        parts = re.split(r"([-'’])", low)
+        out = []
+        for p in parts:
+            if p in "-'’" or not p:
+                out.append(p)
+            elif p.startswith("mc") and len(p) > 2:
+                out.append("Mc" + p[2:].capitalize())
+            else:
+                out.append(p.capitalize())
+        words.append("".join(out))
+    return " ".join(words)
+
+
+_DEGREES = {"PHD": "PhD", "MSN": "MSN", "DNP": "DNP"}
+
+
+def credentials(text: str) -> str:
+    """"M.D." -> "MD", "m.d., ph.d." -> "MD, PhD"."""
+    parts = [re.sub(r"[^0-9A-Za-z-]", "", p).upper() for p in re.split(r"[,;/]", text)]
+    return ", ".join(_DEGREES.get(p, p) for p in parts if p)
+
+
+def phone(text: str) -> str:
+    digits = re.sub(r"\D", "", text)
+    if len(digits) == 11 and digits[0] == "1":
+        digits = digits[1:]
+    if len(digits) == 10:
+        return f"{digits[:3]}-{digits[3:6]}-{digits[6:]}"
+    return text.strip()
+
+
+def zip_code(text: str) -> str:
+    """"287921234" -> "28792-1234"; "02134" stays "02134" (leading zeros are kept)."""
+    digits = re.sub(r"\D", "", text)
+    if len(digits) == 9:
+        return f"{digits[:5]}-{digits[5:]}"
+    return digits or text.strip()
+
+
+_STREET = {"STREET": "ST", "AVENUE": "AVE", "ROAD": "RD", "DRIVE": "DR", "BOULEVARD": "BLVD",
+           "HIGHWAY": "HWY", "LANE": "LN", "COURT": "CT", "PLACE": "PL", "PARKWAY": "PKWY",
+           "SUITE": "STE", "NORTH": "N", "SOUTH": "S", "EAST": "E", "WEST": "W",
+           "BUILDING": "BLDG", "FLOOR": "FL", "CIRCLE": "CIR", "TERRACE": "TER"}
+
+
+def address_key(street: str, zip_text: str) -> tuple[str, str]:
+    """An address as a key that ignores case, punctuation, "#" and common abbreviations:
+    "1200 Spartanburg Highway, Suite 4" and "1200 SPARTANBURG HWY STE 4" are one address."""
+    words = re.sub(r"[^0-9A-Z ]", " ", street.upper().replace("#", " STE ")).split()
+    words = [_STREET.get(w, w) for w in words]
+    return " ".join(words), re.sub(r"\D", "", zip_text)[:5]
+
+
+def slug(text: str) -> str:
+    plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", plain.lower()).strip("-")
+
+
+def unique_id(base: str, taken: set[str], extra: str = "") -> str:
+    """``base`` (cut to the id limit) if free, else ``base-extra``, else ``-2``, ``-3``…"""
+    base = (base or "record")[:ID_MAX].strip("-")
+    candidates = [base] + ([f"{base[:ID_MAX - len(extra) - 1]}-{extra}"] if extra else [])
+    for c in candidates:
+        if c not in taken:
+            taken.add(c)
+            return c
+    n = 2
+    while True:
+        tail = f"-{n}"
+        c = candidates[-1][:ID_MAX - len(tail)].strip("-") + tail
+        if c not in taken:
+            taken.add(c)
+            return c
+        n += 1
+
+
+# ------------------------------------------------------------------------------ planning
+
+
+@dataclass
+class NewFile:
+    rel: str
+    kind: str          # "practices" | "physicians"
+    values: dict
+    line: int          # the file's row it came from (the first one, for a practice)
+
+
+@dataclass
+class Plan:
+    practices: list[NewFile] = field(default_factory=list)
+    physicians: list[NewFile] = field(default_factory=list)
+    reused: dict[str, int] = field(default_factory=dict)  # existing practice id -> physicians
+
+
+def plan(providers: list[Provider], existing_practices: dict[str, dict],
+         taken_practices: set[str], taken_physicians: set[str]) -> Plan:
+    """The files to write: a practice per new practice location, a physician per provider.
+    ``existing_practices``: the site's practices (id -> their data) for address matches."""
+    out = Plan()
+    by_address: dict[tuple[str, str], str] = {}
+    for pid, data in sorted(existing_practices.items()):
+        street, z = str(data.get("address") or ""), str(data.get("zip") or "")
+        if street and z:
+            by_address.setdefault(address_key(street, z), pid)
+    new_by_key: dict[tuple, str] = {}
+    for p in providers:
+        street = ", ".join(x for x in (p.address_1, p.address_2) if x)
+        key = address_key(street, p.zip)
+        practice = by_address.get(key) if key[0] else None
+        if practice is not None:
+            out.reused[practice] = out.reused.get(practice, 0) + 1
+        else:
+            full_key = (key, re.sub(r"\D", "", p.phone)) if key[0] else ("npi", p.npi)
+            practice = new_by_key.get(full_key)
+            if practice is None:
+                city = title_case(p.city)
+                line_1 = title_case(p.address_1) or "Practice"
+                practice = unique_id(slug(f"{line_1} {city}"), taken_practices)
+                new_by_key[full_key] = practice
+                values = {"name": f"{line_1}, {city}" if city else line_1}
+                if street:
+                    values["address"] = title_case(street)
+                if city:
+                    values["city"] = city
+                if p.state:
+                    values["state"] = p.state
+                if p.zip:
+                    values["zip"] = zip_code(p.zip)
+                if p.phone:
+                    values["phone"] = phone(p.phone)
+                values["tags"] = [TAG]
+                values["notes"] = ("Created by `liaison import nppes` from the NPI registry's "
+                                   "practice location of its physicians: give it the office's "
+                                   "name.")
+                out.practices.append(NewFile(f"data/practices/{practice}.yaml", "practices",
+                                             values, p.line))
+        first, last = title_case(p.first), title_case(p.last)
+        middle = f" {title_case(p.middle)[0]}." if p.middle.strip() else ""
+        suffix = f" {p.suffix.strip().title().rstrip('.')}" if p.suffix.strip() else ""
+        if suffix.strip() in ("Jr", "Sr"):
+            suffix += "."
+        name = f"{first}{middle} {last}{suffix}".strip()
+        pid = unique_id(slug(f"{first} {last}"), taken_physicians, p.npi[-4:])
+        values = {"name": name}
+        cred = credentials(p.credential)
+        if cred:
+            values["credentials"] = cred
+        values.update({"npi": p.npi, "specialty": taxonomy.name(p.taxonomy) if p.taxonomy
+                       else "Not given in the NPI registry",
+                       "practice": practice, "tags": [TAG]})
+        out.physicians.append(NewFile(f"data/physicians/{pid}.yaml", "physicians", values,
+                                      p.line))
+    return out
+
+
+# ------------------------------------------------------------------------------ writing
+
+
+def texts(new: Plan, source: str) -> list[tuple[NewFile, str]]:
+    """Each new file with its text (practices first: the physicians name them)."""
+    from liaison.models import Physician, Practice
+    from liaison.scaffold.yamltext import render
+
+    out = []
+    for f in new.practices + new.physicians:
+        model = Practice if f.kind == "practices" else Physician
+        header = [f"{'Practice' if f.kind == 'practices' else 'Physician'}: {f.values['name']}",
+                  f"Imported by `liaison import nppes` from {source}, row {f.line}.",
+                  "Fields left as comments are for you to fill in."]
+        out.append((f, render(model, f.values, header)))
+    return out
+
+
+def verify(root: Path, files: list[tuple[NewFile, str]]) -> None:
+    """Each text read back through the loader's parsers and models; ImportProblem when one
+    does not validate (a bug of the writer, or a value the registry wrote that the records
+    do not allow), before anything is written."""
+    from liaison.load import Loader
+    from liaison.models import Physician, Practice
+
+    loader = Loader(root)
+    for f, text in files:
+        model = Practice if f.kind == "practices" else Physician
+        loader.records(f.rel, loader.parse(f.rel, raw=text.encode("utf-8")),
+                       lambda data, m=model, rel=f.rel: loader.validate(m, data, rel))
+        if loader.problems:
+            p = loader.problems[0]
+            raise ImportProblem(f"{f.rel} (from row {f.line}): {p.message}; nothing written")
+
+
+def write(root: Path, files: list[tuple[NewFile, str]]) -> list[str]:
+    """Write every file by exclusive creation (never replacing one); the paths written."""
+    from liaison.scaffold.readback import write_new
+
+    written = []
+    for f, text in files:
+        write_new(root, f.rel, text)
+        written.append(f.rel)
+    return written
+
+
+def run(root: Path, path: Path, filters: Filters, dry_run: bool = False,
+        echo: Callable[[str], None] = print, progress: Callable[[int], None] | None = None):
+    """The whole import; the plan and the counts. Prints what it writes (or would)."""
+    from liaison.scaffold.existing import Existing
+
+    site = Existing(root)
+    practices = site.ids("practices")
+    physicians = site.ids("physicians")
+    known_npis: set[str] = set()
+    for rel in physicians.values():
+        data = site.data(rel)
+        if isinstance(data, dict) and data.get("npi") is not None:
+            known_npis.add(str(data["npi"]).strip())
+    existing = {pid: (site.data(rel) or {}) for pid, rel in practices.items()}
+    existing = {k: v for k, v in existing.items() if isinstance(v, dict)}
+    providers, counts = read(path, filters, known_npis, progress)
+    new = plan(providers, existing, set(practices), set(physicians))
+    files = texts(new, path.name)
+    verify(root, files)
+    if dry_run:
+        for f, _text in files:
+            echo(f"would write {f.rel}  ({f.values['name']})")
+    else:
+        for rel in write(root, files):
+            echo(f"wrote {rel}")
+    return new, counts

@@ -1,0 +1,229 @@
+"""`import nppes FILE` (SPEC §5) on tests/fixtures/nppes/npidata_sample.csv: invented providers
+in the exact layout of the CMS NPPES monthly file (330 quoted columns; written by make.py
+beside it, one row per rule), imported into a copy of the worked example."""
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+import yaml
+
+from conftest import cli, run_validate
+
+HERE = Path(__file__).resolve().parent
+SAMPLE = HERE / "fixtures" / "nppes" / "npidata_sample.csv"
+AS_OF = "2026-11-26"
+
+
+def imported(root: Path, *args: str) -> tuple[int, str, str]:
+    return cli("import", "nppes", str(SAMPLE), "--root", str(root), *args)
+
+
+def files(root: Path, kind: str) -> dict[str, dict]:
+    return {p.stem: yaml.safe_load(p.read_text(encoding="utf-8"))
+            for p in sorted((root / "data" / kind).iterdir())}
+
+
+def snapshot(root: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*"))
+            if p.is_file()}
+
+
+def test_the_fixture_has_the_registry_layout():
+    header = SAMPLE.read_bytes().decode("utf-8").split("\r\n", 1)[0]
+    names = header.split('","')
+    assert len(names) == 330 and names[0] == '"NPI' and names[-1] == 'Certification Date"'
+    assert "Healthcare Provider Primary Taxonomy Switch_15" in names
+    assert "Provider Business Practice Location Address Postal Code" in names
+
+
+def test_import_in_a_state_adds_the_expected_prospects(example_site):
+    before_phys, before_prac = files(example_site, "physicians"), files(example_site, "practices")
+    code, out, err = imported(example_site, "--state", "NC")
+    assert code == 0, err
+    phys, prac = files(example_site, "physicians"), files(example_site, "practices")
+    new = {k: v for k, v in phys.items() if k not in before_phys}
+    assert sorted(new) == ["bram-o-halloran-pike", "cassius-dellarosa", "odalys-fernworth",
+                           "perrin-ashgrove", "teagan-mcallister", "willa-strandquist"]
+    # names in title case, credentials cleaned, the specialty from the primary taxonomy
+    assert new["bram-o-halloran-pike"]["name"] == "Bram O'Halloran-Pike Jr."
+    assert new["bram-o-halloran-pike"]["credentials"] == "MD, PhD"
+    assert new["teagan-mcallister"]["name"] == "Teagan J. McAllister"
+    assert new["odalys-fernworth"]["specialty"] == "Podiatry"
+    assert new["odalys-fernworth"]["credentials"] == "DPM"
+    assert new["willa-strandquist"]["specialty"] == "Obstetrics & Gynecology"  # slot 2 is primary
+    assert new["perrin-ashgrove"]["credentials"] == "RN, CWCN"
+    for d in new.values():
+        assert d["tags"] == ["nppes"] and len(str(d["npi"])) == 10
+        assert "potential" not in d  # the liaison qualifies them
+    # the practice at Mountain View's address is reused; the suite written two ways is one
+    assert new["odalys-fernworth"]["practice"] == "mountain-view-family-medicine"
+    assert new["teagan-mcallister"]["practice"] == new["bram-o-halloran-pike"]["practice"] \
+        == "77-lantern-hill-road-weaverville"
+    added = {k: v for k, v in prac.items() if k not in before_prac}
+    assert sorted(added) == ["14-tannery-street-canton", "21-silo-drive-marshall",
+                             "77-lantern-hill-road-weaverville", "9-bramble-way-brevard"]
+    lantern = added["77-lantern-hill-road-weaverville"]
+    assert lantern["address"] == "77 Lantern Hill Road, Suite 200"
+    assert lantern["city"] == "Weaverville" and lantern["state"] == "NC"
+    assert lantern["zip"] == "28787-1000" and lantern["phone"] == "828-555-0190"
+    assert prac["mountain-view-family-medicine"] == before_prac["mountain-view-family-medicine"]
+    # what it wrote, on stdout; the tally on stderr
+    assert out.splitlines() == [f"wrote data/practices/{p}.yaml" for p in
+                                ("77-lantern-hill-road-weaverville", "9-bramble-way-brevard",
+                                 "14-tannery-street-canton", "21-silo-drive-marshall")] + \
+        [f"wrote data/physicians/{p}.yaml" for p in
+         ("odalys-fernworth", "teagan-mcallister", "bram-o-halloran-pike", "willa-strandquist",
+          "perrin-ashgrove", "cassius-dellarosa")]
+    assert ("12 rows: added 6 physicians and 4 practices (1 at 1 practice of the site); "
+            "skipped 1 already in the site, 1 deactivated, 1 with an invalid NPI, 2 outside "
+            "the filters, 1 organization") in err
+    # every file it wrote validates; the prospects page lists the new physicians
+    code, _, lines = run_validate(example_site, "--as-of", AS_OF)
+    assert code == 0, lines
+    assert not [line for line in lines if any(f"/{k}." in line for k in new)], lines
+    out_dir = example_site.parent / "out"
+    code, _, err = cli("build", "--root", str(example_site), "--out", str(out_dir),
+                       "--as-of", AS_OF)
+    assert code == 0, err
+    prospects = (out_dir / "prospects" / "index.html").read_text(encoding="utf-8")
+    for d in new.values():
+        assert d["name"].replace("'", "&#39;") in prospects
+
+
+def test_a_second_run_writes_nothing(example_site):
+    assert imported(example_site, "--state", "NC")[0] == 0
+    before = snapshot(example_site)
+    code, out, err = imported(example_site, "--state", "NC")
+    assert code == 0 and out == ""
+    assert "added 0 physicians and 0 practices" in err and "skipped 7 already in the site" in err
+    assert snapshot(example_site) == before
+
+
+def test_dry_run_prints_and_writes_nothing(example_site):
+    before = snapshot(example_site)
+    code, out, err = imported(example_site, "--dry-run", "--zip", "021")
+    assert code == 0, err
+    assert out.splitlines() == [
+        "would write data/practices/5-chapel-place-quincebury.yaml  (5 Chapel Place, Quincebury)",
+        "would write data/physicians/imogen-vanderholt.yaml  (Imogen Vanderholt)"]
+    assert "would add 1 physician and 1 practice" in err
+    assert snapshot(example_site) == before
+
+
+def test_zip_codes_keep_their_leading_zeros(example_site):
+    assert imported(example_site, "--zip", "021")[0] == 0
+    text = (example_site / "data/practices/5-chapel-place-quincebury.yaml").read_text()
+    assert 'zip: 02138-0004' in text or 'zip: "02138-0004"' in text
+    assert yaml.safe_load(text)["zip"] == "02138-0004"
+    assert run_validate(example_site, "--as-of", AS_OF)[0] == 0
+
+
+@pytest.mark.parametrize("args, expected", [
+    (("--specialty", "podiatry"), ["odalys-fernworth"]),
+    (("--taxonomy", "207V00000X"), ["willa-strandquist"]),  # any slot, not only the primary
+    (("--taxonomy", "208D00000X"), ["willa-strandquist"]),
+    (("--specialty", "wound-care", "--specialty", "obgyn"),
+     ["perrin-ashgrove", "willa-strandquist"]),
+    (("--state", "SC"), ["luna-castello"]),
+    (("--state", "nc", "--zip", "2878"), ["bram-o-halloran-pike", "teagan-mcallister"]),
+    (("--zip", "28712", "--zip", "28716"), ["perrin-ashgrove", "willa-strandquist"]),
+])
+def test_filters(example_site, args, expected):
+    before = set(files(example_site, "physicians"))
+    code, _, err = imported(example_site, *args)
+    assert code == 0, err
+    assert sorted(set(files(example_site, "physicians")) - before) == expected
+
+
+def test_without_filters_every_individual_provider_not_yet_in_the_site(example_site):
+    before = set(files(example_site, "physicians"))
+    assert imported(example_site)[0] == 0
+    assert len(set(files(example_site, "physicians")) - before) == 8  # 12 - org, deactivated, bad, known
+    assert run_validate(example_site, "--as-of", AS_OF)[0] == 0
+
+
+def test_ids_never_collide_with_existing_files(example_site):
+    # a physician file named like an imported provider: the import takes another id
+    taken = example_site / "data/physicians/odalys-fernworth.yaml"
+    taken.write_text("name: Odalys Fernworth\nspecialty: Dermatology\n"
+                     "practice: french-broad-podiatry\n", encoding="utf-8")
+    (example_site / "data/practices/9-bramble-way-brevard.yaml").write_text(
+        "name: Bramble Way Pediatrics\ncity: Brevard\n", encoding="utf-8")
+    kept = taken.read_bytes()
+    assert imported(example_site, "--state", "NC")[0] == 0
+    assert taken.read_bytes() == kept
+    phys = files(example_site, "physicians")
+    # the last four digits of the NPI tell the two apart
+    assert str(phys["odalys-fernworth-0016"]["npi"]) == "1300110016"
+    assert phys["willa-strandquist"]["practice"] == "9-bramble-way-brevard-2"
+    assert run_validate(example_site, "--as-of", AS_OF)[0] == 0
+
+
+@pytest.mark.parametrize("mangle, message", [
+    (lambda t: t.replace('"NPI",', '"NPX",', 1), "1: not an NPPES NPI registry file: no column 'NPI'"),
+    (lambda t: t.replace('"TEAGAN"', '"TEAGAN","extra"', 1),
+     ": 331 fields where the header has 330"),
+    (lambda t: t.replace('"02/17/2026"', '"2026-02-17"', 1),
+     ": '2026-02-17' is not a date of the registry (MM/DD/YYYY)"),
+    (lambda t: "", "1: empty file: expected the NPPES header row"),
+])
+def test_a_malformed_file_is_a_clear_error_and_writes_nothing(example_site, tmp_path, mangle,
+                                                              message):
+    text = SAMPLE.read_bytes().decode("utf-8")
+    bad = tmp_path / "bad.csv"
+    bad.write_bytes(mangle(text).encode("utf-8"))
+    assert bad.read_bytes() != SAMPLE.read_bytes()
+    before = snapshot(example_site)
+    code, out, err = cli("import", "nppes", str(bad), "--root", str(example_site))
+    assert code == 1 and out == ""
+    assert f"{bad}" in err and message in err
+    assert "Traceback" not in err
+    assert snapshot(example_site) == before
+
+
+def test_a_file_that_is_not_utf8(example_site, tmp_path):
+    bad = tmp_path / "latin.csv"
+    bad.write_bytes(SAMPLE.read_bytes().replace(b"WEAVERVILLE", b"WEAVERVILL\xc9", 1))
+    before = snapshot(example_site)
+    code, _, err = cli("import", "nppes", str(bad), "--root", str(example_site))
+    assert code == 1 and "not UTF-8 text" in err
+    assert snapshot(example_site) == before
+
+
+@pytest.mark.parametrize("args, hint", [
+    (("--state", "North Carolina"), "not a two-letter state code"),
+    (("--zip", "28a"), "not a ZIP code prefix"),
+    (("--taxonomy", "207Q"), "not a taxonomy code"),
+    (("--specialty", "dentistry"), "--specialty: 'dentistry' is not one of"),
+])
+def test_bad_options_are_usage_errors(example_site, args, hint):
+    code, _, err = imported(example_site, *args)
+    assert code == 2 and hint in err
+
+
+def test_a_missing_file_or_root(example_site, tmp_path):
+    code, _, err = cli("import", "nppes", str(tmp_path / "none.csv"), "--root", str(example_site))
+    assert code == 2 and "is not a file" in err
+    code, _, err = cli("import", "nppes", str(SAMPLE), "--root", str(tmp_path))
+    assert code == 2 and "site.yaml" in err
+
+
+def test_names_and_values_as_people_write_them():
+    from liaison.importers import nppes
+
+    assert nppes.title_case("MARY-ANN O'NEIL") == "Mary-Ann O'Neil"
+    assert nppes.title_case("LUDWIG VAN DER BERG") == "Ludwig van der Berg"
+    assert nppes.title_case("MCDONALD") == "McDonald"
+    assert nppes.credentials("m.d., ph.d.") == "MD, PhD"
+    assert nppes.credentials("D.O.") == "DO"
+    assert nppes.phone("18285550100") == "828-555-0100"
+    assert nppes.zip_code("021380004") == "02138-0004" and nppes.zip_code("02138") == "02138"
+    assert nppes.address_key("1200 Spartanburg Highway, Suite 4", "28792") == \
+        nppes.address_key("1200 SPARTANBURG HWY STE 4", "287921234")
+    assert nppes.address_key("12 Main St #4", "28792") == nppes.address_key("12 MAIN STREET STE 4", "28792")
+    taken = {"jo-doe"}
+    assert nppes.unique_id("jo-doe", taken, "1234") == "jo-doe-1234"
+    assert nppes.unique_id("jo-doe", taken, "1234") == "jo-doe-1234-2"
+    assert len(nppes.unique_id("x" * 80, set())) == 64
