@@ -1,10 +1,51 @@
-"""Data quality (``data-quality/``): physicians without an NPI, a tier or a liaison, never
-contacted; practices without a liaison."""
+"""Data quality (``data-quality/``): every warning of ``validate`` at its file, line and
+column (with links to edit the file and to see the line in the repository when site.yaml sets
+``repository``); physicians without an NPI, a tier or a liaison, never contacted; practices
+without a liaison."""
 from __future__ import annotations
 
+from urllib.parse import quote
+
 from liaison.pages.base import Page, PageKind, one_page
+from liaison.pages.log import HOST_NAMES, host_kind
 from liaison.pages.rows import physician_row, practice_row
 from liaison.pages.view import SiteView
+
+# A file's edit page and its view at one line, per kind of host (liaison.pages.log.host_kind).
+# GitHub's editor opens at the top of the file (it ignores a #L anchor), so each warning has
+# both: "edit" and "line N" (GitHub's plain view, ?plain=1, is the one whose #L anchors work
+# for Markdown files too). Paths are taken from the site root: the repository's root.
+EDIT_FILE = {
+    "github": "{web_url}/edit/{branch}/{path}",
+    "gitlab": "{web_url}/-/edit/{branch}/{path}",
+    "gitea": "{web_url}/_edit/{branch}/{path}",
+}
+SEE_LINE = {
+    "github": "{web_url}/blob/{branch}/{path}?plain=1#L{line}",
+    "gitlab": "{web_url}/-/blob/{branch}/{path}#L{line}",
+    "gitea": "{web_url}/src/branch/{branch}/{path}#L{line}",
+}
+
+
+def repository_links(view: SiteView) -> tuple[str | None, str | None]:
+    """(the kind of host, its name for people) of site.yaml's repository; (None, None)
+    without a repository or on a host whose name does not say what it runs."""
+    repo = view.site.config.repository
+    kind = host_kind(repo.web_url) if repo else None
+    return kind, HOST_NAMES.get(kind) if kind else None
+
+
+def warning_row(view: SiteView, d, kind: str | None) -> dict:
+    """One warning: where (path:line:col), what, and its links on the repository's host."""
+    row = {"path": d.path, "line": d.line, "col": d.col, "message": d.message,
+           "where": f"{d.path}:{d.line}:{d.col}", "edit_href": None, "line_href": None}
+    if kind:
+        repo = view.site.config.repository
+        fill = {"web_url": repo.web_url.rstrip("/"), "branch": quote(repo.branch, safe="/"),
+                "path": quote(d.path, safe="/"), "line": str(d.line)}
+        row["edit_href"] = EDIT_FILE[kind].format(**fill)
+        row["line_href"] = SEE_LINE[kind].format(**fill) if d.line else None
+    return row
 
 
 def context(view: SiteView, page: Page) -> dict:
@@ -14,8 +55,11 @@ def context(view: SiteView, page: Page) -> dict:
     def rows(pred):
         return [physician_row(view, p) for p in docs if pred(view.site.physicians[p], phys[p])]
 
+    kind, host = repository_links(view)
     return {
         **view.common(page, "data-quality", "Data quality"),
+        "warnings": [warning_row(view, d, kind) for d in view.warnings],
+        "repository": view.site.config.repository, "host_name": host,
         "no_npi": rows(lambda d, s: d.npi is None),
         "no_tier": rows(lambda d, s: d.tier is None),
         "no_liaison": rows(lambda d, s: s.liaison is None),
@@ -28,10 +72,10 @@ def context(view: SiteView, page: Page) -> dict:
 KINDS = [
     PageKind("data-quality", "data_quality.html", "data-quality",
              one_page("data-quality/index.html", "data_quality.html", "data-quality"),
-             context, reads=("physicians", "practices", "team", "stats.physicians",
+             context, reads=("diagnostics", "physicians", "practices", "team", "stats.physicians",
                              "stats.practices"),
-             variables=("no_npi", "no_tier", "no_liaison", "never_contacted",
-                        "practices_no_liaison"),
+             variables=("warnings", "repository", "host_name", "no_npi", "no_tier", "no_liaison",
+                        "never_contacted", "practices_no_liaison"),
              nav=("Data quality", "data-quality/index.html"),
              url="data-quality/"),
 ]

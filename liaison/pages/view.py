@@ -36,8 +36,10 @@ class SiteView:
     """Indexes of a checked site, for planning and for building page contexts."""
 
     def __init__(self, site: Site, stats: Stats, as_of: dt.date | None = None,
-                 palette: Palette = DEFAULT, fits: talking_points.Fits | None = None):
+                 palette: Palette = DEFAULT, fits: talking_points.Fits | None = None,
+                 warnings: list | None = None):
         self.site = site
+        self.warnings = list(warnings or [])  # validate's warnings (Diagnostic), data-quality/
         self.palette = palette  # the site's colours, for its charts and decks
         self.stats = stats
         self.as_of = stats.as_of if as_of is None else as_of

@@ -1,0 +1,174 @@
+"""Working through the backlog (issue 13, point 4) and the data-quality page (point 5), in
+Python where the logic is: the follow-up groups and their boundaries, the dashboard's share of
+them, month links, last-name sort keys, warnings with file:line and edit links."""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+
+from conftest import cli
+from liaison.names import sort_key
+from liaison.pages import follow_ups
+from liaison.pages.follow_ups import due_group
+
+SPEC_EXAMPLE = Path(__file__).parent / "fixtures" / "spec-example-v2"
+AS_OF = dt.date(2026, 11, 26)
+
+
+@pytest.mark.parametrize("days, group", [
+    (0, "week"),        # due today
+    (1, "week"),
+    (7, "week"),        # due in 7 days: still this week
+    (8, "later"),
+    (400, "later"),
+    (-1, "recent"),     # due yesterday
+    (-29, "recent"),    # 29 days overdue
+    (-30, "backlog"),   # 30 days overdue
+    (-1100, "backlog"),
+])
+def test_due_group_boundaries(days, group):
+    assert due_group(days) == group
+
+
+def _view(dues: list[int]):
+    """A stand-in SiteView with open follow-ups due ``dues`` days from AS_OF."""
+    rows = [(AS_OF + dt.timedelta(days=d), SimpleNamespace(n=i), SimpleNamespace(n=i))
+            for i, d in enumerate(sorted(dues))]
+    return SimpleNamespace(open_follow_ups=rows, as_of=AS_OF)
+
+
+def test_each_follow_up_is_in_exactly_one_group():
+    dues = [-1100, -30, -29, -1, 0, 7, 8, 30]
+    groups = follow_ups.grouped(_view(dues))
+    days = {k: [(t[0] - AS_OF).days for t in v] for k, v in groups.items()}
+    assert days == {"week": [0, 7], "recent": [-29, -1], "backlog": [-1100, -30], "later": [8, 30]}
+    assert sorted(d for v in days.values() for d in v) == sorted(dues)
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("backlog") / "site"
+    code, _out, err = cli("build", "--root", str(SPEC_EXAMPLE), "--out", str(out),
+                          "--as-of", AS_OF.isoformat())
+    assert code == 0, err
+    return out
+
+
+def _text(html: str) -> str:
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
+
+
+def test_follow_ups_page_lists_each_open_follow_up_once_in_its_group(built):
+    from liaison import pages
+    from liaison.pipeline import check
+
+    checked = check(SPEC_EXAMPLE, AS_OF, keep_records=True)
+    view = pages.SiteView(checked.site, checked.stats)
+    html = (built / "follow-ups" / "index.html").read_text()
+    rows = re.findall(r'<tr data-owner="[^"]*" data-practice="[^"]*"><td[^>]* data-value="([0-9-]+)"', html)
+    assert len(rows) == len(view.open_follow_ups)  # each once
+    sections = re.findall(r'<section class="card" id="(\w+)"(.*?)</section>', html, re.S)
+    assert [k for k, _ in sections] == ["week", "recent", "backlog", "later"]
+    for key, body in sections:
+        for due in re.findall(r'<td[^>]* data-value="([0-9-]+)"', body):
+            assert due_group((dt.date.fromisoformat(due) - AS_OF).days) == key
+    backlog = dict(sections)["backlog"]
+    assert "<details" in backlog  # folded, with its count in the summary
+    n = len(re.findall(r"<tr data-owner", backlog))
+    assert n and f"Show the {n} older follow-up" in backlog
+
+
+def test_dashboard_leads_with_this_week_and_the_recently_overdue(built):
+    html = (built / "index.html").read_text()
+    part = html[html.index("Follow-ups due this week or recently overdue"):]
+    part = part[:part.index("</section>")]
+    dues = [dt.date.fromisoformat(d) for d in re.findall(r'<td[^>]* data-value="([0-9-]+)"', part)]
+    assert dues and all(-30 < (d - AS_OF).days <= 7 for d in dues)
+    assert dues == sorted(dues)
+    m = re.search(r'href="follow-ups/index.html#backlog">(\d+) follow-ups? overdue by 30 days', part)
+    assert m and int(m.group(1)) >= 1
+
+
+def test_month_pages_link_to_the_months_that_exist(built):
+    months = sorted(p.name for p in (built / "activity").iterdir() if p.is_dir())
+    assert len(months) >= 3
+    for i, month in enumerate(months):
+        html = (built / "activity" / month / "index.html").read_text()
+        prev = re.findall(r'href="\.\./\.\./activity/([0-9-]+)/index.html" rel="prev"', html)
+        nxt = re.findall(r'href="\.\./\.\./activity/([0-9-]+)/index.html" rel="next"', html)
+        assert set(prev) == ({months[i - 1]} if i else set()), month
+        assert set(nxt) == ({months[i + 1]} if i + 1 < len(months) else set()), month
+
+
+def test_dates_read_as_people_read_them_with_the_iso_date_kept(built):
+    html = (built / "follow-ups" / "index.html").read_text()
+    assert '<time datetime="2026-11-26" title="2026-11-26">Thu 26 Nov</time>' in html
+    assert re.search(r'<time datetime="[0-9-]+" title="[0-9-]+">(\d+ (days|weeks) ago|yesterday|today)</time>', html)
+
+
+@pytest.mark.parametrize("name, key", [
+    ("Anil Kapoor", "kapoor anil"), ("Dr. Anil Kapoor", "kapoor anil"),
+    ("Anika Lindgren-Obi", "lindgren-obi anika"), ("Ludwig van Beethoven", "van beethoven ludwig"),
+    ("Martin Luther King Jr.", "king martin luther"), ("Cher", "cher"),
+])
+def test_sort_key_is_the_last_name_first(name, key):
+    assert sort_key(name) == key
+
+
+def test_physician_directory_comes_by_last_name(built):
+    html = (built / "physicians" / "index.html").read_text()
+    keys = re.findall(r'<td[^>]* data-value="([^"]*)"><a href="\.\./physicians/', html)
+    assert len(keys) >= 3 and keys == sorted(keys)
+
+
+# ------------------------------------------------------------------ data quality
+
+
+def test_data_quality_lists_every_warning_at_its_file_line_and_column(built):
+    code, _out, err = cli("validate", "--root", str(SPEC_EXAMPLE), "--as-of", AS_OF.isoformat())
+    warnings = [line.split(": warning: ") for line in (err + _out).splitlines() if ": warning: " in line]
+    assert warnings
+    html = (built / "data-quality" / "index.html").read_text()
+    assert f"Warnings ({len(warnings)})" in html
+    for where, message in warnings:
+        assert f'<code class="where">{where}</code>' in html
+    assert "/edit/" not in html  # no repository in site.yaml: no edit link
+
+
+@pytest.mark.parametrize("web_url, edit, line", [
+    ("https://github.com/acme/records", "https://github.com/acme/records/edit/main/{path}",
+     "https://github.com/acme/records/blob/main/{path}?plain=1#L{line}"),
+    ("https://gitlab.com/acme/records", "https://gitlab.com/acme/records/-/edit/main/{path}",
+     "https://gitlab.com/acme/records/-/blob/main/{path}#L{line}"),
+    ("https://codeberg.org/acme/records", "https://codeberg.org/acme/records/_edit/main/{path}",
+     "https://codeberg.org/acme/records/src/branch/main/{path}#L{line}"),
+])
+def test_data_quality_links_each_warning_to_its_file_on_the_host(example_site, tmp_path, web_url, edit, line):
+    site_yaml = example_site / "site.yaml"
+    site_yaml.write_text(site_yaml.read_text() + f"\nrepository:\n  web_url: {web_url}\n")
+    out = tmp_path / "out"
+    code, _out, err = cli("build", "--root", str(example_site), "--out", str(out),
+                          "--as-of", AS_OF.isoformat())
+    assert code == 0, err
+    html = (out / "data-quality" / "index.html").read_text()
+    items = re.findall(r'<li><code class="where">([^:<]+):(\d+):(\d+)</code>(.*?)</li>', html)
+    assert items
+    for path, ln, _col, rest in items:
+        assert f'href="{edit.format(path=path)}"' in rest
+        assert f'href="{line.format(path=path, line=ln)}"' in rest
+
+
+def test_an_unknown_host_gets_no_edit_link_and_a_reason(example_site, tmp_path):
+    site_yaml = example_site / "site.yaml"
+    site_yaml.write_text(site_yaml.read_text() + "\nrepository:\n  web_url: https://code.example.org/acme/records\n")
+    out = tmp_path / "out"
+    code, _out, err = cli("build", "--root", str(example_site), "--out", str(out),
+                          "--as-of", AS_OF.isoformat())
+    assert code == 0, err
+    html = (out / "data-quality" / "index.html").read_text()
+    assert "/_edit/" not in html and "/edit/" not in html
+    assert "not one whose edit pages Liaison knows" in html
