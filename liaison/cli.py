@@ -304,14 +304,31 @@ def _new_command(kind) -> click.Command:
     field of its model, --root. (``kind``: a ``liaison.scaffold.Kind``.)"""
     from liaison import scaffold
 
+    asks = kind.name == "interaction"  # asked question by question in a terminal
     params: list[click.Parameter] = [click.Argument(["id"])] if kind.takes_id else []
-    params += [click.Option([o.flag, o.field], required=o.required, multiple=o.multiple,
-                            type=_value_type(o), metavar=o.metavar, help=o.help)
+    options = [click.Option([o.flag, o.field], required=o.required and not asks,
+                            multiple=o.multiple, type=_value_type(o), metavar=o.metavar,
+                            help=o.help)
                for o in scaffold.options(kind)]
+    params += options
+    if asks:
+        params.append(click.Option(
+            ["--interactive", "-i"], is_flag=True,
+            help="Ask for each value in turn (what the phone's logging form asks). The default "
+                 "in a terminal when no option is given."))
     params.append(click.Option(["--root"], **_ROOT))
 
-    def write(root: Path, **given) -> None:
+    def write(root: Path, interactive: bool = False, **given) -> None:
         try:
+            if asks and (interactive or (_in_terminal() and not any(given.values()))):
+                from liaison.scaffold.interview import Prompter, interview
+
+                given = interview(root, Prompter(_ask, click.echo))
+            elif asks:  # required, but not marked so for click: the questions may give them
+                for option, o in zip(options, scaffold.options(kind)):
+                    if o.required and given.get(o.field) is None:
+                        raise click.MissingParameter(ctx=click.get_current_context(),
+                                                     param=option)
             rel = scaffold.new_file(kind, root, given, lambda line: click.echo(line, err=True))
         except scaffold.BadValue as exc:
             if exc.option:

@@ -696,14 +696,16 @@ from liaison.scaffold.existing import Existing  # noqa: E402
 @pytest.mark.parametrize("name", sorted(KINDS))
 def test_every_field_is_an_option_or_an_example(name):
     """Each field of the model is an option of `new KIND`, but a list of records (written as a
-    commented example); the command has exactly those options, the ID and --root."""
+    commented example); the command has exactly those options, the ID and --root (and
+    `new interaction` --interactive: its questions)."""
     kind = KINDS[name]
     fields = {option.field for option in options(kind)}
     for field, info in kind.model.model_fields.items():
         assert field in fields or nested_model(info.annotation), field
     command = new.get_command(None, name)
     assert [p.name for p in command.params] == (
-        ["id"] * kind.takes_id + [o.field for o in options(kind)] + ["root"])
+        ["id"] * kind.takes_id + [o.field for o in options(kind)]
+        + ["interactive"] * (name == "interaction") + ["root"])
 
 
 class _Extended(Practice):

@@ -45,4 +45,7 @@ def new_file(kind: Kind, root: Path, given: Mapping, warn: Callable[[str], None]
     LiaisonError when the file cannot be written as asked (exit 1)."""
     site = Existing(root)
     rid = check_id(given["id"], "ID") if kind.takes_id else None
-    return kind.write(site, rid, collect(kind, given), warn)
+    values = collect(kind, given)
+    if given.get("follow_ups"):  # records, from `new interaction`'s questions (no option)
+        values["follow_ups"] = list(given["follow_ups"])
+    return kind.write(site, rid, values, warn)

@@ -116,7 +116,15 @@ def render(model: type[BaseModel], values: dict, header: list[str]) -> str:
         desc = _describe(info, kind)
         if name in values:
             value = values[name]
-            if kind == "list" and isinstance(value, (list, tuple)):
+            if kind == "nested" and isinstance(value, (list, tuple)):  # follow-ups: records
+                rows.append((f"{name}:", desc))
+                for item in value:
+                    lead = "  - "
+                    for sub in nested.model_fields:
+                        if sub in item:
+                            rows.append((f"{lead}{sub}: {scalar(item[sub])}", ""))
+                            lead = "    "
+            elif kind == "list" and isinstance(value, (list, tuple)):
                 items = ", ".join(scalar(v, in_list=True) for v in value)
                 rows.append((f"{name}: [{items}]", desc))
             elif isinstance(value, str) and "\n" in value and (block := _block(value)):

@@ -379,7 +379,7 @@
       var due = el("input", {type: "date", "class": "fu-due", "aria-label": "Follow-up " + (i + 1) + ": due"});
       due.value = f.due;
       var owner = el("select", {"class": "fu-owner", "aria-label": "Follow-up " + (i + 1) + ": owner"});
-      owner.appendChild(el("option", {value: ""}, "Owner: who logs it"));
+      owner.appendChild(el("option", {value: ""}, "Owner: me"));
       team.forEach(function (t) { owner.appendChild(el("option", {value: t[0]}, t[1])); });
       owner.value = f.owner || "";
       var remove = el("button", {type: "button", "class": "log-link fu-remove"}, "Remove");
