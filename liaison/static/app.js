@@ -215,8 +215,9 @@
         each(wraps, function (w) { w.hidden = n === 0; });
         var details = g.el.closest("details");
         if (details) {
-          if (active && n > 0 && !details.open) { details.open = true; details.setAttribute("data-auto-open", ""); }
-          else if (!active && details.hasAttribute("data-auto-open")) { details.open = false; details.removeAttribute("data-auto-open"); }
+          if (active && n > 0) {
+            if (!details.open) { details.open = true; details.setAttribute("data-auto-open", ""); }
+          } else if (details.hasAttribute("data-auto-open")) { details.open = false; details.removeAttribute("data-auto-open"); }
         }
       });
       if (input) STATE[name] = input.value.trim();
