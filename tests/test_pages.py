@@ -52,14 +52,16 @@ def test_navigation_follows_the_declared_sections():
     assert pages.NAV[0] == {"key": "dashboard", "label": "Dashboard", "href": "index.html"}
 
 
-def test_only_decks_write_files_beside_their_pages(view_and_pages):
+def test_only_decks_and_search_write_files_beside_their_pages(view_and_pages):
     from liaison import pages
 
     view, planned = view_and_pages
     beside = {p.kind for p in planned if pages.files_beside(view, p)}
-    assert beside == {"deck"}
+    assert beside == {"deck", "search"}
     generic = next(p for p in planned if p.kind == "deck" and "/" not in p.key)
     assert pages.files_beside(view, generic) == {}
+    search = next(p for p in planned if p.kind == "search")
+    assert list(pages.files_beside(view, search)) == ["search/index.js"]
 
 
 def test_templates_readme_lists_every_template_and_is_current():

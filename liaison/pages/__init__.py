@@ -9,14 +9,14 @@ from __future__ import annotations
 
 from liaison.pages import (
     activity, briefs, compliance, dashboard, data_quality, decks, directories, follow_ups,
-    log, prospects, referrals, team, training,
+    log, prospects, referrals, search, team, training,
 )
 from liaison.pages.base import COMMON_VARIABLES, NAV_ORDER, Page, PageKind
 from liaison.pages.view import SiteView
 
 # In the order their pages are planned.
 FAMILIES = (dashboard, directories, prospects, team, follow_ups, activity, referrals,
-            compliance, data_quality, briefs, training, decks, log)
+            compliance, data_quality, briefs, training, decks, log, search)
 KINDS: dict[str, PageKind] = {k.name: k for family in FAMILIES for k in family.KINDS}
 
 __all__ = ["COMMON_VARIABLES", "KINDS", "Page", "PageKind", "SiteView", "context",

@@ -11,7 +11,7 @@ from liaison import charts
 
 # A constant without double quotes: safe inside the double-quoted content attribute as is.
 CSP = Markup("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-             "base-uri 'none'; form-action 'none'")
+             "base-uri 'none'; form-action 'self'")
 RECENT = 8  # interactions shown on a brief
 MONTHS_CHARTED = 24
 

@@ -1,0 +1,148 @@
+"""Time the site-wide search of a built site in Chromium under a phone-class CPU profile.
+
+    python bench/search.py SITE_DIR [--rate 4] [--runs 5] [--file]
+
+SITE_DIR is a built site (``python build.py build --root ROOT --as-of … --out SITE_DIR``; for
+10,000 physicians, ROOT from ``python bench/generate.py ROOT --physicians 10000``). The site
+is served on 127.0.0.1 (``--file``: opened from disk instead) and ``search/index.html`` opened
+in /usr/bin/chromium driven by Playwright, with the CPU slowed down ``--rate`` times by the
+DevTools protocol (``Emulation.setCPUThrottlingRate``; 4 is DevTools' "low-end mobile").
+
+Reported, per run and as the median of the runs:
+  * ready: from the start of the navigation to the index ready to answer (HTML, CSS, scripts,
+    search/index.js read and parsed, the index set up, the empty query answered);
+  * setup: of which the index's set-up in search.js;
+  * keystrokes: each query typed one character at a time (the box's value grows by one
+    character and an input event is dispatched, as typing does), the time from the event to
+    the results in the page and laid out; the slowest keystroke of each query and of all.
+The queries come from the index itself (a physician's name, a typo of it, reversed with a
+title, a city with "tier a", a specialty, two letters), so any generated site will do.
+
+Needs Playwright for Python and /usr/bin/chromium (never ``playwright install``).
+"""
+from __future__ import annotations
+
+import argparse
+import functools
+import http.server
+import statistics
+import sys
+import threading
+from pathlib import Path
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+# In the page: the queries, from the index's own entries.
+QUERIES_JS = """() => {
+  const ix = window.liaisonSearch.index;
+  const pick = (kind, n) => { let seen = 0;
+    for (let e = 0; e < ix.size; e++) if (ix.kind[e] === kind && seen++ === n) return e;
+    return -1; };
+  const doc = pick('0', Math.floor(ix.size / 4));
+  const name = ix.names[doc];
+  const last = name.split(' ').slice(-1)[0];
+  const typo = last.slice(0, 2) + last.slice(3);
+  const city = (ix.describe(pick('1', 7)).context.split(',')[0] || 'green').toLowerCase();
+  return [name.toLowerCase(), typo.toLowerCase(),
+          ('dr. ' + last + ' ' + name.split(' ')[0]).toLowerCase(),
+          city + ' tier a', 'family medicine', 'ma'];
+}"""
+
+# In the page: type one query a character at a time; the milliseconds of each keystroke.
+TYPE_JS = """(query) => {
+  const box = document.getElementById('search-q');
+  const list = document.getElementById('search-results');
+  box.value = ''; box.dispatchEvent(new Event('input'));
+  const times = [];
+  for (let i = 1; i <= query.length; i++) {
+    box.value = query.slice(0, i);
+    const t = performance.now();
+    box.dispatchEvent(new Event('input'));
+    void list.offsetHeight;  // the results laid out
+    times.push(performance.now() - t);
+  }
+  return {times, status: document.getElementById('search-status').textContent};
+}"""
+
+
+def serve(site: Path) -> tuple[http.server.ThreadingHTTPServer, str]:
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(site))
+    handler.log_message = lambda *a: None
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    return httpd, f"http://127.0.0.1:{httpd.server_address[1]}"
+
+
+def one_run(browser, url: str, rate: float) -> dict:
+    context = browser.new_context(viewport={"width": 390, "height": 844})
+    try:
+        page = context.new_page()
+        errors: list[str] = []
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        cdp = context.new_cdp_session(page)
+        cdp.send("Emulation.setCPUThrottlingRate", {"rate": rate})
+        page.goto(url)
+        page.wait_for_selector("html[data-search-ready]", state="attached", timeout=60_000)
+        ready = page.evaluate("window.liaisonSearch.readyMs")
+        setup = page.evaluate("window.liaisonSearch.loadMs")
+        queries = page.evaluate(QUERIES_JS)
+        typed = {q: page.evaluate(TYPE_JS, q) for q in queries}
+        if errors:
+            raise SystemExit(f"errors in the page: {errors}")
+        return {"ready": ready, "setup": setup, "typed": typed}
+    finally:
+        context.close()
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("site", type=Path)
+    ap.add_argument("--rate", type=float, default=4.0, help="CPU slowdown (default 4)")
+    ap.add_argument("--runs", type=int, default=5)
+    ap.add_argument("--file", action="store_true", help="open the site from disk (file://)")
+    args = ap.parse_args(argv)
+    site = args.site.resolve()
+    index = site / "search" / "index.js"
+    if not index.is_file():
+        ap.error(f"{index} is missing: build the site first")
+    from playwright.sync_api import sync_playwright
+
+    httpd = None
+    if args.file:
+        url = (site / "search" / "index.html").as_uri()
+    else:
+        httpd, origin = serve(site)
+        url = f"{origin}/search/index.html"
+    print(f"{url}: search/index.js {index.stat().st_size / 1e6:.2f} MB; CPU slowed "
+          f"{args.rate:g}x; {args.runs} runs")
+    runs = []
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+        try:
+            for i in range(args.runs):
+                r = one_run(browser, url, args.rate)
+                runs.append(r)
+                worst = max(max(t["times"]) for t in r["typed"].values())
+                print(f"run {i + 1}: ready {r['ready']:.0f} ms (setup {r['setup']:.0f} ms), "
+                      f"slowest keystroke {worst:.1f} ms")
+        finally:
+            browser.close()
+    if httpd is not None:
+        httpd.shutdown()
+    print(f"median of {len(runs)}: ready {statistics.median(r['ready'] for r in runs):.0f} ms, "
+          f"setup {statistics.median(r['setup'] for r in runs):.0f} ms")
+    for q in runs[0]["typed"]:
+        all_times = [t for r in runs for t in r["typed"][q]["times"]]
+        print(f"  {q!r:32} keystrokes: median {statistics.median(all_times):5.1f} ms, "
+              f"slowest {max(all_times):5.1f} ms  ({runs[0]['typed'][q]['status'][:60]})")
+    every = [t for r in runs for q in r["typed"] for t in r["typed"][q]["times"]]
+    print(f"every keystroke: median {statistics.median(every):.1f} ms, "
+          f"95th percentile {statistics.quantiles(every, n=20)[-1]:.1f} ms, slowest {max(every):.1f} ms")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,223 @@
+"""Browser tests of the site-wide search (search/ and the box in every page's header, SPEC §6)
+in Debian's Chromium driven by Playwright, on the repository's sample site: the fixtures of
+tests/test_browser.py (the site built once per module and served on 127.0.0.1; skipped with
+a reason when Chromium or Playwright is missing, failed instead under CI).
+
+Each test runs on a phone (390x844) and a desktop (1366x900). Screenshots for a person to
+look at go to $LIAISON_SHOTS_DIR (default /tmp/liaison-shots/).
+"""
+from __future__ import annotations
+
+import pytest
+
+from test_browser import (  # noqa: F401 - fixtures are used by name
+    PHONE, _shot, browser, new_page, server, site,
+)
+
+WIDE = {"width": 1366, "height": 900}
+SCREENS = {"phone": PHONE, "desktop": WIDE}
+
+
+@pytest.fixture(params=sorted(SCREENS))
+def screen(request, new_page):
+    """(page, recorder, name) on a phone and on a desktop."""
+    name = request.param
+    if name == "phone":
+        page, rec = new_page(viewport=PHONE, is_mobile=True, has_touch=True,
+                             device_scale_factor=2)
+    else:
+        page, rec = new_page(viewport=WIDE)
+    return page, rec, name
+
+
+def _results(page) -> list[dict]:
+    """The listed results, in order: kind label, name, link (as written) and context."""
+    return page.eval_on_selector_all(
+        "#search-results li",
+        """items => items.map(li => ({
+             kind: li.querySelector('.search-kind').textContent,
+             name: li.querySelector('.search-name').textContent,
+             href: li.querySelector('a').getAttribute('href'),
+             context: (li.querySelector('.search-context') || {}).textContent || ''}))""")
+
+
+def _search(page, query: str) -> list[dict]:
+    """Type ``query`` into the search page's box (after clearing it); the results."""
+    box = page.locator("#search-q")
+    box.fill("")
+    box.type(query)
+    return _results(page)
+
+
+def _open_search(page, origin: str, query: str = "") -> None:
+    page.goto(f"{origin}/search/index.html" + (f"?q={query}" if query else ""))
+    page.wait_for_selector("html[data-search-ready]", state="attached")
+
+
+def _clean(rec) -> None:
+    assert rec.console_errors == [], "console errors (a CSP violation is one):\n" + \
+        "\n".join(rec.console_errors)
+    assert rec.failed == [] and rec.bad_status == [], rec.failed + rec.bad_status
+
+
+# ---------------------------------------------------------------------------------------------
+
+
+def test_header_box_of_any_page_leads_to_results(screen, server):
+    page, rec, name = screen
+    page.goto(f"{server}/physicians/index.html")
+    box = page.locator("header .topsearch input[name=q]")
+    assert box.is_visible()
+    # the box leaves the navigation on screen: nothing wider than the window
+    width = page.viewport_size["width"]
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    bbox, nav = box.bounding_box(), page.locator("header nav").bounding_box()
+    assert bbox["x"] >= 0 and bbox["x"] + bbox["width"] <= width
+    assert nav["x"] >= 0 and nav["y"] + nav["height"] <= 200, "the navigation stays at the top"
+    assert page.locator("header nav a", has_text="Physicians").is_visible()
+    _shot(page, f"search-header-{name}.png")
+
+    # a typo, the words the other way round and a title
+    box.fill("montgomry adaeze, dr.")
+    box.press("Enter")
+    page.wait_for_selector("html[data-search-ready]", state="attached")
+    assert "/search/index.html?q=" in page.url
+    assert page.locator("#search-q").input_value() == "montgomry adaeze, dr."
+    results = _results(page)
+    assert results[0]["name"] == "Adaeze Montgomery"
+    assert results[0]["kind"] == "Physician"
+    assert results[0]["href"] == "../physicians/adaeze-montgomery/index.html"
+    assert "Family Medicine" in results[0]["context"] and "Millbrook" in results[0]["context"]
+    _shot(page, f"search-results-{name}.png")
+    page.locator("#search-results a").first.click()
+    page.wait_for_url("**/physicians/adaeze-montgomery/index.html")
+    assert "Adaeze Montgomery" in page.locator("h1").inner_text()
+    _clean(rec)
+
+
+def test_titles_word_order_and_typos_do_not_matter(screen, server):
+    page, rec, _name = screen
+    _open_search(page, server)
+    for query in ("Adaeze Montgomery", "montgomery adaeze", "Dr. Montgomery, Adaeze MD",
+                  "adaeze montgomery do", "Montgomory", "adeaze"):
+        assert _search(page, query)[0]["name"] == "Adaeze Montgomery", query
+    assert _search(page, "kettleborogh")[0]["name"] == "Josephine Kettleborough"
+    assert _search(page, "Noor Haddad Finch PA-C")[0]["name"] == "Noor Haddad-Finch"
+    assert _search(page, "o'dette lindahl")[0]["name"] == "Odette Lindahl", "apostrophes"
+    _clean(rec)
+
+
+def test_exact_names_rank_first(screen, server):
+    page, rec, _name = screen
+    _open_search(page, server)
+    # "annika" is a whole word of Annika Vos's name, one letter off Anika Lindgren-Obi's
+    results = _search(page, "annika")
+    assert [r["name"] for r in results[:2]] == ["Annika Vos", "Anika Lindgren-Obi"]
+    assert results[0]["kind"] == "Office staff"
+    # the practice named so first, then the physicians and staff who work there
+    results = _search(page, "alder falls family medicine")
+    assert (results[0]["kind"], results[0]["name"]) == ("Practice", "Alder Falls Family Medicine")
+    assert {r["kind"] for r in results[1:]} >= {"Physician", "Office staff"}
+    # a whole name beats a longer name that holds it
+    results = _search(page, "devon marsh")
+    assert (results[0]["kind"], results[0]["name"]) == ("Office staff", "Devon Marsh")
+    assert results[0]["href"] == "../practices/alder-falls-family-medicine/index.html", \
+        "staff lead to their practice's brief"
+    _clean(rec)
+
+
+def test_city_and_tier_in_any_order(screen, server):
+    page, rec, _name = screen
+    _open_search(page, server)
+    tier_a = {"Corinne Matsuda-Heller", "Felix Oyelaran", "Harriet Quenneville", "Tobias Wren"}
+    for query in ("alder falls tier a", "Tier A Alder Falls", "falls alder tier A"):
+        results = _search(page, query)
+        assert {r["name"] for r in results} == tier_a, query
+        assert all(r["kind"] == "Physician" and "tier A" in r["context"] for r in results)
+    # "tier" alone (as typed, before its letter): every tier of the city
+    names = {r["name"] for r in _search(page, "alder falls tier")}
+    assert tier_a < names and "Talia Vukovic" not in names, "Talia Vukovic has no tier"
+    _search(page, "alder falls tier a")
+    assert page.locator("#search-status").inner_text() == "4 results: 4 physicians."
+    _clean(rec)
+
+
+def test_every_kind_is_found_and_labelled(screen, server):
+    page, rec, name = screen
+    _open_search(page, server)
+    cases = [
+        ("maya lindqvist", "Team member", "../team/maya-lindqvist/index.html"),
+        ("phone skils", "Training guide", "../training/"),
+        ("healing leg wounds", "Presentation", "../presentations/"),
+        ("summit foot", "Practice", "../practices/"),
+        ("rosa tillinghast", "Office staff", "../practices/alder-falls-family-medicine/index.html"),
+    ]
+    for query, kind, href in cases:
+        first = _search(page, query)[0]
+        assert first["kind"] == kind, (query, first)
+        assert first["href"].startswith(href), (query, first)
+    # a specialty finds its physicians; a status too
+    assert {r["kind"] for r in _search(page, "cardiology")} >= {"Physician", "Practice"}
+    lapsed = _search(page, "lapsed")
+    assert lapsed and all("lapsed" in r["context"] for r in lapsed)
+    _shot(page, f"search-kinds-{name}.png")
+    _clean(rec)
+
+
+def test_empty_and_fruitless_queries_say_what_to_do(screen, server):
+    page, rec, _name = screen
+    _open_search(page, server)
+    status = page.locator("#search-status")
+    assert "Type a name" in status.inner_text()
+    assert page.locator("#search-results li").count() == 0
+    _search(page, "Dr.")
+    assert "Nothing to search for" in status.inner_text()
+    assert _search(page, "zzyzx") == []
+    assert "No result for “zzyzx”" in status.inner_text()
+    # words that no entry holds together: the entries holding some, said so
+    results = _search(page, "montgomery zzyzx")
+    assert results and results[0]["name"] == "Adaeze Montgomery"
+    assert "No result holds every word" in status.inner_text()
+    _clean(rec)
+
+
+def test_keyboard_tab_reaches_results_and_enter_opens_the_first(screen, server):
+    page, rec, _name = screen
+    _open_search(page, server, "tobias")
+    assert page.evaluate("document.activeElement.id") == "search-q", "the box has the focus"
+    page.keyboard.press("Tab")  # the button
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.textContent").endswith("Tobias Wren")
+    page.locator("#search-q").fill("")
+    page.locator("#search-q").type("wren tobias")
+    page.locator("#search-q").press("Enter")
+    page.wait_for_url("**/physicians/tobias-wren/index.html")
+    _clean(rec)
+
+
+def test_search_works_from_disk(new_page, site):
+    page, rec = new_page(viewport=PHONE)
+    page.goto((site / "index.html").as_uri())
+    box = page.locator("header .topsearch input[name=q]")
+    box.fill("kettleborough")
+    box.press("Enter")
+    page.wait_for_selector("html[data-search-ready]", state="attached")
+    assert page.url.startswith("file://") and "search/index.html?q=kettleborough" in page.url
+    results = _results(page)
+    assert results[0]["name"] == "Josephine Kettleborough"
+    page.locator("#search-results a").first.click()
+    page.wait_for_url("**/physicians/josephine-kettleborough/index.html")
+    _clean(rec)
+
+
+def test_the_search_page_answers_typing_fast(new_page, server):
+    """Not the benchmark (bench/search.py times 10,000 physicians on a slowed CPU): the
+    sample site's index is set up and answers each keystroke well within the budget."""
+    page, rec = new_page(viewport=WIDE)
+    _open_search(page, server)
+    page.locator("#search-q").type("quenneville harriet")
+    timing = page.evaluate("window.liaisonSearch")
+    assert timing["query"] == "quenneville harriet"
+    assert timing["loadMs"] < 100 and timing["lastMs"] < 50
+    assert _results(page)[0]["name"] == "Harriet Quenneville"
+    _clean(rec)

@@ -1,0 +1,221 @@
+"""The search index (liaison.search, search/index.js): what goes in, how it is cut into
+terms, and that the file the build writes holds every entry under every one of its terms.
+(The browser side: tests/test_browser_search.py.)"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+
+import pytest
+
+from conftest import SPEC_EXAMPLE
+
+AS_OF = "2026-11-26"
+AS_OF_DATE = dt.date(2026, 11, 26)
+
+
+@pytest.fixture(scope="module")
+def view():
+    from liaison import pages
+    from liaison.pipeline import check
+
+    checked = check(SPEC_EXAMPLE, AS_OF_DATE, keep_records=True)
+    assert checked.ok
+    return pages.SiteView(checked.site, checked.stats)
+
+
+def read_index(js: bytes) -> dict:
+    """search/index.js -> its values (one "key: JSON," line each)."""
+    text = js.decode("utf-8")
+    assert text.count("window.LIAISON_SEARCH = {") == 1
+    values = {}
+    for line in text.splitlines():
+        m = re.fullmatch(r"  (\w+): (.*),", line)
+        if m:
+            values[m.group(1)] = json.loads(m.group(2))
+    return values
+
+
+def decode(postings: str) -> list[int]:
+    out, n = [], 0
+    for gap in postings.split(".") if postings else []:
+        n += int(gap, 36)
+        out.append(n)
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# terms
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Dr. Raj Kapoor", ("raj", "kapoor")),
+    ("kapoor, raj MD", ("kapoor", "raj")),
+    ("Jane Doe, PA-C", ("jane", "doe")),
+    ("Jane Doe PA C", ("jane", "doe")),
+    ("Mrs. Anne O'Brien-Smith DO", ("anne", "obrien", "smith")),
+    ("Anne O’Brien", ("anne", "obrien")),
+    ("José Muñoz-Peña", ("jose", "munoz", "pena")),
+    ("portland tier a", ("portland", "tiera")),
+    ("Tier A Portland", ("tiera", "portland")),
+    ("portland tier", ("portland", "tier")),
+    ("Obstetrics & Gynecology", ("obstetrics", "gynecology")),
+    ("dr.", ()),
+    ("", ()),
+])
+def test_terms_drop_titles_punctuation_and_accents(text, expected):
+    from liaison.search import terms
+
+    assert terms(text) == expected
+
+
+def test_tier_term():
+    from liaison.search import terms, tier_term
+
+    assert tier_term("A") == "tiera" == terms("tier A")[0]
+    assert tier_term("Gold star") == "tiergoldstar"
+    assert tier_term(None) is None
+
+
+def test_postings_are_gaps_in_base_36():
+    from liaison.search import base36, postings
+
+    assert postings([3, 4, 14, 50]) == "3.1.a.10"
+    assert postings([]) == ""
+    numbers = [0, 1, 35, 36, 1295, 1296, 50_000, 50_001, 2_000_000]
+    assert decode(postings(numbers)) == numbers
+    assert [int(base36(n), 36) for n in (0, 35, 36, 1295, 1296, 46655, 46656)] == \
+        [0, 35, 36, 1295, 1296, 46655, 46656]
+
+
+# ---------------------------------------------------------------------------------------------
+# entries
+
+
+def test_every_record_is_one_entry(view):
+    from liaison.search import entries
+
+    items = entries(view)
+    site = view.site
+    by_kind: dict[str, list] = {}
+    for e in items:
+        by_kind.setdefault(e.kind, []).append(e)
+    assert [e.key for e in by_kind["physician"]] == sorted(site.physicians)
+    assert [e.key for e in by_kind["practice"]] == sorted(site.practices)
+    assert [e.key for e in by_kind["member"]] == sorted(site.team)
+    assert [e.key for e in by_kind["guide"]] == sorted(site.guides)
+    assert [e.key for e in by_kind["deck"]] == sorted(site.decks)
+    staff = [(p, s.name) for p in sorted(site.practices) for s in site.practices[p].staff]
+    assert [(e.key, e.name) for e in by_kind["staff"]] == staff, \
+        "each staff member links to their practice's brief"
+    assert len(staff) >= 3
+    assert [e.kind for e in items] == sorted((e.kind for e in items),
+                                             key=["physician", "practice", "staff", "member",
+                                                  "guide", "deck"].index)
+
+
+def test_a_physician_entry_holds_specialty_practice_city_tier_and_status(view):
+    from liaison.search import entries
+
+    grace = next(e for e in entries(view) if e.kind == "physician" and e.name == "Grace Holloway")
+    d = view.site.physicians[grace.key]
+    practice = view.site.practices[d.practice]
+    status = view.stats.physicians[grace.key].status
+    assert grace.context[:5] == ("MD", "Family Medicine", practice.name, practice.city, "tier A")
+    assert status in grace.context
+    assert grace.name_terms == ("grace", "holloway")
+    for term in ("family", "medicine", "tiera", status, *practice.city.lower().split()):
+        assert term in grace.info_terms
+    assert "md" not in grace.info_terms + grace.name_terms, "credentials are never searched"
+
+
+def test_guides_and_decks_are_found_by_their_titles(view):
+    from liaison.search import entries
+
+    items = {(e.kind, e.key): e for e in entries(view)}
+    deck = items[("deck", "venous-basics")]
+    assert deck.name == "Venous disease basics"
+    assert deck.name_terms == ("venous", "disease", "basics")
+    guide = items[("guide", "referral-source-basics")]
+    assert guide.name_terms == ("asking", "how", "did", "you", "hear", "about", "us")
+    assert guide.context[0] == "for " + view.site.guides["referral-source-basics"].meta.audience
+
+
+# ---------------------------------------------------------------------------------------------
+# search/index.js
+
+
+def test_index_js_holds_every_entry_under_each_of_its_terms(view):
+    from liaison.search import KINDS, entries, index_js
+
+    items = entries(view)
+    data = read_index(index_js(view))
+    n = len(items)
+    assert len(data["kind"]) == n
+    for key in ("ids", "names", "context"):
+        assert len(data[key].split("\n")) == n, key
+    vocabulary = data["terms"].split("\n")
+    assert vocabulary == sorted(set(vocabulary))
+    name_lists = dict(zip(vocabulary, data["name"].split("\n")))
+    info_lists = dict(zip(vocabulary, data["info"].split("\n")))
+    parts = data["parts"].split("\n")
+    names = data["names"].split("\n")
+    for i, e in enumerate(items):
+        kind, label, href, _plural = data["kinds"][int(data["kind"][i])]
+        assert kind == e.kind and names[i] == e.name
+        assert href.replace("{}", data["ids"].split("\n")[i]).startswith(
+            {"physician": "physicians/", "practice": "practices/", "staff": "practices/",
+             "member": "team/", "guide": "training/", "deck": "presentations/"}[kind])
+        context = data["context"].split("\n")[i]
+        assert tuple(parts[int(p, 36)] for p in context.split(".") if p) == e.context
+        for t in e.name_terms:
+            assert i in decode(name_lists[t]), (e.name, t)
+        for t in e.info_terms:
+            assert i in decode(info_lists[t]), (e.name, t)
+    # and nothing else: an entry is listed under a term only if it holds it
+    for t in vocabulary:
+        for i in decode(name_lists[t]):
+            assert t in items[i].name_terms
+        for i in decode(info_lists[t]):
+            assert t in items[i].info_terms
+    assert [k[0] for k in data["kinds"]] == list(KINDS)
+
+
+def test_index_js_is_deterministic_and_escapes_its_text(view):
+    from liaison.search import Entry, index_data, index_js
+
+    assert index_js(view) == index_js(view)
+    odd = Entry("physician", "x", 'Ann "Q" O\'Neil\\ \u2028</script>', ("a\u2029b",), ("ann",), ())
+    data = index_data([odd])
+    assert data["names"] == 'Ann "Q" O\'Neil\\ \u2028</script>'
+    from liaison.search import _js_string
+
+    literal = _js_string(data["names"])
+    assert "\u2028" not in literal and json.loads(literal.replace("\\\\u2028", "\\u2028")) == data["names"]
+
+
+def test_the_build_writes_the_search_page_and_its_index(tmp_path):
+    from conftest import cli
+    from liaison.pages.base import CSP
+
+    out = tmp_path / "site"
+    code, _stdout, stderr = cli("build", "--root", str(SPEC_EXAMPLE), "--out", str(out),
+                                "--as-of", AS_OF)
+    assert code == 0, stderr
+    page = (out / "search" / "index.html").read_text(encoding="utf-8")
+    assert '<script src="index.js" defer></script>' in page
+    assert '<script src="../assets/search.js" defer></script>' in page
+    assert 'id="search-q" name="q"' in page
+    assert "form-action 'self'" in CSP and "unsafe-eval" not in CSP
+    assert (out / "assets" / "search.js").is_file()
+    data = read_index((out / "search" / "index.js").read_bytes())
+    assert "Grace Holloway" in data["names"].split("\n")
+    # every other page's header holds a box that opens search/ with its query, by a relative link
+    for rel, base in (("index.html", ""), ("physicians/index.html", "../"),
+                      ("physicians/grace-holloway/index.html", "../../")):
+        html = (out / rel).read_text(encoding="utf-8")
+        assert (f'<form class="topsearch" role="search" action="{base}search/index.html" '
+                'method="get">') in html, rel
+        assert 'name="q"' in html
+    assert 'class="topsearch"' not in page, "the search page has its own box"
