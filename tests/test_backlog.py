@@ -172,3 +172,23 @@ def test_an_unknown_host_gets_no_edit_link_and_a_reason(example_site, tmp_path):
     html = (out / "data-quality" / "index.html").read_text()
     assert "/_edit/" not in html and "/edit/" not in html
     assert "not one whose edit pages Liaison knows" in html
+
+
+# ------------------------------------------------------------------ chart labels
+
+
+@pytest.mark.parametrize("name", [
+    "Peripheral Artery Disease and Critical Limb Ischemia Program",
+    "Northfork-Wound Care Center of the Upper Valley Region",
+])
+def test_a_chart_label_too_long_is_cut_at_a_word_end_with_its_full_text_in_a_title(name):
+    from liaison.charts import share_bars
+
+    svg = share_bars([(name, 5), ("Veins", 3)], title="Services")
+    m = re.search(r'<text class="chart-label chart-row-label"[^>]*>([^<]*)<title>([^<]*)</title></text>', svg)
+    assert m, svg
+    shown, full = m.group(1), m.group(2)
+    assert full == name and shown.endswith("\u2026")
+    stem = shown[:-1]
+    assert name.startswith(stem) and not name[len(stem)].isalnum()  # the cut ends a word
+    assert '<text class="chart-label chart-row-label"' in svg and ">Veins</text>" in svg  # short: no title

@@ -72,7 +72,7 @@ def funnel_chart(stages: list[tuple[str, int]], *, title: str,
         if first and i:
             tip += f" ({_pct(v, first)}% of {first_name.lower()})"
         parts.append('<g class="chart-row">')
-        parts.append(_text(x0 - 8, mid + FONT_SIZE * 0.35, label,
+        parts.append(_text(x0 - 8, mid + FONT_SIZE * 0.35, label, full=name,
                            cls="chart-label chart-row-label", fill=c.muted, anchor="end"))
         parts.append(f'<rect class="chart-track" x="{_n(x0)}" y="{_n(mid - _BAR_H / 2)}" '
                      f'width="{_n(track)}" height="{_n(_BAR_H)}" rx="2" fill="{c.grid}" '
@@ -125,7 +125,7 @@ def share_bars(items: list[tuple[str, int]], *, title: str,
         tip = f"{name}: {_count(v)}" + (f" ({_pct(v, total)}% of {_count(total)})"
                                         if total else "")
         parts.append('<g class="chart-row">')
-        parts.append(_text(x0 - 8, mid + FONT_SIZE * 0.35, label,
+        parts.append(_text(x0 - 8, mid + FONT_SIZE * 0.35, label, full=name,
                            cls="chart-label chart-row-label", anchor="end",
                            fill=c.series_2 if hl else c.muted, weight="600" if hl else None))
         parts.append(f'<rect class="chart-track" x="{_n(x0)}" y="{_n(mid - _BAR_H / 2)}" '

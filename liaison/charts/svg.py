@@ -76,7 +76,10 @@ def _text_w(text: str, size: float = FONT_SIZE) -> float:
 
 
 def _truncate(text: str, width: float, size: float = FONT_SIZE) -> str:
-    """``text`` cut with an ellipsis so that it fits in about ``width`` user units."""
+    """``text`` cut with an ellipsis so that it fits in about ``width`` user units, at the
+    end of a word ("Peripheral Artery…", never "Peripheral Artery Disea…"); a first word
+    too long for the room alone is cut where the room ends. (Its full text goes into the
+    label's <title>: see ``_text``'s ``full``.)"""
     if _text_w(text, size) <= width:
         return text
     room = width - _text_w("\u2026", size)
@@ -85,7 +88,11 @@ def _truncate(text: str, width: float, size: float = FONT_SIZE) -> str:
         if _text_w(out + c, size) > room:
             break
         out += c
-    return (out.rstrip() or text[:1]) + "\u2026"
+    if out and len(out) < len(text) and text[len(out)].isalnum() and out[-1].isalnum():
+        cut = max(out.rfind(" "), out.rfind("-"), out.rfind("/"))
+        if cut > 0:
+            out = out[:cut]
+    return (out.rstrip(" -/,;:") or text[:1]) + "\u2026"
 
 
 def _unit(label: str, v: int) -> str:
@@ -128,11 +135,14 @@ def _open(kind: str, width: float, height: float, title: str, summary: str, *,
 
 
 def _text(x: float, y: float, text: str, *, cls: str, fill: str, anchor: str = "start",
-          weight: str | None = None, size: float | None = None) -> str:
+          weight: str | None = None, size: float | None = None, full: str | None = None) -> str:
+    """A <text>; ``full``: the whole of a label cut to fit, as its <title> (shown when
+    pointed at, and read by screen readers) when it differs from ``text``."""
     extra = f' font-weight="{weight}"' if weight else ""
     extra += f' font-size="{_n(size)}"' if size else ""
+    title = f"<title>{_esc(full)}</title>" if full and full != text else ""
     return (f'<text class="{cls}" x="{_n(x)}" y="{_n(y)}" text-anchor="{anchor}" '
-            f'fill="{fill}"{extra}>{_esc(text)}</text>')
+            f'fill="{fill}"{extra}>{_esc(text)}{title}</text>')
 
 
 def _empty(kind: str, width: float, height: float, title: str, c: Palette) -> str:

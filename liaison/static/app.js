@@ -281,6 +281,27 @@
     });
   }
 
+  // A chart wider than its frame (a phone: style.css keeps charts at 480 px so that their
+  // text stays 12 px) scrolls sideways: reachable by keyboard, named, at its newest end.
+  function setupCharts() {
+    each(document.querySelectorAll(".chart"), function (frame) {
+      var svg = frame.querySelector("svg");
+      if (!svg) return;
+      if (frame.scrollWidth > frame.clientWidth + 1) {
+        if (!frame.hasAttribute("tabindex")) {
+          frame.tabIndex = 0;
+          frame.setAttribute("role", "region");
+          frame.setAttribute("aria-label", (svg.getAttribute("aria-label") || "Chart") + ", scrolls sideways");
+          frame.scrollLeft = frame.scrollWidth;
+        }
+      } else if (frame.getAttribute("role") === "region") {
+        frame.removeAttribute("tabindex");
+        frame.removeAttribute("role");
+        frame.removeAttribute("aria-label");
+      }
+    });
+  }
+
   function init() {
     STATE = {};
     var names = [];
@@ -290,6 +311,8 @@
     });
     names.forEach(setupFilter);
     each(document.querySelectorAll("table[data-table]"), setupSort);
+    setupCharts();
+    window.addEventListener("resize", setupCharts);
   }
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init);
   else init();
