@@ -98,6 +98,7 @@
   }
 
   function itemMatches(item, terms) {
+    if (!terms.length) return true;
     item.prepare();
     return terms.every(function (t) {
       if (t.col !== -1) {
