@@ -76,8 +76,9 @@ def test_import_in_a_state_adds_the_expected_prospects(example_site):
         [f"wrote data/physicians/{p}.yaml" for p in
          ("odalys-fernworth", "teagan-mcallister", "bram-o-halloran-pike", "willa-strandquist",
           "perrin-ashgrove", "cassius-dellarosa")]
+    # (the deactivated row has no location left: outside a state filter)
     assert ("12 rows: added 6 physicians and 4 practices (1 at 1 practice of the site); "
-            "skipped 1 already in the site, 1 deactivated, 1 with an invalid NPI, 2 outside "
+            "skipped 1 already in the site, 0 deactivated, 1 with an invalid NPI, 3 outside "
             "the filters, 1 organization") in err
     # every file it wrote validates; the prospects page lists the new physicians
     code, _, lines = run_validate(example_site, "--as-of", AS_OF)
@@ -139,8 +140,11 @@ def test_filters(example_site, args, expected):
 
 def test_without_filters_every_individual_provider_not_yet_in_the_site(example_site):
     before = set(files(example_site, "physicians"))
-    assert imported(example_site)[0] == 0
+    code, _, err = imported(example_site)
+    assert code == 0
     assert len(set(files(example_site, "physicians")) - before) == 8  # 12 - org, deactivated, bad, known
+    assert ("skipped 1 already in the site, 1 deactivated, 1 with an invalid NPI, 0 outside "
+            "the filters, 1 organization") in err
     assert run_validate(example_site, "--as-of", AS_OF)[0] == 0
 
 
@@ -168,6 +172,8 @@ def test_ids_never_collide_with_existing_files(example_site):
     (lambda t: t.replace('"02/17/2026"', '"2026-02-17"', 1),
      ": '2026-02-17' is not a date of the registry (MM/DD/YYYY)"),
     (lambda t: "", "1: empty file: expected the NPPES header row"),
+    (lambda t: t.replace('"WILLA"', '"WILLA', 1), "a quoted value is never closed"),
+    (lambda t: t.replace('"LUNA"', '"LUNA","x"', 1), ":7: 331 fields where the header has 330"),
 ])
 def test_a_malformed_file_is_a_clear_error_and_writes_nothing(example_site, tmp_path, mangle,
                                                               message):
@@ -227,3 +233,51 @@ def test_names_and_values_as_people_write_them():
     assert nppes.unique_id("jo-doe", taken, "1234") == "jo-doe-1234"
     assert nppes.unique_id("jo-doe", taken, "1234") == "jo-doe-1234-2"
     assert len(nppes.unique_id("x" * 80, set())) == 64
+
+
+def test_a_line_break_inside_a_quoted_value(example_site, tmp_path):
+    text = SAMPLE.read_bytes().decode("utf-8").replace('"9 BRAMBLE WAY"', '"9 BRAMBLE\nWAY"', 1)
+    odd = tmp_path / "odd.csv"
+    odd.write_bytes(text.encode("utf-8"))
+    code, _, err = cli("import", "nppes", str(odd), "--root", str(example_site), "--state", "NC")
+    assert code == 0, err
+    assert (example_site / "data/practices/9-bramble-way-brevard.yaml").is_file()
+
+
+def test_a_malformed_row_is_found_even_where_a_filter_skips_it(example_site, tmp_path):
+    text = SAMPLE.read_bytes().decode("utf-8").replace('"LUNA"', '"LUNA","x"', 1)  # SC
+    bad = tmp_path / "bad.csv"
+    bad.write_bytes(text.encode("utf-8"))
+    before = snapshot(example_site)
+    code, _, err = cli("import", "nppes", str(bad), "--root", str(example_site), "--state", "NC")
+    assert code == 1 and f"{bad}:7: 331 fields where the header has 330" in err
+    assert snapshot(example_site) == before
+
+
+def test_the_writers_fast_path_for_plain_text_reads_back_with_both_parsers():
+    """yamltext.scalar writes plain, without a round trip, the text its pattern allows (names,
+    addresses of an import): every such text must read back as itself with PyYAML and the
+    fast YAML 1.2 parser, in a mapping and in a flow list."""
+    from hypothesis import given, settings, strategies as st
+
+    from liaison import yamlio
+    from liaison.scaffold import yamltext
+
+    words = st.sampled_from(["Yes", "no", "ON", "null", "True", "y", "N", "1e3", "0x1F", "12",
+                             "2026-01-02", "Mc", "O'Neil", "&", "-", ",", ".", "(a)", "a/b",
+                             "Ste", "nan", "inf", "Main", "x"])
+
+    @settings(max_examples=400, deadline=None)
+    @given(st.lists(words, min_size=1, max_size=4), st.booleans())
+    def check(parts, in_list):
+        text = " ".join(parts)
+        if not yamltext._plainly_text(text, in_list):
+            return
+        probe = f"k: [{text}]" if in_list else f"k: {text}"
+        expected = {"k": [text] if in_list else text}
+        assert yaml.safe_load(probe) == expected
+        if yamlio.yaml_rs is not None:
+            assert yamlio.yaml_rs.loads(probe) == expected
+        assert yamltext.scalar(text, in_list) == text
+
+    check()

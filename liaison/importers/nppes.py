@@ -152,11 +152,11 @@ def read(path: Path, filters: Filters, known_npis: set[str],
         fh = open(path, encoding="utf-8-sig", newline="", errors="strict")
     except OSError as exc:
         raise ImportProblem(f"{name}: cannot read: {exc.strerror or exc}") from None
+    at = [1]  # the line the current record starts on
     with fh:
-        reader = csv.reader(fh, strict=True)
         try:
-            header = next(reader, None)
-            if header is None:
+            header = next(csv.reader([fh.readline()], strict=True), None)
+            if not header:
                 raise ImportProblem(f"{name}:1: empty file: expected the NPPES header row")
             index = {h.strip(): i for i, h in enumerate(header)}
             missing = [c for c in REQUIRED if c not in index]
@@ -172,15 +172,14 @@ def read(path: Path, filters: Filters, known_npis: set[str],
             cols = [index[c] for c in (FIRST, MIDDLE, LAST, SUFFIX, CREDENTIAL, ADDRESS_1,
                                        ADDRESS_2, CITY, STATE, ZIP, PHONE)]
             states, zips, wanted = filters.states, filters.zips, filters.taxonomies
-            for row in reader:
-                counts.rows += 1
-                if progress is not None and counts.rows % PROGRESS_EVERY == 0:
-                    progress(counts.rows)
+            rows = csv.reader(_records(fh, name, width, _needles(filters), counts, at, progress),
+                              strict=True)
+            for row in rows:
+                line = at[0]
                 if len(row) != width:
-                    raise ImportProblem(f"{name}:{reader.line_num}: {len(row)} fields where "
-                                        f"the header has {width}")
-                if row[i_deact] and _deactivated(row[i_deact], row[i_react], name,
-                                                 reader.line_num):
+                    raise ImportProblem(f"{name}:{line}: {len(row)} fields where the header "
+                                        f"has {width}")
+                if row[i_deact] and _deactivated(row[i_deact], row[i_react], name, line):
                     counts.deactivated += 1
                     continue
                 if row[i_entity] != "1":
@@ -211,15 +210,66 @@ def read(path: Path, filters: Filters, known_npis: set[str],
                     (row[i].strip() for i in cols)
                 kept.append(Provider(npi, first, middle, last, suffix, cred,
                                      primary or (codes[0] if codes else ""), a1, a2, city,
-                                     state.upper(), zip_, phone, reader.line_num))
+                                     state.upper(), zip_, phone, line))
         except csv.Error as exc:
-            raise ImportProblem(f"{name}:{reader.line_num}: not a readable CSV row: {exc}") \
-                from None
+            raise ImportProblem(f"{name}:{at[0]}: not a readable CSV row: {exc}") from None
         except UnicodeDecodeError as exc:
-            raise ImportProblem(f"{name}:{reader.line_num + 1}: not UTF-8 text "
+            raise ImportProblem(f"{name}: not UTF-8 text after line {at[0]} "
                                 f"(byte {exc.object[exc.start:exc.start + 1]!r})") from None
     counts.kept = len(kept)
     return kept, counts
+
+
+def _needles(filters: Filters) -> list[tuple[str, ...]]:
+    """Texts a row must hold, one of each group, to possibly match the filters: a cheap test
+    on the raw line (most rows of a national file are skipped without being split)."""
+    groups = []
+    if filters.states:
+        groups.append(tuple(f'"{s}"' for s in sorted(filters.states)))
+    if filters.zips:
+        groups.append(tuple(f'"{z}' for z in filters.zips))
+    if filters.taxonomies:
+        groups.append(tuple(sorted(filters.taxonomies)))
+    return groups
+
+
+def _records(fh, name: str, width: int, needles, counts: Counts, at: list,
+             progress) -> Iterable[str]:
+    """The file's records after the header, as text (a quoted field may hold a line break:
+    a record then spans lines), without those that cannot match ``needles``. Each record's
+    shape is checked even when it is skipped: one quoted field per column, else a full
+    split that must give ``width`` fields. ``at[0]``: the line the record yielded starts on."""
+    line, start, buf = 1, 1, None
+    expected_quotes = 2 * width
+    for raw in fh:
+        line += 1
+        if buf is not None:
+            buf += raw
+            if buf.count('"') % 2:
+                continue
+            text, buf = buf, None
+        elif raw.count('"') % 2:
+            buf, start = raw, line
+            continue
+        else:
+            text, start = raw, line
+        if not text.strip():
+            continue
+        counts.rows += 1
+        if progress is not None and counts.rows % PROGRESS_EVERY == 0:
+            progress(counts.rows)
+        if needles and not all(any(n in text for n in group) for group in needles):
+            if text.count('"') != expected_quotes:  # not one quoted value per column
+                fields = next(csv.reader([text], strict=True))
+                if len(fields) != width:
+                    raise ImportProblem(f"{name}:{start}: {len(fields)} fields where the "
+                                        f"header has {width}")
+            counts.elsewhere += 1
+            continue
+        at[0] = start
+        yield text
+    if buf is not None:
+        raise ImportProblem(f"{name}:{start}: a quoted value is never closed")
 
 
 def _registry_date(text: str, name: str, line: int) -> dt.date | None:

@@ -3,6 +3,7 @@ back exactly, the others as comments carrying the field's description."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 import typing
 from decimal import Decimal
 
@@ -47,6 +48,8 @@ def scalar(value, in_list: bool = False) -> str:
     if isinstance(value, Decimal):  # an amount in dollars, as written: 42.5, 85.01
         return format(value, "f")
     text = str(value)
+    if _plainly_text(text, in_list):
+        return text
     if in_list:
         plain = yaml.safe_dump([text], default_flow_style=True, allow_unicode=True,
                                width=_INF).strip()[1:-1]
@@ -59,6 +62,21 @@ def scalar(value, in_list: bool = False) -> str:
     if "\n" not in plain and plain[:1] not in ("'", '"') and _reads_back(probe, expected):
         return plain
     return _double_quoted(text)
+
+
+# Text that every YAML parser reads as that text when written plain: words of letters and
+# digits with a little punctuation that is never an indicator here, starting with a letter (or
+# a house number and a word), and none of the words YAML 1.1 reads as a boolean or null. A fast
+# path: whatever it does not cover takes the dump-and-read-back route.
+_PLAIN = re.compile(r"(?:[A-Za-z]|[0-9]+ [A-Za-z])(?:[A-Za-z0-9 .,'&()/-]*[A-Za-z0-9.)])?\Z")
+_PLAIN_IN_LIST = re.compile(r"(?:[A-Za-z]|[0-9]+ [A-Za-z])(?:[A-Za-z0-9 .'&()/-]*[A-Za-z0-9.)])?\Z")
+_KEYWORDS = {"y", "yes", "n", "no", "true", "false", "on", "off", "null"}
+
+
+def _plainly_text(text: str, in_list: bool) -> bool:
+    return (bool((_PLAIN_IN_LIST if in_list else _PLAIN).match(text))
+            and text == text.strip() and "  " not in text
+            and text.lower() not in _KEYWORDS)
 
 
 def _block(text: str) -> list[str] | None:
