@@ -15,7 +15,8 @@ the median of the runs:
   every practice and physician are made then) and a second time;
 - pick: tapping a practice in the list (its physicians and staff drawn, the YAML written).
 
-Standard library plus Playwright for Python; nothing is fetched from the network.
+Needs Playwright for Python and Liaison itself (to read the data file); nothing is fetched
+from the network.
 """
 from __future__ import annotations
 
@@ -41,8 +42,10 @@ class _Quiet(http.server.SimpleHTTPRequestHandler):
 def measure(site: Path, runs: int, throttle: float) -> dict:
     from playwright.sync_api import sync_playwright
 
+    from liaison.pages.log import read_data_js
+
     data = (site / "log" / "data.js").read_bytes()
-    payload = json.loads(data.decode("utf-8").split("=", 1)[1].rstrip().rstrip(";"))
+    payload = read_data_js(data)
     name = payload["physicians"][len(payload["physicians"]) // 2][1]
     result = {"data_js_bytes": len(data), "data_js_gzip_bytes": len(gzip.compress(data, 6)),
               "page_bytes": (site / "log" / "index.html").stat().st_size,

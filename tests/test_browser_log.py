@@ -29,7 +29,7 @@ from test_browser import (  # noqa: F401 - fixtures are used by name
     PHONE, _shot, browser, new_page, server,
 )
 
-from liaison.pages.log import DATA_GLOBAL, new_file_url
+from liaison.pages.log import DATA_GLOBAL, new_file_url, read_data_js
 
 EXAMPLE = FIXTURES / "spec-example-v2"
 WEB_URL = "https://github.com/blue-ridge-vein/liaison-records"
@@ -208,9 +208,8 @@ def test_hand_over_opens_the_hosts_new_file_page(new_page, server, site, host, w
     page, rec = new_page(viewport=DESKTOP_WIDE)
     # The same data file, with the repository of another host (its address as the build
     # writes it).
-    data = (site / "log" / "data.js").read_text(encoding="utf-8")
+    payload = read_data_js((site / "log" / "data.js").read_bytes())
     prefix = f"window.{DATA_GLOBAL}="
-    payload = json.loads(data[len(prefix):].rstrip().rstrip(";"))
     payload["repository"]["web_url"] = web_url
     payload["repository"]["new_file"] = new_file_url(web_url, "main")
     page.route("**/log/data.js", lambda route: route.fulfill(
@@ -254,9 +253,8 @@ def test_hand_over_opens_the_hosts_new_file_page(new_page, server, site, host, w
 
 def test_an_unknown_host_gets_copy_and_download_and_says_why(new_page, server, site):
     page, rec = new_page(viewport=DESKTOP_WIDE)
-    data = (site / "log" / "data.js").read_text(encoding="utf-8")
+    payload = read_data_js((site / "log" / "data.js").read_bytes())
     prefix = f"window.{DATA_GLOBAL}="
-    payload = json.loads(data[len(prefix):].rstrip().rstrip(";"))
     payload["repository"].update(web_url="https://git.blue-ridge.example/records", new_file=None)
     page.route("**/log/data.js", lambda route: route.fulfill(
         status=200, content_type="text/javascript", body=prefix + json.dumps(payload) + ";\n"))
@@ -346,9 +344,11 @@ def test_copy_and_download_hand_over_the_same_text(new_page, server, target):
     page.locator('label[for="log-type-call"]').click()
     page.fill("#log-summary", "Called: fax number for referrals is 828-555-0142")
     rel, text = _record(page)
+    page.bring_to_front()  # the clipboard is written only by the page in front
     page.click("#log-copy")
     page.wait_for_function("document.getElementById('log-status').textContent !== ''")
     assert "Copied" in page.text_content("#log-status")
+    page.bring_to_front()
     assert page.evaluate("navigator.clipboard.readText()") == text
     with page.expect_download() as info:
         page.click("#log-download")

@@ -18,7 +18,7 @@ from click.testing import CliRunner
 
 from conftest import REPO, SPEC_EXAMPLE, _make_writable, run_validate
 
-from liaison.pages.log import DATA_GLOBAL, host_kind, new_file_url
+from liaison.pages.log import host_kind, new_file_url, read_data_js
 
 WEB_URL = "https://github.com/blue-ridge-vein/liaison-records"
 
@@ -78,10 +78,7 @@ def built(tmp_path_factory) -> Path:
 
 
 def _data(site: Path) -> dict:
-    text = (site / "log" / "data.js").read_text(encoding="utf-8")
-    prefix = f"window.{DATA_GLOBAL}="
-    assert text.startswith(prefix) and text.endswith(";\n")
-    return json.loads(text[len(prefix):-2])
+    return read_data_js((site / "log" / "data.js").read_bytes())
 
 
 def test_the_data_file_holds_what_the_form_offers(built):
@@ -100,6 +97,7 @@ def test_the_data_file_holds_what_the_form_offers(built):
     assert [physicians[i][0] for i in mountain[3]] == ["grace-holloway", "marcus-bell"]
     assert all(data["practices"][physicians[i][3]] is mountain for i in mountain[3])
     assert ["Carla Jennings", "office manager"] in mountain[4]
+    assert by_id["hendersonville-womens-health"][1] == "Hendersonville Women's Health"
     assert sorted(d[0] for d in physicians) == sorted(
         p.stem for p in (SPEC_EXAMPLE / "data" / "physicians").iterdir())
     # liaisons first, then everyone else who may own a follow-up

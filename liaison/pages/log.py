@@ -12,6 +12,7 @@ Briefs and call plans link to the form with their practice and physicians chosen
 from __future__ import annotations
 
 import json
+import re
 from urllib.parse import quote, urlsplit
 
 from liaison.models import INTERACTION_TYPES, OUTCOMES
@@ -130,14 +131,31 @@ def form_data(view: SiteView) -> dict:
     }
 
 
+_PREFIX = f"window.{DATA_GLOBAL}=JSON.parse('"
+_SUFFIX = "');\n"
+
+
 def data_js(view: SiteView) -> bytes:
     """``log/data.js``: the form's data as one global (a script, so that the form works
-    opened from disk, where a page may not fetch a file)."""
+    opened from disk, where a page may not fetch a file). The JSON is handed to JSON.parse
+    as a string: browsers read a large JSON string several times faster than the same
+    object literal (about 1 MB at 10,000 physicians)."""
     text = json.dumps(form_data(view), ensure_ascii=False, separators=(",", ":"),
                       sort_keys=True)
-    # U+2028/U+2029 are line ends in older JavaScript parsers: escaped, they are the same text.
+    # In a single-quoted string: backslashes and quotes escaped; U+2028/U+2029 (line ends
+    # for older parsers) as escapes of JSON's own, read back as the same characters.
     text = text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
-    return f"window.{DATA_GLOBAL}={text};\n".encode("utf-8")
+    text = text.replace("\\", "\\\\").replace("'", "\\'")
+    return f"{_PREFIX}{text}{_SUFFIX}".encode("utf-8")
+
+
+def read_data_js(data: bytes) -> dict:
+    """The form's data back from ``log/data.js`` (for tests and bench/log.py)."""
+    text = data.decode("utf-8")
+    if not (text.startswith(_PREFIX) and text.endswith(_SUFFIX)):
+        raise ValueError("not a log/data.js of this version")
+    body = text[len(_PREFIX):-len(_SUFFIX)]
+    return json.loads(re.sub(r"\\(.)", r"\1", body, flags=re.S))  # undo \\ and \
 
 
 def data_beside(view: SiteView, page: Page) -> dict[str, bytes]:

@@ -31,12 +31,16 @@
   var PLAIN = /^[A-Za-z][A-Za-z0-9 .,'()\/&+-]*$/;
 
   var practices = D.practices, physicians = D.physicians, team = D.team;
-  var practiceIndex = {}, physicianIndex = {}, teamIndex = {}, deckIndex = {}, serviceName = {};
+  var practiceIndex = {}, physicianIndex = null, teamIndex = {};
   practices.forEach(function (p, i) { practiceIndex[p[0]] = i; });
-  physicians.forEach(function (d, i) { physicianIndex[d[0]] = i; });
   team.forEach(function (t) { teamIndex[t[0]] = t; });
-  D.decks.forEach(function (d) { deckIndex[d[0]] = d[1]; });
-  D.services.forEach(function (s) { serviceName[s[0]] = s[1]; });
+  function physicianAt(id) { // made when a link names physicians (10,000 of them: not before)
+    if (!physicianIndex) {
+      physicianIndex = {};
+      physicians.forEach(function (d, i) { physicianIndex[d[0]] = i; });
+    }
+    return id in physicianIndex ? physicianIndex[id] : -1;
+  }
 
   function $(id) { return document.getElementById(id); }
   function el(tag, attrs, text) {
@@ -74,8 +78,9 @@
     var p = q.get("practice");
     if (p) { if (p in practiceIndex) s.practice = p; else unknown.push("practice " + p); }
     q.getAll("physician").forEach(function (id) {
-      if (!(id in physicianIndex)) { unknown.push("physician " + id); return; }
-      var at = practices[physicians[physicianIndex[id]][3]][0];
+      var i = physicianAt(id);
+      if (i < 0) { unknown.push("physician " + id); return; }
+      var at = practices[physicians[i][3]][0];
       if (!s.practice) s.practice = at;
       if (at === s.practice && s.physicians.indexOf(id) < 0) s.physicians.push(id);
     });
@@ -330,15 +335,15 @@
     var list = $("log-practice-list"), q = fold($("log-practice-find").value.trim());
     var terms = q.split(/\s+/).filter(Boolean), LIMIT = 30, found = [], more = 0;
     list.textContent = "";
-    if (!practiceKeys) {
-      practiceKeys = practices.map(function (p) { return fold(p[1] + " " + p[2] + " " + p[0]); });
-      physicianKeys = physicians.map(function (d) { return fold(d[1] + " " + d[0]); });
-    }
-    function hit(key) { return terms.every(function (t) { return key.indexOf(t) >= 0; }); }
     if (!terms.length && practices.length > LIMIT) {
       $("log-practice-count").textContent = practices.length + " practices: type to find one (or a physician's name).";
       return;
     }
+    if (!practiceKeys) { // made at the first search, not at the start
+      practiceKeys = practices.map(function (p) { return fold(p[1] + " " + p[2] + " " + p[0]); });
+      physicianKeys = physicians.map(function (d) { return fold(d[1] + " " + d[0]); });
+    }
+    function hit(key) { return terms.every(function (t) { return key.indexOf(t) >= 0; }); }
     for (var i = 0; i < practices.length; i++) {
       if (hit(practiceKeys[i])) { if (found.length < LIMIT) found.push(["p", i]); else more++; }
     }
