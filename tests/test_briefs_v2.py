@@ -511,9 +511,13 @@ def test_the_builtin_mapping_matches_whole_words():
 def test_the_first_screen_answers_where_when_who_and_what_we_promised(site, records):
     doc = page(site, "practices/mountain-view-family-medicine")
     practice = records.practices["mountain-view-family-medicine"]
-    top = doc[doc.index('<div class="brief-top">'):]
-    # nothing else comes between the heading and the first screen
-    assert doc.index('<div class="brief-top">') < doc.index('class="kpis"')
+    card = '<section class="card brief-top" aria-labelledby="walk-in-h">'
+    top = doc[doc.index(card):]
+    # nothing else comes between the heading and the first screen, the "before you walk in" card
+    assert doc.index(card) < doc.index('class="kpis"')
+    assert doc.index("</h1>") < doc.index(card)
+    assert re.sub(r"<[^>]+>", "", doc[doc.index("</h1>"):doc.index(card)]).strip().startswith(
+        practice.city)  # the heading's subtitle, then the card
     glance = section(top, "glance-h")
     query = f"{practice.name}, {practice.address}, {practice.city}, {practice.state} {practice.zip}"
     assert f'href="https://www.google.com/maps/search/?api=1&amp;query={urllib.parse.quote(query, safe="")}"' in glance
@@ -529,11 +533,13 @@ def test_the_first_screen_answers_where_when_who_and_what_we_promised(site, reco
     open_fu = [f for r in records.interactions if r.date <= AS_OF
                and "mountain-view-family-medicine" in practices_of(r, records.physicians)
                for f in r.follow_ups if is_open(f, AS_OF)]
-    promised = text_of(re.search(r'<dd class="promises">.*?</dd>', glance, re.S).group(0))
-    for f in open_fu:
-        assert f.task in promised and f"due {f.due.isoformat()}" in promised
+    promises = section(top, "promised-h")
+    promised = text_of(promises)
+    for f in open_fu:  # a human date ("Sat 17 Oct"), the ISO date in its <time>
+        assert f.task in promised
+        assert f'<time datetime="{f.due.isoformat()}"' in promises
     if not open_fu:
-        assert promised == "nothing open"
+        assert promised == "Promised Nothing open."
     # the top talking points (at most three), the others folded away
     talk = section(top, "talk-h")
     first = talk.split("<details")[0]

@@ -46,7 +46,7 @@ def test_first_screen_on_a_phone(new_page, server, path):
     assert glance["y"] + glance["height"] <= screen, \
         f"where, when, who and the promises end at {glance['y'] + glance['height']:.0f} px"
     # the map link, the number to tap and the promises are on it
-    for selector in (".glance a.map", ".glance a.tel", ".glance .promises"):
+    for selector in (".glance a.map", ".glance a.tel", ".brief-top .promises"):
         box = _box(page, selector)
         assert box["y"] + box["height"] <= screen, selector
     assert page.locator(".glance a.map").get_attribute("href").startswith(

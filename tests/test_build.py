@@ -1052,7 +1052,7 @@ def test_key_pages_show_the_facts_of_the_example(golden_build):
     assert "Nina Vargas, MD" in nina
     # her own liaison: lena-brooks (nina-vargas.yaml), at hendersonville-womens-health
     assert "Obstetrics & Gynecology at Hendersonville Women's Health · liaison Lena Brooks" in nina
-    head = _section(nina, "Nina Vargas, MD", "At a glance")
+    head = _section(nina, "Nina Vargas, MD", "Before you walk in")
     assert re.search(r"\bactive\b", head) and "tier C" in head
     # the first screen: her practice's address and phone; hendersonville-womens-health.yaml
     # has no best_visit_times and no staff. No follow-up on an interaction that lists her,
@@ -1060,11 +1060,11 @@ def test_key_pages_show_the_facts_of_the_example(golden_build):
     # 2026-11-19 visit list no physician; open at D, by due date: the scheduling line card
     # (due 11-19, Owen Price's), the ultrasound criteria card (11-25), the holiday schedule
     # (11-26); "Confirm a lunch date" is done
-    glance = _section(nina, "At a glance", "Referrals, 90 days")
+    glance = _section(nina, "Before you walk in", "Referrals, 90 days")
     assert "Where 1200 Spartanburg Highway, Hendersonville, NC 28792" in glance
     assert "Call (828) 555-0150" in glance
     assert "no best time on file" in glance and "Staff none on file" in glance
-    promised = _section(glance, "Promised", "Talking points")
+    promised = _section(glance, "Promised")  # after the talking points
     order = [promised.index(t) for t in ("Email the scheduling line card",
                                          "Send the ultrasound criteria card",
                                          "Drop off the holiday schedule")]
@@ -1118,13 +1118,13 @@ def test_key_pages_show_the_facts_of_the_example(golden_build):
 
     # ---------------------------------- practices/mountain-view-family-medicine/: the office
     mv = _page_text(out, "practices/mountain-view-family-medicine/index.html")
-    glance = _section(mv, "At a glance", "Referrals, 365 days")
+    glance = _section(mv, "Before you walk in", "Referrals, 365 days")
     assert "Where 410 Merrimon Avenue, Asheville, NC 28804" in glance
     assert "Call (828) 555-0117" in glance
     assert "When Tuesday and Thursday after 2 pm" in glance
     assert "Staff Carla Jennings (office manager) · Devon Marsh (referral coordinator)" in glance
     # the one open follow-up at the office: from the 2026-09-26 visit, due 2026-10-17
-    assert "Promised Ask the lab about report turnaround · due 2026-10-17 40 days overdue · " \
+    assert "Promised Ask the lab about report turnaround · due Sat 17 Oct 40 days overdue · " \
            "Lena Brooks" in glance
     # talking points, in the order to say them (README): marcus-bell declining
     # (referrals_prev_90d 4, referrals_90d 1); the need voiced on 2026-09-26 and its open

@@ -77,6 +77,12 @@ def _glance(view: SiteView, practice_id: str, phones: list[tuple[str, str]],
     }
 
 
+def _kinds(alerts: list[dict]) -> list[dict]:
+    """Alerts (``rows.alerts_for``) with their ``kind``, the words before the first colon in
+    lower case ("declining", "visit overdue"): the folded alert line lists the kinds."""
+    return [{**a, "kind": a["text"].split(":", 1)[0].lower()} for a in alerts]
+
+
 WEEK = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
@@ -364,7 +370,7 @@ def physician(view: SiteView, page: Page) -> dict:
                           [("direct", d.phone or ""),
                            ("office", practice.phone or "" if practice else "")],
                           [(d.name, _days(d.office_days))]),
-        "alerts": alerts_for(view, pid),
+        "alerts": _kinds(alerts_for(view, pid)),
         "d90": view.change(s.referrals_90d, s.referrals_prev_90d, 90),
         "d365": view.change(s.referrals_365d, s.referrals_prev_365d, 365),
         "last_referral_ago": ago(s.days_since_referral),
@@ -395,7 +401,7 @@ def practice(view: SiteView, page: Page) -> dict:
             series[i] += n
     interactions = view.by_practice.get(pid, [])
     alerts = [{**a, "text": f"{view.site.physicians[d].name}: {a['text']}"}
-              for d in docs for a in alerts_for(view, d)]
+              for d in docs for a in _kinds(alerts_for(view, d))]
     dated = {d: _dated(view.referrals_by_doc.get(d, ())) for d in docs}
     ours = set(docs)
     points = talking_points(view, docs, interactions, practice=True)

@@ -1,0 +1,278 @@
+"""Phone-first briefs, tables as cards and printing (issue 13, point 1), in Debian's Chromium
+driven by Playwright on the repository's sample site (the fixtures of tests/test_browser.py).
+
+On both briefs the "before you walk in" card comes first under the heading, at phone and desktop
+width, with the address and its map link, a tel: link, best visit times, the office staff, the
+open promises and the top talking points (all but the later talking points on a phone's first
+screen); the alerts are one line that opens on a tap. Under
+600 px the tables marked ``cards`` show each row as a card whose values carry their column's
+name (data-label), sortable and filterable still; no page type scrolls sideways at 390 px. A
+brief prints on at most two pages (Letter and A4), the phone and the address on the first.
+
+Screenshots go to $LIAISON_SHOTS_DIR (default /tmp/liaison-shots/).
+"""
+from __future__ import annotations
+
+import re
+
+import pytest
+
+import pdftext
+from test_browser import (  # noqa: F401 - fixtures are used by name
+    DESKTOP, PHONE, SHOTS, _shot, browser, new_page, pages, server, site,
+)
+
+WIDE = {"width": 1366, "height": 900}
+BRIEFS = ("physician", "practice")
+# the sample practice with every part of the card: staff with a phone, best visit times,
+# alerts, open promises, a website
+PRACTICE = "practices/riverbend-internal-medicine/index.html"
+PHYSICIAN = "physicians/priyanka-desrosiers/index.html"
+MAP = "https://www.google.com/maps/search/?api=1&query="
+
+
+def _phone(new_page):
+    return new_page(viewport=PHONE, is_mobile=True, has_touch=True, device_scale_factor=1)
+
+
+def _open(page, server, path):
+    page.goto(f"{server}/{path}")
+    page.wait_for_load_state("networkidle")
+
+
+def _no_sideways_scroll(page, what: str) -> None:
+    w = page.evaluate("() => [document.documentElement.scrollWidth, window.innerWidth]")
+    assert w[1] == PHONE["width"], f"{what}: the layout viewport grew to {w[1]} px"
+    assert w[0] <= w[1], f"{what} scrolls sideways at {PHONE['width']} px: {w}"
+
+
+# ---------------------------------------------------------------------------------------------
+# the card
+
+
+@pytest.mark.parametrize("viewport", [PHONE, WIDE], ids=["390", "1366"])
+@pytest.mark.parametrize("path", [PHYSICIAN, PRACTICE], ids=BRIEFS)
+def test_the_card_is_first_and_answers_where_who_when_what(new_page, server, path, viewport):
+    page, rec = (_phone(new_page) if viewport is PHONE else new_page(viewport=viewport))
+    _open(page, server, path)
+    # the first thing in <main> after the heading block (crumbs, title, badges, Log a visit)
+    first = page.evaluate("""() => {
+        const head = document.querySelector('main .page-head');
+        let e = head.nextElementSibling;
+        return e && (e.tagName.toLowerCase() + '.' + [...e.classList].join('.'));
+    }""")
+    assert first == "section.card.brief-top", first
+    card = page.locator("section.brief-top")
+    assert card.locator("h2").inner_text() == "Before you walk in"
+    top = card.bounding_box()["y"]
+    assert top < viewport["height"] / 2, f"the card starts at {top:.0f} px"
+    # where: the address, linking to a maps search for it
+    where = card.locator("a.map")
+    assert where.get_attribute("href").startswith(MAP)
+    assert re.search(r"\d+ \w+", where.inner_text()), where.inner_text()
+    # whom to call: tel: links, a number each
+    tels = card.locator("a.tel")
+    assert tels.count() >= 1
+    for i in range(tels.count()):
+        assert re.fullmatch(r"tel:\+?\d{7,}", tels.nth(i).get_attribute("href"))
+    text = card.inner_text()
+    # when, who, what to say, what we promised
+    assert re.search(r"WHEN\s*Wednesday 11:30", text, re.I), text[:400]
+    assert "Marcus Fairweather" in text and "referral coordinator" in text
+    assert card.locator("a.tel[href='tel:3605550123']").count() == 1  # the coordinator's line
+    talk = card.locator(".talk > ol.points > li")
+    assert 1 <= talk.count() <= 3 and talk.first.is_visible()
+    promises = card.locator(".promises .promise-list > li")
+    assert promises.count() >= 1
+    assert re.search(r"due \w{3} \d{1,2} \w{3}", promises.first.inner_text())
+    boxes = {k: card.locator(sel).bounding_box() for k, sel in
+             (("glance", ".glance"), ("talk", ".talk"), ("promises", ".promises"))}
+    if viewport is PHONE:  # where, who and when, then what we promised, then what to say
+        assert boxes["glance"]["y"] < boxes["promises"]["y"] < boxes["talk"]["y"]
+        assert boxes["promises"]["y"] + boxes["promises"]["height"] <= PHONE["height"], \
+            "the promises end below the first screen"
+        assert boxes["talk"]["y"] < PHONE["height"], "the talking points start below it"
+        _no_sideways_scroll(page, path)
+    else:  # talking points and promises on the left, where, who and when on the right
+        assert boxes["talk"]["x"] + boxes["talk"]["width"] <= boxes["glance"]["x"]
+    # a date in the card never breaks across lines
+    for i in range(card.locator("time").count()):
+        t = card.locator("time").nth(i)
+        assert t.evaluate("e => e.getClientRects().length") == 1, t.inner_text()
+    assert rec.console_errors == [], rec.console_errors
+
+
+def test_the_alerts_are_one_line_that_opens_on_a_tap(new_page, server):
+    page, _ = _phone(new_page)
+    _open(page, server, PRACTICE)
+    line = page.locator(".brief-top details.alert-line")
+    summary = line.locator("summary")
+    n = int(re.match(r"(\d+) alerts?:", summary.inner_text()).group(1))
+    assert summary.bounding_box()["height"] <= 44, "the alert line takes more than one line"
+    items = line.locator(".alerts > li")
+    assert items.count() == n >= 2
+    assert not items.first.is_visible()
+    summary.tap()
+    for i in range(n):
+        assert items.nth(i).is_visible()
+    # each kind the line names has its alert
+    kinds = summary.inner_text().split(":", 1)[1].split(",")
+    texts = " ".join(items.all_inner_texts()).lower()
+    for kind in kinds:
+        assert kind.strip() in texts
+    _shot(page, "phone-card-alerts-open-390.png")
+
+
+def test_the_practice_website_breaks_inside_its_card(new_page, server):
+    page, _ = _phone(new_page)
+    _open(page, server, PRACTICE)
+    url = page.locator("dd a.url").first
+    assert url.get_attribute("href") == "https://riverbendim.example"
+    card = url.locator("xpath=ancestor::section[1]").bounding_box()
+    box = url.bounding_box()
+    assert box["x"] + box["width"] <= card["x"] + card["width"]
+
+
+# ---------------------------------------------------------------------------------------------
+# no sideways scrolling, tables as cards
+
+PAGE_TYPES = {
+    "dashboard": "index.html", "physicians": "physicians/index.html",
+    "practices": "practices/index.html", "physician": PHYSICIAN, "practice": PRACTICE,
+    "team": "team/index.html", "member": "team/theo-sandoval/index.html",
+    "follow-ups": "follow-ups/index.html", "activity": "activity/index.html",
+    "activity-month": "activity/2026-10/index.html", "referrals": "referrals/index.html",
+    "prospects": "prospects/index.html", "compliance": "compliance/index.html",
+    "training": "training/index.html", "data-quality": "data-quality/index.html",
+    "presentations": "presentations/index.html", "search": "search/index.html",
+}
+
+
+@pytest.mark.parametrize("which", sorted(PAGE_TYPES))
+def test_no_page_type_scrolls_sideways_on_a_phone(new_page, server, site, which):
+    path = PAGE_TYPES[which]
+    assert (site / path).is_file(), path
+    page, rec = _phone(new_page)
+    _open(page, server, path)
+    _no_sideways_scroll(page, path)
+    # every table marked "cards" is cards here: no cell wider than the screen
+    for t in range(page.locator("table.cards").count()):
+        table = page.locator("table.cards").nth(t)
+        if not table.is_visible():
+            continue
+        assert table.evaluate("e => getComputedStyle(e.tBodies[0].rows[0]).display") == "grid"
+    assert rec.console_errors == [], rec.console_errors
+
+
+CARD_PAGES = ["physicians/index.html", "practices/index.html", "training/index.html",
+              "referrals/index.html", "prospects/index.html", "compliance/index.html",
+              "team/index.html", "follow-ups/index.html", PRACTICE, "team/theo-sandoval/index.html"]
+
+
+@pytest.mark.parametrize("path", CARD_PAGES)
+def test_each_value_carries_its_column_name(new_page, server, path):
+    """A cards table's every body cell has the data-label of its column's header."""
+    page, _ = new_page(viewport=WIDE)
+    _open(page, server, path)
+    bad = page.evaluate("""() => {
+        const norm = s => s.replace(/\\s+/g, ' ').trim().toLowerCase();
+        const out = [];
+        let tables = 0;
+        for (const t of document.querySelectorAll('table.cards')) {
+            tables++;
+            const heads = [...t.tHead.rows[0].cells].map(c => norm(c.textContent).replace(/^#$/, 'rank'));
+            for (const row of t.tBodies[0].rows) {
+                [...row.cells].forEach((c, i) => {
+                    const label = norm(c.getAttribute('data-label') || '');
+                    if (label !== heads[i]) out.push(`${t.id || t.className}: column ${i} "${heads[i]}" labelled "${label}"`);
+                });
+            }
+        }
+        return [tables, out.slice(0, 10)];
+    }""")
+    assert bad[0] >= 1, f"no table.cards on {path}"
+    assert bad[1] == [], bad[1]
+
+
+def test_the_directory_shows_status_referrals_and_last_visit_on_a_phone(new_page, server):
+    page, rec = _phone(new_page)
+    _open(page, server, "physicians/index.html")
+    rows = page.locator("#physician-table tbody tr")
+    first = rows.first
+    for label in ("Status", "Referrals 365 d", "Last visit", "Practice", "Liaison"):
+        cell = first.locator(f"td[data-label='{label}']")
+        box = cell.bounding_box()
+        assert box and 0 <= box["x"] and box["x"] + box["width"] <= PHONE["width"], label
+        assert cell.evaluate("e => getComputedStyle(e, '::before').content") == f'"{label}"'
+        assert cell.inner_text().strip(), label  # a value under the label
+    _shot(page, "phone-directory-cards-390.png")
+    # sorting: the "Referrals 365 d" button orders the cards, which stay cards
+    button = page.locator("#physician-table thead th", has_text="Referrals 365 d")
+    assert button.is_visible()
+
+    def counts():
+        return [int(x) for x in page.locator(
+            "#physician-table tbody tr:not([hidden]) td[data-label='Referrals 365 d']").evaluate_all(
+            "cells => cells.map(c => c.textContent.trim())")]
+
+    button.tap()
+    once = counts()
+    assert once in (sorted(once), sorted(once, reverse=True)) and len(set(once)) > 1
+    button.tap()
+    assert counts() == once[::-1] or counts() == sorted(once, reverse=True)
+    assert first.evaluate("e => getComputedStyle(e).display") == "grid"
+    # filtering: hidden cards take no room, the others stay cards
+    name = rows.first.locator("td.card-title a").inner_text()
+    page.locator("input[data-filter='physician-table']").fill(name)
+    page.wait_for_timeout(300)
+    shown = page.locator("#physician-table tbody tr:not([hidden])")
+    assert 1 <= shown.count() < rows.count()
+    assert page.locator("#physician-table tbody tr[hidden]").first.bounding_box() is None
+    assert shown.first.evaluate("e => getComputedStyle(e).display") == "grid"
+    _no_sideways_scroll(page, "the filtered directory")
+    assert rec.console_errors == [], rec.console_errors
+
+
+def test_desktop_tables_stay_tables(new_page, server):
+    page, _ = new_page(viewport=WIDE)
+    _open(page, server, "physicians/index.html")
+    table = page.locator("#physician-table")
+    assert table.evaluate("e => getComputedStyle(e).display") == "table"
+    assert table.locator("thead th").first.evaluate("e => getComputedStyle(e).display") == "table-cell"
+    row = table.locator("tbody tr").first
+    assert row.evaluate("e => getComputedStyle(e).display") == "table-row"
+    assert row.locator("td").nth(1).evaluate("e => getComputedStyle(e, '::before').content") == "none"
+    # one row is one line of cells: every cell of the first row starts at the same height
+    tops = {round(row.locator("td").nth(i).bounding_box()["y"]) for i in range(row.locator("td").count())}
+    assert len(tops) == 1
+
+
+# ---------------------------------------------------------------------------------------------
+# printing
+
+
+@pytest.mark.parametrize("which", BRIEFS)
+@pytest.mark.parametrize("paper", ["Letter", "A4"])
+def test_a_brief_prints_on_two_pages_the_card_on_the_first(new_page, server, pages, which, paper):
+    """The largest brief of each kind (the likeliest to run long)."""
+    page, _ = new_page(viewport=WIDE)
+    _open(page, server, pages[which])
+    phone = page.locator(".brief-top a.tel").first.inner_text()
+    address = page.locator(".brief-top a.map").inner_text()
+    pdf = page.pdf(format=paper, print_background=True)
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    (SHOTS / f"brief-{which}-{paper}.pdf").write_bytes(pdf)
+    texts = pdftext.pages(pdf)
+    assert 1 <= len(texts) <= 2, f"{pages[which]} prints on {len(texts)} {paper} pages"
+    first = pdftext.squeeze(texts[0])
+    assert pdftext.squeeze(phone) in first and pdftext.squeeze(address) in first
+    for part in ("Beforeyouwalkin", "TALKINGPOINTS", "PROMISED"):
+        assert part in first.upper() or part in first, part
+    assert any(u.startswith("tel:") for u in pdftext.links(pdf)[0])
+    # on paper: no navigation, no search box, no "Log a visit"; links add nothing after them
+    page.emulate_media(media="print")
+    for hidden in (".topbar", ".log-visit", ".filter"):
+        loc = page.locator(hidden)
+        assert all(not loc.nth(i).is_visible() for i in range(loc.count())), hidden
+    after = page.locator(".brief-top a.map").evaluate("e => getComputedStyle(e, '::after').content")
+    assert after in ("none", "normal")
