@@ -120,8 +120,8 @@ def _info(*texts) -> tuple[str, ...]:
 
 
 def entries(view) -> list[Entry]:
-    """Every entry of a site's search index, in a fixed order (kind, then id; staff in
-    their practice's order)."""
+    """Every entry of a site's search index, by kind (in the order of ``KINDS``), then by
+    name (then id): search.js breaks ties between equal scores by this order."""
     site, stats = view.site, view.stats
     out: list[Entry] = []
     for pid in sorted(site.physicians):
@@ -163,7 +163,8 @@ def entries(view) -> list[Entry]:
         m = site.decks[did].meta
         out.append(Entry("deck", did, m.title, _parts(m.description), terms(m.title),
                          _info(m.description)))
-    return out
+    order = {k: i for i, k in enumerate(KINDS)}
+    return sorted(out, key=lambda e: (order[e.kind], e.name.casefold(), e.name, e.key))
 
 
 _DIGITS = "0123456789abcdefghijklmnopqrstuvwxyz"
@@ -192,10 +193,16 @@ def postings(numbers: list[int]) -> str:
 
 def index_data(items: list[Entry]) -> dict[str, object]:
     """The values of search/index.js (see ``index_js``)."""
-    table: dict[str, int] = {}  # context parts, each written once
+    table: dict[str, str] = {}  # context parts, each written once: part -> its number
     contexts = []
     for e in items:
-        contexts.append(".".join(base36(table.setdefault(p, len(table))) for p in e.context))
+        codes = []
+        for p in e.context:
+            code = table.get(p)
+            if code is None:
+                code = table[p] = base36(len(table))
+            codes.append(code)
+        contexts.append(".".join(codes))
     by_term: dict[str, tuple[list[int], list[int]]] = {}
     for n, e in enumerate(items):
         for field, ts in ((0, e.name_terms), (1, e.info_terms)):

@@ -101,13 +101,18 @@ def test_every_record_is_one_entry(view):
     by_kind: dict[str, list] = {}
     for e in items:
         by_kind.setdefault(e.kind, []).append(e)
-    assert [e.key for e in by_kind["physician"]] == sorted(site.physicians)
-    assert [e.key for e in by_kind["practice"]] == sorted(site.practices)
-    assert [e.key for e in by_kind["member"]] == sorted(site.team)
-    assert [e.key for e in by_kind["guide"]] == sorted(site.guides)
-    assert [e.key for e in by_kind["deck"]] == sorted(site.decks)
-    staff = [(p, s.name) for p in sorted(site.practices) for s in site.practices[p].staff]
-    assert [(e.key, e.name) for e in by_kind["staff"]] == staff, \
+    def by_name(records, name=lambda r: r.name):
+        return sorted(records, key=lambda k: (name(records[k]).casefold(), k))
+
+    # in order of name within each kind: the browser breaks ties by this order
+    assert [e.key for e in by_kind["physician"]] == by_name(site.physicians)
+    assert [e.key for e in by_kind["practice"]] == by_name(site.practices)
+    assert [e.key for e in by_kind["member"]] == by_name(site.team)
+    assert [e.key for e in by_kind["guide"]] == by_name(site.guides, lambda g: g.meta.title)
+    assert [e.key for e in by_kind["deck"]] == by_name(site.decks, lambda d: d.meta.title)
+    staff = sorted(((s.name, p) for p in site.practices for s in site.practices[p].staff),
+                   key=lambda t: (t[0].casefold(), t[1]))
+    assert [(e.name, e.key) for e in by_kind["staff"]] == staff, \
         "each staff member links to their practice's brief"
     assert len(staff) >= 3
     assert [e.kind for e in items] == sorted((e.kind for e in items),

@@ -13,6 +13,7 @@
    Enter in the box opens the first result; every result is a link (Tab reaches them). */
 (function () {
   "use strict";
+  var scriptStart = performance.now();  // search/index.js (before this script) is parsed and run
 
   // The same words as liaison/search.py TITLES: titles and credentials, never a name.
   var TITLES = new Set(("dr drs doctor prof professor mr mrs ms mx md do dds dmd dpm dc od " +
@@ -76,29 +77,39 @@
     return prev[m];
   }
 
-  function lines(text, count) {
-    return count ? text.split("\n") : [];
-  }
-
+  // The set-up does only what the first answer needs: the vocabulary and where each term's
+  // entries are. Names, links and context lines are cut out when a result shows them, the
+  // terms by length when a query first allows a typo, each term's entries when first met.
   function Index(data) {
+    this.data = data;
     this.size = data.kind.length;
     this.kinds = data.kinds;
     this.kind = data.kind;
-    this.ids = lines(data.ids, this.size);
-    this.names = lines(data.names, this.size);
-    this.context = lines(data.context, this.size);
-    this.parts = data.parts ? data.parts.split("\n") : [];
     this.terms = data.terms ? data.terms.split("\n") : [];
     this.postings = [data.name.split("\n"), data.info.split("\n")];
     this.decoded = [[], []];
-    this.byLength = [];  // term numbers by length, for typos
-    for (var t = 0; t < this.terms.length; t++) {
-      var len = this.terms[t].length;
-      (this.byLength[len] || (this.byLength[len] = [])).push(t);
-    }
+    this.byLength = null;  // term numbers by length, for typos
+    this.cut = {};  // names, ids, context, parts: their lines, once needed
     this.memo = new Map();  // query term -> its matches (typing repeats the earlier words)
     this.nameTerms = [];
   }
+
+  Index.prototype.line = function (key, n) {
+    var all = this.cut[key];
+    if (!all) all = this.cut[key] = this.data[key] ? this.data[key].split("\n") : [];
+    return all[n];
+  };
+
+  Index.prototype.lengths = function () {
+    if (!this.byLength) {
+      this.byLength = [];
+      for (var t = 0; t < this.terms.length; t++) {
+        var len = this.terms[t].length;
+        (this.byLength[len] || (this.byLength[len] = [])).push(t);
+      }
+    }
+    return this.byLength;
+  };
 
   // The entries holding term t in field f (0 name, 1 info), ascending.
   Index.prototype.entries = function (f, t) {
@@ -148,9 +159,9 @@
       }
     }
     if (q.length >= 4 && !strict) {  // typos
-      var max = q.length >= 8 ? 2 : 1;
+      var max = q.length >= 8 ? 2 : 1, byLength = this.lengths();
       for (var len = q.length - max; len <= q.length + max; len++) {
-        var same = this.byLength[len] || [];
+        var same = byLength[len] || [];
         for (var i = 0; i < same.length; i++) {
           var term = terms[same[i]];
           if (term === q || term.lastIndexOf(q, 0) === 0) continue;
@@ -167,7 +178,7 @@
 
   Index.prototype.distinctNameTerms = function (e) {
     var n = this.nameTerms[e];
-    if (n === undefined) n = this.nameTerms[e] = new Set(terms(this.names[e])).size;
+    if (n === undefined) n = this.nameTerms[e] = new Set(terms(this.line("names", e))).size;
     return n;
   };
 
@@ -221,24 +232,20 @@
       results = results.filter(function (r) { return r.rank * 1e4 + r.score >= bar; });
       results.total = total;
     }
-    var self = this;
-    results.sort(function (a, b) {
-      return b.rank - a.rank || b.score - a.score ||
-        self.kind.charCodeAt(a.entry) - self.kind.charCodeAt(b.entry) ||
-        (self.names[a.entry] < self.names[b.entry] ? -1 : self.names[a.entry] > self.names[b.entry] ? 1 : 0) ||
-        a.entry - b.entry;
+    results.sort(function (a, b) {  // entries are in order of kind, then name
+      return b.rank - a.rank || b.score - a.score || a.entry - b.entry;
     });
     return results;
   };
 
   // What one result shows: kind label, name, link (from the site's root), context line.
   Index.prototype.describe = function (e) {
-    var kind = this.kinds[this.kind.charCodeAt(e) - 48], parts = this.parts;
-    var context = this.context[e] ? this.context[e].split(".").map(function (p) {
-      return parts[parseInt(p, 36)];
+    var kind = this.kinds[this.kind.charCodeAt(e) - 48], self = this, line = this.line("context", e);
+    var context = line ? line.split(".").map(function (p) {
+      return self.line("parts", parseInt(p, 36));
     }).join(" · ") : "";
-    return {kind: kind[0], label: kind[1], name: this.names[e],
-            href: kind[2].replace("{}", this.ids[e]), context: context};
+    return {kind: kind[0], label: kind[1], name: this.line("names", e),
+            href: kind[2].replace("{}", this.line("ids", e)), context: context};
   };
 
   // ------------------------------------------------------------------ the page
@@ -295,7 +302,7 @@
       var text = (found.all ? "" : "No result holds every word; these hold some of them. ") +
         plural(total, "result", "results");
       if (total > shown.length) text += ", the first " + shown.length + " shown: add a word to narrow them";
-      if (!results.total) {
+      if (total <= shown.length) {
         text += ": " + index.kinds.map(function (kind, k) {
           return counts[k] ? counts[k] + " " + (counts[k] === 1 ? kind[1].toLowerCase() : kind[3]) : "";
         }).filter(Boolean).join(", ");
@@ -318,7 +325,7 @@
     var began = performance.now();
     var index = new Index(data);
     var base = box.form.getAttribute("data-base") || "../";
-    window.liaisonSearch = {index: index, loadMs: performance.now() - began};
+    window.liaisonSearch = {index: index, loadMs: performance.now() - began, scriptMs: scriptStart};
     var query = new URLSearchParams(window.location.search).get("q") || "";
     box.value = query;
     var last = null;
