@@ -328,7 +328,14 @@ def test_problems_are_said_next_to_their_fields(new_page, server, size):
     page.locator(".fu-due").last.fill("")  # an empty row is left out, not an error
     assert page.text_content("#log-fu0-err") == ""
     _shot(page, f"log-problems-{size}.png")
-    # the practice: found by typing part of a physician's name, chosen with a tap
+    # the practice: found by words in any order, punctuation or not; word starts first
+    names = "#log-practice-list button strong"
+    page.fill("#log-practice-find", "health womens")
+    assert page.locator(names).all_text_contents() == ["Hendersonville Women's Health"]
+    page.fill("#log-practice-find", "vi")  # View's start before Asheville's inside
+    assert page.locator(names).all_text_contents() == [
+        "Mountain View Family Medicine", "French Broad Podiatry", "Hendersonville Women's Health"]
+    # found by typing part of a physician's name, chosen with a tap
     page.fill("#log-practice-find", "kessl")
     page.locator("#log-practice-list button").first.click()
     assert page.text_content("#log-practice-name").startswith("French Broad Podiatry")

@@ -59,8 +59,9 @@
   function lines(text) {
     return text.split("\n").map(function (s) { return s.trim(); }).filter(Boolean);
   }
-  function fold(s) { // for matching: lower case, accents off
-    return s.normalize("NFD").replace(/[\u0300-\u036f]/g, "").toLowerCase();
+  function fold(s) { // for matching: lower case, accents off, punctuation as spaces
+    return " " + s.normalize("NFD").replace(/[\u0300-\u036f]/g, "").toLowerCase()
+      .replace(/[^\p{L}\p{N}]+/gu, " ") + " ";
   }
 
   // ------------------------------------------------------------------------- the state
@@ -343,15 +344,28 @@
       practiceKeys = practices.map(function (p) { return fold(p[1] + " " + p[2] + " " + p[0]); });
       physicianKeys = physicians.map(function (d) { return fold(d[1] + " " + d[0]); });
     }
-    function hit(key) { return terms.every(function (t) { return key.indexOf(t) >= 0; }); }
-    for (var i = 0; i < practices.length; i++) {
-      if (hit(practiceKeys[i])) { if (found.length < LIMIT) found.push(["p", i]); else more++; }
-    }
-    if (terms.length) {
-      for (var j = 0; j < physicians.length; j++) {
-        if (hit(physicianKeys[j])) { if (found.length < LIMIT) found.push(["d", j]); else more++; }
+    // Matches where every typed word starts a word come first ("mar" finds Marez before
+    // Delmar), practices before physicians.
+    function hit(key) {
+      var start = true;
+      for (var k = 0; k < terms.length; k++) {
+        var at = key.indexOf(terms[k]);
+        if (at < 0) return 0;
+        if (key.indexOf(" " + terms[k]) < 0) start = false;
       }
+      return start ? 1 : 2;
     }
+    var later = [];
+    var kinds = [["p", practiceKeys]].concat(terms.length ? [["d", physicianKeys]] : []);
+    kinds.forEach(function (kind) {
+      kind[1].forEach(function (key, i) {
+        var h = hit(key);
+        if (h === 1) found.push([kind[0], i]);
+        else if (h === 2) later.push([kind[0], i]);
+      });
+    });
+    more = Math.max(0, found.length + later.length - LIMIT);
+    found = found.concat(later).slice(0, LIMIT);
     found.forEach(function (f) {
       var li = el("li"), b = el("button", {type: "button", "class": "log-pick"});
       if (f[0] === "p") {
