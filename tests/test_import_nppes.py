@@ -263,6 +263,16 @@ def test_the_writers_fast_path_for_plain_text_reads_back_with_both_parsers():
     from liaison import yamlio
     from liaison.scaffold import yamltext
 
+    for text in ("828-555-0190", "02138-0004", "12", "0012",
+                 "1-2-3-4", "007"):
+        for in_list in (False, True):
+            written = yamltext.scalar(text, in_list)
+            probe = f"k: [{written}]" if in_list else f"k: {written}"
+            expected = {"k": [text] if in_list else text}
+            assert yaml.safe_load(probe) == expected, written
+            if yamlio.yaml_rs is not None:
+                assert yamlio.yaml_rs.loads(probe) == expected, written
+
     words = st.sampled_from(["Yes", "no", "ON", "null", "True", "y", "N", "1e3", "0x1F", "12",
                              "2026-01-02", "Mc", "O'Neil", "&", "-", ",", ".", "(a)", "a/b",
                              "Ste", "nan", "inf", "Main", "x"])

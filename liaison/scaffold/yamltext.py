@@ -50,6 +50,10 @@ def scalar(value, in_list: bool = False) -> str:
     text = str(value)
     if _plainly_text(text, in_list):
         return text
+    if _DIGITS.match(text):  # an NPI, a ZIP code: a number when plain
+        return f'"{text}"'
+    if _DIGIT_GROUPS.match(text) and not _DATE_LIKE.match(text):  # 828-555-0190, 02138-0004
+        return text
     if in_list:
         plain = yaml.safe_dump([text], default_flow_style=True, allow_unicode=True,
                                width=_INF).strip()[1:-1]
@@ -70,6 +74,9 @@ def scalar(value, in_list: bool = False) -> str:
 # path: whatever it does not cover takes the dump-and-read-back route.
 _PLAIN = re.compile(r"(?:[A-Za-z]|[0-9]+ [A-Za-z])(?:[A-Za-z0-9 .,'&()/-]*[A-Za-z0-9.)])?\Z")
 _PLAIN_IN_LIST = re.compile(r"(?:[A-Za-z]|[0-9]+ [A-Za-z])(?:[A-Za-z0-9 .'&()/-]*[A-Za-z0-9.)])?\Z")
+_DIGITS = re.compile(r"[0-9]+\Z")
+_DIGIT_GROUPS = re.compile(r"[0-9]+(?:-[0-9]+)+\Z")
+_DATE_LIKE = re.compile(r"[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}\Z")
 _KEYWORDS = {"y", "yes", "n", "no", "true", "false", "on", "off", "null"}
 
 
