@@ -271,17 +271,15 @@
       var d = index.describe(r.entry);
       var li = document.createElement("li");
       li.className = "search-result kind-" + d.kind;
-      var a = document.createElement("a");
-      a.href = base + d.href;
       var label = document.createElement("span");
       label.className = "search-kind";
       label.textContent = d.label;
-      var name = document.createElement("span");
-      name.className = "search-name";
-      name.textContent = d.name;
-      a.appendChild(label);
-      a.appendChild(document.createTextNode(" "));
-      a.appendChild(name);
+      var a = document.createElement("a");
+      a.className = "search-name";
+      a.href = base + d.href;
+      a.textContent = d.name;
+      li.appendChild(label);
+      li.appendChild(document.createTextNode(" "));
       li.appendChild(a);
       if (d.context) {
         var small = document.createElement("span");
