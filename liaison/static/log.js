@@ -60,8 +60,11 @@
     return text.split("\n").map(function (s) { return s.trim(); }).filter(Boolean);
   }
   function fold(s) { // for matching: lower case, accents off, punctuation as spaces
-    return " " + s.normalize("NFD").replace(/[\u0300-\u036f]/g, "").toLowerCase()
-      .replace(/[^\p{L}\p{N}]+/gu, " ") + " ";
+    s = s.toLowerCase();
+    s = /[^\x00-\x7f]/.test(s) ? // the slower Unicode path only where it is needed
+      s.normalize("NFD").replace(/[\u0300-\u036f]/g, "").replace(/[^\p{L}\p{N}]+/gu, " ") :
+      s.replace(/[^a-z0-9]+/g, " ");
+    return " " + s + " ";
   }
 
   // ------------------------------------------------------------------------- the state
