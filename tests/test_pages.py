@@ -15,8 +15,13 @@ def view_and_pages():
     from liaison import pages
     from liaison.pipeline import check
 
+    from liaison.models import Repository
+
     checked = check(SPEC_EXAMPLE, AS_OF, keep_records=True)
     assert checked.ok
+    # The example sets no repository: with one, it has every kind of page (log/ too).
+    checked.site.config = checked.site.config.model_copy(update={"repository": Repository(
+        web_url="https://github.com/blue-ridge-vein/liaison-records")})
     view = pages.SiteView(checked.site, checked.stats)
     return view, pages.plan(view)
 
@@ -52,12 +57,14 @@ def test_navigation_follows_the_declared_sections():
     assert pages.NAV[0] == {"key": "dashboard", "label": "Dashboard", "href": "index.html"}
 
 
-def test_only_decks_and_search_write_files_beside_their_pages(view_and_pages):
+def test_only_decks_search_and_log_write_files_beside_their_pages(view_and_pages):
     from liaison import pages
 
     view, planned = view_and_pages
     beside = {p.kind for p in planned if pages.files_beside(view, p)}
-    assert beside == {"deck", "search"}
+    assert beside == {"deck", "search", "log"}
+    log = next(p for p in planned if p.kind == "log")
+    assert list(pages.files_beside(view, log)) == ["log/data.js"]
     generic = next(p for p in planned if p.kind == "deck" and "/" not in p.key)
     assert pages.files_beside(view, generic) == {}
     search = next(p for p in planned if p.kind == "search")
