@@ -51,14 +51,17 @@
     return out;
   }
 
-  // Optimal string alignment distance of a and b if at most max, else max + 1.
+  // Optimal string alignment distance of a and b if at most max, else max + 1 (three rows,
+  // reused: thousands of terms are compared at each keystroke).
+  var rows = [new Int32Array(64), new Int32Array(64), new Int32Array(64)];
   function distance(a, b, max) {
     var n = a.length, m = b.length;
     if (Math.abs(n - m) > max) return max + 1;
-    var prev2 = null, prev = new Array(m + 1), cur;
+    if (m >= 64) return max + 1;
+    var prev2 = null, prev = rows[0], cur, spare = rows[1], older = rows[2];
     for (var j = 0; j <= m; j++) prev[j] = j;
     for (var i = 1; i <= n; i++) {
-      cur = new Array(m + 1);
+      cur = spare;
       cur[0] = i;
       var best = i, ai = a.charCodeAt(i - 1);
       for (j = 1; j <= m; j++) {
@@ -71,6 +74,7 @@
         if (v < best) best = v;
       }
       if (best > max) return max + 1;
+      spare = prev2 || older;
       prev2 = prev;
       prev = cur;
     }
@@ -250,8 +254,12 @@
 
   // ------------------------------------------------------------------ the page
 
+  function thousands(n) {  // 12345 -> "12,345" (not toLocaleString: its first call is slow)
+    return String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ",");
+  }
+
   function plural(n, one, many) {
-    return n.toLocaleString("en-US") + " " + (n === 1 ? one : many);
+    return thousands(n) + " " + (n === 1 ? one : many);
   }
 
   function show(index, query, box, list, status, base) {
@@ -350,7 +358,12 @@
       }
     });
     window.liaisonSearch.readyMs = performance.now();  // since navigation began (bench/search.py)
+    if (performance.mark) performance.mark("search-ready");
     document.documentElement.setAttribute("data-search-ready", "");
+    setTimeout(function () {  // after the first answer: what the next ones need, made ahead
+      if (index.size) index.describe(0);
+      index.lengths();
+    }, 50);
   }
 
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
