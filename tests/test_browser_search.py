@@ -221,3 +221,19 @@ def test_the_search_page_answers_typing_fast(new_page, server):
     assert timing["loadMs"] < 100 and timing["lastMs"] < 50
     assert _results(page)[0]["name"] == "Harriet Quenneville"
     _clean(rec)
+
+
+TRICKY = ["Dr. Raj Kapoor, MD", "Jane Doe PA-C", "Anne O’Brien-Smith", "José Muñoz-Peña",
+          "Zoë Łukasz Żółć", "Nguyễn Văn Thành", "Иван Петров", "山田 太郎", "Ægir Þórsson",
+          "Straße ﬁnance", "portland Tier A", "tier", "R&D / 24-7 care", "St. Mary's #2"]
+
+
+def test_the_browser_cuts_text_into_the_same_terms_as_the_build(new_page, server):
+    """search.js's terms() and liaison.search.terms() agree: a query finds what the index holds."""
+    from liaison.search import terms
+
+    page, rec = new_page(viewport=WIDE)
+    _open_search(page, server)
+    got = page.evaluate("texts => texts.map(t => window.liaisonSearch.terms(t))", TRICKY)
+    assert got == [list(terms(t)) for t in TRICKY]
+    _clean(rec)

@@ -224,3 +224,10 @@ def test_the_build_writes_the_search_page_and_its_index(tmp_path):
                 'method="get">') in html, rel
         assert 'name="q"' in html
     assert 'class="topsearch"' not in page, "the search page has its own box"
+
+
+def test_an_index_without_entries():
+    from liaison.search import index_data
+
+    data = index_data([])
+    assert data["kind"] == data["names"] == data["terms"] == data["name"] == ""

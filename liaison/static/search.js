@@ -331,7 +331,8 @@
     var began = performance.now();
     var index = new Index(data);
     var base = box.form.getAttribute("data-base") || "../";
-    window.liaisonSearch = {index: index, loadMs: performance.now() - began, scriptMs: scriptStart};
+    window.liaisonSearch = {index: index, terms: terms, loadMs: performance.now() - began,
+                            scriptMs: scriptStart};
     var query = new URLSearchParams(window.location.search).get("q") || "";
     box.value = query;
     var last = null;
