@@ -349,13 +349,17 @@ def test_a_shared_cost_shows_the_physicians_share(site):
 
 
 def test_each_interaction_shows_its_cost(site, records):
+    from liaison.dates import day_text
+
     log = section(page(site, "practices/mountain-view-family-medicine"), "log-h")
     costed = [r for r in records.interactions if r.cost is not None and r.date <= AS_OF
               and r.practice == "mountain-view-family-medicine"]
     assert costed
     for r in costed:
         amount = f"${r.cost:,.2f}"
-        assert f"{r.date.isoformat()} · {r.type} (in person) · by" in text_of(log)
+        # dates as people read them ("Wed 22 Oct 2025"), the ISO date in the <time> element
+        assert f"{day_text(r.date, AS_OF)} · {r.type} (in person) · by" in text_of(log)
+        assert f'<time datetime="{r.date.isoformat()}"' in log
         assert f"cost {amount}" in text_of(log)
     assert "cost $120.00" in text_of(section(page(site, "physicians/ruth-kessler"), "log-h"))
     # the planned lunch of 2026-12-01 is after the as-of date: neither listed nor counted
@@ -554,3 +558,23 @@ def test_office_days_and_direct_line_on_a_physician_brief(tmp_path):
     glance = section(page(out, "physicians/grace-holloway"), "glance-h")
     assert '<a class="tel" href="tel:8285550199">828-555-0199 x12</a> <small>direct</small>' in glance
     assert "In office: Mon–Wed, Fri" in text_of(glance)
+
+
+def test_each_need_is_answered_by_the_follow_up_that_names_it():
+    from types import SimpleNamespace as F
+
+    from liaison.pages.talking import answers
+
+    handouts = F(task="Print Spanish compression and wound care handouts")
+    medicaid = F(task="Send the list of accepted Medicaid plans")
+    lunch = F(task="Book a lunch for the whole office")
+    needs = ["Spanish patient handouts", "List of accepted Medicaid plans", "Direct scheduling line"]
+    assert answers(needs, [handouts, medicaid]) == [[handouts], [medicaid], []]
+    # a follow-up that names no need answers the needs that no follow-up names
+    assert answers(needs, [handouts, medicaid, lunch]) == [[handouts], [medicaid], [lunch]]
+    # one need: every follow-up of the visit answers it
+    assert answers(["Faster reports"], [handouts, lunch]) == [[handouts, lunch]]
+    # a tie names no need in particular
+    both = F(task="Spanish Medicaid handouts plans")
+    assert answers(["Spanish handouts", "Medicaid plans"], [both]) == [[both], [both]]
+    assert answers(needs, []) == [[], [], []]

@@ -20,6 +20,7 @@ a need logged without a follow-up is unanswered.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 
 from liaison.derived import in_person, is_open, is_overdue, owner, windows
@@ -136,6 +137,33 @@ def _promise(view: SiteView, r, f) -> Promise:
                    else None, state, status, css, name, href)
 
 
+def _words(text: str) -> set[str]:
+    """The words of a text that say what it is about (four letters or more, their first five:
+    "handouts" and "handout" are one)."""
+    return {w[:5] for w in re.findall(r"[a-z0-9]+", text.lower()) if len(w) >= 4}
+
+
+def answers(needs: list[str], follow_ups: list) -> list[list]:
+    """The follow-ups of one interaction that answer each of its needs. With one need, all
+    of them. With several, a follow-up answers the need it shares the most words with (a
+    tie answers none in particular); a need that no follow-up names gets the follow-ups
+    that name no need (often none: that need was not answered)."""
+    if len(needs) <= 1 or not follow_ups:
+        return [list(follow_ups) for _ in needs]
+    needs_words = [_words(n) for n in needs]
+    out: list[list] = [[] for _ in needs]
+    loose = []
+    for f in follow_ups:
+        task = _words(f.task)
+        scores = [len(w & task) for w in needs_words]
+        best = max(scores)
+        if best and scores.count(best) == 1:
+            out[scores.index(best)].append(f)
+        else:
+            loose.append(f)
+    return [found or list(loose) for found in out]
+
+
 def _needs(view: SiteView, interactions: list) -> list[Point]:
     """Needs voiced in the last 365 days (newest first, each once), with their promises.
     A need voiced again, without a promise, after every earlier promise was delivered is
@@ -144,13 +172,13 @@ def _needs(view: SiteView, interactions: list) -> list[Point]:
     for r in interactions:  # newest first
         if not windows((view.as_of - r.date).days)[2]:  # older than 365 days
             break
-        for need in r.needs:
+        for need, answered in zip(r.needs, answers(r.needs, r.follow_ups)):
             key = " ".join(need.lower().split())
             entry = found.get(key)
             if entry is None:
                 entry = found[key] = (need, [], [])
             entry[1].append(r.date.isoformat())
-            entry[2].append([_promise(view, r, f) for f in r.follow_ups])
+            entry[2].append([_promise(view, r, f) for f in answered])
     out = []
     for need, dates, voicings in found.values():
         when = dates[0] + (f" (also {', '.join(dates[1:])})" if len(dates) > 1 else "")
