@@ -1,16 +1,18 @@
 """Site-wide search (SPEC §6): the index that ``search/index.js`` ships, built with the site.
 
 Every physician, practice, office staff member, team member, training guide and deck is one
-entry: a *name* (what an exact match ranks first) and *info* (specialty, practice, city,
-tier, status, tags, role, …), each cut into terms by ``terms``. The browser's search code
+entry: a *name* (what an exact match ranks first), cut into ``words`` (all of them: "Anh Do"
+is found by "do"), and *info* (specialty, practice, city, tier, status, tags, role, …), cut
+into ``terms``. The browser's search code
 (``liaison/static/search.js``) cuts a query the same way, finds the terms it matches (exactly,
 as a prefix, or within one or two typos) and the entries that hold one of them for every word
 of the query.
 
-``terms`` and its JavaScript twin must agree: lower case, accents and other marks dropped,
-apostrophes dropped ("O'Brien" is "obrien"), split at anything but a letter or a digit,
-titles and credentials left out ("Dr.", "MD", "PA-C"), and "tier A" written as the one term
-"tiera".
+``words``, ``terms`` and their JavaScript twins must agree: lower case, accents and other
+marks dropped, apostrophes dropped ("O'Brien" is "obrien"), split at anything but a letter or
+a digit; ``terms`` also leaves out titles and credentials ("Dr.", "MD", "PA-C") and writes
+"tier A" as the one term "tiera". A query is cut into ``terms`` (its ``words`` when it holds
+nothing but titles: "do" looks for Dr. Do).
 
 The index is a script of a few long strings (what a browser parses fastest, and from disk:
 no fetch of a file:// URL): at 10,000 physicians it loads in a fraction of what a parsed
@@ -135,7 +137,7 @@ def entries(view) -> list[Entry]:
             "physician", pid, d.name,
             _parts(d.credentials, d.specialty, place, city, d.tier and f"tier {d.tier}",
                    s.status, declining),
-            terms(d.name),
+            words(d.name),
             _info(d.specialty, place, city, s.status, declining, d.tags, d.interests)
             + _parts(tier_term(d.tier))))
     for pid in sorted(site.practices):
@@ -145,23 +147,23 @@ def entries(view) -> list[Entry]:
             "practice", pid, p.name,
             _parts(", ".join(_parts(p.city, p.state)), f"{n} physician{'s' if n != 1 else ''}",
                    ", ".join(p.tags)),
-            terms(p.name), _info(p.city, p.state, p.zip, p.tags)))
+            words(p.name), _info(p.city, p.state, p.zip, p.tags)))
     for pid in sorted(site.practices):
         p = site.practices[pid]
         for person in p.staff:
             out.append(Entry("staff", pid, person.name, _parts(person.role, p.name, p.city),
-                             terms(person.name), _info(person.role, p.name, p.city)))
+                             words(person.name), _info(person.role, p.name, p.city)))
     for tid in sorted(site.team):
         m = site.team[tid]
-        out.append(Entry("member", tid, m.name, _parts(m.role, m.email), terms(m.name),
+        out.append(Entry("member", tid, m.name, _parts(m.role, m.email), words(m.name),
                          _info(m.role)))
     for gid in sorted(site.guides):
         g = site.guides[gid].meta
         out.append(Entry("guide", gid, g.title, _parts(f"for {g.audience}", g.summary),
-                         terms(g.title), _info(g.audience, g.summary)))
+                         words(g.title), _info(g.audience, g.summary)))
     for did in sorted(site.decks):
         m = site.decks[did].meta
-        out.append(Entry("deck", did, m.title, _parts(m.description), terms(m.title),
+        out.append(Entry("deck", did, m.title, _parts(m.description), words(m.title),
                          _info(m.description)))
     order = {k: i for i, k in enumerate(KINDS)}
     return sorted(out, key=lambda e: (order[e.kind], e.name.casefold(), e.name, e.key))

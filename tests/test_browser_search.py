@@ -104,6 +104,8 @@ def test_titles_word_order_and_typos_do_not_matter(screen, server):
     assert _search(page, "kettleborogh")[0]["name"] == "Josephine Kettleborough"
     assert _search(page, "Noor Haddad Finch PA-C")[0]["name"] == "Noor Haddad-Finch"
     assert _search(page, "o'dette lindahl")[0]["name"] == "Odette Lindahl", "apostrophes"
+    # a query of titles alone looks for them: names starting with "dr"
+    assert [r["name"] for r in _search(page, "Dr.")] == ["Wilhelmina Drury"]
     _clean(rec)
 
 
@@ -170,7 +172,7 @@ def test_empty_and_fruitless_queries_say_what_to_do(screen, server):
     status = page.locator("#search-status")
     assert "Type a name" in status.inner_text()
     assert page.locator("#search-results li").count() == 0
-    _search(page, "Dr.")
+    _search(page, "-- & /")
     assert "Nothing to search for" in status.inner_text()
     assert _search(page, "zzyzx") == []
     assert "No result for “zzyzx”" in status.inner_text()
@@ -230,10 +232,12 @@ TRICKY = ["Dr. Raj Kapoor, MD", "Jane Doe PA-C", "Anne O’Brien-Smith", "José 
 
 def test_the_browser_cuts_text_into_the_same_terms_as_the_build(new_page, server):
     """search.js's terms() and liaison.search.terms() agree: a query finds what the index holds."""
-    from liaison.search import terms
+    from liaison.search import terms, words
 
     page, rec = new_page(viewport=WIDE)
     _open_search(page, server)
     got = page.evaluate("texts => texts.map(t => window.liaisonSearch.terms(t))", TRICKY)
     assert got == [list(terms(t)) for t in TRICKY]
+    got = page.evaluate("texts => texts.map(t => window.liaisonSearch.words(t))", TRICKY)
+    assert got == [list(words(t)) for t in TRICKY]
     _clean(rec)

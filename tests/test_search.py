@@ -231,3 +231,13 @@ def test_an_index_without_entries():
 
     data = index_data([])
     assert data["kind"] == data["names"] == data["terms"] == data["name"] == ""
+
+
+def test_names_keep_every_word_info_drops_titles():
+    """A name is searched by all its words: Dr. Anh Do is found by "do" (a query of titles
+    alone keeps them); in other facts, titles and credentials are noise."""
+    from liaison.search import terms, words
+
+    assert words("Anh Do") == ("anh", "do")
+    assert terms("Anh Do") == ("anh",)
+    assert words("Dr. Pa Vang") == ("dr", "pa", "vang")

@@ -3,7 +3,8 @@
    it), runs the query of the page's address (?q=…) and every query typed in the box.
 
    A query is cut into terms as the index was (lower case, accents, apostrophes, titles and
-   credentials dropped, "tier a" -> "tiera"). Each term matches the index's terms exactly, as
+   credentials dropped, "tier a" -> "tiera"; a query of titles alone keeps them: "do" finds
+   Dr. Do, names keep every word). Each term matches the index's terms exactly, as
    a prefix (two letters or more) or within one typo (four letters or more; two from eight);
    an entry is found when every term matches in its name or its info (any word order). If no
    entry holds them all, entries holding some are shown, said so. Ranking: the entries whose
@@ -49,6 +50,12 @@
       if (!TITLES.has(w)) out.push(w);
     }
     return out;
+  }
+
+  // A query's terms; its words when it holds nothing but titles ("do" looks for Dr. Do).
+  function queryTerms(text, joined) {
+    var out = terms(text, joined);
+    return out.length ? out : words(text);
   }
 
   // Optimal string alignment distance of a and b if at most max, else max + 1 (three rows,
@@ -182,14 +189,14 @@
 
   Index.prototype.distinctNameTerms = function (e) {
     var n = this.nameTerms[e];
-    if (n === undefined) n = this.nameTerms[e] = new Set(terms(this.line("names", e))).size;
+    if (n === undefined) n = this.nameTerms[e] = new Set(queryTerms(this.line("names", e))).size;
     return n;
   };
 
   // A query -> {terms, results: [{entry, rank, score}] best first, all: whether every
   // term matched}; terms is empty when the query holds no word to search for.
   Index.prototype.search = function (query) {
-    var joined = new Set(), qs = Array.from(new Set(terms(query, joined)));
+    var joined = new Set(), qs = Array.from(new Set(queryTerms(query, joined)));
     if (!qs.length) return {terms: qs, results: [], all: true};
     var self = this;
     var matches = qs.map(function (q) { return self.match(q, joined.has(q)); });
@@ -267,7 +274,7 @@
     list.textContent = "";
     if (!found.terms.length) {
       status.textContent = query.trim()
-        ? "Nothing to search for: titles such as “Dr.” and credentials such as “MD” are left out. Type a name, a specialty, a city, a role or a tag."
+        ? "Nothing to search for: type a name, a specialty, a practice, a city, a role or a tag."
         : "Type a name (any order, typos forgiven), a specialty, a practice, a city, a role or a tag — for example “kapoor”, “cardiology portland” or “portland tier a”.";
       return found;
     }
@@ -331,7 +338,7 @@
     var began = performance.now();
     var index = new Index(data);
     var base = box.form.getAttribute("data-base") || "../";
-    window.liaisonSearch = {index: index, terms: terms, loadMs: performance.now() - began,
+    window.liaisonSearch = {index: index, terms: terms, words: words, loadMs: performance.now() - began,
                             scriptMs: scriptStart};
     var query = new URLSearchParams(window.location.search).get("q") || "";
     box.value = query;
