@@ -8,6 +8,8 @@ Screenshots for a person to look at go to /tmp/shots-backlog/.
 """
 from __future__ import annotations
 
+import re
+
 from pathlib import Path
 
 import pytest
@@ -76,7 +78,7 @@ def test_the_filter_stays_in_the_address_through_reload_and_back(new_page, serve
     page, rec = _open(new_page, width)
     page.goto(f"{server}/physicians/index.html")
     page.locator('input[data-filter="physician-table"]').fill("dr kettleborough")
-    assert "physician-table=dr%20kettleborough" in page.url
+    page.wait_for_url(re.compile(r".*#physician-table=dr%20kettleborough$"), timeout=5000)
     page.reload()
     assert page.locator('input[data-filter="physician-table"]').input_value() == "dr kettleborough"
     assert _shown_names(page) == ["Josephine Kettleborough"]

@@ -105,11 +105,14 @@ def html_files(out: Path) -> list[Path]:
 class Page(HTMLParser):
     """Start tags (name, attrs) and ids of one HTML page; attribute values are unescaped."""
 
-    def __init__(self, text: str):
+    def __init__(self, text: str, iso_dates: bool = False):
+        """``iso_dates``: the text of a ``<time datetime="YYYY-MM-DD">`` element is its ISO
+        date ("Thu 26 Nov" and "4 weeks ago" are liaison.dates' forms of it)."""
         super().__init__(convert_charrefs=True)
         self.tags: list[tuple[str, list[tuple[str, str | None]]]] = []
         self.ids: set[str] = set()
         self.text_parts: list[str] = []
+        self.iso_dates, self.in_time = iso_dates, False
         self.feed(text)
         self.close()
 
@@ -118,12 +121,20 @@ class Page(HTMLParser):
         for k, v in attrs:
             if k == "id" and v is not None:
                 self.ids.add(v)
+        if self.iso_dates and tag == "time" and dict(attrs).get("datetime"):
+            self.text_parts.append(dict(attrs)["datetime"])
+            self.in_time = True
+
+    def handle_endtag(self, tag):
+        if tag == "time":
+            self.in_time = False
 
     def handle_startendtag(self, tag, attrs):
         self.handle_starttag(tag, attrs)
 
     def handle_data(self, data):
-        self.text_parts.append(data)
+        if not self.in_time:
+            self.text_parts.append(data)
 
     @property
     def text(self) -> str:
@@ -1012,6 +1023,21 @@ def test_golden_page(golden_build, rel):
                              f"(LIAISON_UPDATE_GOLDEN=1 rewrites it):\n{diff}")
 
 
+_MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+
+
+def _iso_days(text: str, year: int = 2026) -> str:
+    """The page's dates as people read them ("Thu 26 Nov", "Wed 22 Oct 2025", liaison.dates)
+    written back as ISO dates, after checking each names the right weekday."""
+    def iso(m: re.Match) -> str:
+        d = dt.date(int(m[4] or year), _MONTHS.index(m[3]) + 1, int(m[2]))
+        assert d.strftime("%a") == m[1], m[0]
+        return d.isoformat()
+
+    return re.sub(r"\b(Mon|Tue|Wed|Thu|Fri|Sat|Sun) (\d{1,2}) (%s)(?: (\d{4}))?\b"
+                  % "|".join(_MONTHS), iso, text)
+
+
 def _section(page_text: str, heading: str, next_heading: str | None = None) -> str:
     start = page_text.index(heading)
     end = page_text.index(next_heading, start) if next_heading else len(page_text)
@@ -1019,7 +1045,8 @@ def _section(page_text: str, heading: str, next_heading: str | None = None) -> s
 
 
 def _page_text(out: Path, rel: str) -> str:
-    return Page((out / rel).read_text(encoding="utf-8")).text
+    """A page's text, its dates as ISO dates (the facts below are dated as in the data)."""
+    return Page((out / rel).read_text(encoding="utf-8"), iso_dates=True).text
 
 
 # Referrals whose source is physician, per month, with age ≥ 0 (james-whitley's of 2026-11-28
@@ -1124,7 +1151,7 @@ def test_key_pages_show_the_facts_of_the_example(golden_build):
     # her five interactions, the 2025-11-26 visit (age 365) included, newest first, with
     # their costs; not the 2026-11-19 visit, which lists nobody
     last = _section(nina, "Last interactions", "Spend 2026")
-    dates = re.findall(r"(\d{4}-\d{2}-\d{2}) · (\w+)", last)
+    dates = re.findall(r"(\d{4}-\d{2}-\d{2}) · (\w+)", _iso_days(last))
     assert dates == [("2026-11-23", "email"), ("2026-10-12", "event"), ("2026-07-29", "visit"),
                      ("2026-01-30", "presentation"), ("2025-11-26", "visit")]
     assert "cost $30.00" in last and "cost $40.50" in last
@@ -1140,7 +1167,7 @@ def test_key_pages_show_the_facts_of_the_example(golden_build):
     assert "When Tuesday and Thursday after 2 pm" in glance
     assert "Staff Carla Jennings (office manager) · Devon Marsh (referral coordinator)" in glance
     # the one open follow-up at the office: from the 2026-09-26 visit, due 2026-10-17
-    assert "Promised Ask the lab about report turnaround · due Sat 17 Oct 40 days overdue · " \
+    assert "Promised Ask the lab about report turnaround · due 2026-10-17 40 days overdue · " \
            "Lena Brooks" in glance
     # talking points, in the order to say them (README): marcus-bell declining
     # (referrals_prev_90d 4, referrals_90d 1); the need voiced on 2026-09-26 and its open
@@ -1208,7 +1235,7 @@ def test_key_pages_show_the_facts_of_the_example(golden_build):
     # interactions at the office or listing its physicians, newest first (the 2026-06-29
     # e-mail names no practice but lists marcus-bell)
     last = _section(mv, "Last interactions", "Spend 2026")
-    assert re.findall(r"(\d{4}-\d{2}-\d{2}) · (\w+)", last) == [
+    assert re.findall(r"(\d{4}-\d{2}-\d{2}) · (\w+)", _iso_days(last)) == [
         ("2026-11-26", "call"), ("2026-10-27", "visit"), ("2026-09-26", "visit"),
         ("2026-08-23", "lunch"), ("2026-06-29", "email"), ("2026-03-21", "call"),
         ("2025-10-22", "visit")]
@@ -1261,7 +1288,7 @@ def test_key_pages_show_the_facts_of_the_example(golden_build):
     assert "Order lunch for six" not in owned  # logged with an interaction after D
     recent = _section(lena, "Activity in the last 90 days", "Trainings")
     # 2026-08-29 (age 89) … 2026-11-26, hers: interactions_90d 8
-    assert re.findall(r"(\d{4}-\d{2}-\d{2}) · \w+", recent) == [
+    assert re.findall(r"(\d{4}-\d{2}-\d{2}) · \w+", _iso_days(recent)) == [
         "2026-11-26", "2026-11-23", "2026-11-19", "2026-11-06", "2026-10-27", "2026-10-12",
         "2026-09-26", "2026-08-29"]
     assert "2026-08-28" not in recent and "2026-12-01" not in recent
@@ -1300,13 +1327,16 @@ def test_key_pages_show_the_facts_of_the_example(golden_build):
     assert "Alan Cho — French Broad Podiatry lapsed" in dash
     assert "Ruth Kessler — French Broad Podiatry new" in dash
     # the four open follow-ups, the earliest due first (the 2026-12-01 lunch's is after D)
-    due = _section(dash, "Follow-ups due this week")
-    order = [due.index(t) for t in ("Ask the lab about report turnaround",
-                                     "Email the scheduling line card",
+    # this week's and the recently overdue, the earliest due first; the 40-day-old one is in
+    # the backlog, which the dashboard counts and links to
+    due = _iso_days(_section(dash, "Follow-ups due this week or recently overdue (3)"))
+    order = [due.index(t) for t in ("Email the scheduling line card",
                                      "Send the ultrasound criteria card",
                                      "Drop off the holiday schedule")]
     assert order == sorted(order)
-    assert "2026-10-17 40 days overdue" in due and "2026-11-19 7 days overdue" in due
+    assert "Ask the lab about report turnaround" not in due
+    assert "Older backlog: 1 follow-up overdue by 30 days or more" in due
+    assert "2026-11-19 7 days overdue" in due
     assert "2026-11-25 1 day overdue" in due and "2026-11-26 today" in due
     for done_or_later in ("Order lunch for six", "Confirm a lunch date",
                           "Send wound clinic referral pads", "Send the duplex ordering guide"):
@@ -1380,8 +1410,8 @@ def test_key_pages_show_the_facts_of_the_example(golden_build):
     # the month table, newest first: physician referrals, other new patients, then the
     # months entry of expected-stats (referrals, scheduled, consulted, treated, declined,
     # interactions, in_person)
-    table = re.findall(r"<tr(?: class=\"unfinished\")?><td>(\d{4}-\d{2})(?: <span[^>]*>[^<]*"
-                       r"</span>)?</td>((?:<td class=\"num[^\"]*\">\d+</td>)+)</tr>", ref_html)
+    table = re.findall(r"<tr(?: class=\"unfinished\")?><td[^>]*>(\d{4}-\d{2})(?: <span[^>]*>"
+                       r"[^<]*</span>)?</td>((?:<td class=\"num[^\"]*\"[^>]*>\d+</td>)+)</tr>", ref_html)
     got = [(m, [int(n) for n in re.findall(r">(\d+)<", cells)]) for m, cells in table]
     want = [(m["month"], [every_month[m["month"]], m["referrals"] - every_month[m["month"]],
                           m["referrals"], m["scheduled"], m["consulted"], m["treated"],

@@ -165,13 +165,13 @@ def test_a_physician_template_extending_the_builtin_one_keeps_it_and_adds(exampl
     out = tmp_path / "out"
     code, err = build(example_site, out)
     assert code == 0, err
-    ours = '<main class="wrap" id="main">\n<p class="ours">Read this before the visit.</p>\n'
+    ours = '<main class="wrap" id="main" tabindex="-1">\n<p class="ours">Read this before the visit.</p>\n'
     for page in sorted((out / "physicians").glob("*/index.html")):
         rel = page.relative_to(out).as_posix()
         text = page.read_text(encoding="utf-8")
         before = default_site[rel].decode("utf-8")
         assert text == before.replace("<title>", "<title>Brief: ", 1).replace(
-            '<main class="wrap" id="main">\n', ours, 1), rel
+            '<main class="wrap" id="main" tabindex="-1">\n', ours, 1), rel
     nina = (out / "physicians/nina-vargas/index.html").read_text(encoding="utf-8")
     assert "<title>Brief: Nina Vargas · " in nina
     others = [rel for rel, data in tree(out).items()
