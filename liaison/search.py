@@ -245,7 +245,7 @@ def index_js(view) -> bytes:
     the sorted vocabulary, and for each term, on its line of ``name`` and of ``info``, the
     entries that hold it in their name and in their info (``postings``)."""
     data = index_data(entries(view))
-    lines = [f"/* The search index of this site (liaison build; read by assets/search.js). */",
+    lines = ["/* The search index of this site (liaison build; read by assets/search.js). */",
              f"window.{GLOBAL} = {{"]
     for key, value in data.items():
         text = json.dumps(value, ensure_ascii=False) if not isinstance(value, str) else _js_string(value)

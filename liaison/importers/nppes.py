@@ -27,7 +27,6 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import re
-import sys
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -392,6 +391,12 @@ class NewFile:
     values: dict
     line: int          # the file's row it came from (the first one, for a practice)
 
+    @property
+    def model(self):
+        from liaison.models import Physician, Practice
+
+        return Practice if self.kind == "practices" else Physician
+
 
 @dataclass
 class Plan:
@@ -466,16 +471,14 @@ def plan(providers: list[Provider], existing_practices: dict[str, dict],
 
 def texts(new: Plan, source: str) -> list[tuple[NewFile, str]]:
     """Each new file with its text (practices first: the physicians name them)."""
-    from liaison.models import Physician, Practice
     from liaison.scaffold.yamltext import render
 
     out = []
     for f in new.practices + new.physicians:
-        model = Practice if f.kind == "practices" else Physician
-        header = [f"{'Practice' if f.kind == 'practices' else 'Physician'}: {f.values['name']}",
+        header = [f"{f.model.__name__}: {f.values['name']}",
                   f"Imported by `liaison import nppes` from {source}, row {f.line}.",
                   "Fields left as comments are for you to fill in."]
-        out.append((f, render(model, f.values, header)))
+        out.append((f, render(f.model, f.values, header)))
     return out
 
 
@@ -484,13 +487,11 @@ def verify(root: Path, files: list[tuple[NewFile, str]]) -> None:
     does not validate (a bug of the writer, or a value the registry wrote that the records
     do not allow), before anything is written."""
     from liaison.load import Loader
-    from liaison.models import Physician, Practice
 
     loader = Loader(root)
     for f, text in files:
-        model = Practice if f.kind == "practices" else Physician
         loader.records(f.rel, loader.parse(f.rel, raw=text.encode("utf-8")),
-                       lambda data, m=model, rel=f.rel: loader.validate(m, data, rel))
+                       lambda data, m=f.model, rel=f.rel: loader.validate(m, data, rel))
         if loader.problems:
             p = loader.problems[0]
             raise ImportProblem(f"{f.rel} (from row {f.line}): {p.message}; nothing written")
@@ -513,17 +514,11 @@ def run(root: Path, path: Path, filters: Filters, dry_run: bool = False,
     from liaison.scaffold.existing import Existing
 
     site = Existing(root)
-    practices = site.ids("practices")
-    physicians = site.ids("physicians")
-    known_npis: set[str] = set()
-    for rel in physicians.values():
-        data = site.data(rel)
-        if isinstance(data, dict) and data.get("npi") is not None:
-            known_npis.add(str(data["npi"]).strip())
-    existing = {pid: (site.data(rel) or {}) for pid, rel in practices.items()}
-    existing = {k: v for k, v in existing.items() if isinstance(v, dict)}
+    known_npis = {str(data["npi"]).strip() for _pid, _rel, data in site.records("physicians")
+                  if data.get("npi") is not None}
+    existing = {pid: data for pid, _rel, data in site.records("practices")}
     providers, counts = read(path, filters, known_npis, progress)
-    new = plan(providers, existing, set(practices), set(physicians))
+    new = plan(providers, existing, set(site.ids("practices")), set(site.ids("physicians")))
     files = texts(new, path.name)
     verify(root, files)
     if dry_run:

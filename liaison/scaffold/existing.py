@@ -129,15 +129,24 @@ class Existing:
                 for one in value if isinstance(value, list) else [value]:
                     self.require(refers[name], one, option[name])
 
+    def records(self, kind: str, holding: str | None = None):
+        """(id, file, data) of each record of ``kind`` (a one-record-per-file kind) whose file
+        reads as a mapping, by id. ``holding``: only the files whose text holds it (cheap:
+        the others are not parsed)."""
+        for rid, rel in sorted(self.ids(kind).items()):
+            if holding is not None:
+                try:
+                    raw = (self.root / rel).read_bytes()
+                except OSError:
+                    continue
+                if holding.encode() not in raw:
+                    continue
+            data = self.data(rel)
+            if isinstance(data, dict):
+                yield rid, rel, data
+
     def refuse_taken_npi(self, npi: str) -> None:
         """Two physicians with the same NPI is an error: LiaisonError for a taken NPI."""
-        for pid, rel in self.ids("physicians").items():
-            try:
-                raw = (self.root / rel).read_bytes()
-            except OSError:
-                continue
-            if npi.encode() not in raw:  # cheap: only files holding the digits are parsed
-                continue
-            data = self.data(rel)
-            if isinstance(data, dict) and str(data.get("npi", "")).strip() == npi:
+        for pid, rel, data in self.records("physicians", holding=npi):
+            if str(data.get("npi", "")).strip() == npi:
                 raise LiaisonError(f"--npi: NPI {npi} is already physician '{pid}' ({rel})")

@@ -39,7 +39,11 @@ def _words(text: str) -> list[str]:
 
 
 def _name(site: Existing, rel: str) -> str:
-    data = site.data(rel)
+    return _name_in(site.data(rel))
+
+
+def _name_in(data) -> str:
+    """A record's ``name``, or "" when it has none."""
     name = data.get("name") if isinstance(data, dict) else None
     return name.strip() if isinstance(name, str) and name.strip() else ""
 
@@ -139,17 +143,9 @@ def interview(root, p: Prompter) -> dict:
     practice = _pick(p, "Practice (id or part of it)", options)
     p.say(f"  {_name(site, practices[practice]) or practice}")
 
-    at = []
-    for pid, rel in sorted(site.ids("physicians").items()):
-        try:
-            raw = (site.root / rel).read_bytes()
-        except OSError:
-            continue
-        if practice.encode() not in raw:  # cheap: only files naming the practice are parsed
-            continue
-        data = site.data(rel)
-        if isinstance(data, dict) and str(data.get("practice", "")).strip() == practice:
-            at.append((pid, _name(site, rel) or pid))
+    at = [(pid, _name_in(data) or pid)
+          for pid, _rel, data in site.records("physicians", holding=practice)
+          if str(data.get("practice", "")).strip() == practice]
     physicians: list[str] = []
     if at:
         p.say("Physicians there:")
