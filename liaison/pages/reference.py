@@ -25,7 +25,8 @@ SHARED = (
                   "Content-Security-Policy meta tags, title, style sheets",
      "the common variables"),
     ("macros.html", "macros the pages import: KPI cards, physician and follow-up tables, "
-                    "status badges, one interaction (`interaction_item`), the parts of a brief "
+                    "status badges, one interaction (`interaction_item`), the activity filter "
+                    "(`activity_filter`), the parts of a brief "
                     "(`brief_top`, `brief_history`, "
                     "`outcomes_card`, `spend_card`, `brief_log`)",
      "what each macro is given"),
