@@ -18,21 +18,13 @@ from pathlib import Path
 import pytest
 
 from conftest import REPO, SPEC_EXAMPLE, cli, run_validate
+from test_stats import SITE_YAML
+from test_validate import at
 
 D = dt.date(2026, 6, 30)
 AS_OF = D.isoformat()
 NO_ROV = {"visits": 0, "before": 0, "after": 0}
 REASONS = ("insurance", "not-a-candidate", "patient-choice", "no-response", "other")
-
-SITE_YAML = """\
-practice:
-  name: Test Vein Clinic
-services:
-  - key: ablation
-    name: Vein ablation
-  - key: sclero
-    name: Sclerotherapy
-"""
 
 
 def ago(days: int, base: dt.date = D) -> str:
@@ -394,15 +386,6 @@ def test_referrals_from_csv_with_the_optional_columns(tmp_path):
 def write(root: Path, rel: str, text: str) -> str:
     _write(root / rel, text)
     return rel
-
-
-def at(text: str, needle: str, nth: int = 0) -> tuple[int, int]:
-    """1-based (line, col) of the nth occurrence of ``needle`` in ``text``."""
-    i = -1
-    for _ in range(nth + 1):
-        i = text.index(needle, i + 1)
-    before = text[:i]
-    return before.count("\n") + 1, i - (before.rfind("\n") + 1) + 1
 
 
 def value_at(text: str, key_value: str, nth: int = 0) -> tuple[int, int]:
