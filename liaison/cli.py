@@ -400,6 +400,73 @@ def import_nppes(file: Path, states, zips, taxonomies, specialties, root: Path,
           f"{counts.organizations} organization{'s' if counts.organizations != 1 else ''}", err=True)
 
 
+@import_.command(name="cms-utilization")
+@click.argument("files", nargs=-1, required=True,
+                type=click.Path(dir_okay=False, path_type=Path), metavar="FILE...")
+@click.option("--hcpcs", "codes", multiple=True, metavar="CODE",
+              help="A HCPCS / CPT code to keep (e.g. 36475); repeat for several.")
+@click.option("--procedures", multiple=True, metavar="NAME",
+              help="Shorthand for a group of codes: vein (the default without --hcpcs), "
+                   "ablation, sclerotherapy, vein-surgery, vein-ultrasound.")
+@click.option("--near-zip", "near_zips", multiple=True, metavar="PREFIX",
+              help="ZIP code prefix counted as nearby (besides the cities of the site's "
+                   "practices); repeat for several.")
+@click.option("--exclude", "excluded", multiple=True, metavar="NPI",
+              help="An NPI to leave out (our own clinicians); repeat for several.")
+@click.option("--year", type=int, default=None, metavar="YYYY",
+              help="The data year, when the file name does not say it (_D22_ is 2022).")
+@ROOT_OPTION
+@click.option("--dry-run", is_flag=True, help="Print what would be written; write nothing.")
+def import_cms_utilization(files, codes, procedures, near_zips, excluded, year, root: Path,
+                           dry_run: bool) -> None:
+    """Medicare volumes from CMS's "Medicare Physician & Other Practitioners - by Provider and
+    Service" FILE (and optionally its "by Provider" file, for each provider's total
+    beneficiaries): the chosen codes of the site's physicians and of the nearby providers who
+    bill them, into data/market/medicare-YYYY.yaml. Never overwrites."""
+    from liaison.importers import cms
+
+    try:
+        options = cms.Options.of(codes, procedures, near_zips, excluded, year)
+    except ValueError as exc:
+        raise click.UsageError(str(exc)) from None
+    for f in files:
+        if not f.is_file():
+            raise click.BadParameter(f"'{f}' is not a file", param_hint="'FILE'")
+    from liaison.pipeline import resolve_as_of
+    from liaison.scaffold.fields import BadValue
+
+    tty = sys.stderr.isatty()
+
+    def progress(rows: int) -> None:
+        click.echo(f"\r{rows:,} rows read…", err=True, nl=False)
+
+    try:
+        result = cms.run(_root(root), list(files), options, dry_run, resolve_as_of(None),
+                         progress if tty else None)
+    except BadValue as exc:
+        raise click.BadParameter(exc.message, param_hint="'--root'") from None
+    except ValueError as exc:  # SOURCE_DATE_EPOCH
+        raise click.UsageError(str(exc)) from None
+    finally:
+        if tty:
+            click.echo("\r\033[K", err=True, nl=False)
+    if result.status == "unchanged":
+        click.echo(f"{result.rel} holds this import already: nothing to do", err=True)
+    elif dry_run:
+        click.echo(f"would write {result.rel}:")
+        click.echo(result.text, nl=False)
+    else:
+        click.echo(f"wrote {result.rel}")
+    c = result.counts
+    click.echo(
+        f"{c.rows:,} rows" + (f" and {c.provider_rows:,} provider rows" if c.provider_rows else "")
+        + f": {result.site_found} of the site's {result.site_total} physicians with an NPI "
+          f"found, {result.nearby} nearby provider{'s' if result.nearby != 1 else ''} billing "
+          f"the codes; {c.kept_rows:,} code rows kept; skipped {c.elsewhere:,} code rows of "
+          f"providers elsewhere, {c.excluded:,} of excluded NPIs, {c.bad_npi:,} with an invalid "
+          "NPI", err=True)
+
+
 def _in_terminal() -> bool:
     """Whether a person is at the command line (stdin and stdout a terminal)."""
     return sys.stdin.isatty() and sys.stdout.isatty()

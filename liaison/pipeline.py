@@ -11,6 +11,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from liaison import market
 from liaison import stats as stats_stage
 from liaison.cache import ParseCache
 from liaison.checks import check_bulk, check_core
@@ -182,6 +183,7 @@ def _check(root, as_of, strict, use_cache, keep_records, workers,
         clock.lap(f"load+check core records; load+check+sum interactions and referrals "
                   f"({len(shares)} process{'es' if len(shares) > 1 else ''})")
 
+    problems += market.load(site, cache)  # data/market/: Medicare volumes, our own format
     stats = stats_stage.finalize(site, as_of, partial)
     problems += limit_warnings(site, costs)
     clock.lap("statistics")

@@ -50,3 +50,4 @@ class Site:
     src: dict[int, tuple[str, Loc]] = field(default_factory=dict)
     partials: list = field(default_factory=list)  # core records that failed validation
     bulk_partials: list = field(default_factory=list)  # interactions that failed validation
+    market: list = field(default_factory=list)  # data/market/ files, newest year first (liaison.market)

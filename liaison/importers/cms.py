@@ -1,0 +1,538 @@
+"""`import cms-utilization FILE…`: Medicare volumes per provider and procedure code, into
+``data/market/medicare-YYYY.yaml`` (the format: ``liaison.market``).
+
+The public data set is CMS's "Medicare Physician & Other Practitioners - by Provider and
+Service": one CSV per data year (about 10 million rows), file names like
+``MUP_PHY_R24_P05_V10_D22_Prov_Svc.csv`` (D22: data year 2022), one row per rendering provider,
+HCPCS code and place of service. Its columns, in order (confirmed against the CMS data
+dictionary as published code and documentation quote it):
+
+    Rndrng_NPI, Rndrng_Prvdr_Last_Org_Name, Rndrng_Prvdr_First_Name, Rndrng_Prvdr_MI,
+    Rndrng_Prvdr_Crdntls, Rndrng_Prvdr_Gndr, Rndrng_Prvdr_Ent_Cd, Rndrng_Prvdr_St1,
+    Rndrng_Prvdr_St2, Rndrng_Prvdr_City, Rndrng_Prvdr_State_Abrvtn, Rndrng_Prvdr_State_FIPS,
+    Rndrng_Prvdr_Zip5, Rndrng_Prvdr_RUCA, Rndrng_Prvdr_RUCA_Desc, Rndrng_Prvdr_Cntry,
+    Rndrng_Prvdr_Type, Rndrng_Prvdr_Mdcr_Prtcptg_Ind, HCPCS_Cd, HCPCS_Desc, HCPCS_Drug_Ind,
+    Place_Of_Srvc, Tot_Benes, Tot_Srvcs, Tot_Bene_Day_Srvcs, Avg_Sbmtd_Chrg,
+    Avg_Mdcr_Alowd_Amt, Avg_Mdcr_Pymt_Amt, Avg_Mdcr_Stdzd_Amt
+
+Rows of fewer than 11 beneficiaries are suppressed (absent). A provider may have two rows for
+one code, Place_Of_Srvc F (facility) and O (office): they are summed. The companion "by
+Provider" file (``…_Prov.csv``) has one row per provider: the same Rndrng_ columns up to
+Rndrng_Prvdr_Mdcr_Prtcptg_Ind, then Tot_HCPCS_Cds, Tot_Benes, Tot_Srvcs, Tot_Sbmtd_Chrg, …
+and the Drug_, Med_ and Bene_ columns; its Tot_Benes is the provider's total of Medicare
+beneficiaries. Columns are read by name, so their order and the others do not matter; each
+FILE's layout is recognised from its header (HCPCS_Cd: by Provider and Service; Tot_HCPCS_Cds:
+by Provider). One by-Provider-and-Service file is required, a by-Provider file is optional.
+
+What is kept (memory holds only that, never the file):
+
+* every row of the chosen codes of the **site's physicians** (prospects included), found by
+  NPI wherever they practise, and each of them present in the file even without such a row
+  (their total of beneficiaries, when the by-Provider file is given): "in the file, no code
+  above the threshold" is not "not in the file";
+* the rows of the chosen codes of **nearby providers** (the competition): a provider whose
+  city and state are those of one of the site's practices, or whose ZIP code starts with a
+  ``--near-zip`` prefix;
+* nothing of ``--exclude`` NPIs (our own clinicians).
+
+Two steps, so that a malformed file writes nothing: read (every row's shape checked, numbers of
+kept rows checked), then write one file by exclusive creation. A year's file that exists is
+left alone: the same content (import date aside) is "nothing to do"; other content is refused.
+"""
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import json
+import re
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+from pathlib import Path
+from typing import Callable, Iterable
+
+from liaison.errors import LiaisonError
+from liaison.importers import hcpcs
+from liaison.importers.nppes import credentials, title_case
+from liaison.market import DATASET, FOLDER
+from liaison.models import npi_check_digit_ok
+
+NPI = "Rndrng_NPI"
+LAST = "Rndrng_Prvdr_Last_Org_Name"
+FIRST = "Rndrng_Prvdr_First_Name"
+MIDDLE = "Rndrng_Prvdr_MI"
+CREDENTIALS = "Rndrng_Prvdr_Crdntls"
+ENTITY = "Rndrng_Prvdr_Ent_Cd"
+CITY = "Rndrng_Prvdr_City"
+STATE = "Rndrng_Prvdr_State_Abrvtn"
+ZIP = "Rndrng_Prvdr_Zip5"
+TYPE = "Rndrng_Prvdr_Type"
+CODE = "HCPCS_Cd"
+DESCRIPTION = "HCPCS_Desc"
+PLACE = "Place_Of_Srvc"
+BENES = "Tot_Benes"
+SERVICES = "Tot_Srvcs"
+PROVIDER_MARK = "Tot_HCPCS_Cds"  # only the by-Provider file has it
+
+PROVIDER_FIELDS = (NPI, LAST, FIRST, MIDDLE, CREDENTIALS, ENTITY, CITY, STATE, ZIP, TYPE)
+SERVICE_COLUMNS = PROVIDER_FIELDS + (CODE, DESCRIPTION, PLACE, BENES, SERVICES)
+PROVIDER_COLUMNS = PROVIDER_FIELDS + (PROVIDER_MARK, BENES)
+BY_SERVICE, BY_PROVIDER = "by Provider and Service", "by Provider"
+
+PROGRESS_EVERY = 100_000
+_YEAR_IN_NAME = re.compile(r"_D([0-9]{2})_")
+_NUMBER = re.compile(r"^[0-9]+(\.[0-9]+)?$")
+
+
+class ImportProblem(LiaisonError):
+    """The files cannot be imported (``path:line: message``); nothing was written."""
+
+
+@dataclass(frozen=True)
+class Options:
+    codes: tuple[str, ...]
+    near_zips: tuple[str, ...] = ()
+    excluded: frozenset[str] = frozenset()
+    year: int | None = None
+
+    @classmethod
+    def of(cls, codes: Iterable[str] = (), procedures: Iterable[str] = (),
+           near_zips: Iterable[str] = (), excluded: Iterable[str] = (),
+           year: int | None = None) -> "Options":
+        """Options from command-line values; ValueError names a bad one. Without a code or a
+        group, the codes of a vein clinic (``--procedures vein``)."""
+        from liaison.market import CODE_RE
+
+        chosen: set[str] = set()
+        for c in codes:
+            c = c.strip().upper()
+            if not CODE_RE.match(c):
+                raise ValueError(f"--hcpcs: '{c}' is not a HCPCS code (five digits like 36475, "
+                                 "a letter and four digits like G0439, or 0524T)")
+            chosen.add(c)
+        procedures = list(procedures)
+        if not procedures and not chosen:
+            procedures = [hcpcs.DEFAULT_GROUP]
+        for g in procedures:
+            key = g.strip().lower()
+            if key not in hcpcs.GROUPS:
+                raise ValueError(f"--procedures: '{g}' is not one of "
+                                 f"{', '.join(sorted(hcpcs.GROUPS))}")
+            chosen.update(hcpcs.GROUPS[key])
+        zips = set()
+        for z in near_zips:
+            z = z.strip()
+            if not re.fullmatch(r"[0-9]{1,5}", z):
+                raise ValueError(f"--near-zip: '{z}' is not a ZIP code prefix (1 to 5 digits)")
+            zips.add(z)
+        npis = set()
+        for n in excluded:
+            n = n.strip()
+            if not (re.fullmatch(r"[0-9]{10}", n) and npi_check_digit_ok(n)):
+                raise ValueError(f"--exclude: '{n}' is not a valid NPI")
+            npis.add(n)
+        if year is not None and not 2000 <= year <= 2099:
+            raise ValueError(f"--year: {year} is not a data year (2000 to 2099)")
+        return cls(tuple(sorted(chosen)), tuple(sorted(zips)), frozenset(npis), year)
+
+
+@dataclass
+class Found:
+    """One provider as kept: what CMS writes of them, their codes' sums."""
+
+    npi: str
+    name: str
+    credentials: str
+    type: str
+    city: str
+    state: str
+    zip: str
+    in_site: bool
+    beneficiaries: int | None = None
+    codes: dict[str, list] = field(default_factory=dict)  # code -> [beneficiaries, services]
+
+
+@dataclass
+class Counts:
+    rows: int = 0           # rows of the by-Provider-and-Service file
+    provider_rows: int = 0  # rows of the by-Provider file
+    kept_rows: int = 0      # code rows kept (F and O rows counted apart)
+    elsewhere: int = 0      # a code row of a provider neither of the site nor nearby
+    excluded: int = 0
+    bad_npi: int = 0
+
+
+@dataclass
+class Result:
+    rel: str
+    text: str
+    status: str  # "written" | "would write" | "unchanged"
+    site_found: int
+    site_total: int
+    nearby: int
+    counts: Counts
+
+
+# ------------------------------------------------------------------------------ files
+
+
+def layout(path: Path) -> str:
+    """BY_SERVICE or BY_PROVIDER, from the file's header; ImportProblem for another file."""
+    header = _header(path)
+    if CODE in header:
+        return BY_SERVICE
+    if PROVIDER_MARK in header:
+        return BY_PROVIDER
+    raise ImportProblem(f"{path}:1: not a CMS Medicare Physician & Other Practitioners file "
+                        f"(by Provider and Service, or by Provider): no column '{CODE}' or "
+                        f"'{PROVIDER_MARK}'")
+
+
+def _header(path: Path) -> dict[str, int]:
+    try:
+        with open(path, encoding="utf-8-sig", newline="") as fh:
+            line = fh.readline()
+    except OSError as exc:
+        raise ImportProblem(f"{path}: cannot read: {exc.strerror or exc}") from None
+    except UnicodeDecodeError:
+        raise ImportProblem(f"{path}:1: not UTF-8 text") from None
+    try:
+        names = next(csv.reader([line], strict=True), None)
+    except csv.Error as exc:
+        raise ImportProblem(f"{path}:1: not a readable CSV header: {exc}") from None
+    if not names:
+        raise ImportProblem(f"{path}:1: empty file: expected the CMS header row")
+    return {h.strip(): i for i, h in enumerate(names)}
+
+
+def data_year(paths: list[Path], given: int | None) -> int:
+    """The data year: ``_Dyy_`` in the file names, else ``given`` (``--year``)."""
+    named = {}
+    for p in paths:
+        m = _YEAR_IN_NAME.search(p.name)
+        if m:
+            named[p.name] = 2000 + int(m.group(1))
+    years = set(named.values())
+    if len(years) > 1:
+        raise ImportProblem("the files are of different data years: " + ", ".join(
+            f"{n} ({y})" for n, y in sorted(named.items())))
+    if years:
+        year = years.pop()
+        if given is not None and given != year:
+            raise ImportProblem(f"--year {given} is not the data year of the file name "
+                                f"({year}, from its _D{year % 100:02d}_)")
+        return year
+    if given is None:
+        raise ImportProblem("the data year is not in the file name (like _D22_ for 2022): "
+                            "give it with --year YYYY")
+    return given
+
+
+# ------------------------------------------------------------------------------ reading
+
+
+def _records(fh, name: str, width: int, wanted, counts: list, at: list, progress):
+    """The records after the header as text (a quoted value may span lines), those that
+    ``wanted(text)`` refuses left out, each record's shape checked all the same (one quote
+    pair per quoted value, else a full split). ``counts[0]``: records read; ``at[0]``: the
+    line the record yielded starts on."""
+    line, start, buf = 1, 1, None
+    commas = width - 1
+    for raw in fh:
+        line += 1
+        if buf is not None:
+            buf += raw
+            if buf.count('"') % 2:
+                continue
+            text, buf = buf, None
+        elif raw.count('"') % 2:
+            buf, start = raw, line
+            continue
+        else:
+            text, start = raw, line
+        if not text.strip():
+            continue
+        counts[0] += 1
+        if progress is not None and counts[0] % PROGRESS_EVERY == 0:
+            progress(counts[0])
+        if not wanted(text):
+            # commas outside quotes (a doubled quote inside a value toggles twice): one less
+            # than the fields, without splitting the record into values
+            n = text.count(",") if '"' not in text else \
+                sum(part.count(",") for part in text.split('"')[::2])
+            if n != commas:
+                raise ImportProblem(f"{name}:{start}: {n + 1} fields where the header has "
+                                    f"{width}")
+            continue
+        at[0] = start
+        yield text
+    if buf is not None:
+        raise ImportProblem(f"{name}:{start}: a quoted value is never closed")
+
+
+def _rows(path: Path, columns: tuple[str, ...], wanted, progress, what: str):
+    """(line, row, index) of the records ``wanted`` lets through, read as a stream; the
+    record count is in the returned counter once the generator is done."""
+    index = _header(path)
+    missing = [c for c in columns if c not in index]
+    name = str(path)
+    if missing:
+        raise ImportProblem(f"{name}:1: not the CMS {what} layout: no column '{missing[0]}'"
+                            + (f" (and {len(missing) - 1} more)" if len(missing) > 1 else ""))
+    width = max(index.values()) + 1
+    counter, at = [0], [1]
+
+    def gen():
+        with open(path, encoding="utf-8-sig", newline="") as fh:
+            fh.readline()
+            try:
+                for row in csv.reader(_records(fh, name, width, wanted, counter, at, progress),
+                                      strict=True):
+                    if len(row) != width:
+                        raise ImportProblem(f"{name}:{at[0]}: {len(row)} fields where the "
+                                            f"header has {width}")
+                    yield at[0], row
+            except csv.Error as exc:
+                raise ImportProblem(f"{name}:{at[0]}: not a readable CSV row: {exc}") from None
+            except UnicodeDecodeError as exc:
+                raise ImportProblem(f"{name}: not UTF-8 text after line {at[0]} "
+                                    f"(byte {exc.object[exc.start:exc.start + 1]!r})") from None
+
+    return index, gen(), counter
+
+
+def _first_field(text: str) -> str:
+    end = text.find(",")
+    return text[:end].strip().strip('"') if end >= 0 else text.strip()
+
+
+def _number(text: str, column: str, name: str, line: int, whole: bool) -> Decimal:
+    text = text.strip()
+    ok = _NUMBER.match(text) is not None
+    if ok and whole and Decimal(text) != Decimal(text).to_integral_value():
+        ok = False
+    if not ok:
+        kind = "a whole number" if whole else "a number"
+        raise ImportProblem(f"{name}:{line}: {column}: '{text}' is not {kind}")
+    return Decimal(text)
+
+
+def _who(row, ix) -> tuple[str, str, str, str, str, str]:
+    """(name, credentials, type, city, state, zip) as people write them."""
+    last, first, middle = (row[ix[c]].strip() for c in (LAST, FIRST, MIDDLE))
+    if row[ix[ENTITY]].strip().upper() == "O" or not first:
+        name = last
+    else:
+        name = " ".join(x for x in (first, f"{middle}." if middle else "", last) if x)
+    if name.isupper():
+        name = title_case(name)
+    city = row[ix[CITY]].strip()
+    return (name, credentials(row[ix[CREDENTIALS]]), row[ix[TYPE]].strip(),
+            title_case(city) if city.isupper() else city, row[ix[STATE]].strip().upper(),
+            row[ix[ZIP]].strip()[:5])
+
+
+def _valid_npi(npi: str) -> bool:
+    return len(npi) == 10 and npi.isascii() and npi.isdigit() and npi_check_digit_ok(npi)
+
+
+def read(service_file: Path, provider_file: Path | None, options: Options,
+         site_npis: set[str], near_cities: set[str],
+         progress: Callable[[int], None] | None = None
+         ) -> tuple[dict[str, Found], dict[str, str], Counts]:
+    """The providers kept (by NPI), the codes' descriptions as CMS writes them, the counts."""
+    counts = Counts()
+    codes = set(options.codes)
+    found: dict[str, Found] = {}
+    described: dict[str, str] = {}
+    near_zips = options.near_zips
+    needle = re.compile(r'(?:^|,)"?(?:' + "|".join(map(re.escape, options.codes))
+                        + r')"?(?:,|$)', re.M)
+
+    def wanted(text: str) -> bool:
+        return _first_field(text) in site_npis or needle.search(text) is not None
+
+    name = str(service_file)
+    ix, rows, counter = _rows(service_file, SERVICE_COLUMNS, wanted, progress, BY_SERVICE)
+    i_npi, i_code = ix[NPI], ix[CODE]
+    for line, row in rows:
+        npi = row[i_npi].strip()
+        if not _valid_npi(npi):
+            counts.bad_npi += 1
+            continue
+        if npi in options.excluded:
+            counts.excluded += 1
+            continue
+        code = row[i_code].strip().upper()
+        ours = npi in site_npis
+        if not ours and code not in codes:
+            continue
+        p = found.get(npi)
+        if p is None:
+            who = _who(row, ix)
+            if not ours:
+                place = f"{who[3]}, {who[4]}".upper()
+                if place not in near_cities and not (near_zips and who[5].startswith(near_zips)):
+                    counts.elsewhere += 1
+                    continue
+            p = found[npi] = Found(npi, *who, in_site=ours)
+        if code in codes:
+            benes = _number(row[ix[BENES]], BENES, name, line, whole=True)
+            services = _number(row[ix[SERVICES]], SERVICES, name, line, whole=False)
+            sums = p.codes.setdefault(code, [0, Decimal(0)])
+            sums[0] += int(benes)
+            sums[1] += services
+            counts.kept_rows += 1
+            described.setdefault(code, row[ix[DESCRIPTION]].strip())
+    counts.rows = counter[0]
+
+    if provider_file is not None:
+        name = str(provider_file)
+        ix, rows, counter = _rows(provider_file, PROVIDER_COLUMNS,
+                                  lambda t: (n := _first_field(t)) in site_npis or n in found,
+                                  progress, BY_PROVIDER)
+        for line, row in rows:
+            npi = row[ix[NPI]].strip()
+            if npi in options.excluded:
+                continue
+            text = row[ix[BENES]].strip()
+            if not text:  # not given for this provider
+                continue
+            benes = int(_number(text, BENES, name, line, whole=True))
+            p = found.get(npi)
+            if p is None:  # a physician of the site with no row of the chosen codes
+                p = found[npi] = Found(npi, *_who(row, ix), in_site=True)
+            p.beneficiaries = benes
+        counts.provider_rows = counter[0]
+    return found, described, counts
+
+
+# ------------------------------------------------------------------------------ writing
+
+
+def _q(text: str) -> str:
+    """A YAML scalar in double quotes (JSON's string syntax is YAML's)."""
+    return json.dumps(text, ensure_ascii=False)
+
+
+def _whole(d: Decimal) -> int:
+    return int(d.quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+def text(year: int, service_file: str, provider_file: str | None, imported: dt.date,
+         options: Options, near_cities: list[str], found: dict[str, Found],
+         described: dict[str, str]) -> str:
+    """The market file's text (deterministic: providers by state, city, name, NPI)."""
+    out = [
+        f"# Medicare volumes of data year {year}, written by `liaison import cms-utilization`.",
+        "# The build shows them on physician and practice briefs and on prospects/.",
+        "# CMS lists a provider's code only when at least 11 beneficiaries had it: a code or a",
+        "# provider missing here had fewer, or none (never read that as zero).",
+        "# Do not edit: to replace it, delete it and import again (git keeps this one).",
+        f"year: {year}",
+        f"dataset: {_q(DATASET)}",
+        f"source: {_q(service_file)}",
+    ]
+    if provider_file:
+        out.append(f"providers_source: {_q(provider_file)}")
+    out.append(f"imported: {imported.isoformat()}")
+    out.append("codes:")
+    for c in options.codes:
+        desc = described.get(c) or hcpcs.NAMES.get(c)
+        out.append(f"  - {{code: {_q(c)}" + (f", name: {_q(desc)}" if desc else "") + "}")
+    out.append("near_cities: [" + ", ".join(_q(c) for c in near_cities) + "]")
+    out.append("near_zips: [" + ", ".join(_q(z) for z in options.near_zips) + "]")
+    out.append("excluded: [" + ", ".join(_q(n) for n in sorted(options.excluded)) + "]")
+    ordered = sorted(found.values(), key=lambda p: (p.state, p.city.upper(), p.name.upper(),
+                                                   p.npi))
+    out.append("providers:" if ordered else "providers: []")
+    for p in ordered:
+        out.append(f"  - npi: {_q(p.npi)}")
+        out.append(f"    name: {_q(p.name or p.npi)}")
+        for key, value in (("credentials", p.credentials), ("type", p.type),
+                           ("city", p.city), ("state", p.state), ("zip", p.zip)):
+            if value:
+                out.append(f"    {key}: {_q(value)}")
+        if p.beneficiaries is not None:
+            out.append(f"    beneficiaries: {p.beneficiaries}")
+        if p.codes:
+            out.append("    codes:")
+            for c in sorted(p.codes):
+                benes, services = p.codes[c]
+                out.append(f"      - {{code: {_q(c)}, beneficiaries: {benes}, "
+                           f"services: {_whole(services)}}}")
+    return "\n".join(out) + "\n"
+
+
+_IMPORTED = re.compile(r"^imported: ([0-9]{4}-[0-9]{2}-[0-9]{2})$", re.M)
+
+
+def verify(root: Path, rel: str, content: str) -> None:
+    """The text read back through ``liaison.market``'s own checks; ImportProblem if it does
+    not pass (a value CMS wrote that the format does not allow), before anything is written."""
+    from liaison.market import _build
+    from liaison.parse import Loader
+
+    loader = Loader(root)
+    loader.records(rel, loader.parse(rel, raw=content.encode("utf-8")),
+                   lambda d: _build(loader, rel, d))
+    if loader.problems:
+        p = loader.problems[0]
+        raise ImportProblem(f"{rel}: {p.message}; nothing written")
+
+
+def run(root: Path, files: list[Path], options: Options, dry_run: bool = False,
+        today: dt.date | None = None, progress: Callable[[int], None] | None = None) -> Result:
+    """The whole import: read, write (or not). ``today``: the import date written."""
+    from liaison.scaffold.existing import Existing
+    from liaison.scaffold.readback import write_new
+
+    by = {BY_SERVICE: [], BY_PROVIDER: []}
+    for f in files:
+        by[layout(f)].append(f)
+    if len(by[BY_SERVICE]) != 1 or len(by[BY_PROVIDER]) > 1:
+        raise ImportProblem(
+            "give one file of the \"by Provider and Service\" data set (…_Prov_Svc.csv) and at "
+            "most one of the \"by Provider\" data set (…_Prov.csv); got "
+            f"{len(by[BY_SERVICE])} and {len(by[BY_PROVIDER])}")
+    service_file = by[BY_SERVICE][0]
+    provider_file = by[BY_PROVIDER][0] if by[BY_PROVIDER] else None
+    year = data_year(files, options.year)
+
+    site = Existing(root)
+    site_npis = {str(data["npi"]).strip() for _pid, _rel, data in site.records("physicians")
+                 if data.get("npi") is not None}
+    cities = {}
+    for _pid, _rel, data in site.records("practices"):
+        city, state = str(data.get("city") or "").strip(), str(data.get("state") or "").strip()
+        if city and state:
+            cities.setdefault(f"{city}, {state}".upper(), f"{city}, {state.upper()}")
+    near_cities = [cities[k] for k in sorted(cities)]
+
+    found, described, counts = read(service_file, provider_file, options, site_npis,
+                                    set(cities), progress)
+    content = text(year, service_file.name, provider_file.name if provider_file else None,
+                   today or dt.date.today(), options, near_cities, found, described)
+    rel = f"{FOLDER}/medicare-{year}.yaml"
+    verify(root, rel, content)
+    site_found = sum(1 for p in found.values() if p.in_site)
+    nearby = len(found) - site_found
+    result = Result(rel, content, "would write" if dry_run else "written", site_found,
+                    len(site_npis), nearby, counts)
+    existing = [root / FOLDER / f"medicare-{year}{ext}" for ext in (".yaml", ".yml")]
+    for path in existing:
+        if not path.exists():
+            continue
+        old = path.read_bytes().decode("utf-8", errors="replace")
+        m = _IMPORTED.search(old)
+        same = m is not None and old == _IMPORTED.sub(f"imported: {m.group(1)}", content, 1)
+        shown = f"{FOLDER}/{path.name}"
+        if same:
+            result.rel, result.status = shown, "unchanged"
+            return result
+        raise ImportProblem(
+            f"{shown} exists and differs from what this import would write (edited by hand, "
+            "or imported from other files, codes or places): nothing written. To replace it, "
+            f"delete it (git rm {shown}) and run the import again; git keeps the old one.")
+    if not dry_run:
+        write_new(root, rel, content)
+    return result
