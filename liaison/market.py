@@ -34,9 +34,8 @@ CODE_RE = re.compile(r"^([0-9]{5}|[A-Z][0-9]{4}|[0-9]{4}[A-Z])$")
 YEARS = (2000, 2099)
 THRESHOLD = 11  # CMS publishes a provider's row for a code only from this many beneficiaries
 DATASET = "Medicare Physician & Other Practitioners - by Provider and Service"
-CAVEAT = (f"CMS Medicare Part B (fee-for-service) data: a code is listed only when at least "
-          f"{THRESHOLD} beneficiaries had it (beneficiaries ≥ {THRESHOLD}); fewer, or none, is "
-          "not in the file, so a missing code is not a zero.")
+CAVEAT = (f"CMS lists a provider's code only when at least {THRESHOLD} beneficiaries had it: "
+          "fewer, or none, is not in the file, so a missing code is not a zero.")
 
 
 def _count(value):

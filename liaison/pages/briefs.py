@@ -32,6 +32,7 @@ from liaison.pages.base import (
 from liaison.pages.log import log_href
 from liaison.pages.rows import alerts_for, physician_row, practice_row
 from liaison.pages.talking import talking_points
+from liaison.pages import volume
 from liaison.pages.view import SiteView
 
 TOP_POINTS = 3  # talking points on the first screen; the others fold away
@@ -387,6 +388,7 @@ def physician(view: SiteView, page: Page) -> dict:
         "points": points, "top_points": points[:TOP_POINTS], "more_points": points[TOP_POINTS:],
         "decks": _decks(view, d.practice),
         "log_href": log_href(view, d.practice, [pid]),
+        "medicare": volume.physician(view, pid),
     }
 
 
@@ -434,14 +436,16 @@ def practice(view: SiteView, page: Page) -> dict:
         "points": points, "top_points": points[:TOP_POINTS], "more_points": points[TOP_POINTS:],
         "decks": _decks(view, pid),
         "log_href": log_href(view, pid),
+        "medicare": volume.practice(view, docs),
     }
 
 
 BRIEF_READS = ("physicians", "practices", "team", "interactions", "referrals", "decks",
-               "site.services", "site.tiers", "site.compliance", "templates/talking-points.yaml")
+               "site.services", "site.tiers", "site.compliance", "templates/talking-points.yaml",
+               "market")
 BRIEF_VARIABLES = ("stats", "row", "notes_html", "glance", "alerts", "d365", "chart", "rov",
                    "outcomes", "spend", "recent", "more", "follow_ups", "points", "top_points",
-                   "more_points", "decks", "log_href")
+                   "more_points", "decks", "log_href", "medicare")
 
 KINDS = [
     PageKind("practice", "practice.html", "practices",

@@ -1,7 +1,10 @@
 """Prospects (``prospects/``, SPEC §6): who is worth pursuing. Physicians who have never
-referred, ranked by the liaison's qualification of their ``potential`` (high first), then by
-tier, then by the time since anyone last reached them (never contacted first, then the
-longest); beside them, where they send such patients today (``refers_elsewhere``). A second
+referred, ranked by the liaison's qualification of their ``potential`` (high first), then,
+when the site has Medicare data (``data/market/``), by their Medicare volume, then by tier,
+then by the time since anyone last reached them (never contacted first, then the longest);
+beside them, where they send such patients today (``refers_elsewhere``). With Medicare data,
+a third section lists the competition: the nearby providers who bill the chosen procedure
+codes, by city. A second
 table, *win back*, ranks the lapsed referrers the same way: they have referred before, so
 winning them back is a different conversation from a first introduction.
 
@@ -13,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 
 from liaison.models import POTENTIALS
+from liaison.pages import volume
 from liaison.pages.base import Page, PageKind, ago, one_page
 from liaison.pages.rows import physician_row
 from liaison.pages.view import SiteView
@@ -27,15 +31,18 @@ def _days_since(view: SiteView, date: str | None) -> int | None:
 
 
 def rank_key(view: SiteView, pid: str) -> tuple:
-    """The order of prospects: potential (high first, not rated last), tier (in site.yaml's
-    order, none last), time since the last contact (never first, then the longest), name."""
+    """The order of prospects: potential (high first, not rated last), Medicare volume when
+    the site has market data (``liaison.pages.volume``: more beneficiaries first, not in the
+    file last), tier (in site.yaml's order, none last), time since the last contact (never
+    first, then the longest), name."""
     d = view.site.physicians[pid]
     s = view.stats.physicians[pid]
     tiers = list(view.tiers)
     tier = tiers.index(d.tier) if d.tier in view.tiers else len(tiers)
     days = _days_since(view, s.last_contact)
     contact = (0, 0) if days is None else (1, -days)
-    return POTENTIAL_RANK.get(s.potential, UNRATED), tier, contact, d.name, pid
+    return (POTENTIAL_RANK.get(s.potential, UNRATED), -volume.rank_value(view, pid), tier,
+            contact, d.name, pid)
 
 
 def ranked(view: SiteView, status: str, pids=None) -> list[str]:
@@ -64,6 +71,7 @@ def prospect_row(view: SiteView, pid: str, rank: int = 0) -> dict:
         "last_referral": s.last_referral or "",
         "last_referral_text": ago(s.days_since_referral),
         "referrals": s.referrals,
+        "volume": volume.prospect(view, pid),  # None without market data
     }
 
 
@@ -75,14 +83,15 @@ def context(view: SiteView, page: Page) -> dict:
         "prospects": [prospect_row(view, p, i + 1) for i, p in enumerate(prospects)],
         "win_back": [prospect_row(view, p, i + 1) for i, p in enumerate(lapsed)],
         "lapsed_after_days": view.site.config.thresholds.lapsed_after_days,
+        "competition": volume.competition(view),  # None without market data
     }
 
 
 KINDS = [
     PageKind("prospects", "prospects.html", "prospects",
              one_page("prospects/index.html", "prospects.html", "prospects"),
-             context, reads=("physicians", "practices", "team", "stats.physicians"),
-             variables=("prospects", "win_back", "lapsed_after_days"),
+             context, reads=("physicians", "practices", "team", "stats.physicians", "market"),
+             variables=("prospects", "win_back", "lapsed_after_days", "competition"),
              nav=("Prospects", "prospects/index.html"),
              url="prospects/"),
 ]

@@ -28,7 +28,7 @@ SHARED = (
                     "status badges, one interaction (`interaction_item`), the activity filter "
                     "(`activity_filter`), the parts of a brief "
                     "(`brief_top`, `brief_history`, "
-                    "`outcomes_card`, `spend_card`, `brief_log`)",
+                    "`outcomes_card`, `spend_card`, `brief_log`, `medicare_card`)",
      "what each macro is given"),
 )
 
