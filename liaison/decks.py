@@ -9,6 +9,7 @@ import re
 from dataclasses import dataclass
 
 import jinja2
+from markupsafe import Markup
 from jinja2.sandbox import SandboxedEnvironment
 
 from liaison.content import Deck, Slide
@@ -31,16 +32,77 @@ _MD_PUNCT = re.compile(r"([\\`*_{}\[\]()#+\-.!>])")
 _ASCII_PUNCT = re.compile(r"([!-/:-@\[-`{-~])")
 
 
+class SlideMarkup(str):
+    """Text a helper made for the slide's Markdown itself (the chart's mark): not escaped."""
+
+
 def _for_html(value) -> str:
+    if isinstance(value, SlideMarkup):
+        return str(value)
     text = str(value).replace("&", "&amp;").replace("<", "&lt;")
     return _MD_PUNCT.sub(r"\\\1", text)
 
 
 def _for_pptx(value) -> str:
+    if isinstance(value, SlideMarkup):
+        return str(value)
     return _ASCII_PUNCT.sub(r"\\\1", str(value))
 
 
 FLAVORS = {"html": _for_html, "pptx": _for_pptx}
+
+# --------------------------------------------------------------------------- layouts
+
+# A slide asks for its layout with a first line "Layout: NAME" (like "Notes:", plain text
+# that both outputs read); without one the first slide of a deck that holds only a title and
+# paragraphs is the title slide, and any other slide a content slide.
+LAYOUTS = ("content", "title", "two-column", "image-left", "image-right", "big-number", "closing")
+_LAYOUT_LINE = re.compile(r"^Layout:[ \t]*(\S*)[ \t]*$")
+COLUMN_BREAK = "+++"  # a line holding only this starts the second column of a two-column slide
+# Where the practice's referral chart goes: raw HTML that no escaped value can produce (a
+# value's "<" is escaped in both flavors), replaced by the SVG in HTML and read as the native
+# chart by the .pptx reader.
+CHART_MARK = '<div class="liaison-chart"></div>'
+
+
+def layout_line(source: str) -> tuple[int, str] | None:
+    """(line offset, layout name) of a slide's "Layout:" line (its first non-blank line), or
+    None."""
+    for k, line in enumerate(source.split("\n")):
+        if not line.strip():
+            continue
+        m = _LAYOUT_LINE.match(line)
+        return (k, m.group(1)) if m else None
+    return None
+
+
+def split_layout(markdown: str) -> tuple[str | None, str]:
+    """A rendered slide -> (the layout it asks for or None, the rest of its Markdown)."""
+    found = layout_line(markdown)
+    if found is None:
+        return None, markdown
+    lines = markdown.split("\n")
+    return found[1], "\n".join(lines[:found[0]] + lines[found[0] + 1:])
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _referral_chart() -> SlideMarkup:
+    """The practice's referrals per month (the last 12 months) on a slide of a customized
+    deck: SVG in the HTML deck, a native chart in the .pptx. In the generic deck there is no
+    practice: nothing."""
+    return SlideMarkup(f"\n\n{CHART_MARK}\n\n")
+
+
+def _helpers(env) -> None:
+    from liaison import wording
+
+    for name, fn in (("plural", wording.plural), ("in_words", wording.in_words),
+                     ("prose_list", wording.prose_list), ("formal_name", wording.formal_name)):
+        env.filters[name] = fn
+        env.globals[name] = fn
+    env.globals["referral_chart"] = _referral_chart
 
 
 def make_env(flavor: str = "html") -> SandboxedEnvironment:
@@ -48,10 +110,12 @@ def make_env(flavor: str = "html") -> SandboxedEnvironment:
     a time budget where renders are timed). Slides render to Markdown, which is sanitized
     after it becomes HTML; ``flavor`` says how values are escaped (see _for_html,
     _for_pptx)."""
-    return Sandbox(
+    env = Sandbox(
         undefined=jinja2.StrictUndefined, autoescape=False, keep_trailing_newline=True,
         finalize=FLAVORS[flavor],
     )
+    _helpers(env)
+    return env
 
 
 @dataclass
@@ -65,6 +129,11 @@ def compile_deck(env: SandboxedEnvironment, deck: Deck) -> tuple[list[CompiledSl
     out, errors = [], []
     for n, slide in enumerate(deck.slides, start=1):
         name = f"{deck.path}#slide-{n}"
+        found = layout_line(slide.source)
+        if found is not None and found[1] not in LAYOUTS:
+            errors.append(SlideError(
+                f"slide {n}: unknown layout '{found[1]}' (one of: {', '.join(LAYOUTS)})",
+                slide.line + found[0]))
         try:
             code = env.compile(slide.source, name=name, filename=name)
             tmpl = env.template_class.from_code(env, code, env.make_globals(None))
@@ -155,6 +224,12 @@ def _deck_failures(site: Site, practice_stats: dict, part: int, parts: int) -> l
         compiled, errors = compile_deck(env, deck)
         if part == 0:
             out += [(deck_id, -1, e.line, None, e.message, None) for e in errors]
+            for n, slide in enumerate(deck.slides, start=1):  # images: literal paths in the source
+                for k, col, path in image_refs(slide.source):
+                    why = image_problem(path, site.root)
+                    if why:  # from another host: shown nowhere, like every remote image
+                        out.append((deck_id, -1, slide.line + k, None, f"slide {n}: {why}", None, col,
+                                    "warning" if _REMOTE.match(path) else "error"))
         renderings = [None, *deck_targets(site, deck)]  # the order of deck_contexts
         size = -(-len(renderings) // parts)
         site_ctx = site.config.model_dump() if site.config else {}
@@ -176,10 +251,11 @@ def deck_problems(site: Site, failures: list[tuple]) -> list[Problem]:
     """Failures -> problems; the same mistake for every practice is said once, for the
     first rendering that shows it."""
     problems, seen = [], set()
-    for deck_id, _k, line, n, message, pid in sorted(failures, key=lambda f: (f[0], f[1])):
+    for deck_id, _k, line, n, message, pid, *where in sorted(failures, key=lambda f: (f[0], f[1])):
         path = site.decks[deck_id].path
-        if n is None:  # a syntax error
-            problems.append(Problem(path, message, line=line, col=1))
+        if n is None:  # a syntax error, an unknown layout, an image that cannot be shown
+            col, severity = where if where else (1, "error")
+            problems.append(Problem(path, message, severity=severity, line=line, col=col))
             continue
         if (deck_id, line, message) in seen:
             continue
@@ -207,10 +283,135 @@ def render_markdown(compiled: list[CompiledSlide], ctx: dict) -> list[str]:
     return [render_slide(cs, ctx) if cs.template else "" for cs in compiled]
 
 
-def render_html(view, slides_markdown: list[str]) -> list[dict]:
-    """Rendered slides -> sanitized HTML of their body and speaker notes."""
+IMAGE_TYPES = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg"}
+# A Markdown image: ![alt](path) or ![alt](path "title"); a value's "!" and "[" are escaped.
+_IMAGE = re.compile(r'(?<!\\)!\[(?P<alt>[^\]]*)\]\(\s*<?(?P<src>[^)\s>]*)>?(?:\s+"[^"]*")?\s*\)')
+_HEADING = re.compile(r"^ {0,3}#{1,3}[ \t]+\S")
+_REMOTE = re.compile(r"^\s*(?:[a-z][a-z0-9+.-]*:|//)", re.I)
+
+
+def image_refs(markdown: str) -> list[tuple[int, int, str]]:
+    """(line offset, column, path) of every image of a slide's Markdown."""
+    out = []
+    for k, line in enumerate(markdown.split("\n")):
+        out += [(k, m.start() + 1, m.group("src")) for m in _IMAGE.finditer(line)]
+    return out
+
+
+def image_problem(path: str, root) -> str | None:
+    """Why a slide's image path is refused, or None: a file beneath content/presentations/,
+    PNG or JPEG (what both the browser and PowerPoint show)."""
+    import os
+    import stat
+    from pathlib import PurePosixPath
+
+    if not path or _REMOTE.match(path) or path.startswith("/"):
+        return (f"image '{path}': not shown; give a path beneath content/presentations/ "
+                "(nothing is loaded from another host)")
+    parts = PurePosixPath(path).parts
+    if ".." in parts or "\\" in path:
+        return f"image '{path}': the path must stay beneath content/presentations/"
+    if PurePosixPath(path).suffix.lower() not in IMAGE_TYPES:
+        return f"image '{path}': a slide image must be PNG or JPEG (.png, .jpg, .jpeg)"
+    try:
+        mode = os.lstat(os.path.join(root, "content", "presentations", *parts)).st_mode
+    except OSError:
+        return f"image '{path}': no such file in content/presentations/"
+    if not stat.S_ISREG(mode):
+        return f"image '{path}': not a regular file (a link or a folder)"
+    return None
+
+
+@dataclass(frozen=True)
+class Dress:
+    """What an HTML deck shows besides its slides' Markdown, as seen from its page: the logo's
+    address (None: the site has none), the prefix of slide images (the generic deck's
+    ``_media/``), the referral chart's SVG ("" in the generic deck) and our contact lines."""
+    logo: str | None = None
+    media: str = "_media/"
+    chart: str = ""
+    contact: tuple = ()
+    name: str = ""
+
+
+def _split_title(body: str) -> tuple[str, str]:
+    lines = body.split("\n")
+    for k, line in enumerate(lines):
+        if not line.strip():
+            continue
+        if _HEADING.match(line):
+            return line, "\n".join(lines[k + 1:])
+        break
+    return "", body
+
+
+def _chunks(text: str) -> list[str]:
+    """Paragraph-sized pieces of Markdown (split at blank lines)."""
+    return [c for c in re.split(r"\n[ \t]*\n", text.strip()) if c.strip()]
+
+
+def _first_image(text: str) -> tuple[str, str]:
+    """(the first paragraph that is an image alone, the rest)."""
+    pieces = _chunks(text)
+    for k, c in enumerate(pieces):
+        if _IMAGE.fullmatch(c.strip()):
+            return c.strip(), "\n\n".join(pieces[:k] + pieces[k + 1:])
+    return "", text
+
+
+def layout_html(layout: str, body: str, convert, dress: Dress) -> str:
+    """A slide's body Markdown in its layout -> HTML (``convert``: Markdown -> sanitized
+    HTML). The structure is the same for every layout: an optional title, then the parts the
+    layout names, as div classes that deck.css places."""
+    # our images from the deck's _media/ folder; another host's stay as they are, and the
+    # sanitizer drops them
+    body = _IMAGE.sub(lambda m: m.group(0) if _REMOTE.match(m.group("src")) or m.group("src").startswith("/")
+                      else f"![{m.group('alt')}]({dress.media}{m.group('src')})", body)
+    logo = (f'<div class="slide-logo"><img src="{html_escape(dress.logo)}" '
+            f'alt="{html_escape(dress.name)}"></div>') if dress.logo else ""
+    if layout in ("title", "closing"):
+        out = logo + convert(body)
+        if layout == "closing" and dress.contact:
+            out += ('<div class="contact">' + "".join(
+                f"<p>{html_escape(line)}</p>" for line in dress.contact) + "</div>")
+    elif layout == "two-column":
+        title, rest = _split_title(body)
+        lines = rest.split("\n")
+        cut = next((k for k, ln in enumerate(lines) if ln.strip() == COLUMN_BREAK), len(lines))
+        left, right = "\n".join(lines[:cut]), "\n".join(lines[cut + 1:])
+        out = (convert(title) + '<div class="columns"><div class="column">' + convert(left)
+               + '</div><div class="column">' + convert(right) + "</div></div>")
+    elif layout in ("image-left", "image-right"):
+        title, rest = _split_title(body)
+        image, text = _first_image(rest)
+        out = (convert(title) + f'<div class="media-text {layout}"><div class="media">'
+               + convert(image) + '</div><div class="text">' + convert(text) + "</div></div>")
+    elif layout == "big-number":
+        title, rest = _split_title(body)
+        pieces = _chunks(rest)
+        figure, caption = (pieces[0], "\n\n".join(pieces[1:])) if pieces else ("", "")
+        out = (convert(title) + '<div class="big-number">' + convert(figure) + "</div>"
+               + '<div class="caption">' + convert(caption) + "</div>")
+    else:
+        out = convert(body)
+    return out.replace(CHART_MARK, f'<div class="liaison-chart">{dress.chart}</div>' if dress.chart else "")
+
+
+def html_escape(text: str) -> str:
+    return (str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+            .replace('"', "&quot;"))
+
+
+def render_html(convert, note, slides_markdown: list[str], dress: Dress) -> list[dict]:
+    """Rendered slides -> their layout, the sanitized HTML of their body (``convert``, images
+    allowed) and of their speaker notes (``note``)."""
+    from liaison.pptx.markdown import layout_of
+
     slides = []
-    for markdown in slides_markdown:
+    for index, markdown in enumerate(slides_markdown):
         body, notes = split_notes(markdown)
-        slides.append({"html": view.md.note(body), "notes_html": view.md.note(notes)})
+        layout = layout_of(index, markdown)
+        _, body = split_layout(body)
+        slides.append({"html": Markup(layout_html(layout, body, convert, dress)),
+                       "notes_html": note(notes), "layout": layout})
     return slides

@@ -140,6 +140,7 @@ def _render_pages(view, pages, out, env, progress, label) -> int:
         target.write_bytes(html.encode("utf-8"))
         written += 1
         for rel, extra in page_registry.files_beside(view, page).items():
+            (out / rel).parent.mkdir(parents=True, exist_ok=True)  # a deck's _media/ folder
             (out / rel).write_bytes(extra)
             written += 1
     return written

@@ -4,9 +4,16 @@ deck; ``presentations/<deck>/<practice>/``: the deck customized for one practice
 bytes are made here, on the render side, by each process for the pages it renders."""
 from __future__ import annotations
 
+from liaison import charts
 from liaison import decks as deck_stage
-from liaison.pages.base import Page, PageKind, deck_href, one_page, pptx_name
+from liaison.pages.base import MONTHS_CHARTED, Page, PageKind, deck_href, one_page, pptx_name
 from liaison.pages.view import SiteView
+
+# The site's logo, looked for in templates/assets/ in this order (PNG or JPEG: PowerPoint
+# shows those; an SVG logo would show in the HTML deck only, so it is not looked for).
+LOGO_NAMES = ("logo.png", "logo.jpg", "logo.jpeg")
+CHART_MONTHS = 12  # the referral chart of a slide: the last 12 months
+MEDIA = "_media"  # slide images, beside the generic deck's page (no deck or practice id has "_")
 
 
 class DeckRenderer:
@@ -21,6 +28,10 @@ class DeckRenderer:
         self.context: tuple = ("", {})
         self.writer = None
         self.parsed: dict[str, object] = {}
+        self.html: dict[str, str] = {}
+        self._converter = None
+        self.media: dict[str, bytes | None] = {}
+        self.logo_name, self.logo = _logo(view.site.root)
 
     @classmethod
     def of(cls, view: SiteView) -> "DeckRenderer":
@@ -42,6 +53,65 @@ class DeckRenderer:
                 view.site, view.site_ctx, view.stats.practices, view.docs_of_practice, practice))
         return deck_stage.render_markdown(compiled, self.context[1])
 
+    def image(self, path: str) -> bytes | None:
+        """A slide image's bytes (a path beneath content/presentations/ that validate
+        accepted), or None."""
+        if path not in self.media:
+            from liaison.parse import NotRegular, read_beneath
+
+            data = None
+            if deck_stage.image_problem(path, self.view.site.root) is None:
+                try:
+                    data = read_beneath(self.view.site.root, f"content/presentations/{path}")
+                except (OSError, NotRegular):
+                    data = None
+            self.media[path] = data
+        return self.media[path]
+
+    def convert(self, markdown: str) -> str:
+        """Slide Markdown -> sanitized HTML, images kept (each distinct text once)."""
+        html = self.html.get(markdown)
+        if html is None:
+            from liaison.content import MarkdownRenderer, sanitize
+
+            if self._converter is None:
+                import markdown as md
+
+                self._converter = md.Markdown(extensions=list(MarkdownRenderer.NOTE_EXTENSIONS))
+            if len(self.html) > 5000:
+                self.html.clear()
+            html = self.html[markdown] = sanitize(self._converter.reset().convert(markdown)) if markdown.strip() else ""
+        return html
+
+    def chart_data(self, practice: str, partial: bool = True) -> tuple[list[str], list[int]]:
+        """The practice's referrals per month, the last CHART_MONTHS months to the as-of month
+        (``partial``: the as-of month's label says "to date" when the month is not over)."""
+        view = self.view
+        series = [0] * MONTHS_CHARTED
+        for d in view.docs_of_practice.get(practice, []):
+            for i, n in enumerate(view.doc_series.get(d, ())):
+                series[i] += n
+        months = [_short_month(m) for m in range(view.month_last - CHART_MONTHS + 1, view.month_last + 1)]
+        if partial and view.month_to_date:  # the as-of month has only begun: its bar is not a drop
+            months[-1] += " (to date)"
+        return months, series[-CHART_MONTHS:]
+
+    def dress(self, practice: str | None, depth: str) -> deck_stage.Dress:
+        """What the HTML deck of ``practice`` shows besides its slides, from a page ``depth``
+        ("../" per folder) below the site's root."""
+        view = self.view
+        chart = ""
+        if practice:
+            months, values = self.chart_data(practice, partial=False)
+            chart = view.chart(charts.bar_chart, months, values, height=260,
+                               partial_last=view.month_to_date, partial_label="to date",
+                               title=f"Referrals from {view.site.practices[practice].name} per month, "
+                                     f"last {CHART_MONTHS} months")
+        return deck_stage.Dress(
+            logo=f"{depth}assets/{self.logo_name}" if self.logo_name else None,
+            media=f"{'../' if practice else ''}{MEDIA}/", chart=str(chart),
+            contact=contact_lines(view), name=view.our.name)
+
     def slide(self, markdown: str):
         from liaison import pptx
 
@@ -52,15 +122,56 @@ class DeckRenderer:
             parsed = self.parsed[markdown] = pptx.slide_content(markdown)
         return parsed
 
-    def pptx(self, deck_id: str, practice: str) -> bytes:
+    def pptx(self, deck_id: str, practice: str | None) -> bytes:
+        """A deck's .pptx for one practice (None: the generic deck)."""
         from liaison import pptx
 
         view = self.view
         if self.writer is None:
-            self.writer = pptx.DeckWriter(view.our.name, view.as_of, view.palette)
+            self.writer = pptx.DeckWriter(view.our.name, view.as_of, view.palette, logo=self.logo,
+                                          contact=contact_lines(view), media=self.image)
         slides = [self.slide(md) for md in self.markdown(deck_id, practice, "pptx")]
-        title = f"{view.site.decks[deck_id].meta.title} — {view.site.practices[practice].name}"
-        return self.writer.write(title, slides)
+        title = view.site.decks[deck_id].meta.title
+        if practice:
+            title += f" — {view.site.practices[practice].name}"
+        return self.writer.write(title, slides, chart=self.chart_data(practice) if practice else None)
+
+
+MONTH_NAMES = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def _short_month(index: int) -> str:
+    """A month of ``month_index`` as a chart's category says it: "Mar 2026"."""
+    return f"{MONTH_NAMES[index % 12]} {index // 12}"
+
+
+def _logo(root) -> tuple[str | None, bytes | None]:
+    """(file name, bytes) of the site's logo in templates/assets/, or (None, None)."""
+    from liaison.discover import real_dir
+    from liaison.parse import NotRegular, read_beneath
+
+    if not real_dir(root, "templates/assets"):
+        return None, None
+    for name in LOGO_NAMES:
+        try:
+            return name, read_beneath(root, f"templates/assets/{name}")
+        except (OSError, NotRegular):
+            continue
+    return None, None
+
+
+def contact_lines(view: SiteView) -> tuple[str, ...]:
+    """Our practice's name, phone, address and website (those site.yaml gives), for closing
+    slides."""
+    our = view.our
+    lines = [our.name]
+    if our.phone:
+        lines.append(f"Phone {our.phone}")
+    if our.address:
+        lines.append(our.address)
+    if our.website:
+        lines.append(str(our.website).removeprefix("https://").removeprefix("http://").rstrip("/"))
+    return tuple(lines)
 
 
 def presentations(view: SiteView, page: Page) -> dict:
@@ -86,7 +197,11 @@ def deck_pages(view: SiteView) -> list[Page]:
 def deck(view: SiteView, page: Page) -> dict:
     deck_id, _, practice = page.key.partition("/")
     d = view.site.decks[deck_id]
-    slides = deck_stage.render_html(view, DeckRenderer.of(view).markdown(deck_id, practice or None))
+    renderer = DeckRenderer.of(view)
+    common = view.common(page, "presentations", "")
+    slides = deck_stage.render_html(renderer.convert, view.md.note,
+                                    renderer.markdown(deck_id, practice or None),
+                                    renderer.dress(practice or None, common["base"]))
     title = d.meta.title + (f" — {view.site.practices[practice].name}" if practice else "")
     return {**view.common(page, "presentations", title), "deck": d, "slides": slides,
             "practice": view.practice_ref(practice) if practice else None,
@@ -94,12 +209,19 @@ def deck(view: SiteView, page: Page) -> dict:
 
 
 def pptx_beside(view: SiteView, page: Page) -> dict[str, bytes]:
-    """The .pptx of a customized deck, next to its page (none for the generic deck)."""
+    """The .pptx of a customized deck, next to its page; the generic deck's page has the
+    deck's slide images beside it (``_media/``)."""
     deck_id, _, practice = page.key.partition("/")
-    if not practice:
-        return {}
     folder = page.path.rsplit("/", 1)[0]
-    return {f"{folder}/{pptx_name(deck_id, practice)}": DeckRenderer.of(view).pptx(deck_id, practice)}
+    renderer = DeckRenderer.of(view)
+    out = {f"{folder}/{pptx_name(deck_id, practice)}": renderer.pptx(deck_id, practice)} if practice else {}
+    if not practice:  # the generic deck's page: the deck's slide images too, once
+        for slide in view.site.decks[deck_id].slides:
+            for _, _, path in deck_stage.image_refs(slide.source):
+                data = renderer.image(path)
+                if data is not None:
+                    out[f"{folder}/{MEDIA}/{path}"] = data
+    return out
 
 
 KINDS = [

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from liaison.decks import split_notes
+from liaison.decks import _IMAGE, CHART_MARK, COLUMN_BREAK, split_layout, split_notes
 
 # --------------------------------------------------------------------------- the model
 
@@ -16,7 +16,9 @@ class Block:
     """One block of a slide body.
 
     ``kind`` is "paragraph" (``text``), "bullets" (``items``: (level, text) pairs, level 0 the
-    outermost) or "table" (``items``: rows of cell texts, the first row the header).
+    outermost), "table" (``items``: rows of cell texts, the first row the header), "image"
+    (``text`` its alt text, ``items`` its path beneath content/presentations/), "chart" (the
+    practice's referral chart) or "break" (where a two-column slide's second column starts).
     ``ordered`` (bullets only) says per item whether it is numbered; ``runs`` keeps the bold
     and italic spans for the writer. Neither takes part in comparisons.
     """
@@ -32,6 +34,21 @@ class SlideContent:
     title: str
     blocks: tuple
     notes: str
+    layout: str | None = None  # what its "Layout:" line asks for; None: decided by its place
+
+    def layout_at(self, index: int) -> str:
+        """The layout the slide takes as the deck's slide ``index`` (0 the first): its own, or
+        the title slide for a first slide of a title and paragraphs, or a content slide."""
+        if self.layout:
+            return self.layout
+        if index == 0 and self.title and all(b.kind == "paragraph" for b in self.blocks):
+            return "title"
+        return "content"
+
+
+def layout_of(index: int, markdown: str) -> str:
+    """The layout of a rendered slide at ``index`` of its deck (the one rule for both outputs)."""
+    return slide_content(markdown).layout_at(index)
 
 
 # A run of text: (text, bold, italic, code).
@@ -161,6 +178,20 @@ def _parse_blocks(markdown: str, want_title: bool) -> tuple[str, list[Block]]:
 
     while i < n:
         line = lines[i]
+        if line.strip() == COLUMN_BREAK:
+            blocks.append(Block("break"))
+            i += 1
+            continue
+        if line.strip() == CHART_MARK:
+            blocks.append(Block("chart"))
+            i += 1
+            continue
+        m = _IMAGE.fullmatch(line.strip())
+        if m and (i + 1 >= n or not lines[i + 1].strip()):
+            alt = _plain(_inline(m.group("alt")))
+            blocks.append(Block("image", text=alt, items=(m.group("src"),)))
+            i += 1
+            continue
         if not line.strip() or _HR.match(line):
             i += 1
             continue
@@ -255,13 +286,16 @@ def _notes_text(markdown: str) -> str:
             lines.append(b.text)
         elif b.kind == "bullets":
             lines.extend("  " * lvl + "- " + text for lvl, text in b.items)
-        else:
+        elif b.kind == "table":
             lines.extend(" | ".join(row) for row in b.items)
+        elif b.kind == "image" and b.text:
+            lines.append(b.text)
     return "\n".join(lines)
 
 
 def slide_content(markdown: str) -> SlideContent:
     """One rendered slide's Markdown (after Jinja) -> its title, body blocks and notes."""
     body, notes = split_notes(markdown.replace("\r\n", "\n").replace("\r", "\n"))
+    layout, body = split_layout(body)
     title, blocks = _parse_blocks(body, want_title=True)
-    return SlideContent(title=title, blocks=tuple(blocks), notes=_notes_text(notes))
+    return SlideContent(title=title, blocks=tuple(blocks), notes=_notes_text(notes), layout=layout)

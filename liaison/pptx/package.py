@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from liaison import palette as palette_stage
 from liaison.palette import Palette
 from liaison.pptx.markdown import SlideContent
-from liaison.pptx.slides import DARK_2, SLIDE_H, SLIDE_W, XML_DECL, _Ink, _notes_xml, _slide_xml, _x
+from liaison.pptx import chart as chart_part
+from liaison.pptx.slides import DARK_2, SLIDE_H, SLIDE_W, XML_DECL, Brand, _Ink, _notes_xml, _slide_xml, _x
 
 # --------------------------------------------------------------------------- the invariant parts
 
@@ -207,16 +208,51 @@ def _build_base(ink: _Ink) -> _Base:
 # --------------------------------------------------------------------------- the writer
 
 
+def image_size(data: bytes) -> tuple[int, int] | None:
+    """(width, height) in pixels of a PNG or JPEG, from its header; None for anything else."""
+    if data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) >= 24 and data[12:16] == b"IHDR":
+        return struct.unpack(">II", data[16:24])
+    if data[:2] == b"\xff\xd8":
+        i = 2
+        while i + 9 < len(data):
+            if data[i] != 0xFF:
+                i += 1
+                continue
+            marker = data[i + 1]
+            if marker in (0xD8, 0x01) or 0xD0 <= marker <= 0xD7 or marker == 0xFF:
+                i += 1 if marker == 0xFF else 2
+                continue
+            length = struct.unpack(">H", data[i + 2:i + 4])[0]
+            if marker in (0xC0, 0xC1, 0xC2, 0xC3, 0xC5, 0xC6, 0xC7, 0xC9, 0xCA, 0xCB, 0xCD, 0xCE, 0xCF):
+                h, w = struct.unpack(">HH", data[i + 5:i + 9])
+                return (w, h) if w and h else None
+            i += 2 + length
+    return None
+
+
+def _ext(data: bytes) -> str:
+    return "png" if data[:4] == b"\x89PNG" else "jpeg"
+
+
 class DeckWriter:
     """Writes decks as .pptx packages: the practice's name in every slide's footer, and
     ``as_of`` the only timestamp in the package (docProps/core.xml created and modified); the
-    colours are ``palette``'s (liaison.palette; the active one by default)."""
+    colours are ``palette``'s (liaison.palette; the active one by default). ``logo`` (PNG or
+    JPEG bytes) goes on the title and closing slides, ``contact`` (lines) on the closing slide;
+    ``media(path)`` gives the bytes of a slide image (a path beneath content/presentations/)
+    or None."""
 
-    def __init__(self, practice_name: str, as_of: datetime.date, palette: Palette | None = None):
+    def __init__(self, practice_name: str, as_of: datetime.date, palette: Palette | None = None,
+                 logo: bytes | None = None, contact: tuple = (), media=None):
         self.practice_name = practice_name
         self.as_of = as_of
         self._ink = _Ink.of(palette or palette_stage.DEFAULT)
         self._base = _base(self._ink)
+        self._logo = logo if logo and image_size(logo) else None
+        self._media_of = media
+        self._media: dict[str, bytes | None] = {}
+        self._brand = Brand(logo=image_size(self._logo) if self._logo else None, contact=tuple(contact),
+                            image_size=self._image_size)
         stamp = f"{as_of.isoformat()}T00:00:00Z"
         self._slides: dict[tuple, tuple[str, bool]] = {}  # a slide shown in many decks: one XML
         self._core_tail = (f'<cp:lastModifiedBy>{_x(practice_name)}</cp:lastModifiedBy><cp:revision>1</cp:revision>'
@@ -224,12 +260,25 @@ class DeckWriter:
                            f'<dcterms:modified xsi:type="dcterms:W3CDTF">{stamp}</dcterms:modified>'
                            f'</cp:coreProperties>')
 
-    def write(self, title: str, slides: list[SlideContent]) -> bytes:
+    def _image(self, path: str) -> bytes | None:
+        if path not in self._media:
+            data = self._media_of(path) if self._media_of else None
+            self._media[path] = data if data and image_size(data) else None
+        return self._media[path]
+
+    def _image_size(self, path: str) -> tuple[int, int] | None:
+        data = self._image(path)
+        return image_size(data) if data else None
+
+    def write(self, title: str, slides: list[SlideContent],
+              chart: tuple[list[str], list[int]] | None = None) -> bytes:
+        """One deck's package; ``chart`` (month labels, referrals) fills the slides that show
+        the practice's referral chart (without it they show none)."""
         base = self._base
         parts: list[tuple[str, str]] = []
         n = len(slides)
         rid0 = base.next_rid
-        slide_parts, notes_parts = [], []
+        slide_parts, notes_parts, media_parts, chart_parts = [], [], {}, []
         for k, slide in enumerate(slides, start=1):
             # runs and ordered take no part in ==: name them, or a bold-only edit would hit
             key = (k, slide, tuple((b.runs, b.ordered) for b in slide.blocks))
@@ -237,13 +286,33 @@ class DeckWriter:
             if made is None:
                 if len(self._slides) > 5000:
                     self._slides.clear()
-                made = self._slides[key] = _slide_xml(k - 1, slide, self.practice_name, self._ink)
-            xml, title_slide = made
-            layout = base.layout_title if title_slide else base.layout_content
+                made = self._slides[key] = _slide_xml(k - 1, slide, self.practice_name, self._ink, self._brand)
+            xml, layout_name, refs = made
+            layout = base.layout_title if layout_name == "title" else base.layout_content
             layout_target = "../slideLayouts/" + layout.rsplit("/", 1)[1]
             rels = f'<Relationship Id="rId1" Type="{REL}/slideLayout" Target="{layout_target}"/>'
+            for r, ref in enumerate(refs, start=2):
+                if ref[0] == "chart":
+                    c = len(chart_parts) // 3 + 1
+                    labels, values = chart or ([], [])
+                    ink = self._ink
+                    chart_parts.append((f"ppt/charts/chart{c}.xml", chart_part.chart_xml(
+                        labels, values, bar=ink.primary, text=ink.muted, grid=ink.grid, label=ink.strong)))
+                    chart_parts.append((f"ppt/charts/_rels/chart{c}.xml.rels", _rels(
+                        f'<Relationship Id="rId1" Type="{REL}/package" '
+                        f'Target="../embeddings/Microsoft_Excel_Sheet{c}.xlsx"/>')))
+                    chart_parts.append((f"ppt/embeddings/Microsoft_Excel_Sheet{c}.xlsx",
+                                        _workbook(labels, values)))
+                    rels += f'<Relationship Id="rId{r}" Type="{REL}/chart" Target="../charts/chart{c}.xml"/>'
+                    continue
+                data = self._logo if ref[0] == "logo" else self._image(ref[1])
+                name = media_parts.get(data)
+                if name is None:
+                    name = media_parts[data] = f"image{len(media_parts) + 1}.{_ext(data)}"
+                rels += f'<Relationship Id="rId{r}" Type="{REL}/image" Target="../media/{name}"/>'
             if slide.notes:
-                rels += f'<Relationship Id="rId2" Type="{REL}/notesSlide" Target="../notesSlides/notesSlide{k}.xml"/>'
+                rels += (f'<Relationship Id="rId{len(refs) + 2}" Type="{REL}/notesSlide" '
+                         f'Target="../notesSlides/notesSlide{k}.xml"/>')
                 notes_parts.append((f"ppt/notesSlides/notesSlide{k}.xml", _notes_xml(slide.notes)))
                 notes_parts.append((f"ppt/notesSlides/_rels/notesSlide{k}.xml.rels", _rels(
                     f'<Relationship Id="rId1" Type="{REL}/notesMaster" Target="../notesMasters/notesMaster1.xml"/>'
@@ -254,12 +323,16 @@ class DeckWriter:
         overrides = list(base.content_types)
         overrides += [(f"/ppt/slides/slide{k}.xml", CT_SLIDE) for k in range(1, n + 1)]
         overrides += [("/" + name, CT_NOTES) for name, _ in notes_parts if not name.endswith(".rels")]
+        overrides += [("/" + name, chart_part.CT_CHART) for name, _ in chart_parts if name.endswith(".xml")]
         overrides += [("/docProps/app.xml", "application/vnd.openxmlformats-officedocument.extended-properties+xml"),
                       ("/docProps/core.xml", "application/vnd.openxmlformats-package.core-properties+xml")]
         overrides.sort()
         ct = (f'{XML_DECL}<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
               '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
               '<Default Extension="xml" ContentType="application/xml"/>'
+              + "".join(f'<Default Extension="{e}" ContentType="{t}"/>' for e, t in (
+                  ("jpeg", "image/jpeg"), ("png", "image/png"), ("xlsx", chart_part.CT_XLSX))
+                  if any(n.endswith("." + e) for n in [*media_parts.values(), *(c[0] for c in chart_parts)]))
               + "".join(f'<Override PartName="{p}" ContentType="{t}"/>' for p, t in overrides) + "</Types>")
         root_rels = _rels(
             f'<Relationship Id="rId1" Type="{REL}/officeDocument" Target="ppt/presentation.xml"/>'
@@ -293,21 +366,31 @@ class DeckWriter:
         # that shows no practice-specific value), so their deflated entries are kept.
         head = [_shared_entry(name, text.encode("utf-8")) for name, text in parts]
         tail = [_shared_entry(name, text.encode("utf-8")) for name, text in slide_parts + notes_parts]
+        tail += [_shared_entry(f"ppt/media/{name}", data, 1) for data, name in media_parts.items()]
+        tail += [_shared_entry(name, text if isinstance(text, bytes) else text.encode("utf-8"))
+                 for name, text in chart_parts]
         return _zip(head, base, tail)
 
 
 _SHARED: dict[tuple[str, bytes], _Entry] = {}
 
 
-def _shared_entry(name: str, raw: bytes) -> _Entry:
+def _shared_entry(name: str, raw: bytes, level: int = 6) -> _Entry:
     """A deflated entry, remembered: the same part in many decks is deflated once."""
     key = (name, raw)
     entry = _SHARED.get(key)
     if entry is None:
         if len(_SHARED) >= 20000:
             _SHARED.clear()
-        entry = _SHARED[key] = _Entry.of(name, raw)
+        entry = _SHARED[key] = _Entry.of(name, raw, level)
     return entry
+
+
+def _workbook(labels: list[str], values: list[int]) -> bytes:
+    """The chart's embedded workbook: a small .xlsx zipped like the deck (fixed order and
+    timestamps)."""
+    entries = [_Entry.of(name, text.encode("utf-8")) for name, text in chart_part.workbook_parts(labels, values)]
+    return _zip(entries, _Base([], b"", [], "", "", "", 0, "", ""), [])
 
 
 def _rels(body: str) -> str:

@@ -167,7 +167,7 @@ class _TextSeg:
     def margin(level: int, bullet) -> int:
         if not bullet:
             return 0
-        return int((0.4 + 0.45 * level) * EMU_IN)
+        return int(((0.5 if bullet == "number" else 0.4) + 0.45 * level) * EMU_IN)
 
     def before(self, size: float, level: int, bullet) -> float:
         return size * (self.spacing / 2 if bullet and level else self.spacing)
@@ -188,7 +188,10 @@ class _TextSeg:
                     char = "\u2022" if level % 2 == 0 else "\u2013"
                     bu = (bullet_colour + '<a:buSzPct val="100000"/>'
                           f'<a:buFont typeface="Arial"/><a:buChar char="{char}"/>')
-                ppr = _ppr("l", mar, -int(0.32 * EMU_IN), level, before, bu)
+                # LibreOffice sets a number right against the text unless the hanging indent
+                # is its whole margin ("1.Symptoms"): numbers hang from 0.5 in
+                hang = int(0.5 * EMU_IN) if bullet == "number" else int(0.32 * EMU_IN)
+                ppr = _ppr("l", mar, -hang, level, before, bu)
             else:
                 ppr = _ppr("l", 0, 0, 0, before)
             out.append(_para_xml(runs, s, color, ppr, bold_all))
@@ -284,91 +287,293 @@ def _footer_xml(first_id: int, footer: str, number: int, ink: _Ink) -> str:
                        int(1.0 * EMU_IN), h, "ctr", num))
 
 
-def _is_title_slide(index: int, slide: SlideContent) -> bool:
-    return index == 0 and bool(slide.title) and all(b.kind == "paragraph" for b in slide.blocks)
+# --------------------------------------------------------------------------- what a slide refers to
 
 
-def _title_slide_xml(slide: SlideContent, footer: str, number: int, ink: _Ink) -> str:
+@dataclass(frozen=True)
+class Brand:
+    """What the writer shows besides a slide's text: the logo's pixel size (None: the site
+    has none), our contact lines (closing slides) and a slide image's pixel size by path
+    (None: not readable; its alt text is shown instead)."""
+    logo: tuple[int, int] | None = None
+    contact: tuple = ()
+    image_size: object = None  # callable(path) -> (width, height) | None
+
+
+class _Refs:
+    """A slide's relationships besides its layout (rId1): images, the logo and the chart, in
+    the order the slide's XML first names them."""
+
+    def __init__(self):
+        self.items: list[tuple] = []  # ("image", path) | ("logo",) | ("chart",)
+
+    def rid(self, item: tuple) -> str:
+        if item not in self.items:
+            self.items.append(item)
+        return f"rId{self.items.index(item) + 2}"
+
+
+class _Ids:
+    def __init__(self, first: int = 2):
+        self.next = first
+
+    def __call__(self) -> int:
+        self.next += 1
+        return self.next - 1
+
+
+def _pic_xml(shape_id: int, rid: str, descr: str, x: int, y: int, w: int, h: int) -> str:
+    return (f'<p:pic><p:nvPicPr><p:cNvPr id="{shape_id}" name="Picture {shape_id}" descr="{_x(descr)}"/>'
+            '<p:cNvPicPr><a:picLocks noChangeAspect="1"/></p:cNvPicPr><p:nvPr/></p:nvPicPr>'
+            f'<p:blipFill><a:blip r:embed="{rid}"/><a:stretch><a:fillRect/></a:stretch></p:blipFill>'
+            f'<p:spPr>{_xfrm(x, y, w, h)}<a:prstGeom prst="rect"><a:avLst/></a:prstGeom></p:spPr></p:pic>')
+
+
+def _chart_frame_xml(shape_id: int, rid: str, x: int, y: int, w: int, h: int) -> str:
+    return (f'<p:graphicFrame><p:nvGraphicFramePr><p:cNvPr id="{shape_id}" name="Chart {shape_id}" '
+            'descr="Referrals per month"/><p:cNvGraphicFramePr/><p:nvPr/></p:nvGraphicFramePr>'
+            f'<p:xfrm><a:off x="{x}" y="{y}"/><a:ext cx="{w}" cy="{h}"/></p:xfrm><a:graphic>'
+            '<a:graphicData uri="http://schemas.openxmlformats.org/drawingml/2006/chart">'
+            '<c:chart xmlns:c="http://schemas.openxmlformats.org/drawingml/2006/chart" '
+            f'r:id="{rid}"/></a:graphicData></a:graphic></p:graphicFrame>')
+
+
+def _fit(size: tuple[int, int] | None, w: int, h: int) -> tuple[int, int]:
+    """A picture of ``size`` pixels scaled to fit a w x h box, aspect kept."""
+    if not size or size[0] <= 0 or size[1] <= 0:
+        return w, h
+    scale = min(w / size[0], h / size[1])
+    return max(1, int(size[0] * scale)), max(1, int(size[1] * scale))
+
+
+def _logo_xml(ids: _Ids, refs: _Refs, brand: Brand, x: int, y: int, max_w: int, max_h: int,
+              right: bool = False) -> str:
+    if not brand.logo:
+        return ""
+    w, h = _fit(brand.logo, max_w, max_h)
+    return _pic_xml(ids(), refs.rid(("logo",)), "Logo", x + (max_w - w if right else 0), y, w, h)
+
+
+# --------------------------------------------------------------------------- flowing blocks
+
+IMAGE_MIN = int(1.2 * EMU_IN)
+CHART_MIN = int(2.4 * EMU_IN)
+
+
+def _measure(segs: list, size: float, spacing: float, width: int) -> list[int]:
+    """Heights of the fixed segments (text, tables) at a size; 0 for images and charts."""
+    hs = []
+    for seg in segs:
+        if isinstance(seg, _TextSeg):
+            seg.spacing = spacing
+            hs.append(seg.height(size, width))
+        elif seg.kind == "table":
+            hs.append(sum(_table_geometry(seg.items, min(size, 20), width)[1]))
+        else:
+            hs.append(0)
+    return hs
+
+
+def _fit_size(segs: list, width: int, room: int, gap: int, fits=FITS) -> tuple[float, float]:
+    flex = sum(IMAGE_MIN if getattr(s, "kind", "") == "image" else CHART_MIN
+               for s in segs if getattr(s, "kind", "") in ("image", "chart"))
+    for size, spacing in fits:  # the largest type that fits; the smallest if none does
+        if sum(_measure(segs, size, spacing, width)) + gap * max(0, len(segs) - 1) + flex <= room:
+            return size, spacing
+    return fits[-1]
+
+
+def _flow(segs: list, x: int, top: int, width: int, bottom: int, ink: _Ink, refs: _Refs,
+          brand: Brand, ids: _Ids, size: float, spacing: float, placeholder: bool = True) -> list[str]:
+    """Segments stacked from ``top``: text and tables at ``size``, images and charts sharing
+    the height that is left."""
+    gap = int(0.22 * EMU_IN)
+    heights = _measure(segs, size, spacing, width)
+    n_flex = sum(1 for s in segs if getattr(s, "kind", "") in ("image", "chart"))
+    left = bottom - top - sum(heights) - gap * max(0, len(segs) - 1)
+    share = max(IMAGE_MIN, left // n_flex) if n_flex else 0
+    shapes, y, body_used = [], top, not placeholder
+    for k, (seg, h) in enumerate(zip(segs, heights)):
+        if isinstance(seg, _TextSeg):
+            box_h = max(h, bottom - y) if k == len(segs) - 1 else h
+            ph, name = ('<p:ph idx="1"/>', "Content Placeholder 2") if not body_used else ("", "Text")
+            body_used = True
+            sid = ids()
+            shapes.append(_sp_text(sid, name if ph else f"Text {sid}", ph, x, y, width, box_h, "t",
+                                   seg.xml(size, ink)))
+        elif seg.kind == "table":
+            tsize = min(size, 20)
+            cols, rows_h = _table_geometry(seg.items, tsize, width)
+            shapes.append(_table_xml(ids(), seg.items, x, y, tsize, cols, rows_h, ink))
+        elif seg.kind == "chart":
+            h = share
+            shapes.append(_chart_frame_xml(ids(), refs.rid(("chart",)), x, y, width, h))
+        else:  # an image
+            natural = brand.image_size(seg.items[0]) if brand.image_size else None
+            w, h = _fit(natural, width, share)
+            shapes.append(_pic_xml(ids(), refs.rid(("image", seg.items[0])), seg.text, x, y, w, h))
+        y += h + gap
+    return shapes
+
+
+def _segments_of(blocks, brand: Brand) -> list:
+    """Blocks -> segments, an image that cannot be read shown by its alt text."""
+    kept = []
+    for b in blocks:
+        if b.kind == "break":
+            continue
+        if b.kind == "image" and not (brand.image_size and brand.image_size(b.items[0])):
+            b = Block("paragraph", text=b.text or b.items[0], runs=((b.text or b.items[0], False, True, False),))
+        kept.append(b)
+    segs, run = [], []
+    for b in kept + [None]:
+        if b is None or b.kind in ("image", "chart"):
+            segs += _segments(run)
+            run = []
+            if b is not None:
+                segs.append(b)
+        else:
+            run.append(b)
+    return segs
+
+
+def _title_xml(slide: SlideContent, ids: _Ids, ink: _Ink) -> str:
+    tsize = _title_size(slide.title)
+    title = _para_xml(((slide.title, False, False, False),), tsize, ink.primary, '<a:pPr algn="l"><a:buNone/></a:pPr>')
+    return (_sp_text(ids(), "Title 1", '<p:ph type="title"/>', MARGIN, int(0.35 * EMU_IN), CONTENT_W,
+                     int(0.95 * EMU_IN), "b", title)
+            + _sp_rect(ids(), "Accent Rule", MARGIN, int(1.42 * EMU_IN), int(1.1 * EMU_IN),
+                       int(0.06 * EMU_IN), ink.primary))
+
+
+BODY_TOP = int(1.7 * EMU_IN)
+BODY_BOTTOM = int(6.7 * EMU_IN)
+GAP = int(0.22 * EMU_IN)
+
+
+# --------------------------------------------------------------------------- layouts
+
+
+def _title_slide_xml(slide: SlideContent, ids: _Ids, refs: _Refs, brand: Brand, ink: _Ink) -> str:
     x = int(1.1 * EMU_IN)
     w = SLIDE_W - x - MARGIN
     size = 40 if _lines(len(slide.title), 40, w) <= 2 else 32
     title = _para_xml(((slide.title, False, False, False),), size, ink.strong, '<a:pPr algn="l"><a:buNone/></a:pPr>')
     seg = _TextSeg()
     for b in slide.blocks:
-        seg.paras.append((b.runs or ((b.text, False, False, False),), 0, None, False))
+        if b.kind == "paragraph":
+            seg.paras.append((b.runs or ((b.text, False, False, False),), 0, None, False))
     sub_h = int(2.3 * EMU_IN)
     sub_size = next((s for s in (24, 22, 20, 18, 16, 14, 12, 10) if seg.height(s, w) <= sub_h), 10)
-    shapes = [
-        _sp_rect(2, "Accent Band", 0, 0, int(0.32 * EMU_IN), SLIDE_H, ink.primary),
-        _sp_text(3, "Title 1", '<p:ph type="ctrTitle"/>', x, int(1.2 * EMU_IN), w, int(2.5 * EMU_IN),
-                 "b", title),
-        _sp_rect(4, "Accent Rule", x, int(3.95 * EMU_IN), int(1.4 * EMU_IN), int(0.07 * EMU_IN), ink.primary),
-    ]
+    shapes = [_sp_rect(ids(), "Accent Band", 0, 0, int(0.32 * EMU_IN), SLIDE_H, ink.primary),
+              _logo_xml(ids, refs, brand, x, int(0.55 * EMU_IN), int(3.2 * EMU_IN), int(0.85 * EMU_IN)),
+              _sp_text(ids(), "Title 1", '<p:ph type="ctrTitle"/>', x, int(1.45 * EMU_IN), w,
+                       int(2.3 * EMU_IN), "b", title),
+              _sp_rect(ids(), "Accent Rule", x, int(3.95 * EMU_IN), int(1.4 * EMU_IN), int(0.07 * EMU_IN),
+                       ink.primary)]
     if seg.paras:
-        shapes.append(_sp_text(5, "Subtitle 2", '<p:ph type="subTitle" idx="1"/>', x, int(4.25 * EMU_IN),
+        shapes.append(_sp_text(ids(), "Subtitle 2", '<p:ph type="subTitle" idx="1"/>', x, int(4.25 * EMU_IN),
                                w, sub_h, "t", seg.xml(sub_size, ink, ink.muted)))
-    shapes.append(_footer_xml(6, footer, number, ink))
     return "".join(shapes)
 
 
-def _content_slide_xml(slide: SlideContent, footer: str, number: int, ink: _Ink) -> str:
-    shapes = []
-    top = int(0.55 * EMU_IN)
+def _closing_slide_xml(slide: SlideContent, ids: _Ids, refs: _Refs, brand: Brand, ink: _Ink) -> str:
+    x = int(1.1 * EMU_IN)
+    w = SLIDE_W - x - MARGIN
+    shapes = [_sp_rect(ids(), "Accent Band", 0, 0, int(0.32 * EMU_IN), SLIDE_H, ink.primary),
+              _logo_xml(ids, refs, brand, SLIDE_W - MARGIN - int(3.2 * EMU_IN), int(0.5 * EMU_IN),
+                        int(3.2 * EMU_IN), int(0.85 * EMU_IN), right=True)]
+    top = int(0.6 * EMU_IN)
     if slide.title:
-        tsize = _title_size(slide.title)
-        title = _para_xml(((slide.title, False, False, False),), tsize, ink.primary, '<a:pPr algn="l"><a:buNone/></a:pPr>')
-        shapes.append(_sp_text(2, "Title 1", '<p:ph type="title"/>', MARGIN, int(0.35 * EMU_IN), CONTENT_W,
-                               int(0.95 * EMU_IN), "b", title))
-        shapes.append(_sp_rect(3, "Accent Rule", MARGIN, int(1.42 * EMU_IN), int(1.1 * EMU_IN),
-                               int(0.06 * EMU_IN), ink.primary))
-        top = int(1.7 * EMU_IN)
-    bottom = int(6.7 * EMU_IN)
-    segs = _segments(slide.blocks)
-    gap = int(0.22 * EMU_IN)
-
-    def measure(size: float, spacing: float) -> list[int]:
-        hs = []
-        for seg in segs:
-            if isinstance(seg, _TextSeg):
-                seg.spacing = spacing
-                hs.append(seg.height(size, CONTENT_W))
-            else:
-                hs.append(sum(_table_geometry(seg.items, min(size, 20), CONTENT_W)[1]))
-        return hs
-
-    size, heights = FITS[-1][0], []
-    for size, spacing in FITS:  # the largest type that fits; the smallest if none does
-        heights = measure(size, spacing)
-        if sum(heights) + gap * max(0, len(segs) - 1) <= bottom - top:
-            break
-    y, shape_id, body_used = top, 10, False
-    for k, (seg, h) in enumerate(zip(segs, heights)):
-        if isinstance(seg, _TextSeg):
-            box_h = max(h, bottom - y) if k == len(segs) - 1 else h
-            if not body_used:
-                shapes.append(_sp_text(shape_id, "Content Placeholder 2", '<p:ph idx="1"/>', MARGIN, y,
-                                       CONTENT_W, box_h, "t", seg.xml(size, ink)))
-                body_used = True
-            else:
-                shapes.append(_sp_text(shape_id, f"Text {shape_id}", "", MARGIN, y, CONTENT_W, box_h, "t",
-                                       seg.xml(size, ink)))
-        else:
-            tsize = min(size, 20)
-            cols, rows_h = _table_geometry(seg.items, tsize, CONTENT_W)
-            shapes.append(_table_xml(shape_id, seg.items, MARGIN, y, tsize, cols, rows_h, ink))
-        y += h + gap
-        shape_id += 1
-    shapes.append(_footer_xml(shape_id, footer, number, ink))
+        title = _para_xml(((slide.title, False, False, False),), 36, ink.primary,
+                          '<a:pPr algn="l"><a:buNone/></a:pPr>')
+        shapes.append(_sp_text(ids(), "Title 1", '<p:ph type="title"/>', x, top, w - int(3.4 * EMU_IN),
+                               int(1.0 * EMU_IN), "b", title))
+        shapes.append(_sp_rect(ids(), "Accent Rule", x, int(1.75 * EMU_IN), int(1.4 * EMU_IN),
+                               int(0.07 * EMU_IN), ink.primary))
+    contact_h = int((0.5 + 0.45 * len(brand.contact)) * EMU_IN) if brand.contact else 0
+    bottom = BODY_BOTTOM - contact_h
+    segs = _segments_of(slide.blocks, brand)
+    size, spacing = _fit_size(segs, w, bottom - int(2.05 * EMU_IN), GAP)
+    shapes += _flow(segs, x, int(2.05 * EMU_IN), w, bottom, ink, refs, brand, ids, size, spacing)
+    if brand.contact:
+        seg = _TextSeg()
+        seg.spacing = 0.3
+        for k, line in enumerate(brand.contact):
+            seg.paras.append((((line, k == 0, False, False),), 0, None, False))
+        shapes.append(_sp_rect(ids(), "Contact Rule", x, bottom + int(0.15 * EMU_IN), w, 6350, ink.grid))
+        shapes.append(_sp_text(ids(), "Contact", "", x, bottom + int(0.35 * EMU_IN), w,
+                               contact_h - int(0.35 * EMU_IN), "t", seg.xml(20, ink)))
     return "".join(shapes)
 
 
-def _slide_xml(index: int, slide: SlideContent, footer: str, ink: _Ink) -> tuple[str, bool]:
-    """(slide XML, whether it uses the title-slide layout)."""
-    title_slide = _is_title_slide(index, slide)
-    body = (_title_slide_xml if title_slide else _content_slide_xml)(slide, footer, index + 1, ink)
+def _content_slide_xml(slide: SlideContent, ids: _Ids, refs: _Refs, brand: Brand, ink: _Ink) -> str:
+    shapes = [_title_xml(slide, ids, ink)] if slide.title else []
+    top = BODY_TOP if slide.title else int(0.55 * EMU_IN)
+    segs = _segments_of(slide.blocks, brand)
+    size, spacing = _fit_size(segs, CONTENT_W, BODY_BOTTOM - top, GAP)
+    shapes += _flow(segs, MARGIN, top, CONTENT_W, BODY_BOTTOM, ink, refs, brand, ids, size, spacing)
+    return "".join(shapes)
+
+
+def _columns_xml(slide: SlideContent, ids: _Ids, refs: _Refs, brand: Brand, ink: _Ink) -> str:
+    shapes = [_title_xml(slide, ids, ink)] if slide.title else []
+    top = BODY_TOP if slide.title else int(0.55 * EMU_IN)
+    blocks = list(slide.blocks)
+    cut = next((k for k, b in enumerate(blocks) if b.kind == "break"), len(blocks))
+    halves = [_segments_of(blocks[:cut], brand), _segments_of(blocks[cut + 1:], brand)]
+    if slide.layout in ("image-left", "image-right"):
+        segs = _segments_of(blocks, brand)
+        image = next((s for s in segs if getattr(s, "kind", "") == "image"), None)
+        rest = [s for s in segs if s is not image]
+        halves = [[image] if image else [], rest]
+        if slide.layout == "image-right":
+            halves.reverse()
+    col_gap = int(0.5 * EMU_IN)
+    w = (CONTENT_W - col_gap) // 2
+    fitted = [_fit_size(h, w, BODY_BOTTOM - top, GAP) for h in halves if h]
+    size, spacing = min(fitted) if fitted else FITS[0]
+    for k, segs in enumerate(halves):
+        shapes += _flow(segs, MARGIN + k * (w + col_gap), top, w, BODY_BOTTOM, ink, refs, brand, ids,
+                        size, spacing, placeholder=k == 0)
+    return "".join(shapes)
+
+
+def _big_number_xml(slide: SlideContent, ids: _Ids, refs: _Refs, brand: Brand, ink: _Ink) -> str:
+    shapes = [_title_xml(slide, ids, ink)] if slide.title else []
+    top = BODY_TOP if slide.title else int(0.55 * EMU_IN)
+    blocks = list(slide.blocks)
+    figure = blocks.pop(0) if blocks and blocks[0].kind == "paragraph" else None
+    if figure is not None:
+        fsize = next((s for s in (110, 96, 80, 64, 48) if _lines(len(figure.text), s, CONTENT_W) <= 1), 40)
+        runs = figure.runs or ((figure.text, False, False, False),)
+        para = _para_xml(runs, fsize, ink.primary, '<a:pPr algn="l"><a:buNone/></a:pPr>', bold_all=True)
+        fh = int(fsize * LINE * EMU_PT) + int(0.1 * EMU_IN)
+        shapes.append(_sp_text(ids(), "Big Number", "", MARGIN, top, CONTENT_W, fh, "t", para))
+        top += fh + GAP
+    segs = _segments_of(blocks, brand)
+    fits = tuple(f for f in FITS if f[0] <= 28) or FITS
+    size, spacing = _fit_size(segs, CONTENT_W, BODY_BOTTOM - top, GAP, ((28, 0.55),) + fits)
+    shapes += _flow(segs, MARGIN, top, CONTENT_W, BODY_BOTTOM, ink, refs, brand, ids, size, spacing)
+    return "".join(shapes)
+
+
+LAYOUT_XML = {"title": _title_slide_xml, "closing": _closing_slide_xml, "content": _content_slide_xml,
+              "two-column": _columns_xml, "image-left": _columns_xml, "image-right": _columns_xml,
+              "big-number": _big_number_xml}
+
+
+def _slide_xml(index: int, slide: SlideContent, footer: str, ink: _Ink,
+               brand: Brand = Brand()) -> tuple[str, str, tuple]:
+    """(slide XML, its layout, what it refers to: ("image", path), ("logo",), ("chart",) as
+    rId2, rId3, … in that order)."""
+    layout = slide.layout_at(index)
+    ids, refs = _Ids(), _Refs()
+    body = LAYOUT_XML.get(layout, _content_slide_xml)(slide, ids, refs, brand, ink)
+    body += _footer_xml(ids.next, footer, index + 1, ink)
     return (f'{XML_DECL}<p:sld {NS}><p:cSld><p:bg><p:bgPr><a:solidFill><a:srgbClr val="{ink.surface}"/></a:solidFill>'
             f'<a:effectLst/></p:bgPr></p:bg><p:spTree>{_SP_TREE_HEAD}{body}</p:spTree></p:cSld>'
-            f'<p:clrMapOvr><a:masterClrMapping/></p:clrMapOvr></p:sld>'), title_slide
+            f'<p:clrMapOvr><a:masterClrMapping/></p:clrMapOvr></p:sld>'), layout, tuple(refs.items)
 
 
 def _notes_xml(notes: str) -> str:

@@ -1,0 +1,70 @@
+"""How a slide says things about people and numbers: plurals, numbers in words, lists in
+prose and a physician's formal name. The deck templates' helpers (liaison.decks) call these;
+they are plain functions of plain values, so a slide and a test get the same words."""
+from __future__ import annotations
+
+from liaison.names import TITLES
+
+# Credentials that make a clinician "Dr.": physicians (MD, DO) and podiatrists (DPM). Other
+# doctorates (PhD, PharmD, DNP) are not addressed as "Dr." in a clinical meeting of ours.
+DOCTOR_CREDENTIALS = frozenset({"MD", "DO", "DPM"})
+
+WORDS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
+
+
+def in_words(n) -> str:
+    """A count as a person writes it in a sentence: zero to ten in words, then digits with
+    thousands separators ("eleven" is "11", 1234 is "1,234"). Not a whole number: as given."""
+    if isinstance(n, bool) or not isinstance(n, int):
+        return str(n)
+    if 0 <= n < len(WORDS):
+        return WORDS[n]
+    return f"{n:,}"
+
+
+def plural(n, singular: str, plural_form: str | None = None, words: bool = False) -> str:
+    """"1 patient", "2 patients", "0 patients"; ``plural_form`` for irregular nouns
+    ("person", "people"); ``words`` writes the count with ``in_words`` ("three patients")."""
+    count = in_words(n) if words else (f"{n:,}" if isinstance(n, int) and not isinstance(n, bool) else str(n))
+    noun = singular if n == 1 else (plural_form or _regular_plural(singular))
+    return f"{count} {noun}"
+
+
+def _regular_plural(word: str) -> str:
+    if word.endswith(("s", "x", "z", "ch", "sh")):
+        return word + "es"
+    if word.endswith("y") and len(word) > 1 and word[-2] not in "aeiou":
+        return word[:-1] + "ies"
+    return word + "s"
+
+
+def prose_list(items, conjunction: str = "and") -> str:
+    """["A", "B", "C"] -> "A, B and C"; two items "A and B"; one item itself; none "".
+    When an item holds a comma ("Mara Quist, NP") the items are parted by semicolons
+    ("Dr. Ana Reyes; Mara Quist, NP and Dr. Li Wu"). Empty items are left out."""
+    parts = [str(i) for i in items if str(i).strip()] if items else []
+    if len(parts) <= 1:
+        return parts[0] if parts else ""
+    sep = "; " if any("," in p for p in parts) else ", "
+    return f"{sep.join(parts[:-1])} {conjunction} {parts[-1]}"
+
+
+def _credentials(credentials: str | None) -> list[str]:
+    return [c.strip() for c in (credentials or "").replace("/", ",").split(",") if c.strip()]
+
+
+def formal_name(physician) -> str:
+    """How a slide names a clinician: "Dr. Ana Reyes" for an MD, DO or DPM, otherwise the name
+    with the credentials ("Mara Quist, NP"), or the name alone without credentials. A title
+    already in the name ("Dr. Ana Reyes") is not doubled. ``physician`` is a record or a
+    mapping with ``name`` and ``credentials``."""
+    get = physician.get if isinstance(physician, dict) else (lambda k, d=None: getattr(physician, k, d))
+    name = " ".join(str(get("name", "") or "").split())
+    creds = _credentials(get("credentials"))
+    words = name.split()
+    while words and words[0].lower() in TITLES:  # "Dr. Ana Reyes" -> "Ana Reyes"
+        words.pop(0)
+    bare = " ".join(words) or name
+    if any(c.upper().replace(".", "") in DOCTOR_CREDENTIALS for c in creds):
+        return f"Dr. {bare}"
+    return f"{bare}, {', '.join(creds)}" if creds else bare
