@@ -40,7 +40,7 @@ CAVEAT = (f"CMS lists a provider's code only when at least {THRESHOLD} beneficia
 
 def _count(value):
     """A whole number ≥ 0. The exact YAML path hands over digits as text: they count too."""
-    if isinstance(value, str) and value.strip().isascii() and value.strip().isdigit():
+    if isinstance(value, str) and re.fullmatch(r"-?[0-9]+", value.strip()):
         value = int(value.strip())
     if type(value) is not int:
         raise ValueError(f"expected a whole number (0 or more), got {describe(value)}")

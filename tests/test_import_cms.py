@@ -1,0 +1,461 @@
+"""`import cms-utilization` (issue 14, part 2) on tests/fixtures/cms/: invented providers in
+the exact layouts of CMS's "Medicare Physician & Other Practitioners - by Provider and
+Service" and "- by Provider" files (written by make.py beside them, one provider per rule),
+imported into a copy of the worked example (practices in Asheville and Hendersonville, NC);
+the market file's checks in `validate`; what the pages show."""
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+import yaml
+
+from conftest import cli, run_validate
+from test_validate import at
+
+HERE = Path(__file__).resolve().parent
+FIXTURES = HERE / "fixtures" / "cms"
+SERVICES = FIXTURES / "MUP_PHY_R24_P05_V10_D22_Prov_Svc.csv"
+PROVIDERS = FIXTURES / "MUP_PHY_R24_P05_V10_D22_Prov.csv"
+MARKET = "data/market/medicare-2022.yaml"
+AS_OF = "2026-11-26"
+DAY = "1764115200"  # 2025-11-26 00:00 UTC: the import date written
+
+GRACE, JAMES, NINA, RUTH = "1045837261", "1582360479", "1477209534", "1192648057"
+ORCHARD, LINDEN, FERRIS = "1300220013", "1300220021", "1300220039"
+RALEIGH, OURS, CLINIC = "1300220047", "1300220054", "1300220062"
+
+
+@pytest.fixture(autouse=True)
+def _import_day(monkeypatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", DAY)
+
+
+def imported(root: Path, *args: str, files=(SERVICES, PROVIDERS)) -> tuple[int, str, str]:
+    return cli("import", "cms-utilization", *map(str, files), "--root", str(root), *args)
+
+
+def market(root: Path, rel: str = MARKET) -> dict:
+    return yaml.safe_load((root / rel).read_text(encoding="utf-8"))
+
+
+def providers(root: Path) -> dict[str, dict]:
+    return {p["npi"]: p for p in market(root)["providers"]}
+
+
+def codes(p: dict) -> dict[str, tuple[int, int]]:
+    return {c["code"]: (c["beneficiaries"], c["services"]) for c in p.get("codes", [])}
+
+
+def snapshot(root: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*"))
+            if p.is_file()}
+
+
+# ------------------------------------------------------------------------------ the fixtures
+
+
+def test_the_fixtures_have_the_cms_layouts():
+    header = SERVICES.read_bytes().decode("utf-8").split("\r\n", 1)[0].split(",")
+    assert header == [
+        "Rndrng_NPI", "Rndrng_Prvdr_Last_Org_Name", "Rndrng_Prvdr_First_Name",
+        "Rndrng_Prvdr_MI", "Rndrng_Prvdr_Crdntls", "Rndrng_Prvdr_Gndr", "Rndrng_Prvdr_Ent_Cd",
+        "Rndrng_Prvdr_St1", "Rndrng_Prvdr_St2", "Rndrng_Prvdr_City",
+        "Rndrng_Prvdr_State_Abrvtn", "Rndrng_Prvdr_State_FIPS", "Rndrng_Prvdr_Zip5",
+        "Rndrng_Prvdr_RUCA", "Rndrng_Prvdr_RUCA_Desc", "Rndrng_Prvdr_Cntry",
+        "Rndrng_Prvdr_Type", "Rndrng_Prvdr_Mdcr_Prtcptg_Ind", "HCPCS_Cd", "HCPCS_Desc",
+        "HCPCS_Drug_Ind", "Place_Of_Srvc", "Tot_Benes", "Tot_Srvcs", "Tot_Bene_Day_Srvcs",
+        "Avg_Sbmtd_Chrg", "Avg_Mdcr_Alowd_Amt", "Avg_Mdcr_Pymt_Amt", "Avg_Mdcr_Stdzd_Amt"]
+    header = PROVIDERS.read_bytes().decode("utf-8").split("\r\n", 1)[0].split(",")
+    assert header[:18] == [
+        "Rndrng_NPI", "Rndrng_Prvdr_Last_Org_Name", "Rndrng_Prvdr_First_Name",
+        "Rndrng_Prvdr_MI", "Rndrng_Prvdr_Crdntls", "Rndrng_Prvdr_Gndr", "Rndrng_Prvdr_Ent_Cd",
+        "Rndrng_Prvdr_St1", "Rndrng_Prvdr_St2", "Rndrng_Prvdr_City",
+        "Rndrng_Prvdr_State_Abrvtn", "Rndrng_Prvdr_State_FIPS", "Rndrng_Prvdr_Zip5",
+        "Rndrng_Prvdr_RUCA", "Rndrng_Prvdr_RUCA_Desc", "Rndrng_Prvdr_Cntry",
+        "Rndrng_Prvdr_Type", "Rndrng_Prvdr_Mdcr_Prtcptg_Ind"]
+    assert header[18:25] == ["Tot_HCPCS_Cds", "Tot_Benes", "Tot_Srvcs", "Tot_Sbmtd_Chrg",
+                             "Tot_Mdcr_Alowd_Amt", "Tot_Mdcr_Pymt_Amt", "Tot_Mdcr_Stdzd_Amt"]
+
+
+# ------------------------------------------------------------------------------ what is kept
+
+
+def test_import_keeps_the_site_physicians_and_the_nearby_competition(example_site):
+    code, out, err = imported(example_site)
+    assert code == 0, err
+    assert out == f"wrote {MARKET}\n"
+    data = market(example_site)
+    assert data["year"] == 2022  # from _D22_ in the file names
+    assert data["source"] == SERVICES.name and data["providers_source"] == PROVIDERS.name
+    assert data["imported"].isoformat() == "2025-11-26"
+    assert data["near_cities"] == ["Asheville, NC", "Hendersonville, NC"]
+    assert [c["code"] for c in data["codes"]][:3] == ["36465", "36466", "36470"]  # vein
+    found = providers(example_site)
+    # the site's physician: office and facility rows of 93970 summed; 99213 not chosen
+    assert codes(found[GRACE]) == {"93970": (26, 27)}
+    assert found[GRACE]["beneficiaries"] == 640 and found[GRACE]["name"] == "Grace Holloway"
+    assert found[GRACE]["credentials"] == "MD"
+    # in the file without a chosen code: present, no codes, no total (no by-Provider row)
+    assert "codes" not in found[JAMES] and "beneficiaries" not in found[JAMES]
+    # only in the by-Provider file: present with the total
+    assert found[NINA]["beneficiaries"] == 410 and "codes" not in found[NINA]
+    assert RUTH not in found  # in neither file
+    # nearby competition: names in capitals as people write them, every chosen code
+    assert found[ORCHARD]["name"] == "Pella Orchardson" and found[ORCHARD]["city"] == "Asheville"
+    assert codes(found[ORCHARD]) == {"36475": (40, 44), "36476": (15, 20), "37765": (11, 11)}
+    assert found[ORCHARD]["beneficiaries"] == 920
+    assert codes(found[LINDEN]) == {"36478": (23, 25)}
+    assert found[CLINIC]["name"] == "Blue Ridge Vein Imaging LLC" and "credentials" not in found[CLINIC]
+    assert OURS in found  # not excluded without --exclude
+    # not kept: nearby without a chosen code, elsewhere, an NPI whose check digit fails
+    assert FERRIS not in found and RALEIGH not in found
+    assert "1300110019" not in found
+    assert set(found) == {GRACE, JAMES, NINA, ORCHARD, LINDEN, CLINIC, OURS}
+    assert ("14 rows and 5 provider rows: 3 of the site's 5 physicians with an NPI found, "
+            "4 nearby providers billing the codes; 8 code rows kept; skipped 1 code rows of "
+            "providers elsewhere, 0 of excluded NPIs, 1 with an invalid NPI") in err
+    # what it wrote validates
+    code, _, lines = run_validate(example_site, "--as-of", AS_OF)
+    assert code == 0, lines
+    assert not [line for line in lines if "data/market" in line], lines
+
+
+def test_hcpcs_keeps_only_the_codes_given(example_site):
+    code, _, err = imported(example_site, "--hcpcs", "36475", "--hcpcs", "93970")
+    assert code == 0, err
+    data = market(example_site)
+    assert [c["code"] for c in data["codes"]] == ["36475", "93970"]
+    found = providers(example_site)
+    assert codes(found[ORCHARD]) == {"36475": (40, 44)}
+    assert codes(found[GRACE]) == {"93970": (26, 27)}
+    assert LINDEN not in found and CLINIC not in found  # 36478, 93971: not chosen
+    assert JAMES in found and NINA in found  # the site's physicians stay, codes or not
+
+
+def test_procedures_groups_and_bad_values(example_site):
+    assert imported(example_site, "--procedures", "vein-ultrasound")[0] == 0
+    data = market(example_site)
+    assert [c["code"] for c in data["codes"]] == ["93970", "93971"]
+    assert set(providers(example_site)) == {GRACE, JAMES, NINA, CLINIC}
+    for args, needle in ((["--procedures", "veins"], "'veins' is not one of"),
+                         (["--hcpcs", "3647"], "'3647' is not a HCPCS code"),
+                         (["--near-zip", "28x"], "not a ZIP code prefix"),
+                         (["--exclude", "1300220055"], "not a valid NPI")):
+        code, _, err = imported(example_site, *args)
+        assert code == 2 and needle in err, (args, err)
+
+
+def test_near_zip_adds_a_place_and_exclude_leaves_our_own_out(example_site):
+    code, _, err = imported(example_site, "--near-zip", "276", "--exclude", OURS)
+    assert code == 0, err
+    data = market(example_site)
+    assert data["near_zips"] == ["276"] and data["excluded"] == [OURS]
+    found = providers(example_site)
+    assert codes(found[RALEIGH]) == {"36475": (61, 70)} and found[RALEIGH]["beneficiaries"] == 300
+    assert OURS not in found
+    assert "skipped 0 code rows of providers elsewhere, 1 of excluded NPIs" in err
+
+
+def test_the_file_order_does_not_matter_and_the_service_file_alone_is_enough(example_site):
+    code, _, err = imported(example_site, files=(PROVIDERS, SERVICES))
+    assert code == 0, err
+    both = (example_site / MARKET).read_bytes()
+    (example_site / MARKET).unlink()
+    assert imported(example_site, files=(SERVICES,))[0] == 0
+    alone = providers(example_site)
+    assert NINA not in alone  # only the by-Provider file has her
+    assert "beneficiaries" not in alone[GRACE] and codes(alone[GRACE]) == {"93970": (26, 27)}
+    assert "providers_source" not in market(example_site)
+    assert (example_site / MARKET).read_bytes() != both
+
+
+# ------------------------------------------------------------------------------ the year
+
+
+def test_the_year_comes_from_the_name_or_from_year(example_site, tmp_path):
+    plain = tmp_path / "physician-services.csv"
+    shutil.copy(SERVICES, plain)
+    code, _, err = imported(example_site, files=(plain,))
+    assert code == 1 and "the data year is not in the file name" in err and "--year" in err
+    assert not (example_site / "data/market").exists()
+    code, out, err = imported(example_site, "--year", "2021", files=(plain,))
+    assert code == 0, err
+    assert out == "wrote data/market/medicare-2021.yaml\n"
+    assert market(example_site, "data/market/medicare-2021.yaml")["year"] == 2021
+    # a year that contradicts the name is refused
+    code, _, err = imported(example_site, "--year", "2023")
+    assert code == 1 and "--year 2023 is not the data year of the file name (2022" in err
+    # a new year adds a file beside the others
+    assert imported(example_site)[0] == 0
+    assert sorted(p.name for p in (example_site / "data/market").iterdir()) == [
+        "medicare-2021.yaml", "medicare-2022.yaml"]
+    code, _, lines = run_validate(example_site, "--as-of", AS_OF)
+    assert code == 0, lines
+
+
+# ------------------------------------------------------------------------------ layouts and bad files
+
+
+def test_layout_is_told_by_the_header(example_site, tmp_path):
+    code, _, err = imported(example_site, files=(PROVIDERS,))
+    assert code == 1 and "give one file of the \"by Provider and Service\" data set" in err
+    other = tmp_path / "MUP_PHY_R24_P05_V10_D22_Other.csv"
+    other.write_text("NPI,Name\r\n1045837261,Grace\r\n", encoding="utf-8")
+    code, _, err = imported(example_site, files=(SERVICES, other))
+    assert code == 1
+    assert f"{other}:1: not a CMS Medicare Physician & Other Practitioners file" in err
+    assert not (example_site / "data/market").exists()
+
+
+def _broken(tmp_path: Path, source: Path, edit) -> Path:
+    lines = source.read_bytes().decode("utf-8").split("\r\n")
+    out = tmp_path / source.name
+    out.write_text("\r\n".join(edit(lines)), encoding="utf-8", newline="")
+    return out
+
+
+def test_a_missing_column_is_an_error_at_the_header_and_nothing_is_written(example_site, tmp_path):
+    def drop(lines):
+        return [",".join(f for i, f in enumerate(line.split(",")) if i != 23) if line else line
+                for line in lines[:1]] + lines[1:]
+    bad = _broken(tmp_path, SERVICES, drop)
+    before = snapshot(example_site)
+    code, out, err = imported(example_site, files=(bad,))
+    assert code == 1 and out == ""
+    assert f"{bad}:1: not the CMS by Provider and Service layout: no column 'Tot_Srvcs'" in err
+    assert "Traceback" not in err
+    assert snapshot(example_site) == before
+
+
+def test_a_non_number_is_an_error_at_its_line_and_nothing_is_written(example_site, tmp_path):
+    def twelve(lines):  # line 3 (the second record): Grace's facility row of 93970
+        lines[2] = lines[2].replace(",F,12,12,12,", ",F,twelve,12,12,")
+        return lines
+    bad = _broken(tmp_path, SERVICES, twelve)
+    before = snapshot(example_site)
+    code, _, err = imported(example_site, files=(bad,))
+    assert code == 1
+    assert f"{bad}:3: Tot_Benes: 'twelve' is not a whole number" in err
+    assert snapshot(example_site) == before
+    # in the by-Provider file too
+    bad = _broken(tmp_path, PROVIDERS, lambda lines: [lines[0], lines[1].replace(",640,", ",6.4e2,"), *lines[2:]])
+    code, _, err = imported(example_site, files=(SERVICES, bad))
+    assert code == 1 and f"{bad}:2: Tot_Benes: '6.4e2' is not a whole number" in err
+    assert snapshot(example_site) == before
+
+
+def test_a_row_of_another_width_is_an_error_even_when_it_is_skipped(example_site, tmp_path):
+    def short(lines):  # line 11: Ferriscourt's row, which no filter keeps
+        lines[10] = lines[10].rsplit(",", 2)[0]
+        return lines
+    bad = _broken(tmp_path, SERVICES, short)
+    before = snapshot(example_site)
+    code, _, err = imported(example_site, files=(bad,))
+    assert code == 1 and f"{bad}:11: 27 fields where the header has 29" in err
+    def unclosed(lines):
+        lines[-2] = lines[-2].replace(",Nullwood,", ',"Nullwood,')
+        return lines
+    bad = _broken(tmp_path, SERVICES, unclosed)
+    code, _, err = imported(example_site, files=(bad,))
+    assert code == 1 and f"{bad}:15: a quoted value is never closed" in err
+    assert snapshot(example_site) == before
+
+
+# ------------------------------------------------------------------------------ never overwrite
+
+
+def test_a_second_run_writes_nothing_even_on_another_day(example_site, monkeypatch):
+    assert imported(example_site)[0] == 0
+    before = snapshot(example_site)
+    code, out, err = imported(example_site)
+    assert code == 0 and out == ""
+    assert f"{MARKET} holds this import already: nothing to do" in err
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1770000000")  # 2026-02-02
+    code, out, err = imported(example_site)
+    assert code == 0 and out == "" and "nothing to do" in err
+    assert snapshot(example_site) == before
+
+
+def test_a_file_that_differs_is_never_overwritten(example_site):
+    assert imported(example_site)[0] == 0
+    path = example_site / MARKET
+    edited = path.read_text(encoding="utf-8").replace("beneficiaries: 640", "beneficiaries: 650")
+    path.write_text(edited, encoding="utf-8")
+    before = snapshot(example_site)
+    code, out, err = imported(example_site)
+    assert code == 1 and out == ""
+    assert f"{MARKET} exists and differs" in err and f"git rm {MARKET}" in err
+    assert snapshot(example_site) == before
+    # other codes are another import: refused the same way
+    code, _, err = imported(example_site, "--hcpcs", "36475")
+    assert code == 1 and "exists and differs" in err
+    assert snapshot(example_site) == before
+
+
+def test_dry_run_prints_the_file_and_writes_nothing(example_site):
+    before = snapshot(example_site)
+    code, out, err = imported(example_site, "--dry-run")
+    assert code == 0, err
+    assert out.startswith(f"would write {MARKET}:\n# Medicare volumes of data year 2022")
+    assert "- {code: \"93970\", beneficiaries: 26, services: 27}" in out
+    assert snapshot(example_site) == before
+    assert imported(example_site)[0] == 0
+    assert (example_site / MARKET).read_text(encoding="utf-8") == out.split("\n", 1)[1]
+
+
+# ------------------------------------------------------------------------------ validate
+
+
+def _diagnostics(root: Path) -> list[str]:
+    code, _, lines = run_validate(root, "--as-of", AS_OF)
+    return [line for line in lines if line.startswith("data/market/")], code
+
+
+GOOD = """\
+year: 2022
+dataset: "Medicare Physician & Other Practitioners - by Provider and Service"
+source: "MUP_PHY_R24_P05_V10_D22_Prov_Svc.csv"
+imported: 2025-11-26
+codes:
+  - {code: "36475", name: "Radiofrequency ablation, first vein"}
+  - {code: "93970"}
+providers:
+  - npi: "1045837261"
+    name: "Grace Holloway"
+    beneficiaries: 640
+    codes:
+      - {code: "93970", beneficiaries: 26, services: 27}
+"""
+
+
+@pytest.mark.parametrize("old, new, spot, needle", [
+    ('npi: "1045837261"', 'npi: "1045837262"', '"1045837262"',
+     "providers[0].npi: '1045837262' is not a valid NPI: the check digit does not match"),
+    ("beneficiaries: 640", "beneficiaries: -4", "-4",
+     "providers[0].beneficiaries: -4 is negative: a count is 0 or more"),
+    ("services: 27}", "services: lots}", "lots",
+     "providers[0].codes[0].services: expected a whole number (0 or more), got the text 'lots'"),
+    ('{code: "93970", beneficiaries', '{code: "36478", beneficiaries', '"36478"',
+     "providers[0].codes[0].code: '36478' is not one of the file's codes (36475, 93970)"),
+    ('{code: "93970"}', '{code: "9397"}', '"9397"', "codes[1].code: '9397' is not a HCPCS code"),
+    ("year: 2022", "year: 2021", "2021", "year: 2021 is not the year of the file name (medicare-2022)"),
+    ("imported: 2025-11-26", "imported: 2025-11-31", "2025-11-31",
+     "imported: '2025-11-31' is not a real calendar day"),
+    ('    name: "Grace Holloway"', '    nmae: "Grace Holloway"', "nmae",
+     "providers[0].nmae: unknown field (did you mean 'name'?)"),
+])
+def test_validate_places_each_problem_of_a_market_file(example_site, old, new, spot, needle):
+    folder = example_site / "data/market"
+    folder.mkdir(parents=True)
+    assert GOOD.count(old) == 1
+    text = GOOD.replace(old, new)
+    (folder / "medicare-2022.yaml").write_text(text, encoding="utf-8")
+    found, code = _diagnostics(example_site)
+    assert code == 1
+    line, col = at(text, spot)
+    assert [d for d in found if d.startswith(
+        f"data/market/medicare-2022.yaml:{line}:{col}: error: {needle}")], found
+
+
+def test_validate_accepts_a_good_file_and_refuses_a_misnamed_one(example_site):
+    folder = example_site / "data/market"
+    folder.mkdir(parents=True)
+    (folder / "medicare-2022.yaml").write_text(GOOD, encoding="utf-8")
+    (folder / "README.md").write_text("Market data: see docs/file-formats.md\n")
+    found, code = _diagnostics(example_site)
+    assert code == 0 and found == []
+    (folder / "medicare_2021.yaml").write_text(GOOD, encoding="utf-8")
+    found, code = _diagnostics(example_site)
+    assert code == 1 and found == [
+        "data/market/medicare_2021.yaml:1:1: error: file name: a market file is named "
+        "medicare-YYYY.yaml (its data year), not 'medicare_2021.yaml'"]
+
+
+# ------------------------------------------------------------------------------ the pages
+
+
+def _text(path: Path) -> str:
+    html = path.read_text(encoding="utf-8")
+    html = re.sub(r"<script.*?</script>", " ", html, flags=re.S)
+    text = re.sub(r"<[^>]+>", " ", html)
+    return re.sub(r"\s+", " ", text.replace("&#39;", "'").replace("&amp;", "&"))
+
+
+def _build(root: Path) -> Path:
+    out = root.parent / "out"
+    code, _, err = cli("build", "--root", str(root), "--out", str(out), "--as-of", AS_OF)
+    assert code == 0, err
+    return out
+
+
+def test_briefs_show_the_volume_and_never_a_zero_for_a_missing_physician(example_site):
+    assert imported(example_site)[0] == 0
+    out = _build(example_site)
+    grace = _text(out / "physicians/grace-holloway/index.html")
+    assert "Medicare volume 2022" in grace
+    assert "640 Medicare beneficiaries in 2022" in grace
+    assert re.search(r"Duplex scan of extremity veins, both sides \(93970\) 26 27", grace)
+    assert "CMS Medicare Part B (fee-for-service), 2022, beneficiaries ≥ 11" in grace
+    ruth = _text(out / "physicians/ruth-kessler/index.html")
+    assert "Not in CMS's 2022 file: fewer than 11 Medicare beneficiaries" in ruth
+    assert not re.search(r"Medicare volume 2022 [^.]*\b0 Medicare", ruth)
+    james = _text(out / "physicians/james-whitley/index.html")
+    assert "In the 2022 file, with none of the 18 codes for 11 beneficiaries or more" in james
+    marcus = _text(out / "physicians/marcus-bell/index.html")
+    assert "No NPI on file: add the physician's NPI" in marcus
+    practice = _text(out / "practices/mountain-view-family-medicine/index.html")
+    assert "640 Medicare beneficiaries in 2022, summed over 1 of 2 physicians" in practice
+    assert "No NPI on file, so not matched: Marcus Bell" in practice
+
+
+def test_prospects_show_the_volume_and_the_competition_by_city(example_site):
+    assert imported(example_site, "--exclude", OURS)[0] == 0
+    out = _build(example_site)
+    html = (out / "prospects/index.html").read_text(encoding="utf-8")
+    assert '<th data-sort="num" class="num" title="Medicare beneficiaries' in html
+    page = _text(out / "prospects/index.html")
+    # James Whitley (the prospect) is in the file without a total or a code
+    assert re.search(r"James Whitley , DO high 0 on the codes", page), page[:2000]
+    comp = page[page.index("Competition: who bills these procedures nearby"):]
+    assert comp.startswith("Competition: who bills these procedures nearby (4)")
+    assert "3 of them are not among our physicians" in comp
+    asheville, hendersonville = comp.index("Asheville, NC ·"), comp.index("Hendersonville, NC ·")
+    assert asheville < hendersonville
+    section = comp[asheville:hendersonville]
+    # most beneficiaries on the codes first; leads marked; our own left out
+    assert section.index("Blue Ridge Vein Imaging LLC") < section.index("Pella Orchardson") \
+        < section.index("Grace Holloway")
+    assert "Pella Orchardson, MD NPI 1300220013 not on file Vascular Surgery 66" in section
+    assert "Grace Holloway , MD NPI 1045837261 Family Practice 26" in section  # a link
+    assert "Juno Tamsworth" not in comp
+    assert "Marlo Lindenthal" in comp[hendersonville:]
+
+
+def test_prospects_rank_by_volume_after_potential(example_site):
+    """Two prospects of the same potential: without market data the tier decides; with it,
+    the one with more Medicare beneficiaries comes first."""
+    phys = example_site / "data/physicians"
+    (phys / "ada-quell.yaml").write_text(
+        "name: Ada Quell\nnpi: \"1477209559\"\nspecialty: Family Medicine\n"
+        "practice: mountain-view-family-medicine\ntier: C\npotential: high\n", encoding="utf-8")
+    james = yaml.safe_load((phys / "james-whitley.yaml").read_text(encoding="utf-8"))
+    assert james["potential"] == "high" and james["tier"] == "B"
+
+    def order() -> list[str]:
+        page = _text(_build(example_site) / "prospects/index.html")
+        never = page[page.index("Never referred"):page.index("Win back")]
+        return sorted(("Ada Quell", "James Whitley"), key=never.index)
+
+    assert order() == ["James Whitley", "Ada Quell"]  # tier B before C
+    shutil.rmtree(example_site.parent / "out")
+    folder = example_site / "data/market"
+    folder.mkdir()
+    text = GOOD.replace(
+        "providers:\n", "providers:\n  - npi: \"1582360479\"\n    name: \"James Whitley\"\n"
+        "    beneficiaries: 120\n  - npi: \"1477209559\"\n    name: \"Ada Quell\"\n"
+        "    beneficiaries: 900\n")
+    (folder / "medicare-2022.yaml").write_text(text, encoding="utf-8")
+    assert order() == ["Ada Quell", "James Whitley"]
