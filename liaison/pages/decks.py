@@ -83,18 +83,21 @@ class DeckRenderer:
             html = self.html[markdown] = sanitize(self._converter.reset().convert(markdown)) if markdown.strip() else ""
         return html
 
-    def chart_data(self, practice: str, partial: bool = True) -> tuple[list[str], list[int]]:
-        """The practice's referrals per month, the last CHART_MONTHS months to the as-of month
-        (``partial``: the as-of month's label says "to date" when the month is not over)."""
+    def chart_data(self, practice: str) -> tuple[list[str], list[int]]:
+        """The practice's referrals in each of the last CHART_MONTHS complete months (the
+        as-of month too when D is its last day: a month begun is not a drop in a meeting),
+        labelled "Dec ’25", "Jan ’26", "Feb", …: the year on the first month and on January."""
         view = self.view
         series = [0] * MONTHS_CHARTED
         for d in view.docs_of_practice.get(practice, []):
             for i, n in enumerate(view.doc_series.get(d, ())):
                 series[i] += n
-        months = [_short_month(m) for m in range(view.month_last - CHART_MONTHS + 1, view.month_last + 1)]
-        if partial and view.month_to_date:  # the as-of month has only begun: its bar is not a drop
-            months[-1] += " (to date)"
-        return months, series[-CHART_MONTHS:]
+        last = view.month_last - (1 if view.month_to_date else 0)
+        first = last - CHART_MONTHS + 1
+        labels = [MONTH_NAMES[m % 12] + (f" \u2019{m // 12 % 100:02d}" if m == first or m % 12 == 0 else "")
+                  for m in range(first, last + 1)]
+        end = len(series) - (1 if view.month_to_date else 0)
+        return labels, series[end - CHART_MONTHS:end]
 
     def dress(self, practice: str | None, depth: str) -> deck_stage.Dress:
         """What the HTML deck of ``practice`` shows besides its slides, from a page ``depth``
@@ -102,11 +105,10 @@ class DeckRenderer:
         view = self.view
         chart = ""
         if practice:
-            months, values = self.chart_data(practice, partial=False)
+            months, values = self.chart_data(practice)
             chart = view.chart(charts.bar_chart, months, values, height=260,
-                               partial_last=view.month_to_date, partial_label="to date",
                                title=f"Referrals from {view.site.practices[practice].name} per month, "
-                                     f"last {CHART_MONTHS} months")
+                                     f"the last {CHART_MONTHS} complete months")
         return deck_stage.Dress(
             logo=f"{depth}assets/{self.logo_name}" if self.logo_name else None,
             media=f"{'../' if practice else ''}{MEDIA}/", chart=str(chart),
@@ -138,11 +140,6 @@ class DeckRenderer:
 
 
 MONTH_NAMES = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
-
-
-def _short_month(index: int) -> str:
-    """A month of ``month_index`` as a chart's category says it: "Mar 2026"."""
-    return f"{MONTH_NAMES[index % 12]} {index // 12}"
 
 
 def _logo(root) -> tuple[str | None, bytes | None]:

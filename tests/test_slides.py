@@ -1,0 +1,355 @@
+"""Slides a physician would respect (SPEC §6 decks): the template helpers, the slide layouts
+in both outputs, slide images, the logo, the native referral chart, and what python-pptx reads
+back from the .pptx of the built sample site. The LibreOffice look is tests/test_slides_render.py."""
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+import zipfile
+from pathlib import Path
+
+import pptx
+import pytest
+
+from liaison import decks as deck_stage
+from liaison import wording
+from liaison.pptx import DeckWriter, slide_content
+from liaison.pptx.package import image_size
+
+from conftest import build_sample_site, run_validate
+
+REPO = Path(__file__).resolve().parents[1]
+AS_OF = dt.date(2026, 11, 26)
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+@pytest.mark.parametrize("n, expected", [(0, "0 patients"), (1, "1 patient"), (2, "2 patients"),
+                                         (1234, "1,234 patients")])
+def test_plural(n, expected):
+    assert wording.plural(n, "patient") == expected
+
+
+def test_plural_irregular_words_and_regular_endings():
+    assert wording.plural(1, "person", "people") == "1 person"
+    assert wording.plural(3, "person", "people") == "3 people"
+    assert wording.plural(3, "patient", words=True) == "three patients"
+    assert wording.plural(12, "patient", words=True) == "12 patients"
+    assert wording.plural(2, "practice") == "2 practices"
+    assert wording.plural(2, "class") == "2 classes"
+    assert wording.plural(2, "specialty") == "2 specialties"
+    assert wording.plural(2, "day") == "2 days"
+
+
+@pytest.mark.parametrize("n, expected", [(0, "zero"), (1, "one"), (7, "seven"), (10, "ten"), (11, "11"),
+                                         (2500, "2,500"), (-3, "-3"), (2.5, "2.5")])
+def test_in_words_one_to_ten_then_digits(n, expected):
+    assert wording.in_words(n) == expected
+
+
+@pytest.mark.parametrize("items, expected", [
+    ([], ""), (["A"], "A"), (["A", "B"], "A and B"), (["A", "B", "C"], "A, B and C"),
+    (["A", "", "C"], "A and C"),
+    (["Dr. Ana Reyes", "Mara Quist, NP", "Dr. Li Wu"], "Dr. Ana Reyes; Mara Quist, NP and Dr. Li Wu"),
+])
+def test_prose_list(items, expected):
+    assert wording.prose_list(items) == expected
+
+
+def test_prose_list_other_conjunction():
+    assert wording.prose_list(["A", "B"], "or") == "A or B"
+
+
+@pytest.mark.parametrize("name, credentials, expected", [
+    ("Ana Reyes", "MD", "Dr. Ana Reyes"),
+    ("Ana Reyes", "DO", "Dr. Ana Reyes"),
+    ("Ana Reyes", "DPM", "Dr. Ana Reyes"),
+    ("Ana Reyes", "M.D.", "Dr. Ana Reyes"),
+    ("Ana Reyes", "MD, FACS", "Dr. Ana Reyes"),
+    ("Dr. Ana Reyes", "MD", "Dr. Ana Reyes"),
+    ("Mara Quist", "NP", "Mara Quist, NP"),
+    ("Mara Quist", "PA-C", "Mara Quist, PA-C"),
+    ("Mara Quist", None, "Mara Quist"),
+    ("Mara Quist", "PhD, RN", "Mara Quist, PhD, RN"),
+])
+def test_formal_name(name, credentials, expected):
+    assert wording.formal_name({"name": name, "credentials": credentials}) == expected
+
+
+def render(source: str, ctx: dict | None = None, flavor: str = "html") -> str:
+    env = deck_stage.make_env(flavor)
+    return env.from_string(source).render(ctx or {})
+
+
+def test_helpers_in_the_sandbox_and_values_stay_escaped():
+    ctx = {"physicians": [{"name": "Ana <b>Reyes</b>", "credentials": "MD"},
+                          {"name": "Mara Quist", "credentials": "NP"}],
+           "n": 1}
+    out = render('{{ physicians|map("formal_name")|prose_list }} saw {{ plural(n, "patient") }} '
+                 'and {{ 4|in_words }}', ctx)
+    assert out == r"Dr\. Ana &lt;b\>Reyes&lt;/b\> and Mara Quist, NP saw 1 patient and four"
+    assert "<b>" not in out  # a value is text in the HTML deck
+    pptx_out = render('{{ physicians|map("formal_name")|prose_list }}', ctx, "pptx")
+    assert r"\<b\>" in pptx_out  # and in the .pptx reader
+
+
+def test_referral_chart_mark_is_not_escaped_but_a_value_that_looks_like_it_is():
+    out = render("{{ referral_chart() }}\n\n{{ fake }}", {"fake": deck_stage.CHART_MARK})
+    assert out.count(deck_stage.CHART_MARK) == 1
+    pptx_out = render("{{ referral_chart() }}\n\n{{ fake }}", {"fake": deck_stage.CHART_MARK}, "pptx")
+    content = slide_content("## Chart\n\n" + pptx_out)
+    assert [b.kind for b in content.blocks].count("chart") == 1
+
+
+# --------------------------------------------------------------------------- layouts
+
+
+def test_layout_line_and_automatic_layouts():
+    assert slide_content("# Title\n\nSubtitle").layout_at(0) == "title"
+    assert slide_content("# Title\n\nSubtitle").layout_at(1) == "content"
+    assert slide_content("# Title\n\n- a bullet").layout_at(0) == "content"
+    assert slide_content("Layout: big-number\n## T\n\n42\n\ncaption").layout_at(3) == "big-number"
+    layout, rest = deck_stage.split_layout("\nLayout: closing\n## Thanks")
+    assert layout == "closing" and "Layout" not in rest
+    # only a slide's first line asks for a layout
+    assert deck_stage.split_layout("## T\n\nLayout: closing")[0] is None
+
+
+def test_two_column_blocks_and_image_blocks():
+    c = slide_content("Layout: two-column\n## T\n\n- a\n\n+++\n\n![Lab](images/lab.png)\n")
+    assert [b.kind for b in c.blocks] == ["bullets", "break", "image"]
+    assert c.blocks[2].text == "Lab" and c.blocks[2].items == ("images/lab.png",)
+    # an image inside a sentence stays its alt text
+    c = slide_content("## T\n\nSee ![the lab](lab.png) today")
+    assert [b.kind for b in c.blocks] == ["paragraph"] and c.blocks[0].text == "See the lab today"
+
+
+class Convert:
+    def __init__(self):
+        import markdown
+
+        from liaison.content import sanitize
+
+        self.md, self.sanitize = markdown.Markdown(extensions=["extra", "sane_lists"]), sanitize
+
+    def __call__(self, text):
+        return self.sanitize(self.md.reset().convert(text)) if text.strip() else ""
+
+
+def html_of(markdown: str, index: int = 1, dress=None) -> dict:
+    dress = dress or deck_stage.Dress(logo="../../assets/logo.png", media="../_media/",
+                                      chart="<svg><title>chart</title></svg>", contact=("Us", "Phone 1"),
+                                      name="Us")
+    return deck_stage.render_html(Convert(), lambda t: t, [""] * index + [markdown], dress)[index]
+
+
+def test_html_layouts():
+    s = html_of("Layout: two-column\n## Both\n\n- left\n\n+++\n\n- right\n")
+    assert s["layout"] == "two-column"
+    assert re.search(r'<h2>Both</h2><div class="columns"><div class="column"><ul>\s*<li>left</li>', s["html"])
+    assert '<div class="column"><ul>\n<li>right</li>' in s["html"]
+    s = html_of("Layout: image-right\n## Lab\n\n![The lab](images/lab.png)\n\n- text\n")
+    assert '<div class="media-text image-right"><div class="media"><p><img alt="The lab" ' \
+           'src="../_media/images/lab.png"></p></div><div class="text"><ul>' in s["html"]
+    s = html_of("Layout: big-number\n## Figure\n\n52 patients\n\nthis year\n")
+    assert '<div class="big-number"><p>52 patients</p></div><div class="caption"><p>this year</p></div>' in s["html"]
+    s = html_of("Layout: closing\n## Thanks\n")
+    assert '<div class="slide-logo"><img src="../../assets/logo.png" alt="Us"></div>' in s["html"]
+    assert '<div class="contact"><p>Us</p><p>Phone 1</p></div>' in s["html"]
+    s = html_of("# Deck\n\nFor you", index=0)
+    assert s["layout"] == "title" and s["html"].startswith('<div class="slide-logo">')
+    s = html_of("## Chart\n\n" + deck_stage.CHART_MARK + "\n")
+    assert '<div class="liaison-chart"><svg><title>chart</title></svg></div>' in s["html"]
+    # the generic deck has no chart: the mark leaves nothing behind
+    s = html_of("## Chart\n\n" + deck_stage.CHART_MARK + "\n", dress=deck_stage.Dress())
+    assert "liaison-chart" not in s["html"]
+
+
+def test_html_remote_image_is_dropped_not_prefixed():
+    s = html_of("## T\n\n![x](https://evil.example/x.png)\n")
+    assert "evil" not in s["html"] and "_media" not in s["html"]
+
+
+# --------------------------------------------------------------------------- the writer
+
+LOGO = (REPO / "templates" / "assets" / "logo.png").read_bytes()
+LAB = (REPO / "content" / "presentations" / "images" / "vascular-lab.png").read_bytes()
+
+
+def test_image_size_png_and_jpeg():
+    assert image_size(LOGO) == (720, 180)
+    from PIL import Image
+
+    buf = io.BytesIO()
+    Image.new("RGB", (33, 17), (1, 2, 3)).save(buf, "JPEG")
+    assert image_size(buf.getvalue()) == (33, 17)
+    assert image_size(b"GIF89a....") is None
+
+
+SLIDES = [
+    "# Our deck\n\nFor the office\n\nNotes: welcome",
+    "Layout: image-left\n## The lab\n\n![The lab](images/lab.png)\n\n- one\n- two\n\nNotes: lab notes",
+    "Layout: two-column\n## Two\n\n1. first\n2. second\n\n+++\n\n<div class=\"liaison-chart\"></div>\n",
+    "Layout: big-number\n## Figure\n\n52 patients\n\nin twelve months",
+    "Layout: closing\n## Thank you\n\nCall us.\n\nNotes: bye",
+]
+CHART = (["Jan 2026", "Feb 2026", "Mar 2026"], [3, 0, 7])
+
+
+def write_deck(chart=CHART, logo=LOGO) -> bytes:
+    writer = DeckWriter("Cascade Vein & Vascular", AS_OF, logo=logo,
+                        contact=("Cascade Vein & Vascular", "Phone (360) 555-0100"),
+                        media=lambda path: LAB if path == "images/lab.png" else None)
+    return writer.write("A deck", [slide_content(md) for md in SLIDES], chart=chart)
+
+
+def test_python_pptx_reads_layouts_pictures_chart_and_notes():
+    data = write_deck()
+    p = pptx.Presentation(io.BytesIO(data))
+    assert len(p.slides) == len(SLIDES)
+    pictures = [(k, sh.image.size, sh._element.xpath("./p:nvPicPr/p:cNvPr/@descr")[0])
+                for k, s in enumerate(p.slides) for sh in s.shapes if sh.shape_type == 13]
+    assert pictures == [(0, (720, 180), "Logo"), (1, (960, 640), "The lab"), (4, (720, 180), "Logo")]
+    charts = [sh.chart for s in p.slides for sh in s.shapes if getattr(sh, "has_chart", False)]
+    assert len(charts) == 1
+    plot = charts[0].plots[0]
+    assert list(plot.categories) == CHART[0]
+    assert list(plot.series[0].values) == [3.0, 0.0, 7.0]
+    book = zipfile.ZipFile(io.BytesIO(charts[0].part.chart_workbook.xlsx_part.blob))
+    sheet = book.read("xl/worksheets/sheet1.xml").decode()
+    assert "<t>Feb 2026</t>" in sheet and "<v>7</v>" in sheet
+    notes = [s.notes_slide.notes_text_frame.text if s.has_notes_slide else None for s in p.slides]
+    assert notes == ["welcome", "lab notes", None, None, "bye"]
+    closing = "\n".join(sh.text_frame.text for sh in p.slides[4].shapes if sh.has_text_frame)
+    assert "Phone (360) 555-0100" in closing and "Thank you" in closing
+    big = [sh for sh in p.slides[3].shapes if sh.name == "Big Number"]
+    assert big and big[0].text_frame.text == "52 patients"
+    assert big[0].text_frame.paragraphs[0].runs[0].font.size.pt >= 64
+    # the image half and the text half of the image-left slide do not overlap
+    lab = next(sh for sh in p.slides[1].shapes if sh.shape_type == 13)
+    text = next(sh for sh in p.slides[1].shapes if sh.has_text_frame and "one" in sh.text_frame.text)
+    assert lab.left + lab.width <= text.left
+
+
+def test_deck_without_logo_chart_data_or_readable_image():
+    writer = DeckWriter("Us", AS_OF, media=lambda path: b"not an image")
+    data = writer.write("A deck", [slide_content(md) for md in SLIDES])
+    p = pptx.Presentation(io.BytesIO(data))
+    assert not [sh for s in p.slides for sh in s.shapes if sh.shape_type == 13]
+    names = zipfile.ZipFile(io.BytesIO(data)).namelist()
+    assert not [n for n in names if n.startswith("ppt/media/")]
+    # an image that cannot be read shows its alt text
+    assert "The lab" in "\n".join(sh.text_frame.text for sh in p.slides[1].shapes if sh.has_text_frame)
+
+
+def test_deterministic_with_media_and_chart():
+    assert write_deck() == write_deck()
+    names = zipfile.ZipFile(io.BytesIO(write_deck())).namelist()
+    assert len(names) == len(set(names))
+    assert names.count("ppt/media/image1.png") == 1  # the logo, once for both slides
+    assert "ppt/embeddings/Microsoft_Excel_Sheet1.xlsx" in names
+    for info in zipfile.ZipFile(io.BytesIO(write_deck())).infolist():
+        assert info.date_time == (1980, 1, 1, 0, 0, 0)
+
+
+def test_content_types_name_every_part():
+    z = zipfile.ZipFile(io.BytesIO(write_deck()))
+    ct = z.read("[Content_Types].xml").decode()
+    for ext in ("png", "xlsx"):
+        assert f'Extension="{ext}"' in ct
+    for name in z.namelist():
+        if name.startswith("ppt/charts/chart") and name.endswith(".xml"):
+            assert f'PartName="/{name}"' in ct
+
+
+def test_numbered_list_hangs_its_whole_number():
+    z = zipfile.ZipFile(io.BytesIO(write_deck()))
+    xml = z.read("ppt/slides/slide3.xml").decode()
+    numbered = re.findall(r'<a:pPr marL="(\d+)" lvl="0" indent="(-\d+)"[^>]*>(?:(?!</a:pPr>).)*buAutoNum', xml)
+    assert numbered and all(int(m) == -int(i) == 457200 for m, i in numbered)
+
+
+# --------------------------------------------------------------------------- validate
+
+
+def site_with_deck(tmp_path: Path, body: str) -> Path:
+    import shutil
+
+    root = tmp_path / "root"
+    shutil.copytree(REPO, root, ignore=shutil.ignore_patterns(".git", "site", "tests", "bench", "*.egg-info",
+                                                             "__pycache__", "liaison", "docs"))
+    (root / "content" / "presentations" / "extra.md").write_text(
+        "---\ntitle: Extra\ntargets: all\n---\n" + body, encoding="utf-8")
+    return root
+
+
+def test_validate_reports_unknown_layout_and_bad_images_at_their_place(tmp_path):
+    root = site_with_deck(tmp_path, "## One\n\ntext\n\n---\nLayout: three-column\n## Two\n\n---\n"
+                                    "## Three\n\nSee: ![gone](images/gone.png)\n\n![pdf](images/lab.pdf)\n\n"
+                                    "![remote](https://example.org/x.png)\n")
+    (root / "content" / "presentations" / "images" / "lab.pdf").write_bytes(b"%PDF-1.4")
+    code, _out, err = run_validate(root)
+    text = "\n".join(err)
+    assert code == 1, text
+    assert ("content/presentations/extra.md:10:1: error: slide 2: unknown layout 'three-column' "
+            "(one of: content, title, two-column, image-left, image-right, big-number, closing)") in text
+    assert ("content/presentations/extra.md:16:6: error: slide 3: image 'images/gone.png': no such file "
+            "in content/presentations/") in text
+    assert "content/presentations/extra.md:18:1: error: slide 3: image 'images/lab.pdf': a slide image " \
+           "must be PNG or JPEG" in text
+    assert "content/presentations/extra.md:20:1: warning: slide 3: image 'https://example.org/x.png': not shown" in text
+
+
+def test_validate_accepts_the_sample_decks():
+    code, _out, err = run_validate(REPO)
+    assert code == 0 and not [e for e in err if "presentations/" in e], err
+
+
+# --------------------------------------------------------------------------- the built sample site
+
+
+@pytest.fixture(scope="module")
+def sample_site(tmp_path_factory):
+    return build_sample_site(tmp_path_factory.mktemp("slides"))
+
+
+def test_every_built_pptx_reads_back(sample_site):
+    """python-pptx reads every slide, picture, chart and notes page of every .pptx built."""
+    files = sorted(sample_site.glob("presentations/*/*/*.pptx"))
+    assert len(files) >= 14
+    charts_seen = 0
+    for f in files:
+        p = pptx.Presentation(str(f))
+        assert len(p.slides) == 8
+        for s in p.slides:
+            assert s.shapes.title is not None and s.shapes.title.text
+            assert s.has_notes_slide and s.notes_slide.notes_text_frame.text
+            for sh in s.shapes:
+                if sh.shape_type == 13:
+                    assert sh.image.blob and sh.image.content_type == "image/png"
+                if getattr(sh, "has_chart", False):
+                    charts_seen += 1
+                    values = list(sh.chart.plots[0].series[0].values)
+                    assert len(values) == 12 and sum(values) > 0
+    assert charts_seen >= 14  # one chart in each customized deck of a practice that refers
+
+
+def test_built_decks_say_numbers_well(sample_site):
+    text = ""
+    for f in sorted(sample_site.glob("presentations/*/*/index.html")):
+        text += f.read_text(encoding="utf-8")
+    assert text
+    assert not re.search(r"\b1 patients\b|\b0 patients\b|referred 0\b", text)
+    assert "Dr. " in text
+    # every physician is named with their title or credentials, none bare in a thank-you
+    assert re.search(r"Dr\. [A-Z]\w+ [A-Z][\w-]+", text)
+    alder = (sample_site / "presentations/vein-care-overview/alder-falls-family-medicine/index.html").read_text()
+    assert "52 patients" in alder and 'class="slide layout-big-number"' in alder
+    assert '<div class="liaison-chart"><svg' in alder
+    assert 'src="../../../assets/logo.png"' in alder
+    assert 'src="../_media/images/vascular-lab.png"' in alder
+    assert (sample_site / "presentations/vein-care-overview/_media/images/vascular-lab.png").read_bytes() == LAB
+    generic = (sample_site / "presentations/vein-care-overview/index.html").read_text()
+    assert "liaison-chart" not in generic and "48 hours" in generic
