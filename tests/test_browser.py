@@ -475,63 +475,7 @@ def test_screenshots_for_review(new_page, server, pages):
 
 
 # ---------------------------------------------------------------------------------------------
-# 8. the deck viewer: keys, deep links, notes, one printed page per slide
-
-DECK = "presentations/healing-leg-wounds/summit-foot-ankle/index.html"
-
-
-def _current_slide(page) -> int:
-    ids = page.eval_on_selector_all(".slide", "els => els.filter(e => e.offsetParent !== null).map(e => e.id)")
-    assert len(ids) == 1, f"exactly one slide should show on screen, not {ids}"
-    return int(ids[0].removeprefix("slide-"))
-
-
-def test_deck_keys_move_between_slides(new_page, server, site):
-    page, rec = new_page()
-    page.goto(f"{server}/{DECK}")
-    total = page.locator(".slide").count()
-    assert total >= 3
-    assert _current_slide(page) == 1
-    assert page.locator("[data-counter]").inner_text() == f"1 / {total}"
-    page.keyboard.press("ArrowRight")
-    assert _current_slide(page) == 2
-    page.keyboard.press("Space")
-    assert _current_slide(page) == 3
-    assert page.evaluate("location.hash") == "#3"
-    page.keyboard.press("ArrowLeft")
-    assert _current_slide(page) == 2
-    page.keyboard.press("End")
-    assert _current_slide(page) == total
-    page.keyboard.press("ArrowRight")  # stays on the last slide
-    assert _current_slide(page) == total
-    notes = page.locator(f"#slide-{total} .notes")
-    assert not notes.is_visible()
-    page.keyboard.press("n")
-    assert notes.is_visible(), "n shows the speaker notes"
-    page.keyboard.press("n")
-    assert not notes.is_visible()
-    assert (site / DECK).with_name("healing-leg-wounds-summit-foot-ankle.pptx").is_file()
-    assert rec.console_errors == [], rec.console_errors
-
-
-def test_deck_deep_link_opens_that_slide(new_page, server):
-    page, rec = new_page()
-    page.goto(f"{server}/{DECK}#3")
-    assert _current_slide(page) == 3
-    page.goto(f"{server}/{DECK}#5")
-    assert _current_slide(page) == 5
-    assert rec.console_errors == [], rec.console_errors
-
-
-def test_deck_prints_one_slide_per_page(new_page, server, tmp_path):
-    page, _rec = new_page()
-    page.goto(f"{server}/{DECK}")
-    total = page.locator(".slide").count()
-    pdf = page.pdf(prefer_css_page_size=True, print_background=True)
-    assert pdf.startswith(b"%PDF")
-    # Count the PDF's pages: each page object is "/Type /Page" (not "/Pages").
-    pages_in_pdf = len(re.findall(rb"/Type\s*/Page(?!s)", pdf))
-    assert pages_in_pdf == total, f"{pages_in_pdf} printed pages for {total} slides"
+# 8. the deck viewer: tests/test_browser_decks.py
 
 
 # ---------------------------------------------------------------------------------------------

@@ -65,8 +65,13 @@ def test_only_decks_search_and_log_write_files_beside_their_pages(view_and_pages
     assert beside == {"deck", "search", "log"}
     log = next(p for p in planned if p.kind == "log")
     assert list(pages.files_beside(view, log)) == ["log/data.js"]
+    # every deck page, the generic one too, has its .pptx beside it (its "Download .pptx" link)
     generic = next(p for p in planned if p.kind == "deck" and "/" not in p.key)
-    assert pages.files_beside(view, generic) == {}
+    generic_pptx = pages.files_beside(view, generic).get(f"presentations/{generic.key}/{generic.key}.pptx")
+    assert generic_pptx is not None and generic_pptx[:2] == b"PK"
+    custom = next(p for p in planned if p.kind == "deck" and "/" in p.key)
+    deck, practice = custom.key.split("/")
+    assert list(pages.files_beside(view, custom)) == [f"presentations/{deck}/{practice}/{deck}-{practice}.pptx"]
     search = next(p for p in planned if p.kind == "search")
     assert list(pages.files_beside(view, search)) == ["search/index.js"]
 

@@ -84,9 +84,10 @@ def activity_href(label: str) -> str:
     return f"activity/{label}/index.html"
 
 
-def pptx_name(deck: str, practice: str) -> str:
-    """The PowerPoint file beside a customized deck's page."""
-    return f"{deck}-{practice}.pptx"
+def pptx_name(deck: str, practice: str | None = None) -> str:
+    """The PowerPoint file beside a deck's page: ``<deck>-<practice>.pptx`` beside a customized
+    deck, ``<deck>.pptx`` beside the generic one."""
+    return f"{deck}-{practice}.pptx" if practice else f"{deck}.pptx"
 
 
 def ago(days: int | None) -> str:

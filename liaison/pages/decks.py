@@ -1,5 +1,5 @@
 """Presentation decks (``presentations/``: every deck; ``presentations/<deck>/``: the generic
-deck; ``presentations/<deck>/<practice>/``: the deck customized for one practice, with its
+deck; ``presentations/<deck>/<practice>/``: the deck customized for one practice; each with its
 ``.pptx`` beside it). Slides are rendered in the sandbox of ``liaison.decks``; the PowerPoint
 bytes are made here, on the render side, by each process for the pages it renders."""
 from __future__ import annotations
@@ -202,16 +202,16 @@ def deck(view: SiteView, page: Page) -> dict:
     title = d.meta.title + (f" — {view.site.practices[practice].name}" if practice else "")
     return {**view.common(page, "presentations", title), "deck": d, "slides": slides,
             "practice": view.practice_ref(practice) if practice else None,
-            "pptx": pptx_name(deck_id, practice) if practice else None}
+            "pptx": pptx_name(deck_id, practice or None)}
 
 
 def pptx_beside(view: SiteView, page: Page) -> dict[str, bytes]:
-    """The .pptx of a customized deck, next to its page; the generic deck's page has the
-    deck's slide images beside it (``_media/``)."""
+    """The .pptx of a deck, next to its page: the customized deck's, or the generic deck's
+    (so every deck page has a "Download .pptx" link)."""
     deck_id, _, practice = page.key.partition("/")
     folder = page.path.rsplit("/", 1)[0]
     renderer = DeckRenderer.of(view)
-    out = {f"{folder}/{pptx_name(deck_id, practice)}": renderer.pptx(deck_id, practice)} if practice else {}
+    out = {f"{folder}/{pptx_name(deck_id, practice or None)}": renderer.pptx(deck_id, practice or None)}
     if not practice:  # the generic deck's page: the deck's slide images too, once
         for slide in view.site.decks[deck_id].slides:
             for _, _, path in deck_stage.image_refs(slide.source):

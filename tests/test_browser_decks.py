@@ -1,0 +1,454 @@
+"""The deck viewer as a presenter and an audience use it (issue 15, point 3), in Debian's Chromium
+driven by Playwright on the repository's sample site (the fixtures of tests/test_browser.py).
+
+The audience's window shows one slide, scaled as a whole to the window, and never the speaker
+notes; "p" opens the presenter's window (the same page with ?presenter): the current and the next
+slide, the notes and a timer; moving in either window moves the other, over HTTP and from disk.
+A sideways swipe moves a slide on a phone; every button and link of the bar is a 44 × 44 px
+target at 390 px; at 390 × 844 and 1366 × 900 no slide's text leaves its slide on either sample
+deck; every deck page links to its own .pptx, which exists beside it.
+
+Screenshots go to $LIAISON_SHOTS_DIR (default /tmp/liaison-shots/).
+"""
+from __future__ import annotations
+
+import re
+import time
+from pathlib import Path
+
+import pytest
+
+from test_browser import (  # noqa: F401 - fixtures are used by name
+    PHONE, SHOTS, TIMEOUT_MS, browser, new_page, server, site,
+)
+
+WIDE = {"width": 1366, "height": 900}
+DECK = "presentations/healing-leg-wounds/summit-foot-ankle/index.html"
+GENERIC = "presentations/vein-care-overview/index.html"
+
+
+def deck_pages(site: Path) -> list[str]:
+    """Every deck page of the built site: each deck's generic page and its customized ones."""
+    found = sorted(p.relative_to(site).as_posix() for p in site.glob("presentations/*/**/index.html"))
+    assert len(found) >= 4, found
+    return found
+
+
+def _phone(new_page):
+    return new_page(viewport=PHONE, is_mobile=True, has_touch=True, device_scale_factor=1)
+
+
+def _current_slide(page) -> int:
+    """The number of the one slide a person sees in the audience's stage."""
+    ids = page.eval_on_selector_all(
+        "[data-stage] > .slide",
+        "els => els.filter(e => e.checkVisibility({visibilityProperty: true})).map(e => e.id)")
+    assert len(ids) == 1, f"exactly one slide should show on screen, not {ids}"
+    return int(ids[0].removeprefix("slide-"))
+
+
+def _wait_slide(page, n: int, what: str) -> None:
+    """Polled from here: the page's CSP forbids the eval that wait_for_function would need."""
+    deadline = time.monotonic() + TIMEOUT_MS / 1000
+    while time.monotonic() < deadline:
+        if _current_slide(page) == n:
+            return
+        time.sleep(0.05)
+    assert _current_slide(page) == n, f"{what}: slide {_current_slide(page)}, not {n}"
+
+
+def _notes(page) -> list[str]:
+    """The speaker notes of every slide, as text, from the page's markup."""
+    notes = page.eval_on_selector_all(
+        ".slide .notes", "els => els.map(e => [...e.childNodes].filter(c => !(c.classList && "
+        "c.classList.contains('notes-label'))).map(c => c.textContent).join(' '))")
+    return [" ".join(n.split()) for n in notes if n.strip()]
+
+
+def _no_notes_in_sight(page, notes: list[str], where: str) -> None:
+    seen = " ".join(page.evaluate("() => document.body.innerText").split())
+    for text in notes:
+        assert text[:60] not in seen, f"{where}: the audience can read a speaker note: {text[:60]!r}"
+    visible = page.eval_on_selector_all(
+        ".notes", "els => els.filter(e => e.checkVisibility({visibilityProperty: true})).length")
+    assert visible == 0, f"{where}: {visible} notes visible"
+
+
+# ---------------------------------------------------------------------------------------------
+# moving in one window
+
+
+def test_deck_keys_move_between_slides(new_page, server):
+    page, rec = new_page()
+    page.goto(f"{server}/{DECK}")
+    total = page.locator(".slide").count()
+    assert total >= 3
+    assert _current_slide(page) == 1
+    assert page.locator("[data-counter]").inner_text() == f"1 / {total}"
+    page.keyboard.press("ArrowRight")
+    assert _current_slide(page) == 2
+    page.keyboard.press("Space")
+    assert _current_slide(page) == 3
+    assert page.evaluate("location.hash") == "#3"
+    page.keyboard.press("ArrowLeft")
+    assert _current_slide(page) == 2
+    page.keyboard.press("End")
+    assert _current_slide(page) == total
+    page.keyboard.press("ArrowRight")  # stays on the last slide
+    assert _current_slide(page) == total
+    page.keyboard.press("Home")
+    assert _current_slide(page) == 1
+    page.get_by_role("button", name="Next slide").click()
+    assert _current_slide(page) == 2
+    # Enter on a focused button is that button's click, not "next slide" as well
+    page.get_by_role("button", name="Previous slide").focus()
+    page.keyboard.press("Enter")
+    assert _current_slide(page) == 1
+    assert rec.console_errors == [], rec.console_errors
+
+
+def test_deck_deep_link_opens_that_slide(new_page, server):
+    page, rec = new_page()
+    page.goto(f"{server}/{DECK}#3")
+    assert _current_slide(page) == 3
+    page.goto(f"{server}/{DECK}#5")
+    assert _current_slide(page) == 5
+    assert page.locator("[data-counter]").inner_text().startswith("5 / ")
+    assert rec.console_errors == [], rec.console_errors
+
+
+def test_deck_prints_one_slide_per_page_without_notes(new_page, server):
+    page, _rec = new_page()
+    page.goto(f"{server}/{DECK}")
+    total = page.locator(".slide").count()
+    pdf = page.pdf(prefer_css_page_size=True, print_background=True)
+    assert pdf.startswith(b"%PDF")
+    # Count the PDF's pages: each page object is "/Type /Page" (not "/Pages").
+    pages_in_pdf = len(re.findall(rb"/Type\s*/Page(?!s)", pdf))
+    assert pages_in_pdf == total, f"{pages_in_pdf} printed pages for {total} slides"
+    page.emulate_media(media="print")
+    assert page.locator(".notes").evaluate_all(
+        "els => els.filter(e => e.checkVisibility()).length") == 0, "notes on paper"
+    boxes = page.locator("[data-stage] > .slide").evaluate_all(
+        "els => els.map(e => [e.getBoundingClientRect().width, e.getBoundingClientRect().height])")
+    assert all(abs(w - 1280) < 1 and abs(h - 720) < 1 for w, h in boxes), boxes[:3]
+
+
+def test_the_keys_are_listed_on_question_mark(new_page, server):
+    page, rec = new_page()
+    page.goto(f"{server}/{DECK}")
+    help_box = page.locator("#deck-help")
+    button = page.get_by_role("button", name="Keys")
+    assert not help_box.is_visible()
+    page.keyboard.press("?")
+    assert help_box.is_visible()
+    assert button.get_attribute("aria-expanded") == "true"
+    text = help_box.inner_text()
+    for key in ("→", "←", "Home", "p", "f", "swipe"):
+        assert key in text, key
+    page.keyboard.press("Escape")
+    assert not help_box.is_visible()
+    button.click()
+    assert help_box.is_visible()
+    page.get_by_role("button", name="Close").click()
+    assert not help_box.is_visible()
+    assert button.get_attribute("aria-expanded") == "false"
+    assert rec.console_errors == [], rec.console_errors
+
+
+# ---------------------------------------------------------------------------------------------
+# the audience never sees the notes; the presenter's window
+
+
+@pytest.mark.parametrize("path", [DECK, GENERIC], ids=["customized", "generic"])
+def test_the_audience_never_sees_the_speaker_notes(new_page, server, path):
+    page, rec = new_page(viewport=WIDE)
+    page.goto(f"{server}/{path}")
+    notes = _notes(page)
+    assert len(notes) >= 3, "the sample decks have speaker notes"
+    total = page.locator(".slide").count()
+    for n in range(1, total + 1):
+        _wait_slide(page, n, "moving with the arrow key")
+        _no_notes_in_sight(page, notes, f"slide {n}")
+        page.keyboard.press("n")  # the old notes toggle: no longer shows them
+        _no_notes_in_sight(page, notes, f"slide {n} after n")
+        page.keyboard.press("ArrowRight")
+    assert rec.console_errors == [], rec.console_errors
+
+
+def _open_presenter(page, how: str = "key"):
+    with page.expect_popup() as info:
+        if how == "key":
+            page.keyboard.press("p")
+        else:
+            page.get_by_role("button", name="Presenter view").click()
+    presenter = info.value
+    presenter.set_default_timeout(TIMEOUT_MS)
+    presenter.wait_for_load_state()
+    return presenter
+
+
+def _elapsed(presenter) -> int:
+    text = presenter.locator("[data-elapsed]").inner_text()
+    m = re.fullmatch(r"(?:(\d+):)?(\d+):(\d\d)", text)
+    assert m, text
+    return int(m[1] or 0) * 3600 + int(m[2]) * 60 + int(m[3])
+
+
+def test_the_presenter_window_shows_this_slide_the_next_the_notes_and_a_timer(new_page, server):
+    page, rec = new_page(viewport=WIDE)
+    page.goto(f"{server}/{DECK}#2")
+    notes = _notes(page)
+    bodies = page.eval_on_selector_all("[data-stage] > .slide .slide-body",
+                                       "els => els.map(e => e.textContent.split(/\\s+/).join(' ').trim())")
+    total = len(bodies)
+    presenter = _open_presenter(page, how="button")
+    presenter.set_viewport_size(WIDE)
+    assert "presenter" in presenter.url.split("#")[0].split("?", 1)[1]
+    assert presenter.title().startswith("Presenter: ")
+    _wait_slide(presenter, 2, "the presenter's window opens on the audience's slide")
+    panel = presenter.locator(".presenter-panel")
+    assert panel.is_visible()
+    # the notes of slide 2, in their own panel
+    shown = " ".join(presenter.locator("[data-notes-panel]").inner_text().split())
+    own = " ".join(page.locator("#slide-2 .notes").evaluate(
+        "e => [...e.childNodes].filter(c => !(c.classList && c.classList.contains('notes-label')))"
+        ".map(c => c.textContent).join(' ')").split())
+    assert own and shown == own, (shown, own)
+    # the next slide (3), smaller, beside it
+    next_frame = presenter.locator("[data-next-frame]")
+    next_text = " ".join(next_frame.locator(".slide-body").text_content().split())
+    assert next_text == bodies[2], (next_text, bodies[2])
+    cur_box = presenter.locator("[data-stage] > .slide.current").bounding_box()
+    next_box = next_frame.locator(".slide").bounding_box()
+    assert next_box["width"] < cur_box["width"], (next_box, cur_box)
+    assert abs(cur_box["width"] / cur_box["height"] - 16 / 9) < 0.02
+    assert abs(next_box["width"] / next_box["height"] - 16 / 9) < 0.02
+    assert next_frame.locator(".notes").count() == 0, "the next slide's copy holds no notes"
+    # the timer runs, pauses and starts again
+    assert _elapsed(presenter) <= 1
+    time.sleep(2.2)
+    running = _elapsed(presenter)
+    assert running >= 2, running
+    presenter.get_by_role("button", name="Pause").click()
+    paused = _elapsed(presenter)
+    time.sleep(1.3)
+    assert _elapsed(presenter) == paused, "a paused timer stands still"
+    presenter.get_by_role("button", name="Resume").click()
+    time.sleep(1.3)
+    assert _elapsed(presenter) > paused
+    presenter.get_by_role("button", name="Restart").click()
+    assert _elapsed(presenter) == 0
+    # the last slide: its notes, and no next slide
+    presenter.keyboard.press("End")
+    _wait_slide(presenter, total, "End in the presenter's window")
+    assert "End of the deck" in next_frame.inner_text()
+    assert " ".join(presenter.locator("[data-notes-panel]").inner_text().split()) == notes[-1]
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    presenter.screenshot(path=str(SHOTS / "deck-presenter-1366.png"))
+    assert rec.console_errors == [], rec.console_errors
+
+
+def _both_ways(page, presenter, notes) -> None:
+    _wait_slide(presenter, 1, "the presenter's window opens on slide 1")
+    presenter.keyboard.press("ArrowRight")
+    _wait_slide(presenter, 2, "ArrowRight in the presenter's window")
+    _wait_slide(page, 2, "the audience follows the presenter")
+    presenter.keyboard.press("ArrowRight")
+    _wait_slide(page, 3, "the audience follows the presenter again")
+    page.keyboard.press("ArrowLeft")
+    _wait_slide(page, 2, "ArrowLeft in the audience's window")
+    _wait_slide(presenter, 2, "the presenter follows the audience")
+    page.get_by_role("button", name="Next slide").click()
+    _wait_slide(presenter, 3, "the presenter follows the audience's button")
+    presenter.get_by_role("button", name="Previous slide").click()
+    _wait_slide(page, 2, "the audience follows the presenter's button")
+    page.keyboard.press("End")
+    total = page.locator(".slide").count()
+    _wait_slide(presenter, total, "the presenter follows End")
+    _no_notes_in_sight(page, notes, "the audience's window with a presenter's window open")
+
+
+def test_either_window_moves_the_other_over_http(new_page, server):
+    page, rec = new_page(viewport=WIDE)
+    page.goto(f"{server}/{DECK}")
+    presenter = _open_presenter(page)
+    _both_ways(page, presenter, _notes(page))
+    # after the audience's window reloads (its link to the presenter's window lost), moving in
+    # the presenter's window still moves it
+    page.reload()
+    presenter.keyboard.press("Home")
+    _wait_slide(page, 1, "the reloaded audience window follows the presenter")
+    page.keyboard.press("ArrowRight")
+    _wait_slide(presenter, 2, "the presenter follows the reloaded audience window")
+    assert rec.console_errors == [], rec.console_errors
+
+
+def test_either_window_moves_the_other_from_disk(new_page, site):
+    page, rec = new_page(viewport=WIDE)
+    page.goto((site / DECK).as_uri())
+    presenter = _open_presenter(page)
+    assert presenter.url.startswith("file://") and "?presenter" in presenter.url
+    _both_ways(page, presenter, _notes(page))
+    assert rec.console_errors == [], rec.console_errors
+
+
+# ---------------------------------------------------------------------------------------------
+# a phone: swipe, touch targets
+
+
+def _swipe(page, dx: int, dy: int = 0) -> None:
+    """A one-finger swipe through the browser's own touch input, from the stage's middle."""
+    box = page.locator("[data-stage]").bounding_box()
+    x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("Input.dispatchTouchEvent", {"type": "touchStart", "touchPoints": [{"x": x, "y": y}]})
+    for k in range(1, 6):
+        cdp.send("Input.dispatchTouchEvent", {"type": "touchMove", "touchPoints": [
+            {"x": x + dx * k / 5, "y": y + dy * k / 5}]})
+    cdp.send("Input.dispatchTouchEvent", {"type": "touchEnd", "touchPoints": []})
+    cdp.detach()
+
+
+def test_a_swipe_moves_one_slide_on_a_phone(new_page, server):
+    page, rec = _phone(new_page)
+    page.goto(f"{server}/{DECK}#2")
+    _swipe(page, -150)
+    _wait_slide(page, 3, "a swipe to the left")
+    _swipe(page, 150)
+    _wait_slide(page, 2, "a swipe to the right")
+    _swipe(page, 0, -150)   # scrolling up and down is not a swipe
+    _swipe(page, -20)       # nor is a finger's twitch
+    _swipe(page, -60, 80)   # nor a mostly vertical stroke
+    time.sleep(0.2)
+    assert _current_slide(page) == 2
+    page.keyboard.press("Home")
+    _swipe(page, 150)       # no slide before the first
+    time.sleep(0.2)
+    assert _current_slide(page) == 1
+    assert rec.console_errors == [], rec.console_errors
+
+
+def test_every_control_is_a_44px_target_on_a_phone(new_page, server, site):
+    page, rec = _phone(new_page)
+    for path in (DECK, GENERIC):
+        page.goto(f"{server}/{path}")
+        controls = page.locator(".deck-bar button, .deck-bar a").evaluate_all(
+            """els => els.filter(e => e.checkVisibility()).map(e => {
+                const r = e.getBoundingClientRect();
+                return [e.textContent.trim() || e.getAttribute('aria-label'), r.width, r.height, r.right];
+            })""")
+        names = [c[0] for c in controls]
+        assert {"‹", "›", "Download .pptx", "All decks"} <= set(names), names
+        small = [c for c in controls if c[1] < 44 or c[2] < 44]
+        assert not small, f"{path}: touch targets under 44 × 44 px: {small}"
+        wide = [c for c in controls if c[3] > PHONE["width"]]
+        assert not wide, f"{path}: controls beyond the phone's width: {wide}"
+        w = page.evaluate("() => [document.documentElement.scrollWidth, window.innerWidth]")
+        assert w[0] <= w[1], f"{path} scrolls sideways at 390 px: {w}"
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / "deck-390.png"))
+    assert rec.console_errors == [], rec.console_errors
+
+
+# ---------------------------------------------------------------------------------------------
+# nothing cut: the stage scales as a whole
+
+CUT_CHECK = """() => {
+  const out = [];
+  const stage = document.querySelector('[data-stage]').getBoundingClientRect();
+  for (const slide of document.querySelectorAll('[data-stage] > .slide')) {
+    const s = slide.getBoundingClientRect();
+    const body = slide.querySelector('.slide-body');
+    const where = slide.id;
+    if (s.left < stage.left - 1 || s.right > stage.right + 1 || s.top < stage.top - 1 || s.bottom > stage.bottom + 1)
+      out.push(`${where}: the slide (${s.left},${s.top},${s.right},${s.bottom}) leaves the stage`);
+    if (body.scrollHeight > body.clientHeight + 1 || body.scrollWidth > body.clientWidth + 1)
+      out.push(`${where}: content ${body.scrollWidth}x${body.scrollHeight} in a ${body.clientWidth}x${body.clientHeight} box`);
+    // in the slide's box: what flows in the body is also held by the scroll sizes above (the
+    // body clips); a layout may place a part (the closing slide's logo) outside the body
+    const b = s;
+    const inside = r => r.width === 0 || (r.left >= b.left - 1 && r.right <= b.right + 1 && r.top >= b.top - 1 && r.bottom <= b.bottom + 1);
+    for (const e of body.querySelectorAll('*')) {
+      if (!inside(e.getBoundingClientRect())) out.push(`${where}: <${e.tagName.toLowerCase()}> ${e.textContent.trim().slice(0, 40)} leaves the slide`);
+    }
+    const walker = document.createTreeWalker(body, NodeFilter.SHOW_TEXT);
+    for (let t = walker.nextNode(); t; t = walker.nextNode()) {
+      if (!t.textContent.trim()) continue;
+      const range = document.createRange();
+      range.selectNodeContents(t);
+      // a text's box is its font's whole height, taller than its line under a tight
+      // line-height: a third of an em above or below is the font's, not the text's
+      const slack = 0.3 * parseFloat(getComputedStyle(t.parentElement).fontSize) * s.width / slide.offsetWidth;
+      const within = r => r.left >= b.left - 1 && r.right <= b.right + 1 && r.top >= b.top - slack && r.bottom <= b.bottom + slack;
+      for (const r of range.getClientRects()) {
+        if (!within(r)) { out.push(`${where}: the text "${t.textContent.trim().slice(0, 40)}" is cut`); break; }
+      }
+    }
+  }
+  return out;
+}"""
+
+
+@pytest.mark.parametrize("viewport", [PHONE, WIDE], ids=["390x844", "1366x900"])
+def test_no_slide_text_is_cut(new_page, server, site, viewport):
+    if viewport is PHONE:
+        page, rec = _phone(new_page)
+    else:
+        page, rec = new_page(viewport=viewport)
+    problems, scales = [], set()
+    for path in deck_pages(site):
+        page.goto(f"{server}/{path}")
+        problems += [f"{path}: {p}" for p in page.evaluate(CUT_CHECK)]
+        box = page.locator("[data-stage] > .slide.current").bounding_box()
+        stage = page.locator("[data-stage]").bounding_box()
+        # the slide fills its stage's width or its height, less the 8 px margin each side
+        assert (abs(box["width"] - (stage["width"] - 16)) < 2 or abs(box["height"] - (stage["height"] - 16)) < 2), (box, stage)
+        scales.add(round(box["width"] / 1280, 3))
+    assert not problems, "\n".join(problems[:30])
+    assert len(scales) == 1, scales
+    scale = scales.pop()
+    if viewport is PHONE:
+        assert 0.25 < scale < 0.31, scale   # 390 px less the margins, of 1280
+    else:
+        assert scale > 1, scale             # larger than the stage's own size
+    assert rec.console_errors == [], rec.console_errors
+
+
+def test_a_crowded_slide_gets_smaller_text_not_a_cut(new_page, server, site):
+    """A slide holding more than fits: its text shrinks until it fits, the others keep theirs."""
+    page, rec = new_page(viewport=WIDE)
+    crowded = "<ul>" + "".join(f"<li>Point {i} of a slide with a great deal to say</li>" for i in range(14)) + "</ul>"
+    html = (site / DECK).read_text(encoding="utf-8")
+    at = html.index('<div class="slide-body">', html.index('id="slide-2"'))  # a slide of bullets
+    html = html[:at] + '<div class="slide-body">' + crowded + html[at + len('<div class="slide-body">'):]
+    page.route(f"{server}/{DECK}", lambda route: route.fulfill(body=html, content_type="text/html"))
+    page.goto(f"{server}/{DECK}")
+    assert page.locator("#slide-2 li").count() >= 14
+    fits = page.locator("[data-stage] > .slide").evaluate_all("els => els.map(e => e.dataset.fit || '1')")
+    assert 0.6 <= float(fits[1]) < 1, fits
+    assert all(f == "1" for k, f in enumerate(fits) if k != 1), fits
+    assert page.evaluate(CUT_CHECK) == []
+    assert rec.console_errors == [], rec.console_errors
+
+
+# ---------------------------------------------------------------------------------------------
+# the .pptx beside every deck page
+
+
+def test_every_deck_page_links_to_its_pptx(new_page, server, site):
+    page, rec = new_page()
+    for path in deck_pages(site):
+        page.goto(f"{server}/{path}")
+        link = page.get_by_role("link", name="Download .pptx")
+        assert link.count() == 1, path
+        assert link.get_attribute("download") is not None
+        href = link.get_attribute("href")
+        parts = path.split("/")  # presentations/<deck>/[<practice>/]index.html
+        expected = f"{parts[1]}-{parts[2]}.pptx" if len(parts) == 4 else f"{parts[1]}.pptx"
+        assert href == expected, (path, href)
+        pptx = (site / path).parent / href
+        assert pptx.is_file() and pptx.read_bytes()[:2] == b"PK", pptx
+        response = page.request.get(f"{server}/{Path(path).parent.as_posix()}/{href}")
+        assert response.status == 200 and response.body()[:2] == b"PK"
+    assert rec.console_errors == [], rec.console_errors
