@@ -9,8 +9,10 @@ and place of service) and its "by Provider" companion.
 and prints its processor time and peak memory (what /usr/bin/time reports).
 
 Standard library only; the same rows and seed give the same bytes. Values are quoted only
-where CSV needs it (a description holding a comma), CRLF line ends. About 1 row in 25 is of a
-vein code; providers sit in a few cities so that ``--near-zip`` matches a known share.
+where CSV needs it (a description or the RUCA text holding a comma), CRLF line ends. About 4
+providers in 100 bill vein procedures, and a few cardiologists and radiologists the vein
+ultrasound (about 3 rows in 100 are of a vein code); providers sit in eight cities, so that
+``--near-zip 980`` matches about one in eight.
 """
 from __future__ import annotations
 
@@ -136,7 +138,10 @@ def generate(out: Path, rows: int, seed: int = 1, providers_out: Path | None = N
                     break
             state, fips, zip3, city = rng.choice(_PLACES)
             org = rng.random() < 0.05
-            kind = rng.choice(_TYPES)
+            # about 4 providers in 100 bill vein procedures (vascular surgeons, interventional
+            # radiologists), and some cardiologists and radiologists the vein ultrasound
+            kind = rng.choice(_TYPES[4:5] + _TYPES[7:]) if rng.random() < 0.04 else \
+                rng.choice(_TYPES[:4] + _TYPES[5:7])
             who = {"Rndrng_NPI": npi,
                    "Rndrng_Prvdr_Last_Org_Name": (f"{city} Vein Center LLC" if org
                                                   else rng.choice(_LAST)),
@@ -156,7 +161,8 @@ def generate(out: Path, rows: int, seed: int = 1, providers_out: Path | None = N
                    "Rndrng_Prvdr_Cntry": "US", "Rndrng_Prvdr_Type": kind,
                    "Rndrng_Prvdr_Mdcr_Prtcptg_Ind": "Y"}
             vein = kind in ("Vascular Surgery", "Interventional Radiology")
-            pool = _OTHER + (_VEIN if vein else _VEIN[-2:])
+            duplex = kind in ("Cardiology", "Diagnostic Radiology") and rng.random() < 0.2
+            pool = _OTHER + (_VEIN if vein else _VEIN[-2:] if duplex else [])
             total_benes = 0
             for code, desc in rng.sample(pool, rng.randrange(3, len(pool) + 1)):
                 for place in ("O", "F") if rng.random() < 0.3 else (rng.choice("OF"),):
@@ -198,6 +204,8 @@ def main() -> int:
                          "writing it unless it exists)")
     ap.add_argument("--root", type=Path)
     ap.add_argument("--near-zip", action="append", default=[])
+    ap.add_argument("--year", type=int, default=2024,
+                    help="the data year given to the import (OUT's name has none)")
     a = ap.parse_args()
     if not a.out.exists():
         t = time.perf_counter()
@@ -209,7 +217,7 @@ def main() -> int:
         cmd = ["/usr/bin/time", "-f", "%e s elapsed, %U s user, %S s system, %M KB peak resident",
                sys.executable, str(build), "import", "cms-utilization", str(a.out),
                *([str(a.providers_out)] if a.providers_out else []),
-               "--root", str(a.root), "--dry-run", "--year", "2023"]
+               "--root", str(a.root), "--dry-run", "--year", str(a.year)]
         for z in a.near_zip:
             cmd += ["--near-zip", z]
         t = time.perf_counter()

@@ -232,9 +232,9 @@ def data_year(paths: list[Path], given: int | None) -> int:
 
 def _records(fh, name: str, width: int, wanted, counts: list, at: list, progress):
     """The records after the header as text (a quoted value may span lines), those that
-    ``wanted(text)`` refuses left out, each record's shape checked all the same (one quote
-    pair per quoted value, else a full split). ``counts[0]``: records read; ``at[0]``: the
-    line the record yielded starts on."""
+    ``wanted(text, pieces)`` refuses left out (``pieces``: the text split at every comma, a
+    cheap look at the values), each record's number of fields checked all the same.
+    ``counts[0]``: records read; ``at[0]``: the line the record yielded starts on."""
     line, start, buf = 1, 1, None
     commas = width - 1
     for raw in fh:
@@ -254,10 +254,11 @@ def _records(fh, name: str, width: int, wanted, counts: list, at: list, progress
         counts[0] += 1
         if progress is not None and counts[0] % PROGRESS_EVERY == 0:
             progress(counts[0])
-        if not wanted(text):
+        pieces = text.split(",")
+        if not wanted(text, pieces):
             # commas outside quotes (a doubled quote inside a value toggles twice): one less
-            # than the fields, without splitting the record into values
-            n = text.count(",") if '"' not in text else \
+            # than the fields, without parsing the record
+            n = len(pieces) - 1 if '"' not in text else \
                 sum(part.count(",") for part in text.split('"')[::2])
             if n != commas:
                 raise ImportProblem(f"{name}:{start}: {n + 1} fields where the header has "
@@ -300,11 +301,6 @@ def _rows(path: Path, columns: tuple[str, ...], wanted, progress, what: str):
     return index, gen(), counter
 
 
-def _first_field(text: str) -> str:
-    end = text.find(",")
-    return text[:end].strip().strip('"') if end >= 0 else text.strip()
-
-
 def _number(text: str, column: str, name: str, line: int, whole: bool) -> Decimal:
     text = text.strip()
     ok = _NUMBER.match(text) is not None
@@ -345,18 +341,24 @@ def read(service_file: Path, provider_file: Path | None, options: Options,
     found: dict[str, Found] = {}
     described: dict[str, str] = {}
     near_zips = options.near_zips
-    needle = re.compile(r'(?:^|,)"?(?:' + "|".join(map(re.escape, options.codes))
-                        + r')"?(?:,|$)', re.M)
+    # A record may matter when its first value is a site's NPI or one of its values is a
+    # chosen code (plain or quoted): a set lookup per comma-separated piece. A code that
+    # happens to stand in another value only costs a full parse.
+    needles = frozenset(codes) | {f'"{c}"' for c in codes}
 
-    def wanted(text: str) -> bool:
-        return _first_field(text) in site_npis or needle.search(text) is not None
+    def wanted(text: str, pieces: list[str]) -> bool:
+        return pieces[0].strip('"') in site_npis or not needles.isdisjoint(pieces)
 
     name = str(service_file)
     ix, rows, counter = _rows(service_file, SERVICE_COLUMNS, wanted, progress, BY_SERVICE)
     i_npi, i_code = ix[NPI], ix[CODE]
+    i_city, i_state, i_zip = ix[CITY], ix[STATE], ix[ZIP]
+    last_npi, last_ok = None, False  # a provider's rows follow each other
     for line, row in rows:
         npi = row[i_npi].strip()
-        if not _valid_npi(npi):
+        if npi != last_npi:
+            last_npi, last_ok = npi, _valid_npi(npi)
+        if not last_ok:
             counts.bad_npi += 1
             continue
         if npi in options.excluded:
@@ -368,13 +370,13 @@ def read(service_file: Path, provider_file: Path | None, options: Options,
             continue
         p = found.get(npi)
         if p is None:
-            who = _who(row, ix)
             if not ours:
-                place = f"{who[3]}, {who[4]}".upper()
-                if place not in near_cities and not (near_zips and who[5].startswith(near_zips)):
+                place = f"{row[i_city].strip()}, {row[i_state].strip()}".upper()
+                if place not in near_cities and not (
+                        near_zips and row[i_zip].strip().startswith(near_zips)):
                     counts.elsewhere += 1
                     continue
-            p = found[npi] = Found(npi, *who, in_site=ours)
+            p = found[npi] = Found(npi, *_who(row, ix), in_site=ours)
         if code in codes:
             benes = _number(row[ix[BENES]], BENES, name, line, whole=True)
             services = _number(row[ix[SERVICES]], SERVICES, name, line, whole=False)
@@ -388,8 +390,8 @@ def read(service_file: Path, provider_file: Path | None, options: Options,
     if provider_file is not None:
         name = str(provider_file)
         ix, rows, counter = _rows(provider_file, PROVIDER_COLUMNS,
-                                  lambda t: (n := _first_field(t)) in site_npis or n in found,
-                                  progress, BY_PROVIDER)
+                                  lambda t, pieces: (n := pieces[0].strip('"')) in site_npis
+                                  or n in found, progress, BY_PROVIDER)
         for line, row in rows:
             npi = row[ix[NPI]].strip()
             if npi in options.excluded:
