@@ -293,6 +293,44 @@ def test_either_window_moves_the_other_from_disk(new_page, site):
     assert rec.console_errors == [], rec.console_errors
 
 
+def test_a_blocked_presenter_window_is_said_and_f_shows_the_slide_alone(new_page, server):
+    page, rec = new_page(viewport=WIDE)
+    page.add_init_script("window.open = () => null")  # a browser that blocks pop-ups
+    page.goto(f"{server}/{DECK}")
+    status = page.locator("[data-status]")
+    assert not status.is_visible()
+    page.keyboard.press("p")
+    assert "blocked the presenter's window" in status.inner_text()
+    assert status.is_visible()
+    page.keyboard.press("f")
+    deadline = time.monotonic() + 5
+    while not page.evaluate("() => !!document.fullscreenElement") and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert page.evaluate("() => document.fullscreenElement === document.documentElement")
+    assert not page.locator(".deck-bar").is_visible(), "in full screen the bar is hidden"
+    page.keyboard.press("ArrowRight")
+    assert _current_slide(page) == 2
+    page.keyboard.press("f")
+    deadline = time.monotonic() + 5
+    while page.evaluate("() => !!document.fullscreenElement") and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert page.locator(".deck-bar").is_visible()
+    assert rec.console_errors == [], rec.console_errors
+
+
+@pytest.mark.parametrize("viewport", [PHONE, WIDE], ids=["390x844", "1366x900"])
+def test_the_presenter_window_has_no_serious_axe_violation(new_page, server, viewport):
+    from test_browser_a11y import SERIOUS, _axe, _readable
+
+    # The pages' CSP allows no inline script: the injected axe-core needs it lifted.
+    page, rec = new_page(viewport=viewport, bypass_csp=True)
+    page.goto(f"{server}/{DECK}?presenter#2")
+    _wait_slide(page, 2, "the presenter's window at #2")
+    bad = [v for v in _axe(page) if v["impact"] in SERIOUS]
+    assert not bad, _readable(bad)
+    assert rec.console_errors == [], rec.console_errors
+
+
 # ---------------------------------------------------------------------------------------------
 # a phone: swipe, touch targets
 

@@ -202,7 +202,10 @@
     var url = location.href.replace(/[?#].*$/, "") + "?presenter#" + (current + 1);
     var w = window.open(url, "liaison-presenter", "popup=yes,width=1200,height=760");
     if (w) peer = w;
+    say(w ? "" : "The browser blocked the presenter's window: allow pop-ups for this site, then press p again.");
   }
+  var status = document.querySelector("[data-status]");
+  function say(text) { if (status) status.textContent = text; }
 
   // ---- keys help
   var help = document.getElementById("deck-help");
