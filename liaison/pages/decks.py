@@ -99,12 +99,12 @@ class DeckRenderer:
         end = len(series) - (1 if view.month_to_date else 0)
         return labels, series[end - CHART_MONTHS:end]
 
-    def dress(self, practice: str | None, depth: str) -> deck_stage.Dress:
+    def dress(self, practice: str | None, depth: str, chart_shown: bool = True) -> deck_stage.Dress:
         """What the HTML deck of ``practice`` shows besides its slides, from a page ``depth``
-        ("../" per folder) below the site's root."""
+        ("../" per folder) below the site's root (the chart only where a slide shows it)."""
         view = self.view
         chart = ""
-        if practice:
+        if practice and chart_shown:
             months, values = self.chart_data(practice)
             chart = view.chart(charts.bar_chart, months, values, height=260,
                                title=f"Referrals from {view.site.practices[practice].name} per month, "
@@ -196,9 +196,10 @@ def deck(view: SiteView, page: Page) -> dict:
     d = view.site.decks[deck_id]
     renderer = DeckRenderer.of(view)
     common = view.common(page, "presentations", "")
-    slides = deck_stage.render_html(renderer.convert, view.md.note,
-                                    renderer.markdown(deck_id, practice or None),
-                                    renderer.dress(practice or None, common["base"]))
+    markdown = renderer.markdown(deck_id, practice or None)
+    dress = renderer.dress(practice or None, common["base"],
+                           any(deck_stage.CHART_MARK in md for md in markdown))
+    slides = deck_stage.render_html(renderer.convert, view.md.note, markdown, dress)
     title = d.meta.title + (f" — {view.site.practices[practice].name}" if practice else "")
     return {**view.common(page, "presentations", title), "deck": d, "slides": slides,
             "practice": view.practice_ref(practice) if practice else None,

@@ -47,7 +47,11 @@ class SlideContent:
 
 
 def layout_of(index: int, markdown: str) -> str:
-    """The layout of a rendered slide at ``index`` of its deck (the one rule for both outputs)."""
+    """The layout of a rendered slide at ``index`` of its deck (the one rule for both outputs:
+    ``SlideContent.layout_at``; only a first slide without a "Layout:" line is parsed)."""
+    asked = split_layout(markdown)[0]
+    if asked or index:
+        return asked or "content"
     return slide_content(markdown).layout_at(index)
 
 
