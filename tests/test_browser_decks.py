@@ -239,6 +239,14 @@ def test_the_presenter_window_shows_this_slide_the_next_the_notes_and_a_timer(ne
     assert _elapsed(presenter) > paused
     presenter.get_by_role("button", name="Restart").click()
     assert _elapsed(presenter) == 0
+    # the notes' text grows and shrinks
+    size = lambda: float(presenter.locator("[data-notes-panel]").evaluate("e => parseFloat(getComputedStyle(e).fontSize)"))
+    before = size()
+    presenter.get_by_role("button", name="Larger notes").click()
+    assert size() > before
+    presenter.get_by_role("button", name="Smaller notes").click()
+    presenter.get_by_role("button", name="Smaller notes").click()
+    assert size() < before
     # the last slide: its notes, and no next slide
     presenter.keyboard.press("End")
     _wait_slide(presenter, total, "End in the presenter's window")
@@ -387,6 +395,22 @@ def test_every_control_is_a_44px_target_on_a_phone(new_page, server, site):
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SHOTS / "deck-390.png"))
     assert rec.console_errors == [], rec.console_errors
+
+
+def test_without_script_every_slide_shows_whole_and_no_notes(browser, server):
+    ctx = browser.new_context(viewport=PHONE, java_script_enabled=False)
+    try:
+        page = ctx.new_page()
+        page.goto(f"{server}/{DECK}")
+        boxes = page.locator(".slide").evaluate_all(
+            "els => els.map(e => { const r = e.getBoundingClientRect(); return [r.left, r.right, r.height]; })")
+        assert len(boxes) >= 3
+        assert all(left >= 0 and right <= PHONE["width"] and h > 0 for left, right, h in boxes), boxes
+        w = page.evaluate("() => [document.documentElement.scrollWidth, window.innerWidth]")
+        assert w[0] <= w[1], f"the deck scrolls sideways at 390 px without script: {w}"
+        assert page.locator(".notes").evaluate_all("els => els.filter(e => e.checkVisibility()).length") == 0
+    finally:
+        ctx.close()
 
 
 # ---------------------------------------------------------------------------------------------

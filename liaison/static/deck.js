@@ -142,6 +142,15 @@
     }
   }
 
+  // the notes' text size: A− and A+ step through these
+  var NOTE_SIZES = [0.8, 1, 1.2, 1.45, 1.75, 2.1], noteSize = 1;
+  each("[data-notes-size]", function (b) {
+    b.addEventListener("click", function () {
+      noteSize = Math.min(Math.max(noteSize + parseInt(b.getAttribute("data-notes-size"), 10), 0), NOTE_SIZES.length - 1);
+      if (notesPanel) notesPanel.style.setProperty("--notes-scale", String(NOTE_SIZES[noteSize]));
+    });
+  });
+
   function startTimer() {
     var panel = document.querySelector(".presenter-panel");
     var box = document.querySelector(".timer");
