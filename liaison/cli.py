@@ -441,12 +441,14 @@ def import_cms_utilization(files, codes, procedures, near_zips, excluded, year, 
         click.echo(f"\r{rows:,} rows read…", err=True, nl=False)
 
     try:
-        result = cms.run(_root(root), list(files), options, dry_run, resolve_as_of(None),
+        today = resolve_as_of(None)  # the import date written: SOURCE_DATE_EPOCH's, else today
+    except ValueError as exc:
+        raise click.UsageError(str(exc)) from None
+    try:
+        result = cms.run(_root(root), list(files), options, dry_run, today,
                          progress if tty else None)
     except BadValue as exc:
         raise click.BadParameter(exc.message, param_hint="'--root'") from None
-    except ValueError as exc:  # SOURCE_DATE_EPOCH
-        raise click.UsageError(str(exc)) from None
     finally:
         if tty:
             click.echo("\r\033[K", err=True, nl=False)

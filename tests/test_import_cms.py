@@ -264,6 +264,32 @@ def test_a_row_of_another_width_is_an_error_even_when_it_is_skipped(example_site
     assert snapshot(example_site) == before
 
 
+def test_text_that_is_not_utf8_is_an_error_at_its_line(example_site, tmp_path):
+    bad = tmp_path / SERVICES.name
+    bad.write_bytes(SERVICES.read_bytes().replace(b"Ferriscourt", b"Ferris\xe9court"))
+    before = snapshot(example_site)
+    code, _, err = imported(example_site, files=(bad,))
+    assert code == 1 and f"{bad}:11: not UTF-8 text" in err and "Traceback" not in err
+    assert snapshot(example_site) == before
+
+
+def test_every_value_quoted_and_lf_line_ends_read_the_same(example_site, tmp_path):
+    import csv
+    import io
+
+    rows = list(csv.reader(io.StringIO(SERVICES.read_bytes().decode("utf-8"))))
+    quoted = tmp_path / "quoted" / SERVICES.name
+    quoted.parent.mkdir()
+    with open(quoted, "w", encoding="utf-8-sig", newline="") as fh:  # a byte-order mark too
+        csv.writer(fh, quoting=csv.QUOTE_ALL, lineterminator="\n").writerows(rows)
+    assert imported(example_site, files=(SERVICES,))[0] == 0
+    plain = (example_site / MARKET).read_bytes()
+    (example_site / MARKET).unlink()
+    code, _, err = imported(example_site, files=(quoted,))
+    assert code == 0, err
+    assert (example_site / MARKET).read_bytes() == plain
+
+
 # ------------------------------------------------------------------------------ never overwrite
 
 

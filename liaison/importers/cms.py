@@ -189,8 +189,8 @@ def layout(path: Path) -> str:
 
 def _header(path: Path) -> dict[str, int]:
     try:
-        with open(path, encoding="utf-8-sig", newline="") as fh:
-            line = fh.readline()
+        with open(path, "rb") as fh:
+            line = fh.readline().decode("utf-8-sig")
     except OSError as exc:
         raise ImportProblem(f"{path}: cannot read: {exc.strerror or exc}") from None
     except UnicodeDecodeError:
@@ -284,8 +284,8 @@ def _rows(path: Path, columns: tuple[str, ...], wanted, progress, what: str):
 
     def gen():
         with open(path, encoding="utf-8-sig", newline="") as fh:
-            fh.readline()
             try:
+                fh.readline()
                 for row in csv.reader(_records(fh, name, width, wanted, counter, at, progress),
                                       strict=True):
                     if len(row) != width:
@@ -295,7 +295,7 @@ def _rows(path: Path, columns: tuple[str, ...], wanted, progress, what: str):
             except csv.Error as exc:
                 raise ImportProblem(f"{name}:{at[0]}: not a readable CSV row: {exc}") from None
             except UnicodeDecodeError as exc:
-                raise ImportProblem(f"{name}: not UTF-8 text after line {at[0]} "
+                raise ImportProblem(f"{name}:{_undecodable_line(path)}: not UTF-8 text "
                                     f"(byte {exc.object[exc.start:exc.start + 1]!r})") from None
 
     return index, gen(), counter
@@ -325,6 +325,18 @@ def _who(row, ix) -> tuple[str, str, str, str, str, str]:
     return (name, credentials(row[ix[CREDENTIALS]]), row[ix[TYPE]].strip(),
             title_case(city) if city.isupper() else city, row[ix[STATE]].strip().upper(),
             row[ix[ZIP]].strip()[:5])
+
+
+def _undecodable_line(path: Path) -> int | str:
+    """The first line of ``path`` that is not UTF-8 (the text reader decodes ahead of the
+    record it hands over, so its position says nothing)."""
+    with open(path, "rb") as fh:
+        for n, raw in enumerate(fh, start=1):
+            try:
+                raw.decode("utf-8")
+            except UnicodeDecodeError:
+                return n
+    return "?"
 
 
 def _valid_npi(npi: str) -> bool:
