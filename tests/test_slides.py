@@ -244,6 +244,16 @@ def test_deck_without_logo_chart_data_or_readable_image():
     assert "The lab" in "\n".join(sh.text_frame.text for sh in p.slides[1].shapes if sh.has_text_frame)
 
 
+def test_no_chart_data_no_chart():
+    """The generic deck (no practice): a slide that asks for the chart shows none, as in HTML."""
+    data = write_deck(chart=None)
+    names = zipfile.ZipFile(io.BytesIO(data)).namelist()
+    assert not [n for n in names if "chart" in n or n.endswith(".xlsx")]
+    p = pptx.Presentation(io.BytesIO(data))
+    assert not [sh for s in p.slides for sh in s.shapes if getattr(sh, "has_chart", False)]
+    assert "first" in "\n".join(sh.text_frame.text for sh in p.slides[2].shapes if sh.has_text_frame)
+
+
 def test_deterministic_with_media_and_chart():
     assert write_deck() == write_deck()
     names = zipfile.ZipFile(io.BytesIO(write_deck())).namelist()

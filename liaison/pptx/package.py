@@ -10,7 +10,7 @@ import struct
 import threading
 import zipfile
 import zlib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from liaison import palette as palette_stage
 from liaison.palette import Palette
@@ -273,12 +273,15 @@ class DeckWriter:
     def write(self, title: str, slides: list[SlideContent],
               chart: tuple[list[str], list[int]] | None = None) -> bytes:
         """One deck's package; ``chart`` (month labels, referrals) fills the slides that show
-        the practice's referral chart (without it they show none)."""
+        the practice's referral chart (without it, in the generic deck, they show none)."""
         base = self._base
         parts: list[tuple[str, str]] = []
         n = len(slides)
         rid0 = base.next_rid
         slide_parts, notes_parts, media_parts, chart_parts = [], [], {}, []
+        if chart is None:  # no practice, no chart: a slide that asks for one shows none (as in HTML)
+            slides = [replace(s, blocks=tuple(b for b in s.blocks if b.kind != "chart"))
+                      if any(b.kind == "chart" for b in s.blocks) else s for s in slides]
         for k, slide in enumerate(slides, start=1):
             # runs and ordered take no part in ==: name them, or a bold-only edit would hit
             key = (k, slide, tuple((b.runs, b.ordered) for b in slide.blocks))
