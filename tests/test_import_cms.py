@@ -437,14 +437,27 @@ def test_briefs_show_the_volume_and_never_a_zero_for_a_missing_physician(example
     assert "No NPI on file, so not matched: Marcus Bell" in practice
 
 
+def test_a_brief_shows_the_newest_year_and_a_line_for_each_earlier_one(example_site, tmp_path):
+    older = tmp_path / "services-2021.csv"
+    older.write_bytes(SERVICES.read_bytes().replace(b",O,14,15,15,", b",O,30,31,31,"))
+    assert imported(example_site, "--year", "2021", files=(older,))[0] == 0
+    assert imported(example_site)[0] == 0
+    out = _build(example_site)
+    grace = _text(out / "physicians/grace-holloway/index.html")
+    assert "Medicare volume 2022" in grace and "Medicare volume 2021" not in grace
+    assert "2021: 42 on the codes" in grace  # 30 + 12, no by-Provider file that year
+    assert "2021: not in the file" in _text(out / "physicians/ruth-kessler/index.html")
+    assert "Competition: who bills these procedures nearby" in _text(out / "prospects/index.html")
+
+
 def test_prospects_show_the_volume_and_the_competition_by_city(example_site):
     assert imported(example_site, "--exclude", OURS)[0] == 0
     out = _build(example_site)
     html = (out / "prospects/index.html").read_text(encoding="utf-8")
     assert '<th data-sort="num" class="num" title="Medicare beneficiaries' in html
     page = _text(out / "prospects/index.html")
-    # James Whitley (the prospect) is in the file without a total or a code
-    assert re.search(r"James Whitley , DO high 0 on the codes", page), page[:2000]
+    # James Whitley (the prospect) is in the file without a total or a code: not a zero
+    assert "James Whitley , DO high in the file, no code for 11 or more" in page, page[:3000]
     comp = page[page.index("Competition: who bills these procedures nearby"):]
     assert comp.startswith("Competition: who bills these procedures nearby (4)")
     assert "3 of them are not among our physicians" in comp

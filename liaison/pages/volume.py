@@ -139,12 +139,16 @@ def prospect(view: SiteView, pid: str) -> dict | None:
         return {"sort": -1, "value": None, "text": "no NPI" if not d.npi else "not in the file",
                 "codes_total": 0}
     codes_total = sum(v.beneficiaries for v in p.codes)
-    value = p.beneficiaries if p.beneficiaries is not None else codes_total
-    return {"sort": value, "value": value, "codes_total": codes_total,
-            "text": (f"{count(p.beneficiaries)} beneficiaries" if p.beneficiaries is not None
-                     else f"{count(codes_total)} on the codes"),
-            "codes_text": (f"{count(codes_total)} on the codes" if p.codes and
-                           p.beneficiaries is not None else "")}
+    codes_text = f"{count(codes_total)} on the codes" if p.codes else ""
+    if p.beneficiaries is not None:
+        return {"sort": p.beneficiaries, "value": p.beneficiaries, "codes_total": codes_total,
+                "text": f"{count(p.beneficiaries)} beneficiaries", "codes_text": codes_text}
+    if p.codes:
+        return {"sort": codes_total, "value": codes_total, "codes_total": codes_total,
+                "text": codes_text, "codes_text": ""}
+    # in the file, no code for 11 beneficiaries or more and no total: not a zero either
+    return {"sort": 0, "value": None, "codes_total": 0, "codes_text": "",
+            "text": f"in the file, no code for {THRESHOLD} or more"}
 
 
 def rank_value(view: SiteView, pid: str) -> int:
