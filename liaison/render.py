@@ -24,7 +24,7 @@ from liaison.errors import LiaisonError, TemplateFailure
 from liaison.progress import QUIET, Progress
 from liaison.sandbox import BUDGET, Sandbox
 from liaison.stats import stats_json
-from liaison.workers import cpu_count, map_forked
+from liaison.workers import can_fork, cpu_count, map_forked
 
 PACKAGE_TEMPLATES = Path(__file__).parent / "templates"
 PACKAGE_STATIC = Path(__file__).parent / "static"
@@ -102,6 +102,27 @@ class BuildResult:
     files: int
     seconds: float
     timings: list = field(default_factory=list)
+
+
+PARALLEL_NOTES = 2_000  # below this many distinct notes, one process renders them
+
+
+def prerender_notes(view: page_registry.SiteView, workers: int = 1) -> int:
+    """Render every distinct interaction note once, on ``workers`` cores, before the page
+    workers fork: they inherit the results. (Each page worker showed nearly every note, on
+    its share of the month pages and briefs, so each rendered them all: at 10,000
+    physicians, 42,500 notes at about 0.2 ms each, twice.) Returns how many."""
+    D, memo = view.as_of, view.md.memo
+    texts = list(dict.fromkeys(
+        r.notes for r in view.site.interactions if r.notes and r.date <= D and r.notes not in memo))
+    n = workers if len(texts) >= PARALLEL_NOTES else 1
+    shares = [texts[i::n] for i in range(n)]
+    md = view.md
+    done = map_forked(lambda share: [str(md.note(text)) for text in share], shares)
+    for share, htmls in zip(shares, done):
+        for text, html in zip(share, htmls):
+            memo[text] = Markup(html)
+    return len(texts)
 
 
 def render_pages(view: page_registry.SiteView, pages: list[page_registry.Page], out: Path,
@@ -280,6 +301,9 @@ def build_site(checked, as_of: dt.date, out: Path, workers: int | None = None,
                                   warnings=checked.report.warnings)
     pages = page_registry.plan(view)
     laps.append(("index records and plan pages", time.perf_counter() - t))
+    t = time.perf_counter()
+    notes = prerender_notes(view, cpu_count() if workers is None else workers)
+    laps.append((f"render {notes:,} distinct interaction notes", time.perf_counter() - t))
     env = make_env(site.root, palette)
 
     try:
@@ -335,7 +359,9 @@ def _build_locked(out, view, stats, pages, env, site, workers, progress, laps, s
                      f"({len(shares)} process{'es' if len(shares) > 1 else ''})",
                      time.perf_counter() - t))
         _normalize(tmp)
-        _swap(tmp, out)
+        t = time.perf_counter()
+        _swap(tmp, out, n)
+        laps.append(("swap the new site in, remove the old one", time.perf_counter() - t))
         progress.clear()
     except OSError as exc:
         _remove_ours(tmp)
@@ -489,9 +515,11 @@ def _clean_stale(out: Path) -> None:
         _remove_ours(path)
 
 
-def _remove_ours(path: Path) -> None:
+def _remove_ours(path: Path, workers: int = 1) -> None:
     """Remove one of our folders so that it stays recognizable until it is gone: its marker
-    is renamed to DELETING first and removed last. Failures leave it for the next build."""
+    is renamed to DELETING first and removed last. Failures leave it for the next build.
+    With ``workers`` > 1, a large folder is removed by that many processes (see
+    ``_remove_entries``)."""
     try:
         for mark in (MARKER, BUILDING):
             try:
@@ -500,13 +528,8 @@ def _remove_ours(path: Path) -> None:
             except FileNotFoundError:
                 pass
         with os.scandir(path) as entries:
-            for entry in list(entries):
-                if entry.name == DELETING:
-                    continue
-                if entry.is_dir(follow_symlinks=False):
-                    shutil.rmtree(entry.path)
-                else:
-                    os.unlink(entry.path)
+            entries = [e for e in entries if e.name != DELETING]
+        _remove_entries(entries, workers)
         try:
             os.unlink(path / DELETING)
         except FileNotFoundError:
@@ -516,7 +539,42 @@ def _remove_ours(path: Path) -> None:
         pass
 
 
-def _swap(new: Path, out: Path) -> None:
+PARALLEL_REMOVE = 2_000  # below this many entries two levels down, one process removes them
+
+
+def _remove_entries(entries: list, workers: int) -> None:
+    """Remove the files and folders ``entries`` (os.DirEntry). The old site of a large build
+    is tens of thousands of files: removing them is file-system work that one process does
+    at about 8,000 entries a second here, and that two processes do in about half the time
+    (measured on a 10,000-physician site: 12.1 s against 6.5 s). So the entries one level
+    further down are shared among ``workers`` forked processes first."""
+    folders = [e for e in entries if e.is_dir(follow_symlinks=False)]
+    for e in entries:
+        if e not in folders:
+            os.unlink(e.path)
+    if workers > 1 and can_fork():
+        below = []
+        for folder in folders:
+            with os.scandir(folder.path) as inner:
+                below += [(entry.path, entry.is_dir(follow_symlinks=False)) for entry in inner]
+        if len(below) >= PARALLEL_REMOVE:
+            def remove(share):  # what fails here stays, and fails again below
+                for entry_path, is_dir in share:
+                    try:
+                        if is_dir:
+                            shutil.rmtree(entry_path)
+                        else:
+                            os.unlink(entry_path)
+                    except OSError:
+                        pass
+                return len(share)
+
+            map_forked(remove, [below[i::workers] for i in range(workers)])
+    for folder in folders:
+        shutil.rmtree(folder.path)
+
+
+def _swap(new: Path, out: Path, workers: int = 1) -> None:
     """Put ``new`` in place of ``out``: the old site stays whole until the new one is there,
     and if the process dies between the two renames, the next run puts one back (_recover).
     A failed second rename puts the old site back at once."""
@@ -534,4 +592,4 @@ def _swap(new: Path, out: Path) -> None:
         except BaseException:
             pass  # out is missing: the next run renames ``old`` back
         raise
-    _remove_ours(old)
+    _remove_ours(old, workers)

@@ -217,6 +217,38 @@ def test_stale_folders_of_killed_builds_are_removed_and_nothing_else(built):
     assert snapshot(out) == before
 
 
+def test_a_large_old_site_is_removed_by_both_processes_and_only_it(tmp_path, monkeypatch):
+    """The old site of a large build is removed by forked processes that share the entries
+    two levels down (render._remove_entries); the folder stays marked until it is gone."""
+    import liaison.render as render
+
+    monkeypatch.setattr(render, "PARALLEL_REMOVE", 10)
+    log = tmp_path.parent / f"{tmp_path.name}-removers.txt"  # outside what is removed
+    real_rmtree = shutil.rmtree
+
+    def rmtree(path, *args, **kwargs):
+        with open(log, "a") as fh:  # forked processes too
+            fh.write(f"{os.getpid()} {Path(path).name}\n")
+        real_rmtree(path, *args, **kwargs)
+
+    monkeypatch.setattr(render.shutil, "rmtree", rmtree)
+    old = tmp_path / ".out.old-a1b2c3d4"
+    for i in range(12):
+        (old / "physicians" / f"d-{i}").mkdir(parents=True)
+        (old / "physicians" / f"d-{i}" / "index.html").write_text("x")
+    (old / "assets").mkdir()
+    (old / "assets" / "style.css").write_text("x")
+    (old / "index.html").write_text("x")
+    (old / MARKER).write_text("made by liaison build\n")
+    keep = tmp_path / "keep.txt"
+    keep.write_text("keep me\n")
+    render._remove_ours(old, workers=2)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["keep.txt"]
+    removers = [line.split() for line in log.read_text().splitlines()]
+    assert {name for _pid, name in removers} >= {f"d-{i}" for i in range(12)}
+    assert len({pid for pid, _name in removers}) == 2, "both processes removed a share"
+
+
 def test_a_full_disk_at_the_swap_keeps_the_previous_site(built, monkeypatch):
     out, before = built
     calls = []

@@ -159,3 +159,20 @@ def test_entry_point_exit_codes_and_output(tmp_path):
     assert "site.yaml:1:1: error: missing site.yaml" in failed.stderr
     assert "data/practices/x.yaml:2:1: error: YAML syntax error" in failed.stderr
     assert "Traceback" not in failed.stderr
+
+
+@pytest.mark.skipif(not can_fork(), reason="fork is not available on this platform")
+def test_interaction_notes_are_rendered_once_before_the_page_workers_fork(generated, monkeypatch):
+    from liaison import pages, render
+    from liaison.content import MarkdownRenderer
+
+    monkeypatch.setattr(render, "PARALLEL_NOTES", 1)
+    checked = pipeline.check(generated, D, keep_records=True)
+    view = pages.SiteView(checked.site, checked.stats, D)
+    count = render.prerender_notes(view, workers=2)
+    notes = {r.notes for r in checked.site.interactions if r.notes and r.date <= D}
+    assert count == len(notes) > 10
+    fresh = MarkdownRenderer()
+    for text in notes:  # each worker's share came back whole and matched to its text
+        assert view.md.memo[text] == fresh.note(text)
+    assert render.prerender_notes(view, workers=2) == 0  # nothing left to render
