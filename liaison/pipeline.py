@@ -131,10 +131,22 @@ def _check(root, as_of, strict, use_cache, keep_records, workers,
         clock.lap("load+check core records")
         bulk = load_bulk(Loader(root, cache), bulk_files)
         attach(site, bulk)
-        problems += bulk.problems + check_bulk(site, as_of, bulk.interactions, bulk.referrals,
-                                               bulk.partials)
-        partial = stats_stage.accumulate(site, as_of, site.referrals, site.interactions)
-        costs = cost_events(site, as_of, bulk.interactions)
+
+        # The rules and the sums read the same records and change none: a forked process
+        # checks while this one sums (their results are small; the records are not sent).
+        def check_or_sum(task: str):
+            if task == "check":
+                return check_bulk(site, as_of, bulk.interactions, bulk.referrals, bulk.partials)
+            return (stats_stage.accumulate(site, as_of, site.referrals, site.interactions),
+                    cost_events(site, as_of, bulk.interactions))
+
+        big = sum(files.sizes.get(rel, 0) for rel in bulk_files) >= PARALLEL_BYTES
+        n = 1 if workers == 1 or not big else min(2, cpu_count() if workers is None else workers)
+        if n > 1:
+            (partial, costs), found = map_forked(check_or_sum, ["sum", "check"])
+        else:
+            found, (partial, costs) = check_or_sum("check"), check_or_sum("sum")
+        problems += bulk.problems + found
         counts = {"interactions": len(site.interactions), "referrals": len(site.referrals)}
         clock.lap("load+check+sum interactions and referrals")
     else:

@@ -26,13 +26,14 @@ def generated(tmp_path_factory):
 @pytest.mark.skipif(not can_fork(), reason="fork is not available on this platform")
 def test_forked_workers_agree_with_one_process(generated, monkeypatch):
     monkeypatch.setattr(pipeline, "PARALLEL_BYTES", 0)
-    one = pipeline.check(generated, D, keep_records=True)
+    one = pipeline.check(generated, D, keep_records=True, workers=1)
+    kept = pipeline.check(generated, D, keep_records=True)  # one process checks, one sums
     two = pipeline.check(generated, D, workers=2)
     three = pipeline.check(generated, D, workers=3)
     assert one.ok and one.counts["interactions"] > 1000
-    assert one.stats == two.stats == three.stats
-    assert one.counts == two.counts == three.counts
-    assert one.report == two.report == three.report
+    assert one.stats == kept.stats == two.stats == three.stats
+    assert one.counts == kept.counts == two.counts == three.counts
+    assert one.report == kept.report == two.report == three.report
 
 
 @pytest.mark.skipif(not can_fork(), reason="fork is not available on this platform")
@@ -48,10 +49,11 @@ def test_forked_workers_report_every_problem(generated, tmp_path, monkeypatch):
     with open(lists[-1], "a") as fh:
         fh.write("- {date: 2026-02-30, liaison: nobody, type: visit, summary: x, practice: p-00001}\n")
     monkeypatch.setattr(pipeline, "PARALLEL_BYTES", 0)
-    one = pipeline.check(site, D, keep_records=True)
+    one = pipeline.check(site, D, keep_records=True, workers=1)
+    kept = pipeline.check(site, D, keep_records=True)  # checked in a forked process
     two = pipeline.check(site, D, workers=2)
     assert not one.ok
-    assert one.report == two.report
+    assert one.report == kept.report == two.report
     assert {d.path for d in two.report.errors} == {csvs[0].relative_to(site).as_posix(),
                                                     lists[-1].relative_to(site).as_posix()}
 
