@@ -333,6 +333,13 @@ def _visits_of(view: SiteView) -> dict[str, list]:
     return index
 
 
+def warm(view: SiteView) -> None:
+    """Build the indexes every brief reads before the page workers fork, so that they
+    inherit them instead of each building its own (the visits index: about 0.5 s at
+    10,000 physicians)."""
+    _visits_of(view)
+
+
 def _people_of(view: SiteView, r) -> list[str]:
     """The people of an in-person interaction (return on visit), from ``_visits_of``."""
     _visits_of(view)
