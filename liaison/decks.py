@@ -40,7 +40,8 @@ def _for_html(value) -> str:
     if isinstance(value, SlideMarkup):
         return str(value)
     text = str(value).replace("&", "&amp;").replace("<", "&lt;")
-    return _MD_PUNCT.sub(r"\\\1", text)
+    # a value is never a slide's "Layout:" line (the .pptx flavor escapes the colon)
+    return _MD_PUNCT.sub(r"\\\1", text).replace("Layout:", "Layout&#58;")
 
 
 def _for_pptx(value) -> str:

@@ -95,6 +95,13 @@ def test_helpers_in_the_sandbox_and_values_stay_escaped():
     assert r"\<b\>" in pptx_out  # and in the .pptx reader
 
 
+@pytest.mark.parametrize("flavor", ["html", "pptx"])
+def test_a_value_is_never_a_layout_line(flavor):
+    out = render("{{ name }}\n\n## T\n", {"name": "Layout: closing"}, flavor)
+    assert deck_stage.split_layout(out)[0] is None
+    assert slide_content(out).layout_at(2) == "content"
+
+
 def test_referral_chart_mark_is_not_escaped_but_a_value_that_looks_like_it_is():
     out = render("{{ referral_chart() }}\n\n{{ fake }}", {"fake": deck_stage.CHART_MARK})
     assert out.count(deck_stage.CHART_MARK) == 1
