@@ -153,11 +153,15 @@ class YearData:
     def year(self) -> int:
         return self.data.year
 
+    def __post_init__(self):
+        self._cities = frozenset(c.upper() for c in self.data.near_cities)
+        self._zips = tuple(self.data.near_zips)
+
     def near(self, p: Provider) -> bool:
         """Whether a provider is where the site's practices are (as the import defined it)."""
-        city = f"{p.city}, {p.state}".upper() if p.city and p.state else None
-        return bool(city and city in {c.upper() for c in self.data.near_cities}) or \
-            bool(p.zip and self.data.near_zips and p.zip.startswith(tuple(self.data.near_zips)))
+        if p.city and p.state and f"{p.city}, {p.state}".upper() in self._cities:
+            return True
+        return bool(p.zip and self._zips and p.zip.startswith(self._zips))
 
 
 def load(site, cache=None) -> list[Problem]:
