@@ -56,7 +56,7 @@ class _Ink:
         return cls(**{f.name: palette.hex(f.name) for f in fields(cls)})
 
 # (font size, space before a paragraph in ems), tried in turn until the slide body fits
-FITS = ((24, 0.55), (22, 0.55), (20, 0.55), (20, 0.3), (18, 0.3), (16, 0.3), (16, 0.15), (14, 0.15),
+FITS = ((28, 0.6), (26, 0.55), (24, 0.55), (22, 0.55), (20, 0.55), (20, 0.3), (18, 0.3), (16, 0.3), (16, 0.15), (14, 0.15),
         (12, 0.15), (11, 0.1), (10, 0.1))
 CHAR_EM = 0.52        # a generous average character width of Calibri/Carlito, in ems
 LINE = 1.2            # single line spacing, in ems
@@ -271,8 +271,8 @@ def _table_xml(shape_id: int, rows, x: int, y: int, size: float, cols: list[int]
 
 
 def _title_size(title: str) -> float:
-    for size in (32, 28, 24):
-        if _lines(len(title), size, CONTENT_W) <= (1 if size == 32 else 2):
+    for size in (36, 32, 28, 24):
+        if _lines(len(title), size, CONTENT_W) <= (1 if size >= 32 else 2):
             return size
     return 22
 
@@ -552,8 +552,7 @@ def _big_number_xml(slide: SlideContent, ids: _Ids, refs: _Refs, brand: Brand, i
         shapes.append(_sp_text(ids(), "Big Number", "", MARGIN, top, CONTENT_W, fh, "t", para))
         top += fh + GAP
     segs = _segments_of(blocks, brand)
-    fits = tuple(f for f in FITS if f[0] <= 28) or FITS
-    size, spacing = _fit_size(segs, CONTENT_W, BODY_BOTTOM - top, GAP, ((28, 0.55),) + fits)
+    size, spacing = _fit_size(segs, CONTENT_W, BODY_BOTTOM - top, GAP)
     shapes += _flow(segs, MARGIN, top, CONTENT_W, BODY_BOTTOM, ink, refs, brand, ids, size, spacing)
     return "".join(shapes)
 
