@@ -424,7 +424,7 @@ def test_briefs_show_the_volume_and_never_a_zero_for_a_missing_physician(example
     assert "Medicare volume 2022" in grace
     assert "640 Medicare beneficiaries in 2022" in grace
     assert re.search(r"Duplex scan of extremity veins, both sides \(93970\) 26 27", grace)
-    assert "CMS Medicare Part B (fee-for-service), 2022, beneficiaries ≥ 11" in grace
+    assert "CMS Medicare Part B, fee-for-service, 2022, beneficiaries ≥ 11" in grace
     ruth = _text(out / "physicians/ruth-kessler/index.html")
     assert "Not in CMS's 2022 file: fewer than 11 Medicare beneficiaries" in ruth
     assert not re.search(r"Medicare volume 2022 [^.]*\b0 Medicare", ruth)

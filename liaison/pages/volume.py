@@ -14,7 +14,7 @@ from liaison.market import CAVEAT, THRESHOLD, YearData
 from liaison.pages.base import count, physician_href
 from liaison.pages.view import SiteView
 
-SOURCE = "CMS Medicare Part B (fee-for-service)"
+SOURCE = "CMS Medicare Part B, fee-for-service"
 
 
 def _years(view: SiteView) -> list[YearData]:
