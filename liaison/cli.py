@@ -460,11 +460,15 @@ def import_cms_utilization(files, codes, procedures, near_zips, excluded, year, 
     else:
         click.echo(f"wrote {result.rel}")
     c = result.counts
+
+    def n(count: int, word: str) -> str:
+        return f"{count:,} {word}{'' if count == 1 else 's'}"
+
     click.echo(
-        f"{c.rows:,} rows" + (f" and {c.provider_rows:,} provider rows" if c.provider_rows else "")
+        n(c.rows, "row") + (f" and {n(c.provider_rows, 'provider row')}" if c.provider_rows else "")
         + f": {result.site_found} of the site's {result.site_total} physicians with an NPI "
-          f"found, {result.nearby} nearby provider{'s' if result.nearby != 1 else ''} billing "
-          f"the codes; {c.kept_rows:,} code rows kept; skipped {c.elsewhere:,} code rows of "
+          f"found, {n(result.nearby, 'nearby provider')} billing the codes; "
+          f"{n(c.kept_rows, 'code row')} kept; skipped {n(c.elsewhere, 'code row')} of "
           f"providers elsewhere, {c.excluded:,} of excluded NPIs, {c.bad_npi:,} with an invalid "
           "NPI", err=True)
 

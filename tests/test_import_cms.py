@@ -115,7 +115,7 @@ def test_import_keeps_the_site_physicians_and_the_nearby_competition(example_sit
     assert "1300110019" not in found
     assert set(found) == {GRACE, JAMES, NINA, ORCHARD, LINDEN, CLINIC, OURS}
     assert ("14 rows and 5 provider rows: 3 of the site's 5 physicians with an NPI found, "
-            "4 nearby providers billing the codes; 8 code rows kept; skipped 1 code rows of "
+            "4 nearby providers billing the codes; 8 code rows kept; skipped 1 code row of "
             "providers elsewhere, 0 of excluded NPIs, 1 with an invalid NPI") in err
     # what it wrote validates
     code, _, lines = run_validate(example_site, "--as-of", AS_OF)
