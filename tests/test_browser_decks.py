@@ -271,6 +271,9 @@ def _both_ways(page, presenter, notes) -> None:
     _wait_slide(presenter, 3, "the presenter follows the audience's button")
     presenter.get_by_role("button", name="Previous slide").click()
     _wait_slide(page, 2, "the audience follows the presenter's button")
+    presenter.locator("[data-next-frame]").click()  # a click on the next slide's preview
+    _wait_slide(presenter, 3, "a click on the preview of the next slide")
+    _wait_slide(page, 3, "the audience follows a click on the preview")
     page.keyboard.press("End")
     total = page.locator(".slide").count()
     _wait_slide(presenter, total, "the presenter follows End")

@@ -255,6 +255,7 @@
   each("[data-go]", function (b) {
     b.addEventListener("click", function () { go(parseInt(b.getAttribute("data-go"), 10)); });
   });
+  if (presenter && nextFrame) nextFrame.addEventListener("click", function () { go(1); });  // the preview moves on
   each("[data-presenter]", function (b) {
     if (presenter) return;
     b.hidden = false;
