@@ -1,0 +1,322 @@
+#!/usr/bin/env python3
+"""Liaison's build beside Hugo's on the same pages, in one run.
+
+    python bench/hugo.py SITE HUGO_SITE [--as-of 2026-11-26]     # write the Hugo site
+    python bench/hugo.py SITE HUGO_SITE --time [--repeat 3]        # ... and time both, alternating
+
+SITE is a Liaison site root (e.g. one written by bench/generate.py). The script loads it with
+Liaison (records, statistics, the indexes the pages read) and writes HUGO_SITE, a Hugo site
+that makes the same page families with the same content:
+
+* a page per physician (facts, statistics, the referral chart as inline SVG bars drawn by the
+  template from 24 monthly counts, the last 10 interactions with their notes in Markdown);
+* a page per practice (facts, staff, physicians, chart, last 10 interactions, notes);
+* a page per month of the activity log (every interaction of the month, notes in Markdown);
+* a page per customized deck (each practice's slides, Markdown rendered by Hugo);
+* the physicians' and practices' directories (a row each), the home page.
+
+What Hugo is NOT asked to do, and Liaison does: read and check the YAML and CSV records and
+compute the statistics (the script hands Hugo the figures ready-made in each page's front
+matter), the .pptx files, exports, calendars, search index, follow-ups, call plans and the
+other single pages. So Hugo's time is a lower bound for "the same pages": the comparison
+favours Hugo.
+
+``--time`` runs, alternately, ``hugo --quiet`` (all cores, its default) and ``python build.py
+build`` on the same machine, each ``--repeat`` times, with a cold output folder each, and
+prints wall time, processor time (user + system of the process and the children it waited
+for) and the peak of the summed resident memory of the whole process tree (sampled every 50
+ms from /proc: RSS, and PSS where /proc/PID/smaps_rollup is readable, which counts pages
+shared by forked workers once). The load average is printed beside each run.
+"""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+BENCH_DIR = Path(__file__).resolve().parent
+REPO = BENCH_DIR.parent
+sys.path.insert(0, str(REPO))
+
+RECENT = 10  # interactions on a brief, as Liaison's briefs show
+
+BASEOF = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{{ .Title }} · {{ site.Params.practice }}</title>
+<link rel="stylesheet" href="{{ "assets/style.css" | relURL }}"></head>
+<body><header><a href="{{ "" | relURL }}">{{ site.Params.practice }}</a>
+<nav>{{ range site.Params.nav }}<a href="{{ .href | relURL }}">{{ .label }}</a> {{ end }}</nav>
+<form action="{{ "search/" | relURL }}"><input type="search" name="q" aria-label="Search"></form></header>
+<main>{{ block "main" . }}{{ end }}</main>
+<footer>As of {{ site.Params.asOf }}</footer></body></html>
+"""
+
+PARTIALS = {
+    "interaction.html": """<li><div class="meta">{{ .date }} · {{ .type }} · by <a href="{{ .liaison_href | relURL }}">{{ .liaison }}</a>{{ with .outcome }} · <span class="badge {{ . }}">{{ . }}</span>{{ end }}</div>
+<div><strong>{{ .summary }}</strong></div>
+<div class="meta">{{ range $i, $p := .practices }}{{ if $i }}, {{ end }}<a href="{{ $p.href | relURL }}">{{ $p.name }}</a>{{ end }}{{ with .physicians }} — {{ range $i, $d := . }}{{ if $i }}, {{ end }}<a href="{{ $d.href | relURL }}">{{ $d.name }}</a>{{ end }}{{ end }}{{ with .met_with }} — met {{ delimit . ", " }}{{ end }}</div>
+{{ with .needs }}<div class="needs">Needs: {{ delimit . "; " }}</div>{{ end }}{{ with .notes }}<div class="note-body">{{ . | markdownify }}</div>{{ end }}</li>
+""",
+    "chart.html": """<svg viewBox="0 0 500 160" role="img" aria-label="Referrals by month"><title>Referrals by month</title>
+{{ $max := 1 }}{{ range .series }}{{ if gt . $max }}{{ $max = . }}{{ end }}{{ end }}
+{{ range $i, $v := .series }}{{ $h := div (mul $v 120.0) $max }}<rect x="{{ add 30 (mul $i 19) }}" y="{{ sub 140 $h }}" width="15" height="{{ $h }}"><title>{{ index $.months $i }}: {{ $v }}</title></rect>{{ end }}
+{{ range $i, $m := .months }}{{ if eq (mod $i 3) 0 }}<text x="{{ add 30 (mul $i 19) }}" y="155" font-size="12">{{ $m }}</text>{{ end }}{{ end }}</svg>
+""",
+}
+
+LAYOUTS = {
+    "physicians/single.html": """{{ define "main" }}<h1>{{ .Title }}</h1>
+<dl class="facts"><dt>Specialty</dt><dd>{{ .Params.specialty }}</dd><dt>Practice</dt><dd><a href="{{ .Params.practice_href | relURL }}">{{ .Params.practice }}</a></dd>
+<dt>Status</dt><dd><span class="badge {{ .Params.status }}">{{ .Params.status }}</span></dd><dt>Tier</dt><dd>{{ .Params.tier | default "—" }}</dd>
+<dt>Liaison</dt><dd>{{ .Params.liaison | default "—" }}</dd><dt>Referrals, 365 days</dt><dd>{{ .Params.referrals_365d }}</dd>
+<dt>Last contact</dt><dd>{{ .Params.last_contact | default "never" }}</dd><dt>NPI</dt><dd>{{ .Params.npi | default "—" }}</dd></dl>
+<section class="card"><h2>Referrals by month</h2>{{ partial "chart.html" (dict "series" .Params.series "months" site.Params.months) }}</section>
+<section class="card"><h2>Last interactions</h2><ul class="log">{{ range .Params.recent }}{{ partial "interaction.html" . }}{{ end }}</ul></section>
+{{ end }}""",
+    "practices/single.html": """{{ define "main" }}<h1>{{ .Title }}</h1>
+<dl class="facts"><dt>Address</dt><dd>{{ .Params.address }}, {{ .Params.city }}</dd><dt>Phone</dt><dd>{{ .Params.phone }}</dd>
+<dt>Referrals, 365 days</dt><dd>{{ .Params.referrals_365d }}</dd><dt>Last contact</dt><dd>{{ .Params.last_contact | default "never" }}</dd></dl>
+<section class="card"><h2>Physicians</h2><ul>{{ range .Params.physicians }}<li><a href="{{ .href | relURL }}">{{ .name }}</a> · {{ .specialty }}</li>{{ end }}</ul></section>
+<section class="card"><h2>Office staff</h2><ul>{{ range .Params.staff }}<li>{{ .name }} ({{ .role }}){{ with .notes }} — {{ . | markdownify }}{{ end }}</li>{{ end }}</ul></section>
+<section class="card"><h2>Referrals by month</h2>{{ partial "chart.html" (dict "series" .Params.series "months" site.Params.months) }}</section>
+<section class="card"><h2>Notes</h2>{{ .Content }}</section>
+<section class="card"><h2>Last interactions</h2><ul class="log">{{ range .Params.recent }}{{ partial "interaction.html" . }}{{ end }}</ul></section>
+{{ end }}""",
+    "activity/single.html": """{{ define "main" }}<h1>{{ .Title }}</h1>
+<ul class="log">{{ range .Params.interactions }}{{ partial "interaction.html" . }}{{ end }}</ul>{{ end }}""",
+    "presentations/single.html": """{{ define "main" }}<h1>{{ .Title }}</h1>
+<div class="slides">{{ .Content }}</div>{{ end }}""",
+    "_default/list.html": """{{ define "main" }}<h1>{{ .Title }}</h1>
+<table><thead><tr><th>Name</th><th>Detail</th><th>Referrals, 365 days</th><th>Last contact</th></tr></thead><tbody>
+{{ range .Pages.ByTitle }}<tr><td><a href="{{ .RelPermalink }}">{{ .Title }}</a></td><td>{{ .Params.specialty | default .Params.city }}</td><td>{{ .Params.referrals_365d }}</td><td>{{ .Params.last_contact | default "never" }}</td></tr>{{ end }}
+</tbody></table>{{ end }}""",
+    "index.html": """{{ define "main" }}<h1>{{ site.Params.practice }}</h1><p>{{ len site.RegularPages }} pages.</p>{{ end }}""",
+}
+
+
+def write_hugo_site(site_root: Path, dest: Path, as_of: dt.date) -> dict:
+    """Write the Hugo site for ``site_root`` into ``dest`` (which must not exist); counts."""
+    from liaison import pages as registry
+    from liaison.decks import deck_targets
+    from liaison.derived import month_label
+    from liaison.pages.base import member_href, physician_href, practice_href
+    from liaison.pages.decks import DeckRenderer
+    from liaison.pipeline import check
+
+    checked = check(site_root, as_of, keep_records=True)
+    if not checked.ok:
+        raise SystemExit(f"{site_root}: the site has errors; run validate")
+    site, stats = checked.site, checked.stats
+    view = registry.SiteView(site, stats, as_of)
+    dest.mkdir(parents=True)
+    months = [month_label(m) for m in view.months()]
+    nav = [{"label": label, "href": href} for label, href in
+           (("Physicians", "physicians/"), ("Practices", "practices/"), ("Activity", "activity/"),
+            ("Decks", "presentations/"))]
+    config = {"baseURL": "/", "title": site.config.practice.name, "disableKinds":
+              ["taxonomy", "term", "RSS", "sitemap", "robotsTXT", "404"],
+              "params": {"practice": site.config.practice.name, "asOf": as_of.isoformat(),
+                         "nav": nav, "months": months},
+              "markup": {"goldmark": {"renderer": {"unsafe": False}}}}
+    (dest / "hugo.json").write_text(json.dumps(config, indent=1))
+    for rel, text in LAYOUTS.items():
+        (dest / "layouts" / rel).parent.mkdir(parents=True, exist_ok=True)
+        (dest / "layouts" / rel).write_text(text)
+    (dest / "layouts" / "_default" / "baseof.html").write_text(BASEOF)
+    (dest / "layouts" / "partials").mkdir(parents=True, exist_ok=True)
+    for name, text in PARTIALS.items():
+        (dest / "layouts" / "partials" / name).write_text(text)
+    (dest / "static" / "assets").mkdir(parents=True)
+    shutil.copy(REPO / "liaison" / "static" / "style.css", dest / "static" / "assets" / "style.css")
+
+    def interaction(r) -> dict:
+        name, href = view.member_ref(r.liaison)
+        return {"date": r.date.isoformat(), "type": r.type, "liaison": name,
+                "liaison_href": href or "", "outcome": r.outcome or "", "summary": r.summary,
+                "practices": [view.practice_ref(p) for p in ([r.practice] if r.practice else [])],
+                "physicians": [view.doc_ref(p) for p in r.physicians], "met_with": r.met_with,
+                "needs": r.needs, "notes": r.notes or ""}
+
+    def page(rel: str, front: dict, body: str = "") -> None:
+        path = dest / "content" / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(front, ensure_ascii=False) + "\n\n" + body, encoding="utf-8")
+
+    counts = {"physicians": 0, "practices": 0, "months": 0, "decks": 0}
+    for section, title in (("physicians", "Physicians"), ("practices", "Practices"),
+                           ("activity", "Activity"), ("presentations", "Decks")):
+        page(f"{section}/_index.md", {"title": title})
+    for pid, d in site.physicians.items():
+        s = stats.physicians[pid]
+        practice = site.practices.get(d.practice)
+        page(f"physicians/{pid}.md", {
+            "title": d.name, "url": physician_href(pid).removesuffix("index.html"),
+            "specialty": d.specialty, "practice": practice.name if practice else d.practice,
+            "practice_href": practice_href(d.practice), "status": s.status, "tier": d.tier or "",
+            "liaison": s.liaison or "", "referrals_365d": s.referrals_365d,
+            "last_contact": s.last_contact or "", "npi": d.npi or "",
+            "series": view.doc_series.get(pid, [0] * len(months)),
+            "recent": [interaction(r) for r in view.by_doc.get(pid, [])[:RECENT]]})
+        counts["physicians"] += 1
+    for pid, p in site.practices.items():
+        s = stats.practices.get(pid)
+        docs = view.docs_of_practice.get(pid, [])
+        series = [sum(col) for col in zip(*(view.doc_series.get(d, [0] * len(months)) for d in docs))] \
+            or [0] * len(months)
+        page(f"practices/{pid}.md", {
+            "title": p.name, "url": practice_href(pid).removesuffix("index.html"),
+            "address": p.address or "", "city": p.city or "", "phone": p.phone or "",
+            "referrals_365d": getattr(s, "referrals_365d", 0),
+            "last_contact": getattr(s, "last_contact", None) or "",
+            "physicians": [{"name": site.physicians[d].name, "href": physician_href(d),
+                            "specialty": site.physicians[d].specialty} for d in docs],
+            "staff": [{"name": m.name, "role": m.role, "notes": getattr(m, "notes", None) or ""}
+                      for m in (p.staff or [])],
+            "series": series,
+            "recent": [interaction(r) for r in view.by_practice.get(pid, [])[:RECENT]]},
+            p.notes or "")
+        counts["practices"] += 1
+    for m, rows in sorted(view.by_month.items()):
+        label = month_label(m)
+        page(f"activity/{label}.md", {"title": f"Activity in {label}", "url": f"activity/{label}/",
+                                       "interactions": [interaction(r) for r in reversed(rows)]})
+        counts["months"] += 1
+    decks = DeckRenderer.of(view)
+    for deck_id, deck in sorted(site.decks.items()):
+        for pid in deck_targets(site, deck):
+            slides = decks.markdown(deck_id, pid)
+            page(f"presentations/{deck_id}/{pid}.md",
+                 {"title": f"{deck.meta.title} · {site.practices[pid].name}",
+                  "url": f"presentations/{deck_id}/{pid}/"},
+                 "\n\n---\n\n".join(slides))
+            counts["decks"] += 1
+    (dest / "content" / "_index.md").write_text(json.dumps({"title": "Home"}) + "\n")
+    return counts
+
+
+# ------------------------------------------------------------------ timing
+
+
+def _tree(pid: int) -> list[int]:
+    children: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as fh:
+                fields = fh.read().rsplit(")", 1)[1].split()
+            children.setdefault(int(fields[1]), []).append(int(entry))
+        except (OSError, IndexError, ValueError):
+            continue
+    out, stack = [], [pid]
+    while stack:
+        p = stack.pop()
+        out.append(p)
+        stack += children.get(p, [])
+    return out
+
+
+def _memory(pids: list[int]) -> tuple[int, int]:
+    """(summed RSS, summed PSS) in bytes of these processes (PSS 0 where unreadable)."""
+    rss = pss = 0
+    for p in pids:
+        try:
+            with open(f"/proc/{p}/smaps_rollup") as fh:
+                for line in fh:
+                    if line.startswith("Rss:"):
+                        rss += int(line.split()[1]) * 1024
+                    elif line.startswith("Pss:"):
+                        pss += int(line.split()[1]) * 1024
+        except OSError:
+            continue
+    return rss, pss
+
+
+def timed(cmd: list[str], cwd: Path | None = None) -> dict:
+    """Run ``cmd``; wall and processor seconds, peaks of summed RSS and PSS of its tree."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    peak = [0, 0]
+    done = threading.Event()
+
+    def sample():
+        while not done.is_set():
+            rss, pss = _memory(_tree(proc.pid))
+            peak[0], peak[1] = max(peak[0], rss), max(peak[1], pss)
+            done.wait(0.05)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    _pid, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - start
+    done.set()
+    sampler.join()
+    err = proc.stderr.read().decode(errors="replace")
+    proc.stderr.close()
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise SystemExit(f"{' '.join(cmd)} failed:\n{err}")
+    return {"wall": wall, "cpu": usage.ru_utime + usage.ru_stime, "rss": peak[0], "pss": peak[1],
+            "load": os.getloadavg()[0]}
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("site", type=Path)
+    ap.add_argument("hugo_site", type=Path)
+    ap.add_argument("--as-of", default="2026-11-26")
+    ap.add_argument("--time", action="store_true", help="time Hugo and Liaison, alternating")
+    ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--hugo", default="hugo")
+    args = ap.parse_args(argv)
+    as_of = dt.date.fromisoformat(args.as_of)
+    if not args.hugo_site.exists():
+        t = time.perf_counter()
+        counts = write_hugo_site(args.site.resolve(), args.hugo_site, as_of)
+        print(f"wrote {args.hugo_site}: {counts} in {time.perf_counter() - t:.1f} s", file=sys.stderr)
+    if not args.time:
+        return 0
+    if shutil.which(args.hugo) is None:
+        raise SystemExit(f"'{args.hugo}' is not installed (Debian: apt-get install hugo)")
+    version = subprocess.run([args.hugo, "version"], capture_output=True, text=True).stdout.strip()
+    print(f"# {version}; {os.cpu_count()} cores", file=sys.stderr)
+    runs: dict[str, list[dict]] = {"hugo": [], "liaison": []}
+    work = Path(tempfile.mkdtemp(prefix="hugo-bench-"))
+    try:
+        for i in range(args.repeat):
+            order = ("hugo", "liaison") if i % 2 == 0 else ("liaison", "hugo")
+            for which in order:
+                out = work / f"{which}-{i}"
+                if which == "hugo":
+                    cmd = [args.hugo, "--quiet", "--source", str(args.hugo_site.resolve()),
+                           "--destination", str(out), "--cacheDir", str(work / f"cache-{i}")]
+                else:
+                    cmd = [sys.executable, str(REPO / "build.py"), "build", "--root",
+                           str(args.site.resolve()), "--out", str(out), "--as-of", args.as_of]
+                r = timed(cmd)
+                runs[which].append(r)
+                files = sum(len(f) for _d, _s, f in os.walk(out))
+                print(f"{which:8} run {i + 1}: {r['wall']:6.2f} s wall, {r['cpu']:6.2f} s cpu, "
+                      f"peak RSS {r['rss'] / 2**20:6.0f} MiB (PSS {r['pss'] / 2**20:6.0f}), "
+                      f"{files} files, load {r['load']:.2f}", file=sys.stderr)
+                shutil.rmtree(out)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    h = [r["wall"] for r in runs["hugo"]]
+    lz = [r["wall"] for r in runs["liaison"]]
+    print(f"hugo    median {statistics.median(h):.2f} s ({min(h):.2f}–{max(h):.2f})")
+    print(f"liaison median {statistics.median(lz):.2f} s ({min(lz):.2f}–{max(lz):.2f})")
+    print(f"ratio liaison/hugo (medians): {statistics.median(lz) / statistics.median(h):.2f}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
