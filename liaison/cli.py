@@ -163,8 +163,12 @@ def validate(root: Path, as_of: str | None, strict: bool, timings: bool, fmt: st
 @AS_OF_OPTION
 @STRICT_OPTION
 @TIMINGS_OPTION
-def build(root: Path, out: Path | None, as_of: str | None, strict: bool, timings: bool) -> None:
-    """Validate, aggregate and render the site (nothing is written when the data has errors)."""
+@click.option("--full", is_flag=True,
+              help="Build even when nothing changed since the site in the output folder was built.")
+def build(root: Path, out: Path | None, as_of: str | None, strict: bool, timings: bool,
+          full: bool) -> None:
+    """Validate, aggregate and render the site (nothing is written when the data has errors;
+    nothing either when nothing changed since the last build, unless --full)."""
     from liaison.pipeline import build as build_site
     from liaison.progress import Progress
 
@@ -178,7 +182,7 @@ def build(root: Path, out: Path | None, as_of: str | None, strict: bool, timings
     target = out or root / "site"
     try:
         result = build_site(_root(root), date, target, strict=strict,
-                            on_checked=on_checked, progress=Progress())
+                            on_checked=on_checked, progress=Progress(), full=full)
     except OSError as exc:  # the output folder (the stages turn theirs into messages already)
         raise LiaisonError(f"cannot build into '{target}': {exc.strerror or exc}; the previous "
                            "site is untouched") from None
@@ -187,6 +191,12 @@ def build(root: Path, out: Path | None, as_of: str | None, strict: bool, timings
             click.echo(f"time: {seconds:7.3f} s  {stage}", err=True)
     # The warnings beside the counts: the line ends with the time, as it always did.
     n = sum(warnings)
+    if result.unchanged:
+        click.echo(f"up to date: nothing changed since the site in {result.out} was built "
+                   f"({result.pages} pages, {result.files} files"
+                   + (f", {n} warning{'s' if n != 1 else ''}" if n else "")
+                   + f"); checked in {result.seconds:.2f} s (--full builds it again)", err=True)
+        return
     click.echo(f"built {result.pages} pages, {result.files} files"
                + (f" ({n} warning{'s' if n != 1 else ''})" if n else "")
                + f" into {result.out} in {result.seconds:.2f} s", err=True)

@@ -35,6 +35,7 @@ class Checked:
     stats: Stats  # SPEC §4, computed once for every later stage
     counts: dict  # records read: interactions, referral rows
     timings: list  # (stage, seconds), for --timings and the benchmark
+    inputs: dict | None = None  # the input files' hashes, when asked for (liaison.buildrecord)
 
     @property
     def ok(self) -> bool:
@@ -119,28 +120,35 @@ class _Clock:
         self.last = now
 
 
-def _load_side_by_side(root: Path, cache, files) -> tuple[Site, Loader, Bulk]:
+def _load_side_by_side(root: Path, cache, files, fingerprint: Path | None = None):
     """Every record, for a build: a forked process reads the referral files (rows are cheap
-    to send back: 0.8 s for 290,000 of them) while this one reads the core records and the
-    interactions (which are not: pickling them costs more than reading them)."""
+    to send back: 0.8 s for 290,000 of them) and hashes the input files when asked
+    (``fingerprint``: the output folder, see liaison.buildrecord) while this one reads the
+    core records and the interactions (which are not cheap to send: pickling them costs
+    more than reading them). Returns (site, loader, bulk, input hashes or None)."""
     def read(part: str):
         if part == "referrals":
+            from liaison import buildrecord
+
             mine = ParseCache(None) if cache is None else cache.child()
-            return mine.new, load_bulk(Loader(root, mine), files.referrals)
+            bulk = load_bulk(Loader(root, mine), files.referrals)
+            hashes = buildrecord.inputs(root.resolve(), fingerprint) if fingerprint else None
+            return mine.new, bulk, hashes
         site, loader, _files = load_core(root, cache, files)
         return site, loader, load_bulk(Loader(root, cache), files.interactions)
 
-    (site, loader, bulk), (cached, referrals) = map_forked(read, ["core", "referrals"])
+    (site, loader, bulk), (cached, referrals, hashes) = map_forked(read, ["core", "referrals"])
     if cache is not None:
         cache.adopt(cached)
     return site, loader, Bulk(bulk.interactions, referrals.referrals,
                               bulk.problems + referrals.problems,
-                              bulk.partials + referrals.partials)
+                              bulk.partials + referrals.partials), hashes
 
 
 def _check(root, as_of, strict, use_cache, keep_records, workers,
-           check_templates: bool = False) -> Checked:
+           check_templates: bool = False, fingerprint: Path | None = None) -> Checked:
     clock = _Clock()
+    hashes = None
     cache = ParseCache.for_root(root) if use_cache else None
     files = discover(root)
     bulk_files = files.interactions + files.referrals
@@ -148,10 +156,14 @@ def _check(root, as_of, strict, use_cache, keep_records, workers,
         big = sum(files.sizes.get(rel, 0) for rel in bulk_files) >= PARALLEL_BYTES
         n = 1 if workers == 1 or not big else min(2, cpu_count() if workers is None else workers)
         if n > 1 and files.referrals:
-            site, loader, bulk = _load_side_by_side(root, cache, files)
+            site, loader, bulk, hashes = _load_side_by_side(root, cache, files, fingerprint)
         else:
             site, loader, files = load_core(root, cache, files)
             bulk = load_bulk(Loader(root, cache), bulk_files)
+        if fingerprint is not None and hashes is None:
+            from liaison import buildrecord
+
+            hashes = buildrecord.inputs(root.resolve(), fingerprint)
         problems = loader.problems + check_core(site, as_of)
         clock.lap(f"load core records, interactions and referrals "
                   f"({n} process{'es' if n > 1 else ''}); check core records")
@@ -238,29 +250,63 @@ def _check(root, as_of, strict, use_cache, keep_records, workers,
     clock.lap("placing diagnostics")
     if cache is not None:
         cache.save()
-    return Checked(site, report.strict() if strict else report, stats, counts, clock.laps)
+    return Checked(site, report.strict() if strict else report, stats, counts, clock.laps,
+                   hashes)
 
 
 def build(root: Path, as_of: dt.date, out: Path, strict: bool = False, on_checked=None,
-          workers: int | None = None, progress=None):
+          workers: int | None = None, progress=None, full: bool = False):
     """validate -> aggregate -> plan -> render -> write. ``on_checked(checked)`` sees the
     diagnostics first and may stop the build (it raises when there are errors), so that a
-    build with errors writes nothing."""
+    build with errors writes nothing.
+
+    Unless ``full``, a site in ``out`` whose build record (liaison.buildrecord) says it was
+    made from exactly these input files, settings and code is left as it is: nothing is
+    rendered or written, and the warnings of its build are given to ``on_checked`` again."""
+    from liaison import buildrecord
     from liaison.errors import DataErrors
     from liaison.progress import QUIET
-    from liaison.render import build_site, check_output
+    from liaison.render import build_site, check_output, reuse_site
 
+    start = time.perf_counter()
     progress = progress or QUIET
-    check_output(out.resolve())  # refuse a foreign folder before any work
+    target = out.resolve()
+    check_output(target)  # refuse a foreign folder before any work
+    hashes = None
+    if not full and buildrecord.may_be_up_to_date(target, as_of, strict):
+        wanted = buildrecord.make(root, target, as_of, strict)
+        record = reuse_site(target, wanted)
+        if record is not None:
+            return _unchanged(root, target, record, on_checked, start)
+        hashes = wanted["inputs"]
     with paused_gc():
         progress.stage("reading and checking the records")
-        checked = _check(root, as_of, strict, True, True, workers)
+        checked = _check(root, as_of, strict, True, True, workers,
+                         fingerprint=target if hashes is None else None)
         progress.clear()
         if on_checked is not None:
             on_checked(checked)
         if not checked.ok:
             raise DataErrors(len(checked.report.errors))
         progress.stage("planning pages")
-        result = build_site(checked, as_of, out, workers=workers, progress=progress)
+        record = {**buildrecord.settings(as_of, strict),
+                  "inputs": checked.inputs if hashes is None else hashes}
+        result = build_site(checked, as_of, out, workers=workers, progress=progress,
+                            record=record)
         result.timings = checked.timings + result.timings
         return result
+
+
+def _unchanged(root: Path, out: Path, record: dict, on_checked, start: float):
+    """The result of a build that found the site in ``out`` up to date: its warnings are
+    reported again, as its build reported them."""
+    from liaison.diagnostics import Diagnostic
+    from liaison.render import BuildResult
+
+    warnings = [Diagnostic(*w) for w in record.get("warnings", [])]
+    if on_checked is not None:
+        on_checked(Checked(Site(root=root), Report(warnings), None, {}, []))
+    seconds = time.perf_counter() - start
+    return BuildResult(out, record["pages"], record["files"], seconds,
+                       [("nothing changed since the last build: hashed the input files, "
+                         "listed the site", seconds)], unchanged=True)

@@ -102,6 +102,7 @@ class BuildResult:
     files: int
     seconds: float
     timings: list = field(default_factory=list)
+    unchanged: bool = False  # the site was up to date: nothing was written
 
 
 PARALLEL_NOTES = 2_000  # below this many distinct notes, one process renders them
@@ -127,8 +128,8 @@ def prerender_notes(view: page_registry.SiteView, workers: int = 1) -> int:
 
 def render_pages(view: page_registry.SiteView, pages: list[page_registry.Page], out: Path,
                  env: jinja2.Environment, progress: Progress = QUIET, label: str = "") -> int:
-    """Render pages into ``out``; the number of files written (pages and the files beside
-    them). A site's own templates and its decks are timed (liaison.sandbox.BUDGET): one
+    """Render pages into ``out``; the paths and sizes of the files written (pages and the
+    files beside them). A site's own templates and its decks are timed (liaison.sandbox.BUDGET): one
     timer for the whole batch, a page only notes when it starts."""
     with BUDGET.armed():
         return _render_pages(view, pages, out, env, progress, label)
@@ -137,7 +138,7 @@ def render_pages(view: page_registry.SiteView, pages: list[page_registry.Page], 
 def _render_pages(view, pages, out, env, progress, label) -> int:
     from liaison.decks import SlideError
 
-    written = 0
+    written = []
     timed = isinstance(env, Sandbox)  # the built-in templates alone are trusted
     for i, page in enumerate(pages):
         progress.fraction(label, i, len(pages))
@@ -158,12 +159,13 @@ def _render_pages(view, pages, out, env, progress, label) -> int:
             BUDGET.end(began)
         target = out / page.path
         target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(html.encode("utf-8"))
-        written += 1
+        data = html.encode("utf-8")
+        target.write_bytes(data)
+        written.append((page.path, len(data)))
         for rel, extra in page_registry.files_beside(view, page).items():
             (out / rel).parent.mkdir(parents=True, exist_ok=True)  # a deck's _media/ folder
             (out / rel).write_bytes(extra)
-            written += 1
+            written.append((rel, len(extra)))
     return written
 
 
@@ -250,13 +252,13 @@ def load_template(env: jinja2.Environment, name: str, site_root: Path) -> jinja2
         raise template_failure(exc, site_root) from None
 
 
-def write_files(root: Path, files: dict[str, bytes]) -> list[str]:
-    """Write files below ``root``; their paths."""
+def write_files(root: Path, files: dict[str, bytes]) -> list[tuple[str, int]]:
+    """Write files below ``root``; their paths and sizes."""
     for rel, data in files.items():
         target = root / rel
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(data)
-    return list(files)
+    return [(rel, len(data)) for rel, data in files.items()]
 
 
 def check_output(out: Path) -> None:
@@ -285,8 +287,10 @@ def check_output(out: Path) -> None:
 
 
 def build_site(checked, as_of: dt.date, out: Path, workers: int | None = None,
-               progress: Progress = QUIET) -> BuildResult:
-    """Render the whole site into a fresh folder beside ``out``, then swap it in."""
+               progress: Progress = QUIET, record: dict | None = None) -> BuildResult:
+    """Render the whole site into a fresh folder beside ``out``, then swap it in. ``record``
+    (liaison.buildrecord: what the site is made from) is written into it, with what the
+    build wrote and its warnings."""
     start = time.perf_counter()
     out = out.resolve()
     check_output(out)
@@ -315,12 +319,14 @@ def build_site(checked, as_of: dt.date, out: Path, workers: int | None = None,
         raise _output_error(exc, out) from None
     lock = _lock(out, wait=LOCK_WAIT)  # one build at a time into one folder
     try:
-        return _build_locked(out, view, stats, pages, env, site, workers, progress, laps, start)
+        return _build_locked(out, view, stats, pages, env, site, workers, progress, laps, start,
+                             record)
     finally:
         _unlock(*lock)
 
 
-def _build_locked(out, view, stats, pages, env, site, workers, progress, laps, start) -> BuildResult:
+def _build_locked(out, view, stats, pages, env, site, workers, progress, laps, start,
+                  record=None) -> BuildResult:
     """The part of ``build_site`` that holds the output folder's lock: put back a site a
     killed build left, remove what killed builds left beside ``out``, render into a fresh
     folder there and swap it in."""
@@ -355,7 +361,13 @@ def _build_locked(out, view, stats, pages, env, site, workers, progress, laps, s
         results = map_forked(work, [s for s in shares if s is None or s])
         if n == 1:
             results.append(write_files(tmp, extra_files(view, stats)))
-        files = sum(results[:-1]) + len(results[-1])
+        written = [entry for result in results for entry in result]
+        files = len(written) + 1  # and the marker
+        if record is not None:
+            from liaison import buildrecord
+
+            files += 1
+            buildrecord.write(tmp, record, len(pages), files, view.warnings, written)
         progress.stage("writing")
         os.replace(tmp / BUILDING, tmp / MARKER)  # complete: the next build may restore it
         laps.append((f"render and write {len(pages)} pages, exports and calendars "
@@ -372,7 +384,25 @@ def _build_locked(out, view, stats, pages, env, site, workers, progress, laps, s
     except BaseException:
         _remove_ours(tmp)
         raise
-    return BuildResult(out, len(pages), files + 1, time.perf_counter() - start, laps)
+    return BuildResult(out, len(pages), files, time.perf_counter() - start, laps)
+
+
+def reuse_site(out: Path, wanted: dict) -> dict | None:
+    """Under the output folder's lock (after putting back a site a killed build left and
+    removing what killed builds left beside it): the build record of the site in ``out``
+    when it was made from exactly ``wanted`` and still holds what it was built with, else
+    None (liaison.buildrecord)."""
+    from liaison import buildrecord
+
+    if not out.parent.is_dir():
+        return None
+    lock = _lock(out, wait=LOCK_WAIT)
+    try:
+        _recover(out)
+        _clean_stale(out)
+        return buildrecord.up_to_date(out, wanted)
+    finally:
+        _unlock(*lock)
 
 
 def _normalize(root: Path) -> None:

@@ -357,6 +357,67 @@ def test_replaces_its_own_previous_output(example_site, tmp_path):
     assert_same_tree(snapshot(out), snapshot(fresh))
 
 
+def _files_and_times(out: Path) -> dict[str, tuple[int, int]]:
+    return {p.relative_to(out).as_posix(): (p.stat().st_ino, p.stat().st_mtime_ns)
+            for p in sorted(out.rglob("*"))}
+
+
+def test_a_build_with_nothing_changed_writes_nothing_and_says_so(example_site, tmp_path):
+    out = tmp_path / "out"
+    code, _o, first = build(example_site, out)
+    assert code == 0, first
+    warnings = [line for line in first.splitlines() if DIAGNOSTIC.match(line)]
+    assert warnings, "the worked example has warnings: they are said again below"
+    before = _files_and_times(out)
+    record = json.loads((out / ".liaison-build.json").read_text())
+    assert record["as_of"] == AS_OF and record["pages"] == int(SUMMARY.search(first).group(1))
+    assert "data/physicians/nina-vargas.yaml" in record["inputs"]
+    code, _o, second = build(example_site, out)
+    assert code == 0, second
+    assert _files_and_times(out) == before, "nothing is written, not even the same bytes"
+    assert [line for line in second.splitlines() if DIAGNOSTIC.match(line)] == warnings
+    assert second.splitlines()[-1].startswith(f"up to date: nothing changed since the site in {out}")
+    assert f"({record['pages']} pages, {record['files']} files, {len(warnings)} warning" in second
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".out")] == []
+
+
+@pytest.mark.parametrize("change", ["data file", "new file", "template", "as-of", "page removed",
+                                    "page added", "record damaged", "--full"])
+def test_a_build_after_a_change_builds_again_as_a_fresh_build_would(example_site, tmp_path, change):
+    out = tmp_path / "out"
+    assert build(example_site, out)[0] == 0
+    extra: tuple[str, ...] = ()
+    as_of = AS_OF
+    if change == "data file":
+        path = example_site / "data/physicians/nina-vargas.yaml"
+        path.write_text(path.read_text().replace("Nina Vargas", "Nina Vargas-Hale"))
+    elif change == "new file":
+        (example_site / "content/training/extra.md").write_text(
+            "---\ntitle: Extra\naudience: all\n---\nText.\n")
+    elif change == "template":
+        (example_site / "templates").mkdir(exist_ok=True)
+        (example_site / "templates/palette.yaml").write_text("primary: '#7c2d12'\n")
+    elif change == "as-of":
+        as_of = "2026-11-27"
+    elif change == "page removed":
+        (out / "physicians/nina-vargas/index.html").unlink()
+    elif change == "page added":
+        (out / "stray.html").write_text("left by someone\n")
+    elif change == "record damaged":
+        (out / ".liaison-build.json").write_text("{not json")
+    else:
+        extra = ("--full",)
+    args = ["build", "--root", str(example_site), "--as-of", as_of, "--out", str(out), *extra]
+    code, _o, stderr = cli(*args)
+    assert code == 0, stderr
+    assert stderr.splitlines()[-1].startswith("built "), stderr
+    fresh = tmp_path / "fresh"
+    assert cli("build", "--root", str(example_site), "--as-of", as_of, "--out", str(fresh))[0] == 0
+    assert_same_tree(snapshot(out), snapshot(fresh))
+    if change == "data file":
+        assert "Nina Vargas-Hale" in (out / "physicians/nina-vargas/index.html").read_text()
+
+
 def test_out_naming_a_file_exits_1_with_a_message(tmp_path):
     target = tmp_path / "report.pdf"
     target.write_bytes(b"%PDF-1.4 not ours\n")

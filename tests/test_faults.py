@@ -30,11 +30,13 @@ _REAL_REPLACE = os.replace
 
 
 def build(root: Path, out: Path) -> tuple[int, str]:
-    """`liaison build` in-process: (exit code, stderr). A traceback fails the test."""
+    """`liaison build --full` in-process: (exit code, stderr). A traceback fails the test.
+    (--full: these tests are about the writing of a site, which a build of unchanged input
+    skips; test_build tests that.)"""
     from liaison.cli import main
 
     result = CliRunner().invoke(main, ["build", "--root", str(root), "--out", str(out),
-                                       "--as-of", AS_OF])
+                                       "--as-of", AS_OF, "--full"])
     if result.exception is not None and not isinstance(result.exception, SystemExit):
         import traceback
 
@@ -125,7 +127,7 @@ def test_a_kill_between_the_two_renames_loses_nothing(built, tmp_path, monkeypat
     with monkeypatch.context() as m:
         m.setattr(os, "replace", killed_at_the_second_rename)
         with pytest.raises(KeyboardInterrupt):
-            pipeline.build(SPEC_EXAMPLE, dt.date(2026, 11, 26), out)
+            pipeline.build(SPEC_EXAMPLE, dt.date(2026, 11, 26), out, full=True)
     assert dead, "the build never reached the swap"
     assert not out.exists(), "the simulated kill left the moment between the renames"
 
@@ -154,7 +156,7 @@ def test_a_kill_anywhere_in_the_swap_is_repaired_by_the_next_build(built, monkey
     with monkeypatch.context() as m:
         death = Death(m, at=at)
         with pytest.raises(KeyboardInterrupt):
-            pipeline.build(SPEC_EXAMPLE, dt.date(2026, 11, 26), out)
+            pipeline.build(SPEC_EXAMPLE, dt.date(2026, 11, 26), out, full=True)
         assert death.dead
     code, stderr = build(SPEC_EXAMPLE, out)
     assert code == 0, stderr
@@ -179,7 +181,7 @@ def test_a_kill_while_rendering_leaves_no_debris(built, monkeypatch, stage):
     with monkeypatch.context() as m:
         m.setattr(render, target, dying)
         with pytest.raises(SystemExit):
-            pipeline.build(SPEC_EXAMPLE, dt.date(2026, 11, 26), out)
+            pipeline.build(SPEC_EXAMPLE, dt.date(2026, 11, 26), out, full=True)
     assert snapshot(out) == before
     code, stderr = build(SPEC_EXAMPLE, out)
     assert code == 0, stderr
@@ -288,7 +290,7 @@ def test_a_full_disk_while_writing_keeps_the_previous_site(built, monkeypatch, w
     monkeypatch.setattr(pathlib.Path, "write_bytes", full)
     monkeypatch.setattr(render, "PARALLEL_PAGES", 1)  # workers=2 forks: the error crosses back
     with pytest.raises(LiaisonError) as info:
-        pipeline.build(SPEC_EXAMPLE, dt.date(2026, 11, 26), out, workers=workers)
+        pipeline.build(SPEC_EXAMPLE, dt.date(2026, 11, 26), out, workers=workers, full=True)
     message = info.value.format_message()
     assert "No space left on device" in message and "\n" not in message
     assert "Traceback" not in message
@@ -351,7 +353,7 @@ def test_an_output_folder_under_a_file_is_a_message(tmp_path):
 def _build_process(out: Path, cwd: Path) -> subprocess.Popen:
     return subprocess.Popen(
         [sys.executable, str(REPO / "build.py"), "build", "--root", str(SPEC_EXAMPLE),
-         "--out", str(out), "--as-of", AS_OF],
+         "--out", str(out), "--as-of", AS_OF, "--full"],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=cwd)
 
 

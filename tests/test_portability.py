@@ -79,6 +79,9 @@ def test_pyyaml_fallback_reports_the_same_diagnostics(example_site):
 def test_every_file_of_the_worked_example_matches_the_manifest(tmp_path):
     _build(SPEC_EXAMPLE, tmp_path / "site", tmp_path)
     got = _hashes(tmp_path / "site")
+    # The build record holds the hash of Liaison's own code: it changes with every change of
+    # the code, and is compared between the two parsers' builds above instead.
+    assert got.pop(".liaison-build.json")
     text = "".join(f"{digest}  {rel}\n" for rel, digest in got.items())
     if UPDATE_GOLDEN:
         MANIFEST.write_text(text)

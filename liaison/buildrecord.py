@@ -1,0 +1,203 @@
+"""The build record: what a site was built from, kept inside the site it describes.
+
+A build writes ``.liaison-build.json`` into the output folder with the rest of the site (so
+the record and the pages it describes are swapped in together): a hash of every input file
+(everything under ``data/``, ``content/`` and ``templates/``, and ``site.yaml``), the as-of
+date, ``--strict``, a hash of Liaison's own code and templates with the versions of the
+libraries that shape the output, the pages and files it wrote, the warnings it printed, and
+the list of the files it wrote with their sizes. The next build into the same folder reads
+the record first: when every one of these is the same, and the folder still holds exactly
+the files the record lists (no page deleted or added by hand), nothing is rendered and
+nothing is written, and the warnings are printed again. ``build --full`` skips the check.
+
+Only a build that finished writes a record, and a build never trusts a record it did not
+find inside a folder marked as one of its own.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+from functools import lru_cache
+from pathlib import Path
+
+NAME = ".liaison-build.json"
+VERSION = 1
+INPUT_FOLDERS = ("data", "content", "templates")
+INPUT_FILES = ("site.yaml", "site.yml")
+# Libraries whose version can change what a page holds (the Markdown, the sanitizer, the
+# calendars, the templates' engine); a change of any is a change of the code.
+LIBRARIES = ("jinja2", "markupsafe", "markdown", "nh3", "icalendar", "pydantic", "pyyaml",
+             "yaml-rs")
+
+
+def _digest(data: bytes) -> str:
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
+@lru_cache(maxsize=1)
+def code_fingerprint() -> str:
+    """Liaison's own files (code, templates, assets) and the libraries' versions."""
+    from importlib import metadata
+
+    package = Path(__file__).parent
+    h = hashlib.blake2b(digest_size=16)
+    for folder, dirs, files in sorted(os.walk(package)):
+        dirs[:] = sorted(d for d in dirs if d != "__pycache__")
+        for name in sorted(files):
+            if name.endswith((".pyc", ".pyo")):
+                continue
+            path = os.path.join(folder, name)
+            h.update(os.path.relpath(path, package).encode() + b"\0")
+            with open(path, "rb") as fh:
+                h.update(fh.read())
+    for lib in LIBRARIES:
+        try:
+            version = metadata.version(lib)
+        except metadata.PackageNotFoundError:
+            version = "-"
+        h.update(f"{lib}={version}\0".encode())
+    return h.hexdigest()
+
+
+def _walk(root: Path, top: str, skip: set[str], out: dict[str, str]) -> None:
+    """Every entry below ``root/top`` by its relative path: a file by its content's hash, a
+    link by where it points (links are never followed), anything else by its kind."""
+    stack = [top]
+    while stack:
+        rel_dir = stack.pop()
+        try:
+            entries = list(os.scandir(root / rel_dir))
+        except (FileNotFoundError, NotADirectoryError):
+            continue
+        for entry in entries:
+            rel = f"{rel_dir}/{entry.name}"
+            if entry.path in skip:
+                continue
+            if entry.is_symlink():
+                out[rel] = "link:" + os.readlink(entry.path)
+            elif entry.is_dir(follow_symlinks=False):
+                stack.append(rel)
+            elif entry.is_file(follow_symlinks=False):
+                try:
+                    with open(entry.path, "rb") as fh:
+                        out[rel] = _digest(fh.read())
+                except OSError:
+                    out[rel] = "unreadable"
+            else:
+                out[rel] = "special"
+
+
+def inputs(root: Path, out: Path) -> dict[str, str]:
+    """The hashes of every input file of the site root (the output folder left out when it
+    lies inside)."""
+    found: dict[str, str] = {}
+    skip = {str(out)}
+    for name in INPUT_FILES:
+        _walk_file(root, name, found)
+    for top in INPUT_FOLDERS:
+        if (root / top).is_dir() and not (root / top).is_symlink():
+            _walk(root, top, skip, found)
+        elif os.path.lexists(root / top):
+            _walk_file(root, top, found)
+    return dict(sorted(found.items()))
+
+
+def _walk_file(root: Path, rel: str, found: dict[str, str]) -> None:
+    path = root / rel
+    if path.is_symlink():
+        found[rel] = "link:" + os.readlink(path)
+    elif path.is_file():
+        found[rel] = _digest(path.read_bytes())
+    elif os.path.lexists(path):
+        found[rel] = "special"
+
+
+def outputs(out: Path) -> str:
+    """One hash of the files of a built site: their paths and sizes (the record itself and
+    the build's marker left out: the marker is renamed once the record is written)."""
+    from liaison.render import BUILDING, DELETING, MARKER
+
+    own = {NAME, BUILDING, DELETING, MARKER}
+    listing = []
+    stack = [""]
+    while stack:
+        rel_dir = stack.pop()
+        with os.scandir(out / rel_dir if rel_dir else out) as entries:
+            for entry in entries:
+                rel = f"{rel_dir}/{entry.name}" if rel_dir else entry.name
+                if entry.is_dir(follow_symlinks=False):
+                    stack.append(rel)
+                elif rel not in own:
+                    listing.append((rel, entry.stat(follow_symlinks=False).st_size))
+    return listing_digest(listing)
+
+
+def listing_digest(listing: list[tuple[str, int]]) -> str:
+    """One hash of (path, size) pairs, in any order."""
+    return _digest("\n".join(sorted(f"{rel}\0{size}" for rel, size in listing)).encode())
+
+
+def settings(as_of: dt.date, strict: bool) -> dict:
+    """What a build is made from besides its input files."""
+    return {"version": VERSION, "as_of": as_of.isoformat(), "strict": strict,
+            "code": code_fingerprint()}
+
+
+def make(root: Path, out: Path, as_of: dt.date, strict: bool) -> dict:
+    """What a build of ``root`` into ``out`` is made from (the record, before the build adds
+    what it wrote)."""
+    return {**settings(as_of, strict), "inputs": inputs(root.resolve(), out.resolve())}
+
+
+def may_be_up_to_date(out: Path, as_of: dt.date, strict: bool) -> bool:
+    """Whether the site in ``out`` has a record made with these settings (cheap: the input
+    files are hashed only then)."""
+    record = read(out)
+    return record is not None and all(record.get(k) == v
+                                      for k, v in settings(as_of, strict).items())
+
+
+SAME = ("version", "as_of", "strict", "code", "inputs")
+
+
+def read(out: Path) -> dict | None:
+    """The record of the site in ``out``, or None (no site of ours, no record, or one that
+    cannot be read)."""
+    from liaison.render import MARKER
+
+    try:
+        if not (out / MARKER).is_file():
+            return None
+        with open(out / NAME, encoding="utf-8") as fh:
+            record = json.load(fh)
+    except (OSError, ValueError):
+        return None
+    return record if isinstance(record, dict) else None
+
+
+def up_to_date(out: Path, wanted: dict) -> dict | None:
+    """The record of ``out`` when the site there was built from exactly ``wanted`` and still
+    holds the files it was built with; else None."""
+    record = read(out)
+    if record is None or any(record.get(k) != wanted[k] for k in SAME):
+        return None
+    try:
+        if record.get("outputs") != outputs(out):
+            return None
+    except OSError:
+        return None
+    return record
+
+
+def write(folder: Path, wanted: dict, pages: int, files: int, warnings: list,
+          written: list[tuple[str, int]] | None = None) -> None:
+    """Write the record into a freshly built site folder, with what the build wrote (the
+    paths and sizes of ``written``, else read back from the folder) and its warnings
+    (Diagnostic)."""
+    record = {**wanted, "pages": pages, "files": files,
+              "warnings": [[d.path, d.line, d.col, d.severity, d.message] for d in warnings],
+              "outputs": outputs(folder) if written is None else listing_digest(written)}
+    (folder / NAME).write_text(json.dumps(record, separators=(",", ":"), sort_keys=True) + "\n",
+                               encoding="utf-8")
