@@ -251,6 +251,38 @@ def test_a_large_old_site_is_removed_by_both_processes_and_only_it(tmp_path, mon
     assert len({pid for pid, _name in removers}) == 2, "both processes removed a share"
 
 
+@pytest.mark.parametrize("starts", [True, False], ids=["detached", "cannot-start"])
+def test_a_large_old_site_is_removed_after_the_build_returns(built, monkeypatch, starts):
+    """An old site of BACKGROUND_REMOVE files or more is marked as being deleted and
+    removed by a detached process; if that cannot start, by the build itself."""
+    import time
+
+    import liaison.render as render
+
+    out, before = built
+    monkeypatch.setattr(render, "BACKGROUND_REMOVE", 1)
+    handed: list[tuple[Path, list[str]]] = []
+    real = render._remove_later
+
+    def later(path):
+        handed.append((path, sorted(os.listdir(path))))
+        return real(path) if starts else False
+
+    monkeypatch.setattr(render, "_remove_later", later)
+    code, stderr = build(SPEC_EXAMPLE, out)
+    assert code == 0, stderr
+    assert len(handed) == 1
+    old, names = handed[0]
+    assert old.name.startswith(".out.old-") and ".liaison-deleting" in names
+    assert MARKER not in names, "the next build can never put it back as the site"
+    deadline = time.monotonic() + 60
+    while old.exists() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not old.exists()
+    assert beside(out) == ["out"]
+    assert snapshot(out) == before
+
+
 def test_a_full_disk_at_the_swap_keeps_the_previous_site(built, monkeypatch):
     out, before = built
     calls = []
