@@ -56,12 +56,15 @@ Notes: Speaker notes: what to say on this slide (shown in the notes pane, not on
 
 ## Working together
 
-{{% if practice %}}
-**{{{{ practice.name }}}}** sent us {{{{ stats.referrals_365d }}}} referrals in the last twelve months. Thank you!
+{{% if practice and stats.referrals_365d %}}
+**{{{{ practice.name }}}}** sent us {{{{ plural(stats.referrals_365d, "patient") }}}} in the last twelve months. Thank you!
 
 {{% for p in physicians %}}
-- {{{{ p.name }}}}
+- {{{{ p|formal_name }}}}
 {{% endfor %}}
+{{% elif practice %}}
+- What {{{{ practice.name }}}} gets from the first referral
+- One direct scheduling line: {{{{ site.practice.phone }}}}
 {{% else %}}
 - How to refer a patient to {{{{ site.practice.name }}}}
 - What the referring office hears back from us, and when
