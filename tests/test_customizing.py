@@ -43,8 +43,10 @@ def write(root: Path, rel: str, text: str) -> None:
 
 
 def tree(folder: Path) -> dict[str, bytes]:
+    """Every file of a built site but its build record (which lists the input files: a
+    site with templates/ has more of them)."""
     return {p.relative_to(folder).as_posix(): p.read_bytes()
-            for p in sorted(folder.rglob("*")) if p.is_file()}
+            for p in sorted(folder.rglob("*")) if p.is_file() and p.name != ".liaison-build.json"}
 
 
 @pytest.fixture(scope="module")

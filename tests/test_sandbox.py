@@ -178,6 +178,8 @@ def test_a_faithful_override_builds_the_very_same_site(example_site, tmp_path):
     assert plain == sorted(p.relative_to(tmp_path / "sandboxed")
                            for p in (tmp_path / "sandboxed").rglob("*") if p.is_file())
     for rel in plain:
+        if rel.name == ".liaison-build.json":  # lists the input files: one more here
+            continue
         assert (tmp_path / "plain" / rel).read_bytes() == (tmp_path / "sandboxed" / rel).read_bytes(), rel
 
 
