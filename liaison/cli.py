@@ -385,13 +385,9 @@ def import_nppes(file: Path, states, zips, taxonomies, specialties, root: Path,
     from liaison.scaffold.fields import BadValue
 
     tty = sys.stderr.isatty()
-
-    def progress(rows: int) -> None:
-        click.echo(f"\r{rows:,} rows read…", err=True, nl=False)
-
     try:
         new, counts = nppes.run(_root(root), file, filters, dry_run, click.echo,
-                                progress if tty else None)
+                                _rows_read if tty else None)
     except BadValue as exc:
         raise click.BadParameter(exc.message, param_hint="'--root'") from None
     finally:
@@ -446,17 +442,13 @@ def import_cms_utilization(files, codes, procedures, near_zips, excluded, year, 
     from liaison.scaffold.fields import BadValue
 
     tty = sys.stderr.isatty()
-
-    def progress(rows: int) -> None:
-        click.echo(f"\r{rows:,} rows read…", err=True, nl=False)
-
     try:
         today = resolve_as_of(None)  # the import date written: SOURCE_DATE_EPOCH's, else today
     except ValueError as exc:
         raise click.UsageError(str(exc)) from None
     try:
         result = cms.run(_root(root), list(files), options, dry_run, today,
-                         progress if tty else None)
+                         _rows_read if tty else None)
     except BadValue as exc:
         raise click.BadParameter(exc.message, param_hint="'--root'") from None
     finally:
@@ -481,6 +473,11 @@ def import_cms_utilization(files, codes, procedures, near_zips, excluded, year, 
           f"{n(c.kept_rows, 'code row')} kept; skipped {n(c.elsewhere, 'code row')} of "
           f"providers elsewhere, {c.excluded:,} of excluded NPIs, {c.bad_npi:,} with an invalid "
           "NPI", err=True)
+
+
+def _rows_read(rows: int) -> None:
+    """An importer's progress on a terminal: one line, rewritten."""
+    click.echo(f"\r{rows:,} rows read…", err=True, nl=False)
 
 
 def _in_terminal() -> bool:

@@ -50,8 +50,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Callable, Iterable
 
-from liaison.errors import LiaisonError
-from liaison.importers import hcpcs
+from liaison.importers import PROGRESS_EVERY, ImportProblem, csv_records, hcpcs
 from liaison.importers.nppes import credentials, title_case
 from liaison.market import DATASET, FOLDER
 from liaison.models import npi_check_digit_ok
@@ -78,13 +77,8 @@ SERVICE_COLUMNS = PROVIDER_FIELDS + (CODE, DESCRIPTION, PLACE, BENES, SERVICES)
 PROVIDER_COLUMNS = PROVIDER_FIELDS + (PROVIDER_MARK, BENES)
 BY_SERVICE, BY_PROVIDER = "by Provider and Service", "by Provider"
 
-PROGRESS_EVERY = 100_000
 _YEAR_IN_NAME = re.compile(r"_D([0-9]{2})_")
 _NUMBER = re.compile(r"^[0-9]+(\.[0-9]+)?$")
-
-
-class ImportProblem(LiaisonError):
-    """The files cannot be imported (``path:line: message``); nothing was written."""
 
 
 @dataclass(frozen=True)
@@ -235,22 +229,8 @@ def _records(fh, name: str, width: int, wanted, counts: list, at: list, progress
     ``wanted(text, pieces)`` refuses left out (``pieces``: the text split at every comma, a
     cheap look at the values), each record's number of fields checked all the same.
     ``counts[0]``: records read; ``at[0]``: the line the record yielded starts on."""
-    line, start, buf = 1, 1, None
     commas = width - 1
-    for raw in fh:
-        line += 1
-        if buf is not None:
-            buf += raw
-            if buf.count('"') % 2:
-                continue
-            text, buf = buf, None
-        elif raw.count('"') % 2:
-            buf, start = raw, line
-            continue
-        else:
-            text, start = raw, line
-        if not text.strip():
-            continue
+    for start, text in csv_records(fh, name):
         counts[0] += 1
         if progress is not None and counts[0] % PROGRESS_EVERY == 0:
             progress(counts[0])
@@ -266,8 +246,6 @@ def _records(fh, name: str, width: int, wanted, counts: list, at: list, progress
             continue
         at[0] = start
         yield text
-    if buf is not None:
-        raise ImportProblem(f"{name}:{start}: a quoted value is never closed")
 
 
 def _rows(path: Path, columns: tuple[str, ...], wanted, progress, what: str):

@@ -32,8 +32,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable
 
-from liaison.errors import LiaisonError
-from liaison.importers import taxonomy
+from liaison.importers import PROGRESS_EVERY, ImportProblem, csv_records, taxonomy
 from liaison.models import ID_MAX, npi_check_digit_ok
 
 # The columns read (names exactly as in the registry's header).
@@ -62,11 +61,6 @@ REQUIRED = (NPI, ENTITY, LAST, FIRST, MIDDLE, SUFFIX, CREDENTIAL, ADDRESS_1, ADD
             *(PRIMARY.format(i) for i in range(1, TAXONOMY_SLOTS + 1)))
 
 TAG = "nppes"
-PROGRESS_EVERY = 100_000  # rows between two progress lines on a terminal
-
-
-class ImportProblem(LiaisonError):
-    """The file cannot be imported (``path:line: message``); nothing was written."""
 
 
 @dataclass(frozen=True)
@@ -238,22 +232,8 @@ def _records(fh, name: str, width: int, needles, counts: Counts, at: list,
     a record then spans lines), without those that cannot match ``needles``. Each record's
     shape is checked even when it is skipped: one quoted field per column, else a full
     split that must give ``width`` fields. ``at[0]``: the line the record yielded starts on."""
-    line, start, buf = 1, 1, None
     expected_quotes = 2 * width
-    for raw in fh:
-        line += 1
-        if buf is not None:
-            buf += raw
-            if buf.count('"') % 2:
-                continue
-            text, buf = buf, None
-        elif raw.count('"') % 2:
-            buf, start = raw, line
-            continue
-        else:
-            text, start = raw, line
-        if not text.strip():
-            continue
+    for start, text in csv_records(fh, name):
         counts.rows += 1
         if progress is not None and counts.rows % PROGRESS_EVERY == 0:
             progress(counts.rows)
@@ -267,8 +247,6 @@ def _records(fh, name: str, width: int, needles, counts: Counts, at: list,
             continue
         at[0] = start
         yield text
-    if buf is not None:
-        raise ImportProblem(f"{name}:{start}: a quoted value is never closed")
 
 
 def _registry_date(text: str, name: str, line: int) -> dt.date | None:
