@@ -24,7 +24,7 @@ favours Hugo.
 ``--time`` runs, alternately, ``hugo --quiet`` (all cores, its default) and ``python build.py
 build`` on the same machine, each ``--repeat`` times, with a cold output folder each, and
 prints wall time, processor time (user + system of the process and the children it waited
-for) and the peak of the summed resident memory of the whole process tree (sampled every 50
+for) and the peak of the summed resident memory of the whole process tree (sampled every 250
 ms from /proc: RSS, and PSS where /proc/PID/smaps_rollup is readable, which counts pages
 shared by forked workers once). The load average is printed beside each run.
 """
@@ -252,7 +252,7 @@ def timed(cmd: list[str], cwd: Path | None = None) -> dict:
         while not done.is_set():
             rss, pss = _memory(_tree(proc.pid))
             peak[0], peak[1] = max(peak[0], rss), max(peak[1], pss)
-            done.wait(0.05)
+            done.wait(0.25)
 
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()
