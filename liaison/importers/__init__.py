@@ -3,7 +3,8 @@ CMS Medicare utilization files). What the importers share: their error, and read
 CSV file's records as text, so that a record that cannot match is skipped before any parsing."""
 from __future__ import annotations
 
-from typing import Iterable, TextIO
+import re
+from typing import Callable, Iterable, Mapping, TextIO
 
 from liaison.errors import LiaisonError
 
@@ -36,3 +37,29 @@ def csv_records(fh: TextIO, name: str) -> Iterable[tuple[int, str]]:
             yield start, text
     if buf is not None:
         raise ImportProblem(f"{name}:{start}: a quoted value is never closed")
+
+
+def option_values(option: str, values: Iterable[str], pattern, what: str, upper: bool = False,
+                  valid: Callable[[str], bool] | None = None) -> list[str]:
+    """The values of a repeatable option, stripped (and upper-cased with ``upper``), in order;
+    ValueError ``"--option: 'value' is not WHAT"`` for one that does not match ``pattern``
+    whole (or that ``valid`` refuses)."""
+    out = []
+    for value in values:
+        value = value.strip().upper() if upper else value.strip()
+        if not re.fullmatch(pattern, value) or (valid is not None and not valid(value)):
+            raise ValueError(f"{option}: '{value}' is not {what}")
+        out.append(value)
+    return out
+
+
+def named_groups(option: str, names: Iterable[str], groups: Mapping[str, Iterable[str]]) -> set[str]:
+    """The members of the groups named (case and spaces ignored); ValueError for a name that
+    is not a group."""
+    out: set[str] = set()
+    for name in names:
+        key = name.strip().lower()
+        if key not in groups:
+            raise ValueError(f"{option}: '{name}' is not one of {', '.join(sorted(groups))}")
+        out.update(groups[key])
+    return out

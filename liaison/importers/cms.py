@@ -50,7 +50,9 @@ from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Callable, Iterable
 
-from liaison.importers import PROGRESS_EVERY, ImportProblem, csv_records, hcpcs
+from liaison.importers import (
+    PROGRESS_EVERY, ImportProblem, csv_records, hcpcs, named_groups, option_values,
+)
 from liaison.importers.nppes import credentials, title_case
 from liaison.market import DATASET, FOLDER
 from liaison.models import npi_check_digit_ok
@@ -96,34 +98,17 @@ class Options:
         group, the codes of a vein clinic (``--procedures vein``)."""
         from liaison.market import CODE_RE
 
-        chosen: set[str] = set()
-        for c in codes:
-            c = c.strip().upper()
-            if not CODE_RE.match(c):
-                raise ValueError(f"--hcpcs: '{c}' is not a HCPCS code (five digits like 36475, "
-                                 "a letter and four digits like G0439, or 0524T)")
-            chosen.add(c)
+        chosen = set(option_values(
+            "--hcpcs", codes, CODE_RE, "a HCPCS code (five digits like 36475, a letter and "
+            "four digits like G0439, or 0524T)", upper=True))
         procedures = list(procedures)
         if not procedures and not chosen:
             procedures = [hcpcs.DEFAULT_GROUP]
-        for g in procedures:
-            key = g.strip().lower()
-            if key not in hcpcs.GROUPS:
-                raise ValueError(f"--procedures: '{g}' is not one of "
-                                 f"{', '.join(sorted(hcpcs.GROUPS))}")
-            chosen.update(hcpcs.GROUPS[key])
-        zips = set()
-        for z in near_zips:
-            z = z.strip()
-            if not re.fullmatch(r"[0-9]{1,5}", z):
-                raise ValueError(f"--near-zip: '{z}' is not a ZIP code prefix (1 to 5 digits)")
-            zips.add(z)
-        npis = set()
-        for n in excluded:
-            n = n.strip()
-            if not (re.fullmatch(r"[0-9]{10}", n) and npi_check_digit_ok(n)):
-                raise ValueError(f"--exclude: '{n}' is not a valid NPI")
-            npis.add(n)
+        chosen |= named_groups("--procedures", procedures, hcpcs.GROUPS)
+        zips = set(option_values("--near-zip", near_zips, r"[0-9]{1,5}",
+                                 "a ZIP code prefix (1 to 5 digits)"))
+        npis = set(option_values("--exclude", excluded, r"[0-9]{10}", "a valid NPI",
+                                 valid=npi_check_digit_ok))
         if year is not None and not 2000 <= year <= 2099:
             raise ValueError(f"--year: {year} is not a data year (2000 to 2099)")
         return cls(tuple(sorted(chosen)), tuple(sorted(zips)), frozenset(npis), year)

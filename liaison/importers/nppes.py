@@ -32,7 +32,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable
 
-from liaison.importers import PROGRESS_EVERY, ImportProblem, csv_records, taxonomy
+from liaison.importers import (
+    PROGRESS_EVERY, ImportProblem, csv_records, named_groups, option_values, taxonomy,
+)
 from liaison.models import ID_MAX, npi_check_digit_ok
 
 # The columns read (names exactly as in the registry's header).
@@ -73,31 +75,13 @@ class Filters:
     def of(cls, states: Iterable[str] = (), zips: Iterable[str] = (),
            taxonomies: Iterable[str] = (), specialties: Iterable[str] = ()) -> "Filters":
         """Filters from command-line values; ValueError names a bad one."""
-        st = set()
-        for s in states:
-            s = s.strip().upper()
-            if not re.fullmatch(r"[A-Z]{2}", s):
-                raise ValueError(f"--state: '{s}' is not a two-letter state code (e.g. NC)")
-            st.add(s)
-        zp = []
-        for z in zips:
-            z = z.strip()
-            if not re.fullmatch(r"[0-9]{1,9}", z):
-                raise ValueError(f"--zip: '{z}' is not a ZIP code prefix (1 to 9 digits)")
-            zp.append(z)
-        tx = set()
-        for t in taxonomies:
-            t = t.strip().upper()
-            if not re.fullmatch(r"[0-9A-Z]{9}X", t):
-                raise ValueError(f"--taxonomy: '{t}' is not a taxonomy code (10 characters "
-                                 "ending in X, e.g. 207Q00000X)")
-            tx.add(t)
-        for s in specialties:
-            key = s.strip().lower()
-            if key not in taxonomy.SPECIALTIES:
-                raise ValueError(f"--specialty: '{s}' is not one of "
-                                 f"{', '.join(sorted(taxonomy.SPECIALTIES))}")
-            tx.update(taxonomy.SPECIALTIES[key])
+        st = option_values("--state", states, r"[A-Z]{2}",
+                           "a two-letter state code (e.g. NC)", upper=True)
+        zp = option_values("--zip", zips, r"[0-9]{1,9}", "a ZIP code prefix (1 to 9 digits)")
+        tx = set(option_values("--taxonomy", taxonomies, r"[0-9A-Z]{9}X",
+                               "a taxonomy code (10 characters ending in X, e.g. 207Q00000X)",
+                               upper=True))
+        tx |= named_groups("--specialty", specialties, taxonomy.SPECIALTIES)
         return cls(frozenset(st), tuple(sorted(set(zp))), frozenset(tx))
 
 
