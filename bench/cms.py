@@ -23,6 +23,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from nppes import npi_with_check_digit  # bench/nppes.py
 
 SERVICE_HEADER = [
     "Rndrng_NPI", "Rndrng_Prvdr_Last_Org_Name", "Rndrng_Prvdr_First_Name", "Rndrng_Prvdr_MI",
@@ -53,19 +54,6 @@ PROVIDER_HEADER = SERVICE_HEADER[:18] + [
 ]
 SERVICE_COLUMN = {name: i for i, name in enumerate(SERVICE_HEADER)}
 PROVIDER_COLUMN = {name: i for i, name in enumerate(PROVIDER_HEADER)}
-
-
-def npi_with_check_digit(nine: str) -> str:
-    """Nine digits and their NPI check digit (Luhn over '80840' + the nine)."""
-    total = 0
-    for i, ch in enumerate(reversed("80840" + nine)):
-        d = int(ch)
-        if i % 2 == 0:
-            d *= 2
-            if d > 9:
-                d -= 9
-        total += d
-    return nine + str((10 - total % 10) % 10)
 
 
 def service_row(values: dict[str, str]) -> list[str]:
