@@ -5,6 +5,7 @@ options of `new KIND` are read off the record models (``liaison.scaffold.options
 """
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 from pathlib import Path
@@ -384,15 +385,11 @@ def import_nppes(file: Path, states, zips, taxonomies, specialties, root: Path,
         raise click.BadParameter(f"'{file}' is not a file", param_hint="'FILE'")
     from liaison.scaffold.fields import BadValue
 
-    tty = sys.stderr.isatty()
     try:
-        new, counts = nppes.run(_root(root), file, filters, dry_run, click.echo,
-                                _rows_read if tty else None)
+        with _rows_read() as progress:
+            new, counts = nppes.run(_root(root), file, filters, dry_run, click.echo, progress)
     except BadValue as exc:
         raise click.BadParameter(exc.message, param_hint="'--root'") from None
-    finally:
-        if tty:
-            click.echo("\r\033[K", err=True, nl=False)
     verb = "would add" if dry_run else "added"
     reused = sum(new.reused.values())
     click.echo(
@@ -441,19 +438,15 @@ def import_cms_utilization(files, codes, procedures, near_zips, excluded, year, 
     from liaison.pipeline import resolve_as_of
     from liaison.scaffold.fields import BadValue
 
-    tty = sys.stderr.isatty()
     try:
         today = resolve_as_of(None)  # the import date written: SOURCE_DATE_EPOCH's, else today
     except ValueError as exc:
         raise click.UsageError(str(exc)) from None
     try:
-        result = cms.run(_root(root), list(files), options, dry_run, today,
-                         _rows_read if tty else None)
+        with _rows_read() as progress:
+            result = cms.run(_root(root), list(files), options, dry_run, today, progress)
     except BadValue as exc:
         raise click.BadParameter(exc.message, param_hint="'--root'") from None
-    finally:
-        if tty:
-            click.echo("\r\033[K", err=True, nl=False)
     if result.status == "unchanged":
         click.echo(f"{result.rel} holds this import already: nothing to do", err=True)
     elif dry_run:
@@ -475,9 +468,21 @@ def import_cms_utilization(files, codes, procedures, near_zips, excluded, year, 
           "NPI", err=True)
 
 
-def _rows_read(rows: int) -> None:
-    """An importer's progress on a terminal: one line, rewritten."""
-    click.echo(f"\r{rows:,} rows read…", err=True, nl=False)
+@contextlib.contextmanager
+def _rows_read():
+    """An importer's progress: on a terminal, a callback that rewrites one line ("N rows
+    read…"), cleared at the end whatever happens; elsewhere None (nothing shown)."""
+    if not sys.stderr.isatty():
+        yield None
+        return
+
+    def show(rows: int) -> None:
+        click.echo(f"\r{rows:,} rows read…", err=True, nl=False)
+
+    try:
+        yield show
+    finally:
+        click.echo("\r\033[K", err=True, nl=False)
 
 
 def _in_terminal() -> bool:
