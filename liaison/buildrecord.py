@@ -145,23 +145,6 @@ def settings(as_of: dt.date, strict: bool) -> dict:
             "code": code_fingerprint()}
 
 
-def make(root: Path, out: Path, as_of: dt.date, strict: bool) -> dict:
-    """What a build of ``root`` into ``out`` is made from (the record, before the build adds
-    what it wrote)."""
-    return {**settings(as_of, strict), "inputs": inputs(root.resolve(), out.resolve())}
-
-
-def may_be_up_to_date(out: Path, as_of: dt.date, strict: bool) -> bool:
-    """Whether the site in ``out`` has a record made with these settings (cheap: the input
-    files are hashed only then)."""
-    record = read(out)
-    return record is not None and all(record.get(k) == v
-                                      for k, v in settings(as_of, strict).items())
-
-
-SAME = ("version", "as_of", "strict", "code", "inputs")
-
-
 def read(out: Path) -> dict | None:
     """The record of the site in ``out``, or None (no site of ours, no record, or one that
     cannot be read)."""
@@ -177,18 +160,22 @@ def read(out: Path) -> dict | None:
     return record if isinstance(record, dict) else None
 
 
-def up_to_date(out: Path, wanted: dict) -> dict | None:
-    """The record of ``out`` when the site there was built from exactly ``wanted`` and still
-    holds the files it was built with; else None."""
+def up_to_date(out: Path, root: Path, as_of: dt.date, strict: bool
+               ) -> tuple[dict | None, dict[str, str] | None]:
+    """(the record of the site in ``out`` when it was built from exactly these input files,
+    settings and code and still holds the files it was built with, else None; the input
+    files' hashes, when they were made). The record is read once; the input files are
+    hashed only when its settings match."""
     record = read(out)
-    if record is None or any(record.get(k) != wanted[k] for k in SAME):
-        return None
+    if record is None or any(record.get(k) != v for k, v in settings(as_of, strict).items()):
+        return None, None
+    hashes = inputs(root.resolve(), out.resolve())
+    if record.get("inputs") != hashes:
+        return None, hashes
     try:
-        if record.get("outputs") != outputs(out):
-            return None
+        return (record if record.get("outputs") == outputs(out) else None), hashes
     except OSError:
-        return None
-    return record
+        return None, hashes
 
 
 def write(folder: Path, wanted: dict, pages: int, files: int, warnings: list,

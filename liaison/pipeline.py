@@ -273,12 +273,10 @@ def build(root: Path, as_of: dt.date, out: Path, strict: bool = False, on_checke
     target = out.resolve()
     check_output(target)  # refuse a foreign folder before any work
     hashes = None
-    if not full and buildrecord.may_be_up_to_date(target, as_of, strict):
-        wanted = buildrecord.make(root, target, as_of, strict)
-        record = reuse_site(target, wanted)
+    if not full:
+        record, hashes = reuse_site(target, root, as_of, strict)
         if record is not None:
             return _unchanged(root, target, record, on_checked, start)
-        hashes = wanted["inputs"]
     with paused_gc():
         progress.stage("reading and checking the records")
         checked = _check(root, as_of, strict, True, True, workers,

@@ -389,20 +389,19 @@ def _build_locked(out, view, stats, pages, env, site, workers, progress, laps, s
     return BuildResult(out, len(pages), files, time.perf_counter() - start, laps)
 
 
-def reuse_site(out: Path, wanted: dict) -> dict | None:
+def reuse_site(out: Path, root: Path, as_of: dt.date, strict: bool):
     """Under the output folder's lock (after putting back a site a killed build left and
-    removing what killed builds left beside it): the build record of the site in ``out``
-    when it was made from exactly ``wanted`` and still holds what it was built with, else
-    None (liaison.buildrecord)."""
+    removing what killed builds left beside it): ``buildrecord.up_to_date`` of the site in
+    ``out`` — (its record when it needs no build, else None; the input hashes if made)."""
     from liaison import buildrecord
 
     if not out.parent.is_dir():
-        return None
+        return None, None
     lock = _lock(out, wait=LOCK_WAIT)
     try:
         _recover(out)
         _clean_stale(out)
-        return buildrecord.up_to_date(out, wanted)
+        return buildrecord.up_to_date(out, root, as_of, strict)
     finally:
         _unlock(*lock)
 
