@@ -61,57 +61,37 @@ def code_fingerprint() -> str:
     return h.hexdigest()
 
 
-def _walk(root: Path, top: str, skip: set[str], out: dict[str, str]) -> None:
-    """Every entry below ``root/top`` by its relative path: a file by its content's hash, a
-    link by where it points (links are never followed), anything else by its kind."""
-    stack = [top]
+def inputs(root: Path, out: Path) -> dict[str, str]:
+    """The hashes of every input file of the site root, by relative path (the output folder
+    left out when it lies inside): a file by its content's hash, a link by where it points
+    (links are never followed), anything else by its kind."""
+    top = set(INPUT_FILES) | set(INPUT_FOLDERS)
+    skip = str(out)
+    found: dict[str, str] = {}
+    stack = [""]
     while stack:
         rel_dir = stack.pop()
         try:
-            entries = list(os.scandir(root / rel_dir))
+            entries = list(os.scandir(root / rel_dir if rel_dir else root))
         except (FileNotFoundError, NotADirectoryError):
             continue
         for entry in entries:
-            rel = f"{rel_dir}/{entry.name}"
-            if entry.path in skip:
+            if (not rel_dir and entry.name not in top) or entry.path == skip:
                 continue
+            rel = f"{rel_dir}/{entry.name}" if rel_dir else entry.name
             if entry.is_symlink():
-                out[rel] = "link:" + os.readlink(entry.path)
+                found[rel] = "link:" + os.readlink(entry.path)
             elif entry.is_dir(follow_symlinks=False):
                 stack.append(rel)
             elif entry.is_file(follow_symlinks=False):
                 try:
                     with open(entry.path, "rb") as fh:
-                        out[rel] = _digest(fh.read())
+                        found[rel] = _digest(fh.read())
                 except OSError:
-                    out[rel] = "unreadable"
+                    found[rel] = "unreadable"
             else:
-                out[rel] = "special"
-
-
-def inputs(root: Path, out: Path) -> dict[str, str]:
-    """The hashes of every input file of the site root (the output folder left out when it
-    lies inside)."""
-    found: dict[str, str] = {}
-    skip = {str(out)}
-    for name in INPUT_FILES:
-        _walk_file(root, name, found)
-    for top in INPUT_FOLDERS:
-        if (root / top).is_dir() and not (root / top).is_symlink():
-            _walk(root, top, skip, found)
-        elif os.path.lexists(root / top):
-            _walk_file(root, top, found)
+                found[rel] = "special"
     return dict(sorted(found.items()))
-
-
-def _walk_file(root: Path, rel: str, found: dict[str, str]) -> None:
-    path = root / rel
-    if path.is_symlink():
-        found[rel] = "link:" + os.readlink(path)
-    elif path.is_file():
-        found[rel] = _digest(path.read_bytes())
-    elif os.path.lexists(path):
-        found[rel] = "special"
 
 
 def outputs(out: Path) -> str:
