@@ -111,8 +111,8 @@ PARALLEL_NOTES = 2_000  # below this many distinct notes, one process renders th
 def prerender_notes(view: page_registry.SiteView, workers: int = 1) -> int:
     """Render every distinct interaction note once, on ``workers`` cores, before the page
     workers fork: they inherit the results. (Each page worker showed nearly every note, on
-    its share of the month pages and briefs, so each rendered them all: at 10,000
-    physicians, 42,500 notes at about 0.2 ms each, twice.) Returns how many."""
+    its share of the month pages and briefs, so each rendered them all, at about 0.2 ms a
+    note.) Returns how many."""
     D, memo = view.as_of, view.md.memo
     texts = list(dict.fromkeys(
         r.notes for r in view.site.interactions if r.notes and r.date <= D and r.notes not in memo))
@@ -163,8 +163,10 @@ def _render_pages(view, pages, out, env, progress, label) -> int:
         target.write_bytes(data)
         written.append((page.path, len(data)))
         for rel, extra in page_registry.files_beside(view, page).items():
-            (out / rel).parent.mkdir(parents=True, exist_ok=True)  # a deck's _media/ folder
-            (out / rel).write_bytes(extra)
+            beside = out / rel
+            if beside.parent != target.parent:  # a deck's _media/ folder
+                beside.parent.mkdir(parents=True, exist_ok=True)
+            beside.write_bytes(extra)
             written.append((rel, len(extra)))
     return written
 
@@ -578,10 +580,11 @@ PARALLEL_REMOVE = 2_000  # below this many entries two levels down, one process 
 
 def _remove_entries(entries: list, workers: int) -> None:
     """Remove the files and folders ``entries`` (os.DirEntry). The old site of a large build
-    is tens of thousands of files: removing them is file-system work that one process does
-    at about 8,000 entries a second here, and that two processes do in about half the time
-    (measured on a 10,000-physician site: 12.1 s against 6.5 s). So the entries one level
-    further down are shared among ``workers`` forked processes first."""
+    is tens of thousands of files: removing them is file-system work. While other work
+    loads the machine, two processes did it in about half the time (a 10,000-physician
+    site: 12.1 s against 6.5 s); on a quiet machine the disk is the limit and they gain
+    nothing. So the entries one level further down are shared among ``workers`` forked
+    processes first."""
     folders = [e for e in entries if e.is_dir(follow_symlinks=False)]
     for e in entries:
         if e not in folders:
