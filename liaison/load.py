@@ -24,6 +24,7 @@ from liaison.cache import ParseCache
 from liaison.content import Deck, FrontMatterError, Guide, split_front_matter, split_slides
 from liaison.diagnostics import Loc, Problem
 from liaison.discover import YAML_EXT, Files, discover, stem
+from liaison.memo import Memo
 from liaison.models import FILE_KINDS, DeckMeta, GuideMeta, Interaction, SiteConfig, id_problem
 from liaison.parse import Loader, Parsed, Partial
 from liaison.place import place
@@ -49,9 +50,10 @@ def load_site(root: Path, cache: ParseCache | None = None) -> tuple[Site, list[P
 
 
 def load_core(root: Path, cache: ParseCache | None = None,
-              files: Files | None = None) -> tuple[Site, Loader, Files]:
+              files: Files | None = None, memo: Memo | None = None) -> tuple[Site, Loader, Files]:
     """site.yaml, practices, physicians, team, guides and decks: the records every other
-    file refers to. Interaction and referral files are left to ``load_bulk``."""
+    file refers to. Interaction and referral files are left to ``load_bulk``. With ``memo``
+    (liaison.memo), a file unchanged since the memo's last run is not read again."""
     files = files or discover(root)
     loader = Loader(root, cache)
     loader.problems += files.problems  # links and special files: never read (SPEC §1)
@@ -69,7 +71,8 @@ def load_core(root: Path, cache: ParseCache | None = None,
                 return None
             return loader.validate(SiteConfig, data, rel)
 
-        site.config = loader.records(rel, loader.parse(rel), build_config)
+        site.config = _each(loader, rel, lambda: loader.records(rel, loader.parse(rel), build_config),
+                            memo)
 
     for kind, model in FILE_KINDS.items():
         target = getattr(site, kind)
@@ -83,7 +86,7 @@ def load_core(root: Path, cache: ParseCache | None = None,
                     return None
                 return loader.validate(model, data, rel)
 
-            rec = loader.records(rel, loader.parse(rel), build_one)
+            rec = _each(loader, rel, lambda: loader.records(rel, loader.parse(rel), build_one), memo)
             if rec is not None:
                 target[stem(rel)] = rec
                 site.src[id(rec)] = (rel, ())
@@ -95,7 +98,9 @@ def load_core(root: Path, cache: ParseCache | None = None,
         rels = _unique_stems(loader, rels)
         site.known[kind] = {stem(rel) for rel in rels}
         for rel in rels:
-            _load_markdown(loader, rel, meta, target)
+            doc = _each(loader, rel, lambda: _load_markdown(loader, rel, meta), memo)
+            if doc is not None:
+                target[stem(rel)] = doc
     site.partials = loader.partials
     return site, loader, files
 
@@ -118,23 +123,48 @@ class Bulk:
     partials: list[Partial]
 
 
-def load_bulk(loader: Loader, rels: list[str]) -> Bulk:
+def load_bulk(loader: Loader, rels: list[str], memo: Memo | None = None) -> Bulk:
     """Interaction and referral files (any subset, so that workers can share them out). They
     need no other record to be read: references are checked later (checks.check_bulk)."""
     interactions = []
     referrals: list[ReferralRow] = []
     for rel in rels:
         if rel.startswith("data/interactions/"):
-            for prefix, rec in _load_list(loader, rel, Interaction):
-                interactions.append((rec.date, rec, (rel, prefix)))
-        elif rel.lower().endswith(".csv"):
-            _load_referral_csv(loader, rel, referrals)
+            interactions += _each(loader, rel, lambda: [
+                (rec.date, rec, (rel, prefix)) for prefix, rec in _load_list(loader, rel, Interaction)],
+                memo)
         else:
-            referrals += loader.records(rel, loader.parse(rel),
-                                        lambda data, rel=rel: _referral_yaml(loader, rel, data)) or []
+            referrals += _each(loader, rel, lambda: _load_referrals(loader, rel), memo)
     interactions.sort(key=itemgetter(0))  # stable: files and records are in order already
     return Bulk([(rec, src) for _d, rec, src in interactions], referrals, loader.problems,
                 loader.partials)
+
+
+def _load_referrals(loader: Loader, rel: str) -> list[ReferralRow]:
+    if rel.lower().endswith(".csv"):
+        rows: list[ReferralRow] = []
+        _load_referral_csv(loader, rel, rows)
+        return rows
+    return loader.records(rel, loader.parse(rel), lambda data: _referral_yaml(loader, rel, data)) or []
+
+
+def _each(loader: Loader, rel: str, read, memo: Memo | None):
+    """``read()`` of the file ``rel``; with a memo, what it gave last time if the file has not
+    changed since, with the problems and failed records it noted then."""
+    if memo is None:
+        return read()
+    problems, partials = len(loader.problems), len(loader.partials)
+    fresh = []
+
+    def read_now():
+        fresh.append(rel)
+        return read(), loader.problems[problems:], loader.partials[partials:]
+
+    value, noted, failed = memo.file(rel, read_now)
+    if not fresh:  # what it gave last time: its problems count again
+        loader.problems += noted
+        loader.partials += failed
+    return value
 
 
 def attach(site: Site, bulk: Bulk) -> None:
@@ -187,20 +217,20 @@ def _load_list(loader: Loader, rel: str, model) -> list[tuple[Loc, object]]:
     return loader.records(rel, loader.parse(rel), build) or []
 
 
-def _load_markdown(loader: Loader, rel: str, meta_model, out: dict) -> None:
-    """A training guide or deck (``meta_model`` GuideMeta or DeckMeta) into ``out`` by id."""
+def _load_markdown(loader: Loader, rel: str, meta_model) -> Guide | Deck | None:
+    """A training guide or deck (``meta_model`` GuideMeta or DeckMeta), or None."""
     raw = loader.read_bytes(rel)
     if raw is None:
-        return
+        return None
     try:
         text = yamlio.decode(raw)
         fm = split_front_matter(text)
     except yamlio.YamlSyntaxError as exc:
         loader.error(rel, exc.message, line=exc.line, col=exc.col)
-        return
+        return None
     except FrontMatterError as exc:
         loader.error(rel, exc.message, line=exc.line, col=exc.col)
-        return
+        return None
 
     def build(data):
         if not isinstance(data, dict):
@@ -213,9 +243,8 @@ def _load_markdown(loader: Loader, rel: str, meta_model, out: dict) -> None:
     for line, kind in guard.scan_text(fm.body, fm.body_line):  # the body, as the guard reads it
         loader.error(rel, f"looks like {kind}: {guard.PATIENT_MESSAGE}", line=line, col=1)
     if meta is None:
-        return
+        return None
     rid = stem(rel)
     if meta_model is GuideMeta:
-        out[rid] = Guide(rid, rel, meta, fm.body, fm.body_line)
-    else:
-        out[rid] = Deck(rid, rel, meta, split_slides(fm.body, fm.body_line))
+        return Guide(rid, rel, meta, fm.body, fm.body_line)
+    return Deck(rid, rel, meta, split_slides(fm.body, fm.body_line))

@@ -20,6 +20,7 @@ from liaison.decks import deck_failures, deck_problems
 from liaison.diagnostics import Problem, Report
 from liaison.load import Bulk, Loader, attach, core_only, discover, load_bulk, load_core, place
 from liaison.figures import Stats
+from liaison.memo import Memo
 from liaison.records import Site
 from liaison.workers import cpu_count, map_forked, map_staged, share
 
@@ -83,7 +84,7 @@ def check(root: Path, as_of: dt.date, strict: bool = False, use_cache: bool = Tr
 
 
 @contextlib.contextmanager
-def paused_gc():
+def paused_gc(freeze: bool = True):
     """Loading allocates millions of objects and creates no reference cycles: the cyclic
     collector would only rescan the growing heap again and again (measured: 24 s instead of
     9 s on 10,000 physicians)."""
@@ -94,7 +95,10 @@ def paused_gc():
     finally:
         # What was loaded stays out of later collections too (it is freed by reference
         # counting as usual): a collection after loading would scan millions of objects.
-        gc.freeze()
+        # (Not in a process that loads again and again, ``serve``: what is frozen is never
+        # collected, and the garbage of one load would stay for good.)
+        if freeze:
+            gc.freeze()
         if was_enabled:
             gc.enable()
 
@@ -146,7 +150,10 @@ def _load_side_by_side(root: Path, cache, files, fingerprint: Path | None = None
 
 
 def _check(root, as_of, strict, use_cache, keep_records, workers,
-           check_templates: bool = False, fingerprint: Path | None = None) -> Checked:
+           check_templates: bool = False, fingerprint: Path | None = None,
+           memo: Memo | None = None) -> Checked:
+    """``check``; with ``memo`` (liaison.memo: ``serve``), in this process only, reusing what
+    the memo's last run made of every file that has not changed since."""
     clock = _Clock()
     hashes = None
     cache = ParseCache.for_root(root) if use_cache else None
@@ -155,7 +162,11 @@ def _check(root, as_of, strict, use_cache, keep_records, workers,
     if keep_records:
         big = sum(files.sizes.get(rel, 0) for rel in bulk_files) >= PARALLEL_BYTES
         n = 1 if workers == 1 or not big else min(2, cpu_count() if workers is None else workers)
-        if n > 1 and files.referrals:
+        if memo is not None:
+            n = 1
+            site, loader, files = load_core(root, cache, files, memo)
+            bulk = load_bulk(Loader(root, cache), bulk_files, memo)
+        elif n > 1 and files.referrals:
             site, loader, bulk, hashes = _load_side_by_side(root, cache, files, fingerprint)
         else:
             site, loader, files = load_core(root, cache, files)
@@ -177,7 +188,10 @@ def _check(root, as_of, strict, use_cache, keep_records, workers,
             return (stats_stage.accumulate(site, as_of, site.referrals, site.interactions),
                     cost_events(site, as_of, bulk.interactions))
 
-        if n > 1:
+        if memo is not None:
+            found, partial = _check_and_sum_again(site, as_of, bulk, files, memo)
+            costs = cost_events(site, as_of, bulk.interactions)
+        elif n > 1:
             (partial, costs), found = map_forked(check_or_sum, ["sum", "check"])
         else:
             found, (partial, costs) = check_or_sum("check"), check_or_sum("sum")
@@ -237,8 +251,16 @@ def _check(root, as_of, strict, use_cache, keep_records, workers,
     if site.decks:
         renders = len(site.decks) * (len(site.practices) + 1)
         n = 1 if keep_records or renders < PARALLEL_DECK_RENDERS else (cpu_count() if workers is None else workers)
-        failures = map_forked(lambda part: deck_failures(site, stats.practices, part, n), list(range(n)))
-        problems += deck_problems(site, [f for part in failures for f in part])
+        def render_decks():
+            failures = map_forked(lambda part: deck_failures(site, stats.practices, part, n), list(range(n)))
+            return deck_problems(site, [f for part in failures for f in part])
+
+        if memo is None:
+            problems += render_decks()
+        else:  # again when a deck or a practice changed; what else fails shows on its page
+            problems += memo.derive("deck templates", (
+                as_of, memo.tokens(files.presentations), memo.tokens(files.by_kind["practices"]),
+                memo.tokens([files.site] if files.site else [])), render_decks)
         clock.lap("deck templates")
     if check_templates:  # pages are rendered only from records without errors
         from liaison.overrides import check_overrides
@@ -252,6 +274,38 @@ def _check(root, as_of, strict, use_cache, keep_records, workers,
         cache.save()
     return Checked(site, report.strict() if strict else report, stats, counts, clock.laps,
                    hashes)
+
+
+def _check_and_sum_again(site: Site, as_of: dt.date, bulk: Bulk, files, memo: Memo):
+    """The rules and sums of the interactions and of the referral rows, each made again only
+    when one of its files, or what they read of the core records, changed since the memo's
+    last run (an edit of an interaction file leaves the referrals' sums as they were; an edit
+    of a physician's phone leaves both). Returns (problems, partial sums)."""
+    reads = _core_key(site, as_of)
+    by_interactions = (reads, memo.tokens(files.interactions))
+    by_referrals = (reads, memo.tokens(files.referrals))
+    failed = [p for p in bulk.partials if p.path.startswith("data/interactions/")]
+    failed_rows = [p for p in bulk.partials if not p.path.startswith("data/interactions/")]
+    problems = [
+        *memo.derive("check interactions", by_interactions,
+                     lambda: check_bulk(site, as_of, bulk.interactions, [], failed)),
+        *memo.derive("check referrals", by_referrals,
+                     lambda: check_bulk(site, as_of, [], bulk.referrals, failed_rows))]
+    partial = stats_stage.accumulate(site, as_of, [], [])  # fresh: the memo's stay as made
+    partial.merge(memo.derive("sum interactions", by_interactions,
+                              lambda: stats_stage.accumulate(site, as_of, [], site.interactions)))
+    partial.merge(memo.derive("sum referrals", by_referrals,
+                              lambda: stats_stage.accumulate(site, as_of, site.referrals, [])))
+    return problems, partial
+
+
+def _core_key(site: Site, as_of: dt.date) -> tuple:
+    """What the rules and sums of interactions and referrals read of the core records: the
+    ids that exist, site.yaml, each physician's practice, who is a liaison."""
+    return (as_of, site.config.model_dump_json() if site.config is not None else None,
+            tuple((kind, tuple(sorted(ids))) for kind, ids in sorted(site.known.items())),
+            tuple((pid, doc.practice) for pid, doc in site.physicians.items()),
+            tuple(stats_stage.liaison_ids(site)))
 
 
 def build(root: Path, as_of: dt.date, out: Path, strict: bool = False, on_checked=None,

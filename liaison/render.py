@@ -135,28 +135,35 @@ def render_pages(view: page_registry.SiteView, pages: list[page_registry.Page], 
         return _render_pages(view, pages, out, env, progress, label)
 
 
-def _render_pages(view, pages, out, env, progress, label) -> int:
+def render_page(view: page_registry.SiteView, page: page_registry.Page,
+                env: jinja2.Environment) -> str:
+    """One page's HTML; a template's failure as TemplateFailure at the template's line (a
+    site's own templates and its decks: within the time budget, see ``render_pages``)."""
     from liaison.decks import SlideError
 
-    written = []
     timed = isinstance(env, Sandbox)  # the built-in templates alone are trusted
+    tmpl = load_template(env, page.template, view.site.root)
+    began = timed and BUDGET.begin()
+    try:
+        return tmpl.render(page_registry.context(view, page))
+    except jinja2.TemplateError as exc:
+        raise template_failure(exc, view.site.root, page.path) from None
+    except SlideError as exc:  # a deck that failed here (over its time budget, say)
+        raise TemplateFailure(f"{exc.path}:{exc.line}:1: error: template error: "
+                              f"{exc.message} (rendering {page.path})") from None
+    except Exception as exc:
+        if not timed:  # the built-in templates: a bug of ours, not the site's
+            raise
+        raise template_failure(exc, view.site.root, page.path) from None
+    finally:
+        BUDGET.end(began)
+
+
+def _render_pages(view, pages, out, env, progress, label) -> int:
+    written = []
     for i, page in enumerate(pages):
         progress.fraction(label, i, len(pages))
-        tmpl = load_template(env, page.template, view.site.root)
-        began = timed and BUDGET.begin()
-        try:
-            html = tmpl.render(page_registry.context(view, page))
-        except jinja2.TemplateError as exc:
-            raise template_failure(exc, view.site.root, page.path) from None
-        except SlideError as exc:  # a deck that failed here (over its time budget, say)
-            raise TemplateFailure(f"{exc.path}:{exc.line}:1: error: template error: "
-                                  f"{exc.message} (rendering {page.path})") from None
-        except Exception as exc:
-            if not timed:  # the built-in templates: a bug of ours, not the site's
-                raise
-            raise template_failure(exc, view.site.root, page.path) from None
-        finally:
-            BUDGET.end(began)
+        html = render_page(view, page, env)
         target = out / page.path
         target.parent.mkdir(parents=True, exist_ok=True)
         data = html.encode("utf-8")
@@ -171,23 +178,44 @@ def _render_pages(view, pages, out, env, progress, label) -> int:
     return written
 
 
-def extra_files(view: page_registry.SiteView, stats: dict) -> dict[str, bytes]:
-    """Every non-page file of the site, by path."""
+def extra_files(view: page_registry.SiteView, stats: dict,
+                wanted: str | None = None) -> dict[str, bytes]:
+    """Every non-page file of the site, by path; with ``wanted`` (a path: ``serve`` asks for
+    one file at a time), only the group of files that would hold it."""
+    files: dict[str, bytes] = {}
+    for heads, make in _extra_groups(view, stats):
+        if wanted is None or wanted.startswith(heads):
+            files.update(make())
+    return files
+
+
+def _extra_groups(view: page_registry.SiteView, stats: dict) -> list[tuple[tuple[str, ...], object]]:
+    """The non-page files in groups made together: (path or folder prefixes, maker)."""
     from liaison import exports
+
+    site, as_of = view.site, view.as_of
+    return [
+        (("stats.json",), lambda: {"stats.json": stats_json(stats).encode("utf-8")}),
+        (("robots.txt",), lambda: {"robots.txt": b"User-agent: *\nDisallow: /\n"}),
+        (("exports/physicians.csv",),
+         lambda: {"exports/physicians.csv": exports.physicians_csv(site, stats)}),
+        (("exports/interactions.csv",),
+         lambda: {"exports/interactions.csv": exports.interactions_csv(site, as_of)}),
+        (("exports/referrals-by-month.csv",),
+         lambda: {"exports/referrals-by-month.csv": exports.referrals_by_month_csv(stats)}),
+        (("calendar.ics", "calendar/"), lambda: exports.calendars(site, stats, as_of)),
+        (("assets/",), lambda: _assets(view)),
+    ]
+
+
+def _assets(view: page_registry.SiteView) -> dict[str, bytes]:
+    """The style sheets, scripts and pictures: the package's, then the site's own
+    (``templates/assets/``), style sheets in the site's palette."""
     from liaison import palette as palette_stage
     from liaison.discover import real_dir
     from liaison.parse import NotRegular, read_beneath
 
-    site, as_of = view.site, view.as_of
-    files = {
-        "stats.json": stats_json(stats).encode("utf-8"),
-        "robots.txt": b"User-agent: *\nDisallow: /\n",
-        "exports/physicians.csv": exports.physicians_csv(site, stats),
-        "exports/interactions.csv": exports.interactions_csv(site, as_of),
-        "exports/referrals-by-month.csv": exports.referrals_by_month_csv(stats),
-    }
-    for name, data in exports.calendars(site, stats, as_of).items():
-        files[name] = data
+    site = view.site
     assets = {}
     for asset in sorted(PACKAGE_STATIC.iterdir()):
         if asset.is_file():
@@ -203,6 +231,7 @@ def extra_files(view: page_registry.SiteView, stats: dict) -> dict[str, bytes]:
             except (OSError, NotRegular):
                 continue
     colours = view.palette  # read once, by build_site
+    files = {}
     for name, data in assets.items():
         if name.endswith(".css"):  # colours marked "palette: KEY" take the site's palette
             try:

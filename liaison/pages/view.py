@@ -32,12 +32,44 @@ from liaison.pages.base import (
 from liaison.records import Site
 
 
+class ReferralIndex:
+    """The referral rows as the briefs read them: each physician's monthly series over the
+    charted months, the services they ever referred for, and their rows young enough for
+    outcomes and return on visit. Made from the rows and the as-of date alone (``serve``
+    keeps it while no referral file changes)."""
+
+    def __init__(self, series: dict, services_ever: dict, recent: dict):
+        self.series, self.services_ever, self.recent = series, services_ever, recent
+
+    @classmethod
+    def of(cls, referrals, as_of: dt.date, first: int) -> "ReferralIndex":
+        D = as_of
+        series: dict[str, list[int]] = defaultdict(lambda: [0] * MONTHS_CHARTED)
+        # Each physician's referrals young enough for a brief: outcomes (365 days, matured)
+        # and the windows of return on visit (back to age 544).
+        recent: dict[str, list] = defaultdict(list)
+        reach = MATURED_AGES[1] + ROV_DAYS
+        services_ever: dict[str, set] = defaultdict(set)
+        young = D - dt.timedelta(days=reach)  # age < reach: dated after this day
+        for row in referrals:  # 290,000 rows at 10,000 physicians: kept lean
+            doc, date = row.physician, row.date
+            if doc is None or date > D:
+                continue
+            if date > young:
+                recent[doc].append(row)
+            services_ever[doc].add(row.service)
+            i = date.year * 12 + date.month - 1 - first  # month_index(date) - first
+            if 0 <= i < MONTHS_CHARTED:
+                series[doc][i] += row.count
+        return cls(series, services_ever, recent)
+
+
 class SiteView:
     """Indexes of a checked site, for planning and for building page contexts."""
 
     def __init__(self, site: Site, stats: Stats, as_of: dt.date | None = None,
                  palette: Palette = DEFAULT, fits: talking_points.Fits | None = None,
-                 warnings: list | None = None):
+                 warnings: list | None = None, referral_index: "ReferralIndex | None" = None):
         self.site = site
         self.warnings = list(warnings or [])  # validate's warnings (Diagnostic), data-quality/
         self.palette = palette  # the site's colours, for its charts and decks
@@ -59,14 +91,14 @@ class SiteView:
             talking_points.load(site.root, list(self.services))[0]
         # The as-of month is not over yet (unless D is its last day): monthly charts mark it.
         self.month_to_date = (self.as_of + dt.timedelta(days=1)).month == self.as_of.month
-        self._index()
+        self._index(referral_index)
         from liaison.pages import site_nav  # the registry imports this module first
 
         self.nav: list[dict] = site_nav(self)  # the sections this site has pages of
 
     # ------------------------------------------------------------------ indexes
 
-    def _index(self) -> None:
+    def _index(self, referral_index: "ReferralIndex | None" = None) -> None:
         site, D = self.site, self.as_of
         by_doc: dict[str, list] = defaultdict(list)
         by_practice: dict[str, list] = defaultdict(list)
@@ -109,26 +141,9 @@ class SiteView:
                 self.fu_by_practice[p].append(t)
             self.fu_by_owner[owner(f, r)].append(t)
 
-        series: dict[str, list[int]] = defaultdict(lambda: [0] * MONTHS_CHARTED)
-        # Each physician's referrals young enough for a brief: outcomes (365 days, matured)
-        # and the windows of return on visit (back to age 544).
-        recent_referrals: dict[str, list] = defaultdict(list)
-        reach = MATURED_AGES[1] + ROV_DAYS
-        services_ever: dict[str, set] = defaultdict(set)
-        first = self.month_first
-        young = D - dt.timedelta(days=reach)  # age < reach: dated after this day
-        for row in site.referrals:  # 290,000 rows at 10,000 physicians: kept lean
-            doc, date = row.physician, row.date
-            if doc is None or date > D:
-                continue
-            if date > young:
-                recent_referrals[doc].append(row)
-            services_ever[doc].add(row.service)
-            i = date.year * 12 + date.month - 1 - first  # month_index(date) - first
-            if 0 <= i < MONTHS_CHARTED:
-                series[doc][i] += row.count
-        self.doc_series, self.services_ever = series, services_ever
-        self.referrals_by_doc = recent_referrals
+        by_referrals = referral_index or ReferralIndex.of(site.referrals, D, self.month_first)
+        self.doc_series, self.services_ever = by_referrals.series, by_referrals.services_ever
+        self.referrals_by_doc = by_referrals.recent
 
         self.docs_of_practice = at_practice
         self.docs_of_liaison: dict[str, list[str]] = defaultdict(list)

@@ -80,18 +80,16 @@ def verify_markdown(rel: str, text: str, model: type[BaseModel], values: dict):
     from liaison.load import Loader, _load_markdown
     from liaison.models import DeckMeta
 
-    out: dict = {}
     with tempfile.TemporaryDirectory(prefix="liaison-new-") as tmp:
         path = Path(tmp) / rel
         path.parent.mkdir(parents=True)
         path.write_text(text, encoding="utf-8", newline="\n")
         loader = Loader(Path(tmp))
-        _load_markdown(loader, rel, model, out)
+        doc = _load_markdown(loader, rel, model)
     raise_value_problems([p for p in loader.problems if p.loc], model)
     if loader.problems:  # pragma: no cover - a problem of the writer, not of a value
         raise LiaisonError(f"{rel}: does not read back: {loader.problems[0].message}; "
                            "nothing written")
-    doc = next(iter(out.values()), None)
     if doc is None or doc.meta != model.model_validate(values):  # pragma: no cover
         raise _not_as_given(rel)
     if model is DeckMeta:

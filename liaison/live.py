@@ -1,0 +1,171 @@
+"""The site in memory, for ``serve``: records, statistics and indexes stay in the server's
+process; a change re-reads only the files that changed, and pages are rendered when the
+browser asks for them.
+
+``LiveSite.refresh`` runs the checks of ``validate`` through a memo (liaison.memo): an
+unchanged file is not read again, and the rules and sums of the interactions and of the
+referral rows are made again only when their files, or what they read of the core records,
+changed. ``LiveSite.get`` renders one page (or makes the file ``build`` would write at that
+path) from the last refresh without errors. Nothing is frozen out of the garbage collector:
+what a refresh replaces is freed, so memory stays flat from save to save.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import mimetypes
+import os
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from liaison import pages as page_registry
+from liaison.memo import Memo
+
+
+@dataclass
+class Refreshed:
+    """What one refresh did."""
+
+    ok: bool
+    lines: list[str]  # its diagnostics, as ``validate`` prints them
+    seconds: float
+    read: int  # files read again (the others were unchanged)
+    pages: int = 0
+    laps: list = field(default_factory=list)
+
+
+class Snapshot:
+    """One refresh's site: its view, its pages by path, and what was made of it already."""
+
+    def __init__(self, view: page_registry.SiteView, env):
+        self.view = view
+        self.env = env
+        self.pages = {page.path: page for page in page_registry.plan(view)}
+        self.made: dict[str, bytes] = {}  # non-page files made for this snapshot
+
+
+class LiveSite:
+    """A site root kept in memory; ``refresh`` after a change, ``get`` a path."""
+
+    def __init__(self, root: Path, as_of: dt.date):
+        self.root = root.resolve()
+        self.as_of = as_of
+        self.memo = Memo(self.root)
+        self.current: Snapshot | None = None
+        self.lock = threading.Lock()  # one render at a time: they share the templates' memo
+        self._env = None  # (what the templates folder held, environment): kept while unchanged
+
+    def refresh(self) -> Refreshed:
+        """Read what changed and check the site; on success the next ``get`` sees it."""
+        from liaison import palette as palette_stage, talking_points
+        from liaison.errors import LiaisonError
+        from liaison.overrides import override_names
+        from liaison.pipeline import _check, paused_gc
+
+        start = time.perf_counter()
+        memo = self.memo
+        memo.begin()
+        try:
+            with paused_gc(freeze=False):
+                checked = _check(self.root, self.as_of, False, True, True, 1,
+                                 check_templates=bool(override_names(self.root)), memo=memo)
+        except LiaisonError as exc:
+            return Refreshed(False, [f"error: {exc.format_message()}"],
+                             time.perf_counter() - start, len(memo.read))
+        finally:
+            memo.end()
+        lines = checked.report.lines("text")
+        if not checked.ok:
+            return Refreshed(False, lines, time.perf_counter() - start, len(memo.read),
+                             laps=checked.timings)
+        t = time.perf_counter()
+        site, stats = checked.site, checked.stats
+        try:
+            palette = palette_stage.for_site(site.root)
+            fits = talking_points.for_site(site.root, [s.key for s in site.config.services])
+        except LiaisonError as exc:  # validate has reported it already; to be safe
+            return Refreshed(False, [f"error: {exc.format_message()}"],
+                             time.perf_counter() - start, len(memo.read))
+        with paused_gc(freeze=False):
+            view = page_registry.SiteView(
+                site, stats, self.as_of, palette, fits, warnings=checked.report.warnings,
+                referral_index=self._referral_index(site, checked))
+            if self.current is not None:  # a note renders the same from save to save
+                view.md.memo.update(self.current.view.md.memo)
+            snapshot = Snapshot(view, self._environment(palette))
+        with self.lock:
+            self.current = snapshot
+            snapshot.env.globals["interaction_html"].__self__.memo.clear()
+        laps = checked.timings + [("index records, plan pages", time.perf_counter() - t)]
+        return Refreshed(True, lines, time.perf_counter() - start, len(memo.read),
+                         len(snapshot.pages), laps)
+
+    def _referral_index(self, site, checked):
+        """The briefs' index of referral rows, made again only when a referral file changed."""
+        from liaison.derived import month_index
+        from liaison.discover import discover
+        from liaison.pages.base import MONTHS_CHARTED
+        from liaison.pages.view import ReferralIndex
+
+        first = month_index(self.as_of) - MONTHS_CHARTED + 1
+        rels = discover(self.root).referrals
+        return self.memo.derive("view referrals", (self.as_of, self.memo.tokens(rels)),
+                                lambda: ReferralIndex.of(site.referrals, self.as_of, first))
+
+    def _environment(self, palette):
+        """The templates' environment, kept (with its compiled templates) while nothing in the
+        site's ``templates/`` folder changes; Jinja reloads an edited template by itself."""
+        from liaison.render import make_env
+
+        folder = self.root / "templates"
+        seen = []
+        if folder.is_dir():
+            for path, dirs, names in os.walk(folder):
+                dirs.sort()
+                for name in sorted(names):
+                    try:
+                        st = os.stat(os.path.join(path, name), follow_symlinks=False)
+                    except OSError:
+                        continue
+                    seen.append((path, name, st.st_size, st.st_mtime_ns, st.st_ino))
+        key = tuple(seen)
+        if self._env is None or self._env[0] != key:
+            self._env = (key, make_env(self.root, palette))
+        return self._env[1]
+
+    def get(self, rel: str) -> tuple[bytes, str] | None:
+        """The file ``build`` would write at ``rel`` (a '/'-separated path in the site), as
+        (bytes, content type); None when there is none. Raises TemplateFailure for a page
+        whose template fails."""
+        from liaison.render import BUDGET, extra_files, render_page
+
+        with self.lock:
+            snap = self.current
+            if snap is None:
+                return None
+            page = snap.pages.get(rel)
+            if page is not None:
+                with BUDGET.armed():
+                    html = render_page(snap.view, page, snap.env)
+                return html.encode("utf-8"), "text/html; charset=utf-8"
+            data = snap.made.get(rel)
+            if data is None:
+                made = extra_files(snap.view, snap.view.stats, rel) or self._beside(snap, rel)
+                snap.made.update(made)
+                data = made.get(rel)
+            if data is None:
+                return None
+            return data, mimetypes.guess_type(rel)[0] or "application/octet-stream"
+
+    @staticmethod
+    def _beside(snap: Snapshot, rel: str) -> dict[str, bytes]:
+        """The files beside the nearest page above ``rel`` (a deck's .pptx and pictures, the
+        search index, the logging form's data)."""
+        folder = rel
+        while "/" in folder:
+            folder = folder.rsplit("/", 1)[0]
+            page = snap.pages.get(f"{folder}/index.html")
+            if page is not None:
+                return page_registry.files_beside(snap.view, page)
+        return {}

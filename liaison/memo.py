@@ -1,0 +1,68 @@
+"""What one run made of each file, kept for the next run of the same process (``serve``).
+
+A file's results (its records, the problems and failed records the loader noted) are reused
+while the file's size, modification and change times and inode stay the same; the stages after
+the load reuse what they made of a group of files (``derive``) while the group's files and the
+key of what else they read stay the same. Nothing here is written to disk.
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Callable
+
+
+class Memo:
+    """Per-file and derived results of a site root, from one run to the next."""
+
+    def __init__(self, root: Path):
+        self.root = os.fspath(root)
+        self._files: dict[str, tuple[tuple, int, object]] = {}  # rel -> (signature, token, value)
+        self._derived: dict[str, tuple[object, object]] = {}  # name -> (key, value)
+        self._seen: set[str] = set()
+        self._next = 0
+        self.read: list[str] = []  # the files read again in this run
+        self.made: list[str] = []  # the derived results made again in this run
+
+    def begin(self) -> None:
+        """A new run: files not asked for during it are forgotten at ``end``."""
+        self._seen = set()
+        self.read, self.made = [], []
+
+    def end(self) -> None:
+        for rel in set(self._files) - self._seen:
+            del self._files[rel]
+
+    def file(self, rel: str, read: Callable[[], object]) -> object:
+        """``read()`` of the file ``rel``, or what it gave last time if the file is unchanged.
+        The file is looked at before it is read: a change during the read is seen next run."""
+        self._seen.add(rel)
+        try:
+            st = os.stat(os.path.join(self.root, rel), follow_symlinks=False)
+            signature = (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, st.st_mode)
+        except OSError:
+            signature = None  # read it (and let the loader say why it cannot) every time
+        entry = self._files.get(rel)
+        if entry is not None and signature is not None and entry[0] == signature:
+            return entry[2]
+        value = read()
+        self._next += 1
+        self._files[rel] = (signature, self._next, value)
+        self.read.append(rel)
+        return value
+
+    def tokens(self, rels) -> tuple[int, ...]:
+        """What identifies the current results of ``rels``: equal tokens, the same results
+        (0 for a file not read through the memo, a file the loader refused by its name)."""
+        files = self._files
+        return tuple(files[rel][1] if rel in files else 0 for rel in rels)
+
+    def derive(self, name: str, key, make: Callable[[], object]) -> object:
+        """``make()``, or its last result under ``name`` if ``key`` is equal to the last one."""
+        entry = self._derived.get(name)
+        if entry is not None and entry[0] == key:
+            return entry[1]
+        value = make()
+        self._derived[name] = (key, value)
+        self.made.append(name)
+        return value
