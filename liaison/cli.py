@@ -224,7 +224,7 @@ def stats(root: Path, as_of: str | None, timings: bool, as_json: bool) -> None:
               help="Port to listen on (0: any free port).")
 @AS_OF_OPTION
 def serve(root: Path, host: str, port: int, as_of: str | None) -> None:
-    """Build, serve, watch the files; rebuild and reload the browser on every change."""
+    """Serve the site from memory, watch the files; read what changed and reload the browser."""
     from liaison.serve import serve as run
 
     date = _as_of(as_of) if as_of else None

@@ -48,8 +48,10 @@ class Snapshot:
 class LiveSite:
     """A site root kept in memory; ``refresh`` after a change, ``get`` a path."""
 
-    def __init__(self, root: Path, as_of: dt.date):
+    def __init__(self, root: Path, as_of: dt.date | None = None):
+        """``as_of`` None: today's date (SOURCE_DATE_EPOCH's), looked up at every refresh."""
         self.root = root.resolve()
+        self.fixed = as_of
         self.as_of = as_of
         self.memo = Memo(self.root)
         self.current: Snapshot | None = None
@@ -63,7 +65,10 @@ class LiveSite:
         from liaison.overrides import override_names
         from liaison.pipeline import _check, paused_gc
 
+        from liaison.pipeline import resolve_as_of
+
         start = time.perf_counter()
+        self.as_of = self.fixed or resolve_as_of(None)
         memo = self.memo
         memo.begin()
         try:

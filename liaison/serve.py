@@ -1,5 +1,6 @@
-"""Dev server: build into a temporary folder, serve it on 127.0.0.1, watch the site root,
-rebuild on every change and reload the open browser tabs.
+"""Dev server: the site in memory (liaison.live), served on 127.0.0.1; the site root is
+watched, and on every change only the changed files are read again and the open browser tabs
+reload. Pages are rendered when the browser asks for them; nothing is written to disk.
 
 A data error does not stop the server: until it is fixed, every page shows the diagnostics.
 Only ``serve`` adds the reload script (``/__liaison__/reload.js``) and widens the page's
@@ -7,36 +8,40 @@ Content-Security-Policy to let it ask ``/__liaison__/version``; built sites neve
 """
 from __future__ import annotations
 
-import atexit
 import datetime as dt
+import gc
 import html
 import http.server
-import mimetypes
 import os
-import shutil
 import signal
 import sys
-import tempfile
 import threading
-import time
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
+from urllib.parse import parse_qs, unquote, urlsplit
 
 import click
 
 PREFIX = "/__liaison__/"
+# The page asks for the version with the one it has seen: the server answers at once if it
+# differs, else when it changes (or after WAIT seconds), so a tab reloads as soon as the
+# change is in.
 RELOAD_JS = b"""(function () {
   "use strict";
   var seen = null;
   function tick() {
-    fetch("/__liaison__/version", {cache: "no-store"}).then(function (r) { return r.text(); })
-      .then(function (v) { if (seen === null) { seen = v; } else if (v !== seen) { location.reload(); } })
-      .catch(function () {})
-      .then(function () { setTimeout(tick, 700); });
+    var url = "/__liaison__/version" + (seen === null ? "" : "?wait=" + encodeURIComponent(seen));
+    fetch(url, {cache: "no-store"}).then(function (r) { return r.text(); })
+      .then(function (v) {
+        if (seen === null) { seen = v; setTimeout(tick, 0); }
+        else if (v !== seen) { location.reload(); }
+        else { setTimeout(tick, 0); }
+      })
+      .catch(function () { setTimeout(tick, 1000); });
   }
   tick();
 })();
 """
+WAIT = 25.0  # seconds a version request waits for a change
 IGNORED_DIRS = {".git", "__pycache__", ".hypothesis", ".pytest_cache", "node_modules", ".venv"}
 
 
@@ -44,64 +49,49 @@ MAX_PATH = 2048  # longer request paths are answered 414; no page of a site is n
 
 
 class State:
-    """What the server shows: the current site folder, or the diagnostics of a failed build.
+    """What the server shows: the site in memory, or the diagnostics of a refresh that found
+    errors (the last good site stays in memory meanwhile). ``version`` moves with every
+    refresh; requests waiting for it are woken."""
 
-    Every build goes into a folder of its own (``site-1``, ``site-2``, … in the work folder);
-    ``out`` is switched to it, in one assignment, once it is complete, so a request sees
-    either the previous site or the new one, never a half-written or missing one. The folder
-    before the previous one is removed then (a request may still be reading the previous)."""
-
-    def __init__(self, out: Path):
-        self.out = out
+    def __init__(self, live):
+        self.live = live  # liaison.live.LiveSite
         self.version = 0
-        self.errors: list[str] | None = None  # diagnostics of the last failed build
-        self.lock = threading.Lock()
-        self.builds = 0
+        self.errors: list[str] | None = None  # diagnostics of the last failed refresh
+        self.changed = threading.Condition()
 
-    def next_out(self) -> Path:
-        self.builds += 1
-        return self.out.parent / f"site-{self.builds}"
-
-    def update(self, errors: list[str] | None, out: Path | None = None) -> None:
-        with self.lock:
-            previous = self.out
+    def update(self, errors: list[str] | None) -> None:
+        with self.changed:
             self.errors = errors
-            if out is not None:
-                self.out = out
             self.version += 1
-        if out is not None:
-            for old in out.parent.glob("site-*"):
-                if old not in (out, previous):
-                    shutil.rmtree(old, ignore_errors=True)
+            self.changed.notify_all()
+
+    def wait(self, seen: str, timeout: float = WAIT) -> int:
+        """The version, once it is not ``seen`` (or after ``timeout`` seconds)."""
+        with self.changed:
+            self.changed.wait_for(lambda: str(self.version) != seen, timeout)
+            return self.version
 
 
-def rebuild(root: Path, out: Path, as_of: dt.date | None, state: State, log) -> None:
-    """One build into a fresh folder (``out`` is ignored: kept for callers); on errors the
-    state keeps the diagnostics and the last good site stays."""
-    from liaison.errors import LiaisonError
-    from liaison.pipeline import build, resolve_as_of
-
-    start = time.perf_counter()
-    lines: list[str] = []
-    out = state.next_out()
-
-    def keep(checked):
-        lines.extend(checked.report.lines("text"))
-
+def rebuild(state: State, log) -> None:
+    """Read what changed and check the site; on errors the state keeps the diagnostics and
+    the last good site stays."""
     try:
-        result = build(root, as_of or resolve_as_of(None), out, on_checked=keep)
-    except LiaisonError as exc:
-        lines.append(f"error: {exc.format_message()}")
-        state.update(lines)
-        log(f"build failed: {len([x for x in lines if ': error: ' in x or x.startswith('error:')])} "
-            f"error(s); the browser shows them")
-        return
+        done = state.live.refresh()
     except Exception as exc:  # an unexpected failure must not stop the server
-        state.update([f"error: the build failed unexpectedly: {exc!r}"])
-        log(f"build failed unexpectedly: {exc!r}")
+        state.update([f"error: the site could not be read: {exc!r}"])
+        log(f"refresh failed unexpectedly: {exc!r}")
         return
-    state.update(None, out)
-    log(f"built {result.pages} pages in {time.perf_counter() - start:.2f} s")
+    # What was read stays out of the collector's scans (millions of objects at scale); what
+    # a refresh replaces is freed by reference counting all the same.
+    gc.freeze()
+    if not done.ok:
+        state.update(done.lines)
+        errors = [x for x in done.lines if ": error: " in x or x.startswith("error:")]
+        log(f"{len(errors)} error(s) in the data; the browser shows them")
+        return
+    state.update(None)
+    log(f"ready in {done.seconds:.2f} s ({done.read:,} file{'s' if done.read != 1 else ''} read, "
+        f"{done.pages:,} pages)")
 
 
 def _diagnostics_page(lines: list[str]) -> bytes:
@@ -132,14 +122,16 @@ def make_handler(state: State):
     class Handler(http.server.BaseHTTPRequestHandler):
         server_version = "liaison-serve"
 
-        def log_message(self, format, *args):  # noqa: A002 - quiet: the rebuild log is enough
+        def log_message(self, format, *args):  # noqa: A002 - quiet: the refresh log is enough
             pass
 
-        def _send(self, status: int, body: bytes, ctype: str) -> None:
+        def _send(self, status: int, body: bytes, ctype: str, headers: dict | None = None) -> None:
             self.send_response(status)
             self.send_header("Content-Type", ctype)
             self.send_header("Content-Length", str(len(body)))
             self.send_header("Cache-Control", "no-store")
+            for name, value in (headers or {}).items():
+                self.send_header(name, value)
             self.end_headers()
             if self.command != "HEAD":
                 self.wfile.write(body)
@@ -160,37 +152,41 @@ def make_handler(state: State):
                 sys.stderr.write(f"serve: {self.command} {self.path[:200]!r} failed: {exc!r}\n")
 
         def _get(self):
+            from liaison.errors import LiaisonError
+
             if len(self.path) > MAX_PATH:
                 return self._send(414, b"request path too long", "text/plain")
-            path = unquote(urlsplit(self.path).path)
+            parts = urlsplit(self.path)
+            path = unquote(parts.path)
             if any(ord(c) < 32 or c == "\x7f" or c == "\\" for c in path) or "\ufffd" in path:
                 return self._send(400, b"bad request path", "text/plain")
-            if ".." in path.split("/"):
+            if ".." in path.split("/") or "//" in path:
                 return self._send(404, b"not found", "text/plain")
             if path == PREFIX + "version":
-                return self._send(200, str(state.version).encode(), "text/plain")
+                seen = parse_qs(parts.query).get("wait", [None])[0]
+                version = state.wait(seen) if seen is not None else state.version
+                return self._send(200, str(version).encode(), "text/plain")
             if path == PREFIX + "reload.js":
                 return self._send(200, RELOAD_JS, "text/javascript")
-            with state.lock:
-                errors = state.errors
+            errors = state.errors
             if errors is not None and (path.endswith((".html", "/")) or "." not in path.rsplit("/", 1)[-1]):
                 return self._send(200, _diagnostics_page(errors), "text/html; charset=utf-8")
             rel = path.lstrip("/")
             if rel == "" or rel.endswith("/"):
                 rel += "index.html"
-            with state.lock:
-                out = state.out  # this request's site, whatever a rebuild does meanwhile
             try:
-                target = (out / rel).resolve()
-                target.relative_to(out.resolve())
-                if target.is_dir():
-                    target = target / "index.html"
-                body = target.read_bytes()
-            except (OSError, ValueError):  # missing, outside the site, a name too long, …
+                found = state.live.get(rel)
+                if found is None and "." not in rel.rsplit("/", 1)[-1] \
+                        and state.live.get(rel + "/index.html") is not None:
+                    return self._send(301, b"", "text/plain", {"Location": path + "/"})
+            except LiaisonError as exc:  # a template that fails on this page
+                return self._send(200, _diagnostics_page([exc.format_message()]),
+                                  "text/html; charset=utf-8")
+            if found is None:
                 return self._send(404, b"not found", "text/plain")
-            ctype = mimetypes.guess_type(target.name)[0] or "application/octet-stream"
-            if target.suffix == ".html":
-                body, ctype = _inject(body), "text/html; charset=utf-8"
+            body, ctype = found
+            if ctype.startswith("text/html"):
+                body = _inject(body)
             return self._send(200, body, ctype)
 
     return Handler
@@ -215,54 +211,43 @@ def _watch_filter(*outputs: Path):
 
 def serve(root: Path, host: str = "127.0.0.1", port: int = 8000, as_of: dt.date | None = None,
           log=None) -> None:
-    """Build, serve and rebuild until interrupted (Ctrl+C)."""
+    """Read, serve and refresh until interrupted (Ctrl+C)."""
     import watchfiles
+
+    from liaison.live import LiveSite
 
     log = log or (lambda msg: click.echo(msg, err=True))
     root = root.resolve()
-    workdir = Path(tempfile.mkdtemp(prefix="liaison-serve-"))
-    owner = os.getpid()
-
-    def cleanup() -> None:
-        if os.getpid() == owner:  # never from a forked build worker
-            shutil.rmtree(workdir, ignore_errors=True)
-
-    atexit.register(cleanup)  # a last resort; the finally below is the rule
     previous, received = _stop_on_signals()
     server = None
     try:
-        out = workdir / "site"
-        state = State(out)
-        rebuild(root, out, as_of, state, log)
+        state = State(LiveSite(root, as_of))
+        rebuild(state, log)
         server = http.server.ThreadingHTTPServer((host, port), make_handler(state))
         server.daemon_threads = True
         server.handle_error = _quiet_error
         thread = threading.Thread(target=server.serve_forever, daemon=True)
         thread.start()
         log(f"serving {root} on http://{host}:{server.server_address[1]}/ (Ctrl+C to stop)")
-        for changes in watchfiles.watch(root, watch_filter=_watch_filter(workdir, root / "site"), debounce=300,
-                                        step=100, raise_interrupt=True):
+        for changes in watchfiles.watch(root, watch_filter=_watch_filter(root / "site"), debounce=300,
+                                        step=50, raise_interrupt=True):
             names = sorted({Path(p).relative_to(root).as_posix() for _c, p in changes
                             if Path(p).is_relative_to(root)})
             log("changed: " + ", ".join(names[:5]) + (f" and {len(names) - 5} more" if len(names) > 5 else ""))
-            rebuild(root, out, as_of, state, log)
+            rebuild(state, log)
     except (Stop, KeyboardInterrupt):  # watchfiles turns any signal's exception into the latter
-        if os.getpid() != owner:
-            os._exit(1)
         log(f"stopped ({signal.Signals(received[-1]).name if received else 'SIGINT'})")
     finally:
-        if os.getpid() == owner:
-            if server is not None:
-                server.shutdown()
-                server.server_close()
-            cleanup()
-            for signum, handler in previous.items():
-                signal.signal(signum, handler)
-            sys.stderr.flush()
+        if server is not None:
+            server.shutdown()
+            server.server_close()
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+        sys.stderr.flush()
 
 
 class Stop(BaseException):
-    """SIGINT, SIGTERM or SIGHUP reached ``serve``: stop and remove the work folder."""
+    """SIGINT, SIGTERM or SIGHUP reached ``serve``: stop."""
 
     def __init__(self, signum: int):
         super().__init__(signum)

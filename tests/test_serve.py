@@ -1,6 +1,7 @@
 """`serve` as a person uses it: a real server process, a file edited, broken and fixed."""
 from __future__ import annotations
 
+import datetime as dt
 import os
 import re
 import subprocess
@@ -142,56 +143,144 @@ def test_serve_answers_hostile_paths_without_a_traceback(server):
     assert "Traceback" not in log.read()
 
 
-def test_serve_never_answers_404_while_it_rebuilds(example_site, tmp_path, monkeypatch):
-    """Each build goes into its own folder and the server switches to it once it is whole:
-    a request at any moment of a rebuild (here: at each rename the build makes) sees a site."""
-    import datetime as dt
+def test_serve_answers_from_the_last_good_site_while_it_refreshes(example_site, tmp_path, monkeypatch):
+    """The site lives in memory and a refresh swaps it in whole: a request at any moment of a
+    refresh (here: while each file is read again) sees a complete site, never a 404."""
     import http.server
     import threading
 
-    from liaison import serve
+    from liaison import live, memo, serve
 
     statuses = []
-    state = serve.State(tmp_path / "work" / "site")
-    (tmp_path / "work").mkdir()
-    serve.rebuild(example_site, state.out, dt.date(2026, 11, 26), state, lambda msg: None)
+    state = serve.State(live.LiveSite(example_site, dt.date(2026, 11, 26)))
+    serve.rebuild(state, lambda msg: None)
     httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), serve.make_handler(state))
     threading.Thread(target=httpd.serve_forever, daemon=True).start()
     base = f"http://127.0.0.1:{httpd.server_address[1]}/"
-    real = os.replace
+    real = memo.Memo.file
 
-    def replace_and_ask(*args, **kwargs):
-        for page in ("", "physicians/nina-vargas/index.html"):
-            try:
-                with urllib.request.urlopen(base + page, timeout=10) as r:
-                    statuses.append(r.status)
-            except urllib.error.HTTPError as exc:
-                statuses.append(exc.code)
-        return real(*args, **kwargs)
+    def file_and_ask(self, rel, read):
+        if len(statuses) < 40:
+            for page in ("", "physicians/nina-vargas/index.html"):
+                try:
+                    with urllib.request.urlopen(base + page, timeout=10) as r:
+                        statuses.append(r.status)
+                except urllib.error.HTTPError as exc:
+                    statuses.append(exc.code)
+        return real(self, rel, read)
 
     try:
-        monkeypatch.setattr(os, "replace", replace_and_ask)
-        for _ in range(2):
-            serve.rebuild(example_site, state.out, dt.date(2026, 11, 26), state, lambda msg: None)
-        monkeypatch.setattr(os, "replace", real)
-        assert statuses and set(statuses) == {200}, statuses
-        assert state.errors is None
+        for path in (example_site / "data" / "physicians").iterdir():
+            os.utime(path)  # changed on disk as far as the memo can tell: read again
+        monkeypatch.setattr(memo.Memo, "file", file_and_ask)
+        serve.rebuild(state, lambda msg: None)
+        monkeypatch.setattr(memo.Memo, "file", real)
+        assert len(statuses) == 40 and set(statuses) == {200}, statuses
+        assert state.errors is None and state.version == 2
         assert "Dashboard" in _get(base)
     finally:
         httpd.shutdown()
         httpd.server_close()
-    # only the current build and the one before it are kept
-    assert len(list((tmp_path / "work").glob("site*"))) <= 2
+
+
+def test_a_refresh_reads_only_the_changed_files_and_shows_the_change(example_site):
+    """What ``serve`` does on a save: one file read again, the checks and sums of the other
+    files reused, and the next page asked for shows the change."""
+    from liaison.live import LiveSite
+
+    site = LiveSite(example_site, dt.date(2026, 11, 26))
+    first = site.refresh()
+    assert first.ok and first.read > 20 and first.pages > 30
+    again = site.refresh()
+    assert again.ok and again.read == 0 and site.memo.made == []
+
+    log = sorted((example_site / "data" / "interactions").rglob("*.yaml"))[0]
+    text = log.read_text()
+    log.write_text(text + "\n# a comment\n")
+    edited = site.refresh()
+    assert edited.read == 1 and site.memo.read == [log.relative_to(example_site).as_posix()]
+    # the referral rows' rules, sums and index are kept; the interactions' are made again
+    assert set(site.memo.made) == {"check interactions", "sum interactions"}
+
+    practice = example_site / "data" / "practices" / "french-broad-podiatry.yaml"
+    practice.write_text(practice.read_text().replace("name: French Broad Podiatry",
+                                                     "name: French Broad Foot Care"))
+    renamed = site.refresh()
+    assert renamed.ok and renamed.read == 1
+    assert site.memo.made == ["deck templates"], "a practice's name changes no rule or sum"
+    page, ctype = site.get("practices/french-broad-podiatry/index.html")
+    assert ctype == "text/html; charset=utf-8" and b"French Broad Foot Care" in page
+    assert b"French Broad Foot Care" in site.get("practices/index.html")[0]
+    # what build writes beside the pages and apart from them is there too, made on demand
+    for rel in ("stats.json", "calendar.ics", "assets/style.css", "search/index.js",
+                "exports/physicians.csv"):
+        assert site.get(rel) is not None, rel
+    assert site.get("no/such/page.html") is None
+
+
+def test_a_refresh_with_errors_keeps_the_last_good_site(example_site):
+    from liaison.live import LiveSite
+
+    site = LiveSite(example_site, dt.date(2026, 11, 26))
+    assert site.refresh().ok
+    practice = example_site / "data" / "practices" / "french-broad-podiatry.yaml"
+    text = practice.read_text()
+    practice.write_text(text.replace("name: French Broad Podiatry", "nmae: French Broad Podiatry"))
+    broken = site.refresh()
+    assert not broken.ok
+    assert any("french-broad-podiatry.yaml:1:1: error: name: required field is missing" in line
+               for line in broken.lines), broken.lines
+    assert b"French Broad Podiatry" in site.get("practices/french-broad-podiatry/index.html")[0]
+    practice.write_text(text)
+    fixed = site.refresh()
+    assert fixed.ok and fixed.read == 1
+
+
+def test_a_template_that_fails_shows_its_diagnostic_in_the_browser(server):
+    base, root, log = server
+    _get(base)
+    (root / "templates").mkdir(exist_ok=True)
+    (root / "templates" / "physician.html").write_text(
+        '{% extends "builtin/physician.html" %}{% block content %}{{ 1 // 0 }}{% endblock %}\n')
+    page = _wait(lambda: (lambda p: p if "The data has errors" in p else None)(
+        _get(base + "physicians/nina-vargas/index.html")), "the template's diagnostic")
+    assert "templates/physician.html:1:1: error: template error" in page, page[:2000]
+    log.seek(0)
+    assert "Traceback" not in log.read()
+
+
+def test_the_version_request_waits_for_a_change(server):
+    """Open tabs ask for the version with the one they have: the answer comes when it
+    changes, so a tab reloads as soon as a save is in (no polling interval to wait out)."""
+    import threading
+
+    base, root, _log = server
+    version = _get(base + "__liaison__/version")
+    answers = []
+    asking = threading.Thread(
+        target=lambda: answers.append((_get(base + f"__liaison__/version?wait={version}"),
+                                       time.monotonic())))
+    asking.start()
+    time.sleep(1.0)
+    assert asking.is_alive(), "the request waits while nothing changes"
+    practice = root / "data" / "practices" / "french-broad-podiatry.yaml"
+    practice.write_text(practice.read_text().replace("French Broad Podiatry", "French Broad Feet"))
+    saved = time.monotonic()
+    asking.join(TIMEOUT)
+    assert answers and answers[0][0] != version
+    assert answers[0][1] - saved < 10
+    assert "French Broad Feet" in _get(base + "practices/french-broad-podiatry/index.html")
 
 
 @pytest.mark.parametrize("signame", ["SIGTERM", "SIGHUP", "SIGINT"])
-def test_serve_removes_its_temporary_folder_when_stopped(example_site, tmp_path, signame):
+def test_serve_stops_cleanly_and_writes_nothing(example_site, tmp_path, signame):
     import signal
 
     temp = tmp_path / "tmp"
     temp.mkdir()
     log_path = tmp_path / "serve.log"
     env = {**os.environ, "PYTHONUNBUFFERED": "1", "TMPDIR": str(temp)}
+    before = sorted(p.relative_to(example_site) for p in example_site.rglob("*"))
     with open(log_path, "w") as log:
         proc = subprocess.Popen(
             [sys.executable, str(REPO / "build.py"), "serve", "--root", str(example_site),
@@ -201,8 +290,6 @@ def test_serve_removes_its_temporary_folder_when_stopped(example_site, tmp_path,
         base = _wait(lambda: (m := re.search(r"on (http://127\.0\.0\.1:\d+/)", log_path.read_text()))
                      and m.group(1), "the server to start")
         assert "Dashboard" in _get(base)
-        made = [p.name for p in temp.iterdir()]
-        assert len(made) == 1 and made[0].startswith("liaison-serve-"), made
         proc.send_signal(getattr(signal, signame))
         proc.wait(timeout=30)
     finally:
@@ -211,5 +298,40 @@ def test_serve_removes_its_temporary_folder_when_stopped(example_site, tmp_path,
             proc.wait()
     text = log_path.read_text()
     assert "Traceback" not in text, text
-    assert list(temp.iterdir()) == [], "the temporary site was left behind"
+    assert list(temp.iterdir()) == [], "serve writes nothing to disk"
+    assert sorted(p.relative_to(example_site) for p in example_site.rglob("*")) == before
     assert proc.returncode == 0, text
+
+
+@pytest.mark.parametrize("which", ["sample", "contract example"])
+def test_every_file_served_is_the_file_build_writes(which, example_site, tmp_path):
+    """Pages, exports, calendars, assets and the files beside pages (a deck's .pptx and its
+    pictures, the search index, the logging form's data): rendered on demand, byte for byte
+    what ``build`` writes."""
+    import shutil
+
+    from liaison.live import LiveSite
+    from liaison.pipeline import build
+
+    root = example_site
+    if which == "sample":  # the repository's own sample site: decks, pictures, a logo
+        root = tmp_path / "sample"
+        for name in ("site.yaml", "data", "content", "templates"):
+            if (REPO / name).is_dir():
+                shutil.copytree(REPO / name, root / name)
+            elif (REPO / name).exists():
+                root.mkdir(exist_ok=True)
+                shutil.copy(REPO / name, root / name)
+    out = tmp_path / "out"
+    build(root, dt.date(2026, 11, 26), out)
+    site = LiveSite(root, dt.date(2026, 11, 26))
+    assert site.refresh().ok
+    written = [p for p in out.rglob("*") if p.is_file() and not p.name.startswith(".liaison")]
+    assert len(written) > 50
+    if which == "sample":
+        assert sum(p.suffix == ".pptx" for p in written) > 10
+    for path in written:
+        rel = path.relative_to(out).as_posix()
+        got = site.get(rel)
+        assert got is not None, rel
+        assert got[0] == path.read_bytes(), rel
