@@ -95,7 +95,8 @@ class LiveSite:
         with paused_gc(freeze=False):
             view = page_registry.SiteView(
                 site, stats, self.as_of, palette, fits, warnings=checked.report.warnings,
-                referral_index=self._referral_index(site, checked))
+                referral_index=self._referral_index(site),
+                interaction_index=self._interaction_index(site))
             if self.current is not None:  # a note renders the same from save to save
                 view.md.memo.update(self.current.view.md.memo)
             snapshot = Snapshot(view, self._environment(palette))
@@ -106,17 +107,37 @@ class LiveSite:
         return Refreshed(True, lines, time.perf_counter() - start, len(memo.read),
                          len(snapshot.pages), laps)
 
-    def _referral_index(self, site, checked):
+    def _referral_index(self, site):
         """The briefs' index of referral rows, made again only when a referral file changed."""
         from liaison.derived import month_index
-        from liaison.discover import discover
         from liaison.pages.base import MONTHS_CHARTED
         from liaison.pages.view import ReferralIndex
 
         first = month_index(self.as_of) - MONTHS_CHARTED + 1
-        rels = discover(self.root).referrals
+        rels = sorted({row.path for row in site.referrals})
         return self.memo.derive("view referrals", (self.as_of, self.memo.tokens(rels)),
                                 lambda: ReferralIndex.of(site.referrals, self.as_of, first))
+
+    def _interaction_index(self, site):
+        """The pages' index of interactions: that of the files not edited lately is kept
+        while they and what it reads of the core records stay the same; the files edited
+        lately are added at every refresh (``Memo.split``)."""
+        from liaison.pages.view import InteractionIndex
+        from liaison.pipeline import _core_key
+
+        src, D = site.src, self.as_of
+        rels = sorted({src[id(r)][0] for r in site.interactions})
+        cold, hot = self.memo.split(rels)
+        edited = set(hot)
+        index = self.memo.derive(
+            "view interactions", (_core_key(site, D), self.memo.tokens(cold)),
+            lambda: InteractionIndex.of([r for r in site.interactions if src[id(r)][0] not in edited],
+                                        site.physicians, D))
+        if not hot:
+            return index
+        order = {id(r): i for i, r in enumerate(site.interactions)}
+        return index.merged(InteractionIndex.of(
+            [r for r in site.interactions if src[id(r)][0] in edited], site.physicians, D), order)
 
     def _environment(self, palette):
         """The templates' environment, kept (with its compiled templates) while nothing in the

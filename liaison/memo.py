@@ -12,6 +12,9 @@ from pathlib import Path
 from typing import Callable
 
 
+HOT = 8  # files edited lately, kept apart from the rest (``split``)
+
+
 class Memo:
     """Per-file and derived results of a site root, from one run to the next."""
 
@@ -20,6 +23,8 @@ class Memo:
         self._files: dict[str, tuple[tuple, int, object]] = {}  # rel -> (signature, token, value)
         self._derived: dict[str, tuple[object, object]] = {}  # name -> (key, value)
         self._seen: set[str] = set()
+        self._hot: list[str] = []  # files read again lately, the latest last
+        self._runs = 0
         self._next = 0
         self.read: list[str] = []  # the files read again in this run
         self.made: list[str] = []  # the derived results made again in this run
@@ -28,10 +33,12 @@ class Memo:
         """A new run: files not asked for during it are forgotten at ``end``."""
         self._seen = set()
         self.read, self.made = [], []
+        self._runs += 1
 
     def end(self) -> None:
         for rel in set(self._files) - self._seen:
             del self._files[rel]
+        self._hot = [rel for rel in self._hot if rel in self._files]
 
     def file(self, rel: str, read: Callable[[], object]) -> object:
         """``read()`` of the file ``rel``, or what it gave last time if the file is unchanged.
@@ -49,7 +56,19 @@ class Memo:
         self._next += 1
         self._files[rel] = (signature, self._next, value)
         self.read.append(rel)
+        if self._runs > 1:  # an edit (the first run reads every file)
+            if rel in self._hot:
+                self._hot.remove(rel)
+            self._hot.append(rel)
+            del self._hot[:-HOT]
         return value
+
+    def split(self, rels: list[str]) -> tuple[list[str], list[str]]:
+        """``rels`` as (the files not edited lately, those edited lately), each in order. A
+        person edits a few files again and again: what is made of the first part is made
+        once and kept (``derive``), only the second part is worked through at every save."""
+        hot = set(self._hot)
+        return [rel for rel in rels if rel not in hot], [rel for rel in rels if rel in hot]
 
     def tokens(self, rels) -> tuple[int, ...]:
         """What identifies the current results of ``rels``: equal tokens, the same results

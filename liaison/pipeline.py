@@ -279,21 +279,27 @@ def _check(root, as_of, strict, use_cache, keep_records, workers,
 def _check_and_sum_again(site: Site, as_of: dt.date, bulk: Bulk, files, memo: Memo):
     """The rules and sums of the interactions and of the referral rows, each made again only
     when one of its files, or what they read of the core records, changed since the memo's
-    last run (an edit of an interaction file leaves the referrals' sums as they were; an edit
-    of a physician's phone leaves both). Returns (problems, partial sums)."""
+    last run (an edit of a physician's phone leaves them all as they were). The interaction
+    files edited lately are worked through apart, at every run: what the others give is kept
+    while they do not change (``Memo.split``). Returns (problems, partial sums)."""
     reads = _core_key(site, as_of)
-    by_interactions = (reads, memo.tokens(files.interactions))
-    by_referrals = (reads, memo.tokens(files.referrals))
+    cold, hot = memo.split(files.interactions)
+    edited = set(hot)
+    records = [(r, src) for r, src in bulk.interactions if src[0] not in edited]
+    hot_records = [(r, src) for r, src in bulk.interactions if src[0] in edited]
     failed = [p for p in bulk.partials if p.path.startswith("data/interactions/")]
     failed_rows = [p for p in bulk.partials if not p.path.startswith("data/interactions/")]
+    by_interactions = (reads, memo.tokens(cold))
+    by_referrals = (reads, memo.tokens(files.referrals))
     problems = [
-        *memo.derive("check interactions", by_interactions,
-                     lambda: check_bulk(site, as_of, bulk.interactions, [], failed)),
+        *memo.derive("check interactions", by_interactions, lambda: check_bulk(
+            site, as_of, records, [], [p for p in failed if p.path not in edited])),
+        *check_bulk(site, as_of, hot_records, [], [p for p in failed if p.path in edited]),
         *memo.derive("check referrals", by_referrals,
                      lambda: check_bulk(site, as_of, [], bulk.referrals, failed_rows))]
-    partial = stats_stage.accumulate(site, as_of, [], [])  # fresh: the memo's stay as made
-    partial.merge(memo.derive("sum interactions", by_interactions,
-                              lambda: stats_stage.accumulate(site, as_of, [], site.interactions)))
+    partial = stats_stage.accumulate(site, as_of, [], [r for r, _src in hot_records])
+    partial.merge(memo.derive("sum interactions", by_interactions, lambda: stats_stage.accumulate(
+        site, as_of, [], [r for r, _src in records])))
     partial.merge(memo.derive("sum referrals", by_referrals,
                               lambda: stats_stage.accumulate(site, as_of, site.referrals, [])))
     return problems, partial

@@ -199,8 +199,13 @@ def test_a_refresh_reads_only_the_changed_files_and_shows_the_change(example_sit
     log.write_text(text + "\n# a comment\n")
     edited = site.refresh()
     assert edited.read == 1 and site.memo.read == [log.relative_to(example_site).as_posix()]
-    # the referral rows' rules, sums and index are kept; the interactions' are made again
-    assert set(site.memo.made) == {"check interactions", "sum interactions"}
+    # the referral rows' rules, sums and index are kept; those of the other interaction
+    # files are made once more, without the edited file, which is worked through apart ...
+    assert set(site.memo.made) == {"check interactions", "sum interactions", "view interactions"}
+    log.write_text(text + "\n# another comment\n")
+    edited = site.refresh()
+    # ... so that the next save of the same file reuses them all
+    assert edited.read == 1 and site.memo.made == []
 
     practice = example_site / "data" / "practices" / "french-broad-podiatry.yaml"
     practice.write_text(practice.read_text().replace("name: French Broad Podiatry",
@@ -335,3 +340,71 @@ def test_every_file_served_is_the_file_build_writes(which, example_site, tmp_pat
         got = site.get(rel)
         assert got is not None, rel
         assert got[0] == path.read_bytes(), rel
+
+
+def _random_edit(rng, root):
+    """One edit a person might save: a note, a date, a follow-up done, an interaction or a
+    referral row removed, a physician moved to another practice, a phone changed."""
+    import yaml
+
+    kind = rng.choice(["note", "date", "done", "drop", "referral", "move", "phone"])
+    if kind in ("note", "date", "done", "drop"):
+        path = rng.choice(sorted((root / "data" / "interactions").rglob("*.yaml")))
+        data = yaml.safe_load(path.read_text())
+        items = data if isinstance(data, list) else [data]
+        item = rng.choice(items)
+        if kind == "note":
+            item["notes"] = f"Talked about the new clinic hours ({rng.randint(1, 999)})."
+        elif kind == "date":
+            item["date"] = dt.date(2026, rng.randint(1, 11), rng.randint(1, 28))
+        elif kind == "done" and item.get("follow_ups"):
+            item["follow_ups"][0]["done"] = item["date"]
+        elif kind == "drop" and len(items) > 1:
+            items.remove(item)
+        path.write_text(yaml.safe_dump(items if isinstance(data, list) else items[0], sort_keys=False))
+    elif kind == "referral":
+        path = rng.choice(sorted((root / "data" / "referrals").glob("*.csv")))
+        lines = path.read_text().splitlines(keepends=True)
+        if len(lines) > 2:
+            del lines[rng.randrange(1, len(lines))]
+            path.write_text("".join(lines))
+    else:
+        path = rng.choice(sorted((root / "data" / "physicians").glob("*.yaml")))
+        data = yaml.safe_load(path.read_text())
+        if kind == "move":
+            practices = sorted(p.stem for p in (root / "data" / "practices").glob("*.yaml"))
+            data["practice"] = rng.choice(practices)
+        else:
+            data["phone"] = f"828-555-{rng.randint(1000, 9999)}"
+        path.write_text(yaml.safe_dump(data, sort_keys=False))
+    return kind, path.relative_to(root).as_posix()
+
+
+def test_the_site_in_memory_after_random_edits_is_the_site_build_writes(example_site, tmp_path):
+    """After each of a series of random edits, every file served equals the file a fresh
+    build of the edited site writes (what is kept from refresh to refresh never shows)."""
+    import random
+
+    from liaison.live import LiveSite
+    from liaison.pipeline import build
+
+    rng = random.Random(16)
+    site = LiveSite(example_site, dt.date(2026, 11, 26))
+    assert site.refresh().ok
+    compared = set()
+    for step in range(16):
+        edit = _random_edit(rng, example_site)
+        done = site.refresh()
+        out = tmp_path / f"out-{step}"
+        try:
+            build(example_site, dt.date(2026, 11, 26), out)
+        except Exception:  # an edit that makes the data invalid: the refresh says so too
+            assert not done.ok, edit
+            continue
+        assert done.ok, (edit, done.lines)
+        compared.add(edit[0])
+        for path in out.rglob("*"):
+            if path.is_file() and not path.name.startswith(".liaison"):
+                rel = path.relative_to(out).as_posix()
+                assert site.get(rel)[0] == path.read_bytes(), (edit, rel)
+    assert len(compared) >= 5, compared  # most kinds of edit were compared

@@ -32,6 +32,61 @@ from liaison.pages.base import (
 from liaison.records import Site
 
 
+class InteractionIndex:
+    """The interactions dated on or before the as-of date by physician listed, practice,
+    who logged them and month, each list in the order of ``site.interactions`` (by date, then
+    file), and their open follow-ups, (due, interaction, follow-up), in the same order.
+    ``serve`` keeps the index of the files not edited lately and adds those edited
+    (``merged``)."""
+
+    def __init__(self, by_doc: dict, by_practice: dict, by_member: dict, by_month: dict,
+                 open_fu: list):
+        self.by_doc, self.by_practice, self.by_member = by_doc, by_practice, by_member
+        self.by_month, self.open_fu = by_month, open_fu
+
+    @classmethod
+    def of(cls, interactions, physicians: dict, as_of: dt.date) -> "InteractionIndex":
+        D = as_of
+        by_doc: dict[str, list] = defaultdict(list)
+        by_practice: dict[str, list] = defaultdict(list)
+        by_member: dict[str, list] = defaultdict(list)
+        by_month: dict[int, list] = defaultdict(list)
+        open_fu: list[tuple] = []
+        for r in interactions:  # sorted by date
+            if r.date > D:
+                continue
+            by_month[month_index(r.date)].append(r)
+            by_member[r.liaison].append(r)
+            for pid in listed_physicians(r):
+                by_doc[pid].append(r)
+            for p in practices_of(r, physicians):
+                by_practice[p].append(r)
+            for f in r.follow_ups:
+                if is_open(f, D):
+                    open_fu.append((f.due, r, f))
+        return cls(dict(by_doc), dict(by_practice), dict(by_member), dict(by_month), open_fu)
+
+    def merged(self, other: "InteractionIndex", order: dict[int, int]) -> "InteractionIndex":
+        """This index and ``other`` (of other interactions) as one; ``order``: each
+        interaction's place in ``site.interactions``, by ``id``. Neither is changed."""
+        def place(r):
+            return order[id(r)]
+
+        def merge(mine: dict, theirs: dict) -> dict:
+            out = dict(mine)
+            for key, lst in theirs.items():
+                out[key] = sorted(mine.get(key, []) + lst, key=place)
+            return out
+
+        def fu_place(t):
+            return order[id(t[1])], t[1].follow_ups.index(t[2])
+
+        return InteractionIndex(
+            merge(self.by_doc, other.by_doc), merge(self.by_practice, other.by_practice),
+            merge(self.by_member, other.by_member), merge(self.by_month, other.by_month),
+            sorted(self.open_fu + other.open_fu, key=fu_place))
+
+
 class ReferralIndex:
     """The referral rows as the briefs read them: each physician's monthly series over the
     charted months, the services they ever referred for, and their rows young enough for
@@ -69,7 +124,8 @@ class SiteView:
 
     def __init__(self, site: Site, stats: Stats, as_of: dt.date | None = None,
                  palette: Palette = DEFAULT, fits: talking_points.Fits | None = None,
-                 warnings: list | None = None, referral_index: "ReferralIndex | None" = None):
+                 warnings: list | None = None, referral_index: "ReferralIndex | None" = None,
+                 interaction_index: "InteractionIndex | None" = None):
         self.site = site
         self.warnings = list(warnings or [])  # validate's warnings (Diagnostic), data-quality/
         self.palette = palette  # the site's colours, for its charts and decks
@@ -91,34 +147,25 @@ class SiteView:
             talking_points.load(site.root, list(self.services))[0]
         # The as-of month is not over yet (unless D is its last day): monthly charts mark it.
         self.month_to_date = (self.as_of + dt.timedelta(days=1)).month == self.as_of.month
-        self._index(referral_index)
+        self._index(referral_index, interaction_index)
         from liaison.pages import site_nav  # the registry imports this module first
 
         self.nav: list[dict] = site_nav(self)  # the sections this site has pages of
 
     # ------------------------------------------------------------------ indexes
 
-    def _index(self, referral_index: "ReferralIndex | None" = None) -> None:
+    def _index(self, referral_index: "ReferralIndex | None" = None,
+               interaction_index: "InteractionIndex | None" = None) -> None:
         site, D = self.site, self.as_of
-        by_doc: dict[str, list] = defaultdict(list)
-        by_practice: dict[str, list] = defaultdict(list)
-        by_member: dict[str, list] = defaultdict(list)
-        by_month: dict[int, list] = defaultdict(list)
-        open_fu: list[tuple] = []
-        for r in site.interactions:  # sorted by date
-            if r.date > D:
-                continue
-            by_month[month_index(r.date)].append(r)
-            by_member[r.liaison].append(r)
-            for pid in listed_physicians(r):
-                by_doc[pid].append(r)
-            for p in practices_of(r, site.physicians):
-                by_practice[p].append(r)
-            for f in r.follow_ups:
-                if is_open(f, D):
-                    open_fu.append((f.due, r, f))
-        for lst in (*by_doc.values(), *by_practice.values(), *by_member.values()):
-            lst.reverse()  # newest first
+        index = interaction_index or InteractionIndex.of(site.interactions, site.physicians, D)
+
+        def newest_first(lists: dict) -> defaultdict:
+            return defaultdict(list, {key: lst[::-1] for key, lst in lists.items()})
+
+        by_doc, by_practice = newest_first(index.by_doc), newest_first(index.by_practice)
+        by_member = newest_first(index.by_member)
+        by_month = defaultdict(list, {key: list(lst) for key, lst in index.by_month.items()})
+        open_fu = list(index.open_fu)
         self.by_doc, self.by_practice, self.by_member, self.by_month = by_doc, by_practice, by_member, by_month
         open_fu.sort(key=lambda t: t[0])  # stable: then by interaction date and file order
         self.open_follow_ups = open_fu
