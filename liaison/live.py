@@ -58,8 +58,10 @@ class LiveSite:
         self.lock = threading.Lock()  # one render at a time: they share the templates' memo
         self._env = None  # (what the templates folder held, environment): kept while unchanged
 
-    def refresh(self) -> Refreshed:
-        """Read what changed and check the site; on success the next ``get`` sees it."""
+    def refresh(self, changed: set[str] | None = None) -> Refreshed:
+        """Read what changed and check the site; on success the next ``get`` sees it.
+        ``changed``: the files (paths relative to the root) known to be the only ones
+        changed, none added or removed; None: look at every file."""
         from liaison import palette as palette_stage, talking_points
         from liaison.errors import LiaisonError
         from liaison.overrides import override_names
@@ -70,7 +72,7 @@ class LiveSite:
         start = time.perf_counter()
         self.as_of = self.fixed or resolve_as_of(None)
         memo = self.memo
-        memo.begin()
+        memo.begin(changed)
         try:
             with paused_gc(freeze=False):
                 checked = _check(self.root, self.as_of, False, True, True, 1,
@@ -95,8 +97,8 @@ class LiveSite:
         with paused_gc(freeze=False):
             view = page_registry.SiteView(
                 site, stats, self.as_of, palette, fits, warnings=checked.report.warnings,
-                referral_index=self._referral_index(site),
-                interaction_index=self._interaction_index(site))
+                referral_index=self._referral_index(site, checked.files),
+                interaction_index=self._interaction_index(site, checked.files))
             if self.current is not None:  # a note renders the same from save to save
                 view.md.memo.update(self.current.view.md.memo)
             snapshot = Snapshot(view, self._environment(palette))
@@ -107,37 +109,43 @@ class LiveSite:
         return Refreshed(True, lines, time.perf_counter() - start, len(memo.read),
                          len(snapshot.pages), laps)
 
-    def _referral_index(self, site):
+    def _referral_index(self, site, files):
         """The briefs' index of referral rows, made again only when a referral file changed."""
         from liaison.derived import month_index
         from liaison.pages.base import MONTHS_CHARTED
         from liaison.pages.view import ReferralIndex
 
         first = month_index(self.as_of) - MONTHS_CHARTED + 1
-        rels = sorted({row.path for row in site.referrals})
-        return self.memo.derive("view referrals", (self.as_of, self.memo.tokens(rels)),
+        return self.memo.derive("view referrals", (self.as_of, self.memo.tokens(files.referrals)),
                                 lambda: ReferralIndex.of(site.referrals, self.as_of, first))
 
-    def _interaction_index(self, site):
+    def _interaction_index(self, site, files):
         """The pages' index of interactions: that of the files not edited lately is kept
         while they and what it reads of the core records stay the same; the files edited
         lately are added at every refresh (``Memo.split``)."""
+        from liaison.load import interactions_read
         from liaison.pages.view import InteractionIndex
         from liaison.pipeline import _core_key
 
-        src, D = site.src, self.as_of
-        rels = sorted({src[id(r)][0] for r in site.interactions})
-        cold, hot = self.memo.split(rels)
+        src, D, memo = site.src, self.as_of, self.memo
+        cold, hot = memo.split(files.interactions)
         edited = set(hot)
-        index = self.memo.derive(
-            "view interactions", (_core_key(site, D), self.memo.tokens(cold)),
+        index = memo.derive(
+            "view interactions", (_core_key(site, D), memo.tokens(cold)),
             lambda: InteractionIndex.of([r for r in site.interactions if src[id(r)][0] not in edited],
                                         site.physicians, D))
         if not hot:
             return index
-        order = {id(r): i for i, r in enumerate(site.interactions)}
-        return index.merged(InteractionIndex.of(
-            [r for r in site.interactions if src[id(r)][0] in edited], site.physicians, D), order)
+        # site.interactions is sorted by date, then by file (in the order of the listing),
+        # then by place in the file: that order, for the interactions the merge compares
+        rank = {rel: i for i, rel in enumerate(files.interactions)}
+
+        def order(r):
+            path, prefix = src[id(r)]
+            return r.date, rank[path], prefix
+
+        records = sorted((r for rel in hot for _d, r, _src in interactions_read(memo, rel)), key=order)
+        return index.merged(InteractionIndex.of(records, site.physicians, D), order)
 
     def _environment(self, palette):
         """The templates' environment, kept (with its compiled templates) while nothing in the

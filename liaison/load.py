@@ -106,11 +106,12 @@ def load_core(root: Path, cache: ParseCache | None = None,
 
 
 def core_only(site: Site) -> Site:
-    """What workers checking interactions and referrals need of the core records: the
-    records and ids, not their source positions (those stay with the parent)."""
+    """What workers checking interactions and referrals need of the core records: site.yaml,
+    the physicians (their practice), the team (their role) and every id; not the practices'
+    records (the ids say which exist) nor the source positions (those stay with the parent).
+    It is pickled to every worker: the practices would make it twice as long to send."""
     return Site(root=site.root, config_path=site.config_path, config=site.config,
-                practices=site.practices, physicians=site.physicians, team=site.team,
-                known=site.known)
+                physicians=site.physicians, team=site.team, known=site.known)
 
 
 @dataclass
@@ -165,6 +166,12 @@ def _each(loader: Loader, rel: str, read, memo: Memo | None):
         loader.problems += noted
         loader.partials += failed
     return value
+
+
+def interactions_read(memo: Memo, rel: str) -> list[tuple]:
+    """The interactions of the file ``rel`` as ``load_bulk`` read them through ``memo`` in
+    this run: (date, record, (path, prefix)), in file order."""
+    return memo.records(rel)[0]
 
 
 def attach(site: Site, bulk: Bulk) -> None:

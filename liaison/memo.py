@@ -26,11 +26,16 @@ class Memo:
         self._hot: list[str] = []  # files read again lately, the latest last
         self._runs = 0
         self._next = 0
+        self._listing = None  # the files of the site root, by kind (discover.Files)
+        self._changed: set[str] | None = None  # this run's changed files, when known
         self.read: list[str] = []  # the files read again in this run
         self.made: list[str] = []  # the derived results made again in this run
 
-    def begin(self) -> None:
-        """A new run: files not asked for during it are forgotten at ``end``."""
+    def begin(self, changed: set[str] | None = None) -> None:
+        """A new run: files not asked for during it are forgotten at ``end``. ``changed``:
+        the files known to be the only ones changed since the last run, each still there
+        (a watcher's word): the others are not even looked at, nor the folders listed."""
+        self._changed = changed if changed is not None and self._listing is not None else None
         self._seen = set()
         self.read, self.made = [], []
         self._runs += 1
@@ -44,12 +49,14 @@ class Memo:
         """``read()`` of the file ``rel``, or what it gave last time if the file is unchanged.
         The file is looked at before it is read: a change during the read is seen next run."""
         self._seen.add(rel)
+        entry = self._files.get(rel)
+        if self._changed is not None and entry is not None and rel not in self._changed:
+            return entry[2]
         try:
             st = os.stat(os.path.join(self.root, rel), follow_symlinks=False)
             signature = (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, st.st_mode)
         except OSError:
             signature = None  # read it (and let the loader say why it cannot) every time
-        entry = self._files.get(rel)
         if entry is not None and signature is not None and entry[0] == signature:
             return entry[2]
         value = read()
@@ -69,6 +76,17 @@ class Memo:
         once and kept (``derive``), only the second part is worked through at every save."""
         hot = set(self._hot)
         return [rel for rel in rels if rel not in hot], [rel for rel in rels if rel in hot]
+
+    def listing(self, discover: Callable[[], object]) -> object:
+        """``discover()``: the files of the site root, or the last run's listing when this
+        run knows which files changed (no file was added or removed)."""
+        if self._changed is None or self._listing is None:
+            self._listing = discover()
+        return self._listing
+
+    def records(self, rel: str) -> object:
+        """What the file ``rel`` gave in this run (``file``'s value)."""
+        return self._files[rel][2]
 
     def tokens(self, rels) -> tuple[int, ...]:
         """What identifies the current results of ``rels``: equal tokens, the same results

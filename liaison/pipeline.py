@@ -18,7 +18,7 @@ from liaison.checks import check_bulk, check_core
 from liaison.compliance import cost_events, limit_warnings
 from liaison.decks import deck_failures, deck_problems
 from liaison.diagnostics import Problem, Report
-from liaison.load import Bulk, Loader, attach, core_only, discover, load_bulk, load_core, place
+from liaison.load import Bulk, Loader, interactions_read, attach, core_only, discover, load_bulk, load_core, place
 from liaison.figures import Stats
 from liaison.memo import Memo
 from liaison.records import Site
@@ -37,6 +37,7 @@ class Checked:
     counts: dict  # records read: interactions, referral rows
     timings: list  # (stage, seconds), for --timings and the benchmark
     inputs: dict | None = None  # the input files' hashes, when asked for (liaison.buildrecord)
+    files: object = None  # the files read (discover.Files)
 
     @property
     def ok(self) -> bool:
@@ -157,7 +158,7 @@ def _check(root, as_of, strict, use_cache, keep_records, workers,
     clock = _Clock()
     hashes = None
     cache = ParseCache.for_root(root) if use_cache else None
-    files = discover(root)
+    files = memo.listing(lambda: discover(root)) if memo is not None else discover(root)
     bulk_files = files.interactions + files.referrals
     if keep_records:
         big = sum(files.sizes.get(rel, 0) for rel in bulk_files) >= PARALLEL_BYTES
@@ -273,7 +274,7 @@ def _check(root, as_of, strict, use_cache, keep_records, workers,
     if cache is not None:
         cache.save()
     return Checked(site, report.strict() if strict else report, stats, counts, clock.laps,
-                   hashes)
+                   hashes, files)
 
 
 def _check_and_sum_again(site: Site, as_of: dt.date, bulk: Bulk, files, memo: Memo):
@@ -285,21 +286,24 @@ def _check_and_sum_again(site: Site, as_of: dt.date, bulk: Bulk, files, memo: Me
     reads = _core_key(site, as_of)
     cold, hot = memo.split(files.interactions)
     edited = set(hot)
-    records = [(r, src) for r, src in bulk.interactions if src[0] not in edited]
-    hot_records = [(r, src) for r, src in bulk.interactions if src[0] in edited]
+    hot_records = [(r, src) for rel in hot for _d, r, src in interactions_read(memo, rel)]
     failed = [p for p in bulk.partials if p.path.startswith("data/interactions/")]
     failed_rows = [p for p in bulk.partials if not p.path.startswith("data/interactions/")]
     by_interactions = (reads, memo.tokens(cold))
     by_referrals = (reads, memo.tokens(files.referrals))
+
+    def others():  # the interactions of the files not edited lately
+        return [(r, src) for r, src in bulk.interactions if src[0] not in edited]
+
     problems = [
         *memo.derive("check interactions", by_interactions, lambda: check_bulk(
-            site, as_of, records, [], [p for p in failed if p.path not in edited])),
+            site, as_of, others(), [], [p for p in failed if p.path not in edited])),
         *check_bulk(site, as_of, hot_records, [], [p for p in failed if p.path in edited]),
         *memo.derive("check referrals", by_referrals,
                      lambda: check_bulk(site, as_of, [], bulk.referrals, failed_rows))]
     partial = stats_stage.accumulate(site, as_of, [], [r for r, _src in hot_records])
     partial.merge(memo.derive("sum interactions", by_interactions, lambda: stats_stage.accumulate(
-        site, as_of, [], [r for r, _src in records])))
+        site, as_of, [], [r for r, _src in others()])))
     partial.merge(memo.derive("sum referrals", by_referrals,
                               lambda: stats_stage.accumulate(site, as_of, site.referrals, [])))
     return problems, partial

@@ -72,11 +72,11 @@ class State:
             return self.version
 
 
-def rebuild(state: State, log) -> None:
+def rebuild(state: State, log, changed: set[str] | None = None) -> None:
     """Read what changed and check the site; on errors the state keeps the diagnostics and
-    the last good site stays."""
+    the last good site stays. ``changed``: the only files changed, none added or removed."""
     try:
-        done = state.live.refresh()
+        done = state.live.refresh(changed)
     except Exception as exc:  # an unexpected failure must not stop the server
         state.update([f"error: the site could not be read: {exc!r}"])
         log(f"refresh failed unexpectedly: {exc!r}")
@@ -234,7 +234,7 @@ def serve(root: Path, host: str = "127.0.0.1", port: int = 8000, as_of: dt.date 
             names = sorted({Path(p).relative_to(root).as_posix() for _c, p in changes
                             if Path(p).is_relative_to(root)})
             log("changed: " + ", ".join(names[:5]) + (f" and {len(names) - 5} more" if len(names) > 5 else ""))
-            rebuild(state, log)
+            rebuild(state, log, _modified_only(root, changes))
     except (Stop, KeyboardInterrupt):  # watchfiles turns any signal's exception into the latter
         log(f"stopped ({signal.Signals(received[-1]).name if received else 'SIGINT'})")
     finally:
@@ -244,6 +244,22 @@ def serve(root: Path, host: str = "127.0.0.1", port: int = 8000, as_of: dt.date 
         for signum, handler in previous.items():
             signal.signal(signum, handler)
         sys.stderr.flush()
+
+
+def _modified_only(root: Path, changes) -> set[str] | None:
+    """The paths (relative to ``root``) of the changed files when every change is a file
+    modified in place; else None (a file added, removed or renamed: the site root is listed
+    again)."""
+    import watchfiles
+
+    out = set()
+    for change, path in changes:
+        p = Path(path)
+        if change != watchfiles.Change.modified or not p.is_relative_to(root) \
+                or not os.path.isfile(path) or os.path.islink(path):
+            return None
+        out.add(p.relative_to(root).as_posix())
+    return out
 
 
 class Stop(BaseException):

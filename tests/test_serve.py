@@ -207,6 +207,14 @@ def test_a_refresh_reads_only_the_changed_files_and_shows_the_change(example_sit
     # ... so that the next save of the same file reuses them all
     assert edited.read == 1 and site.memo.made == []
 
+    # told which file changed (the watcher's word), nothing else is even looked at
+    log.write_text(text)
+    quiet = example_site / "data" / "physicians" / "nina-vargas.yaml"
+    quiet.write_text(quiet.read_text() + "\n# unseen\n")
+    told = site.refresh(changed={log.relative_to(example_site).as_posix()})
+    assert told.read == 1 and site.memo.read == [log.relative_to(example_site).as_posix()]
+    assert site.refresh().read == 1 and site.memo.read == ["data/physicians/nina-vargas.yaml"]
+
     practice = example_site / "data" / "practices" / "french-broad-podiatry.yaml"
     practice.write_text(practice.read_text().replace("name: French Broad Podiatry",
                                                      "name: French Broad Foot Care"))

@@ -66,12 +66,9 @@ class InteractionIndex:
                     open_fu.append((f.due, r, f))
         return cls(dict(by_doc), dict(by_practice), dict(by_member), dict(by_month), open_fu)
 
-    def merged(self, other: "InteractionIndex", order: dict[int, int]) -> "InteractionIndex":
-        """This index and ``other`` (of other interactions) as one; ``order``: each
-        interaction's place in ``site.interactions``, by ``id``. Neither is changed."""
-        def place(r):
-            return order[id(r)]
-
+    def merged(self, other: "InteractionIndex", place) -> "InteractionIndex":
+        """This index and ``other`` (of other interactions) as one; ``place(r)``: a key of
+        an interaction's place in ``site.interactions``. Neither index is changed."""
         def merge(mine: dict, theirs: dict) -> dict:
             out = dict(mine)
             for key, lst in theirs.items():
@@ -79,7 +76,7 @@ class InteractionIndex:
             return out
 
         def fu_place(t):
-            return order[id(t[1])], t[1].follow_ups.index(t[2])
+            return place(t[1]), t[1].follow_ups.index(t[2])
 
         return InteractionIndex(
             merge(self.by_doc, other.by_doc), merge(self.by_practice, other.by_practice),
@@ -140,6 +137,8 @@ class SiteView:
         self.month_first = self.month_last - MONTHS_CHARTED + 1
         self.site_ctx = cfg.model_dump()  # site.yaml as decks see it
         self._views: dict[int, SimpleNamespace] = {}
+        self._refs: dict[tuple[str, str], SimpleNamespace] = {}  # see ``_ref``
+        self._as_of_text = self.as_of.isoformat()
         self.caches: dict[str, object] = {}  # per-process state of page families (decks)
         # Services by specialty for the briefs' talking points (read once, in the parent;
         # a build passes the checked mapping, others read it leniently).
@@ -231,6 +230,14 @@ class SiteView:
         m = self.site.team.get(tid) if tid else None
         return (m.name, member_href(tid)) if m else ((tid or "—"), None)
 
+    def _ref(self, kind: str, ident: str) -> SimpleNamespace:
+        """``practice_ref`` or ``doc_ref`` as an attribute namespace, made once per process
+        (an interaction's view names its practices and physicians: 200,000 views name 3,334
+        practices and 10,000 physicians at 10,000 physicians)."""
+        ref = self.practice_ref(ident) if kind == "practice" else self.doc_ref(ident)
+        ns = self._refs[(kind, ident)] = SimpleNamespace(**ref)
+        return ns
+
     def interaction(self, r) -> SimpleNamespace:
         """The view of one interaction, built once per process. (An attribute namespace, not a
         dict: thousands are rendered, and Jinja reads attributes fastest.)"""
@@ -240,17 +247,19 @@ class SiteView:
         practices = practices_of(r, self.site.physicians)
         name, href = self.member_ref(r.liaison)
         deck = self.site.decks.get(r.deck) if r.deck else None
+        refs = self._refs  # one namespace per practice and physician, shared by the views
         v = self._views[id(r)] = SimpleNamespace(
             date=r.date.isoformat(),
-            as_of=self.as_of.isoformat(),  # for the date filters (liaison.dates)
+            as_of=self._as_of_text,  # for the date filters (liaison.dates)
             type=r.type,
             in_person=in_person(r),
             liaison_name=name,
             liaison_href=href,
             outcome=r.outcome,
             summary=r.summary,
-            practices=[SimpleNamespace(**self.practice_ref(p)) for p in practices],
-            physicians=[SimpleNamespace(**self.doc_ref(p)) for p in r.physicians],
+            practices=[refs.get(("practice", p)) or self._ref("practice", p) for p in practices],
+            physicians=[refs.get(("physician", p)) or self._ref("physician", p)
+                        for p in r.physicians],
             met_with=r.met_with,
             needs=r.needs,
             notes_html=self.md.note(r.notes),
