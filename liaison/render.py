@@ -329,7 +329,6 @@ def build_site(checked, as_of: dt.date, out: Path, workers: int | None = None,
     laps = []
     t = time.perf_counter()
     from liaison import palette as palette_stage, talking_points
-    from liaison.pages import briefs
 
     palette = palette_stage.for_site(site.root)  # the site's colours, for charts and decks
     fits = talking_points.for_site(site.root, [s.key for s in site.config.services])
@@ -339,7 +338,6 @@ def build_site(checked, as_of: dt.date, out: Path, workers: int | None = None,
     laps.append(("index records and plan pages", time.perf_counter() - t))
     t = time.perf_counter()
     notes = prerender_notes(view, cpu_count() if workers is None else workers)
-    briefs.warm(view)
     laps.append((f"render {notes:,} distinct interaction notes, index visits",
                  time.perf_counter() - t))
     env = make_env(site.root, palette)

@@ -315,40 +315,18 @@ def _decks(view: SiteView, practice: str) -> list[dict]:
             for k in view.decks_for_practice.get(practice, [])]
 
 
-def _visits_of(view: SiteView) -> dict[str, list]:
-    """Physician -> the in-person interactions (newest first) they are among the people of
-    (return on visit's people: the listed physicians, else the practice's); built once per
-    process."""
-    index = view.caches.get("visits_of")
-    if index is None:
-        index, people = {}, {}
-        for r in view.site.interactions:  # sorted by date
-            if r.date <= view.as_of and in_person(r):
-                who = people[id(r)] = visit_people(r, view.docs_of_practice)
-                for pid in who:
-                    index.setdefault(pid, []).append(r)
-        for visits in index.values():
-            visits.reverse()
-        view.caches["visits_of"], view.caches["people_of"] = index, people
-    return index
-
-
-def warm(view: SiteView) -> None:
-    """Build the indexes every brief reads before the page workers fork, so that they
-    inherit them instead of each building its own (the visits index: about 0.5 s at
-    10,000 physicians)."""
-    _visits_of(view)
-
-
 def _people_of(view: SiteView, r) -> list[str]:
-    """The people of an in-person interaction (return on visit), from ``_visits_of``."""
-    _visits_of(view)
-    return view.caches["people_of"][id(r)]
+    """The people of an in-person interaction (return on visit)."""
+    people = view.caches.setdefault("people_of", {})
+    who = people.get(id(r))
+    if who is None:
+        who = people[id(r)] = visit_people(r, view.docs_of_practice)
+    return who
 
 
 def _people_visits(view: SiteView, pids: list[str]) -> list:
     """In-person interactions (newest first) whose people include one of ``pids``."""
-    index = _visits_of(view)
+    index = view.visits_by_doc
     if len(pids) == 1:
         return index.get(pids[0], [])
     seen: dict[int, object] = {}

@@ -21,7 +21,7 @@ from liaison.compliance import dollars
 from liaison.content import MarkdownRenderer
 from liaison.derived import (
     MATURED_AGES, ROV_DAYS, in_person, is_open, listed_physicians, month_index, month_label,
-    owner, practices_of,
+    owner, practices_of, visit_people,
 )
 from liaison.figures import Stats
 from liaison.models import cents
@@ -35,14 +35,17 @@ from liaison.records import Site
 class InteractionIndex:
     """The interactions dated on or before the as-of date by physician listed, practice,
     who logged them and month, each list in the order of ``site.interactions`` (by date, then
-    file), and their open follow-ups, (due, interaction, follow-up), in the same order.
+    file); the in-person ones by the people of the visit (``derived.visit_people``: return on
+    visit); and their open follow-ups, (due, interaction, follow-up), in the same order.
     ``serve`` keeps the index of the files not edited lately and adds those edited
     (``merged``)."""
 
+    MAPS = ("by_doc", "by_practice", "by_member", "by_month", "visits")
+
     def __init__(self, by_doc: dict, by_practice: dict, by_member: dict, by_month: dict,
-                 open_fu: list):
+                 visits: dict, open_fu: list):
         self.by_doc, self.by_practice, self.by_member = by_doc, by_practice, by_member
-        self.by_month, self.open_fu = by_month, open_fu
+        self.by_month, self.visits, self.open_fu = by_month, visits, open_fu
 
     @classmethod
     def of(cls, interactions, physicians: dict, as_of: dt.date) -> "InteractionIndex":
@@ -51,7 +54,9 @@ class InteractionIndex:
         by_practice: dict[str, list] = defaultdict(list)
         by_member: dict[str, list] = defaultdict(list)
         by_month: dict[int, list] = defaultdict(list)
+        visits: dict[str, list] = defaultdict(list)
         open_fu: list[tuple] = []
+        at_practice = practice_physicians(physicians)
         for r in interactions:  # sorted by date
             if r.date > D:
                 continue
@@ -61,10 +66,14 @@ class InteractionIndex:
                 by_doc[pid].append(r)
             for p in practices_of(r, physicians):
                 by_practice[p].append(r)
+            if in_person(r):
+                for pid in visit_people(r, at_practice):
+                    visits[pid].append(r)
             for f in r.follow_ups:
                 if is_open(f, D):
                     open_fu.append((f.due, r, f))
-        return cls(dict(by_doc), dict(by_practice), dict(by_member), dict(by_month), open_fu)
+        return cls(dict(by_doc), dict(by_practice), dict(by_member), dict(by_month),
+                   dict(visits), open_fu)
 
     def merged(self, other: "InteractionIndex", place) -> "InteractionIndex":
         """This index and ``other`` (of other interactions) as one; ``place(r)``: a key of
@@ -79,9 +88,16 @@ class InteractionIndex:
             return place(t[1]), t[1].follow_ups.index(t[2])
 
         return InteractionIndex(
-            merge(self.by_doc, other.by_doc), merge(self.by_practice, other.by_practice),
-            merge(self.by_member, other.by_member), merge(self.by_month, other.by_month),
+            *(merge(getattr(self, name), getattr(other, name)) for name in self.MAPS),
             sorted(self.open_fu + other.open_fu, key=fu_place))
+
+
+def practice_physicians(physicians: dict) -> dict[str, list[str]]:
+    """Practice id -> the ids of its physicians, sorted."""
+    at_practice: dict[str, list[str]] = defaultdict(list)
+    for pid in sorted(physicians):
+        at_practice[physicians[pid].practice].append(pid)
+    return at_practice
 
 
 class ReferralIndex:
@@ -163,6 +179,8 @@ class SiteView:
 
         by_doc, by_practice = newest_first(index.by_doc), newest_first(index.by_practice)
         by_member = newest_first(index.by_member)
+        # the in-person interactions (newest first) each physician is among the people of
+        self.visits_by_doc = newest_first(index.visits)
         by_month = defaultdict(list, {key: list(lst) for key, lst in index.by_month.items()})
         open_fu = list(index.open_fu)
         self.by_doc, self.by_practice, self.by_member, self.by_month = by_doc, by_practice, by_member, by_month
@@ -172,9 +190,7 @@ class SiteView:
         # scans them all.
         # A promise made to an office (an interaction that lists no physician) is a promise
         # to each of its physicians too: their briefs show it among what we promised.
-        at_practice: dict[str, list[str]] = defaultdict(list)
-        for pid in sorted(site.physicians):
-            at_practice[site.physicians[pid].practice].append(pid)
+        at_practice = practice_physicians(site.physicians)
         self.fu_by_doc: dict[str, list] = defaultdict(list)
         self.fu_by_practice: dict[str, list] = defaultdict(list)
         self.fu_by_owner: dict[str, list] = defaultdict(list)
