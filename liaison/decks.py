@@ -9,6 +9,7 @@ import re
 from dataclasses import dataclass
 
 import jinja2
+from jinja2 import nodes
 from markupsafe import Markup
 from jinja2.sandbox import SandboxedEnvironment
 
@@ -124,10 +125,35 @@ class CompiledSlide:
     slide: Slide
     template: jinja2.Template | None
     name: str
+    # Whether the slide may render differently from one practice to the next (see
+    # ``compile_deck``); one that may not renders as in the generic deck, for every practice.
+    varies: bool = True
+
+
+# The names of a deck's context that differ from one rendering to the next, and the global
+# that draws random text.
+_PER_RENDERING = frozenset(("practice", "physicians", "stats", "lipsum"))
+
+
+def _reads_per_rendering(ast) -> bool:
+    """Whether a slide's template names ``practice``, ``physicians`` or ``stats``, or draws at
+    random (``lipsum``, the ``random`` filter)."""
+    return (any(n.name in _PER_RENDERING for n in ast.find_all(nodes.Name))
+            or any(f.name == "random" for f in ast.find_all(nodes.Filter)))
+
+
+def _calls_a_method(ast) -> bool:
+    """Whether a slide's template calls a method (``site.services.append(…)``), which might
+    change a value that the deck's renderings share."""
+    return any(not isinstance(c.node, nodes.Name) for c in ast.find_all(nodes.Call))
 
 
 def compile_deck(env: SandboxedEnvironment, deck: Deck) -> tuple[list[CompiledSlide], list[SlideError]]:
-    out, errors = [], []
+    """The slides of a deck compiled, and their errors (syntax, unknown layout). A slide
+    ``varies`` when it reads what differs between renderings, or when any slide of the
+    deck calls a method (it might change what the others read); one that does not renders
+    the same text, or fails the same way, for every practice and in the generic deck."""
+    out, errors, methods = [], [], False
     for n, slide in enumerate(deck.slides, start=1):
         name = f"{deck.path}#slide-{n}"
         found = layout_line(slide.source)
@@ -136,13 +162,20 @@ def compile_deck(env: SandboxedEnvironment, deck: Deck) -> tuple[list[CompiledSl
                 f"slide {n}: unknown layout '{found[1]}' (one of: {', '.join(LAYOUTS)})",
                 slide.line + found[0]))
         try:
-            code = env.compile(slide.source, name=name, filename=name)
-            tmpl = env.template_class.from_code(env, code, env.make_globals(None))
-            out.append(CompiledSlide(slide, tmpl, name))
+            ast = env.parse(slide.source, name=name, filename=name)
+            code = env.compile(ast, name=name, filename=name)
+            # The globals as one plain dict: Jinja's own (a ChainMap over the environment's)
+            # is copied key by key, in Python, at every render (a third of a slide's time).
+            tmpl = env.template_class.from_code(env, code, dict(env.make_globals(None)))
+            out.append(CompiledSlide(slide, tmpl, name, _reads_per_rendering(ast)))
+            methods = methods or _calls_a_method(ast)
         except jinja2.TemplateSyntaxError as exc:
             errors.append(SlideError(f"slide {n}: template syntax error: {exc.message}",
                                      slide.line + (exc.lineno or 1) - 1))
             out.append(CompiledSlide(slide, None, name))
+    if methods:
+        for cs in out:
+            cs.varies = True
     return out, errors
 
 
@@ -237,7 +270,9 @@ def _deck_failures(site: Site, practice_stats: dict, part: int, parts: int) -> l
         for k, pid in enumerate(renderings[part * size:(part + 1) * size], start=part * size):
             ctx = deck_context(site, site_ctx, practice_stats, docs, pid)
             for n, cs in enumerate(compiled, start=1):
-                if cs.template is None:
+                # A slide the same for every practice is rendered once, in the generic deck
+                # (k 0): a failure of it is reported for the first rendering anyway.
+                if cs.template is None or (k > 0 and not cs.varies):
                     continue
                 try:
                     render_slide(cs, ctx)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import pickle
+import sys
 import threading
 import traceback
 from typing import Callable, TypeVar
@@ -98,15 +99,25 @@ def _receive(proc, reader):
 
 
 def _staged_child(first, then, share, reader, writer) -> None:
+    kept = []  # the first stage's records and the payload, referenced until the process ends
+
     def run():
-        done = first(share)
+        kept.append(first(share))
         try:
-            payload = pickle.loads(reader.recv_bytes())
+            kept.append(pickle.loads(reader.recv_bytes()))
         except EOFError:  # the parent failed before sending: nothing left to do
             os._exit(0)
-        return then(done, payload)
+        return then(*kept)
 
     _child(lambda _s: run(), None, writer)
+    # The result is sent: end at once. Freeing the records one by one (0.15 s for 100,000
+    # interactions) would only make the parent, which joins this process, wait.
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):  # a closed pipe: nothing more can be said
+            pass
+    os._exit(0)
 
 
 class WorkerFailed(RuntimeError):

@@ -95,6 +95,29 @@ def test_helpers_in_the_sandbox_and_values_stay_escaped():
     assert r"\<b\>" in pptx_out  # and in the .pptx reader
 
 
+def varies(*slides: str) -> list[bool]:
+    """Which slides of a deck made of these slides compile_deck renders for every practice."""
+    from liaison.content import Deck, Slide
+
+    deck = Deck("d", "content/presentations/d.md", None,
+                [Slide(source, 4 + 4 * k) for k, source in enumerate(slides)])
+    compiled, errors = deck_stage.compile_deck(deck_stage.make_env(), deck)
+    assert not errors
+    return [cs.varies for cs in compiled]
+
+
+def test_a_slide_is_rendered_per_practice_only_when_it_can_differ():
+    assert varies("# Plain", "{% for s in site.services %}- {{ plural(2, s.name) }}\n{% endfor %}",
+                  "{{ site.practice.name|upper }} {{ nope }}") == [False, False, False]
+    assert varies("{% if practice %}{{ practice.name }}{% endif %}", "{{ stats.referrals_365d }}",
+                  "{% for d in physicians %}{{ d.name }}{% endfor %}",
+                  "{% macro m() %}{{ practice }}{% endmacro %}{{ m() }}",
+                  "{{ lipsum(1) }}", "{{ [1, 2]|random }}") == [True] * 6
+    # a method may change what the deck's renderings share: every slide of the deck varies
+    assert varies("# Plain", "{{ site.services.append(1) }}") == [True, True]
+    assert varies("# Plain", "{{ site.practice.name.upper() }}") == [True, True]
+
+
 @pytest.mark.parametrize("flavor", ["html", "pptx"])
 def test_a_value_is_never_a_layout_line(flavor):
     out = render("{{ name }}\n\n## T\n", {"name": "Layout: closing"}, flavor)

@@ -1232,6 +1232,43 @@ def test_deck_undefined_only_in_a_customized_deck(example_site):
     assert any("no_such_field" in d.msg for d in errs), res.dump()
 
 
+def test_deck_slide_the_same_for_every_practice_fails_once_for_the_generic_deck(example_site):
+    """A slide that reads nothing of the practice is rendered once, in the generic deck: its
+    mistake is reported there, as when every practice's rendering hit it too."""
+    text = DECK_HEAD + (
+        "# Hello {{ site.practice.name }}\n"                                   # 4
+        "\n---\n\n"                                                          # 5-7
+        "{{ site.no_such_key }}\n"                                             # 8
+    )
+    rel = write(example_site, "content/presentations/d.md", text)
+    res = validate(example_site)
+    assert res.code == 1
+    errs = [d for d in res.errors if d.path == rel]
+    assert [(d.line, d.msg) for d in errs] == [
+        (8, "slide 2: template error: 'dict object' has no attribute 'no_such_key' (generic deck)")
+    ], res.dump()
+
+
+def test_deck_slide_reading_what_another_changes_is_rendered_for_every_practice(example_site):
+    """A method call may change a value every rendering of the deck shares (here one more
+    service each time): the other slides are rendered for every practice too, and the
+    mistake that only the third rendering (the second practice) meets is found."""
+    text = DECK_HEAD + (
+        "{{ site.services.append(site.services[0]) }}\n"                       # 4
+        "\n---\n\n"                                                          # 5-7
+        "{% if site.services|length > N + 2 %}{{ site.no_such_key }}{% endif %}\n"  # 8
+    )
+    from liaison.load import load_site
+
+    services = len(load_site(example_site)[0].config.services)
+    rel = write(example_site, "content/presentations/d.md", text.replace("N", str(services)))
+    res = validate(example_site)
+    assert res.code == 1
+    errs = [d for d in res.errors if d.path == rel]
+    assert len(errs) == 1 and errs[0].line == 8 and "no_such_key" in errs[0].msg, res.dump()
+    assert "(customized for practice " in errs[0].msg, res.dump()
+
+
 def test_deck_front_matter_errors(example_site):
     text = "---\ntitel: D\n---\n# One\n"
     rel = write(example_site, "content/presentations/d.md", text)
