@@ -236,6 +236,11 @@ def test_referrals_by_month_csv(example):
     (False, "false"),
     (0, "0"),
     (dt.date(2026, 1, 2), "2026-01-02"),
+    # every line break of str.splitlines becomes a space (a cell is one line)
+    *[(f"a{brk}b", "a b") for brk in ("\n", "\r", "\r\n", "\x0b", "\x0c", "\x1c", "\x1d", "\x1e",
+                                      "\x85", "\u2028", "\u2029")],
+    ("a\u2028=b", "a =b"),
+    ("Café ½ — 漢字", "Café ½ — 漢字"),
 ])
 def test_csv_cell(value, cell):
     assert exports.csv_cell(value) == cell
@@ -450,3 +455,51 @@ def test_calendar_bytes_are_icalendars_own_serialization(example_site):
     c = load(example_site)
     for data in exports.calendars(c.site, c.stats, D).values():
         assert Calendar.from_ical(data).to_ical() == data
+
+
+def _icalendar_vevent(uid: str, item, stamp: dt.datetime) -> bytes:
+    """The event as icalendar itself serializes it (what exports._vevent must give)."""
+    from icalendar import Event
+
+    ev = Event()
+    ev.add("uid", uid)
+    ev.add("dtstamp", stamp)
+    ev.add("dtstart", item.day)
+    ev.add("dtend", item.day + dt.timedelta(days=1))
+    ev.add("summary", item.summary)
+    ev.add("description", item.description)
+    if item.location:
+        ev.add("location", item.location)
+    ev.add("categories", [item.kind])
+    ev.add("transp", "TRANSPARENT")
+    return ev.to_ical()
+
+
+def test_events_are_written_as_icalendar_writes_them():
+    """exports._vevent writes the VEVENT itself (icalendar's serialization was most of the
+    calendars' time): the same bytes as icalendar for texts made of what escaping and
+    folding treat specially (backslash and caret at a fold, multi-octet characters across
+    one, every line break, a literal \\N), at every length around the fold."""
+    import random
+
+    rng = random.Random(16)
+    ascii = ["a", "Z", " ", ",", ";", "\\", "^", ":", '"', "\n", "\r", "\r\n", "\\N", "\t", "'"]
+    wide = ["é", "—", "漢", "😀"]
+    stamp = dt.datetime(2026, 11, 26, tzinfo=dt.timezone.utc)
+    pieces = ascii
+
+    def text(n):
+        return "".join(rng.choice(pieces) if rng.random() < 0.4 else "x" for _ in range(n))
+
+    checked = 0
+    for n in [*range(0, 160), *range(160, 400, 7)]:
+        for pieces in (ascii, ascii, ascii + wide):  # ASCII alone is folded by length
+            item = exports._Item(
+                key="k", kind=rng.choice(["follow-up", "visit"]),
+                day=dt.date(2026, 1, 1) + dt.timedelta(days=rng.randrange(4000)),
+                summary="Follow-up: " + text(n), description=text(n * 2),
+                location=rng.choice([None, text(n)]), member="t-1")
+            uid = f"follow-up-{rng.getrandbits(160):040x}@liaison"
+            assert exports._vevent(uid, item, stamp) == _icalendar_vevent(uid, item, stamp), n
+            checked += 1
+    assert checked == 3 * (160 + len(range(160, 400, 7)))
