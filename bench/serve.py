@@ -113,7 +113,8 @@ def main(argv=None) -> int:
         for _path, page, _field in targets:
             _get(base + page)  # the tabs a person has open
         rows = []
-        print("save  edit       save→page s  ready s  server says   RSS MiB  PSS MiB", flush=True)
+        print("save  edit       save→page s  ready s  server says  page s  RSS MiB  PSS MiB",
+              flush=True)
         for i in range(1, args.saves + 1):
             path, page, field = targets[i % 2]
             version = _get(base + "__liaison__/version").decode()
@@ -126,6 +127,7 @@ def main(argv=None) -> int:
             t0 = time.perf_counter()
             _edit(path, field, marker)
             waiter.join(300)
+            asked = time.perf_counter()
             body = _get(base + page)
             t1 = time.perf_counter()
             if marker.encode() not in body:
@@ -133,11 +135,13 @@ def main(argv=None) -> int:
             log.seek(0)
             said = re.findall(r"ready in ([0-9.]+) s", log.read())
             rss, pss = _memory(proc.pid)
-            rows.append((t1 - t0, woken[0] - t0 if woken else None, float(said[-1]), rss, pss))
+            rows.append((t1 - t0, woken[0] - t0 if woken else None, float(said[-1]), rss, pss,
+                         t1 - asked))
             print(f"{i:4}  {path.parent.name[:10]:10} {t1 - t0:11.2f} {rows[-1][1]:8.2f} "
-                  f"{rows[-1][2]:10.2f} s {rss:8} {pss if pss is not None else '-':>8}", flush=True)
+                  f"{rows[-1][2]:10.2f} s {t1 - asked:7.2f} {rss:8} "
+                  f"{pss if pss is not None else '-':>8}", flush=True)
             time.sleep(0.3)
-        for name, col in (("save→page", 0), ("ready", 1), ("server says", 2)):
+        for name, col in (("save→page", 0), ("ready", 1), ("server says", 2), ("page", 5)):
             values = [r[col] for r in rows]
             print(f"{name:12} median {statistics.median(values):.2f} s, "
                   f"{min(values):.2f}–{max(values):.2f} s")
