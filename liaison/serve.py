@@ -88,8 +88,8 @@ def rebuild(state: State, log, changed: set[str] | None = None) -> None:
     gc.freeze()
     _trim()
     if not done.ok:
-        state.update(done.lines)
         errors = [x for x in done.lines if ": error: " in x or x.startswith("error:")]
+        state.update(errors + [x for x in done.lines if x not in errors])  # errors first
         log(f"{len(errors)} error(s) in the data; the browser shows them")
         return
     state.update(None)

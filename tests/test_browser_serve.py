@@ -1,0 +1,71 @@
+"""`serve` in Chromium: an open page reloads by itself when a file is saved (its request for
+the site's version waits for the change), within the page's Content-Security-Policy, and
+shows the diagnostics while the data has errors."""
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+import time
+
+import pytest
+
+from test_browser import CHROMIUM, CHROMIUM_ARGS, TIMEOUT_MS, _shot, _unavailable, browser  # noqa: F401
+from conftest import REPO
+
+
+@pytest.fixture
+def served(example_site, tmp_path):
+    log = open(tmp_path / "serve.log", "w+")
+    proc = subprocess.Popen(
+        [sys.executable, str(REPO / "build.py"), "serve", "--root", str(example_site),
+         "--port", "0", "--as-of", "2026-11-26"], stdout=log, stderr=subprocess.STDOUT,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"}, cwd=tmp_path)
+    try:
+        deadline = time.monotonic() + 60
+        base = None
+        while base is None and time.monotonic() < deadline:
+            log.seek(0)
+            m = re.search(r"on (http://127\.0\.0\.1:\d+)/", log.read())
+            base = m.group(1) if m else time.sleep(0.1)
+        assert base, "the server did not start"
+        yield base, example_site
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
+        log.close()
+
+
+def test_an_open_page_reloads_itself_after_a_save(browser, served):
+    base, root = served
+    ctx = browser.new_context(viewport={"width": 1280, "height": 900})
+    ctx.route("**/*", lambda route: route.continue_() if route.request.url.startswith(base + "/")
+              else route.abort())
+    page = ctx.new_page()
+    page.set_default_timeout(TIMEOUT_MS)
+    errors = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    try:
+        page.goto(f"{base}/practices/french-broad-podiatry/index.html")
+        assert "French Broad Podiatry" in page.locator("h1").inner_text()
+        page.evaluate("window.__notReloaded = true")
+        time.sleep(0.5)  # the page's version request is waiting
+
+        practice = root / "data" / "practices" / "french-broad-podiatry.yaml"
+        text = practice.read_text()
+        practice.write_text(text.replace("name: French Broad Podiatry", "name: French Broad Foot Care"))
+        page.locator("h1", has_text="French Broad Foot Care").wait_for(timeout=30_000)
+        assert page.evaluate("window.__notReloaded === undefined"), "the page itself reloaded"
+
+        # A broken file: the open page turns into the diagnostics, then back when fixed.
+        practice.write_text(text.replace("name: French Broad Podiatry", "nmae: French Broad Podiatry"))
+        page.locator("h1", has_text="The data has errors").wait_for(timeout=30_000)
+        assert "name: required field is missing" in page.content()
+        _shot(page, "serve-diagnostics-1280.png")
+        practice.write_text(text)
+        page.locator("h1", has_text="French Broad Podiatry").wait_for(timeout=30_000)
+        assert errors == [], errors
+    finally:
+        ctx.close()
