@@ -355,8 +355,16 @@ def _random_edit(rng, root):
     referral row removed, a physician moved to another practice, a phone changed."""
     import yaml
 
-    kind = rng.choice(["note", "date", "done", "drop", "referral", "move", "phone"])
-    if kind in ("note", "date", "done", "drop"):
+    kind = rng.choice(["note", "date", "done", "drop", "referral", "move", "phone", "add", "remove"])
+    if kind in ("add", "remove"):  # a file added or removed: the site root is listed again
+        logs = sorted((root / "data" / "interactions").rglob("*.yaml"))
+        path = rng.choice(logs)
+        if kind == "add":
+            path = path.with_name(f"added-{rng.randint(1, 10**6)}.yaml")
+            path.write_text(rng.choice(logs).read_text())
+        else:
+            path.unlink()
+    elif kind in ("note", "date", "done", "drop"):
         path = rng.choice(sorted((root / "data" / "interactions").rglob("*.yaml")))
         data = yaml.safe_load(path.read_text())
         items = data if isinstance(data, list) else [data]
@@ -400,7 +408,7 @@ def test_the_site_in_memory_after_random_edits_is_the_site_build_writes(example_
     site = LiveSite(example_site, dt.date(2026, 11, 26))
     assert site.refresh().ok
     compared = set()
-    for step in range(16):
+    for step in range(20):
         edit = _random_edit(rng, example_site)
         done = site.refresh()
         out = tmp_path / f"out-{step}"
@@ -415,4 +423,4 @@ def test_the_site_in_memory_after_random_edits_is_the_site_build_writes(example_
             if path.is_file() and not path.name.startswith(".liaison"):
                 rel = path.relative_to(out).as_posix()
                 assert site.get(rel)[0] == path.read_bytes(), (edit, rel)
-    assert len(compared) >= 5, compared  # most kinds of edit were compared
+    assert len(compared) >= 7, compared  # most kinds of edit were compared
