@@ -108,5 +108,27 @@ FILTERS = {"day": day, "ago": ago, "month": month}
 
 
 def register(env) -> None:
-    """Add the date filters to a Jinja environment."""
+    """Add the date filters to a Jinja environment. ``day`` and ``ago`` remember what they
+    gave for each date and as-of date (a site of 10,000 physicians shows 200,000 interaction
+    dates, of about 1,800 different days)."""
     env.filters.update(FILTERS)
+    env.filters["day"] = _remembered(day)
+    env.filters["ago"] = _remembered(ago)
+
+
+def _remembered(fn):
+    """``fn(value, as_of)``, each result kept for the next call with the same arguments."""
+    memo: dict = {}
+
+    def remembered(value, as_of) -> Markup:
+        key = (value, as_of)
+        try:
+            return memo[key]
+        except KeyError:
+            result = memo[key] = fn(value, as_of)
+            return result
+        except TypeError:  # an unhashable value: the filter itself says what is wrong
+            return fn(value, as_of)
+
+    remembered.__name__, remembered.__doc__ = fn.__name__, fn.__doc__
+    return remembered

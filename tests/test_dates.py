@@ -50,3 +50,23 @@ def test_filters_work_in_the_sandbox(tmp_path):
 def test_a_bad_date_is_an_error_not_a_guess():
     with pytest.raises(ValueError):
         dates.day("26/11/2026", AS_OF)
+
+
+def test_the_environments_filters_remember_nothing_wrong(tmp_path):
+    """``day`` and ``ago`` on an environment keep each result: the same text for the same
+    date and as-of date however often and in whatever order they are asked, a date and its
+    ISO string alike, another as-of date its own; a bad date is still an error."""
+    env = make_env(tmp_path)
+    template = env.from_string("{{ d|day(as_of) }}|{{ d|ago(as_of) }}")
+    days = [AS_OF - dt.timedelta(days=n) for n in (0, 1, 20, 400, 3, 0, 20, -2)]
+    for as_of in (AS_OF, AS_OF + dt.timedelta(days=400), AS_OF):
+        for d in days + [d.isoformat() for d in days]:
+            date = dates.as_date(d)
+            assert template.render(d=d, as_of=as_of) == (
+                f"{dates.day(date, as_of)}|{dates.ago(date, as_of)}")
+    with pytest.raises(ValueError):
+        template.render(d="26/11/2026", as_of=AS_OF)
+    with pytest.raises(ValueError):
+        template.render(d="26/11/2026", as_of=AS_OF)  # not kept as a result
+    with pytest.raises(ValueError):  # unhashable: the filter's own error, not a TypeError
+        template.render(d=["2026-11-26"], as_of=AS_OF)
