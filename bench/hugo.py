@@ -3,6 +3,7 @@
 
     python bench/hugo.py SITE HUGO_SITE [--as-of 2026-11-26]     # write the Hugo site
     python bench/hugo.py SITE HUGO_SITE --time [--repeat 3]        # ... and time both, alternating
+    python bench/hugo.py SITE HUGO_SITE --time --edits --serve 20  # ... and rebuilds, serve
 
 SITE is a Liaison site root (e.g. one written by bench/generate.py). The script loads it with
 Liaison (records, statistics, the indexes the pages read) and writes HUGO_SITE, a Hugo site
@@ -26,7 +27,9 @@ build`` on the same machine, each ``--repeat`` times, with a cold output folder 
 prints wall time, processor time (user + system of the process and the children it waited
 for) and the peak of the summed resident memory of the whole process tree (sampled every 250
 ms from /proc: RSS, and PSS where /proc/PID/smaps_rollup is readable, which counts pages
-shared by forked workers once). The load average is printed beside each run.
+shared by forked workers once). The load average is printed beside each run. ``--edits`` adds,
+after each Liaison build, a build with nothing changed and a build after one physician's file
+is edited (put back afterwards); ``--serve SAVES`` then runs bench/serve.py on SITE.
 """
 from __future__ import annotations
 
@@ -276,6 +279,10 @@ def main(argv=None) -> int:
     ap.add_argument("--time", action="store_true", help="time Hugo and Liaison, alternating")
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--hugo", default="hugo")
+    ap.add_argument("--edits", action="store_true",
+                    help="after each Liaison build: a no-op rebuild and one after an edit")
+    ap.add_argument("--serve", type=int, default=0, metavar="SAVES",
+                    help="then time `serve` over SAVES saves (bench/serve.py)")
     args = ap.parse_args(argv)
     as_of = dt.date.fromisoformat(args.as_of)
     if not args.hugo_site.exists():
@@ -288,7 +295,8 @@ def main(argv=None) -> int:
         raise SystemExit(f"'{args.hugo}' is not installed (Debian: apt-get install hugo)")
     version = subprocess.run([args.hugo, "version"], capture_output=True, text=True).stdout.strip()
     print(f"# {version}; {os.cpu_count()} cores", file=sys.stderr)
-    runs: dict[str, list[dict]] = {"hugo": [], "liaison": []}
+    runs: dict[str, list[dict]] = {"hugo": [], "liaison": [], "no-op rebuild": [],
+                                   "rebuild, one physician": []}
     work = Path(tempfile.mkdtemp(prefix="hugo-bench-"))
     try:
         for i in range(args.repeat):
@@ -307,7 +315,14 @@ def main(argv=None) -> int:
                 print(f"{which:8} run {i + 1}: {r['wall']:6.2f} s wall, {r['cpu']:6.2f} s cpu, "
                       f"peak RSS {r['rss'] / 2**20:6.0f} MiB (PSS {r['pss'] / 2**20:6.0f}), "
                       f"{files} files, load {r['load']:.2f}", file=sys.stderr)
+                if which == "liaison" and args.edits:
+                    for name, r in _rebuilds(cmd, args.site.resolve(), out).items():
+                        runs[name].append(r)
+                        print(f"  {name:22}: {r['wall']:6.2f} s wall, {r['cpu']:6.2f} s cpu, "
+                              f"peak RSS {r['rss'] / 2**20:6.0f} MiB, load {r['load']:.2f}",
+                              file=sys.stderr)
                 shutil.rmtree(out)
+                _wait_for_removal(out)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     h = [r["wall"] for r in runs["hugo"]]
@@ -315,7 +330,41 @@ def main(argv=None) -> int:
     print(f"hugo    median {statistics.median(h):.2f} s ({min(h):.2f}–{max(h):.2f})")
     print(f"liaison median {statistics.median(lz):.2f} s ({min(lz):.2f}–{max(lz):.2f})")
     print(f"ratio liaison/hugo (medians): {statistics.median(lz) / statistics.median(h):.2f}")
+    for name in ("hugo", "liaison"):
+        pss = [r["pss"] / 2**20 for r in runs[name]]
+        print(f"{name} summed peak PSS: median {statistics.median(pss):.0f} MiB "
+              f"({min(pss):.0f}–{max(pss):.0f})")
+    for name, values in runs.items():
+        if name not in ("hugo", "liaison") and values:
+            w = [r["wall"] for r in values]
+            print(f"{name}: median {statistics.median(w):.2f} s ({min(w):.2f}–{max(w):.2f})")
+    if args.serve:
+        from serve import main as serve_bench
+
+        serve_bench([str(args.site), "--saves", str(args.serve), "--as-of", args.as_of])
     return 0
+
+
+def _rebuilds(cmd: list[str], site: Path, out: Path) -> dict[str, dict]:
+    """After a cold build into ``out``: a build with nothing changed, then a build after one
+    physician's file is edited (the file is put back afterwards)."""
+    found = {"no-op rebuild": timed(cmd)}
+    doc = sorted((site / "data" / "physicians").glob("*.yaml"))[0]
+    text = doc.read_bytes()
+    try:
+        doc.write_bytes(text + b"# edited by bench/hugo.py\n")
+        found["rebuild, one physician"] = timed(cmd)
+    finally:
+        doc.write_bytes(text)
+    _wait_for_removal(out)
+    return found
+
+
+def _wait_for_removal(out: Path) -> None:
+    """Until the old site a build removes in the background is gone (no run overlaps
+    another's disk work)."""
+    while any(out.parent.glob(f".{out.name}.old-*")):
+        time.sleep(0.2)
 
 
 if __name__ == "__main__":
