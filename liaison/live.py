@@ -100,7 +100,8 @@ class LiveSite:
                 referral_index=self._referral_index(site, checked.files),
                 interaction_index=self._interaction_index(site, checked.files))
             if self.current is not None:  # a note renders the same from save to save
-                view.md.memo.update(self.current.view.md.memo)
+                with self.lock:  # (a page being rendered may be adding to it)
+                    view.md.memo.update(self.current.view.md.memo)
             snapshot = Snapshot(view, self._environment(palette))
         with self.lock:
             self.current = snapshot
