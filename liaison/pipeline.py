@@ -271,7 +271,7 @@ def _check(root, as_of, strict, use_cache, keep_records, workers,
         clean = not any(p.severity == "error" for p in problems)
         problems += check_overrides(site, stats, as_of, workers, render=clean)
         clock.lap("template overrides")
-    report = Report(place(root, problems))
+    report = Report(place(root, problems) if memo is None else _place_again(root, problems, memo))
     clock.lap("placing diagnostics")
     if cache is not None:
         cache.save()
@@ -309,6 +309,23 @@ def _check_and_sum_again(site: Site, as_of: dt.date, bulk: Bulk, files, memo: Me
     partial.merge(memo.derive("sum referrals", by_referrals,
                               lambda: stats_stage.accumulate(site, as_of, site.referrals, [])))
     return problems, partial
+
+
+def _place_again(root: Path, problems: list[Problem], memo: Memo) -> list:
+    """``place``, each file's problems placed again only when they or the file changed
+    (placing reads the file again with the exact parser: a second or more for hundreds of
+    files with warnings)."""
+    by_path: dict[str, list[Problem]] = {}
+    for p in problems:
+        by_path.setdefault(p.path, []).append(p)
+    placed = []
+    for path, mine in by_path.items():
+        if all(p.line is not None or p.loc is None for p in mine):
+            placed += place(root, mine)  # nothing to read
+            continue
+        placed += memo.derive(f"place {path}", (memo.tokens([path]), tuple(mine)),
+                              lambda: place(root, mine))
+    return sorted(set(placed))
 
 
 def _core_key(site: Site, as_of: dt.date) -> tuple:
