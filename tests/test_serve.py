@@ -201,11 +201,13 @@ def test_a_refresh_reads_only_the_changed_files_and_shows_the_change(example_sit
     assert edited.read == 1 and site.memo.read == [log.relative_to(example_site).as_posix()]
     # the referral rows' rules, sums and index are kept; those of the other interaction
     # files are made once more, without the edited file, which is worked through apart ...
-    assert set(site.memo.made) == {"check interactions", "sum interactions", "view interactions"}
+    made = {name for name in site.memo.made if not name.startswith("place ")}  # its warnings
+    assert made == {"check interactions", "sum interactions", "view interactions"}
     log.write_text(text + "\n# another comment\n")
     edited = site.refresh()
     # ... so that the next save of the same file reuses them all
-    assert edited.read == 1 and site.memo.made == []
+    assert edited.read == 1
+    assert [name for name in site.memo.made if not name.startswith("place ")] == []
 
     # told which file changed (the watcher's word), nothing else is even looked at
     log.write_text(text)
