@@ -178,3 +178,36 @@ def test_interaction_notes_are_rendered_once_before_the_page_workers_fork(genera
     for text in notes:  # each worker's share came back whole and matched to its text
         assert view.md.memo[text] == fresh.note(text)
     assert render.prerender_notes(view, workers=2) == 0  # nothing left to render
+
+
+@pytest.mark.skipif(not can_fork(), reason="fork is not available on this platform")
+@pytest.mark.parametrize("workers", [2, 3])
+def test_interaction_snippets_are_rendered_once_before_the_page_workers_fork(
+        generated, monkeypatch, workers):
+    """The snippets that come back from the other processes are each their own interaction's,
+    as this process renders it; every interaction a page shows has its view and snippet."""
+    from liaison import pages, render
+
+    monkeypatch.setattr(render, "PARALLEL_SNIPPETS", 1)
+    checked = pipeline.check(generated, D, keep_records=True)
+    view = pages.SiteView(checked.site, checked.stats, D)
+    env = render.make_env(generated, view.palette)
+    shown = [r for r in checked.site.interactions if r.date <= D]
+    assert render.prerender_snippets(view, env, workers=workers) == len(shown) > 50
+    snippets = env.globals["interaction_html"].__self__
+    assert len(snippets.memo) == len(shown)
+    alone = render.make_env(generated, view.palette).globals["interaction_html"].__self__
+    fresh = pages.SiteView(checked.site, checked.stats, D)
+    for r in shown:
+        assert snippets.memo[id(view.interaction(r))] == alone.html(fresh.interaction(r))
+    assert str(snippets.interaction(view.interaction(shown[0]), "../../")).count("../../") >= 2
+
+
+def test_a_sites_own_templates_render_their_snippets_with_their_pages(generated):
+    from liaison import pages, render
+
+    checked = pipeline.check(generated, D, keep_records=True)
+    view = pages.SiteView(checked.site, checked.stats, D)
+    env = render.make_env(generated, view.palette, sandboxed=True)  # as with templates/
+    assert render.prerender_snippets(view, env, workers=2) == 0
+    assert not env.globals["interaction_html"].__self__.memo
