@@ -207,11 +207,12 @@ def _check(root, as_of, strict, use_cache, keep_records, workers,
         if sum(sizes) < PARALLEL_BYTES:
             n = 1
         # The parent reads the core records first and sends them to the workers, and it
-        # frees its share's records before it merges (the workers end without freeing
-        # theirs). Measured at 10,000 physicians: all of it costs the parent about as much
-        # as 800 bytes of interaction or referral files per core file (700 to read it).
+        # frees its share's records and takes the workers' results before it merges (the
+        # workers end without freeing theirs). Measured at 10,000 physicians: all of it
+        # costs the parent about as much as 900 bytes of interaction or referral files per
+        # core file (700 to read it).
         core_files = sum(len(rels) for rels in files.by_kind.values())
-        shares = share(bulk_files, sizes, n, head_start=core_files * 800)
+        shares = share(bulk_files, sizes, n, head_start=core_files * 900)
         core: dict = {}
 
         def read(rels: list[str]):
