@@ -76,8 +76,8 @@ def make_env(site_root: Path, palette=None, sandboxed: bool | None = None) -> ji
 
 class Snippets:
     """An interaction appears on several pages (briefs, call plans, the activity log): its
-    ``interaction_item`` macro runs once per process, with a placeholder for the pages'
-    relative base, which each page fills in."""
+    ``interaction_item`` macro runs once per process (once per build: ``prerender_snippets``),
+    with a placeholder for the pages' relative base, which each page fills in."""
 
     BASE = "\x00base\x00"
 
