@@ -65,9 +65,7 @@ class LiveSite:
         from liaison import palette as palette_stage, talking_points
         from liaison.errors import LiaisonError
         from liaison.overrides import override_names
-        from liaison.pipeline import _check, paused_gc
-
-        from liaison.pipeline import resolve_as_of
+        from liaison.pipeline import _check, paused_gc, resolve_as_of
 
         start = time.perf_counter()
         self.as_of = self.fixed or resolve_as_of(None)
@@ -105,7 +103,7 @@ class LiveSite:
             snapshot = Snapshot(view, self._environment(palette))
         with self.lock:
             self.current = snapshot
-            snapshot.env.globals["interaction_html"].__self__.memo.clear()
+            snapshot.env.globals["interaction_html"].__self__.forget()
         laps = checked.timings + [("index records, plan pages", time.perf_counter() - t)]
         return Refreshed(True, lines, time.perf_counter() - start, len(memo.read),
                          len(snapshot.pages), laps)

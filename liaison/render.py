@@ -89,6 +89,10 @@ class Snippets:
     def interaction(self, view: dict, base: str) -> Markup:
         return Markup(self.html(view).replace(self.BASE, base))
 
+    def forget(self) -> None:
+        """A new site in memory (``serve``): the snippets are keyed by the old views' ids."""
+        self.memo.clear()
+
     def html(self, view: dict) -> str:
         """The snippet of an interaction's view, with the placeholder for the base."""
         html = self.memo.get(id(view))  # views live as long as the SiteView: ids are stable
