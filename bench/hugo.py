@@ -111,7 +111,7 @@ def write_hugo_site(site_root: Path, dest: Path, as_of: dt.date) -> dict:
     from liaison import pages as registry
     from liaison.decks import deck_targets
     from liaison.derived import month_label
-    from liaison.pages.base import member_href, physician_href, practice_href
+    from liaison.pages.base import physician_href, practice_href
     from liaison.pages.decks import DeckRenderer
     from liaison.pipeline import check
 

@@ -11,7 +11,7 @@ import time
 
 import pytest
 
-from test_browser import CHROMIUM, CHROMIUM_ARGS, TIMEOUT_MS, _shot, _unavailable, browser  # noqa: F401
+from test_browser import TIMEOUT_MS, _shot, browser  # noqa: F401 - browser: a fixture
 from conftest import REPO
 
 
