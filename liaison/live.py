@@ -96,7 +96,7 @@ class LiveSite:
             view = page_registry.SiteView(
                 site, stats, self.as_of, palette, fits, warnings=checked.report.warnings,
                 referral_index=self._referral_index(site, checked.files),
-                interaction_index=self._interaction_index(site, checked.files))
+                interaction_index=self._interaction_index(site, checked.files, checked.core_key))
             if self.current is not None:  # a note renders the same from save to save
                 with self.lock:  # (a page being rendered may be adding to it)
                     view.md.memo.update(self.current.view.md.memo)
@@ -110,29 +110,27 @@ class LiveSite:
 
     def _referral_index(self, site, files):
         """The briefs' index of referral rows, made again only when a referral file changed."""
-        from liaison.derived import month_index
-        from liaison.pages.base import MONTHS_CHARTED
         from liaison.pages.view import ReferralIndex
 
-        first = month_index(self.as_of) - MONTHS_CHARTED + 1
         return self.memo.derive("view referrals", (self.as_of, self.memo.tokens(files.referrals)),
-                                lambda: ReferralIndex.of(site.referrals, self.as_of, first))
+                                lambda: ReferralIndex.of(site.referrals, self.as_of))
 
-    def _interaction_index(self, site, files):
+    def _interaction_index(self, site, files, core_key: tuple):
         """The pages' index of interactions: that of the files not edited lately is kept
         while they and what it reads of the core records stay the same; the files edited
-        lately are added at every refresh (``Memo.split``)."""
+        lately are added at every refresh (``Memo.split``). ``core_key``: what it reads of
+        the core records (``pipeline._core_key``)."""
         from liaison.load import interactions_read
-        from liaison.pages.view import InteractionIndex
-        from liaison.pipeline import _core_key
+        from liaison.pages.view import InteractionIndex, practice_physicians
 
         src, D, memo = site.src, self.as_of, self.memo
         cold, hot = memo.split(files.interactions)
         edited = set(hot)
+        at_practice = practice_physicians(site.physicians)
         index = memo.derive(
-            "view interactions", (_core_key(site, D), memo.tokens(cold)),
+            "view interactions", (core_key, memo.tokens(cold)),
             lambda: InteractionIndex.of([r for r in site.interactions if src[id(r)][0] not in edited],
-                                        site.physicians, D))
+                                        site.physicians, D, at_practice))
         if not hot:
             return index
         # site.interactions is sorted by date, then by file (in the order of the listing),
@@ -144,7 +142,7 @@ class LiveSite:
             return r.date, rank[path], prefix
 
         records = sorted((r for rel in hot for _d, r, _src in interactions_read(memo, rel)), key=order)
-        return index.merged(InteractionIndex.of(records, site.physicians, D), order)
+        return index.merged(InteractionIndex.of(records, site.physicians, D, at_practice), order)
 
     def _environment(self, palette):
         """The templates' environment, kept (with its compiled templates) while nothing in the

@@ -38,6 +38,7 @@ class Checked:
     timings: list  # (stage, seconds), for --timings and the benchmark
     inputs: dict | None = None  # the input files' hashes, when asked for (liaison.buildrecord)
     files: object = None  # the files read (discover.Files)
+    core_key: tuple | None = None  # with a memo: what the bulk rules and sums read (_core_key)
 
     @property
     def ok(self) -> bool:
@@ -156,7 +157,7 @@ def _check(root, as_of, strict, use_cache, keep_records, workers,
     """``check``; with ``memo`` (liaison.memo: ``serve``), in this process only, reusing what
     the memo's last run made of every file that has not changed since."""
     clock = _Clock()
-    hashes = None
+    hashes = core_key = None
     cache = ParseCache.for_root(root) if use_cache else None
     files = memo.listing(lambda: discover(root)) if memo is not None else discover(root)
     bulk_files = files.interactions + files.referrals
@@ -190,7 +191,8 @@ def _check(root, as_of, strict, use_cache, keep_records, workers,
                     cost_events(site, as_of, bulk.interactions))
 
         if memo is not None:
-            found, partial = _check_and_sum_again(site, as_of, bulk, files, memo)
+            core_key = _core_key(site, as_of)
+            found, partial = _check_and_sum_again(site, as_of, bulk, files, memo, core_key)
             costs = cost_events(site, as_of, bulk.interactions)
         elif n > 1:
             (partial, costs), found = map_forked(check_or_sum, ["sum", "check"])
@@ -277,16 +279,17 @@ def _check(root, as_of, strict, use_cache, keep_records, workers,
     if cache is not None:
         cache.save()
     return Checked(site, report.strict() if strict else report, stats, counts, clock.laps,
-                   hashes, files)
+                   hashes, files, core_key)
 
 
-def _check_and_sum_again(site: Site, as_of: dt.date, bulk: Bulk, files, memo: Memo):
+def _check_and_sum_again(site: Site, as_of: dt.date, bulk: Bulk, files, memo: Memo,
+                         reads: tuple):
     """The rules and sums of the interactions and of the referral rows, each made again only
     when one of its files, or what they read of the core records, changed since the memo's
     last run (an edit of a physician's phone leaves them all as they were). The interaction
     files edited lately are worked through apart, at every run: what the others give is kept
-    while they do not change (``Memo.split``). Returns (problems, partial sums)."""
-    reads = _core_key(site, as_of)
+    while they do not change (``Memo.split``). ``reads``: ``_core_key``. Returns (problems,
+    partial sums)."""
     cold, hot = memo.split(files.interactions)
     edited = set(hot)
     hot_records = [(r, src) for rel in hot for _d, r, src in interactions_read(memo, rel)]
@@ -295,8 +298,12 @@ def _check_and_sum_again(site: Site, as_of: dt.date, bulk: Bulk, files, memo: Me
     by_interactions = (reads, memo.tokens(cold))
     by_referrals = (reads, memo.tokens(files.referrals))
 
-    def others():  # the interactions of the files not edited lately
-        return [(r, src) for r, src in bulk.interactions if src[0] not in edited]
+    listed: list = []
+
+    def others():  # the interactions of the files not edited lately, listed once
+        if not listed:
+            listed.append([(r, src) for r, src in bulk.interactions if src[0] not in edited])
+        return listed[0]
 
     problems = [
         *memo.derive("check interactions", by_interactions, lambda: check_bulk(

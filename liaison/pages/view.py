@@ -48,7 +48,9 @@ class InteractionIndex:
         self.by_month, self.visits, self.open_fu = by_month, visits, open_fu
 
     @classmethod
-    def of(cls, interactions, physicians: dict, as_of: dt.date) -> "InteractionIndex":
+    def of(cls, interactions, physicians: dict, as_of: dt.date,
+           at_practice: dict | None = None) -> "InteractionIndex":
+        """``at_practice``: ``practice_physicians(physicians)``, if the caller has it."""
         D = as_of
         by_doc: dict[str, list] = defaultdict(list)
         by_practice: dict[str, list] = defaultdict(list)
@@ -56,7 +58,7 @@ class InteractionIndex:
         by_month: dict[int, list] = defaultdict(list)
         visits: dict[str, list] = defaultdict(list)
         open_fu: list[tuple] = []
-        at_practice = practice_physicians(physicians)
+        at_practice = practice_physicians(physicians) if at_practice is None else at_practice
         for r in interactions:  # sorted by date
             if r.date > D:
                 continue
@@ -92,6 +94,12 @@ class InteractionIndex:
             sorted(self.open_fu + other.open_fu, key=fu_place))
 
 
+def first_charted_month(as_of: dt.date) -> int:
+    """The month index of the first of the MONTHS_CHARTED months that end with the as-of
+    date's."""
+    return month_index(as_of) - MONTHS_CHARTED + 1
+
+
 def practice_physicians(physicians: dict) -> dict[str, list[str]]:
     """Practice id -> the ids of its physicians, sorted."""
     at_practice: dict[str, list[str]] = defaultdict(list)
@@ -110,8 +118,8 @@ class ReferralIndex:
         self.series, self.services_ever, self.recent = series, services_ever, recent
 
     @classmethod
-    def of(cls, referrals, as_of: dt.date, first: int) -> "ReferralIndex":
-        D = as_of
+    def of(cls, referrals, as_of: dt.date) -> "ReferralIndex":
+        D, first = as_of, first_charted_month(as_of)
         series: dict[str, list[int]] = defaultdict(lambda: [0] * MONTHS_CHARTED)
         # Each physician's referrals young enough for a brief: outcomes (365 days, matured)
         # and the windows of return on visit (back to age 544).
@@ -150,7 +158,7 @@ class SiteView:
         self.services = {s.key: s.name for s in cfg.services}
         self.tiers = cfg.tiers
         self.month_last = month_index(self.as_of)
-        self.month_first = self.month_last - MONTHS_CHARTED + 1
+        self.month_first = first_charted_month(self.as_of)
         self.site_ctx = cfg.model_dump()  # site.yaml as decks see it
         self._views: dict[int, SimpleNamespace] = {}
         self._refs: dict[tuple[str, str], SimpleNamespace] = {}  # see ``_ref``
@@ -172,7 +180,9 @@ class SiteView:
     def _index(self, referral_index: "ReferralIndex | None" = None,
                interaction_index: "InteractionIndex | None" = None) -> None:
         site, D = self.site, self.as_of
-        index = interaction_index or InteractionIndex.of(site.interactions, site.physicians, D)
+        at_practice = practice_physicians(site.physicians)
+        index = interaction_index or InteractionIndex.of(site.interactions, site.physicians, D,
+                                                         at_practice)
 
         def newest_first(lists: dict) -> defaultdict:
             return defaultdict(list, {key: lst[::-1] for key, lst in lists.items()})
@@ -190,7 +200,6 @@ class SiteView:
         # scans them all.
         # A promise made to an office (an interaction that lists no physician) is a promise
         # to each of its physicians too: their briefs show it among what we promised.
-        at_practice = practice_physicians(site.physicians)
         self.fu_by_doc: dict[str, list] = defaultdict(list)
         self.fu_by_practice: dict[str, list] = defaultdict(list)
         self.fu_by_owner: dict[str, list] = defaultdict(list)
@@ -203,7 +212,7 @@ class SiteView:
                 self.fu_by_practice[p].append(t)
             self.fu_by_owner[owner(f, r)].append(t)
 
-        by_referrals = referral_index or ReferralIndex.of(site.referrals, D, self.month_first)
+        by_referrals = referral_index or ReferralIndex.of(site.referrals, D)
         self.doc_series, self.services_ever = by_referrals.series, by_referrals.services_ever
         self.referrals_by_doc = by_referrals.recent
 
