@@ -28,11 +28,12 @@ class Refreshed:
     """What one refresh did."""
 
     ok: bool
-    lines: list[str]  # its diagnostics, as ``validate`` prints them
+    lines: list[str]  # its diagnostics, as ``validate`` prints them, errors first
     seconds: float
     read: int  # files read again (the others were unchanged)
     pages: int = 0
     laps: list = field(default_factory=list)
+    errors: int = 0  # how many of ``lines`` are errors (a failed refresh has one at least)
 
 
 class Snapshot:
@@ -77,13 +78,14 @@ class LiveSite:
                                  check_templates=bool(override_names(self.root)), memo=memo)
         except LiaisonError as exc:
             return Refreshed(False, [f"error: {exc.format_message()}"],
-                             time.perf_counter() - start, len(memo.read))
+                             time.perf_counter() - start, len(memo.read), errors=1)
         finally:
             memo.end()
-        lines = checked.report.lines("text")
+        report = checked.report
+        lines = [d.text() for d in report.errors + report.warnings]
         if not checked.ok:
             return Refreshed(False, lines, time.perf_counter() - start, len(memo.read),
-                             laps=checked.timings)
+                             laps=checked.timings, errors=len(report.errors))
         t = time.perf_counter()
         site, stats = checked.site, checked.stats
         try:
@@ -91,7 +93,7 @@ class LiveSite:
             fits = talking_points.for_site(site.root, [s.key for s in site.config.services])
         except LiaisonError as exc:  # validate has reported it already; to be safe
             return Refreshed(False, [f"error: {exc.format_message()}"],
-                             time.perf_counter() - start, len(memo.read))
+                             time.perf_counter() - start, len(memo.read), errors=1)
         with paused_gc(freeze=False):
             view = page_registry.SiteView(
                 site, stats, self.as_of, palette, fits, warnings=checked.report.warnings,
@@ -188,6 +190,11 @@ class LiveSite:
             if data is None:
                 return None
             return data, mimetypes.guess_type(rel)[0] or "application/octet-stream"
+
+    def is_page(self, rel: str) -> bool:
+        """Whether ``rel`` is a page of the site (nothing is rendered)."""
+        with self.lock:
+            return self.current is not None and rel in self.current.pages
 
     @staticmethod
     def _beside(snap: Snapshot, rel: str) -> dict[str, bytes]:

@@ -88,9 +88,8 @@ def rebuild(state: State, log, changed: set[str] | None = None) -> None:
     gc.freeze()
     _trim()
     if not done.ok:
-        errors = [x for x in done.lines if ": error: " in x or x.startswith("error:")]
-        state.update(errors + [x for x in done.lines if x not in errors])  # errors first
-        log(f"{len(errors)} error(s) in the data; the browser shows them")
+        state.update(done.lines)
+        log(f"{done.errors} error(s) in the data; the browser shows them")
         return
     state.update(None)
     log(f"ready in {done.seconds:.2f} s ({done.read:,} file{'s' if done.read != 1 else ''} read, "
@@ -192,7 +191,7 @@ def make_handler(state: State):
             try:
                 found = state.live.get(rel)
                 if found is None and "." not in rel.rsplit("/", 1)[-1] \
-                        and state.live.get(rel + "/index.html") is not None:
+                        and state.live.is_page(rel + "/index.html"):
                     return self._send(301, b"", "text/plain", {"Location": path + "/"})
             except LiaisonError as exc:  # a template that fails on this page
                 return self._send(200, _diagnostics_page([exc.format_message()]),
