@@ -67,6 +67,7 @@ class LiveSite:
         from liaison.errors import LiaisonError
         from liaison.overrides import override_names
         from liaison.pipeline import _check, paused_gc, resolve_as_of
+        from liaison.render import snippets_of
 
         start = time.perf_counter()
         self.as_of = self.fixed or resolve_as_of(None)
@@ -105,7 +106,7 @@ class LiveSite:
             snapshot = Snapshot(view, self._environment(palette))
         with self.lock:
             self.current = snapshot
-            snapshot.env.globals["interaction_html"].__self__.forget()
+            snippets_of(snapshot.env).forget()
         laps = checked.timings + [("index records, plan pages", time.perf_counter() - t)]
         return Refreshed(True, lines, time.perf_counter() - start, len(memo.read),
                          len(snapshot.pages), laps)

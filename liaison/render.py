@@ -103,6 +103,11 @@ class Snippets:
         return html
 
 
+def snippets_of(env: jinja2.Environment) -> Snippets:
+    """The ``Snippets`` of an environment made by ``make_env``."""
+    return env.globals["interaction_html"].__self__
+
+
 @dataclass
 class BuildResult:
     out: Path
@@ -152,7 +157,7 @@ def prerender_snippets(view: page_registry.SiteView, env: jinja2.Environment,
     ``render_pages``). Returns how many interactions."""
     if isinstance(env, Sandbox):
         return 0
-    snippets: Snippets = env.globals["interaction_html"].__self__
+    snippets = snippets_of(env)
     records = [r for month in sorted(view.by_month) for r in view.by_month[month]]
     n = workers if len(records) >= PARALLEL_SNIPPETS and can_fork() else 1
     # This process's share: its snippets plus every view of the others' shares take as long
