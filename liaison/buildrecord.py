@@ -9,6 +9,8 @@ the list of the files it wrote with their sizes. The next build into the same fo
 the record first: when every one of these is the same, and the folder still holds exactly
 the files the record lists (no page deleted or added by hand), nothing is rendered and
 nothing is written, and the warnings are printed again. ``build --full`` skips the check.
+When only some inputs changed, the record's page keys say which pages can be taken from the
+previous site as they are (liaison.incremental).
 
 Only a build that finished writes a record, and a build never trusts a record it did not
 find inside a folder marked as one of its own.
@@ -158,13 +160,29 @@ def up_to_date(out: Path, root: Path, as_of: dt.date, strict: bool
         return None, hashes
 
 
+def previous(out: Path, as_of: dt.date, strict: bool) -> dict | None:
+    """The record of the site in ``out`` when it was built with these settings and code and
+    still holds exactly the files it was built with (what an incremental build may take
+    pages from), else None."""
+    record = read(out)
+    if record is None or any(record.get(k) != v for k, v in settings(as_of, strict).items()):
+        return None
+    try:
+        return record if record.get("outputs") == outputs(out) else None
+    except OSError:
+        return None
+
+
 def write(folder: Path, wanted: dict, pages: int, files: int, warnings: list,
-          written: list[tuple[str, int]] | None = None) -> None:
+          written: list[tuple[str, int]] | None = None, made: dict | None = None) -> None:
     """Write the record into a freshly built site folder, with what the build wrote (the
-    paths and sizes of ``written``, else read back from the folder) and its warnings
-    (Diagnostic)."""
+    paths and sizes of ``written``, else read back from the folder), its warnings
+    (Diagnostic) and ``made``: each page's key (liaison.incremental) and the files written
+    beside it, by page path."""
     record = {**wanted, "pages": pages, "files": files,
               "warnings": [[d.path, d.line, d.col, d.severity, d.message] for d in warnings],
               "outputs": outputs(folder) if written is None else listing_digest(written)}
+    if made is not None:
+        record["made"] = made
     (folder / NAME).write_text(json.dumps(record, separators=(",", ":"), sort_keys=True) + "\n",
                                encoding="utf-8")

@@ -198,7 +198,9 @@ def build(root: Path, out: Path | None, as_of: str | None, strict: bool, timings
                    + (f", {n} warning{'s' if n != 1 else ''}" if n else "")
                    + f"); checked in {result.seconds:.2f} s (--full builds it again)", err=True)
         return
-    click.echo(f"built {result.pages} pages, {result.files} files"
+    click.echo(f"built {result.pages} pages"
+               + (f" ({result.kept} unchanged)" if result.kept else "")
+               + f", {result.files} files"
                + (f" ({n} warning{'s' if n != 1 else ''})" if n else "")
                + f" into {result.out} in {result.seconds:.2f} s", err=True)
 

@@ -353,7 +353,9 @@ def build(root: Path, as_of: dt.date, out: Path, strict: bool = False, on_checke
 
     Unless ``full``, a site in ``out`` whose build record (liaison.buildrecord) says it was
     made from exactly these input files, settings and code is left as it is: nothing is
-    rendered or written, and the warnings of its build are given to ``on_checked`` again."""
+    rendered or written, and the warnings of its build are given to ``on_checked`` again.
+    When some inputs changed, the pages whose key is the same (liaison.incremental) are
+    taken from that site as they are."""
     from liaison import buildrecord
     from liaison.errors import DataErrors
     from liaison.progress import QUIET
@@ -381,7 +383,7 @@ def build(root: Path, as_of: dt.date, out: Path, strict: bool = False, on_checke
         record = {**buildrecord.settings(as_of, strict),
                   "inputs": checked.inputs if hashes is None else hashes}
         result = build_site(checked, as_of, out, workers=workers, progress=progress,
-                            record=record)
+                            record=record, incremental=not full)
         result.timings = checked.timings + result.timings
         result.seconds = time.perf_counter() - start  # reading and checking included
         return result

@@ -24,6 +24,7 @@ from liaison.errors import LiaisonError, TemplateFailure
 from liaison.progress import QUIET, Progress
 from liaison.sandbox import BUDGET, Sandbox
 from liaison.stats import stats_json
+from liaison.trusted import Trusted
 from liaison.workers import can_fork, cpu_count, map_forked
 
 PACKAGE_TEMPLATES = Path(__file__).parent / "templates"
@@ -56,7 +57,7 @@ def make_env(site_root: Path, palette=None, sandboxed: bool | None = None) -> ji
         from liaison.overrides import SETTINGS, override_names
 
         sandboxed = any(name not in SETTINGS for name in override_names(site_root))
-    env = (Sandbox if sandboxed else jinja2.Environment)(
+    env = (Sandbox if sandboxed else Trusted)(
         loader=jinja2.ChoiceLoader([
             jinja2.PrefixLoader({BUILTIN_PREFIX: jinja2.FileSystemLoader(str(PACKAGE_TEMPLATES))}),
             SiteLoader(site_root),  # regular files only: a link is never followed
@@ -116,6 +117,7 @@ class BuildResult:
     seconds: float
     timings: list = field(default_factory=list)
     unchanged: bool = False  # the site was up to date: nothing was written
+    kept: int = 0  # pages hard-linked unchanged from the previous site (incremental build)
 
 
 PARALLEL_NOTES = 2_000  # below this many distinct notes, one process renders them
@@ -401,10 +403,13 @@ def check_output(out: Path) -> None:
 
 
 def build_site(checked, as_of: dt.date, out: Path, workers: int | None = None,
-               progress: Progress = QUIET, record: dict | None = None) -> BuildResult:
+               progress: Progress = QUIET, record: dict | None = None,
+               incremental: bool = False) -> BuildResult:
     """Render the whole site into a fresh folder beside ``out``, then swap it in. ``record``
     (liaison.buildrecord: what the site is made from) is written into it, with what the
-    build wrote and its warnings."""
+    build wrote, its warnings and each page's key (liaison.incremental). ``incremental``: the
+    pages whose key is the same as in the record of the site in ``out`` are hard-linked from
+    it instead of being rendered."""
     start = time.perf_counter()
     out = out.resolve()
     check_output(out)
@@ -418,15 +423,14 @@ def build_site(checked, as_of: dt.date, out: Path, workers: int | None = None,
     view = page_registry.SiteView(site, stats, as_of, palette, fits,
                                   warnings=checked.report.warnings)
     pages = page_registry.plan(view)
-    laps.append(("index records and plan pages", time.perf_counter() - t))
-    t = time.perf_counter()
-    cores = cpu_count() if workers is None else workers
-    notes = prerender_notes(view, cores)
-    env = make_env(site.root, palette)
-    shown = prerender_snippets(view, env, cores)
-    laps.append((f"render {notes:,} distinct interaction notes and the snippets of {shown:,} "
-                 "interactions", time.perf_counter() - t))
+    keys = None
+    if record is not None:
+        from liaison.incremental import page_keys
 
+        keys = page_keys(view, pages, record["inputs"],
+                         {k: v for k, v in record.items() if k != "inputs"})
+    laps.append(("index records and plan pages", time.perf_counter() - t))
+    env = make_env(site.root, palette)
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
@@ -434,35 +438,67 @@ def build_site(checked, as_of: dt.date, out: Path, workers: int | None = None,
     lock = _lock(out, wait=LOCK_WAIT)  # one build at a time into one folder
     try:
         return _build_locked(out, view, stats, pages, env, site, workers, progress, laps, start,
-                             record)
+                             record, keys, incremental)
     finally:
         _unlock(*lock)
 
 
+def _prerender(view, env, cores: int, laps: list) -> None:
+    t = time.perf_counter()
+    notes = prerender_notes(view, cores)
+    shown = prerender_snippets(view, env, cores)
+    laps.append((f"render {notes:,} distinct interaction notes and the snippets of {shown:,} "
+                 "interactions", time.perf_counter() - t))
+
+
 def _build_locked(out, view, stats, pages, env, site, workers, progress, laps, start,
-                  record=None) -> BuildResult:
+                  record=None, keys=None, incremental=False) -> BuildResult:
     """The part of ``build_site`` that holds the output folder's lock: put back a site a
     killed build left, remove what killed builds left beside ``out``, render into a fresh
-    folder there and swap it in."""
+    folder there (taking the unchanged pages from the site in ``out`` when ``incremental``)
+    and swap it in."""
     try:
         _recover(out)
         _clean_stale(out)
+        reuse: dict[str, list[str]] = {}
+        if incremental and keys is not None:
+            from liaison import buildrecord
+            from liaison.incremental import reusable
+
+            t = time.perf_counter()
+            reuse = reusable(buildrecord.previous(out, view.as_of, record.get("strict", False)),
+                             keys)
+            laps.append((f"compare page keys with the previous build: {len(reuse):,} of "
+                         f"{len(pages):,} pages unchanged", time.perf_counter() - t))
         tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
         (tmp / BUILDING).write_text(MARKER_TEXT)  # ours from the start, for _clean_stale
     except OSError as exc:
         raise _output_error(exc, out) from None
     try:
+        cores = cpu_count() if workers is None else workers
+        kept: list[tuple[str, int]] = []
+        if reuse:
+            t = time.perf_counter()
+            kept, missing = _link_kept(out, tmp, reuse)
+            for path in missing:
+                del reuse[path]
+            laps.append((f"link {len(kept):,} unchanged files from the previous site",
+                         time.perf_counter() - t))
+        todo = [p for p in pages if p.path not in reuse]
+        if not reuse:  # every page: each interaction's snippet is shown somewhere
+            _prerender(view, env, cores, laps)
         t = time.perf_counter()
-        n = cpu_count() if workers is None else workers
-        if len(pages) < PARALLEL_PAGES:
-            n = 1
-        shares: list = [pages[i::n] for i in range(n)] if n > 1 else [pages]
-        if n > 1:  # the other files (exports, calendars: seconds at scale) are one more share
+        # A large site's other files (exports, calendars: seconds at scale) are one more
+        # share, even when few of its pages are made again.
+        n = cores if len(pages) >= PARALLEL_PAGES else 1
+        page_shares = n if len(todo) >= PARALLEL_PAGES else 1
+        shares: list = [todo[i::page_shares] for i in range(page_shares)]
+        if n > 1:
             shares.append(None)
-        for name in sorted({p.template for p in pages}):  # compile once, before forking;
+        for name in sorted({p.template for p in todo}):  # compile once, before forking;
             load_template(env, name, site.root)            # syntax errors surface here
 
-        label = f"rendering {len(pages):,} pages on {len(shares)} process{'es' if len(shares) > 1 else ''}:"
+        label = f"rendering {len(todo):,} pages on {len(shares)} process{'es' if len(shares) > 1 else ''}:"
 
         def work(share):
             try:
@@ -476,17 +512,19 @@ def _build_locked(out, view, stats, pages, env, site, workers, progress, laps, s
         if n == 1:
             results.append(write_files(tmp, extra_files(view, stats)))
         written = [entry for result in results for entry in result]
-        files = len(written) + 1  # and the marker
+        files = len(written) + len(kept) + 1  # and the marker
         if record is not None:
             from liaison import buildrecord
 
             files += 1
-            buildrecord.write(tmp, record, len(pages), files, view.warnings, written)
+            buildrecord.write(tmp, record, len(pages), files, view.warnings, written + kept,
+                              _made(keys, pages, results, reuse))
         progress.stage("writing")
         os.replace(tmp / BUILDING, tmp / MARKER)  # complete: the next build may restore it
-        laps.append((f"render and write {len(pages)} pages, exports and calendars "
-                     f"({len(shares)} process{'es' if len(shares) > 1 else ''})",
-                     time.perf_counter() - t))
+        laps.append((f"render and write {len(todo)} pages"
+                     + (f" ({len(reuse)} unchanged)" if reuse else "")
+                     + f", exports and calendars ({len(shares)} process"
+                     f"{'es' if len(shares) > 1 else ''})", time.perf_counter() - t))
         _normalize(tmp)
         t = time.perf_counter()
         _swap(tmp, out, n, files)
@@ -500,7 +538,50 @@ def _build_locked(out, view, stats, pages, env, site, workers, progress, laps, s
     except BaseException:
         _remove_ours(tmp)
         raise
-    return BuildResult(out, len(pages), files, time.perf_counter() - start, laps)
+    return BuildResult(out, len(pages), files, time.perf_counter() - start, laps,
+                       kept=len(reuse))
+
+
+def _link_kept(old: Path, new: Path, reuse: dict[str, list[str]]
+               ) -> tuple[list[tuple[str, int]], list[str]]:
+    """Hard-link the files of the unchanged pages (``reuse``: page path -> its files) from
+    the previous site ``old`` into ``new``: (the paths and sizes linked, the pages one of
+    whose files could not be linked: they are rendered instead, and none of their files is
+    left linked). Nothing is copied, and no file of the previous site is ever written: the
+    pages rendered are new files."""
+    src, dst = os.fspath(old), os.fspath(new)
+    linked: list[tuple[str, int]] = []
+    missing = []
+    for page, rels in reuse.items():
+        done = []
+        try:
+            for rel in rels:
+                _make_folder(dst, os.path.dirname(rel))
+                os.link(f"{src}/{rel}", f"{dst}/{rel}", follow_symlinks=False)
+                done.append(rel)
+                linked.append((rel, os.lstat(f"{dst}/{rel}").st_size))
+        except OSError:
+            missing.append(page)
+            for rel in done:
+                os.unlink(f"{dst}/{rel}")
+            linked = [entry for entry in linked if entry[0] not in done]
+    return linked, missing
+
+
+def _made(keys: dict[str, str] | None, pages: list, results: list, reuse: dict) -> dict | None:
+    """Page path -> [its key, the files written beside it], for the build record."""
+    if keys is None:
+        return None
+    page_paths = {p.path for p in pages}
+    beside: dict[str, list[str]] = {path: rels[1:] for path, rels in reuse.items()}
+    for result in results:  # a page's own file, then the files beside it, in order
+        current = None
+        for rel, _size in result:
+            if rel in page_paths:
+                current = beside[rel] = []
+            elif current is not None:
+                current.append(rel)
+    return {p.path: [keys[p.path], beside.get(p.path, [])] for p in pages}
 
 
 def reuse_site(out: Path, root: Path, as_of: dt.date, strict: bool):

@@ -1,0 +1,172 @@
+"""Incremental builds: what each page is made from, as one hash per page (its key).
+
+A build records the key of every page beside the site (in the build record). The next build
+into the same folder reads and checks every record as always (statistics need them all), then
+works out the keys again: a page whose key is the same as last time is the same page, so its
+file (and the files beside it, a deck's .pptx) is hard-linked from the previous site into the
+new one instead of being rendered; the others are rendered. The new folder is swapped in as
+a full build's is (SPEC §5): an interrupted build leaves the previous site whole.
+
+Keys are conservative. Most pages read the whole site (directories, the dashboard, the
+referral statistics, exports…): their key is a hash of every input, so they are made again
+whenever anything changed. The pages that make up most of a large site have finer keys:
+
+- a practice's **group**: its file, its statistics, and for each of its physicians their file,
+  statistics, referral rows, monthly series, services referred for, rank among the top
+  referrers, and the files of every interaction about them (listed, visited, promised);
+- a physician's brief, a practice's brief and the practice's customized decks are made from
+  their practice's group and the **site key**;
+- a month of the activity log is made from the files of its interactions, the count of every
+  month (its links to the months before and after show theirs) and the site key;
+- the **site key** holds what any page may show of the whole site: the settings and code, every
+  input file that is not a physician, practice, interaction or referral file (site.yaml,
+  team, guides, decks, market data, templates), the names (and practice and NPI) of every
+  physician, the names of the practices, which decks go to which practice, the navigation
+  and the site-wide share of treated referrals.
+
+So an edit of a physician's phone makes their practice's briefs and decks again, with the
+whole-site pages; a rename, a move to another practice, or an edit of site.yaml or of a team
+member makes everything again. ``tests/test_incremental.py`` checks after random edits that
+an incremental build is byte-identical to a full one.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import defaultdict
+
+from liaison.pages.talking import top_referrers
+
+# Inputs whose records have finer keys than "everything": the others are part of the site key.
+RECORD_FOLDERS = ("data/physicians/", "data/practices/", "data/interactions/",
+                  "data/referrals/")
+# Page kinds with keys of their own (every other kind's key is the hash of every input).
+GROUPED = ("physician", "practice", "deck")
+MONTHS = "activity-month"
+
+
+def _hash(*parts) -> str:
+    h = hashlib.blake2b(digest_size=16)
+    for part in parts:
+        h.update(part if isinstance(part, bytes) else repr(part).encode())
+        h.update(b"\x00")
+    return h.hexdigest()
+
+
+class Keys:
+    """The key of each page of a site (``of(page)``), from its view and input hashes."""
+
+    def __init__(self, view, inputs: dict[str, str], settings: dict):
+        self.view = view
+        self.inputs = inputs
+        site = view.site
+        self.src = site.src
+        self.everything = _hash("all", json.dumps(settings, sort_keys=True),
+                                sorted(inputs.items()))
+        self.site_key = self._site_key(settings)
+        self._groups: dict[str, str] = {}
+        self._doctors: dict[str, str] = {}
+        self._months: str | None = None
+        self._top = top_referrers(view)
+
+    def _site_key(self, settings: dict) -> str:
+        view, site = self.view, self.view.site
+        rest = sorted((rel, h) for rel, h in self.inputs.items()
+                      if not rel.startswith(RECORD_FOLDERS))
+        labels = [(pid, d.name, d.practice, d.npi) for pid, d in sorted(site.physicians.items())]
+        places = [(pid, p.name) for pid, p in sorted(site.practices.items())]
+        decks = sorted((p, tuple(ds)) for p, ds in view.decks_for_practice.items())
+        return _hash("site", json.dumps(settings, sort_keys=True), rest, labels, places, decks,
+                     json.dumps(view.nav, sort_keys=True), view.stats.funnel_matured)
+
+    def _file(self, record) -> str:
+        rel = self.src[id(record)][0]
+        return rel + "=" + self.inputs.get(rel, "?")
+
+    def _files(self, records) -> list[str]:
+        return sorted({self._file(r) for r in records})
+
+    def doctor(self, pid: str) -> str:
+        """What a physician's brief shows of them (besides the site key and their practice)."""
+        key = self._doctors.get(pid)
+        if key is None:
+            view = self.view
+            d = view.site.physicians[pid]
+            rows = [row[:8] for row in view.referrals_by_doc.get(pid, ())]
+            interactions = [*view.by_doc.get(pid, ()), *view.visits_by_doc.get(pid, ()),
+                            *(t[1] for t in view.fu_by_doc.get(pid, ()))]
+            key = self._doctors[pid] = _hash(
+                self._file(d), view.stats.physicians[pid], view.doc_series.get(pid), rows,
+                sorted(view.services_ever.get(pid, ())), self._top.get(pid),
+                self._files(interactions))
+        return key
+
+    def group(self, practice: str) -> str:
+        """A practice and its physicians: everything their briefs and decks show."""
+        key = self._groups.get(practice)
+        if key is None:
+            view = self.view
+            record = view.site.practices.get(practice)
+            interactions = [*view.by_practice.get(practice, ()),
+                            *(t[1] for t in view.fu_by_practice.get(practice, ()))]
+            key = self._groups[practice] = _hash(
+                practice, self._file(record) if record is not None else None,
+                view.stats.practices.get(practice),
+                [(d, self.doctor(d)) for d in view.docs_of_practice.get(practice, ())],
+                self._files(interactions))
+        return key
+
+    def month_counts(self) -> str:
+        if self._months is None:
+            self._months = _hash(sorted((m, len(rs)) for m, rs in self.view.by_month.items()))
+        return self._months
+
+    def of(self, page) -> str:
+        """The key of one page."""
+        view = self.view
+        if page.kind == "physician":
+            practice = view.site.physicians[page.key].practice
+            return _hash(page.kind, page.key, self.site_key, self.group(practice),
+                         self.doctor(page.key))
+        if page.kind == "practice":
+            return _hash(page.kind, page.key, self.site_key, self.group(page.key))
+        if page.kind == "deck" and "/" in page.key:
+            practice = page.key.partition("/")[2]
+            return _hash(page.kind, page.key, self.site_key, self.group(practice))
+        if page.kind == MONTHS:
+            from liaison.derived import month_of_label
+
+            rows = view.by_month.get(month_of_label(page.key), ())
+            return _hash(page.kind, page.key, self.site_key, self.month_counts(),
+                         self._files(rows))
+        return _hash(page.kind, page.key, self.everything)
+
+
+def page_keys(view, pages, inputs: dict[str, str], settings: dict) -> dict[str, str]:
+    """Page path -> key, for every page."""
+    keys = Keys(view, inputs, settings)
+    return {page.path: keys.of(page) for page in pages}
+
+
+def reusable(previous: dict | None, keys: dict[str, str]) -> dict[str, list[str]]:
+    """Of the pages of the previous build (its record's ``made``: page path -> [key, files
+    beside it]), those whose key is the same now: page path -> every file it made."""
+    made = (previous or {}).get("made")
+    if not isinstance(made, dict):
+        return {}
+    out = {}
+    for path, key in keys.items():
+        entry = made.get(path)
+        if isinstance(entry, list) and len(entry) == 2 and entry[0] == key \
+                and isinstance(entry[1], list):
+            out[path] = [path, *entry[1]]
+    return out
+
+
+def by_folder(paths) -> dict[str, list[str]]:
+    """Relative paths grouped by folder, in order."""
+    out: dict[str, list[str]] = defaultdict(list)
+    for rel in paths:
+        folder, _, name = rel.rpartition("/")
+        out[folder].append(name)
+    return out

@@ -1,0 +1,222 @@
+"""Incremental builds (liaison.incremental): after an edit, a build takes the pages whose
+inputs did not change from the previous site (hard links) and renders the others; the site
+is byte-identical to a full build of the same input."""
+from __future__ import annotations
+
+import datetime as dt
+import os
+import random
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from liaison.errors import DataErrors
+from liaison.pipeline import build
+
+REPO = Path(__file__).resolve().parent.parent
+AS_OF = dt.date(2026, 11, 26)
+
+
+def _files(out: Path) -> dict[str, bytes]:
+    return {p.relative_to(out).as_posix(): p.read_bytes() for p in sorted(out.rglob("*"))
+            if p.is_file() and p.name != ".liaison-build.json"}
+
+
+def _same_site(got: Path, want: Path) -> None:
+    a, b = _files(got), _files(want)
+    assert sorted(a) == sorted(b), set(a) ^ set(b)
+    for rel in a:
+        assert a[rel] == b[rel], rel
+
+
+@pytest.fixture
+def generated(tmp_path) -> Path:
+    """A generated site of 60 physicians (bench/generate.py: decks, guides, market data,
+    referrals by month)."""
+    root = tmp_path / "gen"
+    subprocess.run([sys.executable, str(REPO / "bench" / "generate.py"), str(root),
+                    "--physicians", "60", "--seed", "7"], check=True, capture_output=True)
+    return root
+
+
+@pytest.fixture
+def sample(tmp_path) -> Path:
+    """The repository's sample site: customized decks with charts, pictures and a logo."""
+    root = tmp_path / "sample"
+    root.mkdir()
+    for name in ("site.yaml", "data", "content", "templates"):
+        if (REPO / name).is_dir():
+            shutil.copytree(REPO / name, root / name)
+        elif (REPO / name).exists():
+            shutil.copy(REPO / name, root / name)
+    return root
+
+
+def _yaml(path: Path, change) -> None:
+    data = yaml.safe_load(path.read_text())
+    change(data)
+    path.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True))
+
+
+EDITS = ("note", "date", "done", "drop", "add", "remove", "referral", "phone", "move", "rename",
+         "practice", "tier", "new doctor")
+
+
+def _edit(rng: random.Random, root: Path, kind: str) -> tuple[str, Path, bytes | None]:
+    """One edit of a kind a person might commit: what it was, the file it changed and that
+    file's bytes before (None: it is new)."""
+    data = root / "data"
+    logs = sorted((data / "interactions").rglob("*.yaml"))
+    physicians = sorted((data / "physicians").glob("*.yaml"))
+    practices = sorted((data / "practices").glob("*.yaml"))
+    before = {}
+    if kind in ("note", "date", "done", "drop"):
+        path = rng.choice(logs)
+        before[path] = path.read_bytes()
+
+        def change(items):
+            items = items if isinstance(items, list) else [items]
+            item = rng.choice(items)
+            if kind == "note":
+                item["notes"] = f"Asked about the *new* clinic hours ({rng.randint(1, 999)})."
+            elif kind == "date":
+                item["date"] = dt.date(2026, rng.randint(1, 10), rng.randint(1, 28))
+            elif kind == "done" and item.get("follow_ups"):
+                item["follow_ups"][0]["done"] = item["date"]
+            elif kind == "drop" and len(items) > 1:
+                items.remove(item)
+        _yaml(path, change)
+    elif kind == "add":
+        path = rng.choice(logs).with_name(f"added-{rng.randint(1, 10**6)}.yaml")
+        path.write_text(rng.choice(logs).read_text())
+    elif kind == "remove":
+        path = rng.choice(logs)
+        before[path] = path.read_bytes()
+        path.unlink()
+    elif kind == "referral":
+        path = rng.choice(sorted((data / "referrals").glob("*.csv")))
+        before[path] = path.read_bytes()
+        lines = path.read_text().splitlines(keepends=True)
+        if len(lines) > 2:
+            del lines[rng.randrange(1, len(lines))]
+            path.write_text("".join(lines))
+    elif kind == "practice":
+        path = rng.choice(practices)
+        before[path] = path.read_bytes()
+        _yaml(path, lambda d: d.update(phone=f"828-555-{rng.randint(1000, 9999)}"))
+    elif kind == "new doctor":
+        path = data / "physicians" / f"d-9{rng.randint(10000, 99999)}.yaml"
+        path.write_text(f"name: Ovi Brannick {rng.randint(1, 99)}\nspecialty: Podiatry\n"
+                        f"practice: {rng.choice(practices).stem}\n")
+    else:
+        path = rng.choice(physicians)
+        before[path] = path.read_bytes()
+        new = {"phone": f"828-555-{rng.randint(1000, 9999)}",
+               "move": rng.choice(practices).stem,
+               "rename": f"Tamsin Orlo-Vey {rng.randint(1, 99)}",
+               "tier": rng.choice(["A", "B", "C"])}[kind]
+        field = {"phone": "phone", "move": "practice", "rename": "name", "tier": "tier"}[kind]
+        _yaml(path, lambda d: d.update({field: new}))
+    return f"{kind} {path.relative_to(root).as_posix()}", path, before.get(path)
+
+
+@pytest.mark.parametrize("which", ["generated", "sample"])
+def test_an_incremental_build_after_random_edits_is_a_full_build(which, request, tmp_path):
+    """After each of a series of random edits (interactions, referral rows, physicians,
+    practices; files added and removed), the incremental build's site is byte for byte the
+    site a full build of the same input writes, and it took most pages from the previous
+    site when the edit touched few."""
+    root = request.getfixturevalue(which)
+    out, full = tmp_path / "out", tmp_path / "full"
+    first = build(root, AS_OF, out)
+    assert first.kept == 0
+    rng = random.Random(16 if which == "generated" else 61)
+    kinds = [*EDITS, *rng.sample(EDITS, 3)]  # every kind, in a random order
+    rng.shuffle(kinds)
+    kept_some = 0
+    for kind in kinds:
+        edit, path, before = _edit(rng, root, kind)
+        try:
+            result = build(root, AS_OF, out)
+        except DataErrors:  # an edit that makes the data invalid (a date after a follow-up
+            if before is None:  # was done): nothing was written; it is taken back
+                path.unlink()
+            else:
+                path.write_bytes(before)
+            continue
+        build(root, AS_OF, full, full=True)
+        _same_site(out, full)
+        assert 0 <= result.kept < result.pages, edit
+        kept_some += result.kept > result.pages // 2
+    assert kept_some >= 8  # most edits touched few pages
+
+
+def test_unchanged_pages_are_linked_and_the_previous_site_is_never_written(generated, tmp_path):
+    """An unchanged page of the new site is the previous site's file (the same inode); a
+    changed page is a new file, and the previous site's copy of it keeps its old bytes."""
+    out = tmp_path / "out"
+    build(generated, AS_OF, out)
+    doc = sorted((generated / "data" / "physicians").glob("*.yaml"))[0]
+    practice = yaml.safe_load(doc.read_text())["practice"]
+    page = out / "physicians" / doc.stem / "index.html"
+    other = sorted(p for p in (out / "practices").iterdir() if p.is_dir() and p.name != practice)[0] / "index.html"
+    before = page.read_bytes()
+    keep = tmp_path / "kept-old-page.html"
+    os.link(page, keep)  # the previous site's file itself
+    other_inode = other.stat().st_ino
+
+    _yaml(doc, lambda d: d.update(phone="828-555-0123"))
+    result = build(generated, AS_OF, out)
+
+    assert 0 < result.kept < result.pages
+    assert b"828-555-0123" in page.read_bytes() and page.stat().st_ino != keep.stat().st_ino
+    assert keep.read_bytes() == before  # the old file was not written through the link
+    assert other.stat().st_ino == other_inode  # another practice's brief: linked, not rendered
+
+
+def test_full_and_other_settings_render_every_page(generated, tmp_path):
+    out = tmp_path / "out"
+    build(generated, AS_OF, out)
+    (generated / "data" / "physicians").joinpath("d-900001.yaml").write_text(
+        "name: Ovi Brannick\nspecialty: Podiatry\npractice: p-00001\n")
+    assert build(generated, AS_OF, out, full=True).kept == 0
+    (generated / "data" / "physicians" / "d-900001.yaml").unlink()
+    assert build(generated, AS_OF + dt.timedelta(days=1), out).kept == 0  # another as-of date
+    assert build(generated, AS_OF + dt.timedelta(days=1), out, strict=False).unchanged
+
+
+def test_a_page_the_previous_site_lost_is_rendered_again(generated, tmp_path):
+    """A file of the previous site removed by hand: its record no longer matches the folder,
+    so nothing is taken from it."""
+    out = tmp_path / "out"
+    build(generated, AS_OF, out)
+    victim = sorted((out / "physicians").iterdir())[3] / "index.html"
+    victim.unlink()
+    doc = sorted((generated / "data" / "physicians").glob("*.yaml"))[0]
+    _yaml(doc, lambda d: d.update(phone="828-555-0199"))
+    result = build(generated, AS_OF, out)
+    assert result.kept == 0 and victim.is_file()
+
+
+def test_a_failed_incremental_build_leaves_the_previous_site_whole(generated, tmp_path,
+                                                                   monkeypatch):
+    from liaison import render
+
+    out = tmp_path / "out"
+    build(generated, AS_OF, out)
+    before = _files(out)
+    doc = sorted((generated / "data" / "physicians").glob("*.yaml"))[0]
+    _yaml(doc, lambda d: d.update(phone="828-555-0111"))
+
+    def broken(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(render, "render_pages", broken)
+    with pytest.raises(Exception):
+        build(generated, AS_OF, out, workers=1)
+    assert _files(out) == before
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".out")] == []
