@@ -1,0 +1,72 @@
+"""The Jinja environment of the built-in templates (a site with template overrides renders in
+liaison.sandbox instead).
+
+It renders exactly what ``jinja2.Environment`` renders, with two of the calls that every
+``{{ value }}`` and ``{{ row.name }}`` compiles to made cheaper. Measured at 10,000
+physicians, where the pages make about 12 million of each: markupsafe's ``escape`` of a
+string builds its result through ``Markup.__new__``, a Python function (0.95 µs a call; 0.5 µs
+here), and Jinja's ``getattr`` of a name a dict does not have as an attribute (``stats.x`` on a
+dict) raises and catches an AttributeError before it looks the key up (about 1 µs).
+"""
+from __future__ import annotations
+
+import jinja2
+from jinja2.compiler import CodeGenerator
+from markupsafe import Markup, escape
+
+try:  # the escaping itself, in C where markupsafe has its speedups (markupsafe >= 2.1)
+    from markupsafe import _escape_inner
+except ImportError:  # pragma: no cover - another markupsafe: its escape as it is
+    _escape_inner = None
+
+_new_str = str.__new__
+_DICT_NAMES = frozenset(dir(dict))  # what ``getattr`` finds on a dict before its keys
+
+
+def escape_output(value) -> Markup:
+    """``markupsafe.escape(value)``: the same text, as Markup."""
+    kind = type(value)
+    if kind is str and _escape_inner is not None:
+        return _new_str(Markup, _escape_inner(value))  # Markup(...) without its checks
+    if kind is Markup:
+        return value  # already safe: escape() would copy it
+    if kind is int:
+        return _new_str(Markup, str(value))  # digits and a sign: nothing to escape
+    return escape(value)
+
+
+class _Generator(CodeGenerator):
+    """An escaped output calls ``environment.escape_output`` instead of ``escape``."""
+
+    def _output_child_pre(self, node, frame, finalize) -> None:
+        if frame.eval_ctx.autoescape and not frame.eval_ctx.volatile:
+            self.write("environment.escape_output(")
+            if finalize.src is not None:
+                self.write(finalize.src)
+            return
+        super()._output_child_pre(node, frame, finalize)
+
+
+class Trusted(jinja2.Environment):
+    """``jinja2.Environment`` with cheaper escaping of output and lookup of a dict's keys."""
+
+    code_generator_class = _Generator
+    escape_output = staticmethod(escape_output)
+
+    def getattr(self, obj, attribute: str):
+        # A dict has no attributes of its own: ``getattr`` finds one only among dict's
+        # names, so any other name goes straight to the key, as Jinja would after the
+        # AttributeError (and is Undefined when missing, as there).
+        if type(obj) is dict and attribute not in _DICT_NAMES:
+            try:
+                return obj[attribute]
+            except KeyError:
+                return self.undefined(obj=obj, name=attribute)
+        try:  # jinja2.Environment.getattr, written out (a call less for every other object)
+            return getattr(obj, attribute)
+        except AttributeError:
+            pass
+        try:
+            return obj[attribute]
+        except (TypeError, LookupError, AttributeError):
+            return self.undefined(obj=obj, name=attribute)
