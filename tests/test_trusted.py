@@ -1,0 +1,109 @@
+"""liaison.trusted: the environment of the built-in templates renders what jinja2.Environment
+renders, value for value and page for page (it only makes escaping and dict lookups cheaper)."""
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from types import SimpleNamespace
+
+import jinja2
+import pytest
+from markupsafe import Markup, escape
+
+from liaison import pages as reg
+from liaison import render
+from liaison.trusted import Trusted, escape_output
+
+SAMPLE = Path(__file__).resolve().parent.parent  # the repository root is the sample site
+
+
+class Html:
+    def __html__(self):
+        return "<b>already safe</b>"
+
+
+class Plain:
+    def __str__(self):
+        return "a < b & \"c\" 'd'"
+
+
+VALUES = ["", "plain", "Tom & Jerry <script>\"x\" 'y'", "\x00base\x00", "ünïcödé — ‹›",
+          Markup("<em>safe</em>"), Markup(""), 0, 7, -42, 10**30, True, False, 1.5, -0.0,
+          None, Html(), Plain(), jinja2.Undefined(), dt.date(2026, 11, 26), ["<li>"]]
+
+
+@pytest.mark.parametrize("value", VALUES, ids=[repr(v)[:30] for v in VALUES])
+def test_escape_output_is_markupsafes_escape(value):
+    got = escape_output(value)
+    assert type(got) is Markup
+    assert got == escape(value)
+
+
+class Sub(dict):
+    pass
+
+
+TEMPLATE = (
+    "{{ d.name }}|{{ d.count }}|{{ d.items }}|{{ d.get }}|{{ d.missing is defined }}|"
+    "{{ s.name }}|{{ s.count }}|{{ sub.name }}|{{ sub.keys }}|{{ lst.0 }}|{{ ns.a.b }}|"
+    "{{ 'x' if flag }}|{{ m }}|{{ n }}|{% for k in rows %}{{ k.label }}{{ loop.index }}{% endfor %}"
+)
+
+
+def test_a_template_renders_the_same_as_in_jinja2_environment():
+    data = dict(d={"name": "A & B", "count": 3, "items": "the key", "get": "<get>"},
+                s=SimpleNamespace(name="<N>", count=-1), sub=Sub(name="sub", keys="k"),
+                lst=["first"], ns=SimpleNamespace(a={"b": "deep"}), flag=False,
+                m=Markup("<i>m</i>"), n=12,
+                rows=[{"label": "r<1>"}, SimpleNamespace(label="r2")])
+    kwargs = dict(autoescape=True, undefined=jinja2.StrictUndefined)
+    ours = Trusted(**kwargs).from_string(TEMPLATE).render(data)
+    theirs = jinja2.Environment(**kwargs).from_string(TEMPLATE).render(data)
+    assert ours == theirs
+    # A dict's own attributes still win over its keys, as in Jinja: "items" is the method.
+    assert "the key" not in ours and "built-in method items" in ours
+    assert "A &amp; B|3|" in ours and "&lt;N&gt;|-1|sub|" in ours
+
+
+@pytest.mark.parametrize("source", ["{{ d.missing }}", "{{ d.missing.deeper }}",
+                                    "{{ s.missing }}", "{{ d.missing ~ 'x' }}"])
+def test_a_missing_key_or_attribute_fails_as_in_jinja2_environment(source):
+    data = dict(d={"name": "x"}, s=SimpleNamespace(name="y"))
+    kwargs = dict(autoescape=True, undefined=jinja2.StrictUndefined)
+    errors = []
+    for env in (Trusted(**kwargs), jinja2.Environment(**kwargs)):
+        with pytest.raises(jinja2.UndefinedError) as caught:
+            env.from_string(source).render(data)
+        errors.append(str(caught.value))
+    assert errors[0] == errors[1]
+
+
+def test_the_built_in_templates_render_every_page_of_the_sample_site_the_same(tmp_path):
+    """Every page of the sample site, rendered with the trusted environment and with a plain
+    jinja2.Environment made the same way: the same bytes."""
+    from liaison import palette as palette_stage, pipeline, talking_points
+
+    as_of = dt.date(2026, 11, 26)
+    checked = pipeline.check(SAMPLE, as_of, keep_records=True)
+    site = checked.site
+    palette = palette_stage.for_site(site.root)
+    fits = talking_points.for_site(site.root, [s.key for s in site.config.services])
+
+    def pages_with(env_class):
+        view = reg.SiteView(site, checked.stats, as_of, palette, fits,
+                            warnings=checked.report.warnings)
+        env = render.make_env(site.root, palette)
+        assert type(env) is Trusted  # the sample site has no template of its own
+        if env_class is not Trusted:
+            plain = jinja2.Environment(loader=env.loader, autoescape=True,
+                                       undefined=jinja2.StrictUndefined, trim_blocks=True,
+                                       lstrip_blocks=True, keep_trailing_newline=True)
+            plain.filters, plain.globals = env.filters, dict(env.globals)
+            plain.globals["interaction_html"] = render.Snippets(plain).interaction
+            env = plain
+        return {p.path: render.render_page(view, p, env) for p in reg.plan(view)}
+
+    ours, theirs = pages_with(Trusted), pages_with(jinja2.Environment)
+    assert len(ours) > 100 and ours.keys() == theirs.keys()
+    differing = [path for path in ours if ours[path] != theirs[path]]
+    assert differing == []
