@@ -16,6 +16,9 @@ whenever anything changed. The pages that make up most of a large site have fine
   referrers, and the files of every interaction about them (listed, visited, promised);
 - a physician's brief, a practice's brief and the practice's customized decks are made from
   their practice's group and the **site key**;
+- a team member's page from their figures, the groups of their physicians' practices (their
+  call plan), the files of their interactions and of the follow-ups they own, and the site
+  key;
 - a month of the activity log is made from the files of its interactions, the count of every
   month (its links to the months before and after show theirs) and the site key;
 - the **site key** holds what any page may show of the whole site: the settings and code, every
@@ -41,7 +44,6 @@ from liaison.pages.talking import top_referrers
 RECORD_FOLDERS = ("data/physicians/", "data/practices/", "data/interactions/",
                   "data/referrals/")
 # Page kinds with keys of their own (every other kind's key is the hash of every input).
-GROUPED = ("physician", "practice", "deck")
 MONTHS = "activity-month"
 
 
@@ -116,6 +118,18 @@ class Keys:
                 self._files(interactions))
         return key
 
+    def member(self, tid: str) -> str:
+        """A team member's page: their figures, the groups of their physicians' practices
+        (the call plan), and the files of their interactions and of the follow-ups they
+        own."""
+        view = self.view
+        docs = view.docs_of_liaison.get(tid, [])
+        practices = sorted({view.site.physicians[d].practice for d in docs})
+        interactions = [*view.by_member.get(tid, ()),
+                        *(t[1] for t in view.fu_by_owner.get(tid, ()))]
+        return _hash(view.stats.liaisons.get(tid), docs,
+                     [(p, self.group(p)) for p in practices], self._files(interactions))
+
     def month_counts(self) -> str:
         if self._months is None:
             self._months = _hash(sorted((m, len(rs)) for m, rs in self.view.by_month.items()))
@@ -133,6 +147,8 @@ class Keys:
         if page.kind == "deck" and "/" in page.key:
             practice = page.key.partition("/")[2]
             return _hash(page.kind, page.key, self.site_key, self.group(practice))
+        if page.kind == "member":
+            return _hash(page.kind, page.key, self.site_key, self.member(page.key))
         if page.kind == MONTHS:
             from liaison.derived import month_of_label
 

@@ -476,20 +476,13 @@ def _build_locked(out, view, stats, pages, env, site, workers, progress, laps, s
         raise _output_error(exc, out) from None
     try:
         cores = cpu_count() if workers is None else workers
-        kept: list[tuple[str, int]] = []
-        if reuse:
-            t = time.perf_counter()
-            kept, missing = _link_kept(out, tmp, reuse)
-            for path in missing:
-                del reuse[path]
-            laps.append((f"link {len(kept):,} unchanged files from the previous site",
-                         time.perf_counter() - t))
         todo = [p for p in pages if p.path not in reuse]
         if not reuse:  # every page: each interaction's snippet is shown somewhere
             _prerender(view, env, cores, laps)
         t = time.perf_counter()
         # A large site's other files (exports, calendars: seconds at scale) are one more
-        # share, even when few of its pages are made again.
+        # share, even when few of its pages are made again; so is linking the unchanged
+        # pages (file-system work).
         n = cores if len(pages) >= PARALLEL_PAGES else 1
         page_shares = n if len(todo) >= PARALLEL_PAGES else 1
         shares: list = [todo[i::page_shares] for i in range(page_shares)]
@@ -499,18 +492,27 @@ def _build_locked(out, view, stats, pages, env, site, workers, progress, laps, s
             load_template(env, name, site.root)            # syntax errors surface here
 
         label = f"rendering {len(todo):,} pages on {len(shares)} process{'es' if len(shares) > 1 else ''}:"
+        link = LINK if reuse and n > 1 else None
 
         def work(share):
             try:
+                if share is LINK:
+                    return _link_kept(out, tmp, reuse)
                 if share is None:
                     return write_files(tmp, extra_files(view, stats))
                 return render_pages(view, share, tmp, env, progress, label)
             except OSError as exc:  # a full disk in a worker: a message, not a traceback
                 raise _output_error(exc, out) from None
 
-        results = map_forked(work, [s for s in shares if s is None or s])
+        results = map_forked(work, ([link] if link else []) + [s for s in shares if s is None or s])
+        kept, missing = results.pop(0) if link else _link_kept(out, tmp, reuse)
         if n == 1:
             results.append(write_files(tmp, extra_files(view, stats)))
+        if missing:  # a file of the previous site that could not be linked: rendered here
+            for path in missing:
+                del reuse[path]
+            results.append(render_pages(view, [p for p in pages if p.path in set(missing)],
+                                        tmp, env))
         written = [entry for result in results for entry in result]
         files = len(written) + len(kept) + 1  # and the marker
         if record is not None:
@@ -540,6 +542,9 @@ def _build_locked(out, view, stats, pages, env, site, workers, progress, laps, s
         raise
     return BuildResult(out, len(pages), files, time.perf_counter() - start, laps,
                        kept=len(reuse))
+
+
+LINK = "link"  # the share of the forked work that links the unchanged pages
 
 
 def _link_kept(old: Path, new: Path, reuse: dict[str, list[str]]
