@@ -284,28 +284,31 @@ def check_bulk(site: Site, as_of: dt.date, interactions, referrals, partials) ->
     records of ``site`` are all there. Workers that load different files each run this."""
     c = Checker(site, as_of)
     _check_partials(c, partials)
-    physicians = site.physicians
+    # Each physician's practice, read once (this loop runs once per interaction).
+    practice_of = {pid: doc.practice for pid, doc in site.physicians.items()}
     add, refs = c.add, c.references(Interaction)
     all_known = refs.all_known
     for r, src in interactions:
         if not all_known(r):
             for sub, message in refs.dangling(r):
                 add(src, sub, message)
-        practice, date = r.practice, r.date
+        practice, date, listed = r.practice, r.date, r.physicians
         if practice is None:
-            if not r.physicians:
+            if not listed:
                 add(src, (), "an interaction needs a practice or physicians (or both)")
         else:
-            for i, pid in enumerate(r.physicians):
-                doc = physicians.get(pid)
-                if doc is not None and doc.practice != practice:
+            for i, pid in enumerate(listed):
+                at = practice_of.get(pid, practice)
+                if at != practice:
                     add(src, ("physicians", i),
-                        f"physician '{pid}' is at practice '{doc.practice}', not '{practice}'",
+                        f"physician '{pid}' is at practice '{at}', not '{practice}'",
                         "warning")
-        for i, f in enumerate(r.follow_ups):
-            if f.done is not None and f.done < date:
-                add(src, ("follow_ups", i, "done"),
-                    f"done {f.done.isoformat()} is before the interaction's date {date.isoformat()}")
+        if r.follow_ups:
+            for i, f in enumerate(r.follow_ups):
+                if f.done is not None and f.done < date:
+                    add(src, ("follow_ups", i, "done"),
+                        f"done {f.done.isoformat()} is before the interaction's date "
+                        f"{date.isoformat()}")
         if date > as_of:
             add(src, ("date",), _future(date, as_of), "warning")
 
