@@ -86,7 +86,10 @@ class Keys:
         return rel + "=" + self.inputs.get(rel, "?")
 
     def _files(self, records) -> list[str]:
-        return sorted({self._file(r) for r in records})
+        """The files holding ``records``, each with its hash."""
+        src, inputs = self.src, self.inputs
+        return [rel + "=" + inputs.get(rel, "?")
+                for rel in sorted({src[id(r)][0] for r in records})]
 
     def doctor(self, pid: str) -> str:
         """What a physician's brief shows of them (besides the site key and their practice)."""

@@ -424,14 +424,6 @@ def build_site(checked, as_of: dt.date, out: Path, workers: int | None = None,
                                   warnings=checked.report.warnings)
     pages = page_registry.plan(view)
     laps.append(("index records and plan pages", time.perf_counter() - t))
-    keys = None
-    if record is not None:
-        from liaison.incremental import page_keys
-
-        t = time.perf_counter()
-        keys = page_keys(view, pages, record["inputs"],
-                         {k: v for k, v in record.items() if k != "inputs"})
-        laps.append(("the pages' keys", time.perf_counter() - t))
     env = make_env(site.root, palette)
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
@@ -440,7 +432,7 @@ def build_site(checked, as_of: dt.date, out: Path, workers: int | None = None,
     lock = _lock(out, wait=LOCK_WAIT)  # one build at a time into one folder
     try:
         return _build_locked(out, view, stats, pages, env, site, workers, progress, laps, start,
-                             record, keys, incremental)
+                             record, incremental)
     finally:
         _unlock(*lock)
 
@@ -454,7 +446,7 @@ def _prerender(view, env, cores: int, laps: list) -> None:
 
 
 def _build_locked(out, view, stats, pages, env, site, workers, progress, laps, start,
-                  record=None, keys=None, incremental=False) -> BuildResult:
+                  record=None, incremental=False) -> BuildResult:
     """The part of ``build_site`` that holds the output folder's lock: put back a site a
     killed build left, remove what killed builds left beside ``out``, render into a fresh
     folder there (taking the unchanged pages from the site in ``out`` when ``incremental``)
@@ -463,15 +455,19 @@ def _build_locked(out, view, stats, pages, env, site, workers, progress, laps, s
         _recover(out)
         _clean_stale(out)
         reuse: dict[str, list[str]] = {}
-        if incremental and keys is not None:
+        keys = None
+        if incremental and record is not None:
             from liaison import buildrecord
             from liaison.incremental import reusable
 
             t = time.perf_counter()
-            reuse = reusable(buildrecord.previous(out, view.as_of, record.get("strict", False)),
-                             keys)
-            laps.append((f"compare page keys with the previous build: {len(reuse):,} of "
-                         f"{len(pages):,} pages unchanged", time.perf_counter() - t))
+            previous = buildrecord.previous(out, view.as_of, record.get("strict", False))
+            if previous is not None and "made" in previous:
+                keys = _page_keys(view, pages, record)
+                reuse = reusable(previous, keys)
+                laps.append((f"work out the pages' keys, compare them with the previous "
+                             f"build's: {len(reuse):,} of {len(pages):,} pages unchanged",
+                             time.perf_counter() - t))
         tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
         (tmp / BUILDING).write_text(MARKER_TEXT)  # ours from the start, for _clean_stale
     except OSError as exc:
@@ -495,19 +491,28 @@ def _build_locked(out, view, stats, pages, env, site, workers, progress, laps, s
 
         label = f"rendering {len(todo):,} pages on {len(shares)} process{'es' if len(shares) > 1 else ''}:"
         link = LINK if reuse and n > 1 else None
+        # Without a previous build to compare with, the keys are only recorded: worked out
+        # beside the rendering.
+        key_share = KEYS if record is not None and keys is None and n > 1 else None
 
         def work(share):
             try:
                 if share is LINK:
                     return _link_kept(out, tmp, reuse)
+                if share is KEYS:
+                    return _page_keys(view, pages, record)
                 if share is None:
                     return write_files(tmp, extra_files(view, stats))
                 return render_pages(view, share, tmp, env, progress, label)
             except OSError as exc:  # a full disk in a worker: a message, not a traceback
                 raise _output_error(exc, out) from None
 
-        results = map_forked(work, ([link] if link else []) + [s for s in shares if s is None or s])
-        kept, missing = results.pop(0) if link else _link_kept(out, tmp, reuse)
+        # This process takes the first share: pages (it shows the progress), when any.
+        results = map_forked(work, [s for s in shares if s is None or s] +
+                             [s for s in (link, key_share) if s])
+        if record is not None and keys is None:
+            keys = results.pop() if key_share else _page_keys(view, pages, record)
+        kept, missing = results.pop() if link else _link_kept(out, tmp, reuse)
         if n == 1:
             results.append(write_files(tmp, extra_files(view, stats)))
         if missing:  # a file of the previous site that could not be linked: rendered here
@@ -547,6 +552,14 @@ def _build_locked(out, view, stats, pages, env, site, workers, progress, laps, s
 
 
 LINK = "link"  # the share of the forked work that links the unchanged pages
+KEYS = "keys"  # the share that works out the pages' keys for the build record
+
+
+def _page_keys(view, pages: list, record: dict) -> dict[str, str]:
+    from liaison.incremental import page_keys
+
+    return page_keys(view, pages, record["inputs"],
+                     {k: v for k, v in record.items() if k != "inputs"})
 
 
 def _link_kept(old: Path, new: Path, reuse: dict[str, list[str]]
