@@ -28,8 +28,9 @@ prints wall time, processor time (user + system of the process and the children 
 for) and the peak of the summed resident memory of the whole process tree (sampled every 250
 ms from /proc: RSS, and PSS where /proc/PID/smaps_rollup is readable, which counts pages
 shared by forked workers once). The load average is printed beside each run. ``--edits`` adds,
-after each Liaison build, a build with nothing changed and a build after one physician's file
-is edited (put back afterwards); ``--serve SAVES`` then runs bench/serve.py on SITE.
+after each Liaison build, a build with nothing changed, a build after one physician's file is
+edited and one after an interaction file is edited (each put back afterwards: the builds are
+incremental); ``--serve SAVES`` then runs bench/serve.py on SITE.
 """
 from __future__ import annotations
 
@@ -296,7 +297,8 @@ def main(argv=None) -> int:
     version = subprocess.run([args.hugo, "version"], capture_output=True, text=True).stdout.strip()
     print(f"# {version}; {os.cpu_count()} cores", file=sys.stderr)
     runs: dict[str, list[dict]] = {"hugo": [], "liaison": [], "no-op rebuild": [],
-                                   "rebuild, one physician": []}
+                                   "rebuild, one physician": [],
+                                   "rebuild, one interaction file": []}
     work = Path(tempfile.mkdtemp(prefix="hugo-bench-"))
     try:
         for i in range(args.repeat):
@@ -318,7 +320,7 @@ def main(argv=None) -> int:
                 if which == "liaison" and args.edits:
                     for name, r in _rebuilds(cmd, args.site.resolve(), out).items():
                         runs[name].append(r)
-                        print(f"  {name:22}: {r['wall']:6.2f} s wall, {r['cpu']:6.2f} s cpu, "
+                        print(f"  {name:29}: {r['wall']:6.2f} s wall, {r['cpu']:6.2f} s cpu, "
                               f"peak RSS {r['rss'] / 2**20:6.0f} MiB, load {r['load']:.2f}",
                               file=sys.stderr)
                 shutil.rmtree(out)
@@ -347,16 +349,21 @@ def main(argv=None) -> int:
 
 def _rebuilds(cmd: list[str], site: Path, out: Path) -> dict[str, dict]:
     """After a cold build into ``out``: a build with nothing changed, then a build after one
-    physician's file is edited (the file is put back afterwards)."""
+    physician's file is edited, then one after the newest interaction file is edited (each
+    file is put back afterwards; the builds are incremental: each takes the pages the edit
+    did not touch from the site the build before wrote)."""
     found = {"no-op rebuild": timed(cmd)}
     doc = sorted((site / "data" / "physicians").glob("*.yaml"))[0]
-    text = doc.read_bytes()
-    try:
-        doc.write_bytes(text + b"# edited by bench/hugo.py\n")
-        found["rebuild, one physician"] = timed(cmd)
+    log = max((site / "data" / "interactions").rglob("*.yaml"))
+    texts = {doc: doc.read_bytes(), log: log.read_bytes()}
+    try:  # one edit after the other: each build sees one file changed
+        for name, path in (("rebuild, one physician", doc), ("rebuild, one interaction file", log)):
+            path.write_bytes(texts[path] + b"# edited by bench/hugo.py\n")
+            found[name] = timed(cmd)
+            _wait_for_removal(out)
     finally:
-        doc.write_bytes(text)
-    _wait_for_removal(out)
+        for path, text in texts.items():
+            path.write_bytes(text)
     return found
 
 
