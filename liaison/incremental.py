@@ -25,7 +25,7 @@ whenever anything changed. The pages that make up most of a large site have fine
   input file that is not a physician, practice, interaction or referral file (site.yaml,
   team, guides, decks, market data, templates), the names (and practice and NPI) of every
   physician, the names of the practices, which decks go to which practice, the navigation
-  and the site-wide share of treated referrals.
+  and the share of all matured referrals that were treated, as the briefs show it.
 
 So an edit of a physician's phone makes their practice's briefs and decks again, with the
 whole-site pages; a rename, a move to another practice, or an edit of site.yaml or of a team
@@ -38,7 +38,8 @@ import hashlib
 import json
 from collections import defaultdict
 
-from liaison.pages.talking import top_referrers
+from liaison.pages.briefs import site_share
+from liaison.pages.talking import not_visited_lately, top_referrers
 
 # Inputs whose records have finer keys than "everything": the others are part of the site key.
 RECORD_FOLDERS = ("data/physicians/", "data/practices/", "data/interactions/",
@@ -79,7 +80,7 @@ class Keys:
         places = [(pid, p.name) for pid, p in sorted(site.practices.items())]
         decks = sorted((p, tuple(ds)) for p, ds in view.decks_for_practice.items())
         return _hash("site", json.dumps(settings, sort_keys=True), rest, labels, places, decks,
-                     json.dumps(view.nav, sort_keys=True), view.stats.funnel_matured)
+                     json.dumps(view.nav, sort_keys=True), site_share(view))
 
     def _file(self, record) -> str:
         rel = self.src[id(record)][0]
@@ -102,9 +103,15 @@ class Keys:
                             *(t[1] for t in view.fu_by_doc.get(pid, ()))]
             key = self._doctors[pid] = _hash(
                 self._file(d), view.stats.physicians[pid], view.doc_series.get(pid), rows,
-                sorted(view.services_ever.get(pid, ())), self._top.get(pid),
+                sorted(view.services_ever.get(pid, ())), self._thanks(pid),
                 self._files(interactions))
         return key
+
+    def _thanks(self, pid: str):
+        """A top referrer's rank, where their brief shows it (a thanks, when they were not
+        visited lately): it moves with everybody's referrals."""
+        rank = self._top.get(pid)
+        return rank if rank is not None and not_visited_lately(self.view, pid) else None
 
     def group(self, practice: str) -> str:
         """A practice and its physicians: everything their briefs and decks show."""

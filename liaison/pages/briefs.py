@@ -234,19 +234,24 @@ def _outcomes(view: SiteView, rows: list) -> dict:
         share = f"{treated} of {done} matured referral{'s' if done != 1 else ''} treated."
     else:
         share = f"{percent(treated, done)} of matured referrals treated ({treated} of {done})."
-    site_funnel = view.stats.funnel_matured
-    site_share = percent(site_funnel["treated"], site_funnel["referred"]) \
-        if site_funnel["referred"] >= PERCENT_BASE else None
     order = [*DECLINED_REASONS, UNSPECIFIED]
     return {
         "statuses": [{"name": STATUS_NAMES[s][0], "short": STATUS_NAMES[s][1]} for s in STATUSES],
         "services": services, "totals": totals, "total": sum(totals),
         "matured": done, "treated": treated, "share": share,
         "share_percent": percent(treated, done) if done >= PERCENT_BASE else None,
-        "site_share": site_share,
+        "site_share": site_share(view),
         "declined": [{"reason": why.replace("-", " "), "count": reasons[why]}
                      for why in order if why in reasons],
     }
+
+
+def site_share(view: SiteView) -> str | None:
+    """The treated share of all our matured referrals, beside a brief's own (None on fewer
+    than ``PERCENT_BASE``)."""
+    funnel = view.stats.funnel_matured
+    return percent(funnel["treated"], funnel["referred"]) \
+        if funnel["referred"] >= PERCENT_BASE else None
 
 
 # ------------------------------------------------------------------ spend
