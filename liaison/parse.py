@@ -44,6 +44,11 @@ def open_regular(path: str, rel: str) -> int:
     """A file descriptor for reading the regular file ``path`` (``rel`` names it in
     messages): NotRegular for a link (not followed) or a special file (opened without
     blocking, and closed at once), OSError for the rest."""
+    return _open_regular(path, rel)[0]
+
+
+def _open_regular(path: str, rel: str) -> tuple[int, int]:
+    """``open_regular``, and the file's size as it was opened."""
     try:
         fd = os.open(path, _READ_FLAGS)
     except OSError as exc:
@@ -55,11 +60,11 @@ def open_regular(path: str, rel: str) -> int:
             if not stat.S_ISREG(mode):
                 raise NotRegular(rel, refusal(rel.rsplit("/", 1)[-1], mode)) from None
         raise
-    mode = os.fstat(fd).st_mode
-    if not stat.S_ISREG(mode):
+    st = os.fstat(fd)
+    if not stat.S_ISREG(st.st_mode):
         os.close(fd)
-        raise NotRegular(rel, refusal(rel.rsplit("/", 1)[-1], mode))
-    return fd
+        raise NotRegular(rel, refusal(rel.rsplit("/", 1)[-1], st.st_mode))
+    return fd, st.st_size
 
 
 def open_beneath(root, rel: str) -> int:
@@ -168,18 +173,22 @@ class Loader:
 
     def read_bytes(self, rel: str) -> bytes | None:
         """A file's bytes, at most the YAML size limit plus one (thousands of small files:
-        plain os calls, no buffered file objects or path objects)."""
+        plain os calls, no buffered file objects or path objects; one read when the file
+        holds the size it had when opened)."""
         try:
-            fd = open_regular(os.path.join(self._root, rel), rel)
+            fd, size = _open_regular(os.path.join(self._root, rel), rel)
             try:
-                want = min(os.fstat(fd).st_size, yamlio.MAX_YAML_BYTES) + 1
+                want = min(size, yamlio.MAX_YAML_BYTES) + 1
+                chunk = os.read(fd, want)
+                if len(chunk) == size < want:  # all of it: no second read to find the end
+                    return chunk
                 chunks = []
-                while want > 0:
-                    chunk = os.read(fd, want)
-                    if not chunk:
-                        break
+                while chunk:
                     chunks.append(chunk)
                     want -= len(chunk)
+                    if want <= 0:
+                        break
+                    chunk = os.read(fd, want)
                 return b"".join(chunks)
             finally:
                 os.close(fd)
