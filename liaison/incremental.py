@@ -15,7 +15,8 @@ whenever anything changed. The pages that make up most of a large site have fine
   statistics, referral rows, monthly series, services referred for, rank among the top
   referrers, and the files of every interaction about them (listed, visited, promised);
 - a physician's brief, a practice's brief and the practice's customized decks are made from
-  their practice's group and the **site key**;
+  their practice's group and the **site key** (the briefs also show the share of all our
+  matured referrals that were treated);
 - a team member's page from their figures, the groups of their physicians' practices (their
   call plan), the files of their interactions and of the follow-ups they own, and the site
   key;
@@ -24,8 +25,8 @@ whenever anything changed. The pages that make up most of a large site have fine
 - the **site key** holds what any page may show of the whole site: the settings and code, every
   input file that is not a physician, practice, interaction or referral file (site.yaml,
   team, guides, decks, market data, templates), the names (and practice and NPI) of every
-  physician, the names of the practices, which decks go to which practice, the navigation
-  and the share of all matured referrals that were treated, as the briefs show it.
+  physician, the names of the practices, which decks go to which practice and the
+  navigation.
 
 So an edit of a physician's phone makes their practice's briefs and decks again, with the
 whole-site pages; a rename, a move to another practice, or an edit of site.yaml or of a team
@@ -67,6 +68,7 @@ class Keys:
         self.everything = _hash("all", json.dumps(settings, sort_keys=True),
                                 sorted(inputs.items()))
         self.site_key = self._site_key(settings)
+        self.share = site_share(view)  # beside every brief's own share of treated referrals
         self._groups: dict[str, str] = {}
         self._doctors: dict[str, str] = {}
         self._months: str | None = None
@@ -80,7 +82,7 @@ class Keys:
         places = [(pid, p.name) for pid, p in sorted(site.practices.items())]
         decks = sorted((p, tuple(ds)) for p, ds in view.decks_for_practice.items())
         return _hash("site", json.dumps(settings, sort_keys=True), rest, labels, places, decks,
-                     json.dumps(view.nav, sort_keys=True), site_share(view))
+                     json.dumps(view.nav, sort_keys=True))
 
     def _file(self, record) -> str:
         rel = self.src[id(record)][0]
@@ -150,10 +152,10 @@ class Keys:
         view = self.view
         if page.kind == "physician":
             practice = view.site.physicians[page.key].practice
-            return _hash(page.kind, page.key, self.site_key, self.group(practice),
+            return _hash(page.kind, page.key, self.site_key, self.share, self.group(practice),
                          self.doctor(page.key))
         if page.kind == "practice":
-            return _hash(page.kind, page.key, self.site_key, self.group(page.key))
+            return _hash(page.kind, page.key, self.site_key, self.share, self.group(page.key))
         if page.kind == "deck" and "/" in page.key:
             practice = page.key.partition("/")[2]
             return _hash(page.kind, page.key, self.site_key, self.group(practice))

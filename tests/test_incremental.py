@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from edits import EDITS, edit as make_edit, edit_yaml
 from liaison.errors import DataErrors
 from liaison.pipeline import build
 
@@ -56,74 +57,6 @@ def sample(tmp_path) -> Path:
     return root
 
 
-def _yaml(path: Path, change) -> None:
-    data = yaml.safe_load(path.read_text())
-    change(data)
-    path.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True))
-
-
-EDITS = ("note", "date", "done", "drop", "add", "remove", "referral", "phone", "move", "rename",
-         "practice", "tier", "new doctor")
-
-
-def _edit(rng: random.Random, root: Path, kind: str) -> tuple[str, Path, bytes | None]:
-    """One edit of a kind a person might commit: what it was, the file it changed and that
-    file's bytes before (None: it is new)."""
-    data = root / "data"
-    logs = sorted((data / "interactions").rglob("*.yaml"))
-    physicians = sorted((data / "physicians").glob("*.yaml"))
-    practices = sorted((data / "practices").glob("*.yaml"))
-    before = {}
-    if kind in ("note", "date", "done", "drop"):
-        path = rng.choice(logs)
-        before[path] = path.read_bytes()
-
-        def change(items):
-            items = items if isinstance(items, list) else [items]
-            item = rng.choice(items)
-            if kind == "note":
-                item["notes"] = f"Asked about the *new* clinic hours ({rng.randint(1, 999)})."
-            elif kind == "date":
-                item["date"] = dt.date(2026, rng.randint(1, 10), rng.randint(1, 28))
-            elif kind == "done" and item.get("follow_ups"):
-                item["follow_ups"][0]["done"] = item["date"]
-            elif kind == "drop" and len(items) > 1:
-                items.remove(item)
-        _yaml(path, change)
-    elif kind == "add":
-        path = rng.choice(logs).with_name(f"added-{rng.randint(1, 10**6)}.yaml")
-        path.write_text(rng.choice(logs).read_text())
-    elif kind == "remove":
-        path = rng.choice(logs)
-        before[path] = path.read_bytes()
-        path.unlink()
-    elif kind == "referral":
-        path = rng.choice(sorted((data / "referrals").glob("*.csv")))
-        before[path] = path.read_bytes()
-        lines = path.read_text().splitlines(keepends=True)
-        if len(lines) > 2:
-            del lines[rng.randrange(1, len(lines))]
-            path.write_text("".join(lines))
-    elif kind == "practice":
-        path = rng.choice(practices)
-        before[path] = path.read_bytes()
-        _yaml(path, lambda d: d.update(phone=f"828-555-{rng.randint(1000, 9999)}"))
-    elif kind == "new doctor":
-        path = data / "physicians" / f"d-9{rng.randint(10000, 99999)}.yaml"
-        path.write_text(f"name: Ovi Brannick {rng.randint(1, 99)}\nspecialty: Podiatry\n"
-                        f"practice: {rng.choice(practices).stem}\n")
-    else:
-        path = rng.choice(physicians)
-        before[path] = path.read_bytes()
-        new = {"phone": f"828-555-{rng.randint(1000, 9999)}",
-               "move": rng.choice(practices).stem,
-               "rename": f"Tamsin Orlo-Vey {rng.randint(1, 99)}",
-               "tier": rng.choice(["A", "B", "C"])}[kind]
-        field = {"phone": "phone", "move": "practice", "rename": "name", "tier": "tier"}[kind]
-        _yaml(path, lambda d: d.update({field: new}))
-    return f"{kind} {path.relative_to(root).as_posix()}", path, before.get(path)
-
-
 @pytest.mark.parametrize("which", ["generated", "sample"])
 def test_an_incremental_build_after_random_edits_is_a_full_build(which, request, tmp_path):
     """After each of a series of random edits (interactions, referral rows, physicians,
@@ -139,7 +72,7 @@ def test_an_incremental_build_after_random_edits_is_a_full_build(which, request,
     rng.shuffle(kinds)
     kept_some = 0
     for kind in kinds:
-        edit, path, before = _edit(rng, root, kind)
+        edit, path, before = make_edit(rng, root, kind)
         try:
             result = build(root, AS_OF, out)
         except DataErrors:  # an edit that makes the data invalid (a date after a follow-up
@@ -169,7 +102,7 @@ def test_unchanged_pages_are_linked_and_the_previous_site_is_never_written(gener
     os.link(page, keep)  # the previous site's file itself
     other_inode = other.stat().st_ino
 
-    _yaml(doc, lambda d: d.update(phone="828-555-0123"))
+    edit_yaml(doc, lambda d: d.update(phone="828-555-0123"))
     result = build(generated, AS_OF, out)
 
     assert 0 < result.kept < result.pages
@@ -197,7 +130,7 @@ def test_a_page_the_previous_site_lost_is_rendered_again(generated, tmp_path):
     victim = sorted((out / "physicians").iterdir())[3] / "index.html"
     victim.unlink()
     doc = sorted((generated / "data" / "physicians").glob("*.yaml"))[0]
-    _yaml(doc, lambda d: d.update(phone="828-555-0199"))
+    edit_yaml(doc, lambda d: d.update(phone="828-555-0199"))
     result = build(generated, AS_OF, out)
     assert result.kept == 0 and victim.is_file()
 
@@ -210,7 +143,7 @@ def test_a_failed_incremental_build_leaves_the_previous_site_whole(generated, tm
     build(generated, AS_OF, out)
     before = _files(out)
     doc = sorted((generated / "data" / "physicians").glob("*.yaml"))[0]
-    _yaml(doc, lambda d: d.update(phone="828-555-0111"))
+    edit_yaml(doc, lambda d: d.update(phone="828-555-0111"))
 
     def broken(*args, **kwargs):
         raise OSError(28, "No space left on device")

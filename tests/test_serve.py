@@ -13,6 +13,7 @@ import urllib.request
 import pytest
 
 from conftest import REPO
+from edits import EDITS, edit
 
 TIMEOUT = 60
 
@@ -353,48 +354,11 @@ def test_every_file_served_is_the_file_build_writes(which, example_site, tmp_pat
 
 
 def _random_edit(rng, root):
-    """One edit a person might save: a note, a date, a follow-up done, an interaction or a
-    referral row removed, a physician moved to another practice, a phone changed."""
-    import yaml
-
-    kind = rng.choice(["note", "date", "done", "drop", "referral", "move", "phone", "add", "remove"])
-    if kind in ("add", "remove"):  # a file added or removed: the site root is listed again
-        logs = sorted((root / "data" / "interactions").rglob("*.yaml"))
-        path = rng.choice(logs)
-        if kind == "add":
-            path = path.with_name(f"added-{rng.randint(1, 10**6)}.yaml")
-            path.write_text(rng.choice(logs).read_text())
-        else:
-            path.unlink()
-    elif kind in ("note", "date", "done", "drop"):
-        path = rng.choice(sorted((root / "data" / "interactions").rglob("*.yaml")))
-        data = yaml.safe_load(path.read_text())
-        items = data if isinstance(data, list) else [data]
-        item = rng.choice(items)
-        if kind == "note":
-            item["notes"] = f"Talked about the new clinic hours ({rng.randint(1, 999)})."
-        elif kind == "date":
-            item["date"] = dt.date(2026, rng.randint(1, 11), rng.randint(1, 28))
-        elif kind == "done" and item.get("follow_ups"):
-            item["follow_ups"][0]["done"] = item["date"]
-        elif kind == "drop" and len(items) > 1:
-            items.remove(item)
-        path.write_text(yaml.safe_dump(items if isinstance(data, list) else items[0], sort_keys=False))
-    elif kind == "referral":
-        path = rng.choice(sorted((root / "data" / "referrals").glob("*.csv")))
-        lines = path.read_text().splitlines(keepends=True)
-        if len(lines) > 2:
-            del lines[rng.randrange(1, len(lines))]
-            path.write_text("".join(lines))
-    else:
-        path = rng.choice(sorted((root / "data" / "physicians").glob("*.yaml")))
-        data = yaml.safe_load(path.read_text())
-        if kind == "move":
-            practices = sorted(p.stem for p in (root / "data" / "practices").glob("*.yaml"))
-            data["practice"] = rng.choice(practices)
-        else:
-            data["phone"] = f"828-555-{rng.randint(1000, 9999)}"
-        path.write_text(yaml.safe_dump(data, sort_keys=False))
+    """One edit a person might save (tests/edits.py: a note, a date, a follow-up done, an
+    interaction or a referral row removed, a file added or removed, a physician moved,
+    renamed or added, a phone changed…): (its kind, the file it changed)."""
+    kind = rng.choice(EDITS)
+    _what, path, _before = edit(rng, root, kind)
     return kind, path.relative_to(root).as_posix()
 
 

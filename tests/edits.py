@@ -1,0 +1,77 @@
+"""Edits a person might commit to a site root, for the tests that compare what a change
+makes with a fresh build (tests/test_incremental.py, tests/test_serve.py)."""
+from __future__ import annotations
+
+import datetime as dt
+import random
+from pathlib import Path
+
+import yaml
+
+
+def edit_yaml(path: Path, change) -> None:
+    data = yaml.safe_load(path.read_text())
+    change(data)
+    path.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True))
+
+
+EDITS = ("note", "date", "done", "drop", "add", "remove", "referral", "phone", "move", "rename",
+         "practice", "tier", "new doctor")
+
+
+def edit(rng: random.Random, root: Path, kind: str) -> tuple[str, Path, bytes | None]:
+    """One edit of a kind a person might commit: what it was, the file it changed and that
+    file's bytes before (None: it is new)."""
+    data = root / "data"
+    logs = sorted((data / "interactions").rglob("*.yaml"))
+    physicians = sorted((data / "physicians").glob("*.yaml"))
+    practices = sorted((data / "practices").glob("*.yaml"))
+    before = {}
+    if kind in ("note", "date", "done", "drop"):
+        path = rng.choice(logs)
+        before[path] = path.read_bytes()
+
+        def change(items):
+            items = items if isinstance(items, list) else [items]
+            item = rng.choice(items)
+            if kind == "note":
+                item["notes"] = f"Asked about the *new* clinic hours ({rng.randint(1, 999)})."
+            elif kind == "date":
+                item["date"] = dt.date(2026, rng.randint(1, 10), rng.randint(1, 28))
+            elif kind == "done" and item.get("follow_ups"):
+                item["follow_ups"][0]["done"] = item["date"]
+            elif kind == "drop" and len(items) > 1:
+                items.remove(item)
+        edit_yaml(path, change)
+    elif kind == "add":
+        path = rng.choice(logs).with_name(f"added-{rng.randint(1, 10**6)}.yaml")
+        path.write_text(rng.choice(logs).read_text())
+    elif kind == "remove":
+        path = rng.choice(logs)
+        before[path] = path.read_bytes()
+        path.unlink()
+    elif kind == "referral":
+        path = rng.choice(sorted((data / "referrals").glob("*.csv")))
+        before[path] = path.read_bytes()
+        lines = path.read_text().splitlines(keepends=True)
+        if len(lines) > 2:
+            del lines[rng.randrange(1, len(lines))]
+            path.write_text("".join(lines))
+    elif kind == "practice":
+        path = rng.choice(practices)
+        before[path] = path.read_bytes()
+        edit_yaml(path, lambda d: d.update(phone=f"828-555-{rng.randint(1000, 9999)}"))
+    elif kind == "new doctor":
+        path = data / "physicians" / f"d-9{rng.randint(10000, 99999)}.yaml"
+        path.write_text(f"name: Ovi Brannick {rng.randint(1, 99)}\nspecialty: Podiatry\n"
+                        f"practice: {rng.choice(practices).stem}\n")
+    else:
+        path = rng.choice(physicians)
+        before[path] = path.read_bytes()
+        new = {"phone": f"828-555-{rng.randint(1000, 9999)}",
+               "move": rng.choice(practices).stem,
+               "rename": f"Tamsin Orlo-Vey {rng.randint(1, 99)}",
+               "tier": rng.choice(["A", "B", "C"])}[kind]
+        field = {"phone": "phone", "move": "practice", "rename": "name", "tier": "tier"}[kind]
+        edit_yaml(path, lambda d: d.update({field: new}))
+    return f"{kind} {path.relative_to(root).as_posix()}", path, before.get(path)
