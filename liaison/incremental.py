@@ -24,13 +24,13 @@ whenever anything changed. The pages that make up most of a large site have fine
   month (its links to the months before and after show theirs) and the site key;
 - the **site key** holds what any page may show of the whole site: the settings and code, every
   input file that is not a physician, practice, interaction or referral file (site.yaml,
-  team, guides, decks, market data, templates), the names (and practice and NPI) of every
-  physician, the names of the practices, which decks go to which practice and the
-  navigation.
+  team, guides, decks, market data, templates), the names (and practice and NPI) of the
+  physicians that an interaction names, the names of the practices that an interaction names
+  or that such a physician belongs to, which decks go to which practice and the navigation.
 
 So an edit of a physician's phone makes their practice's briefs and decks again, with the
-whole-site pages; a rename, a move to another practice, or an edit of site.yaml or of a team
-member makes everything again. ``tests/test_incremental.py`` checks after random edits that
+whole-site pages; so does a new physician; renaming or moving a physician some interaction
+names, or an edit of site.yaml or of a team member, makes everything again. ``tests/test_incremental.py`` checks after random edits that
 an incremental build is byte-identical to a full one.
 """
 from __future__ import annotations
@@ -78,8 +78,14 @@ class Keys:
         view, site = self.view, self.view.site
         rest = sorted((rel, h) for rel, h in self.inputs.items()
                       if not rel.startswith(RECORD_FOLDERS))
-        labels = [(pid, d.name, d.practice, d.npi) for pid, d in sorted(site.physicians.items())]
-        places = [(pid, p.name) for pid, p in sorted(site.practices.items())]
+        # Names one page shows of another group's physicians and practices: those an
+        # interaction names (in its snippet, on the briefs, months and team pages that list it).
+        listed = {pid for r in site.interactions for pid in r.physicians}
+        doctors = {pid: site.physicians[pid] for pid in sorted(listed) if pid in site.physicians}
+        named = {r.practice for r in site.interactions if r.practice} | \
+            {d.practice for d in doctors.values()}
+        labels = [(pid, d.name, d.practice, d.npi) for pid, d in doctors.items()]
+        places = [(pid, site.practices[pid].name) for pid in sorted(named) if pid in site.practices]
         decks = sorted((p, tuple(ds)) for p, ds in view.decks_for_practice.items())
         return _hash("site", json.dumps(settings, sort_keys=True), rest, labels, places, decks,
                      json.dumps(view.nav, sort_keys=True))
