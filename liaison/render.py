@@ -518,8 +518,8 @@ def _build_locked(out, view, stats, pages, env, site, workers, progress, laps, s
         if missing:  # a file of the previous site that could not be linked: rendered here
             for path in missing:
                 del reuse[path]
-            results.append(render_pages(view, [p for p in pages if p.path in set(missing)],
-                                        tmp, env))
+            again = set(missing)
+            results.append(render_pages(view, [p for p in pages if p.path in again], tmp, env))
         written = [entry for result in results for entry in result]
         files = len(written) + len(kept) + 1  # and the marker
         if record is not None:

@@ -153,3 +153,27 @@ def test_a_failed_incremental_build_leaves_the_previous_site_whole(generated, tm
         build(generated, AS_OF, out, workers=1)
     assert _files(out) == before
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".out")] == []
+
+
+def test_a_page_that_cannot_be_linked_is_rendered(generated, tmp_path, monkeypatch):
+    """A file of the previous site that cannot be linked (gone between the check and the
+    link): its page is rendered instead, with the files beside it, and the site is still the
+    full build's."""
+    out, full = tmp_path / "out", tmp_path / "full"
+    build(generated, AS_OF, out)
+    doc = sorted((generated / "data" / "physicians").glob("*.yaml"))[0]
+    edit_yaml(doc, lambda d: d.update(phone="828-555-0142"))
+    victim = sorted(out.glob("presentations/*/*/*.pptx"))[-1]  # a customized deck's, beside its page
+    real_link = os.link
+
+    def link(src, dst, **kwargs):
+        if os.path.samefile(src, victim):
+            raise FileNotFoundError(2, "No such file or directory", src)
+        return real_link(src, dst, **kwargs)
+
+    monkeypatch.setattr(os, "link", link)
+    result = build(generated, AS_OF, out)
+    monkeypatch.undo()
+    assert 0 < result.kept < result.pages
+    build(generated, AS_OF, full, full=True)
+    _same_site(out, full)
