@@ -1,0 +1,92 @@
+"""Referral CSV files read whole, column by column (``referral_rows._clean_file``), give the
+same rows and the same problems, at the same lines, as the same files read row by row.
+
+Each text is read twice into fresh memo tables (nothing learned from an earlier file): once
+as `validate` reads it, once with the whole-file path turned off. Line numbers are checked
+against the text itself where they matter.
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from liaison import referral_rows as rr
+from liaison.parse import Loader
+
+HEADER = "date,source,physician,service,status,count,taken_by,declined_reason\n"
+CLEAN = (HEADER
+         + "2026-01-05,web,,sclerotherapy,,,,\n"
+         + "2026-01-06,physician,alan-cho,vein-ablation,treated,2,,\n"
+         + "2026-01-06,unknown,,vein-ablation,declined,,casey-morrow,insurance\n"
+         + "2027-02-01,web,,sclerotherapy,referred,1,,\n")  # after the as-of date: a valid row
+
+TEXTS = {
+    "clean": CLEAN,
+    "short header": "date,source,physician,service,status\n2026-01-05,web,,sclerotherapy,\n"
+                    "2026-01-07,physician,alan-cho,sclerotherapy,consulted\n",
+    "bom and crlf": "\ufeff" + CLEAN.replace("\n", "\r\n"),
+    "no final newline": CLEAN.rstrip("\n"),
+    "blank line": CLEAN + "\n2026-01-09,web,,sclerotherapy,,,,\n",
+    "quoted line break": HEADER + '2026-01-05,web,,sclerotherapy,,,,\n'
+                         '2026-01-06,"web\nmore",,sclerotherapy,,,,\n'
+                         '2026-13-07,web,,sclerotherapy,,,,\n',
+    "quoted clean cell": HEADER + '2026-01-05,"web",,sclerotherapy,,,,\n',
+    "bad date": CLEAN + "2026-02-30,web,,sclerotherapy,,,,\n",
+    "bad source": CLEAN + "2026-01-05,fax,,sclerotherapy,,,,\n",
+    "physician without source": CLEAN + "2026-01-05,web,alan-cho,sclerotherapy,,,,\n",
+    "reason not declined": CLEAN + "2026-01-05,web,,sclerotherapy,treated,,,insurance\n",
+    "bad count": CLEAN + "2026-01-05,web,,sclerotherapy,,0,,\n",
+    "spaces in an id": CLEAN + "2026-01-05,web,, sclerotherapy,,,,\n",
+    "patient in a cell": CLEAN + "2026-01-05,web,,mrn-12345678,,,,\n",
+    "short row": CLEAN + "2026-01-05,web,,sclerotherapy\n",
+    "duplicate column": "date,source,physician,service,status,status\n",
+    "header only": HEADER,
+    "not utf-8": CLEAN.encode() + b"2026-01-05,w\xe9b,,sclerotherapy,,,,\n",
+}
+
+
+def read(tmp_path, monkeypatch, content, whole: bool):
+    monkeypatch.setattr(rr, "_DATES", {})
+    monkeypatch.setattr(rr, "_IDS", set())
+    monkeypatch.setattr(rr, "_COUNTS", {"": rr.COLUMN["count"].default})
+    monkeypatch.setattr(rr, "WHOLE_FILE_BYTES", rr.WHOLE_FILE_BYTES if whole else -1)
+    path = tmp_path / "data" / "referrals" / "r.csv"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(content if isinstance(content, bytes) else content.encode("utf-8"))
+    loader, rows = Loader(tmp_path), []
+    rr._load_referral_csv(loader, "data/referrals/r.csv", rows)
+    return rows, loader.problems
+
+
+@pytest.mark.parametrize("name", TEXTS)
+def test_whole_file_and_row_by_row_agree(tmp_path, monkeypatch, name):
+    whole = read(tmp_path, monkeypatch, TEXTS[name], whole=True)
+    by_row = read(tmp_path, monkeypatch, TEXTS[name], whole=False)
+    assert whole == by_row
+    assert [type(v) for row in whole[0] for v in row] == [type(v) for row in by_row[0] for v in row]
+
+
+def test_a_clean_file_is_taken_whole_with_each_row_at_its_line(tmp_path, monkeypatch):
+    def no_row_by_row(*_args):
+        raise AssertionError("a clean file needs no row-by-row check")
+
+    monkeypatch.setattr(rr, "check_referral", no_row_by_row)
+    rows, problems = read(tmp_path, monkeypatch, CLEAN, whole=True)
+    assert problems == []
+    lines = CLEAN.splitlines()
+    assert [lines[r.line - 1].split(",")[0] for r in rows] == [r.date.isoformat() for r in rows]
+    assert [(r.date, r.source, r.physician, r.status, r.count, r.taken_by, r.declined_reason)
+            for r in rows] == [
+        (dt.date(2026, 1, 5), "web", None, "referred", 1, None, None),
+        (dt.date(2026, 1, 6), "physician", "alan-cho", "treated", 2, None, None),
+        (dt.date(2026, 1, 6), "unknown", None, "declined", 1, "casey-morrow", "insurance"),
+        (dt.date(2027, 2, 1), "web", None, "referred", 1, None, None),
+    ]
+
+
+def test_a_row_after_a_quoted_line_break_is_at_its_own_line(tmp_path, monkeypatch):
+    text = TEXTS["quoted line break"]
+    _rows, problems = read(tmp_path, monkeypatch, text, whole=True)
+    bad = [p for p in problems if "2026-13-07" in p.message]
+    assert [p.line for p in bad] == [text.splitlines().index("2026-13-07,web,,sclerotherapy,,,,") + 1]
