@@ -176,6 +176,13 @@ class Keys:
         return _hash(page.kind, page.key, self.everything)
 
 
+def own_key(page) -> bool:
+    """Whether a page has a key of its own; the others' is the hash of every input, so after
+    any change they are made again."""
+    return page.kind in ("physician", "practice", "member", MONTHS) or \
+        (page.kind == "deck" and "/" in (page.key or ""))
+
+
 def page_keys(view, pages, inputs: dict[str, str], settings: dict) -> dict[str, str]:
     """Page path -> key, for every page."""
     keys = Keys(view, inputs, settings)

@@ -454,86 +454,39 @@ def _build_locked(out, view, stats, pages, env, site, workers, progress, laps, s
     try:
         _recover(out)
         _clean_stale(out)
-        reuse: dict[str, list[str]] = {}
-        keys = None
+        previous = None
         if incremental and record is not None:
             from liaison import buildrecord
-            from liaison.incremental import reusable
 
-            t = time.perf_counter()
             previous = buildrecord.previous(out, view.as_of, record.get("strict", False))
-            if previous is not None and "made" in previous:
-                keys = _page_keys(view, pages, record)
-                reuse = reusable(previous, keys)
-                laps.append((f"work out the pages' keys, compare them with the previous "
-                             f"build's: {len(reuse):,} of {len(pages):,} pages unchanged",
-                             time.perf_counter() - t))
+            if previous is not None and "made" not in previous:
+                previous = None
         tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
         (tmp / BUILDING).write_text(MARKER_TEXT)  # ours from the start, for _clean_stale
     except OSError as exc:
         raise _output_error(exc, out) from None
     try:
         cores = cpu_count() if workers is None else workers
-        todo = [p for p in pages if p.path not in reuse]
-        if not reuse:  # every page: each interaction's snippet is shown somewhere
+        n = cores if len(pages) >= PARALLEL_PAGES else 1
+        render = _Rendering(view, stats, pages, env, out, tmp, record, progress, n)
+        if previous is None:  # every page: each interaction's snippet is shown somewhere
             _prerender(view, env, cores, laps)
         t = time.perf_counter()
-        # A large site's other files (exports, calendars: seconds at scale) are one more
-        # share, even when few of its pages are made again; so is linking the unchanged
-        # pages (file-system work).
-        n = cores if len(pages) >= PARALLEL_PAGES else 1
-        page_shares = n if len(todo) >= PARALLEL_PAGES else 1
-        shares: list = [todo[i::page_shares] for i in range(page_shares)]
-        if n > 1:
-            shares.append(None)
-        for name in sorted({p.template for p in todo}):  # compile once, before forking;
-            load_template(env, name, site.root)            # syntax errors surface here
-
-        label = f"rendering {len(todo):,} pages on {len(shares)} process{'es' if len(shares) > 1 else ''}:"
-        link = LINK if reuse and n > 1 else None
-        # Without a previous build to compare with, the keys are only recorded: worked out
-        # beside the rendering.
-        key_share = KEYS if record is not None and keys is None and n > 1 else None
-
-        def work(share):
-            try:
-                if share is LINK:
-                    return _link_kept(out, tmp, reuse)
-                if share is KEYS:
-                    return _page_keys(view, pages, record)
-                if share is None:
-                    return write_files(tmp, extra_files(view, stats))
-                return render_pages(view, share, tmp, env, progress, label)
-            except OSError as exc:  # a full disk in a worker: a message, not a traceback
-                raise _output_error(exc, out) from None
-
-        # This process takes the first share: pages (it shows the progress), when any.
-        results = map_forked(work, [s for s in shares if s is None or s] +
-                             [s for s in (link, key_share) if s])
-        if record is not None and keys is None:
-            keys = results.pop() if key_share else _page_keys(view, pages, record)
-        kept, missing = results.pop() if link else _link_kept(out, tmp, reuse)
-        if n == 1:
-            results.append(write_files(tmp, extra_files(view, stats)))
-        if missing:  # a file of the previous site that could not be linked: rendered here
-            for path in missing:
-                del reuse[path]
-            again = set(missing)
-            results.append(render_pages(view, [p for p in pages if p.path in again], tmp, env))
-        written = [entry for result in results for entry in result]
-        files = len(written) + len(kept) + 1  # and the marker
+        done = render.changed(previous, laps) if previous is not None else render.everything()
+        files = len(done.written) + len(done.kept) + 1  # and the marker
         if record is not None:
             from liaison import buildrecord
 
             files += 1
-            buildrecord.write(tmp, record, len(pages), files, view.warnings, written + kept,
-                              _made(keys, pages, results, reuse))
+            buildrecord.write(tmp, record, len(pages), files, view.warnings,
+                              done.written + done.kept, _made(done.keys, pages, done.results,
+                                                              done.reuse))
         progress.stage("writing")
         os.replace(tmp / BUILDING, tmp / MARKER)  # complete: the next build may restore it
-        laps.append((f"render and write {len(todo)} pages"
-                     + (f" ({len(reuse)} unchanged)" if reuse else "")
-                     + f", exports and calendars ({len(shares)} process"
-                     f"{'es' if len(shares) > 1 else ''})", time.perf_counter() - t))
+        laps.append((f"render and write {len(pages) - len(done.reuse)} pages"
+                     + (f" ({len(done.reuse)} unchanged)" if done.reuse else "")
+                     + f", exports and calendars ({done.processes} process"
+                     f"{'es' if done.processes > 1 else ''})", time.perf_counter() - t))
         _normalize(tmp)
         t = time.perf_counter()
         _swap(tmp, out, n, files)
@@ -548,13 +501,120 @@ def _build_locked(out, view, stats, pages, env, site, workers, progress, laps, s
         _remove_ours(tmp)
         raise
     return BuildResult(out, len(pages), files, time.perf_counter() - start, laps,
-                       kept=len(reuse))
+                       kept=len(done.reuse))
 
 
-LINK = "link"  # the share of the forked work that links the unchanged pages
+@dataclass
+class _Done:
+    """What the rendering wrote: each process's list of (path, size) (a page, then the files
+    beside it), the files linked from the previous site, the pages' keys, the pages taken
+    from it (page path -> its files) and how many processes worked."""
+
+    results: list
+    kept: list
+    keys: dict | None
+    reuse: dict
+    processes: int
+
+    @property
+    def written(self) -> list:
+        return [entry for result in self.results for entry in result]
+
+
+class _Rendering:
+    """The forked work of a build: pages, the other files (exports, calendars, assets), and
+    in an incremental build, the pages' keys and the links to the unchanged pages."""
+
+    def __init__(self, view, stats, pages, env, out, tmp, record, progress, n):
+        self.view, self.stats, self.pages, self.env = view, stats, pages, env
+        self.out, self.tmp, self.record, self.progress, self.n = out, tmp, record, progress, n
+        self.label = "rendering pages:"
+
+    def work(self, share):
+        """One share: a list of pages, EXTRAS, KEYS or (LINK, reuse)."""
+        try:
+            if share is EXTRAS:
+                return write_files(self.tmp, extra_files(self.view, self.stats))
+            if share is KEYS:
+                return _page_keys(self.view, self.pages, self.record)
+            if isinstance(share, tuple):
+                return _link_kept(self.out, self.tmp, share[1])
+            return render_pages(self.view, share, self.tmp, self.env, self.progress, self.label)
+        except OSError as exc:  # a full disk in a worker: a message, not a traceback
+            raise _output_error(exc, self.out) from None
+
+    def _forked(self, shares: list) -> list:
+        """The shares' results: in forked processes when there are several cores to use."""
+        shares = [s for s in shares if not isinstance(s, list) or s]
+        if self.n == 1:
+            return [self.work(s) for s in shares]
+        return map_forked(self.work, shares)
+
+    def _page_shares(self, pages: list) -> list[list]:
+        k = self.n if len(pages) >= PARALLEL_PAGES else 1
+        return [pages[i::k] for i in range(k)]
+
+    def everything(self) -> _Done:
+        """Every page and file; the keys (for the record) beside them."""
+        for name in sorted({p.template for p in self.pages}):  # compile once, before forking;
+            load_template(self.env, name, self.view.site.root)  # syntax errors surface here
+        keys = [KEYS] if self.record is not None and self.n > 1 else []
+        # The other files (exports, calendars: seconds at scale) are one more share.
+        shares = self._page_shares(self.pages) + [EXTRAS] + keys
+        results = self._forked(shares)
+        made = results.pop() if keys else (
+            _page_keys(self.view, self.pages, self.record) if self.record is not None else None)
+        return _Done(results, [], made, {}, len(shares) if self.n > 1 else 1)
+
+    def changed(self, previous: dict, laps: list) -> _Done:
+        """An incremental build: the pages whose key is the hash of every input (which
+        changed) and the other files start at once, in processes of their own; this one
+        works the keys out meanwhile, links the unchanged pages and renders the changed
+        ones."""
+        from liaison.incremental import own_key
+
+        fine = [p for p in self.pages if own_key(p)]
+        broad = [p for p in self.pages if not own_key(p)]
+        for name in sorted({p.template for p in self.pages}):
+            load_template(self.env, name, self.view.site.root)
+        found = {}
+
+        def here(_share):
+            from liaison.incremental import reusable
+
+            t = time.perf_counter()
+            keys = _page_keys(self.view, self.pages, self.record)
+            reuse = reusable(previous, keys)
+            laps.append((f"work out the pages' keys, compare them with the previous build's: "
+                         f"{len(reuse):,} of {len(self.pages):,} pages unchanged",
+                         time.perf_counter() - t))
+            todo = [p for p in fine if p.path not in reuse]
+            shares = [s for s in self._page_shares(todo) if s] + [(LINK, reuse)]
+            results = self._forked(shares)
+            kept, missing = results.pop()
+            if missing:  # a file of the previous site that could not be linked: rendered
+                for path in missing:
+                    del reuse[path]
+                again = set(missing)
+                results.append(self.work([p for p in self.pages if p.path in again]))
+            found.update(keys=keys, reuse=reuse, kept=kept, nested=len(shares))
+            return results
+
+        if self.n == 1:
+            results = [*here(None), self.work(broad), self.work(EXTRAS)]
+            processes = 1
+        else:
+            shares = [HERE] + [s for s in (broad, EXTRAS) if s]
+            mine, *others = map_forked(lambda s: here(s) if s is HERE else self.work(s), shares)
+            results = [*mine, *others]
+            processes = len(shares) + found["nested"] - 1  # this one works in both rounds
+        return _Done(results, found["kept"], found["keys"], found["reuse"], processes)
+
+
+HERE = "here"  # the share of an incremental build that this process works through
+EXTRAS = "extras"  # the non-page files
+LINK = "link"  # the share that links the unchanged pages (with them: (LINK, reuse))
 KEYS = "keys"  # the share that works out the pages' keys for the build record
-
-
 def _page_keys(view, pages: list, record: dict) -> dict[str, str]:
     from liaison.incremental import page_keys
 
