@@ -884,7 +884,7 @@ def _remove_entries(entries: list, workers: int) -> None:
         shutil.rmtree(folder.path)
 
 
-BACKGROUND_REMOVE = 5_000  # files: an old site this large is removed after the command returns
+BACKGROUND_REMOVE = 2_000  # files: an old site this large is removed after the command returns
 
 
 def _remove_later(path: Path) -> bool:
