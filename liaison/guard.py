@@ -225,9 +225,14 @@ def might_hold(raw: bytes) -> bool:
     if b"\\" in raw:
         return True
     low = raw.translate(_LOWER_ZERO)
-    shapes = any(shape.search(low) for shape in _SHAPES)
-    if not shapes and not any(word.search(low) for word in _WORDS):
-        return False
+    ssn, mbi = _SHAPES
+    shapes = ssn.search(low) is not None or mbi.search(low) is not None
+    if not shapes:  # (a loop, not any() over a generator: this runs for every file)
+        for word in _WORDS:
+            if word.search(low) is not None:
+                break
+        else:
+            return False
     # a value may wrap over lines (folded by YAML into one space): white space as one space
     text = _SPACES.sub(" ", raw.decode("utf-8", "replace"))
     return any(True for _ in _hits(text, text.lower(), shapes=shapes))
