@@ -275,7 +275,7 @@ _DEFAULT_STATUS = COLUMN["status"].default
 
 # A CSV file up to this size is read whole and checked column by column first (_clean_file);
 # a larger one row by row only (its rows are not all held as text at once).
-WHOLE_FILE_BYTES = 16 * 1024 * 1024
+WHOLE_FILE_BYTES = 8 * 1024 * 1024
 
 # A clean row's ReferralRow, made without the named tuple's Python-level __new__ (its fields
 # in order; 0.1 s of processor time over 290,000 rows at 10,000 physicians).
