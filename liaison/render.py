@@ -531,12 +531,13 @@ class _Rendering:
         self.label = "rendering pages:"
 
     def work(self, share):
-        """One share: a list of pages, EXTRAS, KEYS or (LINK, reuse)."""
+        """One share: a list of pages, EXTRAS, EXTRAS_AND_KEYS or (LINK, reuse)."""
         try:
             if share is EXTRAS:
                 return write_files(self.tmp, extra_files(self.view, self.stats))
-            if share is KEYS:
-                return _page_keys(self.view, self.pages, self.record)
+            if share is EXTRAS_AND_KEYS:  # both read every record: a forked process that
+                return (self.work(EXTRAS),  # did one has copied the memory the other touches
+                        _page_keys(self.view, self.pages, self.record))
             if isinstance(share, tuple):
                 return _link_kept(self.out, self.tmp, share[1])
             return render_pages(self.view, share, self.tmp, self.env, self.progress, self.label)
@@ -558,12 +559,14 @@ class _Rendering:
         """Every page and file; the keys (for the record) beside them."""
         for name in sorted({p.template for p in self.pages}):  # compile once, before forking;
             load_template(self.env, name, self.view.site.root)  # syntax errors surface here
-        keys = [KEYS] if self.record is not None and self.n > 1 else []
-        # The other files (exports, calendars: seconds at scale) are one more share.
-        shares = self._page_shares(self.pages) + [EXTRAS] + keys
+        # The other files (exports, calendars: seconds at scale) are one more share, with the
+        # pages' keys for the record.
+        keys = self.record is not None
+        shares = self._page_shares(self.pages) + [EXTRAS_AND_KEYS if keys else EXTRAS]
         results = self._forked(shares)
-        made = results.pop() if keys else (
-            _page_keys(self.view, self.pages, self.record) if self.record is not None else None)
+        made = None
+        if keys:
+            results[-1], made = results[-1]
         return _Done(results, [], made, {}, len(shares) if self.n > 1 else 1)
 
     def changed(self, previous: dict, laps: list) -> _Done:
@@ -613,8 +616,8 @@ class _Rendering:
 
 HERE = "here"  # the share of an incremental build that this process works through
 EXTRAS = "extras"  # the non-page files
+EXTRAS_AND_KEYS = "extras and keys"  # with the pages' keys for the build record
 LINK = "link"  # the share that links the unchanged pages (with them: (LINK, reuse))
-KEYS = "keys"  # the share that works out the pages' keys for the build record
 def _page_keys(view, pages: list, record: dict) -> dict[str, str]:
     from liaison.incremental import page_keys
 
