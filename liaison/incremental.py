@@ -37,7 +37,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections import defaultdict
 
 from liaison.pages.briefs import site_share
 from liaison.pages.talking import not_visited_lately, top_referrers
@@ -45,8 +44,7 @@ from liaison.pages.talking import not_visited_lately, top_referrers
 # Inputs whose records have finer keys than "everything": the others are part of the site key.
 RECORD_FOLDERS = ("data/physicians/", "data/practices/", "data/interactions/",
                   "data/referrals/")
-# Page kinds with keys of their own (every other kind's key is the hash of every input).
-MONTHS = "activity-month"
+MONTHS = "activity-month"  # the page kind of a month of the activity log
 
 
 def _hash(*parts) -> str:
@@ -201,13 +199,4 @@ def reusable(previous: dict | None, keys: dict[str, str]) -> dict[str, list[str]
         if isinstance(entry, list) and len(entry) == 2 and entry[0] == key \
                 and isinstance(entry[1], list):
             out[path] = [path, *entry[1]]
-    return out
-
-
-def by_folder(paths) -> dict[str, list[str]]:
-    """Relative paths grouped by folder, in order."""
-    out: dict[str, list[str]] = defaultdict(list)
-    for rel in paths:
-        folder, _, name = rel.rpartition("/")
-        out[folder].append(name)
     return out
