@@ -39,6 +39,7 @@ class Checked:
     inputs: dict | None = None  # the input files' hashes, when asked for (liaison.buildrecord)
     files: object = None  # the files read (discover.Files)
     core_key: tuple | None = None  # with a memo: what the bulk rules and sums read (_core_key)
+    indexes: tuple | None = None  # (InteractionIndex, ReferralIndex), when made (page_indexes)
 
     @property
     def ok(self) -> bool:
@@ -153,11 +154,13 @@ def _load_side_by_side(root: Path, cache, files, fingerprint: Path | None = None
 
 def _check(root, as_of, strict, use_cache, keep_records, workers,
            check_templates: bool = False, fingerprint: Path | None = None,
-           memo: Memo | None = None) -> Checked:
+           memo: Memo | None = None, indexes: bool = False) -> Checked:
     """``check``; with ``memo`` (liaison.memo: ``serve``), in this process only, reusing what
-    the memo's last run made of every file that has not changed since."""
+    the memo's last run made of every file that has not changed since. ``indexes`` (a build,
+    with ``keep_records``): the pages' indexes of the records are made beside the checks
+    and sums when they run in forked processes (``Checked.indexes``)."""
     clock = _Clock()
-    hashes = core_key = None
+    hashes = core_key = made = None
     cache = ParseCache.for_root(root) if use_cache else None
     files = memo.listing(lambda: discover(root)) if memo is not None else discover(root)
     bulk_files = files.interactions + files.referrals
@@ -182,11 +185,17 @@ def _check(root, as_of, strict, use_cache, keep_records, workers,
                   f"({n} process{'es' if n > 1 else ''}); check core records")
         attach(site, bulk)
 
-        # The rules and the sums read the same records and change none: a forked process
-        # checks while this one sums (their results are small; the records are not sent).
+        # The rules, the sums and the pages' indexes read the same records and change none:
+        # a forked process checks while this one sums (their results are small; the records
+        # are not sent); for a build, the forked one checks and sums while this one indexes
+        # the records for the pages.
         def check_or_sum(task: str):
             if task == "check":
                 return check_bulk(site, as_of, bulk.interactions, bulk.referrals, bulk.partials)
+            if task == "index":
+                return page_indexes(site, as_of)
+            if task == "check and sum":
+                return check_or_sum("check"), check_or_sum("sum")
             return (stats_stage.accumulate(site, as_of, site.referrals, site.interactions),
                     cost_events(site, as_of, bulk.interactions))
 
@@ -194,6 +203,8 @@ def _check(root, as_of, strict, use_cache, keep_records, workers,
             core_key = _core_key(site, as_of)
             found, partial = _check_and_sum_again(site, as_of, bulk, files, memo, core_key)
             costs = cost_events(site, as_of, bulk.interactions)
+        elif n > 1 and indexes:
+            made, (found, (partial, costs)) = map_forked(check_or_sum, ["index", "check and sum"])
         elif n > 1:
             (partial, costs), found = map_forked(check_or_sum, ["sum", "check"])
         else:
@@ -279,7 +290,17 @@ def _check(root, as_of, strict, use_cache, keep_records, workers,
     if cache is not None:
         cache.save()
     return Checked(site, report.strict() if strict else report, stats, counts, clock.laps,
-                   hashes, files, core_key)
+                   hashes, files, core_key, made)
+
+
+def page_indexes(site: Site, as_of: dt.date) -> tuple:
+    """The indexes of the interactions and of the referral rows that the pages read
+    (``SiteView``)."""
+    from liaison.pages.view import InteractionIndex, ReferralIndex, practice_physicians
+
+    return (InteractionIndex.of(site.interactions, site.physicians, as_of,
+                                practice_physicians(site.physicians)),
+            ReferralIndex.of(site.referrals, as_of))
 
 
 def _check_and_sum_again(site: Site, as_of: dt.date, bulk: Bulk, files, memo: Memo,
@@ -373,7 +394,7 @@ def build(root: Path, as_of: dt.date, out: Path, strict: bool = False, on_checke
     with paused_gc():
         progress.stage("reading and checking the records")
         checked = _check(root, as_of, strict, True, True, workers,
-                         fingerprint=target if hashes is None else None)
+                         fingerprint=target if hashes is None else None, indexes=True)
         progress.clear()
         if on_checked is not None:
             on_checked(checked)

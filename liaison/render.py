@@ -420,8 +420,10 @@ def build_site(checked, as_of: dt.date, out: Path, workers: int | None = None,
 
     palette = palette_stage.for_site(site.root)  # the site's colours, for charts and decks
     fits = talking_points.for_site(site.root, [s.key for s in site.config.services])
+    interactions, referrals = getattr(checked, "indexes", None) or (None, None)
     view = page_registry.SiteView(site, stats, as_of, palette, fits,
-                                  warnings=checked.report.warnings)
+                                  warnings=checked.report.warnings, referral_index=referrals,
+                                  interaction_index=interactions)
     pages = page_registry.plan(view)
     laps.append(("index records and plan pages", time.perf_counter() - t))
     env = make_env(site.root, palette)
