@@ -148,7 +148,7 @@ VIEW_COST = 0.45
 
 
 def prerender_snippets(view: page_registry.SiteView, env: jinja2.Environment,
-                       workers: int = 1) -> int:
+                       workers: int = 1, beside=None, beside_cost: float = 0.0) -> int:
     """Build the view (``SiteView.interaction``) of every interaction the pages show and
     render its snippet (``Snippets``) once, on ``workers`` cores, before the page workers
     fork: they inherit both. (Each page worker made its own of nearly every interaction,
@@ -156,15 +156,20 @@ def prerender_snippets(view: page_registry.SiteView, env: jinja2.Environment,
     This process builds every view and renders a smaller share of the snippets, the others
     send theirs back as strings. With the built-in templates only: a site's own templates
     render their snippets with their pages, within each page's time budget (see
-    ``render_pages``). Returns how many interactions."""
+    ``render_pages``). ``beside``: more work for this process, done after its share while the
+    others render theirs (what it costs per interaction against a snippet: ``beside_cost``);
+    it is called in any case. Returns how many interactions."""
     if isinstance(env, Sandbox):
+        if beside is not None:
+            beside()
         return 0
     snippets = snippets_of(env)
     records = [r for month in sorted(view.by_month) for r in view.by_month[month]]
     n = workers if len(records) >= PARALLEL_SNIPPETS and can_fork() else 1
     # This process's share: its snippets plus every view of the others' shares take as long
     # as another share's views and snippets.
-    mine = max(0.0, (1 + VIEW_COST * (2 - n)) / (n + VIEW_COST)) if n > 1 else 1.0
+    mine = max(0.0, (1 + VIEW_COST * (2 - n) - (n - 1) * beside_cost) / (n + VIEW_COST)) \
+        if n > 1 else 1.0
     cut = round(len(records) * mine)
     others = records[cut:]
     shares = [(records[:cut], others)] + [(others[i::n - 1], []) for i in range(n - 1)]
@@ -174,6 +179,8 @@ def prerender_snippets(view: page_registry.SiteView, env: jinja2.Environment,
         html = [snippets.html(view.interaction(r)) for r in rendered]
         for r in more:  # the views of the other shares, built while they render
             view.interaction(r)
+        if share is shares[0] and beside is not None:
+            beside()
         return html
 
     done = map_forked(work, shares)
@@ -439,12 +446,22 @@ def build_site(checked, as_of: dt.date, out: Path, workers: int | None = None,
         _unlock(*lock)
 
 
-def _prerender(view, env, cores: int, laps: list) -> None:
+# What working out the pages' keys (liaison.incremental) costs per interaction against
+# rendering a snippet (1.5 s against 3.6 s at 10,000 physicians).
+KEYS_COST = 0.4
+
+
+def _prerender(view, env, cores: int, laps: list, keys=None) -> None:
+    """The notes and snippets, rendered once before the pages; ``keys()`` (the pages' keys,
+    for the build record) is called meanwhile, while a forked process renders snippets: it
+    reads every record, and a forked process that did would copy most of the memory (300
+    MB more at 10,000 physicians), as this one would if it did while page workers run."""
     t = time.perf_counter()
     notes = prerender_notes(view, cores)
-    shown = prerender_snippets(view, env, cores)
+    shown = prerender_snippets(view, env, cores, keys, KEYS_COST if keys else 0.0)
     laps.append((f"render {notes:,} distinct interaction notes and the snippets of {shown:,} "
-                 "interactions", time.perf_counter() - t))
+                 "interactions" + (", work out the pages' keys" if keys else ""),
+                 time.perf_counter() - t))
 
 
 def _build_locked(out, view, stats, pages, env, site, workers, progress, laps, start,
@@ -472,7 +489,7 @@ def _build_locked(out, view, stats, pages, env, site, workers, progress, laps, s
         n = cores if len(pages) >= PARALLEL_PAGES else 1
         render = _Rendering(view, stats, pages, env, out, tmp, record, progress, n)
         if previous is None:  # every page: each interaction's snippet is shown somewhere
-            _prerender(view, env, cores, laps)
+            _prerender(view, env, cores, laps, render.work_out_keys if record else None)
         t = time.perf_counter()
         done = render.changed(previous, laps) if previous is not None else render.everything()
         files = len(done.written) + len(done.kept) + 1  # and the marker
@@ -531,15 +548,17 @@ class _Rendering:
         self.view, self.stats, self.pages, self.env = view, stats, pages, env
         self.out, self.tmp, self.record, self.progress, self.n = out, tmp, record, progress, n
         self.label = "rendering pages:"
+        self.keys = None
+
+    def work_out_keys(self) -> None:
+        """The pages' keys (liaison.incremental), for the build record."""
+        self.keys = _page_keys(self.view, self.pages, self.record)
 
     def work(self, share):
-        """One share: a list of pages, EXTRAS, (LINK, reuse) or (KEYS, pages): those pages,
-        then the pages' keys."""
+        """One share: a list of pages, EXTRAS or (LINK, reuse)."""
         try:
             if share is EXTRAS:
                 return write_files(self.tmp, extra_files(self.view, self.stats))
-            if isinstance(share, tuple) and share[0] is KEYS:
-                return self.work(share[1]), _page_keys(self.view, self.pages, self.record)
             if isinstance(share, tuple):
                 return _link_kept(self.out, self.tmp, share[1])
             return render_pages(self.view, share, self.tmp, self.env, self.progress, self.label)
@@ -562,21 +581,12 @@ class _Rendering:
         """Every page and file; the keys (for the record) beside them."""
         for name in sorted({p.template for p in self.pages}):  # compile once, before forking;
             load_template(self.env, name, self.view.site.root)  # syntax errors surface here
-        # The other files (exports, calendars: seconds at scale) are one more share. The
-        # pages' keys (for the record) are worked out here, after this process's pages: they
-        # read every record, and a forked process that did would copy most of the memory
-        # (300 MB more at 10,000 physicians).
+        # The other files (exports, calendars: seconds at scale) are one more share.
         shares = self._page_shares(self.pages) + [EXTRAS]
-        if self.record is not None:
-            if len(shares) > 2:  # the keys cost about what 1 in 32 of this share's pages do
-                shares[1] += shares[0][::KEYS_COST]
-                shares[0] = [p for i, p in enumerate(shares[0]) if i % KEYS_COST]
-            shares[0] = (KEYS, shares[0])
         results = self._forked(shares)
-        made = None
-        if self.record is not None:
-            results[0], made = results[0]
-        return _Done(results, [], made, {}, len(shares) if self.n > 1 else 1)
+        if self.record is not None and self.keys is None:
+            self.work_out_keys()
+        return _Done(results, [], self.keys, {}, len(shares) if self.n > 1 else 1)
 
     def changed(self, previous: dict, laps: list) -> _Done:
         """An incremental build: the pages whose key is the hash of every input (which
@@ -625,10 +635,6 @@ class _Rendering:
 
 HERE = "here"  # the share of an incremental build that this process works through
 EXTRAS = "extras"  # the non-page files
-KEYS = "keys"  # (KEYS, pages): pages, then the pages' keys for the build record
-# The pages' keys take about as long as every 32nd page of one of two shares (1.5 s against
-# 24 s at 10,000 physicians): the process that works them out renders fewer pages.
-KEYS_COST = 32
 LINK = "link"  # the share that links the unchanged pages (with them: (LINK, reuse))
 def _page_keys(view, pages: list, record: dict) -> dict[str, str]:
     from liaison.incremental import page_keys
