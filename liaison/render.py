@@ -431,6 +431,8 @@ def build_site(checked, as_of: dt.date, out: Path, workers: int | None = None,
     view = page_registry.SiteView(site, stats, as_of, palette, fits,
                                   warnings=checked.report.warnings, referral_index=referrals,
                                   interaction_index=interactions)
+    if interactions is not None:  # the view holds what it needs of them: the rest is freed
+        checked.indexes = interactions = referrals = None
     pages = page_registry.plan(view)
     laps.append(("index records and plan pages", time.perf_counter() - t))
     env = make_env(site.root, palette)
