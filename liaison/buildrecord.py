@@ -142,35 +142,43 @@ def read(out: Path) -> dict | None:
     return record if isinstance(record, dict) else None
 
 
+def _same_settings(out: Path, as_of: dt.date, strict: bool) -> dict | None:
+    """The record of the site in ``out`` when it was built with these settings and code."""
+    record = read(out)
+    if record is None or any(record.get(k) != v for k, v in settings(as_of, strict).items()):
+        return None
+    return record
+
+
+def _holds_its_files(record: dict, out: Path) -> bool:
+    """Whether ``out`` still holds exactly the files its record lists."""
+    try:
+        return record.get("outputs") == outputs(out)
+    except OSError:
+        return False
+
+
 def up_to_date(out: Path, root: Path, as_of: dt.date, strict: bool
                ) -> tuple[dict | None, dict[str, str] | None]:
     """(the record of the site in ``out`` when it was built from exactly these input files,
     settings and code and still holds the files it was built with, else None; the input
     files' hashes, when they were made). The record is read once; the input files are
     hashed only when its settings match."""
-    record = read(out)
-    if record is None or any(record.get(k) != v for k, v in settings(as_of, strict).items()):
+    record = _same_settings(out, as_of, strict)
+    if record is None:
         return None, None
     hashes = inputs(root.resolve(), out.resolve())
     if record.get("inputs") != hashes:
         return None, hashes
-    try:
-        return (record if record.get("outputs") == outputs(out) else None), hashes
-    except OSError:
-        return None, hashes
+    return (record if _holds_its_files(record, out) else None), hashes
 
 
 def previous(out: Path, as_of: dt.date, strict: bool) -> dict | None:
     """The record of the site in ``out`` when it was built with these settings and code and
     still holds exactly the files it was built with (what an incremental build may take
     pages from), else None."""
-    record = read(out)
-    if record is None or any(record.get(k) != v for k, v in settings(as_of, strict).items()):
-        return None
-    try:
-        return record if record.get("outputs") == outputs(out) else None
-    except OSError:
-        return None
+    record = _same_settings(out, as_of, strict)
+    return record if record is not None and _holds_its_files(record, out) else None
 
 
 def write(folder: Path, wanted: dict, pages: int, files: int, warnings: list,
