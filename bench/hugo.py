@@ -323,8 +323,10 @@ def main(argv=None) -> int:
                         print(f"  {name:29}: {r['wall']:6.2f} s wall, {r['cpu']:6.2f} s cpu, "
                               f"peak RSS {r['rss'] / 2**20:6.0f} MiB, load {r['load']:.2f}",
                               file=sys.stderr)
-                shutil.rmtree(out)
                 _wait_for_removal(out)
+                shutil.rmtree(out)
+                for spare in out.parent.glob(f".{out.name}.old-*"):  # kept by the builds
+                    shutil.rmtree(spare)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     h = [r["wall"] for r in runs["hugo"]]
@@ -368,9 +370,10 @@ def _rebuilds(cmd: list[str], site: Path, out: Path) -> dict[str, dict]:
 
 
 def _wait_for_removal(out: Path) -> None:
-    """Until the old site a build removes in the background is gone (no run overlaps
-    another's disk work)."""
-    while any(out.parent.glob(f".{out.name}.old-*")):
+    """Until any old site a build removes in the background is gone (no run overlaps
+    another's disk work; a build keeps the site it replaced as its spare, and removes only
+    what it cannot keep)."""
+    while any((p / ".liaison-deleting").exists() for p in out.parent.glob(f".{out.name}.old-*")):
         time.sleep(0.2)
 
 

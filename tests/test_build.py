@@ -350,11 +350,26 @@ def test_replaces_its_own_previous_output(example_site, tmp_path):
     assert not (out / "physicians/zoe-extra").exists(), "a page of a removed record survived"
     assert not (out / "stray.txt").exists()
     assert (out / "physicians/nina-vargas/index.html").is_file()
-    assert sorted(p.name for p in out.parent.iterdir()) == ["out"], "no leftover folders"
+    # beside it, only the spare: the first site, kept to write the next build into
+    beside = sorted(p.name for p in out.parent.iterdir())
+    assert len(beside) == 2 and beside[1] == "out" and beside[0].startswith(".out.old-")
+    spare = out.parent / beside[0]
+    assert (spare / "physicians/zoe-extra/index.html").is_file()
+    assert sorted(os.listdir(spare))[:3] == [".gitignore", ".liaison-build.json", ".liaison-spare"]
+    assert (spare / ".gitignore").read_text().splitlines()[-1] == "*", "git does not list it"
     # the result is the same as a build into a fresh folder
     fresh = tmp_path / "fresh"
     assert build(example_site, fresh)[0] == 0
     assert_same_tree(snapshot(out), snapshot(fresh))
+    # and so is the next one, written into the spare: what the first site held and this one
+    # does not (a removed physician's page and folder, a stray file) is gone from it
+    spare_inode = spare.stat().st_ino
+    code, _stdout, stderr = build(example_site, out, "--full")
+    assert code == 0, stderr
+    assert out.stat().st_ino == spare_inode, "the build wrote into the spare"
+    assert_same_tree(snapshot(out), snapshot(fresh))
+    beside = sorted(p.name for p in out.parent.iterdir())
+    assert len(beside) == 2 and beside[1] == "out" and beside[0].startswith(".out.old-")
 
 
 def _files_and_times(out: Path) -> dict[str, tuple[int, int]]:

@@ -59,8 +59,14 @@ def assert_one_line_error(code: int, stderr: str, *words: str) -> None:
         assert word in lines[0], stderr
 
 
+SPARE = ".liaison-spare"
+
+
 def beside(out: Path) -> list[str]:
-    return sorted(p.name for p in out.parent.iterdir())
+    """What is beside the site: its name, and "(spare)" for the previous site a build keeps
+    to write the next one into (a `.out.old-*` folder marked as the spare)."""
+    return sorted("(spare)" if (p / SPARE).is_file() and p.name.startswith(f".{out.name}.old-")
+                  else p.name for p in out.parent.iterdir())
 
 
 @pytest.fixture
@@ -136,18 +142,19 @@ def test_a_kill_between_the_two_renames_loses_nothing(built, tmp_path, monkeypat
     assert code == 1 and "Traceback" not in stderr
     assert snapshot(out) == before
 
-    # And the next good build leaves nothing beside the site.
+    # And the next good build leaves nothing beside the site but the spare (the site it
+    # replaced, kept to write the next build into).
     code, stderr = build(SPEC_EXAMPLE, out)
     assert code == 0, stderr
     assert snapshot(out) == before
-    assert beside(out) == ["out"]
+    assert beside(out) == ["(spare)", "out"]
 
 
 @pytest.mark.parametrize("at", range(1, 5))
 def test_a_kill_anywhere_in_the_swap_is_repaired_by_the_next_build(built, monkeypatch, at):
     """Killed at the ``at``-th rename of a rebuild (the completion marker, the old site out,
-    the new one in, the old one's marker before its removal): the next build leaves one whole
-    site and nothing else."""
+    the new one in, the old one's marker as it becomes the spare): the next build leaves one
+    whole site and nothing else but the spare."""
     out, before = built
     from liaison import pipeline
 
@@ -161,7 +168,7 @@ def test_a_kill_anywhere_in_the_swap_is_repaired_by_the_next_build(built, monkey
     code, stderr = build(SPEC_EXAMPLE, out)
     assert code == 0, stderr
     assert snapshot(out) == before
-    assert beside(out) == ["out"], "debris of the killed build"
+    assert beside(out) == ["(spare)", "out"], "debris of the killed build"
 
 
 @pytest.mark.parametrize("stage", ["rendering", "writing the extra files"])
@@ -185,10 +192,12 @@ def test_a_kill_while_rendering_leaves_no_debris(built, monkeypatch, stage):
     assert snapshot(out) == before
     code, stderr = build(SPEC_EXAMPLE, out)
     assert code == 0, stderr
-    assert beside(out) == ["out"]
+    assert beside(out) == ["(spare)", "out"]
 
 
 def test_stale_folders_of_killed_builds_are_removed_and_nothing_else(built):
+    """What killed builds left is removed, and of two spares the older; the newer is written
+    into, and what it held that the site does not is removed from it."""
     out, before = built
     parent = out.parent
     ours = {
@@ -196,11 +205,15 @@ def test_stale_folders_of_killed_builds_are_removed_and_nothing_else(built):
         ".out.tmp-e5f6g7h8": MARKER,               # killed after rendering
         ".out.old-i9j0k1l2": MARKER,               # killed before removing the old site
         ".out.old-m3n4o5p6": ".liaison-deleting",  # killed while removing it
+        ".out.old-s1s2s3s4": SPARE,                # an older spare
+        ".out.old-s5s6s7s8": SPARE,                # the newest spare
     }
-    for name, mark in ours.items():
+    for i, (name, mark) in enumerate(ours.items()):
         (parent / name / "physicians" / "x").mkdir(parents=True)
         (parent / name / "physicians" / "x" / "index.html").write_text("x" * 10_000)
+        (parent / name / "index.html").write_text("an older home page")
         (parent / name / mark).write_text("made by liaison build\n")
+        os.utime(parent / name, (1_000_000 + i, 1_000_000 + i))
     (parent / ".out.tmp-q7r8s9t0").mkdir()  # killed just after mkdtemp: empty
     foreign = {
         ".out.tmp-usermade": "notes.txt",      # the right pattern, but no marker of ours
@@ -211,9 +224,24 @@ def test_stale_folders_of_killed_builds_are_removed_and_nothing_else(built):
     for name, file in foreign.items():
         (parent / name).mkdir()
         (parent / name / file).write_text("keep me\n")
-    code, stderr = build(SPEC_EXAMPLE, out)
+    taken = []
+    from liaison import render
+
+    real_take = render._take_spare
+
+    def take(where):
+        spare = real_take(where)
+        taken.append(spare and sorted(spare.files))
+        return spare
+
+    render._take_spare = take
+    try:
+        code, stderr = build(SPEC_EXAMPLE, out)
+    finally:
+        render._take_spare = real_take
     assert code == 0, stderr
-    assert beside(out) == sorted(["out", *foreign])
+    assert taken == [["index.html", "physicians/x/index.html"]], "the newest spare was written into"
+    assert beside(out) == sorted(["(spare)", "out", *foreign])
     for name, file in foreign.items():
         assert (parent / name / file).read_text() == "keep me\n"
     assert snapshot(out) == before
@@ -253,14 +281,16 @@ def test_a_large_old_site_is_removed_by_both_processes_and_only_it(tmp_path, mon
 
 @pytest.mark.parametrize("starts", [True, False], ids=["detached", "cannot-start"])
 def test_a_large_old_site_is_removed_after_the_build_returns(built, monkeypatch, starts):
-    """An old site of BACKGROUND_REMOVE files or more is marked as being deleted and
-    removed by a detached process; if that cannot start, by the build itself."""
+    """An old site that cannot be kept as the spare, of BACKGROUND_REMOVE files or more, is
+    marked as being deleted and removed by a detached process; if that cannot start, by the
+    build itself."""
     import time
 
     import liaison.render as render
 
     out, before = built
     monkeypatch.setattr(render, "BACKGROUND_REMOVE", 1)
+    monkeypatch.setattr(render, "_keep_as_spare", lambda old: False)
     handed: list[tuple[Path, list[str]]] = []
     real = render._remove_later
 
@@ -310,23 +340,23 @@ def test_a_full_disk_while_writing_keeps_the_previous_site(built, monkeypatch, w
 
     import datetime as dt
 
-    real = pathlib.Path.write_bytes
+    real = render._write
     written = []
 
-    def full(self, data):
-        written.append(self)
+    def full(path, data):
+        written.append(path)
         if len(written) > 5:
-            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(self))
-        return real(self, data)
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(path))
+        return real(path, data)
 
-    monkeypatch.setattr(pathlib.Path, "write_bytes", full)
+    monkeypatch.setattr(render, "_write", full)
     monkeypatch.setattr(render, "PARALLEL_PAGES", 1)  # workers=2 forks: the error crosses back
     with pytest.raises(LiaisonError) as info:
         pipeline.build(SPEC_EXAMPLE, dt.date(2026, 11, 26), out, workers=workers, full=True)
     message = info.value.format_message()
     assert "No space left on device" in message and "\n" not in message
     assert "Traceback" not in message
-    monkeypatch.setattr(pathlib.Path, "write_bytes", real)
+    monkeypatch.setattr(render, "_write", real)
     assert snapshot(out) == before
     assert beside(out) == ["out"]
 
@@ -419,7 +449,7 @@ def test_two_builds_at_once_leave_one_whole_site(built, tmp_path):
         assert code == 0 or (code == 1 and "another build is writing" in stderr), stderr
     assert any(code == 0 for code, _ in results)
     assert snapshot(out) == before
-    assert beside(out) == ["out"]
+    assert beside(out) == ["(spare)", "out"]
 
 
 @pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork")

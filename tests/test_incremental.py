@@ -111,6 +111,49 @@ def test_unchanged_pages_are_linked_and_the_previous_site_is_never_written(gener
     assert other.stat().st_ino == other_inode  # another practice's brief: linked, not rendered
 
 
+def test_the_next_build_writes_into_the_spare_and_never_into_the_site_in_place(generated,
+                                                                              tmp_path):
+    """The build after next writes into the site before the last (the spare): its pages
+    that are still right stay as they are, those the last build changed are linked from
+    the site in place, the others are written; a file that the site in place shares with
+    the spare (a page the last build took from it) is replaced, never written through."""
+    out = tmp_path / "out"
+    build(generated, AS_OF, out)
+    docs = sorted((generated / "data" / "physicians").glob("*.yaml"))
+    first = docs[0]
+    practice = yaml.safe_load(first.read_text())["practice"]
+    second = next(d for d in docs if yaml.safe_load(d.read_text())["practice"] != practice)
+    page_a = lambda: out / "physicians" / first.stem / "index.html"
+    page_b = lambda: out / "physicians" / second.stem / "index.html"
+    untouched = sorted(p for p in (out / "practices").iterdir() if p.is_dir()
+                       and p.name not in (practice, yaml.safe_load(second.read_text())["practice"]))[0]
+    untouched_inode = (untouched / "index.html").stat().st_ino
+
+    edit_yaml(first, lambda d: d.update(phone="828-555-0101"))
+    build(generated, AS_OF, out)
+    a_inode, b_before = page_a().stat().st_ino, page_b().read_bytes()
+    assert page_b().stat().st_nlink == 2, "shared with the spare (taken from the first site)"
+    held = tmp_path / "held"  # every file of the site in place, held through links
+    held.mkdir()
+    site_before = {}
+    for i, path in enumerate(sorted(p for p in out.rglob("*") if p.is_file())):
+        os.link(path, held / str(i))
+        site_before[i] = path.read_bytes()
+
+    edit_yaml(second, lambda d: d.update(phone="828-555-0202"))
+    result = build(generated, AS_OF, out)
+    build(generated, AS_OF, tmp_path / "full", full=True)
+    _same_site(out, tmp_path / "full")
+    assert 0 < result.kept < result.pages
+    for i, data in site_before.items():
+        assert (held / str(i)).read_bytes() == data, "a file of the site in place was written"
+    assert b"828-555-0202" in page_b().read_bytes() and b_before != page_b().read_bytes()
+    assert page_a().stat().st_ino == a_inode, "the page the last build changed: linked"
+    assert (untouched / "index.html").stat().st_ino == untouched_inode, "not rendered again"
+    beside = sorted(p.name for p in out.parent.iterdir() if p.name.startswith(".out."))
+    assert len(beside) == 1 and beside[0].startswith(".out.old-"), beside
+
+
 def test_full_and_other_settings_render_every_page(generated, tmp_path):
     out = tmp_path / "out"
     build(generated, AS_OF, out)
