@@ -298,7 +298,8 @@ def main(argv=None) -> int:
     print(f"# {version}; {os.cpu_count()} cores", file=sys.stderr)
     runs: dict[str, list[dict]] = {"hugo": [], "liaison": [], "no-op rebuild": [],
                                    "rebuild, one physician": [],
-                                   "rebuild, one interaction file": []}
+                                   "rebuild, one interaction file": [],
+                                   "rebuild, one physician again": []}
     work = Path(tempfile.mkdtemp(prefix="hugo-bench-"))
     try:
         for i in range(args.repeat):
@@ -351,16 +352,21 @@ def main(argv=None) -> int:
 
 def _rebuilds(cmd: list[str], site: Path, out: Path) -> dict[str, dict]:
     """After a cold build into ``out``: a build with nothing changed, then a build after one
-    physician's file is edited, then one after the newest interaction file is edited (each
-    file is put back afterwards; the builds are incremental: each takes the pages the edit
-    did not touch from the site the build before wrote)."""
+    physician's file is edited, then one after the newest interaction file is edited, then
+    one after the physician's file is edited again (each file is put back afterwards; the
+    builds are incremental: each takes the pages the edit did not touch from the site the
+    build before wrote, or leaves them in the spare, the site before that, which the first
+    rebuild does not have yet: the last two show what every later edit costs)."""
     found = {"no-op rebuild": timed(cmd)}
     doc = sorted((site / "data" / "physicians").glob("*.yaml"))[0]
     log = max((site / "data" / "interactions").rglob("*.yaml"))
     texts = {doc: doc.read_bytes(), log: log.read_bytes()}
     try:  # one edit after the other: each build sees one file changed
-        for name, path in (("rebuild, one physician", doc), ("rebuild, one interaction file", log)):
-            path.write_bytes(texts[path] + b"# edited by bench/hugo.py\n")
+        for name, path, line in (
+                ("rebuild, one physician", doc, b"# edited by bench/hugo.py\n"),
+                ("rebuild, one interaction file", log, b"# edited by bench/hugo.py\n"),
+                ("rebuild, one physician again", doc, b"# edited again by bench/hugo.py\n")):
+            path.write_bytes(texts[path] + line)
             found[name] = timed(cmd)
             _wait_for_removal(out)
     finally:
