@@ -63,10 +63,36 @@ def code_fingerprint() -> str:
     return h.hexdigest()
 
 
+# A file changed this recently may change again within the same tick of the file system's
+# clock without its times moving: its signature is not kept (it is hashed again next time).
+RACY_NS = 2_000_000_000
+
+
 def inputs(root: Path, out: Path) -> dict[str, str]:
     """The hashes of every input file of the site root, by relative path (the output folder
     left out when it lies inside): a file by its content's hash, a link by where it points
-    (links are never followed), anything else by its kind."""
+    (links are never followed), anything else by its kind.
+
+    A regular file whose signature (size, modification and change times, inode) is the one
+    it had when it was last hashed is not read again: the file system moves a file's change
+    time whenever it writes it. The signatures and hashes are kept outside the site root and
+    the site (liaison.cache: the build record is part of the site, byte for byte the same
+    from one machine to the next); without them, every file is read."""
+    import time
+
+    from liaison.cache import cache_file
+
+    store = cache_file(root, "inputs", "json")
+    try:
+        with open(store, encoding="utf-8") as fh:
+            known = json.load(fh)
+        if not isinstance(known, dict) or known.get("version") != VERSION:
+            known = {}
+    except (OSError, ValueError):
+        known = {}
+    known = known.get("files") if isinstance(known.get("files"), dict) else {}
+    seen: dict[str, list[str]] = {}
+    recent = time.time_ns() - RACY_NS
     top = set(INPUT_FILES) | set(INPUT_FOLDERS)
     skip = str(out)
     found: dict[str, str] = {}
@@ -87,13 +113,42 @@ def inputs(root: Path, out: Path) -> dict[str, str]:
                 stack.append(rel)
             elif entry.is_file(follow_symlinks=False):
                 try:
-                    with open(entry.path, "rb") as fh:
-                        found[rel] = _digest(fh.read())
+                    st = entry.stat(follow_symlinks=False)
+                    signature = f"{st.st_size}:{st.st_mtime_ns}:{st.st_ctime_ns}:{st.st_ino}"
+                    old = known.get(rel)
+                    if isinstance(old, list) and len(old) == 2 and old[0] == signature:
+                        found[rel] = old[1]
+                    else:
+                        with open(entry.path, "rb") as fh:
+                            found[rel] = _digest(fh.read())
+                    if max(st.st_mtime_ns, st.st_ctime_ns) < recent:
+                        seen[rel] = [signature, found[rel]]
                 except OSError:
                     found[rel] = "unreadable"
             else:
                 found[rel] = "special"
+    if seen != known:
+        _keep(store, {"version": VERSION, "files": seen})
     return dict(sorted(found.items()))
+
+
+def _keep(path: Path, data: dict) -> None:
+    """Write ``data`` (JSON) to ``path`` in one step; a failure only costs time next run."""
+    import tempfile
+
+    tmp = None
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            json.dump(data, fh, separators=(",", ":"))
+        os.replace(tmp, path)
+    except (OSError, ValueError):
+        if tmp is not None:
+            try:
+                os.unlink(tmp)
+            except OSError:
+                pass
 
 
 def outputs(out: Path) -> str:
@@ -103,10 +158,11 @@ def outputs(out: Path) -> str:
 
     own = {NAME, BUILDING, DELETING, MARKER}
     listing = []
+    base = os.fspath(out)
     stack = [""]
     while stack:
         rel_dir = stack.pop()
-        with os.scandir(out / rel_dir if rel_dir else out) as entries:
+        with os.scandir(f"{base}/{rel_dir}" if rel_dir else base) as entries:
             for entry in entries:
                 rel = f"{rel_dir}/{entry.name}" if rel_dir else entry.name
                 if entry.is_dir(follow_symlinks=False):

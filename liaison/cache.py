@@ -31,6 +31,16 @@ def _parser_fingerprint() -> bytes:
 CACHE_VERSION = b"liaison-parse-2-" + _parser_fingerprint()
 
 
+def cache_file(root: Path, kind: str, suffix: str) -> Path:
+    """Where this program keeps what it knows of a site root between runs (never inside it)."""
+    base = os.environ.get("LIAISON_CACHE_DIR") or os.path.join(
+        os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache"),
+        "liaison",
+    )
+    name = hashlib.blake2b(str(root.resolve()).encode(), digest_size=8).hexdigest()
+    return Path(base) / f"{kind}-{name}.{suffix}"
+
+
 class ParseCache:
     MISS = object()
 
@@ -49,12 +59,7 @@ class ParseCache:
 
     @classmethod
     def for_root(cls, root: Path) -> "ParseCache":
-        base = os.environ.get("LIAISON_CACHE_DIR") or os.path.join(
-            os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache"),
-            "liaison",
-        )
-        name = hashlib.blake2b(str(root.resolve()).encode(), digest_size=8).hexdigest()
-        return cls(Path(base) / f"parsed-{name}.pickle")
+        return cls(cache_file(root, "parsed", "pickle"))
 
     @staticmethod
     def key(raw: bytes) -> bytes:

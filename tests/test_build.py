@@ -396,6 +396,44 @@ def test_a_build_with_nothing_changed_writes_nothing_and_says_so(example_site, t
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".out")] == []
 
 
+def test_an_unchanged_input_file_is_not_read_again_and_an_edit_of_the_same_size_is_seen(
+        example_site, tmp_path, monkeypatch, _private_parse_cache):
+    """The build's check of its inputs reads again only the files whose size, times or inode
+    moved since they were hashed (kept outside the site: the record stays the same bytes);
+    an edit that keeps the size and puts the modification time back is still seen, since the
+    change time moves; a file changed a moment ago is hashed again next time."""
+    from liaison import buildrecord
+
+    monkeypatch.setattr(buildrecord, "RACY_NS", 0)  # the files were all just written
+    out = tmp_path / "out"
+    assert build(example_site, out)[0] == 0
+    store = next(_private_parse_cache.glob("inputs-*.json"))
+    known = json.loads(store.read_text())["files"]
+    assert "data/physicians/nina-vargas.yaml" in known
+    assert not any(rel.startswith(("out/", "site/")) for rel in known)
+    read = []
+    real_digest = buildrecord._digest
+    monkeypatch.setattr(buildrecord, "_digest", lambda data: read.append(data) or real_digest(data))
+    code, _o, stderr = build(example_site, out)
+    assert code == 0 and "up to date" in stderr
+    assert len(read) == 1, "only the list of the site's files was hashed, no input file"
+
+    doc = example_site / "data" / "physicians" / "nina-vargas.yaml"
+    text, st = doc.read_text(), doc.stat()
+    edited = text.replace("Nina", "Nena", 1)
+    assert edited != text and len(edited) == len(text)
+    doc.write_text(edited)
+    os.utime(doc, ns=(st.st_atime_ns, st.st_mtime_ns))  # the modification time put back
+    read.clear()
+    code, _o, stderr = build(example_site, out)
+    assert code == 0 and "up to date" not in stderr, stderr
+    assert b"Nena" in (out / "physicians/nina-vargas/index.html").read_bytes()
+
+    monkeypatch.setattr(buildrecord, "RACY_NS", 3_600 * 10**9)  # everything is recent
+    buildrecord.inputs(example_site, out)
+    assert json.loads(store.read_text())["files"] == {}, "a recent file's signature is not kept"
+
+
 @pytest.mark.parametrize("change", ["data file", "new file", "template", "as-of", "page removed",
                                     "page added", "record damaged", "--full"])
 def test_a_build_after_a_change_builds_again_as_a_fresh_build_would(example_site, tmp_path, change):
