@@ -282,6 +282,10 @@ def main(argv=None) -> int:
     ap.add_argument("--hugo", default="hugo")
     ap.add_argument("--edits", action="store_true",
                     help="after each Liaison build: a no-op rebuild and one after an edit")
+    ap.add_argument("--keep-outputs", action="store_true",
+                    help="delete the runs' output folders only at the end, not after each run: "
+                         "no run then makes its files just after another's were deleted (on "
+                         "ext4 without a journal that slows the next run's file making)")
     ap.add_argument("--serve", type=int, default=0, metavar="SAVES",
                     help="then time `serve` over SAVES saves (bench/serve.py)")
     args = ap.parse_args(argv)
@@ -325,9 +329,10 @@ def main(argv=None) -> int:
                               f"peak RSS {r['rss'] / 2**20:6.0f} MiB, load {r['load']:.2f}",
                               file=sys.stderr)
                 _wait_for_removal(out)
-                shutil.rmtree(out)
-                for spare in out.parent.glob(f".{out.name}.old-*"):  # kept by the builds
-                    shutil.rmtree(spare)
+                if not args.keep_outputs:
+                    shutil.rmtree(out)
+                    for spare in out.parent.glob(f".{out.name}.old-*"):  # kept by the builds
+                        shutil.rmtree(spare)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     h = [r["wall"] for r in runs["hugo"]]
