@@ -58,6 +58,46 @@ def test_forked_workers_report_every_problem(generated, tmp_path, monkeypatch):
                                                     lists[-1].relative_to(site).as_posix()}
 
 
+@pytest.mark.skipif(not can_fork(), reason="fork is not available on this platform")
+def test_interactions_read_by_the_second_process_come_back_in_one_reads_order(
+        generated, tmp_path, monkeypatch):
+    """A build's second process reads the last interaction files besides the referral files
+    and sends their records back: the site holds the same records in the same order (by
+    date, then file, then place), with the same sources, problems and failed records, as
+    when one process reads everything."""
+    import shutil
+
+    site = tmp_path / "site"
+    shutil.copytree(generated, site)
+    lists = sorted((site / "data" / "interactions").rglob("*.yaml"))
+    with open(lists[-1], "a") as fh:  # a failed record in a file the second process reads
+        fh.write("- {date: 2026-02-30, liaison: nobody, type: visit, summary: x, practice: p-00001}\n")
+    monkeypatch.setattr(pipeline, "PARALLEL_BYTES", 0)
+    monkeypatch.setattr(pipeline, "SENT_INTERACTIONS", 0.5)
+    sent = []
+    real = pipeline.load_bulk
+
+    def load_bulk(loader, rels, memo=None):
+        sent.append(list(rels))
+        return real(loader, rels, memo)
+
+    monkeypatch.setattr(pipeline, "load_bulk", load_bulk)
+    one = pipeline._check(site, D, False, False, True, 1)
+    two = pipeline._check(site, D, False, False, True, 2)
+    mine = sent[-1]  # what this process read of the interactions (the other's calls are its own)
+    assert 5 < len(mine) < len(lists) and lists[-1].relative_to(site).as_posix() not in mine, \
+        "the second process read the last files"
+
+    def records(checked):
+        s = checked.site
+        return [(r.model_dump(), s.src[id(r)]) for r in s.interactions]
+
+    assert len(records(two)) > 1000 and records(one) == records(two)
+    assert [(p.path, p.prefix) for p in one.site.bulk_partials] == \
+        [(p.path, p.prefix) for p in two.site.bulk_partials]
+    assert one.report == two.report and not two.ok
+
+
 def test_share_balances_sizes_and_keeps_order():
     items = list("abcdef")
     shares = share(items, [10, 1, 1, 10, 1, 1], 2)
