@@ -80,7 +80,7 @@ def inputs(root: Path, out: Path) -> dict[str, str]:
     from one machine to the next); without them, every file is read."""
     import time
 
-    from liaison.cache import cache_file
+    from liaison.cache import cache_file, keep
 
     store = cache_file(root, "inputs", "json")
     try:
@@ -128,27 +128,9 @@ def inputs(root: Path, out: Path) -> dict[str, str]:
             else:
                 found[rel] = "special"
     if seen != known:
-        _keep(store, {"version": VERSION, "files": seen})
+        data = json.dumps({"version": VERSION, "files": seen}, separators=(",", ":")).encode()
+        keep(store, lambda fh: fh.write(data))
     return dict(sorted(found.items()))
-
-
-def _keep(path: Path, data: dict) -> None:
-    """Write ``data`` (JSON) to ``path`` in one step; a failure only costs time next run."""
-    import tempfile
-
-    tmp = None
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            json.dump(data, fh, separators=(",", ":"))
-        os.replace(tmp, path)
-    except (OSError, ValueError):
-        if tmp is not None:
-            try:
-                os.unlink(tmp)
-            except OSError:
-                pass
 
 
 def outputs(out: Path) -> str:
@@ -156,9 +138,16 @@ def outputs(out: Path) -> str:
     the build's marker left out: the marker is renamed once the record is written)."""
     from liaison.render import BUILDING, DELETING, MARKER
 
-    own = {NAME, BUILDING, DELETING, MARKER}
-    listing = []
-    base = os.fspath(out)
+    files, _folders = folder_files(out, {NAME, BUILDING, DELETING, MARKER})
+    return listing_digest(list(files.items()))
+
+
+def folder_files(folder: Path, own: set[str]) -> tuple[dict[str, int], list[str]]:
+    """Every file below ``folder`` (relative path -> size; links are not followed) but the
+    files of ``own`` at its top, and every folder below it."""
+    files: dict[str, int] = {}
+    folders: list[str] = []
+    base = os.fspath(folder)
     stack = [""]
     while stack:
         rel_dir = stack.pop()
@@ -166,10 +155,11 @@ def outputs(out: Path) -> str:
             for entry in entries:
                 rel = f"{rel_dir}/{entry.name}" if rel_dir else entry.name
                 if entry.is_dir(follow_symlinks=False):
+                    folders.append(rel)
                     stack.append(rel)
                 elif rel not in own:
-                    listing.append((rel, entry.stat(follow_symlinks=False).st_size))
-    return listing_digest(listing)
+                    files[rel] = entry.stat(follow_symlinks=False).st_size
+    return files, folders
 
 
 def listing_digest(listing: list[tuple[str, int]]) -> str:

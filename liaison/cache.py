@@ -41,6 +41,24 @@ def cache_file(root: Path, kind: str, suffix: str) -> Path:
     return Path(base) / f"{kind}-{name}.{suffix}"
 
 
+def keep(path: Path, dump) -> None:
+    """Write one of this program's cache files in one step: ``dump(binary file)`` into a
+    temporary file beside it, renamed over it. A failure only costs time next run."""
+    tmp = None
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+        with os.fdopen(fd, "wb") as fh:
+            dump(fh)
+        os.replace(tmp, path)
+    except (OSError, ValueError, pickle.PicklingError):
+        if tmp is not None:
+            try:
+                os.unlink(tmp)
+            except OSError:
+                pass
+
+
 class ParseCache:
     MISS = object()
 
@@ -90,11 +108,5 @@ class ParseCache:
         """Keep the entries of this run only (files that no longer exist drop out)."""
         if self.path is None or self.new.keys() == self.old.keys():
             return
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".tmp-")
-            with os.fdopen(fd, "wb") as fh:
-                pickle.dump({b"version": CACHE_VERSION, **self.new}, fh, protocol=5)
-            os.replace(tmp, self.path)
-        except (OSError, ValueError, pickle.PicklingError):
-            pass
+        keep(self.path, lambda fh: pickle.dump({b"version": CACHE_VERSION, **self.new}, fh,
+                                               protocol=5))

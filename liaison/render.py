@@ -535,16 +535,16 @@ def _build_locked(out, view, stats, pages, env, site, workers, progress, laps, s
             _prerender(view, env, cores, laps, render.work_out_keys if record else None)
         t = time.perf_counter()
         done = render.changed(previous, laps) if previous is not None else render.everything()
+        listing = done.written + done.kept  # every file of the new site: (path, size)
         if spare is not None:
-            _remove_stale(tmp, spare, {rel for rel, _size in done.written + done.kept})
-        files = len(done.written) + len(done.kept) + 1  # and the marker
+            _remove_stale(tmp, spare, {rel for rel, _size in listing})
+        files = len(listing) + 1  # and the marker
         if record is not None:
             from liaison import buildrecord
 
             files += 1
-            buildrecord.write(tmp, record, len(pages), files, view.warnings,
-                              done.written + done.kept, _made(done.keys, pages, done.results,
-                                                              done.reuse))
+            buildrecord.write(tmp, record, len(pages), files, view.warnings, listing,
+                              _made(done.keys, pages, done.results, done.reuse))
         progress.stage("writing")
         os.replace(tmp / BUILDING, tmp / MARKER)  # complete: the next build may restore it
         laps.append((f"render and write {len(pages) - len(done.reuse)} pages"
@@ -994,20 +994,7 @@ def _take_spare(out: Path) -> _Spare | None:
                 record = json.load(fh)
         except (OSError, ValueError):
             pass
-        own = {buildrecord.NAME, SPARE, SPARE_IGNORE}
-        files: dict[str, int] = {}
-        folders: list[str] = []
-        stack = [""]
-        while stack:
-            rel_dir = stack.pop()
-            with os.scandir(path / rel_dir if rel_dir else path) as entries:
-                for entry in entries:
-                    rel = f"{rel_dir}/{entry.name}" if rel_dir else entry.name
-                    if entry.is_dir(follow_symlinks=False):
-                        folders.append(rel)
-                        stack.append(rel)
-                    elif rel_dir or entry.name not in own:
-                        files[rel] = entry.stat(follow_symlinks=False).st_size
+        files, folders = buildrecord.folder_files(path, {buildrecord.NAME, SPARE, SPARE_IGNORE})
         made = {}
         if isinstance(record, dict) and isinstance(record.get("made"), dict) \
                 and record.get("outputs") == buildrecord.listing_digest(list(files.items())):

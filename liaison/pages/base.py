@@ -32,8 +32,8 @@ class PageKind:
     context of one (readable names; ``templates/README.md`` lists them); ``reads`` names the
     records and statistics the context is built from (for people: what an incremental build
     keeps is worked out in ``liaison.incremental``, where a new kind of page needs a key of
-    its own, else its pages are made again after any change); ``files_beside(view, page)`` gives files written next to the page (the .pptx of a
-    customized deck). ``section`` is the navigation section the pages belong to; ``nav``
+    its own, else its pages are made again after any change); ``files_beside(view, page)``
+    gives files written next to the page (the .pptx of a customized deck). ``section`` is the navigation section the pages belong to; ``nav``
     (label, href) puts the section into the navigation bar, at its place in ``NAV_ORDER``.
     """
 
