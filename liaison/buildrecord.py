@@ -228,15 +228,19 @@ def previous(out: Path, as_of: dt.date, strict: bool) -> dict | None:
 
 
 def write(folder: Path, wanted: dict, pages: int, files: int, warnings: list,
-          written: list[tuple[str, int]] | None = None, made: dict | None = None) -> None:
+          written: list[tuple[str, int]] | None = None, made: dict | None = None,
+          extras: dict | None = None) -> None:
     """Write the record into a freshly built site folder, with what the build wrote (the
     paths and sizes of ``written``, else read back from the folder), its warnings
-    (Diagnostic) and ``made``: each page's key (liaison.incremental) and the files written
-    beside it, by page path."""
+    (Diagnostic), ``made``: each page's key (liaison.incremental) and the files written
+    beside it, by page path, and ``extras``: the same for the groups of non-page files
+    that have keys of their own, by their first path."""
     record = {**wanted, "pages": pages, "files": files,
               "warnings": [[d.path, d.line, d.col, d.severity, d.message] for d in warnings],
               "outputs": outputs(folder) if written is None else listing_digest(written)}
     if made is not None:
         record["made"] = made
+    if extras is not None:
+        record["extras"] = extras
     (folder / NAME).write_text(json.dumps(record, separators=(",", ":"), sort_keys=True) + "\n",
                                encoding="utf-8")

@@ -78,11 +78,9 @@ class Keys:
                       if not rel.startswith(RECORD_FOLDERS))
         # Names one page shows of another group's physicians and practices: those an
         # interaction names (in its snippet, on the briefs, months and team pages that list it).
-        listed = {pid for r in site.interactions for pid in r.physicians}
-        doctors = {pid: site.physicians[pid] for pid in sorted(listed) if pid in site.physicians}
+        labels = named_physicians(site)
         named = {r.practice for r in site.interactions if r.practice} | \
-            {d.practice for d in doctors.values()}
-        labels = [(pid, d.name, d.practice, d.npi) for pid, d in doctors.items()]
+            {practice for _pid, _name, practice, _npi in labels}
         places = [(pid, site.practices[pid].name) for pid in sorted(named) if pid in site.practices]
         decks = sorted((p, tuple(ds)) for p, ds in view.decks_for_practice.items())
         return _hash("site", json.dumps(settings, sort_keys=True), rest, labels, places, decks,
@@ -172,6 +170,43 @@ class Keys:
             return _hash(page.kind, page.key, self.site_key, self.month_counts(),
                          self._files(rows))
         return _hash(page.kind, page.key, self.everything)
+
+
+def named_physicians(site) -> list[tuple]:
+    """(id, name, practice, NPI) of every physician an interaction names, by id."""
+    listed = {pid for r in site.interactions for pid in r.physicians}
+    doctors = site.physicians
+    return [(pid, d.name, d.practice, d.npi)
+            for pid, d in ((pid, doctors.get(pid)) for pid in sorted(listed)) if d is not None]
+
+
+# The non-page files with keys of their own (by their group's first path, as
+# liaison.render's extra groups name them): the others are made again after any change.
+INTERACTIONS_EXPORT = "exports/interactions.csv"
+CALENDARS = "calendar.ics"
+
+
+def extra_keys(view, inputs: dict[str, str], settings: dict) -> dict[str, str]:
+    """The keys of the non-page files that do not read the whole site:
+
+    - the interactions export shows the interaction records as written: it is made from the
+      interaction files alone;
+    - the calendars show the open follow-ups and planned visits of the interactions, with
+      the names of the team, of the practices (and their addresses) and of the physicians
+      an interaction names, and each practice's and physician's last contact (which the
+      interactions and the practices those physicians belong to decide): they are made from
+      the interaction and practice files, every input that is not a record (site.yaml, the
+      team…) and those physicians' names and practices.
+
+    So an edit of a physician that no interaction names, or of a referral row, makes
+    neither again."""
+    shown = json.dumps(settings, sort_keys=True)
+    logs = sorted((rel, h) for rel, h in inputs.items() if rel.startswith("data/interactions/"))
+    rest = sorted((rel, h) for rel, h in inputs.items()
+                  if not rel.startswith(("data/physicians/", "data/referrals/",
+                                         "data/interactions/")))
+    return {INTERACTIONS_EXPORT: _hash(INTERACTIONS_EXPORT, shown, logs),
+            CALENDARS: _hash(CALENDARS, shown, logs, rest, named_physicians(view.site))}
 
 
 def own_key(page) -> bool:

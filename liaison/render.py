@@ -544,7 +544,8 @@ def _build_locked(out, view, stats, pages, env, site, workers, progress, laps, s
 
             files += 1
             buildrecord.write(tmp, record, len(pages), files, view.warnings, listing,
-                              _made(done.keys, pages, done.results, done.reuse))
+                              _made(done.keys, pages, done.results, done.reuse),
+                              _extras_made(done.extra_keys, listing, view, stats))
         progress.stage("writing")
         os.replace(tmp / BUILDING, tmp / MARKER)  # complete: the next build may restore it
         laps.append((f"render and write {len(pages) - len(done.reuse)} pages"
@@ -570,13 +571,15 @@ def _build_locked(out, view, stats, pages, env, site, workers, progress, laps, s
 class _Done:
     """What the rendering wrote: each process's list of (path, size) (a page, then the files
     beside it), the files linked from the previous site, the pages' keys, the pages taken
-    from it (page path -> its files) and how many processes worked."""
+    from it (page path -> its files), how many processes worked and the keys of the
+    non-page files that have their own (liaison.incremental.extra_keys)."""
 
     results: list
     kept: list
     keys: dict | None
     reuse: dict
     processes: int
+    extra_keys: dict | None = None
 
     @property
     def written(self) -> list:
@@ -592,11 +595,41 @@ class _Rendering:
         self.out, self.tmp, self.record, self.progress, self.n = out, tmp, record, progress, n
         self.spare = spare
         self.label = "rendering pages:"
-        self.keys = None
+        self.keys = self.extra_keys = None
 
     def work_out_keys(self) -> None:
-        """The pages' keys (liaison.incremental), for the build record."""
+        """The pages' keys and the non-page files' (liaison.incremental), for the build
+        record."""
         self.keys = _page_keys(self.view, self.pages, self.record)
+        self.extra_keys = _extra_keys(self.view, self.record)
+
+    def extras_again(self, previous: dict) -> tuple[list, list, dict]:
+        """The non-page files of an incremental build: a group of them whose key is the one
+        the spare's record gives stays as it is there, one whose key the previous site's
+        record gives is linked from it, the others are made. Returns (the files written,
+        the files kept or linked, the keys)."""
+        from liaison.incremental import reusable
+
+        keys = _extra_keys(self.view, self.record)
+        as_is, kept = {}, []
+        if self.spare is not None:
+            files = self.spare.files
+            for head, rels in reusable({"made": self.spare.extras}, keys).items():
+                if all(rel in files for rel in rels):
+                    as_is[head] = rels
+                    kept += [(rel, files[rel]) for rel in rels]
+        reuse = {head: rels for head, rels in reusable({"made": previous.get("extras")},
+                                                       keys).items() if head not in as_is}
+        try:
+            linked, missing = _link_kept(self.out, self.tmp, reuse)
+            taken = set(as_is) | (set(reuse) - set(missing))
+            files = {}
+            for heads, make in _extra_groups(self.view, self.stats):
+                if heads[0] not in taken:
+                    files.update(make())
+            return write_files(self.tmp, files), kept + linked, keys
+        except OSError as exc:  # a full disk in a worker: a message, not a traceback
+            raise _output_error(exc, self.out) from None
 
     def work(self, share, progress=None):
         """One share: a list of pages, EXTRAS or (LINK, reuse)."""
@@ -654,7 +687,7 @@ class _Rendering:
             results = [self.work(self.pages), self.work(EXTRAS)]
         if self.record is not None and self.keys is None:
             self.work_out_keys()
-        return _Done(results, [], self.keys, {}, self.n if can_fork() else 1)
+        return _Done(results, [], self.keys, {}, self.n if can_fork() else 1, self.extra_keys)
 
     def changed(self, previous: dict, laps: list) -> _Done:
         """An incremental build: the pages whose key is the hash of every input (which
@@ -702,15 +735,21 @@ class _Rendering:
                          nested=len(shares))
             return results
 
+        def share(s):
+            if s is HERE:
+                return here(s)
+            return self.extras_again(previous) if s is EXTRAS else self.work(s)
+
         if self.n == 1:
-            results = [*here(None), self.work(broad), self.work(EXTRAS)]
+            mine, *others = [share(s) for s in (HERE, broad, EXTRAS)]
             processes = 1
         else:
             shares = [HERE] + [s for s in (broad, EXTRAS) if s]
-            mine, *others = map_forked(lambda s: here(s) if s is HERE else self.work(s), shares)
-            results = [*mine, *others]
+            mine, *others = map_forked(share, shares)
             processes = len(shares) + found["nested"] - 1  # this one works in both rounds
-        return _Done(results, found["kept"], found["keys"], found["reuse"], processes)
+        written, kept, extra_keys = others.pop()  # the non-page files: the last share
+        return _Done([*mine, *others, written], found["kept"] + kept, found["keys"],
+                     found["reuse"], processes, extra_keys)
 
 
 PAGE_CHUNK = 16  # pages a process takes at a time in a full build
@@ -742,6 +781,26 @@ def _page_keys(view, pages: list, record: dict) -> dict[str, str]:
 
     return page_keys(view, pages, record["inputs"],
                      {k: v for k, v in record.items() if k != "inputs"})
+
+
+def _extra_keys(view, record: dict) -> dict[str, str]:
+    from liaison.incremental import extra_keys
+
+    return extra_keys(view, record["inputs"], {k: v for k, v in record.items() if k != "inputs"})
+
+
+def _extras_made(keys: dict[str, str] | None, listing: list, view, stats) -> dict | None:
+    """The non-page files' groups with keys of their own: their first path -> [its key, the
+    group's other files], for the build record."""
+    if keys is None:
+        return None
+    heads = {group[0]: group for group, _make in _extra_groups(view, stats)}
+    made = {}
+    for head, key in keys.items():
+        group = heads[head]
+        made[head] = [key, sorted(rel for rel, _size in listing
+                                  if rel != head and rel.startswith(group))]
+    return made
 
 
 def _link_kept(old: Path, new: Path, reuse: dict[str, list[str]]
@@ -974,6 +1033,7 @@ class _Spare:
     made: dict
     files: dict[str, int]
     folders: list[str]
+    extras: dict = field(default_factory=dict)  # the record's "extras", as "made"
 
 
 def _take_spare(out: Path) -> _Spare | None:
@@ -995,10 +1055,12 @@ def _take_spare(out: Path) -> _Spare | None:
         except (OSError, ValueError):
             pass
         files, folders = buildrecord.folder_files(path, {buildrecord.NAME, SPARE, SPARE_IGNORE})
-        made = {}
+        made, extras = {}, {}
         if isinstance(record, dict) and isinstance(record.get("made"), dict) \
                 and record.get("outputs") == buildrecord.listing_digest(list(files.items())):
             made = record["made"]
+            if isinstance(record.get("extras"), dict):
+                extras = record["extras"]
         os.replace(path / SPARE, path / BUILDING)  # a killed build's folder from now on
         _write(os.fspath(path / BUILDING), MARKER_TEXT.encode())
         for name in (buildrecord.NAME, SPARE_IGNORE):
@@ -1015,7 +1077,7 @@ def _take_spare(out: Path) -> _Spare | None:
     except OSError:
         _remove_ours(path)
         return None
-    return _Spare(path, made, files, folders)
+    return _Spare(path, made, files, folders, extras)
 
 
 def _remove_stale(folder: Path, spare: _Spare, kept: set[str]) -> None:

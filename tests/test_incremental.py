@@ -220,3 +220,61 @@ def test_a_page_that_cannot_be_linked_is_rendered(generated, tmp_path, monkeypat
     assert 0 < result.kept < result.pages
     build(generated, AS_OF, full, full=True)
     _same_site(out, full)
+
+
+def _named(root: Path) -> tuple[set[str], set[str]]:
+    """(every physician an interaction names, those an open follow-up's interaction dated
+    on or before the as-of date names)."""
+    named, followed = set(), set()
+    for path in sorted((root / "data" / "interactions").rglob("*.yaml")):
+        for item in yaml.safe_load(path.read_text()) or []:
+            named.update(item.get("physicians", []))
+            if item["date"] <= AS_OF and any("done" not in f for f in item.get("follow_ups", [])):
+                followed.update(item.get("physicians", []))
+    return named, followed
+
+
+def test_the_interactions_export_and_calendars_are_made_again_only_for_what_they_show(
+        generated, tmp_path):
+    """The interactions export is made from the interaction files alone, the calendars from
+    them, the practices, the team and the names of the physicians an interaction names: an
+    edit of another physician links both from the previous site (the same inodes), the
+    renaming of a physician a follow-up's interaction names makes the calendars again; the
+    site is the full build's each time."""
+    out, full = tmp_path / "out", tmp_path / "full"
+    practice = sorted((generated / "data" / "practices").glob("*.yaml"))[0].stem
+    (generated / "data" / "physicians" / "d-900002.yaml").write_text(
+        f"name: Ovi Brannick\nspecialty: Podiatry\npractice: {practice}\n")
+    build(generated, AS_OF, out)
+    calendars = ["calendar.ics", *sorted(f"calendar/{p.name}" for p in (out / "calendar").iterdir())]
+    inodes = lambda rels: {rel: (out / rel).stat().st_ino for rel in rels}
+    export = inodes(["exports/interactions.csv"])
+    named, followed = _named(generated)
+    docs = {p.stem: p for p in sorted((generated / "data" / "physicians").glob("*.yaml"))}
+    quiet = next(docs[pid] for pid in docs if pid not in named)
+    loud = next(docs[pid] for pid in sorted(followed) if pid in docs)
+
+    cals = inodes(calendars)
+    physicians_csv = inodes(["exports/physicians.csv"])
+    edit_yaml(quiet, lambda d: d.update(phone="828-555-0177", name="Wren Tallow-Ide"))
+    edit_yaml(loud, lambda d: d.update(phone="828-555-0178"))  # named: only its name shows
+    assert 0 < build(generated, AS_OF, out).kept
+    assert inodes(calendars) == cals and inodes(["exports/interactions.csv"]) == export
+    assert inodes(["exports/physicians.csv"]) != physicians_csv  # it shows every physician
+    assert b"828-555-0177" in (out / "exports" / "physicians.csv").read_bytes()
+    build(generated, AS_OF, full, full=True)
+    _same_site(out, full)
+
+    edit_yaml(loud, lambda d: d.update(name="Perrin Ashgrove-Lund"))
+    build(generated, AS_OF, out)
+    assert inodes(["exports/interactions.csv"]) == export
+    assert b"Perrin Ashgrove-Lund" in (out / "calendar.ics").read_bytes()
+    build(generated, AS_OF, full, full=True)
+    _same_site(out, full)
+
+    log = sorted((generated / "data" / "interactions").rglob("*.yaml"))[-1]
+    edit_yaml(log, lambda items: items[0].update(summary="Dropped off the new referral pads"))
+    build(generated, AS_OF, out)
+    assert b"Dropped off the new referral pads" in (out / "exports" / "interactions.csv").read_bytes()
+    build(generated, AS_OF, full, full=True)
+    _same_site(out, full)
