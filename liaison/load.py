@@ -141,6 +141,36 @@ def load_bulk(loader: Loader, rels: list[str], memo: Memo | None = None) -> Bulk
                 loader.partials)
 
 
+def bulk_entry(loader: Loader, rel: str) -> tuple:
+    """One interaction or referral file as ``load_bulk`` reads it: (its path, what it gave,
+    the problems and the failed records it gave), which the loader does not keep."""
+    problems, partials = len(loader.problems), len(loader.partials)
+    if rel.startswith("data/interactions/"):
+        value = [(rec.date, rec, (rel, prefix))
+                 for prefix, rec in _load_list(loader, rel, Interaction)]
+    else:
+        value = _load_referrals(loader, rel)
+    entry = (rel, value, loader.problems[problems:], loader.partials[partials:])
+    del loader.problems[problems:], loader.partials[partials:]
+    return entry
+
+
+def assemble(entry_lists: list[list[tuple]]) -> Bulk:
+    """``Bulk`` of the entries of files (``bulk_entry``), lists of them in file order: the
+    same as ``load_bulk`` of those files."""
+    interactions, referrals, problems, partials = [], [], [], []
+    for entries in entry_lists:
+        for rel, value, noted, failed in entries:
+            if rel.startswith("data/interactions/"):
+                interactions += value
+            else:
+                referrals += value
+            problems += noted
+            partials += failed
+    interactions.sort(key=itemgetter(0))  # stable: files and records are in order already
+    return Bulk([(rec, src) for _d, rec, src in interactions], referrals, problems, partials)
+
+
 def _load_referrals(loader: Loader, rel: str) -> list[ReferralRow]:
     if rel.lower().endswith(".csv"):
         rows: list[ReferralRow] = []

@@ -6,6 +6,7 @@ import contextlib
 import datetime as dt
 import gc
 import os
+import pickle
 import re
 import time
 from dataclasses import dataclass
@@ -18,10 +19,15 @@ from liaison.checks import check_bulk, check_core
 from liaison.compliance import cost_events, limit_warnings
 from liaison.decks import deck_failures, deck_problems
 from liaison.diagnostics import Problem, Report
-from liaison.load import Bulk, Loader, interactions_read, attach, core_only, discover, load_bulk, load_core, place
+from liaison.load import (
+    Bulk, Loader, assemble, attach, bulk_entry, core_only, discover, interactions_read, load_bulk,
+    load_core, place,
+)
 from liaison.figures import Stats
 from liaison.memo import Memo
 from liaison.records import Site
+from liaison.models import FILE_KINDS
+from liaison.snapshot import FileMemo, Store, read_chunks
 from liaison.workers import cpu_count, map_forked, map_staged, share
 
 # Below this many bytes of interaction and referral files, forking costs more than it saves.
@@ -135,12 +141,28 @@ class _Clock:
 SENT_INTERACTIONS = 0.3
 
 
-def _load_side_by_side(root: Path, cache, files, fingerprint: Path | None = None):
+def _load_core(root: Path, cache, files, store: Store | None) -> tuple[Site, Loader]:
+    """``load_core``, taking the physicians, practices and team unchanged since the last
+    build from ``store`` (liaison.snapshot) and keeping there those it read."""
+    if store is None:
+        site, loader, _files = load_core(root, cache, files)
+        return site, loader
+    memo = FileMemo(store, [rel for kind in FILE_KINDS for rel in files.by_kind[kind]])
+    site, loader, _files = load_core(root, cache, files, memo)
+    memo.save()
+    return site, loader
+
+
+def _load_side_by_side(root: Path, cache, files, fingerprint: Path | None = None,
+                       store: Store | None = None):
     """Every record, for a build: a forked process reads the referral files (rows are cheap
     to send back: 0.8 s for 290,000 of them), the last interaction files (about a third:
     ``SENT_INTERACTIONS``) and hashes the input files when asked (``fingerprint``: the output
     folder, see liaison.buildrecord), while this one reads the core records and the other
-    interaction files. Returns (site, loader, bulk, input hashes or None)."""
+    interaction files. With ``store`` (liaison.snapshot), the interaction and referral files
+    unchanged since the last build are taken from it, and the others written into it: the
+    forked process sends what it has as the store keeps it. Returns (site, loader, bulk,
+    input hashes or None)."""
     rels = files.interactions
     total = sum(files.sizes.get(rel, 0) for rel in rels)
     cut, sent = len(rels), 0
@@ -154,33 +176,40 @@ def _load_side_by_side(root: Path, cache, files, fingerprint: Path | None = None
             from liaison import buildrecord
 
             mine = ParseCache(None) if cache is None else cache.child()
-            bulk = load_bulk(Loader(root, mine), files.referrals)
-            more = load_bulk(Loader(root, mine), sent_rels)
+            loader = Loader(root, mine)
+            sent = read_chunks(lambda rel: bulk_entry(loader, rel), sent_rels + files.referrals,
+                               store, as_bytes=True)
             hashes = buildrecord.inputs(root.resolve(), fingerprint) if fingerprint else None
-            return mine.new, bulk, more, hashes
-        site, loader, _files = load_core(root, cache, files)
-        return site, loader, load_bulk(Loader(root, cache), mine_rels)
+            return mine.new, sent, hashes
+        site, loader = _load_core(root, cache, files, store)
+        bulk_loader = Loader(root, cache)
+        return site, loader, read_chunks(lambda rel: bulk_entry(bulk_loader, rel), mine_rels,
+                                         store, as_bytes=False)
 
-    (site, loader, bulk), (cached, referrals, more, hashes) = map_forked(read, ["core", "referrals"])
+    (site, loader, mine), (cached, sent, hashes) = map_forked(read, ["core", "referrals"])
     if cache is not None:
         cache.adopt(cached)
-    interactions = bulk.interactions + more.interactions  # the files in their order, then
-    interactions.sort(key=lambda pair: pair[0].date)  # by date (stable), as one read sorts
-    return site, loader, Bulk(interactions, referrals.referrals,
-                              bulk.problems + more.problems + referrals.problems,
-                              bulk.partials + more.partials + referrals.partials), hashes
+    # the files in their order (interactions, then referrals), their interactions then sorted
+    # by date (stable), as one read sorts them
+    return site, loader, assemble(mine + [pickle.loads(payload) for payload in sent]), hashes
 
 
 def _check(root, as_of, strict, use_cache, keep_records, workers,
            check_templates: bool = False, fingerprint: Path | None = None,
-           memo: Memo | None = None, indexes: bool = False) -> Checked:
+           memo: Memo | None = None, indexes: bool = False,
+           snapshot: str | None = None) -> Checked:
     """``check``; with ``memo`` (liaison.memo: ``serve``), in this process only, reusing what
     the memo's last run made of every file that has not changed since. ``indexes`` (a build,
     with ``keep_records``): the pages' indexes of the records are made beside the checks
-    and sums when they run in forked processes (``Checked.indexes``)."""
+    and sums when they run in forked processes (``Checked.indexes``). ``snapshot`` (a build,
+    with ``keep_records`` and ``use_cache``): "read" takes the interaction and referral files
+    unchanged since the last build from liaison.snapshot, "write" reads every file; both
+    keep what they read there."""
     clock = _Clock()
     hashes = core_key = made = None
     cache = ParseCache.for_root(root) if use_cache else None
+    store = Store(root, read=snapshot == "read") if snapshot and use_cache and memo is None \
+        else None
     files = memo.listing(lambda: discover(root)) if memo is not None else discover(root)
     bulk_files = files.interactions + files.referrals
     if keep_records:
@@ -191,7 +220,13 @@ def _check(root, as_of, strict, use_cache, keep_records, workers,
             site, loader, files = load_core(root, cache, files, memo)
             bulk = load_bulk(Loader(root, cache), bulk_files, memo)
         elif n > 1 and files.referrals:
-            site, loader, bulk, hashes = _load_side_by_side(root, cache, files, fingerprint)
+            site, loader, bulk, hashes = _load_side_by_side(root, cache, files, fingerprint,
+                                                            store)
+        elif store is not None:
+            site, loader = _load_core(root, cache, files, store)
+            bulk_loader = Loader(root, cache)
+            bulk = assemble(read_chunks(lambda rel: bulk_entry(bulk_loader, rel), bulk_files,
+                                        store, as_bytes=False))
         else:
             site, loader, files = load_core(root, cache, files)
             bulk = load_bulk(Loader(root, cache), bulk_files)
@@ -413,7 +448,8 @@ def build(root: Path, as_of: dt.date, out: Path, strict: bool = False, on_checke
     with paused_gc():
         progress.stage("reading and checking the records")
         checked = _check(root, as_of, strict, True, True, workers,
-                         fingerprint=target if hashes is None else None, indexes=True)
+                         fingerprint=target if hashes is None else None, indexes=True,
+                         snapshot="write" if full else "read")
         progress.clear()
         if on_checked is not None:
             on_checked(checked)

@@ -1,0 +1,164 @@
+"""The records kept between builds (liaison.snapshot): a build reads again only the
+interaction, referral, physician, practice and team files that changed since the last one,
+takes the others from the cache folder, and writes a site byte-identical to a full build."""
+from __future__ import annotations
+
+import datetime as dt
+import pickle
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from edits import edit_yaml
+from liaison import buildrecord
+from liaison.parse import Loader
+from liaison.pipeline import build
+
+REPO = Path(__file__).resolve().parent.parent
+AS_OF = dt.date(2026, 11, 26)
+RECORDS = ("data/interactions/", "data/referrals/", "data/physicians/", "data/practices/",
+           "data/team/")
+
+
+def _files(out: Path) -> dict[str, bytes]:
+    return {p.relative_to(out).as_posix(): p.read_bytes() for p in sorted(out.rglob("*"))
+            if p.is_file() and p.name != ".liaison-build.json"}
+
+
+@pytest.fixture
+def generated(tmp_path) -> Path:
+    root = tmp_path / "gen"
+    subprocess.run([sys.executable, str(REPO / "bench" / "generate.py"), str(root),
+                    "--physicians", "40", "--seed", "11"], check=True, capture_output=True)
+    return root
+
+
+@pytest.fixture
+def reads(monkeypatch) -> list[str]:
+    """The record files parsed (YAML) or read (CSV) in this process, in order."""
+    seen: list[str] = []
+    parse, read_bytes = Loader.parse, Loader.read_bytes
+
+    def counted_parse(self, rel, raw=None, line_offset=0):
+        seen.append(rel)
+        return parse(self, rel, raw, line_offset)
+
+    def counted_read(self, rel):
+        if rel.endswith(".csv"):
+            seen.append(rel)
+        return read_bytes(self, rel)
+
+    monkeypatch.setattr(Loader, "parse", counted_parse)
+    monkeypatch.setattr(Loader, "read_bytes", counted_read)
+    return seen
+
+
+def _records(rels: list[str]) -> set[str]:
+    return {rel for rel in rels if rel.startswith(RECORDS)}
+
+
+def _store_files(cache: Path) -> list[Path]:
+    return sorted(cache.glob("records-*.d/*.pickle"))
+
+
+def test_a_build_reads_again_only_the_files_that_changed(generated, reads, monkeypatch,
+                                                         _private_parse_cache, tmp_path):
+    monkeypatch.setattr(buildrecord, "RACY_NS", 0)  # the files were written a moment ago
+    out, full = tmp_path / "out", tmp_path / "full"
+    build(generated, AS_OF, out, workers=1)
+    everything = _records(reads)
+    assert len(everything) > 60 and _store_files(_private_parse_cache)
+
+    log = sorted((generated / "data" / "interactions").rglob("*.yaml"))[2]
+    doc = sorted((generated / "data" / "physicians").glob("*.yaml"))[5]
+    edit_yaml(log, lambda items: items[0].update(summary="Brought the new intake forms"))
+    edit_yaml(doc, lambda d: d.update(phone="828-555-0164"))
+    reads.clear()
+    build(generated, AS_OF, out, workers=1)
+    assert _records(reads) == {log.relative_to(generated).as_posix(),
+                               doc.relative_to(generated).as_posix()}
+    reads.clear()
+    build(generated, AS_OF, full, workers=1, full=True)  # --full reads every file again
+    assert _records(reads) == everything
+    assert _files(out) == _files(full)
+    assert b"828-555-0164" in (out / "exports" / "physicians.csv").read_bytes()
+
+
+def test_what_the_store_holds_is_what_a_build_shows_and_full_reads_the_files(
+        generated, monkeypatch, _private_parse_cache, tmp_path):
+    """The store is used as it is (a physician's name changed inside it shows on the next
+    build, whose files did not change); ``full`` reads every file again."""
+    monkeypatch.setattr(buildrecord, "RACY_NS", 0)
+    out = tmp_path / "out"
+    build(generated, AS_OF, out, workers=1)
+    doc = sorted((generated / "data" / "physicians").glob("*.yaml"))[3]
+    chunk = next(path for path in _store_files(_private_parse_cache)
+                 if doc.relative_to(generated).as_posix().encode() in path.read_bytes())
+    version, name, signatures, payload = pickle.loads(chunk.read_bytes())
+    entries = pickle.loads(payload)
+    for rel, (value, problems, failed) in ((e[0], e[1:]) for e in entries):
+        if rel.endswith(doc.name):
+            object.__setattr__(value, "name", "Marked In-The-Store")
+    chunk.write_bytes(pickle.dumps((version, name, signatures, pickle.dumps(entries))))
+
+    build(generated, AS_OF, out, workers=1, full=True)
+    assert b"Marked In-The-Store" not in (out / "exports" / "physicians.csv").read_bytes()
+    # --full wrote the store again from the files: tamper with it once more
+    chunk.write_bytes(pickle.dumps((version, name, signatures, pickle.dumps(entries))))
+    edit_yaml(sorted((generated / "data" / "practices").glob("*.yaml"))[0],
+              lambda d: d.update(phone="828-555-0133"))  # something to build
+    build(generated, AS_OF, out, workers=1)
+    assert b"Marked In-The-Store" in (out / "exports" / "physicians.csv").read_bytes()
+
+
+def test_a_damaged_or_foreign_store_is_not_used(generated, reads, monkeypatch,
+                                                _private_parse_cache, tmp_path):
+    monkeypatch.setattr(buildrecord, "RACY_NS", 0)
+    out, full = tmp_path / "out", tmp_path / "full"
+    build(generated, AS_OF, out, workers=1)
+    chunks = _store_files(_private_parse_cache)
+    chunks[0].write_bytes(b"not a pickle")
+    version, name, signatures, payload = pickle.loads(chunks[1].read_bytes())
+    chunks[1].write_bytes(pickle.dumps((b"another version", name, signatures, payload)))
+    version, name, signatures, payload = pickle.loads(chunks[2].read_bytes())
+    chunks[2].write_bytes(pickle.dumps((version, "another chunk", signatures, payload)))
+    edit_yaml(sorted((generated / "data" / "practices").glob("*.yaml"))[0],
+              lambda d: d.update(phone="828-555-0134"))
+    reads.clear()
+    build(generated, AS_OF, out, workers=1)
+    assert len(_records(reads)) > 3  # the three chunks' files, read again
+    build(generated, AS_OF, full, workers=1, full=True)
+    assert _files(out) == _files(full)
+
+
+def test_a_file_written_a_moment_ago_is_read_again(generated, reads, tmp_path):
+    """A file whose modification or change time is within RACY_NS of the build may change
+    again without its signature moving: it is not taken from the store."""
+    out = tmp_path / "out"
+    build(generated, AS_OF, out, workers=1)  # every file is a moment old
+    doc = sorted((generated / "data" / "physicians").glob("*.yaml"))[1]
+    edit_yaml(doc, lambda d: d.update(phone="828-555-0135"))
+    reads.clear()
+    build(generated, AS_OF, out, workers=1)
+    assert len(_records(reads)) > 60
+
+
+def test_two_processes_read_through_the_store_as_one(generated, monkeypatch, tmp_path,
+                                                     _private_parse_cache):
+    """The load on two processes (a large site's) takes the same records from the store."""
+    from liaison import pipeline
+
+    monkeypatch.setattr(buildrecord, "RACY_NS", 0)
+    monkeypatch.setattr(pipeline, "PARALLEL_BYTES", 0)
+    out, full = tmp_path / "out", tmp_path / "full"
+    build(generated, AS_OF, out, workers=2)
+    log = sorted((generated / "data" / "interactions").rglob("*.yaml"))[-1]
+    edit_yaml(log, lambda items: items[-1].update(summary="Left lunch and the new brochures"))
+    referral = sorted((generated / "data" / "referrals").glob("*.csv"))[0]
+    referral.write_text(referral.read_text())  # the same bytes, a new signature
+    build(generated, AS_OF, out, workers=2)
+    build(generated, AS_OF, full, workers=2, full=True)
+    assert _files(out) == _files(full)
+    assert b"Left lunch and the new brochures" in (out / "exports" / "interactions.csv").read_bytes()
