@@ -608,18 +608,10 @@ class _Rendering:
         the spare's record gives stays as it is there, one whose key the previous site's
         record gives is linked from it, the others are made. Returns (the files written,
         the files kept or linked, the keys)."""
-        from liaison.incremental import reusable
-
         keys = _extra_keys(self.view, self.record)
-        as_is, kept = {}, []
-        if self.spare is not None:
-            files = self.spare.files
-            for head, rels in reusable({"made": self.spare.extras}, keys).items():
-                if all(rel in files for rel in rels):
-                    as_is[head] = rels
-                    kept += [(rel, files[rel]) for rel in rels]
-        reuse = {head: rels for head, rels in reusable({"made": previous.get("extras")},
-                                                       keys).items() if head not in as_is}
+        spare = self.spare
+        as_is, kept, reuse = _sources(keys, spare, spare.extras if spare else None,
+                                      previous.get("extras"))
         try:
             linked, missing = _link_kept(self.out, self.tmp, reuse)
             taken = set(as_is) | (set(reuse) - set(missing))
@@ -703,21 +695,11 @@ class _Rendering:
         found = {}
 
         def here(_share):
-            from liaison.incremental import reusable
-
             t = time.perf_counter()
             keys = _page_keys(self.view, self.pages, self.record)
-            # In the spare (the site before the last), the pages made from the same inputs
-            # are already right as they are; the site in place gives the others it can.
-            as_is, in_spare = {}, []
-            if self.spare is not None:
-                files = self.spare.files
-                for path, rels in reusable({"made": self.spare.made}, keys).items():
-                    if all(rel in files for rel in rels):
-                        as_is[path] = rels
-                        in_spare += [(rel, files[rel]) for rel in rels]
-            reuse = {path: rels for path, rels in reusable(previous, keys).items()
-                     if path not in as_is}
+            spare = self.spare
+            as_is, in_spare, reuse = _sources(keys, spare, spare.made if spare else None,
+                                              previous.get("made"))
             laps.append((f"work out the pages' keys, compare them with the previous build's: "
                          f"{len(reuse) + len(as_is):,} of {len(self.pages):,} pages unchanged"
                          + (f" ({len(as_is):,} in the spare folder already)" if as_is else ""),
@@ -801,6 +783,28 @@ def _extras_made(keys: dict[str, str] | None, listing: list, view, stats) -> dic
         made[head] = [key, sorted(rel for rel, _size in listing
                                   if rel != head and rel.startswith(group))]
     return made
+
+
+def _sources(keys: dict[str, str], spare: _Spare | None, spare_made: dict | None,
+             made: dict | None) -> tuple[dict, list, dict]:
+    """What an incremental build need not make of the pages (or groups of other files)
+    ``keys`` names: in the spare (the site before the last), those made from the same inputs
+    are right as they are; the site in place gives the others it can. Returns (those left in
+    the spare: path -> its files, the paths and sizes of those files, those to link from the
+    site in place: path -> its files); ``spare_made``, ``made``: what each record says of
+    them ("made" or "extras")."""
+    from liaison.incremental import reusable
+
+    as_is, kept = {}, []
+    if spare is not None:
+        files = spare.files
+        for path, rels in reusable({"made": spare_made}, keys).items():
+            if all(rel in files for rel in rels):
+                as_is[path] = rels
+                kept += [(rel, files[rel]) for rel in rels]
+    reuse = {path: rels for path, rels in reusable({"made": made}, keys).items()
+             if path not in as_is}
+    return as_is, kept, reuse
 
 
 def _link_kept(old: Path, new: Path, reuse: dict[str, list[str]]
