@@ -27,7 +27,7 @@ from liaison.figures import Stats
 from liaison.memo import Memo
 from liaison.records import Site
 from liaison.models import FILE_KINDS
-from liaison.snapshot import FileMemo, Store, read_chunks
+from liaison.snapshot import FileMemo, Store, chunks, read_chunks, read_units
 from liaison.workers import cpu_count, map_forked, map_staged, share
 
 # Below this many bytes of interaction and referral files, forking costs more than it saves.
@@ -88,8 +88,11 @@ def check(root: Path, as_of: dt.date, strict: bool = False, use_cache: bool = Tr
     names = override_names(root)
     templates = any(n not in SETTINGS for n in names)
     with paused_gc():
+        # What the last build kept of the records is read, never written: a check costs
+        # no more on a machine where no build ran (CI), and takes the files unchanged since
+        # the last build from there on the others.
         return _check(root, as_of, strict, use_cache, keep_records or templates, workers,
-                      check_templates=bool(names))
+                      check_templates=bool(names), snapshot="peek")
 
 
 @contextlib.contextmanager
@@ -208,8 +211,10 @@ def _check(root, as_of, strict, use_cache, keep_records, workers,
     clock = _Clock()
     hashes = core_key = made = None
     cache = ParseCache.for_root(root) if use_cache else None
-    store = Store(root, read=snapshot == "read") if snapshot and use_cache and memo is None \
-        else None
+    if snapshot and use_cache and memo is None:
+        store = Store(root, read=snapshot != "write", write=snapshot != "peek")
+    else:
+        store = None
     files = memo.listing(lambda: discover(root)) if memo is not None else discover(root)
     bulk_files = files.interactions + files.referrals
     if keep_records:
@@ -279,15 +284,26 @@ def _check(root, as_of, strict, use_cache, keep_records, workers,
         # costs the parent about as much as 900 bytes of interaction or referral files per
         # core file (700 to read it).
         core_files = sum(len(rels) for rels in files.by_kind.values())
-        shares = share(bulk_files, sizes, n, head_start=core_files * 900)
+        if store is not None and not store.holds_any():
+            store = None  # nothing kept by a build: every file is read, shared out by size
+        if store is not None:  # whole chunks to each worker, as the builds kept them
+            units = chunks(bulk_files)
+            unit_sizes = [sum(files.sizes.get(rel, 0) for rel in rels) for _name, rels in units]
+            shares = share(units, unit_sizes, n, head_start=core_files * 900)
+        else:
+            shares = share(bulk_files, sizes, n, head_start=core_files * 900)
         core: dict = {}
 
-        def read(rels: list[str]):
+        def read(part: list):
             mine = ParseCache(None) if cache is None else cache.child()
-            return mine, load_bulk(Loader(root, mine), rels)
+            loader = Loader(root, mine)
+            if store is None:
+                return mine, load_bulk(loader, part)
+            return mine, assemble(read_units(lambda rel: bulk_entry(loader, rel), part, store,
+                                             as_bytes=False))
 
         def load_core_records():
-            site, loader, _files = load_core(root, cache, files)
+            site, loader = _load_core(root, cache, files, store)
             core["site"], core["problems"] = site, loader.problems + check_core(site, as_of)
             return core_only(site)
 

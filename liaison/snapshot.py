@@ -36,10 +36,11 @@ def _version() -> bytes:
 class Store:
     """The chunks of one site root."""
 
-    def __init__(self, root: Path, read: bool = True):
+    def __init__(self, root: Path, read: bool = True, write: bool = True):
         self.root = os.fspath(root)
         self.folder = cache_file(root, "records", "d")
         self.reading = read  # False: every file is read again (``build --full``)
+        self.writing = write  # False: what is read is not kept (``validate``)
         self.version = _version()
         self.recent = time.time_ns() - _racy_ns()
 
@@ -59,7 +60,17 @@ class Store:
             return None
         return signatures, payload
 
+    def holds_any(self) -> bool:
+        """Whether a build kept anything here (when nothing is, there is nothing to take)."""
+        try:
+            with os.scandir(self.folder) as entries:
+                return any(entry.name.endswith(".pickle") for entry in entries)
+        except OSError:
+            return False
+
     def save(self, name: str, signatures: dict, payload: bytes) -> None:
+        if not self.writing:
+            return
         keep(self._path(name), lambda fh: pickle.dump(
             (self.version, name, signatures, payload), fh, protocol=pickle.HIGHEST_PROTOCOL))
 
@@ -102,8 +113,14 @@ def read_chunks(read_one, rels: list[str], store: Store | None, as_bytes: bool) 
     records) — chunk by chunk in order: each chunk's list of entries, or with ``as_bytes``
     that list pickled (to be sent to another process). ``read_one(rel)`` reads a file the
     store does not hold as it is now."""
+    return read_units(read_one, chunks(rels), store, as_bytes)
+
+
+def read_units(read_one, units: list[tuple[str, list[str]]], store: Store | None,
+               as_bytes: bool) -> list:
+    """``read_chunks`` of chunks already made (``chunks``: (name, files))."""
     out = []
-    for name, members in chunks(rels):
+    for name, members in units:
         kept = store.load(name) if store is not None else None
         signatures = {rel: store.signature(rel) for rel in members} if store is not None else {}
         if kept is not None and kept[0] == signatures and None not in signatures.values():
@@ -116,7 +133,7 @@ def read_chunks(read_one, rels: list[str], store: Store | None, as_bytes: bool) 
             if same:
                 old = {entry[0]: entry for entry in pickle.loads(kept[1]) if entry[0] in same}
         entries = [old.get(rel) or read_one(rel) for rel in members]
-        if store is not None or as_bytes:
+        if (store is not None and store.writing) or as_bytes:
             payload = pickle.dumps(entries, protocol=pickle.HIGHEST_PROTOCOL)
             if store is not None:
                 store.save(name, signatures, payload)
@@ -160,6 +177,8 @@ class FileMemo:
         return entry
 
     def save(self) -> None:
+        if not self.store.writing:
+            return
         for name, members in self.chunks:
             if name in self.dirty:
                 entries = [(rel, *self.entries[rel]) for rel in members if rel in self.entries]

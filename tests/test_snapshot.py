@@ -162,3 +162,30 @@ def test_two_processes_read_through_the_store_as_one(generated, monkeypatch, tmp
     build(generated, AS_OF, full, workers=2, full=True)
     assert _files(out) == _files(full)
     assert b"Left lunch and the new brochures" in (out / "exports" / "interactions.csv").read_bytes()
+
+
+def test_validate_takes_what_the_last_build_kept_and_keeps_nothing(
+        generated, reads, monkeypatch, _private_parse_cache, tmp_path):
+    """``validate`` (``check``) reads only the files changed since the last build, with the
+    same report as a check that reads every file; on a machine where no build ran it reads
+    every file and writes nothing into the cache folder."""
+    from liaison.pipeline import check
+
+    monkeypatch.setattr(buildrecord, "RACY_NS", 0)
+    fresh = check(generated, AS_OF)
+    assert _records(reads) and not _store_files(_private_parse_cache)
+    build(generated, AS_OF, tmp_path / "out", workers=1)
+    log = sorted((generated / "data" / "interactions").rglob("*.yaml"))[1]
+    edit_yaml(log, lambda items: items[0].update(liaison="nobody-on-the-team"))
+    before = {path: path.read_bytes() for path in _store_files(_private_parse_cache)}
+    reads.clear()
+    kept = check(generated, AS_OF)
+    assert _records(reads) == {log.relative_to(generated).as_posix()}
+    assert {path: path.read_bytes() for path in _store_files(_private_parse_cache)} == before
+    reads.clear()
+    monkeypatch.setenv("LIAISON_CACHE_DIR", str(tmp_path / "another-cache"))
+    again = check(generated, AS_OF)  # every file read
+    assert len(_records(reads)) > 60
+    assert kept.report == again.report and not kept.ok
+    assert any(log.name in d.path for d in kept.report.errors)
+    assert kept.stats == again.stats and fresh.ok
