@@ -144,13 +144,18 @@ class _Clock:
 SENT_INTERACTIONS = 0.3
 
 
+def _core_files(files) -> list[str]:
+    """The physician, practice and team files (what liaison.snapshot keeps of the core)."""
+    return [rel for kind in FILE_KINDS for rel in files.by_kind[kind]]
+
+
 def _load_core(root: Path, cache, files, store: Store | None) -> tuple[Site, Loader]:
     """``load_core``, taking the physicians, practices and team unchanged since the last
     build from ``store`` (liaison.snapshot) and keeping there those it read."""
     if store is None:
         site, loader, _files = load_core(root, cache, files)
         return site, loader
-    memo = FileMemo(store, [rel for kind in FILE_KINDS for rel in files.by_kind[kind]])
+    memo = FileMemo(store, _core_files(files))
     site, loader, _files = load_core(root, cache, files, memo)
     memo.save()
     return site, loader
@@ -166,13 +171,15 @@ def _load_side_by_side(root: Path, cache, files, fingerprint: Path | None = None
     unchanged since the last build are taken from it, and the others written into it: the
     forked process sends what it has as the store keeps it. Returns (site, loader, bulk,
     input hashes or None)."""
-    rels = files.interactions
-    total = sum(files.sizes.get(rel, 0) for rel in rels)
-    cut, sent = len(rels), 0
-    while cut > 0 and sent + files.sizes.get(rels[cut - 1], 0) <= total * SENT_INTERACTIONS:
+    # cut between chunks (a folder of interaction files each): each chunk is kept by one
+    # process, whole
+    units = chunks(files.interactions)
+    sizes = [sum(files.sizes.get(rel, 0) for rel in rels) for _name, rels in units]
+    cut, sent = len(units), 0
+    while cut > 0 and sent + sizes[cut - 1] <= sum(sizes) * SENT_INTERACTIONS:
         cut -= 1
-        sent += files.sizes.get(rels[cut], 0)
-    mine_rels, sent_rels = rels[:cut], rels[cut:]
+        sent += sizes[cut]
+    mine_units, sent_units = units[:cut], units[cut:] + chunks(files.referrals)
 
     def read(part: str):
         if part == "referrals":
@@ -180,14 +187,14 @@ def _load_side_by_side(root: Path, cache, files, fingerprint: Path | None = None
 
             mine = ParseCache(None) if cache is None else cache.child()
             loader = Loader(root, mine)
-            sent = read_chunks(lambda rel: bulk_entry(loader, rel), sent_rels + files.referrals,
-                               store, as_bytes=True)
+            sent = read_units(lambda rel: bulk_entry(loader, rel), sent_units, store,
+                              as_bytes=True)
             hashes = buildrecord.inputs(root.resolve(), fingerprint) if fingerprint else None
             return mine.new, sent, hashes
         site, loader = _load_core(root, cache, files, store)
         bulk_loader = Loader(root, cache)
-        return site, loader, read_chunks(lambda rel: bulk_entry(bulk_loader, rel), mine_rels,
-                                         store, as_bytes=False)
+        return site, loader, read_units(lambda rel: bulk_entry(bulk_loader, rel), mine_units,
+                                        store, as_bytes=False)
 
     (site, loader, mine), (cached, sent, hashes) = map_forked(read, ["core", "referrals"])
     if cache is not None:
@@ -235,6 +242,8 @@ def _check(root, as_of, strict, use_cache, keep_records, workers,
         else:
             site, loader, files = load_core(root, cache, files)
             bulk = load_bulk(Loader(root, cache), bulk_files)
+        if store is not None and store.writing:  # the chunks of files no longer there
+            store.prune(files.interactions + files.referrals, _core_files(files))
         if fingerprint is not None and hashes is None:
             from liaison import buildrecord
 

@@ -68,6 +68,20 @@ class Store:
         except OSError:
             return False
 
+    def prune(self, bulk: list[str], core: list[str]) -> None:
+        """Remove the chunks of files no longer there: every chunk but those of ``bulk``
+        (interaction and referral files) and ``core`` (physician, practice and team files)."""
+        wanted = {self._path(name).name for name, _rels in chunks(bulk)}
+        wanted |= {self._path(name).name for name, _rels in chunks(core, by_folder=True)}
+        try:
+            with os.scandir(self.folder) as entries:
+                stale = [entry.path for entry in entries
+                         if entry.name.endswith(".pickle") and entry.name not in wanted]
+            for path in stale:
+                os.unlink(path)
+        except OSError:
+            pass
+
     def save(self, name: str, signatures: dict, payload: bytes) -> None:
         if not self.writing:
             return

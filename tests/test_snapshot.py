@@ -189,3 +189,21 @@ def test_validate_takes_what_the_last_build_kept_and_keeps_nothing(
     assert kept.report == again.report and not kept.ok
     assert any(log.name in d.path for d in kept.report.errors)
     assert kept.stats == again.stats and fresh.ok
+
+
+def test_the_chunks_of_files_no_longer_there_are_removed(generated, monkeypatch,
+                                                         _private_parse_cache, tmp_path):
+    import shutil
+
+    monkeypatch.setattr(buildrecord, "RACY_NS", 0)
+    out = tmp_path / "out"
+    build(generated, AS_OF, out, workers=1)
+    before = _store_files(_private_parse_cache)
+    month = sorted(p for p in (generated / "data" / "interactions").glob("*/*") if p.is_dir())[0]
+    held = [path for path in before if month.relative_to(generated).as_posix().encode()
+            in path.read_bytes()]
+    assert len(held) == 1
+    shutil.rmtree(month)
+    build(generated, AS_OF, out, workers=1)
+    after = _store_files(_private_parse_cache)
+    assert after == [path for path in before if path not in held]
