@@ -37,6 +37,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+from itertools import chain
+from operator import attrgetter
 
 from liaison.pages.briefs import site_share
 from liaison.pages.talking import not_visited_lately, top_referrers
@@ -70,6 +72,7 @@ class Keys:
         self._groups: dict[str, str] = {}
         self._doctors: dict[str, str] = {}
         self._months: str | None = None
+        self._file_of: dict[int, str] | None = None  # id of an interaction -> "path=hash"
         self._top = top_referrers(view)
 
     def _site_key(self, settings: dict) -> str:
@@ -79,8 +82,8 @@ class Keys:
         # Names one page shows of another group's physicians and practices: those an
         # interaction names (in its snippet, on the briefs, months and team pages that list it).
         labels = named_physicians(site)
-        named = {r.practice for r in site.interactions if r.practice} | \
-            {practice for _pid, _name, practice, _npi in labels}
+        named = set(map(attrgetter("practice"), site.interactions)) - {None, ""}
+        named |= {practice for _pid, _name, practice, _npi in labels}
         places = [(pid, site.practices[pid].name) for pid in sorted(named) if pid in site.practices]
         decks = sorted((p, tuple(ds)) for p, ds in view.decks_for_practice.items())
         return _hash("site", json.dumps(settings, sort_keys=True), rest, labels, places, decks,
@@ -91,10 +94,25 @@ class Keys:
         return rel + "=" + self.inputs.get(rel, "?")
 
     def _files(self, records) -> list[str]:
-        """The files holding ``records``, each with its hash."""
-        src, inputs = self.src, self.inputs
-        return [rel + "=" + inputs.get(rel, "?")
-                for rel in sorted({src[id(r)][0] for r in records})]
+        """The files holding ``records`` (interactions), each with its hash: "path=hash",
+        sorted. (Each interaction's is worked out once, then looked up without a loop in
+        Python: the briefs, groups, team pages and months ask for about a million.)"""
+        file_of = self._file_of
+        if file_of is None:
+            src, inputs = self.src, self.inputs
+            names: dict[str, str] = {}
+            file_of = self._file_of = {}
+            for r in self.view.site.interactions:
+                rel = src[id(r)][0]
+                name = names.get(rel)
+                if name is None:
+                    name = names[rel] = rel + "=" + inputs.get(rel, "?")
+                file_of[id(r)] = name
+        try:
+            return sorted(set(map(file_of.__getitem__, map(id, records))))
+        except KeyError:  # not all of them the site's interactions
+            src, inputs = self.src, self.inputs
+            return sorted({src[id(r)][0] + "=" + inputs.get(src[id(r)][0], "?") for r in records})
 
     def doctor(self, pid: str) -> str:
         """What a physician's brief shows of them (besides the site key and their practice)."""
@@ -174,7 +192,7 @@ class Keys:
 
 def named_physicians(site) -> list[tuple]:
     """(id, name, practice, NPI) of every physician an interaction names, by id."""
-    listed = {pid for r in site.interactions for pid in r.physicians}
+    listed = set(chain.from_iterable(map(attrgetter("physicians"), site.interactions)))
     doctors = site.physicians
     return [(pid, d.name, d.practice, d.npi)
             for pid, d in ((pid, doctors.get(pid)) for pid in sorted(listed)) if d is not None]
