@@ -165,7 +165,8 @@ def validate(root: Path, as_of: str | None, strict: bool, timings: bool, fmt: st
 @STRICT_OPTION
 @TIMINGS_OPTION
 @click.option("--full", is_flag=True,
-              help="Build even when nothing changed since the site in the output folder was built.")
+              help="Build from scratch, even when nothing changed since the site in the output "
+                   "folder was built: every file is read again and every page rendered.")
 def build(root: Path, out: Path | None, as_of: str | None, strict: bool, timings: bool,
           full: bool) -> None:
     """Validate, aggregate and render the site (nothing is written when the data has errors;
