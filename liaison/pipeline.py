@@ -144,6 +144,11 @@ class _Clock:
 SENT_INTERACTIONS = 0.3
 
 
+def _chunk_sizes(units: list[tuple[str, list[str]]], files) -> list[int]:
+    """The bytes of each chunk's files (liaison.snapshot.chunks)."""
+    return [sum(files.sizes.get(rel, 0) for rel in rels) for _name, rels in units]
+
+
 def _core_files(files) -> list[str]:
     """The physician, practice and team files (what liaison.snapshot keeps of the core)."""
     return [rel for kind in FILE_KINDS for rel in files.by_kind[kind]]
@@ -174,7 +179,7 @@ def _load_side_by_side(root: Path, cache, files, fingerprint: Path | None = None
     # cut between chunks (a folder of interaction files each): each chunk is kept by one
     # process, whole
     units = chunks(files.interactions)
-    sizes = [sum(files.sizes.get(rel, 0) for rel in rels) for _name, rels in units]
+    sizes = _chunk_sizes(units, files)
     cut, sent = len(units), 0
     while cut > 0 and sent + sizes[cut - 1] <= sum(sizes) * SENT_INTERACTIONS:
         cut -= 1
@@ -211,10 +216,11 @@ def _check(root, as_of, strict, use_cache, keep_records, workers,
     """``check``; with ``memo`` (liaison.memo: ``serve``), in this process only, reusing what
     the memo's last run made of every file that has not changed since. ``indexes`` (a build,
     with ``keep_records``): the pages' indexes of the records are made beside the checks
-    and sums when they run in forked processes (``Checked.indexes``). ``snapshot`` (a build,
-    with ``keep_records`` and ``use_cache``): "read" takes the interaction and referral files
-    unchanged since the last build from liaison.snapshot, "write" reads every file; both
-    keep what they read there."""
+    and sums when they run in forked processes (``Checked.indexes``). ``snapshot`` (with
+    ``use_cache``; liaison.snapshot): "read" (a build) takes the records of the files
+    unchanged since the last build from what it kept and keeps what it read, "write"
+    (``build --full``) reads every file and keeps what it read, "peek" (``check``) takes
+    them and keeps nothing."""
     clock = _Clock()
     hashes = core_key = made = None
     cache = ParseCache.for_root(root) if use_cache else None
@@ -297,8 +303,7 @@ def _check(root, as_of, strict, use_cache, keep_records, workers,
             store = None  # nothing kept by a build: every file is read, shared out by size
         if store is not None:  # whole chunks to each worker, as the builds kept them
             units = chunks(bulk_files)
-            unit_sizes = [sum(files.sizes.get(rel, 0) for rel in rels) for _name, rels in units]
-            shares = share(units, unit_sizes, n, head_start=core_files * 900)
+            shares = share(units, _chunk_sizes(units, files), n, head_start=core_files * 900)
         else:
             shares = share(bulk_files, sizes, n, head_start=core_files * 900)
         core: dict = {}
