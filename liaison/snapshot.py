@@ -61,6 +61,24 @@ class Store:
             return None
         return signatures, payload
 
+    def take(self, name: str, members: list[str]) -> tuple[dict, bytes | None, dict]:
+        """What the chunk ``name`` holds of its files ``members`` as they are now: (their
+        signatures, taken now and before they are read; the chunk's entries pickled when
+        every file is unchanged, else None; else the entries of the unchanged files, by
+        path)."""
+        signatures = {rel: self.signature(rel) for rel in members}
+        kept = self.load(name)
+        if kept is None:
+            return signatures, None, {}
+        if kept[0] == signatures and None not in signatures.values():
+            return signatures, kept[1], {}
+        same = {rel for rel in members
+                if signatures[rel] is not None and kept[0].get(rel) == signatures[rel]}
+        if not same:
+            return signatures, None, {}
+        return signatures, None, {entry[0]: entry for entry in pickle.loads(kept[1])
+                                  if entry[0] in same}
+
     def holds_any(self) -> bool:
         """Whether a build kept anything here (when nothing is, there is nothing to take)."""
         try:
@@ -136,17 +154,10 @@ def read_units(read_one, units: list[tuple[str, list[str]]], store: Store | None
     """``read_chunks`` of chunks already made (``chunks``: (name, files))."""
     out = []
     for name, members in units:
-        kept = store.load(name) if store is not None else None
-        signatures = {rel: store.signature(rel) for rel in members} if store is not None else {}
-        if kept is not None and kept[0] == signatures and None not in signatures.values():
-            out.append(kept[1] if as_bytes else pickle.loads(kept[1]))
+        signatures, whole, old = store.take(name, members) if store is not None else ({}, None, {})
+        if whole is not None:
+            out.append(whole if as_bytes else pickle.loads(whole))
             continue
-        old = {}
-        if kept is not None:
-            same = {rel for rel in members
-                    if signatures[rel] is not None and kept[0].get(rel) == signatures[rel]}
-            if same:
-                old = {entry[0]: entry for entry in pickle.loads(kept[1]) if entry[0] in same}
         entries = [old.get(rel) or read_one(rel) for rel in members]
         if (store is not None and store.writing) or as_bytes:
             payload = pickle.dumps(entries, protocol=pickle.HIGHEST_PROTOCOL)
@@ -171,17 +182,13 @@ class FileMemo:
         self.entries: dict[str, tuple] = {}  # path -> (value, problems, failed records)
         self.dirty: set[str] = set()
         for name, members in self.chunks:
-            kept = store.load(name)
-            signatures = {rel: store.signature(rel) for rel in members}
+            signatures, whole, old = store.take(name, members)
             self.signatures.update(signatures)
-            if kept is None or kept[0] != signatures:
+            if whole is None:
                 self.dirty.add(name)  # written again even when only a file was added
-            if kept is not None:
-                same = {rel for rel in members
-                        if signatures[rel] is not None and kept[0].get(rel) == signatures[rel]}
-                if same:
-                    self.entries.update((entry[0], entry[1:]) for entry in pickle.loads(kept[1])
-                                        if entry[0] in same)
+            else:
+                old = {entry[0]: entry for entry in pickle.loads(whole)}
+            self.entries.update((rel, entry[1:]) for rel, entry in old.items())
 
     def file(self, rel: str, read):
         entry = self.entries.get(rel)
