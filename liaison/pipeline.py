@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import gc
+import hashlib
 import os
 import pickle
 import re
@@ -27,7 +28,7 @@ from liaison.figures import Stats
 from liaison.memo import Memo
 from liaison.records import Site
 from liaison.models import FILE_KINDS
-from liaison.snapshot import FileMemo, Store, chunks, read_chunks, read_units
+from liaison.snapshot import INTERACTIONS, FileMemo, Store, chunks, read_chunks, read_units
 from liaison.workers import cpu_count, map_forked, map_staged, share
 
 # Below this many bytes of interaction and referral files, forking costs more than it saves.
@@ -212,7 +213,7 @@ def _load_side_by_side(root: Path, cache, files, fingerprint: Path | None = None
 def _check(root, as_of, strict, use_cache, keep_records, workers,
            check_templates: bool = False, fingerprint: Path | None = None,
            memo: Memo | None = None, indexes: bool = False,
-           snapshot: str | None = None) -> Checked:
+           snapshot: str | None = None, inputs: dict | None = None) -> Checked:
     """``check``; with ``memo`` (liaison.memo: ``serve``), in this process only, reusing what
     the memo's last run made of every file that has not changed since. ``indexes`` (a build,
     with ``keep_records``): the pages' indexes of the records are made beside the checks
@@ -220,9 +221,12 @@ def _check(root, as_of, strict, use_cache, keep_records, workers,
     ``use_cache``; liaison.snapshot): "read" (a build) takes the records of the files
     unchanged since the last build from what it kept and keeps what it read, "write"
     (``build --full``) reads every file and keeps what it read, "peek" (``check``) takes
-    them and keeps nothing."""
+    them and keeps nothing. With a store that writes and the input files' hashes
+    (``inputs``, or those the load works out for ``fingerprint``), what the rules and sums
+    make of the interactions and of the referral rows is kept there too, and taken when
+    what they read is the same (``_check_and_sum_kept``)."""
     clock = _Clock()
-    hashes = core_key = made = None
+    hashes, core_key, made = inputs, None, None
     cache = ParseCache.for_root(root) if use_cache else None
     if snapshot and use_cache and memo is None:
         store = Store(root, read=snapshot != "write", write=snapshot != "peek")
@@ -238,8 +242,9 @@ def _check(root, as_of, strict, use_cache, keep_records, workers,
             site, loader, files = load_core(root, cache, files, memo)
             bulk = load_bulk(Loader(root, cache), bulk_files, memo)
         elif n > 1 and files.referrals:
-            site, loader, bulk, hashes = _load_side_by_side(root, cache, files, fingerprint,
-                                                            store)
+            site, loader, bulk, found = _load_side_by_side(root, cache, files, fingerprint,
+                                                           store)
+            hashes = hashes if found is None else found
         elif store is not None:
             site, loader = _load_core(root, cache, files, store)
             bulk_loader = Loader(root, cache)
@@ -263,12 +268,17 @@ def _check(root, as_of, strict, use_cache, keep_records, workers,
         # a forked process checks while this one sums (their results are small; the records
         # are not sent); for a build, the forked one checks and sums while this one indexes
         # the records for the pages.
+        kept = store if store is not None and store.writing and hashes is not None else None
+
         def check_or_sum(task: str):
             if task == "check":
                 return check_bulk(site, as_of, bulk.interactions, bulk.referrals, bulk.partials)
             if task == "index":
                 return page_indexes(site, as_of)
             if task == "check and sum":
+                if kept is not None:
+                    found, partial = _check_and_sum_kept(site, as_of, bulk, files, hashes, kept)
+                    return found, (partial, cost_events(site, as_of, bulk.interactions))
                 return check_or_sum("check"), check_or_sum("sum")
             return (stats_stage.accumulate(site, as_of, site.referrals, site.interactions),
                     cost_events(site, as_of, bulk.interactions))
@@ -282,7 +292,7 @@ def _check(root, as_of, strict, use_cache, keep_records, workers,
         elif n > 1:
             (partial, costs), found = map_forked(check_or_sum, ["sum", "check"])
         else:
-            found, (partial, costs) = check_or_sum("check"), check_or_sum("sum")
+            found, (partial, costs) = check_or_sum("check and sum")
         problems += bulk.problems + found
         counts = {"interactions": len(site.interactions), "referrals": len(site.referrals)}
         clock.lap(f"check+sum interactions and referrals ({n} process{'es' if n > 1 else ''})")
@@ -424,6 +434,39 @@ def _check_and_sum_again(site: Site, as_of: dt.date, bulk: Bulk, files, memo: Me
     return problems, partial
 
 
+def _check_and_sum_kept(site: Site, as_of: dt.date, bulk: Bulk, files, inputs: dict,
+                        store: Store) -> tuple[list[Problem], stats_stage.Partial]:
+    """The rules and sums of the interactions, and of the referral rows, each taken from
+    ``store`` (liaison.snapshot) when its files' hashes (``inputs``) and what it reads of the
+    core records (``_core_key``) are those it was made from, else made and kept there. (The
+    sums of the rows, then of the interactions, merged: the same sums as one pass over both,
+    which a build without a store makes.) Returns (problems, partial sums)."""
+    core = repr(_core_key(site, as_of)).encode()
+    interactions = [p for p in bulk.partials if p.path.startswith(INTERACTIONS)]
+    rows = [p for p in bulk.partials if not p.path.startswith(INTERACTIONS)]
+    made = {}
+    for name, rels, make in (
+            ("referrals", files.referrals, lambda: (
+                check_bulk(site, as_of, [], bulk.referrals, rows),
+                stats_stage.accumulate(site, as_of, bulk.referrals, []))),
+            ("interactions", files.interactions, lambda: (
+                check_bulk(site, as_of, bulk.interactions, [], interactions),
+                stats_stage.accumulate(site, as_of, [], site.interactions)))):
+        if any(rel not in inputs for rel in rels):  # listed after the hashing: made
+            made[name] = make()
+            continue
+        h = hashlib.blake2b(core, digest_size=16)
+        for rel in rels:
+            h.update(f"\0{rel}\0{inputs[rel]}".encode())
+        key = h.hexdigest()
+        made[name] = store.derived(name, key)
+        if made[name] is None:
+            made[name] = make()
+            store.keep_derived(name, key, made[name])
+    (rules, sums), (more, their_sums) = made["referrals"], made["interactions"]
+    return rules + more, sums.merge(their_sums)
+
+
 def _place_again(root: Path, problems: list[Problem], memo: Memo) -> list:
     """``place``, each file's problems placed again only when they or the file changed
     (placing reads the file again with the exact parser: a second or more for hundreds of
@@ -479,7 +522,7 @@ def build(root: Path, as_of: dt.date, out: Path, strict: bool = False, on_checke
         progress.stage("reading and checking the records")
         checked = _check(root, as_of, strict, True, True, workers,
                          fingerprint=target if hashes is None else None, indexes=True,
-                         snapshot="write" if full else "read")
+                         snapshot="write" if full else "read", inputs=hashes)
         progress.clear()
         if on_checked is not None:
             on_checked(checked)

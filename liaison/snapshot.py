@@ -14,6 +14,11 @@ file's entry is taken while its signature is the same; a signature taken while t
 recent (buildrecord.RACY_NS: it may change again within one tick of the file system's clock)
 is not kept, so such a file is read again next time. A chunk with a file read again is
 written again, in one step. A chunk that cannot be read or written only costs time.
+
+A build also keeps what the rules and sums made of all the interactions, and of all the
+referral rows (``derived``), under a key of what they read: the files' content hashes (the
+build record's) and what the rules and sums read of the core records (pipeline._core_key).
+An edit of a physician's phone changes neither key: the next build takes both as they are.
 """
 from __future__ import annotations
 
@@ -26,6 +31,8 @@ from pathlib import Path
 from liaison.cache import CACHE_VERSION, cache_file, keep
 
 INTERACTIONS = "data/interactions/"
+DERIVED = "derived:"  # what is kept besides the chunks: "derived:" + one of DERIVED_NAMES
+DERIVED_NAMES = ("interactions", "referrals")
 
 
 def _version() -> bytes:
@@ -92,6 +99,7 @@ class Store:
         (interaction and referral files) and ``core`` (physician, practice and team files)."""
         wanted = {self._path(name).name for name, _rels in chunks(bulk)}
         wanted |= {self._path(name).name for name, _rels in chunks(core, by_folder=True)}
+        wanted |= {self._path(DERIVED + name).name for name in DERIVED_NAMES}
         try:
             with os.scandir(self.folder) as entries:
                 stale = [entry.path for entry in entries
@@ -100,6 +108,20 @@ class Store:
                 os.unlink(path)
         except OSError:
             pass
+
+    def derived(self, name: str, key: str):
+        """What ``keep_derived`` kept under ``name`` with the same ``key``, or None."""
+        kept = self.load(DERIVED + name)
+        if kept is None or kept[0].get("key") != key:
+            return None
+        try:
+            return pickle.loads(kept[1])
+        except Exception:  # damaged: made again
+            return None
+
+    def keep_derived(self, name: str, key: str, value) -> None:
+        self.save(DERIVED + name, {"key": key},
+                  pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
 
     def save(self, name: str, signatures: dict, payload: bytes) -> None:
         if not self.writing:

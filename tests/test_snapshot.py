@@ -10,11 +10,13 @@ import sys
 from pathlib import Path
 
 import pytest
+import yaml
 
 from edits import edit_yaml
 from liaison import buildrecord
 from liaison.parse import Loader
 from liaison.pipeline import build
+from liaison.snapshot import DERIVED
 
 REPO = Path(__file__).resolve().parent.parent
 AS_OF = dt.date(2026, 11, 26)
@@ -61,6 +63,17 @@ def _records(rels: list[str]) -> set[str]:
 
 def _store_files(cache: Path) -> list[Path]:
     return sorted(cache.glob("records-*.d/*.pickle"))
+
+
+def _chunk_files(cache: Path) -> list[Path]:
+    """The chunks of records (not what the rules and sums made: liaison.snapshot.DERIVED)."""
+    return [path for path in _store_files(cache)
+            if not pickle.loads(path.read_bytes())[1].startswith(DERIVED)]
+
+
+def _derived_file(cache: Path, name: str) -> Path:
+    return next(path for path in _store_files(cache)
+                if pickle.loads(path.read_bytes())[1] == DERIVED + name)
 
 
 def test_a_build_reads_again_only_the_files_that_changed(generated, reads, monkeypatch,
@@ -118,7 +131,7 @@ def test_a_damaged_or_foreign_store_is_not_used(generated, reads, monkeypatch,
     monkeypatch.setattr(buildrecord, "RACY_NS", 0)
     out, full = tmp_path / "out", tmp_path / "full"
     build(generated, AS_OF, out, workers=1)
-    chunks = _store_files(_private_parse_cache)
+    chunks = _chunk_files(_private_parse_cache)
     chunks[0].write_bytes(b"not a pickle")
     version, name, signatures, payload = pickle.loads(chunks[1].read_bytes())
     chunks[1].write_bytes(pickle.dumps((b"another version", name, signatures, payload)))
@@ -207,3 +220,76 @@ def test_the_chunks_of_files_no_longer_there_are_removed(generated, monkeypatch,
     build(generated, AS_OF, out, workers=1)
     after = _store_files(_private_parse_cache)
     assert after == [path for path in before if path not in held]
+
+
+@pytest.fixture
+def derivations(monkeypatch) -> list[str]:
+    """What the rules (checks.check_bulk) were run on in this process: "interactions" or
+    "referrals", once per call."""
+    from liaison import pipeline
+
+    seen: list[str] = []
+    check_bulk = pipeline.check_bulk
+
+    def counted(site, as_of, interactions, referrals, partials):
+        seen.extend(["interactions"] * bool(interactions) + ["referrals"] * bool(referrals))
+        return check_bulk(site, as_of, interactions, referrals, partials)
+
+    monkeypatch.setattr(pipeline, "check_bulk", counted)
+    return seen
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_the_rules_and_sums_are_kept_while_what_they_read_is_the_same(
+        generated, derivations, monkeypatch, _private_parse_cache, tmp_path, workers):
+    """A build keeps what the rules and sums made of the interactions and of the referral
+    rows, and takes it while their files and what they read of the core records (ids,
+    each physician's practice, who is a liaison, site.yaml) are the same; the site is the
+    one a full build makes."""
+    from liaison import pipeline
+
+    monkeypatch.setattr(pipeline, "PARALLEL_BYTES", 0)  # two processes with workers=2
+    out, full = tmp_path / "out", tmp_path / "full"
+    build(generated, AS_OF, out, workers=workers)
+
+    def step(edit, made: list[str]):
+        edit()
+        derivations.clear()
+        build(generated, AS_OF, out, workers=workers)
+        if workers == 1:  # (two processes: the rules run in the forked one)
+            assert sorted(derivations) == made
+        build(generated, AS_OF, full, workers=workers, full=True)
+        assert _files(out) == _files(full)
+
+    doctors = sorted((generated / "data" / "physicians").glob("*.yaml"))
+    log = sorted((generated / "data" / "interactions").rglob("*.yaml"))[4]
+    step(lambda: edit_yaml(doctors[2], lambda d: d.update(phone="828-555-0171")), [])
+    step(lambda: edit_yaml(log, lambda items: items[0].update(summary="Dropped off flyers")),
+         ["interactions"])
+    at = yaml.safe_load(doctors[0].read_text())["practice"]
+    other = next(p.stem for p in sorted((generated / "data" / "practices").glob("*.yaml"))
+                 if p.stem != at)
+    step(lambda: edit_yaml(doctors[0], lambda d: d.update(practice=other)),
+         ["interactions", "referrals"])  # each physician's practice: both made again
+
+
+def test_what_the_rules_and_sums_kept_is_what_a_build_shows(
+        generated, monkeypatch, _private_parse_cache, tmp_path):
+    """The sums kept are used as they are (a total changed inside the store shows in the
+    next build's stats.json); ``full`` makes them again."""
+    import json
+
+    out = tmp_path / "out"
+    build(generated, AS_OF, out, workers=1)
+    total = json.loads((out / "stats.json").read_text())["totals"]["referrals"]
+    path = _derived_file(_private_parse_cache, "referrals")
+    version, name, key, payload = pickle.loads(path.read_bytes())
+    rules, sums = pickle.loads(payload)
+    sums.totals["referrals"] += 100_000
+    path.write_bytes(pickle.dumps((version, name, key, pickle.dumps((rules, sums)))))
+    edit_yaml(sorted((generated / "data" / "practices").glob("*.yaml"))[0],
+              lambda d: d.update(phone="828-555-0172"))  # something to build
+    build(generated, AS_OF, out, workers=1)
+    assert json.loads((out / "stats.json").read_text())["totals"]["referrals"] == total + 100_000
+    build(generated, AS_OF, out, workers=1, full=True)
+    assert json.loads((out / "stats.json").read_text())["totals"]["referrals"] == total
