@@ -657,18 +657,6 @@ class _Rendering:
         parts = map_forked(share, [EXTRAS] + [None] * (self.n - 1))
         return [result for part in parts for result in part]
 
-    def _forked(self, shares: list) -> list:
-        """The shares' results (this process takes the first): in forked processes when there
-        are several cores to use."""
-        shares = [s for s in shares if not isinstance(s, list) or s]
-        if self.n == 1:
-            return [self.work(s) for s in shares]
-        return map_forked(self.work, shares)
-
-    def _page_shares(self, pages: list) -> list[list]:
-        k = self.n if len(pages) >= PARALLEL_PAGES else 1
-        return [pages[i::k] for i in range(k)]
-
     def everything(self) -> _Done:
         """Every page and file; the keys (for the record) beside them."""
         for name in sorted({p.template for p in self.pages}):  # compile once, before forking;
@@ -682,56 +670,58 @@ class _Rendering:
         return _Done(results, [], self.keys, {}, self.n if can_fork() else 1, self.extra_keys)
 
     def changed(self, previous: dict, laps: list) -> _Done:
-        """An incremental build: the pages whose key is the hash of every input (which
-        changed) and the other files start at once, in processes of their own; this one
-        works the keys out meanwhile, links the unchanged pages and renders the changed
-        ones."""
+        """An incremental build: this process works the pages' keys out first (they read
+        every record: after a fork, each page of memory this process writes to, the records'
+        counts of references, is copied while the other processes live, and working them out
+        beside the other processes took twice as long), then links the unchanged pages while
+        another process makes the other files; both then render the changed pages, those
+        whose key is the hash of every input first (they cost the most), each taking the
+        next page while there are any."""
         from liaison.incremental import own_key
 
-        fine = [p for p in self.pages if own_key(p)]
-        broad = [p for p in self.pages if not own_key(p)]
         for name in sorted({p.template for p in self.pages}):
             load_template(self.env, name, self.view.site.root)
-        found = {}
+        t = time.perf_counter()
+        keys = _page_keys(self.view, self.pages, self.record)
+        spare = self.spare
+        as_is, in_spare, reuse = _sources(keys, spare, spare.made if spare else None,
+                                          previous.get("made"))
+        laps.append((f"work out the pages' keys, compare them with the previous build's: "
+                     f"{len(reuse) + len(as_is):,} of {len(self.pages):,} pages unchanged"
+                     + (f" ({len(as_is):,} in the spare folder already)" if as_is else ""),
+                     time.perf_counter() - t))
+        todo = [p for p in self.pages if p.path not in reuse and p.path not in as_is]
+        todo = [p for p in todo if not own_key(p)] + [p for p in todo if own_key(p)]
+        forked = self.n > 1 and can_fork()
+        chunks = _Chunks(todo, 1) if forked else None
 
-        def here(_share):
-            t = time.perf_counter()
-            keys = _page_keys(self.view, self.pages, self.record)
-            spare = self.spare
-            as_is, in_spare, reuse = _sources(keys, spare, spare.made if spare else None,
-                                              previous.get("made"))
-            laps.append((f"work out the pages' keys, compare them with the previous build's: "
-                         f"{len(reuse) + len(as_is):,} of {len(self.pages):,} pages unchanged"
-                         + (f" ({len(as_is):,} in the spare folder already)" if as_is else ""),
-                         time.perf_counter() - t))
-            todo = [p for p in fine if p.path not in reuse and p.path not in as_is]
-            shares = [s for s in self._page_shares(todo) if s] + [(LINK, reuse)]
-            results = self._forked(shares)
-            kept, missing = results.pop()
-            if missing:  # a file of the previous site that could not be linked: rendered
-                for path in missing:
-                    del reuse[path]
-                again = set(missing)
-                results.append(self.work([p for p in self.pages if p.path in again]))
-            found.update(keys=keys, reuse={**reuse, **as_is}, kept=kept + in_spare,
-                         nested=len(shares))
-            return results
+        def share(first):
+            if first is EXTRAS:
+                done = self.extras_again(previous)
+            else:
+                done = self.work((LINK, reuse)) if first is LINK else None
+            if chunks is None:
+                return done, self.work(todo) if first is EXTRAS else []
+            pages = []
+            while True:
+                _start, part = chunks.take()
+                if not part:
+                    return done, pages
+                pages += self.work(part, QUIET)
 
-        def share(s):
-            if s is HERE:
-                return here(s)
-            return self.extras_again(previous) if s is EXTRAS else self.work(s)
-
-        if self.n == 1:
-            mine, *others = [share(s) for s in (HERE, broad, EXTRAS)]
-            processes = 1
+        if forked:
+            parts = map_forked(share, [LINK, EXTRAS] + [None] * (self.n - 2))
         else:
-            shares = [HERE] + [s for s in (broad, EXTRAS) if s]
-            mine, *others = map_forked(share, shares)
-            processes = len(shares) + found["nested"] - 1  # this one works in both rounds
-        written, kept, extra_keys = others.pop()  # the non-page files: the last share
-        return _Done([*mine, *others, written], found["kept"] + kept, found["keys"],
-                     found["reuse"], processes, extra_keys)
+            parts = [share(LINK), share(EXTRAS)]
+        (kept_pages, missing), (written, kept, extra_keys) = parts[0][0], parts[1][0]
+        results = [pages for _done, pages in parts] + [written]
+        if missing:  # a file of the previous site that could not be linked: rendered
+            for path in missing:
+                del reuse[path]
+            again = set(missing)
+            results.append(self.work([p for p in self.pages if p.path in again]))
+        return _Done(results, kept_pages + in_spare + kept, keys, {**reuse, **as_is},
+                     len(parts) if forked else 1, extra_keys)
 
 
 PAGE_CHUNK = 16  # pages a process takes at a time in a full build
@@ -755,7 +745,6 @@ class _Chunks:
         return start, self.pages[start:start + self.size]
 
 
-HERE = "here"  # the share of an incremental build that this process works through
 EXTRAS = "extras"  # the non-page files
 LINK = "link"  # the share that links the unchanged pages (with them: (LINK, reuse))
 def _page_keys(view, pages: list, record: dict) -> dict[str, str]:
