@@ -704,9 +704,11 @@ class _Rendering:
                 return done, self.work(todo) if first is EXTRAS else []
             pages = []
             while True:
-                _start, part = chunks.take()
+                start, part = chunks.take()
                 if not part:
                     return done, pages
+                if first is LINK:  # this process shows how far the pages are
+                    self.progress.fraction(self.label, start, len(todo))
                 pages += self.work(part, QUIET)
 
         if forked:
