@@ -670,46 +670,55 @@ class _Rendering:
         return _Done(results, [], self.keys, {}, self.n if can_fork() else 1, self.extra_keys)
 
     def changed(self, previous: dict, laps: list) -> _Done:
-        """An incremental build: this process works the pages' keys out first (they read
-        every record: after a fork, each page of memory this process writes to, the records'
-        counts of references, is copied while the other processes live, and working them out
-        beside the other processes took twice as long), then links the unchanged pages while
-        another process makes the other files; both then render the changed pages, those
-        whose key is the hash of every input first (they cost the most), each taking the
-        next page while there are any."""
+        """An incremental build. The pages whose key is the hash of every input (after any
+        change they are made again: the directories, the dashboard…) and the other files
+        start at once in another process, while this one works the keys out, links the
+        unchanged pages and renders the changed ones (on every core when there are many);
+        then this one, too, takes the next of the whole-site pages while there are any."""
         from liaison.incremental import own_key
 
         for name in sorted({p.template for p in self.pages}):
             load_template(self.env, name, self.view.site.root)
-        t = time.perf_counter()
-        keys = _page_keys(self.view, self.pages, self.record)
-        spare = self.spare
-        as_is, in_spare, reuse = _sources(keys, spare, spare.made if spare else None,
-                                          previous.get("made"))
-        laps.append((f"work out the pages' keys, compare them with the previous build's: "
-                     f"{len(reuse) + len(as_is):,} of {len(self.pages):,} pages unchanged"
-                     + (f" ({len(as_is):,} in the spare folder already)" if as_is else ""),
-                     time.perf_counter() - t))
-        todo = [p for p in self.pages if p.path not in reuse and p.path not in as_is]
-        todo = [p for p in todo if not own_key(p)] + [p for p in todo if own_key(p)]
+        broad = [p for p in self.pages if not own_key(p)]
         forked = self.n > 1 and can_fork()
-        chunks = _Chunks(todo, 1) if forked else None
+        chunks = _Chunks(broad, 1) if forked else None
+        found = {}
 
-        def share(first):
-            if first is EXTRAS:
-                done = self.extras_again(previous)
-            else:
-                done = self.work((LINK, reuse)) if first is LINK else None
+        def broad_pages() -> list:
             if chunks is None:
-                return done, self.work(todo) if first is EXTRAS else []
+                return self.work(broad)
             pages = []
             while True:
-                start, part = chunks.take()
+                _start, part = chunks.take()
                 if not part:
-                    return done, pages
-                if first is LINK:  # this process shows how far the pages are
-                    self.progress.fraction(self.label, start, len(todo))
+                    return pages
                 pages += self.work(part, QUIET)
+
+        def here():
+            t = time.perf_counter()
+            keys = _page_keys(self.view, self.pages, self.record)
+            spare = self.spare
+            as_is, in_spare, reuse = _sources(keys, spare, spare.made if spare else None,
+                                              previous.get("made"))
+            laps.append((f"work out the pages' keys, compare them with the previous build's: "
+                         f"{len(reuse) + len(as_is):,} of {len(self.pages):,} pages unchanged"
+                         + (f" ({len(as_is):,} in the spare folder already)" if as_is else ""),
+                         time.perf_counter() - t))
+            found.update(keys=keys, reuse=reuse, as_is=as_is, in_spare=in_spare, nested=0)
+            linked = self.work((LINK, reuse))
+            todo = [p for p in self.pages
+                    if own_key(p) and p.path not in reuse and p.path not in as_is]
+            k = self.n if forked and len(todo) >= PARALLEL_PAGES else 1
+            found["nested"] = k - 1
+            pages = [w for part in map_forked(self.work, [todo[i::k] for i in range(k)])
+                     for w in part]
+            return linked, pages + broad_pages()
+
+        def share(role):
+            if role is LINK:
+                return here()
+            done = self.extras_again(previous) if role is EXTRAS else None
+            return done, broad_pages() if forked else []
 
         if forked:
             parts = map_forked(share, [LINK, EXTRAS] + [None] * (self.n - 2))
@@ -717,13 +726,15 @@ class _Rendering:
             parts = [share(LINK), share(EXTRAS)]
         (kept_pages, missing), (written, kept, extra_keys) = parts[0][0], parts[1][0]
         results = [pages for _done, pages in parts] + [written]
+        reuse = found["reuse"]
         if missing:  # a file of the previous site that could not be linked: rendered
             for path in missing:
                 del reuse[path]
             again = set(missing)
             results.append(self.work([p for p in self.pages if p.path in again]))
-        return _Done(results, kept_pages + in_spare + kept, keys, {**reuse, **as_is},
-                     len(parts) if forked else 1, extra_keys)
+        return _Done(results, kept_pages + found["in_spare"] + kept, found["keys"],
+                     {**reuse, **found["as_is"]},
+                     len(parts) + found["nested"] if forked else 1, extra_keys)
 
 
 PAGE_CHUNK = 16  # pages a process takes at a time in a full build
