@@ -57,12 +57,19 @@ def sample(tmp_path) -> Path:
     return root
 
 
-@pytest.mark.parametrize("which", ["generated", "sample"])
-def test_an_incremental_build_after_random_edits_is_a_full_build(which, request, tmp_path):
+@pytest.mark.parametrize("which, forked", [("generated", False), ("sample", False),
+                                           ("generated", True)])
+def test_an_incremental_build_after_random_edits_is_a_full_build(which, forked, request,
+                                                                 tmp_path, monkeypatch):
     """After each of a series of random edits (interactions, referral rows, physicians,
     practices; files added and removed), the incremental build's site is byte for byte the
     site a full build of the same input writes, and it took most pages from the previous
-    site when the edit touched few."""
+    site when the edit touched few. ``forked``: on two processes, as a large site's build
+    (the whole-site pages shared out, the changed pages on both cores)."""
+    from liaison import render
+
+    if forked:
+        monkeypatch.setattr(render, "PARALLEL_PAGES", 1)
     root = request.getfixturevalue(which)
     out, full = tmp_path / "out", tmp_path / "full"
     first = build(root, AS_OF, out)
