@@ -227,6 +227,17 @@ def extra_keys(view, inputs: dict[str, str], settings: dict) -> dict[str, str]:
             CALENDARS: _hash(CALENDARS, shown, logs, rest, named_physicians(view.site))}
 
 
+def every_page_changes(before: dict | None, now: dict) -> bool:
+    """Whether an input file that is not a record changed, was added or was removed between
+    two builds' input hashes (site.yaml, the team, a guide, a deck, market data, a
+    template…): every page's key holds them (the site key, or the hash of every input), so
+    every page is made again."""
+    def rest(inputs) -> dict:
+        return {rel: h for rel, h in (inputs or {}).items() if not rel.startswith(RECORD_FOLDERS)}
+
+    return rest(before) != rest(now)
+
+
 def own_key(page) -> bool:
     """Whether a page has a key of its own; the others' is the hash of every input, so after
     any change they are made again."""

@@ -516,9 +516,12 @@ def _build_locked(out, view, stats, pages, env, site, workers, progress, laps, s
         if incremental and record is not None:
             from liaison import buildrecord
 
+            from liaison.incremental import every_page_changes
+
             previous = buildrecord.previous(out, view.as_of, record.get("strict", False))
-            if previous is not None and "made" not in previous:
-                previous = None
+            if previous is not None and ("made" not in previous or every_page_changes(
+                    previous.get("inputs"), record.get("inputs"))):
+                previous = None  # every page made as a full build makes them (snippets once)
         spare = _take_spare(out)
         if spare is not None:
             tmp = spare.path

@@ -285,3 +285,23 @@ def test_the_interactions_export_and_calendars_are_made_again_only_for_what_they
     assert b"Dropped off the new referral pads" in (out / "exports" / "interactions.csv").read_bytes()
     build(generated, AS_OF, full, full=True)
     _same_site(out, full)
+
+
+def test_an_edit_every_page_shows_renders_the_site_as_a_full_build(generated, tmp_path):
+    """An edit of an input that is not a record (a team member: in every page's key) makes
+    every page again, the way a full build does (each interaction's snippet rendered once
+    first), into the spare; the next edit of a record is incremental again."""
+    out, full = tmp_path / "out", tmp_path / "full"
+    build(generated, AS_OF, out)
+    member = sorted((generated / "data" / "team").glob("*.yaml"))[0]
+    edit_yaml(member, lambda d: d.update(name=d["name"] + " Jr"))
+    result = build(generated, AS_OF, out)
+    assert result.kept == 0
+    assert any("snippets of" in stage for stage, _seconds in result.timings)
+    build(generated, AS_OF, full, full=True)
+    _same_site(out, full)
+    doc = sorted((generated / "data" / "physicians").glob("*.yaml"))[0]
+    edit_yaml(doc, lambda d: d.update(phone="828-555-0177"))
+    result = build(generated, AS_OF, out)
+    assert result.kept > result.pages // 2
+    assert not any("snippets of" in stage for stage, _seconds in result.timings)
