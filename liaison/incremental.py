@@ -77,8 +77,7 @@ class Keys:
 
     def _site_key(self, settings: dict) -> str:
         view, site = self.view, self.view.site
-        rest = sorted((rel, h) for rel, h in self.inputs.items()
-                      if not rel.startswith(RECORD_FOLDERS))
+        rest = sorted(_not_records(self.inputs).items())
         # Names one page shows of another group's physicians and practices: those an
         # interaction names (in its snippet, on the briefs, months and team pages that list it).
         labels = named_physicians(site)
@@ -232,10 +231,12 @@ def every_page_changes(before: dict | None, now: dict) -> bool:
     two builds' input hashes (site.yaml, the team, a guide, a deck, market data, a
     template…): every page's key holds them (the site key, or the hash of every input), so
     every page is made again."""
-    def rest(inputs) -> dict:
-        return {rel: h for rel, h in (inputs or {}).items() if not rel.startswith(RECORD_FOLDERS)}
+    return _not_records(before) != _not_records(now)
 
-    return rest(before) != rest(now)
+
+def _not_records(inputs: dict | None) -> dict[str, str]:
+    """The input hashes of the files that are not records (part of the site key)."""
+    return {rel: h for rel, h in (inputs or {}).items() if not rel.startswith(RECORD_FOLDERS)}
 
 
 def own_key(page) -> bool:
