@@ -32,6 +32,7 @@ from liaison.records import ReferralRow, Site
 from liaison.referral_rows import (
     REFERRAL_COLUMNS, REQUIRED_COLUMNS, _load_referral_csv, _referral_yaml, check_referral,
 )
+from liaison.snapshot import INTERACTIONS
 
 # The load stage's names, where other modules and the tests have always found them.
 __all__ = [
@@ -130,27 +131,33 @@ def load_bulk(loader: Loader, rels: list[str], memo: Memo | None = None) -> Bulk
     interactions = []
     referrals: list[ReferralRow] = []
     for rel in rels:
-        if rel.startswith("data/interactions/"):
-            interactions += _each(loader, rel, lambda: [
-                (rec.date, rec, (rel, prefix)) for prefix, rec in _load_list(loader, rel, Interaction)],
-                memo)
+        value = _each(loader, rel, lambda: _read_bulk(loader, rel), memo)
+        if rel.startswith(INTERACTIONS):
+            interactions += value
         else:
-            referrals += _each(loader, rel, lambda: _load_referrals(loader, rel), memo)
+            referrals += value
+    return _bulk(interactions, referrals, loader.problems, loader.partials)
+
+
+def _read_bulk(loader: Loader, rel: str) -> list:
+    """What an interaction file gives ((date, record, (path, prefix)) each, in file order) or
+    a referral file (its rows)."""
+    if rel.startswith(INTERACTIONS):
+        return [(rec.date, rec, (rel, prefix))
+                for prefix, rec in _load_list(loader, rel, Interaction)]
+    return _load_referrals(loader, rel)
+
+
+def _bulk(interactions: list[tuple], referrals: list, problems: list, partials: list) -> Bulk:
     interactions.sort(key=itemgetter(0))  # stable: files and records are in order already
-    return Bulk([(rec, src) for _d, rec, src in interactions], referrals, loader.problems,
-                loader.partials)
+    return Bulk([(rec, src) for _d, rec, src in interactions], referrals, problems, partials)
 
 
 def bulk_entry(loader: Loader, rel: str) -> tuple:
     """One interaction or referral file as ``load_bulk`` reads it: (its path, what it gave,
     the problems and the failed records it gave), which the loader does not keep."""
     problems, partials = len(loader.problems), len(loader.partials)
-    if rel.startswith("data/interactions/"):
-        value = [(rec.date, rec, (rel, prefix))
-                 for prefix, rec in _load_list(loader, rel, Interaction)]
-    else:
-        value = _load_referrals(loader, rel)
-    entry = (rel, value, loader.problems[problems:], loader.partials[partials:])
+    entry = (rel, _read_bulk(loader, rel), loader.problems[problems:], loader.partials[partials:])
     del loader.problems[problems:], loader.partials[partials:]
     return entry
 
@@ -161,14 +168,13 @@ def assemble(entry_lists: list[list[tuple]]) -> Bulk:
     interactions, referrals, problems, partials = [], [], [], []
     for entries in entry_lists:
         for rel, value, noted, failed in entries:
-            if rel.startswith("data/interactions/"):
+            if rel.startswith(INTERACTIONS):
                 interactions += value
             else:
                 referrals += value
             problems += noted
             partials += failed
-    interactions.sort(key=itemgetter(0))  # stable: files and records are in order already
-    return Bulk([(rec, src) for _d, rec, src in interactions], referrals, problems, partials)
+    return _bulk(interactions, referrals, problems, partials)
 
 
 def _load_referrals(loader: Loader, rel: str) -> list[ReferralRow]:
