@@ -28,7 +28,7 @@ from liaison.figures import Stats
 from liaison.memo import Memo
 from liaison.records import Site
 from liaison.models import FILE_KINDS
-from liaison.snapshot import INTERACTIONS, FileMemo, Store, chunks, read_chunks, read_units
+from liaison.snapshot import INDEX, INTERACTIONS, FileMemo, Store, chunks, read_chunks, read_units
 from liaison.workers import cpu_count, map_forked, map_staged, share
 
 # Below this many bytes of interaction and referral files, forking costs more than it saves.
@@ -274,7 +274,7 @@ def _check(root, as_of, strict, use_cache, keep_records, workers,
             if task == "check":
                 return check_bulk(site, as_of, bulk.interactions, bulk.referrals, bulk.partials)
             if task == "index":
-                return page_indexes(site, as_of)
+                return page_indexes(site, as_of, None if kept is None else (kept, hashes, files))
             if task == "check and sum":
                 if kept is not None:
                     found, partial = _check_and_sum_kept(site, as_of, bulk, files, hashes, kept)
@@ -294,7 +294,7 @@ def _check(root, as_of, strict, use_cache, keep_records, workers,
             # while the other lives: the indexes took 1.8-2.7 s instead of 1.3 s)
             found, partial = taken
             costs = cost_events(site, as_of, bulk.interactions)
-            made = page_indexes(site, as_of)
+            made = page_indexes(site, as_of, (kept, hashes, files))
         elif n > 1 and indexes:
             made, (found, (partial, costs)) = map_forked(check_or_sum, ["index", "check and sum"])
         elif n > 1:
@@ -395,13 +395,26 @@ def _check(root, as_of, strict, use_cache, keep_records, workers,
                    hashes, files, core_key, made)
 
 
-def page_indexes(site: Site, as_of: dt.date) -> tuple:
+def page_indexes(site: Site, as_of: dt.date, kept: tuple | None = None) -> tuple:
     """The indexes of the interactions and of the referral rows that the pages read
-    (``SiteView``)."""
+    (``SiteView``). With ``kept`` (a store that writes, the input files' hashes and the
+    ``Files`` listed: liaison.snapshot), the interactions' index is taken from what the
+    last build kept when all the interactions are those it was made from (the same key as
+    their rules' and sums'), else made and kept: as the positions of the interactions in
+    ``site.interactions``, which a build orders the same way from the same files."""
     from liaison.pages.view import InteractionIndex, ReferralIndex, practice_physicians
 
-    return (InteractionIndex.of(site.interactions, site.physicians, as_of,
-                                practice_physicians(site.physicians)),
+    positions = key = None
+    if kept is not None:
+        store, inputs, files = kept
+        key = _derived_keys(site, as_of, files, inputs)["interactions"]
+        positions = store.derived(INDEX, key) if key is not None else None
+    if positions is None:
+        positions = InteractionIndex.positions(site.interactions, site.physicians, as_of,
+                                               practice_physicians(site.physicians))
+        if key is not None:
+            store.keep_derived(INDEX, key, positions)
+    return (InteractionIndex.at(site.interactions, positions),
             ReferralIndex.of(site.referrals, as_of))
 
 
@@ -451,26 +464,23 @@ def _check_and_sum_kept(site: Site, as_of: dt.date, bulk: Bulk, files, inputs: d
     sums of the rows, then of the interactions, merged: the same sums as one pass over both,
     which a build without a store makes.) Returns (problems, partial sums); without
     ``make``, None when either is not kept."""
-    core = repr(_core_key(site, as_of)).encode()
+    keys = _derived_keys(site, as_of, files, inputs)
     interactions = [p for p in bulk.partials if p.path.startswith(INTERACTIONS)]
     rows = [p for p in bulk.partials if not p.path.startswith(INTERACTIONS)]
     made = {}
-    for name, rels, derive in (
-            ("referrals", files.referrals, lambda: (
+    for name, derive in (
+            ("referrals", lambda: (
                 check_bulk(site, as_of, [], bulk.referrals, rows),
                 stats_stage.accumulate(site, as_of, bulk.referrals, []))),
-            ("interactions", files.interactions, lambda: (
+            ("interactions", lambda: (
                 check_bulk(site, as_of, bulk.interactions, [], interactions),
                 stats_stage.accumulate(site, as_of, [], site.interactions)))):
-        if any(rel not in inputs for rel in rels):  # listed after the hashing: made
+        key = keys[name]
+        if key is None:  # a file listed after the hashing: made
             if not make:
                 return None
             made[name] = derive()
             continue
-        h = hashlib.blake2b(core, digest_size=16)
-        for rel in rels:
-            h.update(f"\0{rel}\0{inputs[rel]}".encode())
-        key = h.hexdigest()
         made[name] = store.derived(name, key)
         if made[name] is None:
             if not make:
@@ -479,6 +489,24 @@ def _check_and_sum_kept(site: Site, as_of: dt.date, bulk: Bulk, files, inputs: d
             store.keep_derived(name, key, made[name])
     (rules, sums), (more, their_sums) = made["referrals"], made["interactions"]
     return rules + more, sums.merge(their_sums)
+
+
+def _derived_keys(site: Site, as_of: dt.date, files, inputs: dict) -> dict[str, str | None]:
+    """The keys under which a build keeps what it made of all the interactions, and of all
+    the referral rows (liaison.snapshot): a hash of what it reads of the core records
+    (``_core_key``) and of the files' hashes (``inputs``); None for a kind with a file
+    missing from ``inputs`` (listed after the hashing: nothing is taken or kept)."""
+    core = repr(_core_key(site, as_of)).encode()
+    keys: dict[str, str | None] = {}
+    for name, rels in (("referrals", files.referrals), ("interactions", files.interactions)):
+        if any(rel not in inputs for rel in rels):
+            keys[name] = None
+            continue
+        h = hashlib.blake2b(core, digest_size=16)
+        for rel in rels:
+            h.update(f"\0{rel}\0{inputs[rel]}".encode())
+        keys[name] = h.hexdigest()
+    return keys
 
 
 def _place_again(root: Path, problems: list[Problem], memo: Memo) -> list:

@@ -598,20 +598,29 @@ class _Rendering:
         self.out, self.tmp, self.record, self.progress, self.n = out, tmp, record, progress, n
         self.spare = spare
         self.label = "rendering pages:"
-        self.keys = self.extra_keys = None
+        self.keys = self.extra_keys = self.named = None
 
     def work_out_keys(self) -> None:
         """The pages' keys and the non-page files' (liaison.incremental), for the build
         record."""
-        self.keys = _page_keys(self.view, self.pages, self.record)
-        self.extra_keys = _extra_keys(self.view, self.record)
+        named = self.named_physicians()
+        self.keys = _page_keys(self.view, self.pages, self.record, named)
+        self.extra_keys = _extra_keys(self.view, self.record, named)
+
+    def named_physicians(self) -> list[tuple]:
+        """``incremental.named_physicians``, which both kinds of keys read, made once."""
+        from liaison.incremental import named_physicians
+
+        if self.named is None:
+            self.named = named_physicians(self.view.site)
+        return self.named
 
     def extras_again(self, previous: dict) -> tuple[list, list, dict]:
         """The non-page files of an incremental build: a group of them whose key is the one
         the spare's record gives stays as it is there, one whose key the previous site's
         record gives is linked from it, the others are made. Returns (the files written,
         the files kept or linked, the keys)."""
-        keys = _extra_keys(self.view, self.record)
+        keys = _extra_keys(self.view, self.record, self.named)
         spare = self.spare
         as_is, kept, reuse = _sources(keys, spare, spare.extras if spare else None,
                                       previous.get("extras"))
@@ -683,6 +692,7 @@ class _Rendering:
         for name in sorted({p.template for p in self.pages}):
             load_template(self.env, name, self.view.site.root)
         broad = [p for p in self.pages if not own_key(p)]
+        self.named_physicians()  # once, before forking: both processes' keys read it
         forked = self.n > 1 and can_fork()
         chunks = _Chunks(broad, 1) if forked else None
         found = {}
@@ -699,7 +709,7 @@ class _Rendering:
 
         def here():
             t = time.perf_counter()
-            keys = _page_keys(self.view, self.pages, self.record)
+            keys = _page_keys(self.view, self.pages, self.record, self.named)
             spare = self.spare
             as_is, in_spare, reuse = _sources(keys, spare, spare.made if spare else None,
                                               previous.get("made"))
@@ -763,17 +773,18 @@ class _Chunks:
 
 EXTRAS = "extras"  # the non-page files
 LINK = "link"  # the share that links the unchanged pages (with them: (LINK, reuse))
-def _page_keys(view, pages: list, record: dict) -> dict[str, str]:
+def _page_keys(view, pages: list, record: dict, named: list | None = None) -> dict[str, str]:
     from liaison.incremental import page_keys
 
     return page_keys(view, pages, record["inputs"],
-                     {k: v for k, v in record.items() if k != "inputs"})
+                     {k: v for k, v in record.items() if k != "inputs"}, named)
 
 
-def _extra_keys(view, record: dict) -> dict[str, str]:
+def _extra_keys(view, record: dict, named: list | None = None) -> dict[str, str]:
     from liaison.incremental import extra_keys
 
-    return extra_keys(view, record["inputs"], {k: v for k, v in record.items() if k != "inputs"})
+    return extra_keys(view, record["inputs"], {k: v for k, v in record.items() if k != "inputs"},
+                      named)
 
 
 def _extras_made(keys: dict[str, str] | None, listing: list, view, stats) -> dict | None:

@@ -19,6 +19,8 @@ A build also keeps what the rules and sums made of all the interactions, and of 
 referral rows (``derived``), under a key of what they read: the files' content hashes (the
 build record's) and what the rules and sums read of the core records (pipeline._core_key).
 An edit of a physician's phone changes neither key: the next build takes both as they are.
+The pages' index of the interactions is kept under the interactions' key, as the positions of
+the interactions it lists (``INDEX``).
 """
 from __future__ import annotations
 
@@ -32,7 +34,8 @@ from liaison.cache import CACHE_VERSION, cache_file, keep
 
 INTERACTIONS = "data/interactions/"
 DERIVED = "derived:"  # what is kept besides the chunks: "derived:" + one of DERIVED_NAMES
-DERIVED_NAMES = ("interactions", "referrals")
+INDEX = "interaction-index"  # the pages' index of the interactions (pipeline.page_indexes)
+DERIVED_NAMES = ("interactions", "referrals", INDEX)
 
 
 def _version() -> bytes:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from functools import cached_property
+from operator import itemgetter
 from types import SimpleNamespace
 
 from markupsafe import Markup
@@ -51,6 +52,15 @@ class InteractionIndex:
     def of(cls, interactions, physicians: dict, as_of: dt.date,
            at_practice: dict | None = None) -> "InteractionIndex":
         """``at_practice``: ``practice_physicians(physicians)``, if the caller has it."""
+        return cls.at(interactions, cls.positions(interactions, physicians, as_of, at_practice))
+
+    @staticmethod
+    def positions(interactions, physicians: dict, as_of: dt.date,
+                  at_practice: dict | None = None) -> tuple[dict, list]:
+        """The index with each interaction as its position in ``interactions`` (a follow-up
+        as (due, the position, its own among the interaction's)): what a build keeps
+        (liaison.snapshot), and ``at`` makes the index of. (The loop costs the same with
+        positions as with records, and the lists of records are made in C from them.)"""
         D = as_of
         by_doc: dict[str, list] = defaultdict(list)
         by_practice: dict[str, list] = defaultdict(list)
@@ -63,20 +73,20 @@ class InteractionIndex:
         # written out: this loop runs once per interaction (200,000 at 10,000 physicians)
         practice_of = {pid: doc.practice for pid, doc in physicians.items()}
         month_of: dict[dt.date, list] = {}  # a date's month's list (records share dates)
-        for r in interactions:  # sorted by date
+        for i, r in enumerate(interactions):  # sorted by date
             date = r.date
             if date > D:
                 continue
             month = month_of.get(date)
             if month is None:
                 month = month_of[date] = by_month[month_index(date)]
-            month.append(r)
-            by_member[r.liaison].append(r)
+            month.append(i)
+            by_member[r.liaison].append(i)
             listed = r.physicians
             if len(listed) > 1:
                 listed = list(dict.fromkeys(listed))
             for pid in listed:
-                by_doc[pid].append(r)
+                by_doc[pid].append(i)
             practice = r.practice
             places = [practice] if practice else []
             for pid in listed:  # (each once: a physician listed twice adds nothing more)
@@ -85,16 +95,30 @@ class InteractionIndex:
                     if at not in places:
                         places.append(at)
             for p in places:
-                by_practice[p].append(r)
+                by_practice[p].append(i)
             if r.type in IN_PERSON:
                 for pid in listed or (at_practice.get(practice, ()) if practice else ()):
-                    visits[pid].append(r)
+                    visits[pid].append(i)
             if r.follow_ups:
-                for f in r.follow_ups:
+                for j, f in enumerate(r.follow_ups):
                     if f.done is None or f.done > D:
-                        open_fu.append((f.due, r, f))
-        return cls(dict(by_doc), dict(by_practice), dict(by_member), dict(by_month),
-                   dict(visits), open_fu)
+                        open_fu.append((f.due, i, j))
+        return {"by_doc": dict(by_doc), "by_practice": dict(by_practice),
+                "by_member": dict(by_member), "by_month": dict(by_month),
+                "visits": dict(visits)}, open_fu
+
+    @classmethod
+    def at(cls, interactions, positions: tuple[dict, list]) -> "InteractionIndex":
+        """The index of ``interactions`` that ``positions`` gives (``positions``)."""
+        maps, open_fu = positions
+
+        def records(lists: dict) -> dict:
+            return {key: [interactions[lst[0]]] if len(lst) == 1 else
+                    list(itemgetter(*lst)(interactions)) for key, lst in lists.items()}
+
+        return cls(*(records(maps[name]) for name in cls.MAPS),
+                   [(due, r, r.follow_ups[j]) for due, r, j in
+                    ((due, interactions[i], j) for due, i, j in open_fu)])
 
     def merged(self, other: "InteractionIndex", place) -> "InteractionIndex":
         """This index and ``other`` (of other interactions) as one; ``place(r)``: a key of
