@@ -409,13 +409,19 @@ def page_indexes(site: Site, as_of: dt.date, kept: tuple | None = None) -> tuple
         store, inputs, files = kept
         key = _derived_keys(site, as_of, files, inputs)["interactions"]
         positions = store.derived(INDEX, key) if key is not None else None
-    if positions is None:
+    index = None
+    if positions is not None:
+        try:
+            index = InteractionIndex.at(site.interactions, positions)
+        except Exception:  # not what a build kept: made again
+            index = None
+    if index is None:
         positions = InteractionIndex.positions(site.interactions, site.physicians, as_of,
                                                practice_physicians(site.physicians))
+        index = InteractionIndex.at(site.interactions, positions)
         if key is not None:
             store.keep_derived(INDEX, key, positions)
-    return (InteractionIndex.at(site.interactions, positions),
-            ReferralIndex.of(site.referrals, as_of))
+    return index, ReferralIndex.of(site.referrals, as_of)
 
 
 def _check_and_sum_again(site: Site, as_of: dt.date, bulk: Bulk, files, memo: Memo,

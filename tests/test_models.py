@@ -223,3 +223,29 @@ def test_the_exact_yaml_reader_types_exactly_the_date_and_integer_fields_of_the_
                     ints.add(name)
     assert dates == set(yamlio.DATE_KEYS)
     assert ints == set(yamlio.INT_KEYS)
+
+
+# ------------------------------------------------------------------------------ pickling
+
+
+def test_a_record_unpickles_as_it_was():
+    """Records are kept between builds as pickles (liaison.snapshot) in their own compact
+    form (``Record.__reduce__``): the record that comes back has the same values, the same
+    fields set (what ``model_dump(exclude_unset=True)`` shows), its nested records, and
+    values of its own."""
+    import pickle
+
+    record = models.Interaction.model_validate({
+        "date": dt.date(2026, 3, 4), "liaison": "t-ana", "type": "visit",
+        "physicians": ["d-lee"], "summary": "Brought lunch for the front desk",
+        "follow_ups": [{"task": "Send the new referral pad", "due": dt.date(2026, 3, 11)}]})
+    back = pickle.loads(pickle.dumps(record, protocol=pickle.HIGHEST_PROTOCOL))
+    assert type(back) is models.Interaction and back == record and back is not record
+    assert back.model_fields_set == record.model_fields_set == {
+        "date", "liaison", "type", "physicians", "summary", "follow_ups"}
+    assert back.model_dump(exclude_unset=True) == record.model_dump(exclude_unset=True)
+    assert type(back.follow_ups[0]) is models.FollowUp
+    assert back.follow_ups[0].model_fields_set == {"task", "due"}
+    assert back.__pydantic_extra__ is None and back.__pydantic_private__ is None
+    back.summary = "Changed afterwards"  # its own values: the original is left alone
+    assert record.summary == "Brought lunch for the front desk"

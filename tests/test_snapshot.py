@@ -293,3 +293,86 @@ def test_what_the_rules_and_sums_kept_is_what_a_build_shows(
     assert json.loads((out / "stats.json").read_text())["totals"]["referrals"] == total + 100_000
     build(generated, AS_OF, out, workers=1, full=True)
     assert json.loads((out / "stats.json").read_text())["totals"]["referrals"] == total
+
+
+@pytest.fixture
+def indexings(monkeypatch) -> list[int]:
+    """How many interactions the pages' index was made of (InteractionIndex.positions), in
+    this process, once per call."""
+    from liaison.pages.view import InteractionIndex
+
+    seen: list[int] = []
+    positions = InteractionIndex.positions
+
+    def counted(interactions, *args, **kwargs):
+        seen.append(len(interactions))
+        return positions(interactions, *args, **kwargs)
+
+    monkeypatch.setattr(InteractionIndex, "positions", staticmethod(counted))
+    return seen
+
+
+def test_the_pages_index_of_the_interactions_is_kept_with_their_rules_and_sums(
+        generated, indexings, monkeypatch, _private_parse_cache, tmp_path):
+    """A build on two processes keeps the pages' index of the interactions under the key of
+    their rules and sums, and takes it while that key is the same: an edit of a physician's
+    phone makes no index, an edit of an interaction file or a physician's move to another
+    practice makes it again; the site is the one a full build makes."""
+    from liaison import pipeline
+
+    monkeypatch.setattr(pipeline, "PARALLEL_BYTES", 0)
+    out, full = tmp_path / "out", tmp_path / "full"
+    build(generated, AS_OF, out, workers=2)
+    assert len(indexings) == 1 and indexings[0] > 100
+
+    def step(edit, made: int):
+        edit()
+        indexings.clear()
+        build(generated, AS_OF, out, workers=2)
+        assert len(indexings) == made
+        build(generated, AS_OF, full, workers=2, full=True)
+        assert _files(out) == _files(full)
+
+    doctors = sorted((generated / "data" / "physicians").glob("*.yaml"))
+    log = sorted((generated / "data" / "interactions").rglob("*.yaml"))[4]
+    step(lambda: edit_yaml(doctors[2], lambda d: d.update(phone="828-555-0173")), 0)
+    step(lambda: edit_yaml(log, lambda items: items[0].update(summary="Left the new flyers")),
+         1)
+    at = yaml.safe_load(doctors[0].read_text())["practice"]
+    other = next(p.stem for p in sorted((generated / "data" / "practices").glob("*.yaml"))
+                 if p.stem != at)
+    step(lambda: edit_yaml(doctors[0], lambda d: d.update(practice=other)), 1)
+
+
+def test_the_kept_index_is_what_the_pages_show(generated, monkeypatch, _private_parse_cache,
+                                              tmp_path):
+    """The index kept is used as it is (a physician's list cut short inside the store cuts
+    their brief's interactions short in the next build); ``full`` makes it again, and one
+    that does not fit the interactions is made again."""
+    from liaison import pipeline
+    from liaison.snapshot import INDEX
+
+    monkeypatch.setattr(pipeline, "PARALLEL_BYTES", 0)
+    out = tmp_path / "out"
+    build(generated, AS_OF, out, workers=2)
+    path = _derived_file(_private_parse_cache, INDEX)
+    version, name, key, payload = pickle.loads(path.read_bytes())
+    maps, open_fu = pickle.loads(payload)
+    doc = max(maps["by_doc"], key=lambda pid: len(maps["by_doc"][pid]))
+    page = out / "physicians" / doc / "index.html"
+    shown = page.read_bytes()
+    assert len(maps["by_doc"][doc]) > 1
+
+    def tamper(lists: list, phone: str):
+        maps["by_doc"][doc] = lists
+        path.write_bytes(pickle.dumps((version, name, key, pickle.dumps((maps, open_fu)))))
+        edit_yaml(sorted((generated / "data" / "practices").glob("*.yaml"))[0],
+                  lambda d: d.update(phone=phone))  # something to build
+        build(generated, AS_OF, out, workers=2)
+
+    tamper(maps["by_doc"][doc][:1], "828-555-0174")
+    assert page.read_bytes() != shown
+    build(generated, AS_OF, out, workers=2, full=True)
+    assert page.read_bytes() == shown
+    tamper([10 ** 9], "828-555-0175")  # no such interaction
+    assert page.read_bytes() == shown

@@ -113,8 +113,8 @@ class InteractionIndex:
         maps, open_fu = positions
 
         def records(lists: dict) -> dict:
-            return {key: [interactions[lst[0]]] if len(lst) == 1 else
-                    list(itemgetter(*lst)(interactions)) for key, lst in lists.items()}
+            return {key: list(itemgetter(*lst)(interactions)) if len(lst) > 1 else
+                    [interactions[i] for i in lst] for key, lst in lists.items()}
 
         return cls(*(records(maps[name]) for name in cls.MAPS),
                    [(due, r, r.follow_ups[j]) for due, r, j in
