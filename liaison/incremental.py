@@ -28,6 +28,13 @@ whenever anything changed. The pages that make up most of a large site have fine
   physicians that an interaction names, the names of the practices that an interaction names
   or that such a physician belongs to, which decks go to which practice and the navigation.
 
+What the keys read of the interactions alone (with their files' hashes) is worked out once
+per build and kept (``Keys.parts``: which physicians and practices they name, and for each
+physician, practice, team member and month, a hash of the files of the interactions its
+pages list): a build keeps it under the same key as the rules and sums of the interactions
+(liaison.snapshot.KEY_PARTS: their files' hashes and what they read of the other records,
+which decides the lists), and the next build takes it while that key is the same.
+
 So an edit of a physician's phone makes their practice's briefs and decks again, with the
 whole-site pages; so does a new physician; renaming or moving a physician some interaction
 names, or an edit of site.yaml or of a team member, makes everything again. ``tests/test_incremental.py`` checks after random edits that
@@ -61,14 +68,18 @@ class Keys:
     """The key of each page of a site (``of(page)``), from its view and input hashes."""
 
     def __init__(self, view, inputs: dict[str, str], settings: dict,
-                 named: list[tuple] | None = None):
+                 named: list[tuple] | None = None, parts: dict | None = None):
         self.view = view
         self.inputs = inputs
+        # what the keys read of the interactions alone, filled in as they are made (a build
+        # keeps them under the interactions' key: liaison.snapshot.KEY_PARTS)
+        self.parts = {} if parts is None else parts
         site = view.site
         self.src = site.src
         self.everything = _hash("all", json.dumps(settings, sort_keys=True),
                                 sorted(inputs.items()))
-        self.site_key = self._site_key(settings, named_physicians(site) if named is None else named)
+        self.site_key = self._site_key(
+            settings, named_physicians(site, self.parts) if named is None else named)
         self.share = site_share(view)  # beside every brief's own share of treated referrals
         self._groups: dict[str, str] = {}
         self._doctors: dict[str, str] = {}
@@ -81,12 +92,20 @@ class Keys:
         rest = sorted(_not_records(self.inputs).items())
         # Names one page shows of another group's physicians and practices: those an
         # interaction names (in its snippet, on the briefs, months and team pages that list it).
-        named = set(map(attrgetter("practice"), site.interactions)) - {None, ""}
+        named = set(self._part("practices", lambda: sorted(
+            set(map(attrgetter("practice"), site.interactions)) - {None, ""})))
         named |= {practice for _pid, _name, practice, _npi in labels}
         places = [(pid, site.practices[pid].name) for pid in sorted(named) if pid in site.practices]
         decks = sorted((p, tuple(ds)) for p, ds in view.decks_for_practice.items())
         return _hash("site", json.dumps(settings, sort_keys=True), rest, labels, places, decks,
                      json.dumps(view.nav, sort_keys=True))
+
+    def _part(self, name, make):
+        """``parts[name]``, made (``make()``) when it is not there."""
+        value = self.parts.get(name)
+        if value is None:
+            value = self.parts[name] = make()
+        return value
 
     def _file(self, record) -> str:
         rel = self.src[id(record)][0]
@@ -120,12 +139,12 @@ class Keys:
             view = self.view
             d = view.site.physicians[pid]
             rows = [row[:8] for row in view.referrals_by_doc.get(pid, ())]
-            interactions = [*view.by_doc.get(pid, ()), *view.visits_by_doc.get(pid, ()),
-                            *(t[1] for t in view.fu_by_doc.get(pid, ()))]
             key = self._doctors[pid] = _hash(
                 self._file(d), view.stats.physicians[pid], view.doc_series.get(pid), rows,
                 sorted(view.services_ever.get(pid, ())), self._thanks(pid),
-                self._files(interactions))
+                self._part(("doctor", pid), lambda: _hash(self._files([
+                    *view.by_doc.get(pid, ()), *view.visits_by_doc.get(pid, ()),
+                    *(t[1] for t in view.fu_by_doc.get(pid, ()))]))))
         return key
 
     def _thanks(self, pid: str):
@@ -140,13 +159,13 @@ class Keys:
         if key is None:
             view = self.view
             record = view.site.practices.get(practice)
-            interactions = [*view.by_practice.get(practice, ()),
-                            *(t[1] for t in view.fu_by_practice.get(practice, ()))]
             key = self._groups[practice] = _hash(
                 practice, self._file(record) if record is not None else None,
                 view.stats.practices.get(practice),
                 [(d, self.doctor(d)) for d in view.docs_of_practice.get(practice, ())],
-                self._files(interactions))
+                self._part(("group", practice), lambda: _hash(self._files([
+                    *view.by_practice.get(practice, ()),
+                    *(t[1] for t in view.fu_by_practice.get(practice, ()))]))))
         return key
 
     def member(self, tid: str) -> str:
@@ -156,10 +175,11 @@ class Keys:
         view = self.view
         docs = view.docs_of_liaison.get(tid, [])
         practices = sorted({view.site.physicians[d].practice for d in docs})
-        interactions = [*view.by_member.get(tid, ()),
-                        *(t[1] for t in view.fu_by_owner.get(tid, ()))]
         return _hash(view.stats.liaisons.get(tid), docs,
-                     [(p, self.group(p)) for p in practices], self._files(interactions))
+                     [(p, self.group(p)) for p in practices],
+                     self._part(("member", tid), lambda: _hash(self._files([
+                         *view.by_member.get(tid, ()),
+                         *(t[1] for t in view.fu_by_owner.get(tid, ()))]))))
 
     def month_counts(self) -> str:
         if self._months is None:
@@ -183,18 +203,24 @@ class Keys:
         if page.kind == MONTHS:
             from liaison.derived import month_of_label
 
-            rows = view.by_month.get(month_of_label(page.key), ())
             return _hash(page.kind, page.key, self.site_key, self.month_counts(),
-                         self._files(rows))
+                         self._part((MONTHS, page.key), lambda: _hash(self._files(
+                             view.by_month.get(month_of_label(page.key), ())))))
         return _hash(page.kind, page.key, self.everything)
 
 
-def named_physicians(site) -> list[tuple]:
-    """(id, name, practice, NPI) of every physician an interaction names, by id."""
-    listed = set(chain.from_iterable(map(attrgetter("physicians"), site.interactions)))
+def named_physicians(site, parts: dict | None = None) -> list[tuple]:
+    """(id, name, practice, NPI) of every physician an interaction names, by id. ``parts``
+    (``Keys.parts``): which they are is taken from there, or put there."""
+    listed = None if parts is None else parts.get("listed")
+    if listed is None:
+        listed = sorted(set(chain.from_iterable(map(attrgetter("physicians"),
+                                                    site.interactions))))
+        if parts is not None:
+            parts["listed"] = listed
     doctors = site.physicians
     return [(pid, d.name, d.practice, d.npi)
-            for pid, d in ((pid, doctors.get(pid)) for pid in sorted(listed)) if d is not None]
+            for pid, d in ((pid, doctors.get(pid)) for pid in listed) if d is not None]
 
 
 # The non-page files with keys of their own (by their group's first path, as
@@ -249,10 +275,12 @@ def own_key(page) -> bool:
 
 
 def page_keys(view, pages, inputs: dict[str, str], settings: dict,
-              named: list[tuple] | None = None) -> dict[str, str]:
+              named: list[tuple] | None = None, parts: dict | None = None) -> dict[str, str]:
     """Page path -> key, for every page; ``named``: ``named_physicians(view.site)``, when the
-    caller has it (it reads every interaction: 0.2 s at 10,000 physicians)."""
-    keys = Keys(view, inputs, settings, named)
+    caller has it (it reads every interaction: 0.2 s at 10,000 physicians); ``parts``:
+    ``Keys.parts`` (what the interactions alone give the keys) as the last build kept
+    them, filled in here."""
+    keys = Keys(view, inputs, settings, named, parts)
     return {page.path: keys.of(page) for page in pages}
 
 

@@ -28,7 +28,7 @@ from liaison.figures import Stats
 from liaison.memo import Memo
 from liaison.records import Site
 from liaison.models import FILE_KINDS
-from liaison.snapshot import INDEX, INTERACTIONS, FileMemo, Store, chunks, read_chunks, read_units
+from liaison.snapshot import INDEX, INTERACTIONS, ROW_INDEX, FileMemo, Store, chunks, read_chunks, read_units
 from liaison.workers import cpu_count, map_forked, map_staged, share
 
 # Below this many bytes of interaction and referral files, forking costs more than it saves.
@@ -47,6 +47,7 @@ class Checked:
     files: object = None  # the files read (discover.Files)
     core_key: tuple | None = None  # with a memo: what the bulk rules and sums read (_core_key)
     indexes: tuple | None = None  # (InteractionIndex, ReferralIndex), when made (page_indexes)
+    kept: tuple | None = None  # (Store, the interactions' key): where a build keeps its parts
 
     @property
     def ok(self) -> bool:
@@ -226,7 +227,7 @@ def _check(root, as_of, strict, use_cache, keep_records, workers,
     make of the interactions and of the referral rows is kept there too, and taken when
     what they read is the same (``_check_and_sum_kept``)."""
     clock = _Clock()
-    hashes, core_key, made = inputs, None, None
+    hashes, core_key, made, kept_parts = inputs, None, None, None
     cache = ParseCache.for_root(root) if use_cache else None
     if snapshot and use_cache and memo is None:
         store = Store(root, read=snapshot != "write", write=snapshot != "peek")
@@ -269,15 +270,18 @@ def _check(root, as_of, strict, use_cache, keep_records, workers,
         # are not sent); for a build, the forked one checks and sums while this one indexes
         # the records for the pages.
         kept = store if store is not None and store.writing and hashes is not None else None
+        derived = _derived_keys(site, as_of, files, hashes) if kept is not None else None
+        if kept is not None and derived["interactions"] is not None:
+            kept_parts = (kept, derived["interactions"])
 
         def check_or_sum(task: str):
             if task == "check":
                 return check_bulk(site, as_of, bulk.interactions, bulk.referrals, bulk.partials)
             if task == "index":
-                return page_indexes(site, as_of, None if kept is None else (kept, hashes, files))
+                return page_indexes(site, as_of, None if kept is None else (kept, derived))
             if task == "check and sum":
                 if kept is not None:
-                    found, partial = _check_and_sum_kept(site, as_of, bulk, files, hashes, kept)
+                    found, partial = _check_and_sum_kept(site, as_of, bulk, kept, derived)
                     return found, (partial, cost_events(site, as_of, bulk.interactions))
                 return check_or_sum("check"), check_or_sum("sum")
             return (stats_stage.accumulate(site, as_of, site.referrals, site.interactions),
@@ -288,13 +292,13 @@ def _check(root, as_of, strict, use_cache, keep_records, workers,
             found, partial = _check_and_sum_again(site, as_of, bulk, files, memo, core_key)
             costs = cost_events(site, as_of, bulk.interactions)
         elif n > 1 and indexes and kept is not None and (taken := _check_and_sum_kept(
-                site, as_of, bulk, files, hashes, kept, make=False)) is not None:
+                site, as_of, bulk, kept, derived, make=False)) is not None:
             # what the rules and sums made is all kept: no process forked (after a fork,
             # each page of records this one writes to, their counts of references, is copied
             # while the other lives: the indexes took 1.8-2.7 s instead of 1.3 s)
             found, partial = taken
             costs = cost_events(site, as_of, bulk.interactions)
-            made = page_indexes(site, as_of, (kept, hashes, files))
+            made = page_indexes(site, as_of, (kept, derived))
         elif n > 1 and indexes:
             made, (found, (partial, costs)) = map_forked(check_or_sum, ["index", "check and sum"])
         elif n > 1:
@@ -392,36 +396,41 @@ def _check(root, as_of, strict, use_cache, keep_records, workers,
     if cache is not None:
         cache.save()
     return Checked(site, report.strict() if strict else report, stats, counts, clock.laps,
-                   hashes, files, core_key, made)
+                   hashes, files, core_key, made, kept_parts)
 
 
 def page_indexes(site: Site, as_of: dt.date, kept: tuple | None = None) -> tuple:
     """The indexes of the interactions and of the referral rows that the pages read
-    (``SiteView``). With ``kept`` (a store that writes, the input files' hashes and the
-    ``Files`` listed: liaison.snapshot), the interactions' index is taken from what the
-    last build kept when all the interactions are those it was made from (the same key as
-    their rules' and sums'), else made and kept: as the positions of the interactions in
-    ``site.interactions``, which a build orders the same way from the same files."""
+    (``SiteView``). With ``kept`` (a store that writes, liaison.snapshot, and the keys of
+    ``_derived_keys``), each is taken from what the last build kept when all its records
+    are those it was made from (the same key as their rules' and sums'), else made and
+    kept: as the positions of the records in ``site.interactions`` or ``site.referrals``,
+    which a build orders the same way from the same files."""
     from liaison.pages.view import InteractionIndex, ReferralIndex, practice_physicians
 
-    positions = key = None
-    if kept is not None:
-        store, inputs, files = kept
-        key = _derived_keys(site, as_of, files, inputs)["interactions"]
-        positions = store.derived(INDEX, key) if key is not None else None
-    index = None
-    if positions is not None:
-        try:
-            index = InteractionIndex.at(site.interactions, positions)
-        except Exception:  # not what a build kept: made again
-            index = None
-    if index is None:
-        positions = InteractionIndex.positions(site.interactions, site.physicians, as_of,
-                                               practice_physicians(site.physicians))
-        index = InteractionIndex.at(site.interactions, positions)
-        if key is not None:
-            store.keep_derived(INDEX, key, positions)
-    return index, ReferralIndex.of(site.referrals, as_of)
+    store, keys = kept if kept is not None else (None, {})
+    return (_index(store, INDEX, keys.get("interactions"), site.interactions,
+                   InteractionIndex, lambda: InteractionIndex.positions(
+                       site.interactions, site.physicians, as_of,
+                       practice_physicians(site.physicians))),
+            _index(store, ROW_INDEX, keys.get("referrals"), site.referrals, ReferralIndex,
+                   lambda: ReferralIndex.positions(site.referrals, as_of)))
+
+
+def _index(store: Store | None, name: str, key: str | None, records: list, kind, positions):
+    """``kind.at(records, …)`` of the positions kept in ``store`` under ``name`` and ``key``,
+    else of ``positions()``, then kept there."""
+    if store is not None and key is not None:
+        kept = store.derived(name, key)
+        if kept is not None:
+            try:
+                return kind.at(records, kept)
+            except Exception:  # not what a build kept: made again
+                pass
+    made = positions()
+    if store is not None and key is not None:
+        store.keep_derived(name, key, made)
+    return kind.at(records, made)
 
 
 def _check_and_sum_again(site: Site, as_of: dt.date, bulk: Bulk, files, memo: Memo,
@@ -461,16 +470,15 @@ def _check_and_sum_again(site: Site, as_of: dt.date, bulk: Bulk, files, memo: Me
     return problems, partial
 
 
-def _check_and_sum_kept(site: Site, as_of: dt.date, bulk: Bulk, files, inputs: dict,
-                        store: Store, make: bool = True
+def _check_and_sum_kept(site: Site, as_of: dt.date, bulk: Bulk, store: Store, keys: dict,
+                        make: bool = True
                         ) -> tuple[list[Problem], stats_stage.Partial] | None:
     """The rules and sums of the interactions, and of the referral rows, each taken from
-    ``store`` (liaison.snapshot) when its files' hashes (``inputs``) and what it reads of the
-    core records (``_core_key``) are those it was made from, else made and kept there. (The
-    sums of the rows, then of the interactions, merged: the same sums as one pass over both,
-    which a build without a store makes.) Returns (problems, partial sums); without
-    ``make``, None when either is not kept."""
-    keys = _derived_keys(site, as_of, files, inputs)
+    ``store`` (liaison.snapshot) when its files' hashes and what it reads of the core
+    records are those it was made from (its key, ``_derived_keys``), else made and kept
+    there. (The sums of the rows, then of the interactions, merged: the same sums as one
+    pass over both, which a build without a store makes.) Returns (problems, partial sums);
+    without ``make``, None when either is not kept."""
     interactions = [p for p in bulk.partials if p.path.startswith(INTERACTIONS)]
     rows = [p for p in bulk.partials if not p.path.startswith(INTERACTIONS)]
     made = {}

@@ -465,6 +465,7 @@ def build_site(checked, as_of: dt.date, out: Path, workers: int | None = None,
     palette = palette_stage.for_site(site.root)  # the site's colours, for charts and decks
     fits = talking_points.for_site(site.root, [s.key for s in site.config.services])
     interactions, referrals = getattr(checked, "indexes", None) or (None, None)
+    kept = getattr(checked, "kept", None)
     view = page_registry.SiteView(site, stats, as_of, palette, fits,
                                   warnings=checked.report.warnings, referral_index=referrals,
                                   interaction_index=interactions)
@@ -480,7 +481,7 @@ def build_site(checked, as_of: dt.date, out: Path, workers: int | None = None,
     lock = _lock(out, wait=LOCK_WAIT)  # one build at a time into one folder
     try:
         return _build_locked(out, view, stats, pages, env, site, workers, progress, laps, start,
-                             record, incremental)
+                             record, incremental, kept)
     finally:
         _unlock(*lock)
 
@@ -504,7 +505,7 @@ def _prerender(view, env, cores: int, laps: list, keys=None) -> None:
 
 
 def _build_locked(out, view, stats, pages, env, site, workers, progress, laps, start,
-                  record=None, incremental=False) -> BuildResult:
+                  record=None, incremental=False, kept=None) -> BuildResult:
     """The part of ``build_site`` that holds the output folder's lock: put back a site a
     killed build left, remove what killed builds left beside ``out``, render into a fresh
     folder there (taking the unchanged pages from the site in ``out`` when ``incremental``)
@@ -533,7 +534,7 @@ def _build_locked(out, view, stats, pages, env, site, workers, progress, laps, s
     try:
         cores = cpu_count() if workers is None else workers
         n = cores if len(pages) >= PARALLEL_PAGES else 1
-        render = _Rendering(view, stats, pages, env, out, tmp, record, progress, n, spare)
+        render = _Rendering(view, stats, pages, env, out, tmp, record, progress, n, spare, kept)
         if previous is None:  # every page: each interaction's snippet is shown somewhere
             _prerender(view, env, cores, laps, render.work_out_keys if record else None)
         t = time.perf_counter()
@@ -593,27 +594,50 @@ class _Rendering:
     """The forked work of a build: pages, the other files (exports, calendars, assets), and
     in an incremental build, the pages' keys and the links to the unchanged pages."""
 
-    def __init__(self, view, stats, pages, env, out, tmp, record, progress, n, spare=None):
+    def __init__(self, view, stats, pages, env, out, tmp, record, progress, n, spare=None,
+                 kept=None):
         self.view, self.stats, self.pages, self.env = view, stats, pages, env
         self.out, self.tmp, self.record, self.progress, self.n = out, tmp, record, progress, n
         self.spare = spare
         self.label = "rendering pages:"
         self.keys = self.extra_keys = self.named = None
+        self.kept = kept  # (Store, key) where the keys' parts are kept (pipeline.Checked.kept)
+        self.parts: dict | None = None
+        self.parts_taken = 0
 
     def work_out_keys(self) -> None:
         """The pages' keys and the non-page files' (liaison.incremental), for the build
         record."""
         named = self.named_physicians()
-        self.keys = _page_keys(self.view, self.pages, self.record, named)
+        self.keys = _page_keys(self.view, self.pages, self.record, named, self.parts)
+        self.keep_parts()
         self.extra_keys = _extra_keys(self.view, self.record, named)
 
     def named_physicians(self) -> list[tuple]:
-        """``incremental.named_physicians``, which both kinds of keys read, made once."""
+        """``incremental.named_physicians``, which both kinds of keys read, made once (with
+        the parts of the keys the last build kept: liaison.incremental.Keys)."""
         from liaison.incremental import named_physicians
 
         if self.named is None:
-            self.named = named_physicians(self.view.site)
+            self.parts = {}
+            if self.kept is not None:
+                from liaison.snapshot import KEY_PARTS
+
+                store, key = self.kept
+                taken = store.derived(KEY_PARTS, key)
+                self.parts = taken if isinstance(taken, dict) else {}
+                self.parts_taken = len(self.parts)
+            self.named = named_physicians(self.view.site, self.parts)
         return self.named
+
+    def keep_parts(self) -> None:
+        """Keep the keys' parts when this build made some."""
+        if self.kept is not None and self.parts is not None \
+                and len(self.parts) != self.parts_taken:
+            from liaison.snapshot import KEY_PARTS
+
+            store, key = self.kept
+            store.keep_derived(KEY_PARTS, key, self.parts)
 
     def extras_again(self, previous: dict) -> tuple[list, list, dict]:
         """The non-page files of an incremental build: a group of them whose key is the one
@@ -709,7 +733,8 @@ class _Rendering:
 
         def here():
             t = time.perf_counter()
-            keys = _page_keys(self.view, self.pages, self.record, self.named)
+            keys = _page_keys(self.view, self.pages, self.record, self.named, self.parts)
+            self.keep_parts()
             spare = self.spare
             as_is, in_spare, reuse = _sources(keys, spare, spare.made if spare else None,
                                               previous.get("made"))
@@ -773,11 +798,12 @@ class _Chunks:
 
 EXTRAS = "extras"  # the non-page files
 LINK = "link"  # the share that links the unchanged pages (with them: (LINK, reuse))
-def _page_keys(view, pages: list, record: dict, named: list | None = None) -> dict[str, str]:
+def _page_keys(view, pages: list, record: dict, named: list | None = None,
+               parts: dict | None = None) -> dict[str, str]:
     from liaison.incremental import page_keys
 
     return page_keys(view, pages, record["inputs"],
-                     {k: v for k, v in record.items() if k != "inputs"}, named)
+                     {k: v for k, v in record.items() if k != "inputs"}, named, parts)
 
 
 def _extra_keys(view, record: dict, named: list | None = None) -> dict[str, str]:

@@ -19,8 +19,9 @@ A build also keeps what the rules and sums made of all the interactions, and of 
 referral rows (``derived``), under a key of what they read: the files' content hashes (the
 build record's) and what the rules and sums read of the core records (pipeline._core_key).
 An edit of a physician's phone changes neither key: the next build takes both as they are.
-The pages' index of the interactions is kept under the interactions' key, as the positions of
-the interactions it lists (``INDEX``).
+The pages' indexes of the interactions and of the referral rows are kept under the same keys
+as the positions of the records they list (``INDEX``, ``ROW_INDEX``), and so is what the
+pages' keys read of the interactions alone (``KEY_PARTS``: liaison.incremental).
 """
 from __future__ import annotations
 
@@ -35,7 +36,9 @@ from liaison.cache import CACHE_VERSION, cache_file, keep
 INTERACTIONS = "data/interactions/"
 DERIVED = "derived:"  # what is kept besides the chunks: "derived:" + one of DERIVED_NAMES
 INDEX = "interaction-index"  # the pages' index of the interactions (pipeline.page_indexes)
-DERIVED_NAMES = ("interactions", "referrals", INDEX)
+ROW_INDEX = "referral-index"  # the pages' index of the referral rows (pipeline.page_indexes)
+KEY_PARTS = "page-key-parts"  # what the pages' keys read of the interactions alone
+DERIVED_NAMES = ("interactions", "referrals", INDEX, ROW_INDEX, KEY_PARTS)
 
 
 def _version() -> bytes:

@@ -350,7 +350,7 @@ def test_the_kept_index_is_what_the_pages_show(generated, monkeypatch, _private_
     their brief's interactions short in the next build); ``full`` makes it again, and one
     that does not fit the interactions is made again."""
     from liaison import pipeline
-    from liaison.snapshot import INDEX
+    from liaison.snapshot import INDEX, KEY_PARTS
 
     monkeypatch.setattr(pipeline, "PARALLEL_BYTES", 0)
     out = tmp_path / "out"
@@ -366,6 +366,8 @@ def test_the_kept_index_is_what_the_pages_show(generated, monkeypatch, _private_
     def tamper(lists: list, phone: str):
         maps["by_doc"][doc] = lists
         path.write_bytes(pickle.dumps((version, name, key, pickle.dumps((maps, open_fu)))))
+        # and the parts of the keys kept with it, so that the keys follow the index
+        _derived_file(_private_parse_cache, KEY_PARTS).unlink()
         edit_yaml(sorted((generated / "data" / "practices").glob("*.yaml"))[0],
                   lambda d: d.update(phone=phone))  # something to build
         build(generated, AS_OF, out, workers=2)
@@ -376,3 +378,58 @@ def test_the_kept_index_is_what_the_pages_show(generated, monkeypatch, _private_
     assert page.read_bytes() == shown
     tamper([10 ** 9], "828-555-0175")  # no such interaction
     assert page.read_bytes() == shown
+
+
+def test_what_the_keys_read_of_the_interactions_is_kept_with_their_rules_and_sums(
+        generated, monkeypatch, _private_parse_cache, tmp_path):
+    """The parts of the pages' keys that the interactions alone decide (for each physician,
+    practice, team member and month, the files of the interactions its pages list) are
+    kept under the interactions' key: a phone edit works none of them out again, an edit of
+    an interaction file works them all out again; a part changed inside the store changes
+    the keys of the pages that read it (they are made again), and the site is always the
+    one a full build makes."""
+    from liaison import incremental
+    from liaison.snapshot import KEY_PARTS
+
+    monkeypatch.setattr(buildrecord, "RACY_NS", 0)
+    files_of: list[int] = []
+    original = incremental.Keys._files
+
+    def counted(self, records):
+        files_of.append(len(records))
+        return original(self, records)
+
+    monkeypatch.setattr(incremental.Keys, "_files", counted)
+    out, full = tmp_path / "out", tmp_path / "full"
+    first = build(generated, AS_OF, out, workers=1)
+    made = len(files_of)
+    assert made > 40
+
+    def step(edit):
+        edit()
+        files_of.clear()
+        result = build(generated, AS_OF, out, workers=1)
+        worked_out = list(files_of)
+        build(generated, AS_OF, full, workers=1, full=True)  # (works them all out)
+        assert _files(out) == _files(full)
+        return result, worked_out
+
+    doctors = sorted((generated / "data" / "physicians").glob("*.yaml"))
+    log = sorted((generated / "data" / "interactions").rglob("*.yaml"))[4]
+    plain, worked_out = step(lambda: edit_yaml(doctors[2],
+                                               lambda d: d.update(phone="828-555-0176")))
+    assert worked_out == [] and 0 < plain.kept < first.pages
+    _result, worked_out = step(lambda: edit_yaml(
+        log, lambda items: items[0].update(summary="Left a referral pad")))
+    assert len(worked_out) == made
+
+    path = _derived_file(_private_parse_cache, KEY_PARTS)
+    version, name, key, payload = pickle.loads(path.read_bytes())
+    parts = pickle.loads(payload)
+    doc = doctors[3].stem
+    parts[("doctor", doc)] = "changed inside the store"
+    path.write_bytes(pickle.dumps((version, name, key, pickle.dumps(parts))))
+    result, worked_out = step(lambda: edit_yaml(doctors[2],
+                                                lambda d: d.update(phone="828-555-0177")))
+    assert worked_out == []
+    assert result.kept < plain.kept  # the other physician's brief made again too

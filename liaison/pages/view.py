@@ -113,8 +113,7 @@ class InteractionIndex:
         maps, open_fu = positions
 
         def records(lists: dict) -> dict:
-            return {key: list(itemgetter(*lst)(interactions)) if len(lst) > 1 else
-                    [interactions[i] for i in lst] for key, lst in lists.items()}
+            return {key: _taken(interactions, lst) for key, lst in lists.items()}
 
         return cls(*(records(maps[name]) for name in cls.MAPS),
                    [(due, r, r.follow_ups[j]) for due, r, j in
@@ -135,6 +134,13 @@ class InteractionIndex:
         return InteractionIndex(
             *(merge(getattr(self, name), getattr(other, name)) for name in self.MAPS),
             sorted(self.open_fu + other.open_fu, key=fu_place))
+
+
+def _taken(records: list, positions: list[int]) -> list:
+    """The records at ``positions``, in their order (the list made in C)."""
+    if len(positions) > 1:
+        return list(itemgetter(*positions)(records))
+    return [records[i] for i in positions]
 
 
 def first_charted_month(as_of: dt.date) -> int:
@@ -162,6 +168,12 @@ class ReferralIndex:
 
     @classmethod
     def of(cls, referrals, as_of: dt.date) -> "ReferralIndex":
+        return cls.at(referrals, cls.positions(referrals, as_of))
+
+    @staticmethod
+    def positions(referrals, as_of: dt.date) -> tuple[dict, dict, dict]:
+        """The index with each row of ``recent`` as its position in ``referrals``: what a
+        build keeps (liaison.snapshot), and ``at`` makes the index of."""
         D, first = as_of, first_charted_month(as_of)
         series: dict[str, list[int]] = defaultdict(lambda: [0] * MONTHS_CHARTED)
         # Each physician's referrals young enough for a brief: outcomes (365 days, matured)
@@ -170,17 +182,26 @@ class ReferralIndex:
         reach = MATURED_AGES[1] + ROV_DAYS
         services_ever: dict[str, set] = defaultdict(set)
         young = D - dt.timedelta(days=reach)  # age < reach: dated after this day
-        for row in referrals:  # 290,000 rows at 10,000 physicians: kept lean
+        for n, row in enumerate(referrals):  # 290,000 rows at 10,000 physicians: kept lean
             doc, date = row.physician, row.date
             if doc is None or date > D:
                 continue
             if date > young:
-                recent[doc].append(row)
+                recent[doc].append(n)
             services_ever[doc].add(row.service)
             i = date.year * 12 + date.month - 1 - first  # month_index(date) - first
             if 0 <= i < MONTHS_CHARTED:
                 series[doc][i] += row.count
-        return cls(series, services_ever, recent)
+        return dict(series), dict(services_ever), dict(recent)
+
+    @classmethod
+    def at(cls, referrals, positions: tuple[dict, dict, dict]) -> "ReferralIndex":
+        """The index of ``referrals`` that ``positions`` gives (``positions``)."""
+        series, services_ever, recent = positions
+        return cls(defaultdict(lambda: [0] * MONTHS_CHARTED, series),
+                   defaultdict(set, services_ever),
+                   defaultdict(list, {doc: _taken(referrals, rows)
+                                      for doc, rows in recent.items()}))
 
 
 class SiteView:
