@@ -70,11 +70,51 @@ def make_env(site_root: Path, palette=None, sandboxed: bool | None = None) -> ji
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        bytecode_cache=_compiled_templates(site_root, sandboxed),
     )
     env.globals["interaction_html"] = Snippets(env).interaction
     env.globals["palette"] = palette
     dates.register(env)  # {{ date|day(as_of) }}, {{ date|ago(as_of) }}
     return env
+
+
+class _CompiledTemplates(jinja2.FileSystemBytecodeCache):
+    """Templates as compiled by an earlier run, in the cache folder (liaison.cache: outside
+    the site root), each under its name, path and a hash of its source (jinja's own
+    bytecode cache): compiling the templates again took 0.3 s of every build. A file that
+    cannot be read or written there only costs the compiling."""
+
+    def load_bytecode(self, bucket) -> None:
+        try:
+            super().load_bytecode(bucket)
+        except Exception:  # unreadable or damaged: compiled again
+            bucket.reset()
+
+    def dump_bytecode(self, bucket) -> None:
+        try:
+            super().dump_bytecode(bucket)
+        except OSError:
+            pass
+
+
+def _compiled_templates(site_root: Path, sandboxed: bool) -> _CompiledTemplates | None:
+    """The compiled templates of this code and these libraries (liaison.buildrecord's code
+    fingerprint, in each file's name) for one kind of environment (the sandbox compiles
+    templates its own way); the files of other versions are removed."""
+    from liaison.buildrecord import code_fingerprint
+    from liaison.cache import cache_file
+
+    folder = cache_file(site_root, "templates-" + ("sandboxed" if sandboxed else "trusted"), "d")
+    version = code_fingerprint()[:16]
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        with os.scandir(folder) as entries:
+            stale = [e.path for e in entries if not e.name.startswith(version)]
+        for path in stale:
+            os.unlink(path)
+    except OSError:
+        return None
+    return _CompiledTemplates(os.fspath(folder), version + "-%s.cache")
 
 
 class Snippets:

@@ -412,3 +412,45 @@ def test_a_page_with_a_palette_override_in_chromium(example_site, tmp_path):
             page.screenshot(path=str(SHOTS / "palette-referrals.png"), full_page=True)
         finally:
             browser.close()
+
+
+@pytest.mark.parametrize("sandboxed", [False, True])
+def test_templates_compiled_once_are_taken_from_the_cache_folder(example_site, sandboxed,
+                                                                 _private_parse_cache,
+                                                                 monkeypatch):
+    """A template is compiled once: the next run (a new environment) takes it compiled from
+    the cache folder, each kind of environment its own, and renders the same; a site
+    template whose text changed is compiled again; a cache folder that cannot be written
+    costs only the compiling."""
+    import shutil
+
+    import jinja2
+
+    from liaison.render import make_env
+
+    compiled: list[str] = []
+    original = jinja2.Environment.compile
+
+    def counted(self, source, name=None, filename=None, raw=False, defer_init=False):
+        compiled.append(name)
+        return original(self, source, name, filename, raw, defer_init)
+
+    monkeypatch.setattr(jinja2.Environment, "compile", counted)
+    write(example_site, "templates/note.html", "{{ palette is defined }} one")
+
+    def render(name: str) -> str:
+        return make_env(example_site, sandboxed=sandboxed).get_template(name).render()
+
+    assert render("note.html") == "True one" and compiled == ["note.html"]
+    assert render("note.html") == "True one" and compiled == ["note.html"]
+    made = sorted(p.name for p in _private_parse_cache.glob("templates-*.d/*"))
+    assert len(made) == 1
+    write(example_site, "templates/note.html", "{{ palette is defined }} two")
+    assert render("note.html") == "True two" and compiled == ["note.html"] * 2
+    assert render("note.html") == "True two" and compiled == ["note.html"] * 2
+    for folder in _private_parse_cache.glob("templates-*.d"):  # a file in its place
+        shutil.rmtree(folder)
+        folder.write_text("not a folder")
+    write(example_site, "templates/note.html", "{{ palette is defined }} three")
+    assert render("note.html") == "True three" and compiled == ["note.html"] * 3
+    assert render("note.html") == "True three" and compiled == ["note.html"] * 4
