@@ -131,16 +131,65 @@ def interactions_csv(site: Site, as_of: dt.date | None = None) -> bytes:
     ``as_of``, without ``done`` or done after ``as_of`` (SPEC §4). Markdown notes are left
     out: one line per record.
     """
-    def rows():
-        for r in site.interactions:
-            yield (
-                r.date, r.type, r.liaison, r.practice, " ".join(r.physicians),
-                "; ".join(r.met_with), r.summary, "; ".join(r.needs), r.outcome, r.deck,
-                r.next_visit, len(r.follow_ups),
-                sum(1 for f in r.follow_ups if is_open(f, as_of)), r.cost,
-            )
+    return _csv(INTERACTION_COLUMNS, (_interaction_row(r, as_of) for r in site.interactions))
 
-    return _csv(INTERACTION_COLUMNS, rows())
+
+def _interaction_row(r: Interaction, as_of: dt.date | None) -> tuple:
+    return (r.date, r.type, r.liaison, r.practice, " ".join(r.physicians),
+            "; ".join(r.met_with), r.summary, "; ".join(r.needs), r.outcome, r.deck,
+            r.next_visit, len(r.follow_ups), sum(1 for f in r.follow_ups if is_open(f, as_of)),
+            r.cost)
+
+
+def interactions_csv_again(site: Site, as_of: dt.date | None, kept: dict | None,
+                           hashes: dict[str, str]) -> tuple[bytes, dict | None]:
+    """``interactions_csv``, taking the lines of each interaction file whose content hash
+    (``hashes``: the build record's) is the one ``kept`` gives (what this returned last time:
+    file -> [its hash, its records' lines by place in the file]) instead of writing them again
+    (a line is made from its record and the as-of date alone). Returns (the file, what to keep
+    for next time, or None when it is what ``kept`` holds)."""
+    kept = kept if isinstance(kept, dict) else {}
+    src = site.src
+    write_line = _lines()
+    lines = [write_line(INTERACTION_COLUMNS)]
+    now: dict[str, list] = {}
+    made = False
+    for r in site.interactions:
+        rel, place = src[id(r)]
+        entry = now.get(rel)
+        if entry is None:
+            old = kept.get(rel)
+            h = hashes.get(rel)
+            if isinstance(old, list) and len(old) == 2 and h is not None and old[0] == h \
+                    and isinstance(old[1], dict):
+                entry = old
+            else:
+                entry = [h, {}]
+            now[rel] = entry
+        text = entry[1].get(place)
+        if text is None:
+            text = entry[1][place] = write_line([csv_cell(v) for v in _interaction_row(r, as_of)])
+            made = True
+        lines.append(text)
+    data = "".join(lines).encode("utf-8")
+    return data, (now if made or now.keys() != kept.keys() else None)
+
+
+def _lines():
+    """A function of a row's cells to its CSV line, as ``_csv`` writes it."""
+    out: list[str] = []
+    writer = csv.writer(_Sink(out.append), lineterminator="\r\n")
+
+    def line(cells) -> str:
+        writer.writerow(cells)
+        return out.pop()
+
+    return line
+
+
+class _Sink:
+    def __init__(self, write):
+        self.write = write
 
 
 def referrals_by_month_csv(stats: Stats) -> bytes:

@@ -21,7 +21,9 @@ build record's) and what the rules and sums read of the core records (pipeline._
 An edit of a physician's phone changes neither key: the next build takes both as they are.
 The pages' indexes of the interactions and of the referral rows are kept under the same keys
 as the positions of the records they list (``INDEX``, ``ROW_INDEX``), and so is what the
-pages' keys read of the interactions alone (``KEY_PARTS``: liaison.incremental).
+pages' keys read of the interactions alone (``KEY_PARTS``: liaison.incremental). The lines of
+the interactions export are kept by file, each with its file's hash, under the as-of date
+(``EXPORT_LINES``: liaison.exports.interactions_csv_again).
 """
 from __future__ import annotations
 
@@ -38,7 +40,8 @@ DERIVED = "derived:"  # what is kept besides the chunks: "derived:" + one of DER
 INDEX = "interaction-index"  # the pages' index of the interactions (pipeline.page_indexes)
 ROW_INDEX = "referral-index"  # the pages' index of the referral rows (pipeline.page_indexes)
 KEY_PARTS = "page-key-parts"  # what the pages' keys read of the interactions alone
-DERIVED_NAMES = ("interactions", "referrals", INDEX, ROW_INDEX, KEY_PARTS)
+EXPORT_LINES = "interactions-export"  # the lines of the interactions export, by file
+DERIVED_NAMES = ("interactions", "referrals", INDEX, ROW_INDEX, KEY_PARTS, EXPORT_LINES)
 
 
 def _version() -> bytes:

@@ -213,8 +213,8 @@ def test_the_chunks_of_files_no_longer_there_are_removed(generated, monkeypatch,
     build(generated, AS_OF, out, workers=1)
     before = _store_files(_private_parse_cache)
     month = sorted(p for p in (generated / "data" / "interactions").glob("*/*") if p.is_dir())[0]
-    held = [path for path in before if month.relative_to(generated).as_posix().encode()
-            in path.read_bytes()]
+    held = [path for path in _chunk_files(_private_parse_cache)
+            if month.relative_to(generated).as_posix().encode() in path.read_bytes()]
     assert len(held) == 1
     shutil.rmtree(month)
     build(generated, AS_OF, out, workers=1)
@@ -433,3 +433,38 @@ def test_what_the_keys_read_of_the_interactions_is_kept_with_their_rules_and_sum
                                                 lambda d: d.update(phone="828-555-0177")))
     assert worked_out == []
     assert result.kept < plain.kept  # the other physician's brief made again too
+
+
+def test_the_interactions_export_takes_the_lines_of_unchanged_files(
+        generated, monkeypatch, _private_parse_cache, tmp_path):
+    """The lines of the interactions export are kept by file: after an edit of one
+    interaction file, the next build writes that file's lines again and takes the others
+    (a line changed inside the store shows); ``full`` writes them all again, and the export
+    is always the one a full build writes."""
+    from liaison.snapshot import EXPORT_LINES
+
+    monkeypatch.setattr(buildrecord, "RACY_NS", 0)
+    out, full = tmp_path / "out", tmp_path / "full"
+    build(generated, AS_OF, out, workers=1)
+    export = out / "exports" / "interactions.csv"
+    logs = sorted((generated / "data" / "interactions").rglob("*.yaml"))
+    edit_yaml(logs[1], lambda items: items[0].update(summary="Asked about the new clinic"))
+    build(generated, AS_OF, out, workers=1)
+    build(generated, AS_OF, full, workers=1, full=True)
+    assert export.read_bytes() == (full / "exports" / "interactions.csv").read_bytes()
+    assert b"Asked about the new clinic" in export.read_bytes()
+
+    path = _derived_file(_private_parse_cache, EXPORT_LINES)
+    version, name, key, payload = pickle.loads(path.read_bytes())
+    lines = pickle.loads(payload)
+    other = logs[5].relative_to(generated).as_posix()
+    place = next(iter(lines[other][1]))
+    lines[other][1][place] = "changed inside the store\r\n"
+    path.write_bytes(pickle.dumps((version, name, key, pickle.dumps(lines))))
+    edit_yaml(logs[1], lambda items: items[0].update(summary="Asked about parking"))
+    build(generated, AS_OF, out, workers=1)
+    text = export.read_text(encoding="utf-8")
+    assert "changed inside the store" in text and "Asked about parking" in text
+    build(generated, AS_OF, out, workers=1, full=True)
+    build(generated, AS_OF, full, workers=1, full=True)
+    assert export.read_bytes() == (full / "exports" / "interactions.csv").read_bytes()
