@@ -295,6 +295,32 @@ def test_either_window_moves_the_other_over_http(new_page, server):
     assert rec.console_errors == [], rec.console_errors
 
 
+def test_a_message_heard_twice_or_late_does_not_move_a_window_back(new_page, server):
+    """Each move is told both ways (a BroadcastChannel and postMessage), so the other window
+    hears it twice: the second copy, or an older message from the same window, arriving
+    after a move of its own, leaves it where it is; a newer one moves it."""
+    page, rec = new_page(viewport=WIDE)
+    page.goto(f"{server}/{DECK}")
+    _wait_slide(page, 1, "the deck opens on slide 1")
+
+    def hear(slide: int, n: int) -> None:  # from another window of the deck, over the channel
+        page.evaluate("""([slide, n]) => new BroadcastChannel("liaison-deck:" + location.pathname)
+            .postMessage({liaisonDeck: location.pathname, slide: slide, from: "other", n: n})""",
+                      [slide, n])
+
+    hear(3, 2)
+    _wait_slide(page, 3, "a message from the other window")
+    page.keyboard.press("ArrowLeft")
+    _wait_slide(page, 2, "ArrowLeft")
+    hear(3, 2)  # the same message again (its other way)
+    hear(4, 1)  # an older one
+    time.sleep(0.5)
+    assert _current_slide(page) == 2, "a message heard twice or late moved the window"
+    hear(4, 3)
+    _wait_slide(page, 4, "a newer message from the other window")
+    assert rec.console_errors == [], rec.console_errors
+
+
 def test_either_window_moves_the_other_from_disk(new_page, site):
     page, rec = new_page(viewport=WIDE)
     page.goto((site / DECK).as_uri())

@@ -9,8 +9,10 @@
    own: the current slide, the next one, the current slide's notes and a timer. Moving in
    either window moves the other: each tells the other through a BroadcastChannel named after
    the page (every window of the deck on this origin) and by postMessage to the window it opened
-   or was opened by (which works from file:// too). A message carries the page's path and a
-   slide number, nothing else.
+   or was opened by (which works from file:// too). A message carries the page's path, a
+   slide number, and who sent it with how many it had sent: a message heard twice (both ways
+   arrive) or after a newer one from the same window is left alone, so that a slow second copy
+   cannot take a window back to a slide it has since left.
 
    A slide whose text is taller than its stage gets smaller text (down to 60 %), once, the same
    on every screen and on paper; data-fit on the slide says by how much. */
@@ -40,8 +42,13 @@
   var channel = null;
   try { channel = new BroadcastChannel("liaison-deck:" + location.pathname); } catch (e) { channel = null; }
 
+  var me = Math.random().toString(36).slice(2) + Date.now().toString(36);
+  var sent = 0;
+  var heardFrom = {};  // window (its "me") -> the number of the last message taken from it
+
   function tell(number) {
-    var message = { liaisonDeck: location.pathname, slide: number };
+    sent += 1;
+    var message = { liaisonDeck: location.pathname, slide: number, from: me, n: sent };
     if (channel) channel.postMessage(message);
     [peer, window.opener].forEach(function (w, k) {
       if (!w || w === window || (k === 1 && w === peer)) return;
@@ -52,6 +59,10 @@
     if (!data || data.liaisonDeck !== location.pathname) return;
     var n = data.slide;
     if (typeof n !== "number" || Math.floor(n) !== n) return;
+    if (typeof data.from === "string" && typeof data.n === "number") {
+      if (data.from === me || heardFrom[data.from] >= data.n) return;  // heard already, or older
+      heardFrom[data.from] = data.n;
+    }
     if (source && source !== window.opener) peer = source;
     show(n - 1, false);
   }
