@@ -28,7 +28,9 @@ from liaison.figures import Stats
 from liaison.memo import Memo
 from liaison.records import Site
 from liaison.models import FILE_KINDS
-from liaison.snapshot import INDEX, INTERACTIONS, ROW_INDEX, FileMemo, Store, chunks, read_chunks, read_units
+from liaison.snapshot import (
+    INDEX, INTERACTIONS, ROW_INDEX, FileMemo, Store, chunks, read_chunks, read_units,
+)
 from liaison.workers import cpu_count, map_forked, map_staged, share
 
 # Below this many bytes of interaction and referral files, forking costs more than it saves.
