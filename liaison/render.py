@@ -674,16 +674,29 @@ class _Rendering:
         """The pages' keys and the non-page files' (liaison.incremental), for the build
         record."""
         named = self.named_physicians()
-        self.keys = _page_keys(self.view, self.pages, self.record, named, self.parts)
+        self.keys = _page_keys(self.view, self.pages, self.record, named, self.key_parts())
         self.keep_parts()
         self.extra_keys = _extra_keys(self.view, self.record, named)
 
+    @property
+    def inputs(self) -> dict | None:
+        """The input files' hashes (the build record's), when there is a record."""
+        return self.record.get("inputs") if self.record else None
+
     def named_physicians(self) -> list[tuple]:
-        """``incremental.named_physicians``, which both kinds of keys read, made once (with
-        the parts of the keys the last build kept: liaison.incremental.Keys)."""
+        """``incremental.named_physicians``, which both kinds of keys read: made once, with
+        the keys' parts."""
         from liaison.incremental import named_physicians
 
         if self.named is None:
+            self.named = named_physicians(self.view.site, self.key_parts())
+        return self.named
+
+    def key_parts(self) -> dict:
+        """The parts of the pages' keys that the last build kept (liaison.incremental.Keys:
+        what the interactions alone give them), taken once; the keys fill in what is
+        missing."""
+        if self.parts is None:
             self.parts = {}
             if self.kept is not None:
                 from liaison.snapshot import KEY_PARTS
@@ -692,8 +705,7 @@ class _Rendering:
                 taken = store.derived(KEY_PARTS, key)
                 self.parts = taken if isinstance(taken, dict) else {}
                 self.parts_taken = len(self.parts)
-            self.named = named_physicians(self.view.site, self.parts)
-        return self.named
+        return self.parts
 
     def keep_parts(self) -> None:
         """Keep the keys' parts when this build made some."""
@@ -717,8 +729,7 @@ class _Rendering:
             linked, missing = _link_kept(self.out, self.tmp, reuse)
             taken = set(as_is) | (set(reuse) - set(missing))
             files = {}
-            for heads, make in _extra_groups(self.view, self.stats, self.kept,
-                                             self.record and self.record.get("inputs")):
+            for heads, make in _extra_groups(self.view, self.stats, self.kept, self.inputs):
                 if heads[0] not in taken:
                     files.update(make())
             return write_files(self.tmp, files), kept + linked, keys
@@ -729,9 +740,8 @@ class _Rendering:
         """One share: a list of pages, EXTRAS or (LINK, reuse)."""
         try:
             if share is EXTRAS:
-                return write_files(self.tmp, extra_files(
-                    self.view, self.stats, kept=self.kept,
-                    inputs=self.record and self.record.get("inputs")))
+                return write_files(self.tmp, extra_files(self.view, self.stats, kept=self.kept,
+                                                         inputs=self.inputs))
             if isinstance(share, tuple):
                 return _link_kept(self.out, self.tmp, share[1])
             return render_pages(self.view, share, self.tmp, self.env,
@@ -801,7 +811,7 @@ class _Rendering:
 
         def here():
             t = time.perf_counter()
-            keys = _page_keys(self.view, self.pages, self.record, self.named, self.parts)
+            keys = _page_keys(self.view, self.pages, self.record, self.named, self.key_parts())
             self.keep_parts()
             spare = self.spare
             as_is, in_spare, reuse = _sources(keys, spare, spare.made if spare else None,
