@@ -116,8 +116,8 @@ class InteractionIndex:
             return {key: _taken(interactions, lst) for key, lst in lists.items()}
 
         return cls(*(records(maps[name]) for name in cls.MAPS),
-                   [(due, r, r.follow_ups[j]) for due, r, j in
-                    ((due, interactions[i], j) for due, i, j in open_fu)])
+                   [(due, interactions[i], interactions[i].follow_ups[j])
+                    for due, i, j in open_fu])
 
     def merged(self, other: "InteractionIndex", place) -> "InteractionIndex":
         """This index and ``other`` (of other interactions) as one; ``place(r)``: a key of
