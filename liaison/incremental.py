@@ -209,6 +209,28 @@ class Keys:
         return _hash(page.kind, page.key, self.everything)
 
 
+def touched_parts(records: list, positions: tuple[dict, list], physicians: dict,
+                  at_practice: dict) -> frozenset:
+    """The names of the keys' parts (``Keys.parts``) that read one of ``records`` (some of
+    the site's interactions; ``positions``: their InteractionIndex.positions): the other
+    parts are the same whatever these records hold."""
+    from liaison.derived import listed_physicians, month_label, owner, practices_of
+
+    maps, open_fu = positions
+    names: set = {"listed", "practices"} if records else set()
+    names.update(("doctor", pid) for pid in chain(maps["by_doc"], maps["visits"]))
+    names.update(("group", practice) for practice in maps["by_practice"])
+    names.update(("member", tid) for tid in maps["by_member"])
+    names.update((MONTHS, month_label(month)) for month in maps["by_month"])
+    for _due, i, j in open_fu:  # as SiteView files the open follow-ups
+        r = records[i]
+        names.update(("doctor", pid)
+                     for pid in listed_physicians(r) or at_practice.get(r.practice, ()))
+        names.update(("group", practice) for practice in practices_of(r, physicians))
+        names.add(("member", owner(r.follow_ups[j], r)))
+    return frozenset(names)
+
+
 def named_physicians(site, parts: dict | None = None) -> list[tuple]:
     """(id, name, practice, NPI) of every physician an interaction names, by id. ``parts``
     (``Keys.parts``): which they are is taken from there, or put there."""

@@ -29,13 +29,16 @@ from liaison.memo import Memo
 from liaison.records import Site
 from liaison.models import FILE_KINDS
 from liaison.snapshot import (
-    INDEX, INTERACTIONS, ROW_INDEX, FileMemo, Store, chunks, read_chunks, read_units,
+    INDEX, INTERACTIONS, ROW_INDEX, SPLIT, FileMemo, Store, chunks, read_chunks, read_units,
 )
 from liaison.workers import cpu_count, map_forked, map_staged, share
 
 # Below this many bytes of interaction and referral files, forking costs more than it saves.
 PARALLEL_BYTES = 2_000_000
 PARALLEL_DECK_RENDERS = 1_000  # likewise, deck renderings (decks × practices)
+# An interaction file with a visit of the last HOT_DAYS days (where visits are being logged) is
+# worked through at every build, apart from the others (``_Split``).
+HOT_DAYS = 31
 
 
 @dataclass
@@ -49,7 +52,9 @@ class Checked:
     files: object = None  # the files read (discover.Files)
     core_key: tuple | None = None  # with a memo: what the bulk rules and sums read (_core_key)
     indexes: tuple | None = None  # (InteractionIndex, ReferralIndex), when made (page_indexes)
-    kept: tuple | None = None  # (Store, the interactions' key): where a build keeps its parts
+    # where a build keeps the keys' parts: (Store, the cold interaction files' key, all the
+    # interaction files' key, the parts that read a hot file's record): render._Rendering
+    kept: tuple | None = None
 
     @property
     def ok(self) -> bool:
@@ -273,8 +278,9 @@ def _check(root, as_of, strict, use_cache, keep_records, workers,
         # the records for the pages.
         kept = store if store is not None and store.writing and hashes is not None else None
         derived = _derived_keys(site, as_of, files, hashes) if kept is not None else None
-        if kept is not None and derived["interactions"] is not None:
-            kept_parts = (kept, derived["interactions"])
+        if derived is not None and derived["interactions"] is not None:
+            derived["split"] = _Split.of(kept, derived, files, hashes, bulk.interactions, as_of)
+            derived["interactions"] = derived["split"].key
 
         def check_or_sum(task: str):
             if task == "check":
@@ -308,6 +314,10 @@ def _check(root, as_of, strict, use_cache, keep_records, workers,
         else:
             found, (partial, costs) = check_or_sum("check and sum")
         problems += bulk.problems + found
+        if derived is not None and derived.get("split") is not None:
+            # where the keys' parts are kept, and which of them the hot files' records read
+            kept_parts = (kept, derived["interactions"], derived["all interactions"],
+                          derived["split"].touched(site, as_of))
         counts = {"interactions": len(site.interactions), "referrals": len(site.referrals)}
         clock.lap(f"check+sum interactions and referrals ({n} process{'es' if n > 1 else ''})")
     else:
@@ -407,32 +417,135 @@ def page_indexes(site: Site, as_of: dt.date, kept: tuple | None = None) -> tuple
     ``_derived_keys``), each is taken from what the last build kept when all its records
     are those it was made from (the same key as their rules' and sums'), else made and
     kept: as the positions of the records in ``site.interactions`` or ``site.referrals``,
-    which a build orders the same way from the same files."""
+    which a build orders the same way from the same files. The interactions' index is kept
+    of the cold files' records alone (``_Split``): the hot files' are indexed at every build
+    and the two joined."""
     from liaison.pages.view import InteractionIndex, ReferralIndex, practice_physicians
 
     store, keys = kept if kept is not None else (None, {})
-    return (_index(store, INDEX, keys.get("interactions"), site.interactions,
-                   InteractionIndex, lambda: InteractionIndex.positions(
-                       site.interactions, site.physicians, as_of,
-                       practice_physicians(site.physicians))),
-            _index(store, ROW_INDEX, keys.get("referrals"), site.referrals, ReferralIndex,
+    split = keys.get("split")
+    at_practice = practice_physicians(site.physicians)
+    if split is None:
+        interactions = _index(
+            store, INDEX, keys.get("interactions"),
+            lambda made: InteractionIndex.at(site.interactions, made),
+            lambda: InteractionIndex.positions(site.interactions, site.physicians, as_of,
+                                               at_practice))
+    else:
+        interactions = _index(
+            store, INDEX, keys["interactions"],
+            lambda made: InteractionIndex.at(site.interactions, split.joined(site, as_of, made)),
+            lambda: InteractionIndex.positions(_taken(site.interactions, split.cold_at),
+                                               site.physicians, as_of, at_practice))
+    return (interactions,
+            _index(store, ROW_INDEX, keys.get("referrals"),
+                   lambda made: ReferralIndex.at(site.referrals, made),
                    lambda: ReferralIndex.positions(site.referrals, as_of)))
 
 
-def _index(store: Store | None, name: str, key: str | None, records: list, kind, positions):
-    """``kind.at(records, …)`` of the positions kept in ``store`` under ``name`` and ``key``,
-    else of ``positions()``, then kept there."""
+def _index(store: Store | None, name: str, key: str | None, index_of, positions):
+    """``index_of`` the positions kept in ``store`` under ``name`` and ``key``, else of
+    ``positions()``, then kept there."""
     if store is not None and key is not None:
         kept = store.derived(name, key)
         if kept is not None:
             try:
-                return kind.at(records, kept)
+                return index_of(kept)
             except Exception:  # not what a build kept: made again
                 pass
     made = positions()
     if store is not None and key is not None:
         store.keep_derived(name, key, made)
-    return kind.at(records, made)
+    return index_of(made)
+
+
+def _taken(records: list, positions: list[int]) -> list:
+    from liaison.pages.view import _taken
+
+    return _taken(records, positions)
+
+
+@dataclass
+class _Split:
+    """The interaction files as a build that keeps what it makes (liaison.snapshot) works
+    through them: what the rules, the sums, the pages' index and the pages' keys make of the
+    **cold** files is kept under a key of their own (``key``: their hashes and what they
+    read of the core records), and taken while it is the same; the other files, **hot**,
+    are worked through at every build and what they give joined to it. The hot ones are
+    those with a visit of the last ``HOT_DAYS`` days (where this month's visits are being
+    logged) and those edited since the cold ones were chosen; the cold ones are chosen
+    again when what they read of the core records (or the as-of date) changes, or one of
+    them changes. So a visit logged today costs the work of the hot files only."""
+
+    cold: frozenset
+    key: str
+    cold_at: list[int]  # the positions in site.interactions of the cold files' records
+    hot_at: list[int]  # and of the hot files'
+    hot_positions: tuple | None = None  # InteractionIndex.positions of the hot ones
+
+    @classmethod
+    def of(cls, store: Store, keys: dict, files, inputs: dict, pairs: list,
+           as_of: dt.date) -> "_Split":
+        """The split of this build: the last build's when its cold files are unchanged and
+        read the same, else chosen again. ``keys``: ``_derived_keys``'s; ``pairs``: the
+        (record, source) of every interaction, by date (``Bulk.interactions``)."""
+        rels = files.interactions
+        core = keys["core"]
+        kept = store.derived(SPLIT, "", hint=True)  # (which files a full build reads too)
+        cold, edited = None, set()
+        if isinstance(kept, dict) and isinstance(kept.get("cold"), dict):
+            same = {rel for rel, h in kept["cold"].items() if inputs.get(rel) == h}
+            if kept.get("core") == core and len(same) == len(kept["cold"]) \
+                    and same <= set(rels):
+                cold = kept["cold"]
+            edited = set(kept["cold"]) - same
+        if cold is None:
+            hot = edited
+            since = as_of - dt.timedelta(days=HOT_DAYS)
+            for rec, src in reversed(pairs):
+                if rec.date < since:
+                    break
+                hot.add(src[0])
+            cold = {rel: inputs[rel] for rel in rels if rel not in hot}
+            store.keep_derived(SPLIT, "", {"core": core, "cold": cold})
+        h = hashlib.blake2b(f"cold\0{core}".encode(), digest_size=16)
+        for rel in rels:
+            if rel in cold:
+                h.update(f"\0{rel}\0{inputs[rel]}".encode())
+        cold_at, hot_at = [], []
+        for i, (_rec, src) in enumerate(pairs):
+            (cold_at if src[0] in cold else hot_at).append(i)
+        return cls(frozenset(cold), h.hexdigest(), cold_at, hot_at)
+
+    def pairs(self, pairs: list, cold: bool) -> list:
+        """The (record, source) pairs of the cold files, or of the hot ones."""
+        return _taken(pairs, self.cold_at if cold else self.hot_at)
+
+    def hot_index(self, site: Site, as_of: dt.date) -> tuple:
+        """InteractionIndex.positions of the hot files' records (made once)."""
+        if self.hot_positions is None:
+            from liaison.pages.view import InteractionIndex
+
+            self.hot_positions = InteractionIndex.positions(
+                _taken(site.interactions, self.hot_at), site.physicians, as_of)
+        return self.hot_positions
+
+    def joined(self, site: Site, as_of: dt.date, cold_positions: tuple) -> tuple:
+        """The positions of all the interactions from those of the cold files' records."""
+        from liaison.pages.view import InteractionIndex
+
+        if not self.hot_at:
+            return cold_positions
+        return InteractionIndex.joined([(cold_positions, self.cold_at),
+                                        (self.hot_index(site, as_of), self.hot_at)])
+
+    def touched(self, site: Site, as_of: dt.date) -> frozenset:
+        """The keys' parts that read a hot file's record (incremental.touched_parts)."""
+        from liaison.incremental import touched_parts
+        from liaison.pages.view import practice_physicians
+
+        return touched_parts(_taken(site.interactions, self.hot_at), self.hot_index(site, as_of),
+                             site.physicians, practice_physicians(site.physicians))
 
 
 def _check_and_sum_again(site: Site, as_of: dt.date, bulk: Bulk, files, memo: Memo,
@@ -483,14 +596,19 @@ def _check_and_sum_kept(site: Site, as_of: dt.date, bulk: Bulk, store: Store, ke
     without ``make``, None when either is not kept."""
     interactions = [p for p in bulk.partials if p.path.startswith(INTERACTIONS)]
     rows = [p for p in bulk.partials if not p.path.startswith(INTERACTIONS)]
+    split = keys.get("split")
+    pairs, failed = bulk.interactions, interactions
+    if split is not None:  # the cold files' (kept), then the hot ones' (made)
+        pairs = split.pairs(bulk.interactions, cold=True)
+        failed = [p for p in interactions if p.path in split.cold]
     made = {}
     for name, derive in (
             ("referrals", lambda: (
                 check_bulk(site, as_of, [], bulk.referrals, rows),
                 stats_stage.accumulate(site, as_of, bulk.referrals, []))),
             ("interactions", lambda: (
-                check_bulk(site, as_of, bulk.interactions, [], interactions),
-                stats_stage.accumulate(site, as_of, [], site.interactions)))):
+                check_bulk(site, as_of, pairs, [], failed),
+                stats_stage.accumulate(site, as_of, [], [rec for rec, _src in pairs])))):
         key = keys[name]
         if key is None:  # a file listed after the hashing: made
             if not make:
@@ -504,16 +622,24 @@ def _check_and_sum_kept(site: Site, as_of: dt.date, bulk: Bulk, store: Store, ke
             made[name] = derive()
             store.keep_derived(name, key, made[name])
     (rules, sums), (more, their_sums) = made["referrals"], made["interactions"]
-    return rules + more, sums.merge(their_sums)
+    problems, partial = rules + more, sums.merge(their_sums)
+    if split is not None and split.hot_at:
+        hot = split.pairs(bulk.interactions, cold=False)
+        problems += check_bulk(site, as_of, hot, [],
+                               [p for p in interactions if p.path not in split.cold])
+        partial.merge(stats_stage.accumulate(site, as_of, [], [rec for rec, _src in hot]))
+    return problems, partial
 
 
 def _derived_keys(site: Site, as_of: dt.date, files, inputs: dict) -> dict[str, str | None]:
     """The keys under which a build keeps what it made of all the interactions, and of all
     the referral rows (liaison.snapshot): a hash of what it reads of the core records
-    (``_core_key``) and of the files' hashes (``inputs``); None for a kind with a file
-    missing from ``inputs`` (listed after the hashing: nothing is taken or kept)."""
+    (``_core_key``: "core") and of the files' hashes (``inputs``); None for a kind with a
+    file missing from ``inputs`` (listed after the hashing: nothing is taken or kept).
+    ("all interactions" stays the key of all of them when the build splits them and
+    "interactions" becomes the cold ones': ``_Split``.)"""
     core = repr(_core_key(site, as_of)).encode()
-    keys: dict[str, str | None] = {}
+    keys: dict = {"core": hashlib.blake2b(core, digest_size=16).hexdigest()}
     for name, rels in (("referrals", files.referrals), ("interactions", files.interactions)):
         if any(rel not in inputs for rel in rels):
             keys[name] = None
@@ -522,6 +648,7 @@ def _derived_keys(site: Site, as_of: dt.date, files, inputs: dict) -> dict[str, 
         for rel in rels:
             h.update(f"\0{rel}\0{inputs[rel]}".encode())
         keys[name] = h.hexdigest()
+    keys["all interactions"] = keys["interactions"]
     return keys
 
 

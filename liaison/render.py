@@ -666,7 +666,7 @@ class _Rendering:
         self.spare = spare
         self.label = "rendering pages:"
         self.keys = self.extra_keys = self.named = None
-        self.kept = kept  # (Store, key) where the keys' parts are kept (pipeline.Checked.kept)
+        self.kept = kept  # where the keys' parts are kept (pipeline.Checked.kept)
         self.parts: dict | None = None
         self.parts_taken = 0
 
@@ -695,16 +695,25 @@ class _Rendering:
     def key_parts(self) -> dict:
         """The parts of the pages' keys that the last build kept (liaison.incremental.Keys:
         what the interactions alone give them), taken once; the keys fill in what is
-        missing."""
+        missing. They are kept under the cold interaction files' key (pipeline._Split) with
+        the key of all the interaction files and the parts that read a hot file's record
+        then: all are taken while no interaction file changed, else all but those that
+        read a hot file's record, then or now."""
         if self.parts is None:
             self.parts = {}
             if self.kept is not None:
                 from liaison.snapshot import KEY_PARTS
 
-                store, key = self.kept
+                store, key, every, touched = self.kept
                 taken = store.derived(KEY_PARTS, key)
-                self.parts = taken if isinstance(taken, dict) else {}
-                self.parts_taken = len(self.parts)
+                if isinstance(taken, dict) and isinstance(taken.get("parts"), dict):
+                    parts = taken["parts"]
+                    if taken.get("all") != every:
+                        drop = touched | taken.get("touched", frozenset())
+                        parts = {name: value for name, value in parts.items()
+                                 if name not in drop}
+                    self.parts = parts
+                    self.parts_taken = len(parts)
         return self.parts
 
     def keep_parts(self) -> None:
@@ -713,8 +722,9 @@ class _Rendering:
                 and len(self.parts) != self.parts_taken:
             from liaison.snapshot import KEY_PARTS
 
-            store, key = self.kept
-            store.keep_derived(KEY_PARTS, key, self.parts)
+            store, key, every, touched = self.kept
+            store.keep_derived(KEY_PARTS, key, {"parts": self.parts, "all": every,
+                                                "touched": touched})
 
     def extras_again(self, previous: dict) -> tuple[list, list, dict]:
         """The non-page files of an incremental build: a group of them whose key is the one

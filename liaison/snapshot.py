@@ -41,7 +41,8 @@ INDEX = "interaction-index"  # the pages' index of the interactions (pipeline.pa
 ROW_INDEX = "referral-index"  # the pages' index of the referral rows (pipeline.page_indexes)
 KEY_PARTS = "page-key-parts"  # what the pages' keys read of the interactions alone
 EXPORT_LINES = "interactions-export"  # the lines of the interactions export, by file
-DERIVED_NAMES = ("interactions", "referrals", INDEX, ROW_INDEX, KEY_PARTS, EXPORT_LINES)
+SPLIT = "interaction-split"  # which interaction files are cold (pipeline._Split)
+DERIVED_NAMES = ("interactions", "referrals", INDEX, ROW_INDEX, KEY_PARTS, EXPORT_LINES, SPLIT)
 
 
 def _version() -> bytes:
@@ -64,9 +65,11 @@ class Store:
     def _path(self, name: str) -> Path:
         return self.folder / (hashlib.blake2b(name.encode(), digest_size=12).hexdigest() + ".pickle")
 
-    def load(self, name: str) -> tuple[dict, bytes] | None:
-        """(signatures by file, the entries pickled) of a chunk, or None."""
-        if not self.reading:
+    def load(self, name: str, hint: bool = False) -> tuple[dict, bytes] | None:
+        """(signatures by file, the entries pickled) of a chunk, or None. Only a ``hint``
+        (what speeds a build up but never shows in it) is read when the store does not
+        read."""
+        if not self.reading and not hint:
             return None
         try:
             with open(self._path(name), "rb") as fh:
@@ -118,9 +121,9 @@ class Store:
         except OSError:
             pass
 
-    def derived(self, name: str, key: str):
+    def derived(self, name: str, key: str, hint: bool = False):
         """What ``keep_derived`` kept under ``name`` with the same ``key``, or None."""
-        kept = self.load(DERIVED + name)
+        kept = self.load(DERIVED + name, hint)
         if kept is None or kept[0].get("key") != key:
             return None
         try:

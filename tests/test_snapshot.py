@@ -76,6 +76,20 @@ def _derived_file(cache: Path, name: str) -> Path:
                 if pickle.loads(path.read_bytes())[1] == DERIVED + name)
 
 
+def _interactions(root: Path, edited: tuple[Path, ...] = ()) -> tuple[int, int]:
+    """(every interaction of the site root, those of its hot files): the files with a visit
+    of the last HOT_DAYS days before the as-of date, and ``edited`` (pipeline._Split)."""
+    from liaison.pipeline import HOT_DAYS
+
+    since, every, hot = AS_OF - dt.timedelta(days=HOT_DAYS), 0, 0
+    for path in sorted((root / "data" / "interactions").rglob("*.yaml")):
+        items = yaml.safe_load(path.read_text())
+        every += len(items)
+        if path in edited or any(item["date"] >= since for item in items):
+            hot += len(items)
+    return every, hot
+
+
 def test_a_build_reads_again_only_the_files_that_changed(generated, reads, monkeypatch,
                                                          _private_parse_cache, tmp_path):
     monkeypatch.setattr(buildrecord, "RACY_NS", 0)  # the files were written a moment ago
@@ -224,15 +238,16 @@ def test_the_chunks_of_files_no_longer_there_are_removed(generated, monkeypatch,
 
 @pytest.fixture
 def derivations(monkeypatch) -> list[str]:
-    """What the rules (checks.check_bulk) were run on in this process: "interactions" or
-    "referrals", once per call."""
+    """What the rules (checks.check_bulk) were run on in this process: ("interactions", how
+    many) or ("referrals", how many), once per call."""
     from liaison import pipeline
 
     seen: list[str] = []
     check_bulk = pipeline.check_bulk
 
     def counted(site, as_of, interactions, referrals, partials):
-        seen.extend(["interactions"] * bool(interactions) + ["referrals"] * bool(referrals))
+        seen.extend([("interactions", len(interactions))] * bool(interactions)
+                    + [("referrals", len(referrals))] * bool(referrals))
         return check_bulk(site, as_of, interactions, referrals, partials)
 
     monkeypatch.setattr(pipeline, "check_bulk", counted)
@@ -242,35 +257,47 @@ def derivations(monkeypatch) -> list[str]:
 @pytest.mark.parametrize("workers", [1, 2])
 def test_the_rules_and_sums_are_kept_while_what_they_read_is_the_same(
         generated, derivations, monkeypatch, _private_parse_cache, tmp_path, workers):
-    """A build keeps what the rules and sums made of the interactions and of the referral
-    rows, and takes it while their files and what they read of the core records (ids,
-    each physician's practice, who is a liaison, site.yaml) are the same; the site is the
-    one a full build makes."""
+    """A build keeps what the rules and sums made of the interactions of the cold files and
+    of the referral rows, and takes it while their files and what they read of the core
+    records (ids, each physician's practice, who is a liaison, site.yaml) are the same; the
+    hot files' interactions (a visit of the last HOT_DAYS days, or edited since the cold
+    files were chosen) are checked and summed at every build. The site is the one a full
+    build makes."""
     from liaison import pipeline
 
     monkeypatch.setattr(pipeline, "PARALLEL_BYTES", 0)  # two processes with workers=2
+    monkeypatch.setattr(buildrecord, "RACY_NS", 0)
     out, full = tmp_path / "out", tmp_path / "full"
     build(generated, AS_OF, out, workers=workers)
 
-    def step(edit, made: list[str]):
+    def step(edit, interactions: int, referrals: bool):
         edit()
         derivations.clear()
         build(generated, AS_OF, out, workers=workers)
         if workers == 1:  # (two processes: the rules run in the forked one)
-            assert sorted(derivations) == made
+            rows = sum(n for kind, n in derivations if kind == "referrals")
+            assert sum(n for kind, n in derivations if kind == "interactions") == interactions
+            assert (rows > 0) == referrals
         build(generated, AS_OF, full, workers=workers, full=True)
         assert _files(out) == _files(full)
 
     doctors = sorted((generated / "data" / "physicians").glob("*.yaml"))
     log = sorted((generated / "data" / "interactions").rglob("*.yaml"))[4]
-    step(lambda: edit_yaml(doctors[2], lambda d: d.update(phone="828-555-0171")), [])
+    every, hot = _interactions(generated)
+    assert 0 < hot < every / 4
+    step(lambda: edit_yaml(doctors[2], lambda d: d.update(phone="828-555-0171")), hot, False)
+    # an older file: every interaction checked again, and the file is hot from then on
     step(lambda: edit_yaml(log, lambda items: items[0].update(summary="Dropped off flyers")),
-         ["interactions"])
+         every, False)
+    with_log = _interactions(generated, edited=(log,))[1]
+    assert with_log > hot
+    step(lambda: edit_yaml(log, lambda items: items[0].update(summary="Left two flyers")),
+         with_log, False)
     at = yaml.safe_load(doctors[0].read_text())["practice"]
     other = next(p.stem for p in sorted((generated / "data" / "practices").glob("*.yaml"))
                  if p.stem != at)
     step(lambda: edit_yaml(doctors[0], lambda d: d.update(practice=other)),
-         ["interactions", "referrals"])  # each physician's practice: both made again
+         every, True)  # each physician's practice: both made again
 
 
 def test_what_the_rules_and_sums_kept_is_what_a_build_shows(
@@ -314,34 +341,40 @@ def indexings(monkeypatch) -> list[int]:
 
 def test_the_pages_index_of_the_interactions_is_kept_with_their_rules_and_sums(
         generated, indexings, monkeypatch, _private_parse_cache, tmp_path):
-    """A build on two processes keeps the pages' index of the interactions under the key of
-    their rules and sums, and takes it while that key is the same: an edit of a physician's
-    phone makes no index, an edit of an interaction file or a physician's move to another
-    practice makes it again; the site is the one a full build makes."""
+    """A build on two processes keeps the pages' index of the cold files' interactions
+    under the key of their rules and sums, and takes it while that key is the same; the hot
+    files' interactions are indexed at every build and joined to it: an edit of a
+    physician's phone indexes only the hot ones, an edit of an older interaction file or a
+    physician's move to another practice indexes all of them again; the site is the one a
+    full build makes."""
     from liaison import pipeline
 
     monkeypatch.setattr(pipeline, "PARALLEL_BYTES", 0)
+    monkeypatch.setattr(buildrecord, "RACY_NS", 0)
     out, full = tmp_path / "out", tmp_path / "full"
+    every, hot = _interactions(generated)
     build(generated, AS_OF, out, workers=2)
-    assert len(indexings) == 1 and indexings[0] > 100
+    assert sorted(indexings) == [hot, every - hot]
 
-    def step(edit, made: int):
+    def step(edit, indexed: int):
         edit()
         indexings.clear()
         build(generated, AS_OF, out, workers=2)
-        assert len(indexings) == made
+        assert sum(indexings) == indexed
         build(generated, AS_OF, full, workers=2, full=True)
         assert _files(out) == _files(full)
 
     doctors = sorted((generated / "data" / "physicians").glob("*.yaml"))
     log = sorted((generated / "data" / "interactions").rglob("*.yaml"))[4]
-    step(lambda: edit_yaml(doctors[2], lambda d: d.update(phone="828-555-0173")), 0)
+    step(lambda: edit_yaml(doctors[2], lambda d: d.update(phone="828-555-0173")), hot)
     step(lambda: edit_yaml(log, lambda items: items[0].update(summary="Left the new flyers")),
-         1)
+         every)
+    step(lambda: edit_yaml(log, lambda items: items[0].update(summary="Left more flyers")),
+         _interactions(generated, edited=(log,))[1])
     at = yaml.safe_load(doctors[0].read_text())["practice"]
     other = next(p.stem for p in sorted((generated / "data" / "practices").glob("*.yaml"))
                  if p.stem != at)
-    step(lambda: edit_yaml(doctors[0], lambda d: d.update(practice=other)), 1)
+    step(lambda: edit_yaml(doctors[0], lambda d: d.update(practice=other)), every)
 
 
 def test_the_kept_index_is_what_the_pages_show(generated, monkeypatch, _private_parse_cache,
@@ -384,8 +417,10 @@ def test_what_the_keys_read_of_the_interactions_is_kept_with_their_rules_and_sum
         generated, monkeypatch, _private_parse_cache, tmp_path):
     """The parts of the pages' keys that the interactions alone decide (for each physician,
     practice, team member and month, the files of the interactions its pages list) are
-    kept under the interactions' key: a phone edit works none of them out again, an edit of
-    an interaction file works them all out again; a part changed inside the store changes
+    kept under the cold interaction files' key: a phone edit works none of them out again,
+    an edit of an older interaction file works them all out again, a second edit of it (a
+    hot file then) only those that read a hot file's interaction; a part changed inside the
+    store changes
     the keys of the pages that read it (they are made again), and the site is always the
     one a full build makes."""
     from liaison import incremental
@@ -422,12 +457,16 @@ def test_what_the_keys_read_of_the_interactions_is_kept_with_their_rules_and_sum
     _result, worked_out = step(lambda: edit_yaml(
         log, lambda items: items[0].update(summary="Left a referral pad")))
     assert len(worked_out) == made
+    # the file is hot now: only the parts that read a hot file's interaction are made again
+    _result, worked_out = step(lambda: edit_yaml(
+        log, lambda items: items[0].update(summary="Left two referral pads")))
+    assert 0 < len(worked_out) < made / 2
 
     path = _derived_file(_private_parse_cache, KEY_PARTS)
     version, name, key, payload = pickle.loads(path.read_bytes())
     parts = pickle.loads(payload)
     doc = doctors[3].stem
-    parts[("doctor", doc)] = "changed inside the store"
+    parts["parts"][("doctor", doc)] = "changed inside the store"
     path.write_bytes(pickle.dumps((version, name, key, pickle.dumps(parts))))
     result, worked_out = step(lambda: edit_yaml(doctors[2],
                                                 lambda d: d.update(phone="828-555-0177")))
@@ -468,3 +507,40 @@ def test_the_interactions_export_takes_the_lines_of_unchanged_files(
     build(generated, AS_OF, out, workers=1, full=True)
     build(generated, AS_OF, full, workers=1, full=True)
     assert export.read_bytes() == (full / "exports" / "interactions.csv").read_bytes()
+
+
+def test_the_index_of_parts_of_the_interactions_joined_is_the_index_of_all(generated):
+    """InteractionIndex.joined: the positions of the interactions of some files and of the
+    others, joined, are those of all of them, key order included; and the keys' parts that
+    read the interactions of some files (incremental.touched_parts) are those whose lists
+    hold one of them."""
+    import random
+
+    from liaison.incremental import touched_parts
+    from liaison.load import load_site
+    from liaison.pages.view import InteractionIndex, practice_physicians
+
+    site, _problems, _files_found = load_site(generated)
+    at_practice = practice_physicians(site.physicians)
+    whole = InteractionIndex.positions(site.interactions, site.physicians, AS_OF, at_practice)
+    rels = sorted({site.src[id(r)][0] for r in site.interactions})
+    for seed in range(5):
+        some = set(random.Random(seed).sample(rels, len(rels) // (seed + 2)))
+        parts = []
+        for mine in (lambda rel: rel in some, lambda rel: rel not in some):
+            at = [i for i, r in enumerate(site.interactions) if mine(site.src[id(r)][0])]
+            records = [site.interactions[i] for i in at]
+            parts.append((InteractionIndex.positions(records, site.physicians, AS_OF,
+                                                     at_practice), at, records))
+        joined = InteractionIndex.joined([(positions, at) for positions, at, _r in parts])
+        assert joined[1] == whole[1]
+        for name in InteractionIndex.MAPS:
+            assert list(joined[0][name].items()) == list(whole[0][name].items())
+        positions, at, records = parts[0]
+        touched = touched_parts(records, positions, site.physicians, at_practice)
+        mine = set(at)
+        assert ("doctor", next(pid for pid, lst in whole[0]["by_doc"].items()
+                               if mine & set(lst))) in touched
+        assert not any(("doctor", pid) in touched for pid, lst in whole[0]["by_doc"].items()
+                       if not mine & set(lst) and pid not in whole[0]["visits"]
+                       and not any(f[1] in mine for f in whole[1]))

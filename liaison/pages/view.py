@@ -108,6 +108,35 @@ class InteractionIndex:
                 "visits": dict(visits)}, open_fu
 
     @classmethod
+    def joined(cls, parts: list[tuple[tuple[dict, list], list[int]]]) -> tuple[dict, list]:
+        """``positions`` of all the interactions from those of parts of them: each part
+        (its ``positions``, the position of each of its interactions among all) covers
+        some of them, in their order; together they cover each once. The same as
+        ``positions`` of all of them: lists in order, keys in the order first met."""
+        maps: dict[str, dict] = {}
+        for name in cls.MAPS:
+            lists: dict = {}
+            first: dict = {}  # key -> (its first position, its rank in the part that has it)
+            for (part, _open_fu), at in parts:
+                place = at.__getitem__
+                for rank, (key, lst) in enumerate(part[name].items()):
+                    mine = list(map(place, lst))
+                    have = lists.get(key)
+                    if have is None:
+                        lists[key], first[key] = mine, (mine[0], rank)
+                    else:  # two runs in order: merged in one pass
+                        lists[key] = sorted(have + mine)
+                        if mine[0] < first[key][0]:
+                            first[key] = (mine[0], rank)
+            if len(parts) > 1:  # (keys first met at one interaction: in the order met there)
+                lists = {key: lists[key] for key in sorted(lists, key=first.__getitem__)}
+            maps[name] = lists
+        open_fu = [(due, at[i], j) for (_part, fu), at in parts for due, i, j in fu]
+        if len(parts) > 1:
+            open_fu.sort(key=lambda t: (t[1], t[2]))
+        return maps, open_fu
+
+    @classmethod
     def at(cls, interactions, positions: tuple[dict, list]) -> "InteractionIndex":
         """The index of ``interactions`` that ``positions`` gives (``positions``)."""
         maps, open_fu = positions
