@@ -54,6 +54,9 @@ from liaison.pages.talking import not_visited_lately, top_referrers
 RECORD_FOLDERS = ("data/physicians/", "data/practices/", "data/interactions/",
                   "data/referrals/")
 MONTHS = "activity-month"  # the page kind of a month of the activity log
+# The files of this many interactions are looked up one by one before ``Keys._files`` maps
+# every interaction to its file (0.1 s at 10,000 physicians) and looks them up from there.
+FILES_ONE_BY_ONE = 20_000
 
 
 def _hash(*parts) -> str:
@@ -68,23 +71,26 @@ class Keys:
     """The key of each page of a site (``of(page)``), from its view and input hashes."""
 
     def __init__(self, view, inputs: dict[str, str], settings: dict,
-                 named: list[tuple] | None = None, parts: dict | None = None):
+                 named: list[tuple] | None = None, parts: dict | None = None,
+                 hot_at: list[int] | None = None):
         self.view = view
         self.inputs = inputs
         # what the keys read of the interactions alone, filled in as they are made (a build
         # keeps them under the interactions' key: liaison.snapshot.KEY_PARTS)
         self.parts = {} if parts is None else parts
+        self.hot_at = hot_at  # the positions of the hot files' interactions (pipeline._Split)
         site = view.site
         self.src = site.src
         self.everything = _hash("all", json.dumps(settings, sort_keys=True),
                                 sorted(inputs.items()))
         self.site_key = self._site_key(
-            settings, named_physicians(site, self.parts) if named is None else named)
+            settings, named_physicians(site, self.parts, hot_at) if named is None else named)
         self.share = site_share(view)  # beside every brief's own share of treated referrals
         self._groups: dict[str, str] = {}
         self._doctors: dict[str, str] = {}
         self._months: str | None = None
         self._file_of: dict[int, str] | None = None  # id of an interaction -> "path=hash"
+        self._asked = 0  # interactions whose files were looked up one by one
         self._top = top_referrers(view)
 
     def _site_key(self, settings: dict, labels: list[tuple]) -> str:
@@ -92,8 +98,8 @@ class Keys:
         rest = sorted(_not_records(self.inputs).items())
         # Names one page shows of another group's physicians and practices: those an
         # interaction names (in its snippet, on the briefs, months and team pages that list it).
-        named = set(self._part("practices", lambda: sorted(
-            set(map(attrgetter("practice"), site.interactions)) - {None, ""})))
+        named = set(_named(site, self.parts, self.hot_at, "practices",
+                           lambda records: set(map(attrgetter("practice"), records)) - {None, ""}))
         named |= {practice for _pid, _name, practice, _npi in labels}
         places = [(pid, site.practices[pid].name) for pid in sorted(named) if pid in site.practices]
         decks = sorted((p, tuple(ds)) for p, ds in view.decks_for_practice.items())
@@ -116,6 +122,10 @@ class Keys:
         sorted. (Each interaction's is worked out once, then looked up without a loop in
         Python: the briefs, groups, team pages and months ask for about a million.)"""
         file_of = self._file_of
+        if file_of is None and self._asked + len(records) < FILES_ONE_BY_ONE:
+            self._asked += len(records)  # (after an edit, most parts are taken as kept)
+            src, inputs = self.src, self.inputs
+            return sorted({src[id(r)][0] + "=" + inputs.get(src[id(r)][0], "?") for r in records})
         if file_of is None:
             src, inputs = self.src, self.inputs
             names: dict[str, str] = {}
@@ -209,40 +219,69 @@ class Keys:
         return _hash(page.kind, page.key, self.everything)
 
 
-def touched_parts(records: list, positions: tuple[dict, list], physicians: dict,
-                  at_practice: dict) -> frozenset:
-    """The names of the keys' parts (``Keys.parts``) that read one of ``records`` (some of
-    the site's interactions; ``positions``: their InteractionIndex.positions): the other
-    parts are the same whatever these records hold."""
+def touched_parts(records: list, rels: list[str], positions: tuple[dict, list],
+                  physicians: dict, at_practice: dict) -> dict[str, frozenset]:
+    """For each file of ``records`` (some of the site's interactions, each from the file
+    ``rels[i]``; ``positions``: their InteractionIndex.positions), the names of the keys'
+    parts (``Keys.parts``) that read one of its records: the other parts are the same
+    whatever the file holds."""
     from liaison.derived import listed_physicians, month_label, owner, practices_of
 
     maps, open_fu = positions
-    names: set = {"listed", "practices"} if records else set()
-    names.update(("doctor", pid) for pid in chain(maps["by_doc"], maps["visits"]))
-    names.update(("group", practice) for practice in maps["by_practice"])
-    names.update(("member", tid) for tid in maps["by_member"])
-    names.update((MONTHS, month_label(month)) for month in maps["by_month"])
+    names: dict[str, set] = {rel: {"listed", "practices"} for rel in rels}
+    for kind, lists in (("doctor", maps["by_doc"]), ("doctor", maps["visits"]),
+                        ("group", maps["by_practice"]), ("member", maps["by_member"])):
+        for key, lst in lists.items():
+            for i in lst:
+                names[rels[i]].add((kind, key))
+    for month, lst in maps["by_month"].items():
+        for i in lst:
+            names[rels[i]].add((MONTHS, month_label(month)))
     for _due, i, j in open_fu:  # as SiteView files the open follow-ups
-        r = records[i]
-        names.update(("doctor", pid)
-                     for pid in listed_physicians(r) or at_practice.get(r.practice, ()))
-        names.update(("group", practice) for practice in practices_of(r, physicians))
-        names.add(("member", owner(r.follow_ups[j], r)))
-    return frozenset(names)
+        r, mine = records[i], names[rels[i]]
+        mine.update(("doctor", pid)
+                    for pid in listed_physicians(r) or at_practice.get(r.practice, ()))
+        mine.update(("group", practice) for practice in practices_of(r, physicians))
+        mine.add(("member", owner(r.follow_ups[j], r)))
+    return {rel: frozenset(parts) for rel, parts in names.items()}
 
 
-def named_physicians(site, parts: dict | None = None) -> list[tuple]:
+def named_physicians(site, parts: dict | None = None, hot_at: list[int] | None = None
+                     ) -> list[tuple]:
     """(id, name, practice, NPI) of every physician an interaction names, by id. ``parts``
-    (``Keys.parts``): which they are is taken from there, or put there."""
-    listed = None if parts is None else parts.get("listed")
-    if listed is None:
-        listed = sorted(set(chain.from_iterable(map(attrgetter("physicians"),
-                                                    site.interactions))))
-        if parts is not None:
-            parts["listed"] = listed
+    (``Keys.parts``): which they are is taken from there, or put there (``_named``)."""
+    listed = _named(site, parts, hot_at, "listed",
+                    lambda records: set(chain.from_iterable(map(attrgetter("physicians"),
+                                                                records))))
     doctors = site.physicians
     return [(pid, d.name, d.practice, d.npi)
             for pid, d in ((pid, doctors.get(pid)) for pid in listed) if d is not None]
+
+
+def _named(site, parts: dict | None, hot_at: list[int] | None, name: str, of) -> list:
+    """``parts[name]``, else ``of(records)`` (a set) of all the site's interactions, sorted,
+    then put there. With ``hot_at`` (the positions of the hot files' interactions:
+    pipeline._Split), what the cold files' interactions give is a part of its own (kept
+    while they are the same: a change to a hot file never drops it) and the hot ones' is
+    added to it."""
+    value = None if parts is None else parts.get(name)
+    if value is not None:
+        return value
+    interactions = site.interactions
+    if parts is None or hot_at is None:
+        value = sorted(of(interactions))
+    else:
+        from liaison.pages.view import _taken
+
+        cold = parts.get(("cold", name))
+        if cold is None:
+            hot = set(hot_at)
+            cold = parts[("cold", name)] = sorted(
+                of([r for i, r in enumerate(interactions) if i not in hot]))
+        value = sorted(set(cold) | of(_taken(interactions, hot_at)))
+    if parts is not None:
+        parts[name] = value
+    return value
 
 
 # The non-page files with keys of their own (by their group's first path, as
@@ -297,12 +336,13 @@ def own_key(page) -> bool:
 
 
 def page_keys(view, pages, inputs: dict[str, str], settings: dict,
-              named: list[tuple] | None = None, parts: dict | None = None) -> dict[str, str]:
+              named: list[tuple] | None = None, parts: dict | None = None,
+              hot_at: list[int] | None = None) -> dict[str, str]:
     """Page path -> key, for every page; ``named``: ``named_physicians(view.site)``, when the
     caller has it (it reads every interaction: 0.2 s at 10,000 physicians); ``parts``:
     ``Keys.parts`` (what the interactions alone give the keys) as the last build kept
-    them, filled in here."""
-    keys = Keys(view, inputs, settings, named, parts)
+    them, filled in here; ``hot_at``: pipeline._Split's."""
+    keys = Keys(view, inputs, settings, named, parts, hot_at)
     return {page.path: keys.of(page) for page in pages}
 
 

@@ -53,7 +53,8 @@ class Checked:
     core_key: tuple | None = None  # with a memo: what the bulk rules and sums read (_core_key)
     indexes: tuple | None = None  # (InteractionIndex, ReferralIndex), when made (page_indexes)
     # where a build keeps the keys' parts: (Store, the cold interaction files' key, all the
-    # interaction files' key, the parts that read a hot file's record): render._Rendering
+    # interaction files' key, each hot file's hash and the parts that read its records, the
+    # positions of the hot files' records): render._Rendering
     kept: tuple | None = None
 
     @property
@@ -316,8 +317,9 @@ def _check(root, as_of, strict, use_cache, keep_records, workers,
         problems += bulk.problems + found
         if derived is not None and derived.get("split") is not None:
             # where the keys' parts are kept, and which of them the hot files' records read
+            split = derived["split"]
             kept_parts = (kept, derived["interactions"], derived["all interactions"],
-                          derived["split"].touched(site, as_of))
+                          split.touched(site, as_of, hashes), split.hot_at)
         counts = {"interactions": len(site.interactions), "referrals": len(site.referrals)}
         clock.lap(f"check+sum interactions and referrals ({n} process{'es' if n > 1 else ''})")
     else:
@@ -539,13 +541,17 @@ class _Split:
         return InteractionIndex.joined([(cold_positions, self.cold_at),
                                         (self.hot_index(site, as_of), self.hot_at)])
 
-    def touched(self, site: Site, as_of: dt.date) -> frozenset:
-        """The keys' parts that read a hot file's record (incremental.touched_parts)."""
+    def touched(self, site: Site, as_of: dt.date, inputs: dict) -> dict[str, tuple]:
+        """For each hot file with interactions, (its hash, the keys' parts that read one of
+        them: incremental.touched_parts)."""
         from liaison.incremental import touched_parts
         from liaison.pages.view import practice_physicians
 
-        return touched_parts(_taken(site.interactions, self.hot_at), self.hot_index(site, as_of),
-                             site.physicians, practice_physicians(site.physicians))
+        rels = [site.src[id(r)][0] for r in _taken(site.interactions, self.hot_at)]
+        names = touched_parts(_taken(site.interactions, self.hot_at), rels,
+                              self.hot_index(site, as_of), site.physicians,
+                              practice_physicians(site.physicians))
+        return {rel: (inputs.get(rel), parts) for rel, parts in names.items()}
 
 
 def _check_and_sum_again(site: Site, as_of: dt.date, bulk: Bulk, files, memo: Memo,

@@ -674,7 +674,8 @@ class _Rendering:
         """The pages' keys and the non-page files' (liaison.incremental), for the build
         record."""
         named = self.named_physicians()
-        self.keys = _page_keys(self.view, self.pages, self.record, named, self.key_parts())
+        self.keys = _page_keys(self.view, self.pages, self.record, named, self.key_parts(),
+                               self.hot_at)
         self.keep_parts()
         self.extra_keys = _extra_keys(self.view, self.record, named)
 
@@ -689,27 +690,37 @@ class _Rendering:
         from liaison.incremental import named_physicians
 
         if self.named is None:
-            self.named = named_physicians(self.view.site, self.key_parts())
+            self.named = named_physicians(self.view.site, self.key_parts(), self.hot_at)
         return self.named
+
+    @property
+    def hot_at(self) -> list[int] | None:
+        """The positions of the hot files' interactions (pipeline._Split), when split."""
+        return self.kept[4] if self.kept is not None else None
 
     def key_parts(self) -> dict:
         """The parts of the pages' keys that the last build kept (liaison.incremental.Keys:
         what the interactions alone give them), taken once; the keys fill in what is
         missing. They are kept under the cold interaction files' key (pipeline._Split) with
-        the key of all the interaction files and the parts that read a hot file's record
-        then: all are taken while no interaction file changed, else all but those that
-        read a hot file's record, then or now."""
+        the key of all the interaction files, and each hot file's hash and the parts that
+        read its interactions: all are taken while no interaction file changed, else all but
+        those that read the interactions of a hot file that changed (as it was or is)."""
         if self.parts is None:
             self.parts = {}
             if self.kept is not None:
                 from liaison.snapshot import KEY_PARTS
 
-                store, key, every, touched = self.kept
+                store, key, every, hot, _at = self.kept
                 taken = store.derived(KEY_PARTS, key)
-                if isinstance(taken, dict) and isinstance(taken.get("parts"), dict):
+                if isinstance(taken, dict) and isinstance(taken.get("parts"), dict) \
+                        and isinstance(taken.get("hot"), dict):
                     parts = taken["parts"]
                     if taken.get("all") != every:
-                        drop = touched | taken.get("touched", frozenset())
+                        then, drop = taken["hot"], set()
+                        for rel in then.keys() | hot.keys():
+                            was, now = then.get(rel, (None, ())), hot.get(rel, (None, ()))
+                            if was[0] != now[0] or was[0] is None:
+                                drop.update(was[1], now[1])
                         parts = {name: value for name, value in parts.items()
                                  if name not in drop}
                     self.parts = parts
@@ -722,9 +733,8 @@ class _Rendering:
                 and len(self.parts) != self.parts_taken:
             from liaison.snapshot import KEY_PARTS
 
-            store, key, every, touched = self.kept
-            store.keep_derived(KEY_PARTS, key, {"parts": self.parts, "all": every,
-                                                "touched": touched})
+            store, key, every, hot, _at = self.kept
+            store.keep_derived(KEY_PARTS, key, {"parts": self.parts, "all": every, "hot": hot})
 
     def extras_again(self, previous: dict) -> tuple[list, list, dict]:
         """The non-page files of an incremental build: a group of them whose key is the one
@@ -821,7 +831,8 @@ class _Rendering:
 
         def here():
             t = time.perf_counter()
-            keys = _page_keys(self.view, self.pages, self.record, self.named, self.key_parts())
+            keys = _page_keys(self.view, self.pages, self.record, self.named, self.key_parts(),
+                              self.hot_at)
             self.keep_parts()
             spare = self.spare
             as_is, in_spare, reuse = _sources(keys, spare, spare.made if spare else None,
@@ -887,11 +898,11 @@ class _Chunks:
 EXTRAS = "extras"  # the non-page files
 LINK = "link"  # the share that links the unchanged pages (with them: (LINK, reuse))
 def _page_keys(view, pages: list, record: dict, named: list | None = None,
-               parts: dict | None = None) -> dict[str, str]:
+               parts: dict | None = None, hot_at: list[int] | None = None) -> dict[str, str]:
     from liaison.incremental import page_keys
 
     return page_keys(view, pages, record["inputs"],
-                     {k: v for k, v in record.items() if k != "inputs"}, named, parts)
+                     {k: v for k, v in record.items() if k != "inputs"}, named, parts, hot_at)
 
 
 def _extra_keys(view, record: dict, named: list | None = None) -> dict[str, str]:

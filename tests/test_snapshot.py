@@ -537,10 +537,20 @@ def test_the_index_of_parts_of_the_interactions_joined_is_the_index_of_all(gener
         for name in InteractionIndex.MAPS:
             assert list(joined[0][name].items()) == list(whole[0][name].items())
         positions, at, records = parts[0]
-        touched = touched_parts(records, positions, site.physicians, at_practice)
-        mine = set(at)
-        assert ("doctor", next(pid for pid, lst in whole[0]["by_doc"].items()
-                               if mine & set(lst))) in touched
-        assert not any(("doctor", pid) in touched for pid, lst in whole[0]["by_doc"].items()
-                       if not mine & set(lst) and pid not in whole[0]["visits"]
-                       and not any(f[1] in mine for f in whole[1]))
+        touched = touched_parts(records, [site.src[id(r)][0] for r in records], positions,
+                                site.physicians, at_practice)
+        assert set(touched) == {site.src[id(r)][0] for r in records}
+        for rel, names in touched.items():  # the physicians its interactions list, at least
+            listed = {("doctor", pid) for r in records if site.src[id(r)][0] == rel
+                      and r.date <= AS_OF for pid in r.physicians}
+            assert listed <= names and "listed" in names
+        others = {("doctor", pid) for pid, lst in whole[0]["by_doc"].items()
+                  if not mine_at(lst, at)}
+        visited = {("doctor", pid) for pid, lst in whole[0]["visits"].items() if mine_at(lst, at)}
+        promised = any(i in set(at) for _due, i, _j in whole[1])
+        if not promised:  # (an office's open follow-up names each of its physicians)
+            assert not (others - visited) & set().union(*touched.values())
+
+
+def mine_at(lst: list[int], at: list[int]) -> bool:
+    return bool(set(lst) & set(at))
