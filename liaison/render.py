@@ -716,7 +716,7 @@ class _Rendering:
                         and isinstance(taken.get("hot"), dict):
                     parts = taken["parts"]
                     if taken.get("all") != every:
-                        then, drop = taken["hot"], set()
+                        then, drop, hot = taken["hot"], set(), hot()
                         for rel in then.keys() | hot.keys():
                             was, now = then.get(rel, (None, ())), hot.get(rel, (None, ()))
                             if was[0] != now[0] or was[0] is None:
@@ -734,7 +734,8 @@ class _Rendering:
             from liaison.snapshot import KEY_PARTS
 
             store, key, every, hot, _at = self.kept
-            store.keep_derived(KEY_PARTS, key, {"parts": self.parts, "all": every, "hot": hot})
+            store.keep_derived(KEY_PARTS, key, {"parts": self.parts, "all": every,
+                                                "hot": hot()})
 
     def extras_again(self, previous: dict) -> tuple[list, list, dict]:
         """The non-page files of an incremental build: a group of them whose key is the one
