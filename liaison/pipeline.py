@@ -30,8 +30,8 @@ from liaison.memo import Memo
 from liaison.records import Site
 from liaison.models import FILE_KINDS
 from liaison.snapshot import (
-    INDEX, INDEX_ALL, INTERACTIONS, ROW_INDEX, SPLIT, FileMemo, Store, chunks, read_chunks,
-    read_units,
+    ALL_INTERACTIONS, INDEX, INDEX_ALL, INTERACTIONS, ROW_INDEX, SPLIT, FileMemo, Store, chunks,
+    read_chunks, read_units,
 )
 from liaison.workers import cpu_count, map_forked, map_staged, share
 
@@ -55,8 +55,8 @@ class Checked:
     core_key: tuple | None = None  # with a memo: what the bulk rules and sums read (_core_key)
     indexes: tuple | None = None  # (InteractionIndex, ReferralIndex), when made (page_indexes)
     # where a build keeps the keys' parts: (Store, the cold interaction files' key, all the
-    # interaction files' key, a function giving each hot file's hash and the parts that read
-    # its records, the positions of the hot files' records): render._Rendering
+    # interaction files' key, functions giving each hot file's hash and the parts that read
+    # its records, and the positions of the hot files' records): render._Rendering
     kept: tuple | None = None
 
     @property
@@ -321,7 +321,8 @@ def _check(root, as_of, strict, use_cache, keep_records, workers,
             # where the keys' parts are kept, and which of them the hot files' records read
             split = derived["split"]
             kept_parts = (kept, derived["interactions"], derived["all interactions"],
-                          functools.partial(split.touched, site, as_of, hashes), split.hot_at)
+                          functools.partial(split.touched, site, as_of, hashes),
+                          lambda: split.hot_at)
         counts = {"interactions": len(site.interactions), "referrals": len(site.referrals)}
         clock.lap(f"check+sum interactions and referrals ({n} process{'es' if n > 1 else ''})")
     else:
@@ -503,10 +504,28 @@ class _Split:
 
     cold: frozenset
     key: str
-    cold_at: list[int]  # the positions in site.interactions of the cold files' records
-    hot_at: list[int]  # and of the hot files'
+    all_pairs: list  # (record, source) of every interaction, by date (Bulk.interactions)
+    _at: tuple | None = None  # (cold_at, hot_at), made when first asked for
     hot_positions: tuple | None = None  # InteractionIndex.positions of the hot ones
     hot_touched: dict | None = None  # ``touched``'s
+
+    @property
+    def cold_at(self) -> list[int]:
+        """The positions in site.interactions of the cold files' records."""
+        return self._positions()[0]
+
+    @property
+    def hot_at(self) -> list[int]:
+        """The positions in site.interactions of the hot files' records."""
+        return self._positions()[1]
+
+    def _positions(self) -> tuple:
+        if self._at is None:
+            cold, cold_at, hot_at = self.cold, [], []
+            for i, (_rec, src) in enumerate(self.all_pairs):
+                (cold_at if src[0] in cold else hot_at).append(i)
+            self._at = cold_at, hot_at
+        return self._at
 
     @classmethod
     def of(cls, store: Store, keys: dict, files, inputs: dict, pairs: list,
@@ -537,10 +556,7 @@ class _Split:
         for rel in rels:
             if rel in cold:
                 h.update(f"\0{rel}\0{inputs[rel]}".encode())
-        cold_at, hot_at = [], []
-        for i, (_rec, src) in enumerate(pairs):
-            (cold_at if src[0] in cold else hot_at).append(i)
-        return cls(frozenset(cold), h.hexdigest(), cold_at, hot_at)
+        return cls(frozenset(cold), h.hexdigest(), pairs)
 
     def pairs(self, pairs: list, cold: bool) -> list:
         """The (record, source) pairs of the cold files, or of the hot ones."""
@@ -624,43 +640,60 @@ def _check_and_sum_kept(site: Site, as_of: dt.date, bulk: Bulk, store: Store, ke
     ``store`` (liaison.snapshot) when its files' hashes and what it reads of the core
     records are those it was made from (its key, ``_derived_keys``), else made and kept
     there. (The sums of the rows, then of the interactions, merged: the same sums as one
-    pass over both, which a build without a store makes.) Returns (problems, partial sums);
-    without ``make``, None when either is not kept."""
+    pass over both, which a build without a store makes.) When the build splits the
+    interaction files (``_Split``), the cold files' are kept under their key and the hot
+    ones' made and added to them, the whole kept under the key of all the interaction files
+    (``ALL_INTERACTIONS``: taken as it is after an edit of another kind of file). Returns
+    (problems, partial sums); without ``make``, None when either is not kept."""
     interactions = [p for p in bulk.partials if p.path.startswith(INTERACTIONS)]
     rows = [p for p in bulk.partials if not p.path.startswith(INTERACTIONS)]
     split = keys.get("split")
-    pairs, failed = bulk.interactions, interactions
-    if split is not None:  # the cold files' (kept), then the hot ones' (made)
-        pairs = split.pairs(bulk.interactions, cold=True)
-        failed = [p for p in interactions if p.path in split.cold]
     made = {}
-    for name, derive in (
-            ("referrals", lambda: (
-                check_bulk(site, as_of, [], bulk.referrals, rows),
-                stats_stage.accumulate(site, as_of, bulk.referrals, []))),
-            ("interactions", lambda: (
-                check_bulk(site, as_of, pairs, [], failed),
-                stats_stage.accumulate(site, as_of, [], [rec for rec, _src in pairs])))):
-        key = keys[name]
-        if key is None:  # a file listed after the hashing: made
-            if not make:
-                return None
-            made[name] = derive()
-            continue
-        made[name] = store.derived(name, key)
-        if made[name] is None:
-            if not make:
-                return None
-            made[name] = derive()
-            store.keep_derived(name, key, made[name])
+    if split is not None:  # all of them as the last build put them together
+        made["interactions"] = store.derived(ALL_INTERACTIONS, keys["all interactions"])
+    if split is not None and made["interactions"] is None:
+        # the cold files' (kept), then the hot ones' (made), put together and kept
+        cold = _check_and_sum_of(site, as_of, store, "interactions", keys["interactions"], make,
+                                 split.pairs(bulk.interactions, cold=True),
+                                 [p for p in interactions if p.path in split.cold])
+        if cold is None:
+            return None
+        problems, partial = cold
+        if split.hot_at:
+            hot = split.pairs(bulk.interactions, cold=False)
+            problems = problems + check_bulk(
+                site, as_of, hot, [], [p for p in interactions if p.path not in split.cold])
+            partial.merge(stats_stage.accumulate(site, as_of, [], [rec for rec, _src in hot]))
+        made["interactions"] = problems, partial
+        store.keep_derived(ALL_INTERACTIONS, keys["all interactions"], made["interactions"])
+    elif split is None:
+        made["interactions"] = _check_and_sum_of(site, as_of, store, "interactions",
+                                                 keys["interactions"], make, bulk.interactions,
+                                                 interactions)
+    made["referrals"] = _check_and_sum_of(site, as_of, store, "referrals", keys["referrals"], make,
+                                          [], rows, bulk.referrals)
+    if made["interactions"] is None or made["referrals"] is None:
+        return None
     (rules, sums), (more, their_sums) = made["referrals"], made["interactions"]
-    problems, partial = rules + more, sums.merge(their_sums)
-    if split is not None and split.hot_at:
-        hot = split.pairs(bulk.interactions, cold=False)
-        problems += check_bulk(site, as_of, hot, [],
-                               [p for p in interactions if p.path not in split.cold])
-        partial.merge(stats_stage.accumulate(site, as_of, [], [rec for rec, _src in hot]))
-    return problems, partial
+    return rules + more, sums.merge(their_sums)
+
+
+def _check_and_sum_of(site: Site, as_of: dt.date, store: Store, name: str, key: str | None,
+                      make: bool, pairs: list, failed: list, rows: list = ()) -> tuple | None:
+    """The rules and sums of some interactions ((record, source) pairs) and their files'
+    failed records, or of referral rows: kept in ``store`` under ``name`` (their kind) and
+    ``key``, else made and kept there (without ``make``: None). Always made without a key
+    (a file listed after the hashing)."""
+    kept = store.derived(name, key) if key is not None else None
+    if kept is not None:
+        return kept
+    if not make:
+        return None
+    made = (check_bulk(site, as_of, pairs, rows, failed),
+            stats_stage.accumulate(site, as_of, rows, [rec for rec, _src in pairs]))
+    if key is not None:
+        store.keep_derived(name, key, made)
+    return made
 
 
 def _derived_keys(site: Site, as_of: dt.date, files, inputs: dict) -> dict[str, str | None]:

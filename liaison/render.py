@@ -695,8 +695,11 @@ class _Rendering:
 
     @property
     def hot_at(self) -> list[int] | None:
-        """The positions of the hot files' interactions (pipeline._Split), when split."""
-        return self.kept[4] if self.kept is not None else None
+        """The positions of the hot files' interactions (pipeline._Split), when split and
+        the keys' parts need them."""
+        if self.kept is None or {"listed", "practices"} <= self.key_parts().keys():
+            return None
+        return self.kept[4]()
 
     def key_parts(self) -> dict:
         """The parts of the pages' keys that the last build kept (liaison.incremental.Keys:

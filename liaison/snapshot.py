@@ -39,12 +39,13 @@ INTERACTIONS = "data/interactions/"
 DERIVED = "derived:"  # what is kept besides the chunks: "derived:" + one of DERIVED_NAMES
 INDEX = "interaction-index"  # the pages' index of the interactions (pipeline.page_indexes)
 INDEX_ALL = "interaction-index-all"  # the same, joined with the hot files' (pipeline._Split)
+ALL_INTERACTIONS = "interactions-all"  # the rules and sums of the cold files and the hot ones
 ROW_INDEX = "referral-index"  # the pages' index of the referral rows (pipeline.page_indexes)
 KEY_PARTS = "page-key-parts"  # what the pages' keys read of the interactions alone
 EXPORT_LINES = "interactions-export"  # the lines of the interactions export, by file
 SPLIT = "interaction-split"  # which interaction files are cold (pipeline._Split)
-DERIVED_NAMES = ("interactions", "referrals", INDEX, INDEX_ALL, ROW_INDEX, KEY_PARTS, EXPORT_LINES,
-                 SPLIT)
+DERIVED_NAMES = ("interactions", "referrals", ALL_INTERACTIONS, INDEX, INDEX_ALL, ROW_INDEX,
+                 KEY_PARTS, EXPORT_LINES, SPLIT)
 
 
 def _version() -> bytes:

@@ -261,8 +261,9 @@ def test_the_rules_and_sums_are_kept_while_what_they_read_is_the_same(
     of the referral rows, and takes it while their files and what they read of the core
     records (ids, each physician's practice, who is a liaison, site.yaml) are the same; the
     hot files' interactions (a visit of the last HOT_DAYS days, or edited since the cold
-    files were chosen) are checked and summed at every build. The site is the one a full
-    build makes."""
+    files were chosen) are checked and summed when one of their files changed, and the whole
+    kept under the key of all the interaction files. The site is the one a full build
+    makes."""
     from liaison import pipeline
 
     monkeypatch.setattr(pipeline, "PARALLEL_BYTES", 0)  # two processes with workers=2
@@ -285,7 +286,7 @@ def test_the_rules_and_sums_are_kept_while_what_they_read_is_the_same(
     log = sorted((generated / "data" / "interactions").rglob("*.yaml"))[4]
     every, hot = _interactions(generated)
     assert 0 < hot < every / 4
-    step(lambda: edit_yaml(doctors[2], lambda d: d.update(phone="828-555-0171")), hot, False)
+    step(lambda: edit_yaml(doctors[2], lambda d: d.update(phone="828-555-0171")), 0, False)
     # an older file: every interaction checked again, and the file is hot from then on
     step(lambda: edit_yaml(log, lambda items: items[0].update(summary="Dropped off flyers")),
          every, False)
@@ -303,7 +304,8 @@ def test_the_rules_and_sums_are_kept_while_what_they_read_is_the_same(
 def test_what_the_rules_and_sums_kept_is_what_a_build_shows(
         generated, monkeypatch, _private_parse_cache, tmp_path):
     """The sums kept are used as they are (a total changed inside the store shows in the
-    next build's stats.json); ``full`` makes them again."""
+    next build's stats.json), the referral rows' and the interactions'; ``full`` makes them
+    again."""
     import json
 
     out = tmp_path / "out"
@@ -320,6 +322,22 @@ def test_what_the_rules_and_sums_kept_is_what_a_build_shows(
     assert json.loads((out / "stats.json").read_text())["totals"]["referrals"] == total + 100_000
     build(generated, AS_OF, out, workers=1, full=True)
     assert json.loads((out / "stats.json").read_text())["totals"]["referrals"] == total
+
+    # and the interactions' (the cold files' and the hot ones' put together)
+    from liaison.snapshot import ALL_INTERACTIONS
+
+    count = json.loads((out / "stats.json").read_text())["totals"]["interactions"]
+    path = _derived_file(_private_parse_cache, ALL_INTERACTIONS)
+    version, name, key, payload = pickle.loads(path.read_bytes())
+    rules, sums = pickle.loads(payload)
+    sums.totals["interactions"] += 100_000
+    path.write_bytes(pickle.dumps((version, name, key, pickle.dumps((rules, sums)))))
+    edit_yaml(sorted((generated / "data" / "practices").glob("*.yaml"))[0],
+              lambda d: d.update(phone="828-555-0178"))
+    build(generated, AS_OF, out, workers=1)
+    assert json.loads((out / "stats.json").read_text())["totals"]["interactions"] == count + 100_000
+    build(generated, AS_OF, out, workers=1, full=True)
+    assert json.loads((out / "stats.json").read_text())["totals"]["interactions"] == count
 
 
 @pytest.fixture
