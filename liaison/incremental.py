@@ -31,9 +31,12 @@ whenever anything changed. The pages that make up most of a large site have fine
 What the keys read of the interactions alone (with their files' hashes) is worked out once
 per build and kept (``Keys.parts``: which physicians and practices they name, and for each
 physician, practice, team member and month, a hash of the files of the interactions its
-pages list): a build keeps it under the same key as the rules and sums of the interactions
-(liaison.snapshot.KEY_PARTS: their files' hashes and what they read of the other records,
-which decides the lists), and the next build takes it while that key is the same.
+pages list): a build keeps it under the key of the cold interaction files (pipeline._Split;
+liaison.snapshot.KEY_PARTS: their hashes and what they read of the other records, which
+decides the lists), with the key of all the interaction files and, for each hot file, its
+hash and the parts its interactions read (``touched_parts``). The next build takes all of it
+while no interaction file changed, else all but the parts that the interactions of a hot
+file that changed read, as it was or as it is.
 
 So an edit of a physician's phone makes their practice's briefs and decks again, with the
 whole-site pages; so does a new physician; renaming or moving a physician some interaction

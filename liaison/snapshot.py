@@ -24,6 +24,12 @@ as the positions of the records they list (``INDEX``, ``ROW_INDEX``), and so is 
 pages' keys read of the interactions alone (``KEY_PARTS``: liaison.incremental). The lines of
 the interactions export are kept by file, each with its file's hash, under the as-of date
 (``EXPORT_LINES``: liaison.exports.interactions_csv_again).
+
+A build splits the interaction files (pipeline._Split, kept as ``SPLIT``): what it makes of
+the cold ones is kept under their key (``"interactions"``, ``INDEX``, ``KEY_PARTS``), the
+hot ones' is made again after one of them changed and joined to it, and what the two give
+together is kept under the key of all the interaction files (``ALL_INTERACTIONS``,
+``INDEX_ALL``), taken as it is while no interaction file changes.
 """
 from __future__ import annotations
 
