@@ -573,3 +573,60 @@ def test_the_index_of_parts_of_the_interactions_joined_is_the_index_of_all(gener
 
 def mine_at(lst: list[int], at: list[int]) -> bool:
     return bool(set(lst) & set(at))
+
+
+def test_edits_of_hot_files_take_what_the_cold_files_gave(generated, derivations, monkeypatch,
+                                                          _private_parse_cache, tmp_path):
+    """A series of random edits of hot files only (a note, a date moved back years, a
+    record dropped, a follow-up done, a record moved to another physician, a file added or
+    removed): each build checks exactly the hot files' interactions, takes the cold files'
+    part as it was kept, and writes the site a full build writes."""
+    import random
+
+    from liaison.pipeline import HOT_DAYS
+
+    monkeypatch.setattr(buildrecord, "RACY_NS", 0)
+    out, full = tmp_path / "out", tmp_path / "full"
+    build(generated, AS_OF, out, workers=1)
+    every, hot = _interactions(generated)
+    cold = every - hot
+    since = AS_OF - dt.timedelta(days=HOT_DAYS)
+    logs = sorted((generated / "data" / "interactions").rglob("*.yaml"))
+    hot_files = [p for p in logs if any(item["date"] >= since
+                                        for item in yaml.safe_load(p.read_text()))]
+    doctors = sorted(p.stem for p in (generated / "data" / "physicians").glob("*.yaml"))
+    rng = random.Random(29)
+    kinds = ["note", "date", "drop", "done", "doctor", "add", "remove"] * 2
+    rng.shuffle(kinds)
+    for kind in kinds:
+        path = rng.choice(hot_files)
+        if kind == "add":
+            added = path.with_name(f"added-{rng.randint(1, 10 ** 6)}.yaml")
+            added.write_text(path.read_text())
+            hot_files.append(added)
+        elif kind == "remove" and len(hot_files) > 2:
+            hot_files.remove(path)
+            path.unlink()
+        else:
+            def change(items):
+                item = rng.choice(items)
+                if kind == "date":
+                    item["date"] = dt.date(2023, rng.randint(1, 12), rng.randint(1, 28))
+                    item.pop("follow_ups", None)  # (none done before the interaction)
+                elif kind == "drop" and len(items) > 1:
+                    items.remove(item)
+                elif kind == "done" and item.get("follow_ups"):
+                    item["follow_ups"][0]["done"] = item["date"]
+                elif kind == "doctor":
+                    item["physicians"] = [rng.choice(doctors)]
+                    item.pop("practice", None)
+                else:  # a note (and what another kind could not change)
+                    item["notes"] = f"Asked about the *new* hours ({rng.randint(1, 999)})."
+
+            edit_yaml(path, change)
+        derivations.clear()
+        build(generated, AS_OF, out, workers=1)
+        now = _interactions(generated)[0]
+        assert sum(n for k, n in derivations if k == "interactions") == now - cold, kind
+        build(generated, AS_OF, full, workers=1, full=True)
+        assert _files(out) == _files(full), kind
