@@ -496,11 +496,13 @@ class _Split:
     through them: what the rules, the sums, the pages' index and the pages' keys make of the
     **cold** files is kept under a key of their own (``key``: their hashes and what they
     read of the core records), and taken while it is the same; the other files, **hot**,
-    are worked through at every build and what they give joined to it. The hot ones are
-    those with a visit of the last ``HOT_DAYS`` days (where this month's visits are being
-    logged) and those edited since the cold ones were chosen; the cold ones are chosen
-    again when what they read of the core records (or the as-of date) changes, or one of
-    them changes. So a visit logged today costs the work of the hot files only."""
+    are worked through again when one of them changed, and what they give joined to it
+    (what the two give together is kept too, under the key of all the interaction files).
+    The hot ones are those with a visit of the last ``HOT_DAYS`` days (where this month's
+    visits are being logged) and those edited since the cold ones were chosen; the cold
+    ones are chosen again when what they read of the core records (or the as-of date)
+    changes, or one of them changes. So a visit logged today costs the work of the hot
+    files only."""
 
     cold: frozenset
     key: str
