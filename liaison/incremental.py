@@ -79,7 +79,7 @@ class Keys:
         self.view = view
         self.inputs = inputs
         # what the keys read of the interactions alone, filled in as they are made (a build
-        # keeps them under the interactions' key: liaison.snapshot.KEY_PARTS)
+        # keeps them under the cold interaction files' key: liaison.snapshot.KEY_PARTS)
         self.parts = {} if parts is None else parts
         self.hot_at = hot_at  # the positions of the hot files' interactions (pipeline._Split)
         site = view.site

@@ -13,6 +13,7 @@ import re
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable, NamedTuple
 
 from liaison import market
 from liaison import stats as stats_stage
@@ -43,6 +44,17 @@ PARALLEL_DECK_RENDERS = 1_000  # likewise, deck renderings (decks × practices)
 HOT_DAYS = 31
 
 
+class KeptParts(NamedTuple):
+    """Where a build keeps the parts of the pages' keys (render._Rendering.key_parts), and
+    what it needs to take them after an edit of a hot interaction file (``_Split``)."""
+
+    store: Store
+    key: str  # the cold interaction files' key
+    every: str  # the key of all the interaction files
+    hot: Callable[[], dict]  # each hot file's (hash, the parts its interactions read)
+    hot_at: Callable[[], list]  # the positions of the hot files' interactions
+
+
 @dataclass
 class Checked:
     site: Site
@@ -54,10 +66,7 @@ class Checked:
     files: object = None  # the files read (discover.Files)
     core_key: tuple | None = None  # with a memo: what the bulk rules and sums read (_core_key)
     indexes: tuple | None = None  # (InteractionIndex, ReferralIndex), when made (page_indexes)
-    # where a build keeps the keys' parts: (Store, the cold interaction files' key, all the
-    # interaction files' key, functions giving each hot file's hash and the parts that read
-    # its records, and the positions of the hot files' records): render._Rendering
-    kept: tuple | None = None
+    kept: "KeptParts | None" = None  # where a build keeps the keys' parts (render._Rendering)
 
     @property
     def ok(self) -> bool:
@@ -320,9 +329,9 @@ def _check(root, as_of, strict, use_cache, keep_records, workers,
         if derived is not None and derived.get("split") is not None:
             # where the keys' parts are kept, and which of them the hot files' records read
             split = derived["split"]
-            kept_parts = (kept, derived["interactions"], derived["all interactions"],
-                          functools.partial(split.touched, site, as_of, hashes),
-                          lambda: split.hot_at)
+            kept_parts = KeptParts(kept, derived["interactions"], derived["all interactions"],
+                                   functools.partial(split.touched, site, as_of, hashes),
+                                   lambda: split.hot_at)
         counts = {"interactions": len(site.interactions), "referrals": len(site.referrals)}
         clock.lap(f"check+sum interactions and referrals ({n} process{'es' if n > 1 else ''})")
     else:

@@ -394,7 +394,7 @@ def _interactions_export(site, as_of: dt.date, kept: tuple | None, inputs: dict 
         return exports.interactions_csv(site, as_of)
     from liaison.snapshot import EXPORT_LINES
 
-    store = kept[0]
+    store = kept.store
     data, lines = exports.interactions_csv_again(
         site, as_of, store.derived(EXPORT_LINES, as_of.isoformat()), inputs)
     if lines is not None:
@@ -666,7 +666,7 @@ class _Rendering:
         self.spare = spare
         self.label = "rendering pages:"
         self.keys = self.extra_keys = self.named = None
-        self.kept = kept  # where the keys' parts are kept (pipeline.Checked.kept)
+        self.kept = kept  # where the keys' parts are kept (pipeline.KeptParts)
         self.parts: dict | None = None
         self.parts_taken = 0
 
@@ -699,7 +699,7 @@ class _Rendering:
         the keys' parts need them."""
         if self.kept is None or {"listed", "practices"} <= self.key_parts().keys():
             return None
-        return self.kept[4]()
+        return self.kept.hot_at()
 
     def key_parts(self) -> dict:
         """The parts of the pages' keys that the last build kept (liaison.incremental.Keys:
@@ -713,13 +713,13 @@ class _Rendering:
             if self.kept is not None:
                 from liaison.snapshot import KEY_PARTS
 
-                store, key, every, hot, _at = self.kept
-                taken = store.derived(KEY_PARTS, key)
+                kept = self.kept
+                taken = kept.store.derived(KEY_PARTS, kept.key)
                 if isinstance(taken, dict) and isinstance(taken.get("parts"), dict) \
                         and isinstance(taken.get("hot"), dict):
                     parts = taken["parts"]
-                    if taken.get("all") != every:
-                        then, drop, hot = taken["hot"], set(), hot()
+                    if taken.get("all") != kept.every:
+                        then, drop, hot = taken["hot"], set(), kept.hot()
                         for rel in then.keys() | hot.keys():
                             was, now = then.get(rel, (None, ())), hot.get(rel, (None, ()))
                             if was[0] != now[0] or was[0] is None:
@@ -736,9 +736,9 @@ class _Rendering:
                 and len(self.parts) != self.parts_taken:
             from liaison.snapshot import KEY_PARTS
 
-            store, key, every, hot, _at = self.kept
-            store.keep_derived(KEY_PARTS, key, {"parts": self.parts, "all": every,
-                                                "hot": hot()})
+            kept = self.kept
+            kept.store.keep_derived(KEY_PARTS, kept.key, {"parts": self.parts, "all": kept.every,
+                                                          "hot": kept.hot()})
 
     def extras_again(self, previous: dict) -> tuple[list, list, dict]:
         """The non-page files of an incremental build: a group of them whose key is the one
