@@ -75,19 +75,20 @@ class Keys:
 
     def __init__(self, view, inputs: dict[str, str], settings: dict,
                  named: list[tuple] | None = None, parts: dict | None = None,
-                 hot_at: list[int] | None = None):
+                 split_at: tuple | None = None):
         self.view = view
         self.inputs = inputs
         # what the keys read of the interactions alone, filled in as they are made (a build
         # keeps them under the cold interaction files' key: liaison.snapshot.KEY_PARTS)
         self.parts = {} if parts is None else parts
-        self.hot_at = hot_at  # the positions of the hot files' interactions (pipeline._Split)
+        # the positions of the cold files' interactions and of the hot ones' (pipeline._Split)
+        self.split_at = split_at
         site = view.site
         self.src = site.src
         self.everything = _hash("all", json.dumps(settings, sort_keys=True),
                                 sorted(inputs.items()))
         self.site_key = self._site_key(
-            settings, named_physicians(site, self.parts, hot_at) if named is None else named)
+            settings, named_physicians(site, self.parts, split_at) if named is None else named)
         self.share = site_share(view)  # beside every brief's own share of treated referrals
         self._groups: dict[str, str] = {}
         self._doctors: dict[str, str] = {}
@@ -101,7 +102,7 @@ class Keys:
         rest = sorted(_not_records(self.inputs).items())
         # Names one page shows of another group's physicians and practices: those an
         # interaction names (in its snippet, on the briefs, months and team pages that list it).
-        named = set(_named(site, self.parts, self.hot_at, "practices",
+        named = set(_named(site, self.parts, self.split_at, "practices",
                            lambda records: set(map(attrgetter("practice"), records)) - {None, ""}))
         named |= {practice for _pid, _name, practice, _npi in labels}
         places = [(pid, site.practices[pid].name) for pid in sorted(named) if pid in site.practices]
@@ -249,11 +250,11 @@ def touched_parts(records: list, rels: list[str], positions: tuple[dict, list],
     return {rel: frozenset(parts) for rel, parts in names.items()}
 
 
-def named_physicians(site, parts: dict | None = None, hot_at: list[int] | None = None
+def named_physicians(site, parts: dict | None = None, split_at: tuple | None = None
                      ) -> list[tuple]:
     """(id, name, practice, NPI) of every physician an interaction names, by id. ``parts``
     (``Keys.parts``): which they are is taken from there, or put there (``_named``)."""
-    listed = _named(site, parts, hot_at, "listed",
+    listed = _named(site, parts, split_at, "listed",
                     lambda records: set(chain.from_iterable(map(attrgetter("physicians"),
                                                                 records))))
     doctors = site.physicians
@@ -261,26 +262,25 @@ def named_physicians(site, parts: dict | None = None, hot_at: list[int] | None =
             for pid, d in ((pid, doctors.get(pid)) for pid in listed) if d is not None]
 
 
-def _named(site, parts: dict | None, hot_at: list[int] | None, name: str, of) -> list:
+def _named(site, parts: dict | None, split_at: tuple | None, name: str, of) -> list:
     """``parts[name]``, else ``of(records)`` (a set) of all the site's interactions, sorted,
-    then put there. With ``hot_at`` (the positions of the hot files' interactions:
-    pipeline._Split), what the cold files' interactions give is a part of its own (kept
-    while they are the same: a change to a hot file never drops it) and the hot ones' is
-    added to it."""
+    then put there. With ``split_at`` (the positions of the cold files' interactions and of
+    the hot ones': pipeline._Split), what the cold files' interactions give is a part of its
+    own (kept while they are the same: a change to a hot file never drops it) and the hot
+    ones' is added to it."""
     value = None if parts is None else parts.get(name)
     if value is not None:
         return value
     interactions = site.interactions
-    if parts is None or hot_at is None:
+    if parts is None or split_at is None:
         value = sorted(of(interactions))
     else:
         from liaison.pages.view import _taken
 
+        cold_at, hot_at = split_at
         cold = parts.get(("cold", name))
         if cold is None:
-            hot = set(hot_at)
-            cold = parts[("cold", name)] = sorted(
-                of([r for i, r in enumerate(interactions) if i not in hot]))
+            cold = parts[("cold", name)] = sorted(of(_taken(interactions, cold_at)))
         value = sorted(set(cold) | of(_taken(interactions, hot_at)))
     if parts is not None:
         parts[name] = value
@@ -340,12 +340,12 @@ def own_key(page) -> bool:
 
 def page_keys(view, pages, inputs: dict[str, str], settings: dict,
               named: list[tuple] | None = None, parts: dict | None = None,
-              hot_at: list[int] | None = None) -> dict[str, str]:
+              split_at: tuple | None = None) -> dict[str, str]:
     """Page path -> key, for every page; ``named``: ``named_physicians(view.site)``, when the
     caller has it (it reads every interaction: 0.2 s at 10,000 physicians); ``parts``:
     ``Keys.parts`` (what the interactions alone give the keys) as the last build kept
-    them, filled in here; ``hot_at``: pipeline._Split's."""
-    keys = Keys(view, inputs, settings, named, parts, hot_at)
+    them, filled in here; ``split_at``: pipeline._Split's."""
+    keys = Keys(view, inputs, settings, named, parts, split_at)
     return {page.path: keys.of(page) for page in pages}
 
 

@@ -52,7 +52,7 @@ class KeptParts(NamedTuple):
     key: str  # the cold interaction files' key
     every: str  # the key of all the interaction files
     hot: Callable[[], dict]  # each hot file's (hash, the parts its interactions read)
-    hot_at: Callable[[], list]  # the positions of the hot files' interactions
+    split_at: Callable[[], tuple]  # the positions of the cold files' interactions, the hot's
 
 
 @dataclass
@@ -331,7 +331,7 @@ def _check(root, as_of, strict, use_cache, keep_records, workers,
             split = derived["split"]
             kept_parts = KeptParts(kept, derived["interactions"], derived["all interactions"],
                                    functools.partial(split.touched, site, as_of, hashes),
-                                   lambda: split.hot_at)
+                                   split.positions)
         counts = {"interactions": len(site.interactions), "referrals": len(site.referrals)}
         clock.lap(f"check+sum interactions and referrals ({n} process{'es' if n > 1 else ''})")
     else:
@@ -523,14 +523,15 @@ class _Split:
     @property
     def cold_at(self) -> list[int]:
         """The positions in site.interactions of the cold files' records."""
-        return self._positions()[0]
+        return self.positions()[0]
 
     @property
     def hot_at(self) -> list[int]:
         """The positions in site.interactions of the hot files' records."""
-        return self._positions()[1]
+        return self.positions()[1]
 
-    def _positions(self) -> tuple:
+    def positions(self) -> tuple[list[int], list[int]]:
+        """(``cold_at``, ``hot_at``), made once."""
         if self._at is None:
             cold, cold_at, hot_at = self.cold, [], []
             for i, (_rec, src) in enumerate(self.all_pairs):

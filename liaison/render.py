@@ -675,7 +675,7 @@ class _Rendering:
         record."""
         named = self.named_physicians()
         self.keys = _page_keys(self.view, self.pages, self.record, named, self.key_parts(),
-                               self.hot_at)
+                               self.split_at)
         self.keep_parts()
         self.extra_keys = _extra_keys(self.view, self.record, named)
 
@@ -690,16 +690,16 @@ class _Rendering:
         from liaison.incremental import named_physicians
 
         if self.named is None:
-            self.named = named_physicians(self.view.site, self.key_parts(), self.hot_at)
+            self.named = named_physicians(self.view.site, self.key_parts(), self.split_at)
         return self.named
 
     @property
-    def hot_at(self) -> list[int] | None:
-        """The positions of the hot files' interactions (pipeline._Split), when split and
-        the keys' parts need them."""
+    def split_at(self) -> tuple | None:
+        """The positions of the cold files' interactions and of the hot ones'
+        (pipeline._Split), when split and the keys' parts need them."""
         if self.kept is None or {"listed", "practices"} <= self.key_parts().keys():
             return None
-        return self.kept.hot_at()
+        return self.kept.split_at()
 
     def key_parts(self) -> dict:
         """The parts of the pages' keys that the last build kept (liaison.incremental.Keys:
@@ -836,7 +836,7 @@ class _Rendering:
         def here():
             t = time.perf_counter()
             keys = _page_keys(self.view, self.pages, self.record, self.named, self.key_parts(),
-                              self.hot_at)
+                              self.split_at)
             self.keep_parts()
             spare = self.spare
             as_is, in_spare, reuse = _sources(keys, spare, spare.made if spare else None,
@@ -902,11 +902,11 @@ class _Chunks:
 EXTRAS = "extras"  # the non-page files
 LINK = "link"  # the share that links the unchanged pages (with them: (LINK, reuse))
 def _page_keys(view, pages: list, record: dict, named: list | None = None,
-               parts: dict | None = None, hot_at: list[int] | None = None) -> dict[str, str]:
+               parts: dict | None = None, split_at: tuple | None = None) -> dict[str, str]:
     from liaison.incremental import page_keys
 
     return page_keys(view, pages, record["inputs"],
-                     {k: v for k, v in record.items() if k != "inputs"}, named, parts, hot_at)
+                     {k: v for k, v in record.items() if k != "inputs"}, named, parts, split_at)
 
 
 def _extra_keys(view, record: dict, named: list | None = None) -> dict[str, str]:
