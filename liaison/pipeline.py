@@ -570,9 +570,9 @@ class _Split:
                 h.update(f"\0{rel}\0{inputs[rel]}".encode())
         return cls(frozenset(cold), h.hexdigest(), pairs)
 
-    def pairs(self, pairs: list, cold: bool) -> list:
+    def pairs(self, cold: bool) -> list:
         """The (record, source) pairs of the cold files, or of the hot ones."""
-        return _taken(pairs, self.cold_at if cold else self.hot_at)
+        return _taken(self.all_pairs, self.cold_at if cold else self.hot_at)
 
     def hot_index(self, site: Site, as_of: dt.date) -> tuple:
         """InteractionIndex.positions of the hot files' records (made once)."""
@@ -600,8 +600,8 @@ class _Split:
         from liaison.incremental import touched_parts
         from liaison.pages.view import practice_physicians
 
-        rels = [site.src[id(r)][0] for r in _taken(site.interactions, self.hot_at)]
-        names = touched_parts(_taken(site.interactions, self.hot_at), rels,
+        hot = self.pairs(cold=False)
+        names = touched_parts([rec for rec, _src in hot], [src[0] for _rec, src in hot],
                               self.hot_index(site, as_of), site.physicians,
                               practice_physicians(site.physicians))
         self.hot_touched = {rel: (inputs.get(rel), parts) for rel, parts in names.items()}
@@ -666,13 +666,13 @@ def _check_and_sum_kept(site: Site, as_of: dt.date, bulk: Bulk, store: Store, ke
     if split is not None and made["interactions"] is None:
         # the cold files' (kept), then the hot ones' (made), put together and kept
         cold = _check_and_sum_of(site, as_of, store, "interactions", keys["interactions"], make,
-                                 split.pairs(bulk.interactions, cold=True),
+                                 split.pairs(cold=True),
                                  [p for p in interactions if p.path in split.cold])
         if cold is None:
             return None
         problems, partial = cold
         if split.hot_at:
-            hot = split.pairs(bulk.interactions, cold=False)
+            hot = split.pairs(cold=False)
             problems = problems + check_bulk(
                 site, as_of, hot, [], [p for p in interactions if p.path not in split.cold])
             partial.merge(stats_stage.accumulate(site, as_of, [], [rec for rec, _src in hot]))
