@@ -85,8 +85,7 @@ class Keys:
         self.split_at = split_at
         site = view.site
         self.src = site.src
-        self.everything = _hash("all", json.dumps(settings, sort_keys=True),
-                                sorted(inputs.items()))
+        self.everything = every_input(inputs, settings)
         self.site_key = self._site_key(
             settings, named_physicians(site, self.parts, split_at) if named is None else named)
         self.share = site_share(view)  # beside every brief's own share of treated referrals
@@ -220,7 +219,19 @@ class Keys:
             return _hash(page.kind, page.key, self.site_key, self.month_counts(),
                          self._part((MONTHS, page.key), lambda: _hash(self._files(
                              view.by_month.get(month_of_label(page.key), ())))))
-        return _hash(page.kind, page.key, self.everything)
+        return broad_key(page, self.everything)
+
+
+def every_input(inputs: dict[str, str], settings: dict) -> str:
+    """The hash of every input and setting: the key of the pages that read the whole site
+    is made from it (``broad_key``)."""
+    return _hash("all", json.dumps(settings, sort_keys=True), sorted(inputs.items()))
+
+
+def broad_key(page, everything: str) -> str:
+    """The key of a page without a key of its own (``own_key``); ``everything``:
+    ``every_input(…)``."""
+    return _hash(page.kind, page.key, everything)
 
 
 def touched_parts(records: list, rels: list[str], positions: tuple[dict, list],

@@ -813,11 +813,17 @@ class _Rendering:
         start at once in another process, while this one works the keys out, links the
         unchanged pages and renders the changed ones (on every core when there are many);
         then this one, too, takes the next of the whole-site pages while there are any."""
-        from liaison.incremental import own_key
+        from liaison.incremental import broad_key, every_input, own_key
 
         for name in sorted({p.template for p in self.pages}):
             load_template(self.env, name, self.view.site.root)
         broad = [p for p in self.pages if not own_key(p)]
+        if self.spare is not None:  # those the spare holds as they are now are left there
+            everything = every_input(self.record["inputs"], _settings(self.record))
+            in_spare = _sources({p.path: broad_key(p, everything) for p in broad}, self.spare,
+                                self.spare.made, None)[0]
+            broad = [p for p in broad if p.path not in in_spare]
+        rendered = {p.path for p in broad}  # never linked as well: each file is listed once
         self.named_physicians()  # once, before forking: both processes' keys read it
         forked = self.n > 1 and can_fork()
         chunks = _Chunks(broad, 1) if forked else None
@@ -845,6 +851,8 @@ class _Rendering:
                          f"{len(reuse) + len(as_is):,} of {len(self.pages):,} pages unchanged"
                          + (f" ({len(as_is):,} in the spare folder already)" if as_is else ""),
                          time.perf_counter() - t))
+            for path in rendered:
+                reuse.pop(path, None)
             found.update(keys=keys, reuse=reuse, as_is=as_is, in_spare=in_spare, nested=0)
             linked = self.work((LINK, reuse))
             todo = [p for p in self.pages
@@ -905,15 +913,18 @@ def _page_keys(view, pages: list, record: dict, named: list | None = None,
                parts: dict | None = None, split_at: tuple | None = None) -> dict[str, str]:
     from liaison.incremental import page_keys
 
-    return page_keys(view, pages, record["inputs"],
-                     {k: v for k, v in record.items() if k != "inputs"}, named, parts, split_at)
+    return page_keys(view, pages, record["inputs"], _settings(record), named, parts, split_at)
+
+
+def _settings(record: dict) -> dict:
+    """What a build record says of the settings (all but the input hashes)."""
+    return {k: v for k, v in record.items() if k != "inputs"}
 
 
 def _extra_keys(view, record: dict, named: list | None = None) -> dict[str, str]:
     from liaison.incremental import extra_keys
 
-    return extra_keys(view, record["inputs"], {k: v for k, v in record.items() if k != "inputs"},
-                      named)
+    return extra_keys(view, record["inputs"], _settings(record), named)
 
 
 def _extras_made(keys: dict[str, str] | None, listing: list, view, stats) -> dict | None:

@@ -161,6 +161,36 @@ def test_the_next_build_writes_into_the_spare_and_never_into_the_site_in_place(g
     assert len(beside) == 1 and beside[0].startswith(".out.old-"), beside
 
 
+def test_an_edit_taken_back_leaves_the_spares_whole_site_pages_as_they_are(generated, tmp_path):
+    """Edit, edit again, then go back to the first edit: the spare (the site two builds
+    back) was made from the same inputs, so every page of it is right as it is. The
+    whole-site pages are not rendered again, each file is listed once in the record, and
+    the build after that is still incremental."""
+    out = tmp_path / "out"
+    build(generated, AS_OF, out)
+    doc = sorted((generated / "data" / "physicians").glob("*.yaml"))[0]
+    original = doc.read_bytes()
+    edit_yaml(doc, lambda d: d.update(phone="828-555-0101"))
+    build(generated, AS_OF, out)
+    directory = out / "physicians" / "index.html"
+    made_then = directory.stat().st_ino, directory.stat().st_mtime_ns
+    first_edit = doc.read_bytes()
+    edit_yaml(doc, lambda d: d.update(phone="828-555-0102"))
+    build(generated, AS_OF, out)
+    doc.write_bytes(first_edit)
+    result = build(generated, AS_OF, out)
+    assert result.kept == result.pages
+    assert (directory.stat().st_ino, directory.stat().st_mtime_ns) == made_then, \
+        "the spare's page, left as it was"
+    on_disk = sum(1 for p in out.rglob("*") if p.is_file())
+    assert result.files == on_disk
+    doc.write_bytes(original)
+    again = build(generated, AS_OF, out)
+    assert 0 < again.kept < again.pages, "still incremental: the record lists the site's files"
+    build(generated, AS_OF, tmp_path / "full", full=True)
+    _same_site(out, tmp_path / "full")
+
+
 def test_full_and_other_settings_render_every_page(generated, tmp_path):
     out = tmp_path / "out"
     build(generated, AS_OF, out)
