@@ -196,10 +196,11 @@ def _same_settings(out: Path, as_of: dt.date, strict: bool) -> dict | None:
     return record
 
 
-def _holds_its_files(record: dict, out: Path) -> bool:
-    """Whether ``out`` still holds exactly the files its record lists."""
+def _holds_its_files(record: dict, out: Path, listed: str | None = None) -> bool:
+    """Whether ``out`` still holds exactly the files its record lists (``listed``: their
+    digest, ``outputs(out)``, when the caller has it)."""
     try:
-        return record.get("outputs") == outputs(out)
+        return record.get("outputs") == (outputs(out) if listed is None else listed)
     except OSError:
         return False
 
@@ -219,12 +220,13 @@ def up_to_date(out: Path, root: Path, as_of: dt.date, strict: bool
     return (record if _holds_its_files(record, out) else None), hashes
 
 
-def previous(out: Path, as_of: dt.date, strict: bool) -> dict | None:
+def previous(out: Path, as_of: dt.date, strict: bool, listed: str | None = None
+             ) -> dict | None:
     """The record of the site in ``out`` when it was built with these settings and code and
     still holds exactly the files it was built with (what an incremental build may take
-    pages from), else None."""
+    pages from), else None. ``listed``: ``outputs(out)``, when the caller has it."""
     record = _same_settings(out, as_of, strict)
-    return record if record is not None and _holds_its_files(record, out) else None
+    return record if record is not None and _holds_its_files(record, out, listed) else None
 
 
 def write(folder: Path, wanted: dict, pages: int, files: int, warnings: list,

@@ -7,6 +7,7 @@ back.
 """
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import errno
 import os
@@ -513,12 +514,12 @@ def check_output(out: Path) -> None:
 
 def build_site(checked, as_of: dt.date, out: Path, workers: int | None = None,
                progress: Progress = QUIET, record: dict | None = None,
-               incremental: bool = False) -> BuildResult:
+               incremental: bool = False, listed: Listed | None = None) -> BuildResult:
     """Render the whole site into a fresh folder beside ``out``, then swap it in. ``record``
     (liaison.buildrecord: what the site is made from) is written into it, with what the
     build wrote, its warnings and each page's key (liaison.incremental). ``incremental``: the
     pages whose key is the same as in the record of the site in ``out`` are hard-linked from
-    it instead of being rendered."""
+    it instead of being rendered. ``listed``: ``list_output(out)``, made beforehand."""
     start = time.perf_counter()
     out = out.resolve()
     check_output(out)
@@ -546,7 +547,7 @@ def build_site(checked, as_of: dt.date, out: Path, workers: int | None = None,
     lock = _lock(out, wait=LOCK_WAIT)  # one build at a time into one folder
     try:
         return _build_locked(out, view, stats, pages, env, site, workers, progress, laps, start,
-                             record, incremental, kept)
+                             record, incremental, kept, listed)
     finally:
         _unlock(*lock)
 
@@ -570,7 +571,7 @@ def _prerender(view, env, cores: int, laps: list, keys=None) -> None:
 
 
 def _build_locked(out, view, stats, pages, env, site, workers, progress, laps, start,
-                  record=None, incremental=False, kept=None) -> BuildResult:
+                  record=None, incremental=False, kept=None, listed=None) -> BuildResult:
     """The part of ``build_site`` that holds the output folder's lock: put back a site a
     killed build left, remove what killed builds left beside ``out``, render into a fresh
     folder there (taking the unchanged pages from the site in ``out`` when ``incremental``)
@@ -584,11 +585,12 @@ def _build_locked(out, view, stats, pages, env, site, workers, progress, laps, s
 
             from liaison.incremental import every_page_changes
 
-            previous = buildrecord.previous(out, view.as_of, record.get("strict", False))
+            previous = buildrecord.previous(out, view.as_of, record.get("strict", False),
+                                            listed.site_files(out) if listed else None)
             if previous is not None and ("made" not in previous or every_page_changes(
                     previous.get("inputs"), record.get("inputs"))):
                 previous = None  # every page made as a full build makes them (snippets once)
-        spare = _take_spare(out)
+        spare = _take_spare(out, listed)
         if spare is not None:
             tmp = spare.path
         else:
@@ -1196,10 +1198,70 @@ class _Spare:
     extras: dict = field(default_factory=dict)  # the record's "extras", as "made"
 
 
-def _take_spare(out: Path) -> _Spare | None:
+@dataclass(frozen=True)
+class Listed:
+    """The files of the site in ``out`` and of the spare beside it, listed ahead of the
+    build (``list_output``: pipeline.build has it done by the forked process that reads the
+    referral files, while this one reads the records; each listing costs 0.4 s at 10,000
+    physicians). Each is used only while its folder is still the one listed: the same
+    folder (a build swaps folders, never writes into the site in place), with the same
+    marker and record; else it is listed again."""
+
+    site: tuple | None = None  # (the folder's identity, the digest of its files)
+    spare: tuple | None = None  # (its path, its identity, its files, its folders)
+
+    def site_files(self, out: Path) -> str | None:
+        """The digest of the files of the site in ``out`` (buildrecord.outputs), if still
+        right."""
+        from liaison import buildrecord
+
+        if self.site is not None and _identity(out, buildrecord.NAME, MARKER) == self.site[0]:
+            return self.site[1]
+        return None
+
+    def spare_files(self, path: Path) -> tuple | None:
+        """(files, folders) of the spare ``path`` (buildrecord.folder_files), if still
+        right."""
+        from liaison import buildrecord
+
+        if self.spare is not None and self.spare[0] == path \
+                and _identity(path, buildrecord.NAME, SPARE) == self.spare[1]:
+            return self.spare[2], self.spare[3]
+        return None
+
+
+def _identity(folder: Path, *names: str) -> tuple | None:
+    """What tells a folder and some of its files from others: device, inode, modification
+    time and size of each; None when one is missing."""
+    try:
+        return tuple((s.st_dev, s.st_ino, s.st_mtime_ns, s.st_size)
+                     for s in (os.stat(folder), *(os.stat(folder / name) for name in names)))
+    except OSError:
+        return None
+
+
+def list_output(out: Path) -> Listed:
+    """What an incremental build into ``out`` lists of the site there and of its spare."""
+    from liaison import buildrecord
+
+    out = out.resolve()
+    site = spare = None
+    identity = _identity(out, buildrecord.NAME, MARKER)
+    if identity is not None:
+        with contextlib.suppress(OSError):
+            site = (identity, buildrecord.outputs(out))
+    path = next((p for p, mark in _ours(out) if mark == SPARE), None)
+    identity = None if path is None else _identity(path, buildrecord.NAME, SPARE)
+    if identity is not None:
+        with contextlib.suppress(OSError):
+            spare = (path, identity, *buildrecord.folder_files(path, {buildrecord.NAME, SPARE, SPARE_IGNORE}))
+    return Listed(site, spare)
+
+
+def _take_spare(out: Path, listed: Listed | None = None) -> _Spare | None:
     """The spare beside ``out`` (the site before the last one), made the folder this build
     writes into (BUILDING), with what it holds; None when there is none, or when it cannot
-    be read (then it is removed)."""
+    be read (then it is removed). ``listed``: its files, listed beforehand."""
     import json
 
     from liaison import buildrecord
@@ -1214,7 +1276,8 @@ def _take_spare(out: Path) -> _Spare | None:
                 record = json.load(fh)
         except (OSError, ValueError):
             pass
-        files, folders = buildrecord.folder_files(path, {buildrecord.NAME, SPARE, SPARE_IGNORE})
+        found = listed.spare_files(path) if listed is not None else None
+        files, folders = found or buildrecord.folder_files(path, {buildrecord.NAME, SPARE, SPARE_IGNORE})
         made, extras = {}, {}
         if isinstance(record, dict) and isinstance(record.get("made"), dict) \
                 and record.get("outputs") == buildrecord.listing_digest(list(files.items())):

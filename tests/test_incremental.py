@@ -191,6 +191,51 @@ def test_an_edit_taken_back_leaves_the_spares_whole_site_pages_as_they_are(gener
     _same_site(out, tmp_path / "full")
 
 
+def test_the_output_listed_beforehand_is_used_only_while_its_folders_are_the_same(
+        generated, tmp_path, monkeypatch):
+    """The site in place and the spare are listed while the records are read (in the
+    process that reads the referral files); the build takes those listings only while
+    each folder is still the one listed, and a listing made before another build swapped
+    the folders is listed again: the site is still the full build's."""
+    from liaison import buildrecord, pipeline, render
+
+    monkeypatch.setattr(pipeline, "PARALLEL_BYTES", 0)  # read on two processes, listed there
+    here, listings = os.getpid(), []
+    folder_files = buildrecord.folder_files
+    monkeypatch.setattr(buildrecord, "folder_files", lambda folder, own: (
+        listings.append(Path(folder).name) if os.getpid() == here else None) or
+        folder_files(folder, own))
+    out = tmp_path / "out"
+    build(generated, AS_OF, out)
+    doc = sorted((generated / "data" / "physicians").glob("*.yaml"))[0]
+    for phone in ("828-555-0101", "828-555-0102"):
+        edit_yaml(doc, lambda d: d.update(phone=phone))
+        listings.clear()
+        result = build(generated, AS_OF, out)
+        assert 0 < result.kept < result.pages
+        assert listings == [], "the site in place and the spare: listed in the other process"
+
+    spare = next(p for p, mark in render._ours(out.resolve()) if mark == render.SPARE)
+    listed = render.list_output(out)
+    assert listed.site_files(out.resolve()) == buildrecord.outputs(out)
+    assert listed.spare_files(spare) == folder_files(
+        spare, {buildrecord.NAME, render.SPARE, render.SPARE_IGNORE})
+    edit_yaml(doc, lambda d: d.update(phone="828-555-0103"))
+    build(generated, AS_OF, out)
+    assert listed.site_files(out.resolve()) is None, "another folder is in place now"
+    now = next(p for p, mark in render._ours(out.resolve()) if mark == render.SPARE)
+    assert listed.spare_files(now) is None
+
+    edit_yaml(doc, lambda d: d.update(phone="828-555-0104"))
+    monkeypatch.setattr(render, "list_output", lambda _out: listed)  # listed two builds ago
+    listings.clear()
+    result = build(generated, AS_OF, out)
+    assert 0 < result.kept < result.pages
+    assert sorted(listings) == sorted([out.name, now.name]), "both listed again"
+    build(generated, AS_OF, tmp_path / "full", full=True)
+    _same_site(out, tmp_path / "full")
+
+
 def test_full_and_other_settings_render_every_page(generated, tmp_path):
     out = tmp_path / "out"
     build(generated, AS_OF, out)
