@@ -252,31 +252,37 @@ def _location(site: Site, practice_id: str | None) -> str | None:
     return ", ".join(parts) or None
 
 
-def _follow_ups(site: Site, as_of: dt.date) -> list[_Item]:
-    """Open follow-ups (no done, or done after as_of) of interactions dated ≤ as_of."""
-    items = []
+def _open(site: Site, as_of: dt.date):
+    """(interaction, follow-up) of every open follow-up (no done, or done after as_of) of
+    the interactions dated ≤ as_of."""
     for r in site.interactions:
-        if r.date > as_of:
-            continue
-        for f in r.follow_ups:
-            if not is_open(f, as_of):
-                continue
-            who = owner(f, r)
-            description = "\n".join((
-                f"Task: {f.task}",
-                f"Due: {f.due.isoformat()}",
-                f"Owner: {_name(site, 'team', who)}",
-                _origin(site, r),
-            ))
-            items.append(_Item(
-                # Not the due date or the owner: a follow-up that is rescheduled or handed
-                # over keeps its UID, so calendar programs update it instead of duplicating.
-                key=_key("follow-up", r.date.isoformat(), r.practice, list(r.physicians),
-                         r.liaison, f.task),
-                kind="follow-up", day=f.due,
-                summary=f"Follow-up: {f.task} ({_about(site, r)})",
-                description=description, location=None, member=who,
-            ))
+        if r.date <= as_of:
+            for f in r.follow_ups:
+                if is_open(f, as_of):
+                    yield r, f
+
+
+def _follow_ups(site: Site, as_of: dt.date, open_ones=None) -> list[_Item]:
+    """Open follow-ups (no done, or done after as_of) of interactions dated ≤ as_of;
+    ``open_ones``: those (interaction, follow-up), in any order, when the caller has them."""
+    items = []
+    for r, f in _open(site, as_of) if open_ones is None else open_ones:
+        who = owner(f, r)
+        description = "\n".join((
+            f"Task: {f.task}",
+            f"Due: {f.due.isoformat()}",
+            f"Owner: {_name(site, 'team', who)}",
+            _origin(site, r),
+        ))
+        items.append(_Item(
+            # Not the due date or the owner: a follow-up that is rescheduled or handed
+            # over keeps its UID, so calendar programs update it instead of duplicating.
+            key=_key("follow-up", r.date.isoformat(), r.practice, list(r.physicians),
+                     r.liaison, f.task),
+            kind="follow-up", day=f.due,
+            summary=f"Follow-up: {f.task} ({_about(site, r)})",
+            description=description, location=None, member=who,
+        ))
     return items
 
 
@@ -428,7 +434,7 @@ def _vcalendar(name: str, events: list[bytes]) -> bytes:
     return head[: -len(_END)] + b"".join(events) + _END
 
 
-def calendars(site: Site, stats: Stats, as_of: dt.date) -> dict[str, bytes]:
+def calendars(site: Site, stats: Stats, as_of: dt.date, open_ones=None) -> dict[str, bytes]:
     """The iCalendar feeds: ``calendar.ics`` (everyone's events) and
     ``calendar/<id>.ics`` for every team member whose role is liaison (produced even when
     empty).
@@ -445,13 +451,17 @@ def calendars(site: Site, stats: Stats, as_of: dt.date) -> dict[str, bytes]:
 
     Deterministic: UIDs are SHA-1 digests of record content (no paths, no clock), DTSTAMP is
     the as-of date at 00:00:00 UTC, events are sorted by date, summary and UID.
+    ``open_ones``: the open follow-ups as (interaction, follow-up), in any order, when the
+    caller has them (a build: the pages' index, ``SiteView.open_follow_ups``), instead of
+    looking through every interaction.
     """
     if stats.as_of != as_of:
         raise ValueError(f"statistics as of {stats.as_of}, calendars as of {as_of.isoformat()}")
     ours = site.config.practice.name if site.config is not None else "Liaison"
     stamp = dt.datetime(as_of.year, as_of.month, as_of.day, tzinfo=dt.timezone.utc)
     events = [(item.member, _vevent(uid, item, stamp))
-              for uid, item in _uids(_follow_ups(site, as_of) + _planned_visits(site, stats, as_of))]
+              for uid, item in _uids(_follow_ups(site, as_of, open_ones)
+                                     + _planned_visits(site, stats, as_of))]
 
     by_member: dict[str, list[bytes]] = {}
     for member_id, event in events:

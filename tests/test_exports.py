@@ -503,3 +503,27 @@ def test_events_are_written_as_icalendar_writes_them():
             assert exports._vevent(uid, item, stamp) == _icalendar_vevent(uid, item, stamp), n
             checked += 1
     assert checked == 3 * (160 + len(range(160, 400, 7)))
+
+
+def test_a_build_writes_the_calendars_from_the_pages_index_as_they_are_made_alone(tmp_path):
+    """A build gives ``calendars`` the open follow-ups from the pages' index (in due-date
+    order): its feeds are the ones made by looking through every interaction, and their
+    order does not matter."""
+    import subprocess
+    import sys
+
+    from liaison.pipeline import build
+
+    repo = Path(__file__).resolve().parent.parent
+    root = tmp_path / "gen"
+    subprocess.run([sys.executable, str(repo / "bench" / "generate.py"), str(root),
+                    "--physicians", "60", "--seed", "3"], check=True, capture_output=True)
+    build(root, D, tmp_path / "out")
+    checked = load(root)
+    alone = exports.calendars(checked.site, checked.stats, D)
+    opened = list(exports._open(checked.site, D))
+    assert len(opened) > 20
+    assert alone == exports.calendars(checked.site, checked.stats, D, opened[::-1])
+    assert b"Follow-up: " in alone["calendar.ics"]
+    written = {rel: (tmp_path / "out" / rel).read_bytes() for rel in alone}
+    assert written == alone
