@@ -57,6 +57,16 @@ from liaison.pages.talking import not_visited_lately, top_referrers
 RECORD_FOLDERS = ("data/physicians/", "data/practices/", "data/interactions/",
                   "data/referrals/")
 MONTHS = "activity-month"  # the page kind of a month of the activity log
+# The whole-site pages whose code shows none of a physician's OWN_FIELDS (read by their brief,
+# their practice's brief and decks, and the physicians export only): their key holds what of
+# each physician's record they may show instead of the physician files' hashes, so that a new
+# phone number makes none of them again (1.6-2.4 s of processor time at 10,000 physicians).
+# A site with templates of its own (which may show anything) keeps the hash of every input.
+SHOWN_ONLY = frozenset(("search", "physicians", "follow-ups", "prospects", "referrals",
+                        "activity", "dashboard", "practices"))
+OWN_FIELDS = frozenset(("phone", "email", "office_days", "notes"))
+NOT_TEMPLATES = ("templates/assets/", "templates/palette.", "templates/talking-points.",
+                 "templates/README.md")  # not templates: they show no record's fields
 # The files of this many interactions are looked up one by one before ``Keys._files`` maps
 # every interaction to its file (0.1 s at 10,000 physicians) and looks them up from there.
 FILES_ONE_BY_ONE = 20_000
@@ -75,9 +85,11 @@ class Keys:
 
     def __init__(self, view, inputs: dict[str, str], settings: dict,
                  named: list[tuple] | None = None, parts: dict | None = None,
-                 split_at: tuple | None = None):
+                 split_at: tuple | None = None, whole: dict | None = None):
         self.view = view
         self.inputs = inputs
+        # the keys of the whole-site pages (``whole_site_keys``), when the caller has them
+        self.whole = whole
         # what the keys read of the interactions alone, filled in as they are made (a build
         # keeps them under the cold interaction files' key: liaison.snapshot.KEY_PARTS)
         self.parts = {} if parts is None else parts
@@ -86,6 +98,7 @@ class Keys:
         site = view.site
         self.src = site.src
         self.everything = every_input(inputs, settings)
+        self.shown = shown_input(view, inputs, settings) if whole is None else None
         self.site_key = self._site_key(
             settings, named_physicians(site, self.parts, split_at) if named is None else named)
         self.share = site_share(view)  # beside every brief's own share of treated referrals
@@ -219,7 +232,32 @@ class Keys:
             return _hash(page.kind, page.key, self.site_key, self.month_counts(),
                          self._part((MONTHS, page.key), lambda: _hash(self._files(
                              view.by_month.get(month_of_label(page.key), ())))))
-        return broad_key(page, self.everything)
+        if self.whole is not None and page.path in self.whole:
+            return self.whole[page.path]
+        return broad_key(page, self.shown if page.kind in SHOWN_ONLY and self.shown
+                         else self.everything)
+
+
+def whole_site_keys(view, pages, inputs: dict[str, str], settings: dict) -> dict[str, str]:
+    """Page path -> key of the pages without a key of their own (``own_key``): what
+    ``Keys.of`` gives them, without the rest of ``Keys``."""
+    everything, shown = every_input(inputs, settings), shown_input(view, inputs, settings)
+    return {page.path: broad_key(page, shown if page.kind in SHOWN_ONLY and shown
+                                 else everything)
+            for page in pages if not own_key(page)}
+
+
+def shown_input(view, inputs: dict[str, str], settings: dict) -> str | None:
+    """The hash of what the SHOWN_ONLY pages are made from: every input and setting, the
+    physician files left out for what their records hold but OWN_FIELDS, with the warnings
+    (a warning may be about one of those fields); None for a site with templates of its own."""
+    if any(rel.startswith("templates/") and not rel.startswith(NOT_TEMPLATES) for rel in inputs):
+        return None
+    rest = sorted((rel, h) for rel, h in inputs.items() if not rel.startswith("data/physicians/"))
+    shown = [(pid, [(name, value) for name, value in d.__dict__.items() if name not in OWN_FIELDS])
+             for pid, d in sorted(view.site.physicians.items())]
+    return _hash("shown", json.dumps(settings, sort_keys=True), rest, shown,
+                 [w.text() for w in view.warnings])
 
 
 def every_input(inputs: dict[str, str], settings: dict) -> str:
@@ -351,12 +389,13 @@ def own_key(page) -> bool:
 
 def page_keys(view, pages, inputs: dict[str, str], settings: dict,
               named: list[tuple] | None = None, parts: dict | None = None,
-              split_at: tuple | None = None) -> dict[str, str]:
+              split_at: tuple | None = None, whole: dict | None = None) -> dict[str, str]:
     """Page path -> key, for every page; ``named``: ``named_physicians(view.site)``, when the
     caller has it (it reads every interaction: 0.2 s at 10,000 physicians); ``parts``:
     ``Keys.parts`` (what the interactions alone give the keys) as the last build kept
-    them, filled in here; ``split_at``: pipeline._Split's."""
-    keys = Keys(view, inputs, settings, named, parts, split_at)
+    them, filled in here; ``split_at``: pipeline._Split's; ``whole``: ``whole_site_keys``,
+    when the caller has them."""
+    keys = Keys(view, inputs, settings, named, parts, split_at, whole)
     return {page.path: keys.of(page) for page in pages}
 
 

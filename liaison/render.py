@@ -816,16 +816,19 @@ class _Rendering:
         start at once in another process, while this one works the keys out, links the
         unchanged pages and renders the changed ones (on every core when there are many);
         then this one, too, takes the next of the whole-site pages while there are any."""
-        from liaison.incremental import broad_key, every_input, own_key
+        from liaison.incremental import own_key, whole_site_keys
 
         for name in sorted({p.template for p in self.pages}):
             load_template(self.env, name, self.view.site.root)
-        broad = [p for p in self.pages if not own_key(p)]
-        if self.spare is not None:  # those the spare holds as they are now are left there
-            everything = every_input(self.record["inputs"], _settings(self.record))
-            in_spare = _sources({p.path: broad_key(p, everything) for p in broad}, self.spare,
-                                self.spare.made, None)[0]
-            broad = [p for p in broad if p.path not in in_spare]
+        # The whole-site pages: those the spare holds as they are now are left there, those
+        # the site in place holds as they are now are linked (with the others, below)
+        whole = whole_site_keys(self.view, self.pages, self.record["inputs"],
+                                _settings(self.record))
+        in_spare, _kept, in_place = _sources(whole, self.spare,
+                                             self.spare.made if self.spare else None,
+                                             previous.get("made"))
+        broad = [p for p in self.pages
+                 if not own_key(p) and p.path not in in_spare and p.path not in in_place]
         broad.sort(key=_dearest_first)  # the last one taken ends the build: a cheap one
         rendered = {p.path for p in broad}  # never linked as well: each file is listed once
         self.named_physicians()  # once, before forking: both processes' keys read it
@@ -846,7 +849,7 @@ class _Rendering:
         def here():
             t = time.perf_counter()
             keys = _page_keys(self.view, self.pages, self.record, self.named, self.key_parts(),
-                              self.split_at)
+                              self.split_at, whole)
             self.keep_parts()
             spare = self.spare
             as_is, in_spare, reuse = _sources(keys, spare, spare.made if spare else None,
@@ -926,10 +929,12 @@ class _Chunks:
 EXTRAS = "extras"  # the non-page files
 LINK = "link"  # the share that links the unchanged pages (with them: (LINK, reuse))
 def _page_keys(view, pages: list, record: dict, named: list | None = None,
-               parts: dict | None = None, split_at: tuple | None = None) -> dict[str, str]:
+               parts: dict | None = None, split_at: tuple | None = None,
+               whole: dict | None = None) -> dict[str, str]:
     from liaison.incremental import page_keys
 
-    return page_keys(view, pages, record["inputs"], _settings(record), named, parts, split_at)
+    return page_keys(view, pages, record["inputs"], _settings(record), named, parts, split_at,
+                     whole)
 
 
 def _settings(record: dict) -> dict:

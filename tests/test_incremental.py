@@ -380,3 +380,52 @@ def test_an_edit_every_page_shows_renders_the_site_as_a_full_build(generated, tm
     result = build(generated, AS_OF, out)
     assert result.kept > result.pages // 2
     assert not any("snippets of" in stage for stage, _seconds in result.timings)
+
+
+def test_a_physicians_own_fields_make_no_whole_site_page_again(generated, tmp_path):
+    """A physician's phone, e-mail, office days and notes show on their brief, their
+    practice's brief and decks and in the physicians export only: an edit of them links the
+    whole-site pages that read none of them (the directories, search, follow-ups…) from the
+    previous site; an edit of their specialty makes those pages again; so does the phone
+    edit on a site with a template of its own. Each time the site is the full build's."""
+    out, full = tmp_path / "out", tmp_path / "full"
+    build(generated, AS_OF, out)
+    doc = sorted((generated / "data" / "physicians").glob("*.yaml"))[0]
+    whole = ["index.html", "physicians/index.html", "practices/index.html",
+             "search/index.html", "search/index.js", "follow-ups/index.html",
+             "prospects/index.html", "referrals/index.html", "activity/index.html"]
+
+    def inodes():
+        return {rel: (out / rel).stat().st_ino for rel in whole}
+
+    for n, change in enumerate((
+            lambda d: d.update(phone="828-555-0101"),
+            lambda d: d.update(email="front@example.org", office_days=["tue"]),
+            lambda d: d.update(notes="Prefers *morning* visits."))):
+        before = inodes()
+        edit_yaml(doc, change)
+        result = build(generated, AS_OF, out)
+        assert 0 < result.kept < result.pages
+        assert inodes() == before, f"edit {n}: linked from the previous site"
+        build(generated, AS_OF, full, full=True)
+        _same_site(out, full)
+    assert b"828-555-0101" in (out / "physicians" / doc.stem / "index.html").read_bytes()
+
+    before = inodes()
+    edit_yaml(doc, lambda d: d.update(specialty="Podiatry"))
+    build(generated, AS_OF, out)
+    assert all(inodes()[rel] != before[rel] for rel in ("physicians/index.html",
+                                                        "search/index.js"))
+    build(generated, AS_OF, full, full=True)
+    _same_site(out, full)
+
+    (generated / "templates").mkdir()
+    (generated / "templates" / "physicians.html").write_text(
+        '{% extends "builtin/physicians.html" %}')
+    build(generated, AS_OF, out)
+    before = inodes()
+    edit_yaml(doc, lambda d: d.update(phone="828-555-0102"))
+    build(generated, AS_OF, out)
+    assert all(inodes()[rel] != before[rel] for rel in whole), "a template of its own: made"
+    build(generated, AS_OF, full, full=True)
+    _same_site(out, full)
