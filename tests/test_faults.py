@@ -229,8 +229,8 @@ def test_stale_folders_of_killed_builds_are_removed_and_nothing_else(built):
 
     real_take = render._take_spare
 
-    def take(where):
-        spare = real_take(where)
+    def take(where, listed=None):
+        spare = real_take(where, listed)
         taken.append(spare and sorted(spare.files))
         return spare
 
