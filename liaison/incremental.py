@@ -85,9 +85,14 @@ class Keys:
 
     def __init__(self, view, inputs: dict[str, str], settings: dict,
                  named: list[tuple] | None = None, parts: dict | None = None,
-                 split_at: tuple | None = None, whole: dict | None = None):
+                 split_at: tuple | None = None, whole: dict | None = None,
+                 rows: dict | None = None):
         self.view = view
         self.inputs = inputs
+        # each physician's hash of what their brief shows of the referral rows, filled in as
+        # they are made (a build keeps them under the referral files' key:
+        # liaison.snapshot.ROW_DIGESTS)
+        self.rows = {} if rows is None else rows
         # the keys of the whole-site pages (``whole_site_keys``), when the caller has them
         self.whole = whole
         # what the keys read of the interactions alone, filled in as they are made (a build
@@ -164,14 +169,23 @@ class Keys:
         if key is None:
             view = self.view
             d = view.site.physicians[pid]
-            rows = [row[:8] for row in view.referrals_by_doc.get(pid, ())]
             key = self._doctors[pid] = _hash(
-                self._file(d), view.stats.physicians[pid], view.doc_series.get(pid), rows,
-                sorted(view.services_ever.get(pid, ())), self._thanks(pid),
+                self._file(d), view.stats.physicians[pid], self._rows(pid), self._thanks(pid),
                 self._part(("doctor", pid), lambda: _hash(self._files([
                     *view.by_doc.get(pid, ()), *view.visits_by_doc.get(pid, ()),
                     *(t[1] for t in view.fu_by_doc.get(pid, ()))]))))
         return key
+
+    def _rows(self, pid: str) -> str:
+        """What a physician's brief shows of their referral rows: their monthly series, the
+        services they ever referred for and their recent rows (``rows``)."""
+        digest = self.rows.get(pid)
+        if digest is None:
+            view = self.view
+            digest = self.rows[pid] = _hash(
+                view.doc_series.get(pid), [row[:8] for row in view.referrals_by_doc.get(pid, ())],
+                sorted(view.services_ever.get(pid, ())))
+        return digest
 
     def _thanks(self, pid: str):
         """A top referrer's rank, where their brief shows it (a thanks, when they were not
@@ -389,13 +403,15 @@ def own_key(page) -> bool:
 
 def page_keys(view, pages, inputs: dict[str, str], settings: dict,
               named: list[tuple] | None = None, parts: dict | None = None,
-              split_at: tuple | None = None, whole: dict | None = None) -> dict[str, str]:
+              split_at: tuple | None = None, whole: dict | None = None,
+              rows: dict | None = None) -> dict[str, str]:
     """Page path -> key, for every page; ``named``: ``named_physicians(view.site)``, when the
     caller has it (it reads every interaction: 0.2 s at 10,000 physicians); ``parts``:
     ``Keys.parts`` (what the interactions alone give the keys) as the last build kept
     them, filled in here; ``split_at``: pipeline._Split's; ``whole``: ``whole_site_keys``,
-    when the caller has them."""
-    keys = Keys(view, inputs, settings, named, parts, split_at, whole)
+    when the caller has them; ``rows``: ``Keys.rows`` as the last build kept them, filled
+    in here."""
+    keys = Keys(view, inputs, settings, named, parts, split_at, whole, rows)
     return {page.path: keys.of(page) for page in pages}
 
 

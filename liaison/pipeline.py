@@ -53,6 +53,7 @@ class KeptParts(NamedTuple):
     every: str  # the key of all the interaction files
     hot: Callable[[], dict]  # each hot file's (hash, the parts its interactions read)
     split_at: Callable[[], tuple]  # the positions of the cold files' interactions, the hot's
+    rows: str | None = None  # the referral files' key (what their rows give the keys is kept)
 
 
 @dataclass
@@ -336,7 +337,7 @@ def _check(root, as_of, strict, use_cache, keep_records, workers,
             split = derived["split"]
             kept_parts = KeptParts(kept, derived["interactions"], derived["all interactions"],
                                    functools.partial(split.touched, site, as_of, hashes),
-                                   split.positions)
+                                   split.positions, derived.get("referrals"))
         counts = {"interactions": len(site.interactions), "referrals": len(site.referrals)}
         clock.lap(f"check+sum interactions and referrals ({n} process{'es' if n > 1 else ''})")
     else:

@@ -672,13 +672,14 @@ class _Rendering:
         self.kept = kept  # where the keys' parts are kept (pipeline.KeptParts)
         self.parts: dict | None = None
         self.parts_taken = 0
+        self.rows, self.rows_taken = None, 0  # row_digests()
 
     def work_out_keys(self) -> None:
         """The pages' keys and the non-page files' (liaison.incremental), for the build
         record."""
         named = self.named_physicians()
         self.keys = _page_keys(self.view, self.pages, self.record, named, self.key_parts(),
-                               self.split_at)
+                               self.split_at, rows=self.row_digests())
         self.keep_parts()
         self.extra_keys = _extra_keys(self.view, self.record, named)
 
@@ -733,8 +734,23 @@ class _Rendering:
                     self.parts_taken = len(parts)
         return self.parts
 
+    def row_digests(self) -> dict:
+        """What the pages' keys read of the referral rows (liaison.incremental.Keys.rows),
+        as the last build kept them under the referral files' key, taken once."""
+        if self.rows is None:
+            self.rows = {}
+            if self.kept is not None and self.kept.rows is not None:
+                from liaison.snapshot import ROW_DIGESTS
+
+                taken = self.kept.store.derived(ROW_DIGESTS, self.kept.rows)
+                if isinstance(taken, dict):
+                    self.rows = taken
+                    self.rows_taken = len(taken)
+        return self.rows
+
     def keep_parts(self) -> None:
-        """Keep the keys' parts when this build made some."""
+        """Keep the keys' parts, and their digests of the referral rows, when this build
+        made some."""
         if self.kept is not None and self.parts is not None \
                 and len(self.parts) != self.parts_taken:
             from liaison.snapshot import KEY_PARTS
@@ -742,6 +758,11 @@ class _Rendering:
             kept = self.kept
             kept.store.keep_derived(KEY_PARTS, kept.key, {"parts": self.parts, "all": kept.every,
                                                           "hot": kept.hot()})
+        if self.kept is not None and self.kept.rows is not None and self.rows is not None \
+                and len(self.rows) != self.rows_taken:
+            from liaison.snapshot import ROW_DIGESTS
+
+            self.kept.store.keep_derived(ROW_DIGESTS, self.kept.rows, self.rows)
 
     def extras_again(self, previous: dict) -> tuple[list, list, dict]:
         """The non-page files of an incremental build: a group of them whose key is the one
@@ -849,7 +870,7 @@ class _Rendering:
         def here():
             t = time.perf_counter()
             keys = _page_keys(self.view, self.pages, self.record, self.named, self.key_parts(),
-                              self.split_at, whole)
+                              self.split_at, whole, self.row_digests())
             self.keep_parts()
             spare = self.spare
             as_is, in_spare, reuse = _sources(keys, spare, spare.made if spare else None,
@@ -930,11 +951,11 @@ EXTRAS = "extras"  # the non-page files
 LINK = "link"  # the share that links the unchanged pages (with them: (LINK, reuse))
 def _page_keys(view, pages: list, record: dict, named: list | None = None,
                parts: dict | None = None, split_at: tuple | None = None,
-               whole: dict | None = None) -> dict[str, str]:
+               whole: dict | None = None, rows: dict | None = None) -> dict[str, str]:
     from liaison.incremental import page_keys
 
     return page_keys(view, pages, record["inputs"], _settings(record), named, parts, split_at,
-                     whole)
+                     whole, rows)
 
 
 def _settings(record: dict) -> dict:

@@ -50,8 +50,9 @@ ROW_INDEX = "referral-index"  # the pages' index of the referral rows (pipeline.
 KEY_PARTS = "page-key-parts"  # what the pages' keys read of the interactions alone
 EXPORT_LINES = "interactions-export"  # the lines of the interactions export, by file
 SPLIT = "interaction-split"  # which interaction files are cold (pipeline._Split)
+ROW_DIGESTS = "referral-digests"  # each physician's hash of what their briefs show of the rows
 DERIVED_NAMES = ("interactions", "referrals", ALL_INTERACTIONS, INDEX, INDEX_ALL, ROW_INDEX,
-                 KEY_PARTS, EXPORT_LINES, SPLIT)
+                 KEY_PARTS, EXPORT_LINES, SPLIT, ROW_DIGESTS)
 
 
 def _version() -> bytes:

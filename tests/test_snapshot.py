@@ -493,6 +493,66 @@ def test_what_the_keys_read_of_the_interactions_is_kept_with_their_rules_and_sum
     assert result.kept < plain.kept  # the other physician's brief made again too
 
 
+def test_what_the_keys_read_of_the_referral_rows_is_kept_under_their_key(
+        generated, monkeypatch, _private_parse_cache, tmp_path):
+    """Each physician's hash of what their brief shows of the referral rows is kept under
+    the referral files' key: a phone or an interaction edit works none of them out again, an
+    edit of a referral file works them all out again; a digest changed inside the store
+    changes the keys of that physician's pages (they are made again), and the site is
+    always the one a full build makes."""
+    from liaison import incremental
+    from liaison.snapshot import ROW_DIGESTS
+
+    monkeypatch.setattr(buildrecord, "RACY_NS", 0)
+    digested: list[str] = []
+    original = incremental.Keys._rows
+
+    def counted(self, pid):
+        if pid not in self.rows:
+            digested.append(pid)
+        return original(self, pid)
+
+    monkeypatch.setattr(incremental.Keys, "_rows", counted)
+    out, full = tmp_path / "out", tmp_path / "full"
+    build(generated, AS_OF, out, workers=1)
+    doctors = sorted((generated / "data" / "physicians").glob("*.yaml"))
+    assert len(digested) == len(doctors)
+
+    def step(edit):
+        edit()
+        digested.clear()
+        result = build(generated, AS_OF, out, workers=1)
+        worked_out = list(digested)
+        build(generated, AS_OF, full, workers=1, full=True)
+        assert _files(out) == _files(full)
+        return result, worked_out
+
+    plain, worked_out = step(lambda: edit_yaml(doctors[2],
+                                               lambda d: d.update(phone="828-555-0176")))
+    assert worked_out == []
+    log = sorted((generated / "data" / "interactions").rglob("*.yaml"))[-1]
+    _result, worked_out = step(lambda: edit_yaml(
+        log, lambda items: items[0].update(summary="Left a referral pad")))
+    assert worked_out == []
+    rows = sorted((generated / "data" / "referrals").glob("*.csv"))[-1]
+    _result, worked_out = step(lambda: rows.write_text(
+        rows.read_text().rstrip("\n").rsplit("\n", 1)[0] + "\n"))  # its last row dropped
+    assert len(worked_out) == len(doctors)
+
+    path = _derived_file(_private_parse_cache, ROW_DIGESTS)
+    version, name, key, payload = pickle.loads(path.read_bytes())
+    digests = pickle.loads(payload)
+    practice = yaml.safe_load(doctors[2].read_text())["practice"]
+    other = next(d for d in doctors if yaml.safe_load(d.read_text())["practice"] != practice)
+    digests[other.stem] = "changed inside the store"
+    path.write_bytes(pickle.dumps((version, name, key, pickle.dumps(digests))))
+    before = plain.kept
+    result, worked_out = step(lambda: edit_yaml(doctors[2],
+                                                lambda d: d.update(phone="828-555-0177")))
+    assert worked_out == []
+    assert result.kept < before  # the other physician's practice's pages made again too
+
+
 def test_the_interactions_export_takes_the_lines_of_unchanged_files(
         generated, monkeypatch, _private_parse_cache, tmp_path):
     """The lines of the interactions export are kept by file: after an edit of one
