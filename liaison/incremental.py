@@ -48,7 +48,7 @@ from __future__ import annotations
 import hashlib
 import json
 from itertools import chain
-from operator import attrgetter
+from operator import attrgetter, itemgetter
 
 from liaison.pages.briefs import site_share
 from liaison.pages.talking import not_visited_lately, top_referrers
@@ -267,10 +267,14 @@ def shown_input(view, inputs: dict[str, str], settings: dict) -> str | None:
     (a warning may be about one of those fields); None for a site with templates of its own."""
     if any(rel.startswith("templates/") and not rel.startswith(NOT_TEMPLATES) for rel in inputs):
         return None
+    from liaison.models import Physician
+
     rest = sorted((rel, h) for rel, h in inputs.items() if not rel.startswith("data/physicians/"))
-    shown = [(pid, [(name, value) for name, value in d.__dict__.items() if name not in OWN_FIELDS])
-             for pid, d in sorted(view.site.physicians.items())]
-    return _hash("shown", json.dumps(settings, sort_keys=True), rest, shown,
+    names = [name for name in Physician.model_fields if name not in OWN_FIELDS]
+    values = itemgetter(*names)  # every field is in a record's __dict__, set or not
+    doctors = view.site.physicians
+    shown = [(pid, values(doctors[pid].__dict__)) for pid in sorted(doctors)]
+    return _hash("shown", json.dumps(settings, sort_keys=True), rest, names, shown,
                  [w.text() for w in view.warnings])
 
 
