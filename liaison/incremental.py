@@ -102,8 +102,8 @@ class Keys:
         self.split_at = split_at
         site = view.site
         self.src = site.src
-        self.everything = every_input(inputs, settings)
-        self.shown = shown_input(view, inputs, settings) if whole is None else None
+        self.settings = settings
+        self._bases: tuple | None = None  # whole_site_bases(), made when first needed
         self.site_key = self._site_key(
             settings, named_physicians(site, self.parts, split_at) if named is None else named)
         self.share = site_share(view)  # beside every brief's own share of treated referrals
@@ -248,17 +248,22 @@ class Keys:
                              view.by_month.get(month_of_label(page.key), ())))))
         if self.whole is not None and page.path in self.whole:
             return self.whole[page.path]
-        return broad_key(page, self.shown if page.kind in SHOWN_ONLY and self.shown
-                         else self.everything)
+        if self._bases is None:
+            self._bases = whole_site_bases(view, self.inputs, self.settings)
+        return broad_key(page, self._bases)
 
 
 def whole_site_keys(view, pages, inputs: dict[str, str], settings: dict) -> dict[str, str]:
     """Page path -> key of the pages without a key of their own (``own_key``): what
     ``Keys.of`` gives them, without the rest of ``Keys``."""
-    everything, shown = every_input(inputs, settings), shown_input(view, inputs, settings)
-    return {page.path: broad_key(page, shown if page.kind in SHOWN_ONLY and shown
-                                 else everything)
-            for page in pages if not own_key(page)}
+    bases = whole_site_bases(view, inputs, settings)
+    return {page.path: broad_key(page, bases) for page in pages if not own_key(page)}
+
+
+def whole_site_bases(view, inputs: dict[str, str], settings: dict) -> tuple[str, str | None]:
+    """What the keys of the pages without a key of their own are made from: (the hash of
+    every input, ``shown_input``)."""
+    return every_input(inputs, settings), shown_input(view, inputs, settings)
 
 
 def shown_input(view, inputs: dict[str, str], settings: dict) -> str | None:
@@ -284,10 +289,12 @@ def every_input(inputs: dict[str, str], settings: dict) -> str:
     return _hash("all", json.dumps(settings, sort_keys=True), sorted(inputs.items()))
 
 
-def broad_key(page, everything: str) -> str:
-    """The key of a page without a key of its own (``own_key``); ``everything``:
-    ``every_input(…)``."""
-    return _hash(page.kind, page.key, everything)
+def broad_key(page, bases: tuple[str, str | None]) -> str:
+    """The key of a page without a key of its own (``own_key``) from ``whole_site_bases``:
+    what the SHOWN_ONLY pages show (when the site has no templates of its own), else every
+    input."""
+    everything, shown = bases
+    return _hash(page.kind, page.key, shown if shown and page.kind in SHOWN_ONLY else everything)
 
 
 def touched_parts(records: list, rels: list[str], positions: tuple[dict, list],

@@ -851,7 +851,6 @@ class _Rendering:
         broad = [p for p in self.pages
                  if not own_key(p) and p.path not in in_spare and p.path not in in_place]
         broad.sort(key=_dearest_first)  # the last one taken ends the build: a cheap one
-        rendered = {p.path for p in broad}  # never linked as well: each file is listed once
         self.named_physicians()  # once, before forking: both processes' keys read it
         forked = self.n > 1 and can_fork()
         chunks = _Chunks(broad, 1) if forked else None
@@ -879,8 +878,6 @@ class _Rendering:
                          f"{len(reuse) + len(as_is):,} of {len(self.pages):,} pages unchanged"
                          + (f" ({len(as_is):,} in the spare folder already)" if as_is else ""),
                          time.perf_counter() - t))
-            for path in rendered:
-                reuse.pop(path, None)
             found.update(keys=keys, reuse=reuse, as_is=as_is, in_spare=in_spare, nested=0)
             linked = self.work((LINK, reuse))
             todo = [p for p in self.pages
@@ -1290,12 +1287,24 @@ def list_output(out: Path) -> Listed:
     if identity is not None:
         with contextlib.suppress(OSError):
             site = (identity, buildrecord.outputs(out))
-    path = next((p for p, mark in _ours(out) if mark == SPARE), None)
+    path = _spare_path(out)
     identity = None if path is None else _identity(path, buildrecord.NAME, SPARE)
     if identity is not None:
         with contextlib.suppress(OSError):
-            spare = (path, identity, *buildrecord.folder_files(path, {buildrecord.NAME, SPARE, SPARE_IGNORE}))
+            spare = (path, identity, *_spare_files(path))
     return Listed(site, spare)
+
+
+def _spare_path(out: Path) -> Path | None:
+    """The spare beside ``out``, if there is one."""
+    return next((p for p, mark in _ours(out) if mark == SPARE), None)
+
+
+def _spare_files(path: Path) -> tuple[dict[str, int], list[str]]:
+    """The files and folders of the spare ``path`` but its own (buildrecord.folder_files)."""
+    from liaison import buildrecord
+
+    return buildrecord.folder_files(path, {buildrecord.NAME, SPARE, SPARE_IGNORE})
 
 
 def _take_spare(out: Path, listed: Listed | None = None) -> _Spare | None:
@@ -1306,7 +1315,7 @@ def _take_spare(out: Path, listed: Listed | None = None) -> _Spare | None:
 
     from liaison import buildrecord
 
-    path = next((p for p, mark in _ours(out) if mark == SPARE), None)
+    path = _spare_path(out)
     if path is None:
         return None
     try:
@@ -1317,7 +1326,7 @@ def _take_spare(out: Path, listed: Listed | None = None) -> _Spare | None:
         except (OSError, ValueError):
             pass
         found = listed.spare_files(path) if listed is not None else None
-        files, folders = found or buildrecord.folder_files(path, {buildrecord.NAME, SPARE, SPARE_IGNORE})
+        files, folders = found or _spare_files(path)
         made, extras = {}, {}
         if isinstance(record, dict) and isinstance(record.get("made"), dict) \
                 and record.get("outputs") == buildrecord.listing_digest(list(files.items())):

@@ -215,7 +215,7 @@ def test_the_output_listed_beforehand_is_used_only_while_its_folders_are_the_sam
         assert 0 < result.kept < result.pages
         assert listings == [], "the site in place and the spare: listed in the other process"
 
-    spare = next(p for p, mark in render._ours(out.resolve()) if mark == render.SPARE)
+    spare = render._spare_path(out.resolve())
     listed = render.list_output(out)
     assert listed.site_files(out.resolve()) == buildrecord.outputs(out)
     assert listed.spare_files(spare) == folder_files(
@@ -223,7 +223,7 @@ def test_the_output_listed_beforehand_is_used_only_while_its_folders_are_the_sam
     edit_yaml(doc, lambda d: d.update(phone="828-555-0103"))
     build(generated, AS_OF, out)
     assert listed.site_files(out.resolve()) is None, "another folder is in place now"
-    now = next(p for p, mark in render._ours(out.resolve()) if mark == render.SPARE)
+    now = render._spare_path(out.resolve())
     assert listed.spare_files(now) is None
 
     edit_yaml(doc, lambda d: d.update(phone="828-555-0104"))
