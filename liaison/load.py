@@ -143,9 +143,27 @@ def _read_bulk(loader: Loader, rel: str) -> list:
     """What an interaction file gives ((date, record, (path, prefix)) each, in file order) or
     a referral file (its rows)."""
     if rel.startswith(INTERACTIONS):
-        return [(rec.date, rec, (rel, prefix))
+        return [(_same_dates(rec), rec, (rel, prefix))
                 for prefix, rec in _load_list(loader, rel, Interaction)]
     return _load_referrals(loader, rel)
+
+
+_DAYS: dict = {}
+
+
+def _same_dates(rec: Interaction):
+    """Makes the record's equal dates one object each (``_DAYS``; a pickle holds a shared
+    object once, and unpickling a date calls its class: see models._shape). Returns its
+    date."""
+    values, day = rec.__dict__, _DAYS.setdefault
+    date = values["date"] = day(rec.date, rec.date)
+    if rec.next_visit is not None:
+        values["next_visit"] = day(rec.next_visit, rec.next_visit)
+    for task in rec.follow_ups:
+        task.__dict__["due"] = day(task.due, task.due)
+        if task.done is not None:
+            task.__dict__["done"] = day(task.done, task.done)
+    return date
 
 
 def _bulk(interactions: list[tuple], referrals: list, problems: list, partials: list) -> Bulk:

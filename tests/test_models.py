@@ -247,5 +247,14 @@ def test_a_record_unpickles_as_it_was():
     assert type(back.follow_ups[0]) is models.FollowUp
     assert back.follow_ups[0].model_fields_set == {"task", "due"}
     assert back.__pydantic_extra__ is None and back.__pydantic_private__ is None
-    back.summary = "Changed afterwards"  # its own values: the original is left alone
+    assert back.__dict__ is not record.__dict__  # its own values
+    # which fields were set is one set per combination (models._shape): a pickle of many
+    # records holds it once, and a record read back is a value, not changed afterwards
+    again = pickle.loads(pickle.dumps([record, record.model_copy()]))
+    assert again[0].__pydantic_fields_set__ is again[1].__pydantic_fields_set__
+    with pytest.raises(TypeError):
+        again[0].summary = "Changed afterwards"
+    assert again[1].model_fields_set == record.model_fields_set
     assert record.summary == "Brought lunch for the front desk"
+    record.summary = "A record just read can still be changed"  # its fields set is its own
+    assert "summary" in record.model_fields_set
