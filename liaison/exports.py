@@ -141,20 +141,21 @@ def _interaction_row(r: Interaction, as_of: dt.date | None) -> tuple:
             r.cost)
 
 
-def interactions_csv_again(site: Site, as_of: dt.date | None, kept: dict | None,
-                           hashes: dict[str, str]) -> tuple[bytes, dict | None]:
-    """``interactions_csv``, taking the lines of each interaction file whose content hash
-    (``hashes``: the build record's) is the one ``kept`` gives (what this returned last time:
-    file -> [its hash, its records' lines by place in the file]) instead of writing them again
-    (a line is made from its record and the as-of date alone). Returns (the file, what to keep
-    for next time, or None when it is what ``kept`` holds)."""
+def interaction_lines(records: list, src: dict, as_of: dt.date | None, kept: dict | None,
+                      hashes: dict[str, str]) -> tuple[str, dict | None]:
+    """The lines of ``interactions_csv`` for ``records`` (some interactions of the site, in
+    its order; ``src``: ``Site.src``), without the header, taking the lines of each
+    interaction file whose content hash (``hashes``: the build record's) is the one ``kept``
+    gives (what this returned last time: file -> [its hash, its records' lines by place in
+    the file]) instead of writing them again (a line is made from its record and the as-of
+    date alone). Returns (the lines, what to keep for next time, or None when it is what
+    ``kept`` holds)."""
     kept = kept if isinstance(kept, dict) else {}
-    src = site.src
     write_line = _lines()
-    lines = [write_line(INTERACTION_COLUMNS)]
+    lines = []
     now: dict[str, list] = {}
     made = False
-    for r in site.interactions:
+    for r in records:
         rel, place = src[id(r)]
         entry = now.get(rel)
         if entry is None:
@@ -171,8 +172,12 @@ def interactions_csv_again(site: Site, as_of: dt.date | None, kept: dict | None,
             text = entry[1][place] = write_line([csv_cell(v) for v in _interaction_row(r, as_of)])
             made = True
         lines.append(text)
-    data = "".join(lines).encode("utf-8")
-    return data, (now if made or now.keys() != kept.keys() else None)
+    return "".join(lines), (now if made or now.keys() != kept.keys() else None)
+
+
+def interactions_header() -> str:
+    """The first line of ``interactions_csv``."""
+    return _lines()(INTERACTION_COLUMNS)
 
 
 def _lines():

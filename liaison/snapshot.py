@@ -23,7 +23,9 @@ The pages' indexes of the interactions and of the referral rows are kept under t
 as the positions of the records they list (``INDEX``, ``ROW_INDEX``), and so is what the
 pages' keys read of the interactions alone (``KEY_PARTS``: liaison.incremental). The lines of
 the interactions export are kept by file, each with its file's hash, under the as-of date
-(``EXPORT_LINES``: liaison.exports.interactions_csv_again).
+(``EXPORT_LINES``, ``EXPORT_HOT``: liaison.exports.interaction_lines), and those of its first
+interactions, all of cold files, as one text under the cold files' key (``EXPORT_HEAD``:
+render._interactions_export).
 
 A build splits the interaction files (pipeline._Split, kept as ``SPLIT``): what it makes of
 the cold ones is kept under their key (``"interactions"``, ``INDEX``, ``KEY_PARTS``), the
@@ -49,10 +51,12 @@ ALL_INTERACTIONS = "interactions-all"  # the rules and sums of the cold files an
 ROW_INDEX = "referral-index"  # the pages' index of the referral rows (pipeline.page_indexes)
 KEY_PARTS = "page-key-parts"  # what the pages' keys read of the interactions alone
 EXPORT_LINES = "interactions-export"  # the lines of the interactions export, by file
+EXPORT_HEAD = "interactions-export-head"  # the lines of its first interactions, of cold files
+EXPORT_HOT = "interactions-export-hot"  # the lines of the others, by file
 SPLIT = "interaction-split"  # which interaction files are cold (pipeline._Split)
 ROW_DIGESTS = "referral-digests"  # each physician's hash of what their briefs show of the rows
 DERIVED_NAMES = ("interactions", "referrals", ALL_INTERACTIONS, INDEX, INDEX_ALL, ROW_INDEX,
-                 KEY_PARTS, EXPORT_LINES, SPLIT, ROW_DIGESTS)
+                 KEY_PARTS, EXPORT_LINES, EXPORT_HEAD, EXPORT_HOT, SPLIT, ROW_DIGESTS)
 
 
 def _version() -> bytes:

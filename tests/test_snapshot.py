@@ -553,36 +553,61 @@ def test_what_the_keys_read_of_the_referral_rows_is_kept_under_their_key(
     assert result.kept < before  # the other physician's practice's pages made again too
 
 
-def test_the_interactions_export_takes_the_lines_of_unchanged_files(
+def test_the_interactions_export_takes_what_it_kept_of_unchanged_files(
         generated, monkeypatch, _private_parse_cache, tmp_path):
-    """The lines of the interactions export are kept by file: after an edit of one
-    interaction file, the next build writes that file's lines again and takes the others
-    (a line changed inside the store shows); ``full`` writes them all again, and the export
-    is always the one a full build writes."""
-    from liaison.snapshot import EXPORT_LINES
+    """The lines of the interactions export are kept: those of its first interactions, all
+    of cold files, as one text under the cold files' key, and the others by file. After an
+    edit of a hot file, the next build writes that file's lines again and takes the rest (a
+    text changed inside the store shows); after an edit of a cold file (the split chosen
+    again), the first lines are put together again from the lines kept by file (a line
+    changed there shows); ``full`` writes them all again, and the export is always the one
+    a full build writes."""
+    from liaison.snapshot import EXPORT_HEAD, EXPORT_LINES
 
     monkeypatch.setattr(buildrecord, "RACY_NS", 0)
     out, full = tmp_path / "out", tmp_path / "full"
     build(generated, AS_OF, out, workers=1)
     export = out / "exports" / "interactions.csv"
     logs = sorted((generated / "data" / "interactions").rglob("*.yaml"))
-    edit_yaml(logs[1], lambda items: items[0].update(summary="Asked about the new clinic"))
+    hot = logs[-1]  # the newest file: a visit of the last days
+    edit_yaml(hot, lambda items: items[0].update(summary="Asked about the new clinic"))
     build(generated, AS_OF, out, workers=1)
     build(generated, AS_OF, full, workers=1, full=True)
     assert export.read_bytes() == (full / "exports" / "interactions.csv").read_bytes()
     assert b"Asked about the new clinic" in export.read_bytes()
 
-    path = _derived_file(_private_parse_cache, EXPORT_LINES)
-    version, name, key, payload = pickle.loads(path.read_bytes())
-    lines = pickle.loads(payload)
-    other = logs[5].relative_to(generated).as_posix()
-    place = next(iter(lines[other][1]))
-    lines[other][1][place] = "changed inside the store\r\n"
-    path.write_bytes(pickle.dumps((version, name, key, pickle.dumps(lines))))
-    edit_yaml(logs[1], lambda items: items[0].update(summary="Asked about parking"))
+    def changed(name: str, change) -> None:  # what the store keeps under ``name``, changed
+        path = _derived_file(_private_parse_cache, name)
+        version, stored, key, payload = pickle.loads(path.read_bytes())
+        path.write_bytes(pickle.dumps((version, stored, key, pickle.dumps(change(pickle.loads(payload))))))
+
+    def head(kept):
+        count, text = kept
+        assert 0 < count < _interactions(generated, (hot,))[0]
+        first = text.split(b"\r\n")[0]
+        return count, text.replace(first, b"changed inside the store", 1)
+
+    changed(EXPORT_HEAD, head)
+    edit_yaml(hot, lambda items: items[0].update(summary="Asked about parking"))
     build(generated, AS_OF, out, workers=1)
     text = export.read_text(encoding="utf-8")
     assert "changed inside the store" in text and "Asked about parking" in text
+
+    # a cold file of a later month edited: the first lines are put together again
+    old, cold = logs[0], logs[len(logs) // 2]
+    assert old.parent != cold.parent and cold.parent != hot.parent
+
+    def line(lines):
+        entry = lines[old.relative_to(generated).as_posix()][1]
+        entry[next(iter(entry))] = "changed inside the lines kept\r\n"
+        return lines
+
+    changed(EXPORT_LINES, line)
+    edit_yaml(cold, lambda items: items[0].update(summary="Asked about the waiting room"))
+    build(generated, AS_OF, out, workers=1)
+    text = export.read_text(encoding="utf-8")
+    assert "changed inside the lines kept" in text and "Asked about the waiting room" in text
+    assert "changed inside the store" not in text
     build(generated, AS_OF, out, workers=1, full=True)
     build(generated, AS_OF, full, workers=1, full=True)
     assert export.read_bytes() == (full / "exports" / "interactions.csv").read_bytes()
