@@ -784,11 +784,19 @@ class _Rendering:
 
             self.kept.store.keep_derived(ROW_DIGESTS, self.kept.rows, self.rows)
 
+    def keep_later(self) -> None:
+        """Keep what the check left to keep (``KeptParts.later``): in the process that makes
+        the non-page files, while the other works the keys out."""
+        if self.kept is not None and self.kept.later:
+            for name, key, value in self.kept.later:
+                self.kept.store.keep_derived(name, key, value)
+
     def extras_again(self, previous: dict) -> tuple[list, list, dict]:
         """The non-page files of an incremental build: a group of them whose key is the one
         the spare's record gives stays as it is there, one whose key the previous site's
         record gives is linked from it, the others are made. Returns (the files written,
         the files kept or linked, the keys)."""
+        self.keep_later()
         keys = _extra_keys(self.view, self.record, self.named)
         spare = self.spare
         as_is, kept, reuse = _sources(keys, spare, spare.extras if spare else None,
@@ -808,6 +816,7 @@ class _Rendering:
         """One share: a list of pages, EXTRAS or (LINK, reuse)."""
         try:
             if share is EXTRAS:
+                self.keep_later()
                 return write_files(self.tmp, extra_files(self.view, self.stats, kept=self.kept,
                                                          inputs=self.inputs))
             if isinstance(share, tuple):
@@ -864,7 +873,7 @@ class _Rendering:
         # The whole-site pages: those the spare holds as they are now are left there, those
         # the site in place holds as they are now are linked (with the others, below)
         whole = whole_site_keys(self.view, self.pages, self.record["inputs"],
-                                _settings(self.record))
+                                _settings(self.record), self.kept.shown if self.kept else None)
         in_spare, _kept, in_place = _sources(whole, self.spare,
                                              self.spare.made if self.spare else None,
                                              previous.get("made"))

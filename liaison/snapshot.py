@@ -55,8 +55,9 @@ EXPORT_HEAD = "interactions-export-head"  # the lines of its first interactions,
 EXPORT_HOT = "interactions-export-hot"  # the lines of the others, by file
 SPLIT = "interaction-split"  # which interaction files are cold (pipeline._Split)
 ROW_DIGESTS = "referral-digests"  # each physician's hash of what their briefs show of the rows
+STATS = "statistics"  # the statistics (pipeline._statistics)
 DERIVED_NAMES = ("interactions", "referrals", ALL_INTERACTIONS, INDEX, INDEX_ALL, ROW_INDEX,
-                 KEY_PARTS, EXPORT_LINES, EXPORT_HEAD, EXPORT_HOT, SPLIT, ROW_DIGESTS)
+                 KEY_PARTS, EXPORT_LINES, EXPORT_HEAD, EXPORT_HOT, SPLIT, ROW_DIGESTS, STATS)
 
 
 def _version() -> bytes:

@@ -553,6 +553,57 @@ def test_what_the_keys_read_of_the_referral_rows_is_kept_under_their_key(
     assert result.kept < before  # the other physician's practice's pages made again too
 
 
+def test_the_statistics_are_kept_while_what_they_read_is_the_same(
+        generated, monkeypatch, _private_parse_cache, tmp_path):
+    """The statistics are kept under a key of the as-of date, every input file but the
+    physicians' and what the physicians' records hold but their own fields: an edit of a
+    phone, or of an e-mail and notes, takes them (a figure changed inside the store shows);
+    an edit of a tier or of an interaction file makes them again. The process that makes
+    the non-page files keeps them, and the site is always the one a full build makes."""
+    from liaison import pipeline
+    from liaison import stats as stats_stage
+    from liaison.snapshot import STATS
+
+    monkeypatch.setattr(buildrecord, "RACY_NS", 0)
+    monkeypatch.setattr(pipeline, "PARALLEL_BYTES", 0)  # two processes, as on a large site
+    made: list[int] = []
+    finalize = stats_stage.finalize
+    monkeypatch.setattr(stats_stage, "finalize", lambda *args: made.append(1) or finalize(*args))
+    out, full = tmp_path / "out", tmp_path / "full"
+    build(generated, AS_OF, out, workers=2)
+    assert made == [1]
+    doctors = sorted((generated / "data" / "physicians").glob("*.yaml"))
+
+    def step(edit) -> int:
+        edit()
+        made.clear()
+        build(generated, AS_OF, out, workers=2)
+        count = len(made)
+        build(generated, AS_OF, full, workers=2, full=True)
+        assert _files(out) == _files(full)
+        return count
+
+    assert step(lambda: edit_yaml(doctors[3], lambda d: d.update(phone="828-555-0131"))) == 0
+    assert step(lambda: edit_yaml(doctors[3], lambda d: d.update(
+        email="front.desk@example.org", notes="Prefers Tuesday mornings"))) == 0
+    assert step(lambda: edit_yaml(doctors[3], lambda d: d.update(
+        tier="A" if d.get("tier") != "A" else "B"))) == 1
+    log = sorted((generated / "data" / "interactions").rglob("*.yaml"))[-1]
+    assert step(lambda: edit_yaml(
+        log, lambda items: items[0].update(summary="Brought the new referral pads"))) == 1
+
+    path = _derived_file(_private_parse_cache, STATS)
+    version, name, key, payload = pickle.loads(path.read_bytes())
+    kept = pickle.loads(payload)
+    kept.totals.interactions = 987654
+    path.write_bytes(pickle.dumps((version, name, key, pickle.dumps(kept))))
+    edit_yaml(doctors[3], lambda d: d.update(phone="828-555-0132"))
+    build(generated, AS_OF, out, workers=2)
+    assert b"987654" in (out / "stats.json").read_bytes()
+    build(generated, AS_OF, out, workers=2, full=True)
+    assert b"987654" not in (out / "stats.json").read_bytes()
+
+
 def test_the_interactions_export_takes_what_it_kept_of_unchanged_files(
         generated, monkeypatch, _private_parse_cache, tmp_path):
     """The lines of the interactions export are kept: those of its first interactions, all
