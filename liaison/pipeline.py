@@ -27,7 +27,6 @@ from liaison.load import (
     load_core, place,
 )
 from liaison.figures import Stats
-from liaison.incremental import shown_physicians
 from liaison.memo import Memo
 from liaison.records import Site
 from liaison.models import FILE_KINDS
@@ -340,6 +339,8 @@ def _check(root, as_of, strict, use_cache, keep_records, workers,
         problems += bulk.problems + found
         if derived is not None and derived.get("split") is not None:
             # where the keys' parts are kept, and which of them the hot files' records read
+            from liaison.incremental import shown_physicians
+
             split = derived["split"]
             kept_parts = KeptParts(kept, derived["interactions"], derived["all interactions"],
                                    functools.partial(split.touched, site, as_of, hashes),
