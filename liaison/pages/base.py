@@ -3,6 +3,7 @@ context every template receives, and small formatting helpers."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Callable
 
 from markupsafe import Markup
@@ -131,8 +132,14 @@ def trend(now: int, before: int, days: int | None = None, noun: str = "referrals
     spaces inside "255 vs 147" and "365 d").
     ``css`` is up, down or flat; ``sort`` the change in count (now − before), what a table's
     trend column sorts by; ``title`` the same in words. Without ``days`` the window is left
-    out of the text.
+    out of the text. A dict of its own each time; the same few counts recur across 10,000
+    physicians' rows, so each badge is worked out once (``_trend``).
     """
+    return dict(_trend(now, before, days, noun))
+
+
+@lru_cache(maxsize=4096)
+def _trend(now: int, before: int, days: int | None, noun: str) -> dict:
     pct_text, css = charts.trend_badge(now, before)
     if before < PERCENT_BASE:
         pct_text = None
