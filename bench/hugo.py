@@ -29,8 +29,8 @@ for) and the peak of the summed resident memory of the whole process tree (sampl
 ms from /proc: RSS, and PSS where /proc/PID/smaps_rollup is readable, which counts pages
 shared by forked workers once). The load average is printed beside each run. ``--edits`` adds,
 after each Liaison build, a build with nothing changed, a build after one physician's file is
-edited and one after an interaction file is edited (each put back afterwards: the builds are
-incremental); ``--serve SAVES`` then runs bench/serve.py on SITE.
+edited, one after an interaction file is edited (a comment) and one after a visit is logged
+in it (each put back afterwards: the builds are incremental); ``--serve SAVES`` then runs bench/serve.py on SITE.
 """
 from __future__ import annotations
 
@@ -304,6 +304,7 @@ def main(argv=None) -> int:
     runs: dict[str, list[dict]] = {"hugo": [], "liaison": [], "no-op rebuild": [],
                                    "rebuild, one physician": [],
                                    "rebuild, one interaction file": [],
+                                   "rebuild, a visit logged": [],
                                    "rebuild, one physician again": []}
     work = Path(tempfile.mkdtemp(prefix="hugo-bench-"))
     try:
@@ -370,14 +371,25 @@ def _with_phone(text: bytes, phone: str) -> bytes:
     return text + f"phone: {phone}\n".encode()
 
 
+def _with_visit(text: bytes) -> bytes:
+    """An interaction file with one more interaction: its last one again, with another
+    summary (the same people, practice, dates and follow-ups: a second visit logged)."""
+    lines = text.splitlines(keepends=True)
+    start = max(i for i, line in enumerate(lines) if line.startswith(b"- date:"))
+    visit = [b"  summary: Logged again by bench/hugo.py.\n" if line.startswith(b"  summary:")
+             else line for line in lines[start:]]
+    return text + (b"" if text.endswith(b"\n") else b"\n") + b"".join(visit)
+
+
 def _rebuilds(cmd: list[str], site: Path, out: Path, env: dict | None = None) -> dict[str, dict]:
     """After a cold build into ``out``: a build with nothing changed, then a build after one
     physician's phone number is changed, then one after a line is added to the newest
-    interaction file (a comment), then one after the physician's phone number is changed
-    again (each file is put back afterwards; the builds are incremental: each takes the
-    pages the edit did not touch from the site the build before wrote, or leaves them in
-    the spare, the site before that, which the first rebuild does not have yet: the last two
-    show what every later edit costs)."""
+    interaction file (a comment), then one after a visit is logged in it (``_with_visit``:
+    the statistics change), then one after the physician's phone number is changed again
+    (each file is put back afterwards; the builds are incremental: each takes the pages the
+    edit did not touch from the site the build before wrote, or leaves them in the spare, the
+    site before that, which the first rebuild does not have yet: the last three show what
+    every later edit costs)."""
     found = {"no-op rebuild": timed(cmd, env=env)}
     doc = sorted((site / "data" / "physicians").glob("*.yaml"))[0]
     log = max((site / "data" / "interactions").rglob("*.yaml"))
@@ -387,6 +399,7 @@ def _rebuilds(cmd: list[str], site: Path, out: Path, env: dict | None = None) ->
                 ("rebuild, one physician", doc, _with_phone(texts[doc], "828-555-0147")),
                 ("rebuild, one interaction file", log,
                  texts[log] + b"# edited by bench/hugo.py\n"),
+                ("rebuild, a visit logged", log, _with_visit(texts[log])),
                 ("rebuild, one physician again", doc, _with_phone(texts[doc], "828-555-0148"))):
             path.write_bytes(text)
             found[name] = timed(cmd, env=env)
