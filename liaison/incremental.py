@@ -20,8 +20,8 @@ whenever anything changed. The pages that make up most of a large site have fine
 - a team member's page from their figures, the groups of their physicians' practices (their
   call plan), the files of their interactions and of the follow-ups they own, and the site
   key;
-- a month of the activity log is made from the files of its interactions, the count of every
-  month (its links to the months before and after show theirs) and the site key;
+- a month of the activity log is made from the files of its interactions, the months before
+  and after it with their counts (its links show them) and the site key;
 - the **site key** holds what any page may show of the whole site: the settings and code, every
   input file that is not a physician, practice, interaction or referral file (site.yaml,
   team, guides, decks, market data, templates), the names (and practice and NPI) of the
@@ -47,6 +47,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from bisect import bisect_left
 from itertools import chain
 from operator import attrgetter, itemgetter
 
@@ -109,7 +110,7 @@ class Keys:
         self.share = site_share(view)  # beside every brief's own share of treated referrals
         self._groups: dict[str, str] = {}
         self._doctors: dict[str, str] = {}
-        self._months: str | None = None
+        self._months: list | None = None  # the months with interactions, in order
         self._file_of: dict[int, str] | None = None  # id of an interaction -> "path=hash"
         self._asked = 0  # interactions whose files were looked up one by one
         self._top = top_referrers(view)
@@ -221,10 +222,16 @@ class Keys:
                          *view.by_member.get(tid, ()),
                          *(t[1] for t in view.fu_by_owner.get(tid, ()))]))))
 
-    def month_counts(self) -> str:
+    def month_links(self, month: int) -> tuple:
+        """What a month's page shows of the others (pages.activity.activity_month): the
+        months before and after it that have interactions, each with its count, or None."""
         if self._months is None:
-            self._months = _hash(sorted((m, len(rs)) for m, rs in self.view.by_month.items()))
-        return self._months
+            self._months = sorted(self.view.by_month)
+        months, by_month = self._months, self.view.by_month
+        at = bisect_left(months, month)
+        after = at + 1 if at < len(months) and months[at] == month else at
+        return tuple((months[i], len(by_month[months[i]])) if 0 <= i < len(months) else None
+                     for i in (at - 1, after))
 
     def of(self, page) -> str:
         """The key of one page."""
@@ -243,9 +250,10 @@ class Keys:
         if page.kind == MONTHS:
             from liaison.derived import month_of_label
 
-            return _hash(page.kind, page.key, self.site_key, self.month_counts(),
+            month = month_of_label(page.key)
+            return _hash(page.kind, page.key, self.site_key, self.month_links(month),
                          self._part((MONTHS, page.key), lambda: _hash(self._files(
-                             view.by_month.get(month_of_label(page.key), ())))))
+                             view.by_month.get(month, ())))))
         if self.whole is not None and page.path in self.whole:
             return self.whole[page.path]
         if self._bases is None:

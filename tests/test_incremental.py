@@ -382,6 +382,32 @@ def test_an_edit_every_page_shows_renders_the_site_as_a_full_build(generated, tm
     assert not any("snippets of" in stage for stage, _seconds in result.timings)
 
 
+def test_a_visit_logged_makes_again_its_months_page_and_its_neighbours_only(generated,
+                                                                          tmp_path):
+    """A month of the activity log shows its interactions and the counts of the months
+    before and after it: a visit logged in one month makes that month's page and its two
+    neighbours again, and links the other months' pages from the previous site. The site is
+    the full build's."""
+    out, full = tmp_path / "out", tmp_path / "full"
+    build(generated, AS_OF, out)
+    months = sorted(p.parent.name for p in (out / "activity").glob("*/index.html"))
+    middle = months[len(months) // 2]
+    log = sorted((generated / "data" / "interactions" / middle[:4] / middle[5:]).glob("*.yaml"))[0]
+
+    def inodes():
+        return {m: (out / "activity" / m / "index.html").stat().st_ino for m in months}
+
+    before = inodes()
+    edit_yaml(log, lambda items: items.append({**items[-1], "summary": "A second visit"}))
+    build(generated, AS_OF, out)
+    made = {m for m, inode in inodes().items() if inode != before[m]}
+    at = months.index(middle)
+    assert made == {months[at - 1], middle, months[at + 1]}
+    assert b"A second visit" in (out / "activity" / middle / "index.html").read_bytes()
+    build(generated, AS_OF, full, full=True)
+    _same_site(out, full)
+
+
 def test_a_physicians_own_fields_make_no_whole_site_page_again(generated, tmp_path):
     """A physician's phone, e-mail, office days and notes show on their brief, their
     practice's brief and decks and in the physicians export only: an edit of them links the
