@@ -408,6 +408,65 @@ def test_a_visit_logged_makes_again_its_months_page_and_its_neighbours_only(gene
     _same_site(out, full)
 
 
+def test_a_visit_logged_leaves_the_search_index_as_it_is(generated, tmp_path):
+    """The search page and its index show nothing of the interactions and referral rows but
+    each physician's status and whether they are declining: a visit logged, or a referral
+    of an active physician, links them from the previous site (the physicians' directory is
+    made again); a first referral of a prospect, which makes them new, makes the index
+    again; so does the visit on a site with a template of its own. Each time the site is
+    the full build's."""
+    import json
+
+    out, full = tmp_path / "out", tmp_path / "full"
+    build(generated, AS_OF, out)
+    search = ["search/index.html", "search/index.js"]
+
+    def inodes(rels):
+        return {rel: (out / rel).stat().st_ino for rel in rels}
+
+    log = max((generated / "data" / "interactions").rglob("*.yaml"))
+    before = inodes(search + ["physicians/index.html"])
+    edit_yaml(log, lambda items: items.append({**items[-1], "summary": "A second visit"}))
+    build(generated, AS_OF, out)
+    after = inodes(search + ["physicians/index.html"])
+    assert {rel: after[rel] for rel in search} == {rel: before[rel] for rel in search}
+    assert after["physicians/index.html"] != before["physicians/index.html"]
+    build(generated, AS_OF, full, full=True)
+    _same_site(out, full)
+
+    statuses = {pid: s["status"] for pid, s in
+                json.loads((out / "stats.json").read_text())["physicians"].items()}
+    rows = max((generated / "data" / "referrals").glob("*.csv"))
+    for status, same in (("active", True), ("prospect", False)):
+        doctor = next(pid for pid, s in sorted(statuses.items()) if s == status)
+        before = inodes(search)
+        header, first = rows.read_text().splitlines()[:2]
+        cells = {"date": (AS_OF - dt.timedelta(days=3)).isoformat(), "source": "physician",
+                 "physician": doctor, "status": "referred",
+                 "service": dict(zip(header.split(","), first.split(",")))["service"]}
+        with rows.open("a") as fh:
+            fh.write(",".join(cells.get(column, "") for column in header.split(",")) + "\n")
+        build(generated, AS_OF, out)
+        now = {pid: s["status"] for pid, s in
+               json.loads((out / "stats.json").read_text())["physicians"].items()}
+        assert (now == statuses) is same, status  # a prospect referred once is new
+        assert (inodes(search) == before) is same, status
+        statuses = now
+        build(generated, AS_OF, full, full=True)
+        _same_site(out, full)
+
+    (generated / "templates").mkdir(exist_ok=True)
+    (generated / "templates" / "search.html").write_text(
+        (REPO / "liaison" / "templates" / "search.html").read_text() + "\n")
+    build(generated, AS_OF, out)
+    before = inodes(search)
+    edit_yaml(log, lambda items: items.append({**items[-1], "summary": "A third visit"}))
+    build(generated, AS_OF, out)
+    assert all(inodes(search)[rel] != before[rel] for rel in search)
+    build(generated, AS_OF, full, full=True)
+    _same_site(out, full)
+
+
 def test_a_physicians_own_fields_make_no_whole_site_page_again(generated, tmp_path):
     """A physician's phone, e-mail, office days and notes show on their brief, their
     practice's brief and decks and in the physicians export only: an edit of them links the
