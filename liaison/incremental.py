@@ -9,7 +9,8 @@ a full build's is (SPEC §5): an interrupted build leaves the previous site whol
 
 Keys are conservative. Most pages read the whole site (directories, the dashboard, the
 referral statistics, exports…): their key is a hash of every input, so they are made again
-whenever anything changed. The pages that make up most of a large site have finer keys:
+whenever anything changed (but for what some of them never show: SHOWN_ONLY, STATUS_ONLY).
+The pages that make up most of a large site have finer keys:
 
 - a practice's **group**: its file, its statistics, and for each of its physicians their file,
   statistics, referral rows, monthly series, services referred for, rank among the top
