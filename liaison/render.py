@@ -402,11 +402,11 @@ def _interactions_export(site, as_of: dt.date, kept: tuple | None, inputs: dict 
 
     if kept is None or inputs is None:
         return exports.interactions_csv(site, as_of)
-    from liaison.pages.view import _same_below
+    from liaison.pages.view import same_below
     from liaison.snapshot import EXPORT_HEAD, EXPORT_HOT, EXPORT_LINES
 
     store, day, records = kept.store, as_of.isoformat(), site.interactions
-    first = _same_below(kept.split_at()[0])  # site.interactions[:first]: the cold files' first
+    first = same_below(kept.split_at()[0])  # site.interactions[:first]: the cold files' first
     head_key = f"{kept.key} {day}"
     head = store.derived(EXPORT_HEAD, head_key)
     if not (isinstance(head, tuple) and len(head) == 2 and isinstance(head[0], int)

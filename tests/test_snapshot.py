@@ -630,7 +630,8 @@ def test_the_interactions_export_takes_what_it_kept_of_unchanged_files(
     def changed(name: str, change) -> None:  # what the store keeps under ``name``, changed
         path = _derived_file(_private_parse_cache, name)
         version, stored, key, payload = pickle.loads(path.read_bytes())
-        path.write_bytes(pickle.dumps((version, stored, key, pickle.dumps(change(pickle.loads(payload))))))
+        changed = pickle.dumps(change(pickle.loads(payload)))
+        path.write_bytes(pickle.dumps((version, stored, key, changed)))
 
     def head(kept):
         count, text = kept
@@ -673,7 +674,7 @@ def test_the_index_of_parts_of_the_interactions_joined_is_the_index_of_all(gener
 
     from liaison.incremental import touched_parts
     from liaison.load import load_site
-    from liaison.pages.view import InteractionIndex, _same_below, practice_physicians
+    from liaison.pages.view import InteractionIndex, practice_physicians, same_below
 
     site, _problems, _files_found = load_site(generated)
     at_practice = practice_physicians(site.physicians)
@@ -681,7 +682,7 @@ def test_the_index_of_parts_of_the_interactions_joined_is_the_index_of_all(gener
     rels = sorted({site.src[id(r)][0] for r in site.interactions})
     samples = [set(random.Random(seed).sample(rels, len(rels) // (seed + 2))) for seed in range(5)]
     # as a build splits them (pipeline._Split): the files of the older interactions, whose
-    # positions among all are mostly the same as among them (view._same_below), and the others
+    # positions among all are mostly the same as among them (view.same_below), and the others
     first = {}
     for i, r in enumerate(site.interactions):
         first.setdefault(site.src[id(r)][0], i)
@@ -696,7 +697,7 @@ def test_the_index_of_parts_of_the_interactions_joined_is_the_index_of_all(gener
                                                      at_practice), at, records))
         joined = InteractionIndex.joined([(positions, at) for positions, at, _r in parts])
         if some == set(older):  # most positions stay, some move (the files' dates overlap)
-            assert 0 < _same_below(parts[0][1]) < len(parts[0][1])
+            assert 0 < same_below(parts[0][1]) < len(parts[0][1])
         assert joined[1] == whole[1]
         for name in InteractionIndex.MAPS:
             assert list(joined[0][name].items()) == list(whole[0][name].items())

@@ -9,8 +9,8 @@ templates only display it.
 """
 from __future__ import annotations
 
-from bisect import bisect_left
 import datetime as dt
+from bisect import bisect_left
 from collections import defaultdict
 from functools import cached_property
 from operator import itemgetter
@@ -115,7 +115,7 @@ class InteractionIndex:
         some of them, in their order; together they cover each once. The same as
         ``positions`` of all of them: lists in order, keys in the order first met."""
         maps: dict[str, dict] = {}
-        same = [_same_below(at) for _part, at in parts]
+        same = [same_below(at) for _part, at in parts]
         for name in cls.MAPS:
             lists: dict = {}
             first: dict = {}  # key -> (its first position, its rank in the part that has it)
@@ -170,7 +170,7 @@ class InteractionIndex:
             sorted(self.open_fu + other.open_fu, key=fu_place))
 
 
-def _same_below(at: list[int]) -> int:
+def same_below(at: list[int]) -> int:
     """How many of the first positions of a part (``at``: increasing) are the same among
     all: the first ``n`` with ``at[n] != n``."""
     lo, hi = 0, len(at)
