@@ -69,7 +69,7 @@ SHOWN_ONLY = frozenset(("search", "physicians", "follow-ups", "prospects", "refe
 OWN_FIELDS = frozenset(("phone", "email", "office_days", "notes"))
 # Of them, the search page and its index show nothing of the interactions and referral rows
 # but each physician's status and whether they are declining: their key holds those instead
-# of the interaction and referral files (``search_input``), so that a visit logged, or a
+# of the interaction and referral files (``whole_site_bases``), so that a visit logged, or a
 # referral that changes no status, does not make the index again (0.3-0.45 s of processor
 # time at 10,000 physicians).
 STATUS_ONLY = frozenset(("search",))
@@ -279,40 +279,35 @@ def whole_site_keys(view, pages, inputs: dict[str, str], settings: dict,
 
 def whole_site_bases(view, inputs: dict[str, str], settings: dict,
                      doctors: str | None = None) -> tuple[str, str | None, str | None]:
-    """What the keys of the pages without a key of their own are made from: (the hash of
-    every input, ``shown_input``, ``search_input``)."""
+    """What the keys of the pages without a key of their own are made from: the hash of
+    every input and setting; what the SHOWN_ONLY pages are made from (the physician files
+    left out for what their records hold but OWN_FIELDS, ``shown_physicians`` or
+    ``doctors`` when given, with the warnings: a warning may be about one of those fields);
+    what the STATUS_ONLY pages are made from (the same without the interaction and referral
+    files, with each physician's status and whether they are declining instead). The last
+    two are None for a site with templates of its own (a template may show anything)."""
+    everything = every_input(inputs, settings)
+    if any(rel.startswith("templates/") and not rel.startswith(NOT_TEMPLATES) for rel in inputs):
+        return everything, None, None
     if doctors is None:
         doctors = shown_physicians(view.site.physicians)
-    return (every_input(inputs, settings), shown_input(view, inputs, settings, doctors),
-            search_input(view, inputs, settings, doctors))
-
-
-def shown_input(view, inputs: dict[str, str], settings: dict,
-                doctors: str | None = None) -> str | None:
-    """The hash of what the SHOWN_ONLY pages are made from: every input and setting, the
-    physician files left out for what their records hold but OWN_FIELDS
-    (``shown_physicians``, or ``doctors`` when given), with the warnings (a warning may be
-    about one of those fields); None for a site with templates of its own."""
-    if any(rel.startswith("templates/") and not rel.startswith(NOT_TEMPLATES) for rel in inputs):
-        return None
-    if doctors is None:
-        doctors = shown_physicians(view.site.physicians)
-    return _hash("shown", json.dumps(settings, sort_keys=True), but_physicians(inputs), doctors,
-                 [w.text() for w in view.warnings])
-
-
-def search_input(view, inputs: dict[str, str], settings: dict, doctors: str) -> str | None:
-    """``shown_input`` without the interaction and referral files, with each physician's
-    status and whether they are declining instead: what the STATUS_ONLY pages are made from;
-    None for a site with templates of its own."""
-    if any(rel.startswith("templates/") and not rel.startswith(NOT_TEMPLATES) for rel in inputs):
-        return None
+    told, warned = json.dumps(settings, sort_keys=True), [w.text() for w in view.warnings]
+    rest = but_physicians(inputs)
     figures = view.stats.physicians
-    return _hash("search", json.dumps(settings, sort_keys=True),
-                 [(rel, h) for rel, h in but_physicians(inputs)
-                  if not rel.startswith(("data/interactions/", "data/referrals/"))], doctors,
-                 [(pid, figures[pid].status, figures[pid].declining) for pid in sorted(figures)],
-                 [w.text() for w in view.warnings])
+    return (everything,
+            _hash("shown", told, rest, doctors, warned),
+            _hash("search", told,
+                  [(rel, h) for rel, h in rest
+                   if not rel.startswith(("data/interactions/", "data/referrals/"))], doctors,
+                  [(pid, figures[pid].status, figures[pid].declining) for pid in sorted(figures)],
+                  warned))
+
+
+def statistics_key(as_of, inputs: dict[str, str], doctors: str) -> str:
+    """What the statistics are made from (pipeline._statistics): the as-of date, every input
+    but the physician files (the sums are made of them) and ``shown_physicians``: none of
+    the statistics reads a physician's OWN_FIELDS."""
+    return _hash("statistics", as_of.isoformat(), but_physicians(inputs), doctors)
 
 
 def but_physicians(inputs: dict[str, str]) -> list[tuple[str, str]]:
@@ -340,8 +335,8 @@ def every_input(inputs: dict[str, str], settings: dict) -> str:
 
 def broad_key(page, bases: tuple[str, str | None, str | None]) -> str:
     """The key of a page without a key of its own (``own_key``) from ``whole_site_bases``:
-    what the STATUS_ONLY and the SHOWN_ONLY pages show (when the site has no templates of
-    its own), else every input."""
+    what the STATUS_ONLY or the SHOWN_ONLY pages show (when the site has no templates of its
+    own), else every input."""
     everything, shown, search = bases
     if search and page.kind in STATUS_ONLY:
         return _hash(page.kind, page.key, search)

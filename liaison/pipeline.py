@@ -449,10 +449,10 @@ def _statistics(site: Site, as_of: dt.date, partial, kept: KeptParts | None,
     when made, they are kept later (``KeptParts.later``)."""
     if kept is None or inputs is None or kept.shown is None:
         return stats_stage.finalize(site, as_of, partial)
-    from liaison.incremental import _hash, but_physicians
+    from liaison.incremental import statistics_key
     from liaison.snapshot import STATS
 
-    key = _hash("statistics", as_of.isoformat(), but_physicians(inputs), kept.shown)
+    key = statistics_key(as_of, inputs, kept.shown)
     taken = kept.store.derived(STATS, key)
     if isinstance(taken, Stats):
         return taken

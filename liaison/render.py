@@ -699,9 +699,17 @@ class _Rendering:
         record."""
         named = self.named_physicians()
         self.keys = _page_keys(self.view, self.pages, self.record, named, self.key_parts(),
-                               self.split_at, rows=self.row_digests())
+                               self.split_at, self.whole_site_keys(), self.row_digests())
         self.keep_parts()
         self.extra_keys = _extra_keys(self.view, self.record, named)
+
+    def whole_site_keys(self) -> dict[str, str]:
+        """``incremental.whole_site_keys`` of this build's pages, from what the check made of
+        the physicians (``KeptParts.shown``) when it did."""
+        from liaison.incremental import whole_site_keys
+
+        return whole_site_keys(self.view, self.pages, self.record["inputs"],
+                               _settings(self.record), self.kept.shown if self.kept else None)
 
     @property
     def inputs(self) -> dict | None:
@@ -866,14 +874,13 @@ class _Rendering:
         start at once in another process, while this one works the keys out, links the
         unchanged pages and renders the changed ones (on every core when there are many);
         then this one, too, takes the next of the whole-site pages while there are any."""
-        from liaison.incremental import own_key, whole_site_keys
+        from liaison.incremental import own_key
 
         for name in sorted({p.template for p in self.pages}):
             load_template(self.env, name, self.view.site.root)
         # The whole-site pages: those the spare holds as they are now are left there, those
         # the site in place holds as they are now are linked (with the others, below)
-        whole = whole_site_keys(self.view, self.pages, self.record["inputs"],
-                                _settings(self.record), self.kept.shown if self.kept else None)
+        whole = self.whole_site_keys()
         in_spare, _kept, in_place = _sources(whole, self.spare,
                                              self.spare.made if self.spare else None,
                                              previous.get("made"))
