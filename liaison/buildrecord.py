@@ -31,7 +31,7 @@ INPUT_FILES = ("site.yaml", "site.yml")
 # Libraries whose version can change what a page holds (the Markdown, the sanitizer, the
 # calendars, the templates' engine); a change of any is a change of the code.
 LIBRARIES = ("jinja2", "markupsafe", "markdown", "nh3", "icalendar", "pydantic", "pyyaml",
-             "yaml-rs")
+             "yaml-rs", "python-pptx", "lxml")
 
 
 def _digest(data: bytes) -> str:
@@ -68,10 +68,12 @@ def code_fingerprint() -> str:
 RACY_NS = 2_000_000_000
 
 
-def inputs(root: Path, out: Path) -> dict[str, str]:
+def inputs(root: Path, out: Path, stats: dict | None = None) -> dict[str, str]:
     """The hashes of every input file of the site root, by relative path (the output folder
     left out when it lies inside): a file by its content's hash, a link by where it points
-    (links are never followed), anything else by its kind.
+    (links are never followed), anything else by its kind. ``stats``: filled with what
+    ``os.stat`` gave of each regular file (``signature``), for the build's later steps to
+    take instead of asking again (liaison.snapshot, liaison.discover).
 
     A regular file whose signature (size, modification and change times, inode) is the one
     it had when it was last hashed is not read again: the file system moves a file's change
@@ -114,6 +116,8 @@ def inputs(root: Path, out: Path) -> dict[str, str]:
             elif entry.is_file(follow_symlinks=False):
                 try:
                     st = entry.stat(follow_symlinks=False)
+                    if stats is not None:
+                        stats[rel] = signature_of(st)
                     signature = f"{st.st_size}:{st.st_mtime_ns}:{st.st_ctime_ns}:{st.st_ino}"
                     old = known.get(rel)
                     if isinstance(old, list) and len(old) == 2 and old[0] == signature:
@@ -131,6 +135,12 @@ def inputs(root: Path, out: Path) -> dict[str, str]:
         data = json.dumps({"version": VERSION, "files": seen}, separators=(",", ":")).encode()
         keep(store, lambda fh: fh.write(data))
     return dict(sorted(found.items()))
+
+
+def signature_of(st: os.stat_result) -> tuple[int, int, int, int, int]:
+    """What tells a version of a file from another: size, modification and change times,
+    inode and mode (the file system moves the change time whenever it writes the file)."""
+    return st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, st.st_mode
 
 
 def outputs(out: Path) -> str:
@@ -205,16 +215,16 @@ def _holds_its_files(record: dict, out: Path, listed: str | None = None) -> bool
         return False
 
 
-def up_to_date(out: Path, root: Path, as_of: dt.date, strict: bool
+def up_to_date(out: Path, root: Path, as_of: dt.date, strict: bool, stats: dict | None = None
                ) -> tuple[dict | None, dict[str, str] | None]:
     """(the record of the site in ``out`` when it was built from exactly these input files,
     settings and code and still holds the files it was built with, else None; the input
     files' hashes, when they were made). The record is read once; the input files are
-    hashed only when its settings match."""
+    hashed only when its settings match (``stats``: see ``inputs``)."""
     record = _same_settings(out, as_of, strict)
     if record is None:
         return None, None
-    hashes = inputs(root.resolve(), out.resolve())
+    hashes = inputs(root.resolve(), out.resolve(), stats)
     if record.get("inputs") != hashes:
         return None, hashes
     return (record if _holds_its_files(record, out) else None), hashes

@@ -55,8 +55,10 @@ def refused(rel: str, mode: int) -> Problem:
     return Problem(rel, refusal(rel.rsplit("/", 1)[-1], mode), line=1, col=1)
 
 
-def discover(root: Path) -> Files:
-    """The record files of the site root ``root``."""
+def discover(root: Path, stats: dict | None = None) -> Files:
+    """The record files of the site root ``root``; ``stats``: what ``os.stat`` gave of them
+    moments before (liaison.buildrecord.signature_of, by relative path), when the caller has
+    it: their sizes are taken from there."""
     files = Files()
     top = os.fspath(root)
     for name in SITE_NAMES + TREES:
@@ -71,7 +73,7 @@ def discover(root: Path) -> Files:
             files.problems.append(refused(name, mode))
         elif name in TREES:
             for folder, entry in _walk(top, name, files.problems):
-                _sort(files, folder, entry)
+                _sort(files, folder, entry, stats)
     for rels in (files.interactions, files.referrals, files.training, files.presentations,
                  *files.by_kind.values()):
         rels.sort()
@@ -144,7 +146,7 @@ def _walk(top: str, sub: str, problems: list[Problem], recursive: bool = True):
                 continue
 
 
-def _sort(files: Files, folder: str, entry: os.DirEntry) -> None:
+def _sort(files: Files, folder: str, entry: os.DirEntry, stats: dict | None = None) -> None:
     """A regular file of data/ or content/ into its kind (or nowhere: other files are
     ignored)."""
     name = entry.name
@@ -162,6 +164,10 @@ def _sort(files: Files, folder: str, entry: os.DirEntry) -> None:
                 head == "referrals" and lower.endswith(YAML_EXT + (".csv",)):
             rel = f"{folder}/{name}"
             (files.interactions if head == "interactions" else files.referrals).append(rel)
+            known = stats.get(rel) if stats is not None else None
+            if known is not None:
+                files.sizes[rel] = known[0]
+                return
             try:
                 files.sizes[rel] = entry.stat(follow_symlinks=False).st_size
             except OSError:

@@ -310,7 +310,8 @@ def _planned_visits(site: Site, stats: Stats, as_of: dt.date) -> list[_Item]:
     the plan stands while the practice's (physician's) last contact of SPEC §4 is its date."""
     items: dict[str, _Item] = {}
     for r in site.interactions:
-        if r.date > as_of or r.next_visit is None or r.next_visit < as_of:
+        planned = r.next_visit  # (most have none: asked first)
+        if planned is None or planned < as_of or r.date > as_of:
             continue
         targets = _targets(site, r)
         latest = [_last_contact(stats, kind, ident) for kind, ident in targets]

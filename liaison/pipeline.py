@@ -241,7 +241,8 @@ def _load_side_by_side(root: Path, cache, files, fingerprint: Path | None = None
 def _check(root, as_of, strict, use_cache, keep_records, workers,
            check_templates: bool = False, fingerprint: Path | None = None,
            memo: Memo | None = None, indexes: bool = False,
-           snapshot: str | None = None, inputs: dict | None = None, beside=None) -> Checked:
+           snapshot: str | None = None, inputs: dict | None = None, beside=None,
+           file_stats: dict | None = None) -> Checked:
     """``check``; with ``memo`` (liaison.memo: ``serve``), in this process only, reusing what
     the memo's last run made of every file that has not changed since. ``indexes`` (a build,
     with ``keep_records``): the pages' indexes of the records are made beside the checks
@@ -254,15 +255,17 @@ def _check(root, as_of, strict, use_cache, keep_records, workers,
     make of the interactions and of the referral rows is kept there too, and taken when
     what they read is the same (``_check_and_sum_kept``). ``beside()``: work of the caller's
     that the forked process which reads the referral files does when there is one, after
-    its own (``Checked.beside``: what it returned, else None)."""
+    its own (``Checked.beside``: what it returned, else None). ``file_stats``: what
+    ``buildrecord.inputs`` took of the files with ``inputs``, taken instead of asking again."""
     clock = _Clock()
     hashes, core_key, made, kept_parts, aside = inputs, None, None, None, None
     cache = ParseCache.for_root(root) if use_cache else None
     if snapshot and use_cache and memo is None:
-        store = Store(root, read=snapshot != "write", write=snapshot != "peek")
+        store = Store(root, read=snapshot != "write", write=snapshot != "peek",
+                      stats=file_stats)
     else:
         store = None
-    files = memo.listing(lambda: discover(root)) if memo is not None else discover(root)
+    files = memo.listing(lambda: discover(root)) if memo is not None else discover(root, file_stats)
     bulk_files = files.interactions + files.referrals
     if keep_records:
         big = sum(files.sizes.get(rel, 0) for rel in bulk_files) >= PARALLEL_BYTES
@@ -716,7 +719,10 @@ def _check_and_sum_kept(site: Site, as_of: dt.date, bulk: Bulk, store: Store, ke
                 site, as_of, hot, [], [p for p in interactions if p.path not in split.cold])
             partial.merge(stats_stage.accumulate(site, as_of, [], [rec for rec, _src in hot]))
         made["interactions"] = problems, partial
-        store.keep_derived(ALL_INTERACTIONS, keys["all interactions"], made["interactions"])
+        if keys.get("later") is not None:  # (pickled by the other process: KeptParts)
+            keys["later"].append((ALL_INTERACTIONS, keys["all interactions"], (problems, partial)))
+        else:
+            store.keep_derived(ALL_INTERACTIONS, keys["all interactions"], made["interactions"])
     elif split is None:
         made["interactions"] = _check_and_sum_of(site, as_of, store, "interactions",
                                                  keys["interactions"], make, bulk.interactions,
@@ -814,9 +820,9 @@ def build(root: Path, as_of: dt.date, out: Path, strict: bool = False, on_checke
     progress = progress or QUIET
     target = out.resolve()
     check_output(target)  # refuse a foreign folder before any work
-    hashes = None
+    hashes, file_stats = None, {}
     if not full:
-        record, hashes = reuse_site(target, root, as_of, strict)
+        record, hashes = reuse_site(target, root, as_of, strict, file_stats)
         if record is not None:
             return _unchanged(root, target, record, on_checked, start)
     with paused_gc():
@@ -825,7 +831,8 @@ def build(root: Path, as_of: dt.date, out: Path, strict: bool = False, on_checke
         checked = _check(root, as_of, strict, True, True, workers,
                          fingerprint=target if hashes is None else None, indexes=True,
                          snapshot="write" if full else "read", inputs=hashes,
-                         beside=None if full else functools.partial(list_output, target))
+                         beside=None if full else functools.partial(list_output, target),
+                         file_stats=file_stats if hashes is not None else None)
         progress.clear()
         if on_checked is not None:
             on_checked(checked)

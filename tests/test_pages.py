@@ -85,3 +85,21 @@ def test_templates_readme_lists_every_template_and_is_current():
     assert block == reference().strip(), "run: python -m liaison.pages.reference --write"
     for kind in KINDS.values():
         assert f"`{kind.template}`" in block
+
+
+def test_the_activity_months_count_their_in_person_interactions():
+    """The activity log's table of months: each month's interactions and those in person
+    (derived.in_person), counted as the records say."""
+    import datetime as dt
+
+    from liaison.derived import in_person
+    from liaison.pages.activity import _in_person
+    from liaison.models import Interaction
+
+    def made(kind: str) -> Interaction:
+        return Interaction.model_construct(type=kind, date=dt.date(2026, 11, 2))
+
+    kinds = ["visit", "call", "lunch", "email", "presentation", "event", "visit", "call"]
+    records = [made(kind) for kind in kinds]
+    assert _in_person(records) == sum(map(in_person, records)) == 5
+    assert _in_person([]) == 0

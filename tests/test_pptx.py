@@ -2,6 +2,7 @@
 packages that python-pptx (and LibreOffice, when installed) can open."""
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 import io
@@ -379,3 +380,37 @@ def test_libreoffice_converts_to_pdf(tmp_path):
             assert PRACTICE in page
         assert "Who we are" in pages[1] and "Board-certified vein specialists" in pages[1]
         assert "Aching, heavy or swollen legs" in pages[2]
+
+
+def test_the_invariant_parts_are_kept_between_runs(tmp_path, monkeypatch):
+    """A writer told where (``kept_at``) takes the invariant parts kept there by an earlier
+    run instead of making them with python-pptx; the decks are the same bytes; other colours
+    or a damaged file make them again."""
+    from liaison import palette as palette_stage
+    from liaison.pptx import package
+
+    kept = tmp_path / "pptx-base.pickle"
+    made = []
+    build_base = package._build_base
+
+    def counted(ink):
+        made.append(ink)
+        return build_base(ink)
+
+    monkeypatch.setattr(package, "_build_base", counted)
+    monkeypatch.setattr(package, "_BASES", {})  # a fresh process
+    first = DeckWriter(PRACTICE, AS_OF, kept_at=kept).write("Vein care", deck())
+    assert len(made) == 1 and kept.is_file()
+    monkeypatch.setattr(package, "_BASES", {})
+    assert DeckWriter(PRACTICE, AS_OF, kept_at=kept).write("Vein care", deck()) == first
+    assert len(made) == 1  # taken from the file
+    assert first == write(title="Vein care")  # as a writer that keeps nothing writes it
+
+    monkeypatch.setattr(package, "_BASES", {})
+    other = dataclasses.replace(palette_stage.DEFAULT, primary="#8b1e3f")
+    DeckWriter(PRACTICE, AS_OF, other, kept_at=kept).write("Vein care", deck())
+    assert len(made) == 2  # other colours: made again (and kept in their place)
+    monkeypatch.setattr(package, "_BASES", {})
+    kept.write_bytes(b"not a pickle")
+    assert DeckWriter(PRACTICE, AS_OF, kept_at=kept).write("Vein care", deck()) == first
+    assert len(made) == 3

@@ -776,3 +776,62 @@ def test_edits_of_hot_files_take_what_the_cold_files_gave(generated, derivations
         assert sum(n for k, n in derivations if k == "interactions") == now - cold, kind
         build(generated, AS_OF, full, workers=1, full=True)
         assert _files(out) == _files(full), kind
+
+
+def test_a_build_asks_for_each_input_files_signature_once(generated, monkeypatch,
+                                                           _private_parse_cache, tmp_path):
+    """The signatures the input files' hashing took (buildrecord.inputs) are what the store
+    and the listing of the files take: an incremental build asks the file system for none of
+    them again, and still reads again exactly the file that changed."""
+    import os
+
+    from liaison import discover as discover_module, snapshot
+
+    monkeypatch.setattr(buildrecord, "RACY_NS", 0)
+    out, full = tmp_path / "out", tmp_path / "full"
+    build(generated, AS_OF, out, workers=1)
+    log = sorted((generated / "data" / "interactions").rglob("*.yaml"))[3]
+    edit_yaml(log, lambda items: items[0].update(summary="Dropped off the new referral pads"))
+
+    def refused(*args, **kwargs):
+        raise AssertionError("a signature asked for again")
+
+    monkeypatch.setattr(snapshot, "signature_of", refused)
+    sizes = []  # (DirEntry.stat cannot be patched: the sizes listed are checked instead)
+    real_discover = discover_module.discover
+
+    def listed(root, stats=None):
+        files = real_discover(root, stats)
+        sizes.append((stats, files.sizes))
+        return files
+
+    from liaison import pipeline
+
+    monkeypatch.setattr(pipeline, "discover", listed)
+    build(generated, AS_OF, out, workers=1)
+    (stats, found), = sizes
+    rel = log.relative_to(generated).as_posix()
+    assert stats[rel] == buildrecord.signature_of(os.stat(log))
+    assert found == {rel: stats[rel][0] for rel in found} and rel in found
+    monkeypatch.undo()
+    build(generated, AS_OF, full, workers=1, full=True)
+    assert _files(out) == _files(full)
+    assert b"Dropped off the new referral pads" in (out / "exports" / "interactions.csv").read_bytes()
+
+
+def test_the_store_takes_the_signatures_it_is_given(tmp_path):
+    """Store.signature: the one given (``stats``), without asking the file system (the file
+    may be gone), else the file's own; None when recent."""
+    import os
+
+    from liaison.snapshot import Store
+
+    (tmp_path / "a.yaml").write_text("x: 1\n")
+    old = (5, 10, 10, 7, 0o100644)
+    store = Store(tmp_path, stats={"gone.yaml": old})
+    assert store.signature("gone.yaml") == old
+    assert store.signature("missing.yaml") is None
+    assert store.signature("a.yaml") is None  # written a moment ago
+    store.recent = float("inf")
+    assert store.signature("a.yaml") == buildrecord.signature_of(os.stat(tmp_path / "a.yaml"))
+    assert Store(tmp_path, stats={"a.yaml": (1, 2**62, 0, 0, 0)}).signature("a.yaml") is None

@@ -3,7 +3,11 @@ one month's interactions, with links to the months before and after that have an
 filter by liaison, practice and text in the page (liaison/static/app.js)."""
 from __future__ import annotations
 
-from liaison.derived import in_person, month_label, month_of_label, practices_of
+from collections import Counter
+from operator import attrgetter
+
+from liaison.derived import month_label, month_of_label, practices_of
+from liaison.models import IN_PERSON
 from liaison.pages.base import (
     Page, PageKind, activity_href, member_href, one_page, practice_href,
 )
@@ -41,8 +45,16 @@ def activity(view: SiteView, page: Page) -> dict:
             "recent": [view.interaction(r) for r in latest], **choices(view, latest),
             "months": [{"label": month_label(m), "href": activity_href(month_label(m)),
                         "count": len(view.by_month[m]),
-                        "in_person": sum(1 for r in view.by_month[m] if in_person(r))}
+                        "in_person": _in_person(view.by_month[m])}
                        for m in months]}
+
+
+def _in_person(interactions: list) -> int:
+    """How many of ``interactions`` were in person (derived.in_person), counted by type in C
+    (every interaction of the site is counted: 0.13 s in a Python loop at 10,000
+    physicians)."""
+    by_type = Counter(map(attrgetter("type"), interactions))
+    return sum(n for kind, n in by_type.items() if kind in IN_PERSON)
 
 
 def month_link(view: SiteView, mi: int | None) -> dict | None:

@@ -130,8 +130,13 @@ class DeckRenderer:
 
         view = self.view
         if self.writer is None:
+            from liaison.cache import cache_file
+
+            root = view.site.root
             self.writer = pptx.DeckWriter(view.our.name, view.as_of, view.palette, logo=self.logo,
-                                          contact=contact_lines(view), media=self.image)
+                                          contact=contact_lines(view), media=self.image,
+                                          kept_at=None if root is None else
+                                          cache_file(root, "pptx-base", "pickle"))
         slides = [self.slide(md) for md in self.markdown(deck_id, practice, "pptx")]
         title = view.site.decks[deck_id].meta.title
         if practice:

@@ -1,16 +1,19 @@
 """The .pptx package: the invariant parts (theme, master, layouts, notes master), built
-with python-pptx once per process and palette and deflated once, and ``DeckWriter``, which
+with python-pptx once per process and palette and deflated once (kept in the cache folder
+between runs when the writer is told where), and ``DeckWriter``, which
 writes each deck's own parts from string templates and zips the package by hand with fixed
 entry order, timestamps and compression (byte-identical builds)."""
 from __future__ import annotations
 
 import datetime
 import io
+import pickle
 import struct
 import threading
 import zipfile
 import zlib
 from dataclasses import dataclass, replace
+from pathlib import Path
 
 from liaison import palette as palette_stage
 from liaison.palette import Palette
@@ -68,11 +71,32 @@ _BASES: dict[_Ink, _Base] = {}  # one per palette (a process builds one site: on
 _BASE_LOCK = threading.Lock()
 
 
-def _base(ink: _Ink) -> _Base:
+def _base(ink: _Ink, kept_at: Path | None = None) -> _Base:
     with _BASE_LOCK:
         if ink not in _BASES:
-            _BASES[ink] = _build_base(ink)
+            _BASES[ink] = _build_base(ink) if kept_at is None else _kept_base(ink, kept_at)
         return _BASES[ink]
+
+
+def _kept_base(ink: _Ink, path: Path) -> _Base:
+    """``_build_base``, kept at ``path`` (liaison.cache) under the code's and libraries'
+    fingerprint and the colours: python-pptx and lxml are imported, and the parts made, only
+    when one of them changed (about 0.1 s in every process that writes a deck, most of it
+    the imports)."""
+    from liaison.buildrecord import code_fingerprint
+    from liaison.cache import keep
+
+    key = (code_fingerprint(), repr(ink))
+    try:
+        with open(path, "rb") as fh:
+            kept_key, base = pickle.load(fh)
+        if kept_key == key and isinstance(base, _Base):
+            return base
+    except Exception:  # missing, damaged or foreign: made again
+        pass
+    base = _build_base(ink)
+    keep(path, lambda fh: pickle.dump((key, base), fh, protocol=pickle.HIGHEST_PROTOCOL))
+    return base
 
 
 def _build_base(ink: _Ink) -> _Base:
@@ -240,14 +264,16 @@ class DeckWriter:
     colours are ``palette``'s (liaison.palette; the active one by default). ``logo`` (PNG or
     JPEG bytes) goes on the title and closing slides, ``contact`` (lines) on the closing slide;
     ``media(path)`` gives the bytes of a slide image (a path beneath content/presentations/)
-    or None."""
+    or None; ``kept_at``: where the package's invariant parts are kept between runs
+    (``_kept_base``)."""
 
     def __init__(self, practice_name: str, as_of: datetime.date, palette: Palette | None = None,
-                 logo: bytes | None = None, contact: tuple = (), media=None):
+                 logo: bytes | None = None, contact: tuple = (), media=None,
+                 kept_at: Path | None = None):
         self.practice_name = practice_name
         self.as_of = as_of
         self._ink = _Ink.of(palette or palette_stage.DEFAULT)
-        self._base = _base(self._ink)
+        self._base = _base(self._ink, kept_at)
         self._logo = logo if logo and image_size(logo) else None
         self._media_of = media
         self._media: dict[str, bytes | None] = {}
