@@ -137,6 +137,12 @@ def inputs(root: Path, out: Path, stats: dict | None = None) -> dict[str, str]:
     return dict(sorted(found.items()))
 
 
+def hashed_inputs(root: Path, out: Path) -> tuple[dict[str, str], dict[str, tuple]]:
+    """(``inputs(root, out)``, the signatures it took: see ``inputs``)."""
+    stats: dict[str, tuple] = {}
+    return inputs(root, out, stats), stats
+
+
 def signature_of(st: os.stat_result) -> tuple[int, int, int, int, int]:
     """What tells a version of a file from another: size, modification and change times,
     inode and mode (the file system moves the change time whenever it writes the file)."""
@@ -215,16 +221,22 @@ def _holds_its_files(record: dict, out: Path, listed: str | None = None) -> bool
         return False
 
 
-def up_to_date(out: Path, root: Path, as_of: dt.date, strict: bool, stats: dict | None = None
-               ) -> tuple[dict | None, dict[str, str] | None]:
+def up_to_date(out: Path, root: Path, as_of: dt.date, strict: bool, stats: dict | None = None,
+               hashed=None) -> tuple[dict | None, dict[str, str] | None]:
     """(the record of the site in ``out`` when it was built from exactly these input files,
     settings and code and still holds the files it was built with, else None; the input
     files' hashes, when they were made). The record is read once; the input files are
-    hashed only when its settings match (``stats``: see ``inputs``)."""
+    hashed only when its settings match (``stats``: see ``inputs``), or taken from
+    ``hashed()`` (``hashed_inputs``, started beforehand) when given."""
     record = _same_settings(out, as_of, strict)
     if record is None:
         return None, None
-    hashes = inputs(root.resolve(), out.resolve(), stats)
+    if hashed is not None:
+        hashes, taken = hashed()
+        if stats is not None:
+            stats.update(taken)
+    else:
+        hashes = inputs(root.resolve(), out.resolve(), stats)
     if record.get("inputs") != hashes:
         return None, hashes
     return (record if _holds_its_files(record, out) else None), hashes

@@ -801,7 +801,7 @@ def _core_key(site: Site, as_of: dt.date) -> tuple:
 
 
 def build(root: Path, as_of: dt.date, out: Path, strict: bool = False, on_checked=None,
-          workers: int | None = None, progress=None, full: bool = False):
+          workers: int | None = None, progress=None, full: bool = False, hashed=None):
     """validate -> aggregate -> plan -> render -> write. ``on_checked(checked)`` sees the
     diagnostics first and may stop the build (it raises when there are errors), so that a
     build with errors writes nothing.
@@ -810,7 +810,9 @@ def build(root: Path, as_of: dt.date, out: Path, strict: bool = False, on_checke
     made from exactly these input files, settings and code is left as it is: nothing is
     rendered or written, and the warnings of its build are given to ``on_checked`` again.
     When some inputs changed, the pages whose key is the same (liaison.incremental) are
-    taken from that site as they are."""
+    taken from that site as they are. ``hashed()``: ``buildrecord.hashed_inputs(root, out)``
+    when the caller started it beforehand (cli: in a forked process, while this one imports
+    the build's modules), taken instead of hashing the input files here."""
     from liaison import buildrecord
     from liaison.errors import DataErrors
     from liaison.progress import QUIET
@@ -822,9 +824,12 @@ def build(root: Path, as_of: dt.date, out: Path, strict: bool = False, on_checke
     check_output(target)  # refuse a foreign folder before any work
     hashes, file_stats = None, {}
     if not full:
-        record, hashes = reuse_site(target, root, as_of, strict, file_stats)
+        record, hashes = reuse_site(target, root, as_of, strict, file_stats, hashed)
         if record is not None:
             return _unchanged(root, target, record, on_checked, start)
+        if hashes is None and hashed is not None:  # no site to compare: hashed all the same
+            hashes, taken = hashed()
+            file_stats.update(taken)
     with paused_gc():
         progress.stage("reading and checking the records")
         # the site in place and the spare are listed meanwhile, on the other core

@@ -1084,11 +1084,12 @@ def _made(keys: dict[str, str] | None, pages: list, results: list, reuse: dict) 
     return {p.path: [keys[p.path], beside.get(p.path, [])] for p in pages}
 
 
-def reuse_site(out: Path, root: Path, as_of: dt.date, strict: bool, stats: dict | None = None):
+def reuse_site(out: Path, root: Path, as_of: dt.date, strict: bool, stats: dict | None = None,
+               hashed=None):
     """Under the output folder's lock (after putting back a site a killed build left and
     removing what killed builds left beside it): ``buildrecord.up_to_date`` of the site in
     ``out`` — (its record when it needs no build, else None; the input hashes if made;
-    ``stats`` filled as ``buildrecord.inputs`` fills it)."""
+    ``stats`` filled as ``buildrecord.inputs`` fills it; ``hashed``: see ``up_to_date``)."""
     from liaison import buildrecord
 
     if not out.parent.is_dir():
@@ -1097,7 +1098,7 @@ def reuse_site(out: Path, root: Path, as_of: dt.date, strict: bool, stats: dict 
     try:
         _recover(out)
         _clean_stale(out)
-        return buildrecord.up_to_date(out, root, as_of, strict, stats)
+        return buildrecord.up_to_date(out, root, as_of, strict, stats, hashed)
     finally:
         _unlock(*lock)
 

@@ -149,6 +149,44 @@ def map_forked(fn: Callable[[T], R], shares: list[T]) -> list[R]:
     return results
 
 
+class Started:
+    """``fn()`` started at once in a forked process (where fork is available), its result
+    taken later (``result()``, once): work that needs none of what this process does
+    meanwhile (the build's hashing of the input files, while this one imports the build's
+    modules). Where fork is not available, or the forked process fails, ``result()`` runs
+    ``fn()`` here; ``cancel()`` ends it when its result is no longer wanted."""
+
+    def __init__(self, fn: Callable[[], R]):
+        self.fn = fn
+        self.proc = self.reader = None
+        if can_fork():
+            ctx = multiprocessing.get_context("fork")
+            self.reader, writer = ctx.Pipe(duplex=False)
+            self.proc = ctx.Process(target=_child, args=(lambda _share: fn(), None, writer),
+                                    daemon=True)
+            self.proc.start()
+            writer.close()
+
+    def result(self) -> R:
+        proc, self.proc = self.proc, None
+        if proc is None:
+            return self.fn()
+        try:
+            return _receive(proc, self.reader)
+        except WorkerFailed:
+            return self.fn()
+        finally:
+            self.reader.close()
+
+    def cancel(self) -> None:
+        proc, self.proc = self.proc, None
+        if proc is not None:
+            if proc.is_alive():
+                proc.terminate()
+            proc.join()
+            self.reader.close()
+
+
 def _child(fn, share, writer) -> None:
     import click
 

@@ -253,3 +253,72 @@ def test_a_sites_own_templates_render_their_snippets_with_their_pages(generated)
     env = render.make_env(generated, view.palette, sandboxed=True)  # as with templates/
     assert render.prerender_snippets(view, env, workers=2) == 0
     assert not env.globals["interaction_html"].__self__.memo
+
+
+@pytest.mark.skipif(not can_fork(), reason="fork is not available on this platform")
+def test_work_started_in_a_forked_process_gives_its_result_later():
+    """workers.Started: the function runs in another process at once; its result is taken
+    later; where that process fails, the function runs here; ``cancel`` ends one still at
+    work."""
+    import os
+    import time
+
+    from liaison.workers import Started
+
+    here = os.getpid()
+    started = Started(lambda: (os.getpid(), sum(range(1000))))
+    pid, total = started.result()
+    assert pid != here and total == 499500
+
+    def fails_there():
+        if os.getpid() != here:
+            os._exit(3)  # the forked process dies without a result
+        return "made here"
+
+    assert Started(fails_there).result() == "made here"
+
+    slow = Started(lambda: time.sleep(60))
+    proc = slow.proc
+    begun = time.perf_counter()
+    slow.cancel()
+    assert not proc.is_alive() and time.perf_counter() - begun < 10
+    slow.cancel()  # twice: nothing more
+
+
+@pytest.mark.skipif(not can_fork(), reason="fork is not available on this platform")
+def test_the_command_hashes_the_input_files_in_another_process(generated, tmp_path,
+                                                              monkeypatch):
+    """`build` starts the hashing of the input files in a forked process before importing
+    the build's modules: this process hashes none, and what it takes decides as before (up
+    to date; an edit is built, equal to a full build)."""
+    import shutil
+
+    from conftest import cli
+    from edits import edit_yaml
+    from liaison import buildrecord
+
+    root, out, full = tmp_path / "site", tmp_path / "out", tmp_path / "full"
+    shutil.copytree(generated, root)
+    generated = root
+    code, _o, err = cli("build", "--root", str(generated), "--out", str(out),
+                        "--as-of", "2026-11-26")
+    assert code == 0, err
+    here = []
+    inputs = buildrecord.inputs
+    monkeypatch.setattr(buildrecord, "inputs", lambda *a, **k: here.append(a) or inputs(*a, **k))
+    code, _o, err = cli("build", "--root", str(generated), "--out", str(out),
+                        "--as-of", "2026-11-26")
+    assert code == 0 and "up to date" in err, err
+    doc = sorted((generated / "data" / "physicians").glob("*.yaml"))[2]
+    edit_yaml(doc, lambda d: d.update(phone="828-555-0144"))
+    code, _o, err = cli("build", "--root", str(generated), "--out", str(out),
+                        "--as-of", "2026-11-26")
+    assert code == 0 and "up to date" not in err, err
+    assert here == []  # (the forked process hashed: what it calls is not seen here)
+    code, _o, err = cli("build", "--root", str(generated), "--out", str(full),
+                        "--as-of", "2026-11-26", "--full")
+    assert code == 0, err
+    assert here  # --full hashes as it always did
+    for path in sorted(full.rglob("*")):
+        if path.is_file() and path.name != ".liaison-build.json":
+            assert (out / path.relative_to(full)).read_bytes() == path.read_bytes(), path
