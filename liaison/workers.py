@@ -150,24 +150,50 @@ def map_forked(fn: Callable[[T], R], shares: list[T]) -> list[R]:
 
 
 class Started:
-    """``fn()`` started at once in a forked process (where fork is available), its result
-    taken later (``result()``, once): work that needs none of what this process does
-    meanwhile (the build's hashing of the input files, while this one imports the build's
-    modules). Where fork is not available, or the forked process fails, ``result()`` runs
-    ``fn()`` here; ``cancel()`` ends it when its result is no longer wanted."""
+    """``fn()`` in a forked process, forked at once (while this process is small: forking
+    is cheap, and nothing this one allocates later is shared), its result taken later
+    (``result()``, once): work that needs none of what this process does meanwhile. It
+    starts at once, or, with ``waits``, when told to (``go()``: when a core is free; at the
+    latest when the result is asked for). Where fork is not available (or not wanted:
+    ``fork``), or the forked process fails, ``result()`` runs ``fn()`` here; ``cancel()``
+    ends it when its result is no longer wanted."""
 
-    def __init__(self, fn: Callable[[], R]):
+    def __init__(self, fn: Callable[[], R], fork: bool = True, waits: bool = False):
         self.fn = fn
-        self.proc = self.reader = None
-        if can_fork():
+        self.proc = self.reader = self.signal = None
+        if fork and can_fork():
             ctx = multiprocessing.get_context("fork")
             self.reader, writer = ctx.Pipe(duplex=False)
-            self.proc = ctx.Process(target=_child, args=(lambda _share: fn(), None, writer),
-                                    daemon=True)
+            told = None
+            if waits:
+                told, self.signal = ctx.Pipe(duplex=False)
+
+            def run(_share):
+                if told is not None:
+                    try:
+                        told.recv_bytes()
+                    except EOFError:  # this process ended, or cancelled: nothing to do
+                        os._exit(0)
+                return fn()
+
+            self.proc = ctx.Process(target=_child, args=(run, None, writer), daemon=True)
             self.proc.start()
             writer.close()
+            if told is not None:
+                told.close()
+
+    def go(self) -> None:
+        """Let a process that ``waits`` start (again: nothing)."""
+        signal, self.signal = self.signal, None
+        if signal is not None:
+            try:
+                signal.send_bytes(b"go")
+            except OSError:  # it ended already: result() says how
+                pass
+            signal.close()
 
     def result(self) -> R:
+        self.go()
         proc, self.proc = self.proc, None
         if proc is None:
             return self.fn()
@@ -180,6 +206,9 @@ class Started:
 
     def cancel(self) -> None:
         proc, self.proc = self.proc, None
+        if self.signal is not None:
+            self.signal.close()
+            self.signal = None
         if proc is not None:
             if proc.is_alive():
                 proc.terminate()

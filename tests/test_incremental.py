@@ -193,13 +193,13 @@ def test_an_edit_taken_back_leaves_the_spares_whole_site_pages_as_they_are(gener
 
 def test_the_output_listed_beforehand_is_used_only_while_its_folders_are_the_same(
         generated, tmp_path, monkeypatch):
-    """The site in place and the spare are listed while the records are read (in the
-    process that reads the referral files); the build takes those listings only while
-    each folder is still the one listed, and a listing made before another build swapped
-    the folders is listed again: the site is still the full build's."""
+    """The site in place and the spare are listed while the records are read (in a forked
+    process); the build takes those listings only while each folder is still the one
+    listed, and a listing made before another build swapped the folders is listed again:
+    the site is still the full build's."""
     from liaison import buildrecord, pipeline, render
 
-    monkeypatch.setattr(pipeline, "PARALLEL_BYTES", 0)  # read on two processes, listed there
+    monkeypatch.setattr(pipeline, "PARALLEL_BYTES", 0)  # read on two processes
     here, listings = os.getpid(), []
     folder_files = buildrecord.folder_files
     monkeypatch.setattr(buildrecord, "folder_files", lambda folder, own: (
