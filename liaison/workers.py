@@ -164,12 +164,14 @@ class Started:
         if fork and can_fork():
             ctx = multiprocessing.get_context("fork")
             self.reader, writer = ctx.Pipe(duplex=False)
-            told = None
+            told = signal = None
             if waits:
-                told, self.signal = ctx.Pipe(duplex=False)
+                told, signal = ctx.Pipe(duplex=False)
+            self.signal = signal
 
             def run(_share):
                 if told is not None:
+                    signal.close()  # (its copy here: this process's end alone tells)
                     try:
                         told.recv_bytes()
                     except EOFError:  # this process ended, or cancelled: nothing to do

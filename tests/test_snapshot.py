@@ -816,7 +816,8 @@ def test_a_build_asks_for_each_input_files_signature_once(generated, monkeypatch
     monkeypatch.undo()
     build(generated, AS_OF, full, workers=1, full=True)
     assert _files(out) == _files(full)
-    assert b"Dropped off the new referral pads" in (out / "exports" / "interactions.csv").read_bytes()
+    export = (out / "exports" / "interactions.csv").read_bytes()
+    assert b"Dropped off the new referral pads" in export
 
 
 def test_the_store_takes_the_signatures_it_is_given(tmp_path):
