@@ -30,7 +30,8 @@ ms from /proc: RSS, and PSS where /proc/PID/smaps_rollup is readable, which coun
 shared by forked workers once). The load average is printed beside each run. ``--edits`` adds,
 after each Liaison build, a build with nothing changed, a build after one physician's file is
 edited, one after an interaction file is edited (a comment) and one after a visit is logged
-in it (each put back afterwards: the builds are incremental); ``--serve SAVES`` then runs bench/serve.py on SITE.
+in it (each put back afterwards: the builds are incremental); ``--serve SAVES`` then runs
+bench/serve.py on SITE.
 """
 from __future__ import annotations
 

@@ -493,10 +493,7 @@ def page_indexes(site: Site, as_of: dt.date, kept: tuple | None = None) -> tuple
         def joined(cold: tuple) -> InteractionIndex:
             made = split.joined(site, as_of, cold)
             index = InteractionIndex.at(site.interactions, made)
-            if keys.get("later") is not None:  # (this process: kept later, see KeptParts)
-                keys["later"].append((INDEX_ALL, every, made))
-            else:
-                store.keep_derived(INDEX_ALL, every, made)
+            _keep(store, keys, INDEX_ALL, every, made)
             return index
 
         interactions = _kept_index(store, INDEX_ALL, every,
@@ -720,10 +717,7 @@ def _check_and_sum_kept(site: Site, as_of: dt.date, bulk: Bulk, store: Store, ke
                 site, as_of, hot, [], [p for p in interactions if p.path not in split.cold])
             partial.merge(stats_stage.accumulate(site, as_of, [], [rec for rec, _src in hot]))
         made["interactions"] = problems, partial
-        if keys.get("later") is not None:  # (pickled by the other process: KeptParts)
-            keys["later"].append((ALL_INTERACTIONS, keys["all interactions"], (problems, partial)))
-        else:
-            store.keep_derived(ALL_INTERACTIONS, keys["all interactions"], made["interactions"])
+        _keep(store, keys, ALL_INTERACTIONS, keys["all interactions"], made["interactions"])
     elif split is None:
         made["interactions"] = _check_and_sum_of(site, as_of, store, "interactions",
                                                  keys["interactions"], make, bulk.interactions,
@@ -734,6 +728,15 @@ def _check_and_sum_kept(site: Site, as_of: dt.date, bulk: Bulk, store: Store, ke
         return None
     (rules, sums), (more, their_sums) = made["referrals"], made["interactions"]
     return rules + more, sums.merge(their_sums)
+
+
+def _keep(store: Store, keys: dict, name: str, key: str, value) -> None:
+    """Keep ``value`` in ``store``: now, or, when the build keeps what it makes later
+    (``keys["later"]``: KeptParts.later), by the process that makes the non-page files."""
+    if keys.get("later") is not None:
+        keys["later"].append((name, key, value))
+    else:
+        store.keep_derived(name, key, value)
 
 
 def _check_and_sum_of(site: Site, as_of: dt.date, store: Store, name: str, key: str | None,

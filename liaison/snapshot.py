@@ -41,6 +41,7 @@ import pickle
 import time
 from pathlib import Path
 
+from liaison.buildrecord import signature_of
 from liaison.cache import CACHE_VERSION, cache_file, keep
 
 INTERACTIONS = "data/interactions/"
@@ -172,12 +173,6 @@ class Store:
         if max(signature[1], signature[2]) >= self.recent:
             return None
         return signature
-
-
-def signature_of(st: os.stat_result) -> tuple:
-    from liaison.buildrecord import signature_of
-
-    return signature_of(st)
 
 
 def _racy_ns() -> int:
