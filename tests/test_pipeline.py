@@ -109,6 +109,41 @@ def test_share_balances_sizes_and_keeps_order():
     assert owner["a"] != owner["d"]  # the two big files go to different workers
 
 
+@pytest.mark.skipif(not can_fork(), reason="fork is not available on this platform")
+def test_a_check_shares_files_out_by_what_they_cost_and_holds_its_own_share(generated,
+                                                                            monkeypatch):
+    """A byte of a referral file costs more to read, check and sum than a byte of an
+    interaction file (its rows are many small records): the shares weigh it so. The records
+    this process read stay referenced by the result (a command ends without freeing them)."""
+    seen = []
+    real_share = pipeline.share
+
+    def spy(items, sizes, n, head_start=0):
+        seen.append((list(items), list(sizes), head_start))
+        return real_share(items, sizes, n, head_start)
+
+    monkeypatch.setattr(pipeline, "share", spy)
+    monkeypatch.setattr(pipeline, "PARALLEL_BYTES", 0)
+    checked = pipeline.check(generated, D, workers=2, use_cache=False)
+    [(items, costs, head_start)] = seen
+    cost = dict(zip(items, costs))
+    files = checked.files
+    assert files.referrals and files.interactions
+    for rel in files.interactions:
+        assert cost[rel] == files.sizes[rel]
+    for rel in files.referrals:
+        assert cost[rel] == int(files.sizes[rel] * pipeline.REFERRAL_COST) > files.sizes[rel]
+    core_files = sum(len(rels) for rels in files.by_kind.values())
+    assert head_start == core_files * 650
+    # the first share is this process's: its records are held by the result
+    [(_cache, bulk)] = checked.held
+    mine = {path for _rec, (path, _prefix) in bulk.interactions} | {
+        row.path for row in bulk.referrals}
+    shares = real_share(items, costs, 2, head_start)
+    assert mine == set(shares[0]) and len(bulk.interactions) > 100
+    assert checked.stats == pipeline.check(generated, D, workers=1, use_cache=False).stats
+
+
 class _FakeTerminal:
     def __init__(self):
         self.text = ""
