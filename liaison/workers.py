@@ -155,11 +155,13 @@ class Started:
     (``result()``, once): work that needs none of what this process does meanwhile. It
     starts at once, or, with ``waits``, when told to (``go()``: when a core is free; at the
     latest when the result is asked for). Where fork is not available (or not wanted:
-    ``fork``), or the forked process fails, ``result()`` runs ``fn()`` here; ``cancel()``
-    ends it when its result is no longer wanted."""
+    ``fork``), or the forked process fails, ``result()`` runs ``fn()`` here (or
+    ``otherwise()``, when given); ``cancel()`` ends it when its result is no longer wanted."""
 
-    def __init__(self, fn: Callable[[], R], fork: bool = True, waits: bool = False):
+    def __init__(self, fn: Callable[[], R], fork: bool = True, waits: bool = False,
+                 otherwise: Callable[[], R] | None = None):
         self.fn = fn
+        self.otherwise = fn if otherwise is None else otherwise
         self.proc = self.reader = self.signal = None
         if fork and can_fork():
             ctx = multiprocessing.get_context("fork")
@@ -198,11 +200,11 @@ class Started:
         self.go()
         proc, self.proc = self.proc, None
         if proc is None:
-            return self.fn()
+            return self.otherwise()
         try:
             return _receive(proc, self.reader)
         except WorkerFailed:
-            return self.fn()
+            return self.otherwise()
         finally:
             self.reader.close()
 

@@ -558,27 +558,35 @@ def test_the_statistics_are_kept_while_what_they_read_is_the_same(
     """The statistics are kept under a key of the as-of date, every input file but the
     physicians' and what the physicians' records hold but their own fields: an edit of a
     phone, or of an e-mail and notes, takes them (a figure changed inside the store shows);
-    an edit of a tier or of an interaction file makes them again. The process that makes
-    the non-page files keeps them, and the site is always the one a full build makes."""
+    an edit of a tier or of an interaction file makes them again. A process other than the
+    one that renders keeps them (the one forked ahead of the records, or the one that makes
+    the non-page files), and the site is always the one a full build makes."""
     from liaison import pipeline
     from liaison import stats as stats_stage
     from liaison.snapshot import STATS
 
     monkeypatch.setattr(buildrecord, "RACY_NS", 0)
     monkeypatch.setattr(pipeline, "PARALLEL_BYTES", 0)  # two processes, as on a large site
-    made: list[int] = []
+    calls = tmp_path / "finalized"  # a line a call, in whichever process makes them
     finalize = stats_stage.finalize
-    monkeypatch.setattr(stats_stage, "finalize", lambda *args: made.append(1) or finalize(*args))
+
+    def counted(*args):
+        with open(calls, "a") as fh:
+            fh.write("made\n")
+        return finalize(*args)
+
+    monkeypatch.setattr(stats_stage, "finalize", counted)
+    made = lambda: len(calls.read_text().splitlines()) if calls.exists() else 0  # noqa: E731
     out, full = tmp_path / "out", tmp_path / "full"
     build(generated, AS_OF, out, workers=2)
-    assert made == [1]
+    assert made() == 1
     doctors = sorted((generated / "data" / "physicians").glob("*.yaml"))
 
     def step(edit) -> int:
         edit()
-        made.clear()
+        calls.unlink(missing_ok=True)
         build(generated, AS_OF, out, workers=2)
-        count = len(made)
+        count = made()
         build(generated, AS_OF, full, workers=2, full=True)
         assert _files(out) == _files(full)
         return count
