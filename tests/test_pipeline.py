@@ -311,6 +311,7 @@ def test_work_started_in_a_forked_process_gives_its_result_later():
         return "made here"
 
     assert Started(fails_there).result() == "made here"
+    assert Started(fails_there, otherwise=lambda: None).result() is None  # nor made here
 
     slow = Started(lambda: time.sleep(60))
     proc = slow.proc

@@ -612,6 +612,83 @@ def test_the_statistics_are_kept_while_what_they_read_is_the_same(
     assert b"987654" not in (out / "stats.json").read_bytes()
 
 
+def test_the_sums_statistics_and_deck_check_are_worked_out_ahead_in_another_process(
+        generated, monkeypatch, _private_parse_cache, tmp_path):
+    """After an edit of a hot interaction file, a process forked before the records are read
+    takes the rules and sums of the rest from the store, reads the hot files, makes the
+    statistics and checks the deck templates: the process that renders does none of it. After
+    an edit of a cold file (the split chosen again) it gives up and the build works them out
+    as before. The site is always the one a full build makes, and a deck template's mistake
+    is reported as before."""
+    import os
+
+    from liaison import decks, pipeline
+    from liaison import stats as stats_stage
+
+    monkeypatch.setattr(buildrecord, "RACY_NS", 0)
+    monkeypatch.setattr(pipeline, "PARALLEL_BYTES", 0)  # two processes, as on a large site
+    calls = tmp_path / "calls"
+
+    def noted(name, fn):
+        def wrapper(*args, **kwargs):
+            result = fn(*args, **kwargs)
+            with open(calls, "a") as fh:
+                fh.write(f"{name} {os.getpid()} {result is None}\n")
+            return result
+        return wrapper
+
+    monkeypatch.setattr(pipeline, "_taken_ahead", noted("ahead", pipeline._taken_ahead))
+    monkeypatch.setattr(stats_stage, "finalize", noted("finalize", stats_stage.finalize))
+    monkeypatch.setattr(pipeline, "deck_failures", noted("decks", pipeline.deck_failures))
+    monkeypatch.setattr(pipeline, "_check_and_sum_kept",
+                        noted("sums", pipeline._check_and_sum_kept))
+    here = str(os.getpid())
+    out, full = tmp_path / "out", tmp_path / "full"
+    build(generated, AS_OF, out, workers=2)
+    logs = sorted((generated / "data" / "interactions").rglob("*.yaml"))
+
+    def step(edit) -> dict[str, list[tuple[bool, bool]]]:
+        """(in this process, gave nothing) of each call, by name."""
+        edit()
+        calls.unlink(missing_ok=True)
+        build(generated, AS_OF, out, workers=2)
+        made: dict[str, list] = {}
+        for line in calls.read_text().splitlines():
+            name, pid, none = line.split()
+            made.setdefault(name, []).append((pid == here, none == "True"))
+        build(generated, AS_OF, full, workers=2, full=True)
+        assert _files(out) == _files(full)
+        return made
+
+    hot = step(lambda: edit_yaml(
+        logs[-1], lambda items: items[0].update(summary="Brought the new referral pads")))
+    assert hot["ahead"] == [(False, False)]  # in another process, with a result
+    assert hot["finalize"] == hot["decks"] == hot["sums"] == [(False, False)]
+
+    cold = step(lambda: edit_yaml(
+        logs[0], lambda items: items[0].update(summary="Asked about the fax line")))
+    assert cold["ahead"] == [(False, True)]  # gave up: the cold files are chosen again
+    assert (True, False) in cold["finalize"] and (True, False) in cold["decks"]
+
+    # a deck's mistake, found by the process forked ahead, is the build's error as before
+    from liaison.errors import DataErrors
+
+    deck = next((generated / "content" / "presentations").glob("*.md"))
+    text = deck.read_text()
+    seen = []
+    try:
+        deck.write_text(text + "\n---\n\n## Broken\n\n{{ practice.nope }}\n")
+        with pytest.raises(DataErrors):
+            build(generated, AS_OF, out, workers=2, on_checked=seen.append)
+        [checked] = seen
+        assert {d.path for d in checked.report.errors} == {deck.relative_to(generated).as_posix()}
+        assert any("nope" in d.message for d in checked.report.errors)
+    finally:
+        deck.write_text(text)
+    assert [line for line in calls.read_text().splitlines() if line.startswith("ahead ")
+            ][-1].endswith(" False")  # (the last build's came from the process ahead)
+
+
 def test_the_interactions_export_takes_what_it_kept_of_unchanged_files(
         generated, monkeypatch, _private_parse_cache, tmp_path):
     """The lines of the interactions export are kept: those of its first interactions, all
