@@ -294,7 +294,8 @@ def _checked(ends: contextlib.ExitStack, root, as_of, strict, use_cache, keep_re
         n = 1 if workers == 1 or not big else min(2, cpu_count() if workers is None else workers)
         ahead = None
         if memo is None and n > 1 and files.referrals and indexes and store is not None \
-                and store.reading and store.writing and hashes is not None and can_fork():
+                and store.reading and store.writing and hashes is not None and can_fork() \
+                and store.holds_any():  # (nothing to take where no build kept anything)
             # forked while this process is small: it reads what it needs by itself
             ahead = Started(functools.partial(_taken_ahead, root, as_of, files, hashes,
                                               file_stats), otherwise=lambda: None)
