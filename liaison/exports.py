@@ -21,6 +21,7 @@ import io
 import json
 import re
 from dataclasses import dataclass
+from typing import Callable
 
 from icalendar import Calendar
 
@@ -90,6 +91,17 @@ def _csv(header: tuple[str, ...], rows) -> bytes:
     for row in rows:
         writer.writerow([csv_cell(v) for v in row])
     return out.getvalue().encode("utf-8")
+
+
+def stats_files(site: Site, stats: Stats) -> dict[str, Callable[[], bytes]]:
+    """The files made of the core records and the statistics alone, by path, each with its
+    maker: ``stats.json`` and the physicians' and months' exports (an incremental build's
+    process forked ahead makes them: liaison.pipeline._taken_ahead)."""
+    from liaison.stats import stats_json
+
+    return {"stats.json": lambda: stats_json(stats).encode("utf-8"),
+            "exports/physicians.csv": lambda: physicians_csv(site, stats),
+            "exports/referrals-by-month.csv": lambda: referrals_by_month_csv(stats)}
 
 
 def physicians_csv(site: Site, stats: Stats) -> bytes:

@@ -26,7 +26,6 @@ from liaison import pages as page_registry
 from liaison.errors import LiaisonError, TemplateFailure
 from liaison.progress import QUIET, Progress
 from liaison.sandbox import BUDGET, Sandbox
-from liaison.stats import stats_json
 from liaison.trusted import Trusted
 from liaison.workers import can_fork, cpu_count, map_forked
 
@@ -366,19 +365,25 @@ def _extra_groups(view: page_registry.SiteView, stats: dict, kept: tuple | None 
     """The non-page files in groups made together: (path or folder prefixes, maker). With
     ``kept`` (the store where a build keeps what it made: pipeline.Checked.kept) and the
     input files' hashes, the interactions export takes the lines of the interaction files
-    unchanged since the last build from there (``_interactions_export``)."""
+    unchanged since the last build from there (``_interactions_export``), and the files made
+    of the statistics alone are those the process forked ahead made, when it did
+    (``KeptParts.made``: the same statistics)."""
     from liaison import exports
 
     site, as_of = view.site, view.as_of
+    made = (kept.made if kept is not None else None) or {}
+    makers = exports.stats_files(site, stats)
+
+    def of_stats(path: str):
+        return lambda: {path: made[path] if path in made else makers[path]()}
+
     return [
-        (("stats.json",), lambda: {"stats.json": stats_json(stats).encode("utf-8")}),
+        (("stats.json",), of_stats("stats.json")),
         (("robots.txt",), lambda: {"robots.txt": b"User-agent: *\nDisallow: /\n"}),
-        (("exports/physicians.csv",),
-         lambda: {"exports/physicians.csv": exports.physicians_csv(site, stats)}),
+        (("exports/physicians.csv",), of_stats("exports/physicians.csv")),
         (("exports/interactions.csv",),
          lambda: {"exports/interactions.csv": _interactions_export(site, as_of, kept, inputs)}),
-        (("exports/referrals-by-month.csv",),
-         lambda: {"exports/referrals-by-month.csv": exports.referrals_by_month_csv(stats)}),
+        (("exports/referrals-by-month.csv",), of_stats("exports/referrals-by-month.csv")),
         (("calendar.ics", "calendar/"), lambda: exports.calendars(
             site, stats, as_of, [(r, f) for _due, r, f in view.open_follow_ups])),
         (("assets/",), lambda: _assets(view)),

@@ -616,7 +616,8 @@ def test_the_sums_statistics_and_deck_check_are_worked_out_ahead_in_another_proc
         generated, monkeypatch, _private_parse_cache, tmp_path):
     """After an edit of a hot interaction file, a process forked before the records are read
     takes the rules and sums of the rest from the store, reads the hot files, makes the
-    statistics and checks the deck templates: the process that renders does none of it. After
+    statistics, checks the deck templates and makes the files made of the statistics alone:
+    the process that renders does none of it. After
     an edit of a cold file (the split chosen again) it gives up and the build works them out
     as before. The site is always the one a full build makes, and a deck template's mistake
     is reported as before."""
@@ -687,6 +688,19 @@ def test_the_sums_statistics_and_deck_check_are_worked_out_ahead_in_another_proc
         deck.write_text(text)
     assert [line for line in calls.read_text().splitlines() if line.startswith("ahead ")
             ][-1].endswith(" False")  # (the last build's came from the process ahead)
+
+    # the files made of the statistics alone are the process ahead's: a mark added there shows
+    ahead = pipeline._taken_ahead
+
+    def marked(*args):
+        taken = ahead(*args)
+        taken[4]["stats.json"] += b"marked ahead\n"
+        return taken
+
+    monkeypatch.setattr(pipeline, "_taken_ahead", marked)
+    edit_yaml(logs[-1], lambda items: items.append(dict(items[0], summary="One more visit")))
+    build(generated, AS_OF, out, workers=2)
+    assert (out / "stats.json").read_bytes().endswith(b"}\nmarked ahead\n")
 
 
 def test_the_interactions_export_takes_what_it_kept_of_unchanged_files(
