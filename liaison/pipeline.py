@@ -186,8 +186,8 @@ REFERRAL_COST = 1.7
 
 def _read_costs(rels: list[str], files) -> list[int]:
     """What each file costs to read, check and sum, in bytes of interaction files."""
-    return [int(files.sizes.get(rel, 0) * (REFERRAL_COST if rel.startswith("data/referrals/") else 1))
-            for rel in rels]
+    return [int(files.sizes.get(rel, 0)
+                * (REFERRAL_COST if rel.startswith("data/referrals/") else 1)) for rel in rels]
 
 
 def _chunk_sizes(units: list[tuple[str, list[str]]], files) -> list[int]:
@@ -724,8 +724,9 @@ def _taken_ahead(root: Path, as_of: dt.date, files, inputs: dict, file_stats: di
     itself; and it makes the files made of the statistics alone (``exports.stats_files``,
     0.2 s at 10,000 physicians, no longer in the process that makes the other files).
     Returns (the keys it worked with, the problems of the rules, the statistics, the decks'
-    failures, those files by path), or None when the cold files are to be chosen again or their rules and sums, or the
-    rows', are not kept: the build then works them out as before."""
+    failures, those files by path), or None when the cold files are to be chosen again or
+    their rules and sums, or the rows', are not kept: the build then works them out as
+    before."""
     store = Store(root, read=True, write=False, stats=file_stats)
     site, _loader = _load_core(root, None, files, store)
     keys = _derived_keys(site, as_of, files, inputs)
