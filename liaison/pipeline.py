@@ -362,7 +362,7 @@ def _checked(ends: contextlib.ExitStack, root, as_of, strict, use_cache, keep_re
             found, partial = _check_and_sum_again(site, as_of, bulk, files, memo, core_key)
             costs = cost_events(site, as_of, bulk.interactions)
         elif taken_ahead is not None:  # worked out by the process forked ahead
-            found = taken_ahead[1]
+            found = taken_ahead.problems
             costs = cost_events(site, as_of, bulk.interactions)
             made = page_indexes(site, as_of, (kept, derived))
         elif n > 1 and indexes and kept is not None and (taken := _check_and_sum_kept(
@@ -389,7 +389,7 @@ def _checked(ends: contextlib.ExitStack, root, as_of, strict, use_cache, keep_re
                                    functools.partial(split.touched, site, as_of, hashes),
                                    split.positions, derived.get("referrals"),
                                    shown_physicians(site.physicians), derived["later"],
-                                   taken_ahead[4] if taken_ahead is not None else None)
+                                   taken_ahead.made if taken_ahead is not None else None)
         counts = {"interactions": len(site.interactions), "referrals": len(site.referrals)}
         clock.lap(f"check+sum interactions and referrals ({n} process{'es' if n > 1 else ''})")
     else:
@@ -454,7 +454,7 @@ def _checked(ends: contextlib.ExitStack, root, as_of, strict, use_cache, keep_re
                   f"({len(shares)} process{'es' if len(shares) > 1 else ''})")
 
     problems += market.load(site, cache)  # data/market/: Medicare volumes, our own format
-    stats = (taken_ahead[2] if taken_ahead is not None
+    stats = (taken_ahead.stats if taken_ahead is not None
              else _statistics(site, as_of, partial, kept_parts, hashes))
     problems += limit_warnings(site, costs)
     clock.lap("statistics")
@@ -466,7 +466,7 @@ def _checked(ends: contextlib.ExitStack, root, as_of, strict, use_cache, keep_re
             return deck_problems(site, [f for part in failures for f in part])
 
         if taken_ahead is not None:
-            problems += deck_problems(site, taken_ahead[3])
+            problems += deck_problems(site, taken_ahead.failures)
         elif memo is None:
             problems += render_decks()
         else:  # again when a deck or a practice changed; what else fails shows on its page
@@ -704,16 +704,27 @@ class _Split:
         return self.hot_touched
 
 
-def _agreed(taken: tuple | None, keys: dict | None) -> tuple | None:
+class _Ahead(NamedTuple):
+    """What the process forked ahead worked out (``_taken_ahead``)."""
+
+    keys: dict  # the keys it worked with (``_derived_keys``, the cold files' as "interactions")
+    problems: list  # of the rules of the interactions and referral rows
+    stats: Stats
+    failures: list  # the deck templates' (``deck_failures``)
+    made: dict  # the files made of the statistics alone, by path (``exports.stats_files``)
+
+
+def _agreed(taken: _Ahead | None, keys: dict | None) -> _Ahead | None:
     """What ``_taken_ahead`` gave, when it worked with the keys this process worked out
     (the same files as they are now), else None."""
     if taken is None or keys is None or keys.get("split") is None:
         return None
     names = ("core", "referrals", "interactions", "all interactions")
-    return taken if taken[0] == {name: keys[name] for name in names} else None
+    return taken if taken.keys == {name: keys[name] for name in names} else None
 
 
-def _taken_ahead(root: Path, as_of: dt.date, files, inputs: dict, file_stats: dict | None):
+def _taken_ahead(root: Path, as_of: dt.date, files, inputs: dict,
+                 file_stats: dict | None) -> _Ahead | None:
     """What an incremental build takes of what the last one kept, worked out in a process
     forked before the records are read (``_check``: it reads them for 1.3-1.5 s at 10,000
     physicians, while the other core had little to do): the rules and sums of the
@@ -723,10 +734,8 @@ def _taken_ahead(root: Path, as_of: dt.date, files, inputs: dict, file_stats: di
     after a visit is logged, no longer on the way); what it made, it keeps in the store
     itself; and it makes the files made of the statistics alone (``exports.stats_files``,
     0.2 s at 10,000 physicians, no longer in the process that makes the other files).
-    Returns (the keys it worked with, the problems of the rules, the statistics, the decks'
-    failures, those files by path), or None when the cold files are to be chosen again or
-    their rules and sums, or the rows', are not kept: the build then works them out as
-    before."""
+    Returns them (``_Ahead``), or None when the cold files are to be chosen again or their
+    rules and sums, or the rows', are not kept: the build then works them out as before."""
     store = Store(root, read=True, write=False, stats=file_stats)
     site, _loader = _load_core(root, None, files, store)
     keys = _derived_keys(site, as_of, files, inputs)
@@ -761,7 +770,7 @@ def _taken_ahead(root: Path, as_of: dt.date, files, inputs: dict, file_stats: di
     from liaison.exports import stats_files
 
     made = {path: make() for path, make in stats_files(site, stats).items()}
-    return keys, found, stats, failures, made
+    return _Ahead(keys, found, stats, failures, made)
 
 
 def _check_and_sum_again(site: Site, as_of: dt.date, bulk: Bulk, files, memo: Memo,

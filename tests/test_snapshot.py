@@ -694,7 +694,7 @@ def test_the_sums_statistics_and_deck_check_are_worked_out_ahead_in_another_proc
 
     def marked(*args):
         taken = ahead(*args)
-        taken[4]["stats.json"] += b"marked ahead\n"
+        taken.made["stats.json"] += b"marked ahead\n"
         return taken
 
     monkeypatch.setattr(pipeline, "_taken_ahead", marked)
