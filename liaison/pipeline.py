@@ -185,9 +185,10 @@ REFERRAL_COST = 1.7
 
 
 def _read_costs(rels: list[str], files) -> list[int]:
-    """What each file costs to read, check and sum, in bytes of interaction files."""
-    return [int(files.sizes.get(rel, 0)
-                * (REFERRAL_COST if rel.startswith("data/referrals/") else 1)) for rel in rels]
+    """What each interaction or referral file costs to read, check and sum, in bytes of
+    interaction files."""
+    return [int(files.sizes.get(rel, 0) * (1 if rel.startswith(INTERACTIONS) else REFERRAL_COST))
+            for rel in rels]
 
 
 def _chunk_sizes(units: list[tuple[str, list[str]]], files) -> list[int]:
