@@ -149,7 +149,8 @@ class LiveSite:
 
     def _environment(self, palette):
         """The templates' environment, kept (with its compiled templates) while nothing in the
-        site's ``templates/`` folder changes; Jinja reloads an edited template by itself."""
+        site's ``templates/`` folder changes (an edited template among them: the environment
+        does not look at the files again, render.make_env)."""
         from liaison.render import make_env
 
         folder = self.root / "templates"

@@ -71,6 +71,10 @@ def make_env(site_root: Path, palette=None, sandboxed: bool | None = None) -> ji
         lstrip_blocks=True,
         keep_trailing_newline=True,
         bytecode_cache=_compiled_templates(site_root, sandboxed),
+        # a template is read once: a build renders 17,000 pages at 10,000 physicians, each
+        # of which would ask the file system whether base.html and macros.html changed
+        # (``serve`` makes a new environment when the site's templates change: live.py)
+        auto_reload=False,
     )
     env.globals["interaction_html"] = Snippets(env).interaction
     env.globals["palette"] = palette

@@ -103,3 +103,32 @@ def test_the_activity_months_count_their_in_person_interactions():
     records = [made(kind) for kind in kinds]
     assert _in_person(records) == sum(map(in_person, records)) == 5
     assert _in_person([]) == 0
+
+
+def test_the_activity_filter_offers_the_liaisons_and_practices_of_its_interactions():
+    """An activity page's filter: the liaisons who logged its interactions and the practices
+    they concern (derived.practices_of: their practice, then their physicians'), each once,
+    by name; unknown ids offer nothing."""
+    from types import SimpleNamespace as NS
+
+    from liaison.derived import practices_of
+    from liaison.models import Interaction
+    from liaison.pages.activity import choices
+    from liaison.pages.base import practice_href
+
+    site = NS(team={"t-ann": NS(name="Ann Zorn"), "t-bo": NS(name="Bo Adler")},
+              practices={"p-oak": NS(name="Oak Clinic"), "p-elm": NS(name="Elm Family"),
+                         "p-ash": NS(name="Ash Vein")},
+              physicians={"d-one": NS(practice="p-elm"), "d-two": NS(practice="p-ash")})
+    records = [Interaction.model_construct(liaison=t, practice=p, physicians=docs)
+               for t, p, docs in [("t-ann", "p-oak", []), ("t-bo", None, ["d-one", "d-one"]),
+                                  ("t-gone", "p-gone", ["d-gone"]), ("t-ann", None, [])]]
+    found = choices(NS(site=site), records)
+    assert found["liaison_choices"] == [
+        {"value": "team/t-ann/index.html", "label": "Ann Zorn"},
+        {"value": "team/t-bo/index.html", "label": "Bo Adler"}]
+    assert found["practice_choices"] == [
+        {"value": practice_href("p-elm"), "label": "Elm Family"},
+        {"value": practice_href("p-oak"), "label": "Oak Clinic"}]
+    assert {practice_href(p) for r in records for p in practices_of(r, site.physicians)
+            if p in site.practices} == {c["value"] for c in found["practice_choices"]}

@@ -411,3 +411,22 @@ def test_the_site_in_memory_after_random_edits_is_the_site_build_writes(example_
                 rel = path.relative_to(out).as_posix()
                 assert site.get(rel)[0] == path.read_bytes(), (edit, rel)
     assert len(compared) >= 7, compared  # most kinds of edit were compared
+
+
+def test_an_edited_template_shows_at_the_next_request(example_site):
+    """The templates' environment reads each template once (render.make_env): a save of a
+    site template makes ``serve`` take a new one, and the next page shows the edit."""
+    from liaison.live import LiveSite
+
+    (example_site / "templates").mkdir(exist_ok=True)
+    template = example_site / "templates" / "physician.html"
+    template.write_text('{% extends "builtin/physician.html" %}'
+                        '{% block title %}First draft{% endblock %}\n')
+    site = LiveSite(example_site, dt.date(2026, 11, 26))
+    assert site.refresh().ok
+    assert "<title>First draft · " in site.get("physicians/nina-vargas/index.html")[0].decode()
+    template.write_text('{% extends "builtin/physician.html" %}'
+                        '{% block title %}Second draft{% endblock %}\n')
+    assert site.refresh().ok
+    page = site.get("physicians/nina-vargas/index.html")[0].decode()
+    assert "<title>Second draft · " in page and "First draft" not in page

@@ -22,7 +22,7 @@ from liaison import charts, talking_points
 from liaison.compliance import dollars
 from liaison.content import MarkdownRenderer
 from liaison.derived import (
-    MATURED_AGES, ROV_DAYS, in_person, listed_physicians, month_index, month_label, owner,
+    MATURED_AGES, ROV_DAYS, listed_physicians, month_index, month_label, owner,
     practices_of,
 )
 from liaison.figures import Stats
@@ -272,7 +272,8 @@ class SiteView:
         self.month_first = first_charted_month(self.as_of)
         self.site_ctx = cfg.model_dump()  # site.yaml as decks see it
         self._views: dict[int, SimpleNamespace] = {}
-        self._refs: dict[tuple[str, str], SimpleNamespace] = {}  # see ``_ref``
+        self._practice_refs: dict[str, SimpleNamespace] = {}  # see ``_ref``
+        self._doc_refs: dict[str, SimpleNamespace] = {}
         self._as_of_text = self.as_of.isoformat()
         self.caches: dict[str, object] = {}  # per-process state of page families (decks)
         # Services by specialty for the briefs' talking points (read once, in the parent;
@@ -370,32 +371,42 @@ class SiteView:
         """``practice_ref`` or ``doc_ref`` as an attribute namespace, made once per process
         (an interaction's view names its practices and physicians: 200,000 views name 3,334
         practices and 10,000 physicians at 10,000 physicians)."""
-        ref = self.practice_ref(ident) if kind == "practice" else self.doc_ref(ident)
-        ns = self._refs[(kind, ident)] = SimpleNamespace(**ref)
+        if kind == "practice":
+            ns = self._practice_refs[ident] = SimpleNamespace(**self.practice_ref(ident))
+        else:
+            ns = self._doc_refs[ident] = SimpleNamespace(**self.doc_ref(ident))
         return ns
 
     def interaction(self, r) -> SimpleNamespace:
         """The view of one interaction, built once per process. (An attribute namespace, not a
-        dict: thousands are rendered, and Jinja reads attributes fastest.)"""
-        v = self._views.get(id(r))
+        dict: thousands are rendered, and Jinja reads attributes fastest. Every interaction
+        of the site gets one in a build: ``derived.practices_of`` and ``in_person`` are
+        written out, and each practice's and physician's namespace is looked up by its id.)"""
+        views = self._views
+        v = views.get(id(r))
         if v is not None:
             return v
-        practices = practices_of(r, self.site.physicians)
+        practice, listed, physicians = r.practice, r.physicians, self.site.physicians
+        places = [practice] if practice else []
+        for pid in listed:
+            doc = physicians.get(pid)
+            if doc is not None and doc.practice not in places:
+                places.append(doc.practice)
         name, href = self.member_ref(r.liaison)
         deck = self.site.decks.get(r.deck) if r.deck else None
-        refs = self._refs  # one namespace per practice and physician, shared by the views
-        v = self._views[id(r)] = SimpleNamespace(
+        at_practice, of_doc = self._practice_refs, self._doc_refs  # shared by the views
+        v = views[id(r)] = SimpleNamespace(
             date=r.date.isoformat(),
             as_of=self._as_of_text,  # for the date filters (liaison.dates)
             type=r.type,
-            in_person=in_person(r),
+            in_person=r.type in IN_PERSON,
             liaison_name=name,
             liaison_href=href,
             outcome=r.outcome,
             summary=r.summary,
-            practices=[refs.get(("practice", p)) or self._ref("practice", p) for p in practices],
-            physicians=[refs.get(("physician", p)) or self._ref("physician", p)
-                        for p in r.physicians],
+            practices=[at_practice[p] if p in at_practice else self._ref("practice", p)
+                       for p in places],
+            physicians=[of_doc[p] if p in of_doc else self._ref("physician", p) for p in listed],
             met_with=r.met_with,
             needs=r.needs,
             notes_html=self.md.note(r.notes),
