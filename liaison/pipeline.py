@@ -272,7 +272,9 @@ def _check(*args, **kwargs) -> Checked:
     what they read is the same (``_check_and_sum_kept``). ``file_stats``: what
     ``buildrecord.inputs`` took of the files with ``inputs``, taken instead of asking again.
     ``on_read()``: called when the files are read (with two processes, when the other one
-    is done), before this one puts the records together."""
+    is done), before this one puts the records together. ``inputs_later()``: (the input
+    files' hashes, their signatures), when another process is hashing them: taken once the
+    records are read (a process is forked ahead only with the hashes: then first)."""
     with contextlib.ExitStack() as ends:  # a process started and left: ended
         return _checked(ends, *args, **kwargs)
 
@@ -281,7 +283,7 @@ def _checked(ends: contextlib.ExitStack, root, as_of, strict, use_cache, keep_re
              check_templates: bool = False, fingerprint: Path | None = None,
              memo: Memo | None = None, indexes: bool = False,
              snapshot: str | None = None, inputs: dict | None = None,
-             file_stats: dict | None = None, on_read=None) -> Checked:
+             file_stats: dict | None = None, on_read=None, inputs_later=None) -> Checked:
     clock = _Clock()
     hashes, core_key, made, kept_parts, held = inputs, None, None, None, None
     taken_ahead = None
@@ -298,8 +300,11 @@ def _checked(ends: contextlib.ExitStack, root, as_of, strict, use_cache, keep_re
         n = 1 if workers == 1 or not big else min(2, cpu_count() if workers is None else workers)
         ahead = None
         if memo is None and n > 1 and files.referrals and indexes and store is not None \
-                and store.reading and store.writing and hashes is not None and can_fork() \
+                and store.reading and store.writing and can_fork() \
+                and (hashes is not None or inputs_later is not None) \
                 and store.holds_any():  # (nothing to take where no build kept anything)
+            if hashes is None:
+                hashes, _signatures = inputs_later()
             # forked while this process is small: it reads what it needs by itself
             ahead = Started(functools.partial(_taken_ahead, root, as_of, files, hashes,
                                               file_stats), otherwise=lambda: None)
@@ -324,6 +329,8 @@ def _checked(ends: contextlib.ExitStack, root, as_of, strict, use_cache, keep_re
             on_read()
         if store is not None and store.writing:  # the chunks of files no longer there
             store.prune(files.interactions + files.referrals, _core_files(files))
+        if hashes is None and inputs_later is not None:  # hashed meanwhile
+            hashes, _signatures = inputs_later()
         if fingerprint is not None and hashes is None:
             from liaison import buildrecord
 
@@ -957,9 +964,11 @@ def build(root: Path, as_of: dt.date, out: Path, strict: bool = False, on_checke
         record, hashes = reuse_site(target, root, as_of, strict, file_stats, hashed)
         if record is not None:
             return _unchanged(root, target, record, on_checked, start)
-        if hashes is None and hashed is not None:  # no site to compare: hashed all the same
-            hashes, taken = hashed()
-            file_stats.update(taken)
+    # No site to compare (the first build, or one with other settings or code): the hashes
+    # are taken once the records are read, not waited for first (0.75 s at 10,000
+    # physicians; the records are read and checked 0.26 s sooner, the hashing sharing the
+    # cores with the reading)
+    later = hashed if hashes is None and not full else None
     # The site in place and the spare are listed (0.4-1.2 s at 10,000 physicians) by a
     # process forked now, which starts once the records are read (two processes read them;
     # then this one takes in what the other read, and puts the records together, alone)
@@ -969,9 +978,10 @@ def build(root: Path, as_of: dt.date, out: Path, strict: bool = False, on_checke
         with paused_gc():
             progress.stage("reading and checking the records")
             checked = _check(root, as_of, strict, True, True, workers,
-                             fingerprint=target if hashes is None else None, indexes=True,
-                             snapshot="write" if full else "read", inputs=hashes,
+                             fingerprint=target if hashes is None and later is None else None,
+                             indexes=True, snapshot="write" if full else "read", inputs=hashes,
                              file_stats=file_stats if hashes is not None else None,
+                             inputs_later=later,
                              on_read=listing.go if listing is not None else None)
             progress.clear()
             if on_checked is not None:

@@ -395,3 +395,33 @@ def test_work_that_waits_starts_when_told_and_ends_with_this_process():
     else:
         os.kill(pid, signal.SIGKILL)
         raise AssertionError("the waiting process outlived the one that started it")
+
+
+def test_a_build_with_no_site_to_compare_takes_the_hashes_once_the_records_are_read(
+        example_site, tmp_path, monkeypatch):
+    """The first build into a folder (or one with other settings or code) needs the input
+    files' hashes only for what it keeps and for its record: it reads the records while
+    another process hashes (``hashed``), and takes the hashes after. The record holds them,
+    and the next build finds nothing changed."""
+    import json
+
+    from liaison import buildrecord
+
+    out = tmp_path / "built"
+    events = []
+    load_core = pipeline._load_core
+    monkeypatch.setattr(pipeline, "_load_core",
+                        lambda *a, **k: events.append("read") or load_core(*a, **k))
+
+    def hashed():
+        events.append("hashed")
+        return buildrecord.hashed_inputs(example_site.resolve(), out.resolve())
+
+    as_of = dt.date(2026, 11, 26)
+    first = pipeline.build(example_site, as_of, out, hashed=hashed)
+    assert not first.unchanged and events == ["read", "hashed"]
+    record = json.loads((out / buildrecord.NAME).read_text(encoding="utf-8"))
+    assert record["inputs"] == buildrecord.inputs(example_site.resolve(), out.resolve())
+    events.clear()
+    again = pipeline.build(example_site, as_of, out, hashed=hashed)
+    assert again.unchanged and events == ["hashed"]  # hashed first: the site is up to date
