@@ -174,7 +174,11 @@ class _Clock:
 # 5.3 s to read (26.6 µs a record), the core records 0.8 s, the referral files 1.2 s and the
 # input files' signatures 0.25 s; a record costs 15.3 µs to send and 7.6 µs to take back. So
 # the second process, idle for 4.5 s of the 6.2 s the first took, reads about a third.
-SENT_INTERACTIONS = 0.3
+# Measured again on 2026-11-29 (the referral files had become cheaper to read): with 0.3 the
+# second process waited 1.5 s for the first to take what it sent; with 0.4 a cold build has
+# its records read and checked 0.4 s sooner (7.30-7.60 s, median 7.48, against 7.69-7.97 s,
+# median 7.94, 10,000 physicians, alternated; 0.5 and 0.35: 7.6-7.8 s).
+SENT_INTERACTIONS = 0.4
 
 
 # What a byte of a referral file costs to read, check and sum, against a byte of an interaction
@@ -216,7 +220,7 @@ def _load_core(root: Path, cache, files, store: Store | None) -> tuple[Site, Loa
 def _load_side_by_side(root: Path, cache, files, fingerprint: Path | None = None,
                        store: Store | None = None, on_read=None):
     """Every record, for a build: a forked process reads the referral files (rows are cheap
-    to send back: 0.8 s for 290,000 of them), the last interaction files (about a third:
+    to send back: 0.8 s for 290,000 of them), the last interaction files (four tenths:
     ``SENT_INTERACTIONS``) and hashes the input files when asked (``fingerprint``: the output
     folder, see liaison.buildrecord), while this one reads the core records and the other
     interaction files. With ``store`` (liaison.snapshot), the interaction and referral files
