@@ -160,7 +160,6 @@ class Started:
 
     def __init__(self, fn: Callable[[], R], fork: bool = True, waits: bool = False,
                  otherwise: Callable[[], R] | None = None):
-        self.fn = fn
         self.otherwise = fn if otherwise is None else otherwise
         self.proc = self.reader = self.signal = None
         if fork and can_fork():

@@ -33,11 +33,11 @@ def choices(view: SiteView, rows: list) -> dict:
     practices.update(site.physicians[pid].practice for pid in listed & site.physicians.keys())
     practices &= site.practices.keys()
     return {
-        "liaison_choices": [{"value": member_href(t), "label": view.site.team[t].name}
-                            for t in sorted(liaisons, key=lambda t: (view.site.team[t].name, t))],
-        "practice_choices": [{"value": practice_href(p), "label": view.site.practices[p].name}
+        "liaison_choices": [{"value": member_href(t), "label": site.team[t].name}
+                            for t in sorted(liaisons, key=lambda t: (site.team[t].name, t))],
+        "practice_choices": [{"value": practice_href(p), "label": site.practices[p].name}
                              for p in sorted(practices,
-                                             key=lambda p: (view.site.practices[p].name, p))],
+                                             key=lambda p: (site.practices[p].name, p))],
     }
 
 

@@ -22,7 +22,7 @@ from liaison import charts, talking_points
 from liaison.compliance import dollars
 from liaison.content import MarkdownRenderer
 from liaison.derived import (
-    MATURED_AGES, ROV_DAYS, listed_physicians, month_index, month_label, owner,
+    MATURED_AGES, ROV_DAYS, in_person, listed_physicians, month_index, month_label, owner,
     practices_of,
 )
 from liaison.figures import Stats
@@ -380,18 +380,12 @@ class SiteView:
     def interaction(self, r) -> SimpleNamespace:
         """The view of one interaction, built once per process. (An attribute namespace, not a
         dict: thousands are rendered, and Jinja reads attributes fastest. Every interaction
-        of the site gets one in a build: ``derived.practices_of`` and ``in_person`` are
-        written out, and each practice's and physician's namespace is looked up by its id.)"""
+        of the site gets one in a build: each practice's and physician's namespace is looked
+        up by its id.)"""
         views = self._views
         v = views.get(id(r))
         if v is not None:
             return v
-        practice, listed, physicians = r.practice, r.physicians, self.site.physicians
-        places = [practice] if practice else []
-        for pid in listed:
-            doc = physicians.get(pid)
-            if doc is not None and doc.practice not in places:
-                places.append(doc.practice)
         name, href = self.member_ref(r.liaison)
         deck = self.site.decks.get(r.deck) if r.deck else None
         at_practice, of_doc = self._practice_refs, self._doc_refs  # shared by the views
@@ -399,14 +393,15 @@ class SiteView:
             date=r.date.isoformat(),
             as_of=self._as_of_text,  # for the date filters (liaison.dates)
             type=r.type,
-            in_person=r.type in IN_PERSON,
+            in_person=in_person(r),
             liaison_name=name,
             liaison_href=href,
             outcome=r.outcome,
             summary=r.summary,
             practices=[at_practice[p] if p in at_practice else self._ref("practice", p)
-                       for p in places],
-            physicians=[of_doc[p] if p in of_doc else self._ref("physician", p) for p in listed],
+                       for p in practices_of(r, self.site.physicians)],
+            physicians=[of_doc[p] if p in of_doc else self._ref("physician", p)
+                        for p in r.physicians],
             met_with=r.met_with,
             needs=r.needs,
             notes_html=self.md.note(r.notes),
