@@ -451,6 +451,7 @@ def _checked(ends: contextlib.ExitStack, root, as_of, strict, use_cache, keep_re
                                 cost_events(site, as_of, bulk.interactions))
 
         _core, results = map_staged(read, check_and_sum, shares, load_core_records)
+        held.append(results)  # the sums merged below, with every physician's (0.05 s to free)
         site, problems = core["site"], core["problems"]
         partial = results[0].partial
         for r in results[1:]:

@@ -135,8 +135,12 @@ def test_a_check_shares_files_out_by_what_they_cost_and_holds_its_own_share(gene
         assert cost[rel] == int(files.sizes[rel] * pipeline.REFERRAL_COST) > files.sizes[rel]
     core_files = sum(len(rels) for rels in files.by_kind.values())
     assert head_start == core_files * 650
-    # the first share is this process's: its records are held by the result
-    [(_cache, bulk)] = checked.held
+    # the first share is this process's: its records are held by the result, and so are the
+    # shares' results, the sums of every physician merged into the first's
+    (_cache, bulk), results = checked.held
+    assert [type(r).__name__ for r in results] == ["_ShareResult", "_ShareResult"]
+    assert sum(s.referrals for s in results[0].partial.doc.values()) == sum(
+        s.referrals for s in checked.stats.physicians.values()) > 0
     mine = {path for _rec, (path, _prefix) in bulk.interactions} | {
         row.path for row in bulk.referrals}
     shares = real_share(items, costs, 2, head_start)

@@ -1471,6 +1471,25 @@ def test_worker_processes_merge_earliest_and_latest(tmp_path, order, monkeypatch
     assert data["months"][0]["month"] == ago(800)[:7]
 
 
+def test_a_physicians_sums_come_back_from_a_worker_as_they_were_sent():
+    """A worker sends its sums pickled (each physician's as the tuple of its slots): every
+    slot comes back, the dates, the empty ones and the tables alike."""
+    import pickle
+
+    from liaison.stats import _DocSums
+
+    sums = _DocSums()
+    sums.referrals, sums.r90, sums.p365, sums.spend = 7, 2, 3, 12_500
+    sums.first, sums.last_visit = dt.date(2024, 1, 5), dt.date(2026, 3, 1)
+    sums.funnel, sums.dated = {"referred": 4, "treated": 1}, {739_000: 2, 739_010: 1}
+    back = pickle.loads(pickle.dumps([sums, _DocSums()], protocol=pickle.HIGHEST_PROTOCOL))
+    for made, taken in zip([sums, _DocSums()], back):
+        assert type(taken) is _DocSums
+        assert {n: getattr(taken, n) for n in _DocSums.__slots__} == {
+            n: getattr(made, n) for n in _DocSums.__slots__}
+    assert back[0].last_visit == dt.date(2026, 3, 1) and back[1].first is None
+
+
 # =========================================================================== 5. text report
 
 
