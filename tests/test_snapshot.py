@@ -703,6 +703,47 @@ def test_the_sums_statistics_and_deck_check_are_worked_out_ahead_in_another_proc
     assert (out / "stats.json").read_bytes().endswith(b"}\nmarked ahead\n")
 
 
+def test_the_outputs_are_listed_once_a_core_is_free(generated, monkeypatch,
+                                                     _private_parse_cache, tmp_path):
+    """The site in place and its spare are listed by a process that waits for a free core:
+    in a build with no process forked ahead, when the other process reading the records is
+    done (this one then puts them together); after an edit of a hot interaction file, where
+    a process forked ahead works out the rules and sums meanwhile, once this one has put the
+    records together. The site is the one a full build makes."""
+    import os
+
+    from liaison import pipeline, render, workers
+
+    monkeypatch.setattr(buildrecord, "RACY_NS", 0)
+    monkeypatch.setattr(pipeline, "PARALLEL_BYTES", 0)  # two processes, as on a large site
+    here, events = os.getpid(), []
+    assemble, go = pipeline.assemble, workers.Started.go
+
+    def assembled(*args, **kwargs):
+        if os.getpid() == here:
+            events.append("records put together")
+        return assemble(*args, **kwargs)
+
+    def started(self):
+        if self.signal is not None and getattr(self.otherwise, "func", None) is render.list_output:
+            events.append("listing started")
+        go(self)
+
+    monkeypatch.setattr(pipeline, "assemble", assembled)
+    monkeypatch.setattr(workers.Started, "go", started)
+    out, full = tmp_path / "out", tmp_path / "full"
+    build(generated, AS_OF, out, workers=2)
+    assert events == ["listing started", "records put together"]  # nothing forked ahead
+
+    log = sorted((generated / "data" / "interactions").rglob("*.yaml"))[-1]
+    edit_yaml(log, lambda items: items[0].update(summary="Brought the new referral pads"))
+    events.clear()
+    build(generated, AS_OF, out, workers=2)  # (a process forked ahead: see the test above)
+    assert events == ["records put together", "listing started"]
+    build(generated, AS_OF, full, workers=2, full=True)
+    assert _files(out) == _files(full)
+
+
 def test_the_interactions_export_takes_what_it_kept_of_unchanged_files(
         generated, monkeypatch, _private_parse_cache, tmp_path):
     """The lines of the interactions export are kept: those of its first interactions, all
