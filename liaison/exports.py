@@ -143,14 +143,34 @@ def interactions_csv(site: Site, as_of: dt.date | None = None) -> bytes:
     ``as_of``, without ``done`` or done after ``as_of`` (SPEC §4). Markdown notes are left
     out: one line per record.
     """
-    return _csv(INTERACTION_COLUMNS, (_interaction_row(r, as_of) for r in site.interactions))
+    return (interactions_header()
+            + "".join([_interaction_line(r, as_of) for r in site.interactions])).encode("utf-8")
 
 
-def _interaction_row(r: Interaction, as_of: dt.date | None) -> tuple:
-    return (r.date, r.type, r.liaison, r.practice, " ".join(r.physicians),
-            "; ".join(r.met_with), r.summary, "; ".join(r.needs), r.outcome, r.deck,
-            r.next_visit, len(r.follow_ups), sum(1 for f in r.follow_ups if is_open(f, as_of)),
-            r.cost)
+def _interaction_line(r: Interaction, as_of: dt.date | None) -> str:
+    """An interaction's line of ``interactions_csv``, as ``_csv`` writes it (a test holds
+    them equal), with ``csv_cell`` and csv's quoting kept for the three free-text cells: the
+    others are ids, dates, words of a fixed list and numbers, which neither changes (a
+    record with errors is never exported). 0.5 s for the 200,000 interactions of a
+    10,000-physician site, instead of 1.6-2 s cell by cell through ``csv.writer``."""
+    follow_ups, cost, next_visit = r.follow_ups, r.cost, r.next_visit
+    return ",".join((
+        r.date.isoformat(), r.type, r.liaison, r.practice or "", " ".join(r.physicians),
+        _text_cell("; ".join(r.met_with)), _text_cell(r.summary), _text_cell("; ".join(r.needs)),
+        r.outcome or "", r.deck or "", "" if next_visit is None else next_visit.isoformat(),
+        str(len(follow_ups)),
+        str(sum(1 for f in follow_ups if is_open(f, as_of))) if follow_ups else "0",
+        "" if cost is None else _text_cell(str(cost)),
+    )) + "\r\n"
+
+
+def _text_cell(text: str) -> str:
+    """``csv_cell(text)`` as ``csv.writer`` writes it: in double quotes (each doubled) when
+    it holds a comma or a double quote (no line break is left in a cell)."""
+    text = csv_cell(text)
+    if '"' in text:
+        return '"' + text.replace('"', '""') + '"'
+    return '"' + text + '"' if "," in text else text
 
 
 def interaction_lines(records: list, src: dict, as_of: dt.date | None, kept: dict | None,
@@ -163,7 +183,6 @@ def interaction_lines(records: list, src: dict, as_of: dt.date | None, kept: dic
     date alone). Returns (the lines, what to keep for next time, or None when it is what
     ``kept`` holds)."""
     kept = kept if isinstance(kept, dict) else {}
-    write_line = _lines()
     lines = []
     now: dict[str, list] = {}
     made = False
@@ -181,32 +200,15 @@ def interaction_lines(records: list, src: dict, as_of: dt.date | None, kept: dic
             now[rel] = entry
         text = entry[1].get(place)
         if text is None:
-            text = entry[1][place] = write_line([csv_cell(v) for v in _interaction_row(r, as_of)])
+            text = entry[1][place] = _interaction_line(r, as_of)
             made = True
         lines.append(text)
     return "".join(lines), (now if made or now.keys() != kept.keys() else None)
 
 
 def interactions_header() -> str:
-    """The first line of ``interactions_csv``."""
-    return _lines()(INTERACTION_COLUMNS)
-
-
-def _lines():
-    """A function of a row's cells to its CSV line, as ``_csv`` writes it."""
-    out: list[str] = []
-    writer = csv.writer(_Sink(out.append), lineterminator="\r\n")
-
-    def line(cells) -> str:
-        writer.writerow(cells)
-        return out.pop()
-
-    return line
-
-
-class _Sink:
-    def __init__(self, write):
-        self.write = write
+    """The first line of ``interactions_csv`` (the column names need no quoting)."""
+    return ",".join(INTERACTION_COLUMNS) + "\r\n"
 
 
 def referrals_by_month_csv(stats: Stats) -> bytes:

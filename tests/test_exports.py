@@ -193,6 +193,57 @@ def test_interactions_csv_lists_joined_and_one_line_per_record(example_site):
     assert by_date["2026-11-26"]["summary"] == "Two lines, with a comma"
 
 
+def _line_cell_by_cell(r, as_of) -> str:
+    """An interaction's line as csv.writer writes the csv_cell of each of its cells: the
+    format of the export, the long way."""
+    out = io.StringIO(newline="")
+    csv.writer(out, lineterminator="\r\n").writerow([exports.csv_cell(v) for v in (
+        r.date, r.type, r.liaison, r.practice, " ".join(r.physicians), "; ".join(r.met_with),
+        r.summary, "; ".join(r.needs), r.outcome, r.deck, r.next_visit, len(r.follow_ups),
+        sum(1 for f in r.follow_ups if f.done is None or f.done > as_of), r.cost)])
+    return out.getvalue()
+
+
+AWKWARD = ['=1+2', '+cmd|calc', '-3', '-2+3', '@SUM(A1)', '\t=1', 'a, b', 'say "hi"',
+           '"quoted", and more', 'two\nlines', 'a\u2028=b', 'Café ½ — 漢字', ' leading space',
+           "it's", 'semi; colon', '']
+
+
+@pytest.mark.parametrize("text", AWKWARD)
+def test_an_interactions_line_is_what_csv_writes_cell_by_cell(text):
+    from decimal import Decimal
+
+    from liaison.models import FollowUp, Interaction
+
+    def record(**fields):  # as read (texts the models refuse too: the export needs no rule)
+        tasks = [FollowUp.model_construct(**{"owner": None, "done": None, **f})
+                 for f in fields.pop("follow_ups", [])]
+        return Interaction.model_construct(**{
+            "practice": None, "physicians": [], "met_with": [], "needs": [], "outcome": None,
+            "deck": None, "cost": None, "next_visit": None, "notes": None, **fields,
+            "follow_ups": tasks})
+
+    fields = {"date": dt.date(2026, 11, 20), "liaison": "lena-brooks", "type": "visit",
+              "summary": text, "met_with": [text, "Bo, RN"] if text else [],
+              "needs": [text] if text else [], "physicians": ["ann-lee", "bo-park"]}
+    variants = [
+        record(**fields),
+        record(**fields, practice="mountain-view", outcome="positive", deck="venous-basics",
+               next_visit=dt.date(2026, 12, 1), cost=Decimal("12.50"), follow_ups=[
+                   {"task": text, "due": dt.date(2026, 11, 30)},
+                   {"task": "u", "due": dt.date(2026, 11, 22), "done": dt.date(2026, 11, 25)},
+                   {"task": "v", "due": dt.date(2026, 11, 22), "done": dt.date(2026, 11, 27)}]),
+        record(**{**fields, "physicians": []}, practice="a1", cost=Decimal(0)),
+        record(**fields, cost=Decimal("1E+3")),
+    ]
+    for r in variants:
+        for as_of in (D, dt.date(2026, 11, 25), None):
+            expected = _line_cell_by_cell(r, as_of or dt.date.max)
+            assert exports._interaction_line(r, as_of) == expected
+            assert len(rows_of(expected.encode())) == 1  # one line, whatever the text
+            assert rows_of(expected.encode())[0][6] == exports.csv_cell(text)
+
+
 # --------------------------------------------------------------------- referrals-by-month.csv
 
 
