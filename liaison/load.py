@@ -28,7 +28,7 @@ from liaison.memo import Memo
 from liaison.models import FILE_KINDS, DeckMeta, GuideMeta, Interaction, SiteConfig, id_problem
 from liaison.parse import Loader, Parsed, Partial
 from liaison.place import place
-from liaison.records import ReferralRow, Site
+from liaison.records import ReferralRow, ReferralRows, Site
 from liaison.referral_rows import (
     REFERRAL_COLUMNS, REQUIRED_COLUMNS, _load_referral_csv, _referral_yaml, check_referral,
 )
@@ -195,12 +195,13 @@ def assemble(entry_lists: list[list[tuple]]) -> Bulk:
     return _bulk(interactions, referrals, problems, partials)
 
 
-def _load_referrals(loader: Loader, rel: str) -> list[ReferralRow]:
+def _load_referrals(loader: Loader, rel: str) -> ReferralRows:
     if rel.lower().endswith(".csv"):
-        rows: list[ReferralRow] = []
+        rows = ReferralRows()
         _load_referral_csv(loader, rel, rows)
         return rows
-    return loader.records(rel, loader.parse(rel), lambda data: _referral_yaml(loader, rel, data)) or []
+    return ReferralRows(loader.records(rel, loader.parse(rel),
+                                       lambda data: _referral_yaml(loader, rel, data)) or ())
 
 
 def _each(loader: Loader, rel: str, read, memo: Memo | None):

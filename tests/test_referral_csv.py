@@ -90,3 +90,25 @@ def test_a_row_after_a_quoted_line_break_is_at_its_own_line(tmp_path, monkeypatc
     _rows, problems = read(tmp_path, monkeypatch, text, whole=True)
     bad = [p for p in problems if "2026-13-07" in p.message]
     assert [p.line for p in bad] == [text.splitlines().index("2026-13-07,web,,sclerotherapy,,,,") + 1]
+
+
+@pytest.mark.parametrize("name", ["clean", "bom and crlf", "header only"])
+def test_a_files_rows_come_back_from_a_pickle_as_rows(tmp_path, monkeypatch, name):
+    """A build keeps each file's rows pickled (liaison.snapshot) and sends them between its
+    processes: they come back as the same rows, of the same class, dates shared as before."""
+    import pickle
+
+    from liaison.load import _load_referrals
+    from liaison.records import ReferralRow, ReferralRows
+
+    read(tmp_path, monkeypatch, TEXTS[name], whole=True)  # writes the file
+    rows = _load_referrals(Loader(tmp_path), "data/referrals/r.csv")
+    assert type(rows) is ReferralRows
+    back = pickle.loads(pickle.dumps(rows, protocol=pickle.HIGHEST_PROTOCOL))
+    assert type(back) is ReferralRows and back == rows
+    assert all(type(row) is ReferralRow for row in back)
+    assert [row._asdict() for row in back] == [row._asdict() for row in rows]
+    if name != "header only":
+        assert back[1].date is back[2].date  # one date object, as the loader shares them
+    # each row pickled as the plain tuple of its values, not as an instance of its class
+    assert b"ReferralRow" not in pickle.dumps(rows, protocol=pickle.HIGHEST_PROTOCOL)
