@@ -276,8 +276,9 @@ def _check(*args, **kwargs) -> Checked:
     what they read is the same (``_check_and_sum_kept``). ``file_stats``: what
     ``buildrecord.inputs`` took of the files with ``inputs``, taken instead of asking again.
     ``on_read()``: called when the files are read (with two processes, when the other one
-    is done, before this one puts the records together; after, when a process was forked
-    ahead: a core is free then). ``inputs_later()``: (the input
+    is done, before this one puts the records together; when a process was forked ahead,
+    by that process once its work is done, or else once this one has put the records
+    together: a core is free then; it may be called twice). ``inputs_later()``: (the input
     files' hashes, their signatures), when another process is hashing them: taken once the
     records are read (a process is forked ahead only with the hashes: then first)."""
     with contextlib.ExitStack() as ends:  # a process started and left: ended
@@ -310,8 +311,9 @@ def _checked(ends: contextlib.ExitStack, root, as_of, strict, use_cache, keep_re
                 and store.holds_any():  # (nothing to take where no build kept anything)
             if hashes is None:
                 hashes, _signatures = inputs_later()
-            # forked while this process is small: it reads what it needs by itself
-            ahead = Started(functools.partial(_taken_ahead, root, as_of, files, hashes,
+            # forked while this process is small: it reads what it needs by itself; once
+            # done, it lets work that waits for a free core start (``on_read``)
+            ahead = Started(functools.partial(_ahead_then, on_read, root, as_of, files, hashes,
                                               file_stats), otherwise=lambda: None)
             ends.callback(ahead.cancel)
         if memo is not None:
@@ -320,10 +322,11 @@ def _checked(ends: contextlib.ExitStack, root, as_of, strict, use_cache, keep_re
             bulk = load_bulk(Loader(root, cache), bulk_files, memo)
         elif n > 1 and files.referrals:
             # ``on_read`` starts work that waited for a free core: when the other process
-            # reading the records ends; with a process forked ahead, once this one has put
-            # them together (that one has ended by then: started at once, while the two
-            # worked, it took the processor from this one; 0.15-0.25 s sooner after an
-            # interaction file is edited at 10,000 physicians)
+            # reading the records ends; with a process forked ahead, when that one is done
+            # (the other reader has ended by then; started at once, while the two worked,
+            # it took the processor from this one: 0.15-0.25 s sooner after an interaction
+            # file is edited at 10,000 physicians; started once this one had put the
+            # records together, it could end after the pages' indexes, 0.17 s later)
             site, loader, bulk, found = _load_side_by_side(
                 root, cache, files, fingerprint, store, on_read if ahead is None else None)
             hashes = hashes if found is None else found
@@ -740,6 +743,17 @@ def _agreed(taken: _Ahead | None, keys: dict | None) -> _Ahead | None:
         return None
     names = ("core", "referrals", "interactions", "all interactions")
     return taken if taken.keys == {name: keys[name] for name in names} else None
+
+
+def _ahead_then(done, *args) -> "_Ahead | None":
+    """``_taken_ahead(*args)``, in the process forked ahead; when it gives what the build
+    takes, ``done()`` once it is worked out (a core is free from then on: the other process
+    reading the records has ended by then). When it gives nothing, the build works the rules
+    and sums out on both cores, and ``done`` waits for the records to be put together."""
+    taken = _taken_ahead(*args)
+    if taken is not None and done is not None:
+        done()
+    return taken
 
 
 def _taken_ahead(root: Path, as_of: dt.date, files, inputs: dict,

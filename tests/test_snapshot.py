@@ -7,6 +7,7 @@ import datetime as dt
 import pickle
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -708,38 +709,75 @@ def test_the_outputs_are_listed_once_a_core_is_free(generated, monkeypatch,
     """The site in place and its spare are listed by a process that waits for a free core:
     in a build with no process forked ahead, when the other process reading the records is
     done (this one then puts them together); after an edit of a hot interaction file, where
-    a process forked ahead works out the rules and sums meanwhile, once this one has put the
-    records together. The site is the one a full build makes."""
+    a process forked ahead works out the rules and sums meanwhile, once that process is
+    done (this one may still be putting the records together). The site is the one a full
+    build makes."""
     import os
 
     from liaison import pipeline, render, workers
 
     monkeypatch.setattr(buildrecord, "RACY_NS", 0)
     monkeypatch.setattr(pipeline, "PARALLEL_BYTES", 0)  # two processes, as on a large site
-    here, events = os.getpid(), []
-    assemble, go = pipeline.assemble, workers.Started.go
+    here, log = os.getpid(), tmp_path / "events"  # (a file: the processes forked write too)
+    assemble, go, taken_ahead = pipeline.assemble, workers.Started.go, pipeline._taken_ahead
+
+    def event(what: str) -> None:
+        with open(log, "a") as fh:
+            fh.write(f"{'this process' if os.getpid() == here else 'another'}: {what}\n")
+
+    def events() -> list[str]:
+        lines = log.read_text().splitlines() if log.exists() else []
+        log.unlink(missing_ok=True)
+        return lines
+
+    waiting = []  # while set: this process waits (10 s at most) for the listing to start
 
     def assembled(*args, **kwargs):
         if os.getpid() == here:
-            events.append("records put together")
+            for _ in range(1000 if waiting else 0):  # (a small site is read at once)
+                if log.exists() and "another: listing started" in log.read_text():
+                    break
+                time.sleep(0.01)
+            event("records put together")
         return assemble(*args, **kwargs)
 
     def started(self):
         if self.signal is not None and getattr(self.otherwise, "func", None) is render.list_output:
-            events.append("listing started")
+            event("listing started")
         go(self)
+
+    def ahead(*args):
+        taken = taken_ahead(*args)
+        event("worked out ahead" if taken is not None else "nothing worked out ahead")
+        return taken
 
     monkeypatch.setattr(pipeline, "assemble", assembled)
     monkeypatch.setattr(workers.Started, "go", started)
+    monkeypatch.setattr(pipeline, "_taken_ahead", ahead)
     out, full = tmp_path / "out", tmp_path / "full"
     build(generated, AS_OF, out, workers=2)
-    assert events == ["listing started", "records put together"]  # nothing forked ahead
+    # nothing forked ahead: the listing starts before the records are put together
+    assert events() == ["this process: listing started", "this process: records put together"]
 
-    log = sorted((generated / "data" / "interactions").rglob("*.yaml"))[-1]
-    edit_yaml(log, lambda items: items[0].update(summary="Brought the new referral pads"))
-    events.clear()
+    logs = sorted((generated / "data" / "interactions").rglob("*.yaml"))
+    edit_yaml(logs[-1], lambda items: items[0].update(summary="Brought the new referral pads"))
+    waiting.append(True)
     build(generated, AS_OF, out, workers=2)  # (a process forked ahead: see the test above)
-    assert events == ["records put together", "listing started"]
+    waiting.clear()
+    seen = events()
+    assert seen[:3] == ["another: worked out ahead", "another: listing started",
+                        "this process: records put together"], seen
+    build(generated, AS_OF, full, workers=2, full=True)
+    assert _files(out) == _files(full)
+
+    # a process forked ahead that works nothing out (a cold file edited: the split is chosen
+    # again) leaves the listing to wait for the records to be put together
+    edit_yaml(logs[0], lambda items: items[0].update(summary="Left the new brochure"))
+    build(generated, AS_OF, out, workers=2)
+    seen = events()
+    assert seen.index("this process: records put together") \
+        < seen.index("this process: listing started"), seen
+    assert "another: listing started" not in seen, seen
     build(generated, AS_OF, full, workers=2, full=True)
     assert _files(out) == _files(full)
 
