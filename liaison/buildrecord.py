@@ -152,15 +152,10 @@ def signature_of(st: os.stat_result) -> tuple[int, int, int, int, int]:
 def outputs(out: Path) -> str:
     """One hash of the files of a built site: their paths and sizes (the record itself and
     the build's marker left out: the marker is renamed once the record is written)."""
-    files, _folders = output_files(out)
-    return listing_digest(list(files.items()))
-
-
-def output_files(out: Path) -> tuple[dict[str, int], list[str]]:
-    """The files that ``outputs`` hashes (path -> size) and the folders below ``out``."""
     from liaison.render import BUILDING, DELETING, MARKER
 
-    return folder_files(out, {NAME, BUILDING, DELETING, MARKER})
+    files, _folders = folder_files(out, {NAME, BUILDING, DELETING, MARKER})
+    return listing_digest(list(files.items()))
 
 
 def folder_files(folder: Path, own: set[str]) -> tuple[dict[str, int], list[str]]:

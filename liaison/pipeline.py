@@ -978,9 +978,7 @@ def build(root: Path, as_of: dt.date, out: Path, strict: bool = False, on_checke
     from liaison import buildrecord
     from liaison.errors import DataErrors
     from liaison.progress import QUIET
-    from liaison.render import (
-        build_site, check_output, drop_spare, list_output, new_spare_path, reuse_site,
-    )
+    from liaison.render import build_site, check_output, list_output, reuse_site
 
     start = time.perf_counter()
     progress = progress or QUIET
@@ -1000,13 +998,8 @@ def build(root: Path, as_of: dt.date, out: Path, strict: bool = False, on_checke
     # process forked now, which starts once a core is free (``_check``'s ``on_read``): when
     # the other process reading the records is done (this one then takes in what it read,
     # and puts the records together, alone), or after that where a process was forked ahead
-    # (with no spare yet, the first build after one into a new folder, it makes one of the
-    # site in place first, at ``spare_at``: liaison.render._linked_spare; a build that
-    # stops before taking it, data errors for one, removes it: such a build writes nothing)
-    spare_at = new_spare_path(target)
-    listing = None if full else Started(
-        functools.partial(list_output, target, as_of, strict, spare_at),
-        fork=workers != 1, waits=True)
+    listing = None if full else Started(functools.partial(list_output, target),
+                                        fork=workers != 1, waits=True)
     try:
         with paused_gc():
             progress.stage("reading and checking the records")
@@ -1033,7 +1026,6 @@ def build(root: Path, as_of: dt.date, out: Path, strict: bool = False, on_checke
     finally:
         if listing is not None:
             listing.cancel()
-            drop_spare(spare_at)  # (taken by the build, it is no longer there)
 
 
 def _unchanged(root: Path, out: Path, record: dict, on_checked, start: float):

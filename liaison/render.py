@@ -1324,89 +1324,22 @@ def _identity(folder: Path, *names: str) -> tuple | None:
         return None
 
 
-def list_output(out: Path, as_of: dt.date | None = None, strict: bool = False,
-                spare_at: Path | None = None) -> Listed:
-    """What an incremental build into ``out`` lists of the site there and of its spare.
-    With ``as_of`` (and ``strict``: the build's settings) and ``spare_at`` (``new_spare_path``),
-    when there is no spare and the site in place was built with these settings and code,
-    its spare is made first, there (``_linked_spare``)."""
+def list_output(out: Path) -> Listed:
+    """What an incremental build into ``out`` lists of the site there and of its spare."""
     from liaison import buildrecord
 
     out = out.resolve()
     site = spare = None
     identity = _identity(out, buildrecord.NAME, MARKER)
-    listing = None
     if identity is not None:
         with contextlib.suppress(OSError):
-            listing = buildrecord.output_files(out)
-            site = (identity, buildrecord.listing_digest(list(listing[0].items())))
+            site = (identity, buildrecord.outputs(out))
     path = _spare_path(out)
-    if path is None and as_of is not None and spare_at is not None and site is not None \
-            and buildrecord.previous(out, as_of, strict, site[1]) is not None \
-            and _identity(out, buildrecord.NAME, MARKER) == identity:
-        path = _linked_spare(out, *listing, spare_at)
-        if path is not None:
-            spare_identity = _identity(path, buildrecord.NAME, SPARE)
-            if spare_identity is not None:  # its files are the site's, as listed
-                return Listed(site, (path, spare_identity, *listing))
     identity = None if path is None else _identity(path, buildrecord.NAME, SPARE)
     if identity is not None:
         with contextlib.suppress(OSError):
             spare = (path, identity, *_spare_files(path))
     return Listed(site, spare)
-
-
-def new_spare_path(out: Path) -> Path:
-    """A name for a folder beside ``out`` that a build may make (``_ours``'s pattern): a
-    spare made by the listing's process is made there, so that the build can remove it if
-    it stops before taking it (``drop_spare``)."""
-    import base64
-
-    name = base64.b32encode(os.urandom(5)).decode().lower()  # 8 of [a-z2-7]
-    return out.parent / f".{out.name}.tmp-{name}"
-
-
-def drop_spare(path: Path) -> None:
-    """Remove the spare made at ``path`` (``new_spare_path``), whole or half made, if it is
-    there."""
-    if os.path.isdir(path) and not os.path.islink(path):
-        _remove_ours(path)
-
-
-def _linked_spare(out: Path, files: dict[str, int], folders: list[str],
-                  at: Path) -> Path | None:
-    """A spare made of the site in ``out`` (``files`` and ``folders``: what it holds, its
-    record and marker aside): each of its folders made again in a new folder beside it and
-    each of its files hard-linked there, its record too. For the first incremental build
-    after a build into a new folder, which finds no spare: it would make every folder of the
-    unchanged pages and link their files into a new folder while rendering (0.8-1.4 s of one
-    core at 10,000 physicians); the listing's process makes them once a core is free. The
-    build then takes it as any spare (``_take_spare``): the pages whose key is the same are
-    left as they are, the others are written as new files (``_write``: a file that has
-    other links is never written into), and the site in place is never touched. Returns its
-    path (``at``), or None when it cannot be made (nothing is left of it then; a process
-    killed on the way leaves a folder marked BUILDING, which the build removes:
-    ``drop_spare``, or else the next build)."""
-    from liaison import buildrecord
-
-    tmp = None
-    try:
-        os.mkdir(at, 0o700)
-        tmp = at
-        _write(os.fspath(tmp / BUILDING), MARKER_TEXT.encode())
-        src, dst = os.fspath(out), os.fspath(tmp)
-        for rel in folders:  # (each after the folder that holds it)
-            os.mkdir(f"{dst}/{rel}")
-        for rel in (*files, buildrecord.NAME):
-            os.link(f"{src}/{rel}", f"{dst}/{rel}", follow_symlinks=False)
-        if not _keep_as_spare(tmp, BUILDING):
-            raise OSError("the spare could not be marked")
-        _normalize(tmp)
-    except OSError:
-        if tmp is not None:
-            _remove_ours(tmp)
-        return None
-    return tmp
 
 
 def _spare_path(out: Path) -> Path | None:
@@ -1610,13 +1543,13 @@ def _swap(new: Path, out: Path, workers: int = 1, files: int = 0) -> str:
     return ", remove the old one"
 
 
-def _keep_as_spare(old: Path, mark: str = MARKER) -> bool:
+def _keep_as_spare(old: Path) -> bool:
     """Keep the old site (just swapped out) as the spare the next build writes into;
-    False if it cannot be marked so (it is then removed). ``mark``: the marker it holds."""
+    False if it cannot be marked so (it is then removed)."""
     try:
         _write(os.fspath(old / SPARE_IGNORE),
                b"# the previous site, kept by liaison build to write the next one into\n*\n")
-        os.replace(old / mark, old / SPARE)  # never again a site to put back (_recover)
+        os.replace(old / MARKER, old / SPARE)  # never again a site to put back (_recover)
     except OSError:
         return False
     return True

@@ -161,106 +161,6 @@ def test_the_next_build_writes_into_the_spare_and_never_into_the_site_in_place(g
     assert len(beside) == 1 and beside[0].startswith(".out.old-"), beside
 
 
-def test_the_first_build_after_one_into_a_new_folder_makes_its_spare_while_reading(
-        generated, tmp_path, monkeypatch):
-    """A build into a new folder leaves no spare. The next one has the process that lists
-    the output make one while the records are read: the site in place's folders made again
-    beside it and its files hard-linked there. The build then writes only the pages that
-    changed (as new files: the site in place is never written) and links nothing itself.
-    With other settings (every page changes) no spare is made that way. The sites are the
-    full build's."""
-    from liaison import render
-
-    events = tmp_path / "events"  # (a file: the listing's process writes too)
-    linked_spare, link_kept = render._linked_spare, render._link_kept
-
-    def spare(*args):
-        made = linked_spare(*args)
-        with open(events, "a") as fh:
-            fh.write(f"spare made: {made is not None}\n")
-        return made
-
-    def link(old, new, reuse):
-        with open(events, "a") as fh:
-            fh.write(f"linked by the build: {sum(len(rels) for rels in reuse.values())}\n")
-        return link_kept(old, new, reuse)
-
-    monkeypatch.setattr(render, "_linked_spare", spare)
-    monkeypatch.setattr(render, "_link_kept", link)
-    out = tmp_path / "out"
-    build(generated, AS_OF, out, workers=2)
-    assert not events.exists()
-    held = tmp_path / "held"  # every file of the site in place, held through links
-    held.mkdir()
-    before = {}
-    for i, path in enumerate(sorted(p for p in out.rglob("*") if p.is_file())):
-        os.link(path, held / str(i))
-        before[i] = path.read_bytes()
-    doc = sorted((generated / "data" / "physicians").glob("*.yaml"))[0]
-    edit_yaml(doc, lambda d: d.update(phone="828-555-0101"))
-    result = build(generated, AS_OF, out, workers=2)
-    made = events.read_text().splitlines()
-    assert made[0] == "spare made: True", made
-    assert all(line == "linked by the build: 0" for line in made[1:]), made
-    assert 0 < result.kept < result.pages
-    for i, data in before.items():
-        assert (held / str(i)).read_bytes() == data, "a file of the site in place was written"
-    page = out / "physicians" / doc.stem / "index.html"
-    assert b"828-555-0101" in page.read_bytes() and page.stat().st_nlink == 1
-    beside = sorted(p.name for p in out.parent.iterdir() if p.name.startswith(".out."))
-    assert len(beside) == 1 and beside[0].startswith(".out.old-"), beside  # the spare
-    build(generated, AS_OF, tmp_path / "full", full=True)
-    _same_site(out, tmp_path / "full")
-
-    # another as-of date: every page changes, so nothing is made ahead (the spare left by
-    # the last build is taken as it is)
-    other = tmp_path / "other"
-    build(generated, AS_OF, other, workers=2)
-    events.unlink()
-    build(generated, AS_OF - dt.timedelta(days=1), other, workers=2)
-    assert "spare made: True" not in (events.read_text() if events.exists() else ""), \
-        "no spare made for a build whose every page changes"
-    build(generated, AS_OF - dt.timedelta(days=1), tmp_path / "full-2", full=True)
-    _same_site(other, tmp_path / "full-2")
-
-
-def test_a_spare_made_for_a_build_with_errors_is_removed(generated, tmp_path, monkeypatch):
-    """A build with errors writes nothing (SPEC §5): a spare the listing's process made
-    meanwhile (the first build after one into a new folder) is removed with it."""
-    import time
-
-    from liaison import pipeline, render
-
-    events = tmp_path / "events"
-    linked_spare, check = render._linked_spare, pipeline._check
-
-    def spare(*args):
-        made = linked_spare(*args)
-        events.write_text(f"spare made: {made is not None}\n")
-        return made
-
-    def checked_once_the_spare_is_made(*args, **kwargs):
-        result = check(*args, **kwargs)
-        for _ in range(1000):  # (10 s at most)
-            if events.exists():
-                break
-            time.sleep(0.01)
-        return result
-
-    monkeypatch.setattr(render, "_linked_spare", spare)
-    monkeypatch.setattr(pipeline, "_check", checked_once_the_spare_is_made)
-    out = tmp_path / "out"
-    build(generated, AS_OF, out, workers=2)
-    beside = sorted(p.name for p in tmp_path.iterdir())
-    doc = sorted((generated / "data" / "physicians").glob("*.yaml"))[0]
-    edit_yaml(doc, lambda d: d.update(practice="no-such-practice"))
-    with pytest.raises(DataErrors):
-        build(generated, AS_OF, out, workers=2)
-    assert events.read_text() == "spare made: True\n"
-    events.unlink()
-    assert sorted(p.name for p in tmp_path.iterdir()) == beside, "nothing left beside the site"
-
-
 def test_an_edit_taken_back_leaves_the_spares_whole_site_pages_as_they_are(generated, tmp_path):
     """Edit, edit again, then go back to the first edit: the spare (the site two builds
     back) was made from the same inputs, so every page of it is right as it is. The
@@ -327,7 +227,7 @@ def test_the_output_listed_beforehand_is_used_only_while_its_folders_are_the_sam
     assert listed.spare_files(now) is None
 
     edit_yaml(doc, lambda d: d.update(phone="828-555-0104"))
-    monkeypatch.setattr(render, "list_output", lambda *_args: listed)  # listed two builds ago
+    monkeypatch.setattr(render, "list_output", lambda _out: listed)  # listed two builds ago
     listings.clear()
     result = build(generated, AS_OF, out)
     assert 0 < result.kept < result.pages
