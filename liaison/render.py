@@ -882,9 +882,7 @@ class _Rendering:
         change they are made again: the directories, the dashboard…) and the other files
         start at once in another process, while this one works the keys out, links the
         unchanged pages and renders the changed ones (on every core when there are many);
-        then this one, too, takes the next of the whole-site pages while there are any.
-        With no spare, the keys are worked out first and both processes link the unchanged
-        pages (``link_chunks``)."""
+        then this one, too, takes the next of the whole-site pages while there are any."""
         from liaison.incremental import own_key
 
         for name in sorted({p.template for p in self.pages}):
@@ -913,7 +911,7 @@ class _Rendering:
                     return pages
                 pages += self.work(part, QUIET)
 
-        def keys_and_sources() -> dict:
+        def here():
             t = time.perf_counter()
             keys = _page_keys(self.view, self.pages, self.record, self.named, self.key_parts(),
                               self.split_at, whole, self.row_digests())
@@ -926,55 +924,27 @@ class _Rendering:
                          + (f" ({len(as_is):,} in the spare folder already)" if as_is else ""),
                          time.perf_counter() - t))
             found.update(keys=keys, reuse=reuse, as_is=as_is, in_spare=in_spare, nested=0)
-            return reuse
-
-        # With no spare (the first incremental build after one into a new folder), every
-        # unchanged page is linked from the site in place into a new folder (0.8-2.7 s at
-        # 10,000 physicians, by the file system's mood): the keys are worked out before
-        # forking, and both processes link a chunk of the pages at a time while there are
-        # any (the other after the other files), instead of this one alone.
-        link_chunks = None
-        if forked and self.spare is None:
-            link_chunks = _Chunks(list(keys_and_sources().items()), LINK_CHUNK)
-
-        def linked_pages(reuse: dict | None = None) -> tuple[list, list]:
-            if link_chunks is None:
-                return self.work((LINK, reuse)) if reuse is not None else ([], [])
-            kept, missing = [], []
-            while True:
-                _start, part = link_chunks.take()
-                if not part:
-                    return kept, missing
-                more, failed = self.work((LINK, dict(part)))
-                kept += more
-                missing += failed
-
-        def here():
-            reuse = found["reuse"] if link_chunks is not None else keys_and_sources()
-            linked = linked_pages(reuse)
-            as_is = found["as_is"]
+            linked = self.work((LINK, reuse))
             todo = [p for p in self.pages
                     if own_key(p) and p.path not in reuse and p.path not in as_is]
             k = self.n if forked and len(todo) >= PARALLEL_PAGES else 1
             found["nested"] = k - 1
             pages = [w for part in map_forked(self.work, [todo[i::k] for i in range(k)])
                      for w in part]
-            return None, linked, pages + broad_pages()
+            return linked, pages + broad_pages()
 
         def share(role):
             if role is LINK:
                 return here()
             done = self.extras_again(previous) if role is EXTRAS else None
-            return done, linked_pages(), broad_pages() if forked else []
+            return done, broad_pages() if forked else []
 
         if forked:
             parts = map_forked(share, [LINK, EXTRAS] + [None] * (self.n - 2))
         else:
             parts = [share(LINK), share(EXTRAS)]
-        written, kept, extra_keys = parts[1][0]
-        kept_pages = [entry for _done, (more, _failed), _pages in parts for entry in more]
-        missing = [path for _done, (_more, failed), _pages in parts for path in failed]
-        results = [pages for _done, _linked, pages in parts] + [written]
+        (kept_pages, missing), (written, kept, extra_keys) = parts[0][0], parts[1][0]
+        results = [pages for _done, pages in parts] + [written]
         reuse = found["reuse"]
         if missing:  # a file of the previous site that could not be linked: rendered
             for path in missing:
@@ -987,7 +957,6 @@ class _Rendering:
 
 
 PAGE_CHUNK = 16  # pages a process takes at a time in a full build
-LINK_CHUNK = 256  # unchanged pages a process links at a time (``_Rendering.changed``)
 
 # The whole-site pages that cost most to make, dearest first (seconds at 10,000 physicians:
 # the search page with its index 0.4-0.7, the physicians' directory 0.36, the follow-ups 0.22,

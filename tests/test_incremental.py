@@ -70,7 +70,6 @@ def test_an_incremental_build_after_random_edits_is_a_full_build(which, forked, 
 
     if forked:
         monkeypatch.setattr(render, "PARALLEL_PAGES", 1)
-        monkeypatch.setattr(render, "LINK_CHUNK", 3)  # with no spare: both processes link
     root = request.getfixturevalue(which)
     out, full = tmp_path / "out", tmp_path / "full"
     first = build(root, AS_OF, out)
@@ -160,56 +159,6 @@ def test_the_next_build_writes_into_the_spare_and_never_into_the_site_in_place(g
     assert (untouched / "index.html").stat().st_ino == untouched_inode, "not rendered again"
     beside = sorted(p.name for p in out.parent.iterdir() if p.name.startswith(".out."))
     assert len(beside) == 1 and beside[0].startswith(".out.old-"), beside
-
-
-def test_with_no_spare_both_processes_link_the_unchanged_pages(generated, tmp_path,
-                                                               monkeypatch):
-    """The first incremental build after one into a new folder has no spare: it links
-    every unchanged page from the site in place into a new folder, a chunk of pages at a
-    time, on both processes (the other one once it has made the other files). Each
-    unchanged page is the site in place's file; the changed one is a new file; the site in
-    place is never written; the site is the full build's."""
-    from liaison import render
-
-    monkeypatch.setattr(render, "PARALLEL_PAGES", 1)
-    monkeypatch.setattr(render, "LINK_CHUNK", 2)
-    events = tmp_path / "events"  # (a file: the process forked writes too)
-    link_kept = render._link_kept
-
-    def link(old, new, reuse):
-        with open(events, "a") as fh:
-            fh.write(f"{os.getpid()} {len(reuse)}\n")
-        return link_kept(old, new, reuse)
-
-    monkeypatch.setattr(render, "_link_kept", link)
-    out = tmp_path / "out"
-    build(generated, AS_OF, out, workers=2)
-    inodes = {p.relative_to(out).as_posix(): p.stat().st_ino for p in out.rglob("*")
-              if p.is_file()}
-    held = tmp_path / "held"
-    held.mkdir()
-    before = {}
-    for i, rel in enumerate(sorted(inodes)):
-        os.link(out / rel, held / str(i))
-        before[i] = (out / rel).read_bytes()
-    events.unlink(missing_ok=True)
-    doc = sorted((generated / "data" / "physicians").glob("*.yaml"))[0]
-    edit_yaml(doc, lambda d: d.update(phone="828-555-0101"))
-    result = build(generated, AS_OF, out, workers=2)
-    lines = [line.split() for line in events.read_text().splitlines()]
-    pages = [int(n) for _pid, n in lines if n != "0"]
-    assert len({pid for pid, n in lines if n != "0"}) == 2, "linked by both processes"
-    assert sum(pages) >= result.kept  # (and the other files' groups)
-    assert 0 < result.kept < result.pages
-    page = out / "physicians" / doc.stem / "index.html"
-    assert b"828-555-0101" in page.read_bytes() and page.stat().st_nlink == 1
-    linked = [rel for rel, ino in inodes.items()
-              if (out / rel).exists() and (out / rel).stat().st_ino == ino]
-    assert len(linked) >= result.kept, "each unchanged page: the site in place's file"
-    for i, data in before.items():
-        assert (held / str(i)).read_bytes() == data, "a file of the site in place was written"
-    build(generated, AS_OF, tmp_path / "full", full=True)
-    _same_site(out, tmp_path / "full")
 
 
 def test_an_edit_taken_back_leaves_the_spares_whole_site_pages_as_they_are(generated, tmp_path):
