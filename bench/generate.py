@@ -301,11 +301,14 @@ class Writer:
 
 # --------------------------------------------------------------------------- generation
 
-def generate(root: str, n_phys: int, seed: int, as_of: dt.date, edition: int = 2) -> dict:
+def generate(root: str, n_phys: int, seed: int, as_of: dt.date, edition: int = 2,
+             distinct_notes: bool = False) -> dict:
     """A site of the contract's ``edition``: 2 adds the second edition's fields (potential,
     refers_elsewhere, cost, taken_by, declined_reason, compliance) from a random stream of
     their own, so that the first edition's records are the same either way (edition 1 can be
-    read by an older version, to time both side by side)."""
+    read by an older version, to time both side by side). The interactions' notes are drawn
+    from a pool of lines (a few hundred distinct texts); ``distinct_notes`` ends each with a
+    line of its own, as a team's notes are: every other record is the same."""
     rng = random.Random(seed)
     rng2 = random.Random(seed + 7919)  # the second edition's fields only
     v2 = edition >= 2
@@ -533,6 +536,8 @@ def generate(root: str, n_phys: int, seed: int, as_of: dt.date, edition: int = 2
                 prose = [t for t in picked if not t.startswith("- ")]
                 items = [t for t in picked if t.startswith("- ")]
                 text = "\n".join(prose + ([""] if prose and items else []) + items)
+                if distinct_notes:  # (no draw from rng: the other records stay the same)
+                    text += f"\n\nVisit {n_inter + 1:,} of the log."
                 rec.append("  notes: " + block_text(text, "    ").rstrip("\n"))
             if rng.random() < 0.3:
                 rec.append(f"  needs: {flow_list(rng.sample(NEEDS, rng.randint(1, 2)))}")
@@ -630,7 +635,7 @@ def generate(root: str, n_phys: int, seed: int, as_of: dt.date, edition: int = 2
         out.write(f"content/training/{gid}.md", text)
     out.write(f"content/presentations/{DECK_ID}.md", DECK)
 
-    out.write(MARKER, marker_text(n_phys, seed, as_of, edition))
+    out.write(MARKER, marker_text(n_phys, seed, as_of, edition, distinct_notes))
     return {"files": out.files, "bytes": out.bytes, "practices": n_prac,
             "physicians": n_phys, "team": n_team, "interactions": n_inter,
             "follow_ups": n_followups, "referral_rows": n_ref_rows,
@@ -695,9 +700,11 @@ Notes: In a customized deck, thank them by number.
 """
 
 
-def marker_text(n_phys: int, seed: int, as_of: dt.date, edition: int = 2) -> str:
+def marker_text(n_phys: int, seed: int, as_of: dt.date, edition: int = 2,
+                distinct_notes: bool = False) -> str:
     return (f"generator: liaison bench/generate.py\nphysicians: {n_phys}\nseed: {seed}\n"
-            f"as_of: {as_of.isoformat()}\nedition: {edition}\n")
+            f"as_of: {as_of.isoformat()}\nedition: {edition}\n"
+            + ("distinct_notes: true\n" if distinct_notes else ""))
 
 
 # --------------------------------------------------------------------------- CLI
@@ -728,6 +735,9 @@ def main(argv=None) -> int:
     ap.add_argument("--edition", type=int, choices=(1, 2), default=2,
                     help="the contract's edition of the records (1: without the second "
                          "edition's fields, readable by older versions; default 2)")
+    ap.add_argument("--distinct-notes", action="store_true",
+                    help="end each interaction's notes with a line of its own (by default the "
+                         "notes are drawn from a pool of lines: a few hundred distinct texts)")
     ap.add_argument("--force", action="store_true",
                     help=f"replace OUT_DIR if it was written by this script (has {MARKER})")
     args = ap.parse_args(argv)
@@ -755,7 +765,8 @@ def main(argv=None) -> int:
         f.write("generator: liaison bench/generate.py\nstatus: incomplete\n")
 
     t0 = time.perf_counter()
-    s = generate(out_dir, args.physicians, args.seed, args.as_of, args.edition)
+    s = generate(out_dir, args.physicians, args.seed, args.as_of, args.edition,
+                 args.distinct_notes)
     secs = time.perf_counter() - t0
     print(f"{out_dir}: {s['files']} files, {s['bytes']:,} bytes "
           f"({s['bytes'] / 2**20:.1f} MiB), records: {s['practices']} practices, "

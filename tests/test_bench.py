@@ -1,6 +1,8 @@
-"""The benchmark scripts that time the start of a build (bench/checked.py)."""
+"""The benchmark scripts: the start of a build timed (bench/checked.py); the generated
+site (bench/generate.py)."""
 from __future__ import annotations
 
+import datetime as dt
 import subprocess
 import sys
 
@@ -25,3 +27,39 @@ def test_the_start_of_a_build_is_timed_until_the_records_are_checked(example_sit
                             capture_output=True, text=True, timeout=300)
     assert failed.returncode == 1
     assert "is not a folder" in failed.stderr and "did not get there" in failed.stderr
+
+
+def test_distinct_notes_end_each_note_with_a_line_of_its_own_and_change_nothing_else(tmp_path):
+    """bench/generate.py draws the notes from a pool of lines; ``--distinct-notes`` ends
+    each with a line of its own (a team's notes are mostly distinct) and writes every other
+    record as it was. Both sites are valid."""
+    import yaml
+
+    from liaison.pipeline import check
+
+    sites = {}
+    for name, extra in (("pool", []), ("distinct", ["--distinct-notes"])):
+        sites[name] = tmp_path / name
+        done = subprocess.run([sys.executable, str(REPO / "bench" / "generate.py"),
+                               str(sites[name]), "--physicians", "40", *extra],
+                              capture_output=True, text=True, timeout=300)
+        assert done.returncode == 0, done.stderr
+
+    def interactions(root):
+        out = []
+        for path in sorted((root / "data" / "interactions").rglob("*.yaml")):
+            out += yaml.safe_load(path.read_text(encoding="utf-8"))
+        return out
+
+    pool, distinct = interactions(sites["pool"]), interactions(sites["distinct"])
+    assert len(pool) == len(distinct) > 500
+    assert all(("notes" in a) == ("notes" in b) for a, b in zip(pool, distinct))
+    noted = [(a, b) for a, b in zip(pool, distinct) if "notes" in a]
+    assert all(b["notes"].startswith(a["notes"].rstrip("\n")) and b["notes"] != a["notes"]
+               for a, b in noted)
+    assert all({k: v for k, v in a.items() if k != "notes"} ==
+               {k: v for k, v in b.items() if k != "notes"} for a, b in zip(pool, distinct))
+    assert len({b["notes"] for _a, b in noted}) == len(noted)  # each its own
+    assert len({a["notes"] for a, _b in noted}) < len(noted) * 0.6  # drawn from a pool
+    for root in sites.values():
+        assert check(root, dt.date(2026, 11, 26)).ok
