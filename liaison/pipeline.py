@@ -997,7 +997,8 @@ def build(root: Path, as_of: dt.date, out: Path, strict: bool = False, on_checke
     # The site in place and the spare are listed (0.4-1.2 s at 10,000 physicians) by a
     # process forked now, which starts once a core is free (``_check``'s ``on_read``): when
     # the other process reading the records is done (this one then takes in what it read,
-    # and puts the records together, alone), or after that where a process was forked ahead
+    # and puts the records together, alone), or, where a process was forked ahead, when that
+    # one has worked out what the build takes
     listing = None if full else Started(functools.partial(list_output, target),
                                         fork=workers != 1, waits=True)
     try:
