@@ -439,10 +439,12 @@ def _checked(ends: contextlib.ExitStack, root, as_of, strict, use_cache, keep_re
         def read(part: list):
             mine = ParseCache(None) if cache is None else cache.child()
             loader = Loader(root, mine)
+            # the records stay in the worker, which only checks and sums them: their equal
+            # dates need not be one object (load._read_bulk)
             if store is None:
-                return mine, load_bulk(loader, part)
-            return mine, assemble(read_units(lambda rel: bulk_entry(loader, rel), part, store,
-                                             as_bytes=False))
+                return mine, load_bulk(loader, part, same_dates=False)
+            return mine, assemble(read_units(lambda rel: bulk_entry(loader, rel, False), part,
+                                             store, as_bytes=False))
 
         def load_core_records():
             site, loader = _load_core(root, cache, files, store)

@@ -429,3 +429,24 @@ def test_a_build_with_no_site_to_compare_takes_the_hashes_once_the_records_are_r
     events.clear()
     again = pipeline.build(example_site, as_of, out, hashed=hashed)
     assert again.unchanged and events == ["hashed"]  # hashed first: the site is up to date
+
+
+def test_a_check_reads_the_same_interactions_without_sharing_their_dates(generated):
+    """load._read_bulk: a build makes the equal dates of a file's interactions one object
+    (they are pickled and kept); a check, whose records stay where they are read, skips that
+    and reads the same records."""
+    from liaison.load import _read_bulk
+    from liaison.parse import Loader
+
+    rel = next(str(p.relative_to(generated)).replace("\\", "/")
+               for p in sorted((generated / "data" / "interactions").rglob("*.yaml"))
+               if len(_read_bulk(Loader(generated), str(p.relative_to(generated)))) > 3)
+    shared = _read_bulk(Loader(generated), rel)
+    plain = _read_bulk(Loader(generated), rel, same_dates=False)
+    assert [(d, rec.model_dump(), src) for d, rec, src in plain] == \
+        [(d, rec.model_dump(), src) for d, rec, src in shared]
+    by_day = {}
+    for date, rec, _src in shared:
+        assert by_day.setdefault(date, date) is date is rec.date  # one object a day
+    plain_dates = [rec.date for _d, rec, _src in plain]
+    assert len({id(d) for d in plain_dates}) == len(plain_dates)  # each its own object
