@@ -514,3 +514,39 @@ def test_a_physicians_own_fields_make_no_whole_site_page_again(generated, tmp_pa
     assert all(inodes()[rel] != before[rel] for rel in whole), "a template of its own: made"
     build(generated, AS_OF, full, full=True)
     _same_site(out, full)
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="the pages are shared out only with fork")
+def test_a_full_build_hands_out_the_dearest_whole_site_pages_first(generated, tmp_path,
+                                                                   monkeypatch):
+    """render._Rendering._pages_and_extras: the search page (its index) and the other dear
+    whole-site pages go first, the others in the plan's order: last in the plan, the search
+    page ended the build alone, when the processes' copied memory was at its largest."""
+    from liaison import pages, render
+
+    handed: list = []
+    planned: list = []
+
+    class Recorded(render._Chunks):
+        def __init__(self, pages, size):
+            handed.append(list(pages))
+            super().__init__(pages, size)
+
+    plan = pages.plan
+
+    def recorded_plan(view):
+        planned.append(plan(view))
+        return planned[-1]
+
+    monkeypatch.setattr(render, "_Chunks", Recorded)
+    monkeypatch.setattr(render, "PARALLEL_PAGES", 1)
+    monkeypatch.setattr(pages, "plan", recorded_plan)
+    build(generated, AS_OF, tmp_path / "site", workers=2, full=True)
+    (order,), (plan_order,) = handed, planned
+    assert sorted(p.path for p in order) == sorted(p.path for p in plan_order)
+    dear = [p.kind for p in order if p.kind in render.DEAREST]
+    assert "search" in dear and len(dear) >= 5
+    assert [p.kind for p in order[:len(dear)]] == sorted(dear, key=render.DEAREST.index)
+    assert [p.path for p in order[len(dear):]] == \
+        [p.path for p in plan_order if p.kind not in render.DEAREST]  # the plan's order
+    assert plan_order[-1].kind == "search"  # (what made the change worth it)
