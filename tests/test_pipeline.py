@@ -277,10 +277,13 @@ def test_interaction_snippets_are_rendered_once_before_the_page_workers_fork(
     assert render.prerender_snippets(view, env, workers=workers) == len(shown) > 50
     snippets = env.globals["interaction_html"].__self__
     assert len(snippets.memo) == len(shown)
+    # kept as UTF-8 bytes (half the memory of the strings, which hold non-ASCII separators)
+    assert all(type(html) is bytes for html in snippets.memo.values())
     alone = render.make_env(generated, view.palette).globals["interaction_html"].__self__
     fresh = pages.SiteView(checked.site, checked.stats, D)
     for r in shown:
-        assert snippets.memo[id(view.interaction(r))] == alone.html(fresh.interaction(r))
+        assert snippets.html(view.interaction(r)) == alone.html(fresh.interaction(r))
+        assert type(alone.memo[id(fresh.interaction(r))]) is str  # rendered on demand
     assert str(snippets.interaction(view.interaction(shown[0]), "../../")).count("../../") >= 2
 
 
