@@ -206,16 +206,16 @@ VIEW_COST = 0.45
 
 def prerender_snippets(view: page_registry.SiteView, env: jinja2.Environment,
                        workers: int = 1, beside=None, beside_cost: float = 0.0) -> int:
-    """Build the view (``SiteView.interaction``) of every interaction the pages show and
-    render its snippet (``Snippets``) once, on ``workers`` cores, before the page workers
-    fork: they inherit both. (Each page worker made its own of nearly every interaction,
-    about 47 microseconds apiece: the month pages show them all, the briefs the latest.)
-    This process builds every view and renders a smaller share of the snippets, the others
-    send theirs back (as UTF-8 bytes, as ``Snippets`` keeps them). With the built-in
-    templates only: a site's own templates render their snippets with their pages, within
-    each page's time budget (see ``render_pages``). ``beside``: more work for this process, done after its share while the
-    others render theirs (what it costs per interaction against a snippet: ``beside_cost``);
-    it is called in any case. Returns how many interactions."""
+    """Build the view (``SiteView.interaction``) of every interaction the pages show and render
+    its snippet (``Snippets``) once, on ``workers`` cores, before the page workers fork: they
+    inherit both. (Each page worker made its own of nearly every interaction, about 47
+    microseconds apiece: the month pages show them all, the briefs the latest.) This process
+    builds every view and renders a smaller share of the snippets, the others send theirs back
+    (as UTF-8 bytes, as ``Snippets`` keeps them). With the built-in templates only: a site's
+    own templates render their snippets with their pages, within each page's time budget (see
+    ``render_pages``). ``beside``: more work for this process, done after its share while the
+    others render theirs (what it costs per interaction against a snippet: ``beside_cost``); it
+    is called in any case. Returns how many interactions."""
     if isinstance(env, Sandbox):
         if beside is not None:
             beside()
