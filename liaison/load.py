@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
-from operator import itemgetter
+from operator import attrgetter, itemgetter
 from pathlib import Path
 
 from pydantic import TypeAdapter, ValidationError
@@ -147,15 +147,14 @@ def _read_bulk(loader: Loader, rel: str, same_dates: bool = True) -> list:
     (``_same_dates``), for records that are pickled or kept; a check that only reads them
     (``validate``) skips it (0.17 s of processor time at 10,000 physicians)."""
     if rel.startswith(INTERACTIONS):
-        if not same_dates:
-            return [(rec.date, rec, (rel, prefix))
-                    for prefix, rec in _load_list(loader, rel, Interaction)]
-        return [(_same_dates(rec), rec, (rel, prefix))
+        date_of = _same_dates if same_dates else _DATE
+        return [(date_of(rec), rec, (rel, prefix))
                 for prefix, rec in _load_list(loader, rel, Interaction)]
     return _load_referrals(loader, rel)
 
 
 _DAYS: dict = {}
+_DATE = attrgetter("date")  # a record's date as it is
 
 
 def _same_dates(rec: Interaction):
