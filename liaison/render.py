@@ -199,23 +199,20 @@ def prerender_notes(view: page_registry.SiteView, workers: int = 1) -> int:
 
 
 PARALLEL_SNIPPETS = 5_000  # below this many interactions, one process renders their snippets
-# What building an interaction's view costs against rendering its snippet (measured at 10,000
-# physicians: 14 and 33 microseconds): the process that builds every view renders fewer.
-VIEW_COST = 0.45
 
 
 def prerender_snippets(view: page_registry.SiteView, env: jinja2.Environment,
                        workers: int = 1, beside=None, beside_cost: float = 0.0) -> int:
-    """Build the view (``SiteView.interaction``) of every interaction the pages show and render
-    its snippet (``Snippets``) once, on ``workers`` cores, before the page workers fork: they
-    inherit both. (Each page worker made its own of nearly every interaction, about 47
-    microseconds apiece: the month pages show them all, the briefs the latest.) This process
-    builds every view and renders a smaller share of the snippets, the others send theirs back
-    (as UTF-8 bytes, as ``Snippets`` keeps them). With the built-in templates only: a site's
-    own templates render their snippets with their pages, within each page's time budget (see
-    ``render_pages``). ``beside``: more work for this process, done after its share while the
-    others render theirs (what it costs per interaction against a snippet: ``beside_cost``); it
-    is called in any case. Returns how many interactions."""
+    """Render the snippet (``Snippets``) of every interaction the pages show once, on
+    ``workers`` cores, before the page workers fork: they inherit them. (Each page worker
+    made its own of nearly every interaction: the month pages show them all, the briefs the
+    latest.) Each process makes the views (``SiteView.interaction``) of its own share; the
+    others send their snippets back (as UTF-8 bytes, as ``Snippets`` keeps them), keyed here
+    by views whose fields are never made. With the built-in templates only: a site's own
+    templates render their snippets with their pages, within each page's time budget (see
+    ``render_pages``). ``beside``: more work for this process, done after its share while
+    the others render theirs (what it costs per interaction against a snippet:
+    ``beside_cost``); it is called in any case. Returns how many interactions."""
     if isinstance(env, Sandbox):
         if beside is not None:
             beside()
@@ -223,26 +220,21 @@ def prerender_snippets(view: page_registry.SiteView, env: jinja2.Environment,
     snippets = snippets_of(env)
     records = [r for month in sorted(view.by_month) for r in view.by_month[month]]
     n = workers if len(records) >= PARALLEL_SNIPPETS and can_fork() else 1
-    # This process's share: its snippets plus every view of the others' shares take as long
-    # as another share's views and snippets.
-    mine = max(0.0, (1 + VIEW_COST * (2 - n) - (n - 1) * beside_cost) / (n + VIEW_COST)) \
-        if n > 1 else 1.0
+    # This process's share and what it does beside take as long as another's share
+    mine = max(0.0, (1 - (n - 1) * beside_cost) / n) if n > 1 else 1.0
     cut = round(len(records) * mine)
     others = records[cut:]
-    shares = [(records[:cut], others)] + [(others[i::n - 1], []) for i in range(n - 1)]
+    shares = [records[:cut]] + [others[i::n - 1] for i in range(n - 1)]
 
     def work(share):
-        rendered, more = share
-        html = [snippets.render(view.interaction(r)).encode("utf-8") for r in rendered]
-        for r in more:  # the views of the other shares, built while they render
-            view.interaction(r)
+        html = [snippets.render(view.interaction(r)).encode("utf-8") for r in share]
         if share is shares[0] and beside is not None:
             beside()
         return html
 
     done = map_forked(work, shares)
-    for (rendered, _more), htmls in zip(shares, done):
-        for r, html in zip(rendered, htmls):
+    for share, htmls in zip(shares, done):
+        for r, html in zip(share, htmls):
             snippets.memo[id(view.interaction(r))] = html
     return len(records)
 
@@ -594,8 +586,9 @@ def build_site(checked, as_of: dt.date, out: Path, workers: int | None = None,
 
 
 # What working out the pages' keys (liaison.incremental) costs per interaction against
-# rendering a snippet (1.5 s against 3.6 s at 10,000 physicians).
-KEYS_COST = 0.4
+# making an interaction's view and rendering its snippet (1.8 s against 6.2 s at 10,000
+# physicians, in the build's processes).
+KEYS_COST = 0.3
 
 
 def _prerender(view, env, cores: int, laps: list, keys=None) -> None:

@@ -96,3 +96,32 @@ def test_data_errors_still_get_the_syntax_check(example_site):
     assert code == 1
     assert any(e.startswith("templates/practice.html:1:1: error: template error:") for e in err)
     assert any("nmae: unknown field" in e for e in err)
+
+
+def test_an_override_reads_the_fields_of_each_interaction(example_site, tmp_path):
+    """An interaction's view makes its fields when a template first reads one
+    (pages.view.InteractionView): a site's own template that lists them instead of using
+    ``interaction_html`` shows each, and a misspelt field is undefined, as a name is."""
+    from click.testing import CliRunner
+
+    from liaison.cli import main
+
+    original = _builtin("physician.html")
+    listed = ('{% block content %}<ol id="ours">{% for i in recent %}<li>{{ i.date }} | '
+              '{{ i.summary }} | {{ i.liaison_name }} | {{ i.practices[0].name }} | '
+              '{{ i.physicians|map(attribute="name")|join(", ") }}</li>{% endfor %}</ol>')
+    _override(example_site, "physician.html", original.replace("{% block content %}", listed, 1))
+    result = CliRunner().invoke(main, ["build", "--root", str(example_site), "--out",
+                                       str(tmp_path / "out"), "--as-of", AS_OF])
+    assert result.exit_code == 0, result.stderr
+    page = (tmp_path / "out/physicians/alan-cho/index.html").read_text()
+    ours = page[page.index('<ol id="ours">'):page.index("</ol>")]
+    assert ("<li>2024-12-26 | First visit; introduced the leg wound clinic. | Lena Brooks | "
+            "French Broad Podiatry | Alan Cho</li>") in ours
+
+    _override(example_site, "physician.html",
+              original.replace("{% block content %}", listed.replace("i.summary", "i.sumary"), 1))
+    code, _out, err = run_validate(example_site, "--as-of", AS_OF)
+    assert code == 1
+    assert any(e.startswith("templates/physician.html:") and "has no attribute 'sumary'" in e
+               for e in err), err

@@ -279,6 +279,12 @@ def test_interaction_snippets_are_rendered_once_before_the_page_workers_fork(
     assert len(snippets.memo) == len(shown)
     # kept as UTF-8 bytes (half the memory of the strings, which hold non-ASCII separators)
     assert all(type(html) is bytes for html in snippets.memo.values())
+    # this process made the views of its own share only; the pages never make the others'
+    made = [r for r in shown if view.interaction(r).__dict__]
+    assert 0 < len(made) < len(shown) * 0.6
+    for page in pages.plan(view):
+        render.render_page(view, page, env)
+    assert [r for r in shown if view.interaction(r).__dict__] == made
     alone = render.make_env(generated, view.palette).globals["interaction_html"].__self__
     fresh = pages.SiteView(checked.site, checked.stats, D)
     for r in shown:
