@@ -459,3 +459,29 @@ def test_a_check_reads_the_same_interactions_without_sharing_their_dates(generat
         assert by_day.setdefault(date, date) is date is rec.date  # one object a day
     plain_dates = [rec.date for _d, rec, _src in plain]
     assert len({id(d) for d in plain_dates}) == len(plain_dates)  # each its own object
+
+
+def test_a_site_view_with_its_interaction_views_is_freed_without_the_collector(generated):
+    """``serve`` freezes its cyclic collector after each refresh: a site view it replaces must
+    be freed by reference counting, its interactions' views (which read it) included."""
+    import gc
+    import weakref
+
+    from liaison import pages
+
+    checked = pipeline.check(generated, D, keep_records=True)
+    shown = [r for r in checked.site.interactions if r.date <= D]
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        view = pages.SiteView(checked.site, checked.stats, D)
+        first = view.interaction(shown[0])
+        assert first.date == shown[0].date.isoformat()  # its fields made, from the site view
+        assert view.interaction(shown[0]) is first and not view.interaction(shown[1]).__dict__
+        gone = weakref.ref(view)
+        del view
+        assert gone() is None
+        assert first.summary == shown[0].summary  # a view made before stays whole
+    finally:
+        if was_enabled:
+            gc.enable()

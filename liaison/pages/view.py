@@ -10,6 +10,7 @@ templates only display it.
 from __future__ import annotations
 
 import datetime as dt
+import weakref
 from bisect import bisect_left
 from collections import defaultdict
 from functools import cached_property
@@ -272,6 +273,7 @@ class SiteView:
         self.month_first = first_charted_month(self.as_of)
         self.site_ctx = cfg.model_dump()  # site.yaml as decks see it
         self._views: dict[int, InteractionView] = {}
+        self._weak = weakref.ref(self)  # what the views hold of this view (``InteractionView``)
         self._practice_refs: dict[str, SimpleNamespace] = {}  # see ``_ref``
         self._doc_refs: dict[str, SimpleNamespace] = {}
         self._as_of_text = self.as_of.isoformat()
@@ -383,7 +385,7 @@ class SiteView:
         views = self._views
         v = views.get(id(r))
         if v is None:
-            v = views[id(r)] = InteractionView(r, self)
+            v = views[id(r)] = InteractionView(r, self._weak)
         return v
 
     def interaction_fields(self, r) -> dict:
@@ -458,11 +460,13 @@ class InteractionView:
     whose snippet a full build renders before the page workers fork, in whichever process
     renders it (liaison.render.prerender_snippets): the other processes never make the
     fields (7.8 microseconds an interaction, 1.6 s of processor time at 10,000 physicians,
-    when the process that kept the snippets made every view)."""
+    when the process that kept the snippets made every view). It holds a weak reference to
+    the ``SiteView``, which holds it: no reference cycle, so that a site view ``serve``
+    replaces is freed by reference counting (its collector is frozen)."""
 
     __slots__ = ("_record", "_site", "__dict__")
 
-    def __init__(self, record, site: SiteView):
+    def __init__(self, record, site: "weakref.ref[SiteView]"):
         self._record, self._site = record, site
 
     def __getattr__(self, name: str):
@@ -476,7 +480,7 @@ class InteractionView:
 
     def _fields(self) -> dict:
         if not self.__dict__:
-            self.__dict__.update(self._site.interaction_fields(self._record))
+            self.__dict__.update(self._site().interaction_fields(self._record))
         return self.__dict__
 
     def __repr__(self) -> str:
