@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import errno
+import functools
 import os
 import shutil
 import stat
@@ -30,6 +31,7 @@ from liaison.trusted import Trusted
 from liaison.workers import can_fork, cpu_count, map_forked
 
 PACKAGE_TEMPLATES = Path(__file__).parent / "templates"
+_BUILTIN_TEMPLATES = jinja2.FileSystemLoader(str(PACKAGE_TEMPLATES))  # (their names)
 PACKAGE_STATIC = Path(__file__).parent / "static"
 MARKER = ".liaison-site"  # written into every output folder we create
 PARALLEL_PAGES = 200  # below this many pages one process is faster than forking
@@ -208,7 +210,8 @@ PARALLEL_SNIPPETS = 5_000  # below this many interactions, one process renders t
 
 
 def prerender_snippets(view: page_registry.SiteView, env: jinja2.Environment,
-                       workers: int = 1, beside=None, beside_cost: float = 0.0) -> int:
+                       workers: int = 1, beside=None, beside_cost: float = 0.0,
+                       beside_fixed: float = 0.0) -> int:
     """Render the snippet (``Snippets``) of every interaction the pages show once, on
     ``workers`` cores, before the page workers fork: they inherit them. (Each page worker
     made its own of nearly every interaction: the month pages show them all, the briefs the
@@ -218,7 +221,8 @@ def prerender_snippets(view: page_registry.SiteView, env: jinja2.Environment,
     templates render their snippets with their pages, within each page's time budget (see
     ``render_pages``). ``beside``: more work for this process, done after its share while
     the others render theirs (what it costs per interaction against a snippet:
-    ``beside_cost``); it is called in any case. Returns how many interactions."""
+    ``beside_cost``, and as many snippets as ``beside_fixed`` besides); it is called in any
+    case. Returns how many interactions."""
     if isinstance(env, Sandbox):
         if beside is not None:
             beside()
@@ -228,7 +232,8 @@ def prerender_snippets(view: page_registry.SiteView, env: jinja2.Environment,
     records = [r for month in sorted(view.by_month) for r in view.by_month[month]]
     n = workers if len(records) >= PARALLEL_SNIPPETS and can_fork() else 1
     # This process's share and what it does beside take as long as another's share
-    mine = max(0.0, (1 - (n - 1) * beside_cost) / n) if n > 1 else 1.0
+    besides = beside_cost + beside_fixed / max(len(records), 1)
+    mine = max(0.0, (1 - (n - 1) * besides) / n) if n > 1 else 1.0
     cut = round(len(records) * mine)
     others = records[cut:]
     shares = [records[:cut]] + [others[i::n - 1] for i in range(n - 1)]
@@ -596,16 +601,44 @@ def build_site(checked, as_of: dt.date, out: Path, workers: int | None = None,
 # making an interaction's view and rendering its snippet (1.8 s against 6.2 s at 10,000
 # physicians, in the build's processes).
 KEYS_COST = 0.3
+# What ``_ready_to_fork`` costs, in snippets, with an empty cache folder (a cold build): the
+# page templates compiled (0.14 s) and the .pptx writer made with python-pptx (0.15 s),
+# against about 30 microseconds a snippet.
+READY_COST = 10_000
 
 
-def _prerender(view, env, cores: int, laps: list, keys=None) -> None:
-    """The notes and snippets, rendered once before the pages; ``keys()`` (the pages' keys,
-    for the build record) is called meanwhile, while a forked process renders snippets: it
-    reads every record, and a forked process that did would copy most of the memory (300
-    MB more at 10,000 physicians), as this one would if it did while page workers run."""
+def _ready_to_fork(view, env, pages: list) -> None:
+    """What every page process would otherwise make for itself, made once before they fork:
+    the templates compiled (the pages' own, their syntax errors surfacing here, and those the
+    pages extend, include or import: base.html, head.html, macros.html…) and, where the site
+    has deck pages, the decks' slide templates and the .pptx writer (``DeckRenderer.ready``)."""
+    shared = {name for name in _BUILTIN_TEMPLATES.list_templates() if name.endswith(".html")}
+    shared -= {kind.template for kind in page_registry.KINDS.values()}
+    for name in sorted({p.template for p in pages} | shared):
+        load_template(env, name, view.site.root)
+    if any(p.kind == "deck" for p in pages):
+        from liaison.pages.decks import DeckRenderer
+
+        DeckRenderer.of(view).ready()
+
+
+def _prerender(view, env, cores: int, laps: list, keys=None, ready=None) -> None:
+    """The notes and snippets, rendered once before the pages; ``ready()`` (what the page
+    processes inherit: ``_ready_to_fork``), then ``keys()`` (the pages' keys, for the build
+    record), are called meanwhile, while a forked process renders snippets. (The keys read
+    every record, and a forked process that did would copy most of the memory, 300 MB more
+    at 10,000 physicians, as this one would if it did while page workers run.)"""
     t = time.perf_counter()
     notes = prerender_notes(view, cores)
-    shown = prerender_snippets(view, env, cores, keys, KEYS_COST if keys else 0.0)
+
+    def beside():
+        if ready is not None:
+            ready()
+        if keys is not None:
+            keys()
+
+    shown = prerender_snippets(view, env, cores, beside, KEYS_COST if keys else 0.0,
+                               READY_COST if ready else 0.0)
     laps.append((f"render {notes:,} distinct interaction notes and the snippets of {shown:,} "
                  "interactions" + (", work out the pages' keys" if keys else ""),
                  time.perf_counter() - t))
@@ -644,7 +677,8 @@ def _build_locked(out, view, stats, pages, env, site, workers, progress, laps, s
         n = cores if len(pages) >= PARALLEL_PAGES else 1
         render = _Rendering(view, stats, pages, env, out, tmp, record, progress, n, spare, kept)
         if previous is None:  # every page: each interaction's snippet is shown somewhere
-            _prerender(view, env, cores, laps, render.work_out_keys if record else None)
+            _prerender(view, env, cores, laps, render.work_out_keys if record else None,
+                       functools.partial(_ready_to_fork, view, env, pages))
         t = time.perf_counter()
         done = render.changed(previous, laps) if previous is not None else render.everything()
         listing = done.written + done.kept  # every file of the new site: (path, size)
@@ -880,8 +914,7 @@ class _Rendering:
 
     def everything(self) -> _Done:
         """Every page and file; the keys (for the record) beside them."""
-        for name in sorted({p.template for p in self.pages}):  # compile once, before forking;
-            load_template(self.env, name, self.view.site.root)  # syntax errors surface here
+        _ready_to_fork(self.view, self.env, self.pages)  # (made already when prerendered)
         if self.n > 1 and can_fork():
             results = self._pages_and_extras()
         else:

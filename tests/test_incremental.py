@@ -550,3 +550,37 @@ def test_a_full_build_hands_out_the_dearest_whole_site_pages_first(generated, tm
     assert [p.path for p in order[len(dear):]] == \
         [p.path for p in plan_order if p.kind not in render.DEAREST]  # the plan's order
     assert plan_order[-1].kind == "search"  # (what made the change worth it)
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="the pages are shared out only with fork")
+def test_the_page_processes_inherit_the_compiled_templates_and_the_pptx_writer(
+        generated, tmp_path, monkeypatch):
+    """render._ready_to_fork: a full build compiles every template (the pages', the decks'
+    slides) and makes the .pptx writer (python-pptx's parts, when the cache folder does not
+    hold them) in the process that forks the page processes, before it forks them: they
+    inherit all of it instead of each making its own."""
+    import jinja2
+
+    from liaison import render
+    from liaison.pptx import package
+
+    made = tmp_path / "made"
+
+    def recorded(what, fn):
+        def call(*args, **kwargs):
+            with open(made, "a") as fh:
+                fh.write(f"{what} {os.getpid()}\n")
+            return fn(*args, **kwargs)
+        return call
+
+    monkeypatch.setattr(package, "_base", recorded("writer", package._base))
+    monkeypatch.setattr(jinja2.Environment, "compile",
+                        recorded("compile", jinja2.Environment.compile))
+    monkeypatch.setattr(render, "PARALLEL_PAGES", 1)
+    out = tmp_path / "site"
+    build(generated, AS_OF, out, workers=2, full=True)
+    assert len(list(out.rglob("*.pptx"))) > 1
+    lines = made.read_text().split("\n")[:-1]
+    assert "writer" in {line.split()[0] for line in lines}
+    assert {line.split()[1] for line in lines} == {str(os.getpid())}, lines
+    assert sum(line.startswith("writer ") for line in lines) == 1

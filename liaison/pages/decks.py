@@ -44,10 +44,7 @@ class DeckRenderer:
         """A deck's slides rendered for one practice (None: generic), with values escaped for
         the HTML deck or the .pptx (``flavor``)."""
         view = self.view
-        compiled = self.compiled.get((deck_id, flavor))
-        if compiled is None:
-            compiled = self.compiled[(deck_id, flavor)] = deck_stage.compile_deck(
-                deck_stage.make_env(flavor), view.site.decks[deck_id])[0]
+        compiled = self._compiled(deck_id, flavor)
         if self.context[0] != practice:
             self.context = (practice, deck_stage.deck_context(
                 view.site, view.site_ctx, view.stats.practices, view.docs_of_practice, practice))
@@ -124,19 +121,39 @@ class DeckRenderer:
             parsed = self.parsed[markdown] = pptx.slide_content(markdown)
         return parsed
 
-    def pptx(self, deck_id: str, practice: str | None) -> bytes:
-        """A deck's .pptx for one practice (None: the generic deck)."""
-        from liaison import pptx
+    def ready(self) -> None:
+        """Compile every deck's slide templates and make the .pptx writer (its package parts:
+        python-pptx when the cache folder does not hold them) now: in a full build, before the
+        page processes fork, so that they inherit them instead of each making its own."""
+        for deck_id in sorted(self.view.site.decks):
+            for flavor in ("html", "pptx"):
+                self._compiled(deck_id, flavor)
+        self._writer()
 
-        view = self.view
+    def _compiled(self, deck_id: str, flavor: str) -> list:
+        compiled = self.compiled.get((deck_id, flavor))
+        if compiled is None:
+            compiled = self.compiled[(deck_id, flavor)] = deck_stage.compile_deck(
+                deck_stage.make_env(flavor), self.view.site.decks[deck_id])[0]
+        return compiled
+
+    def _writer(self):
         if self.writer is None:
+            from liaison import pptx
             from liaison.cache import cache_file
 
+            view = self.view
             root = view.site.root
             self.writer = pptx.DeckWriter(view.our.name, view.as_of, view.palette, logo=self.logo,
                                           contact=contact_lines(view), media=self.image,
                                           kept_at=None if root is None else
                                           cache_file(root, "pptx-base", "pickle"))
+        return self.writer
+
+    def pptx(self, deck_id: str, practice: str | None) -> bytes:
+        """A deck's .pptx for one practice (None: the generic deck)."""
+        view = self.view
+        self._writer()
         slides = [self.slide(md) for md in self.markdown(deck_id, practice, "pptx")]
         title = view.site.decks[deck_id].meta.title
         if practice:
