@@ -31,7 +31,6 @@ from liaison.trusted import Trusted
 from liaison.workers import can_fork, cpu_count, map_forked
 
 PACKAGE_TEMPLATES = Path(__file__).parent / "templates"
-_BUILTIN_TEMPLATES = jinja2.FileSystemLoader(str(PACKAGE_TEMPLATES))  # (their names)
 PACKAGE_STATIC = Path(__file__).parent / "static"
 MARKER = ".liaison-site"  # written into every output folder we create
 PARALLEL_PAGES = 200  # below this many pages one process is faster than forking
@@ -607,15 +606,27 @@ KEYS_COST = 0.3
 READY_COST = 10_000
 
 
+@functools.lru_cache(maxsize=1)
+def _shared_templates() -> frozenset[str]:
+    """The built-in templates that pages extend, include or import (base.html, head.html,
+    macros.html…): those no kind of page renders itself."""
+    names = jinja2.FileSystemLoader(str(PACKAGE_TEMPLATES)).list_templates()
+    return frozenset(n for n in names if n.endswith(".html")) \
+        - {kind.template for kind in page_registry.KINDS.values()}
+
+
+def _compile_templates(view, env, pages: list) -> None:
+    """Compile the templates of ``pages`` (their syntax errors surface here) and those they
+    extend, include or import, before forking: the processes forked inherit them."""
+    for name in sorted({p.template for p in pages} | _shared_templates()):
+        load_template(env, name, view.site.root)
+
+
 def _ready_to_fork(view, env, pages: list) -> None:
     """What every page process would otherwise make for itself, made once before they fork:
-    the templates compiled (the pages' own, their syntax errors surfacing here, and those the
-    pages extend, include or import: base.html, head.html, macros.html…) and, where the site
-    has deck pages, the decks' slide templates and the .pptx writer (``DeckRenderer.ready``)."""
-    shared = {name for name in _BUILTIN_TEMPLATES.list_templates() if name.endswith(".html")}
-    shared -= {kind.template for kind in page_registry.KINDS.values()}
-    for name in sorted({p.template for p in pages} | shared):
-        load_template(env, name, view.site.root)
+    the templates compiled (``_compile_templates``) and, where the site has deck pages, the
+    decks' slide templates and the .pptx writer (``DeckRenderer.ready``)."""
+    _compile_templates(view, env, pages)
     if any(p.kind == "deck" for p in pages):
         from liaison.pages.decks import DeckRenderer
 
@@ -913,8 +924,8 @@ class _Rendering:
         return [result for part in parts for result in part]
 
     def everything(self) -> _Done:
-        """Every page and file; the keys (for the record) beside them."""
-        _ready_to_fork(self.view, self.env, self.pages)  # (made already when prerendered)
+        """Every page and file; the keys (for the record) beside them. (What the page
+        processes inherit was made while the snippets were rendered: ``_ready_to_fork``.)"""
         if self.n > 1 and can_fork():
             results = self._pages_and_extras()
         else:
@@ -931,8 +942,7 @@ class _Rendering:
         then this one, too, takes the next of the whole-site pages while there are any."""
         from liaison.incremental import own_key
 
-        for name in sorted({p.template for p in self.pages}):
-            load_template(self.env, name, self.view.site.root)
+        _compile_templates(self.view, self.env, self.pages)
         # The whole-site pages: those the spare holds as they are now are left there, those
         # the site in place holds as they are now are linked (with the others, below)
         whole = self.whole_site_keys()

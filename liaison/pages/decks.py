@@ -153,12 +153,12 @@ class DeckRenderer:
     def pptx(self, deck_id: str, practice: str | None) -> bytes:
         """A deck's .pptx for one practice (None: the generic deck)."""
         view = self.view
-        self._writer()
+        writer = self._writer()
         slides = [self.slide(md) for md in self.markdown(deck_id, practice, "pptx")]
         title = view.site.decks[deck_id].meta.title
         if practice:
             title += f" — {view.site.practices[practice].name}"
-        return self.writer.write(title, slides, chart=self.chart_data(practice) if practice else None)
+        return writer.write(title, slides, chart=self.chart_data(practice) if practice else None)
 
 
 MONTH_NAMES = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
