@@ -191,7 +191,9 @@ def prerender_notes(view: page_registry.SiteView, workers: int = 1) -> int:
     """Render every distinct interaction note once, on ``workers`` cores, before the page
     workers fork: they inherit the results. (Each page worker showed nearly every note, on
     its share of the month pages and briefs, so each rendered them all, at about 0.2 ms a
-    note.) Returns how many."""
+    note.) A build calls it where a site's own templates render the snippets in the page
+    processes; with the built-in templates, the notes are rendered with the snippets
+    (``prerender_snippets``). Returns how many."""
     D, memo = view.as_of, view.md.memo
     texts = list(dict.fromkeys(
         r.notes for r in view.site.interactions if r.notes and r.date <= D and r.notes not in memo))
@@ -206,38 +208,51 @@ def prerender_notes(view: page_registry.SiteView, workers: int = 1) -> int:
 
 
 PARALLEL_SNIPPETS = 5_000  # below this many interactions, one process renders their snippets
+# What a note's Markdown and sanitizing cost against an interaction's view and snippet (one
+# process, 10,000 physicians: 145-180 microseconds against 26-27)
+NOTE_COST = 6.0
 
 
 def prerender_snippets(view: page_registry.SiteView, env: jinja2.Environment,
                        workers: int = 1, beside=None, beside_cost: float = 0.0,
-                       beside_fixed: float = 0.0) -> int:
+                       beside_fixed: float = 0.0) -> tuple[int, int]:
     """Render the snippet (``Snippets``) of every interaction the pages show once, on
     ``workers`` cores, before the page workers fork: they inherit them. (Each page worker
     made its own of nearly every interaction: the month pages show them all, the briefs the
-    latest.) Each process makes the views (``SiteView.interaction``) of its own share; the
-    others send their snippets back (as UTF-8 bytes, as ``Snippets`` keeps them), keyed here
-    by views whose fields are never made. With the built-in templates only: a site's own
-    templates render their snippets with their pages, within each page's time budget (see
-    ``render_pages``). ``beside``: more work for this process, done after its share while
-    the others render theirs (what it costs per interaction against a snippet:
-    ``beside_cost``, and as many snippets as ``beside_fixed`` besides); it is called in any
-    case. Returns how many interactions."""
+    latest.) Each process makes the views (``SiteView.interaction``) of its own share, and
+    renders the notes of its share that are not rendered yet, which only the snippets show
+    (see ``prerender_notes``); the others send their snippets back (as UTF-8 bytes, as
+    ``Snippets`` keeps them), keyed here by views whose fields are never made. With the
+    built-in templates only: a site's own templates render their snippets with their pages,
+    within each page's time budget (see ``render_pages``). ``beside``: more work for this
+    process, done after its share while the others render theirs (what it costs per
+    interaction against a snippet: ``beside_cost``, and as many snippets as ``beside_fixed``
+    besides); it is called in any case. Returns how many interactions, and how many distinct
+    notes were rendered with them."""
     if isinstance(env, Sandbox):
         if beside is not None:
             beside()
-        return 0
+        return 0, 0
     snippets = snippets_of(env)
     snippets.ready()
     records = [r for month in sorted(view.by_month) for r in view.by_month[month]]
+    notes = len({r.notes for r in records if r.notes}.difference(view.md.memo))
     n = workers if len(records) >= PARALLEL_SNIPPETS and can_fork() else 1
-    # This process's share and what it does beside take as long as another's share
-    besides = beside_cost + beside_fixed / max(len(records), 1)
+    # This process's share and what it does beside take as long as another's share. In
+    # snippets: an interaction's, with its share of the notes (spread evenly enough: the
+    # processes' shares are months of a log) ...
+    unit = 1 + NOTE_COST * notes / max(len(records), 1)
+    # ... and what is done beside
+    besides = (beside_cost + beside_fixed / max(len(records), 1)) / unit
     mine = max(0.0, (1 - (n - 1) * besides) / n) if n > 1 else 1.0
     cut = round(len(records) * mine)
     others = records[cut:]
     shares = [records[:cut]] + [others[i::n - 1] for i in range(n - 1)]
 
     def work(share):
+        md = view.md  # the share's notes first, in a loop of their own
+        for text in dict.fromkeys(r.notes for r in share if r.notes and r.notes not in md.memo):
+            md.note(text)
         html = [snippets.render(view.interaction(r)).encode("utf-8") for r in share]
         if share is shares[0] and beside is not None:
             beside()
@@ -247,7 +262,7 @@ def prerender_snippets(view: page_registry.SiteView, env: jinja2.Environment,
     for share, htmls in zip(shares, done):
         for r, html in zip(share, htmls):
             snippets.memo[id(view.interaction(r))] = html
-    return len(records)
+    return len(records), notes
 
 
 def render_pages(view: page_registry.SiteView, pages: list[page_registry.Page], out: Path,
@@ -640,7 +655,11 @@ def _prerender(view, env, cores: int, laps: list, keys=None, ready=None) -> None
     every record, and a forked process that did would copy most of the memory, 300 MB more
     at 10,000 physicians, as this one would if it did while page workers run.)"""
     t = time.perf_counter()
-    notes = prerender_notes(view, cores)
+    # With the built-in templates, the notes are rendered with the snippets, the only place
+    # they show, each in the process that renders its interaction's (one fork and one sending
+    # back less: with every note distinct, 100,000 of them at 10,000 physicians); a site's
+    # own templates render snippets in the page processes, which inherit the notes.
+    notes = prerender_notes(view, cores) if isinstance(env, Sandbox) else 0
 
     def beside():
         if ready is not None:
@@ -648,8 +667,10 @@ def _prerender(view, env, cores: int, laps: list, keys=None, ready=None) -> None
         if keys is not None:
             keys()
 
-    shown = prerender_snippets(view, env, cores, beside, KEYS_COST if keys else 0.0,
-                               READY_COST if ready else 0.0)
+    shown, with_snippets = prerender_snippets(view, env, cores, beside,
+                                              KEYS_COST if keys else 0.0,
+                                              READY_COST if ready else 0.0)
+    notes += with_snippets
     laps.append((f"render {notes:,} distinct interaction notes and the snippets of {shown:,} "
                  "interactions" + (", work out the pages' keys" if keys else ""),
                  time.perf_counter() - t))

@@ -274,7 +274,9 @@ def test_interaction_snippets_are_rendered_once_before_the_page_workers_fork(
     view = pages.SiteView(checked.site, checked.stats, D)
     env = render.make_env(generated, view.palette)
     shown = [r for r in checked.site.interactions if r.date <= D]
-    assert render.prerender_snippets(view, env, workers=workers) == len(shown) > 50
+    count, notes = render.prerender_snippets(view, env, workers=workers)
+    assert count == len(shown) > 50
+    assert notes == len({r.notes for r in shown if r.notes}) > 10  # rendered with them
     snippets = env.globals["interaction_html"].__self__
     assert len(snippets.memo) == len(shown)
     # kept as UTF-8 bytes (half the memory of the strings, which hold non-ASCII separators)
@@ -293,13 +295,49 @@ def test_interaction_snippets_are_rendered_once_before_the_page_workers_fork(
     assert str(snippets.interaction(view.interaction(shown[0]), "../../")).count("../../") >= 2
 
 
+@pytest.mark.skipif(not can_fork(), reason="fork is not available on this platform")
+@pytest.mark.parametrize("sandboxed", [False, True])
+def test_the_notes_are_rendered_where_the_snippets_are(generated, monkeypatch, sandboxed):
+    """The built-in templates: each process renders the notes of its share of snippets, the
+    only place they show (no round of its own); a site's own templates: the snippets are
+    rendered in the page processes, which inherit every note, rendered once before."""
+    from liaison import pages, render
+    from liaison.content import MarkdownRenderer
+
+    monkeypatch.setattr(render, "PARALLEL_SNIPPETS", 1)
+    monkeypatch.setattr(render, "PARALLEL_NOTES", 1)
+    rounds = []
+    notes_round = render.prerender_notes
+    monkeypatch.setattr(render, "prerender_notes",
+                        lambda *args: rounds.append(args) or notes_round(*args))
+    checked = pipeline.check(generated, D, keep_records=True)
+    view = pages.SiteView(checked.site, checked.stats, D)
+    env = render.make_env(generated, view.palette, sandboxed=sandboxed)
+    laps = []
+    render._prerender(view, env, 2, laps)
+    notes = {r.notes for r in checked.site.interactions if r.notes and r.date <= D}
+    assert laps[0][0].startswith(f"render {len(notes)} distinct interaction notes")
+    assert len(rounds) == sandboxed
+    fresh = MarkdownRenderer()
+    assert all(view.md.memo[text] == fresh.note(text) for text in view.md.memo)
+    if sandboxed:  # every note, for the page processes
+        assert set(view.md.memo) == notes
+        return
+    # this process rendered the notes of its own share: the other's came back in snippets
+    assert 0 < len(view.md.memo) < len(notes)
+    snippets = render.snippets_of(env)
+    for r in checked.site.interactions:
+        if r.notes and r.date <= D:
+            assert str(fresh.note(r.notes)) in snippets.html(view.interaction(r))
+
+
 def test_a_sites_own_templates_render_their_snippets_with_their_pages(generated):
     from liaison import pages, render
 
     checked = pipeline.check(generated, D, keep_records=True)
     view = pages.SiteView(checked.site, checked.stats, D)
     env = render.make_env(generated, view.palette, sandboxed=True)  # as with templates/
-    assert render.prerender_snippets(view, env, workers=2) == 0
+    assert render.prerender_snippets(view, env, workers=2) == (0, 0)
     assert not env.globals["interaction_html"].__self__.memo
 
 
