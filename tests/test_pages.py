@@ -89,20 +89,28 @@ def test_templates_readme_lists_every_template_and_is_current():
 
 def test_the_activity_months_count_their_in_person_interactions():
     """The activity log's table of months: each month's interactions and those in person
-    (derived.in_person), counted as the records say."""
-    import datetime as dt
+    (derived.in_person), as its records say (the page takes the in-person counts from the
+    statistics' months: they count the same interactions)."""
+    from liaison import pages
+    from liaison.derived import in_person, month_label
+    from liaison.pipeline import check
 
-    from liaison.derived import in_person
-    from liaison.pages.activity import _in_person
-    from liaison.models import Interaction
-
-    def made(kind: str) -> Interaction:
-        return Interaction.model_construct(type=kind, date=dt.date(2026, 11, 2))
-
-    kinds = ["visit", "call", "lunch", "email", "presentation", "event", "visit", "call"]
-    records = [made(kind) for kind in kinds]
-    assert _in_person(records) == sum(map(in_person, records)) == 5
-    assert _in_person([]) == 0
+    checked = check(REPO, AS_OF, keep_records=True)
+    view = pages.SiteView(checked.site, checked.stats)
+    page = next(p for p in pages.plan(view) if p.kind == "activity")
+    rows = pages.context(view, page)["months"]
+    shown = {}
+    for r in checked.site.interactions:
+        if r.date <= AS_OF:
+            label = r.date.strftime("%Y-%m")
+            count, met = shown.get(label, (0, 0))
+            shown[label] = (count + 1, met + in_person(r))
+    assert {row["label"]: (row["count"], row["in_person"]) for row in rows} == shown
+    assert [row["label"] for row in rows] == sorted(shown, reverse=True)
+    assert all(row["label"] == month_label(m) for row, m in
+               zip(rows, sorted(view.by_month, reverse=True)))
+    # not a trivial site: months with some, but not all, of their interactions in person
+    assert any(0 < met < count for count, met in shown.values())
 
 
 def test_the_activity_filter_offers_the_liaisons_and_practices_of_its_interactions():

@@ -11,9 +11,9 @@ from liaison.pages.view import SiteView
 
 def physicians(view: SiteView, page: Page) -> dict:
     """Every physician, by last name (``sort_name``: the Name column's sort key too)."""
-    docs = view.site.physicians
-    order = sorted(docs, key=lambda p: (sort_key(docs[p].name), p))
-    rows = [{**physician_row(view, p), "sort_name": sort_key(docs[p].name)} for p in order]
+    names = {pid: sort_key(d.name) for pid, d in view.site.physicians.items()}
+    order = sorted(names, key=lambda p: (names[p], p))
+    rows = [{**physician_row(view, p), "sort_name": names[p]} for p in order]
     return {**view.common(page, "physicians", "Physicians"), "rows": rows}
 
 

@@ -64,11 +64,15 @@ def new_patients(view: SiteView) -> dict:
 
 def physician_months(view: SiteView, months: list) -> list[int]:
     """The physician referrals of each of ``months`` (entries of the charted stats.months):
-    the sums of the physicians' monthly series."""
-    physician = [0] * MONTHS_CHARTED
-    for series in view.doc_series.values():
-        for i, n in enumerate(series):
-            physician[i] += n
+    the sums of the physicians' monthly series (summed once per view: the dashboard and the
+    referrals page both show them)."""
+    physician = view.caches.get("physician months")
+    if physician is None:
+        physician = [0] * MONTHS_CHARTED
+        for series in view.doc_series.values():
+            for i, n in enumerate(series):
+                physician[i] += n
+        view.caches["physician months"] = physician
     out = []
     for m in months:
         i = month_of_label(m.month) - view.month_first
