@@ -140,3 +140,34 @@ def test_the_activity_filter_offers_the_liaisons_and_practices_of_its_interactio
         {"value": practice_href("p-oak"), "label": "Oak Clinic"}]
     assert {practice_href(p) for r in records for p in practices_of(r, site.physicians)
             if p in site.practices} == {c["value"] for c in found["practice_choices"]}
+
+
+def test_the_dashboard_lists_the_ten_referrers_who_referred_most_the_year_before(tmp_path):
+    """The dashboard's attention lists (declining, lapsed, new): the first ten physicians of
+    each, those with the most referrals in the 365 days before the last 365 first (then by
+    id), and how many there are in all."""
+    import subprocess
+    import sys
+
+    from liaison import pages
+    from liaison.pipeline import check
+
+    root = tmp_path / "site"
+    subprocess.run([sys.executable, str(REPO / "bench" / "generate.py"), str(root),
+                    "--physicians", "300", "--as-of", AS_OF.isoformat()], check=True,
+                   capture_output=True)
+    checked = check(root, AS_OF, keep_records=True)
+    view = pages.SiteView(checked.site, checked.stats, AS_OF)
+    page = next(p for p in pages.plan(view) if p.kind == "dashboard")
+    ctx = pages.context(view, page)
+    phys = checked.stats.physicians
+    cut = 0
+    for name, holds in [("declining", lambda s: s.declining),
+                        ("lapsed", lambda s: s.status == "lapsed"),
+                        ("new", lambda s: s.status == "new")]:
+        ids = sorted((p for p in phys if holds(phys[p])),
+                     key=lambda p: (-phys[p].referrals_prev_365d, p))
+        assert [row["id"] for row in ctx[name]] == ids[:10], name
+        assert ctx[f"{name}_count"] == len(ids)
+        cut += len(ids) > 10
+    assert cut >= 2  # lists longer than what the dashboard shows

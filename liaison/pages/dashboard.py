@@ -4,6 +4,8 @@ with the in-person visits, the referrers who need attention and the follow-ups d
 or overdue by less than 30 days (the older backlog is a count and a link to follow-ups/)."""
 from __future__ import annotations
 
+from itertools import islice
+
 from liaison import charts
 from liaison.pages import follow_ups
 from liaison.pages.base import MONTHS_CHARTED, Page, PageKind
@@ -21,9 +23,12 @@ def context(view: SiteView, page: Page) -> dict:
     months = st.months[-MONTHS_CHARTED:]
     phys = st.physicians
 
-    def pick(pred):
-        return [physician_row(view, p) for p in sorted(phys, key=lambda p: (-phys[p].referrals_prev_365d, p))
-                if pred(phys[p])]
+    # the referrers who need attention, those who referred most the year before first
+    by_before = sorted(phys, key=lambda p: (-phys[p].referrals_prev_365d, p))
+
+    def pick(pred, shown: int = 10):
+        return [physician_row(view, p)
+                for p in islice((p for p in by_before if pred(phys[p])), shown)]
 
     due = follow_ups.grouped(view)  # recently overdue, then this week, by due date
     upcoming = [view.follow_up(*t) for t in due["recent"] + due["week"]]
@@ -38,11 +43,11 @@ def context(view: SiteView, page: Page) -> dict:
                      title="Physician referrals per month, last 24 months, with in-person visits",
                      primary_label="Physician referrals",
                      secondary=[m.in_person for m in months], secondary_label="In-person visits"),
-        "declining": pick(lambda s: s.declining)[:10],
+        "declining": pick(lambda s: s.declining),
         "declining_count": sum(1 for s in phys.values() if s.declining),
-        "lapsed": pick(lambda s: s.status == "lapsed")[:10],
+        "lapsed": pick(lambda s: s.status == "lapsed"),
         "lapsed_count": sum(1 for s in phys.values() if s.status == "lapsed"),
-        "new": pick(lambda s: s.status == "new")[:10],
+        "new": pick(lambda s: s.status == "new"),
         "new_count": sum(1 for s in phys.values() if s.status == "new"),
         "overdue_visits": sum(1 for s in phys.values() if s.visit_overdue),
         "week": upcoming[:25], "week_count": len(upcoming), "backlog_count": len(due["backlog"]),

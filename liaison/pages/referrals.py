@@ -112,20 +112,22 @@ def rov_ranking(view: SiteView) -> tuple[list[dict], str | None]:
     ranked = sorted((p for p in phys if phys[p].rov_365d.visits),
                     key=lambda p: (-(phys[p].rov_365d.after - phys[p].rov_365d.before),
                                    -phys[p].rov_365d.visits, view.site.physicians[p].name, p))
+    shown = list(enumerate(ranked, 1))
+    note = None
+    if len(shown) > ROV_ROWS:  # rows made for the shown ranks only
+        half = ROV_ROWS // 2
+        note = (f"The {half} biggest rises and the {half} biggest falls of "
+                f"{count(len(shown))} physicians with a matured visit")
+        shown = shown[:half] + shown[-half:]
     rows = []
-    for rank, pid in enumerate(ranked, 1):
+    for rank, pid in shown:
         r = phys[pid].rov_365d
         rows.append({"rank": rank, "name": view.site.physicians[pid].name,
                      "href": physician_href(pid),
                      "practice": view.practice_ref(view.site.physicians[pid].practice),
                      "visits": r.visits, "before": r.before, "after": r.after,
                      "change": rov_badge(r, view.site.physicians[pid].name)})
-    if len(rows) <= ROV_ROWS:
-        return rows, None
-    half = ROV_ROWS // 2
-    note = (f"The {half} biggest rises and the {half} biggest falls of {count(len(rows))} "
-            f"physicians with a matured visit")
-    return rows[:half] + rows[-half:], note
+    return rows, note
 
 
 def rov_liaisons(view: SiteView) -> list[dict]:
