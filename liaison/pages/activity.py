@@ -3,7 +3,6 @@ one month's interactions, with links to the months before and after that have an
 filter by liaison, practice and text in the page (liaison/static/app.js)."""
 from __future__ import annotations
 
-
 from liaison.derived import month_label, month_of_label
 from liaison.pages.base import (
     Page, PageKind, activity_href, member_href, one_page, practice_href,
