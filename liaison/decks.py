@@ -120,6 +120,10 @@ def make_env(flavor: str = "html") -> SandboxedEnvironment:
     return env
 
 
+# What ``deck_context`` gives each customized rendering beside site.yaml
+_PER_RENDERING_NAMES = frozenset(("practice", "physicians", "stats"))
+
+
 @dataclass
 class CompiledSlide:
     slide: Slide
@@ -128,6 +132,9 @@ class CompiledSlide:
     # Whether the slide may render differently from one practice to the next (see
     # ``compile_deck``); one that may not renders as in the generic deck, for every practice.
     varies: bool = True
+    # The names of a rendering's own context (``deck_context``) the slide names: a slide can
+    # read no other (the deck sandbox loads no template, and its globals read no context)
+    reads: frozenset = _PER_RENDERING_NAMES
 
 
 # The names of a deck's context that differ from one rendering to the next, and the global
@@ -140,6 +147,11 @@ def _reads_per_rendering(ast) -> bool:
     random (``lipsum``, the ``random`` filter)."""
     return (any(n.name in _PER_RENDERING for n in ast.find_all(nodes.Name))
             or any(f.name == "random" for f in ast.find_all(nodes.Filter)))
+
+
+def _names_read(ast) -> frozenset:
+    """The names of a rendering's own context (``_PER_RENDERING_NAMES``) a slide names."""
+    return frozenset(n.name for n in ast.find_all(nodes.Name)) & _PER_RENDERING_NAMES
 
 
 def _calls_a_method(ast) -> bool:
@@ -167,7 +179,8 @@ def compile_deck(env: SandboxedEnvironment, deck: Deck) -> tuple[list[CompiledSl
             # The globals as one plain dict: Jinja's own (a ChainMap over the environment's)
             # is copied key by key, in Python, at every render (a third of a slide's time).
             tmpl = env.template_class.from_code(env, code, dict(env.make_globals(None)))
-            out.append(CompiledSlide(slide, tmpl, name, _reads_per_rendering(ast)))
+            out.append(CompiledSlide(slide, tmpl, name, _reads_per_rendering(ast),
+                                     _names_read(ast)))
             methods = methods or _calls_a_method(ast)
         except jinja2.TemplateSyntaxError as exc:
             errors.append(SlideError(f"slide {n}: template syntax error: {exc.message}",
@@ -207,17 +220,22 @@ def physicians_by_practice(site: Site) -> dict[str, list[str]]:
 
 
 def deck_context(site: Site, site_ctx: dict, practice_stats: dict, docs: dict[str, list[str]],
-                 practice: str | None) -> dict:
+                 practice: str | None, reads: frozenset = _PER_RENDERING_NAMES) -> dict:
     """The template context of a deck: ``site`` (site.yaml), and for a customized deck the
     ``practice``, its ``physicians`` and its ``stats`` (SPEC §6: the practice's entry of
-    stats.json, as a mapping); none and empty in the generic deck (``practice`` None)."""
+    stats.json, as a mapping); none and empty in the generic deck (``practice`` None).
+    ``reads``: the names its slides read (``CompiledSlide.reads``): the others are left
+    None (made for every practice, the physicians' records took a quarter of the deck
+    checks' time at 10,000 physicians)."""
     if practice is None:
         return {"site": site_ctx, "practice": None, "physicians": [], "stats": None}
     return {
         "site": site_ctx,
-        "practice": {"id": practice, **site.practices[practice].model_dump()},
-        "physicians": [{"id": did, **site.physicians[did].model_dump()} for did in docs.get(practice, [])],
-        "stats": _as_mapping(practice_stats.get(practice)),
+        "practice": {"id": practice, **site.practices[practice].model_dump()}
+        if "practice" in reads else None,
+        "physicians": [{"id": did, **site.physicians[did].model_dump()}
+                       for did in docs.get(practice, [])] if "physicians" in reads else None,
+        "stats": _as_mapping(practice_stats.get(practice)) if "stats" in reads else None,
     }
 
 
@@ -267,8 +285,9 @@ def _deck_failures(site: Site, practice_stats: dict, part: int, parts: int) -> l
         renderings = [None, *deck_targets(site, deck)]  # the order of deck_contexts
         size = -(-len(renderings) // parts)
         site_ctx = site.config.model_dump() if site.config else {}
+        reads = frozenset().union(*(cs.reads for cs in compiled if cs.template is not None))
         for k, pid in enumerate(renderings[part * size:(part + 1) * size], start=part * size):
-            ctx = deck_context(site, site_ctx, practice_stats, docs, pid)
+            ctx = deck_context(site, site_ctx, practice_stats, docs, pid, reads)
             for n, cs in enumerate(compiled, start=1):
                 # A slide the same for every practice is rendered once, in the generic deck
                 # (k 0): a failure of it is reported for the first rendering anyway.

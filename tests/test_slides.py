@@ -118,6 +118,52 @@ def test_a_slide_is_rendered_per_practice_only_when_it_can_differ():
     assert varies("# Plain", "{{ site.practice.name.upper() }}") == [True, True]
 
 
+def test_a_renderings_context_holds_what_its_slides_read():
+    """Each slide names what it reads of a rendering's own context; the deck check gives
+    each practice's rendering only that (the practice's physicians, dumped for every
+    practice, were most of the check's time), and a slide that reads them still fails where
+    they fail it."""
+    from types import SimpleNamespace as NS
+
+    from liaison import decks as deck_stage
+    from liaison.content import Deck, Slide
+
+    slides = ["# Plain {{ site.practice.name }}", "{% if practice %}{{ practice.name }}{% endif %}",
+              "{% for d in physicians %}{{ d.name }}{% endfor %}", "{{ stats.referrals_365d }}",
+              "{% macro m() %}{{ practice.id }}{% endmacro %}{{ m() }}"]
+    deck = Deck("d", "content/presentations/d.md", None,
+                [Slide(source, 4 + 4 * k) for k, source in enumerate(slides)])
+    compiled, _errors = deck_stage.compile_deck(deck_stage.make_env(), deck)
+    assert [set(cs.reads) for cs in compiled] == [set(), {"practice"}, {"physicians"},
+                                                  {"stats"}, {"practice"}]
+
+    class Record(NS):
+        def model_dump(self):
+            return dict(vars(self))
+
+    site = NS(practices={"p-1": Record(name="Oak Clinic")},
+              physicians={"d-1": Record(name="Ann Oak")})
+    docs = {"p-1": ["d-1"]}
+    stats = {"p-1": {"referrals_365d": 7}}
+    whole = deck_stage.deck_context(site, {}, stats, docs, "p-1")
+    assert whole["practice"] == {"id": "p-1", "name": "Oak Clinic"}
+    assert whole["physicians"] == [{"id": "d-1", "name": "Ann Oak"}]
+    assert whole["stats"] == {"referrals_365d": 7}
+    only = deck_stage.deck_context(site, {}, stats, docs, "p-1", frozenset({"stats"}))
+    assert only["practice"] is None and only["physicians"] is None and only["stats"] == whole["stats"]
+
+
+def test_the_deck_check_reports_a_slide_that_only_its_physicians_fail(tmp_path):
+    # nothing in the generic deck; a customized one fails where the practice has fewer
+    root = site_with_deck(tmp_path, "## For you\n\n{% if practice %}{{ physicians[7].name }}"
+                                    "{% endif %}\n")
+    code, _out, err = run_validate(root)
+    text = "\n".join(err)
+    assert code == 1, text
+    assert ("content/presentations/extra.md:7:1: error: slide 1: template error: list object "
+            "has no element 7 (customized for practice 'alder-falls-family-medicine')") in text
+
+
 @pytest.mark.parametrize("flavor", ["html", "pptx"])
 def test_a_value_is_never_a_layout_line(flavor):
     out = render("{{ name }}\n\n## T\n", {"name": "Layout: closing"}, flavor)
