@@ -250,9 +250,8 @@ def prerender_snippets(view: page_registry.SiteView, env: jinja2.Environment,
     shares = [records[:cut]] + [others[i::n - 1] for i in range(n - 1)]
 
     def work(share):
-        md = view.md  # the share's notes first, in a loop of their own
-        for text in dict.fromkeys(r.notes for r in share if r.notes and r.notes not in md.memo):
-            md.note(text)
+        for text in dict.fromkeys(r.notes for r in share):  # the share's notes first, alone
+            view.md.note(text)  # (once each: MarkdownRenderer.note keeps them)
         html = [snippets.render(view.interaction(r)).encode("utf-8") for r in share]
         if share is shares[0] and beside is not None:
             beside()
