@@ -45,8 +45,9 @@ def code_fingerprint() -> str:
 
     package = Path(__file__).parent
     h = hashlib.blake2b(digest_size=16)
-    for folder, dirs, files in sorted(os.walk(package)):
-        dirs[:] = sorted(d for d in dirs if d != "__pycache__")
+    for folder, _dirs, files in sorted(os.walk(package)):
+        if "__pycache__" in os.path.relpath(folder, package).split(os.sep):
+            continue  # compiled modules and templates (liaison.render._compiled_templates)
         for name in sorted(files):
             if name.endswith((".pyc", ".pyo")):
                 continue

@@ -31,6 +31,7 @@ from liaison.trusted import Trusted
 from liaison.workers import can_fork, cpu_count, map_forked
 
 PACKAGE_TEMPLATES = Path(__file__).parent / "templates"
+BUILTIN_COMPILED = PACKAGE_TEMPLATES / "__pycache__" / "compiled"  # see _compiled_templates
 PACKAGE_STATIC = Path(__file__).parent / "static"
 MARKER = ".liaison-site"  # written into every output folder we create
 PARALLEL_PAGES = 200  # below this many pages one process is faster than forking
@@ -56,10 +57,11 @@ def make_env(site_root: Path, palette=None, sandboxed: bool | None = None) -> ji
 
     if palette is None:
         palette = palette_stage.for_site(site_root)
-    if sandboxed is None:
-        from liaison.overrides import SETTINGS, override_names
+    from liaison.overrides import SETTINGS, override_names
 
-        sandboxed = any(name not in SETTINGS for name in override_names(site_root))
+    own = any(name not in SETTINGS for name in override_names(site_root))
+    if sandboxed is None:
+        sandboxed = own
     env = (Sandbox if sandboxed else Trusted)(
         loader=jinja2.ChoiceLoader([
             jinja2.PrefixLoader({BUILTIN_PREFIX: jinja2.FileSystemLoader(str(PACKAGE_TEMPLATES))}),
@@ -71,7 +73,7 @@ def make_env(site_root: Path, palette=None, sandboxed: bool | None = None) -> ji
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
-        bytecode_cache=_compiled_templates(site_root, sandboxed),
+        bytecode_cache=_compiled_templates(site_root, sandboxed, builtin_only=not own),
         # a template is read once: a build renders 17,000 pages at 10,000 physicians, each
         # of which would ask the file system whether base.html and macros.html changed
         # (``serve`` makes a new environment when the site's templates change: live.py)
@@ -85,9 +87,10 @@ def make_env(site_root: Path, palette=None, sandboxed: bool | None = None) -> ji
 
 class _CompiledTemplates(jinja2.FileSystemBytecodeCache):
     """Templates as compiled by an earlier run, in the cache folder (liaison.cache: outside
-    the site root), each under its name, path and a hash of its source (jinja's own
-    bytecode cache): compiling the templates again took 0.3 s of every build. A file that
-    cannot be read or written there only costs the compiling."""
+    the site root) or beside the built-in templates (``_compiled_templates``), each under its
+    name, path and a hash of its source (jinja's own bytecode cache): compiling the
+    templates again took 0.3 s of every build. A file that cannot be read or written there
+    only costs the compiling."""
 
     def load_bytecode(self, bucket) -> None:
         try:
@@ -102,15 +105,35 @@ class _CompiledTemplates(jinja2.FileSystemBytecodeCache):
             pass
 
 
-def _compiled_templates(site_root: Path, sandboxed: bool) -> _CompiledTemplates | None:
+def _compiled_templates(site_root: Path, sandboxed: bool,
+                        builtin_only: bool = False) -> _CompiledTemplates | None:
     """The compiled templates of this code and these libraries (liaison.buildrecord's code
     fingerprint, in each file's name) for one kind of environment (the sandbox compiles
-    templates its own way); the files of other versions are removed."""
+    templates its own way); the files of other versions are removed.
+
+    The trusted environment of a site without templates of its own (``builtin_only``: a
+    site with some renders in the sandbox) renders the built-in templates alone: what they
+    compile to depends on this code only, so it is kept beside them, as Python keeps its
+    compiled modules in ``__pycache__``, for every site root and cache folder, a build into
+    an empty cache folder included (compiling them took 0.2 s of processor time); the cache
+    folder holds them where the package's folder cannot be written."""
     from liaison.buildrecord import code_fingerprint
     from liaison.cache import cache_file
 
-    folder = cache_file(site_root, "templates-" + ("sandboxed" if sandboxed else "trusted"), "d")
     version = code_fingerprint()[:16]
+    folders = [cache_file(site_root, "templates-" + ("sandboxed" if sandboxed else "trusted"),
+                          "d")]
+    if builtin_only and not sandboxed:
+        folders.insert(0, BUILTIN_COMPILED)
+    for folder in folders:
+        if _kept_for(folder, version):
+            return _CompiledTemplates(os.fspath(folder), version + "-%s.cache")
+    return None
+
+
+def _kept_for(folder: Path, version: str) -> bool:
+    """Whether ``folder`` can keep the compiled templates of ``version``: made if missing,
+    the files of other versions removed, and writable."""
     try:
         folder.mkdir(parents=True, exist_ok=True)
         with os.scandir(folder) as entries:
@@ -118,8 +141,8 @@ def _compiled_templates(site_root: Path, sandboxed: bool) -> _CompiledTemplates 
         for path in stale:
             os.unlink(path)
     except OSError:
-        return None
-    return _CompiledTemplates(os.fspath(folder), version + "-%s.cache")
+        return False
+    return os.access(folder, os.W_OK | os.X_OK)
 
 
 class Snippets:
@@ -615,9 +638,9 @@ def build_site(checked, as_of: dt.date, out: Path, workers: int | None = None,
 # physicians, in the build's processes).
 KEYS_COST = 0.3
 # What ``_ready_to_fork`` costs, in snippets, with an empty cache folder (a cold build): the
-# page templates compiled (0.14 s) and the .pptx writer made with python-pptx (0.15 s),
-# against about 30 microseconds a snippet.
-READY_COST = 10_000
+# .pptx writer made with python-pptx (0.10-0.15 s; the page templates come compiled, kept
+# beside them: ``_compiled_templates``), against about 30 microseconds a snippet.
+READY_COST = 4_000
 
 
 @functools.lru_cache(maxsize=1)

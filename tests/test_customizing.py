@@ -456,6 +456,79 @@ def test_templates_compiled_once_are_taken_from_the_cache_folder(example_site, s
     assert render("note.html") == "True three" and compiled == ["note.html"] * 4
 
 
+def test_the_built_in_templates_compiled_once_serve_every_cache_folder(example_site, tmp_path,
+                                                                      monkeypatch):
+    """A site without templates of its own renders the built-in templates alone: they are
+    compiled once and kept beside them (render.BUILTIN_COMPILED), so that a run with an
+    empty cache folder, or for another site root, compiles none. A site's own templates
+    stay in its cache folder, and where the package's folder cannot be written the cache
+    folder holds the built-in ones too."""
+    import jinja2
+
+    from liaison import render
+
+    compiled: list[str] = []
+    original = jinja2.Environment.compile
+
+    def counted(self, source, name=None, filename=None, raw=False, defer_init=False):
+        compiled.append(name)
+        return original(self, source, name, filename, raw, defer_init)
+
+    monkeypatch.setattr(jinja2.Environment, "compile", counted)
+    beside = tmp_path / "package" / "compiled"
+    monkeypatch.setattr(render, "BUILTIN_COMPILED", beside)
+
+    def page(cache: Path, root: Path = example_site) -> str:
+        monkeypatch.setenv("LIAISON_CACHE_DIR", str(cache))
+        return render.make_env(root).get_template("base.html").render(
+            {"title": "T", "our": {"name": "Ours"}, "base": "", "nav": [], "section": "",
+             "as_of_text": "2026-11-26", "csp": ""})
+
+    first = page(tmp_path / "cache-1")
+    assert "base.html" in compiled and "head.html" in compiled
+    kept = sorted(p.name for p in beside.iterdir())
+    assert len(kept) == len(compiled)
+    assert not list((tmp_path / "cache-1").glob("templates-*/*")), "none in the cache folder"
+    done = len(compiled)
+    other = tmp_path / "other-site"
+    (other / "data").mkdir(parents=True)
+    assert page(tmp_path / "cache-2") == first  # an empty cache folder: none compiled
+    assert page(tmp_path / "cache-3", other) == first  # another site root: the same
+    assert len(compiled) == done and sorted(p.name for p in beside.iterdir()) == kept
+
+    write(example_site, "templates/note.html", "{{ 1 + 1 }}")  # a site's own: the sandbox
+    monkeypatch.setenv("LIAISON_CACHE_DIR", str(tmp_path / "cache-4"))
+    assert render.make_env(example_site).get_template("note.html").render() == "2"
+    assert sorted(p.name for p in beside.iterdir()) == kept
+    assert len(list((tmp_path / "cache-4").glob("templates-sandboxed-*/*"))) == 1
+
+    (tmp_path / "in-the-way").write_text("a file where the folder would go")
+    monkeypatch.setattr(render, "BUILTIN_COMPILED", tmp_path / "in-the-way" / "compiled")
+    assert page(tmp_path / "cache-5", other) == first
+    assert len(compiled) == 2 * done + 1  # compiled again, into the cache folder
+    assert len(list((tmp_path / "cache-5").glob("templates-trusted-*/*"))) == done
+    assert page(tmp_path / "cache-5", other) == first and len(compiled) == 2 * done + 1
+
+
+def test_what_is_compiled_beside_the_code_is_not_part_of_its_fingerprint():
+    """The code's fingerprint (the build record's, the compiled templates' version) reads
+    Liaison's own files, not what runs keep beside them in ``__pycache__`` folders: else the
+    templates kept there would change the version they are kept under, and every run would
+    compile them again."""
+    import uuid
+
+    from liaison import buildrecord, render
+
+    before = buildrecord.code_fingerprint.__wrapped__()
+    render.BUILTIN_COMPILED.mkdir(parents=True, exist_ok=True)
+    kept = render.BUILTIN_COMPILED / f"test-{uuid.uuid4().hex}.cache"
+    try:
+        kept.write_bytes(b"compiled")
+        assert buildrecord.code_fingerprint.__wrapped__() == before
+    finally:
+        kept.unlink()
+
+
 def test_a_build_reads_each_template_once(example_site):
     """Every page of a build comes from one version of a template: one edited while the
     build runs changes none of them (the environment does not look at the files again,
