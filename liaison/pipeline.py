@@ -32,7 +32,7 @@ from liaison.records import Site
 from liaison.models import FILE_KINDS
 from liaison.snapshot import (
     ALL_INTERACTIONS, INDEX, INDEX_ALL, INTERACTIONS, ROW_INDEX, SPLIT, FileMemo, Store, chunks,
-    read_chunks, read_units,
+    keep_chunks, read_chunks, read_units,
 )
 from liaison.workers import Started, can_fork, cpu_count, map_forked, map_staged, share
 
@@ -79,6 +79,9 @@ class Checked:
     # keeps none), freed with the result: a command that ends at once (cli.run) does not free
     # it record by record (0.16 s at 10,000 physicians, on the way to the statistics).
     held: list | None = None
+    # The process keeping the records this one read, for the next build (``_keep_later``):
+    # ``result()`` once the build is done
+    keeping: "Started | None" = None
 
     @property
     def ok(self) -> bool:
@@ -218,15 +221,16 @@ def _load_core(root: Path, cache, files, store: Store | None) -> tuple[Site, Loa
 
 
 def _load_side_by_side(root: Path, cache, files, fingerprint: Path | None = None,
-                       store: Store | None = None, on_read=None):
+                       store: Store | None = None, on_read=None, later: list | None = None):
     """Every record, for a build: a forked process reads the referral files (rows are cheap
     to send back: 0.8 s for 290,000 of them), the last interaction files (four tenths:
     ``SENT_INTERACTIONS``) and hashes the input files when asked (``fingerprint``: the output
     folder, see liaison.buildrecord), while this one reads the core records and the other
     interaction files. With ``store`` (liaison.snapshot), the interaction and referral files
     unchanged since the last build are taken from it, and the others written into it: the
-    forked process sends what it has as the store keeps it. ``on_read()``: called once the
-    forked process is done. Returns (site, loader, bulk, input hashes or None)."""
+    forked process sends what it has as the store keeps it; what this one read is left to
+    keep ``later`` (``read_units``), when given. ``on_read()``: called once the forked
+    process is done. Returns (site, loader, bulk, input hashes or None)."""
     # cut between chunks (a folder of interaction files each): each chunk is kept by one
     # process, whole
     units = chunks(files.interactions)
@@ -250,7 +254,7 @@ def _load_side_by_side(root: Path, cache, files, fingerprint: Path | None = None
         site, loader = _load_core(root, cache, files, store)
         bulk_loader = Loader(root, cache)
         return site, loader, read_units(lambda rel: bulk_entry(bulk_loader, rel), mine_units,
-                                        store, as_bytes=False)
+                                        store, as_bytes=False, later=later)
 
     (site, loader, mine), (cached, sent, hashes) = map_forked(read, ["core", "referrals"])
     if on_read is not None:
@@ -260,6 +264,27 @@ def _load_side_by_side(root: Path, cache, files, fingerprint: Path | None = None
     # the files in their order (interactions, then referrals), their interactions then sorted
     # by date (stable), as one read sorts them
     return site, loader, assemble(mine + [pickle.loads(payload) for payload in sent]), hashes
+
+
+# A build keeps the records it read (liaison.snapshot) for the next one. Those that this
+# process read, with many of them, are pickled and written by a process forked once they are
+# checked and summed, while this one works out the statistics, the deck templates' check
+# and the pages' plan alone: 0.6 s of this process's time while it read (with the other
+# process waiting for it) at 10,000 physicians, against that process's idle core later.
+KEEP_LATER = 2_000  # files: with fewer, this process keeps them at once
+
+
+def _keep_later(store: Store | None, pending: list) -> Started | None:
+    """Keep the chunks ``pending`` (``read_units``'s ``later``): in a forked process with
+    many files (``Checked.keeping``), else here, now."""
+    if not pending:
+        return None
+    work = functools.partial(keep_chunks, store, pending)
+    if sum(len(entries) for _name, _signatures, entries in pending) < KEEP_LATER \
+            or not can_fork():
+        work()
+        return None
+    return Started(work)
 
 
 def _check(*args, **kwargs) -> Checked:
@@ -292,7 +317,7 @@ def _checked(ends: contextlib.ExitStack, root, as_of, strict, use_cache, keep_re
              file_stats: dict | None = None, on_read=None, inputs_later=None) -> Checked:
     clock = _Clock()
     hashes, core_key, made, kept_parts, held = inputs, None, None, None, None
-    taken_ahead = None
+    taken_ahead = keeping = None
     cache = ParseCache.for_root(root) if use_cache else None
     if snapshot and use_cache and memo is None:
         store = Store(root, read=snapshot != "write", write=snapshot != "peek",
@@ -305,6 +330,7 @@ def _checked(ends: contextlib.ExitStack, root, as_of, strict, use_cache, keep_re
         big = sum(files.sizes.get(rel, 0) for rel in bulk_files) >= PARALLEL_BYTES
         n = 1 if workers == 1 or not big else min(2, cpu_count() if workers is None else workers)
         ahead = None
+        pending: list = []  # the chunks this process read, kept once checked (KEEP_LATER)
         if memo is None and n > 1 and files.referrals and indexes and store is not None \
                 and store.reading and store.writing and can_fork() \
                 and (hashes is not None or inputs_later is not None) \
@@ -328,7 +354,8 @@ def _checked(ends: contextlib.ExitStack, root, as_of, strict, use_cache, keep_re
             # file is edited at 10,000 physicians; started once this one had put the
             # records together, it could end after the pages' indexes, 0.17 s later)
             site, loader, bulk, found = _load_side_by_side(
-                root, cache, files, fingerprint, store, on_read if ahead is None else None)
+                root, cache, files, fingerprint, store, on_read if ahead is None else None,
+                pending)
             hashes = hashes if found is None else found
         elif store is not None:
             site, loader = _load_core(root, cache, files, store)
@@ -413,6 +440,9 @@ def _checked(ends: contextlib.ExitStack, root, as_of, strict, use_cache, keep_re
                                    taken_ahead.made if taken_ahead is not None else None)
         counts = {"interactions": len(site.interactions), "referrals": len(site.referrals)}
         clock.lap(f"check+sum interactions and referrals ({n} process{'es' if n > 1 else ''})")
+        keeping = _keep_later(store, pending)
+        if keeping is not None:  # kept whole even when the check fails from here on
+            ends.push(lambda failed, _exc, _tb: failed is not None and keeping.result() and False)
     else:
         # Workers read their share of the interaction and referral files at once, while this
         # process reads the core records; then they get the core records and check and sum.
@@ -509,7 +539,7 @@ def _checked(ends: contextlib.ExitStack, root, as_of, strict, use_cache, keep_re
     if cache is not None:
         cache.save()
     return Checked(site, report.strict() if strict else report, stats, counts, clock.laps,
-                   hashes, files, core_key, made, kept_parts, held)
+                   hashes, files, core_key, made, kept_parts, held, keeping)
 
 
 def _statistics(site: Site, as_of: dt.date, partial, kept: KeptParts | None,
@@ -1003,6 +1033,7 @@ def build(root: Path, as_of: dt.date, out: Path, strict: bool = False, on_checke
     # one has worked out what the build takes
     listing = None if full else Started(functools.partial(list_output, target),
                                         fork=workers != 1, waits=True)
+    checked = None
     try:
         with paused_gc():
             progress.stage("reading and checking the records")
@@ -1029,6 +1060,8 @@ def build(root: Path, as_of: dt.date, out: Path, strict: bool = False, on_checke
     finally:
         if listing is not None:
             listing.cancel()
+        if checked is not None and checked.keeping is not None:
+            checked.keeping.result()  # (done long before, at 10,000 physicians)
 
 
 def _unchanged(root: Path, out: Path, record: dict, on_checked, start: float):

@@ -207,8 +207,10 @@ def read_chunks(read_one, rels: list[str], store: Store | None, as_bytes: bool) 
 
 
 def read_units(read_one, units: list[tuple[str, list[str]]], store: Store | None,
-               as_bytes: bool) -> list:
-    """``read_chunks`` of chunks already made (``chunks``: (name, files))."""
+               as_bytes: bool, later: list | None = None) -> list:
+    """``read_chunks`` of chunks already made (``chunks``: (name, files)). With ``later``
+    (and not ``as_bytes``), a chunk read for a store that writes is not kept now: (its name,
+    signatures, entries) are added to ``later``, for ``keep_chunks``."""
     out = []
     for name, members in units:
         signatures, whole, old = store.take(name, members) if store is not None else ({}, None, {})
@@ -216,7 +218,10 @@ def read_units(read_one, units: list[tuple[str, list[str]]], store: Store | None
             out.append(whole if as_bytes else pickle.loads(whole))
             continue
         entries = [old.get(rel) or read_one(rel) for rel in members]
-        if (store is not None and store.writing) or as_bytes:
+        if later is not None and not as_bytes and store is not None and store.writing:
+            later.append((name, signatures, entries))
+            out.append(entries)
+        elif (store is not None and store.writing) or as_bytes:
             payload = pickle.dumps(entries, protocol=pickle.HIGHEST_PROTOCOL)
             if store is not None:
                 store.save(name, signatures, payload)
@@ -224,6 +229,14 @@ def read_units(read_one, units: list[tuple[str, list[str]]], store: Store | None
         else:
             out.append(entries)
     return out
+
+
+def keep_chunks(store: Store, pending: list) -> int:
+    """Keep the chunks ``read_units`` left for later ((name, signatures, entries) each);
+    how many."""
+    for name, signatures, entries in pending:
+        store.save(name, signatures, pickle.dumps(entries, protocol=pickle.HIGHEST_PROTOCOL))
+    return len(pending)
 
 
 class FileMemo:

@@ -1014,3 +1014,58 @@ def test_the_store_takes_the_signatures_it_is_given(tmp_path):
     store.recent = float("inf")
     assert store.signature("a.yaml") == buildrecord.signature_of(os.stat(tmp_path / "a.yaml"))
     assert Store(tmp_path, stats={"a.yaml": (1, 2**62, 0, 0, 0)}).signature("a.yaml") is None
+
+
+def test_the_records_this_process_read_are_kept_by_another_once_checked(
+        generated, monkeypatch, tmp_path, _private_parse_cache):
+    """A build keeps the records it read for the next one. With many files, those this
+    process read are pickled and written by a process forked once they are checked and
+    summed (pipeline.KEEP_LATER), while this one works the statistics out: the chunks are
+    the same as those kept at once, and the next build takes them."""
+    import os
+
+    from liaison import pipeline, snapshot
+    from liaison import stats as stats_stage
+
+    monkeypatch.setattr(buildrecord, "RACY_NS", 0)
+    monkeypatch.setattr(pipeline, "PARALLEL_BYTES", 0)  # read on two processes
+    events = tmp_path / "events"
+
+    def logged(what, fn):
+        def call(*args, **kwargs):
+            with open(events, "a") as fh:
+                fh.write(f"{what} {os.getpid()}\n")
+            return fn(*args, **kwargs)
+        return call
+
+    monkeypatch.setattr(pipeline, "keep_chunks", logged("keep", snapshot.keep_chunks))
+    monkeypatch.setattr(stats_stage, "finalize", logged("statistics", stats_stage.finalize))
+    monkeypatch.setattr(pipeline, "_keep_later", logged("later", pipeline._keep_later))
+
+    def kept_chunks() -> dict[str, bytes]:
+        return {pickle.loads(path.read_bytes())[1]: path.read_bytes()
+                for path in _chunk_files(_private_parse_cache)}
+
+    monkeypatch.setattr(pipeline, "KEEP_LATER", 10**9)  # fewer files than that: kept at once
+    build(generated, AS_OF, tmp_path / "at-once", workers=2, full=True)
+    at_once = kept_chunks()
+    assert [line.split() for line in events.read_text().splitlines()] == \
+        [[what, str(os.getpid())] for what in ("later", "keep", "statistics")]
+    for path in _store_files(_private_parse_cache):
+        path.unlink()
+    events.unlink()
+
+    monkeypatch.setattr(pipeline, "KEEP_LATER", 1)
+    out = tmp_path / "out"
+    build(generated, AS_OF, out, workers=2, full=True)
+    lines = [line.split() for line in events.read_text().splitlines()]
+    here = [what for what, pid in lines if pid == str(os.getpid())]
+    assert here == ["later", "statistics"]  # the process forked before the statistics
+    assert [what for what, pid in lines if pid != str(os.getpid())] == ["keep"]
+    assert kept_chunks() == at_once and len(at_once) > 2
+
+    log = sorted((generated / "data" / "interactions").rglob("*.yaml"))[0]
+    edit_yaml(log, lambda items: items[0].update(summary="Brought the new brochures"))
+    build(generated, AS_OF, out, workers=2)  # takes the other chunks as kept
+    build(generated, AS_OF, tmp_path / "full", workers=2, full=True)
+    assert _files(out) == _files(tmp_path / "full")
