@@ -208,15 +208,17 @@ def _core_files(files) -> list[str]:
     return [rel for kind in FILE_KINDS for rel in files.by_kind[kind]]
 
 
-def _load_core(root: Path, cache, files, store: Store | None) -> tuple[Site, Loader]:
+def _load_core(root: Path, cache, files, store: Store | None,
+               later: list | None = None) -> tuple[Site, Loader]:
     """``load_core``, taking the physicians, practices and team unchanged since the last
-    build from ``store`` (liaison.snapshot) and keeping there those it read."""
+    build from ``store`` (liaison.snapshot) and keeping there those it read (or leaving
+    them to keep ``later``: ``FileMemo.save``)."""
     if store is None:
         site, loader, _files = load_core(root, cache, files)
         return site, loader
     memo = FileMemo(store, _core_files(files))
     site, loader, _files = load_core(root, cache, files, memo)
-    memo.save()
+    memo.save(later)
     return site, loader
 
 
@@ -251,7 +253,7 @@ def _load_side_by_side(root: Path, cache, files, fingerprint: Path | None = None
                               as_bytes=True)
             hashes = buildrecord.inputs(root.resolve(), fingerprint) if fingerprint else None
             return mine.new, sent, hashes
-        site, loader = _load_core(root, cache, files, store)
+        site, loader = _load_core(root, cache, files, store, later)
         bulk_loader = Loader(root, cache)
         return site, loader, read_units(lambda rel: bulk_entry(bulk_loader, rel), mine_units,
                                         store, as_bytes=False, later=later)

@@ -268,11 +268,17 @@ class FileMemo:
                 self.entries[rel] = entry
         return entry
 
-    def save(self) -> None:
+    def save(self, later: list | None = None) -> None:
+        """Keep the chunks with a file read again; with ``later``, left there for
+        ``keep_chunks`` (as ``read_units`` leaves them)."""
         if not self.store.writing:
             return
         for name, members in self.chunks:
             if name in self.dirty:
                 entries = [(rel, *self.entries[rel]) for rel in members if rel in self.entries]
-                self.store.save(name, {rel: self.signatures[rel] for rel in members},
-                                pickle.dumps(entries, protocol=pickle.HIGHEST_PROTOCOL))
+                signatures = {rel: self.signatures[rel] for rel in members}
+                if later is not None:
+                    later.append((name, signatures, entries))
+                else:
+                    self.store.save(name, signatures,
+                                    pickle.dumps(entries, protocol=pickle.HIGHEST_PROTOCOL))
