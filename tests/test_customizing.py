@@ -414,6 +414,21 @@ def test_a_page_with_a_palette_override_in_chromium(example_site, tmp_path):
             browser.close()
 
 
+def _counted_compiles(monkeypatch) -> list[str]:
+    """The names of the templates jinja compiles from now on, in order."""
+    import jinja2
+
+    compiled: list[str] = []
+    original = jinja2.Environment.compile
+
+    def counted(self, source, name=None, filename=None, raw=False, defer_init=False):
+        compiled.append(name)
+        return original(self, source, name, filename, raw, defer_init)
+
+    monkeypatch.setattr(jinja2.Environment, "compile", counted)
+    return compiled
+
+
 @pytest.mark.parametrize("sandboxed", [False, True])
 def test_templates_compiled_once_are_taken_from_the_cache_folder(example_site, sandboxed,
                                                                  _private_parse_cache,
@@ -424,18 +439,9 @@ def test_templates_compiled_once_are_taken_from_the_cache_folder(example_site, s
     costs only the compiling."""
     import shutil
 
-    import jinja2
-
     from liaison.render import make_env
 
-    compiled: list[str] = []
-    original = jinja2.Environment.compile
-
-    def counted(self, source, name=None, filename=None, raw=False, defer_init=False):
-        compiled.append(name)
-        return original(self, source, name, filename, raw, defer_init)
-
-    monkeypatch.setattr(jinja2.Environment, "compile", counted)
+    compiled = _counted_compiles(monkeypatch)
     write(example_site, "templates/note.html", "{{ palette is defined }} one")
 
     def render(name: str) -> str:
@@ -463,18 +469,9 @@ def test_the_built_in_templates_compiled_once_serve_every_cache_folder(example_s
     empty cache folder, or for another site root, compiles none. A site's own templates
     stay in its cache folder, and where the package's folder cannot be written the cache
     folder holds the built-in ones too."""
-    import jinja2
-
     from liaison import render
 
-    compiled: list[str] = []
-    original = jinja2.Environment.compile
-
-    def counted(self, source, name=None, filename=None, raw=False, defer_init=False):
-        compiled.append(name)
-        return original(self, source, name, filename, raw, defer_init)
-
-    monkeypatch.setattr(jinja2.Environment, "compile", counted)
+    compiled = _counted_compiles(monkeypatch)
     beside = tmp_path / "package" / "compiled"
     monkeypatch.setattr(render, "BUILTIN_COMPILED", beside)
 
