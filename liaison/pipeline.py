@@ -443,8 +443,14 @@ def _checked(ends: contextlib.ExitStack, root, as_of, strict, use_cache, keep_re
         counts = {"interactions": len(site.interactions), "referrals": len(site.referrals)}
         clock.lap(f"check+sum interactions and referrals ({n} process{'es' if n > 1 else ''})")
         keeping = _keep_later(store, pending)
-        if keeping is not None:  # kept whole even when the check fails from here on
-            ends.push(lambda failed, _exc, _tb: failed is not None and keeping.result() and False)
+        if keeping is not None:
+            def kept_whole(failed, _exc, _tb) -> bool:
+                """Even when the check fails from here on, what is being kept is kept."""
+                if failed is not None:
+                    keeping.result()
+                return False  # (the failure goes on)
+
+            ends.push(kept_whole)
     else:
         # Workers read their share of the interaction and referral files at once, while this
         # process reads the core records; then they get the core records and check and sum.

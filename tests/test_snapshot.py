@@ -1069,3 +1069,27 @@ def test_the_records_this_process_read_are_kept_by_another_once_checked(
     build(generated, AS_OF, out, workers=2)  # takes the other chunks as kept
     build(generated, AS_OF, tmp_path / "full", workers=2, full=True)
     assert _files(out) == _files(tmp_path / "full")
+
+
+def test_what_is_being_kept_is_kept_whole_when_the_check_fails_after(
+        generated, monkeypatch, tmp_path, _private_parse_cache):
+    """A failure after the process keeping the records was forked (here, in the
+    statistics) waits for it: the cache folder holds every chunk when the build fails."""
+    from liaison import pipeline
+
+    monkeypatch.setattr(buildrecord, "RACY_NS", 0)
+    monkeypatch.setattr(pipeline, "PARALLEL_BYTES", 0)
+    build(generated, AS_OF, tmp_path / "first", workers=2, full=True)
+    chunks = sorted(path.name for path in _chunk_files(_private_parse_cache))
+    for path in _store_files(_private_parse_cache):
+        path.unlink()
+
+    def failing(*args, **kwargs):
+        raise RuntimeError("the statistics failed")
+
+    monkeypatch.setattr(pipeline, "KEEP_LATER", 1)
+    monkeypatch.setattr(pipeline, "_statistics", failing)
+    with pytest.raises(RuntimeError, match="the statistics failed"):
+        build(generated, AS_OF, tmp_path / "second", workers=2, full=True)
+    assert sorted(path.name for path in _chunk_files(_private_parse_cache)) == chunks
+    assert len(chunks) > 2
