@@ -332,7 +332,12 @@ def _checked(ends: contextlib.ExitStack, root, as_of, strict, use_cache, keep_re
         big = sum(files.sizes.get(rel, 0) for rel in bulk_files) >= PARALLEL_BYTES
         n = 1 if workers == 1 or not big else min(2, cpu_count() if workers is None else workers)
         ahead = None
-        pending: list = []  # the chunks this process read, kept once checked (KEEP_LATER)
+        # The chunks this process reads are kept once checked (KEEP_LATER) where the build
+        # reads every file (the first one, or ``--full``). After an edit the few chunks read
+        # again are kept at once: a process forked then shares the cores with what the edit
+        # leaves to do (a phone edit read the physicians' chunk, 10,000 files, again).
+        pending: list | None = [] if store is not None and not (
+            store.reading and store.holds_any()) else None
         if memo is None and n > 1 and files.referrals and indexes and store is not None \
                 and store.reading and store.writing and can_fork() \
                 and (hashes is not None or inputs_later is not None) \
@@ -442,7 +447,7 @@ def _checked(ends: contextlib.ExitStack, root, as_of, strict, use_cache, keep_re
                                    taken_ahead.made if taken_ahead is not None else None)
         counts = {"interactions": len(site.interactions), "referrals": len(site.referrals)}
         clock.lap(f"check+sum interactions and referrals ({n} process{'es' if n > 1 else ''})")
-        keeping = _keep_later(store, pending)
+        keeping = _keep_later(store, pending or [])
         if keeping is not None:
             def kept_whole(failed, _exc, _tb) -> bool:
                 """Even when the check fails from here on, what is being kept is kept."""

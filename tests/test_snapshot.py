@@ -1066,7 +1066,11 @@ def test_the_records_this_process_read_are_kept_by_another_once_checked(
 
     log = sorted((generated / "data" / "interactions").rglob("*.yaml"))[0]
     edit_yaml(log, lambda items: items[0].update(summary="Brought the new brochures"))
+    events.unlink()
     build(generated, AS_OF, out, workers=2)  # takes the other chunks as kept
+    # after an edit, what is read again is kept at once, in this process
+    assert {pid for _what, pid in (line.split() for line in events.read_text().splitlines())} \
+        == {str(os.getpid())}
     build(generated, AS_OF, tmp_path / "full", workers=2, full=True)
     assert _files(out) == _files(tmp_path / "full")
 
