@@ -137,16 +137,15 @@ class CompiledSlide:
     reads: frozenset = _PER_RENDERING_NAMES
 
 
-def _names_read(ast) -> frozenset:
-    """The names of a rendering's own context (``_PER_RENDERING_NAMES``) a slide names."""
-    return frozenset(n.name for n in ast.find_all(nodes.Name)) & _PER_RENDERING_NAMES
-
-
-def _reads_per_rendering(ast, reads: frozenset) -> bool:
-    """Whether a slide's template names ``practice``, ``physicians`` or ``stats`` (``reads``:
-    ``_names_read``), or draws at random (the ``lipsum`` global, the ``random`` filter)."""
-    return (bool(reads) or any(n.name == "lipsum" for n in ast.find_all(nodes.Name))
-            or any(f.name == "random" for f in ast.find_all(nodes.Filter)))
+def _what_it_reads(ast) -> tuple[bool, frozenset]:
+    """(whether a slide may render differently from one rendering to the next, the names of
+    a rendering's own context it names: ``_PER_RENDERING_NAMES``): it varies where it names
+    ``practice``, ``physicians`` or ``stats``, or draws at random (the ``lipsum`` global, the
+    ``random`` filter). Its names are walked once."""
+    names = {n.name for n in ast.find_all(nodes.Name)}
+    reads = frozenset(names & _PER_RENDERING_NAMES)
+    return (bool(reads) or "lipsum" in names
+            or any(f.name == "random" for f in ast.find_all(nodes.Filter))), reads
 
 
 def _calls_a_method(ast) -> bool:
@@ -174,8 +173,7 @@ def compile_deck(env: SandboxedEnvironment, deck: Deck) -> tuple[list[CompiledSl
             # The globals as one plain dict: Jinja's own (a ChainMap over the environment's)
             # is copied key by key, in Python, at every render (a third of a slide's time).
             tmpl = env.template_class.from_code(env, code, dict(env.make_globals(None)))
-            reads = _names_read(ast)
-            out.append(CompiledSlide(slide, tmpl, name, _reads_per_rendering(ast, reads), reads))
+            out.append(CompiledSlide(slide, tmpl, name, *_what_it_reads(ast)))
             methods = methods or _calls_a_method(ast)
         except jinja2.TemplateSyntaxError as exc:
             errors.append(SlideError(f"slide {n}: template syntax error: {exc.message}",

@@ -276,9 +276,9 @@ def _load_side_by_side(root: Path, cache, files, fingerprint: Path | None = None
 KEEP_LATER = 2_000  # files: with fewer, this process keeps them at once
 
 
-def _keep_later(store: Store | None, pending: list) -> Started | None:
-    """Keep the chunks ``pending`` (``read_units``'s ``later``): in a forked process with
-    many files (``Checked.keeping``), else here, now."""
+def _keep_later(store: Store | None, pending: list | None) -> Started | None:
+    """Keep the chunks ``pending`` (``read_units``'s ``later``; None or empty: nothing left
+    to keep): in a forked process with many files (``Checked.keeping``), else here, now."""
     if not pending:
         return None
     work = functools.partial(keep_chunks, store, pending)
@@ -447,7 +447,7 @@ def _checked(ends: contextlib.ExitStack, root, as_of, strict, use_cache, keep_re
                                    taken_ahead.made if taken_ahead is not None else None)
         counts = {"interactions": len(site.interactions), "referrals": len(site.referrals)}
         clock.lap(f"check+sum interactions and referrals ({n} process{'es' if n > 1 else ''})")
-        keeping = _keep_later(store, pending or [])
+        keeping = _keep_later(store, pending)
         if keeping is not None:
             def kept_whole(failed, _exc, _tb) -> bool:
                 """Even when the check fails from here on, what is being kept is kept."""

@@ -273,12 +273,11 @@ class FileMemo:
         ``keep_chunks`` (as ``read_units`` leaves them)."""
         if not self.store.writing:
             return
+        pending = [] if later is None else later
         for name, members in self.chunks:
             if name in self.dirty:
-                entries = [(rel, *self.entries[rel]) for rel in members if rel in self.entries]
-                signatures = {rel: self.signatures[rel] for rel in members}
-                if later is not None:
-                    later.append((name, signatures, entries))
-                else:
-                    self.store.save(name, signatures,
-                                    pickle.dumps(entries, protocol=pickle.HIGHEST_PROTOCOL))
+                pending.append((name, {rel: self.signatures[rel] for rel in members},
+                                [(rel, *self.entries[rel]) for rel in members
+                                 if rel in self.entries]))
+        if later is None:
+            keep_chunks(self.store, pending)
