@@ -231,27 +231,27 @@ def prerender_notes(view: page_registry.SiteView, workers: int = 1) -> int:
 
 
 PARALLEL_SNIPPETS = 5_000  # below this many interactions, one process renders their snippets
-# What a note's Markdown and sanitizing cost against an interaction's view and snippet (one
-# process, 10,000 physicians: 145-180 microseconds against 26-27)
-NOTE_COST = 6.0
+# How many interactions a process takes at a time (fewer on a small site: each process gets
+# some 16 chunks), so that the processes end within one chunk of each other
+SNIPPET_CHUNK = 2_000
 
 
 def prerender_snippets(view: page_registry.SiteView, env: jinja2.Environment,
-                       workers: int = 1, beside=None, beside_cost: float = 0.0,
-                       beside_fixed: float = 0.0) -> tuple[int, int]:
+                       workers: int = 1, beside=None) -> tuple[int, int]:
     """Render the snippet (``Snippets``) of every interaction the pages show once, on
     ``workers`` cores, before the page workers fork: they inherit them. (Each page worker
     made its own of nearly every interaction: the month pages show them all, the briefs the
-    latest.) Each process makes the views (``SiteView.interaction``) of its own share, and
-    renders the notes of its share that are not rendered yet, which only the snippets show
-    (see ``prerender_notes``); the others send their snippets back (as UTF-8 bytes, as
+    latest.) The interactions, by month, are handed out in chunks (a counter the processes
+    share): each process starts with a chunk of its own, then takes the next one while any
+    is left, so that they end together whatever the work beside costs and whatever the
+    machine does meanwhile. Each process makes the views (``SiteView.interaction``) of the
+    interactions it takes, and renders their notes not rendered yet, which only the snippets
+    show (see ``prerender_notes``); the others send their snippets back (as UTF-8 bytes, as
     ``Snippets`` keeps them), keyed here by views whose fields are never made. With the
     built-in templates only: a site's own templates render their snippets with their pages,
-    within each page's time budget (see ``render_pages``). ``beside``: more work for this
-    process, done after its share while the others render theirs (what it costs per
-    interaction against a snippet: ``beside_cost``, and as many snippets as ``beside_fixed``
-    besides); it is called in any case. Returns how many interactions, and how many distinct
-    notes were rendered with them."""
+    within each page's time budget (see ``render_pages``). ``beside()``: more work for this
+    process, done first while the others render (it is called in any case). Returns how
+    many interactions, and how many distinct notes were rendered with them."""
     if isinstance(env, Sandbox):
         if beside is not None:
             beside()
@@ -261,29 +261,28 @@ def prerender_snippets(view: page_registry.SiteView, env: jinja2.Environment,
     records = [r for month in sorted(view.by_month) for r in view.by_month[month]]
     notes = len({r.notes for r in records if r.notes}.difference(view.md.memo))
     n = workers if len(records) >= PARALLEL_SNIPPETS and can_fork() else 1
-    # This process's share and what it does beside take as long as another's share. In
-    # snippets: an interaction's, with its share of the notes (spread evenly enough: the
-    # processes' shares are months of a log) ...
-    unit = 1 + NOTE_COST * notes / max(len(records), 1)
-    # ... and what is done beside
-    besides = (beside_cost + beside_fixed / max(len(records), 1)) / unit
-    mine = max(0.0, (1 - (n - 1) * besides) / n) if n > 1 else 1.0
-    cut = round(len(records) * mine)
-    others = records[cut:]
-    shares = [records[:cut]] + [others[i::n - 1] for i in range(n - 1)]
+    size = max(100, min(SNIPPET_CHUNK, len(records) // (16 * n)))
+    chunks = _Chunks(records, size, first=n)
 
-    def work(share):
-        for text in dict.fromkeys(r.notes for r in share):  # the share's notes first, alone
-            view.md.note(text)  # (once each: MarkdownRenderer.note keeps them)
-        html = [snippets.render(view.interaction(r)).encode("utf-8") for r in share]
-        if share is shares[0] and beside is not None:
+    def render(part: list) -> list[bytes]:
+        for text in dict.fromkeys(r.notes for r in part):  # the part's notes first, alone
+            view.md.note(text)  # (once each in a process: MarkdownRenderer.note keeps them)
+        return [snippets.render(view.interaction(r)).encode("utf-8") for r in part]
+
+    def work(i: int) -> list[tuple[int, list[bytes]]]:
+        done = [(i * size, render(chunks.at(i)))]  # a chunk of its own, whatever comes next
+        if i == 0 and beside is not None:
             beside()
-        return html
+        while True:
+            start, part = chunks.take()
+            if not part:
+                return done
+            done.append((start, render(part)))
 
-    done = map_forked(work, shares)
-    for share, htmls in zip(shares, done):
-        for r, html in zip(share, htmls):
-            snippets.memo[id(view.interaction(r))] = html
+    for part in map_forked(work, list(range(n))):
+        for start, htmls in part:
+            for r, html in zip(records[start:start + len(htmls)], htmls):
+                snippets.memo[id(view.interaction(r))] = html
     return len(records), notes
 
 
@@ -633,16 +632,6 @@ def build_site(checked, as_of: dt.date, out: Path, workers: int | None = None,
         _unlock(*lock)
 
 
-# What working out the pages' keys (liaison.incremental) costs per interaction against
-# making an interaction's view and rendering its snippet (1.8 s against 6.2 s at 10,000
-# physicians, in the build's processes).
-KEYS_COST = 0.3
-# What ``_ready_to_fork`` costs, in snippets, with an empty cache folder (a cold build): the
-# .pptx writer made with python-pptx (0.10-0.15 s; the page templates come compiled, kept
-# beside them: ``_compiled_templates``), against about 30 microseconds a snippet.
-READY_COST = 4_000
-
-
 @functools.lru_cache(maxsize=1)
 def _shared_templates() -> frozenset[str]:
     """The built-in templates that pages extend, include or import (base.html, head.html,
@@ -689,9 +678,7 @@ def _prerender(view, env, cores: int, laps: list, keys=None, ready=None) -> None
         if keys is not None:
             keys()
 
-    shown, with_snippets = prerender_snippets(view, env, cores, beside,
-                                              KEYS_COST if keys else 0.0,
-                                              READY_COST if ready else 0.0)
+    shown, with_snippets = prerender_snippets(view, env, cores, beside)
     notes += with_snippets
     laps.append((f"render {notes:,} distinct interaction notes and the snippets of {shown:,} "
                  "interactions" + (", work out the pages' keys" if keys else ""),
@@ -1071,13 +1058,20 @@ def _dearest_first(page) -> int:
 
 
 class _Chunks:
-    """Pages handed out a chunk at a time to forked processes (a counter they share)."""
+    """Pages (or interactions) handed out a chunk at a time to forked processes (a counter
+    they share)."""
 
-    def __init__(self, pages: list, size: int):
+    def __init__(self, pages: list, size: int, first: int = 0):
+        """``first``: how many chunks are not taken from the counter, but each given to
+        one process (``at``)."""
         import multiprocessing
 
         self.pages, self.size = pages, size
-        self.taken = multiprocessing.get_context("fork").Value("l", 0)
+        self.taken = multiprocessing.get_context("fork").Value("l", first)
+
+    def at(self, i: int) -> list:
+        """The ``i``-th chunk (one of the ``first``)."""
+        return self.pages[i * self.size:(i + 1) * self.size]
 
     def take(self) -> tuple[int, list]:
         """(the index of the chunk's first page, the chunk: empty when none is left)."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 import datetime as dt
 import subprocess
 import sys
+import time
 
 import pytest
 
@@ -281,9 +282,10 @@ def test_interaction_snippets_are_rendered_once_before_the_page_workers_fork(
     assert len(snippets.memo) == len(shown)
     # kept as UTF-8 bytes (half the memory of the strings, which hold non-ASCII separators)
     assert all(type(html) is bytes for html in snippets.memo.values())
-    # this process made the views of its own share only; the pages never make the others'
+    # this process made the views of the chunks it took only (each process starts with one of
+    # its own, then they share the rest); the pages never make the others'
     made = [r for r in shown if view.interaction(r).__dict__]
-    assert 0 < len(made) < len(shown) * 0.6
+    assert 0 < len(made) < len(shown)
     for page in pages.plan(view):
         render.render_page(view, page, env)
     assert [r for r in shown if view.interaction(r).__dict__] == made
@@ -293,6 +295,57 @@ def test_interaction_snippets_are_rendered_once_before_the_page_workers_fork(
         assert snippets.html(view.interaction(r)) == alone.html(fresh.interaction(r))
         assert type(alone.memo[id(fresh.interaction(r))]) is str  # rendered on demand
     assert str(snippets.interaction(view.interaction(shown[0]), "../../")).count("../../") >= 2
+
+
+@pytest.mark.skipif(not can_fork(), reason="fork is not available on this platform")
+def test_the_snippets_are_shared_out_whatever_the_work_beside_costs(generated, monkeypatch):
+    """Each process renders a chunk of its own, then the next chunk while any is left: while
+    this process does its work beside, the other takes every other chunk (it waited before,
+    with a share weighed in advance)."""
+    from liaison import pages, render
+
+    monkeypatch.setattr(render, "PARALLEL_SNIPPETS", 1)
+    made_chunks = []
+
+    class Chunks(render._Chunks):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            made_chunks.append(self)
+
+    monkeypatch.setattr(render, "_Chunks", Chunks)
+    checked = pipeline.check(generated, D, keep_records=True)
+    view = pages.SiteView(checked.site, checked.stats, D)
+    env = render.make_env(generated, view.palette)
+    shown = [r for r in checked.site.interactions if r.date <= D]
+
+    def beside():  # long: until the other process has taken every chunk
+        chunks = made_chunks[0]
+        total = -(-len(chunks.pages) // chunks.size)
+        deadline = time.monotonic() + 120
+        while chunks.taken.value < total and time.monotonic() < deadline:
+            time.sleep(0.01)
+
+    assert render.prerender_snippets(view, env, 2, beside)[0] == len(shown)
+    chunks = made_chunks[0]
+    assert len(shown) // chunks.size >= 16  # some 16 chunks a process
+    # this process rendered its own first chunk only; every snippet is there
+    by_month = [r for month in sorted(view.by_month) for r in view.by_month[month]]
+    assert [r for r in by_month if view.interaction(r).__dict__] == by_month[:chunks.size]
+    snippets = render.snippets_of(env)
+    alone = render.make_env(generated, view.palette).globals["interaction_html"].__self__
+    fresh = pages.SiteView(checked.site, checked.stats, D)
+    for r in shown:
+        assert snippets.html(view.interaction(r)) == alone.html(fresh.interaction(r))
+
+
+def test_chunks_given_first_are_not_taken_from_the_counter():
+    from liaison.render import _Chunks
+
+    chunks = _Chunks(list(range(10)), 3, first=2)
+    assert chunks.at(0) == [0, 1, 2] and chunks.at(1) == [3, 4, 5]
+    assert chunks.take() == (6, [6, 7, 8])
+    assert chunks.take() == (9, [9])
+    assert chunks.take() == (12, [])
 
 
 @pytest.mark.skipif(not can_fork(), reason="fork is not available on this platform")
