@@ -5,7 +5,7 @@ It lives outside the site root (``$LIAISON_CACHE_DIR``, else ``$XDG_CACHE_HOME/l
 ``~/.cache/liaison``), one pickle file per site root, written by this program only. A cache that cannot be read or written
 is simply not used: it only ever saves time.
 
-The file begins with the parsers' version (``_head``), read before anything is unpickled: a
+The file begins with the parsers' version (``_HEAD``), read before anything is unpickled: a
 cache of another version (another release, another YAML library, or a file of the format
 before this one) is not unpickled at all, and the run that finds it replaces it (or removes
 it, with nothing to keep). A cache of every file of a 10,000-physician site, left by a run
@@ -36,6 +36,8 @@ def _parser_fingerprint() -> bytes:
 
 
 CACHE_VERSION = b"liaison-parse-2-" + _parser_fingerprint()
+# What a parse cache file begins with: its format and the parsers' version
+_HEAD = b"liaison parse cache\n" + len(CACHE_VERSION).to_bytes(2, "big") + CACHE_VERSION
 
 
 def cache_file(root: Path, kind: str, suffix: str) -> Path:
@@ -75,10 +77,9 @@ class ParseCache:
         self.new: dict[bytes, object] = {}
         self.stale = False  # a file is there that this version does not use: ``save`` replaces it
         if path is not None:
-            head = _head()
             try:
                 with open(path, "rb") as fh:
-                    if fh.read(len(head)) == head:
+                    if fh.read(len(_HEAD)) == _HEAD:
                         loaded = pickle.load(fh)
                         if isinstance(loaded, dict):
                             self.old = loaded
@@ -133,12 +134,7 @@ class ParseCache:
             return
 
         def dump(fh) -> None:
-            fh.write(_head())
+            fh.write(_HEAD)
             pickle.dump(self.new, fh, protocol=5)
 
         keep(self.path, dump)
-
-
-def _head() -> bytes:
-    """What a parse cache file begins with: its format and the parsers' version."""
-    return b"liaison parse cache\n" + len(CACHE_VERSION).to_bytes(2, "big") + CACHE_VERSION

@@ -250,7 +250,8 @@ def prerender_snippets(view: page_registry.SiteView, env: jinja2.Environment,
     ``Snippets`` keeps them), keyed here by views whose fields are never made. With the
     built-in templates only: a site's own templates render their snippets with their pages,
     within each page's time budget (see ``render_pages``). ``beside()``: more work for this
-    process, done first while the others render (it is called in any case). Returns how
+    process, done after its first chunk while the others render (it is called in any
+    case). Returns how
     many interactions, and how many distinct notes were rendered with them."""
     if isinstance(env, Sandbox):
         if beside is not None:
