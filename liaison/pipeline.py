@@ -34,7 +34,9 @@ from liaison.snapshot import (
     ALL_INTERACTIONS, INDEX, INDEX_ALL, INTERACTIONS, ROW_INDEX, SPLIT, FileMemo, Store, chunks,
     keep_chunks, read_chunks, read_units,
 )
-from liaison.workers import Started, can_fork, cpu_count, map_forked, map_staged, share
+from liaison.workers import (
+    Started, Streamed, TwoEnds, can_fork, cpu_count, map_forked, map_staged, share,
+)
 
 # Below this many bytes of interaction and referral files, forking costs more than it saves.
 PARALLEL_BYTES = 2_000_000
@@ -172,18 +174,6 @@ class _Clock:
         self.last = now
 
 
-# The share of the interaction files (by bytes) that the process reading the referral files
-# reads too and sends back. Measured at 10,000 physicians, one process: the interactions take
-# 5.3 s to read (26.6 µs a record), the core records 0.8 s, the referral files 1.2 s and the
-# input files' signatures 0.25 s; a record costs 15.3 µs to send and 7.6 µs to take back. So
-# the second process, idle for 4.5 s of the 6.2 s the first took, reads about a third.
-# Measured again on 2026-11-29 (the referral files had become cheaper to read): with 0.3 the
-# second process waited 1.5 s for the first to take what it sent; with 0.4 a cold build has
-# its records read and checked 0.4 s sooner (7.30-7.60 s, median 7.48, against 7.69-7.97 s,
-# median 7.94, 10,000 physicians, alternated; 0.5 and 0.35: 7.6-7.8 s).
-SENT_INTERACTIONS = 0.4
-
-
 # What a byte of a referral file costs to read, check and sum, against a byte of an interaction
 # file. Measured at 10,000 physicians, one process: 0.130 s a MB against 0.076 (the CSV rows
 # are made fast, but each is a record to check and sum); weighed by bytes alone, the process
@@ -224,48 +214,64 @@ def _load_core(root: Path, cache, files, store: Store | None,
 
 def _load_side_by_side(root: Path, cache, files, fingerprint: Path | None = None,
                        store: Store | None = None, on_read=None, later: list | None = None):
-    """Every record, for a build: a forked process reads the referral files (rows are cheap
-    to send back: 0.8 s for 290,000 of them), the last interaction files (four tenths:
-    ``SENT_INTERACTIONS``) and hashes the input files when asked (``fingerprint``: the output
-    folder, see liaison.buildrecord), while this one reads the core records and the other
-    interaction files. With ``store`` (liaison.snapshot), the interaction and referral files
-    unchanged since the last build are taken from it, and the others written into it: the
-    forked process sends what it has as the store keeps it; what this one read is left to
-    keep ``later`` (``read_units``), when given. ``on_read()``: called once the forked
-    process is done. Returns (site, loader, bulk, input hashes or None)."""
-    # cut between chunks (a folder of interaction files each): each chunk is kept by one
-    # process, whole
+    """Every record, for a build, read by two processes: this one reads the core records,
+    then takes the interaction files' chunks (a month's folder each) from the front; a
+    forked one reads the referral files, hashes the input files when asked (``fingerprint``:
+    the output folder, see liaison.buildrecord), then takes the chunks from the back, until
+    the two meet (``TwoEnds``). It sends each chunk's records as soon as it has read them,
+    and this process takes them between its own chunks, so little is left to take once both
+    are done. With ``store`` (liaison.snapshot), the chunks unchanged since the last build
+    are taken from it, and the others written into it: the forked process sends what it has
+    as the store keeps it; what this one read is left to keep ``later`` (``read_units``),
+    when given. ``on_read()``: called once the forked process is done. Returns (site,
+    loader, bulk, input hashes or None)."""
     units = chunks(files.interactions)
-    sizes = _chunk_sizes(units, files)
-    cut, sent = len(units), 0
-    while cut > 0 and sent + sizes[cut - 1] <= sum(sizes) * SENT_INTERACTIONS:
-        cut -= 1
-        sent += sizes[cut]
-    mine_units, sent_units = units[:cut], units[cut:] + chunks(files.referrals)
+    referral_units = chunks(files.referrals)
+    ends = TwoEnds(len(units))
 
-    def read(part: str):
-        if part == "referrals":
-            from liaison import buildrecord
+    def other(send):
+        from liaison import buildrecord
 
-            mine = ParseCache(None) if cache is None else cache.child()
-            loader = Loader(root, mine)
-            sent = read_units(lambda rel: bulk_entry(loader, rel), sent_units, store,
-                              as_bytes=True)
-            hashes = buildrecord.inputs(root.resolve(), fingerprint) if fingerprint else None
-            return mine.new, sent, hashes
+        mine = ParseCache(None) if cache is None else cache.child()
+        loader = Loader(root, mine)
+
+        def read(i: int, unit) -> None:
+            send(i, read_units(lambda rel: bulk_entry(loader, rel), [unit], store,
+                               as_bytes=True)[0])
+
+        for j, unit in enumerate(referral_units):
+            read(len(units) + j, unit)
+        hashes = buildrecord.inputs(root.resolve(), fingerprint) if fingerprint else None
+        while (i := ends.back()) is not None:
+            read(i, units[i])
+        return mine.new, hashes
+
+    read_by = {}  # a chunk's place in the files' order -> its files' entries
+
+    def take(parts) -> None:
+        for i, data in parts:
+            read_by[i] = pickle.loads(data)
+
+    reader = Streamed(other)
+    try:
         site, loader = _load_core(root, cache, files, store, later)
         bulk_loader = Loader(root, cache)
-        return site, loader, read_units(lambda rel: bulk_entry(bulk_loader, rel), mine_units,
-                                        store, as_bytes=False, later=later)
-
-    (site, loader, mine), (cached, sent, hashes) = map_forked(read, ["core", "referrals"])
+        while (i := ends.front()) is not None:
+            take(reader.arrived())
+            read_by[i] = read_units(lambda rel: bulk_entry(bulk_loader, rel), [units[i]],
+                                    store, as_bytes=False, later=later)[0]
+        rest, (cached, hashes) = reader.rest()
+    except BaseException:  # nothing may go on reading once the caller reports it
+        reader.cancel()
+        raise
     if on_read is not None:
         on_read()
+    take(rest)
     if cache is not None:
         cache.adopt(cached)
     # the files in their order (interactions, then referrals), their interactions then sorted
     # by date (stable), as one read sorts them
-    return site, loader, assemble(mine + [pickle.loads(payload) for payload in sent]), hashes
+    return site, loader, assemble([read_by[i] for i in range(len(read_by))]), hashes
 
 
 # A build keeps the records it read (liaison.snapshot) for the next one. Those that this

@@ -86,10 +86,18 @@ def map_staged(first: Callable, then: Callable, shares: list, make_payload: Call
 
 def _receive(proc, reader):
     try:
-        status, payload = pickle.loads(reader.recv_bytes())
+        data = reader.recv_bytes()
     except EOFError:
-        status, payload = "error", "the worker process ended without a result"
+        data = None
     proc.join()
+    return _outcome(data)
+
+
+def _outcome(data: bytes | None):
+    """What a forked process's ``_child`` sent (None: nothing): its result, or its failure
+    raised here."""
+    status, payload = ("error", "the worker process ended without a result") \
+        if data is None else pickle.loads(data)
     if status == "raise":  # a user-facing error (ClickException) in the worker
         kind, message = payload
         raise kind(message)
@@ -110,8 +118,12 @@ def _staged_child(first, then, share, reader, writer) -> None:
         return then(*kept)
 
     _child(lambda _s: run(), None, writer)
-    # The result is sent: end at once. Freeing the records one by one (0.15 s for 100,000
-    # interactions) would only make the parent, which joins this process, wait.
+    _end_now()
+
+
+def _end_now() -> None:
+    """The result is sent: end at once. Freeing the records one by one (0.15 s for 100,000
+    interactions) would only make the parent, which joins this process, wait."""
     for stream in (sys.stdout, sys.stderr):
         try:
             stream.flush()
@@ -219,7 +231,7 @@ class Started:
             self.reader.close()
 
 
-def _child(fn, share, writer) -> None:
+def _child(fn, share, writer, head: bytes = b"") -> None:
     import click
 
     try:
@@ -228,5 +240,124 @@ def _child(fn, share, writer) -> None:
         data = pickle.dumps(("raise", (type(exc), exc.format_message())))
     except BaseException:  # report it to the parent, which fails loudly
         data = pickle.dumps(("error", traceback.format_exc()))
-    writer.send_bytes(data)
+    writer.send_bytes(head + data if head else data)
     writer.close()
+
+
+class TwoEnds:
+    """Items ``0..n-1`` handed out one at a time from both ends to two processes (a pair of
+    counters they share): one takes from the front, the other from the back, until they
+    meet. Each process goes on while any is left, so the two end together whatever their
+    other work costs, and each takes a run of items that follow each other."""
+
+    def __init__(self, n: int):
+        ctx = multiprocessing.get_context("fork" if can_fork() else None)
+        self.ends = ctx.Array("l", [0, n])
+
+    def front(self) -> int | None:
+        """The first item left (None: none is)."""
+        with self.ends.get_lock():
+            lo, hi = self.ends[0], self.ends[1]
+            if lo >= hi:
+                return None
+            self.ends[0] = lo + 1
+            return lo
+
+    def back(self) -> int | None:
+        """The last item left (None: none is)."""
+        with self.ends.get_lock():
+            lo, hi = self.ends[0], self.ends[1]
+            if lo >= hi:
+                return None
+            self.ends[1] = hi - 1
+            return hi - 1
+
+
+_PART, _END = b"p", b"e"
+
+
+class Streamed:
+    """``fn(send)`` in a forked process that sends parts as it makes them (``send(index,
+    data)``: bytes), its result last. A thread here receives them as they come (the forked
+    process never waits for this one to read its pipe); ``arrived()`` gives the parts come
+    so far, ``rest()`` the others and the result once the process has ended (a failure in it
+    is raised there, as ``map_forked`` raises it). Where fork is not available, ``fn`` runs
+    when ``rest()`` is asked for. ``cancel()`` ends it when nothing more is wanted."""
+
+    def __init__(self, fn: Callable[[Callable[[int, bytes], None]], R]):
+        import queue
+
+        self.fn, self.parts, self.proc, self.end = fn, queue.SimpleQueue(), None, None
+        if not can_fork():
+            return
+        ctx = multiprocessing.get_context("fork")
+        self.reader, writer = ctx.Pipe(duplex=False)
+
+        def run(_share):
+            def send(index: int, data: bytes) -> None:
+                writer.send_bytes(b"".join((_PART, index.to_bytes(4, "little"), data)))
+
+            return fn(send)
+
+        self.proc = ctx.Process(target=_streamed_child, args=(run, writer), daemon=True)
+        self.proc.start()
+        writer.close()
+        self.thread = threading.Thread(target=self._receive, daemon=True)
+        self.thread.start()
+
+    def _receive(self) -> None:  # (the thread: every message, in order, into the queue)
+        while True:
+            try:
+                data = self.reader.recv_bytes()
+            except (EOFError, OSError):  # ended without a result
+                self.parts.put([None])
+                return
+            if data[:1] != _PART:
+                self.parts.put([data[1:]])
+                return
+            self.parts.put((int.from_bytes(data[1:5], "little"), memoryview(data)[5:]))
+
+    def _next(self, wait: bool) -> tuple[int, memoryview] | None:
+        """The next part; None once the end has come, or (without ``wait``) when no part
+        has come yet."""
+        if self.end is not None or (not wait and self.parts.empty()):
+            return None
+        item = self.parts.get()
+        if isinstance(item, list):
+            self.end = item
+            return None
+        return item
+
+    def arrived(self) -> list[tuple[int, memoryview]]:
+        """The parts received since the last call, without waiting."""
+        out = []
+        while self.proc is not None and (item := self._next(False)) is not None:
+            out.append(item)
+        return out
+
+    def rest(self) -> tuple[list[tuple[int, memoryview]], R]:
+        """(the parts not taken yet, the result), once the process has ended."""
+        proc, self.proc = self.proc, None
+        if proc is None:  # no fork: here, now
+            parts: list = []
+            return parts, self.fn(lambda index, data: parts.append((index, memoryview(data))))
+        out = []
+        while (item := self._next(True)) is not None:
+            out.append(item)
+        self.thread.join()
+        self.reader.close()
+        proc.join()
+        return out, _outcome(self.end[0])
+
+    def cancel(self) -> None:
+        proc, self.proc = self.proc, None
+        if proc is not None:
+            if proc.is_alive():
+                proc.terminate()
+            proc.join()
+            self.reader.close()
+
+
+def _streamed_child(fn, writer) -> None:
+    _child(fn, None, writer, _END)
+    _end_now()

@@ -62,10 +62,13 @@ def test_forked_workers_report_every_problem(generated, tmp_path, monkeypatch):
 @pytest.mark.skipif(not can_fork(), reason="fork is not available on this platform")
 def test_interactions_read_by_the_second_process_come_back_in_one_reads_order(
         generated, tmp_path, monkeypatch):
-    """A build's second process reads the last interaction files besides the referral files
-    and sends their records back: the site holds the same records in the same order (by
-    date, then file, then place), with the same sources, problems and failed records, as
-    when one process reads everything."""
+    """A build's second process reads the referral files, then takes the interaction files'
+    chunks from the back while this one takes them from the front, and sends their records
+    back: the site holds the same records in the same order (by date, then file, then
+    place), with the same sources, problems and failed records, as when one process reads
+    everything."""
+    import multiprocessing
+    import os
     import shutil
 
     site = tmp_path / "site"
@@ -74,22 +77,34 @@ def test_interactions_read_by_the_second_process_come_back_in_one_reads_order(
     with open(lists[-1], "a") as fh:  # a failed record in a file the second process reads
         fh.write("- {date: 2026-02-30, liaison: nobody, type: visit, summary: x, practice: p-00001}\n")
     monkeypatch.setattr(pipeline, "PARALLEL_BYTES", 0)
-    monkeypatch.setattr(pipeline, "SENT_INTERACTIONS", 0.5)
+    here = os.getpid()
+    begun = multiprocessing.get_context("fork").Event()
     sent = []
     real = pipeline.bulk_entry
 
     def bulk_entry(loader, rel):
+        if rel.startswith("data/interactions/"):
+            if os.getpid() == here:  # this process: slow, so the other takes the last files
+                begun.set()
+                time.sleep(0.02)
+            else:  # the other waits until this one has begun, so both take some
+                begun.wait(30)
         sent.append(rel)
         return real(loader, rel)
 
     monkeypatch.setattr(pipeline, "bulk_entry", bulk_entry)
     one = pipeline._check(site, D, False, False, True, 1)
     sent.clear()
+    begun.clear()
     two = pipeline._check(site, D, False, False, True, 2)
-    # what this process read of the interactions (the other's calls are its own)
+    # what this process read of the interactions (the other's calls are its own): the first
+    # files, in their order, but not the last
     mine = [rel for rel in sent if rel.startswith("data/interactions/")]
-    assert 5 < len(mine) < len(lists) and lists[-1].relative_to(site).as_posix() not in mine, \
-        "the second process read the last files"
+    rels = [path.relative_to(site).as_posix() for path in lists]
+    assert 0 < len(mine) < len(lists) and mine == rels[:len(mine)], \
+        "this process read the first files, the other the last ones"
+    # the chunks are taken as the processes go: the slow one took fewer than half of them
+    assert len(mine) < len(lists) / 2
 
     def records(checked):
         s = checked.site
@@ -422,6 +437,89 @@ def test_work_started_in_a_forked_process_gives_its_result_later():
     begun = time.perf_counter()
     slow.cancel()
     assert not proc.is_alive() and time.perf_counter() - begun < 10
+    slow.cancel()  # twice: nothing more
+
+
+@pytest.mark.skipif(not can_fork(), reason="fork is not available on this platform")
+def test_two_ends_hand_every_item_out_once_from_both_ends():
+    """workers.TwoEnds: one process takes from the front, a forked one from the back, each
+    a run of items that follow each other, until they meet; every item once."""
+    import os
+
+    from liaison.workers import Streamed, TwoEnds
+
+    ends = TwoEnds(200)
+
+    def other(send):
+        taken = []
+        while (i := ends.back()) is not None:
+            taken.append(i)
+        return os.getpid(), taken
+
+    theirs = Streamed(other)
+    mine = []
+    while (i := ends.front()) is not None:
+        mine.append(i)
+    _parts, (pid, taken) = theirs.rest()
+    assert pid != os.getpid()
+    assert mine == list(range(len(mine)))
+    assert taken == list(range(199, len(mine) - 1, -1))
+    assert ends.front() is None and ends.back() is None
+    solo = TwoEnds(3)
+    assert [solo.back(), solo.front(), solo.front(), solo.front()] == [2, 0, 1, None]
+
+
+@pytest.mark.skipif(not can_fork(), reason="fork is not available on this platform")
+def test_parts_sent_by_a_forked_process_arrive_while_this_one_works():
+    """workers.Streamed: the forked process sends many large parts without waiting for this
+    one to read them (far more than a pipe holds); they arrive in order, then the result; a
+    failure there is raised here; ``cancel`` ends one still at work."""
+    import os
+
+    import click
+
+    from liaison.workers import Streamed, WorkerFailed
+
+    def many(send):
+        for i in range(40):
+            send(i, bytes([i]) * 100_000)  # 4 MB in all, against a pipe's 64 KiB
+        return os.getpid()
+
+    streamed = Streamed(many)
+    deadline = time.monotonic() + 30
+    arrived = []
+    while len(arrived) < 40 and time.monotonic() < deadline:
+        arrived += streamed.arrived()
+        time.sleep(0.01)
+    assert [i for i, _data in arrived] == list(range(40)), "every part came before rest()"
+    assert all(bytes(data) == bytes([i]) * 100_000 for i, data in arrived)
+    assert streamed.arrived() == []
+    rest, pid = streamed.rest()
+    assert rest == [] and pid != os.getpid()
+
+    def fails(send):
+        send(0, b"x")
+        raise ValueError("broken there")
+
+    with pytest.raises(WorkerFailed, match="broken there"):
+        Streamed(fails).rest()
+
+    def refuses(send):
+        raise click.ClickException("a message for the user")
+
+    with pytest.raises(click.ClickException, match="a message for the user"):
+        Streamed(refuses).rest()
+
+    def dies(send):
+        send(0, b"x")
+        os._exit(3)
+
+    with pytest.raises(WorkerFailed, match="ended without a result"):
+        Streamed(dies).rest()
+    slow = Streamed(lambda send: time.sleep(60))
+    proc = slow.proc
+    slow.cancel()
+    assert not proc.is_alive()
     slow.cancel()  # twice: nothing more
 
 
