@@ -114,6 +114,14 @@ def test_interactions_read_by_the_second_process_come_back_in_one_reads_order(
     assert [(p.path, p.prefix) for p in one.site.bulk_partials] == \
         [(p.path, p.prefix) for p in two.site.bulk_partials]
     assert one.report == two.report and not two.ok
+    # where fork is not available, this process reads it all, the other's part last
+    from liaison import workers
+
+    monkeypatch.setattr(workers, "can_fork", lambda: False)
+    sent.clear()
+    alone = pipeline._check(site, D, False, False, True, 2)
+    assert [rel for rel in sent if rel.startswith("data/interactions/")] == rels
+    assert records(alone) == records(one) and alone.report == one.report
 
 
 def test_share_balances_sizes_and_keeps_order():
