@@ -30,7 +30,7 @@ INPUT_FOLDERS = ("data", "content", "templates")
 INPUT_FILES = ("site.yaml", "site.yml")
 # Libraries whose version can change what a page holds (the Markdown, the sanitizer, the
 # calendars, the templates' engine); a change of any is a change of the code.
-LIBRARIES = ("jinja2", "markupsafe", "markdown", "nh3", "icalendar", "pydantic", "pyyaml",
+LIBRARIES = ("jinja2", "markupsafe", "markdown", "cmarkgfm", "nh3", "icalendar", "pydantic", "pyyaml",
              "yaml-rs", "python-pptx", "lxml")
 
 

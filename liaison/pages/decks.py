@@ -74,7 +74,7 @@ class DeckRenderer:
             if self._converter is None:
                 import markdown as md
 
-                self._converter = md.Markdown(extensions=list(MarkdownRenderer.NOTE_EXTENSIONS))
+                self._converter = md.Markdown(extensions=list(MarkdownRenderer.SLIDE_EXTENSIONS))
             if len(self.html) > 5000:
                 self.html.clear()
             html = self.html[markdown] = sanitize(self._converter.reset().convert(markdown)) if markdown.strip() else ""
@@ -221,7 +221,7 @@ def deck(view: SiteView, page: Page) -> dict:
     markdown = renderer.markdown(deck_id, practice or None)
     dress = renderer.dress(practice or None, common["base"],
                            any(deck_stage.CHART_MARK in md for md in markdown))
-    slides = deck_stage.render_html(renderer.convert, view.md.note, markdown, dress)
+    slides = deck_stage.render_html(renderer.convert, view.md.speaker_note, markdown, dress)
     title = d.meta.title + (f" — {view.site.practices[practice].name}" if practice else "")
     return {**view.common(page, "presentations", title), "deck": d, "slides": slides,
             "practice": view.practice_ref(practice) if practice else None,

@@ -1,0 +1,88 @@
+"""A record's Markdown fields (notes) are GitHub Flavored Markdown (cmark-gfm), sanitized;
+Markdown files (guides, decks and their speaker notes) stay Python-Markdown."""
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+
+import markdown
+
+from conftest import SPEC_EXAMPLE, cli
+from liaison.content import MarkdownRenderer, sanitize
+
+
+def old_note(text: str) -> str:
+    """What a note was before: Python-Markdown with the extensions notes had."""
+    return sanitize(markdown.Markdown(extensions=["extra", "sane_lists"]).convert(text),
+                    images=False)
+
+
+def test_the_notes_a_team_writes_render_as_they_did():
+    """Paragraphs, emphasis, lists, links, code, quotes and tables: the same HTML as before."""
+    md = MarkdownRenderer()
+    for text in [
+        "Growing **family medicine** office in Green Falls.\n\n- Lunch for 13\n- Referrals go out by fax",
+        "Sends most leg-swelling cases for an *echo* first; prefers a direct call.",
+        "1. Drop brochures\n2. Ask about the fax line\n\nSee [the portal](https://example.org/p).",
+        "> Asked for `duplex` slots on Fridays.\n\nLine one  \nline two",
+        "| day | slots |\n|---|---|\n| Mon | 3 |\n| Fri | 1 |",
+        "Fenced:\n\n```\nno *markup* here\n```",
+        "Tom &amp; Ana's office < 2 miles away",
+    ]:
+        assert str(md.note(text)) == old_note(text), text
+
+
+def test_notes_are_github_flavored():
+    """What GitHub shows: a list right after a line, nested by two spaces, struck text,
+    bare addresses made links, task lists (their boxes dropped, their text kept)."""
+    md = MarkdownRenderer()
+    assert "<ul>" in md.note("Bring:\n- brochures\n- pens")
+    nested = str(md.note("- outer\n  - inner"))
+    assert nested.count("<ul>") == 2 and nested.index("inner") > nested.index("<ul>", 1)
+    assert "<del>old number</del>" in md.note("~~old number~~ new one")
+    link = str(md.note("Portal at https://portal.example.org/referrals today"))
+    assert '<a href="https://portal.example.org/referrals" rel="noopener noreferrer">' in link
+    tasks = str(md.note("- [x] lunch booked\n- [ ] brochures"))
+    assert "lunch booked" in tasks and "brochures" in tasks and "<input" not in tasks
+    footnote = str(md.note("Prefers mornings[^1].\n\n[^1]: Said so twice."))
+    assert "Said so twice." in footnote
+
+
+def test_notes_are_still_sanitized():
+    md = MarkdownRenderer()
+    html = str(md.note('<script>alert(1)</script>\n\n<b onclick="x()">bold</b> '
+                       '[click](javascript:alert(1)) <img src="/a.png" alt="a"> <sup>2</sup>\n\n'
+                       '<iframe src="https://example.org"></iframe>'))
+    assert "<script" not in html and "alert(1)</" not in html
+    assert "onclick" not in html and "javascript:" not in html
+    assert "<img" not in html and "<iframe" not in html
+    assert "<b>bold</b>" in html and "<sup>2</sup>" in html
+    assert md.note("") == "" and md.note(None) == ""
+
+
+def test_speaker_notes_and_documents_stay_python_markdown():
+    """A definition list (a Python-Markdown extension) is one in a slide's speaker notes and
+    a guide, and a plain paragraph in a record's notes."""
+    md = MarkdownRenderer()
+    text = "Duplex\n:   An ultrasound of the veins"
+    assert "<dl>" in md.speaker_note(text)
+    assert "<dl>" in md.document(text)[0]
+    assert "<dl>" not in md.note(text) and "An ultrasound of the veins" in md.note(text)
+    assert md.speaker_note("") == ""
+
+
+def test_a_built_brief_shows_a_note_in_github_flavored_markdown(tmp_path):
+    """End to end: a physician's notes with a table and struck text, built."""
+    root = tmp_path / "site"
+    shutil.copytree(SPEC_EXAMPLE, root)
+    doc = root / "data" / "physicians" / "ruth-kessler.yaml"
+    text = doc.read_text(encoding="utf-8")
+    assert "\nnotes:" not in text
+    doc.write_text(text.rstrip("\n") + "\nnotes: |\n  ~~Mondays~~ Tuesdays now.\n\n"
+                   "  | clinic | day |\n  |---|---|\n  | North | Tue |\n", encoding="utf-8")
+    out = tmp_path / "out"
+    code, _out, err = cli("build", "--root", str(root), "--out", str(out),
+                          "--as-of", dt.date(2026, 11, 26).isoformat())
+    assert code == 0, err
+    raw = (out / "physicians" / "ruth-kessler" / "index.html").read_text(encoding="utf-8")
+    assert "<del>Mondays</del>" in raw and "<td>North</td>" in raw
