@@ -355,6 +355,9 @@ class Streamed:
             if proc.is_alive():
                 proc.terminate()
             proc.join()
+            # the thread sees the pipe end, then the pipe is closed (closed while the thread
+            # reads it, its descriptor could be another file's by then)
+            self.thread.join()
             self.reader.close()
 
 
