@@ -165,7 +165,7 @@ class MarkdownRenderer:
         import markdown
 
         self._markdown = markdown
-        self._slide = None  # made when a deck's speaker notes first need it
+        self._slide = None
         self.memo: dict[str, str] = {}
         self.slide_memo: dict[str, str] = {}
 
@@ -178,16 +178,21 @@ class MarkdownRenderer:
             html = self.memo[text] = Markup(sanitize(gfm(text), images=False))
         return html
 
+    def slide(self, text: str, images: bool = True) -> str:
+        """Slide Markdown (a deck is a Markdown file: Python-Markdown) -> sanitized HTML."""
+        if not text.strip():
+            return ""
+        if self._slide is None:  # made when a deck first needs it
+            self._slide = self._markdown.Markdown(extensions=list(self.SLIDE_EXTENSIONS))
+        return sanitize(self._slide.reset().convert(text), images=images)
+
     def speaker_note(self, text: str | None) -> Markup:
-        """A deck slide's speaker notes (Python-Markdown, as the slide itself; no image)."""
+        """A deck slide's speaker notes (as the slide itself; no image), each text once."""
         if not text:
             return Markup("")
         html = self.slide_memo.get(text)
         if html is None:
-            if self._slide is None:
-                self._slide = self._markdown.Markdown(extensions=list(self.SLIDE_EXTENSIONS))
-            html = self.slide_memo[text] = Markup(
-                sanitize(self._slide.reset().convert(text), images=False))
+            html = self.slide_memo[text] = Markup(self.slide(text, images=False))
         return html
 
     def document(self, text: str) -> tuple[str, list[dict]]:

@@ -29,7 +29,6 @@ class DeckRenderer:
         self.writer = None
         self.parsed: dict[str, object] = {}
         self.html: dict[str, str] = {}
-        self._converter = None
         self.media: dict[str, bytes | None] = {}
         self.logo_name, self.logo = _logo(view.site.root)
 
@@ -69,15 +68,9 @@ class DeckRenderer:
         """Slide Markdown -> sanitized HTML, images kept (each distinct text once)."""
         html = self.html.get(markdown)
         if html is None:
-            from liaison.content import MarkdownRenderer, sanitize
-
-            if self._converter is None:
-                import markdown as md
-
-                self._converter = md.Markdown(extensions=list(MarkdownRenderer.SLIDE_EXTENSIONS))
             if len(self.html) > 5000:
                 self.html.clear()
-            html = self.html[markdown] = sanitize(self._converter.reset().convert(markdown)) if markdown.strip() else ""
+            html = self.html[markdown] = self.view.md.slide(markdown)
         return html
 
     def chart_data(self, practice: str) -> tuple[list[str], list[int]]:
