@@ -51,7 +51,112 @@ def _for_pptx(value) -> str:
     return _ASCII_PUNCT.sub(r"\\\1", str(value))
 
 
-FLAVORS = {"html": _for_html, "pptx": _for_pptx}
+# --------------------------------------------------------------------------- shared slides
+#
+# Most slides of a customized deck differ from one practice to the next only by the values
+# they show (its name, its counts), which are text: the HTML deck renders each slide once with
+# a token in place of each such value (``Shapes``), converts that Markdown (the same text for
+# every practice: converted once per process), then puts each value's HTML in its token's
+# place (``placed``). A value becomes a token only where its escaped text can make no Markdown
+# of its own with what surrounds it: it starts and ends with a letter or a digit and holds no
+# line break, control character, "|" (a table's cell), no-break space, or "Notes:" or
+# "Layout:" (a slide's own lines). Anywhere else (an address, a code span, raw HTML, a line that
+# a number starts) the slide is converted with its values in it, as before.
+TOKEN = re.compile("Z\ue000([0-9]+)\ue001Z")
+_TOKEN_CHARS = ("\ue000", "\ue001")
+_SHAREABLE = re.compile(r"[^\W_](?:[^\x00-\x1f\x7f|\u00a0\ue000\ue001]*[^\W_])?")
+# a value that starts with a digit first on its line (after markers): "12. " starts a list
+_LINE_START = re.compile("(?m)^[\\s\\d.)\\-*+>#:|]*Z\ue000([0-9]+)\ue001Z")
+
+
+class Shapes:
+    """The finalize of the "shape" flavor: each value a slide shows, escaped for the HTML deck
+    (as ``_for_html``), or a token (``TOKEN``) where it can be (see above), the value kept in
+    ``values`` (the rendering's list, set by the caller; None: no token at all)."""
+
+    def __init__(self):
+        self.values: list[str] | None = None
+
+    def __call__(self, value) -> str:
+        if isinstance(value, SlideMarkup):
+            return str(value)
+        text = str(value)
+        values = self.values
+        if values is None or not _SHAREABLE.fullmatch(text) or "Notes:" in text \
+                or "Layout:" in text:
+            return _for_html(text)
+        values.append(text)
+        return f"Z\ue000{len(values) - 1}\ue001Z"
+
+
+SHAPES = Shapes()  # one rendering at a time in a process
+
+
+def real_text(markdown: str, values: list[str]) -> str:
+    """A slide's Markdown with its tokens' values in place, escaped: as the "html" flavor
+    renders it."""
+    return TOKEN.sub(lambda m: _for_html(values[int(m.group(1))]), markdown)
+
+
+def shared(markdown: str, values: list[str]) -> bool:
+    """Whether a slide's Markdown with tokens may be converted as it is (``placed`` then
+    checks where each token landed): no abbreviation is defined (it would mark a value's
+    words), no raw HTML but the chart's mark (a value in it is not Markdown), no token of a
+    number opens a line (with the "." or ")" after it, a list's), and no value makes a
+    "Notes:" or "Layout:" with the text after it."""
+    if "*[" in markdown or "<" in markdown.replace(CHART_MARK, ""):
+        return False
+    if any(values[int(m.group(1))].isdigit() for m in _LINE_START.finditer(markdown)):
+        return False
+    real = real_text(markdown, values)
+    return all(real.count(word) == markdown.count(word) for word in ("Notes:", "Layout:"))
+
+
+def render_shaped(shape: list[CompiledSlide], html: list[CompiledSlide], context: dict
+                  ) -> tuple[list[str], list[str] | None]:
+    """Every slide of a deck in one context, compiled in the "shape" flavor (``shape``) and
+    in the "html" one (``html``): its Markdown with tokens (``Shapes``), and their values. A
+    slide that captures rendered output renders in the "html" flavor (no token). Where a
+    value or the deck itself holds a token's characters, the "html" flavor's Markdown and
+    None."""
+    values: list[str] = []
+    SHAPES.values = values
+    try:
+        markdown = [render_slide(plain if cs.captures else cs, context) if cs.template else ""
+                    for cs, plain in zip(shape, html)]
+    finally:
+        SHAPES.values = None
+    if sum(md.count(c) for md in markdown for c in _TOKEN_CHARS) != 2 * len(values):
+        # a token's characters in a value or in the deck itself: no token at all
+        return render_markdown(html, context), None
+    return markdown, values
+
+
+def _text_html(text: str) -> str:
+    """A value's text as the converted and sanitized HTML holds it."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def placed(html: str, values: list[str]) -> str | None:
+    """The HTML of a slide converted with tokens, each token replaced by its value's HTML;
+    None when a token landed in a tag (an address, an attribute) or in code (where the
+    value's escapes show): then the slide is converted with its values in it."""
+    if "\ue000" not in html:
+        return html
+    out, at = [], 0
+    for m in TOKEN.finditer(html):
+        before = html[:m.start()]
+        if before.rfind("<") > before.rfind(">") or before.count("<code") > before.count("</code>") \
+                or before.count("<pre") > before.count("</pre>"):
+            return None
+        out += [html[at:m.start()], _text_html(values[int(m.group(1))])]
+        at = m.end()
+    out.append(html[at:])
+    html = "".join(out)
+    return None if any(c in html for c in _TOKEN_CHARS) else html
+
+
+FLAVORS = {"html": _for_html, "pptx": _for_pptx, "shape": SHAPES}
 
 # --------------------------------------------------------------------------- layouts
 
@@ -135,6 +240,9 @@ class CompiledSlide:
     # The names of a rendering's own context (``deck_context``) the slide names: a slide can
     # read no other (the deck sandbox loads no template, and its globals read no context)
     reads: frozenset = _PER_RENDERING_NAMES
+    # Whether the slide captures rendered output (a {% set %} or {% filter %} block, a macro,
+    # a call block): what it does with it would see tokens (``Shapes``) instead of values
+    captures: bool = True
 
 
 def _what_it_reads(ast) -> tuple[bool, frozenset]:
@@ -173,7 +281,9 @@ def compile_deck(env: SandboxedEnvironment, deck: Deck) -> tuple[list[CompiledSl
             # The globals as one plain dict: Jinja's own (a ChainMap over the environment's)
             # is copied key by key, in Python, at every render (a third of a slide's time).
             tmpl = env.template_class.from_code(env, code, dict(env.make_globals(None)))
-            out.append(CompiledSlide(slide, tmpl, name, *_what_it_reads(ast)))
+            out.append(CompiledSlide(slide, tmpl, name, *_what_it_reads(ast), any(
+                True for _ in ast.find_all((nodes.AssignBlock, nodes.FilterBlock, nodes.Macro,
+                                             nodes.CallBlock)))))
             methods = methods or _calls_a_method(ast)
         except jinja2.TemplateSyntaxError as exc:
             errors.append(SlideError(f"slide {n}: template syntax error: {exc.message}",
@@ -453,13 +563,38 @@ def html_escape(text: str) -> str:
 def render_html(convert, note, slides_markdown: list[str], dress: Dress) -> list[dict]:
     """Rendered slides -> their layout, the sanitized HTML of their body (``convert``, images
     allowed) and of their speaker notes (``note``)."""
+    return [slide_html(index, markdown, convert, note, dress)
+            for index, markdown in enumerate(slides_markdown)]
+
+
+def slide_html(index: int, markdown: str, convert, note, dress: Dress) -> dict:
+    """``render_html`` of the deck's slide ``index``."""
     from liaison.pptx.markdown import layout_of
 
+    body, notes = split_notes(markdown)
+    layout = layout_of(index, markdown)
+    _, body = split_layout(body)
+    return {"html": Markup(layout_html(layout, body, convert, dress)), "notes_html": note(notes),
+            "layout": layout}
+
+
+def shared_html(convert, note, slides_markdown: list[str], values: list[str] | None,
+                dress: Dress) -> list[dict]:
+    """``render_html`` of slides rendered with tokens (``Shapes``; ``values``: theirs): each
+    slide converted with its tokens where it can be (``shared``, ``placed``: the same
+    Markdown for every practice, converted once by a ``convert`` that keeps what it made),
+    else with its values in it (``values`` None: none has a token)."""
+    if values is None:
+        return render_html(convert, note, slides_markdown, dress)
     slides = []
     for index, markdown in enumerate(slides_markdown):
-        body, notes = split_notes(markdown)
-        layout = layout_of(index, markdown)
-        _, body = split_layout(body)
-        slides.append({"html": Markup(layout_html(layout, body, convert, dress)),
-                       "notes_html": note(notes), "layout": layout})
+        slide = None
+        if "\ue000" in markdown and shared(markdown, values):
+            slide = slide_html(index, markdown, convert, note, dress)
+            html, notes = placed(slide["html"], values), placed(slide["notes_html"], values)
+            slide = None if html is None or notes is None else {
+                "html": Markup(html), "notes_html": Markup(notes), "layout": slide["layout"]}
+        if slide is None:
+            slide = slide_html(index, real_text(markdown, values), convert, note, dress)
+        slides.append(slide)
     return slides

@@ -42,12 +42,24 @@ class DeckRenderer:
     def markdown(self, deck_id: str, practice: str | None, flavor: str = "html") -> list[str]:
         """A deck's slides rendered for one practice (None: generic), with values escaped for
         the HTML deck or the .pptx (``flavor``)."""
-        view = self.view
-        compiled = self._compiled(deck_id, flavor)
+        return deck_stage.render_markdown(self._compiled(deck_id, flavor), self._context(practice))
+
+    def _context(self, practice: str | None) -> dict:
+        """The slides' context for one practice (None: generic), kept while the next
+        rendering is for the same practice (a page and its .pptx)."""
         if self.context[0] != practice:
+            view = self.view
             self.context = (practice, deck_stage.deck_context(
                 view.site, view.site_ctx, view.stats.practices, view.docs_of_practice, practice))
-        return deck_stage.render_markdown(compiled, self.context[1])
+        return self.context[1]
+
+    def shaped(self, deck_id: str, practice: str | None) -> tuple[list[str], list[str] | None]:
+        """A deck's slides rendered for one practice (None: generic) for the HTML deck, with a
+        token in place of each value that can take one (``decks.Shapes``), and those values.
+        A slide that captures rendered output renders with its values in it (the "html"
+        flavor)."""
+        return deck_stage.render_shaped(self._compiled(deck_id, "shape"),
+                                        self._compiled(deck_id, "html"), self._context(practice))
 
     def image(self, path: str) -> bytes | None:
         """A slide image's bytes (a path beneath content/presentations/ that validate
@@ -119,7 +131,7 @@ class DeckRenderer:
         python-pptx when the cache folder does not hold them) now: in a full build, before the
         page processes fork, so that they inherit them instead of each making its own."""
         for deck_id in sorted(self.view.site.decks):
-            for flavor in ("html", "pptx"):
+            for flavor in ("html", "shape", "pptx"):
                 self._compiled(deck_id, flavor)
         self._writer()
 
@@ -211,10 +223,11 @@ def deck(view: SiteView, page: Page) -> dict:
     d = view.site.decks[deck_id]
     renderer = DeckRenderer.of(view)
     common = view.common(page, "presentations", "")
-    markdown = renderer.markdown(deck_id, practice or None)
+    markdown, values = renderer.shaped(deck_id, practice or None)
     dress = renderer.dress(practice or None, common["base"],
                            any(deck_stage.CHART_MARK in md for md in markdown))
-    slides = deck_stage.render_html(renderer.convert, view.md.speaker_note, markdown, dress)
+    slides = deck_stage.shared_html(renderer.convert, view.md.speaker_note, markdown, values,
+                                    dress)
     title = d.meta.title + (f" — {view.site.practices[practice].name}" if practice else "")
     return {**view.common(page, "presentations", title), "deck": d, "slides": slides,
             "practice": view.practice_ref(practice) if practice else None,
