@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from html import escape
 
 import jinja2
 from jinja2 import nodes
@@ -62,11 +63,12 @@ def _for_pptx(value) -> str:
 # line break, control character, "|" (a table's cell), no-break space, or "Notes:" or
 # "Layout:" (a slide's own lines). Anywhere else (an address, a code span, raw HTML, a line that
 # a number starts) the slide is converted with its values in it, as before.
-TOKEN = re.compile("Z\ue000([0-9]+)\ue001Z")
-_TOKEN_CHARS = ("\ue000", "\ue001")
-_SHAREABLE = re.compile(r"[^\W_](?:[^\x00-\x1f\x7f|\u00a0\ue000\ue001]*[^\W_])?")
+_OPEN, _CLOSE = "\ue000", "\ue001"  # a token: "Z" _OPEN its number _CLOSE "Z"
+_TOKEN_CHARS = (_OPEN, _CLOSE)
+TOKEN = re.compile(f"Z{_OPEN}([0-9]+){_CLOSE}Z")
+_SHAREABLE = re.compile(r"[^\W_](?:[^\x00-\x1f\x7f|\u00a0" + _OPEN + _CLOSE + r"]*[^\W_])?")
 # a value that starts with a digit first on its line (after markers): "12. " starts a list
-_LINE_START = re.compile("(?m)^[\\s\\d.)\\-*+>#:|]*Z\ue000([0-9]+)\ue001Z")
+_LINE_START = re.compile(r"(?m)^[\s\d.)\-*+>#:|]*" + TOKEN.pattern)
 
 
 class Shapes:
@@ -86,7 +88,7 @@ class Shapes:
                 or "Layout:" in text:
             return _for_html(text)
         values.append(text)
-        return f"Z\ue000{len(values) - 1}\ue001Z"
+        return f"Z{_OPEN}{len(values) - 1}{_CLOSE}Z"
 
 
 SHAPES = Shapes()  # one rendering at a time in a process
@@ -134,14 +136,14 @@ def render_shaped(shape: list[CompiledSlide], html: list[CompiledSlide], context
 
 def _text_html(text: str) -> str:
     """A value's text as the converted and sanitized HTML holds it."""
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return escape(text, quote=False)
 
 
 def placed(html: str, values: list[str]) -> str | None:
     """The HTML of a slide converted with tokens, each token replaced by its value's HTML;
     None when a token landed in a tag (an address, an attribute) or in code (where the
     value's escapes show): then the slide is converted with its values in it."""
-    if "\ue000" not in html:
+    if _OPEN not in html:
         return html
     out, at = [], 0
     for m in TOKEN.finditer(html):
@@ -589,7 +591,7 @@ def shared_html(convert, note, slides_markdown: list[str], values: list[str] | N
     slides = []
     for index, markdown in enumerate(slides_markdown):
         slide = None
-        if "\ue000" in markdown and shared(markdown, values):
+        if _OPEN in markdown and shared(markdown, values):
             slide = slide_html(index, markdown, convert, note, dress)
             html, notes = placed(slide["html"], values), placed(slide["notes_html"], values)
             slide = None if html is None or notes is None else {
