@@ -188,8 +188,8 @@ def chunks(rels: list[str], by_folder: bool = False) -> list[tuple[str, list[str
     out: list[tuple[str, list[str]]] = []
     seen: dict[str, int] = {}
     last = None
-    for rel in rels:
-        folder = os.path.dirname(rel) if by_folder or rel.startswith(INTERACTIONS) else rel
+    for rel in rels:  # (paths as discover lists them: "/" between names, none doubled)
+        folder = rel.rpartition("/")[0] if by_folder or rel.startswith(INTERACTIONS) else rel
         if folder != last:
             n = seen[folder] = seen.get(folder, 0) + 1
             out.append((f"{folder}#{n}", []))
