@@ -23,8 +23,6 @@ import re
 from dataclasses import dataclass
 from typing import Callable
 
-from icalendar import Calendar
-
 from liaison.derived import is_open, owner
 from liaison.figures import Stats
 from liaison.models import Interaction
@@ -442,6 +440,9 @@ def _vcalendar(name: str, events: list[bytes]) -> bytes:
     (icalendar spends most of its time folding lines) and spliced in before END:VCALENDAR,
     which gives the bytes ``Calendar.add_component`` + ``to_ical`` would (a test checks).
     """
+    from icalendar import Calendar  # here: the processes that make only the CSV files do not
+    # import it (0.05 s each, one of them the process that renders, after an edit)
+
     cal = Calendar()
     cal.add("prodid", PRODID)
     cal.add("version", "2.0")
