@@ -1490,6 +1490,39 @@ def test_a_physicians_sums_come_back_from_a_worker_as_they_were_sent():
     assert back[0].last_visit == dt.date(2026, 3, 1) and back[1].first is None
 
 
+
+def test_the_statistics_come_back_from_pickle_as_they_were():
+    """The statistics are pickled as each figure's class and values (a build keeps them for
+    the next, a process sends them to another): every figure comes back of its class, equal,
+    and stats.json made of it is byte-identical (the second worked example)."""
+    import pickle
+
+    from liaison.figures import Stats, _Figures
+    from liaison.pipeline import check
+
+    stats = check(SPEC_EXAMPLE, dt.date(2026, 11, 26), use_cache=False).stats
+    back = pickle.loads(pickle.dumps(stats, protocol=pickle.HIGHEST_PROTOCOL))
+    assert type(back) is Stats and back == stats
+    assert json.dumps(back.as_dict(), sort_keys=True) == json.dumps(stats.as_dict(), sort_keys=True)
+
+    def figures(value):  # every figure below ``value``, with where it is
+        if isinstance(value, _Figures):
+            yield value
+            for name in value._names:
+                yield from figures(getattr(value, name))
+        elif isinstance(value, dict):
+            for item in value.values():
+                yield from figures(item)
+        elif isinstance(value, list):
+            for item in value:
+                yield from figures(item)
+
+    made, taken = list(figures(stats)), list(figures(back))
+    assert len(made) > 30 and [type(f) for f in taken] == [type(f) for f in made]
+    assert {type(f).__name__ for f in made} >= {"Stats", "Totals", "Month", "PhysicianStats",
+                                                 "PracticeStats", "LiaisonStats", "Rov"}
+
+
 # =========================================================================== 5. text report
 
 
