@@ -440,8 +440,9 @@ def _vcalendar(name: str, events: list[bytes]) -> bytes:
     (icalendar spends most of its time folding lines) and spliced in before END:VCALENDAR,
     which gives the bytes ``Calendar.add_component`` + ``to_ical`` would (a test checks).
     """
-    from icalendar import Calendar  # here: the processes that make only the CSV files do not
-    # import it (0.05 s each, one of them the process that renders, after an edit)
+    # imported here: the processes that make only the CSV files (the one that renders,
+    # after an edit) do not import it (0.05 s each)
+    from icalendar import Calendar
 
     cal = Calendar()
     cal.add("prodid", PRODID)

@@ -1490,7 +1490,6 @@ def test_a_physicians_sums_come_back_from_a_worker_as_they_were_sent():
     assert back[0].last_visit == dt.date(2026, 3, 1) and back[1].first is None
 
 
-
 def test_the_statistics_come_back_from_pickle_as_they_were():
     """The statistics are pickled as each figure's class and values (a build keeps them for
     the next, a process sends them to another): every figure comes back of its class, equal,
@@ -1505,7 +1504,7 @@ def test_the_statistics_come_back_from_pickle_as_they_were():
     assert type(back) is Stats and back == stats
     assert json.dumps(back.as_dict(), sort_keys=True) == json.dumps(stats.as_dict(), sort_keys=True)
 
-    def figures(value):  # every figure below ``value``, with where it is
+    def figures(value):  # every figure below ``value``, in order
         if isinstance(value, _Figures):
             yield value
             for name in value._names:
