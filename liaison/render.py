@@ -187,8 +187,19 @@ class Snippets:
         the processes that render snippets inherit it (compiling it took a forked process
         0.09 s of a cold build, with no compiled templates in the cache folder)."""
         if self.macro is None:
-            self.macro = self.env.get_template("macros.html").module.interaction_item
+            macro = self.env.get_template("macros.html").module.interaction_item
+            self.macro = _bare(macro) if isinstance(self.env, Trusted) else macro
         return self.macro
+
+
+def _bare(macro):
+    """The function of a built-in macro that takes its arguments as they are given (every
+    one, by position): ``jinja2.runtime.Macro.__call__`` sorts them out first, a tenth of an
+    interaction snippet's time. The macro itself where it is not one such (another Jinja)."""
+    func = getattr(macro, "_func", None)
+    plain = not (getattr(macro, "catch_kwargs", True) or getattr(macro, "catch_varargs", True)
+                 or getattr(macro, "caller", True))
+    return func if func is not None and plain else macro
 
 
 def snippets_of(env: jinja2.Environment) -> Snippets:

@@ -107,3 +107,30 @@ def test_the_built_in_templates_render_every_page_of_the_sample_site_the_same(tm
     assert len(ours) > 100 and ours.keys() == theirs.keys()
     differing = [path for path in ours if ours[path] != theirs[path]]
     assert differing == []
+
+
+@pytest.mark.parametrize("practices, physicians", [(0, 0), (1, 0), (0, 2), (1, 1), (2, 3)])
+def test_an_interaction_snippet_is_the_macros_own_with_its_lists_comma_separated(
+        practices, physicians):
+    """The built-in environment renders a snippet with the macro's function itself (no
+    ``Macro.__call__``): the same text as the macro, its practices and then its physicians
+    as links separated by commas."""
+    env = render.make_env(SAMPLE, None)
+    snippets = render.snippets_of(env)
+    macro = env.get_template("macros.html").module.interaction_item
+    assert snippets.ready() is macro._func
+
+    def refs(kind, n):
+        return [SimpleNamespace(href=f"{kind}/{k}/", name=f"{kind} {k} & co") for k in range(n)]
+
+    view = dict(date="2026-11-20", as_of="2026-11-26", type="visit", in_person=True,
+                liaison_name="Ann", liaison_href=None, outcome=None, summary="A visit",
+                practices=refs("practices", practices), physicians=refs("physicians", physicians),
+                met_with=[], needs=[], notes_html="", cost=None, next_visit=None, deck=None)
+    html = snippets.render(view)
+    assert html == str(macro(view, snippets.BASE))
+    links = {kind: ", ".join(f'<a href="{snippets.BASE}{kind}/{k}/">{kind} {k} &amp; co</a>'
+                             for k in range(n))
+             for kind, n in (("practices", practices), ("physicians", physicians))}
+    meta = links["practices"] + (" — " + links["physicians"] if physicians else "")
+    assert f'<div class="meta">{meta}  </div>' in html

@@ -28,7 +28,10 @@ _XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 def _esc(text: object) -> str:
     """Escape a text value for XML content and attribute values; drop characters XML 1.0
     cannot hold at all (control characters), so the output always parses."""
-    return html.escape(_XML_INVALID.sub("", str(text)), quote=True)
+    text = str(text)
+    if not text.isprintable():  # (a printable text holds none of them: no scan for them)
+        text = _XML_INVALID.sub("", text)
+    return html.escape(text, quote=True)
 
 
 def _n(x: float) -> str:
