@@ -219,6 +219,34 @@ def test_validate_takes_what_the_last_build_kept_and_keeps_nothing(
     assert kept.stats == again.stats and fresh.ok
 
 
+def test_an_edited_physician_writes_again_only_the_chunk_its_name_falls_in(
+        generated, monkeypatch, _private_parse_cache, tmp_path):
+    """The physicians of a folder are kept in chunks by file name (snapshot.CORE_BUCKETS):
+    after one is edited, the build writes that chunk again and leaves the others as they
+    were, and takes the records of all of them."""
+    from liaison.snapshot import CORE_BUCKETS
+
+    monkeypatch.setattr(buildrecord, "RACY_NS", 0)
+    out = tmp_path / "out"
+    build(generated, AS_OF, out, workers=1)
+
+    def physician_chunks() -> dict[Path, bytes]:
+        return {path: path.read_bytes() for path in _chunk_files(_private_parse_cache)
+                if pickle.loads(path.read_bytes())[1].startswith("data/physicians#")}
+
+    before = physician_chunks()
+    assert 1 < len(before) <= CORE_BUCKETS  # 40 physicians, shared out by name
+    doc = sorted((generated / "data" / "physicians").glob("*.yaml"))[5]
+    edit_yaml(doc, lambda d: d.update(phone="828-555-0164"))
+    build(generated, AS_OF, out, workers=1)
+    after = physician_chunks()
+    assert after.keys() == before.keys()
+    rewritten = [path for path in after if after[path] != before[path]]
+    assert len(rewritten) == 1
+    assert doc.relative_to(generated).as_posix().encode() in after[rewritten[0]]
+    assert b"828-555-0164" in (out / "exports" / "physicians.csv").read_bytes()
+
+
 def test_the_chunks_of_files_no_longer_there_are_removed(generated, monkeypatch,
                                                          _private_parse_cache, tmp_path):
     import shutil
