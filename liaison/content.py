@@ -150,6 +150,9 @@ def gfm(text: str) -> str:
     return html[:-1] if html.endswith("\n") else html
 
 
+_NOTHING = Markup("")  # an empty field's HTML (Markup is immutable: one for all)
+
+
 class MarkdownRenderer:
     """Markdown -> sanitized HTML, each distinct text rendered once. A record's Markdown
     fields (notes, descriptions: one per record, each mostly its own text) are GitHub Flavored
@@ -172,7 +175,7 @@ class MarkdownRenderer:
     def note(self, text: str | None) -> Markup:
         """A Markdown field of a record (notes, descriptions), as safe HTML for templates."""
         if not text:
-            return Markup("")
+            return _NOTHING
         html = self.memo.get(text)
         if html is None:
             html = self.memo[text] = Markup(sanitize(gfm(text), images=False))

@@ -276,6 +276,7 @@ class SiteView:
         self._weak = weakref.ref(self)  # what the views hold of this view (``InteractionView``)
         self._practice_refs: dict[str, SimpleNamespace] = {}  # see ``_ref``
         self._doc_refs: dict[str, SimpleNamespace] = {}
+        self._members: dict[str | None, tuple[str, str | None]] = {}  # see ``member_ref``
         self._as_of_text = self.as_of.isoformat()
         self.caches: dict[str, object] = {}  # per-process state of page families (decks)
         # Services by specialty for the briefs' talking points (read once, in the parent;
@@ -366,8 +367,13 @@ class SiteView:
         return {"name": p.name if p else pid, "href": practice_href(pid)}
 
     def member_ref(self, tid: str | None) -> tuple[str, str | None]:
-        m = self.site.team.get(tid) if tid else None
-        return (m.name, member_href(tid)) if m else ((tid or "—"), None)
+        """(name, href) of a team member, made once per member (each interaction's view
+        names its liaison: 200,000 views name a few dozen members at 10,000 physicians)."""
+        ref = self._members.get(tid)
+        if ref is None:
+            m = self.site.team.get(tid) if tid else None
+            ref = self._members[tid] = (m.name, member_href(tid)) if m else ((tid or "—"), None)
+        return ref
 
     def _ref(self, kind: str, ident: str) -> SimpleNamespace:
         """``practice_ref`` or ``doc_ref`` as an attribute namespace, made once per process
