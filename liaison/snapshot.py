@@ -6,7 +6,8 @@ of one core; reading them, about 6.5 s). ``validate`` and ``stats`` take them to
 nothing.
 
 What a file gave (its records, the problems and failed records the loader noted) is kept in
-chunks: the files of one folder, or one referral file, each chunk one pickle
+chunks: the interaction files of one folder, one referral file, or a share of the physician
+(practice, team) files of a folder (``CORE_BUCKETS``), each chunk one pickle
 in the cache folder (liaison.cache: outside the site root, written by this program only),
 with the signature of each of its files (size, modification and change times, inode, taken
 before the file was read) and the fingerprint of the code and libraries that read it. A
