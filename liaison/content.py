@@ -192,7 +192,7 @@ class MarkdownRenderer:
     def speaker_note(self, text: str | None) -> Markup:
         """A deck slide's speaker notes (as the slide itself; no image), each text once."""
         if not text:
-            return Markup("")
+            return _NOTHING
         html = self.slide_memo.get(text)
         if html is None:
             html = self.slide_memo[text] = Markup(self.slide(text, images=False))

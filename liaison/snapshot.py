@@ -185,8 +185,8 @@ def _racy_ns() -> int:
 
 # The physician, practice and team files of a folder are kept in this many chunks, each file
 # in the one its name falls in: a build after one of them is edited writes one chunk again,
-# not the folder's 10,000 physicians (0.2-0.3 s of pickling and writing on the way to the
-# pages at 10,000 physicians).
+# not the folder's 10,000 physicians (0.10-0.12 s of pickling and writing on the way to the
+# pages, against 0.005-0.007 s for one chunk, at 10,000 physicians).
 CORE_BUCKETS = 16
 
 

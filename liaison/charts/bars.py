@@ -311,7 +311,8 @@ def _swatch(kind: str, x: float, y: float, c: Palette) -> str:
                 f'd="{_triangle(x + 5, y - 9)}" fill="{c.series_2}"/>')
     if kind == "partial":
         return (f'<rect class="chart-legend-swatch chart-partial" x="{_n(x + 0.5)}" '
-                f'y="{_n(y - 8.5)}" width="9" height="9" rx="1" {_PARTIAL_PAINT.format(fill=c.series_1)}/>')
+                f'y="{_n(y - 8.5)}" width="9" height="9" rx="1" '
+                f'{_PARTIAL_PAINT.format(fill=c.series_1)}/>')
     return (f'<rect class="chart-legend-swatch chart-series-1" x="{_n(x)}" '
             f'y="{_n(y - 9)}" width="10" height="10" rx="1" fill="{c.series_1}"/>')
 
