@@ -113,6 +113,40 @@ def test_the_activity_months_count_their_in_person_interactions():
     assert any(0 < met < count for count, met in shown.values())
 
 
+def test_the_views_lists_are_made_when_first_read_and_are_those_the_records_give():
+    """SiteView's interactions by physician, practice, team member and month are made from
+    their positions when a page first reads them (a build after an edit reads few): before
+    that none is made; once read, each is what the records themselves give (newest first
+    by physician, practice and member; in order by month), and a key without any gives an
+    empty list, as before."""
+    from liaison import pages
+    from liaison.derived import month_index
+    from liaison.pipeline import check
+
+    checked = check(REPO, AS_OF, keep_records=True)
+    site = checked.site
+    view = pages.SiteView(site, checked.stats)
+    assert not view.by_doc._made and not view.by_month._made  # nothing read yet
+    dated = [r for r in site.interactions if r.date <= AS_OF]
+    by_doc, by_member, by_month = {}, {}, {}
+    for r in dated:
+        for pid in dict.fromkeys(r.physicians):
+            by_doc.setdefault(pid, []).append(r)
+        by_member.setdefault(r.liaison, []).append(r)
+        by_month.setdefault(month_index(r.date), []).append(r)
+    pid = max(by_doc, key=lambda p: len(by_doc[p]))
+    assert len(by_doc[pid]) > 1
+    assert view.by_doc[pid] == by_doc[pid][::-1]
+    assert set(view.by_doc._made) == {pid}  # only the list read
+    assert view.by_doc.get(pid) is view.by_doc[pid]  # made once
+    assert {tid: view.by_member[tid] for tid in by_member} == \
+        {tid: lst[::-1] for tid, lst in by_member.items()}
+    assert {m: view.by_month[m] for m in view.by_month} == by_month
+    assert list(view.by_month) == list(by_month)  # keys in the order first met
+    assert view.by_doc["d-no-such-one"] == [] and "d-no-such-one" not in view.by_doc
+    assert view.by_doc.get("d-no-such-one", ()) == ()
+
+
 def test_the_activity_filter_offers_the_liaisons_and_practices_of_its_interactions():
     """An activity page's filter: the liaisons who logged its interactions and the practices
     they concern (derived.practices_of: their practice, then their physicians'), each once,
