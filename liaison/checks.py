@@ -101,7 +101,9 @@ def _all_known(model: type, tables: list) -> Callable[[object], bool]:
     lines.append("    return True")
     names = {f"ids{n}": table for n, table in enumerate(tables)}
     exec(compile("\n".join(lines), f"<references of {model.__name__}>", "exec"), names)
-    return names["all_known"]
+    # taken out of its globals: a function they held would be a reference cycle, left to the
+    # cyclic collector (in ``serve``, at every save)
+    return names.pop("all_known")
 
 
 def _reads(path: tuple, var: str, ids: str, depth: int) -> list[str]:

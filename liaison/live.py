@@ -12,6 +12,7 @@ what a refresh replaces is freed, so memory stays flat from save to save.
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import mimetypes
 import os
 import threading
@@ -59,14 +60,38 @@ class LiveSite:
         self.lock = threading.Lock()  # one render at a time: they share the templates' memo
         self._env = None  # (what the templates folder held, environment): kept while unchanged
 
-    def refresh(self, changed: set[str] | None = None) -> Refreshed:
+    def refresh(self, changed: set[str] | None = None, settle: bool = True) -> Refreshed:
         """Read what changed and check the site; on success the next ``get`` sees it.
         ``changed``: the files (paths relative to the root) known to be the only ones
-        changed, none added or removed; None: look at every file."""
+        changed, none added or removed; None: look at every file.
+
+        The cyclic collector is paused for the whole refresh; at its end (``settle``, or
+        when the caller calls ``settle()``: ``serve`` answers the pages the refresh wakes
+        first), the cycles it made are collected in one scan of what it made, and the rest
+        is frozen out of later scans: what a refresh replaces is freed by reference
+        counting. (Collections between its steps and after it scanned what it made three
+        times: 0.4-0.5 s a save at 10,000 physicians, and every few saves a full
+        collection, 3.3 s; the one scan takes 0.15-0.25 s.)"""
+        gc.disable()
+        try:
+            return self._refresh(changed)
+        finally:
+            if settle:
+                self.settle()
+
+    @staticmethod
+    def settle() -> None:
+        """The end of a refresh (``refresh``): the cycles it made collected, the rest frozen,
+        the collector running again."""
+        gc.collect(1)
+        gc.freeze()
+        gc.enable()
+
+    def _refresh(self, changed: set[str] | None) -> Refreshed:
         from liaison import palette as palette_stage, talking_points
         from liaison.errors import LiaisonError
         from liaison.overrides import override_names
-        from liaison.pipeline import _check, paused_gc, resolve_as_of
+        from liaison.pipeline import _check, resolve_as_of
         from liaison.render import snippets_of
 
         start = time.perf_counter()
@@ -74,9 +99,8 @@ class LiveSite:
         memo = self.memo
         memo.begin(changed)
         try:
-            with paused_gc(freeze=False):
-                checked = _check(self.root, self.as_of, False, True, True, 1,
-                                 check_templates=bool(override_names(self.root)), memo=memo)
+            checked = _check(self.root, self.as_of, False, True, True, 1,
+                             check_templates=bool(override_names(self.root)), memo=memo)
         except LiaisonError as exc:
             return Refreshed(False, [f"error: {exc.format_message()}"],
                              time.perf_counter() - start, len(memo.read), errors=1)
@@ -95,15 +119,14 @@ class LiveSite:
         except LiaisonError as exc:  # validate has reported it already; to be safe
             return Refreshed(False, [f"error: {exc.format_message()}"],
                              time.perf_counter() - start, len(memo.read), errors=1)
-        with paused_gc(freeze=False):
-            view = page_registry.SiteView(
-                site, stats, self.as_of, palette, fits, warnings=checked.report.warnings,
-                referral_index=self._referral_index(site, checked.files),
-                interaction_index=self._interaction_index(site, checked.files, checked.core_key))
-            if self.current is not None:  # a note renders the same from save to save
-                with self.lock:  # (a page being rendered may be adding to it)
-                    view.md.memo.update(self.current.view.md.memo)
-            snapshot = Snapshot(view, self._environment(palette))
+        view = page_registry.SiteView(
+            site, stats, self.as_of, palette, fits, warnings=checked.report.warnings,
+            referral_index=self._referral_index(site, checked.files),
+            interaction_index=self._interaction_index(site, checked.files, checked.core_key))
+        if self.current is not None:  # a note renders the same from save to save
+            with self.lock:  # (a page being rendered may be adding to it)
+                view.md.memo.update(self.current.view.md.memo)
+        snapshot = Snapshot(view, self._environment(palette))
         with self.lock:
             self.current = snapshot
             snippets_of(snapshot.env).forget()
