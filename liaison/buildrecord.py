@@ -153,10 +153,16 @@ def signature_of(st: os.stat_result) -> tuple[int, int, int, int, int]:
 def outputs(out: Path) -> str:
     """One hash of the files of a built site: their paths and sizes (the record itself and
     the build's marker left out: the marker is renamed once the record is written)."""
+    files, _folders = folder_files(out, own_files())
+    return listing_digest(list(files.items()))
+
+
+def own_files() -> set[str]:
+    """The files at the top of a built site that are not of the site: the record, and the
+    build's marker (renamed once the record is written)."""
     from liaison.render import BUILDING, DELETING, MARKER
 
-    files, _folders = folder_files(out, {NAME, BUILDING, DELETING, MARKER})
-    return listing_digest(list(files.items()))
+    return {NAME, BUILDING, DELETING, MARKER}
 
 
 def folder_files(folder: Path, own: set[str]) -> tuple[dict[str, int], list[str]]:

@@ -1038,7 +1038,8 @@ def build(root: Path, as_of: dt.date, out: Path, strict: bool = False, on_checke
     from liaison import buildrecord
     from liaison.errors import DataErrors
     from liaison.progress import QUIET
-    from liaison.render import build_site, check_output, list_output, reuse_site
+    from liaison.render import (build_site, check_output, list_output, reuse_site,
+                                unmake_spare_ahead)
 
     start = time.perf_counter()
     progress = progress or QUIET
@@ -1058,9 +1059,10 @@ def build(root: Path, as_of: dt.date, out: Path, strict: bool = False, on_checke
     # process forked now, which starts once a core is free (``_check``'s ``on_read``): when
     # the other process reading the records is done (this one then takes in what it read,
     # and puts the records together, alone), or, where a process was forked ahead, when that
-    # one has worked out what the build takes
-    listing = None if full else Started(functools.partial(list_output, target),
-                                        fork=workers != 1, waits=True)
+    # one has worked out what the build takes. Where there is no spare, it makes one of the
+    # site in place (render._spare_ahead): the build then writes into it.
+    listing = None if full else Started(
+        functools.partial(list_output, target, (as_of, strict)), fork=workers != 1, waits=True)
     checked = None
     try:
         with paused_gc():
@@ -1072,8 +1074,12 @@ def build(root: Path, as_of: dt.date, out: Path, strict: bool = False, on_checke
                              inputs_later=later,
                              on_read=listing.go if listing is not None else None)
             progress.clear()
-            if on_checked is not None:
-                on_checked(checked)
+            try:
+                if on_checked is not None:
+                    on_checked(checked)  # (the command's own report may end it)
+            finally:
+                if not checked.ok and listing is not None:  # nothing left beside the output
+                    unmake_spare_ahead(listing)
             if not checked.ok:
                 raise DataErrors(len(checked.report.errors))
             progress.stage("planning pages")

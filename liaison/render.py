@@ -1249,6 +1249,7 @@ BUILDING = ".liaison-building"
 DELETING = ".liaison-deleting"
 SPARE = ".liaison-spare"
 SPARE_IGNORE = ".gitignore"  # in the spare: "*", so that git does not list it beside a site
+SPARE_IGNORE_TEXT = b"# the previous site, kept by liaison build to write the next one into\n*\n"
 MARKER_TEXT = "made by liaison build; the next build replaces this folder\n"
 LOCK_WAIT = 5.0  # seconds a second build waits for the first before it gives up
 
@@ -1400,6 +1401,7 @@ class Listed:
 
     site: tuple | None = None  # (the folder's identity, the digest of its files)
     spare: tuple | None = None  # (its path, its identity, its files, its folders)
+    ahead: bool = False  # the spare was made by the listing (``_spare_ahead``)
 
     def site_files(self, out: Path) -> str | None:
         """The digest of the files of the site in ``out`` (buildrecord.outputs), if still
@@ -1431,22 +1433,76 @@ def _identity(folder: Path, *names: str) -> tuple | None:
         return None
 
 
-def list_output(out: Path) -> Listed:
-    """What an incremental build into ``out`` lists of the site there and of its spare."""
+def list_output(out: Path, settings: tuple | None = None) -> Listed:
+    """What an incremental build into ``out`` lists of the site there and of its spare.
+    ``settings``: (as_of, strict) of the build: when there is no spare and the site in
+    place was built with these settings and code, one is made (``_spare_ahead``)."""
     from liaison import buildrecord
 
     out = out.resolve()
-    site = spare = None
+    site = spare = listing = None
     identity = _identity(out, buildrecord.NAME, MARKER)
     if identity is not None:
         with contextlib.suppress(OSError):
-            site = (identity, buildrecord.outputs(out))
+            listing = buildrecord.folder_files(out, buildrecord.own_files())
+            site = (identity, buildrecord.listing_digest(list(listing[0].items())))
     path = _spare_path(out)
+    if path is None and listing is not None and settings is not None:
+        spare = _spare_ahead(out, identity, site[1], listing, settings)
+        return Listed(site, spare, ahead=spare is not None)
     identity = None if path is None else _identity(path, buildrecord.NAME, SPARE)
     if identity is not None:
         with contextlib.suppress(OSError):
             spare = (path, identity, *_spare_files(path))
     return Listed(site, spare)
+
+
+def _spare_ahead(out: Path, identity: tuple, digest: str, listing: tuple,
+                 settings: tuple) -> tuple | None:
+    """A spare made of the site in place, for a build that finds none (the first one after
+    a full build): its folders made and its files hard-linked (nothing is copied, and no
+    file of the site is written), with its record, in a folder beside it that is marked
+    SPARE once whole. The build then writes into it and leaves its unchanged pages as they
+    are, as into the site before the last (``_take_spare``). Made while the build reads the
+    records, by the process that lists the output (``Listed``), under the output folder's
+    lock, taken without waiting: the build takes it after this is done; another build that
+    holds it leaves no spare made. Made only when the site in place was built with the same
+    settings and code (``settings``: the build's as_of and strict) and holds the files its
+    record lists (``digest``): the build may take its pages then. Returns what
+    ``Listed.spare`` holds, or None (the build links from the site in place, as before).
+    At 10,000 physicians: 17,000 folders made and 20,570 files linked, 1.5-2 s on a slow
+    machine, which the build's process spent after working out the pages' keys before."""
+    from liaison import buildrecord
+
+    record = buildrecord._same_settings(out, *settings)
+    if record is None or "made" not in record or record.get("outputs") != digest:
+        return None
+    lock = _lock(out, wait=0)
+    if lock is None:
+        return None
+    path = None
+    try:
+        if _spare_path(out) is not None or _identity(out, buildrecord.NAME, MARKER) != identity:
+            return None
+        path = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-", dir=out.parent))
+        _write(os.fspath(path / BUILDING), MARKER_TEXT.encode())  # a killed one's: removed
+        src, dst = os.fspath(out), os.fspath(path)
+        files, folders = listing
+        for rel in folders:  # (each after the folder it is in)
+            os.mkdir(f"{dst}/{rel}")
+        for rel in [*files, buildrecord.NAME]:
+            os.link(f"{src}/{rel}", f"{dst}/{rel}", follow_symlinks=False)
+        if _identity(out, buildrecord.NAME, MARKER) != identity:
+            raise OSError("the site in place changed")  # (not under our lock: not ours)
+        _write(os.fspath(path / SPARE_IGNORE), SPARE_IGNORE_TEXT)
+        os.replace(path / BUILDING, path / SPARE)
+        return path, _identity(path, buildrecord.NAME, SPARE), files, folders
+    except OSError:
+        if path is not None:
+            _remove_ours(path)
+        return None
+    finally:
+        _unlock(*lock)
 
 
 def _spare_path(out: Path) -> Path | None:
@@ -1639,9 +1695,16 @@ def _swap(new: Path, out: Path, workers: int = 1, files: int = 0) -> str:
         raise
     if _keep_as_spare(old):
         return ", keep the old one as the spare"
+    return _remove_soon(old, MARKER, workers, files)
+
+
+def _remove_soon(old: Path, mark: str, workers: int = 1, files: int = 0) -> str:
+    """Remove ``old``, one of our folders (marked ``mark``): by a detached process
+    (``_remove_later``) when it holds ``files`` files or more, else at once. Returns how,
+    for the timings."""
     if files >= BACKGROUND_REMOVE:
         try:  # never again a site to put back: _recover takes only folders marked MARKER
-            os.replace(old / MARKER, old / DELETING)
+            os.replace(old / mark, old / DELETING)
         except OSError:
             pass
         if _remove_later(old):
@@ -1650,12 +1713,24 @@ def _swap(new: Path, out: Path, workers: int = 1, files: int = 0) -> str:
     return ", remove the old one"
 
 
+def unmake_spare_ahead(listing) -> None:
+    """A build that stops before it renders (its data has errors): the spare that its
+    listing (``list_output``, a ``workers.Started``) made of the site in place, if it made
+    one, is removed once the listing is done (it may have been told to start by another
+    process), so that such a build leaves nothing beside the output folder. A listing not
+    forked runs only when its result is asked for: it has made nothing."""
+    if not listing.forked():
+        return
+    listed = listing.result()
+    if listed.ahead and listed.spare is not None:
+        _remove_soon(listed.spare[0], SPARE, files=len(listed.spare[2]))
+
+
 def _keep_as_spare(old: Path) -> bool:
     """Keep the old site (just swapped out) as the spare the next build writes into;
     False if it cannot be marked so (it is then removed)."""
     try:
-        _write(os.fspath(old / SPARE_IGNORE),
-               b"# the previous site, kept by liaison build to write the next one into\n*\n")
+        _write(os.fspath(old / SPARE_IGNORE), SPARE_IGNORE_TEXT)
         os.replace(old / MARKER, old / SPARE)  # never again a site to put back (_recover)
     except OSError:
         return False

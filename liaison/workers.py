@@ -207,6 +207,11 @@ class Started:
                 pass
             signal.close()
 
+    def forked(self) -> bool:
+        """Whether ``fn()`` runs in a forked process (or will, once told to go: by this
+        process, or by one forked later that inherited ``go``), its result not yet taken."""
+        return self.proc is not None
+
     def result(self) -> R:
         self.go()
         proc, self.proc = self.proc, None

@@ -34,6 +34,22 @@ def _same_site(got: Path, want: Path) -> None:
         assert a[rel] == b[rel], rel
 
 
+def _hold(out: Path, held: Path) -> dict[Path, bytes]:
+    """Every file of the site in ``out``, held through a hard link in ``held``: link ->
+    the bytes it had (``_still_held``)."""
+    held.mkdir()
+    kept = {}
+    for i, path in enumerate(sorted(p for p in out.rglob("*") if p.is_file())):
+        os.link(path, held / str(i))
+        kept[held / str(i)] = path.read_bytes()
+    return kept
+
+
+def _still_held(kept: dict[Path, bytes]) -> None:
+    for link, data in kept.items():
+        assert link.read_bytes() == data, "a file of the site in place was written"
+
+
 @pytest.fixture
 def generated(tmp_path) -> Path:
     """A generated site of 60 physicians (bench/generate.py: decks, guides, market data,
@@ -140,25 +156,85 @@ def test_the_next_build_writes_into_the_spare_and_never_into_the_site_in_place(g
     build(generated, AS_OF, out)
     a_inode, b_before = page_a().stat().st_ino, page_b().read_bytes()
     assert page_b().stat().st_nlink == 2, "shared with the spare (taken from the first site)"
-    held = tmp_path / "held"  # every file of the site in place, held through links
-    held.mkdir()
-    site_before = {}
-    for i, path in enumerate(sorted(p for p in out.rglob("*") if p.is_file())):
-        os.link(path, held / str(i))
-        site_before[i] = path.read_bytes()
+    site_before = _hold(out, tmp_path / "held")
 
     edit_yaml(second, lambda d: d.update(phone="828-555-0202"))
     result = build(generated, AS_OF, out)
     build(generated, AS_OF, tmp_path / "full", full=True)
     _same_site(out, tmp_path / "full")
     assert 0 < result.kept < result.pages
-    for i, data in site_before.items():
-        assert (held / str(i)).read_bytes() == data, "a file of the site in place was written"
+    _still_held(site_before)
     assert b"828-555-0202" in page_b().read_bytes() and b_before != page_b().read_bytes()
     assert page_a().stat().st_ino == a_inode, "the page the last build changed: linked"
     assert (untouched / "index.html").stat().st_ino == untouched_inode, "not rendered again"
     beside = sorted(p.name for p in out.parent.iterdir() if p.name.startswith(".out."))
     assert len(beside) == 1 and beside[0].startswith(".out.old-"), beside
+
+
+def test_the_first_edit_after_a_full_build_writes_into_a_spare_made_of_the_site(
+        generated, tmp_path, monkeypatch):
+    """With no spare beside the site (the first build after a full one), the process that
+    lists the output makes one while the records are read: the site's folders made and its
+    files hard-linked, marked SPARE once whole. The build writes into it, leaving its
+    unchanged pages as they are (the site's own files), and never writes a file of the
+    site in place. No spare is made where the site was built with other settings, nor
+    while another build holds the output folder's lock."""
+    from liaison import render
+
+    out = tmp_path / "out"
+    build(generated, AS_OF, out)
+    assert render._spare_path(out.resolve()) is None
+    doc = sorted((generated / "data" / "physicians").glob("*.yaml"))[0]
+    page = out / "physicians" / doc.stem / "index.html"
+    pages = sorted(p for p in out.rglob("index.html") if p != page)
+    inodes = {p: p.stat().st_ino for p in pages}
+    before = _hold(out, tmp_path / "held")
+    made = []
+    ahead = render._spare_ahead
+    monkeypatch.setattr(render, "_spare_ahead", lambda *a: made.append(ahead(*a)) or made[-1])
+
+    edit_yaml(doc, lambda d: d.update(phone="828-555-0111"))
+    result = build(generated, AS_OF, out, workers=1)
+    assert made and made[0] is not None, "a spare made of the site in place"
+    assert any(f"{result.kept:,} in the spare folder already" in label
+               for label, _seconds in result.timings), result.timings
+    assert b"828-555-0111" in page.read_bytes()
+    changed = [p for p in pages if p.stat().st_ino != inodes[p]]  # new files: rendered
+    assert len(changed) <= result.pages - result.kept - 1 < len(pages) // 2
+    _still_held(before)
+    build(generated, AS_OF, tmp_path / "full", full=True)
+    _same_site(out, tmp_path / "full")
+    spare = render._spare_path(out.resolve())
+    assert spare is not None and (spare / render.SPARE).is_file()
+    beside = sorted(p.name for p in out.parent.iterdir() if p.name.startswith(".out."))
+    assert beside == [spare.name], beside
+
+    # other settings: no spare made (every page changes)
+    shutil.rmtree(spare)
+    made.clear()
+    build(generated, AS_OF + dt.timedelta(days=1), out, workers=1)
+    assert made == [None]
+    assert render._spare_path(out.resolve()) is not None  # (the site it replaced)
+
+    # another build holds the lock: none made, and this build links from the site in place
+    shutil.rmtree(render._spare_path(out.resolve()))
+    build(generated, AS_OF, out, full=True)
+    shutil.rmtree(render._spare_path(out.resolve()))
+    edit_yaml(doc, lambda d: d.update(phone="828-555-0112"))
+    made.clear()
+    held_lock = render._lock(out.resolve(), wait=0)
+    try:
+        listed = render.list_output(out, (AS_OF, False))
+    finally:
+        render._unlock(*held_lock)
+    assert made == [None] and listed.spare is None
+    assert render._spare_path(out.resolve()) is None
+    monkeypatch.setattr(render, "list_output", lambda *_args: listed)
+    result = build(generated, AS_OF, out, workers=1)
+    assert 0 < result.kept < result.pages
+    assert not any("in the spare folder already" in label for label, _s in result.timings)
+    build(generated, AS_OF, tmp_path / "full", full=True)
+    _same_site(out, tmp_path / "full")
 
 
 def test_an_edit_taken_back_leaves_the_spares_whole_site_pages_as_they_are(generated, tmp_path):
@@ -227,7 +303,7 @@ def test_the_output_listed_beforehand_is_used_only_while_its_folders_are_the_sam
     assert listed.spare_files(now) is None
 
     edit_yaml(doc, lambda d: d.update(phone="828-555-0104"))
-    monkeypatch.setattr(render, "list_output", lambda _out: listed)  # listed two builds ago
+    monkeypatch.setattr(render, "list_output", lambda *_args: listed)  # two builds ago
     listings.clear()
     result = build(generated, AS_OF, out)
     assert 0 < result.kept < result.pages
