@@ -1245,6 +1245,8 @@ def _normalize(root: Path) -> None:
 # folders holding a page each took 7.5-14 s of system time to make after such removals,
 # 1.2 s to write over). Only the newest spare is kept; a build that takes it renames SPARE to
 # BUILDING first, so a killed build's half-written folder is removed like any other.
+# Where there is none (the first build after a full one), the process that lists the output
+# makes one of the site in place while the records are read (``_spare_ahead``: hard links).
 BUILDING = ".liaison-building"
 DELETING = ".liaison-deleting"
 SPARE = ".liaison-spare"
