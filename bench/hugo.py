@@ -392,8 +392,8 @@ def _rebuilds(cmd: list[str], site: Path, out: Path, env: dict | None = None) ->
     the statistics change), then one after the physician's phone number is changed again
     (each file is put back afterwards; the builds are incremental: each takes the pages the
     edit did not touch from the site the build before wrote, or leaves them in the spare, the
-    site before that, which the first rebuild does not have yet: the last three show what
-    every later edit costs)."""
+    site before that, which the first rebuild does not have yet and makes of the site in
+    place while it reads the records: the last three show what every later edit costs)."""
     found = {"no-op rebuild": timed(cmd, env=env)}
     doc = sorted((site / "data" / "physicians").glob("*.yaml"))[0]
     log = max((site / "data" / "interactions").rglob("*.yaml"))
