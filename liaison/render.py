@@ -1476,8 +1476,8 @@ def _spare_ahead(out: Path, identity: tuple, digest: str, listing: tuple,
     machine, which the build's process spent after working out the pages' keys before."""
     from liaison import buildrecord
 
-    record = buildrecord._same_settings(out, *settings)
-    if record is None or "made" not in record or record.get("outputs") != digest:
+    record = buildrecord.previous(out, *settings, digest)
+    if record is None or "made" not in record:
         return None
     lock = _lock(out, wait=0)
     if lock is None:
@@ -1495,7 +1495,7 @@ def _spare_ahead(out: Path, identity: tuple, digest: str, listing: tuple,
         for rel in [*files, buildrecord.NAME]:
             os.link(f"{src}/{rel}", f"{dst}/{rel}", follow_symlinks=False)
         if _identity(out, buildrecord.NAME, MARKER) != identity:
-            raise OSError("the site in place changed")  # (not under our lock: not ours)
+            raise OSError("the site in place changed")  # (where flock does not hold)
         _write(os.fspath(path / SPARE_IGNORE), SPARE_IGNORE_TEXT)
         os.replace(path / BUILDING, path / SPARE)
         return path, _identity(path, buildrecord.NAME, SPARE), files, folders
