@@ -35,7 +35,8 @@ from liaison.snapshot import (
     keep_chunks, read_chunks, read_units,
 )
 from liaison.workers import (
-    Started, Streamed, TwoEnds, can_fork, cpu_count, map_forked, map_staged, share,
+    Started, Streamed, TwoEnds, at_lowest_priority, can_fork, cpu_count, map_forked,
+    map_staged, share,
 )
 
 # Below this many bytes of interaction and referral files, forking costs more than it saves.
@@ -213,7 +214,7 @@ def _load_core(root: Path, cache, files, store: Store | None,
 
 
 def _load_side_by_side(root: Path, cache, files, fingerprint: Path | None = None,
-                       store: Store | None = None, on_read=None, later: list | None = None):
+                       store: Store | None = None, later: list | None = None):
     """Every record, for a build, read by two processes: this one reads the core records,
     then takes the interaction files' chunks (a month's folder each) from the front; a
     forked one reads the referral files, hashes the input files when asked (``fingerprint``:
@@ -223,8 +224,7 @@ def _load_side_by_side(root: Path, cache, files, fingerprint: Path | None = None
     are done. With ``store`` (liaison.snapshot), the chunks unchanged since the last build
     are taken from it, and the others written into it: the forked process sends what it has
     as the store keeps it; what this one read is left to keep ``later`` (``read_units``),
-    when given. ``on_read()``: called once the forked process is done. Returns (site,
-    loader, bulk, input hashes or None)."""
+    when given. Returns (site, loader, bulk, input hashes or None)."""
     units = chunks(files.interactions)
     referral_units = chunks(files.referrals)
     ends = TwoEnds(len(units))
@@ -264,8 +264,6 @@ def _load_side_by_side(root: Path, cache, files, fingerprint: Path | None = None
     except BaseException:  # nothing may go on reading once the caller reports it
         reader.cancel()
         raise
-    if on_read is not None:
-        on_read()
     take(rest)
     if cache is not None:
         cache.adopt(cached)
@@ -308,10 +306,7 @@ def _check(*args, **kwargs) -> Checked:
     make of the interactions and of the referral rows is kept there too, and taken when
     what they read is the same (``_check_and_sum_kept``). ``file_stats``: what
     ``buildrecord.inputs`` took of the files with ``inputs``, taken instead of asking again.
-    ``on_read()``: called when the files are read (with two processes, when the other one
-    is done, before this one puts the records together; when a process was forked ahead,
-    by that process once its work is done, or else once this one has put the records
-    together: a core is free then; it may be called twice). ``inputs_later()``: (the input
+    ``inputs_later()``: (the input
     files' hashes, their signatures), when another process is hashing them: taken once the
     records are read (a process is forked ahead only with the hashes: then first)."""
     with contextlib.ExitStack() as ends:  # a process started and left: ended
@@ -322,7 +317,7 @@ def _checked(ends: contextlib.ExitStack, root, as_of, strict, use_cache, keep_re
              check_templates: bool = False, fingerprint: Path | None = None,
              memo: Memo | None = None, indexes: bool = False,
              snapshot: str | None = None, inputs: dict | None = None,
-             file_stats: dict | None = None, on_read=None, inputs_later=None) -> Checked:
+             file_stats: dict | None = None, inputs_later=None) -> Checked:
     clock = _Clock()
     hashes, core_key, made, kept_parts, held = inputs, None, None, None, None
     taken_ahead = keeping = None
@@ -350,9 +345,8 @@ def _checked(ends: contextlib.ExitStack, root, as_of, strict, use_cache, keep_re
                 and store.holds_any():  # (nothing to take where no build kept anything)
             if hashes is None:
                 hashes, _signatures = inputs_later()
-            # forked while this process is small: it reads what it needs by itself; once
-            # done, it lets work that waits for a free core start (``on_read``)
-            ahead = Started(functools.partial(_ahead_then, on_read, root, as_of, files, hashes,
+            # forked while this process is small: it reads what it needs by itself
+            ahead = Started(functools.partial(_taken_ahead, root, as_of, files, hashes,
                                               file_stats), otherwise=lambda: None)
             ends.callback(ahead.cancel)
         if memo is not None:
@@ -360,15 +354,8 @@ def _checked(ends: contextlib.ExitStack, root, as_of, strict, use_cache, keep_re
             site, loader, files = load_core(root, cache, files, memo)
             bulk = load_bulk(Loader(root, cache), bulk_files, memo)
         elif n > 1 and files.referrals:
-            # ``on_read`` starts work that waited for a free core: when the other process
-            # reading the records ends; with a process forked ahead, when that one is done
-            # (the other reader has ended by then; started at once, while the two worked,
-            # it took the processor from this one: 0.15-0.25 s sooner after an interaction
-            # file is edited at 10,000 physicians; started once this one had put the
-            # records together, it could end after the pages' indexes, 0.17 s later)
             site, loader, bulk, found = _load_side_by_side(
-                root, cache, files, fingerprint, store, on_read if ahead is None else None,
-                pending)
+                root, cache, files, fingerprint, store, pending)
             hashes = hashes if found is None else found
         elif store is not None:
             site, loader = _load_core(root, cache, files, store)
@@ -378,8 +365,6 @@ def _checked(ends: contextlib.ExitStack, root, as_of, strict, use_cache, keep_re
         else:
             site, loader, files = load_core(root, cache, files)
             bulk = load_bulk(Loader(root, cache), bulk_files)
-        if on_read is not None:  # (again after _load_side_by_side's: nothing)
-            on_read()
         if store is not None and store.writing:  # the chunks of files no longer there
             store.prune(files.interactions + files.referrals, _core_files(files))
         if hashes is None and inputs_later is not None:  # hashed meanwhile
@@ -805,17 +790,6 @@ def _agreed(taken: _Ahead | None, keys: dict | None) -> _Ahead | None:
     return taken if taken.keys == {name: keys[name] for name in names} else None
 
 
-def _ahead_then(done, *args) -> "_Ahead | None":
-    """``_taken_ahead(*args)``, in the process forked ahead; when it gives what the build
-    takes, ``done()`` once it is worked out (a core is free from then on: the other process
-    reading the records has ended by then). When it gives nothing, the build works the rules
-    and sums out on both cores, and ``done`` waits for the records to be put together."""
-    taken = _taken_ahead(*args)
-    if taken is not None and done is not None:
-        done()
-    return taken
-
-
 def _taken_ahead(root: Path, as_of: dt.date, files, inputs: dict,
                  file_stats: dict | None) -> _Ahead | None:
     """What an incremental build takes of what the last one kept, worked out in a process
@@ -1055,14 +1029,17 @@ def build(root: Path, as_of: dt.date, out: Path, strict: bool = False, on_checke
     # physicians; the records are read and checked 0.26 s sooner, the hashing sharing the
     # cores with the reading)
     later = hashed if hashes is None and not full else None
-    # The site in place and the spare are listed (0.4-1.2 s at 10,000 physicians) by a
-    # process forked now, which starts once a core is free (``_check``'s ``on_read``): when
-    # the other process reading the records is done (this one then takes in what it read,
-    # and puts the records together, alone), or, where a process was forked ahead, when that
-    # one has worked out what the build takes. Where there is no spare, it makes one of the
-    # site in place (render._spare_ahead): the build then writes into it.
-    listing = None if full else Started(
-        functools.partial(list_output, target, (as_of, strict)), fork=workers != 1, waits=True)
+    # The site in place and the spare are listed (0.4-1.5 s at 10,000 physicians: more when
+    # their folders' entries have left the kernel's cache, then the disk is read) by a
+    # process forked now, at the lowest priority: it works while the records are read, on
+    # what the cores leave, and waits for the disk meanwhile. (Started once a core was free,
+    # when the other process reading the records or the one forked ahead was done, it ended
+    # after the records were checked: a comment added to an interaction file took 9.3-10.3 s
+    # against 8.0-9.6 s at 10,000 physicians, 6 rounds alternated.) Where there is no spare,
+    # it makes one of the site in place (render._spare_ahead): the build writes into it.
+    listed = functools.partial(list_output, target, (as_of, strict))
+    listing = None if full else Started(functools.partial(at_lowest_priority, listed),
+                                        fork=workers != 1, otherwise=listed)
     checked = None
     try:
         with paused_gc():
@@ -1071,8 +1048,7 @@ def build(root: Path, as_of: dt.date, out: Path, strict: bool = False, on_checke
                              fingerprint=target if hashes is None and later is None else None,
                              indexes=True, snapshot="write" if full else "read", inputs=hashes,
                              file_stats=file_stats if hashes is not None else None,
-                             inputs_later=later,
-                             on_read=listing.go if listing is not None else None)
+                             inputs_later=later)
             progress.clear()
             try:
                 if on_checked is not None:

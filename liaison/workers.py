@@ -161,6 +161,17 @@ def map_forked(fn: Callable[[T], R], shares: list[T]) -> list[R]:
     return results
 
 
+def at_lowest_priority(fn: Callable[..., R], *args) -> R:
+    """``fn(*args)`` at the lowest scheduling priority (nice 19), in a forked process (see
+    ``Started``) whose work needs a core only when one is idle, and waits for the disk
+    meanwhile: the scheduler gives it what the others leave."""
+    try:
+        os.nice(19)
+    except (OSError, AttributeError):  # pragma: no cover - not POSIX
+        pass
+    return fn(*args)
+
+
 class Started:
     """``fn()`` in a forked process, forked at once (while this process is small: forking
     is cheap, and nothing this one allocates later is shared), its result taken later

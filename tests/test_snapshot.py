@@ -732,81 +732,54 @@ def test_the_sums_statistics_and_deck_check_are_worked_out_ahead_in_another_proc
     assert (out / "stats.json").read_bytes().endswith(b"}\nmarked ahead\n")
 
 
-def test_the_outputs_are_listed_once_a_core_is_free(generated, monkeypatch,
-                                                     _private_parse_cache, tmp_path):
-    """The site in place and its spare are listed by a process that waits for a free core:
-    in a build with no process forked ahead, when the other process reading the records is
-    done (this one then puts them together); after an edit of a hot interaction file, where
-    a process forked ahead works out the rules and sums meanwhile, once that process is
-    done (this one may still be putting the records together). The site is the one a full
-    build makes."""
+def test_the_outputs_are_listed_at_the_lowest_priority_while_the_records_are_read(
+        generated, monkeypatch, _private_parse_cache, tmp_path):
+    """The site in place and its spare are listed by a process forked before the records
+    are read, at the lowest priority (nice 19: it works on what the cores leave), once per
+    incremental build, with a process forked ahead or without; with one process, here, at
+    this process's priority. The site is the one a full build makes."""
     import os
 
-    from liaison import pipeline, render, workers
+    from liaison import pipeline, render
 
     monkeypatch.setattr(buildrecord, "RACY_NS", 0)
     monkeypatch.setattr(pipeline, "PARALLEL_BYTES", 0)  # two processes, as on a large site
     here, log = os.getpid(), tmp_path / "events"  # (a file: the processes forked write too)
-    assemble, go, taken_ahead = pipeline.assemble, workers.Started.go, pipeline._taken_ahead
-
-    def event(what: str) -> None:
-        with open(log, "a") as fh:
-            fh.write(f"{'this process' if os.getpid() == here else 'another'}: {what}\n")
+    base = os.nice(0)
+    list_output = render.list_output
 
     def events() -> list[str]:
         lines = log.read_text().splitlines() if log.exists() else []
         log.unlink(missing_ok=True)
         return lines
 
-    waiting = []  # while set: this process waits (10 s at most) for the listing to start
+    def listed(*args):
+        with open(log, "a") as fh:
+            fh.write(f"{'this process' if os.getpid() == here else 'another'}: "
+                     f"listed at nice {os.nice(0)}\n")
+        return list_output(*args)
 
-    def assembled(*args, **kwargs):
-        if os.getpid() == here:
-            for _ in range(1000 if waiting else 0):  # (a small site is read at once)
-                if log.exists() and "another: listing started" in log.read_text():
-                    break
-                time.sleep(0.01)
-            event("records put together")
-        return assemble(*args, **kwargs)
-
-    def started(self):
-        if self.signal is not None and getattr(self.otherwise, "func", None) is render.list_output:
-            event("listing started")
-        go(self)
-
-    def ahead(*args):
-        taken = taken_ahead(*args)
-        event("worked out ahead" if taken is not None else "nothing worked out ahead")
-        return taken
-
-    monkeypatch.setattr(pipeline, "assemble", assembled)
-    monkeypatch.setattr(workers.Started, "go", started)
-    monkeypatch.setattr(pipeline, "_taken_ahead", ahead)
+    monkeypatch.setattr(render, "list_output", listed)
     out, full = tmp_path / "out", tmp_path / "full"
     build(generated, AS_OF, out, workers=2)
-    # nothing forked ahead: the listing starts before the records are put together
-    assert events() == ["this process: listing started", "this process: records put together"]
+    assert events() == [f"another: listed at nice {min(19, base + 19)}"]
 
     logs = sorted((generated / "data" / "interactions").rglob("*.yaml"))
-    edit_yaml(logs[-1], lambda items: items[0].update(summary="Brought the new referral pads"))
-    waiting.append(True)
-    build(generated, AS_OF, out, workers=2)  # (a process forked ahead: see the test above)
-    waiting.clear()
-    seen = events()
-    assert seen[:3] == ["another: worked out ahead", "another: listing started",
-                        "this process: records put together"], seen
-    build(generated, AS_OF, full, workers=2, full=True)
-    assert _files(out) == _files(full)
+    for n, edit in enumerate((
+            lambda items: items[0].update(summary="Brought the new referral pads"),  # ahead
+            lambda items: items[0].update(summary="Left the new brochure"))):  # split again
+        edit_yaml(logs[-1] if n == 0 else logs[0], edit)
+        result = build(generated, AS_OF, out, workers=2)
+        assert 0 < result.kept < result.pages
+        assert events() == [f"another: listed at nice {min(19, base + 19)}"]
+        build(generated, AS_OF, full, workers=2, full=True)
+        assert _files(out) == _files(full)
+    assert os.nice(0) == base
 
-    # a process forked ahead that works nothing out (a cold file edited: the split is chosen
-    # again) leaves the listing to wait for the records to be put together
-    edit_yaml(logs[0], lambda items: items[0].update(summary="Left the new brochure"))
-    build(generated, AS_OF, out, workers=2)
-    seen = events()
-    assert seen.index("this process: records put together") \
-        < seen.index("this process: listing started"), seen
-    assert "another: listing started" not in seen, seen
-    build(generated, AS_OF, full, workers=2, full=True)
+    edit_yaml(logs[-1], lambda items: items[0].update(summary="Asked for the schedule"))
+    build(generated, AS_OF, out, workers=1)
+    assert events() == [f"this process: listed at nice {base}"]
+    build(generated, AS_OF, full, workers=1, full=True)
     assert _files(out) == _files(full)
 
 
