@@ -306,9 +306,9 @@ def _check(*args, **kwargs) -> Checked:
     make of the interactions and of the referral rows is kept there too, and taken when
     what they read is the same (``_check_and_sum_kept``). ``file_stats``: what
     ``buildrecord.inputs`` took of the files with ``inputs``, taken instead of asking again.
-    ``inputs_later()``: (the input
-    files' hashes, their signatures), when another process is hashing them: taken once the
-    records are read (a process is forked ahead only with the hashes: then first)."""
+    ``inputs_later()``: (the input files' hashes, their signatures), when another process
+    is hashing them: taken once the records are read (a process is forked ahead only with
+    the hashes: then first)."""
     with contextlib.ExitStack() as ends:  # a process started and left: ended
         return _checked(ends, *args, **kwargs)
 

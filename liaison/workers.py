@@ -175,56 +175,28 @@ def at_lowest_priority(fn: Callable[..., R], *args) -> R:
 class Started:
     """``fn()`` in a forked process, forked at once (while this process is small: forking
     is cheap, and nothing this one allocates later is shared), its result taken later
-    (``result()``, once): work that needs none of what this process does meanwhile. It
-    starts at once, or, with ``waits``, when told to (``go()``: when a core is free; at the
-    latest when the result is asked for). Where fork is not available (or not wanted:
-    ``fork``), or the forked process fails, ``result()`` runs ``fn()`` here (or
-    ``otherwise()``, when given); ``cancel()`` ends it when its result is no longer wanted."""
+    (``result()``, once): work that needs none of what this process does meanwhile. Where
+    fork is not available (or not wanted: ``fork``), or the forked process fails,
+    ``result()`` runs ``fn()`` here (or ``otherwise()``, when given); ``cancel()`` ends it
+    when its result is no longer wanted."""
 
-    def __init__(self, fn: Callable[[], R], fork: bool = True, waits: bool = False,
+    def __init__(self, fn: Callable[[], R], fork: bool = True,
                  otherwise: Callable[[], R] | None = None):
         self.otherwise = fn if otherwise is None else otherwise
-        self.proc = self.reader = self.signal = None
+        self.proc = self.reader = None
         if fork and can_fork():
             ctx = multiprocessing.get_context("fork")
             self.reader, writer = ctx.Pipe(duplex=False)
-            told = signal = None
-            if waits:
-                told, signal = ctx.Pipe(duplex=False)
-            self.signal = signal
-
-            def run(_share):
-                if told is not None:
-                    signal.close()  # (its copy here: this process's end alone tells)
-                    try:
-                        told.recv_bytes()
-                    except EOFError:  # this process ended, or cancelled: nothing to do
-                        os._exit(0)
-                return fn()
-
-            self.proc = ctx.Process(target=_child, args=(run, None, writer), daemon=True)
+            self.proc = ctx.Process(target=_child, args=(lambda _share: fn(), None, writer),
+                                    daemon=True)
             self.proc.start()
             writer.close()
-            if told is not None:
-                told.close()
-
-    def go(self) -> None:
-        """Let a process that ``waits`` start (again: nothing)."""
-        signal, self.signal = self.signal, None
-        if signal is not None:
-            try:
-                signal.send_bytes(b"go")
-            except OSError:  # it ended already: result() says how
-                pass
-            signal.close()
 
     def forked(self) -> bool:
-        """Whether ``fn()`` runs in a forked process (or will, once told to go: by this
-        process, or by one forked later that inherited ``go``), its result not yet taken."""
+        """Whether ``fn()`` runs in a forked process, its result not yet taken."""
         return self.proc is not None
 
     def result(self) -> R:
-        self.go()
         proc, self.proc = self.proc, None
         if proc is None:
             return self.otherwise()
@@ -237,9 +209,6 @@ class Started:
 
     def cancel(self) -> None:
         proc, self.proc = self.proc, None
-        if self.signal is not None:
-            self.signal.close()
-            self.signal = None
         if proc is not None:
             if proc.is_alive():
                 proc.terminate()

@@ -570,43 +570,6 @@ def test_the_command_hashes_the_input_files_in_another_process(generated, tmp_pa
             assert (out / path.relative_to(full)).read_bytes() == path.read_bytes(), path
 
 
-@pytest.mark.skipif(not can_fork(), reason="fork is not available on this platform")
-def test_work_that_waits_starts_when_told_and_ends_with_this_process():
-    """workers.Started with ``waits``: nothing is done before ``go()`` (or ``result()``);
-    a process that waits ends when the one that started it ends without telling it."""
-    import os
-    import signal
-    import subprocess
-    import sys
-    import time
-
-    from liaison.workers import Started
-
-    started = Started(lambda: time.monotonic(), waits=True)
-    time.sleep(0.3)
-    told = time.monotonic()
-    started.go()
-    assert started.result() >= told
-    assert Started(lambda: "here and there", waits=True).result() == "here and there"
-
-    code = ("import os, sys, time; sys.path.insert(0, sys.argv[1]); "
-            "from liaison.workers import Started; "
-            "s = Started(lambda: time.sleep(0), waits=True); "
-            "print(s.proc.pid, flush=True); os._exit(0)")
-    out = subprocess.run([sys.executable, "-c", code, str(REPO)], capture_output=True,
-                         text=True, timeout=20, check=True)
-    pid = int(out.stdout.split()[0])
-    for _ in range(100):  # it sees the end of its pipe and ends
-        try:
-            os.kill(pid, 0)
-        except ProcessLookupError:
-            break
-        time.sleep(0.05)
-    else:
-        os.kill(pid, signal.SIGKILL)
-        raise AssertionError("the waiting process outlived the one that started it")
-
-
 def test_a_build_with_no_site_to_compare_takes_the_hashes_once_the_records_are_read(
         example_site, tmp_path, monkeypatch):
     """The first build into a folder (or one with other settings or code) needs the input
