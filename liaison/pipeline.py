@@ -1043,8 +1043,8 @@ def build(root: Path, as_of: dt.date, out: Path, strict: bool = False, on_checke
     from liaison import buildrecord
     from liaison.errors import DataErrors
     from liaison.progress import QUIET
-    from liaison.render import (build_site, check_output, list_output, reuse_site,
-                                unmake_spare_ahead)
+    from liaison.render import (build_site, check_output, list_output, remove_stale_spare,
+                                reuse_site, unmake_spare_ahead)
 
     start = time.perf_counter()
     progress = progress or QUIET
@@ -1071,7 +1071,7 @@ def build(root: Path, as_of: dt.date, out: Path, strict: bool = False, on_checke
     listed = functools.partial(list_output, target, (as_of, strict))
     listing = None if full else Started(functools.partial(at_lowest_priority, listed),
                                         fork=workers != 1, otherwise=listed)
-    checked = None
+    checked = listed = None
     try:
         with paused_gc():
             progress.stage("reading and checking the records")
@@ -1092,15 +1092,16 @@ def build(root: Path, as_of: dt.date, out: Path, strict: bool = False, on_checke
             progress.stage("planning pages")
             record = {**buildrecord.settings(as_of, strict),
                       "inputs": checked.inputs if hashes is None else hashes}
+            listed = listing.result() if listing is not None else None
             result = build_site(checked, as_of, out, workers=workers, progress=progress,
-                                record=record, incremental=not full,
-                                listed=listing.result() if listing is not None else None)
+                                record=record, incremental=not full, listed=listed)
             result.timings = checked.timings + result.timings
             result.seconds = time.perf_counter() - start  # reading and checking included
             return result
     finally:
         if listing is not None:
             listing.cancel()
+        remove_stale_spare(listed)  # (a spare of other settings the listing replaced)
         if checked is not None and checked.keeping is not None:
             checked.keeping.result()  # (done long before, at 10,000 physicians)
 

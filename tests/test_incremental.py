@@ -237,6 +237,42 @@ def test_the_first_edit_after_a_full_build_writes_into_a_spare_made_of_the_site(
     _same_site(out, tmp_path / "full")
 
 
+def test_a_spare_of_other_settings_is_replaced_by_one_made_of_the_site(generated, tmp_path):
+    """The first edit after a build with another as-of date finds a spare none of whose pages
+    it can take (the site two builds back, of the day before): the listing marks it DELETING
+    and makes a spare of the site in place instead, so that the build leaves its unchanged
+    pages as they are rather than linking each into the old spare in place of its file. The
+    old spare is removed once the build is done, and nothing else is left beside the site."""
+    import time
+
+    from liaison import render
+
+    out = tmp_path / "out"
+    build(generated, AS_OF - dt.timedelta(days=1), out)
+    build(generated, AS_OF, out)  # every page again: the site of the day before is the spare
+    stale = render._spare_path(out.resolve())
+    assert stale is not None and render._made_otherwise(stale, (AS_OF, False))
+    assert not render._made_otherwise(stale, (AS_OF - dt.timedelta(days=1), False))
+    before = _hold(out, tmp_path / "held")
+    doc = sorted((generated / "data" / "physicians").glob("*.yaml"))[0]
+    edit_yaml(doc, lambda d: d.update(phone="828-555-0121"))
+    result = build(generated, AS_OF, out)
+    assert 0 < result.kept < result.pages
+    assert any(f"{result.kept:,} in the spare folder already" in label
+               for label, _seconds in result.timings), result.timings
+    _still_held(before)
+    build(generated, AS_OF, tmp_path / "full", full=True)
+    _same_site(out, tmp_path / "full")
+    deadline = time.monotonic() + 30
+    while stale.exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not stale.exists(), "the spare of the day before removed"
+    spare = render._spare_path(out.resolve())
+    beside = sorted(p.name for p in out.parent.iterdir() if p.name.startswith(".out."))
+    assert spare is not None and beside == [spare.name], beside
+    assert not render._made_otherwise(spare, (AS_OF, False))
+
+
 def test_an_edit_taken_back_leaves_the_spares_whole_site_pages_as_they_are(generated, tmp_path):
     """Edit, edit again, then go back to the first edit: the spare (the site two builds
     back) was made from the same inputs, so every page of it is right as it is. The
