@@ -1396,8 +1396,8 @@ class _Spare:
 @dataclass(frozen=True)
 class Listed:
     """The files of the site in ``out`` and of the spare beside it, listed ahead of the
-    build (``list_output``: pipeline.build has it done by the forked process that reads the
-    referral files, while this one reads the records; each listing costs 0.4 s at 10,000
+    build (``list_output``: pipeline.build has it done by a process forked at the lowest
+    priority while this one reads the records; each listing costs 0.4-1.5 s at 10,000
     physicians). Each is used only while its folder is still the one listed: the same
     folder (a build swaps folders, never writes into the site in place), with the same
     marker and record; else it is listed again."""
@@ -1488,7 +1488,7 @@ def _made_otherwise(spare: Path, settings: tuple) -> bool:
 def _spare_ahead(out: Path, identity: tuple, digest: str, listing: tuple,
                  settings: tuple, stale: Path | None = None) -> tuple | None:
     """A spare made of the site in place, for a build that finds none (the first one after
-    a full build): its folders made and its files hard-linked (nothing is copied, and no
+    a full build) or only one of other settings (``stale``): its folders made and its files hard-linked (nothing is copied, and no
     file of the site is written), with its record, in a folder beside it that is marked
     SPARE once whole. The build then writes into it and leaves its unchanged pages as they
     are, as into the site before the last (``_take_spare``). Made while the build reads the
