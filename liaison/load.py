@@ -12,6 +12,7 @@ Each file is read once; problems of every file are gathered, none stops the load
 """
 from __future__ import annotations
 
+from bisect import bisect_right
 from dataclasses import dataclass
 from functools import lru_cache
 from operator import attrgetter, itemgetter
@@ -141,6 +142,65 @@ def load_bulk(loader: Loader, rels: list[str], memo: Memo | None = None,
     return _bulk(interactions, referrals, loader.problems, loader.partials)
 
 
+def load_bulk_again(loader: Loader, rels: list[str], memo: Memo) -> tuple[Bulk, list[dict]]:
+    """``load_bulk`` of these files through ``memo`` (``serve``), with the interactions'
+    sources by record id, for ``attach``. The interactions of the files not edited lately
+    (``Memo.split``) are kept in order from run to run, and those of the files edited lately
+    merged in, instead of every interaction being sorted and listed again at every save."""
+    referrals: list[ReferralRow] = []
+    for rel in rels:
+        value = _each(loader, rel, lambda: _read_bulk(loader, rel), memo)
+        if not rel.startswith(INTERACTIONS):
+            referrals += value
+    cold, hot = memo.split([rel for rel in rels if rel.startswith(INTERACTIONS)])
+    kept = memo.derive("interactions in order", (tuple(cold), memo.tokens(cold)),
+                       lambda: _InOrder.of([entry for rel in cold for entry in _read(memo, rel)]))
+    pairs, hot_src = kept.merged([entry for rel in hot for entry in _read(memo, rel)])
+    return Bulk(pairs, referrals, loader.problems, loader.partials), [kept.src, hot_src]
+
+
+def _read(memo: Memo, rel: str) -> list:
+    """``interactions_read``, or nothing for a file not read through the memo."""
+    try:
+        return interactions_read(memo, rel)
+    except KeyError:
+        return []
+
+
+@dataclass(frozen=True)
+class _InOrder:
+    """Interactions (date, record, source) each in the order a full load gives them: by date,
+    then by path (the files are listed sorted), then by place in the file (``_bulk``).
+    ``pairs``: (record, source) each; ``keys``: (date, path, place) each, the same order;
+    ``src``: the sources by record id."""
+
+    pairs: list
+    keys: list
+    src: dict
+
+    @classmethod
+    def of(cls, entries: list) -> "_InOrder":
+        """Of the entries of files in their listed order, each file's in file order."""
+        entries.sort(key=itemgetter(0))  # stable
+        return cls([(rec, src) for _d, rec, src in entries],
+                   [(date, *src) for date, _rec, src in entries],
+                   {id(rec): src for _d, rec, src in entries})
+
+    def merged(self, entries: list) -> tuple[list, dict]:
+        """These pairs and those of ``entries`` (of other files), in order; with the
+        sources of ``entries`` by record id. Neither is changed."""
+        if not entries:
+            return list(self.pairs), {}
+        pairs, keys, out, start = self.pairs, self.keys, [], 0
+        for date, rec, src in sorted(entries, key=lambda e: (e[0], *e[2])):
+            at = bisect_right(keys, (date, *src), start)
+            out += pairs[start:at]
+            out.append((rec, src))
+            start = at
+        out += pairs[start:]
+        return out, {id(rec): src for _d, rec, src in entries}
+
+
 def _read_bulk(loader: Loader, rel: str, same_dates: bool = True) -> list:
     """What an interaction file gives ((date, record, (path, prefix)) each, in file order) or
     a referral file (its rows). ``same_dates``: the records' equal dates made one object
@@ -236,11 +296,17 @@ def interactions_read(memo: Memo, rel: str) -> list[tuple]:
     return memo.records(rel)[0]
 
 
-def attach(site: Site, bulk: Bulk) -> None:
-    """Make the bulk records part of the site."""
-    for rec, src in bulk.interactions:
-        site.interactions.append(rec)
-        site.src[id(rec)] = src
+def attach(site: Site, bulk: Bulk, sources: list[dict] | None = None) -> None:
+    """Make the bulk records part of the site. ``sources``: the interactions' sources by
+    record id, when the caller has them (``load_bulk_again``)."""
+    if sources is None:
+        for rec, src in bulk.interactions:
+            site.interactions.append(rec)
+            site.src[id(rec)] = src
+    else:
+        site.interactions += map(itemgetter(0), bulk.interactions)
+        for found in sources:
+            site.src.update(found)
     site.referrals = bulk.referrals
     site.bulk_partials = bulk.partials
 

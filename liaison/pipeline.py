@@ -24,7 +24,7 @@ from liaison.decks import deck_failures, deck_problems
 from liaison.diagnostics import Problem, Report
 from liaison.load import (
     Bulk, Loader, assemble, attach, bulk_entry, core_only, discover, interactions_read, load_bulk,
-    load_core, place,
+    load_bulk_again, load_core, place,
 )
 from liaison.figures import Stats
 from liaison.memo import Memo
@@ -349,10 +349,11 @@ def _checked(ends: contextlib.ExitStack, root, as_of, strict, use_cache, keep_re
             ahead = Started(functools.partial(_taken_ahead, root, as_of, files, hashes,
                                               file_stats), otherwise=lambda: None)
             ends.callback(ahead.cancel)
+        sources = None  # (the interactions' sources by record id, when made: ``attach``)
         if memo is not None:
             n = 1
             site, loader, files = load_core(root, cache, files, memo)
-            bulk = load_bulk(Loader(root, cache), bulk_files, memo)
+            bulk, sources = load_bulk_again(Loader(root, cache), bulk_files, memo)
         elif n > 1 and files.referrals:
             site, loader, bulk, found = _load_side_by_side(
                 root, cache, files, fingerprint, store, pending)
@@ -376,7 +377,7 @@ def _checked(ends: contextlib.ExitStack, root, as_of, strict, use_cache, keep_re
         problems = loader.problems + check_core(site, as_of)
         clock.lap(f"load core records, interactions and referrals "
                   f"({n} process{'es' if n > 1 else ''}); check core records")
-        attach(site, bulk)
+        attach(site, bulk, sources)
 
         # The rules, the sums and the pages' indexes read the same records and change none:
         # a forked process checks while this one sums (their results are small; the records

@@ -202,9 +202,11 @@ def test_a_refresh_reads_only_the_changed_files_and_shows_the_change(example_sit
     assert edited.read == 1 and site.memo.read == [log.relative_to(example_site).as_posix()]
     # the referral rows' rules, sums and index are kept; those of the other interaction
     # files are made once more, without the edited file, which is worked through apart
-    # (the statistics too: what they are made from is split otherwise) ...
+    # (the statistics too: what they are made from is split otherwise; and the others'
+    # interactions in order, into which those of the edited file are merged) ...
     made = {name for name in site.memo.made if not name.startswith("place ")}  # its warnings
-    assert made == {"check interactions", "sum interactions", "view interactions", "statistics"}
+    assert made == {"check interactions", "sum interactions", "view interactions", "statistics",
+                    "interactions in order"}
     log.write_text(text + "\n# another comment\n")
     edited = site.refresh()
     # ... so that the next save of the same file reuses them all
@@ -268,6 +270,34 @@ def test_a_refresh_makes_the_statistics_again_only_when_what_they_read_changed(e
     assert figures[3].totals.in_person_90d == figures[2].totals.in_person_90d - 1
     assert not figures[3].physicians["nina-vargas"].visit_overdue
     assert figures[4].physicians["nina-vargas"].visit_overdue
+
+
+def test_the_interactions_of_a_refresh_are_in_the_order_a_full_load_gives(example_site):
+    """The interactions of the files not edited lately are kept in order from save to save,
+    and those of the edited files merged in (``load.load_bulk_again``): the site's
+    interactions, and where each comes from, are those a fresh check lists, in its order
+    (by date, then by file, then by place in the file), also for visits on the same day as
+    those of other files."""
+    from liaison.live import LiveSite
+    from liaison.load import load_site
+
+    site = LiveSite(example_site, dt.date(2026, 11, 26))
+    assert site.refresh().ok
+    folder = example_site / "data" / "interactions"
+    edited = folder / "2026" / "h1.yaml"  # listed after the 2026/10 and 2026/11 folders
+    text = edited.read_text()
+    for day in ("2026-10-27", "2026-10-12", "2026-11-06"):  # days of files listed before
+        text += (f'\n- date: "{day}"\n  liaison: lena-brooks\n  type: call\n'
+                 f"  practice: mountain-view-family-medicine\n  summary: A call on {day}.\n")
+        edited.write_text(text)
+        assert site.refresh().ok
+        shown = site.current.view.site
+        fresh = load_site(example_site)[0]
+        assert len(shown.interactions) > 20
+        assert [shown.src[id(r)] for r in shown.interactions] == \
+            [fresh.src[id(r)] for r in fresh.interactions], day
+        assert [r.summary for r in shown.interactions] == [r.summary for r in fresh.interactions]
+    assert "interactions in order" not in site.memo.made  # (the others' kept as they were)
 
 
 def _cycles() -> list[str]:
