@@ -159,13 +159,11 @@ class LiveSite:
                                         site.physicians, D, at_practice))
         if not hot:
             return index
-        # site.interactions is sorted by date, then by file (in the order of the listing),
-        # then by place in the file: that order, for the interactions the merge compares
-        rank = {rel: i for i, rel in enumerate(files.interactions)}
-
+        # site.interactions is sorted by date, then by file (listed sorted by path), then by
+        # place in the file: that order (load._InOrder's), for the interactions the merge
+        # compares
         def order(r):
-            path, prefix = src[id(r)]
-            return r.date, rank[path], prefix
+            return (r.date, *src[id(r)])
 
         records = sorted((r for rel in hot for _d, r, _src in interactions_read(memo, rel)), key=order)
         return index.merged(InteractionIndex.of(records, site.physicians, D, at_practice), order)

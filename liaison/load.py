@@ -153,18 +153,10 @@ def load_bulk_again(loader: Loader, rels: list[str], memo: Memo) -> tuple[Bulk, 
         if not rel.startswith(INTERACTIONS):
             referrals += value
     cold, hot = memo.split([rel for rel in rels if rel.startswith(INTERACTIONS)])
-    kept = memo.derive("interactions in order", (tuple(cold), memo.tokens(cold)),
-                       lambda: _InOrder.of([entry for rel in cold for entry in _read(memo, rel)]))
-    pairs, hot_src = kept.merged([entry for rel in hot for entry in _read(memo, rel)])
+    kept = memo.derive("interactions in order", (tuple(cold), memo.tokens(cold)), lambda: (
+        _InOrder.of([entry for rel in cold for entry in interactions_read(memo, rel)])))
+    pairs, hot_src = kept.merged([entry for rel in hot for entry in interactions_read(memo, rel)])
     return Bulk(pairs, referrals, loader.problems, loader.partials), [kept.src, hot_src]
-
-
-def _read(memo: Memo, rel: str) -> list:
-    """``interactions_read``, or nothing for a file not read through the memo."""
-    try:
-        return interactions_read(memo, rel)
-    except KeyError:
-        return []
 
 
 @dataclass(frozen=True)

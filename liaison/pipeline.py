@@ -1069,9 +1069,9 @@ def build(root: Path, as_of: dt.date, out: Path, strict: bool = False, on_checke
     # after the records were checked: a comment added to an interaction file took 9.3-10.3 s
     # against 8.0-9.6 s at 10,000 physicians, 6 rounds alternated.) Where there is no spare,
     # it makes one of the site in place (render._spare_ahead): the build writes into it.
-    listed = functools.partial(list_output, target, (as_of, strict))
-    listing = None if full else Started(functools.partial(at_lowest_priority, listed),
-                                        fork=workers != 1, otherwise=listed)
+    list_it = functools.partial(list_output, target, (as_of, strict))
+    listing = None if full else Started(functools.partial(at_lowest_priority, list_it),
+                                        fork=workers != 1, otherwise=list_it)
     checked = listed = None
     try:
         with paused_gc():
