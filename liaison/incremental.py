@@ -35,9 +35,14 @@ physician, practice, team member and month, a hash of the files of the interacti
 pages list): a build keeps it under the key of the cold interaction files (pipeline._Split;
 liaison.snapshot.KEY_PARTS: their hashes and what they read of the other records, which
 decides the lists), with the key of all the interaction files and, for each hot file, its
-hash and the parts its interactions read (``touched_parts``). The next build takes all of it
-while no interaction file changed, else all but the parts that the interactions of a hot
-file that changed read, as it was or as it is.
+hash and its records, each with a fingerprint of what it holds and the parts that read it
+(``file_records``). The next build takes all of it while no interaction file changed, else
+all but the parts that read a record of a hot file that changed, as it was or as it is: the
+file's records are compared place by place (``changed_parts``), so that a visit appended to
+a team member's month file makes again the pages of what it names, not those of the file's
+other interactions. (A part taken so keeps the hash the file had when it was made: its value
+still names the files its records were read from, as they were then, and those records are
+what they were.)
 
 So an edit of a physician's phone makes their practice's briefs and decks again, with the
 whole-site pages; so does a new physician; renaming or moving a physician some interaction
@@ -343,31 +348,74 @@ def broad_key(page, bases: tuple[str, str | None, str | None]) -> str:
     return _hash(page.kind, page.key, shown if shown and page.kind in SHOWN_ONLY else everything)
 
 
-def touched_parts(records: list, rels: list[str], positions: tuple[dict, list],
-                  physicians: dict, at_practice: dict) -> dict[str, frozenset]:
-    """For each file of ``records`` (some of the site's interactions, each from the file
-    ``rels[i]``; ``positions``: their InteractionIndex.positions), the names of the keys'
-    parts (``Keys.parts``) that read one of its records: the other parts are the same
-    whatever the file holds."""
+def record_parts(records: list, positions: tuple[dict, list], physicians: dict,
+                 at_practice: dict) -> list[set]:
+    """For each of ``records`` (``positions``: their InteractionIndex.positions), the names
+    of the keys' parts (``Keys.parts``) that read it."""
     from liaison.derived import listed_physicians, month_label, owner, practices_of
 
     maps, open_fu = positions
-    names: dict[str, set] = {rel: {"listed", "practices"} for rel in rels}
+    names: list[set] = [{"listed", "practices"} for _r in records]
     for kind, lists in (("doctor", maps["by_doc"]), ("doctor", maps["visits"]),
                         ("group", maps["by_practice"]), ("member", maps["by_member"])):
         for key, lst in lists.items():
             for i in lst:
-                names[rels[i]].add((kind, key))
+                names[i].add((kind, key))
     for month, lst in maps["by_month"].items():
         for i in lst:
-            names[rels[i]].add((MONTHS, month_label(month)))
+            names[i].add((MONTHS, month_label(month)))
     for _due, i, j in open_fu:  # as SiteView files the open follow-ups
-        r, mine = records[i], names[rels[i]]
+        r, mine = records[i], names[i]
         mine.update(("doctor", pid)
                     for pid in listed_physicians(r) or at_practice.get(r.practice, ()))
         mine.update(("group", practice) for practice in practices_of(r, physicians))
         mine.add(("member", owner(r.follow_ups[j], r)))
-    return {rel: frozenset(parts) for rel, parts in names.items()}
+    return names
+
+
+def file_records(records: list, srcs: list, parts: list[set],
+                 same: dict[str, tuple] | None = None) -> dict[str, tuple]:
+    """For each file of ``records`` (``srcs``: each one's (file, place in it); ``parts``:
+    ``record_parts``), its records by place: (place, fingerprint, the parts that read it).
+    An edit that changes some records of a file changes what those parts read only
+    (``changed_parts``). ``same``: what this gave of the files unchanged since, taken as
+    it was (their records are not hashed again)."""
+    same = same or {}
+    out: dict[str, list] = {}
+    for r, (rel, place), mine in zip(records, srcs, parts):
+        if rel not in same:
+            out.setdefault(rel, []).append((place, fingerprint(r), frozenset(mine)))
+    made = {rel: tuple(sorted(entries, key=itemgetter(0))) for rel, entries in out.items()}
+    return {rel: same[rel] if rel in same else made[rel]
+            for rel in dict.fromkeys(src[0] for src in srcs)}
+
+
+def fingerprint(record) -> bytes:
+    """What a record holds, hashed: its fields' values and which of them were set."""
+    h = hashlib.blake2b(record.model_dump_json().encode(), digest_size=16)
+    h.update(repr(sorted(record.model_fields_set)).encode())
+    return h.digest()
+
+
+def changed_parts(was: tuple, now: tuple) -> set:
+    """The keys' parts that read a record of a file whose hash changed, from what
+    ``pipeline._Split.touched`` gave of it in the build whose parts are kept (``was``) and
+    gives now (``now``): (hash, the parts that read one of its records, ``file_records``'s
+    entry), or None for a file without interactions then or now. The parts that read a
+    record that is not, at its place in the file, what it was: as it was and as it is (an
+    edit of one record, or one added at the end, leaves the others' parts as they were);
+    where either lacks its records, every part that read one of them."""
+    if was is None or now is None or len(was) < 3 or len(now) < 3 \
+            or was[2] is None or now[2] is None:
+        return set(was[1] if was is not None else ()) | set(now[1] if now is not None else ())
+    old = {place: (fp, parts) for place, fp, parts in was[2]}
+    new = {place: (fp, parts) for place, fp, parts in now[2]}
+    drop: set = set()
+    for place in old.keys() | new.keys():
+        a, b = old.get(place), new.get(place)
+        if a is None or b is None or a[0] != b[0]:
+            drop.update(a[1] if a is not None else (), b[1] if b is not None else ())
+    return drop
 
 
 def named_physicians(site, parts: dict | None = None, split_at: tuple | None = None

@@ -761,19 +761,30 @@ class _Split:
         return InteractionIndex.joined([(cold_positions, self.cold_at),
                                         (self.hot_index(site, as_of), self.hot_at)])
 
-    def touched(self, site: Site, as_of: dt.date, inputs: dict) -> dict[str, tuple]:
+    def touched(self, site: Site, as_of: dt.date, inputs: dict,
+                then: dict | None = None) -> dict[str, tuple]:
         """For each hot file with interactions, (its hash, the keys' parts that read one of
-        them: incremental.touched_parts); made once."""
+        them, and its records with the parts that read each: incremental.file_records);
+        made once. ``then``: what it gave in the build whose keys' parts are kept (the same
+        cold files, read the same way): the records of a file with the same hash are
+        taken from there, not hashed again."""
         if self.hot_touched is not None:
             return self.hot_touched
-        from liaison.incremental import touched_parts
+        from liaison.incremental import file_records, record_parts
         from liaison.pages.view import practice_physicians
 
         hot = self.pairs(cold=False)
-        names = touched_parts([rec for rec, _src in hot], [src[0] for _rec, src in hot],
-                              self.hot_index(site, as_of), site.physicians,
-                              practice_physicians(site.physicians))
-        self.hot_touched = {rel: (inputs.get(rel), parts) for rel, parts in names.items()}
+        records, srcs = [rec for rec, _src in hot], [src for _rec, src in hot]
+        parts = record_parts(records, self.hot_index(site, as_of), site.physicians,
+                             practice_physicians(site.physicians))
+        same = {rel: was[2] for rel, was in (then or {}).items()
+                if isinstance(was, tuple) and len(was) == 3 and was[0] is not None
+                and was[0] == inputs.get(rel)}
+        by_file = file_records(records, srcs, parts, same)
+        self.hot_touched = {
+            rel: (inputs.get(rel), frozenset().union(*(mine for _place, _fp, mine in entries)),
+                  entries)
+            for rel, entries in by_file.items()}
         return self.hot_touched
 
 

@@ -846,9 +846,10 @@ class _Rendering:
         """The parts of the pages' keys that the last build kept (liaison.incremental.Keys:
         what the interactions alone give them), taken once; the keys fill in what is
         missing. They are kept under the cold interaction files' key (pipeline._Split) with
-        the key of all the interaction files, and each hot file's hash and the parts that
-        read its interactions: all are taken while no interaction file changed, else all but
-        those that read the interactions of a hot file that changed (as it was or is)."""
+        the key of all the interaction files, and each hot file's hash and records with the
+        parts that read each: all are taken while no interaction file changed, else all but
+        those that read a record of a hot file that changed (as it was or is: see
+        liaison.incremental.changed_parts)."""
         if self.parts is None:
             self.parts = {}
             if self.kept is not None:
@@ -860,11 +861,15 @@ class _Rendering:
                         and isinstance(taken.get("hot"), dict):
                     parts = taken["parts"]
                     if taken.get("all") != kept.every:
-                        then, drop, hot = taken["hot"], set(), kept.hot()
+                        from liaison.incremental import changed_parts
+
+                        then, drop = taken["hot"], set()
+                        hot = kept.hot(then)
                         for rel in then.keys() | hot.keys():
-                            was, now = then.get(rel, (None, ())), hot.get(rel, (None, ()))
-                            if was[0] != now[0] or was[0] is None:
-                                drop.update(was[1], now[1])
+                            was, now = then.get(rel), hot.get(rel)
+                            if was is None or now is None or was[0] != now[0] \
+                                    or was[0] is None:
+                                drop |= changed_parts(was, now)
                         parts = {name: value for name, value in parts.items()
                                  if name not in drop}
                     self.parts = parts

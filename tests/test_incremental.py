@@ -520,6 +520,79 @@ def test_a_visit_logged_makes_again_its_months_page_and_its_neighbours_only(gene
     _same_site(out, full)
 
 
+def test_a_visit_logged_makes_again_the_pages_of_what_it_names_not_of_its_files_others(
+        generated, tmp_path):
+    """A visit appended to a team member's month file makes again the briefs of the
+    physicians it names (and of their practice), not those of the physicians that the
+    file's other interactions name; an edit of one of the file's records then makes again
+    the briefs of what that record names, as it was and as it is, and not the others. Each
+    time the site is the full build's."""
+    import json
+
+    out, full = tmp_path / "out", tmp_path / "full"
+    build(generated, AS_OF, out)
+    month = generated / "data" / "interactions" / f"{AS_OF:%Y}" / f"{AS_OF:%m}"
+    log = max(month.glob("*.yaml"), key=lambda p: len(yaml.safe_load(p.read_text())))
+    items = yaml.safe_load(log.read_text())
+    practice_of = {p.stem: yaml.safe_load(p.read_text())["practice"]
+                   for p in (generated / "data" / "physicians").glob("*.yaml")}
+
+    def named(item) -> set[str]:
+        return set(item.get("physicians") or ())
+
+    def practices(item) -> set[str]:
+        return {item.get("practice")} | {practice_of[d] for d in named(item)}
+
+    def briefs() -> dict[str, str]:  # the key of each brief (a page is made when it changes)
+        made = json.loads((out / ".liaison-build.json").read_text())["made"]
+        return {pid: made[f"physicians/{pid}/index.html"][0] for pid in practice_of}
+
+    def made_again(edit) -> set[str]:
+        before, inode = briefs(), {pid: (out / "physicians" / pid / "index.html").stat().st_ino
+                                   for pid in practice_of}
+        edit_yaml(log, edit)
+        build(generated, AS_OF, out)
+        after = briefs()
+        changed = {pid for pid in practice_of if after[pid] != before[pid]}
+        # the others are the previous site's files (linked, or as they are in the spare)
+        assert {pid for pid in practice_of
+                if (out / "physicians" / pid / "index.html").stat().st_ino == inode[pid]} \
+            <= set(practice_of) - changed
+        # (a full build of a copy: one of this root would keep the keys' parts made of the
+        # files as they are now, and the next edit would start from those)
+        copy = tmp_path / "copy"
+        shutil.rmtree(copy, ignore_errors=True)
+        shutil.rmtree(full, ignore_errors=True)
+        shutil.copytree(generated, copy)
+        build(copy, AS_OF, full, full=True)
+        _same_site(out, full)
+        return changed
+
+    visited = sorted(named(items[0]))[0]
+    others = set().union(*(named(i) for i in items)) - {visited}
+    apart = {d for d in others if practice_of[d] != practice_of[visited]}
+    assert len(apart) >= 3  # the file names physicians of other practices
+    made = made_again(lambda data: data.append({
+        "date": AS_OF.isoformat(), "liaison": log.stem, "type": "visit",
+        "practice": practice_of[visited], "physicians": [visited],
+        "summary": "Brought the new screening-day flyers"}))
+    assert visited in made
+    assert not made & apart, "the briefs of the file's other physicians were made again"
+    assert b"Brought the new screening-day flyers" in (
+        out / "physicians" / visited / "index.html").read_bytes()
+
+    # the file's second record moved to a physician it did not name: the briefs of what it
+    # names, as it was and as it is, are made again; those of the first record's are not
+    second = items[1]
+    moved_to = sorted(set(practice_of) - named(second) - named(items[0]) - {visited})[0]
+    made = made_again(lambda data: data[1].update(physicians=[moved_to],
+                                                  practice=practice_of[moved_to]))
+    assert named(second) | {moved_to} <= made
+    untouched = {d for d in named(items[0])
+                 if practice_of[d] not in practices(second) | {practice_of[moved_to]}}
+    assert untouched and not made & untouched
+
+
 def test_a_visit_logged_leaves_the_search_index_as_it_is(generated, tmp_path):
     """The search page and its index show nothing of the interactions and referral rows but
     each physician's status and whether they are declining: a visit logged, or a referral
@@ -697,3 +770,26 @@ def test_the_page_processes_inherit_the_compiled_templates_and_the_pptx_writer(
     assert "writer" in {line.split()[0] for line in lines}
     assert {line.split()[1] for line in lines} == {str(os.getpid())}, lines
     assert sum(line.startswith("writer ") for line in lines) == 1
+
+
+def test_the_parts_dropped_after_an_edit_are_those_of_the_records_that_changed():
+    """incremental.changed_parts: a file's records compared place by place; every part of
+    a record that is not what it was at its place, as it was and as it is; every part of the
+    file when either side does not list its records (a store kept by an earlier version)."""
+    from liaison.incremental import changed_parts
+
+    a, b, c, d = (("doctor", x) for x in "abcd")
+    was = ("h1", frozenset({a, b, c}), (((0,), b"1", frozenset({a})), ((1,), b"2", frozenset({b})),
+                                       ((2,), b"3", frozenset({c}))))
+    same = ("h2", was[1], was[2])  # a comment edited: every record as it was
+    assert changed_parts(was, same) == set()
+    appended = ("h2", was[1] | {d}, was[2] + (((3,), b"4", frozenset({d})),))
+    assert changed_parts(was, appended) == {d}
+    # the second record dropped: the third moves up to its place, and is gone from the last
+    dropped = ("h2", frozenset({a, c}), (was[2][0], ((1,), b"3", frozenset({c}))))
+    assert changed_parts(was, dropped) == {b, c}
+    edited = ("h2", was[1], (was[2][0], ((1,), b"9", frozenset({d})), was[2][2]))
+    assert changed_parts(was, edited) == {b, d}
+    assert changed_parts(("h1", frozenset({a, b})), same) == {a, b, c}  # no records then
+    assert changed_parts(None, same) == {a, b, c}  # a file new to the hot ones
+    assert changed_parts(was, None) == {a, b, c}  # a file gone

@@ -847,11 +847,11 @@ def test_the_interactions_export_takes_what_it_kept_of_unchanged_files(
 def test_the_index_of_parts_of_the_interactions_joined_is_the_index_of_all(generated):
     """InteractionIndex.joined: the positions of the interactions of some files and of the
     others, joined, are those of all of them, key order included; and the keys' parts that
-    read the interactions of some files (incremental.touched_parts) are those whose lists
-    hold one of them."""
+    read the interactions of some files (incremental.record_parts, by file) are those whose
+    lists hold one of them."""
     import random
 
-    from liaison.incremental import touched_parts
+    from liaison.incremental import record_parts
     from liaison.load import load_site
     from liaison.pages.view import InteractionIndex, practice_physicians, same_below
 
@@ -881,8 +881,10 @@ def test_the_index_of_parts_of_the_interactions_joined_is_the_index_of_all(gener
         for name in InteractionIndex.MAPS:
             assert list(joined[0][name].items()) == list(whole[0][name].items())
         positions, at, records = parts[0]
-        touched = touched_parts(records, [site.src[id(r)][0] for r in records], positions,
-                                site.physicians, at_practice)
+        touched: dict[str, set] = {}
+        for r, names in zip(records, record_parts(records, positions, site.physicians,
+                                                  at_practice)):
+            touched.setdefault(site.src[id(r)][0], set()).update(names)
         assert set(touched) == {site.src[id(r)][0] for r in records}
         for rel, names in touched.items():  # the physicians its interactions list, at least
             listed = {("doctor", pid) for r in records if site.src[id(r)][0] == rel
