@@ -408,14 +408,17 @@ def changed_parts(was: tuple, now: tuple) -> set:
     if was is None or now is None or len(was) < 3 or len(now) < 3 \
             or was[2] is None or now[2] is None:
         return set(was[1] if was is not None else ()) | set(now[1] if now is not None else ())
-    old = {place: (fp, parts) for place, fp, parts in was[2]}
-    new = {place: (fp, parts) for place, fp, parts in now[2]}
-    drop: set = set()
-    for place in old.keys() | new.keys():
-        a, b = old.get(place), new.get(place)
-        if a is None or b is None or a[0] != b[0]:
-            drop.update(a[1] if a is not None else (), b[1] if b is not None else ())
-    return drop
+    try:
+        old = {place: (fp, parts) for place, fp, parts in was[2]}
+        new = {place: (fp, parts) for place, fp, parts in now[2]}
+        drop: set = set()
+        for place in old.keys() | new.keys():
+            a, b = old.get(place), new.get(place)
+            if a is None or b is None or a[0] != b[0]:
+                drop.update(a[1] if a is not None else (), b[1] if b is not None else ())
+        return drop
+    except (TypeError, ValueError):  # records not as this version keeps them: every part
+        return set(was[1]) | set(now[1])
 
 
 def named_physicians(site, parts: dict | None = None, split_at: tuple | None = None

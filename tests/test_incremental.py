@@ -793,3 +793,4 @@ def test_the_parts_dropped_after_an_edit_are_those_of_the_records_that_changed()
     assert changed_parts(("h1", frozenset({a, b})), same) == {a, b, c}  # no records then
     assert changed_parts(None, same) == {a, b, c}  # a file new to the hot ones
     assert changed_parts(was, None) == {a, b, c}  # a file gone
+    assert changed_parts(("h1", frozenset({a, b}), ((0,), b"1")), same) == {a, b, c}  # damaged
