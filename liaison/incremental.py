@@ -385,9 +385,8 @@ def file_records(records: list, srcs: list, parts: list[set],
     for r, (rel, place), mine in zip(records, srcs, parts):
         if rel not in same:
             out.setdefault(rel, []).append((place, fingerprint(r), frozenset(mine)))
-    made = {rel: tuple(sorted(entries, key=itemgetter(0))) for rel, entries in out.items()}
-    return {rel: same[rel] if rel in same else made[rel]
-            for rel in dict.fromkeys(src[0] for src in srcs)}
+    return {rel: same[rel] if rel in same else tuple(sorted(out[rel], key=itemgetter(0)))
+            for rel in dict.fromkeys(rel for rel, _place in srcs)}
 
 
 def fingerprint(record) -> bytes:
@@ -395,6 +394,19 @@ def fingerprint(record) -> bytes:
     h = hashlib.blake2b(record.model_dump_json().encode(), digest_size=16)
     h.update(repr(sorted(record.model_fields_set)).encode())
     return h.digest()
+
+
+def dropped_parts(then: dict, now: dict) -> set:
+    """The keys' parts kept by a build that are not taken after an interaction file changed:
+    ``then`` and ``now``, for each hot file, what ``pipeline._Split.touched`` gave in that
+    build and gives now; for each file whose hash changed (or that is hot in one only), the
+    parts that read a record that changed (``changed_parts``)."""
+    drop: set = set()
+    for rel in then.keys() | now.keys():
+        was, new = then.get(rel), now.get(rel)
+        if was is None or new is None or was[0] is None or was[0] != new[0]:
+            drop |= changed_parts(was, new)
+    return drop
 
 
 def changed_parts(was: tuple, now: tuple) -> set:

@@ -861,15 +861,9 @@ class _Rendering:
                         and isinstance(taken.get("hot"), dict):
                     parts = taken["parts"]
                     if taken.get("all") != kept.every:
-                        from liaison.incremental import changed_parts
+                        from liaison.incremental import dropped_parts
 
-                        then, drop = taken["hot"], set()
-                        hot = kept.hot(then)
-                        for rel in then.keys() | hot.keys():
-                            was, now = then.get(rel), hot.get(rel)
-                            if was is None or now is None or was[0] != now[0] \
-                                    or was[0] is None:
-                                drop |= changed_parts(was, now)
+                        drop = dropped_parts(taken["hot"], kept.hot(taken["hot"]))
                         parts = {name: value for name, value in parts.items()
                                  if name not in drop}
                     self.parts = parts
@@ -1493,10 +1487,11 @@ def _made_otherwise(spare: Path, settings: tuple) -> bool:
 def _spare_ahead(out: Path, identity: tuple, digest: str, listing: tuple,
                  settings: tuple, stale: Path | None = None) -> tuple | None:
     """A spare made of the site in place, for a build that finds none (the first one after
-    a full build) or only one of other settings (``stale``): its folders made and its files hard-linked (nothing is copied, and no
-    file of the site is written), with its record, in a folder beside it that is marked
-    SPARE once whole. The build then writes into it and leaves its unchanged pages as they
-    are, as into the site before the last (``_take_spare``). Made while the build reads the
+    a full build) or only one of other settings (``stale``): its folders made and its files
+    hard-linked (nothing is copied, and no file of the site is written), with its record, in
+    a folder beside it that is marked SPARE once whole. The build then writes into it and
+    leaves its unchanged pages as they are, as into the site before the last
+    (``_take_spare``). Made while the build reads the
     records, by the process that lists the output (``Listed``), under the output folder's
     lock, taken without waiting: the build takes it after this is done; another build that
     holds it leaves no spare made. Made only when the site in place was built with the same
