@@ -32,6 +32,12 @@ after each Liaison build, a build with nothing changed, a build after one physic
 edited, one after an interaction file is edited (a comment) and one after a visit is logged
 in it (each put back afterwards: the builds are incremental); ``--serve SAVES`` then runs
 bench/serve.py on SITE.
+
+How fast the machine is changes from hour to hour (a shared host: the same build has taken
+twice as long on a slow hour as on a quiet one). The ratio of the two programs' times, taken
+in one run, holds; the other figures are read against the machine's speed, printed before
+and after the runs: how long one core takes for a fixed loop of Python additions
+(``machine_speed``), about 1 s on this machine when it is quiet.
 """
 from __future__ import annotations
 
@@ -53,6 +59,25 @@ REPO = BENCH_DIR.parent
 sys.path.insert(0, str(REPO))
 
 RECENT = 10  # interactions on a brief, as Liaison's briefs show
+REFERENCE_LOOP = 20_000_000  # additions timed by ``machine_speed``
+
+
+def machine_speed(additions: int = REFERENCE_LOOP) -> float:
+    """Seconds of wall time a fresh Python takes for ``additions`` additions in a loop at its
+    top level (``s += i``): about 1 s for the reference loop on this machine when it is
+    quiet, more when the host is busy (the time a build waits for the processor shows in it
+    too)."""
+    start = time.perf_counter()
+    subprocess.run([sys.executable, "-c", f"s = 0\nfor i in range({additions}): s += i"],
+                   check=True)
+    return time.perf_counter() - start
+
+
+def _speed_line(when: str) -> str:
+    seconds = machine_speed()
+    return (f"# machine speed {when}: {seconds:.2f} s for {REFERENCE_LOOP:,} Python additions "
+            f"(about 1 s on a quiet hour), load {os.getloadavg()[0]:.2f}")
+
 
 BASEOF = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
@@ -305,6 +330,8 @@ def main(argv=None) -> int:
     compile_package(REPO)  # as installed: no module compiled again in each timed run
     version = subprocess.run([args.hugo, "version"], capture_output=True, text=True).stdout.strip()
     print(f"# {version}; {os.cpu_count()} cores", file=sys.stderr)
+    before = _speed_line("before the runs")
+    print(before, file=sys.stderr)
     runs: dict[str, list[dict]] = {"hugo": [], "liaison": [], "no-op rebuild": [],
                                    "rebuild, one physician": [],
                                    "rebuild, one interaction file": [],
@@ -345,6 +372,8 @@ def main(argv=None) -> int:
                         shutil.rmtree(spare)
     finally:
         shutil.rmtree(work, ignore_errors=True)
+    print(before)
+    print(_speed_line("after the runs"))
     h = [r["wall"] for r in runs["hugo"]]
     lz = [r["wall"] for r in runs["liaison"]]
     print(f"hugo    median {statistics.median(h):.2f} s ({min(h):.2f}–{max(h):.2f})")

@@ -1,10 +1,14 @@
 """The benchmark scripts: the start of a build timed (bench/checked.py); the generated
-site (bench/generate.py)."""
+site (bench/generate.py); the build beside Hugo's (bench/hugo.py)."""
 from __future__ import annotations
 
 import datetime as dt
+import os
+import shutil
 import subprocess
 import sys
+
+import pytest
 
 from conftest import REPO
 
@@ -63,3 +67,32 @@ def test_distinct_notes_end_each_note_with_a_line_of_its_own_and_change_nothing_
     assert len({a["notes"] for a, _b in noted}) < len(noted) * 0.6  # drawn from a pool
     for root in sites.values():
         assert check(root, dt.date(2026, 11, 26)).ok
+
+
+def test_the_side_by_side_bench_reports_the_machines_speed_before_and_after_its_runs(
+        example_site, tmp_path):
+    """bench/hugo.py writes a Hugo site of the same pages, times Hugo and Liaison on it and
+    prints the ratio of their medians; the machine's speed (a fixed loop of Python
+    additions, about 1 s on a quiet hour) comes before and after the runs, so that the
+    figures of a slow hour read as such."""
+    if shutil.which("hugo") is None:
+        reason = "hugo is not installed (Debian's hugo)"
+        if os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no"):
+            pytest.fail(f"{reason}; CI is set: the bench's test may not be skipped", pytrace=False)
+        pytest.skip(reason)
+    hugo_site = tmp_path / "hugo-site"
+    done = subprocess.run([sys.executable, str(REPO / "bench" / "hugo.py"), str(example_site),
+                           str(hugo_site), "--as-of", "2026-11-26", "--time", "--repeat", "1"],
+                          capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    speeds = [line for line in lines if line.startswith("# machine speed")]
+    assert [line.split(":")[0] for line in speeds] == [
+        "# machine speed before the runs", "# machine speed after the runs"], done.stdout
+    for line in speeds:
+        seconds = float(line.split(": ", 1)[1].split(" s for ", 1)[0])
+        assert 0 < seconds < 600 and "20,000,000 Python additions" in line and ", load " in line
+    assert lines.index(speeds[1]) < next(i for i, line in enumerate(lines)
+                                         if line.startswith("ratio liaison/hugo"))
+    assert (hugo_site / "hugo.json").is_file()
+    assert "liaison  run 1:" in done.stderr and "hugo     run 1:" in done.stderr
