@@ -86,11 +86,9 @@ FILES_ONE_BY_ONE = 20_000
 
 
 def _hash(*parts) -> str:
-    h = hashlib.blake2b(digest_size=16)
-    for part in parts:
-        h.update(part if isinstance(part, bytes) else repr(part).encode())
-        h.update(b"\x00")
-    return h.hexdigest()
+    """The hash of the parts' ``repr``, made in one call (a page's key takes about two: 30,000
+    at 10,000 physicians; a part's repr at a time, with a separator, took twice as long)."""
+    return hashlib.blake2b(repr(parts).encode(), digest_size=16).hexdigest()
 
 
 class Keys:
