@@ -645,3 +645,66 @@ def test_a_site_view_with_its_interaction_views_is_freed_without_the_collector(g
     finally:
         if was_enabled:
             gc.enable()
+
+
+@pytest.mark.skipif(not can_fork(), reason="fork is not available on this platform")
+@pytest.mark.parametrize("slower", ["indexing", "the interactions' rules"])
+def test_the_referral_rows_rules_and_sums_go_to_the_process_done_first(
+        generated, tmp_path, monkeypatch, slower):
+    """A build's check on two processes: this one indexes the records for the pages while a
+    forked one checks and sums the interactions; the referral rows' rules and their sums go
+    to whichever is done first. Whichever it is, the problems and statistics are those of one
+    process, and the next check takes what was kept of the rows as it is."""
+    import os
+    import shutil
+
+    from liaison import buildrecord
+
+    site = tmp_path / "site"
+    shutil.copytree(generated, site)
+    csv = sorted((site / "data" / "referrals").glob("*.csv"))[-1]
+    with open(csv, "a") as fh:  # an error and a warning, both of the rows' rules
+        fh.write("2026-11-02,advertising,,no-such-service,referred,,,\n"
+                 "2026-12-24,advertising,,sclerotherapy,referred,,,\n")
+    monkeypatch.setenv("LIAISON_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setattr(buildrecord, "RACY_NS", 0)
+    inputs = buildrecord.inputs(site, tmp_path / "out")
+
+    def checked(workers: int, snapshot: str):
+        return pipeline._check(site, D, False, True, True, workers, indexes=True,
+                               snapshot=snapshot, inputs=inputs)
+
+    one = checked(1, "peek")  # one process, nothing kept
+    assert {d.path for d in one.report.errors} == {csv.relative_to(site).as_posix()}
+    assert any(d.path == csv.relative_to(site).as_posix() for d in one.report.warnings)
+
+    here, pids = os.getpid(), tmp_path / "rows-checked-by"
+    real_check, real_index, real_rules = (pipeline.check_bulk, pipeline.page_indexes,
+                                          pipeline._interactions_kept)
+
+    def check_bulk(site_, as_of, interactions, referrals, partials):
+        if not interactions and referrals:  # the rows' rules alone
+            with open(pids, "a") as fh:
+                fh.write(f"{os.getpid()}\n")
+        return real_check(site_, as_of, interactions, referrals, partials)
+
+    def later(real):
+        def wrapped(*args, **kwargs):
+            time.sleep(1.5)
+            return real(*args, **kwargs)
+        return wrapped
+
+    monkeypatch.setattr(pipeline, "PARALLEL_BYTES", 0)  # two processes with workers=2
+    monkeypatch.setattr(pipeline, "check_bulk", check_bulk)
+    if slower == "indexing":
+        monkeypatch.setattr(pipeline, "page_indexes", later(real_index))
+    else:
+        monkeypatch.setattr(pipeline, "_interactions_kept", later(real_rules))
+    two = checked(2, "write")
+    by = [int(pid) for pid in pids.read_text().split()]
+    assert len(by) == 1 and (by[0] == here) == (slower == "the interactions' rules")
+    assert two.report == one.report and two.stats == one.stats and two.counts == one.counts
+    pids.unlink()
+    again = checked(2, "read")  # the rows' rules and sums as the check before kept them
+    assert not pids.exists()
+    assert again.report == one.report and again.stats == one.stats
