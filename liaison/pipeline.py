@@ -36,7 +36,7 @@ from liaison.snapshot import (
 )
 from liaison.workers import (
     Started, Streamed, TwoEnds, at_lowest_priority, can_fork, cpu_count, map_forked,
-    map_staged, share,
+    map_shared,
 )
 
 # Below this many bytes of interaction and referral files, forking costs more than it saves.
@@ -163,6 +163,13 @@ class _ShareResult:
     cached: dict
     costs: list  # compliance.cost_events of the share
 
+    def folded(self, other: "_ShareResult") -> "_ShareResult":
+        """This share's result and another's as one (the sums merged into this one's)."""
+        return _ShareResult(self.problems + other.problems, self.partial.merge(other.partial),
+                            self.interactions + other.interactions,
+                            self.referrals + other.referrals, {**self.cached, **other.cached},
+                            self.costs + other.costs)
+
 
 class _Clock:
     def __init__(self):
@@ -175,23 +182,9 @@ class _Clock:
         self.last = now
 
 
-# What a byte of a referral file costs to read, check and sum, against a byte of an interaction
-# file. Measured at 10,000 physicians, one process: 0.130 s a MB against 0.076 (the CSV rows
-# are made fast, but each is a record to check and sum); weighed by bytes alone, the process
-# that took half of the referral files worked 0.4-1.0 s longer than the other.
-REFERRAL_COST = 1.7
-
-
-def _read_costs(rels: list[str], files) -> list[int]:
-    """What each interaction or referral file costs to read, check and sum, in bytes of
-    interaction files."""
-    return [int(files.sizes.get(rel, 0) * (1 if rel.startswith(INTERACTIONS) else REFERRAL_COST))
-            for rel in rels]
-
-
-def _chunk_sizes(units: list[tuple[str, list[str]]], files) -> list[int]:
-    """What each chunk's files (liaison.snapshot.chunks) cost to read, check and sum."""
-    return [sum(_read_costs(rels, files)) for _name, rels in units]
+# How many times each process checks and sums what it read so far (``map_shared``): more
+# often, the two end closer together; each time costs a set of sums for every physician.
+CHECKS_A_PROCESS = 4
 
 
 def _core_files(files) -> list[str]:
@@ -460,36 +453,29 @@ def _checked(ends: contextlib.ExitStack, root, as_of, strict, use_cache, keep_re
 
             ends.push(kept_whole)
     else:
-        # Workers read their share of the interaction and referral files at once, while this
-        # process reads the core records; then they get the core records and check and sum.
+        # Forked workers read the interaction and referral files at once, a chunk at a time
+        # (a month's folder, a referral file: liaison.snapshot.chunks), each taking the next
+        # one left, while this process reads the core records and then takes chunks too;
+        # each checks and sums what it read, a few chunks at a time once it has the core
+        # records (``map_shared``: they end together, whatever each chunk costs).
         sizes = [files.sizes.get(rel, 0) for rel in bulk_files]
         n = cpu_count() if workers is None else workers
         if sum(sizes) < PARALLEL_BYTES:
             n = 1
-        # The parent reads the core records first and sends them to the workers. Measured at
-        # 10,000 physicians, by each process's processor time: it costs the parent about as
-        # much as 650 bytes of interaction files per core file. (A share of whole chunks,
-        # taken from what a build kept, keeps the 900 bytes measured before.)
-        core_files = sum(len(rels) for rels in files.by_kind.values())
         if store is not None and not store.holds_any():
-            store = None  # nothing kept by a build: every file is read, shared out by size
-        if store is not None:  # whole chunks to each worker, as the builds kept them
-            units = chunks(bulk_files)
-            shares = share(units, _chunk_sizes(units, files), n, head_start=core_files * 900)
-        else:
-            shares = share(bulk_files, _read_costs(bulk_files, files), n,
-                           head_start=core_files * 650)
+            store = None  # nothing kept by a build: every file is read
+        units = chunks(bulk_files)
         core: dict = {}
         held = []
 
-        def read(part: list):
+        def read(unit: tuple[str, list[str]]):
             mine = ParseCache(None) if cache is None else cache.child()
             loader = Loader(root, mine)
             # the records stay in the worker, which only checks and sums them: their equal
             # dates need not be one object (load._read_bulk)
             if store is None:
-                return mine, load_bulk(loader, part, same_dates=False)
-            return mine, assemble(read_units(lambda rel: bulk_entry(loader, rel, False), part,
+                return mine, load_bulk(loader, unit[1], same_dates=False)
+            return mine, assemble(read_units(lambda rel: bulk_entry(loader, rel, False), [unit],
                                              store, as_bytes=False))
 
         def load_core_records():
@@ -497,17 +483,23 @@ def _checked(ends: contextlib.ExitStack, root, as_of, strict, use_cache, keep_re
             core["site"], core["problems"] = site, loader.problems + check_core(site, as_of)
             return core_only(site)
 
-        def check_and_sum(done, site) -> _ShareResult:
+        def check_and_sum(done: list, site) -> _ShareResult:
             held.append(done)
-            mine, bulk = done
-            found = bulk.problems + check_bulk(site, as_of, bulk.interactions, bulk.referrals,
-                                               bulk.partials)
-            records = [rec for rec, _src in bulk.interactions]
-            return _ShareResult(found, stats_stage.accumulate(site, as_of, bulk.referrals, records),
-                                len(records), len(bulk.referrals), mine.new,
-                                cost_events(site, as_of, bulk.interactions))
+            bulks = [bulk for _mine, bulk in done]
+            pairs = [pair for bulk in bulks for pair in bulk.interactions]
+            rows = [row for bulk in bulks for row in bulk.referrals]
+            found = [p for bulk in bulks for p in bulk.problems] + check_bulk(
+                site, as_of, pairs, rows, [p for bulk in bulks for p in bulk.partials])
+            records = [rec for rec, _src in pairs]
+            cached = {}
+            for mine, _bulk in done:
+                cached.update(mine.new)
+            return _ShareResult(found, stats_stage.accumulate(site, as_of, rows, records),
+                                len(records), len(rows), cached, cost_events(site, as_of, pairs))
 
-        _core, results = map_staged(read, check_and_sum, shares, load_core_records)
+        _core, results = map_shared(read, check_and_sum, units, load_core_records, n,
+                                    batch=max(1, len(units) // (CHECKS_A_PROCESS * n)),
+                                    fold=_ShareResult.folded)
         held.append(results)  # the sums merged below, with every physician's (0.05 s to free)
         site, problems = core["site"], core["problems"]
         partial = results[0].partial
@@ -521,7 +513,7 @@ def _checked(ends: contextlib.ExitStack, root, as_of, strict, use_cache, keep_re
         counts = {"interactions": sum(r.interactions for r in results),
                   "referrals": sum(r.referrals for r in results)}
         clock.lap(f"load+check core records; load+check+sum interactions and referrals "
-                  f"({len(shares)} process{'es' if len(shares) > 1 else ''})")
+                  f"({n} process{'es' if n > 1 else ''})")
 
     problems += market.load(site, cache)  # data/market/: Medicare volumes, our own format
     if taken_ahead is not None:

@@ -30,35 +30,30 @@ def can_fork() -> bool:
     return "fork" in multiprocessing.get_all_start_methods()
 
 
-def share(items: list[T], sizes: list[int], n: int, head_start: int = 0) -> list[list[T]]:
-    """Items in ``n`` shares of about equal total size, each in the items' original order.
-    The first share starts with ``head_start`` (work its process does besides)."""
-    if n <= 1 or len(items) <= 1:
-        return [list(items)]
-    loads = [head_start] + [0] * (n - 1)
-    owner = [0] * len(items)
-    for i in sorted(range(len(items)), key=lambda i: -sizes[i]):
-        k = loads.index(min(loads))
-        owner[i] = k
-        loads[k] += sizes[i]
-    return [s for s in ([items[i] for i in range(len(items)) if owner[i] == k] for k in range(n)) if s]
-
-
-def map_staged(first: Callable, then: Callable, shares: list, make_payload: Callable):
-    """Two-stage map over forked workers: every worker runs ``first(share)`` at once, while
-    this process runs ``make_payload()``; the payload is then sent to every worker, which
-    returns ``then(first_result, payload)``. This process takes the first share last.
-    Returns (payload, results in share order)."""
-    if len(shares) <= 1 or not can_fork():
+def map_shared(read: Callable[[T], R], check: Callable[[list[R], object], object],
+               items: list[T], make_payload: Callable[[], object], workers: int,
+               batch: int, fold: Callable | None = None) -> tuple[object, list]:
+    """``read`` each of ``items`` on ``workers`` processes (this one and forked ones), each
+    taking the next item left (a counter they share), so that they end together whatever
+    each item costs and whatever else each does; this one first makes the payload
+    (``make_payload()``: what ``check`` needs besides what was read) and sends it to the
+    others. Each process checks what it read (``check(results of read, payload)``) ``batch``
+    items at a time once it has the payload, and what is left at the end (a static share
+    of the files by their size, as the check took before, left one process idle for up to a
+    second of ten at 10,000 physicians, whichever way the machine's speed swung); with
+    ``fold(a, b)``, each process folds its results into one as they come. Returns (the
+    payload, the results: this process's first)."""
+    if workers <= 1 or len(items) <= 1 or not can_fork():
         payload = make_payload()
-        return payload, [then(first(s), payload) for s in shares]
+        return payload, [check([read(item) for item in items], payload)]
     ctx = multiprocessing.get_context("fork")
+    take = _Next(ctx, len(items))
     running = []
-    for s in shares[1:]:
+    for _ in range(workers - 1):
         to_child_r, to_child_w = ctx.Pipe(duplex=False)
         from_child_r, from_child_w = ctx.Pipe(duplex=False)
-        proc = ctx.Process(target=_staged_child, args=(first, then, s, to_child_r, from_child_w),
-                           daemon=True)
+        proc = ctx.Process(target=_shared_child, daemon=True, args=(
+            read, check, fold, items, take, batch, to_child_r, from_child_w))
         proc.start()
         to_child_r.close()
         from_child_w.close()
@@ -70,18 +65,86 @@ def map_staged(first: Callable, then: Callable, shares: list, make_payload: Call
         for proc, _to, _from in running:
             proc.kill()
         raise
-    # A pipe holds 64 KiB: the workers take the payload when their first stage is done, so
-    # it is sent from threads while this process goes on with its own share.
     senders = [threading.Thread(target=to_child.send_bytes, args=(data,), daemon=True)
                for _proc, to_child, _from in running]
     for t in senders:
         t.start()
-    results = [then(first(shares[0]), payload)]
-    for proc, _to, from_child in running:
-        results.append(_receive(proc, from_child))
+    try:
+        results = _read_and_check(read, check, fold, items, take, batch,
+                                  lambda _wait: payload)
+        for proc, _to, from_child in running:
+            results += _receive(proc, from_child)
+    except BaseException:  # no worker may go on once the caller cleans up
+        for proc, _to, _from in running:
+            if proc.is_alive():
+                proc.terminate()
+            proc.join()
+        raise
     for t in senders:
         t.join()
     return payload, results
+
+
+class _Next:
+    """The next of ``n`` items, for processes forked after this is made (a counter they
+    share); None once every item is taken."""
+
+    def __init__(self, ctx, n: int):
+        self.at, self.n = ctx.Value("l", 0), n
+
+    def __call__(self) -> int | None:
+        with self.at.get_lock():
+            i = self.at.value
+            if i >= self.n:
+                return None
+            self.at.value = i + 1
+            return i
+
+
+def _read_and_check(read, check, fold, items, take, batch: int, payload_now) -> list:
+    """``map_shared``'s work in one process: the next item left, read, until none is; what
+    was read checked ``batch`` items at a time once ``payload_now(False)`` gives the payload
+    (None while it has not come), the rest at the end (``payload_now(True)`` waits for it);
+    the results folded into one with ``fold``."""
+    results, pending, payload = [], [], None
+
+    def checked() -> None:
+        result = check(pending, payload)
+        results[:] = [fold(results[0], result)] if fold is not None and results else [
+            *results, result]
+
+    while (i := take()) is not None:
+        pending.append(read(items[i]))
+        if payload is None:
+            payload = payload_now(False)
+        if payload is not None and len(pending) >= batch:
+            checked()
+            pending = []
+    if payload is None:
+        payload = payload_now(True)
+    if pending:
+        checked()
+    return results
+
+
+def _shared_child(read, check, fold, items, take, batch, reader, writer) -> None:
+    payload, held = [], []  # the payload, and what was read: referenced until the end
+
+    def payload_now(wait: bool):
+        if not payload and (wait or reader.poll()):
+            try:
+                payload.append(pickle.loads(reader.recv_bytes()))
+            except EOFError:  # the parent failed before sending: nothing left to do
+                os._exit(0)
+        return payload[0] if payload else None
+
+    def read_held(item):
+        held.append(read(item))
+        return held[-1]
+
+    _child(lambda _s: _read_and_check(read_held, check, fold, items, take, batch, payload_now),
+           None, writer)
+    _end_now()
 
 
 def _receive(proc, reader):
@@ -104,21 +167,6 @@ def _outcome(data: bytes | None):
     if status != "ok":
         raise WorkerFailed(payload)
     return payload
-
-
-def _staged_child(first, then, share, reader, writer) -> None:
-    kept = []  # the first stage's records and the payload, referenced until the process ends
-
-    def run():
-        kept.append(first(share))
-        try:
-            kept.append(pickle.loads(reader.recv_bytes()))
-        except EOFError:  # the parent failed before sending: nothing left to do
-            os._exit(0)
-        return then(*kept)
-
-    _child(lambda _s: run(), None, writer)
-    _end_now()
 
 
 def _end_now() -> None:

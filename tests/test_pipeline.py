@@ -10,7 +10,7 @@ import pytest
 
 from conftest import REPO
 from liaison import pipeline
-from liaison.workers import can_fork, share
+from liaison.workers import can_fork
 
 D = dt.date(2026, 11, 26)
 
@@ -124,52 +124,45 @@ def test_interactions_read_by_the_second_process_come_back_in_one_reads_order(
     assert records(alone) == records(one) and alone.report == one.report
 
 
-def test_share_balances_sizes_and_keeps_order():
-    items = list("abcdef")
-    shares = share(items, [10, 1, 1, 10, 1, 1], 2)
-    assert sorted(x for s in shares for x in s) == items
-    assert all(s == sorted(s) for s in shares)
-    owner = {x: k for k, s in enumerate(shares) for x in s}
-    assert owner["a"] != owner["d"]  # the two big files go to different workers
-
-
 @pytest.mark.skipif(not can_fork(), reason="fork is not available on this platform")
-def test_a_check_shares_files_out_by_what_they_cost_and_holds_its_own_share(generated,
-                                                                            monkeypatch):
-    """A byte of a referral file costs more to read, check and sum than a byte of an
-    interaction file (its rows are many small records): the shares weigh it so. The records
-    this process read stay referenced by the result (a command ends without freeing them)."""
-    seen = []
-    real_share = pipeline.share
+@pytest.mark.parametrize("slower", ["this process", "the other"])
+def test_a_check_shares_the_chunks_out_as_the_processes_are_free(generated, tmp_path,
+                                                                 monkeypatch, slower):
+    """Each process reads the next chunk of files left (a month's folder of interactions,
+    a referral file) and checks and sums what it read: a slower process reads fewer, every
+    chunk is read once, and the result is one process's. The records this process read stay
+    referenced by the result (a command ends without freeing them)."""
+    import os
 
-    def spy(items, sizes, n, head_start=0):
-        seen.append((list(items), list(sizes), head_start))
-        return real_share(items, sizes, n, head_start)
+    here, log = os.getpid(), tmp_path / "read-by"
+    real = pipeline.load_bulk
 
-    monkeypatch.setattr(pipeline, "share", spy)
+    def load_bulk(loader, rels, *args, **kwargs):
+        if (os.getpid() == here) == (slower == "this process"):
+            time.sleep(0.05)
+        with open(log, "a") as fh:
+            fh.write(f"{os.getpid()} {' '.join(rels)}\n")
+        return real(loader, rels, *args, **kwargs)
+
+    one = pipeline.check(generated, D, workers=1, use_cache=False)
+    monkeypatch.setattr(pipeline, "load_bulk", load_bulk)
     monkeypatch.setattr(pipeline, "PARALLEL_BYTES", 0)
     checked = pipeline.check(generated, D, workers=2, use_cache=False)
-    [(items, costs, head_start)] = seen
-    cost = dict(zip(items, costs))
+    read_by: dict[int, list[str]] = {}
+    for line in log.read_text().splitlines():
+        pid, *rels = line.split()
+        read_by.setdefault(int(pid), []).extend(rels)
+    assert len(read_by) == 2
+    mine = read_by.pop(here)
+    [theirs] = read_by.values()
     files = checked.files
-    assert files.referrals and files.interactions
-    for rel in files.interactions:
-        assert cost[rel] == files.sizes[rel]
-    for rel in files.referrals:
-        assert cost[rel] == int(files.sizes[rel] * pipeline.REFERRAL_COST) > files.sizes[rel]
-    core_files = sum(len(rels) for rels in files.by_kind.values())
-    assert head_start == core_files * 650
-    # the first share is this process's: its records are held by the result, and so are the
-    # shares' results, the sums of every physician merged into the first's
-    (_cache, bulk), results = checked.held
-    assert [type(r).__name__ for r in results] == ["_ShareResult", "_ShareResult"]
-    assert sum(s.referrals for s in results[0].partial.doc.values()) == sum(
-        s.referrals for s in checked.stats.physicians.values()) > 0
-    mine = {path for _rec, (path, _prefix) in bulk.interactions} | {
-        row.path for row in bulk.referrals}
-    shares = real_share(items, costs, 2, head_start)
-    assert mine == set(shares[0]) and len(bulk.interactions) > 100
-    assert checked.stats == pipeline.check(generated, D, workers=1, use_cache=False).stats
+    assert sorted(mine + theirs) == sorted(files.interactions + files.referrals)
+    assert (len(mine) < len(theirs)) == (slower == "this process")
+    assert checked.stats == one.stats and checked.report == one.report
+    assert checked.counts == one.counts
+    held = {path for done in checked.held[:-1] for _cache, bulk in done
+            for _rec, (path, _prefix) in bulk.interactions}
+    assert held == {rel for rel in mine if rel.startswith("data/interactions/")}
 
 
 class _FakeTerminal:
@@ -210,24 +203,43 @@ def test_progress_is_silent_in_a_pipe(tmp_path):
 
 
 @pytest.mark.skipif(not can_fork(), reason="fork is not available on this platform")
-def test_map_staged_runs_both_stages_in_order_and_passes_the_payload():
-    from liaison.workers import map_staged
+def test_map_shared_reads_every_item_once_and_checks_with_the_payload():
+    """Every item is read once, by one process or the other; each checks what it read with
+    the payload (larger than a pipe's buffer), folding its results into one."""
+    import os
 
-    payload, results = map_staged(lambda s: sum(s), lambda done, p: (done, p * 2),
-                                  [[1, 2], [3], [4, 5, 6]], lambda: "x" * 200_000)
-    assert payload == "x" * 200_000  # larger than a pipe's buffer
-    assert results == [(3, payload * 2), (3, payload * 2), (15, payload * 2)]
+    from liaison.workers import map_shared
+
+    def read(x: int):
+        time.sleep(0.01)
+        return os.getpid(), x
+
+    def check(done: list, payload: str):
+        return {pid for pid, _x in done}, [x for _pid, x in done], len(payload)
+
+    def fold(a, b):
+        return a[0] | b[0], a[1] + b[1], a[2] + b[2]
+
+    payload, results = map_shared(read, check, list(range(40)), lambda: "x" * 200_000, 2,
+                                  batch=3, fold=fold)
+    assert payload == "x" * 200_000
+    assert len(results) == 2 and results[0][0] == {os.getpid()} != results[1][0]
+    assert sorted(results[0][1] + results[1][1]) == list(range(40))
+    assert all(r[2] % 200_000 == 0 and r[2] for r in results)  # checked with the payload
+    # one process, or none to fork: everything here, checked once
+    assert map_shared(read, check, [1, 2], lambda: "p", 1, batch=1) == (
+        "p", [({os.getpid()}, [1, 2], 1)])
 
 
 @pytest.mark.skipif(not can_fork(), reason="fork is not available on this platform")
-def test_map_staged_fails_cleanly_when_the_payload_fails():
-    from liaison.workers import map_staged
+def test_map_shared_fails_cleanly_when_the_payload_fails():
+    from liaison.workers import map_shared
 
     def boom():
         raise ValueError("core records failed")
 
     with pytest.raises(ValueError, match="core records failed"):
-        map_staged(lambda s: s, lambda d, p: d, [[1], [2]], boom)
+        map_shared(lambda x: x, lambda d, p: d, [1, 2, 3], boom, 2, batch=1)
 
 
 @pytest.mark.skipif(not can_fork(), reason="fork is not available on this platform")
