@@ -1471,13 +1471,10 @@ def _made_otherwise(spare: Path, settings: tuple) -> bool:
     """Whether the spare ``spare`` was built with other settings or code than a build with
     ``settings`` (its as_of and strict), or has no record of its pages: then none of them
     can be taken as it is."""
-    import json
-
     from liaison import buildrecord
 
     try:
-        with open(spare / buildrecord.NAME, encoding="utf-8") as fh:
-            record = json.load(fh)
+        record = buildrecord.load_json(spare / buildrecord.NAME)
     except (OSError, ValueError):
         return True
     return not isinstance(record, dict) or not isinstance(record.get("made"), dict) or any(
@@ -1553,8 +1550,6 @@ def _take_spare(out: Path, listed: Listed | None = None) -> _Spare | None:
     """The spare beside ``out`` (the site before the last one), made the folder this build
     writes into (BUILDING), with what it holds; None when there is none, or when it cannot
     be read (then it is removed). ``listed``: its files, listed beforehand."""
-    import json
-
     from liaison import buildrecord
 
     path = _spare_path(out)
@@ -1563,8 +1558,7 @@ def _take_spare(out: Path, listed: Listed | None = None) -> _Spare | None:
     try:
         record = None
         try:
-            with open(path / buildrecord.NAME, encoding="utf-8") as fh:
-                record = json.load(fh)
+            record = buildrecord.load_json(path / buildrecord.NAME)
         except (OSError, ValueError):
             pass
         found = listed.spare_files(path) if listed is not None else None
