@@ -998,7 +998,9 @@ def _index_check_and_sum(site: Site, as_of: dt.date, bulk: Bulk, store: Store, k
         if name == "index":
             return (page_indexes(site, as_of, (store, keys)),
                     rows_parts(parts.front if parts is not None else None))
-        return (_interactions_kept(site, as_of, bulk, store, keys),
+        # (what it makes is kept from here: a list of things to keep later would be this
+        # forked process's own)
+        return (_interactions_kept(site, as_of, bulk, store, {**keys, "later": None}),
                 rows_parts(parts.back if parts is not None else None),
                 cost_events(site, as_of, bulk.interactions))
 

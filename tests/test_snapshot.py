@@ -1100,3 +1100,29 @@ def test_what_is_being_kept_is_kept_whole_when_the_check_fails_after(
         build(generated, AS_OF, tmp_path / "second", workers=2, full=True)
     assert sorted(path.name for path in _chunk_files(_private_parse_cache)) == chunks
     assert len(chunks) > 2
+
+
+def test_a_build_on_two_processes_keeps_the_interactions_rules_and_sums_as_a_whole(
+        generated, monkeypatch, _private_parse_cache, tmp_path):
+    """The forked process that checks and sums the interactions of a build on two
+    processes keeps them as a whole too (``ALL_INTERACTIONS``), as one process does: the
+    next build after an edit of another kind of file takes them as they are."""
+    import json
+
+    from liaison import pipeline
+    from liaison.snapshot import ALL_INTERACTIONS
+
+    monkeypatch.setattr(pipeline, "PARALLEL_BYTES", 0)  # two processes with workers=2
+    monkeypatch.setattr(buildrecord, "RACY_NS", 0)
+    out = tmp_path / "out"
+    build(generated, AS_OF, out, workers=2)
+    path = _derived_file(_private_parse_cache, ALL_INTERACTIONS)
+    count = json.loads((out / "stats.json").read_text())["totals"]["interactions"]
+    version, name, key, payload = pickle.loads(path.read_bytes())
+    rules, sums = pickle.loads(payload)
+    sums.totals["interactions"] += 100_000  # what the next build shows if it takes them
+    path.write_bytes(pickle.dumps((version, name, key, pickle.dumps((rules, sums)))))
+    edit_yaml(sorted((generated / "data" / "practices").glob("*.yaml"))[0],
+              lambda d: d.update(phone="828-555-0179"))
+    build(generated, AS_OF, out, workers=2)
+    assert json.loads((out / "stats.json").read_text())["totals"]["interactions"] == count + 100_000
