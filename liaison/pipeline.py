@@ -984,9 +984,9 @@ def _index_check_and_sum(site: Site, as_of: dt.date, bulk: Bulk, store: Store, k
     rows = _rows_kept(site, as_of, bulk, store, keys, make=False)
     parts = TwoEnds(2) if rows is None else None  # the rows' rules (0), then their sums (1)
 
-    def rows_parts(take) -> dict:
+    def rows_parts(end: str) -> dict:  # taken from "front" or "back"
         made = {}
-        while parts is not None and (i := take()) is not None:
+        while parts is not None and (i := getattr(parts, end)()) is not None:
             if i == 0:
                 failed = [p for p in bulk.partials if not p.path.startswith(INTERACTIONS)]
                 made[i] = check_bulk(site, as_of, [], bulk.referrals, failed)
@@ -996,13 +996,11 @@ def _index_check_and_sum(site: Site, as_of: dt.date, bulk: Bulk, store: Store, k
 
     def task(name: str):
         if name == "index":
-            return (page_indexes(site, as_of, (store, keys)),
-                    rows_parts(parts.front if parts is not None else None))
+            return page_indexes(site, as_of, (store, keys)), rows_parts("front")
         # (what it makes is kept from here: a list of things to keep later would be this
         # forked process's own)
         return (_interactions_kept(site, as_of, bulk, store, {**keys, "later": None}),
-                rows_parts(parts.back if parts is not None else None),
-                cost_events(site, as_of, bulk.interactions))
+                rows_parts("back"), cost_events(site, as_of, bulk.interactions))
 
     (made, mine), (interactions, theirs, costs) = map_forked(task, ["index", "check and sum"])
     if rows is None:

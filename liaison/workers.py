@@ -38,11 +38,9 @@ def map_shared(read: Callable[[T], R], check: Callable[[list[R], object], object
     each item costs and whatever else each does; this one first makes the payload
     (``make_payload()``: what ``check`` needs besides what was read) and sends it to the
     others. Each process checks what it read (``check(results of read, payload)``) ``batch``
-    items at a time once it has the payload, and what is left at the end (a static share
-    of the files by their size, as the check took before, left one process idle for up to a
-    second of ten at 10,000 physicians, whichever way the machine's speed swung); with
-    ``fold(a, b)``, each process folds its results into one as they come. Returns (the
-    payload, the results: this process's first)."""
+    items at a time once it has the payload, and what is left at the end; with ``fold(a,
+    b)``, each process folds its results into one as they come. Returns (the payload, the
+    results: this process's first)."""
     if workers <= 1 or len(items) <= 1 or not can_fork():
         payload = make_payload()
         return payload, [check([read(item) for item in items], payload)]
@@ -65,6 +63,8 @@ def map_shared(read: Callable[[T], R], check: Callable[[list[R], object], object
         for proc, _to, _from in running:
             proc.kill()
         raise
+    # A pipe holds 64 KiB: the workers take the payload between their items, so it is sent
+    # from threads while this process goes on with its own.
     senders = [threading.Thread(target=to_child.send_bytes, args=(data,), daemon=True)
                for _proc, to_child, _from in running]
     for t in senders:
@@ -110,8 +110,10 @@ def _read_and_check(read, check, fold, items, take, batch: int, payload_now) -> 
 
     def checked() -> None:
         result = check(pending, payload)
-        results[:] = [fold(results[0], result)] if fold is not None and results else [
-            *results, result]
+        if fold is not None and results:
+            results[0] = fold(results[0], result)
+        else:
+            results.append(result)
 
     while (i := take()) is not None:
         pending.append(read(items[i]))
