@@ -45,7 +45,8 @@ def load_json(path) -> object:
         return orjson.loads(fh.read())
 
 
-def _digest(data: bytes) -> str:
+def digest(data: bytes) -> str:
+    """The hash of a file's bytes, as the record keeps it."""
     return hashlib.blake2b(data, digest_size=16).hexdigest()
 
 
@@ -80,7 +81,7 @@ def code_fingerprint() -> str:
 RACY_NS = 2_000_000_000
 
 
-def inputs(root: Path, out: Path, stats: dict | None = None) -> dict[str, str]:
+def inputs(root: Path, out: Path, stats: dict | None = None, leave=None) -> "Hashes":
     """The hashes of every input file of the site root, by relative path (the output folder
     left out when it lies inside): a file by its content's hash, a link by where it points
     (links are never followed), anything else by its kind. ``stats``: filled with what
@@ -91,10 +92,11 @@ def inputs(root: Path, out: Path, stats: dict | None = None) -> dict[str, str]:
     it had when it was last hashed is not read again: the file system moves a file's change
     time whenever it writes it. The signatures and hashes are kept outside the site root and
     the site (liaison.cache: the build record is part of the site, byte for byte the same
-    from one machine to the next); without them, every file is read."""
+    from one machine to the next); without them, every file is read, except those for which
+    ``leave(rel)`` is true: their hash is None until ``Hashes.complete`` is given it."""
     import time
 
-    from liaison.cache import cache_file, keep
+    from liaison.cache import cache_file
 
     store = cache_file(root, "inputs", "json")
     try:
@@ -108,7 +110,8 @@ def inputs(root: Path, out: Path, stats: dict | None = None) -> dict[str, str]:
     recent = time.time_ns() - RACY_NS
     top = set(INPUT_FILES) | set(INPUT_FOLDERS)
     skip = str(out)
-    found: dict[str, str] = {}
+    found: dict[str, str | None] = {}
+    left: dict[str, str | None] = {}  # left to ``complete``: its signature, when it is kept
     stack = [""]
     while stack:
         rel_dir = stack.pop()
@@ -133,27 +136,85 @@ def inputs(root: Path, out: Path, stats: dict | None = None) -> dict[str, str]:
                     old = known.get(rel)
                     if isinstance(old, list) and len(old) == 2 and old[0] == signature:
                         found[rel] = old[1]
+                    elif leave is not None and leave(rel):
+                        found[rel] = None
+                        left[rel] = signature if max(st.st_mtime_ns, st.st_ctime_ns) < recent \
+                            else None
+                        continue
                     else:
                         with open(entry.path, "rb") as fh:
-                            found[rel] = _digest(fh.read())
+                            found[rel] = digest(fh.read())
                     if max(st.st_mtime_ns, st.st_ctime_ns) < recent:
                         seen[rel] = [signature, found[rel]]
                 except OSError:
                     found[rel] = "unreadable"
             else:
                 found[rel] = "special"
-    if seen != known:
-        import orjson
+    hashes = Hashes(sorted(found.items()))
+    if left:
+        hashes.left = (store, seen, left, seen != known)
+    elif seen != known:
+        _keep_signatures(store, seen)
+    return hashes
 
-        data = orjson.dumps({"version": VERSION, "files": seen})
-        keep(store, lambda fh: fh.write(data))
-    return dict(sorted(found.items()))
+
+def _keep_signatures(store: Path, seen: dict) -> None:
+    import orjson
+
+    from liaison.cache import keep
+
+    data = orjson.dumps({"version": VERSION, "files": seen})
+    keep(store, lambda fh: fh.write(data))
 
 
-def hashed_inputs(root: Path, out: Path) -> tuple[dict[str, str], dict[str, tuple]]:
-    """(``inputs(root, out)``, the signatures it took: see ``inputs``)."""
+class Hashes(dict):
+    """The input files' hashes by relative path (``inputs``). Those of the files ``inputs``
+    left (``leave``) are None until ``complete`` is called."""
+
+    left = None  # (the signatures' store, its entries, the files left, whether to write it)
+
+    def complete(self, root: Path, digests: dict[str, str] | None = None) -> "Hashes":
+        """Every hash filled in: a file left takes its hash from ``digests`` (by relative
+        path: made of the bytes the load read, liaison.parse), else it is read here. The
+        signatures of the files left are then kept with the others. Returns self."""
+        if self.left is None:
+            return self
+        store, seen, left, changed = self.left
+        for rel, signature in left.items():
+            value = digests.get(rel) if digests else None
+            if value is None:
+                try:
+                    fd = os.open(os.path.join(root, rel), os.O_RDONLY | os.O_NOFOLLOW)
+                    with open(fd, "rb") as fh:
+                        value = digest(fh.read())
+                except OSError:
+                    self[rel] = "unreadable"
+                    continue
+            self[rel] = value
+            if signature is not None:
+                seen[rel] = [signature, value]
+                changed = True
+        self.left = None
+        if changed:
+            _keep_signatures(store, seen)
+        return self
+
+
+def hashed_inputs(root: Path, out: Path) -> tuple[Hashes, dict[str, tuple]]:
+    """(``inputs(root, out)``, the signatures it took: see ``inputs``). Where ``out`` holds no
+    record, there is no site to compare the hashes with before the records are read: the
+    files the load reads (``read_by_the_load``) are left to be hashed from the bytes it read
+    (``Hashes.complete``), not read twice."""
     stats: dict[str, tuple] = {}
-    return inputs(root, out, stats), stats
+    leave = None if os.path.lexists(os.path.join(out, NAME)) else read_by_the_load
+    return inputs(root, out, stats, leave), stats
+
+
+def read_by_the_load(rel: str) -> bool:
+    """Whether the load reads ``rel`` whole, as bytes (liaison.parse: the records' YAML
+    files, site.yaml, the guides and decks)."""
+    return rel.endswith((".yaml", ".yml", ".md")) and (
+        rel.startswith(("data/", "content/")) or rel in INPUT_FILES)
 
 
 def signature_of(st: os.stat_result) -> tuple[int, int, int, int, int]:
@@ -199,7 +260,7 @@ def folder_files(folder: Path, own: set[str]) -> tuple[dict[str, int], list[str]
 
 def listing_digest(listing: list[tuple[str, int]]) -> str:
     """One hash of (path, size) pairs, in any order."""
-    return _digest("\n".join(sorted(f"{rel}\0{size}" for rel, size in listing)).encode())
+    return digest("\n".join(sorted(f"{rel}\0{size}" for rel, size in listing)).encode())
 
 
 def settings(as_of: dt.date, strict: bool) -> dict:
@@ -251,6 +312,7 @@ def up_to_date(out: Path, root: Path, as_of: dt.date, strict: bool, stats: dict 
         return None, None
     if hashed is not None:
         hashes, taken = hashed()
+        hashes = hashes.complete(root)  # (a record written since the hashing looked: rare)
         if stats is not None:
             stats.update(taken)
     else:

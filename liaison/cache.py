@@ -76,6 +76,9 @@ class ParseCache:
         self.old: dict[bytes, object] = {}
         self.new: dict[bytes, object] = {}
         self.stale = False  # a file is there that this version does not use: ``save`` replaces it
+        # When a dict: the hashes of the files read whole, by relative path, as the build
+        # record keeps them (liaison.buildrecord.Hashes.complete)
+        self.digests: dict[str, str] | None = None
         if path is not None:
             try:
                 with open(path, "rb") as fh:
@@ -115,11 +118,14 @@ class ParseCache:
         """A cache for a worker: reads this one's entries, collects its own new ones."""
         other = ParseCache(None)
         other.old = self.old
+        other.digests = None if self.digests is None else {}
         return other
 
-    def adopt(self, entries: dict) -> None:
-        """Take the entries a worker used or added."""
+    def adopt(self, entries: dict, digests: dict | None = None) -> None:
+        """Take the entries a worker used or added (and the hashes of the files it read)."""
         self.new.update(entries)
+        if digests and self.digests is not None:
+            self.digests.update(digests)
 
     def save(self) -> None:
         """Keep the entries of this run only (files that no longer exist drop out); with none,

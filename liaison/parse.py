@@ -16,6 +16,7 @@ from pathlib import Path
 from pydantic import BaseModel, ValidationError
 
 from liaison import guard, yamlio
+from liaison.buildrecord import digest
 from liaison.cache import ParseCache
 from liaison.diagnostics import Loc, Problem, format_loc
 from liaison.discover import refusal
@@ -174,24 +175,30 @@ class Loader:
     def read_bytes(self, rel: str) -> bytes | None:
         """A file's bytes, at most the YAML size limit plus one (thousands of small files:
         plain os calls, no buffered file objects or path objects; one read when the file
-        holds the size it had when opened)."""
+        holds the size it had when opened). The hash of a file read whole goes into the
+        cache's ``digests`` when it collects them."""
         try:
             fd, size = _open_regular(os.path.join(self._root, rel), rel)
             try:
                 want = min(size, yamlio.MAX_YAML_BYTES) + 1
                 chunk = os.read(fd, want)
                 if len(chunk) == size < want:  # all of it: no second read to find the end
-                    return chunk
-                chunks = []
-                while chunk:
-                    chunks.append(chunk)
-                    want -= len(chunk)
-                    if want <= 0:
-                        break
-                    chunk = os.read(fd, want)
-                return b"".join(chunks)
+                    raw = chunk
+                else:
+                    chunks = []
+                    while chunk:
+                        chunks.append(chunk)
+                        want -= len(chunk)
+                        if want <= 0:
+                            break
+                        chunk = os.read(fd, want)
+                    raw = b"".join(chunks)
             finally:
                 os.close(fd)
+            digests = self.cache.digests if self.cache is not None else None
+            if digests is not None and len(raw) <= yamlio.MAX_YAML_BYTES:  # the whole file
+                digests[rel] = digest(raw)
+            return raw
         except NotRegular as exc:
             self.error(rel, exc.message, line=1, col=1)
             return None

@@ -237,7 +237,7 @@ def _load_side_by_side(root: Path, cache, files, fingerprint: Path | None = None
         hashes = buildrecord.inputs(root.resolve(), fingerprint) if fingerprint else None
         while (i := ends.back()) is not None:
             read(i, units[i])
-        return mine.new, hashes
+        return (mine.new, mine.digests), hashes
 
     read_by = {}  # a chunk's place in the files' order -> its files' entries
 
@@ -253,13 +253,13 @@ def _load_side_by_side(root: Path, cache, files, fingerprint: Path | None = None
             take(reader.arrived())
             read_by[i] = read_units(lambda rel: bulk_entry(bulk_loader, rel), [units[i]],
                                     store, as_bytes=False, later=later)[0]
-        rest, (cached, hashes) = reader.rest()
+        rest, ((cached, digests), hashes) = reader.rest()
     except BaseException:  # nothing may go on reading once the caller reports it
         reader.cancel()
         raise
     take(rest)
     if cache is not None:
-        cache.adopt(cached)
+        cache.adopt(cached, digests)
     # the files in their order (interactions, then referrals), their interactions then sorted
     # by date (stable), as one read sorts them
     return site, loader, assemble([read_by[i] for i in range(len(read_by))]), hashes
@@ -315,6 +315,8 @@ def _checked(ends: contextlib.ExitStack, root, as_of, strict, use_cache, keep_re
     hashes, core_key, made, kept_parts, held = inputs, None, None, None, None
     taken_ahead = keeping = None
     cache = ParseCache.for_root(root) if use_cache else None
+    if cache is not None and inputs_later is not None:
+        cache.digests = {}  # the hashes of the files read, for those the hashing left
     if snapshot and use_cache and memo is None:
         store = Store(root, read=snapshot != "write", write=snapshot != "peek",
                       stats=file_stats)
@@ -338,6 +340,7 @@ def _checked(ends: contextlib.ExitStack, root, as_of, strict, use_cache, keep_re
                 and store.holds_any():  # (nothing to take where no build kept anything)
             if hashes is None:
                 hashes, _signatures = inputs_later()
+                hashes = hashes.complete(root)  # (nothing read yet: the files left read here)
             # forked while this process is small: it reads what it needs by itself
             ahead = Started(functools.partial(_taken_ahead, root, as_of, files, hashes,
                                               file_stats), otherwise=lambda: None)
@@ -363,6 +366,11 @@ def _checked(ends: contextlib.ExitStack, root, as_of, strict, use_cache, keep_re
             store.prune(files.interactions + files.referrals, _core_files(files))
         if hashes is None and inputs_later is not None:  # hashed meanwhile
             hashes, _signatures = inputs_later()
+            # the files the hashing left (no record to compare with: a first build) take
+            # their hashes from the bytes read above instead of being read a second time
+            hashes = hashes.complete(root, cache.digests if cache is not None else None)
+        if cache is not None:
+            cache.digests = None
         if fingerprint is not None and hashes is None:
             from liaison import buildrecord
 

@@ -412,8 +412,8 @@ def test_an_unchanged_input_file_is_not_read_again_and_an_edit_of_the_same_size_
     assert "data/physicians/nina-vargas.yaml" in known
     assert not any(rel.startswith(("out/", "site/")) for rel in known)
     read = []
-    real_digest = buildrecord._digest
-    monkeypatch.setattr(buildrecord, "_digest", lambda data: read.append(data) or real_digest(data))
+    real_digest = buildrecord.digest
+    monkeypatch.setattr(buildrecord, "digest", lambda data: read.append(data) or real_digest(data))
     code, _o, stderr = build(example_site, out)
     assert code == 0 and "up to date" in stderr
     assert len(read) == 1, "only the list of the site's files was hashed, no input file"
@@ -432,6 +432,95 @@ def test_an_unchanged_input_file_is_not_read_again_and_an_edit_of_the_same_size_
     monkeypatch.setattr(buildrecord, "RACY_NS", 3_600 * 10**9)  # everything is recent
     buildrecord.inputs(example_site, out)
     assert json.loads(store.read_text())["files"] == {}, "a recent file's signature is not kept"
+
+
+def test_a_first_build_hashes_the_files_the_load_read_from_those_bytes_not_reading_them_again(
+        example_site, tmp_path, monkeypatch, _private_parse_cache):
+    """With no record in the output folder, the hashing leaves the records' files to the load
+    (they are read once): the record and the kept signatures are those of a hashing that
+    reads every file, and a file the load did not read whole is read by ``complete``."""
+    from liaison import buildrecord
+    from liaison.cache import ParseCache
+    from liaison.parse import Loader
+
+    monkeypatch.setattr(buildrecord, "RACY_NS", 0)  # the files were all just written
+    hashed = []
+    real_digest = buildrecord.digest
+    monkeypatch.setattr(buildrecord, "digest", lambda data: hashed.append(data) or real_digest(data))
+    out = tmp_path / "out"
+    hashes, stats = buildrecord.hashed_inputs(example_site, out)
+    left = {rel for rel, value in hashes.items() if value is None}
+    assert "data/physicians/nina-vargas.yaml" in left and "site.yaml" in left
+    assert not any(rel.startswith("templates/") or rel.endswith(".csv") for rel in left)
+    assert len(hashed) == len(hashes) - len(left), "a file left is not read"
+    assert set(stats) == set(hashes), "every file's signature is taken, left or not"
+
+    # the load's reading gives the hashes of the files it read whole
+    cache = ParseCache(None)
+    cache.digests = {}
+    loader = Loader(example_site, cache)
+    assert loader.read_bytes("data/physicians/nina-vargas.yaml") is not None
+    assert loader.read_bytes("site.yaml") is not None
+    store = next(_private_parse_cache.glob("inputs-*.json"), None)
+    assert store is None, "the signatures are kept once the hashes are complete"
+    complete = hashes.complete(example_site, cache.digests)
+    assert complete is hashes and None not in hashes.values() and hashes.left is None
+    monkeypatch.setenv("LIAISON_CACHE_DIR", str(tmp_path / "another-cache"))
+    read_twice = buildrecord.inputs(example_site, out)  # every file read
+    assert hashes == read_twice
+    monkeypatch.setenv("LIAISON_CACHE_DIR", str(_private_parse_cache))
+    known = json.loads(next(_private_parse_cache.glob("inputs-*.json")).read_text())["files"]
+    assert set(known) == set(hashes) and all(known[rel][1] == hashes[rel] for rel in known)
+
+    # a whole build from nothing: the record holds what reading every file gives
+    shutil.rmtree(_private_parse_cache)
+    _private_parse_cache.mkdir()
+    completed = []
+    real_complete = buildrecord.Hashes.complete
+
+    def complete(self, root, digests=None):
+        if self.left is not None:
+            completed.append((set(self.left[2]), set(digests or ())))
+        return real_complete(self, root, digests)
+
+    monkeypatch.setattr(buildrecord.Hashes, "complete", complete)
+    assert build(example_site, out)[0] == 0
+    [(left, from_the_load)] = completed
+    assert "data/physicians/nina-vargas.yaml" in left and left <= from_the_load, \
+        "every file left was hashed from the bytes the load read"
+    record = json.loads((out / buildrecord.NAME).read_text())
+    assert record["inputs"] == read_twice
+    known = json.loads(next(_private_parse_cache.glob("inputs-*.json")).read_text())["files"]
+    assert set(known) == set(read_twice)
+    code, _o, stderr = build(example_site, out)
+    assert code == 0 and "up to date" in stderr
+    # a record in the folder: nothing is left, the hashes are compared first
+    hashes, _stats = buildrecord.hashed_inputs(example_site, out)
+    assert hashes.left is None and None not in hashes.values()
+
+
+def test_a_file_read_whole_by_the_load_is_hashed_as_the_record_hashes_it(tmp_path):
+    """``Loader.read_bytes`` gives the cache's ``digests`` the hash of each file it read whole,
+    and none of a file past the size limit (it read only its beginning)."""
+    from liaison import buildrecord, yamlio
+    from liaison.cache import ParseCache
+    from liaison.parse import Loader
+
+    (tmp_path / "small.yaml").write_bytes(b"name: Ada\n")
+    (tmp_path / "big.yaml").write_bytes(b"#" * (yamlio.MAX_YAML_BYTES + 10))
+    cache = ParseCache(None)
+    loader = Loader(tmp_path, cache)
+    loader.read_bytes("small.yaml")
+    assert cache.digests is None, "no hashes unless asked for"
+    cache.digests = {}
+    assert loader.read_bytes("small.yaml") == b"name: Ada\n"
+    assert len(loader.read_bytes("big.yaml")) == yamlio.MAX_YAML_BYTES + 1
+    assert cache.digests == {"small.yaml": buildrecord.digest(b"name: Ada\n")}
+    child = cache.child()
+    Loader(tmp_path, child).read_bytes("small.yaml")
+    cache.digests.clear()
+    cache.adopt({}, child.digests)
+    assert cache.digests == {"small.yaml": buildrecord.digest(b"name: Ada\n")}
 
 
 @pytest.mark.parametrize("change", ["data file", "new file", "template", "as-of", "page removed",
