@@ -21,6 +21,7 @@ import datetime as dt
 import hashlib
 import json
 import os
+import stat
 from functools import lru_cache
 from pathlib import Path
 
@@ -167,6 +168,9 @@ def _keep_signatures(store: Path, seen: dict) -> None:
     keep(store, lambda fh: fh.write(data))
 
 
+_READ_ONLY = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+
+
 class Hashes(dict):
     """The input files' hashes by relative path (``inputs``). Those of the files ``inputs``
     left (``leave``) are None until ``complete`` is called."""
@@ -183,9 +187,12 @@ class Hashes(dict):
         for rel, signature in left.items():
             value = digests.get(rel) if digests else None
             if value is None:
-                try:
-                    fd = os.open(os.path.join(root, rel), os.O_RDONLY | os.O_NOFOLLOW)
+                try:  # (never a link followed, nor a FIFO put there since waited on)
+                    fd = os.open(os.path.join(root, rel), _READ_ONLY)
                     with open(fd, "rb") as fh:
+                        if not stat.S_ISREG(os.fstat(fd).st_mode):
+                            self[rel] = "special"  # (as ``inputs`` would say now)
+                            continue
                         value = digest(fh.read())
                 except OSError:
                     self[rel] = "unreadable"

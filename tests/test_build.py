@@ -499,6 +499,30 @@ def test_a_first_build_hashes_the_files_the_load_read_from_those_bytes_not_readi
     assert hashes.left is None and None not in hashes.values()
 
 
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="FIFOs are POSIX")
+def test_a_file_left_to_the_load_and_replaced_meanwhile_is_never_followed_nor_waited_on(
+        tmp_path, monkeypatch):
+    """``Hashes.complete`` reads a file the load did not hash itself: a link put in its place
+    is not followed, and a FIFO is not waited on (it would block a plain open)."""
+    from liaison import buildrecord
+
+    monkeypatch.setenv("LIAISON_CACHE_DIR", str(tmp_path / "cache"))
+    root = tmp_path / "root"
+    (root / "data").mkdir(parents=True)
+    for name in ("a", "b", "c"):
+        (root / "data" / f"{name}.yaml").write_text(f"{name}: 1\n")
+    (tmp_path / "secret.txt").write_text("not an input\n")
+    hashes, _stats = buildrecord.hashed_inputs(root, root / "site")
+    assert hashes == {"data/a.yaml": None, "data/b.yaml": None, "data/c.yaml": None}
+    (root / "data" / "a.yaml").unlink()
+    os.mkfifo(root / "data" / "a.yaml")
+    (root / "data" / "b.yaml").unlink()
+    (root / "data" / "b.yaml").symlink_to(tmp_path / "secret.txt")
+    hashes.complete(root)
+    assert hashes == {"data/a.yaml": "special", "data/b.yaml": "unreadable",
+                      "data/c.yaml": buildrecord.digest(b"c: 1\n")}
+
+
 def test_a_file_read_whole_by_the_load_is_hashed_as_the_record_hashes_it(tmp_path):
     """``Loader.read_bytes`` gives the cache's ``digests`` the hash of each file it read whole,
     and none of a file past the size limit (it read only its beginning)."""
