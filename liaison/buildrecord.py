@@ -134,18 +134,18 @@ def inputs(root: Path, out: Path, stats: dict | None = None, leave=None) -> "Has
                     if stats is not None:
                         stats[rel] = signature_of(st)
                     signature = f"{st.st_size}:{st.st_mtime_ns}:{st.st_ctime_ns}:{st.st_ino}"
+                    settled = max(st.st_mtime_ns, st.st_ctime_ns) < recent  # (kept if so)
                     old = known.get(rel)
                     if isinstance(old, list) and len(old) == 2 and old[0] == signature:
                         found[rel] = old[1]
                     elif leave is not None and leave(rel):
                         found[rel] = None
-                        left[rel] = signature if max(st.st_mtime_ns, st.st_ctime_ns) < recent \
-                            else None
+                        left[rel] = signature if settled else None
                         continue
                     else:
                         with open(entry.path, "rb") as fh:
                             found[rel] = digest(fh.read())
-                    if max(st.st_mtime_ns, st.st_ctime_ns) < recent:
+                    if settled:
                         seen[rel] = [signature, found[rel]]
                 except OSError:
                     found[rel] = "unreadable"

@@ -977,9 +977,13 @@ def _interactions_kept(site: Site, as_of: dt.date, bulk: Bulk, store: Store, key
 def _rows_kept(site: Site, as_of: dt.date, bulk: Bulk, store: Store, keys: dict,
                make: bool = True) -> tuple[list[Problem], stats_stage.Partial] | None:
     """The rules and sums of the referral rows (``_check_and_sum_kept``)."""
-    rows = [p for p in bulk.partials if not p.path.startswith(INTERACTIONS)]
     return _check_and_sum_of(site, as_of, store, "referrals", keys["referrals"], make,
-                             [], rows, bulk.referrals)
+                             [], _row_partials(bulk), bulk.referrals)
+
+
+def _row_partials(bulk: Bulk) -> list:
+    """The records of the referral files that failed their model (``Bulk.partials``)."""
+    return [p for p in bulk.partials if not p.path.startswith(INTERACTIONS)]
 
 
 def _index_check_and_sum(site: Site, as_of: dt.date, bulk: Bulk, store: Store, keys: dict):
@@ -996,8 +1000,7 @@ def _index_check_and_sum(site: Site, as_of: dt.date, bulk: Bulk, store: Store, k
         made = {}
         while parts is not None and (i := getattr(parts, end)()) is not None:
             if i == 0:
-                failed = [p for p in bulk.partials if not p.path.startswith(INTERACTIONS)]
-                made[i] = check_bulk(site, as_of, [], bulk.referrals, failed)
+                made[i] = check_bulk(site, as_of, [], bulk.referrals, _row_partials(bulk))
             else:
                 made[i] = stats_stage.accumulate(site, as_of, bulk.referrals, [])
         return made

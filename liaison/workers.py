@@ -45,7 +45,7 @@ def map_shared(read: Callable[[T], R], check: Callable[[list[R], object], object
         payload = make_payload()
         return payload, [check([read(item) for item in items], payload)]
     ctx = multiprocessing.get_context("fork")
-    take = _Next(ctx, len(items))
+    take = TwoEnds(len(items)).front  # (every process takes from the front)
     running = []
     for _ in range(workers - 1):
         to_child_r, to_child_w = ctx.Pipe(duplex=False)
@@ -83,22 +83,6 @@ def map_shared(read: Callable[[T], R], check: Callable[[list[R], object], object
     for t in senders:
         t.join()
     return payload, results
-
-
-class _Next:
-    """The next of ``n`` items, for processes forked after this is made (a counter they
-    share); None once every item is taken."""
-
-    def __init__(self, ctx, n: int):
-        self.at, self.n = ctx.Value("l", 0), n
-
-    def __call__(self) -> int | None:
-        with self.at.get_lock():
-            i = self.at.value
-            if i >= self.n:
-                return None
-            self.at.value = i + 1
-            return i
 
 
 def _read_and_check(read, check, fold, items, take, batch: int, payload_now) -> list:
