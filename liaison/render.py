@@ -356,19 +356,32 @@ def _make_folder(root: str, rel: str) -> None:
     """``root/rel`` made if missing (its parents too), as ``Path.mkdir(parents=True,
     exist_ok=True)`` does, in one system call when only the last folder is missing (almost
     every page has a folder of its own). A file (or a link) where the folder goes, left in a
-    reused folder by a site of another shape, is removed first."""
+    reused folder by a site of another shape, is removed first. The build's processes make
+    folders side by side: one that another process made meanwhile is taken as it is (two
+    pages of one new folder, each in a process, both found its parent missing)."""
     if not rel:
         return
     path = f"{root}/{rel}"
     try:
         os.mkdir(path)
+        return
     except FileExistsError:
-        if not os.path.isdir(path) or os.path.islink(path):
-            os.unlink(path)
-            os.mkdir(path)
+        pass
     except FileNotFoundError:
         _make_folder(root, os.path.dirname(rel))
-        os.mkdir(path)
+        try:
+            os.mkdir(path)
+            return
+        except FileExistsError:  # made by another process since the first try
+            pass
+    if not os.path.isdir(path) or os.path.islink(path):
+        with contextlib.suppress(FileNotFoundError):  # (removed by another process)
+            os.unlink(path)
+        try:
+            os.mkdir(path)
+        except FileExistsError:
+            if not os.path.isdir(path) or os.path.islink(path):
+                raise
 
 
 _WRITE = os.O_WRONLY | os.O_CREAT | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_NOFOLLOW", 0)

@@ -1749,3 +1749,51 @@ def test_briefs_show_spend_and_return_on_visit(golden_build):
         ("2026-08-28", "visit", "4", "0"), ("2026-05-10", "visit", "0", "4")]
     # spend_ytd_cents 0
     assert "$0.00 of the $100.00 annual limit (0%)" in _section(alan, "Spend 2026", "Profile")
+
+
+def test_a_folder_another_process_of_the_build_made_meanwhile_is_taken(tmp_path, monkeypatch):
+    """The build's processes make the folders of their pages side by side. Where two pages
+    of one new folder are in two processes, both can find its parent missing: the one that
+    makes the folder second finds it there (it failed the build with 'File exists', found
+    by random edits on a small site rendered on two processes). Likewise a file where the
+    folder goes, left by a site of another shape, that the other process replaced first."""
+    from liaison import render
+
+    root = str(tmp_path)
+    real_mkdir, real_unlink = os.mkdir, os.unlink
+
+    def other_process_first(path, *args, **kwargs):  # the parent made: so is the folder
+        real_mkdir(path, *args, **kwargs)
+        if path == f"{root}/presentations":
+            real_mkdir(f"{root}/presentations/working-with-us")
+
+    monkeypatch.setattr(os, "mkdir", other_process_first)
+    render._make_folder(root, "presentations/working-with-us")
+    render._make_folder(root, "presentations/working-with-us/p-00001")
+    assert (tmp_path / "presentations" / "working-with-us" / "p-00001").is_dir()
+
+    (tmp_path / "physicians").mkdir()
+    (tmp_path / "physicians" / "d-1").write_text("a file of another site's shape")
+
+    def removed_and_made_by_the_other(path, *args, **kwargs):
+        real_unlink(path, *args, **kwargs)
+        real_mkdir(path)
+
+    monkeypatch.setattr(os, "mkdir", real_mkdir)
+    monkeypatch.setattr(os, "unlink", removed_and_made_by_the_other)
+    render._make_folder(root, "physicians/d-1")
+    assert (tmp_path / "physicians" / "d-1").is_dir()
+
+    (tmp_path / "physicians" / "d-2").write_text("a file")
+    monkeypatch.setattr(os, "unlink", real_unlink)
+    render._make_folder(root, "physicians/d-2")  # (alone: the file removed, the folder made)
+    assert (tmp_path / "physicians" / "d-2").is_dir()
+    (tmp_path / "physicians" / "d-3").write_text("a file")
+
+    def the_other_put_a_file_back(path, *args, **kwargs):
+        real_unlink(path, *args, **kwargs)
+        (tmp_path / "physicians" / "d-3").write_text("not a folder")
+
+    monkeypatch.setattr(os, "unlink", the_other_put_a_file_back)
+    with pytest.raises(FileExistsError):  # not a folder there: never taken for one
+        render._make_folder(root, "physicians/d-3")
