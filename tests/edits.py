@@ -16,7 +16,8 @@ def edit_yaml(path: Path, change) -> None:
 
 
 EDITS = ("note", "date", "done", "drop", "add", "remove", "referral", "phone", "move", "rename",
-         "practice", "tier", "new doctor")
+         "practice", "tier", "new doctor", "follow-up", "row", "potential", "team", "training",
+         "threshold", "deck")
 
 
 def edit(rng: random.Random, root: Path, kind: str) -> tuple[str, Path, bytes | None]:
@@ -27,7 +28,7 @@ def edit(rng: random.Random, root: Path, kind: str) -> tuple[str, Path, bytes | 
     physicians = sorted((data / "physicians").glob("*.yaml"))
     practices = sorted((data / "practices").glob("*.yaml"))
     before = {}
-    if kind in ("note", "date", "done", "drop"):
+    if kind in ("note", "date", "done", "drop", "follow-up"):
         path = rng.choice(logs)
         before[path] = path.read_bytes()
 
@@ -42,6 +43,10 @@ def edit(rng: random.Random, root: Path, kind: str) -> tuple[str, Path, bytes | 
                 item["follow_ups"][0]["done"] = item["date"]
             elif kind == "drop" and len(items) > 1:
                 items.remove(item)
+            elif kind == "follow-up":  # a promise made: open until done
+                item.setdefault("follow_ups", []).append({
+                    "task": "Bring the new referral pads",
+                    "due": item["date"] + dt.timedelta(days=rng.randint(1, 90))})
         edit_yaml(path, change)
     elif kind == "add":
         path = rng.choice(logs).with_name(f"added-{rng.randint(1, 10**6)}.yaml")
@@ -50,13 +55,36 @@ def edit(rng: random.Random, root: Path, kind: str) -> tuple[str, Path, bytes | 
         path = rng.choice(logs)
         before[path] = path.read_bytes()
         path.unlink()
-    elif kind == "referral":
+    elif kind in ("referral", "row"):  # a row removed, or one entered twice
         path = rng.choice(sorted((data / "referrals").glob("*.csv")))
         before[path] = path.read_bytes()
         lines = path.read_text().splitlines(keepends=True)
         if len(lines) > 2:
-            del lines[rng.randrange(1, len(lines))]
+            at = rng.randrange(1, len(lines))
+            if kind == "referral":
+                del lines[at]
+            else:
+                lines.insert(at, lines[at] if lines[at].endswith("\n") else lines[at] + "\n")
             path.write_text("".join(lines))
+    elif kind in ("team", "training"):
+        path = rng.choice(sorted((data / "team").glob("*.yaml")))
+        before[path] = path.read_bytes()
+        guides = sorted(g.stem for g in (root / "content" / "training").glob("*.md"))
+        if kind == "team" or not guides:
+            edit_yaml(path, lambda d: d.update(name=f"Rell Quarby {rng.randint(1, 99)}"))
+        else:
+            edit_yaml(path, lambda d: d.setdefault("trainings", []).append({
+                "guide": rng.choice(guides), "completed": dt.date(2026, rng.randint(1, 10), 3),
+                "score": rng.randint(60, 100)}))
+    elif kind == "threshold":
+        path = root / "site.yaml"
+        before[path] = path.read_bytes()
+        edit_yaml(path, lambda d: d.setdefault("thresholds", {}).update(
+            lapsed_after_days=rng.choice([60, 90, 150])))
+    elif kind == "deck":  # a line added to a deck's last slide
+        path = rng.choice(sorted((root / "content" / "presentations").glob("*.md")))
+        before[path] = path.read_bytes()
+        path.write_text(path.read_text().rstrip("\n") + f"\n\nCall us any day ({rng.randint(1, 99)}).\n")
     elif kind == "practice":
         path = rng.choice(practices)
         before[path] = path.read_bytes()
@@ -71,7 +99,9 @@ def edit(rng: random.Random, root: Path, kind: str) -> tuple[str, Path, bytes | 
         new = {"phone": f"828-555-{rng.randint(1000, 9999)}",
                "move": rng.choice(practices).stem,
                "rename": f"Tamsin Orlo-Vey {rng.randint(1, 99)}",
-               "tier": rng.choice(["A", "B", "C"])}[kind]
-        field = {"phone": "phone", "move": "practice", "rename": "name", "tier": "tier"}[kind]
+               "tier": rng.choice(["A", "B", "C"]),
+               "potential": rng.choice(["high", "medium", "low"])}[kind]
+        field = {"phone": "phone", "move": "practice", "rename": "name", "tier": "tier",
+                 "potential": "potential"}[kind]
         edit_yaml(path, lambda d: d.update({field: new}))
     return f"{kind} {path.relative_to(root).as_posix()}", path, before.get(path)
