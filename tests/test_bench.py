@@ -96,3 +96,27 @@ def test_the_side_by_side_bench_reports_the_machines_speed_before_and_after_its_
                                          if line.startswith("ratio liaison/hugo"))
     assert (hugo_site / "hugo.json").is_file()
     assert "liaison  run 1:" in done.stderr and "hugo     run 1:" in done.stderr
+
+
+@pytest.mark.parametrize("how", [[], ["--forked"], ["--serve"]])
+def test_random_edits_compare_every_build_with_a_full_one(tmp_path, how):
+    """bench/random_edits.py edits a generated site at random and compares, after each
+    step, the incremental build (or the site ``serve`` keeps in memory) with a full build,
+    file by file; it never writes into a folder it did not make."""
+    work = tmp_path / "edits"
+    done = subprocess.run([sys.executable, str(REPO / "bench" / "random_edits.py"), str(work),
+                           "--physicians", "30", "--steps", "3", "--seed", "2", *how],
+                          capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stdout + done.stderr
+    steps = [line for line in done.stdout.splitlines() if line.startswith("step ")]
+    assert len(steps) == 3 and all(line.endswith(("same", "taken back")) for line in steps), steps
+    compared = sum(line.endswith("same") for line in steps)
+    assert done.stdout.splitlines()[-1] == f"{compared} builds compared, 0 failed"
+    assert compared >= 1
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / "notes.txt").write_text("kept")
+    refused = subprocess.run([sys.executable, str(REPO / "bench" / "random_edits.py"), str(mine)],
+                             capture_output=True, text=True, timeout=60)
+    assert refused.returncode == 1 and "was not written by this script" in refused.stderr
+    assert (mine / "notes.txt").read_text() == "kept"
