@@ -296,7 +296,41 @@ def timed(cmd: list[str], cwd: Path | None = None, env: dict | None = None) -> d
     if os.waitstatus_to_exitcode(status) != 0:
         raise SystemExit(f"{' '.join(cmd)} failed:\n{err}")
     return {"wall": wall, "cpu": usage.ru_utime + usage.ru_stime, "rss": peak[0], "pss": peak[1],
-            "load": os.getloadavg()[0]}
+            "load": os.getloadavg()[0], "laps": laps_of(err)}
+
+
+def laps_of(err: str) -> list[tuple[float, str]]:
+    """The stages a build printed with ``--timings`` ("time:  1.234 s  what it did")."""
+    found = []
+    for line in err.splitlines():
+        if line.startswith("time:"):
+            seconds, _, stage = line[5:].strip().partition(" s  ")
+            found.append((float(seconds), stage))
+    return found
+
+
+# What the stages of ``build --timings`` begin with, and their short names
+STAGE_NAMES = (("load", "load"), ("check+sum", "check"), ("statistics", "stats"),
+               ("deck", "decks"), ("index", "index"), ("work out", "keys"),
+               ("render and write", "pages"), ("render", "snippets"), ("swap", "swap"),
+               ("nothing changed", "nothing changed"))
+
+
+def _stage_name(stage: str) -> str:
+    return next((name for start, name in STAGE_NAMES if stage.startswith(start)),
+                " ".join(stage.split()[:2]))
+
+
+def laps_line(r: dict, indent: str) -> str:
+    """A build's stages of a hundredth of a second or more on one line (each by a short
+    name), and the rest of its time outside them (Python's start, imports, waits for the
+    processes forked beside): where a slow run spent its time."""
+    if not r["laps"]:
+        return ""
+    shown = [f"{seconds:.2f} {_stage_name(stage)}" for seconds, stage in r["laps"]
+             if seconds >= 0.01]
+    outside = r["wall"] - sum(seconds for seconds, _stage in r["laps"])
+    return f"\n{indent}stages: {', '.join(shown)}; outside them {outside:.2f}"
 
 
 def main(argv=None) -> int:
@@ -349,7 +383,8 @@ def main(argv=None) -> int:
                     env = None
                 else:
                     cmd = [sys.executable, str(REPO / "build.py"), "build", "--root",
-                           str(args.site.resolve()), "--out", str(out), "--as-of", args.as_of]
+                           str(args.site.resolve()), "--out", str(out), "--as-of", args.as_of,
+                           "--timings"]  # (its stages, printed under its line)
                     # a cache folder of its own, empty, as Hugo's: a cold build reads every
                     # file; the rebuilds after it use what it kept there
                     env = dict(os.environ, LIAISON_CACHE_DIR=str(work / f"liaison-cache-{i}"))
@@ -358,13 +393,14 @@ def main(argv=None) -> int:
                 files = sum(len(f) for _d, _s, f in os.walk(out))
                 print(f"{which:8} run {i + 1}: {r['wall']:6.2f} s wall, {r['cpu']:6.2f} s cpu, "
                       f"peak RSS {r['rss'] / 2**20:6.0f} MiB (PSS {r['pss'] / 2**20:6.0f}), "
-                      f"{files} files, load {r['load']:.2f}", file=sys.stderr)
+                      f"{files} files, load {r['load']:.2f}{laps_line(r, ' ' * 10)}",
+                      file=sys.stderr)
                 if which == "liaison" and args.edits:
                     for name, r in _rebuilds(cmd, args.site.resolve(), out, env).items():
                         runs[name].append(r)
                         print(f"  {name:29}: {r['wall']:6.2f} s wall, {r['cpu']:6.2f} s cpu, "
-                              f"peak RSS {r['rss'] / 2**20:6.0f} MiB, load {r['load']:.2f}",
-                              file=sys.stderr)
+                              f"peak RSS {r['rss'] / 2**20:6.0f} MiB, load {r['load']:.2f}"
+                              f"{laps_line(r, ' ' * 4)}", file=sys.stderr)
                 _wait_for_removal(out)
                 if not args.keep_outputs:
                     shutil.rmtree(out)

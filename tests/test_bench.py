@@ -74,7 +74,8 @@ def test_the_side_by_side_bench_reports_the_machines_speed_before_and_after_its_
     """bench/hugo.py writes a Hugo site of the same pages, times Hugo and Liaison on it and
     prints the ratio of their medians; the machine's speed (a fixed loop of Python
     additions, about 1 s on a quiet hour) comes before and after the runs, so that the
-    figures of a slow hour read as such."""
+    figures of a slow hour read as such. Under each of Liaison's builds (the cold one and
+    the rebuilds after edits) come its stages and the time outside them."""
     if shutil.which("hugo") is None:
         reason = "hugo is not installed (Debian's hugo)"
         if os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no"):
@@ -82,7 +83,8 @@ def test_the_side_by_side_bench_reports_the_machines_speed_before_and_after_its_
         pytest.skip(reason)
     hugo_site = tmp_path / "hugo-site"
     done = subprocess.run([sys.executable, str(REPO / "bench" / "hugo.py"), str(example_site),
-                           str(hugo_site), "--as-of", "2026-11-26", "--time", "--repeat", "1"],
+                           str(hugo_site), "--as-of", "2026-11-26", "--time", "--repeat", "1",
+                           "--edits"],
                           capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stderr
     lines = done.stdout.splitlines()
@@ -96,6 +98,17 @@ def test_the_side_by_side_bench_reports_the_machines_speed_before_and_after_its_
                                          if line.startswith("ratio liaison/hugo"))
     assert (hugo_site / "hugo.json").is_file()
     assert "liaison  run 1:" in done.stderr and "hugo     run 1:" in done.stderr
+    err = done.stderr.splitlines()
+    cold = err[next(i for i, line in enumerate(err) if line.startswith("liaison  run 1:")) + 1]
+    assert cold.startswith(" " * 10 + "stages: ") and " load, " in cold, cold
+    assert " pages" in cold and "; outside them " in cold, cold
+    rebuilds = [i for i, line in enumerate(err) if line.startswith("  rebuild, ")]
+    assert len(rebuilds) == 4, done.stderr
+    for i in rebuilds:
+        assert err[i + 1].startswith(" " * 4 + "stages: "), err[i + 1]
+        outside = float(err[i + 1].rsplit("outside them ", 1)[1])
+        wall = float(err[i].split(":", 1)[1].split(" s wall")[0])
+        assert 0 <= outside < wall, (err[i], err[i + 1])
 
 
 @pytest.mark.parametrize("how", [[], ["--forked"], ["--serve"]])
