@@ -313,7 +313,8 @@ def laps_of(err: str) -> list[tuple[float, str]]:
 STAGE_NAMES = (("load", "load"), ("check+sum", "check"), ("statistics", "stats"),
                ("deck", "decks"), ("index", "index"), ("work out", "keys"),
                ("render and write", "pages"), ("render", "snippets"), ("swap", "swap"),
-               ("nothing changed", "nothing changed"))
+               ("nothing changed", "nothing changed"), ("hash", "hashes"),
+               ("wait for the listing", "spare"))
 
 
 def _stage_name(stage: str) -> str:

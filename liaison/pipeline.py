@@ -1121,10 +1121,14 @@ def build(root: Path, as_of: dt.date, out: Path, strict: bool = False, on_checke
     target = out.resolve()
     check_output(target)  # refuse a foreign folder before any work
     hashes, file_stats = None, {}
+    compared = waited = []  # the waits of this process, among the timings: (stage, seconds)
     if not full:
         record, hashes = reuse_site(target, root, as_of, strict, file_stats, hashed)
         if record is not None:
             return _unchanged(root, target, record, on_checked, start)
+        if hashes is not None:  # (the hashing forked by the command, or done here)
+            compared = [("hash the input files, compare them with the last build's",
+                         time.perf_counter() - start)]
     # No site to compare (the first build, or one with other settings or code): the hashes
     # are taken once the records are read, not waited for first (0.75 s at 10,000
     # physicians; the records are read and checked 0.26 s sooner, the hashing sharing the
@@ -1162,10 +1166,14 @@ def build(root: Path, as_of: dt.date, out: Path, strict: bool = False, on_checke
             progress.stage("planning pages")
             record = {**buildrecord.settings(as_of, strict),
                       "inputs": checked.inputs if hashes is None else hashes}
-            listed = listing.result() if listing is not None else None
+            if listing is not None:
+                asked = time.perf_counter()
+                listed = listing.result()
+                waited = [("wait for the listing of the site in place (and the spare it makes "
+                           "where there is none)", time.perf_counter() - asked)]
             result = build_site(checked, as_of, out, workers=workers, progress=progress,
                                 record=record, incremental=not full, listed=listed)
-            result.timings = checked.timings + result.timings
+            result.timings = compared + checked.timings + waited + result.timings
             result.seconds = time.perf_counter() - start  # reading and checking included
             return result
     finally:

@@ -198,6 +198,14 @@ def test_the_first_edit_after_a_full_build_writes_into_a_spare_made_of_the_site(
     assert made and made[0] is not None, "a spare made of the site in place"
     assert any(f"{result.kept:,} in the spare folder already" in label
                for label, _seconds in result.timings), result.timings
+    # what the build waited for is among its timings: the input files' hashes first, the
+    # listing that made the spare once the records were checked
+    labels = [label for label, _seconds in result.timings]
+    assert labels[0].startswith("hash the input files"), labels
+    waited = labels.index("wait for the listing of the site in place (and the spare it makes "
+                          "where there is none)")
+    assert labels[waited - 1].startswith("placing diagnostics"), labels
+    assert all(seconds >= 0 for _label, seconds in result.timings)
     assert b"828-555-0111" in page.read_bytes()
     changed = [p for p in pages if p.stat().st_ino != inodes[p]]  # new files: rendered
     assert len(changed) <= result.pages - result.kept - 1 < len(pages) // 2
