@@ -133,3 +133,42 @@ def test_random_edits_compare_every_build_with_a_full_one(tmp_path, how):
                              capture_output=True, text=True, timeout=60)
     assert refused.returncode == 1 and "was not written by this script" in refused.stderr
     assert (mine / "notes.txt").read_text() == "kept"
+
+
+def test_the_pages_are_timed_by_kind_in_the_builds_own_processes(example_site, tmp_path):
+    """bench/pages.py runs a full build with each page's render, its context, the files
+    written and the folders made timed in the processes that render: every page the build
+    made is counted once, under its kind, the context within the render; the site goes to
+    the folder named (which must not exist yet), nothing else beside the site."""
+    before = sorted(p.name for p in example_site.parent.iterdir())
+    (tmp_path / "elsewhere").mkdir()
+    out = tmp_path / "elsewhere" / "timed-site"
+    done = subprocess.run([sys.executable, str(REPO / "bench" / "pages.py"), str(example_site),
+                           "--out", str(out)], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stdout + done.stderr
+    lines = done.stdout.splitlines()
+    built = int(next(line for line in lines if line.startswith("built ")).split()[1])
+    head = next(i for i, line in enumerate(lines) if line.split()[:2] == ["kind", "pages"])
+    rows = {}
+    for line in lines[head + 1:]:
+        if line.startswith("process "):
+            break
+        cells = line.rsplit(None, 5) if not line.strip().startswith("every page") else None
+        if cells is None:
+            assert int(line.split()[2]) == built, line
+            continue
+        kind, n, each, context, template, seconds = cells
+        rows[kind.strip()] = (int(n), float(each), float(context), float(template), float(seconds))
+    assert sum(n for n, *_rest in rows.values()) == built
+    assert {"physician", "practice", "deck", "activity-month"} <= rows.keys(), rows
+    assert rows["physician"][2] > 0 and rows["physician"][3] > 0  # both parts timed
+    for kind, (n, each, context, template, seconds) in rows.items():
+        assert 0 <= context <= each and abs(context + template - each) < 0.02, (kind, rows[kind])
+    procs = [line for line in lines if line.startswith("process ")]
+    assert procs and sum(int(line.split(": ", 1)[1].split()[0]) for line in procs) == built
+    assert (out / "index.html").is_file() and len(list(out.glob("physicians/*/index.html"))) \
+        == rows["physician"][0]
+    assert sorted(p.name for p in example_site.parent.iterdir()) == sorted([*before, "elsewhere"])
+    again = subprocess.run([sys.executable, str(REPO / "bench" / "pages.py"), str(example_site),
+                            "--out", str(out)], capture_output=True, text=True, timeout=60)
+    assert again.returncode == 1 and "exists" in again.stderr
