@@ -125,3 +125,37 @@ def test_an_override_reads_the_fields_of_each_interaction(example_site, tmp_path
     assert code == 1
     assert any(e.startswith("templates/physician.html:") and "has no attribute 'sumary'" in e
                for e in err), err
+
+
+def test_a_list_of_interactions_in_one_call_gives_the_loop_s_bytes(example_site, tmp_path):
+    """``interactions_html(recent, base)`` (the built-in pages' lists of interactions, in one
+    call) gives what a loop of ``interaction_html(i, base)`` gives: a site whose own
+    activity_month.html and macros.html loop (rendered in the sandbox, the other built-in
+    templates calling ``interactions_html`` there too) builds the same files as the built-in
+    templates alone."""
+    from click.testing import CliRunner
+
+    from liaison.cli import main
+
+    def build(out):
+        result = CliRunner().invoke(main, ["build", "--root", str(example_site), "--out",
+                                           str(out), "--as-of", AS_OF])
+        assert result.exit_code == 0, result.stderr
+
+    def files(out):
+        return {p.relative_to(out).as_posix(): p.read_bytes() for p in sorted(out.rglob("*"))
+                if p.is_file() and not p.name.startswith(".liaison")}
+
+    build(tmp_path / "builtin")
+    one_call = "{{ interactions_html(recent, base) }}"
+    loop = "{% for i in recent %}{{ interaction_html(i, base) }}{% endfor %}"
+    for name in ("activity_month.html", "macros.html"):
+        text = _builtin(name)
+        assert text.count(one_call) == 1, name
+        _override(example_site, name, text.replace(one_call, loop))
+    build(tmp_path / "looped")
+    builtin, looped = files(tmp_path / "builtin"), files(tmp_path / "looped")
+    assert builtin.keys() == looped.keys()
+    assert [path for path in builtin if builtin[path] != looped[path]] == []
+    months = [path for path in builtin if path.startswith("activity/20")]
+    assert months and all(builtin[path].count(b'<li>\n  <div class="meta">') for path in months)

@@ -99,7 +99,9 @@ def test_the_built_in_templates_render_every_page_of_the_sample_site_the_same(tm
                                        undefined=jinja2.StrictUndefined, trim_blocks=True,
                                        lstrip_blocks=True, keep_trailing_newline=True)
             plain.filters, plain.globals = env.filters, dict(env.globals)
-            plain.globals["interaction_html"] = render.Snippets(plain).interaction
+            snippets = render.Snippets(plain)
+            plain.globals["interaction_html"] = snippets.interaction
+            plain.globals["interactions_html"] = snippets.interactions
             env = plain
         return {p.path: render.render_page(view, p, env) for p in reg.plan(view)}
 
