@@ -297,6 +297,22 @@ def test_interaction_notes_are_rendered_once_before_the_page_workers_fork(genera
     assert render.prerender_notes(view, workers=2) == 0  # nothing left to render
 
 
+def _fields_made_here(monkeypatch) -> set[int]:
+    """The ids of the interactions whose view fields this process makes from now on (each
+    process forked meanwhile fills its own copy)."""
+    from liaison import pages
+
+    here = set()
+    fields = pages.SiteView.interaction_fields
+
+    def made_here(self, r):
+        here.add(id(r))
+        return fields(self, r)
+
+    monkeypatch.setattr(pages.SiteView, "interaction_fields", made_here)
+    return here
+
+
 @pytest.mark.skipif(not can_fork(), reason="fork is not available on this platform")
 @pytest.mark.parametrize("workers", [2, 3])
 def test_interaction_snippets_are_rendered_once_before_the_page_workers_fork(
@@ -310,6 +326,7 @@ def test_interaction_snippets_are_rendered_once_before_the_page_workers_fork(
     view = pages.SiteView(checked.site, checked.stats, D)
     env = render.make_env(generated, view.palette)
     shown = [r for r in checked.site.interactions if r.date <= D]
+    here = _fields_made_here(monkeypatch)
     count, notes = render.prerender_snippets(view, env, workers=workers)
     assert count == len(shown) > 50
     assert notes == len({r.notes for r in shown if r.notes}) > 10  # rendered with them
@@ -317,13 +334,14 @@ def test_interaction_snippets_are_rendered_once_before_the_page_workers_fork(
     assert len(snippets.memo) == len(shown)
     # kept as UTF-8 bytes (half the memory of the strings, which hold non-ASCII separators)
     assert all(type(html) is bytes for html in snippets.memo.values())
-    # this process made the views of the chunks it took only (each process starts with one of
-    # its own, then they share the rest); the pages never make the others'
-    made = [r for r in shown if view.interaction(r).__dict__]
-    assert 0 < len(made) < len(shown)
+    # this process rendered the snippets of the chunks it took only (each process starts with
+    # one of its own, then they share the rest); the fields of a view, made for its snippet,
+    # are not kept in the view; the pages, which show the snippets, never make them
+    assert 0 < len(here) < len(shown)
+    assert not [r for r in shown if view.interaction(r).__dict__]
     for page in pages.plan(view):
         render.render_page(view, page, env)
-    assert [r for r in shown if view.interaction(r).__dict__] == made
+    assert not [r for r in shown if view.interaction(r).__dict__]
     alone = render.make_env(generated, view.palette).globals["interaction_html"].__self__
     fresh = pages.SiteView(checked.site, checked.stats, D)
     for r in shown:
@@ -360,12 +378,13 @@ def test_the_snippets_are_shared_out_whatever_the_work_beside_costs(generated, m
         while chunks.taken.value < total and time.monotonic() < deadline:
             time.sleep(0.01)
 
+    here = _fields_made_here(monkeypatch)
     assert render.prerender_snippets(view, env, 2, beside)[0] == len(shown)
     chunks = made_chunks[0]
     assert len(shown) // chunks.size >= 16  # some 16 chunks a process
     # this process rendered its own first chunk only; every snippet is there
     by_month = [r for month in sorted(view.by_month) for r in view.by_month[month]]
-    assert [r for r in by_month if view.interaction(r).__dict__] == by_month[:chunks.size]
+    assert [r for r in by_month if id(r) in here] == by_month[:chunks.size]
     snippets = render.snippets_of(env)
     alone = render.make_env(generated, view.palette).globals["interaction_html"].__self__
     fresh = pages.SiteView(checked.site, checked.stats, D)
