@@ -28,7 +28,7 @@ from liaison.errors import LiaisonError, TemplateFailure
 from liaison.progress import QUIET, Progress
 from liaison.sandbox import BUDGET, Sandbox
 from liaison.pages.view import InteractionView
-from liaison.trusted import Trusted, _escape_inner, escape_output
+from liaison.trusted import Trusted, escape_output, escaped_text
 from liaison.workers import can_fork, cpu_count, map_forked
 
 PACKAGE_TEMPLATES = Path(__file__).parent / "templates"
@@ -229,7 +229,7 @@ def interaction_item(i: dict, base: str, day) -> str:
     ``day``: the environment's ``day`` filter. Only the built-in macros.html is ever
     replaced by it (``Snippets.ready``); tests/test_snippet.py renders both for every branch
     of the macro and compares them, so an edit of one without the other fails there."""
-    e = _text
+    e = escaped_text
     as_of, b = i["as_of"], e(base)
     by = f'<a href="{b}{e(i["liaison_href"])}">{e(i["liaison_name"])}</a>' \
         if i["liaison_href"] else e(i["liaison_name"])
@@ -258,13 +258,6 @@ def interaction_item(i: dict, base: str, day) -> str:
         out.append(f'<div class="meta">Next visit planned {day(i["next_visit"], as_of)}</div>')
     out.append("</li>")
     return "".join(out)
-
-
-def _text(value) -> str:
-    """``{{ value }}``'s text: escaped unless Markup (``trusted.escape_output``)."""
-    if type(value) is str and _escape_inner is not None:
-        return _escape_inner(value)
-    return escape_output(value)
 
 
 def _bare(macro):

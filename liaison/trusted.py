@@ -36,6 +36,14 @@ def escape_output(value) -> Markup:
     return escape(value)
 
 
+def escaped_text(value) -> str:
+    """``escape_output(value)`` as a plain string, without making a Markup of a string's
+    escape (Python that writes HTML itself: ``render.interaction_item``)."""
+    if type(value) is str and _escape_inner is not None:
+        return _escape_inner(value)
+    return escape_output(value)
+
+
 class _Generator(CodeGenerator):
     """An escaped output calls ``environment.escape_output`` instead of ``escape``."""
 

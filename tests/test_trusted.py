@@ -12,7 +12,7 @@ from markupsafe import Markup, escape
 
 from liaison import pages as reg
 from liaison import render
-from liaison.trusted import Trusted, escape_output
+from liaison.trusted import Trusted, escape_output, escaped_text
 
 SAMPLE = Path(__file__).resolve().parent.parent  # the repository root is the sample site
 
@@ -37,6 +37,15 @@ def test_escape_output_is_markupsafes_escape(value):
     got = escape_output(value)
     assert type(got) is Markup
     assert got == escape(value)
+
+
+@pytest.mark.parametrize("value", VALUES, ids=[repr(v)[:30] for v in VALUES])
+def test_escaped_text_is_the_escape_s_text(value):
+    """The same text as ``escape_output``; a plain string's escape stays a plain string."""
+    got = escaped_text(value)
+    assert got == escape(value)
+    if type(value) is str:
+        assert type(got) is str
 
 
 class Sub(dict):
