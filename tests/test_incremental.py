@@ -802,3 +802,51 @@ def test_the_parts_dropped_after_an_edit_are_those_of_the_records_that_changed()
     assert changed_parts(None, same) == {a, b, c}  # a file new to the hot ones
     assert changed_parts(was, None) == {a, b, c}  # a file gone
     assert changed_parts(("h1", frozenset({a, b}), ((0,), b"1")), same) == {a, b, c}  # damaged
+
+
+def test_the_pages_keys_are_the_same_however_the_interactions_files_are_looked_up(
+        generated, monkeypatch):
+    """incremental.Keys._files_in: the files of a page's interactions by their positions in
+    the site's interactions (a build at scale), one by one (after an edit: few), and by
+    record for lists the view does not keep by position: the same keys each way (a key
+    that changed with the way would render pages again after every edit)."""
+    from liaison import incremental, pages, pipeline
+    from liaison.pages.view import Listed
+
+    checked = pipeline.check(generated, AS_OF, keep_records=True, use_cache=False)
+    inputs = {rel: f"h{i}" for i, rel in enumerate(sorted({s[0] for s in
+                                                            checked.site.src.values()}))}
+
+    def keys(one_by_one: int, listed: bool = True) -> dict[str, str]:
+        monkeypatch.setattr(incremental, "FILES_ONE_BY_ONE", one_by_one)
+        view = pages.SiteView(checked.site, checked.stats, AS_OF)
+        if not listed:  # plain lists, as a view whose index was not kept by position
+            for name in ("by_doc", "visits_by_doc", "by_practice", "by_member", "by_month"):
+                mapping = getattr(view, name)
+                assert isinstance(mapping, Listed)
+                setattr(view, name, {key: list(mapping[key]) for key in mapping})
+        seen = []
+        files_in = incremental.Keys._files_in
+
+        def counted(self, listed, records=()):
+            seen.append(self._file_at is not None)
+            return files_in(self, listed, records)
+
+        monkeypatch.setattr(incremental.Keys, "_files_in", counted)
+        out = incremental.page_keys(view, pages.plan(view), inputs, {"as_of": "x"})
+        monkeypatch.setattr(incremental.Keys, "_files_in", files_in)
+        return out, seen
+
+    by_position, seen = keys(0)
+    assert seen and all(seen[1:])  # every look-up after the first by position
+    one_by_one, seen = keys(10 ** 9)
+    assert seen and not any(seen)
+    by_record, _seen = keys(0, listed=False)
+    assert by_position == one_by_one == by_record
+    assert len(set(by_position.values())) > len(by_position) // 2  # keys that tell pages apart
+    # a file's hash is part of the keys of the pages that show its interactions
+    rel = next(rel for rel in inputs if rel.startswith("data/interactions/"))
+    inputs[rel] = "edited"
+    edited, _seen = keys(0)
+    changed = {path for path in edited if edited[path] != by_position[path]}
+    assert changed and changed < set(edited)

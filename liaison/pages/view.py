@@ -76,6 +76,11 @@ class Listed(Mapping):
     def get(self, key, default=None):
         return self[key] if key in self._at else default
 
+    def positions(self, records: list):
+        """The positions in ``records`` of each key's records (key -> positions, in the
+        records' order), when they are the records this lists; else None."""
+        return self._at if self._records is records else None
+
     def __contains__(self, key) -> bool:
         return key in self._at
 
