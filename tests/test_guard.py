@@ -8,6 +8,7 @@ import runpy
 from pathlib import Path
 
 import pytest
+from hypothesis import example, given, settings, strategies as st
 
 from liaison import guard
 from test_validate import PATIENT_MSG, at, validate, write
@@ -31,13 +32,62 @@ def test_corpus_recall_and_false_alarms():
     assert missed == [] and alarms == []
 
 
+@pytest.fixture(params=["re2", "re"])
+def prefilter(request, monkeypatch):
+    """might_hold with its one RE2 pass first (google-re2), and without it (the searches of
+    ``re`` alone, as where google-re2 is not installed)."""
+    if request.param == "re2":
+        assert guard._ANY_WORD is not None, "google-re2 is a dependency"
+    else:
+        monkeypatch.setattr(guard, "_ANY_WORD", None)
+    return guard.might_hold
+
+
 @pytest.mark.parametrize("text, kind", POSITIVES)
-def test_the_file_prefilter_lets_every_positive_through(text, kind):
+def test_the_file_prefilter_lets_every_positive_through(text, kind, prefilter):
     """might_hold (the cheap test of a whole file's bytes) is a superset of the patterns:
     plain, quoted and wrapped over lines."""
     for raw in (f"notes: {text}\n", f"notes: '{text}'\n",
                 "notes: >\n  " + text.replace(" ", "\n  ", 2) + "\n"):
-        assert guard.might_hold(raw.encode()), raw
+        assert prefilter(raw.encode()), raw
+
+
+def test_the_file_prefilter_passes_over_ordinary_notes(prefilter):
+    """The negatives of the corpus, which hold none of the keywords, are passed over: the
+    prefilter is not a test that lets everything through."""
+    quiet = [t for t in NEGATIVES if not any(p.search(t.lower().encode()) for p in guard._WORDS)]
+    assert len(quiet) > 10
+    for text in quiet:
+        assert not prefilter(f"notes: {text}\n".encode()), text
+
+
+def _python_finds(low: bytes) -> bool:
+    return any(p.search(low) is not None for p in (*guard._SHAPES, *guard._WORDS))
+
+
+# Bytes made of the keywords' letters, digits (as the lower-cased bytes hold them: 0),
+# separators and a few other bytes: what the look-arounds and the separators between a
+# phrase's parts look at.
+_ALPHABET = b"patienolcymrdsuhxbkwvg0-. _#:\t\n'\xe9\x80"
+
+
+@settings(max_examples=3000, deadline=None)
+@example(b"m_r 0")  # an underscore between a phrase's parts: [\W_] in ``re``
+@example(b"d_o_b")
+@example(b"s_s_n")
+@example(b"member_id")
+@example(b"pt")  # a look-ahead at the end of the bytes
+@example(b"x patient")
+@given(st.lists(st.sampled_from([bytes([c]) for c in _ALPHABET]
+                                + [b"patient", b"pt", b"ssn", b"dob", b"acc", b"memb",
+                                   b"subscrib", b"er", b"id", b"medica", b"birth", b"000",
+                                   b"00", b"0000", b"mr", b"chart", b"cord", b"social"]),
+                max_size=12).map(b"".join))
+def test_the_one_re2_pass_finds_whatever_the_searches_find(low):
+    """guard._EVERY_WORD (RE2, no look-around) against guard._SHAPES and _WORDS (``re``):
+    every text they find something in, it finds something in too."""
+    if _python_finds(low):
+        assert guard._ANY_WORD.search(low) is not None, low
 
 
 ESCAPED = 'name: "SSN 123\\x2d45\\x2d6789"\nspecialty: Family Medicine\npractice: french-broad-podiatry\n'
