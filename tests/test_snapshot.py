@@ -476,13 +476,13 @@ def test_what_the_keys_read_of_the_interactions_is_kept_with_their_rules_and_sum
 
     monkeypatch.setattr(buildrecord, "RACY_NS", 0)
     files_of: list[int] = []
-    original = incremental.Keys._files
+    original = incremental.Keys._files_in
 
-    def counted(self, records):
-        files_of.append(len(records))
-        return original(self, records)
+    def counted(self, listed, records=()):
+        files_of.append(len(listed) + len(records))
+        return original(self, listed, records)
 
-    monkeypatch.setattr(incremental.Keys, "_files", counted)
+    monkeypatch.setattr(incremental.Keys, "_files_in", counted)
     out, full = tmp_path / "out", tmp_path / "full"
     first = build(generated, AS_OF, out, workers=1)
     made = len(files_of)
