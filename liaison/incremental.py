@@ -172,8 +172,7 @@ class Keys:
             # (after an edit, most parts are taken as kept: a few files looked up one by one)
             rest += chain.from_iterable(_taken(interactions, p) for p in at)
             self._asked += len(rest)
-            src, inputs = self.src, self.inputs
-            return sorted({src[id(r)][0] + "=" + inputs.get(src[id(r)][0], "?") for r in rest})
+            return sorted(set(map(self._file, rest)))
         file_at = self._files_at()
         names: set[str] = set()
         for positions in at:
@@ -188,8 +187,7 @@ class Keys:
             try:
                 names.update(map(file_of.__getitem__, map(id, rest)))
             except KeyError:  # not all of them the site's interactions
-                src, inputs = self.src, self.inputs
-                names.update(src[id(r)][0] + "=" + inputs.get(src[id(r)][0], "?") for r in rest)
+                names.update(map(self._file, rest))
         return sorted(names)
 
     def _files_at(self) -> list[str]:
