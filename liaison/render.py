@@ -27,7 +27,7 @@ from liaison import pages as page_registry
 from liaison.errors import LiaisonError, TemplateFailure
 from liaison.progress import QUIET, Progress
 from liaison.sandbox import BUDGET, Sandbox
-from liaison.pages.view import InteractionView
+from liaison.pages.view import InteractionView, Refs
 from liaison.trusted import Trusted, escape_output, escaped_text
 from liaison.workers import can_fork, cpu_count, map_forked
 
@@ -196,8 +196,8 @@ class Snippets:
         view), else by the macro."""
         macro = self.macro or self.ready()
         if self.twin and type(view) is InteractionView:
-            return interaction_item(view._site().interaction_fields(view._record), self.BASE,
-                                    self.env.filters["day"])
+            return interaction_item(view._site().interaction_fields(view._record, shared=True),
+                                    self.BASE, self.env.filters["day"])
         return str(macro(view, self.BASE))
 
     def ready(self):
@@ -241,10 +241,9 @@ def interaction_item(i: dict, base: str, day) -> str:
     if i["cost"]:
         out.append(f' · <span class="cost">cost {e(i["cost"])}</span>')
     out.append(f'</div>\n  <div><strong>{e(i["summary"])}</strong></div>\n  <div class="meta">')
-    out.append(", ".join([f'<a href="{b}{e(p.href)}">{e(p.name)}</a>' for p in i["practices"]]))
+    out.append(_links(i["practices"], b))
     if i["physicians"]:
-        out.append(" — " + ", ".join([f'<a href="{b}{e(d.href)}">{e(d.name)}</a>'
-                                      for d in i["physicians"]]))
+        out.append(" — " + _links(i["physicians"], b))
     if i["met_with"]:
         out.append(" — met " + _joined(i["met_with"], ", "))
     if i["deck"]:
@@ -258,6 +257,20 @@ def interaction_item(i: dict, base: str, day) -> str:
         out.append(f'<div class="meta">Next visit planned {day(i["next_visit"], as_of)}</div>')
     out.append("</li>")
     return "".join(out)
+
+
+def _links(refs, b: str) -> str:
+    """``interaction_item``'s links to practices or physicians (``b``: the base, escaped),
+    joined; kept in a shared list (``Refs``) with the base they were made with, so that
+    the snippets that name the same ones make them once."""
+    shared = type(refs) is Refs
+    if shared and refs.base == b:
+        return refs.links
+    e = escaped_text
+    html = ", ".join([f'<a href="{b}{e(r.href)}">{e(r.name)}</a>' for r in refs])
+    if shared:
+        refs.base, refs.links = b, html
+    return html
 
 
 def _bare(macro):

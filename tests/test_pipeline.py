@@ -305,9 +305,9 @@ def _fields_made_here(monkeypatch) -> set[int]:
     here = set()
     fields = pages.SiteView.interaction_fields
 
-    def made_here(self, r):
+    def made_here(self, r, shared=False):
         here.add(id(r))
-        return fields(self, r)
+        return fields(self, r, shared)
 
     monkeypatch.setattr(pages.SiteView, "interaction_fields", made_here)
     return here

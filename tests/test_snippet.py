@@ -13,7 +13,7 @@ from markupsafe import Markup
 
 from liaison import pages as reg
 from liaison import pipeline, render
-from liaison.pages.view import InteractionView
+from liaison.pages.view import InteractionView, Refs
 from liaison.trusted import Trusted
 
 SAMPLE = Path(__file__).resolve().parent.parent  # the repository root is the sample site
@@ -75,8 +75,37 @@ def test_the_python_snippet_renders_the_macros_bytes_in_every_branch():
     views = list(_views())
     assert len(views) > 100
     for fields in views:
-        for base in (snippets.BASE, "../../", 'x"<&'):
-            assert render.interaction_item(fields, base, day) == str(macro(fields, base)), fields
+        # the refs as lists of their own, and as shared lists that keep their links (Refs),
+        # each base twice: the links kept for one base are never given for another
+        shared = dict(fields, practices=Refs(fields["practices"]),
+                      physicians=Refs(fields["physicians"]))
+        for given in (fields, shared):
+            for base in (snippets.BASE, "../../", 'x"<&') * 2:
+                assert render.interaction_item(given, base, day) == str(macro(fields, base)), \
+                    (given, base)
+
+
+def test_the_snippets_fields_share_the_lists_of_the_practices_and_physicians_they_name():
+    """SiteView.interaction_fields(shared=True): interactions that name the same practice
+    and physicians share their lists (Refs: the snippet's links kept in them); the same
+    refs, in the same order, as the lists of their own that a view's template is given."""
+    checked = pipeline.check(SAMPLE, AS_OF, keep_records=True, use_cache=False, workers=1)
+    view = reg.SiteView(checked.site, checked.stats, AS_OF, None)
+    records = [r for month in sorted(view.by_month) for r in view.by_month[month]]
+    by_names: dict[tuple, list] = {}
+    for r in records:
+        own, shared = view.interaction_fields(r), view.interaction_fields(r, shared=True)
+        assert own == shared
+        assert type(own["practices"]) is list and type(own["physicians"]) is list
+        assert type(shared["practices"]) is Refs and type(shared["physicians"]) is Refs
+        assert own["practices"] is not view.interaction_fields(r)["practices"]
+        by_names.setdefault((r.practice, tuple(r.physicians)), []).append(shared)
+    repeated = [fields for fields in by_names.values() if len(fields) > 1]
+    assert repeated
+    for fields in repeated:
+        assert all(f["practices"] is fields[0]["practices"] for f in fields)
+        assert all(f["physicians"] is fields[0]["physicians"] for f in fields)
+    assert len({id(f[0]["practices"]) for f in by_names.values()}) == len(by_names)
 
 
 def test_a_build_renders_each_views_snippet_in_python_without_keeping_its_fields():
