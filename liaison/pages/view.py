@@ -552,10 +552,9 @@ class SiteView:
 class Refs(list):
     """The refs (``name``, ``href``) of the practices or the physicians an interaction
     names, shared by the snippet fields of every interaction that names the same ones
-    (``SiteView.interaction_fields``, ``shared``), never changed. ``links``: by base, the
-    snippet's links to them, joined, and the base they were made with (render._links makes
-    them once: the 200,186 snippets of 10,000 physicians name 35,728 distinct practices and
-    physicians)."""
+    (``SiteView.interaction_fields``, ``shared``), never changed. ``links``: the snippet's
+    links to them, joined, made with the base ``base`` (render._links makes them once: the
+    200,186 snippets of 10,000 physicians name 35,728 distinct practices and physicians)."""
 
     __slots__ = ("base", "links")
 
