@@ -134,12 +134,18 @@ def _shared_child(read, check, fold, items, take, batch, reader, writer) -> None
 
 
 def _receive(proc, reader):
+    """What the forked process ``proc`` sent through ``reader`` (see ``_outcome``), taken
+    while the process ends: a forked process's end frees what it copied of this one's
+    memory (0.10-0.14 s after the snippets' round and the checks at 10,000 physicians),
+    which this one waited for before unpickling the result (0.08-0.10 s)."""
     try:
         data = reader.recv_bytes()
     except EOFError:
         data = None
-    proc.join()
-    return _outcome(data)
+    try:
+        return _outcome(data)
+    finally:
+        proc.join()
 
 
 def _outcome(data: bytes | None):
@@ -365,8 +371,10 @@ class Streamed:
             out.append(item)
         self.thread.join()
         self.reader.close()
-        proc.join()
-        return out, _outcome(self.end[0])
+        try:
+            return out, _outcome(self.end[0])  # (taken while the process ends: _receive)
+        finally:
+            proc.join()
 
     def cancel(self) -> None:
         proc, self.proc = self.proc, None

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import pickle
 import subprocess
 import sys
 import time
@@ -560,6 +561,42 @@ def test_parts_sent_by_a_forked_process_arrive_while_this_one_works():
     slow.cancel()
     assert not proc.is_alive()
     slow.cancel()  # twice: nothing more
+
+
+def test_a_forked_process_s_result_is_taken_before_waiting_for_it_to_end(monkeypatch):
+    """workers._receive: the result is unpickled while the forked process ends (its end frees
+    what it copied of this one's memory), and the process is waited for in every case: a
+    result, a failure raised there, no result at all."""
+    import click
+
+    from liaison import workers
+
+    calls = []
+
+    class Proc:
+        def join(self):
+            calls.append("join")
+
+    class Reader:
+        def __init__(self, sent):
+            self.sent = sent
+
+        def recv_bytes(self):
+            if self.sent is None:
+                raise EOFError
+            return pickle.dumps(self.sent)
+
+    taken = workers._outcome
+    monkeypatch.setattr(workers, "_outcome", lambda data: calls.append("outcome") or taken(data))
+    assert workers._receive(Proc(), Reader(("ok", [b"a snippet"]))) == [b"a snippet"]
+    assert calls == ["outcome", "join"]
+    for sent, raised in ((("raise", (click.ClickException, "for the user")), click.ClickException),
+                         (("error", "Traceback: broken there"), workers.WorkerFailed),
+                         (None, workers.WorkerFailed)):
+        calls.clear()
+        with pytest.raises(raised):
+            workers._receive(Proc(), Reader(sent))
+        assert calls == ["outcome", "join"]
 
 
 @pytest.mark.skipif(not can_fork(), reason="fork is not available on this platform")
