@@ -199,7 +199,8 @@ def build(root: Path, out: Path | None, as_of: str | None, strict: bool, timings
 
         result = build_site(_root(root), date, target, strict=strict,
                             on_checked=on_checked, progress=Progress(), full=full,
-                            hashed=hashing.result if hashing is not None else None)
+                            hashed=hashing.result if hashing is not None else None,
+                            keep=_UNTIL_EXIT)
     except OSError as exc:  # the output folder (the stages turn theirs into messages already)
         raise LiaisonError(f"cannot build into '{target}': {exc.strerror or exc}; the previous "
                            "site is untouched") from None
@@ -523,12 +524,21 @@ def _value_type(option):
     return None  # text
 
 
+# What a command made that lives until the process ends: set by ``run``, which exits without
+# freeing anything (None when the commands are called otherwise, as the tests call them: what
+# they make is then freed as usual).
+_UNTIL_EXIT: list | None = None
+
+
 def run() -> None:
     """Entry point of ``build.py`` and the ``liaison`` console script: click's own handling of
     errors and exit codes, then an immediate exit. Freeing hundreds of thousands of records
     one by one at interpreter shutdown takes longer than some commands' work (0.2 s at 10,000
     physicians), and there is nothing left to clean up: output is flushed, workers joined,
-    temporary folders removed."""
+    temporary folders removed. The records a build read are kept until then
+    (``_UNTIL_EXIT``), instead of being freed when the build returns."""
+    global _UNTIL_EXIT
+    _UNTIL_EXIT = []
     try:
         code = main.main(standalone_mode=False)
         code = code if isinstance(code, int) else 0

@@ -776,3 +776,26 @@ def test_the_referral_rows_rules_and_sums_go_to_the_process_done_first(
     again = checked(2, "read")  # the rows' rules and sums as the check before kept them
     assert not pids.exists()
     assert again.report == one.report and again.stats == one.stats
+
+
+def test_the_command_keeps_what_a_build_read_until_the_process_ends(generated, tmp_path,
+                                                                     monkeypatch):
+    """`build` run by cli.run (which exits without freeing anything) puts what the build read
+    in ``cli._UNTIL_EXIT`` instead of freeing it when the build returns; called otherwise
+    (the tests' CliRunner, a caller of ``pipeline.build``) nothing is kept."""
+    from click.testing import CliRunner
+
+    from liaison import cli
+
+    kept = []
+    result = pipeline.build(generated, D, tmp_path / "a", full=True, keep=kept)
+    assert [type(c).__name__ for c in kept] == ["Checked"]
+    assert len(kept[0].site.interactions) > 100 and result.pages > 100
+    assert cli._UNTIL_EXIT is None  # (not set outside cli.run)
+    args = ["build", "--root", str(generated), "--as-of", D.isoformat(), "--out"]
+    assert CliRunner().invoke(cli.main, args + [str(tmp_path / "b")]).exit_code == 0
+    assert cli._UNTIL_EXIT is None
+    monkeypatch.setattr(cli, "_UNTIL_EXIT", [])  # as cli.run sets it
+    assert CliRunner().invoke(cli.main, args + [str(tmp_path / "c")]).exit_code == 0
+    assert [type(c).__name__ for c in cli._UNTIL_EXIT] == ["Checked"]
+    assert cli._UNTIL_EXIT[0].site.root == generated
