@@ -780,9 +780,9 @@ def test_the_referral_rows_rules_and_sums_go_to_the_process_done_first(
 
 def test_the_command_keeps_what_a_build_read_until_the_process_ends(generated, tmp_path,
                                                                      monkeypatch):
-    """`build` run by cli.run (which exits without freeing anything) puts what the build read
-    in ``cli._UNTIL_EXIT`` instead of freeing it when the build returns; called otherwise
-    (the tests' CliRunner, a caller of ``pipeline.build``) nothing is kept."""
+    """`build` and `validate` run by cli.run (which exits without freeing anything) put what
+    they read in ``cli._UNTIL_EXIT`` instead of freeing it when they return; called
+    otherwise (the tests' CliRunner, a caller of ``pipeline.build``) nothing is kept."""
     from click.testing import CliRunner
 
     from liaison import cli
@@ -799,3 +799,8 @@ def test_the_command_keeps_what_a_build_read_until_the_process_ends(generated, t
     assert CliRunner().invoke(cli.main, args + [str(tmp_path / "c")]).exit_code == 0
     assert [type(c).__name__ for c in cli._UNTIL_EXIT] == ["Checked"]
     assert cli._UNTIL_EXIT[0].site.root == generated
+    validate = ["validate", "--root", str(generated), "--as-of", D.isoformat()]
+    assert CliRunner().invoke(cli.main, validate).exit_code == 0
+    assert [type(c).__name__ for c in cli._UNTIL_EXIT] == ["Checked", "Checked"]
+    monkeypatch.setattr(cli, "_UNTIL_EXIT", None)
+    assert CliRunner().invoke(cli.main, validate).exit_code == 0
