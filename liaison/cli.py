@@ -197,13 +197,14 @@ def build(root: Path, out: Path | None, as_of: str | None, strict: bool, timings
         warnings = []
 
         def on_checked(checked) -> None:
+            if _UNTIL_EXIT is not None:  # (freed when the build returned: 0.1-0.6 s more)
+                _UNTIL_EXIT.append(checked)
             warnings.append(len(checked.report.warnings))
             _report(checked, "text", False)
 
         result = build_site(_root(root), date, target, strict=strict,
                             on_checked=on_checked, progress=Progress(), full=full,
-                            hashed=hashing.result if hashing is not None else None,
-                            keep=_UNTIL_EXIT)
+                            hashed=hashing.result if hashing is not None else None)
     except OSError as exc:  # the output folder (the stages turn theirs into messages already)
         raise LiaisonError(f"cannot build into '{target}': {exc.strerror or exc}; the previous "
                            "site is untouched") from None

@@ -1098,8 +1098,7 @@ def _core_key(site: Site, as_of: dt.date) -> tuple:
 
 
 def build(root: Path, as_of: dt.date, out: Path, strict: bool = False, on_checked=None,
-          workers: int | None = None, progress=None, full: bool = False, hashed=None,
-          keep: list | None = None):
+          workers: int | None = None, progress=None, full: bool = False, hashed=None):
     """validate -> aggregate -> plan -> render -> write. ``on_checked(checked)`` sees the
     diagnostics first and may stop the build (it raises when there are errors), so that a
     build with errors writes nothing.
@@ -1110,11 +1109,7 @@ def build(root: Path, as_of: dt.date, out: Path, strict: bool = False, on_checke
     When some inputs changed, the pages whose key is the same (liaison.incremental) are
     taken from that site as they are. ``hashed()``: ``buildrecord.hashed_inputs(root, out)``
     when the caller started it beforehand (cli: in a forked process, while this one imports
-    the build's modules), taken instead of hashing the input files here.
-    ``keep``: a list the records read and what was made of them (``Checked``) go into, for a
-    caller that ends the process without freeing anything (cli.run): freed one by one when
-    this returned, they took 0.1-0.6 s at 10,000 physicians after the build's own clock had
-    stopped."""
+    the build's modules), taken instead of hashing the input files here."""
     from liaison import buildrecord
     from liaison.errors import DataErrors
     from liaison.progress import QUIET
@@ -1159,8 +1154,6 @@ def build(root: Path, as_of: dt.date, out: Path, strict: bool = False, on_checke
                              indexes=True, snapshot="write" if full else "read", inputs=hashes,
                              file_stats=file_stats if hashes is not None else None,
                              inputs_later=later)
-            if keep is not None:
-                keep.append(checked)
             progress.clear()
             try:
                 if on_checked is not None:
