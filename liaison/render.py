@@ -547,7 +547,8 @@ def _extra_groups(view: page_registry.SiteView, stats: dict, kept: tuple | None 
          lambda: {"exports/interactions.csv": _interactions_export(site, as_of, kept, inputs)}),
         (("exports/referrals-by-month.csv",), of_stats("exports/referrals-by-month.csv")),
         (("calendar.ics", "calendar/"), lambda: exports.calendars(
-            site, stats, as_of, [(r, f) for _due, r, f in view.open_follow_ups])),
+            site, stats, as_of, [(r, f) for _due, r, f in view.open_follow_ups],
+            view.planned_visits)),
         (("assets/",), lambda: _assets(view)),
     ]
 

@@ -542,7 +542,7 @@ def test_events_are_written_as_icalendar_writes_them():
     def text(n):
         return "".join(rng.choice(pieces) if rng.random() < 0.4 else "x" for _ in range(n))
 
-    checked = 0
+    checked, days = 0, {}
     for n in [*range(0, 160), *range(160, 400, 7)]:
         for pieces in (ascii, ascii, ascii + wide):  # ASCII alone is folded by length
             item = exports._Item(
@@ -551,9 +551,54 @@ def test_events_are_written_as_icalendar_writes_them():
                 summary="Follow-up: " + text(n), description=text(n * 2),
                 location=rng.choice([None, text(n)]), member="t-1")
             uid = f"follow-up-{rng.getrandbits(160):040x}@liaison"
-            assert exports._vevent(uid, item, stamp) == _icalendar_vevent(uid, item, stamp), n
+            expected = _icalendar_vevent(uid, item, stamp)
+            assert exports._vevent(uid, item, stamp) == expected, n
+            # the lines of each day kept between events, as ``calendars`` keeps them
+            assert exports._vevent(uid, item, stamp, days) == expected, n
             checked += 1
     assert checked == 3 * (160 + len(range(160, 400, 7)))
+    assert 100 < len(days) < checked  # some days' lines were taken from the kept ones
+
+
+def test_a_follow_up_s_key_is_the_json_of_its_fields():
+    """``_follow_up_key`` writes the JSON of the fields a follow-up's UID is the digest of
+    itself: the same text as ``json.dumps`` (a changed byte would change the UID, and
+    calendar programs would show the follow-up twice), for tasks and ids with quotes,
+    backslashes, control characters and characters outside ASCII."""
+    import random
+    from types import SimpleNamespace
+
+    rng = random.Random(11)
+    pieces = ['"', "\\", "/", "\n", "\t", "\x00", "\x1f", "\x7f", "é", "\u2028", "😀", "a", " "]
+
+    def text(n):
+        return "".join(rng.choice(pieces) for _ in range(n))
+
+    for n in range(200):
+        r = SimpleNamespace(date=dt.date(2020, 1, 1) + dt.timedelta(days=n * 13),
+                            practice=rng.choice([None, "p-1", text(n % 7)]),
+                            physicians=[text(k + 1) for k in range(n % 4)],
+                            liaison=rng.choice(["t-1", text(3)]))
+        task = text(n % 40)
+        assert exports._follow_up_key(r, task) == exports._key(
+            "follow-up", r.date.isoformat(), r.practice, list(r.physicians), r.liaison, task)
+
+
+def test_text_values_are_escaped_as_before_when_nothing_needs_it():
+    """``_text`` returns a value with nothing to escape as it is (most names and ids): the
+    same as the replacements it makes of the others."""
+    import random
+
+    def replaced(value):
+        return (value.replace("\\N", "\n").replace("\\", "\\\\").replace(";", "\\;")
+                .replace(",", "\\,").replace("\r\n", "\\n").replace("\n", "\\n")
+                .replace("\r", "\\n"))
+
+    rng = random.Random(5)
+    pieces = ["a", "N", "\\", ";", ",", "\r", "\n", "é", "\u2028", "\x0b", "\x0c", "\x85"]
+    for n in range(2000):
+        value = "".join(rng.choice(pieces) for _ in range(n % 12))
+        assert exports._text(value) == replaced(value), repr(value)
 
 
 def test_a_build_writes_the_calendars_from_the_pages_index_as_they_are_made_alone(tmp_path):
@@ -563,6 +608,7 @@ def test_a_build_writes_the_calendars_from_the_pages_index_as_they_are_made_alon
     import subprocess
     import sys
 
+    from liaison.pages.view import SiteView
     from liaison.pipeline import build
 
     repo = Path(__file__).resolve().parent.parent
@@ -576,5 +622,13 @@ def test_a_build_writes_the_calendars_from_the_pages_index_as_they_are_made_alon
     assert len(opened) > 20
     assert alone == exports.calendars(checked.site, checked.stats, D, opened[::-1])
     assert b"Follow-up: " in alone["calendar.ics"]
+    # the interactions that may plan a visit, as the pages' index lists them (the calendars
+    # no longer look through every interaction for them)
+    view = SiteView(checked.site, checked.stats, D, None)
+    planning = [r for r in checked.site.interactions
+                if r.next_visit is not None and r.next_visit >= D and r.date <= D]
+    assert view.planned_visits == planning and len(planning) > 3
+    assert alone == exports.calendars(checked.site, checked.stats, D, opened, planning)
+    assert alone["calendar.ics"].count(b"SUMMARY:Visit: ") > 3
     written = {rel: (tmp_path / "out" / rel).read_bytes() for rel in alone}
     assert written == alone

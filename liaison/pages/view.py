@@ -99,16 +99,20 @@ class InteractionIndex:
     """The interactions dated on or before the as-of date by physician listed, practice,
     who logged them and month, each list in the order of ``site.interactions`` (by date, then
     file); the in-person ones by the people of the visit (``derived.visit_people``: return on
-    visit); and their open follow-ups, (due, interaction, follow-up), in the same order.
+    visit); those that plan a next visit on or after the as-of date (``planned``, under
+    ``PLANNED``: what the calendars read); and their open follow-ups, (due, interaction,
+    follow-up), in the same order.
     ``serve`` keeps the index of the files not edited lately and adds those edited
     (``merged``). The lists are ``Listed``, made when first read."""
 
-    MAPS = ("by_doc", "by_practice", "by_member", "by_month", "visits")
+    MAPS = ("by_doc", "by_practice", "by_member", "by_month", "visits", "planned")
+    PLANNED = "next visit"  # the one key of ``planned``
 
     def __init__(self, by_doc: dict, by_practice: dict, by_member: dict, by_month: dict,
-                 visits: dict, open_fu: list):
+                 visits: dict, planned: dict, open_fu: list):
         self.by_doc, self.by_practice, self.by_member = by_doc, by_practice, by_member
-        self.by_month, self.visits, self.open_fu = by_month, visits, open_fu
+        self.by_month, self.visits, self.planned = by_month, visits, planned
+        self.open_fu = open_fu
 
     @classmethod
     def of(cls, interactions, physicians: dict, as_of: dt.date,
@@ -129,6 +133,7 @@ class InteractionIndex:
         by_member: dict[str, list] = defaultdict(list)
         by_month: dict[int, list] = defaultdict(list)
         visits: dict[str, list] = defaultdict(list)
+        planned: list[int] = []
         open_fu: list[tuple] = []
         at_practice = practice_physicians(physicians) if at_practice is None else at_practice
         # derived's listed_physicians, practices_of, in_person, visit_people and is_open,
@@ -165,9 +170,14 @@ class InteractionIndex:
                 for j, f in enumerate(r.follow_ups):
                     if f.done is None or f.done > D:
                         open_fu.append((f.due, i, j))
+            planned_on = r.next_visit
+            if planned_on is not None and planned_on >= D:
+                planned.append(i)
         return {"by_doc": _positions_of(by_doc), "by_practice": _positions_of(by_practice),
                 "by_member": _positions_of(by_member), "by_month": _positions_of(by_month),
-                "visits": _positions_of(visits)}, open_fu
+                "visits": _positions_of(visits),
+                "planned": _positions_of({InteractionIndex.PLANNED: planned} if planned else {})}, \
+            open_fu
 
     @classmethod
     def joined(cls, parts: list[tuple[tuple[dict, list], list[int]]]) -> tuple[dict, list]:
@@ -378,6 +388,8 @@ class SiteView:
         by_month = index.by_month if isinstance(index.by_month, Listed) else \
             defaultdict(list, {key: list(lst) for key, lst in index.by_month.items()})
         open_fu = list(index.open_fu)
+        # the interactions that plan a next visit on or after the as-of date, in order
+        self.planned_visits = list(index.planned.get(InteractionIndex.PLANNED, ()))
         self.by_doc, self.by_practice, self.by_member, self.by_month = by_doc, by_practice, by_member, by_month
         open_fu.sort(key=lambda t: t[0])  # stable: then by interaction date and file order
         self.open_follow_ups = open_fu
