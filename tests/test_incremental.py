@@ -604,8 +604,8 @@ def test_a_visit_logged_makes_again_the_pages_of_what_it_names_not_of_its_files_
 def test_a_visit_logged_leaves_the_search_index_as_it_is(generated, tmp_path):
     """The search page and its index show nothing of the interactions and referral rows but
     each physician's status and whether they are declining: a visit logged, or a referral
-    of an active physician, links them from the previous site (the physicians' directory is
-    made again); a first referral of a prospect, which makes them new, makes the index
+    of an active physician, links them from the previous site (the activity log is made
+    again); a first referral of a prospect, which makes them new, makes the index
     again; so does the visit on a site with a template of its own. Each time the site is
     the full build's."""
     import json
@@ -618,12 +618,12 @@ def test_a_visit_logged_leaves_the_search_index_as_it_is(generated, tmp_path):
         return {rel: (out / rel).stat().st_ino for rel in rels}
 
     log = max((generated / "data" / "interactions").rglob("*.yaml"))
-    before = inodes(search + ["physicians/index.html"])
+    before = inodes(search + ["activity/index.html"])
     edit_yaml(log, lambda items: items.append({**items[-1], "summary": "A second visit"}))
     build(generated, AS_OF, out)
-    after = inodes(search + ["physicians/index.html"])
+    after = inodes(search + ["activity/index.html"])
     assert {rel: after[rel] for rel in search} == {rel: before[rel] for rel in search}
-    assert after["physicians/index.html"] != before["physicians/index.html"]
+    assert after["activity/index.html"] != before["activity/index.html"]
     build(generated, AS_OF, full, full=True)
     _same_site(out, full)
 
@@ -707,6 +707,124 @@ def test_a_physicians_own_fields_make_no_whole_site_page_again(generated, tmp_pa
     assert all(inodes()[rel] != before[rel] for rel in whole), "a template of its own: made"
     build(generated, AS_OF, full, full=True)
     _same_site(out, full)
+
+
+def test_an_edit_that_moves_no_figure_of_the_directories_leaves_them_as_they_are(
+        generated, tmp_path):
+    """The physicians' and practices' directories show, of the interactions and referral
+    rows, the figures of their rows only: a note edited, or a follow-up added, links them
+    from the previous site (the follow-ups page is made again); a visit logged today, which
+    moves its physicians' last contact, makes them again; so does a note edited on a site
+    with a template of its own. Each time the site is the full build's."""
+    import json
+
+    out, full = tmp_path / "out", tmp_path / "full"
+    build(generated, AS_OF, out)
+    directories = ["physicians/index.html", "practices/index.html"]
+
+    def inodes(rels):
+        return {rel: (out / rel).stat().st_ino for rel in rels}
+
+    logs = sorted((generated / "data" / "interactions").rglob("*.yaml"))
+    for n, change in enumerate((
+            lambda items: items[0].update(notes="Asked about the *new* clinic hours."),
+            lambda items: items[-1].setdefault("follow_ups", []).append(
+                {"task": "Bring the new referral pads", "due": AS_OF + dt.timedelta(days=9)}))):
+        before = inodes(directories + ["follow-ups/index.html"])
+        edit_yaml(logs[-1 - n], lambda data: change(data if isinstance(data, list) else [data]))
+        result = build(generated, AS_OF, out)
+        assert 0 < result.kept < result.pages
+        after = inodes(directories + ["follow-ups/index.html"])
+        assert {rel: after[rel] for rel in directories} == \
+            {rel: before[rel] for rel in directories}, f"edit {n}: linked"
+        if n == 1:
+            assert after["follow-ups/index.html"] != before["follow-ups/index.html"]
+        build(generated, AS_OF, full, full=True)
+        _same_site(out, full)
+
+    # a call logged today with a physician, then with a practice alone (which moves the
+    # practice's last contact and no physician's figure)
+    for kind in ("physicians", "practices"):
+        figures = json.loads((out / "stats.json").read_text())[kind]
+        ident = next(pid for pid, s in sorted(figures.items())
+                     if s["last_contact"] and s["last_contact"] < AS_OF.isoformat())
+        about = {"physicians": [ident]} if kind == "physicians" else {"practice": ident}
+        before = inodes(directories)
+        edit_yaml(logs[-1], lambda items: items.append(
+            {"date": AS_OF, "liaison": items[-1]["liaison"], "type": "call", **about,
+             "summary": "Called about the new hours."}))
+        build(generated, AS_OF, out)
+        assert all(inodes(directories)[rel] != before[rel] for rel in directories), kind
+        assert json.loads((out / "stats.json").read_text())[kind][ident][
+            "last_contact"] == AS_OF.isoformat()
+        build(generated, AS_OF, full, full=True)
+        _same_site(out, full)
+
+    (generated / "templates").mkdir()
+    (generated / "templates" / "practices.html").write_text(
+        '{% extends "builtin/practices.html" %}')
+    build(generated, AS_OF, out)
+    before = inodes(directories)
+    edit_yaml(logs[0], lambda items: items[0].update(notes="Asked about parking."))
+    build(generated, AS_OF, out)
+    assert all(inodes(directories)[rel] != before[rel] for rel in directories), \
+        "a template of its own: made"
+    build(generated, AS_OF, full, full=True)
+    _same_site(out, full)
+
+
+def test_the_directories_read_no_figure_and_no_interaction_their_key_leaves_out(generated):
+    """The key of the FIGURES_ONLY pages holds, of the statistics, the figures that
+    ``PHYSICIAN_ROW_FIGURES`` and ``PRACTICE_ROW_FIGURES`` name, and nothing of the
+    interactions and referral rows: their contexts read no other figure, no interaction,
+    no referral row and none of the view's lists of them (a row that came to show one
+    would be left stale by an edit that moves only it)."""
+    import dataclasses
+
+    from liaison import pages
+    from liaison.incremental import FIGURES_ONLY
+    from liaison.pages.rows import PHYSICIAN_ROW_FIGURES, PRACTICE_ROW_FIGURES
+    from liaison.pipeline import check
+
+    class Seen:
+        def __init__(self, inner, names: set):
+            self._inner, self._names = inner, names
+
+        def __getattr__(self, name):
+            self._names.add(name)
+            return getattr(self._inner, name)
+
+    class Refused:
+        def __init__(self, what: str):
+            self._what = what
+
+        def _refuse(self, *_args):
+            raise AssertionError(f"a directory read {self._what}")
+
+        __iter__ = __len__ = __getitem__ = __contains__ = get = items = values = _refuse
+
+    checked = check(generated, AS_OF, keep_records=True)
+    view = pages.SiteView(checked.site, checked.stats, AS_OF)
+    shown = [page for page in pages.plan(view) if page.kind in FIGURES_ONLY]
+    assert {page.kind for page in shown} == FIGURES_ONLY
+    read = {"physicians": set(), "practices": set()}
+    view.stats = dataclasses.replace(
+        checked.stats,
+        physicians={pid: Seen(s, read["physicians"]) for pid, s in checked.stats.physicians.items()},
+        practices={pid: Seen(s, read["practices"]) for pid, s in checked.stats.practices.items()})
+    for name in ("by_doc", "by_practice", "by_member", "by_month", "visits_by_doc",
+                 "open_follow_ups", "fu_by_doc", "fu_by_practice", "fu_by_owner",
+                 "referrals_by_doc", "doc_series", "services_ever", "planned_visits"):
+        setattr(view, name, Refused(f"the view's {name}"))
+    site = dataclasses.replace(checked.site, interactions=Refused("the interactions"),
+                               referrals=Refused("the referral rows"))
+    view.site = site
+    for page in shown:
+        assert pages.context(view, page)["rows"]
+    # (the counts of the last 90 days only for a declining physician's badge)
+    assert set(PHYSICIAN_ROW_FIGURES) - {"referrals_90d", "referrals_prev_90d"} \
+        <= read["physicians"] <= set(PHYSICIAN_ROW_FIGURES)
+    assert read["practices"] == set(PRACTICE_ROW_FIGURES)
 
 
 @pytest.mark.skipif(not hasattr(os, "fork"), reason="the pages are shared out only with fork")

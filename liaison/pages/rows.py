@@ -5,6 +5,7 @@ physician's alerts, and the new-patient figures of the dashboard and the referra
 from __future__ import annotations
 
 import datetime as dt
+from operator import attrgetter
 
 from liaison.derived import month_of_label
 from liaison.pages.base import MONTHS_CHARTED, ago, percent, physician_href, practice_href, trend
@@ -19,6 +20,18 @@ DECLINING_RULE = ("Declining: at least 4 referrals in the 90 days before the las
 def declining_text(s) -> str:
     """The declining badge with its counts and window: "declining · 1 vs 4 · 90 d"."""
     return f"declining · {s.referrals_90d}\u00a0vs\u00a0{s.referrals_prev_90d} · 90\u00a0d"
+
+
+# What a physician's row and a practice's row show of the statistics (``physician_row``,
+# ``declining_text``, ``practice_row``, which also shows its physicians' status and whether
+# they are declining): the directories' key holds these instead of the interaction and
+# referral files (liaison.incremental.FIGURES_ONLY). A test holds them to what the rows read.
+PHYSICIAN_ROW_FIGURES = ("liaison", "status", "declining", "visit_overdue", "referrals_365d",
+                         "referrals_prev_365d", "referrals_90d", "referrals_prev_90d",
+                         "last_visit", "last_contact")
+PRACTICE_ROW_FIGURES = ("physicians", "referrals_365d", "referrals_prev_365d", "last_contact")
+physician_row_figures = attrgetter(*PHYSICIAN_ROW_FIGURES)
+practice_row_figures = attrgetter(*PRACTICE_ROW_FIGURES)
 
 
 def physician_row(view: SiteView, pid: str) -> dict:
