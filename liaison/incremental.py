@@ -327,7 +327,8 @@ def whole_site_bases(view, inputs: dict[str, str], settings: dict,
     and the warnings, with the figures of each physician's and practice's row instead, and
     the navigation). The last three are None for a site with templates of its own (a
     template may show anything)."""
-    from liaison.pages.rows import physician_row_figures, practice_row_figures
+    from liaison.pages.rows import (PHYSICIAN_ROW_FIGURES, physician_row_figures,
+                                    practice_row_figures)
 
     everything = every_input(inputs, settings)
     if any(rel.startswith("templates/") and not rel.startswith(NOT_TEMPLATES) for rel in inputs):
@@ -342,10 +343,12 @@ def whole_site_bases(view, inputs: dict[str, str], settings: dict,
     doctors_in_order, groups_in_order = sorted(figures), sorted(groups)
     # (the rows' figures in C, by id: 0.03 s at 10,000 physicians, half of it their repr)
     shown_figures = list(map(physician_row_figures, map(figures.__getitem__, doctors_in_order)))
+    status, declining = map(PHYSICIAN_ROW_FIGURES.index, ("status", "declining"))
     return (everything,
             _hash("shown", told, rest, doctors, warned),
             _hash("search", told, no_rows, doctors,
-                  [(pid, f[1], f[2]) for pid, f in zip(doctors_in_order, shown_figures)],
+                  [(pid, f[status], f[declining])
+                   for pid, f in zip(doctors_in_order, shown_figures)],
                   warned),
             _hash("figures", told, no_rows, doctors, json.dumps(view.nav, sort_keys=True),
                   doctors_in_order, shown_figures, groups_in_order,

@@ -26,7 +26,6 @@ def declining_text(s) -> str:
 # ``declining_text``, ``practice_row``, which also shows its physicians' status and whether
 # they are declining): the directories' key holds these instead of the interaction and
 # referral files (liaison.incremental.FIGURES_ONLY). A test holds them to what the rows read.
-# (status and declining second and third: the search page's key reads them from there)
 PHYSICIAN_ROW_FIGURES = ("liaison", "status", "declining", "visit_overdue", "referrals_365d",
                          "referrals_prev_365d", "referrals_90d", "referrals_prev_90d",
                          "last_visit", "last_contact")
