@@ -34,6 +34,12 @@ def _same_site(got: Path, want: Path) -> None:
         assert a[rel] == b[rel], rel
 
 
+def _inodes(out: Path, rels: list[str]) -> dict[str, int]:
+    """The inode of each of the files ``rels`` of a built site: the same one after a build
+    when the file was linked from the previous site, not made again."""
+    return {rel: (out / rel).stat().st_ino for rel in rels}
+
+
 def _hold(out: Path, held: Path) -> dict[Path, bytes]:
     """Every file of the site in ``out``, held through a hard link in ``held``: link ->
     the bytes it had (``_still_held``)."""
@@ -449,27 +455,26 @@ def test_the_interactions_export_and_calendars_are_made_again_only_for_what_they
         f"name: Ovi Brannick\nspecialty: Podiatry\npractice: {practice}\n")
     build(generated, AS_OF, out)
     calendars = ["calendar.ics", *sorted(f"calendar/{p.name}" for p in (out / "calendar").iterdir())]
-    inodes = lambda rels: {rel: (out / rel).stat().st_ino for rel in rels}
-    export = inodes(["exports/interactions.csv"])
+    export = _inodes(out, ["exports/interactions.csv"])
     named, followed = _named(generated)
     docs = {p.stem: p for p in sorted((generated / "data" / "physicians").glob("*.yaml"))}
     quiet = next(docs[pid] for pid in docs if pid not in named)
     loud = next(docs[pid] for pid in sorted(followed) if pid in docs)
 
-    cals = inodes(calendars)
-    physicians_csv = inodes(["exports/physicians.csv"])
+    cals = _inodes(out, calendars)
+    physicians_csv = _inodes(out, ["exports/physicians.csv"])
     edit_yaml(quiet, lambda d: d.update(phone="828-555-0177", name="Wren Tallow-Ide"))
     edit_yaml(loud, lambda d: d.update(phone="828-555-0178"))  # named: only its name shows
     assert 0 < build(generated, AS_OF, out).kept
-    assert inodes(calendars) == cals and inodes(["exports/interactions.csv"]) == export
-    assert inodes(["exports/physicians.csv"]) != physicians_csv  # it shows every physician
+    assert _inodes(out, calendars) == cals and _inodes(out, ["exports/interactions.csv"]) == export
+    assert _inodes(out, ["exports/physicians.csv"]) != physicians_csv  # it shows every physician
     assert b"828-555-0177" in (out / "exports" / "physicians.csv").read_bytes()
     build(generated, AS_OF, full, full=True)
     _same_site(out, full)
 
     edit_yaml(loud, lambda d: d.update(name="Perrin Ashgrove-Lund"))
     build(generated, AS_OF, out)
-    assert inodes(["exports/interactions.csv"]) == export
+    assert _inodes(out, ["exports/interactions.csv"]) == export
     assert b"Perrin Ashgrove-Lund" in (out / "calendar.ics").read_bytes()
     build(generated, AS_OF, full, full=True)
     _same_site(out, full)
@@ -614,14 +619,11 @@ def test_a_visit_logged_leaves_the_search_index_as_it_is(generated, tmp_path):
     build(generated, AS_OF, out)
     search = ["search/index.html", "search/index.js"]
 
-    def inodes(rels):
-        return {rel: (out / rel).stat().st_ino for rel in rels}
-
     log = max((generated / "data" / "interactions").rglob("*.yaml"))
-    before = inodes(search + ["activity/index.html"])
+    before = _inodes(out, search + ["activity/index.html"])
     edit_yaml(log, lambda items: items.append({**items[-1], "summary": "A second visit"}))
     build(generated, AS_OF, out)
-    after = inodes(search + ["activity/index.html"])
+    after = _inodes(out, search + ["activity/index.html"])
     assert {rel: after[rel] for rel in search} == {rel: before[rel] for rel in search}
     assert after["activity/index.html"] != before["activity/index.html"]
     build(generated, AS_OF, full, full=True)
@@ -632,7 +634,7 @@ def test_a_visit_logged_leaves_the_search_index_as_it_is(generated, tmp_path):
     rows = max((generated / "data" / "referrals").glob("*.csv"))
     for status, same in (("active", True), ("prospect", False)):
         doctor = next(pid for pid, s in sorted(statuses.items()) if s == status)
-        before = inodes(search)
+        before = _inodes(out, search)
         header, first = rows.read_text().splitlines()[:2]
         cells = {"date": (AS_OF - dt.timedelta(days=3)).isoformat(), "source": "physician",
                  "physician": doctor, "status": "referred",
@@ -643,7 +645,7 @@ def test_a_visit_logged_leaves_the_search_index_as_it_is(generated, tmp_path):
         now = {pid: s["status"] for pid, s in
                json.loads((out / "stats.json").read_text())["physicians"].items()}
         assert (now == statuses) is same, status  # a prospect referred once is new
-        assert (inodes(search) == before) is same, status
+        assert (_inodes(out, search) == before) is same, status
         statuses = now
         build(generated, AS_OF, full, full=True)
         _same_site(out, full)
@@ -652,10 +654,10 @@ def test_a_visit_logged_leaves_the_search_index_as_it_is(generated, tmp_path):
     (generated / "templates" / "search.html").write_text(
         (REPO / "liaison" / "templates" / "search.html").read_text() + "\n")
     build(generated, AS_OF, out)
-    before = inodes(search)
+    before = _inodes(out, search)
     edit_yaml(log, lambda items: items.append({**items[-1], "summary": "A third visit"}))
     build(generated, AS_OF, out)
-    assert all(inodes(search)[rel] != before[rel] for rel in search)
+    assert all(_inodes(out, search)[rel] != before[rel] for rel in search)
     build(generated, AS_OF, full, full=True)
     _same_site(out, full)
 
@@ -673,26 +675,23 @@ def test_a_physicians_own_fields_make_no_whole_site_page_again(generated, tmp_pa
              "search/index.html", "search/index.js", "follow-ups/index.html",
              "prospects/index.html", "referrals/index.html", "activity/index.html"]
 
-    def inodes():
-        return {rel: (out / rel).stat().st_ino for rel in whole}
-
     for n, change in enumerate((
             lambda d: d.update(phone="828-555-0101"),
             lambda d: d.update(email="front@example.org", office_days=["tue"]),
             lambda d: d.update(notes="Prefers *morning* visits."))):
-        before = inodes()
+        before = _inodes(out, whole)
         edit_yaml(doc, change)
         result = build(generated, AS_OF, out)
         assert 0 < result.kept < result.pages
-        assert inodes() == before, f"edit {n}: linked from the previous site"
+        assert _inodes(out, whole) == before, f"edit {n}: linked from the previous site"
         build(generated, AS_OF, full, full=True)
         _same_site(out, full)
     assert b"828-555-0101" in (out / "physicians" / doc.stem / "index.html").read_bytes()
 
-    before = inodes()
+    before = _inodes(out, whole)
     edit_yaml(doc, lambda d: d.update(specialty="Podiatry"))
     build(generated, AS_OF, out)
-    assert all(inodes()[rel] != before[rel] for rel in ("physicians/index.html",
+    assert all(_inodes(out, whole)[rel] != before[rel] for rel in ("physicians/index.html",
                                                         "search/index.js"))
     build(generated, AS_OF, full, full=True)
     _same_site(out, full)
@@ -701,10 +700,11 @@ def test_a_physicians_own_fields_make_no_whole_site_page_again(generated, tmp_pa
     (generated / "templates" / "physicians.html").write_text(
         '{% extends "builtin/physicians.html" %}')
     build(generated, AS_OF, out)
-    before = inodes()
+    before = _inodes(out, whole)
     edit_yaml(doc, lambda d: d.update(phone="828-555-0102"))
     build(generated, AS_OF, out)
-    assert all(inodes()[rel] != before[rel] for rel in whole), "a template of its own: made"
+    assert all(_inodes(out, whole)[rel] != before[rel] for rel in whole), \
+        "a template of its own: made"
     build(generated, AS_OF, full, full=True)
     _same_site(out, full)
 
@@ -722,19 +722,16 @@ def test_an_edit_that_moves_no_figure_of_the_directories_leaves_them_as_they_are
     build(generated, AS_OF, out)
     directories = ["physicians/index.html", "practices/index.html"]
 
-    def inodes(rels):
-        return {rel: (out / rel).stat().st_ino for rel in rels}
-
     logs = sorted((generated / "data" / "interactions").rglob("*.yaml"))
     for n, change in enumerate((
             lambda items: items[0].update(notes="Asked about the *new* clinic hours."),
             lambda items: items[-1].setdefault("follow_ups", []).append(
                 {"task": "Bring the new referral pads", "due": AS_OF + dt.timedelta(days=9)}))):
-        before = inodes(directories + ["follow-ups/index.html"])
+        before = _inodes(out, directories + ["follow-ups/index.html"])
         edit_yaml(logs[-1 - n], lambda data: change(data if isinstance(data, list) else [data]))
         result = build(generated, AS_OF, out)
         assert 0 < result.kept < result.pages
-        after = inodes(directories + ["follow-ups/index.html"])
+        after = _inodes(out, directories + ["follow-ups/index.html"])
         assert {rel: after[rel] for rel in directories} == \
             {rel: before[rel] for rel in directories}, f"edit {n}: linked"
         if n == 1:
@@ -749,12 +746,12 @@ def test_an_edit_that_moves_no_figure_of_the_directories_leaves_them_as_they_are
         ident = next(pid for pid, s in sorted(figures.items())
                      if s["last_contact"] and s["last_contact"] < AS_OF.isoformat())
         about = {"physicians": [ident]} if kind == "physicians" else {"practice": ident}
-        before = inodes(directories)
+        before = _inodes(out, directories)
         edit_yaml(logs[-1], lambda items: items.append(
             {"date": AS_OF, "liaison": items[-1]["liaison"], "type": "call", **about,
              "summary": "Called about the new hours."}))
         build(generated, AS_OF, out)
-        assert all(inodes(directories)[rel] != before[rel] for rel in directories), kind
+        assert all(_inodes(out, directories)[rel] != before[rel] for rel in directories), kind
         assert json.loads((out / "stats.json").read_text())[kind][ident][
             "last_contact"] == AS_OF.isoformat()
         build(generated, AS_OF, full, full=True)
@@ -764,10 +761,10 @@ def test_an_edit_that_moves_no_figure_of_the_directories_leaves_them_as_they_are
     (generated / "templates" / "practices.html").write_text(
         '{% extends "builtin/practices.html" %}')
     build(generated, AS_OF, out)
-    before = inodes(directories)
+    before = _inodes(out, directories)
     edit_yaml(logs[0], lambda items: items[0].update(notes="Asked about parking."))
     build(generated, AS_OF, out)
-    assert all(inodes(directories)[rel] != before[rel] for rel in directories), \
+    assert all(_inodes(out, directories)[rel] != before[rel] for rel in directories), \
         "a template of its own: made"
     build(generated, AS_OF, full, full=True)
     _same_site(out, full)
@@ -808,10 +805,9 @@ def test_the_directories_read_no_figure_and_no_interaction_their_key_leaves_out(
     shown = [page for page in pages.plan(view) if page.kind in FIGURES_ONLY]
     assert {page.kind for page in shown} == FIGURES_ONLY
     read = {"physicians": set(), "practices": set()}
-    view.stats = dataclasses.replace(
-        checked.stats,
-        physicians={pid: Seen(s, read["physicians"]) for pid, s in checked.stats.physicians.items()},
-        practices={pid: Seen(s, read["practices"]) for pid, s in checked.stats.practices.items()})
+    view.stats = dataclasses.replace(checked.stats, **{
+        kind: {ident: Seen(s, read[kind]) for ident, s in getattr(checked.stats, kind).items()}
+        for kind in ("physicians", "practices")})
     for name in ("by_doc", "by_practice", "by_member", "by_month", "visits_by_doc",
                  "open_follow_ups", "fu_by_doc", "fu_by_practice", "fu_by_owner",
                  "referrals_by_doc", "doc_series", "services_ever", "planned_visits"):
