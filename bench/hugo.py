@@ -371,6 +371,7 @@ def main(argv=None) -> int:
                                    "rebuild, one physician": [],
                                    "rebuild, one interaction file": [],
                                    "rebuild, a visit logged": [],
+                                   "rebuild, a visit logged today": [],
                                    "rebuild, one physician again": []}
     work = Path(tempfile.mkdtemp(prefix="hugo-bench-"))
     try:
@@ -397,7 +398,8 @@ def main(argv=None) -> int:
                       f"{files} files, load {r['load']:.2f}{laps_line(r, ' ' * 10)}",
                       file=sys.stderr)
                 if which == "liaison" and args.edits:
-                    for name, r in _rebuilds(cmd, args.site.resolve(), out, env).items():
+                    for name, r in _rebuilds(cmd, args.site.resolve(), out, env,
+                                             args.as_of).items():
                         runs[name].append(r)
                         print(f"  {name:29}: {r['wall']:6.2f} s wall, {r['cpu']:6.2f} s cpu, "
                               f"peak RSS {r['rss'] / 2**20:6.0f} MiB, load {r['load']:.2f}"
@@ -441,25 +443,31 @@ def _with_phone(text: bytes, phone: str) -> bytes:
     return text + f"phone: {phone}\n".encode()
 
 
-def _with_visit(text: bytes) -> bytes:
+def _with_visit(text: bytes, day: str | None = None) -> bytes:
     """An interaction file with one more interaction: its last one again, with another
-    summary (the same people, practice, dates and follow-ups: a second visit logged)."""
+    summary (the same people, practice, dates and follow-ups: a second visit logged); with
+    ``day`` (YYYY-MM-DD), dated that day instead (a visit logged on the as-of date moves the
+    last contact of what it names, which the directories show)."""
     lines = text.splitlines(keepends=True)
     start = max(i for i, line in enumerate(lines) if line.startswith(b"- date:"))
     visit = [b"  summary: Logged again by bench/hugo.py.\n" if line.startswith(b"  summary:")
              else line for line in lines[start:]]
+    if day is not None:
+        visit[0] = f"- date: {day}\n".encode()
     return text + (b"" if text.endswith(b"\n") else b"\n") + b"".join(visit)
 
 
-def _rebuilds(cmd: list[str], site: Path, out: Path, env: dict | None = None) -> dict[str, dict]:
+def _rebuilds(cmd: list[str], site: Path, out: Path, env: dict | None,
+              as_of: str) -> dict[str, dict]:
     """After a cold build into ``out``: a build with nothing changed, then a build after one
     physician's phone number is changed, then one after a line is added to the newest
     interaction file (a comment), then one after a visit is logged in it (``_with_visit``:
-    the statistics change), then one after the physician's phone number is changed again
+    the statistics change), then one after that visit is dated ``as_of`` instead (its
+    people's last contact moves), then one after the physician's phone number is changed again
     (each file is put back afterwards; the builds are incremental: each takes the pages the
     edit did not touch from the site the build before wrote, or leaves them in the spare, the
     site before that, which the first rebuild does not have yet and makes of the site in
-    place while it reads the records: the last three show what every later edit costs)."""
+    place while it reads the records: the last four show what every later edit costs)."""
     found = {"no-op rebuild": timed(cmd, env=env)}
     doc = sorted((site / "data" / "physicians").glob("*.yaml"))[0]
     log = max((site / "data" / "interactions").rglob("*.yaml"))
@@ -470,6 +478,7 @@ def _rebuilds(cmd: list[str], site: Path, out: Path, env: dict | None = None) ->
                 ("rebuild, one interaction file", log,
                  texts[log] + b"# edited by bench/hugo.py\n"),
                 ("rebuild, a visit logged", log, _with_visit(texts[log])),
+                ("rebuild, a visit logged today", log, _with_visit(texts[log], as_of)),
                 ("rebuild, one physician again", doc, _with_phone(texts[doc], "828-555-0148"))):
             path.write_bytes(text)
             found[name] = timed(cmd, env=env)
