@@ -314,7 +314,7 @@ STAGE_NAMES = (("load", "load"), ("check+sum", "check"), ("statistics", "stats")
                ("deck", "decks"), ("index", "index"), ("work out", "keys"),
                ("render and write", "pages"), ("render", "snippets"), ("swap", "swap"),
                ("nothing changed", "nothing changed"), ("hash", "hashes"),
-               ("wait for the listing", "spare"))
+               ("wait for the listing", "spare"), ("compare the pages' keys", "compare"))
 
 
 def _stage_name(stage: str) -> str:

@@ -1113,15 +1113,15 @@ def build(root: Path, as_of: dt.date, out: Path, strict: bool = False, on_checke
     from liaison import buildrecord
     from liaison.errors import DataErrors
     from liaison.progress import QUIET
-    from liaison.render import (build_site, check_output, list_output, remove_stale_spare,
-                                reuse_site, unmake_spare_ahead)
+    from liaison.render import (Listing, build_site, check_output, list_output,
+                                remove_stale_spare, reuse_site, unmake_spare_ahead)
 
     start = time.perf_counter()
     progress = progress or QUIET
     target = out.resolve()
     check_output(target)  # refuse a foreign folder before any work
     hashes, file_stats = None, {}
-    compared = waited = []  # the waits of this process, among the timings: (stage, seconds)
+    compared = []  # the wait for the hashes, among the timings: (stage, seconds)
     if not full:
         record, hashes = reuse_site(target, root, as_of, strict, file_stats, hashed)
         if record is not None:
@@ -1141,11 +1141,12 @@ def build(root: Path, as_of: dt.date, out: Path, strict: bool = False, on_checke
     # when the other process reading the records or the one forked ahead was done, it ended
     # after the records were checked: a comment added to an interaction file took 9.3-10.3 s
     # against 8.0-9.6 s at 10,000 physicians, 6 rounds alternated.) Where there is no spare,
-    # it makes one of the site in place (render._spare_ahead): the build writes into it.
+    # it makes one of the site in place (render._spare_ahead): the build writes into it, and
+    # works out the pages' keys while it is made (render.build_site).
     list_it = functools.partial(list_output, target, (as_of, strict))
-    listing = None if full else Started(functools.partial(at_lowest_priority, list_it),
-                                        fork=workers != 1, otherwise=list_it)
-    checked = listed = None
+    listing = None if full else Listing(Started(functools.partial(at_lowest_priority, list_it),
+                                                fork=workers != 1, otherwise=list_it))
+    checked = None
     try:
         with paused_gc():
             progress.stage("reading and checking the records")
@@ -1166,20 +1167,16 @@ def build(root: Path, as_of: dt.date, out: Path, strict: bool = False, on_checke
             progress.stage("planning pages")
             record = {**buildrecord.settings(as_of, strict),
                       "inputs": checked.inputs if hashes is None else hashes}
-            if listing is not None:
-                asked = time.perf_counter()
-                listed = listing.result()
-                waited = [("wait for the listing of the site in place (and the spare it makes "
-                           "where there is none)", time.perf_counter() - asked)]
             result = build_site(checked, as_of, out, workers=workers, progress=progress,
-                                record=record, incremental=not full, listed=listed)
-            result.timings = compared + checked.timings + waited + result.timings
+                                record=record, incremental=not full, listing=listing)
+            result.timings = compared + checked.timings + result.timings
             result.seconds = time.perf_counter() - start  # reading and checking included
             return result
     finally:
         if listing is not None:
-            listing.cancel()
-        remove_stale_spare(listed)  # (a spare of other settings the listing replaced)
+            listing.started.cancel()
+        # (a spare of other settings the listing replaced)
+        remove_stale_spare(listing.value if listing is not None else None)
         if checked is not None and checked.keeping is not None:
             checked.keeping.result()  # (done long before, at 10,000 physicians)
 

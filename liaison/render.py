@@ -703,12 +703,14 @@ def check_output(out: Path) -> None:
 
 def build_site(checked, as_of: dt.date, out: Path, workers: int | None = None,
                progress: Progress = QUIET, record: dict | None = None,
-               incremental: bool = False, listed: Listed | None = None) -> BuildResult:
+               incremental: bool = False, listing: "Listing | None" = None) -> BuildResult:
     """Render the whole site into a fresh folder beside ``out``, then swap it in. ``record``
     (liaison.buildrecord: what the site is made from) is written into it, with what the
     build wrote, its warnings and each page's key (liaison.incremental). ``incremental``: the
     pages whose key is the same as in the record of the site in ``out`` are hard-linked from
-    it instead of being rendered. ``listed``: ``list_output(out)``, made beforehand."""
+    it instead of being rendered. ``listing``: ``list_output(out)`` under way in another
+    process: while it is not done (it makes the spare, where there is none), the pages' keys
+    are worked out here (``_Rendering.work_out_keys``), then it is waited for."""
     start = time.perf_counter()
     out = out.resolve()
     check_output(out)
@@ -729,14 +731,32 @@ def build_site(checked, as_of: dt.date, out: Path, workers: int | None = None,
     pages = page_registry.plan(view)
     laps.append(("index records and plan pages", time.perf_counter() - t))
     env = make_env(site.root, palette)
+    cores = cpu_count() if workers is None else workers
+    render = _Rendering(view, stats, pages, env, out, None, record, progress,
+                        cores if len(pages) >= PARALLEL_PAGES else 1, None, kept, cores)
+    listed = None
+    if listing is not None:
+        if incremental and record is not None and not listing.ready() \
+                and _spare_path(out) is None:
+            # No spare yet (the first build after a full one): the listing makes one (a
+            # second or more at 10,000 physicians, on the other core), which this process
+            # would wait for; the keys, which need neither, are worked out meanwhile. (With
+            # a spare, the listing is done or nearly: the keys are worked out beside the
+            # other files, in ``changed``, as before.)
+            t = time.perf_counter()
+            render.work_out_keys()
+            laps.append(("work out the pages' keys while the output is listed",
+                         time.perf_counter() - t))
+        listed = listing.listed()
+        laps.append(("wait for the listing of the site in place (and the spare it makes "
+                     "where there is none)", listing.waited))
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise _output_error(exc, out) from None
     lock = _lock(out, wait=LOCK_WAIT)  # one build at a time into one folder
     try:
-        return _build_locked(out, view, stats, pages, env, site, workers, progress, laps, start,
-                             record, incremental, kept, listed)
+        return _build_locked(out, render, laps, start, incremental, listed)
     finally:
         _unlock(*lock)
 
@@ -794,12 +814,14 @@ def _prerender(view, env, cores: int, laps: list, keys=None, ready=None) -> None
                  time.perf_counter() - t))
 
 
-def _build_locked(out, view, stats, pages, env, site, workers, progress, laps, start,
-                  record=None, incremental=False, kept=None, listed=None) -> BuildResult:
+def _build_locked(out, render, laps, start, incremental=False, listed=None) -> BuildResult:
     """The part of ``build_site`` that holds the output folder's lock: put back a site a
     killed build left, remove what killed builds left beside ``out``, render into a fresh
     folder there (taking the unchanged pages from the site in ``out`` when ``incremental``)
     and swap it in."""
+    view, stats, pages, env, record = render.view, render.stats, render.pages, render.env, \
+        render.record
+    progress, n = render.progress, render.n
     try:
         _recover(out)
         _clean_stale(out, listed.stale if listed is not None else None)
@@ -823,11 +845,10 @@ def _build_locked(out, view, stats, pages, env, site, workers, progress, laps, s
     except OSError as exc:
         raise _output_error(exc, out) from None
     try:
-        cores = cpu_count() if workers is None else workers
-        n = cores if len(pages) >= PARALLEL_PAGES else 1
-        render = _Rendering(view, stats, pages, env, out, tmp, record, progress, n, spare, kept)
+        render.tmp, render.spare = tmp, spare
         if previous is None:  # every page: each interaction's snippet is shown somewhere
-            _prerender(view, env, cores, laps, render.work_out_keys if record else None,
+            _prerender(view, env, render.cores, laps,
+                       render.work_out_keys if record and render.keys is None else None,
                        functools.partial(_ready_to_fork, view, env, pages))
         t = time.perf_counter()
         done = render.changed(previous, laps) if previous is not None else render.everything()
@@ -887,12 +908,13 @@ class _Rendering:
     in an incremental build, the pages' keys and the links to the unchanged pages."""
 
     def __init__(self, view, stats, pages, env, out, tmp, record, progress, n, spare=None,
-                 kept=None):
+                 kept=None, cores: int = 1):
         self.view, self.stats, self.pages, self.env = view, stats, pages, env
         self.out, self.tmp, self.record, self.progress, self.n = out, tmp, record, progress, n
+        self.cores = cores  # for the notes and snippets rendered before the pages (n: pages)
         self.spare = spare
         self.label = "rendering pages:"
-        self.keys = self.extra_keys = self.named = None
+        self.keys = self.extra_keys = self.named = self.whole = None
         self.kept = kept  # where the keys' parts are kept (pipeline.KeptParts)
         self.parts: dict | None = None
         self.parts_taken = 0
@@ -902,8 +924,9 @@ class _Rendering:
         """The pages' keys and the non-page files' (liaison.incremental), for the build
         record."""
         named = self.named_physicians()
+        self.whole = self.whole_site_keys()
         self.keys = _page_keys(self.view, self.pages, self.record, named, self.key_parts(),
-                               self.split_at, self.whole_site_keys(), self.row_digests())
+                               self.split_at, self.whole, self.row_digests())
         self.keep_parts()
         self.extra_keys = _extra_keys(self.view, self.record, named)
 
@@ -1008,7 +1031,7 @@ class _Rendering:
         record gives is linked from it, the others are made. Returns (the files written,
         the files kept or linked, the keys)."""
         self.keep_later()
-        keys = _extra_keys(self.view, self.record, self.named)
+        keys = self.extra_keys or _extra_keys(self.view, self.record, self.named)
         spare = self.spare
         as_is, kept, reuse = _sources(keys, spare, spare.extras if spare else None,
                                       previous.get("extras"))
@@ -1083,7 +1106,7 @@ class _Rendering:
         _compile_templates(self.view, self.env, self.pages)
         # The whole-site pages: those the spare holds as they are now are left there, those
         # the site in place holds as they are now are linked (with the others, below)
-        whole = self.whole_site_keys()
+        whole = self.whole if self.whole is not None else self.whole_site_keys()
         in_spare, _kept, in_place = _sources(whole, self.spare,
                                              self.spare.made if self.spare else None,
                                              previous.get("made"))
@@ -1107,14 +1130,18 @@ class _Rendering:
 
         def here():
             t = time.perf_counter()
-            keys = _page_keys(self.view, self.pages, self.record, self.named, self.key_parts(),
-                              self.split_at, whole, self.row_digests())
-            self.keep_parts()
+            keys = self.keys
+            if keys is None:
+                keys = _page_keys(self.view, self.pages, self.record, self.named,
+                                  self.key_parts(), self.split_at, whole, self.row_digests())
+                self.keep_parts()
             spare = self.spare
             as_is, in_spare, reuse = _sources(keys, spare, spare.made if spare else None,
                                               previous.get("made"))
-            laps.append((f"work out the pages' keys, compare them with the previous build's: "
-                         f"{len(reuse) + len(as_is):,} of {len(self.pages):,} pages unchanged"
+            laps.append(((f"compare the pages' keys with the previous build's: "
+                          if self.keys is not None else
+                          f"work out the pages' keys, compare them with the previous build's: ")
+                         + f"{len(reuse) + len(as_is):,} of {len(self.pages):,} pages unchanged"
                          + (f" ({len(as_is):,} in the spare folder already)" if as_is else ""),
                          time.perf_counter() - t))
             found.update(keys=keys, reuse=reuse, as_is=as_is, in_spare=in_spare, nested=0)
@@ -1533,6 +1560,27 @@ def _identity(folder: Path, *names: str) -> tuple | None:
         return None
 
 
+class Listing:
+    """``list_output`` under way in another process (``started``: a ``workers.Started``, by
+    pipeline.build): ``ready()`` whether its result is there, ``listed()`` the result,
+    waited for once and kept (``value``), with the seconds waited (``waited``)."""
+
+    def __init__(self, started):
+        self.started = started
+        self.value: Listed | None = None
+        self.waited: float | None = None
+
+    def ready(self) -> bool:
+        return self.waited is not None or self.started.ready()
+
+    def listed(self) -> Listed:
+        if self.waited is None:
+            t = time.perf_counter()
+            self.value = self.started.result()
+            self.waited = time.perf_counter() - t
+        return self.value
+
+
 def list_output(out: Path, settings: tuple | None = None) -> Listed:
     """What an incremental build into ``out`` lists of the site there and of its spare.
     ``settings``: (as_of, strict) of the build: when there is no spare and the site in
@@ -1834,15 +1882,15 @@ def _remove_soon(old: Path, mark: str, workers: int = 1, files: int = 0) -> str:
     return ", remove the old one"
 
 
-def unmake_spare_ahead(listing) -> None:
+def unmake_spare_ahead(listing: Listing) -> None:
     """A build that stops before it renders (its data has errors): the spare that its
-    listing (``list_output``, a ``workers.Started``) made of the site in place, if it made
-    one, is removed once the listing is done (it may have been told to start by another
-    process), so that such a build leaves nothing beside the output folder. A listing not
-    forked runs only when its result is asked for: it has made nothing."""
-    if not listing.forked():
+    listing (``list_output``) made of the site in place, if it made one, is removed once the
+    listing is done (it may have been told to start by another process), so that such a
+    build leaves nothing beside the output folder. A listing not forked runs only when its
+    result is asked for: it has made nothing."""
+    if listing.waited is None and not listing.started.forked():
         return
-    listed = listing.result()
+    listed = listing.listed()
     if listed.ahead and listed.spare is not None:
         _remove_soon(listed.spare[0], SPARE, files=len(listed.spare[2]))
     remove_stale_spare(listed)

@@ -236,6 +236,11 @@ class Started:
         """Whether ``fn()`` runs in a forked process, its result not yet taken."""
         return self.proc is not None
 
+    def ready(self) -> bool:
+        """Whether ``result()`` would return without waiting for the forked process: it sent
+        its result or ended. True when there is none (``result()`` then works here)."""
+        return self.proc is None or self.reader.poll(0)
+
     def result(self) -> R:
         proc, self.proc = self.proc, None
         if proc is None:

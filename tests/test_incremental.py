@@ -9,6 +9,7 @@ import random
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -177,6 +178,56 @@ def test_the_next_build_writes_into_the_spare_and_never_into_the_site_in_place(g
     assert len(beside) == 1 and beside[0].startswith(".out.old-"), beside
 
 
+def test_the_keys_are_worked_out_while_the_listing_makes_the_spare(
+        generated, tmp_path, monkeypatch):
+    """The first edit after a full build waits for the listing, which makes the spare on
+    another core: the pages' keys, which need neither, are worked out before that wait, once,
+    and the build compares them when the spare is there. Where the listing is done first
+    (an edit with a spare), the keys are worked out after it, as before. Each build is the
+    full build's site."""
+    from liaison import render
+
+    out = tmp_path / "out"
+    build(generated, AS_OF, out)
+    calls = tmp_path / "calls"  # (the keys are worked out in whichever process)
+    page_keys, spare_ahead = render._page_keys, render._spare_ahead
+
+    def noted(name, fn):
+        def wrapper(*args, **kwargs):
+            with open(calls, "a") as fh:
+                fh.write(name + "\n")
+            return fn(*args, **kwargs)
+        return wrapper
+
+    def slow_spare(*args):
+        time.sleep(3)  # (a large site's spare: the keys are done well before it)
+        return spare_ahead(*args)
+
+    monkeypatch.setattr(render, "_page_keys", noted("keys", page_keys))
+    monkeypatch.setattr(render, "_spare_ahead", noted("spare", slow_spare))
+    doc = sorted((generated / "data" / "physicians").glob("*.yaml"))[1]
+    edit_yaml(doc, lambda d: d.update(phone="828-555-0123"))
+    result = build(generated, AS_OF, out)
+    labels = [label for label, _seconds in result.timings]
+    ahead = labels.index("work out the pages' keys while the output is listed")
+    assert labels[ahead + 1].startswith("wait for the listing"), labels
+    assert any(label.startswith("compare the pages' keys with the previous build's: ")
+               and "in the spare folder already" in label for label in labels), labels
+    assert sorted(calls.read_text().split()) == ["keys", "spare"]  # the keys once
+    build(generated, AS_OF, tmp_path / "full", full=True)
+    _same_site(out, tmp_path / "full")
+
+    calls.unlink()
+    edit_yaml(doc, lambda d: d.update(phone="828-555-0124"))
+    result = build(generated, AS_OF, out)  # a spare there: listed at once, no spare made
+    labels = [label for label, _seconds in result.timings]
+    assert "work out the pages' keys while the output is listed" not in labels, labels
+    assert any(label.startswith("work out the pages' keys, compare them") for label in labels)
+    assert calls.read_text().split() == ["keys"]
+    build(generated, AS_OF, tmp_path / "full2", full=True)
+    _same_site(out, tmp_path / "full2")
+
+
 def test_the_first_edit_after_a_full_build_writes_into_a_spare_made_of_the_site(
         generated, tmp_path, monkeypatch):
     """With no spare beside the site (the first build after a full one), the process that
@@ -205,12 +256,12 @@ def test_the_first_edit_after_a_full_build_writes_into_a_spare_made_of_the_site(
     assert any(f"{result.kept:,} in the spare folder already" in label
                for label, _seconds in result.timings), result.timings
     # what the build waited for is among its timings: the input files' hashes first, the
-    # listing that made the spare once the records were checked
+    # listing that made the spare once the records were checked and the pages planned
     labels = [label for label, _seconds in result.timings]
     assert labels[0].startswith("hash the input files"), labels
     waited = labels.index("wait for the listing of the site in place (and the spare it makes "
                           "where there is none)")
-    assert labels[waited - 1].startswith("placing diagnostics"), labels
+    assert labels[waited - 1].startswith("index records and plan pages"), labels
     assert all(seconds >= 0 for _label, seconds in result.timings)
     assert b"828-555-0111" in page.read_bytes()
     changed = [p for p in pages if p.stat().st_ino != inodes[p]]  # new files: rendered
