@@ -924,19 +924,21 @@ class _Rendering:
         """The pages' keys and the non-page files' (liaison.incremental), for the build
         record."""
         named = self.named_physicians()
-        self.whole = self.whole_site_keys()
         self.keys = _page_keys(self.view, self.pages, self.record, named, self.key_parts(),
-                               self.split_at, self.whole, self.row_digests())
+                               self.split_at, self.whole_site_keys(), self.row_digests())
         self.keep_parts()
         self.extra_keys = _extra_keys(self.view, self.record, named)
 
     def whole_site_keys(self) -> dict[str, str]:
         """``incremental.whole_site_keys`` of this build's pages, from what the check made of
-        the physicians (``KeptParts.shown``) when it did."""
-        from liaison.incremental import whole_site_keys
+        the physicians (``KeptParts.shown``) when it did; made once."""
+        if self.whole is None:
+            from liaison.incremental import whole_site_keys
 
-        return whole_site_keys(self.view, self.pages, self.record["inputs"],
-                               _settings(self.record), self.kept.shown if self.kept else None)
+            self.whole = whole_site_keys(self.view, self.pages, self.record["inputs"],
+                                         _settings(self.record),
+                                         self.kept.shown if self.kept else None)
+        return self.whole
 
     @property
     def inputs(self) -> dict | None:
@@ -1106,7 +1108,7 @@ class _Rendering:
         _compile_templates(self.view, self.env, self.pages)
         # The whole-site pages: those the spare holds as they are now are left there, those
         # the site in place holds as they are now are linked (with the others, below)
-        whole = self.whole if self.whole is not None else self.whole_site_keys()
+        whole = self.whole_site_keys()
         in_spare, _kept, in_place = _sources(whole, self.spare,
                                              self.spare.made if self.spare else None,
                                              previous.get("made"))
