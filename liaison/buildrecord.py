@@ -207,13 +207,14 @@ class Hashes(dict):
         return self
 
 
-def hashed_inputs(root: Path, out: Path) -> tuple[Hashes, dict[str, tuple]]:
+def hashed_inputs(root: Path, out: Path, compare: bool = True
+                  ) -> tuple[Hashes, dict[str, tuple]]:
     """(``inputs(root, out)``, the signatures it took: see ``inputs``). Where ``out`` holds no
-    record, there is no site to compare the hashes with before the records are read: the
-    files the load reads (``read_by_the_load``) are left to be hashed from the bytes it read
-    (``Hashes.complete``), not read twice."""
+    record, or the hashes are not to be compared with it before the records are read (not
+    ``compare``: ``build --full``), the files the load reads (``read_by_the_load``) are left to
+    be hashed from the bytes it read (``Hashes.complete``), not read twice."""
     stats: dict[str, tuple] = {}
-    leave = None if os.path.lexists(os.path.join(out, NAME)) else read_by_the_load
+    leave = None if compare and os.path.lexists(os.path.join(out, NAME)) else read_by_the_load
     return inputs(root, out, stats, leave), stats
 
 

@@ -187,8 +187,9 @@ def build(root: Path, out: Path | None, as_of: str | None, strict: bool, timings
     target = out or root / "site"
     # The input files are hashed in a forked process while this one imports the build's
     # modules (0.3 s each at 10,000 physicians; the hashes decide whether anything changed).
-    hashing = None if full or not root.is_dir() else Started(functools.partial(
-        buildrecord.hashed_inputs, root.resolve(), target.resolve()))
+    # With --full, nothing is compared: the files the load reads are hashed from its bytes.
+    hashing = None if not root.is_dir() else Started(functools.partial(
+        buildrecord.hashed_inputs, root.resolve(), target.resolve(), not full))
     try:
         from liaison.pipeline import build as build_site
         from liaison.progress import Progress

@@ -1109,7 +1109,8 @@ def build(root: Path, as_of: dt.date, out: Path, strict: bool = False, on_checke
     When some inputs changed, the pages whose key is the same (liaison.incremental) are
     taken from that site as they are. ``hashed()``: ``buildrecord.hashed_inputs(root, out)``
     when the caller started it beforehand (cli: in a forked process, while this one imports
-    the build's modules), taken instead of hashing the input files here."""
+    the build's modules; with ``full``, ``hashed_inputs(root, out, compare=False)``), taken
+    instead of hashing the input files here."""
     from liaison import buildrecord
     from liaison.errors import DataErrors
     from liaison.progress import QUIET
@@ -1129,11 +1130,13 @@ def build(root: Path, as_of: dt.date, out: Path, strict: bool = False, on_checke
         if hashes is not None:  # (the hashing forked by the command, or done here)
             compared = [("hash the input files, compare them with the last build's",
                          time.perf_counter() - start)]
-    # No site to compare (the first build, or one with other settings or code): the hashes
-    # are taken once the records are read, not waited for first (0.75 s at 10,000
+    # No site to compare (the first build, one with other settings or code, or ``full``): the
+    # hashes are taken once the records are read, not waited for first (0.75 s at 10,000
     # physicians; the records are read and checked 0.26 s sooner, the hashing sharing the
-    # cores with the reading)
-    later = hashed if hashes is None and not full else None
+    # cores with the reading). With ``full``, the hashing left the files the load reads
+    # (``compare=False``): without it, every file was read twice with no signatures kept
+    # (0.97 s of the other process's time at 10,000 physicians).
+    later = hashed if hashes is None else None
     # The site in place and the spare are listed (0.4-1.5 s at 10,000 physicians: more when
     # their folders' entries have left the kernel's cache, then the disk is read) by a
     # process forked now, at the lowest priority: it works while the records are read, on

@@ -499,6 +499,46 @@ def test_a_first_build_hashes_the_files_the_load_read_from_those_bytes_not_readi
     assert hashes.left is None and None not in hashes.values()
 
 
+def test_a_full_build_hashes_the_files_the_load_read_from_those_bytes_even_with_a_record(
+        example_site, tmp_path, monkeypatch):
+    """``build --full`` compares nothing before reading the records: even with a record in the
+    output folder, the hashing leaves the files the load reads whole to the load's bytes
+    (they were read twice, with an empty cache folder), and the record is the same as that of
+    a hashing that reads every file."""
+    from liaison import buildrecord
+
+    monkeypatch.setattr(buildrecord, "RACY_NS", 0)  # the files were all just written
+    out = tmp_path / "out"
+    assert build(example_site, out)[0] == 0
+    monkeypatch.setenv("LIAISON_CACHE_DIR", str(tmp_path / "empty-cache"))  # nothing known
+    completed = []
+    real_complete = buildrecord.Hashes.complete
+
+    def complete(self, root, digests=None):
+        completed.append((set(self.left[2]) if self.left is not None else set(),
+                          set(digests or ())))
+        return real_complete(self, root, digests)
+
+    monkeypatch.setattr(buildrecord.Hashes, "complete", complete)
+    code, _o, stderr = build(example_site, out, "--full")
+    assert code == 0, stderr
+    [(left, from_the_load)] = completed
+    assert {"data/physicians/nina-vargas.yaml", "site.yaml"} <= left <= from_the_load, \
+        "the files the load read were hashed from its bytes, not read again"
+    assert not any(rel.endswith(".csv") for rel in left), "a CSV file is hashed by the hashing"
+    monkeypatch.setenv("LIAISON_CACHE_DIR", str(tmp_path / "another-cache"))
+    record = json.loads((out / buildrecord.NAME).read_text())
+    assert record["inputs"] == buildrecord.inputs(example_site, out)  # every file read
+    monkeypatch.setenv("LIAISON_CACHE_DIR", str(tmp_path / "empty-cache"))
+    code, _o, stderr = build(example_site, out)
+    assert code == 0 and "up to date" in stderr, stderr
+    # without --full, a record in the folder: nothing is left, the hashes are compared first
+    hashes, _stats = buildrecord.hashed_inputs(example_site, out)
+    assert hashes.left is None and None not in hashes.values()
+    hashes, _stats = buildrecord.hashed_inputs(example_site, out, compare=False)
+    assert hashes.left is None, "the files' signatures known now: nothing read, nothing left"
+
+
 @pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="FIFOs are POSIX")
 def test_a_file_left_to_the_load_and_replaced_meanwhile_is_never_followed_nor_waited_on(
         tmp_path, monkeypatch):
