@@ -107,6 +107,40 @@ def test_deterministic():
     assert trend_badge(5, 4) == trend_badge(5, 4)
 
 
+def test_charts_of_one_layout_draw_each_its_own_bars_and_texts():
+    """bar_chart works out a layout (margins, grid, axis, x labels, legend, each bar with its
+    tooltip) once for every chart of the same labels, scale and legend: each chart still
+    shows its own counts, markers and title, the same as when drawn first."""
+    from liaison.charts import bars as bars_module
+
+    months = [f"2026-{m:02d}" for m in range(1, 13)]
+    first = [3, 0, 7, 9, 1, 4, 0, 8, 2, 6, 5, 9]  # the same scale (0-10)...
+    second = [9, 2, 0, 1, 8, 3, 7, 0, 4, 5, 6, 2]  # ...and other bars
+    marks = [(2.5, "2026-03-15: visit by Ann"), (10.2, "2026-11-07: lunch by Bo")]
+    drawn = [bar_chart(months, first, title="A", markers=marks, partial_last=True),
+             bar_chart(months, second, title="B", markers=marks[:1], partial_last=True),
+             bar_chart(months, first, title="C")]
+    grids = {svg[svg.index('<g class="chart-grid">'):svg.index('<g class="chart-bars">')]
+             for svg in drawn[:2]}
+    assert len(grids) == 1, "the same scale and legend: one grid"
+    for svg, values, title in zip(drawn, (first, second, first), "ABC"):
+        root = ET.fromstring(svg)
+        assert root.get("aria-label") == title
+        tips = [b.find(f"{SVG}title").text for b in bars(root)]
+        expected = [f"{m}: {v} referral{'s' if v != 1 else ''}" for m, v in zip(months, values)
+                    if v]
+        if title != "C":  # the month to date
+            expected[-1] = expected[-1].replace("2026-12", "2026-12 (month to date)")
+        assert tips == expected
+    marker = 'class="chart-marker chart-series-2"'  # (not the legend's swatch)
+    assert drawn[1].count(marker) == 1 and drawn[0].count(marker) == 2
+    assert "chart-marker" not in drawn[2] and "chart-partial" not in drawn[2]
+    bars_module._LAYOUTS.clear()  # drawn again from nothing: the same
+    assert [bar_chart(months, second, title="B", markers=marks[:1], partial_last=True),
+            bar_chart(months, first, title="A", markers=marks, partial_last=True),
+            bar_chart(months, first, title="C")] == [drawn[1], drawn[0], drawn[2]]
+
+
 def test_text_is_escaped_everywhere():
     charts = [
         bar_chart([EVIL, "b"], [1, 2], title=EVIL, secondary=[1, 1], secondary_label=EVIL,

@@ -48,7 +48,7 @@ def bar_chart(labels: list[str], values: list[int], *, title: str,
     Raises ValueError when the lists differ in length or a count is negative.
     """
     c = palette or palette_stage.DEFAULT
-    labels = [str(x) for x in labels]
+    labels = tuple(map(str, labels))
     values = _check_counts(values, "values")
     if len(labels) != len(values):
         raise ValueError(f"bar_chart: {len(labels)} labels but {len(values)} values")
@@ -67,50 +67,28 @@ def bar_chart(labels: list[str], values: list[int], *, title: str,
     partial = bool(partial_last)
     second_name = secondary_label or "Second series"
     peak = max(values + (secondary or []))
-    ticks = _nice_ticks(peak)
-    top_value = ticks[-1] or 1
-
-    # The legend: what needs explaining beyond the bars, in one row or more.
-    legend: list[tuple[str, str]] = []  # (kind of swatch, label)
-    if secondary is not None:
-        legend.append(("line", second_name))
-    if marks:
-        legend.append(("marker", marker_label))
-    if partial:
-        legend.append(("partial", partial_label))
-    if legend:
-        legend.insert(0, ("bar", primary_label))
-    rows = _legend_rows(legend, width - 20)
-
-    widest_x = max(_text_w(lb) for lb in labels)
-    widest_y = max(_text_w(_count(t)) for t in ticks)
-    left = max(28.0, widest_y + 10)
-    # Right margin: the last x label, centred on the last bar, must end inside the view
-    # (right + slot / 2 >= half the label + 2, with slot = (width - left - right) / n).
-    half = 1 / (2 * n)
-    right = max(10.0, (widest_x / 2 + 2 - (width - left) * half) / (1 - half))
-    top = 10.0 + 20.0 * len(rows)
-    lane = _MARKER_LANE if marks else 0.0
-    bottom = 24.0 + lane
-    height += 20 * max(len(rows) - 1, 0) + lane
-    plot_w = width - left - right
-    plot_h = height - top - bottom
-    base = top + plot_h
-    slot = plot_w / n
-    bar_w = slot * 0.7 if n > 1 else min(slot * 0.5, 60.0)
+    ticks = tuple(_nice_ticks(peak))
+    key = (labels, ticks, secondary is not None, bool(marks), partial, second_name,
+           marker_label, partial_label, primary_label, height, c.series_1, c.series_2, c.grid,
+           c.muted, c.faint, c.surface)
+    lay = _LAYOUTS.get(key)
+    if lay is None:
+        if len(_LAYOUTS) >= _LAYOUTS_KEPT:
+            _LAYOUTS.clear()
+        lay = _LAYOUTS[key] = _Layout(labels, ticks, secondary is not None, bool(marks), partial,
+                                      second_name, marker_label, partial_label, primary_label,
+                                      height, c)
+    top_value, slot, base = lay.top_value, lay.slot, lay.base
 
     def y_of(v: int) -> float:
-        return base - plot_h * v / top_value
+        return base - lay.plot_h * v / top_value
 
-    def period(i: int) -> str:
-        return f"{labels[i]} ({partial_label})" if partial and i == n - 1 else labels[i]
+    period = lay.period
 
     # Summary for screen readers and the tooltip of the whole chart.
     total = sum(values)
-    hi = max(range(n), key=lambda i: (values[i], -i))
-    span = labels[0] if n == 1 else f"{labels[0]} to {labels[-1]}"
-    summary = (f"{title}: {primary_label} for {n} period{'s' if n != 1 else ''}, {span}; "
-               f"total {_count(total)}")
+    hi = values.index(max(values))  # (the first of the highest)
+    summary = f"{title}: {lay.summary_head}{_count(total)}"
     if total:
         summary += f", highest {_count(values[hi])} in {period(hi)}"
     summary += f", latest {_count(values[-1])} in {period(n - 1)}."
@@ -121,49 +99,43 @@ def bar_chart(labels: list[str], values: list[int], *, title: str,
         summary += f" {_unit(marker_label + 's', len(marks)).capitalize()} marked: " \
                    + "; ".join(text for _, text in marks) + "."
 
-    parts = _open("bar", width, height, title, summary)
+    parts = _open("bar", width, lay.height, title, summary)
 
     # The unfinished period's column, shaded, so that it shows even with nothing in it yet;
     # its tooltip gives the count so far (the whole column can be pointed at).
     if partial:
-        parts.append(_band(left + slot * (n - 1), top, slot, plot_h, c.series_1))
+        parts.append(lay.band)
         parts.append(f"<title>{_tip(period(n - 1), values[-1], primary_label)}</title></rect>")
 
     # Gridlines and y labels.
-    parts.append(_grid(tuple(ticks), left, width - right, base, plot_h, top_value, c.grid,
-                       c.muted))
+    parts.append(lay.grid)
 
     # Bars; an unfinished last period lighter, with a dashed outline.
-    noun = primary_label
-    width_attr = _n(bar_w)
-    xs = _bar_xs(left, slot, bar_w, n)
     parts.append('<g class="chart-bars">')
+    bars, bar = lay.bars, lay.bar
     for i, v in enumerate(values):
-        if not v:
-            continue
-        parts.append(_bar(xs[i], width_attr, base, plot_h, top_value, v, c.series_1,
-                          partial and i == n - 1))
-        parts.append(f"<title>{_tip(period(i), v, noun)}</title></rect>")
+        if v:
+            parts.append(bars.get((i, v)) or bar(i, v))
     parts.append("</g>")
 
     # Axis line on top of the bars' feet.
-    parts.append(f'<line class="chart-axis" x1="{_n(left)}" y1="{_n(base)}" '
-                 f'x2="{_n(width - right)}" y2="{_n(base)}" stroke="{c.faint}" stroke-width="1"/>')
+    parts.append(lay.axis)
 
     # Markers: triangles pointing up at the axis, in their lane below it.
     if marks:
         parts.append('<g class="chart-markers">')
+        left = lay.left
         for pos, text in marks:
             parts.append(_marker(left + slot * pos, base, c.series_2, c.surface))
             parts.append(f'<title>{_esc(text)}</title></path>')
         parts.append("</g>")
 
     # X labels, thinned; the most recent one is always shown.
-    parts.append(_x_labels(tuple(labels), left, slot, base + lane + 16,
-                           _label_step(n, slot, widest_x), c.muted))
+    parts.append(lay.x_labels)
 
     # Second series: a line with dots.
     if secondary is not None:
+        left = lay.left
         pts = [(left + slot * (i + 0.5), y_of(v)) for i, v in enumerate(secondary)]
         parts.append('<g class="chart-series chart-series-2">')
         if n > 1:
@@ -178,15 +150,94 @@ def bar_chart(labels: list[str], values: list[int], *, title: str,
                          f"<title>{_esc(f'{period(i)}: {_unit(second_name, v)}')}</title></circle>")
         parts.append("</g>")
 
-    if rows:
-        parts.append(_legend(tuple(tuple(row) for row in rows), left, c))
-
+    parts.append(lay.legend)
     parts.append("</svg>")
     return "".join(parts)
 
 
-# Briefs draw thousands of charts over the same months and a few scales: their gridlines and
-# x labels are made once per layout (pure functions of their arguments, memoized).
+# Briefs draw thousands of charts over the same months and a few scales and legends: what a
+# chart's layout decides (its margins, gridlines, axis, x labels, legend, and each bar with its
+# tooltip) is worked out once per layout, not at every chart (a third of a brief's chart).
+_LAYOUTS: dict[tuple, "_Layout"] = {}
+_LAYOUTS_KEPT = 256  # layouts (then forgotten all at once: the output is the same)
+
+
+class _Layout:
+    """What ``bar_chart`` draws the same for every chart of the same labels, scale (``ticks``),
+    legend, labels of its series, height and colours; ``bars``: each bar drawn so far, by
+    (period, count)."""
+
+    def __init__(self, labels: tuple[str, ...], ticks: tuple[int, ...], secondary: bool,
+                 marks: bool, partial: bool, second_name: str, marker_label: str,
+                 partial_label: str, primary_label: str, height: int, c: Palette):
+        width = _VIEW_W
+        n = len(labels)
+        self.labels, self.n, self.partial = labels, n, partial
+        self.partial_label, self.primary_label, self.fill = partial_label, primary_label, c.series_1
+        self.top_value = ticks[-1] or 1
+
+        # The legend: what needs explaining beyond the bars, in one row or more.
+        legend: list[tuple[str, str]] = []  # (kind of swatch, label)
+        if secondary:
+            legend.append(("line", second_name))
+        if marks:
+            legend.append(("marker", marker_label))
+        if partial:
+            legend.append(("partial", partial_label))
+        if legend:
+            legend.insert(0, ("bar", primary_label))
+        rows = _legend_rows(legend, width - 20)
+
+        widest_x = max(_text_w(lb) for lb in labels)
+        widest_y = max(_text_w(_count(t)) for t in ticks)
+        left = max(28.0, widest_y + 10)
+        # Right margin: the last x label, centred on the last bar, must end inside the view
+        # (right + slot / 2 >= half the label + 2, with slot = (width - left - right) / n).
+        half = 1 / (2 * n)
+        right = max(10.0, (widest_x / 2 + 2 - (width - left) * half) / (1 - half))
+        top = 10.0 + 20.0 * len(rows)
+        lane = _MARKER_LANE if marks else 0.0
+        bottom = 24.0 + lane
+        height += 20 * max(len(rows) - 1, 0) + lane
+        plot_w = width - left - right
+        self.plot_h = plot_h = height - top - bottom
+        self.base = base = top + plot_h
+        self.slot = slot = plot_w / n
+        self.bar_w = bar_w = slot * 0.7 if n > 1 else min(slot * 0.5, 60.0)
+        self.left, self.height = left, height
+
+        span = labels[0] if n == 1 else f"{labels[0]} to {labels[-1]}"
+        self.summary_head = (f"{primary_label} for {n} period{'s' if n != 1 else ''}, {span}; "
+                             "total ")
+        self.band = _band(left + slot * (n - 1), top, slot, plot_h, c.series_1) if partial else ""
+        self.grid = _grid(ticks, left, width - right, base, plot_h, self.top_value, c.grid,
+                          c.muted)
+        self.width_attr = _n(bar_w)
+        self.xs = _bar_xs(left, slot, bar_w, n)
+        self.axis = (f'<line class="chart-axis" x1="{_n(left)}" y1="{_n(base)}" '
+                     f'x2="{_n(width - right)}" y2="{_n(base)}" stroke="{c.faint}" '
+                     'stroke-width="1"/>')
+        self.x_labels = _x_labels(labels, left, slot, base + lane + 16,
+                                  _label_step(n, slot, widest_x), c.muted)
+        self.legend = _legend(tuple(tuple(row) for row in rows), left, c) if rows else ""
+        self.bars: dict[tuple[int, int], str] = {}
+
+    def period(self, i: int) -> str:
+        labels = self.labels
+        return f"{labels[i]} ({self.partial_label})" if self.partial and i == self.n - 1 \
+            else labels[i]
+
+    def bar(self, i: int, v: int) -> str:
+        """The bar of period ``i`` for the count ``v`` (> 0), with its tooltip (kept)."""
+        drawn = self.bars[(i, v)] = (
+            _bar_tag(self.xs[i], self.width_attr, self.base, self.plot_h, self.top_value, v,
+                     self.fill, self.partial and i == self.n - 1)
+            + f"<title>{_tip(self.period(i), v, self.primary_label)}</title></rect>")
+        return drawn
+
+
+# The parts of a layout (``_Layout``), pure functions of their arguments, memoized: layouts
+# are forgotten when there are many, and each is made again of the same parts.
 @lru_cache(maxsize=512)
 def _grid(ticks: tuple, left: float, right_x: float, base: float, plot_h: float,
           top_value: int, grid: str, muted: str) -> str:
@@ -210,9 +261,8 @@ def _bar_xs(left: float, slot: float, bar_w: float, n: int) -> tuple[str, ...]:
 
 # The memoized parts take the palette's colours as strings, not the palette: a frozen
 # dataclass of 24 fields hashes them all at every call (6% of a brief's chart).
-@lru_cache(maxsize=4096)
-def _bar(x: str, width: str, base: float, plot_h: float, top_value: int, v: int, fill: str,
-         partial: bool) -> str:
+def _bar_tag(x: str, width: str, base: float, plot_h: float, top_value: int, v: int, fill: str,
+             partial: bool) -> str:
     """A bar's opening tag (its title and end tag follow), ``fill`` its colour (the
     palette's ``series_1``); an unfinished period's lighter, with a dashed outline."""
     h = plot_h * v / top_value

@@ -111,10 +111,13 @@ def _pct(part: int, whole: int) -> int:
     return (200 * part + whole) // (2 * whole)
 
 
+_INT = {int}
+
+
 def _check_counts(values, name: str) -> list[int]:
     out = list(values)
-    if all(type(v) is int for v in out) and (not out or min(out) >= 0):
-        return out  # the common case, in one pass of built-ins
+    if not out or (set(map(type, out)) == _INT and min(out) >= 0):
+        return out  # the common case, in built-ins
     out = []
     for v in values:
         if isinstance(v, bool) or not isinstance(v, int):
