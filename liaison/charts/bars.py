@@ -237,7 +237,9 @@ class _Layout:
 
 
 # The parts of a layout (``_Layout``), pure functions of their arguments, memoized: layouts
-# are forgotten when there are many, and each is made again of the same parts.
+# are forgotten when there are many, and each is made again of the same parts. The memoized
+# parts take the palette's colours as strings, not the palette: a frozen dataclass of 24
+# fields hashes them all at every call (6% of a brief's chart).
 @lru_cache(maxsize=512)
 def _grid(ticks: tuple, left: float, right_x: float, base: float, plot_h: float,
           top_value: int, grid: str, muted: str) -> str:
@@ -259,8 +261,6 @@ def _bar_xs(left: float, slot: float, bar_w: float, n: int) -> tuple[str, ...]:
     return tuple(_n(left + slot * i + (slot - bar_w) / 2) for i in range(n))
 
 
-# The memoized parts take the palette's colours as strings, not the palette: a frozen
-# dataclass of 24 fields hashes them all at every call (6% of a brief's chart).
 def _bar_tag(x: str, width: str, base: float, plot_h: float, top_value: int, v: int, fill: str,
              partial: bool) -> str:
     """A bar's opening tag (its title and end tag follow), ``fill`` its colour (the
