@@ -923,11 +923,17 @@ class _Rendering:
     def work_out_keys(self) -> None:
         """The pages' keys and the non-page files' (liaison.incremental), for the build
         record."""
-        named = self.named_physicians()
-        self.keys = _page_keys(self.view, self.pages, self.record, named, self.key_parts(),
-                               self.split_at, self.whole_site_keys(), self.row_digests())
-        self.keep_parts()
-        self.extra_keys = _extra_keys(self.view, self.record, named)
+        self.page_keys()
+        self.extra_keys = _extra_keys(self.view, self.record, self.named_physicians())
+
+    def page_keys(self) -> dict[str, str]:
+        """The pages' keys (liaison.incremental), their parts kept: made once."""
+        if self.keys is None:
+            self.keys = _page_keys(self.view, self.pages, self.record, self.named_physicians(),
+                                   self.key_parts(), self.split_at, self.whole_site_keys(),
+                                   self.row_digests())
+            self.keep_parts()
+        return self.keys
 
     def whole_site_keys(self) -> dict[str, str]:
         """``incremental.whole_site_keys`` of this build's pages, from what the check made of
@@ -1132,16 +1138,13 @@ class _Rendering:
 
         def here():
             t = time.perf_counter()
-            keys = self.keys
-            if keys is None:
-                keys = _page_keys(self.view, self.pages, self.record, self.named,
-                                  self.key_parts(), self.split_at, whole, self.row_digests())
-                self.keep_parts()
+            worked_out = self.keys is not None  # (while the listing made the spare)
+            keys = self.page_keys()
             spare = self.spare
             as_is, in_spare, reuse = _sources(keys, spare, spare.made if spare else None,
                                               previous.get("made"))
             laps.append(((f"compare the pages' keys with the previous build's: "
-                          if self.keys is not None else
+                          if worked_out else
                           f"work out the pages' keys, compare them with the previous build's: ")
                          + f"{len(reuse) + len(as_is):,} of {len(self.pages):,} pages unchanged"
                          + (f" ({len(as_is):,} in the spare folder already)" if as_is else ""),
