@@ -271,10 +271,10 @@ class Keys:
         months before and after it that have interactions, each with its count, or None."""
         if self._months is None:
             self._months = sorted(self.view.by_month)
-        months, by_month = self._months, self.view.by_month
+        months, count = self._months, self.view.month_count
         at = bisect_left(months, month)
         after = at + 1 if at < len(months) and months[at] == month else at
-        return tuple((months[i], len(by_month[months[i]])) if 0 <= i < len(months) else None
+        return tuple((months[i], count(months[i])) if 0 <= i < len(months) else None
                      for i in (at - 1, after))
 
     def of(self, page) -> str:

@@ -113,6 +113,51 @@ def test_the_activity_months_count_their_in_person_interactions():
     assert any(0 < met < count for count, met in shown.values())
 
 
+def test_the_activity_log_counts_its_months_without_making_their_lists():
+    """The activity page's months, the links of a month's page to the months before and
+    after it, and the month pages' keys that hold those links count each month's
+    interactions from the index's positions (``SiteView.month_count``): the only month lists
+    made are those of the newest interactions the activity page shows (a build after an edit
+    made every month's list, in a forked process, to count it)."""
+    from liaison import pages
+    from liaison.derived import month_index
+    from liaison.incremental import Keys
+    from liaison.pages.activity import activity_month
+    from liaison.pipeline import check
+
+    checked = check(REPO, AS_OF, keep_records=True)
+    view = pages.SiteView(checked.site, checked.stats)
+    counts = {}
+    for r in checked.site.interactions:
+        if r.date <= AS_OF:
+            counts[month_index(r.date)] = counts.get(month_index(r.date), 0) + 1
+    plan = pages.plan(view)
+    keys = Keys(view, {}, {})
+    months = [p for p in plan if p.kind == "activity-month"]
+    assert len(months) == len(counts) > 3
+    for page in months:
+        keys.of(page)
+    assert not view.by_month._made  # the keys made no list
+    context = pages.context(view, next(p for p in plan if p.kind == "activity"))
+    assert [row["count"] for row in context["months"]] == \
+        [counts[m] for m in sorted(counts, reverse=True)]
+    shown = {month_index(dt.date.fromisoformat(i.date)) for i in context["recent"]}
+    assert set(view.by_month._made) == shown < set(counts)
+    middle = months[len(months) // 2]
+    links = activity_month(view, middle)
+    before, after = (max(m for m in counts if m < month_index_of(middle)),
+                     min(m for m in counts if m > month_index_of(middle)))
+    assert (links["previous"]["count"], links["next"]["count"]) == (counts[before], counts[after])
+    assert keys.month_links(month_index_of(middle)) == ((before, counts[before]),
+                                                         (after, counts[after]))
+
+
+def month_index_of(page) -> int:
+    from liaison.derived import month_of_label
+
+    return month_of_label(page.key)
+
+
 def test_the_views_lists_are_made_when_first_read_and_are_those_the_records_give():
     """SiteView's interactions by physician, practice, team member and month are made from
     their positions when a page first reads them (a build after an edit reads few): before

@@ -54,7 +54,7 @@ def activity(view: SiteView, page: Page) -> dict:
     return {**view.common(page, "activity", "Activity"),
             "recent": [view.interaction(r) for r in latest], **choices(view, latest),
             "months": [{"label": month_label(m), "href": activity_href(month_label(m)),
-                        "count": len(view.by_month[m]),
+                        "count": view.month_count(m),
                         "in_person": in_person[month_label(m)]}
                        for m in months]}
 
@@ -63,7 +63,7 @@ def month_link(view: SiteView, mi: int | None) -> dict | None:
     if mi is None:
         return None
     return {"label": month_label(mi), "href": activity_href(month_label(mi)),
-            "count": len(view.by_month[mi])}
+            "count": view.month_count(mi)}
 
 
 def activity_month(view: SiteView, page: Page) -> dict:

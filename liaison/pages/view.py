@@ -76,6 +76,10 @@ class Listed(Mapping):
     def get(self, key, default=None):
         return self[key] if key in self._at else default
 
+    def count(self, key) -> int:
+        """How many records ``key`` has, without making its list."""
+        return len(self._at.get(key, ()))
+
     def positions(self, records: list):
         """The positions in ``records`` of each key's records (key -> positions, in the
         records' order), when they are the records this lists; else None."""
@@ -437,6 +441,17 @@ class SiteView:
 
     def deck_targets_set(self, deck_id: str) -> set:
         return self._target_sets.get(deck_id, set())
+
+    def month_count(self, month: int) -> int:
+        """The number of interactions of ``month`` (a month index) in ``by_month``, counted
+        from the index's positions where it has them: the activity log's links and the
+        month pages' keys count every month, and making each month's list to count it took
+        40 ms and 8,000 page faults in the process forked after an edit at 10,000
+        physicians (every record's reference count written)."""
+        by_month = self.by_month
+        if isinstance(by_month, Listed):
+            return by_month.count(month)
+        return len(by_month.get(month, ()))
 
     # ------------------------------------------------------------------ small views
 
