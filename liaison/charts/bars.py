@@ -78,7 +78,7 @@ def bar_chart(labels: list[str], values: list[int], *, title: str,
         lay = _LAYOUTS[key] = _Layout(labels, ticks, secondary is not None, bool(marks), partial,
                                       second_name, marker_label, partial_label, primary_label,
                                       height, c)
-    top_value, slot, base = lay.top_value, lay.slot, lay.base
+    top_value, slot, base, left = lay.top_value, lay.slot, lay.base, lay.left
 
     def y_of(v: int) -> float:
         return base - lay.plot_h * v / top_value
@@ -124,7 +124,6 @@ def bar_chart(labels: list[str], values: list[int], *, title: str,
     # Markers: triangles pointing up at the axis, in their lane below it.
     if marks:
         parts.append('<g class="chart-markers">')
-        left = lay.left
         for pos, text in marks:
             parts.append(_marker(left + slot * pos, base, c.series_2, c.surface))
             parts.append(f'<title>{_esc(text)}</title></path>')
@@ -135,7 +134,6 @@ def bar_chart(labels: list[str], values: list[int], *, title: str,
 
     # Second series: a line with dots.
     if secondary is not None:
-        left = lay.left
         pts = [(left + slot * (i + 0.5), y_of(v)) for i, v in enumerate(secondary)]
         parts.append('<g class="chart-series chart-series-2">')
         if n > 1:
