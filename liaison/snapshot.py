@@ -32,7 +32,10 @@ A build splits the interaction files (pipeline._Split, kept as ``SPLIT``): what 
 the cold ones is kept under their key (``"interactions"``, ``INDEX``, ``KEY_PARTS``), the
 hot ones' is made again after one of them changed and joined to it, and what the two give
 together is kept under the key of all the interaction files (``ALL_INTERACTIONS``,
-``INDEX_ALL``), taken as it is while no interaction file changes.
+``INDEX_ALL``), taken as it is while no interaction file changes. With the cold files' index
+the build keeps where their interactions fall by date (``COLD_ORDER``): after an edit of a
+hot file, the process forked ahead places the hot files' interactions among them and joins
+the two indexes without reading the cold files (pipeline._placed).
 """
 from __future__ import annotations
 
@@ -42,6 +45,7 @@ import pickle
 import time
 import zlib
 from pathlib import Path
+from typing import Callable, NamedTuple
 
 from liaison.buildrecord import signature_of
 from liaison.cache import CACHE_VERSION, cache_file, keep
@@ -57,10 +61,20 @@ EXPORT_LINES = "interactions-export"  # the lines of the interactions export, by
 EXPORT_HEAD = "interactions-export-head"  # the lines of its first interactions, of cold files
 EXPORT_HOT = "interactions-export-hot"  # the lines of the others, by file
 SPLIT = "interaction-split"  # which interaction files are cold (pipeline._Split)
+COLD_ORDER = "interaction-cold-order"  # where the cold files' interactions fall by date
 ROW_DIGESTS = "referral-digests"  # each physician's hash of what their briefs show of the rows
 STATS = "statistics"  # the statistics (pipeline._statistics)
 DERIVED_NAMES = ("interactions", "referrals", ALL_INTERACTIONS, INDEX, INDEX_ALL, ROW_INDEX,
-                 KEY_PARTS, EXPORT_LINES, EXPORT_HEAD, EXPORT_HOT, SPLIT, ROW_DIGESTS, STATS)
+                 KEY_PARTS, EXPORT_LINES, EXPORT_HEAD, EXPORT_HOT, SPLIT, COLD_ORDER, ROW_DIGESTS,
+                 STATS)
+
+
+class Deferred(NamedTuple):
+    """A value to keep that is made when it is kept (``Store.keep_derived``): by the process
+    that keeps what a build leaves to keep later (pipeline.KeptParts.later), not on the
+    way."""
+
+    make: Callable[[], object]
 
 
 def _version() -> bytes:
@@ -153,7 +167,15 @@ class Store:
         except Exception:  # damaged: made again
             return None
 
+    def holds(self, name: str, key: str) -> bool:
+        """Whether ``keep_derived`` kept something under ``name`` with this ``key`` (its
+        value is not unpickled)."""
+        kept = self.load(DERIVED + name)
+        return kept is not None and kept[0].get("key") == key
+
     def keep_derived(self, name: str, key: str, value) -> None:
+        if isinstance(value, Deferred):
+            value = value.make()
         self.save(DERIVED + name, {"key": key},
                   pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
 

@@ -394,7 +394,8 @@ def test_the_pages_index_of_the_interactions_is_kept_with_their_rules_and_sums(
     joined index kept under the key of all the interaction files): an edit of a physician's
     phone indexes none, an edit of an older interaction file or a physician's move to
     another practice indexes all of them again, a second edit of that file (hot then) only
-    the hot ones; the site is the one a full build makes."""
+    the hot ones, in the process forked ahead (none here); the site is the one a full build
+    makes."""
     from liaison import pipeline
 
     monkeypatch.setattr(pipeline, "PARALLEL_BYTES", 0)
@@ -418,7 +419,8 @@ def test_the_pages_index_of_the_interactions_is_kept_with_their_rules_and_sums(
     step(lambda: edit_yaml(log, lambda items: items[0].update(summary="Left the new flyers")),
          every)
     step(lambda: edit_yaml(log, lambda items: items[0].update(summary="Left more flyers")),
-         _interactions(generated, edited=(log,))[1])
+         0)  # the hot ones, in the process forked ahead (see
+    #       test_after_an_edit_of_a_hot_file_the_process_ahead_joins_the_pages_index)
     at = yaml.safe_load(doctors[0].read_text())["practice"]
     other = next(p.stem for p in sorted((generated / "data" / "practices").glob("*.yaml"))
                  if p.stem != at)
@@ -957,6 +959,100 @@ def test_edits_of_hot_files_take_what_the_cold_files_gave(generated, derivations
         assert sum(n for k, n in derivations if k == "interactions") == now - cold, kind
         build(generated, AS_OF, full, workers=1, full=True)
         assert _files(out) == _files(full), kind
+
+
+def test_the_hot_files_interactions_are_placed_among_the_cold_ones_from_their_order():
+    """pipeline._placed: from where the cold files' interactions fall by date (``COLD_ORDER``,
+    ``_Split.cold_order``) and the hot files' interactions alone, the positions of both among
+    all of them are those ``_Split.positions`` finds going through every interaction: with
+    days the hot and the cold files share, hot files before, between and after the cold
+    ones by path, and a file's interactions of one day in their place in the file."""
+    import random
+    from types import SimpleNamespace
+
+    from liaison.pipeline import _placed, _Split
+
+    for seed in range(40):
+        rng = random.Random(seed)
+        rels = sorted(f"data/interactions/2026/{m:02}/t-{n:04}.yaml"
+                      for m in range(1, 4) for n in range(1, rng.randint(2, 6)))
+        entries = []  # as load._bulk orders them: by date, then file, then place in the file
+        for rel in rels:
+            for k in range(rng.randint(0, 6)):
+                day = dt.date(2026, 1, 1) + dt.timedelta(days=rng.randint(0, 9))
+                entries.append((day, SimpleNamespace(date=day), (rel, (k,))))
+        entries.sort(key=lambda entry: entry[0])
+        pairs = [(rec, src) for _day, rec, src in entries]
+        for hot in ([], rels, rng.sample(rels, 1), rng.sample(rels, len(rels) // 2),
+                    [rels[0], rels[-1]]):
+            cold = frozenset(rel for rel in rels if rel not in hot)
+            split = _Split(cold, "key", pairs)
+            cold_at, hot_at = _placed(split.cold_order(), cold,
+                                      [pair for pair in pairs if pair[1][0] not in cold])
+            assert (list(cold_at), list(hot_at)) == split.positions(), (seed, hot)
+
+
+def test_after_an_edit_of_a_hot_file_the_process_ahead_joins_the_pages_index(
+        generated, monkeypatch, _private_parse_cache, tmp_path):
+    """After an edit of a hot interaction file, the process forked ahead places the hot
+    files' interactions among the cold ones' (kept by the last build) and joins their
+    indexes, and the build takes that index instead of working it out: a note changed, a
+    visit dated on a day of the cold files, a visit moved back years, a file added between
+    others and one removed. The site is the one a full build makes."""
+    import os
+
+    from liaison import pipeline
+    from liaison.pipeline import HOT_DAYS
+
+    monkeypatch.setattr(buildrecord, "RACY_NS", 0)
+    monkeypatch.setattr(pipeline, "PARALLEL_BYTES", 0)  # two processes, as on a large site
+    here, calls = os.getpid(), tmp_path / "calls"
+    adopt, ahead = pipeline._Split.adopt, pipeline._index_ahead
+
+    def adopted(self, site, placed):
+        taken = adopt(self, site, placed)
+        with open(calls, "a") as fh:
+            fh.write(f"adopted {taken} {os.getpid() == here}\n")
+        return taken
+
+    def worked_out(*args):
+        placed = ahead(*args)
+        with open(calls, "a") as fh:
+            fh.write(f"ahead {placed is not None} {os.getpid() == here}\n")
+        return placed
+
+    monkeypatch.setattr(pipeline._Split, "adopt", adopted)
+    monkeypatch.setattr(pipeline, "_index_ahead", worked_out)
+    out, full = tmp_path / "out", tmp_path / "full"
+    build(generated, AS_OF, out, workers=2)
+    since = AS_OF - dt.timedelta(days=HOT_DAYS)
+    logs = sorted((generated / "data" / "interactions").rglob("*.yaml"))
+    hot = [p for p in logs if any(item["date"] >= since for item in yaml.safe_load(p.read_text()))]
+    old_day = yaml.safe_load(logs[0].read_text())[0]["date"]  # a day of a cold file
+    added = hot[0].with_name("t-0000-added.yaml")  # listed before the folder's other files
+
+    def visit_on_a_cold_day(items):
+        items.append(dict(items[0], date=old_day, summary="Logged late", follow_ups=[]))
+
+    for edit in (lambda: edit_yaml(hot[-1], lambda items: items[0].update(notes="A *new* fax")),
+                 lambda: edit_yaml(hot[0], visit_on_a_cold_day),
+                 lambda: edit_yaml(hot[1], lambda items: items[-1].update(
+                     date=dt.date(2023, 3, 14), follow_ups=[])),
+                 lambda: added.write_text(hot[-1].read_text()),
+                 lambda: added.unlink()):
+        edit()
+        calls.unlink(missing_ok=True)
+        build(generated, AS_OF, out, workers=2)
+        assert calls.read_text().splitlines() == ["ahead True False", "adopted True True"]
+        build(generated, AS_OF, full, workers=2, full=True)
+        assert _files(out) == _files(full)
+
+    # an edit of a physician's phone changes no interaction file: the index is taken as kept
+    edit_yaml(sorted((generated / "data" / "physicians").glob("*.yaml"))[0],
+              lambda d: d.update(phone="828-555-0191"))
+    calls.unlink(missing_ok=True)
+    build(generated, AS_OF, out, workers=2)
+    assert calls.read_text().splitlines() == ["ahead False False"]
 
 
 def test_a_build_asks_for_each_input_files_signature_once(generated, monkeypatch,
