@@ -987,7 +987,8 @@ def test_the_hot_files_interactions_are_placed_among_the_cold_ones_from_their_or
                     [rels[0], rels[-1]]):
             cold = frozenset(rel for rel in rels if rel not in hot)
             split = _Split(cold, "key", pairs)
-            cold_at, hot_at = _placed(split.cold_order(), cold,
+            days = [rec.date for rec, src in pairs if src[0] in cold]
+            cold_at, hot_at = _placed(split.cold_order(days), cold,
                                       [pair for pair in pairs if pair[1][0] not in cold])
             assert (list(cold_at), list(hot_at)) == split.positions(), (seed, hot)
 

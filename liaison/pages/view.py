@@ -126,11 +126,14 @@ class InteractionIndex:
 
     @staticmethod
     def positions(interactions, physicians: dict, as_of: dt.date,
-                  at_practice: dict | None = None) -> tuple[dict, list]:
+                  at_practice: dict | None = None, days: list | None = None
+                  ) -> tuple[dict, list]:
         """The index with each interaction as its position in ``interactions`` (a follow-up
         as (due, the position, its own among the interaction's)): what a build keeps
         (liaison.snapshot), and ``at`` makes the index of. (The loop costs the same with
-        positions as with records, and the lists of records are made in C from them.)"""
+        positions as with records, and the lists of records are made in C from them.)
+        ``days``: a list each interaction's date is added to, in order (read here, where
+        the loop reads each record anyway: pipeline._Split.cold_order)."""
         D = as_of
         by_doc: dict[str, list] = defaultdict(list)
         by_practice: dict[str, list] = defaultdict(list)
@@ -144,8 +147,11 @@ class InteractionIndex:
         # written out: this loop runs once per interaction (200,000 at 10,000 physicians)
         practice_of = {pid: doc.practice for pid, doc in physicians.items()}
         month_of: dict[dt.date, list] = {}  # a date's month's list (records share dates)
+        note_day = days.append if days is not None else None
         for i, r in enumerate(interactions):  # sorted by date
             date = r.date
+            if note_day is not None:
+                note_day(date)
             if date > D:
                 continue
             month = month_of.get(date)
