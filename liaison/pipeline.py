@@ -915,7 +915,7 @@ def _index_ahead(store: Store, keys: dict, site: Site, as_of: dt.date, split: "_
                  ) -> tuple | None:
     """The pages' index of all the interactions after a hot file changed, worked out in the
     process forked ahead (``_taken_ahead``, which reads the hot files alone) while the build
-    takes back every record (a second at 10,000 physicians; the index took it 0.4-0.5 s
+    takes back every record (a second at 10,000 physicians; the index took it 0.4-0.6 s
     after that): the cold files' index as the last build kept it, the hot ones' placed among
     them (``_placed``, from ``COLD_ORDER``) and indexed, the two joined (``_Split.joined``).
     Returns ((the cold files' positions, the hot ones'), the hot ones' index, the index of
