@@ -621,6 +621,11 @@ def page_indexes(site: Site, as_of: dt.date, kept: tuple | None = None) -> tuple
             made = split.joined(site, as_of, cold)
             index = InteractionIndex.at(site.interactions, made)
             _keep(store, keys, INDEX_ALL, every, made)
+            if not store.holds(COLD_ORDER, keys["interactions"]):
+                # (kept with the cold files' index, later: not by a build that stopped
+                # before, on an error in the records)
+                _keep(store, keys, COLD_ORDER, keys["interactions"],
+                      Deferred(functools.partial(split.cold_order, None)))
             return index
 
         def cold_positions() -> tuple:  # (kept with where the cold ones fall by date)
@@ -764,12 +769,15 @@ class _Split:
                 h.update(f"\0{rel}\0{inputs[rel]}".encode())
         return cls(frozenset(cold), h.hexdigest(), pairs)
 
-    def cold_order(self, days: list) -> array:
+    def cold_order(self, days: list | None) -> array:
         """Where the cold files' interactions fall by date (``COLD_ORDER``): for each, in
         their order, its day and its file's place among the cold files (2k + 1 for the k-th
         of them by path, the order the files are listed in; ``_placed`` gives a hot file an
         even number) in one integer. ``days``: their dates, in order (read with their index:
-        reading them again from 200,000 records took 0.25 s, and this 0.06 s)."""
+        reading them again from 200,000 records took 0.25 s, and this 0.06 s), or None (read
+        from the records)."""
+        if days is None:
+            days = [rec.date for rec, _src in self.pairs(cold=True)]
         self.positions()
         files = self._cold_files
         if files is None:  # (the positions taken from elsewhere: ``adopt``)

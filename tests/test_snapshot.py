@@ -1056,6 +1056,48 @@ def test_after_an_edit_of_a_hot_file_the_process_ahead_joins_the_pages_index(
     assert calls.read_text().splitlines() == ["ahead False False"]
 
 
+def test_the_cold_order_lost_with_a_failed_build_is_kept_by_the_next_one(
+        generated, monkeypatch, _private_parse_cache, tmp_path):
+    """A build that stops on an error in the records keeps the cold files' index but not
+    where their interactions fall by date (kept with what the build leaves to keep, once the
+    pages are made): the next build, which joins the index itself, keeps it, and the edit
+    after that one has the index joined by the process forked ahead again."""
+    import os
+
+    from liaison import pipeline
+    from liaison.errors import DataErrors
+
+    monkeypatch.setattr(buildrecord, "RACY_NS", 0)
+    monkeypatch.setattr(pipeline, "PARALLEL_BYTES", 0)  # two processes, as on a large site
+    calls = tmp_path / "calls"
+    ahead = pipeline._index_ahead
+
+    def worked_out(*args):
+        placed = ahead(*args)
+        with open(calls, "a") as fh:
+            fh.write(f"ahead {placed is not None}\n")
+        return placed
+
+    monkeypatch.setattr(pipeline, "_index_ahead", worked_out)
+    out, full = tmp_path / "out", tmp_path / "full"
+    build(generated, AS_OF, out, workers=2)
+    logs = sorted((generated / "data" / "interactions").rglob("*.yaml"))
+    # an older file edited (the cold files chosen again, their index made) with a mistake
+    edit_yaml(logs[0], lambda items: items[0].update(type="teleport"))
+    with pytest.raises(DataErrors):
+        build(generated, AS_OF, out, workers=2)
+    edit_yaml(logs[0], lambda items: items[0].update(type="visit"))
+    calls.unlink(missing_ok=True)
+    build(generated, AS_OF, out, workers=2)
+    assert calls.read_text().splitlines() == ["ahead False"]  # (none kept to place them by)
+    edit_yaml(logs[0], lambda items: items[0].update(summary="Dropped off the new pads"))
+    calls.unlink(missing_ok=True)
+    build(generated, AS_OF, out, workers=2)
+    assert calls.read_text().splitlines() == ["ahead True"]
+    build(generated, AS_OF, full, workers=2, full=True)
+    assert _files(out) == _files(full)
+
+
 def test_a_build_asks_for_each_input_files_signature_once(generated, monkeypatch,
                                                            _private_parse_cache, tmp_path):
     """The signatures the input files' hashing took (buildrecord.inputs) are what the store
