@@ -617,6 +617,10 @@ def page_indexes(site: Site, as_of: dt.date, kept: tuple | None = None) -> tuple
     else:  # all of them as the last build joined them, else the cold ones' joined again
         every = keys["all interactions"]
 
+        def keep_cold_order(days: list | None) -> None:  # (made when kept: ``Deferred``)
+            _keep(store, keys, COLD_ORDER, keys["interactions"],
+                  Deferred(functools.partial(split.cold_order, days)))
+
         def joined(cold: tuple) -> InteractionIndex:
             made = split.joined(site, as_of, cold)
             index = InteractionIndex.at(site.interactions, made)
@@ -624,16 +628,14 @@ def page_indexes(site: Site, as_of: dt.date, kept: tuple | None = None) -> tuple
             if not store.holds(COLD_ORDER, keys["interactions"]):
                 # (kept with the cold files' index, later: not by a build that stopped
                 # before, on an error in the records)
-                _keep(store, keys, COLD_ORDER, keys["interactions"],
-                      Deferred(functools.partial(split.cold_order, None)))
+                keep_cold_order(None)
             return index
 
         def cold_positions() -> tuple:  # (kept with where the cold ones fall by date)
             days: list = []
             made = InteractionIndex.positions(_taken(site.interactions, split.cold_at),
                                               site.physicians, as_of, at_practice, days)
-            _keep(store, keys, COLD_ORDER, keys["interactions"],
-                  Deferred(functools.partial(split.cold_order, days)))
+            keep_cold_order(days)
             return made
 
         if split.ahead is not None:  # joined by the process forked ahead
