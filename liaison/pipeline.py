@@ -35,7 +35,7 @@ from liaison.records import Site
 from liaison.models import FILE_KINDS
 from liaison.snapshot import (
     ALL_INTERACTIONS, COLD_ORDER, INDEX, INDEX_ALL, INTERACTIONS, ROW_INDEX, SPLIT, Deferred,
-    FileMemo, Store, chunks,
+    FileMemo, Pickled, Store, chunks,
     keep_chunks, read_chunks, read_units,
 )
 from liaison.workers import (
@@ -531,7 +531,7 @@ def _checked(ends: contextlib.ExitStack, root, as_of, strict, use_cache, keep_re
 
     problems += market.load(site, cache)  # data/market/: Medicare volumes, our own format
     if taken_ahead is not None:
-        stats = taken_ahead.stats
+        stats = taken_ahead.stats.value()
     elif memo is not None:  # (``partial``: _Again) made again only when what it reads changed
         stats = memo.derive("statistics", (partial.key, _statistics_reads(site)),
                             lambda: stats_stage.finalize(site, as_of, partial.merged()))
@@ -570,24 +570,37 @@ def _checked(ends: contextlib.ExitStack, root, as_of, strict, use_cache, keep_re
 
 
 def _statistics(site: Site, as_of: dt.date, partial, kept: KeptParts | None,
-                inputs: dict | None) -> Stats:
+                inputs: dict | None, sent: list | None = None) -> Stats:
     """``stats.finalize``; with ``kept``, taken from what the last build kept when what it
     reads is the same: the as-of date, every input file but the physicians' (the sums are
     made of them) and what the physicians' records hold but their own fields
     (``KeptParts.shown``: none of the statistics reads a phone, e-mail, office days or
     notes). An edit of a phone takes them (0.07 s instead of 0.35 s at 10,000 physicians);
-    when made, they are kept later (``KeptParts.later``)."""
+    when made, they are kept later (``KeptParts.later``). ``sent``: a list that takes them
+    pickled (``Pickled``), as the store holds them or, when made, pickled once to be kept
+    and sent (the process forked ahead sends them: ``_taken_ahead``)."""
     if kept is None or inputs is None or kept.shown is None:
-        return stats_stage.finalize(site, as_of, partial)
+        stats = stats_stage.finalize(site, as_of, partial)
+        if sent is not None:
+            sent.append(Pickled.of(stats))
+        return stats
     from liaison.incremental import statistics_key
     from liaison.snapshot import STATS
 
     key = statistics_key(as_of, inputs, kept.shown)
-    taken = kept.store.derived(STATS, key)
+    pickled = kept.store.pickled(STATS, key)
+    try:
+        taken = pickled.value() if pickled is not None else None
+    except Exception:  # damaged: made again
+        taken = None
     if isinstance(taken, Stats):
+        if sent is not None:
+            sent.append(pickled)
         return taken
     stats = stats_stage.finalize(site, as_of, partial)
-    kept.later.append((STATS, key, stats))
+    if sent is not None:
+        sent.append(Pickled.of(stats))
+    kept.later.append((STATS, key, stats if sent is None else sent[-1]))
     return stats
 
 
@@ -638,9 +651,9 @@ def page_indexes(site: Site, as_of: dt.date, kept: tuple | None = None) -> tuple
             keep_cold_order(days)
             return made
 
-        if split.ahead is not None:  # joined by the process forked ahead
-            interactions = InteractionIndex.at(site.interactions, split.ahead)
-            _keep(store, keys, INDEX_ALL, every, split.ahead)
+        if split.ahead is not None:  # joined by the process forked ahead (``Pickled``)
+            interactions = InteractionIndex.at(site.interactions, split.ahead.value())
+            _keep(store, keys, INDEX_ALL, every, split.ahead)  # (kept as it was sent)
         else:
             interactions = _kept_index(store, INDEX_ALL, every,
                                        lambda made: InteractionIndex.at(site.interactions, made))
@@ -702,7 +715,7 @@ class _Split:
     _at: tuple | None = None  # (cold_at, hot_at), made when first asked for
     hot_positions: tuple | None = None  # InteractionIndex.positions of the hot ones
     hot_touched: dict | None = None  # ``touched``'s
-    ahead: tuple | None = None  # the positions of the joined index, from ``_index_ahead``
+    ahead: Pickled | None = None  # the positions of the joined index, from ``_index_ahead``
     _cold_files: list | None = None  # the file of each of the cold files' records, in order
 
     @property
@@ -855,10 +868,11 @@ class _Ahead(NamedTuple):
 
     keys: dict  # the keys it worked with (``_derived_keys``, the cold files' as "interactions")
     problems: list  # of the rules of the interactions and referral rows
-    stats: Stats
+    stats: Pickled  # the statistics, as the store keeps them
     failures: list  # the deck templates' (``deck_failures``)
     made: dict  # the files made of the statistics alone, by path (``exports.stats_files``)
-    placed: tuple | None  # ``_index_ahead``'s, when it made the index
+    placed: tuple | None  # ``_index_ahead``'s, when it made the index (the index of all
+    #                       pickled, as the store keeps it)
 
 
 def _agreed(taken: _Ahead | None, keys: dict | None) -> _Ahead | None:
@@ -907,9 +921,10 @@ def _taken_ahead(root: Path, as_of: dt.date, files, inputs: dict,
 
     later = keys.pop("later")
     del keys["split"]
+    sent: list = []  # the statistics as they are kept, sent so (``Pickled``)
     stats = _statistics(site, as_of, partial, KeptParts(
         store, keys["interactions"], keys["all interactions"], None, None, keys["referrals"],
-        shown_physicians(site.physicians), later), inputs)
+        shown_physicians(site.physicians), later), inputs, sent)
     failures = deck_failures(site, stats.practices) if site.decks else []
     kept = Store(root, read=False, write=True)  # here: sent back, they cost 0.1 s to take
     for name, key, value in later:
@@ -918,7 +933,9 @@ def _taken_ahead(root: Path, as_of: dt.date, files, inputs: dict,
 
     made = {path: make() for path, make in stats_files(site, stats).items()}
     placed = _index_ahead(store, keys, site, as_of, split)
-    return _Ahead(keys, found, stats, failures, made, placed)
+    if placed is not None:  # (the index of all, kept by the build as it is sent)
+        placed = (*placed[:2], Pickled.of(placed[2]))
+    return _Ahead(keys, found, sent[0], failures, made, placed)
 
 
 def _index_ahead(store: Store, keys: dict, site: Site, as_of: dt.date, split: "_Split"

@@ -77,6 +77,24 @@ class Deferred(NamedTuple):
     make: Callable[[], object]
 
 
+class Pickled(NamedTuple):
+    """A value as the store keeps it: pickled once, by the process that made it or took it
+    from the store, then sent to another process as these bytes (a pickle of bytes costs
+    their copy) and kept as they are (``Store.keep_derived``). The process forked ahead of
+    an incremental build sends its statistics and pages' index so (pipeline._taken_ahead):
+    it pickled the statistics twice before, once to keep them and once to send them."""
+
+    data: bytes
+
+    @classmethod
+    def of(cls, value) -> "Pickled":
+        return cls(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
+
+    def value(self):
+        """The value, unpickled (at each call)."""
+        return pickle.loads(self.data)
+
+
 def _version() -> bytes:
     from liaison.buildrecord import code_fingerprint
 
@@ -159,13 +177,21 @@ class Store:
 
     def derived(self, name: str, key: str, hint: bool = False):
         """What ``keep_derived`` kept under ``name`` with the same ``key``, or None."""
+        kept = self.pickled(name, key, hint)
+        if kept is None:
+            return None
+        try:
+            return kept.value()
+        except Exception:  # damaged: made again
+            return None
+
+    def pickled(self, name: str, key: str, hint: bool = False) -> Pickled | None:
+        """What ``keep_derived`` kept under ``name`` with the same ``key``, as it is kept
+        (not unpickled: it may be damaged), or None."""
         kept = self.load(DERIVED + name, hint)
         if kept is None or kept[0].get("key") != key:
             return None
-        try:
-            return pickle.loads(kept[1])
-        except Exception:  # damaged: made again
-            return None
+        return Pickled(kept[1])
 
     def holds(self, name: str, key: str) -> bool:
         """Whether ``keep_derived`` kept something under ``name`` with this ``key`` (its
@@ -176,8 +202,8 @@ class Store:
     def keep_derived(self, name: str, key: str, value) -> None:
         if isinstance(value, Deferred):
             value = value.make()
-        self.save(DERIVED + name, {"key": key},
-                  pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
+        self.save(DERIVED + name, {"key": key}, value.data if isinstance(value, Pickled)
+                  else pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
 
     def save(self, name: str, signatures: dict, payload: bytes) -> None:
         if not self.writing:

@@ -734,6 +734,71 @@ def test_the_sums_statistics_and_deck_check_are_worked_out_ahead_in_another_proc
     assert (out / "stats.json").read_bytes().endswith(b"}\nmarked ahead\n")
 
 
+def test_the_process_forked_ahead_sends_the_statistics_and_index_as_the_store_keeps_them(
+        generated, monkeypatch, _private_parse_cache, tmp_path):
+    """The process forked ahead pickles the statistics it makes once, keeps those bytes and
+    sends them (``snapshot.Pickled``); statistics it takes from the store are sent as the
+    store holds them, never pickled; the index of all the interactions it joins is kept by
+    the build as it was sent. The site is the one a full build makes."""
+    import os
+
+    from liaison import figures, pipeline, snapshot
+
+    monkeypatch.setattr(buildrecord, "RACY_NS", 0)
+    monkeypatch.setattr(pipeline, "PARALLEL_BYTES", 0)  # two processes, as on a large site
+    log = tmp_path / "events"  # (a file: the processes forked write too)
+    here = os.getpid()
+    reduce, keep = figures.Stats.__reduce__, snapshot.Store.keep_derived
+
+    def noted(line: str) -> None:
+        with open(log, "a") as fh:
+            fh.write(f"{'here' if os.getpid() == here else 'forked'} {line}\n")
+
+    def pickled(self):
+        noted("statistics pickled")
+        return reduce(self)
+
+    def kept(self, name, key, value):
+        noted(f"kept {name} {type(value).__name__}")
+        return keep(self, name, key, value)
+
+    def ahead(*args):
+        taken = taken_ahead(*args)
+        noted(f"ahead sent {type(taken.stats).__name__ if taken else None}")
+        return taken
+
+    taken_ahead = pipeline._taken_ahead
+    monkeypatch.setattr(figures.Stats, "__reduce__", pickled)
+    monkeypatch.setattr(snapshot.Store, "keep_derived", kept)
+    monkeypatch.setattr(pipeline, "_taken_ahead", ahead)
+    out, full = tmp_path / "out", tmp_path / "full"
+    build(generated, AS_OF, out, workers=2)
+    logs = sorted((generated / "data" / "interactions").rglob("*.yaml"))
+    doc = sorted((generated / "data" / "physicians").glob("*.yaml"))[0]
+
+    def step(edit) -> list[str]:
+        edit()
+        log.unlink(missing_ok=True)
+        build(generated, AS_OF, out, workers=2)
+        lines = log.read_text().splitlines() if log.exists() else []
+        build(generated, AS_OF, full, workers=2, full=True)
+        assert _files(out) == _files(full)
+        return lines
+
+    # a visit logged in the newest file: the statistics made ahead, pickled once there
+    lines = step(lambda: edit_yaml(logs[-1], lambda items: items.append(
+        dict(items[0], summary="Dropped off the new referral pads"))))
+    assert "forked ahead sent Pickled" in lines
+    assert lines.count("forked statistics pickled") == 1
+    assert "here statistics pickled" not in lines
+    assert "forked kept statistics Pickled" in lines
+    assert "here kept interaction-index-all Pickled" in lines  # (kept as the process ahead sent it)
+    # a phone changed: the statistics taken from the store, sent as it holds them
+    lines = step(lambda: edit_yaml(doc, lambda d: d.update(phone="828-555-0191")))
+    assert "forked ahead sent Pickled" in lines
+    assert not any(line.endswith("statistics pickled") for line in lines)
+
+
 def test_the_outputs_are_listed_at_the_lowest_priority_while_the_records_are_read(
         generated, monkeypatch, _private_parse_cache, tmp_path):
     """The site in place and its spare are listed by a process forked before the records
