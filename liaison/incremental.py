@@ -10,7 +10,7 @@ a full build's is (SPEC §5): an interrupted build leaves the previous site whol
 Keys are conservative. Most pages read the whole site (directories, the dashboard, the
 referral statistics, exports…): their key is a hash of every input, so they are made again
 whenever anything changed (but for what some of them never show: SHOWN_ONLY, STATUS_ONLY,
-FIGURES_ONLY).
+FIGURES_ONLY, PROSPECTS_ONLY, FOLLOW_UPS_ONLY).
 The pages that make up most of a large site have finer keys:
 
 - a practice's **group**: its file, its statistics, and for each of its physicians their file,
@@ -81,12 +81,27 @@ OWN_FIELDS = frozenset(("phone", "email", "office_days", "notes"))
 # follow-up, a comment) does not make them again (0.4-0.7 s of processor time at 10,000
 # physicians, in the process that renders, after such an edit of an interaction file).
 FIGURES_ONLY = frozenset(("physicians", "practices"))
+# The prospects page shows, of the interactions and referral rows, the figures of the
+# physicians' rows and four more of each physician (``PROSPECT_FIGURES``, read from the
+# statistics): its key holds those, with what the directories' key holds, so that an edit
+# that moves none of them (a note, a summary, a visit logged on a day before the last
+# contact of its people, a comment) does not make it again (0.15-0.25 s of processor time
+# at 10,000 physicians).
+PROSPECTS_ONLY = frozenset(("prospects",))
+PROSPECT_FIGURES = ("potential", "last_referral", "days_since_referral", "referrals")
 # Of them, the search page and its index show nothing of the interactions and referral rows
 # but each physician's status and whether they are declining: their key holds those instead
 # of the interaction and referral files (``whole_site_bases``), so that a visit logged, or a
 # referral that changes no status, does not make the index again (0.3-0.45 s of processor
 # time at 10,000 physicians).
 STATUS_ONLY = frozenset(("search",))
+# Of them, the follow-ups page shows nothing of the interactions and referral rows but the
+# open follow-ups, each with what its row reads of its interaction (``follow_up_shown``):
+# their key holds those instead of the interaction and referral files, so that an edit that
+# opens, closes or changes no follow-up (a note, a summary, a visit logged without one, a
+# comment) does not make it again (0.2-0.45 s of processor time at 10,000 physicians, at the
+# end of an edit's pages).
+FOLLOW_UPS_ONLY = frozenset(("follow-ups",))
 NOT_TEMPLATES = ("templates/assets/", "templates/palette.", "templates/talking-points.",
                  "templates/README.md")  # not templates: they show no record's fields
 # The files of this many interactions are looked up one by one before ``Keys._files_in`` maps
@@ -316,6 +331,7 @@ def whole_site_keys(view, pages, inputs: dict[str, str], settings: dict,
 
 def whole_site_bases(view, inputs: dict[str, str], settings: dict,
                      doctors: str | None = None) -> tuple[str, str | None, str | None,
+                                                          str | None, str | None,
                                                           str | None]:
     """What the keys of the pages without a key of their own are made from: the hash of
     every input and setting; what the SHOWN_ONLY pages are made from (the physician files
@@ -325,14 +341,17 @@ def whole_site_bases(view, inputs: dict[str, str], settings: dict,
     files, with each physician's status and whether they are declining instead); what the
     FIGURES_ONLY pages are made from (the same without the interaction and referral files
     and the warnings, with the figures of each physician's and practice's row instead, and
-    the navigation). The last three are None for a site with templates of its own (a
-    template may show anything)."""
+    the navigation); what the FOLLOW_UPS_ONLY page is made from (the same without the
+    interaction and referral files, with the open follow-ups as their rows read them
+    instead, ``follow_up_shown``, and the navigation); what the PROSPECTS_ONLY page is made
+    from (the FIGURES_ONLY pages' base with each physician's PROSPECT_FIGURES). The last
+    five are None for a site with templates of its own (a template may show anything)."""
     from liaison.pages.rows import (PHYSICIAN_ROW_FIGURES, physician_row_figures,
                                     practice_row_figures)
 
     everything = every_input(inputs, settings)
     if any(rel.startswith("templates/") and not rel.startswith(NOT_TEMPLATES) for rel in inputs):
-        return everything, None, None, None
+        return everything, None, None, None, None, None
     if doctors is None:
         doctors = shown_physicians(view.site.physicians)
     told, warned = json.dumps(settings, sort_keys=True), [w.text() for w in view.warnings]
@@ -344,15 +363,33 @@ def whole_site_bases(view, inputs: dict[str, str], settings: dict,
     # (the rows' figures in C, by id: 0.03 s at 10,000 physicians, half of it their repr)
     shown_figures = list(map(physician_row_figures, map(figures.__getitem__, doctors_in_order)))
     status, declining = map(PHYSICIAN_ROW_FIGURES.index, ("status", "declining"))
+    nav = json.dumps(view.nav, sort_keys=True)
+    figures_base = _hash("figures", told, no_rows, doctors, nav,
+                         doctors_in_order, shown_figures, groups_in_order,
+                         list(map(practice_row_figures, map(groups.__getitem__, groups_in_order))))
     return (everything,
             _hash("shown", told, rest, doctors, warned),
             _hash("search", told, no_rows, doctors,
                   [(pid, f[status], f[declining])
                    for pid, f in zip(doctors_in_order, shown_figures)],
                   warned),
-            _hash("figures", told, no_rows, doctors, json.dumps(view.nav, sort_keys=True),
-                  doctors_in_order, shown_figures, groups_in_order,
-                  list(map(practice_row_figures, map(groups.__getitem__, groups_in_order)))))
+            figures_base,
+            _hash("follow-ups", told, no_rows, doctors, nav, warned,
+                  list(map(follow_up_shown, view.open_follow_ups))),
+            _hash("prospects", figures_base,
+                  list(map(attrgetter(*PROSPECT_FIGURES), map(figures.__getitem__,
+                                                              doctors_in_order)))))
+
+
+def follow_up_shown(entry: tuple) -> tuple:
+    """What the follow-ups page shows of an open follow-up ((due, interaction, follow-up),
+    as ``SiteView.open_follow_ups`` holds it; pages.follow_ups): its due date and task, its
+    owner (its own, else who logged the interaction), and its interaction's date, practice
+    and physicians (the physicians' and practices' names and the team's are in the other
+    inputs of its key)."""
+    due, record, task = entry
+    return due, task.task, task.owner, record.liaison, record.date, record.practice, \
+        tuple(record.physicians)
 
 
 def statistics_key(as_of, inputs: dict[str, str], doctors: str) -> str:
@@ -385,15 +422,20 @@ def every_input(inputs: dict[str, str], settings: dict) -> str:
     return _hash("all", json.dumps(settings, sort_keys=True), sorted(inputs.items()))
 
 
-def broad_key(page, bases: tuple[str, str | None, str | None, str | None]) -> str:
+def broad_key(page, bases: tuple[str, str | None, str | None, str | None, str | None,
+                                str | None]) -> str:
     """The key of a page without a key of its own (``own_key``) from ``whole_site_bases``:
-    what the STATUS_ONLY, the FIGURES_ONLY or the SHOWN_ONLY pages show (when the site has
-    no templates of its own), else every input."""
-    everything, shown, search, figures = bases
+    what the STATUS_ONLY, the FIGURES_ONLY, the FOLLOW_UPS_ONLY, the PROSPECTS_ONLY or the
+    SHOWN_ONLY pages show (when the site has no templates of its own), else every input."""
+    everything, shown, search, figures, follow_ups, prospects = bases
     if search and page.kind in STATUS_ONLY:
         return _hash(page.kind, page.key, search)
     if figures and page.kind in FIGURES_ONLY:
         return _hash(page.kind, page.key, figures)
+    if follow_ups and page.kind in FOLLOW_UPS_ONLY:
+        return _hash(page.kind, page.key, follow_ups)
+    if prospects and page.kind in PROSPECTS_ONLY:
+        return _hash(page.kind, page.key, prospects)
     return _hash(page.kind, page.key, shown if shown and page.kind in SHOWN_ONLY else everything)
 
 

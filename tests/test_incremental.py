@@ -764,7 +764,9 @@ def test_an_edit_that_moves_no_figure_of_the_directories_leaves_them_as_they_are
         generated, tmp_path):
     """The physicians' and practices' directories show, of the interactions and referral
     rows, the figures of their rows only: a note edited, or a follow-up added, links them
-    from the previous site (the follow-ups page is made again); a visit logged today, which
+    from the previous site, and so is the prospects page (the follow-ups page, which shows
+    the open follow-ups alone, is linked after the note and made again after the
+    follow-up); a visit logged today, which
     moves its physicians' last contact, makes them again; so does a note edited on a site
     with a template of its own. Each time the site is the full build's."""
     import json
@@ -778,15 +780,15 @@ def test_an_edit_that_moves_no_figure_of_the_directories_leaves_them_as_they_are
             lambda items: items[0].update(notes="Asked about the *new* clinic hours."),
             lambda items: items[-1].setdefault("follow_ups", []).append(
                 {"task": "Bring the new referral pads", "due": AS_OF + dt.timedelta(days=9)}))):
-        before = _inodes(out, directories + ["follow-ups/index.html"])
+        before = _inodes(out, directories + ["follow-ups/index.html", "prospects/index.html"])
         edit_yaml(logs[-1 - n], lambda data: change(data if isinstance(data, list) else [data]))
         result = build(generated, AS_OF, out)
         assert 0 < result.kept < result.pages
-        after = _inodes(out, directories + ["follow-ups/index.html"])
+        after = _inodes(out, directories + ["follow-ups/index.html", "prospects/index.html"])
         assert {rel: after[rel] for rel in directories} == \
             {rel: before[rel] for rel in directories}, f"edit {n}: linked"
-        if n == 1:
-            assert after["follow-ups/index.html"] != before["follow-ups/index.html"]
+        assert (after["follow-ups/index.html"] == before["follow-ups/index.html"]) == (n == 0)
+        assert after["prospects/index.html"] == before["prospects/index.html"]
         build(generated, AS_OF, full, full=True)
         _same_site(out, full)
 
@@ -872,6 +874,134 @@ def test_the_directories_read_no_figure_and_no_interaction_their_key_leaves_out(
     assert set(PHYSICIAN_ROW_FIGURES) - {"referrals_90d", "referrals_prev_90d"} \
         <= read["physicians"] <= set(PHYSICIAN_ROW_FIGURES)
     assert read["practices"] == set(PRACTICE_ROW_FIGURES)
+
+
+def test_the_prospects_page_reads_no_figure_and_no_interaction_its_key_leaves_out(generated):
+    """The key of the PROSPECTS_ONLY page holds, of the statistics, the figures of the
+    physicians' rows and PROSPECT_FIGURES, and nothing of the interactions and referral
+    rows: its context reads no other figure, no interaction, no referral row and none of
+    the view's lists of them; and the key moves with each of those figures."""
+    import dataclasses
+
+    from liaison import pages
+    from liaison.incremental import PROSPECT_FIGURES, PROSPECTS_ONLY, whole_site_bases
+    from liaison.pages.rows import PHYSICIAN_ROW_FIGURES
+    from liaison.pipeline import check
+
+    class Seen:
+        def __init__(self, inner, names: set):
+            self._inner, self._names = inner, names
+
+        def __getattr__(self, name):
+            self._names.add(name)
+            return getattr(self._inner, name)
+
+    class Refused:
+        def __init__(self, what: str):
+            self._what = what
+
+        def _refuse(self, *_args):
+            raise AssertionError(f"the prospects page read {self._what}")
+
+        __iter__ = __len__ = __getitem__ = __contains__ = get = items = values = _refuse
+
+    checked = check(generated, AS_OF, keep_records=True)
+    view = pages.SiteView(checked.site, checked.stats, AS_OF)
+    [page] = [page for page in pages.plan(view) if page.kind in PROSPECTS_ONLY]
+    read: set = set()
+    view.stats = dataclasses.replace(checked.stats, physicians={
+        pid: Seen(s, read) for pid, s in checked.stats.physicians.items()},
+        practices=Refused("the practices' figures"), liaisons=Refused("the team's figures"))
+    for name in ("by_doc", "by_practice", "by_member", "by_month", "visits_by_doc",
+                 "open_follow_ups", "fu_by_doc", "fu_by_practice", "fu_by_owner",
+                 "referrals_by_doc", "doc_series", "services_ever", "planned_visits"):
+        setattr(view, name, Refused(f"the view's {name}"))
+    view.site = dataclasses.replace(checked.site, interactions=Refused("the interactions"),
+                                    referrals=Refused("the referral rows"))
+    context = pages.context(view, page)
+    assert context["prospects"] or context["win_back"]
+    assert {"status", "potential", "last_contact"} <= read
+    assert read <= set(PHYSICIAN_ROW_FIGURES) | set(PROSPECT_FIGURES), read
+
+    inputs = {"data/site.yaml": "1"}
+    view = pages.SiteView(checked.site, checked.stats, AS_OF)
+    key = whole_site_bases(view, inputs, {})[5]
+    pid = sorted(checked.stats.physicians)[0]
+    for name, value in (("potential", "nope"), ("last_referral", "1999-01-01"),
+                        ("days_since_referral", 12345), ("referrals", 98765),
+                        ("last_contact", "1999-01-02")):
+        figures = dict(checked.stats.physicians)
+        figures[pid] = dataclasses.replace(figures[pid], **{name: value})
+        view.stats = dataclasses.replace(checked.stats, physicians=figures)
+        assert whole_site_bases(view, inputs, {})[5] != key, name
+
+
+def test_the_follow_ups_page_reads_no_more_of_the_interactions_than_its_key_holds(generated):
+    """The key of the FOLLOW_UPS_ONLY page holds, of the interactions and referral rows, the
+    open follow-ups as ``follow_up_shown`` gives them: its context reads no other field of
+    them or of their interactions, no interaction, no referral row, no figure and none of
+    the view's other lists (a row that came to show one would be left stale by an edit that
+    moves only it); and the key moves with each field it holds."""
+    import dataclasses
+
+    from liaison import pages
+    from liaison.incremental import FOLLOW_UPS_ONLY, follow_up_shown, whole_site_bases
+    from liaison.pipeline import check
+
+    class Seen:
+        def __init__(self, inner, names: set):
+            self._inner, self._names = inner, names
+
+        def __getattr__(self, name):
+            self._names.add(name)
+            return getattr(self._inner, name)
+
+    class Refused:
+        def __init__(self, what: str):
+            self._what = what
+
+        def _refuse(self, *_args):
+            raise AssertionError(f"the follow-ups page read {self._what}")
+
+        __iter__ = __len__ = __getitem__ = __contains__ = get = items = values = _refuse
+
+    checked = check(generated, AS_OF, keep_records=True)
+    view = pages.SiteView(checked.site, checked.stats, AS_OF)
+    [page] = [page for page in pages.plan(view) if page.kind in FOLLOW_UPS_ONLY]
+    inputs = {"data/site.yaml": "1"}
+    key = whole_site_bases(view, inputs, {})[4]
+    assert view.open_follow_ups and len(view.open_follow_ups) > 3
+    read_records, read_tasks = set(), set()
+    view.open_follow_ups = [(due, Seen(r, read_records), Seen(f, read_tasks))
+                            for due, r, f in view.open_follow_ups]
+    for name in ("by_doc", "by_practice", "by_member", "by_month", "visits_by_doc",
+                 "fu_by_doc", "fu_by_practice", "fu_by_owner",
+                 "referrals_by_doc", "doc_series", "services_ever", "planned_visits"):
+        setattr(view, name, Refused(f"the view's {name}"))
+    view.stats = Refused("the statistics")
+    view.site = dataclasses.replace(checked.site, interactions=Refused("the interactions"),
+                                    referrals=Refused("the referral rows"))
+    assert pages.context(view, page)["total"] == len(view.open_follow_ups)
+    shown = {"liaison", "date", "practice", "physicians"}
+    assert read_records <= shown and read_tasks <= {"task", "owner"}, (read_records, read_tasks)
+    assert {"practice", "physicians", "date"} <= read_records and "task" in read_tasks
+
+    # each field the key holds moves it
+    view = pages.SiteView(checked.site, checked.stats, AS_OF)
+    due, record, task = view.open_follow_ups[0]
+    for changed in (
+            (due + dt.timedelta(days=1), record, task),
+            (due, record, task.model_copy(update={"task": task.task + " again"})),
+            (due, record, task.model_copy(update={"owner": "t-someone-else"})),
+            (due, record.model_copy(update={"liaison": "t-someone-else"}), task),
+            (due, record.model_copy(update={"date": record.date - dt.timedelta(days=1)}), task),
+            (due, record.model_copy(update={"practice": "p-elsewhere"}), task),
+            (due, record.model_copy(update={"physicians": [*record.physicians, "d-x"]}), task)):
+        assert follow_up_shown(changed) != follow_up_shown(view.open_follow_ups[0])
+        view.open_follow_ups = [changed, *view.open_follow_ups[1:]]
+        assert whole_site_bases(view, inputs, {})[4] != key
+    view.open_follow_ups = view.open_follow_ups[1:]  # one closed
+    assert whole_site_bases(view, inputs, {})[4] != key
 
 
 @pytest.mark.skipif(not hasattr(os, "fork"), reason="the pages are shared out only with fork")
