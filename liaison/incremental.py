@@ -573,21 +573,47 @@ def extra_keys(view, inputs: dict[str, str], settings: dict,
       interaction files alone;
     - the calendars show the open follow-ups and planned visits of the interactions, with
       the names of the team, of the practices (and their addresses) and of the physicians
-      an interaction names, and each practice's and physician's last contact (which the
-      interactions and the practices those physicians belong to decide): they are made from
-      the interaction and practice files, every input that is not a record (site.yaml, the
-      team…) and those physicians' names and practices.
+      an interaction names, and the last contact of what a visit is planned for: they are
+      made from what they show of the interactions (``calendar_shown``), the practice files,
+      every input that is not a record (site.yaml, the team…) and those physicians' names
+      and practices.
 
     So an edit of a physician that no interaction names, or of a referral row, makes
-    neither again. ``named``: ``named_physicians(view.site)``, when the caller has it."""
+    neither again, and an interaction edited without a change to an open follow-up or a
+    planned visit (a note, a visit logged without either, a comment) leaves the calendars
+    as they are. ``named``: ``named_physicians(view.site)``, when the caller has it."""
     shown = json.dumps(settings, sort_keys=True)
     logs = sorted((rel, h) for rel, h in inputs.items() if rel.startswith("data/interactions/"))
     rest = sorted((rel, h) for rel, h in inputs.items()
                   if not rel.startswith(("data/physicians/", "data/referrals/",
                                          "data/interactions/")))
     return {INTERACTIONS_EXPORT: _hash(INTERACTIONS_EXPORT, shown, logs),
-            CALENDARS: _hash(CALENDARS, shown, logs, rest,
-                             named_physicians(view.site) if named is None else named)}
+            CALENDARS: _hash(CALENDARS, shown, rest,
+                             named_physicians(view.site) if named is None else named,
+                             calendar_shown(view))}
+
+
+def calendar_shown(view) -> tuple[list, list]:
+    """What the calendars (exports.calendars) show of the interactions: each open follow-up
+    (``SiteView.open_follow_ups``) with its interaction's date, type, author, summary,
+    practice and physicians; each interaction that plans a visit (``planned_visits``) with
+    the same, its next visit and the last contact of what the visit is for (which decides
+    whether the plan stands)."""
+    stats = view.stats
+
+    def about(r) -> tuple:
+        return r.date, r.type, r.liaison, r.summary, r.practice, tuple(r.physicians)
+
+    def last_contact(kind: str, ident: str) -> str | None:
+        figures = getattr(stats, kind).get(ident)
+        return figures.last_contact if figures is not None else None
+
+    follow_ups = [(f.task, f.due, f.owner, about(r)) for _due, r, f in view.open_follow_ups]
+    visits = [(r.next_visit, about(r),
+               last_contact("practices", r.practice) if r.practice is not None else
+               tuple(last_contact("physicians", d) for d in r.physicians))
+              for r in view.planned_visits]
+    return follow_ups, visits
 
 
 def every_page_changes(before: dict | None, now: dict) -> bool:

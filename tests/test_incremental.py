@@ -764,9 +764,9 @@ def test_an_edit_that_moves_no_figure_of_the_directories_leaves_them_as_they_are
         generated, tmp_path):
     """The physicians' and practices' directories show, of the interactions and referral
     rows, the figures of their rows only: a note edited, or a follow-up added, links them
-    from the previous site, and so is the prospects page (the follow-ups page, which shows
-    the open follow-ups alone, is linked after the note and made again after the
-    follow-up); a visit logged today, which
+    from the previous site, and so is the prospects page (the follow-ups page and the
+    calendars, which show the open follow-ups and planned visits alone, are linked after
+    the note and made again after the follow-up); a visit logged today, which
     moves its physicians' last contact, makes them again; so does a note edited on a site
     with a template of its own. Each time the site is the full build's."""
     import json
@@ -780,14 +780,17 @@ def test_an_edit_that_moves_no_figure_of_the_directories_leaves_them_as_they_are
             lambda items: items[0].update(notes="Asked about the *new* clinic hours."),
             lambda items: items[-1].setdefault("follow_ups", []).append(
                 {"task": "Bring the new referral pads", "due": AS_OF + dt.timedelta(days=9)}))):
-        before = _inodes(out, directories + ["follow-ups/index.html", "prospects/index.html"])
+        before = _inodes(out, directories + ["follow-ups/index.html", "prospects/index.html",
+                                             "calendar.ics"])
         edit_yaml(logs[-1 - n], lambda data: change(data if isinstance(data, list) else [data]))
         result = build(generated, AS_OF, out)
         assert 0 < result.kept < result.pages
-        after = _inodes(out, directories + ["follow-ups/index.html", "prospects/index.html"])
+        after = _inodes(out, directories + ["follow-ups/index.html", "prospects/index.html",
+                                            "calendar.ics"])
         assert {rel: after[rel] for rel in directories} == \
             {rel: before[rel] for rel in directories}, f"edit {n}: linked"
         assert (after["follow-ups/index.html"] == before["follow-ups/index.html"]) == (n == 0)
+        assert (after["calendar.ics"] == before["calendar.ics"]) == (n == 0)
         assert after["prospects/index.html"] == before["prospects/index.html"]
         build(generated, AS_OF, full, full=True)
         _same_site(out, full)
@@ -934,6 +937,83 @@ def test_the_prospects_page_reads_no_figure_and_no_interaction_its_key_leaves_ou
         figures[pid] = dataclasses.replace(figures[pid], **{name: value})
         view.stats = dataclasses.replace(checked.stats, physicians=figures)
         assert whole_site_bases(view, inputs, {})[5] != key, name
+
+
+def test_the_calendars_read_no_more_of_the_interactions_than_their_key_holds(generated):
+    """The calendars' key holds, of the interactions and the statistics, what
+    ``calendar_shown`` gives: the calendars read no other field of the open follow-ups,
+    of their interactions and of those that plan a visit, no other interaction and no
+    figure but the last contact; and the key moves with each field it holds."""
+    import dataclasses
+
+    from liaison import exports, pages
+    from liaison.incremental import CALENDARS, extra_keys
+    from liaison.pipeline import check
+
+    class Seen:
+        def __init__(self, inner, names: set):
+            self._inner, self._names = inner, names
+
+        def __getattr__(self, name):
+            self._names.add(name)
+            return getattr(self._inner, name)
+
+    class Refused:
+        def __init__(self, what: str):
+            self._what = what
+
+        def _refuse(self, *_args):
+            raise AssertionError(f"the calendars read {self._what}")
+
+        __iter__ = __len__ = __getitem__ = __contains__ = get = items = values = _refuse
+
+    checked = check(generated, AS_OF, keep_records=True)
+    view = pages.SiteView(checked.site, checked.stats, AS_OF)
+    assert view.open_follow_ups and view.planned_visits
+    records, tasks, figures = set(), set(), set()
+    open_ones = [(Seen(r, records), Seen(f, tasks)) for _due, r, f in view.open_follow_ups]
+    planning = [Seen(r, records) for r in view.planned_visits]
+    stats = dataclasses.replace(checked.stats, **{
+        kind: {ident: Seen(s, figures) for ident, s in getattr(checked.stats, kind).items()}
+        for kind in ("physicians", "practices")})
+    site = dataclasses.replace(checked.site, interactions=Refused("the interactions"))
+    made = exports.calendars(site, stats, AS_OF, open_ones, planning)
+    assert made["calendar.ics"].count(b"BEGIN:VEVENT") >= len(open_ones)
+    about = {"date", "type", "liaison", "summary", "practice", "physicians"}
+    assert about <= records <= about | {"next_visit"}, records
+    assert "task" in tasks and tasks <= {"task", "due", "owner"}, tasks
+    assert figures == {"last_contact"}
+
+    # each field the key holds moves it
+    def key(view) -> str:
+        return extra_keys(view, {"data/site.yaml": "1"}, {}, [])[CALENDARS]
+
+    view = pages.SiteView(checked.site, checked.stats, AS_OF)
+    before = key(view)
+    due, record, task = view.open_follow_ups[0]
+    changes = [{"date": record.date - dt.timedelta(days=1)}, {"type": "other"},
+               {"liaison": "t-else"}, {"summary": "Else."}, {"practice": "p-else"},
+               {"physicians": [*record.physicians, "d-else"]}]
+    for change in changes:
+        view.open_follow_ups = [(due, record.model_copy(update=change), task),
+                                *view.open_follow_ups[1:]]
+        assert key(view) != before, change
+    for change in ({"task": "Else"}, {"due": due + dt.timedelta(days=1)}, {"owner": "t-else"}):
+        view.open_follow_ups = [(due, record, task.model_copy(update=change)),
+                                *view.open_follow_ups[1:]]
+        assert key(view) != before, change
+    view = pages.SiteView(checked.site, checked.stats, AS_OF)
+    planned = view.planned_visits[0]
+    for change in [*changes, {"next_visit": planned.next_visit + dt.timedelta(days=1)}]:
+        view.planned_visits = [planned.model_copy(update=change), *view.planned_visits[1:]]
+        assert key(view) != before, change
+    view.planned_visits = [planned, *view.planned_visits[1:]]
+    kind, ident = ("practices", planned.practice) if planned.practice else \
+        ("physicians", planned.physicians[0])
+    moved = dict(getattr(checked.stats, kind))
+    moved[ident] = dataclasses.replace(moved[ident], last_contact="2099-01-01")
+    view.stats = dataclasses.replace(checked.stats, **{kind: moved})
+    assert key(view) != before, "last contact"
 
 
 def test_the_follow_ups_page_reads_no_more_of_the_interactions_than_its_key_holds(generated):
