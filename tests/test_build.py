@@ -470,7 +470,8 @@ def test_a_first_build_hashes_the_files_the_load_read_from_those_bytes_not_readi
     assert hashes == read_twice
     monkeypatch.setenv("LIAISON_CACHE_DIR", str(_private_parse_cache))
     known = json.loads(next(_private_parse_cache.glob("inputs-*.json")).read_text())["files"]
-    assert set(known) == set(hashes) and all(known[rel][1] == hashes[rel] for rel in known)
+    assert set(known) == set(hashes) and all(known[rel][-1] == hashes[rel] for rel in known)
+    assert all(known[rel][:4] == list(stats[rel][:4]) for rel in known), "size, times, inode"
 
     # a whole build from nothing: the record holds what reading every file gives
     shutil.rmtree(_private_parse_cache)
