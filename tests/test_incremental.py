@@ -760,6 +760,41 @@ def test_a_physicians_own_fields_make_no_whole_site_page_again(generated, tmp_pa
     _same_site(out, full)
 
 
+class Seen:
+    """A value whose attributes read are noted in ``names``."""
+
+    def __init__(self, inner, names: set):
+        self._inner, self._names = inner, names
+
+    def __getattr__(self, name):
+        self._names.add(name)
+        return getattr(self._inner, name)
+
+
+class Refused:
+    """A value that fails the test when it is read (``who`` read ``what``)."""
+
+    def __init__(self, who: str, what: str):
+        self._who, self._what = who, what
+
+    def _refuse(self, *_args):
+        raise AssertionError(f"{self._who} {self._what}")
+
+    __iter__ = __len__ = __getitem__ = __contains__ = get = items = values = _refuse
+
+
+VIEW_LISTS = ("by_doc", "by_practice", "by_member", "by_month", "visits_by_doc",
+              "open_follow_ups", "fu_by_doc", "fu_by_practice", "fu_by_owner",
+              "referrals_by_doc", "doc_series", "services_ever", "planned_visits")
+
+
+def _refuse_lists(view, who: str, but: tuple = ()) -> None:
+    """The view's lists of interactions and referral rows (but ``but``) refused."""
+    for name in VIEW_LISTS:
+        if name not in but:
+            setattr(view, name, Refused(who, f"the view's {name}"))
+
+
 def test_an_edit_that_moves_no_figure_of_the_directories_leaves_them_as_they_are(
         generated, tmp_path):
     """The physicians' and practices' directories show, of the interactions and referral
@@ -839,23 +874,6 @@ def test_the_directories_read_no_figure_and_no_interaction_their_key_leaves_out(
     from liaison.pages.rows import PHYSICIAN_ROW_FIGURES, PRACTICE_ROW_FIGURES
     from liaison.pipeline import check
 
-    class Seen:
-        def __init__(self, inner, names: set):
-            self._inner, self._names = inner, names
-
-        def __getattr__(self, name):
-            self._names.add(name)
-            return getattr(self._inner, name)
-
-    class Refused:
-        def __init__(self, what: str):
-            self._what = what
-
-        def _refuse(self, *_args):
-            raise AssertionError(f"a directory read {self._what}")
-
-        __iter__ = __len__ = __getitem__ = __contains__ = get = items = values = _refuse
-
     checked = check(generated, AS_OF, keep_records=True)
     view = pages.SiteView(checked.site, checked.stats, AS_OF)
     shown = [page for page in pages.plan(view) if page.kind in FIGURES_ONLY]
@@ -864,12 +882,10 @@ def test_the_directories_read_no_figure_and_no_interaction_their_key_leaves_out(
     view.stats = dataclasses.replace(checked.stats, **{
         kind: {ident: Seen(s, read[kind]) for ident, s in getattr(checked.stats, kind).items()}
         for kind in ("physicians", "practices")})
-    for name in ("by_doc", "by_practice", "by_member", "by_month", "visits_by_doc",
-                 "open_follow_ups", "fu_by_doc", "fu_by_practice", "fu_by_owner",
-                 "referrals_by_doc", "doc_series", "services_ever", "planned_visits"):
-        setattr(view, name, Refused(f"the view's {name}"))
-    site = dataclasses.replace(checked.site, interactions=Refused("the interactions"),
-                               referrals=Refused("the referral rows"))
+    who = "a directory read"
+    _refuse_lists(view, who)
+    site = dataclasses.replace(checked.site, interactions=Refused(who, "the interactions"),
+                               referrals=Refused(who, "the referral rows"))
     view.site = site
     for page in shown:
         assert pages.context(view, page)["rows"]
@@ -891,36 +907,18 @@ def test_the_prospects_page_reads_no_figure_and_no_interaction_its_key_leaves_ou
     from liaison.pages.rows import PHYSICIAN_ROW_FIGURES
     from liaison.pipeline import check
 
-    class Seen:
-        def __init__(self, inner, names: set):
-            self._inner, self._names = inner, names
-
-        def __getattr__(self, name):
-            self._names.add(name)
-            return getattr(self._inner, name)
-
-    class Refused:
-        def __init__(self, what: str):
-            self._what = what
-
-        def _refuse(self, *_args):
-            raise AssertionError(f"the prospects page read {self._what}")
-
-        __iter__ = __len__ = __getitem__ = __contains__ = get = items = values = _refuse
-
     checked = check(generated, AS_OF, keep_records=True)
     view = pages.SiteView(checked.site, checked.stats, AS_OF)
     [page] = [page for page in pages.plan(view) if page.kind in PROSPECTS_ONLY]
     read: set = set()
+    who = "the prospects page read"
     view.stats = dataclasses.replace(checked.stats, physicians={
         pid: Seen(s, read) for pid, s in checked.stats.physicians.items()},
-        practices=Refused("the practices' figures"), liaisons=Refused("the team's figures"))
-    for name in ("by_doc", "by_practice", "by_member", "by_month", "visits_by_doc",
-                 "open_follow_ups", "fu_by_doc", "fu_by_practice", "fu_by_owner",
-                 "referrals_by_doc", "doc_series", "services_ever", "planned_visits"):
-        setattr(view, name, Refused(f"the view's {name}"))
-    view.site = dataclasses.replace(checked.site, interactions=Refused("the interactions"),
-                                    referrals=Refused("the referral rows"))
+        practices=Refused(who, "the practices' figures"),
+        liaisons=Refused(who, "the team's figures"))
+    _refuse_lists(view, who)
+    view.site = dataclasses.replace(checked.site, interactions=Refused(who, "the interactions"),
+                                    referrals=Refused(who, "the referral rows"))
     context = pages.context(view, page)
     assert context["prospects"] or context["win_back"]
     assert {"status", "potential", "last_contact"} <= read
@@ -950,23 +948,6 @@ def test_the_calendars_read_no_more_of_the_interactions_than_their_key_holds(gen
     from liaison.incremental import CALENDARS, extra_keys
     from liaison.pipeline import check
 
-    class Seen:
-        def __init__(self, inner, names: set):
-            self._inner, self._names = inner, names
-
-        def __getattr__(self, name):
-            self._names.add(name)
-            return getattr(self._inner, name)
-
-    class Refused:
-        def __init__(self, what: str):
-            self._what = what
-
-        def _refuse(self, *_args):
-            raise AssertionError(f"the calendars read {self._what}")
-
-        __iter__ = __len__ = __getitem__ = __contains__ = get = items = values = _refuse
-
     checked = check(generated, AS_OF, keep_records=True)
     view = pages.SiteView(checked.site, checked.stats, AS_OF)
     assert view.open_follow_ups and view.planned_visits
@@ -976,7 +957,8 @@ def test_the_calendars_read_no_more_of_the_interactions_than_their_key_holds(gen
     stats = dataclasses.replace(checked.stats, **{
         kind: {ident: Seen(s, figures) for ident, s in getattr(checked.stats, kind).items()}
         for kind in ("physicians", "practices")})
-    site = dataclasses.replace(checked.site, interactions=Refused("the interactions"))
+    who = "the calendars read"
+    site = dataclasses.replace(checked.site, interactions=Refused(who, "the interactions"))
     made = exports.calendars(site, stats, AS_OF, open_ones, planning)
     assert made["calendar.ics"].count(b"BEGIN:VEVENT") >= len(open_ones)
     about = {"date", "type", "liaison", "summary", "practice", "physicians"}
@@ -1028,23 +1010,6 @@ def test_the_follow_ups_page_reads_no_more_of_the_interactions_than_its_key_hold
     from liaison.incremental import FOLLOW_UPS_ONLY, follow_up_shown, whole_site_bases
     from liaison.pipeline import check
 
-    class Seen:
-        def __init__(self, inner, names: set):
-            self._inner, self._names = inner, names
-
-        def __getattr__(self, name):
-            self._names.add(name)
-            return getattr(self._inner, name)
-
-    class Refused:
-        def __init__(self, what: str):
-            self._what = what
-
-        def _refuse(self, *_args):
-            raise AssertionError(f"the follow-ups page read {self._what}")
-
-        __iter__ = __len__ = __getitem__ = __contains__ = get = items = values = _refuse
-
     checked = check(generated, AS_OF, keep_records=True)
     view = pages.SiteView(checked.site, checked.stats, AS_OF)
     [page] = [page for page in pages.plan(view) if page.kind in FOLLOW_UPS_ONLY]
@@ -1054,13 +1019,11 @@ def test_the_follow_ups_page_reads_no_more_of_the_interactions_than_its_key_hold
     read_records, read_tasks = set(), set()
     view.open_follow_ups = [(due, Seen(r, read_records), Seen(f, read_tasks))
                             for due, r, f in view.open_follow_ups]
-    for name in ("by_doc", "by_practice", "by_member", "by_month", "visits_by_doc",
-                 "fu_by_doc", "fu_by_practice", "fu_by_owner",
-                 "referrals_by_doc", "doc_series", "services_ever", "planned_visits"):
-        setattr(view, name, Refused(f"the view's {name}"))
-    view.stats = Refused("the statistics")
-    view.site = dataclasses.replace(checked.site, interactions=Refused("the interactions"),
-                                    referrals=Refused("the referral rows"))
+    who = "the follow-ups page read"
+    _refuse_lists(view, who, but=("open_follow_ups",))
+    view.stats = Refused(who, "the statistics")
+    view.site = dataclasses.replace(checked.site, interactions=Refused(who, "the interactions"),
+                                    referrals=Refused(who, "the referral rows"))
     assert pages.context(view, page)["total"] == len(view.open_follow_ups)
     shown = {"liaison", "date", "practice", "physicians"}
     assert read_records <= shown and read_tasks <= {"task", "owner"}, (read_records, read_tasks)
