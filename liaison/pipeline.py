@@ -588,15 +588,11 @@ def _statistics(site: Site, as_of: dt.date, partial, kept: KeptParts | None,
     from liaison.snapshot import STATS
 
     key = statistics_key(as_of, inputs, kept.shown)
-    pickled = kept.store.pickled(STATS, key)
-    try:
-        taken = pickled.value() if pickled is not None else None
-    except Exception:  # damaged: made again
-        taken = None
-    if isinstance(taken, Stats):
+    taken = kept.store.taken(STATS, key)
+    if taken is not None and isinstance(taken[0], Stats):
         if sent is not None:
-            sent.append(pickled)
-        return taken
+            sent.append(taken[1])
+        return taken[0]
     stats = stats_stage.finalize(site, as_of, partial)
     if sent is not None:
         sent.append(Pickled.of(stats))

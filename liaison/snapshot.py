@@ -177,21 +177,20 @@ class Store:
 
     def derived(self, name: str, key: str, hint: bool = False):
         """What ``keep_derived`` kept under ``name`` with the same ``key``, or None."""
-        kept = self.pickled(name, key, hint)
-        if kept is None:
-            return None
-        try:
-            return kept.value()
-        except Exception:  # damaged: made again
-            return None
+        taken = self.taken(name, key, hint)
+        return None if taken is None else taken[0]
 
-    def pickled(self, name: str, key: str, hint: bool = False) -> Pickled | None:
-        """What ``keep_derived`` kept under ``name`` with the same ``key``, as it is kept
-        (not unpickled: it may be damaged), or None."""
+    def taken(self, name: str, key: str, hint: bool = False) -> tuple[object, Pickled] | None:
+        """(what ``keep_derived`` kept under ``name`` with the same ``key``, the same as it is
+        kept: ``Pickled``), or None."""
         kept = self.load(DERIVED + name, hint)
         if kept is None or kept[0].get("key") != key:
             return None
-        return Pickled(kept[1])
+        pickled = Pickled(kept[1])
+        try:
+            return pickled.value(), pickled
+        except Exception:  # damaged: made again
+            return None
 
     def holds(self, name: str, key: str) -> bool:
         """Whether ``keep_derived`` kept something under ``name`` with this ``key`` (its
