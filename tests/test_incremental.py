@@ -1048,6 +1048,60 @@ def test_the_follow_ups_page_reads_no_more_of_the_interactions_than_its_key_hold
 
 
 @pytest.mark.skipif(not hasattr(os, "fork"), reason="the pages are shared out only with fork")
+def test_an_edit_forks_the_other_files_process_before_the_whole_site_keys(generated, tmp_path,
+                                                                          monkeypatch):
+    """An incremental build forks the process that makes the other files first, then works
+    out which whole-site pages to make (their keys) and hands them to it: the whole-site
+    keys wait here until that process has started (they would wait forever, and the test
+    fail, if they came before the fork); the other process makes its share of those pages,
+    and the site is the full build's."""
+    from liaison import render
+
+    monkeypatch.setattr(render, "PARALLEL_PAGES", 1)  # two processes, as on a large site
+    out, full = tmp_path / "out", tmp_path / "full"
+    build(generated, AS_OF, out, workers=2)
+    logs = sorted((generated / "data" / "interactions").rglob("*.yaml"))
+    # (the first edit after a full build works the keys out while the spare is made)
+    edit_yaml(logs[-1], lambda items: items[0].update(summary="Asked about the fax line"))
+    build(generated, AS_OF, out, workers=2)
+    here, started = os.getpid(), tmp_path / "other files started"
+    made = tmp_path / "made"
+    whole_site_keys, extras_again, work = (render._Rendering.whole_site_keys,
+                                           render._Rendering.extras_again, render._Rendering.work)
+
+    def keys_after_the_fork(self):
+        if self.whole is None and os.getpid() == here:
+            deadline = time.monotonic() + 20
+            while not started.exists():
+                assert time.monotonic() < deadline, "the whole-site keys came before the fork"
+                time.sleep(0.01)
+        return whole_site_keys(self)
+
+    def noted_extras(self, previous):
+        started.touch()
+        return extras_again(self, previous)
+
+    def noted_work(self, share, progress=None):
+        if isinstance(share, list):
+            with open(made, "a") as fh:
+                fh.writelines(f"{os.getpid() == here} {page.path}\n" for page in share)
+        return work(self, share, progress)
+
+    monkeypatch.setattr(render._Rendering, "whole_site_keys", keys_after_the_fork)
+    monkeypatch.setattr(render._Rendering, "extras_again", noted_extras)
+    monkeypatch.setattr(render._Rendering, "work", noted_work)
+    edit_yaml(logs[-1], lambda items: items.append(
+        dict(items[0], summary="Left the new referral pads", follow_ups=[])))
+    result = build(generated, AS_OF, out, workers=2)
+    assert 0 < result.kept < result.pages and started.exists()
+    lines = made.read_text().splitlines()
+    assert any(line.startswith("False ") for line in lines), "the other process made pages"
+    assert "referrals/index.html" in " ".join(lines)  # (a whole-site page, made again)
+    build(generated, AS_OF, full, workers=2, full=True)
+    _same_site(out, full)
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="the pages are shared out only with fork")
 def test_a_full_build_hands_out_the_dearest_whole_site_pages_first(generated, tmp_path,
                                                                    monkeypatch):
     """render._Rendering._pages_and_extras: the search page (its index) and the other dear
