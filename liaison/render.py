@@ -1224,6 +1224,7 @@ class _Chunks:
             self.places = ctx.Array("l", len(among), lock=False)
             self.count = ctx.Value("l", 0, lock=False)
             self.given = ctx.Event()
+            self.giver = os.getpid()
 
     def give(self, pages: list) -> None:
         """The pages to hand out, when they were not given at first (in the process that
@@ -1242,7 +1243,9 @@ class _Chunks:
     def take(self) -> tuple[int, list]:
         """(the index of the chunk's first page, the chunk: empty when none is left)."""
         if self.pages is None:  # (a forked process: given by the one that forked it)
-            self.given.wait()
+            while not self.given.wait(0.5):
+                if os.getppid() != self.giver:  # (it was killed: nothing will come)
+                    os._exit(1)
             self.pages = [self.among[i] for i in self.places[:self.count.value]]
         with self.taken.get_lock():
             i = self.taken.value

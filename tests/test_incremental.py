@@ -1048,6 +1048,44 @@ def test_the_follow_ups_page_reads_no_more_of_the_interactions_than_its_key_hold
 
 
 @pytest.mark.skipif(not hasattr(os, "fork"), reason="the pages are shared out only with fork")
+def test_pages_given_after_the_fork_are_waited_for_while_the_giver_lives():
+    """render._Chunks with the pages given later: a forked process waits for them, then
+    takes them in the order given; one whose giver is gone (killed before it gave them)
+    ends instead of waiting forever."""
+    import multiprocessing
+
+    from liaison import render
+
+    ctx = multiprocessing.get_context("fork")
+    among = ["a", "b", "c", "d"]
+    chunks = render._Chunks(None, 1, among=among)
+    reader, writer = ctx.Pipe(duplex=False)
+
+    def take_all(chunks, writer):
+        taken = []
+        while (part := chunks.take()[1]):
+            taken += part
+        writer.send(taken)
+
+    proc = ctx.Process(target=take_all, args=(chunks, writer), daemon=True)
+    proc.start()
+    time.sleep(0.2)  # (it waits meanwhile)
+    chunks.give(["c", "a"])
+    assert reader.recv() == ["c", "a"]
+    proc.join(10)
+    assert proc.exitcode == 0
+
+    orphan = render._Chunks(None, 1, among=among)
+    orphan.giver = -1  # (not its parent: as if the giver had been killed)
+    proc = ctx.Process(target=take_all, args=(orphan, writer), daemon=True)
+    proc.start()
+    proc.join(10)
+    if proc.exitcode is None:
+        proc.kill()
+    assert proc.exitcode == 1, "it ended instead of waiting"
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="the pages are shared out only with fork")
 def test_an_edit_forks_the_other_files_process_before_the_whole_site_keys(generated, tmp_path,
                                                                           monkeypatch):
     """An incremental build forks the process that makes the other files first, then works
