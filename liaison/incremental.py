@@ -102,6 +102,13 @@ STATUS_ONLY = frozenset(("search",))
 # comment) does not make it again (0.2-0.45 s of processor time at 10,000 physicians, at the
 # end of an edit's pages).
 FOLLOW_UPS_ONLY = frozenset(("follow-ups",))
+# The compliance page shows, of the interactions and referral rows, the interactions with a
+# cost in the as-of date's year (``compliance_shown``) and each physician's and practice's
+# spend in that year (read from the statistics): its key holds those instead of the
+# interaction and referral files, so that an edit that gives or moves no cost (a phone, a
+# note, a summary, a visit logged without one, a comment) does not make it again (0.3-0.4 s
+# of processor time at 10,000 physicians).
+COMPLIANCE_ONLY = frozenset(("compliance",))
 NOT_TEMPLATES = ("templates/assets/", "templates/palette.", "templates/talking-points.",
                  "templates/README.md")  # not templates: they show no record's fields
 # The files of this many interactions are looked up one by one before ``Keys._files_in`` maps
@@ -332,7 +339,7 @@ def whole_site_keys(view, pages, inputs: dict[str, str], settings: dict,
 def whole_site_bases(view, inputs: dict[str, str], settings: dict,
                      doctors: str | None = None) -> tuple[str, str | None, str | None,
                                                           str | None, str | None,
-                                                          str | None]:
+                                                          str | None, str | None]:
     """What the keys of the pages without a key of their own are made from: the hash of
     every input and setting; what the SHOWN_ONLY pages are made from (the physician files
     left out for what their records hold but OWN_FIELDS, ``shown_physicians`` or
@@ -344,14 +351,17 @@ def whole_site_bases(view, inputs: dict[str, str], settings: dict,
     the navigation); what the FOLLOW_UPS_ONLY page is made from (the same without the
     interaction and referral files, with the open follow-ups as their rows read them
     instead, ``follow_up_shown``, and the navigation); what the PROSPECTS_ONLY page is made
-    from (the FIGURES_ONLY pages' base with each physician's PROSPECT_FIGURES). The last
-    five are None for a site with templates of its own (a template may show anything)."""
+    from (the FIGURES_ONLY pages' base with each physician's PROSPECT_FIGURES); what the
+    COMPLIANCE_ONLY page is made from (the FOLLOW_UPS_ONLY page's base with what it shows
+    of the interactions and of the year's spend instead of the open follow-ups,
+    ``compliance_shown``). The last six are None for a site with templates of its own (a
+    template may show anything)."""
     from liaison.pages.rows import (PHYSICIAN_ROW_FIGURES, physician_row_figures,
                                     practice_row_figures)
 
     everything = every_input(inputs, settings)
     if any(rel.startswith("templates/") and not rel.startswith(NOT_TEMPLATES) for rel in inputs):
-        return everything, None, None, None, None, None
+        return everything, None, None, None, None, None, None
     if doctors is None:
         doctors = shown_physicians(view.site.physicians)
     told, warned = json.dumps(settings, sort_keys=True), [w.text() for w in view.warnings]
@@ -378,7 +388,8 @@ def whole_site_bases(view, inputs: dict[str, str], settings: dict,
                   list(map(follow_up_shown, view.open_follow_ups))),
             _hash("prospects", figures_base,
                   list(map(attrgetter(*PROSPECT_FIGURES), map(figures.__getitem__,
-                                                              doctors_in_order)))))
+                                                              doctors_in_order)))),
+            _hash("compliance", told, no_rows, doctors, nav, warned, compliance_shown(view)))
 
 
 def follow_up_shown(entry: tuple) -> tuple:
@@ -390,6 +401,24 @@ def follow_up_shown(entry: tuple) -> tuple:
     due, record, task = entry
     return due, task.task, task.owner, record.liaison, record.date, record.practice, \
         tuple(record.physicians)
+
+
+def compliance_shown(view) -> tuple:
+    """What the compliance page shows of the interactions and of the statistics
+    (pages.compliance): the interactions with a cost in the as-of date's year
+    (``year_costly``), each with its date, type, summary, cost, author, physicians and
+    practice; each physician's spend in that year and their liaison, each practice's, and
+    the total (the names of the people and practices are in the other inputs of its key)."""
+    from liaison.pages.compliance import year_costly
+
+    stats = view.stats
+    return ([(r.date, r.type, r.summary, r.cost, r.liaison, tuple(r.physicians), r.practice)
+             for r in year_costly(view)] if view.site.config.compliance is not None else None,
+            sorted((pid, s.spend_ytd_cents, s.liaison)
+                   for pid, s in stats.physicians.items() if s.spend_ytd_cents),
+            sorted((prac, s.spend_ytd_cents)
+                   for prac, s in stats.practices.items() if s.spend_ytd_cents),
+            stats.totals.spend_ytd_cents)
 
 
 def statistics_key(as_of, inputs: dict[str, str], doctors: str) -> str:
@@ -423,11 +452,12 @@ def every_input(inputs: dict[str, str], settings: dict) -> str:
 
 
 def broad_key(page, bases: tuple[str, str | None, str | None, str | None, str | None,
-                                str | None]) -> str:
+                                str | None, str | None]) -> str:
     """The key of a page without a key of its own (``own_key``) from ``whole_site_bases``:
-    what the STATUS_ONLY, the FIGURES_ONLY, the FOLLOW_UPS_ONLY, the PROSPECTS_ONLY or the
-    SHOWN_ONLY pages show (when the site has no templates of its own), else every input."""
-    everything, shown, search, figures, follow_ups, prospects = bases
+    what the STATUS_ONLY, the FIGURES_ONLY, the FOLLOW_UPS_ONLY, the PROSPECTS_ONLY, the
+    COMPLIANCE_ONLY or the SHOWN_ONLY pages show (when the site has no templates of its
+    own), else every input."""
+    everything, shown, search, figures, follow_ups, prospects, compliance = bases
     if search and page.kind in STATUS_ONLY:
         return _hash(page.kind, page.key, search)
     if figures and page.kind in FIGURES_ONLY:
@@ -436,6 +466,8 @@ def broad_key(page, bases: tuple[str, str | None, str | None, str | None, str | 
         return _hash(page.kind, page.key, follow_ups)
     if prospects and page.kind in PROSPECTS_ONLY:
         return _hash(page.kind, page.key, prospects)
+    if compliance and page.kind in COMPLIANCE_ONLY:
+        return _hash(page.kind, page.key, compliance)
     return _hash(page.kind, page.key, shown if shown and page.kind in SHOWN_ONLY else everything)
 
 

@@ -1047,6 +1047,112 @@ def test_the_follow_ups_page_reads_no_more_of_the_interactions_than_its_key_hold
     assert whole_site_bases(view, inputs, {})[4] != key
 
 
+def test_the_compliance_page_reads_no_more_of_the_interactions_than_its_key_holds(generated):
+    """The key of the COMPLIANCE_ONLY page holds, of the interactions and the statistics,
+    what ``compliance_shown`` gives: its context reads the date of the interactions around
+    the as-of year (to find the year's) and their cost, no other field but of those with a
+    cost in the year, no referral row, none of the view's lists and no figure but the
+    spend and the liaison; and the key moves with each field it holds."""
+    import dataclasses
+    from decimal import Decimal
+
+    from liaison import pages
+    from liaison.incremental import COMPLIANCE_ONLY, compliance_shown, whole_site_bases
+    from liaison.pages.compliance import year_costly
+    from liaison.pipeline import check
+
+    checked = check(generated, AS_OF, keep_records=True)
+    view = pages.SiteView(checked.site, checked.stats, AS_OF)
+    [page] = [page for page in pages.plan(view) if page.kind in COMPLIANCE_ONLY]
+    costly = {id(r) for r in year_costly(view)}
+    assert costly and all(r.date.year == AS_OF.year and r.date <= AS_OF and r.cost
+                          for r in year_costly(view))
+    assert len(costly) == sum(1 for r in checked.site.interactions
+                              if r.cost and r.date.year == AS_OF.year and r.date <= AS_OF)
+    read = [set() for _r in checked.site.interactions]
+    figures: set = set()
+    who = "the compliance page read"
+    _refuse_lists(view, who)
+    view.site = dataclasses.replace(
+        checked.site, referrals=Refused(who, "the referral rows"),
+        interactions=[Seen(r, names) for r, names in zip(checked.site.interactions, read)])
+    view.stats = dataclasses.replace(checked.stats, **{
+        kind: {ident: Seen(s, figures) for ident, s in getattr(checked.stats, kind).items()}
+        for kind in ("physicians", "practices", "liaisons")},
+        totals=Seen(checked.stats.totals, figures))
+    context = pages.context(view, page)
+    assert context["rows"] and context["practices"]
+    shown = {"date", "type", "summary", "cost", "liaison", "physicians", "practice"}
+    for r, names in zip(checked.site.interactions, read):
+        assert names <= (shown if id(r) in costly else {"date", "cost"}), names
+    assert {"date", "cost", "physicians"} <= set().union(*read)
+    assert {"spend_ytd_cents", "liaison"} <= figures <= {"spend_ytd_cents", "liaison"}, figures
+    assert sum(1 for names in read if names) < len(read) / 2, "the year's alone"
+
+    # each field the key holds moves it
+    view = pages.SiteView(checked.site, checked.stats, AS_OF)
+    inputs = {"data/site.yaml": "1"}
+    key = whole_site_bases(view, inputs, {})[6]
+    first = next(r for r in view.site.interactions if id(r) in costly)
+    at = view.site.interactions.index(first)
+    for change in ({"date": first.date + dt.timedelta(days=1)}, {"type": "other"},
+                   {"summary": "Else."}, {"cost": first.cost + Decimal("1.25")},
+                   {"liaison": "t-else"}, {"physicians": [*first.physicians, "d-else"]},
+                   {"practice": "p-else"}, {"cost": None}):
+        interactions = list(checked.site.interactions)
+        interactions[at] = first.model_copy(update=change)
+        view.site = dataclasses.replace(checked.site, interactions=interactions)
+        assert whole_site_bases(view, inputs, {})[6] != key, change
+    view.site = checked.site
+    assert compliance_shown(view) == compliance_shown(pages.SiteView(checked.site,
+                                                                     checked.stats, AS_OF))
+    pid = next(pid for pid, s in sorted(checked.stats.physicians.items()) if s.spend_ytd_cents)
+    prac = next(p for p, s in sorted(checked.stats.practices.items()) if s.spend_ytd_cents)
+    for kind, ident, change in (("physicians", pid, {"spend_ytd_cents": 1}),
+                                ("physicians", pid, {"liaison": "t-else"}),
+                                ("practices", prac, {"spend_ytd_cents": 1})):
+        moved = dict(getattr(checked.stats, kind))
+        moved[ident] = dataclasses.replace(moved[ident], **change)
+        view.stats = dataclasses.replace(checked.stats, **{kind: moved})
+        assert whole_site_bases(view, inputs, {})[6] != key, (kind, change)
+    view.stats = dataclasses.replace(checked.stats, totals=dataclasses.replace(
+        checked.stats.totals, spend_ytd_cents=1))
+    assert whole_site_bases(view, inputs, {})[6] != key, "total"
+
+
+def test_an_edit_that_gives_no_cost_in_the_year_leaves_the_compliance_page_as_it_is(
+        generated, tmp_path):
+    """A phone, a note, or a cost given to an interaction of another year leaves the
+    compliance page linked from the previous site; a cost given to an interaction of the
+    as-of year makes it again, with the new spend. Each time the site is the full build's."""
+    out, full = tmp_path / "out", tmp_path / "full"
+    build(generated, AS_OF, out)
+    page = ["compliance/index.html"]
+    doc = sorted((generated / "data" / "physicians").glob("*.yaml"))[0]
+    logs = sorted((generated / "data" / "interactions").rglob("*.yaml"))
+    last_year = next(p for p in logs if p.parts[-3] == str(AS_OF.year - 1))
+    this_year = next(p for p in reversed(logs) if p.parts[-3] == str(AS_OF.year))
+
+    def add_cost(items):
+        item = next(i for i in items if i.get("physicians") and not i.get("cost")
+                    and i["date"] <= AS_OF)
+        item.update(type="lunch", cost=987.65)
+
+    for n, (path, change, linked) in enumerate((
+            (doc, lambda d: d.update(phone="828-555-0161"), True),
+            (this_year, lambda items: items[0].update(notes="Asked about *parking*."), True),
+            (last_year, add_cost, True),
+            (this_year, add_cost, False))):
+        before = _inodes(out, page)
+        edit_yaml(path, change)
+        result = build(generated, AS_OF, out)
+        assert 0 < result.kept < result.pages
+        assert (_inodes(out, page) == before) == linked, f"edit {n}"
+        build(generated, AS_OF, full, full=True)
+        _same_site(out, full)
+    assert b"$987.65" in (out / "compliance" / "index.html").read_bytes()
+
+
 @pytest.mark.skipif(not hasattr(os, "fork"), reason="the pages are shared out only with fork")
 def test_pages_given_after_the_fork_are_waited_for_while_the_giver_lives():
     """render._Chunks with the pages given later: a forked process waits for them, then

@@ -6,7 +6,10 @@ The warning of ``validate`` (SPEC §3) applies the same rule to the same sums.
 """
 from __future__ import annotations
 
+import datetime as dt
+from bisect import bisect_left, bisect_right
 from decimal import ROUND_FLOOR, Decimal
+from operator import attrgetter
 
 from liaison.compliance import dollars
 from liaison.derived import month_index, month_label, physician_shares, practice_shares
@@ -34,6 +37,19 @@ def pages(view: SiteView) -> list[Page]:
     return [Page("compliance/index.html", "compliance.html", "compliance")]
 
 
+def year_costly(view: SiteView) -> list:
+    """The interactions with a cost in the as-of date's calendar year, up to the as-of date,
+    in date order: what the page shows of the interactions. The site's interactions are in
+    date order (liaison.load), so the year's are found by bisection and only they are read
+    (at 10,000 physicians, a fifth of the 200,000; the page's context took 0.22 s when it
+    read them all)."""
+    interactions, D = view.site.interactions, view.as_of
+    date = attrgetter("date")
+    first = bisect_left(interactions, dt.date(D.year, 1, 1), key=date)
+    last = bisect_right(interactions, D, lo=first, key=date)
+    return [r for r in interactions[first:last] if r.cost]
+
+
 def context(view: SiteView, page: Page) -> dict:
     site, D = view.site, view.as_of
     exact = site.config.compliance.annual_limit
@@ -43,9 +59,7 @@ def context(view: SiteView, page: Page) -> dict:
     # share (SPEC §4 Spend), the sums the statistics hold.
     costly: dict[str, list[dict]] = {}
     practice_costly: dict[str, int] = {}
-    for r in site.interactions:  # sorted by date
-        if r.date > D or r.date.year != year or not r.cost:
-            continue
+    for r in year_costly(view):
         total = cents(r.cost)
         shares = physician_shares(r, total)
         base_item = {
