@@ -643,6 +643,57 @@ def test_the_statistics_are_kept_while_what_they_read_is_the_same(
     assert b"987654" not in (out / "stats.json").read_bytes()
 
 
+def test_the_cost_events_are_kept_with_the_rules_and_sums(
+        generated, monkeypatch, _private_parse_cache, tmp_path):
+    """The cost events the warnings of spend over the limit are made of
+    (``compliance.cost_events``) are kept as the rules and sums are: after an edit of
+    another kind of file they are taken as they are, and after an edit of a hot interaction
+    file only that file's interactions are read for them; the warnings and the site are a
+    full build's (a cost that takes a physician over the limit is warned about)."""
+    from liaison import pipeline
+
+    monkeypatch.setattr(buildrecord, "RACY_NS", 0)
+    monkeypatch.setattr(pipeline, "PARALLEL_BYTES", 0)  # two processes, as on a large site
+    calls = tmp_path / "cost events"  # how many interactions each call read, in any process
+    cost_events = pipeline.cost_events
+
+    def counted(site, as_of, pairs):
+        pairs = list(pairs)
+        with open(calls, "a") as fh:
+            fh.write(f"{len(pairs)}\n")
+        return cost_events(site, as_of, pairs)
+
+    monkeypatch.setattr(pipeline, "cost_events", counted)
+    out, full = tmp_path / "out", tmp_path / "full"
+    build(generated, AS_OF, out, workers=2)
+    every = max(map(int, calls.read_text().split()))
+    assert every > 500
+
+    def step(edit) -> tuple[list[int], list]:
+        """(how many interactions each call read, the warnings)"""
+        edit()
+        calls.unlink(missing_ok=True)
+        seen, then = [], []
+        build(generated, AS_OF, out, workers=2, on_checked=seen.append)
+        read = list(map(int, calls.read_text().split())) if calls.exists() else []
+        build(generated, AS_OF, full, workers=2, full=True, on_checked=then.append)
+        assert _files(out) == _files(full)
+        assert seen[0].report.warnings == then[0].report.warnings
+        return read, seen[0].report.warnings
+
+    doctors = sorted((generated / "data" / "physicians").glob("*.yaml"))
+    read, warnings = step(lambda: edit_yaml(doctors[0],
+                                            lambda d: d.update(phone="828-555-0133")))
+    assert read == [] and not any("over the annual limit" in w.message for w in warnings)
+    log = sorted((generated / "data" / "interactions").rglob("*.yaml"))[-1]
+    pid = yaml.safe_load(log.read_text())[0]["physicians"][0]
+    read, warnings = step(lambda: edit_yaml(log, lambda items: items.append(dict(
+        items[0], type="lunch", physicians=[pid], practice=None, date=AS_OF, cost=999.5,
+        follow_ups=[], summary="Catered lunch for the whole office"))))
+    assert read and max(read) < every / 4, read
+    assert any("over the annual limit" in w.message and pid in w.message for w in warnings)
+
+
 def test_the_sums_statistics_and_deck_check_are_worked_out_ahead_in_another_process(
         generated, monkeypatch, _private_parse_cache, tmp_path):
     """After an edit of a hot interaction file, a process forked before the records are read
