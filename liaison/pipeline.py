@@ -425,9 +425,9 @@ def _checked(ends: contextlib.ExitStack, root, as_of, strict, use_cache, keep_re
             costs = cost_events(site, as_of, bulk.interactions)
         elif taken_ahead is not None:  # worked out by the process forked ahead
             found = taken_ahead.problems
-            costs = _costs(site, as_of, bulk, kept, derived)
             if taken_ahead.placed is not None:
                 derived["split"].adopt(site, taken_ahead.placed)
+            costs = _costs(site, as_of, bulk, kept, derived)  # (the split's positions adopted)
             made = page_indexes(site, as_of, (kept, derived))
         elif n > 1 and indexes and kept is not None and (taken := _check_and_sum_kept(
                 site, as_of, bulk, kept, derived, make=False)) is not None:
