@@ -926,18 +926,12 @@ class _Rendering:
         self.page_keys()
         self.extra_keys = _extra_keys(self.view, self.record, self.named_physicians())
 
-    def page_keys(self, own: bool = False) -> dict[str, str]:
-        """The pages' keys (liaison.incremental), their parts kept: made once. ``own``: of
-        the pages with a key of their own alone (``own_key``), when the keys are not made
-        yet (an incremental build: the whole-site pages' are the other process's,
-        ``changed``)."""
+    def page_keys(self) -> dict[str, str]:
+        """The pages' keys (liaison.incremental), their parts kept: made once."""
         if self.keys is None:
-            from liaison.incremental import own_key
-
-            pages = [p for p in self.pages if own_key(p)] if own else self.pages
-            self.keys = _page_keys(self.view, pages, self.record, self.named_physicians(),
-                                   self.key_parts(), self.split_at,
-                                   None if own else self.whole_site_keys(), self.row_digests())
+            self.keys = _page_keys(self.view, self.pages, self.record, self.named_physicians(),
+                                   self.key_parts(), self.split_at, self.whole_site_keys(),
+                                   self.row_digests())
             self.keep_parts()
         return self.keys
 
@@ -1110,105 +1104,91 @@ class _Rendering:
         return _Done(results, [], self.keys, {}, self.n if can_fork() else 1, self.extra_keys)
 
     def changed(self, previous: dict, laps: list) -> _Done:
-        """An incremental build. This process makes the other files, then works out the keys
-        of the pages whose key is the hash of every input (after any change they are made
-        again: the directories, the dashboard…), links those the site in place holds as
-        they are, leaves those the spare holds as they are and hands the others out
-        (``_Chunks.give``) before it takes them one at a time. Meanwhile a forked one works
-        out the other pages' keys, links the unchanged ones and renders the changed ones (on
-        every core when there are many), then takes the next of the whole-site pages while
-        there are any. (The process that worked out the other pages' keys worked out the
-        whole-site keys before them, 0.3 s at 10,000 physicians, while the other files'
-        process waited for them.)"""
+        """An incremental build. The other files start at once in another process, then the
+        pages whose key is the hash of every input (after any change they are made again:
+        the directories, the dashboard…), while this one works out which of those are
+        to be made (handed to the other through ``_Chunks.give``), works the keys out,
+        links the unchanged pages and renders the changed ones (on every core when there are
+        many); then this one, too, takes the next of the whole-site pages while there are
+        any. (Worked out before forking, the whole-site keys held the other process back
+        0.2 s at 10,000 physicians.)"""
         from liaison.incremental import own_key
 
         _compile_templates(self.view, self.env, self.pages)
         self.named_physicians()  # once, before forking: both processes' keys read it
         forked = self.n > 1 and can_fork()
         chunks = _Chunks(None, 1, among=self.pages) if forked else None
-        ours = [p.path for p in self.pages if own_key(p)]
+        found = {}
 
-        def broad_pages() -> list:
-            pages = []
-            while chunks is not None:
-                _start, part = chunks.take()
-                if not part:
-                    break
-                pages += self.work(part, QUIET)
-            return pages
-
-        def whole_site() -> tuple:
-            """The whole-site pages: (their keys, those the spare holds as they are now and
-            their files, those linked from the site in place, what the linking gave,
-            those rendered here)."""
+        def whole_site_pages() -> list:
+            """The whole-site pages to make: those the spare holds as they are now are left
+            there, those the site in place holds as they are now are linked (with the
+            others, in ``here``)."""
             whole = self.whole_site_keys()
-            in_spare, kept, in_place = _sources(whole, self.spare,
-                                                self.spare.made if self.spare else None,
-                                                previous.get("made"))
-            linked = self.work((LINK, in_place))
+            in_spare, _kept, in_place = _sources(whole, self.spare,
+                                                 self.spare.made if self.spare else None,
+                                                 previous.get("made"))
             broad = [p for p in self.pages
                      if not own_key(p) and p.path not in in_spare and p.path not in in_place]
             broad.sort(key=_dearest_first)  # the last one taken ends the build: a cheap one
-            if chunks is None:
-                return whole, in_spare, kept, in_place, linked, self.work(broad)
-            chunks.give(broad)
-            return whole, in_spare, kept, in_place, linked, broad_pages()
+            return broad
 
-        def own_pages() -> tuple:
-            """The pages with keys of their own: (their keys, (whether they were worked out
-            before, the time they took), what the linking gave, how many more processes
-            rendered, the pages rendered)."""
+        def broad_pages() -> list:
+            if chunks is None:
+                return self.work(whole_site_pages())
+            pages = []
+            while True:
+                _start, part = chunks.take()
+                if not part:
+                    return pages
+                pages += self.work(part, QUIET)
+
+        def here():
+            if chunks is not None:
+                chunks.give(whole_site_pages())
             t = time.perf_counter()
             worked_out = self.keys is not None  # (while the listing made the spare)
-            every = self.page_keys(own=True)
-            keys = {path: every[path] for path in ours}
-            as_is, _kept, reuse = self._own_sources(keys, previous)
-            lap = (worked_out, time.perf_counter() - t)
-            (linked, missing) = self.work((LINK, reuse))
+            keys = self.page_keys()
+            spare = self.spare
+            as_is, in_spare, reuse = _sources(keys, spare, spare.made if spare else None,
+                                              previous.get("made"))
+            laps.append(((f"compare the pages' keys with the previous build's: "
+                          if worked_out else
+                          f"work out the pages' keys, compare them with the previous build's: ")
+                         + f"{len(reuse) + len(as_is):,} of {len(self.pages):,} pages unchanged"
+                         + (f" ({len(as_is):,} in the spare folder already)" if as_is else ""),
+                         time.perf_counter() - t))
+            found.update(keys=keys, reuse=reuse, as_is=as_is, in_spare=in_spare, nested=0)
+            linked = self.work((LINK, reuse))
             todo = [p for p in self.pages
                     if own_key(p) and p.path not in reuse and p.path not in as_is]
             k = self.n if forked and len(todo) >= PARALLEL_PAGES else 1
+            found["nested"] = k - 1
             pages = [w for part in map_forked(self.work, [todo[i::k] for i in range(k)])
                      for w in part]
-            return keys, lap, linked, missing, k - 1, pages + broad_pages()
+            return linked, pages + broad_pages()
 
         def share(role):
-            if role is EXTRAS:
-                return self.extras_again(previous), whole_site()
             if role is LINK:
-                return own_pages()
-            return broad_pages()
+                return here()
+            done = self.extras_again(previous) if role is EXTRAS else None
+            return done, broad_pages() if forked else []
 
         if forked:
-            # (the process of the other pages' keys forks more when many are to be made)
-            parts = map_forked(share, [EXTRAS, LINK] + [None] * (self.n - 2), nested=True)
+            parts = map_forked(share, [LINK, EXTRAS] + [None] * (self.n - 2))
         else:
-            parts = [share(EXTRAS), share(LINK)]
-        (written, extra_kept, extra_keys), (whole, in_spare, spare_kept, in_place,
-                                            (whole_linked, whole_missing), whole_made) = parts[0]
-        keys, (worked_out, took), linked, missing, nested, own_made = parts[1]
-        as_is, kept, reuse = self._own_sources(keys, previous)
-        as_is.update(in_spare)
-        reuse.update(in_place)
-        laps.append(((f"compare the pages' keys with the previous build's: " if worked_out else
-                      f"work out the pages' keys, compare them with the previous build's: ")
-                     + f"{len(reuse) + len(as_is):,} of {len(self.pages):,} pages unchanged"
-                     + (f" ({len(as_is):,} in the spare folder already)" if as_is else ""),
-                     took))
-        results = [whole_made, own_made, *parts[2:], written]
-        if missing or whole_missing:  # a file of the previous site that could not be linked
-            again = set(missing) | set(whole_missing)
-            for path in again:
+            parts = [share(LINK), share(EXTRAS)]
+        (kept_pages, missing), (written, kept, extra_keys) = parts[0][0], parts[1][0]
+        results = [pages for _done, pages in parts] + [written]
+        reuse = found["reuse"]
+        if missing:  # a file of the previous site that could not be linked: rendered
+            for path in missing:
                 del reuse[path]
+            again = set(missing)
             results.append(self.work([p for p in self.pages if p.path in again]))
-        keys = {p.path: keys[p.path] if p.path in keys else whole[p.path] for p in self.pages}
-        return _Done(results, linked + whole_linked + kept + spare_kept + extra_kept, keys,
-                     {**reuse, **as_is}, len(parts) + nested if forked else 1, extra_keys)
-
-    def _own_sources(self, keys: dict, previous: dict) -> tuple[dict, list, dict]:
-        """``_sources`` of the pages with keys of their own (``keys``)."""
-        spare = self.spare
-        return _sources(keys, spare, spare.made if spare else None, previous.get("made"))
+        return _Done(results, kept_pages + found["in_spare"] + kept, found["keys"],
+                     {**reuse, **found["as_is"]},
+                     len(parts) + found["nested"] if forked else 1, extra_keys)
 
 
 PAGE_CHUNK = 16  # pages a process takes at a time in a full build

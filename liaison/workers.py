@@ -176,17 +176,15 @@ class WorkerFailed(RuntimeError):
     pass
 
 
-def map_forked(fn: Callable[[T], R], shares: list[T], nested: bool = False) -> list[R]:
-    """[fn(s) for s in shares], the first share in this process, the others in forked ones.
-    ``nested``: the forked processes may fork processes of their own (they are not
-    daemonic; like the others, they are joined here, or ended when this one fails)."""
+def map_forked(fn: Callable[[T], R], shares: list[T]) -> list[R]:
+    """[fn(s) for s in shares], the first share in this process, the others in forked ones."""
     if len(shares) <= 1 or not can_fork():
         return [fn(s) for s in shares]
     ctx = multiprocessing.get_context("fork")
     running = []
     for s in shares[1:]:
         reader, writer = ctx.Pipe(duplex=False)
-        proc = ctx.Process(target=_child, args=(fn, s, writer), daemon=not nested)
+        proc = ctx.Process(target=_child, args=(fn, s, writer), daemon=True)
         proc.start()
         writer.close()
         running.append((proc, reader))

@@ -1192,13 +1192,13 @@ def test_pages_given_after_the_fork_are_waited_for_while_the_giver_lives():
 
 
 @pytest.mark.skipif(not hasattr(os, "fork"), reason="the pages are shared out only with fork")
-def test_an_edit_works_out_the_whole_site_keys_beside_the_other_pages_keys(generated, tmp_path,
+def test_an_edit_forks_the_other_files_process_before_the_whole_site_keys(generated, tmp_path,
                                                                           monkeypatch):
-    """An incremental build makes the other files and works out the whole-site pages' keys
-    in this process while a forked one works out the other pages' keys: the whole-site
-    keys wait here until the other pages' keys have started there (they would wait forever,
-    and the test fail, if one process worked both out in turn); the forked one makes
-    pages, and the site is the full build's."""
+    """An incremental build forks the process that makes the other files first, then works
+    out which whole-site pages to make (their keys) and hands them to it: the whole-site
+    keys wait here until that process has started (they would wait forever, and the test
+    fail, if they came before the fork); the other process makes its share of those pages,
+    and the site is the full build's."""
     from liaison import render
 
     monkeypatch.setattr(render, "PARALLEL_PAGES", 1)  # two processes, as on a large site
@@ -1208,24 +1208,22 @@ def test_an_edit_works_out_the_whole_site_keys_beside_the_other_pages_keys(gener
     # (the first edit after a full build works the keys out while the spare is made)
     edit_yaml(logs[-1], lambda items: items[0].update(summary="Asked about the fax line"))
     build(generated, AS_OF, out, workers=2)
-    here, started = os.getpid(), tmp_path / "own keys started"
-    made, whole_in = tmp_path / "made", tmp_path / "whole-site keys in"
-    whole_site_keys, page_keys, work = (render._Rendering.whole_site_keys,
-                                        render._Rendering.page_keys, render._Rendering.work)
+    here, started = os.getpid(), tmp_path / "other files started"
+    made = tmp_path / "made"
+    whole_site_keys, extras_again, work = (render._Rendering.whole_site_keys,
+                                           render._Rendering.extras_again, render._Rendering.work)
 
-    def keys_beside_the_others(self):
-        if self.whole is None:
-            whole_in.write_text(str(os.getpid() == here))
+    def keys_after_the_fork(self):
+        if self.whole is None and os.getpid() == here:
             deadline = time.monotonic() + 20
             while not started.exists():
-                assert time.monotonic() < deadline, "the whole-site keys came in turn"
+                assert time.monotonic() < deadline, "the whole-site keys came before the fork"
                 time.sleep(0.01)
         return whole_site_keys(self)
 
-    def noted_keys(self, own=False):
-        if own:
-            started.write_text(str(os.getpid() == here))
-        return page_keys(self, own)
+    def noted_extras(self, previous):
+        started.touch()
+        return extras_again(self, previous)
 
     def noted_work(self, share, progress=None):
         if isinstance(share, list):
@@ -1233,14 +1231,13 @@ def test_an_edit_works_out_the_whole_site_keys_beside_the_other_pages_keys(gener
                 fh.writelines(f"{os.getpid() == here} {page.path}\n" for page in share)
         return work(self, share, progress)
 
-    monkeypatch.setattr(render._Rendering, "whole_site_keys", keys_beside_the_others)
-    monkeypatch.setattr(render._Rendering, "page_keys", noted_keys)
+    monkeypatch.setattr(render._Rendering, "whole_site_keys", keys_after_the_fork)
+    monkeypatch.setattr(render._Rendering, "extras_again", noted_extras)
     monkeypatch.setattr(render._Rendering, "work", noted_work)
     edit_yaml(logs[-1], lambda items: items.append(
         dict(items[0], summary="Left the new referral pads", follow_ups=[])))
     result = build(generated, AS_OF, out, workers=2)
-    assert 0 < result.kept < result.pages
-    assert whole_in.read_text() == "True" and started.read_text() == "False"
+    assert 0 < result.kept < result.pages and started.exists()
     lines = made.read_text().splitlines()
     assert any(line.startswith("False ") for line in lines), "the other process made pages"
     assert "referrals/index.html" in " ".join(lines)  # (a whole-site page, made again)
