@@ -389,7 +389,8 @@ def whole_site_bases(view, inputs: dict[str, str], settings: dict,
             _hash("prospects", figures_base,
                   list(map(attrgetter(*PROSPECT_FIGURES), map(figures.__getitem__,
                                                               doctors_in_order)))),
-            _hash("compliance", told, no_rows, doctors, nav, warned, compliance_shown(view)))
+            _hash("compliance", told, no_rows, doctors, nav, warned, compliance_shown(view))
+            if view.site.config.compliance is not None else None)  # (no page without it)
 
 
 def follow_up_shown(entry: tuple) -> tuple:
@@ -413,7 +414,7 @@ def compliance_shown(view) -> tuple:
 
     stats = view.stats
     return ([(r.date, r.type, r.summary, r.cost, r.liaison, tuple(r.physicians), r.practice)
-             for r in year_costly(view)] if view.site.config.compliance is not None else None,
+             for r in year_costly(view)],
             sorted((pid, s.spend_ytd_cents, s.liaison)
                    for pid, s in stats.physicians.items() if s.spend_ytd_cents),
             sorted((prac, s.spend_ytd_cents)
@@ -457,18 +458,15 @@ def broad_key(page, bases: tuple[str, str | None, str | None, str | None, str | 
     what the STATUS_ONLY, the FIGURES_ONLY, the FOLLOW_UPS_ONLY, the PROSPECTS_ONLY, the
     COMPLIANCE_ONLY or the SHOWN_ONLY pages show (when the site has no templates of its
     own), else every input."""
-    everything, shown, search, figures, follow_ups, prospects, compliance = bases
-    if search and page.kind in STATUS_ONLY:
-        return _hash(page.kind, page.key, search)
-    if figures and page.kind in FIGURES_ONLY:
-        return _hash(page.kind, page.key, figures)
-    if follow_ups and page.kind in FOLLOW_UPS_ONLY:
-        return _hash(page.kind, page.key, follow_ups)
-    if prospects and page.kind in PROSPECTS_ONLY:
-        return _hash(page.kind, page.key, prospects)
-    if compliance and page.kind in COMPLIANCE_ONLY:
-        return _hash(page.kind, page.key, compliance)
+    everything, shown, *narrow = bases
+    for kinds, base in zip(NARROW_KINDS, narrow):
+        if base and page.kind in kinds:
+            return _hash(page.kind, page.key, base)
     return _hash(page.kind, page.key, shown if shown and page.kind in SHOWN_ONLY else everything)
+
+
+# The kinds of the pages keyed by ``whole_site_bases``' third to last bases, in that order.
+NARROW_KINDS = (STATUS_ONLY, FIGURES_ONLY, FOLLOW_UPS_ONLY, PROSPECTS_ONLY, COMPLIANCE_ONLY)
 
 
 def record_parts(records: list, positions: tuple[dict, list], physicians: dict,
