@@ -174,3 +174,38 @@ def test_the_pages_are_timed_by_kind_in_the_builds_own_processes(example_site, t
     again = subprocess.run([sys.executable, str(REPO / "bench" / "pages.py"), str(example_site),
                             "--out", str(out)], capture_output=True, text=True, timeout=60)
     assert again.returncode == 1 and "exists" in again.stderr
+
+
+@pytest.mark.parametrize("edit", ["phone", "visit"])
+def test_the_records_an_edit_reads_are_counted_in_each_process(tmp_path, edit):
+    """bench/reads.py builds a site, makes one edit and builds again with every read of an
+    interaction's field counted: the build's own process reports how many distinct
+    interactions it read (no more than the site holds) and where; the edited file is put
+    back as it was, and nothing is left in the temporary folder."""
+    site = tmp_path / "site"
+    made = subprocess.run([sys.executable, str(REPO / "bench" / "generate.py"), str(site),
+                           "--physicians", "30"], capture_output=True, text=True, timeout=300)
+    assert made.returncode == 0, made.stderr
+    files = {p: p.read_bytes() for p in site.rglob("*") if p.is_file()}
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    done = subprocess.run([sys.executable, str(REPO / "bench" / "reads.py"), str(site),
+                           "--edit", edit, "--top", "3"], capture_output=True, text=True,
+                          timeout=300, env=dict(os.environ, TMPDIR=str(scratch)))
+    assert done.returncode == 0, done.stdout + done.stderr
+    lines = done.stdout.splitlines()
+    assert lines[0].startswith(f"after the edit ({edit}, data/") and " pages (" in lines[0]
+    own = next(line for line in lines if line.startswith("the build's own process: "))
+    read, held = (int(word.replace(",", "")) for word in own.split() if word[0].isdigit())
+    assert 0 < read <= held, own
+    at = lines.index(own)
+    places = lines[at + 1:at + 4]
+    assert len(places) == 3 and all(" records " in p and " reads " in p and ".py:" in p
+                                    for p in places), lines
+    assert all(int(p.split()[0].replace(",", "")) <= read for p in places)
+    assert {p: p.read_bytes() for p in site.rglob("*") if p.is_file()} == files
+    assert list(scratch.iterdir()) == []
+    missing = subprocess.run([sys.executable, str(REPO / "bench" / "reads.py"),
+                              str(tmp_path / "nowhere")], capture_output=True, text=True,
+                             timeout=60)
+    assert missing.returncode == 1 and "not a site root" in missing.stderr
