@@ -14,8 +14,8 @@ the most: the first three frames of Liaison's code (or of a template) under each
 
 An edit takes back every kept interaction (200,186 at 10,000 physicians) while the pages it
 makes again show a few hundred: this says which code reads the others (docs/performance.md,
-2026-12-02, afternoon). The counts are what to watch, not the times: counting slows the build
-several times over. Standard library only (and Liaison itself, from the folder above).
+2026-12-02, afternoon). The counts are what to watch, not the times: every field read costs a
+Python call more. Standard library only (and Liaison itself, from the folder above).
 """
 from __future__ import annotations
 
