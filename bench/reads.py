@@ -126,13 +126,18 @@ def _build(root: Path, out: Path, as_of: str, cache: Path, traced: Path | None =
 def _edited(root: Path, edit: str) -> tuple[Path, bytes]:
     """The file the edit changes and its bytes after the edit."""
     if edit == "phone":
-        path = min((root / "data" / "physicians").glob("*.yaml"))
-        return path, _with_phone(path.read_bytes(), "828-555-0199")
+        files = sorted((root / "data" / "physicians").glob("*.yaml"))
+        if not files:
+            raise SystemExit(f"{root}: no physician file to edit")
+        return files[0], _with_phone(files[0].read_bytes(), "828-555-0199")
     files = sorted((root / "data" / "interactions").rglob("*.yaml"))
     if not files:
         raise SystemExit(f"{root}: no interaction file to log a visit in")
     path = files[-1]
-    return path, _with_visit(path.read_bytes())
+    try:
+        return path, _with_visit(path.read_bytes())
+    except ValueError:  # (no line that starts a record with its date)
+        raise SystemExit(f"{path}: no '- date:' line to log a visit after") from None
 
 
 def main(argv: list[str] | None = None) -> int:
