@@ -181,7 +181,8 @@ def test_the_records_an_edit_reads_are_counted_in_each_process(tmp_path, edit):
     """bench/reads.py builds a site, makes one edit and builds again with every read of an
     interaction's field counted: the build's own process reports how many distinct
     interactions it read (no more than the site holds) and where; the edited file is put
-    back as it was, and nothing is left in the temporary folder."""
+    back as it was, and nothing is left in the temporary folder. A site with nothing to
+    edit gets a message, not a traceback."""
     site = tmp_path / "site"
     made = subprocess.run([sys.executable, str(REPO / "bench" / "generate.py"), str(site),
                            "--physicians", "30"], capture_output=True, text=True, timeout=300)
@@ -209,3 +210,10 @@ def test_the_records_an_edit_reads_are_counted_in_each_process(tmp_path, edit):
                               str(tmp_path / "nowhere")], capture_output=True, text=True,
                              timeout=60)
     assert missing.returncode == 1 and "not a site root" in missing.stderr
+    bare = tmp_path / "bare"
+    bare.mkdir()
+    (bare / "site.yaml").write_bytes((site / "site.yaml").read_bytes())
+    nothing = subprocess.run([sys.executable, str(REPO / "bench" / "reads.py"), str(bare),
+                              "--edit", edit], capture_output=True, text=True, timeout=60)
+    assert nothing.returncode == 1 and "Traceback" not in nothing.stderr
+    assert ("no physician file" if edit == "phone" else "no interaction file") in nothing.stderr
