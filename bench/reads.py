@@ -34,7 +34,8 @@ sys.path.insert(0, str(HERE))
 
 from hugo import _with_phone, _with_visit  # noqa: E402  (the edits the bench times)
 
-# Run in the traced build's process (``--traced``): the counting, then the command line.
+# The traced build's program (``python -c``, after REPO, OUT and ARGS are set): the counting,
+# then the command line.
 _TRACER = r"""
 import atexit, collections, json, os, sys
 sys.path.insert(0, REPO)
