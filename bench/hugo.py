@@ -4,6 +4,8 @@
     python bench/hugo.py SITE HUGO_SITE [--as-of 2026-11-26]     # write the Hugo site
     python bench/hugo.py SITE HUGO_SITE --time [--repeat 3]        # ... and time both, alternating
     python bench/hugo.py SITE HUGO_SITE --time --edits --serve 20  # ... and rebuilds, serve
+    python bench/hugo.py SITE HUGO_SITE --time --python /tmp/deb-venv/bin/python  # ... and
+                                              # Liaison run by another Python, in the same rounds
 
 SITE is a Liaison site root (e.g. one written by bench/generate.py). The script loads it with
 Liaison (records, statistics, the indexes the pages read) and writes HUGO_SITE, a Hugo site
@@ -32,6 +34,16 @@ after each Liaison build, a build with nothing changed, a build after one physic
 edited, one after an interaction file is edited (a comment) and one after a visit is logged
 in it (each put back afterwards: the builds are incremental); ``--serve SAVES`` then runs
 bench/serve.py on SITE.
+
+``--python INTERPRETER`` (repeatable) times Liaison's cold build run by another Python too (one
+with Liaison installed: a virtual environment made with that interpreter), in the same rounds,
+its turn moving from round to round with the others'; each is named ``liaison-2``,
+``liaison-3``... and described before the runs (its version, whether its executable loads
+libpython as a shared library, and the reference loop's time on it). How a Python was built
+changes Liaison's time: on this machine Debian's python3.11 (made with profile-guided and
+link-time optimization, libpython linked into the executable) runs the reference loop in about
+70 % of the time the pyenv build (without them, libpython shared) takes, and builds the site
+about 15 % sooner (README, "Which Python runs Liaison").
 
 How fast the machine is changes from hour to hour (a shared host: the same build has taken
 twice as long on a slow hour as on a quiet one). The ratio of the two programs' times, taken
@@ -71,6 +83,26 @@ def machine_speed(additions: int = REFERENCE_LOOP) -> float:
     subprocess.run([sys.executable, "-c", f"s = 0\nfor i in range({additions}): s += i"],
                    check=True)
     return time.perf_counter() - start
+
+
+def interpreter_line(name: str, python: str) -> str:
+    """What the Python ``python`` that runs Liaison as ``name`` is: its version, whether its
+    executable loads libpython as a shared library (a build made with ``--enable-shared``) or
+    has it linked in, and how long the reference loop takes on it, timed inside it (the
+    interpreter's own speed: a build without profile-guided optimization takes longer)."""
+    probe = ("import sys, time\nt = time.perf_counter()\ns = 0\n"
+             f"for i in range({REFERENCE_LOOP}): s += i\n"
+             "t = time.perf_counter() - t\n"
+             "with open('/proc/self/maps') as fh:\n"
+             "    shared = any('libpython' in line for line in fh)\n"
+             "print(sys.version.split()[0], int(shared), f'{t:.2f}')")
+    done = subprocess.run([python, "-c", probe], capture_output=True, text=True)
+    if done.returncode != 0:
+        raise SystemExit(f"{python} cannot run: {done.stderr.strip()}")
+    version, shared, seconds = done.stdout.split()
+    library = "libpython shared" if shared == "1" else "libpython linked in"
+    return (f"# {name}: {python} (Python {version}, {library}; the reference loop "
+            f"{seconds} s on it)")
 
 
 def _speed_line(when: str) -> str:
@@ -350,6 +382,9 @@ def main(argv=None) -> int:
                          "ext4 without a journal that slows the next run's file making)")
     ap.add_argument("--serve", type=int, default=0, metavar="SAVES",
                     help="then time `serve` over SAVES saves (bench/serve.py)")
+    ap.add_argument("--python", action="append", default=[], metavar="INTERPRETER",
+                    help="also time Liaison's cold build run by this Python (one with Liaison "
+                         "installed), in the same rounds; repeatable")
     args = ap.parse_args(argv)
     as_of = dt.date.fromisoformat(args.as_of)
     if not args.hugo_site.exists():
@@ -365,9 +400,18 @@ def main(argv=None) -> int:
     compile_package(REPO)  # as installed: no module compiled again in each timed run
     version = subprocess.run([args.hugo, "version"], capture_output=True, text=True).stdout.strip()
     print(f"# {version}; {os.cpu_count()} cores", file=sys.stderr)
+    pythons = {"liaison": sys.executable}  # who runs Liaison, by the name of its runs
+    for n, python in enumerate(args.python, start=2):
+        found = shutil.which(python)
+        if found is None:
+            raise SystemExit(f"'{python}' is not a Python that can be run")
+        pythons[f"liaison-{n}"] = os.path.abspath(found)  # (a venv's python: not resolved)
+    for name, python in pythons.items():
+        print(interpreter_line(name, python), file=sys.stderr)
     before = _speed_line("before the runs")
     print(before, file=sys.stderr)
-    runs: dict[str, list[dict]] = {"hugo": [], "liaison": [], "no-op rebuild": [],
+    runs: dict[str, list[dict]] = {"hugo": [], **{name: [] for name in pythons},
+                                   "no-op rebuild": [],
                                    "rebuild, one physician": [],
                                    "rebuild, one interaction file": [],
                                    "rebuild, a visit logged": [],
@@ -375,8 +419,9 @@ def main(argv=None) -> int:
                                    "rebuild, one physician again": []}
     work = Path(tempfile.mkdtemp(prefix="hugo-bench-"))
     try:
+        turns = ["hugo", *pythons]
         for i in range(args.repeat):
-            order = ("hugo", "liaison") if i % 2 == 0 else ("liaison", "hugo")
+            order = turns[i % len(turns):] + turns[:i % len(turns)]  # each first in turn
             for which in order:
                 out = work / f"{which}-{i}"
                 if which == "hugo":
@@ -384,12 +429,14 @@ def main(argv=None) -> int:
                            "--destination", str(out), "--cacheDir", str(work / f"cache-{i}")]
                     env = None
                 else:
-                    cmd = [sys.executable, str(REPO / "build.py"), "build", "--root",
+                    cmd = [pythons[which], str(REPO / "build.py"), "build", "--root",
                            str(args.site.resolve()), "--out", str(out), "--as-of", args.as_of,
                            "--timings"]  # (its stages, printed under its line)
                     # a cache folder of its own, empty, as Hugo's: a cold build reads every
-                    # file; the rebuilds after it use what it kept there
-                    env = dict(os.environ, LIAISON_CACHE_DIR=str(work / f"liaison-cache-{i}"))
+                    # file; the rebuilds after it use what it kept there (one a run: a build
+                    # by another Python in the same round would take what this one kept)
+                    env = dict(os.environ,
+                               LIAISON_CACHE_DIR=str(work / f"liaison-cache-{which}-{i}"))
                 r = timed(cmd, env=env)
                 runs[which].append(r)
                 files = sum(len(f) for _d, _s, f in os.walk(out))
@@ -414,16 +461,19 @@ def main(argv=None) -> int:
     print(before)
     print(_speed_line("after the runs"))
     h = [r["wall"] for r in runs["hugo"]]
-    lz = [r["wall"] for r in runs["liaison"]]
     print(f"hugo    median {statistics.median(h):.2f} s ({min(h):.2f}–{max(h):.2f})")
-    print(f"liaison median {statistics.median(lz):.2f} s ({min(lz):.2f}–{max(lz):.2f})")
-    print(f"ratio liaison/hugo (medians): {statistics.median(lz) / statistics.median(h):.2f}")
-    for name in ("hugo", "liaison"):
+    for name in pythons:
+        lz = [r["wall"] for r in runs[name]]
+        print(f"{name:7} median {statistics.median(lz):.2f} s ({min(lz):.2f}–{max(lz):.2f})")
+    for name in pythons:
+        lz = [r["wall"] for r in runs[name]]
+        print(f"ratio {name}/hugo (medians): {statistics.median(lz) / statistics.median(h):.2f}")
+    for name in ("hugo", *pythons):
         pss = [r["pss"] / 2**20 for r in runs[name]]
         print(f"{name} summed peak PSS: median {statistics.median(pss):.0f} MiB "
               f"({min(pss):.0f}–{max(pss):.0f})")
     for name, values in runs.items():
-        if name not in ("hugo", "liaison") and values:
+        if name != "hugo" and name not in pythons and values:
             w = [r["wall"] for r in values]
             print(f"{name}: median {statistics.median(w):.2f} s ({min(w):.2f}–{max(w):.2f})")
     if args.serve:

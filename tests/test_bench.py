@@ -69,6 +69,14 @@ def test_distinct_notes_end_each_note_with_a_line_of_its_own_and_change_nothing_
         assert check(root, dt.date(2026, 11, 26)).ok
 
 
+def _needs_hugo() -> None:
+    if shutil.which("hugo") is None:
+        reason = "hugo is not installed (Debian's hugo)"
+        if os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no"):
+            pytest.fail(f"{reason}; CI is set: the bench's test may not be skipped", pytrace=False)
+        pytest.skip(reason)
+
+
 def test_the_side_by_side_bench_reports_the_machines_speed_before_and_after_its_runs(
         example_site, tmp_path):
     """bench/hugo.py writes a Hugo site of the same pages, times Hugo and Liaison on it and
@@ -76,11 +84,7 @@ def test_the_side_by_side_bench_reports_the_machines_speed_before_and_after_its_
     additions, about 1 s on a quiet hour) comes before and after the runs, so that the
     figures of a slow hour read as such. Under each of Liaison's builds (the cold one and
     the rebuilds after edits) come its stages and the time outside them."""
-    if shutil.which("hugo") is None:
-        reason = "hugo is not installed (Debian's hugo)"
-        if os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no"):
-            pytest.fail(f"{reason}; CI is set: the bench's test may not be skipped", pytrace=False)
-        pytest.skip(reason)
+    _needs_hugo()
     hugo_site = tmp_path / "hugo-site"
     done = subprocess.run([sys.executable, str(REPO / "bench" / "hugo.py"), str(example_site),
                            str(hugo_site), "--as-of", "2026-11-26", "--time", "--repeat", "1",
@@ -111,6 +115,58 @@ def test_the_side_by_side_bench_reports_the_machines_speed_before_and_after_its_
         outside = float(err[i + 1].rsplit("outside them ", 1)[1])
         wall = float(err[i].split(":", 1)[1].split(" s wall")[0])
         assert 0 <= outside < wall, (err[i], err[i + 1])
+
+
+def test_the_bench_times_liaison_run_by_another_python_in_the_same_rounds(example_site,
+                                                                           tmp_path):
+    """``--python`` adds Liaison's cold build run by another interpreter to each round (here
+    the same one again, under its own name), its turn moving from round to round with the
+    others', each build with a cache folder of its own, empty; each interpreter is described
+    before the runs, and has its median, its ratio to Hugo's and its peak memory after them.
+    An interpreter that cannot be run is a message."""
+    _needs_hugo()
+    hugo_site = tmp_path / "hugo-site"
+    bench = [sys.executable, str(REPO / "bench" / "hugo.py"), str(example_site), str(hugo_site),
+             "--as-of", "2026-11-26", "--time"]
+    # the other Python: this one, behind a script that notes the cache folder each build is
+    # given and what it holds when the build starts (not for the description's probe)
+    noted = tmp_path / "caches.txt"
+    other = tmp_path / "other-python"
+    other.write_text('#!/bin/sh\n'
+                     'if [ "${1##*/}" = build.py ]; then\n'
+                     f'  echo "$LIAISON_CACHE_DIR $(ls -A "$LIAISON_CACHE_DIR" 2>/dev/null | wc -l)"'
+                     f' >> "{noted}"\n'
+                     'fi\n'
+                     f'exec "{sys.executable}" "$@"\n')
+    other.chmod(0o755)
+    done = subprocess.run([*bench, "--repeat", "2", "--python", str(other)],
+                          capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr
+    caches = [line.rsplit(" ", 1) for line in noted.read_text().splitlines()]
+    assert len(caches) == 2 and len({folder for folder, _n in caches}) == 2, caches
+    assert all(int(n) == 0 for _folder, n in caches), caches  # each build as cold as Hugo's
+    err = done.stderr.splitlines()
+    described = [line for line in err if line.startswith(("# liaison: ", "# liaison-2: "))]
+    assert len(described) == 2, done.stderr
+    for line, name, python in zip(described, ("liaison", "liaison-2"),
+                                  (sys.executable, str(other))):
+        assert line.startswith(f"# {name}: {python} (Python {sys.version.split()[0]}, "
+                               f"libpython "), line
+        seconds = float(line.split("the reference loop ")[1].split(" s on it)")[0])
+        assert 0 < seconds < 600, line
+    runs = [line.split(":")[0].split() for line in err if " run " in line and " s wall," in line]
+    assert runs == [["hugo", "run", "1"], ["liaison", "run", "1"], ["liaison-2", "run", "1"],
+                    ["liaison", "run", "2"], ["liaison-2", "run", "2"], ["hugo", "run", "2"]], \
+        done.stderr
+    out = done.stdout
+    for name in ("liaison", "liaison-2"):
+        assert f"{name:7} median " in out and f"ratio {name}/hugo (medians): " in out, out
+        assert f"{name} summed peak PSS: median " in out, out
+    missing = subprocess.run([*bench, "--repeat", "1", "--python", str(tmp_path / "no-python")],
+                             capture_output=True, text=True, timeout=600)
+    assert missing.returncode != 0
+    assert "is not a Python that can be run" in missing.stderr, missing.stderr
+    assert "Traceback" not in missing.stderr
 
 
 @pytest.mark.parametrize("how", [[], ["--forked"], ["--serve"]])
