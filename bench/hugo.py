@@ -42,8 +42,8 @@ its turn moving from round to round with the others'; each is named ``liaison-2`
 libpython as a shared library, and the reference loop's time on it). How a Python was built
 changes Liaison's time: on this machine Debian's python3.11 (made with profile-guided and
 link-time optimization, libpython linked into the executable) runs the reference loop in about
-70 % of the time the pyenv build (without them, libpython shared) takes, and builds the site
-about 15 % sooner (README, "Which Python runs Liaison").
+70 % of the time the pyenv build (without them, libpython shared) takes, and built the site
+12-20 % sooner on 2026-12-02 (README, "Which Python runs Liaison").
 
 How fast the machine is changes from hour to hour (a shared host: the same build has taken
 twice as long on a slow hour as on a quiet one). The ratio of the two programs' times, taken
