@@ -134,8 +134,8 @@ def test_the_bench_times_liaison_run_by_another_python_in_the_same_rounds(exampl
     other = tmp_path / "other-python"
     other.write_text('#!/bin/sh\n'
                      'if [ "${1##*/}" = build.py ]; then\n'
-                     f'  echo "$LIAISON_CACHE_DIR $(ls -A "$LIAISON_CACHE_DIR" 2>/dev/null | wc -l)"'
-                     f' >> "{noted}"\n'
+                     '  held=$(ls -A "$LIAISON_CACHE_DIR" 2>/dev/null | wc -l)\n'
+                     f'  echo "$LIAISON_CACHE_DIR $held" >> "{noted}"\n'
                      'fi\n'
                      f'exec "{sys.executable}" "$@"\n')
     other.chmod(0o755)
