@@ -460,14 +460,12 @@ def main(argv=None) -> int:
         shutil.rmtree(work, ignore_errors=True)
     print(before)
     print(_speed_line("after the runs"))
-    h = [r["wall"] for r in runs["hugo"]]
-    print(f"hugo    median {statistics.median(h):.2f} s ({min(h):.2f}–{max(h):.2f})")
+    walls = {name: [r["wall"] for r in runs[name]] for name in ("hugo", *pythons)}
+    for name, w in walls.items():
+        print(f"{name:7} median {statistics.median(w):.2f} s ({min(w):.2f}–{max(w):.2f})")
     for name in pythons:
-        lz = [r["wall"] for r in runs[name]]
-        print(f"{name:7} median {statistics.median(lz):.2f} s ({min(lz):.2f}–{max(lz):.2f})")
-    for name in pythons:
-        lz = [r["wall"] for r in runs[name]]
-        print(f"ratio {name}/hugo (medians): {statistics.median(lz) / statistics.median(h):.2f}")
+        print(f"ratio {name}/hugo (medians): "
+              f"{statistics.median(walls[name]) / statistics.median(walls['hugo']):.2f}")
     for name in ("hugo", *pythons):
         pss = [r["pss"] / 2**20 for r in runs[name]]
         print(f"{name} summed peak PSS: median {statistics.median(pss):.0f} MiB "
