@@ -322,7 +322,8 @@ def _checked(ends: contextlib.ExitStack, root, as_of, strict, use_cache, keep_re
     cache = ParseCache.for_root(root) if use_cache else None
     if cache is not None and inputs_later is not None:
         cache.digests = {}  # the hashes of the files read, for those the hashing left
-    if snapshot and use_cache and memo is None:
+    # (``validate``: only where a build kept something, else every file is read)
+    if snapshot and use_cache and memo is None and (keep_records or Store.kept_for(root)):
         store = Store(root, read=snapshot != "write", write=snapshot != "peek",
                       stats=file_stats)
     else:
@@ -330,7 +331,7 @@ def _checked(ends: contextlib.ExitStack, root, as_of, strict, use_cache, keep_re
     files = memo.listing(lambda: discover(root)) if memo is not None else discover(root, file_stats)
     bulk_files = files.interactions + files.referrals
     if keep_records:
-        big = sum(files.sizes.get(rel, 0) for rel in bulk_files) >= PARALLEL_BYTES
+        big = files.holds_at_least(PARALLEL_BYTES, bulk_files)
         n = 1 if workers == 1 or not big else min(2, cpu_count() if workers is None else workers)
         ahead = None
         # The chunks this process reads are kept once checked (KEEP_LATER) where the build
@@ -473,12 +474,9 @@ def _checked(ends: contextlib.ExitStack, root, as_of, strict, use_cache, keep_re
         # one left, while this process reads the core records and then takes chunks too;
         # each checks and sums what it read, a few chunks at a time once it has the core
         # records (``map_shared``: they end together, whatever each chunk costs).
-        sizes = [files.sizes.get(rel, 0) for rel in bulk_files]
         n = cpu_count() if workers is None else workers
-        if sum(sizes) < PARALLEL_BYTES:
+        if not files.holds_at_least(PARALLEL_BYTES, bulk_files):
             n = 1
-        if store is not None and not store.holds_any():
-            store = None  # nothing kept by a build: every file is read
         units = chunks(bulk_files)
         core: dict = {}
         held = []

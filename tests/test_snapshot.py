@@ -196,19 +196,26 @@ def test_validate_takes_what_the_last_build_kept_and_keeps_nothing(
         generated, reads, monkeypatch, _private_parse_cache, tmp_path):
     """``validate`` (``check``) reads only the files changed since the last build, with the
     same report as a check that reads every file; on a machine where no build ran it reads
-    every file and writes nothing into the cache folder."""
+    every file and writes nothing into the cache folder; there it does not work out this
+    program's version either (what the kept chunks are checked against: 0.045 s)."""
+    from liaison import snapshot
     from liaison.pipeline import check
 
+    versions = []
+    version = snapshot._version
+    monkeypatch.setattr(snapshot, "_version", lambda: versions.append(1) or version())
     monkeypatch.setattr(buildrecord, "RACY_NS", 0)
     fresh = check(generated, AS_OF)
     assert _records(reads) and not _store_files(_private_parse_cache)
+    assert not versions
     build(generated, AS_OF, tmp_path / "out", workers=1)
+    versions.clear()
     log = sorted((generated / "data" / "interactions").rglob("*.yaml"))[1]
     edit_yaml(log, lambda items: items[0].update(liaison="nobody-on-the-team"))
     before = {path: path.read_bytes() for path in _store_files(_private_parse_cache)}
     reads.clear()
     kept = check(generated, AS_OF)
-    assert _records(reads) == {log.relative_to(generated).as_posix()}
+    assert _records(reads) == {log.relative_to(generated).as_posix()} and versions
     assert {path: path.read_bytes() for path in _store_files(_private_parse_cache)} == before
     reads.clear()
     monkeypatch.setenv("LIAISON_CACHE_DIR", str(tmp_path / "another-cache"))
@@ -1254,6 +1261,47 @@ def test_a_build_asks_for_each_input_files_signature_once(generated, monkeypatch
     assert _files(out) == _files(full)
     export = (out / "exports" / "interactions.csv").read_bytes()
     assert b"Dropped off the new referral pads" in export
+
+
+def test_the_sizes_of_the_bulk_files_are_asked_only_until_they_reach_the_threshold(
+        tmp_path, monkeypatch):
+    """Files.holds_at_least: the sizes ``discover`` was given are taken as they are; the
+    others are asked of the file system one file at a time, in order, and no more once the
+    sum reaches the threshold (``validate`` asks whether to read on two processes); a file
+    gone since it was listed counts 0."""
+    import os
+
+    from liaison.discover import discover
+
+    month = tmp_path / "data" / "interactions" / "2026" / "01"
+    month.mkdir(parents=True)
+    for name, size in (("a.yaml", 10), ("b.yaml", 20), ("c.yaml", 30), ("d.yaml", 40)):
+        (month / name).write_bytes(b"#" * size)
+    asked = []
+    stat = os.stat
+
+    def counted(path, *args, **kwargs):
+        asked.append(os.path.basename(path))
+        return stat(path, *args, **kwargs)
+
+    files = discover(tmp_path)
+    rels = files.interactions
+    assert [rel.rsplit("/", 1)[1] for rel in rels] == ["a.yaml", "b.yaml", "c.yaml", "d.yaml"]
+    monkeypatch.setattr(os, "stat", counted)
+    assert files.holds_at_least(0, rels) and not asked
+    assert files.holds_at_least(25, rels) and asked == ["a.yaml", "b.yaml"]
+    assert files.holds_at_least(60, rels) and asked == ["a.yaml", "b.yaml", "c.yaml"]
+    (month / "d.yaml").unlink()
+    assert not files.holds_at_least(61, rels)  # d.yaml is gone: 0
+    assert asked == ["a.yaml", "b.yaml", "c.yaml", "d.yaml"]
+    assert not files.holds_at_least(61, rels) and len(asked) == 4  # each size asked once
+    monkeypatch.undo()
+
+    given = discover(tmp_path, {rel: (1000, 0, 0, 0, 0) for rel in rels[:3]})
+    monkeypatch.setattr(os, "stat", counted)
+    asked.clear()
+    assert given.holds_at_least(3000, rels) and not asked
+    assert not given.holds_at_least(3001, rels) and asked == ["d.yaml"]
 
 
 def test_the_store_takes_the_signatures_it_is_given(tmp_path):
