@@ -195,27 +195,35 @@ def test_the_views_lists_are_made_when_first_read_and_are_those_the_records_give
 def test_the_activity_filter_offers_the_liaisons_and_practices_of_its_interactions():
     """An activity page's filter: the liaisons who logged its interactions and the practices
     they concern (derived.practices_of: their practice, then their physicians'), each once,
-    by name; unknown ids offer nothing."""
+    by name (then id), in the order of the view's options of every member and practice,
+    made once (SiteView.filter_options); unknown ids offer nothing."""
     from types import SimpleNamespace as NS
 
     from liaison.derived import practices_of
     from liaison.models import Interaction
     from liaison.pages.activity import choices
     from liaison.pages.base import practice_href
+    from liaison.pages.view import SiteView
 
     site = NS(team={"t-ann": NS(name="Ann Zorn"), "t-bo": NS(name="Bo Adler")},
               practices={"p-oak": NS(name="Oak Clinic"), "p-elm": NS(name="Elm Family"),
-                         "p-ash": NS(name="Ash Vein")},
-              physicians={"d-one": NS(practice="p-elm"), "d-two": NS(practice="p-ash")})
+                         "p-ash": NS(name="Ash Vein"), "p-2oak": NS(name="Oak Clinic")},
+              physicians={"d-one": NS(practice="p-elm"), "d-two": NS(practice="p-ash"),
+                          "d-three": NS(practice="p-2oak")})
     records = [Interaction.model_construct(liaison=t, practice=p, physicians=docs)
                for t, p, docs in [("t-ann", "p-oak", []), ("t-bo", None, ["d-one", "d-one"]),
-                                  ("t-gone", "p-gone", ["d-gone"]), ("t-ann", None, [])]]
-    found = choices(NS(site=site), records)
+                                  ("t-gone", "p-gone", ["d-gone"]), ("t-ann", None, []),
+                                  ("t-ann", None, ["d-three"])]]
+    view = NS(site=site, filter_options=SiteView.filter_options.func(NS(site=site)))
+    found = choices(view, records)
     assert found["liaison_choices"] == [
         {"value": "team/t-ann/index.html", "label": "Ann Zorn"},
         {"value": "team/t-bo/index.html", "label": "Bo Adler"}]
     assert found["practice_choices"] == [
         {"value": practice_href("p-elm"), "label": "Elm Family"},
+        {"value": practice_href("p-2oak"), "label": "Oak Clinic"},
+        {"value": practice_href("p-oak"), "label": "Oak Clinic"}]
+    assert choices(view, records[:1])["practice_choices"] == [
         {"value": practice_href("p-oak"), "label": "Oak Clinic"}]
     assert {practice_href(p) for r in records for p in practices_of(r, site.physicians)
             if p in site.practices} == {c["value"] for c in found["practice_choices"]}

@@ -442,6 +442,17 @@ class SiteView:
         return deck_targets(self.site, self.site.decks[deck_id])
 
     @cached_property
+    def filter_options(self) -> tuple[list[tuple[str, dict]], list[tuple[str, dict]]]:
+        """Every team member's and every practice's option in a page's filter (id, {value,
+        label}: the page an item links to, the name), ordered by name, then id; made once
+        (each of the 61 month pages of 10,000 physicians sorted its 3,000 practices)."""
+        team, practices = self.site.team, self.site.practices
+        return ([(t, {"value": member_href(t), "label": team[t].name})
+                 for t in sorted(team, key=lambda t: (team[t].name, t))],
+                [(p, {"value": practice_href(p), "label": practices[p].name})
+                 for p in sorted(practices, key=lambda p: (practices[p].name, p))])
+
+    @cached_property
     def _target_sets(self) -> dict[str, set]:
         return {d: set(self.deck_targets(d)) for d in self.site.decks}
 
