@@ -103,6 +103,11 @@ def _version() -> bytes:
     return CACHE_VERSION + code_fingerprint().encode()
 
 
+def _records_folder(root: Path) -> Path:
+    """Where the records of the site root ``root`` are kept (in the cache folder)."""
+    return cache_file(root, "records", "d")
+
+
 def _holds_chunks(folder: Path) -> bool:
     try:
         with os.scandir(folder) as entries:
@@ -120,7 +125,7 @@ class Store:
         # what ``os.stat`` gave of the files moments before (liaison.buildrecord.inputs):
         # their signatures, taken from there (0.15 s of system calls at 10,000 physicians)
         self.stats = stats or {}
-        self.folder = cache_file(root, "records", "d")
+        self.folder = _records_folder(root)
         self.reading = read  # False: every file is read again (``build --full``)
         self.writing = write  # False: what is read is not kept (``validate``)
         self.version = _version()
@@ -171,7 +176,7 @@ class Store:
         """``holds_any`` of the store of the site root ``root``, asked without making the
         store (which works out this program's version: 0.045 s that ``validate`` needs only
         where a build kept something)."""
-        return _holds_chunks(cache_file(root, "records", "d"))
+        return _holds_chunks(_records_folder(root))
 
     def prune(self, bulk: list[str], core: list[str]) -> None:
         """Remove the chunks of files no longer there: every chunk but those of ``bulk``
