@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import jinja2
 from jinja2.compiler import CodeGenerator
+from jinja2.runtime import Context, Macro, missing
 from markupsafe import Markup, escape
 
 try:  # the escaping itself, in C where markupsafe has its speedups (markupsafe >= 2.1)
@@ -56,10 +57,41 @@ class _Generator(CodeGenerator):
         super()._output_child_pre(node, frame, finalize)
 
 
+_SCOPES = ("_block_vars", "_loop_vars")  # what Jinja 3.1 passes to every call in a block or loop
+
+
+class _Context(Context):
+    """A template's context whose calls of a macro that takes its arguments as they are
+    given (no ``caller``, ``varargs`` or ``kwargs``, no keyword argument in the call) call
+    the macro's function at once. ``Context.call`` then ``Macro.__call__`` sort the
+    arguments out first, about 3 microseconds a call: the pages of 10,000 physicians make
+    some 200,000 calls (a brief's cards, a directory row's trend badge)."""
+
+    def call(__self, __obj, *args, **kwargs):  # noqa: N805 (Jinja's own signature)
+        if type(__obj) is Macro and not (__obj.caller or __obj.catch_kwargs
+                                          or __obj.catch_varargs or __obj.explicit_caller):
+            for scope in _SCOPES:  # a macro takes its context's variables, not the caller's
+                kwargs.pop(scope, None)
+            count = __obj._argument_count
+            if not kwargs and len(args) <= count:
+                if len(args) < count:  # the defaults, as Macro.__call__ leaves them to the body
+                    args += (missing,) * (count - len(args))
+                try:
+                    rv = __obj._func(*args)
+                except StopIteration:  # as Context.call
+                    return __self.environment.undefined(
+                        "value was undefined because a callable raised a StopIteration "
+                        "exception")
+                return Markup(rv) if __self.eval_ctx.autoescape else rv
+        return Context.call(__self, __obj, *args, **kwargs)
+
+
 class Trusted(jinja2.Environment):
-    """``jinja2.Environment`` with cheaper escaping of output and lookup of a dict's keys."""
+    """``jinja2.Environment`` with cheaper escaping of output, lookup of a dict's keys and
+    calls of macros."""
 
     code_generator_class = _Generator
+    context_class = _Context
     escape_output = staticmethod(escape_output)
 
     def getattr(self, obj, attribute: str):

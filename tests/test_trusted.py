@@ -145,3 +145,61 @@ def test_an_interaction_snippet_is_the_macros_own_with_its_lists_comma_separated
              for kind, n in (("practices", practices), ("physicians", physicians))}
     meta = links["practices"] + (" — " + links["physicians"] if physicians else "")
     assert f'<div class="meta">{meta}  </div>' in html
+
+
+MACROS = """{% macro two(a, b) %}[{{ a }}|{{ b }}]{% endmacro %}
+{%- macro defaults(a, b="<b>", c=none) %}({{ a }},{{ b }},{{ c is none }},{{ c }}){% endmacro %}
+{%- macro takes_caller(a) %}<{{ a }}:{{ caller() }}>{% endmacro %}
+{%- macro rest(a) %}{{ a }}{{ varargs|join(",") }}{{ kwargs|dictsort|join(",") }}{% endmacro %}
+{%- macro stop() %}{{ next(empty) }}{% endmacro %}
+{%- macro loop_var(a) %}{{ a }}{{ outer is defined }}{% endmacro %}
+"""
+CALLS = [
+    "{{ two('x<', 'y') }}", "{{ two(1) }}", "{{ two() }}", "{{ defaults('a') }}",
+    "{{ defaults('a', 'b', 'c') }}", "{{ defaults('a', c='k<') }}", "{{ defaults(a='kw') }}",
+    "{% call takes_caller('t') %}in <caller>{% endcall %}", "{{ rest('r', 1, 2, k='v') }}",
+    "{% for outer in [1, 2] %}{{ loop_var(outer) }}{{ two(outer, loop.index) }}{% endfor %}",
+    "{% set s = two('set', '<x>') %}{{ s }}|{{ s|length }}", "{{ two('a', 'b')|upper }}",
+    "{{ stop() }}", "{% autoescape false %}{{ two('<raw>', '&') }}{% endautoescape %}",
+    "{{ two('a', 'b', 'c') }}", "{{ two('a', d='b') }}",
+]
+
+
+@pytest.mark.parametrize("call", CALLS)
+@pytest.mark.parametrize("autoescape", [True, False])
+def test_a_macro_call_renders_as_in_jinja2_environment(call, autoescape):
+    """Macros called with every kind of argument (too few, too many, by keyword, with a
+    ``caller``, with varargs and kwargs, in a loop, set to a variable, filtered, raising
+    StopIteration): the same text, or the same error, as jinja2.Environment's."""
+    source = MACROS + call
+    got = []
+    for env in (Trusted(autoescape=autoescape), jinja2.Environment(autoescape=autoescape)):
+        env.globals.update(next=next, empty=iter(()))
+        try:
+            got.append(("text", env.from_string(source).render()))
+        except TypeError as error:
+            got.append(("error", str(error)))
+    assert got[0] == got[1]
+    if call.startswith("{{ two('a', 'b', 'c')") or call.startswith("{{ two('a', d="):
+        assert got[0][0] == "error"
+    else:
+        assert got[0][0] == "text" and got[0][1]
+
+
+def test_a_macro_taking_its_arguments_as_given_is_called_without_macro_call(monkeypatch):
+    """The built-in environment calls such a macro's function itself (``Macro.__call__``
+    sorts a call's arguments out first, a few microseconds a call), and any other macro, or
+    a call with a keyword argument, through ``Macro.__call__`` as Jinja does."""
+    calls = []
+    sorted_out = jinja2.runtime.Macro.__call__
+
+    def spy(self, *args, **kwargs):
+        calls.append(self.name)
+        return sorted_out(self, *args, **kwargs)
+
+    monkeypatch.setattr(jinja2.runtime.Macro, "__call__", spy)
+    source = MACROS + "{% for i in [1] %}{{ two(i, 2) }}{{ defaults('a') }}{% endfor %}" \
+        "{{ defaults('a', c=1) }}{{ rest('r', 1) }}{% call takes_caller('t') %}x{% endcall %}"
+    text = Trusted(autoescape=True).from_string(source).render()
+    assert text.strip() == "[1|2](a,&lt;b&gt;,True,None)(a,&lt;b&gt;,False,1)r1<t:x>"
+    assert calls == ["defaults", "rest", "takes_caller"]
