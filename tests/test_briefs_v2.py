@@ -209,6 +209,77 @@ def test_the_chart_marks_each_in_person_visit(site, records):
         [f"{visit.date.isoformat()}: visit by Lena Brooks (to the office)"]
 
 
+def chart_tips(doc: str) -> list[str]:
+    """The tooltips of a brief chart's visit markers, left to right."""
+    markers = [el for el in chart_of(doc).iter(f"{SVG}path")
+               if "chart-marker" in el.get("class", "")
+               and "chart-legend-swatch" not in el.get("class", "")]
+    markers.sort(key=lambda el: float(re.match(r"M([\d.]+) ", el.get("d")).group(1)))
+    return [el.find(f"{SVG}title").text for el in markers]
+
+
+def test_visits_older_than_the_chart_and_the_return_on_visit_count_nowhere(tmp_path):
+    """Visits of every age, older ones logged first and newer ones after them in another
+    file: the chart marks those of its 24 months alone, the return on visit counts the
+    matured ones alone (the brief reads the visits newest first and stops at the first one
+    too old for either), on the physician's brief and on the practice's."""
+    root = copy_example(tmp_path)
+    pid, practice = "grace-holloway", "mountain-view-family-medicine"
+    for name, ages in (("older.yaml", [1500, 900, 760, 731, 700, 500, 456, 454]),
+                       ("newer.yaml", [1200, 300, 100, 91, 89, 10])):
+        (root / "data" / "interactions" / name).write_text("".join(
+            f"- date: {(AS_OF - dt.timedelta(days=n)).isoformat()}\n  liaison: lena-brooks\n"
+            f"  type: visit\n  practice: {practice}\n"
+            f"  physicians: [{pid}]\n  summary: Visit {n} days ago.\n\n" for n in ages),
+            encoding="utf-8")
+    out = build(root, tmp_path / "out")
+    from liaison.pipeline import check
+
+    records = check(root, AS_OF, keep_records=True).site
+    first = (dt.date(AS_OF.year - 2, AS_OF.month, 1) + dt.timedelta(days=31)).replace(day=1)
+    for rel, ours in ((f"physicians/{pid}", lambda r: pid in people(r, records.physicians)),
+                      (f"practices/{practice}", lambda r: r.practice == practice or any(
+                          records.physicians[d].practice == practice
+                          for d in people(r, records.physicians)))):
+        doc = page(out, rel)
+        charted = sorted(r.date.isoformat() for r in records.interactions
+                         if r.type in IN_PERSON and first <= r.date <= AS_OF and ours(r))
+        assert [tip[:10] for tip in chart_tips(doc)] == charted, rel
+        assert (AS_OF - dt.timedelta(days=731)).isoformat() not in charted
+    visits, before, after, per = expected_rov(records, pid)
+    assert visits >= 6  # 454, 300, 100, 91 and the example's own
+    words = text_of(section(page(out, f"physicians/{pid}"), "history-h"))
+    assert f"Over {visits} in-person visits 90 to 454 days old" in words
+    assert f"{after} in the 90 days after against {before} in the 90 days before" in words
+
+
+def test_the_markers_stop_at_the_first_visit_before_the_chart(records):
+    """``_markers`` reads the visits (newest first) up to the first one before the chart's
+    months and no further."""
+    from liaison import palette as palette_stage
+    from liaison.pages import SiteView
+    from liaison.pages.briefs import _markers
+    from liaison.pipeline import check
+
+    checked = check(EXAMPLE, AS_OF, keep_records=True)
+    view = SiteView(checked.site, checked.stats, AS_OF, palette_stage.DEFAULT, None)
+    newest = sorted((r for r in checked.site.interactions if r.type in IN_PERSON),
+                    key=lambda r: r.date, reverse=True)
+    old = newest[-1].model_copy(update={"date": AS_OF - dt.timedelta(days=800)})
+    read = []
+
+    def visits():
+        for r in [*newest, old]:
+            read.append(r)
+            yield r
+        raise AssertionError("read past the first visit before the chart")
+
+    marks = _markers(view, visits())
+    assert [text[:10] for _pos, text in marks] == \
+        [r.date.isoformat() for r in newest if r.date <= AS_OF]  # (one is planned, not done)
+    assert read[-1] is old
+
+
 def test_the_unfinished_month_is_marked_month_to_date(site, records):
     pid = "grace-holloway"
     svg = chart_of(page(site, f"physicians/{pid}"))

@@ -111,27 +111,37 @@ def _position(view: SiteView, date: dt.date) -> float:
     return month_index(date) - view.month_first + (date.day - 0.5) / days
 
 
-def _markers(view: SiteView, visits: list, listed: str | None = None) -> list[tuple[float, str]]:
+_BEFORE = object()  # a visit before the chart's first month (``_markers``)
+
+
+def _markers(view: SiteView, visits, listed: str | None = None) -> list[tuple[float, str]]:
     """A marker per in-person interaction within the chart's months (``listed``: a physician
-    whose brief it is; a visit to their office that does not list them says so)."""
+    whose brief it is; a visit to their office that does not list them says so). ``visits``:
+    newest first, as the view lists them; read up to the first one before the chart's
+    months (a physician's visits go back five years, the chart two)."""
     memo = view.caches.setdefault("markers", {})  # id(interaction) -> (position, text)
     out = []
     for r in visits:
         mark = memo.get(id(r))
         if mark is None:
-            if not view.month_first <= month_index(r.date) <= view.month_last:
+            month = month_index(r.date)
+            if month < view.month_first:
+                mark = memo[id(r)] = _BEFORE
+            elif month > view.month_last:
                 mark = memo[id(r)] = (None, "")
             else:
                 name, _ = view.member_ref(r.liaison)
                 mark = memo[id(r)] = (_position(view, r.date),
                                       f"{r.date.isoformat()}: {r.type} by {name}")
+        if mark is _BEFORE:
+            break  # the others are older still
         if mark[0] is not None:
             where = " (to the office)" if listed and listed not in r.physicians else ""
             out.append((mark[0], mark[1] + where))
     return out
 
 
-def _chart(view: SiteView, series: list[int], visits: list, name: str,
+def _chart(view: SiteView, series: list[int], visits, name: str,
            listed: str | None = None):
     months = view.caches.get("month_labels")
     if months is None:
@@ -165,11 +175,15 @@ ROV_ROWS = 5  # matured visits listed with their own before and after (the newes
 def _rov(view: SiteView, rov, visits: list, people_of) -> dict:
     """Return on visit in words and numbers: the statistic (``rov``: visits, before, after)
     and the newest ``ROV_ROWS`` matured visits with their referrals before and after (``more``:
-    how many older ones the figures count besides). ``people_of(visit)``: the
+    how many older ones the figures count besides). ``visits``: newest first, as the view
+    lists them (read up to the first one too old to have matured). ``people_of(visit)``: the
     visit's people that the brief is about, with their referrals by date."""
     rows, more = [], 0
     for r in visits:
-        if not matured((view.as_of - r.date).days):
+        age = (view.as_of - r.date).days
+        if age >= MATURED_AGES[1]:
+            break  # the others are older still
+        if not matured(age):
             continue
         people = people_of(r)
         if not people:
@@ -412,7 +426,7 @@ def practice(view: SiteView, page: Page) -> dict:
                            for d in docs]),
         "d365": view.change(s.referrals_365d, s.referrals_prev_365d, 365),
         "last_contact_ago": ago((view.as_of - dt.date.fromisoformat(s.last_contact)).days) if s.last_contact else "never",
-        "chart": _chart(view, series, [r for r in interactions if in_person(r)], p.name),
+        "chart": _chart(view, series, (r for r in interactions if in_person(r)), p.name),
         "rov": _rov(view, s.rov_365d, _people_visits(view, docs),
                     lambda r: [dated[x] for x in _people_of(view, r) if x in ours]),
         "outcomes": _outcomes(view, [row for d in docs for row in view.referrals_by_doc.get(d, ())]),
