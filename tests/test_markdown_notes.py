@@ -6,6 +6,7 @@ import datetime as dt
 import shutil
 
 import markdown
+import pytest
 
 from conftest import SPEC_EXAMPLE, cli
 from liaison.content import MarkdownRenderer, sanitize
@@ -86,3 +87,27 @@ def test_a_built_brief_shows_a_note_in_github_flavored_markdown(tmp_path):
     assert code == 0, err
     raw = (out / "physicians" / "ruth-kessler" / "index.html").read_text(encoding="utf-8")
     assert "<del>Mondays</del>" in raw and "<td>North</td>" in raw
+
+
+GFM_TEXTS = [
+    "plain", "**bold** and _it_\n\n- one\n- two", "| a | b |\n|---|---|\n| 1 | 2 |",
+    "see https://example.org/x and www.example.org", "~~struck~~", "- [ ] open\n- [x] done",
+    "<script>alert(1)</script> <xmp>x</xmp>", "a[^1]\n\n[^1]: the footnote", "```py\ncode\n```",
+    "<b onclick='x()'>raw</b>", "", "ünïcödé — “quoted”\n",
+]
+
+
+@pytest.mark.parametrize("text", GFM_TEXTS)
+def test_gfm_renders_what_cmarkgfms_own_call_renders(text):
+    """``content.gfm`` looks cmark-gfm's extensions up once: the same HTML as
+    ``cmarkgfm.github_flavored_markdown_to_html`` with the same options, each call (its
+    trailing newline dropped)."""
+    import cmarkgfm
+    from cmarkgfm.cmark import Options
+
+    from liaison.content import gfm
+
+    theirs = cmarkgfm.github_flavored_markdown_to_html(
+        text, options=Options.CMARK_OPT_UNSAFE | Options.CMARK_OPT_FOOTNOTES)
+    assert gfm(text) == theirs.removesuffix("\n")
+    assert gfm(text) == gfm(text)
