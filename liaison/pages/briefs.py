@@ -63,8 +63,8 @@ def _glance(view: SiteView, practice_id: str, phones: list[tuple[str, str]],
     place = ", ".join(x for x in (p.address, p.city, " ".join(y for y in (p.state, p.zip) if y))
                       if x) if p else ""
     query = ", ".join(x for x in (p.name, place) if x) if p else ""
-    numbers = [{"label": label, "text": number, "href": tel_href(number)}
-               for label, number in phones if number and tel_href(number) != "tel:"]
+    numbers = [{"label": label, "text": number, "href": href}
+               for label, number in phones if number and (href := tel_href(number)) != "tel:"]
     return {
         "practice": view.practice_ref(practice_id),
         "address": place,
@@ -271,12 +271,14 @@ def site_share(view: SiteView) -> str | None:
 # ------------------------------------------------------------------ spend
 
 def _limit_cents(view: SiteView) -> int | Decimal | None:
-    """compliance.annual_limit in cents: an int when whole (the usual case), else exact."""
-    c = view.site.config.compliance
-    if c is None:
-        return None
-    limit = c.annual_limit * 100
-    return int(limit) if limit == int(limit) else limit
+    """compliance.annual_limit in cents: an int when whole (the usual case), else exact
+    (worked out once for the view: every brief's spend meter reads it)."""
+    caches = view.caches
+    if "limit cents" not in caches:
+        c = view.site.config.compliance
+        limit = None if c is None else c.annual_limit * 100
+        caches["limit cents"] = limit if limit is None or limit != int(limit) else int(limit)
+    return caches["limit cents"]
 
 
 def _money(cents_: int | Decimal) -> str:
