@@ -105,7 +105,7 @@ class _Context(Context):
     def call(__self, __obj, *args, **kwargs):  # noqa: N805 (Jinja's own signature)
         if type(__obj) is Macro and not (__obj.caller or __obj.catch_kwargs
                                           or __obj.catch_varargs or __obj.explicit_caller):
-            for scope in _SCOPES:  # a macro takes its context's variables, not the caller's
+            for scope in _SCOPES:  # dropped, as Context.call drops them for a macro
                 kwargs.pop(scope, None)
             count = __obj._argument_count
             if not kwargs and len(args) <= count:
