@@ -649,3 +649,35 @@ def test_each_need_is_answered_by_the_follow_up_that_names_it():
     both = F(task="Spanish Medicaid handouts plans")
     assert answers(["Spanish handouts", "Medicaid plans"], [both]) == [[both], [both]]
     assert answers(needs, []) == [[], [], []]
+
+
+def test_an_interactions_needs_are_worked_out_once_for_every_brief_that_shows_them(
+        monkeypatch):
+    """A need voiced in an interaction shows on the brief of each physician it lists and of
+    their practice: its promises are matched (``talking.answers``) once for the view, and
+    each brief shows the same talking points as when each worked them out for itself."""
+    from liaison import palette as palette_stage
+    from liaison.pages import SiteView, talking
+    from liaison.pipeline import check
+
+    checked = check(EXAMPLE, AS_OF, keep_records=True)
+    site = checked.site
+
+    def view():
+        return SiteView(site, checked.stats, AS_OF, palette_stage.DEFAULT, None)
+
+    shared = view()
+    practice = "mountain-view-family-medicine"
+    docs = shared.docs_of_practice[practice]
+    briefs = [(docs, shared.by_practice.get(practice, []), True)] + \
+        [([d], shared.by_doc.get(d, []), False) for d in docs]
+    alone = [talking.talking_points(view(), pids, list(rs), practice=p) for pids, rs, p in briefs]
+    matched = []
+    answers = talking.answers
+    monkeypatch.setattr(talking, "answers", lambda needs, fus: (
+        needs and matched.append((tuple(needs), tuple(map(id, fus))))) or answers(needs, fus))
+    together = [talking.talking_points(shared, pids, list(rs), practice=p)
+                for pids, rs, p in briefs]
+    assert together == alone
+    assert any(p.kind == "need" for points in together for p in points)
+    assert matched and len(matched) == len(set(matched))  # each voicing's once

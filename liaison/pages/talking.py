@@ -169,16 +169,24 @@ def _needs(view: SiteView, interactions: list) -> list[Point]:
     A need voiced again, without a promise, after every earlier promise was delivered is
     unanswered again."""
     found: dict[str, tuple[str, list, list]] = {}  # key -> (need, dates, promises by voicing)
+    # an interaction's needs, each (key, need, date, its promises), worked out once for the
+    # view: the briefs of each physician it lists and of their practice read them
+    voiced_by = view.caches.setdefault("needs", {})
     for r in interactions:  # newest first
         if not windows((view.as_of - r.date).days)[2]:  # older than 365 days
             break
-        for need, answered in zip(r.needs, answers(r.needs, r.follow_ups)):
-            key = " ".join(need.lower().split())
+        voiced = voiced_by.get(id(r))
+        if voiced is None:
+            voiced = voiced_by[id(r)] = tuple(
+                (" ".join(need.lower().split()), need, r.date.isoformat(),
+                 tuple(_promise(view, r, f) for f in answered))
+                for need, answered in zip(r.needs, answers(r.needs, r.follow_ups)))
+        for key, need, day, promises in voiced:
             entry = found.get(key)
             if entry is None:
                 entry = found[key] = (need, [], [])
-            entry[1].append(r.date.isoformat())
-            entry[2].append([_promise(view, r, f) for f in answered])
+            entry[1].append(day)
+            entry[2].append(promises)
     out = []
     for need, dates, voicings in found.values():
         when = dates[0] + (f" (also {', '.join(dates[1:])})" if len(dates) > 1 else "")
