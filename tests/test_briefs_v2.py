@@ -681,3 +681,20 @@ def test_an_interactions_needs_are_worked_out_once_for_every_brief_that_shows_th
     assert together == alone
     assert any(p.kind == "need" for points in together for p in points)
     assert matched and len(matched) == len(set(matched))  # each voicing's once
+
+
+def test_a_physicians_row_is_made_once_for_the_view():
+    """The row the directories, the briefs and the team's pages list: made once for the view,
+    the same as made anew, and a new view makes its own."""
+    from liaison import palette as palette_stage
+    from liaison.pages import SiteView
+    from liaison.pages.rows import _physician_row, physician_row
+    from liaison.pipeline import check
+
+    checked = check(EXAMPLE, AS_OF, keep_records=True)
+    view = SiteView(checked.site, checked.stats, AS_OF, palette_stage.DEFAULT, None)
+    row = physician_row(view, "grace-holloway")
+    assert physician_row(view, "grace-holloway") is row
+    assert row == _physician_row(view, "grace-holloway") and row["name"]
+    other = SiteView(checked.site, checked.stats, AS_OF, palette_stage.DEFAULT, None)
+    assert physician_row(other, "grace-holloway") is not row

@@ -35,6 +35,20 @@ practice_row_figures = attrgetter(*PRACTICE_ROW_FIGURES)
 
 
 def physician_row(view: SiteView, pid: str) -> dict:
+    """A physician's row, as the directories, the briefs and the team's pages list them:
+    made once for the view (a physician's shows on their brief, their practice's, the
+    directory, their liaison's page and more); never changed by a page (those that add to
+    it copy it)."""
+    rows = view.caches.get("physician rows")
+    if rows is None:
+        rows = view.caches["physician rows"] = {}
+    row = rows.get(pid)
+    if row is None:
+        row = rows[pid] = _physician_row(view, pid)
+    return row
+
+
+def _physician_row(view: SiteView, pid: str) -> dict:
     d = view.site.physicians[pid]
     s = view.stats.physicians[pid]
     practice = view.site.practices.get(d.practice)
