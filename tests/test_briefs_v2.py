@@ -698,3 +698,20 @@ def test_a_physicians_row_is_made_once_for_the_view():
     assert row == _physician_row(view, "grace-holloway") and row["name"]
     other = SiteView(checked.site, checked.stats, AS_OF, palette_stage.DEFAULT, None)
     assert physician_row(other, "grace-holloway") is not row
+
+
+def test_a_follow_ups_row_is_made_once_for_the_view_and_the_page_adds_to_a_copy():
+    """An open follow-up's row (on the briefs, its owner's page, the follow-ups page): made
+    once for the view; the follow-ups page's row adds the practices to a copy of it."""
+    from liaison import palette as palette_stage
+    from liaison.pages import SiteView, follow_ups
+    from liaison.pipeline import check
+
+    checked = check(EXAMPLE, AS_OF, keep_records=True)
+    view = SiteView(checked.site, checked.stats, AS_OF, palette_stage.DEFAULT, None)
+    t = view.open_follow_ups[0]
+    row = view.follow_up(*t)
+    assert view.follow_up(*t) is row and row == view._follow_up(*t) and row["task"]
+    page_row = follow_ups.row(view, t)
+    assert "practice_ids" in page_row and "practice_ids" not in row
+    assert {k: v for k, v in page_row.items() if k != "practice_ids"} == row

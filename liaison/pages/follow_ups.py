@@ -39,9 +39,8 @@ def grouped(view: SiteView) -> dict[str, list[tuple]]:
 
 def row(view: SiteView, t: tuple) -> dict:
     """A follow-up's row, with what the page's filters match: its owner and practices."""
-    f = view.follow_up(*t)
-    f["practice_ids"] = " ".join(practices_of(t[1], view.site.physicians))
-    return f
+    return {**view.follow_up(*t),  # (a copy: the view's row is shared)
+            "practice_ids": " ".join(practices_of(t[1], view.site.physicians))}
 
 
 def context(view: SiteView, page: Page) -> dict:

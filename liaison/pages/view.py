@@ -558,6 +558,19 @@ class SiteView:
         return [of_doc[p] if p in of_doc else self._ref("physician", p) for p in r.physicians]
 
     def follow_up(self, due, r, f) -> dict:
+        """An open follow-up's row, made once for the view (it shows on the brief of each
+        physician and practice it concerns, its owner's page and the follow-ups page); never
+        changed by a page (one that adds to it copies it)."""
+        rows = self.caches.get("follow-up rows")
+        if rows is None:
+            rows = self.caches["follow-up rows"] = {}
+        key = (id(f), due)
+        row = rows.get(key)
+        if row is None:
+            row = rows[key] = self._follow_up(due, r, f)
+        return row
+
+    def _follow_up(self, due, r, f) -> dict:
         days = (due - self.as_of).days
         who = owner(f, r)
         name, href = self.member_ref(who)
