@@ -715,3 +715,25 @@ def test_a_follow_ups_row_is_made_once_for_the_view_and_the_page_adds_to_a_copy(
     page_row = follow_ups.row(view, t)
     assert "practice_ids" in page_row and "practice_ids" not in row
     assert {k: v for k, v in page_row.items() if k != "practice_ids"} == row
+
+
+def test_what_a_glance_shows_of_the_practice_is_worked_out_once_for_the_view():
+    """The practice's address, map link, best visit times and staff on the first screen of
+    its brief and of each of its physicians': worked out once for the view; the numbers to
+    call and the office days stay each brief's own."""
+    from liaison import palette as palette_stage
+    from liaison.pages import SiteView
+    from liaison.pages.briefs import _glance
+    from liaison.pipeline import check
+
+    checked = check(EXAMPLE, AS_OF, keep_records=True)
+    view = SiteView(checked.site, checked.stats, AS_OF, palette_stage.DEFAULT, None)
+    practice = "mountain-view-family-medicine"
+    one = _glance(view, practice, [("direct", "828-555-0101")], [("Dr. A", "Mon")])
+    two = _glance(view, practice, [("office", "828-555-0199 x12")], [])
+    assert one["staff"] is two["staff"] and one["map_href"] == two["map_href"]
+    assert one["map_href"].startswith("https://www.google.com/maps/search/?api=1&query=")
+    assert one["phones"] == [{"label": "direct", "text": "828-555-0101",
+                              "href": "tel:8285550101"}]
+    assert two["phones"][0]["href"] == "tel:8285550199" and two["office_days"] == []
+    assert one["office_days"] == [{"name": "Dr. A", "days": "Mon"}]

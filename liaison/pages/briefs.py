@@ -59,23 +59,33 @@ def _glance(view: SiteView, practice_id: str, phones: list[tuple[str, str]],
             office_days: list[tuple[str, str]]) -> dict:
     """Where, who and when: the address with its map link, the numbers to call, best visit
     times, office days and the office staff."""
-    p = view.site.practices.get(practice_id)
-    place = ", ".join(x for x in (p.address, p.city, " ".join(y for y in (p.state, p.zip) if y))
-                      if x) if p else ""
-    query = ", ".join(x for x in (p.name, place) if x) if p else ""
     numbers = [{"label": label, "text": number, "href": href}
                for label, number in phones if number and (href := tel_href(number)) != "tel:"]
-    return {
-        "practice": view.practice_ref(practice_id),
-        "address": place,
-        "map_href": MAP_URL + urllib.parse.quote(query, safe="") if query else None,
-        "phones": numbers,
-        "best_visit_times": (p.best_visit_times or "") if p else "",
-        "office_days": [{"name": n, "days": d} for n, d in office_days if d],
-        "staff": [{"name": s.name, "role": s.role or "", "phone": s.phone or "",
-                   "phone_href": tel_href(s.phone) if s.phone else None}
-                  for s in (p.staff if p else [])],
-    }
+    return {**_office(view, practice_id), "phones": numbers,
+            "office_days": [{"name": n, "days": d} for n, d in office_days if d]}
+
+
+def _office(view: SiteView, practice_id: str) -> dict:
+    """What a glance shows of the practice alone (its address, map link, best visit times
+    and staff), worked out once for the view: its brief and each of its physicians' show it."""
+    offices = view.caches.setdefault("offices", {})
+    office = offices.get(practice_id)
+    if office is None:
+        p = view.site.practices.get(practice_id)
+        place = ", ".join(x for x in (p.address, p.city,
+                                      " ".join(y for y in (p.state, p.zip) if y)) if x) \
+            if p else ""
+        query = ", ".join(x for x in (p.name, place) if x) if p else ""
+        office = offices[practice_id] = {
+            "practice": view.practice_ref(practice_id),
+            "address": place,
+            "map_href": MAP_URL + urllib.parse.quote(query, safe="") if query else None,
+            "best_visit_times": (p.best_visit_times or "") if p else "",
+            "staff": [{"name": s.name, "role": s.role or "", "phone": s.phone or "",
+                       "phone_href": tel_href(s.phone) if s.phone else None}
+                      for s in (p.staff if p else [])],
+        }
+    return office
 
 
 def _kinds(alerts: list[dict]) -> list[dict]:
