@@ -717,6 +717,32 @@ def test_a_follow_ups_row_is_made_once_for_the_view_and_the_page_adds_to_a_copy(
     assert {k: v for k, v in page_row.items() if k != "practice_ids"} == row
 
 
+def test_a_views_once_makes_each_thing_once_per_table_and_key():
+    """``SiteView.once``, which the rows, the follow-ups and the offices share: ``make`` is
+    called with the arguments given, once per table and key; another table or key, or
+    another view, makes its own."""
+    from liaison import palette as palette_stage
+    from liaison.pages import SiteView
+    from liaison.pipeline import check
+
+    checked = check(EXAMPLE, AS_OF, keep_records=True)
+    views = [SiteView(checked.site, checked.stats, AS_OF, palette_stage.DEFAULT, None)
+             for _ in range(2)]
+    calls = []
+
+    def make(*args):
+        calls.append(args)
+        return {"args": args}
+
+    first = views[0].once("things", "a", make, 1, 2)
+    assert first == {"args": (1, 2)} and calls == [(1, 2)]
+    assert views[0].once("things", "a", make, 3) is first and len(calls) == 1
+    assert views[0].once("things", "b", make, 3) == {"args": (3,)}
+    assert views[0].once("others", "a", make, 4) == {"args": (4,)}
+    assert views[1].once("things", "a", make, 5) == {"args": (5,)}
+    assert calls == [(1, 2), (3,), (4,), (5,)]
+
+
 def test_what_a_glance_shows_of_the_practice_is_worked_out_once_for_the_view():
     """The practice's address, map link, best visit times and staff on the first screen of
     its brief and of each of its physicians': worked out once for the view; the numbers to

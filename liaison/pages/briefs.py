@@ -68,24 +68,24 @@ def _glance(view: SiteView, practice_id: str, phones: list[tuple[str, str]],
 def _office(view: SiteView, practice_id: str) -> dict:
     """What a glance shows of the practice alone (its address, map link, best visit times
     and staff), worked out once for the view: its brief and each of its physicians' show it."""
-    offices = view.caches.setdefault("offices", {})
-    office = offices.get(practice_id)
-    if office is None:
-        p = view.site.practices.get(practice_id)
-        place = ", ".join(x for x in (p.address, p.city,
-                                      " ".join(y for y in (p.state, p.zip) if y)) if x) \
-            if p else ""
-        query = ", ".join(x for x in (p.name, place) if x) if p else ""
-        office = offices[practice_id] = {
-            "practice": view.practice_ref(practice_id),
-            "address": place,
-            "map_href": MAP_URL + urllib.parse.quote(query, safe="") if query else None,
-            "best_visit_times": (p.best_visit_times or "") if p else "",
-            "staff": [{"name": s.name, "role": s.role or "", "phone": s.phone or "",
-                       "phone_href": tel_href(s.phone) if s.phone else None}
-                      for s in (p.staff if p else [])],
-        }
-    return office
+    return view.once("offices", practice_id, _make_office, view, practice_id)
+
+
+def _make_office(view: SiteView, practice_id: str) -> dict:
+    p = view.site.practices.get(practice_id)
+    place = ", ".join(x for x in (p.address, p.city,
+                                  " ".join(y for y in (p.state, p.zip) if y)) if x) \
+        if p else ""
+    query = ", ".join(x for x in (p.name, place) if x) if p else ""
+    return {
+        "practice": view.practice_ref(practice_id),
+        "address": place,
+        "map_href": MAP_URL + urllib.parse.quote(query, safe="") if query else None,
+        "best_visit_times": (p.best_visit_times or "") if p else "",
+        "staff": [{"name": s.name, "role": s.role or "", "phone": s.phone or "",
+                   "phone_href": tel_href(s.phone) if s.phone else None}
+                  for s in (p.staff if p else [])],
+    }
 
 
 def _kinds(alerts: list[dict]) -> list[dict]:

@@ -39,13 +39,7 @@ def physician_row(view: SiteView, pid: str) -> dict:
     made once for the view (a physician's shows on their brief, their practice's, the
     directory, their liaison's page and more); never changed by a page (those that add to
     it copy it)."""
-    rows = view.caches.get("physician rows")
-    if rows is None:
-        rows = view.caches["physician rows"] = {}
-    row = rows.get(pid)
-    if row is None:
-        row = rows[pid] = _physician_row(view, pid)
-    return row
+    return view.once("physician rows", pid, _physician_row, view, pid)
 
 
 def _physician_row(view: SiteView, pid: str) -> dict:

@@ -561,14 +561,18 @@ class SiteView:
         """An open follow-up's row, made once for the view (it shows on the brief of each
         physician and practice it concerns, its owner's page and the follow-ups page); never
         changed by a page (one that adds to it copies it)."""
-        rows = self.caches.get("follow-up rows")
-        if rows is None:
-            rows = self.caches["follow-up rows"] = {}
-        key = (id(f), due)
-        row = rows.get(key)
-        if row is None:
-            row = rows[key] = self._follow_up(due, r, f)
-        return row
+        return self.once("follow-up rows", (id(f), due), self._follow_up, due, r, f)
+
+    def once(self, table: str, key, make, *args):
+        """What ``make(*args)`` gives, made once for the view: kept under ``key`` in the
+        view's ``table`` (a dict of ``caches``) and given again on the next call."""
+        made = self.caches.get(table)
+        if made is None:
+            made = self.caches[table] = {}
+        value = made.get(key)
+        if value is None:
+            value = made[key] = make(*args)
+        return value
 
     def _follow_up(self, due, r, f) -> dict:
         days = (due - self.as_of).days
