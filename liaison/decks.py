@@ -523,6 +523,16 @@ def layout_html(layout: str, body: str, convert, dress: Dress) -> str:
     """A slide's body Markdown in its layout -> HTML (``convert``: Markdown -> sanitized
     HTML). The structure is the same for every layout: an optional title, then the parts the
     layout names, as div classes that deck.css places."""
+    return _with_chart(_layout_body(layout, body, convert, dress), dress)
+
+
+def _with_chart(html: str, dress: Dress) -> str:
+    """A slide's HTML with the dress's referral chart where the slide shows it."""
+    return html.replace(CHART_MARK, f'<div class="liaison-chart">{dress.chart}</div>' if dress.chart else "")
+
+
+def _layout_body(layout: str, body: str, convert, dress: Dress) -> str:
+    """``layout_html`` but the chart (the mark stays where it goes)."""
     # our images from the deck's _media/ folder; another host's stay as they are, and the
     # sanitizer drops them
     body = _IMAGE.sub(lambda m: m.group(0) if _REMOTE.match(m.group("src")) or m.group("src").startswith("/")
@@ -554,7 +564,7 @@ def layout_html(layout: str, body: str, convert, dress: Dress) -> str:
                + '<div class="caption">' + convert(caption) + "</div>")
     else:
         out = convert(body)
-    return out.replace(CHART_MARK, f'<div class="liaison-chart">{dress.chart}</div>' if dress.chart else "")
+    return out
 
 
 def html_escape(text: str) -> str:
@@ -569,22 +579,39 @@ def render_html(convert, note, slides_markdown: list[str], dress: Dress) -> list
             for index, markdown in enumerate(slides_markdown)]
 
 
-def slide_html(index: int, markdown: str, convert, note, dress: Dress) -> dict:
-    """``render_html`` of the deck's slide ``index``."""
-    from liaison.pptx.markdown import layout_of
+def slide_html(index: int, markdown: str, convert, note, dress: Dress,
+               memo: dict | None = None) -> dict:
+    """``render_html`` of the deck's slide ``index``. ``memo``: where the slide's layout,
+    body HTML (before the referral chart goes in) and notes' HTML are kept by its Markdown
+    and what the dress shows besides the chart, for the next deck whose slide has the same
+    (``shared_html``: a slide with tokens is the same text in every practice's deck)."""
+    key = (index, markdown, dress.logo, dress.media, dress.contact, dress.name)
+    made = memo.get(key) if memo is not None else None
+    if made is None:
+        from liaison.pptx.markdown import layout_of
 
-    body, notes = split_notes(markdown)
-    layout = layout_of(index, markdown)
-    _, body = split_layout(body)
-    return {"html": Markup(layout_html(layout, body, convert, dress)), "notes_html": note(notes),
+        body, notes = split_notes(markdown)
+        layout = layout_of(index, markdown)
+        _, body = split_layout(body)
+        made = (_layout_body(layout, body, convert, dress), note(notes), layout)
+        if memo is not None:
+            if len(memo) >= SLIDES_KEPT:
+                memo.clear()
+            memo[key] = made
+    body_html, notes_html, layout = made
+    return {"html": Markup(_with_chart(body_html, dress)), "notes_html": notes_html,
             "layout": layout}
 
 
+SLIDES_KEPT = 5000  # slides a ``slide_html`` memo keeps (a deck has a few: one per deck is the rule)
+
+
 def shared_html(convert, note, slides_markdown: list[str], values: list[str] | None,
-                dress: Dress) -> list[dict]:
+                dress: Dress, memo: dict | None = None) -> list[dict]:
     """``render_html`` of slides rendered with tokens (``Shapes``; ``values``: theirs): each
     slide converted with its tokens where it can be (``shared``, ``placed``: the same
-    Markdown for every practice, converted once by a ``convert`` that keeps what it made),
+    Markdown for every practice, converted once by a ``convert`` that keeps what it made,
+    and its layout and notes worked out once where ``memo`` keeps them: ``slide_html``),
     else with its values in it (``values`` None: none has a token)."""
     if values is None:
         return render_html(convert, note, slides_markdown, dress)
@@ -592,7 +619,7 @@ def shared_html(convert, note, slides_markdown: list[str], values: list[str] | N
     for index, markdown in enumerate(slides_markdown):
         slide = None
         if _OPEN in markdown and shared(markdown, values):
-            slide = slide_html(index, markdown, convert, note, dress)
+            slide = slide_html(index, markdown, convert, note, dress, memo)
             html, notes = placed(slide["html"], values), placed(slide["notes_html"], values)
             slide = None if html is None or notes is None else {
                 "html": Markup(html), "notes_html": Markup(notes), "layout": slide["layout"]}

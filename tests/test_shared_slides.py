@@ -141,3 +141,35 @@ def test_a_value_that_is_not_plain_text_takes_no_token():
                       "e": 42})
     assert values == ["Plain Name", "42"]
     assert markdown[0].startswith("Z\ue0000\ue001Z \\(555\\) 010\\-0100 two\nlines  Z\ue0001")
+
+
+def test_a_shared_slides_layout_and_notes_are_made_once_for_every_practice():
+    """With a memo (the deck pages'), a slide with tokens is laid out and its notes converted
+    once, whatever the practice: each practice's deck gets the slide it gets without the memo,
+    its own referral chart in it."""
+    source = ("Layout: two-column\n\n## {{ practice }}\n\n{{ referral_chart() }}\n\n+++\n\n"
+              "Sent us {{ n }} patients\n\nNotes: Thank {{ practice }}.")
+    shape, html = compiled(source)
+    md = MarkdownRenderer()
+    notes_made = []
+
+    def note(text: str) -> str:
+        notes_made.append(text)
+        return md.speaker_note(text)
+
+    memo, convert = {}, Convert()
+    for k, (practice, n) in enumerate((("Alder Falls Family Medicine", 36),
+                                       ("Summit Foot & Ankle", 1284), ("Birch Row Clinic", 7))):
+        context = {"practice": practice, "n": n}
+        markdown, values = deck_stage.render_shaped(shape, html, context)
+        dress = deck_stage.Dress(chart=f"<svg>{k}</svg>", media="../_media/")
+        got = deck_stage.shared_html(convert, note, markdown, values, dress, memo)
+        want = deck_stage.render_html(Convert(), md.speaker_note,
+                                      deck_stage.render_markdown(html, context), dress)
+        assert got == want and f"<svg>{k}</svg>" in got[0]["html"]
+        assert practice.replace("&", "&amp;") in got[0]["html"]
+    assert len(memo) == 1 and len(notes_made) == 1 and len(convert.texts) == 3  # title, 2 columns
+    # another dress (the logo's address) is another slide
+    deck_stage.shared_html(convert, note, markdown, values,
+                           deck_stage.Dress(logo="../../assets/logo.png"), memo)
+    assert len(memo) == 2

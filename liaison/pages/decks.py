@@ -29,6 +29,7 @@ class DeckRenderer:
         self.writer = None
         self.parsed: dict[str, object] = {}
         self.html: dict[str, str] = {}
+        self.slides: dict[tuple, tuple] = {}  # slides with tokens, made once (decks.slide_html)
         self.media: dict[str, bytes | None] = {}
         self.logo_name, self.logo = _logo(view.site.root)
 
@@ -227,7 +228,7 @@ def deck(view: SiteView, page: Page) -> dict:
     dress = renderer.dress(practice or None, common["base"],
                            any(deck_stage.CHART_MARK in md for md in markdown))
     slides = deck_stage.shared_html(renderer.convert, view.md.speaker_note, markdown, values,
-                                    dress)
+                                    dress, renderer.slides)
     title = d.meta.title + (f" — {view.site.practices[practice].name}" if practice else "")
     return {**view.common(page, "presentations", title), "deck": d, "slides": slides,
             "practice": view.practice_ref(practice) if practice else None,
