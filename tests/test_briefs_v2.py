@@ -419,6 +419,42 @@ def test_a_shared_cost_shows_the_physicians_share(site):
     assert "$85.01, share $42.51" in holloway and "$85.01, share $42.50" in bell
 
 
+def test_a_briefs_spend_lists_this_years_costs_and_reads_no_earlier_year():
+    # newest first, as the view lists a brief's interactions: one after the as-of date
+    # (left out), this year's with and without a cost, then last year's: the list stops at
+    # the first of last year, whose cost is never read, and nothing after it is taken
+    from decimal import Decimal
+    from types import SimpleNamespace
+
+    from liaison.pages.briefs import _spend
+
+    class LastYear:
+        date, type, summary = dt.date(2025, 12, 30), "lunch", "last year's lunch"
+
+        @property
+        def cost(self):
+            raise AssertionError("a cost of an earlier year was read")
+
+    def listed():
+        yield SimpleNamespace(date=dt.date(2026, 12, 1), type="lunch", summary="planned",
+                              cost=Decimal("90"))
+        yield SimpleNamespace(date=dt.date(2026, 10, 2), type="visit", summary="no cost",
+                              cost=None)
+        yield SimpleNamespace(date=dt.date(2026, 3, 4), type="lunch", summary="spring lunch",
+                              cost=Decimal("40.10"))
+        yield SimpleNamespace(date=dt.date(2026, 2, 1), type="event", summary="not ours",
+                              cost=Decimal("15"))
+        yield LastYear()
+        raise AssertionError("an interaction after the first of an earlier year was taken")
+
+    view = SimpleNamespace(as_of=dt.date(2026, 11, 26))
+    shown = _spend(view, 4010, lambda r, c: 0 if r.summary == "not ours" else c, listed(),
+                   meter=False)
+    assert shown["year"] == 2026 and shown["spend"] == "$40.10"
+    assert shown["costs"] == [{"date": "2026-03-04", "type": "lunch", "summary": "spring lunch",
+                               "cost": "$40.10", "share": "$40.10"}]
+
+
 def test_each_interaction_shows_its_cost(site, records):
     from liaison.dates import day_text
 

@@ -323,11 +323,14 @@ def _spend(view: SiteView, spent: int, shares_of, interactions: list,
     (``shares_of(interaction, cents)``)."""
     year = view.as_of.year
     items = []
-    for r in interactions:  # newest first
-        if r.cost is None or r.date > view.as_of:
+    as_of = view.as_of
+    for r in interactions:  # newest first: read up to the first one of an earlier year
+        if r.date > as_of:
             continue
         if r.date.year != year:
             break
+        if r.cost is None:
+            continue
         total = cents(r.cost)
         share = shares_of(r, total)
         if not share:  # charged to another physician or practice
