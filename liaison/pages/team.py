@@ -4,7 +4,9 @@ need of a visit first) and high-potential prospects, recent interactions, the fo
 own and their training record."""
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
+from itertools import takewhile
 
 from liaison.charts import trend_badge
 from liaison.derived import ROV_DAYS, training_expired
@@ -16,6 +18,7 @@ from liaison.pages.rows import physician_row
 from liaison.pages.view import SiteView
 
 WINDOW = 90  # days of visits per week
+RECENT_DAYS = 90  # a member page's recent interactions: those of the last 90 days
 
 
 def liaison_figures(view: SiteView, tid: str) -> dict | None:
@@ -119,7 +122,10 @@ def member(view: SiteView, page: Page) -> dict:
     tid = page.key
     m = view.site.team[tid]
     is_liaison = m.role == "liaison"
-    recent = [r for r in view.by_member.get(tid, []) if (view.as_of - r.date).days < 90]
+    # the last 90 days': their interactions are newest first (none after the as-of date),
+    # read up to the first older one, not all of them (a liaison logs hundreds a year)
+    since = view.as_of - dt.timedelta(days=RECENT_DAYS)
+    recent = list(takewhile(lambda r: r.date > since, view.by_member.get(tid, [])))
     trainings = []
     for t in sorted(m.trainings, key=lambda t: (t.completed, t.guide), reverse=True):
         g = view.site.guides.get(t.guide)
