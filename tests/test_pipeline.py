@@ -6,6 +6,7 @@ import pickle
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pytest
 
@@ -351,6 +352,31 @@ def test_interaction_snippets_are_rendered_once_before_the_page_workers_fork(
     assert str(snippets.interaction(view.interaction(shown[0]), "../../")).count("../../") >= 2
 
 
+def _recorded_chunks(monkeypatch) -> list:
+    """The ``render._Chunks`` made from now on, as they are made."""
+    from liaison import render
+
+    made = []
+
+    class Chunks(render._Chunks):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            made.append(self)
+
+    monkeypatch.setattr(render, "_Chunks", Chunks)
+    return made
+
+
+def _snippets_site(root):
+    """(checked, view, env, the interactions the pages show) of a site root."""
+    from liaison import pages, render
+
+    checked = pipeline.check(root, D, keep_records=True)
+    view = pages.SiteView(checked.site, checked.stats, D)
+    return (checked, view, render.make_env(root, view.palette),
+            [r for r in checked.site.interactions if r.date <= D])
+
+
 @pytest.mark.skipif(not can_fork(), reason="fork is not available on this platform")
 def test_the_snippets_are_shared_out_whatever_the_work_beside_costs(generated, monkeypatch):
     """Each process renders a chunk of its own, then the next chunk while any is left: while
@@ -359,18 +385,8 @@ def test_the_snippets_are_shared_out_whatever_the_work_beside_costs(generated, m
     from liaison import pages, render
 
     monkeypatch.setattr(render, "PARALLEL_SNIPPETS", 1)
-    made_chunks = []
-
-    class Chunks(render._Chunks):
-        def __init__(self, *args, **kwargs):
-            super().__init__(*args, **kwargs)
-            made_chunks.append(self)
-
-    monkeypatch.setattr(render, "_Chunks", Chunks)
-    checked = pipeline.check(generated, D, keep_records=True)
-    view = pages.SiteView(checked.site, checked.stats, D)
-    env = render.make_env(generated, view.palette)
-    shown = [r for r in checked.site.interactions if r.date <= D]
+    made_chunks = _recorded_chunks(monkeypatch)
+    checked, view, env, shown = _snippets_site(generated)
 
     def beside():  # long: until the other process has taken every chunk
         chunks = made_chunks[0]
@@ -387,6 +403,62 @@ def test_the_snippets_are_shared_out_whatever_the_work_beside_costs(generated, m
     by_month = [r for month in sorted(view.by_month) for r in view.by_month[month]]
     assert [r for r in by_month if id(r) in here] == by_month[:chunks.size]
     snippets = render.snippets_of(env)
+    alone = render.make_env(generated, view.palette).globals["interaction_html"].__self__
+    fresh = pages.SiteView(checked.site, checked.stats, D)
+    for r in shown:
+        assert snippets.html(view.interaction(r)) == alone.html(fresh.interaction(r))
+
+
+@pytest.mark.skipif(not can_fork(), reason="fork is not available on this platform")
+def test_the_other_processes_snippets_are_taken_between_this_ones_chunks(generated,
+                                                                          monkeypatch,
+                                                                          tmp_path):
+    """The other process hands each chunk's snippets over as soon as it has rendered them
+    (in a file, named through the pipe), and this one keys what has come before it renders
+    its next chunk: not all of them at the end, with the other core idle. The snippets are
+    the ones this process renders for them; no file is left behind."""
+    from liaison import pages, render
+
+    monkeypatch.setattr(render, "PARALLEL_SNIPPETS", 1)
+    monkeypatch.setattr(render, "SHARED_MEMORY", str(tmp_path))
+    folders = []
+    mkdtemp = render.tempfile.mkdtemp
+    monkeypatch.setattr(render.tempfile, "mkdtemp",
+                        lambda **kw: folders.append(mkdtemp(**kw)) or folders[-1])
+    made_chunks = _recorded_chunks(monkeypatch)
+    checked, view, env, shown = _snippets_site(generated)
+    order = []  # (whether this process rendered it), in the order the snippets are keyed
+
+    class Memo(dict):
+        def __setitem__(self, key, value):
+            order.append(key in here_views)
+            super().__setitem__(key, value)
+
+    snippets = render.snippets_of(env)
+    snippets.memo = Memo()
+    here_views = set()
+    interaction_fields = pages.SiteView.interaction_fields
+
+    def made_here(self, r, shared=False):  # (the views whose snippets this process renders)
+        here_views.add(id(view.interaction(r)))
+        return interaction_fields(self, r, shared)
+
+    monkeypatch.setattr(pages.SiteView, "interaction_fields", made_here)
+
+    def beside():  # until the other process has rendered and sent 3 chunks besides its own
+        chunks = made_chunks[0]
+        deadline = time.monotonic() + 120
+        while chunks.taken.value < 2 + 4 and time.monotonic() < deadline:
+            time.sleep(0.01)
+
+    assert render.prerender_snippets(view, env, 2, beside)[0] == len(shown)
+    assert len(order) == len(shown) and 0 < sum(order) < len(shown)
+    last_here = max(i for i, mine in enumerate(order) if mine)
+    # the other's snippets taken before this process's last chunk was rendered and keyed
+    assert not all(order[:last_here + 1])
+    assert order.index(False) > 0  # (this process's first chunk first)
+    assert len(folders) == 1 and Path(folders[0]).parent == tmp_path  # the chunks' files there
+    assert list(tmp_path.iterdir()) == []  # and their folder removed
     alone = render.make_env(generated, view.palette).globals["interaction_html"].__self__
     fresh = pages.SiteView(checked.site, checked.stats, D)
     for r in shown:
