@@ -379,23 +379,29 @@ def prerender_snippets(view: page_registry.SiteView, env: jinja2.Environment,
     def other(i: int):
         """The work of the ``i``-th forked process: a chunk of its own, then the next while
         any is left, each written to a file of ``folder`` as soon as it is rendered, and
-        named through the pipe: a message that never waits for this process to read it."""
+        named through the pipe: a message that never waits for this process to read it
+        (where the file cannot be written, the snippets go through the pipe instead)."""
         def run(send) -> None:
             start, part = i * size, chunks.at(i)
             while part:
-                _write(os.path.join(folder, str(start)),
-                       pickle.dumps(render(part), pickle.HIGHEST_PROTOCOL))
-                send(start, b"")
+                data = pickle.dumps(render(part), pickle.HIGHEST_PROTOCOL)
+                try:
+                    _write(os.path.join(folder, str(start)), data)
+                    data = b""
+                except OSError:  # (no room there, say)
+                    pass
+                send(start, data)
                 start, part = chunks.take()
         return run
 
     def take(parts) -> None:
-        for start, _none in parts:
-            path = os.path.join(folder, str(start))
-            with open(path, "rb") as fh:
-                htmls = pickle.loads(fh.read())
-            os.unlink(path)
-            keep(start, htmls)
+        for start, data in parts:
+            if not len(data):  # in its file
+                path = os.path.join(folder, str(start))
+                with open(path, "rb") as fh:
+                    data = fh.read()
+                os.unlink(path)
+            keep(start, pickle.loads(data))
 
     # (the files, in memory where a tmpfs is there: ``SHARED_MEMORY``)
     folder = tempfile.mkdtemp(prefix="liaison-snippets-", dir=_shared_memory()) \

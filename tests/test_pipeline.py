@@ -465,6 +465,29 @@ def test_the_other_processes_snippets_are_taken_between_this_ones_chunks(generat
         assert snippets.html(view.interaction(r)) == alone.html(fresh.interaction(r))
 
 
+@pytest.mark.skipif(not can_fork(), reason="fork is not available on this platform")
+def test_snippets_that_cannot_be_written_to_a_file_come_through_the_pipe(generated,
+                                                                         monkeypatch):
+    import errno
+
+    from liaison import pages, render
+
+    monkeypatch.setattr(render, "PARALLEL_SNIPPETS", 1)
+
+    def full(path, data):
+        raise OSError(errno.ENOSPC, "No space left on device", path)
+
+    monkeypatch.setattr(render, "_write", full)  # (the forked process inherits it)
+    checked, view, env, shown = _snippets_site(generated)
+    assert render.prerender_snippets(view, env, workers=2)[0] == len(shown)
+    snippets = render.snippets_of(env)
+    assert len(snippets.memo) == len(shown)
+    alone = render.make_env(generated, view.palette).globals["interaction_html"].__self__
+    fresh = pages.SiteView(checked.site, checked.stats, D)
+    for r in shown:
+        assert snippets.html(view.interaction(r)) == alone.html(fresh.interaction(r))
+
+
 def test_chunks_given_first_are_not_taken_from_the_counter():
     from liaison.render import _Chunks
 

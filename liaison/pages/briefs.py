@@ -321,9 +321,9 @@ def _spend(view: SiteView, spent: int, shares_of, interactions: list,
     """The meter (``meter``: the limit is per physician, so a practice's total has none) and
     this year's interactions with a cost, with the share of each charged here
     (``shares_of(interaction, cents)``)."""
-    year = view.as_of.year
-    items = []
     as_of = view.as_of
+    year = as_of.year
+    items = []
     for r in interactions:  # newest first: read up to the first one of an earlier year
         if r.date > as_of:
             continue
