@@ -352,6 +352,16 @@ def test_interaction_snippets_are_rendered_once_before_the_page_workers_fork(
     assert str(snippets.interaction(view.interaction(shown[0]), "../../")).count("../../") >= 2
 
 
+def _same_as_alone(snippets, root, checked, view, shown) -> None:
+    """Every snippet kept is the one a fresh view's environment renders on demand."""
+    from liaison import pages, render
+
+    alone = render.make_env(root, view.palette).globals["interaction_html"].__self__
+    fresh = pages.SiteView(checked.site, checked.stats, D)
+    for r in shown:
+        assert snippets.html(view.interaction(r)) == alone.html(fresh.interaction(r))
+
+
 def _recorded_chunks(monkeypatch) -> list:
     """The ``render._Chunks`` made from now on, as they are made."""
     from liaison import render
@@ -382,7 +392,7 @@ def test_the_snippets_are_shared_out_whatever_the_work_beside_costs(generated, m
     """Each process renders a chunk of its own, then the next chunk while any is left: while
     this process does its work beside, the other takes every other chunk (it waited before,
     with a share weighed in advance)."""
-    from liaison import pages, render
+    from liaison import render
 
     monkeypatch.setattr(render, "PARALLEL_SNIPPETS", 1)
     made_chunks = _recorded_chunks(monkeypatch)
@@ -403,10 +413,7 @@ def test_the_snippets_are_shared_out_whatever_the_work_beside_costs(generated, m
     by_month = [r for month in sorted(view.by_month) for r in view.by_month[month]]
     assert [r for r in by_month if id(r) in here] == by_month[:chunks.size]
     snippets = render.snippets_of(env)
-    alone = render.make_env(generated, view.palette).globals["interaction_html"].__self__
-    fresh = pages.SiteView(checked.site, checked.stats, D)
-    for r in shown:
-        assert snippets.html(view.interaction(r)) == alone.html(fresh.interaction(r))
+    _same_as_alone(snippets, generated, checked, view, shown)
 
 
 @pytest.mark.skipif(not can_fork(), reason="fork is not available on this platform")
@@ -459,10 +466,7 @@ def test_the_other_processes_snippets_are_taken_between_this_ones_chunks(generat
     assert order.index(False) > 0  # (this process's first chunk first)
     assert len(folders) == 1 and Path(folders[0]).parent == tmp_path  # the chunks' files there
     assert list(tmp_path.iterdir()) == []  # and their folder removed
-    alone = render.make_env(generated, view.palette).globals["interaction_html"].__self__
-    fresh = pages.SiteView(checked.site, checked.stats, D)
-    for r in shown:
-        assert snippets.html(view.interaction(r)) == alone.html(fresh.interaction(r))
+    _same_as_alone(snippets, generated, checked, view, shown)
 
 
 @pytest.mark.skipif(not can_fork(), reason="fork is not available on this platform")
@@ -470,7 +474,7 @@ def test_snippets_that_cannot_be_written_to_a_file_come_through_the_pipe(generat
                                                                          monkeypatch):
     import errno
 
-    from liaison import pages, render
+    from liaison import render
 
     monkeypatch.setattr(render, "PARALLEL_SNIPPETS", 1)
 
@@ -482,10 +486,7 @@ def test_snippets_that_cannot_be_written_to_a_file_come_through_the_pipe(generat
     assert render.prerender_snippets(view, env, workers=2)[0] == len(shown)
     snippets = render.snippets_of(env)
     assert len(snippets.memo) == len(shown)
-    alone = render.make_env(generated, view.palette).globals["interaction_html"].__self__
-    fresh = pages.SiteView(checked.site, checked.stats, D)
-    for r in shown:
-        assert snippets.html(view.interaction(r)) == alone.html(fresh.interaction(r))
+    _same_as_alone(snippets, generated, checked, view, shown)
 
 
 def test_chunks_given_first_are_not_taken_from_the_counter():
