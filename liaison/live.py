@@ -130,6 +130,7 @@ class LiveSite:
         with self.lock:
             self.current = snapshot
             snippets_of(snapshot.env).forget()
+            snapshot.env.globals["fragment"].forget()
         laps = checked.timings + [("index records, plan pages", time.perf_counter() - t)]
         return Refreshed(True, lines, time.perf_counter() - start, len(memo.read),
                          len(snapshot.pages), laps)

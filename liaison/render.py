@@ -84,6 +84,7 @@ def make_env(site_root: Path, palette=None, sandboxed: bool | None = None) -> ji
     snippets = Snippets(env)
     env.globals["interaction_html"] = snippets.interaction
     env.globals["interactions_html"] = snippets.interactions
+    env.globals["fragment"] = Fragments(kept=not (own or sandboxed))
     env.globals["palette"] = palette
     dates.register(env)  # {{ date|day(as_of) }}, {{ date|ago(as_of) }}
     return env
@@ -212,6 +213,35 @@ class Snippets:
             self.twin = isinstance(self.env, Trusted) and template.filename is not None \
                 and Path(template.filename) == PACKAGE_TEMPLATES / "macros.html"
         return self.macro
+
+
+class Fragments:
+    """``{% call fragment(name, key...) %}...{% endcall %}``: the part of a page between the
+    two tags, rendered once per template, name and key, then given again to every page of
+    that template with the same key (a build's 17,000 pages have a dozen top bars between
+    them: rendering the top bar and its navigation took 65 microseconds a page). The key
+    must hold every value the part reads that is not the same on every page of the site
+    (base.html: ``base`` and ``section``); the template named is the page's own (blocks it
+    replaces inside the part are its own for all its pages). Only where every template is
+    a built-in one (``kept``: the trusted environment): a site's own template may fill a
+    block inside the part with what differs from page to page, so there the part is
+    rendered every time. ``forget()``: a new site in memory (``serve``)."""
+
+    def __init__(self, kept: bool):
+        self.kept = kept
+        self.made: dict[tuple, Markup] = {}
+
+    @jinja2.pass_context
+    def __call__(self, context, name: str, *key, caller) -> Markup:
+        if not self.kept:
+            return caller()
+        made = self.made.get(whole := (context.name, name, *key))
+        if made is None:
+            made = self.made[whole] = caller()
+        return made
+
+    def forget(self) -> None:
+        self.made.clear()
 
 
 def _joined(items, sep: str) -> str:
