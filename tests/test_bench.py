@@ -1,5 +1,5 @@
 """The benchmark scripts: the start of a build timed (bench/checked.py); the generated
-site (bench/generate.py); the build beside Hugo's (bench/hugo.py)."""
+site (bench/generate.py); the build beside Hugo's (bench/hugo.py); a timeline of a command's functions (bench/timeline.py)."""
 from __future__ import annotations
 
 import datetime as dt
@@ -273,3 +273,34 @@ def test_the_records_an_edit_reads_are_counted_in_each_process(tmp_path, edit):
                               "--edit", edit], capture_output=True, text=True, timeout=60)
     assert nothing.returncode == 1 and "Traceback" not in nothing.stderr
     assert ("no physician file" if edit == "phone" else "no interaction file") in nothing.stderr
+
+
+def test_a_timeline_notes_each_call_of_the_functions_named_in_every_process(example_site,
+                                                                             tmp_path):
+    """bench/timeline.py runs a command with its functions timed in whichever process calls
+    them: the build's check ends before its rendering starts, each call starts before it
+    ends, the command's own output and exit code come through, and a function that does not
+    exist is refused."""
+    done = subprocess.run(
+        [sys.executable, str(REPO / "bench" / "timeline.py"), "--profile",
+         "liaison.pipeline._statistics", "--", "build", "--root", str(example_site), "--out",
+         str(tmp_path / "out"), "--as-of", "2026-11-26"],
+        capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert "built " in done.stdout + done.stderr and (tmp_path / "out" / "index.html").is_file()
+    lines = done.stdout.splitlines()
+    header = next(i for i, line in enumerate(lines) if line.split()[:2] == ["process", "start"])
+    rows = {}
+    for line in lines[header + 1:]:
+        if not line.strip():
+            break
+        pid, start, end, cpu, name = line.split()[:5]
+        assert int(pid) > 0 and 0 <= float(start) <= float(end) and float(cpu) >= 0
+        rows.setdefault(name, []).append((float(start), float(end)))
+    assert rows["liaison.pipeline._checked"][0][1] <= rows["liaison.render.build_site"][0][0]
+    assert "function calls" in done.stdout  # the profile of the statistics
+    refused = subprocess.run([sys.executable, str(REPO / "bench" / "timeline.py"),
+                              "--function", "liaison.pipeline.no_such_thing", "--", "validate"],
+                             capture_output=True, text=True, timeout=300)
+    assert refused.returncode == 2 and "no function liaison.pipeline.no_such_thing" \
+        in refused.stderr
