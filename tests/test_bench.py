@@ -1,5 +1,6 @@
 """The benchmark scripts: the start of a build timed (bench/checked.py); the generated
-site (bench/generate.py); the build beside Hugo's (bench/hugo.py); a timeline of a command's functions (bench/timeline.py)."""
+site (bench/generate.py); the build beside Hugo's (bench/hugo.py); a timeline of a
+command's functions (bench/timeline.py)."""
 from __future__ import annotations
 
 import datetime as dt
