@@ -537,6 +537,11 @@ def run() -> None:
     temporary folders removed. What a command read is kept until then (``_UNTIL_EXIT``)."""
     global _UNTIL_EXIT
     _UNTIL_EXIT = []
+    # The records are checked by Liaison's rules alone: no pydantic plugin of another
+    # installed package takes part. (Looking for them, pydantic reads the entry points of
+    # every installed distribution when the first model is made: 0.06-0.1 s of every
+    # command.) A value the caller set is kept.
+    os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
     try:
         code = main.main(standalone_mode=False)
         code = code if isinstance(code, int) else 0

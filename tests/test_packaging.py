@@ -101,3 +101,37 @@ def test_help_cites_only_documents_the_user_has():
                 f"{' '.join(path)} --help cites {doc}, which the repository does not hold"
         seen += 1
     assert seen >= 8
+
+
+@pytest.mark.parametrize("disabled", [None, ""])
+def test_another_package_s_pydantic_plugin_takes_no_part_in_a_command(tmp_path, disabled):
+    """A pydantic plugin installed by another package (an entry point of group "pydantic")
+    is not loaded by a command, which checks records by Liaison's rules alone and is spared
+    pydantic's scan of every installed distribution; a value the caller gave
+    PYDANTIC_DISABLE_PLUGINS is kept (an empty one: plugins load)."""
+    import os
+    import subprocess
+    import sys
+
+    marker = tmp_path / "loaded"
+    plugins = tmp_path / "plugins"
+    (plugins / "spy_plugin-1.0.dist-info").mkdir(parents=True)
+    (plugins / "spy_plugin-1.0.dist-info" / "METADATA").write_text(
+        "Metadata-Version: 2.1\nName: spy-plugin\nVersion: 1.0\n")
+    (plugins / "spy_plugin-1.0.dist-info" / "entry_points.txt").write_text(
+        "[pydantic]\nspy = spy_plugin:plugin\n")
+    (plugins / "spy_plugin.py").write_text(
+        f"open({str(marker)!r}, 'w').close()\n"
+        "class _Plugin:\n"
+        "    def new_schema_validator(self, *args, **kwargs):\n"
+        "        return None, None, None\n"
+        "plugin = _Plugin()\n")
+    env = {k: v for k, v in os.environ.items() if k != "PYDANTIC_DISABLE_PLUGINS"}
+    env["PYTHONPATH"] = os.pathsep.join([str(plugins), env.get("PYTHONPATH", "")])
+    if disabled is not None:
+        env["PYDANTIC_DISABLE_PLUGINS"] = disabled
+    done = subprocess.run([sys.executable, str(REPO / "build.py"), "validate", "--root",
+                           str(REPO), "--as-of", "2026-11-26"],
+                          capture_output=True, text=True, env=env, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert marker.exists() == (disabled == "")
