@@ -139,31 +139,31 @@ def main(argv: list[str] | None = None) -> int:
     if not command:
         ap.error("no command: give it after --, as build.py takes it")
     sys.path.insert(0, str(REPO))
-    noted = tempfile.NamedTemporaryFile(prefix="timeline-", suffix=".txt", delete=False)
-    fd = os.open(noted.name, os.O_WRONLY | os.O_APPEND)
     report: list[str] = []
     start = time.perf_counter()
-    for name in args.function or STAGES:
+    wrapped = []  # (owner, name, function, dotted name)
+    for name in [*(args.function or STAGES), *([args.profile] if args.profile else [])]:
         try:
             owner, attr = _owner(name)
-            fn = getattr(owner, attr)
+            wrapped.append((owner, attr, getattr(owner, attr), name))
         except (ImportError, AttributeError, ValueError):
             print(f"timeline.py: no function {name}", file=sys.stderr)
             return 2
-        setattr(owner, attr, _timed(fn, name, fd, start))
-    if args.profile:
-        try:
-            owner, attr = _owner(args.profile)
-            setattr(owner, attr, _profiled(getattr(owner, attr), report))
-        except (ImportError, AttributeError, ValueError):
-            print(f"timeline.py: no function {args.profile}", file=sys.stderr)
-            return 2
-    code = _run(command)
-    os.close(fd)
-    sys.stdout.flush()
-    with open(noted.name) as fh:
-        lines = fh.readlines()
-    os.unlink(noted.name)
+    handle, noted = tempfile.mkstemp(prefix="timeline-", suffix=".txt")
+    os.close(handle)
+    fd = os.open(noted, os.O_WRONLY | os.O_APPEND)  # (each process appends whole lines)
+    try:
+        for i, (owner, attr, fn, name) in enumerate(wrapped):
+            profiled = args.profile is not None and i == len(wrapped) - 1
+            setattr(owner, attr, _profiled(getattr(owner, attr), report) if profiled
+                    else _timed(fn, name, fd, start))
+        code = _run(command)
+        sys.stdout.flush()
+        with open(noted) as fh:
+            lines = fh.readlines()
+    finally:
+        os.close(fd)
+        os.unlink(noted)
     print("\n".join(timeline(lines, args.many)))
     for text in report:
         print(f"\nthe first call of {args.profile}, profiled:\n{text}")
