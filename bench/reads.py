@@ -152,8 +152,8 @@ def main(argv: list[str] | None = None) -> int:
     if not (root / "site.yaml").is_file():
         print(f"{root}: not a site root (no site.yaml)", file=sys.stderr)
         return 1
+    path, after = _edited(root, args.edit)  # (a site with nothing to edit ends here)
     work = Path(tempfile.mkdtemp(prefix="liaison-reads-"))
-    path, after = _edited(root, args.edit)
     before = path.read_bytes()
     try:
         out, cache, traced = work / "site", work / "cache", work / "reads"

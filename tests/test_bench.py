@@ -271,8 +271,10 @@ def test_the_records_an_edit_reads_are_counted_in_each_process(tmp_path, edit):
     bare.mkdir()
     (bare / "site.yaml").write_bytes((site / "site.yaml").read_bytes())
     nothing = subprocess.run([sys.executable, str(REPO / "bench" / "reads.py"), str(bare),
-                              "--edit", edit], capture_output=True, text=True, timeout=60)
+                              "--edit", edit], capture_output=True, text=True, timeout=60,
+                             env=dict(os.environ, TMPDIR=str(scratch)))
     assert nothing.returncode == 1 and "Traceback" not in nothing.stderr
+    assert list(scratch.iterdir()) == []  # (no temporary folder made for nothing)
     assert ("no physician file" if edit == "phone" else "no interaction file") in nothing.stderr
 
 
