@@ -110,24 +110,6 @@ def timeline(lines: list[str], many: int = 20) -> list[str]:
         [row for _start, row in sorted(rows)]
 
 
-def _run(command: list[str]) -> int:
-    """``python build.py COMMAND...`` here, as ``liaison.cli.run`` runs it, but returning its
-    exit code instead of ending the process at once."""
-    import click
-
-    from liaison import cli
-
-    cli._UNTIL_EXIT = []  # what the command keeps until the process ends (cli.run)
-    try:
-        code = cli.main.main(args=command, prog_name="build.py", standalone_mode=False)
-        return code if isinstance(code, int) else 0
-    except click.ClickException as exc:
-        exc.show()
-        return exc.exit_code
-    except click.Abort:
-        return 1
-
-
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--function", action="append", default=[], metavar="MODULE.NAME")
@@ -139,6 +121,9 @@ def main(argv: list[str] | None = None) -> int:
     if not command:
         ap.error("no command: give it after --, as build.py takes it")
     sys.path.insert(0, str(REPO))
+    from liaison import cli
+
+    cli.prepare()  # (before the functions' modules make any model, as a command does)
     report: list[str] = []
     start = time.perf_counter()
     wrapped = []  # (owner, name, function, dotted name)
@@ -157,7 +142,7 @@ def main(argv: list[str] | None = None) -> int:
             profiled = args.profile is not None and i == len(wrapped) - 1
             setattr(owner, attr, _profiled(getattr(owner, attr), report) if profiled
                     else _timed(fn, name, fd, start))
-        code = _run(command)
+        code = cli.invoke(command, prog_name="build.py")  # (not cli.run: it ends the process)
         sys.stdout.flush()
         with open(noted) as fh:
             lines = fh.readlines()

@@ -529,30 +529,41 @@ def _value_type(option):
     return None  # text
 
 
-def run() -> None:
-    """Entry point of ``build.py`` and the ``liaison`` console script: click's own handling of
-    errors and exit codes, then an immediate exit. Freeing hundreds of thousands of records
-    one by one at interpreter shutdown takes longer than some commands' work (0.2 s at 10,000
-    physicians), and there is nothing left to clean up: output is flushed, workers joined,
-    temporary folders removed. What a command read is kept until then (``_UNTIL_EXIT``)."""
+def prepare() -> None:
+    """What a command's process sets before any record model is made. The records are
+    checked by Liaison's rules alone: no pydantic plugin of another installed package takes
+    part. (Looking for them, pydantic reads the entry points of every installed
+    distribution when the first model is made: 0.06-0.1 s of every command.) A value the
+    caller set is kept."""
+    os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
+
+
+def invoke(args: list[str] | None = None, prog_name: str | None = None) -> int:
+    """A command (``args``, else the process's arguments) with click's own handling of
+    errors: its exit code. What it read is kept until the process ends (``_UNTIL_EXIT``)."""
     global _UNTIL_EXIT
     _UNTIL_EXIT = []
-    # The records are checked by Liaison's rules alone: no pydantic plugin of another
-    # installed package takes part. (Looking for them, pydantic reads the entry points of
-    # every installed distribution when the first model is made: 0.06-0.1 s of every
-    # command.) A value the caller set is kept.
-    os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
+    prepare()
     try:
-        code = main.main(standalone_mode=False)
-        code = code if isinstance(code, int) else 0
+        code = main.main(args=args, prog_name=prog_name, standalone_mode=False)
+        return code if isinstance(code, int) else 0
     except click.ClickException as exc:
         exc.show()
-        code = exc.exit_code
+        return exc.exit_code
     except click.Abort:
         click.echo("Aborted!", err=True)
-        code = 1
+        return 1
     except KeyboardInterrupt:
-        code = 130
+        return 130
+
+
+def run() -> None:
+    """Entry point of ``build.py`` and the ``liaison`` console script: ``invoke``, then an
+    immediate exit. Freeing hundreds of thousands of records one by one at interpreter
+    shutdown takes longer than some commands' work (0.2 s at 10,000 physicians), and there
+    is nothing left to clean up: output is flushed, workers joined, temporary folders
+    removed."""
+    code = invoke()
     for stream in (sys.stdout, sys.stderr):
         try:
             stream.flush()
