@@ -50,6 +50,21 @@ def cache_file(root: Path, kind: str, suffix: str) -> Path:
     return Path(base) / f"{kind}-{name}.{suffix}"
 
 
+def kept_for(folder: Path, version: str) -> bool:
+    """Whether ``folder`` can keep what this program makes for ``version`` (files whose
+    names begin with it): made if missing, the files of other versions removed, and
+    writable."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        with os.scandir(folder) as entries:
+            stale = [e.path for e in entries if not e.name.startswith(version)]
+        for path in stale:
+            os.unlink(path)
+    except OSError:
+        return False
+    return os.access(folder, os.W_OK | os.X_OK)
+
+
 def keep(path: Path, dump) -> None:
     """Write one of this program's cache files in one step: ``dump(binary file)`` into a
     temporary file beside it, renamed over it. A failure only costs time next run."""

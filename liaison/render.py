@@ -123,7 +123,7 @@ def _compiled_templates(site_root: Path, sandboxed: bool,
     an empty cache folder included (compiling them took 0.2 s of processor time); the cache
     folder holds them where the package's folder cannot be written."""
     from liaison.buildrecord import code_fingerprint
-    from liaison.cache import cache_file
+    from liaison.cache import cache_file, kept_for
 
     version = code_fingerprint()[:16]
     folders = [cache_file(site_root, "templates-" + ("sandboxed" if sandboxed else "trusted"),
@@ -131,23 +131,9 @@ def _compiled_templates(site_root: Path, sandboxed: bool,
     if builtin_only and not sandboxed:
         folders.insert(0, BUILTIN_COMPILED)
     for folder in folders:
-        if _kept_for(folder, version):
+        if kept_for(folder, version):
             return _CompiledTemplates(os.fspath(folder), version + "-%s.cache")
     return None
-
-
-def _kept_for(folder: Path, version: str) -> bool:
-    """Whether ``folder`` can keep the compiled templates of ``version``: made if missing,
-    the files of other versions removed, and writable."""
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-        with os.scandir(folder) as entries:
-            stale = [e.path for e in entries if not e.name.startswith(version)]
-        for path in stale:
-            os.unlink(path)
-    except OSError:
-        return False
-    return os.access(folder, os.W_OK | os.X_OK)
 
 
 class Snippets:

@@ -383,13 +383,16 @@ def test_libreoffice_converts_to_pdf(tmp_path):
 
 
 def test_the_invariant_parts_are_kept_between_runs(tmp_path, monkeypatch):
-    """A writer told where (``kept_at``) takes the invariant parts kept there by an earlier
-    run instead of making them with python-pptx; the decks are the same bytes; other colours
-    or a damaged file make them again."""
+    """A writer told where (``kept_at``), where the package's folder cannot keep them, takes
+    the invariant parts kept there by an earlier run instead of making them with
+    python-pptx; the decks are the same bytes; other colours or a damaged file make them
+    again."""
     from liaison import palette as palette_stage
     from liaison.pptx import package
 
     kept = tmp_path / "pptx-base.pickle"
+    monkeypatch.setattr(package, "BESIDE", tmp_path / "in-the-way" / "bases")  # cannot be made
+    (tmp_path / "in-the-way").write_text("a file where the folder would go")
     made = []
     build_base = package._build_base
 
@@ -414,3 +417,45 @@ def test_the_invariant_parts_are_kept_between_runs(tmp_path, monkeypatch):
     kept.write_bytes(b"not a pickle")
     assert DeckWriter(PRACTICE, AS_OF, kept_at=kept).write("Vein care", deck()) == first
     assert len(made) == 3
+
+
+def test_the_invariant_parts_kept_beside_the_package_serve_every_cache_folder(tmp_path,
+                                                                             monkeypatch):
+    """The invariant parts are kept beside the package (``package.BESIDE``), a file per
+    palette, under the code's fingerprint: a writer with an empty cache folder, or another
+    site's, makes none; the files of another version of the code are removed when a new
+    one is kept."""
+    from liaison import palette as palette_stage
+    from liaison.pptx import package
+
+    beside = tmp_path / "package" / "bases"
+    beside.mkdir(parents=True)
+    stale = beside / "0123456789abcdef-0000000000000000.pickle"  # another version's
+    stale.write_bytes(b"old")
+    monkeypatch.setattr(package, "BESIDE", beside)
+    made = []
+    build_base = package._build_base
+
+    def counted(ink):
+        made.append(ink)
+        return build_base(ink)
+
+    monkeypatch.setattr(package, "_build_base", counted)
+    monkeypatch.setattr(package, "_BASES", {})
+    first = DeckWriter(PRACTICE, AS_OF, kept_at=tmp_path / "cache-1" / "b.pickle").write(
+        "Vein care", deck())
+    assert len(made) == 1 and not (tmp_path / "cache-1").exists()
+    assert not stale.exists() and len(list(beside.iterdir())) == 1
+    for cache in ("cache-2", "cache-3"):  # empty cache folders: taken from beside the package
+        monkeypatch.setattr(package, "_BASES", {})
+        assert DeckWriter(PRACTICE, AS_OF, kept_at=tmp_path / cache / "b.pickle").write(
+            "Vein care", deck()) == first
+    assert len(made) == 1 and first == write(title="Vein care")
+
+    other = dataclasses.replace(palette_stage.DEFAULT, primary="#8b1e3f")
+    monkeypatch.setattr(package, "_BASES", {})
+    DeckWriter(PRACTICE, AS_OF, other, kept_at=tmp_path / "cache-4" / "b.pickle")
+    assert len(made) == 2 and len(list(beside.iterdir())) == 2  # a file per palette
+    monkeypatch.setattr(package, "_BASES", {})
+    DeckWriter(PRACTICE, AS_OF, other, kept_at=tmp_path / "cache-5" / "b.pickle")
+    assert len(made) == 2

@@ -1,11 +1,12 @@
 """The .pptx package: the invariant parts (theme, master, layouts, notes master), built
-with python-pptx once per process and palette and deflated once (kept in the cache folder
-between runs when the writer is told where), and ``DeckWriter``, which
+with python-pptx once per process and palette and deflated once (kept beside the package, or
+in the cache folder, between runs when the writer is told where), and ``DeckWriter``, which
 writes each deck's own parts from string templates and zips the package by hand with fixed
 entry order, timestamps and compression (byte-identical builds)."""
 from __future__ import annotations
 
 import datetime
+import hashlib
 import io
 import pickle
 import struct
@@ -78,25 +79,44 @@ def _base(ink: _Ink, kept_at: Path | None = None) -> _Base:
         return _BASES[ink]
 
 
-def _kept_base(ink: _Ink, path: Path) -> _Base:
-    """``_build_base``, kept at ``path`` (liaison.cache) under the code's and libraries'
-    fingerprint and the colours: python-pptx and lxml are imported, and the parts made, only
-    when one of them changed (about 0.1 s in every process that writes a deck, most of it
-    the imports)."""
-    from liaison.buildrecord import code_fingerprint
-    from liaison.cache import keep
+# The invariant parts of this code and these libraries, kept beside the package as Python
+# keeps its compiled modules in ``__pycache__`` (and liaison.render the built-in templates
+# compiled): every cache folder, an empty one included, and every site root take them from
+# there; the cache folder keeps them where this folder cannot be written.
+BESIDE = Path(__file__).parent / "__pycache__" / "bases"
 
-    key = (code_fingerprint(), repr(ink))
+
+def _kept_base(ink: _Ink, path: Path) -> _Base:
+    """``_build_base``, kept under the code's and libraries' fingerprint and the colours,
+    beside the package (``BESIDE``: a file per palette), else at ``path`` (liaison.cache):
+    python-pptx and lxml are imported, and the parts made, only when one of them changed
+    (0.07-0.09 s of the process that writes the decks, most of it the imports)."""
+    from liaison.buildrecord import code_fingerprint
+    from liaison.cache import keep, kept_for
+
+    fingerprint = code_fingerprint()
+    key = (fingerprint, repr(ink))
+    colours = hashlib.blake2b(repr(ink).encode(), digest_size=8).hexdigest()
+    beside = BESIDE / f"{fingerprint[:16]}-{colours}.pickle"
+    for place in (beside, path):
+        base = _taken(place, key)
+        if base is not None:
+            return base
+    base = _build_base(ink)
+    place = beside if kept_for(BESIDE, fingerprint[:16]) else path
+    keep(place, lambda fh: pickle.dump((key, base), fh, protocol=pickle.HIGHEST_PROTOCOL))
+    return base
+
+
+def _taken(path: Path, key: tuple) -> _Base | None:
+    """The parts kept at ``path`` under ``key``; None when the file is missing, damaged or
+    of another key."""
     try:
         with open(path, "rb") as fh:
             kept_key, base = pickle.load(fh)
-        if kept_key == key and isinstance(base, _Base):
-            return base
-    except Exception:  # missing, damaged or foreign: made again
-        pass
-    base = _build_base(ink)
-    keep(path, lambda fh: pickle.dump((key, base), fh, protocol=pickle.HIGHEST_PROTOCOL))
-    return base
+    except Exception:
+        return None
+    return base if kept_key == key and isinstance(base, _Base) else None
 
 
 def _build_base(ink: _Ink) -> _Base:
