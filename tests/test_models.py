@@ -258,3 +258,19 @@ def test_a_record_unpickles_as_it_was():
     assert record.summary == "Brought lunch for the front desk"
     record.summary = "A record just read can still be changed"  # its fields set is its own
     assert "summary" in record.model_fields_set
+
+
+def test_a_slot_pydantic_does_not_declare_is_set_as_any_attribute():
+    """A record read back sets pydantic's slots through their descriptors
+    (``models._slot_setter``); a slot that pydantic's ``BaseModel`` does not declare (another
+    version of pydantic, say) is set by ``object.__setattr__`` instead, to the same effect."""
+    from pydantic import BaseModel
+
+    assert models._SET_FIELDS_SET.__self__ is BaseModel.__dict__["__pydantic_fields_set__"]
+
+    class Plain:
+        pass
+
+    plain = Plain()
+    models._slot_setter("__not_declared__")(plain, 5)
+    assert plain.__not_declared__ == 5
