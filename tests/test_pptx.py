@@ -382,6 +382,21 @@ def test_libreoffice_converts_to_pdf(tmp_path):
         assert "Aching, heavy or swollen legs" in pages[2]
 
 
+def _count_parts_made(monkeypatch) -> list:
+    """The palettes' colours of each time the invariant parts are made (``_build_base``)."""
+    from liaison.pptx import package
+
+    made = []
+    build_base = package._build_base
+
+    def counted(ink):
+        made.append(ink)
+        return build_base(ink)
+
+    monkeypatch.setattr(package, "_build_base", counted)
+    return made
+
+
 def test_the_invariant_parts_are_kept_between_runs(tmp_path, monkeypatch):
     """A writer told where (``kept_at``), where the package's folder cannot keep them, takes
     the invariant parts kept there by an earlier run instead of making them with
@@ -393,14 +408,7 @@ def test_the_invariant_parts_are_kept_between_runs(tmp_path, monkeypatch):
     kept = tmp_path / "pptx-base.pickle"
     monkeypatch.setattr(package, "BESIDE", tmp_path / "in-the-way" / "bases")  # cannot be made
     (tmp_path / "in-the-way").write_text("a file where the folder would go")
-    made = []
-    build_base = package._build_base
-
-    def counted(ink):
-        made.append(ink)
-        return build_base(ink)
-
-    monkeypatch.setattr(package, "_build_base", counted)
+    made = _count_parts_made(monkeypatch)
     monkeypatch.setattr(package, "_BASES", {})  # a fresh process
     first = DeckWriter(PRACTICE, AS_OF, kept_at=kept).write("Vein care", deck())
     assert len(made) == 1 and kept.is_file()
@@ -433,14 +441,7 @@ def test_the_invariant_parts_kept_beside_the_package_serve_every_cache_folder(tm
     stale = beside / "0123456789abcdef-0000000000000000.pickle"  # another version's
     stale.write_bytes(b"old")
     monkeypatch.setattr(package, "BESIDE", beside)
-    made = []
-    build_base = package._build_base
-
-    def counted(ink):
-        made.append(ink)
-        return build_base(ink)
-
-    monkeypatch.setattr(package, "_build_base", counted)
+    made = _count_parts_made(monkeypatch)
     monkeypatch.setattr(package, "_BASES", {})
     first = DeckWriter(PRACTICE, AS_OF, kept_at=tmp_path / "cache-1" / "b.pickle").write(
         "Vein care", deck())
