@@ -9,7 +9,8 @@ included), notes its process, its start and end (seconds since the command start
 processor time it took. Then prints the calls in the order they started, a line each; a
 function called more than ``--many`` times (20) in one process is one line (its calls, the
 first start, the last end, their processor time). ``--profile MODULE.NAME``: the first call
-of that function runs under cProfile, and its 30 dearest functions are printed after.
+of that function runs under cProfile, and its 30 dearest functions are printed after
+(``--profile-out FILE``: the whole profile written there too, for ``pstats``' callers).
 
 Without ``--function``, the stages of a build and of ``validate`` (``STAGES``). Name a
 function where the command looks it up: ``liaison.pipeline.read_units`` (pipeline imports
@@ -70,7 +71,7 @@ def _timed(fn, name: str, fd: int, start: float):
     return timed
 
 
-def _profiled(fn, report: list):
+def _profiled(fn, report: list, dump: str | None = None):
     @functools.wraps(fn)
     def profiled(*args, **kwargs):
         if report:
@@ -81,6 +82,8 @@ def _profiled(fn, report: list):
             return fn(*args, **kwargs)
         finally:
             profile.disable()
+            if dump:
+                profile.dump_stats(dump)
             out = io.StringIO()
             pstats.Stats(profile, stream=out).sort_stats("tottime").print_stats(30)
             report.append(out.getvalue())
@@ -114,6 +117,8 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--function", action="append", default=[], metavar="MODULE.NAME")
     ap.add_argument("--profile", metavar="MODULE.NAME")
+    ap.add_argument("--profile-out", metavar="FILE",
+                    help="also write that profile to FILE (pstats' format: callers and all)")
     ap.add_argument("--many", type=int, default=20)
     ap.add_argument("command", nargs=argparse.REMAINDER)
     args = ap.parse_args(argv)
@@ -140,7 +145,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         for i, (owner, attr, fn, name) in enumerate(wrapped):
             profiled = args.profile is not None and i == len(wrapped) - 1
-            setattr(owner, attr, _profiled(getattr(owner, attr), report) if profiled
+            setattr(owner, attr, _profiled(getattr(owner, attr), report, args.profile_out) if profiled
                     else _timed(fn, name, fd, start))
         code = cli.invoke(command, prog_name="build.py")  # (not cli.run: it ends the process)
         sys.stdout.flush()
