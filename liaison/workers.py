@@ -45,7 +45,7 @@ def map_shared(read: Callable[[T], R], check: Callable[[list[R], object], object
         payload = make_payload()
         return payload, [check([read(item) for item in items], payload)]
     ctx = multiprocessing.get_context("fork")
-    take = TwoEnds(len(items)).front  # (every process takes from the front)
+    take = TwoEnds(len(items))  # (every process takes from the front)
     running = []
     for _ in range(workers - 1):
         to_child_r, to_child_w = ctx.Pipe(duplex=False)
@@ -85,11 +85,16 @@ def map_shared(read: Callable[[T], R], check: Callable[[list[R], object], object
     return payload, results
 
 
-def _read_and_check(read, check, fold, items, take, batch: int, payload_now) -> list:
-    """``map_shared``'s work in one process: the next item left, read, until none is; what
-    was read checked ``batch`` items at a time once ``payload_now(False)`` gives the payload
-    (None while it has not come), the rest at the end (``payload_now(True)`` waits for it);
-    the results folded into one with ``fold``."""
+def _read_and_check(read, check, fold, items, take: "TwoEnds", batch: int, payload_now) -> list:
+    """``map_shared``'s work in one process: the next item left (``take``: the counter the
+    processes share), read, until none is; what was read checked ``batch`` items at a time
+    once ``payload_now(False)`` gives the payload (None while it has not come), the rest at
+    the end (``payload_now(True)`` waits for it); the results folded into one with ``fold``.
+    Once fewer items are left than the processes would read in a batch each, what was read
+    is checked as soon as it is as many as half of what is left: each process's last check
+    is then of a few items, and the processes end together (with whole batches to the end,
+    one process's last check of a whole batch took 0.2 s of ``validate`` at 10,000
+    physicians while the other, its last check done, waited)."""
     results, pending, payload = [], [], None
 
     def checked() -> None:
@@ -99,11 +104,11 @@ def _read_and_check(read, check, fold, items, take, batch: int, payload_now) -> 
         else:
             results.append(result)
 
-    while (i := take()) is not None:
+    while (i := take.front()) is not None:
         pending.append(read(items[i]))
         if payload is None:
             payload = payload_now(False)
-        if payload is not None and len(pending) >= batch:
+        if payload is not None and len(pending) >= min(batch, max(1, take.left() // 2)):
             checked()
             pending = []
     if payload is None:
@@ -292,6 +297,11 @@ class TwoEnds:
                 return None
             self.ends[0] = lo + 1
             return lo
+
+    def left(self) -> int:
+        """How many items are left."""
+        with self.ends.get_lock():
+            return max(0, self.ends[1] - self.ends[0])
 
     def back(self) -> int | None:
         """The last item left (None: none is)."""

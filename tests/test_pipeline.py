@@ -234,6 +234,34 @@ def test_map_shared_reads_every_item_once_and_checks_with_the_payload():
 
 
 @pytest.mark.skipif(not can_fork(), reason="fork is not available on this platform")
+def test_map_shared_checks_in_smaller_batches_as_the_items_run_out():
+    """While many items are left, each process checks ``batch`` of them at a time; once few
+    are left, as many as half of what is left: each process's last check is of one or two
+    items, so neither is left with a whole batch to check while the other waits."""
+    import os
+
+    from liaison.workers import map_shared
+
+    def read(x: int):
+        time.sleep(0.005)
+        return x
+
+    def check(done: list, _payload):
+        return os.getpid(), [len(done)], done
+
+    def fold(a, b):
+        return a[0], a[1] + b[1], a[2] + b[2]
+
+    _payload, results = map_shared(read, check, list(range(80)), lambda: "p", 2, batch=10,
+                                   fold=fold)
+    assert len(results) == 2 and results[0][0] != results[1][0]
+    assert sorted(results[0][2] + results[1][2]) == list(range(80))  # each read once
+    for _pid, sizes, _items in results:
+        assert max(sizes) <= 10 and sizes[0] == 10  # whole batches while many are left
+        assert sizes[-1] <= 2, sizes  # the last check: one or two items
+
+
+@pytest.mark.skipif(not can_fork(), reason="fork is not available on this platform")
 def test_map_shared_fails_cleanly_when_the_payload_fails():
     from liaison.workers import map_shared
 
