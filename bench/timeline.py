@@ -145,8 +145,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         for i, (owner, attr, fn, name) in enumerate(wrapped):
             profiled = args.profile is not None and i == len(wrapped) - 1
-            setattr(owner, attr, _profiled(getattr(owner, attr), report, args.profile_out) if profiled
-                    else _timed(fn, name, fd, start))
+            setattr(owner, attr, _profiled(getattr(owner, attr), report, args.profile_out)
+                    if profiled else _timed(fn, name, fd, start))
         code = cli.invoke(command, prog_name="build.py")  # (not cli.run: it ends the process)
         sys.stdout.flush()
         with open(noted) as fh:

@@ -45,13 +45,13 @@ def map_shared(read: Callable[[T], R], check: Callable[[list[R], object], object
         payload = make_payload()
         return payload, [check([read(item) for item in items], payload)]
     ctx = multiprocessing.get_context("fork")
-    take = TwoEnds(len(items))  # (every process takes from the front)
+    ends = TwoEnds(len(items))  # (every process takes from the front)
     running = []
     for _ in range(workers - 1):
         to_child_r, to_child_w = ctx.Pipe(duplex=False)
         from_child_r, from_child_w = ctx.Pipe(duplex=False)
         proc = ctx.Process(target=_shared_child, daemon=True, args=(
-            read, check, fold, items, take, batch, to_child_r, from_child_w))
+            read, check, fold, items, ends, workers, batch, to_child_r, from_child_w))
         proc.start()
         to_child_r.close()
         from_child_w.close()
@@ -70,7 +70,7 @@ def map_shared(read: Callable[[T], R], check: Callable[[list[R], object], object
     for t in senders:
         t.start()
     try:
-        results = _read_and_check(read, check, fold, items, take, batch,
+        results = _read_and_check(read, check, fold, items, ends, workers, batch,
                                   lambda _wait: payload)
         for proc, _to, from_child in running:
             results += _receive(proc, from_child)
@@ -85,16 +85,17 @@ def map_shared(read: Callable[[T], R], check: Callable[[list[R], object], object
     return payload, results
 
 
-def _read_and_check(read, check, fold, items, take: "TwoEnds", batch: int, payload_now) -> list:
-    """``map_shared``'s work in one process: the next item left (``take``: the counter the
-    processes share), read, until none is; what was read checked ``batch`` items at a time
-    once ``payload_now(False)`` gives the payload (None while it has not come), the rest at
-    the end (``payload_now(True)`` waits for it); the results folded into one with ``fold``.
-    Once fewer items are left than the processes would read in a batch each, what was read
-    is checked as soon as it is as many as half of what is left: each process's last check
-    is then of a few items, and the processes end together (with whole batches to the end,
-    one process's last check of a whole batch took 0.2 s of ``validate`` at 10,000
-    physicians while the other, its last check done, waited)."""
+def _read_and_check(read, check, fold, items, ends: "TwoEnds", workers: int, batch: int,
+                    payload_now) -> list:
+    """``map_shared``'s work in one process (of ``workers``): the next item left (``ends``:
+    the counter the processes share), read, until none is; what was read checked ``batch``
+    items at a time once ``payload_now(False)`` gives the payload (None while it has not
+    come), the rest at the end (``payload_now(True)`` waits for it); the results folded into
+    one with ``fold``. Once fewer items are left than the processes would read in a batch
+    each, what was read is checked as soon as it is as many as a process's share of what is
+    left: each process's last check is then of a few items, and the processes end together
+    (with whole batches to the end, one process's last check of a whole batch took 0.2 s of
+    ``validate`` at 10,000 physicians while the other, its last check done, waited)."""
     results, pending, payload = [], [], None
 
     def checked() -> None:
@@ -104,11 +105,11 @@ def _read_and_check(read, check, fold, items, take: "TwoEnds", batch: int, paylo
         else:
             results.append(result)
 
-    while (i := take.front()) is not None:
+    while (i := ends.front()) is not None:
         pending.append(read(items[i]))
         if payload is None:
             payload = payload_now(False)
-        if payload is not None and len(pending) >= min(batch, max(1, take.left() // 2)):
+        if payload is not None and len(pending) >= min(batch, max(1, ends.left() // workers)):
             checked()
             pending = []
     if payload is None:
@@ -118,7 +119,7 @@ def _read_and_check(read, check, fold, items, take: "TwoEnds", batch: int, paylo
     return results
 
 
-def _shared_child(read, check, fold, items, take, batch, reader, writer) -> None:
+def _shared_child(read, check, fold, items, ends, workers, batch, reader, writer) -> None:
     payload, held = [], []  # the payload, and what was read: referenced until the end
 
     def payload_now(wait: bool):
@@ -133,8 +134,8 @@ def _shared_child(read, check, fold, items, take, batch, reader, writer) -> None
         held.append(read(item))
         return held[-1]
 
-    _child(lambda _s: _read_and_check(read_held, check, fold, items, take, batch, payload_now),
-           None, writer)
+    _child(lambda _s: _read_and_check(read_held, check, fold, items, ends, workers, batch,
+                                      payload_now), None, writer)
     _end_now()
 
 

@@ -236,8 +236,8 @@ def test_map_shared_reads_every_item_once_and_checks_with_the_payload():
 @pytest.mark.skipif(not can_fork(), reason="fork is not available on this platform")
 def test_map_shared_checks_in_smaller_batches_as_the_items_run_out():
     """While many items are left, each process checks ``batch`` of them at a time; once few
-    are left, as many as half of what is left: each process's last check is of one or two
-    items, so neither is left with a whole batch to check while the other waits."""
+    are left, as many as its share of what is left (half, for two): each last check is of
+    one or two items, so neither is left with a whole batch to check while the other waits."""
     import os
 
     from liaison.workers import map_shared
