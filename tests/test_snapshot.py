@@ -1429,3 +1429,53 @@ def test_a_build_on_two_processes_keeps_the_interactions_rules_and_sums_as_a_who
               lambda d: d.update(phone="828-555-0179"))
     build(generated, AS_OF, out, workers=2)
     assert json.loads((out / "stats.json").read_text())["totals"]["interactions"] == count + 100_000
+
+
+def test_a_chunks_pickle_makes_its_interactions_in_the_sites_order(generated):
+    """A chunk's entries, pickled (``pickled_entries``), are taken back by ``pickle.loads``
+    as they were, and its interaction records are made in the order the site lists them (by
+    date; among equal dates, by file then place), not file by file: the records that the
+    other process sends, or a build keeps, lie in memory in the order the passes over
+    ``site.interactions`` read them."""
+    from liaison.load import bulk_entry
+    from liaison.models import Interaction
+    from liaison.parse import ParseCache
+    from liaison.snapshot import chunks, pickled_entries
+
+    rels = sorted(p.relative_to(generated).as_posix()
+                  for p in (generated / "data" / "interactions").rglob("*.yaml"))
+    name, members = max(chunks(rels), key=lambda unit: len(unit[1]))  # a month's folder
+    assert len(members) > 3
+    loader = Loader(generated, ParseCache(None))
+    entries = [bulk_entry(loader, rel) for rel in members]
+    in_files = [(rec.date, rec.model_dump(), src) for _rel, value, _p, _f in entries
+                for _date, rec, src in value]
+    in_site = sorted(in_files, key=lambda t: t[0])  # stable: files, then places, in order
+    assert in_files != in_site, "the folder's files interleave by date"
+
+    made: list = []
+
+    class Watching(pickle.Unpickler):
+        def find_class(self, module, name):
+            found = super().find_class(module, name)
+            if (module, name) != ("liaison.models", "_unpickled"):
+                return found
+
+            def unpickled(*args):
+                record = found(*args)
+                if isinstance(record, Interaction):
+                    made.append(record)
+                return record
+            return unpickled
+
+    import io
+
+    payload = pickled_entries(entries)
+    back = Watching(io.BytesIO(payload)).load()
+    assert back == pickle.loads(payload)
+    assert [(rel, [(d, r.model_dump(), s) for d, r, s in value], p, f)
+            for rel, value, p, f in back] == \
+        [(rel, [(d, r.model_dump(), s) for d, r, s in value], p, f)
+         for rel, value, p, f in entries]
+    srcs = {id(r): s for _rel, value, _p, _f in back for _d, r, s in value}
+    assert [(r.date, r.model_dump(), srcs[id(r)]) for r in made] == in_site
