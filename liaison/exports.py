@@ -23,6 +23,7 @@ import re
 from typing import Callable, NamedTuple
 
 from liaison.derived import is_open, owner
+from liaison.snapshot import INTERACTIONS as _INTERACTIONS
 from liaison.figures import Stats
 from liaison.models import Interaction
 from liaison.records import Site
@@ -201,6 +202,15 @@ def interaction_lines(records: list, src: dict, as_of: dt.date | None, kept: dic
             made = True
         lines.append(text)
     return "".join(lines), (now if made or now.keys() != kept.keys() else None)
+
+
+def file_lines(entries: list, as_of: dt.date | None) -> dict[str, dict]:
+    """The lines of ``interactions_csv`` of the interaction files among ``entries`` (a
+    loader's: (path, what the file gave, ...) each; an interaction file gives (date,
+    record, (path, place)) each) at ``as_of``, by file and place: what ``interaction_lines``
+    takes as kept, once each is given its file's hash."""
+    return {rel: {src[1]: _interaction_line(rec, as_of) for _date, rec, src in value}
+            for rel, value, *_rest in entries if rel.startswith(_INTERACTIONS)}
 
 
 def interactions_header() -> str:

@@ -40,8 +40,8 @@ from liaison.snapshot import (
     keep_chunks, read_chunks, read_units,
 )
 from liaison.workers import (
-    Started, Streamed, TwoEnds, at_lowest_priority, can_fork, cpu_count, map_forked,
-    map_shared,
+    Started, Streamed, TwoEnds, WorkerFailed, at_lowest_priority, can_fork, cpu_count,
+    map_forked, map_shared,
 )
 
 # Below this many bytes of interaction and referral files, forking costs more than it saves.
@@ -69,6 +69,9 @@ class KeptParts(NamedTuple):
     # the files made of the statistics alone by the process forked ahead (_taken_ahead):
     # path -> bytes, taken by render._extra_groups
     made: dict | None = None
+    # the lines of the interactions export of the files the reading process read, by file
+    # and place (_load_side_by_side, exports.file_lines), taken by render._interactions_export
+    lines: dict | None = None
 
 
 @dataclass
@@ -212,7 +215,8 @@ def _load_core(root: Path, cache, files, store: Store | None,
 
 
 def _load_side_by_side(root: Path, cache, files, fingerprint: Path | None = None,
-                       store: Store | None = None, later: list | None = None):
+                       store: Store | None = None, later: list | None = None,
+                       as_of: dt.date | None = None):
     """Every record, for a build, read by two processes: this one reads the core records,
     then takes the chunks (``snapshot.chunks``: a referral file, a month's folder of
     interaction files) from the front of the referral files' then the interaction files'
@@ -228,7 +232,11 @@ def _load_side_by_side(root: Path, cache, files, fingerprint: Path | None = None
     interactions.) With ``store`` (liaison.snapshot), the chunks unchanged since the last
     build are taken from it, and the others written into it: the forked process sends what
     it has as the store keeps it; what this one read is left to keep ``later``
-    (``read_units``), when given. Returns (site, loader, bulk, input hashes or None)."""
+    (``read_units``), when given. With ``as_of``, the other process then makes the lines of
+    the interactions export of the files it read (``exports.file_lines``), while this one
+    alone assembles and checks what was read (its core would stand idle): ``_lines_of`` the
+    process returned takes them. Returns (site, loader, bulk, input hashes or None, that
+    process or None)."""
     units = chunks(files.interactions)
     # (the chunk's place in the files' order, the chunk): the referral files' first
     work = [(len(units) + j, unit) for j, unit in enumerate(chunks(files.referrals))] \
@@ -241,17 +249,26 @@ def _load_side_by_side(root: Path, cache, files, fingerprint: Path | None = None
         mine = ParseCache(None) if cache is None else cache.child()
         loader = Loader(root, mine)
         hashes = buildrecord.inputs(root.resolve(), fingerprint) if fingerprint else None
+        read = [] if as_of is not None else None
         while (k := ends.back()) is not None:
             i, unit = work[k]
             send(i, read_units(lambda rel: bulk_entry(loader, rel), [unit], store,
-                               as_bytes=True)[0])
-        return (mine.new, mine.digests), hashes
+                               as_bytes=True, read=read)[0])
+        send(_READ, pickle.dumps(((mine.new, mine.digests), hashes), pickle.HIGHEST_PROTOCOL))
+        if read:
+            from liaison.exports import file_lines
+
+            send(_LINES, pickle.dumps(file_lines(read, as_of), pickle.HIGHEST_PROTOCOL))
 
     read_by = {}  # a chunk's place in the files' order -> its files' entries
+    done = []  # what the other process read besides the records: (cache, digests), hashes
 
     def take(parts) -> None:
         for i, data in parts:
-            read_by[i] = pickle.loads(data)
+            if i == _READ:
+                done.append(pickle.loads(data))
+            elif i != _LINES:
+                read_by[i] = pickle.loads(data)
 
     reader = Streamed(other)
     try:
@@ -262,16 +279,36 @@ def _load_side_by_side(root: Path, cache, files, fingerprint: Path | None = None
             i, unit = work[k]
             read_by[i] = read_units(lambda rel: bulk_entry(bulk_loader, rel), [unit],
                                     store, as_bytes=False, later=later)[0]
-        rest, ((cached, digests), hashes) = reader.rest()
+        take(reader.until(_READ))
+        if not done:  # ended without it: its failure (``rest``) or none
+            reader.rest()
+            raise WorkerFailed("the reading process ended without its result")
     except BaseException:  # nothing may go on reading once the caller reports it
         reader.cancel()
         raise
-    take(rest)
+    (cached, digests), hashes = done[0]
     if cache is not None:
         cache.adopt(cached, digests)
     # the files in their order (interactions, then referrals), their interactions then sorted
     # by date (stable), as one read sorts them
-    return site, loader, assemble([read_by[i] for i in range(len(read_by))]), hashes
+    return site, loader, assemble([read_by[i] for i in range(len(read_by))]), hashes, \
+        (reader if as_of is not None else None)
+
+
+def _lines_of(reader: Streamed) -> dict:
+    """The lines of the interactions export that ``_load_side_by_side``'s reading process
+    made (``exports.file_lines``), once it has ended; {} where they did not come (they are
+    made where they are needed)."""
+    try:
+        parts, _none = reader.rest()
+    except WorkerFailed:
+        return {}
+    return next((pickle.loads(data) for i, data in parts if i == _LINES), {})
+
+
+# The parts the reading process of ``_load_side_by_side`` sends besides its chunks: the
+# end of its reading, then the export's lines.
+_READ, _LINES = 2**32 - 1, 2**32 - 2
 
 
 # A build keeps the records it read (liaison.snapshot) for the next one. Those that this
@@ -356,13 +393,17 @@ def _checked(ends: contextlib.ExitStack, root, as_of, strict, use_cache, keep_re
                                               file_stats), otherwise=lambda: None)
             ends.callback(ahead.cancel)
         sources = None  # (the interactions' sources by record id, when made: ``attach``)
+        reader = None  # (the process that read with this one: _load_side_by_side)
         if memo is not None:
             n = 1
             site, loader, files = load_core(root, cache, files, memo)
             bulk, sources = load_bulk_again(Loader(root, cache), bulk_files, memo)
         elif n > 1 and files.referrals:
-            site, loader, bulk, found = _load_side_by_side(
-                root, cache, files, fingerprint, store, pending)
+            site, loader, bulk, found, reader = _load_side_by_side(
+                root, cache, files, fingerprint, store, pending,
+                as_of if store is not None and store.writing else None)
+            if reader is not None:  # (making the export's lines: ended, unless taken)
+                ends.callback(reader.cancel)
             hashes = hashes if found is None else found
         elif store is not None:
             site, loader = _load_core(root, cache, files, store)
@@ -460,7 +501,8 @@ def _checked(ends: contextlib.ExitStack, root, as_of, strict, use_cache, keep_re
                                    functools.partial(split.touched, site, as_of, hashes),
                                    split.positions, derived.get("referrals"),
                                    shown_physicians(site.physicians), derived["later"],
-                                   taken_ahead.made if taken_ahead is not None else None)
+                                   taken_ahead.made if taken_ahead is not None else None,
+                                   _lines_of(reader) if reader is not None else None)
         counts = {"interactions": len(site.interactions), "referrals": len(site.referrals)}
         clock.lap(f"check+sum interactions and referrals ({n} process{'es' if n > 1 else ''})")
         keeping = _keep_later(store, pending)

@@ -642,7 +642,10 @@ def _interactions_export(site, as_of: dt.date, kept: tuple | None, inputs: dict 
     * the lines of each of their files unchanged since (``EXPORT_LINES``,
       ``exports.interaction_lines``);
     * the lines of the other interactions (those of the hot files, and of a cold one dated
-      among them) likewise, by file (``EXPORT_HOT``)."""
+      among them) likewise, by file (``EXPORT_HOT``).
+
+    The lines of the files that the build's other process read (``KeptParts.lines``: it made
+    them while this one assembled the records) are taken as those of unchanged files are."""
     from liaison import exports
 
     if kept is None or inputs is None:
@@ -651,21 +654,31 @@ def _interactions_export(site, as_of: dt.date, kept: tuple | None, inputs: dict 
     from liaison.snapshot import EXPORT_HEAD, EXPORT_HOT, EXPORT_LINES
 
     store, day, records = kept.store, as_of.isoformat(), site.interactions
+    made = kept.lines or {}
+
+    def lines_of(name: str, part: list) -> str:
+        """The lines of ``part``, taking what ``name`` kept of its files and the lines made
+        by the other process; what they give kept under ``name`` where it changed."""
+        stored = given = store.derived(name, day)
+        if made:
+            given = dict(stored) if isinstance(stored, dict) else {}
+            given.update((rel, [inputs[rel], by_place]) for rel, by_place in made.items()
+                         if rel in inputs)
+        text, lines = exports.interaction_lines(part, site.src, as_of, given, inputs)
+        if lines is None and given is not stored:  # (each of its files' lines made there)
+            lines = given
+        if lines is not None:
+            store.keep_derived(name, day, lines)
+        return text
+
     first = same_below(kept.split_at()[0])  # site.interactions[:first]: the cold files' first
     head_key = f"{kept.key} {day}"
     head = store.derived(EXPORT_HEAD, head_key)
     if not (isinstance(head, tuple) and len(head) == 2 and isinstance(head[0], int)
             and 0 <= head[0] <= first and isinstance(head[1], bytes)):
-        text, lines = exports.interaction_lines(records[:first], site.src, as_of,
-                                                store.derived(EXPORT_LINES, day), inputs)
-        if lines is not None:
-            store.keep_derived(EXPORT_LINES, day, lines)
-        head = (first, text.encode("utf-8"))
+        head = (first, lines_of(EXPORT_LINES, records[:first]).encode("utf-8"))
         store.keep_derived(EXPORT_HEAD, head_key, head)
-    text, lines = exports.interaction_lines(records[head[0]:], site.src, as_of,
-                                            store.derived(EXPORT_HOT, day), inputs)
-    if lines is not None:
-        store.keep_derived(EXPORT_HOT, day, lines)
+    text = lines_of(EXPORT_HOT, records[head[0]:])
     return exports.interactions_header().encode("utf-8") + head[1] + text.encode("utf-8")
 
 

@@ -296,10 +296,12 @@ def read_chunks(read_one, rels: list[str], store: Store | None, as_bytes: bool) 
 
 
 def read_units(read_one, units: list[tuple[str, list[str]]], store: Store | None,
-               as_bytes: bool, later: list | None = None) -> list:
+               as_bytes: bool, later: list | None = None, read: list | None = None) -> list:
     """``read_chunks`` of chunks already made (``chunks``: (name, files)). With ``later``
     (and not ``as_bytes``), a chunk read for a store that writes is not kept now: (its name,
-    signatures, entries) are added to ``later``, for ``keep_chunks``."""
+    signatures, entries) are added to ``later``, for ``keep_chunks``. ``read``: a list the
+    entries of the chunks not taken whole from the store are added to (whatever is
+    returned)."""
     out = []
     for name, members in units:
         signatures, whole, old = store.take(name, members) if store is not None else ({}, None, {})
@@ -307,6 +309,8 @@ def read_units(read_one, units: list[tuple[str, list[str]]], store: Store | None
             out.append(whole if as_bytes else pickle.loads(whole))
             continue
         entries = [old.get(rel) or read_one(rel) for rel in members]
+        if read is not None:
+            read += entries
         if later is not None and not as_bytes and store is not None and store.writing:
             later.append((name, signatures, entries))
             out.append(entries)

@@ -322,13 +322,15 @@ class Streamed:
     data)``: bytes), its result last. A thread here receives them as they come (the forked
     process never waits for this one to read its pipe); ``arrived()`` gives the parts come
     so far, ``rest()`` the others and the result once the process has ended (a failure in it
-    is raised there, as ``map_forked`` raises it). Where fork is not available, ``fn`` runs
-    when ``rest()`` is asked for. ``cancel()`` ends it when nothing more is wanted."""
+    is raised there, as ``map_forked`` raises it); ``until(index)`` the parts up to one, as
+    they come. Where fork is not available, ``fn`` runs when ``until()`` or ``rest()`` is
+    first asked for. ``cancel()`` ends it when nothing more is wanted."""
 
     def __init__(self, fn: Callable[[Callable[[int, bytes], None]], R]):
         import queue
 
         self.fn, self.parts, self.proc, self.end = fn, queue.SimpleQueue(), None, None
+        self.ran: tuple | None = None  # once ended: ([], the result)
         if not can_fork():
             return
         ctx = multiprocessing.get_context("fork")
@@ -376,24 +378,45 @@ class Streamed:
             out.append(item)
         return out
 
+    def until(self, index: int) -> list[tuple[int, memoryview]]:
+        """The parts not taken yet up to the one ``index`` names, that one included, waiting
+        for them as they come (the process goes on meanwhile); all of them where the process
+        ends without sending that one (``rest()`` then raises its failure)."""
+        if self.proc is None:  # no fork (``fn`` runs here, now), or ended: what is left
+            return self.rest()[0]
+        out = []
+        while (item := self._next(True)) is not None:
+            out.append(item)
+            if item[0] == index:
+                break
+        return out
+
     def rest(self) -> tuple[list[tuple[int, memoryview]], R]:
         """(the parts not taken yet, the result), once the process has ended."""
+        if self.ran is not None:  # (asked again: no part is left)
+            return self.ran
         proc, self.proc = self.proc, None
         if proc is None:  # no fork: here, now
             parts: list = []
-            return parts, self.fn(lambda index, data: parts.append((index, memoryview(data))))
+            result = self.fn(lambda index, data: parts.append((index, memoryview(data))))
+            self.ran = ([], result)
+            return parts, result
         out = []
         while (item := self._next(True)) is not None:
             out.append(item)
         self.thread.join()
         self.reader.close()
         try:
-            return out, _outcome(self.end[0])  # (taken while the process ends: _receive)
+            result = _outcome(self.end[0])  # (taken while the process ends: _receive)
         finally:
             proc.join()
+        self.ran = ([], result)
+        return out, result
 
     def cancel(self) -> None:
         proc, self.proc = self.proc, None
+        if self.ran is None:
+            self.ran = ([], None)  # (nothing more: no part, no result)
         if proc is not None:
             if proc.is_alive():
                 proc.terminate()

@@ -691,6 +691,49 @@ def test_parts_sent_by_a_forked_process_arrive_while_this_one_works():
     slow.cancel()  # twice: nothing more
 
 
+@pytest.mark.parametrize("forked", [True, False])
+def test_the_parts_up_to_one_are_taken_while_the_process_goes_on(monkeypatch, forked):
+    """workers.Streamed.until: the parts up to the one named, that one included, as they
+    come, while the process goes on with what follows (here: waiting for this one); then
+    ``rest`` gives the others and the result, and again only the result. Where fork is not
+    available, ``fn`` runs at ``until``, and its parts and result are all there."""
+    import multiprocessing
+
+    from liaison import workers
+    from liaison.workers import Streamed
+
+    if not forked:
+        monkeypatch.setattr(workers, "can_fork", lambda: False)
+    elif not can_fork():
+        pytest.skip("fork is not available on this platform")
+    go_on = multiprocessing.get_context("fork").Event() if forked else None
+
+    def parts(send):
+        for i in range(3):
+            send(i, bytes([i]))
+        send(99, b"end of the first parts")
+        if go_on is not None:
+            assert go_on.wait(30)
+        send(4, b"after")
+        return "result"
+
+    streamed = Streamed(parts)
+    first = streamed.until(99)
+    if forked:
+        assert [i for i, _data in first] == [0, 1, 2, 99]
+        assert bytes(first[-1][1]) == b"end of the first parts"
+        assert streamed.proc.is_alive(), "the process goes on"
+        go_on.set()
+        rest, result = streamed.rest()
+        assert [(i, bytes(data)) for i, data in rest] == [(4, b"after")]
+    else:
+        assert [i for i, _data in first] == [0, 1, 2, 99, 4]
+        rest, result = streamed.rest()
+        assert rest == []
+    assert result == "result" and streamed.rest() == ([], "result")
+    assert streamed.until(99) == []
+
+
 def test_a_forked_process_s_result_is_taken_before_waiting_for_it_to_end(monkeypatch):
     """workers._receive: the result is unpickled while the forked process ends (its end frees
     what it copied of this one's memory), and the process is waited for in every case: a

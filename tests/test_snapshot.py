@@ -1479,3 +1479,63 @@ def test_a_chunks_pickle_makes_its_interactions_in_the_sites_order(generated):
          for rel, value, p, f in entries]
     srcs = {id(r): s for _rel, value, _p, _f in back for _d, r, s in value}
     assert [(r.date, r.model_dump(), srcs[id(r)]) for r in made] == in_site
+
+
+def test_the_export_takes_the_lines_that_the_reading_process_made(
+        generated, monkeypatch, _private_parse_cache, tmp_path):
+    """A build's second process, done reading, makes the lines of the interactions export
+    of the files it read while this process assembles the records; the export takes them:
+    each line is made once, in that process or in the one that makes the export, and the
+    file is the one that one process writes. They are kept as the lines made there are:
+    after an edit of a cold file, the next build takes them from the store and writes the
+    file a full build writes."""
+    import os
+
+    from liaison import exports, pipeline
+    from liaison.workers import can_fork
+
+    if not can_fork():
+        pytest.skip("fork is not available on this platform")
+    every = _interactions(generated)[0]
+    monkeypatch.setattr(pipeline, "PARALLEL_BYTES", 0)
+    monkeypatch.setattr(buildrecord, "RACY_NS", 0)
+    here, log, taken = os.getpid(), tmp_path / "lines-made", []
+    line, entry, lines_of = exports._interaction_line, pipeline.bulk_entry, pipeline._lines_of
+
+    def counted(record, as_of):  # (in whichever process makes the line)
+        with open(log, "a") as fh:
+            fh.write(f"{os.getpid()}\n")
+        return line(record, as_of)
+
+    def slow(loader, rel):  # this process slower: the other reads most interaction files
+        if os.getpid() == here and rel.startswith("data/interactions/"):
+            time.sleep(0.01)
+        return entry(loader, rel)
+
+    def taking(reader):
+        taken.append(lines_of(reader))
+        return taken[-1]
+
+    monkeypatch.setattr(exports, "_interaction_line", counted)
+    monkeypatch.setattr(pipeline, "bulk_entry", slow)
+    monkeypatch.setattr(pipeline, "_lines_of", taking)
+    out = tmp_path / "out"
+    build(generated, AS_OF, out)
+    export = out / "exports" / "interactions.csv"
+    [theirs] = taken
+    made_there = sum(map(len, theirs.values()))
+    assert 0 < made_there < every
+    assert len(log.read_text().splitlines()) == every, "each line made once"
+    one = tmp_path / "one"
+    build(generated, AS_OF, one, workers=1, full=True)
+    assert export.read_bytes() == (one / "exports" / "interactions.csv").read_bytes()
+
+    logs = sorted((generated / "data" / "interactions").rglob("*.yaml"))
+    edit_yaml(logs[len(logs) // 2], lambda items: items[0].update(summary="Asked about parking"))
+    log.unlink()
+    build(generated, AS_OF, out)
+    made = len(log.read_text().splitlines())
+    assert made < every / 2, "the lines of the files unchanged were taken from the store"
+    build(generated, AS_OF, one, workers=1, full=True)
+    assert export.read_bytes() == (one / "exports" / "interactions.csv").read_bytes()
+    assert b"Asked about parking" in export.read_bytes()
