@@ -224,3 +224,26 @@ def test_an_output_renders_as_in_jinja2_environment(source, value):
     got = [env.from_string(source).render(v=value)
            for env in (Trusted(autoescape=True), jinja2.Environment(autoescape=True))]
     assert got[0] == got[1]
+
+
+def test_a_list_of_snippets_rendered_before_is_joined_as_bytes_to_the_same_text():
+    """``Snippets.interactions``: where every snippet of the list was rendered before the
+    pages (kept as UTF-8 bytes), they are joined as bytes, the base put in and the whole
+    made text at once: the same text as each snippet given on its own (``interaction``),
+    non-ASCII characters and a base in several places included; a list with one snippet
+    kept as text, or given as a generator, reads the same."""
+    env = render.make_env(SAMPLE, None)
+    snippets = render.snippets_of(env)
+    base = render.Snippets.BASE
+    views = [{"n": i} for i in range(5)]
+    for i, view in enumerate(views):
+        snippets.memo[id(view)] = (f'<li><a href="{base}physicians/d-{i}/">Dr {i}</a> · '
+                                   f'“note” — <a href="{base}x">{i}</a></li>').encode("utf-8")
+    each = "".join(snippets.interaction(view, "../../") for view in views)
+    assert "\x00" not in each and each.count("../../") == 10 and "·" in each
+    together = snippets.interactions(views, "../../")
+    assert type(together) is Markup and together == each
+    assert snippets.interactions(iter(views), "../../") == each
+    snippets.memo[id(views[2])] = snippets.memo[id(views[2])].decode("utf-8")
+    assert snippets.interactions(views, "../../") == each
+    assert snippets.interactions([], "../../") == ""
