@@ -23,10 +23,10 @@ import re
 from typing import Callable, NamedTuple
 
 from liaison.derived import is_open, owner
-from liaison.snapshot import INTERACTIONS as _INTERACTIONS
 from liaison.figures import Stats
 from liaison.models import Interaction
 from liaison.records import Site
+from liaison.snapshot import INTERACTIONS as _INTERACTIONS
 
 # ----------------------------------------------------------------------------------- CSV
 
