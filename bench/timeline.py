@@ -6,7 +6,8 @@
 Runs ``python build.py COMMAND ARGS...`` of this checkout in this process with each function
 named wrapped: every call, in whichever process makes it (the processes the command forks
 included), notes its process, its start and end (seconds since the command started) and the
-processor time it took. Then prints the calls in the order they started, a line each; a
+processor time it took (and of it the system time, and the minor page faults: a page of
+memory written for the first time, or for the first time since a fork shared it). Then prints the calls in the order they started, a line each; a
 function called more than ``--many`` times (20) in one process is one line (its calls, the
 first start, the last end, their processor time). ``--profile MODULE.NAME``: the first call
 of that function runs under cProfile, and its 30 dearest functions are printed after
@@ -30,12 +31,14 @@ import importlib
 import io
 import os
 import pstats
+import resource
 import sys
 import tempfile
 import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
+SELF = resource.RUSAGE_SELF
 
 STAGES = (
     "liaison.pipeline._checked", "liaison.pipeline._load_core", "liaison.pipeline.read_units",
@@ -62,12 +65,14 @@ def _owner(dotted: str):
 def _timed(fn, name: str, fd: int, start: float):
     @functools.wraps(fn)
     def timed(*args, **kwargs):
-        t, cpu = time.perf_counter(), time.process_time()
+        t, cpu, use = time.perf_counter(), time.process_time(), resource.getrusage(SELF)
         try:
             return fn(*args, **kwargs)
         finally:
+            now = resource.getrusage(SELF)
             os.write(fd, (f"{os.getpid()} {t - start:.4f} {time.perf_counter() - start:.4f} "
-                          f"{time.process_time() - cpu:.4f} {name}\n").encode())
+                          f"{time.process_time() - cpu:.4f} {now.ru_stime - use.ru_stime:.4f} "
+                          f"{now.ru_minflt - use.ru_minflt} {name}\n").encode())
     return timed
 
 
@@ -91,26 +96,30 @@ def _profiled(fn, report: list, dump: str | None = None):
 
 
 def timeline(lines: list[str], many: int = 20) -> list[str]:
-    """The calls noted (``"pid start end cpu function"``), in the order they started; a
-    function's calls in one process as one line when there are more than ``many``."""
+    """The calls noted (``"pid start end cpu sys faults function"``: processor and system
+    time, minor page faults), in the order they started; a function's calls in one process
+    as one line when there are more than ``many``."""
     calls = [line.split() for line in lines if line.strip()]
     counts: dict[tuple[str, str], int] = {}
-    for pid, _start, _end, _cpu, name in calls:
+    for pid, *_figures, name in calls:
         counts[pid, name] = counts.get((pid, name), 0) + 1
     rows, grouped = [], {}
-    for pid, start, end, cpu, name in calls:
+    for pid, start, end, cpu, system, faults, name in calls:
         if counts[pid, name] > many:
-            first, last, total = grouped.get((pid, name), (float(start), float(end), 0.0))
+            first, last, total, sys_total, fault_total = grouped.get(
+                (pid, name), (float(start), float(end), 0.0, 0.0, 0))
             grouped[pid, name] = (min(first, float(start)), max(last, float(end)),
-                                  total + float(cpu))
+                                  total + float(cpu), sys_total + float(system),
+                                  fault_total + int(faults))
         else:
             rows.append((float(start), f"{pid:>7} {float(start):8.3f} {float(end):8.3f} "
-                                       f"{float(cpu):8.3f}  {name}"))
-    for (pid, name), (first, last, total) in grouped.items():
-        rows.append((first, f"{pid:>7} {first:8.3f} {last:8.3f} {total:8.3f}  {name} "
-                            f"({counts[pid, name]} calls)"))
-    return [f"{'process':>7} {'start':>8} {'end':>8} {'cpu':>8}  function"] + \
-        [row for _start, row in sorted(rows)]
+                                       f"{float(cpu):8.3f} {float(system):7.3f} "
+                                       f"{int(faults):8d}  {name}"))
+    for (pid, name), (first, last, total, system, faults) in grouped.items():
+        rows.append((first, f"{pid:>7} {first:8.3f} {last:8.3f} {total:8.3f} {system:7.3f} "
+                            f"{faults:8d}  {name} ({counts[pid, name]} calls)"))
+    return [f"{'process':>7} {'start':>8} {'end':>8} {'cpu':>8} {'sys':>7} {'faults':>8}  "
+            "function"] + [row for _start, row in sorted(rows)]
 
 
 def main(argv: list[str] | None = None) -> int:

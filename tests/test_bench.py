@@ -297,10 +297,12 @@ def test_a_timeline_notes_each_call_of_the_functions_named_in_every_process(exam
     for line in lines[header + 1:]:
         if not line.strip():
             break
-        pid, start, end, cpu, name = line.split()[:5]
+        pid, start, end, cpu, system, faults, name = line.split()[:7]
         assert int(pid) > 0 and 0 <= float(start) <= float(end) and float(cpu) >= 0
-        rows.setdefault(name, []).append((float(start), float(end)))
+        assert 0 <= float(system) <= float(cpu) + 0.01 and int(faults) >= 0
+        rows.setdefault(name, []).append((float(start), float(end), int(faults)))
     assert rows["liaison.pipeline._checked"][0][1] <= rows["liaison.render.build_site"][0][0]
+    assert rows["liaison.render.build_site"][0][2] > 0  # (the render writes new memory)
     assert "function calls" in done.stdout  # the profile of the statistics
     refused = subprocess.run([sys.executable, str(REPO / "bench" / "timeline.py"),
                               "--function", "liaison.pipeline.no_such_thing", "--", "validate"],
