@@ -162,8 +162,7 @@ class Keys:
         rest = sorted(_not_records(self.inputs).items())
         # Names one page shows of another group's physicians and practices: those an
         # interaction names (in its snippet, on the briefs, months and team pages that list it).
-        named = set(_named(site, self.parts, self.split_at, "practices",
-                           lambda records: set(map(attrgetter("practice"), records)) - {None, ""}))
+        named = set(_named(site, self.parts, self.split_at, "practices", _places))
         named |= {practice for _pid, _name, practice, _npi in labels}
         places = [(pid, site.practices[pid].name) for pid in sorted(named) if pid in site.practices]
         decks = sorted((p, tuple(ds)) for p, ds in view.decks_for_practice.items())
@@ -554,13 +553,29 @@ def changed_parts(was: tuple, now: tuple) -> set:
         return set(was[1]) | set(now[1])
 
 
+def _listed(records) -> set:
+    """The physicians the interactions ``records`` name."""
+    return set(chain.from_iterable(map(attrgetter("physicians"), records)))
+
+
+def _places(records) -> set:
+    """The practices the interactions ``records`` name."""
+    return set(map(attrgetter("practice"), records)) - {None, ""}
+
+
+def cold_named(listed: set, places: set) -> dict:
+    """The parts of ``Keys.parts`` that the cold files' interactions give, as ``_named``
+    makes them, from the physicians and practices they name (``listed``, ``places``: what
+    their index gathered where it read them, pipeline.page_indexes): taken by the keys
+    (render._Rendering.key_parts)."""
+    return {("cold", "listed"): sorted(listed), ("cold", "practices"): sorted(places - {None, ""})}
+
+
 def named_physicians(site, parts: dict | None = None, split_at: tuple | None = None
                      ) -> list[tuple]:
     """(id, name, practice, NPI) of every physician an interaction names, by id. ``parts``
     (``Keys.parts``): which they are is taken from there, or put there (``_named``)."""
-    listed = _named(site, parts, split_at, "listed",
-                    lambda records: set(chain.from_iterable(map(attrgetter("physicians"),
-                                                                records))))
+    listed = _named(site, parts, split_at, "listed", _listed)
     doctors = site.physicians
     return [(pid, d.name, d.practice, d.npi)
             for pid, d in ((pid, doctors.get(pid)) for pid in listed) if d is not None]

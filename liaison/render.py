@@ -1077,7 +1077,9 @@ class _Rendering:
         the key of all the interaction files, and each hot file's hash and records with the
         parts that read each: all are taken while no interaction file changed, else all but
         those that read a record of a hot file that changed (as it was or is: see
-        liaison.incremental.changed_parts)."""
+        liaison.incremental.changed_parts). What the cold files' interactions give of the
+        physicians and practices they name comes with their index when it was made
+        (``KeptParts.named``)."""
         if self.parts is None:
             self.parts = {}
             if self.kept is not None:
@@ -1096,6 +1098,8 @@ class _Rendering:
                                  if name not in drop}
                     self.parts = parts
                     self.parts_taken = len(parts)
+                for name, value in (self.kept.named or {}).items():  # (then kept with them)
+                    self.parts.setdefault(name, value)
         return self.parts
 
     def row_digests(self) -> dict:

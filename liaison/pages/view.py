@@ -126,14 +126,16 @@ class InteractionIndex:
 
     @staticmethod
     def positions(interactions, physicians: dict, as_of: dt.date,
-                  at_practice: dict | None = None, days: list | None = None
-                  ) -> tuple[dict, list]:
+                  at_practice: dict | None = None, days: list | None = None,
+                  named: tuple[set, set] | None = None) -> tuple[dict, list]:
         """The index with each interaction as its position in ``interactions`` (a follow-up
         as (due, the position, its own among the interaction's)): what a build keeps
         (liaison.snapshot), and ``at`` makes the index of. (The loop costs the same with
         positions as with records, and the lists of records are made in C from them.)
         ``days``: a list each interaction's date is added to, in order (read here, where
-        the loop reads each record anyway: pipeline._Split.cold_order)."""
+        the loop reads each record anyway: pipeline._Split.cold_order). ``named``: two sets
+        the physicians and the practices the interactions name are added to (those the
+        pages' keys read: liaison.incremental.cold_named)."""
         D = as_of
         by_doc: dict[str, list] = defaultdict(list)
         by_practice: dict[str, list] = defaultdict(list)
@@ -148,11 +150,15 @@ class InteractionIndex:
         practice_of = {pid: doc.practice for pid, doc in physicians.items()}
         month_of: dict[dt.date, list] = {}  # a date's month's list (records share dates)
         note_day = days.append if days is not None else None
+        name_place = named[1].add if named is not None else None
         for i, r in enumerate(interactions):  # sorted by date
             date = r.date
             if note_day is not None:
                 note_day(date)
             if date > D:
+                if named is not None:  # (the others' physicians: those of ``by_doc``)
+                    named[0].update(r.physicians)
+                    name_place(r.practice)
                 continue
             month = month_of.get(date)
             if month is None:
@@ -165,6 +171,8 @@ class InteractionIndex:
             for pid in listed:
                 by_doc[pid].append(i)
             practice = r.practice
+            if name_place is not None:
+                name_place(practice)
             places = [practice] if practice else []
             for pid in listed:  # (each once: a physician listed twice adds nothing more)
                 if pid in practice_of:
@@ -183,6 +191,8 @@ class InteractionIndex:
             planned_on = r.next_visit
             if planned_on is not None and planned_on >= D:
                 planned.append(i)
+        if named is not None:
+            named[0].update(by_doc)
         return {"by_doc": _positions_of(by_doc), "by_practice": _positions_of(by_practice),
                 "by_member": _positions_of(by_member), "by_month": _positions_of(by_month),
                 "visits": _positions_of(visits),
