@@ -1324,17 +1324,18 @@ def test_the_store_takes_the_signatures_it_is_given(tmp_path):
 
 def test_the_records_this_process_read_are_kept_by_another_once_checked(
         generated, monkeypatch, tmp_path, _private_parse_cache):
-    """A build keeps the records it read for the next one. With many files, those this
-    process read are pickled and written by a process forked once they are checked and
-    summed (pipeline.KEEP_LATER), while this one works the statistics out: the chunks are
-    the same as those kept at once, and the next build takes them."""
+    """A build keeps the records it read for the next one. On two processes, those this
+    process read are pickled and written by the process that checks and sums the
+    interactions, once it has sent what it made (pipeline._index_check_and_sum: no process
+    forked for them, and none of this process's time), while this one works the statistics
+    out: the chunks are the same as those a build on one process keeps as it reads them,
+    and the next build takes them."""
     import os
 
     from liaison import pipeline, snapshot
     from liaison import stats as stats_stage
 
     monkeypatch.setattr(buildrecord, "RACY_NS", 0)
-    monkeypatch.setattr(pipeline, "PARALLEL_BYTES", 0)  # read on two processes
     events = tmp_path / "events"
 
     def logged(what, fn):
@@ -1347,28 +1348,30 @@ def test_the_records_this_process_read_are_kept_by_another_once_checked(
     monkeypatch.setattr(pipeline, "keep_chunks", logged("keep", snapshot.keep_chunks))
     monkeypatch.setattr(stats_stage, "finalize", logged("statistics", stats_stage.finalize))
     monkeypatch.setattr(pipeline, "_keep_later", logged("later", pipeline._keep_later))
+    # (the last of the check's work: this process asks _interactions_kept what is kept)
+    costs = pipeline._costs
+    monkeypatch.setattr(pipeline, "_costs", logged("check", costs))
 
     def kept_chunks() -> dict[str, bytes]:
         return {pickle.loads(path.read_bytes())[1]: path.read_bytes()
                 for path in _chunk_files(_private_parse_cache)}
 
-    monkeypatch.setattr(pipeline, "KEEP_LATER", 10**9)  # fewer files than that: kept at once
-    build(generated, AS_OF, tmp_path / "at-once", workers=2, full=True)
+    build(generated, AS_OF, tmp_path / "at-once", workers=1, full=True)  # kept as read
     at_once = kept_chunks()
-    assert [line.split() for line in events.read_text().splitlines()] == \
-        [[what, str(os.getpid())] for what in ("later", "keep", "statistics")]
+    assert "keep" not in events.read_text().split()
     for path in _store_files(_private_parse_cache):
         path.unlink()
     events.unlink()
 
-    monkeypatch.setattr(pipeline, "KEEP_LATER", 1)
+    monkeypatch.setattr(pipeline, "PARALLEL_BYTES", 0)  # read on two processes
     out = tmp_path / "out"
     build(generated, AS_OF, out, workers=2, full=True)
     lines = [line.split() for line in events.read_text().splitlines()]
     here = [what for what, pid in lines if pid == str(os.getpid())]
-    assert here == ["later", "statistics"]  # the process forked before the statistics
-    assert [what for what, pid in lines if pid != str(os.getpid())] == ["keep"]
+    assert here == ["statistics"]  # (nothing kept later here, no process forked for it)
+    assert [what for what, pid in lines if pid != str(os.getpid())] == ["check", "keep"]
     assert kept_chunks() == at_once and len(at_once) > 2
+    monkeypatch.setattr(pipeline, "_costs", costs)  # (the process forked ahead makes them)
 
     log = sorted((generated / "data" / "interactions").rglob("*.yaml"))[0]
     edit_yaml(log, lambda items: items[0].update(summary="Brought the new brochures"))
@@ -1379,6 +1382,33 @@ def test_the_records_this_process_read_are_kept_by_another_once_checked(
         == {str(os.getpid())}
     build(generated, AS_OF, tmp_path / "full", workers=2, full=True)
     assert _files(out) == _files(tmp_path / "full")
+
+
+def test_the_records_are_kept_here_when_the_check_process_fails_to_keep_them(
+        generated, monkeypatch, tmp_path, _private_parse_cache):
+    """Where the process that checked fails while it keeps this process's records (after
+    sending what it made), this process keeps them once the build is done: the next build
+    finds every chunk."""
+    import os
+
+    from liaison import pipeline, snapshot
+
+    monkeypatch.setattr(buildrecord, "RACY_NS", 0)
+    build(generated, AS_OF, tmp_path / "at-once", workers=1, full=True)
+    at_once = sorted(path.read_bytes() for path in _chunk_files(_private_parse_cache))
+    for path in _store_files(_private_parse_cache):
+        path.unlink()
+    here = os.getpid()
+
+    def keep(store, pending):
+        if os.getpid() != here:
+            raise OSError(28, "No space left on device")
+        return snapshot.keep_chunks(store, pending)
+
+    monkeypatch.setattr(pipeline, "keep_chunks", keep)
+    monkeypatch.setattr(pipeline, "PARALLEL_BYTES", 0)  # read on two processes
+    build(generated, AS_OF, tmp_path / "out", workers=2, full=True)
+    assert sorted(path.read_bytes() for path in _chunk_files(_private_parse_cache)) == at_once
 
 
 def test_what_is_being_kept_is_kept_whole_when_the_check_fails_after(
