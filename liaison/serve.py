@@ -23,10 +23,13 @@ import click
 PREFIX = "/__liaison__/"
 # The page asks for the version with the one it has seen: the server answers at once if it
 # differs, else when it changes (or after WAIT seconds), so a tab reloads as soon as the
-# change is in.
+# change is in. A page says which version it was made of (the script's ``data-version``),
+# so a change saved while it loads reloads it too (asked for first, the version was the
+# new one already, and the tab kept the page of the old).
 RELOAD_JS = b"""(function () {
   "use strict";
-  var seen = null;
+  var me = document.currentScript;
+  var seen = me && me.dataset.version ? me.dataset.version : null;
   function tick() {
     var url = "/__liaison__/version" + (seen === null ? "" : "?wait=" + encodeURIComponent(seen));
     fetch(url, {cache: "no-store"}).then(function (r) { return r.text(); })
@@ -126,7 +129,12 @@ def _trim() -> None:
         pass
 
 
-def _diagnostics_page(lines: list[str]) -> bytes:
+def _reload_script(version: int) -> str:
+    """The reload script's tag, with the version the page was made of."""
+    return f'<script src="{PREFIX}reload.js" data-version="{version}"></script>'
+
+
+def _diagnostics_page(lines: list[str], version: int) -> bytes:
     items = "\n".join(f"<li><code>{html.escape(line)}</code></li>" for line in lines)
     return (
         "<!doctype html><html lang=en><head><meta charset=utf-8>"
@@ -138,15 +146,16 @@ def _diagnostics_page(lines: list[str]) -> bytes:
         "<style>body{font:15px/1.5 system-ui,sans-serif;margin:2rem;color:#0f172a}"
         "h1{color:#b91c1c}li{margin:.3rem 0}code{white-space:pre-wrap}</style></head><body>"
         "<h1>The data has errors</h1><p>Fix them and save: this page reloads by itself.</p>"
-        f"<ol>{items}</ol><script src='/__liaison__/reload.js'></script></body></html>"
+        f"<ol>{items}</ol>{_reload_script(version)}</body></html>"
     ).encode("utf-8")
 
 
-def _inject(page: bytes) -> bytes:
-    """Served pages only: the reload script, and a CSP that lets it ask for the version."""
+def _inject(page: bytes, version: int) -> bytes:
+    """Served pages only: the reload script (with ``version``, the one the page was made
+    of), and a CSP that lets it ask for the version."""
     text = page.decode("utf-8", errors="replace")
     text = text.replace("default-src 'none';", "default-src 'none'; connect-src 'self';", 1)
-    text = text.replace("</body>", f'<script src="{PREFIX}reload.js"></script></body>', 1)
+    text = text.replace("</body>", _reload_script(version) + "</body>", 1)
     return text.encode("utf-8")
 
 
@@ -200,9 +209,12 @@ def make_handler(state: State):
                 return self._send(200, str(version).encode(), "text/plain")
             if path == PREFIX + "reload.js":
                 return self._send(200, RELOAD_JS, "text/javascript")
+            # (read before what it shows: a refresh in between makes the tab reload once more)
+            version = state.version
             errors = state.errors
             if errors is not None and (path.endswith((".html", "/")) or "." not in path.rsplit("/", 1)[-1]):
-                return self._send(200, _diagnostics_page(errors), "text/html; charset=utf-8")
+                return self._send(200, _diagnostics_page(errors, version),
+                                  "text/html; charset=utf-8")
             rel = path.lstrip("/")
             if rel == "" or rel.endswith("/"):
                 rel += "index.html"
@@ -212,13 +224,13 @@ def make_handler(state: State):
                         and state.live.is_page(rel + "/index.html"):
                     return self._send(301, b"", "text/plain", {"Location": path + "/"})
             except LiaisonError as exc:  # a template that fails on this page
-                return self._send(200, _diagnostics_page([exc.format_message()]),
+                return self._send(200, _diagnostics_page([exc.format_message()], version),
                                   "text/html; charset=utf-8")
             if found is None:
                 return self._send(404, b"not found", "text/plain")
             body, ctype = found
             if ctype.startswith("text/html"):
-                body = _inject(body)
+                body = _inject(body, version)
             self._send(200, body, ctype)
             state.answer()
 

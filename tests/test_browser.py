@@ -482,7 +482,9 @@ def test_screenshots_for_review(new_page, server, pages):
 # 9. serve: an open tab reloads by itself after an edit
 
 
-def test_serve_reloads_an_open_tab(browser, tmp_path):
+def _serve_example(tmp_path):
+    """``serve`` on a writable copy of the example site: (the process, its address, the
+    site root, its log file)."""
     import shutil
     import stat
 
@@ -497,33 +499,83 @@ def test_serve_reloads_an_open_tab(browser, tmp_path):
             [sys.executable, str(REPO / "build.py"), "serve", "--root", str(root), "--port", "0",
              "--as-of", AS_OF], stdout=out, stderr=subprocess.STDOUT,
             env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    deadline = time.monotonic() + 60
+    base = None
+    while base is None and time.monotonic() < deadline:
+        m = re.search(r"on (http://127\.0\.0\.1:\d+/)", log.read_text())
+        base = m.group(1) if m else time.sleep(0.2)
+    if base is None:
+        proc.terminate()
+        proc.wait(timeout=10)
+        raise AssertionError(log.read_text())
+    return proc, base, root, log
+
+
+def _rename_practice(root: Path) -> None:
+    f = root / "data" / "practices" / "french-broad-podiatry.yaml"
+    f.write_text(f.read_text().replace("name: French Broad Podiatry", "name: French Broad Foot Care"))
+
+
+def _wait_for_title(page, want: str, seconds: float = 45) -> str | None:
+    """The page's h1 once it reads ``want`` (the page reloads itself), or the last one read.
+    (Polled from here: the page's CSP forbids the eval that wait_for_function would need.)"""
+    deadline = time.monotonic() + seconds
+    title = None
+    while time.monotonic() < deadline:
+        try:
+            title = page.locator("h1").inner_text(timeout=2_000)
+        except Exception:  # the page is reloading
+            title = None
+        if title == want:
+            break
+        page.wait_for_timeout(200)
+    return title
+
+
+def test_serve_reloads_an_open_tab(browser, tmp_path):
+    proc, base, root, log = _serve_example(tmp_path)
     try:
-        deadline = time.monotonic() + 60
-        base = None
-        while base is None and time.monotonic() < deadline:
-            m = re.search(r"on (http://127\.0\.0\.1:\d+/)", log.read_text())
-            base = m.group(1) if m else time.sleep(0.2)
-        assert base, log.read_text()
         ctx = browser.new_context(viewport=DESKTOP)
         page = ctx.new_page()
         page.set_default_timeout(TIMEOUT_MS)
         page.goto(base + "practices/french-broad-podiatry/index.html")
         assert page.locator("h1").inner_text() == "French Broad Podiatry"
-        f = root / "data" / "practices" / "french-broad-podiatry.yaml"
-        f.write_text(f.read_text().replace("name: French Broad Podiatry", "name: French Broad Foot Care"))
-        # No goto: the page reloads itself when the rebuild is done. (Polled from here: the
-        # page's CSP forbids the eval that wait_for_function would need.)
-        deadline = time.monotonic() + 45
-        title = None
-        while time.monotonic() < deadline:
-            try:
-                title = page.locator("h1").inner_text(timeout=2_000)
-            except Exception:  # the page is reloading
-                title = None
-            if title == "French Broad Foot Care":
-                break
-            time.sleep(0.2)
-        assert title == "French Broad Foot Care", log.read_text()
+        _rename_practice(root)  # no goto: the page reloads itself when the refresh is done
+        assert _wait_for_title(page, "French Broad Foot Care") == "French Broad Foot Care", \
+            log.read_text()
+        ctx.close()
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+def test_serve_reloads_a_tab_that_a_change_overtook_while_it_loaded(browser, tmp_path):
+    """A change saved while a page loads, before its reload script first asks for the
+    version, reloads it too: the page says which version it was made of. (Asked for first,
+    the version was the new one already, and the tab kept the old page: a CI run saw it.)
+    The script's requests are held here until the refresh is done."""
+    proc, base, root, log = _serve_example(tmp_path)
+    try:
+        ctx = browser.new_context(viewport=DESKTOP)
+        page = ctx.new_page()
+        page.set_default_timeout(TIMEOUT_MS)
+        held = []
+        page.route("**/__liaison__/version*", lambda route: held.append(route))
+        page.goto(base + "practices/french-broad-podiatry/index.html")
+        assert page.locator("h1").inner_text() == "French Broad Podiatry"
+        deadline = time.monotonic() + 20
+        while not held and time.monotonic() < deadline:
+            page.wait_for_timeout(100)
+        assert held, "the reload script asks for the version"
+        _rename_practice(root)
+        deadline = time.monotonic() + 30
+        while log.read_text().count("ready in") < 2 and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert log.read_text().count("ready in") == 2, log.read_text()
+        for route in list(held):  # (the later ones are held: the first answer must do)
+            route.continue_()
+        assert _wait_for_title(page, "French Broad Foot Care", 20) == "French Broad Foot Care", \
+            log.read_text()
         ctx.close()
     finally:
         proc.terminate()
