@@ -283,10 +283,7 @@ def _load_side_by_side(root: Path, cache, files, fingerprint: Path | None = None
             i, unit = work[k]
             read_by[i] = read_units(lambda rel: bulk_entry(bulk_loader, rel), [unit],
                                     store, as_bytes=False, later=later)[0]
-        take(reader.until(_READ))
-        if not done:  # ended without it: its failure (``rest``) or none
-            reader.rest()
-            raise WorkerFailed("the reading process ended without its result")
+        take(_parts_until(reader, _READ, "the reading process"))
     except BaseException:  # nothing may go on reading once the caller reports it
         reader.cancel()
         raise
@@ -297,6 +294,17 @@ def _load_side_by_side(root: Path, cache, files, fingerprint: Path | None = None
     # by date (stable), as one read sorts them
     return site, loader, assemble([read_by[i] for i in range(len(read_by))]), hashes, \
         (reader if as_of is not None else None)
+
+
+def _parts_until(process: Streamed, index: int, what: str) -> list:
+    """``process.until(index)``, that part among them; where the process ended without
+    sending it, its failure raised (``rest``), or a ``WorkerFailed`` saying ``what`` ended
+    without it."""
+    parts = process.until(index)
+    if all(i != index for i, _data in parts):
+        process.rest()
+        raise WorkerFailed(f"{what} ended without its result")
+    return parts
 
 
 def _lines_of(reader: Streamed) -> dict:
@@ -1215,14 +1223,11 @@ def _index_check_and_sum(site: Site, as_of: dt.date, bulk: Bulk, store: Store, k
     other = Streamed(checked_then_kept)
     try:
         made, mine = task("index")
-        sent = other.until(0)
-        if not sent or sent[-1][0] != 0:  # ended without its result: its failure, raised
-            other.rest()
-            raise WorkerFailed("the check's process ended without a result")
+        sent = _parts_until(other, 0, "the check's process")
     except BaseException:  # it may not go on keeping once the caller cleans up
         other.cancel()
         raise
-    interactions, theirs, costs = pickle.loads(sent[-1][1])
+    interactions, theirs, costs = pickle.loads(next(data for i, data in sent if i == 0))
     keeping = _KeptBeside(other, store, pending) if pending else None
     if keeping is None:
         other.rest()  # (nothing to keep: ended)

@@ -973,3 +973,35 @@ def test_the_command_keeps_what_a_build_read_until_the_process_ends(generated, t
     assert [type(c).__name__ for c in cli._UNTIL_EXIT] == ["Checked", "Checked"]
     monkeypatch.setattr(cli, "_UNTIL_EXIT", None)
     assert CliRunner().invoke(cli.main, validate).exit_code == 0
+
+
+@pytest.mark.parametrize("forked", [True, False])
+def test_a_part_waited_for_comes_or_the_process_failure_is_raised(monkeypatch, forked):
+    """pipeline._parts_until: the parts up to the one asked for (after it too, where the
+    process ran here); where the process ended without sending it, its failure is raised,
+    or a WorkerFailed where it failed at nothing."""
+    from liaison import workers
+    from liaison.pipeline import _parts_until
+    from liaison.workers import Streamed, WorkerFailed
+
+    if not forked:
+        monkeypatch.setattr(workers, "can_fork", lambda: False)
+    elif not can_fork():
+        pytest.skip("fork is not available on this platform")
+
+    def sends(send):
+        send(1, b"one")
+        send(7, b"seven")
+        return "done"
+
+    parts = _parts_until(Streamed(sends), 1, "the sender")
+    assert (1, b"one") in [(i, bytes(data)) for i, data in parts]
+
+    def fails(send):
+        send(1, b"one")
+        raise RuntimeError("broken there")
+
+    with pytest.raises(WorkerFailed if forked else RuntimeError, match="broken there"):
+        _parts_until(Streamed(fails), 7, "the sender")
+    with pytest.raises(WorkerFailed, match="the sender ended without its result"):
+        _parts_until(Streamed(lambda send: None), 7, "the sender")
