@@ -322,7 +322,7 @@ class Streamed:
     data)``: bytes), its result last. A thread here receives them as they come (the forked
     process never waits for this one to read its pipe); ``arrived()`` gives the parts come
     so far, ``rest()`` the others and the result once the process has ended (a failure in it
-    is raised there, as ``map_forked`` raises it); ``until(index)`` the parts up to one, as
+    is raised there, as ``map_forked`` raises it, and again when asked again); ``until(index)`` the parts up to one, as
     they come. Where fork is not available, ``fn`` runs when ``until()`` or ``rest()`` is
     first asked for. ``cancel()`` ends it when nothing more is wanted."""
 
@@ -331,6 +331,7 @@ class Streamed:
 
         self.fn, self.parts, self.proc, self.end = fn, queue.SimpleQueue(), None, None
         self.ran: tuple | None = None  # once ended: ([], the result)
+        self.failed: BaseException | None = None  # once ended by a failure: raised again
         if not can_fork():
             return
         ctx = multiprocessing.get_context("fork")
@@ -395,21 +396,27 @@ class Streamed:
         """(the parts not taken yet, the result), once the process has ended."""
         if self.ran is not None:  # (asked again: no part is left)
             return self.ran
+        if self.failed is not None:  # (asked again after a failure: the same failure)
+            raise self.failed
         proc, self.proc = self.proc, None
-        if proc is None:  # no fork: here, now
-            parts: list = []
-            result = self.fn(lambda index, data: parts.append((index, memoryview(data))))
-            self.ran = ([], result)
-            return parts, result
-        out = []
-        while (item := self._next(True)) is not None:
-            out.append(item)
-        self.thread.join()
-        self.reader.close()
         try:
-            result = _outcome(self.end[0])  # (taken while the process ends: _receive)
-        finally:
-            proc.join()
+            if proc is None:  # no fork: here, now
+                parts: list = []
+                result = self.fn(lambda index, data: parts.append((index, memoryview(data))))
+                self.ran = ([], result)
+                return parts, result
+            out = []
+            while (item := self._next(True)) is not None:
+                out.append(item)
+            self.thread.join()
+            self.reader.close()
+            try:
+                result = _outcome(self.end[0])  # (taken while the process ends: _receive)
+            finally:
+                proc.join()
+        except BaseException as exc:
+            self.failed = exc
+            raise
         self.ran = ([], result)
         return out, result
 

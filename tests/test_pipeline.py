@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import pickle
 import subprocess
 import sys
@@ -732,6 +733,38 @@ def test_the_parts_up_to_one_are_taken_while_the_process_goes_on(monkeypatch, fo
         assert rest == []
     assert result == "result" and streamed.rest() == ([], "result")
     assert streamed.until(99) == []
+
+
+@pytest.mark.parametrize("forked", [True, False])
+def test_a_failed_stream_asked_again_fails_again_without_running_again(monkeypatch, forked):
+    """workers.Streamed.rest after a failure: asked again (``until`` or ``rest``), the same
+    failure is raised; ``fn`` is not run a second time here (it ran once, there or here)."""
+    from liaison import workers
+    from liaison.workers import Streamed, WorkerFailed
+
+    if not forked:
+        monkeypatch.setattr(workers, "can_fork", lambda: False)
+    elif not can_fork():
+        pytest.skip("fork is not available on this platform")
+    here = os.getpid()
+    runs_here = []
+
+    def fails(send):
+        if os.getpid() == here:
+            runs_here.append(1)
+        send(0, b"x")
+        raise ValueError("broken there")
+
+    streamed = Streamed(fails)
+    failure = WorkerFailed if forked else ValueError
+    with pytest.raises(failure, match="broken there") as first:
+        streamed.rest()
+    with pytest.raises(failure, match="broken there") as again:
+        streamed.rest()
+    assert again.value is first.value
+    with pytest.raises(failure, match="broken there"):
+        streamed.until(3)
+    assert runs_here == ([] if forked else [1])
 
 
 def test_a_forked_process_s_result_is_taken_before_waiting_for_it_to_end(monkeypatch):
