@@ -322,9 +322,10 @@ class Streamed:
     data)``: bytes), its result last. A thread here receives them as they come (the forked
     process never waits for this one to read its pipe); ``arrived()`` gives the parts come
     so far, ``rest()`` the others and the result once the process has ended (a failure in it
-    is raised there, as ``map_forked`` raises it, and again when asked again); ``until(index)`` the parts up to one, as
-    they come. Where fork is not available, ``fn`` runs when ``until()`` or ``rest()`` is
-    first asked for. ``cancel()`` ends it when nothing more is wanted."""
+    is raised there, as ``map_forked`` raises it, and again when asked again);
+    ``until(index)`` the parts up to one, as they come. Where fork is not available, ``fn``
+    runs when ``until()`` or ``rest()`` is first asked for. ``cancel()`` ends it when nothing
+    more is wanted."""
 
     def __init__(self, fn: Callable[[Callable[[int, bytes], None]], R]):
         import queue
