@@ -7,9 +7,10 @@ Runs ``python build.py COMMAND ARGS...`` of this checkout in this process with e
 named wrapped: every call, in whichever process makes it (the processes the command forks
 included), notes its process, its start and end (seconds since the command started) and the
 processor time it took (and of it the system time, and the minor page faults: a page of
-memory written for the first time, or for the first time since a fork shared it). Then prints the calls in the order they started, a line each; a
-function called more than ``--many`` times (20) in one process is one line (its calls, the
-first start, the last end, their processor time). ``--profile MODULE.NAME``: the first call
+memory written for the first time, or for the first time since a fork shared it). Then
+prints the calls in the order they started, a line each; a function called more than
+``--many`` times (20) in one process is one line (its calls, the first start, the last end,
+their processor, system time and faults). ``--profile MODULE.NAME``: the first call
 of that function runs under cProfile, and its 30 dearest functions are printed after
 (``--profile-out FILE``: the whole profile written there too, for ``pstats``' callers).
 

@@ -558,9 +558,12 @@ def _listed(records) -> set:
     return set(chain.from_iterable(map(attrgetter("physicians"), records)))
 
 
+_NO_PLACE = frozenset((None, ""))  # an interaction's practice when it names none
+
+
 def _places(records) -> set:
     """The practices the interactions ``records`` name."""
-    return set(map(attrgetter("practice"), records)) - {None, ""}
+    return set(map(attrgetter("practice"), records)) - _NO_PLACE
 
 
 def cold_named(listed: set, places: set) -> dict:
@@ -568,7 +571,7 @@ def cold_named(listed: set, places: set) -> dict:
     makes them, from the physicians and practices they name (``listed``, ``places``: what
     their index gathered where it read them, pipeline.page_indexes): taken by the keys
     (render._Rendering.key_parts)."""
-    return {("cold", "listed"): sorted(listed), ("cold", "practices"): sorted(places - {None, ""})}
+    return {("cold", "listed"): sorted(listed), ("cold", "practices"): sorted(places - _NO_PLACE)}
 
 
 def named_physicians(site, parts: dict | None = None, split_at: tuple | None = None
