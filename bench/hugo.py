@@ -304,7 +304,9 @@ def _memory(pids: list[int]) -> tuple[int, int]:
 
 
 def timed(cmd: list[str], cwd: Path | None = None, env: dict | None = None) -> dict:
-    """Run ``cmd``; wall and processor seconds, peaks of summed RSS and PSS of its tree."""
+    """Run ``cmd``; wall and processor seconds, peaks of summed RSS and PSS of its tree, and
+    the bytes its tree read from the disk ("disk": what was not in the kernel's page cache;
+    files left unread for a while leave it on this machine, see liaison.pagecache)."""
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
                             env=env)
@@ -328,7 +330,7 @@ def timed(cmd: list[str], cwd: Path | None = None, env: dict | None = None) -> d
     if os.waitstatus_to_exitcode(status) != 0:
         raise SystemExit(f"{' '.join(cmd)} failed:\n{err}")
     return {"wall": wall, "cpu": usage.ru_utime + usage.ru_stime, "rss": peak[0], "pss": peak[1],
-            "load": os.getloadavg()[0], "laps": laps_of(err)}
+            "load": os.getloadavg()[0], "laps": laps_of(err), "disk": usage.ru_inblock * 512}
 
 
 def laps_of(err: str) -> list[tuple[float, str]]:
@@ -442,14 +444,16 @@ def main(argv=None) -> int:
                 files = sum(len(f) for _d, _s, f in os.walk(out))
                 print(f"{which:8} run {i + 1}: {r['wall']:6.2f} s wall, {r['cpu']:6.2f} s cpu, "
                       f"peak RSS {r['rss'] / 2**20:6.0f} MiB (PSS {r['pss'] / 2**20:6.0f}), "
-                      f"{files} files, load {r['load']:.2f}{laps_line(r, ' ' * 10)}",
+                      f"{files} files, load {r['load']:.2f}, "
+                      f"{r['disk'] / 1e6:.0f} MB read from the disk{laps_line(r, ' ' * 10)}",
                       file=sys.stderr)
                 if which == "liaison" and args.edits:
                     for name, r in _rebuilds(cmd, args.site.resolve(), out, env,
                                              args.as_of).items():
                         runs[name].append(r)
                         print(f"  {name:29}: {r['wall']:6.2f} s wall, {r['cpu']:6.2f} s cpu, "
-                              f"peak RSS {r['rss'] / 2**20:6.0f} MiB, load {r['load']:.2f}"
+                              f"peak RSS {r['rss'] / 2**20:6.0f} MiB, load {r['load']:.2f}, "
+                              f"{r['disk'] / 1e6:.0f} MB read from the disk"
                               f"{laps_line(r, ' ' * 4)}", file=sys.stderr)
                 _wait_for_removal(out)
                 if not args.keep_outputs:

@@ -33,6 +33,7 @@ from liaison.figures import Stats
 from liaison.memo import Memo
 from liaison.records import Site
 from liaison.models import FILE_KINDS
+from liaison.pagecache import fetch_ahead
 from liaison.snapshot import (
     ALL_INTERACTIONS, COLD_ORDER, COSTS, COSTS_ALL, INDEX, INDEX_ALL, INTERACTIONS, ROW_INDEX,
     SPLIT, Deferred,
@@ -202,6 +203,16 @@ CHECKS_A_PROCESS = 4
 def _core_files(files) -> list[str]:
     """The physician, practice and team files (what liaison.snapshot keeps of the core)."""
     return [rel for kind in FILE_KINDS for rel in files.by_kind[kind]]
+
+
+def _reading_order(root: Path, files) -> list[str]:
+    """The record files' paths in about the order the load reads them: the core records,
+    the referral files (this process takes them from the front), the interaction files from
+    the newest (the other reading process's end), then the guides, decks and settings."""
+    top = os.fspath(root)
+    rels = _core_files(files) + files.referrals + files.interactions[::-1] \
+        + files.training + files.presentations + ([files.site] if files.site else [])
+    return [f"{top}/{rel}" for rel in rels]
 
 
 def _load_core(root: Path, cache, files, store: Store | None,
@@ -385,6 +396,12 @@ def _checked(ends: contextlib.ExitStack, root, as_of, strict, use_cache, keep_re
         store = None
     files = memo.listing(lambda: discover(root)) if memo is not None else discover(root, file_stats)
     bulk_files = files.interactions + files.referrals
+    if memo is None and not (store is not None and store.reading and store.holds_any()):
+        # every record file is about to be read: where they left the page cache, the kernel
+        # is asked for all of them at once (liaison.pagecache), not one after the other
+        fetching = fetch_ahead(_reading_order(root, files))
+        if fetching is not None:
+            ends.callback(fetching.cancel)
     if keep_records:
         big = files.holds_at_least(PARALLEL_BYTES, bulk_files)
         n = 1 if workers == 1 or not big else min(2, cpu_count() if workers is None else workers)

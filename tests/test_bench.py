@@ -103,6 +103,8 @@ def test_the_side_by_side_bench_reports_the_machines_speed_before_and_after_its_
                                          if line.startswith("ratio liaison/hugo"))
     assert (hugo_site / "hugo.json").is_file()
     assert "liaison  run 1:" in done.stderr and "hugo     run 1:" in done.stderr
+    assert all(" MB read from the disk" in line for line in done.stderr.splitlines()
+               if " run 1:" in line or line.startswith("  rebuild, ")), done.stderr
     err = done.stderr.splitlines()
     cold = err[next(i for i, line in enumerate(err) if line.startswith("liaison  run 1:")) + 1]
     assert cold.startswith(" " * 10 + "stages: ") and " load, " in cold, cold
@@ -116,6 +118,32 @@ def test_the_side_by_side_bench_reports_the_machines_speed_before_and_after_its_
         outside = float(err[i + 1].rsplit("outside them ", 1)[1])
         wall = float(err[i].split(":", 1)[1].split(" s wall")[0])
         assert 0 <= outside < wall, (err[i], err[i + 1])
+
+
+def test_a_timed_run_says_what_it_read_from_the_disk(tmp_path):
+    """bench/hugo.py's ``timed`` gives the bytes a command's processes read from the disk:
+    a run that read files out of the kernel's page cache reads as such."""
+    if not sys.platform.startswith("linux"):
+        pytest.skip("the bytes read from the disk are Linux's count")
+    sys.path.insert(0, str(REPO / "bench"))
+    try:
+        import hugo
+    finally:
+        sys.path.remove(str(REPO / "bench"))
+    data = tmp_path / "data.bin"
+    data.write_bytes(os.urandom(4 << 20))
+    fd = os.open(data, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+        os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_DONTNEED)
+    finally:
+        os.close(fd)
+    reader = [sys.executable, "-c", f"open({str(data)!r}, 'rb').read()"]
+    cold = hugo.timed(reader)
+    if cold["disk"] == 0:
+        pytest.skip("this file system keeps its files in memory: nothing is read from a disk")
+    assert cold["disk"] >= 4 << 20
+    assert hugo.timed(reader)["disk"] < 1 << 20  # (in the page cache now)
 
 
 def test_the_bench_times_liaison_run_by_another_python_in_the_same_rounds(example_site,
