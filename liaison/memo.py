@@ -41,6 +41,10 @@ class Memo:
         self.read, self.made = [], []
         self._runs += 1
 
+    def first(self) -> bool:
+        """Whether this run is the first (it reads every file)."""
+        return self._runs == 1
+
     def end(self) -> None:
         for rel in set(self._files) - self._seen:
             del self._files[rel]

@@ -396,9 +396,11 @@ def _checked(ends: contextlib.ExitStack, root, as_of, strict, use_cache, keep_re
         store = None
     files = memo.listing(lambda: discover(root)) if memo is not None else discover(root, file_stats)
     bulk_files = files.interactions + files.referrals
-    if memo is None and not (store is not None and store.reading and store.holds_any()):
-        # every record file is about to be read: where they left the page cache, the kernel
-        # is asked for all of them at once (liaison.pagecache), not one after the other
+    if (memo is None or memo.first()) \
+            and not (store is not None and store.reading and store.holds_any()):
+        # every record file is about to be read (``serve``: in its first run): where they
+        # left the page cache, the kernel is asked for all of them at once
+        # (liaison.pagecache), not one after the other
         fetching = fetch_ahead(_reading_order(root, files))
         if fetching is not None:
             ends.callback(fetching.cancel)

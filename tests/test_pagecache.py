@@ -151,3 +151,15 @@ def test_a_build_after_an_edit_asks_for_nothing(example_site, tmp_path, asked):
     edit_yaml(physician, lambda d: d.update(phone="555-0199"))
     pipeline.build(example_site, AS_OF, out)
     assert len(asked) == 1  # the second took the others from what the first kept
+
+
+def test_serve_asks_in_its_first_run_only(example_site, asked):
+    from liaison.live import LiveSite
+
+    live = LiveSite(example_site, AS_OF)
+    assert live.refresh().ok
+    assert len(asked) == 1 and any(p.endswith("site.yaml") for p in asked[0])
+    physician = next((example_site / "data" / "physicians").glob("*.yaml"))
+    edit_yaml(physician, lambda d: d.update(phone="555-0199"))
+    assert live.refresh().ok
+    assert len(asked) == 1  # a save reads the files that changed
