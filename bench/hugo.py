@@ -24,8 +24,9 @@ matter), the .pptx files, exports, calendars, search index, follow-ups, call pla
 other single pages. So Hugo's time is a lower bound for "the same pages": the comparison
 favours Hugo.
 
-``--time`` runs, alternately, ``hugo --quiet`` (all cores, its default) and ``python build.py
-build`` on the same machine, each ``--repeat`` times, with a cold output folder each, and
+``--time`` first reads every file of SITE and of HUGO_SITE once (so that neither program's
+first run reads its input from the disk), then runs, alternately, ``hugo --quiet`` (all
+cores, its default) and ``python build.py build`` on the same machine, each ``--repeat`` times, with a cold output folder each, and
 prints wall time, processor time (user + system of the process and the children it waited
 for) and the peak of the summed resident memory of the whole process tree (sampled every 250
 ms from /proc: RSS, and PSS where /proc/PID/smaps_rollup is readable, which counts pages
@@ -54,6 +55,7 @@ and after the runs: how long one core takes for a fixed loop of Python additions
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import json
 import os
@@ -303,6 +305,16 @@ def _memory(pids: list[int]) -> tuple[int, int]:
     return rss, pss
 
 
+def read_through(tree: Path) -> tuple[float, float]:
+    """Read every file below ``tree`` once (into the kernel's page cache): (MB, seconds)."""
+    start, size = time.perf_counter(), 0
+    for folder, _dirs, names in os.walk(tree):
+        for name in names:
+            with contextlib.suppress(OSError), open(os.path.join(folder, name), "rb") as f:
+                size += len(f.read())
+    return size / 1e6, time.perf_counter() - start
+
+
 def timed(cmd: list[str], cwd: Path | None = None, env: dict | None = None) -> dict:
     """Run ``cmd``; wall and processor seconds, peaks of summed RSS and PSS of its tree, and
     the bytes its tree read from the disk ("disk": what was not in the kernel's page cache;
@@ -412,6 +424,11 @@ def main(argv=None) -> int:
         print(interpreter_line(name, python), file=sys.stderr)
     before = _speed_line("before the runs")
     print(before, file=sys.stderr)
+    # both programs' input files read once first: the first run of either reads none of them
+    # from the disk (files nobody read for a while leave the page cache on this machine)
+    for tree in (args.site, args.hugo_site):
+        megabytes, seconds = read_through(tree)
+        print(f"# read {tree} first: {megabytes:.0f} MB in {seconds:.2f} s", file=sys.stderr)
     runs: dict[str, list[dict]] = {"hugo": [], **{name: [] for name in pythons},
                                    "no-op rebuild": [],
                                    "rebuild, one physician": [],

@@ -105,6 +105,10 @@ def test_the_side_by_side_bench_reports_the_machines_speed_before_and_after_its_
     assert "liaison  run 1:" in done.stderr and "hugo     run 1:" in done.stderr
     assert all(" MB read from the disk" in line for line in done.stderr.splitlines()
                if " run 1:" in line or line.startswith("  rebuild, ")), done.stderr
+    first = [line for line in done.stderr.splitlines() if line.startswith("# read ")]
+    assert [line.split(" first: ")[0] for line in first] == [
+        f"# read {example_site}", f"# read {hugo_site}"], done.stderr
+    assert done.stderr.index(first[-1]) < done.stderr.index("hugo     run 1:")
     err = done.stderr.splitlines()
     cold = err[next(i for i, line in enumerate(err) if line.startswith("liaison  run 1:")) + 1]
     assert cold.startswith(" " * 10 + "stages: ") and " load, " in cold, cold
