@@ -25,16 +25,16 @@ other single pages. So Hugo's time is a lower bound for "the same pages": the co
 favours Hugo.
 
 ``--time`` first reads every file of SITE and of HUGO_SITE once (so that neither program's
-first run reads its input from the disk), then runs, alternately, ``hugo --quiet`` (all
-cores, its default) and ``python build.py build`` on the same machine, each ``--repeat`` times, with a cold output folder each, and
-prints wall time, processor time (user + system of the process and the children it waited
-for) and the peak of the summed resident memory of the whole process tree (sampled every 250
-ms from /proc: RSS, and PSS where /proc/PID/smaps_rollup is readable, which counts pages
-shared by forked workers once). The load average is printed beside each run. ``--edits`` adds,
-after each Liaison build, a build with nothing changed, a build after one physician's file is
-edited, one after an interaction file is edited (a comment) and one after a visit is logged
-in it (each put back afterwards: the builds are incremental); ``--serve SAVES`` then runs
-bench/serve.py on SITE.
+first run reads its input from the disk), then runs, alternately, ``hugo --quiet`` (all cores,
+its default) and ``python build.py build`` on the same machine, each ``--repeat`` times, with a
+cold output folder each, and prints wall time, processor time (user + system of the process and
+the children it waited for) and the peak of the summed resident memory of the whole process
+tree (sampled every 250 ms from /proc: RSS, and PSS where /proc/PID/smaps_rollup is readable,
+which counts pages shared by forked workers once). The load average and the bytes the run read
+from the disk are printed beside each run. ``--edits`` adds, after each Liaison build, a build
+with nothing changed, a build after one physician's file is edited, one after an interaction
+file is edited (a comment) and one after a visit is logged in it (each put back afterwards: the
+builds are incremental); ``--serve SAVES`` then runs bench/serve.py on SITE.
 
 ``--python INTERPRETER`` (repeatable) times Liaison's cold build run by another Python too (one
 with Liaison installed: a virtual environment made with that interpreter), in the same rounds,

@@ -103,13 +103,13 @@ def test_the_side_by_side_bench_reports_the_machines_speed_before_and_after_its_
                                          if line.startswith("ratio liaison/hugo"))
     assert (hugo_site / "hugo.json").is_file()
     assert "liaison  run 1:" in done.stderr and "hugo     run 1:" in done.stderr
-    assert all(" MB read from the disk" in line for line in done.stderr.splitlines()
-               if " run 1:" in line or line.startswith("  rebuild, ")), done.stderr
-    first = [line for line in done.stderr.splitlines() if line.startswith("# read ")]
-    assert [line.split(" first: ")[0] for line in first] == [
-        f"# read {example_site}", f"# read {hugo_site}"], done.stderr
-    assert done.stderr.index(first[-1]) < done.stderr.index("hugo     run 1:")
     err = done.stderr.splitlines()
+    assert all(" MB read from the disk" in line for line in err
+               if " run 1:" in line or line.startswith("  rebuild, ")), done.stderr
+    first = [i for i, line in enumerate(err) if line.startswith("# read ")]
+    assert [err[i].split(" first: ")[0] for i in first] == [
+        f"# read {example_site}", f"# read {hugo_site}"], done.stderr
+    assert first[-1] < next(i for i, line in enumerate(err) if line.startswith("hugo     run 1:"))
     cold = err[next(i for i, line in enumerate(err) if line.startswith("liaison  run 1:")) + 1]
     assert cold.startswith(" " * 10 + "stages: ") and " load, " in cold, cold
     assert " pages" in cold and "; outside them " in cold, cold
