@@ -396,8 +396,10 @@ def _checked(ends: contextlib.ExitStack, root, as_of, strict, use_cache, keep_re
         store = None
     files = memo.listing(lambda: discover(root)) if memo is not None else discover(root, file_stats)
     bulk_files = files.interactions + files.referrals
-    if (memo is None or memo.first()) \
-            and not (store is not None and store.reading and store.holds_any()):
+    # whether the records of the files unchanged since the last build are taken from what it
+    # kept (nothing to take where no build kept anything)
+    taking = store is not None and store.reading and store.holds_any()
+    if (memo is None or memo.first()) and not taking:
         # every record file is about to be read (``serve``: in its first run): where they
         # left the page cache, the kernel is asked for all of them at once
         # (liaison.pagecache), not one after the other
@@ -412,12 +414,10 @@ def _checked(ends: contextlib.ExitStack, root, as_of, strict, use_cache, keep_re
         # reads every file (the first one, or ``--full``). After an edit the few chunks read
         # again are kept at once: a process forked then shares the cores with what the edit
         # leaves to do (a phone edit read the physicians' chunk, 10,000 files, again).
-        pending: list | None = [] if store is not None and not (
-            store.reading and store.holds_any()) else None
-        if memo is None and n > 1 and files.referrals and indexes and store is not None \
-                and store.reading and store.writing and can_fork() \
-                and (hashes is not None or inputs_later is not None) \
-                and store.holds_any():  # (nothing to take where no build kept anything)
+        pending: list | None = [] if store is not None and not taking else None
+        if memo is None and n > 1 and files.referrals and indexes and taking \
+                and store.writing and can_fork() \
+                and (hashes is not None or inputs_later is not None):
             if hashes is None:
                 hashes, _signatures = inputs_later()
                 hashes = hashes.complete(root)  # (nothing read yet: the files left read here)
