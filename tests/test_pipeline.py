@@ -767,6 +767,30 @@ def test_a_failed_stream_asked_again_fails_again_without_running_again(monkeypat
     assert runs_here == ([] if forked else [1])
 
 
+def test_a_stream_s_pipe_holds_a_megabyte_where_the_system_allows_it():
+    """workers.Streamed: its pipe is widened to PIPE_SIZE (Linux), so that the forked process
+    sends a megabyte without waiting for the thread that reads it here, which waits for the
+    interpreter's lock between two reads; what cannot be widened is left as it is."""
+    fcntl = pytest.importorskip("fcntl")
+    if not can_fork() or not hasattr(fcntl, "F_GETPIPE_SZ"):
+        pytest.skip("no fork, or pipes without a size to set, on this platform")
+    import multiprocessing
+    import socket
+
+    from liaison import workers
+
+    sent = b"x" * (workers.PIPE_SIZE - 4096)
+
+    streamed = workers.Streamed(lambda send: send(0, sent) or "done")
+    assert fcntl.fcntl(streamed.reader.fileno(), fcntl.F_GETPIPE_SZ) >= workers.PIPE_SIZE
+    rest, result = streamed.rest()
+    assert [(i, bytes(data)) for i, data in rest] == [(0, sent)] and result == "done"
+    plain, _other = multiprocessing.Pipe(duplex=False)
+    assert fcntl.fcntl(plain.fileno(), fcntl.F_GETPIPE_SZ) < workers.PIPE_SIZE  # (the default)
+    a, b = socket.socketpair()  # not a pipe: left as it is, without a failure
+    with a, b:
+        workers._widen(a)
+
 def test_a_forked_process_s_result_is_taken_before_waiting_for_it_to_end(monkeypatch):
     """workers._receive: the result is unpickled while the forked process ends (its end frees
     what it copied of this one's memory), and the process is waited for in every case: a
