@@ -780,16 +780,17 @@ def test_a_stream_s_pipe_holds_a_megabyte_where_the_system_allows_it():
     from liaison import workers
 
     sent = b"x" * (workers.PIPE_SIZE - 4096)
-
     streamed = workers.Streamed(lambda send: send(0, sent) or "done")
     assert fcntl.fcntl(streamed.reader.fileno(), fcntl.F_GETPIPE_SZ) >= workers.PIPE_SIZE
     rest, result = streamed.rest()
     assert [(i, bytes(data)) for i, data in rest] == [(0, sent)] and result == "done"
-    plain, _other = multiprocessing.Pipe(duplex=False)
-    assert fcntl.fcntl(plain.fileno(), fcntl.F_GETPIPE_SZ) < workers.PIPE_SIZE  # (the default)
+    plain, other = multiprocessing.Pipe(duplex=False)
+    with plain, other:
+        assert fcntl.fcntl(plain.fileno(), fcntl.F_GETPIPE_SZ) < workers.PIPE_SIZE  # (as made)
     a, b = socket.socketpair()  # not a pipe: left as it is, without a failure
     with a, b:
         workers._widen(a)
+
 
 def test_a_forked_process_s_result_is_taken_before_waiting_for_it_to_end(monkeypatch):
     """workers._receive: the result is unpickled while the forked process ends (its end frees
