@@ -4,7 +4,8 @@ passes ``validate`` builds.
 
 * The palette's problems (syntax, an unknown key, a value that is no colour) are diagnostics
   at their line and column (liaison.palette).
-* Every override is compiled: a syntax error is a diagnostic at its line.
+* Every override is compiled: a syntax error, or a byte that is not UTF-8 (``SiteLoader``), is
+  a diagnostic at its line, from ``build`` too.
 * A template that extends, includes or imports a template that does not exist (a misspelt
   ``builtin/…`` name, usually) is a diagnostic at that line, with the closest name.
 * An override whose name is no built-in template and that no other override uses overrides
@@ -69,10 +70,21 @@ class SiteLoader(jinja2.BaseLoader):
             fd = open_beneath(self.site_root, rel)
         except (OSError, NotRegular):
             raise jinja2.TemplateNotFound(template) from None
-        with open(fd, encoding="utf-8") as fh:
-            contents = fh.read()
+        with open(fd, "rb") as fh:
+            raw = fh.read()
             mtime = os.fstat(fh.fileno()).st_mtime
         filename = os.path.normpath(os.path.join(self.site_root, rel))
+        try:
+            contents = raw.decode("utf-8")
+        except UnicodeDecodeError:  # a diagnostic at the line of the first byte that is not
+            from liaison.yamlio import YamlSyntaxError, decode  # (the data files' words)
+
+            try:
+                decode(raw)
+            except YamlSyntaxError as exc:
+                raise jinja2.TemplateSyntaxError(exc.message, exc.line, template,
+                                                 filename) from None
+            raise
 
         def uptodate() -> bool:
             try:
@@ -143,7 +155,7 @@ def _missing_references(env: jinja2.Environment, name: str, source: str) -> list
                 hint = did_you_mean(f"{BUILTIN_PREFIX}/{ref.value}", known)
             found.append(Problem(f"{TEMPLATES}/{name}", f"template error: there is no template "
                                  f"'{ref.value}'{hint}", line=node.lineno, col=1))
-        except (jinja2.TemplateError, OSError, UnicodeDecodeError):
+        except (jinja2.TemplateError, OSError):
             continue
     return found
 
@@ -176,12 +188,8 @@ def check_overrides(site, stats: dict, as_of, workers: int | None = None,
     for name in names:
         try:
             env.get_template(name)
-        except jinja2.TemplateError as exc:
+        except jinja2.TemplateError as exc:  # (a file that is not UTF-8 among them)
             problems.append(_problem(exc, root))
-            broken = True
-        except UnicodeDecodeError:
-            problems.append(Problem(f"{TEMPLATES}/{name}", "the template is not UTF-8 text; "
-                                    "save it as UTF-8", line=1, col=1))
             broken = True
     texts = {}
     for name in names:

@@ -68,6 +68,27 @@ def test_a_good_override_passes_and_builds(example_site, tmp_path):
     assert "<!-- ours -->" in (tmp_path / "out/practices/french-broad-podiatry/index.html").read_text()
 
 
+def test_a_template_that_is_not_utf8_is_reported_at_its_line_by_validate_and_build(
+        example_site, tmp_path):
+    """A byte that is not UTF-8 in a template that a page reaches only through `extends`:
+    the same diagnostic from both commands, at the line of the byte, and nothing built (it
+    raised UnicodeDecodeError in build)."""
+    from conftest import cli
+
+    _override(example_site, "physician.html", '{% extends "base.html" %}\n')
+    lines = _builtin("base.html").encode("utf-8").split(b"\n")
+    lines[2] += b"\x92"
+    (example_site / "templates" / "base.html").write_bytes(b"\n".join(lines))
+    expected = ("templates/base.html:3:1: error: template error: the file is not UTF-8 text "
+                "(byte 0x92); save it as UTF-8")
+    code, _out, err = run_validate(example_site, "--as-of", AS_OF)
+    assert code == 1 and expected in err, err
+    out = tmp_path / "out"
+    code, _out, err = cli("build", "--root", str(example_site), "--out", str(out), "--as-of", AS_OF)
+    assert code == 1 and expected in err.splitlines(), err
+    assert not out.exists()
+
+
 def test_a_misspelt_override_is_a_warning(example_site):
     _override(example_site, "practise.html", "{{ nothing }}")
     code, _out, err = run_validate(example_site, "--as-of", AS_OF)
