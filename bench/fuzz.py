@@ -21,6 +21,7 @@ folder (``case-N``); then the exit codes seen. Exit status 1 when any trial went
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import re
 import shutil
@@ -183,8 +184,6 @@ def main(argv=None) -> int:
     ap.add_argument("--overrides", nargs="*", default=[], metavar="TEMPLATE",
                     help="built-in templates (and palette.yaml) copied into templates/ first")
     args = ap.parse_args(argv)
-    import os
-
     work = Path(tempfile.mkdtemp(prefix="liaison-fuzz-"))
     os.environ.setdefault("LIAISON_CACHE_DIR", str(work / "cache"))
     site = copy_site(args.site.resolve(), work / "site", args.overrides)
