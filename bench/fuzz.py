@@ -189,7 +189,8 @@ def main(argv=None) -> int:
     site = copy_site(args.site.resolve(), work / "site", args.overrides)
     failed, codes = fuzz(site, work, args.seed, args.trials, args.build_every, args.only)
     print(f"{args.trials} trials, {failed} went wrong; exit statuses "
-          + ", ".join(f"{code}: {n}" for code, n in sorted(codes.items())) + f"; in {work}")
+          + ", ".join(f"{code}: {n}" for code, n in sorted(codes.items()))
+          + (f"; the cases in {work}" if failed else ""))
     if not failed:
         shutil.rmtree(work, ignore_errors=True)
     return 1 if failed else 0
