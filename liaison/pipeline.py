@@ -1375,6 +1375,22 @@ def _core_key(site: Site, as_of: dt.date) -> tuple:
             tuple(stats_stage.liaison_ids(site)))
 
 
+def _refuse_output_among_inputs(root: Path, target: Path) -> None:
+    """An output folder at or below ``data/``, ``content/`` or ``templates/`` would be read as
+    input by the next build and `validate` (its pages as templates, its files as records):
+    refused before any work, as a foreign folder is."""
+    from liaison.discover import TREES
+    from liaison.errors import LiaisonError
+
+    base = root.resolve()
+    for tree in TREES:
+        if target.is_relative_to(base / tree):
+            raise LiaisonError(
+                f"refusing to build into '{target}': it is in the site's {tree}/ folder, "
+                f"which every build reads (choose an --out outside data/, content/ and "
+                f"templates/, e.g. site/)")
+
+
 def build(root: Path, as_of: dt.date, out: Path, strict: bool = False, on_checked=None,
           workers: int | None = None, progress=None, full: bool = False, hashed=None):
     """validate -> aggregate -> plan -> render -> write. ``on_checked(checked)`` sees the
@@ -1399,6 +1415,7 @@ def build(root: Path, as_of: dt.date, out: Path, strict: bool = False, on_checke
     progress = progress or QUIET
     target = out.resolve()
     check_output(target)  # refuse a foreign folder before any work
+    _refuse_output_among_inputs(root, target)
     hashes, file_stats = None, {}
     compared = []  # the wait for the hashes, among the timings: (stage, seconds)
     if not full:

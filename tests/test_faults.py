@@ -412,6 +412,30 @@ def test_an_output_folder_under_a_file_is_a_message(tmp_path):
     assert (tmp_path / "afile").read_text() == "x\n"
 
 
+@pytest.mark.parametrize("inside", ["data/site", "content/site", "templates/site",
+                                    "templates", "data/physicians/site", "link/site"])
+def test_an_output_folder_among_the_inputs_is_refused(tmp_path, inside):
+    """The next build would read such a site as its input (its pages as templates, its files
+    as records): refused before any work, and nothing is written (not even its lock)."""
+    root = tmp_path / "root"
+    shutil.copytree(SPEC_EXAMPLE, root)
+    (root / "templates").mkdir(exist_ok=True)
+    (root / "link").symlink_to(root / "content")  # the same folder by another name
+    before = sorted(p.relative_to(root).as_posix() for p in root.rglob("*"))
+    code, stderr = build(root, root / inside)
+    tree = "content" if inside.startswith("link") else inside.split("/")[0]
+    assert_one_line_error(code, stderr, f"in the site's {tree}/ folder", "--out")
+    assert sorted(p.relative_to(root).as_posix() for p in root.rglob("*")) == before
+
+
+def test_an_output_folder_beside_the_inputs_is_built(tmp_path):
+    root = tmp_path / "root"
+    shutil.copytree(SPEC_EXAMPLE, root)
+    code, stderr = build(root, root / "datasite")  # a name that starts as an input's does
+    assert code == 0, stderr
+    assert (root / "datasite" / "index.html").is_file()
+
+
 def _build_process(out: Path, cwd: Path) -> subprocess.Popen:
     return subprocess.Popen(
         [sys.executable, str(REPO / "build.py"), "build", "--root", str(SPEC_EXAMPLE),
