@@ -1377,12 +1377,18 @@ def _core_key(site: Site, as_of: dt.date) -> tuple:
 
 def _refuse_output_among_inputs(root: Path, target: Path) -> None:
     """An output folder at or below ``data/``, ``content/`` or ``templates/`` would be read as
-    input by the next build and `validate` (its pages as templates, its files as records):
+    input by the next build and `validate` (its pages as templates, its files as records),
+    and one that holds the site root would take it away with the site it replaces: both
     refused before any work, as a foreign folder is."""
     from liaison.discover import TREES
     from liaison.errors import LiaisonError
 
     base = root.resolve()
+    if base.is_relative_to(target):
+        raise LiaisonError(
+            f"refusing to build into '{target}': the site root '{base}' is inside it, and a "
+            f"build replaces the whole folder (choose an --out beside the site's files, e.g. "
+            f"site/)")
     for tree in TREES:
         if target.is_relative_to(base / tree):
             raise LiaisonError(

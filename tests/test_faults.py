@@ -428,6 +428,19 @@ def test_an_output_folder_among_the_inputs_is_refused(tmp_path, inside):
     assert sorted(p.relative_to(root).as_posix() for p in root.rglob("*")) == before
 
 
+def test_an_output_folder_that_holds_the_site_root_is_refused(built):
+    """A site root kept inside an earlier build's output: replacing that folder would take
+    the root away with it (into the spare, later reused). Refused; everything stays."""
+    out, _ = built
+    root = out / "our-data"
+    shutil.copytree(SPEC_EXAMPLE, root)
+    before = snapshot(out)
+    code, stderr = build(root, out)
+    assert_one_line_error(code, stderr, "site root", str(root), "--out")
+    assert snapshot(out) == before
+    assert beside(out) == ["out"]
+
+
 def test_an_output_folder_beside_the_inputs_is_built(tmp_path):
     root = tmp_path / "root"
     shutil.copytree(SPEC_EXAMPLE, root)
