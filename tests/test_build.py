@@ -769,6 +769,43 @@ def test_the_sample_site_builds_byte_identically_twice(sample_build, tmp_path):
     assert_same_tree(tree_a, tree_b)
 
 
+def test_the_competency_matrix_shows_trainings_taken_beyond_a_members_role(sample_build):
+    """A guide that is not for a member's role is "—" (SPEC: each member against each guide
+    of their audience), with the training they took all the same beside it (the sample's
+    manager took all three guides; its clinical member the liaisons' primer)."""
+    import yaml
+    from htmltree import parse
+
+    team = {f.stem: yaml.safe_load(f.read_text(encoding="utf-8"))
+            for f in (REPO / "data" / "team").glob("*.yaml")}
+    guides = {}
+    for f in (REPO / "content" / "training").glob("*.md"):
+        front = yaml.safe_load(f.read_text(encoding="utf-8").split("---")[1])
+        guides[front["title"]] = (f.stem, front["audience"])
+    page = parse(sample_build / "training" / "index.html")
+    table = page.by_id("matrix-table")
+    titles = [th.text().rstrip(" ↕") for th in table.all("th")][1:]
+    assert set(titles) == set(guides)
+    seen = 0
+    for tr in table.all("tbody")[0].all("tr"):
+        cells = tr.all("td")
+        tid = cells[0].all("a")[0].attrs["href"].split("/")[-2]
+        member = team[tid]
+        taken = {t["guide"]: t for t in member.get("trainings", [])}
+        for title, cell in zip(titles, cells[1:]):
+            gid, audience = guides[title]
+            if audience in ("all", member["role"]):
+                assert "—" not in cell.text(), (tid, gid)
+                continue
+            assert cell.text().startswith("—"), (tid, gid)
+            if gid in taken:
+                seen += 1
+                assert f"not required; taken {taken[gid]['completed']}" in cell.text(), (tid, gid)
+            else:
+                assert cell.text() == "—", (tid, gid)
+    assert seen >= 4  # the manager's three and the clinical member's primer
+
+
 # -------------------------------------------------------------------------- 3. link check
 
 URL_ATTRS = {"href", "src", "action", "formaction", "poster", "srcset", "data", "xlink:href",

@@ -21,9 +21,10 @@ def guide_rows(view: SiteView) -> list[dict]:
 
 
 def _cell(guide: dict, member, latest: dict, as_of) -> dict:
-    if guide["audience"] not in ("all", member.role):
-        return {"state": "n/a"}
     t = latest.get(guide["id"])
+    if guide["audience"] not in ("all", member.role):  # not for their role: what they took
+        return {"state": "n/a"} if t is None else {  # all the same (a manager, a stand-in)
+            "state": "n/a", "date": t.completed.isoformat(), "score": t.score}
     if t is None:
         return {"state": "missing"}
     state = "expired" if training_expired(t.completed, guide["renew"], as_of) else "completed"
@@ -38,7 +39,8 @@ def front_desk_guides(guides: list[dict]) -> list[dict]:
 
 def matrix_row(view: SiteView, tid: str, guides: list[dict]) -> dict:
     """One team member's row of the competency matrix: a cell per guide (completed with its
-    date and score, expired, missing, or n/a when the guide is not for their role)."""
+    date and score, expired, missing, or n/a when the guide is not for their role, with the
+    date and score of their latest training of it if they took it all the same)."""
     m = view.site.team[tid]
     latest = {}
     for t in m.trainings:
