@@ -1,3 +1,3 @@
-from liaison.cli import run
+from liaison import main
 
-run()
+main()

@@ -85,6 +85,19 @@ RACY_NS = 2_000_000_000
 SIGNATURES_VERSION = 2
 
 
+def utf8_name(name: str) -> bool:
+    """Whether a name listed by the file system is UTF-8 text (Python gives the bytes of
+    another encoding as lone surrogates, which no JSON, page or record can hold; the load
+    reports such a name, liaison.discover)."""
+    if name.isascii():
+        return True
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def inputs(root: Path, out: Path, stats: dict | None = None, leave=None) -> "Hashes":
     """The hashes of every input file of the site root, by relative path (the output folder
     left out when it lies inside): a file by its content's hash, a link by where it points
@@ -127,9 +140,14 @@ def inputs(root: Path, out: Path, stats: dict | None = None, leave=None) -> "Has
                 entries = list(scan)
         except (FileNotFoundError, NotADirectoryError):
             continue
+        except OSError:  # (the load reports it at the folder's path)
+            found[rel_dir] = "unreadable"
+            continue
         for entry in entries:
             name = entry.name
             if not rel_dir and name not in top:
+                continue
+            if not utf8_name(name):  # (the load reports it; JSON holds no such name)
                 continue
             rel = f"{rel_dir}/{name}" if rel_dir else name
             try:

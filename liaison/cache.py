@@ -46,7 +46,7 @@ def cache_file(root: Path, kind: str, suffix: str) -> Path:
         os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache"),
         "liaison",
     )
-    name = hashlib.blake2b(str(root.resolve()).encode(), digest_size=8).hexdigest()
+    name = hashlib.blake2b(os.fsencode(root.resolve()), digest_size=8).hexdigest()
     return Path(base) / f"{kind}-{name}.{suffix}"
 
 

@@ -185,11 +185,16 @@ def build(root: Path, out: Path | None, as_of: str | None, strict: bool, timings
     from liaison.workers import Started
 
     target = out or root / "site"
+    try:
+        resolved = target.resolve()
+    except RuntimeError:  # (Python 3.11's word for a loop of symbolic links)
+        raise LiaisonError(f"cannot build into '{target}': its path is a loop of symbolic "
+                           "links") from None
     # The input files are hashed in a forked process while this one imports the build's
     # modules (0.3 s each at 10,000 physicians; the hashes decide whether anything changed).
     # With --full, nothing is compared: the files the load reads are hashed from its bytes.
     hashing = None if not root.is_dir() else Started(functools.partial(
-        buildrecord.hashed_inputs, root.resolve(), target.resolve(), not full))
+        buildrecord.hashed_inputs, root.resolve(), resolved, not full))
     try:
         from liaison.pipeline import build as build_site
         from liaison.progress import Progress
@@ -343,7 +348,7 @@ def _new_command(kind) -> click.Command:
     from liaison import scaffold
 
     asks = kind.name == "interaction"  # asked question by question in a terminal
-    params: list[click.Parameter] = [click.Argument(["id"])] if kind.takes_id else []
+    params: list[click.Parameter] = [click.Argument(["id"], type=UTF8_TEXT)] if kind.takes_id else []
     options = [click.Option([o.flag, o.field], required=o.required and not asks,
                             multiple=o.multiple, type=_value_type(o), metavar=o.metavar,
                             help=o.help)
@@ -517,8 +522,29 @@ def _in_terminal() -> bool:
     return sys.stdin.isatty() and sys.stdout.isatty()
 
 
+class Utf8Text(click.ParamType):
+    """Text given on the command line or typed at a prompt, refused when it is not UTF-8
+    (Python gives the bytes of another encoding as lone surrogates, which no file holds)."""
+
+    name = "text"
+
+    def convert(self, value, param, ctx):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            shown = value.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+            self.fail(f"'{shown}' is not UTF-8 text (is the terminal set to another "
+                      "encoding?)", param, ctx)
+        except AttributeError:  # not a string (a default)
+            pass
+        return value
+
+
+UTF8_TEXT = Utf8Text()
+
+
 def _ask(text: str, default: str | None) -> str:
-    return click.prompt(text, default=default, show_default=bool(default))
+    return click.prompt(text, default=default, show_default=bool(default), type=UTF8_TEXT)
 
 
 def _value_type(option):
@@ -526,7 +552,7 @@ def _value_type(option):
         return click.Choice(option.choices)
     if option.value == "int":
         return int if option.minimum is None else click.IntRange(min=option.minimum)
-    return None  # text
+    return UTF8_TEXT
 
 
 def prepare() -> None:
@@ -555,6 +581,27 @@ def invoke(args: list[str] | None = None, prog_name: str | None = None) -> int:
         return 1
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:  # the reader went away (`liaison stats | head`): nothing to say
+        return 1
+    except OSError as exc:  # what the system refused where no stage expected it: a path it
+        _say(os_error_line(exc))  # cannot check (too long, not searchable), a full output
+        return 1
+
+
+def os_error_line(exc: OSError) -> str:
+    """An operating-system error as the one line a user reads: the path, if any, and why."""
+    why = exc.strerror or str(exc)
+    if exc.filename is None:
+        return f"Error: {why}"
+    return f"Error: cannot use '{os.fsdecode(exc.filename)}': {why}"
+
+
+def _say(line: str) -> None:
+    """A line on stderr, if there still is one."""
+    try:
+        click.echo(line, err=True)
+    except (OSError, ValueError, AttributeError):
+        pass
 
 
 def run() -> None:
@@ -565,10 +612,16 @@ def run() -> None:
     removed."""
     code = invoke()
     for stream in (sys.stdout, sys.stderr):
+        if stream is None:  # started with the stream closed (`>&-`)
+            continue
         try:
             stream.flush()
-        except (OSError, ValueError):  # a closed pipe: nothing more can be said
+        except BrokenPipeError:  # a closed pipe: nothing more can be said
             pass
+        except (OSError, ValueError) as exc:  # what was printed last is lost (a full disk)
+            if stream is sys.stdout and code == 0:
+                _say(os_error_line(exc) if isinstance(exc, OSError) else f"Error: {exc}")
+                code = 1
     os._exit(code)
 
 

@@ -16,6 +16,7 @@ import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from liaison.buildrecord import utf8_name
 from liaison.diagnostics import Problem
 from liaison.models import FILE_KINDS
 
@@ -23,6 +24,7 @@ YAML_EXT = (".yaml", ".yml")
 SITE_NAMES = ("site.yaml", "site.yml")
 TREES = ("data", "content", "templates")  # every entry below these is checked
 ONLY_REGULAR = "only regular files inside the site root are read"
+NOT_UTF8_NAME = "the name is not UTF-8 text (a byte of another encoding): rename it"
 
 
 @dataclass
@@ -152,6 +154,10 @@ def _walk(top: str, sub: str, problems: list[Problem], recursive: bool = True):
             continue
         for entry in entries:
             if entry.name.startswith("."):
+                continue
+            if not utf8_name(entry.name):
+                shown = os.fsencode(entry.name).decode("utf-8", "backslashreplace")
+                problems.append(Problem(f"{folder}/{shown}", NOT_UTF8_NAME, line=1, col=1))
                 continue
             try:
                 if entry.is_symlink():

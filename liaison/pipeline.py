@@ -106,23 +106,31 @@ class Checked:
 
 def resolve_as_of(value: str | None, environ=os.environ) -> dt.date:
     """--as-of DATE, else the UTC date of SOURCE_DATE_EPOCH, else today (SPEC §4).
-    Raises ValueError with a message for a malformed value."""
+    Raises ValueError with a message for a malformed value, or a date outside the years a
+    record's dates may take (1900-2099: the statistics count years back from it)."""
+    from liaison.models import DATE_MAX, DATE_MIN
+
     if value is not None:
         try:
             if not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", value):
                 raise ValueError
-            return dt.date.fromisoformat(value)
+            day, given = dt.date.fromisoformat(value), f"'{value}'"
         except ValueError:
             raise ValueError(f"'{value}' is not a date: write YYYY-MM-DD") from None
-    epoch = environ.get("SOURCE_DATE_EPOCH")
-    if epoch:
+    elif epoch := environ.get("SOURCE_DATE_EPOCH"):
         try:
             if not re.fullmatch(r"[0-9]+", epoch):  # reproducible-builds.org: decimal digits
                 raise ValueError
-            return dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc).date()
+            day = dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc).date()
+            given = f"SOURCE_DATE_EPOCH={epoch} ({day.isoformat()})"
         except (ValueError, OverflowError, OSError):
             raise ValueError(f"SOURCE_DATE_EPOCH='{epoch}' is not a number of seconds") from None
-    return dt.date.today()
+    else:
+        return dt.date.today()
+    if not DATE_MIN <= day <= DATE_MAX:
+        raise ValueError(f"{given} is out of range: an as-of date is from "
+                         f"{DATE_MIN.isoformat()} to {DATE_MAX.isoformat()}")
+    return day
 
 
 def check(root: Path, as_of: dt.date, strict: bool = False, use_cache: bool = True,

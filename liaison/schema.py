@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import copy
 import json
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -114,10 +115,16 @@ def write_schemas(out_dir: Path) -> list[Path]:
     written = []
     for name, schema in sorted(schemas().items()):
         path = out_dir / name
-        text = dumps(schema)
-        # Unchanged files are left alone (their modification time too).
-        if not path.is_file() or path.read_text(encoding="utf-8") != text:
-            path.write_text(text, encoding="utf-8", newline="\n")
+        data = dumps(schema).encode("utf-8")
+        # Unchanged files are left alone (their modification time too). Another is replaced
+        # whole, never written through: a link is replaced, not the file it points to.
+        if not (path.is_file() and not path.is_symlink() and path.read_bytes() == data):
+            tmp = path.with_name(f".{name}.tmp-{os.getpid()}")
+            try:
+                tmp.write_bytes(data)
+                os.replace(tmp, path)
+            finally:
+                tmp.unlink(missing_ok=True)
         written.append(path)
     return written
 

@@ -263,6 +263,13 @@ def serve(root: Path, host: str = "127.0.0.1", port: int = 8000, as_of: dt.date 
 
     log = log or (lambda msg: click.echo(msg, err=True))
     root = root.resolve()
+    try:
+        str(root).encode("utf-8")
+    except UnicodeEncodeError:  # the watcher takes only UTF-8 paths
+        from liaison.errors import LiaisonError
+
+        raise LiaisonError(f"cannot watch '{root}' for changes: its path is not UTF-8 text "
+                           "(rename the folder; validate and build work there)") from None
     previous, received = _stop_on_signals()
     server = None
     try:
@@ -282,6 +289,13 @@ def serve(root: Path, host: str = "127.0.0.1", port: int = 8000, as_of: dt.date 
             rebuild(state, log, _modified_only(root, changes))
     except (Stop, KeyboardInterrupt):  # watchfiles turns any signal's exception into the latter
         log(f"stopped ({signal.Signals(received[-1]).name if received else 'SIGINT'})")
+    except RuntimeError as exc:  # the watcher's own (a name that is not UTF-8 appeared)
+        from liaison.errors import LiaisonError
+
+        if type(exc).__name__ != "WatchfilesRustInternalError":
+            raise
+        raise LiaisonError(f"cannot watch '{root}' for changes any more: {exc} "
+                           "(rename what it names, then start serve again)") from None
     finally:
         if server is not None:
             server.shutdown()

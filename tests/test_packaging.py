@@ -33,7 +33,7 @@ def test_license_is_an_spdx_expression_with_its_file():
 
 def test_distribution_name_is_not_the_taken_one():
     assert PROJECT["name"] == "liaison-ssg"
-    assert PROJECT["scripts"] == {"liaison": "liaison.cli:run"}
+    assert PROJECT["scripts"] == {"liaison": "liaison:main"}
 
 
 def test_supported_pythons_are_declared_and_tested():
