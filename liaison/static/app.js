@@ -283,7 +283,9 @@
   }
 
   // A chart wider than its frame (a phone: style.css keeps charts at 480 px so that their
-  // text stays 12 px) scrolls sideways: reachable by keyboard, named, at its newest end.
+  // text stays 12 px) scrolls sideways: reachable by keyboard, named. A monthly chart (bars
+  // over time, svg.chart-bar) opens at its newest end, at the right; a chart of categories
+  // (funnel, share bars: their labels at the left) opens at its start.
   function setupCharts() {
     each(document.querySelectorAll(".chart"), function (frame) {
       var svg = frame.querySelector("svg");
@@ -293,7 +295,7 @@
           frame.tabIndex = 0;
           frame.setAttribute("role", "region");
           frame.setAttribute("aria-label", (svg.getAttribute("aria-label") || "Chart") + ", scrolls sideways");
-          frame.scrollLeft = frame.scrollWidth;
+          frame.scrollLeft = svg.classList.contains("chart-bar") ? frame.scrollWidth : 0;
         }
       } else if (frame.getAttribute("role") === "region") {
         frame.removeAttribute("tabindex");
@@ -301,6 +303,81 @@
         frame.removeAttribute("aria-label");
       }
     });
+  }
+
+  // A table in Markdown (a guide, notes) wider than its box scrolls inside it (style.css):
+  // reachable by keyboard there, like a chart.
+  function setupProseTables() {
+    each(document.querySelectorAll(".prose table, .note-body table"), function (table) {
+      if (table.scrollWidth > table.clientWidth + 1) {
+        if (!table.hasAttribute("tabindex")) { table.tabIndex = 0; table.setAttribute("data-scrolls", ""); }
+      } else if (table.hasAttribute("data-scrolls")) {
+        table.removeAttribute("tabindex");
+        table.removeAttribute("data-scrolls");
+      }
+    });
+  }
+
+  // The phone's navigation is one row that scrolls sideways (style.css): the current
+  // section's item is brought into the row's view, the page itself does not move.
+  function showCurrentSection() {
+    var strip = document.querySelector(".topbar .nav");
+    var item = strip && strip.querySelector('a[aria-current="page"]');
+    if (!item || strip.scrollWidth <= strip.clientWidth + 1) return;
+    var s = strip.getBoundingClientRect(), r = item.getBoundingClientRect();
+    if (r.left >= s.left && r.right <= s.right) return;
+    strip.scrollLeft += (r.left + r.width / 2) - (s.left + s.width / 2);
+  }
+
+  // An e-mail address or a web address (.url) may break at its "@", before a dot and after a
+  // slash (a <wbr> there) rather than in the middle of a word; style.css breaks it anywhere
+  // only when a part is still wider than the line.
+  function breakAddresses() {
+    each(document.querySelectorAll(".url"), function (el) {
+      var texts = [], walker = document.createTreeWalker(el, NodeFilter.SHOW_TEXT, null);
+      for (var n = walker.nextNode(); n; n = walker.nextNode()) texts.push(n);
+      texts.forEach(function (node) {
+        // (no look-behind in the pattern: older Safari cannot parse it)
+        var parts = node.data.replace(/@|\/+|\.+/g, function (m) {
+          return m.charAt(0) === "." ? "\u0001" + m : m + "\u0001";
+        }).split("\u0001").filter(function (p) { return p; });
+        if (parts.length < 2) return;
+        var frag = document.createDocumentFragment();
+        parts.forEach(function (part, i) {
+          if (i) frag.appendChild(document.createElement("wbr"));
+          frag.appendChild(document.createTextNode(part));
+        });
+        node.parentNode.replaceChild(frag, node);
+      });
+    });
+  }
+
+  // On paper a folded part (<details>: more talking points, the alerts) prints open; each one
+  // this opened closes again after printing. Chromium's print preview and PDF fire
+  // beforeprint/afterprint; print media emulated (tests, devtools) changes matchMedia.
+  var OPENED = [];
+  var PAPER_POINTS = 3; // the further talking points printed (style.css hides the others)
+  function notePaperPoints() {
+    each(document.querySelectorAll("details.more-points"), function (d) {
+      var list = d.querySelector("ol");
+      if (!list || list.children.length <= PAPER_POINTS) return;
+      var before = (parseInt(list.getAttribute("start"), 10) || 1) - 1;
+      var note = document.createElement("p");
+      note.className = "muted print-only";
+      note.textContent = "On paper, the first " + (before + PAPER_POINTS) + " of " + (before + list.children.length) +
+        " talking points: the site lists the others.";
+      d.parentNode.insertBefore(note, d.nextSibling);
+    });
+  }
+  function openForPrint() {
+    each(document.querySelectorAll("details:not([open])"), function (d) {
+      d.open = true;
+      OPENED.push(d);
+    });
+  }
+  function closeAfterPrint() {
+    OPENED.forEach(function (d) { d.open = false; });
+    OPENED = [];
   }
 
   function init() {
@@ -313,7 +390,17 @@
     names.forEach(setupFilter);
     each(document.querySelectorAll("table[data-table]"), setupSort);
     setupCharts();
-    window.addEventListener("resize", setupCharts);
+    setupProseTables();
+    showCurrentSection();
+    breakAddresses();
+    notePaperPoints();
+    window.addEventListener("resize", function () { setupCharts(); setupProseTables(); });
+    window.addEventListener("beforeprint", openForPrint);
+    window.addEventListener("afterprint", closeAfterPrint);
+    var print = window.matchMedia ? window.matchMedia("print") : null;
+    if (print && print.addEventListener) {
+      print.addEventListener("change", function (e) { if (e.matches) openForPrint(); else closeAfterPrint(); });
+    }
   }
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init);
   else init();

@@ -275,7 +275,8 @@
     if (!found.terms.length) {
       status.textContent = query.trim()
         ? "Nothing to search for: type a name, a specialty, a practice, a city, a role or a tag."
-        : "Type a name (any order, typos forgiven), a specialty, a practice, a city, a role or a tag — for example “kapoor”, “cardiology portland” or “portland tier a”.";
+        : status.getAttribute("data-empty") ||
+          "Type a name (any order, typos forgiven), a specialty, a practice, a city, a role or a tag.";
       return found;
     }
     var results = found.results, total = results.total || results.length;

@@ -1,0 +1,290 @@
+"""Layout on a phone, on a desktop and on paper (the reviewer's layout findings), in Debian's
+Chromium driven by Playwright on the repository's sample site (the fixtures of
+tests/test_browser.py).
+
+No page of the site scrolls sideways at 390 or 320 px (Markdown tables scroll in their own
+box, filter bars' selects shrink); the category charts of the referrals page open at their
+left end (their labels) while a monthly chart opens at its newest month; the activity page's
+"By month" counts are in view and its card is its natural height; a printed brief opens its
+folded parts (and keeps its newest four interactions); the phone's navigation strip shows the
+current section, its focus ring is visible and whole; an e-mail address wraps only at its @
+or a dot.
+
+Screenshots go to $LIAISON_SHOTS_DIR (default /tmp/liaison-shots/).
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+import pdftext
+from test_browser import (  # noqa: F401 - fixtures are used by name
+    DESKTOP, PHONE, SHOTS, _shot, browser, new_page, pages, server, site,
+)
+
+NARROW = {"width": 320, "height": 640}
+PHONES = {"390": PHONE, "320": NARROW}
+BRIEFS = ("physicians/priyanka-desrosiers/index.html",
+          "practices/riverbend-internal-medicine/index.html")
+
+
+def _phone(new_page, viewport=PHONE):
+    return new_page(viewport=viewport, is_mobile=True, has_touch=True, device_scale_factor=1)
+
+
+def _open(page, server, path):
+    page.goto(f"{server}/{path}")
+    page.wait_for_load_state("networkidle")
+
+
+def _all_pages(site: Path) -> list[str]:
+    return sorted(p.relative_to(site).as_posix() for p in site.rglob("index.html"))
+
+
+# ---------------------------------------------------------------------------------------------
+# no page scrolls sideways on a phone
+
+
+@pytest.mark.parametrize("width", sorted(PHONES), ids=lambda w: w)
+def test_no_page_of_the_site_scrolls_sideways_on_a_phone(new_page, server, site, width):
+    viewport = PHONES[width]
+    page, rec = _phone(new_page, viewport)
+    wide = []
+    paths = _all_pages(site)
+    assert len(paths) > 50, paths
+    for path in paths:
+        _open(page, server, path)
+        sw, iw = page.evaluate("() => [document.documentElement.scrollWidth, window.innerWidth]")
+        assert iw == viewport["width"], f"{path}: the layout viewport grew to {iw} px"
+        if sw > iw:
+            wide.append(f"{path}: {sw} px")
+    assert wide == [], f"at {width} px these pages scroll sideways:\n" + "\n".join(wide)
+    assert rec.console_errors == [], rec.console_errors
+
+
+@pytest.mark.parametrize("path", ["training/qualifying-referring-offices/index.html",
+                                  "training/vein-disease-primer/index.html"])
+def test_a_guides_wide_table_scrolls_in_its_own_box(new_page, server, path):
+    page, _ = _phone(new_page, NARROW)
+    _open(page, server, path)
+    tables = page.locator("article.prose table")
+    assert tables.count() >= 1
+    article = page.locator("article.prose").bounding_box()
+    for i in range(tables.count()):
+        box = tables.nth(i).bounding_box()
+        assert box["x"] >= article["x"] - 0.5
+        assert box["x"] + box["width"] <= article["x"] + article["width"] + 0.5, \
+            f"table {i} sticks out of the guide's card: {box} vs {article}"
+    _shot(page, "layout-guide-table-320.png")
+
+
+def test_filter_selects_fit_a_320_px_screen(new_page, server):
+    page, _ = _phone(new_page, NARROW)
+    for path in ("activity/index.html", "activity/2026-10/index.html", "follow-ups/index.html"):
+        _open(page, server, path)
+        selects = page.locator(".filter select")
+        assert selects.count() >= 1, path
+        for i in range(selects.count()):
+            box = selects.nth(i).bounding_box()
+            assert box["x"] >= 0 and box["x"] + box["width"] <= NARROW["width"], (path, i, box)
+
+
+# ---------------------------------------------------------------------------------------------
+# charts: a category chart opens at its labels, a monthly chart at its newest month
+
+
+@pytest.mark.parametrize("width", sorted(PHONES), ids=lambda w: w)
+def test_category_charts_open_at_their_labels_monthly_charts_at_the_newest_month(
+        new_page, server, width):
+    page, rec = _phone(new_page, PHONES[width])
+    _open(page, server, "referrals/index.html")
+    frames = page.evaluate("""() => [...document.querySelectorAll('div.chart')].map(f => {
+        const svg = f.querySelector('svg');
+        return {kind: svg.getAttribute('class'), left: f.scrollLeft,
+                max: f.scrollWidth - f.clientWidth, label: svg.getAttribute('aria-label')};
+    })""")
+    monthly = [f for f in frames if "chart-bar" in f["kind"]]
+    category = [f for f in frames if "chart-bar" not in f["kind"]]
+    assert monthly and len(category) >= 5, frames
+    for f in monthly:  # the newest months, at the right end, are in view
+        assert f["max"] > 0 and f["left"] >= f["max"] - 1, f
+    for f in category:  # the labels, at the left end, are in view
+        assert f["left"] == 0, f
+    # the category bars' labels are inside their frame as it opens
+    labels = page.evaluate("""() => [...document.querySelectorAll('div.chart')]
+        .filter(f => !f.querySelector('svg').classList.contains('chart-bar'))
+        .map(f => {
+            const r = f.getBoundingClientRect();
+            return [...f.querySelectorAll('text.chart-row-label')].map(t => {
+                const b = t.getBoundingClientRect();
+                // (3 px: the bold "No reason given" is drawn 2 px past the chart's own left edge)
+                return b.left >= r.left - 3 && b.right <= r.right + 1 ? 1 : 0;
+            });
+        })""")
+    for i, flags in enumerate(labels):
+        assert flags and all(flags), (category[i], flags)
+    _shot(page, f"layout-referrals-{width}.png")
+    assert rec.console_errors == [], rec.console_errors
+
+
+# ---------------------------------------------------------------------------------------------
+# the activity page's "By month" card
+
+
+@pytest.mark.parametrize("viewport", [PHONE, NARROW, DESKTOP], ids=["390", "320", "1280"])
+def test_the_activity_by_month_counts_are_in_view(new_page, server, viewport):
+    page, _ = (_phone(new_page, viewport) if viewport["width"] < 800 else new_page(viewport=viewport))
+    _open(page, server, "activity/index.html")
+    card = page.locator("section[aria-labelledby='months-h']")
+    frame = card.locator(".table-wrap")
+    # the table fits its frame: nothing to scroll to
+    assert frame.evaluate("e => e.scrollWidth <= e.clientWidth + 1"), \
+        frame.evaluate("e => [e.scrollWidth, e.clientWidth]")
+    box = frame.bounding_box()
+    heads = card.locator("thead th")
+    assert [t.strip().upper() for t in heads.all_inner_texts()] == ["MONTH", "INTERACTIONS", "IN PERSON"]
+    cells = [heads.nth(1), heads.nth(2), card.locator("tbody tr").first.locator("td").nth(1),
+             card.locator("tbody tr").first.locator("td").nth(2)]
+    for cell in cells:
+        b = cell.bounding_box()
+        assert b["x"] >= box["x"] - 0.5 and b["x"] + b["width"] <= box["x"] + box["width"] + 0.5, \
+            (cell.inner_text(), b, box)
+        assert b["x"] + b["width"] <= viewport["width"]
+    # the card is as tall as what it holds (not stretched to the "Latest" column's height)
+    c = card.bounding_box()
+    assert c["y"] + c["height"] - (box["y"] + box["height"]) < 40, (c, box)
+    _shot(page, f"layout-activity-{viewport['width']}.png")
+
+
+# ---------------------------------------------------------------------------------------------
+# printing a brief: the folded parts open, the newest four interactions stay
+
+
+@pytest.mark.parametrize("path", BRIEFS, ids=["physician", "practice"])
+def test_a_printed_brief_opens_its_folded_parts(new_page, server, path):
+    """Every <details> prints open: the alerts whole, the talking points up to the sixth (a
+    line says how many the site has), the newest four interactions (a line says so too)."""
+    page, rec = new_page()
+    _open(page, server, path)
+    details = page.locator("main details")
+    assert details.count() >= 2
+    closed = page.evaluate("() => [...document.querySelectorAll('main details')].map(d => d.open)")
+    assert not any(closed)
+    alert = page.locator("details.alert-line .alerts > li").last
+    more = page.locator("details.more-points ol > li")
+    total = 3 + more.count()
+    assert more.count() >= 4 and not more.first.is_visible() and not alert.is_visible()
+    note = page.locator(".talk p.print-only")
+    assert not note.is_visible()
+    page.emulate_media(media="print")
+    page.wait_for_timeout(100)
+    assert page.evaluate("() => [...document.querySelectorAll('main details')].every(d => d.open)")
+    assert alert.is_visible()
+    assert [more.nth(i).is_visible() for i in range(more.count())] == \
+        [True, True, True] + [False] * (more.count() - 3)
+    assert note.is_visible() and note.inner_text() == \
+        f"On paper, the first 6 of {total} talking points: the site lists the others."
+    # the newest four interactions on paper, a line saying so
+    shown = page.evaluate("""() => [...document.querySelectorAll('.grid-2 .log > li')]
+        .filter(li => li.getClientRects().length).length""")
+    assert 1 <= shown <= 4, shown
+    # back on screen, each <details> is as it was
+    page.emulate_media(media="screen")
+    page.wait_for_timeout(100)
+    assert page.evaluate("() => [...document.querySelectorAll('main details')].map(d => d.open)") == closed
+    # printed for real (the print events): the alerts and the sixth talking point are on paper
+    words = [" ".join(alert.inner_text().split()[:5]), " ".join(more.nth(2).inner_text().split()[:4])]
+    pdf = page.pdf(format="Letter", print_background=True)
+    text = pdftext.squeeze(" ".join(pdftext.pages(pdf)))
+    for w in words:
+        assert pdftext.squeeze(w) in text, w
+    assert page.evaluate("() => [...document.querySelectorAll('main details')].map(d => d.open)") == closed
+    assert rec.console_errors == [], rec.console_errors
+
+
+# ---------------------------------------------------------------------------------------------
+# the phone's navigation strip
+
+
+def _contrast(a: str, b: str) -> float:
+    def lum(css: str) -> float:
+        parts = [float(x) for x in css[css.index("(") + 1:css.index(")")].split(",")[:3]]
+        chans = []
+        for v in parts:
+            v /= 255
+            chans.append(v / 12.92 if v <= 0.03928 else ((v + 0.055) / 1.055) ** 2.4)
+        return 0.2126 * chans[0] + 0.7152 * chans[1] + 0.0722 * chans[2]
+    hi, lo = sorted((lum(a), lum(b)), reverse=True)
+    return (hi + 0.05) / (lo + 0.05)
+
+
+@pytest.mark.parametrize("path", ["team/index.html", "follow-ups/index.html",
+                                  "compliance/index.html", "data-quality/index.html"])
+def test_the_phone_navigation_shows_the_current_section(new_page, server, path):
+    page, rec = _phone(new_page)
+    _open(page, server, path)
+    strip = page.locator(".topbar .nav")
+    assert strip.evaluate("e => e.scrollWidth > e.clientWidth"), "the strip does not scroll here"
+    current = page.locator(".topbar .nav a[aria-current='page']")
+    s, c = strip.bounding_box(), current.bounding_box()
+    assert c["x"] >= s["x"] - 0.5 and c["x"] + c["width"] <= s["x"] + s["width"] + 0.5, (s, c)
+    assert page.evaluate("() => [window.scrollX, window.scrollY]") == [0, 0]
+    assert rec.console_errors == [], rec.console_errors
+
+
+def test_the_headers_focus_ring_is_visible_and_whole_on_a_phone(new_page, server):
+    page, _ = _phone(new_page)
+    _open(page, server, "team/index.html")
+    header_bg = page.locator(".topbar").evaluate("e => getComputedStyle(e).backgroundColor")
+    for _ in range(30):  # the keyboard: skip link, brand, then the navigation
+        page.keyboard.press("Tab")
+        if page.evaluate("() => !!document.activeElement.closest('.topbar .nav')"):
+            break
+    link = page.locator(".topbar .nav a:focus-visible")
+    assert link.count() == 1, "no navigation link has the keyboard focus"
+    ring = link.evaluate("""e => { const s = getComputedStyle(e);
+        return [s.outlineStyle, s.outlineColor, parseFloat(s.outlineWidth), parseFloat(s.outlineOffset)]; }""")
+    style, color, width, offset = ring
+    assert style != "none" and width >= 2, ring
+    assert _contrast(color, header_bg) >= 3, (color, header_bg, _contrast(color, header_bg))
+    # the ring lies inside the strip's box (which clips what sticks out of it)
+    reach = offset + width
+    r = link.bounding_box()
+    strip = page.locator(".topbar .nav").bounding_box()
+    assert r["y"] - reach >= strip["y"] - 0.5 and r["y"] + r["height"] + reach <= strip["y"] + strip["height"] + 0.5, \
+        (ring, r, strip)
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / "layout-nav-focus-390.png"))
+
+
+# ---------------------------------------------------------------------------------------------
+# e-mail addresses wrap at their @ or a dot
+
+
+def test_an_email_address_wraps_only_at_a_sensible_point(new_page, server):
+    page, _ = _phone(new_page, NARROW)
+    wrapped = 0
+    for path in BRIEFS + ("physicians/adaeze-montgomery/index.html",):
+        _open(page, server, path)
+        breaks = page.evaluate("""() => [...document.querySelectorAll('.url')].map(el => {
+            const text = el.textContent, out = [];
+            const walker = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
+            const chars = [];
+            for (let n = walker.nextNode(); n; n = walker.nextNode())
+                for (let i = 0; i < n.data.length; i++) chars.push([n, i]);
+            let top = null;
+            chars.forEach(([n, i], k) => {
+                const r = document.createRange(); r.setStart(n, i); r.setEnd(n, i + 1);
+                const rect = r.getBoundingClientRect();
+                if (top !== null && rect.top > top + 2) out.push(text.slice(0, k) + '|' + text.slice(k));
+                top = rect.top;
+            });
+            return out;
+        })""")
+        for found in breaks:
+            for b in found:
+                wrapped += 1
+                before, after = b.split("|", 1)
+                assert before.endswith(("@", "/")) or after.startswith(".") or before.endswith("."), b
+    assert wrapped >= 1, "no address wraps at 320 px: the test shows nothing"
