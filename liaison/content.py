@@ -173,6 +173,32 @@ def gfm(text: str) -> str:
 
 _NOTHING = Markup("")  # an empty field's HTML (Markup is immutable: one for all)
 
+# Task lists ("- [ ] call back", "- [x] done") as ballot boxes, a glyph and no form control:
+# the sanitizer allows no <input>, so cmark-gfm's checkboxes were dropped and Python-Markdown
+# (which has no task lists) left "[ ]" as text. Only these exact forms become a glyph, in
+# text the sanitizer has judged (documents) or about to judge (cmark-gfm's own output).
+TASK_OPEN, TASK_DONE = "\u2610", "\u2611"  # ☐ ☑
+_GFM_TASKS = (('<input type="checkbox" disabled="" />', TASK_OPEN),
+              ('<input type="checkbox" checked="" disabled="" />', TASK_DONE))
+_MD_TASK = _re.compile(r"(<li>(?:\n?<p>)?)\[([ xX])\](?=\s)")
+
+
+def gfm_tasks(html: str) -> str:
+    """cmark-gfm's task list checkboxes as ballot boxes (before sanitizing)."""
+    if "checkbox" in html:
+        for box, glyph in _GFM_TASKS:
+            html = html.replace(box, glyph)
+    return html
+
+
+def document_tasks(html: str) -> str:
+    """A list item that starts with "[ ]" or "[x]" (Python-Markdown's output, sanitized) with
+    a ballot box instead."""
+    if "[" not in html:
+        return html
+    return _MD_TASK.sub(lambda m: m.group(1) + (TASK_OPEN if m.group(2) == " " else TASK_DONE),
+                        html)
+
 
 class MarkdownRenderer:
     """Markdown -> sanitized HTML, each distinct text rendered once. A record's Markdown
@@ -199,7 +225,7 @@ class MarkdownRenderer:
             return _NOTHING
         html = self.memo.get(text)
         if html is None:
-            html = self.memo[text] = Markup(sanitize(gfm(text), images=False))
+            html = self.memo[text] = Markup(sanitize(gfm_tasks(gfm(text)), images=False))
         return html
 
     def slide(self, text: str, images: bool = True) -> str:
@@ -225,5 +251,5 @@ class MarkdownRenderer:
             extensions=list(self.DOCUMENT_EXTENSIONS),
             extension_configs={"toc": {"permalink": False, "toc_depth": "2-3"}},
         )
-        html = Markup(sanitize(md.convert(text)))
+        html = Markup(document_tasks(sanitize(md.convert(text))))
         return html, md.toc_tokens

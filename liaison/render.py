@@ -23,7 +23,7 @@ from pathlib import Path
 import jinja2
 from markupsafe import Markup
 
-from liaison import dates
+from liaison import dates, wording
 from liaison import pages as page_registry
 from liaison.errors import LiaisonError, TemplateFailure
 from liaison.progress import QUIET, Progress
@@ -87,6 +87,8 @@ def make_env(site_root: Path, palette=None, sandboxed: bool | None = None) -> ji
     env.globals["fragment"] = Fragments(kept=not (own or sandboxed))
     env.globals["palette"] = palette
     dates.register(env)  # {{ date|day(as_of) }}, {{ date|ago(as_of) }}
+    # {{ n|plural("visit") }}: "1 visit", "2 visits" (the decks' helper: liaison.wording)
+    env.filters["plural"] = wording.plural
     return env
 
 

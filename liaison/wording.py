@@ -40,13 +40,13 @@ def _regular_plural(word: str) -> str:
 
 def prose_list(items, conjunction: str = "and") -> str:
     """["A", "B", "C"] -> "A, B and C"; two items "A and B"; one item itself; none "".
-    When an item holds a comma ("Mara Quist, NP") the items are parted by semicolons
-    ("Dr. Ana Reyes; Mara Quist, NP and Dr. Li Wu"). Empty items are left out."""
+    Always commas, as a sentence lists names, even when an item holds one ("Dr. Ana Reyes,
+    Mara Quist, NP and Dr. Li Wu": a semicolon before "and" read as a typo on a slide).
+    Empty items are left out."""
     parts = [str(i) for i in items if str(i).strip()] if items else []
     if len(parts) <= 1:
         return parts[0] if parts else ""
-    sep = "; " if any("," in p for p in parts) else ", "
-    return f"{sep.join(parts[:-1])} {conjunction} {parts[-1]}"
+    return f"{', '.join(parts[:-1])} {conjunction} {parts[-1]}"
 
 
 def _credentials(credentials: str | None) -> list[str]:

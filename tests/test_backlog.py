@@ -79,7 +79,10 @@ def test_follow_ups_page_lists_each_open_follow_up_once_in_its_group(built):
     backlog = dict(sections)["backlog"]
     assert "<details" in backlog  # folded, with its count in the summary
     n = len(re.findall(r"<tr data-owner", backlog))
-    assert n and f"Show the {n} older follow-up" in backlog
+    if n == 1:  # not "the 1 older follow-up, the least overdue first"
+        assert "Show the older follow-up</summary>" in backlog
+    else:
+        assert n and f"Show the {n} older follow-ups, the least overdue first" in backlog
 
 
 def test_dashboard_leads_with_this_week_and_the_recently_overdue(built):

@@ -127,7 +127,7 @@ def test_return_on_visit_in_words_and_numbers(site, records, pid):
     assert f"{after} in the 90 days after against {before} in the 90 days before" in words
     assert f"{visits} visit{plural} {before} before {after} after" in words
     # one row per matured visit, newest first, with its own before and after
-    rows = re.findall(r"<tr><td class=\"date\">(\d{4}-\d\d-\d\d)<br><small>\w+</small></td>.*?"
+    rows = re.findall(r"<tr><td><span class=\"date\">(\d{4}-\d\d-\d\d)</span><br><small>\w+</small></td>.*?"
                       r"<td class=\"num\">(\d+)</td><td class=\"num\">(\d+) ", rov)
     assert [(d, int(b), int(a)) for d, b, a in rows] == \
         sorted(((d.isoformat(), b, a) for d, b, a in per), reverse=True)[:5]
@@ -152,7 +152,7 @@ def test_return_on_visit_lists_the_newest_five_visits(tmp_path):
     assert visits > 5 + 2
     words = text_of(rov)
     assert f"Over {visits} in-person visits 90 to 454 days old" in words
-    dates = re.findall(r"<tr><td class=\"date\">(\d{4}-\d\d-\d\d)<br>", rov)
+    dates = re.findall(r"<tr><td><span class=\"date\">(\d{4}-\d\d-\d\d)</span><br>", rov)
     assert dates == sorted((d.isoformat() for d, _, _ in per), reverse=True)[:5]
     n = visits - 5
     assert f"The newest 5 visits; the figures above count {n} older one{'s' if n != 1 else ''} too." \
@@ -363,11 +363,12 @@ def test_outcomes_services_by_status_and_treated_share(site, records, kind, key,
     if done == 0:
         assert "No referral is 90 to 454 days old yet" in words
     elif done < 5:  # a percentage on a base under 5 is shown as counts only
-        assert f"{treated} of {done} matured referral{'s' if done != 1 else ''} treated." in words
+        assert (f"{treated} of {done} matured referral{'s' if done != 1 else ''} treated "
+                "(referred 90 to 454 days ago).") in words
         assert not re.search(r"\d%.*of matured", words)
-    else:
-        assert f"{100 * treated / done:.1f}% of matured referrals treated ({treated} of {done})." \
-            in words
+    else:  # its window said: the table above counts the last 365 days
+        assert (f"{100 * treated / done:.1f}% of matured referrals treated ({treated} of {done}, "
+                "referred 90 to 454 days ago).") in words
 
 
 def test_declined_reasons_on_the_brief(site, records):

@@ -8,6 +8,8 @@ look at go to $LIAISON_SHOTS_DIR (default /tmp/liaison-shots/).
 """
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from test_browser import (  # noqa: F401 - fixtures are used by name
@@ -172,6 +174,14 @@ def test_empty_and_fruitless_queries_say_what_to_do(screen, server):
     status = page.locator("#search-status")
     assert "Type a name" in status.inner_text()
     assert page.locator("#search-results li").count() == 0
+    # the examples are the site's own (the page's, kept by the script), and each finds someone
+    assert status.inner_text() == status.get_attribute("data-empty")
+    examples = re.findall(r"“([^”]+)”", status.inner_text())
+    assert len(examples) == 3 and "kapoor" not in examples
+    for example in examples:
+        assert _search(page, example), example
+    _search(page, "")
+    assert status.inner_text() == status.get_attribute("data-empty")
     _search(page, "-- & /")
     assert "Nothing to search for" in status.inner_text()
     assert _search(page, "zzyzx") == []

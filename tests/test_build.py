@@ -849,7 +849,15 @@ def link_problems(out: Path) -> list[str]:
                 if not target.is_file():
                     problems.append(f"{where}: no such file")
                     continue
-                if url.fragment and target.suffix == ".html":
+                if url.fragment and target.suffix == ".html" and "=" in url.fragment:
+                    # a filter's state (app.js: "N=text&N.field=value"): N is a filter there
+                    filters = {v for _t, attrs in pages[target].tags for k, v in attrs
+                               if k == "data-filter"}
+                    for part in url.fragment.split("&"):
+                        name = unquote(part.split("=", 1)[0]).split(".", 1)[0]
+                        if name not in filters:
+                            problems.append(f"{where}: no filter {name!r} in the target page")
+                elif url.fragment and target.suffix == ".html":
                     if unquote(url.fragment) not in pages[target].ids:
                         problems.append(f"{where}: no id {url.fragment!r} in the target page")
     return problems
@@ -1450,7 +1458,7 @@ def test_key_pages_show_the_facts_of_the_example(golden_build):
     assert "All services 0 0 1 1 1 3" in outcomes
     # matured (age 90 to 454): 2025-11-26 and 11-27 treated, 2026-05-10, 2026-07-30: 2 of 4;
     # all referrals: funnel_matured treated 14 of referred 29 = 48.3%
-    assert "2 of 4 matured referrals treated" in outcomes
+    assert "2 of 4 matured referrals treated (referred 90 to 454 days ago)" in outcomes
     assert "All our referrals: 48.3%" in outcomes
     assert "not a candidate 1" in outcomes
     # her five interactions, the 2025-11-26 visit (age 365) included, newest first, with
@@ -1523,8 +1531,12 @@ def test_key_pages_show_the_facts_of_the_example(golden_build):
     # 2025-10-22 referral after); the 2026-09-26 visit is 61 days old, not matured
     rov = _section(mv, "Return on visit", "What happened to their patients")
     assert "2 visits 5 before 5 after" in rov
-    assert re.findall(r"(\d{4}-\d{2}-\d{2}) (\w+) Lena Brooks (\d+) (\d+)", rov) == [
-        ("2026-08-23", "lunch", "5", "4"), ("2025-10-22", "visit", "0", "1")]
+    # each visit names the practice's physicians seen (two of one day by one liaison would
+    # read alike otherwise)
+    assert re.findall(r"(\d{4}-\d{2}-\d{2}) (\w+) · seen: ([\w ,]+?) Lena Brooks (\d+) (\d+)",
+                      rov) == [
+        ("2026-08-23", "lunch", "Grace Holloway , Marcus Bell", "5", "4"),
+        ("2025-10-22", "visit", "Grace Holloway", "0", "1")]
     # the 12 referrals of the last 365 days: vein-ablation 8 (referred 11-16; scheduled 10-12,
     # 10-27; treated 01-30, 06-19, 06-29; declined 08-18, 08-23), sclerotherapy 1 (consulted
     # 06-02), vascular-ultrasound 3 (referred 11-26; consulted 05-10, 07-29); matured
@@ -1534,7 +1546,7 @@ def test_key_pages_show_the_facts_of_the_example(golden_build):
     assert "Sclerotherapy · · 1 · · 1" in outcomes
     assert "Vascular ultrasound 1 · 2 · · 3" in outcomes
     assert "All services 2 2 3 3 2 12" in outcomes
-    assert "44.4% of matured referrals treated (4 of 9)" in outcomes
+    assert "44.4% of matured referrals treated (4 of 9, referred 90 to 454 days ago)" in outcomes
     # declined: grace-holloway 08-18 (insurance), marcus-bell 08-23 (no reason)
     assert "insurance 1, no reason given 1" in outcomes
     # interactions at the office or listing its physicians, newest first (the 2026-06-29

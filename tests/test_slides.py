@@ -52,7 +52,7 @@ def test_in_words_one_to_ten_then_digits(n, expected):
 @pytest.mark.parametrize("items, expected", [
     ([], ""), (["A"], "A"), (["A", "B"], "A and B"), (["A", "B", "C"], "A, B and C"),
     (["A", "", "C"], "A and C"),
-    (["Dr. Ana Reyes", "Mara Quist, NP", "Dr. Li Wu"], "Dr. Ana Reyes; Mara Quist, NP and Dr. Li Wu"),
+    (["Dr. Ana Reyes", "Mara Quist, NP", "Dr. Li Wu"], "Dr. Ana Reyes, Mara Quist, NP and Dr. Li Wu"),
 ])
 def test_prose_list(items, expected):
     assert wording.prose_list(items) == expected

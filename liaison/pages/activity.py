@@ -45,12 +45,13 @@ def activity(view: SiteView, page: Page) -> dict:
     # of the month up to the as-of date; counting them here again took 0.1 s at 10,000
     # physicians, in every build that makes this page)
     in_person = {m.month: m.in_person for m in view.stats.months}
+    listed = [{"label": month_label(m), "href": activity_href(month_label(m)),
+               "count": view.month_count(m), "in_person": in_person[month_label(m)]}
+              for m in months]
     return {**view.common(page, "activity", "Activity"),
             "recent": [view.interaction(r) for r in latest], **choices(view, latest),
-            "months": [{"label": month_label(m), "href": activity_href(month_label(m)),
-                        "count": view.month_count(m),
-                        "in_person": in_person[month_label(m)]}
-                       for m in months]}
+            # every interaction the month pages list (the latest are some of them)
+            "total": sum(m["count"] for m in listed), "months": listed}
 
 
 def month_link(view: SiteView, mi: int | None) -> dict | None:
@@ -76,7 +77,7 @@ KINDS = [
              one_page("activity/index.html", "activity.html", "activity"),
              activity, reads=("interactions", "physicians", "practices", "team", "decks",
                               "stats.months"),
-             variables=("recent", "months", "liaison_choices", "practice_choices"),
+             variables=("recent", "total", "months", "liaison_choices", "practice_choices"),
              nav=("Activity", "activity/index.html"),
              url="activity/"),
     PageKind("activity-month", "activity_month.html", "activity",

@@ -9,6 +9,7 @@ from typing import Callable
 from markupsafe import Markup
 
 from liaison import charts
+from liaison.wording import plural
 
 # A constant without double quotes: safe inside the double-quoted content attribute as is.
 CSP = Markup("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -74,6 +75,12 @@ def member_href(tid: str) -> str:
     return f"team/{tid}/index.html"
 
 
+def calendar_href(tid: str) -> str:
+    """A liaison's own calendar (liaison.exports.calendars: every team member whose role is
+    liaison has one, even empty)."""
+    return f"calendar/{tid}.ics"
+
+
 def guide_href(gid: str) -> str:
     return f"training/{gid}/index.html"
 
@@ -124,7 +131,7 @@ def percent(part: int, whole: int) -> str | None:
     return f"{100 * part / whole:.1f}%" if whole else None
 
 
-def trend(now: int, before: int, days: int | None = None, noun: str = "referrals") -> dict:
+def trend(now: int, before: int, days: int | None = None, noun: str = "referral") -> dict:
     """The badge of a count against the previous period of the same length.
 
     ``text`` always holds both counts and the window, and the percentage when the previous
@@ -132,7 +139,8 @@ def trend(now: int, before: int, days: int | None = None, noun: str = "referrals
     spaces inside "255 vs 147" and "365 d").
     ``css`` is up, down or flat; ``sort`` the change in count (now − before), what a table's
     trend column sorts by; ``title`` the same in words. Without ``days`` the window is left
-    out of the text. A dict of its own each time; the same few counts recur across 10,000
+    out of the text; ``noun`` is singular ("physician referral": the title says "1 physician
+    referral", "2 physician referrals"). A dict of its own each time; the same few counts recur across 10,000
     physicians' rows, so each badge is worked out once (``_trend``).
     """
     return dict(_trend(now, before, days, noun))
@@ -148,9 +156,9 @@ def _trend(now: int, before: int, days: int | None, noun: str) -> dict:
     window = f"{days}\u00a0d" if days else None
     text = " · ".join(x for x in (pct_text, f"{count(now)}\u00a0vs\u00a0{count(before)}", window) if x)
     if days:
-        title = (f"{count(now)} {noun} in the last {days} days against {count(before)} in the "
+        title = (f"{plural(now, noun)} in the last {days} days against {count(before)} in the "
                  f"{days} days before")
     else:
-        title = f"{count(now)} {noun} against {count(before)} in the previous period"
+        title = f"{plural(now, noun)} against {count(before)} in the previous period"
     return {"text": text, "css": css, "sort": now - before, "now": now, "before": before,
             "percent": pct_text, "window": window, "title": title}

@@ -43,6 +43,8 @@ STATUS_NAMES = {"referred": ("Referred", "Ref."), "scheduled": ("Scheduled", "Sc
                 "declined": ("Declined", "Dec.")}  # full, and short for a phone
 UNSPECIFIED = "no reason given"
 MATURED_TEXT = f"{MATURED_AGES[0]} to {MATURED_AGES[1] - 1} days old"  # "90 to 454 days old"
+# the window of a brief's treated share, unlike the 365 days of the table above it
+MATURED_WINDOW = f"referred {MATURED_AGES[0]} to {MATURED_AGES[1] - 1} days ago"
 
 
 # ------------------------------------------------------------------ the first screen
@@ -182,12 +184,14 @@ def _window(dated: tuple[list[dt.date], list[int]], first: dt.date, last: dt.dat
 ROV_ROWS = 5  # matured visits listed with their own before and after (the newest)
 
 
-def _rov(view: SiteView, rov, visits: list, people_of) -> dict:
+def _rov(view: SiteView, rov, visits: list, people_of, seen_of=None) -> dict:
     """Return on visit in words and numbers: the statistic (``rov``: visits, before, after)
     and the newest ``ROV_ROWS`` matured visits with their referrals before and after (``more``:
     how many older ones the figures count besides). ``visits``: newest first, as the view
     lists them (read up to the first one too old to have matured). ``people_of(visit)``: the
-    visit's people that the brief is about, with their referrals by date."""
+    visit's people that the brief is about, with their referrals by date; ``seen_of(visit)``
+    (a practice's brief): the ids of those people, named under the visit's date (two visits
+    of one day by one liaison read alike otherwise)."""
     rows, more = [], 0
     for r in visits:
         age = (view.as_of - r.date).days
@@ -205,9 +209,10 @@ def _rov(view: SiteView, rov, visits: list, people_of) -> dict:
                      for d in people)
         after = sum(_window(d, r.date, r.date + dt.timedelta(days=ROV_DAYS - 1)) for d in people)
         name, href = view.member_ref(r.liaison)
+        seen = [view.doc_ref(x) for x in seen_of(r)] if seen_of is not None else []
         rows.append({"date": r.date.isoformat(), "type": r.type, "summary": r.summary,
                      "liaison_name": name, "liaison_href": href, "before": before,
-                     "after": after, "change": signed(after - before)})
+                     "after": after, "change": signed(after - before), "seen": seen})
     n, before, after = rov.visits, rov.before, rov.after
     if n == 0:
         words = (f"No in-person visit is {MATURED_TEXT} yet: return on visit counts the "
@@ -255,9 +260,9 @@ def _outcomes(view: SiteView, rows: list) -> dict:
     if done == 0:
         share = f"No referral is {MATURED_TEXT} yet: their outcomes are not known."
     elif done < PERCENT_BASE:
-        share = f"{treated} of {done} matured referral{'s' if done != 1 else ''} treated."
+        share = f"{treated} of {done} matured referral{'s' if done != 1 else ''} treated ({MATURED_WINDOW})."
     else:
-        share = f"{percent(treated, done)} of matured referrals treated ({treated} of {done})."
+        share = f"{percent(treated, done)} of matured referrals treated ({treated} of {done}, {MATURED_WINDOW})."
     order = [*DECLINED_REASONS, UNSPECIFIED]
     return {
         "statuses": [{"name": STATUS_NAMES[s][0], "short": STATUS_NAMES[s][1]} for s in STATUSES],
@@ -443,7 +448,8 @@ def practice(view: SiteView, page: Page) -> dict:
         "last_contact_ago": ago((view.as_of - dt.date.fromisoformat(s.last_contact)).days) if s.last_contact else "never",
         "chart": _chart(view, series, (r for r in interactions if in_person(r)), p.name),
         "rov": _rov(view, s.rov_365d, _people_visits(view, docs),
-                    lambda r: [dated[x] for x in _people_of(view, r) if x in ours]),
+                    lambda r: [dated[x] for x in _people_of(view, r) if x in ours],
+                    lambda r: [x for x in _people_of(view, r) if x in ours]),
         "outcomes": _outcomes(view, [row for d in docs for row in view.referrals_by_doc.get(d, ())]),
         "spend": _spend(view, s.spend_ytd_cents,
                         lambda r, c: dict(practice_shares(r, c, view.site.physicians)).get(pid, 0),

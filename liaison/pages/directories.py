@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from liaison.names import sort_key
 from liaison.pages.base import Page, PageKind, one_page
-from liaison.pages.rows import physician_row, practice_row
+from liaison.pages.rows import physician_row, practice_row, search_examples
 from liaison.pages.view import SiteView
 
 
@@ -14,7 +14,8 @@ def physicians(view: SiteView, page: Page) -> dict:
     names = {pid: sort_key(d.name) for pid, d in view.site.physicians.items()}
     order = sorted(names, key=lambda p: (names[p], p))
     rows = [{**physician_row(view, p), "sort_name": names[p]} for p in order]
-    return {**view.common(page, "physicians", "Physicians"), "rows": rows}
+    return {**view.common(page, "physicians", "Physicians"), "rows": rows,
+            "examples": search_examples(view)}
 
 
 def practices(view: SiteView, page: Page) -> dict:
@@ -26,7 +27,7 @@ KINDS = [
     PageKind("physicians", "physicians.html", "physicians",
              one_page("physicians/index.html", "physicians.html", "physicians"),
              physicians, reads=("physicians", "practices", "team", "stats.physicians"),
-             variables=("rows",), nav=("Physicians", "physicians/index.html"),
+             variables=("rows", "examples"), nav=("Physicians", "physicians/index.html"),
              url="physicians/"),
     PageKind("practices", "practices.html", "practices",
              one_page("practices/index.html", "practices.html", "practices"),

@@ -4,7 +4,7 @@ follow-up once. Owner, practice and text filters in the page (liaison/static/app
 from __future__ import annotations
 
 from liaison.derived import practices_of
-from liaison.pages.base import Page, PageKind, one_page
+from liaison.pages.base import Page, PageKind, calendar_href, one_page
 from liaison.pages.view import SiteView
 
 WEEK_DAYS = 7  # due today up to 7 days ahead: "this week" (the badge's "due soon" too)
@@ -62,14 +62,20 @@ def context(view: SiteView, page: Page) -> dict:
             "overdue_count": len(groups["recent"]) + len(groups["backlog"]),
             "owner_choices": [{"value": o, "label": view.member_ref(o)[0]} for o in owners],
             "practice_choices": [{"value": p, "label": view.practice_ref(p)["name"]}
-                                 for p in practices]}
+                                 for p in practices],
+            # each liaison's own calendar beside everyone's (liaison.exports.calendars)
+            "calendars": [{"name": m.name, "href": calendar_href(t)}
+                          for t, m in sorted(view.site.team.items(),
+                                             key=lambda tm: (tm[1].name, tm[0]))
+                          if m.role == "liaison"]}
 
 
 KINDS = [
     PageKind("follow-ups", "follow_ups.html", "follow-ups",
              one_page("follow-ups/index.html", "follow_ups.html", "follow-ups"),
              context, reads=("interactions", "physicians", "practices", "team"),
-             variables=("groups", "total", "overdue_count", "owner_choices", "practice_choices"),
+             variables=("groups", "total", "overdue_count", "owner_choices", "practice_choices",
+                        "calendars"),
              nav=("Follow-ups", "follow-ups/index.html"),
              url="follow-ups/"),
 ]

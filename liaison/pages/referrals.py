@@ -6,6 +6,7 @@ referrers, and the month table with the unfinished current month marked."""
 from __future__ import annotations
 
 import calendar
+from types import SimpleNamespace
 
 from liaison import charts
 from liaison.derived import month_label
@@ -17,6 +18,7 @@ from liaison.pages.base import (
 from liaison.pages.rows import new_patients, physician_months, physician_row
 from liaison.pages.training import front_desk_guides, guide_rows, matrix_row
 from liaison.pages.view import SiteView
+from liaison.wording import plural
 
 # How the reasons of declined_reasons_365d read on the page.
 DECLINED_LABELS = {"insurance": "Insurance", "not-a-candidate": "Not a candidate",
@@ -98,8 +100,8 @@ def rov_badge(rov, whose: str) -> dict:
     """A return-on-visit trend badge: the referrals of the 90 days from the matured visits
     against the 90 days before them."""
     badge = trend(rov.after, rov.before, 90)
-    visits = f"{count(rov.visits)} visit{'s' if rov.visits != 1 else ''}"
-    badge["title"] = (f"{whose}: {count(rov.after)} physician referrals in the 90 days from "
+    visits = plural(rov.visits, "visit")
+    badge["title"] = (f"{whose}: {plural(rov.after, 'physician referral')} in the 90 days from "
                       f"{visits} against {count(rov.before)} in the 90 days before")
     return badge
 
@@ -139,6 +141,28 @@ def rov_liaisons(view: SiteView) -> list[dict]:
                      "after": r.after, "change": rov_badge(r, name)})
     rows.sort(key=lambda r: (-(r["after"] - r["before"]), -r["visits"], r["name"]))
     return rows
+
+
+def rov_others(view: SiteView) -> dict | None:
+    """The matured visits that no liaison logged (a manager's, say: stats.liaisons has only
+    the team members whose role is liaison), what the by-liaison table leaves out of
+    totals.rov_365d: the total less the liaisons' sums (each visit is counted once, in the
+    row of who logged it); None when the liaisons' rows add up to the total. ``names``: the
+    team members who are not liaisons and logged anything (their matured visits are not
+    looked for: that would read every interaction)."""
+    total = view.stats.totals.rov_365d
+    ours = view.stats.liaisons.values()
+    visits = total.visits - sum(s.rov_365d.visits for s in ours)
+    before = total.before - sum(s.rov_365d.before for s in ours)
+    after = total.after - sum(s.rov_365d.after for s in ours)
+    if not (visits or before or after):
+        return None
+    team = view.site.team
+    names = sorted(team[t].name for t in view.by_member
+                   if t in team and t not in view.stats.liaisons)
+    others = SimpleNamespace(visits=visits, before=before, after=after)
+    return {"visits": visits, "before": before, "after": after, "names": names,
+            "change": rov_badge(others, "Other team members")}
 
 
 def context(view: SiteView, page: Page) -> dict:
@@ -209,7 +233,7 @@ def context(view: SiteView, page: Page) -> dict:
         "rov_total": rov_badge(totals.rov_365d, "All matured visits"),
         "rov_visits": totals.rov_365d.visits,
         "rov_physicians": rov_rows, "rov_physicians_note": rov_note,
-        "rov_liaisons": rov_liaisons(view),
+        "rov_liaisons": rov_liaisons(view), "rov_others": rov_others(view),
         "top": [physician_row(view, p) for p in top],
         "movers": [physician_row(view, p) for p in movers],
         "new": new, "new_n": new_n, "new_more": new_more,
@@ -229,7 +253,8 @@ KINDS = [
                         "treated_365d", "declined_365d", "declined_unspecified",
                         "declined_reasons", "sources", "services", "capture_members",
                         "capture_unattributed", "front_desk_guides", "rov_total", "rov_visits",
-                        "rov_physicians", "rov_physicians_note", "rov_liaisons", "top", "movers",
+                        "rov_physicians", "rov_physicians_note", "rov_liaisons", "rov_others", "top",
+                        "movers",
                         "new", "new_n", "new_more", "lapsed", "lapsed_n", "lapsed_more", "declining",
                         "declining_n", "declining_more",
                         "months_table"),

@@ -74,11 +74,11 @@ def new_patients(view: SiteView) -> dict:
     o90, o_prev90 = t.referrals_90d - p90, t.referrals_prev_90d - p_prev90
     o365, o_prev365 = t.referrals_365d - p365, t.referrals_prev_365d - p_prev365
     return {
-        "physician_90d": trend(p90, p_prev90, 90, "physician referrals"),
-        "other_90d": trend(o90, o_prev90, 90, "other new patients"),
-        "physician_365d": trend(p365, p_prev365, 365, "physician referrals"),
-        "other_365d": trend(o365, o_prev365, 365, "other new patients"),
-        "all_365d": trend(t.referrals_365d, t.referrals_prev_365d, 365, "new patients"),
+        "physician_90d": trend(p90, p_prev90, 90, "physician referral"),
+        "other_90d": trend(o90, o_prev90, 90, "other new patient"),
+        "physician_365d": trend(p365, p_prev365, 365, "physician referral"),
+        "other_365d": trend(o365, o_prev365, 365, "other new patient"),
+        "all_365d": trend(t.referrals_365d, t.referrals_prev_365d, 365, "new patient"),
         "physician_share_365d": percent(p365, t.referrals_365d),
     }
 
@@ -105,8 +105,8 @@ def practice_row(view: SiteView, pid: str) -> dict:
     p = view.site.practices[pid]
     s = view.stats.practices[pid]
     docs = view.docs_of_practice.get(pid, [])
-    alerts = sum(1 for d in docs if view.stats.physicians[d].declining
-                 or view.stats.physicians[d].status == "lapsed")
+    physicians = view.stats.physicians
+    alerts = sum(alert_count(physicians[d]) for d in docs)
     name, href = view.member_ref(p.liaison) if p.liaison else ("—", None)
     return {"id": pid, "name": p.name, "href": practice_href(pid), "city": p.city or "",
             "physicians": s.physicians, "referrals_365d": s.referrals_365d,
@@ -114,6 +114,14 @@ def practice_row(view: SiteView, pid: str) -> dict:
             "trend": view.change(s.referrals_365d, s.referrals_prev_365d, 365),
             "last_contact": s.last_contact or "", "liaison_name": name, "liaison_href": href,
             "alerts": alerts, "best_visit_times": p.best_visit_times or ""}
+
+
+def alert_count(s) -> int:
+    """How many alerts ``alerts_for`` gives a physician of statistics ``s``: new, lapsed,
+    declining, visit overdue (the practices list's Alerts column sums them, as the
+    practice brief's alert line counts them)."""
+    return ((s.status == "new") + (s.status == "lapsed") + bool(s.declining)
+            + bool(s.visit_overdue))
 
 
 def alerts_for(view: SiteView, pid: str) -> list[dict]:
@@ -132,4 +140,74 @@ def alerts_for(view: SiteView, pid: str) -> list[dict]:
         last = s.last_visit
         when = f"last in-person visit {last} ({ago((view.as_of - dt.date.fromisoformat(last)).days)})" if last else "never visited in person"
         out.append({"css": "warn", "text": f"Visit overdue: tier {d.tier} wants a visit every {cadence} days; {when}."})
+    return out
+
+
+# The search help's examples when the site has no physician to take them from
+GENERIC_EXAMPLES = {"name": "kapoor", "typo": "kapor", "city": "portland",
+                    "specialty": "cardiology", "tier": "a"}
+
+
+def _typo(word: str) -> str:
+    """A name as someone might mistype it, one letter short, still found (a word of four
+    letters or more forgives one typo): one of a doubled letter dropped ("kapoor": "kapor"),
+    else the middle one ("abernathy": "abenathy")."""
+    for i in range(1, len(word)):
+        if word[i] == word[i - 1]:
+            return word[:i] + word[i + 1:]
+    i = len(word) // 2
+    return word[:i] + word[i + 1:]
+
+
+def _plain(text: str) -> str:
+    """Lower case, letters and single spaces only: "Obstetrics & Gynecology" is
+    "obstetrics gynecology" (what the filters compare)."""
+    return " ".join("".join(c if c.isalpha() else " " for c in text.lower()).split())
+
+
+def search_examples(view: SiteView) -> dict:
+    """The examples of the search help (``search/``, ``physicians/``), taken from the site's
+    own physicians so that each finds someone: the first physician by last name (the
+    directory's order) with a last name of five letters or more gives ``name``, ``typo``,
+    ``physician`` (their name) and ``city`` (their practice's, plain, or "" without one);
+    the first with a one-word specialty and a city gives ``specialty`` and
+    ``specialty_city`` (that city); the first with a tier and a city, ``tier``, ``tier_name``
+    (as written) and ``tier_city``. What the site cannot give is the generic example
+    (GENERIC_EXAMPLES). Worked out once for the view (two pages show them)."""
+    made = view.caches.get("search examples")
+    if made is not None:
+        return made
+    from liaison.names import sort_key
+
+    site = view.site
+    g = GENERIC_EXAMPLES
+    out = {"name": g["name"], "typo": g["typo"], "physician": g["name"].capitalize(),
+           "city": g["city"],
+           "specialty": g["specialty"], "specialty_city": g["city"],
+           "tier": g["tier"], "tier_name": g["tier"].upper(), "tier_city": g["city"]}
+    found = set()
+
+    def city_of(d) -> str:
+        p = site.practices.get(d.practice)
+        return _plain(p.city) if p is not None and p.city else ""
+
+    keys = {pid: sort_key(d.name) for pid, d in site.physicians.items()}
+    for pid in sorted(keys, key=lambda p: (keys[p], p)):
+        d = site.physicians[pid]
+        city = city_of(d)
+        last = keys[pid].split(" ")[0] if keys[pid] else ""
+        if "name" not in found and len(last) >= 5 and last.isascii() and last.isalpha():
+            out.update(name=last, typo=_typo(last), physician=d.name, city=city)
+            found.add("name")
+        specialty = _plain(d.specialty)
+        if "specialty" not in found and city and specialty.isalpha() and len(specialty) >= 4:
+            out.update(specialty=specialty, specialty_city=city)
+            found.add("specialty")
+        tier = _plain(d.tier or "")
+        if "tier" not in found and city and tier and tier.isalnum() and " " not in tier:
+            out.update(tier=tier, tier_name=d.tier, tier_city=city)
+            found.add("tier")
+        if len(found) == 3:
+            break
+    view.caches["search examples"] = out
     return out

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from liaison import search as search_stage
 from liaison.pages.base import Page, PageKind, one_page
+from liaison.pages.rows import search_examples
 from liaison.pages.view import SiteView
 
 PATH = "search/index.html"
@@ -12,7 +13,7 @@ INDEX = "search/index.js"
 
 
 def context(view: SiteView, page: Page) -> dict:
-    return view.common(page, "search", "Search")
+    return {**view.common(page, "search", "Search"), "examples": search_examples(view)}
 
 
 def index_beside(view: SiteView, page: Page) -> dict[str, bytes]:
@@ -24,5 +25,5 @@ KINDS = [
     PageKind("search", "search.html", "search", one_page(PATH, "search.html", "search"),
              context, reads=("physicians", "practices", "team", "guides", "decks",
                              "stats.physicians"),
-             variables=(), files_beside=index_beside, url="search/"),
+             variables=("examples",), files_beside=index_beside, url="search/"),
 ]

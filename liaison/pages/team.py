@@ -9,9 +9,12 @@ from collections import defaultdict
 from itertools import takewhile
 
 from liaison.charts import trend_badge
+from liaison.wording import plural
 from liaison.derived import ROV_DAYS, training_expired
 from liaison.names import sort_key
-from liaison.pages.base import PERCENT_BASE, Page, PageKind, guide_href, member_href, one_page
+from liaison.pages.base import (
+    PERCENT_BASE, Page, PageKind, calendar_href, guide_href, member_href, one_page,
+)
 from liaison.pages.log import log_href
 from liaison.pages.prospects import prospect_row, ranked
 from liaison.pages.rows import physician_row
@@ -38,7 +41,6 @@ def liaison_figures(view: SiteView, tid: str) -> dict | None:
                 if s.tiered >= PERCENT_BASE else None)
     rov_text, rov_css = trend_badge(rov.after, rov.before)
     rov_percent = rov_text if rov.before >= PERCENT_BASE else None
-    plural = "s" if rov.visits != 1 else ""
     return {
         "tiered": s.tiered, "tiered_current": s.tiered_current,
         "coverage": f"{s.tiered_current} of {s.tiered}", "coverage_percent": coverage,
@@ -52,7 +54,7 @@ def liaison_figures(view: SiteView, tid: str) -> dict | None:
         + "tiered physicians seen on cadence",
         "visits_note": f"{s.in_person_90d} in person in the last {WINDOW} days",
         "rov_note": (f"{rov_percent} · " if rov_percent else "")
-        + f"over {rov.visits} visit{plural}: referrals before → after",
+        + f"over {plural(rov.visits, 'visit')}: referrals before → after",
     }
 
 
@@ -144,6 +146,7 @@ def member(view: SiteView, page: Page) -> dict:
         "follow_ups": [view.follow_up(*t) for t in view.fu_by_owner.get(tid, [])],
         "trainings": trainings,
         "log_href": log_href(view, liaison=tid),
+        "calendar_href": calendar_href(tid) if is_liaison else None,
     }
 
 
@@ -159,6 +162,6 @@ KINDS = [
              member, reads=("team", "physicians", "practices", "interactions", "guides",
                             "stats.liaisons", "stats.physicians", "stats.practices"),
              variables=("member", "is_liaison", "stats", "figures", "groups", "prospects",
-                        "recent", "follow_ups", "trainings", "log_href"),
+                        "recent", "follow_ups", "trainings", "log_href", "calendar_href"),
              url="team/<member>/"),
 ]

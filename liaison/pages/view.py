@@ -35,6 +35,7 @@ from liaison.pages.base import (
     CSP, MONTHS_CHARTED, Page, deck_href, member_href, physician_href, practice_href, trend,
 )
 from liaison.records import Site
+from liaison.wording import plural
 
 
 # The positions of records in a list, as ``InteractionIndex.positions`` gives them: 4 bytes
@@ -592,8 +593,8 @@ class SiteView:
         targets += [self.doc_ref(p) for p in r.physicians]
         return {
             "due": due.isoformat(), "task": f.task, "overdue": days < 0,
-            "overdue_text": f"{-days} day{'s' if days != -1 else ''} overdue" if days < 0 else "",
-            "due_soon": 0 <= days <= 7, "due_text": "today" if days == 0 else f"in {days} days",
+            "overdue_text": f"{plural(-days, 'day')} overdue" if days < 0 else "",
+            "due_soon": 0 <= days <= 7, "due_text": "today" if days == 0 else f"in {plural(days, 'day')}",
             "owner": who, "owner_name": name, "owner_href": href, "targets": targets,
             "logged": r.date.isoformat(),
         }
