@@ -1541,7 +1541,8 @@ def _output_error(exc: OSError, out: Path) -> LiaisonError:
 def _lock(out: Path, wait: float):
     """Take the output folder's lock (flock on ``.NAME.lock`` beside it, polled for ``wait``
     seconds): (fd, path), or None when ``wait`` is 0 and another build holds it. The file is
-    removed again by ``_unlock``; a lock file that a killed build left is taken over."""
+    removed again by ``_unlock``; a lock file that a killed build left is taken over (an
+    empty file: anything else of that name is a user's, and refused, never removed)."""
     try:
         import fcntl
     except ImportError:  # pragma: no cover - not POSIX: no lock
@@ -1551,9 +1552,16 @@ def _lock(out: Path, wait: float):
     deadline = time.monotonic() + wait
     while True:
         try:
-            fd = os.open(path, os.O_RDWR | os.O_CREAT | getattr(os, "O_CLOEXEC", 0), 0o644)
+            fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0)
+                         | getattr(os, "O_NOFOLLOW", 0), 0o644)
         except OSError as exc:
+            if exc.errno == errno.ELOOP:  # a link in the lock's place (O_NOFOLLOW)
+                raise _foreign_lock(path) from None
             raise _output_error(exc, out) from None
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode) or st.st_size:
+            os.close(fd)
+            raise _foreign_lock(path)
         if fcntl is None:  # pragma: no cover
             return fd, path
         try:
@@ -1577,6 +1585,12 @@ def _lock(out: Path, wait: float):
         if same:
             return fd, path
         os.close(fd)  # the holder removed the file as we waited: lock the new one
+
+
+def _foreign_lock(path: Path) -> LiaisonError:
+    return LiaisonError(f"refusing to use '{path}' as the build's lock: something else of that "
+                        "name is there (move it away; the build makes and removes an empty "
+                        "file there)")
 
 
 def _unlock(fd: int, path: Path) -> None:

@@ -449,6 +449,42 @@ def test_an_output_folder_beside_the_inputs_is_built(tmp_path):
     assert (root / "datasite" / "index.html").is_file()
 
 
+@pytest.mark.parametrize("kind", ["text", "link", "folder"])
+def test_a_users_file_in_the_locks_place_is_refused_and_kept(built, tmp_path, kind):
+    """The lock is an empty file the build makes and removes beside the output (a killed
+    build's empty one is taken over); anything else of that name is someone's: refused,
+    left as it was, and nothing of the site changes."""
+    out, files = built
+    lock = out.parent / f".{out.name}.lock"
+    victim = tmp_path / "victim.txt"
+    victim.write_text("mine\n")
+    if kind == "text":
+        lock.write_text("my notes\n")
+    elif kind == "link":
+        lock.symlink_to(victim)
+    else:
+        lock.mkdir()
+    code, stderr = build(SPEC_EXAMPLE, out)
+    assert_one_line_error(code, stderr, "lock", str(lock))
+    assert snapshot(out) == files
+    assert victim.read_text() == "mine\n"
+    if kind == "text":
+        assert lock.read_text() == "my notes\n"
+    elif kind == "link":
+        assert lock.is_symlink()
+    else:
+        assert lock.is_dir()
+
+
+def test_an_empty_lock_left_by_a_killed_build_is_taken_over(built):
+    out, _ = built
+    lock = out.parent / f".{out.name}.lock"
+    lock.write_bytes(b"")
+    code, stderr = build(SPEC_EXAMPLE, out)
+    assert code == 0, stderr
+    assert not lock.exists()
+
+
 def _build_process(out: Path, cwd: Path) -> subprocess.Popen:
     return subprocess.Popen(
         [sys.executable, str(REPO / "build.py"), "build", "--root", str(SPEC_EXAMPLE),
