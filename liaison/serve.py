@@ -20,6 +20,9 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 import click
 
+from liaison.buildrecord import utf8_name
+from liaison.errors import LiaisonError
+
 PREFIX = "/__liaison__/"
 # The page asks for the version with the one it has seen: the server answers at once if it
 # differs, else when it changes (or after WAIT seconds), so a tab reloads as soon as the
@@ -193,8 +196,6 @@ def make_handler(state: State):
                 sys.stderr.write(f"serve: {self.command} {self.path[:200]!r} failed: {exc!r}\n")
 
         def _get(self):
-            from liaison.errors import LiaisonError
-
             if len(self.path) > MAX_PATH:
                 return self._send(414, b"request path too long", "text/plain")
             parts = urlsplit(self.path)
@@ -263,11 +264,7 @@ def serve(root: Path, host: str = "127.0.0.1", port: int = 8000, as_of: dt.date 
 
     log = log or (lambda msg: click.echo(msg, err=True))
     root = root.resolve()
-    try:
-        str(root).encode("utf-8")
-    except UnicodeEncodeError:  # the watcher takes only UTF-8 paths
-        from liaison.errors import LiaisonError
-
+    if not utf8_name(str(root)):  # the watcher takes only UTF-8 paths
         raise LiaisonError(f"cannot watch '{root}' for changes: its path is not UTF-8 text "
                            "(rename the folder; validate and build work there)") from None
     previous, received = _stop_on_signals()
@@ -290,8 +287,6 @@ def serve(root: Path, host: str = "127.0.0.1", port: int = 8000, as_of: dt.date 
     except (Stop, KeyboardInterrupt):  # watchfiles turns any signal's exception into the latter
         log(f"stopped ({signal.Signals(received[-1]).name if received else 'SIGINT'})")
     except RuntimeError as exc:  # the watcher's own (a name that is not UTF-8 appeared)
-        from liaison.errors import LiaisonError
-
         if type(exc).__name__ != "WatchfilesRustInternalError":
             raise
         raise LiaisonError(f"cannot watch '{root}' for changes any more: {exc} "
