@@ -40,14 +40,19 @@ CACHE_VERSION = b"liaison-parse-2-" + _parser_fingerprint()
 _HEAD = b"liaison parse cache\n" + len(CACHE_VERSION).to_bytes(2, "big") + CACHE_VERSION
 
 
-def cache_file(root: Path, kind: str, suffix: str) -> Path:
-    """Where this program keeps what it knows of a site root between runs (never inside it)."""
-    base = os.environ.get("LIAISON_CACHE_DIR") or os.path.join(
+def cache_folder() -> Path:
+    """The folder of this program's cache files: ``$LIAISON_CACHE_DIR``, else
+    ``$XDG_CACHE_HOME/liaison``, else ``~/.cache/liaison``."""
+    return Path(os.environ.get("LIAISON_CACHE_DIR") or os.path.join(
         os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache"),
         "liaison",
-    )
+    ))
+
+
+def cache_file(root: Path, kind: str, suffix: str) -> Path:
+    """Where this program keeps what it knows of a site root between runs (never inside it)."""
     name = hashlib.blake2b(os.fsencode(root.resolve()), digest_size=8).hexdigest()
-    return Path(base) / f"{kind}-{name}.{suffix}"
+    return cache_folder() / f"{kind}-{name}.{suffix}"
 
 
 def kept_for(folder: Path, version: str) -> bool:

@@ -38,8 +38,21 @@ def _as_of(value: str | None):
 
 
 def _root(root: Path) -> Path:
+    """The site root, checked: a folder, and not the one its cache folder is in."""
+    from liaison.cache import cache_folder
+    from liaison.discover import TREES
+
     if not root.is_dir():
         raise click.BadParameter(f"'{root}' is not a folder", param_hint="'--root'")
+    # The cache's files among the inputs would be read as them (its compiled templates as
+    # templates: every later `validate` failed) or committed with the records
+    folder, base = cache_folder().resolve(), root.resolve()
+    for tree in TREES:
+        if folder.is_relative_to(base / tree):
+            raise LiaisonError(
+                f"the cache folder '{folder}' is in the site's {tree}/ folder, which every "
+                f"command reads (set $LIAISON_CACHE_DIR to a folder outside data/, content/ "
+                f"and templates/, or unset it to use ~/.cache/liaison)")
     return root
 
 
@@ -193,8 +206,8 @@ def build(root: Path, out: Path | None, as_of: str | None, strict: bool, timings
     # The input files are hashed in a forked process while this one imports the build's
     # modules (0.3 s each at 10,000 physicians; the hashes decide whether anything changed).
     # With --full, nothing is compared: the files the load reads are hashed from its bytes.
-    hashing = None if not root.is_dir() else Started(functools.partial(
-        buildrecord.hashed_inputs, root.resolve(), resolved, not full))
+    hashing = Started(functools.partial(buildrecord.hashed_inputs, _root(root).resolve(),
+                                        resolved, not full))
     try:
         from liaison.pipeline import build as build_site
         from liaison.progress import Progress
@@ -208,15 +221,14 @@ def build(root: Path, out: Path | None, as_of: str | None, strict: bool, timings
             warnings.append(len(checked.report.warnings))
             _report(checked, "text", False)
 
-        result = build_site(_root(root), date, target, strict=strict,
+        result = build_site(root, date, target, strict=strict,
                             on_checked=on_checked, progress=Progress(), full=full,
-                            hashed=hashing.result if hashing is not None else None)
+                            hashed=hashing.result)
     except OSError as exc:  # the output folder (the stages turn theirs into messages already)
         raise LiaisonError(f"cannot build into '{target}': {exc.strerror or exc}; the previous "
                            "site is untouched") from None
     finally:
-        if hashing is not None:
-            hashing.cancel()  # (when the build stopped before taking the hashes)
+        hashing.cancel()  # (when the build stopped before taking the hashes)
     if timings:
         for stage, seconds in result.timings:
             click.echo(f"time: {seconds:7.3f} s  {stage}", err=True)

@@ -547,3 +547,23 @@ def test_workers_are_stopped_when_this_process_fails(tmp_path):
         map_forked(work, ["here", "there"])
     time.sleep(1.5)
     assert not late.exists()
+
+
+@pytest.mark.parametrize("inside", ["templates/.cache", "data/cache", "content"])
+@pytest.mark.parametrize("command", ["build", "validate"])
+def test_a_cache_folder_among_the_inputs_is_refused(tmp_path, monkeypatch, inside, command):
+    """$LIAISON_CACHE_DIR in templates/ made every later `validate` fail on the compiled
+    templates kept there (read as templates); in data/ the cache's files sat among the
+    records: refused, with the folder named, and nothing is written."""
+    from liaison.cli import main
+
+    root = tmp_path / "root"
+    shutil.copytree(SPEC_EXAMPLE, root)
+    (root / "templates").mkdir(exist_ok=True)
+    monkeypatch.setenv("LIAISON_CACHE_DIR", str(root / inside))
+    before = sorted(p.relative_to(root).as_posix() for p in root.rglob("*"))
+    result = CliRunner().invoke(main, [command, "--root", str(root), "--as-of", AS_OF])
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exc_info
+    assert_one_line_error(result.exit_code, result.stderr, "cache folder",
+                          f"site's {inside.split('/')[0]}/ folder", "LIAISON_CACHE_DIR")
+    assert sorted(p.relative_to(root).as_posix() for p in root.rglob("*")) == before
