@@ -116,10 +116,11 @@ def test_category_charts_open_at_their_labels_monthly_charts_at_the_newest_month
         .filter(f => !f.querySelector('svg').classList.contains('chart-bar'))
         .map(f => {
             const r = f.getBoundingClientRect();
+            const s = f.querySelector('svg').getBoundingClientRect();
             return [...f.querySelectorAll('text.chart-row-label')].map(t => {
                 const b = t.getBoundingClientRect();
-                // (3 px: the bold "No reason given" is drawn 2 px past the chart's own left edge)
-                return b.left >= r.left - 3 && b.right <= r.right + 1 ? 1 : 0;
+                // (the bold "No reason given" was drawn 2 px past the chart's left edge)
+                return b.left >= Math.max(r.left, s.left) - 0.5 && b.right <= r.right + 1 ? 1 : 0;
             });
         })""")
     for i, flags in enumerate(labels):

@@ -14,13 +14,19 @@ _ROW_H = 28.0
 _BAR_H = 18.0
 
 
-def _hbar_layout(names: list[str], max_frac: float = 0.38) -> tuple[float, list[str]]:
-    """Width of the left label column and the labels, cut to fit it."""
+_BOLD = 1.08  # how much wider a label in bold (weight 600) runs than the estimate
+
+
+def _hbar_layout(names: list[str], max_frac: float = 0.38,
+                 bold: str | None = None) -> tuple[float, list[str]]:
+    """Width of the left label column and the labels, cut to fit it; the label equal to
+    ``bold`` is drawn in bold."""
     # Right-aligned labels must never run past the left edge: leave room for the widest
     # common fallback face (DejaVu Sans, about 15% wider than the estimates).
-    col = min(max(_text_w(s) for s in names) * 1.15 + 10, _VIEW_W * max_frac)
+    wide = [1.15 * (_BOLD if s == bold else 1.0) for s in names]
+    col = min(max(_text_w(s) * k for s, k in zip(names, wide)) + 10, _VIEW_W * max_frac)
     col = max(col, 48.0)
-    return col, [_truncate(s, (col - 10) / 1.15) for s in names]
+    return col, [_truncate(s, (col - 10) / k) for s, k in zip(names, wide)]
 
 
 def funnel_chart(stages: list[tuple[str, int]], *, title: str,
@@ -105,7 +111,7 @@ def share_bars(items: list[tuple[str, int]], *, title: str,
 
     total = sum(counts)
     peak = max(counts)
-    col, shown = _hbar_layout(names)
+    col, shown = _hbar_layout(names, bold=highlight)
     value_w = max(_text_w(_count(v)) for v in counts) + 10
     x0 = col
     track = width - x0 - value_w
