@@ -236,6 +236,7 @@ def test_x_labels_never_overlap():
         width = charts._text_w(months[0])  # the module's estimate of one label's width
         assert all(b - a >= width for a, b in zip(xs, xs[1:])), n
         assert xs[-1] + width / 2 <= float(root.get("viewBox").split()[2])
+        assert xs[0] - width / 2 >= 0, n
 
 
 def test_few_labels_not_thinned():
@@ -255,6 +256,32 @@ def test_secondary_series_and_legend():
     assert legend == ["Referrals", "In-person visits"]
     # no legend with one series
     assert "chart-legend" not in CHARTS["bar"]
+
+
+@pytest.mark.parametrize("peak", [3, 40, 98765])
+def test_scale_and_legend_on_the_right_by_the_newest_periods(peak):
+    """A phone shows a monthly chart from its right end (app.js): its y labels and its
+    legend are there, inside the view, right of the plot and the bars."""
+    root = ET.fromstring(bar_chart(MONTHS, VALUES[:-1] + [peak], title="t", secondary=VISITS,
+                                   secondary_label="In-person visits", partial_last=True,
+                                   markers=[(23.5, "a visit")]))
+    view_w = float(root.get("viewBox").split()[2])
+    grid = [el for el in root.iter(f"{SVG}line") if "chart-gridline" in classes(el)]
+    plot_right = float(grid[0].get("x2"))
+    rights = [float(el.get("x")) + float(el.get("width")) for el in bars(root)]
+    assert max(rights) <= plot_right
+    for el in root.iter(f"{SVG}text"):
+        if "chart-y-label" in classes(el):
+            x = float(el.get("x"))
+            assert el.get("text-anchor") in (None, "start")
+            assert plot_right < x and x + charts._text_w(el.text) <= view_w, el.text
+    legend = [el for el in root.iter(f"{SVG}text") if "chart-legend-label" in classes(el)]
+    assert [el.text for el in legend] == ["Referrals", "In-person visits", "In-person visit",
+                                          "month to date"]
+    ends = {}  # each row's end, by its y
+    for el in legend:
+        ends[el.get("y")] = float(el.get("x")) + charts._text_w(el.text)
+    assert all(abs(end - plot_right) < 0.2 for end in ends.values()), (ends, plot_right)
 
 
 def test_all_zero_bar_chart():

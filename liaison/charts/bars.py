@@ -188,11 +188,14 @@ class _Layout:
 
         widest_x = max(_text_w(lb) for lb in labels)
         widest_y = max(_text_w(_count(t)) for t in ticks)
-        left = max(28.0, widest_y + 10)
-        # Right margin: the last x label, centred on the last bar, must end inside the view
-        # (right + slot / 2 >= half the label + 2, with slot = (width - left - right) / n).
+        # The y labels on the right, by the newest periods: a phone shows a chart wider than
+        # its screen from its right end, scale included (app.js), and so does the legend.
+        right = max(28.0, widest_y + 10)
+        # Left margin: the first x label, centred on the first bar, must start inside the
+        # view (left + slot / 2 >= half the label + 2, with slot = (width - left - right) / n);
+        # the last one ends inside the right margin, which is at least as wide.
         half = 1 / (2 * n)
-        right = max(10.0, (widest_x / 2 + 2 - (width - left) * half) / (1 - half))
+        left = max(10.0, (widest_x / 2 + 2 - (width - right) * half) / (1 - half))
         top = 10.0 + 20.0 * len(rows)
         lane = _MARKER_LANE if marks else 0.0
         bottom = 24.0 + lane
@@ -217,7 +220,8 @@ class _Layout:
                      'stroke-width="1"/>')
         self.x_labels = _x_labels(labels, left, slot, base + lane + 16,
                                   _label_step(n, slot, widest_x), c.muted)
-        self.legend = _legend(tuple(tuple(row) for row in rows), left, c) if rows else ""
+        self.legend = _legend(tuple(tuple(row) for row in rows), width - right, c) if rows \
+            else ""
         self.bars: dict[tuple[int, int], str] = {}
 
     def period(self, i: int) -> str:
@@ -247,8 +251,8 @@ def _grid(ticks: tuple, left: float, right_x: float, base: float, plot_h: float,
         if t:
             parts.append(f'<line class="chart-gridline" x1="{_n(left)}" y1="{_n(y)}" '
                          f'x2="{_n(right_x)}" y2="{_n(y)}" stroke="{grid}" stroke-width="1"/>')
-        parts.append(_text(left - 6, y + FONT_SIZE * 0.35, _count(t),
-                           cls="chart-label chart-y-label", fill=muted, anchor="end"))
+        parts.append(_text(right_x + 6, y + FONT_SIZE * 0.35, _count(t),
+                           cls="chart-label chart-y-label", fill=muted))
     parts.append("</g>")
     return "".join(parts)
 
@@ -290,15 +294,16 @@ def _band(x: float, top: float, slot: float, plot_h: float, fill: str) -> str:
 
 
 @lru_cache(maxsize=256)
-def _legend(rows: tuple, left: float, c: Palette) -> str:
+def _legend(rows: tuple, right_x: float, c: Palette) -> str:
+    """The legend's rows, each ending at ``right_x`` (the plot's right edge)."""
     parts = ['<g class="chart-legend">']
     for r, row in enumerate(rows):
-        lx, ly = left, 14.0 + 20 * r
+        lx, ly = right_x - _row_w(row), 14.0 + 20 * r
         for kind, label in row:
             parts.append(_swatch(kind, lx, ly, c))
             parts.append(_text(lx + _SWATCH_W[kind] + 4, ly, label,
                                cls="chart-label chart-legend-label", fill=c.muted))
-            lx += _SWATCH_W[kind] + 4 + _text_w(label) + 18
+            lx += _entry_w(kind, label) + 18
     parts.append("</g>")
     return "".join(parts)
 
@@ -332,12 +337,21 @@ def _triangle(x: float, y: float) -> str:
     return f"M{_n(x)} {_n(y)}L{_n(x + 4)} {_n(y + 7)}L{_n(x - 4)} {_n(y + 7)}Z"
 
 
+def _entry_w(kind: str, label: str) -> float:
+    """A legend entry's width: its swatch, a gap, its label (and the 18 units to the next)."""
+    return _SWATCH_W[kind] + 4 + _text_w(label)
+
+
+def _row_w(row) -> float:
+    return sum(_entry_w(kind, label) for kind, label in row) + 18 * (len(row) - 1)
+
+
 def _legend_rows(entries: list[tuple[str, str]], room: float) -> list[list[tuple[str, str]]]:
     """The legend's entries in rows that fit ``room`` units."""
     rows: list[list[tuple[str, str]]] = []
     used = room + 1
     for kind, label in entries:
-        w = _SWATCH_W[kind] + 4 + _text_w(label) + 18
+        w = _entry_w(kind, label) + 18
         if used + w - 18 > room and (not rows or rows[-1]):
             rows.append([])
             used = 0.0
