@@ -95,37 +95,60 @@ def test_filter_selects_fit_a_320_px_screen(new_page, server):
 
 
 @pytest.mark.parametrize("width", sorted(PHONES), ids=lambda w: w)
-def test_category_charts_open_at_their_labels_monthly_charts_at_the_newest_month(
+def test_category_charts_fit_a_phone_monthly_charts_open_at_the_newest_month(
         new_page, server, width):
+    """A chart of categories (the funnel, share bars) is drawn twice, and a phone shows the
+    stacked one, each label above its bar: it fits the screen, labels and counts whole. A
+    monthly chart keeps 480 px and opens at its newest months, its scale beside them."""
     page, rec = _phone(new_page, PHONES[width])
     _open(page, server, "referrals/index.html")
     frames = page.evaluate("""() => [...document.querySelectorAll('div.chart')].map(f => {
-        const svg = f.querySelector('svg');
-        return {kind: svg.getAttribute('class'), left: f.scrollLeft,
-                max: f.scrollWidth - f.clientWidth, label: svg.getAttribute('aria-label')};
+        const shown = [...f.querySelectorAll('svg')].filter(s => s.getBoundingClientRect().width > 0);
+        const r = f.getBoundingClientRect();
+        const inside = [...shown[0].querySelectorAll('text')].map(t => {
+            const b = t.getBoundingClientRect();
+            return [t.textContent, b.left >= r.left - 0.5 && b.right <= r.right + 0.5];
+        });
+        return {kind: shown.map(s => s.getAttribute('class')).join(' | '), left: f.scrollLeft,
+                max: f.scrollWidth - f.clientWidth, inside: inside,
+                scale: shown[0].getBoundingClientRect().width / shown[0].viewBox.baseVal.width};
     })""")
     monthly = [f for f in frames if "chart-bar" in f["kind"]]
     category = [f for f in frames if "chart-bar" not in f["kind"]]
     assert monthly and len(category) >= 5, frames
-    for f in monthly:  # the newest months, at the right end, are in view
+    for f in monthly:  # the newest months, at the right end, are in view, and the scale
         assert f["max"] > 0 and f["left"] >= f["max"] - 1, f
-    for f in category:  # the labels, at the left end, are in view
-        assert f["left"] == 0, f
-    # the category bars' labels are inside their frame as it opens
-    labels = page.evaluate("""() => [...document.querySelectorAll('div.chart')]
-        .filter(f => !f.querySelector('svg').classList.contains('chart-bar'))
-        .map(f => {
-            const r = f.getBoundingClientRect();
-            const s = f.querySelector('svg').getBoundingClientRect();
-            return [...f.querySelectorAll('text.chart-row-label')].map(t => {
-                const b = t.getBoundingClientRect();
-                // (the bold "No reason given" was drawn 2 px past the chart's left edge)
-                return b.left >= Math.max(r.left, s.left) - 0.5 && b.right <= r.right + 1 ? 1 : 0;
-            });
-        })""")
-    for i, flags in enumerate(labels):
-        assert flags and all(flags), (category[i], flags)
+        y_labels_in_view = [ok for text, ok in f["inside"] if text.isdigit()]
+        assert y_labels_in_view and all(y_labels_in_view), f
+    for f in category:  # one chart shown, the stacked one, whole and without scrolling
+        assert f["kind"].endswith("chart-stacked"), f
+        assert f["max"] == 0 and f["scale"] >= 0.999, f  # (text at least 12 px)
+        assert all(ok for _, ok in f["inside"]), [t for t, ok in f["inside"] if not ok]
     _shot(page, f"layout-referrals-{width}.png")
+    assert rec.console_errors == [], rec.console_errors
+
+
+@pytest.mark.parametrize("media", ["screen", "print"])
+def test_category_charts_beside_their_labels_on_a_desktop_and_on_paper(new_page, server, media):
+    page, rec = new_page(viewport=DESKTOP)
+    page.emulate_media(media=media)
+    _open(page, server, "referrals/index.html")
+    frames = page.evaluate("""() => [...document.querySelectorAll('div.chart')].map(f => {
+        const shown = [...f.querySelectorAll('svg')].filter(s => s.getBoundingClientRect().width > 0);
+        const r = f.getBoundingClientRect();
+        const s = shown[0].getBoundingClientRect();
+        const labels = [...shown[0].querySelectorAll('text.chart-row-label')].map(t => {
+            const b = t.getBoundingClientRect();
+            // (the bold "No reason given" was drawn 2 px past the chart's left edge)
+            return b.left >= Math.max(r.left, s.left) - 0.5 && b.right <= r.right + 1;
+        });
+        return {kind: shown.map(s => s.getAttribute('class')).join(' | '), labels: labels};
+    })""")
+    category = [f for f in frames if "chart-bar" not in f["kind"]]
+    assert len(category) >= 5, frames
+    for f in category:
+        assert f["kind"].endswith("chart-side") and "|" not in f["kind"], f
+        assert f["labels"] and all(f["labels"]), f
     assert rec.console_errors == [], rec.console_errors
 
 

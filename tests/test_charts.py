@@ -50,6 +50,13 @@ def all_charts() -> dict[str, str]:
         "share": share_bars(SOURCES, title="Referral sources", highlight="unknown"),
         "share_zero": share_bars([(s, 0) for s, _ in SOURCES], title="Zero"),
         "share_empty": share_bars([], title="Empty"),
+        "funnel_stacked": funnel_chart(FUNNEL, title="Referral funnel, 365 days",
+                                       layout="stacked"),
+        "funnel_zero_stacked": funnel_chart([(s, 0) for s, _ in FUNNEL], title="Zero",
+                                            layout="stacked"),
+        "share_stacked": share_bars(SOURCES, title="Referral sources", highlight="unknown",
+                                    layout="stacked"),
+        "share_empty_stacked": share_bars([], title="Empty", layout="stacked"),
     }
 
 
@@ -150,6 +157,8 @@ def test_text_is_escaped_everywhere():
         sparkline([], title=EVIL),
         funnel_chart([(EVIL, 3), ("Declined", 1)], title=EVIL),
         share_bars([(EVIL, 3), ("x & y", 1)], title=EVIL, highlight=EVIL),
+        funnel_chart([(EVIL, 3), ("Declined", 1)], title=EVIL, layout="stacked"),
+        share_bars([(EVIL, 3), ("x & y", 1)], title=EVIL, highlight=EVIL, layout="stacked"),
     ]
     for svg in charts:
         assert "<script" not in svg
@@ -349,8 +358,9 @@ def test_sparkline_edge_cases():
 
 # ---------------------------------------------------------------------------- funnel
 
-def test_funnel_bars_counts_and_percentages():
-    root = ET.fromstring(CHARTS["funnel"])
+@pytest.mark.parametrize("name", ["funnel", "funnel_stacked"])
+def test_funnel_bars_counts_and_percentages(name):
+    root = ET.fromstring(CHARTS[name])
     bs = bars(root)
     assert len(bs) == len(FUNNEL)
     widths = [float(b.get("width")) for b in bs]
@@ -361,23 +371,26 @@ def test_funnel_bars_counts_and_percentages():
     assert labels == [s for s, _ in FUNNEL]
 
 
-def test_funnel_declined_in_red():
-    root = ET.fromstring(CHARTS["funnel"])
+@pytest.mark.parametrize("name", ["funnel", "funnel_stacked"])
+def test_funnel_declined_in_red(name):
+    root = ET.fromstring(CHARTS[name])
     fills = [b.get("fill") for b in bars(root)]
     assert fills == ["#0f766e"] * 4 + ["#b91c1c"]
     assert "chart-decline" in classes(bars(root)[-1])
 
 
-def test_funnel_zero_first_stage():
-    root = ET.fromstring(CHARTS["funnel_zero"])
+@pytest.mark.parametrize("name", ["funnel_zero", "funnel_zero_stacked"])
+def test_funnel_zero_first_stage(name):
+    root = ET.fromstring(CHARTS[name])
     assert [float(b.get("width")) for b in bars(root)] == [0.0] * 5
     assert "No data yet" in CHARTS["funnel_empty"]
 
 
 # ---------------------------------------------------------------------------- share bars
 
-def test_share_bars_order_counts_and_highlight():
-    root = ET.fromstring(CHARTS["share"])
+@pytest.mark.parametrize("name", ["share", "share_stacked"])
+def test_share_bars_order_counts_and_highlight(name):
+    root = ET.fromstring(CHARTS[name])
     bs = bars(root)
     assert len(bs) == len(SOURCES)
     labels = [el.text for el in root.iter(f"{SVG}text") if "chart-row-label" in classes(el)]
@@ -391,9 +404,10 @@ def test_share_bars_order_counts_and_highlight():
     assert bs[-1].find(f"{SVG}title").text == "unknown: 17 (15% of 112)"
 
 
-def test_share_bars_long_labels_truncated():
+@pytest.mark.parametrize("layout", ["side", "stacked"])
+def test_share_bars_long_labels_truncated(layout):
     long = "A referring practice with an extraordinarily long name, LLC"
-    root = ET.fromstring(share_bars([(long, 3), ("b", 1)], title="t"))
+    root = ET.fromstring(share_bars([(long, 3), ("b", 1)], title="t", layout=layout))
     label = [el.text for el in root.iter(f"{SVG}text") if "chart-row-label" in classes(el)][0]
     assert label.endswith("…") and len(label) < len(long)
     assert bars(root)[0].find(f"{SVG}title").text.startswith(long)
@@ -403,6 +417,49 @@ def test_share_bars_zero_and_empty():
     root = ET.fromstring(CHARTS["share_zero"])
     assert [float(b.get("width")) for b in bars(root)] == [0.0] * 4
     assert "No data yet" in CHARTS["share_empty"]
+    assert "No data yet" in CHARTS["share_empty_stacked"]
+    assert "chart-stacked" in CHARTS["share_empty_stacked"]
+
+
+# ---------------------------------------------------------------------------- two layouts
+
+@pytest.mark.parametrize("name", ["funnel_stacked", "share_stacked"])
+def test_stacked_rows_fit_a_phone_each_label_above_its_bar(name):
+    """The stacked layout, for a phone: 260 units wide (a 320 px screen's chart frame),
+    each label on its own line above its bar, every text inside the view."""
+    root = ET.fromstring(CHARTS[name])
+    assert classes(root) >= {"chart", "chart-stacked"}
+    width = float(root.get("viewBox").split()[2])
+    assert width == 260
+    rows = [row for row in root.iter(f"{SVG}g") if "chart-row" in classes(row)]
+    assert len(rows) == len(FUNNEL if name.startswith("funnel") else SOURCES)
+    bottom = 0.0
+    for row in rows:
+        label, value = [el for el in row.iter(f"{SVG}text")]
+        bar = [el for el in row.iter(f"{SVG}rect") if "chart-bar" in classes(el)][0]
+        assert "chart-row-label" in classes(label) and "chart-value" in classes(value)
+        assert bottom < float(label.get("y")) - 12 + 0.5  # below the row above
+        assert float(label.get("y")) <= float(bar.get("y"))  # the label above its bar
+        x = float(label.get("x"))
+        assert 0 <= x and x + charts._text_w(label.text) * 1.15 <= width
+        vx = float(value.get("x"))
+        vw = charts._text_w(value.text)
+        start = vx - vw if value.get("text-anchor") == "end" else vx
+        assert float(bar.get("x")) + float(bar.get("width")) <= start <= start + vw <= width
+        bottom = float(bar.get("y")) + float(bar.get("height"))
+    assert bottom <= float(root.get("viewBox").split()[3])
+
+
+def test_both_layouts_stacked_first_with_the_same_bars_and_tooltips():
+    for draw, given in ((funnel_chart, {"stages": FUNNEL}),
+                        (share_bars, {"items": SOURCES, "highlight": "unknown"})):
+        both = draw(**given, title="t", layout="both")
+        stacked, side = (draw(**given, title="t", layout=one) for one in ("stacked", "side"))
+        assert both == stacked + side
+        assert classes(ET.fromstring(side)) >= {"chart", "chart-side"}
+        assert [[b.find(f"{SVG}title").text for b in bars(ET.fromstring(svg))]
+                for svg in (stacked, side)] == \
+            [[b.find(f"{SVG}title").text for b in bars(ET.fromstring(side))]] * 2
 
 
 # ---------------------------------------------------------------------------- trend badge

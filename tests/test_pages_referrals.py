@@ -202,9 +202,10 @@ def test_a_month_that_ends_on_the_as_of_date_is_finished():
 def test_matured_funnel_beside_the_365_day_one_with_the_treated_share(referrals):
     section = referrals.by_id("funnel")
     charts = section.all("svg")
-    assert len(charts) == 2
+    assert len(charts) == 4  # each drawn twice: stacked (for a phone), then side by side
+    assert ["chart-stacked" in c.attrs["class"] for c in charts] == [True, False] * 2
     labels = [c.attrs.get("aria-label", "") for c in charts]
-    assert "365" in labels[0] and "Matured" in labels[1]
+    assert "365" in labels[0] == labels[1] and "Matured" in labels[2] == labels[3]
     text = section.text()
     assert "90 days" in text  # why: young referrals have not had time
     matured, recent = EXPECTED["funnel_matured"], EXPECTED["funnel_365d"]

@@ -129,8 +129,11 @@ def _check_counts(values, name: str) -> list[int]:
 
 
 def _open(kind: str, width: float, height: float, title: str, summary: str, *,
-          size_attrs: str = 'width="100%"') -> list[str]:
+          size_attrs: str = 'width="100%"', layout: str | None = None) -> list[str]:
+    """The <svg> and its summary; ``layout`` ("side", "stacked"): which of a chart of
+    categories' two layouts it is (a class the style sheet shows one of by width)."""
     label = _esc(title)
+    kind = f"{kind} chart-{layout}" if layout else kind
     return [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="chart chart-{kind}" '
         f'viewBox="0 0 {_n(width)} {_n(height)}" {size_attrs} '
@@ -151,9 +154,10 @@ def _text(x: float, y: float, text: str, *, cls: str, fill: str, anchor: str = "
             f'fill="{fill}"{extra}>{_esc(text)}{title}</text>')
 
 
-def _empty(kind: str, width: float, height: float, title: str, c: Palette) -> str:
+def _empty(kind: str, width: float, height: float, title: str, c: Palette,
+           layout: str | None = None) -> str:
     """A chart frame that says "No data yet"."""
-    parts = _open(kind, width, height, title, f"{title}: {NO_DATA.lower()}.")
+    parts = _open(kind, width, height, title, f"{title}: {NO_DATA.lower()}.", layout=layout)
     parts.append(f'<rect class="chart-empty" x="0.5" y="0.5" width="{_n(width - 1)}" '
                  f'height="{_n(height - 1)}" rx="4" fill="none" stroke="{c.grid}" '
                  f'stroke-dasharray="4 4"/>')
