@@ -312,3 +312,26 @@ def test_an_email_address_wraps_only_at_a_sensible_point(new_page, server):
                 before, after = b.split("|", 1)
                 assert before.endswith(("@", "/")) or after.startswith(".") or before.endswith("."), b
     assert wrapped >= 1, "no address wraps at 320 px: the test shows nothing"
+
+
+# ---------------------------------------------------------------------------------------------
+# a call plan's practices
+
+
+def test_a_call_plans_practices_stand_apart(new_page, server):
+    """Each practice of a liaison's call plan starts apart from the list above it, its name
+    in bold and its details (best time, last contact) in the normal weight."""
+    page, rec = _phone(new_page)
+    _open(page, server, "team/theo-sandoval/index.html")
+    heads = page.evaluate("""() => [...document.querySelectorAll('.card > .points + h3')].map(h => {
+        const list = h.previousElementSibling.getBoundingClientRect();
+        const small = h.querySelector('small');
+        return {gap: h.getBoundingClientRect().top - list.bottom,
+                name: getComputedStyle(h.querySelector('a')).fontWeight,
+                details: small ? getComputedStyle(small).fontWeight : null};
+    })""")
+    assert len(heads) >= 3, heads
+    for h in heads:
+        assert h["gap"] >= 12, h
+        assert int(h["name"]) >= 600 and h["details"] == "400", h
+    assert rec.console_errors == [], rec.console_errors
