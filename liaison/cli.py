@@ -40,19 +40,19 @@ def _as_of(value: str | None):
 def _root(root: Path) -> Path:
     """The site root, checked: a folder, and not the one its cache folder is in."""
     from liaison.cache import cache_folder
-    from liaison.discover import TREES
+    from liaison.discover import input_tree
 
     if not root.is_dir():
         raise click.BadParameter(f"'{root}' is not a folder", param_hint="'--root'")
     # The cache's files among the inputs would be read as them (its compiled templates as
     # templates: every later `validate` failed) or committed with the records
-    folder, base = cache_folder().resolve(), root.resolve()
-    for tree in TREES:
-        if folder.is_relative_to(base / tree):
-            raise LiaisonError(
-                f"the cache folder '{folder}' is in the site's {tree}/ folder, which every "
-                f"command reads (set $LIAISON_CACHE_DIR to a folder outside data/, content/ "
-                f"and templates/, or unset it to use ~/.cache/liaison)")
+    folder = cache_folder().resolve()
+    tree = input_tree(root.resolve(), folder)
+    if tree:
+        raise LiaisonError(
+            f"the cache folder '{folder}' is in the site's {tree}/ folder, which every "
+            f"command reads (set $LIAISON_CACHE_DIR to a folder outside data/, content/ "
+            f"and templates/, or unset it to use ~/.cache/liaison)")
     return root
 
 

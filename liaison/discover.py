@@ -27,6 +27,15 @@ ONLY_REGULAR = "only regular files inside the site root are read"
 NOT_UTF8_NAME = "the name is not UTF-8 text (a byte of another encoding): rename it"
 
 
+def input_tree(root: Path, path: Path) -> str | None:
+    """The one of ``TREES`` that ``path`` is at or below in the site ``root`` (both resolved),
+    if any: what every command reads."""
+    for tree in TREES:
+        if path.is_relative_to(root / tree):
+            return tree
+    return None
+
+
 @dataclass
 class Files:
     """The files of a site root, by kind, as sorted '/'-separated paths relative to it."""

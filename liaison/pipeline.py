@@ -1388,7 +1388,7 @@ def _refuse_output_among_inputs(root: Path, target: Path) -> None:
     input by the next build and `validate` (its pages as templates, its files as records),
     and one that holds the site root would take it away with the site it replaces: both
     refused before any work, as a foreign folder is."""
-    from liaison.discover import TREES
+    from liaison.discover import input_tree
     from liaison.errors import LiaisonError
 
     base = root.resolve()
@@ -1397,12 +1397,12 @@ def _refuse_output_among_inputs(root: Path, target: Path) -> None:
             f"refusing to build into '{target}': the site root '{base}' is inside it, and a "
             f"build replaces the whole folder (choose an --out beside the site's files, e.g. "
             f"site/)")
-    for tree in TREES:
-        if target.is_relative_to(base / tree):
-            raise LiaisonError(
-                f"refusing to build into '{target}': it is in the site's {tree}/ folder, "
-                f"which every build reads (choose an --out outside data/, content/ and "
-                f"templates/, e.g. site/)")
+    tree = input_tree(base, target)
+    if tree:
+        raise LiaisonError(
+            f"refusing to build into '{target}': it is in the site's {tree}/ folder, "
+            f"which every build reads (choose an --out outside data/, content/ and "
+            f"templates/, e.g. site/)")
 
 
 def build(root: Path, as_of: dt.date, out: Path, strict: bool = False, on_checked=None,
