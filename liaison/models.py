@@ -21,6 +21,7 @@ from pydantic import (
     model_validator,
 )
 
+from liaison import yamlio
 from liaison.fields import FreeText, NotFreeText, Ref
 
 ID_RE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
@@ -110,7 +111,7 @@ def describe(value) -> str:
     if value is None:
         return "nothing"
     if isinstance(value, str):
-        return f"the text '{value}'"
+        return f"the text '{value}'{yamlio.odd_space_hint(value)}"
     return repr(value)
 
 
