@@ -144,3 +144,17 @@ def test_a_csv_of_only_empty_rows_holds_no_record(example_site):
     rel = write(example_site, "data/referrals/2026-11-sheet.csv", HEADER + ",,,,,\r\n,,,,,\r\n")
     assert errors(example_site) == [
         f"{rel}:1:1: error: the file holds no record (a header row and at least one referral)"]
+
+
+# --------------------------------------------------------------------------- the first run
+
+
+def test_validate_of_a_new_site_counts_in_the_singular(tmp_path):
+    """The first command after `init` printed "ok: 1 physicians, 1 practices, 1 interactions"."""
+    from conftest import cli
+
+    code, _out, err = cli("init", str(tmp_path / "ours"))
+    assert code == 0, err
+    code, _out, err = run_validate(tmp_path / "ours")
+    assert code == 0, err
+    assert err[-1] == "ok: 1 physician, 1 practice, 1 interaction, 5 referral rows", err
