@@ -158,3 +158,23 @@ def test_validate_of_a_new_site_counts_in_the_singular(tmp_path):
     code, _out, err = run_validate(tmp_path / "ours")
     assert code == 0, err
     assert err[-1] == "ok: 1 physician, 1 practice, 1 interaction, 5 referral rows", err
+
+
+def test_init_in_a_clone_says_how_to_start_the_site_there(tmp_path):
+    """A team that made its repository on GitHub first runs `init` in the clone: refused (it
+    holds .git), and the refusal says what to do instead."""
+    from conftest import cli
+
+    clone = tmp_path / "records"
+    (clone / ".git").mkdir(parents=True)
+    (clone / "README.md").write_text("# Our records\n", encoding="utf-8")
+    code, _out, err = cli("init", str(clone))
+    assert code == 1
+    assert "nothing was written" in err and "cp -Rn ../new-site/. ." in err, err
+    assert sorted(p.name for p in clone.iterdir()) == [".git", "README.md"]
+    code, _out, err = cli("init", str(tmp_path / "other"))  # not a clone: no such advice
+    assert code == 0, err
+    (tmp_path / "full").mkdir()
+    (tmp_path / "full" / "notes.txt").write_text("x", encoding="utf-8")
+    code, _out, err = cli("init", str(tmp_path / "full"))
+    assert code == 1 and "cp -Rn" not in err, err
