@@ -178,3 +178,27 @@ def test_init_in_a_clone_says_how_to_start_the_site_there(tmp_path):
     (tmp_path / "full" / "notes.txt").write_text("x", encoding="utf-8")
     code, _out, err = cli("init", str(tmp_path / "full"))
     assert code == 1 and "cp -Rn" not in err, err
+
+
+# --------------------------------------------------------------------------- ids
+
+
+@pytest.mark.parametrize("written, shaped", [
+    ("Maya Lindqvist", "maya-lindqvist"),  # a team member's name where the id goes
+    ("Dr. Émile Zola", "dr-emile-zola"),
+    ("Nora_Quill", "nora-quill"),
+])
+def test_a_name_written_for_an_id_is_shown_as_an_id(written, shaped):
+    from liaison.models import id_problem
+
+    assert id_problem(written) == (f"'{written}' is not a valid id: use lower-case letters, "
+                                   f"digits and single hyphens (like '{shaped}')")
+
+
+def test_an_interaction_naming_its_liaison_by_name_is_shown_the_id(example_site):
+    rel = write(example_site, "data/interactions/2026/11/by-name.yaml",
+                "date: 2026-11-05\nliaison: Lena Brooks\ntype: call\n"
+                "practice: french-broad-podiatry\nsummary: Called the office.\n")
+    assert errors(example_site) == [
+        f"{rel}:2:10: error: liaison: 'Lena Brooks' is not a valid id: use lower-case letters, "
+        "digits and single hyphens (like 'lena-brooks')"]
