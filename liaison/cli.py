@@ -172,10 +172,14 @@ def validate(root: Path, as_of: str | None, strict: bool, timings: bool, fmt: st
     checked = _check(root, as_of, strict, fmt, timings)
     site = checked.site
     warnings = len(checked.report.warnings)
+    def n(count: int, word: str) -> str:  # digits as before ("ok: 10000 physicians")
+        return f"{count} {word}{'s' if count != 1 else ''}"
+
     click.echo(
-        f"ok: {len(site.physicians)} physicians, {len(site.practices)} practices, "
-        f"{checked.counts['interactions']} interactions, {checked.counts['referrals']} referral rows"
-        + (f"; {warnings} warning{'s' if warnings != 1 else ''}" if warnings else ""),
+        f"ok: {n(len(site.physicians), 'physician')}, {n(len(site.practices), 'practice')}, "
+        f"{n(checked.counts['interactions'], 'interaction')}, "
+        f"{n(checked.counts['referrals'], 'referral row')}"
+        + (f"; {n(warnings, 'warning')}" if warnings else ""),
         err=True,
     )
 

@@ -387,6 +387,8 @@ def _deck_failures(site: Site, practice_stats: dict, part: int, parts: int) -> l
                     if why:  # from another host: shown nowhere, like every remote image
                         out.append((deck_id, -1, slide.line + k, None, f"slide {n}: {why}", None, col,
                                     "warning" if _REMOTE.match(path) else "error"))
+        if site.config is None:  # site.yaml has errors (said at its line): without its
+            continue  # settings every `site.…` of a slide would fail, in a deck that is right
         renderings = [None, *deck_targets(site, deck)]  # the order of deck_contexts
         size = -(-len(renderings) // parts)
         site_ctx = site.config.model_dump() if site.config else {}

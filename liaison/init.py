@@ -233,9 +233,12 @@ def create_site(target: Path, today: dt.date) -> list[str]:
             raise LiaisonError(f"cannot read '{shown}': {exc.strerror or exc}") from None
         if entries:
             listed = ", ".join(entries[:3]) + (", …" if len(entries) > 3 else "")
+            clone = (". In a clone of your repository, start the site beside it and copy it in "
+                     "without replacing a file: `liaison init ../new-site && cp -Rn "
+                     "../new-site/. .`" if ".git" in entries else "")
             raise LiaisonError(
                 f"'{shown}' is not empty ({listed}): `liaison init` starts a site in a new "
-                "or empty folder and never writes over files; nothing was written")
+                f"or empty folder and never writes over files; nothing was written{clone}")
     files = stored_files(today)
     try:
         if target.exists():

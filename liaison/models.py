@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
+import unicodedata
 from decimal import Decimal
 from functools import lru_cache
 from typing import Annotated, Literal
@@ -21,6 +22,7 @@ from pydantic import (
     model_validator,
 )
 
+from liaison import yamlio
 from liaison.fields import FreeText, NotFreeText, Ref
 
 ID_RE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
@@ -74,9 +76,15 @@ def id_problem(value: str) -> str | None:
     if len(value) > ID_MAX:
         return f"'{value}' is not a valid id: at most {ID_MAX} characters"
     if not ID_RE.match(value):
+        # the value written as an id ("Maya Lindqvist" -> maya-lindqvist): what the author
+        # most likely meant, a team member's or a file's id, when it makes one
+        plain = unicodedata.normalize("NFKD", value).encode("ascii", "ignore").decode()
+        shaped = re.sub(r"[^a-z0-9]+", "-", plain.lower()).strip("-")
+        if not (shaped and len(shaped) <= ID_MAX and ID_RE.match(shaped)):
+            shaped = "mountain-view-family"
         return (
             f"'{value}' is not a valid id: use lower-case letters, digits and single hyphens "
-            "(like 'mountain-view-family')"
+            f"(like '{shaped}')"
         )
     return None
 
@@ -110,7 +118,7 @@ def describe(value) -> str:
     if value is None:
         return "nothing"
     if isinstance(value, str):
-        return f"the text '{value}'"
+        return f"the text '{value}'{yamlio.odd_space_hint(value)}"
     return repr(value)
 
 

@@ -420,8 +420,8 @@ def _load_referral_csv(loader: Loader, rel: str, out: list) -> None:
             for cells in reader:
                 line = prev_line + 1
                 prev_line = reader.line_num
-                if not cells or (len(cells) == 1 and not cells[0].strip()):
-                    continue
+                if not any(c.strip() for c in cells):  # an empty line, or a row of empty
+                    continue  # cells (`,,,,`: a spreadsheet saves the rows it once used)
                 if header is None:
                     header = [c.strip() for c in cells]
                     if not _check_header(loader, rel, line, header):

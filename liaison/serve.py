@@ -104,7 +104,7 @@ def rebuild(state: State, log, changed: set[str] | None = None) -> None:
     seen = state.answered
     if not done.ok:
         state.update(done.lines)
-        log(f"{done.errors} error(s) in the data; the browser shows them")
+        log(f"{done.errors} error{'s' if done.errors != 1 else ''} in the data; the browser shows them")
     else:
         state.update(None)
         log(f"ready in {done.seconds:.2f} s ({done.read:,} file{'s' if done.read != 1 else ''} "

@@ -55,6 +55,59 @@ _DATE_RE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
 _INT_RE = re.compile(r"^[-+]?[0-9]{1,18}$")
 _DOC_MARK = re.compile(r"^(?:---|\.\.\.)(?:[ \t]|$)", re.M)
 
+# Characters that look like a space and are not one to YAML (text pasted from a web page or a
+# word processor brings U+00A0): after a ':' or a '-', or in a line's indentation, the parser
+# reads something else than what the author sees, and its complaint names another place.
+_ODD_SPACES = "\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000"
+_ODD_SPACE_AT = re.compile(rf"(?:^[ ]*-[ ]*|^[ ]*|:)([{_ODD_SPACES}])", re.M)
+_ODD_SPACE_IN_TEXT = re.compile(rf"(?:^-|:)[{_ODD_SPACES}]")
+
+
+def _space_name(ch: str) -> str:
+    return f"a no-break space (U+{ord(ch):04X})" if ch == "\u00a0" else f"a U+{ord(ch):04X} space"
+
+
+def odd_space_hint(value: str) -> str:
+    """A hint for a text that holds what the author meant as YAML structure (``name:\xa0X``
+    read as one text), or ''."""
+    m = _ODD_SPACE_IN_TEXT.search(value)
+    if m is None:
+        return ""
+    return (f" (it holds {_space_name(m.group()[1])} after '{m.group()[0]}', where YAML needs an "
+            "ordinary space: retype that space)")
+
+
+def _odd_space_error(text: str, line: int, col: int) -> YamlSyntaxError | None:
+    """The syntax error that an odd space (see ``_ODD_SPACES``) at or before LINE:COL causes,
+    placed at that space, or None when the text holds none or the error is not theirs (the
+    text with each of them made an ordinary space fails at the same place)."""
+    found = list(_ODD_SPACE_AT.finditer(text))
+    if not found:
+        return None
+    fixed = list(text)
+    for m in found:
+        fixed[m.start(1)] = " "
+    try:
+        yaml.compose("".join(fixed), Loader=_Loader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        if mark is not None and (mark.line + 1, mark.column + 1) <= (line, col):
+            return None
+    except (yaml.YAMLError, RecursionError):
+        return None
+    first = found[0].start(1)
+    before = text[:first]
+    where_line = before.count("\n") + 1
+    if where_line > line:
+        return None
+    where_col = first - (before.rfind("\n") + 1) + 1
+    prefix = found[0].group()[:-1].strip()
+    place = f"after '{prefix[-1]}'" if prefix else "in the indentation"
+    return YamlSyntaxError(
+        f"YAML syntax error: {_space_name(text[first])} {place}, where YAML needs an ordinary "
+        "space (text pasted from a web page or a word processor?): retype it as a space",
+        where_line, where_col)
+
 
 class YamlSyntaxError(Exception):
     """The text is not one well-formed YAML document. Line and column are 1-based."""
@@ -142,6 +195,15 @@ def compose(text: str):
         lines = text.split("\n")
         if line > len(lines):  # the parser's end-of-input mark: point at the end of the text
             line, col = len(lines), len(lines[-1]) + 1
+        odd = _odd_space_error(text, line, col)
+        if odd is not None:
+            raise odd from None
+        indent = lines[line - 1][: len(lines[line - 1]) - len(lines[line - 1].lstrip(" \t"))]
+        if "\t" in indent:  # libyaml's words for it do not always name the tab
+            raise YamlSyntaxError(
+                "YAML syntax error: a tab in the indentation: YAML indents with spaces only "
+                "(set the editor to insert spaces for the Tab key)",
+                line, indent.index("\t") + 1) from None
         raise YamlSyntaxError(f"YAML syntax error: {msg}", line, col) from None
     except yaml.YAMLError as exc:
         raise YamlSyntaxError(f"YAML syntax error: {exc}") from None

@@ -101,7 +101,7 @@ def test_init_writes_a_site_that_validates_and_builds(tmp_path):
     checked = invoke("validate", "--root", str(dest))
     assert checked.exit_code == 0, checked.output
     assert "warning" not in checked.stderr and "error" not in checked.stderr, checked.stderr
-    assert "1 physicians, 1 practices, 1 interactions, 5 referral rows" in checked.stderr
+    assert "1 physician, 1 practice, 1 interaction, 5 referral rows" in checked.stderr
 
     built = invoke("build", "--root", str(dest))
     assert built.exit_code == 0, built.output
