@@ -368,6 +368,11 @@ def _clean_file(rows: list[list[str]], index: dict[str, int], rel: str) -> list 
         repeat(rel), range(2, len(rows) + 2), repeat(None))))
 
 
+# A row of empty cells (`,,,,,`): a spreadsheet saves the rows that once held something
+EMPTY_ROW = ("every cell of the row is empty (a spreadsheet keeps a row whose cells were "
+             "cleared): delete the row")
+
+
 def _load_referral_csv(loader: Loader, rel: str, out: list) -> None:
     """The rows of a CSV referral file into ``out``, problems into ``loader``."""
     fh = loader.open_text(rel, encoding="utf-8-sig", newline="")  # never a link or a FIFO
@@ -420,8 +425,8 @@ def _load_referral_csv(loader: Loader, rel: str, out: list) -> None:
             for cells in reader:
                 line = prev_line + 1
                 prev_line = reader.line_num
-                if not any(c.strip() for c in cells):  # an empty line, or a row of empty
-                    continue  # cells (`,,,,`: a spreadsheet saves the rows it once used)
+                if not cells or (len(cells) == 1 and not cells[0].strip()):
+                    continue
                 if header is None:
                     header = [c.strip() for c in cells]
                     if not _check_header(loader, rel, line, header):
@@ -435,6 +440,9 @@ def _load_referral_csv(loader: Loader, rel: str, out: list) -> None:
                     width = len(header)
                     continue
                 rows += 1
+                if not any(c.strip() for c in cells):  # one error, not one a required cell
+                    loader.error(rel, EMPTY_ROW, line=line, col=1)
+                    continue
                 if len(cells) != width:
                     loader.error(rel, f"expected {width} cells (as in the header), found {len(cells)}",
                                  line=line, col=1)

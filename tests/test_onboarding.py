@@ -132,18 +132,16 @@ def test_a_mistake_in_site_yaml_brings_no_errors_in_right_decks(example_site):
 HEADER = "date,source,physician,service,status,count\r\n"
 
 
-def test_rows_of_empty_cells_from_a_spreadsheet_are_skipped(example_site):
-    """Excel saves the rows once used as `,,,,,`: no data, like an empty line."""
+def test_a_row_of_empty_cells_from_a_spreadsheet_is_one_error(example_site):
+    """Excel keeps a row whose cells were cleared as `,,,,,`: its required cells are missing
+    (an error, as the contract's referral rows require them), said once, at the row, with
+    what to do, not once per required cell."""
     rel = write(example_site, "data/referrals/2026-11-sheet.csv",
                 "\ufeff" + HEADER + ",,,,,\r\n2026-11-02,web,,sclerotherapy,referred,1\r\n"
-                ",,,,,\r\n , ,,,,\r\n,,,\r\n")
-    assert [e for e in errors(example_site) if e.startswith(rel)] == []
-
-
-def test_a_csv_of_only_empty_rows_holds_no_record(example_site):
-    rel = write(example_site, "data/referrals/2026-11-sheet.csv", HEADER + ",,,,,\r\n,,,,,\r\n")
-    assert errors(example_site) == [
-        f"{rel}:1:1: error: the file holds no record (a header row and at least one referral)"]
+                ",,,,,\r\n , ,,,,\r\n\r\n")
+    assert [e for e in errors(example_site) if e.startswith(rel)] == [
+        f"{rel}:{line}:1: error: every cell of the row is empty (a spreadsheet keeps a row "
+        "whose cells were cleared): delete the row" for line in (2, 4, 5)]
 
 
 # --------------------------------------------------------------------------- the first run
