@@ -255,6 +255,16 @@ def _watch_filter(*outputs: Path):
     return keep
 
 
+def _loopback(address: str) -> bool:
+    """Whether the address the server is bound to is this machine's own only."""
+    import ipaddress
+
+    try:
+        return ipaddress.ip_address(address.split("%")[0]).is_loopback
+    except ValueError:
+        return False
+
+
 def serve(root: Path, host: str = "127.0.0.1", port: int = 8000, as_of: dt.date | None = None,
           log=None) -> None:
     """Read, serve and refresh until interrupted (Ctrl+C)."""
@@ -278,6 +288,10 @@ def serve(root: Path, host: str = "127.0.0.1", port: int = 8000, as_of: dt.date 
         thread = threading.Thread(target=server.serve_forever, daemon=True)
         thread.start()
         log(f"serving {root} on http://{host}:{server.server_address[1]}/ (Ctrl+C to stop)")
+        if not _loopback(server.server_address[0]):
+            log(f"warning: {host} is reachable from the network: anyone who can reach this "
+                "machine can read the team's records, unauthenticated (serve on 127.0.0.1, "
+                "the default, unless the network is the practice's own)")
         for changes in watchfiles.watch(root, watch_filter=_watch_filter(root / "site"), debounce=300,
                                         step=50, raise_interrupt=True):
             names = sorted({Path(p).relative_to(root).as_posix() for _c, p in changes

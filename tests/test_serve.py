@@ -111,6 +111,30 @@ def test_serve_refuses_a_taken_port(example_site, tmp_path):
     assert "Traceback" not in proc.stderr
 
 
+@pytest.mark.parametrize("host, warned", [("127.0.0.1", False), ("localhost", False),
+                                          ("0.0.0.0", True)])
+def test_serve_warns_when_it_is_reachable_from_the_network(example_site, tmp_path, host,
+                                                          warned):
+    """The site holds the team's records and `serve` asks no password: listening on every
+    address is said on the second line."""
+    log = tmp_path / "serve.log"
+    with open(log, "w") as out:
+        proc = subprocess.Popen(
+            [sys.executable, str(REPO / "build.py"), "serve", "--root", str(example_site),
+             "--host", host, "--port", "0", "--as-of", "2026-11-26"],
+            stdout=out, stderr=subprocess.STDOUT, env={**os.environ, "PYTHONUNBUFFERED": "1"})
+        try:
+            _wait(lambda: "serving " in log.read_text(), "the server to start")
+            time.sleep(0.3)
+        finally:
+            proc.terminate()
+            proc.wait(timeout=10)
+    text = log.read_text()
+    assert ("reachable from the network" in text) is warned, text
+    assert not warned or "warning: 0.0.0.0 is reachable from the network" in text
+    assert "Traceback" not in text
+
+
 def _raw(base: str, target: str) -> bytes:
     """One request sent as raw bytes (urllib would normalize the path): the reply."""
     import socket
