@@ -143,6 +143,8 @@ practice: french-broad-podiatry
 summary: Called the office.
 """
 
+PHYSICIAN_TEMPLATE = "name: Pat Doe\n{}\nspecialty: X\npractice: french-broad-podiatry\n"
+
 PHYSICIAN = """\
 name: Pat Doe
 specialty: Family Medicine
@@ -902,6 +904,51 @@ def test_a_count_of_digits_that_are_no_number(example_site):
     assert res.code == 1
     for line in (2, 3):
         assert res.expect(rel, line, 1, "count").msg == "count: expected a whole number ≥ 1, got '²'"
+
+
+@pytest.mark.parametrize("rel, text, needle, path", [
+    # SPEC §2: numbers (count, NPI digits, scores, days) are written with ASCII digits only.
+    # A YAML 1.2 reader types these spellings as numbers; the text written must decide.
+    ("data/physicians/pat-doe.yaml", PHYSICIAN_TEMPLATE.format("npi: 0x499602D5"),
+     "0x499602D5", "npi"),  # 1234567893, a valid NPI, in hexadecimal
+    ("data/physicians/pat-doe.yaml", PHYSICIAN_TEMPLATE.format("npi: 1_234_567_893"),
+     "1_234_567_893", "npi"),
+    ("data/physicians/pat-doe.yaml", PHYSICIAN_TEMPLATE.format("npi: 0o11145401325"),
+     "0o11145401325", "npi"),
+    ("data/physicians/pat-doe.yaml", PHYSICIAN_TEMPLATE.format("npi: 01234567893"),
+     "01234567893", "npi"),  # eleven characters, ten digits once read as a number
+    ("data/referrals/r.yaml",
+     "- date: 2026-02-03\n  source: web\n  service: sclerotherapy\n  count: 0x10\n",
+     "0x10", "[0].count"),
+    ("data/referrals/r.yaml",
+     "- date: 2026-02-03\n  source: web\n  service: sclerotherapy\n  count: 1_0\n",
+     "1_0", "[0].count"),
+    ("data/team/pat-lee.yaml",
+     "name: Pat Lee\nrole: liaison\ntrainings:\n  - guide: referral-source-basics\n"
+     "    completed: 2026-01-05\n    score: 0x5A\n", "0x5A", "trainings[0].score"),
+    ("data/interactions/x.yaml", INTERACTION + "cost: 1e2\n", "1e2", "cost"),
+    ("data/interactions/x.yaml", INTERACTION + "cost: 1_000\n", "1_000", "cost"),
+])
+def test_a_number_spelled_otherwise_than_in_digits_is_an_error(example_site, rel, text,
+                                                               needle, path):
+    write(example_site, rel, text)
+    res = validate(example_site)
+    assert res.code == 1, res.dump()
+    d = res.expect(rel, *at(text, needle), needle)
+    assert d.msg.startswith(f"{path}: "), d
+    assert_only_errors(res, {(rel, *at(text, needle))})
+
+
+def test_days_and_limits_of_site_yaml_spelled_otherwise_than_in_digits(example_site):
+    site = example_site / "site.yaml"
+    text = site.read_text()
+    text = text.replace("lapsed_after_days: 120", "lapsed_after_days: 0x78")
+    text = text.replace("annual_limit: 100", "annual_limit: 1e2")
+    site.write_text(text)
+    res = validate(example_site)
+    assert res.code == 1, res.dump()
+    res.expect("site.yaml", *at(text, "0x78"), "thresholds.lapsed_after_days", "0x78")
+    res.expect("site.yaml", *at(text, "1e2"), "compliance.annual_limit", "1e2")
 
 
 # --------------------------------------------------------------------------- interactions
