@@ -1466,6 +1466,26 @@ def test_each_diagnostic_is_one_line_even_for_values_with_newlines(example_site)
     assert stray == [], res.stderr
 
 
+def test_each_diagnostic_is_one_line_even_for_file_names_with_line_breaks(example_site):
+    """Interaction files are named freely, a line break included; the diagnostic stays one
+    line (SPEC §3), in text and in GitHub form."""
+    text = INTERACTION.replace("type: call", "type: phone")
+    write(example_site, "data/interactions/call\nnotes.yaml", text)
+    write(example_site, "data/practices/new\nclinic.yaml", "name: New Clinic\n")
+    res = validate(example_site)
+    assert res.code == 1
+    res.expect("data/interactions/call notes.yaml", *at(text, "phone"), "type")
+    res.expect("data/practices/new clinic.yaml", 1, 1, "not a valid id")
+    stray = [line for line in res.stderr
+             if not DIAG_RE.match(line) and not line.startswith(("Error:", "ok:"))]
+    assert stray == [], res.stderr
+    res = validate(example_site, "--format", "github")
+    lines = res.stdout.splitlines()
+    assert "::error file=data/interactions/call%0Anotes.yaml,line=3,col=7::type: " in "\n".join(
+        lines)
+    assert all(GITHUB_RE.match(line) for line in lines if not line.startswith("::notice")), lines
+
+
 _YAMLISH = st.text(
     alphabet=st.sampled_from(list("abcdnpiteyl-_:[]{},&*!|>#'\"\\ \n\t0123456789\u00e9")),
     max_size=80,
