@@ -707,6 +707,43 @@ def test_references_of_a_record_with_errors_are_checked(example_site, rel, text,
     assert len({d.place for d in res.errors if d.path == rel}) == 2, res.dump()
 
 
+def test_references_of_a_csv_row_with_errors_are_checked(example_site):
+    """SPEC §3: every problem in every file in one run. A CSV row with a bad cell still gets
+    its other cells' references checked, as a YAML referral record does, at the row's line."""
+    text = ("date,source,physician,service,status,taken_by,declined_reason\n"
+            "2026-02-30,web,,botox,,nobody,\n"  # a bad date, an unknown service and member
+            "2026-02-03,physician,,sclerotherapy,treated,,other\n"  # no physician: not unknown ''
+            "2026-02-04,physician,no-such-doc,vein-ablation,treatd,,\n")
+    rel = write(example_site, "data/referrals/r.csv", text)
+    res = validate(example_site)
+    assert res.code == 1
+    res.expect(rel, 2, 1, "date:", "2026-02-30")
+    assert res.expect(rel, 2, 1, "botox").msg.startswith("service: unknown service 'botox'")
+    assert res.expect(rel, 2, 1, "nobody").msg == "taken_by: unknown team member 'nobody'"
+    assert res.expect(rel, 4, 1, "no-such-doc").msg.startswith(
+        "physician: unknown physician 'no-such-doc'")
+    res.expect(rel, 4, 1, "status:", "treatd")
+    assert not [d for d in res.errors if "''" in d.msg], res.dump()
+    # the same rows as YAML records get the same messages
+    yaml_rel = write(example_site, "data/referrals/r.yaml",
+                     "- {date: 2026-02-30, source: web, service: botox, taken_by: nobody}\n")
+    res = validate(example_site)
+    assert {d.msg.removeprefix("[0].") for d in res.errors if d.path == yaml_rel} == {
+        d.msg for d in res.errors if d.path == rel and d.line == 2}
+
+
+def test_duplicate_service_key_in_a_site_yaml_with_other_errors(example_site):
+    site = example_site / "site.yaml"
+    text = site.read_text().replace("  - key: sclerotherapy\n", "  - key: vein-ablation\n")
+    text = text.replace("practice:\n", "practice:\n  colour: blue\n")
+    site.write_text(text)
+    res = validate(example_site)
+    assert res.code == 1
+    res.expect("site.yaml", *at(text, "colour"), "unknown field")
+    d = res.expect("site.yaml", *at(text, "vein-ablation", 1), "duplicate service key")
+    assert d.msg == "services[1].key: duplicate service key 'vein-ablation'"
+
+
 def test_interaction_needs_practice_or_physicians(example_site):
     text = INTERACTION.replace("practice: french-broad-podiatry\n", "")
     rel = write(example_site, "data/interactions/x.yaml", text)
