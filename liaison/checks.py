@@ -231,7 +231,12 @@ def _check_partials(c: Checker, partials) -> None:
                 if isinstance(value, str) and part.prefix + loc not in part.bad:
                     value = value.strip()
                     if value not in ids:
-                        c.add((part.path, part.prefix), loc, _unknown(kind, value, ids))
+                        if part.line is None:
+                            c.add((part.path, part.prefix), loc, _unknown(kind, value, ids))
+                        else:  # a CSV row: its line
+                            c.problems.append(Problem(
+                                part.path, f"{format_loc(loc)}: {_unknown(kind, value, ids)}",
+                                line=part.line, col=1))
 
 
 # ------------------------------------------------------------------------- the rules
@@ -245,11 +250,16 @@ def check_core(site: Site, as_of: dt.date) -> list[Problem]:
 
     if cfg:
         c.refs(SiteConfig, [cfg], [(site.config_path, ())])
-        seen = set()
-        for i, s in enumerate(cfg.services):
-            if s.key in seen:
-                c.add((site.config_path, ()), ("services", i, "key"), f"duplicate service key '{s.key}'")
-            seen.add(s.key)
+        keys = [((i,), s.key) for i, s in enumerate(cfg.services)]
+    else:  # a site.yaml with errors: the keys that are valid on their own are still compared
+        keys = [(loc[1:2], value.strip()) for part in site.partials if part.model is SiteConfig
+                for loc, value in _walk(part.data, ("services", "*", "key"))
+                if isinstance(value, str) and loc not in part.bad]
+    seen = set()
+    for (i,), key in keys:
+        if key in seen:
+            c.add((site.config_path, ()), ("services", i, "key"), f"duplicate service key '{key}'")
+        seen.add(key)
 
     for model, records in ((Practice, site.practices), (Physician, site.physicians),
                            (TeamMember, site.team)):

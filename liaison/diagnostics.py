@@ -22,12 +22,25 @@ class Diagnostic:
     message: str
 
     def text(self) -> str:
-        return f"{self.path}:{self.line}:{self.col}: {self.severity}: {self.message}"
+        # One diagnostic, one line (SPEC §3): a file may be named with a line break in it
+        # (interaction and referral files are named freely); it is shown as a space, as the
+        # messages show such a value.
+        return f"{one_line(self.path)}:{self.line}:{self.col}: {self.severity}: {self.message}"
 
     def github(self) -> str:
-        # GitHub workflow commands: the message must stay on one line.
+        # GitHub workflow commands: the message and the file stay on one line (GitHub decodes
+        # %25, %0D and %0A in both).
         msg = self.message.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-        return f"::{self.severity} file={self.path},line={self.line},col={self.col}::{msg}"
+        path = self.path.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+        return f"::{self.severity} file={path},line={self.line},col={self.col}::{msg}"
+
+
+_LINE_BREAKS = re.compile(r"\r\n|[\n\r\v\f\x1c-\x1e\x85\u2028\u2029]")
+
+
+def one_line(text: str) -> str:
+    """``text`` with each line break (those ``str.splitlines`` knows) made a space."""
+    return _LINE_BREAKS.sub(" ", text) if not text.isprintable() else text
 
 
 @dataclass(frozen=True)
@@ -220,7 +233,7 @@ class Summary:
         if len(self.by_file) > 1:
             lines.append("Files with the most:")
             for count, path in self.by_file[: self.FILES_SHOWN]:
-                lines.append(f"  {count:>{width},}  {path}")
+                lines.append(f"  {count:>{width},}  {one_line(path)}")
             if len(self.by_file) > self.FILES_SHOWN:
                 rest = self.by_file[self.FILES_SHOWN:]
                 lines.append(f"  {sum(n for n, _ in rest):>{width},}  in {len(rest):,} more files")

@@ -147,6 +147,7 @@ class Partial:
     prefix: Loc
     data: dict
     bad: frozenset  # locations that already have a problem
+    line: int | None = None  # a CSV row's line: its problems stand there, at column 1
 
 
 @dataclass

@@ -464,7 +464,8 @@ def _load_referral_csv(loader: Loader, rel: str, out: list) -> None:
                     i = index.get(name)
                     return None if i is None else cells[i]
 
-                row, problems = check_referral(get, lambda name, missing=False: None)
+                row, problems = check_referral(get, lambda name, missing=False: (name,))
+                bad = frozenset(loc for loc, _m in problems)
                 for col_name, cell in zip(header, cells):
                     for kind in patient_info(cell):
                         problems.append((None, f"{col_name}: looks like {kind}: {PATIENT_MESSAGE}"))
@@ -472,6 +473,10 @@ def _load_referral_csv(loader: Loader, rel: str, out: list) -> None:
                     loader.error(rel, message, line=line, col=1)
                 if row is not None:
                     out.append(ReferralRow(*row, rel, line, None))
+                elif bad:  # its references are still checked, where they have no problem
+                    loader.partials.append(Partial(  # of their own, as a YAML record's are
+                        Referral, rel, (), {name: cell.strip() for name, cell in
+                                            zip(header, cells) if cell.strip()}, bad, line))
         except UnicodeDecodeError:
             loader.error(rel, "the file is not UTF-8 text; export it as CSV UTF-8",
                          line=prev_line + 1, col=1)

@@ -139,11 +139,34 @@ def decode(raw: bytes) -> str:
     return text[1:] if text.startswith("\ufeff") else text
 
 
+# A plain scalar that the fast parser would read as a number from another spelling than
+# plain ASCII digits (SPEC §2: numbers are written with ASCII digits only): `0x1E`, `0o17`,
+# `0b101`, `1_000`, `_1`, `1e2`, `10.`, `.5`, `.inf`, `+3`, `-1`, `010`, more than 18
+# digits; or an `!!int`/`!!float` tag, which makes a number of a quoted text. The number it
+# gives has lost the text written (an NPI `0x499602D5` came out as the valid 1234567893), so
+# such a file takes the exact path, which keeps the text and refuses what is not digits.
+# Whole values only (after `key: `, `- `, `[`, `{` or `,`, up to the end of the line, a
+# comment, `,`, `]` or `}`): dates and digit-only numbers (`3`, `85.01`) stay on the fast
+# path, and a phone number `+1 503 555 0100` is text to both parsers.
+_ODD_NUMBER = re.compile(
+    r"(?:^[ \t]*(?:-[ \t]+)*|:[ \t]+|[,\[{][ \t]*)"
+    r"(?!(?:0|[1-9][0-9]{0,17})(?:\.[0-9]{1,15})?[ \t\r]*(?:$|[#,\]}])"
+    r"|[0-9]{4}-[0-9]{2}-[0-9]{2}[ \t\r]*(?:$|[#,\]}]))"
+    r"[-+]?[0-9._][0-9A-Za-z_.+-]*[ \t\r]*(?:$|[#,\]}])"
+    r"|!!(?:int|float)\b|!<tag:yaml\.org,2002:(?:int|float)>",
+    re.M,
+)
+
+
 def fast_load(text: str):
     """Data via the fast parser, or NeedExact. Scalars come typed the YAML 1.2 way (numbers,
     booleans, dates): the record models accept only what the user can have meant, and a file
-    they refuse is read again by the exact path (``exact_load``) before anything is reported."""
+    they refuse is read again by the exact path (``exact_load``) before anything is reported.
+    A file with a number spelled otherwise than in digits (``_ODD_NUMBER``) takes the exact
+    path at once: its number would pass the models with the text it was written as lost."""
     if yaml_rs is None or (("---" in text or "..." in text) and _DOC_MARK.search(text)):
+        raise NeedExact
+    if _ODD_NUMBER.search(text):
         raise NeedExact
     try:
         return yaml_rs.loads(text)

@@ -143,6 +143,8 @@ practice: french-broad-podiatry
 summary: Called the office.
 """
 
+PHYSICIAN_TEMPLATE = "name: Pat Doe\n{}\nspecialty: X\npractice: french-broad-podiatry\n"
+
 PHYSICIAN = """\
 name: Pat Doe
 specialty: Family Medicine
@@ -705,6 +707,43 @@ def test_references_of_a_record_with_errors_are_checked(example_site, rel, text,
     assert len({d.place for d in res.errors if d.path == rel}) == 2, res.dump()
 
 
+def test_references_of_a_csv_row_with_errors_are_checked(example_site):
+    """SPEC §3: every problem in every file in one run. A CSV row with a bad cell still gets
+    its other cells' references checked, as a YAML referral record does, at the row's line."""
+    text = ("date,source,physician,service,status,taken_by,declined_reason\n"
+            "2026-02-30,web,,botox,,nobody,\n"  # a bad date, an unknown service and member
+            "2026-02-03,physician,,sclerotherapy,treated,,other\n"  # no physician: not unknown ''
+            "2026-02-04,physician,no-such-doc,vein-ablation,treatd,,\n")
+    rel = write(example_site, "data/referrals/r.csv", text)
+    res = validate(example_site)
+    assert res.code == 1
+    res.expect(rel, 2, 1, "date:", "2026-02-30")
+    assert res.expect(rel, 2, 1, "botox").msg.startswith("service: unknown service 'botox'")
+    assert res.expect(rel, 2, 1, "nobody").msg == "taken_by: unknown team member 'nobody'"
+    assert res.expect(rel, 4, 1, "no-such-doc").msg.startswith(
+        "physician: unknown physician 'no-such-doc'")
+    res.expect(rel, 4, 1, "status:", "treatd")
+    assert not [d for d in res.errors if "''" in d.msg], res.dump()
+    # the same rows as YAML records get the same messages
+    yaml_rel = write(example_site, "data/referrals/r.yaml",
+                     "- {date: 2026-02-30, source: web, service: botox, taken_by: nobody}\n")
+    res = validate(example_site)
+    assert {d.msg.removeprefix("[0].") for d in res.errors if d.path == yaml_rel} == {
+        d.msg for d in res.errors if d.path == rel and d.line == 2}
+
+
+def test_duplicate_service_key_in_a_site_yaml_with_other_errors(example_site):
+    site = example_site / "site.yaml"
+    text = site.read_text().replace("  - key: sclerotherapy\n", "  - key: vein-ablation\n")
+    text = text.replace("practice:\n", "practice:\n  colour: blue\n")
+    site.write_text(text)
+    res = validate(example_site)
+    assert res.code == 1
+    res.expect("site.yaml", *at(text, "colour"), "unknown field")
+    d = res.expect("site.yaml", *at(text, "vein-ablation", 1), "duplicate service key")
+    assert d.msg == "services[1].key: duplicate service key 'vein-ablation'"
+
+
 def test_interaction_needs_practice_or_physicians(example_site):
     text = INTERACTION.replace("practice: french-broad-podiatry\n", "")
     rel = write(example_site, "data/interactions/x.yaml", text)
@@ -902,6 +941,51 @@ def test_a_count_of_digits_that_are_no_number(example_site):
     assert res.code == 1
     for line in (2, 3):
         assert res.expect(rel, line, 1, "count").msg == "count: expected a whole number ≥ 1, got '²'"
+
+
+@pytest.mark.parametrize("rel, text, needle, path", [
+    # SPEC §2: numbers (count, NPI digits, scores, days) are written with ASCII digits only.
+    # A YAML 1.2 reader types these spellings as numbers; the text written must decide.
+    ("data/physicians/pat-doe.yaml", PHYSICIAN_TEMPLATE.format("npi: 0x499602D5"),
+     "0x499602D5", "npi"),  # 1234567893, a valid NPI, in hexadecimal
+    ("data/physicians/pat-doe.yaml", PHYSICIAN_TEMPLATE.format("npi: 1_234_567_893"),
+     "1_234_567_893", "npi"),
+    ("data/physicians/pat-doe.yaml", PHYSICIAN_TEMPLATE.format("npi: 0o11145401325"),
+     "0o11145401325", "npi"),
+    ("data/physicians/pat-doe.yaml", PHYSICIAN_TEMPLATE.format("npi: 01234567893"),
+     "01234567893", "npi"),  # eleven characters, ten digits once read as a number
+    ("data/referrals/r.yaml",
+     "- date: 2026-02-03\n  source: web\n  service: sclerotherapy\n  count: 0x10\n",
+     "0x10", "[0].count"),
+    ("data/referrals/r.yaml",
+     "- date: 2026-02-03\n  source: web\n  service: sclerotherapy\n  count: 1_0\n",
+     "1_0", "[0].count"),
+    ("data/team/pat-lee.yaml",
+     "name: Pat Lee\nrole: liaison\ntrainings:\n  - guide: referral-source-basics\n"
+     "    completed: 2026-01-05\n    score: 0x5A\n", "0x5A", "trainings[0].score"),
+    ("data/interactions/x.yaml", INTERACTION + "cost: 1e2\n", "1e2", "cost"),
+    ("data/interactions/x.yaml", INTERACTION + "cost: 1_000\n", "1_000", "cost"),
+])
+def test_a_number_spelled_otherwise_than_in_digits_is_an_error(example_site, rel, text,
+                                                               needle, path):
+    write(example_site, rel, text)
+    res = validate(example_site)
+    assert res.code == 1, res.dump()
+    d = res.expect(rel, *at(text, needle), needle)
+    assert d.msg.startswith(f"{path}: "), d
+    assert_only_errors(res, {(rel, *at(text, needle))})
+
+
+def test_days_and_limits_of_site_yaml_spelled_otherwise_than_in_digits(example_site):
+    site = example_site / "site.yaml"
+    text = site.read_text()
+    text = text.replace("lapsed_after_days: 120", "lapsed_after_days: 0x78")
+    text = text.replace("annual_limit: 100", "annual_limit: 1e2")
+    site.write_text(text)
+    res = validate(example_site)
+    assert res.code == 1, res.dump()
+    res.expect("site.yaml", *at(text, "0x78"), "thresholds.lapsed_after_days", "0x78")
+    res.expect("site.yaml", *at(text, "1e2"), "compliance.annual_limit", "1e2")
 
 
 # --------------------------------------------------------------------------- interactions
@@ -1417,6 +1501,26 @@ def test_each_diagnostic_is_one_line_even_for_values_with_newlines(example_site)
     stray = [line for line in res.stderr
              if not DIAG_RE.match(line) and not line.startswith(("Error:", "ok:"))]
     assert stray == [], res.stderr
+
+
+def test_each_diagnostic_is_one_line_even_for_file_names_with_line_breaks(example_site):
+    """Interaction files are named freely, a line break included; the diagnostic stays one
+    line (SPEC §3), in text and in GitHub form."""
+    text = INTERACTION.replace("type: call", "type: phone")
+    write(example_site, "data/interactions/call\nnotes.yaml", text)
+    write(example_site, "data/practices/new\nclinic.yaml", "name: New Clinic\n")
+    res = validate(example_site)
+    assert res.code == 1
+    res.expect("data/interactions/call notes.yaml", *at(text, "phone"), "type")
+    res.expect("data/practices/new clinic.yaml", 1, 1, "not a valid id")
+    stray = [line for line in res.stderr
+             if not DIAG_RE.match(line) and not line.startswith(("Error:", "ok:"))]
+    assert stray == [], res.stderr
+    res = validate(example_site, "--format", "github")
+    lines = res.stdout.splitlines()
+    assert "::error file=data/interactions/call%0Anotes.yaml,line=3,col=7::type: " in "\n".join(
+        lines)
+    assert all(GITHUB_RE.match(line) for line in lines if not line.startswith("::notice")), lines
 
 
 _YAMLISH = st.text(
