@@ -241,7 +241,7 @@ class Loader:
             self.error(rel, exc.message, line=exc.line + line_offset, col=exc.col)
             return None
         try:
-            return Parsed(yamlio.fast_load(text), False, raw, line_offset)
+            return Parsed(yamlio.fast_load(text, raw), False, raw, line_offset)
         except yamlio.NeedExact:
             parsed = self.exact(rel, Parsed(None, False, raw, line_offset))
         if parsed is not None and self.cache is not None:
