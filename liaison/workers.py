@@ -267,9 +267,36 @@ class Started:
             self.reader.close()
 
 
+# prctl(2)'s option that has the kernel signal a process when the thread that forked it ends
+_PR_SET_PDEATHSIG = 1
+
+
+def _tie_to_parent() -> None:
+    """End this forked process (SIGKILL) as soon as the process that forked it ends, and at
+    once if it already has. A build killed by SIGTERM or SIGKILL runs none of its cleanup:
+    its forked processes went on alone, and one that had its result to send blocked for ever
+    on the pipe (its read end held by itself and its siblings, all of them forked with it)
+    while holding the output folder's lock, so that every later build into the folder
+    failed ("another build is writing"). Their work is of no use to anybody once the
+    process that asked for it is gone. (Linux; elsewhere nothing is done. Each forked
+    process loads ctypes for the call: 2-3 ms, beside the parent's work.)"""
+    try:
+        import ctypes
+        import signal
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0)
+    except (OSError, AttributeError, ImportError):  # pragma: no cover - not Linux
+        return
+    parent = multiprocessing.parent_process()
+    if parent is not None and os.getppid() != parent.pid:  # (it ended before the call)
+        os._exit(1)
+
+
 def _child(fn, share, writer, head: bytes = b"") -> None:
     import click
 
+    _tie_to_parent()
     try:
         data = pickle.dumps(("ok", fn(share)), protocol=pickle.HIGHEST_PROTOCOL)
     except click.ClickException as exc:  # a message for the user: the parent raises it again

@@ -567,3 +567,53 @@ def test_a_cache_folder_among_the_inputs_is_refused(tmp_path, monkeypatch, insid
     assert_one_line_error(result.exit_code, result.stderr, "cache folder",
                           f"site's {inside.split('/')[0]}/ folder", "LIAISON_CACHE_DIR")
     assert sorted(p.relative_to(root).as_posix() for p in root.rglob("*")) == before
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="prctl(PR_SET_PDEATHSIG)")
+@pytest.mark.parametrize("signame", ["SIGKILL", "SIGTERM"])
+def test_a_killed_builds_forked_processes_end_and_free_the_lock(tmp_path, signame):
+    """A build killed by SIGTERM or SIGKILL runs none of its cleanup. Its forked processes
+    used to go on alone, and one with a result larger than a pipe holds blocked for ever
+    (the pipe's read end held by itself) while holding the output folder's lock: every
+    later build into the folder failed "another build is writing". They end with it now."""
+    import signal
+    import time
+
+    lock = tmp_path / ".out.lock"
+    code = (
+        "import fcntl, os, signal, sys, time\n"
+        "from liaison.workers import Started\n"
+        f"fd = os.open({str(lock)!r}, os.O_RDWR | os.O_CREAT, 0o644)\n"
+        "fcntl.flock(fd, fcntl.LOCK_EX)\n"
+        "work = Started(lambda: b'x' * 20_000_000)  # more than a pipe holds\n"
+        "print(work.proc.pid, flush=True)\n"
+        "time.sleep(0.5)  # the forked process is writing its result\n"
+        f"os.kill(os.getpid(), signal.{signame})\n"
+        "time.sleep(60)\n")
+    proc = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True,
+                            env={**os.environ, "PYTHONPATH": str(REPO)})
+    child = int(proc.stdout.readline())
+    proc.wait(timeout=30)
+    proc.stdout.close()
+    assert proc.returncode == -getattr(signal, signame)
+
+    def ended(pid: int) -> bool:
+        try:
+            with open(f"/proc/{pid}/stat") as fh:
+                return fh.read().rpartition(")")[2].split()[0] in ("Z", "X")
+        except FileNotFoundError:
+            return True
+
+    deadline = time.monotonic() + 10
+    while not ended(child) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    try:
+        assert ended(child), "the killed process's forked one goes on"
+        fd = os.open(lock, os.O_RDWR)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)  # the next build takes the lock
+        finally:
+            os.close(fd)
+    finally:
+        if not ended(child):
+            os.kill(child, signal.SIGKILL)
