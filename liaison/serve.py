@@ -51,6 +51,11 @@ SETTLE_WAIT = 0.5  # seconds the end of a refresh waits for a page to be answere
 IGNORED_DIRS = {".git", "__pycache__", ".hypothesis", ".pytest_cache", "node_modules", ".venv"}
 
 
+# Without --as-of, how often (milliseconds) the watcher, with no change to report, lets serve
+# look at the date: when it moved on (midnight, UTC, or SOURCE_DATE_EPOCH's), the site is
+# read again at the new date, as a build then would (before, the date was only looked up
+# when a file was saved: a server left open overnight showed yesterday's site)
+DATE_CHECK_MS = 30_000
 MAX_PATH = 2048  # longer request paths are answered 414; no page of a site is near it
 
 
@@ -271,6 +276,7 @@ def serve(root: Path, host: str = "127.0.0.1", port: int = 8000, as_of: dt.date 
     import watchfiles
 
     from liaison.live import LiveSite
+    from liaison.pipeline import resolve_as_of
 
     log = log or (lambda msg: click.echo(msg, err=True))
     root = root.resolve()
@@ -293,7 +299,13 @@ def serve(root: Path, host: str = "127.0.0.1", port: int = 8000, as_of: dt.date 
                 "machine can read the team's records, unauthenticated (serve on 127.0.0.1, "
                 "the default, unless the network is the practice's own)")
         for changes in watchfiles.watch(root, watch_filter=_watch_filter(root / "site"), debounce=300,
-                                        step=50, raise_interrupt=True):
+                                        step=50, raise_interrupt=True,
+                                        rust_timeout=DATE_CHECK_MS, yield_on_timeout=True):
+            if not changes:  # (the watcher's timeout: nothing changed)
+                if state.live.fixed is None and resolve_as_of(None) != state.live.as_of:
+                    log(f"a new day: the site at {resolve_as_of(None).isoformat()}")
+                    rebuild(state, log, set())  # (no file changed: each is taken as kept)
+                continue
             names = sorted({Path(p).relative_to(root).as_posix() for _c, p in changes
                             if Path(p).is_relative_to(root)})
             log("changed: " + ", ".join(names[:5]) + (f" and {len(names) - 5} more" if len(names) > 5 else ""))

@@ -563,3 +563,50 @@ def test_an_edited_template_shows_at_the_next_request(example_site):
     assert site.refresh().ok
     page = site.get("physicians/nina-vargas/index.html")[0].decode()
     assert "<title>Second draft · " in page and "First draft" not in page
+
+
+def test_serve_without_as_of_moves_on_to_a_new_day_unasked(example_site, monkeypatch):
+    """Without --as-of, the date is today's: when it moves on while nothing is saved (a
+    server left open overnight), the watcher's timeout has serve read the site again at the
+    new date, and every page is then the one a build that day writes (it showed yesterday's
+    until a file was saved)."""
+    import re as re_
+    import threading
+
+    import watchfiles
+
+    from liaison import pipeline
+    from liaison.live import LiveSite
+    from liaison.serve import serve
+
+    today = [dt.date(2026, 11, 26)]
+    monkeypatch.setattr(pipeline, "resolve_as_of", lambda value, *a, **k: today[0])
+    logged: list[str] = []
+    seen: dict[str, object] = {}
+
+    def watch(*_paths, **options):  # the watcher: two quiet timeouts, midnight between
+        seen["options"] = options
+        base = re_.search(r"on (http://127\.0\.0\.1:\d+/)", " ".join(logged)).group(1)
+        seen["before"] = _get(base + "index.html")
+        yield set()
+        today[0] = dt.date(2027, 1, 6)  # (months later: every figure of the day moves)
+        yield set()
+        seen["after"] = _get(base + "index.html")
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(watchfiles, "watch", watch)
+    thread = threading.Thread(target=serve, args=(example_site,),
+                              kwargs={"port": 0, "log": logged.append})
+    thread.start()
+    thread.join(timeout=120)
+    assert not thread.is_alive()
+    assert seen["options"].get("yield_on_timeout") is True, seen["options"]
+    assert any("a new day" in line for line in logged), logged
+    fresh = LiveSite(example_site, dt.date(2027, 1, 6))
+    assert fresh.refresh().ok
+    want = re_.sub(r'data-version="\d+"', "", fresh.get("index.html")[0].decode())
+    assert re_.sub(r'data-version="\d+"', "", seen["after"]) != re_.sub(
+        r'data-version="\d+"', "", seen["before"])
+    got = re_.sub(r'<script src="/__liaison__/reload.js" data-version="\d+"></script>', "",
+                  seen["after"]).replace("connect-src 'self'; ", "")
+    assert got == want
