@@ -37,6 +37,11 @@ def _as_of(value: str | None):
         raise click.BadParameter(str(exc), param_hint="'--as-of'") from None
 
 
+def _counted(count: int, word: str, grouped: bool = True) -> str:
+    """"1 row", "1,234 rows" (``grouped``: with thousands separators)."""
+    return (f"{count:,}" if grouped else str(count)) + f" {word}{'' if count == 1 else 's'}"
+
+
 def _root(root: Path) -> Path:
     """The site root, checked: a folder, and not the one its cache folder is in."""
     from liaison.cache import cache_folder
@@ -173,7 +178,7 @@ def validate(root: Path, as_of: str | None, strict: bool, timings: bool, fmt: st
     site = checked.site
     warnings = len(checked.report.warnings)
     def n(count: int, word: str) -> str:  # digits as before ("ok: 10000 physicians")
-        return f"{count} {word}{'s' if count != 1 else ''}"
+        return _counted(count, word, grouped=False)
 
     click.echo(
         f"ok: {n(len(site.physicians), 'physician')}, {n(len(site.practices), 'practice')}, "
@@ -504,9 +509,7 @@ def import_cms_utilization(files, codes, procedures, near_zips, excluded, year, 
         click.echo(f"wrote {result.rel}")
     c = result.counts
 
-    def n(count: int, word: str) -> str:
-        return f"{count:,} {word}{'' if count == 1 else 's'}"
-
+    n = _counted
     click.echo(
         n(c.rows, "row") + (f" and {n(c.provider_rows, 'provider row')}" if c.provider_rows else "")
         + f": {result.site_found} of the site's {result.site_total} physicians with an NPI "
