@@ -387,7 +387,7 @@ def _new_command(kind) -> click.Command:
             if asks and (interactive or (_in_terminal() and not any(given.values()))):
                 from liaison.scaffold.interview import Prompter, interview
 
-                given = interview(root, Prompter(_ask, click.echo))
+                given = _answered(lambda: interview(root, Prompter(_ask, click.echo)))
             elif asks:  # required, but not marked so for click: the questions may give them
                 for option, o in zip(options, scaffold.options(kind)):
                     if o.required and given.get(o.field) is None:
@@ -564,6 +564,28 @@ UTF8_TEXT = Utf8Text()
 
 def _ask(text: str, default: str | None) -> str:
     return click.prompt(text, default=default, show_default=bool(default), type=UTF8_TEXT)
+
+
+class _Stopped(click.ClickException):
+    """The questions stopped by Ctrl+C: said as such, with the shell's code for it."""
+
+    exit_code = 130
+
+
+def _answered(ask):
+    """What ``ask()`` returns, its questions answered at the terminal. When the answers end
+    (the end of the input) or the person stops them (Ctrl+C), nothing was written: one line
+    says so, not click's bare "Aborted!"."""
+    try:
+        return ask()
+    except click.Abort as exc:
+        click.echo("", err=True)  # the prompt's line is left open
+        if isinstance(exc.__context__, KeyboardInterrupt):
+            raise _Stopped("stopped before the last question: nothing was written") from None
+        raise click.ClickException(
+            "the input ended before the last question was answered: nothing was written "
+            "(give the values as options to write the file without questions; see --help)"
+        ) from None
 
 
 def _value_type(option):

@@ -239,4 +239,33 @@ def test_new_interaction_without_a_terminal_is_unchanged(example_site):
 def test_new_interaction_stops_when_the_answers_end(example_site):
     result = _new(example_site, ["1"], "-i")
     assert result.exit_code == 1
+    assert result.stderr.splitlines()[-1] == (
+        "Error: the input ended before the last question was answered: nothing was written "
+        "(give the values as options to write the file without questions; see --help)")
+    assert "Aborted!" not in result.stderr
     assert not list((example_site / "data" / "interactions").rglob("*-2.yaml"))
+
+
+def test_new_interaction_stopped_by_ctrl_c_says_nothing_was_written(example_site, monkeypatch):
+    import click
+
+    import liaison.cli
+
+    answers = iter(["1"])
+
+    def ask(text, default):
+        try:
+            return next(answers)
+        except StopIteration:
+            try:
+                raise KeyboardInterrupt
+            except KeyboardInterrupt:
+                raise click.Abort() from None  # as click.prompt does on Ctrl+C
+
+    monkeypatch.setattr(liaison.cli, "_ask", ask)
+    before = sorted(p.relative_to(example_site) for p in example_site.rglob("*"))
+    result = _new(example_site, [], "-i")
+    assert result.exit_code == 130
+    assert result.stderr.splitlines()[-1] == (
+        "Error: stopped before the last question: nothing was written")
+    assert sorted(p.relative_to(example_site) for p in example_site.rglob("*")) == before
