@@ -233,6 +233,27 @@ def test_the_directory_shows_status_referrals_and_last_visit_on_a_phone(new_page
     assert rec.console_errors == [], rec.console_errors
 
 
+@pytest.mark.parametrize("path", ["index.html", "referrals/index.html"])
+def test_a_cards_trend_is_one_line_on_a_phone_with_its_window_on_a_desktop(new_page, server,
+                                                                           path):
+    # the window ("· 90 d") is in each card's label: a phone leaves it out of the badge, whose
+    # counts then fit on one line; a desktop shows it
+    heights = """() => [...document.querySelectorAll('.kpi .badge.trend')].map(b => [
+        b.innerText, b.getBoundingClientRect().height,
+        parseFloat(getComputedStyle(b).lineHeight) || b.getBoundingClientRect().height])"""
+    page, _rec = _phone(new_page)
+    _open(page, server, path)
+    badges = page.evaluate(heights)
+    assert len(badges) >= 4, badges
+    for text, height, line in badges:
+        assert re.fullmatch(r"([+\u2212]\d+% · )?\d+\u00a0vs\u00a0\d+", text), text
+        assert height < 1.6 * line, f"{text!r} takes {height:.0f} px: more than one line"
+    page, _rec = new_page(viewport=WIDE)
+    _open(page, server, path)
+    badges = page.evaluate(heights)
+    assert all(re.search(r" · (90|365)\u00a0d$", text) for text, _h, _l in badges), badges
+
+
 def test_desktop_tables_stay_tables(new_page, server):
     page, _ = new_page(viewport=WIDE)
     _open(page, server, "physicians/index.html")

@@ -136,7 +136,8 @@ def trend(now: int, before: int, days: int | None = None, noun: str = "referral"
 
     ``text`` always holds both counts and the window, and the percentage when the previous
     count is at least ``PERCENT_BASE``: "+73% · 255 vs 147 · 365 d", "13 vs 2 · 90 d" (no-break
-    spaces inside "255 vs 147" and "365 d").
+    spaces inside "255 vs 147" and "365 d"); ``short`` the same without the window (a card
+    whose label names it shows the window on wide screens only).
     ``css`` is up, down or flat; ``sort`` the change in count (now − before), what a table's
     trend column sorts by; ``title`` the same in words. Without ``days`` the window is left
     out of the text; ``noun`` is singular ("physician referral": the title says "1 physician
@@ -154,11 +155,12 @@ def _trend(now: int, before: int, days: int | None, noun: str) -> dict:
         css = "up" if now > before else "down" if now < before else "flat"
     # No-break spaces inside each part: a badge that wraps breaks only between parts.
     window = f"{days}\u00a0d" if days else None
-    text = " · ".join(x for x in (pct_text, f"{count(now)}\u00a0vs\u00a0{count(before)}", window) if x)
+    short = " · ".join(x for x in (pct_text, f"{count(now)}\u00a0vs\u00a0{count(before)}") if x)
+    text = f"{short} · {window}" if window else short
     if days:
         title = (f"{plural(now, noun)} in the last {days} days against {count(before)} in the "
                  f"{days} days before")
     else:
         title = f"{plural(now, noun)} against {count(before)} in the previous period"
-    return {"text": text, "css": css, "sort": now - before, "now": now, "before": before,
+    return {"text": text, "short": short, "css": css, "sort": now - before, "now": now, "before": before,
             "percent": pct_text, "window": window, "title": title}
