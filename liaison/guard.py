@@ -33,6 +33,11 @@ NAME = "a patient's name with a date or an age"
 
 # ---------------------------------------------------------------------------- the patterns
 _P = r"[\W_]{0,3}"  # punctuation or spaces between the parts of a phrase ("date-of-birth")
+# The dashes and spaces text pasted from a web page or an e-mail holds besides ASCII ones:
+# hyphen, non-breaking hyphen, figure dash, en and em dashes, minus sign (``\s`` already
+# takes the no-break and thin spaces).
+_UDASH = "\u2010-\u2015\u2212"
+_SEP = rf"[-.\s{_UDASH}]"
 _FILL = r"[\s:#=.\-]{0,5}(?:(?:number|num|nbr|no|id|is|was)(?![a-z])[\s:#=.\-]{0,5}){0,2}"
 
 
@@ -76,10 +81,10 @@ class _Shape(tuple):
 # (kind, substrings of the lower-cased text one of which the pattern needs, pattern)
 _KINDS = (
     (SSN, _Shape(("000-00-0000",)),
-     r"(?<!\d)\d{3}[-.\s]\d{2}[-.\s]\d{4}(?!\d)"),
+     rf"(?<!\d)\d{{3}}{_SEP}\d{{2}}{_SEP}\d{{4}}(?!\d)"),
     (SSN, ("ssn", "ss#", "ss no", "s.s", "social"),
      rf"(?<![a-z])(?:s[\W_]?s[\W_]?n(?![a-z])|ss{_P}(?:#|no(?![a-z]))|social{_P}security)"
-     r"[^\d]{0,20}?(?<!\d)\d(?:[-.\s]?\d){8}(?!\d)"),
+     rf"[^\d]{{0,20}}?(?<!\d)\d(?:{_SEP}?\d){{8}}(?!\d)"),
     (MRN, ("mr", "m.r", "m r", "record"),
      rf"(?<![a-z])(?:m[\W_]?r[\W_]?n(?![a-z])|mr{_P}#|mr{_P}(?:no|num|nbr|number)(?![a-z])"
      rf"|medical{_P}records?(?:{_P}(?:number|num|nbr|no|id|#))?){_FILL}{_ident(4)}"),
@@ -196,10 +201,17 @@ _LETTERS = b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
 _SHAPE_TABLE = bytes.maketrans(_LETTERS + b"0123456789.- \t\n\r",
                                b"a" * len(_LETTERS) + b"0" * 10 + b"-" * 6)
 _STR_SHAPE_TABLE = {i: _SHAPE_TABLE[i] for i in range(128) if _SHAPE_TABLE[i] != i}
+_STR_SHAPE_TABLE.update(dict.fromkeys(
+    (0xa0, *range(0x2000, 0x200b), 0x202f, 0x205f, 0x3000, *range(0x2010, 0x2016), 0x2212),
+    ord("-")))
 # The bytes lower-cased, every digit as 0 (one pass): the keywords hold no digit, and the two
 # patterns made of digits and letters only are searched for from a literal 0 (fast).
 _LOWER_ZERO = bytes.maketrans(_LETTERS[26:] + b"123456789", _LETTERS[:26] + b"0" * 9)
-_SHAPES = (re.compile(rb"000[-. \t\n\r\f\v]00[-. \t\n\r\f\v]0000"),
+# A separator of the 3-2-4 shape, in UTF-8: an ASCII one, or a no-break, typographic or
+# ideographic space, a Unicode dash or the minus sign (as _STR_SHAPE_TABLE reads them).
+_SEP_BYTES = (rb"(?:[-. \t\n\r\f\v]|\xc2\xa0|\xe2\x80[\x80-\x8a\x90-\x95\xaf]|\xe2\x81\x9f"
+              rb"|\xe3\x80\x80|\xe2\x88\x92)")
+_SHAPES = (re.compile(rb"000" + _SEP_BYTES + rb"00" + _SEP_BYTES + rb"0000"),
            re.compile(rb"0[a-z][a-z0]0-?[a-z][a-z0]0-?[a-z][a-z]00"))
 _SPACES = re.compile(r"\s+")
 
@@ -228,7 +240,7 @@ _WORDS = tuple(re.compile(p) for p in (
 # ``[\W_]`` is any byte but an ASCII letter or digit.
 _W = rb"[^0-9A-Za-z]"
 _EVERY_WORD = b"|".join((
-    rb"000[-. \t\n\r\f\v]00[-. \t\n\r\f\v]0000", rb"0[a-z][a-z0]0-?[a-z][a-z0]0-?[a-z][a-z]00",
+    rb"000" + _SEP_BYTES + rb"00" + _SEP_BYTES + rb"0000", rb"0[a-z][a-z0]0-?[a-z][a-z0]0-?[a-z][a-z]00",
     rb"patient(?:[^s]|\z)", rb"pt(?:[^a-z]|\z)", rb"policy",
     rb"m" + _W + rb"{0,3}r(?:[^a-mo-z]|\z)", rb"medica[ri]", rb"mbi",
     rb"s" + _W + rb"?s" + _W + rb"?n", rb"ss" + _W + rb"{0,3}(?:#|no)", rb"social", rb"s\.s",
