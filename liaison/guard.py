@@ -85,8 +85,8 @@ _KINDS = (
     (SSN, ("ssn", "ss#", "ss no", "s.s", "social"),
      rf"(?<![a-z])(?:s[\W_]?s[\W_]?n(?![a-z])|ss{_P}(?:#|no(?![a-z]))|social{_P}security)"
      rf"[^\d]{{0,20}}?(?<!\d)\d(?:{_SEP}?\d){{8}}(?!\d)"),
-    (MRN, ("mr", "m.r", "m r", "record"),
-     rf"(?<![a-z])(?:m[\W_]?r[\W_]?n(?![a-z])|mr{_P}#|mr{_P}(?:no|num|nbr|number)(?![a-z])"
+    (MRN, ("mr", "m.r", "m r", "m/r", "m-r", "m_r", "record"),
+     rf"(?<![a-z])(?:m[\W_]?r[\W_]?n(?![a-z])|m[\W_]?r{_P}#|m[\W_]?r{_P}(?:no|num|nbr|number)(?![a-z])"
      rf"|medical{_P}records?(?:{_P}(?:number|num|nbr|no|id|#))?){_FILL}{_ident(4)}"),
     (MRN, ("mrn", "record"),  # the first edition's rule, kept: the keyword, a digit within 10
      r"(?<![a-z])(?:mrn|medical\s+record\s+(?:number|no\b|#))(?![a-z])[\s\S]{0,10}?\d"),
