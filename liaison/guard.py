@@ -62,7 +62,7 @@ _OFFICE = (r"(?:line|lines|desk|office|portal|access|scheduling|schedulers?|serv
            r"|fax|main|hotline|navigators?|coordinators?|relations|experience|intake|billing"
            r"|referrals?|support|help|advocates?|liaisons?|education|care|safety|satisfaction"
            r"|surveys?|clinic|department|dept|registration|financial|transport\w*|reminders?"
-           r"|appointments?|calls?|callback|number|toll|free)(?![a-z])")
+           r"|appointments?|calls?|toll|free)(?![a-z])")
 # Capitalized words that are no one's name (in "Patient Experience Week 10/5").
 _NOT_NAMES = (r"(?:Dr|Doctor|Mr|Mrs|Ms|Nurse|Experience|Portal|Access|Services?|Care|Safety|Week"
               r"|Day|Month|Center|Education|Advisory|Council|Navigator|Relations|Satisfaction"
@@ -72,6 +72,11 @@ _NOT_NAMES = (r"(?:Dr|Doctor|Mr|Mrs|Ms|Nurse|Experience|Portal|Access|Services?|
               r"|October|November|December|The|This|That|Our|Their|New|Next|Last)(?![a-z])")
 _NAME_WORD = rf"(?!{_NOT_NAMES})[A-Z](?:[a-z]+(?:[-'’][A-Z]?[a-z]+)?|['’][A-Z][a-z]+)"
 _PT = r"(?<![a-z])(?:patient|pt)(?:'s|’s)?(?![a-z])"
+# "New patient number: …" is the office's new-patient line, not a patient's own phone; but
+# "number" or "callback" between a patient and a phone is no sign of the office's ("pt's
+# number is …", "pt wants a callback at …", "new pt called from …").
+_PT_CONTACT = (r"(?!(?<=new[\s-])(?:patient|pt)[\s:-]+(?:callback[\s-]+)?(?:number|no|phone|#)"
+               r"(?![a-z]))" + _PT)
 _GAP = rf"(?:[\s:,;()\-–.#=]++(?!{_OFFICE})[^\s.!?,;:()\-–#=]++){{0,4}}[\s:,;()\-–.#=]++"
 
 class _Shape(tuple):
@@ -105,7 +110,7 @@ _KINDS = (
      rf"(?<![a-z])(?:acct|account|chart)s?{_P}(?:#|no(?![a-z])|num(?![a-z])|nbr|number)"
      r"[\s:#=.\-]{0,5}(?:(?:is|was)\s+)?(?=[a-z0-9-]*\d)[a-z0-9]"),
     (CONTACT, ("patient", "pt"),
-     rf"{_PT}{_GAP}(?:{_PHONE}|{_EMAIL})"),
+     rf"{_PT_CONTACT}{_GAP}(?:{_PHONE}|{_EMAIL})"),
     (NAME, ("patient", "pt"),
      rf"{_PT}{_GAP}(?-i:{_NAME_WORD}\s+{_NAME_WORD})(?![a-z])"),
 )
