@@ -112,7 +112,32 @@ def discover(root: Path, stats: dict | None = None) -> Files:
         rels.sort()
     for kind in FILE_KINDS:
         files.by_kind.setdefault(kind, [])
+    files.problems += name_warnings(files)
     return files
+
+
+def name_warnings(files: Files) -> list[Problem]:
+    """A warning at each record file whose path (folders and name) looks like it holds a
+    patient identifier (``data/interactions/dob-1959-03-04.yaml``): a name is in git history
+    for good, as a value is. The contract's guard scans values, so this is a warning (an
+    error with ``--strict``). All the paths go through the guard's file prefilter at once
+    (one pass, nothing found in an ordinary site); only when it finds something is each path
+    scanned."""
+    from liaison import guard
+
+    rels = [rel for group in (files.interactions, files.referrals, files.training,
+                              files.presentations, *files.by_kind.values()) for rel in group]
+    if files.site is not None:
+        rels.append(files.site)
+    if not rels or not guard.might_hold("\n".join(rels).encode("utf-8", "surrogateescape")):
+        return []
+    out = []
+    for rel in rels:
+        for kind in guard.patient_info(rel):
+            out.append(Problem(rel, f"the file's name or folder looks like {kind}: "
+                                    f"{guard.PATIENT_MESSAGE}; rename it",
+                               severity="warning", line=1, col=1))
+    return out
 
 
 def stem(rel: str) -> str:

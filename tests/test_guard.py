@@ -205,3 +205,30 @@ def test_ordinary_notes_pass_validate(example_site, note):
     write(example_site, "data/practices/p.yaml", text)
     res = validate(example_site)
     assert not any(PATIENT_MSG.search(d.msg) for d in res.diags), res.dump()
+
+
+
+@pytest.mark.parametrize("rel, src, kind", [
+    ("data/interactions/2026/pt-dob-1959-03-04.yaml",
+     "data/interactions/2026/11/2026-11-26-mountain-view-call.yaml", "date of birth"),
+    ("data/interactions/MRN 0012345/visit.yaml",
+     "data/interactions/2026/11/2026-11-26-mountain-view-call.yaml", "medical record"),
+    ("data/practices/mrn-0012345.yaml", "data/practices/french-broad-podiatry.yaml",
+     "medical record"),
+    ("content/training/ssn-123-45-6789.md", "content/training/referral-source-basics.md",
+     "Social Security"),
+])
+def test_a_file_name_that_holds_an_identifier_is_a_warning(example_site, rel, src, kind):
+    """A file's name and folders go into git history for good, as its values do: a path that
+    looks like it holds a patient identifier is a warning at the file (an error with
+    --strict); the example site's ordinary names are not."""
+    assert not any(PATIENT_MSG.search(d.msg) for d in validate(example_site).diags)
+    write(example_site, rel, (example_site / src).read_bytes())
+    if rel.startswith("data/interactions/"):
+        (example_site / src).unlink()  # moved, not copied
+    res = validate(example_site)
+    assert res.code == 0, res.dump()
+    res.expect(rel, 1, 1, kind, "file's name", severity="warning", pattern=PATIENT_MSG)
+    strict = validate(example_site, "--strict")
+    assert strict.code == 1
+    strict.expect(rel, 1, 1, kind, pattern=PATIENT_MSG)
