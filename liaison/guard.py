@@ -30,6 +30,7 @@ MBI = "a Medicare Beneficiary Identifier"
 ACCOUNT = "an account or chart number"
 CONTACT = "a patient's phone number or e-mail address"
 NAME = "a patient's name with a date or an age"
+INITIALS = "a patient's initials with an age"  # a near form (a warning)
 
 # ---------------------------------------------------------------------------- the patterns
 _P = r"[\W_]{0,3}"  # punctuation or spaces between the parts of a phrase ("date-of-birth")
@@ -116,28 +117,52 @@ _KINDS = (
 )
 _COMPILED = tuple((kind, hints, re.compile(p, re.I)) for kind, hints, p in _KINDS)
 _DATE_OR_AGE = re.compile(f"{_DATE}|{_AGE}", re.I)
+
+# Near forms, beyond what the contract lists: warnings, not errors (an error with --strict).
+# A medical record number after "Med Rec #"; a plan number after "member #", "subscriber no",
+# "insurance ID" or "HICN"; a patient's initials ("pt J.D. 67yo", "pt J. Doe") or a name with
+# an age written "67F", in a sentence with a date or an age.
+_NEAR_AGE = rf"{_AGE}|(?<![\d/.])\d{{1,3}}\s?[mf](?![a-z])"
+_INITIALS = rf"[A-Z]\.\s?[A-Z]\.|[A-Z]\.\s?{_NAME_WORD}|[A-Z]{{2}}(?=[\s,]+\d)"
+_NEAR_KINDS = (
+    (MRN, ("med",),
+     rf"(?<![a-z])med(?:ical)?{_P}rec(?:ord)?s?{_P}(?:#|no(?![a-z])|num(?![a-z])|nbr|number"
+     rf"|id(?![a-z])){_FILL}{_ident(4)}"),
+    (PLAN, ("member", "subscriber", "insurance", "hicn"),
+     rf"(?<![a-z])(?:(?:member|subscriber|insurance)s?{_P}(?:#|no(?![a-z])|num(?![a-z])|nbr"
+     rf"|number)|insurance{_P}id|hicn(?![a-z])){_FILL}(?!{_PHONE}(?![a-z0-9-])){_ident(6)}"),
+    (NAME, ("patient", "pt"),
+     rf"{_PT}{_GAP}(?-i:{_NAME_WORD}\s+{_NAME_WORD})(?![a-z])"),
+    (INITIALS, ("patient", "pt"),
+     rf"{_PT}{_GAP}(?-i:{_INITIALS})(?![a-z])"),
+)
+_NEAR_COMPILED = tuple((kind, hints, re.compile(p, re.I)) for kind, hints, p in _NEAR_KINDS)
+_NEAR_DATE_OR_AGE = re.compile(f"{_DATE}|{_NEAR_AGE}", re.I)
+_NEAR_AGE_ONLY = re.compile(_NEAR_AGE, re.I)  # initials and a date: a staff member's visit
 _SENTENCE_END = re.compile(r"[.!?](?=\s|$)|\n\s*\n")
 
 
-def _name_with_date_or_age(text: str, match: re.Match) -> bool:
-    """Whether the sentence that holds a patient's name also holds a date or an age."""
+def _name_with_date_or_age(text: str, match: re.Match, near=False) -> bool:
+    """Whether the sentence that holds a patient's name also holds a date or an age (with
+    ``near``: an age written "67F" too; ``near`` a pattern: what else it must hold)."""
     start = 0
     for m in _SENTENCE_END.finditer(text, 0, match.start()):
         start = m.end()
     m = _SENTENCE_END.search(text, match.end())
     end = m.start() if m else len(text)
     sentence = text[start:match.start()] + " " + text[match.end():end]
-    return _DATE_OR_AGE.search(sentence) is not None
+    found = near if isinstance(near, re.Pattern) else _NEAR_DATE_OR_AGE if near else _DATE_OR_AGE
+    return found.search(sentence) is not None
 
 
-def _hits(text: str, low: str, every: bool = False, shapes: bool = True):
+def _hits(text: str, low: str, every: bool = False, shapes: bool = True, near: bool = False):
     """(kind, start offset) of the first identifier of each kind in ``text`` (``low``: its
     lower case), or of every one (``every``). Each pattern is tried only around the places
     where one of its hints stands (in a long text, a search from every position would cost
-    far more)."""
+    far more). ``near``: the near forms (warnings) instead."""
     shape = None
     windows = len(text) > 300 and len(low) == len(text)
-    for kind, hints, pattern in _COMPILED:
+    for kind, hints, pattern in _NEAR_COMPILED if near else _COMPILED:
         if type(hints) is _Shape:
             if not shapes:
                 continue
@@ -160,7 +185,8 @@ def _hits(text: str, low: str, every: bool = False, shapes: bool = True):
             matches = pattern.finditer(text)
         seen = set()
         for m in matches:
-            if m.start() in seen or (kind is NAME and not _name_with_date_or_age(text, m)):
+            if m.start() in seen or (kind is NAME and not _name_with_date_or_age(text, m, near)) \
+                    or (kind is INITIALS and not _name_with_date_or_age(text, m, _NEAR_AGE_ONLY)):
                 continue
             seen.add(m.start())
             yield kind, m.start()
@@ -183,6 +209,20 @@ def patient_info(text: str) -> list[str]:
             kinds.append(kind)
     if len(text) <= 40 and len(_MEMO) < 100_000:
         _MEMO[text] = kinds
+    return kinds
+
+
+def near_info(text: str) -> list[str]:
+    """The kinds of patient identifier that ``text`` may hold in a near form (a warning),
+    those ``patient_info`` finds aside. Only for the rare text of a file the prefilter let
+    through."""
+    kinds = []
+    for kind, _ in _hits(text, text.lower(), near=True):
+        if kind not in kinds:
+            kinds.append(kind)
+    if kinds:
+        found = patient_info(text)
+        kinds = [k for k in kinds if k not in found]
     return kinds
 
 
@@ -227,11 +267,11 @@ _SPACES = re.compile(r"\s+")
 # needs one of these; with white space wherever the patterns allow a line to wrap.
 _WORDS = tuple(re.compile(p) for p in (
     rb"p(?:atient(?!s)|t(?![a-z])|olicy)",
-    rb"m(?:[\W_]{0,3}r(?![a-mo-z])|edica[ri]|bi)",
+    rb"m(?:[\W_]{0,3}r(?![a-mo-z])|edica[ri]|bi|ed(?:ical)?[\W_]{0,6}rec)",
     rb"s(?:[\W_]?s[\W_]?n|s[\W_]{0,3}(?:#|no)|ocial|\.s)",
-    rb"c(?:hart|ord|(?<=acc)(?:t|ount))",
+    rb"c(?:hart|ord|(?<=acc)(?:t|ount)|(?<=insuranc)e[\W_]{0,3}(?:id|#|n[ou])|(?<=hic)n)",
     rb"b(?:irth|orn|(?<=dob)|(?<=d[\W_]o[\W_]b)|(?<=d[\W_]ob)|(?<=do[\W_]b)"
-    rb"|(?<=memb)er[\W_]{0,3}id|(?<=subscrib)er[\W_]{0,3}id)",
+    rb"|(?<=memb)ers?[\W_]{0,3}(?:id|#|n[ou])|(?<=subscrib)ers?[\W_]{0,3}(?:id|#|n[ou]))",
 ))
 
 
@@ -247,11 +287,12 @@ _W = rb"[^0-9A-Za-z]"
 _EVERY_WORD = b"|".join((
     rb"000" + _SEP_BYTES + rb"00" + _SEP_BYTES + rb"0000", rb"0[a-z][a-z0]0-?[a-z][a-z0]0-?[a-z][a-z]00",
     rb"patient(?:[^s]|\z)", rb"pt(?:[^a-z]|\z)", rb"policy",
-    rb"m" + _W + rb"{0,3}r(?:[^a-mo-z]|\z)", rb"medica[ri]", rb"mbi",
+    rb"m" + _W + rb"{0,3}r(?:[^a-mo-z]|\z)", rb"medica[ri]", rb"mbi", rb"med(?:ical)?" + _W + rb"{0,6}rec",
     rb"s" + _W + rb"?s" + _W + rb"?n", rb"ss" + _W + rb"{0,3}(?:#|no)", rb"social", rb"s\.s",
-    rb"chart", rb"cord", rb"acc(?:t|ount)",
+    rb"chart", rb"cord", rb"acc(?:t|ount)", rb"insurance" + _W + rb"{0,3}(?:id|#|n[ou])", rb"hicn",
     rb"birth", rb"born", rb"dob", rb"d" + _W + rb"o" + _W + rb"b", rb"d" + _W + rb"ob",
-    rb"do" + _W + rb"b", rb"member" + _W + rb"{0,3}id", rb"subscriber" + _W + rb"{0,3}id",
+    rb"do" + _W + rb"b", rb"members?" + _W + rb"{0,3}(?:id|#|n[ou])",
+    rb"subscribers?" + _W + rb"{0,3}(?:id|#|n[ou])",
 ))
 
 
@@ -289,7 +330,9 @@ def might_hold(raw: bytes) -> bool:
             return False
     # a value may wrap over lines (folded by YAML into one space): white space as one space
     text = _SPACES.sub(" ", raw.decode("utf-8", "replace"))
-    return any(True for _ in _hits(text, text.lower(), shapes=shapes))
+    low = text.lower()
+    return any(True for _ in _hits(text, low, shapes=shapes)) or any(
+        True for _ in _hits(text, low, near=True))
 
 
 # ---------------------------------------------------------------------------- scanning
@@ -310,18 +353,37 @@ def scan(data, loc: tuple = ()):
             yield from scan(item, loc + (i,))
 
 
+def scan_near(data, loc: tuple = ()):
+    """(loc, kind) for every string of canonical data (keys aside) that may hold an
+    identifier in a near form (``near_info``: warnings)."""
+    if isinstance(data, str):
+        for kind in near_info(data):
+            yield loc, kind
+    elif isinstance(data, dict):
+        for key, value in data.items():
+            yield from scan_near(value, loc + (key,))
+    elif isinstance(data, list):
+        for i, item in enumerate(data):
+            yield from scan_near(item, loc + (i,))
+
+
 _MD_ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!@|:/])")
 
 
-def scan_text(text: str, first_line: int = 1):
+def scan_text(text: str, first_line: int = 1, near: bool = False):
     """(line, kind) for every identifier in a Markdown text (a guide's or a deck's body)
     whose first line is the file's line ``first_line``: the line where each hit starts.
     Markdown backslash escapes and HTML character references are read as what they stand
-    for."""
+    for. ``near``: the near forms (warnings), at the lines where no identifier of the same
+    kind was found."""
     if "\\" in text or "&" in text:
         text = _decoded_markdown(text)
+    low = text.lower()
     seen = set()
-    for kind, start in _hits(text, text.lower(), every=True):
+    if near:  # a near form where the same kind was found on the line already adds nothing
+        seen = {(first_line + text.count("\n", 0, start), kind)
+                for kind, start in _hits(text, low, every=True)}
+    for kind, start in _hits(text, low, every=True, near=near):
         hit = (first_line + text.count("\n", 0, start), kind)
         if hit not in seen:
             seen.add(hit)

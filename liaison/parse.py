@@ -286,6 +286,10 @@ class Loader:
             for loc, kind in guard.scan(parsed.data):
                 where = f"{format_loc(loc)}: " if loc else ""
                 self.error(rel, f"{where}looks like {kind}: {guard.PATIENT_MESSAGE}", loc=loc)
+            for loc, kind in guard.scan_near(parsed.data):  # forms beyond the contract's
+                where = f"{format_loc(loc)}: " if loc else ""
+                self.error(rel, f"{where}may hold {kind}: {guard.PATIENT_MESSAGE}; "
+                                f"reword it if it does", loc=loc, severity="warning")
         return result
 
     def validate(self, model: type[BaseModel], data, rel: str, prefix: Loc = ()):

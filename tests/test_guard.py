@@ -14,7 +14,7 @@ from liaison import guard
 from test_validate import PATIENT_MSG, at, validate, write
 
 CORPUS = runpy.run_path(str(Path(__file__).parent / "fixtures" / "guard-corpus.py"))
-POSITIVES, NEGATIVES = CORPUS["POSITIVES"], CORPUS["NEGATIVES"]
+POSITIVES, NEGATIVES, NEAR = CORPUS["POSITIVES"], CORPUS["NEGATIVES"], CORPUS["NEAR"]
 
 
 def _caught(text: str, kind: str) -> bool:
@@ -30,6 +30,21 @@ def test_corpus_recall_and_false_alarms():
     print(f"\nguard corpus: recall {recall:.0%} ({len(POSITIVES) - len(missed)}/{len(POSITIVES)}), "
           f"false alarms {len(alarms)}/{len(NEGATIVES)}")
     assert missed == [] and alarms == []
+
+
+def test_near_forms_are_found_apart_and_ordinary_notes_hold_none():
+    """The near forms (beyond the contract's list: warnings) are found as their kind and are
+    not errors; neither the negatives nor the positives (errors already) hold one."""
+    assert [(t, k) for t, k in NEAR if not any(k.lower() in n.lower() for n in guard.near_info(t))] == []
+    assert [t for t, _ in NEAR if guard.patient_info(t)] == []
+    assert [t for t in NEGATIVES if guard.near_info(t)] == []
+    assert [t for t, _ in POSITIVES if guard.near_info(t)] == []
+
+
+@pytest.mark.parametrize("text, kind", NEAR)
+def test_the_file_prefilter_lets_every_near_form_through(text, kind, prefilter):
+    for raw in (f"notes: {text}\n", "notes: >\n  " + text.replace(" ", "\n  ", 2) + "\n"):
+        assert prefilter(raw.encode()), raw
 
 
 @pytest.fixture(params=["re2", "re"])
@@ -232,3 +247,22 @@ def test_a_file_name_that_holds_an_identifier_is_a_warning(example_site, rel, sr
     strict = validate(example_site, "--strict")
     assert strict.code == 1
     strict.expect(rel, 1, 1, kind, pattern=PATIENT_MSG)
+
+
+def test_near_forms_are_warnings_in_values_and_in_guides(example_site):
+    """A near form (Med Rec #, pt J.D. 67yo) is a warning at its value or its line of a
+    guide's body: validate passes, --strict does not."""
+    text = ("name: P\nnotes: |\n  Ordinary notes.\n  They asked about pt J.D. 67yo again.\n"
+            "staff:\n  - name: Tess Ward\n    notes: 'Read out Med Rec # 0012345 by mistake'\n")
+    rel = write(example_site, "data/practices/p.yaml", text)
+    guide = write(example_site, "content/training/example.md",
+                  GUIDE.format(summary="Ordinary summary.", body="Med Rec # 0012345 came in."))
+    res = validate(example_site)
+    assert res.code == 0, res.dump()
+    d = res.expect(rel, 2, 8, "initials", severity="warning", pattern=PATIENT_MSG)
+    assert d.msg.startswith("notes: ")
+    d = res.expect(rel, *at(text, "'Read"), "medical record", severity="warning",
+                   pattern=PATIENT_MSG)
+    assert d.msg.startswith("staff[0].notes: ")
+    res.expect(guide, 9, 1, "medical record", severity="warning", pattern=PATIENT_MSG)
+    assert validate(example_site, "--strict").code == 1
