@@ -367,6 +367,52 @@ def scan_near(data, loc: tuple = ()):
             yield from scan_near(item, loc + (i,))
 
 
+def yaml_comments(text: str):
+    """(offset, text) of each comment of a YAML document (the offset of its ``#``):
+    the text between the parser's tokens that starts with ``#``. For the rare file the
+    prefilter lets through (libyaml's scanner, whose marks count characters as Python's do);
+    none if it cannot be read."""
+    import yaml
+
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)(text)
+    spans = []
+    try:
+        while loader.check_token():
+            token = loader.get_token()
+            spans.append((token.start_mark.index, token.end_mark.index))
+    except yaml.YAMLError:
+        return []
+    finally:
+        loader.dispose()
+    out, end = [], 0
+    for start, stop in spans + [(len(text), len(text))]:
+        gap = text[end:start]
+        pos = gap.find("#")
+        while pos >= 0:
+            if pos == 0 and end > 0 and not text[end - 1].isspace():
+                pos = gap.find("#", pos + 1)  # "a#b" is one scalar, not a comment
+                continue
+            stop_line = gap.find("\n", pos)
+            stop_line = len(gap) if stop_line < 0 else stop_line
+            out.append((end + pos, gap[pos + 1:stop_line]))
+            pos = gap.find("#", stop_line)
+        end = max(end, stop)
+    return out
+
+
+def scan_comments(text: str):
+    """(line, column, kind) of each comment of a YAML document that holds an identifier or a
+    near form: comments are committed with the values (a warning: the contract's guard scans
+    values). The document is read by the scanner only when the text after a '#' of some line
+    holds one (a big file with an identifier in a value is not read a second time)."""
+    tails = [line[line.index("#") + 1:] for line in text.split("\n") if "#" in line]
+    if not any(patient_info(tail) or near_info(tail) for tail in tails):
+        return
+    for at, comment in yaml_comments(text):
+        for kind in patient_info(comment) + near_info(comment):
+            yield text.count("\n", 0, at) + 1, at - text.rfind("\n", 0, at), kind
+
+
 _MD_ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!@|:/])")
 
 
