@@ -70,8 +70,13 @@ _NOT_NAMES = (r"(?:Dr|Doctor|Mr|Mrs|Ms|Nurse|Experience|Portal|Access|Services?|
               r"|Survey|First|Family|Medicine|Health|Clinic|Office|Intake|Scheduling|Coordinator"
               r"|Advocate|Appreciation|Appointment|Monday|Tuesday|Wednesday|Thursday|Friday"
               r"|Saturday|Sunday|January|February|March|April|May|June|July|August|September"
-              r"|October|November|December|The|This|That|Our|Their|New|Next|Last)(?![a-z])")
-_NAME_WORD = rf"(?!{_NOT_NAMES})[A-Z](?:[a-z]+(?:[-'’][A-Z]?[a-z]+)?|['’][A-Z][a-z]+)"
+              r"|October|November|December|The|This|That|Our|Their|New|Next|Last|MyChart)(?![a-z])")
+# Letters of names: ASCII and the Latin letters of Latin-1 and Latin Extended-A (José Núñez,
+# Zoë Łukasik); a name may have one capital inside (McDonald, DeShawn).
+_UP = "A-Z\u00c0-\u00d6\u00d8-\u00de\u0100-\u017f"
+_LO = "a-z\u00df-\u00f6\u00f8-\u00ff\u0100-\u017f"
+_NAME_WORD = (rf"(?!{_NOT_NAMES})[{_UP}](?:[{_LO}]+(?:[{_UP}][{_LO}]+)?(?:[-'’][{_UP}]?[{_LO}]+)?"
+              rf"|['’][{_UP}][{_LO}]+)")
 _PT = r"(?<![a-z])(?:patient|pt)(?:'s|’s)?(?![a-z])"
 # "New patient number: …" is the office's new-patient line, not a patient's own phone; but
 # "number" or "callback" between a patient and a phone is no sign of the office's ("pt's
@@ -113,7 +118,7 @@ _KINDS = (
     (CONTACT, ("patient", "pt"),
      rf"{_PT_CONTACT}{_GAP}(?:{_PHONE}|{_EMAIL})"),
     (NAME, ("patient", "pt"),
-     rf"{_PT}{_GAP}(?-i:{_NAME_WORD}\s+{_NAME_WORD})(?![a-z])"),
+     rf"{_PT}{_GAP}(?-i:{_NAME_WORD}\s+{_NAME_WORD})(?![{_LO}{_UP}])"),
 )
 _COMPILED = tuple((kind, hints, re.compile(p, re.I)) for kind, hints, p in _KINDS)
 _DATE_OR_AGE = re.compile(f"{_DATE}|{_AGE}", re.I)
