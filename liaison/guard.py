@@ -52,7 +52,8 @@ _MONTH = (r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|
 _DATE = (rf"(?:(?<!\d)\d{{1,4}}[/.\-]\d{{1,2}}(?:[/.\-]\d{{1,4}})?(?!\d)"
          rf"|{_MONTH}\.?[\s,]{{0,3}}\d{{1,4}}(?!\d)"
          rf"|(?<!\d)\d{{1,2}}(?:st|nd|rd|th)?[\s,]{{0,3}}(?:of\s+)?{_MONTH})")
-_AGE = (r"(?:(?<![\d/.])\d{1,3}\s*(?:y/?o|yo|yrs?|years?[\s-]*old|-?year-old)(?![a-z])"
+_AGE = (r"(?:(?<![\d/.])\d{1,3}\s*-?\s*(?:y[/.]?\s?o\.?|yrs?|years?[\s-]*old|year-old)(?![a-z])"
+        r"|\(\s*\d{1,3}\s*\)"
         r"|(?<![a-z])aged?\s*:?\s*\d{1,3}(?!\d)"
         r"|,\s*\d{1,3}(?:\s*[mf])?\s*(?:,|\)|\.|$))")
 _PHONE = r"(?<!\d)(?:\+?1[-.\s]?)?\(?\d{3}\)?[-.\s]?\d{3}[-.\s]?\d{4}(?!\d)"
@@ -137,7 +138,7 @@ _NEAR_KINDS = (
      rf"(?<![a-z])(?:(?:member|subscriber|insurance)s?{_P}(?:#|no(?![a-z])|num(?![a-z])|nbr"
      rf"|number)|insurance{_P}id|hicn(?![a-z])){_FILL}(?!{_PHONE}(?![a-z0-9-])){_ident(6)}"),
     (NAME, ("patient", "pt"),
-     rf"{_PT}{_GAP}(?-i:{_NAME_WORD}\s+{_NAME_WORD})(?![a-z])"),
+     rf"{_PT}{_GAP}(?-i:{_NAME_WORD}\s+{_NAME_WORD})(?![{_LO}{_UP}])"),
     (INITIALS, ("patient", "pt"),
      rf"{_PT}{_GAP}(?-i:{_INITIALS})(?![a-z])"),
 )
