@@ -235,15 +235,18 @@ def near_info(text: str) -> list[str]:
 # ---------------------------------------------------------------------------- keys and columns
 _KEY_WORDS = ("patient", "birth", "medical_record", "first_name", "last_name", "firstname",
               "lastname")
-_KEY_NAMES = frozenset(("mrn", "dob", "ssn", "d_o_b", "mr_no", "mr_number"))
+_KEY_NAMES = frozenset(("mrn", "dob", "ssn", "mr_no", "mr_number", "mr"))
+_NOT_A_NAME_PART = re.compile(r"[\W_]+")
 
 
 def patient_key(name: str) -> bool:
     """Whether a YAML key or CSV column names patient data (``patient…``, ``mrn``, ``dob``,
-    ``ssn``, ``…birth…``, ``first_name``, ``last_name``)."""
-    norm = re.sub(r"[\s\-.]+", "_", str(name).strip().lower())
-    return norm in _KEY_NAMES or any(w in norm for w in _KEY_WORDS) or norm.startswith(
-        ("mrn_", "dob_", "ssn_")) or norm.endswith(("_mrn", "_dob", "_ssn"))
+    ``ssn``, ``…birth…``, ``first_name``, ``last_name``), with or without punctuation
+    between or after its letters (``D.O.B.``, ``MRN#``, ``S.S.N.``)."""
+    norm = _NOT_A_NAME_PART.sub("_", str(name).strip().lower()).strip("_")
+    squeezed = norm.replace("_", "")
+    return norm in _KEY_NAMES or squeezed in _KEY_NAMES or any(w in norm for w in _KEY_WORDS) \
+        or norm.startswith(("mrn_", "dob_", "ssn_")) or norm.endswith(("_mrn", "_dob", "_ssn"))
 
 
 # ---------------------------------------------------------------------------- prefilter

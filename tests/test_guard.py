@@ -205,7 +205,8 @@ def test_deck_body_is_scanned(example_site):
                pattern=PATIENT_MSG)
 
 
-@pytest.mark.parametrize("key", ["dob", "MRN", "ssn", "date_of_birth", "first_name", "last_name"])
+@pytest.mark.parametrize("key", ["dob", "MRN", "ssn", "date_of_birth", "first_name", "last_name",
+                                 "D.O.B.", "MRN#", "S.S.N.", "SSN#"])
 def test_keys_that_name_patient_data(example_site, key):
     text = f"name: P\n{key}: x\n"
     rel = write(example_site, "data/practices/p.yaml", text)
@@ -284,3 +285,12 @@ def test_comments_that_hold_an_identifier_are_warnings(example_site):
     res.expect(rel, 2, 11, "comment", "initials", severity="warning", pattern=PATIENT_MSG)
     res.expect(guide, 4, 29, "comment", "date of birth", severity="warning", pattern=PATIENT_MSG)
     assert len([d for d in res.diags if PATIENT_MSG.search(d.msg)]) == 3, res.dump()
+
+
+@pytest.mark.parametrize("column", ["D.O.B.", "S.S.N."])
+def test_csv_columns_with_punctuation_between_the_letters(example_site, column):
+    text = (f"date,source,physician,service,status,{column}\n"
+            "2026-08-01,web,,vein-ablation,consulted,x\n")
+    rel = write(example_site, "data/referrals/more.csv", text)
+    res = validate(example_site)
+    res.expect(rel, 1, 1, column, pattern=PATIENT_MSG)
