@@ -141,6 +141,10 @@ _NEAR_KINDS = (
      rf"{_PT}{_GAP}(?-i:{_NAME_WORD}\s+{_NAME_WORD})(?![{_LO}{_UP}])"),
     (INITIALS, ("patient", "pt"),
      rf"{_PT}{_GAP}(?-i:{_INITIALS})(?![a-z])"),
+    # an MBI printed in its three groups with spaces (1EG4 TE5 MK73), as read off a card
+    (MBI, _Shape(("-aa00",)),
+     rf"(?<![a-z0-9])[1-9][{_MBI_LETTER}][{_MBI_LETTER}0-9]\d [{_MBI_LETTER}]"
+     rf"[{_MBI_LETTER}0-9]\d [{_MBI_LETTER}]{{2}}\d{{2}}(?![a-z0-9])"),
 )
 _NEAR_COMPILED = tuple((kind, hints, re.compile(p, re.I)) for kind, hints, p in _NEAR_KINDS)
 _NEAR_DATE_OR_AGE = re.compile(f"{_DATE}|{_NEAR_AGE}", re.I)
@@ -266,7 +270,7 @@ _LOWER_ZERO = bytes.maketrans(_LETTERS[26:] + b"123456789", _LETTERS[:26] + b"0"
 _SEP_BYTES = (rb"(?:[-. \t\n\r\f\v]|\xc2\xa0|\xe2\x80[\x80-\x8a\x90-\x95\xaf]|\xe2\x81\x9f"
               rb"|\xe3\x80\x80|\xe2\x88\x92)")
 _SHAPES = (re.compile(rb"000" + _SEP_BYTES + rb"00" + _SEP_BYTES + rb"0000"),
-           re.compile(rb"0[a-z][a-z0]0-?[a-z][a-z0]0-?[a-z][a-z]00"))
+           re.compile(rb"0[a-z][a-z0]0[- ]?[a-z][a-z0]0[- ]?[a-z][a-z]00"))
 _SPACES = re.compile(r"\s+")
 
 # The keywords of the patterns, in the lower-cased bytes, grouped by a letter they hold: a
@@ -294,7 +298,7 @@ _WORDS = tuple(re.compile(p) for p in (
 # ``[\W_]`` is any byte but an ASCII letter or digit.
 _W = rb"[^0-9A-Za-z]"
 _EVERY_WORD = b"|".join((
-    rb"000" + _SEP_BYTES + rb"00" + _SEP_BYTES + rb"0000", rb"0[a-z][a-z0]0-?[a-z][a-z0]0-?[a-z][a-z]00",
+    rb"000" + _SEP_BYTES + rb"00" + _SEP_BYTES + rb"0000", rb"0[a-z][a-z0]0[- ]?[a-z][a-z0]0[- ]?[a-z][a-z]00",
     rb"patient(?:[^s]|\z)", rb"pt(?:[^a-z]|\z)", rb"policy",
     rb"m" + _W + rb"{0,3}r(?:[^a-mo-z]|\z)", rb"medica[ri]", rb"mbi", rb"med(?:ical)?" + _W + rb"{0,6}rec",
     rb"s" + _W + rb"?s" + _W + rb"?n", rb"ss" + _W + rb"{0,3}(?:#|no)", rb"social", rb"s\.s",
