@@ -233,6 +233,9 @@ def test_ordinary_notes_pass_validate(example_site, note):
      "medical record"),
     ("content/training/ssn-123-45-6789.md", "content/training/referral-source-basics.md",
      "Social Security"),
+    # a file no command reads (a picture of a deck) is in git history all the same
+    ("content/presentations/img/pt-mrn-0012345.png", "content/training/referral-source-basics.md",
+     "medical record"),
 ])
 def test_a_file_name_that_holds_an_identifier_is_a_warning(example_site, rel, src, kind):
     """A file's name and folders go into git history for good, as its values do: a path that
