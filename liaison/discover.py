@@ -94,6 +94,7 @@ def discover(root: Path, stats: dict | None = None) -> Files:
     it: their sizes are taken from there."""
     top = os.fspath(root)
     files = Files(root=top)
+    others: list[str] = []
     for name in SITE_NAMES + TREES:
         try:
             mode = os.lstat(os.path.join(top, name)).st_mode
@@ -106,13 +107,41 @@ def discover(root: Path, stats: dict | None = None) -> Files:
             files.problems.append(refused(name, mode))
         elif name in TREES:
             for folder, entry in _walk(top, name, files.problems):
-                _sort(files, folder, entry, stats)
+                if not _sort(files, folder, entry, stats):
+                    others.append(f"{folder}/{entry.name}")  # pictures, templates: not read
     for rels in (files.interactions, files.referrals, files.training, files.presentations,
                  *files.by_kind.values()):
         rels.sort()
     for kind in FILE_KINDS:
         files.by_kind.setdefault(kind, [])
+    files.problems += name_warnings(files, others)
     return files
+
+
+def name_warnings(files: Files, others: list[str] = ()) -> list[Problem]:
+    """A warning at each file of the site (records, and ``others``: pictures, templates and
+    other files below data/, content/ and templates/) whose path (folders and name) looks
+    like it holds a patient identifier (``data/interactions/dob-1959-03-04.yaml``): a name is
+    in git history for good, as a value is. The contract's guard scans values, so this is a warning (an
+    error with ``--strict``). All the paths go through the guard's file prefilter at once
+    (one pass, nothing found in an ordinary site); only when it finds something is each path
+    scanned."""
+    from liaison import guard
+
+    rels = [rel for group in (files.interactions, files.referrals, files.training,
+                              files.presentations, *files.by_kind.values()) for rel in group]
+    if files.site is not None:
+        rels.append(files.site)
+    rels += others
+    if not rels or not guard.might_hold("\n".join(rels).encode("utf-8", "surrogateescape")):
+        return []
+    out = []
+    for rel in rels:
+        for kind in guard.patient_info(rel):
+            out.append(Problem(rel, f"the file's name or folder looks like {kind}: "
+                                    f"{guard.PATIENT_MESSAGE}; rename it",
+                               severity="warning", line=1, col=1))
+    return out
 
 
 def stem(rel: str) -> str:
@@ -183,19 +212,20 @@ def _walk(top: str, sub: str, problems: list[Problem], recursive: bool = True):
                 continue
 
 
-def _sort(files: Files, folder: str, entry: os.DirEntry, stats: dict | None = None) -> None:
+def _sort(files: Files, folder: str, entry: os.DirEntry, stats: dict | None = None) -> bool:
     """A regular file of data/ or content/ into its kind (or nowhere: other files are
-    ignored)."""
+    ignored); whether it is a record file."""
     name = entry.name
     if name == "README.md":
-        return
+        return False
     lower = name.lower()
     if folder.startswith("data/"):
         kind = folder[5:]
         if kind in FILE_KINDS:
             if lower.endswith(YAML_EXT):
                 files.by_kind.setdefault(kind, []).append(f"{folder}/{name}")
-            return
+                return True
+            return False
         head = kind.split("/", 1)[0]
         if head == "interactions" and lower.endswith(YAML_EXT) or \
                 head == "referrals" and lower.endswith(YAML_EXT + (".csv",)):
@@ -204,6 +234,9 @@ def _sort(files: Files, folder: str, entry: os.DirEntry, stats: dict | None = No
             known = stats.get(rel) if stats is not None else None
             if known is not None:
                 files.sizes[rel] = known[0]
+            return True
     elif folder in ("content/training", "content/presentations") and lower.endswith(".md"):
         (files.training if folder == "content/training" else files.presentations).append(
             f"{folder}/{name}")
+        return True
+    return False

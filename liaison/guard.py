@@ -30,9 +30,15 @@ MBI = "a Medicare Beneficiary Identifier"
 ACCOUNT = "an account or chart number"
 CONTACT = "a patient's phone number or e-mail address"
 NAME = "a patient's name with a date or an age"
+INITIALS = "a patient's initials with an age"  # a near form (a warning)
 
 # ---------------------------------------------------------------------------- the patterns
 _P = r"[\W_]{0,3}"  # punctuation or spaces between the parts of a phrase ("date-of-birth")
+# The dashes and spaces text pasted from a web page or an e-mail holds besides ASCII ones:
+# hyphen, non-breaking hyphen, figure dash, en and em dashes, minus sign (``\s`` already
+# takes the no-break and thin spaces).
+_UDASH = "\u2010-\u2015\u2212"
+_SEP = rf"[-.\s{_UDASH}]"
 _FILL = r"[\s:#=.\-]{0,5}(?:(?:number|num|nbr|no|id|is|was)(?![a-z])[\s:#=.\-]{0,5}){0,2}"
 
 
@@ -46,7 +52,8 @@ _MONTH = (r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|
 _DATE = (rf"(?:(?<!\d)\d{{1,4}}[/.\-]\d{{1,2}}(?:[/.\-]\d{{1,4}})?(?!\d)"
          rf"|{_MONTH}\.?[\s,]{{0,3}}\d{{1,4}}(?!\d)"
          rf"|(?<!\d)\d{{1,2}}(?:st|nd|rd|th)?[\s,]{{0,3}}(?:of\s+)?{_MONTH})")
-_AGE = (r"(?:(?<![\d/.])\d{1,3}\s*(?:y/?o|yo|yrs?|years?[\s-]*old|-?year-old)(?![a-z])"
+_AGE = (r"(?:(?<![\d/.])\d{1,3}\s*-?\s*(?:y[/.]?\s?o\.?|yrs?|years?[\s-]*old|year-old)(?![a-z])"
+        r"|\(\s*\d{1,3}\s*\)"
         r"|(?<![a-z])aged?\s*:?\s*\d{1,3}(?!\d)"
         r"|,\s*\d{1,3}(?:\s*[mf])?\s*(?:,|\)|\.|$))")
 _PHONE = r"(?<!\d)(?:\+?1[-.\s]?)?\(?\d{3}\)?[-.\s]?\d{3}[-.\s]?\d{4}(?!\d)"
@@ -57,16 +64,26 @@ _OFFICE = (r"(?:line|lines|desk|office|portal|access|scheduling|schedulers?|serv
            r"|fax|main|hotline|navigators?|coordinators?|relations|experience|intake|billing"
            r"|referrals?|support|help|advocates?|liaisons?|education|care|safety|satisfaction"
            r"|surveys?|clinic|department|dept|registration|financial|transport\w*|reminders?"
-           r"|appointments?|calls?|callback|number|toll|free)(?![a-z])")
+           r"|appointments?|calls?|toll|free)(?![a-z])")
 # Capitalized words that are no one's name (in "Patient Experience Week 10/5").
 _NOT_NAMES = (r"(?:Dr|Doctor|Mr|Mrs|Ms|Nurse|Experience|Portal|Access|Services?|Care|Safety|Week"
               r"|Day|Month|Center|Education|Advisory|Council|Navigator|Relations|Satisfaction"
               r"|Survey|First|Family|Medicine|Health|Clinic|Office|Intake|Scheduling|Coordinator"
               r"|Advocate|Appreciation|Appointment|Monday|Tuesday|Wednesday|Thursday|Friday"
               r"|Saturday|Sunday|January|February|March|April|May|June|July|August|September"
-              r"|October|November|December|The|This|That|Our|Their|New|Next|Last)(?![a-z])")
-_NAME_WORD = rf"(?!{_NOT_NAMES})[A-Z](?:[a-z]+(?:[-'’][A-Z]?[a-z]+)?|['’][A-Z][a-z]+)"
+              r"|October|November|December|The|This|That|Our|Their|New|Next|Last|MyChart)(?![a-z])")
+# Letters of names: ASCII and the Latin letters of Latin-1 and Latin Extended-A (José Núñez,
+# Zoë Łukasik); a name may have one capital inside (McDonald, DeShawn).
+_UP = "A-Z\u00c0-\u00d6\u00d8-\u00de\u0100-\u017f"
+_LO = "a-z\u00df-\u00f6\u00f8-\u00ff\u0100-\u017f"
+_NAME_WORD = (rf"(?!{_NOT_NAMES})[{_UP}](?:[{_LO}]+(?:[{_UP}][{_LO}]+)?(?:[-'’][{_UP}]?[{_LO}]+)?"
+              rf"|['’][{_UP}][{_LO}]+)")
 _PT = r"(?<![a-z])(?:patient|pt)(?:'s|’s)?(?![a-z])"
+# "New patient number: …" is the office's new-patient line, not a patient's own phone; but
+# "number" or "callback" between a patient and a phone is no sign of the office's ("pt's
+# number is …", "pt wants a callback at …", "new pt called from …").
+_PT_CONTACT = (r"(?!(?<=new[\s-])(?:patient|pt)[\s:-]+(?:callback[\s-]+)?(?:number|no|phone|#)"
+               r"(?![a-z]))" + _PT)
 _GAP = rf"(?:[\s:,;()\-–.#=]++(?!{_OFFICE})[^\s.!?,;:()\-–#=]++){{0,4}}[\s:,;()\-–.#=]++"
 
 class _Shape(tuple):
@@ -76,12 +93,12 @@ class _Shape(tuple):
 # (kind, substrings of the lower-cased text one of which the pattern needs, pattern)
 _KINDS = (
     (SSN, _Shape(("000-00-0000",)),
-     r"(?<!\d)\d{3}[-.\s]\d{2}[-.\s]\d{4}(?!\d)"),
+     rf"(?<!\d)\d{{3}}{_SEP}\d{{2}}{_SEP}\d{{4}}(?!\d)"),
     (SSN, ("ssn", "ss#", "ss no", "s.s", "social"),
      rf"(?<![a-z])(?:s[\W_]?s[\W_]?n(?![a-z])|ss{_P}(?:#|no(?![a-z]))|social{_P}security)"
-     r"[^\d]{0,20}?(?<!\d)\d(?:[-.\s]?\d){8}(?!\d)"),
-    (MRN, ("mr", "m.r", "m r", "record"),
-     rf"(?<![a-z])(?:m[\W_]?r[\W_]?n(?![a-z])|mr{_P}#|mr{_P}(?:no|num|nbr|number)(?![a-z])"
+     rf"[^\d]{{0,20}}?(?<!\d)\d(?:{_SEP}?\d){{8}}(?!\d)"),
+    (MRN, ("mr", "m.r", "m r", "m/r", "m-r", "m_r", "record"),
+     rf"(?<![a-z])(?:m[\W_]?r[\W_]?n(?![a-z])|m[\W_]?r{_P}#|m[\W_]?r{_P}(?:no|num|nbr|number)(?![a-z])"
      rf"|medical{_P}records?(?:{_P}(?:number|num|nbr|no|id|#))?){_FILL}{_ident(4)}"),
     (MRN, ("mrn", "record"),  # the first edition's rule, kept: the keyword, a digit within 10
      r"(?<![a-z])(?:mrn|medical\s+record\s+(?:number|no\b|#))(?![a-z])[\s\S]{0,10}?\d"),
@@ -92,7 +109,7 @@ _KINDS = (
      r"(?<![a-z])(?:dob|date\s+of\s+birth)(?![a-z])[\s\S]{0,15}?\d"),
     (PLAN, ("medicare", "medicaid", "mbi", "member", "subscriber", "policy"),
      rf"(?<![a-z])(?:medicare|medicaid|mbi|member{_P}id|subscriber{_P}id"
-     rf"|policy{_P}(?:number|num|nbr|no|id|#))s?{_FILL}(?!{_PHONE}){_ident(6)}"),
+     rf"|policy{_P}(?:number|num|nbr|no|id|#))s?{_FILL}(?!{_PHONE}(?![a-z0-9-])){_ident(6)}"),
     (MBI, _Shape(("0aa00", "0-aa00")),
      rf"(?<![a-z0-9])[1-9][{_MBI_LETTER}][{_MBI_LETTER}0-9]\d-?[{_MBI_LETTER}][{_MBI_LETTER}0-9]\d"
      rf"-?[{_MBI_LETTER}]{{2}}\d{{2}}(?![a-z0-9])"),
@@ -100,34 +117,62 @@ _KINDS = (
      rf"(?<![a-z])(?:acct|account|chart)s?{_P}(?:#|no(?![a-z])|num(?![a-z])|nbr|number)"
      r"[\s:#=.\-]{0,5}(?:(?:is|was)\s+)?(?=[a-z0-9-]*\d)[a-z0-9]"),
     (CONTACT, ("patient", "pt"),
-     rf"{_PT}{_GAP}(?:{_PHONE}|{_EMAIL})"),
+     rf"{_PT_CONTACT}{_GAP}(?:{_PHONE}|{_EMAIL})"),
     (NAME, ("patient", "pt"),
-     rf"{_PT}{_GAP}(?-i:{_NAME_WORD}\s+{_NAME_WORD})(?![a-z])"),
+     rf"{_PT}{_GAP}(?-i:{_NAME_WORD}\s+{_NAME_WORD})(?![{_LO}{_UP}])"),
 )
 _COMPILED = tuple((kind, hints, re.compile(p, re.I)) for kind, hints, p in _KINDS)
 _DATE_OR_AGE = re.compile(f"{_DATE}|{_AGE}", re.I)
+
+# Near forms, beyond what the contract lists: warnings, not errors (an error with --strict).
+# A medical record number after "Med Rec #"; a plan number after "member #", "subscriber no",
+# "insurance ID" or "HICN"; a patient's initials ("pt J.D. 67yo", "pt J. Doe") or a name with
+# an age written "67F", in a sentence with a date or an age.
+_NEAR_AGE = rf"{_AGE}|(?<![\d/.])\d{{1,3}}\s?[mf](?![a-z])"
+_INITIALS = rf"[A-Z]\.\s?[A-Z]\.|[A-Z]\.\s?{_NAME_WORD}|[A-Z]{{2}}(?=[\s,]+\d)"
+_NEAR_KINDS = (
+    (MRN, ("med",),
+     rf"(?<![a-z])med(?:ical)?{_P}rec(?:ord)?s?{_P}(?:#|no(?![a-z])|num(?![a-z])|nbr|number"
+     rf"|id(?![a-z])){_FILL}{_ident(4)}"),
+    (PLAN, ("member", "subscriber", "insurance", "hicn"),
+     rf"(?<![a-z])(?:(?:member|subscriber|insurance)s?{_P}(?:#|no(?![a-z])|num(?![a-z])|nbr"
+     rf"|number)|insurance{_P}id|hicn(?![a-z])){_FILL}(?!{_PHONE}(?![a-z0-9-])){_ident(6)}"),
+    (NAME, ("patient", "pt"),
+     rf"{_PT}{_GAP}(?-i:{_NAME_WORD}\s+{_NAME_WORD})(?![{_LO}{_UP}])"),
+    (INITIALS, ("patient", "pt"),
+     rf"{_PT}{_GAP}(?-i:{_INITIALS})(?![a-z])"),
+    # an MBI printed in its three groups with spaces (1EG4 TE5 MK73), as read off a card
+    (MBI, _Shape(("-aa00",)),
+     rf"(?<![a-z0-9])[1-9][{_MBI_LETTER}][{_MBI_LETTER}0-9]\d [{_MBI_LETTER}]"
+     rf"[{_MBI_LETTER}0-9]\d [{_MBI_LETTER}]{{2}}\d{{2}}(?![a-z0-9])"),
+)
+_NEAR_COMPILED = tuple((kind, hints, re.compile(p, re.I)) for kind, hints, p in _NEAR_KINDS)
+_NEAR_DATE_OR_AGE = re.compile(f"{_DATE}|{_NEAR_AGE}", re.I)
+_NEAR_AGE_ONLY = re.compile(_NEAR_AGE, re.I)  # initials and a date: a staff member's visit
 _SENTENCE_END = re.compile(r"[.!?](?=\s|$)|\n\s*\n")
 
 
-def _name_with_date_or_age(text: str, match: re.Match) -> bool:
-    """Whether the sentence that holds a patient's name also holds a date or an age."""
+def _name_with_date_or_age(text: str, match: re.Match, near=False) -> bool:
+    """Whether the sentence that holds a patient's name also holds a date or an age (with
+    ``near``: an age written "67F" too; ``near`` a pattern: what else it must hold)."""
     start = 0
     for m in _SENTENCE_END.finditer(text, 0, match.start()):
         start = m.end()
     m = _SENTENCE_END.search(text, match.end())
     end = m.start() if m else len(text)
     sentence = text[start:match.start()] + " " + text[match.end():end]
-    return _DATE_OR_AGE.search(sentence) is not None
+    found = near if isinstance(near, re.Pattern) else _NEAR_DATE_OR_AGE if near else _DATE_OR_AGE
+    return found.search(sentence) is not None
 
 
-def _hits(text: str, low: str, every: bool = False, shapes: bool = True):
+def _hits(text: str, low: str, every: bool = False, shapes: bool = True, near: bool = False):
     """(kind, start offset) of the first identifier of each kind in ``text`` (``low``: its
     lower case), or of every one (``every``). Each pattern is tried only around the places
     where one of its hints stands (in a long text, a search from every position would cost
-    far more)."""
+    far more). ``near``: the near forms (warnings) instead."""
     shape = None
     windows = len(text) > 300 and len(low) == len(text)
-    for kind, hints, pattern in _COMPILED:
+    for kind, hints, pattern in _NEAR_COMPILED if near else _COMPILED:
         if type(hints) is _Shape:
             if not shapes:
                 continue
@@ -150,7 +195,8 @@ def _hits(text: str, low: str, every: bool = False, shapes: bool = True):
             matches = pattern.finditer(text)
         seen = set()
         for m in matches:
-            if m.start() in seen or (kind is NAME and not _name_with_date_or_age(text, m)):
+            if m.start() in seen or (kind is NAME and not _name_with_date_or_age(text, m, near)) \
+                    or (kind is INITIALS and not _name_with_date_or_age(text, m, _NEAR_AGE_ONLY)):
                 continue
             seen.add(m.start())
             yield kind, m.start()
@@ -176,18 +222,35 @@ def patient_info(text: str) -> list[str]:
     return kinds
 
 
+def near_info(text: str) -> list[str]:
+    """The kinds of patient identifier that ``text`` may hold in a near form (a warning),
+    those ``patient_info`` finds aside. Only for the rare text of a file the prefilter let
+    through."""
+    kinds = []
+    for kind, _ in _hits(text, text.lower(), near=True):
+        if kind not in kinds:
+            kinds.append(kind)
+    if kinds:
+        found = patient_info(text)
+        kinds = [k for k in kinds if k not in found]
+    return kinds
+
+
 # ---------------------------------------------------------------------------- keys and columns
 _KEY_WORDS = ("patient", "birth", "medical_record", "first_name", "last_name", "firstname",
               "lastname")
-_KEY_NAMES = frozenset(("mrn", "dob", "ssn", "d_o_b", "mr_no", "mr_number"))
+_KEY_NAMES = frozenset(("mrn", "dob", "ssn", "mr_no", "mr_number", "mr"))
+_NOT_A_NAME_PART = re.compile(r"[\W_]+")
 
 
 def patient_key(name: str) -> bool:
     """Whether a YAML key or CSV column names patient data (``patient…``, ``mrn``, ``dob``,
-    ``ssn``, ``…birth…``, ``first_name``, ``last_name``)."""
-    norm = re.sub(r"[\s\-.]+", "_", str(name).strip().lower())
-    return norm in _KEY_NAMES or any(w in norm for w in _KEY_WORDS) or norm.startswith(
-        ("mrn_", "dob_", "ssn_")) or norm.endswith(("_mrn", "_dob", "_ssn"))
+    ``ssn``, ``…birth…``, ``first_name``, ``last_name``), with or without punctuation
+    between or after its letters (``D.O.B.``, ``MRN#``, ``S.S.N.``)."""
+    norm = _NOT_A_NAME_PART.sub("_", str(name).strip().lower()).strip("_")
+    squeezed = norm.replace("_", "")
+    return norm in _KEY_NAMES or squeezed in _KEY_NAMES or any(w in norm for w in _KEY_WORDS) \
+        or norm.startswith(("mrn_", "dob_", "ssn_")) or norm.endswith(("_mrn", "_dob", "_ssn"))
 
 
 # ---------------------------------------------------------------------------- prefilter
@@ -196,11 +259,18 @@ _LETTERS = b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
 _SHAPE_TABLE = bytes.maketrans(_LETTERS + b"0123456789.- \t\n\r",
                                b"a" * len(_LETTERS) + b"0" * 10 + b"-" * 6)
 _STR_SHAPE_TABLE = {i: _SHAPE_TABLE[i] for i in range(128) if _SHAPE_TABLE[i] != i}
+_STR_SHAPE_TABLE.update(dict.fromkeys(
+    (0xa0, *range(0x2000, 0x200b), 0x202f, 0x205f, 0x3000, *range(0x2010, 0x2016), 0x2212),
+    ord("-")))
 # The bytes lower-cased, every digit as 0 (one pass): the keywords hold no digit, and the two
 # patterns made of digits and letters only are searched for from a literal 0 (fast).
 _LOWER_ZERO = bytes.maketrans(_LETTERS[26:] + b"123456789", _LETTERS[:26] + b"0" * 9)
-_SHAPES = (re.compile(rb"000[-. \t\n\r\f\v]00[-. \t\n\r\f\v]0000"),
-           re.compile(rb"0[a-z][a-z0]0-?[a-z][a-z0]0-?[a-z][a-z]00"))
+# A separator of the 3-2-4 shape, in UTF-8: an ASCII one, or a no-break, typographic or
+# ideographic space, a Unicode dash or the minus sign (as _STR_SHAPE_TABLE reads them).
+_SEP_BYTES = (rb"(?:[-. \t\n\r\f\v]|\xc2\xa0|\xe2\x80[\x80-\x8a\x90-\x95\xaf]|\xe2\x81\x9f"
+              rb"|\xe3\x80\x80|\xe2\x88\x92)")
+_SHAPES = (re.compile(rb"000" + _SEP_BYTES + rb"00" + _SEP_BYTES + rb"0000"),
+           re.compile(rb"0[a-z][a-z0]0[- ]?[a-z][a-z0]0[- ]?[a-z][a-z]00"))
 _SPACES = re.compile(r"\s+")
 
 # The keywords of the patterns, in the lower-cased bytes, grouped by a letter they hold: a
@@ -210,11 +280,11 @@ _SPACES = re.compile(r"\s+")
 # needs one of these; with white space wherever the patterns allow a line to wrap.
 _WORDS = tuple(re.compile(p) for p in (
     rb"p(?:atient(?!s)|t(?![a-z])|olicy)",
-    rb"m(?:[\W_]{0,3}r(?![a-mo-z])|edica[ri]|bi)",
+    rb"m(?:[\W_]{0,3}r(?![a-mo-z])|edica[ri]|bi|ed(?:ical)?[\W_]{0,6}rec)",
     rb"s(?:[\W_]?s[\W_]?n|s[\W_]{0,3}(?:#|no)|ocial|\.s)",
-    rb"c(?:hart|ord|(?<=acc)(?:t|ount))",
+    rb"c(?:hart|ord|(?<=acc)(?:t|ount)|(?<=insuranc)e[\W_]{0,3}(?:id|#|n[ou])|(?<=hic)n)",
     rb"b(?:irth|orn|(?<=dob)|(?<=d[\W_]o[\W_]b)|(?<=d[\W_]ob)|(?<=do[\W_]b)"
-    rb"|(?<=memb)er[\W_]{0,3}id|(?<=subscrib)er[\W_]{0,3}id)",
+    rb"|(?<=memb)ers?[\W_]{0,3}(?:id|#|n[ou])|(?<=subscrib)ers?[\W_]{0,3}(?:id|#|n[ou]))",
 ))
 
 
@@ -228,13 +298,14 @@ _WORDS = tuple(re.compile(p) for p in (
 # ``[\W_]`` is any byte but an ASCII letter or digit.
 _W = rb"[^0-9A-Za-z]"
 _EVERY_WORD = b"|".join((
-    rb"000[-. \t\n\r\f\v]00[-. \t\n\r\f\v]0000", rb"0[a-z][a-z0]0-?[a-z][a-z0]0-?[a-z][a-z]00",
+    rb"000" + _SEP_BYTES + rb"00" + _SEP_BYTES + rb"0000", rb"0[a-z][a-z0]0[- ]?[a-z][a-z0]0[- ]?[a-z][a-z]00",
     rb"patient(?:[^s]|\z)", rb"pt(?:[^a-z]|\z)", rb"policy",
-    rb"m" + _W + rb"{0,3}r(?:[^a-mo-z]|\z)", rb"medica[ri]", rb"mbi",
+    rb"m" + _W + rb"{0,3}r(?:[^a-mo-z]|\z)", rb"medica[ri]", rb"mbi", rb"med(?:ical)?" + _W + rb"{0,6}rec",
     rb"s" + _W + rb"?s" + _W + rb"?n", rb"ss" + _W + rb"{0,3}(?:#|no)", rb"social", rb"s\.s",
-    rb"chart", rb"cord", rb"acc(?:t|ount)",
+    rb"chart", rb"cord", rb"acc(?:t|ount)", rb"insurance" + _W + rb"{0,3}(?:id|#|n[ou])", rb"hicn",
     rb"birth", rb"born", rb"dob", rb"d" + _W + rb"o" + _W + rb"b", rb"d" + _W + rb"ob",
-    rb"do" + _W + rb"b", rb"member" + _W + rb"{0,3}id", rb"subscriber" + _W + rb"{0,3}id",
+    rb"do" + _W + rb"b", rb"members?" + _W + rb"{0,3}(?:id|#|n[ou])",
+    rb"subscribers?" + _W + rb"{0,3}(?:id|#|n[ou])",
 ))
 
 
@@ -272,7 +343,9 @@ def might_hold(raw: bytes) -> bool:
             return False
     # a value may wrap over lines (folded by YAML into one space): white space as one space
     text = _SPACES.sub(" ", raw.decode("utf-8", "replace"))
-    return any(True for _ in _hits(text, text.lower(), shapes=shapes))
+    low = text.lower()
+    return any(True for _ in _hits(text, low, shapes=shapes)) or any(
+        True for _ in _hits(text, low, near=True))
 
 
 # ---------------------------------------------------------------------------- scanning
@@ -293,18 +366,83 @@ def scan(data, loc: tuple = ()):
             yield from scan(item, loc + (i,))
 
 
+def scan_near(data, loc: tuple = ()):
+    """(loc, kind) for every string of canonical data (keys aside) that may hold an
+    identifier in a near form (``near_info``: warnings)."""
+    if isinstance(data, str):
+        for kind in near_info(data):
+            yield loc, kind
+    elif isinstance(data, dict):
+        for key, value in data.items():
+            yield from scan_near(value, loc + (key,))
+    elif isinstance(data, list):
+        for i, item in enumerate(data):
+            yield from scan_near(item, loc + (i,))
+
+
+def yaml_comments(text: str):
+    """(offset, text) of each comment of a YAML document (the offset of its ``#``):
+    the text between the parser's tokens that starts with ``#``. For the rare file the
+    prefilter lets through (libyaml's scanner, whose marks count characters as Python's do);
+    none if it cannot be read."""
+    import yaml
+
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)(text)
+    spans = []
+    try:
+        while loader.check_token():
+            token = loader.get_token()
+            spans.append((token.start_mark.index, token.end_mark.index))
+    except yaml.YAMLError:
+        return []
+    finally:
+        loader.dispose()
+    out, end = [], 0
+    for start, stop in spans + [(len(text), len(text))]:
+        gap = text[end:start]
+        pos = gap.find("#")
+        while pos >= 0:
+            if pos == 0 and end > 0 and not text[end - 1].isspace():
+                pos = gap.find("#", pos + 1)  # "a#b" is one scalar, not a comment
+                continue
+            stop_line = gap.find("\n", pos)
+            stop_line = len(gap) if stop_line < 0 else stop_line
+            out.append((end + pos, gap[pos + 1:stop_line]))
+            pos = gap.find("#", stop_line)
+        end = max(end, stop)
+    return out
+
+
+def scan_comments(text: str):
+    """(line, column, kind) of each comment of a YAML document that holds an identifier or a
+    near form: comments are committed with the values (a warning: the contract's guard scans
+    values). The document is read by the scanner only when the text after a '#' of some line
+    holds one (a big file with an identifier in a value is not read a second time)."""
+    tails = [line[line.index("#") + 1:] for line in text.split("\n") if "#" in line]
+    if not any(patient_info(tail) or near_info(tail) for tail in tails):
+        return
+    for at, comment in yaml_comments(text):
+        for kind in patient_info(comment) + near_info(comment):
+            yield text.count("\n", 0, at) + 1, at - text.rfind("\n", 0, at), kind
+
+
 _MD_ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!@|:/])")
 
 
-def scan_text(text: str, first_line: int = 1):
+def scan_text(text: str, first_line: int = 1, near: bool = False):
     """(line, kind) for every identifier in a Markdown text (a guide's or a deck's body)
     whose first line is the file's line ``first_line``: the line where each hit starts.
     Markdown backslash escapes and HTML character references are read as what they stand
-    for."""
+    for. ``near``: the near forms (warnings), at the lines where no identifier of the same
+    kind was found."""
     if "\\" in text or "&" in text:
         text = _decoded_markdown(text)
+    low = text.lower()
     seen = set()
-    for kind, start in _hits(text, text.lower(), every=True):
+    if near:  # a near form where the same kind was found on the line already adds nothing
+        seen = {(first_line + text.count("\n", 0, start), kind)
+                for kind, start in _hits(text, low, every=True)}
+    for kind, start in _hits(text, low, every=True, near=near):
         hit = (first_line + text.count("\n", 0, start), kind)
         if hit not in seen:
             seen.add(hit)

@@ -286,6 +286,15 @@ class Loader:
             for loc, kind in guard.scan(parsed.data):
                 where = f"{format_loc(loc)}: " if loc else ""
                 self.error(rel, f"{where}looks like {kind}: {guard.PATIENT_MESSAGE}", loc=loc)
+            for loc, kind in guard.scan_near(parsed.data):  # forms beyond the contract's
+                where = f"{format_loc(loc)}: " if loc else ""
+                self.error(rel, f"{where}may hold {kind}: {guard.PATIENT_MESSAGE}; "
+                                f"reword it if it does", loc=loc, severity="warning")
+            if b"#" in parsed.raw:  # comments go into git history with the values
+                for line, col, kind in guard.scan_comments(yamlio.decode(parsed.raw)):
+                    self.error(rel, f"a comment may hold {kind}: {guard.PATIENT_MESSAGE}; "
+                                    f"reword it if it does", line=line + parsed.line_offset,
+                               col=col, severity="warning")
         return result
 
     def validate(self, model: type[BaseModel], data, rel: str, prefix: Loc = ()):

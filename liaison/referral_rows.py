@@ -20,7 +20,7 @@ from itertools import repeat
 
 from liaison.diagnostics import did_you_mean, format_loc
 from liaison.fields import markers
-from liaison.guard import PATIENT_MESSAGE, patient_info
+from liaison.guard import PATIENT_MESSAGE, patient_info, patient_key
 from liaison.models import (
     DATE_MAX, DATE_MIN, ID_RE, Referral, date_range_problem, declined_reason_problem, describe,
     id_problem, parse_date, physician_source_problem,
@@ -256,7 +256,8 @@ _PATIENT_COLUMN_NAMES = frozenset(("name", "sex", "gender", "age", "address", "p
 
 def _patient_column(name: str) -> bool:
     norm = name.strip().lower().replace(" ", "_").replace("-", "_")
-    return norm in _PATIENT_COLUMN_NAMES or any(w in norm for w in _PATIENT_COLUMN_WORDS)
+    return norm in _PATIENT_COLUMN_NAMES or any(w in norm for w in _PATIENT_COLUMN_WORDS) \
+        or patient_key(name)  # D.O.B., S.S.N.: punctuation between the letters
 
 
 # The fast path of clean CSV rows reads the model's rules from these: the sources that take a

@@ -323,6 +323,8 @@ def test_problems_are_said_next_to_their_fields(new_page, server, size):
     assert page.text_content("#log-cost-err") == ""
     page.fill("#log-summary", "Patient DOB 4/12/1961 asked about ablation")
     assert "date of birth" in page.text_content("#log-summary-err")
+    page.fill("#log-summary", "Card read 123\u00a045\u20136789 twice")  # pasted: no-break, en dash
+    assert "Social Security" in page.text_content("#log-summary-err")
     page.click("#log-add-fu")  # a due date is filled in, the task is not
     assert "Write the task" in page.text_content("#log-fu0-err")
     page.locator(".fu-due").last.fill("")  # an empty row is left out, not an error

@@ -757,3 +757,22 @@ def test_lookups_are_the_files_validate_sees(root):
     result = run(root, "practice", "odd-one", "--name", "Odd One")
     assert result.exit_code == 1 and "data/practices/odd-one.YAML already exists" in result.stderr
     assert not (root / "data/practices/odd-one.yaml").exists()
+
+
+def test_a_near_form_of_the_guard_is_said_and_written(root):
+    """A near form of a patient identifier (a warning of `validate`, beyond the contract's
+    list) is said as a warning about its option; the file is written, as validate passes it.
+    An identifier the contract lists is still refused."""
+    base = ["--practice", "french-broad-podiatry", "--liaison", "lena-brooks", "--type", "call",
+            "--date", "2026-11-20"]
+    result = run(root, "interaction", *base, "--summary", "Call",
+                 "--need", "Front desk read out Med Rec # 0012345")
+    assert result.exit_code == 0, result.output
+    assert "warning: --need: needs[0]: may hold a medical record number" in result.stderr
+    assert (root / "data/interactions/2026/11/20-french-broad-podiatry.yaml").exists()
+    result = run(root, "guide", "intake-example", "--title", "Calling back pt J.D. 67yo",
+                 "--audience", "all")
+    assert result.exit_code == 0, result.output
+    assert "warning: --title: may hold a patient's initials" in result.stderr
+    result = run(root, "interaction", *base, "--summary", "Med Rec # 0012345, MRN 0012345")
+    assert result.exit_code == 2 and "patient identifiers" in result.stderr

@@ -75,9 +75,10 @@ what names them inside {{% if practice %}} … {{% endif %}}.
 """
 
 
-def _write(site: Existing, rel: str, model, values: dict, header: list[str], body: str) -> str:
+def _write(site: Existing, rel: str, model, values: dict, header: list[str], body: str,
+           warn=None) -> str:
     text = "---\n" + render(model, values, header) + "---\n" + body
-    verify_markdown(rel, text, model, values)
+    verify_markdown(rel, text, model, values, warn)
     write_new(site.root, rel, text)
     return rel
 
@@ -90,7 +91,7 @@ def guide(site: Existing, rid: str, values: dict, warn) -> str:
               "(tables and admonitions too). Team members' `trainings` name it by its id.",
               "", *HOW_TO_FILL]
     return _write(site, f"content/training/{rid}.md", GuideMeta, values, header,
-                  GUIDE_BODY.format(title=values["title"]))
+                  GUIDE_BODY.format(title=values["title"]), warn)
 
 
 def deck(site: Existing, rid: str, values: dict, warn) -> str:
@@ -106,7 +107,7 @@ def deck(site: Existing, rid: str, values: dict, warn) -> str:
               "target practice's. Interactions name the deck shown by its id.",
               "", *HOW_TO_FILL]
     return _write(site, f"content/presentations/{rid}.md", DeckMeta, values, header,
-                  DECK_BODY.format(title=_markdown_text(values["title"])))
+                  DECK_BODY.format(title=_markdown_text(values["title"])), warn)
 
 
 KINDS = (

@@ -18,13 +18,18 @@ from liaison.scaffold.fields import BadValue, flags
 YAML_EXT = (".yaml", ".yml")
 
 
-def raise_value_problems(problems, model: type[BaseModel]) -> None:
+def raise_value_problems(problems, model: type[BaseModel], warn=None) -> None:
     """Loader problems -> BadValue: one, about its option; several, one line each. A
     message loses the location of its field (``name: ``, or a list file's ``[0].source: ``);
-    a list item's index stays (``needs[0]: ``)."""
+    a list item's index stays (``needs[0]: ``). A warning (the guard's near forms) is said
+    with ``warn``, about its option, and refuses nothing."""
     option_of = flags(model)
     lines = []
     for p in problems:
+        if p.severity == "warning":
+            if warn is not None:
+                warn("warning: " + _about_option(p, option_of))
+            continue
         loc = tuple(p.loc or ())
         n = next((i for i, part in enumerate(loc) if isinstance(part, str)), len(loc))
         name = str(loc[n]) if n < len(loc) else None
@@ -38,18 +43,30 @@ def raise_value_problems(problems, model: type[BaseModel]) -> None:
         raise BadValue("\n".join(f"{opt or 'value'}: {msg}" for opt, msg in lines))
 
 
+def _about_option(p, option_of) -> str:
+    """'--need: needs[0]: message' for a problem of a value (its field's option first)."""
+    loc = tuple(p.loc or ())
+    n = next((i for i, part in enumerate(loc) if isinstance(part, str)), len(loc))
+    name = str(loc[n]) if n < len(loc) else None
+    where, msg = format_loc(loc[:n + 1]), p.message
+    if where and msg.startswith((f"{where}: ", f"{where}.")):
+        msg = msg[len(where) + (2 if msg[len(where)] == ":" else 1):]
+    return f"{option_of.get(name, f'--{name}') if name else 'value'}: {msg}"
+
+
 def _not_as_given(rel: str) -> LiaisonError:
     return LiaisonError(f"{rel}: the values do not read back as given; nothing written")
 
 
-def verify_record(root: Path, rel: str, text: str, model: type[BaseModel], values: dict):
-    """Read a one-record file back; its record."""
+def verify_record(root: Path, rel: str, text: str, model: type[BaseModel], values: dict,
+                  warn=None):
+    """Read a one-record file back; its record (warnings said with ``warn``)."""
     from liaison.load import Loader
 
     loader = Loader(root)
     record = loader.records(rel, loader.parse(rel, raw=text.encode("utf-8")),
                             lambda data: loader.validate(model, data, rel))
-    raise_value_problems(loader.problems, model)
+    raise_value_problems(loader.problems, model, warn)
     try:
         expected = model.model_validate(values)
     except Exception:  # pragma: no cover - the file validated, so the values do
@@ -59,7 +76,7 @@ def verify_record(root: Path, rel: str, text: str, model: type[BaseModel], value
     return record
 
 
-def verify_referral(root: Path, rel: str, text: str, values: dict) -> None:
+def verify_referral(root: Path, rel: str, text: str, values: dict, warn=None) -> None:
     """Read a referral list file of one row back (the loader's own rules for referrals)."""
     from liaison.load import Loader, _referral_yaml
     from liaison.models import Referral
@@ -67,14 +84,14 @@ def verify_referral(root: Path, rel: str, text: str, values: dict) -> None:
     loader = Loader(root)
     rows = loader.records(rel, loader.parse(rel, raw=text.encode("utf-8")),
                           lambda data: _referral_yaml(loader, rel, data))
-    raise_value_problems(loader.problems, Referral)
+    raise_value_problems(loader.problems, Referral, warn)
     expected = (values["date"], values["source"], values.get("physician"), values["service"],
                 values.get("status", "referred"), values.get("count", 1))
     if not rows or len(rows) != 1 or tuple(rows[0][:6]) != expected:  # pragma: no cover
         raise _not_as_given(rel)
 
 
-def verify_markdown(rel: str, text: str, model: type[BaseModel], values: dict):
+def verify_markdown(rel: str, text: str, model: type[BaseModel], values: dict, warn=None):
     """Read a guide or deck back (front matter through the loader; a deck's slide templates
     compiled); its Guide or Deck."""
     from liaison.load import Loader, _load_markdown
@@ -86,9 +103,13 @@ def verify_markdown(rel: str, text: str, model: type[BaseModel], values: dict):
         path.write_text(text, encoding="utf-8", newline="\n")
         loader = Loader(Path(tmp))
         doc = _load_markdown(loader, rel, model)
-    raise_value_problems([p for p in loader.problems if p.loc], model)
-    if loader.problems:  # pragma: no cover - a problem of the writer, not of a value
-        raise LiaisonError(f"{rel}: does not read back: {loader.problems[0].message}; "
+    raise_value_problems([p for p in loader.problems if p.loc], model, warn)
+    for p in loader.problems:  # a near form of the guard in the body (the title, in a guide)
+        if not p.loc and p.severity == "warning" and warn is not None:
+            warn(f"warning: {rel}:{p.line}: {p.message}")
+    errors = [p for p in loader.problems if p.severity != "warning"]
+    if errors:  # pragma: no cover - a problem of the writer, not of a value
+        raise LiaisonError(f"{rel}: does not read back: {errors[0].message}; "
                            "nothing written")
     if doc is None or doc.meta != model.model_validate(values):  # pragma: no cover
         raise _not_as_given(rel)

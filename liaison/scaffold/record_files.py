@@ -23,13 +23,13 @@ from liaison.scaffold.yamltext import file_header, render, render_list_item
 
 
 def _one_record_file(site: Existing, kind: str, model: type[BaseModel], rid: str,
-                     values: dict, title: str, command: str) -> tuple[str, str]:
+                     values: dict, title: str, command: str, warn=None) -> tuple[str, str]:
     """``data/<kind>/<rid>.yaml`` checked and read back: (its path, its text), not written."""
     site.refuse_taken(kind, rid)
     site.check_references(model, values)
     rel = f"data/{kind}/{rid}.yaml"
     text = render(model, values, file_header(title, command))
-    verify_record(site.root, rel, text, model, values)
+    verify_record(site.root, rel, text, model, values, warn)
     return rel, text
 
 
@@ -37,7 +37,7 @@ def physician(site: Existing, rid: str, values: dict, warn) -> str:
     rel, text = _one_record_file(
         site, "physicians", Physician, rid, values,
         f"Physician '{rid}': a referring physician, existing or potential (the id is the file "
-        "name).", "physician")
+        "name).", "physician", warn)
     if "npi" in values:
         site.refuse_taken_npi(values["npi"])
     write_new(site.root, rel, text)
@@ -47,7 +47,8 @@ def physician(site: Existing, rid: str, values: dict, warn) -> str:
 def practice(site: Existing, rid: str, values: dict, warn) -> str:
     rel, text = _one_record_file(
         site, "practices", Practice, rid, values,
-        f"Practice '{rid}': a referring practice (office) (the id is the file name).", "practice")
+        f"Practice '{rid}': a referring practice (office) (the id is the file name).", "practice",
+        warn)
     write_new(site.root, rel, text)
     return rel
 
@@ -56,7 +57,7 @@ def member(site: Existing, rid: str, values: dict, warn) -> str:
     rel, text = _one_record_file(
         site, "team", TeamMember, rid, values,
         f"Team member '{rid}': a liaison or staff member of our practice (the id is the file "
-        "name).", "member")
+        "name).", "member", warn)
     write_new(site.root, rel, text)
     return rel
 
@@ -98,7 +99,8 @@ def interaction(site: Existing, _rid, values: dict, warn) -> str:
     header = file_header(f"Interaction of {day.isoformat()}: a visit-log entry (a file under "
                          "data/interactions/ holds one record or a list).", "interaction")
     text = render(Interaction, values, header)
-    verify_record(site.root, f"{folder}/{day:%d}-{name}.yaml", text, Interaction, values)
+    verify_record(site.root, f"{folder}/{day:%d}-{name}.yaml", text, Interaction, values,
+                  warn)
     for pid in physicians:  # warnings of `validate` too: said, but no reason to refuse
         if practice_id is not None and isinstance(at[pid], str) and at[pid].strip() != practice_id:
             warn(f"warning: --physician: physician '{pid}' is at practice "
@@ -122,7 +124,7 @@ def referral(site: Existing, _rid, values: dict, warn) -> str:
     text = render_list_item(Referral, values, header)
     stem = f"{day:%d}-{physician_id or source}"
     folder = f"data/referrals/{day:%Y}/{day:%m}"
-    verify_referral(site.root, f"{folder}/{stem}.yaml", text, values)
+    verify_referral(site.root, f"{folder}/{stem}.yaml", text, values, warn)
     _warn_if_future(day, warn)
     return write_free_name(site.root, folder, stem, text)
 

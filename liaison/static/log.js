@@ -22,7 +22,7 @@
   var BAD_MARKDOWN = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
   // The plainest patient identifiers (validate's guard catches more): said at the field.
   var PATIENT = [
-    [/\b\d{3}[-. ]\d{2}[-. ]\d{4}\b/, "a Social Security number"],
+    [/\b\d{3}[-.\s\u2010-\u2015\u2212]\d{2}[-.\s\u2010-\u2015\u2212]\d{4}\b/, "a Social Security number"],
     [/\b(dob|d\.o\.b\.?|date of birth|birth ?date|born)\W{0,15}\d{1,4}[\/.-]\d{1,2}[\/.-]\d{1,4}/i, "a date of birth"],
     [/\b(mrn|mr#|mr no|medical record (number|no|#))\s*[:#.]?\s*[a-z0-9-]*\d/i, "a medical record number"]
   ];
