@@ -30,12 +30,7 @@ def raise_value_problems(problems, model: type[BaseModel], warn=None) -> None:
             if warn is not None:
                 warn("warning: " + _about_option(p, option_of))
             continue
-        loc = tuple(p.loc or ())
-        n = next((i for i, part in enumerate(loc) if isinstance(part, str)), len(loc))
-        name = str(loc[n]) if n < len(loc) else None
-        where, msg = format_loc(loc[:n + 1]), p.message
-        if where and msg.startswith((f"{where}: ", f"{where}.")):
-            msg = msg[len(where) + (2 if msg[len(where)] == ":" else 1):]
+        name, msg = _field_and_message(p)
         lines.append((option_of.get(name, f"--{name}") if name else None, msg))
     if len(lines) == 1 and lines[0][0]:
         raise BadValue(lines[0][1], lines[0][0])
@@ -43,14 +38,21 @@ def raise_value_problems(problems, model: type[BaseModel], warn=None) -> None:
         raise BadValue("\n".join(f"{opt or 'value'}: {msg}" for opt, msg in lines))
 
 
-def _about_option(p, option_of) -> str:
-    """'--need: needs[0]: message' for a problem of a value (its field's option first)."""
+def _field_and_message(p) -> tuple[str | None, str]:
+    """A problem's field (the first name of its location) and its message without the
+    location of that field (a list item's index stays: ``needs[0]: ``)."""
     loc = tuple(p.loc or ())
     n = next((i for i, part in enumerate(loc) if isinstance(part, str)), len(loc))
     name = str(loc[n]) if n < len(loc) else None
     where, msg = format_loc(loc[:n + 1]), p.message
     if where and msg.startswith((f"{where}: ", f"{where}.")):
         msg = msg[len(where) + (2 if msg[len(where)] == ":" else 1):]
+    return name, msg
+
+
+def _about_option(p, option_of) -> str:
+    """'--need: needs[0]: message' for a problem of a value (its field's option first)."""
+    name, msg = _field_and_message(p)
     return f"{option_of.get(name, f'--{name}') if name else 'value'}: {msg}"
 
 
