@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import html
 import re
+from functools import lru_cache
 
 from liaison.fields import free_text_names
 from liaison.models import RECORD_MODELS
@@ -202,6 +203,34 @@ def _hits(text: str, low: str, every: bool = False, shapes: bool = True, near: b
             yield kind, m.start()
             if not every:
                 break
+
+
+_CLASS_POSSESSIVE = re.compile(r"(\[(?:\\.|[^\]\\])*\])\+\+")
+
+
+def _js(pattern: str) -> str:
+    """A pattern of Python's ``re`` as JavaScript's RegExp reads it alike: a possessive
+    character class (``[…]++``, which JavaScript lacks) as an atomic look-ahead that a named
+    group takes whole (``(?=(?<pN>[…]+))\\k<pN>``)."""
+    count = iter(range(1_000))
+
+    def atomic(m: re.Match) -> str:
+        name = f"p{next(count)}"
+        return f"(?=(?<{name}>{m.group(1)}+))\\k<{name}>"
+
+    return _CLASS_POSSESSIVE.sub(atomic, pattern)
+
+
+@lru_cache(maxsize=1)
+def form_rules() -> dict:
+    """The contract's patterns, for the logging form (log/data.js; SPEC §6: what the form
+    makes passes `validate`): ``rules`` [kind, source, whether a name (its sentence must also
+    hold a date or an age)], each read case-insensitively; ``date_or_age`` and
+    ``sentence_end``, what a name's sentence is searched with. The near forms (warnings) are
+    left out: a warning does not fail `validate`."""
+    return {"rules": [[kind, _js(pattern), kind is NAME] for kind, _h, pattern in _KINDS],
+            "date_or_age": _js(_DATE_OR_AGE.pattern),
+            "sentence_end": _js(_SENTENCE_END.pattern)}
 
 
 _MEMO: dict[str, list[str]] = {}  # short texts seen (CSV cells, ids, dates repeat by thousands)

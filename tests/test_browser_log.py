@@ -402,3 +402,29 @@ def test_the_form_works_opened_from_disk(new_page, site):
     assert "summary: From disk" in _yaml_of(page)
     assert [u for u in rec.requests if not u.startswith("file:")] == []
     assert rec.console_errors == [], rec.console_errors
+
+
+def test_the_form_refuses_what_validate_refuses_and_nothing_more(new_page, server):
+    # SPEC §6: what the form makes passes `validate`. The form reads the guard's own patterns
+    # (log/data.js): every note of the guard's corpus is refused at the field exactly when
+    # the guard finds a patient identifier in it (the near forms are warnings: not refused).
+    import runpy
+
+    from liaison import guard
+
+    corpus = runpy.run_path(str(FIXTURES.parent / "fixtures" / "guard-corpus.py"))
+    texts = [t for t, _k in corpus["POSITIVES"]] + list(corpus["NEGATIVES"]) + \
+        [t for t, _k in corpus["NEAR"]]
+    texts = [t for t in texts if "\n" not in t and "\r" not in t]  # a summary is one line
+    assert len(texts) > 100
+    page, rec = _open(new_page, server, "desktop")
+    page.click("#log-copy")  # problems are said once a hand-over was tried
+    wrong = []
+    for text in texts:
+        page.fill("#log-summary", text)
+        said = page.text_content("#log-summary-err")
+        kinds = guard.patient_info(text)
+        if bool(kinds) != ("looks like" in said) or (kinds and kinds[0] not in said):
+            wrong.append((text, kinds, said))
+    assert wrong == [], wrong
+    assert rec.console_errors == [], rec.console_errors

@@ -15,6 +15,7 @@ import json
 import re
 from urllib.parse import quote, urlsplit
 
+from liaison import guard
 from liaison.models import INTERACTION_TYPES, OUTCOMES
 from liaison.pages.base import Page, PageKind
 from liaison.pages.view import SiteView
@@ -92,7 +93,8 @@ def form_data(view: SiteView) -> dict:
     ``practices``: [id, name, city, [physician indexes], [[staff name, role]…]] by name;
     ``physicians``: [id, name, credentials, practice index] by practice, then name;
     ``team``: [id, name, role], liaisons first, then by name; ``services``: [key, name];
-    ``decks``: [id, title]; ``repository``: web_url, branch, host, host_name, new_file."""
+    ``decks``: [id, title]; ``repository``: web_url, branch, host, host_name, new_file;
+    ``guard``: the patient-information guard's patterns (``guard.form_rules``)."""
     site = view.site
     repo = site.config.repository
     practice_ids = sorted(site.practices, key=lambda p: (site.practices[p].name.lower(), p))
@@ -128,6 +130,7 @@ def form_data(view: SiteView) -> dict:
         "physicians": physicians,
         "services": [[s.key, s.name] for s in site.config.services],
         "decks": [[d, site.decks[d].meta.title] for d in sorted(site.decks)],
+        "guard": guard.form_rules(),
     }
 
 
