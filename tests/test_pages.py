@@ -258,3 +258,46 @@ def test_the_dashboard_lists_the_ten_referrers_who_referred_most_the_year_before
         assert ctx[f"{name}_count"] == len(ids)
         cut += len(ids) > 10
     assert cut >= 2  # lists longer than what the dashboard shows
+
+
+@pytest.mark.parametrize("written,href", [
+    ("https://hvillewomenshealth.example", "https://hvillewomenshealth.example"),
+    ("HTTP://old.example/x", "HTTP://old.example/x"),
+    ("www.hvillewomenshealth.example", "https://www.hvillewomenshealth.example"),
+    ("hvillewomenshealth.example/contact?x=1", "https://hvillewomenshealth.example/contact?x=1"),
+    (" portal.example.org:8443/a ", "https://portal.example.org:8443/a"),
+    ("javascript:alert(1)", None),
+    ("javascript:alert(1).example", None),
+    ("see their Facebook page", None),
+    ("localhost", None),
+    ("data:text/html,x.example", None),
+])
+def test_a_practice_website_links_when_it_is_an_address_or_a_host_name(written, href):
+    from liaison.pages.briefs import website_href
+
+    assert website_href(written) == href
+
+
+def test_a_practice_website_without_its_scheme_is_a_link(tmp_path):
+    import shutil
+    import subprocess
+    import sys
+
+    from conftest import _make_writable
+
+    root = tmp_path / "root"
+    shutil.copytree(SPEC_EXAMPLE, root)
+    _make_writable(root)
+    rel = root / "data" / "practices" / "hendersonville-womens-health.yaml"
+    text = rel.read_text(encoding="utf-8")
+    rel.write_text(text.replace("website: https://hvillewomenshealth.example",
+                                "website: www.hvillewomenshealth.example"), encoding="utf-8")
+    out = tmp_path / "site"
+    proc = subprocess.run([sys.executable, str(REPO / "build.py"), "build", "--root", str(root),
+                           "--out", str(out), "--as-of", AS_OF.isoformat()],
+                          capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    page = (out / "practices" / "hendersonville-womens-health" / "index.html").read_text(
+        encoding="utf-8")
+    assert ('<a class="url" href="https://www.hvillewomenshealth.example" rel="noopener '
+            'noreferrer" target="_blank">www.hvillewomenshealth.example</a>') in page

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import re
 import urllib.parse
 from bisect import bisect_left, bisect_right
 from decimal import ROUND_FLOOR, Decimal
@@ -55,6 +56,20 @@ def tel_href(phone: str) -> str:
     number = phone.lower().split("x")[0].split("ext")[0]
     digits = "".join(c for c in number if c.isdigit())
     return "tel:" + ("+" if number.strip().startswith("+") else "") + digits
+
+
+_HOST_NAME = re.compile(r"(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+[a-z]{2,}(?::[0-9]{1,5})?"
+                        r"(?:[/?#][^\s]*)?", re.I)
+
+
+def website_href(website: str) -> str | None:
+    """The address a practice's website links to: as written when it starts with http:// or
+    https://; https:// before a bare host name ("www.cedar-ridge.example/contact"); None for
+    anything else (shown as text, never a link)."""
+    text = website.strip()
+    if text.lower().startswith(("https://", "http://")):
+        return text
+    return f"https://{text}" if _HOST_NAME.fullmatch(text) else None
 
 
 def _glance(view: SiteView, practice_id: str, phones: list[tuple[str, str]],
@@ -439,6 +454,7 @@ def practice(view: SiteView, page: Page) -> dict:
     return {
         **view.common(page, "practices", p.name),
         "practice": p, "stats": s, "row": practice_row(view, pid),
+        "website_href": website_href(p.website) if p.website else None,
         "notes_html": view.md.note(p.notes),
         "doctors": doctors,
         "glance": _glance(view, pid, [("office", p.phone or "")],
@@ -478,7 +494,8 @@ KINDS = [
                            for p in sorted(view.site.practices)],
              practice, reads=BRIEF_READS + ("stats.practices", "stats.physicians",
                                             "stats.funnel_matured"),
-             variables=("practice", "doctors", "last_contact_ago", *BRIEF_VARIABLES),
+             variables=("practice", "website_href", "doctors", "last_contact_ago",
+                        *BRIEF_VARIABLES),
              url="practices/<practice>/"),
     PageKind("physician", "physician.html", "physicians",
              lambda view: [Page(physician_href(p), "physician.html", "physician", p)
