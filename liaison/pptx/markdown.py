@@ -1,6 +1,8 @@
 """Slide Markdown -> the content of a .pptx slide: a title, blocks (paragraphs, lists,
-tables, code) of plain-text runs (bold and italic kept), and the speaker notes. HTML in a
-slide stays literal text, never interpreted."""
+tables, code) of plain-text runs (bold and italic kept), and the speaker notes. HTML tags in a
+slide are taken out as the HTML deck's sanitizer takes them out: their text is kept (bold in
+``<b>``/``<strong>``, italic in ``<i>``/``<em>``), a script or style goes with its content;
+nothing is interpreted."""
 from __future__ import annotations
 
 import re
@@ -61,11 +63,19 @@ Run = tuple
 
 # --------------------------------------------------------------------------- inline Markdown
 
+# A link's or an image's destination in parentheses, which may hold balanced ones
+# ("https://en.example/wiki/Vein_(anatomy)").
+_DEST = r"\((?:[^()]|\([^()]*\))*\)"
+_SPACES = re.compile(r" {2,}")
 _INLINE = re.compile(
     r"(?P<esc>\\[!-/:-@\[-`{-~])"
     r"|(?P<code>(?P<ticks>`+)(?P<codetext>.+?)(?P=ticks))"
-    r"|(?P<img>!\[(?P<alt>[^\]]*)\]\([^)]*\))"
-    r"|(?P<link>\[(?P<ltext>[^\]]*)\]\([^)]*\))"
+    rf"|(?P<img>!\[(?P<alt>[^\]]*)\]{_DEST})"
+    rf"|(?P<link>\[(?P<ltext>[^\]]*)\]{_DEST})"
+    r"|(?P<hdrop>(?i:<(?P<dtag>script|style)\b[^>]*>.*?</(?P=dtag)\s*>))"
+    r"|(?P<hstrong>(?i:<(?P<btag>b|strong)>(?P<htext>.*?)</(?P=btag)\s*>))"
+    r"|(?P<hem>(?i:<(?P<itag>i|em)>(?P<hitext>.*?)</(?P=itag)\s*>))"
+    r"|(?P<tag></?[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?/?>|<!--.*?-->)"
     r"|(?P<auto><(?P<url>(?:https?|ftp|mailto):[^>\s]+)>)"
     r"|(?P<strong>\*\*(?=\S)(?P<stext>.+?)(?<=\S)\*\*|(?<![\w_])__(?=\S)(?P<stext2>.+?)(?<=\S)__(?![\w_]))"
     r"|(?P<em>\*(?=[^\s*])(?P<etext>.+?)(?<=[^\s*])\*|(?<![\w_])_(?=\S)(?P<etext2>.+?)(?<=\S)_(?![\w_]))"
@@ -77,6 +87,7 @@ def _inline(text: str, bold: bool = False, italic: bool = False) -> list[Run]:
     """Inline Markdown -> runs of plain text with their bold/italic/code flags."""
     out: list[Run] = []
     pos = 0
+    dropped = False  # an HTML tag taken out: the spaces around it read as one, as in HTML
     for m in _INLINE.finditer(text):
         if m.start() > pos:
             out.append((text[pos:m.start()], bold, italic, False))
@@ -89,6 +100,12 @@ def _inline(text: str, bold: bool = False, italic: bool = False) -> list[Run]:
             out.extend(_inline(m.group("alt"), bold, italic))
         elif m.group("link"):
             out.extend(_inline(m.group("ltext"), bold, italic))
+        elif m.group("hdrop") or m.group("tag"):
+            dropped = True
+        elif m.group("hstrong"):
+            out.extend(_inline(m.group("htext"), True, italic))
+        elif m.group("hem"):
+            out.extend(_inline(m.group("hitext"), bold, True))
         elif m.group("auto"):
             out.append((m.group("url"), bold, italic, False))
         elif m.group("strong"):
@@ -109,6 +126,8 @@ def _inline(text: str, bold: bool = False, italic: bool = False) -> list[Run]:
             merged[-1] = (merged[-1][0] + r[0],) + r[1:]
         else:
             merged.append(r)
+    if dropped:
+        merged = [(_SPACES.sub(" ", r[0]),) + r[1:] if not r[3] else r for r in merged]
     return merged
 
 
