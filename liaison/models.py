@@ -450,7 +450,9 @@ class Practice(Record):
     )
     phone: Annotated[OptText, NotFreeText] = Field(None, description="Main phone number.")
     fax: Annotated[OptText, NotFreeText] = Field(None, description="Fax number.")
-    website: Annotated[OptText, NotFreeText] = Field(None, description="Website address.")
+    website: Annotated[OptText, NotFreeText] = Field(
+        None, description="Website address; the brief links to it (https:// added to a bare "
+                          "host name such as www.example.org).")
     liaison: TeamId | None = Field(None, description="Team member (id) in charge of the practice.")
     best_visit_times: Annotated[OptText, NotFreeText] = Field(
         None, description="When to drop by, e.g. 'Tue after 2 pm'."
