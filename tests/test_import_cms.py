@@ -498,3 +498,36 @@ def test_prospects_rank_by_volume_after_potential(example_site):
         "    beneficiaries: 900\n")
     (folder / "medicare-2022.yaml").write_text(text, encoding="utf-8")
     assert order() == ["Ada Quell", "James Whitley"]
+
+
+def test_a_download_of_another_form_says_what_to_do(example_site, tmp_path):
+    import io
+    import zipfile
+
+    before = snapshot(example_site)
+    packed = tmp_path / "MUP_PHY_R24_P05_V10_D22_Prov_Svc.zip"
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        z.writestr(SERVICES.name, SERVICES.read_bytes())
+    packed.write_bytes(buf.getvalue())
+    semi = tmp_path / SERVICES.name
+    semi.write_bytes(b"\xef\xbb\xbf" + SERVICES.read_bytes().replace(b",", b";"))
+    cut = tmp_path / "MUP_PHY_R24_P05_V10_D22_Prov_Svc_cut.csv"
+    cut.write_bytes(SERVICES.read_bytes()[:1500])
+    for bad, message in (
+            (packed, ":1:1: a zip archive (an .xlsx workbook is one too), not a CSV file"),
+            (semi, ":1:1: the values are separated by semicolons, not commas"),
+            (cut, ":4: 24 fields where the header has 29 (the file ends in this line, without "
+                  "a line end: was the download cut short? download it again)")):
+        code, out, err = imported(example_site, files=(bad,))
+        assert code == 1 and out == "" and "Traceback" not in err
+        assert f"{bad}{message}" in err, err
+        assert len(err.strip().splitlines()) == 1
+    assert snapshot(example_site) == before
+    # a row of another width that is not the last line is said as before
+    mid = tmp_path / "MUP_PHY_R24_P05_V10_D22_mid.csv"
+    lines = SERVICES.read_bytes().split(b"\r\n")
+    lines[3] = lines[3].rsplit(b",", 5)[0]
+    mid.write_bytes(b"\r\n".join(lines))
+    code, _, err = imported(example_site, files=(mid,))
+    assert code == 1 and "cut short" not in err and f"{mid}:4: 24 fields" in err, err

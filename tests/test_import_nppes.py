@@ -305,3 +305,33 @@ def test_a_warning_of_the_guard_does_not_stop_the_import(example_site, tmp_path)
     written = [p for p in (example_site / "data/practices").iterdir()
                if "med rec # 4471" in p.read_text(encoding="utf-8").lower()]
     assert len(written) == 1
+
+
+def _zipped(data: bytes) -> bytes:
+    import io
+    import zipfile
+
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        z.writestr("npidata_pfile_20260202-20260208.csv", data)
+    return buf.getvalue()
+
+
+@pytest.mark.parametrize("make, message", [
+    (_zipped, ":1:1: a zip archive (an .xlsx workbook is one too), not a CSV file: give the "
+              "CSV file itself"),
+    (lambda b: b.replace(b'","', b'";"'), ":1:1: the values are separated by semicolons, not "
+                                          "commas"),
+    (lambda b: b.rstrip(b"\r\n")[:b.rstrip(b"\r\n").rindex(b'","') + 1],
+     "fields where the header has 330 (the file ends in this line, without a line end: was "
+     "the download cut short? download it again)"),
+])
+def test_a_download_of_another_form_says_what_to_do(example_site, tmp_path, make, message):
+    bad = tmp_path / "npidata.csv"
+    bad.write_bytes(make(SAMPLE.read_bytes()))
+    before = snapshot(example_site)
+    code, out, err = cli("import", "nppes", str(bad), "--root", str(example_site))
+    assert code == 1 and out == "" and "Traceback" not in err
+    assert f"{bad}" in err and message in err, err
+    assert len(err.strip().splitlines()) == 1
+    assert snapshot(example_site) == before

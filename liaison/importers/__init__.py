@@ -15,6 +15,57 @@ class ImportProblem(LiaisonError):
     """The file cannot be imported (``path:line: message``); nothing was written."""
 
 
+# The first bytes of files that are not CSV text, with what to do (a download opened
+# straight from a browser's list, or kept in a spreadsheet's own format).
+_PACKED = ((b"PK\x03\x04", "a zip archive (an .xlsx workbook is one too)"),
+           (b"\x1f\x8b", "a gzip-compressed file"),
+           (b"\xd0\xcf\x11\xe0", "an old Excel workbook (.xls)"))
+
+
+def not_csv(path, name: str) -> ImportProblem | None:
+    """What is wrong with a file whose header is not the one expected (the error path only),
+    when it is plain to see: a zip archive or a workbook instead of the CSV file, or values
+    separated by semicolons or tabs (a spreadsheet set to another language saves them so)."""
+    try:
+        with open(path, "rb") as fh:
+            head = fh.readline(1 << 16)
+    except OSError:
+        return None
+    for magic, kind in _PACKED:
+        if head.startswith(magic):
+            return ImportProblem(f"{name}:1:1: {kind}, not a CSV file: give the CSV file itself "
+                                 "(unzip the download; from a spreadsheet, save as CSV UTF-8)")
+    for sep, said in ((b";", "semicolons"), (b"\t", "tabs")):
+        if sep in head and b"," not in head:
+            return ImportProblem(f"{name}:1:1: the values are separated by {said}, not commas "
+                                 "(a spreadsheet set to another language saved it so?): give "
+                                 "the file as downloaded, or save it as CSV with commas")
+    return None
+
+
+def fields_problem(path, name: str, line: int, found: int, width: int) -> ImportProblem:
+    """A record of another number of fields than the header's: said at its line, and, when
+    it is the file's last line and the file ends without a line end, as a download cut short
+    (the error path only: the file's lines are counted then)."""
+    message = f"{name}:{line}: {found} fields where the header has {width}"
+    try:
+        with open(path, "rb") as fh:
+            fh.seek(0, 2)
+            size = fh.tell()
+            fh.seek(max(0, size - 1))
+            cut = size > 0 and fh.read(1) not in (b"\n", b"\r")
+            if cut:
+                fh.seek(0)
+                lines = 1 + sum(chunk.count(b"\n") for chunk in iter(lambda: fh.read(1 << 20), b""))
+                cut = lines == line
+    except OSError:
+        cut = False
+    if cut:
+        message += (" (the file ends in this line, without a line end: was the download cut "
+                    "short? download it again)")
+    return ImportProblem(message)
+
+
 def csv_records(fh: TextIO, name: str) -> Iterable[tuple[int, str]]:
     """The records of a CSV file after its header line (already read from ``fh``), as (the
     line the record starts on, its text). A quoted value may hold a line break, so a record

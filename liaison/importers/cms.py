@@ -51,7 +51,8 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 from liaison.importers import (
-    PROGRESS_EVERY, ImportProblem, csv_records, hcpcs, named_groups, option_values,
+    PROGRESS_EVERY, ImportProblem, csv_records, fields_problem, hcpcs, named_groups, not_csv,
+    option_values,
 )
 from liaison.importers.nppes import credentials, title_case
 from liaison.market import DATASET, FOLDER
@@ -161,7 +162,8 @@ def layout(path: Path) -> str:
         return BY_SERVICE
     if PROVIDER_MARK in header:
         return BY_PROVIDER
-    raise ImportProblem(f"{path}:1: not a CMS Medicare Physician & Other Practitioners file "
+    raise not_csv(path, str(path)) or ImportProblem(
+        f"{path}:1: not a CMS Medicare Physician & Other Practitioners file "
                         f"(by Provider and Service, or by Provider): no column '{CODE}' or "
                         f"'{PROVIDER_MARK}'")
 
@@ -173,11 +175,12 @@ def _header(path: Path) -> dict[str, int]:
     except OSError as exc:
         raise ImportProblem(f"{path}: cannot read: {exc.strerror or exc}") from None
     except UnicodeDecodeError:
-        raise ImportProblem(f"{path}:1: not UTF-8 text") from None
+        raise not_csv(path, str(path)) or ImportProblem(f"{path}:1: not UTF-8 text") from None
     try:
         names = next(csv.reader([line], strict=True), None)
     except csv.Error as exc:
-        raise ImportProblem(f"{path}:1: not a readable CSV header: {exc}") from None
+        raise not_csv(path, str(path)) or ImportProblem(
+            f"{path}:1: not a readable CSV header: {exc}") from None
     if not names:
         raise ImportProblem(f"{path}:1: empty file: expected the CMS header row")
     return {h.strip(): i for i, h in enumerate(names)}
@@ -226,8 +229,7 @@ def _records(fh, name: str, width: int, wanted, counts: list, at: list, progress
             n = len(pieces) - 1 if '"' not in text else \
                 sum(part.count(",") for part in text.split('"')[::2])
             if n != commas:
-                raise ImportProblem(f"{name}:{start}: {n + 1} fields where the header has "
-                                    f"{width}")
+                raise fields_problem(name, name, start, n + 1, width)
             continue
         at[0] = start
         yield text
@@ -252,8 +254,7 @@ def _rows(path: Path, columns: tuple[str, ...], wanted, progress, what: str):
                 for row in csv.reader(_records(fh, name, width, wanted, counter, at, progress),
                                       strict=True):
                     if len(row) != width:
-                        raise ImportProblem(f"{name}:{at[0]}: {len(row)} fields where the "
-                                            f"header has {width}")
+                        raise fields_problem(path, name, at[0], len(row), width)
                     yield at[0], row
             except csv.Error as exc:
                 raise ImportProblem(f"{name}:{at[0]}: not a readable CSV row: {exc}") from None

@@ -33,7 +33,8 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 from liaison.importers import (
-    PROGRESS_EVERY, ImportProblem, csv_records, named_groups, option_values, taxonomy,
+    PROGRESS_EVERY, ImportProblem, csv_records, fields_problem, named_groups, not_csv,
+    option_values, taxonomy,
 )
 from liaison.models import ID_MAX, npi_check_digit_ok
 
@@ -138,7 +139,7 @@ def read(path: Path, filters: Filters, known_npis: set[str],
             index = {h.strip(): i for i, h in enumerate(header)}
             missing = [c for c in REQUIRED if c not in index]
             if missing:
-                raise ImportProblem(
+                raise not_csv(path, name) or ImportProblem(
                     f"{name}:1: not an NPPES NPI registry file: no column '{missing[0]}'"
                     + (f" (and {len(missing) - 1} more)" if len(missing) > 1 else ""))
             width = len(header)
@@ -154,8 +155,7 @@ def read(path: Path, filters: Filters, known_npis: set[str],
             for row in rows:
                 line = at[0]
                 if len(row) != width:
-                    raise ImportProblem(f"{name}:{line}: {len(row)} fields where the header "
-                                        f"has {width}")
+                    raise fields_problem(path, name, line, len(row), width)
                 if row[i_deact] and _deactivated(row[i_deact], row[i_react], name, line):
                     counts.deactivated += 1
                     continue
@@ -189,9 +189,10 @@ def read(path: Path, filters: Filters, known_npis: set[str],
                                      primary or (codes[0] if codes else ""), a1, a2, city,
                                      state.upper(), zip_, phone, line))
         except csv.Error as exc:
-            raise ImportProblem(f"{name}:{at[0]}: not a readable CSV row: {exc}") from None
+            raise not_csv(path, name) or ImportProblem(
+                f"{name}:{at[0]}: not a readable CSV row: {exc}") from None
         except UnicodeDecodeError as exc:
-            raise ImportProblem(f"{name}: not UTF-8 text after line {at[0]} "
+            raise not_csv(path, name) or ImportProblem(f"{name}: not UTF-8 text after line {at[0]} "
                                 f"(byte {exc.object[exc.start:exc.start + 1]!r})") from None
     counts.kept = len(kept)
     return kept, counts
@@ -225,8 +226,7 @@ def _records(fh, name: str, width: int, needles, counts: Counts, at: list,
             if text.count('"') != expected_quotes:  # not one quoted value per column
                 fields = next(csv.reader([text], strict=True))
                 if len(fields) != width:
-                    raise ImportProblem(f"{name}:{start}: {len(fields)} fields where the "
-                                        f"header has {width}")
+                    raise fields_problem(name, name, start, len(fields), width)
             counts.elsewhere += 1
             continue
         at[0] = start
