@@ -776,3 +776,17 @@ def test_a_near_form_of_the_guard_is_said_and_written(root):
     assert "warning: --title: may hold a patient's initials" in result.stderr
     result = run(root, "interaction", *base, "--summary", "Med Rec # 0012345, MRN 0012345")
     assert result.exit_code == 2 and "patient identifiers" in result.stderr
+
+
+def test_an_interrupted_write_leaves_no_part_of_the_file(tmp_path, monkeypatch):
+    from liaison.scaffold import readback
+
+    def stopped(fh, text):
+        fh.write(text[:10])
+        fh.flush()
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(readback, "_write", stopped)
+    with pytest.raises(KeyboardInterrupt):
+        readback.write_new(tmp_path, "data/practices/half.yaml", "name: Half Written\n" * 5)
+    assert not (tmp_path / "data" / "practices" / "half.yaml").exists()

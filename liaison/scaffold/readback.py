@@ -127,15 +127,21 @@ def verify_markdown(rel: str, text: str, model: type[BaseModel], values: dict, w
 # ------------------------------------------------------------------------------ writing
 
 
+def _write(fh, text: str) -> None:
+    fh.write(text)
+
+
 def write_new(root: Path, rel: str, text: str) -> None:
-    """Create ``rel`` (never replacing a file: exclusive creation), or LiaisonError."""
+    """Create ``rel`` (never replacing a file: exclusive creation), or LiaisonError. A write
+    that fails or is interrupted (Ctrl+C) leaves no part of the file behind."""
     path = root / rel
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         with open(path, "x", encoding="utf-8", newline="\n") as fh:
             try:
-                fh.write(text)
-            except OSError:
+                _write(fh, text)
+                fh.flush()
+            except BaseException:
                 fh.close()
                 path.unlink(missing_ok=True)
                 raise
