@@ -87,6 +87,11 @@ _PT_CONTACT = (r"(?!(?<=new[\s-])(?:patient|pt)[\s:-]+(?:callback[\s-]+)?(?:numb
                r"(?![a-z]))" + _PT)
 _GAP = rf"(?:[\s:,;()\-–.#=]++(?!{_OFFICE})[^\s.!?,;:()\-–#=]++){{0,4}}[\s:,;()\-–.#=]++"
 
+# A patient's capitalized first and last name (an error, or with the near forms' wider
+# ages a warning, when its sentence also holds a date or an age).
+_PT_NAME = rf"{_PT}{_GAP}(?-i:{_NAME_WORD}\s+{_NAME_WORD})(?![{_LO}{_UP}])"
+
+
 class _Shape(tuple):
     """Hints looked for in a text's shape (letters as a, digits as 0, separators as -)."""
 
@@ -120,7 +125,7 @@ _KINDS = (
     (CONTACT, ("patient", "pt"),
      rf"{_PT_CONTACT}{_GAP}(?:{_PHONE}|{_EMAIL})"),
     (NAME, ("patient", "pt"),
-     rf"{_PT}{_GAP}(?-i:{_NAME_WORD}\s+{_NAME_WORD})(?![{_LO}{_UP}])"),
+     _PT_NAME),
 )
 _COMPILED = tuple((kind, hints, re.compile(p, re.I)) for kind, hints, p in _KINDS)
 _DATE_OR_AGE = re.compile(f"{_DATE}|{_AGE}", re.I)
@@ -139,7 +144,7 @@ _NEAR_KINDS = (
      rf"(?<![a-z])(?:(?:member|subscriber|insurance)s?{_P}(?:#|no(?![a-z])|num(?![a-z])|nbr"
      rf"|number)|insurance{_P}id|hicn(?![a-z])){_FILL}(?!{_PHONE}(?![a-z0-9-])){_ident(6)}"),
     (NAME, ("patient", "pt"),
-     rf"{_PT}{_GAP}(?-i:{_NAME_WORD}\s+{_NAME_WORD})(?![{_LO}{_UP}])"),
+     _PT_NAME),
     (INITIALS, ("patient", "pt"),
      rf"{_PT}{_GAP}(?-i:{_INITIALS})(?![a-z])"),
     # an MBI printed in its three groups with spaces (1EG4 TE5 MK73), as read off a card
