@@ -344,6 +344,17 @@ def _load_list(loader: Loader, rel: str, model) -> list[tuple[Loc, object]]:
     return loader.records(rel, loader.parse(rel), build) or []
 
 
+def _slide_syntax(loader: Loader, rel: str, fm) -> None:
+    """The slides of a deck whose front matter has errors, checked all the same for what
+    needs no site to render: their template syntax and layouts (so that one run says every
+    problem; such a deck is not rendered). The error path only."""
+    from liaison.decks import compile_deck, make_env
+
+    deck = Deck(stem(rel), rel, None, split_slides(fm.body, fm.body_line))
+    for e in compile_deck(make_env(), deck)[1]:
+        loader.error(rel, e.message, line=e.line, col=1)
+
+
 def _load_markdown(loader: Loader, rel: str, meta_model) -> Guide | Deck | None:
     """A training guide or deck (``meta_model`` GuideMeta or DeckMeta), or None."""
     raw = loader.read_bytes(rel)
@@ -373,6 +384,8 @@ def _load_markdown(loader: Loader, rel: str, meta_model) -> Guide | Deck | None:
         loader.error(rel, f"may hold {kind}: {guard.PATIENT_MESSAGE}; reword it if it does",
                      line=line, col=1, severity="warning")
     if meta is None:
+        if meta_model is DeckMeta:
+            _slide_syntax(loader, rel, fm)
         return None
     rid = stem(rel)
     if meta_model is GuideMeta:

@@ -1279,6 +1279,25 @@ def test_deck_template_syntax_error(example_site):
     assert_only_errors(res, {errs[0].place})
 
 
+def test_a_deck_with_bad_front_matter_gets_its_slides_syntax_checked_too(example_site):
+    # every problem in one run: the front matter's error and the slide's syntax error
+    text = "---\ntitle: D\ntargets: 5\n---\n" + (
+        "# One\n"                                # 5
+        "\n---\n\n"                              # 6-8
+        "Layout: sideways\n\n"                    # 9-10
+        "## Two\n"                               # 11
+        "- {{ site.practice.name | }}\n"         # 12  syntax error
+    )
+    rel = write(example_site, "content/presentations/d.md", text)
+    res = validate(example_site)
+    assert res.code == 1
+    errs = sorted((d.line, d.msg) for d in res.errors if d.path == rel)
+    assert [line for line, _m in errs] == [3, 9, 12], res.dump()
+    assert errs[0][1].startswith("targets")
+    assert "unknown layout 'sideways'" in errs[1][1]
+    assert "template syntax error" in errs[2][1]
+
+
 def test_deck_template_undefined_variable(example_site):
     text = DECK_HEAD + (
         "# One {{ site.practice.name }}\n"                                     # 4
