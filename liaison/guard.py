@@ -231,11 +231,33 @@ def form_rules() -> dict:
     """The contract's patterns, for the logging form (log/data.js; SPEC §6: what the form
     makes passes `validate`): ``rules`` [kind, source, whether a name (its sentence must also
     hold a date or an age)], each read case-insensitively; ``date_or_age`` and
-    ``sentence_end``, what a name's sentence is searched with. The near forms (warnings) are
+    ``sentence_end``, what a name's sentence is searched with; ``invisible`` and ``wide``,
+    the characters a text is read without and as ASCII (``as_seen``). The near forms (warnings) are
     left out: a warning does not fail `validate`."""
     return {"rules": [[kind, _js(pattern), kind is NAME] for kind, _h, pattern in _KINDS],
             "date_or_age": _js(_DATE_OR_AGE.pattern),
-            "sentence_end": _js(_SENTENCE_END.pattern)}
+            "sentence_end": _js(_SENTENCE_END.pattern),
+            "invisible": f"[{_INVISIBLE}]", "wide": f"[{_WIDE}]"}
+
+
+# ---------------------------------------------------------------------------- text as it is seen
+# Text pasted from a web page, an e-mail or a word processor may hold characters that show as
+# nothing (a zero-width space, joiner or non-joiner, a word joiner, a soft hyphen, a byte-order
+# mark) and ASCII in its full-width form (as an East Asian input method types "１２３"): the
+# guard reads the text as a reader sees it, "S\u200bSN １２３-４５-６７８９" as "SSN 123-45-6789".
+_INVISIBLE = "\u00ad\u180e\u200b\u200c\u200d\u2060\ufeff"
+_WIDE = "\uff01-\uff5e"  # the full-width forms of ASCII's "!" to "~"
+_NOT_AS_SEEN = re.compile(f"[{_INVISIBLE}{_WIDE}]")
+_AS_SEEN_TABLE = {**dict.fromkeys(map(ord, _INVISIBLE)),
+                  **{c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)}}
+
+
+def as_seen(text: str) -> str:
+    """``text`` without the characters that show as nothing, its full-width ASCII as ASCII
+    (the same object when it holds neither: ASCII text is passed at once). Lines stay lines."""
+    if text.isascii() or _NOT_AS_SEEN.search(text) is None:
+        return text
+    return text.translate(_AS_SEEN_TABLE)
 
 
 _MEMO: dict[str, list[str]] = {}  # short texts seen (CSV cells, ids, dates repeat by thousands)
@@ -248,7 +270,8 @@ def patient_info(text: str) -> list[str]:
         if kinds is not None:
             return kinds[:] if kinds else []
     kinds = []
-    for kind, _ in _hits(text, text.lower()):
+    seen = as_seen(text)
+    for kind, _ in _hits(seen, seen.lower()):
         if kind not in kinds:
             kinds.append(kind)
     if len(text) <= 40 and len(_MEMO) < 100_000:
@@ -261,7 +284,8 @@ def near_info(text: str) -> list[str]:
     those ``patient_info`` finds aside. Only for the rare text of a file the prefilter let
     through."""
     kinds = []
-    for kind, _ in _hits(text, text.lower(), near=True):
+    seen = as_seen(text)
+    for kind, _ in _hits(seen, seen.lower(), near=True):
         if kind not in kinds:
             kinds.append(kind)
     if kinds:
@@ -306,6 +330,10 @@ _SEP_BYTES = (rb"(?:[-. \t\n\r\f\v]|\xc2\xa0|\xe2\x80[\x80-\x8a\x90-\x95\xaf]|\x
 _SHAPES = (re.compile(rb"000" + _SEP_BYTES + rb"00" + _SEP_BYTES + rb"0000"),
            re.compile(rb"0[a-z][a-z0]0[- ]?[a-z][a-z0]0[- ]?[a-z][a-z]00"))
 _SPACES = re.compile(r"\s+")
+# What ``as_seen`` takes out or reads as ASCII, in UTF-8 (a byte-order mark at a file's start
+# is not text: only one after another byte): a file that holds one is scanned as it is seen.
+_NOT_AS_SEEN_BYTES = (rb"\xc2\xad|\xe1\xa0\x8e|\xe2\x80[\x8b-\x8d]|\xe2\x81\xa0"
+                      rb"|[\x00-\xff]\xef\xbb\xbf|\xef\xbc[\x81-\xbf]|\xef\xbd[\x80-\x9e]")
 
 # The keywords of the patterns, in the lower-cased bytes, grouped by a letter they hold: a
 # pattern that starts with a literal letter is searched for fast (in C, letter by letter),
@@ -319,6 +347,7 @@ _WORDS = tuple(re.compile(p) for p in (
     rb"c(?:hart|ord|(?<=acc)(?:t|ount)|(?<=insuranc)e[\W_]{0,3}(?:id|#|n[ou])|(?<=hic)n)",
     rb"b(?:irth|orn|(?<=dob)|(?<=d[\W_]o[\W_]b)|(?<=d[\W_]ob)|(?<=do[\W_]b)"
     rb"|(?<=memb)ers?[\W_]{0,3}(?:id|#|n[ou])|(?<=subscrib)ers?[\W_]{0,3}(?:id|#|n[ou]))",
+    _NOT_AS_SEEN_BYTES,
 ))
 
 
@@ -339,7 +368,7 @@ _EVERY_WORD = b"|".join((
     rb"chart", rb"cord", rb"acc(?:t|ount)", rb"insurance" + _W + rb"{0,3}(?:id|#|n[ou])", rb"hicn",
     rb"birth", rb"born", rb"dob", rb"d" + _W + rb"o" + _W + rb"b", rb"d" + _W + rb"ob",
     rb"do" + _W + rb"b", rb"members?" + _W + rb"{0,3}(?:id|#|n[ou])",
-    rb"subscribers?" + _W + rb"{0,3}(?:id|#|n[ou])",
+    rb"subscribers?" + _W + rb"{0,3}(?:id|#|n[ou])", _NOT_AS_SEEN_BYTES,
 ))
 
 
@@ -376,7 +405,10 @@ def might_hold(raw: bytes) -> bool:
         else:
             return False
     # a value may wrap over lines (folded by YAML into one space): white space as one space
-    text = _SPACES.sub(" ", raw.decode("utf-8", "replace"))
+    decoded = raw.decode("utf-8", "replace")
+    text = as_seen(decoded)
+    shapes = shapes or text is not decoded  # digits typed full-width may make a shape
+    text = _SPACES.sub(" ", text)
     low = text.lower()
     return any(True for _ in _hits(text, low, shapes=shapes)) or any(
         True for _ in _hits(text, low, near=True))
@@ -471,6 +503,7 @@ def scan_text(text: str, first_line: int = 1, near: bool = False):
     kind was found."""
     if "\\" in text or "&" in text:
         text = _decoded_markdown(text)
+    text = as_seen(text)
     low = text.lower()
     seen = set()
     if near:  # a near form where the same kind was found on the line already adds nothing

@@ -74,6 +74,9 @@ def test_the_file_prefilter_passes_over_ordinary_notes(prefilter):
     assert len(quiet) > 10
     for text in quiet:
         assert not prefilter(f"notes: {text}\n".encode()), text
+        # a byte-order mark at the file's start (Windows' Notepad) is not text: still passed over
+        if text.isascii():
+            assert not prefilter(f"\ufeffnotes: {text}\n".encode()), text
 
 
 def _python_finds(low: bytes) -> bool:
@@ -96,13 +99,32 @@ _ALPHABET = b"patienolcymrdsuhxbkwvg0-. _#:\t\n'\xe9\x80"
 @given(st.lists(st.sampled_from([bytes([c]) for c in _ALPHABET]
                                 + [b"patient", b"pt", b"ssn", b"dob", b"acc", b"memb",
                                    b"subscrib", b"er", b"id", b"medica", b"birth", b"000",
-                                   b"00", b"0000", b"mr", b"chart", b"cord", b"social"]),
+                                   b"00", b"0000", b"mr", b"chart", b"cord", b"social",
+                                   b"\xc2\xad", b"\xe2\x80\x8b", b"\xe2\x81\xa0", b"\xef\xbb\xbf",
+                                   b"\xef\xbc\x91", b"\xef\xbd\x90", b"\xef\xbc"]),
                 max_size=12).map(b"".join))
 def test_the_one_re2_pass_finds_whatever_the_searches_find(low):
     """guard._EVERY_WORD (RE2, no look-around) against guard._SHAPES and _WORDS (``re``):
     every text they find something in, it finds something in too."""
     if _python_finds(low):
         assert guard._ANY_WORD.search(low) is not None, low
+
+
+def test_text_pasted_with_invisible_or_full_width_characters_is_read_as_it_is_seen(example_site):
+    """A zero-width space inside "SSN" (pasted from a web page) and an SSN typed in full-width
+    digits, in a YAML note and in a training guide's body: errors at their lines."""
+    rel = write(example_site, "data/physicians/pat-doe.yaml",
+                "name: Pat Doe\nspecialty: Family Medicine\npractice: french-broad-podiatry\n"
+                "notes: the fax had S\u200bSN 123456789 on it\n")
+    guide = write(example_site, "content/training/pasted.md",
+                  "---\ntitle: Pasted\naudience: liaison\n---\n\n# Pasted\n\n"
+                  "The slip read \uff11\uff12\uff13-\uff14\uff15-\uff16\uff17\uff18\uff19.\n")
+    res = validate(example_site)
+    assert res.code == 1, res.dump()
+    assert res.expect(rel, 4, 8, "Social Security", pattern=PATIENT_MSG).msg.startswith("notes: ")
+    assert [d.line for d in res.errors if d.path == guide and "Social Security" in d.msg] == [8]
+    assert guard.as_seen("plain text") == "plain text"
+    assert guard.as_seen("a\u200bb \uff21\uff5e\n\u00adc") == "ab A~\nc"
 
 
 ESCAPED = 'name: "SSN 123\\x2d45\\x2d6789"\nspecialty: Family Medicine\npractice: french-broad-podiatry\n'

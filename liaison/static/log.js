@@ -43,7 +43,17 @@
     return DATE_OR_AGE.test(text.slice(start, m.index) + " " +
                             text.slice(m.index + m[0].length, end));
   }
+  var INVISIBLE = D.guard && compiled(D.guard.invisible, "g");
+  var WIDE = D.guard && compiled(D.guard.wide, "g");
+  function asSeen(text) { // as the guard reads it: no zero-width characters, full-width as ASCII
+    if (INVISIBLE) text = text.replace(INVISIBLE, "");
+    if (WIDE) text = text.replace(WIDE, function (c) {
+      return String.fromCharCode(c.charCodeAt(0) - 0xFEE0);
+    });
+    return text;
+  }
   function patientKind(text) {
+    text = asSeen(text);
     for (var i = 0; i < PATIENT.length; i++) {
       var re = PATIENT[i][0], m;
       re.lastIndex = 0;
