@@ -53,6 +53,9 @@ _MONTH = (r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|
 _DATE = (rf"(?:(?<!\d)\d{{1,4}}[/.\-]\d{{1,2}}(?:[/.\-]\d{{1,4}})?(?!\d)"
          rf"|{_MONTH}\.?[\s,]{{0,3}}\d{{1,4}}(?!\d)"
          rf"|(?<!\d)\d{{1,2}}(?:st|nd|rd|th)?[\s,]{{0,3}}(?:of\s+)?{_MONTH})")
+# After a date-of-birth keyword only, a date of three parts written with spaces around its
+# separators or with typographic dashes ("D.O.B 3 / 4 / 59", "DOB 3–4–1959").
+_LOOSE_DATE = (rf"(?<!\d)\d{{1,2}}\s?[/.\-{_UDASH}]\s?\d{{1,2}}\s?[/.\-{_UDASH}]\s?\d{{2,4}}(?!\d)")
 _AGE = (r"(?:(?<![\d/.])\d{1,3}\s*-?\s*(?:y[/.]?\s?o\.?|yrs?|years?[\s-]*old|year-old)(?![a-z])"
         r"|\(\s*\d{1,3}\s*\)"
         r"|(?<![a-z])aged?\s*:?\s*\d{1,3}(?!\d)"
@@ -110,7 +113,7 @@ _KINDS = (
      r"(?<![a-z])(?:mrn|medical\s+record\s+(?:number|no\b|#))(?![a-z])[\s\S]{0,10}?\d"),
     (DOB, ("dob", "d.o.b", "d o b", "birth", "born"),
      rf"(?<![a-z])(?:d[\W_]?o[\W_]?b(?![a-z])|date{_P}of{_P}birth|birth{_P}date|birthday|born(?![a-z]))"
-     rf"[\s\S]{{0,15}}?{_DATE}"),
+     rf"[\s\S]{{0,15}}?(?:{_DATE}|{_LOOSE_DATE})"),
     (DOB, ("dob", "birth"),  # the first edition's rule, kept: the keyword, a digit within 15
      r"(?<![a-z])(?:dob|date\s+of\s+birth)(?![a-z])[\s\S]{0,15}?\d"),
     (PLAN, ("medicare", "medicaid", "mbi", "member", "subscriber", "policy"),
