@@ -610,6 +610,9 @@ def invoke(args: list[str] | None = None, prog_name: str | None = None) -> int:
     errors: its exit code. What it read is kept until the process ends (``_UNTIL_EXIT``)."""
     global _UNTIL_EXIT
     _UNTIL_EXIT = []
+    readback = sys.modules.get("liaison.scaffold.readback")
+    if readback is not None:  # another command of the same process (tests)
+        readback.WRITTEN.clear()
     prepare()
     try:
         code = main.main(args=args, prog_name=prog_name, standalone_mode=False)
@@ -625,8 +628,19 @@ def invoke(args: list[str] | None = None, prog_name: str | None = None) -> int:
     except BrokenPipeError:  # the reader went away (`liaison stats | head`): nothing to say
         return 1
     except OSError as exc:  # what the system refused where no stage expected it: a path it
-        _say(os_error_line(exc))  # cannot check (too long, not searchable), a full output
+        _say(os_error_line(exc) + _written_all_the_same())  # cannot check, a full output
         return 1
+
+
+def _written_all_the_same() -> str:
+    """After a failure to print (a full output): the files that `new` or an import created
+    all the same, so that the person does not take them for unwritten ("" if none)."""
+    readback = sys.modules.get("liaison.scaffold.readback")
+    written = readback.WRITTEN if readback is not None else []
+    if not written:
+        return ""
+    shown = ", ".join(written[:5]) + (f" and {len(written) - 5} more" if len(written) > 5 else "")
+    return f" (the output could not be printed; written all the same: {shown})"
 
 
 def os_error_line(exc: OSError) -> str:
@@ -661,7 +675,8 @@ def run() -> None:
             pass
         except (OSError, ValueError) as exc:  # what was printed last is lost (a full disk)
             if stream is sys.stdout and code == 0:
-                _say(os_error_line(exc) if isinstance(exc, OSError) else f"Error: {exc}")
+                _say((os_error_line(exc) if isinstance(exc, OSError) else f"Error: {exc}")
+                     + _written_all_the_same())
                 code = 1
     os._exit(code)
 

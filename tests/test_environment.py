@@ -63,6 +63,19 @@ def test_a_full_output_is_a_message_and_a_failure(site, tmp_path):
         one_error(err, "No space left on device")
 
 
+def test_a_file_written_before_the_output_filled_is_said_to_be_written(site, tmp_path):
+    # `new` creates the file, then its confirmation cannot be printed: exit 1, and the one
+    # line says the file was written all the same (not taken for unwritten and made again)
+    with open("/dev/full", "wb") as full:
+        code, _out, err = run("new", "physician", "ann-hale", "--name", "Ann Hale",
+                              "--specialty", "Family Medicine", "--practice",
+                              "french-broad-podiatry", "--root", str(site), stdout=full, tmp=tmp_path)
+    assert code == 1
+    one_error(err, "No space left on device",
+              "written all the same: data/physicians/ann-hale.yaml")
+    assert (site / "data/physicians/ann-hale.yaml").is_file()
+
+
 def test_a_closed_output_ends_without_a_traceback(site, tmp_path):
     code, _out, err = run("stats", "--root", str(site), "--as-of", AS_OF, stdout=subprocess.DEVNULL,
                           prefix=("sh", "-c", 'exec "$@" >&-', "sh"), tmp=tmp_path)

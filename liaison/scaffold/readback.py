@@ -131,6 +131,9 @@ def _write(fh, text: str) -> None:
     fh.write(text)
 
 
+WRITTEN: list[str] = []  # the files this process created, for a message that follows a failure
+
+
 def write_new(root: Path, rel: str, text: str) -> None:
     """Create ``rel`` (never replacing a file: exclusive creation), or LiaisonError. A write
     that fails or is interrupted (Ctrl+C) leaves no part of the file behind."""
@@ -149,6 +152,7 @@ def write_new(root: Path, rel: str, text: str) -> None:
         raise LiaisonError(f"{rel} already exists: not overwritten") from None
     except OSError as exc:
         raise LiaisonError(f"cannot write {rel}: {exc.strerror or exc}") from None
+    WRITTEN.append(rel)
 
 
 def write_free_name(root: Path, folder: str, stem: str, text: str) -> str:
