@@ -146,6 +146,12 @@ _NEAR_KINDS = (
     (PLAN, ("member", "subscriber", "insurance", "hicn"),
      rf"(?<![a-z])(?:(?:member|subscriber|insurance)s?{_P}(?:#|no(?![a-z])|num(?![a-z])|nbr"
      rf"|number)|insurance{_P}id|hicn(?![a-z])){_FILL}(?!{_PHONE}(?![a-z0-9-])){_ident(6)}"),
+    # an account or chart number after a colon or a space alone, as a form's label reads
+    # ("Acct: 88123", "chart 004417"): an identifier of 5 or more that holds a digit (not a
+    # year: "account 2025 renewal")
+    (ACCOUNT, ("acct", "account", "chart"),
+     rf"(?<![a-z])(?:acct|account|chart)(?![a-z])\s*:?\s*(?=[a-z0-9-]*\d)[a-z0-9-]{{5,}}"
+     rf"(?![a-z0-9/.:,])"),
     (NAME, ("patient", "pt"),
      _PT_NAME),
     (INITIALS, ("patient", "pt"),
