@@ -67,12 +67,26 @@ class Deck:
     slides: list[Slide] = field(default_factory=list)
 
 
+_CODE_FENCE = re.compile(r" {0,3}(`{3,}|~{3,})")
+
+
 def split_slides(body: str, body_line: int) -> list[Slide]:
-    """Slides are separated by lines holding only '---'; empty slides are dropped."""
+    """Slides are separated by lines holding only '---' (not inside a fenced code block,
+    which may show a YAML file's own '---'); empty slides are dropped."""
     slides: list[Slide] = []
     start, buf = body_line, []
-    for n, line in enumerate(body.split("\n"), start=body_line):
-        if line.strip() == "---":
+    fence = ""  # the fence of the code block the line is in (CommonMark: closed by a line of
+    for n, line in enumerate(body.split("\n"), start=body_line):  # at least as many of its marks)
+        m = _CODE_FENCE.match(line)
+        if fence:
+            if m and m.group(1)[0] == fence[0] and len(m.group(1)) >= len(fence) \
+                    and not line[m.end():].strip():
+                fence = ""
+            buf.append(line)
+        elif m and not (m.group(1)[0] == "`" and "`" in line[m.end():]):
+            fence = m.group(1)
+            buf.append(line)
+        elif line.strip() == "---":
             slides.append(Slide("\n".join(buf), start))
             start, buf = n + 1, []
         else:

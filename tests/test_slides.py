@@ -193,6 +193,20 @@ def test_layout_line_and_automatic_layouts():
     assert deck_stage.split_layout("## T\n\nLayout: closing")[0] is None
 
 
+def test_a_rule_inside_a_fenced_code_block_does_not_split_the_slide():
+    from liaison.content import split_slides
+
+    body = ("## A record\n\n```yaml\n---\ndate: 2026-03-04\n```\n\n---\n\n## Next\n\n"
+            "~~~~\n---\n~~~\n---\n~~~~\n---\n## Last\n")
+    slides = split_slides(body, 5)
+    assert [s.line for s in slides] == [5, 13, 22]
+    assert slides[0].source == "## A record\n\n```yaml\n---\ndate: 2026-03-04\n```\n"
+    # a longer fence is closed only by one at least as long, of the same mark
+    assert slides[1].source.count("---") == 2 and slides[2].source == "## Last\n"
+    # an inline code span is no fence
+    assert len(split_slides("``` a `b` ```\n---\nnext\n", 1)) == 2
+
+
 def test_two_column_blocks_and_image_blocks():
     c = slide_content("Layout: two-column\n## T\n\n- a\n\n+++\n\n![Lab](images/lab.png)\n")
     assert [b.kind for b in c.blocks] == ["bullets", "break", "image"]
