@@ -523,6 +523,25 @@ def test_a_crowded_slide_gets_smaller_text_not_a_cut(new_page, server, site):
     assert rec.console_errors == [], rec.console_errors
 
 
+def test_a_long_closing_heading_wraps_short_of_the_logo(new_page, server, site):
+    """The closing slide's logo stands at the top right: a heading as long as "Thank you,
+    Northfork Wound Care Center" wraps before it (it ran under the logo)."""
+    page, rec = new_page(viewport=WIDE)
+    html = (site / DECK).read_text(encoding="utf-8")
+    assert "<h2>Thank you</h2>" in html
+    html = html.replace("<h2>Thank you</h2>", "<h2>Thank you, Northfork Wound Care Center and staff</h2>", 1)
+    page.route(f"{server}/{DECK}", lambda route: route.fulfill(body=html, content_type="text/html"))
+    page.goto(f"{server}/{DECK}#8")
+    heading, logo = page.locator("#slide-8 h2"), page.locator("#slide-8 .slide-logo img")
+    h, g = heading.bounding_box(), logo.bounding_box()
+    lines = page.evaluate("el => el.getClientRects().length && Math.round(el.getBoundingClientRect().height"
+                          " / parseFloat(getComputedStyle(el).lineHeight))", heading.element_handle())
+    assert lines >= 2, lines  # it wraps, rather than being cut or shrunk away
+    assert h["x"] + h["width"] <= g["x"], (h, g)
+    assert page.evaluate(CUT_CHECK) == []
+    assert rec.console_errors == [], rec.console_errors
+
+
 # ---------------------------------------------------------------------------------------------
 # the .pptx beside every deck page
 
