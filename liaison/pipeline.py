@@ -298,7 +298,7 @@ def _load_side_by_side(root: Path, cache, files, fingerprint: Path | None = None
         site, loader = _load_core(root, cache, files, store, later)
         bulk_loader = Loader(root, cache)
         while (k := ends.front()) is not None:
-            take(reader.arrived())
+            take(reader.arrived(below=_LINES))  # (the chunks: _READ is waited for below)
             i, unit = work[k]
             read_by[i] = read_units(lambda rel: bulk_entry(bulk_loader, rel), [unit],
                                     store, as_bytes=False, later=later)[0]

@@ -367,7 +367,8 @@ class Streamed:
     process never waits for this one to read its pipe); ``arrived()`` gives the parts come
     so far, ``rest()`` the others and the result once the process has ended (a failure in it
     is raised there, as ``map_forked`` raises it, and again when asked again);
-    ``until(index)`` the parts up to one, as they come. Where fork is not available, ``fn``
+    ``until(index)`` the parts up to one, as they come; ``arrived(below)`` stops at a part
+    whose index is not below, which ``until()`` and ``rest()`` then give. Where fork is not available, ``fn``
     runs when ``until()`` or ``rest()`` is first asked for. ``cancel()`` ends it when nothing
     more is wanted."""
 
@@ -375,6 +376,7 @@ class Streamed:
         import queue
 
         self.fn, self.parts, self.proc, self.end = fn, queue.SimpleQueue(), None, None
+        self.held: list[tuple[int, memoryview]] = []  # taken off the queue, not handed out
         self.ran: tuple | None = None  # once ended: ([], the result)
         self.failed: BaseException | None = None  # once ended by a failure: raised again
         if not can_fork():
@@ -410,6 +412,8 @@ class Streamed:
     def _next(self, wait: bool) -> tuple[int, memoryview] | None:
         """The next part; None once the end has come, or (without ``wait``) when no part
         has come yet."""
+        if self.held:
+            return self.held.pop(0)
         if self.end is not None or (not wait and self.parts.empty()):
             return None
         item = self.parts.get()
@@ -418,10 +422,16 @@ class Streamed:
             return None
         return item
 
-    def arrived(self) -> list[tuple[int, memoryview]]:
-        """The parts received since the last call, without waiting."""
+    def arrived(self, below: int | None = None) -> list[tuple[int, memoryview]]:
+        """The parts received since the last call, without waiting; with ``below``, only
+        up to the first part whose index is not below it (that one is kept for ``until``
+        and ``rest``: a part that marks the end of a stage is not taken by a look between
+        two pieces of work)."""
         out = []
         while self.proc is not None and (item := self._next(False)) is not None:
+            if below is not None and item[0] >= below:
+                self.held.insert(0, item)
+                break
             out.append(item)
         return out
 

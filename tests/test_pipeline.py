@@ -735,6 +735,61 @@ def test_the_parts_up_to_one_are_taken_while_the_process_goes_on(monkeypatch, fo
     assert streamed.until(99) == []
 
 
+@pytest.mark.skipif(not can_fork(), reason="fork is not available on this platform")
+def test_a_look_between_two_pieces_of_work_leaves_the_end_of_a_stage_for_until():
+    """workers.Streamed.arrived(below): where the part that ends a stage has come before this
+    process looks (the other process was done first), the look takes the parts before it
+    and leaves it for ``until`` (taken by the look, ``until`` waited for it in vain: "the
+    reading process ended without its result", seen once in CI)."""
+    from liaison.workers import Streamed
+
+    def parts(send):
+        send(0, b"a")
+        send(1, b"b")
+        send(99, b"the end of the reading")
+        send(98, b"after it")
+        return "result"
+
+    streamed = Streamed(parts)
+    deadline = time.monotonic() + 30
+    while streamed.proc.is_alive() and time.monotonic() < deadline:
+        time.sleep(0.01)
+    time.sleep(0.05)  # (the thread has queued what was sent)
+    assert [i for i, _data in streamed.arrived(below=98)] == [0, 1]
+    assert streamed.arrived(below=98) == []  # again: still held, not handed out
+    assert [(i, bytes(d)) for i, d in streamed.until(99)] == [(99, b"the end of the reading")]
+    rest, result = streamed.rest()
+    assert [i for i, _data in rest] == [98] and result == "result"
+
+
+@pytest.mark.skipif(not can_fork(), reason="fork is not available on this platform")
+def test_a_build_whose_reading_process_ends_first_takes_its_result(generated, monkeypatch, tmp_path):
+    """_load_side_by_side: the reading process done (its end sent) before this one's look for
+    its chunks: the build goes on with what it sent, and makes the same site."""
+    from liaison import workers
+
+    monkeypatch.setenv("LIAISON_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setattr(pipeline, "PARALLEL_BYTES", 0)
+    pipeline.build(generated, D, tmp_path / "before", workers=2, full=True)
+    arrived, looks = workers.Streamed.arrived, []
+
+    def late(self, below=None):  # this process looks only once the other has ended
+        if self.proc is not None:
+            self.proc.join(30)
+            time.sleep(0.05)
+        looks.append(below)
+        return arrived(self) if below is None else arrived(self, below)
+
+    monkeypatch.setattr(workers.Streamed, "arrived", late)
+    monkeypatch.setenv("LIAISON_CACHE_DIR", str(tmp_path / "cache2"))
+    pipeline.build(generated, D, tmp_path / "after", workers=2, full=True)
+    assert looks, "the two processes read side by side"
+    before = {p.relative_to(tmp_path / "before"): p.read_bytes()
+              for p in (tmp_path / "before").rglob("*") if p.is_file()}
+    assert before == {p.relative_to(tmp_path / "after"): p.read_bytes()
+                      for p in (tmp_path / "after").rglob("*") if p.is_file()}
+
+
 @pytest.mark.parametrize("forked", [True, False])
 def test_a_failed_stream_asked_again_fails_again_without_running_again(monkeypatch, forked):
     """workers.Streamed.rest after a failure: asked again (``until`` or ``rest``), the same
