@@ -323,6 +323,20 @@ def test_python_pptx_reads_layouts_pictures_chart_and_notes():
     assert lab.left + lab.width <= text.left
 
 
+def test_a_big_number_too_long_for_one_line_keeps_its_caption_under_it():
+    writer = DeckWriter("Us", AS_OF)
+    long = "1,234,567,890 patients and counting, more than ever before in our history"
+    data = writer.write("A deck", [slide_content("# Deck"), slide_content(
+        f"Layout: big-number\n## Figure\n\n{long}\n\nthe caption")])
+    shapes = pptx.Presentation(io.BytesIO(data)).slides[1].shapes
+    big = next(sh for sh in shapes if sh.name == "Big Number")
+    caption = next(sh for sh in shapes if sh.has_text_frame and sh.text_frame.text == "the caption")
+    size = big.text_frame.paragraphs[0].runs[0].font.size.pt
+    assert size == 40  # the smallest: it wraps
+    assert big.height >= 2 * size * 1.2 * 12700  # two lines of it, at least
+    assert big.top + big.height <= caption.top
+
+
 def test_deck_without_logo_chart_data_or_readable_image():
     writer = DeckWriter("Us", AS_OF, media=lambda path: b"not an image")
     data = writer.write("A deck", [slide_content(md) for md in SLIDES])

@@ -548,7 +548,9 @@ def _big_number_xml(slide: SlideContent, ids: _Ids, refs: _Refs, brand: Brand, i
         fsize = next((s for s in (110, 96, 80, 64, 48) if _lines(len(figure.text), s, CONTENT_W) <= 1), 40)
         runs = figure.runs or ((figure.text, False, False, False),)
         para = _para_xml(runs, fsize, ink.primary, '<a:pPr algn="l"><a:buNone/></a:pPr>', bold_all=True)
-        fh = int(fsize * LINE * EMU_PT) + int(0.1 * EMU_IN)
+        # (a figure too long for one line even at the smallest size takes the lines it needs,
+        # and the caption comes under them)
+        fh = int(_lines(len(figure.text), fsize, CONTENT_W) * fsize * LINE * EMU_PT) + int(0.1 * EMU_IN)
         shapes.append(_sp_text(ids(), "Big Number", "", MARGIN, top, CONTENT_W, fh, "t", para))
         top += fh + GAP
     segs = _segments_of(blocks, brand)
