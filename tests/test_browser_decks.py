@@ -523,6 +523,50 @@ def test_a_crowded_slide_gets_smaller_text_not_a_cut(new_page, server, site):
     assert rec.console_errors == [], rec.console_errors
 
 
+def _slide_body_replaced(page, server, site, slide: int, body: str) -> None:
+    """DECK served with slide ``slide``'s body replaced by ``body`` (HTML)."""
+    html = (site / DECK).read_text(encoding="utf-8")
+    at = html.index('<div class="slide-body">', html.index(f'id="slide-{slide}"'))
+    end = html.index('<aside class="notes">', at) if '<aside class="notes">' in html[at:html.index("</section>", at)] \
+        else html.index("<footer", at)
+    html = html[:at] + '<div class="slide-body">' + body + "</div>\n" + html[end:]
+    page.route(re.compile(re.escape(f"{server}/{DECK}") + r"(\?.*)?$"),  # (?presenter too)
+               lambda route: route.fulfill(body=html, content_type="text/html"))
+    page.goto(f"{server}/{DECK}#{slide}")
+
+
+def test_a_picture_alone_on_its_slide_shows_whole(new_page, server, site):
+    """A 960 × 640 picture alone on a slide (a paragraph of its own, as Markdown makes it) is
+    made no taller than the body: its bottom was cut off."""
+    page, rec = new_page(viewport=WIDE)
+    _slide_body_replaced(page, server, site, 2, '<p><img alt="The lab" src="../../vein-care-overview/'
+                         '_media/images/vascular-lab.png"></p>')
+    img = page.locator("#slide-2 img")
+    img.evaluate("i => i.complete || new Promise(r => i.onload = r)")
+    box, body = img.bounding_box(), page.locator("#slide-2 .slide-body").bounding_box()
+    assert box["height"] > 0.6 * body["height"], (box, body)  # large, not shrunk away
+    assert box["y"] + box["height"] <= body["y"] + body["height"] + 1, (box, body)
+    assert abs(box["width"] / box["height"] - 1.5) < 0.02  # its own proportions
+    assert page.evaluate(CUT_CHECK) == []
+    assert rec.console_errors == [], rec.console_errors
+
+
+def test_a_slide_cut_even_at_the_smallest_text_is_said_in_the_presenter_window(new_page, server, site):
+    """40 rows do not fit at 60 %: the slide gets data-cut and the presenter's window says so
+    above its notes; a slide that fits says nothing of the kind."""
+    page, rec = new_page(viewport=WIDE)
+    rows = "".join(f"<tr><td>Row {i} of a long table</td><td>{i}</td></tr>" for i in range(40))
+    _slide_body_replaced(page, server, site, 2, f"<h2>Too much</h2><table><tbody>{rows}</tbody></table>")
+    cut = page.locator("[data-stage] > .slide").evaluate_all("els => els.map(e => e.hasAttribute('data-cut'))")
+    assert cut[1] is True and not any(c for k, c in enumerate(cut) if k != 1), cut
+    page.goto(f"{server}/{DECK}?presenter#2")
+    said = page.locator("[data-notes-panel] .cut")
+    assert said.count() == 1 and "cut off" in said.text_content() and "Split it" in said.text_content()
+    page.keyboard.press("ArrowRight")
+    page.wait_for_function("() => !document.querySelector('[data-notes-panel] .cut')")
+    assert rec.console_errors == [], rec.console_errors
+
+
 def test_a_long_closing_heading_wraps_short_of_the_logo(new_page, server, site):
     """The closing slide's logo stands at the top right: a heading as long as "Thank you,
     Northfork Wound Care Center" wraps before it (it ran under the logo)."""

@@ -15,7 +15,8 @@
    cannot take a window back to a slide it has since left.
 
    A slide whose text is taller than its stage gets smaller text (down to 60 %), once, the same
-   on every screen and on paper; data-fit on the slide says by how much. */
+   on every screen and on paper; data-fit on the slide says by how much. One that still does
+   not fit gets data-cut, and the presenter's window says so above its notes. */
 (function () {
   "use strict";
   var W = 1280, H = 720;   // the stage, as in deck.css
@@ -105,6 +106,9 @@
     }
     if (k < 1) slide.setAttribute("data-fit", String(k));
     else slide.removeAttribute("data-fit");
+    // still more than fits at the smallest text: its end is cut, which the presenter is told
+    if (body.scrollHeight > body.clientHeight + 1 || body.scrollWidth > body.clientWidth + 1) slide.setAttribute("data-cut", "");
+    else slide.removeAttribute("data-cut");
   }
   slides.forEach(function (slide) {
     fit(slide);
@@ -119,6 +123,13 @@
     if (!notesPanel || !nextFrame) return;
     var notes = slides[current].querySelector(".notes");
     notesPanel.textContent = "";
+    if (slides[current].hasAttribute("data-cut")) {
+      var cut = document.createElement("p");
+      cut.className = "cut";
+      cut.textContent = "This slide holds more than fits, even with its text at " + Math.round(MIN_FIT * 100) +
+        " %: its end is cut off. Split it in two in the deck's file.";
+      notesPanel.appendChild(cut);
+    }
     if (notes) {
       Array.prototype.forEach.call(notes.childNodes, function (node) {
         if (!(node.classList && node.classList.contains("notes-label"))) notesPanel.appendChild(node.cloneNode(true));
