@@ -266,6 +266,7 @@ def check_core(site: Site, as_of: dt.date) -> list[Problem]:
         c.refs(model, list(records.values()), [site.src[id(r)] for r in records.values()])
     for model, docs in ((GuideMeta, site.guides), (DeckMeta, site.decks)):
         c.refs(model, [d.meta for d in docs.values()], [(d.path, ()) for d in docs.values()])
+    c.problems += guide_image_problems(site)
 
     # Duplicate NPIs, among valid physicians and those that failed validation for another
     # field. NPIs are compared as their ten ASCII digits (an integer NPI and a quoted one are
@@ -289,6 +290,21 @@ def check_core(site: Site, as_of: dt.date) -> list[Problem]:
             else:
                 npis[npi] = did
     return c.problems
+
+
+def guide_image_problems(site: Site) -> list[Problem]:
+    """A guide's images: files beneath content/training/, PNG or JPEG, at their line (an
+    image from another host is a warning: it is not shown)."""
+    from liaison.decks import _REMOTE, image_problem, image_refs
+
+    out = []
+    for guide in site.guides.values():
+        for k, col, path in image_refs(guide.body):
+            why = image_problem(path, site.root, "training")
+            if why:
+                out.append(Problem(guide.path, why, severity="warning" if _REMOTE.match(path) else "error",
+                                   line=guide.body_line + k, col=col))
+    return out
 
 
 def check_bulk(site: Site, as_of: dt.date, interactions, referrals, partials) -> list[Problem]:

@@ -460,25 +460,35 @@ def image_refs(markdown: str) -> list[tuple[int, int, str]]:
     return out
 
 
-def image_problem(path: str, root) -> str | None:
-    """Why a slide's image path is refused, or None: a file beneath content/presentations/,
-    PNG or JPEG (what both the browser and PowerPoint show)."""
+def local_images(markdown: str, prefix: str) -> str:
+    """``markdown`` with the path of each of its images of our own (not another host's) read
+    from ``prefix`` (the folder the page's images are copied to)."""
+    return _IMAGE.sub(lambda m: m.group(0) if _REMOTE.match(m.group("src")) or m.group("src").startswith("/")
+                      else f"![{m.group('alt')}]({prefix}{m.group('src')})", markdown)
+
+
+def image_problem(path: str, root, folder: str = "presentations") -> str | None:
+    """Why a slide's (or, with ``folder`` "training", a guide's) image path is refused, or
+    None: a file beneath content/<folder>/, PNG or JPEG (what both the browser and PowerPoint
+    show)."""
     import os
     import stat
     from pathlib import PurePosixPath
 
+    where = f"content/{folder}/"
     if not path or _REMOTE.match(path) or path.startswith("/"):
-        return (f"image '{path}': not shown; give a path beneath content/presentations/ "
+        return (f"image '{path}': not shown; give a path beneath {where} "
                 "(nothing is loaded from another host)")
     parts = PurePosixPath(path).parts
     if ".." in parts or "\\" in path:
-        return f"image '{path}': the path must stay beneath content/presentations/"
+        return f"image '{path}': the path must stay beneath {where}"
     if PurePosixPath(path).suffix.lower() not in IMAGE_TYPES:
-        return f"image '{path}': a slide image must be PNG or JPEG (.png, .jpg, .jpeg)"
+        kind = "a slide image" if folder == "presentations" else "an image"
+        return f"image '{path}': {kind} must be PNG or JPEG (.png, .jpg, .jpeg)"
     try:
-        mode = os.lstat(os.path.join(root, "content", "presentations", *parts)).st_mode
+        mode = os.lstat(os.path.join(root, "content", folder, *parts)).st_mode
     except OSError:
-        return f"image '{path}': no such file in content/presentations/"
+        return f"image '{path}': no such file in {where}"
     if not stat.S_ISREG(mode):
         return f"image '{path}': not a regular file (a link or a folder)"
     return None
@@ -537,8 +547,7 @@ def _layout_body(layout: str, body: str, convert, dress: Dress) -> str:
     """``layout_html`` but the chart (the mark stays where it goes)."""
     # our images from the deck's _media/ folder; another host's stay as they are, and the
     # sanitizer drops them
-    body = _IMAGE.sub(lambda m: m.group(0) if _REMOTE.match(m.group("src")) or m.group("src").startswith("/")
-                      else f"![{m.group('alt')}]({dress.media}{m.group('src')})", body)
+    body = local_images(body, dress.media)
     logo = (f'<div class="slide-logo"><img src="{html_escape(dress.logo)}" '
             f'alt="{html_escape(dress.name)}"></div>') if dress.logo else ""
     if layout in ("title", "closing"):

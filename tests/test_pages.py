@@ -62,7 +62,7 @@ def test_only_decks_search_and_log_write_files_beside_their_pages(view_and_pages
 
     view, planned = view_and_pages
     beside = {p.kind for p in planned if pages.files_beside(view, p)}
-    assert beside == {"deck", "search", "log"}
+    assert beside == {"deck", "search", "log"}  # (a guide: when it shows an image, below)
     log = next(p for p in planned if p.kind == "log")
     assert list(pages.files_beside(view, log)) == ["log/data.js"]
     # every deck page, the generic one too, has its .pptx beside it (its "Download .pptx" link)
@@ -301,3 +301,35 @@ def test_a_practice_website_without_its_scheme_is_a_link(tmp_path):
         encoding="utf-8")
     assert ('<a class="url" href="https://www.hvillewomenshealth.example" rel="noopener '
             'noreferrer" target="_blank">www.hvillewomenshealth.example</a>') in page
+
+
+def test_a_guide_shows_its_images_from_content_training(tmp_path):
+    """![alt](images/x.png) in a guide reads content/training/images/x.png (as on GitHub): the
+    build copies it beside the guide's page and the page shows it from there; another host's
+    image is not loaded."""
+    import shutil
+    import subprocess
+    import sys
+
+    from conftest import _make_writable
+
+    root = tmp_path / "root"
+    shutil.copytree(SPEC_EXAMPLE, root)
+    _make_writable(root)
+    guide = sorted((root / "content" / "training").glob("*.md"))[0]
+    picture = (REPO / "content" / "presentations" / "images" / "vascular-lab.png").read_bytes()
+    (root / "content" / "training" / "images").mkdir()
+    (root / "content" / "training" / "images" / "lab.png").write_bytes(picture)
+    guide.write_text(guide.read_text(encoding="utf-8") + "\n![Our lab](images/lab.png)\n\n"
+                     "![Elsewhere](https://example.com/x.png)\n", encoding="utf-8")
+    out = tmp_path / "site"
+    proc = subprocess.run([sys.executable, str(REPO / "build.py"), "build", "--root", str(root),
+                           "--out", str(out), "--as-of", AS_OF.isoformat()],
+                          capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    assert "image 'https://example.com/x.png': not shown" in proc.stderr  # a warning
+    page = out / "training" / guide.stem / "index.html"
+    html = page.read_text(encoding="utf-8")
+    assert '<img alt="Our lab" src="_media/images/lab.png">' in html
+    assert (page.parent / "_media" / "images" / "lab.png").read_bytes() == picture
+    assert "example.com" not in html

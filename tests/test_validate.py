@@ -1255,6 +1255,24 @@ def test_training_guide_missing_title_and_unknown_field(example_site):
 DECK_HEAD = "---\ntitle: D\n---\n"
 
 
+def test_a_guides_images_are_files_beneath_content_training(example_site):
+    guide = sorted((example_site / "content" / "training").glob("*.md"))[0]
+    rel = f"content/training/{guide.name}"
+    text = guide.read_text(encoding="utf-8")
+    first = text.count("\n") + 1  # the line of the first image below
+    write(example_site, "content/training/images/lab.png", b"\x89PNG\r\n\x1a\n")
+    write(example_site, rel, text + "![Lab](images/lab.png) and ![Gone](images/gone.png)\n"
+          "![Up](../presentations/x.png)\n![Drawing](images/lab.svg)\n"
+          "![Remote](https://example.com/x.png)\n")
+    res = validate(example_site)
+    assert res.code == 1
+    res.expect(rel, first, 28, "image 'images/gone.png': no such file in content/training/")
+    res.expect(rel, first + 1, 1, "the path must stay beneath content/training/")
+    res.expect(rel, first + 2, 1, "must be PNG or JPEG")
+    remote = res.expect(rel, first + 3, 1, "not shown", severity="warning")
+    assert "lab.png'" not in res.dump() and remote
+
+
 def test_deck_template_syntax_error(example_site):
     text = DECK_HEAD + (
         "# One\n"                                # 4

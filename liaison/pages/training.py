@@ -2,12 +2,14 @@
 guide with its table of contents)."""
 from __future__ import annotations
 
+from liaison.decks import image_problem, image_refs, local_images
 from liaison.derived import training_expired
 from liaison.names import sort_key
 from liaison.pages.base import Page, PageKind, guide_href, member_href, one_page
 from liaison.pages.view import SiteView
 
 
+MEDIA = "_media"  # a guide's images, beside its page (no guide id has "_")
 FRONT_DESK_AUDIENCES = ("front-desk", "all")  # the guides the front desk takes
 
 
@@ -61,9 +63,24 @@ def training(view: SiteView, page: Page) -> dict:
 
 def guide(view: SiteView, page: Page) -> dict:
     g = view.site.guides[page.key]
-    html, toc = view.md.document(g.body)
+    html, toc = view.md.document(local_images(g.body, f"{MEDIA}/"))
     return {**view.common(page, "training", g.meta.title), "guide": g, "html": html, "toc": toc,
             "capture": view.stats.source_capture_rate_365d}
+
+
+def images_beside(view: SiteView, page: Page) -> dict[str, bytes]:
+    """A guide's images (paths beneath content/training/ that validate accepted), in the
+    ``_media/`` folder beside its page."""
+    from liaison.parse import NotRegular, read_beneath
+
+    folder, out = page.path.rsplit("/", 1)[0], {}
+    for _k, _col, path in image_refs(view.site.guides[page.key].body):
+        if image_problem(path, view.site.root, "training") is None:
+            try:
+                out[f"{folder}/{MEDIA}/{path}"] = read_beneath(view.site.root, f"content/training/{path}")
+            except (OSError, NotRegular):
+                pass
+    return out
 
 
 KINDS = [
@@ -75,6 +92,6 @@ KINDS = [
     PageKind("guide", "guide.html", "training",
              lambda view: [Page(guide_href(g), "guide.html", "guide", g) for g in sorted(view.site.guides)],
              guide, reads=("guides", "stats.source_capture_rate_365d"),
-             variables=("guide", "html", "toc", "capture"),
+             variables=("guide", "html", "toc", "capture"), files_beside=images_beside,
              url="training/<guide>/"),
 ]
