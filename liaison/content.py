@@ -214,6 +214,61 @@ def document_tasks(html: str) -> str:
                         html)
 
 
+_LIST_ITEM = re.compile(r"( {0,3}|[ \t]*)([-*+]|\d{1,9}[.)])(?=[ \t]|$)")
+
+
+def nest_lists(text: str) -> str:
+    """``text`` with its nested lists indented as Python-Markdown reads them: four spaces a
+    level. A list item indented more than the one above it is nested in it, as GitHub (and
+    the ``.pptx``'s reader, liaison.pptx.markdown) reads it ("- one" then "  - a", or "1. x"
+    then "   - y"), where Python-Markdown, which nests by four spaces, showed it flat; an
+    indented paragraph of an item goes with it. Fenced code is left as it is."""
+    if "\n " not in text and "\n\t" not in text:  # (nothing indented: nothing to do)
+        return text
+    lines = text.split("\n")
+    out, stack, fence, blank = [], [], "", False
+    loose = False  # in an item's paragraph that follows a blank line
+    for line in lines:
+        m = _CODE_FENCE.match(line)
+        if fence:  # inside fenced code
+            if m and m.group(1)[0] == fence[0] and len(m.group(1)) >= len(fence) \
+                    and not line[m.end():].strip():
+                fence = ""
+            out.append(line)
+            continue
+        if m and not (m.group(1)[0] == "`" and "`" in line[m.end():]):
+            fence, stack = m.group(1), []
+            out.append(line)
+            continue
+        if not line.strip():
+            blank = True
+            out.append(line)
+            continue
+        item = _LIST_ITEM.match(line)
+        indent = len(line) - len(line.lstrip(" \t")) if item is None else len(item.group(1).expandtabs(4))
+        if item is not None and (stack or indent <= 3):
+            while stack and indent < stack[-1]:
+                stack.pop()
+            if not stack or indent > stack[-1]:
+                stack.append(indent)
+            if loose and not blank:  # an item ends the paragraph (Python-Markdown: a blank line)
+                out.append("")
+            loose = False
+            out.append(" " * (4 * (len(stack) - 1)) + line[item.end(1):])
+        elif stack and indent > 0 and not (blank and indent <= stack[0]):
+            if blank:  # a paragraph of the item whose marker it is indented past
+                while indent <= stack[-1]:
+                    stack.pop()
+                loose = True
+            out.append(" " * (4 * len(stack)) + line.lstrip(" \t"))  # (or a line continued)
+        else:
+            if blank:  # a paragraph at the margin after a blank line ends the list
+                stack, loose = [], False
+            out.append(line)
+        blank = False
+    return "\n".join(out)
+
+
 class MarkdownRenderer:
     """Markdown -> sanitized HTML, each distinct text rendered once. A record's Markdown
     fields (notes, descriptions: one per record, each mostly its own text) are GitHub Flavored
@@ -248,7 +303,7 @@ class MarkdownRenderer:
             return ""
         if self._slide is None:  # made when a deck first needs it
             self._slide = self._markdown.Markdown(extensions=list(self.SLIDE_EXTENSIONS))
-        return sanitize(self._slide.reset().convert(text), images=images)
+        return sanitize(self._slide.reset().convert(nest_lists(text)), images=images)
 
     def speaker_note(self, text: str | None) -> Markup:
         """A deck slide's speaker notes (as the slide itself; no image), each text once."""
@@ -265,5 +320,5 @@ class MarkdownRenderer:
             extensions=list(self.DOCUMENT_EXTENSIONS),
             extension_configs={"toc": {"permalink": False, "toc_depth": "2-3"}},
         )
-        html = Markup(document_tasks(sanitize(md.convert(text))))
+        html = Markup(document_tasks(sanitize(md.convert(nest_lists(text)))))
         return html, md.toc_tokens

@@ -207,6 +207,53 @@ def test_a_rule_inside_a_fenced_code_block_does_not_split_the_slide():
     assert len(split_slides("``` a `b` ```\n---\nnext\n", 1)) == 2
 
 
+@pytest.mark.parametrize("source", [
+    "- one\n  - a\n  - b\n- two\n",              # two spaces, as GitHub nests
+    "- one\n    - a\n- two\n",                   # four, as Python-Markdown nests
+    "1. x\n   - y\n     - z\n2. w\n",          # under a number, by its width
+    "- a\n  - b\n    - c\n  - d\n- e\n",
+    "* a\n\n  * b\n\n* c\n",                     # a loose list
+])
+def test_the_html_deck_and_the_pptx_nest_a_list_alike(source):
+    """One syntax for both: each item at the same level in the HTML deck (Python-Markdown)
+    as in the .pptx's reader; two-space nesting was shown flat in HTML."""
+    from html.parser import HTMLParser
+
+    from liaison.content import MarkdownRenderer
+
+    class Levels(HTMLParser):
+        def __init__(self):
+            super().__init__()
+            self.depth, self.items = -1, []
+
+        def handle_starttag(self, tag, attrs):
+            if tag in ("ul", "ol"):
+                self.depth += 1
+
+        def handle_endtag(self, tag):
+            if tag in ("ul", "ol"):
+                self.depth -= 1
+
+        def handle_data(self, data):
+            if data.strip():
+                self.items.append((self.depth, data.strip()))
+
+    html = MarkdownRenderer().slide(source)
+    parsed = Levels()
+    parsed.feed(html)
+    bullets = slide_content("## T\n\n" + source).blocks[0]
+    assert parsed.items == list(bullets.items), html
+
+
+def test_a_guide_nests_a_list_as_github_does():
+    from liaison.content import MarkdownRenderer
+
+    html, _toc = MarkdownRenderer().document(
+        "## Steps\n\n1. Call the office\n   - ask for the manager\n\n   Then log it.\n2. Visit\n")
+    assert "<li>\n<p>Call the office</p>\n<ul>\n<li>ask for the manager</li>" in html
+    assert "<p>Then log it.</p>\n</li>" in html
+
+
 def test_two_column_blocks_and_image_blocks():
     c = slide_content("Layout: two-column\n## T\n\n- a\n\n+++\n\n![Lab](images/lab.png)\n")
     assert [b.kind for b in c.blocks] == ["bullets", "break", "image"]
