@@ -294,8 +294,10 @@ def check_core(site: Site, as_of: dt.date) -> list[Problem]:
 
 def guide_image_problems(site: Site) -> list[Problem]:
     """A guide's images: files beneath content/training/, PNG or JPEG, at their line (an
-    image from another host is a warning: it is not shown)."""
+    image from another host is a warning: it is not shown); a link to a guide's file
+    (``other.md``) that is no guide: a warning."""
     from liaison.decks import _REMOTE, image_problem, image_refs
+    from liaison.content import GUIDE_LINK
 
     out = []
     for guide in site.guides.values():
@@ -304,6 +306,13 @@ def guide_image_problems(site: Site) -> list[Problem]:
             if why:
                 out.append(Problem(guide.path, why, severity="warning" if _REMOTE.match(path) else "error",
                                    line=guide.body_line + k, col=col))
+        for k, line in enumerate(guide.body.split("\n")):
+            for m in GUIDE_LINK.finditer(line):
+                if m.group("id") not in site.guides:
+                    near = did_you_mean(m.group("id"), site.guides)
+                    out.append(Problem(guide.path, f"link to '{m.group('id')}.md': no training guide "
+                                       f"'{m.group('id')}' in content/training/{near}", severity="warning",
+                                       line=guide.body_line + k, col=m.start() + 1))
     return out
 
 

@@ -214,6 +214,9 @@ def document_tasks(html: str) -> str:
                         html)
 
 
+# A Markdown link to another guide's file, as GitHub follows it: [text](other-guide.md#part)
+GUIDE_LINK = re.compile(r'(?<![\\!])\[(?P<text>[^\]]*)\]\(\s*<?(?:\./)?(?P<id>[a-z0-9][a-z0-9-]*)\.md'
+                        r'(?P<part>#[^)\s>]*)?>?(?P<title>\s+"[^"]*")?\s*\)')
 _LIST_ITEM = re.compile(r"( {0,3}|[ \t]*)([-*+]|\d{1,9}[.)])(?=[ \t]|$)")
 
 

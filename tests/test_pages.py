@@ -303,6 +303,18 @@ def test_a_practice_website_without_its_scheme_is_a_link(tmp_path):
             'noreferrer" target="_blank">www.hvillewomenshealth.example</a>') in page
 
 
+def test_a_link_to_another_guides_file_opens_that_guides_page():
+    from liaison.pages.training import guide_links
+
+    guides = {"phone-skills": None, "primer": None}
+    text = ("See [the phone guide](phone-skills.md), [its greeting](./phone-skills.md#greeting "
+            '"Greeting"), [a file](notes.md), ![a picture](primer.md) and [GitHub](https://x.example/primer.md).')
+    assert guide_links(text, guides) == (
+        "See [the phone guide](../phone-skills/index.html), [its greeting](../phone-skills/index.html"
+        '#greeting "Greeting"), [a file](notes.md), ![a picture](primer.md) and '
+        "[GitHub](https://x.example/primer.md).")
+
+
 def test_a_guide_shows_its_images_from_content_training(tmp_path):
     """![alt](images/x.png) in a guide reads content/training/images/x.png (as on GitHub): the
     build copies it beside the guide's page and the page shows it from there; another host's

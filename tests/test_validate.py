@@ -1273,6 +1273,20 @@ def test_a_guides_images_are_files_beneath_content_training(example_site):
     assert "lab.png'" not in res.dump() and remote
 
 
+def test_a_guides_link_to_a_guide_file_that_does_not_exist_is_a_warning(example_site):
+    guide = sorted((example_site / "content" / "training").glob("*.md"))[0]
+    rel = f"content/training/{guide.name}"
+    text = guide.read_text(encoding="utf-8")
+    line = text.count("\n") + 1
+    write(example_site, rel, text + f"See [this one]({guide.name}) and [the other](referal-source-basic.md).\n")
+    res = validate(example_site)
+    assert res.code == 0, res.dump()
+    col = len(f"See [this one]({guide.name}) and ") + 1
+    d = res.expect(rel, line, col, "link to 'referal-source-basic.md': no training guide", severity="warning")
+    assert f"did you mean '{guide.stem}'" in d.msg
+    assert len([w for w in res.warnings if w.path == rel]) == 1
+
+
 def test_deck_template_syntax_error(example_site):
     text = DECK_HEAD + (
         "# One\n"                                # 4

@@ -2,6 +2,7 @@
 guide with its table of contents)."""
 from __future__ import annotations
 
+from liaison.content import GUIDE_LINK
 from liaison.decks import image_problem, image_refs, local_images
 from liaison.derived import training_expired
 from liaison.names import sort_key
@@ -63,9 +64,18 @@ def training(view: SiteView, page: Page) -> dict:
 
 def guide(view: SiteView, page: Page) -> dict:
     g = view.site.guides[page.key]
-    html, toc = view.md.document(local_images(g.body, f"{MEDIA}/"))
+    html, toc = view.md.document(guide_links(local_images(g.body, f"{MEDIA}/"), view.site.guides))
     return {**view.common(page, "training", g.meta.title), "guide": g, "html": html, "toc": toc,
             "capture": view.stats.source_capture_rate_365d}
+
+
+def guide_links(markdown: str, guides) -> str:
+    """``markdown`` with each link to another guide's file (``other.md``, as GitHub follows it
+    in the pull request) made a link to that guide's page; a link to a file that is no guide
+    is left as it is (``validate`` warns of it)."""
+    return GUIDE_LINK.sub(lambda m: m.group(0) if m.group("id") not in guides else
+                          f"[{m.group('text')}](../{m.group('id')}/index.html{m.group('part') or ''}"
+                          f"{m.group('title') or ''})", markdown)
 
 
 def images_beside(view: SiteView, page: Page) -> dict[str, bytes]:
