@@ -335,3 +335,30 @@ def test_a_call_plans_practices_stand_apart(new_page, server):
         assert h["gap"] >= 12, h
         assert int(h["name"]) >= 600 and h["details"] == "400", h
     assert rec.console_errors == [], rec.console_errors
+
+
+def test_the_matrix_keeps_the_team_member_in_view_while_the_guides_scroll_by(new_page, server):
+    """The competency matrix wider than its box (a tablet held upright: each guide's column at
+    least 10.5 rem, its title wrapping): scrolled to its last guide, each row's team member
+    still stands at the box's left edge, above the cells that slide under it."""
+    page, rec = new_page(viewport={"width": 620, "height": 900})
+    _open(page, server, "training/index.html")
+    wrap = page.locator("#matrix-table").locator("xpath=..")
+    assert wrap.evaluate("w => w.scrollWidth > w.clientWidth + 40"), "the matrix scrolls sideways here"
+    wrap.evaluate("w => { w.scrollIntoView(); w.scrollLeft = w.scrollWidth; }")
+    page.wait_for_timeout(100)
+    box = wrap.bounding_box()
+    names = page.locator("#matrix-table tbody tr > td:first-child")
+    assert names.count() >= 4
+    for k in range(names.count()):
+        cell = names.nth(k).bounding_box()
+        if cell["y"] + cell["height"] > box["y"] + box["height"]:  # below the box's fold
+            break
+        assert abs(cell["x"] - box["x"]) <= 2, (k, cell, box)
+        # what is drawn there is the name's cell, not a guide's cell scrolled beneath it
+        hit = page.evaluate("([x, y]) => document.elementFromPoint(x, y).closest('td')?.cellIndex",
+                            [cell["x"] + 8, cell["y"] + cell["height"] / 2])
+        assert hit == 0, (k, hit)
+    header = page.locator("#matrix-table thead th").first.bounding_box()
+    assert abs(header["x"] - box["x"]) <= 2
+    assert rec.console_errors == [], rec.console_errors
