@@ -266,7 +266,7 @@ def check_core(site: Site, as_of: dt.date) -> list[Problem]:
         c.refs(model, list(records.values()), [site.src[id(r)] for r in records.values()])
     for model, docs in ((GuideMeta, site.guides), (DeckMeta, site.decks)):
         c.refs(model, [d.meta for d in docs.values()], [(d.path, ()) for d in docs.values()])
-    c.problems += guide_image_problems(site)
+    c.problems += guide_body_problems(site)
 
     # Duplicate NPIs, among valid physicians and those that failed validation for another
     # field. NPIs are compared as their ten ASCII digits (an integer NPI and a quoted one are
@@ -292,10 +292,10 @@ def check_core(site: Site, as_of: dt.date) -> list[Problem]:
     return c.problems
 
 
-def guide_image_problems(site: Site) -> list[Problem]:
-    """A guide's images: files beneath content/training/, PNG or JPEG, at their line (an
-    image from another host is a warning: it is not shown); a link to a guide's file
-    (``other.md``) that is no guide: a warning."""
+def guide_body_problems(site: Site) -> list[Problem]:
+    """What a guide's body points at: its images, files beneath content/training/, PNG or
+    JPEG, at their line (an image from another host is a warning: it is not shown); its links
+    to a guide's file (``other.md``) that is no guide (a warning)."""
     from liaison.decks import _REMOTE, image_problem, image_refs
     from liaison.content import GUIDE_LINK
 

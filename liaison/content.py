@@ -70,21 +70,29 @@ class Deck:
 _CODE_FENCE = re.compile(r" {0,3}(`{3,}|~{3,})")
 
 
+def _fenced(fence: str, line: str) -> tuple[str, bool]:
+    """(the fence left open after ``line``, given the one open before it; whether ``line`` is
+    fenced code: its opening or closing line, or a line inside). CommonMark: three or more
+    backticks or tildes, closed by a line of at least as many of the same mark."""
+    m = _CODE_FENCE.match(line)
+    if fence:
+        closes = m is not None and m.group(1)[0] == fence[0] and len(m.group(1)) >= len(fence) \
+            and not line[m.end():].strip()
+        return ("" if closes else fence), True
+    if m and not (m.group(1)[0] == "`" and "`" in line[m.end():]):  # (``` a `b` ``` is code)
+        return m.group(1), True
+    return "", False
+
+
 def split_slides(body: str, body_line: int) -> list[Slide]:
     """Slides are separated by lines holding only '---' (not inside a fenced code block,
     which may show a YAML file's own '---'); empty slides are dropped."""
     slides: list[Slide] = []
     start, buf = body_line, []
-    fence = ""  # the fence of the code block the line is in (CommonMark: closed by a line of
-    for n, line in enumerate(body.split("\n"), start=body_line):  # at least as many of its marks)
-        m = _CODE_FENCE.match(line)
-        if fence:
-            if m and m.group(1)[0] == fence[0] and len(m.group(1)) >= len(fence) \
-                    and not line[m.end():].strip():
-                fence = ""
-            buf.append(line)
-        elif m and not (m.group(1)[0] == "`" and "`" in line[m.end():]):
-            fence = m.group(1)
+    fence = ""
+    for n, line in enumerate(body.split("\n"), start=body_line):
+        fence, code = _fenced(fence, line)
+        if code:
             buf.append(line)
         elif line.strip() == "---":
             slides.append(Slide("\n".join(buf), start))
@@ -232,15 +240,11 @@ def nest_lists(text: str) -> str:
     out, stack, fence, blank = [], [], "", False
     loose = False  # in an item's paragraph that follows a blank line
     for line in lines:
-        m = _CODE_FENCE.match(line)
-        if fence:  # inside fenced code
-            if m and m.group(1)[0] == fence[0] and len(m.group(1)) >= len(fence) \
-                    and not line[m.end():].strip():
-                fence = ""
-            out.append(line)
-            continue
-        if m and not (m.group(1)[0] == "`" and "`" in line[m.end():]):
-            fence, stack = m.group(1), []
+        was = fence
+        fence, code = _fenced(fence, line)
+        if code:
+            if not was:  # (a fence at the margin ends the list)
+                stack = []
             out.append(line)
             continue
         if not line.strip():
