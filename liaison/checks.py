@@ -266,6 +266,21 @@ def check_core(site: Site, as_of: dt.date) -> list[Problem]:
         c.refs(model, list(records.values()), [site.src[id(r)] for r in records.values()])
     for model, docs in ((GuideMeta, site.guides), (DeckMeta, site.decks)):
         c.refs(model, [d.meta for d in docs.values()], [(d.path, ()) for d in docs.values()])
+    # A training dated after the as-of date (a year mistyped, a session booked ahead) is not
+    # taken yet at that date: the competency matrix leaves it out, and says so here.
+    # The same training (guide and date) written twice is said too: one of them is a slip.
+    for m in site.team.values():
+        first: dict[tuple, int] = {}
+        for i, t in enumerate(m.trainings):
+            j = first.setdefault((t.guide, t.completed), i)
+            if j != i:
+                c.add(site.src[id(m)], ("trainings", i),
+                      f"the same training as trainings[{j}] ({t.guide}, completed "
+                      f"{t.completed.isoformat()}): delete one of them", "warning")
+            if t.completed > as_of:
+                c.add(site.src[id(m)], ("trainings", i, "completed"),
+                      f"dated {t.completed.isoformat()}, after the as-of date {as_of.isoformat()}: "
+                      "not counted in the competency matrix", "warning")
     c.problems += guide_body_problems(site)
 
     # Duplicate NPIs, among valid physicians and those that failed validation for another

@@ -345,3 +345,60 @@ def test_a_guide_shows_its_images_from_content_training(tmp_path):
     assert '<img alt="Our lab" src="_media/images/lab.png">' in html
     assert (page.parent / "_media" / "images" / "lab.png").read_bytes() == picture
     assert "example.com" not in html
+
+
+def _build_example(tmp_path, edit) -> "Path":
+    """The worked example, changed by ``edit(root)``, built at AS_OF; the output folder."""
+    import shutil
+    import subprocess
+    import sys
+
+    from conftest import _make_writable
+
+    root = tmp_path / "root"
+    shutil.copytree(SPEC_EXAMPLE, root)
+    _make_writable(root)
+    edit(root)
+    out = tmp_path / "site"
+    proc = subprocess.run([sys.executable, str(REPO / "build.py"), "build", "--root", str(root),
+                           "--out", str(out), "--as-of", AS_OF.isoformat()],
+                          capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    return out
+
+
+def test_the_matrix_and_a_members_page_read_trainings_at_the_as_of_date(tmp_path):
+    """A member's trainings as of the as-of date: one dated after it is not counted (the
+    matrix says missing, the member's page "after the as-of date"); an older training of a
+    guide taken again since is "renewed since", not "expired"; the same training written twice
+    is listed once; a guide of their audience they never took is listed as missing."""
+    from htmltree import parse
+
+    def edit(root):
+        (root / "content" / "training" / "fire-safety.md").write_text(
+            "---\ntitle: Fire safety\naudience: all\nrenew_every_days: 365\norder: 2\n---\n# Fire\n",
+            encoding="utf-8")
+        (root / "data" / "team" / "dana-reyes.yaml").write_text(
+            "name: Dana Reyes\nrole: front-desk\ntrainings:\n"
+            "  - {guide: referral-source-basics, completed: 2024-01-10, score: 60}\n"
+            "  - {guide: referral-source-basics, completed: 2026-03-02, score: 95}\n"
+            "  - {guide: referral-source-basics, completed: 2026-03-02, score: 95}\n"
+            "  - {guide: fire-safety, completed: 2027-01-15}\n", encoding="utf-8")
+
+    out = _build_example(tmp_path, edit)
+    table = parse(out / "training" / "index.html").by_id("matrix-table")
+    titles = [th.text().rstrip(" ↕") for th in table.all("th")][1:]
+    row = next(tr for tr in table.all("tbody")[0].all("tr") if "Dana Reyes" in tr.text())
+    cells = dict(zip(titles, [td.text() for td in row.all("td")[1:]]))
+    assert cells == {'Asking "How did you hear about us?"': "completed2026-03-02 · 95",  # (<br>)
+                     "Fire safety": "missing"}, cells
+    member = parse(out / "team" / "dana-reyes" / "index.html")
+    section = next(s for s in member.all("section") if s.all("h2")[0].text() == "Trainings")
+    rows = [[td.text() for td in tr.all("td")] for tr in section.all("tbody")[0].all("tr")]
+    assert rows == [
+        ["Fire safety", "—", "—", "missing"],
+        ["Fire safety", "2027-01-15", "—", "after the as-of date"],
+        ['Asking "How did you hear about us?"', "2026-03-02", "95", "current"],
+        ['Asking "How did you hear about us?"', "2024-01-10", "60", "renewed since"],
+    ], rows
+

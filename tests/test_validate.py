@@ -1252,6 +1252,34 @@ def test_training_guide_missing_title_and_unknown_field(example_site):
     assert d.msg.startswith("ordr: ")
 
 
+def test_a_training_after_the_as_of_date_and_one_written_twice_are_warnings(example_site):
+    """A training dated after the as-of date (a year mistyped) is a warning at its date: the
+    competency matrix does not count it; the same training written twice, a warning at the
+    second one."""
+    text = ("name: Dana Reyes\n"                          # 1
+            "role: front-desk\n"                          # 2
+            "trainings:\n"                                # 3
+            "  - guide: referral-source-basics\n"         # 4
+            "    completed: 2026-03-02\n"                 # 5
+            "  - guide: referral-source-basics\n"         # 6
+            "    completed: 2026-03-02\n"                 # 7
+            "  - guide: referral-source-basics\n"         # 8
+            "    completed: 2027-01-15\n"                 # 9
+            "    score: 90\n")                            # 10
+    rel = write(example_site, "data/team/dana-reyes.yaml", text)
+    res = validate(example_site)
+    assert res.code == 0, res.dump()
+    d = res.expect(rel, 9, 16, "after the as-of date 2026-11-26", severity="warning")
+    assert d.msg.startswith("trainings[2].completed: dated 2027-01-15")
+    assert "competency matrix" in d.msg
+    d = res.expect(rel, 6, 5, "the same training as trainings[0]", severity="warning")
+    assert d.msg.startswith("trainings[1]: ")
+    assert len([w for w in res.warnings if w.path == rel]) == 2, res.dump()
+    assert validate(example_site, "--as-of", "2027-01-15").code == 0
+    assert [w.msg for w in validate(example_site, "--as-of", "2027-01-15").warnings
+            if w.path == rel] == [d.msg]
+
+
 DECK_HEAD = "---\ntitle: D\n---\n"
 
 

@@ -120,6 +120,42 @@ def _call_plan(view: SiteView, tid: str) -> list[dict]:
     return groups
 
 
+def member_trainings(view: SiteView, m) -> list[dict]:
+    """A member's training record at the as-of date, as the competency matrix reads it: the
+    guides of their audience they never took first ("missing"), then each training, newest
+    first: "current", "expired" (older than the guide's renew_every_days), "renewed" (an
+    older one of a guide taken again since) or "after the as-of date" (not taken yet then)."""
+    D, guides = view.as_of, view.site.guides
+    taken = sorted(m.trainings, key=lambda t: (t.completed, t.guide), reverse=True)
+    latest = {}
+    for t in taken:
+        if t.completed <= D:
+            latest.setdefault(t.guide, t)
+    rows = [{"title": g.meta.title, "href": guide_href(gid), "completed": None, "score": None,
+             "state": "missing", "expired": False}
+            for gid, g in sorted(guides.items(), key=lambda kv: (kv[1].meta.title, kv[0]))
+            if g.meta.audience in ("all", m.role) and gid not in latest]
+    seen = set()
+    for t in taken:
+        if (t.guide, t.completed) in seen:  # the same training written twice (validate warns)
+            continue
+        seen.add((t.guide, t.completed))
+        g = guides.get(t.guide)
+        if t.completed > D:
+            state = "future"
+        elif latest[t.guide] is not t:
+            state = "renewed"
+        elif g is not None and training_expired(t.completed, g.meta.renew_every_days, D):
+            state = "expired"
+        else:
+            state = "current"
+        rows.append({"title": g.meta.title if g else t.guide,
+                     "href": guide_href(t.guide) if g else None,
+                     "completed": t.completed.isoformat(), "score": t.score, "state": state,
+                     "expired": state == "expired"})  # (what a site's member.html may read)
+    return rows
+
+
 def member(view: SiteView, page: Page) -> dict:
     tid = page.key
     m = view.site.team[tid]
@@ -128,13 +164,7 @@ def member(view: SiteView, page: Page) -> dict:
     # read up to the first older one, not all of them (a liaison logs hundreds a year)
     since = view.as_of - dt.timedelta(days=RECENT_DAYS)
     recent = list(takewhile(lambda r: r.date > since, view.by_member.get(tid, [])))
-    trainings = []
-    for t in sorted(m.trainings, key=lambda t: (t.completed, t.guide), reverse=True):
-        g = view.site.guides.get(t.guide)
-        expired = bool(g) and training_expired(t.completed, g.meta.renew_every_days, view.as_of)
-        trainings.append({"title": g.meta.title if g else t.guide,
-                          "href": guide_href(t.guide) if g else None,
-                          "completed": t.completed.isoformat(), "score": t.score, "expired": expired})
+    trainings = member_trainings(view, m)
     prospects = [prospect_row(view, pid, i + 1) for i, pid in enumerate(
         p for p in ranked(view, "prospect", view.docs_of_liaison.get(tid, []))
         if view.stats.physicians[p].potential == "high")] if is_liaison else []

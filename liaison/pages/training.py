@@ -43,11 +43,13 @@ def front_desk_guides(guides: list[dict]) -> list[dict]:
 def matrix_row(view: SiteView, tid: str, guides: list[dict]) -> dict:
     """One team member's row of the competency matrix: a cell per guide (completed with its
     date and score, expired, missing, or n/a when the guide is not for their role, with the
-    date and score of their latest training of it if they took it all the same)."""
+    date and score of their latest training of it if they took it all the same), at the as-of
+    date: a training dated after it is not taken yet (``validate`` warns of it)."""
     m = view.site.team[tid]
     latest = {}
     for t in m.trainings:
-        if t.guide not in latest or t.completed > latest[t.guide].completed:
+        if t.completed <= view.as_of and (t.guide not in latest
+                                          or t.completed > latest[t.guide].completed):
             latest[t.guide] = t
     return {"name": m.name, "href": member_href(tid), "role": m.role,
             "cells": [_cell(g, m, latest, view.as_of) for g in guides]}
