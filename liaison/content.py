@@ -128,6 +128,12 @@ _ALLOWED_ATTRIBUTES = {
     "code": {"class"},
     "h1": {"id"}, "h2": {"id"}, "h3": {"id"}, "h4": {"id"}, "h5": {"id"}, "h6": {"id"},
 }
+# A whole document (a guide: one per page) keeps its footnotes' anchors, Python-Markdown's
+# ``fnref:1`` on the reference and ``fn:1`` on the note, so that the number and the note's
+# "↩" lead to each other; no other id (a record's notes and a deck's slides, many on a page,
+# would repeat them).
+_DOCUMENT_ATTRIBUTES = {**_ALLOWED_ATTRIBUTES, "sup": {"id"}, "li": {"id"}}
+_FOOTNOTE_ID = _re.compile(r"fn(?:ref\d*)?:[\w.-]+")
 _REMOTE = _re.compile(r"^\s*(?:[a-z][a-z0-9+.-]*:|//)", _re.I)
 
 
@@ -135,24 +141,27 @@ def _attribute_filter(tag: str, attr: str, value: str) -> str | None:
     # Nothing is loaded from another host: an image must be a path inside the site.
     if tag == "img" and attr == "src" and _REMOTE.match(value):
         return None
+    if attr == "id" and tag in ("sup", "li") and not _FOOTNOTE_ID.fullmatch(value):
+        return None
     return value
 
 
-_CLEANERS: dict[bool, object] = {}
+_CLEANERS: dict[tuple[bool, bool], object] = {}
 
 
-def sanitize(html: str, images: bool = True) -> str:
+def sanitize(html: str, images: bool = True, footnotes: bool = False) -> str:
     """Allow-list sanitizing (nh3, the Rust 'ammonia' library): no script, no event handler,
     no javascript: URL survives; links get rel="noopener noreferrer". Record notes take no
-    images (``images=False``); documents may show images stored in the site. One cleaner per
-    kind is made once per process (making it costs five times what cleaning a note does)."""
-    cleaner = _CLEANERS.get(images)
+    images (``images=False``); documents may show images stored in the site, and a whole
+    document keeps its footnotes' anchors (``footnotes=True``). One cleaner per kind is made
+    once per process (making it costs five times what cleaning a note does)."""
+    cleaner = _CLEANERS.get((images, footnotes))
     if cleaner is None:
         import nh3
 
-        cleaner = _CLEANERS[images] = nh3.Cleaner(
+        cleaner = _CLEANERS[(images, footnotes)] = nh3.Cleaner(
             tags=_ALLOWED_TAGS if images else _ALLOWED_TAGS - {"img"},
-            attributes=_ALLOWED_ATTRIBUTES,
+            attributes=_DOCUMENT_ATTRIBUTES if footnotes else _ALLOWED_ATTRIBUTES,
             url_schemes={"http", "https", "mailto", "tel"},
             attribute_filter=_attribute_filter,
             link_rel="noopener noreferrer",
@@ -325,7 +334,10 @@ class MarkdownRenderer:
         """A whole document (a training guide): (HTML, table of contents tokens)."""
         md = self._markdown.Markdown(
             extensions=list(self.DOCUMENT_EXTENSIONS),
-            extension_configs={"toc": {"permalink": False, "toc_depth": "2-3"}},
+            # a column's alignment (|:--|--:|) as the align attribute that the sanitizer keeps
+            # (Python-Markdown writes a style attribute by default, which it drops)
+            extension_configs={"toc": {"permalink": False, "toc_depth": "2-3"},
+                               "extra": {"tables": {"use_align_attribute": True}}},
         )
-        html = Markup(document_tasks(sanitize(md.convert(nest_lists(text)))))
+        html = Markup(document_tasks(sanitize(md.convert(nest_lists(text)), footnotes=True)))
         return html, md.toc_tokens

@@ -362,3 +362,92 @@ def test_the_matrix_keeps_the_team_member_in_view_while_the_guides_scroll_by(new
     header = page.locator("#matrix-table thead th").first.bounding_box()
     assert abs(header["x"] - box["x"]) <= 2
     assert rec.console_errors == [], rec.console_errors
+
+
+# ---------------------------------------------------------------------------------------------
+# training on paper and on a phone: the whole matrix, a guide's code
+
+
+def test_the_printed_matrix_takes_landscape_pages_with_every_guides_column(new_page, server):
+    """A practice's whole programme (here 15 guides: the sample's three columns five times) on
+    paper: the matrix prints on landscape pages of its own, the table no wider than the sheet
+    (it was cut after its sixth guide, the rest of the sheet shrunk to half its size), each
+    cell's content inside its column."""
+    import re
+
+    page, rec = new_page(viewport=DESKTOP)
+    _open(page, server, "training/index.html")
+    page.evaluate("""() => { const t = document.getElementById('matrix-table');
+        for (const tr of t.rows) { const cells = [...tr.cells].slice(1);
+          for (let k = 1; k < 5; k++) for (const c of cells) { const d = c.cloneNode(true);
+            if (d.tagName === 'TH') d.textContent = c.textContent + ' (part ' + k + ')';
+            tr.appendChild(d); } } }""")
+    guides = page.evaluate("document.querySelector('#matrix-table thead tr').cells.length") - 1
+    assert guides >= 15, guides
+    pdf = page.pdf(format="Letter", prefer_css_page_size=True)
+    sizes = re.findall(rb"/MediaBox \[0 0 ([\d.]+) ([\d.]+)\]", pdf)
+    assert (b"612", b"792") in sizes and (b"792", b"612") in sizes, sizes  # the guides, the matrix
+    page.emulate_media(media="print")
+    assert page.evaluate("getComputedStyle(document.getElementById('matrix-table')"
+                         ".closest('section')).page") == "matrix"
+    # the sheet's printable width: Letter landscape (980 px) and, where a browser has no
+    # landscape pages, portrait (720 px): the table within its card, no column cut
+    for width in (980, 720):
+        page.set_viewport_size({"width": width, "height": 900})
+        page.wait_for_timeout(50)
+        fit = page.evaluate("""() => { const t = document.getElementById('matrix-table');
+            const card = t.closest('section').getBoundingClientRect();
+            const cells = [...t.querySelectorAll('td')];
+            return {right: t.getBoundingClientRect().right, card: card.right,
+                    over: cells.filter(c => c.scrollWidth > c.clientWidth + 1).map(c => [c.cellIndex, c.clientWidth, c.scrollWidth, c.innerText.slice(0, 30)]),
+                    cells: cells.length}; }""")
+        assert fit["right"] <= fit["card"] + 0.5, (width, fit)
+        if width == 980:
+            assert fit["over"] == [], fit
+    page.emulate_media(media="screen")
+    assert rec.console_errors == [], rec.console_errors
+
+
+def test_a_printed_guides_code_wraps_dark_on_white(new_page, server):
+    """A guide's code block with a long line: on the screen its frame scrolls and the keyboard
+    reaches it (axe: scrollable-region-focusable); on paper the line wraps inside the sheet (it
+    was cut at the frame's edge) in the text colour (the screen's light text on its dark block
+    printed grey on white: a browser prints no background unless asked)."""
+    page, rec = new_page(viewport=DESKTOP)
+    _open(page, server, "training/qualifying-referring-offices/index.html")
+    pre = page.locator("article.prose pre").first
+    pre.evaluate("p => { p.querySelector('code').textContent = 'liaison validate --root "
+                 "/srv/sites/cascade-vein --as-of 2026-11-30 --format github --strict | tee "
+                 "/tmp/validate-output-with-a-long-name.txt'; }")
+    # on the screen it scrolls in its frame, which the keyboard reaches (as a wide table's)
+    page.evaluate("window.dispatchEvent(new Event('resize'))")
+    assert pre.evaluate("p => p.scrollWidth > p.clientWidth && p.tabIndex === 0")
+    page.emulate_media(media="print")
+    got = pre.evaluate("""p => { const s = getComputedStyle(p);
+        return {white: s.whiteSpace, color: s.color, bg: s.backgroundColor,
+                fits: p.scrollWidth <= p.clientWidth + 1}; }""")
+    assert got["white"] == "pre-wrap" and got["fits"], got
+    assert got["bg"] in ("rgba(0, 0, 0, 0)", "transparent"), got
+    assert _contrast(got["color"], "rgb(255, 255, 255)") >= 7, got
+    assert rec.console_errors == [], rec.console_errors
+
+
+def test_a_members_card_of_the_matrix_holds_their_guides_on_a_phone(new_page, server):
+    """Under 600 px each member is a card: it holds the guides of their audience and those
+    they took all the same, not a "—" for every other guide."""
+    page, rec = _phone(new_page)
+    _open(page, server, "training/index.html")
+    rows = page.evaluate("""() => [...document.querySelectorAll('#matrix-table tbody tr')].map(tr =>
+        [...tr.cells].slice(1).map(td => [td.getClientRects().length > 0,
+                                           td.innerText.trim()]))""")
+    assert rows
+    hidden = 0
+    for cells in rows:
+        for shown, text in cells:
+            assert shown == (text != "—"), (shown, text)
+            hidden += not shown
+    assert hidden >= 1
+    page.set_viewport_size(DESKTOP)
+    page.wait_for_timeout(50)
+    assert page.evaluate("[...document.querySelectorAll('#matrix-table td')].every(td => td.getClientRects().length)")
+    assert rec.console_errors == [], rec.console_errors

@@ -402,3 +402,18 @@ def test_the_matrix_and_a_members_page_read_trainings_at_the_as_of_date(tmp_path
         ['Asking "How did you hear about us?"', "2024-01-10", "60", "renewed since"],
     ], rows
 
+
+def test_a_guides_footnotes_lead_to_their_notes_and_its_tables_keep_their_alignment():
+    """Footnotes: the number links to the note and the note's ↩ back (their ids kept, and no
+    other id on those tags); a column written |:-:| or |--:| keeps its alignment."""
+    from liaison.content import MarkdownRenderer, sanitize
+
+    html, _toc = MarkdownRenderer().document(
+        "HIPAA[^1] applies.\n\n| Step | Time |\n|:----:|-----:|\n| 1 | 2 min |\n\n"
+        '<sup id="main">x</sup>\n\n[^1]: Enacted in 1996.\n')
+    assert '<sup id="fnref:1"><a href="#fn:1"' in html
+    assert '<li id="fn:1">' in html and 'href="#fnref:1"' in html
+    assert '<sup id="main">' not in html and "<sup>x</sup>" in html
+    assert '<th align="center">Step</th>' in html and '<td align="right">2 min</td>' in html
+    # a record's notes and slides (many on one page) keep no footnote ids
+    assert "id=" not in sanitize('<sup id="fnref:1">1</sup><li id="fn:1">x</li>')

@@ -306,9 +306,9 @@
   }
 
   // A table in Markdown (a guide, notes) wider than its box scrolls inside it (style.css):
-  // reachable by keyboard there, like a chart.
+  // reachable by keyboard there, like a chart; so does a code block with a long line.
   function setupProseTables() {
-    each(document.querySelectorAll(".prose table, .note-body table"), function (table) {
+    each(document.querySelectorAll(".prose table, .note-body table, .prose pre, .note-body pre"), function (table) {
       if (table.scrollWidth > table.clientWidth + 1) {
         if (!table.hasAttribute("tabindex")) { table.tabIndex = 0; table.setAttribute("data-scrolls", ""); }
       } else if (table.hasAttribute("data-scrolls")) {
