@@ -467,6 +467,19 @@ def local_images(markdown: str, prefix: str) -> str:
                       else f"![{m.group('alt')}]({prefix}{m.group('src')})", markdown)
 
 
+def read_image(root, path: str, folder: str = "presentations") -> bytes | None:
+    """The bytes of an image that ``image_problem`` accepts (beneath content/<folder>/), or
+    None."""
+    from liaison.parse import NotRegular, read_beneath
+
+    if image_problem(path, root, folder) is not None:
+        return None
+    try:
+        return read_beneath(root, f"content/{folder}/{path}")
+    except (OSError, NotRegular):
+        return None
+
+
 def image_problem(path: str, root, folder: str = "presentations") -> str | None:
     """Why a slide's (or, with ``folder`` "training", a guide's) image path is refused, or
     None: a file beneath content/<folder>/, PNG or JPEG (what both the browser and PowerPoint

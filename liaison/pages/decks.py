@@ -66,15 +66,7 @@ class DeckRenderer:
         """A slide image's bytes (a path beneath content/presentations/ that validate
         accepted), or None."""
         if path not in self.media:
-            from liaison.parse import NotRegular, read_beneath
-
-            data = None
-            if deck_stage.image_problem(path, self.view.site.root) is None:
-                try:
-                    data = read_beneath(self.view.site.root, f"content/presentations/{path}")
-                except (OSError, NotRegular):
-                    data = None
-            self.media[path] = data
+            self.media[path] = deck_stage.read_image(self.view.site.root, path)
         return self.media[path]
 
     def convert(self, markdown: str) -> str:

@@ -3,7 +3,7 @@ guide with its table of contents)."""
 from __future__ import annotations
 
 from liaison.content import GUIDE_LINK
-from liaison.decks import image_problem, image_refs, local_images
+from liaison.decks import image_refs, local_images, read_image
 from liaison.derived import training_expired
 from liaison.names import sort_key
 from liaison.pages.base import Page, PageKind, guide_href, member_href, one_page
@@ -83,15 +83,11 @@ def guide_links(markdown: str, guides) -> str:
 def images_beside(view: SiteView, page: Page) -> dict[str, bytes]:
     """A guide's images (paths beneath content/training/ that validate accepted), in the
     ``_media/`` folder beside its page."""
-    from liaison.parse import NotRegular, read_beneath
-
     folder, out = page.path.rsplit("/", 1)[0], {}
     for _k, _col, path in image_refs(view.site.guides[page.key].body):
-        if image_problem(path, view.site.root, "training") is None:
-            try:
-                out[f"{folder}/{MEDIA}/{path}"] = read_beneath(view.site.root, f"content/training/{path}")
-            except (OSError, NotRegular):
-                pass
+        data = read_image(view.site.root, path, "training")
+        if data is not None:
+            out[f"{folder}/{MEDIA}/{path}"] = data
     return out
 
 
