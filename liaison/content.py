@@ -86,13 +86,25 @@ def _fenced(fence: str, line: str) -> tuple[str, bool]:
 
 def split_slides(body: str, body_line: int) -> list[Slide]:
     """Slides are separated by lines holding only '---' (not inside a fenced code block,
-    which may show a YAML file's own '---'); empty slides are dropped."""
+    which may show a YAML file's own '---'; a fence never closed is no code block, as
+    Python-Markdown reads it, so a stray one does not swallow the slides after it); empty
+    slides are dropped."""
     slides: list[Slide] = []
     start, buf = body_line, []
-    fence = ""
-    for n, line in enumerate(body.split("\n"), start=body_line):
-        fence, code = _fenced(fence, line)
-        if code:
+    lines = body.split("\n")
+    code = [False] * len(lines)
+    fence, opened = "", 0
+    for i, line in enumerate(lines):
+        was = fence
+        fence, code[i] = _fenced(fence, line)
+        if fence and not was:
+            opened = i
+        elif was and not fence:  # closed: the block's lines are code
+            code[opened:i + 1] = [True] * (i + 1 - opened)
+    if fence:  # never closed: not code
+        code[opened:] = [False] * (len(lines) - opened)
+    for n, line in enumerate(lines, start=body_line):
+        if code[n - body_line]:
             buf.append(line)
         elif line.strip() == "---":
             slides.append(Slide("\n".join(buf), start))
@@ -319,7 +331,9 @@ class MarkdownRenderer:
             return ""
         if self._slide is None:  # made when a deck first needs it
             self._slide = self._markdown.Markdown(extensions=list(self.SLIDE_EXTENSIONS))
-        return sanitize(self._slide.reset().convert(nest_lists(text)), images=images)
+        from liaison.pptx.markdown import as_read_here  # lists and tables as the .pptx reads them
+
+        return sanitize(self._slide.reset().convert(as_read_here(text)), images=images)
 
     def speaker_note(self, text: str | None) -> Markup:
         """A deck slide's speaker notes (as the slide itself; no image), each text once."""

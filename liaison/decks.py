@@ -28,9 +28,9 @@ class SlideError(Exception):
 
 # A data value shown in a slide ({{ practice.name }}) is text, never Markdown or HTML: every
 # value is escaped for what reads the slide next. Python-Markdown (the HTML deck) honours
-# backslash escapes of its own punctuation and HTML entities; the .pptx reader honours a
-# backslash before any ASCII punctuation.
-_MD_PUNCT = re.compile(r"([\\`*_{}\[\]()#+\-.!>])")
+# backslash escapes of its own punctuation (its tables add "|": a value holding one stays in
+# its cell) and HTML entities; the .pptx reader honours a backslash before any ASCII punctuation.
+_MD_PUNCT = re.compile(r"([\\`*_{}\[\]()#+\-.!>|])")
 _ASCII_PUNCT = re.compile(r"([!-/:-@\[-`{-~])")
 
 
@@ -288,7 +288,11 @@ def compile_deck(env: SandboxedEnvironment, deck: Deck) -> tuple[list[CompiledSl
                                              nodes.CallBlock)))))
             methods = methods or _calls_a_method(ast)
         except jinja2.TemplateSyntaxError as exc:
-            errors.append(SlideError(f"slide {n}: template syntax error: {exc.message}",
+            message = exc.message or ""
+            if message.startswith(("Unexpected end of template", "Encountered unknown tag 'end")):
+                message += (" (each slide is a template of its own: a block opened in a slide "
+                            "closes in that slide, before the next line '---')")
+            errors.append(SlideError(f"slide {n}: template syntax error: {message}",
                                      slide.line + (exc.lineno or 1) - 1))
             out.append(CompiledSlide(slide, None, name))
     if methods:
@@ -311,6 +315,9 @@ def render_slide(cs: CompiledSlide, context: dict) -> str:
                 line = cs.slide.line + tb.tb_lineno - 1
             tb = tb.tb_next
         what = exc.message if isinstance(exc, jinja2.TemplateError) and exc.message else str(exc)
+        if what == "no loader for this environment specified":  # Jinja's words for {% include %}
+            what = ("a slide cannot include, import or extend another template: a slide is a "
+                    "template of its own; write what it shows in the slide")
         raise SlideError(what, line, cs.name.rpartition("#")[0],
                          isinstance(exc, TemplateTimeout)) from None
     finally:
@@ -393,6 +400,9 @@ def _deck_failures(site: Site, practice_stats: dict, part: int, parts: int) -> l
         size = -(-len(renderings) // parts)
         site_ctx = site.config.model_dump() if site.config else {}
         reads = frozenset().union(*(cs.reads for cs in compiled if cs.template is not None))
+        measured: dict[int, list] = {}  # slide -> (lines, characters) of its largest renderings that fit
+        said: set[int] = set()  # the slides said to hold too much
+        contact = _contact_count(site)
         for k, pid in enumerate(renderings[part * size:(part + 1) * size], start=part * size):
             ctx = deck_context(site, site_ctx, practice_stats, docs, pid, reads)
             for n, cs in enumerate(compiled, start=1):
@@ -401,12 +411,48 @@ def _deck_failures(site: Site, practice_stats: dict, part: int, parts: int) -> l
                 if cs.template is None or (k > 0 and not cs.varies):
                     continue
                 try:
-                    render_slide(cs, ctx)
+                    markdown = render_slide(cs, ctx)
                 except SlideError as e:
                     out.append((deck_id, k, e.line, n, e.message, pid))
                     if e.timed_out:  # it would for every practice: seconds each
                         cs.template = None
+                    continue
+                if n not in said and _too_much(markdown, n - 1, measured, contact):
+                    said.add(n)  # once per slide: for the first rendering that shows it
+                    target = f"customized for practice '{pid}'" if pid else "generic deck"
+                    first = len(cs.slide.source) - len(cs.slide.source.lstrip("\n"))  # its first line of text
+                    out.append((deck_id, k, cs.slide.line + first, None, f"slide {n}: {TOO_MUCH} ({target})",
+                                None, 1, "warning"))
     return out
+
+
+TOO_MUCH = ("more than one slide holds: the HTML deck cuts its end even at its smallest text, and "
+            "the .pptx needs text under 12 pt or runs it off the slide; split it in two")
+
+
+def _contact_count(site: Site) -> int:
+    """The contact lines of a closing slide (pages.decks.contact_lines): our name, and the
+    phone, address and website that site.yaml gives."""
+    our = getattr(site.config, "practice", None)
+    return 1 + sum(1 for f in ("phone", "address", "website") if getattr(our, f, None))
+
+
+def _too_much(markdown: str, index: int, measured: dict, contact: int) -> bool:
+    """Whether a rendering of the deck's slide ``index`` holds more than a slide shows
+    (``pptx.slides.crowded``). A rendering no longer and of no more lines than one that fits
+    (``measured``: the slide's largest so far, updated here) is taken to fit unmeasured: the
+    slides of thousands of practices are measured a few times each, not thousands."""
+    from liaison.pptx.markdown import slide_content
+    from liaison.pptx.slides import crowded
+
+    shape = (markdown.count("\n"), len(markdown))
+    fit = measured.setdefault(index, [])  # the largest renderings that fit, none smaller than another
+    if any(shape[0] <= lines and shape[1] <= chars for lines, chars in fit):
+        return False
+    if not markdown.strip() or not crowded(slide_content(markdown), index, contact):
+        fit[:] = [f for f in fit if not (f[0] <= shape[0] and f[1] <= shape[1])][-7:] + [shape]
+        return False
+    return True
 
 
 def deck_problems(site: Site, failures: list[tuple]) -> list[Problem]:
@@ -417,14 +463,55 @@ def deck_problems(site: Site, failures: list[tuple]) -> list[Problem]:
         path = site.decks[deck_id].path
         if n is None:  # a syntax error, an unknown layout, an image that cannot be shown
             col, severity = where if where else (1, "error")
+            if TOO_MUCH in message:  # each part of the renderings says it once: said once
+                if (deck_id, line, TOO_MUCH) in seen:
+                    continue
+                seen.add((deck_id, line, TOO_MUCH))
             problems.append(Problem(path, message, severity=severity, line=line, col=col))
             continue
         if (deck_id, line, message) in seen:
             continue
         seen.add((deck_id, line, message))
         target = f" (customized for practice '{pid}')" if pid else " (generic deck)"
-        problems.append(Problem(path, f"slide {n}: template error: {message}{target}", line=line, col=1))
+        if not pid and message.startswith("'None' has no attribute"):
+            target += (": in the generic deck practice and stats are none; show what needs them "
+                       "inside {% if practice %}…{% endif %}")
+        problems.append(Problem(path, f"slide {n}: template error: {message}{target}", line=line,
+                                col=_error_column(site.decks[deck_id], line, message)))
     return problems
+
+
+# What a template error names, and how it is written in the template: a name, an attribute or
+# key, an element
+_NAMED = (
+    (re.compile(r"^'([A-Za-z_][A-Za-z0-9_]*)' is undefined"), r"\b{}\b"),
+    (re.compile(r"has no attribute '([A-Za-z_][A-Za-z0-9_]*)'"), r"\.{0}\b|\[\s*['\"]{0}['\"]\s*\]"),
+    (re.compile(r"has no element (-?[0-9]+)$"), r"\[\s*{}\s*\]"),
+)
+
+
+def _error_column(deck: Deck, line: int, message: str) -> int:
+    """The column of a template error's line where the template names what the error is
+    about (``'oops' is undefined``: where ``oops`` stands inside ``{{ }}`` or ``{% %}``), or 1."""
+    text = None
+    for slide in deck.slides:
+        lines = slide.source.split("\n")
+        if slide.line <= line < slide.line + len(lines):
+            text = lines[line - slide.line]
+            break
+    if not text:
+        return 1
+    for named, written in _NAMED:
+        m = named.search(message)
+        if not m:
+            continue
+        for found in re.finditer(written.format(re.escape(m.group(1))), text):
+            before = text[:found.start()]
+            opened = max(before.rfind("{{"), before.rfind("{%"))
+            if opened > max(before.rfind("}}"), before.rfind("%}")):  # inside a tag
+                return found.start() + 1 + (1 if found.group(0).startswith(".") else 0)
+        break
+    return 1
 
 
 # --------------------------------------------------------------------------- HTML
@@ -432,10 +519,12 @@ def deck_problems(site: Site, failures: list[tuple]) -> list[Problem]:
 
 def split_notes(markdown: str) -> tuple[str, str]:
     """A slide's Markdown -> (body, speaker notes): the paragraph starting 'Notes:' and what
-    follows it are the notes."""
+    follows it are the notes (a paragraph: after a blank line, or right under a heading, which
+    ends the heading's line: such notes showed on the slide)."""
     lines = markdown.split("\n")
     for i, line in enumerate(lines):
-        if line.startswith("Notes:") and (i == 0 or not lines[i - 1].strip()):
+        if line.startswith("Notes:") and (i == 0 or not lines[i - 1].strip()
+                                          or _HEADING_LINE.match(lines[i - 1])):
             return "\n".join(lines[:i]).strip(), "\n".join(lines[i:])[len("Notes:"):].strip()
     return markdown.strip(), ""
 
@@ -449,6 +538,7 @@ IMAGE_TYPES = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg"}
 # A Markdown image: ![alt](path) or ![alt](path "title"); a value's "!" and "[" are escaped.
 _IMAGE = re.compile(r'(?<!\\)!\[(?P<alt>[^\]]*)\]\(\s*<?(?P<src>[^)\s>]*)>?(?:\s+"[^"]*")?\s*\)')
 _HEADING = re.compile(r"^ {0,3}#{1,3}[ \t]+\S")
+_HEADING_LINE = re.compile(r"^ {0,3}#{1,6}(?:[ \t]|$)")
 _REMOTE = re.compile(r"^\s*(?:[a-z][a-z0-9+.-]*:|//)", re.I)
 
 

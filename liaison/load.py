@@ -390,4 +390,8 @@ def _load_markdown(loader: Loader, rel: str, meta_model) -> Guide | Deck | None:
     rid = stem(rel)
     if meta_model is GuideMeta:
         return Guide(rid, rel, meta, fm.body, fm.body_line)
-    return Deck(rid, rel, meta, split_slides(fm.body, fm.body_line))
+    slides = split_slides(fm.body, fm.body_line)
+    if not slides:  # its pages would show nothing at all, and its .pptx no slide
+        loader.error(rel, "the deck has no slides: write them after the front matter, separated by "
+                     "lines holding only '---'", line=fm.body_line - 1, col=1, severity="warning")
+    return Deck(rid, rel, meta, slides)

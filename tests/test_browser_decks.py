@@ -606,3 +606,39 @@ def test_every_deck_page_links_to_its_pptx(new_page, server, site):
         response = page.request.get(f"{server}/{Path(path).parent.as_posix()}/{href}")
         assert response.status == 200 and response.body()[:2] == b"PK"
     assert rec.console_errors == [], rec.console_errors
+
+
+def test_a_picture_shrinks_with_the_text_and_a_closing_heading_keeps_clear_of_the_logo(new_page, server, site):
+    """A wide picture alone on a slide, or under a heading, was cut at the slide's bottom (a
+    picture did not shrink with the text); a closing slide's heading of two lines ran under the
+    logo at its top right."""
+    page, rec = new_page(viewport=WIDE)
+    html = (site / DECK).read_text(encoding="utf-8")
+    picture = '<p><img alt="The lab" src="../_media/images/vascular-lab.png"></p>'
+    body = '<div class="slide-body">'
+    at = html.index(body, html.index('id="slide-2"'))
+    end = html.index("</div>", at)
+    html = html[:at] + body + picture + html[end:]  # slide 2: the picture alone
+    at = html.index(body, html.index('id="slide-7"'))
+    end = html.index("</div>", at)
+    html = html[:at] + body + "<h2>Next steps</h2><p>Some text</p>" + picture + "<p>And a caption.</p>" + html[end:]
+    html = html.replace("<h2>Thank you</h2>", "<h2>Thank you for every patient you trusted to us this year, "
+                                              "and for your time today</h2>")
+    page.route(f"{server}/{DECK}", lambda route: route.fulfill(body=html, content_type="text/html"))
+    page.goto(f"{server}/{DECK}")
+    page.wait_for_function("Array.from(document.images).every(i => i.complete)")
+    page.evaluate("() => document.querySelectorAll('.slide').forEach(s => s.classList.add('current'))")
+    assert page.evaluate(CUT_CHECK) == []
+    for n in (2, 7):
+        img = page.locator(f"#slide-{n} .slide-body img").bounding_box()
+        body_box = page.locator(f"#slide-{n} .slide-body").bounding_box()
+        assert img["y"] + img["height"] <= body_box["y"] + body_box["height"] + 1, (n, img, body_box)
+    logo = page.locator("#slide-8 .slide-logo img").bounding_box()
+    heading = page.locator("#slide-8 h2")
+    rects = heading.evaluate("h => { const r = document.createRange(); r.selectNodeContents(h); "
+                             "return Array.from(r.getClientRects()).map(x => [x.left, x.top, x.right, x.bottom]); }")
+    assert len(rects) >= 2  # the heading takes two lines or more
+    overlaps = [r for r in rects if r[0] < logo["x"] + logo["width"] and r[2] > logo["x"]
+                and r[1] < logo["y"] + logo["height"] and r[3] > logo["y"]]
+    assert not overlaps, (logo, rects)
+    assert rec.console_errors == [], rec.console_errors

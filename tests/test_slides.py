@@ -160,7 +160,7 @@ def test_the_deck_check_reports_a_slide_that_only_its_physicians_fail(tmp_path):
     code, _out, err = run_validate(root)
     text = "\n".join(err)
     assert code == 1, text
-    assert ("content/presentations/extra.md:7:1: error: slide 1: template error: list object "
+    assert ("content/presentations/extra.md:7:31: error: slide 1: template error: list object "
             "has no element 7 (customized for practice 'alder-falls-family-medicine')") in text
 
 
@@ -514,3 +514,188 @@ def test_built_decks_say_numbers_well(sample_site):
     assert (sample_site / "presentations/vein-care-overview/_media/images/vascular-lab.png").read_bytes() == LAB
     generic = (sample_site / "presentations/vein-care-overview/index.html").read_text()
     assert "liaison-chart" not in generic and "48 hours" in generic
+
+
+# --------------------------------------------------------------------------- an author's awkward slides
+
+
+def test_a_line_of_three_dashes_in_fenced_code_does_not_split_the_slide():
+    from liaison.content import split_slides
+
+    body = "## YAML\n\n```yaml\n---\ntitle: x\n---\n```\n\n---\n\n## Next\n\n~~~\n---\n~~~\n"
+    slides = split_slides(body, 5)
+    assert [s.line for s in slides] == [5, 14]
+    assert slides[0].source.count("---") == 2 and slides[1].source.startswith("\n## Next")
+    # a fence never closed is no code block (as Python-Markdown reads it): its '---' splits
+    assert len(split_slides("## A\n\n```\n---\n## B\n", 1)) == 2
+
+
+@pytest.mark.parametrize("markdown, html", [
+    ("Intro:\n- a\n- b\n", "<p>Intro:</p>\n<ul>\n<li>a</li>\n<li>b</li>\n</ul>"),
+    ("- a\n  - b\n    - c\n- d\n",
+     "<ul>\n<li>a<ul>\n<li>b<ul>\n<li>c</li>\n</ul>\n</li>\n</ul>\n</li>\n<li>d</li>\n</ul>"),
+    ("1. one\n   - sub\n2) two\n", "<ol>\n<li>one<ul>\n<li>sub</li>\n</ul>\n</li>\n<li>two</li>\n</ol>"),
+    ("Text\n| a | b |\n|---|---|\n| 1 | 2 |\nafter\n", "<p>Text</p>\n<table>"),
+    ("- a\n\n  more\n- b\n", "<li>\n<p>a</p>\n<p>more</p>\n</li>\n<li>\n<p>b</p>\n</li>"),
+    ("```\n- x\n  - y\n```\n", "<pre><code>- x\n  - y\n</code></pre>"),
+    ("Text\r\n| a | b |\r\n|---|---|\r\n| 1 | 2 |\r\n", "<p>Text</p>\n<table>"),  # Windows line ends
+])
+def test_the_html_deck_reads_lists_and_tables_as_the_pptx_does(markdown, html):
+    """One syntax for both: Python-Markdown wanted a blank line before a list or a table and
+    four spaces per nested level; the .pptx reader (and GitHub) want neither."""
+    from liaison.content import MarkdownRenderer
+
+    assert html in MarkdownRenderer().slide(markdown)
+
+
+def test_the_html_and_pptx_decks_see_the_same_list_levels():
+    from liaison.content import MarkdownRenderer
+
+    md = "## T\n\nWhat we do:\n- Ablation\n  - Radiofrequency\n  - Glue\n- Wound clinic\n"
+    html = MarkdownRenderer().slide(md)
+    assert [lvl for lvl, _ in slide_content(md).blocks[1].items] == [0, 1, 1, 0]
+    assert html.count("<ul>") == 2 and "<p>What we do:</p>" in html
+
+
+def test_a_value_holding_a_pipe_stays_in_its_table_cell():
+    from liaison.content import MarkdownRenderer
+
+    md = render("| Office | Sent |\n|---|---|\n| {{ name }} | 3 |\n", {"name": "North | South"})
+    html = MarkdownRenderer().slide(md)
+    assert "<td>North | South</td>\n<td>3</td>" in html
+    assert slide_content(render("| O | S |\n|---|---|\n| {{ name }} | 3 |\n", {"name": "A | B"}, "pptx")
+                         ).blocks[0].items[1] == ("A | B", "3")
+
+
+def test_notes_right_under_a_heading_are_notes_not_slide_text():
+    body, notes = deck_stage.split_notes("## Thanks\nNotes: say it slowly\n")
+    assert (body, notes) == ("## Thanks", "say it slowly")
+    assert slide_content("## Thanks\nNotes: say it slowly\n").blocks == ()
+    # within a paragraph it is the paragraph's text
+    assert deck_stage.split_notes("We take\nNotes: from you\n")[1] == ""
+
+
+def _shapes(data: bytes, k: int) -> dict:
+    p = pptx.Presentation(io.BytesIO(data))
+    return {sh.name: sh for sh in p.slides[k].shapes}
+
+
+def test_pptx_a_long_closing_title_and_big_number_stay_in_their_boxes():
+    title = "A closing slide whose heading is long enough to run under the logo at the top right"
+    writer = DeckWriter("Us", AS_OF, logo=LOGO, contact=("Us", "Phone 1"))
+    data = writer.write("D", [slide_content(f"Layout: closing\n## {title}\n\nCall us.\n"),
+                              slide_content("Layout: big-number\n## Figure\n\n1,234,567 patients and counting "
+                                            "every single day\n\nThe caption.\n")])
+    shapes = _shapes(data, 0)
+    size = shapes["Title 1"].text_frame.paragraphs[0].runs[0].font.size.pt
+    assert size < 36  # two lines beside the logo, not three out of the top of the slide
+    from liaison.pptx.slides import EMU_PT, LINE, _lines
+
+    lines = _lines(len(title), size, shapes["Title 1"].width)
+    assert lines * size * LINE * EMU_PT <= shapes["Title 1"].height
+    shapes = _shapes(data, 1)
+    big, caption = shapes["Big Number"], shapes["Content Placeholder 2"]
+    size = big.text_frame.paragraphs[0].runs[0].font.size.pt
+    assert big.height >= 2 * size * LINE * EMU_PT  # it wraps: its box holds both lines
+    assert caption.top >= big.top + big.height  # and the caption is under them
+
+
+def test_pptx_a_title_slide_keeps_its_list_and_table():
+    writer = DeckWriter("Us", AS_OF)
+    data = writer.write("D", [slide_content("Layout: title\n# Welcome\n\n- one\n- two\n\n| a | b |\n|---|---|\n"
+                                            "| 1 | 2 |\n")])
+    shapes = list(pptx.Presentation(io.BytesIO(data)).slides[0].shapes)
+    text = "\n".join(sh.text_frame.text for sh in shapes if sh.has_text_frame)
+    assert "one\ntwo" in text
+    tables = [sh.table for sh in shapes if getattr(sh, "has_table", False)]
+    assert len(tables) == 1 and tables[0].cell(1, 1).text == "2"
+
+
+def test_validate_says_a_deck_without_slides_and_where_a_template_error_stands(tmp_path):
+    root = site_with_deck(tmp_path, "# For {{ practice.name }}\n\n---\n\n## Two {{ oops }}\n\n---\n\n"
+                                    "{% if practice %}\n## Three\n\n---\n\n## Four\n{% endif %}\n")
+    (root / "content" / "presentations" / "empty.md").write_text("---\ntitle: Empty\ntargets: all\n---\n\n",
+                                                                 encoding="utf-8")
+    code, _out, err = run_validate(root)
+    text = "\n".join(err)
+    assert code == 1, text
+    assert ("content/presentations/empty.md:4:1: warning: the deck has no slides: write them after the "
+            "front matter, separated by lines holding only '---'") in text
+    # the column of what the error names; the generic deck's none said as such
+    assert ("content/presentations/extra.md:5:19: error: slide 1: template error: 'None' has no attribute "
+            "'name' (generic deck): in the generic deck practice and stats are none; show what needs them "
+            "inside {% if practice %}…{% endif %}") in text
+    assert "content/presentations/extra.md:9:11: error: slide 2: template error: 'oops' is undefined" in text
+    # a block cut in two by a slide's '---'
+    assert ("slide 3: template syntax error: Unexpected end of template. Jinja was looking for the following "
+            "tags: 'elif' or 'else' or 'endif'.") in text
+    assert ("slide 4: template syntax error: Encountered unknown tag 'endif'. (each slide is a template of "
+            "its own: a block opened in a slide closes in that slide, before the next line '---')") in text
+
+
+def _build(root: Path, out: Path) -> Path:
+    import os
+    import subprocess
+    import sys
+
+    proc = subprocess.run([sys.executable, str(REPO / "build.py"), "build", "--root", str(root), "--out", str(out),
+                           "--as-of", AS_OF.isoformat()], cwd=REPO, capture_output=True, text=True, timeout=300,
+                          env=dict(os.environ, LIAISON_CACHE_DIR=str(out.parent / "cache")))
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    return out
+
+
+def test_a_slide_that_renders_to_nothing_is_left_out_of_both_decks(tmp_path):
+    """A whole slide inside {% if %}: a practice for which it is false gets no blank slide."""
+    root = site_with_deck(tmp_path, "# Deck\n\n---\n\n{% if practice and stats.referrals_365d %}\n"
+                                    "## Your patients\n\n{{ referral_chart() }}\n{% endif %}\n\n---\n\n## Last\n")
+    out = _build(root, tmp_path / "site")
+    generic = out / "presentations" / "extra"
+    busy = generic / "alder-falls-family-medicine"
+    assert (generic / "index.html").read_text(encoding="utf-8").count('<section class="slide ') == 2
+    assert (busy / "index.html").read_text(encoding="utf-8").count('<section class="slide ') == 3
+    assert len(pptx.Presentation(str(generic / "extra.pptx")).slides) == 2
+    assert len(pptx.Presentation(str(busy / "extra-alder-falls-family-medicine.pptx")).slides) == 3
+
+
+def test_validate_warns_of_a_slide_that_holds_more_than_a_slide_shows(tmp_path):
+    """A table of 40 rows was cut in the HTML deck and ran off the .pptx slide, unsaid."""
+    rows = "{% for i in range(1, 41) %}| {{ i }} | Row {{ i }} |\n{% endfor %}"
+    root = site_with_deck(tmp_path, "## Fine\n\n| # | Name |\n|---|---|\n| 1 | One |\n\n---\n\n"
+                                    f"## Forty rows\n\n| # | Name |\n|---|---|\n{rows}\n---\n\n"
+                                    "{% if practice %}## Your physicians\n\n"
+                                    "{% for p in physicians * 10 %}- {{ p.name }}\n{% endfor %}{% endif %}\n")
+    code, _out, err = run_validate(root)
+    text = "\n".join(err)
+    assert code == 0, text
+    assert [e for e in err if "more than one slide holds" in e] == [
+        "content/presentations/extra.md:13:1: warning: slide 2: more than one slide holds: the HTML deck "
+        "cuts its end even at its smallest text, and the .pptx needs text under 12 pt or runs it off the "
+        "slide; split it in two (generic deck)",
+        # the first practice whose list of physicians, ten times over, is too long for a slide
+        "content/presentations/extra.md:21:1: warning: slide 3: more than one slide holds: the HTML deck "
+        "cuts its end even at its smallest text, and the .pptx needs text under 12 pt or runs it off the "
+        "slide; split it in two (customized for practice 'alder-falls-family-medicine')",
+    ], text
+
+
+def test_crowded_follows_each_layout():
+    from liaison.pptx.slides import crowded
+
+    rows = "".join(f"| {i} | Row {i} |\n" for i in range(30))
+    table = f"| # | N |\n|---|---|\n{rows}"
+    assert crowded(slide_content(f"## T\n\n{table}"), 3)
+    assert not crowded(slide_content("## T\n\n" + "".join(f"- point {i}\n" for i in range(8))), 3)
+    assert crowded(slide_content(f"Layout: two-column\n## T\n\n- a\n\n+++\n\n{table}"), 3)
+    assert not crowded(slide_content("Layout: two-column\n## T\n\n- a\n\n+++\n\n- b\n"), 3)
+    assert not crowded(slide_content("# Title\n\nA subtitle"), 0)
+    assert crowded(slide_content(f"Layout: big-number\n## T\n\n52\n\n{table}"), 3)
+
+
+def test_validate_says_a_slide_cannot_include_another_template(tmp_path):
+    root = site_with_deck(tmp_path, '# One\n\n---\n\n{% include "other.md" %}\n')
+    code, _out, err = run_validate(root)
+    assert code == 1
+    assert ("content/presentations/extra.md:9:1: error: slide 2: template error: a slide cannot include, "
+            "import or extend another template: a slide is a template of its own; write what it shows in "
+            "the slide (generic deck)") in err, err

@@ -152,7 +152,7 @@ class DeckRenderer:
         """A deck's .pptx for one practice (None: the generic deck)."""
         view = self.view
         writer = self._writer()
-        slides = [self.slide(md) for md in self.markdown(deck_id, practice, "pptx")]
+        slides = [self.slide(md) for md in self.markdown(deck_id, practice, "pptx") if md.strip()]
         title = view.site.decks[deck_id].meta.title
         if practice:
             title += f" — {view.site.practices[practice].name}"
@@ -217,6 +217,9 @@ def deck(view: SiteView, page: Page) -> dict:
     renderer = DeckRenderer.of(view)
     common = view.common(page, "presentations", "")
     markdown, values = renderer.shaped(deck_id, practice or None)
+    # a slide that renders to nothing for this practice (all of it in an {% if %} that is false
+    # here) is left out, as in its .pptx: it showed as a blank slide
+    markdown = [md for md in markdown if md.strip()]
     dress = renderer.dress(practice or None, common["base"],
                            any(deck_stage.CHART_MARK in md for md in markdown))
     slides = deck_stage.shared_html(renderer.convert, view.md.speaker_note, markdown, values,

@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from liaison.content import _fenced
 from liaison.decks import _IMAGE, CHART_MARK, COLUMN_BREAK, split_layout, split_notes
 
 # --------------------------------------------------------------------------- the model
@@ -298,6 +299,89 @@ def _parse_blocks(markdown: str, want_title: bool) -> tuple[str, list[Block]]:
         if text.strip():
             blocks.append(para(text))
     return title, blocks
+
+
+def as_read_here(markdown: str) -> str:
+    """Slide Markdown rewritten so that Python-Markdown (the HTML deck) reads its lists and
+    tables as ``_parse_blocks`` (the .pptx) does, one syntax for both: a list or a table
+    right under a line of text starts there (Python-Markdown wants a blank line before it,
+    and showed "Intro: - a - b" as one paragraph), a list is nested by any indentation (two
+    spaces, as on GitHub; Python-Markdown wants four per level, and flattened or garbled the
+    others), and "1)" numbers an item as "1." does. Fenced code is left as it is."""
+    if "\n" not in markdown.strip():
+        return markdown
+    lines = markdown.replace("\r\n", "\n").replace("\r", "\n").split("\n")  # as _parse_blocks
+    out: list[str] = []
+    i, n = 0, len(lines)
+    in_list = False
+    stack: list[int] = []  # indents of the list's open levels
+    level = 0  # the last item's
+    loose = False  # in a paragraph of the last item's own, after a blank line
+    while i < n:
+        line = lines[i]
+        fence, code = _fenced("", line)
+        if code:  # a code block, to its closing fence
+            in_list = False
+            out.append(line)
+            i += 1
+            while fence and i < n:
+                fence, _ = _fenced(fence, lines[i])
+                out.append(lines[i])
+                i += 1
+            continue
+        if not line.strip():
+            out.append(line)
+            loose = False
+            if in_list:
+                j = i + 1
+                while j < n and not lines[j].strip():
+                    j += 1
+                in_list = j < n and ((_ITEM.match(lines[j]) and not _HR.match(lines[j])) or (
+                    lines[j][:1] in " \t" and not _starts_block(lines, j)))
+            i += 1
+            continue
+        item = _ITEM.match(line)
+        if item and not _HR.match(line):
+            if not in_list or loose:
+                if out and out[-1].strip():
+                    out.append("")  # a list (or its next item) that a line of text leads into
+                if not in_list:
+                    in_list, stack = True, []
+                loose = False
+            ind = _indent(item.group(1))
+            while stack and ind < stack[-1]:
+                stack.pop()
+            if not stack or ind > stack[-1]:
+                stack.append(ind)
+            level = len(stack) - 1
+            marker = item.group(2)
+            if marker.endswith(")"):
+                marker = marker[:-1] + "."
+            out.append("    " * level + marker + " " + (item.group(3) or ""))
+            i += 1
+            continue
+        if _is_table_start(lines, i):
+            in_list = False
+            if out and out[-1].strip():
+                out.append("")  # a table that a line of text leads into
+            out += lines[i:i + 2]
+            i += 2
+            while i < n and lines[i].strip() and "|" in lines[i]:
+                out.append(lines[i])
+                i += 1
+            if i < n and lines[i].strip():
+                out.append("")  # the table ends at a line without a "|"
+            continue
+        if in_list:
+            if _starts_block(lines, i) or _QUOTE.match(line):
+                in_list = False
+            elif loose or (line[:1] in " \t" and out and not out[-1].strip()):
+                # an indented paragraph after a blank line: the last item's own
+                line = "    " * (level + 1) + line.lstrip(" \t")
+                loose = True
+        out.append(line)
+        i += 1
+    return "\n".join(out)
 
 
 def _notes_text(markdown: str) -> str:

@@ -270,11 +270,19 @@ def _table_xml(shape_id: int, rows, x: int, y: int, size: float, cols: list[int]
             f'</a:graphicData></a:graphic></p:graphicFrame>')
 
 
-def _title_size(title: str) -> float:
-    for size in (36, 32, 28, 24):
-        if _lines(len(title), size, CONTENT_W) <= (1 if size >= 32 else 2):
+# A slide title's sizes, each with the lines (as ``_lines`` counts them, generously) it may take
+# in the title's box (0.95 in: 68 pt, anchored at its bottom; a title of more grows up into the
+# slide's top margin, 25 pt, and no further)
+TITLE_FITS = ((36, 1), (32, 1), (28, 2), (24, 2), (22, 3), (18, 4), (16, 4), (14, 5))
+
+
+def _title_size(title: str, width: int = CONTENT_W) -> float:
+    """The largest size at which ``title`` fits its box ``width`` wide; a title too long for
+    22 pt gets smaller type rather than run out of the top of the slide."""
+    for size, lines in TITLE_FITS:
+        if _lines(len(title), size, width) <= lines:
             return size
-    return 22
+    return TITLE_FITS[-1][0]
 
 
 def _footer_xml(first_id: int, footer: str, number: int, ink: _Ink) -> str:
@@ -459,10 +467,11 @@ def _title_slide_xml(slide: SlideContent, ids: _Ids, refs: _Refs, brand: Brand, 
     w = SLIDE_W - x - MARGIN
     size = 40 if _lines(len(slide.title), 40, w) <= 2 else 32
     title = _para_xml(((slide.title, False, False, False),), size, ink.strong, '<a:pPr algn="l"><a:buNone/></a:pPr>')
-    seg = _TextSeg()
-    for b in slide.blocks:
-        if b.kind == "paragraph":
-            seg.paras.append((b.runs or ((b.text, False, False, False),), 0, None, False))
+    # what follows the title: paragraphs (and lists) are the subtitle; a slide that holds more
+    # (a table, a picture, the chart) has it all flowed under the title (the subtitle alone
+    # kept its paragraphs and left the rest out)
+    segs = _segments_of(slide.blocks, brand)
+    seg = segs[0] if len(segs) == 1 and isinstance(segs[0], _TextSeg) else _TextSeg()
     sub_h = int(2.3 * EMU_IN)
     sub_size = next((s for s in (24, 22, 20, 18, 16, 14, 12, 10) if seg.height(s, w) <= sub_h), 10)
     shapes = [_sp_rect(ids(), "Accent Band", 0, 0, int(0.32 * EMU_IN), SLIDE_H, ink.primary),
@@ -474,6 +483,10 @@ def _title_slide_xml(slide: SlideContent, ids: _Ids, refs: _Refs, brand: Brand, 
     if seg.paras:
         shapes.append(_sp_text(ids(), "Subtitle 2", '<p:ph type="subTitle" idx="1"/>', x, int(4.25 * EMU_IN),
                                w, sub_h, "t", seg.xml(sub_size, ink, ink.muted)))
+    elif segs:
+        top, bottom = int(4.25 * EMU_IN), BODY_BOTTOM
+        size, spacing = _fit_size(segs, w, bottom - top, GAP)
+        shapes += _flow(segs, x, top, w, bottom, ink, refs, brand, ids, size, spacing)
     return "".join(shapes)
 
 
@@ -485,9 +498,12 @@ def _closing_slide_xml(slide: SlideContent, ids: _Ids, refs: _Refs, brand: Brand
                         int(3.2 * EMU_IN), int(0.85 * EMU_IN), right=True)]
     top = int(0.6 * EMU_IN)
     if slide.title:
-        title = _para_xml(((slide.title, False, False, False),), 36, ink.primary,
-                          '<a:pPr algn="l"><a:buNone/></a:pPr>')
-        shapes.append(_sp_text(ids(), "Title 1", '<p:ph type="title"/>', x, top, w - int(3.4 * EMU_IN),
+        # beside the logo, in the sizes of a content slide's title (a fixed 36 pt ran a title of
+        # three lines out of the top of the slide)
+        title_w = w - int(3.4 * EMU_IN)
+        title = _para_xml(((slide.title, False, False, False),), _title_size(slide.title, title_w),
+                          ink.primary, '<a:pPr algn="l"><a:buNone/></a:pPr>')
+        shapes.append(_sp_text(ids(), "Title 1", '<p:ph type="title"/>', x, top, title_w,
                                int(1.0 * EMU_IN), "b", title))
         shapes.append(_sp_rect(ids(), "Accent Rule", x, int(1.75 * EMU_IN), int(1.4 * EMU_IN),
                                int(0.07 * EMU_IN), ink.primary))
@@ -548,15 +564,72 @@ def _big_number_xml(slide: SlideContent, ids: _Ids, refs: _Refs, brand: Brand, i
         fsize = next((s for s in (110, 96, 80, 64, 48) if _lines(len(figure.text), s, CONTENT_W) <= 1), 40)
         runs = figure.runs or ((figure.text, False, False, False),)
         para = _para_xml(runs, fsize, ink.primary, '<a:pPr algn="l"><a:buNone/></a:pPr>', bold_all=True)
-        # (a figure too long for one line even at the smallest size takes the lines it needs,
-        # and the caption comes under them)
-        fh = int(_lines(len(figure.text), fsize, CONTENT_W) * fsize * LINE * EMU_PT) + int(0.1 * EMU_IN)
+        # a figure too long for one line at 40 pt wraps: its box holds every line (one line's
+        # box let the second run over the caption)
+        lines = sum(_lines(k, fsize, CONTENT_W) for k in _text_len(figure.text))
+        fh = int(lines * fsize * LINE * EMU_PT) + int(0.1 * EMU_IN)
         shapes.append(_sp_text(ids(), "Big Number", "", MARGIN, top, CONTENT_W, fh, "t", para))
         top += fh + GAP
     segs = _segments_of(blocks, brand)
     size, spacing = _fit_size(segs, CONTENT_W, BODY_BOTTOM - top, GAP)
     shapes += _flow(segs, MARGIN, top, CONTENT_W, BODY_BOTTOM, ink, refs, brand, ids, size, spacing)
     return "".join(shapes)
+
+
+# The smallest text a slide's body may need before ``crowded`` says it holds too much: about
+# the HTML deck's smallest (28 px shrunk to 60 % of a 1280 px stage is 12.6 pt of the 960 pt
+# slide), where the HTML deck starts to cut.
+CROWDED_BELOW = 12
+
+
+def crowded(slide: SlideContent, index: int, contact_lines: int = 4) -> bool:
+    """Whether the deck's slide ``index`` holds more than its layout shows with body text of
+    ``CROWDED_BELOW`` pt (the same boxes and measures as the layouts above, images and the
+    chart at their smallest): the HTML deck then cuts its end, and the .pptx shrinks it to
+    10 pt or runs it off the slide (a table of 40 rows). For ``validate``."""
+    layout = slide.layout_at(index)
+    fits = tuple(f for f in FITS if f[0] >= CROWDED_BELOW)[-1:]
+    brand = Brand(image_size=lambda path: (1, 1))  # every picture a picture, of any size
+    top = BODY_TOP if slide.title else int(0.55 * EMU_IN)
+    boxes = []  # (segments, width, height)
+    if layout == "title":
+        w = SLIDE_W - int(1.1 * EMU_IN) - MARGIN
+        segs = _segments_of(slide.blocks, brand)
+        if len(segs) == 1 and isinstance(segs[0], _TextSeg):
+            return segs[0].height(10, w) > int(2.3 * EMU_IN)  # the subtitle, from 24 pt down to 10
+        boxes.append((segs, w, BODY_BOTTOM - int(4.25 * EMU_IN)))
+    elif layout == "closing":
+        w = SLIDE_W - int(1.1 * EMU_IN) - MARGIN
+        contact_h = int((0.5 + 0.45 * contact_lines) * EMU_IN) if contact_lines else 0
+        boxes.append((_segments_of(slide.blocks, brand), w, BODY_BOTTOM - contact_h - int(2.05 * EMU_IN)))
+    elif layout in ("two-column", "image-left", "image-right"):
+        w = (CONTENT_W - int(0.5 * EMU_IN)) // 2
+        blocks = list(slide.blocks)
+        cut = next((k for k, b in enumerate(blocks) if b.kind == "break"), len(blocks))
+        halves = [_segments_of(blocks[:cut], brand), _segments_of(blocks[cut + 1:], brand)]
+        if layout != "two-column":
+            segs = _segments_of(blocks, brand)
+            image = next((s for s in segs if getattr(s, "kind", "") == "image"), None)
+            halves = [[image] if image else [], [s for s in segs if s is not image]]
+        boxes += [(h, w, BODY_BOTTOM - top) for h in halves if h]
+    elif layout == "big-number":
+        blocks = list(slide.blocks)
+        if blocks and blocks[0].kind == "paragraph":
+            figure = blocks.pop(0)
+            fsize = next((s for s in (110, 96, 80, 64, 48) if _lines(len(figure.text), s, CONTENT_W) <= 1), 40)
+            lines = sum(_lines(k, fsize, CONTENT_W) for k in _text_len(figure.text))
+            top += int(lines * fsize * LINE * EMU_PT) + int(0.1 * EMU_IN) + GAP
+        boxes.append((_segments_of(blocks, brand), CONTENT_W, BODY_BOTTOM - top))
+    else:
+        boxes.append((_segments_of(slide.blocks, brand), CONTENT_W, BODY_BOTTOM - top))
+    for segs, width, room in boxes:
+        if segs and _fit_size(segs, width, room, GAP, fits) == fits[-1]:
+            flex = sum(IMAGE_MIN if getattr(s, "kind", "") == "image" else CHART_MIN
+                       for s in segs if getattr(s, "kind", "") in ("image", "chart"))
+            size, spacing = fits[-1]
+            if sum(_measure(segs, size, spacing, width)) + GAP * max(0, len(segs) - 1) + flex > room:
+                return True
+    return False
 
 
 LAYOUT_XML = {"title": _title_slide_xml, "closing": _closing_slide_xml, "content": _content_slide_xml,
