@@ -451,7 +451,9 @@ def import_nppes(file: Path, states, zips, taxonomies, specialties, root: Path,
         f"{'s' if len(new.practices) != 1 else ''}"
         + (f" ({reused} at {len(new.reused)} practice{'s' if len(new.reused) != 1 else ''} "
            "of the site)" if reused else "")
-        + f"; skipped {counts.in_site} already in the site, {counts.deactivated} deactivated, "
+        + f"; skipped {counts.in_site} already in the site, "
+        + (f"{counts.repeated} listed again in the file, " if counts.repeated else "")
+        + f"{counts.deactivated} deactivated, "
           f"{counts.bad_npi} with an invalid NPI, {counts.elsewhere} outside the filters, "
           f"{counts.organizations} organization{'s' if counts.organizations != 1 else ''}", err=True)
 
@@ -516,7 +518,8 @@ def import_cms_utilization(files, codes, procedures, near_zips, excluded, year, 
           f"found, {n(result.nearby, 'nearby provider')} billing the codes; "
           f"{n(c.kept_rows, 'code row')} kept; skipped {n(c.elsewhere, 'code row')} of "
           f"providers elsewhere, {c.excluded:,} of excluded NPIs, {c.bad_npi:,} with an invalid "
-          "NPI", err=True)
+          "NPI" + (f", {n(c.suppressed, 'code row')} whose count CMS left out ('*', '<11' or "
+                   "empty)" if c.suppressed else ""), err=True)
 
 
 @contextlib.contextmanager

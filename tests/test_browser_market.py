@@ -25,3 +25,22 @@ def test_prospects_sort_by_medicare_volume(new_page, server):
     last = page.locator(f"#{table} tbody tr").last.locator("td").nth(col).inner_text()
     assert last.strip() in ("not in the file", "no NPI")
     assert rec.console_errors == [], "console errors:\n" + "\n".join(rec.console_errors)
+
+
+def test_a_count_from_2000_up_may_break_a_date_may_not(new_page, server):
+    """The rule that keeps dates on one line (a data-value like 2026-11-13) left a count such
+    as "2,062 beneficiaries" (data-value 2062) on one line too: the Medicare column widened
+    and, with imported prospects, the table no longer fitted a 1366 px desktop."""
+    page, rec = new_page()
+    page.goto(f"{server}/prospects/index.html")
+    page.locator("#prospect-table").wait_for()
+    spaces = page.evaluate("""() => {
+        const row = document.querySelector('#prospect-table tbody tr');
+        const count = row.querySelector('td.num[data-value]');
+        const date = [...row.querySelectorAll('td[data-value]')].find(
+            td => /^20[0-9][0-9]-/.test(td.dataset.value));
+        count.dataset.value = '2062';
+        return [getComputedStyle(count).whiteSpace, date && getComputedStyle(date).whiteSpace];
+    }""")
+    assert spaces == ["normal", "nowrap"], spaces
+    assert rec.console_errors == [], "console errors:\n" + "\n".join(rec.console_errors)

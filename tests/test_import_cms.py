@@ -290,6 +290,108 @@ def test_every_value_quoted_and_lf_line_ends_read_the_same(example_site, tmp_pat
     assert (example_site / MARKET).read_bytes() == plain
 
 
+def _rewritten(tmp_path: Path, folder: str, source: Path, edit) -> Path:
+    """``source`` read as CSV, ``edit(rows)`` written back as CSV in tmp_path/folder."""
+    import csv
+    import io
+
+    rows = list(csv.reader(io.StringIO(source.read_bytes().decode("utf-8"))))
+    out = tmp_path / folder / source.name
+    out.parent.mkdir(exist_ok=True)
+    with open(out, "w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh, lineterminator="\r\n").writerows(edit(rows))
+    return out
+
+
+def _column(rows, name: str, values: dict[int, str]):
+    """``rows`` with the values of column ``name`` of some records (1: the first) replaced."""
+    at = rows[0].index(name)
+    for n, value in values.items():
+        rows[n][at] = value
+    return rows
+
+
+@pytest.mark.parametrize("spell", [str.lower, str.upper, lambda h: h.replace("_", " ")])
+def test_column_names_in_another_case_or_spacing_read_the_same(example_site, tmp_path, spell):
+    assert imported(example_site)[0] == 0
+    plain = (example_site / MARKET).read_bytes()
+    (example_site / MARKET).unlink()
+
+    def respelled(rows):
+        return [[spell(h) for h in rows[0]], *rows[1:]]
+    files = [_rewritten(tmp_path, "spelled", f, respelled) for f in (SERVICES, PROVIDERS)]
+    code, _, err = imported(example_site, files=files)
+    assert code == 0, err
+    assert (example_site / MARKET).read_bytes() == plain
+
+
+def test_columns_in_another_order_read_the_same(example_site, tmp_path):
+    """The NPI not in the first column: the site's physicians (found by NPI) are all there."""
+    assert imported(example_site)[0] == 0
+    plain = (example_site / MARKET).read_bytes()
+    (example_site / MARKET).unlink()
+
+    def swapped(rows):
+        return [[r[1], r[0], *r[2:]] for r in rows]
+    files = [_rewritten(tmp_path, "swapped", f, swapped) for f in (SERVICES, PROVIDERS)]
+    code, _, err = imported(example_site, files=files)
+    assert code == 0, err
+    assert (example_site / MARKET).read_bytes() == plain
+
+
+def test_thousands_separators_and_decimals_are_numbers(example_site, tmp_path):
+    # records 1 and 2: Grace's office and facility rows of 93970 (14 + 12, 15 + 12)
+    svc = _rewritten(tmp_path, "n", SERVICES, lambda rows: _column(
+        _column(rows, "Tot_Benes", {1: "1,234", 2: "12.0"}), "Tot_Srvcs", {1: "2,345.5"}))
+    prov = _rewritten(tmp_path, "n", PROVIDERS,
+                      lambda rows: _column(rows, "Tot_Benes", {1: "1,640"}))
+    code, _, err = imported(example_site, files=(svc, prov))
+    assert code == 0, err
+    grace = providers(example_site)[GRACE]
+    assert codes(grace) == {"93970": (1246, 2358)} and grace["beneficiaries"] == 1640
+    # a separator in the wrong place is no number
+    svc = _rewritten(tmp_path, "bad", SERVICES,
+                     lambda rows: _column(rows, "Tot_Benes", {1: "12,34"}))
+    (example_site / MARKET).unlink()
+    code, _, err = imported(example_site, files=(svc,))
+    assert code == 1 and f"{svc}:2: Tot_Benes: '12,34' is not a whole number" in err
+
+
+def test_an_organization_named_in_capitals_keeps_its_legal_form(example_site, tmp_path):
+    def capitals(rows):
+        at = rows[0].index("Rndrng_Prvdr_Last_Org_Name")
+        for r in rows[1:]:
+            if r[0] == CLINIC:
+                r[at] = "BLUE RIDGE VEIN AND LASER OF ASHEVILLE, P.A."
+        return rows
+    svc = _rewritten(tmp_path, "caps", SERVICES, capitals)
+    code, _, err = imported(example_site, files=(svc,))
+    assert code == 0, err
+    assert providers(example_site)[CLINIC]["name"] == "Blue Ridge Vein and Laser of Asheville, P.A."
+
+
+@pytest.mark.parametrize("mark", ["*", "", "<11", "#"])
+def test_a_count_left_out_is_not_in_the_file_never_an_error_or_a_zero(example_site, tmp_path,
+                                                                       mark):
+    # Grace's office row of 93970, and her by-Provider total; Orchardson's row of 37765 (her
+    # other codes stay); Linden's only row (36478): she is then not kept at all
+    def left_out(rows):
+        rows = _column(rows, "Tot_Benes", {1: mark})
+        at = {(r[0], r[rows[0].index("HCPCS_Cd")]): n for n, r in enumerate(rows)}
+        return _column(rows, "Tot_Srvcs", {at[ORCHARD, "37765"]: mark,
+                                           at[LINDEN, "36478"]: mark})
+    svc = _rewritten(tmp_path, "out", SERVICES, left_out)
+    prov = _rewritten(tmp_path, "out", PROVIDERS,
+                      lambda rows: _column(rows, "Tot_Benes", {1: mark}))
+    code, _, err = imported(example_site, files=(svc, prov))
+    assert code == 0, err
+    found = providers(example_site)
+    assert codes(found[GRACE]) == {"93970": (12, 12)} and "beneficiaries" not in found[GRACE]
+    assert codes(found[ORCHARD]) == {"36475": (40, 44), "36476": (15, 20)}
+    assert LINDEN not in found
+    assert "3 code rows whose count CMS left out ('*', '<11' or empty)" in err
+
+
 # ------------------------------------------------------------------------------ never overwrite
 
 

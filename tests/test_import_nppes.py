@@ -165,6 +165,76 @@ def test_ids_never_collide_with_existing_files(example_site):
     assert run_validate(example_site, "--as-of", AS_OF)[0] == 0
 
 
+def _rewritten(tmp_path: Path, edit, quoting=None) -> Path:
+    """The sample read as CSV, ``edit(rows)`` written back (every value quoted unless told)."""
+    import csv
+    import io
+
+    rows = list(csv.reader(io.StringIO(SAMPLE.read_bytes().decode("utf-8"))))
+    out = tmp_path / "npidata_extract.csv"
+    with open(out, "w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh, quoting=csv.QUOTE_ALL if quoting is None else quoting,
+                   lineterminator="\r\n").writerows(edit(rows))
+    return out
+
+
+@pytest.mark.parametrize("args", [("--state", "NC"), ("--zip", "287"), ("--state", "NC", "--zip", "2878")])
+def test_an_extract_quoted_only_where_needed_reads_the_same(example_site, tmp_path, args):
+    """An extract saved by another tool quotes only the values that need it: the state and
+    ZIP filters find its rows all the same (they found none)."""
+    import csv
+
+    extract = _rewritten(tmp_path, lambda rows: rows, quoting=csv.QUOTE_MINIMAL)
+    code, out, err = imported(example_site, "--dry-run", *args)
+    assert code == 0, err
+    code, out2, err2 = cli("import", "nppes", str(extract), "--root", str(example_site),
+                           "--dry-run", *args)
+    assert code == 0, err2
+    assert out2 == out and out2 and err2 == err
+
+
+def test_an_extract_without_the_optional_columns_or_in_another_case(example_site, tmp_path):
+    """Middle name, suffix, credentials, second address line, phone, taxonomy slots 2-15 and
+    the primary switches may be missing (an extract cut to fewer columns): empty; the column
+    names may be written in another case."""
+    optional = {"Provider Middle Name", "Provider Name Suffix Text", "Provider Credential Text",
+                "Provider Second Line Business Practice Location Address",
+                "Provider Business Practice Location Address Telephone Number"}
+
+    def cut(rows):
+        keep = [i for i, h in enumerate(rows[0]) if h not in optional
+                and not ("Taxonomy" in h and h.endswith(tuple(f"_{k}" for k in range(2, 16))))
+                and "Primary Taxonomy Switch" not in h]
+        return [[h.lower() for h in (rows[0][i] for i in keep)]] + \
+            [[r[i] for i in keep] for r in rows[1:]]
+    extract = _rewritten(tmp_path, cut)
+    before = set(files(example_site, "physicians"))
+    code, _, err = cli("import", "nppes", str(extract), "--root", str(example_site),
+                       "--state", "NC")
+    assert code == 0, err
+    new = {k: v for k, v in files(example_site, "physicians").items() if k not in before}
+    assert len(new) == 6
+    assert new["bram-o-halloran-pike"]["name"] == "Bram O'Halloran-Pike"  # no suffix
+    assert "credentials" not in new["bram-o-halloran-pike"]
+    assert new["willa-strandquist"]["specialty"] == "General Practice"  # slot 1: no switch
+    assert run_validate(example_site, "--as-of", AS_OF)[0] == 0
+    # a column the import cannot do without is still an error
+    extract = _rewritten(tmp_path, lambda rows: [[h.replace("NPI Reactivation", "NPI Re")
+                                                  for h in rows[0]], *rows[1:]])
+    code, _, err = cli("import", "nppes", str(extract), "--root", str(example_site))
+    assert code == 1 and "no column 'NPI Reactivation Date'" in err
+
+
+def test_an_npi_listed_twice_is_imported_once_and_said(example_site, tmp_path):
+    extract = _rewritten(tmp_path, lambda rows: rows + [rows[2]])
+    before = set(files(example_site, "physicians"))
+    code, out, err = cli("import", "nppes", str(extract), "--root", str(example_site),
+                         "--state", "NC")
+    assert code == 0, err
+    assert len(set(files(example_site, "physicians")) - before) == 6
+    assert "skipped 1 already in the site, 1 listed again in the file, 0 deactivated" in err
+
+
 @pytest.mark.parametrize("mangle, message", [
     (lambda t: t.replace('"NPI",', '"NPX",', 1), "1: not an NPPES NPI registry file: no column 'NPI'"),
     (lambda t: t.replace('"TEAGAN"', '"TEAGAN","extra"', 1),
@@ -335,3 +405,21 @@ def test_a_download_of_another_form_says_what_to_do(example_site, tmp_path, make
     assert f"{bad}" in err and message in err, err
     assert len(err.strip().splitlines()) == 1
     assert snapshot(example_site) == before
+
+
+def test_a_physician_file_that_does_not_read_still_holds_its_npi(example_site):
+    """A site's physician file with a YAML mistake: its NPI is in the site all the same, so
+    the import does not add that physician a second time (validate says what is wrong)."""
+    broken = example_site / "data/physicians/alan-cho.yml"
+    assert "1329076149" in broken.read_text(encoding="utf-8")  # Grace Holloway's row's NPI
+    broken.write_text(broken.read_text(encoding="utf-8") + "notes: [never closed\n",
+                      encoding="utf-8")
+    before = set(files_named(example_site))
+    code, out, err = imported(example_site, "--state", "NC")
+    assert code == 0, err
+    assert "grace-holloway" not in out and "skipped 1 already in the site" in err
+    assert len(set(files_named(example_site)) - before) == 6
+
+
+def files_named(root: Path) -> list[str]:
+    return [p.stem for p in (root / "data" / "physicians").iterdir()]

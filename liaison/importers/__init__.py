@@ -43,6 +43,23 @@ def not_csv(path, name: str) -> ImportProblem | None:
     return None
 
 
+def _column_key(name: str) -> str:
+    return re.sub(r"[^0-9a-z]", "", name.casefold())
+
+
+def header_index(names: Iterable[str], known: Iterable[str]) -> dict[str, int]:
+    """A header's columns by name -> position, each ``known`` column under its own spelling
+    when the header writes it in another case or with other separators ("rndrng_npi",
+    "RNDRNG NPI" for "Rndrng_NPI": CMS's files of some years, or an extract saved by another
+    tool); the last of two columns that read alike."""
+    canonical = {_column_key(k): k for k in known}
+    index: dict[str, int] = {}
+    for i, h in enumerate(names):
+        h = h.strip()
+        index[canonical.get(_column_key(h), h)] = i
+    return index
+
+
 def fields_problem(path, name: str, line: int, found: int, width: int) -> ImportProblem:
     """A record of another number of fields than the header's: said at its line, and, when
     it is the file's last line and the file ends without a line end, as a download cut short

@@ -15,12 +15,14 @@ dictionary as published code and documentation quote it):
     Place_Of_Srvc, Tot_Benes, Tot_Srvcs, Tot_Bene_Day_Srvcs, Avg_Sbmtd_Chrg,
     Avg_Mdcr_Alowd_Amt, Avg_Mdcr_Pymt_Amt, Avg_Mdcr_Stdzd_Amt
 
-Rows of fewer than 11 beneficiaries are suppressed (absent). A provider may have two rows for
+Rows of fewer than 11 beneficiaries are suppressed (absent); a count written as left out
+(empty, ``*``, ``#``, ``<11``: ``_SUPPRESSED``) is taken as such a row, never as a number. A provider may have two rows for
 one code, Place_Of_Srvc F (facility) and O (office): they are summed. The companion "by
 Provider" file (``…_Prov.csv``) has one row per provider: the same Rndrng_ columns up to
 Rndrng_Prvdr_Mdcr_Prtcptg_Ind, then Tot_HCPCS_Cds, Tot_Benes, Tot_Srvcs, Tot_Sbmtd_Chrg, …
 and the Drug_, Med_ and Bene_ columns; its Tot_Benes is the provider's total of Medicare
-beneficiaries. Columns are read by name, so their order and the others do not matter; each
+beneficiaries. Columns are read by name (in any case, with spaces or underscores:
+``header_index``), so their order and the others do not matter; each
 FILE's layout is recognised from its header (HCPCS_Cd: by Provider and Service; Tot_HCPCS_Cds:
 by Provider). One by-Provider-and-Service file is required, a by-Provider file is optional.
 
@@ -51,8 +53,8 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 from liaison.importers import (
-    PROGRESS_EVERY, ImportProblem, csv_records, fields_problem, hcpcs, named_groups, not_csv,
-    option_values,
+    PROGRESS_EVERY, ImportProblem, csv_records, fields_problem, hcpcs, header_index,
+    named_groups, not_csv, option_values,
 )
 from liaison.importers.nppes import credentials, title_case
 from liaison.market import DATASET, FOLDER
@@ -82,6 +84,9 @@ BY_SERVICE, BY_PROVIDER = "by Provider and Service", "by Provider"
 
 _YEAR_IN_NAME = re.compile(r"_D([0-9]{2})_")
 _NUMBER = re.compile(r"^[0-9]+(\.[0-9]+)?$")
+_GROUPED = re.compile(r"^[0-9]{1,3}(,[0-9]{3})+(\.[0-9]+)?$")  # 1,234 (a spreadsheet's)
+# A count CMS (or a spreadsheet) leaves out: empty, "*" or "#" (its suppression marks), "<11"
+_SUPPRESSED = re.compile(r"^(\*|#|<\s*[0-9]+)?$")
 
 
 @dataclass(frozen=True)
@@ -139,6 +144,7 @@ class Counts:
     elsewhere: int = 0      # a code row of a provider neither of the site nor nearby
     excluded: int = 0
     bad_npi: int = 0
+    suppressed: int = 0     # a code row whose count is left out ("*", "<11", empty)
 
 
 @dataclass
@@ -183,7 +189,7 @@ def _header(path: Path) -> dict[str, int]:
             f"{path}:1: not a readable CSV header: {exc}") from None
     if not names:
         raise ImportProblem(f"{path}:1: empty file: expected the CMS header row")
-    return {h.strip(): i for i, h in enumerate(names)}
+    return header_index(names, SERVICE_COLUMNS + PROVIDER_COLUMNS)
 
 
 def data_year(paths: list[Path], given: int | None) -> int:
@@ -265,8 +271,14 @@ def _rows(path: Path, columns: tuple[str, ...], wanted, progress, what: str):
     return index, gen(), counter
 
 
-def _number(text: str, column: str, name: str, line: int, whole: bool) -> Decimal:
+def _number(text: str, column: str, name: str, line: int, whole: bool) -> Decimal | None:
+    """The count of a value; None when it is left out (``_SUPPRESSED``); ImportProblem for
+    another text. Thousands separators ("1,234") are allowed."""
     text = text.strip()
+    if _SUPPRESSED.match(text):
+        return None
+    if _GROUPED.match(text):
+        text = text.replace(",", "")
     ok = _NUMBER.match(text) is not None
     if ok and whole and Decimal(text) != Decimal(text).to_integral_value():
         ok = False
@@ -279,16 +291,38 @@ def _number(text: str, column: str, name: str, line: int, whole: bool) -> Decima
 def _who(row, ix) -> tuple[str, str, str, str, str, str]:
     """(name, credentials, type, city, state, zip) as people write them."""
     last, first, middle = (row[ix[c]].strip() for c in (LAST, FIRST, MIDDLE))
-    if row[ix[ENTITY]].strip().upper() == "O" or not first:
+    org = row[ix[ENTITY]].strip().upper() == "O"
+    if org or not first:
         name = last
     else:
         name = " ".join(x for x in (first, f"{middle}." if middle else "", last) if x)
     if name.isupper():
         name = title_case(name)
+        if org:
+            name = _org_words(name)
     city = row[ix[CITY]].strip()
     return (name, credentials(row[ix[CREDENTIALS]]), row[ix[TYPE]].strip(),
             title_case(city) if city.isupper() else city, row[ix[STATE]].strip().upper(),
             row[ix[ZIP]].strip()[:5])
+
+
+# An organization's name written in capitals (CMS's files of some years), title-cased: its
+# legal forms and initials stay in capitals and its small words go to lower case ("VEIN AND
+# LASER INSTITUTE OF ASHEVILLE PLLC" is "Vein and Laser Institute of Asheville PLLC", not
+# "Vein And Laser Institute Of Asheville Pllc").
+_ORG_UPPER = {"LLC", "PLLC", "PC", "PA", "LLP", "LP", "MD", "DO", "USA", "II", "III", "IV"}
+_ORG_LOWER = {"And", "Of", "The", "For", "At", "In", "On", "To"}
+
+
+def _org_words(name: str) -> str:
+    words = []
+    for n, word in enumerate(name.split(" ")):
+        if word.strip(".,").replace(".", "").upper() in _ORG_UPPER:
+            word = word.upper()  # "Pllc" -> "PLLC", "P.a." -> "P.A."
+        elif n and word in _ORG_LOWER:
+            word = word.lower()
+        words.append(word)
+    return " ".join(words)
 
 
 def _undecodable_line(path: Path) -> int | str:
@@ -301,6 +335,15 @@ def _undecodable_line(path: Path) -> int | str:
             except UnicodeDecodeError:
                 return n
     return "?"
+
+
+def _has_npi(pieces: list[str], npis, first: bool) -> bool:
+    """Whether a record's NPI may be one of ``npis``, from its text split at every comma: its
+    first piece when the NPI is the first column (CMS's order), else any piece (columns are
+    read by name: a file of another order is only slower)."""
+    if first:
+        return pieces[0].strip('"') in npis
+    return any(p.strip().strip('"') in npis for p in pieces)
 
 
 def _valid_npi(npi: str) -> bool:
@@ -317,13 +360,15 @@ def read(service_file: Path, provider_file: Path | None, options: Options,
     found: dict[str, Found] = {}
     described: dict[str, str] = {}
     near_zips = options.near_zips
-    # A record may matter when its first value is a site's NPI or one of its values is a
+    # A record may matter when its NPI is a site's NPI or one of its values is a
     # chosen code (plain or quoted): a set lookup per comma-separated piece. A code that
     # happens to stand in another value only costs a full parse.
     needles = frozenset(codes) | {f'"{c}"' for c in codes}
 
+    first = _header(service_file).get(NPI) == 0
+
     def wanted(text: str, pieces: list[str]) -> bool:
-        return pieces[0].strip('"') in site_npis or not needles.isdisjoint(pieces)
+        return _has_npi(pieces, site_npis, first) or not needles.isdisjoint(pieces)
 
     name = str(service_file)
     ix, rows, counter = _rows(service_file, SERVICE_COLUMNS, wanted, progress, BY_SERVICE)
@@ -345,17 +390,24 @@ def read(service_file: Path, provider_file: Path | None, options: Options,
         if not ours and code not in codes:
             continue
         p = found.get(npi)
-        if p is None:
-            if not ours:
-                place = f"{row[i_city].strip()}, {row[i_state].strip()}".upper()
-                if place not in near_cities and not (
-                        near_zips and row[i_zip].strip().startswith(near_zips)):
-                    counts.elsewhere += 1
-                    continue
-            p = found[npi] = Found(npi, *_who(row, ix), in_site=ours)
+        if p is None and not ours:
+            place = f"{row[i_city].strip()}, {row[i_state].strip()}".upper()
+            if place not in near_cities and not (
+                    near_zips and row[i_zip].strip().startswith(near_zips)):
+                counts.elsewhere += 1
+                continue
+        benes = services = None
         if code in codes:
             benes = _number(row[ix[BENES]], BENES, name, line, whole=True)
             services = _number(row[ix[SERVICES]], SERVICES, name, line, whole=False)
+            if benes is None or services is None:  # no figure: as if the row were not there
+                counts.suppressed += 1
+                benes = services = None
+        if p is None:
+            if benes is None and not ours:
+                continue
+            p = found[npi] = Found(npi, *_who(row, ix), in_site=ours)
+        if benes is not None:
             sums = p.codes.setdefault(code, [0, Decimal(0)])
             sums[0] += int(benes)
             sums[1] += services
@@ -365,17 +417,18 @@ def read(service_file: Path, provider_file: Path | None, options: Options,
 
     if provider_file is not None:
         name = str(provider_file)
+        npi_first = _header(provider_file).get(NPI) == 0
         ix, rows, counter = _rows(provider_file, PROVIDER_COLUMNS,
-                                  lambda t, pieces: (n := pieces[0].strip('"')) in site_npis
-                                  or n in found, progress, BY_PROVIDER)
+                                  lambda t, pieces: _has_npi(pieces, site_npis, npi_first)
+                                  or _has_npi(pieces, found, npi_first), progress, BY_PROVIDER)
         for line, row in rows:
             npi = row[ix[NPI]].strip()
             if npi in options.excluded:
                 continue
-            text = row[ix[BENES]].strip()
-            if not text:  # not given for this provider
+            benes = _number(row[ix[BENES]], BENES, name, line, whole=True)
+            if benes is None:  # not given for this provider
                 continue
-            benes = int(_number(text, BENES, name, line, whole=True))
+            benes = int(benes)
             p = found.get(npi)
             if p is None:  # a physician of the site with no row of the chosen codes
                 p = found[npi] = Found(npi, *_who(row, ix), in_site=True)

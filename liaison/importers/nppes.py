@@ -2,8 +2,9 @@
 
 The registry's monthly "full replacement" file is one CSV of about 9 million rows and 330
 columns, every value double-quoted; a weekly update file and any extract keep its header.
-Only the columns below are read, by name, so the order of the columns and the others do
-not matter.
+Only the columns below are read, by name (in any case: ``header_index``), so the order of
+the columns and the others do not matter; an extract without the OPTIONAL ones reads them as
+empty.
 
 The file is read as a stream (Python's csv module, one row at a time; memory holds only
 the matching providers), in two steps so that a malformed file writes nothing:
@@ -33,12 +34,12 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 from liaison.importers import (
-    PROGRESS_EVERY, ImportProblem, csv_records, fields_problem, named_groups, not_csv,
-    option_values, taxonomy,
+    PROGRESS_EVERY, ImportProblem, csv_records, fields_problem, header_index, named_groups,
+    not_csv, option_values, taxonomy,
 )
 from liaison.models import ID_MAX, npi_check_digit_ok
 
-# The columns read (names exactly as in the registry's header).
+# The columns read (names as in the registry's header).
 NPI = "NPI"
 ENTITY = "Entity Type Code"
 LAST = "Provider Last Name (Legal Name)"
@@ -58,9 +59,12 @@ TAXONOMY_SLOTS = 15
 TAXONOMY = "Healthcare Provider Taxonomy Code_{}"
 PRIMARY = "Healthcare Provider Primary Taxonomy Switch_{}"
 
-REQUIRED = (NPI, ENTITY, LAST, FIRST, MIDDLE, SUFFIX, CREDENTIAL, ADDRESS_1, ADDRESS_2, CITY,
-            STATE, ZIP, PHONE, DEACTIVATED, REACTIVATED,
-            *(TAXONOMY.format(i) for i in range(1, TAXONOMY_SLOTS + 1)),
+REQUIRED = (NPI, ENTITY, LAST, FIRST, ADDRESS_1, CITY, STATE, ZIP, DEACTIVATED, REACTIVATED,
+            TAXONOMY.format(1))
+# Read when the file has them (the registry's file always does; an extract cut to fewer
+# columns may not): a missing one reads as empty.
+OPTIONAL = (MIDDLE, SUFFIX, CREDENTIAL, ADDRESS_2, PHONE,
+            *(TAXONOMY.format(i) for i in range(2, TAXONOMY_SLOTS + 1)),
             *(PRIMARY.format(i) for i in range(1, TAXONOMY_SLOTS + 1)))
 
 TAG = "nppes"
@@ -113,6 +117,7 @@ class Counts:
     deactivated: int = 0
     bad_npi: int = 0
     in_site: int = 0
+    repeated: int = 0             # an NPI the file lists again (the first row is kept)
     kept: int = 0
 
 
@@ -125,6 +130,7 @@ def read(path: Path, filters: Filters, known_npis: set[str],
     for a file that is not the registry's layout or a row that breaks it."""
     counts = Counts()
     kept: list[Provider] = []
+    seen: set[str] = set()
     name = str(path)
     try:
         fh = open(path, encoding="utf-8-sig", newline="", errors="strict")
@@ -136,26 +142,33 @@ def read(path: Path, filters: Filters, known_npis: set[str],
             header = next(csv.reader([fh.readline()], strict=True), None)
             if not header:
                 raise ImportProblem(f"{name}:1: empty file: expected the NPPES header row")
-            index = {h.strip(): i for i, h in enumerate(header)}
+            index = header_index(header, REQUIRED + OPTIONAL)
             missing = [c for c in REQUIRED if c not in index]
             if missing:
                 raise not_csv(path, name) or ImportProblem(
                     f"{name}:1: not an NPPES NPI registry file: no column '{missing[0]}'"
                     + (f" (and {len(missing) - 1} more)" if len(missing) > 1 else ""))
             width = len(header)
+            absent = any(c not in index for c in OPTIONAL)
+            for c in OPTIONAL:
+                index.setdefault(c, width)  # a row gets one empty value at its end for them
             i_npi, i_entity, i_state, i_zip = index[NPI], index[ENTITY], index[STATE], index[ZIP]
             i_deact, i_react = index[DEACTIVATED], index[REACTIVATED]
-            i_tax = [index[TAXONOMY.format(k)] for k in range(1, TAXONOMY_SLOTS + 1)]
-            i_prim = [index[PRIMARY.format(k)] for k in range(1, TAXONOMY_SLOTS + 1)]
+            slots = [(index[TAXONOMY.format(k)], index[PRIMARY.format(k)])
+                     for k in range(1, TAXONOMY_SLOTS + 1) if index[TAXONOMY.format(k)] < width]
+            i_tax = [t for t, _p in slots]
+            i_prim = [p for _t, p in slots]
             cols = [index[c] for c in (FIRST, MIDDLE, LAST, SUFFIX, CREDENTIAL, ADDRESS_1,
                                        ADDRESS_2, CITY, STATE, ZIP, PHONE)]
             states, zips, wanted = filters.states, filters.zips, filters.taxonomies
-            rows = csv.reader(_records(fh, name, width, _needles(filters), counts, at, progress),
+            rows = csv.reader(_records(fh, name, width, filters, counts, at, progress),
                               strict=True)
             for row in rows:
                 line = at[0]
                 if len(row) != width:
                     raise fields_problem(path, name, line, len(row), width)
+                if absent:
+                    row.append("")
                 if row[i_deact] and _deactivated(row[i_deact], row[i_react], name, line):
                     counts.deactivated += 1
                     continue
@@ -180,7 +193,10 @@ def read(path: Path, filters: Filters, known_npis: set[str],
                 if npi in known_npis:
                     counts.in_site += 1
                     continue
-                known_npis.add(npi)  # a file listing an NPI twice imports it once
+                if npi in seen:  # a file listing an NPI twice imports it once
+                    counts.repeated += 1
+                    continue
+                seen.add(npi)
                 primary = next((row[t].strip().upper() for t, p in zip(i_tax, i_prim)
                                 if row[t] and row[p].strip().upper() == "Y"), None)
                 first, middle, last, suffix, cred, a1, a2, city, state, zip_, phone = \
@@ -198,26 +214,30 @@ def read(path: Path, filters: Filters, known_npis: set[str],
     return kept, counts
 
 
-def _needles(filters: Filters) -> list[tuple[str, ...]]:
+def _needles(filters: Filters, quoted: bool = True) -> list[tuple[str, ...]]:
     """Texts a row must hold, one of each group, to possibly match the filters: a cheap test
-    on the raw line (most rows of a national file are skipped without being split)."""
+    on the raw line (most rows of a national file are skipped without being split). The
+    registry quotes every value (``quoted``); an extract saved by another tool may quote only
+    those that need it: its state and ZIP code then follow a comma."""
     groups = []
     if filters.states:
-        groups.append(tuple(f'"{s}"' for s in sorted(filters.states)))
+        groups.append(tuple((f'"{s}"' if quoted else f",{s},") for s in sorted(filters.states)))
     if filters.zips:
-        groups.append(tuple(f'"{z}' for z in filters.zips))
+        groups.append(tuple((f'"{z}' if quoted else f",{z}") for z in filters.zips))
     if filters.taxonomies:
         groups.append(tuple(sorted(filters.taxonomies)))
     return groups
 
 
-def _records(fh, name: str, width: int, needles, counts: Counts, at: list,
+def _records(fh, name: str, width: int, filters: Filters, counts: Counts, at: list,
              progress) -> Iterable[str]:
     """The file's records after the header, as text (a quoted field may hold a line break:
-    a record then spans lines), without those that cannot match ``needles``. Each record's
-    shape is checked even when it is skipped: one quoted field per column, else a full
-    split that must give ``width`` fields. ``at[0]``: the line the record yielded starts on."""
+    a record then spans lines), without those that cannot match the filters (``_needles``).
+    Each record's shape is checked even when it is skipped: one quoted field per column, else
+    a full split that must give ``width`` fields (and then the needles of unquoted values
+    tried too). ``at[0]``: the line the record yielded starts on."""
     expected_quotes = 2 * width
+    needles, plain = _needles(filters), _needles(filters, quoted=False)
     for start, text in csv_records(fh, name):
         counts.rows += 1
         if progress is not None and counts.rows % PROGRESS_EVERY == 0:
@@ -227,6 +247,10 @@ def _records(fh, name: str, width: int, needles, counts: Counts, at: list,
                 fields = next(csv.reader([text], strict=True))
                 if len(fields) != width:
                     raise fields_problem(name, name, start, len(fields), width)
+                if all(any(n in text for n in group) for group in plain):
+                    at[0] = start
+                    yield text
+                    continue
             counts.elsewhere += 1
             continue
         at[0] = start
@@ -471,14 +495,29 @@ def write(root: Path, files: list[tuple[NewFile, str]]) -> list[str]:
     return written
 
 
+def _npis_in(path: Path) -> set[str]:
+    """The NPIs (ten digits) a file's text holds."""
+    try:
+        raw = path.read_bytes()
+    except OSError:
+        return set()
+    return {m.decode() for m in re.findall(rb"(?<![0-9])[0-9]{10}(?![0-9])", raw)}
+
+
 def run(root: Path, path: Path, filters: Filters, dry_run: bool = False,
         echo: Callable[[str], None] = print, progress: Callable[[int], None] | None = None):
     """The whole import; the plan and the counts. Prints what it writes (or would)."""
     from liaison.scaffold.existing import Existing
 
     site = Existing(root)
-    known_npis = {str(data["npi"]).strip() for _pid, _rel, data in site.records("physicians")
-                  if data.get("npi") is not None}
+    known_npis: set[str] = set()
+    for _pid, rel in sorted(site.ids("physicians").items()):
+        data = site.data(rel)
+        if isinstance(data, dict):
+            if data.get("npi") is not None:
+                known_npis.add(str(data["npi"]).strip())
+        else:  # a file that does not read (validate says why): its physician is in the site
+            known_npis |= _npis_in(root / rel)  # all the same, not to be imported again
     existing = {pid: data for pid, _rel, data in site.records("practices")}
     providers, counts = read(path, filters, known_npis, progress)
     new = plan(providers, existing, set(site.ids("practices")), set(site.ids("physicians")))
