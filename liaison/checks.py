@@ -312,7 +312,7 @@ def guide_body_problems(site: Site) -> list[Problem]:
     JPEG, at their line (an image from another host is a warning: it is not shown); its links
     to a guide's file (``other.md``) that is no guide (a warning)."""
     from liaison.decks import _REMOTE, image_problem, image_refs
-    from liaison.content import GUIDE_LINK
+    from liaison.content import GUIDE_LINK, prose_lines
 
     out = []
     for guide in site.guides.values():
@@ -321,7 +321,7 @@ def guide_body_problems(site: Site) -> list[Problem]:
             if why:
                 out.append(Problem(guide.path, why, severity="warning" if _REMOTE.match(path) else "error",
                                    line=guide.body_line + k, col=col))
-        for k, line in enumerate(guide.body.split("\n")):
+        for k, line in prose_lines(guide.body):
             for m in GUIDE_LINK.finditer(line):
                 if m.group("id") not in site.guides:
                     near = did_you_mean(m.group("id"), site.guides)

@@ -84,6 +84,41 @@ def _fenced(fence: str, line: str) -> tuple[str, bool]:
     return "", False
 
 
+# An inline code span: a run of backticks, its text, the same run again (CommonMark)
+_CODE_SPAN = re.compile(r"(?<!`)(`+)(?!`)(.+?)(?<!`)\1(?!`)")
+
+
+def prose_lines(markdown: str):
+    """(offset, line) of each line of ``markdown`` that is not fenced code, its code spans
+    blanked (so columns stay): where an image or a link of the text may stand, not an example
+    of one shown as code."""
+    fence = ""
+    for k, line in enumerate(markdown.split("\n")):
+        fence, code = _fenced(fence, line)
+        if not code:
+            yield k, (_CODE_SPAN.sub(lambda m: " " * len(m.group(0)), line) if "`" in line else line)
+
+
+def outside_code(markdown: str, sub) -> str:
+    """``markdown`` with ``sub`` (text -> text) applied to what is not code: not fenced code,
+    not a code span. A page's own images and links are rewritten; an example shown as code
+    stays as it is written."""
+    if "`" not in markdown and "~~~" not in markdown:
+        return sub(markdown)
+    out, fence = [], ""
+    for line in markdown.split("\n"):
+        fence, code = _fenced(fence, line)
+        if code:
+            out.append(line + "\n")
+            continue
+        last = 0
+        for m in _CODE_SPAN.finditer(line):
+            out.append(sub(line[last:m.start()]) + m.group(0))
+            last = m.end()
+        out.append(sub(line[last:]) + "\n")
+    return "".join(out)[:-1]
+
+
 def split_slides(body: str, body_line: int) -> list[Slide]:
     """Slides are separated by lines holding only '---' (not inside a fenced code block,
     which may show a YAML file's own '---'; a fence never closed is no code block, as

@@ -14,7 +14,7 @@ from jinja2 import nodes
 from markupsafe import Markup
 from jinja2.sandbox import SandboxedEnvironment
 
-from liaison.content import Deck, Slide
+from liaison.content import Deck, Slide, outside_code, prose_lines
 from liaison.diagnostics import Problem
 from liaison.records import Site
 from liaison.sandbox import BUDGET, Sandbox, TemplateTimeout
@@ -543,18 +543,20 @@ _REMOTE = re.compile(r"^\s*(?:[a-z][a-z0-9+.-]*:|//)", re.I)
 
 
 def image_refs(markdown: str) -> list[tuple[int, int, str]]:
-    """(line offset, column, path) of every image of a slide's Markdown."""
+    """(line offset, column, path) of every image of a slide's (or guide's) Markdown; an
+    image written in code (an example of the syntax) is none."""
     out = []
-    for k, line in enumerate(markdown.split("\n")):
+    for k, line in prose_lines(markdown):
         out += [(k, m.start() + 1, m.group("src")) for m in _IMAGE.finditer(line)]
     return out
 
 
 def local_images(markdown: str, prefix: str) -> str:
     """``markdown`` with the path of each of its images of our own (not another host's) read
-    from ``prefix`` (the folder the page's images are copied to)."""
-    return _IMAGE.sub(lambda m: m.group(0) if _REMOTE.match(m.group("src")) or m.group("src").startswith("/")
-                      else f"![{m.group('alt')}]({prefix}{m.group('src')})", markdown)
+    from ``prefix`` (the folder the page's images are copied to); code shows what it says."""
+    return outside_code(markdown, lambda text: _IMAGE.sub(
+        lambda m: m.group(0) if _REMOTE.match(m.group("src")) or m.group("src").startswith("/")
+        else f"![{m.group('alt')}]({prefix}{m.group('src')})", text))
 
 
 def read_image(root, path: str, folder: str = "presentations") -> bytes | None:

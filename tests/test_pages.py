@@ -315,6 +315,22 @@ def test_a_link_to_another_guides_file_opens_that_guides_page():
         "[GitHub](https://x.example/primer.md).")
 
 
+def test_a_picture_or_a_guide_link_written_as_code_is_shown_as_written():
+    """A guide (or slide) that shows the syntax in code, `![Logo](logo.png)` or a fenced
+    example, shows it as written: its path was rewritten to _media/ and its link to a page."""
+    from liaison.decks import image_refs, local_images
+    from liaison.pages.training import guide_links
+
+    text = ("![Lab](lab.png) and `![Logo](logo.png)`, see [it](primer.md) or ``[it](primer.md)``\n\n"
+            "```markdown\n![Logo](logo.png)\n[the primer](primer.md)\n```\n\n~~~\n![X](x.png)\n~~~\n"
+            "![After](after.png)")
+    assert local_images(text, "_media/") == text.replace("(lab.png)", "(_media/lab.png)").replace(
+        "(after.png)", "(_media/after.png)")
+    assert guide_links(text, {"primer": None}) == text.replace(
+        "see [it](primer.md)", "see [it](../primer/index.html)")
+    assert [(k, path) for k, _col, path in image_refs(text)] == [(0, "lab.png"), (10, "after.png")]
+
+
 def test_a_guide_shows_its_images_from_content_training(tmp_path):
     """![alt](images/x.png) in a guide reads content/training/images/x.png (as on GitHub): the
     build copies it beside the guide's page and the page shows it from there; another host's

@@ -1315,6 +1315,20 @@ def test_a_guides_link_to_a_guide_file_that_does_not_exist_is_a_warning(example_
     assert len([w for w in res.warnings if w.path == rel]) == 1
 
 
+def test_a_guides_picture_or_link_in_code_is_an_example_not_checked(example_site):
+    guide = sorted((example_site / "content" / "training").glob("*.md"))[0]
+    rel = f"content/training/{guide.name}"
+    text = guide.read_text(encoding="utf-8")
+    line = text.count("\n") + 1
+    write(example_site, rel, text + "Write `![Logo](images/logo.png)` or `[x](other.md)`:\n\n"
+          "```markdown\n![Logo](images/logo.png)\nSee [the primer](primer.md).\n```\n\n"
+          "![Gone](images/gone.png)\n")
+    res = validate(example_site)
+    assert res.code == 1
+    res.expect(rel, line + 7, 1, "image 'images/gone.png': no such file in content/training/")
+    assert len([d for d in res.diags if d.path == rel]) == 1, res.dump()
+
+
 def test_deck_template_syntax_error(example_site):
     text = DECK_HEAD + (
         "# One\n"                                # 4

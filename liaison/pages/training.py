@@ -2,7 +2,7 @@
 guide with its table of contents)."""
 from __future__ import annotations
 
-from liaison.content import GUIDE_LINK
+from liaison.content import GUIDE_LINK, outside_code
 from liaison.decks import image_refs, local_images, read_image
 from liaison.derived import training_expired
 from liaison.names import sort_key
@@ -75,9 +75,10 @@ def guide_links(markdown: str, guides) -> str:
     """``markdown`` with each link to another guide's file (``other.md``, as GitHub follows it
     in the pull request) made a link to that guide's page; a link to a file that is no guide
     is left as it is (``validate`` warns of it)."""
-    return GUIDE_LINK.sub(lambda m: m.group(0) if m.group("id") not in guides else
-                          f"[{m.group('text')}](../{m.group('id')}/index.html{m.group('part') or ''}"
-                          f"{m.group('title') or ''})", markdown)
+    return outside_code(markdown, lambda text: GUIDE_LINK.sub(
+        lambda m: m.group(0) if m.group("id") not in guides else
+        f"[{m.group('text')}](../{m.group('id')}/index.html{m.group('part') or ''}"
+        f"{m.group('title') or ''})", text))
 
 
 def images_beside(view: SiteView, page: Page) -> dict[str, bytes]:
