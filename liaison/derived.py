@@ -99,6 +99,16 @@ def training_expired(completed: dt.date, renew_every_days: int | None, as_of: dt
     return bool(renew_every_days) and (as_of - completed).days > renew_every_days
 
 
+def latest_trainings(trainings, as_of: dt.date) -> dict:
+    """A team member's latest training of each guide at ``as_of`` (guide id -> training): one
+    dated after it is not taken yet; of two on one date, the first written."""
+    latest = {}
+    for t in trainings:
+        if t.completed <= as_of and (t.guide not in latest or t.completed > latest[t.guide].completed):
+            latest[t.guide] = t
+    return latest
+
+
 # ------------------------------------------------------------------------------ outcomes
 
 MATURED_AGES = (90, 455)  # a referral's or a visit's outcome is known: 90 ≤ age < 455

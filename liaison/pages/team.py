@@ -10,7 +10,7 @@ from itertools import takewhile
 
 from liaison.charts import trend_badge
 from liaison.wording import plural
-from liaison.derived import ROV_DAYS, training_expired
+from liaison.derived import ROV_DAYS, latest_trainings, training_expired
 from liaison.names import sort_key
 from liaison.pages.base import (
     PERCENT_BASE, Page, PageKind, calendar_href, guide_href, member_href, one_page,
@@ -127,10 +127,7 @@ def member_trainings(view: SiteView, m) -> list[dict]:
     older one of a guide taken again since) or "after the as-of date" (not taken yet then)."""
     D, guides = view.as_of, view.site.guides
     taken = sorted(m.trainings, key=lambda t: (t.completed, t.guide), reverse=True)
-    latest = {}
-    for t in taken:
-        if t.completed <= D:
-            latest.setdefault(t.guide, t)
+    latest = latest_trainings(m.trainings, D)
     rows = [{"title": g.meta.title, "href": guide_href(gid), "completed": None, "score": None,
              "state": "missing", "expired": False}
             for gid, g in sorted(guides.items(), key=lambda kv: (kv[1].meta.title, kv[0]))

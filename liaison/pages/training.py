@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from liaison.content import GUIDE_LINK, outside_code
 from liaison.decks import image_refs, local_images, read_image
-from liaison.derived import training_expired
+from liaison.derived import latest_trainings, training_expired
 from liaison.names import sort_key
 from liaison.pages.base import Page, PageKind, guide_href, member_href, one_page
 from liaison.pages.view import SiteView
@@ -46,11 +46,7 @@ def matrix_row(view: SiteView, tid: str, guides: list[dict]) -> dict:
     date and score of their latest training of it if they took it all the same), at the as-of
     date: a training dated after it is not taken yet (``validate`` warns of it)."""
     m = view.site.team[tid]
-    latest = {}
-    for t in m.trainings:
-        if t.completed <= view.as_of and (t.guide not in latest
-                                          or t.completed > latest[t.guide].completed):
-            latest[t.guide] = t
+    latest = latest_trainings(m.trainings, view.as_of)
     return {"name": m.name, "href": member_href(tid), "role": m.role,
             "cells": [_cell(g, m, latest, view.as_of) for g in guides]}
 
