@@ -642,7 +642,7 @@ def _checked(ends: contextlib.ExitStack, root, as_of, strict, use_cache, keep_re
         else:  # again when a deck or a practice changed; what else fails shows on its page
             problems += memo.derive("deck templates", (
                 as_of, memo.tokens(files.presentations), memo.tokens(files.by_kind["practices"]),
-                memo.tokens([files.site] if files.site else [])), render_decks)
+                memo.tokens([files.site] if files.site else []), _deck_pictures(site)), render_decks)
         clock.lap("deck templates")
     if check_templates:  # pages are rendered only from records without errors
         from liaison.overrides import check_overrides
@@ -1097,6 +1097,24 @@ class _Again(NamedTuple):
         for other in others:
             partial.merge(other)
         return partial
+
+
+def _deck_pictures(site) -> tuple:
+    """The decks' pictures as they are on the disk (path, size, time, inode, or None when
+    missing): their check is part of the decks' (``deck_failures``), kept by ``serve`` while
+    this stays the same, so that a picture added, removed or replaced is seen."""
+    from liaison.decks import image_refs
+
+    out, folder = [], os.path.join(site.root, "content", "presentations")
+    for deck_id in sorted(site.decks):
+        for slide in site.decks[deck_id].slides:
+            for _k, _col, path in image_refs(slide.source):
+                try:
+                    st = os.stat(os.path.join(folder, path), follow_symlinks=False)
+                    out.append((path, st.st_size, st.st_mtime_ns, st.st_ino, st.st_mode))
+                except (OSError, ValueError):
+                    out.append((path, None))
+    return tuple(out)
 
 
 def _statistics_reads(site: Site) -> tuple:

@@ -406,6 +406,29 @@ def test_a_refresh_with_errors_keeps_the_last_good_site(example_site):
     assert fixed.ok and fixed.read == 1
 
 
+def test_a_picture_a_slide_shows_added_or_removed_is_seen_at_the_next_refresh(example_site):
+    """A deck's missing picture is an error; once the picture is added (no Markdown file
+    changed) the next refresh is clean, and removing it again is an error again (the decks'
+    check was kept while the decks' files stayed the same)."""
+    from liaison.live import LiveSite
+
+    deck = sorted((example_site / "content" / "presentations").glob("*.md"))[0]
+    deck.write_text(deck.read_text(encoding="utf-8").rstrip("\n") + "\n\n![Lab](images/new-lab.png)\n",
+                    encoding="utf-8")
+    picture = example_site / "content" / "presentations" / "images" / "new-lab.png"
+    site = LiveSite(example_site, dt.date(2026, 11, 26))
+    missing = site.refresh()
+    assert not missing.ok and any("image 'images/new-lab.png': no such file" in line for line in missing.lines)
+    picture.parent.mkdir(exist_ok=True)
+    picture.write_bytes((REPO / "content" / "presentations" / "images" / "vascular-lab.png").read_bytes())
+    added = site.refresh()
+    assert added.ok, added.lines
+    assert site.get(f"presentations/{deck.stem}/_media/images/new-lab.png")[0] == picture.read_bytes()
+    picture.unlink()
+    removed = site.refresh()
+    assert not removed.ok and any("images/new-lab.png': no such file" in line for line in removed.lines)
+
+
 def test_a_template_that_fails_shows_its_diagnostic_in_the_browser(server):
     base, root, log = server
     _get(base)
