@@ -316,7 +316,7 @@ def guide_body_problems(site: Site) -> list[Problem]:
 
     out = []
     for guide in site.guides.values():
-        for k, col, path in image_refs(guide.body):
+        for k, col, path in image_refs(guide.body, html=True):
             why = image_problem(path, site.root, "training")
             if why:
                 out.append(Problem(guide.path, why, severity="warning" if _REMOTE.match(path) else "error",

@@ -394,6 +394,10 @@ def _deck_failures(site: Site, practice_stats: dict, part: int, parts: int) -> l
                     if why:  # from another host: shown nowhere, like every remote image
                         out.append((deck_id, -1, slide.line + k, None, f"slide {n}: {why}", None, col,
                                     "warning" if _REMOTE.match(path) else "error"))
+                for k, col in html_images(slide.source):
+                    out.append((deck_id, -1, slide.line + k, None, f"slide {n}: an HTML <img> is taken "
+                                "out of a slide (as every HTML tag): write the picture ![alt text](images/"
+                                "file.png)", None, col, "warning"))
         if site.config is None:  # site.yaml has errors (said at its line): without its
             continue  # settings every `site.…` of a slide would fail, in a deck that is right
         renderings = [None, *deck_targets(site, deck)]  # the order of deck_contexts
@@ -542,21 +546,54 @@ _HEADING_LINE = re.compile(r"^ {0,3}#{1,6}(?:[ \t]|$)")
 _REMOTE = re.compile(r"^\s*(?:[a-z][a-z0-9+.-]*:|//)", re.I)
 
 
-def image_refs(markdown: str) -> list[tuple[int, int, str]]:
-    """(line offset, column, path) of every image of a slide's (or guide's) Markdown; an
+# A picture written in HTML, as GitHub shows it too: <img src="images/lab.png" width="300">
+_HTML_IMAGE = re.compile(r"""<img\b[^>]*?\ssrc\s*=\s*(?:"(?P<dq>[^"]*)"|'(?P<sq>[^']*)'|(?P<bare>[^\s>"']+))""",
+                         re.I)
+
+
+def _html_src(m: re.Match) -> tuple[int, str]:
+    """The start and text of an HTML image's ``src``."""
+    name = next(n for n in ("dq", "sq", "bare") if m.group(n) is not None)
+    return m.start(name), m.group(name)
+
+
+def image_refs(markdown: str, html: bool = False) -> list[tuple[int, int, str]]:
+    """(line offset, column, path) of every image of a slide's (or guide's) Markdown, and with
+    ``html`` of every ``<img>`` (a guide's page shows them; a slide takes HTML tags out); an
     image written in code (an example of the syntax) is none."""
     out = []
     for k, line in prose_lines(markdown):
         out += [(k, m.start() + 1, m.group("src")) for m in _IMAGE.finditer(line)]
-    return out
+        if html and "<" in line:
+            out += [(k, at + 1, src) for at, src in map(_html_src, _HTML_IMAGE.finditer(line))]
+    return sorted(out)
 
 
-def local_images(markdown: str, prefix: str) -> str:
+def html_images(markdown: str) -> list[tuple[int, int]]:
+    """(line offset, column) of every ``<img>`` of a slide's Markdown (not in code)."""
+    return [(k, m.start() + 1) for k, line in prose_lines(markdown) if "<" in line
+            for m in _HTML_IMAGE.finditer(line)]
+
+
+def local_images(markdown: str, prefix: str, html: bool = False) -> str:
     """``markdown`` with the path of each of its images of our own (not another host's) read
-    from ``prefix`` (the folder the page's images are copied to); code shows what it says."""
-    return outside_code(markdown, lambda text: _IMAGE.sub(
-        lambda m: m.group(0) if _REMOTE.match(m.group("src")) or m.group("src").startswith("/")
-        else f"![{m.group('alt')}]({prefix}{m.group('src')})", text))
+    from ``prefix`` (the folder the page's images are copied to), and with ``html`` each
+    ``<img>``'s; code shows what it says."""
+    def ours(src: str) -> bool:
+        return not (_REMOTE.match(src) or src.startswith("/"))
+
+    def local(text: str) -> str:
+        text = _IMAGE.sub(lambda m: f"![{m.group('alt')}]({prefix}{m.group('src')})" if ours(m.group("src"))
+                          else m.group(0), text)
+        if html and "<" in text:
+            def one(m):
+                at, src = _html_src(m)
+                return m.group(0) if not ours(src) else \
+                    m.group(0)[:at - m.start()] + prefix + m.group(0)[at - m.start():]
+            text = _HTML_IMAGE.sub(one, text)
+        return text
+
+    return outside_code(markdown, local)
 
 
 def read_image(root, path: str, folder: str = "presentations") -> bytes | None:

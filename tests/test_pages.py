@@ -349,7 +349,9 @@ def test_a_guide_shows_its_images_from_content_training(tmp_path):
     (root / "content" / "training" / "images").mkdir()
     (root / "content" / "training" / "images" / "lab.png").write_bytes(picture)
     guide.write_text(guide.read_text(encoding="utf-8") + "\n![Our lab](images/lab.png)\n\n"
-                     "![Elsewhere](https://example.com/x.png)\n", encoding="utf-8")
+                     "![Elsewhere](https://example.com/x.png)\n\n"
+                     '<img src="images/lab2.png" alt="The lab, small" width="200">\n', encoding="utf-8")
+    (root / "content" / "training" / "images" / "lab2.png").write_bytes(picture)
     out = tmp_path / "site"
     proc = subprocess.run([sys.executable, str(REPO / "build.py"), "build", "--root", str(root),
                            "--out", str(out), "--as-of", AS_OF.isoformat()],
@@ -360,6 +362,9 @@ def test_a_guide_shows_its_images_from_content_training(tmp_path):
     html = page.read_text(encoding="utf-8")
     assert '<img alt="Our lab" src="_media/images/lab.png">' in html
     assert (page.parent / "_media" / "images" / "lab.png").read_bytes() == picture
+    # a picture written in HTML (as GitHub shows it, with its width) is copied and shown too
+    assert '<img src="_media/images/lab2.png" alt="The lab, small" width="200">' in html
+    assert (page.parent / "_media" / "images" / "lab2.png").read_bytes() == picture
     assert "example.com" not in html
 
 

@@ -1315,6 +1315,28 @@ def test_a_guides_link_to_a_guide_file_that_does_not_exist_is_a_warning(example_
     assert len([w for w in res.warnings if w.path == rel]) == 1
 
 
+def test_a_guides_html_img_is_checked_as_its_pictures_are(example_site):
+    guide = sorted((example_site / "content" / "training").glob("*.md"))[0]
+    rel = f"content/training/{guide.name}"
+    text = guide.read_text(encoding="utf-8")
+    line = text.count("\n") + 1
+    write(example_site, "content/training/images/lab.png", b"\x89PNG\r\n\x1a\n")
+    write(example_site, rel, text + '<img src="images/lab.png" width="300"> and <img alt="x" src=\'images/gone.png\'>\n')
+    res = validate(example_site)
+    assert res.code == 1
+    col = len('<img src="images/lab.png" width="300"> and <img alt="x" src=\'') + 1
+    res.expect(rel, line, col, "image 'images/gone.png': no such file in content/training/")
+    assert len([d for d in res.diags if d.path == rel]) == 1, res.dump()
+
+
+def test_an_html_img_in_a_slide_is_a_warning_that_says_how_to_show_a_picture(example_site):
+    write(example_site, "content/presentations/pics.md", DECK_HEAD + "## Lab\n\nOur <img src=\"images/lab.png\"> lab\n")
+    res = validate(example_site)
+    assert res.code == 0, res.dump()
+    res.expect("content/presentations/pics.md", 6, 5, "HTML <img> is taken out of a slide", "![alt text](",
+               severity="warning")
+
+
 def test_a_guides_picture_or_link_in_code_is_an_example_not_checked(example_site):
     guide = sorted((example_site / "content" / "training").glob("*.md"))[0]
     rel = f"content/training/{guide.name}"

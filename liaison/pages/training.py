@@ -62,7 +62,7 @@ def training(view: SiteView, page: Page) -> dict:
 
 def guide(view: SiteView, page: Page) -> dict:
     g = view.site.guides[page.key]
-    html, toc = view.md.document(guide_links(local_images(g.body, f"{MEDIA}/"), view.site.guides))
+    html, toc = view.md.document(guide_links(local_images(g.body, f"{MEDIA}/", html=True), view.site.guides))
     return {**view.common(page, "training", g.meta.title), "guide": g, "html": html, "toc": toc,
             "capture": view.stats.source_capture_rate_365d}
 
@@ -81,7 +81,7 @@ def images_beside(view: SiteView, page: Page) -> dict[str, bytes]:
     """A guide's images (paths beneath content/training/ that validate accepted), in the
     ``_media/`` folder beside its page."""
     folder, out = page.path.rsplit("/", 1)[0], {}
-    for _k, _col, path in image_refs(view.site.guides[page.key].body):
+    for _k, _col, path in image_refs(view.site.guides[page.key].body, html=True):
         data = read_image(view.site.root, path, "training")
         if data is not None:
             out[f"{folder}/{MEDIA}/{path}"] = data
