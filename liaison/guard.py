@@ -240,13 +240,13 @@ def form_rules() -> dict:
     """The contract's patterns, for the logging form (log/data.js; SPEC §6: what the form
     makes passes `validate`): ``rules`` [kind, source, whether a name (its sentence must also
     hold a date or an age)], each read case-insensitively; ``date_or_age`` and
-    ``sentence_end``, what a name's sentence is searched with; ``invisible`` and ``wide``,
-    the characters a text is read without and as ASCII (``as_seen``). The near forms (warnings) are
+    ``sentence_end``, what a name's sentence is searched with; ``invisible``, ``wide`` and
+    ``digit_zeros``, the characters a text is read without and as ASCII (``as_seen``). The near forms (warnings) are
     left out: a warning does not fail `validate`."""
     return {"rules": [[kind, _js(pattern), kind is NAME] for kind, _h, pattern in _KINDS],
             "date_or_age": _js(_DATE_OR_AGE.pattern),
             "sentence_end": _js(_SENTENCE_END.pattern),
-            "invisible": f"[{_INVISIBLE}]", "wide": f"[{_WIDE}]"}
+            "invisible": f"[{_INVISIBLE}]", "wide": f"[{_WIDE}]", "digit_zeros": list(_DIGIT_ZEROS)}
 
 
 # ---------------------------------------------------------------------------- text as it is seen
@@ -256,9 +256,21 @@ def form_rules() -> dict:
 # guard reads the text as a reader sees it, "S\u200bSN １２３-４５-６７８９" as "SSN 123-45-6789".
 _INVISIBLE = "\u00ad\u180e\u200b\u200c\u200d\u2060\ufeff"
 _WIDE = "\uff01-\uff5e"  # the full-width forms of ASCII's "!" to "~"
-_NOT_AS_SEEN = re.compile(f"[{_INVISIBLE}{_WIDE}]")
+# The zeros of the other scripts' digits, each followed by its 1 to 9 (Unicode 14's decimal
+# digits but ASCII's and the full-width ones above): "SSN ١٢٣-٤٥-٦٧٨٩" (Arabic-Indic) is read
+# as "SSN 123-45-6789".
+_DIGIT_ZEROS = (
+    0x660, 0x6F0, 0x7C0, 0x966, 0x9E6, 0xA66, 0xAE6, 0xB66, 0xBE6, 0xC66, 0xCE6, 0xD66, 0xDE6,
+    0xE50, 0xED0, 0xF20, 0x1040, 0x1090, 0x17E0, 0x1810, 0x1946, 0x19D0, 0x1A80, 0x1A90, 0x1B50,
+    0x1BB0, 0x1C40, 0x1C50, 0xA620, 0xA8D0, 0xA900, 0xA9D0, 0xA9F0, 0xAA50, 0xABF0, 0x104A0,
+    0x10D30, 0x11066, 0x110F0, 0x11136, 0x111D0, 0x112F0, 0x11450, 0x114D0, 0x11650, 0x116C0,
+    0x11730, 0x118E0, 0x11950, 0x11C50, 0x11D50, 0x11DA0, 0x16A60, 0x16AC0, 0x16B50, 0x1D7CE,
+    0x1D7D8, 0x1D7E2, 0x1D7EC, 0x1D7F6, 0x1E140, 0x1E2F0, 0x1E950, 0x1FBF0)
+_DIGITS = "".join(f"{chr(z)}-{chr(z + 9)}" for z in _DIGIT_ZEROS)
+_NOT_AS_SEEN = re.compile(f"[{_INVISIBLE}{_WIDE}{_DIGITS}]")
 _AS_SEEN_TABLE = {**dict.fromkeys(map(ord, _INVISIBLE)),
-                  **{c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)}}
+                  **{c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)},
+                  **{z + i: 0x30 + i for z in _DIGIT_ZEROS for i in range(10)}}
 
 
 def as_seen(text: str) -> str:
@@ -341,8 +353,23 @@ _SHAPES = (re.compile(rb"000" + _SEP_BYTES + rb"00" + _SEP_BYTES + rb"0000"),
 _SPACES = re.compile(r"\s+")
 # What ``as_seen`` takes out or reads as ASCII, in UTF-8 (a byte-order mark at a file's start
 # is not text: only one after another byte): a file that holds one is scanned as it is seen.
+def _utf8_ranges(zeros) -> bytes:
+    """The UTF-8 of the digits from each of ``zeros`` to its 9, as alternatives of a bytes
+    pattern (a run whose last byte would carry over is split in two)."""
+    out = []
+    for z in zeros:
+        lo, hi = chr(z).encode(), chr(z + 9).encode()
+        if lo[:-1] != hi[:-1]:  # (the last byte carries over: the run in two parts)
+            out.append(re.escape(lo[:-1]) + b"[" + re.escape(lo[-1:]) + rb"-\xbf]")
+            out.append(re.escape(hi[:-1]) + rb"[\x80-" + re.escape(hi[-1:]) + b"]")
+        else:
+            out.append(re.escape(lo[:-1]) + b"[" + re.escape(lo[-1:]) + b"-" + re.escape(hi[-1:]) + b"]")
+    return b"|".join(out)
+
+
 _NOT_AS_SEEN_BYTES = (rb"\xc2\xad|\xe1\xa0\x8e|\xe2\x80[\x8b-\x8d]|\xe2\x81\xa0"
-                      rb"|[\x00-\xff]\xef\xbb\xbf|\xef\xbc[\x81-\xbf]|\xef\xbd[\x80-\x9e]")
+                      rb"|[\x00-\xff]\xef\xbb\xbf|\xef\xbc[\x81-\xbf]|\xef\xbd[\x80-\x9e]|"
+                      + _utf8_ranges(_DIGIT_ZEROS))
 
 # The keywords of the patterns, in the lower-cased bytes, grouped by a letter they hold: a
 # pattern that starts with a literal letter is searched for fast (in C, letter by letter),

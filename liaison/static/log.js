@@ -45,10 +45,19 @@
   }
   var INVISIBLE = D.guard && compiled(D.guard.invisible, "g");
   var WIDE = D.guard && compiled(D.guard.wide, "g");
-  function asSeen(text) { // as the guard reads it: no zero-width characters, full-width as ASCII
-    if (INVISIBLE) text = text.replace(INVISIBLE, "");
+  var ZEROS = (D.guard && D.guard.digit_zeros) || [];
+  var DIGITS = ZEROS.length ? new RegExp("[" + ZEROS.map(function (z) {
+    return "\\u{" + z.toString(16) + "}-\\u{" + (z + 9).toString(16) + "}";
+  }).join("") + "]", "gu") : null;
+  function asSeen(text) { // as the guard reads it: no zero-width characters, full-width and
+    if (INVISIBLE) text = text.replace(INVISIBLE, ""); // other scripts' digits as ASCII
     if (WIDE) text = text.replace(WIDE, function (c) {
       return String.fromCharCode(c.charCodeAt(0) - 0xFEE0);
+    });
+    if (DIGITS) text = text.replace(DIGITS, function (c) {
+      var cp = c.codePointAt(0), zero = 0;
+      ZEROS.forEach(function (z) { if (z <= cp) zero = Math.max(zero, z); });
+      return String(cp - zero);
     });
     return text;
   }
