@@ -451,3 +451,43 @@ def test_a_members_card_of_the_matrix_holds_their_guides_on_a_phone(new_page, se
     page.wait_for_timeout(50)
     assert page.evaluate("[...document.querySelectorAll('#matrix-table td')].every(td => td.getClientRects().length)")
     assert rec.console_errors == [], rec.console_errors
+
+
+def test_a_guides_contents_come_before_it_on_a_phone_and_beside_it_on_a_laptop(new_page, server):
+    """On a phone the guide's contents were a card under the whole guide (a long scroll to
+    reach them): they are a folded "Contents" above it, whose links jump to their sections;
+    on a laptop they stay beside the guide, and on paper after it."""
+    page, rec = _phone(new_page)
+    _open(page, server, "training/front-desk-phone-skills/index.html")
+    narrow, wide = page.locator("details.toc-narrow"), page.locator(".toc-wide")
+    assert narrow.is_visible() and not wide.is_visible()
+    assert narrow.bounding_box()["y"] < page.locator("article.prose").bounding_box()["y"]
+    assert page.viewport_size["height"] > narrow.bounding_box()["y"] + narrow.bounding_box()["height"]
+    narrow.locator("summary").click()
+    link = narrow.locator("a").nth(1)
+    target = link.get_attribute("href")
+    link.click()
+    page.wait_for_timeout(100)
+    assert abs(page.locator(target).bounding_box()["y"]) < 5, "the link scrolls to its section"
+    page.set_viewport_size(DESKTOP)
+    page.wait_for_timeout(50)
+    assert wide.is_visible() and not narrow.is_visible()
+    page.emulate_media(media="print")
+    assert wide.is_visible() and not narrow.is_visible()
+    assert rec.console_errors == [], rec.console_errors
+
+
+def test_the_training_page_says_what_the_matrix_lacks_and_links_to_it(new_page, server):
+    """Under many guides' cards the matrix was a long way down: the page's first line links to
+    it and says how many trainings are missing and expired (the sample: 1 and 2)."""
+    page, rec = new_page(viewport=DESKTOP)
+    _open(page, server, "training/index.html")
+    sub = page.locator(".page-head .sub")
+    assert "1 missing and 2 expired" in sub.inner_text()
+    cells = page.evaluate("""() => [...document.querySelectorAll('#matrix-table .badge')].map(b => b.innerText.trim())""")
+    assert cells.count("missing") == 1 and cells.count("expired") == 2, cells
+    sub.locator("a[href='#matrix']").click()
+    page.wait_for_timeout(100)
+    top = page.locator("#matrix").bounding_box()["y"]
+    assert page.evaluate("scrollY") > 0 and 0 <= top < DESKTOP["height"] / 2, top
+    assert rec.console_errors == [], rec.console_errors

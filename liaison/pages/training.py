@@ -56,8 +56,10 @@ def training(view: SiteView, page: Page) -> dict:
     team = view.site.team
     matrix = [{**matrix_row(view, tid, guides), "sort_name": sort_key(team[tid].name)}
               for tid in sorted(team, key=lambda t: (sort_key(team[t].name), t))]  # by last name
+    states = [c["state"] for row in matrix for c in row["cells"]]
     return {**view.common(page, "training", "Training"), "guides": guides, "matrix": matrix,
-            "capture": view.stats.source_capture_rate_365d}
+            "capture": view.stats.source_capture_rate_365d,
+            "gaps": {"missing": states.count("missing"), "expired": states.count("expired")}}
 
 
 def guide(view: SiteView, page: Page) -> dict:
@@ -92,7 +94,7 @@ KINDS = [
     PageKind("training", "training.html", "training",
              one_page("training/index.html", "training.html", "training"),
              training, reads=("guides", "team", "stats.source_capture_rate_365d"),
-             variables=("guides", "matrix", "capture"), nav=("Training", "training/index.html"),
+             variables=("guides", "matrix", "capture", "gaps"), nav=("Training", "training/index.html"),
              url="training/"),
     PageKind("guide", "guide.html", "training",
              lambda view: [Page(guide_href(g), "guide.html", "guide", g) for g in sorted(view.site.guides)],
