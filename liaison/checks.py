@@ -309,17 +309,19 @@ def check_core(site: Site, as_of: dt.date) -> list[Problem]:
 
 def guide_body_problems(site: Site) -> list[Problem]:
     """What a guide's body points at: its images, files beneath content/training/, PNG or
-    JPEG, at their line (an image from another host is a warning: it is not shown); its links
-    to a guide's file (``other.md``) that is no guide (a warning)."""
-    from liaison.decks import _REMOTE, image_problem, image_refs
+    JPEG, at their line (an image from another host is a warning: it is not shown; so is an
+    HTML ``<img>`` that cannot be shown: HTML is taken as it is written, and the page builds);
+    its links to a guide's file (``other.md``) that is no guide (a warning)."""
+    from liaison.decks import _REMOTE, html_images, image_problem, image_refs
     from liaison.content import GUIDE_LINK, prose_lines
 
     out = []
     for guide in site.guides.values():
-        for k, col, path in image_refs(guide.body, html=True):
+        refs = [(ref, False) for ref in image_refs(guide.body)] + [(ref, True) for ref in html_images(guide.body)]
+        for (k, col, path), html in sorted(refs):
             why = image_problem(path, site.root, "training")
             if why:
-                out.append(Problem(guide.path, why, severity="warning" if _REMOTE.match(path) else "error",
+                out.append(Problem(guide.path, why, severity="warning" if html or _REMOTE.match(path) else "error",
                                    line=guide.body_line + k, col=col))
         for k, line in prose_lines(guide.body):
             for m in GUIDE_LINK.finditer(line):

@@ -394,7 +394,7 @@ def _deck_failures(site: Site, practice_stats: dict, part: int, parts: int) -> l
                     if why:  # from another host: shown nowhere, like every remote image
                         out.append((deck_id, -1, slide.line + k, None, f"slide {n}: {why}", None, col,
                                     "warning" if _REMOTE.match(path) else "error"))
-                for k, col in html_images(slide.source):
+                for k, col, _path in html_images(slide.source):
                     out.append((deck_id, -1, slide.line + k, None, f"slide {n}: an HTML <img> is taken "
                                 "out of a slide (as every HTML tag): write the picture ![alt text](images/"
                                 "file.png)", None, col, "warning"))
@@ -559,19 +559,16 @@ def _html_src(m: re.Match) -> tuple[int, str]:
 
 def image_refs(markdown: str, html: bool = False) -> list[tuple[int, int, str]]:
     """(line offset, column, path) of every image of a slide's (or guide's) Markdown, and with
-    ``html`` of every ``<img>`` (a guide's page shows them; a slide takes HTML tags out); an
-    image written in code (an example of the syntax) is none."""
-    out = []
-    for k, line in prose_lines(markdown):
-        out += [(k, m.start() + 1, m.group("src")) for m in _IMAGE.finditer(line)]
-        if html and "<" in line:
-            out += [(k, at + 1, src) for at, src in map(_html_src, _HTML_IMAGE.finditer(line))]
-    return sorted(out)
+    ``html`` of every ``<img>`` too (``html_images``: a guide's page shows them); an image
+    written in code (an example of the syntax) is none."""
+    out = [(k, m.start() + 1, m.group("src")) for k, line in prose_lines(markdown)
+           for m in _IMAGE.finditer(line)]
+    return sorted(out + html_images(markdown)) if html else out
 
 
-def html_images(markdown: str) -> list[tuple[int, int]]:
-    """(line offset, column) of every ``<img>`` of a slide's Markdown (not in code)."""
-    return [(k, m.start() + 1) for k, line in prose_lines(markdown) if "<" in line
+def html_images(markdown: str) -> list[tuple[int, int, str]]:
+    """(line offset, column, path) of every ``<img>`` of a Markdown text (not in code)."""
+    return [(k, m.start() + 1, _html_src(m)[1]) for k, line in prose_lines(markdown) if "<" in line
             for m in _HTML_IMAGE.finditer(line)]
 
 

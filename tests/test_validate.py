@@ -1315,7 +1315,7 @@ def test_a_guides_link_to_a_guide_file_that_does_not_exist_is_a_warning(example_
     assert len([w for w in res.warnings if w.path == rel]) == 1
 
 
-def test_a_guides_html_img_is_checked_as_its_pictures_are(example_site):
+def test_a_guides_html_img_that_cannot_be_shown_is_a_warning(example_site):
     guide = sorted((example_site / "content" / "training").glob("*.md"))[0]
     rel = f"content/training/{guide.name}"
     text = guide.read_text(encoding="utf-8")
@@ -1323,9 +1323,9 @@ def test_a_guides_html_img_is_checked_as_its_pictures_are(example_site):
     write(example_site, "content/training/images/lab.png", b"\x89PNG\r\n\x1a\n")
     write(example_site, rel, text + '<img src="images/lab.png" width="300"> and <img alt="x" src=\'images/gone.png\'>\n')
     res = validate(example_site)
-    assert res.code == 1
-    col = len('<img src="images/lab.png" width="300"> and <img alt="x" src=\'') + 1
-    res.expect(rel, line, col, "image 'images/gone.png': no such file in content/training/")
+    assert res.code == 0, res.dump()  # a warning: HTML is taken as written, and the page builds
+    col = len('<img src="images/lab.png" width="300"> and ') + 1
+    res.expect(rel, line, col, "image 'images/gone.png': no such file in content/training/", severity="warning")
     assert len([d for d in res.diags if d.path == rel]) == 1, res.dump()
 
 
