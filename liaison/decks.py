@@ -394,6 +394,13 @@ def _deck_failures(site: Site, practice_stats: dict, part: int, parts: int) -> l
                     if why:  # from another host: shown nowhere, like every remote image
                         out.append((deck_id, -1, slide.line + k, None, f"slide {n}: {why}", None, col,
                                     "warning" if _REMOTE.match(path) else "error"))
+                found = layout_line(slide.source)
+                if found and found[1] in ("image-left", "image-right") and not any(
+                        _IMAGE.fullmatch(c.strip()) for c in _chunks(slide.source)):
+                    out.append((deck_id, -1, slide.line + found[0], None, f"slide {n}: layout "
+                                f"'{found[1]}' without a picture alone in its paragraph (a line "
+                                "![alt text](images/file.png) between blank lines): the picture's "
+                                "half of the slide stays empty", None, 1, "warning"))
                 for k, col, _path in html_images(slide.source):
                     out.append((deck_id, -1, slide.line + k, None, f"slide {n}: an HTML <img> is taken "
                                 "out of a slide (as every HTML tag): write the picture ![alt text](images/"

@@ -18,7 +18,7 @@ from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import run_validate
+from conftest import REPO, run_validate
 
 AS_OF = "2026-11-26"
 
@@ -1327,6 +1327,21 @@ def test_a_guides_html_img_that_cannot_be_shown_is_a_warning(example_site):
     col = len('<img src="images/lab.png" width="300"> and ') + 1
     res.expect(rel, line, col, "image 'images/gone.png': no such file in content/training/", severity="warning")
     assert len([d for d in res.diags if d.path == rel]) == 1, res.dump()
+
+
+def test_an_image_layout_without_a_picture_is_a_warning(example_site):
+    write(example_site, "content/presentations/halves.md", DECK_HEAD + (
+        "Layout: image-left\n\n## Our lab\n\nText and ![inline](images/x.png) in a sentence\n\n---\n\n"
+        "Layout: image-right\n\n## Fine\n\n![Lab](images/vascular-lab.png)\n\nText\n"))
+    (example_site / "content" / "presentations" / "images").mkdir(exist_ok=True)
+    (example_site / "content" / "presentations" / "images" / "vascular-lab.png").write_bytes(
+        (REPO / "content" / "presentations" / "images" / "vascular-lab.png").read_bytes())
+    (example_site / "content" / "presentations" / "images" / "x.png").write_bytes(b"\x89PNG\r\n\x1a\n")
+    res = validate(example_site)
+    assert res.code == 0, res.dump()
+    res.expect("content/presentations/halves.md", 4, 1, "layout 'image-left' without a picture alone",
+               "stays empty", severity="warning")
+    assert len([d for d in res.diags if d.path == "content/presentations/halves.md"]) == 1, res.dump()
 
 
 def test_an_html_img_in_a_slide_is_a_warning_that_says_how_to_show_a_picture(example_site):
