@@ -195,6 +195,26 @@ def test_a_month_that_ends_on_the_as_of_date_is_finished():
     assert pages.context(view, page)["months_table"][0]["unfinished"]
 
 
+def test_a_chart_of_months_without_a_referral_says_so(tmp_path, site):
+    """With no referral in the months the chart shows (a new site, or an as-of date long after
+    the last one), its empty frame says why instead of looking broken; with referrals, no word."""
+    import shutil
+
+    from liaison.cli import main
+
+    root = tmp_path / "root"
+    shutil.copytree(EXAMPLE, root)
+    for f in sorted((root / "data" / "referrals").rglob("*"), reverse=True):
+        f.chmod(0o755)
+        f.rmdir() if f.is_dir() else f.unlink()
+    out = tmp_path / "site"
+    result = CliRunner().invoke(main, ["build", "--root", str(root), "--out", str(out), "--as-of", AS_OF])
+    assert result.exit_code == 0, result.output
+    empty = "No referral in these 24 months"
+    assert empty in (out / "referrals" / "index.html").read_text(encoding="utf-8")
+    assert empty not in (site / "referrals" / "index.html").read_text(encoding="utf-8")
+
+
 # ---------------------------------------------------------------------------------------------
 # outcomes: the matured funnel, declined reasons
 

@@ -240,6 +240,7 @@ def context(view: SiteView, page: Page) -> dict:
         "lapsed": lapsed, "lapsed_n": lapsed_n, "lapsed_more": lapsed_more,
         "declining": declining, "declining_n": declining_n, "declining_more": declining_more,
         "months_table": table,
+        "chart_empty": not any(m["physician"] or m["other"] for m in table),
     }
 
 
@@ -257,7 +258,7 @@ KINDS = [
                         "movers",
                         "new", "new_n", "new_more", "lapsed", "lapsed_n", "lapsed_more", "declining",
                         "declining_n", "declining_more",
-                        "months_table"),
+                        "months_table", "chart_empty"),
              nav=("Referrals", "referrals/index.html"),
              url="referrals/"),
 ]
