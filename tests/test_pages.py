@@ -4,6 +4,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from hypothesis import given, settings, strategies as st
 
 from conftest import REPO, SPEC_EXAMPLE
 
@@ -329,6 +330,19 @@ def test_a_picture_or_a_guide_link_written_as_code_is_shown_as_written():
     assert guide_links(text, {"primer": None}) == text.replace(
         "see [it](primer.md)", "see [it](../primer/index.html)")
     assert [(k, path) for k, _col, path in image_refs(text)] == [(0, "lab.png"), (10, "after.png")]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(alphabet="`~ab\n !()[]<>", max_size=60))
+def test_a_rewrite_outside_code_keeps_every_other_character(text):
+    """content.outside_code changes only what its rewrite changes, and prose_lines keeps each
+    line's length (the columns of diagnostics): fences, code spans and line ends stay."""
+    from liaison.content import outside_code, prose_lines
+
+    assert outside_code(text, lambda t: t) == text
+    assert outside_code(text, lambda t: t.replace("a", "A")).replace("A", "a") == text
+    lines = text.split("\n")
+    assert all(len(line) == len(lines[k]) for k, line in prose_lines(text))
 
 
 def test_a_guide_shows_its_images_from_content_training(tmp_path):
