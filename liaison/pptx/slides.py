@@ -555,19 +555,24 @@ def _columns_xml(slide: SlideContent, ids: _Ids, refs: _Refs, brand: Brand, ink:
     return "".join(shapes)
 
 
+def _figure_box(text: str) -> tuple[int, int]:
+    """A big number's (type size, box height): the largest of 110 pt down to 48 pt that holds
+    it on one line, else 40 pt; a figure too long for one line wraps, and its box holds every
+    line (one line's box let the second run over the caption)."""
+    fsize = next((s for s in (110, 96, 80, 64, 48) if _lines(len(text), s, CONTENT_W) <= 1), 40)
+    lines = sum(_lines(k, fsize, CONTENT_W) for k in _text_len(text))
+    return fsize, int(lines * fsize * LINE * EMU_PT) + int(0.1 * EMU_IN)
+
+
 def _big_number_xml(slide: SlideContent, ids: _Ids, refs: _Refs, brand: Brand, ink: _Ink) -> str:
     shapes = [_title_xml(slide, ids, ink)] if slide.title else []
     top = BODY_TOP if slide.title else int(0.55 * EMU_IN)
     blocks = list(slide.blocks)
     figure = blocks.pop(0) if blocks and blocks[0].kind == "paragraph" else None
     if figure is not None:
-        fsize = next((s for s in (110, 96, 80, 64, 48) if _lines(len(figure.text), s, CONTENT_W) <= 1), 40)
+        fsize, fh = _figure_box(figure.text)
         runs = figure.runs or ((figure.text, False, False, False),)
         para = _para_xml(runs, fsize, ink.primary, '<a:pPr algn="l"><a:buNone/></a:pPr>', bold_all=True)
-        # a figure too long for one line at 40 pt wraps: its box holds every line (one line's
-        # box let the second run over the caption)
-        lines = sum(_lines(k, fsize, CONTENT_W) for k in _text_len(figure.text))
-        fh = int(lines * fsize * LINE * EMU_PT) + int(0.1 * EMU_IN)
         shapes.append(_sp_text(ids(), "Big Number", "", MARGIN, top, CONTENT_W, fh, "t", para))
         top += fh + GAP
     segs = _segments_of(blocks, brand)
@@ -616,9 +621,7 @@ def crowded(slide: SlideContent, index: int, contact_lines: int = 4) -> bool:
         blocks = list(slide.blocks)
         if blocks and blocks[0].kind == "paragraph":
             figure = blocks.pop(0)
-            fsize = next((s for s in (110, 96, 80, 64, 48) if _lines(len(figure.text), s, CONTENT_W) <= 1), 40)
-            lines = sum(_lines(k, fsize, CONTENT_W) for k in _text_len(figure.text))
-            top += int(lines * fsize * LINE * EMU_PT) + int(0.1 * EMU_IN) + GAP
+            top += _figure_box(figure.text)[1] + GAP
         boxes.append((_segments_of(blocks, brand), CONTENT_W, BODY_BOTTOM - top))
     else:
         boxes.append((_segments_of(slide.blocks, brand), CONTENT_W, BODY_BOTTOM - top))
