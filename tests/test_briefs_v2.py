@@ -300,6 +300,28 @@ def test_the_unfinished_month_is_marked_month_to_date(site, records):
     assert any("chart-partial" in el.get("class", "") for el in dash.iter(f"{SVG}rect"))
 
 
+def charted(d: dt.date) -> bool:
+    """In the 24 months a brief's chart shows (the as-of month and the 23 before it)."""
+    months = (AS_OF.year - d.year) * 12 + AS_OF.month - d.month
+    return 0 <= months < 24 and d <= AS_OF
+
+
+def test_a_chart_without_a_referral_says_so(site, records):
+    names = {pid: p.name for pid, p in records.physicians.items()}
+    said = []
+    for pid, name in names.items():
+        none = not any(charted(row.date) for row in physician_rows(records, pid))
+        history = text_of(section(page(site, f"physicians/{pid}"), "history-h"))
+        assert (f"No referral from {name} in these 24 months." in history) is none, pid
+        said.append(none)
+    assert any(said) and not all(said), "the example has physicians of both kinds"
+    for prid, practice in records.practices.items():
+        docs = {pid for pid, p in records.physicians.items() if p.practice == prid}
+        none = not any(charted(row.date) for row in records.referrals if row.physician in docs)
+        history = text_of(section(page(site, f"practices/{prid}"), "history-h"))
+        assert (f"No referral from {practice.name} in these 24 months." in history) is none, prid
+
+
 def test_a_month_that_is_over_is_not_marked(tmp_path):
     out = build(EXAMPLE, tmp_path / "site", dt.date(2026, 11, 30))
     svg = chart_of(page(out, "physicians/grace-holloway"))

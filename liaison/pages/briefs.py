@@ -178,6 +178,14 @@ def _chart(view: SiteView, series: list[int], visits, name: str,
                             "in-person visits")
 
 
+def _chart_note(series: list[int] | None, name: str) -> str | None:
+    """A line under a brief's chart that has no referral in its months, which reads as a
+    chart that failed to draw otherwise."""
+    if series and any(series):
+        return None
+    return f"No referral from {name} in these {MONTHS_CHARTED} months."
+
+
 def _dated(rows) -> tuple[list[dt.date], list[int]]:
     """Referral rows as their dates, sorted, and the running sums of their counts."""
     by_date: dict[dt.date, int] = {}
@@ -417,6 +425,7 @@ def physician(view: SiteView, page: Page) -> dict:
         "last_visit_ago": ago((view.as_of - dt.date.fromisoformat(s.last_visit)).days) if s.last_visit else "never",
         "chart": _chart(view, view.doc_series.get(pid, [0] * MONTHS_CHARTED), visits, d.name,
                         listed=pid),
+        "chart_note": _chart_note(view.doc_series.get(pid), d.name),
         "rov": _rov(view, s.rov_365d, visits, lambda r: [dated]),
         "outcomes": _outcomes(view, view.referrals_by_doc.get(pid, ())),
         "spend": _spend(view, s.spend_ytd_cents,
@@ -463,6 +472,7 @@ def practice(view: SiteView, page: Page) -> dict:
         "d365": view.change(s.referrals_365d, s.referrals_prev_365d, 365),
         "last_contact_ago": ago((view.as_of - dt.date.fromisoformat(s.last_contact)).days) if s.last_contact else "never",
         "chart": _chart(view, series, (r for r in interactions if in_person(r)), p.name),
+        "chart_note": _chart_note(series, p.name),
         "rov": _rov(view, s.rov_365d, _people_visits(view, docs),
                     lambda r: [dated[x] for x in _people_of(view, r) if x in ours],
                     lambda r: [x for x in _people_of(view, r) if x in ours]),
@@ -484,7 +494,7 @@ def practice(view: SiteView, page: Page) -> dict:
 BRIEF_READS = ("physicians", "practices", "team", "interactions", "referrals", "decks",
                "site.services", "site.tiers", "site.compliance", "templates/talking-points.yaml",
                "market")
-BRIEF_VARIABLES = ("stats", "row", "notes_html", "glance", "alerts", "d365", "chart", "rov",
+BRIEF_VARIABLES = ("stats", "row", "notes_html", "glance", "alerts", "d365", "chart", "chart_note", "rov",
                    "outcomes", "spend", "recent", "more", "follow_ups", "points", "top_points",
                    "more_points", "decks", "log_href", "medicare")
 
