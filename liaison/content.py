@@ -105,17 +105,27 @@ def outside_code(markdown: str, sub) -> str:
     stays as it is written."""
     if "`" not in markdown and "~~~" not in markdown:
         return sub(markdown)
-    out, fence = [], ""
+    out, prose, fence = [], [], ""
+
+    def flush():  # the prose since the last code, lines together (an <img> may span them)
+        if prose:
+            out.append(sub("".join(prose)))
+            prose.clear()
+
     for line in markdown.split("\n"):
         fence, code = _fenced(fence, line)
         if code:
+            flush()
             out.append(line + "\n")
             continue
         last = 0
         for m in _CODE_SPAN.finditer(line):
-            out.append(sub(line[last:m.start()]) + m.group(0))
+            prose.append(line[last:m.start()])
+            flush()
+            out.append(m.group(0))
             last = m.end()
-        out.append(sub(line[last:]) + "\n")
+        prose.append(line[last:] + "\n")
+    flush()
     return "".join(out)[:-1]
 
 

@@ -554,8 +554,9 @@ _REMOTE = re.compile(r"^\s*(?:[a-z][a-z0-9+.-]*:|//)", re.I)
 
 
 # A picture written in HTML, as GitHub shows it too: <img src="images/lab.png" width="300">
-_HTML_IMAGE = re.compile(r"""<img\b[^>]*?\ssrc\s*=\s*(?:"(?P<dq>[^"]*)"|'(?P<sq>[^']*)'|(?P<bare>[^\s>"']+))""",
-                         re.I)
+# (its attributes may go on over lines, not past a blank one, which ends HTML in Markdown)
+_HTML_IMAGE = re.compile(r"""<img\b(?:[^>\n]|\n(?![ \t]*\n))*?\ssrc\s*=\s*"""
+                         r"""(?:"(?P<dq>[^"]*)"|'(?P<sq>[^']*)'|(?P<bare>[^\s>"']+))""", re.I)
 
 
 def _html_src(m: re.Match) -> tuple[int, str]:
@@ -574,9 +575,19 @@ def image_refs(markdown: str, html: bool = False) -> list[tuple[int, int, str]]:
 
 
 def html_images(markdown: str) -> list[tuple[int, int, str]]:
-    """(line offset, column, path) of every ``<img>`` of a Markdown text (not in code)."""
-    return [(k, m.start() + 1, _html_src(m)[1]) for k, line in prose_lines(markdown) if "<" in line
-            for m in _HTML_IMAGE.finditer(line)]
+    """(line offset, column, path) of every ``<img>`` of a Markdown text (not in code), where
+    its ``<img`` stands (its attributes may go on over lines)."""
+    if "<" not in markdown:
+        return []
+    lines = [""] * (markdown.count("\n") + 1)  # fenced code blanked: no <img> goes through
+    for k, line in prose_lines(markdown):
+        lines[k] = line
+    text = "\n".join(lines)
+    out = []
+    for m in _HTML_IMAGE.finditer(text):
+        k = text.count("\n", 0, m.start())
+        out.append((k, m.start() - (text.rfind("\n", 0, m.start()) + 1) + 1, _html_src(m)[1]))
+    return out
 
 
 def local_images(markdown: str, prefix: str, html: bool = False) -> str:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from hypothesis import given, settings, strategies as st
@@ -364,8 +365,12 @@ def test_a_guide_shows_its_images_from_content_training(tmp_path):
     (root / "content" / "training" / "images" / "lab.png").write_bytes(picture)
     guide.write_text(guide.read_text(encoding="utf-8") + "\n![Our lab](images/lab.png)\n\n"
                      "![Elsewhere](https://example.com/x.png)\n\n"
-                     '<img src="images/lab2.png" alt="The lab, small" width="200">\n', encoding="utf-8")
+                     '<img src="images/lab2.png" alt="The lab, small" width="200">\n\n'
+                     "The `lab` once more, its attributes over lines:\n\n"
+                     '<img alt="The lab, tall"\n     src="images/lab3.png"\n     height="400">\n',
+                     encoding="utf-8")
     (root / "content" / "training" / "images" / "lab2.png").write_bytes(picture)
+    (root / "content" / "training" / "images" / "lab3.png").write_bytes(picture)
     out = tmp_path / "site"
     proc = subprocess.run([sys.executable, str(REPO / "build.py"), "build", "--root", str(root),
                            "--out", str(out), "--as-of", AS_OF.isoformat()],
@@ -379,6 +384,8 @@ def test_a_guide_shows_its_images_from_content_training(tmp_path):
     # a picture written in HTML (as GitHub shows it, with its width) is copied and shown too
     assert '<img src="_media/images/lab2.png" alt="The lab, small" width="200">' in html
     assert (page.parent / "_media" / "images" / "lab2.png").read_bytes() == picture
+    assert re.search(r'<img alt="The lab, tall"\s+src="_media/images/lab3.png"\s+height="400">', html)
+    assert (page.parent / "_media" / "images" / "lab3.png").read_bytes() == picture
     assert "example.com" not in html
 
 

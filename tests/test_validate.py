@@ -1327,6 +1327,11 @@ def test_a_guides_html_img_that_cannot_be_shown_is_a_warning(example_site):
     col = len('<img src="images/lab.png" width="300"> and ') + 1
     res.expect(rel, line, col, "image 'images/gone.png': no such file in content/training/", severity="warning")
     assert len([d for d in res.diags if d.path == rel]) == 1, res.dump()
+    # its attributes over lines (GitHub reads it so): found where its <img stands
+    write(example_site, rel, text + 'A `code` span.\n\nAnd <img alt="x"\n  width="30"\n  src="images/away.png">\n')
+    res = validate(example_site)
+    res.expect(rel, line + 2, 5, "image 'images/away.png': no such file in content/training/", severity="warning")
+    assert len([d for d in res.diags if d.path == rel]) == 1, res.dump()
 
 
 def test_an_image_layout_without_a_picture_is_a_warning(example_site):
