@@ -656,6 +656,12 @@ def test_a_slide_that_renders_to_nothing_is_left_out_of_both_decks(tmp_path):
     assert (busy / "index.html").read_text(encoding="utf-8").count('<section class="slide ') == 3
     assert len(pptx.Presentation(str(generic / "extra.pptx")).slides) == 2
     assert len(pptx.Presentation(str(busy / "extra-alder-falls-family-medicine.pptx")).slides) == 3
+    # the index counts the most a deck shows; a deck without such a slide, as many as it has
+    index = (out / "presentations" / "index.html").read_text(encoding="utf-8")
+    counts = dict(re.findall(r'<a href="(?:\.\./)*presentations/([^/]+)/index.html">[^<]*</a> <small>([^<]*)</small>',
+                             index))
+    assert counts.pop("extra") == "up to 3 slides"
+    assert counts and all(re.fullmatch(r"\d+ slides", c) for c in counts.values()), counts
 
 
 def test_validate_warns_of_a_slide_that_holds_more_than_a_slide_shows(tmp_path):

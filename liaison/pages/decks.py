@@ -4,6 +4,8 @@ deck; ``presentations/<deck>/<practice>/``: the deck customized for one practice
 bytes are made here, on the render side, by each process for the pages it renders."""
 from __future__ import annotations
 
+import re
+
 from liaison import charts
 from liaison import decks as deck_stage
 from liaison.pages.base import MONTHS_CHARTED, Page, PageKind, deck_href, one_page, pptx_name
@@ -191,12 +193,36 @@ def contact_lines(view: SiteView) -> tuple[str, ...]:
     return tuple(lines)
 
 
+_IF_TAG = re.compile(r"\{%-?\s*(if|elif|else|endif)\b")
+
+
+def _all_in_an_if(source: str) -> bool:
+    """Whether all of a slide stands in one ``{% if %} … {% endif %}`` without an ``else``
+    (such a slide renders to nothing where its condition is false)."""
+    text = source.strip()
+    tags = list(_IF_TAG.finditer(text))
+    if not tags or tags[0].start() != 0 or tags[0].group(1) != "if":
+        return False
+    depth = 0
+    for i, tag in enumerate(tags):
+        kind = tag.group(1)
+        if kind in ("elif", "else") and depth == 1:
+            return False
+        depth += {"if": 1, "endif": -1}.get(kind, 0)
+        if depth == 0:  # the first if closed: at the slide's end, and the last tag
+            return i == len(tags) - 1 and text.endswith("%}") and text.rfind("{%") == tag.start()
+    return False
+
+
 def presentations(view: SiteView, page: Page) -> dict:
     decks = []
     for deck_id in sorted(view.site.decks):
         d = view.site.decks[deck_id]
         decks.append({"title": d.meta.title, "description": d.meta.description or "",
                       "href": deck_href(deck_id), "slides": len(d.slides),
+                      # a slide all in an {% if %} may render to nothing for a practice, and
+                      # is then left out of its deck: the count is the most it shows
+                      "up_to": any(_all_in_an_if(s.source) for s in d.slides),
                       "targets": [view.practice_ref(p) | {"href": deck_href(deck_id, p)}
                                   for p in view.deck_targets(deck_id)]})
     return {**view.common(page, "presentations", "Presentations"), "decks": decks}
