@@ -213,6 +213,10 @@ def test_a_chart_of_months_without_a_referral_says_so(tmp_path, site):
     empty = "No referral in these 24 months"
     assert empty in (out / "referrals" / "index.html").read_text(encoding="utf-8")
     assert empty not in (site / "referrals" / "index.html").read_text(encoding="utf-8")
+    # the dashboard's chart of physician referrals too
+    empty = "No physician referral in these 24 months"
+    assert empty in (out / "index.html").read_text(encoding="utf-8")
+    assert empty not in (site / "index.html").read_text(encoding="utf-8")
 
 
 # ---------------------------------------------------------------------------------------------

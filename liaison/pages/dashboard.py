@@ -33,16 +33,18 @@ def context(view: SiteView, page: Page) -> dict:
     due = follow_ups.grouped(view)  # recently overdue, then this week, by due date
     upcoming = [view.follow_up(*t) for t in due["recent"] + due["week"]]
     capture = st.source_capture_rate_365d
+    monthly = physician_months(view, months)
     return {
         **view.common(page, "dashboard", "Dashboard"),
         "totals": totals,
         "new_patients": new_patients(view),
         "capture": capture,
         "capture_text": f"{capture * 100:.1f}%" if capture is not None else "—",
-        "chart": view.chart(charts.bar_chart, [m.month for m in months], physician_months(view, months),
+        "chart": view.chart(charts.bar_chart, [m.month for m in months], monthly,
                      title="Physician referrals per month, last 24 months, with in-person visits",
                      primary_label="Physician referrals",
                      secondary=[m.in_person for m in months], secondary_label="In-person visits"),
+        "chart_empty": not any(monthly),
         "declining": pick(lambda s: s.declining),
         "declining_count": sum(1 for s in phys.values() if s.declining),
         "lapsed": pick(lambda s: s.status == "lapsed"),
@@ -59,7 +61,7 @@ KINDS = [
              reads=("stats.totals", "stats.months", "stats.physicians",
                     "stats.source_capture_rate_365d", "physicians", "practices", "team",
                     "interactions", "referrals"),
-             variables=("totals", "new_patients", "capture", "capture_text", "chart", "declining",
+             variables=("totals", "new_patients", "capture", "capture_text", "chart", "chart_empty", "declining",
                         "declining_count", "lapsed", "lapsed_count", "new", "new_count",
                         "overdue_visits", "week", "week_count", "backlog_count"),
              nav=("Dashboard", "index.html"),
