@@ -346,6 +346,23 @@ def test_problems_are_said_next_to_their_fields(new_page, server, size):
     assert rec.console_errors == [], rec.console_errors
 
 
+def test_a_cost_is_written_as_the_amount_typed(new_page, server, target):
+    # "010" written as typed is 8 to a YAML 1.1 reader (PyYAML, many editors): an octal
+    page, rec = _open(new_page, server, "phone", "?practice=french-broad-podiatry")
+    page.select_option("#log-liaison", "lena-brooks")
+    page.fill("#log-date", "2026-11-19")
+    page.fill("#log-summary", "Coffee for the front desk")
+    for i, (typed, amount) in enumerate((("010", 10), ("$ 0012", 12), ("007.50", 7.5),
+                                         ("00", 0), ("0.5", 0.5), ("12", 12), ("$48.5", 48.5))):
+        page.fill("#log-cost", typed)
+        rel, text = _record(page)
+        assert yaml.safe_load(text)["cost"] == amount, (typed, text)
+        assert page.text_content("#log-cost-err") == ""
+        _add(target, rel.replace(".yaml", f"-{i}.yaml"), text)
+    _validate(target)
+    assert rec.console_errors == [], rec.console_errors
+
+
 def test_copy_and_download_hand_over_the_same_text(new_page, server, target):
     page, rec = _open(new_page, server, "desktop", "?practice=french-broad-podiatry")
     page.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=server)

@@ -193,8 +193,9 @@
     return notes;
   }
   function costText() {
+    // Leading zeros dropped: "010" written as typed is 8 to a YAML 1.1 reader (an octal).
     var m = AMOUNT.exec(state.cost.trim());
-    return m ? m[1] + (m[3] ? "." + m[3] : "") : state.cost.trim();
+    return m ? m[1].replace(/^0+(?=[0-9])/, "") + (m[3] ? "." + m[3] : "") : state.cost.trim();
   }
 
   function yaml() {
