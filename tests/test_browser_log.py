@@ -409,6 +409,30 @@ def test_briefs_and_call_plans_open_the_form_with_their_choices(new_page, server
     assert rec.console_errors == [], rec.console_errors
 
 
+def test_a_links_choices_the_form_cannot_take_are_said(new_page, server):
+    # a physician of another practice than the link's, a type the site does not have: neither
+    # taken, and the page says so (they were left out without a word)
+    page, rec = _open(new_page, server, "phone",
+                      "?practice=french-broad-podiatry&physician=alan-cho&physician=nina-vargas"
+                      "&type=brunch&physician=no-such-doc")
+    assert page.text_content("#log-practice-name").startswith("French Broad Podiatry")
+    assert page.eval_on_selector_all("#log-physicians input:checked",
+                                     "els => els.map(e => e.value)") == ["alan-cho"]
+    assert page.eval_on_selector("input[name=type]:checked", "e => e.value") == "visit"
+    note = page.text_content("#log-draft-note")
+    assert page.is_visible("#log-draft-note")
+    assert "physician no-such-doc" in note and "type brunch" in note, note
+    assert "Nina Vargas (of Hendersonville Women's Health)" in note, note
+    # two physicians of different practices and no practice: the first one's practice is taken
+    page.evaluate("localStorage.clear()")
+    page.goto(page.url.split("?")[0] + "?physician=nina-vargas&physician=alan-cho&type=lunch")
+    page.wait_for_selector("html[data-log-ready]")
+    assert page.text_content("#log-practice-name").startswith("Hendersonville Women")
+    assert page.eval_on_selector("input[name=type]:checked", "e => e.value") == "lunch"
+    assert "Alan Cho (of French Broad Podiatry)" in page.text_content("#log-draft-note")
+    assert rec.console_errors == [], rec.console_errors
+
+
 def test_the_form_works_opened_from_disk(new_page, site):
     page, rec = new_page(viewport=PHONE, is_mobile=True, has_touch=True)
     page.goto((site / "log" / "index.html").as_uri() + "?practice=french-broad-podiatry")

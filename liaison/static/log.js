@@ -124,8 +124,11 @@
   var state = blank();
   var shown = false; // whether problems are shown (after the first hand-over attempt)
 
+  // A link's choices taken into s; returns what it asked for that the form could not take:
+  // {unknown: ["practice x", …] (not on this site), elsewhere: [physician names] (at another
+  // practice than the one chosen: not ticked)}.
   function fromUrl(s) {
-    var q = new URLSearchParams(location.search), unknown = [];
+    var q = new URLSearchParams(location.search), unknown = [], elsewhere = [];
     var p = q.get("practice");
     if (p) { if (p in practiceIndex) s.practice = p; else unknown.push("practice " + p); }
     q.getAll("physician").forEach(function (id) {
@@ -133,14 +136,17 @@
       if (i < 0) { unknown.push("physician " + id); return; }
       var at = practices[physicians[i][3]][0];
       if (!s.practice) s.practice = at;
-      if (at === s.practice && s.physicians.indexOf(id) < 0) s.physicians.push(id);
+      if (at !== s.practice) {
+        elsewhere.push(physicians[i][1] + " (of " + practices[physicians[i][3]][1] + ")");
+      } else if (s.physicians.indexOf(id) < 0) s.physicians.push(id);
     });
     var who = q.get("liaison");
     if (who && who in teamIndex) s.liaison = who;
     else if (who) unknown.push("team member " + who);
     var type = q.get("type");
     if (type && D.types.indexOf(type) >= 0) s.type = type;
-    return unknown;
+    else if (type) unknown.push("type " + type);
+    return {unknown: unknown, elsewhere: elsewhere};
   }
 
   function save() {
@@ -652,7 +658,7 @@
   $("log-discard").addEventListener("click", function () {
     discarded = state;
     clearDraft();
-    start(blank(), []);
+    start(blank(), null);
     var s = $("log-status");
     s.textContent = "Discarded. ";
     var undo = el("button", {type: "button", "class": "log-link", id: "log-undo"}, "Undo");
@@ -667,13 +673,21 @@
     s.appendChild(undo);
   });
 
-  function start(s, unknown) {
+  function start(s, asked) {
     state = s;
     shown = false;
-    var note = $("log-draft-note");
-    note.hidden = !unknown.length;
-    note.textContent = unknown.length ? "The link named what this site does not have (" +
-      unknown.join(", ") + "): choose it below." : "";
+    var unknown = asked ? asked.unknown : [], elsewhere = asked ? asked.elsewhere : [];
+    var note = $("log-draft-note"), said = [];
+    if (unknown.length) {
+      said.push("The link named what this site does not have (" + unknown.join(", ") +
+                "): choose it below.");
+    }
+    if (elsewhere.length) {
+      said.push("Not ticked, as the link named them with another practice: " +
+                elsewhere.join(", ") + ".");
+    }
+    note.hidden = !said.length;
+    note.textContent = said.join(" ");
     drawAll();
   }
 
