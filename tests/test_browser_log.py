@@ -297,6 +297,7 @@ def test_the_draft_survives_a_reload_and_can_be_discarded(new_page, server, size
     page.fill("#log-summary", "Second draft")
     page.click("#log-discard")
     assert page.input_value("#log-summary") == ""
+    assert page.input_value("#log-liaison") == "lena-brooks"  # as a reload would: not forgotten
     assert page.evaluate("Object.keys(localStorage).filter(k => k.startsWith('liaison-log-draft'))") == []
     page.click("#log-undo")
     assert page.input_value("#log-summary") == "Second draft"

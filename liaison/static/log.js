@@ -121,6 +121,12 @@
             physicians: [], staff: [], met_other: "", summary: "", needs: "", services: [],
             outcome: "", cost: "", deck: "", next_visit: "", follow_ups: [], notes: ""};
   }
+  function newRecord() { // a blank record, logged by this device's liaison (the last one chosen)
+    var s = blank();
+    try { s.liaison = localStorage.getItem(ME) || ""; } catch (e) { s.liaison = ""; }
+    if (!(s.liaison in teamIndex)) s.liaison = "";
+    return s;
+  }
   var state = blank();
   var shown = false; // whether problems are shown (after the first hand-over attempt)
 
@@ -658,7 +664,7 @@
   $("log-discard").addEventListener("click", function () {
     discarded = state;
     clearDraft();
-    start(blank(), null);
+    start(newRecord(), null);
     var s = $("log-status");
     s.textContent = "Discarded. ";
     var undo = el("button", {type: "button", "class": "log-link", id: "log-undo"}, "Undo");
@@ -705,16 +711,12 @@
                    "Discard it and start a new one");
     fresh.addEventListener("click", function () {
       clearDraft();
-      var s = blank();
-      s.liaison = localStorage.getItem(ME) || "";
-      if (!(s.liaison in teamIndex)) s.liaison = "";
+      var s = newRecord();
       start(s, fromUrl(s));
     });
     note.appendChild(fresh);
   } else {
-    var s0 = blank();
-    try { s0.liaison = localStorage.getItem(ME) || ""; } catch (e) { s0.liaison = ""; }
-    if (!(s0.liaison in teamIndex)) s0.liaison = "";
+    var s0 = newRecord();
     start(s0, fromUrl(s0));
   }
   form.hidden = false;
