@@ -2,7 +2,7 @@
 
 Every physician, practice, office staff member, team member, training guide and deck is one
 entry: a *name* (what an exact match ranks first), cut into ``words`` (all of them: "Anh Do"
-is found by "do"), and *info* (specialty, practice, city, tier, status, tags, role, …), cut
+is found by "do"), and *info* (NPI, specialty, practice, city, tier, status, tags, role, …), cut
 into ``terms``. The browser's search code
 (``liaison/static/search.js``) cuts a query the same way, finds the terms it matches (exactly,
 as a prefix, or within one or two typos) and the entries that hold one of them for every word
@@ -139,7 +139,7 @@ def entries(view) -> list[Entry]:
                    s.status, declining),
             words(d.name),
             _info(d.specialty, place, city, s.status, declining, d.tags, d.interests)
-            + _parts(tier_term(d.tier))))
+            + _parts(tier_term(d.tier), d.npi)))
     for pid in sorted(site.practices):
         p = site.practices[pid]
         n = len(view.docs_of_practice.get(pid, ()))

@@ -146,6 +146,20 @@ def test_city_and_tier_in_any_order(screen, server):
     _clean(rec)
 
 
+def test_an_npi_or_its_start_finds_the_physician_and_no_typo_of_it_does(screen, server):
+    # a liaison with a referral's NPI in hand: it found nobody ("No result")
+    page, rec, _name = screen
+    _open_search(page, server)
+    for query in ("1770914533", "177091", "quenneville 1770914533"):
+        assert [r["name"] for r in _search(page, query)] == ["Harriet Quenneville"], query
+    # one digit off is another physician's NPI, never a typo of this one; a ZIP code likewise
+    assert _search(page, "1770914534") == []
+    assert "No result" in page.locator("#search-status").inner_text()
+    assert _search(page, "98392") == []
+    assert {r["name"] for r in _search(page, "98391")} >= {"Alder Falls Family Medicine"}
+    _clean(rec)
+
+
 def test_every_kind_is_found_and_labelled(screen, server):
     page, rec, name = screen
     _open_search(page, server)
