@@ -326,6 +326,10 @@ def test_problems_are_said_next_to_their_fields(new_page, server, size):
     assert "date of birth" in page.text_content("#log-summary-err")
     page.fill("#log-summary", "Card read 123\u00a045\u20136789 twice")  # pasted: no-break, en dash
     assert "Social Security" in page.text_content("#log-summary-err")
+    page.fill("#log-notes", "Called back.\n\nSSN 123-45-6789 on the fax")
+    assert page.text_content("#log-notes-err").startswith(
+        "The notes look like a US Social Security number")
+    page.fill("#log-notes", "")
     page.click("#log-add-fu")  # a due date is filled in, the task is not
     assert "Write the task" in page.text_content("#log-fu0-err")
     page.locator(".fu-due").last.fill("")  # an empty row is left out, not an error

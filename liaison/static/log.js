@@ -266,13 +266,16 @@
     var dt = new Date(Date.UTC(y, m - 1, d));
     return y >= 1900 && y <= 2099 && dt.getUTCMonth() === m - 1 && dt.getUTCDate() === d;
   }
+  // What is wrong with a text, as the end of a sentence about it ("The summary …"); markdown:
+  // the notes, which are many lines (and plural: "The notes look like …").
   function textProblem(text, markdown) {
     if ((markdown ? BAD_MARKDOWN : BAD_LINE).test(text)) {
-      return markdown ? "holds a control character: retype it" :
+      return markdown ? "hold a control character: retype it" :
         "holds a line break or control character: keep it to one line";
     }
     var kind = patientKind(text);
-    return kind ? "looks like " + kind + ": patient information must never be stored" : "";
+    return kind ? (markdown ? "look like " : "looks like ") + kind +
+      ": patient information must never be stored" : "";
   }
 
   function problems() {
