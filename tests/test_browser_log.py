@@ -191,6 +191,28 @@ def test_tricky_text_round_trips_exactly_and_validates(new_page, server, target)
     assert rec.console_errors == [], rec.console_errors
 
 
+def test_notes_with_unicode_line_separators_read_the_same_to_every_yaml_reader(
+        new_page, server, target):
+    # U+2028/U+2029 (pasted from a word processor) are line breaks to PyYAML, not to YAML 1.2:
+    # written raw in the notes' block, the file did not parse with PyYAML (validate's fallback)
+    page, rec = _open(new_page, server, "phone", "?practice=french-broad-podiatry")
+    page.select_option("#log-liaison", "lena-brooks")
+    page.fill("#log-date", "2026-11-19")
+    page.fill("#log-summary", "Pasted notes")
+    for i, notes in enumerate(("Pads dropped off\u2028Fax number checked",
+                               "Para one\u2029Para two\n\nmore  \nlines")):
+        page.fill("#log-notes", notes)
+        rel, text = _record(page)
+        assert yaml.safe_load(text)["notes"] == notes, text
+        _add(target, rel.replace(".yaml", f"-{i}.yaml"), text)
+    _validate(target)
+    env = dict(os.environ, LIAISON_YAML_PARSER="pyyaml", PYTHONPATH=str(REPO))
+    proc = subprocess.run([sys.executable, "-m", "liaison", "validate", "--root", str(target)],
+                          env=env, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert rec.console_errors == [], rec.console_errors
+
+
 def _yaml_of(page) -> str:
     return page.text_content("#log-yaml")
 

@@ -172,10 +172,11 @@
 
   function quoted(s) {
     // JSON's string escapes are YAML's double-quoted escapes; what YAML may not hold raw
-    // (C1 controls, U+FFFE/U+FFFF, unpaired surrogates) is escaped or replaced.
+    // (C1 controls, U+FFFE/U+FFFF, unpaired surrogates) is escaped or replaced, and so are
+    // U+2028 and U+2029, line breaks to a YAML 1.1 reader (PyYAML), not to a YAML 1.2 one.
     s = s.replace(/[\ud800-\udbff](?![\udc00-\udfff])|(^|[^\ud800-\udbff])[\udc00-\udfff]/g,
                   function (m) { return m.length > 1 ? m[0] + "\ufffd" : "\ufffd"; });
-    return JSON.stringify(s).replace(/[\u0080-\u009f\ufffe\uffff]/g, function (c) {
+    return JSON.stringify(s).replace(/[\u0080-\u009f\u2028\u2029\ufffe\uffff]/g, function (c) {
       return "\\u" + ("000" + c.charCodeAt(0).toString(16)).slice(-4);
     });
   }
@@ -186,7 +187,7 @@
     var ls = text.split("\n");
     if (text !== text.trim() || /^[ \t]/.test(ls[0])) return null;
     if (ls.some(function (l) { return /[ \t]$/.test(l); })) return null;
-    if (/[\u0080-\u009f\ufffe\uffff\ud800-\udfff]/.test(text)) return null;
+    if (/[\u0080-\u009f\u2028\u2029\ufffe\uffff\ud800-\udfff]/.test(text)) return null;
     return ls.map(function (l) { return l ? "  " + l : ""; });
   }
 
