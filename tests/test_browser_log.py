@@ -390,6 +390,28 @@ def test_a_cost_is_written_as_the_amount_typed(new_page, server, target):
     assert rec.console_errors == [], rec.console_errors
 
 
+def test_the_practice_picker_finds_names_typed_without_their_letters(new_page, server, site):
+    # "soren" finds Søren, "strauss" Strauß (ø and ß are no accented letter: they were left
+    # as they are, and such a name was found only by its id's spelling, when that had it)
+    page, rec = new_page(viewport=PHONE, is_mobile=True, has_touch=True)
+    payload = read_data_js((site / "log" / "data.js").read_bytes())
+    doc = next(d for d in payload["physicians"] if d[0] == "alan-cho")
+    doc[1] = "Søren Æsa Łukasz-Strauß"
+    prefix = f"window.{DATA_GLOBAL}="
+    page.route("**/log/data.js", lambda route: route.fulfill(
+        status=200, content_type="text/javascript", body=prefix + json.dumps(payload) + ";\n"))
+    page.goto(f"{server}/log/index.html")
+    page.wait_for_selector("html[data-log-ready]")
+    names = "#log-practice-list button strong"
+    for query in ("soren", "strauss", "aesa lukasz", "Łukasz-Strauß"):
+        page.fill("#log-practice-find", query)
+        assert page.locator(names).all_text_contents() == ["Søren Æsa Łukasz-Strauß, DPM"], query
+    page.locator("#log-practice-list button").first.tap()
+    assert page.text_content("#log-practice-name").startswith("French Broad Podiatry")
+    assert page.is_checked('#log-physicians input[value="alan-cho"]')
+    assert rec.console_errors == [], rec.console_errors
+
+
 def test_copy_and_download_hand_over_the_same_text(new_page, server, target):
     page, rec = _open(new_page, server, "desktop", "?practice=french-broad-podiatry")
     page.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=server)

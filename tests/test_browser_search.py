@@ -8,9 +8,15 @@ look at go to $LIAISON_SHOTS_DIR (default /tmp/liaison-shots/).
 """
 from __future__ import annotations
 
+import os
 import re
+import shutil
+import subprocess
+import sys
 
 import pytest
+
+from conftest import FIXTURES, REPO, _make_writable
 
 from test_browser import (  # noqa: F401 - fixtures are used by name
     PHONE, _shot, browser, new_page, server, site,
@@ -233,6 +239,31 @@ def test_search_works_from_disk(new_page, site):
     assert results[0]["name"] == "Josephine Kettleborough"
     page.locator("#search-results a").first.click()
     page.wait_for_url("**/physicians/josephine-kettleborough/index.html")
+    _clean(rec)
+
+
+def test_letters_that_are_not_an_accented_letter_are_found_typed_plainly(new_page, tmp_path):
+    # "soren" for Søren, "lukasz" for Łukasz, "strauss" for Strauß: NFKD leaves ø, ł, ß whole,
+    # so these names were found only by a typo's luck ("strauss" not at all, nor "aesa")
+    root = tmp_path / "root"
+    shutil.copytree(FIXTURES / "spec-example-v2", root)
+    _make_writable(root)
+    doc = root / "data" / "physicians" / "alan-cho.yml"
+    doc.write_text(doc.read_text(encoding="utf-8").replace(
+        "name: Alan Cho", "name: Søren Æsa Łukasz-Strauß"), encoding="utf-8")
+    out = tmp_path / "site"
+    proc = subprocess.run(
+        [sys.executable, str(REPO / "build.py"), "build", "--root", str(root), "--out", str(out),
+         "--as-of", "2026-11-26"], cwd=REPO, capture_output=True, text=True, timeout=300,
+        env=dict(os.environ, LIAISON_CACHE_DIR=str(tmp_path / "cache")))
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    page, rec = new_page(viewport=PHONE, is_mobile=True, has_touch=True)
+    page.goto((out / "search" / "index.html").as_uri())
+    page.wait_for_selector("html[data-search-ready]", state="attached")
+    for query in ("soren aesa lukasz strauss", "strauss", "aesa", "Søren Æsa Łukasz-Strauß"):
+        results = _search(page, query)
+        assert [r["name"] for r in results][:1] == ["Søren Æsa Łukasz-Strauß"], query
+    assert page.locator("#search-status").inner_text() == "1 result: 1 physician."
     _clean(rec)
 
 

@@ -57,6 +57,8 @@ def decode(postings: str) -> list[int]:
     ("Mrs. Anne O'Brien-Smith DO", ("anne", "obrien", "smith")),
     ("Anne O’Brien", ("anne", "obrien")),
     ("José Muñoz-Peña", ("jose", "munoz", "pena")),
+    ("Søren Æsa Łukasz-Strauß", ("soren", "aesa", "lukasz", "strauss")),
+    ("Þóra Đặng", ("thora", "dang")),
     ("portland tier a", ("portland", "tiera")),
     ("Tier A Portland", ("tiera", "portland")),
     ("portland tier", ("portland", "tier")),

@@ -106,10 +106,16 @@
   function lines(text) {
     return text.split("\n").map(function (s) { return s.trim(); }).filter(Boolean);
   }
+  // Letters that are no letter with an accent, as typed without them ("soren" for Søren):
+  // the site search's (liaison/search.py LETTERS).
+  var LETTERS = {"ß": "ss", "æ": "ae", "œ": "oe", "ø": "o", "ł": "l", "đ": "d", "ð": "d",
+                 "þ": "th", "ı": "i", "ħ": "h"};
   function fold(s) { // for matching: lower case, accents off, punctuation as spaces
     s = s.toLowerCase();
     s = /[^\x00-\x7f]/.test(s) ? // the slower Unicode path only where it is needed
-      s.normalize("NFD").replace(/[\u0300-\u036f]/g, "").replace(/[^\p{L}\p{N}]+/gu, " ") :
+      s.normalize("NFD").replace(/[\u0300-\u036f]/g, "")
+        .replace(/[ßæœøłđðþıħ]/g, function (c) { return LETTERS[c]; })
+        .replace(/[^\p{L}\p{N}]+/gu, " ") :
       s.replace(/[^a-z0-9]+/g, " ");
     return " " + s + " ";
   }

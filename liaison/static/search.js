@@ -25,6 +25,11 @@
   var MARKS = /\p{M}/gu;
   var WORD = /[\p{L}\p{N}]+/gu;
   var NON_ASCII = /[^\x00-\x7f]/;
+  // liaison/search.py LETTERS: letters NFKD leaves whole, as typed without them ("soren").
+  var LETTERS = {"ß": "ss", "æ": "ae", "œ": "oe", "ø": "o", "ł": "l", "đ": "d", "ð": "d",
+                 "þ": "th", "ı": "i", "ħ": "h"};
+  var LETTER = /[ßæœøłđðþıħ]/g;
+  function spelled(c) { return LETTERS[c]; }
   var NUMBER = /^[0-9]+$/;  // an NPI, a ZIP code: its start or itself, never a typo (another one)
   var SHOWN = 50;  // results listed at most
   var FIELD_WEIGHT = [3, 1];  // a match in the name counts three times one in the info
@@ -32,7 +37,7 @@
 
   function words(text) {
     text = String(text || "").replace(APOSTROPHES, "").toLowerCase();
-    if (NON_ASCII.test(text)) text = text.normalize("NFKD").replace(MARKS, "");
+    if (NON_ASCII.test(text)) text = text.normalize("NFKD").replace(MARKS, "").replace(LETTER, spelled);
     return text.match(WORD) || [];
   }
 
