@@ -412,6 +412,29 @@ def test_the_practice_picker_finds_names_typed_without_their_letters(new_page, s
     assert rec.console_errors == [], rec.console_errors
 
 
+def test_the_practice_is_chosen_with_the_keyboard_alone(new_page, server):
+    # Enter in the box did nothing (a phone keyboard's Go too): the first practice listed is
+    # chosen, as the site search opens its first result; Escape after Change goes back
+    page, rec = _open(new_page, server, "desktop")
+    page.focus("#log-practice-find")
+    page.keyboard.type("kessl")
+    page.keyboard.press("Enter")
+    assert page.text_content("#log-practice-name").startswith("French Broad Podiatry")
+    assert page.is_checked('#log-physicians input[value="ruth-kessler"]')
+    assert page.evaluate("document.activeElement.id") == "log-practice-change"
+    page.keyboard.press("Enter")  # Change
+    assert page.evaluate("document.activeElement.id") == "log-practice-find"
+    page.keyboard.type("nothing like it")
+    page.keyboard.press("Enter")  # nothing listed: nothing chosen, nothing sent
+    assert not page.is_visible("#log-practice-chosen")
+    page.keyboard.press("Escape")
+    assert page.text_content("#log-practice-name").startswith("French Broad Podiatry")
+    assert page.is_checked('#log-physicians input[value="ruth-kessler"]')
+    assert page.evaluate("document.activeElement.id") == "log-practice-change"
+    assert "practice: french-broad-podiatry" in _yaml_of(page)
+    assert rec.console_errors == [], rec.console_errors
+
+
 def test_copy_and_download_hand_over_the_same_text(new_page, server, target):
     page, rec = _open(new_page, server, "desktop", "?practice=french-broad-podiatry")
     page.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=server)

@@ -569,6 +569,20 @@
   });
   form.addEventListener("submit", function (ev) { ev.preventDefault(); });
   $("log-practice-find").addEventListener("input", drawMatches);
+  // Enter (a phone keyboard's Go) chooses the first practice listed, as the site search opens
+  // its first result; Escape, after Change, goes back to the practice chosen.
+  $("log-practice-find").addEventListener("keydown", function (ev) {
+    if (ev.key === "Enter") {
+      ev.preventDefault();
+      var first = $("log-practice-list").querySelector("button[data-practice]");
+      if (first) first.click();
+    } else if (ev.key === "Escape" && state.practice in practiceIndex) {
+      ev.preventDefault();
+      $("log-practice-find").value = "";
+      drawPractice();
+      $("log-practice-change").focus();
+    }
+  });
   $("log-practice-list").addEventListener("click", function (ev) {
     var b = ev.target.closest("button[data-practice]");
     if (!b) return;
