@@ -103,6 +103,23 @@ def test_header_box_of_any_page_leads_to_results(screen, server):
     _clean(rec)
 
 
+def test_no_text_field_is_under_16_px_on_a_phone(new_page, server):
+    # under 16 px, a phone's browser (iOS Safari) zooms the page in when the field is focused
+    # and leaves it so: the header's box was 14.9 px, a directory's filter 14 px
+    page, rec = new_page(viewport=PHONE, is_mobile=True, has_touch=True)
+    small = {}
+    for path in ("physicians/index.html", "search/index.html", "log/index.html",
+                 "practices/index.html", "physicians/tobias-wren/index.html"):
+        page.goto(f"{server}/{path}")
+        small[path] = page.eval_on_selector_all(
+            "input:not([type=checkbox]):not([type=radio]), select, textarea",
+            """els => els.filter(e => e.getClientRects().length)
+                        .map(e => [e.id || e.name || e.className, getComputedStyle(e).fontSize])
+                        .filter(f => parseFloat(f[1]) < 16)""")
+    assert small == {path: [] for path in small}
+    _clean(rec)
+
+
 def test_titles_word_order_and_typos_do_not_matter(screen, server):
     page, rec, _name = screen
     _open_search(page, server)
