@@ -252,6 +252,7 @@ def test_hand_over_opens_the_hosts_new_file_page(new_page, server, site, host, w
     page.fill("#log-summary", "Met Dr. Vargas: 100% on board & asked for #2 pads")
     rel, text = _record(page)
     assert page.is_visible("#log-open")
+    assert page.get_attribute("#log-open", "href").startswith(web_url)
     with page.context.expect_page() as popup:
         page.click("#log-open")
     popup.value.wait_for_load_state()
@@ -346,6 +347,9 @@ def test_problems_are_said_next_to_their_fields(new_page, server, size):
     assert page.text_content("#log-cost-err") == ""
     page.fill("#log-summary", "Patient DOB 4/12/1961 asked about ablation")
     assert "date of birth" in page.text_content("#log-summary-err")
+    # the hand-over link holds no record with something to fix (a long press opens it as it
+    # is): the date of birth never reaches the host's address
+    assert page.get_attribute("#log-open", "href") == "#log-problems"
     page.fill("#log-summary", "Card read 123\u00a045\u20136789 twice")  # pasted: no-break, en dash
     assert "Social Security" in page.text_content("#log-summary-err")
     page.fill("#log-notes", "Called back.\n\nSSN 123-45-6789 on the fax")

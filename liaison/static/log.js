@@ -518,7 +518,10 @@
         .replace("{content}", encodeURIComponent(text))
         .replace("{message}", encodeURIComponent("Log " + state.type + " of " + state.date +
                                                  (state.practice ? " at " + state.practice : "")));
-      open.href = url;
+      // A record with something to fix is not in the address (a long press or a middle click
+      // opens the link without the click's check): it would reach the host, patient
+      // information with it, in its logs if not its files.
+      open.href = n ? "#log-problems" : url;
       open.hidden = false;
       $("log-host-note").textContent = url.length > MAX_URL ?
         "The record is long: if the new-file page opens without all of it, copy it instead." : "";
