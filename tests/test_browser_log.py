@@ -335,6 +335,12 @@ def test_problems_are_said_next_to_their_fields(new_page, server, size):
     assert "Choose the practice" in page.text_content("#log-practice-err")
     assert "Write one line" in page.text_content("#log-summary-err")
     assert "3 things to fix" in page.text_content("#log-problems")
+    # and to a screen reader on the field: invalid, described by its problem (it was neither)
+    for field in ("liaison", "summary"):
+        assert page.get_attribute(f"#log-{field}", "aria-invalid") == "true"
+        assert page.get_attribute(f"#log-{field}", "aria-describedby") == f"log-{field}-err"
+    assert page.evaluate("document.activeElement.id") == "log-liaison"
+    assert page.get_attribute("#log-date", "aria-invalid") is None
     assert page.text_content("#log-status") == ""
     tomorrow = (dt.date.today() + dt.timedelta(days=1)).isoformat()
     page.fill("#log-date", tomorrow)
@@ -345,6 +351,8 @@ def test_problems_are_said_next_to_their_fields(new_page, server, size):
         assert message in page.text_content("#log-cost-err"), cost
     page.fill("#log-cost", "12.30")
     assert page.text_content("#log-cost-err") == ""
+    assert page.get_attribute("#log-cost", "aria-invalid") is None
+    assert page.get_attribute("#log-cost", "aria-describedby") is None
     page.fill("#log-summary", "Patient DOB 4/12/1961 asked about ablation")
     assert "date of birth" in page.text_content("#log-summary-err")
     # the hand-over link holds no record with something to fix (a long press opens it as it

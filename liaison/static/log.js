@@ -498,9 +498,23 @@
   function showProblems(p) {
     Array.prototype.forEach.call(form.querySelectorAll(".err"), function (e) {
       var k = e.id.replace(/^log-/, "").replace(/-err$/, "");
-      e.textContent = shown && p[k] ? p[k] : "";
+      var bad = !!(shown && p[k]);
+      e.textContent = bad ? p[k] : "";
       var field = e.closest(".field, .log-fu");
-      if (field) field.classList.toggle("invalid", !!(shown && p[k]));
+      if (!field) return;
+      field.classList.toggle("invalid", bad);
+      // said to a screen reader too, when it comes to the field: invalid, and why
+      var controls = field.querySelectorAll(
+        "input:not([type=checkbox]):not([type=radio]), select, textarea");
+      Array.prototype.forEach.call(controls, function (c) {
+        var ids = (c.getAttribute("aria-describedby") || "").split(" ").filter(function (id) {
+          return id && id !== e.id;
+        });
+        if (bad) { ids.push(e.id); c.setAttribute("aria-invalid", "true"); }
+        else c.removeAttribute("aria-invalid");
+        if (ids.length) c.setAttribute("aria-describedby", ids.join(" "));
+        else c.removeAttribute("aria-describedby");
+      });
     });
   }
 
