@@ -2,7 +2,7 @@
 
 Every physician, practice, office staff member, team member, training guide and deck is one
 entry: a *name* (what an exact match ranks first), cut into ``words`` (all of them: "Anh Do"
-is found by "do"), and *info* (specialty, practice, city, tier, status, tags, role, …), cut
+is found by "do"), and *info* (NPI, specialty, practice, city, tier, status, tags, role, …), cut
 into ``terms``. The browser's search code
 (``liaison/static/search.js``) cuts a query the same way, finds the terms it matches (exactly,
 as a prefix, or within one or two typos) and the entries that hold one of them for every word
@@ -37,6 +37,12 @@ TITLES = frozenset((
 ))
 _APOSTROPHES = re.compile("['\u2019\u02bc`]")
 _WORD = re.compile(r"[^\W_]+")
+# Letters that are no plain letter with an accent (NFKD leaves them whole), as someone types
+# them without the letter: "Søren" is "soren", "Łukasz" "lukasz", "Straße" "strasse" (search.js
+# LETTERS, and the log form's fold, the same).
+LETTERS = {"ß": "ss", "æ": "ae", "œ": "oe", "ø": "o", "ł": "l", "đ": "d", "ð": "d",
+           "þ": "th", "ı": "i", "ħ": "h"}
+_LETTERS = str.maketrans(LETTERS)
 TIER = "tier"
 
 # Kinds of entry, in the order results of equal rank are shown; their numbers are what
@@ -56,14 +62,14 @@ GLOBAL = "LIAISON_SEARCH"  # the global that search/index.js assigns
 
 @lru_cache(maxsize=65536)
 def words(text: str | None) -> tuple[str, ...]:
-    """Text -> its words: apostrophes dropped, lower case, accents and other marks dropped,
-    split at anything that is not a letter or a digit."""
+    """Text -> its words: apostrophes dropped, lower case, accents and other marks dropped
+    (and ``LETTERS`` spelled out), split at anything that is not a letter or a digit."""
     if not text:
         return ()
     text = _APOSTROPHES.sub("", text).lower()
     if not text.isascii():
         text = "".join(c for c in unicodedata.normalize("NFKD", text)
-                       if not unicodedata.category(c).startswith("M"))
+                       if not unicodedata.category(c).startswith("M")).translate(_LETTERS)
     return tuple(_WORD.findall(text))
 
 
@@ -139,7 +145,7 @@ def entries(view) -> list[Entry]:
                    s.status, declining),
             words(d.name),
             _info(d.specialty, place, city, s.status, declining, d.tags, d.interests)
-            + _parts(tier_term(d.tier))))
+            + _parts(tier_term(d.tier), d.npi)))
     for pid in sorted(site.practices):
         p = site.practices[pid]
         n = len(view.docs_of_practice.get(pid, ()))

@@ -8,9 +8,15 @@ look at go to $LIAISON_SHOTS_DIR (default /tmp/liaison-shots/).
 """
 from __future__ import annotations
 
+import os
 import re
+import shutil
+import subprocess
+import sys
 
 import pytest
+
+from conftest import FIXTURES, REPO, _make_writable
 
 from test_browser import (  # noqa: F401 - fixtures are used by name
     PHONE, _shot, browser, new_page, server, site,
@@ -97,6 +103,23 @@ def test_header_box_of_any_page_leads_to_results(screen, server):
     _clean(rec)
 
 
+def test_no_text_field_is_under_16_px_on_a_phone(new_page, server):
+    # under 16 px, a phone's browser (iOS Safari) zooms the page in when the field is focused
+    # and leaves it so: the header's box was 14.9 px, a directory's filter 14 px
+    page, rec = new_page(viewport=PHONE, is_mobile=True, has_touch=True)
+    small = {}
+    for path in ("physicians/index.html", "search/index.html", "log/index.html",
+                 "practices/index.html", "physicians/tobias-wren/index.html"):
+        page.goto(f"{server}/{path}")
+        small[path] = page.eval_on_selector_all(
+            "input:not([type=checkbox]):not([type=radio]), select, textarea",
+            """els => els.filter(e => e.getClientRects().length)
+                        .map(e => [e.id || e.name || e.className, getComputedStyle(e).fontSize])
+                        .filter(f => parseFloat(f[1]) < 16)""")
+    assert small == {path: [] for path in small}
+    _clean(rec)
+
+
 def test_titles_word_order_and_typos_do_not_matter(screen, server):
     page, rec, _name = screen
     _open_search(page, server)
@@ -143,6 +166,20 @@ def test_city_and_tier_in_any_order(screen, server):
     assert tier_a < names and "Talia Vukovic" not in names, "Talia Vukovic has no tier"
     _search(page, "alder falls tier a")
     assert page.locator("#search-status").inner_text() == "4 results: 4 physicians."
+    _clean(rec)
+
+
+def test_an_npi_or_its_start_finds_the_physician_and_no_typo_of_it_does(screen, server):
+    # a liaison with a referral's NPI in hand: it found nobody ("No result")
+    page, rec, _name = screen
+    _open_search(page, server)
+    for query in ("1770914533", "177091", "quenneville 1770914533"):
+        assert [r["name"] for r in _search(page, query)] == ["Harriet Quenneville"], query
+    # one digit off is another physician's NPI, never a typo of this one; a ZIP code likewise
+    assert _search(page, "1770914534") == []
+    assert "No result" in page.locator("#search-status").inner_text()
+    assert _search(page, "98392") == []
+    assert {r["name"] for r in _search(page, "98391")} >= {"Alder Falls Family Medicine"}
     _clean(rec)
 
 
@@ -219,6 +256,31 @@ def test_search_works_from_disk(new_page, site):
     assert results[0]["name"] == "Josephine Kettleborough"
     page.locator("#search-results a").first.click()
     page.wait_for_url("**/physicians/josephine-kettleborough/index.html")
+    _clean(rec)
+
+
+def test_letters_that_are_not_an_accented_letter_are_found_typed_plainly(new_page, tmp_path):
+    # "soren" for Søren, "lukasz" for Łukasz, "strauss" for Strauß: NFKD leaves ø, ł, ß whole,
+    # so these names were found only by a typo's luck ("strauss" not at all, nor "aesa")
+    root = tmp_path / "root"
+    shutil.copytree(FIXTURES / "spec-example-v2", root)
+    _make_writable(root)
+    doc = root / "data" / "physicians" / "alan-cho.yml"
+    doc.write_text(doc.read_text(encoding="utf-8").replace(
+        "name: Alan Cho", "name: Søren Æsa Łukasz-Strauß"), encoding="utf-8")
+    out = tmp_path / "site"
+    proc = subprocess.run(
+        [sys.executable, str(REPO / "build.py"), "build", "--root", str(root), "--out", str(out),
+         "--as-of", "2026-11-26"], cwd=REPO, capture_output=True, text=True, timeout=300,
+        env=dict(os.environ, LIAISON_CACHE_DIR=str(tmp_path / "cache")))
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    page, rec = new_page(viewport=PHONE, is_mobile=True, has_touch=True)
+    page.goto((out / "search" / "index.html").as_uri())
+    page.wait_for_selector("html[data-search-ready]", state="attached")
+    for query in ("soren aesa lukasz strauss", "strauss", "aesa", "Søren Æsa Łukasz-Strauß"):
+        results = _search(page, query)
+        assert [r["name"] for r in results][:1] == ["Søren Æsa Łukasz-Strauß"], query
+    assert page.locator("#search-status").inner_text() == "1 result: 1 physician."
     _clean(rec)
 
 

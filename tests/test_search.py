@@ -57,6 +57,8 @@ def decode(postings: str) -> list[int]:
     ("Mrs. Anne O'Brien-Smith DO", ("anne", "obrien", "smith")),
     ("Anne O’Brien", ("anne", "obrien")),
     ("José Muñoz-Peña", ("jose", "munoz", "pena")),
+    ("Søren Æsa Łukasz-Strauß", ("soren", "aesa", "lukasz", "strauss")),
+    ("Þóra Đặng", ("thora", "dang")),
     ("portland tier a", ("portland", "tiera")),
     ("Tier A Portland", ("tiera", "portland")),
     ("portland tier", ("portland", "tier")),
@@ -133,6 +135,7 @@ def test_a_physician_entry_holds_specialty_practice_city_tier_and_status(view):
     for term in ("family", "medicine", "tiera", status, *practice.city.lower().split()):
         assert term in grace.info_terms
     assert "md" not in grace.info_terms + grace.name_terms, "credentials are never searched"
+    assert d.npi and d.npi in grace.info_terms, "a physician is found by NPI"
 
 
 def test_guides_and_decks_are_found_by_their_titles(view):

@@ -106,10 +106,16 @@
   function lines(text) {
     return text.split("\n").map(function (s) { return s.trim(); }).filter(Boolean);
   }
+  // Letters that are no letter with an accent, as typed without them ("soren" for Søren):
+  // the site search's (liaison/search.py LETTERS).
+  var LETTERS = {"ß": "ss", "æ": "ae", "œ": "oe", "ø": "o", "ł": "l", "đ": "d", "ð": "d",
+                 "þ": "th", "ı": "i", "ħ": "h"};
   function fold(s) { // for matching: lower case, accents off, punctuation as spaces
     s = s.toLowerCase();
     s = /[^\x00-\x7f]/.test(s) ? // the slower Unicode path only where it is needed
-      s.normalize("NFD").replace(/[\u0300-\u036f]/g, "").replace(/[^\p{L}\p{N}]+/gu, " ") :
+      s.normalize("NFD").replace(/[\u0300-\u036f]/g, "")
+        .replace(/[ßæœøłđðþıħ]/g, function (c) { return LETTERS[c]; })
+        .replace(/[^\p{L}\p{N}]+/gu, " ") :
       s.replace(/[^a-z0-9]+/g, " ");
     return " " + s + " ";
   }
@@ -121,11 +127,20 @@
             physicians: [], staff: [], met_other: "", summary: "", needs: "", services: [],
             outcome: "", cost: "", deck: "", next_visit: "", follow_ups: [], notes: ""};
   }
+  function newRecord() { // a blank record, logged by this device's liaison (the last one chosen)
+    var s = blank();
+    try { s.liaison = localStorage.getItem(ME) || ""; } catch (e) { s.liaison = ""; }
+    if (!(s.liaison in teamIndex)) s.liaison = "";
+    return s;
+  }
   var state = blank();
   var shown = false; // whether problems are shown (after the first hand-over attempt)
 
+  // A link's choices taken into s; returns what it asked for that the form could not take:
+  // {unknown: ["practice x", …] (not on this site), elsewhere: [physician names] (at another
+  // practice than the one chosen: not ticked)}.
   function fromUrl(s) {
-    var q = new URLSearchParams(location.search), unknown = [];
+    var q = new URLSearchParams(location.search), unknown = [], elsewhere = [];
     var p = q.get("practice");
     if (p) { if (p in practiceIndex) s.practice = p; else unknown.push("practice " + p); }
     q.getAll("physician").forEach(function (id) {
@@ -133,14 +148,17 @@
       if (i < 0) { unknown.push("physician " + id); return; }
       var at = practices[physicians[i][3]][0];
       if (!s.practice) s.practice = at;
-      if (at === s.practice && s.physicians.indexOf(id) < 0) s.physicians.push(id);
+      if (at !== s.practice) {
+        elsewhere.push(physicians[i][1] + " (of " + practices[physicians[i][3]][1] + ")");
+      } else if (s.physicians.indexOf(id) < 0) s.physicians.push(id);
     });
     var who = q.get("liaison");
     if (who && who in teamIndex) s.liaison = who;
     else if (who) unknown.push("team member " + who);
     var type = q.get("type");
     if (type && D.types.indexOf(type) >= 0) s.type = type;
-    return unknown;
+    else if (type) unknown.push("type " + type);
+    return {unknown: unknown, elsewhere: elsewhere};
   }
 
   function save() {
@@ -160,10 +178,11 @@
 
   function quoted(s) {
     // JSON's string escapes are YAML's double-quoted escapes; what YAML may not hold raw
-    // (C1 controls, U+FFFE/U+FFFF, unpaired surrogates) is escaped or replaced.
+    // (C1 controls, U+FFFE/U+FFFF, unpaired surrogates) is escaped or replaced, and so are
+    // U+2028 and U+2029, line breaks to a YAML 1.1 reader (PyYAML), not to a YAML 1.2 one.
     s = s.replace(/[\ud800-\udbff](?![\udc00-\udfff])|(^|[^\ud800-\udbff])[\udc00-\udfff]/g,
                   function (m) { return m.length > 1 ? m[0] + "\ufffd" : "\ufffd"; });
-    return JSON.stringify(s).replace(/[\u0080-\u009f\ufffe\uffff]/g, function (c) {
+    return JSON.stringify(s).replace(/[\u0080-\u009f\u2028\u2029\ufffe\uffff]/g, function (c) {
       return "\\u" + ("000" + c.charCodeAt(0).toString(16)).slice(-4);
     });
   }
@@ -174,7 +193,7 @@
     var ls = text.split("\n");
     if (text !== text.trim() || /^[ \t]/.test(ls[0])) return null;
     if (ls.some(function (l) { return /[ \t]$/.test(l); })) return null;
-    if (/[\u0080-\u009f\ufffe\uffff\ud800-\udfff]/.test(text)) return null;
+    if (/[\u0080-\u009f\u2028\u2029\ufffe\uffff\ud800-\udfff]/.test(text)) return null;
     return ls.map(function (l) { return l ? "  " + l : ""; });
   }
 
@@ -193,8 +212,9 @@
     return notes;
   }
   function costText() {
+    // Leading zeros dropped: "010" written as typed is 8 to a YAML 1.1 reader (an octal).
     var m = AMOUNT.exec(state.cost.trim());
-    return m ? m[1] + (m[3] ? "." + m[3] : "") : state.cost.trim();
+    return m ? m[1].replace(/^0+(?=[0-9])/, "") + (m[3] ? "." + m[3] : "") : state.cost.trim();
   }
 
   function yaml() {
@@ -253,13 +273,16 @@
     var dt = new Date(Date.UTC(y, m - 1, d));
     return y >= 1900 && y <= 2099 && dt.getUTCMonth() === m - 1 && dt.getUTCDate() === d;
   }
+  // What is wrong with a text, as the end of a sentence about it ("The summary …"); markdown:
+  // the notes, which are many lines (and plural: "The notes look like …").
   function textProblem(text, markdown) {
     if ((markdown ? BAD_MARKDOWN : BAD_LINE).test(text)) {
-      return markdown ? "holds a control character: retype it" :
+      return markdown ? "hold a control character: retype it" :
         "holds a line break or control character: keep it to one line";
     }
     var kind = patientKind(text);
-    return kind ? "looks like " + kind + ": patient information must never be stored" : "";
+    return kind ? (markdown ? "look like " : "looks like ") + kind +
+      ": patient information must never be stored" : "";
   }
 
   function problems() {
@@ -475,9 +498,23 @@
   function showProblems(p) {
     Array.prototype.forEach.call(form.querySelectorAll(".err"), function (e) {
       var k = e.id.replace(/^log-/, "").replace(/-err$/, "");
-      e.textContent = shown && p[k] ? p[k] : "";
+      var bad = !!(shown && p[k]);
+      e.textContent = bad ? p[k] : "";
       var field = e.closest(".field, .log-fu");
-      if (field) field.classList.toggle("invalid", !!(shown && p[k]));
+      if (!field) return;
+      field.classList.toggle("invalid", bad);
+      // said to a screen reader too, when it comes to the field: invalid, and why
+      var controls = field.querySelectorAll(
+        "input:not([type=checkbox]):not([type=radio]), select, textarea");
+      Array.prototype.forEach.call(controls, function (c) {
+        var ids = (c.getAttribute("aria-describedby") || "").split(" ").filter(function (id) {
+          return id && id !== e.id;
+        });
+        if (bad) { ids.push(e.id); c.setAttribute("aria-invalid", "true"); }
+        else c.removeAttribute("aria-invalid");
+        if (ids.length) c.setAttribute("aria-describedby", ids.join(" "));
+        else c.removeAttribute("aria-describedby");
+      });
     });
   }
 
@@ -495,7 +532,10 @@
         .replace("{content}", encodeURIComponent(text))
         .replace("{message}", encodeURIComponent("Log " + state.type + " of " + state.date +
                                                  (state.practice ? " at " + state.practice : "")));
-      open.href = url;
+      // A record with something to fix is not in the address (a long press or a middle click
+      // opens the link without the click's check): it would reach the host, patient
+      // information with it, in its logs if not its files.
+      open.href = n ? "#log-problems" : url;
       open.hidden = false;
       $("log-host-note").textContent = url.length > MAX_URL ?
         "The record is long: if the new-file page opens without all of it, copy it instead." : "";
@@ -546,6 +586,20 @@
   });
   form.addEventListener("submit", function (ev) { ev.preventDefault(); });
   $("log-practice-find").addEventListener("input", drawMatches);
+  // Enter (a phone keyboard's Go) chooses the first practice listed, as the site search opens
+  // its first result; Escape, after Change, goes back to the practice chosen.
+  $("log-practice-find").addEventListener("keydown", function (ev) {
+    if (ev.key === "Enter") {
+      ev.preventDefault();
+      var first = $("log-practice-list").querySelector("button[data-practice]");
+      if (first) first.click();
+    } else if (ev.key === "Escape" && state.practice in practiceIndex) {
+      ev.preventDefault();
+      $("log-practice-find").value = "";
+      drawPractice();
+      $("log-practice-change").focus();
+    }
+  });
   $("log-practice-list").addEventListener("click", function (ev) {
     var b = ev.target.closest("button[data-practice]");
     if (!b) return;
@@ -651,7 +705,7 @@
   $("log-discard").addEventListener("click", function () {
     discarded = state;
     clearDraft();
-    start(blank(), []);
+    start(newRecord(), null);
     var s = $("log-status");
     s.textContent = "Discarded. ";
     var undo = el("button", {type: "button", "class": "log-link", id: "log-undo"}, "Undo");
@@ -666,13 +720,21 @@
     s.appendChild(undo);
   });
 
-  function start(s, unknown) {
+  function start(s, asked) {
     state = s;
     shown = false;
-    var note = $("log-draft-note");
-    note.hidden = !unknown.length;
-    note.textContent = unknown.length ? "The link named what this site does not have (" +
-      unknown.join(", ") + "): choose it below." : "";
+    var unknown = asked ? asked.unknown : [], elsewhere = asked ? asked.elsewhere : [];
+    var note = $("log-draft-note"), said = [];
+    if (unknown.length) {
+      said.push("The link named what this site does not have (" + unknown.join(", ") +
+                "): choose it below.");
+    }
+    if (elsewhere.length) {
+      said.push("Not ticked, as the link named them with another practice: " +
+                elsewhere.join(", ") + ".");
+    }
+    note.hidden = !said.length;
+    note.textContent = said.join(" ");
     drawAll();
   }
 
@@ -690,16 +752,12 @@
                    "Discard it and start a new one");
     fresh.addEventListener("click", function () {
       clearDraft();
-      var s = blank();
-      s.liaison = localStorage.getItem(ME) || "";
-      if (!(s.liaison in teamIndex)) s.liaison = "";
+      var s = newRecord();
       start(s, fromUrl(s));
     });
     note.appendChild(fresh);
   } else {
-    var s0 = blank();
-    try { s0.liaison = localStorage.getItem(ME) || ""; } catch (e) { s0.liaison = ""; }
-    if (!(s0.liaison in teamIndex)) s0.liaison = "";
+    var s0 = newRecord();
     start(s0, fromUrl(s0));
   }
   form.hidden = false;

@@ -5,7 +5,8 @@
    A query is cut into terms as the index was (lower case, accents, apostrophes, titles and
    credentials dropped, "tier a" -> "tiera"; a query of titles alone keeps them: "do" finds
    Dr. Do, names keep every word). Each term matches the index's terms exactly, as
-   a prefix (two letters or more) or within one typo (four letters or more; two from eight);
+   a prefix (two letters or more) or within one typo (four letters or more; two from eight;
+   a number, such as an NPI or a ZIP code, never: one digit off is another one);
    an entry is found when every term matches in its name or its info (any word order). If no
    entry holds them all, entries holding some are shown, said so. Ranking: the entries whose
    name is exactly the query's words (any order) first, then those whose name holds every
@@ -24,13 +25,19 @@
   var MARKS = /\p{M}/gu;
   var WORD = /[\p{L}\p{N}]+/gu;
   var NON_ASCII = /[^\x00-\x7f]/;
+  // liaison/search.py LETTERS: letters NFKD leaves whole, as typed without them ("soren").
+  var LETTERS = {"ß": "ss", "æ": "ae", "œ": "oe", "ø": "o", "ł": "l", "đ": "d", "ð": "d",
+                 "þ": "th", "ı": "i", "ħ": "h"};
+  var LETTER = /[ßæœøłđðþıħ]/g;
+  function spelled(c) { return LETTERS[c]; }
+  var NUMBER = /^[0-9]+$/;  // an NPI, a ZIP code: its start or itself, never a typo (another one)
   var SHOWN = 50;  // results listed at most
   var FIELD_WEIGHT = [3, 1];  // a match in the name counts three times one in the info
   var EXACT_NAME = FIELD_WEIGHT[0];  // the score of a term found whole in a name
 
   function words(text) {
     text = String(text || "").replace(APOSTROPHES, "").toLowerCase();
-    if (NON_ASCII.test(text)) text = text.normalize("NFKD").replace(MARKS, "");
+    if (NON_ASCII.test(text)) text = text.normalize("NFKD").replace(MARKS, "").replace(LETTER, spelled);
     return text.match(WORD) || [];
   }
 
@@ -199,7 +206,7 @@
     var joined = new Set(), qs = Array.from(new Set(queryTerms(query, joined)));
     if (!qs.length) return {terms: qs, results: [], all: true};
     var self = this;
-    var matches = qs.map(function (q) { return self.match(q, joined.has(q)); });
+    var matches = qs.map(function (q) { return self.match(q, joined.has(q) || NUMBER.test(q)); });
     matches.sort(function (a, b) { return a.hits.length - b.hits.length; });
     var results = collect(matches, true), all = true;
     if (!results.length && matches.length > 1) { results = collect(matches, false); all = false; }
