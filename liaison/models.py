@@ -217,7 +217,9 @@ def _https_url(value):
     if not re.match(r"^https://[^\s/?#@]+(/[^\s]*)?$", value) or any(c in value for c in "\"<>`"):
         raise ValueError(f"'{value}' is not an https:// address of the repository's web page "
                          "(like https://github.com/our-practice/liaison-records)")
-    return value.rstrip("/")
+    # a clone address pasted (…/records.git) names the same repository; its web pages (the
+    # new-file page, a file's page) are at the address without ".git"
+    return value.rstrip("/").removesuffix(".git").rstrip("/")
 
 
 def cents(amount: Decimal | None) -> int:

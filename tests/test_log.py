@@ -54,6 +54,17 @@ def test_new_file_addresses_of_each_host():
         "https://github.com/o/r/new/a%20b%23c?filename={path}&value={content}"
 
 
+@pytest.mark.parametrize("written", ["https://github.com/o/r.git", "https://github.com/o/r.git/",
+                                     "https://github.com/o/r/"])
+def test_a_clone_address_is_read_as_the_repositorys_web_page(written):
+    """A clone address pasted as web_url gave the form a new-file page under ".../r.git/new/"."""
+    from liaison.models import Repository
+
+    web_url = Repository(web_url=written).web_url
+    assert web_url == "https://github.com/o/r"
+    assert new_file_url(web_url, "main").startswith("https://github.com/o/r/new/main?")
+
+
 def _build(root: Path, out: Path) -> Path:
     proc = subprocess.run(
         [sys.executable, str(REPO / "build.py"), "build", "--root", str(root), "--out", str(out),
