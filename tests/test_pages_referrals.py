@@ -259,6 +259,25 @@ def test_declined_reasons_include_the_unspecified_ones(referrals):
     assert f"{reasons['unspecified']} with no reason given" in card.text()
 
 
+@pytest.mark.parametrize("ident, heading, caption", [
+    ("declined", "Why referrals were declined, last 365 days",
+     f"{EXPECTED['funnel_365d']['declined']} declined in the last 365 days"),
+    ("sources", "Sources of the other new patients, last 365 days",
+     f"{OTHER_365} other new patients in the last 365 days"),
+    ("services", "Service lines, last 365 days",
+     f"{TOTALS['referrals_365d']} new patients in the last 365 days"),
+])
+def test_each_breakdown_says_the_period_it_covers(referrals, ident, heading, caption):
+    """A manager reading the sources or the service lines must see which period their counts
+    cover (the KPI cards above say "90 days" and "365 days"), and, for the service lines, that
+    they count every new patient, physician referrals and others."""
+    section = referrals.by_id(ident)
+    assert section.all("h2")[0].text() == heading
+    assert caption in section.text()
+    assert sum(EXPECTED["services_365d"].values()) == TOTALS["referrals_365d"]
+    assert sum(v for k, v in EXPECTED["sources_365d"].items() if k != "physician") == OTHER_365
+
+
 # ---------------------------------------------------------------------------------------------
 # source capture by front-desk member, beside the training matrix's front-desk column
 
