@@ -195,6 +195,28 @@ def test_a_month_that_ends_on_the_as_of_date_is_finished():
     assert pages.context(view, page)["months_table"][0]["unfinished"]
 
 
+def test_the_month_table_says_when_it_shows_only_the_last_24_months(tmp_path, referrals):
+    """The month table and chart show the last 24 months of stats.json's months. When there
+    are more (as of 2027-01-10 the example's months run from 2024-12: 26), the page says which
+    months it shows and where the others are, instead of dropping 2024-12 silently; with 24
+    (the example at 2026-11-26) there is nothing to say."""
+    from liaison.cli import main
+
+    out = tmp_path / "site"
+    result = CliRunner().invoke(main, ["build", "--root", str(EXAMPLE), "--out", str(out),
+                                       "--as-of", "2027-01-10"])
+    assert result.exit_code == 0, result.output
+    section = parse(out / "referrals" / "index.html").by_id("months")
+    months = [r[0].text().split()[0] for r in table_rows(section.all("table")[0])]
+    assert months[0] == "2027-01" and months[-1] == "2025-02" and len(months) == 24
+    text = section.text()
+    assert "The last 24 months, 2025-02 to 2027-01" in text
+    assert "all 26 months from 2024-12" in text
+    assert "exports/referrals-by-month.csv" in section.hrefs()[-1]
+    assert len(EXPECTED["months"]) == 24
+    assert "The last 24 months" not in referrals.by_id("months").text()
+
+
 def test_a_chart_of_months_without_a_referral_says_so(tmp_path, site):
     """With no referral in the months the chart shows (a new site, or an as-of date long after
     the last one), its empty frame says why instead of looking broken; with referrals, no word."""

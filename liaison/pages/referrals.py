@@ -240,6 +240,7 @@ def context(view: SiteView, page: Page) -> dict:
         "lapsed": lapsed, "lapsed_n": lapsed_n, "lapsed_more": lapsed_more,
         "declining": declining, "declining_n": declining_n, "declining_more": declining_more,
         "months_table": table,
+        "months_all": len(st.months), "months_first": st.months[0].month if st.months else "",
         "chart_empty": not any(m["physician"] or m["other"] for m in table),
     }
 
@@ -258,7 +259,7 @@ KINDS = [
                         "movers",
                         "new", "new_n", "new_more", "lapsed", "lapsed_n", "lapsed_more", "declining",
                         "declining_n", "declining_more",
-                        "months_table", "chart_empty"),
+                        "months_table", "months_all", "months_first", "chart_empty"),
              nav=("Referrals", "referrals/index.html"),
              url="referrals/"),
 ]
