@@ -281,6 +281,21 @@ def test_declined_reasons_include_the_unspecified_ones(referrals):
     assert f"{reasons['unspecified']} with no reason given" in card.text()
 
 
+def test_sources_read_as_words_with_unknown_saying_nobody_asked(referrals):
+    """The sources chart spoke in data keys ("web", "patient", "unknown") beside charts in
+    words ("Insurance", "No reason given"); "unknown" means nobody asked (SPEC §2)."""
+    svg = referrals.by_id("sources").all("svg")[0]
+    summary = svg.all("title")[0].text()
+    labels = {"patient": "Patient", "web": "Web", "advertising": "Advertising",
+              "insurance": "Insurance", "event": "Event", "other": "Other",
+              "unknown": "Unknown (not asked)"}
+    for key, label in labels.items():
+        assert f"{label} {EXPECTED['sources_365d'][key]} (" in summary, key
+    highlighted = [t for t in svg.all("text") if "chart-highlight" in t.classes
+                   or t.attrs.get("font-weight") == "600"]
+    assert [t.text() for t in highlighted] == ["Unknown (not asked)"]
+
+
 @pytest.mark.parametrize("ident, heading, caption", [
     ("declined", "Why referrals were declined, last 365 days",
      f"{EXPECTED['funnel_365d']['declined']} declined in the last 365 days"),

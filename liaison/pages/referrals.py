@@ -24,6 +24,10 @@ from liaison.wording import plural
 DECLINED_LABELS = {"insurance": "Insurance", "not-a-candidate": "Not a candidate",
                    "patient-choice": "Patient's choice", "no-response": "No response",
                    "other": "Other", "unspecified": "No reason given"}
+# How the other new patients' sources read on the page ("unknown": nobody asked).
+SOURCE_LABELS = {"patient": "Patient", "web": "Web", "advertising": "Advertising",
+                 "insurance": "Insurance", "event": "Event", "other": "Other",
+                 "unknown": "Unknown (not asked)"}
 # The return-on-visit ranking shows every physician with a matured visit up to this many;
 # beyond it, the half with the biggest rises and the half with the biggest falls.
 ROV_ROWS = 40
@@ -187,8 +191,9 @@ def context(view: SiteView, page: Page) -> dict:
     patients = new_patients(view)
     table = month_rows(view)
     chronological = list(reversed(table))
-    other_sources = sorted(((k, v) for k, v in st.sources_365d.items() if k != PHYSICIAN_SOURCE),
-                           key=lambda kv: (-kv[1], kv[0]))
+    other_sources = [(SOURCE_LABELS.get(k, k), v) for k, v in
+                     sorted(((k, v) for k, v in st.sources_365d.items() if k != PHYSICIAN_SOURCE),
+                            key=lambda kv: (-kv[1], kv[0]))]
     others_365d = patients["other_365d"]["now"]
     guides = front_desk_guides(guide_rows(view))
     capture = capture_rows(view, guides)
@@ -224,7 +229,7 @@ def context(view: SiteView, page: Page) -> dict:
                                        highlight=DECLINED_LABELS["unspecified"], layout="both"),
         "sources": view.chart(charts.share_bars, other_sources,
                               title="How the other new patients heard about us, last 365 days",
-                              highlight="unknown", layout="both"),
+                              highlight=SOURCE_LABELS["unknown"], layout="both"),
         "services": view.chart(charts.share_bars, [(view.services[k], v) for k, v in st.services_365d.items()],
                                title="Referrals by service line, last 365 days", layout="both"),
         "capture_members": capture,
