@@ -139,6 +139,40 @@ def test_headline_shows_physician_referrals_and_other_new_patients_apart(which, 
     assert not any(label.startswith("Referrals") for label in cards), sorted(cards)
 
 
+def test_big_counts_read_with_thousands_separators_like_their_badges(tmp_path):
+    """A practice with thousands of referrals (the bench's 1,000 physicians: 7,183 physician
+    referrals in 365 days) saw "7183" as a card's number over a badge saying "7,183 vs 7,136",
+    and "source unknown for 318 of 2077". Every count on the cards reads as the badge does."""
+    import shutil
+
+    from liaison.cli import main
+
+    root = tmp_path / "root"
+    shutil.copytree(EXAMPLE, root)
+    (root / "data" / "referrals" / "bulk.yaml").write_text(
+        "- {date: 2026-11-02, source: physician, physician: grace-holloway, "
+        "service: vein-ablation, count: 1200}\n"
+        "- {date: 2026-11-03, source: web, service: sclerotherapy, count: 1500}\n",
+        encoding="utf-8")
+    out = tmp_path / "site"
+    result = CliRunner().invoke(main, ["build", "--root", str(root), "--out", str(out),
+                                       "--as-of", AS_OF])
+    assert result.exit_code == 0, result.output
+    phys_90, other_365 = PHYSICIAN_90 + 1200, OTHER_365 + 1500
+    for rel in ("index.html", "referrals/index.html"):
+        cards = kpis(parse(out / rel))
+        card = cards["Physician referrals, 90 days"]
+        assert card.all("div", "value")[0].text() == f"{phys_90:,}", rel
+        assert f"{phys_90:,} vs {PHYSICIAN_PREV_90}" in card.text(), rel
+        assert cards["Other new patients, 365 days"].all("div", "value")[0].text() == f"{other_365:,}"
+    cards = kpis(parse(out / "referrals" / "index.html"))
+    unknown = EXPECTED["sources_365d"]["unknown"]
+    assert f"source unknown for {unknown} of {other_365:,} other new patients" in \
+        cards["Source captured, 365 days"].text()
+    assert f"of {TOTALS['referrals_365d'] + 2700:,})" in \
+        parse(out / "referrals" / "index.html").by_id("funnel").text()
+
+
 def test_a_trend_on_a_base_under_5_shows_counts_only(referrals):
     badge = kpis(referrals)["Other new patients, 365 days"].all("span", "trend")[0]
     assert "%" not in badge.text()
