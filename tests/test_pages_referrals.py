@@ -251,6 +251,35 @@ def test_the_month_table_says_when_it_shows_only_the_last_24_months(tmp_path, re
     assert "The last 24 months" not in referrals.by_id("months").text()
 
 
+def test_a_site_of_one_month_says_this_month_not_these_1_months(tmp_path):
+    """A new site (records only in the as-of month) charted 1 month: its empty chart said "No
+    referral in these 1 months" and both monthly charts were titled "last 24 months"."""
+    from liaison.cli import main
+
+    root = tmp_path / "root"
+    for sub in ("data/practices", "data/physicians", "data/team", "data/interactions"):
+        (root / sub).mkdir(parents=True)
+    (root / "site.yaml").write_text("practice: {name: Tiny Vein}\nservices:\n"
+                                    "  - {key: ablation, name: Ablation}\n", encoding="utf-8")
+    (root / "data/practices/solo.yaml").write_text("name: Solo Clinic\n", encoding="utf-8")
+    (root / "data/physicians/ida-lone.yaml").write_text(
+        "name: Ida Lone\nspecialty: Family medicine\npractice: solo\n", encoding="utf-8")
+    (root / "data/team/lou.yaml").write_text("name: Lou Park\nrole: liaison\n", encoding="utf-8")
+    (root / "data/interactions/visit.yaml").write_text(
+        "date: 2024-02-12\nliaison: lou\ntype: visit\nphysicians: [ida-lone]\n"
+        "summary: First visit\n", encoding="utf-8")
+    out = tmp_path / "site"
+    result = CliRunner().invoke(main, ["build", "--root", str(root), "--out", str(out),
+                                       "--as-of", "2024-02-29"])
+    assert result.exit_code == 0, result.output
+    page = (out / "referrals" / "index.html").read_text(encoding="utf-8")
+    assert "No referral in this month" in page and "these 1 months" not in page
+    for rel in ("index.html", "referrals/index.html"):
+        svg = [el for el in parse(out / rel).all("svg") if "chart-bar" in el.classes][0]
+        title = svg.all("title")[0].text()
+        assert "last 24 months" not in title and "since 2024-02" in title, (rel, title)
+
+
 def test_a_chart_of_months_without_a_referral_says_so(tmp_path, site):
     """With no referral in the months the chart shows (a new site, or an as-of date long after
     the last one), its empty frame says why instead of looking broken; with referrals, no word."""

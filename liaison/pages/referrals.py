@@ -15,7 +15,7 @@ from liaison.pages.base import (
     MONTHS_CHARTED, Page, PageKind, count, member_href, one_page, percent, physician_href,
     trend,
 )
-from liaison.pages.rows import new_patients, physician_months, physician_row
+from liaison.pages.rows import charted_span, new_patients, physician_months, physician_row
 from liaison.pages.training import front_desk_guides, guide_rows, matrix_row
 from liaison.pages.view import SiteView
 from liaison.wording import plural
@@ -212,7 +212,8 @@ def context(view: SiteView, page: Page) -> dict:
         "others_365d": others_365d,
         "chart": view.chart(charts.bar_chart, [m["month"] for m in chronological],
                             [m["physician"] for m in chronological],
-                            title="Physician referrals and other new patients per month, last 24 months",
+                            title="Physician referrals and other new patients per month, "
+                                  + charted_span([m["month"] for m in chronological]),
                             primary_label="Physician referrals",
                             secondary=[m["other"] for m in chronological],
                             secondary_label="Other new patients"),
