@@ -89,6 +89,8 @@ def make_env(site_root: Path, palette=None, sandboxed: bool | None = None) -> ji
     dates.register(env)  # {{ date|day(as_of) }}, {{ date|ago(as_of) }}
     # {{ n|plural("visit") }}: "1 visit", "2 visits" (the decks' helper: liaison.wording)
     env.filters["plural"] = wording.plural
+    # {{ n|number }}: "1,234", as the trend badges write counts (a text: as given)
+    env.filters["number"] = wording.number
     return env
 
 

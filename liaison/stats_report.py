@@ -61,9 +61,10 @@ def stats_report(stats: Stats, site: Site) -> str:
     cfg = site.config
     if cfg is not None and cfg.compliance is not None:
         limit = int(cfg.compliance.annual_limit * 100)
+        # at 80% of the limit or more: the compliance page's rule (pages.compliance.NEAR)
         near = sorted(((s.spend_ytd_cents, pid) for pid, s in stats.physicians.items()
-                       if s.spend_ytd_cents * 5 > limit * 4), reverse=True)
-        lines.append(f"    over 80% of the {_dollars(limit)} limit: {len(near)}")
+                       if s.spend_ytd_cents and s.spend_ytd_cents * 5 >= limit * 4), reverse=True)
+        lines.append(f"    at 80% or more of the {_dollars(limit)} limit: {len(near)}")
         lines += [f"    {_dollars(c):>10}  {name[pid]} ({pid})" for c, pid in near[:10]]
     phys = stats.physicians
     top = sorted((s for s in phys.items() if s[1].referrals_365d),

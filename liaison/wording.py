@@ -22,6 +22,14 @@ def in_words(n) -> str:
     return f"{n:,}"
 
 
+def number(n) -> str:
+    """A count as the pages show it: digits with thousands separators (1234 is "1,234"), as
+    the trend badges write theirs. Anything else (a share, a sum of money, a date): as given."""
+    if isinstance(n, int) and not isinstance(n, bool):
+        return f"{n:,}"
+    return str(n)
+
+
 def plural(n, singular: str, plural_form: str | None = None, words: bool = False) -> str:
     """"1 patient", "2 patients", "0 patients"; ``plural_form`` for irregular nouns
     ("person", "people"); ``words`` writes the count with ``in_words`` ("three patients")."""

@@ -1703,8 +1703,8 @@ def test_key_pages_show_the_facts_of_the_example(golden_build):
     assert "Insurance 1 (25%); No response 1 (25%); Not a candidate 1 (25%); Other 0 (0%); " \
            "Patient's choice 0 (0%); No reason given 1 (25%). Total 4." in ref
     # sources_365d without physician, the largest first (ties in the order of the key)
-    assert "web 8 (44%); advertising 3 (17%); patient 2 (11%); unknown 2 (11%); event 1 (6%); " \
-           "insurance 1 (6%); other 1 (6%). Total 18." in ref
+    assert "Web 8 (44%); Advertising 3 (17%); Patient 2 (11%); Unknown (not asked) 2 (11%); " \
+           "Event 1 (6%); Insurance 1 (6%); Other 1 (6%). Total 18." in ref
     assert "Vein ablation 18 (45%); Sclerotherapy 11 (28%); Leg wound clinic 6 (15%); " \
            "Vascular ultrasound 5 (13%). Total 40." in ref  # services_365d
     # capture_by_member_365d; 18 − 6 − 1 = 11 name nobody as taken_by

@@ -293,6 +293,23 @@ def test_scale_and_legend_on_the_right_by_the_newest_periods(peak):
     assert all(abs(end - plot_right) < 0.2 for end in ends.values()), (ends, plot_right)
 
 
+def test_legend_is_whole_in_a_phones_view_of_the_newest_end():
+    """A phone shows a monthly chart from its right end, 260 units of it at 320 px (app.js,
+    style.css): every legend entry starts inside that view. The referrals page's legend
+    ("Physician referrals", "Other new patients", "month to date") was one row of 440
+    units, so a phone showed "…eferrals" and no key to the bars."""
+    root = ET.fromstring(bar_chart(MONTHS, VALUES, title="t", secondary=VISITS,
+                                   primary_label="Physician referrals",
+                                   secondary_label="Other new patients", partial_last=True))
+    view_w = float(root.get("viewBox").split()[2])
+    legend = [el for el in root.iter(f"{SVG}text") if "chart-legend-label" in classes(el)]
+    assert [el.text for el in legend] == ["Physician referrals", "Other new patients",
+                                          "month to date"]
+    swatches = [el for el in root.iter() if "chart-legend-swatch" in classes(el)]
+    lefts = [float(el.get("x", el.get("x1", el.get("cx", 0)))) for el in swatches]
+    assert min(lefts) >= view_w - charts.rows.STACKED_W, (lefts, view_w)
+
+
 def test_all_zero_bar_chart():
     root = ET.fromstring(CHARTS["bar_zero"])
     assert bars(root) == []

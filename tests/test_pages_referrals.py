@@ -139,6 +139,40 @@ def test_headline_shows_physician_referrals_and_other_new_patients_apart(which, 
     assert not any(label.startswith("Referrals") for label in cards), sorted(cards)
 
 
+def test_big_counts_read_with_thousands_separators_like_their_badges(tmp_path):
+    """A practice with thousands of referrals (the bench's 1,000 physicians: 7,183 physician
+    referrals in 365 days) saw "7183" as a card's number over a badge saying "7,183 vs 7,136",
+    and "source unknown for 318 of 2077". Every count on the cards reads as the badge does."""
+    import shutil
+
+    from liaison.cli import main
+
+    root = tmp_path / "root"
+    shutil.copytree(EXAMPLE, root)
+    (root / "data" / "referrals" / "bulk.yaml").write_text(
+        "- {date: 2026-11-02, source: physician, physician: grace-holloway, "
+        "service: vein-ablation, count: 1200}\n"
+        "- {date: 2026-11-03, source: web, service: sclerotherapy, count: 1500}\n",
+        encoding="utf-8")
+    out = tmp_path / "site"
+    result = CliRunner().invoke(main, ["build", "--root", str(root), "--out", str(out),
+                                       "--as-of", AS_OF])
+    assert result.exit_code == 0, result.output
+    phys_90, other_365 = PHYSICIAN_90 + 1200, OTHER_365 + 1500
+    for rel in ("index.html", "referrals/index.html"):
+        cards = kpis(parse(out / rel))
+        card = cards["Physician referrals, 90 days"]
+        assert card.all("div", "value")[0].text() == f"{phys_90:,}", rel
+        assert f"{phys_90:,} vs {PHYSICIAN_PREV_90}" in card.text(), rel
+        assert cards["Other new patients, 365 days"].all("div", "value")[0].text() == f"{other_365:,}"
+    cards = kpis(parse(out / "referrals" / "index.html"))
+    unknown = EXPECTED["sources_365d"]["unknown"]
+    assert f"source unknown for {unknown} of {other_365:,} other new patients" in \
+        cards["Source captured, 365 days"].text()
+    assert f"of {TOTALS['referrals_365d'] + 2700:,})" in \
+        parse(out / "referrals" / "index.html").by_id("funnel").text()
+
+
 def test_a_trend_on_a_base_under_5_shows_counts_only(referrals):
     badge = kpis(referrals)["Other new patients, 365 days"].all("span", "trend")[0]
     assert "%" not in badge.text()
@@ -193,6 +227,59 @@ def test_a_month_that_ends_on_the_as_of_date_is_finished():
     checked = check(EXAMPLE, dt.date(2026, 11, 29), keep_records=True)
     view = pages.SiteView(checked.site, checked.stats)
     assert pages.context(view, page)["months_table"][0]["unfinished"]
+
+
+def test_the_month_table_says_when_it_shows_only_the_last_24_months(tmp_path, referrals):
+    """The month table and chart show the last 24 months of stats.json's months. When there
+    are more (as of 2027-01-10 the example's months run from 2024-12: 26), the page says which
+    months it shows and where the others are, instead of dropping 2024-12 silently; with 24
+    (the example at 2026-11-26) there is nothing to say."""
+    from liaison.cli import main
+
+    out = tmp_path / "site"
+    result = CliRunner().invoke(main, ["build", "--root", str(EXAMPLE), "--out", str(out),
+                                       "--as-of", "2027-01-10"])
+    assert result.exit_code == 0, result.output
+    section = parse(out / "referrals" / "index.html").by_id("months")
+    months = [r[0].text().split()[0] for r in table_rows(section.all("table")[0])]
+    assert months[0] == "2027-01" and months[-1] == "2025-02" and len(months) == 24
+    text = section.text()
+    assert "The last 24 months, 2025-02 to 2027-01" in text
+    assert "all 26 months from 2024-12" in text
+    assert "exports/referrals-by-month.csv" in section.hrefs()[-1]
+    assert len(EXPECTED["months"]) == 24
+    assert "The last 24 months" not in referrals.by_id("months").text()
+
+
+def test_a_site_of_one_month_says_this_month_not_these_1_months(tmp_path):
+    """A new site (records only in the as-of month) charted 1 month: its empty chart said "No
+    referral in these 1 months" and both monthly charts were titled "last 24 months"."""
+    from liaison.cli import main
+
+    root = tmp_path / "root"
+    for sub in ("data/practices", "data/physicians", "data/team", "data/interactions"):
+        (root / sub).mkdir(parents=True)
+    (root / "site.yaml").write_text("practice: {name: Tiny Vein}\nservices:\n"
+                                    "  - {key: ablation, name: Ablation}\n", encoding="utf-8")
+    (root / "data/practices/solo.yaml").write_text("name: Solo Clinic\n", encoding="utf-8")
+    (root / "data/physicians/ida-lone.yaml").write_text(
+        "name: Ida Lone\nspecialty: Family medicine\npractice: solo\n", encoding="utf-8")
+    (root / "data/team/lou.yaml").write_text("name: Lou Park\nrole: liaison\n", encoding="utf-8")
+    (root / "data/interactions/visit.yaml").write_text(
+        "date: 2024-02-12\nliaison: lou\ntype: visit\nphysicians: [ida-lone]\n"
+        "summary: First visit\n", encoding="utf-8")
+    out = tmp_path / "site"
+    result = CliRunner().invoke(main, ["build", "--root", str(root), "--out", str(out),
+                                       "--as-of", "2024-02-29"])
+    assert result.exit_code == 0, result.output
+    page = (out / "referrals" / "index.html").read_text(encoding="utf-8")
+    assert "No referral in this month" in page and "these 1 months" not in page
+    page = (out / "index.html").read_text(encoding="utf-8")
+    assert "No physician referral in this month" in page and "these 1 months" not in page
+    for rel in ("index.html", "referrals/index.html"):
+        svg = [el for el in parse(out / rel).all("svg") if "chart-bar" in el.classes][0]
+        title = svg.all("title")[0].text()
+        assert "last 24 months" not in title and "since 2024-02" in title, (rel, title)
 
 
 def test_a_chart_of_months_without_a_referral_says_so(tmp_path, site):
@@ -261,6 +348,40 @@ def test_declined_reasons_include_the_unspecified_ones(referrals):
     assert f"{reasons['unspecified']} without a reason" in text
     card = kpis(referrals)["Declined, 365 days"]
     assert f"{reasons['unspecified']} with no reason given" in card.text()
+
+
+def test_sources_read_as_words_with_unknown_saying_nobody_asked(referrals):
+    """The sources chart spoke in data keys ("web", "patient", "unknown") beside charts in
+    words ("Insurance", "No reason given"); "unknown" means nobody asked (SPEC §2)."""
+    svg = referrals.by_id("sources").all("svg")[0]
+    summary = svg.all("title")[0].text()
+    labels = {"patient": "Patient", "web": "Web", "advertising": "Advertising",
+              "insurance": "Insurance", "event": "Event", "other": "Other",
+              "unknown": "Unknown (not asked)"}
+    for key, label in labels.items():
+        assert f"{label} {EXPECTED['sources_365d'][key]} (" in summary, key
+    highlighted = [t for t in svg.all("text") if "chart-highlight" in t.classes
+                   or t.attrs.get("font-weight") == "600"]
+    assert [t.text() for t in highlighted] == ["Unknown (not asked)"]
+
+
+@pytest.mark.parametrize("ident, heading, caption", [
+    ("declined", "Why referrals were declined, last 365 days",
+     f"{EXPECTED['funnel_365d']['declined']} declined in the last 365 days"),
+    ("sources", "Sources of the other new patients, last 365 days",
+     f"{OTHER_365} other new patients in the last 365 days"),
+    ("services", "Service lines, last 365 days",
+     f"{TOTALS['referrals_365d']} new patients in the last 365 days"),
+])
+def test_each_breakdown_says_the_period_it_covers(referrals, ident, heading, caption):
+    """A manager reading the sources or the service lines must see which period their counts
+    cover (the KPI cards above say "90 days" and "365 days"), and, for the service lines, that
+    they count every new patient, physician referrals and others."""
+    section = referrals.by_id(ident)
+    assert section.all("h2")[0].text() == heading
+    assert caption in section.text()
+    assert sum(EXPECTED["services_365d"].values()) == TOTALS["referrals_365d"]
+    assert sum(v for k, v in EXPECTED["sources_365d"].items() if k != "physician") == OTHER_365
 
 
 # ---------------------------------------------------------------------------------------------

@@ -5,6 +5,7 @@ from functools import lru_cache
 
 from liaison import palette as palette_stage
 from liaison.palette import Palette
+from liaison.charts.rows import STACKED_W
 from liaison.charts.svg import (
     _VIEW_W, FONT_SIZE, NO_DATA, _check_counts, _count, _empty, _esc, _label_step, _n,
     _nice_ticks, _open, _text, _text_w, _unit,
@@ -184,13 +185,15 @@ class _Layout:
             legend.append(("partial", partial_label))
         if legend:
             legend.insert(0, ("bar", primary_label))
-        rows = _legend_rows(legend, width - 20)
 
         widest_x = max(_text_w(lb) for lb in labels)
         widest_y = max(_text_w(_count(t)) for t in ticks)
         # The y labels on the right, by the newest periods: a phone shows a chart wider than
-        # its screen from its right end, scale included (app.js), and so does the legend.
+        # its screen from its right end, scale included (app.js), and so does the legend,
+        # whose rows end at the plot's right edge and fit the 260 units that a 320 px phone
+        # shows of that end (STACKED_W), so that the key to the bars is never cut off.
         right = max(28.0, widest_y + 10)
+        rows = _legend_rows(legend, STACKED_W - right)
         # Left margin: the first x label, centred on the first bar, must start inside the
         # view (left + slot / 2 >= half the label + 2, with slot = (width - left - right) / n);
         # the last one ends inside the right margin, which is at least as wide.

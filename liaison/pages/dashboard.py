@@ -9,7 +9,7 @@ from itertools import islice
 from liaison import charts
 from liaison.pages import follow_ups
 from liaison.pages.base import MONTHS_CHARTED, Page, PageKind
-from liaison.pages.rows import new_patients, physician_months, physician_row
+from liaison.pages.rows import charted_span, new_patients, physician_months, physician_row
 from liaison.pages.view import SiteView
 
 
@@ -41,10 +41,12 @@ def context(view: SiteView, page: Page) -> dict:
         "capture": capture,
         "capture_text": f"{capture * 100:.1f}%" if capture is not None else "—",
         "chart": view.chart(charts.bar_chart, [m.month for m in months], monthly,
-                     title="Physician referrals per month, last 24 months, with in-person visits",
+                     title=f"Physician referrals per month, {charted_span([m.month for m in months])}, with in-person visits",
                      primary_label="Physician referrals",
                      secondary=[m.in_person for m in months], secondary_label="In-person visits"),
-        "chart_empty": not any(monthly),
+        # the months the empty chart shows, said under it (a new site's are fewer than 24)
+        "chart_empty": None if any(monthly) else
+        "this month" if len(months) == 1 else f"these {len(months)} months",
         "declining": pick(lambda s: s.declining),
         "declining_count": sum(1 for s in phys.values() if s.declining),
         "lapsed": pick(lambda s: s.status == "lapsed"),

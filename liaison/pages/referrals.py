@@ -15,7 +15,7 @@ from liaison.pages.base import (
     MONTHS_CHARTED, Page, PageKind, count, member_href, one_page, percent, physician_href,
     trend,
 )
-from liaison.pages.rows import new_patients, physician_months, physician_row
+from liaison.pages.rows import charted_span, new_patients, physician_months, physician_row
 from liaison.pages.training import front_desk_guides, guide_rows, matrix_row
 from liaison.pages.view import SiteView
 from liaison.wording import plural
@@ -24,6 +24,10 @@ from liaison.wording import plural
 DECLINED_LABELS = {"insurance": "Insurance", "not-a-candidate": "Not a candidate",
                    "patient-choice": "Patient's choice", "no-response": "No response",
                    "other": "Other", "unspecified": "No reason given"}
+# How the other new patients' sources read on the page ("unknown": nobody asked).
+SOURCE_LABELS = {"patient": "Patient", "web": "Web", "advertising": "Advertising",
+                 "insurance": "Insurance", "event": "Event", "other": "Other",
+                 "unknown": "Unknown (not asked)"}
 # The return-on-visit ranking shows every physician with a matured visit up to this many;
 # beyond it, the half with the biggest rises and the half with the biggest falls.
 ROV_ROWS = 40
@@ -187,8 +191,9 @@ def context(view: SiteView, page: Page) -> dict:
     patients = new_patients(view)
     table = month_rows(view)
     chronological = list(reversed(table))
-    other_sources = sorted(((k, v) for k, v in st.sources_365d.items() if k != PHYSICIAN_SOURCE),
-                           key=lambda kv: (-kv[1], kv[0]))
+    other_sources = [(SOURCE_LABELS.get(k, k), v) for k, v in
+                     sorted(((k, v) for k, v in st.sources_365d.items() if k != PHYSICIAN_SOURCE),
+                            key=lambda kv: (-kv[1], kv[0]))]
     others_365d = patients["other_365d"]["now"]
     guides = front_desk_guides(guide_rows(view))
     capture = capture_rows(view, guides)
@@ -207,7 +212,8 @@ def context(view: SiteView, page: Page) -> dict:
         "others_365d": others_365d,
         "chart": view.chart(charts.bar_chart, [m["month"] for m in chronological],
                             [m["physician"] for m in chronological],
-                            title="Physician referrals and other new patients per month, last 24 months",
+                            title="Physician referrals and other new patients per month, "
+                                  + charted_span([m["month"] for m in chronological]),
                             primary_label="Physician referrals",
                             secondary=[m["other"] for m in chronological],
                             secondary_label="Other new patients"),
@@ -224,7 +230,7 @@ def context(view: SiteView, page: Page) -> dict:
                                        highlight=DECLINED_LABELS["unspecified"], layout="both"),
         "sources": view.chart(charts.share_bars, other_sources,
                               title="How the other new patients heard about us, last 365 days",
-                              highlight="unknown", layout="both"),
+                              highlight=SOURCE_LABELS["unknown"], layout="both"),
         "services": view.chart(charts.share_bars, [(view.services[k], v) for k, v in st.services_365d.items()],
                                title="Referrals by service line, last 365 days", layout="both"),
         "capture_members": capture,
@@ -240,6 +246,7 @@ def context(view: SiteView, page: Page) -> dict:
         "lapsed": lapsed, "lapsed_n": lapsed_n, "lapsed_more": lapsed_more,
         "declining": declining, "declining_n": declining_n, "declining_more": declining_more,
         "months_table": table,
+        "months_all": len(st.months), "months_first": st.months[0].month if st.months else "",
         "chart_empty": not any(m["physician"] or m["other"] for m in table),
     }
 
@@ -258,7 +265,7 @@ KINDS = [
                         "movers",
                         "new", "new_n", "new_more", "lapsed", "lapsed_n", "lapsed_more", "declining",
                         "declining_n", "declining_more",
-                        "months_table", "chart_empty"),
+                        "months_table", "months_all", "months_first", "chart_empty"),
              nav=("Referrals", "referrals/index.html"),
              url="referrals/"),
 ]

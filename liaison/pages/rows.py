@@ -83,6 +83,14 @@ def new_patients(view: SiteView) -> dict:
     }
 
 
+def charted_span(labels: list[str]) -> str:
+    """What a monthly chart of stats.months covers, for its title: "last 24 months" when it
+    shows the full MONTHS_CHARTED, else "since 2024-02" (a site younger than that)."""
+    if len(labels) >= MONTHS_CHARTED or not labels:
+        return f"last {MONTHS_CHARTED} months"
+    return f"since {labels[0]}"
+
+
 def physician_months(view: SiteView, months: list) -> list[int]:
     """The physician referrals of each of ``months`` (entries of the charted stats.months):
     the sums of the physicians' monthly series (summed once per view: the dashboard and the
