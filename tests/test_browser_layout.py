@@ -337,6 +337,33 @@ def test_a_call_plans_practices_stand_apart(new_page, server):
     assert rec.console_errors == [], rec.console_errors
 
 
+@pytest.mark.parametrize("width", [390, 320])
+def test_a_call_plans_dates_never_break(new_page, server, width):
+    """The last contact of each practice in a call plan, and of each high-potential prospect,
+    stays on one line on a phone (an ISO date broke at its hyphens: "2026-11-" / "23")."""
+    page, rec = new_page(viewport={"width": width, "height": 844}, is_mobile=True, has_touch=True)
+    _open(page, server, "team/theo-sandoval/index.html")
+    dates = page.evaluate(r"""() => {
+        const out = [];
+        for (const el of document.querySelectorAll('main .card h3, main .card .meta')) {
+            const walk = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
+            for (let n = walk.nextNode(); n; n = walk.nextNode()) {
+                for (const m of n.data.matchAll(/\d{4}-\d\d-\d\d/g)) {
+                    const r = document.createRange();
+                    r.setStart(n, m.index); r.setEnd(n, m.index + m[0].length);
+                    const tops = new Set([...r.getClientRects()].map(c => Math.round(c.top)));
+                    out.push([m[0], tops.size]);
+                }
+            }
+        }
+        return out;
+    }""")
+    assert len(dates) >= 5, dates
+    broken = [d for d, lines in dates if lines != 1]
+    assert broken == [], f"dates broken across lines at {width} px: {broken}"
+    assert rec.console_errors == [], rec.console_errors
+
+
 def test_the_matrix_keeps_the_team_member_in_view_while_the_guides_scroll_by(new_page, server):
     """The competency matrix wider than its box (a tablet held upright: each guide's column at
     least 10.5 rem, its title wrapping): scrolled to its last guide, each row's team member
