@@ -155,6 +155,42 @@ def test_follow_ups_filter_by_owner_and_practice_and_open_the_backlog(new_page, 
 
 
 @pytest.mark.parametrize("width", list(VIEWPORTS))
+def test_a_jump_to_a_group_keeps_the_filter_in_the_address(new_page, server, width):
+    """The links to the groups (Due this week, …, Due later) and the skip link are anchors in
+    the page: following one scrolls to it and leaves the filter in the address, so that a
+    reload or a shared link still has it (the fragment was "#later", the filter gone). A
+    fragment holding another filter, reached in the page (going back, a link), is applied."""
+    page, rec = _open(new_page, width)
+    page.goto(f"{server}/follow-ups/index.html")
+    owner = page.locator('select[data-field="owner"]')
+    values = [v for v in owner.locator("option").evaluate_all("os => os.map(o => o.value)") if v]
+    assert len(values) >= 2
+    owner.select_option(values[0])
+    shown = page.locator("tr[data-owner]:not([hidden])").count()
+    height = 420  # a short window: the last group below its first screen
+    page.set_viewport_size({"width": VIEWPORTS[width]["width"], "height": height})
+    assert page.locator("#later").bounding_box()["y"] > height
+    page.locator('ul.jump a[href="#later"]').click()
+    page.wait_for_timeout(200)
+    assert f"follow-ups.owner={values[0]}" in page.url, page.url
+    top = page.locator("#later").bounding_box()["y"]
+    assert -2 <= top < height - 100, f"the group starts at {top:.0f} px: the link did not scroll to it"
+    page.reload()
+    assert owner.input_value() == values[0]
+    assert page.locator("tr[data-owner]:not([hidden])").count() == shown
+    page.locator('input[data-filter="follow-ups"]').fill("zzzz-nothing")
+    # another filter in the fragment, reached without loading the page again
+    page.goto(f"{server}/follow-ups/index.html#follow-ups.owner={values[1]}")
+    page.wait_for_timeout(200)
+    assert owner.input_value() == values[1]
+    assert page.locator('input[data-filter="follow-ups"]').input_value() == ""
+    owners = page.eval_on_selector_all(
+        "tr[data-owner]", "rs => rs.filter(r => !r.hidden).map(r => r.getAttribute('data-owner'))")
+    assert owners and set(owners) == {values[1]}
+    assert not rec.console_errors
+
+
+@pytest.mark.parametrize("width", list(VIEWPORTS))
 def test_activity_filters_by_liaison_and_text(new_page, server, width):
     page, rec = _open(new_page, width)
     page.goto(f"{server}/activity/index.html")
