@@ -260,4 +260,32 @@ def test_dates_read_as_words_with_the_iso_date_on_hover_and_in_print(new_page, s
     assert first.inner_text() != iso and first.inner_text()[:3] in ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
     assert page.evaluate("t => getComputedStyle(t, '::after').content", first.element_handle()) in ("none", "normal")
     page.emulate_media(media="print")
-    assert page.evaluate("t => getComputedStyle(t, '::after').content", first.element_handle()) == f'" ({iso})"'
+    # in a table cell, under the date (test_a_printed_follow_up_table_fits_the_sheet)
+    assert page.evaluate("t => getComputedStyle(t, '::after').content", first.element_handle()) == f'"\\a ({iso})"'
+    # in a line of text, beside it
+    head = page.locator(".page-head time[datetime]").first
+    assert page.evaluate("t => getComputedStyle(t, '::after').content", head.element_handle()) == \
+        f'" ({head.get_attribute("datetime")})"'
+
+
+@pytest.mark.parametrize("path", ["follow-ups/index.html", "team/maya-lindqvist/index.html",
+                                  "index.html"])
+def test_a_printed_follow_up_table_fits_the_sheet(new_page, server, path):
+    """On paper (Letter less its 12 mm margins: 725 px) a follow-up table stays within its
+    card, its task column wide enough for a few words a line: a due date prints as "Mon 30
+    Nov" over "(2026-11-30)" and its badge under them (on one line they widened the table to
+    786 px, which Chromium then shrank whole, and left the task 92 px: a word a line)."""
+    page, rec = new_page(viewport={"width": 725, "height": 900})
+    page.goto(f"{server}/{path}")
+    page.emulate_media(media="print")
+    widths = page.evaluate("""() => {
+        const t = [...document.querySelectorAll('table')].find(
+            t => t.tHead && [...t.tHead.rows[0].cells].some(c => c.textContent.trim() === 'Task'));
+        const cells = [...t.tHead.rows[0].cells].map(c => [c.textContent.trim(), c.getBoundingClientRect().width]);
+        return {table: t.getBoundingClientRect().width,
+                card: t.closest('section').getBoundingClientRect().width, cells: Object.fromEntries(cells)};
+    }""")
+    assert widths["table"] <= widths["card"], widths
+    assert widths["cells"]["Task"] >= 0.2 * widths["table"], widths
+    assert widths["cells"]["Due"] <= 0.25 * widths["table"], widths
+    assert not rec.console_errors
