@@ -268,6 +268,20 @@ def test_dates_read_as_words_with_the_iso_date_on_hover_and_in_print(new_page, s
         f'" ({head.get_attribute("datetime")})"'
 
 
+def test_the_printed_backlog_is_open_without_its_button(new_page, server):
+    """On paper the older backlog prints open (app.js opens it) and without its "Show the …
+    older follow-ups" line, an instruction for the screen."""
+    page, rec = new_page(viewport=VIEWPORTS["desktop"])
+    page.goto(f"{server}/follow-ups/index.html")
+    summary = page.locator("details.backlog > summary")
+    assert summary.is_visible() and summary.inner_text().startswith("Show the")
+    page.emulate_media(media="print")
+    page.wait_for_timeout(100)
+    assert not summary.is_visible()
+    assert page.locator("details.backlog tr[data-owner]").first.is_visible()
+    assert not rec.console_errors
+
+
 @pytest.mark.parametrize("path", ["follow-ups/index.html", "team/maya-lindqvist/index.html",
                                   "index.html"])
 def test_a_printed_follow_up_table_fits_the_sheet(new_page, server, path):
