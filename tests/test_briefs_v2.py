@@ -570,6 +570,35 @@ def test_thanks_lead_for_a_top_referrer_not_visited_lately(tmp_path, records):
                                                         "physicians/grace-holloway")))
 
 
+def test_a_large_practices_fit_names_a_few_and_counts_the_others(tmp_path):
+    """A practice of 12 family physicians: its "fits our services" point names five of them
+    and counts the others, so that it stays a sentence one can say (it named all twelve; a
+    group of 40 made it ten lines). Half of them referred once: the point then names five
+    of their gaps and counts the others."""
+    root = copy_example(tmp_path)
+    for practice, referred in (("oak-hollow-group", False), ("elm-row-group", True)):
+        (root / f"data/practices/{practice}.yaml").write_text(
+            f"name: {practice.replace('-', ' ').title()}\ncity: Asheville\nstate: NC\n")
+        for i in range(12):
+            (root / f"data/physicians/{practice}-{i:02}.yaml").write_text(
+                f"name: Pat {practice.split('-')[0].title()}{chr(65 + i)}\n"
+                f"specialty: Family Medicine\npractice: {practice}\n")
+    (root / "data/referrals/elm-row.csv").write_text(
+        "source,date,physician,service,status,taken_by,declined_reason\n" + "".join(
+            f"physician,2026-10-{10 + i:02},elm-row-group-{i:02},wound-clinic,scheduled,,\n"
+            for i in range(6)))
+    out = build(root, tmp_path / "out")
+    oak = dict(points_of(page(out, "practices/oak-hollow-group")))["fit"]
+    assert oak.startswith("Family Medicine (Pat OakA, Pat OakB, Pat OakC, Pat OakD, Pat OakE "
+                          "and 7 others) fits our "), oak
+    assert "Pat OakF" not in oak and oak.endswith(": introduce them.")
+    elm = dict(points_of(page(out, "practices/elm-row-group")))["fit"]
+    assert re.findall(r"Pat (Elm\w) never referred for", elm) == ["ElmA", "ElmB", "ElmC", "ElmD",
+                                                                  "ElmE"], elm
+    assert elm.endswith("; and 7 others never referred for some of them: ask whether they see "
+                        "such patients."), elm
+
+
 def test_a_site_mapping_overrides_the_builtin_one(tmp_path):
     root = copy_example(tmp_path)
     (root / "templates").mkdir()

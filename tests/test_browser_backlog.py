@@ -155,6 +155,42 @@ def test_follow_ups_filter_by_owner_and_practice_and_open_the_backlog(new_page, 
 
 
 @pytest.mark.parametrize("width", list(VIEWPORTS))
+def test_a_jump_to_a_group_keeps_the_filter_in_the_address(new_page, server, width):
+    """The links to the groups (Due this week, …, Due later) and the skip link are anchors in
+    the page: following one scrolls to it and leaves the filter in the address, so that a
+    reload or a shared link still has it (the fragment was "#later", the filter gone). A
+    fragment holding another filter, reached in the page (going back, a link), is applied."""
+    page, rec = _open(new_page, width)
+    page.goto(f"{server}/follow-ups/index.html")
+    owner = page.locator('select[data-field="owner"]')
+    values = [v for v in owner.locator("option").evaluate_all("os => os.map(o => o.value)") if v]
+    assert len(values) >= 2
+    owner.select_option(values[0])
+    shown = page.locator("tr[data-owner]:not([hidden])").count()
+    height = 420  # a short window: the last group below its first screen
+    page.set_viewport_size({"width": VIEWPORTS[width]["width"], "height": height})
+    assert page.locator("#later").bounding_box()["y"] > height
+    page.locator('ul.jump a[href="#later"]').click()
+    page.wait_for_timeout(200)
+    assert f"follow-ups.owner={values[0]}" in page.url, page.url
+    top = page.locator("#later").bounding_box()["y"]
+    assert -2 <= top < height - 100, f"the group starts at {top:.0f} px: the link did not scroll to it"
+    page.reload()
+    assert owner.input_value() == values[0]
+    assert page.locator("tr[data-owner]:not([hidden])").count() == shown
+    page.locator('input[data-filter="follow-ups"]').fill("zzzz-nothing")
+    # another filter in the fragment, reached without loading the page again
+    page.goto(f"{server}/follow-ups/index.html#follow-ups.owner={values[1]}")
+    page.wait_for_timeout(200)
+    assert owner.input_value() == values[1]
+    assert page.locator('input[data-filter="follow-ups"]').input_value() == ""
+    owners = page.eval_on_selector_all(
+        "tr[data-owner]", "rs => rs.filter(r => !r.hidden).map(r => r.getAttribute('data-owner'))")
+    assert owners and set(owners) == {values[1]}
+    assert not rec.console_errors
+
+
+@pytest.mark.parametrize("width", list(VIEWPORTS))
 def test_activity_filters_by_liaison_and_text(new_page, server, width):
     page, rec = _open(new_page, width)
     page.goto(f"{server}/activity/index.html")
@@ -224,4 +260,46 @@ def test_dates_read_as_words_with_the_iso_date_on_hover_and_in_print(new_page, s
     assert first.inner_text() != iso and first.inner_text()[:3] in ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
     assert page.evaluate("t => getComputedStyle(t, '::after').content", first.element_handle()) in ("none", "normal")
     page.emulate_media(media="print")
-    assert page.evaluate("t => getComputedStyle(t, '::after').content", first.element_handle()) == f'" ({iso})"'
+    # in a table cell, under the date (test_a_printed_follow_up_table_fits_the_sheet)
+    assert page.evaluate("t => getComputedStyle(t, '::after').content", first.element_handle()) == f'"\\a ({iso})"'
+    # in a line of text, beside it
+    head = page.locator(".page-head time[datetime]").first
+    assert page.evaluate("t => getComputedStyle(t, '::after').content", head.element_handle()) == \
+        f'" ({head.get_attribute("datetime")})"'
+
+
+def test_the_printed_backlog_is_open_without_its_button(new_page, server):
+    """On paper the older backlog prints open (app.js opens it) and without its "Show the …
+    older follow-ups" line, an instruction for the screen."""
+    page, rec = new_page(viewport=VIEWPORTS["desktop"])
+    page.goto(f"{server}/follow-ups/index.html")
+    summary = page.locator("details.backlog > summary")
+    assert summary.is_visible() and summary.inner_text().startswith("Show the")
+    page.emulate_media(media="print")
+    page.wait_for_timeout(100)
+    assert not summary.is_visible()
+    assert page.locator("details.backlog tr[data-owner]").first.is_visible()
+    assert not rec.console_errors
+
+
+@pytest.mark.parametrize("path", ["follow-ups/index.html", "team/maya-lindqvist/index.html",
+                                  "index.html"])
+def test_a_printed_follow_up_table_fits_the_sheet(new_page, server, path):
+    """On paper (Letter less its 12 mm margins: 725 px) a follow-up table stays within its
+    card, its task column wide enough for a few words a line: a due date prints as "Mon 30
+    Nov" over "(2026-11-30)" and its badge under them (on one line they widened the table to
+    786 px, which Chromium then shrank whole, and left the task 92 px: a word a line)."""
+    page, rec = new_page(viewport={"width": 725, "height": 900})
+    page.goto(f"{server}/{path}")
+    page.emulate_media(media="print")
+    widths = page.evaluate("""() => {
+        const t = [...document.querySelectorAll('table')].find(
+            t => t.tHead && [...t.tHead.rows[0].cells].some(c => c.textContent.trim() === 'Task'));
+        const cells = [...t.tHead.rows[0].cells].map(c => [c.textContent.trim(), c.getBoundingClientRect().width]);
+        return {table: t.getBoundingClientRect().width,
+                card: t.closest('section').getBoundingClientRect().width, cells: Object.fromEntries(cells)};
+    }""")
+    assert widths["table"] <= widths["card"], widths
+    assert widths["cells"]["Task"] >= 0.2 * widths["table"], widths
+    assert widths["cells"]["Due"] <= 0.25 * widths["table"], widths
+    assert not rec.console_errors

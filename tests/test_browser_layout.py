@@ -314,6 +314,33 @@ def test_an_email_address_wraps_only_at_a_sensible_point(new_page, server):
     assert wrapped >= 1, "no address wraps at 320 px: the test shows nothing"
 
 
+@pytest.mark.parametrize("path", BRIEFS, ids=["physician", "practice"])
+def test_the_printed_further_talking_points_keep_their_numbers_clear_of_the_first_column(
+        new_page, server, path):
+    """On paper the fourth to sixth talking points are in two columns: each column keeps room
+    for its own numbers, so that "6." does not print over the end of the first column's lines
+    (the columns were 9 px apart and the numbers hung in between). Letter less its margins:
+    725 px."""
+    page, rec = new_page(viewport={"width": 725, "height": 900})
+    _open(page, server, path)
+    page.emulate_media(media="print")
+    page.wait_for_timeout(100)
+    items = page.evaluate("""() => [...document.querySelectorAll('.more-points > ol > li')]
+        .filter(li => li.getClientRects().length).map(li => {
+            const r = li.getBoundingClientRect();
+            const ol = li.parentElement.getBoundingClientRect();
+            return {left: r.left, right: r.right, olLeft: ol.left,
+                    marker: parseFloat(getComputedStyle(document.documentElement).fontSize) * 1.2};
+        })""")
+    columns = sorted({round(i["left"]) for i in items})
+    assert len(columns) == 2, items  # the sample briefs have two columns of further points
+    first = max(i["right"] for i in items if round(i["left"]) == columns[0])
+    marker = items[0]["marker"]
+    assert columns[0] - items[0]["olLeft"] >= marker, items
+    assert columns[1] - first >= marker, f"the second column's numbers overlap the first: {items}"
+    assert rec.console_errors == [], rec.console_errors
+
+
 # ---------------------------------------------------------------------------------------------
 # a call plan's practices
 
@@ -334,6 +361,33 @@ def test_a_call_plans_practices_stand_apart(new_page, server):
     for h in heads:
         assert h["gap"] >= 12, h
         assert int(h["name"]) >= 600 and h["details"] == "400", h
+    assert rec.console_errors == [], rec.console_errors
+
+
+@pytest.mark.parametrize("width", [390, 320])
+def test_a_call_plans_dates_never_break(new_page, server, width):
+    """The last contact of each practice in a call plan, and of each high-potential prospect,
+    stays on one line on a phone (an ISO date broke at its hyphens: "2026-11-" / "23")."""
+    page, rec = new_page(viewport={"width": width, "height": 844}, is_mobile=True, has_touch=True)
+    _open(page, server, "team/theo-sandoval/index.html")
+    dates = page.evaluate(r"""() => {
+        const out = [];
+        for (const el of document.querySelectorAll('main .card h3, main .card .meta')) {
+            const walk = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
+            for (let n = walk.nextNode(); n; n = walk.nextNode()) {
+                for (const m of n.data.matchAll(/\d{4}-\d\d-\d\d/g)) {
+                    const r = document.createRange();
+                    r.setStart(n, m.index); r.setEnd(n, m.index + m[0].length);
+                    const tops = new Set([...r.getClientRects()].map(c => Math.round(c.top)));
+                    out.push([m[0], tops.size]);
+                }
+            }
+        }
+        return out;
+    }""")
+    assert len(dates) >= 5, dates
+    broken = [d for d, lines in dates if lines != 1]
+    assert broken == [], f"dates broken across lines at {width} px: {broken}"
     assert rec.console_errors == [], rec.console_errors
 
 

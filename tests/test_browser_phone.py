@@ -297,3 +297,66 @@ def test_a_brief_prints_on_two_pages_the_card_on_the_first(new_page, server, pag
         assert all(not loc.nth(i).is_visible() for i in range(loc.count())), hidden
     after = page.locator(".brief-top a.map").evaluate("e => getComputedStyle(e, '::after').content")
     assert after in ("none", "normal")
+
+
+# practices of tiered physicians never visited: (id, name, physicians); each physician an alert
+CROWDED = (("quarry-hill-group", "Quarry Hill Group", 40),  # a card taller than a sheet
+           ("slate-creek-group", "Slate Creek Group", 30))  # alerts that fit a sheet, not under the heading
+
+
+@pytest.fixture(scope="module")
+def crowded(tmp_path_factory):
+    """The sample site with practices of 40 and 30 tiered physicians never visited (CROWDED):
+    their briefs' cards hold 40 and 30 "visit overdue" alerts. (The built site's folder.)"""
+    import os
+    import shutil
+    import subprocess
+    import sys
+
+    from test_browser import AS_OF, REPO
+
+    base = tmp_path_factory.mktemp("crowded")
+    root = base / "root"
+    root.mkdir()
+    for part in ("data", "content", "templates"):
+        if (REPO / part).is_dir():
+            shutil.copytree(REPO / part, root / part)
+    shutil.copy(REPO / "site.yaml", root / "site.yaml")
+    for practice, name, count in CROWDED:
+        (root / f"data/practices/{practice}.yaml").write_text(
+            f"name: {name}\naddress: 400 Quarry Hill Road\ncity: Alder Falls\n"
+            "state: WA\nzip: \"98391\"\nphone: (360) 555-0190\nliaison: theo-sandoval\n")
+        for i in range(count):
+            (root / f"data/physicians/{practice}-{i:02}.yaml").write_text(
+                f"name: Wren Quarry{chr(65 + i % 26)}{i:02}\nspecialty: Internal Medicine\n"
+                f"practice: {practice}\ntier: {'ABC'[i % 3]}\n")
+    out = base / "site"
+    proc = subprocess.run(
+        [sys.executable, str(REPO / "build.py"), "build", "--root", str(root), "--out", str(out),
+         "--as-of", AS_OF], env=dict(os.environ, LIAISON_CACHE_DIR=str(base / "cache")),
+        capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    return out
+
+
+@pytest.mark.parametrize("paper", ["Letter", "A4"])
+@pytest.mark.parametrize("practice, name, count", CROWDED, ids=[c[0] for c in CROWDED])
+def test_a_card_taller_than_a_sheet_starts_on_the_first_page(new_page, crowded, paper, practice,
+                                                             name, count):
+    """A practice of 40 (30) physicians overdue for a visit: its card's 40 (30) alerts do not
+    fit under the heading. The card starts under it on the first page and goes on on the next,
+    rather than leaving the first page with the heading alone (and, on Letter, a second page
+    with the card's empty frame)."""
+    page, _ = new_page(viewport=WIDE)
+    page.goto((crowded / f"practices/{practice}/index.html").as_uri())
+    page.wait_for_load_state("load")
+    assert page.locator(".brief-top .alerts > li").count() == count
+    pdf = page.pdf(format=paper, print_background=True)
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    (SHOTS / f"brief-crowded-{count}-{paper}.pdf").write_bytes(pdf)
+    texts = [pdftext.squeeze(t) for t in pdftext.pages(pdf)]
+    assert name.replace(" ", "") in texts[0]
+    assert "Beforeyouwalkin" in texts[0], f"the card is not on the first {paper} page"
+    assert "Visitoverdue" in texts[0]
+    empty = [i + 1 for i, t in enumerate(texts) if not t]
+    assert not empty, f"{paper} pages {empty} of {len(texts)} are blank"

@@ -1604,6 +1604,12 @@ def test_key_pages_show_the_facts_of_the_example(golden_build):
     assert "Email the scheduling line card" not in owned  # Owen Price's
     assert "Confirm a lunch date" not in owned  # done
     assert "Order lunch for six" not in owned  # logged with an interaction after D
+    # their due and logged dates read as on the follow-ups page and the dashboard
+    raw = (out / "team/lena-brooks/index.html").read_text(encoding="utf-8")
+    raw = raw[raw.index("Open follow-ups they own"):raw.index("Activity in the last 90 days")]
+    assert '<time datetime="2026-10-17" title="2026-10-17">Sat 17 Oct</time>' in raw
+    assert re.search(r'<td class="date" data-label="Logged"><time datetime="\d{4}-\d\d-\d\d" '
+                     r'title="[\d-]+">[^<]*ago</time></td>', raw), raw
     recent = _section(lena, "Activity in the last 90 days", "Trainings")
     # 2026-08-29 (age 89) … 2026-11-26, hers: interactions_90d 8
     assert re.findall(r"(\d{4}-\d{2}-\d{2}) · \w+", _iso_days(recent)) == [

@@ -274,6 +274,25 @@ def test_call_plans_list_their_high_potential_prospects(ranked_site, example):
     assert section.all("p", "empty")
 
 
+def test_a_call_plans_physicians_in_equal_need_come_by_last_name(tmp_path):
+    """Physicians who need their liaison equally come by last name, as in the directories, not
+    by their file names (first name first): a practice of four, none visited or rated."""
+    root = copy_example(tmp_path / "root")
+    (root / "data/practices/laurel-park-clinic.yaml").write_text(
+        "name: Laurel Park Clinic\ncity: Asheville\nstate: NC\nliaison: lena-brooks\n")
+    for pid, name in (("ada-zeller", "Ada Zeller"), ("bo-young", "Bo Young"),
+                      ("cy-xu", "Cy Xu"), ("di-walsh", "Di Walsh")):
+        (root / f"data/physicians/{pid}.yaml").write_text(
+            f"name: {name}\nspecialty: Family Medicine\npractice: laurel-park-clinic\n")
+    site = build(root, tmp_path / "site")
+    page = parse(site / "team" / "lena-brooks" / "index.html")
+    plan = next(s for s in page.all("section") if s.all("h2")[0].text() == "Call plan")
+    heads = plan.all("h3")
+    group = next(i for i, h in enumerate(heads) if h.text().startswith("Laurel Park Clinic"))
+    names = [li.all("a")[0].text() for li in plan.all("ul")[group].all("li")]
+    assert names == ["Di Walsh", "Cy Xu", "Bo Young", "Ada Zeller"]
+
+
 # ---------------------------------------------------------------------------------------------
 # liaison pages: tier coverage, visits per week, return on visit
 

@@ -48,7 +48,10 @@ def test_no_page_says_one_of_a_plural(site):
         for words in (text(page), " ".join(re.findall(r'title="([^"]*)"', page))):
             found = bad.search(words)
             assert not found, f"{path.relative_to(site)}: …{words[max(0, found.start() - 60):found.end()]}"
-    assert "in 1 day<" in read(site, "index.html")  # the badge of a follow-up due tomorrow
+    # the badge of a follow-up due tomorrow says so, as the dates do ("in 1 day" before)
+    dashboard = read(site, "index.html")
+    assert '<span class="badge warn">tomorrow</span>' in dashboard
+    assert not any("in 1 day<" in p.read_text(encoding="utf-8") for p in site.rglob("*.html"))
 
 
 def test_the_shared_plural_is_a_filter_of_the_page_templates(tmp_path):

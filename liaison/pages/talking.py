@@ -228,14 +228,16 @@ def _services(view: SiteView, pids: list[str], practice: bool) -> list[Point]:
         if not any(never.values()):
             continue  # they refer for every service that fits: nothing to suggest
         if not any(view.services_ever.get(d) for d in docs):  # no referral at all yet
-            who = f" ({_and([view.site.physicians[d].name for d in docs])})" if practice else ""
+            who = f" ({_few([view.site.physicians[d].name for d in docs])})" if practice else ""
             out.append(Point("fit", f"{specialty}{who} fits our {names}: introduce them."))
         elif not practice:
             out.append(Point("fit", f"{specialty} fits our {names}; never referred for "
                                     f"{_and(never[docs[0]])}: ask whether they see such patients."))
         else:
-            gaps = "; ".join(f"{view.site.physicians[d].name} never referred for {_and(n)}"
-                             for d, n in never.items() if n)
+            gaps = [f"{view.site.physicians[d].name} never referred for {_and(n)}"
+                    for d, n in never.items() if n]
+            gaps = "; ".join(gaps) if len(gaps) <= NAMED + 1 else "; ".join(gaps[:NAMED]) + \
+                f"; and {len(gaps) - NAMED} others never referred for some of them"
             out.append(Point("fit", f"{specialty} fits our {names}; {gaps}: ask whether they "
                                     "see such patients."))
     if not any(fits.values()):  # no keyword matches: every service they never referred for
@@ -268,6 +270,16 @@ def _fitting(view: SiteView, specialty: str) -> list[str]:
 
 def _and(items: list[str]) -> str:
     return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+NAMED = 5  # the physicians a practice's point names; more are counted ("and 7 others")
+
+
+def _few(items: list[str]) -> str:
+    """``_and`` of up to NAMED + 1 items; of more, the first NAMED and a count of the others."""
+    if len(items) <= NAMED + 1:
+        return _and(items)
+    return ", ".join(items[:NAMED]) + f" and {len(items) - NAMED} others"
 
 
 def talking_points(view: SiteView, pids: list[str], interactions: list,

@@ -104,8 +104,10 @@ def _call_plan(view: SiteView, tid: str) -> list[dict]:
         score, reasons = attention(view, pid)
         by_practice[view.site.physicians[pid].practice].append((score, pid, reasons))
     groups = []
+    physicians = view.site.physicians
     for prac, docs in by_practice.items():
-        docs.sort(key=lambda t: (-t[0], t[1]))
+        # in equal need, by last name (as in the directories), then id
+        docs.sort(key=lambda t: (-t[0], sort_key(physicians[t[1]].name), t[1]))
         p = view.site.practices.get(prac)
         figures = view.stats.practices.get(prac)
         groups.append({

@@ -24,6 +24,7 @@ from markupsafe import Markup
 from liaison import charts, talking_points
 from liaison.compliance import dollars
 from liaison.content import MarkdownRenderer
+from liaison.dates import ago_text
 from liaison.derived import (
     MATURED_AGES, ROV_DAYS, in_person, listed_physicians, month_index, month_label, owner,
     practices_of,
@@ -594,7 +595,7 @@ class SiteView:
         return {
             "due": due.isoformat(), "task": f.task, "overdue": days < 0,
             "overdue_text": f"{plural(-days, 'day')} overdue" if days < 0 else "",
-            "due_soon": 0 <= days <= 7, "due_text": "today" if days == 0 else f"in {plural(days, 'day')}",
+            "due_soon": 0 <= days <= 7, "due_text": ago_text(due, self.as_of),  # "today", "tomorrow", "in 5 days"
             "owner": who, "owner_name": name, "owner_href": href, "targets": targets,
             "logged": r.date.isoformat(),
         }

@@ -137,6 +137,18 @@
     return state;
   }
   var STATE = {};
+  var LOADERS = []; // each filter's: apply the state of the address
+  // The fragment changed in the page. A jump to an anchor ("#later", the skip link) leaves
+  // the filters in the address (a reload, a shared link keep them); another filter state
+  // (going back, a link to it) is applied.
+  function hashChanged() {
+    if (location.hash.indexOf("=") === -1) {
+      if (Object.keys(STATE).some(function (k) { return STATE[k] !== ""; })) writeState();
+      return;
+    }
+    var state = readState();
+    LOADERS.forEach(function (load) { load(state); });
+  }
   function writeState() {
     var keys = Object.keys(STATE).filter(function (k) { return STATE[k] !== ""; }).sort();
     var h = keys.map(function (k) { return encodeURIComponent(k) + "=" + encodeURIComponent(STATE[k]); }).join("&");
@@ -225,12 +237,18 @@
       picks.forEach(function (p) { STATE[name + "." + p.getAttribute("data-field")] = p.value; });
     }
 
-    var state = readState();
-    if (input && state[name] !== undefined) input.value = state[name];
-    picks.forEach(function (p) {
-      var v = state[name + "." + p.getAttribute("data-field")];
-      if (v !== undefined && p.querySelector('option[value="' + v.replace(/["\\]/g, "") + '"]')) p.value = v;
-    });
+    // the state of the address; ``all``: what it leaves out is cleared (a fragment reached
+    // in the page), else kept (on loading, what the browser restored)
+    function load(state, all) {
+      if (input && (state[name] !== undefined || all)) input.value = state[name] || "";
+      picks.forEach(function (p) {
+        var v = state[name + "." + p.getAttribute("data-field")];
+        if (v !== undefined && p.querySelector('option[value="' + v.replace(/["\\]/g, "") + '"]')) p.value = v;
+        else if (all) p.value = "";
+      });
+    }
+    load(readState(), false);
+    LOADERS.push(function (state) { load(state, true); apply(); });
     var timer = null;
     function changed() {
       if (timer) clearTimeout(timer);
@@ -382,6 +400,7 @@
 
   function init() {
     STATE = {};
+    LOADERS = [];
     var names = [];
     each(document.querySelectorAll("[data-filter]"), function (el) {
       var n = el.getAttribute("data-filter");
@@ -395,6 +414,7 @@
     breakAddresses();
     notePaperPoints();
     window.addEventListener("resize", function () { setupCharts(); setupProseTables(); });
+    if (LOADERS.length) window.addEventListener("hashchange", hashChanged);
     window.addEventListener("beforeprint", openForPrint);
     window.addEventListener("afterprint", closeAfterPrint);
     var print = window.matchMedia ? window.matchMedia("print") : null;
