@@ -70,6 +70,23 @@ def build_sample_site(base: Path, as_of: str = "2026-11-26") -> Path:
     return out
 
 
+def one_physician_site(root: Path, interaction: str, site_extra: str = "") -> Path:
+    """A new site at ``root``: one practice (solo), its physician (ida-lone), one liaison (lou)
+    and one interaction file holding ``interaction`` (YAML); ``site_extra`` is added to
+    site.yaml. ``root``."""
+    for sub in ("data/practices", "data/physicians", "data/team", "data/interactions"):
+        (root / sub).mkdir(parents=True)
+    (root / "site.yaml").write_text("practice: {name: Tiny Vein}\nservices:\n"
+                                    "  - {key: ablation, name: Ablation}\n" + site_extra,
+                                    encoding="utf-8")
+    (root / "data/practices/solo.yaml").write_text("name: Solo Clinic\n", encoding="utf-8")
+    (root / "data/physicians/ida-lone.yaml").write_text(
+        "name: Ida Lone\nspecialty: Family medicine\npractice: solo\n", encoding="utf-8")
+    (root / "data/team/lou.yaml").write_text("name: Lou Park\nrole: liaison\n", encoding="utf-8")
+    (root / "data/interactions/first.yaml").write_text(interaction, encoding="utf-8")
+    return root
+
+
 def run_validate(root, *args) -> tuple[int, str, list[str]]:
     """Run `liaison validate --root ROOT ARGS…` in-process.
 

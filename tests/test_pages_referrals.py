@@ -256,18 +256,10 @@ def test_a_site_of_one_month_says_this_month_not_these_1_months(tmp_path):
     referral in these 1 months" and both monthly charts were titled "last 24 months"."""
     from liaison.cli import main
 
-    root = tmp_path / "root"
-    for sub in ("data/practices", "data/physicians", "data/team", "data/interactions"):
-        (root / sub).mkdir(parents=True)
-    (root / "site.yaml").write_text("practice: {name: Tiny Vein}\nservices:\n"
-                                    "  - {key: ablation, name: Ablation}\n", encoding="utf-8")
-    (root / "data/practices/solo.yaml").write_text("name: Solo Clinic\n", encoding="utf-8")
-    (root / "data/physicians/ida-lone.yaml").write_text(
-        "name: Ida Lone\nspecialty: Family medicine\npractice: solo\n", encoding="utf-8")
-    (root / "data/team/lou.yaml").write_text("name: Lou Park\nrole: liaison\n", encoding="utf-8")
-    (root / "data/interactions/visit.yaml").write_text(
-        "date: 2024-02-12\nliaison: lou\ntype: visit\nphysicians: [ida-lone]\n"
-        "summary: First visit\n", encoding="utf-8")
+    from conftest import one_physician_site
+
+    root = one_physician_site(tmp_path / "root", "date: 2024-02-12\nliaison: lou\ntype: visit\n"
+                                                 "physicians: [ida-lone]\nsummary: First visit\n")
     out = tmp_path / "site"
     result = CliRunner().invoke(main, ["build", "--root", str(root), "--out", str(out),
                                        "--as-of", "2024-02-29"])

@@ -53,19 +53,11 @@ def test_outcomes_spend_and_return_on_visit(report):
 def test_a_physician_at_exactly_80_percent_is_counted_as_the_compliance_page_counts(tmp_path):
     """The compliance page lists a physician "at 80% or more"; the report said "over 80%" and
     left out one given exactly 80% of the limit ($80.00 of $100.00): 0 here, 1 there."""
-    root = tmp_path / "root"
-    for sub in ("data/practices", "data/physicians", "data/team", "data/interactions"):
-        (root / sub).mkdir(parents=True)
-    (root / "site.yaml").write_text("practice: {name: Tiny Vein}\nservices:\n"
-                                    "  - {key: ablation, name: Ablation}\n"
-                                    "compliance: {annual_limit: 100}\n", encoding="utf-8")
-    (root / "data/practices/solo.yaml").write_text("name: Solo Clinic\n", encoding="utf-8")
-    (root / "data/physicians/ida-lone.yaml").write_text(
-        "name: Ida Lone\nspecialty: Family medicine\npractice: solo\n", encoding="utf-8")
-    (root / "data/team/lou.yaml").write_text("name: Lou Park\nrole: liaison\n", encoding="utf-8")
-    (root / "data/interactions/lunch.yaml").write_text(
-        "date: 2024-02-29\nliaison: lou\ntype: lunch\nphysicians: [ida-lone]\n"
-        "summary: Lunch for the office\ncost: 80\n", encoding="utf-8")
+    from conftest import one_physician_site
+
+    root = one_physician_site(tmp_path / "root", "date: 2024-02-29\nliaison: lou\ntype: lunch\n"
+                              "physicians: [ida-lone]\nsummary: Lunch for the office\ncost: 80\n",
+                              site_extra="compliance: {annual_limit: 100}\n")
     done = subprocess.run([sys.executable, "-m", "liaison", "stats", "--root", str(root),
                            "--as-of", "2024-02-29"], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
