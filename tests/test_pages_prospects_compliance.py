@@ -293,6 +293,25 @@ def test_a_call_plans_physicians_in_equal_need_come_by_last_name(tmp_path):
     assert names == ["Di Walsh", "Cy Xu", "Bo Young", "Ada Zeller"]
 
 
+def test_a_practice_without_physicians_is_in_its_liaisons_call_plan(tmp_path):
+    """A new office, its practice file written and no physician yet, was in nobody's call plan:
+    its liaison had it nowhere to visit."""
+    root = copy_example(tmp_path / "root")
+    (root / "data/practices/laurel-park-clinic.yaml").write_text(
+        "name: Laurel Park Clinic\ncity: Asheville\nstate: NC\nliaison: lena-brooks\n"
+        "best_visit_times: Tuesdays after 2 pm\n")
+    site = build(root, tmp_path / "site")
+    page = parse(site / "team" / "lena-brooks" / "index.html")
+    plan = next(s for s in page.all("section") if s.all("h2")[0].text() == "Call plan")
+    head = next(h for h in plan.all("h3") if h.text().startswith("Laurel Park Clinic"))
+    assert "best: Tuesdays after 2 pm" in head.text()
+    assert "No physician on record at this practice yet" in plan.text()
+    for member in sorted(p.name for p in (site / "team").iterdir() if p.is_dir()):
+        if member != "lena-brooks":
+            assert "Laurel Park Clinic" not in (site / "team" / member / "index.html").read_text(
+                encoding="utf-8"), member
+
+
 # ---------------------------------------------------------------------------------------------
 # liaison pages: tier coverage, visits per week, return on visit
 

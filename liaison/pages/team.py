@@ -118,8 +118,31 @@ def _call_plan(view: SiteView, tid: str) -> list[dict]:
             "doctors": [{**physician_row(view, pid), "score": score, "reasons": reasons}
                         for score, pid, reasons in docs],
         })
+    # a practice of theirs with no physician on record yet (a new office): theirs to visit all
+    # the same, and to fill in
+    for prac in _empty_practices(view).get(tid, ()):
+        p = view.site.practices[prac]
+        figures = view.stats.practices.get(prac)
+        groups.append({
+            "practice": view.practice_ref(prac), "score": 0,
+            "log_href": log_href(view, prac, (), tid), "best": p.best_visit_times,
+            "last_contact": figures.last_contact if figures is not None else None,
+            "doctors": [],
+        })
     groups.sort(key=lambda g: (-g["score"], g["practice"]["name"]))
     return groups
+
+
+def _empty_practices(view: SiteView) -> dict[str, list[str]]:
+    """Liaison id -> the practices assigned to them that have no physician (made once a view)."""
+    made = view.caches.get("empty_practices")
+    if made is None:
+        made = view.caches["empty_practices"] = defaultdict(list)
+        for prac in sorted(view.site.practices):
+            p = view.site.practices[prac]
+            if p.liaison and not view.docs_of_practice.get(prac):
+                made[p.liaison].append(prac)
+    return made
 
 
 def member_trainings(view: SiteView, m) -> list[dict]:
