@@ -489,8 +489,8 @@ def _vcalendar(name: str, events: list[bytes]) -> bytes:
 def calendars(site: Site, stats: Stats, as_of: dt.date, open_ones=None,
               planning=None) -> dict[str, bytes]:
     """The iCalendar feeds: ``calendar.ics`` (everyone's events) and
-    ``calendar/<id>.ics`` for every team member whose role is liaison (produced even when
-    empty).
+    ``calendar/<id>.ics`` for every team member (produced even when empty: a liaison's plans,
+    and the follow-ups anyone on the team may own, such as the front desk's).
 
     Events, all-day:
 
@@ -525,8 +525,6 @@ def calendars(site: Site, stats: Stats, as_of: dt.date, open_ones=None,
 
     out = {"calendar.ics": _vcalendar(f"{ours} — follow-ups and visits", [e for _m, e in events])}
     for tid in sorted(site.team):
-        member = site.team[tid]
-        if member.role == "liaison":
-            out[f"calendar/{tid}.ics"] = _vcalendar(f"{ours} — {member.name}",
-                                                   by_member.get(tid, []))
+        out[f"calendar/{tid}.ics"] = _vcalendar(f"{ours} — {site.team[tid].name}",
+                                               by_member.get(tid, []))
     return out

@@ -85,6 +85,18 @@ def test_follow_ups_page_lists_each_open_follow_up_once_in_its_group(built):
         assert n and f"Show the {n} older follow-ups, the least overdue first" in backlog
 
 
+def test_whoever_owns_a_follow_up_has_a_calendar_of_their_own(built):
+    """The front desk's owen-price owns an open follow-up of the example: it was in no calendar
+    of his own, and the follow-ups page offered only the liaisons'."""
+    head = (built / "follow-ups" / "index.html").read_text(encoding="utf-8")
+    head = head[head.index("Calendar:"):head.index("</p>", head.index("Calendar:"))]
+    assert re.findall(r'href="\.\./(calendar[^"]*)"', head) == [
+        "calendar.ics", "calendar/lena-brooks.ics", "calendar/owen-price.ics"]
+    assert b"Follow-up: " in (built / "calendar" / "owen-price.ics").read_bytes()
+    member = (built / "team" / "owen-price" / "index.html").read_text(encoding="utf-8")
+    assert 'href="../../calendar/owen-price.ics"' in member
+
+
 def test_dashboard_leads_with_this_week_and_the_recently_overdue(built):
     html = (built / "index.html").read_text()
     part = html[html.index("Follow-ups due this week or recently overdue"):]

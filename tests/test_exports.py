@@ -350,8 +350,9 @@ OPEN_AT_D = [  # SPEC: open follow-ups of interactions of age ≥ 0 (totals.open
 
 def test_calendar_files(example):
     cals = exports.calendars(example.site, example.stats, D)
-    # owen-price is front desk: no calendar of his own; lena-brooks is the only liaison
-    assert sorted(cals) == ["calendar.ics", "calendar/lena-brooks.ics"]
+    # one for each team member: lena-brooks (a liaison) and owen-price (front desk, who owns
+    # a follow-up, which was in nobody's own calendar)
+    assert sorted(cals) == ["calendar.ics", "calendar/lena-brooks.ics", "calendar/owen-price.ics"]
     for data in cals.values():
         assert isinstance(data, bytes)
         assert data.startswith(b"BEGIN:VCALENDAR\r\n") and data.endswith(b"END:VCALENDAR\r\n")
@@ -371,6 +372,8 @@ def test_calendar_holds_the_open_follow_ups(example):
     assert len(everyone) == example.stats.totals.open_follow_ups
     lena = summary_dates(cals["calendar/lena-brooks.ics"])
     assert lena == [OPEN_AT_D[0], OPEN_AT_D[2], OPEN_AT_D[3]]
+    # the front desk's follow-up in its owner's own calendar
+    assert summary_dates(cals["calendar/owen-price.ics"]) == [OPEN_AT_D[1]]
     assert len(lena) == example.stats.liaisons["lena-brooks"].open_follow_ups
     for e in events_of(cals["calendar.ics"]):
         assert [str(c) for c in e["CATEGORIES"].cats] == ["follow-up"]
@@ -469,7 +472,8 @@ def test_calendar_for_a_liaison_without_events(example_site):
         "name: Zoe Park\nrole: liaison\n", encoding="utf-8")
     c = load(example_site)
     cals = exports.calendars(c.site, c.stats, D)
-    assert sorted(cals) == ["calendar.ics", "calendar/lena-brooks.ics", "calendar/zoe-park.ics"]
+    assert sorted(cals) == ["calendar.ics", "calendar/lena-brooks.ics", "calendar/owen-price.ics",
+                            "calendar/zoe-park.ics"]
     cal = Calendar.from_ical(cals["calendar/zoe-park.ics"])
     assert events_of(cals["calendar/zoe-park.ics"]) == []
     assert str(cal["X-WR-CALNAME"]) == "Blue Ridge Vein & Vascular — Zoe Park"

@@ -57,17 +57,19 @@ def context(view: SiteView, page: Page) -> dict:
     practices = sorted({p for s in sections for f in s["rows"] for p in f["practice_ids"].split()},
                        key=lambda p: (view.practice_ref(p)["name"], p))
     total = sum(len(s["rows"]) for s in sections)
+    owned = set(owners)
     return {**view.common(page, "follow-ups", "Follow-ups"),
             "groups": sections, "total": total,
             "overdue_count": len(groups["recent"]) + len(groups["backlog"]),
             "owner_choices": [{"value": o, "label": view.member_ref(o)[0]} for o in owners],
             "practice_choices": [{"value": p, "label": view.practice_ref(p)["name"]}
                                  for p in practices],
-            # each liaison's own calendar beside everyone's (liaison.exports.calendars)
+            # beside everyone's calendar, each liaison's own and that of anyone else who owns
+            # a follow-up listed here (the front desk's: liaison.exports.calendars)
             "calendars": [{"name": m.name, "href": calendar_href(t)}
                           for t, m in sorted(view.site.team.items(),
                                              key=lambda tm: (tm[1].name, tm[0]))
-                          if m.role == "liaison"]}
+                          if m.role == "liaison" or t in owned]}
 
 
 KINDS = [

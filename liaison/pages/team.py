@@ -198,7 +198,7 @@ def member(view: SiteView, page: Page) -> dict:
         "follow_ups": [view.follow_up(*t) for t in view.fu_by_owner.get(tid, [])],
         "trainings": trainings,
         "log_href": log_href(view, liaison=tid),
-        "calendar_href": calendar_href(tid) if is_liaison else None,
+        "calendar_href": calendar_href(tid),
     }
 
 
