@@ -320,6 +320,26 @@ def _kpis(page: Node) -> dict[str, Node]:
     return {k.all("div", "label")[0].text(): k for k in page.all("div", "kpi")}
 
 
+def test_a_liaison_without_a_matured_visit_has_no_return_on_visit_yet(tmp_path):
+    """A new liaison (one visit, 17 days old) read "0 → 0, over 0 visits": a result, where
+    there is nothing yet to compare."""
+    from conftest import one_physician_site
+
+    root = one_physician_site(tmp_path / "root", "date: 2024-02-12\nliaison: lou\ntype: visit\n"
+                                                 "physicians: [ida-lone]\nsummary: First visit\n")
+    proc = subprocess.run([sys.executable, str(REPO / "build.py"), "build", "--root", str(root),
+                           "--out", str(tmp_path / "site"), "--as-of", "2024-02-29"],
+                          capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    page = parse(tmp_path / "site" / "team" / "lou" / "index.html")
+    rov = _kpis(page)["Return on visit"]
+    assert rov.all("div", "value")[0].text() == "\u2014"
+    assert "no in-person visit 90 to 454 days old yet" in rov.text()
+    assert "\u2192" not in rov.text() and not page.all("p", "explain")
+    row = (tmp_path / "site" / "team" / "index.html").read_text(encoding="utf-8")
+    assert "0 \u2192 0" not in row and "\u2014<br><small>0 visits" in row
+
+
 def test_liaison_page_shows_coverage_visits_per_week_and_return_on_visit(example):
     page = parse(example / "team" / "lena-brooks" / "index.html")
     s = EXPECTED["liaisons"]["lena-brooks"]

@@ -10,7 +10,7 @@ from itertools import takewhile
 
 from liaison.charts import trend_badge
 from liaison.wording import plural
-from liaison.derived import ROV_DAYS, latest_trainings, training_expired
+from liaison.derived import MATURED_AGES, ROV_DAYS, latest_trainings, training_expired
 from liaison.names import sort_key
 from liaison.pages.base import (
     PERCENT_BASE, Page, PageKind, calendar_href, guide_href, member_href, one_page,
@@ -47,14 +47,16 @@ def liaison_figures(view: SiteView, tid: str) -> dict | None:
         "visits_per_week": f"{s.in_person_90d * 7 / WINDOW:.1f}", "visits_window": WINDOW,
         "in_person": s.in_person_90d,
         "rov_visits": rov.visits, "rov_before": rov.before, "rov_after": rov.after,
-        "rov": f"{rov.before} \u2192 {rov.after}",
+        # no visit old enough yet (a new liaison): nothing to compare, "0 → 0" read as a result
+        "rov": f"{rov.before} \u2192 {rov.after}" if rov.visits else "\u2014",
         "rov_percent": rov_percent, "rov_css": rov_css, "rov_days": ROV_DAYS,
         # the notes of the KPI cards
         "coverage_note": (f"{coverage} of " if coverage else "")
         + "tiered physicians seen on cadence",
         "visits_note": f"{s.in_person_90d} in person in the last {WINDOW} days",
         "rov_note": (f"{rov_percent} · " if rov_percent else "")
-        + f"over {plural(rov.visits, 'visit')}: referrals before → after",
+        + f"over {plural(rov.visits, 'visit')}: referrals before → after" if rov.visits
+        else f"no in-person visit {MATURED_AGES[0]} to {MATURED_AGES[1] - 1} days old yet",
     }
 
 
