@@ -194,6 +194,32 @@ def test_yaml_syntax_error(example_site):
     assert_only_errors(res, {(rel, 3, 10)})
 
 
+@pytest.mark.parametrize("line, col, message", [
+    # the parser said "mapping values are not allowed in this context"
+    ("city: Asheville: downtown", (2, 16),
+     """a ': ' inside a value: put the whole value in double quotes (city: "Asheville: downtown")"""),
+    # "while parsing a block mapping did not find expected key"
+    ("notes: [call] back Tuesday", (2, 15), "the value of notes starts with '[', so YAML reads "
+     "a list, and text follows it: put the whole value in double quotes"),
+    # "while parsing a flow sequence did not find expected ',' or ']'" (at the next line)
+    ("notes: [call back", (3, 6), "the '[' at line 2, column 8 opens a YAML list that is never "
+     "closed with ']': put text that starts with '[' in double quotes"),
+    # "while scanning a quoted scalar found unexpected end of stream" (at the end)
+    ('notes: "call back', (4, 1), 'the " at line 2, column 8 opens a quoted value that is never '
+     'closed: end the value with "'),
+    # "while scanning for the next token found character that cannot start any token"
+    ("notes: @front-desk", (2, 8),
+     "a value cannot start with '@' in YAML: put the value in double quotes"),
+])
+def test_yaml_syntax_errors_say_what_to_do(example_site, line, col, message):
+    rel = write(example_site, "data/practices/broken.yaml", f"name: Good Practice\n{line}\nstate: NC\n")
+    res = validate(example_site)
+    assert res.code == 1
+    found = res.expect(rel, *col, "YAML syntax error: ")
+    assert found.msg == "YAML syntax error: " + message
+    assert_only_errors(res, {(rel, *col)})
+
+
 def test_yaml_syntax_error_in_front_matter_is_placed_in_file_lines(example_site):
     text = "---\ntitle: Guide\naudience: all\nsummary: one: two\n---\n# Body\n"
     rel = write(example_site, "content/training/broken.md", text)
