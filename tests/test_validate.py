@@ -352,6 +352,28 @@ def test_other_files_and_readmes_are_ignored(example_site):
     assert res.new == []
 
 
+def test_a_record_file_in_a_subfolder_of_its_kind_is_named_not_lost_in_silence(example_site):
+    # a physician filed by region was left out of the site with "ok" and no word about it
+    west = write(example_site, "data/physicians/west/pat-doe.yaml", PHYSICIAN)
+    team = write(example_site, "data/team/old/sam.yml", "name: Sam\nrole: liaison\n")
+    guide = write(example_site, "content/training/drafts/intake.md", "---\ntitle: T\n---\n")
+    write(example_site, "content/presentations/pictures/map.png", b"\x89PNG")  # a picture: fine
+    write(example_site, "data/physicians/west/README.md", "# the western practices\n")
+    res = validate(example_site)
+    assert res.code == 0, res.dump()
+    assert {d.place for d in res.new} == {(west, 1, 1), (team, 1, 1), (guide, 1, 1)}, res.dump()
+    d = res.expect(west, 1, 1, severity="warning")
+    assert d.msg == ("not read: physician files are read from data/physicians/ itself, not from "
+                     "its subfolders (the file name is the id): move it to "
+                     "data/physicians/pat-doe.yaml")
+    res.expect(team, 1, 1, "team member files are read from data/team/ itself", "data/team/sam.yml",
+               severity="warning")
+    res.expect(guide, 1, 1, "training guide files", "content/training/intake.md",
+               severity="warning")
+    strict = validate(example_site, "--strict")
+    assert strict.code == 1 and {west, team, guide} <= {d.path for d in strict.errors}
+
+
 @pytest.mark.parametrize("key", ["tags[0]", "list[str]", "0["])
 def test_unknown_key_with_brackets_is_reported_not_a_traceback(example_site, key):
     text = PHYSICIAN + f'"{key}": x\n'
