@@ -341,6 +341,17 @@ def test_alias_bomb_fails_fast_with_an_error(example_site):
     assert [d.path for d in res.errors] and {d.path for d in res.errors} == {rel}, res.dump()
 
 
+@pytest.mark.parametrize("as_of, message", [
+    # it said "'2026-02-30' is not a date: write YYYY-MM-DD", which it is written as
+    ("2026-02-30", "'2026-02-30' is not a real calendar day"),
+    ("26-02-01", "'26-02-01' is not a date: write YYYY-MM-DD"),
+])
+def test_an_as_of_date_that_is_no_day_says_which_way(example_site, as_of, message):
+    code, _out, err = run_validate(example_site, "--as-of", as_of)
+    assert code == 2
+    assert err[-1] == f"Error: Invalid value for '--as-of': {message}"
+
+
 def test_other_files_and_readmes_are_ignored(example_site):
     write(example_site, "data/physicians/README.md", "# not a record: name: [\n")
     write(example_site, "data/physicians/notes.txt", "name: [\n")
