@@ -352,6 +352,18 @@ def test_an_as_of_date_that_is_no_day_says_which_way(example_site, as_of, messag
     assert err[-1] == f"Error: Invalid value for '--as-of': {message}"
 
 
+def test_a_reference_by_a_short_form_of_an_id_gets_the_hint_new_gives(example_site):
+    # `new physician --practice french` hinted french-broad-podiatry; validate said nothing
+    text = "name: Pat Doe\nspecialty: X\npractice: french\nliaison: lena\n"
+    rel = write(example_site, "data/physicians/pat-doe.yaml", text)
+    res = validate(example_site)
+    assert res.code == 1
+    d = res.expect(rel, 3, 11, "unknown practice")
+    assert d.msg == "practice: unknown practice 'french' (did you mean 'french-broad-podiatry'?)"
+    d = res.expect(rel, 4, 10, "unknown team member")
+    assert d.msg.endswith("'lena' (did you mean 'lena-brooks'?)"), d.msg
+
+
 def test_other_files_and_readmes_are_ignored(example_site):
     write(example_site, "data/physicians/README.md", "# not a record: name: [\n")
     write(example_site, "data/physicians/notes.txt", "name: [\n")
