@@ -125,6 +125,13 @@ def _in_plain_words(exc, text: str) -> str | None:
     field = (_FIELD_LINE.match(lines[at.line]) if at is not None and at.line < len(lines)
              else None)
     if problem.startswith("mapping values are not allowed"):
+        if at is not None and at.line > 0 and lines[at.line].find(":") == at.column:
+            # the line's own key: the line was read as more of the value above it
+            key = f"`{field['key']}:` " if field else "its key "
+            return (f"line {at.line + 1} is read as more of the value on the line above, so "
+                    f"its ':' falls inside that value: start {key}in the same column as the "
+                    "fields above it, or check the line above for a missing ': ' (text on "
+                    "several lines that holds ': ' goes in double quotes)")
         if field and '"' not in field["value"] and "\\" not in field["value"]:
             quoted = f'{field["key"]}: "{field["value"].rstrip()}"'
         else:

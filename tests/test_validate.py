@@ -198,6 +198,11 @@ def test_yaml_syntax_error(example_site):
     # the parser said "mapping values are not allowed in this context"
     ("city: Asheville: downtown", (2, 16),
      """a ': ' inside a value: put the whole value in double quotes (city: "Asheville: downtown")"""),
+    # the same words for a line indented too far: its own key's ':' (not a value's)
+    ("  city: Asheville", (2, 7), "line 2 is read as more of the value on the line above, so "
+     "its ':' falls inside that value: start `city:` in the same column as the fields above it, "
+     "or check the line above for a missing ': ' (text on several lines that holds ': ' goes in "
+     "double quotes)"),
     # "while parsing a block mapping did not find expected key"
     ("notes: [call] back Tuesday", (2, 15), "the value of notes starts with '[', so YAML reads "
      "a list, and text follows it: put the whole value in double quotes"),
