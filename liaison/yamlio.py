@@ -118,8 +118,8 @@ def _in_plain_words(exc, text: str) -> str | None:
     (their parser's words are kept). The place stays the parser's."""
     context, problem = exc.context or "", exc.problem or ""
     opened = exc.context_mark
-    where = (f"line {opened.line + 1}, column {opened.column + 1}" if opened is not None
-             else "")
+    where = (f"line {_LINE}{opened.line + 1}{_LINE}, column {opened.column + 1}"
+             if opened is not None else "")
     lines = text.split("\n")
     at = exc.problem_mark
     field = (_FIELD_LINE.match(lines[at.line]) if at is not None and at.line < len(lines)
@@ -128,7 +128,7 @@ def _in_plain_words(exc, text: str) -> str | None:
         if at is not None and at.line > 0 and lines[at.line].find(":") == at.column:
             # the line's own key: the line was read as more of the value above it
             key = f"`{field['key']}:` " if field else "its key "
-            return (f"line {at.line + 1} is read as more of the value on the line above, so "
+            return ("this line is read as more of the value on the line above, so "
                     f"its ':' falls inside that value: start {key}in the same column as the "
                     "fields above it, or check the line above for a missing ': ' (text on "
                     "several lines that holds ': ' goes in double quotes)")
@@ -159,14 +159,24 @@ def _in_plain_words(exc, text: str) -> str | None:
     return None
 
 
+_LINE = "\x00"  # around a line number a message names: see YamlSyntaxError.message_at
+_LINE_NAMED = re.compile("\x00([0-9]+)\x00")
+
+
 class YamlSyntaxError(Exception):
     """The text is not one well-formed YAML document. Line and column are 1-based."""
 
     def __init__(self, message: str, line: int = 1, col: int = 1):
-        super().__init__(message)
-        self.message = message
+        self.template = message
+        self.message = self.message_at(0)
+        super().__init__(self.message)
         self.line = line
         self.col = col
+
+    def message_at(self, offset: int) -> str:
+        """The message with the line numbers it names counted in the file's lines, for a
+        text that starts at line ``offset`` + 1 of its file (a guide's front matter)."""
+        return _LINE_NAMED.sub(lambda m: str(int(m.group(1)) + offset), self.template)
 
 
 class NeedExact(Exception):

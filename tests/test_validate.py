@@ -199,7 +199,7 @@ def test_yaml_syntax_error(example_site):
     ("city: Asheville: downtown", (2, 16),
      """a ': ' inside a value: put the whole value in double quotes (city: "Asheville: downtown")"""),
     # the same words for a line indented too far: its own key's ':' (not a value's)
-    ("  city: Asheville", (2, 7), "line 2 is read as more of the value on the line above, so "
+    ("  city: Asheville", (2, 7), "this line is read as more of the value on the line above, so "
      "its ':' falls inside that value: start `city:` in the same column as the fields above it, "
      "or check the line above for a missing ': ' (text on several lines that holds ': ' goes in "
      "double quotes)"),
@@ -223,6 +223,16 @@ def test_yaml_syntax_errors_say_what_to_do(example_site, line, col, message):
     found = res.expect(rel, *col, "YAML syntax error: ")
     assert found.msg == "YAML syntax error: " + message
     assert_only_errors(res, {(rel, *col)})
+
+
+def test_a_line_a_front_matter_message_names_is_a_line_of_the_file(example_site):
+    # the '[' on the file's line 3 was named "at line 2" (a line of the front matter)
+    text = "---\ntitle: Guide\nsummary: [draft\naudience: all\n---\n# Body\n"
+    rel = write(example_site, "content/training/broken.md", text)
+    res = validate(example_site)
+    assert res.code == 1
+    d = res.expect(rel, 4, 9, "YAML syntax error")
+    assert d.msg.startswith("YAML syntax error: the '[' at line 3, column 10 opens a YAML list"), d.msg
 
 
 def test_yaml_syntax_error_in_front_matter_is_placed_in_file_lines(example_site):
