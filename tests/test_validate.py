@@ -410,6 +410,11 @@ def test_a_record_file_in_a_subfolder_of_its_kind_is_named_not_lost_in_silence(e
                severity="warning")
     strict = validate(example_site, "--strict")
     assert strict.code == 1 and {west, team, guide} <= {d.path for d in strict.errors}
+    # a file of that name in the kind's folder: moving it there would replace it
+    write(example_site, "data/physicians/pat-doe.yaml", PHYSICIAN)
+    d = validate(example_site).expect(west, 1, 1, severity="warning")
+    assert d.msg.endswith("(the file name is the id): data/physicians/pat-doe.yaml exists "
+                          "already: merge the two, or give this one another id and move it there")
 
 
 @pytest.mark.parametrize("key", ["tags[0]", "list[str]", "0["])
