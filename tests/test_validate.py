@@ -379,6 +379,22 @@ def test_a_reference_by_a_short_form_of_an_id_gets_the_hint_new_gives(example_si
     assert d.msg.endswith("'lena' (did you mean 'lena-brooks'?)"), d.msg
 
 
+def test_a_number_out_of_bounds_says_at_least_or_at_most(example_site):
+    # pydantic's "must be greater than or equal to 1, got -3": now the words people use
+    site = (example_site / "site.yaml").read_text(encoding="utf-8")
+    assert "  lapsed_after_days: 120\n" in site
+    write(example_site, "site.yaml", site.replace("  lapsed_after_days: 120\n",
+                                                  "  lapsed_after_days: -3\n"))
+    team = "name: Sam\nrole: liaison\ntrainings:\n  - guide: {}\n    completed: 2026-01-05\n    score: 101\n"
+    guide = sorted((example_site / "content" / "training").glob("*.md"))[0].stem
+    rel = write(example_site, "data/team/sam.yaml", team.format(guide))
+    res = validate(example_site)
+    assert res.code == 1
+    assert [d.msg.split(": ", 1)[1] for d in res.errors if d.path == "site.yaml"] == [
+        "must be at least 1, got -3"], res.dump()
+    assert res.expect(rel, 6, 12).msg == "trainings[0].score: must be at most 100, got 101"
+
+
 def test_other_files_and_readmes_are_ignored(example_site):
     write(example_site, "data/physicians/README.md", "# not a record: name: [\n")
     write(example_site, "data/physicians/notes.txt", "name: [\n")
