@@ -62,7 +62,15 @@ def _hint(value: str, table) -> str:
     memo = entry[1]
     hint = memo.get(value)
     if hint is None:
-        hint = memo[value] = did_you_mean(value, table, cutoff=0.7)
+        hint = did_you_mean(value, table, cutoff=0.7)
+        if not hint and isinstance(value, str) and value:
+            # a short form of one id: 'alder-falls' for alder-falls-family-medicine, 'quill'
+            # for nora-quill (too far apart for difflib); only when one id is so named
+            part = [i for i in table if isinstance(i, str)
+                    and (i.startswith(value + "-") or i.endswith("-" + value))]
+            if len(part) == 1:
+                hint = f" (did you mean '{part[0]}'?)"
+        memo[value] = hint
     return hint
 
 

@@ -227,6 +227,9 @@ def _sort(files: Files, folder: str, entry: os.DirEntry, stats: dict | None = No
                 return True
             return False
         head = kind.split("/", 1)[0]
+        if head in FILE_KINDS and lower.endswith(YAML_EXT):
+            files.problems.append(_nested(files.root, f"data/{head}", f"{folder}/{name}"))
+            return False
         if head == "interactions" and lower.endswith(YAML_EXT) or \
                 head == "referrals" and lower.endswith(YAML_EXT + (".csv",)):
             rel = f"{folder}/{name}"
@@ -239,4 +242,26 @@ def _sort(files: Files, folder: str, entry: os.DirEntry, stats: dict | None = No
         (files.training if folder == "content/training" else files.presentations).append(
             f"{folder}/{name}")
         return True
+    elif folder.startswith(("content/training/", "content/presentations/")) and \
+            lower.endswith(".md"):
+        files.problems.append(_nested(files.root, "/".join(folder.split("/", 2)[:2]),
+                                      f"{folder}/{name}"))
     return False
+
+
+NESTED_KIND = {"data/practices": "practice", "data/physicians": "physician",
+               "data/team": "team member", "content/training": "training guide",
+               "content/presentations": "deck"}
+
+
+def _nested(root: str, top: str, rel: str) -> Problem:
+    """The warning at a record file in a subfolder of a one-record-per-file kind's folder,
+    which is not read (SPEC §1: those kinds are read from the folder itself): a physician
+    filed by region would otherwise leave the site without a word."""
+    target = f"{top}/{rel.rsplit('/', 1)[-1]}"
+    where = (f"{target} exists already: merge the two, or give this one another id and move "
+             f"it there" if os.path.lexists(os.path.join(root, target)) else
+             f"move it to {target}")
+    return Problem(rel, f"not read: {NESTED_KIND[top]} files are read from {top}/ itself, not "
+                        f"from its subfolders (the file name is the id): {where}",
+                   severity="warning", line=1, col=1)

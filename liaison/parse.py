@@ -238,7 +238,8 @@ class Loader:
         try:
             text = yamlio.decode(raw)
         except yamlio.YamlSyntaxError as exc:
-            self.error(rel, exc.message, line=exc.line + line_offset, col=exc.col)
+            self.error(rel, exc.message_at(line_offset), line=exc.line + line_offset,
+                       col=exc.col)
             return None
         try:
             return Parsed(yamlio.fast_load(text, raw), False, raw, line_offset)
@@ -254,7 +255,7 @@ class Loader:
         try:
             data, _node, problems = yamlio.exact_load(yamlio.decode(parsed.raw))
         except yamlio.YamlSyntaxError as exc:
-            self.error(rel, exc.message, line=exc.line + offset, col=exc.col)
+            self.error(rel, exc.message_at(offset), line=exc.line + offset, col=exc.col)
             return None
         for loc, message, key_node in problems:
             self.error(rel, f"{format_loc(loc)}: {message}" if loc else message,

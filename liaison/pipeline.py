@@ -111,12 +111,12 @@ def resolve_as_of(value: str | None, environ=os.environ) -> dt.date:
     from liaison.models import DATE_MAX, DATE_MIN
 
     if value is not None:
+        if not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", value):
+            raise ValueError(f"'{value}' is not a date: write YYYY-MM-DD")
         try:
-            if not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", value):
-                raise ValueError
             day, given = dt.date.fromisoformat(value), f"'{value}'"
-        except ValueError:
-            raise ValueError(f"'{value}' is not a date: write YYYY-MM-DD") from None
+        except ValueError:  # the words a record's date gets (models.parse_date)
+            raise ValueError(f"'{value}' is not a real calendar day") from None
     elif epoch := environ.get("SOURCE_DATE_EPOCH"):
         try:
             if not re.fullmatch(r"[0-9]+", epoch):  # reproducible-builds.org: decimal digits

@@ -444,6 +444,14 @@ def _load_referral_csv(loader: Loader, rel: str, out: list) -> None:
                 if not any(c.strip() for c in cells):  # one error, not one a required cell
                     loader.error(rel, EMPTY_ROW, line=line, col=1)
                     continue
+                if len(cells) != width and any("\n" in c or "\r" in c for c in cells):
+                    # a quote left open: the lines after it were read as one cell, and the
+                    # count of cells would say nothing of why
+                    spans = (f"lines {line}-{prev_line} were read as one row" if prev_line > line
+                             else "its cell runs to the end of the file")
+                    loader.error(rel, f'a quote (") opened in this row is not closed on its line: '
+                                      f"{spans}; close the quote or delete it", line=line, col=1)
+                    continue
                 if len(cells) != width:
                     loader.error(rel, f"expected {width} cells (as in the header), found {len(cells)}",
                                  line=line, col=1)

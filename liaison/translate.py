@@ -109,5 +109,9 @@ def _message(kind: str, err: dict) -> str:
     if kind in ("greater_than_equal", "less_than_equal") and isinstance(value, dt.date):
         return date_range_problem(value)
     if kind in ("greater_than_equal", "less_than_equal"):
-        return err["msg"].replace("Input should be", "must be") + f", got {value!r}"
+        bound = (err.get("ctx") or {}).get("ge" if kind == "greater_than_equal" else "le")
+        if bound is None:
+            return err["msg"].replace("Input should be", "must be") + f", got {value!r}"
+        least = kind == "greater_than_equal"
+        return f"must be {'at least' if least else 'at most'} {bound}, got {value!r}"
     return err["msg"]

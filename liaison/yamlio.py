@@ -109,14 +109,74 @@ def _odd_space_error(text: str, line: int, col: int) -> YamlSyntaxError | None:
         where_line, where_col)
 
 
+_FIELD_LINE = re.compile(r"^ *(?:- +)?(?P<key>[a-z_][a-z0-9_]*): +(?P<value>[^#\n]*?) *(?: #.*)?$")
+
+
+def _in_plain_words(exc, text: str) -> str | None:
+    """The parser's words for the commonest slips of a hand-written record (a ': ' or a
+    bracket in unquoted text, a quote left open), said as what to do; None for the others
+    (their parser's words are kept). The place stays the parser's."""
+    context, problem = exc.context or "", exc.problem or ""
+    opened = exc.context_mark
+    where = (f"line {_LINE}{opened.line + 1}{_LINE}, column {opened.column + 1}"
+             if opened is not None else "")
+    lines = text.split("\n")
+    at = exc.problem_mark
+    field = (_FIELD_LINE.match(lines[at.line]) if at is not None and at.line < len(lines)
+             else None)
+    if problem.startswith("mapping values are not allowed"):
+        if at is not None and at.line > 0 and lines[at.line].find(":") == at.column:
+            # the line's own key: the line was read as more of the value above it
+            key = f"`{field['key']}:` " if field else "its key "
+            return ("this line is read as more of the value on the line above, so "
+                    f"its ':' falls inside that value: start {key}in the same column as the "
+                    "fields above it, or check the line above for a missing ': ' (text on "
+                    "several lines that holds ': ' goes in double quotes)")
+        if field and '"' not in field["value"] and "\\" not in field["value"]:
+            quoted = f'{field["key"]}: "{field["value"].rstrip()}"'
+        else:
+            quoted = "name: \"Dr. O'Neil: Vein\""
+        return f"a ': ' inside a value: put the whole value in double quotes ({quoted})"
+    if problem == "did not find expected key" and field and field["value"][:1] in ("[", "{"):
+        what = "list" if field["value"][0] == "[" else "mapping"
+        return (f"the value of {field['key']} starts with '{field['value'][0]}', so YAML reads "
+                f"a {what}, and text follows it: put the whole value in double quotes")
+    if "flow sequence" in context or "flow mapping" in context:
+        opening, closing, what = (("[", "]", "list") if "sequence" in context
+                                  else ("{", "}", "mapping"))
+        if "expected" in problem and where:
+            return (f"the '{opening}' at {where} opens a YAML {what} that is never closed "
+                    f"with '{closing}': put text that starts with '{opening}' in double quotes")
+    if "quoted scalar" in context and "end of stream" in problem and opened is not None:
+        quote = lines[opened.line][opened.column:opened.column + 1] or '"'
+        return (f"the {quote} at {where} opens a quoted value that is never closed: end the "
+                f"value with {quote}")
+    if "cannot start any token" in problem and exc.problem_mark is not None:
+        mark = exc.problem_mark
+        char = text.split("\n")[mark.line][mark.column:mark.column + 1]
+        if char in ("@", "`"):
+            return (f"a value cannot start with '{char}' in YAML: put the value in double quotes")
+    return None
+
+
+_LINE = "\x00"  # around a line number a message names: see YamlSyntaxError.message_at
+_LINE_NAMED = re.compile("\x00([0-9]+)\x00")
+
+
 class YamlSyntaxError(Exception):
     """The text is not one well-formed YAML document. Line and column are 1-based."""
 
     def __init__(self, message: str, line: int = 1, col: int = 1):
-        super().__init__(message)
-        self.message = message
+        self.template = message
+        self.message = self.message_at(0)
+        super().__init__(self.message)
         self.line = line
         self.col = col
+
+    def message_at(self, offset: int) -> str:
+        """The message with the line numbers it names counted in the file's lines, for a
+        text that starts at line ``offset`` + 1 of its file (a guide's front matter)."""
+        return _LINE_NAMED.sub(lambda m: str(int(m.group(1)) + offset), self.template)
 
 
 class NeedExact(Exception):
@@ -250,7 +310,8 @@ def compose(text: str):
                 "YAML syntax error: a tab in the indentation: YAML indents with spaces only "
                 "(set the editor to insert spaces for the Tab key)",
                 line, indent.index("\t") + 1) from None
-        raise YamlSyntaxError(f"YAML syntax error: {msg}", line, col) from None
+        raise YamlSyntaxError(f"YAML syntax error: {_in_plain_words(exc, text) or msg}",
+                              line, col) from None
     except yaml.YAMLError as exc:
         raise YamlSyntaxError(f"YAML syntax error: {exc}") from None
     except RecursionError:

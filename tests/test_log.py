@@ -280,3 +280,21 @@ def test_new_interaction_stopped_by_ctrl_c_says_nothing_was_written(example_site
     assert result.stderr.splitlines()[-1] == (
         "Error: stopped before the last question: nothing was written")
     assert sorted(p.relative_to(example_site) for p in example_site.rglob("*")) == before
+
+
+def test_new_interaction_says_why_an_empty_answer_is_asked_again(example_site, monkeypatch):
+    # An empty answer to a question without a default was asked again in silence (click's
+    # prompt repeats itself), unlike the summary's: now every one says why.
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1795651200")
+    answers = ["", "1", "", "french-broad-podiatry",  # who and where: asked again, with why
+               "", "", "", "Phoned", "", "", "",       # physicians … cost
+               "Send the form", "", "2026-11-30", "", ""]  # a due date is needed
+    result = _new(example_site, answers, "-i")
+    assert result.exit_code == 0, result.stdout + result.stderr
+    out = result.stdout
+    assert "  Logged by is needed." in out
+    assert "  Practice (id or part of it) is needed." in out
+    assert "'' is not a date: write YYYY-MM-DD" in out
+    rel = out.strip().splitlines()[-1]
+    record = yaml.safe_load((example_site / rel).read_text(encoding="utf-8"))
+    assert record["follow_ups"][0]["due"].isoformat() == "2026-11-30"

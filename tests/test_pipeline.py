@@ -304,7 +304,7 @@ def test_entry_point_exit_codes_and_output(tmp_path):
     assert run("validate", "--root", str(REPO), "--as-of", D.isoformat()).returncode == 0
     assert run("no-such-command").returncode == 2
     bad_date = run("validate", "--root", str(REPO), "--as-of", "2026-13-01")
-    assert bad_date.returncode == 2 and "is not a date" in bad_date.stderr
+    assert bad_date.returncode == 2 and "'2026-13-01' is not a real calendar day" in bad_date.stderr
     broken = tmp_path / "broken"
     (broken / "data" / "practices").mkdir(parents=True)
     (broken / "data" / "practices" / "x.yaml").write_text("name: [unclosed\n")

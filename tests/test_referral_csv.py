@@ -43,6 +43,8 @@ TEXTS = {
     "duplicate column": "date,source,physician,service,status,status\n",
     "header only": HEADER,
     "not utf-8": CLEAN.encode() + b"2026-01-05,w\xe9b,,sclerotherapy,,,,\n",
+    "quote left open": CLEAN + '2026-01-05,web,,"sclerotherapy,,,,\n' + CLEAN.split("\n", 1)[1],
+    "quote left open at the end": CLEAN + '2026-01-05,web,,"sclerotherapy\n',
 }
 
 
@@ -112,3 +114,16 @@ def test_a_files_rows_come_back_from_a_pickle_as_rows(tmp_path, monkeypatch, nam
         assert back[1].date is back[2].date  # one date object, as the loader shares them
     # each row pickled as the plain tuple of its values, not as an instance of its class
     assert b"ReferralRow" not in pickle.dumps(rows, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+@pytest.mark.parametrize("name, spans", [
+    ("quote left open", "lines 6-10 were read as one row"),
+    ("quote left open at the end", "its cell runs to the end of the file"),
+])
+def test_a_quote_left_open_is_named_not_counted(tmp_path, monkeypatch, name, spans):
+    # it was "expected 8 cells (as in the header), found 4": true, and no help
+    rows, problems = read(tmp_path, monkeypatch, TEXTS[name], whole=True)
+    assert len(rows) == 4  # the clean rows before it
+    assert [(p.line, p.message) for p in problems] == [
+        (6, f'a quote (") opened in this row is not closed on its line: {spans}; close the quote '
+            "or delete it")]

@@ -194,6 +194,47 @@ def test_yaml_syntax_error(example_site):
     assert_only_errors(res, {(rel, 3, 10)})
 
 
+@pytest.mark.parametrize("line, col, message", [
+    # the parser said "mapping values are not allowed in this context"
+    ("city: Asheville: downtown", (2, 16),
+     """a ': ' inside a value: put the whole value in double quotes (city: "Asheville: downtown")"""),
+    # the same words for a line indented too far: its own key's ':' (not a value's)
+    ("  city: Asheville", (2, 7), "this line is read as more of the value on the line above, so "
+     "its ':' falls inside that value: start `city:` in the same column as the fields above it, "
+     "or check the line above for a missing ': ' (text on several lines that holds ': ' goes in "
+     "double quotes)"),
+    # "while parsing a block mapping did not find expected key"
+    ("notes: [call] back Tuesday", (2, 15), "the value of notes starts with '[', so YAML reads "
+     "a list, and text follows it: put the whole value in double quotes"),
+    # "while parsing a flow sequence did not find expected ',' or ']'" (at the next line)
+    ("notes: [call back", (3, 6), "the '[' at line 2, column 8 opens a YAML list that is never "
+     "closed with ']': put text that starts with '[' in double quotes"),
+    # "while scanning a quoted scalar found unexpected end of stream" (at the end)
+    ('notes: "call back', (4, 1), 'the " at line 2, column 8 opens a quoted value that is never '
+     'closed: end the value with "'),
+    # "while scanning for the next token found character that cannot start any token"
+    ("notes: @front-desk", (2, 8),
+     "a value cannot start with '@' in YAML: put the value in double quotes"),
+])
+def test_yaml_syntax_errors_say_what_to_do(example_site, line, col, message):
+    rel = write(example_site, "data/practices/broken.yaml", f"name: Good Practice\n{line}\nstate: NC\n")
+    res = validate(example_site)
+    assert res.code == 1
+    found = res.expect(rel, *col, "YAML syntax error: ")
+    assert found.msg == "YAML syntax error: " + message
+    assert_only_errors(res, {(rel, *col)})
+
+
+def test_a_line_a_front_matter_message_names_is_a_line_of_the_file(example_site):
+    # the '[' on the file's line 3 was named "at line 2" (a line of the front matter)
+    text = "---\ntitle: Guide\nsummary: [draft\naudience: all\n---\n# Body\n"
+    rel = write(example_site, "content/training/broken.md", text)
+    res = validate(example_site)
+    assert res.code == 1
+    d = res.expect(rel, 4, 9, "YAML syntax error")
+    assert d.msg.startswith("YAML syntax error: the '[' at line 3, column 10 opens a YAML list"), d.msg
+
+
 def test_yaml_syntax_error_in_front_matter_is_placed_in_file_lines(example_site):
     text = "---\ntitle: Guide\naudience: all\nsummary: one: two\n---\n# Body\n"
     rel = write(example_site, "content/training/broken.md", text)
@@ -315,6 +356,45 @@ def test_alias_bomb_fails_fast_with_an_error(example_site):
     assert [d.path for d in res.errors] and {d.path for d in res.errors} == {rel}, res.dump()
 
 
+@pytest.mark.parametrize("as_of, message", [
+    # it said "'2026-02-30' is not a date: write YYYY-MM-DD", which it is written as
+    ("2026-02-30", "'2026-02-30' is not a real calendar day"),
+    ("26-02-01", "'26-02-01' is not a date: write YYYY-MM-DD"),
+])
+def test_an_as_of_date_that_is_no_day_says_which_way(example_site, as_of, message):
+    code, _out, err = run_validate(example_site, "--as-of", as_of)
+    assert code == 2
+    assert err[-1] == f"Error: Invalid value for '--as-of': {message}"
+
+
+def test_a_reference_by_a_short_form_of_an_id_gets_the_hint_new_gives(example_site):
+    # `new physician --practice french` hinted french-broad-podiatry; validate said nothing
+    text = "name: Pat Doe\nspecialty: X\npractice: french\nliaison: lena\n"
+    rel = write(example_site, "data/physicians/pat-doe.yaml", text)
+    res = validate(example_site)
+    assert res.code == 1
+    d = res.expect(rel, 3, 11, "unknown practice")
+    assert d.msg == "practice: unknown practice 'french' (did you mean 'french-broad-podiatry'?)"
+    d = res.expect(rel, 4, 10, "unknown team member")
+    assert d.msg.endswith("'lena' (did you mean 'lena-brooks'?)"), d.msg
+
+
+def test_a_number_out_of_bounds_says_at_least_or_at_most(example_site):
+    # pydantic's "must be greater than or equal to 1, got -3": now the words people use
+    site = (example_site / "site.yaml").read_text(encoding="utf-8")
+    assert "  lapsed_after_days: 120\n" in site
+    write(example_site, "site.yaml", site.replace("  lapsed_after_days: 120\n",
+                                                  "  lapsed_after_days: -3\n"))
+    team = "name: Sam\nrole: liaison\ntrainings:\n  - guide: {}\n    completed: 2026-01-05\n    score: 101\n"
+    guide = sorted((example_site / "content" / "training").glob("*.md"))[0].stem
+    rel = write(example_site, "data/team/sam.yaml", team.format(guide))
+    res = validate(example_site)
+    assert res.code == 1
+    assert [d.msg.split(": ", 1)[1] for d in res.errors if d.path == "site.yaml"] == [
+        "must be at least 1, got -3"], res.dump()
+    assert res.expect(rel, 6, 12).msg == "trainings[0].score: must be at most 100, got 101"
+
+
 def test_other_files_and_readmes_are_ignored(example_site):
     write(example_site, "data/physicians/README.md", "# not a record: name: [\n")
     write(example_site, "data/physicians/notes.txt", "name: [\n")
@@ -324,6 +404,33 @@ def test_other_files_and_readmes_are_ignored(example_site):
     res = validate(example_site)
     assert res.code == 0, res.dump()
     assert res.new == []
+
+
+def test_a_record_file_in_a_subfolder_of_its_kind_is_named_not_lost_in_silence(example_site):
+    # a physician filed by region was left out of the site with "ok" and no word about it
+    west = write(example_site, "data/physicians/west/pat-doe.yaml", PHYSICIAN)
+    team = write(example_site, "data/team/old/sam.yml", "name: Sam\nrole: liaison\n")
+    guide = write(example_site, "content/training/drafts/intake.md", "---\ntitle: T\n---\n")
+    write(example_site, "content/presentations/pictures/map.png", b"\x89PNG")  # a picture: fine
+    write(example_site, "data/physicians/west/README.md", "# the western practices\n")
+    res = validate(example_site)
+    assert res.code == 0, res.dump()
+    assert {d.place for d in res.new} == {(west, 1, 1), (team, 1, 1), (guide, 1, 1)}, res.dump()
+    d = res.expect(west, 1, 1, severity="warning")
+    assert d.msg == ("not read: physician files are read from data/physicians/ itself, not from "
+                     "its subfolders (the file name is the id): move it to "
+                     "data/physicians/pat-doe.yaml")
+    res.expect(team, 1, 1, "team member files are read from data/team/ itself", "data/team/sam.yml",
+               severity="warning")
+    res.expect(guide, 1, 1, "training guide files", "content/training/intake.md",
+               severity="warning")
+    strict = validate(example_site, "--strict")
+    assert strict.code == 1 and {west, team, guide} <= {d.path for d in strict.errors}
+    # a file of that name in the kind's folder: moving it there would replace it
+    write(example_site, "data/physicians/pat-doe.yaml", PHYSICIAN)
+    d = validate(example_site).expect(west, 1, 1, severity="warning")
+    assert d.msg.endswith("(the file name is the id): data/physicians/pat-doe.yaml exists "
+                          "already: merge the two, or give this one another id and move it there")
 
 
 @pytest.mark.parametrize("key", ["tags[0]", "list[str]", "0["])

@@ -55,7 +55,10 @@ def _pick(p: Prompter, what: str, options: list[tuple[str, str]], default: str |
     (None: an answer is needed)."""
     ids = [o[0] for o in options]
     while True:
-        answer = p.ask(what + (f" (empty: {optional})" if optional else ""), default).strip()
+        # "" rather than None: asked again here, with why (a prompt without a default
+        # repeats itself in silence on an empty answer)
+        answer = p.ask(what + (f" (empty: {optional})" if optional else ""),
+                       "" if default is None else default).strip()
         if not answer:
             if optional:
                 return None
@@ -82,7 +85,7 @@ def _pick(p: Prompter, what: str, options: list[tuple[str, str]], default: str |
 def _date(p: Prompter, what: str, default: str | None, optional: bool = False,
           not_after: dt.date | None = None) -> dt.date | None:
     while True:
-        answer = p.ask(what, default).strip()
+        answer = p.ask(what, "" if default is None else default).strip()  # as in _pick
         if not answer and optional:
             return None
         try:
