@@ -292,6 +292,8 @@ def test_names_and_values_as_people_write_them():
     assert nppes.title_case("MARY-ANN O'NEIL") == "Mary-Ann O'Neil"
     assert nppes.title_case("LUDWIG VAN DER BERG") == "Ludwig van der Berg"
     assert nppes.title_case("MCDONALD") == "McDonald"
+    assert nppes.title_case('QUILL "TOBY"') == 'Quill "Toby"'
+    assert nppes.title_case("ANNA (NAN) MCBRIDE") == "Anna (Nan) McBride"
     assert nppes.credentials("m.d., ph.d.") == "MD, PhD"
     assert nppes.credentials("D.O.") == "DO"
     assert nppes.phone("18285550100") == "828-555-0100"

@@ -296,10 +296,11 @@ def title_case(text: str) -> str:
         for p in parts:
             if p in "-'’" or not p:
                 out.append(p)
-            elif p.startswith("mc") and len(p) > 2:
-                out.append("Mc" + p[2:].capitalize())
-            else:
-                out.append(p.capitalize())
+            else:  # a letter after an opening quote or bracket is the word's first: '"Toby"'
+                lead = re.match(r"\W*", p).end()
+                head, p = p[:lead], p[lead:]
+                out.append(head + ("Mc" + p[2:].capitalize() if p.startswith("mc") and len(p) > 2
+                                   else p.capitalize()))
         words.append("".join(out))
     return " ".join(words)
 
