@@ -294,6 +294,8 @@ def test_names_and_values_as_people_write_them():
     assert nppes.title_case("MCDONALD") == "McDonald"
     assert nppes.title_case('QUILL "TOBY"') == 'Quill "Toby"'
     assert nppes.title_case("ANNA (NAN) MCBRIDE") == "Anna (Nan) McBride"
+    assert nppes.slug("Renée D'Anjou-Łukasz") == "renee-d-anjou-lukasz"
+    assert nppes.slug("SØREN STRAßE") == "soren-strasse"
     assert nppes.credentials("m.d., ph.d.") == "MD, PhD"
     assert nppes.credentials("D.O.") == "DO"
     assert nppes.phone("18285550100") == "828-555-0100"

@@ -346,7 +346,12 @@ def address_key(street: str, zip_text: str) -> tuple[str, str]:
 
 
 def slug(text: str) -> str:
-    plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    """A name as an id, letters NFKD leaves whole spelled as search reads them: "Łukasz"
+    is "lukasz", "Søren" "soren" (not "ukasz", "sren")."""
+    from liaison.search import LETTERS  # the letters, one table for search and ids
+
+    plain = unicodedata.normalize("NFKD", text.lower().translate(str.maketrans(LETTERS)))
+    plain = plain.encode("ascii", "ignore").decode()
     return re.sub(r"[^a-z0-9]+", "-", plain.lower()).strip("-")
 
 
