@@ -230,6 +230,23 @@ def test_a_missing_column_is_an_error_at_the_header_and_nothing_is_written(examp
     assert snapshot(example_site) == before
 
 
+def test_a_file_of_the_header_alone_is_an_error_and_nothing_is_written(example_site, tmp_path):
+    # a download that stopped after its header, or an extract filtered down to nothing, would
+    # have written a year of no provider: the briefs' newest year, "not in the file" for all
+    header = _broken(tmp_path, SERVICES, lambda lines: [lines[0], ""])
+    before = snapshot(example_site)
+    code, out, err = imported(example_site, files=(header,))
+    assert code == 1 and out == ""
+    assert f"{header}:1: only the header, no row: nothing written" in err
+    assert "Traceback" not in err
+    assert snapshot(example_site) == before
+    (tmp_path / "p").mkdir()
+    header = _broken(tmp_path / "p", PROVIDERS, lambda lines: [lines[0], ""])
+    code, out, err = imported(example_site, files=(SERVICES, header))
+    assert code == 1 and f"{header}:1: only the header, no row: nothing written" in err
+    assert snapshot(example_site) == before
+
+
 def test_a_non_number_is_an_error_at_its_line_and_nothing_is_written(example_site, tmp_path):
     def twelve(lines):  # line 3 (the second record): Grace's facility row of 93970
         lines[2] = lines[2].replace(",F,12,12,12,", ",F,twelve,12,12,")

@@ -414,6 +414,8 @@ def read(service_file: Path, provider_file: Path | None, options: Options,
             counts.kept_rows += 1
             described.setdefault(code, row[ix[DESCRIPTION]].strip())
     counts.rows = counter[0]
+    if not counts.rows:
+        raise _header_alone(name)
 
     if provider_file is not None:
         name = str(provider_file)
@@ -434,7 +436,16 @@ def read(service_file: Path, provider_file: Path | None, options: Options,
                 p = found[npi] = Found(npi, *_who(row, ix), in_site=True)
             p.beneficiaries = benes
         counts.provider_rows = counter[0]
+        if not counts.provider_rows:
+            raise _header_alone(name)
     return found, described, counts
+
+
+def _header_alone(name: str) -> ImportProblem:
+    """A file of its header alone would write a year of no provider (its briefs "not in the
+    file" for everyone): a download cut short, or an extract filtered down to nothing."""
+    return ImportProblem(f"{name}:1: only the header, no row: nothing written (a download cut "
+                         "short, or an extract that kept no row? download the file again)")
 
 
 # ------------------------------------------------------------------------------ writing
