@@ -374,6 +374,16 @@ def test_thousands_separators_and_decimals_are_numbers(example_site, tmp_path):
     assert code == 1 and f"{svc}:2: Tot_Benes: '12,34' is not a whole number" in err
 
 
+def test_a_count_of_any_size_is_written_as_the_file_says(example_site, tmp_path):
+    # 30 digits (more than decimal's 28): a traceback before, and services rounded
+    big, bigger = "123456789012345678901234567890", "987654321012345678901234567890"
+    svc = _rewritten(tmp_path, "n", SERVICES, lambda rows: _column(
+        _column(rows, "Tot_Benes", {1: big, 2: "12"}), "Tot_Srvcs", {1: bigger, 2: "12"}))
+    code, _, err = imported(example_site, files=(svc,))
+    assert code == 0 and "Traceback" not in err, err
+    assert codes(providers(example_site)[GRACE]) == {"93970": (int(big) + 12, int(bigger) + 12)}
+
+
 def test_an_organization_named_in_capitals_keeps_its_legal_form(example_site, tmp_path):
     def capitals(rows):
         at = rows[0].index("Rndrng_Prvdr_Last_Org_Name")

@@ -48,7 +48,7 @@ import datetime as dt
 import json
 import re
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import MAX_PREC, ROUND_HALF_UP, Context, Decimal
 from pathlib import Path
 from typing import Callable, Iterable
 
@@ -410,7 +410,7 @@ def read(service_file: Path, provider_file: Path | None, options: Options,
         if benes is not None:
             sums = p.codes.setdefault(code, [0, Decimal(0)])
             sums[0] += int(benes)
-            sums[1] += services
+            sums[1] = _EXACT.add(sums[1], services)  # (+= rounds to 28 digits)
             counts.kept_rows += 1
             described.setdefault(code, row[ix[DESCRIPTION]].strip())
     counts.rows = counter[0]
@@ -456,8 +456,11 @@ def _q(text: str) -> str:
     return json.dumps(text, ensure_ascii=False)
 
 
+_EXACT = Context(prec=MAX_PREC)  # sums of services exact, at any size
+
+
 def _whole(d: Decimal) -> int:
-    return int(d.quantize(Decimal(1), rounding=ROUND_HALF_UP))
+    return int(d.to_integral_value(rounding=ROUND_HALF_UP))  # any size (quantize: 28 digits)
 
 
 def text(year: int, service_file: str, provider_file: str | None, imported: dt.date,
