@@ -242,6 +242,7 @@ def test_an_npi_listed_twice_is_imported_once_and_said(example_site, tmp_path):
     (lambda t: t.replace('"02/17/2026"', '"2026-02-17"', 1),
      ": '2026-02-17' is not a date of the registry (MM/DD/YYYY)"),
     (lambda t: "", "1: empty file: expected the NPPES header row"),
+    (lambda t: t.split("\r\n")[0] + "\r\n", "1: only the header, no row: nothing written"),
     (lambda t: t.replace('"WILLA"', '"WILLA', 1), "a quoted value is never closed"),
     (lambda t: t.replace('"LUNA"', '"LUNA","x"', 1), ":7: 331 fields where the header has 330"),
 ])

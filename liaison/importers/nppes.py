@@ -210,6 +210,9 @@ def read(path: Path, filters: Filters, known_npis: set[str],
         except UnicodeDecodeError as exc:
             raise not_csv(path, name) or ImportProblem(f"{name}: not UTF-8 text after line {at[0]} "
                                 f"(byte {exc.object[exc.start:exc.start + 1]!r})") from None
+    if not counts.rows:  # a download cut after its header: not a month of the registry
+        raise ImportProblem(f"{name}:1: only the header, no row: nothing written (a download "
+                            "cut short? download the file again)")
     counts.kept = len(kept)
     return kept, counts
 
