@@ -243,6 +243,11 @@ def test_an_npi_listed_twice_is_imported_once_and_said(example_site, tmp_path):
      ": '2026-02-17' is not a date of the registry (MM/DD/YYYY)"),
     (lambda t: "", "1: empty file: expected the NPPES header row"),
     (lambda t: t.split("\r\n")[0] + "\r\n", "1: only the header, no row: nothing written"),
+    # the download's other files (secondary locations, other names, endpoints) hold NPIs too
+    (lambda t: '"NPI","Provider Secondary Practice Location Address- Address Line 1"\r\n'
+     '"1300110018","1 MAIN ST"\r\n',
+     "1: the NPPES file of secondary practice locations, not the providers' "
+     "(npidata_pfile_….csv): no column 'Entity Type Code'"),
     (lambda t: t.replace('"WILLA"', '"WILLA', 1), "a quoted value is never closed"),
     (lambda t: t.replace('"LUNA"', '"LUNA","x"', 1), ":7: 331 fields where the header has 330"),
 ])

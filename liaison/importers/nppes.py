@@ -146,7 +146,7 @@ def read(path: Path, filters: Filters, known_npis: set[str],
             missing = [c for c in REQUIRED if c not in index]
             if missing:
                 raise not_csv(path, name) or ImportProblem(
-                    f"{name}:1: not an NPPES NPI registry file: no column '{missing[0]}'"
+                    f"{name}:1: {_which_file(header, index)}: no column '{missing[0]}'"
                     + (f" (and {len(missing) - 1} more)" if len(missing) > 1 else ""))
             width = len(header)
             absent = any(c not in index for c in OPTIONAL)
@@ -215,6 +215,25 @@ def read(path: Path, filters: Filters, known_npis: set[str],
                             "cut short? download the file again)")
     counts.kept = len(kept)
     return kept, counts
+
+
+# The other files of the NPPES download, told by a column of their own (they hold NPIs too).
+# Their second column, after the NPI (the providers' file has "Entity Type Code" there).
+_OTHER_FILES = (("provider secondary practice location",
+                 "the NPPES file of secondary practice locations"),
+                ("provider other organization name", "the NPPES file of other names"),
+                ("endpoint type", "the NPPES file of endpoints"))
+
+
+def _which_file(header: list[str], index: dict) -> str:
+    """What a file without the registry's columns is: one of the download's other files
+    (said with the one to use), else not an NPPES file."""
+    second = " ".join(header[1].lower().split()) if len(header) > 1 else ""
+    if NPI in index:
+        for start, what in _OTHER_FILES:
+            if second.startswith(start):
+                return f"{what}, not the providers' (npidata_pfile_….csv)"
+    return "not an NPPES NPI registry file"
 
 
 def _needles(filters: Filters, quoted: bool = True) -> list[tuple[str, ...]]:
