@@ -247,6 +247,25 @@ def test_a_file_of_the_header_alone_is_an_error_and_nothing_is_written(example_s
     assert snapshot(example_site) == before
 
 
+def test_a_file_that_holds_none_of_the_site_is_an_error_and_nothing_is_written(example_site,
+                                                                            tmp_path):
+    # another state's extract: every row elsewhere, none of the site's NPIs. Written, its year
+    # would be the newest and every brief would read "not in the file"
+    def elsewhere(rows):
+        npi, city, state = (rows[0].index(c) for c in
+                            ("Rndrng_NPI", "Rndrng_Prvdr_City", "Rndrng_Prvdr_State_Abrvtn"))
+        for r in rows[1:]:
+            r[npi], r[city], r[state] = "1999999992", "Spokane", "WA"
+        return rows
+    svc = _rewritten(tmp_path, "x", SERVICES, elsewhere)
+    before = snapshot(example_site)
+    code, out, err = imported(example_site, files=(svc,))
+    assert code == 1 and out == ""
+    assert (f"{svc}: none of the site's 5 physicians with an NPI and no provider nearby: "
+            "nothing written") in err, err
+    assert snapshot(example_site) == before
+
+
 def test_a_non_number_is_an_error_at_its_line_and_nothing_is_written(example_site, tmp_path):
     def twelve(lines):  # line 3 (the second record): Grace's facility row of 93970
         lines[2] = lines[2].replace(",F,12,12,12,", ",F,twelve,12,12,")

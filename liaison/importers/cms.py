@@ -556,6 +556,12 @@ def run(root: Path, files: list[Path], options: Options, dry_run: bool = False,
 
     found, described, counts = read(service_file, provider_file, options, site_npis,
                                     set(cities), progress)
+    if not found:  # another state's or data set's file: written, it would be the newest year
+        n = len(site_npis)
+        raise ImportProblem(
+            f"{service_file}: none of the site's {n:,} physician{'' if n == 1 else 's'} with an "
+            "NPI and no provider nearby: nothing written (a file of another state, or an "
+            "extract of other codes?)")
     content = text(year, service_file.name, provider_file.name if provider_file else None,
                    today or dt.date.today(), options, near_cities, found, described)
     rel = f"{FOLDER}/medicare-{year}.yaml"
