@@ -165,6 +165,26 @@ def test_ids_never_collide_with_existing_files(example_site):
     assert run_validate(example_site, "--as-of", AS_OF)[0] == 0
 
 
+def test_a_namesake_without_an_npi_is_said_as_perhaps_the_same_person(example_site):
+    # the office's physician on file without an NPI, and the registry's provider of that name:
+    # both kept (nothing overwritten), and the tally says to check them
+    kept = example_site / "data/physicians/dr-teagan-mcallister.yaml"
+    kept.write_text("name: Dr. Teagan McAllister, MD\nspecialty: Family Medicine\n"
+                    "practice: french-broad-podiatry\n", encoding="utf-8")
+    before = kept.read_bytes()
+    code, _out, err = imported(example_site, "--state", "NC")
+    assert code == 0, err
+    assert kept.read_bytes() == before
+    assert "teagan-mcallister" in files(example_site, "physicians")
+    assert ("check 1 new physician named like one of the site without an NPI (perhaps the same "
+            "person: give that file the NPI and delete the new one): "
+            "data/physicians/teagan-mcallister.yaml and data/physicians/dr-teagan-mcallister.yaml"
+            ) in err
+    # none: nothing said
+    code, _out, err = imported(example_site, "--state", "NC")
+    assert code == 0 and "check" not in err
+
+
 def _rewritten(tmp_path: Path, edit, quoting=None) -> Path:
     """The sample read as CSV, ``edit(rows)`` written back (every value quoted unless told)."""
     import csv

@@ -417,6 +417,8 @@ class Plan:
     practices: list[NewFile] = field(default_factory=list)
     physicians: list[NewFile] = field(default_factory=list)
     reused: dict[str, int] = field(default_factory=dict)  # existing practice id -> physicians
+    # (new physician's file, the site's physician file of that name without an NPI)
+    namesakes: list[tuple[str, str]] = field(default_factory=list)
 
 
 def plan(providers: list[Provider], existing_practices: dict[str, dict],
@@ -523,6 +525,15 @@ def write(root: Path, files: list[tuple[NewFile, str]]) -> list[str]:
     return written
 
 
+def _name_key(name) -> tuple[str, str] | None:
+    """A name's first and last words as search reads them, titles and credentials left out:
+    "Dr. Teagan McAllister, MD" and "Teagan J. McAllister" are one key."""
+    from liaison.search import terms
+
+    words = terms(name) if isinstance(name, str) else ()
+    return (words[0], words[-1]) if len(words) > 1 else None
+
+
 def _npis_in(path: Path) -> set[str]:
     """The NPIs (ten digits) a file's text holds."""
     try:
@@ -549,6 +560,12 @@ def run(root: Path, path: Path, filters: Filters, dry_run: bool = False,
     existing = {pid: data for pid, _rel, data in site.records("practices")}
     providers, counts = read(path, filters, known_npis, progress)
     new = plan(providers, existing, set(site.ids("practices")), set(site.ids("physicians")))
+    without_npi = {}  # the site's physicians without an NPI, by their name's key
+    for _pid, rel, data in site.records("physicians"):
+        if data.get("npi") is None and _name_key(data.get("name")):
+            without_npi.setdefault(_name_key(data.get("name")), rel)
+    new.namesakes = [(f.rel, without_npi[_name_key(f.values["name"])]) for f in new.physicians
+                     if _name_key(f.values["name"]) in without_npi]
     files = texts(new, path.name)
     verify(root, files)
     if dry_run:
