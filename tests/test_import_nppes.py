@@ -130,6 +130,7 @@ def test_zip_codes_keep_their_leading_zeros(example_site):
     (("--state", "SC"), ["luna-castello"]),
     (("--state", "nc", "--zip", "2878"), ["bram-o-halloran-pike", "teagan-mcallister"]),
     (("--zip", "28712", "--zip", "28716"), ["perrin-ashgrove", "willa-strandquist"]),
+    (("--zip", "02138-0004"), ["imogen-vanderholt"]),  # a ZIP+4 as people write it
 ])
 def test_filters(example_site, args, expected):
     before = set(files(example_site, "physicians"))

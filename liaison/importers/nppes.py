@@ -82,6 +82,7 @@ class Filters:
         """Filters from command-line values; ValueError names a bad one."""
         st = option_values("--state", states, r"[A-Z]{2}",
                            "a two-letter state code (e.g. NC)", upper=True)
+        zips = [re.sub(r"^\s*([0-9]{5})-([0-9]{1,4})\s*$", r"\1\2", z) for z in zips]  # ZIP+4
         zp = option_values("--zip", zips, r"[0-9]{1,9}", "a ZIP code prefix (1 to 9 digits)")
         tx = set(option_values("--taxonomy", taxonomies, r"[0-9A-Z]{9}X",
                                "a taxonomy code (10 characters ending in X, e.g. 207Q00000X)",
