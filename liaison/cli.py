@@ -456,6 +456,11 @@ def import_nppes(file: Path, states, zips, taxonomies, specialties, root: Path,
         + f"{counts.deactivated} deactivated, "
           f"{counts.bad_npi} with an invalid NPI, {counts.elsewhere} outside the filters, "
           f"{counts.organizations} organization{'s' if counts.organizations != 1 else ''}", err=True)
+    if new.namesakes:
+        click.echo(f"check {_counted(len(new.namesakes), 'new physician')} named like one of the "
+                   "site without an NPI (perhaps the same person: give that file the NPI and "
+                   "delete the new one): "
+                   + "; ".join(f"{a} and {b}" for a, b in new.namesakes), err=True)
 
 
 @import_.command(name="cms-utilization")

@@ -81,6 +81,18 @@ def test_prospects_table_sorts_by_its_columns(new_page, server):
     assert rec.console_errors == [], "console errors:\n" + "\n".join(rec.console_errors)
 
 
+@pytest.mark.parametrize("width", [1280, 1366])
+def test_both_ranked_tables_fit_a_laptop_screen(new_page, server, width):
+    # the win-back table's eleven columns (a Medicare one since data/market/) were 58 px too
+    # wide: its Liaison column hid behind a sideways scroll at every desktop width
+    page, rec = new_page(viewport={"width": width, "height": 900})
+    page.goto(f"{server}/prospects/index.html")
+    for table in ("prospect-table", "win-back-table"):
+        wrap = page.locator(f"#{table}").locator("xpath=..")
+        assert wrap.evaluate("e => e.scrollWidth <= e.clientWidth"), \
+            (table, wrap.evaluate("e => [e.scrollWidth, e.clientWidth]"))
+
+
 def test_prospects_table_on_a_phone_sorts_by_tap_and_keeps_the_name_in_view(new_page, server):
     page, rec = _phone(new_page)
     page.goto(f"{server}/prospects/index.html")

@@ -230,6 +230,42 @@ def test_a_missing_column_is_an_error_at_the_header_and_nothing_is_written(examp
     assert snapshot(example_site) == before
 
 
+def test_a_file_of_the_header_alone_is_an_error_and_nothing_is_written(example_site, tmp_path):
+    # a download that stopped after its header, or an extract filtered down to nothing, would
+    # have written a year of no provider: the briefs' newest year, "not in the file" for all
+    header = _broken(tmp_path, SERVICES, lambda lines: [lines[0], ""])
+    before = snapshot(example_site)
+    code, out, err = imported(example_site, files=(header,))
+    assert code == 1 and out == ""
+    assert f"{header}:1: only the header, no row: nothing written" in err
+    assert "Traceback" not in err
+    assert snapshot(example_site) == before
+    (tmp_path / "p").mkdir()
+    header = _broken(tmp_path / "p", PROVIDERS, lambda lines: [lines[0], ""])
+    code, out, err = imported(example_site, files=(SERVICES, header))
+    assert code == 1 and f"{header}:1: only the header, no row: nothing written" in err
+    assert snapshot(example_site) == before
+
+
+def test_a_file_that_holds_none_of_the_site_is_an_error_and_nothing_is_written(example_site,
+                                                                            tmp_path):
+    # another state's extract: every row elsewhere, none of the site's NPIs. Written, its year
+    # would be the newest and every brief would read "not in the file"
+    def elsewhere(rows):
+        npi, city, state = (rows[0].index(c) for c in
+                            ("Rndrng_NPI", "Rndrng_Prvdr_City", "Rndrng_Prvdr_State_Abrvtn"))
+        for r in rows[1:]:
+            r[npi], r[city], r[state] = "1999999992", "Spokane", "WA"
+        return rows
+    svc = _rewritten(tmp_path, "x", SERVICES, elsewhere)
+    before = snapshot(example_site)
+    code, out, err = imported(example_site, files=(svc,))
+    assert code == 1 and out == ""
+    assert (f"{svc}: none of the site's 5 physicians with an NPI and no provider nearby: "
+            "nothing written") in err, err
+    assert snapshot(example_site) == before
+
+
 def test_a_non_number_is_an_error_at_its_line_and_nothing_is_written(example_site, tmp_path):
     def twelve(lines):  # line 3 (the second record): Grace's facility row of 93970
         lines[2] = lines[2].replace(",F,12,12,12,", ",F,twelve,12,12,")
@@ -355,6 +391,16 @@ def test_thousands_separators_and_decimals_are_numbers(example_site, tmp_path):
     (example_site / MARKET).unlink()
     code, _, err = imported(example_site, files=(svc,))
     assert code == 1 and f"{svc}:2: Tot_Benes: '12,34' is not a whole number" in err
+
+
+def test_a_count_of_any_size_is_written_as_the_file_says(example_site, tmp_path):
+    # 30 digits (more than decimal's 28): a traceback before, and services rounded
+    big, bigger = "123456789012345678901234567890", "987654321012345678901234567890"
+    svc = _rewritten(tmp_path, "n", SERVICES, lambda rows: _column(
+        _column(rows, "Tot_Benes", {1: big, 2: "12"}), "Tot_Srvcs", {1: bigger, 2: "12"}))
+    code, _, err = imported(example_site, files=(svc,))
+    assert code == 0 and "Traceback" not in err, err
+    assert codes(providers(example_site)[GRACE]) == {"93970": (int(big) + 12, int(bigger) + 12)}
 
 
 def test_an_organization_named_in_capitals_keeps_its_legal_form(example_site, tmp_path):

@@ -130,6 +130,7 @@ def test_zip_codes_keep_their_leading_zeros(example_site):
     (("--state", "SC"), ["luna-castello"]),
     (("--state", "nc", "--zip", "2878"), ["bram-o-halloran-pike", "teagan-mcallister"]),
     (("--zip", "28712", "--zip", "28716"), ["perrin-ashgrove", "willa-strandquist"]),
+    (("--zip", "02138-0004"), ["imogen-vanderholt"]),  # a ZIP+4 as people write it
 ])
 def test_filters(example_site, args, expected):
     before = set(files(example_site, "physicians"))
@@ -163,6 +164,26 @@ def test_ids_never_collide_with_existing_files(example_site):
     assert str(phys["odalys-fernworth-0016"]["npi"]) == "1300110016"
     assert phys["willa-strandquist"]["practice"] == "9-bramble-way-brevard-2"
     assert run_validate(example_site, "--as-of", AS_OF)[0] == 0
+
+
+def test_a_namesake_without_an_npi_is_said_as_perhaps_the_same_person(example_site):
+    # the office's physician on file without an NPI, and the registry's provider of that name:
+    # both kept (nothing overwritten), and the tally says to check them
+    kept = example_site / "data/physicians/dr-teagan-mcallister.yaml"
+    kept.write_text("name: Dr. Teagan McAllister, MD\nspecialty: Family Medicine\n"
+                    "practice: french-broad-podiatry\n", encoding="utf-8")
+    before = kept.read_bytes()
+    code, _out, err = imported(example_site, "--state", "NC")
+    assert code == 0, err
+    assert kept.read_bytes() == before
+    assert "teagan-mcallister" in files(example_site, "physicians")
+    assert ("check 1 new physician named like one of the site without an NPI (perhaps the same "
+            "person: give that file the NPI and delete the new one): "
+            "data/physicians/teagan-mcallister.yaml and data/physicians/dr-teagan-mcallister.yaml"
+            ) in err
+    # none: nothing said
+    code, _out, err = imported(example_site, "--state", "NC")
+    assert code == 0 and "check" not in err
 
 
 def _rewritten(tmp_path: Path, edit, quoting=None) -> Path:
@@ -242,6 +263,12 @@ def test_an_npi_listed_twice_is_imported_once_and_said(example_site, tmp_path):
     (lambda t: t.replace('"02/17/2026"', '"2026-02-17"', 1),
      ": '2026-02-17' is not a date of the registry (MM/DD/YYYY)"),
     (lambda t: "", "1: empty file: expected the NPPES header row"),
+    (lambda t: t.split("\r\n")[0] + "\r\n", "1: only the header, no row: nothing written"),
+    # the download's other files (secondary locations, other names, endpoints) hold NPIs too
+    (lambda t: '"NPI","Provider Secondary Practice Location Address- Address Line 1"\r\n'
+     '"1300110018","1 MAIN ST"\r\n',
+     "1: the NPPES file of secondary practice locations, not the providers' "
+     "(npidata_pfile_….csv): no column 'Entity Type Code'"),
     (lambda t: t.replace('"WILLA"', '"WILLA', 1), "a quoted value is never closed"),
     (lambda t: t.replace('"LUNA"', '"LUNA","x"', 1), ":7: 331 fields where the header has 330"),
 ])
@@ -292,6 +319,10 @@ def test_names_and_values_as_people_write_them():
     assert nppes.title_case("MARY-ANN O'NEIL") == "Mary-Ann O'Neil"
     assert nppes.title_case("LUDWIG VAN DER BERG") == "Ludwig van der Berg"
     assert nppes.title_case("MCDONALD") == "McDonald"
+    assert nppes.title_case('QUILL "TOBY"') == 'Quill "Toby"'
+    assert nppes.title_case("ANNA (NAN) MCBRIDE") == "Anna (Nan) McBride"
+    assert nppes.slug("Renée D'Anjou-Łukasz") == "renee-d-anjou-lukasz"
+    assert nppes.slug("SØREN STRAßE") == "soren-strasse"
     assert nppes.credentials("m.d., ph.d.") == "MD, PhD"
     assert nppes.credentials("D.O.") == "DO"
     assert nppes.phone("18285550100") == "828-555-0100"

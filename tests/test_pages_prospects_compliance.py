@@ -263,6 +263,11 @@ def test_call_plans_list_their_high_potential_prospects(ranked_site, example):
     assert "refers to Valley Vein Center today" in items[1]
     assert "last contact never" in items[1]
     assert "last contact 2026-11-20 (6 days ago)" in items[0]
+    # the words say that order: Hana Aoki, 6 days ago, comes before Ben Ortiz, never contacted
+    # (they said "longest without contact first")
+    said = section.all("p")[0].text()
+    assert "longest without contact first" not in said
+    assert "in the order of the prospects page" in said
     # the call plan itself labels them too
     plan = next(s for s in page.all("section") if s.all("h2")[0].text() == "Call plan")
     assert "high-potential prospect" in plan.text()

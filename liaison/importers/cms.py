@@ -48,7 +48,7 @@ import datetime as dt
 import json
 import re
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import MAX_PREC, ROUND_HALF_UP, Context, Decimal
 from pathlib import Path
 from typing import Callable, Iterable
 
@@ -410,10 +410,12 @@ def read(service_file: Path, provider_file: Path | None, options: Options,
         if benes is not None:
             sums = p.codes.setdefault(code, [0, Decimal(0)])
             sums[0] += int(benes)
-            sums[1] += services
+            sums[1] = _EXACT.add(sums[1], services)  # (+= rounds to 28 digits)
             counts.kept_rows += 1
             described.setdefault(code, row[ix[DESCRIPTION]].strip())
     counts.rows = counter[0]
+    if not counts.rows:
+        raise _header_alone(name)
 
     if provider_file is not None:
         name = str(provider_file)
@@ -434,7 +436,16 @@ def read(service_file: Path, provider_file: Path | None, options: Options,
                 p = found[npi] = Found(npi, *_who(row, ix), in_site=True)
             p.beneficiaries = benes
         counts.provider_rows = counter[0]
+        if not counts.provider_rows:
+            raise _header_alone(name)
     return found, described, counts
+
+
+def _header_alone(name: str) -> ImportProblem:
+    """A file of its header alone would write a year of no provider (its briefs "not in the
+    file" for everyone): a download cut short, or an extract filtered down to nothing."""
+    return ImportProblem(f"{name}:1: only the header, no row: nothing written (a download cut "
+                         "short, or an extract that kept no row? download the file again)")
 
 
 # ------------------------------------------------------------------------------ writing
@@ -445,8 +456,11 @@ def _q(text: str) -> str:
     return json.dumps(text, ensure_ascii=False)
 
 
+_EXACT = Context(prec=MAX_PREC)  # sums of services exact, at any size
+
+
 def _whole(d: Decimal) -> int:
-    return int(d.quantize(Decimal(1), rounding=ROUND_HALF_UP))
+    return int(d.to_integral_value(rounding=ROUND_HALF_UP))  # any size (quantize: 28 digits)
 
 
 def text(year: int, service_file: str, provider_file: str | None, imported: dt.date,
@@ -542,6 +556,12 @@ def run(root: Path, files: list[Path], options: Options, dry_run: bool = False,
 
     found, described, counts = read(service_file, provider_file, options, site_npis,
                                     set(cities), progress)
+    if not found:  # another state's or data set's file: written, it would be the newest year
+        n = len(site_npis)
+        raise ImportProblem(
+            f"{service_file}: none of the site's {n:,} physician{'' if n == 1 else 's'} with an "
+            "NPI and no provider nearby: nothing written (a file of another state, or an "
+            "extract of other codes?)")
     content = text(year, service_file.name, provider_file.name if provider_file else None,
                    today or dt.date.today(), options, near_cities, found, described)
     rel = f"{FOLDER}/medicare-{year}.yaml"

@@ -82,6 +82,7 @@ class Filters:
         """Filters from command-line values; ValueError names a bad one."""
         st = option_values("--state", states, r"[A-Z]{2}",
                            "a two-letter state code (e.g. NC)", upper=True)
+        zips = [re.sub(r"^\s*([0-9]{5})-([0-9]{1,4})\s*$", r"\1\2", z) for z in zips]  # ZIP+4
         zp = option_values("--zip", zips, r"[0-9]{1,9}", "a ZIP code prefix (1 to 9 digits)")
         tx = set(option_values("--taxonomy", taxonomies, r"[0-9A-Z]{9}X",
                                "a taxonomy code (10 characters ending in X, e.g. 207Q00000X)",
@@ -146,7 +147,7 @@ def read(path: Path, filters: Filters, known_npis: set[str],
             missing = [c for c in REQUIRED if c not in index]
             if missing:
                 raise not_csv(path, name) or ImportProblem(
-                    f"{name}:1: not an NPPES NPI registry file: no column '{missing[0]}'"
+                    f"{name}:1: {_which_file(header, index)}: no column '{missing[0]}'"
                     + (f" (and {len(missing) - 1} more)" if len(missing) > 1 else ""))
             width = len(header)
             absent = any(c not in index for c in OPTIONAL)
@@ -210,8 +211,30 @@ def read(path: Path, filters: Filters, known_npis: set[str],
         except UnicodeDecodeError as exc:
             raise not_csv(path, name) or ImportProblem(f"{name}: not UTF-8 text after line {at[0]} "
                                 f"(byte {exc.object[exc.start:exc.start + 1]!r})") from None
+    if not counts.rows:  # a download cut after its header: not a month of the registry
+        raise ImportProblem(f"{name}:1: only the header, no row: nothing written (a download "
+                            "cut short? download the file again)")
     counts.kept = len(kept)
     return kept, counts
+
+
+# The other files of the NPPES download, told by a column of their own (they hold NPIs too).
+# Their second column, after the NPI (the providers' file has "Entity Type Code" there).
+_OTHER_FILES = (("provider secondary practice location",
+                 "the NPPES file of secondary practice locations"),
+                ("provider other organization name", "the NPPES file of other names"),
+                ("endpoint type", "the NPPES file of endpoints"))
+
+
+def _which_file(header: list[str], index: dict) -> str:
+    """What a file without the registry's columns is: one of the download's other files
+    (said with the one to use), else not an NPPES file."""
+    second = " ".join(header[1].lower().split()) if len(header) > 1 else ""
+    if NPI in index:
+        for start, what in _OTHER_FILES:
+            if second.startswith(start):
+                return f"{what}, not the providers' (npidata_pfile_….csv)"
+    return "not an NPPES NPI registry file"
 
 
 def _needles(filters: Filters, quoted: bool = True) -> list[tuple[str, ...]]:
@@ -296,10 +319,11 @@ def title_case(text: str) -> str:
         for p in parts:
             if p in "-'’" or not p:
                 out.append(p)
-            elif p.startswith("mc") and len(p) > 2:
-                out.append("Mc" + p[2:].capitalize())
-            else:
-                out.append(p.capitalize())
+            else:  # a letter after an opening quote or bracket is the word's first: '"Toby"'
+                lead = re.match(r"\W*", p).end()
+                head, p = p[:lead], p[lead:]
+                out.append(head + ("Mc" + p[2:].capitalize() if p.startswith("mc") and len(p) > 2
+                                   else p.capitalize()))
         words.append("".join(out))
     return " ".join(words)
 
@@ -345,7 +369,12 @@ def address_key(street: str, zip_text: str) -> tuple[str, str]:
 
 
 def slug(text: str) -> str:
-    plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    """A name as an id, letters NFKD leaves whole spelled as search reads them: "Łukasz"
+    is "lukasz", "Søren" "soren" (not "ukasz", "sren")."""
+    from liaison.search import LETTERS  # the letters, one table for search and ids
+
+    plain = unicodedata.normalize("NFKD", text.lower().translate(str.maketrans(LETTERS)))
+    plain = plain.encode("ascii", "ignore").decode()
     return re.sub(r"[^a-z0-9]+", "-", plain.lower()).strip("-")
 
 
@@ -389,6 +418,8 @@ class Plan:
     practices: list[NewFile] = field(default_factory=list)
     physicians: list[NewFile] = field(default_factory=list)
     reused: dict[str, int] = field(default_factory=dict)  # existing practice id -> physicians
+    # (new physician's file, the site's physician file of that name without an NPI)
+    namesakes: list[tuple[str, str]] = field(default_factory=list)
 
 
 def plan(providers: list[Provider], existing_practices: dict[str, dict],
@@ -495,6 +526,15 @@ def write(root: Path, files: list[tuple[NewFile, str]]) -> list[str]:
     return written
 
 
+def _name_key(name) -> tuple[str, str] | None:
+    """A name's first and last words as search reads them, titles and credentials left out:
+    "Dr. Teagan McAllister, MD" and "Teagan J. McAllister" are one key."""
+    from liaison.search import terms
+
+    words = terms(name) if isinstance(name, str) else ()
+    return (words[0], words[-1]) if len(words) > 1 else None
+
+
 def _npis_in(path: Path) -> set[str]:
     """The NPIs (ten digits) a file's text holds."""
     try:
@@ -511,16 +551,21 @@ def run(root: Path, path: Path, filters: Filters, dry_run: bool = False,
 
     site = Existing(root)
     known_npis: set[str] = set()
+    without_npi = {}  # the site's physicians without an NPI, by their name's key
     for _pid, rel in sorted(site.ids("physicians").items()):
         data = site.data(rel)
         if isinstance(data, dict):
             if data.get("npi") is not None:
                 known_npis.add(str(data["npi"]).strip())
+            elif _name_key(data.get("name")):
+                without_npi.setdefault(_name_key(data.get("name")), rel)
         else:  # a file that does not read (validate says why): its physician is in the site
             known_npis |= _npis_in(root / rel)  # all the same, not to be imported again
     existing = {pid: data for pid, _rel, data in site.records("practices")}
     providers, counts = read(path, filters, known_npis, progress)
     new = plan(providers, existing, set(site.ids("practices")), set(site.ids("physicians")))
+    new.namesakes = [(f.rel, without_npi[_name_key(f.values["name"])]) for f in new.physicians
+                     if _name_key(f.values["name"]) in without_npi]
     files = texts(new, path.name)
     verify(root, files)
     if dry_run:
