@@ -206,7 +206,7 @@ def test_layout_is_told_by_the_header(example_site, tmp_path):
     other.write_text("NPI,Name\r\n1045837261,Grace\r\n", encoding="utf-8")
     code, _, err = imported(example_site, files=(SERVICES, other))
     assert code == 1
-    assert f"{other}:1: not a CMS Medicare Physician & Other Practitioners file" in err
+    assert f"{other}:1:1: error: not a CMS Medicare Physician & Other Practitioners file" in err
     assert not (example_site / "data/market").exists()
 
 
@@ -225,7 +225,7 @@ def test_a_missing_column_is_an_error_at_the_header_and_nothing_is_written(examp
     before = snapshot(example_site)
     code, out, err = imported(example_site, files=(bad,))
     assert code == 1 and out == ""
-    assert f"{bad}:1: not the CMS by Provider and Service layout: no column 'Tot_Srvcs'" in err
+    assert f"{bad}:1:1: error: not the CMS by Provider and Service layout: no column 'Tot_Srvcs'" in err
     assert "Traceback" not in err
     assert snapshot(example_site) == before
 
@@ -237,13 +237,13 @@ def test_a_file_of_the_header_alone_is_an_error_and_nothing_is_written(example_s
     before = snapshot(example_site)
     code, out, err = imported(example_site, files=(header,))
     assert code == 1 and out == ""
-    assert f"{header}:1: only the header, no row: nothing written" in err
+    assert f"{header}:1:1: error: only the header, no row: nothing written" in err
     assert "Traceback" not in err
     assert snapshot(example_site) == before
     (tmp_path / "p").mkdir()
     header = _broken(tmp_path / "p", PROVIDERS, lambda lines: [lines[0], ""])
     code, out, err = imported(example_site, files=(SERVICES, header))
-    assert code == 1 and f"{header}:1: only the header, no row: nothing written" in err
+    assert code == 1 and f"{header}:1:1: error: only the header, no row: nothing written" in err
     assert snapshot(example_site) == before
 
 
@@ -274,12 +274,12 @@ def test_a_non_number_is_an_error_at_its_line_and_nothing_is_written(example_sit
     before = snapshot(example_site)
     code, _, err = imported(example_site, files=(bad,))
     assert code == 1
-    assert f"{bad}:3: Tot_Benes: 'twelve' is not a whole number" in err
+    assert f"{bad}:3:1: error: Tot_Benes: 'twelve' is not a whole number" in err
     assert snapshot(example_site) == before
     # in the by-Provider file too
     bad = _broken(tmp_path, PROVIDERS, lambda lines: [lines[0], lines[1].replace(",640,", ",6.4e2,"), *lines[2:]])
     code, _, err = imported(example_site, files=(SERVICES, bad))
-    assert code == 1 and f"{bad}:2: Tot_Benes: '6.4e2' is not a whole number" in err
+    assert code == 1 and f"{bad}:2:1: error: Tot_Benes: '6.4e2' is not a whole number" in err
     assert snapshot(example_site) == before
 
 
@@ -290,13 +290,13 @@ def test_a_row_of_another_width_is_an_error_even_when_it_is_skipped(example_site
     bad = _broken(tmp_path, SERVICES, short)
     before = snapshot(example_site)
     code, _, err = imported(example_site, files=(bad,))
-    assert code == 1 and f"{bad}:11: 27 fields where the header has 29" in err
+    assert code == 1 and f"{bad}:11:1: error: 27 fields where the header has 29" in err
     def unclosed(lines):
         lines[-2] = lines[-2].replace(",Nullwood,", ',"Nullwood,')
         return lines
     bad = _broken(tmp_path, SERVICES, unclosed)
     code, _, err = imported(example_site, files=(bad,))
-    assert code == 1 and f"{bad}:15: a quoted value is never closed" in err
+    assert code == 1 and f"{bad}:15:1: error: a quoted value is never closed" in err
     assert snapshot(example_site) == before
 
 
@@ -305,8 +305,10 @@ def test_text_that_is_not_utf8_is_an_error_at_its_line(example_site, tmp_path):
     bad.write_bytes(SERVICES.read_bytes().replace(b"Ferriscourt", b"Ferris\xe9court"))
     before = snapshot(example_site)
     code, _, err = imported(example_site, files=(bad,))
-    assert code == 1 and f"{bad}:11: not UTF-8 text" in err and "Traceback" not in err
+    assert code == 1 and f"{bad}:11:1: error: not UTF-8 text" in err and "Traceback" not in err
     assert snapshot(example_site) == before
+    # one line in validate's form (it read "Error: FILE:11: …", without a column)
+    assert err.strip().splitlines() == [f"{bad}:11:1: error: not UTF-8 text (byte b'\\xe9')"], err
 
 
 def test_every_value_quoted_and_lf_line_ends_read_the_same(example_site, tmp_path):
@@ -390,7 +392,7 @@ def test_thousands_separators_and_decimals_are_numbers(example_site, tmp_path):
                      lambda rows: _column(rows, "Tot_Benes", {1: "12,34"}))
     (example_site / MARKET).unlink()
     code, _, err = imported(example_site, files=(svc,))
-    assert code == 1 and f"{svc}:2: Tot_Benes: '12,34' is not a whole number" in err
+    assert code == 1 and f"{svc}:2:1: error: Tot_Benes: '12,34' is not a whole number" in err
 
 
 def test_a_count_of_any_size_is_written_as_the_file_says(example_site, tmp_path):
@@ -663,9 +665,9 @@ def test_a_download_of_another_form_says_what_to_do(example_site, tmp_path):
     cut = tmp_path / "MUP_PHY_R24_P05_V10_D22_Prov_Svc_cut.csv"
     cut.write_bytes(SERVICES.read_bytes()[:1500])
     for bad, message in (
-            (packed, ":1:1: a zip archive (an .xlsx workbook is one too), not a CSV file"),
-            (semi, ":1:1: the values are separated by semicolons, not commas"),
-            (cut, ":4: 24 fields where the header has 29 (the file ends in this line, without "
+            (packed, ":1:1: error: a zip archive (an .xlsx workbook is one too), not a CSV file"),
+            (semi, ":1:1: error: the values are separated by semicolons, not commas"),
+            (cut, ":4:1: error: 24 fields where the header has 29 (the file ends in this line, without "
                   "a line end: was the download cut short? download it again)")):
         code, out, err = imported(example_site, files=(bad,))
         assert code == 1 and out == "" and "Traceback" not in err
@@ -678,4 +680,4 @@ def test_a_download_of_another_form_says_what_to_do(example_site, tmp_path):
     lines[3] = lines[3].rsplit(b",", 5)[0]
     mid.write_bytes(b"\r\n".join(lines))
     code, _, err = imported(example_site, files=(mid,))
-    assert code == 1 and "cut short" not in err and f"{mid}:4: 24 fields" in err, err
+    assert code == 1 and "cut short" not in err and f"{mid}:4:1: error: 24 fields" in err, err

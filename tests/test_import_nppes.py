@@ -257,20 +257,20 @@ def test_an_npi_listed_twice_is_imported_once_and_said(example_site, tmp_path):
 
 
 @pytest.mark.parametrize("mangle, message", [
-    (lambda t: t.replace('"NPI",', '"NPX",', 1), "1: not an NPPES NPI registry file: no column 'NPI'"),
+    (lambda t: t.replace('"NPI",', '"NPX",', 1), "1:1: error: not an NPPES NPI registry file: no column 'NPI'"),
     (lambda t: t.replace('"TEAGAN"', '"TEAGAN","extra"', 1),
-     ": 331 fields where the header has 330"),
+     "error: 331 fields where the header has 330"),
     (lambda t: t.replace('"02/17/2026"', '"2026-02-17"', 1),
-     ": '2026-02-17' is not a date of the registry (MM/DD/YYYY)"),
-    (lambda t: "", "1: empty file: expected the NPPES header row"),
-    (lambda t: t.split("\r\n")[0] + "\r\n", "1: only the header, no row: nothing written"),
+     "error: '2026-02-17' is not a date of the registry (MM/DD/YYYY)"),
+    (lambda t: "", "1:1: error: empty file: expected the NPPES header row"),
+    (lambda t: t.split("\r\n")[0] + "\r\n", "1:1: error: only the header, no row: nothing written"),
     # the download's other files (secondary locations, other names, endpoints) hold NPIs too
     (lambda t: '"NPI","Provider Secondary Practice Location Address- Address Line 1"\r\n'
      '"1300110018","1 MAIN ST"\r\n',
-     "1: the NPPES file of secondary practice locations, not the providers' "
+     "1:1: error: the NPPES file of secondary practice locations, not the providers' "
      "(npidata_pfile_….csv): no column 'Entity Type Code'"),
     (lambda t: t.replace('"WILLA"', '"WILLA', 1), "a quoted value is never closed"),
-    (lambda t: t.replace('"LUNA"', '"LUNA","x"', 1), ":7: 331 fields where the header has 330"),
+    (lambda t: t.replace('"LUNA"', '"LUNA","x"', 1), ":7:1: error: 331 fields where the header has 330"),
 ])
 def test_a_malformed_file_is_a_clear_error_and_writes_nothing(example_site, tmp_path, mangle,
                                                               message):
@@ -351,7 +351,7 @@ def test_a_malformed_row_is_found_even_where_a_filter_skips_it(example_site, tmp
     bad.write_bytes(text.encode("utf-8"))
     before = snapshot(example_site)
     code, _, err = cli("import", "nppes", str(bad), "--root", str(example_site), "--state", "NC")
-    assert code == 1 and f"{bad}:7: 331 fields where the header has 330" in err
+    assert code == 1 and f"{bad}:7:1: error: 331 fields where the header has 330" in err
     assert snapshot(example_site) == before
 
 
@@ -419,9 +419,9 @@ def _zipped(data: bytes) -> bytes:
 
 
 @pytest.mark.parametrize("make, message", [
-    (_zipped, ":1:1: a zip archive (an .xlsx workbook is one too), not a CSV file: give the "
+    (_zipped, ":1:1: error: a zip archive (an .xlsx workbook is one too), not a CSV file: give the "
               "CSV file itself"),
-    (lambda b: b.replace(b'","', b'";"'), ":1:1: the values are separated by semicolons, not "
+    (lambda b: b.replace(b'","', b'";"'), ":1:1: error: the values are separated by semicolons, not "
                                           "commas"),
     (lambda b: b.rstrip(b"\r\n")[:b.rstrip(b"\r\n").rindex(b'","') + 1],
      "fields where the header has 330 (the file ends in this line, without a line end: was "

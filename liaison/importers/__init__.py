@@ -11,8 +11,21 @@ from liaison.errors import LiaisonError
 PROGRESS_EVERY = 100_000  # records between two progress lines on a terminal
 
 
+# where a problem stands, as its message begins: path:line or path:line:col
+_PLACE = re.compile(r"(?P<at>[^\s:][^:\n]*:[0-9]+)(?::(?P<col>[0-9]+))?: (?P<text>.*)", re.S)
+
+
 class ImportProblem(LiaisonError):
-    """The file cannot be imported (``path:line: message``); nothing was written."""
+    """The file cannot be imported (``path:line: message``); nothing was written. Shown as
+    ``validate`` shows a problem, ``path:line:col: error: message`` (column 1: the row)."""
+
+    def show(self, file=None) -> None:
+        import click
+
+        m = _PLACE.fullmatch(self.format_message())
+        if m is None:
+            return super().show(file)
+        click.echo(f"{m['at']}:{m['col'] or 1}: error: {m['text']}", file=file, err=file is None)
 
 
 # The first bytes of files that are not CSV text, with what to do (a download opened
