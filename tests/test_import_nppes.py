@@ -293,6 +293,9 @@ def test_a_file_that_is_not_utf8(example_site, tmp_path):
     code, _, err = cli("import", "nppes", str(bad), "--root", str(example_site))
     assert code == 1 and "not UTF-8 text" in err
     assert snapshot(example_site) == before
+    # at its line, in validate's form (it read "Error: latin.csv: not UTF-8 text after line 1")
+    line = SAMPLE.read_bytes()[:SAMPLE.read_bytes().index(b"WEAVERVILLE")].count(b"\n") + 1
+    assert err.strip().splitlines() == [f"{bad}:{line}:1: error: not UTF-8 text (byte b'\\xc9')"], err
 
 
 @pytest.mark.parametrize("args, hint", [

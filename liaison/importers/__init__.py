@@ -144,3 +144,15 @@ def named_groups(option: str, names: Iterable[str], groups: Mapping[str, Iterabl
             raise ValueError(f"{option}: '{name}' is not one of {', '.join(sorted(groups))}")
         out.update(groups[key])
     return out
+
+
+def undecodable_line(path) -> int | str:
+    """The first line of ``path`` that is not UTF-8 (the text reader decodes ahead of the
+    record it hands over, so its position says nothing; the error path only)."""
+    with open(path, "rb") as fh:
+        for n, raw in enumerate(fh, start=1):
+            try:
+                raw.decode("utf-8")
+            except UnicodeDecodeError:
+                return n
+    return "?"

@@ -54,7 +54,7 @@ from typing import Callable, Iterable
 
 from liaison.importers import (
     PROGRESS_EVERY, ImportProblem, csv_records, fields_problem, hcpcs, header_index,
-    named_groups, not_csv, option_values,
+    named_groups, not_csv, option_values, undecodable_line,
 )
 from liaison.importers.nppes import credentials, title_case
 from liaison.market import DATASET, FOLDER
@@ -265,7 +265,7 @@ def _rows(path: Path, columns: tuple[str, ...], wanted, progress, what: str):
             except csv.Error as exc:
                 raise ImportProblem(f"{name}:{at[0]}: not a readable CSV row: {exc}") from None
             except UnicodeDecodeError as exc:
-                raise ImportProblem(f"{name}:{_undecodable_line(path)}: not UTF-8 text "
+                raise ImportProblem(f"{name}:{undecodable_line(path)}: not UTF-8 text "
                                     f"(byte {exc.object[exc.start:exc.start + 1]!r})") from None
 
     return index, gen(), counter
@@ -323,18 +323,6 @@ def _org_words(name: str) -> str:
             word = word.lower()
         words.append(word)
     return " ".join(words)
-
-
-def _undecodable_line(path: Path) -> int | str:
-    """The first line of ``path`` that is not UTF-8 (the text reader decodes ahead of the
-    record it hands over, so its position says nothing)."""
-    with open(path, "rb") as fh:
-        for n, raw in enumerate(fh, start=1):
-            try:
-                raw.decode("utf-8")
-            except UnicodeDecodeError:
-                return n
-    return "?"
 
 
 def _has_npi(pieces: list[str], npis, first: bool) -> bool:

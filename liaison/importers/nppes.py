@@ -35,7 +35,7 @@ from typing import Callable, Iterable
 
 from liaison.importers import (
     PROGRESS_EVERY, ImportProblem, csv_records, fields_problem, header_index, named_groups,
-    not_csv, option_values, taxonomy,
+    not_csv, option_values, taxonomy, undecodable_line,
 )
 from liaison.models import ID_MAX, npi_check_digit_ok
 
@@ -209,8 +209,8 @@ def read(path: Path, filters: Filters, known_npis: set[str],
             raise not_csv(path, name) or ImportProblem(
                 f"{name}:{at[0]}: not a readable CSV row: {exc}") from None
         except UnicodeDecodeError as exc:
-            raise not_csv(path, name) or ImportProblem(f"{name}: not UTF-8 text after line {at[0]} "
-                                f"(byte {exc.object[exc.start:exc.start + 1]!r})") from None
+            raise not_csv(path, name) or ImportProblem(f"{name}:{undecodable_line(path)}: not UTF-8 "
+                                f"text (byte {exc.object[exc.start:exc.start + 1]!r})") from None
     if not counts.rows:  # a download cut after its header: not a month of the registry
         raise ImportProblem(f"{name}:1: only the header, no row: nothing written (a download "
                             "cut short? download the file again)")
