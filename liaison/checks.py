@@ -17,7 +17,7 @@ from liaison.diagnostics import Loc, Problem, did_you_mean, format_loc
 from liaison.fields import references
 from liaison.models import (
     DATE_MAX, DATE_MIN, RECORD_MODELS, DeckMeta, GuideMeta, Interaction, Physician, Practice,
-    Referral, SiteConfig, TeamMember, _npi, id_problem,
+    Referral, SiteConfig, TeamMember, _npi, id_problem, website_href,
 )
 from liaison.records import ReferralRow, Site
 
@@ -289,6 +289,13 @@ def check_core(site: Site, as_of: dt.date) -> list[Problem]:
                 c.add(site.src[id(m)], ("trainings", i, "completed"),
                       f"dated {t.completed.isoformat()}, after the as-of date {as_of.isoformat()}: "
                       "not counted in the competency matrix", "warning")
+    # A website that is no web address ("see Facebook", a typo, "javascript:…") is shown on
+    # the brief as text, never as a link: said here, rather than found missing in the car.
+    for p in site.practices.values():
+        if p.website and website_href(p.website) is None:
+            c.add(site.src[id(p)], ("website",),
+                  f"'{p.website.strip()}' is not a web address (https://… or a host name such as "
+                  "www.example.org): the brief shows it as text, not as a link", "warning")
     c.problems += guide_body_problems(site)
 
     # Duplicate NPIs, among valid physicians and those that failed validation for another

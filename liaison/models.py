@@ -210,6 +210,20 @@ def _limit(value):
     return _amount(value, positive=True, cents=False)
 
 
+_HOST_NAME = re.compile(r"(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+[a-z]{2,}(?::[0-9]{1,5})?"
+                        r"(?:[/?#][^\s]*)?", re.I)
+
+
+def website_href(website: str) -> str | None:
+    """The address a practice's website links to: as written when it starts with http:// or
+    https://; https:// before a bare host name ("www.cedar-ridge.example/contact"); None for
+    anything else (shown as text, never a link)."""
+    text = website.strip()
+    if text.lower().startswith(("https://", "http://")):
+        return text
+    return f"https://{text}" if _HOST_NAME.fullmatch(text) else None
+
+
 def _https_url(value):
     if not isinstance(value, str):
         raise ValueError(f"expected an https:// address, got {describe(value)}")

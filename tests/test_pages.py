@@ -275,7 +275,7 @@ def test_the_dashboard_lists_the_ten_referrers_who_referred_most_the_year_before
     ("data:text/html,x.example", None),
 ])
 def test_a_practice_website_links_when_it_is_an_address_or_a_host_name(written, href):
-    from liaison.pages.briefs import website_href
+    from liaison.models import website_href
 
     assert website_href(written) == href
 

@@ -1441,6 +1441,24 @@ def test_a_guides_html_img_that_cannot_be_shown_is_a_warning(example_site):
     assert len([d for d in res.diags if d.path == rel]) == 1, res.dump()
 
 
+@pytest.mark.parametrize("website, said", [
+    ("javascript:alert(1)", True), ("see Facebook", True), ("www.cedar-ridge.example", False),
+    ("https://cedar-ridge.example/contact", False),
+])
+def test_a_website_that_is_no_web_address_is_a_warning(example_site, website, said):
+    """Shown on the brief as text and never as a link, with no word from validate."""
+    rel = write(example_site, "data/practices/cedar-ridge.yaml",
+                f"name: Cedar Ridge\ncity: Asheville\nwebsite: '{website}'\n")
+    res = validate(example_site)
+    assert res.code == 0, res.dump()
+    mine = [d for d in res.diags if d.path == rel]
+    if said:
+        res.expect(rel, 3, 10, f"website: '{website}' is not a web address", severity="warning")
+        assert len(mine) == 1, res.dump()
+    else:
+        assert mine == [], res.dump()
+
+
 def test_an_image_layout_without_a_picture_is_a_warning(example_site):
     write(example_site, "content/presentations/halves.md", DECK_HEAD + (
         "Layout: image-left\n\n## Our lab\n\nText and ![inline](images/x.png) in a sentence\n\n---\n\n"

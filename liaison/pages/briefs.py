@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
-import re
 import urllib.parse
 from bisect import bisect_left, bisect_right
 from decimal import ROUND_FLOOR, Decimal
@@ -25,7 +24,7 @@ from liaison.derived import (
     MATURED_AGES, ROV_DAYS, in_person, matured, month_index, month_label, physician_shares,
     practice_shares, visit_people, windows,
 )
-from liaison.models import DECLINED_REASONS, STATUSES, cents
+from liaison.models import DECLINED_REASONS, STATUSES, cents, website_href
 from liaison.pages.base import (
     MONTHS_CHARTED, PERCENT_BASE, RECENT, Page, PageKind, ago, deck_href, percent,
     physician_href, practice_href, signed,
@@ -56,20 +55,6 @@ def tel_href(phone: str) -> str:
     number = phone.lower().split("x")[0].split("ext")[0]
     digits = "".join(c for c in number if c.isdigit())
     return "tel:" + ("+" if number.strip().startswith("+") else "") + digits
-
-
-_HOST_NAME = re.compile(r"(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+[a-z]{2,}(?::[0-9]{1,5})?"
-                        r"(?:[/?#][^\s]*)?", re.I)
-
-
-def website_href(website: str) -> str | None:
-    """The address a practice's website links to: as written when it starts with http:// or
-    https://; https:// before a bare host name ("www.cedar-ridge.example/contact"); None for
-    anything else (shown as text, never a link)."""
-    text = website.strip()
-    if text.lower().startswith(("https://", "http://")):
-        return text
-    return f"https://{text}" if _HOST_NAME.fullmatch(text) else None
 
 
 def _glance(view: SiteView, practice_id: str, phones: list[tuple[str, str]],
