@@ -153,7 +153,7 @@ def _in_plain_words(exc, text: str) -> str | None:
                 f"value with {quote}")
     if "cannot start any token" in problem and exc.problem_mark is not None:
         mark = exc.problem_mark
-        char = text.split("\n")[mark.line][mark.column:mark.column + 1]
+        char = lines[mark.line][mark.column:mark.column + 1] if mark.line < len(lines) else ""
         if char in ("@", "`"):
             return (f"a value cannot start with '{char}' in YAML: put the value in double quotes")
     return None

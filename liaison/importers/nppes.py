@@ -557,15 +557,15 @@ def run(root: Path, path: Path, filters: Filters, dry_run: bool = False,
         if isinstance(data, dict):
             if data.get("npi") is not None:
                 known_npis.add(str(data["npi"]).strip())
-            elif _name_key(data.get("name")):
-                without_npi.setdefault(_name_key(data.get("name")), rel)
+            elif key := _name_key(data.get("name")):
+                without_npi.setdefault(key, rel)
         else:  # a file that does not read (validate says why): its physician is in the site
             known_npis |= _npis_in(root / rel)  # all the same, not to be imported again
     existing = {pid: data for pid, _rel, data in site.records("practices")}
     providers, counts = read(path, filters, known_npis, progress)
     new = plan(providers, existing, set(site.ids("practices")), set(site.ids("physicians")))
-    new.namesakes = [(f.rel, without_npi[_name_key(f.values["name"])]) for f in new.physicians
-                     if _name_key(f.values["name"]) in without_npi]
+    new.namesakes = [(f.rel, without_npi[key]) for f in new.physicians
+                     if (key := _name_key(f.values["name"])) in without_npi]
     files = texts(new, path.name)
     verify(root, files)
     if dry_run:

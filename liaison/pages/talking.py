@@ -234,10 +234,10 @@ def _services(view: SiteView, pids: list[str], practice: bool) -> list[Point]:
             out.append(Point("fit", f"{specialty} fits our {names}; never referred for "
                                     f"{_and(never[docs[0]])}: ask whether they see such patients."))
         else:
-            gaps = [f"{view.site.physicians[d].name} never referred for {_and(n)}"
-                    for d, n in never.items() if n]
-            gaps = "; ".join(gaps) if len(gaps) <= NAMED + 1 else "; ".join(gaps[:NAMED]) + \
-                f"; and {len(gaps) - NAMED} others never referred for some of them"
+            shown, more = _cut([f"{view.site.physicians[d].name} never referred for {_and(n)}"
+                                for d, n in never.items() if n])
+            gaps = "; ".join(shown) + (f"; and {more} others never referred for some of them"
+                                       if more else "")
             out.append(Point("fit", f"{specialty} fits our {names}; {gaps}: ask whether they "
                                     "see such patients."))
     if not any(fits.values()):  # no keyword matches: every service they never referred for
@@ -275,11 +275,15 @@ def _and(items: list[str]) -> str:
 NAMED = 5  # the physicians a practice's point names; more are counted ("and 7 others")
 
 
+def _cut(items: list[str]) -> tuple[list[str], int]:
+    """The items a point names (all up to NAMED + 1, else the first NAMED) and how many more."""
+    return (items, 0) if len(items) <= NAMED + 1 else (items[:NAMED], len(items) - NAMED)
+
+
 def _few(items: list[str]) -> str:
     """``_and`` of up to NAMED + 1 items; of more, the first NAMED and a count of the others."""
-    if len(items) <= NAMED + 1:
-        return _and(items)
-    return ", ".join(items[:NAMED]) + f" and {len(items) - NAMED} others"
+    shown, more = _cut(items)
+    return ", ".join(shown) + f" and {more} others" if more else _and(shown)
 
 
 def talking_points(view: SiteView, pids: list[str], interactions: list,

@@ -105,6 +105,10 @@ def _call_plan(view: SiteView, tid: str) -> list[dict]:
     for pid in view.docs_of_liaison.get(tid, []):
         score, reasons = attention(view, pid)
         by_practice[view.site.physicians[pid].practice].append((score, pid, reasons))
+    # a practice of theirs with no physician on record yet (a new office): theirs to visit all
+    # the same, and to fill in
+    for prac in _empty_practices(view).get(tid, ()):
+        by_practice[prac] = []
     groups = []
     physicians = view.site.physicians
     for prac, docs in by_practice.items():
@@ -113,23 +117,12 @@ def _call_plan(view: SiteView, tid: str) -> list[dict]:
         p = view.site.practices.get(prac)
         figures = view.stats.practices.get(prac)
         groups.append({
-            "practice": view.practice_ref(prac), "score": max(t[0] for t in docs),
+            "practice": view.practice_ref(prac), "score": max((t[0] for t in docs), default=0),
             "log_href": log_href(view, prac, [t[1] for t in docs], tid),
             "best": p.best_visit_times if p else None,
             "last_contact": figures.last_contact if figures is not None else None,
             "doctors": [{**physician_row(view, pid), "score": score, "reasons": reasons}
                         for score, pid, reasons in docs],
-        })
-    # a practice of theirs with no physician on record yet (a new office): theirs to visit all
-    # the same, and to fill in
-    for prac in _empty_practices(view).get(tid, ()):
-        p = view.site.practices[prac]
-        figures = view.stats.practices.get(prac)
-        groups.append({
-            "practice": view.practice_ref(prac), "score": 0,
-            "log_href": log_href(view, prac, (), tid), "best": p.best_visit_times,
-            "last_contact": figures.last_contact if figures is not None else None,
-            "doctors": [],
         })
     groups.sort(key=lambda g: (-g["score"], g["practice"]["name"]))
     return groups
