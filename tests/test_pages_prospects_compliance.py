@@ -317,6 +317,55 @@ def test_a_practice_without_physicians_is_in_its_liaisons_call_plan(tmp_path):
                 encoding="utf-8"), member
 
 
+def test_a_call_plan_shows_the_visits_planned_and_those_missed(tmp_path):
+    """A visit planned at a practice's last interaction was only in the calendars: the call
+    plan said nothing of it, nor of one whose day passed with no contact since. The plan stands
+    until the next interaction with the practice (Mountain View's visit of 27 Oct planned one
+    for 24 Nov, and the call of 26 Nov took its place)."""
+    root = copy_example(tmp_path / "root")
+    for pid, name, doc in (("laurel-park-clinic", "Laurel Park Clinic", "ada-zeller"),
+                           ("oak-hill-clinic", "Oak Hill Clinic", "bo-young")):
+        (root / f"data/practices/{pid}.yaml").write_text(
+            f"name: {name}\ncity: Asheville\nstate: NC\nliaison: lena-brooks\n")
+        (root / f"data/physicians/{doc}.yaml").write_text(
+            f"name: {doc.replace('-', ' ').title()}\nspecialty: Family Medicine\n"
+            f"practice: {pid}\n")
+    (root / "data/interactions/2026/11/plans.yaml").write_text(
+        "- {date: 2026-11-02, type: visit, liaison: lena-brooks, practice: laurel-park-clinic,\n"
+        "   summary: Met the front desk., next_visit: 2026-11-16}\n"
+        "- {date: 2026-11-20, type: call, liaison: lena-brooks, practice: oak-hill-clinic,\n"
+        "   summary: Booked a lunch., next_visit: 2026-12-03}\n")
+    site = build(root, tmp_path / "site")
+    page = parse(site / "team" / "lena-brooks" / "index.html")
+    plan = next(s for s in page.all("section") if s.all("h2")[0].text() == "Call plan")
+    heads = [h.text() for h in plan.all("h3")]
+    plans = {heads[i].split(" · ")[0].replace(" Log a visit", ""): p.text()
+             for i, p in enumerate(_group_plans(plan)) if p is not None}
+    assert plans == {
+        "Laurel Park Clinic": "planned visit missed It was planned for Mon 16 Nov; "
+                              "no contact since.",
+        "Oak Hill Clinic": "Visit planned Thu 3 Dec."}
+    # a missed plan needs the liaison as a visit overdue does: Laurel Park, whose physician
+    # has nothing else against them, comes among the practices of that need, before Oak Hill
+    assert heads.index(next(h for h in heads if h.startswith("Laurel Park"))) < \
+        heads.index(next(h for h in heads if h.startswith("Oak Hill")))
+    said = page.text()
+    assert "overdue visits and planned visits missed" in said
+
+
+def _group_plans(plan: Node) -> list:
+    """Each practice group's planned-visit line of a call plan (None where it has none)."""
+    out = []
+    for node in plan.children:
+        if not isinstance(node, Node):
+            continue
+        if node.tag == "h3":
+            out.append(None)
+        elif node.tag == "p" and "plan" in node.classes and out:
+            out[-1] = node
+    return out
+
+
 # ---------------------------------------------------------------------------------------------
 # liaison pages: tier coverage, visits per week, return on visit
 

@@ -116,8 +116,12 @@ def _call_plan(view: SiteView, tid: str) -> list[dict]:
         docs.sort(key=lambda t: (-t[0], sort_key(physicians[t[1]].name), t[1]))
         p = view.site.practices.get(prac)
         figures = view.stats.practices.get(prac)
+        plan = planned_visit(view, prac)
+        missed = plan is not None and plan["missed"]
         groups.append({
-            "practice": view.practice_ref(prac), "score": max((t[0] for t in docs), default=0),
+            "practice": view.practice_ref(prac),
+            "score": max(max((t[0] for t in docs), default=0), MISSED_PLAN if missed else 0),
+            "plan": plan,
             "log_href": log_href(view, prac, [t[1] for t in docs], tid),
             "best": p.best_visit_times if p else None,
             "last_contact": figures.last_contact if figures is not None else None,
@@ -126,6 +130,28 @@ def _call_plan(view: SiteView, tid: str) -> list[dict]:
         })
     groups.sort(key=lambda g: (-g["score"], g["practice"]["name"]))
     return groups
+
+
+MISSED_PLAN = 4  # a planned visit whose day passed with no contact since: as a visit overdue
+
+
+def planned_visit(view: SiteView, prac: str) -> dict | None:
+    """The next visit planned at a practice's latest interaction, as the calendars read it
+    (``exports._planned_visits``): it stands until the next interaction with the practice.
+    ``{"day", "missed"}``: the earliest plan on or after the as-of date, else the latest one,
+    whose day passed with no contact since (``missed``); None without a plan that stands."""
+    latest, plans = None, []
+    for r in view.by_practice.get(prac, ()):  # newest first, none after the as-of date
+        if latest is None:
+            latest = r.date
+        elif r.date != latest:
+            break
+        if r.next_visit is not None:
+            plans.append(r.next_visit)
+    if not plans:
+        return None
+    ahead = [d for d in plans if d >= view.as_of]
+    return {"day": min(ahead), "missed": False} if ahead else {"day": max(plans), "missed": True}
 
 
 def _empty_practices(view: SiteView) -> dict[str, list[str]]:
