@@ -246,6 +246,46 @@ def _column(page, index: int) -> list[str]:
     )
 
 
+def test_a_count_column_with_thousands_separators_sorts_by_its_numbers(new_page, tmp_path):
+    """Counts of 1,000 or more read "1,500" in the tables (they read "1500" beside cards
+    saying "1,500"); sorting reads them as numbers, not as 1 (the comma taken for the end of
+    the number)."""
+    from conftest import one_physician_site
+
+    root = one_physician_site(tmp_path / "root", "- {date: 2026-11-02, type: call, "
+                              "liaison: lou, practice: solo, summary: Said hello.}\n")
+    for pid, name in (("al-big", "Al Big"), ("cy-mid", "Cy Mid")):
+        (root / f"data/physicians/{pid}.yaml").write_text(
+            f"name: {name}\nspecialty: Family medicine\npractice: solo\n", encoding="utf-8")
+    (root / "data/referrals").mkdir()
+    (root / "data/referrals/2026.csv").write_text(
+        "source,date,physician,service,status,count\n"
+        "physician,2026-10-01,al-big,ablation,referred,1500\n"
+        "physician,2026-10-01,cy-mid,ablation,referred,200\n"
+        "physician,2026-10-01,ida-lone,ablation,referred,30\n",
+        encoding="utf-8")
+    out = tmp_path / "site"
+    done = subprocess.run([sys.executable, "-m", "liaison", "build", "--root", str(root),
+                           "--out", str(out), "--as-of", "2026-12-05"],
+                          capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    page, rec = new_page()
+    page.goto((out / "physicians" / "index.html").as_uri())
+    col = _header_index(page, "Referrals 365 d")
+    assert _column(page, col) == ["1,500", "30", "200"]  # by last name: Big, Lone, Mid
+    page.locator("#physician-table thead th").nth(col).click()
+    assert _column(page, col) == ["30", "200", "1,500"]
+    page.locator("#physician-table thead th").nth(col).click()
+    assert _column(page, col) == ["1,500", "200", "30"]
+    # the month table and the practices' directory write it so too
+    months = (out / "referrals" / "index.html").read_text(encoding="utf-8")
+    assert ">1,730</td>" in months and ">1730<" not in months
+    assert ">1,730</td>" in (out / "practices" / "index.html").read_text(encoding="utf-8")
+    assert 'data-label="Referrals 365 d">1,500' in (out / "practices" / "solo" / "index.html") \
+        .read_text(encoding="utf-8")
+    assert rec.console_errors == [], "console errors:\n" + "\n".join(rec.console_errors)
+
+
 def _header_index(page, label: str) -> int:
     headers = [t.strip() for t in page.locator("#physician-table thead th").all_text_contents()]
     assert label in headers, f"no column {label!r} in {headers}"

@@ -283,8 +283,9 @@
         order.sort(function (a, b) {
           var x = a[0], y = b[0], d;
           if (numeric) {
-            x = x === "" ? -Infinity : parseFloat(x);
-            y = y === "" ? -Infinity : parseFloat(y);
+            // (a count reads "1,234": its thousands separators are no decimal point)
+            x = x === "" ? -Infinity : parseFloat(x.replace(/,/g, ""));
+            y = y === "" ? -Infinity : parseFloat(y.replace(/,/g, ""));
             d = x - y;
           } else {
             d = x < y ? -1 : x > y ? 1 : 0;
