@@ -296,6 +296,10 @@ class Loader:
                     self.error(rel, f"a comment may hold {kind}: {guard.PATIENT_MESSAGE}; "
                                     f"reword it if it does", line=line + parsed.line_offset,
                                col=col, severity="warning")
+        if parsed.exact:  # (a number with a leading zero sends a file down the exact path)
+            for loc, line, col, message in yamlio.leading_zeros(yamlio.decode(parsed.raw)):
+                self.error(rel, f"{format_loc(loc)}: {message}", line=line + parsed.line_offset,
+                           col=col, severity="warning")
         return result
 
     def validate(self, model: type[BaseModel], data, rel: str, prefix: Loc = ()):

@@ -55,6 +55,49 @@ _DATE_RE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
 _INT_RE = re.compile(r"^[-+]?[0-9]{1,18}$")
 _DOC_MARK = re.compile(r"^(?:---|\.\.\.)(?:[ \t]|$)", re.M)
 
+# A number written with a leading zero (`count: 010`, `cost: 015`): Liaison reads it as the
+# digits say (10), as YAML 1.2 does, where a YAML 1.1 reader (PyYAML, the tools of many
+# editors and scripts) takes 010 for the octal 8, and 08 or 09 for text. Said as a warning
+# at the value (``leading_zeros``); only files that took the exact path can hold one
+# (``_ODD_NUMBER`` sends them there), and only those the prefilter finds one in are composed
+# again to place it.
+NUMBER_KEYS = INT_KEYS | {"cost", "annual_limit"}
+_LEADING_ZERO = re.compile(r"(?:" + "|".join(sorted(NUMBER_KEYS)) + r")[ \t]*:[ \t]*0[0-9]")
+_ZERO_DIGITS = re.compile(r"0[0-9]+")
+
+
+def leading_zeros(text: str) -> list[tuple[tuple, int, int, str]]:
+    """(field path, line, column, message) of each number of ``NUMBER_KEYS`` written with a
+    leading zero in ``text`` (YAML that the exact path reads), line and column 1-based."""
+    if _LEADING_ZERO.search(text) is None:
+        return []
+    out = []
+    stack = [((), compose(text))]
+    while stack:
+        loc, node = stack.pop()
+        if isinstance(node, yaml.SequenceNode):
+            stack.extend((loc + (i,), item) for i, item in reversed(list(enumerate(node.value))))
+        elif isinstance(node, yaml.MappingNode):
+            for key_node, value_node in reversed(node.value):
+                key = key_node.value if isinstance(key_node, yaml.ScalarNode) else None
+                if (isinstance(value_node, yaml.ScalarNode) and key in NUMBER_KEYS
+                        and not value_node.style and _ZERO_DIGITS.fullmatch(value_node.value)):
+                    out.append((loc + (key,), value_node))
+                elif not isinstance(value_node, yaml.ScalarNode):
+                    stack.append((loc + (key,), value_node))
+    found = []
+    for loc, node in sorted(out, key=lambda t: (t[1].start_mark.line, t[1].start_mark.column)):
+        digits = node.value
+        value = int(digits)
+        octal = set(digits) <= set("01234567")
+        if octal and int(digits, 8) == value:  # 02, 007: the same number to every reader
+            continue
+        other = f"the octal {int(digits, 8)}" if octal else f"the text '{digits}'"
+        found.append((loc, node.start_mark.line + 1, node.start_mark.column + 1,
+                      f"'{digits}' starts with a zero: read here as {value}, but a YAML 1.1 "
+                      f"reader (PyYAML, many editors' tools) reads {other}; write {value}"))
+    return found
+
 # Characters that look like a space and are not one to YAML (text pasted from a web page or a
 # word processor brings U+00A0): after a ':' or a '-', or in a line's indentation, the parser
 # reads something else than what the author sees, and its complaint names another place.

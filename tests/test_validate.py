@@ -1802,3 +1802,29 @@ def test_malformed_input_never_raises(example_site, body):
         assert d.line >= 1 and d.col >= 1, d
     if res.code == 1:
         assert any(d.path == rel for d in res.errors), res.dump()
+
+
+def test_a_number_written_with_a_leading_zero_is_a_warning(example_site):
+    """`cost: 010` is $10 here (YAML 1.2) and $8 to a YAML 1.1 reader such as PyYAML, which
+    reads `09` as text: the same file gave another spend to another tool, without a word.
+    `02` reads 2 to both and is left alone; so is a quoted or a CSV value."""
+    first = write(example_site, "data/interactions/2026/11/zeros.yaml",
+                  "- date: 2026-11-20\n  type: lunch\n  liaison: lena-brooks\n"
+                  "  practice: french-broad-podiatry\n  summary: Lunch for the office.\n"
+                  "  cost: 010\n"
+                  "- {date: 2026-11-21, type: call, liaison: lena-brooks, "
+                  "practice: french-broad-podiatry, summary: Called., cost: 09}\n")
+    ref = write(example_site, "data/referrals/zeros.yaml",
+                "- {date: 2026-11-02, source: physician, physician: alan-cho, "
+                "service: vein-ablation, status: referred, count: 012}\n"
+                "- {date: 2026-11-03, source: physician, physician: alan-cho, "
+                "service: vein-ablation, status: referred, count: 02}\n")
+    res = validate(example_site)
+    assert res.code == 0, res.dump()
+    res.expect(first, 6, 9, "[0].cost: '010' starts with a zero", "read here as 10",
+               "the octal 8", "write 10", severity="warning")
+    res.expect(first, 7, 113, "[1].cost: '09' starts with a zero", "the text '09'",
+               severity="warning")
+    res.expect(ref, 1, 111, "[0].count: '012'", "the octal 10", "write 12", severity="warning")
+    assert len([d for d in res.diags if d.path in (first, ref)]) == 3, res.dump()
+    assert validate(example_site, "--strict").code == 1
