@@ -553,3 +553,18 @@ def test_the_form_refuses_what_validate_refuses_and_nothing_more(new_page, serve
             wrong.append((text, kinds, said))
     assert wrong == [], wrong
     assert rec.console_errors == [], rec.console_errors
+
+
+def test_the_date_pickers_last_day_moves_on_past_midnight(new_page, server):
+    """The picker's last day was set when the page loaded: a form opened at 23:50 and used
+    at 00:10 would not let the liaison pick the day it was (validate's own rule, "after
+    today", reads the clock when it checks)."""
+    page, _rec = new_page(viewport=SIZES["phone"], is_mobile=True, has_touch=True,
+                          timezone_id="UTC")
+    page.clock.install(time=dt.datetime(2026, 12, 5, 23, 50, tzinfo=dt.timezone.utc))
+    page.goto(f"{server}/log/index.html")
+    page.wait_for_selector("html[data-log-ready]")
+    assert page.get_attribute("#log-date", "max") == "2026-12-05"
+    page.clock.fast_forward("20:00")  # twenty minutes
+    page.focus("#log-date")
+    assert page.get_attribute("#log-date", "max") == "2026-12-06"

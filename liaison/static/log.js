@@ -567,6 +567,11 @@
       changed();
     });
   });
+  // The picker's last day is today's: a form left open past midnight offers the new day
+  // (it was set once, when the page loaded).
+  ["focus", "pointerdown"].forEach(function (type) {
+    inputs.date.addEventListener(type, function () { inputs.date.max = today(); });
+  });
   $("log-types").addEventListener("change", function (ev) {
     state.type = ev.target.value;
     changed();
