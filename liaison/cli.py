@@ -427,7 +427,8 @@ def import_nppes(file: Path, states, zips, taxonomies, specialties, root: Path,
                  dry_run: bool) -> None:
     """Prospects from the CMS NPPES NPI registry FILE (the monthly CSV, or an extract with its
     header): a physician file for each matching individual provider not yet in the site, and
-    a practice file per new practice location. Skips deactivated NPIs; never overwrites."""
+    a practice file per new practice location. Skips deactivated NPIs, and names the site's
+    physicians whose NPI was deactivated; never overwrites."""
     from liaison.importers import nppes
 
     try:
@@ -461,6 +462,13 @@ def import_nppes(file: Path, states, zips, taxonomies, specialties, root: Path,
                    "site without an NPI (perhaps the same person: give that file the NPI and "
                    "delete the new one): "
                    + "; ".join(f"{a} and {b}" for a, b in new.namesakes), err=True)
+    if counts.gone:  # a referring physician who retired, moved away or died: worth knowing
+        one = len(counts.gone) == 1
+        click.echo(f"{_counted(len(counts.gone), 'physician')} of the site "
+                   f"{'has' if one else 'have'} an NPI the registry deactivated (retired, "
+                   "moved away or deceased? ask their office, then update or delete the file): "
+                   + "; ".join(f"{rel} (NPI {npi}, deactivated {day}; {file}:{line})"
+                               for rel, npi, day, line in counts.gone), err=True)
 
 
 @import_.command(name="cms-utilization")

@@ -457,3 +457,36 @@ def test_a_physician_file_that_does_not_read_still_holds_its_npi(example_site):
 
 def files_named(root: Path) -> list[str]:
     return [p.stem for p in (root / "data" / "physicians").iterdir()]
+
+
+def test_a_site_physician_whose_npi_was_deactivated_is_named(example_site, tmp_path):
+    """The registry's row of a deactivated NPI holds the NPI and the date alone (no state, no
+    ZIP code): it was counted "outside the filters", and a referring physician who retired or
+    moved away went unnoticed. Named now, their file left as it is; one reactivated since is
+    not named."""
+    def edit(rows):
+        header = rows[0]
+        blank = [""] * len(header)
+        gone, back = list(blank), list(blank)
+        gone[header.index("NPI")] = "1329076149"
+        gone[header.index("NPI Deactivation Date")] = "03/02/2026"
+        back[header.index("NPI")] = "1192648057"
+        back[header.index("NPI Deactivation Date")] = "01/05/2025"
+        back[header.index("NPI Reactivation Date")] = "06/30/2025"
+        return rows + [gone, back]
+
+    path = _rewritten(tmp_path, edit)
+    before = snapshot(example_site)
+    code, _out, err = cli("import", "nppes", str(path), "--root", str(example_site),
+                          "--state", "NC")
+    assert code == 0, err
+    rel = next(str(p.relative_to(example_site)) for p in
+               (example_site / "data" / "physicians").iterdir()
+               if "1329076149" in p.read_text(encoding="utf-8"))
+    assert (f"1 physician of the site has an NPI the registry deactivated (retired, moved away "
+            f"or deceased? ask their office, then update or delete the file): {rel} "
+            f"(NPI 1329076149, deactivated 03/02/2026; {path}:14)") in err
+    assert "1192648057" not in err
+    assert "1 deactivated, 1 with an invalid NPI, 4 outside the filters" in err
+    after = snapshot(example_site)
+    assert {k: v for k, v in after.items() if k in before} == before

@@ -120,15 +120,20 @@ class Counts:
     in_site: int = 0
     repeated: int = 0             # an NPI the file lists again (the first row is kept)
     kept: int = 0
+    # the site's physicians whose NPI the registry deactivated: (their file, NPI, the
+    # deactivation date as the registry writes it, the row's line)
+    gone: list = field(default_factory=list)
 
 
 # ------------------------------------------------------------------------------ reading
 
 
-def read(path: Path, filters: Filters, known_npis: set[str],
+def read(path: Path, filters: Filters, known_npis: dict[str, str] | set[str],
          progress: Callable[[int], None] | None = None) -> tuple[list[Provider], Counts]:
     """The providers of ``path`` to import, and what was counted on the way; ImportProblem
-    for a file that is not the registry's layout or a row that breaks it."""
+    for a file that is not the registry's layout or a row that breaks it. ``known_npis``:
+    the site's NPIs (with the file of each, when a dict: a deactivated one is in
+    ``Counts.gone``, wherever its row is, since the registry keeps no location for it)."""
     counts = Counts()
     kept: list[Provider] = []
     seen: set[str] = set()
@@ -137,7 +142,7 @@ def read(path: Path, filters: Filters, known_npis: set[str],
         fh = open(path, encoding="utf-8-sig", newline="", errors="strict")
     except OSError as exc:
         raise ImportProblem(f"{name}: cannot read: {exc.strerror or exc}") from None
-    at = [1]  # the line the current record starts on
+    at = [1, False]  # the line the current record starts on; let through by its NPI alone
     with fh:
         try:
             header = next(csv.reader([fh.readline()], strict=True), None)
@@ -162,7 +167,10 @@ def read(path: Path, filters: Filters, known_npis: set[str],
             cols = [index[c] for c in (FIRST, MIDDLE, LAST, SUFFIX, CREDENTIAL, ADDRESS_1,
                                        ADDRESS_2, CITY, STATE, ZIP, PHONE)]
             states, zips, wanted = filters.states, filters.zips, filters.taxonomies
-            rows = csv.reader(_records(fh, name, width, filters, counts, at, progress),
+            # (a deactivated NPI's row holds the NPI and the date alone: no state or ZIP code
+            # for the filters to find it by, so the site's are let through by their NPI)
+            ours = known_npis if isinstance(known_npis, dict) and i_npi == 0 else None
+            rows = csv.reader(_records(fh, name, width, filters, counts, at, progress, ours),
                               strict=True)
             for row in rows:
                 line = at[0]
@@ -171,7 +179,13 @@ def read(path: Path, filters: Filters, known_npis: set[str],
                 if absent:
                     row.append("")
                 if row[i_deact] and _deactivated(row[i_deact], row[i_react], name, line):
+                    npi = row[i_npi].strip()
+                    if isinstance(known_npis, dict) and npi in known_npis:
+                        counts.gone.append((known_npis[npi], npi, row[i_deact].strip(), line))
                     counts.deactivated += 1
+                    continue
+                if at[1]:  # one of the site's, not deactivated, that the filters skip
+                    counts.elsewhere += 1
                     continue
                 if row[i_entity] != "1":
                     counts.organizations += 1
@@ -253,12 +267,14 @@ def _needles(filters: Filters, quoted: bool = True) -> list[tuple[str, ...]]:
 
 
 def _records(fh, name: str, width: int, filters: Filters, counts: Counts, at: list,
-             progress) -> Iterable[str]:
+             progress, ours: dict | None = None) -> Iterable[str]:
     """The file's records after the header, as text (a quoted field may hold a line break:
     a record then spans lines), without those that cannot match the filters (``_needles``).
     Each record's shape is checked even when it is skipped: one quoted field per column, else
     a full split that must give ``width`` fields (and then the needles of unquoted values
-    tried too). ``at[0]``: the line the record yielded starts on."""
+    tried too); a record whose first value is an NPI of ``ours`` is yielded all the same.
+    ``at[0]``: the line the record yielded starts on; ``at[1]``: whether it was yielded for
+    its NPI alone."""
     expected_quotes = 2 * width
     needles, plain = _needles(filters), _needles(filters, quoted=False)
     for start, text in csv_records(fh, name):
@@ -274,6 +290,11 @@ def _records(fh, name: str, width: int, filters: Filters, counts: Counts, at: li
                     at[0] = start
                     yield text
                     continue
+            if ours and (text[1:11] if text[:1] == '"' else text[:10]) in ours:
+                at[0], at[1] = start, True
+                yield text
+                at[1] = False
+                continue
             counts.elsewhere += 1
             continue
         at[0] = start
@@ -550,17 +571,18 @@ def run(root: Path, path: Path, filters: Filters, dry_run: bool = False,
     from liaison.scaffold.existing import Existing
 
     site = Existing(root)
-    known_npis: set[str] = set()
+    known_npis: dict[str, str] = {}  # NPI -> the physician's file
     without_npi = {}  # the site's physicians without an NPI, by their name's key
     for _pid, rel in sorted(site.ids("physicians").items()):
         data = site.data(rel)
         if isinstance(data, dict):
             if data.get("npi") is not None:
-                known_npis.add(str(data["npi"]).strip())
+                known_npis.setdefault(str(data["npi"]).strip(), rel)
             elif key := _name_key(data.get("name")):
                 without_npi.setdefault(key, rel)
         else:  # a file that does not read (validate says why): its physician is in the site
-            known_npis |= _npis_in(root / rel)  # all the same, not to be imported again
+            for npi in sorted(_npis_in(root / rel)):  # all the same, not to be imported again
+                known_npis.setdefault(npi, rel)
     existing = {pid: data for pid, _rel, data in site.records("practices")}
     providers, counts = read(path, filters, known_npis, progress)
     new = plan(providers, existing, set(site.ids("practices")), set(site.ids("physicians")))
