@@ -421,9 +421,13 @@ def import_() -> None:
               help="Shorthand for the taxonomy codes of a specialty: family-medicine, "
                    "internal-medicine, primary-care, podiatry, obgyn, wound-care, cardiology, "
                    "nephrology, endocrinology, vascular.")
+@click.option("--skip", "skips", multiple=True, metavar="LIST",
+              type=click.Path(dir_okay=False, path_type=Path),
+              help="A text file of NPIs never to import (your own clinicians, prospects you "
+                   "deleted), one a line, # for comments; repeat for several.")
 @ROOT_OPTION
 @click.option("--dry-run", is_flag=True, help="Print what would be written; write nothing.")
-def import_nppes(file: Path, states, zips, taxonomies, specialties, root: Path,
+def import_nppes(file: Path, states, zips, taxonomies, specialties, skips, root: Path,
                  dry_run: bool) -> None:
     """Prospects from the CMS NPPES NPI registry FILE (the monthly CSV, or an extract with its
     header): a physician file for each matching individual provider not yet in the site, and
@@ -437,11 +441,16 @@ def import_nppes(file: Path, states, zips, taxonomies, specialties, root: Path,
         raise click.UsageError(str(exc)) from None
     if not file.is_file():
         raise click.BadParameter(f"'{file}' is not a file", param_hint="'FILE'")
+    for listed in skips:
+        if not listed.is_file():
+            raise click.BadParameter(f"'{listed}' is not a file", param_hint="'--skip'")
+    skip = frozenset().union(*(nppes.read_skip_list(listed) for listed in skips))
     from liaison.scaffold.fields import BadValue
 
     try:
         with _rows_read() as progress:
-            new, counts = nppes.run(_root(root), file, filters, dry_run, click.echo, progress)
+            new, counts = nppes.run(_root(root), file, filters, dry_run, click.echo, progress,
+                                    skip)
     except BadValue as exc:
         raise click.BadParameter(exc.message, param_hint="'--root'") from None
     verb = "would add" if dry_run else "added"
@@ -454,6 +463,7 @@ def import_nppes(file: Path, states, zips, taxonomies, specialties, root: Path,
            "of the site)" if reused else "")
         + f"; skipped {counts.in_site} already in the site, "
         + (f"{counts.repeated} listed again in the file, " if counts.repeated else "")
+        + (f"{counts.listed} on the skip list, " if skips else "")
         + f"{counts.deactivated} deactivated, "
           f"{counts.bad_npi} with an invalid NPI, {counts.elsewhere} outside the filters, "
           f"{counts.organizations} organization{'s' if counts.organizations != 1 else ''}", err=True)

@@ -490,3 +490,31 @@ def test_a_site_physician_whose_npi_was_deactivated_is_named(example_site, tmp_p
     assert "1 deactivated, 1 with an invalid NPI, 4 outside the filters" in err
     after = snapshot(example_site)
     assert {k: v for k, v in after.items() if k in before} == before
+
+
+def test_a_skip_list_keeps_npis_out_for_good(example_site, tmp_path):
+    """A prospect the team deleted came back with every monthly import, and so did the
+    clinic's own clinicians under `--specialty vascular`: `--skip LIST` names NPIs never to
+    import (one a line, # comments); a word that is no NPI is an error at its line and
+    column, before anything is read or written."""
+    listed = tmp_path / "skip.txt"
+    listed.write_text("# our own clinicians\n1300110016  # Odalys Fernworth\n\n"
+                      "1300110057 1300110073\n", encoding="utf-8")
+    before = set(files(example_site, "physicians"))
+    code, out, err = cli("import", "nppes", str(SAMPLE), "--root", str(example_site),
+                         "--state", "NC", "--skip", str(listed))
+    assert code == 0, err
+    new = set(files(example_site, "physicians")) - before
+    assert sorted(new) == ["bram-o-halloran-pike", "cassius-dellarosa", "teagan-mcallister",
+                           "willa-strandquist"]
+    assert "skipped 1 already in the site, 2 on the skip list, 0 deactivated" in err
+    # (1300110073 is in Massachusetts: outside the filters first)
+    bad = tmp_path / "bad.txt"
+    bad.write_text("1300110016\n  1300-110-024  # with dashes\n", encoding="utf-8")
+    snap = snapshot(example_site)
+    code, out, err = cli("import", "nppes", str(SAMPLE), "--root", str(example_site),
+                         "--skip", str(bad))
+    assert code == 1 and out == ""
+    assert err.strip() == (f"{bad}:2:3: error: '1300-110-024' is not an NPI (ten digits); a "
+                           "skip list holds NPIs, one a line, and # comments")
+    assert snapshot(example_site) == snap

@@ -119,6 +119,7 @@ class Counts:
     bad_npi: int = 0
     in_site: int = 0
     repeated: int = 0             # an NPI the file lists again (the first row is kept)
+    listed: int = 0               # on the skip list (``--skip``)
     kept: int = 0
     # the site's physicians whose NPI the registry deactivated: (their file, NPI, the
     # deactivation date as the registry writes it, the row's line)
@@ -129,11 +130,13 @@ class Counts:
 
 
 def read(path: Path, filters: Filters, known_npis: dict[str, str] | set[str],
-         progress: Callable[[int], None] | None = None) -> tuple[list[Provider], Counts]:
+         progress: Callable[[int], None] | None = None,
+         skip: frozenset[str] = frozenset()) -> tuple[list[Provider], Counts]:
     """The providers of ``path`` to import, and what was counted on the way; ImportProblem
     for a file that is not the registry's layout or a row that breaks it. ``known_npis``:
     the site's NPIs (with the file of each, when a dict: a deactivated one is in
-    ``Counts.gone``, wherever its row is, since the registry keeps no location for it)."""
+    ``Counts.gone``, wherever its row is, since the registry keeps no location for it);
+    ``skip``: NPIs never to import (``read_skip_list``)."""
     counts = Counts()
     kept: list[Provider] = []
     seen: set[str] = set()
@@ -207,6 +210,9 @@ def read(path: Path, filters: Filters, known_npis: dict[str, str] | set[str],
                     continue
                 if npi in known_npis:
                     counts.in_site += 1
+                    continue
+                if npi in skip:
+                    counts.listed += 1
                     continue
                 if npi in seen:  # a file listing an NPI twice imports it once
                     counts.repeated += 1
@@ -565,9 +571,37 @@ def _npis_in(path: Path) -> set[str]:
     return {m.decode() for m in re.findall(rb"(?<![0-9])[0-9]{10}(?![0-9])", raw)}
 
 
+_SKIP_WORD = re.compile(r"\S+")
+
+
+def read_skip_list(path: Path) -> frozenset[str]:
+    """The NPIs of a skip list: a text file of NPIs (ten digits), any number a line, with
+    ``#`` comments (your own clinicians, the prospects you deleted: no import adds them
+    again). ImportProblem at the first word that is not an NPI."""
+    name = str(path)
+    try:
+        text = path.read_bytes().decode("utf-8-sig")
+    except OSError as exc:
+        raise ImportProblem(f"{name}: cannot read: {exc.strerror or exc}") from None
+    except UnicodeDecodeError:
+        raise ImportProblem(f"{name}:1: not UTF-8 text: a skip list is NPIs, one a line") from None
+    npis = set()
+    for number, line in enumerate(text.splitlines(), 1):
+        for m in _SKIP_WORD.finditer(line.split("#", 1)[0]):
+            word = m.group()
+            if not (len(word) == 10 and word.isascii() and word.isdigit()):
+                raise ImportProblem(f"{name}:{number}:{m.start() + 1}: '{word[:40]}' is not an "
+                                    "NPI (ten digits); a skip list holds NPIs, one a line, and "
+                                    "# comments")
+            npis.add(word)
+    return frozenset(npis)
+
+
 def run(root: Path, path: Path, filters: Filters, dry_run: bool = False,
-        echo: Callable[[str], None] = print, progress: Callable[[int], None] | None = None):
-    """The whole import; the plan and the counts. Prints what it writes (or would)."""
+        echo: Callable[[str], None] = print, progress: Callable[[int], None] | None = None,
+        skip: frozenset[str] = frozenset()):
+    """The whole import; the plan and the counts. Prints what it writes (or would).
+    ``skip``: NPIs never to import (``read_skip_list``)."""
     from liaison.scaffold.existing import Existing
 
     site = Existing(root)
@@ -584,7 +618,7 @@ def run(root: Path, path: Path, filters: Filters, dry_run: bool = False,
             for npi in sorted(_npis_in(root / rel)):  # all the same, not to be imported again
                 known_npis.setdefault(npi, rel)
     existing = {pid: data for pid, _rel, data in site.records("practices")}
-    providers, counts = read(path, filters, known_npis, progress)
+    providers, counts = read(path, filters, known_npis, progress, skip)
     new = plan(providers, existing, set(site.ids("practices")), set(site.ids("physicians")))
     new.namesakes = [(f.rel, without_npi[key]) for f in new.physicians
                      if (key := _name_key(f.values["name"])) in without_npi]
