@@ -351,6 +351,12 @@ def test_a_call_plan_shows_the_visits_planned_and_those_missed(tmp_path):
         heads.index(next(h for h in heads if h.startswith("Oak Hill")))
     said = page.text()
     assert "overdue visits and planned visits missed" in said
+    # the practices' briefs say it under their last contact
+    notes = {pid: _kpis(parse(site / "practices" / pid / "index.html"))["Last contact"].text()
+             for pid in ("laurel-park-clinic", "oak-hill-clinic", "mountain-view-family-medicine")}
+    assert notes["laurel-park-clinic"].endswith("24 days ago · planned visit missed Mon 16 Nov")
+    assert notes["oak-hill-clinic"].endswith("6 days ago · visit planned Thu 3 Dec")
+    assert "planned" not in notes["mountain-view-family-medicine"]
 
 
 def _group_plans(plan: Node) -> list:

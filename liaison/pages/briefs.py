@@ -20,6 +20,7 @@ from decimal import ROUND_FLOOR, Decimal
 
 from liaison import charts
 from liaison.compliance import dollars
+from liaison.dates import day_text
 from liaison.derived import (
     MATURED_AGES, ROV_DAYS, in_person, matured, month_index, month_label, physician_shares,
     practice_shares, visit_people, windows,
@@ -30,7 +31,7 @@ from liaison.pages.base import (
     physician_href, practice_href, signed,
 )
 from liaison.pages.log import log_href
-from liaison.pages.rows import alerts_for, physician_row, practice_row
+from liaison.pages.rows import alerts_for, physician_row, planned_visit, practice_row
 from liaison.pages.talking import talking_points
 from liaison.pages import volume
 from liaison.pages.view import SiteView
@@ -425,6 +426,15 @@ def physician(view: SiteView, page: Page) -> dict:
     }
 
 
+def _with_plan(ago_text: str, plan: dict | None, as_of: dt.date) -> str:
+    """The note under a practice's last contact: how long ago, and the visit planned then
+    (``rows.planned_visit``): ahead, or missed."""
+    if plan is None:
+        return ago_text
+    when = day_text(plan["day"], as_of)
+    return f"{ago_text} · {'planned visit missed' if plan['missed'] else 'visit planned'} {when}"
+
+
 def practice(view: SiteView, page: Page) -> dict:
     pid = page.key
     p = view.site.practices[pid]
@@ -455,7 +465,9 @@ def practice(view: SiteView, page: Page) -> dict:
                           [(view.site.physicians[d].name, _days(view.site.physicians[d].office_days))
                            for d in docs]),
         "d365": view.change(s.referrals_365d, s.referrals_prev_365d, 365),
-        "last_contact_ago": ago((view.as_of - dt.date.fromisoformat(s.last_contact)).days) if s.last_contact else "never",
+        "last_contact_ago": _with_plan(
+            ago((view.as_of - dt.date.fromisoformat(s.last_contact)).days)
+            if s.last_contact else "never", planned_visit(view, pid), view.as_of),
         "chart": _chart(view, series, (r for r in interactions if in_person(r)), p.name),
         "chart_note": _chart_note(series, p.name),
         "rov": _rov(view, s.rov_365d, _people_visits(view, docs),

@@ -151,6 +151,28 @@ def alerts_for(view: SiteView, pid: str) -> list[dict]:
     return out
 
 
+MISSED_PLAN = 4  # a planned visit whose day passed with no contact since: as a visit overdue
+
+
+def planned_visit(view: SiteView, prac: str) -> dict | None:
+    """The next visit planned at a practice's latest interaction, as the calendars read it
+    (``exports._planned_visits``): it stands until the next interaction with the practice.
+    ``{"day", "missed"}``: the earliest plan on or after the as-of date, else the latest one,
+    whose day passed with no contact since (``missed``); None without a plan that stands."""
+    latest, plans = None, []
+    for r in view.by_practice.get(prac, ()):  # newest first, none after the as-of date
+        if latest is None:
+            latest = r.date
+        elif r.date != latest:
+            break
+        if r.next_visit is not None:
+            plans.append(r.next_visit)
+    if not plans:
+        return None
+    ahead = [d for d in plans if d >= view.as_of]
+    return {"day": min(ahead), "missed": False} if ahead else {"day": max(plans), "missed": True}
+
+
 # The search help's examples when the site has no physician to take them from
 GENERIC_EXAMPLES = {"name": "kapoor", "typo": "kapor", "city": "portland",
                     "specialty": "cardiology", "tier": "a"}

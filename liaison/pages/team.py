@@ -17,7 +17,7 @@ from liaison.pages.base import (
 )
 from liaison.pages.log import log_href
 from liaison.pages.prospects import prospect_row, ranked
-from liaison.pages.rows import physician_row
+from liaison.pages.rows import MISSED_PLAN, physician_row, planned_visit
 from liaison.pages.view import SiteView
 
 WINDOW = 90  # days of visits per week
@@ -130,28 +130,6 @@ def _call_plan(view: SiteView, tid: str) -> list[dict]:
         })
     groups.sort(key=lambda g: (-g["score"], g["practice"]["name"]))
     return groups
-
-
-MISSED_PLAN = 4  # a planned visit whose day passed with no contact since: as a visit overdue
-
-
-def planned_visit(view: SiteView, prac: str) -> dict | None:
-    """The next visit planned at a practice's latest interaction, as the calendars read it
-    (``exports._planned_visits``): it stands until the next interaction with the practice.
-    ``{"day", "missed"}``: the earliest plan on or after the as-of date, else the latest one,
-    whose day passed with no contact since (``missed``); None without a plan that stands."""
-    latest, plans = None, []
-    for r in view.by_practice.get(prac, ()):  # newest first, none after the as-of date
-        if latest is None:
-            latest = r.date
-        elif r.date != latest:
-            break
-        if r.next_visit is not None:
-            plans.append(r.next_visit)
-    if not plans:
-        return None
-    ahead = [d for d in plans if d >= view.as_of]
-    return {"day": min(ahead), "missed": False} if ahead else {"day": max(plans), "missed": True}
 
 
 def _empty_practices(view: SiteView) -> dict[str, list[str]]:
