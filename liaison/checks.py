@@ -221,8 +221,20 @@ def _partial_interaction(c: Checker, part) -> None:
                 c.add(src, ("follow_ups", i, "done"),
                       f"done {done.isoformat()} is before the interaction's date "
                       f"{date.isoformat()}")
+    planned = data.get("next_visit")
+    if date is not None and planned is not None \
+            and _good(part, ("next_visit",), planned, dt.date) and planned < date:
+        c.add(src, ("next_visit",), _before(planned, date), "warning")
     if date is not None and date > c.as_of:
         c.add(src, ("date",), _future(date, c.as_of), "warning")
+
+
+def _before(day: dt.date, date: dt.date) -> str:
+    """A next visit planned before the interaction that planned it: a mistyped year or month,
+    most likely (the call plan would call it missed). (A follow-up may be due before its
+    interaction's date: a lunch logged ahead, its order placed the day before.)"""
+    return (f"{day.isoformat()} is before the interaction's date {date.isoformat()}: a "
+            "mistyped year or month?")
 
 
 def _check_partials(c: Checker, partials) -> None:
@@ -378,6 +390,8 @@ def check_bulk(site: Site, as_of: dt.date, interactions, referrals, partials) ->
                     add(src, ("follow_ups", i, "done"),
                         f"done {f.done.isoformat()} is before the interaction's date "
                         f"{date.isoformat()}")
+        if r.next_visit is not None and r.next_visit < date:
+            add(src, ("next_visit",), _before(r.next_visit, date), "warning")
         if date > as_of:
             add(src, ("date",), _future(date, as_of), "warning")
 

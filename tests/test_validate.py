@@ -1828,3 +1828,24 @@ def test_a_number_written_with_a_leading_zero_is_a_warning(example_site):
     res.expect(ref, 1, 111, "[0].count: '012'", "the octal 10", "write 12", severity="warning")
     assert len([d for d in res.diags if d.path in (first, ref)]) == 3, res.dump()
     assert validate(example_site, "--strict").code == 1
+
+
+def test_a_next_visit_planned_before_its_interaction_is_a_warning(example_site):
+    """`next_visit: 2025-12-03` on an interaction of 2026-11-20 (the year mistyped) passed
+    without a word, and the call plan then called the visit missed. A follow-up due before its
+    interaction is left alone: the example's lunch, logged ahead, has its order due the day
+    before."""
+    rel = write(example_site, "data/interactions/2026/11/typo.yaml",
+                "- {date: 2026-11-20, type: call, liaison: lena-brooks, "
+                "practice: french-broad-podiatry, summary: Booked a lunch., "
+                "next_visit: 2025-12-03}\n"
+                "- {date: 2026-11-21, type: call, liaison: lena-brooks, practice: no-such, "
+                "summary: Called., next_visit: 2026-10-03}\n")
+    res = validate(example_site)
+    assert res.code == 1, res.dump()  # (the unknown practice)
+    res.expect(rel, 1, 127, "[0].next_visit: 2025-12-03 is before the interaction's date "
+               "2026-11-20: a mistyped year or month?", severity="warning")
+    # a record that fails validation for another reason is checked all the same
+    res.expect(rel, 2, 105, "[1].next_visit: 2026-10-03 is before the interaction's date "
+               "2026-11-21", severity="warning")
+    assert not [d for d in res.diags if "mistyped" in d.msg and d.path != rel], res.dump()
