@@ -310,6 +310,7 @@ def test_a_practice_without_physicians_is_in_its_liaisons_call_plan(tmp_path):
     plan = next(s for s in page.all("section") if s.all("h2")[0].text() == "Call plan")
     head = next(h for h in plan.all("h3") if h.text().startswith("Laurel Park Clinic"))
     assert "best: Tuesdays after 2 pm" in head.text()
+    assert head.text().startswith("Laurel Park Clinic · Asheville · best")  # (days go by area)
     assert "No physician on record at this practice yet" in plan.text()
     for member in sorted(p.name for p in (site / "team").iterdir() if p.is_dir()):
         if member != "lena-brooks":

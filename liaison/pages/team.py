@@ -123,6 +123,7 @@ def _call_plan(view: SiteView, tid: str) -> list[dict]:
             "score": max(max((t[0] for t in docs), default=0), MISSED_PLAN if missed else 0),
             "plan": plan,
             "log_href": log_href(view, prac, [t[1] for t in docs], tid),
+            "city": p.city if p else None,  # (a day's visits are planned by area)
             "best": p.best_visit_times if p else None,
             "last_contact": figures.last_contact if figures is not None else None,
             "doctors": [{**physician_row(view, pid), "score": score, "reasons": reasons}
