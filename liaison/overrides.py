@@ -239,9 +239,11 @@ def check_overrides(site, stats: dict, as_of, workers: int | None = None,
 
     def render_share(share) -> list[Problem]:
         found: dict[tuple, Problem] = {}
-        slow: set[str] = set()  # templates that ran over the budget: seconds for every page
+        # templates that ran over the budget (a page's, and the override it stopped in): seconds
+        # for every page that uses one, base.html's loop once per page template extending it
+        slow: set[str] = set()
         for page in share:
-            if page.template in slow:
+            if page.template in slow or _closure(env, page.template, memo) & slow:
                 continue
             began = BUDGET.begin()
             try:
@@ -253,9 +255,11 @@ def check_overrides(site, stats: dict, as_of, workers: int | None = None,
                             line=exc.line, col=1)
                 found.setdefault((p.path, p.line, exc.message), p)
             except Exception as exc:  # noqa: BLE001 - any failure of a site's template is data
+                p = _problem(exc, root, page.path)
                 if isinstance(exc, TemplateTimeout):
                     slow.add(page.template)
-                p = _problem(exc, root, page.path)
+                    if p.path.startswith(TEMPLATES + "/"):
+                        slow.add(p.path[len(TEMPLATES) + 1:])
                 # one diagnostic per place and message kind, not one per page
                 found.setdefault((p.path, p.line, p.message.split(" (rendering ")[0]), p)
             finally:

@@ -422,6 +422,7 @@ def _load_referral_csv(loader: Loader, rel: str, out: list) -> None:
         header: list[str] | None = None
         index: dict[str, int] = {}
         rows = 0
+        unsure: frozenset = frozenset()  # under a header with problems: what cannot be checked
         try:
             for cells in reader:
                 line = prev_line + 1
@@ -430,15 +431,20 @@ def _load_referral_csv(loader: Loader, rel: str, out: list) -> None:
                     continue
                 if header is None:
                     header = [c.strip() for c in cells]
+                    width = len(header)
                     if not _check_header(loader, rel, line, header):
-                        return
+                        # its rows are still read, so that every problem is said in one run:
+                        # each cell scanned for patient data, the known columns' values checked
+                        index = {name: i for i, name in reversed(list(enumerate(header)))
+                                 if name in COLUMN}
+                        unsure = _unsure(index)
+                        continue
                     index = {name: i for i, name in enumerate(header)}
                     i_date, i_src, i_doc, i_svc, i_status = (
                         index["date"], index["source"], index["physician"], index["service"],
                         index["status"])
                     i_count = index.get("count")
                     i_taken, i_reason = index.get("taken_by"), index.get("declined_reason")
-                    width = len(header)
                     continue
                 rows += 1
                 if not any(c.strip() for c in cells):  # one error, not one a required cell
@@ -455,6 +461,9 @@ def _load_referral_csv(loader: Loader, rel: str, out: list) -> None:
                 if len(cells) != width:
                     loader.error(rel, f"expected {width} cells (as in the header), found {len(cells)}",
                                  line=line, col=1)
+                    continue
+                if unsure:
+                    _check_under_bad_header(loader, rel, line, header, cells, index, unsure)
                     continue
                 # Fast path for the common, clean row: memoized dates, ids and counts. A row
                 # that misses it teaches the memo its valid cells and is tried again: the first
@@ -493,8 +502,40 @@ def _load_referral_csv(loader: Loader, rel: str, out: list) -> None:
         except csv.Error as exc:
             loader.error(rel, f"CSV syntax error: {exc}", line=reader.line_num or 1, col=1)
             return
-        if header is None or rows == 0:
+        if header is None or (rows == 0 and not unsure):
             loader.error(rel, "the file holds no record (a header row and at least one referral)")
+
+
+def _unsure(index: dict[str, int]) -> frozenset:
+    """The fields whose problems a row under a header with problems cannot show: the missing
+    columns (said once, at the header), and the rules across fields that read one of them."""
+    unsure = {name for name in COLUMN if name not in index} | {"<header>"}  # never empty
+    if "source" in unsure:
+        unsure.add("physician")
+    if "status" in unsure:
+        unsure.add("declined_reason")
+    return frozenset(unsure)
+
+
+def _check_under_bad_header(loader: Loader, rel: str, line: int, header: list[str], cells,
+                            index: dict[str, int], unsure: frozenset) -> None:
+    """The problems of a row under a header with problems (no row is kept: the file has an
+    error): every cell scanned for patient data, the cells of known columns checked, and
+    their references (as a bad row's are)."""
+    def get(name):
+        i = index.get(name)
+        return None if i is None else cells[i]
+
+    _row, problems = check_referral(get, lambda name, missing=False: (name,))
+    messages = [m for loc, m in problems if loc[0] not in unsure]
+    for col_name, cell in zip(header, cells):
+        for kind in patient_info(cell):
+            messages.append(f"{col_name}: looks like {kind}: {PATIENT_MESSAGE}")
+    for message in messages:
+        loader.error(rel, message, line=line, col=1)
+    loader.partials.append(Partial(
+        Referral, rel, (), {name: cells[i].strip() for name, i in index.items() if cells[i].strip()},
+        frozenset(loc for loc, _m in problems), line))
 
 
 def _check_header(loader: Loader, rel: str, line: int, header: list[str]) -> bool:

@@ -107,6 +107,24 @@ def test_deck_keys_move_between_slides(new_page, server):
     assert rec.console_errors == [], rec.console_errors
 
 
+def test_typing_in_the_bars_search_box_moves_no_slide_and_enter_opens_search(new_page, server):
+    page, rec = new_page()
+    page.goto(f"{server}/{DECK}")
+    page.keyboard.press("ArrowRight")
+    assert _current_slide(page) == 2
+    box = page.get_by_role("searchbox", name="Search the site")
+    box.click()
+    page.keyboard.type("pf dr bellx")  # p, f and space are the deck's keys elsewhere
+    for key in ("Home", "End", "ArrowLeft", "ArrowRight", "Backspace"):
+        page.keyboard.press(key)
+    assert _current_slide(page) == 2
+    assert box.input_value() == "pf dr bell"
+    assert page.context.pages == [page], "p opened no presenter's window"
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/search/index.html?q=pf+dr+bell")
+    assert rec.console_errors == [], rec.console_errors
+
+
 def test_deck_deep_link_opens_that_slide(new_page, server):
     page, rec = new_page()
     page.goto(f"{server}/{DECK}#3")

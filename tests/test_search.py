@@ -229,6 +229,30 @@ def test_the_build_writes_the_search_page_and_its_index(tmp_path):
     assert 'class="topsearch"' not in page, "the search page has its own box"
 
 
+def test_every_page_but_search_has_the_box_in_its_header_decks_included(tmp_path):
+    # SPEC §6: "a search box in every page's header": the decks' pages (generic and
+    # customized) had none in their bar
+    from conftest import cli
+
+    out = tmp_path / "site"
+    code, _stdout, stderr = cli("build", "--root", str(SPEC_EXAMPLE), "--out", str(out),
+                                "--as-of", AS_OF)
+    assert code == 0, stderr
+    pages = sorted(p for p in out.rglob("*.html") if p != out / "search" / "index.html")
+    decks = [p for p in pages if p.relative_to(out).parts[0] == "presentations"
+             and len(p.relative_to(out).parts) > 2]
+    assert len(decks) == 3, decks  # venous-basics, and customized for its two targets
+    without = []
+    for page in pages:
+        html = page.read_text(encoding="utf-8")
+        base = "../" * (len(page.relative_to(out).parts) - 1)
+        header = html[html.find("<header"):html.find("</header>")]
+        if (f'<form class="topsearch" role="search" action="{base}search/index.html" '
+                'method="get">') not in header or 'name="q"' not in header:
+            without.append(page.relative_to(out).as_posix())
+    assert not without, without
+
+
 def test_an_index_without_entries():
     from liaison.search import index_data
 

@@ -970,6 +970,24 @@ def test_csv_header_unknown_extra_column(example_site):
     assert_only_errors(res, {(rel, 1, 1)})
 
 
+def test_csv_rows_under_a_header_with_problems_are_still_checked(example_site):
+    # every problem in one run (SPEC §3), every CSV cell scanned by the guard: the rows under
+    # a header with an unknown column and a missing one were not read at all
+    text = ("date,source,service,notes\n"
+            "2026-13-01,web,sclerotherapy,ok\n"
+            "2026-02-03,web,botox,pt Jane Roe DOB 3/4/1950\n"
+            "2026-02-03,physician,vein-ablation,ok\n")  # physician: the missing column's, not said
+    rel = write(example_site, "data/referrals/r.csv", text)
+    res = validate(example_site)
+    assert res.code == 1
+    res.expect(rel, 1, 1, "notes", "unknown column")
+    res.expect(rel, 1, 1, "physician", "status", "missing")
+    res.expect(rel, 2, 1, "date:", "2026-13-01")
+    res.expect(rel, 3, 1, "service:", "botox")
+    res.expect(rel, 3, 1, "notes:", "date of birth", pattern=PATIENT_MSG)
+    assert {d.place for d in res.errors} == {(rel, 1, 1), (rel, 2, 1), (rel, 3, 1)}, res.dump()
+
+
 @pytest.mark.parametrize("column", ["patient_name", "mrn", "dob", "Patient Name", "DOB"])
 def test_csv_header_patient_like_column(example_site, column):
     text = f"date,source,physician,service,status,{column}\n2026-02-03,web,,sclerotherapy,,x\n"

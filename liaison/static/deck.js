@@ -264,6 +264,7 @@
     if (e.altKey || e.ctrlKey || e.metaKey) return;
     var k = e.key;
     var onControl = e.target && e.target.closest && e.target.closest("button, a, input, select, textarea");
+    if (onControl && onControl.matches("input, select, textarea")) return;  // typing in the search box
     if (k === "Escape" && help && !help.hidden) { toggleHelp(false); return; }
     if ((k === " " || k === "Enter") && onControl) return;  // the control's own click
     if (k === "ArrowRight" || k === "ArrowDown" || k === "PageDown" || k === " " || k === "Enter") { go(1); e.preventDefault(); }
