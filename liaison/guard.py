@@ -40,6 +40,9 @@ _P = r"[\W_]{0,3}"  # punctuation or spaces between the parts of a phrase ("date
 # takes the no-break and thin spaces).
 _UDASH = "\u2010-\u2015\u2212"
 _SEP = rf"[-.\s{_UDASH}]"
+# A separator and the line break after it, where a value wraps: YAML folds "123-45-" and
+# "6789" on the next line into "123-45- 6789"; a CSV cell or a guide's line keeps the break.
+_WRAP = rf"(?:{_SEP}\s{{0,6}})"
 _FILL = r"[\s:#=.\-]{0,5}(?:(?:number|num|nbr|no|id|is|was)(?![a-z])[\s:#=.\-]{0,5}){0,2}"
 
 
@@ -101,11 +104,11 @@ class _Shape(tuple):
 
 # (kind, substrings of the lower-cased text one of which the pattern needs, pattern)
 _KINDS = (
-    (SSN, _Shape(("000-00-0000",)),
-     rf"(?<!\d)\d{{3}}{_SEP}\d{{2}}{_SEP}\d{{4}}(?!\d)"),
+    (SSN, _Shape(tuple(f"000{'-' * i}00{'-' * j}0000" for i in range(1, 8) for j in range(1, 8))),
+     rf"(?<!\d)\d{{3}}{_WRAP}\d{{2}}{_WRAP}\d{{4}}(?!\d)"),
     (SSN, ("ssn", "ss#", "ss no", "s.s", "social"),
      rf"(?<![a-z])(?:s[\W_]?s[\W_]?n(?![a-z])|ss{_P}(?:#|no(?![a-z]))|social{_P}security)"
-     rf"[^\d]{{0,20}}?(?<!\d)\d(?:{_SEP}?\d){{8}}(?!\d)"),
+     rf"[^\d]{{0,20}}?(?<!\d)\d(?:{_WRAP}?\d){{8}}(?!\d)"),
     (MRN, ("mr", "m.r", "m r", "m/r", "m-r", "m_r", "record"),
      rf"(?<![a-z])(?:m[\W_]?r[\W_]?n(?![a-z])|m[\W_]?r{_P}#|m[\W_]?r{_P}(?:no|num|nbr|number)(?![a-z])"
      rf"|medical{_P}records?(?:{_P}(?:number|num|nbr|no|id|#))?){_FILL}{_ident(4)}"),
@@ -119,9 +122,9 @@ _KINDS = (
     (PLAN, ("medicare", "medicaid", "mbi", "member", "subscriber", "policy"),
      rf"(?<![a-z])(?:medicare|medicaid|mbi|member{_P}id|subscriber{_P}id"
      rf"|policy{_P}(?:number|num|nbr|no|id|#))s?{_FILL}(?!{_PHONE}(?![a-z0-9-])){_ident(6)}"),
-    (MBI, _Shape(("0aa00", "0-aa00")),
-     rf"(?<![a-z0-9])[1-9][{_MBI_LETTER}][{_MBI_LETTER}0-9]\d-?[{_MBI_LETTER}][{_MBI_LETTER}0-9]\d"
-     rf"-?[{_MBI_LETTER}]{{2}}\d{{2}}(?![a-z0-9])"),
+    (MBI, _Shape(("0aa00", "-aa00")),
+     rf"(?<![a-z0-9])[1-9][{_MBI_LETTER}][{_MBI_LETTER}0-9]\d(?:-\s{{0,6}})?[{_MBI_LETTER}]"
+     rf"[{_MBI_LETTER}0-9]\d(?:-\s{{0,6}})?[{_MBI_LETTER}]{{2}}\d{{2}}(?![a-z0-9])"),
     (ACCOUNT, ("acct", "account", "chart"),
      rf"(?<![a-z])(?:acct|account|chart)s?{_P}(?:#|no(?![a-z])|num(?![a-z])|nbr|number)"
      r"[\s:#=.\-]{0,5}(?:(?:is|was)\s+)?(?=[a-z0-9-]*\d)[a-z0-9]"),
@@ -348,8 +351,12 @@ _LOWER_ZERO = bytes.maketrans(_LETTERS[26:] + b"123456789", _LETTERS[:26] + b"0"
 # ideographic space, a Unicode dash or the minus sign (as _STR_SHAPE_TABLE reads them).
 _SEP_BYTES = (rb"(?:[-. \t\n\r\f\v]|\xc2\xa0|\xe2\x80[\x80-\x8a\x90-\x95\xaf]|\xe2\x81\x9f"
               rb"|\xe3\x80\x80|\xe2\x88\x92)")
-_SHAPES = (re.compile(rb"000" + _SEP_BYTES + rb"00" + _SEP_BYTES + rb"0000"),
-           re.compile(rb"0[a-z][a-z0]0[- ]?[a-z][a-z0]0[- ]?[a-z][a-z]00"))
+# (with up to 6 bytes of white space after a separator: a value that wraps there)
+_WRAP_BYTES = _SEP_BYTES + rb"[ \t\n\r\f\v]{0,6}"
+_MBI_WRAP_BYTES = rb"[- \t\n\r\f\v]{0,7}"
+_SHAPES = (re.compile(rb"000" + _WRAP_BYTES + rb"00" + _WRAP_BYTES + rb"0000"),
+           re.compile(rb"0[a-z][a-z0]0" + _MBI_WRAP_BYTES + rb"[a-z][a-z0]0" + _MBI_WRAP_BYTES
+                      + rb"[a-z][a-z]00"))
 _SPACES = re.compile(r"\s+")
 # What ``as_seen`` takes out or reads as ASCII, in UTF-8 (a byte-order mark at a file's start
 # is not text: only one after another byte): a file that holds one is scanned as it is seen.
@@ -397,7 +404,7 @@ _WORDS = tuple(re.compile(p) for p in (
 # ``[\W_]`` is any byte but an ASCII letter or digit.
 _W = rb"[^0-9A-Za-z]"
 _EVERY_WORD = b"|".join((
-    rb"000" + _SEP_BYTES + rb"00" + _SEP_BYTES + rb"0000", rb"0[a-z][a-z0]0[- ]?[a-z][a-z0]0[- ]?[a-z][a-z]00",
+    _SHAPES[0].pattern, _SHAPES[1].pattern,
     rb"patient(?:[^s]|\z)", rb"pt(?:[^a-z]|\z)", rb"policy",
     rb"m" + _W + rb"{0,3}r(?:[^a-mo-z]|\z)", rb"medica[ri]", rb"mbi", rb"med(?:ical)?" + _W + rb"{0,6}rec",
     rb"s" + _W + rb"?s" + _W + rb"?n", rb"ss" + _W + rb"{0,3}(?:#|no)", rb"social", rb"s\.s",

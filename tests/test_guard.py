@@ -127,6 +127,25 @@ def test_text_pasted_with_invisible_or_full_width_characters_is_read_as_it_is_se
     assert guard.as_seen("a\u200bb \uff21\uff5e\n\u00adc") == "ab A~\nc"
 
 
+def test_an_identifier_wrapped_over_two_lines_is_caught(example_site):
+    """An SSN or an MBI that wraps after one of its dashes: in a folded YAML scalar (read as
+    "123-45- 6789"), in a quoted CSV cell and in a guide's paragraph (the line break kept)."""
+    rel = write(example_site, "data/practices/p.yaml",
+                "name: P\nnotes: >\n  the fax showed SSN 123-45-\n  6789 on the back\n"
+                "staff:\n  - name: Tess Ward\n    notes: read out 1EG4-TE5-\n      MK73 by mistake\n")
+    csv = write(example_site, "data/referrals/more.csv",
+                "date,source,physician,service,status,taken_by\n"
+                '2026-08-01,web,,vein-ablation,consulted,"x 123-45-\r\n  6789"\n')
+    guide = write(example_site, "content/training/example.md",
+                  GUIDE.format(summary="Ordinary summary.", body="The slip read 123-45-\n6789."))
+    res = validate(example_site)
+    assert res.code == 1, res.dump()
+    res.expect(rel, 2, 8, "Social Security", pattern=PATIENT_MSG)
+    res.expect(rel, 7, 12, "Medicare Beneficiary", pattern=PATIENT_MSG)
+    res.expect(csv, 2, 1, "Social Security", pattern=PATIENT_MSG)
+    res.expect(guide, 9, 1, "Social Security", pattern=PATIENT_MSG)
+
+
 ESCAPED = 'name: "SSN 123\\x2d45\\x2d6789"\nspecialty: Family Medicine\npractice: french-broad-podiatry\n'
 
 
