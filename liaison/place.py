@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from liaison import yamlio
+from liaison import guard, yamlio
 from liaison.content import split_front_matter
 from liaison.diagnostics import Diagnostic, Problem
 
@@ -29,7 +29,8 @@ def place(root: Path, problems: list[Problem]) -> list[Diagnostic]:
             node, offset = nodes[p.path]
             line, col = yamlio.locate(node, p.loc, p.at)
             line += offset
-        message = " ".join(p.message.split())  # one diagnostic, one line
+        # one diagnostic, one line; a patient identifier the message would quote, withheld
+        message = guard.withheld(" ".join(p.message.split()))
         out.append(Diagnostic(p.path, line, col, p.severity, message))
     return sorted(set(out))
 

@@ -146,6 +146,32 @@ def test_an_identifier_wrapped_over_two_lines_is_caught(example_site):
     res.expect(guide, 9, 1, "Social Security", pattern=PATIENT_MSG)
 
 
+def test_other_messages_do_not_repeat_the_identifier(example_site):
+    """An identifier in a value that is also wrong in another way (a bad date, an enum, an id,
+    a key of its own): the other message says what is wrong without quoting it, since CI keeps
+    validate's output (logs, annotations); the guard's error names its kind at the same place."""
+    rel = write(example_site, "data/interactions/2026/08/pasted.yaml",
+                "date: 'DOB 3/4/1951'\nliaison: lena-brooks\ntype: 'MRN 00451234'\n"
+                "practice: french-broad-podiatry\nsummary: ok\n123-45-6789: x\n")
+    csv = write(example_site, "data/referrals/more.csv",
+                "date,source,physician,service,status,taken_by\n"
+                "2026-08-01,web,,vein-ablation,consulted,pt cell 503-555-0199\n")
+    res = validate(example_site, "--format", "github")
+    out = res.stdout + "\n".join(res.stderr)
+    res = validate(example_site)
+    assert res.code == 1, res.dump()
+    assert res.expect(rel, 1, 7, "not a date").msg == "date: '…' is not a date: write YYYY-MM-DD"
+    res.expect(rel, 1, 7, "date of birth", pattern=PATIENT_MSG)
+    assert res.expect(rel, 3, 7, "is not one of").msg.startswith("type: '…' is not one of 'visit'")
+    assert res.expect(rel, 6, 1, "unknown field").msg == "###-##-####: unknown field"
+    assert res.expect(csv, 2, 1, "not a valid id").msg.startswith("taken_by: '…' is not a valid id")
+    res.expect(csv, 2, 1, "phone number", pattern=PATIENT_MSG)
+    for value in ("3/4/1951", "00451234", "123-45-6789", "555-0199"):
+        assert value not in res.dump() and value not in out, value
+    # a message with nothing of a patient in it is left alone
+    assert guard.withheld("type: 'brunch' is not one of 'visit'") == "type: 'brunch' is not one of 'visit'"
+
+
 ESCAPED = 'name: "SSN 123\\x2d45\\x2d6789"\nspecialty: Family Medicine\npractice: french-broad-podiatry\n'
 
 
