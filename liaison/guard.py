@@ -98,6 +98,12 @@ _GAP = rf"(?:[\s:,;()\-–.#=]++(?!{_OFFICE})[^\s.!?,;:()\-–#=]++){{0,4}}[\s:,
 _PT_NAME = rf"{_PT}{_GAP}(?-i:{_NAME_WORD}\s+{_NAME_WORD})(?![{_LO}{_UP}])"
 
 
+# Three digits, one separator at most between two (as an identifier or a date is written:
+# "0045…", "3 4 51", "3/4/51"); not a count or a step ("the MRN has 8 digits", "DOB (step 2)",
+# "confirm the DOB and the 10-digit phone"), which the first edition's rules below took for one.
+_3DIGITS = rf"\d[\s./\-\u2044\u2215{_UDASH}]?\d[\s./\-\u2044\u2215{_UDASH}]?\d"
+
+
 class _Shape(tuple):
     """Hints looked for in a text's shape (letters as a, digits as 0, separators as -)."""
 
@@ -112,13 +118,13 @@ _KINDS = (
     (MRN, ("mr", "m.r", "m r", "m/r", "m-r", "m_r", "record"),
      rf"(?<![a-z])(?:m[\W_]?r[\W_]?n(?![a-z])|m[\W_]?r{_P}#|m[\W_]?r{_P}(?:no|num|nbr|number)(?![a-z])"
      rf"|medical{_P}records?(?:{_P}(?:number|num|nbr|no|id|#))?){_FILL}{_ident(4)}"),
-    (MRN, ("mrn", "record"),  # the first edition's rule, kept: the keyword, a digit within 10
-     r"(?<![a-z])(?:mrn|medical\s+record\s+(?:number|no\b|#))(?![a-z])[\s\S]{0,10}?\d"),
+    (MRN, ("mrn", "record"),  # the first edition's rule, kept: the keyword, digits within 10
+     rf"(?<![a-z])(?:mrn|medical\s+record\s+(?:number|no\b|#))(?![a-z])[\s\S]{{0,10}}?{_3DIGITS}"),
     (DOB, ("dob", "d.o.b", "d o b", "birth", "born"),
      rf"(?<![a-z])(?:d[\W_]?o[\W_]?b(?![a-z])|date{_P}of{_P}birth|birth{_P}date|birthday|born(?![a-z]))"
      rf"[\s\S]{{0,15}}?(?:{_DATE}|{_LOOSE_DATE})"),
-    (DOB, ("dob", "birth"),  # the first edition's rule, kept: the keyword, a digit within 15
-     r"(?<![a-z])(?:dob|date\s+of\s+birth)(?![a-z])[\s\S]{0,15}?\d"),
+    (DOB, ("dob", "birth"),  # the first edition's rule, kept: the keyword, digits within 15
+     rf"(?<![a-z])(?:dob|date\s+of\s+birth)(?![a-z])[\s\S]{{0,15}}?{_3DIGITS}"),
     (PLAN, ("medicare", "medicaid", "mbi", "member", "subscriber", "policy"),
      rf"(?<![a-z])(?:medicare|medicaid|mbi|member{_P}id|subscriber{_P}id"
      rf"|policy{_P}(?:number|num|nbr|no|id|#))s?{_FILL}(?!{_PHONE}(?![a-z0-9-])){_ident(6)}"),
