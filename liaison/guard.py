@@ -59,6 +59,11 @@ _DATE = (rf"(?:(?<!\d)\d{{1,4}}[/.\-]\d{{1,2}}(?:[/.\-]\d{{1,4}})?(?!\d)"
 # After a date-of-birth keyword only, a date of three parts written with spaces around its
 # separators or with typographic dashes ("D.O.B 3 / 4 / 59", "DOB 3–4–1959").
 _LOOSE_DATE = (rf"(?<!\d)\d{{1,2}}\s?[/.\-{_UDASH}]\s?\d{{1,2}}\s?[/.\-{_UDASH}]\s?\d{{2,4}}(?!\d)")
+# After "birthday" only, a date with its year ("birthday 3/4/1951", "birthday March 4, 1951"):
+# a staff member's birthday is written without one ("Tess's birthday 3/14, bring cupcakes").
+_DATED = (rf"(?:{_LOOSE_DATE}|(?<!\d)\d{{4}}[/.\-]\d{{1,2}}[/.\-]\d{{1,2}}(?!\d)"
+          rf"|{_MONTH}\.?\s*(?:\d{{1,2}}(?:st|nd|rd|th)?,?\s+)?\d{{4}}(?!\d)"
+          rf"|(?<!\d)\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH}\.?,?\s+\d{{2,4}}(?!\d))")
 _AGE = (r"(?:(?<![\d/.])\d{1,3}\s*-?\s*(?:y[/.]?\s?o\.?|yrs?|years?[\s-]*old|year-old)(?![a-z])"
         r"|\(\s*\d{1,3}\s*\)"
         r"|(?<![a-z])aged?\s*:?\s*\d{1,3}(?!\d)"
@@ -121,8 +126,8 @@ _KINDS = (
     (MRN, ("mrn", "record"),  # the first edition's rule, kept: the keyword, digits within 10
      rf"(?<![a-z])(?:mrn|medical\s+record\s+(?:number|no\b|#))(?![a-z])[\s\S]{{0,10}}?{_3DIGITS}"),
     (DOB, ("dob", "d.o.b", "d o b", "birth", "born"),
-     rf"(?<![a-z])(?:d[\W_]?o[\W_]?b(?![a-z])|date{_P}of{_P}birth|birth{_P}date|birthday|born(?![a-z]))"
-     rf"[\s\S]{{0,15}}?(?:{_DATE}|{_LOOSE_DATE})"),
+     rf"(?<![a-z])(?:(?:d[\W_]?o[\W_]?b(?![a-z])|date{_P}of{_P}birth|birth{_P}date|born(?![a-z]))"
+     rf"[\s\S]{{0,15}}?(?:{_DATE}|{_LOOSE_DATE})|birthday[\s\S]{{0,15}}?{_DATED})"),
     (DOB, ("dob", "birth"),  # the first edition's rule, kept: the keyword, digits within 15
      rf"(?<![a-z])(?:dob|date\s+of\s+birth)(?![a-z])[\s\S]{{0,15}}?{_3DIGITS}"),
     (PLAN, ("medicare", "medicaid", "mbi", "member", "subscriber", "policy"),
