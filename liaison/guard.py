@@ -133,9 +133,18 @@ _KINDS = (
     (PLAN, ("medicare", "medicaid", "mbi", "member", "subscriber", "policy"),
      rf"(?<![a-z])(?:medicare|medicaid|mbi|member{_P}id|subscriber{_P}id"
      rf"|policy{_P}(?:number|num|nbr|no|id|#))s?{_FILL}(?!{_PHONE}(?![a-z0-9-])){_ident(6)}"),
+    # (also printed in its three groups with spaces, 1EG4 TE5 MK73, as read off a card)
     (MBI, _Shape(("0aa00", "-aa00")),
-     rf"(?<![a-z0-9])[1-9][{_MBI_LETTER}][{_MBI_LETTER}0-9]\d(?:-\s{{0,6}})?[{_MBI_LETTER}]"
-     rf"[{_MBI_LETTER}0-9]\d(?:-\s{{0,6}})?[{_MBI_LETTER}]{{2}}\d{{2}}(?![a-z0-9])"),
+     rf"(?<![a-z0-9])[1-9][{_MBI_LETTER}][{_MBI_LETTER}0-9]\d(?:-\s{{0,6}}|\s)?[{_MBI_LETTER}]"
+     rf"[{_MBI_LETTER}0-9]\d(?:-\s{{0,6}}|\s)?[{_MBI_LETTER}]{{2}}\d{{2}}(?![a-z0-9])"),
+    # beyond the contract's keywords, as unmistakable: a medical record number after "Med Rec #",
+    # a plan number after "member #", "subscriber no", "insurance ID" or "HICN"
+    (MRN, ("med",),
+     rf"(?<![a-z])med(?:ical)?{_P}rec(?:ord)?s?{_P}(?:#|no(?![a-z])|num(?![a-z])|nbr|number"
+     rf"|id(?![a-z])){_FILL}{_ident(4)}"),
+    (PLAN, ("member", "subscriber", "insurance", "hicn"),
+     rf"(?<![a-z])(?:(?:member|subscriber|insurance)s?{_P}(?:#|no(?![a-z])|num(?![a-z])|nbr"
+     rf"|number)|insurance{_P}id|hicn(?![a-z])){_FILL}(?!{_PHONE}(?![a-z0-9-])){_ident(6)}"),
     (ACCOUNT, ("acct", "account", "chart"),
      rf"(?<![a-z])(?:acct|account|chart)s?{_P}(?:#|no(?![a-z])|num(?![a-z])|nbr|number)"
      r"[\s:#=.\-]{0,5}(?:(?:is|was)\s+)?(?=[a-z0-9-]*\d)[a-z0-9]"),
@@ -148,18 +157,11 @@ _COMPILED = tuple((kind, hints, re.compile(p, re.I)) for kind, hints, p in _KIND
 _DATE_OR_AGE = re.compile(f"{_DATE}|{_AGE}", re.I)
 
 # Near forms, beyond what the contract lists: warnings, not errors (an error with --strict).
-# A medical record number after "Med Rec #"; a plan number after "member #", "subscriber no",
-# "insurance ID" or "HICN"; a patient's initials ("pt J.D. 67yo", "pt J. Doe") or a name with
-# an age written "67F", in a sentence with a date or an age.
+# An account or chart number after a colon or a space alone; a patient's initials ("pt J.D.
+# 67yo", "pt J. Doe") or a name with an age written "67F", in a sentence with a date or an age.
 _NEAR_AGE = rf"{_AGE}|(?<![\d/.])\d{{1,3}}\s?[mf](?![a-z])"
 _INITIALS = rf"[A-Z]\.\s?[A-Z]\.|[A-Z]\.\s?{_NAME_WORD}|[A-Z]{{2}}(?=[\s,]+\d)"
 _NEAR_KINDS = (
-    (MRN, ("med",),
-     rf"(?<![a-z])med(?:ical)?{_P}rec(?:ord)?s?{_P}(?:#|no(?![a-z])|num(?![a-z])|nbr|number"
-     rf"|id(?![a-z])){_FILL}{_ident(4)}"),
-    (PLAN, ("member", "subscriber", "insurance", "hicn"),
-     rf"(?<![a-z])(?:(?:member|subscriber|insurance)s?{_P}(?:#|no(?![a-z])|num(?![a-z])|nbr"
-     rf"|number)|insurance{_P}id|hicn(?![a-z])){_FILL}(?!{_PHONE}(?![a-z0-9-])){_ident(6)}"),
     # an account or chart number after a colon or a space alone, as a form's label reads
     # ("Acct: 88123", "chart 004417"): an identifier of 5 or more that holds a digit (not a
     # year: "account 2025 renewal")
@@ -170,10 +172,6 @@ _NEAR_KINDS = (
      _PT_NAME),
     (INITIALS, ("patient", "pt"),
      rf"{_PT}{_GAP}(?-i:{_INITIALS})(?![a-z])"),
-    # an MBI printed in its three groups with spaces (1EG4 TE5 MK73), as read off a card
-    (MBI, _Shape(("-aa00",)),
-     rf"(?<![a-z0-9])[1-9][{_MBI_LETTER}][{_MBI_LETTER}0-9]\d [{_MBI_LETTER}]"
-     rf"[{_MBI_LETTER}0-9]\d [{_MBI_LETTER}]{{2}}\d{{2}}(?![a-z0-9])"),
 )
 _NEAR_COMPILED = tuple((kind, hints, re.compile(p, re.I)) for kind, hints, p in _NEAR_KINDS)
 _NEAR_DATE_OR_AGE = re.compile(f"{_DATE}|{_NEAR_AGE}", re.I)

@@ -321,22 +321,42 @@ def test_a_file_name_that_holds_an_identifier_is_a_warning(example_site, rel, sr
 
 
 def test_near_forms_are_warnings_in_values_and_in_guides(example_site):
-    """A near form (Med Rec #, pt J.D. 67yo) is a warning at its value or its line of a
+    """A near form (Acct: 88123, pt J.D. 67yo) is a warning at its value or its line of a
     guide's body: validate passes, --strict does not."""
     text = ("name: P\nnotes: |\n  Ordinary notes.\n  They asked about pt J.D. 67yo again.\n"
-            "staff:\n  - name: Tess Ward\n    notes: 'Read out Med Rec # 0012345 by mistake'\n")
+            "staff:\n  - name: Tess Ward\n    notes: 'Read out Acct: 88123 by mistake'\n")
     rel = write(example_site, "data/practices/p.yaml", text)
     guide = write(example_site, "content/training/example.md",
-                  GUIDE.format(summary="Ordinary summary.", body="Med Rec # 0012345 came in."))
+                  GUIDE.format(summary="Ordinary summary.", body="Acct: 88123 came in."))
     res = validate(example_site)
     assert res.code == 0, res.dump()
     d = res.expect(rel, 2, 8, "initials", severity="warning", pattern=PATIENT_MSG)
     assert d.msg.startswith("notes: ")
-    d = res.expect(rel, *at(text, "'Read"), "medical record", severity="warning",
+    d = res.expect(rel, *at(text, "'Read"), "account or chart", severity="warning",
                    pattern=PATIENT_MSG)
     assert d.msg.startswith("staff[0].notes: ")
-    res.expect(guide, 9, 1, "medical record", severity="warning", pattern=PATIENT_MSG)
+    res.expect(guide, 9, 1, "account or chart", severity="warning", pattern=PATIENT_MSG)
     assert validate(example_site, "--strict").code == 1
+
+
+def test_identifiers_after_keywords_beyond_the_contracts_are_errors(example_site):
+    """"Med Rec #", "insurance ID", "HICN" and an MBI in spaced groups hold an identifier as
+    surely as the contract's keywords: errors (CI runs validate without --strict), in a value,
+    a referral CSV cell and a guide's body alike."""
+    text = ("name: P\nnotes: 'Read out Med Rec # 0012345 by mistake'\n"
+            "staff:\n  - name: Tess Ward\n    notes: 'insurance ID W123456789 per the MA'\n")
+    rel = write(example_site, "data/practices/p.yaml", text)
+    csv = write(example_site, "data/referrals/more.csv",
+                "date,source,physician,service,status,taken_by\n"
+                "2026-08-01,web,,vein-ablation,consulted,HICN 123456789A\n")
+    guide = write(example_site, "content/training/example.md",
+                  GUIDE.format(summary="Ordinary summary.", body="The card read 1EG4 TE5 MK73."))
+    res = validate(example_site)
+    assert res.code == 1, res.dump()
+    res.expect(rel, 2, 8, "medical record", pattern=PATIENT_MSG)
+    res.expect(rel, 5, 12, "health-plan", pattern=PATIENT_MSG)
+    res.expect(csv, 2, 1, "health-plan", pattern=PATIENT_MSG)
+    res.expect(guide, 9, 1, "Medicare Beneficiary", pattern=PATIENT_MSG)
 
 
 def test_comments_that_hold_an_identifier_are_warnings(example_site):
