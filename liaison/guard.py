@@ -293,6 +293,15 @@ def as_seen(text: str) -> str:
     return text.translate(_AS_SEEN_TABLE)
 
 
+def as_rendered(text: str) -> str:
+    """``text`` as its Markdown shows it (notes are Markdown): backslash escapes and HTML
+    character references read as what they stand for ("123&#45;45\\-6789" as "123-45-6789");
+    the same object when it holds neither a backslash nor an ampersand."""
+    if "\\" in text or "&" in text:
+        return _decoded_markdown(text)
+    return text
+
+
 _MEMO: dict[str, list[str]] = {}  # short texts seen (CSV cells, ids, dates repeat by thousands)
 
 
@@ -303,7 +312,7 @@ def patient_info(text: str) -> list[str]:
         if kinds is not None:
             return kinds[:] if kinds else []
     kinds = []
-    seen = as_seen(text)
+    seen = as_seen(as_rendered(text))
     for kind, _ in _hits(seen, seen.lower()):
         if kind not in kinds:
             kinds.append(kind)
@@ -317,7 +326,7 @@ def near_info(text: str) -> list[str]:
     those ``patient_info`` finds aside. Only for the rare text of a file the prefilter let
     through."""
     kinds = []
-    seen = as_seen(text)
+    seen = as_seen(as_rendered(text))
     for kind, _ in _hits(seen, seen.lower(), near=True):
         if kind not in kinds:
             kinds.append(kind)
@@ -461,11 +470,15 @@ def _every_word():
 _ANY_WORD = _every_word()
 
 
+_ENTITY_BYTES = re.compile(rb"&(?:#[0-9]+|#x[0-9a-f]+|[a-z][a-z0-9]*);", re.I)
+
+
 def might_hold(raw: bytes) -> bool:
     """A cheap test of a whole file's bytes: only the few files that pass get their values
     scanned. Substring tests first (fast, in C), then the patterns on the rare hits. A
-    backslash (a YAML escape may hide anything) always passes."""
-    if b"\\" in raw:
+    backslash (a YAML or Markdown escape may hide anything) or an HTML character reference
+    (``&#49;``, ``&ndash;``: Markdown shows what it stands for) always passes."""
+    if b"\\" in raw or _ENTITY_BYTES.search(raw) is not None:
         return True
     low = raw.translate(_LOWER_ZERO)
     if _ANY_WORD is not None and _ANY_WORD.search(low) is None:

@@ -172,6 +172,19 @@ def test_other_messages_do_not_repeat_the_identifier(example_site):
     assert guard.withheld("type: 'brunch' is not one of 'visit'") == "type: 'brunch' is not one of 'visit'"
 
 
+def test_markdown_notes_are_read_as_they_show(example_site):
+    """A practice's notes are Markdown: an HTML character reference or a backslash escape
+    shows on the site as the character it stands for, so the guard reads it so."""
+    rel = write(example_site, "data/practices/p.yaml",
+                "name: P\nnotes: 'fax had 123&#45;45&#45;6789 on it'\n"
+                "staff:\n  - name: Tess Ward\n    notes: 'read out 123\\-45\\-6789'\n")
+    res = validate(example_site)
+    assert res.code == 1, res.dump()
+    res.expect(rel, 2, 8, "Social Security", pattern=PATIENT_MSG)
+    res.expect(rel, 5, 12, "Social Security", pattern=PATIENT_MSG)
+    assert guard.as_rendered("Q&A with AT&T") == "Q&A with AT&T"
+
+
 ESCAPED = 'name: "SSN 123\\x2d45\\x2d6789"\nspecialty: Family Medicine\npractice: french-broad-podiatry\n'
 
 

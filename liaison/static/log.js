@@ -61,8 +61,20 @@
     });
     return text;
   }
+  // As its Markdown shows it (the guard's as_rendered): backslash escapes and HTML character
+  // references read as what they stand for ("123&#45;45\-6789" as "123-45-6789").
+  var MD_ESCAPE = /\\([\\`*_{}\[\]()#+\-.!@|:\/])/g;
+  var decoder = null;
+  function asRendered(text) {
+    if (text.indexOf("\\") < 0 && text.indexOf("&") < 0) return text;
+    text = text.replace(MD_ESCAPE, "$1");
+    if (text.indexOf("&") < 0) return text;
+    decoder = decoder || document.createElement("textarea");
+    decoder.innerHTML = text; // a textarea's content is text: references decoded, no markup
+    return decoder.value;
+  }
   function patientKind(text) {
-    text = asSeen(text);
+    text = asSeen(asRendered(text));
     for (var i = 0; i < PATIENT.length; i++) {
       var re = PATIENT[i][0], m;
       re.lastIndex = 0;
