@@ -68,7 +68,7 @@ _AGE = (r"(?:(?<![\d/.])\d{1,3}\s*-?\s*(?:y[/.]?\s?o\.?|yrs?|years?[\s-]*old|yea
         r"|\(\s*\d{1,3}\s*\)"
         r"|(?<![a-z])aged?\s*:?\s*\d{1,3}(?!\d)"
         r"|,\s*\d{1,3}(?:\s*[mf])?\s*(?:,|\)|\.|$))")
-_PHONE = r"(?<!\d)(?:\+?1[-.\s]?)?\(?\d{3}\)?[-.\s]?\d{3}[-.\s]?\d{4}(?!\d)"
+_PHONE = rf"(?<!\d)(?:\+?1{_SEP}?)?\(?\d{{3}}\)?{_SEP}?\d{{3}}{_SEP}?\d{{4}}(?!\d)"  # (Unicode dashes too)
 _EMAIL = r"[a-z0-9._%+-]+@[a-z0-9-]+(?:\.[a-z0-9-]+)+"
 _MBI_LETTER = "ac-hjkmnp-rt-y"  # no S, L, O, I, B, Z
 # Words that make "patient … <phone>" the office's line, not the patient's own.
