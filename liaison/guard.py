@@ -117,8 +117,9 @@ class _Shape(tuple):
 _KINDS = (
     (SSN, _Shape(tuple(f"000{'-' * i}00{'-' * j}0000" for i in range(1, 8) for j in range(1, 8))),
      rf"(?<!\d)\d{{3}}{_WRAP}\d{{2}}{_WRAP}\d{{4}}(?!\d)"),
-    (SSN, ("ssn", "ss#", "ss no", "s.s", "social"),
-     rf"(?<![a-z])(?:s[\W_]?s[\W_]?n(?![a-z])|ss{_P}(?:#|no(?![a-z]))|social{_P}security)"
+    (SSN, ("ssn", "ss#", "ss no", "s.s", "social", "soc"),
+     rf"(?<![a-z])(?:s[\W_]?s[\W_]?n(?![a-z])|ss{_P}(?:#|no(?![a-z]))|social{_P}security"
+     rf"|soc(?:ial)?\.?{_P}sec(?:urity)?(?![a-z]))"
      rf"[^\d]{{0,20}}?(?<!\d)\d(?:{_WRAP}?\d){{8}}(?!\d)"),
     (MRN, ("mr", "m.r", "m r", "m/r", "m-r", "m_r", "record"),
      rf"(?<![a-z])(?:m[\W_]?r[\W_]?n(?![a-z])|m[\W_]?r{_P}#|m[\W_]?r{_P}(?:no|num|nbr|number)(?![a-z])"
@@ -426,7 +427,7 @@ _NOT_AS_SEEN_BYTES = (rb"\xc2\xad|\xe1\xa0\x8e|\xe2\x80[\x8b-\x8d]|\xe2\x81\xa0"
 _WORDS = tuple(re.compile(p) for p in (
     rb"p(?:atient(?!s)|t(?![a-z])|olicy)",
     rb"m(?:[\W_]{0,3}r(?![a-mo-z])|edica[ri]|bi|ed(?:ical)?[\W_]{0,6}rec)",
-    rb"s(?:[\W_]?s[\W_]?n|s[\W_]{0,3}(?:#|no)|ocial|\.s)",
+    rb"s(?:[\W_]?s[\W_]?n|s[\W_]{0,3}(?:#|no)|ocial|oc[\W_]{0,4}sec|\.s)",
     rb"c(?:hart|ord|(?<=acc)(?:t|ount)|(?<=insuranc)e[\W_]{0,3}(?:id|#|n[ou])|(?<=hic)n)",
     rb"b(?:irth|orn|(?<=dob)|(?<=d[\W_]o[\W_]b)|(?<=d[\W_]ob)|(?<=do[\W_]b)"
     rb"|(?<=memb)ers?[\W_]{0,3}(?:id|#|n[ou])|(?<=subscrib)ers?[\W_]{0,3}(?:id|#|n[ou]))",
@@ -447,7 +448,7 @@ _EVERY_WORD = b"|".join((
     _SHAPES[0].pattern, _SHAPES[1].pattern,
     rb"patient(?:[^s]|\z)", rb"pt(?:[^a-z]|\z)", rb"policy",
     rb"m" + _W + rb"{0,3}r(?:[^a-mo-z]|\z)", rb"medica[ri]", rb"mbi", rb"med(?:ical)?" + _W + rb"{0,6}rec",
-    rb"s" + _W + rb"?s" + _W + rb"?n", rb"ss" + _W + rb"{0,3}(?:#|no)", rb"social", rb"s\.s",
+    rb"s" + _W + rb"?s" + _W + rb"?n", rb"ss" + _W + rb"{0,3}(?:#|no)", rb"social", rb"soc" + _W + rb"{0,4}sec", rb"s\.s",
     rb"chart", rb"cord", rb"acc(?:t|ount)", rb"insurance" + _W + rb"{0,3}(?:id|#|n[ou])", rb"hicn",
     rb"birth", rb"born", rb"dob", rb"d" + _W + rb"o" + _W + rb"b", rb"d" + _W + rb"ob",
     rb"do" + _W + rb"b", rb"members?" + _W + rb"{0,3}(?:id|#|n[ou])",

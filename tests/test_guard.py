@@ -99,7 +99,7 @@ _ALPHABET = b"patienolcymrdsuhxbkwvg0-. _#:\t\n'\xe9\x80"
 @given(st.lists(st.sampled_from([bytes([c]) for c in _ALPHABET]
                                 + [b"patient", b"pt", b"ssn", b"dob", b"acc", b"memb",
                                    b"subscrib", b"er", b"id", b"medica", b"birth", b"000",
-                                   b"00", b"0000", b"mr", b"chart", b"cord", b"social",
+                                   b"00", b"0000", b"mr", b"chart", b"cord", b"social", b"soc", b"sec",
                                    b"\xc2\xad", b"\xe2\x80\x8b", b"\xe2\x81\xa0", b"\xef\xbb\xbf",
                                    b"\xef\xbc\x91", b"\xef\xbd\x90", b"\xef\xbc"]),
                 max_size=12).map(b"".join))
