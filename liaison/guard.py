@@ -503,9 +503,14 @@ def might_hold(raw: bytes) -> bool:
 
 
 # ---------------------------------------------------------------------------- scanning
+class KeyLoc(tuple):
+    """The loc of a mapping's key that holds an identifier (its diagnostic points at the key,
+    not at its value)."""
+
+
 def scan(data, loc: tuple = ()):
-    """(loc, kind) for every string of canonical data (keys of mappings included) that
-    holds an identifier."""
+    """(loc, kind) for every string of canonical data (keys of mappings included: their loc a
+    ``KeyLoc``) that holds an identifier."""
     if isinstance(data, str):
         for kind in patient_info(data):
             yield loc, kind
@@ -513,7 +518,7 @@ def scan(data, loc: tuple = ()):
         for key, value in data.items():
             if isinstance(key, str):
                 for kind in patient_info(key):
-                    yield loc + (key,), kind
+                    yield KeyLoc(loc + (key,)), kind
             yield from scan(value, loc + (key,))
     elif isinstance(data, list):
         for i, item in enumerate(data):

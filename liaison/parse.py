@@ -286,7 +286,8 @@ class Loader:
         if guard.might_hold(parsed.raw):
             for loc, kind in guard.scan(parsed.data):
                 where = f"{format_loc(loc)}: " if loc else ""
-                self.error(rel, f"{where}looks like {kind}: {guard.PATIENT_MESSAGE}", loc=loc)
+                self.error(rel, f"{where}looks like {kind}: {guard.PATIENT_MESSAGE}", loc=tuple(loc),
+                           at="key" if isinstance(loc, guard.KeyLoc) else "value")
             for loc, kind in guard.scan_near(parsed.data):  # forms beyond the contract's
                 where = f"{format_loc(loc)}: " if loc else ""
                 self.error(rel, f"{where}may hold {kind}: {guard.PATIENT_MESSAGE}; "

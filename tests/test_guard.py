@@ -285,6 +285,17 @@ def test_deck_body_is_scanned(example_site):
                pattern=PATIENT_MSG)
 
 
+def test_a_key_that_holds_an_identifier_is_pointed_at(example_site):
+    """A YAML key that holds an identifier (a note typed as a key) is an error at the key,
+    not at its value."""
+    text = "name: P\nstaff:\n  - name: Tess Ward\n    pt MRN 00451234: called\n"
+    rel = write(example_site, "data/practices/p.yaml", text)
+    res = validate(example_site)
+    assert res.code == 1, res.dump()
+    res.expect(rel, 4, 5, "medical record", pattern=PATIENT_MSG)
+    assert not [d for d in res.diags if d.col == 22], res.dump()
+
+
 @pytest.mark.parametrize("key", ["dob", "MRN", "ssn", "date_of_birth", "first_name", "last_name",
                                  "D.O.B.", "MRN#", "S.S.N.", "SSN#"])
 def test_keys_that_name_patient_data(example_site, key):
