@@ -103,10 +103,19 @@ _GAP = rf"(?:[\s:,;()\-–.#=]++(?!{_OFFICE})[^\s.!?,;:()\-–#=]++){{0,4}}[\s:,
 _PT_NAME = rf"{_PT}{_GAP}(?-i:{_NAME_WORD}\s+{_NAME_WORD})(?![{_LO}{_UP}])"
 
 
-# Three digits, one separator at most between two (as an identifier or a date is written:
-# "0045…", "3 4 51", "3/4/51"); not a count or a step ("the MRN has 8 digits", "DOB (step 2)",
-# "confirm the DOB and the 10-digit phone"), which the first edition's rules below took for one.
-_3DIGITS = rf"\d[\s./\-\u2044\u2215{_UDASH}]?\d[\s./\-\u2044\u2215{_UDASH}]?\d"
+# The first edition's rules below (the keyword, then a digit) took a count or a step for an
+# identifier: "the MRN has 8 digits", "name and DOB (step 2)", "confirm the DOB and the
+# 10-digit phone". A digit counts unless a word of a count or a step stands between the
+# keyword and it, or a counted thing follows it.
+_STEP_WORD = (r"(?<![a-z])(?:steps?|fields?|pages?|parts?|rules?|box(?:es)?|lines?|items?|questions?"
+              r"|sections?|slides?|and|then|has|have|of)(?![a-z])")
+_COUNTED = (r"\d*\s*-?\s*(?:digits?|characters?|chars?|letters?|numbers?|fields?|box(?:es)?|steps?"
+            r"|pages?|identifiers?|ids?|lines?|times?|places?|parts?|of)(?![a-z])")
+
+
+def _kept_digit(n: int) -> str:
+    """A digit within ``n`` characters (the first edition's rules), not a count or a step."""
+    return rf"(?:(?!{_STEP_WORD})[\s\S]){{0,{n}}}?\d(?!{_COUNTED})"
 
 
 class _Shape(tuple):
@@ -124,13 +133,13 @@ _KINDS = (
     (MRN, ("mr", "m.r", "m r", "m/r", "m-r", "m_r", "record"),
      rf"(?<![a-z])(?:m[\W_]?r[\W_]?n(?![a-z])|m[\W_]?r{_P}#|m[\W_]?r{_P}(?:no|num|nbr|number)(?![a-z])"
      rf"|medical{_P}records?(?:{_P}(?:number|num|nbr|no|id|#))?){_FILL}{_ident(4)}"),
-    (MRN, ("mrn", "record"),  # the first edition's rule, kept: the keyword, digits within 10
-     rf"(?<![a-z])(?:mrn|medical\s+record\s+(?:number|no\b|#))(?![a-z])[\s\S]{{0,10}}?{_3DIGITS}"),
+    (MRN, ("mrn", "record"),  # the first edition's rule, kept: the keyword, a digit within 10
+     rf"(?<![a-z])(?:mrn|medical\s+record\s+(?:number|no\b|#))(?![a-z]){_kept_digit(10)}"),
     (DOB, ("dob", "d.o.b", "d o b", "birth", "born"),
      rf"(?<![a-z])(?:(?:d[\W_]?o[\W_]?b(?![a-z])|date{_P}of{_P}birth|birth{_P}date|born(?![a-z]))"
      rf"[\s\S]{{0,15}}?(?:{_DATE}|{_LOOSE_DATE})|birthday[\s\S]{{0,15}}?{_DATED})"),
-    (DOB, ("dob", "birth"),  # the first edition's rule, kept: the keyword, digits within 15
-     rf"(?<![a-z])(?:dob|date\s+of\s+birth)(?![a-z])[\s\S]{{0,15}}?{_3DIGITS}"),
+    (DOB, ("dob", "birth"),  # the first edition's rule, kept: the keyword, a digit within 15
+     rf"(?<![a-z])(?:dob|date\s+of\s+birth)(?![a-z]){_kept_digit(15)}"),
     (PLAN, ("medicare", "medicaid", "mbi", "member", "subscriber", "policy"),
      rf"(?<![a-z])(?:medicare|medicaid|mbi|member{_P}id|subscriber{_P}id"
      rf"|policy{_P}(?:number|num|nbr|no|id|#))s?{_FILL}(?!{_PHONE}(?![a-z0-9-])){_ident(6)}"),
