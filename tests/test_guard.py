@@ -328,20 +328,17 @@ def test_ordinary_notes_pass_validate(example_site, note):
     ("content/presentations/img/pt-mrn-0012345.png", "content/training/referral-source-basics.md",
      "medical record"),
 ])
-def test_a_file_name_that_holds_an_identifier_is_a_warning(example_site, rel, src, kind):
+def test_a_file_name_that_holds_an_identifier_is_an_error(example_site, rel, src, kind):
     """A file's name and folders go into git history for good, as its values do: a path that
-    looks like it holds a patient identifier is a warning at the file (an error with
-    --strict); the example site's ordinary names are not."""
+    looks like it holds a patient identifier is an error at the file (CI runs validate without
+    --strict: a warning would be merged); the example site's ordinary names are not."""
     assert not any(PATIENT_MSG.search(d.msg) for d in validate(example_site).diags)
     write(example_site, rel, (example_site / src).read_bytes())
     if rel.startswith("data/interactions/"):
         (example_site / src).unlink()  # moved, not copied
     res = validate(example_site)
-    assert res.code == 0, res.dump()
-    res.expect(rel, 1, 1, kind, "file's name", severity="warning", pattern=PATIENT_MSG)
-    strict = validate(example_site, "--strict")
-    assert strict.code == 1
-    strict.expect(rel, 1, 1, kind, pattern=PATIENT_MSG)
+    assert res.code == 1, res.dump()
+    res.expect(rel, 1, 1, kind, "file's name", pattern=PATIENT_MSG)
 
 
 def test_near_forms_are_warnings_in_values_and_in_guides(example_site):
