@@ -582,16 +582,19 @@ def yaml_comments(text: str):
 
 
 def scan_comments(text: str):
-    """(line, column, kind) of each comment of a YAML document that holds an identifier or a
-    near form: comments are committed with the values (a warning: the contract's guard scans
-    values). The document is read by the scanner only when the text after a '#' of some line
+    """(line, column, kind, near) of each comment of a YAML document that holds an identifier
+    (``near`` False: an error, as in a value) or a near form (``near`` True: a warning):
+    comments are committed with the values. The document is read by the scanner only when the text after a '#' of some line
     holds one (a big file with an identifier in a value is not read a second time)."""
     tails = [line[line.index("#") + 1:] for line in text.split("\n") if "#" in line]
     if not any(patient_info(tail) or near_info(tail) for tail in tails):
         return
     for at, comment in yaml_comments(text):
-        for kind in patient_info(comment) + near_info(comment):
-            yield text.count("\n", 0, at) + 1, at - text.rfind("\n", 0, at), kind
+        line, col = text.count("\n", 0, at) + 1, at - text.rfind("\n", 0, at)
+        for kind in patient_info(comment):
+            yield line, col, kind, False
+        for kind in near_info(comment):
+            yield line, col, kind, True
 
 
 _MD_ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!@|:/])")

@@ -293,10 +293,14 @@ class Loader:
                 self.error(rel, f"{where}may hold {kind}: {guard.PATIENT_MESSAGE}; "
                                 f"reword it if it does", loc=loc, severity="warning")
             if b"#" in parsed.raw:  # comments go into git history with the values
-                for line, col, kind in guard.scan_comments(yamlio.decode(parsed.raw)):
-                    self.error(rel, f"a comment may hold {kind}: {guard.PATIENT_MESSAGE}; "
-                                    f"reword it if it does", line=line + parsed.line_offset,
-                               col=col, severity="warning")
+                for line, col, kind, near in guard.scan_comments(yamlio.decode(parsed.raw)):
+                    if near:
+                        self.error(rel, f"a comment may hold {kind}: {guard.PATIENT_MESSAGE}; "
+                                        f"reword it if it does", line=line + parsed.line_offset,
+                                   col=col, severity="warning")
+                    else:
+                        self.error(rel, f"a comment looks like {kind}: {guard.PATIENT_MESSAGE}",
+                                   line=line + parsed.line_offset, col=col)
         return result
 
     def validate(self, model: type[BaseModel], data, rel: str, prefix: Loc = ()):

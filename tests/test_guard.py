@@ -380,10 +380,10 @@ def test_identifiers_after_keywords_beyond_the_contracts_are_errors(example_site
     res.expect(guide, 9, 1, "Medicare Beneficiary", pattern=PATIENT_MSG)
 
 
-def test_comments_that_hold_an_identifier_are_warnings(example_site):
+def test_comments_that_hold_an_identifier_are_errors(example_site):
     """YAML comments are committed with the values: a comment of a data file or of a guide's
-    front matter that holds an identifier (or a near form) is a warning at its '#'; a '#'
-    inside a value is no comment, and ordinary comments say nothing."""
+    front matter that holds an identifier is an error at its '#' (a near form a warning); a
+    '#' inside a value is no comment, and ordinary comments say nothing."""
     text = ("# pasted from the EHR: MRN 0012345, delete later\n"
             "name: P   # pt J.D. 67yo asked for her\n"
             "website: https://p.example/#contact  # the contact form\n")
@@ -391,10 +391,10 @@ def test_comments_that_hold_an_identifier_are_warnings(example_site):
     guide = write(example_site, "content/training/example.md",
                   GUIDE.format(summary="Ordinary summary.  # DOB 3/4/1959 of the pt", body=""))
     res = validate(example_site)
-    assert res.code == 0, res.dump()
-    res.expect(rel, 1, 1, "comment", "medical record", severity="warning", pattern=PATIENT_MSG)
+    assert res.code == 1, res.dump()
+    res.expect(rel, 1, 1, "comment", "medical record", pattern=PATIENT_MSG)
     res.expect(rel, 2, 11, "comment", "initials", severity="warning", pattern=PATIENT_MSG)
-    res.expect(guide, 4, 29, "comment", "date of birth", severity="warning", pattern=PATIENT_MSG)
+    res.expect(guide, 4, 29, "comment", "date of birth", pattern=PATIENT_MSG)
     assert len([d for d in res.diags if PATIENT_MSG.search(d.msg)]) == 3, res.dump()
 
 
