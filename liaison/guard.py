@@ -331,6 +331,15 @@ def patient_info(text: str) -> list[str]:
     return kinds
 
 
+def hit_line(text: str, kind: str, near: bool = False) -> int:
+    """The line (from 0) of ``text`` where its first identifier of ``kind`` starts (``near``:
+    its first near form); 0 when there is none."""
+    seen = as_seen(as_rendered(text))
+    lines = [seen.count("\n", 0, start) for k, start in _hits(seen, seen.lower(), near=near)
+             if k == kind]
+    return min(lines, default=0)
+
+
 def near_info(text: str) -> list[str]:
     """The kinds of patient identifier that ``text`` may hold in a near form (a warning),
     those ``patient_info`` finds aside. Only for the rare text of a file the prefilter let

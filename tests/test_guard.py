@@ -285,6 +285,22 @@ def test_deck_body_is_scanned(example_site):
                pattern=PATIENT_MSG)
 
 
+def test_a_hit_in_a_long_note_names_its_line(example_site):
+    """In a note of many lines (a literal block, as the log form writes notes), the error
+    stands at the value and names the line of the file where the identifier is; a folded
+    block, whose lines are not the file's, names none."""
+    text = ("name: P\nnotes: |\n  Line one.\n\n  - Lunch for 12\n  - The fax had MRN 00451234\n"
+            "staff:\n  - name: Tess Ward\n    notes: >\n      ok\n      MRN 00451234\n")
+    rel = write(example_site, "data/practices/p.yaml", text)
+    guide = write(example_site, "content/training/example.md",
+                  "---\ntitle: T\naudience: all\nsummary: |-\n  one\n  DOB 3/4/1951 two\n---\n# T\n")
+    res = validate(example_site)
+    assert res.code == 1, res.dump()
+    assert res.expect(rel, 2, 8, "medical record", pattern=PATIENT_MSG).msg.endswith(" (on line 6)")
+    assert res.expect(rel, 9, 12, "medical record", pattern=PATIENT_MSG).msg.endswith("repository")
+    assert res.expect(guide, 4, 10, "date of birth", pattern=PATIENT_MSG).msg.endswith(" (on line 6)")
+
+
 def test_a_key_that_holds_an_identifier_is_pointed_at(example_site):
     """A YAML key that holds an identifier (a note typed as a key) is an error at the key,
     not at its value."""
