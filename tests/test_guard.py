@@ -285,6 +285,20 @@ def test_deck_body_is_scanned(example_site):
                pattern=PATIENT_MSG)
 
 
+def test_a_long_list_of_names_without_a_full_stop_is_read_in_time():
+    """A pasted list of 2,000 "pt Jane Roe" lines, no full stop: one "sentence" searched again
+    for each name took minutes; a name's sentence now reaches 300 characters each side. A
+    date within that reach still makes the name an identifier; one farther off does not."""
+    import time
+
+    text = "pt Jane Roe called about the ultrasound\n" * 2000
+    started = time.perf_counter()
+    assert guard.patient_info(text) == [] and list(guard.scan_text(text)) == []
+    assert time.perf_counter() - started < 10
+    assert guard.patient_info("pt Jane Roe called\n" * 10 + "seen 3/4") == [guard.NAME]
+    assert guard.patient_info("pt Jane Roe called\n" + "x" * 400 + " seen 3/4") == []
+
+
 def test_a_hit_in_a_long_note_names_its_line(example_site):
     """In a note of many lines (a literal block, as the log form writes notes), the error
     stands at the value and names the line of the file where the identifier is; a folded

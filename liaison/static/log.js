@@ -33,13 +33,15 @@
   });
   var DATE_OR_AGE = D.guard && compiled(D.guard.date_or_age, "i");
   var SENTENCE_END = D.guard && compiled(D.guard.sentence_end, "g");
+  var REACH = (D.guard && D.guard.sentence_reach) || 300; // a sentence's reach on each side
   function nameWithDateOrAge(text, m) { // the sentence of a patient's name holds a date or an age
     if (!DATE_OR_AGE || !SENTENCE_END) return false;
-    var start = 0, end = text.length, e;
-    SENTENCE_END.lastIndex = 0;
-    while ((e = SENTENCE_END.exec(text)) && e.index < m.index) start = e.index + e[0].length;
+    var lo = Math.max(0, m.index - REACH), hi = Math.min(text.length, m.index + m[0].length + REACH);
+    var start = lo, end = hi, e, part = text.slice(0, hi);
+    SENTENCE_END.lastIndex = lo;
+    while ((e = SENTENCE_END.exec(part)) && e.index < m.index) start = e.index + e[0].length;
     SENTENCE_END.lastIndex = m.index + m[0].length;
-    if ((e = SENTENCE_END.exec(text))) end = e.index;
+    if ((e = SENTENCE_END.exec(part))) end = e.index;
     return DATE_OR_AGE.test(text.slice(start, m.index) + " " +
                             text.slice(m.index + m[0].length, end));
   }
