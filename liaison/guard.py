@@ -101,6 +101,12 @@ _GAP = rf"(?:[\s:,;()\-–.#=]++(?!{_OFFICE})[^\s.!?,;:()\-–#=]++){{0,4}}[\s:,
 # A patient's capitalized first and last name (an error, or with the near forms' wider
 # ages a warning, when its sentence also holds a date or an age).
 _PT_NAME = rf"{_PT}{_GAP}(?-i:{_NAME_WORD}\s+{_NAME_WORD})(?![{_LO}{_UP}])"
+# ... or with "patient" after it, alone in brackets or between commas ("Jane Roe (patient), 67",
+# "Mrs. Roe (patient) 67", "Ana Ruiz, the patient, called 3/2"; not "Ann Lee (patient
+# coordinator)").
+_NAME_PT = (rf"(?<![{_LO}{_UP}])(?-i:{_NAME_WORD}\s+{_NAME_WORD}|(?:Mr|Mrs|Ms|Miss)\.?\s+{_NAME_WORD})"
+            rf"\s*(?:\(\s*(?:the\s+)?{_PT}\s*\)"
+            rf"|,\s*(?:the\s+|our\s+|a\s+)?{_PT}\s*(?:,|\.|;|$))")
 
 
 # The first edition's rules below (the keyword, then a digit) took a count or a step for an
@@ -162,6 +168,8 @@ _KINDS = (
      rf"{_PT_CONTACT}{_GAP}(?:{_PHONE}|{_EMAIL})"),
     (NAME, ("patient", "pt"),
      _PT_NAME),
+    (NAME, ("patient", "pt"),
+     _NAME_PT),
 )
 _COMPILED = tuple((kind, hints, re.compile(p, re.I)) for kind, hints, p in _KINDS)
 _DATE_OR_AGE = re.compile(f"{_DATE}|{_AGE}", re.I)
