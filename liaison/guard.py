@@ -240,7 +240,7 @@ def _hits(text: str, low: str, every: bool = False, shapes: bool = True, near: b
             for h in hints:
                 pos = where.find(h)
                 while pos >= 0:
-                    spans.append((max(0, pos - 25), pos + 200))
+                    spans.append((max(0, pos - 80), pos + 200))  # (a name may come before its keyword)
                     pos = where.find(h, pos + 1)
             merged = []  # (overlapping windows made one: a match is tried once)
             for a, b in sorted(spans):

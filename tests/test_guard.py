@@ -299,6 +299,15 @@ def test_a_long_list_of_names_without_a_full_stop_is_read_in_time():
     assert guard.patient_info("pt Jane Roe called\n" + "x" * 400 + " seen 3/4") == []
 
 
+def test_a_long_text_finds_a_name_before_its_keyword():
+    """A text over 300 characters is searched around its keywords only: a long name before
+    ", the patient," (or "(patient)") lies inside that search, as in a short text (and in
+    the log form, which searches the whole text)."""
+    tail = "Maria-Josefina Gonzalez-Hernandez, the patient, called on 3/2"
+    assert guard.patient_info(tail) == [guard.NAME]
+    assert guard.patient_info("Ordinary notes. " * 30 + tail) == [guard.NAME]
+
+
 def test_a_hit_in_a_long_note_names_its_line(example_site):
     """In a note of many lines (a literal block, as the log form writes notes), the error
     stands at the value and names the line of the file where the identifier is; a folded
