@@ -59,6 +59,10 @@ class Problem:
     at: Literal["value", "key"] = "value"
     line: int | None = None
     col: int | None = None
+    # the line, from 0, inside a literal block scalar (``|``) where the problem stands: the
+    # patient guard's hit in a long note (its lines are the file's lines), which the message
+    # names ("… (on line 14)"); LINE:COL stay at the value
+    within: int | None = None
 
 
 def did_you_mean(value, options, cutoff: float = 0.6) -> str:
@@ -135,7 +139,7 @@ _PATH_PREFIX = re.compile(r"^(?:[^\W\d][\w-]*|\[\d+\])(?:\.[^\W\d][\w-]*|\[\d+\]
 _HINT = re.compile(r" \(did you mean '.*?'\?\)")
 _QUOTED = re.compile(r"'[^']*'")
 _DATE = re.compile(r"\b\d{4}-\d{2}-\d{2}\b")
-_NUMBER = re.compile(r"\b(?:slide \d+|\d{3,})\b")
+_NUMBER = re.compile(r"\b(?:slide \d+|line \d+|\d{3,})\b")
 _DANGLING = re.compile(
     r"unknown (?P<what>" + "|".join(REFERENCE_KINDS) + r") '(?P<value>.*)'"
     r"(?= \(did you mean '|[;:] site\.yaml has|$)"
@@ -150,7 +154,8 @@ def message_kind(message: str) -> str:
     text = _HINT.sub("", text)
     text = _QUOTED.sub("'…'", text)
     text = _DATE.sub("…", text)
-    return _NUMBER.sub(lambda m: "slide …" if m.group().startswith("slide") else "…", text)
+    return _NUMBER.sub(lambda m: m.group()[:m.group().index(" ") + 1] + "…"
+                       if m.group()[0] in "sl" else "…", text)
 
 
 def dangling_reference(message: str) -> tuple[str, str] | None:

@@ -119,11 +119,11 @@ def discover(root: Path, stats: dict | None = None) -> Files:
 
 
 def name_warnings(files: Files, others: list[str] = ()) -> list[Problem]:
-    """A warning at each file of the site (records, and ``others``: pictures, templates and
+    """An error at each file of the site (records, and ``others``: pictures, templates and
     other files below data/, content/ and templates/) whose path (folders and name) looks
     like it holds a patient identifier (``data/interactions/dob-1959-03-04.yaml``): a name is
-    in git history for good, as a value is. The contract's guard scans values, so this is a warning (an
-    error with ``--strict``). All the paths go through the guard's file prefilter at once
+    in git history for good, as a value is, and CI runs validate without ``--strict`` (a
+    warning would be merged). All the paths go through the guard's file prefilter at once
     (one pass, nothing found in an ordinary site); only when it finds something is each path
     scanned."""
     from liaison import guard
@@ -140,7 +140,7 @@ def name_warnings(files: Files, others: list[str] = ()) -> list[Problem]:
         for kind in guard.patient_info(rel):
             out.append(Problem(rel, f"the file's name or folder looks like {kind}: "
                                     f"{guard.PATIENT_MESSAGE}; rename it",
-                               severity="warning", line=1, col=1))
+                               line=1, col=1))
     return out
 
 

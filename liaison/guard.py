@@ -40,6 +40,9 @@ _P = r"[\W_]{0,3}"  # punctuation or spaces between the parts of a phrase ("date
 # takes the no-break and thin spaces).
 _UDASH = "\u2010-\u2015\u2212"
 _SEP = rf"[-.\s{_UDASH}]"
+# A separator and the line break after it, where a value wraps: YAML folds "123-45-" and
+# "6789" on the next line into "123-45- 6789"; a CSV cell or a guide's line keeps the break.
+_WRAP = rf"(?:{_SEP}\s{{0,6}})"
 _FILL = r"[\s:#=.\-]{0,5}(?:(?:number|num|nbr|no|id|is|was)(?![a-z])[\s:#=.\-]{0,5}){0,2}"
 
 
@@ -56,11 +59,16 @@ _DATE = (rf"(?:(?<!\d)\d{{1,4}}[/.\-]\d{{1,2}}(?:[/.\-]\d{{1,4}})?(?!\d)"
 # After a date-of-birth keyword only, a date of three parts written with spaces around its
 # separators or with typographic dashes ("D.O.B 3 / 4 / 59", "DOB 3–4–1959").
 _LOOSE_DATE = (rf"(?<!\d)\d{{1,2}}\s?[/.\-{_UDASH}]\s?\d{{1,2}}\s?[/.\-{_UDASH}]\s?\d{{2,4}}(?!\d)")
+# After "birthday" only, a date with its year ("birthday 3/4/1951", "birthday March 4, 1951"):
+# a staff member's birthday is written without one ("Tess's birthday 3/14, bring cupcakes").
+_DATED = (rf"(?:{_LOOSE_DATE}|(?<!\d)\d{{4}}[/.\-]\d{{1,2}}[/.\-]\d{{1,2}}(?!\d)"
+          rf"|{_MONTH}\.?\s*(?:\d{{1,2}}(?:st|nd|rd|th)?,?\s+)?\d{{4}}(?!\d)"
+          rf"|(?<!\d)\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH}\.?,?\s+\d{{2,4}}(?!\d))")
 _AGE = (r"(?:(?<![\d/.])\d{1,3}\s*-?\s*(?:y[/.]?\s?o\.?|yrs?|years?[\s-]*old|year-old)(?![a-z])"
         r"|\(\s*\d{1,3}\s*\)"
         r"|(?<![a-z])aged?\s*:?\s*\d{1,3}(?!\d)"
         r"|,\s*\d{1,3}(?:\s*[mf])?\s*(?:,|\)|\.|$))")
-_PHONE = r"(?<!\d)(?:\+?1[-.\s]?)?\(?\d{3}\)?[-.\s]?\d{3}[-.\s]?\d{4}(?!\d)"
+_PHONE = rf"(?<!\d)(?:\+?1{_SEP}?)?\(?\d{{3}}\)?{_SEP}?\d{{3}}{_SEP}?\d{{4}}(?!\d)"  # (Unicode dashes too)
 _EMAIL = r"[a-z0-9._%+-]+@[a-z0-9-]+(?:\.[a-z0-9-]+)+"
 _MBI_LETTER = "ac-hjkmnp-rt-y"  # no S, L, O, I, B, Z
 # Words that make "patient … <phone>" the office's line, not the patient's own.
@@ -93,6 +101,27 @@ _GAP = rf"(?:[\s:,;()\-–.#=]++(?!{_OFFICE})[^\s.!?,;:()\-–#=]++){{0,4}}[\s:,
 # A patient's capitalized first and last name (an error, or with the near forms' wider
 # ages a warning, when its sentence also holds a date or an age).
 _PT_NAME = rf"{_PT}{_GAP}(?-i:{_NAME_WORD}\s+{_NAME_WORD})(?![{_LO}{_UP}])"
+# ... or with "patient" after it, alone in brackets or between commas ("Jane Roe (patient), 67",
+# "Mrs. Roe (patient) 67", "Ana Ruiz, the patient, called 3/2"; not "Ann Lee (patient
+# coordinator)").
+_NAME_PT = (rf"(?<![{_LO}{_UP}])(?-i:{_NAME_WORD}\s+{_NAME_WORD}|(?:Mr|Mrs|Ms|Miss)\.?\s+{_NAME_WORD})"
+            rf"\s*(?:\(\s*(?:the\s+)?{_PT}\s*\)"
+            rf"|,\s*(?:the\s+|our\s+|a\s+)?{_PT}\s*(?:,|\.|;|$))")
+
+
+# The first edition's rules below (the keyword, then a digit) took a count or a step for an
+# identifier: "the MRN has 8 digits", "name and DOB (step 2)", "confirm the DOB and the
+# 10-digit phone". A digit counts unless a word of a count or a step stands between the
+# keyword and it, or a counted thing follows it.
+_STEP_WORD = (r"(?<![a-z])(?:steps?|fields?|pages?|parts?|rules?|box(?:es)?|lines?|items?|questions?"
+              r"|sections?|slides?|and|then|has|have|of)(?![a-z])")
+_COUNTED = (r"\d*\s*-?\s*(?:digits?|characters?|chars?|letters?|numbers?|fields?|box(?:es)?|steps?"
+            r"|pages?|identifiers?|ids?|lines?|times?|places?|parts?|of)(?![a-z])")
+
+
+def _kept_digit(n: int) -> str:
+    """A digit within ``n`` characters (the first edition's rules), not a count or a step."""
+    return rf"(?:(?!{_STEP_WORD})[\s\S]){{0,{n}}}?\d(?!{_COUNTED})"
 
 
 class _Shape(tuple):
@@ -101,27 +130,37 @@ class _Shape(tuple):
 
 # (kind, substrings of the lower-cased text one of which the pattern needs, pattern)
 _KINDS = (
-    (SSN, _Shape(("000-00-0000",)),
-     rf"(?<!\d)\d{{3}}{_SEP}\d{{2}}{_SEP}\d{{4}}(?!\d)"),
-    (SSN, ("ssn", "ss#", "ss no", "s.s", "social"),
-     rf"(?<![a-z])(?:s[\W_]?s[\W_]?n(?![a-z])|ss{_P}(?:#|no(?![a-z]))|social{_P}security)"
-     rf"[^\d]{{0,20}}?(?<!\d)\d(?:{_SEP}?\d){{8}}(?!\d)"),
+    (SSN, _Shape(tuple(f"000{'-' * i}00{'-' * j}0000" for i in range(1, 8) for j in range(1, 8))),
+     rf"(?<!\d)\d{{3}}{_WRAP}\d{{2}}{_WRAP}\d{{4}}(?!\d)"),
+    (SSN, ("ssn", "ss#", "ss no", "s.s", "social", "soc"),
+     rf"(?<![a-z])(?:s[\W_]?s[\W_]?n(?![a-z])|ss{_P}(?:#|no(?![a-z]))|social{_P}security"
+     rf"|soc(?:ial)?\.?{_P}sec(?:urity)?(?![a-z]))"
+     rf"[^\d]{{0,20}}?(?<!\d)\d(?:{_WRAP}?\d){{8}}(?!\d)"),
     (MRN, ("mr", "m.r", "m r", "m/r", "m-r", "m_r", "record"),
      rf"(?<![a-z])(?:m[\W_]?r[\W_]?n(?![a-z])|m[\W_]?r{_P}#|m[\W_]?r{_P}(?:no|num|nbr|number)(?![a-z])"
      rf"|medical{_P}records?(?:{_P}(?:number|num|nbr|no|id|#))?){_FILL}{_ident(4)}"),
     (MRN, ("mrn", "record"),  # the first edition's rule, kept: the keyword, a digit within 10
-     r"(?<![a-z])(?:mrn|medical\s+record\s+(?:number|no\b|#))(?![a-z])[\s\S]{0,10}?\d"),
+     rf"(?<![a-z])(?:mrn|medical\s+record\s+(?:number|no\b|#))(?![a-z]){_kept_digit(10)}"),
     (DOB, ("dob", "d.o.b", "d o b", "birth", "born"),
-     rf"(?<![a-z])(?:d[\W_]?o[\W_]?b(?![a-z])|date{_P}of{_P}birth|birth{_P}date|birthday|born(?![a-z]))"
-     rf"[\s\S]{{0,15}}?(?:{_DATE}|{_LOOSE_DATE})"),
+     rf"(?<![a-z])(?:(?:d[\W_]?o[\W_]?b(?![a-z])|date{_P}of{_P}birth|birth{_P}date|born(?![a-z]))"
+     rf"[\s\S]{{0,15}}?(?:{_DATE}|{_LOOSE_DATE})|birthday[\s\S]{{0,15}}?{_DATED})"),
     (DOB, ("dob", "birth"),  # the first edition's rule, kept: the keyword, a digit within 15
-     r"(?<![a-z])(?:dob|date\s+of\s+birth)(?![a-z])[\s\S]{0,15}?\d"),
+     rf"(?<![a-z])(?:dob|date\s+of\s+birth)(?![a-z]){_kept_digit(15)}"),
     (PLAN, ("medicare", "medicaid", "mbi", "member", "subscriber", "policy"),
      rf"(?<![a-z])(?:medicare|medicaid|mbi|member{_P}id|subscriber{_P}id"
      rf"|policy{_P}(?:number|num|nbr|no|id|#))s?{_FILL}(?!{_PHONE}(?![a-z0-9-])){_ident(6)}"),
-    (MBI, _Shape(("0aa00", "0-aa00")),
-     rf"(?<![a-z0-9])[1-9][{_MBI_LETTER}][{_MBI_LETTER}0-9]\d-?[{_MBI_LETTER}][{_MBI_LETTER}0-9]\d"
-     rf"-?[{_MBI_LETTER}]{{2}}\d{{2}}(?![a-z0-9])"),
+    # (also printed in its three groups with spaces, 1EG4 TE5 MK73, as read off a card)
+    (MBI, _Shape(("0aa00", "-aa00")),
+     rf"(?<![a-z0-9])[1-9][{_MBI_LETTER}][{_MBI_LETTER}0-9]\d(?:-\s{{0,6}}|\s)?[{_MBI_LETTER}]"
+     rf"[{_MBI_LETTER}0-9]\d(?:-\s{{0,6}}|\s)?[{_MBI_LETTER}]{{2}}\d{{2}}(?![a-z0-9])"),
+    # beyond the contract's keywords, as unmistakable: a medical record number after "Med Rec #",
+    # a plan number after "member #", "subscriber no", "insurance ID" or "HICN"
+    (MRN, ("med",),
+     rf"(?<![a-z])med(?:ical)?{_P}rec(?:ord)?s?{_P}(?:#|no(?![a-z])|num(?![a-z])|nbr|number"
+     rf"|id(?![a-z])){_FILL}{_ident(4)}"),
+    (PLAN, ("member", "subscriber", "insurance", "hicn"),
+     rf"(?<![a-z])(?:(?:member|subscriber|insurance)s?{_P}(?:#|no(?![a-z])|num(?![a-z])|nbr"
+     rf"|number)|insurance{_P}id|hicn(?![a-z])){_FILL}(?!{_PHONE}(?![a-z0-9-])){_ident(6)}"),
     (ACCOUNT, ("acct", "account", "chart"),
      rf"(?<![a-z])(?:acct|account|chart)s?{_P}(?:#|no(?![a-z])|num(?![a-z])|nbr|number)"
      r"[\s:#=.\-]{0,5}(?:(?:is|was)\s+)?(?=[a-z0-9-]*\d)[a-z0-9]"),
@@ -129,23 +168,18 @@ _KINDS = (
      rf"{_PT_CONTACT}{_GAP}(?:{_PHONE}|{_EMAIL})"),
     (NAME, ("patient", "pt"),
      _PT_NAME),
+    (NAME, ("patient", "pt"),
+     _NAME_PT),
 )
 _COMPILED = tuple((kind, hints, re.compile(p, re.I)) for kind, hints, p in _KINDS)
 _DATE_OR_AGE = re.compile(f"{_DATE}|{_AGE}", re.I)
 
 # Near forms, beyond what the contract lists: warnings, not errors (an error with --strict).
-# A medical record number after "Med Rec #"; a plan number after "member #", "subscriber no",
-# "insurance ID" or "HICN"; a patient's initials ("pt J.D. 67yo", "pt J. Doe") or a name with
-# an age written "67F", in a sentence with a date or an age.
+# An account or chart number after a colon or a space alone; a patient's initials ("pt J.D.
+# 67yo", "pt J. Doe") or a name with an age written "67F", in a sentence with a date or an age.
 _NEAR_AGE = rf"{_AGE}|(?<![\d/.])\d{{1,3}}\s?[mf](?![a-z])"
 _INITIALS = rf"[A-Z]\.\s?[A-Z]\.|[A-Z]\.\s?{_NAME_WORD}|[A-Z]{{2}}(?=[\s,]+\d)"
 _NEAR_KINDS = (
-    (MRN, ("med",),
-     rf"(?<![a-z])med(?:ical)?{_P}rec(?:ord)?s?{_P}(?:#|no(?![a-z])|num(?![a-z])|nbr|number"
-     rf"|id(?![a-z])){_FILL}{_ident(4)}"),
-    (PLAN, ("member", "subscriber", "insurance", "hicn"),
-     rf"(?<![a-z])(?:(?:member|subscriber|insurance)s?{_P}(?:#|no(?![a-z])|num(?![a-z])|nbr"
-     rf"|number)|insurance{_P}id|hicn(?![a-z])){_FILL}(?!{_PHONE}(?![a-z0-9-])){_ident(6)}"),
     # an account or chart number after a colon or a space alone, as a form's label reads
     # ("Acct: 88123", "chart 004417"): an identifier of 5 or more that holds a digit (not a
     # year: "account 2025 renewal")
@@ -156,10 +190,6 @@ _NEAR_KINDS = (
      _PT_NAME),
     (INITIALS, ("patient", "pt"),
      rf"{_PT}{_GAP}(?-i:{_INITIALS})(?![a-z])"),
-    # an MBI printed in its three groups with spaces (1EG4 TE5 MK73), as read off a card
-    (MBI, _Shape(("-aa00",)),
-     rf"(?<![a-z0-9])[1-9][{_MBI_LETTER}][{_MBI_LETTER}0-9]\d [{_MBI_LETTER}]"
-     rf"[{_MBI_LETTER}0-9]\d [{_MBI_LETTER}]{{2}}\d{{2}}(?![a-z0-9])"),
 )
 _NEAR_COMPILED = tuple((kind, hints, re.compile(p, re.I)) for kind, hints, p in _NEAR_KINDS)
 _NEAR_DATE_OR_AGE = re.compile(f"{_DATE}|{_NEAR_AGE}", re.I)
@@ -167,14 +197,21 @@ _NEAR_AGE_ONLY = re.compile(_NEAR_AGE, re.I)  # initials and a date: a staff mem
 _SENTENCE_END = re.compile(r"[.!?](?=\s|$)|\n\s*\n")
 
 
+# How far a name's sentence reaches on each side of it: a list pasted without a full stop is
+# one "sentence" of thousands of characters, searched again for each name in it (8 KB of
+# "pt Jane Roe called about …" lines took 9 s; 24 KB minutes).
+SENTENCE_REACH = 300
+
+
 def _name_with_date_or_age(text: str, match: re.Match, near=False) -> bool:
-    """Whether the sentence that holds a patient's name also holds a date or an age (with
-    ``near``: an age written "67F" too; ``near`` a pattern: what else it must hold)."""
-    start = 0
-    for m in _SENTENCE_END.finditer(text, 0, match.start()):
+    """Whether the sentence that holds a patient's name (at most ``SENTENCE_REACH``
+    characters on each side of it) also holds a date or an age (with ``near``: an age written
+    "67F" too; ``near`` a pattern: what else it must hold)."""
+    start = max(0, match.start() - SENTENCE_REACH)
+    for m in _SENTENCE_END.finditer(text, start, match.start()):
         start = m.end()
-    m = _SENTENCE_END.search(text, match.end())
-    end = m.start() if m else len(text)
+    m = _SENTENCE_END.search(text, match.end(), match.end() + SENTENCE_REACH)
+    end = m.start() if m else min(len(text), match.end() + SENTENCE_REACH)
     sentence = text[start:match.start()] + " " + text[match.end():end]
     found = near if isinstance(near, re.Pattern) else _NEAR_DATE_OR_AGE if near else _DATE_OR_AGE
     return found.search(sentence) is not None
@@ -203,17 +240,25 @@ def _hits(text: str, low: str, every: bool = False, shapes: bool = True, near: b
             for h in hints:
                 pos = where.find(h)
                 while pos >= 0:
-                    spans.append((max(0, pos - 25), pos + 200))
+                    spans.append((max(0, pos - 80), pos + 200))  # (a name may come before its keyword)
                     pos = where.find(h, pos + 1)
-            matches = (m for a, b in sorted(spans) for m in pattern.finditer(text, a, b))
+            merged = []  # (overlapping windows made one: a match is tried once)
+            for a, b in sorted(spans):
+                if merged and a <= merged[-1][1]:
+                    merged[-1][1] = max(merged[-1][1], b)
+                else:
+                    merged.append([a, b])
+            matches = (m for a, b in merged for m in pattern.finditer(text, a, b))
         else:
             matches = pattern.finditer(text)
         seen = set()
         for m in matches:
-            if m.start() in seen or (kind is NAME and not _name_with_date_or_age(text, m, near)) \
-                    or (kind is INITIALS and not _name_with_date_or_age(text, m, _NEAR_AGE_ONLY)):
+            if m.start() in seen:
                 continue
             seen.add(m.start())
+            if (kind is NAME and not _name_with_date_or_age(text, m, near)) \
+                    or (kind is INITIALS and not _name_with_date_or_age(text, m, _NEAR_AGE_ONLY)):
+                continue
             yield kind, m.start()
             if not every:
                 break
@@ -245,7 +290,7 @@ def form_rules() -> dict:
     left out: a warning does not fail `validate`."""
     return {"rules": [[kind, _js(pattern), kind is NAME] for kind, _h, pattern in _KINDS],
             "date_or_age": _js(_DATE_OR_AGE.pattern),
-            "sentence_end": _js(_SENTENCE_END.pattern),
+            "sentence_end": _js(_SENTENCE_END.pattern), "sentence_reach": SENTENCE_REACH,
             "invisible": f"[{_INVISIBLE}]", "wide": f"[{_WIDE}]", "digit_zeros": list(_DIGIT_ZEROS)}
 
 
@@ -281,6 +326,15 @@ def as_seen(text: str) -> str:
     return text.translate(_AS_SEEN_TABLE)
 
 
+def as_rendered(text: str) -> str:
+    """``text`` as its Markdown shows it (notes are Markdown): backslash escapes and HTML
+    character references read as what they stand for ("123&#45;45\\-6789" as "123-45-6789");
+    the same object when it holds neither a backslash nor an ampersand."""
+    if "\\" in text or "&" in text:
+        return _decoded_markdown(text)
+    return text
+
+
 _MEMO: dict[str, list[str]] = {}  # short texts seen (CSV cells, ids, dates repeat by thousands)
 
 
@@ -291,7 +345,7 @@ def patient_info(text: str) -> list[str]:
         if kinds is not None:
             return kinds[:] if kinds else []
     kinds = []
-    seen = as_seen(text)
+    seen = as_seen(as_rendered(text))
     for kind, _ in _hits(seen, seen.lower()):
         if kind not in kinds:
             kinds.append(kind)
@@ -300,12 +354,21 @@ def patient_info(text: str) -> list[str]:
     return kinds
 
 
+def hit_line(text: str, kind: str, near: bool = False) -> int:
+    """The line (from 0) of ``text`` where its first identifier of ``kind`` starts (``near``:
+    its first near form); 0 when there is none."""
+    seen = as_seen(as_rendered(text))
+    lines = [seen.count("\n", 0, start) for k, start in _hits(seen, seen.lower(), near=near)
+             if k == kind]
+    return min(lines, default=0)
+
+
 def near_info(text: str) -> list[str]:
     """The kinds of patient identifier that ``text`` may hold in a near form (a warning),
     those ``patient_info`` finds aside. Only for the rare text of a file the prefilter let
     through."""
     kinds = []
-    seen = as_seen(text)
+    seen = as_seen(as_rendered(text))
     for kind, _ in _hits(seen, seen.lower(), near=True):
         if kind not in kinds:
             kinds.append(kind)
@@ -313,6 +376,28 @@ def near_info(text: str) -> list[str]:
         found = patient_info(text)
         kinds = [k for k in kinds if k not in found]
     return kinds
+
+
+# ---------------------------------------------------------------------------- messages
+_QUOTED = re.compile(r"'[^'\n]*'")
+_DIGIT_NOT_INDEX = re.compile(r"\[\d+\]|\d")  # (a list's index in a path stays)
+_EMAIL_NAME = re.compile(r"[a-z0-9._%+-]+(?=@[a-z0-9-]+\.)", re.I)
+
+
+def withheld(message: str) -> str:
+    """A diagnostic's ``message`` without the patient identifier it would repeat (a value it
+    quotes: "type: 'MRN 00451234' is not one of …", a key in its path): the output of
+    `validate` goes into CI logs and pull-request annotations, which keep it as git history
+    keeps the file. A quoted value that holds one reads '…'; what still holds one after that
+    has its digits (but a list's index, ``[3]``) as # and the name of its e-mail addresses as …. The guard's own error at
+    the same place names the kind."""
+    if not might_hold(message.encode("utf-8", "surrogateescape")) or not patient_info(message):
+        return message
+    out = _QUOTED.sub(lambda m: "'…'" if patient_info(m.group()[1:-1]) else m.group(), message)
+    if patient_info(out):
+        out = _EMAIL_NAME.sub("…", _DIGIT_NOT_INDEX.sub(
+            lambda m: m.group() if m.group()[0] == "[" else "#", as_seen(out)))
+    return out
 
 
 # ---------------------------------------------------------------------------- keys and columns
@@ -348,8 +433,12 @@ _LOWER_ZERO = bytes.maketrans(_LETTERS[26:] + b"123456789", _LETTERS[:26] + b"0"
 # ideographic space, a Unicode dash or the minus sign (as _STR_SHAPE_TABLE reads them).
 _SEP_BYTES = (rb"(?:[-. \t\n\r\f\v]|\xc2\xa0|\xe2\x80[\x80-\x8a\x90-\x95\xaf]|\xe2\x81\x9f"
               rb"|\xe3\x80\x80|\xe2\x88\x92)")
-_SHAPES = (re.compile(rb"000" + _SEP_BYTES + rb"00" + _SEP_BYTES + rb"0000"),
-           re.compile(rb"0[a-z][a-z0]0[- ]?[a-z][a-z0]0[- ]?[a-z][a-z]00"))
+# (with up to 6 bytes of white space after a separator: a value that wraps there)
+_WRAP_BYTES = _SEP_BYTES + rb"[ \t\n\r\f\v]{0,6}"
+_MBI_WRAP_BYTES = rb"[- \t\n\r\f\v]{0,7}"
+_SHAPES = (re.compile(rb"000" + _WRAP_BYTES + rb"00" + _WRAP_BYTES + rb"0000"),
+           re.compile(rb"0[a-z][a-z0]0" + _MBI_WRAP_BYTES + rb"[a-z][a-z0]0" + _MBI_WRAP_BYTES
+                      + rb"[a-z][a-z]00"))
 _SPACES = re.compile(r"\s+")
 # What ``as_seen`` takes out or reads as ASCII, in UTF-8 (a byte-order mark at a file's start
 # is not text: only one after another byte): a file that holds one is scanned as it is seen.
@@ -379,7 +468,7 @@ _NOT_AS_SEEN_BYTES = (rb"\xc2\xad|\xe1\xa0\x8e|\xe2\x80[\x8b-\x8d]|\xe2\x81\xa0"
 _WORDS = tuple(re.compile(p) for p in (
     rb"p(?:atient(?!s)|t(?![a-z])|olicy)",
     rb"m(?:[\W_]{0,3}r(?![a-mo-z])|edica[ri]|bi|ed(?:ical)?[\W_]{0,6}rec)",
-    rb"s(?:[\W_]?s[\W_]?n|s[\W_]{0,3}(?:#|no)|ocial|\.s)",
+    rb"s(?:[\W_]?s[\W_]?n|s[\W_]{0,3}(?:#|no)|ocial|oc[\W_]{0,4}sec|\.s)",
     rb"c(?:hart|ord|(?<=acc)(?:t|ount)|(?<=insuranc)e[\W_]{0,3}(?:id|#|n[ou])|(?<=hic)n)",
     rb"b(?:irth|orn|(?<=dob)|(?<=d[\W_]o[\W_]b)|(?<=d[\W_]ob)|(?<=do[\W_]b)"
     rb"|(?<=memb)ers?[\W_]{0,3}(?:id|#|n[ou])|(?<=subscrib)ers?[\W_]{0,3}(?:id|#|n[ou]))",
@@ -397,10 +486,10 @@ _WORDS = tuple(re.compile(p) for p in (
 # ``[\W_]`` is any byte but an ASCII letter or digit.
 _W = rb"[^0-9A-Za-z]"
 _EVERY_WORD = b"|".join((
-    rb"000" + _SEP_BYTES + rb"00" + _SEP_BYTES + rb"0000", rb"0[a-z][a-z0]0[- ]?[a-z][a-z0]0[- ]?[a-z][a-z]00",
+    _SHAPES[0].pattern, _SHAPES[1].pattern,
     rb"patient(?:[^s]|\z)", rb"pt(?:[^a-z]|\z)", rb"policy",
     rb"m" + _W + rb"{0,3}r(?:[^a-mo-z]|\z)", rb"medica[ri]", rb"mbi", rb"med(?:ical)?" + _W + rb"{0,6}rec",
-    rb"s" + _W + rb"?s" + _W + rb"?n", rb"ss" + _W + rb"{0,3}(?:#|no)", rb"social", rb"s\.s",
+    rb"s" + _W + rb"?s" + _W + rb"?n", rb"ss" + _W + rb"{0,3}(?:#|no)", rb"social", rb"soc" + _W + rb"{0,4}sec", rb"s\.s",
     rb"chart", rb"cord", rb"acc(?:t|ount)", rb"insurance" + _W + rb"{0,3}(?:id|#|n[ou])", rb"hicn",
     rb"birth", rb"born", rb"dob", rb"d" + _W + rb"o" + _W + rb"b", rb"d" + _W + rb"ob",
     rb"do" + _W + rb"b", rb"members?" + _W + rb"{0,3}(?:id|#|n[ou])",
@@ -423,11 +512,15 @@ def _every_word():
 _ANY_WORD = _every_word()
 
 
+_ENTITY_BYTES = re.compile(rb"&(?:#[0-9]+|#x[0-9a-f]+|[a-z][a-z0-9]*);", re.I)
+
+
 def might_hold(raw: bytes) -> bool:
     """A cheap test of a whole file's bytes: only the few files that pass get their values
     scanned. Substring tests first (fast, in C), then the patterns on the rare hits. A
-    backslash (a YAML escape may hide anything) always passes."""
-    if b"\\" in raw:
+    backslash (a YAML or Markdown escape may hide anything) or an HTML character reference
+    (``&#49;``, ``&ndash;``: Markdown shows what it stands for) always passes."""
+    if b"\\" in raw or _ENTITY_BYTES.search(raw) is not None:
         return True
     low = raw.translate(_LOWER_ZERO)
     if _ANY_WORD is not None and _ANY_WORD.search(low) is None:
@@ -451,9 +544,14 @@ def might_hold(raw: bytes) -> bool:
 
 
 # ---------------------------------------------------------------------------- scanning
+class KeyLoc(tuple):
+    """The loc of a mapping's key that holds an identifier (its diagnostic points at the key,
+    not at its value)."""
+
+
 def scan(data, loc: tuple = ()):
-    """(loc, kind) for every string of canonical data (keys of mappings included) that
-    holds an identifier."""
+    """(loc, kind) for every string of canonical data (keys of mappings included: their loc a
+    ``KeyLoc``) that holds an identifier."""
     if isinstance(data, str):
         for kind in patient_info(data):
             yield loc, kind
@@ -461,7 +559,7 @@ def scan(data, loc: tuple = ()):
         for key, value in data.items():
             if isinstance(key, str):
                 for kind in patient_info(key):
-                    yield loc + (key,), kind
+                    yield KeyLoc(loc + (key,)), kind
             yield from scan(value, loc + (key,))
     elif isinstance(data, list):
         for i, item in enumerate(data):
@@ -516,16 +614,19 @@ def yaml_comments(text: str):
 
 
 def scan_comments(text: str):
-    """(line, column, kind) of each comment of a YAML document that holds an identifier or a
-    near form: comments are committed with the values (a warning: the contract's guard scans
-    values). The document is read by the scanner only when the text after a '#' of some line
+    """(line, column, kind, near) of each comment of a YAML document that holds an identifier
+    (``near`` False: an error, as in a value) or a near form (``near`` True: a warning):
+    comments are committed with the values. The document is read by the scanner only when the text after a '#' of some line
     holds one (a big file with an identifier in a value is not read a second time)."""
     tails = [line[line.index("#") + 1:] for line in text.split("\n") if "#" in line]
     if not any(patient_info(tail) or near_info(tail) for tail in tails):
         return
     for at, comment in yaml_comments(text):
-        for kind in patient_info(comment) + near_info(comment):
-            yield text.count("\n", 0, at) + 1, at - text.rfind("\n", 0, at), kind
+        line, col = text.count("\n", 0, at) + 1, at - text.rfind("\n", 0, at)
+        for kind in patient_info(comment):
+            yield line, col, kind, False
+        for kind in near_info(comment):
+            yield line, col, kind, True
 
 
 _MD_ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!@|:/])")

@@ -160,6 +160,16 @@ class Parsed:
     line_offset: int = 0
 
 
+def _hit_line(data, loc, kind: str, near: bool = False) -> int | None:
+    """The line (from 0) of the text at ``loc`` where the guard found ``kind``: in a long note
+    of many lines, its diagnostic points at that line (``Problem.within``)."""
+    for part in loc:
+        data = data[part]
+    if isinstance(data, str) and "\n" in data:
+        return guard.hit_line(data, kind, near) or None
+    return None
+
+
 class Loader:
     """Reads the files of one site root; gathers problems."""
 
@@ -286,16 +296,24 @@ class Loader:
         if guard.might_hold(parsed.raw):
             for loc, kind in guard.scan(parsed.data):
                 where = f"{format_loc(loc)}: " if loc else ""
-                self.error(rel, f"{where}looks like {kind}: {guard.PATIENT_MESSAGE}", loc=loc)
+                key = isinstance(loc, guard.KeyLoc)
+                self.error(rel, f"{where}looks like {kind}: {guard.PATIENT_MESSAGE}", loc=tuple(loc),
+                           at="key" if key else "value",
+                           within=None if key else _hit_line(parsed.data, loc, kind))
             for loc, kind in guard.scan_near(parsed.data):  # forms beyond the contract's
                 where = f"{format_loc(loc)}: " if loc else ""
                 self.error(rel, f"{where}may hold {kind}: {guard.PATIENT_MESSAGE}; "
-                                f"reword it if it does", loc=loc, severity="warning")
+                                f"reword it if it does", loc=loc, severity="warning",
+                           within=_hit_line(parsed.data, loc, kind, near=True))
             if b"#" in parsed.raw:  # comments go into git history with the values
-                for line, col, kind in guard.scan_comments(yamlio.decode(parsed.raw)):
-                    self.error(rel, f"a comment may hold {kind}: {guard.PATIENT_MESSAGE}; "
-                                    f"reword it if it does", line=line + parsed.line_offset,
-                               col=col, severity="warning")
+                for line, col, kind, near in guard.scan_comments(yamlio.decode(parsed.raw)):
+                    if near:
+                        self.error(rel, f"a comment may hold {kind}: {guard.PATIENT_MESSAGE}; "
+                                        f"reword it if it does", line=line + parsed.line_offset,
+                                   col=col, severity="warning")
+                    else:
+                        self.error(rel, f"a comment looks like {kind}: {guard.PATIENT_MESSAGE}",
+                                   line=line + parsed.line_offset, col=col)
         if parsed.exact:  # (a number with a leading zero sends a file down the exact path)
             for loc, line, col, message in yamlio.leading_zeros(yamlio.decode(parsed.raw)):
                 self.error(rel, f"{format_loc(loc)}: {message}", line=line + parsed.line_offset,

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from liaison import yamlio
+from liaison import guard, yamlio
 from liaison.content import split_front_matter
 from liaison.diagnostics import Diagnostic, Problem
 
@@ -19,6 +19,7 @@ def place(root: Path, problems: list[Problem]) -> list[Diagnostic]:
     nodes: dict[str, tuple[object, int]] = {}
     out = []
     for p in problems:
+        message = p.message
         if p.line is not None:
             line, col = p.line, p.col or 1
         elif p.loc is None:
@@ -26,12 +27,30 @@ def place(root: Path, problems: list[Problem]) -> list[Diagnostic]:
         else:
             if p.path not in nodes:
                 nodes[p.path] = _marked_tree(root, p.path)
-            node, offset = nodes[p.path]
+            node, offset, lines = nodes[p.path]
             line, col = yamlio.locate(node, p.loc, p.at)
             line += offset
-        message = " ".join(p.message.split())  # one diagnostic, one line
+            if p.within and node is not None:  # the line inside a long note, said in words
+                inside = _within(yamlio.find(node, p.loc, p.at), p.within, lines)
+                if inside is not None:
+                    message = f"{message} (on line {inside + offset})"
+        # one diagnostic, one line; a patient identifier the message would quote, withheld
+        message = guard.withheld(" ".join(message.split()))
         out.append(Diagnostic(p.path, line, col, p.severity, message))
     return sorted(set(out))
+
+
+def _within(scalar, within: int, lines: list[str]) -> int | None:
+    """The line (1-based) of the line ``within`` (from 0) of a literal block scalar's text
+    (whose lines are the file's); None for any other node or a line it does not have."""
+    import yaml
+
+    if not isinstance(scalar, yaml.ScalarNode) or scalar.style != "|":
+        return None
+    index = scalar.start_mark.line + 1 + within  # (the content starts below the '|')
+    if index >= len(lines) or index > scalar.end_mark.line:
+        return None
+    return index + 1
 
 
 def _marked_tree(root: Path, rel: str):
@@ -41,6 +60,6 @@ def _marked_tree(root: Path, rel: str):
         if rel.endswith(".md"):
             fm = split_front_matter(text)
             text, offset = fm.yaml_text, fm.line_offset
-        return yamlio.compose(text), offset
+        return yamlio.compose(text), offset, text.split("\n")
     except Exception:  # the problem was found in this file; a second failure only loses its place
-        return None, 0
+        return None, 0, []

@@ -431,6 +431,13 @@ def locate(node, loc, at: str = "value") -> tuple[int, int]:
     path stops existing (a missing field), the deepest node that exists."""
     if node is None:
         return 1, 1
+    mark = find(node, loc, at).start_mark
+    return mark.line + 1, mark.column + 1
+
+
+def find(node, loc, at: str = "value"):
+    """The node of the value (or key) at ``loc`` below ``node`` (not None); where the path
+    stops existing, the deepest node that exists."""
     cur = node
     key_node = None
     for part in loc:
@@ -449,5 +456,4 @@ def locate(node, loc, at: str = "value") -> tuple[int, int]:
     else:
         if at == "key" and key_node is not None:
             cur = key_node
-    mark = cur.start_mark
-    return mark.line + 1, mark.column + 1
+    return cur

@@ -568,3 +568,27 @@ def test_the_date_pickers_last_day_moves_on_past_midnight(new_page, server):
     page.clock.fast_forward("20:00")  # twenty minutes
     page.focus("#log-date")
     assert page.get_attribute("#log-date", "max") == "2026-12-06"
+
+
+def test_the_notes_refuse_what_validate_refuses_line_breaks_and_markdown_too(new_page, server):
+    # The notes are Markdown over many lines: an identifier wrapped after a dash, or written
+    # with a character reference, is refused as validate refuses it; a staff birthday, a step
+    # of a front-desk routine and a Markdown ampersand pass, as in validate.
+    from liaison import guard
+
+    texts = ["The fax showed SSN 123-45-\n6789 on the back", "Read out 1EG4-TE5-\nMK73",
+             "fax had 123&#45;45&#45;6789 on it", "the slip read 123\\-45\\-6789",
+             "Line one.\n\nMRN 00451234 on the fax", "pt cell 503\u2013555\u20130199",
+             "Staff birthday: Tess 3/14,\nbring cupcakes", "Verify name and DOB (step 2)",
+             "Q&A with the MAs &amp; the NP", "Lunch for 14 on 12/3\n- menu without pork"]
+    page, rec = _open(new_page, server, "desktop")
+    page.click("#log-copy")  # problems are said once a hand-over was tried
+    said_of = {}
+    for text in texts:
+        page.fill("#log-notes", text)
+        said_of[text] = page.text_content("#log-notes-err")
+    wrong = [(t, guard.patient_info(t), said_of[t]) for t in texts
+             if bool(guard.patient_info(t)) != ("look like" in said_of[t])]
+    assert wrong == [], wrong
+    assert sum(bool(guard.patient_info(t)) for t in texts) == 6
+    assert rec.console_errors == [], rec.console_errors

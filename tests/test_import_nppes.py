@@ -401,13 +401,13 @@ def test_a_warning_of_the_guard_does_not_stop_the_import(example_site, tmp_path)
     """A registry value with a near form of a patient identifier (a warning of `validate`,
     not an error) is imported; validate then warns about it."""
     text = SAMPLE.read_bytes().decode("utf-8").replace('"9 BRAMBLE WAY"',
-                                                        '"9 BRAMBLE WAY, MED REC # 4471"', 1)
+                                                        '"9 BRAMBLE WAY, ACCT 44712"', 1)
     odd = tmp_path / "odd.csv"
     odd.write_bytes(text.encode("utf-8"))
     code, _, err = cli("import", "nppes", str(odd), "--root", str(example_site), "--state", "NC")
     assert code == 0, err
     written = [p for p in (example_site / "data/practices").iterdir()
-               if "med rec # 4471" in p.read_text(encoding="utf-8").lower()]
+               if "acct 44712" in p.read_text(encoding="utf-8").lower()]
     assert len(written) == 1
 
 

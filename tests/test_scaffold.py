@@ -766,9 +766,9 @@ def test_a_near_form_of_the_guard_is_said_and_written(root):
     base = ["--practice", "french-broad-podiatry", "--liaison", "lena-brooks", "--type", "call",
             "--date", "2026-11-20"]
     result = run(root, "interaction", *base, "--summary", "Call",
-                 "--need", "Front desk read out Med Rec # 0012345")
+                 "--need", "Front desk read out Acct: 88123")
     assert result.exit_code == 0, result.output
-    assert "warning: --need: needs[0]: may hold a medical record number" in result.stderr
+    assert "warning: --need: needs[0]: may hold an account or chart number" in result.stderr
     assert (root / "data/interactions/2026/11/20-french-broad-podiatry.yaml").exists()
     result = run(root, "guide", "intake-example", "--title", "Calling back pt J.D. 67yo",
                  "--audience", "all")

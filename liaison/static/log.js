@@ -33,13 +33,15 @@
   });
   var DATE_OR_AGE = D.guard && compiled(D.guard.date_or_age, "i");
   var SENTENCE_END = D.guard && compiled(D.guard.sentence_end, "g");
+  var REACH = (D.guard && D.guard.sentence_reach) || 300; // a sentence's reach on each side
   function nameWithDateOrAge(text, m) { // the sentence of a patient's name holds a date or an age
     if (!DATE_OR_AGE || !SENTENCE_END) return false;
-    var start = 0, end = text.length, e;
-    SENTENCE_END.lastIndex = 0;
-    while ((e = SENTENCE_END.exec(text)) && e.index < m.index) start = e.index + e[0].length;
+    var lo = Math.max(0, m.index - REACH), hi = Math.min(text.length, m.index + m[0].length + REACH);
+    var start = lo, end = hi, e, part = text.slice(0, hi);
+    SENTENCE_END.lastIndex = lo;
+    while ((e = SENTENCE_END.exec(part)) && e.index < m.index) start = e.index + e[0].length;
     SENTENCE_END.lastIndex = m.index + m[0].length;
-    if ((e = SENTENCE_END.exec(text))) end = e.index;
+    if ((e = SENTENCE_END.exec(part))) end = e.index;
     return DATE_OR_AGE.test(text.slice(start, m.index) + " " +
                             text.slice(m.index + m[0].length, end));
   }
@@ -61,8 +63,20 @@
     });
     return text;
   }
+  // As its Markdown shows it (the guard's as_rendered): backslash escapes and HTML character
+  // references read as what they stand for ("123&#45;45\-6789" as "123-45-6789").
+  var MD_ESCAPE = /\\([\\`*_{}\[\]()#+\-.!@|:\/])/g;
+  var decoder = null;
+  function asRendered(text) {
+    if (text.indexOf("\\") < 0 && text.indexOf("&") < 0) return text;
+    text = text.replace(MD_ESCAPE, "$1");
+    if (text.indexOf("&") < 0) return text;
+    decoder = decoder || document.createElement("textarea");
+    decoder.innerHTML = text; // a textarea's content is text: references decoded, no markup
+    return decoder.value;
+  }
   function patientKind(text) {
-    text = asSeen(text);
+    text = asSeen(asRendered(text));
     for (var i = 0; i < PATIENT.length; i++) {
       var re = PATIENT[i][0], m;
       re.lastIndex = 0;
