@@ -181,3 +181,28 @@ def test_no_label_is_cut_in_the_middle_of_a_word(new_page, server, types):
                 if not ok:
                     cut.append(f"{path}: {text!r} (full text {full!r})")
     assert not cut, "labels cut in the middle of a word:\n" + "\n".join(cut)
+
+
+def test_a_filters_count_is_said_when_it_changes(new_page, server, types):
+    """Typing in a filter changes its "12 of 40": a screen reader hears it only from a live
+    region. Every page with a filter count (the directories and prospects among them)."""
+    page, _rec = new_page(viewport=DESKTOP)
+    checked = []
+    for name, path in types.items():
+        page.goto(f"{server}/{path}", wait_until="load")
+        counts = page.evaluate(
+            """() => [...document.querySelectorAll('[data-count]')].map(c => ({
+                 filter: c.getAttribute('data-count'), text: c.textContent.trim(),
+                 live: (c.closest('[aria-live]') || {getAttribute: () => null}).getAttribute('aria-live')
+                       || (c.closest('[role=status]') ? 'polite' : null)}))""")
+        for c in counts:
+            box = page.locator(f'input[data-filter="{c["filter"]}"]')
+            if box.count():
+                box.first.fill("zzzzqqqq")
+                after = page.locator(f'[data-count="{c["filter"]}"]').first.text_content().strip()
+                assert after != c["text"] and after.startswith("0 of"), (name, c, after)
+                box.first.fill("")
+            checked.append(name)
+            assert c["live"] in ("polite", "assertive"), \
+                f"{name} ({path}): the count of {c['filter']!r} is in no live region"
+    assert {"physicians", "practices", "prospects", "team", "follow-ups"} <= set(checked), checked
