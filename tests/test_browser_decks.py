@@ -156,6 +156,25 @@ def test_the_keys_are_listed_on_question_mark(new_page, server):
     assert rec.console_errors == [], rec.console_errors
 
 
+def test_the_keys_close_button_shows_where_the_keyboard_is(new_page, server):
+    """"?" puts the keyboard on the list's Close button: its focus ring must show on the white
+    list (it was the bar's white ring, invisible there)."""
+    from test_browser_layout import _contrast
+
+    page, rec = new_page()
+    page.goto(f"{server}/{DECK}")
+    page.keyboard.press("?")
+    got = page.evaluate(
+        """() => { const e = document.activeElement, s = getComputedStyle(e);
+                   return {text: e.textContent.trim(), visible: e.matches(':focus-visible'),
+                           style: s.outlineStyle, width: parseFloat(s.outlineWidth), ring: s.outlineColor,
+                           around: getComputedStyle(document.getElementById('deck-help')).backgroundColor}; }""")
+    assert got["text"] == "Close" and got["visible"], got
+    assert got["style"] != "none" and got["width"] >= 2, got
+    assert _contrast(got["ring"], got["around"]) >= 3, got
+    assert rec.console_errors == [], rec.console_errors
+
+
 # ---------------------------------------------------------------------------------------------
 # the audience never sees the notes; the presenter's window
 
