@@ -175,6 +175,26 @@ def test_the_keys_close_button_shows_where_the_keyboard_is(new_page, server):
     assert rec.console_errors == [], rec.console_errors
 
 
+
+def test_escape_from_the_keys_list_gives_the_keyboard_back_to_the_keys_button(new_page, server):
+    """Closed by its Close button or by Esc, the list gives the keyboard back to Keys: Esc left
+    it on the hidden Close button, so that Tab started again from the top of the page."""
+    page, rec = new_page()
+    page.goto(f"{server}/{DECK}")
+    button = page.get_by_role("button", name="Keys")
+    button.focus()
+    page.keyboard.press("Enter")
+    assert page.locator("#deck-help").is_visible()
+    assert page.evaluate("() => document.activeElement.textContent.trim()") == "Close"
+    page.keyboard.press("Escape")
+    assert not page.locator("#deck-help").is_visible()
+    assert page.evaluate("() => document.activeElement.getAttribute('aria-expanded')") == "false"
+    assert page.evaluate("() => document.activeElement.textContent.trim()") == "Keys"
+    page.keyboard.press("Tab")  # on from there, not from the top of the page
+    assert page.evaluate("() => document.activeElement.textContent.trim()") != "‹"
+    assert rec.console_errors == [], rec.console_errors
+
+
 # ---------------------------------------------------------------------------------------------
 # the audience never sees the notes; the presenter's window
 
