@@ -447,6 +447,27 @@ def test_the_practice_is_chosen_with_the_keyboard_alone(new_page, server):
     assert rec.console_errors == [], rec.console_errors
 
 
+def test_removing_a_follow_up_with_the_keyboard_keeps_the_keyboard_in_the_list(new_page, server):
+    # Remove redrew the list and the focused button went with it: the keyboard fell to the
+    # top of the page. It lands on the follow-up that took the removed one's place, else on
+    # the one before, else (none left) on "Add a follow-up".
+    page, rec = _open(new_page, server, "desktop")
+    for task in ("Send the form", "Call the nurse", "Drop off brochures"):
+        page.click("#log-add-fu")
+        page.locator(".fu-task").last.fill(task)
+    active = "() => [document.activeElement.id || document.activeElement.className," \
+             " (document.activeElement.closest('.log-fu') || {}).dataset?.index ?? null]"
+    page.locator(".fu-remove").nth(1).focus()
+    page.keyboard.press("Enter")
+    assert [t.input_value() for t in page.locator(".fu-task").all()] == ["Send the form", "Drop off brochures"]
+    assert page.evaluate(active) == ["log-link fu-remove", "1"]
+    page.keyboard.press("Enter")  # the last one: the one before takes the keyboard
+    assert page.evaluate(active) == ["log-link fu-remove", "0"]
+    page.keyboard.press("Space")
+    assert page.locator(".fu-task").count() == 0
+    assert page.evaluate(active) == ["log-add-fu", None]
+    assert rec.console_errors == [], rec.console_errors
+
 def test_copy_and_download_hand_over_the_same_text(new_page, server, target):
     page, rec = _open(new_page, server, "desktop", "?practice=french-broad-podiatry")
     page.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=server)

@@ -635,6 +635,10 @@
     state.follow_ups.splice(i, 1);
     drawFollowUps();
     changed();
+    // the button went with its row: the keyboard goes to the row now in its place, else the
+    // one before, else "Add a follow-up" (not to the top of the page)
+    var removes = form.querySelectorAll(".fu-remove");
+    (removes[Math.min(i, removes.length - 1)] || $("log-add-fu")).focus();
   });
   function fuEvent(ev) {
     var li = ev.target.closest(".log-fu");
