@@ -206,3 +206,21 @@ def test_a_filters_count_is_said_when_it_changes(new_page, server, types):
             assert c["live"] in ("polite", "assertive"), \
                 f"{name} ({path}): the count of {c['filter']!r} is in no live region"
     assert {"physicians", "practices", "prospects", "team", "follow-ups"} <= set(checked), checked
+
+
+def test_landmarks_of_a_kind_have_names_of_their_own(new_page, server, types):
+    """A screen reader lists a page's landmarks by role and name: two navigations both named
+    "Other months" (a month's page, above and below its list) cannot be told apart."""
+    page, _rec = new_page(viewport=DESKTOP)
+    same = []
+    for name, path in types.items():
+        page.goto(f"{server}/{path}", wait_until="load")
+        names = page.evaluate(
+            """() => [...document.querySelectorAll('nav, aside, section[aria-label], section[aria-labelledby], [role=region], [role=navigation]')]
+                 .filter(e => e.getClientRects().length)
+                 .map(e => (e.getAttribute('role') || e.tagName.toLowerCase()) + ': ' + (e.getAttribute('aria-label')
+                      || (e.getAttribute('aria-labelledby') || '').split(' ').map(i => (document.getElementById(i) || {}).textContent || '').join(' ').trim()))""")
+        twice = sorted({n for n in names if names.count(n) > 1})
+        if twice:
+            same.append(f"{name} ({path}): {twice}")
+    assert not same, "landmarks of one kind named alike:\n" + "\n".join(same)
