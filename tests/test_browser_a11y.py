@@ -224,3 +224,34 @@ def test_landmarks_of_a_kind_have_names_of_their_own(new_page, server, types):
         if twice:
             same.append(f"{name} ({path}): {twice}")
     assert not same, "landmarks of one kind named alike:\n" + "\n".join(same)
+
+
+@pytest.mark.parametrize("width", list(VIEWPORTS))
+def test_a_sortable_column_is_a_button_that_says_its_order(new_page, server, types, width):
+    """A sortable column's header holds a button named as the column (a screen reader says
+    "Name, button": the focusable header alone said "Name ↕, column header", no word of what
+    it does); Enter or Space on it sorts, and the header says the order (aria-sort)."""
+    page, _rec = new_page(viewport=VIEWPORTS[width])
+    seen = 0
+    for name, path in types.items():
+        page.goto(f"{server}/{path}", wait_until="load")
+        headers = page.locator("table[data-table] thead th[data-sort]")
+        for i in range(headers.count()):
+            th = headers.nth(i)
+            if not th.is_visible():
+                continue
+            label = th.evaluate("t => t.textContent.trim()")
+            button = th.get_by_role("button", name=label, exact=True)
+            assert button.count() == 1, f"{name} ({path}): column {label!r} has no button named so"
+            assert th.get_attribute("tabindex") is None, f"{name}: {label!r} is a second Tab stop"
+            seen += 1
+        if headers.count():
+            th = headers.first
+            button = th.get_by_role("button")
+            button.focus()
+            page.keyboard.press("Enter")
+            assert th.get_attribute("aria-sort") == "ascending", name
+            page.keyboard.press("Space")
+            assert th.get_attribute("aria-sort") == "descending", name
+            assert page.evaluate("() => document.activeElement.closest('th') !== null"), name
+    assert seen >= 30, seen
