@@ -447,6 +447,24 @@ def test_the_practice_is_chosen_with_the_keyboard_alone(new_page, server):
     assert rec.console_errors == [], rec.console_errors
 
 
+def test_a_screen_reader_hears_which_practice_was_chosen(new_page, server):
+    # Enter chose the first practice listed and put the keyboard on a button that said only
+    # "Change": which practice it was went unsaid. The button is described by the choice.
+    page, rec = _open(new_page, server, "desktop")
+    page.focus("#log-practice-find")
+    page.keyboard.type("kessl")
+    page.keyboard.press("Enter")
+    assert page.evaluate("document.activeElement.id") == "log-practice-change"
+    cdp = page.context.new_cdp_session(page)
+    node = cdp.send("DOM.describeNode", {"objectId": cdp.send("Runtime.evaluate", {
+        "expression": "document.activeElement"})["result"]["objectId"]})["node"]
+    ax = cdp.send("Accessibility.getPartialAXTree", {"backendNodeId": node["backendNodeId"],
+                                                     "fetchRelatives": False})["nodes"][0]
+    said = ax["name"]["value"] + " " + (ax.get("description") or {}).get("value", "")
+    assert ax["role"]["value"] == "button"
+    assert "Change" in said and "French Broad Podiatry" in said, said
+    assert rec.console_errors == [], rec.console_errors
+
 def test_removing_a_follow_up_with_the_keyboard_keeps_the_keyboard_in_the_list(new_page, server):
     # Remove redrew the list and the focused button went with it: the keyboard fell to the
     # top of the page. It lands on the follow-up that took the removed one's place, else on
