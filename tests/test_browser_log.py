@@ -447,6 +447,24 @@ def test_the_practice_is_chosen_with_the_keyboard_alone(new_page, server):
     assert rec.console_errors == [], rec.console_errors
 
 
+def test_the_practice_pickers_matches_are_said_as_they_change(new_page, server):
+    # Typing listed matches in silence (the count said something only when there were too
+    # many or none): a screen reader heard nothing of what Enter would choose. The count is a
+    # live region saying how many are listed and which one Enter chooses.
+    page, rec = _open(new_page, server, "desktop")
+    count = page.locator("#log-practice-count")
+    assert count.evaluate("c => c.closest('[aria-live]') && c.closest('[aria-live]').getAttribute('aria-live')") == "polite"
+    page.focus("#log-practice-find")
+    page.keyboard.type("kessl")
+    first = page.locator("#log-practice-list button").first.locator("strong").text_content()
+    said = count.text_content()
+    assert "Enter chooses" in said and first in said, (said, first)
+    page.fill("#log-practice-find", "nothing like it")
+    assert count.text_content().startswith("Nothing matches")
+    page.fill("#log-practice-find", "")
+    assert count.text_content() == ""
+    assert rec.console_errors == [], rec.console_errors
+
 def test_a_screen_reader_hears_which_practice_was_chosen(new_page, server):
     # Enter chose the first practice listed and put the keyboard on a button that said only
     # "Change": which practice it was went unsaid. The button is described by the choice.

@@ -452,8 +452,14 @@
       li.appendChild(b);
       list.appendChild(li);
     });
+    // said to a screen reader too (a live region): how many, and what Enter chooses
+    var first = !found.length ? "" : found[0][0] === "p" ? practices[found[0][1]][1] :
+      physicians[found[0][1]][1] + (physicians[found[0][1]][2] ? ", " + physicians[found[0][1]][2] : "") +
+      " (" + practices[physicians[found[0][1]][3]][1] + ")";
     $("log-practice-count").textContent = !terms.length ? "" :
-      found.length ? (more ? found.length + " shown of " + (found.length + more) + ": type more to narrow." : "") :
+      found.length ? (more ? found.length + " shown of " + (found.length + more) + ": type more to narrow. " :
+                     found.length === 1 ? "1 match. " : found.length + " matches. ") +
+                     "Enter chooses " + (found.length === 1 ? "it" : "the first") + ": " + first + "." :
       "Nothing matches: check the spelling, or type less.";
   }
 
