@@ -483,6 +483,16 @@ def test_a_screen_reader_hears_which_practice_was_chosen(new_page, server):
     assert "Change" in said and "French Broad Podiatry" in said, said
     assert rec.console_errors == [], rec.console_errors
 
+def test_each_follow_ups_remove_button_says_which_one(new_page, server):
+    # Three follow-ups gave three buttons a screen reader read alike, "Remove, button".
+    page, rec = _open(new_page, server, "desktop")
+    for _ in range(3):
+        page.click("#log-add-fu")
+    names = [page.get_by_role("button", name=f"Remove follow-up {i}", exact=True).count()
+             for i in (1, 2, 3)]
+    assert names == [1, 1, 1], names
+    assert rec.console_errors == [], rec.console_errors
+
 def test_removing_a_follow_up_with_the_keyboard_keeps_the_keyboard_in_the_list(new_page, server):
     # Remove redrew the list and the focused button went with it: the keyboard fell to the
     # top of the page. It lands on the follow-up that took the removed one's place, else on

@@ -476,7 +476,7 @@
       owner.appendChild(el("option", {value: ""}, "Owner: me"));
       team.forEach(function (t) { owner.appendChild(el("option", {value: t[0]}, t[1])); });
       owner.value = f.owner || "";
-      var remove = el("button", {type: "button", "class": "log-link fu-remove"}, "Remove");
+      var remove = el("button", {type: "button", "class": "log-link fu-remove", "aria-label": "Remove follow-up " + (i + 1)}, "Remove");
       var row = el("div", {"class": "log-fu-row"});
       row.appendChild(due);
       row.appendChild(owner);
