@@ -255,3 +255,30 @@ def test_a_sortable_column_is_a_button_that_says_its_order(new_page, server, typ
             assert th.get_attribute("aria-sort") == "descending", name
             assert page.evaluate("() => document.activeElement.closest('th') !== null"), name
     assert seen >= 30, seen
+
+
+@pytest.mark.parametrize("width", list(VIEWPORTS))
+def test_every_tab_stop_can_be_seen(new_page, server, types, width):
+    """Each stop of the Tab key is something on screen: the header search's submit button was
+    a 1 px clipped box, a stop where the keyboard went out of sight (Enter in the box searches)."""
+    page, _rec = new_page(viewport=VIEWPORTS[width])
+    unseen = []
+    for name, path in types.items():
+        page.goto(f"{server}/{path}", wait_until="load")
+        page.evaluate("() => document.activeElement && document.activeElement.blur()")
+        first = None
+        for _ in range(400):
+            page.keyboard.press("Tab")
+            got = page.evaluate(
+                """() => { const e = document.activeElement; if (!e || e === document.body) return null;
+                     // a hidden radio drawn as its label (the log form's chips) shows on the label
+                     const seen = e.getBoundingClientRect().width < 4 && e.labels && e.labels.length ? e.labels[0] : e;
+                     const r = seen.getBoundingClientRect(), s = getComputedStyle(seen);
+                     return {key: e.outerHTML.slice(0, 120), w: r.width, h: r.height,
+                             clipped: s.clip !== 'auto' || s.clipPath !== 'none'}; }""")
+            if got is None or got["key"] == first:
+                break
+            first = first or got["key"]
+            if got["w"] < 4 or got["h"] < 4 or got["clipped"]:
+                unseen.append(f"{name} ({path}): {got['key']} ({got['w']:.0f}x{got['h']:.0f})")
+    assert not unseen, "Tab stops that cannot be seen:\n" + "\n".join(sorted(set(unseen)))
