@@ -282,3 +282,24 @@ def test_every_tab_stop_can_be_seen(new_page, server, types, width):
             if got["w"] < 4 or got["h"] < 4 or got["clipped"]:
                 unseen.append(f"{name} ({path}): {got['key']} ({got['w']:.0f}x{got['h']:.0f})")
     assert not unseen, "Tab stops that cannot be seen:\n" + "\n".join(sorted(set(unseen)))
+
+
+def test_a_matrix_cell_of_a_guide_not_for_their_role_says_so(new_page, server, types):
+    """The competency matrix marks a guide that is not for a member's role with a dash whose
+    meaning was only in its tooltip: a screen reader read the cell as "—". The cell's
+    accessible name says "not for their role"."""
+    page, _rec = new_page(viewport=DESKTOP)
+    page.goto(f"{server}/{types['training']}", wait_until="load")
+    cdp = page.context.new_cdp_session(page)
+    names = []
+    for i in range(page.locator("#matrix-table td.na").count()):
+        obj = cdp.send("Runtime.evaluate", {
+            "expression": f"document.querySelectorAll('#matrix-table td.na')[{i}]"})["result"]["objectId"]
+        node = cdp.send("DOM.describeNode", {"objectId": obj})["node"]
+        ax = cdp.send("Accessibility.getPartialAXTree", {"backendNodeId": node["backendNodeId"],
+                                                         "fetchRelatives": False})["nodes"][0]
+        names.append(ax["name"]["value"])
+    assert names, "the sample's matrix has guides not for a member's role"
+    assert all("not for their role" in n for n in names), names
+    # the filter reads the page's text, which keeps its dash
+    assert page.locator("#matrix-table td.na").first.text_content().strip() == "—"
