@@ -407,6 +407,29 @@ def test_the_presenter_window_has_no_serious_axe_violation(new_page, server, vie
     assert rec.console_errors == [], rec.console_errors
 
 
+def test_the_phone_hint_is_in_a_landmark(new_page, server):
+    """Upright on a phone the page says "Turn the phone sideways…; swipe to move": that line
+    stood outside every landmark (axe-core's "region"), where a screen reader moving by
+    landmarks never reaches it."""
+    from test_browser_a11y import _readable
+
+    page, _rec = _phone_csp_free(new_page)
+    page.goto(f"{server}/{DECK}")
+    assert page.locator(".turn-hint").is_visible()
+    page.add_script_tag(path=str(Path(__file__).resolve().parent / "assets" / "axe.min.js"))
+    bad = page.evaluate(
+        """async () => (await axe.run(document, {runOnly: ['region'], resultTypes: ['violations']}))
+             .violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
+                 nodes: v.nodes.map(n => ({target: n.target.join(' '), html: n.html.slice(0, 160),
+                                           summary: n.failureSummary}))}))""")
+    assert not bad, _readable(bad)
+
+
+def _phone_csp_free(new_page):
+    return new_page(viewport=PHONE, is_mobile=True, has_touch=True, device_scale_factor=1,
+                    bypass_csp=True)
+
+
 # ---------------------------------------------------------------------------------------------
 # a phone: swipe, touch targets
 
