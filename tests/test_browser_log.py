@@ -465,6 +465,23 @@ def test_the_practice_pickers_matches_are_said_as_they_change(new_page, server):
     assert count.text_content() == ""
     assert rec.console_errors == [], rec.console_errors
 
+def test_the_chosen_type_shows_in_forced_colours(new_page, server):
+    # Windows' contrast themes (forced colours) replace the chips' backgrounds: the chosen
+    # type ("visit") looked like every other chip. It takes the system's Highlight colours.
+    page, rec = new_page(viewport=DESKTOP_WIDE, forced_colors="active")
+    page.goto(f"{server}/log/index.html")
+    page.wait_for_selector("html[data-log-ready]")
+    look = """l => { const s = getComputedStyle(l); return [s.backgroundColor, s.color, s.borderColor].join(' '); }"""
+    assert page.is_checked("#log-type-visit")
+    chosen = page.locator('label[for="log-type-visit"]').evaluate(look)
+    other = page.locator('label[for="log-type-lunch"]').evaluate(look)
+    assert chosen != other, chosen
+    page.locator('label[for="log-type-lunch"]').click()
+    assert page.locator('label[for="log-type-lunch"]').evaluate(look) == chosen
+    assert page.locator('label[for="log-type-visit"]').evaluate(look) == other
+    _shot(page, "log-forced-colours.png")
+    assert rec.console_errors == [], rec.console_errors
+
 def test_a_screen_reader_hears_which_practice_was_chosen(new_page, server):
     # Enter chose the first practice listed and put the keyboard on a button that said only
     # "Change": which practice it was went unsaid. The button is described by the choice.
