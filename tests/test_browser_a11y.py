@@ -303,3 +303,23 @@ def test_a_matrix_cell_of_a_guide_not_for_their_role_says_so(new_page, server, t
     assert all("not for their role" in n for n in names), names
     # the filter reads the page's text, which keeps its dash
     assert page.locator("#matrix-table td.na").first.text_content().strip() == "—"
+
+
+@pytest.mark.parametrize("colours", ["none", "active"])
+def test_the_current_section_is_marked_by_more_than_colour(new_page, server, types, colours):
+    """The header's link to the current section differed only in colour (white on a faint
+    band, 1.5:1 against the bar; under a Windows contrast theme nothing at all): it is
+    underlined as well, which a contrast theme keeps."""
+    page, _rec = new_page(viewport=DESKTOP, forced_colors=colours)
+    page.goto(f"{server}/{types['physicians']}", wait_until="load")
+    look = """a => { const s = getComputedStyle(a);
+        return {line: s.textDecorationLine, weight: s.fontWeight, border: s.borderBottomStyle + ' ' + s.borderBottomWidth}; }"""
+    current = page.locator('.topbar .nav a[aria-current="page"]')
+    assert current.inner_text().strip() == "Physicians"
+    other = page.locator('.topbar .nav a:not([aria-current])').first.evaluate(look)
+    mine = current.evaluate(look)
+    assert mine != other, (mine, other)
+    assert "underline" in mine["line"] and "underline" not in other["line"], (mine, other)
+    _shot_name = f"nav-current-{colours}.png"
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.locator(".topbar").screenshot(path=str(SHOTS / _shot_name))
