@@ -181,3 +181,145 @@ def test_no_label_is_cut_in_the_middle_of_a_word(new_page, server, types):
                 if not ok:
                     cut.append(f"{path}: {text!r} (full text {full!r})")
     assert not cut, "labels cut in the middle of a word:\n" + "\n".join(cut)
+
+
+def test_a_filters_count_is_said_when_it_changes(new_page, server, types):
+    """Typing in a filter changes its "12 of 40": a screen reader hears it only from a live
+    region. Every page with a filter count (the directories and prospects among them)."""
+    page, _rec = new_page(viewport=DESKTOP)
+    checked = []
+    for name, path in types.items():
+        page.goto(f"{server}/{path}", wait_until="load")
+        counts = page.evaluate(
+            """() => [...document.querySelectorAll('[data-count]')].map(c => ({
+                 filter: c.getAttribute('data-count'), text: c.textContent.trim(),
+                 live: (c.closest('[aria-live]') || {getAttribute: () => null}).getAttribute('aria-live')
+                       || (c.closest('[role=status]') ? 'polite' : null)}))""")
+        for c in counts:
+            box = page.locator(f'input[data-filter="{c["filter"]}"]')
+            if box.count():
+                box.first.fill("zzzzqqqq")
+                after = page.locator(f'[data-count="{c["filter"]}"]').first.text_content().strip()
+                assert after != c["text"] and after.startswith("0 of"), (name, c, after)
+                box.first.fill("")
+            checked.append(name)
+            assert c["live"] in ("polite", "assertive"), \
+                f"{name} ({path}): the count of {c['filter']!r} is in no live region"
+    assert {"physicians", "practices", "prospects", "team", "follow-ups"} <= set(checked), checked
+
+
+def test_landmarks_of_a_kind_have_names_of_their_own(new_page, server, types):
+    """A screen reader lists a page's landmarks by role and name: two navigations both named
+    "Other months" (a month's page, above and below its list) cannot be told apart."""
+    page, _rec = new_page(viewport=DESKTOP)
+    same = []
+    for name, path in types.items():
+        page.goto(f"{server}/{path}", wait_until="load")
+        names = page.evaluate(
+            """() => [...document.querySelectorAll('nav, aside, section[aria-label], section[aria-labelledby], [role=region], [role=navigation]')]
+                 .filter(e => e.getClientRects().length)
+                 .map(e => (e.getAttribute('role') || e.tagName.toLowerCase()) + ': ' + (e.getAttribute('aria-label')
+                      || (e.getAttribute('aria-labelledby') || '').split(' ').map(i => (document.getElementById(i) || {}).textContent || '').join(' ').trim()))""")
+        twice = sorted({n for n in names if names.count(n) > 1})
+        if twice:
+            same.append(f"{name} ({path}): {twice}")
+    assert not same, "landmarks of one kind named alike:\n" + "\n".join(same)
+
+
+@pytest.mark.parametrize("width", list(VIEWPORTS))
+def test_a_sortable_column_is_a_button_that_says_its_order(new_page, server, types, width):
+    """A sortable column's header holds a button named as the column (a screen reader says
+    "Name, button": the focusable header alone said "Name ↕, column header", no word of what
+    it does); Enter or Space on it sorts, and the header says the order (aria-sort)."""
+    page, _rec = new_page(viewport=VIEWPORTS[width])
+    seen = 0
+    for name, path in types.items():
+        page.goto(f"{server}/{path}", wait_until="load")
+        headers = page.locator("table[data-table] thead th[data-sort]")
+        for i in range(headers.count()):
+            th = headers.nth(i)
+            if not th.is_visible():
+                continue
+            label = th.evaluate("t => t.textContent.trim()")
+            button = th.get_by_role("button", name=label, exact=True)
+            assert button.count() == 1, f"{name} ({path}): column {label!r} has no button named so"
+            assert th.get_attribute("tabindex") is None, f"{name}: {label!r} is a second Tab stop"
+            seen += 1
+        if headers.count():
+            th = headers.first
+            button = th.get_by_role("button")
+            button.focus()
+            page.keyboard.press("Enter")
+            assert th.get_attribute("aria-sort") == "ascending", name
+            page.keyboard.press("Space")
+            assert th.get_attribute("aria-sort") == "descending", name
+            assert page.evaluate("() => document.activeElement.closest('th') !== null"), name
+    assert seen >= 30, seen
+
+
+@pytest.mark.parametrize("width", list(VIEWPORTS))
+def test_every_tab_stop_can_be_seen(new_page, server, types, width):
+    """Each stop of the Tab key is something on screen: the header search's submit button was
+    a 1 px clipped box, a stop where the keyboard went out of sight (Enter in the box searches)."""
+    page, _rec = new_page(viewport=VIEWPORTS[width])
+    unseen = []
+    for name, path in types.items():
+        page.goto(f"{server}/{path}", wait_until="load")
+        page.evaluate("() => document.activeElement && document.activeElement.blur()")
+        first = None
+        for _ in range(400):
+            page.keyboard.press("Tab")
+            got = page.evaluate(
+                """() => { const e = document.activeElement; if (!e || e === document.body) return null;
+                     // a hidden radio drawn as its label (the log form's chips) shows on the label
+                     const seen = e.getBoundingClientRect().width < 4 && e.labels && e.labels.length ? e.labels[0] : e;
+                     const r = seen.getBoundingClientRect(), s = getComputedStyle(seen);
+                     return {key: e.outerHTML.slice(0, 120), w: r.width, h: r.height,
+                             clipped: s.clip !== 'auto' || s.clipPath !== 'none'}; }""")
+            if got is None or got["key"] == first:
+                break
+            first = first or got["key"]
+            if got["w"] < 4 or got["h"] < 4 or got["clipped"]:
+                unseen.append(f"{name} ({path}): {got['key']} ({got['w']:.0f}x{got['h']:.0f})")
+    assert not unseen, "Tab stops that cannot be seen:\n" + "\n".join(sorted(set(unseen)))
+
+
+def test_a_matrix_cell_of_a_guide_not_for_their_role_says_so(new_page, server, types):
+    """The competency matrix marks a guide that is not for a member's role with a dash whose
+    meaning was only in its tooltip: a screen reader read the cell as "—". The cell's
+    accessible name says "not for their role"."""
+    page, _rec = new_page(viewport=DESKTOP)
+    page.goto(f"{server}/{types['training']}", wait_until="load")
+    cdp = page.context.new_cdp_session(page)
+    names = []
+    for i in range(page.locator("#matrix-table td.na").count()):
+        obj = cdp.send("Runtime.evaluate", {
+            "expression": f"document.querySelectorAll('#matrix-table td.na')[{i}]"})["result"]["objectId"]
+        node = cdp.send("DOM.describeNode", {"objectId": obj})["node"]
+        ax = cdp.send("Accessibility.getPartialAXTree", {"backendNodeId": node["backendNodeId"],
+                                                         "fetchRelatives": False})["nodes"][0]
+        names.append(ax["name"]["value"])
+    assert names, "the sample's matrix has guides not for a member's role"
+    assert all("not for their role" in n for n in names), names
+    # the filter reads the page's text, which keeps its dash
+    assert page.locator("#matrix-table td.na").first.text_content().strip() == "—"
+
+
+@pytest.mark.parametrize("colours", ["none", "active"])
+def test_the_current_section_is_marked_by_more_than_colour(new_page, server, types, colours):
+    """The header's link to the current section differed only in colour (white on a faint
+    band, 1.5:1 against the bar; under a Windows contrast theme nothing at all): it is
+    underlined as well, which a contrast theme keeps."""
+    page, _rec = new_page(viewport=DESKTOP, forced_colors=colours)
+    page.goto(f"{server}/{types['physicians']}", wait_until="load")
+    look = """a => { const s = getComputedStyle(a);
+        return {line: s.textDecorationLine, weight: s.fontWeight, border: s.borderBottomStyle + ' ' + s.borderBottomWidth}; }"""
+    current = page.locator('.topbar .nav a[aria-current="page"]')
+    assert current.inner_text().strip() == "Physicians"
+    other = page.locator('.topbar .nav a:not([aria-current])').first.evaluate(look)
+    mine = current.evaluate(look)
+    assert mine != other, (mine, other)
+    assert "underline" in mine["line"] and "underline" not in other["line"], (mine, other)
+    _shot_name = f"nav-current-{colours}.png"
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.locator(".topbar").screenshot(path=str(SHOTS / _shot_name))

@@ -174,6 +174,45 @@ def test_the_keys_are_listed_on_question_mark(new_page, server):
     assert rec.console_errors == [], rec.console_errors
 
 
+def test_the_keys_close_button_shows_where_the_keyboard_is(new_page, server):
+    """"?" puts the keyboard on the list's Close button: its focus ring must show on the white
+    list (it was the bar's white ring, invisible there)."""
+    from test_browser_layout import _contrast
+
+    page, rec = new_page()
+    page.goto(f"{server}/{DECK}")
+    page.keyboard.press("?")
+    got = page.evaluate(
+        """() => { const e = document.activeElement, s = getComputedStyle(e);
+                   return {text: e.textContent.trim(), visible: e.matches(':focus-visible'),
+                           style: s.outlineStyle, width: parseFloat(s.outlineWidth), ring: s.outlineColor,
+                           around: getComputedStyle(document.getElementById('deck-help')).backgroundColor}; }""")
+    assert got["text"] == "Close" and got["visible"], got
+    assert got["style"] != "none" and got["width"] >= 2, got
+    assert _contrast(got["ring"], got["around"]) >= 3, got
+    assert rec.console_errors == [], rec.console_errors
+
+
+
+def test_escape_from_the_keys_list_gives_the_keyboard_back_to_the_keys_button(new_page, server):
+    """Closed by its Close button or by Esc, the list gives the keyboard back to Keys: Esc left
+    it on the hidden Close button, so that Tab started again from the top of the page."""
+    page, rec = new_page()
+    page.goto(f"{server}/{DECK}")
+    button = page.get_by_role("button", name="Keys")
+    button.focus()
+    page.keyboard.press("Enter")
+    assert page.locator("#deck-help").is_visible()
+    assert page.evaluate("() => document.activeElement.textContent.trim()") == "Close"
+    page.keyboard.press("Escape")
+    assert not page.locator("#deck-help").is_visible()
+    assert page.evaluate("() => document.activeElement.getAttribute('aria-expanded')") == "false"
+    assert page.evaluate("() => document.activeElement.textContent.trim()") == "Keys"
+    page.keyboard.press("Tab")  # on from there, not from the top of the page
+    assert page.evaluate("() => document.activeElement.textContent.trim()") != "‹"
+    assert rec.console_errors == [], rec.console_errors
+
+
 # ---------------------------------------------------------------------------------------------
 # the audience never sees the notes; the presenter's window
 
@@ -384,6 +423,29 @@ def test_the_presenter_window_has_no_serious_axe_violation(new_page, server, vie
     bad = [v for v in _axe(page) if v["impact"] in SERIOUS]
     assert not bad, _readable(bad)
     assert rec.console_errors == [], rec.console_errors
+
+
+def test_the_phone_hint_is_in_a_landmark(new_page, server):
+    """Upright on a phone the page says "Turn the phone sideways…; swipe to move": that line
+    stood outside every landmark (axe-core's "region"), where a screen reader moving by
+    landmarks never reaches it."""
+    from test_browser_a11y import _readable
+
+    page, _rec = _phone_csp_free(new_page)
+    page.goto(f"{server}/{DECK}")
+    assert page.locator(".turn-hint").is_visible()
+    page.add_script_tag(path=str(Path(__file__).resolve().parent / "assets" / "axe.min.js"))
+    bad = page.evaluate(
+        """async () => (await axe.run(document, {runOnly: ['region'], resultTypes: ['violations']}))
+             .violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
+                 nodes: v.nodes.map(n => ({target: n.target.join(' '), html: n.html.slice(0, 160),
+                                           summary: n.failureSummary}))}))""")
+    assert not bad, _readable(bad)
+
+
+def _phone_csp_free(new_page):
+    return new_page(viewport=PHONE, is_mobile=True, has_touch=True, device_scale_factor=1,
+                    bypass_csp=True)
 
 
 # ---------------------------------------------------------------------------------------------

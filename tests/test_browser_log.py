@@ -447,6 +447,90 @@ def test_the_practice_is_chosen_with_the_keyboard_alone(new_page, server):
     assert rec.console_errors == [], rec.console_errors
 
 
+def test_the_practice_pickers_matches_are_said_as_they_change(new_page, server):
+    # Typing listed matches in silence (the count said something only when there were too
+    # many or none): a screen reader heard nothing of what Enter would choose. The count is a
+    # live region saying how many are listed and which one Enter chooses.
+    page, rec = _open(new_page, server, "desktop")
+    count = page.locator("#log-practice-count")
+    assert count.evaluate("c => c.closest('[aria-live]') && c.closest('[aria-live]').getAttribute('aria-live')") == "polite"
+    page.focus("#log-practice-find")
+    page.keyboard.type("kessl")
+    first = page.locator("#log-practice-list button").first.locator("strong").text_content()
+    said = count.text_content()
+    assert "Enter chooses" in said and first in said, (said, first)
+    page.fill("#log-practice-find", "nothing like it")
+    assert count.text_content().startswith("Nothing matches")
+    page.fill("#log-practice-find", "")
+    assert count.text_content() == ""
+    assert rec.console_errors == [], rec.console_errors
+
+def test_the_chosen_type_shows_in_forced_colours(new_page, server):
+    # Windows' contrast themes (forced colours) replace the chips' backgrounds: the chosen
+    # type ("visit") looked like every other chip. It takes the system's Highlight colours.
+    page, rec = new_page(viewport=DESKTOP_WIDE, forced_colors="active")
+    page.goto(f"{server}/log/index.html")
+    page.wait_for_selector("html[data-log-ready]")
+    look = """l => { const s = getComputedStyle(l); return [s.backgroundColor, s.color, s.borderColor].join(' '); }"""
+    assert page.is_checked("#log-type-visit")
+    chosen = page.locator('label[for="log-type-visit"]').evaluate(look)
+    other = page.locator('label[for="log-type-lunch"]').evaluate(look)
+    assert chosen != other, chosen
+    page.locator('label[for="log-type-lunch"]').click()
+    assert page.locator('label[for="log-type-lunch"]').evaluate(look) == chosen
+    assert page.locator('label[for="log-type-visit"]').evaluate(look) == other
+    _shot(page, "log-forced-colours.png")
+    assert rec.console_errors == [], rec.console_errors
+
+def test_a_screen_reader_hears_which_practice_was_chosen(new_page, server):
+    # Enter chose the first practice listed and put the keyboard on a button that said only
+    # "Change": which practice it was went unsaid. The button is described by the choice.
+    page, rec = _open(new_page, server, "desktop")
+    page.focus("#log-practice-find")
+    page.keyboard.type("kessl")
+    page.keyboard.press("Enter")
+    assert page.evaluate("document.activeElement.id") == "log-practice-change"
+    cdp = page.context.new_cdp_session(page)
+    node = cdp.send("DOM.describeNode", {"objectId": cdp.send("Runtime.evaluate", {
+        "expression": "document.activeElement"})["result"]["objectId"]})["node"]
+    ax = cdp.send("Accessibility.getPartialAXTree", {"backendNodeId": node["backendNodeId"],
+                                                     "fetchRelatives": False})["nodes"][0]
+    said = ax["name"]["value"] + " " + (ax.get("description") or {}).get("value", "")
+    assert ax["role"]["value"] == "button"
+    assert "Change" in said and "French Broad Podiatry" in said, said
+    assert rec.console_errors == [], rec.console_errors
+
+def test_each_follow_ups_remove_button_says_which_one(new_page, server):
+    # Three follow-ups gave three buttons a screen reader read alike, "Remove, button".
+    page, rec = _open(new_page, server, "desktop")
+    for _ in range(3):
+        page.click("#log-add-fu")
+    names = [page.get_by_role("button", name=f"Remove follow-up {i}", exact=True).count()
+             for i in (1, 2, 3)]
+    assert names == [1, 1, 1], names
+    assert rec.console_errors == [], rec.console_errors
+
+def test_removing_a_follow_up_with_the_keyboard_keeps_the_keyboard_in_the_list(new_page, server):
+    # Remove redrew the list and the focused button went with it: the keyboard fell to the
+    # top of the page. It lands on the follow-up that took the removed one's place, else on
+    # the one before, else (none left) on "Add a follow-up".
+    page, rec = _open(new_page, server, "desktop")
+    for task in ("Send the form", "Call the nurse", "Drop off brochures"):
+        page.click("#log-add-fu")
+        page.locator(".fu-task").last.fill(task)
+    active = "() => [document.activeElement.id || document.activeElement.className," \
+             " (document.activeElement.closest('.log-fu') || {}).dataset?.index ?? null]"
+    page.locator(".fu-remove").nth(1).focus()
+    page.keyboard.press("Enter")
+    assert [t.input_value() for t in page.locator(".fu-task").all()] == ["Send the form", "Drop off brochures"]
+    assert page.evaluate(active) == ["log-link fu-remove", "1"]
+    page.keyboard.press("Enter")  # the last one: the one before takes the keyboard
+    assert page.evaluate(active) == ["log-link fu-remove", "0"]
+    page.keyboard.press("Space")
+    assert page.locator(".fu-task").count() == 0
+    assert page.evaluate(active) == ["log-add-fu", None]
+    assert rec.console_errors == [], rec.console_errors
+
 def test_copy_and_download_hand_over_the_same_text(new_page, server, target):
     page, rec = _open(new_page, server, "desktop", "?practice=french-broad-podiatry")
     page.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=server)

@@ -501,3 +501,32 @@ def test_trend_badge(now, before, expected):
 def test_trend_badge_minus_sign():
     text, _ = trend_badge(1, 2)
     assert text.startswith("\u2212") and "-" not in text
+
+
+def _luminance(colour: str) -> float:
+    h = colour.lstrip("#")
+    if len(h) == 3:
+        h = "".join(ch * 2 for ch in h)
+
+    def lin(v: float) -> float:
+        return v / 12.92 if v <= 0.03928 else ((v + 0.055) / 1.055) ** 2.4
+
+    r, g, b = (lin(int(h[i:i + 2], 16) / 255) for i in (0, 2, 4))
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+@pytest.mark.parametrize("name", sorted(CHARTS))
+def test_chart_text_is_readable_on_the_card(name):
+    """Every word a chart writes (labels, values, the highlighted "unknown" source among them)
+    has a contrast of at least 4.5:1 with the white card it is drawn on (WCAG AA, 12 px text):
+    the highlighted label was the amber of its bar, 3.2:1."""
+    root = ET.fromstring(CHARTS[name])
+    card = _luminance("#ffffff")
+    low = []
+    for el in root.iter(f"{SVG}text"):
+        fill = el.get("fill")
+        assert fill and fill.startswith("#"), (name, el.text)
+        ratio = (card + 0.05) / (_luminance(fill) + 0.05)
+        if ratio < 4.5:
+            low.append(f"{el.text!r} in {fill}: {ratio:.2f}:1")
+    assert not low, f"{name}: " + "; ".join(low)

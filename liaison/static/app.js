@@ -260,7 +260,9 @@
     apply();
   }
 
-  // ---- sorting by column: <th data-sort="text|num">; a cell's data-value is its sort key
+  // ---- sorting by column: <th data-sort="text|num">; a cell's data-value is its sort key.
+  // The header's text goes into a <button> (a screen reader says "Name, button"; Enter and
+  // Space are the button's own); the header keeps aria-sort, the order it shows.
   function cellValue(row, index) {
     var cell = row.cells[index];
     if (!cell) return "";
@@ -273,7 +275,12 @@
     var rows = Array.prototype.slice.call(body.rows);
     each(table.tHead.rows[0].cells, function (th, index) {
       if (!th.hasAttribute("data-sort")) return;
-      th.tabIndex = 0;
+      var button = document.createElement("button");
+      button.type = "button";
+      button.className = "sort";
+      while (th.firstChild) button.appendChild(th.firstChild);
+      if (th.title) { button.title = th.title; th.removeAttribute("title"); }
+      th.appendChild(button);
       function sort() {
         var numeric = th.getAttribute("data-sort") === "num";
         var asc = th.getAttribute("aria-sort") !== "ascending";
@@ -296,8 +303,7 @@
         order.forEach(function (o) { frag.appendChild(rows[o[1]]); });
         body.appendChild(frag);
       }
-      th.addEventListener("click", sort);
-      th.addEventListener("keydown", function (e) { if (e.key === "Enter" || e.key === " ") { e.preventDefault(); sort(); } });
+      th.addEventListener("click", sort);  // the button's click too (a keyboard's Enter, Space)
     });
   }
 

@@ -243,7 +243,11 @@
   var helpButton = document.querySelector("[data-help]");
   function toggleHelp(open) {
     if (!help) return;
+    // closed (Esc, "?", Close) with the keyboard in it: the keyboard goes back to Keys, not
+    // to the top of the page with the hidden list
+    var inside = !open && help.contains(document.activeElement);
     help.hidden = !open;
+    if (inside && helpButton) helpButton.focus();
     if (helpButton) helpButton.setAttribute("aria-expanded", open ? "true" : "false");
     if (open) { var close = help.querySelector("[data-help-close]"); if (close) close.focus(); }
   }

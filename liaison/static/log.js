@@ -466,8 +466,14 @@
       li.appendChild(b);
       list.appendChild(li);
     });
+    // said to a screen reader too (a live region): how many, and what Enter chooses
+    var first = !found.length ? "" : found[0][0] === "p" ? practices[found[0][1]][1] :
+      physicians[found[0][1]][1] + (physicians[found[0][1]][2] ? ", " + physicians[found[0][1]][2] : "") +
+      " (" + practices[physicians[found[0][1]][3]][1] + ")";
     $("log-practice-count").textContent = !terms.length ? "" :
-      found.length ? (more ? found.length + " shown of " + (found.length + more) + ": type more to narrow." : "") :
+      found.length ? (more ? found.length + " shown of " + (found.length + more) + ": type more to narrow. " :
+                     found.length === 1 ? "1 match. " : found.length + " matches. ") +
+                     "Enter chooses " + (found.length === 1 ? "it" : "the first") + ": " + first + "." :
       "Nothing matches: check the spelling, or type less.";
   }
 
@@ -484,7 +490,7 @@
       owner.appendChild(el("option", {value: ""}, "Owner: me"));
       team.forEach(function (t) { owner.appendChild(el("option", {value: t[0]}, t[1])); });
       owner.value = f.owner || "";
-      var remove = el("button", {type: "button", "class": "log-link fu-remove"}, "Remove");
+      var remove = el("button", {type: "button", "class": "log-link fu-remove", "aria-label": "Remove follow-up " + (i + 1)}, "Remove");
       var row = el("div", {"class": "log-fu-row"});
       row.appendChild(due);
       row.appendChild(owner);
@@ -654,6 +660,10 @@
     state.follow_ups.splice(i, 1);
     drawFollowUps();
     changed();
+    // the button went with its row: the keyboard goes to the row now in its place, else the
+    // one before, else "Add a follow-up" (not to the top of the page)
+    var removes = form.querySelectorAll(".fu-remove");
+    (removes[Math.min(i, removes.length - 1)] || $("log-add-fu")).focus();
   });
   function fuEvent(ev) {
     var li = ev.target.closest(".log-fu");
