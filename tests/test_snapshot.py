@@ -8,6 +8,7 @@ import pickle
 import subprocess
 import sys
 import time
+import zlib
 from pathlib import Path
 
 import pytest
@@ -60,6 +61,12 @@ def reads(monkeypatch) -> list[str]:
 
 def _records(rels: list[str]) -> set[str]:
     return {rel for rel in rels if rel.startswith(RECORDS)}
+
+
+def _sealed(kept: tuple) -> bytes:
+    """A chunk's file as the store writes it: the pickled (version, name, signatures,
+    entries pickled), then a CRC-32 of the entries (liaison.snapshot._check)."""
+    return pickle.dumps(kept) + zlib.crc32(kept[3]).to_bytes(4, "big")
 
 
 def _store_files(cache: Path) -> list[Path]:
@@ -129,12 +136,12 @@ def test_what_the_store_holds_is_what_a_build_shows_and_full_reads_the_files(
     for rel, (value, problems, failed) in ((e[0], e[1:]) for e in entries):
         if rel.endswith(doc.name):
             object.__setattr__(value, "name", "Marked In-The-Store")
-    chunk.write_bytes(pickle.dumps((version, name, signatures, pickle.dumps(entries))))
+    chunk.write_bytes(_sealed((version, name, signatures, pickle.dumps(entries))))
 
     build(generated, AS_OF, out, workers=1, full=True)
     assert b"Marked In-The-Store" not in (out / "exports" / "physicians.csv").read_bytes()
     # --full wrote the store again from the files: tamper with it once more
-    chunk.write_bytes(pickle.dumps((version, name, signatures, pickle.dumps(entries))))
+    chunk.write_bytes(_sealed((version, name, signatures, pickle.dumps(entries))))
     edit_yaml(sorted((generated / "data" / "practices").glob("*.yaml"))[0],
               lambda d: d.update(phone="828-555-0133"))  # something to build
     build(generated, AS_OF, out, workers=1)
@@ -149,14 +156,35 @@ def test_a_damaged_or_foreign_store_is_not_used(generated, reads, monkeypatch,
     chunks = _chunk_files(_private_parse_cache)
     chunks[0].write_bytes(b"not a pickle")
     version, name, signatures, payload = pickle.loads(chunks[1].read_bytes())
-    chunks[1].write_bytes(pickle.dumps((b"another version", name, signatures, payload)))
+    chunks[1].write_bytes(_sealed((b"another version", name, signatures, payload)))
     version, name, signatures, payload = pickle.loads(chunks[2].read_bytes())
-    chunks[2].write_bytes(pickle.dumps((version, "another chunk", signatures, payload)))
+    chunks[2].write_bytes(_sealed((version, "another chunk", signatures, payload)))
     edit_yaml(sorted((generated / "data" / "practices").glob("*.yaml"))[0],
               lambda d: d.update(phone="828-555-0134"))
     reads.clear()
     build(generated, AS_OF, out, workers=1)
     assert len(_records(reads)) > 3  # the three chunks' files, read again
+    build(generated, AS_OF, full, workers=1, full=True)
+    assert _files(out) == _files(full)
+
+
+def test_a_chunk_whose_bytes_were_damaged_is_not_used(generated, monkeypatch,
+                                                      _private_parse_cache, tmp_path):
+    """Bytes overwritten inside a chunk's records (a bad disk block; the chunk is still a
+    pickle of the right version and name) cost a read of its files, never a traceback or a
+    page made from the damaged records: `build` crashed with UnpicklingError (or a
+    UnicodeDecodeError) on every run until the cache folder was deleted."""
+    monkeypatch.setattr(buildrecord, "RACY_NS", 0)
+    out, full = tmp_path / "out", tmp_path / "full"
+    build(generated, AS_OF, out, workers=1)
+    for chunk in _chunk_files(_private_parse_cache):
+        raw = chunk.read_bytes()
+        payload = pickle.loads(raw)[3]
+        at = raw.index(payload) + len(payload) // 2
+        chunk.write_bytes(raw[:at] + b"\xc9" * 16 + raw[at + 16:])
+    edit_yaml(sorted((generated / "data" / "practices").glob("*.yaml"))[0],
+              lambda d: d.update(phone="828-555-0136"))
+    build(generated, AS_OF, out, workers=1)
     build(generated, AS_OF, full, workers=1, full=True)
     assert _files(out) == _files(full)
 
@@ -351,7 +379,7 @@ def test_what_the_rules_and_sums_kept_is_what_a_build_shows(
     version, name, key, payload = pickle.loads(path.read_bytes())
     rules, sums = pickle.loads(payload)
     sums.totals["referrals"] += 100_000
-    path.write_bytes(pickle.dumps((version, name, key, pickle.dumps((rules, sums)))))
+    path.write_bytes(_sealed((version, name, key, pickle.dumps((rules, sums)))))
     edit_yaml(sorted((generated / "data" / "practices").glob("*.yaml"))[0],
               lambda d: d.update(phone="828-555-0172"))  # something to build
     build(generated, AS_OF, out, workers=1)
@@ -367,7 +395,7 @@ def test_what_the_rules_and_sums_kept_is_what_a_build_shows(
     version, name, key, payload = pickle.loads(path.read_bytes())
     rules, sums = pickle.loads(payload)
     sums.totals["interactions"] += 100_000
-    path.write_bytes(pickle.dumps((version, name, key, pickle.dumps((rules, sums)))))
+    path.write_bytes(_sealed((version, name, key, pickle.dumps((rules, sums)))))
     edit_yaml(sorted((generated / "data" / "practices").glob("*.yaml"))[0],
               lambda d: d.update(phone="828-555-0178"))
     build(generated, AS_OF, out, workers=1)
@@ -455,7 +483,7 @@ def test_the_kept_index_is_what_the_pages_show(generated, monkeypatch, _private_
 
     def tamper(lists: list, phone: str):
         maps["by_doc"][doc] = lists
-        path.write_bytes(pickle.dumps((version, name, key, pickle.dumps((maps, open_fu)))))
+        path.write_bytes(_sealed((version, name, key, pickle.dumps((maps, open_fu)))))
         # and the parts of the keys kept with it, so that the keys follow the index
         _derived_file(_private_parse_cache, KEY_PARTS).unlink()
         edit_yaml(sorted((generated / "data" / "practices").glob("*.yaml"))[0],
@@ -524,7 +552,7 @@ def test_what_the_keys_read_of_the_interactions_is_kept_with_their_rules_and_sum
     parts = pickle.loads(payload)
     doc = doctors[3].stem
     parts["parts"][("doctor", doc)] = "changed inside the store"
-    path.write_bytes(pickle.dumps((version, name, key, pickle.dumps(parts))))
+    path.write_bytes(_sealed((version, name, key, pickle.dumps(parts))))
     result, worked_out = step(lambda: edit_yaml(doctors[2],
                                                 lambda d: d.update(phone="828-555-0177")))
     assert worked_out == []
@@ -583,7 +611,7 @@ def test_what_the_keys_read_of_the_referral_rows_is_kept_under_their_key(
     practice = yaml.safe_load(doctors[2].read_text())["practice"]
     other = next(d for d in doctors if yaml.safe_load(d.read_text())["practice"] != practice)
     digests[other.stem] = "changed inside the store"
-    path.write_bytes(pickle.dumps((version, name, key, pickle.dumps(digests))))
+    path.write_bytes(_sealed((version, name, key, pickle.dumps(digests))))
     before = plain.kept
     result, worked_out = step(lambda: edit_yaml(doctors[2],
                                                 lambda d: d.update(phone="828-555-0177")))
@@ -642,7 +670,7 @@ def test_the_statistics_are_kept_while_what_they_read_is_the_same(
     version, name, key, payload = pickle.loads(path.read_bytes())
     kept = pickle.loads(payload)
     kept.totals.interactions = 987654
-    path.write_bytes(pickle.dumps((version, name, key, pickle.dumps(kept))))
+    path.write_bytes(_sealed((version, name, key, pickle.dumps(kept))))
     edit_yaml(doctors[3], lambda d: d.update(phone="828-555-0132"))
     build(generated, AS_OF, out, workers=2)
     assert b"987654" in (out / "stats.json").read_bytes()
@@ -935,7 +963,7 @@ def test_the_interactions_export_takes_what_it_kept_of_unchanged_files(
         path = _derived_file(_private_parse_cache, name)
         version, stored, key, payload = pickle.loads(path.read_bytes())
         changed = pickle.dumps(change(pickle.loads(payload)))
-        path.write_bytes(pickle.dumps((version, stored, key, changed)))
+        path.write_bytes(_sealed((version, stored, key, changed)))
 
     def head(kept):
         count, text = kept
@@ -1454,7 +1482,7 @@ def test_a_build_on_two_processes_keeps_the_interactions_rules_and_sums_as_a_who
     version, name, key, payload = pickle.loads(path.read_bytes())
     rules, sums = pickle.loads(payload)
     sums.totals["interactions"] += 100_000  # what the next build shows if it takes them
-    path.write_bytes(pickle.dumps((version, name, key, pickle.dumps((rules, sums)))))
+    path.write_bytes(_sealed((version, name, key, pickle.dumps((rules, sums)))))
     edit_yaml(sorted((generated / "data" / "practices").glob("*.yaml"))[0],
               lambda d: d.update(phone="828-555-0179"))
     build(generated, AS_OF, out, workers=2)
