@@ -14,10 +14,15 @@ passes ``validate`` builds.
   through other templates), is rendered in memory with the site's own records, on both
   cores, and nothing is written: an undefined name or a failing filter is a diagnostic at the
   template's line, naming the page. Sites without overrides pay nothing.
+* Every page so rendered must still hold what the security rules put on every page: the
+  robots line and Liaison's Content-Security-Policy (``head.html``), and load nothing from
+  another host (a CDN's script, a web font's stylesheet, a picture): each is an error at the
+  template's line, so that ``build`` refuses it.
 """
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 import jinja2
@@ -33,6 +38,47 @@ SETTINGS = frozenset((PALETTE, TALKING))  # the files of templates/ that are no 
 # Templates that pages reach through Python rather than through Jinja tags: an override of
 # one of them touches every page.
 EVERY_PAGE = frozenset(("macros.html",))
+
+# What every page holds whatever the site's templates (SPEC: Security; liaison/templates/head.html)
+ROBOTS = '<meta name="robots" content="noindex, nofollow">'
+_CSP = re.compile(r'<meta\s+http-equiv="Content-Security-Policy"\s+content="([^"]*)"', re.I)
+# What a page would load from another host: an element's src, a <link>'s href (stylesheet,
+# font, icon), an <object>'s data, and in a <style> or a style attribute url(…) and @import.
+_REMOTE = r"""(?:https?:)?//[^"'\s>)]+"""
+_LOADS = re.compile(r"""<(?:script|img|iframe|frame|source|video|audio|embed|track|input)\b[^>]*?"""
+                    rf"""\s(?:src|srcset|poster)\s*=\s*["']?\s*({_REMOTE})"""
+                    rf"""|<link\b[^>]*?\shref\s*=\s*["']?\s*({_REMOTE})"""
+                    rf"""|<object\b[^>]*?\sdata\s*=\s*["']?\s*({_REMOTE})""", re.I)
+_STYLES = re.compile(r"""<style\b[^>]*>(.*?)</style>|\sstyle\s*=\s*("[^"]*"|'[^']*')""", re.I | re.S)
+_STYLE_LOADS = re.compile(rf"""(?:url\(|@import)\s*["']?\s*({_REMOTE})""", re.I)
+
+
+def page_security(html: str, csp: str) -> list[str]:
+    """What a rendered page lacks of the rules every page keeps, or loads from another host:
+    ("robots" | "csp" | "load URL") items, in that order. Only the tags around a "//" are
+    read (0.5 ms a megabyte), and the styles only of a page that says url( or @import."""
+    found = []
+    head = html.split("</head>", 1)[0]
+    if ROBOTS not in head:
+        found.append("robots")
+    policy = _CSP.search(head)
+    if policy is None or policy.group(1).replace("&#39;", "'") != csp:
+        found.append("csp")
+    at = html.find("//")
+    while at >= 0:
+        start = html.rfind("<", 0, at)
+        if start > html.rfind(">", 0, at):  # inside a tag
+            end = html.find(">", at)
+            end = len(html) if end < 0 else end + 1
+            m = _LOADS.match(html, start, end)
+            if m:
+                found.append("load " + next(g for g in m.groups() if g))
+            at = end
+        at = html.find("//", at + 2)
+    if "url(" in html or "@import" in html:
+        for m in _STYLES.finditer(html):
+            found += ["load " + u.group(1) for u in _STYLE_LOADS.finditer(m.group(1) or m.group(2))]
+    return list(dict.fromkeys(found))
 
 
 def override_names(root: Path) -> list[str]:
@@ -160,13 +206,81 @@ def _missing_references(env: jinja2.Environment, name: str, source: str) -> list
     return found
 
 
+def _security_problems(html: str, csp: str, page, names: list[str],
+                       texts: dict[str, str]) -> list[Problem]:
+    """The diagnostics of a page that a site's templates (``names``, the likeliest first) left
+    without the robots line or Liaison's Content-Security-Policy, or made load a file from
+    another host: at the line of the address in the template that writes it."""
+    found = []
+    where = f"{TEMPLATES}/{names[0]}" if names else f"{TEMPLATES}/{page.template}"
+    keep = ("keep the built-in head.html's lines" if where.endswith("/head.html") else
+            "extend 'builtin/base.html', or include 'head.html' in <head>")
+    for item in page_security(html, csp):
+        if item == "robots":
+            found.append(Problem(where, f"the page has no robots line {ROBOTS} (rendering "
+                                 f"{page.path}): every page must keep it; {keep}", line=1, col=1))
+        elif item == "csp":
+            found.append(Problem(where, "the page has no Content-Security-Policy line, or "
+                                 f"another one than Liaison's (rendering {page.path}): every "
+                                 f"page must keep Liaison's; {keep}", line=1, col=1))
+        else:
+            url = item[len("load "):]
+            path, line, col = where, 1, 1
+            for name in names:
+                at = texts.get(name, "").find(url)
+                if at >= 0:
+                    before = texts[name][:at]
+                    path, line, col = (f"{TEMPLATES}/{name}", before.count("\n") + 1,
+                                       at - before.rfind("\n"))
+                    break
+            found.append(Problem(path, f"'{url}' is loaded from another host (rendering "
+                                 f"{page.path}): pages load nothing from another host (no CDN, "
+                                 "no web font; the Content-Security-Policy blocks it); put the file "
+                                 "in templates/assets/ and link it as {{ base }}assets/NAME",
+                                 line=line, col=col))
+    return found
+
+
+def _texts(root: Path, names: list[str]) -> dict[str, str]:
+    """The text of each of the site's templates named (never read through a link)."""
+    from liaison.parse import NotRegular, open_beneath
+
+    texts = {}
+    for name in names:
+        try:  # never through a link (SiteLoader)
+            fd = open_beneath(root, f"{TEMPLATES}/{name}")
+            with open(fd, encoding="utf-8", errors="replace") as fh:
+                texts[name] = fh.read()
+        except (OSError, NotRegular):
+            texts[name] = ""
+    return texts
+
+
+def security_failure(env: jinja2.Environment, root: Path, page, html: str, csp: str) -> str | None:
+    """For ``build``: the diagnostic lines of a page that the site's templates left without
+    the robots line or Liaison's Content-Security-Policy, or made load a file from another
+    host (as ``check_overrides`` reports them), or None. What it reads of the site's
+    templates is kept on ``env``."""
+    if not page_security(html, csp):
+        return None
+    known = getattr(env, "liaison_overrides", None)
+    if known is None:
+        names = [n for n in override_names(root) if n not in SETTINGS]
+        known = env.liaison_overrides = (set(names), _texts(root, names), {})
+    overridden, texts, memo = known
+    made = _closure(env, page.template, memo) & overridden
+    first = ("head.html", page.template, "base.html")
+    ours = [n for n in first if n in made] + sorted(made - set(first))
+    return "\n".join(f"{p.path}:{p.line}:{p.col}: {p.severity}: {p.message}"
+                     for p in _security_problems(html, csp, page, ours, texts)) or None
+
+
 def check_overrides(site, stats: dict, as_of, workers: int | None = None,
                     render: bool = True) -> list[Problem]:
     """The problems of a site's template overrides (none when it has none). Without
     ``render`` (the records have errors) only their syntax and names are checked."""
     from liaison import pages as page_registry
     from liaison.decks import SlideError
-    from liaison.parse import NotRegular, open_beneath
     from liaison.render import BUILTIN_PREFIX, PACKAGE_TEMPLATES, make_env
     from liaison.sandbox import BUDGET, TemplateTimeout
     from liaison.workers import cpu_count, map_forked
@@ -191,14 +305,7 @@ def check_overrides(site, stats: dict, as_of, workers: int | None = None,
         except jinja2.TemplateError as exc:  # (a file that is not UTF-8 among them)
             problems.append(_problem(exc, root))
             broken = True
-    texts = {}
-    for name in names:
-        try:  # never through a link (SiteLoader)
-            fd = open_beneath(root, f"{TEMPLATES}/{name}")
-            with open(fd, encoding="utf-8", errors="replace") as fh:
-                texts[name] = fh.read()
-        except (OSError, NotRegular):
-            texts[name] = ""
+    texts = _texts(root, names)
     for name in names:
         if name.startswith(BUILTIN_PREFIX + "/"):
             problems.append(Problem(
@@ -233,6 +340,12 @@ def check_overrides(site, stats: dict, as_of, workers: int | None = None,
         n = 1
     shares = [touched[i::n] for i in range(n)]
 
+    def ours(page) -> list[str]:
+        """The site's templates that make a page, the likeliest place of a missing line first."""
+        made = _closure(env, page.template, memo) & overridden
+        first = ("head.html", page.template, "base.html")
+        return [n for n in first if n in made] + sorted(made - set(first))
+
     def render(share) -> list[Problem]:
         with BUDGET.armed():  # in the sandbox, with the time budget of build (render_pages)
             return render_share(share)
@@ -245,7 +358,10 @@ def check_overrides(site, stats: dict, as_of, workers: int | None = None,
                 continue
             began = BUDGET.begin()
             try:
-                env.get_template(page.template).render(page_registry.context(view, page))
+                context = page_registry.context(view, page)
+                html = env.get_template(page.template).render(context)
+                for p in _security_problems(html, str(context["csp"]), page, ours(page), texts):
+                    found.setdefault((p.path, p.line, p.message.split(" (rendering ")[0]), p)
             except SlideError as exc:
                 if exc.timed_out:
                     slow.add(page.template)

@@ -493,7 +493,8 @@ def render_page(view: page_registry.SiteView, page: page_registry.Page,
     tmpl = load_template(env, page.template, view.site.root)
     began = timed and BUDGET.begin()
     try:
-        return tmpl.render(page_registry.context(view, page))
+        context = page_registry.context(view, page)
+        html = tmpl.render(context)
     except jinja2.TemplateError as exc:
         raise template_failure(exc, view.site.root, page.path) from None
     except SlideError as exc:  # a deck that failed here (over its time budget, say)
@@ -505,6 +506,13 @@ def render_page(view: page_registry.SiteView, page: page_registry.Page,
         raise template_failure(exc, view.site.root, page.path) from None
     finally:
         BUDGET.end(began)
+    if timed:  # a site's own templates keep the robots and CSP lines and load nothing remote
+        from liaison.overrides import security_failure
+
+        failure = security_failure(env, view.site.root, page, html, str(context["csp"]))
+        if failure:
+            raise TemplateFailure(failure)
+    return html
 
 
 def _render_pages(view, pages, out, env, progress, label) -> int:

@@ -180,3 +180,54 @@ def test_a_list_of_interactions_in_one_call_gives_the_loop_s_bytes(example_site,
     assert [path for path in builtin if builtin[path] != looped[path]] == []
     months = [path for path in builtin if path.startswith("activity/20")]
     assert months and all(builtin[path].count(b'<li>\n  <div class="meta">') for path in months)
+
+
+def test_a_template_that_loads_from_another_host_is_refused_at_its_line(example_site, tmp_path):
+    """A CDN script or a web font linked from a site's own template (the CSP would block it
+    anyway, silently): an error at the address's line and column, from validate and build,
+    and nothing built (both passed, and the page linked the CDN)."""
+    from conftest import cli
+
+    _override(example_site, "base.html",
+              '{% extends "builtin/base.html" %}\n{% block head %}{{ super() }}\n'
+              '<script src="https://cdn.example.com/chart.js"></script>\n'
+              '<link rel="stylesheet" href="//fonts.example.com/css?family=Inter">{% endblock %}\n')
+    code, _out, err = run_validate(example_site, "--as-of", AS_OF)
+    assert code == 1, err
+    script = [e for e in err if e.startswith("templates/base.html:3:14: error: "
+                                             "'https://cdn.example.com/chart.js' is loaded from "
+                                             "another host (rendering ")]
+    font = [e for e in err if e.startswith("templates/base.html:4:30: error: "
+                                           "'//fonts.example.com/css?family=Inter' is loaded")]
+    assert len(script) == 1 and len(font) == 1, err
+    assert "put the file in templates/assets/" in script[0]
+    out = tmp_path / "out"
+    code, _out, err = cli("build", "--root", str(example_site), "--out", str(out), "--as-of", AS_OF)
+    assert code == 1 and "'https://cdn.example.com/chart.js' is loaded from another host" in err
+    assert not out.exists()
+
+
+def test_a_template_that_drops_the_robots_and_csp_lines_is_refused(example_site, tmp_path):
+    """A page template written whole, without head.html: its pages would carry neither the
+    robots line nor the Content-Security-Policy (SPEC: every page carries both)."""
+    from conftest import cli
+
+    _override(example_site, "practice.html",
+              "<!doctype html>\n<html><head><title>{{ practice.name }}</title></head>\n"
+              "<body><h1>{{ practice.name }}</h1></body></html>\n")
+    code, _out, err = run_validate(example_site, "--as-of", AS_OF)
+    assert code == 1, err
+    ours = [e for e in err if e.startswith("templates/practice.html:1:1: error: the page has no ")]
+    assert len(ours) == 2, err
+    assert any("no robots line" in e for e in ours) and any("Content-Security-Policy" in e
+                                                            for e in ours)
+    out = tmp_path / "out"
+    code, _out, err = cli("build", "--root", str(example_site), "--out", str(out), "--as-of", AS_OF)
+    assert code == 1 and "the page has no robots line" in err
+    assert not out.exists()
+    # the same template keeping the built-in head passes
+    _override(example_site, "practice.html",
+              '<!doctype html>\n<html><head>{% include "head.html" %}<title>{{ practice.name }}'
+              "</title></head>\n<body><h1>{{ practice.name }}</h1></body></html>\n")
+    code, _out, err = run_validate(example_site, "--as-of", AS_OF)
+    assert code == 0, err
