@@ -648,7 +648,35 @@ def image_problem(path: str, root, folder: str = "presentations") -> str | None:
         return f"image '{path}': no such file in {where}"
     if not stat.S_ISREG(mode):
         return f"image '{path}': not a regular file (a link or a folder)"
-    return None
+    return _not_a_picture(path, root, where)
+
+
+def _not_a_picture(path: str, root, where: str) -> str | None:
+    """Why a file named .png, .jpg or .jpeg is no picture that the browser and PowerPoint both
+    show (its bytes, not its name: a GIF renamed .png showed in the HTML and was left out of
+    the .pptx without a word), or None."""
+    from liaison.parse import NotRegular, read_beneath
+    from liaison.pptx.package import image_size
+
+    try:
+        data = read_beneath(root, where + path)
+    except (OSError, NotRegular):
+        return f"image '{path}': no such file in {where}"
+    if image_size(data):
+        return None
+    if not data:
+        what = "is empty"
+    elif data[:6] in (b"GIF87a", b"GIF89a"):
+        what = "is a GIF picture"
+    elif data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        what = "is a WebP picture"
+    elif b"<svg" in data[:2048]:
+        what = "is an SVG drawing"
+    elif data[:8] == b"\x89PNG\r\n\x1a\n" or data[:2] == b"\xff\xd8":
+        what = "is a damaged PNG or JPEG file (no picture size in it)"
+    else:
+        what = "holds no PNG or JPEG picture"
+    return f"image '{path}': the file {what}: save the picture as PNG or JPEG"
 
 
 @dataclass(frozen=True)
