@@ -656,12 +656,20 @@ def _not_a_picture(path: str, root, where: str) -> str | None:
     show (its bytes, not its name: a GIF renamed .png showed in the HTML and was left out of
     the .pptx without a word), or None."""
     from liaison.parse import NotRegular, read_beneath
-    from liaison.pptx.package import image_size
 
     try:
         data = read_beneath(root, where + path)
     except (OSError, NotRegular):
         return f"image '{path}': no such file in {where}"
+    what = picture_problem(data)
+    return None if what is None else f"image '{path}': the file {what}: save the picture as PNG or JPEG"
+
+
+def picture_problem(data: bytes) -> str | None:
+    """What a file that should hold a PNG or JPEG picture holds instead ("is a GIF picture",
+    …), or None when it holds one (what the .pptx writer can size: liaison.pptx.package)."""
+    from liaison.pptx.package import image_size
+
     if image_size(data):
         return None
     if not data:
@@ -676,7 +684,7 @@ def _not_a_picture(path: str, root, where: str) -> str | None:
         what = "is a damaged PNG or JPEG file (no picture size in it)"
     else:
         what = "holds no PNG or JPEG picture"
-    return f"image '{path}': the file {what}: save the picture as PNG or JPEG"
+    return what
 
 
 @dataclass(frozen=True)
