@@ -241,6 +241,83 @@ def _security_problems(html: str, csp: str, page, names: list[str],
     return found
 
 
+def _blocks(env: jinja2.Environment, name: str) -> tuple[str | None, dict[str, int], set[str]]:
+    """The template ``name`` extends (a constant name, or None), its outermost blocks by name
+    with their lines (a block inside another one is that block's own), and all its blocks."""
+    try:
+        tree = env.parse(env.loader.get_source(env, name)[0])
+    except (jinja2.TemplateError, OSError):
+        return None, {}, set()
+    parent = next((n.template.value for n in tree.find_all(jinja2.nodes.Extends)
+                   if isinstance(n.template, jinja2.nodes.Const)), None)
+    found: dict[str, int] = {}
+
+    def walk(node) -> None:
+        for child in node.iter_child_nodes():
+            if isinstance(child, jinja2.nodes.Block):
+                found.setdefault(child.name, child.lineno)
+            else:
+                walk(child)
+
+    walk(tree)
+    return parent, found, {b.name for b in tree.find_all(jinja2.nodes.Block)}
+
+
+def _lost_blocks(env: jinja2.Environment, names: list[str], builtin: list[str]) -> list[Problem]:
+    """Blocks that a template fills and that no template it extends has, so that they are
+    never shown: a block of the site's own template (a misspelt name: a warning at its line,
+    with the closest name), or a block of a built-in page that the site's own ``base.html``
+    (or other parent) left out (every page of that template lost that part: a warning at the
+    parent, naming the block)."""
+    from liaison.render import BUILTIN_PREFIX
+
+    ours = {n for n in names if not n.startswith(BUILTIN_PREFIX + "/")}
+    children = sorted(ours) + [b for b in builtin if b not in ours] + \
+        [f"{BUILTIN_PREFIX}/{b}" for b in builtin if b in ours]
+    memo: dict[str, tuple] = {}
+
+    def parsed(name):
+        if name not in memo:
+            memo[name] = _blocks(env, name)
+        return memo[name]
+
+    lost: dict[tuple, list[str]] = {}
+    found = []
+    for child in children:
+        parent, blocks, _all = parsed(child)
+        chain, seen, above = [], set(), set()
+        while parent is not None and parent not in seen:
+            seen.add(parent)
+            chain.append(parent)
+            grand, _outer, theirs = parsed(parent)
+            above |= theirs
+            parent = grand
+        if not chain:
+            continue
+        for block, line in sorted(blocks.items(), key=lambda b: b[1]):
+            if block in above:
+                continue
+            if child in ours:
+                found.append(Problem(
+                    f"{TEMPLATES}/{child}", f"block '{block}' is in no template that '{child}' "
+                    f"extends ({', '.join(chain)}), so it is never shown"
+                    + did_you_mean(block, sorted(above)), severity="warning", line=line, col=1))
+            else:
+                at = next((p for p in chain if p in ours), None)
+                if at is not None:
+                    lost.setdefault((at, block), []).append(child.removeprefix(BUILTIN_PREFIX + "/"))
+    for (at, block), pages in sorted(lost.items()):
+        pages = sorted(set(pages))
+        named = ", ".join(pages[:3]) + (f" and {len(pages) - 3} others" if len(pages) > 3 else "")
+        found.append(Problem(
+            f"{TEMPLATES}/{at}", f"the block '{block}' is missing, which the built-in {named} "
+            f"fill{'s' if len(pages) == 1 else ''}: that part of their pages is never shown; put "
+            f"{{% block {block} %}}{{% endblock %}} where it goes (or extend "
+            f"'{BUILTIN_PREFIX}/{at}' and change only the blocks you need)",
+            severity="warning", line=1, col=1))
+    return found
+
+
 def _texts(root: Path, names: list[str]) -> dict[str, str]:
     """The text of each of the site's templates named (never read through a link)."""
     from liaison.parse import NotRegular, open_beneath
@@ -324,6 +401,8 @@ def check_overrides(site, stats: dict, as_of, workers: int | None = None,
                 f"{TEMPLATES}/{name}",
                 f"'{name}' overrides no built-in template and no other template uses it"
                 + did_you_mean(name, builtin), severity="warning", line=1, col=1))
+    if not broken:
+        problems += _lost_blocks(env, names, builtin)
     if broken or not render:  # rendering would only repeat the syntax errors
         return problems
 

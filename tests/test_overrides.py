@@ -231,3 +231,32 @@ def test_a_template_that_drops_the_robots_and_csp_lines_is_refused(example_site,
               "</title></head>\n<body><h1>{{ practice.name }}</h1></body></html>\n")
     code, _out, err = run_validate(example_site, "--as-of", AS_OF)
     assert code == 0, err
+
+
+def test_a_block_that_no_parent_has_is_a_warning(example_site, tmp_path):
+    """A base.html copied without its content block made every page empty, and a misspelt
+    block in an extending template was never shown: both validated without a word."""
+    _override(example_site, "base.html",
+              _builtin("base.html").replace("{% block content %}{% endblock %}", ""))
+    code, _out, err = run_validate(example_site, "--as-of", AS_OF)
+    assert code == 0, err
+    [line] = [e for e in err if e.startswith("templates/base.html:")]
+    assert line.startswith("templates/base.html:1:1: warning: the block 'content' is missing, which "
+                           "the built-in activity.html, activity_month.html, compliance.html and ")
+    assert "put {% block content %}{% endblock %} where it goes" in line
+    assert run_validate(example_site, "--as-of", AS_OF, "--strict")[0] == 1
+    (example_site / "templates" / "base.html").unlink()
+    _override(example_site, "physician.html",
+              '{% extends "builtin/physician.html" %}\n{% block title %}Brief{% endblock %}\n'
+              "{% block contnet %}<p>Bring the pads.</p>{% endblock %}\n")
+    code, _out, err = run_validate(example_site, "--as-of", AS_OF)
+    assert code == 0, err
+    assert ("templates/physician.html:3:1: warning: block 'contnet' is in no template that "
+            "'physician.html' extends (builtin/physician.html, base.html), so it is never shown "
+            "(did you mean 'content'?)") in err, err
+    assert len([e for e in err if e.startswith("templates/")]) == 1, err
+    # copies of the built-in templates, and blocks nested in a parent's block, say nothing
+    _override(example_site, "physician.html", _builtin("physician.html"))
+    _override(example_site, "base.html", _builtin("base.html"))
+    code, _out, err = run_validate(example_site, "--as-of", AS_OF)
+    assert code == 0 and not [e for e in err if e.startswith("templates/")], err
