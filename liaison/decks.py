@@ -17,7 +17,7 @@ from jinja2.sandbox import SandboxedEnvironment
 from liaison.content import Deck, Slide, outside_code, prose_lines
 from liaison.diagnostics import Problem
 from liaison.records import Site
-from liaison.sandbox import BUDGET, Sandbox, TemplateTimeout
+from liaison.sandbox import BUDGET, HintedUndefined, Sandbox, TemplateTimeout, undefined_name_hint
 
 
 class SlideError(Exception):
@@ -220,7 +220,7 @@ def make_env(flavor: str = "html") -> SandboxedEnvironment:
     after it becomes HTML; ``flavor`` says how values are escaped (see _for_html,
     _for_pptx)."""
     env = Sandbox(
-        undefined=jinja2.StrictUndefined, autoescape=False, keep_trailing_newline=True,
+        undefined=HintedUndefined, autoescape=False, keep_trailing_newline=True,
         finalize=FLAVORS[flavor],
     )
     _helpers(env)
@@ -315,6 +315,7 @@ def render_slide(cs: CompiledSlide, context: dict) -> str:
                 line = cs.slide.line + tb.tb_lineno - 1
             tb = tb.tb_next
         what = exc.message if isinstance(exc, jinja2.TemplateError) and exc.message else str(exc)
+        what += undefined_name_hint(what, [*context, *cs.template.environment.globals])
         if what == "no loader for this environment specified":  # Jinja's words for {% include %}
             what = ("a slide cannot include, import or extend another template: a slide is a "
                     "template of its own; write what it shows in the slide")

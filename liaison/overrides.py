@@ -146,10 +146,10 @@ class SiteLoader(jinja2.BaseLoader):
         return [rel[len(TEMPLATES) + 1:] for rel in regular_files(self.site_root, TEMPLATES)]
 
 
-def _problem(exc: Exception, root: Path, page: str | None = None) -> Problem:
+def _problem(exc: Exception, root: Path, page: str | None = None, names=()) -> Problem:
     from liaison.render import template_location
 
-    path, line, message = template_location(exc, root, page)
+    path, line, message = template_location(exc, root, page, names)
     return Problem(path, f"template error: {message}", line=line, col=1)
 
 
@@ -436,6 +436,7 @@ def check_overrides(site, stats: dict, as_of, workers: int | None = None,
             if page.template in slow:
                 continue
             began = BUDGET.begin()
+            context = {}
             try:
                 context = page_registry.context(view, page)
                 html = env.get_template(page.template).render(context)
@@ -450,7 +451,7 @@ def check_overrides(site, stats: dict, as_of, workers: int | None = None,
             except Exception as exc:  # noqa: BLE001 - any failure of a site's template is data
                 if isinstance(exc, TemplateTimeout):
                     slow.add(page.template)
-                p = _problem(exc, root, page.path)
+                p = _problem(exc, root, page.path, [*context, *env.globals])
                 # one diagnostic per place and message kind, not one per page
                 found.setdefault((p.path, p.line, p.message.split(" (rendering ")[0]), p)
             finally:

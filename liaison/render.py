@@ -27,7 +27,7 @@ from liaison import dates, wording
 from liaison import pages as page_registry
 from liaison.errors import LiaisonError, TemplateFailure
 from liaison.progress import QUIET, Progress
-from liaison.sandbox import BUDGET, Sandbox
+from liaison.sandbox import BUDGET, HintedUndefined, Sandbox, undefined_name_hint
 from liaison.pages.view import InteractionView, Refs
 from liaison.trusted import Trusted, escape_output, escaped_text
 from liaison.workers import Streamed, can_fork, cpu_count, map_forked
@@ -71,7 +71,7 @@ def make_env(site_root: Path, palette=None, sandboxed: bool | None = None) -> ji
             jinja2.FileSystemLoader(str(PACKAGE_TEMPLATES)),
         ]),
         autoescape=True,
-        undefined=jinja2.StrictUndefined,
+        undefined=HintedUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
@@ -492,11 +492,12 @@ def render_page(view: page_registry.SiteView, page: page_registry.Page,
     timed = isinstance(env, Sandbox)  # the built-in templates alone are trusted
     tmpl = load_template(env, page.template, view.site.root)
     began = timed and BUDGET.begin()
+    context = {}
     try:
         context = page_registry.context(view, page)
         html = tmpl.render(context)
     except jinja2.TemplateError as exc:
-        raise template_failure(exc, view.site.root, page.path) from None
+        raise template_failure(exc, view.site.root, page.path, [*context, *env.globals]) from None
     except SlideError as exc:  # a deck that failed here (over its time budget, say)
         raise TemplateFailure(f"{exc.path}:{exc.line}:1: error: template error: "
                               f"{exc.message} (rendering {page.path})") from None
@@ -750,9 +751,10 @@ def _template_path(filename: str | None, site_root: Path) -> str:
         return f"{path.name} (built-in template)"
 
 
-def template_location(exc: Exception, site_root: Path,
-                      page: str | None = None) -> tuple[str, int, str]:
-    """Where a template error stands: (path, line, message naming the page rendered)."""
+def template_location(exc: Exception, site_root: Path, page: str | None = None,
+                      names=()) -> tuple[str, int, str]:
+    """Where a template error stands: (path, line, message naming the page rendered); an
+    undefined name gets the closest of ``names`` (the page's variables and the globals)."""
     filename, line = getattr(exc, "filename", None), getattr(exc, "lineno", None)
     tb = exc.__traceback__
     while tb is not None:  # runtime errors: the deepest frame that belongs to a template
@@ -764,12 +766,14 @@ def template_location(exc: Exception, site_root: Path,
     message = getattr(exc, "message", None) or str(exc)
     if isinstance(exc, OverflowError):  # a float out of range: "(34, 'Numerical result…')"
         message = "a number too large to compute"
+    message += undefined_name_hint(message, names)
     return _template_path(filename, site_root), line or 1, f"{message}{where}"
 
 
-def template_failure(exc: Exception, site_root: Path, page: str | None = None) -> TemplateFailure:
+def template_failure(exc: Exception, site_root: Path, page: str | None = None,
+                     names=()) -> TemplateFailure:
     """A template error -> the diagnostic at the template file's line."""
-    path, line, message = template_location(exc, site_root, page)
+    path, line, message = template_location(exc, site_root, page, names)
     return TemplateFailure(f"{path}:{line}:1: error: template error: {message}")
 
 

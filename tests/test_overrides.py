@@ -38,7 +38,8 @@ def test_an_undefined_name_is_reported_with_the_page_it_breaks(example_site):
     hits = [e for e in err if e.startswith("templates/physician.html:")]
     assert len(hits) == 1, "one diagnostic per place, not one per physician"
     assert hits[0].startswith(f"templates/physician.html:{line_no}:1: error: template error: "
-                              "'physcian' is undefined (rendering physicians/")
+                              "'physcian' is undefined (did you mean 'physician'?) (rendering "
+                              "physicians/")
 
 
 def test_a_base_override_is_rendered_for_every_page_kind(example_site):
@@ -260,3 +261,22 @@ def test_a_block_that_no_parent_has_is_a_warning(example_site, tmp_path):
     _override(example_site, "base.html", _builtin("base.html"))
     code, _out, err = run_validate(example_site, "--as-of", AS_OF)
     assert code == 0 and not [e for e in err if e.startswith("templates/")], err
+
+
+def test_a_misspelt_name_or_field_gets_the_closest_one(example_site, tmp_path):
+    """'physician.nmae' said "'liaison.models.Physician object' has no attribute 'nmae'" and
+    no more; the same from build."""
+    from conftest import cli
+
+    _override(example_site, "physician.html", '{% extends "builtin/physician.html" %}\n'
+              "{% block content %}<p>{{ physician.nmae }} at {{ practice_record.nmae }}</p>"
+              "{{ super() }}{% endblock %}\n")
+    code, _out, err = run_validate(example_site, "--as-of", AS_OF)
+    assert code == 1
+    [line] = [e for e in err if e.startswith("templates/physician.html:")]
+    assert line.startswith("templates/physician.html:2:1: error: template error: "
+                           "'liaison.models.Physician object' has no attribute 'nmae' (did you mean "
+                           "'name'?) (rendering physicians/"), line
+    code, _out, err = cli("build", "--root", str(example_site), "--out", str(tmp_path / "out"),
+                          "--as-of", AS_OF)
+    assert code == 1 and "has no attribute 'nmae' (did you mean 'name'?)" in err, err

@@ -731,3 +731,13 @@ def test_a_logo_that_is_no_picture_is_an_error_and_one_of_another_kind_a_warning
     logo.write_bytes(LOGO)
     code, _out, err = run_validate(root)
     assert code == 0 and not [e for e in err if "logo" in e], err
+
+
+def test_a_misspelt_name_or_key_in_a_slide_gets_the_closest_one(tmp_path):
+    root = site_with_deck(tmp_path, "## One\n\n{{ pratice }}\n\n---\n\n## Two\n\n{{ site.practice.nmae }}\n")
+    code, _out, err = run_validate(root)
+    assert code == 1
+    assert ("content/presentations/extra.md:7:4: error: slide 1: template error: 'pratice' is "
+            "undefined (did you mean 'practice'?) (generic deck)") in err, err
+    assert any(e.startswith("content/presentations/extra.md:13:") and "'dict object' has no "
+               "attribute 'nmae' (did you mean 'name'?) (generic deck)" in e for e in err), err
