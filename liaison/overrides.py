@@ -53,6 +53,31 @@ _STYLES = re.compile(r"""<style\b[^>]*>(.*?)</style>|\sstyle\s*=\s*("[^"]*"|'[^'
 _STYLE_LOADS = re.compile(rf"""(?:url\(|@import)\s*["']?\s*({_REMOTE})""", re.I)
 
 
+def stylesheet_problems(root: Path) -> list[Problem]:
+    """A site's own stylesheets (``templates/assets/**/*.css``) that load from another host
+    (``@import url(https://fonts…)``, ``url(//cdn…)``): an error at the address's line and
+    column, as in a template; the Content-Security-Policy would block it without a word."""
+    from liaison.discover import regular_files
+    from liaison.parse import NotRegular, read_beneath
+
+    found = []
+    for rel in regular_files(root, f"{TEMPLATES}/assets"):
+        if not rel.lower().endswith(".css"):
+            continue
+        try:
+            text = read_beneath(root, rel).decode("utf-8", errors="replace")
+        except (OSError, NotRegular):
+            continue
+        for m in _STYLE_LOADS.finditer(text):
+            before = text[:m.start(1)]
+            found.append(Problem(rel, f"'{m.group(1)}' is loaded from another host: pages load "
+                                 "nothing from another host (no CDN, no web font; the "
+                                 "Content-Security-Policy blocks it); put the file in "
+                                 "templates/assets/ and give its path relative to this stylesheet",
+                                 line=before.count("\n") + 1, col=m.start(1) - before.rfind("\n")))
+    return found
+
+
 def page_security(html: str, csp: str) -> list[str]:
     """What a rendered page lacks of the rules every page keeps, or loads from another host:
     ("robots" | "csp" | "load URL") items, in that order. Only the tags around a "//" are
