@@ -343,6 +343,70 @@ def _lost_blocks(env: jinja2.Environment, names: list[str], builtin: list[str]) 
     return found
 
 
+def _macros(tree) -> dict[str, tuple[list[str], bool, int]]:
+    """A template's macros by name: (parameters, whether it takes any others through
+    ``varargs``/``kwargs``, line)."""
+    out = {}
+    for node in tree.body:
+        if isinstance(node, jinja2.nodes.Macro):
+            extra = any(n.name in ("varargs", "kwargs") for n in node.find_all(jinja2.nodes.Name))
+            out[node.name] = ([a.name for a in node.args], extra, node.lineno)
+    return out
+
+
+def _missing_macros(env: jinja2.Environment, names: list[str], builtin: list[str]) -> list[Problem]:
+    """A site's own ``macros.html`` replaces the built-in one for every page: each macro that
+    a page template imports from it (and ``interaction_item``, which every list of
+    interactions shows) must be there, taking the parameters the built-in one takes. Each
+    one missing, or taking fewer parameters, is an error at the site's file (rendering said
+    it at the line of each built-in page, "does not export the requested name")."""
+    from liaison.render import BUILTIN_PREFIX, PACKAGE_TEMPLATES
+
+    try:
+        ours = _macros(env.parse(env.loader.get_source(env, "macros.html")[0]))
+        theirs = _macros(env.parse((PACKAGE_TEMPLATES / "macros.html").read_text(encoding="utf-8")))
+    except (jinja2.TemplateError, OSError):
+        return []
+    wanted: dict[str, set[str]] = {"interaction_item": {"every list of interactions"}}
+    calls: dict[str, tuple[int, set[str]]] = {"interaction_item": (2, set())}  # (i, base)
+    for name in [n for n in names if n != "macros.html"] + \
+            [f"{BUILTIN_PREFIX}/{b}" for b in builtin if b != "macros.html"]:
+        try:
+            tree = env.parse(env.loader.get_source(env, name)[0])
+        except (jinja2.TemplateError, OSError):
+            continue
+        for node in tree.find_all(jinja2.nodes.FromImport):
+            if isinstance(node.template, jinja2.nodes.Const) and node.template.value == "macros.html":
+                for item in node.names:
+                    macro = item[0] if isinstance(item, tuple) else item
+                    wanted.setdefault(macro, set()).add(name.removeprefix(BUILTIN_PREFIX + "/"))
+        for node in tree.find_all(jinja2.nodes.Call):  # what the pages give each macro
+            if isinstance(node.node, jinja2.nodes.Name) and node.node.name in wanted:
+                n, keys = calls.get(node.node.name, (0, set()))
+                calls[node.node.name] = (max(n, len(node.args)), keys | {k.key for k in node.kwargs})
+    found = []
+    for macro in sorted(wanted):
+        users = ", ".join(sorted(wanted[macro]))
+        if macro not in ours:
+            found.append(Problem(
+                f"{TEMPLATES}/macros.html", f"no macro '{macro}', which {users} "
+                f"import{'s' if len(wanted[macro]) == 1 else ''} from macros.html"
+                + did_you_mean(macro, sorted(ours)) + ": this file replaces the built-in "
+                "macros.html whole; copy the macro from liaison/templates/macros.html",
+                line=1, col=1))
+            continue
+        params, extra, line = ours[macro]
+        if macro in theirs and not extra:
+            n, keys = calls.get(macro, (0, set()))
+            lost = [a for a in theirs[macro][0][len(params):n]] + sorted(k for k in keys if k not in params)
+            if lost:
+                found.append(Problem(
+                    f"{TEMPLATES}/macros.html", f"macro '{macro}' takes no "
+                    f"{', '.join(repr(a) for a in lost)}, which the built-in pages give it: write "
+                    f"it as the built-in one, {macro}({', '.join(theirs[macro][0])})", line=line, col=1))
+    return found
+
+
 def _texts(root: Path, names: list[str]) -> dict[str, str]:
     """The text of each of the site's templates named (never read through a link)."""
     from liaison.parse import NotRegular, open_beneath
@@ -428,6 +492,10 @@ def check_overrides(site, stats: dict, as_of, workers: int | None = None,
                 + did_you_mean(name, builtin), severity="warning", line=1, col=1))
     if not broken:
         problems += _lost_blocks(env, names, builtin)
+        if "macros.html" in names:  # what the built-in pages import of it, it must define
+            lacking = _missing_macros(env, names, builtin)
+            problems += lacking
+            broken = broken or any(p.severity == "error" for p in lacking)
     if broken or not render:  # rendering would only repeat the syntax errors
         return problems
 

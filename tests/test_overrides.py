@@ -280,3 +280,29 @@ def test_a_misspelt_name_or_field_gets_the_closest_one(example_site, tmp_path):
     code, _out, err = cli("build", "--root", str(example_site), "--out", str(tmp_path / "out"),
                           "--as-of", AS_OF)
     assert code == 1 and "has no attribute 'nmae' (did you mean 'name'?)" in err, err
+
+
+def test_a_macros_file_without_a_macro_the_pages_import_names_it_at_the_site_s_file(example_site):
+    """A site's macros.html replaces the built-in one whole: one that lacked 'status_badges'
+    was reported at the lines of the built-in pages ("physician.html (built-in template):9:1:
+    … does not export the requested name"), never at the file to fix."""
+    macros = _builtin("macros.html")
+    _override(example_site, "macros.html", macros.replace("{% macro status_badges(p) -%}",
+                                                          "{% macro status_badge(p) -%}"))
+    code, _out, err = run_validate(example_site, "--as-of", AS_OF)
+    assert code == 1
+    assert [e for e in err if "macros.html" in e or "built-in template" in e] == [
+        "templates/macros.html:1:1: error: no macro 'status_badges', which dashboard.html, "
+        "physician.html, practice.html import from macros.html (did you mean 'status_badge'?): "
+        "this file replaces the built-in macros.html whole; copy the macro from "
+        "liaison/templates/macros.html"], err
+    line = macros.splitlines().index("{% macro kpi(label, value, note=None, delta=None, text=False) -%}") + 1
+    _override(example_site, "macros.html", macros.replace(
+        "{% macro kpi(label, value, note=None, delta=None, text=False) -%}", "{% macro kpi(label, value) -%}"))
+    code, _out, err = run_validate(example_site, "--as-of", AS_OF)
+    assert code == 1
+    ours = [e for e in err if e.startswith("templates/macros.html:")]
+    assert len(ours) == 1 and ours[0].startswith(
+        f"templates/macros.html:{line}:1: error: macro 'kpi' takes no 'note'"), err
+    _override(example_site, "macros.html", macros)
+    assert run_validate(example_site, "--as-of", AS_OF)[0] == 0
