@@ -767,7 +767,24 @@ def template_location(exc: Exception, site_root: Path, page: str | None = None,
     if isinstance(exc, OverflowError):  # a float out of range: "(34, 'Numerical result…')"
         message = "a number too large to compute"
     message += undefined_name_hint(message, names)
+    if isinstance(exc, jinja2.TemplateNotFound):  # Jinja says only the name
+        message = _not_found(exc.name, site_root)
     return _template_path(filename, site_root), line or 1, f"{message}{where}"
+
+
+def _not_found(name: str, site_root: Path) -> str:
+    """"there is no template 'builtin/physican.html' (did you mean …?)", as validate says it
+    (liaison.overrides)."""
+    from liaison.diagnostics import did_you_mean
+    from liaison.overrides import override_names
+
+    builtin = sorted(p.name for p in PACKAGE_TEMPLATES.iterdir() if p.suffix == ".html")
+    known = sorted({*builtin, *(f"{BUILTIN_PREFIX}/{b}" for b in builtin),
+                    *(n for n in override_names(site_root) if n.endswith(".html"))})
+    hint = did_you_mean(name, known)
+    if not hint and "/" not in name:
+        hint = did_you_mean(f"{BUILTIN_PREFIX}/{name}", known)
+    return f"there is no template '{name}'{hint}"
 
 
 def template_failure(exc: Exception, site_root: Path, page: str | None = None,

@@ -306,3 +306,16 @@ def test_a_macros_file_without_a_macro_the_pages_import_names_it_at_the_site_s_f
         f"templates/macros.html:{line}:1: error: macro 'kpi' takes no 'note'"), err
     _override(example_site, "macros.html", macros)
     assert run_validate(example_site, "--as-of", AS_OF)[0] == 0
+
+
+def test_build_names_a_missing_template_as_validate_does(example_site, tmp_path):
+    """build said only "template error: builtin/physican.html" (Jinja's TemplateNotFound)."""
+    from conftest import cli
+
+    _override(example_site, "physician.html", '{% extends "builtin/physican.html" %}\n')
+    code, _out, err = cli("build", "--root", str(example_site), "--out", str(tmp_path / "out"),
+                          "--as-of", AS_OF)
+    assert code == 1
+    assert ("templates/physician.html:1:1: error: template error: there is no template "
+            "'builtin/physican.html' (did you mean 'builtin/physician.html'?) (rendering "
+            "physicians/") in err, err
