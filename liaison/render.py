@@ -769,6 +769,8 @@ def template_location(exc: Exception, site_root: Path, page: str | None = None,
     message += undefined_name_hint(message, names)
     if isinstance(exc, jinja2.TemplateNotFound):  # Jinja says only the name
         message = _not_found(exc.name, site_root)
+    elif isinstance(exc, RecursionError) and filename:
+        message = _itself(filename, message)
     return _template_path(filename, site_root), line or 1, f"{message}{where}"
 
 
@@ -785,6 +787,26 @@ def _not_found(name: str, site_root: Path) -> str:
     if not hint and "/" not in name:
         hint = did_you_mean(f"{BUILTIN_PREFIX}/{name}", known)
     return f"there is no template '{name}'{hint}"
+
+
+def _itself(filename: str, message: str) -> str:
+    """A site's template that extends, includes or imports itself (``{% extends
+    "physician.html" %}`` in templates/physician.html, meant for the built-in one) recurses
+    until Python stops it: said as such, with the name to write."""
+    path = Path(filename)
+    try:
+        tree = jinja2.Environment().parse(path.read_text(encoding="utf-8", errors="replace"))
+    except (OSError, jinja2.TemplateError):
+        return message
+    for node in tree.find_all((jinja2.nodes.Extends, jinja2.nodes.Include, jinja2.nodes.Import,
+                               jinja2.nodes.FromImport)):
+        ref = node.template
+        if isinstance(ref, jinja2.nodes.Const) and ref.value == path.name:
+            verb = "extends" if isinstance(node, jinja2.nodes.Extends) else \
+                "includes" if isinstance(node, jinja2.nodes.Include) else "imports"
+            return (f"'{path.name}' {verb} itself, for ever: to use the built-in one, write "
+                    f"'{BUILTIN_PREFIX}/{path.name}'")
+    return message
 
 
 def template_failure(exc: Exception, site_root: Path, page: str | None = None,

@@ -319,3 +319,19 @@ def test_build_names_a_missing_template_as_validate_does(example_site, tmp_path)
     assert ("templates/physician.html:1:1: error: template error: there is no template "
             "'builtin/physican.html' (did you mean 'builtin/physician.html'?) (rendering "
             "physicians/") in err, err
+
+
+def test_a_template_that_extends_itself_says_so_and_names_the_builtin_one(example_site, tmp_path):
+    """``{% extends "physician.html" %}`` in templates/physician.html (meant for the built-in
+    one) said "maximum recursion depth exceeded in comparison", from validate and build."""
+    from conftest import cli
+
+    _override(example_site, "physician.html", '{# ours #}\n{% extends "physician.html" %}\n')
+    expected = ("templates/physician.html:2:1: error: template error: 'physician.html' extends "
+                "itself, for ever: to use the built-in one, write 'builtin/physician.html' "
+                "(rendering physicians/")
+    code, _out, err = run_validate(example_site, "--as-of", AS_OF)
+    assert code == 1 and any(e.startswith(expected) for e in err), err
+    code, _out, err = cli("build", "--root", str(example_site), "--out", str(tmp_path / "out"),
+                          "--as-of", AS_OF)
+    assert code == 1 and expected in err, err
