@@ -87,6 +87,13 @@ def test_templates_readme_lists_every_template_and_is_current():
     assert block == reference().strip(), "run: python -m liaison.pages.reference --write"
     for kind in KINDS.values():
         assert f"`{kind.template}`" in block
+    # every block of base.html, the ones a site fills: `title` and `search` were left out
+    import re
+
+    base = (REPO / "liaison" / "templates" / "base.html").read_text(encoding="utf-8")
+    row = next(line for line in block.splitlines() if line.startswith("| `base.html`"))
+    for name in re.findall(r"{% block (\w+)", base):
+        assert f"`{name}`" in row, name
 
 
 def test_the_activity_months_count_their_in_person_interactions():
