@@ -711,7 +711,7 @@ def _assets(view: page_registry.SiteView) -> dict[str, bytes]:
     """The style sheets, scripts and pictures: the package's, then the site's own
     (``templates/assets/``), style sheets in the site's palette."""
     from liaison import palette as palette_stage
-    from liaison.discover import real_dir
+    from liaison.discover import regular_files
     from liaison.parse import NotRegular, read_beneath
 
     site = view.site
@@ -721,14 +721,13 @@ def _assets(view: page_registry.SiteView) -> dict[str, bytes]:
             assets[asset.name] = asset.read_bytes()
     # A site may replace or add assets too: regular files only, never through a link (of
     # an asset, of assets/ or of templates/) and never a FIFO (SPEC §1; validate reports them).
-    if real_dir(site.root, "templates/assets"):
-        with os.scandir(site.root / "templates" / "assets") as entries:
-            names = sorted(e.name for e in entries if e.is_file(follow_symlinks=False))
-        for name in names:
-            try:
-                assets[name] = read_beneath(site.root, f"templates/assets/{name}")
-            except (OSError, NotRegular):
-                continue
+    # Its subfolders too (templates/assets/fonts/inter.woff2 -> assets/fonts/inter.woff2):
+    # they were left out without a word, and a self-hosted font or picture with them.
+    for rel in regular_files(site.root, "templates/assets"):
+        try:
+            assets[rel[len("templates/assets/"):]] = read_beneath(site.root, rel)
+        except (OSError, NotRegular):
+            continue
     colours = view.palette  # read once, by build_site
     files = {}
     for name, data in assets.items():

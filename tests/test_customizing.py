@@ -305,6 +305,23 @@ def test_a_site_stylesheet_that_loads_a_web_font_is_refused_at_its_line(example_
     assert not (tmp_path / "out").exists()
 
 
+def test_a_site_asset_in_a_subfolder_is_published_beside_the_others(example_site, tmp_path):
+    """templates/assets/fonts/inter.woff2 (a font served from the site itself, as the CSP
+    asks) was left out of the build without a word; a hidden file stays out."""
+    write(example_site, "templates/assets/ours.css",
+          "@font-face { font-family: Inter; src: url(fonts/inter.woff2); }\n")
+    font = example_site / "templates/assets/fonts/inter.woff2"
+    font.parent.mkdir(parents=True)
+    font.write_bytes(b"wOF2 not really")
+    (example_site / "templates/assets/fonts/.DS_Store").write_bytes(b"junk")
+    out = tmp_path / "out"
+    code, err = build(example_site, out)
+    assert code == 0, err
+    assert (out / "assets/fonts/inter.woff2").read_bytes() == b"wOF2 not really"
+    assert not (out / "assets/fonts/.DS_Store").exists()
+    assert (out / "assets/ours.css").is_file()
+
+
 def test_the_palette_reaches_forked_workers(example_site, tmp_path, monkeypatch):
     """Pages are rendered in forked processes on big sites: force that here."""
     from liaison import pipeline, render
