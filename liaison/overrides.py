@@ -441,6 +441,56 @@ def security_failure(env: jinja2.Environment, root: Path, page, html: str, csp: 
                      for p in _security_problems(html, csp, page, ours, texts)) or None
 
 
+_ASSET_LINK = re.compile(r"""<(?:link|script|img)\b[^>]*?\s(?:href|src)\s*=\s*["']([^"'#?]*assets/[^"'#?]+)""", re.I)
+
+
+def _asset_names(root: Path) -> set[str]:
+    """The files of the built site's ``assets/``: the package's and the site's own."""
+    from liaison.discover import regular_files
+    from liaison.render import PACKAGE_STATIC
+
+    return {p.name for p in PACKAGE_STATIC.iterdir() if p.is_file()} | {
+        rel[len(f"{TEMPLATES}/assets/"):] for rel in regular_files(root, f"{TEMPLATES}/assets")}
+
+
+def _asset_links(html: str, page, names: list[str], texts: dict[str, str],
+                 assets: set[str]) -> list[Problem]:
+    """A stylesheet, script or picture of ``assets/`` that a page of the site's own templates
+    links and that the site does not have (``{{ base }}assets/our.css`` for ``ours.css``), or
+    that a link without ``{{ base }}`` misses from a page in a folder: a warning at the line
+    of the link in the template, with the closest file."""
+    import posixpath
+
+    if "assets/" not in html:
+        return []
+    found = []
+    folder = posixpath.dirname(page.path)
+    for m in _ASSET_LINK.finditer(html):
+        href = m.group(1)
+        if "://" in href or href.startswith(("/", "data:")):
+            continue  # another host (said above) or the disk's root
+        where = posixpath.normpath(posixpath.join(folder, href))
+        name = where[len("assets/"):] if where.startswith("assets/") else None
+        if name in assets:
+            continue
+        at = href[href.rindex("assets/"):]
+        path, line, col = f"{TEMPLATES}/{names[0]}" if names else f"{TEMPLATES}/{page.template}", 1, 1
+        for template in names:
+            i = texts.get(template, "").find(at)
+            if i >= 0:
+                before = texts[template][:i]
+                path, line, col = f"{TEMPLATES}/{template}", before.count("\n") + 1, i - before.rfind("\n")
+                break
+        if name is None:
+            why = (f"'{href}' does not reach the site's assets/ from every page (rendering "
+                   f"{page.path}): write {{{{ base }}}}{at}")
+        else:
+            why = (f"'{at}' is no file of the site (rendering {page.path}): put it in "
+                   f"templates/{at}" + did_you_mean(name, sorted(assets)))
+        found.append(Problem(path, why, severity="warning", line=line, col=col))
+    return found
+
+
 def check_overrides(site, stats: dict, as_of, workers: int | None = None,
                     render: bool = True) -> list[Problem]:
     """The problems of a site's template overrides (none when it has none). Without
@@ -501,6 +551,7 @@ def check_overrides(site, stats: dict, as_of, workers: int | None = None,
 
     view = page_registry.SiteView(site, stats, as_of, palette)
     pages = page_registry.plan(view)
+    assets = _asset_names(root)
     overridden = set(names)
     memo: dict[str, frozenset] = {}
     every = bool(overridden & EVERY_PAGE)
@@ -533,7 +584,8 @@ def check_overrides(site, stats: dict, as_of, workers: int | None = None,
             try:
                 context = page_registry.context(view, page)
                 html = env.get_template(page.template).render(context)
-                for p in _security_problems(html, str(context["csp"]), page, ours(page), texts):
+                for p in _security_problems(html, str(context["csp"]), page, ours(page), texts) + \
+                        _asset_links(html, page, ours(page), texts, assets):
                     found.setdefault((p.path, p.line, p.message.split(" (rendering ")[0]), p)
             except SlideError as exc:
                 if exc.timed_out:

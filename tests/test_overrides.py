@@ -335,3 +335,28 @@ def test_a_template_that_extends_itself_says_so_and_names_the_builtin_one(exampl
     code, _out, err = cli("build", "--root", str(example_site), "--out", str(tmp_path / "out"),
                           "--as-of", AS_OF)
     assert code == 1 and expected in err, err
+
+
+def test_a_link_to_an_asset_the_site_lacks_is_a_warning_at_its_line(example_site):
+    """``{{ base }}assets/our.css`` for ours.css, or ``assets/ours.css`` without ``{{ base }}``
+    (it works on the dashboard only): the pages built with a stylesheet that never loads."""
+    _override(example_site, "assets/ours.css", "body { color: #111; }\n")
+    head = ('{% extends "builtin/base.html" %}\n{% block head %}{{ super() }}\n'
+            '<link rel="stylesheet" href="HREF">{% endblock %}\n')
+    _override(example_site, "base.html", head.replace("HREF", "{{ base }}assets/our.css"))
+    code, _out, err = run_validate(example_site, "--as-of", AS_OF)
+    assert code == 0, err
+    ours = [e for e in err if e.startswith("templates/")]
+    assert len(ours) == 1 and ours[0].startswith(
+        "templates/base.html:3:40: warning: 'assets/our.css' is no file of the site (rendering "), err
+    assert ours[0].endswith("put it in templates/assets/our.css (did you mean 'ours.css'?)")
+    _override(example_site, "base.html", head.replace("HREF", "assets/ours.css"))
+    code, _out, err = run_validate(example_site, "--as-of", AS_OF)
+    ours = [e for e in err if e.startswith("templates/")]
+    assert len(ours) == 1 and ours[0].startswith(
+        "templates/base.html:3:30: warning: 'assets/ours.css' does not reach the site's assets/ "
+        "from every page (rendering "), err
+    assert ours[0].endswith("write {{ base }}assets/ours.css")
+    _override(example_site, "base.html", head.replace("HREF", "{{ base }}assets/ours.css"))
+    code, _out, err = run_validate(example_site, "--as-of", AS_OF)
+    assert code == 0 and not [e for e in err if e.startswith("templates/")], err
