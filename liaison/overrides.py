@@ -343,7 +343,7 @@ def _lost_blocks(env: jinja2.Environment, names: list[str], builtin: list[str]) 
     return found
 
 
-def _macros(tree) -> dict[str, tuple[list[str], bool, int]]:
+def macro_signatures(tree) -> dict[str, tuple[list[str], bool, int]]:
     """A template's macros by name: (parameters, whether it takes any others through
     ``varargs``/``kwargs``, line)."""
     out = {}
@@ -363,8 +363,8 @@ def _missing_macros(env: jinja2.Environment, names: list[str], builtin: list[str
     from liaison.render import BUILTIN_PREFIX, PACKAGE_TEMPLATES
 
     try:
-        ours = _macros(env.parse(env.loader.get_source(env, "macros.html")[0]))
-        theirs = _macros(env.parse((PACKAGE_TEMPLATES / "macros.html").read_text(encoding="utf-8")))
+        ours = macro_signatures(env.parse(env.loader.get_source(env, "macros.html")[0]))
+        theirs = macro_signatures(env.parse((PACKAGE_TEMPLATES / "macros.html").read_text(encoding="utf-8")))
     except (jinja2.TemplateError, OSError):
         return []
     wanted: dict[str, set[str]] = {"interaction_item": {"every list of interactions"}}

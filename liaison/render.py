@@ -13,6 +13,7 @@ import errno
 import functools
 import os
 import pickle
+import re
 import shutil
 import stat
 import tempfile
@@ -766,11 +767,32 @@ def template_location(exc: Exception, site_root: Path, page: str | None = None,
     if isinstance(exc, OverflowError):  # a float out of range: "(34, 'Numerical result…')"
         message = "a number too large to compute"
     message += undefined_name_hint(message, names)
+    unexported = _UNEXPORTED.match(message)
+    if unexported and (site_root / "templates" / unexported.group(1)).is_file():
+        # the site's own macros.html lacks a macro a built-in page imports: said at that file,
+        # as validate says it (liaison.overrides._missing_macros)
+        from liaison.diagnostics import did_you_mean
+        from liaison.overrides import macro_signatures
+
+        try:
+            ours = macro_signatures(jinja2.Environment().parse(
+                (site_root / "templates" / unexported.group(1)).read_text(encoding="utf-8")))
+        except (OSError, UnicodeDecodeError, jinja2.TemplateError):
+            ours = {}
+        return (f"templates/{unexported.group(1)}", 1,
+                f"no macro '{unexported.group(3)}', which {unexported.group(2)} imports from "
+                f"{unexported.group(1)}{did_you_mean(unexported.group(3), sorted(ours))}: this file "
+                f"replaces the built-in {unexported.group(1)} whole; copy the macro from "
+                f"liaison/templates/{unexported.group(1)}{where}")
     if isinstance(exc, jinja2.TemplateNotFound):  # Jinja says only the name
         message = _not_found(exc.name, site_root)
     elif isinstance(exc, RecursionError) and filename:
         message = _itself(filename, message)
     return _template_path(filename, site_root), line or 1, f"{message}{where}"
+
+
+_UNEXPORTED = re.compile(r"^the template '([\w.-]+\.html)' \(imported on line \d+ in '([\w./-]+)'\) "
+                         r"does not export the requested name '(\w+)'")
 
 
 def _not_found(name: str, site_root: Path) -> str:

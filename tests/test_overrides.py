@@ -360,3 +360,18 @@ def test_a_link_to_an_asset_the_site_lacks_is_a_warning_at_its_line(example_site
     _override(example_site, "base.html", head.replace("HREF", "{{ base }}assets/ours.css"))
     code, _out, err = run_validate(example_site, "--as-of", AS_OF)
     assert code == 0 and not [e for e in err if e.startswith("templates/")], err
+
+
+def test_build_names_a_missing_macro_at_the_site_s_macros_file(example_site, tmp_path):
+    """build said "dashboard.html (built-in template):40:1: … the template 'macros.html' …
+    does not export the requested name 'status_badges'": the file to fix went unnamed."""
+    from conftest import cli
+
+    _override(example_site, "macros.html", _builtin("macros.html").replace(
+        "{% macro status_badges(p) -%}", "{% macro status_badge(p) -%}"))
+    code, _out, err = cli("build", "--root", str(example_site), "--out", str(tmp_path / "out"),
+                          "--as-of", AS_OF)
+    assert code == 1
+    assert "\ntemplates/macros.html:1:1: error: template error: no macro 'status_badges', which " in err, err
+    assert "(did you mean 'status_badge'?): this file replaces the built-in macros.html whole" in err
+    assert "built-in template" not in err
