@@ -1108,14 +1108,14 @@ def _deck_pictures(site) -> tuple:
     """The decks' pictures as they are on the disk (path, size, time, inode, or None when
     missing): their check is part of the decks' (``deck_failures``), kept by ``serve`` while
     this stays the same, so that a picture added, removed or replaced is seen."""
-    from liaison.decks import image_refs
+    from liaison.decks import image_refs, picture_file
 
     out, folder = [], os.path.join(site.root, "content", "presentations")
     for deck_id in sorted(site.decks):
         for slide in site.decks[deck_id].slides:
             for _k, _col, path in image_refs(slide.source):
                 try:
-                    st = os.stat(os.path.join(folder, path), follow_symlinks=False)
+                    st = os.stat(os.path.join(folder, picture_file(path)), follow_symlinks=False)
                     out.append((path, st.st_size, st.st_mtime_ns, st.st_ino, st.st_mode))
                 except (OSError, ValueError):
                     out.append((path, None))

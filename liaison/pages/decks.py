@@ -308,7 +308,7 @@ def pptx_beside(view: SiteView, page: Page) -> dict[str, bytes]:
             for _, _, path in deck_stage.image_refs(slide.source):
                 data = renderer.image(path)
                 if data is not None:
-                    out[f"{folder}/{MEDIA}/{path}"] = data
+                    out[f"{folder}/{MEDIA}/{deck_stage.picture_file(path)}"] = data
     return out
 
 
