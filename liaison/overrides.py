@@ -441,6 +441,46 @@ def security_failure(env: jinja2.Environment, root: Path, page, html: str, csp: 
                      for p in _security_problems(html, csp, page, ours, texts)) or None
 
 
+# What the Content-Security-Policy blocks on a page (script-src and style-src 'self'): code and
+# styles written into the page itself
+_INLINE = (
+    (re.compile(r"<script\b(?![^>]*\ssrc\s*=)[^>]*>\s*[^<\s]", re.I), "<script", "a <script> written "
+     "in the page", "put the code in templates/assets/ours.js and link it with "
+     "<script src=\"{{ base }}assets/ours.js\" defer></script>"),
+    (re.compile(r"<style\b", re.I), "<style", "a <style> element", "put the rules in "
+     "templates/assets/ours.css and link it from the head block"),
+    (re.compile(r"<[a-z][^<>]*?\sstyle\s*=\s*[\"']", re.I), "style=", "a style attribute",
+     "give the element a class and style it in templates/assets/ours.css"),
+    (re.compile(r"<[a-z][^<>]*?\son[a-z]+\s*=\s*[\"']", re.I), None, "an event handler (on…=)",
+     "attach it from a script of templates/assets/"),
+)
+
+
+def _inline_code(html: str, page, names: list[str], texts: dict[str, str]) -> list[Problem]:
+    """Scripts, styles and event handlers that a page of the site's own templates writes into
+    the page itself: the Content-Security-Policy blocks them, so they do nothing, without a
+    word in the browser but its console. A warning at the line in the template."""
+    found = []
+    for pattern, literal, what, how in _INLINE:
+        if not pattern.search(html):
+            continue
+        path, line, col = f"{TEMPLATES}/{names[0]}" if names else f"{TEMPLATES}/{page.template}", 1, 1
+        find = re.compile(r"\son[a-z]+\s*=", re.I) if literal is None else \
+            re.compile(r"\s" + re.escape(literal) if literal == "style=" else re.escape(literal), re.I)
+        for template in names:
+            m = find.search(texts.get(template, ""))
+            if m:
+                text = texts[template]
+                at = m.start() + (1 if text[m.start()].isspace() else 0)
+                before = text[:at]
+                path, line, col = f"{TEMPLATES}/{template}", before.count("\n") + 1, at - before.rfind("\n")
+                break
+        found.append(Problem(path, f"{what} is blocked by the Content-Security-Policy (rendering "
+                             f"{page.path}): it does nothing; {how}", severity="warning",
+                             line=line, col=col))
+    return found
+
+
 _ASSET_LINK = re.compile(r"""<(?:link|script|img)\b[^>]*?\s(?:href|src)\s*=\s*["']([^"'#?]*assets/[^"'#?]+)""", re.I)
 
 
@@ -585,7 +625,8 @@ def check_overrides(site, stats: dict, as_of, workers: int | None = None,
                 context = page_registry.context(view, page)
                 html = env.get_template(page.template).render(context)
                 for p in _security_problems(html, str(context["csp"]), page, ours(page), texts) + \
-                        _asset_links(html, page, ours(page), texts, assets):
+                        _asset_links(html, page, ours(page), texts, assets) + \
+                        _inline_code(html, page, ours(page), texts):
                     found.setdefault((p.path, p.line, p.message.split(" (rendering ")[0]), p)
             except SlideError as exc:
                 if exc.timed_out:

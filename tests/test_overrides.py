@@ -375,3 +375,27 @@ def test_build_names_a_missing_macro_at_the_site_s_macros_file(example_site, tmp
     assert "\ntemplates/macros.html:1:1: error: template error: no macro 'status_badges', which " in err, err
     assert "(did you mean 'status_badge'?): this file replaces the built-in macros.html whole" in err
     assert "built-in template" not in err
+
+
+def test_a_style_or_script_written_into_a_page_is_a_warning_at_its_line(example_site):
+    """The CSP allows style sheets and scripts from the site's files only: a <style>, a style
+    attribute, an onclick or an inline <script> in a template did nothing in the browser, and
+    validate said nothing."""
+    _override(example_site, "physician.html",
+              '{% extends "builtin/physician.html" %}\n{% block content %}\n'
+              '<style>.x { color: red; }</style>\n'
+              '<p class="note" style="color: red" onclick="go()">Bring the pads.</p>\n'
+              "<script>console.log(1)</script>\n{{ super() }}{% endblock %}\n")
+    code, _out, err = run_validate(example_site, "--as-of", AS_OF)
+    assert code == 0, err
+    ours = [e.split(" (rendering ")[0] for e in err if e.startswith("templates/")]
+    assert ours == [
+        "templates/physician.html:3:1: warning: a <style> element is blocked by the "
+        "Content-Security-Policy",
+        "templates/physician.html:4:17: warning: a style attribute is blocked by the "
+        "Content-Security-Policy",
+        "templates/physician.html:4:36: warning: an event handler (on…=) is blocked by the "
+        "Content-Security-Policy",
+        "templates/physician.html:5:1: warning: a <script> written in the page is blocked by the "
+        "Content-Security-Policy"], err
+    assert any("put the code in templates/assets/ours.js" in e for e in err)
