@@ -1435,6 +1435,18 @@ def test_a_picture_named_png_that_is_no_png_or_jpeg_is_an_error(example_site, da
     assert validate(example_site).code == 0
 
 
+def test_a_deck_target_listed_twice_is_a_warning_at_the_second(example_site):
+    """The presentations page listed the practice twice, and validate said nothing."""
+    practice = sorted((example_site / "data" / "practices").glob("*.yaml"))[0].stem
+    rel = write(example_site, "content/presentations/twice.md",
+                f"---\ntitle: Twice\ntargets:\n  - {practice}\n  - {practice}\n---\n## One\n\nText\n")
+    res = validate(example_site)
+    assert res.code == 0, res.dump()
+    d = res.expect(rel, 5, 5, f"targets[1]: practice '{practice}' is listed already (targets[0]): "
+                   "delete one", severity="warning")
+    assert d and len([x for x in res.diags if x.path == rel]) == 1, res.dump()
+
+
 def test_a_guides_link_to_a_guide_file_that_does_not_exist_is_a_warning(example_site):
     guide = sorted((example_site / "content" / "training").glob("*.md"))[0]
     rel = f"content/training/{guide.name}"
