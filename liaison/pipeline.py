@@ -386,7 +386,7 @@ def _check(*args, **kwargs) -> Checked:
 
 
 def _checked(ends: contextlib.ExitStack, root, as_of, strict, use_cache, keep_records, workers,
-             check_templates: bool = False, fingerprint: Path | None = None,
+             check_templates: bool | str = False, fingerprint: Path | None = None,
              memo: Memo | None = None, indexes: bool = False,
              snapshot: str | None = None, inputs: dict | None = None,
              file_stats: dict | None = None, inputs_later=None) -> Checked:
@@ -652,7 +652,9 @@ def _checked(ends: contextlib.ExitStack, root, as_of, strict, use_cache, keep_re
     if check_templates:  # pages are rendered only from records without errors
         from liaison.overrides import check_overrides
 
-        clean = not any(p.severity == "error" for p in problems)
+        # ("static", from build: what needs no page rendered, the unused and misspelt
+        # templates, lost blocks and macros; build renders the pages itself)
+        clean = check_templates != "static" and not any(p.severity == "error" for p in problems)
         problems += check_overrides(site, stats, as_of, workers, render=clean)
         clock.lap("template overrides")
     report = Report(place(root, problems) if memo is None else _place_again(root, problems, memo))
@@ -1485,7 +1487,10 @@ def build(root: Path, as_of: dt.date, out: Path, strict: bool = False, on_checke
     try:
         with paused_gc():
             progress.stage("reading and checking the records")
+            from liaison.overrides import override_names
+
             checked = _check(root, as_of, strict, True, True, workers,
+                             check_templates="static" if override_names(root) else False,
                              fingerprint=target if hashes is None and later is None else None,
                              indexes=True, snapshot="write" if full else "read", inputs=hashes,
                              file_stats=file_stats if hashes is not None else None,
