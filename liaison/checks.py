@@ -286,6 +286,15 @@ def check_core(site: Site, as_of: dt.date) -> list[Problem]:
         c.refs(model, list(records.values()), [site.src[id(r)] for r in records.values()])
     for model, docs in ((GuideMeta, site.guides), (DeckMeta, site.decks)):
         c.refs(model, [d.meta for d in docs.values()], [(d.path, ()) for d in docs.values()])
+    # A deck's practice listed twice in its targets gets one customized deck: the second is a slip.
+    for d in site.decks.values():
+        if isinstance(d.meta.targets, list):
+            first_at: dict[str, int] = {}
+            for i, target in enumerate(d.meta.targets):
+                j = first_at.setdefault(target, i)
+                if j != i:
+                    c.add((d.path, ()), ("targets", i), f"practice '{target}' is listed already "
+                          f"(targets[{j}]): delete one", "warning")
     # A training dated after the as-of date (a year mistyped, a session booked ahead) is not
     # taken yet at that date: the competency matrix leaves it out, and says so here.
     # The same training (guide and date) written twice is said too: one of them is a slip.

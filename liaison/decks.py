@@ -17,7 +17,7 @@ from jinja2.sandbox import SandboxedEnvironment
 from liaison.content import Deck, Slide, outside_code, prose_lines
 from liaison.diagnostics import Problem
 from liaison.records import Site
-from liaison.sandbox import BUDGET, Sandbox, TemplateTimeout
+from liaison.sandbox import BUDGET, HintedUndefined, Sandbox, TemplateTimeout, undefined_name_hint
 
 
 class SlideError(Exception):
@@ -220,7 +220,7 @@ def make_env(flavor: str = "html") -> SandboxedEnvironment:
     after it becomes HTML; ``flavor`` says how values are escaped (see _for_html,
     _for_pptx)."""
     env = Sandbox(
-        undefined=jinja2.StrictUndefined, autoescape=False, keep_trailing_newline=True,
+        undefined=HintedUndefined, autoescape=False, keep_trailing_newline=True,
         finalize=FLAVORS[flavor],
     )
     _helpers(env)
@@ -315,6 +315,7 @@ def render_slide(cs: CompiledSlide, context: dict) -> str:
                 line = cs.slide.line + tb.tb_lineno - 1
             tb = tb.tb_next
         what = exc.message if isinstance(exc, jinja2.TemplateError) and exc.message else str(exc)
+        what += undefined_name_hint(what, [*context, *cs.template.environment.globals])
         if what == "no loader for this environment specified":  # Jinja's words for {% include %}
             what = ("a slide cannot include, import or extend another template: a slide is a "
                     "template of its own; write what it shows in the slide")
@@ -547,7 +548,10 @@ def render_markdown(compiled: list[CompiledSlide], ctx: dict) -> list[str]:
 
 IMAGE_TYPES = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg"}
 # A Markdown image: ![alt](path) or ![alt](path "title"); a value's "!" and "[" are escaped.
-_IMAGE = re.compile(r'(?<!\\)!\[(?P<alt>[^\]]*)\]\(\s*<?(?P<src>[^)\s>]*)>?(?:\s+"[^"]*")?\s*\)')
+# ![alt](images/lab.png), ![alt](<images/our lab.png>) (a name with spaces, as CommonMark
+# writes it) and ![alt](images/our%20lab.png) (as GitHub links it): ``src`` as written
+_IMAGE = re.compile(r'(?<!\\)!\[(?P<alt>[^\]]*)\]\(\s*(?P<lt><)?(?P<src>(?(lt)[^<>\n]*|[^)\s>]*))(?(lt)>)'
+                    r'(?:\s+"[^"]*")?\s*\)')
 _HEADING = re.compile(r"^ {0,3}#{1,3}[ \t]+\S")
 _HEADING_LINE = re.compile(r"^ {0,3}#{1,6}(?:[ \t]|$)")
 _REMOTE = re.compile(r"^\s*(?:[a-z][a-z0-9+.-]*:|//)", re.I)
@@ -598,8 +602,9 @@ def local_images(markdown: str, prefix: str, html: bool = False) -> str:
         return not (_REMOTE.match(src) or src.startswith("/"))
 
     def local(text: str) -> str:
-        text = _IMAGE.sub(lambda m: f"![{m.group('alt')}]({prefix}{m.group('src')})" if ours(m.group("src"))
-                          else m.group(0), text)
+        text = _IMAGE.sub(lambda m: (f"![{m.group('alt')}](<{prefix}{m.group('src')}>)" if m.group("lt") else
+                                     f"![{m.group('alt')}]({prefix}{m.group('src')})")
+                          if ours(m.group("src")) else m.group(0), text)
         if html and "<" in text:
             def one(m):
                 at, src = _html_src(m)
@@ -611,6 +616,14 @@ def local_images(markdown: str, prefix: str, html: bool = False) -> str:
     return outside_code(markdown, local)
 
 
+def picture_file(path: str) -> str:
+    """The file an image's path names, beneath its folder: the path as written, its %20 and
+    other escapes read as GitHub reads them (``images/our%20lab.png``: "our lab.png")."""
+    from urllib.parse import unquote
+
+    return unquote(path)
+
+
 def read_image(root, path: str, folder: str = "presentations") -> bytes | None:
     """The bytes of an image that ``image_problem`` accepts (beneath content/<folder>/), or
     None."""
@@ -619,7 +632,7 @@ def read_image(root, path: str, folder: str = "presentations") -> bytes | None:
     if image_problem(path, root, folder) is not None:
         return None
     try:
-        return read_beneath(root, f"content/{folder}/{path}")
+        return read_beneath(root, f"content/{folder}/{picture_file(path)}")
     except (OSError, NotRegular):
         return None
 
@@ -636,19 +649,57 @@ def image_problem(path: str, root, folder: str = "presentations") -> str | None:
     if not path or _REMOTE.match(path) or path.startswith("/"):
         return (f"image '{path}': not shown; give a path beneath {where} "
                 "(nothing is loaded from another host)")
+    written, path = path, picture_file(path)
     parts = PurePosixPath(path).parts
-    if ".." in parts or "\\" in path:
-        return f"image '{path}': the path must stay beneath {where}"
+    if path.startswith("/") or ".." in parts or "\\" in path:
+        return f"image '{written}': the path must stay beneath {where}"
     if PurePosixPath(path).suffix.lower() not in IMAGE_TYPES:
         kind = "a slide image" if folder == "presentations" else "an image"
-        return f"image '{path}': {kind} must be PNG or JPEG (.png, .jpg, .jpeg)"
+        return f"image '{written}': {kind} must be PNG or JPEG (.png, .jpg, .jpeg)"
     try:
         mode = os.lstat(os.path.join(root, "content", folder, *parts)).st_mode
-    except OSError:
-        return f"image '{path}': no such file in {where}"
+    except (OSError, ValueError):  # (ValueError: a %00 in the path)
+        return f"image '{written}': no such file in {where}"
     if not stat.S_ISREG(mode):
-        return f"image '{path}': not a regular file (a link or a folder)"
-    return None
+        return f"image '{written}': not a regular file (a link or a folder)"
+    return _not_a_picture(path, root, where, written)
+
+
+def _not_a_picture(path: str, root, where: str, written: str | None = None) -> str | None:
+    """Why a file named .png, .jpg or .jpeg is no picture that the browser and PowerPoint both
+    show (its bytes, not its name: a GIF renamed .png showed in the HTML and was left out of
+    the .pptx without a word), or None."""
+    from liaison.parse import NotRegular, read_beneath
+
+    try:
+        data = read_beneath(root, where + path)
+    except (OSError, NotRegular):
+        return f"image '{written or path}': no such file in {where}"
+    what = picture_problem(data)
+    return None if what is None else \
+        f"image '{written or path}': the file {what}: save the picture as PNG or JPEG"
+
+
+def picture_problem(data: bytes) -> str | None:
+    """What a file that should hold a PNG or JPEG picture holds instead ("is a GIF picture",
+    …), or None when it holds one (what the .pptx writer can size: liaison.pptx.package)."""
+    from liaison.pptx.package import image_size
+
+    if image_size(data):
+        return None
+    if not data:
+        what = "is empty"
+    elif data[:6] in (b"GIF87a", b"GIF89a"):
+        what = "is a GIF picture"
+    elif data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        what = "is a WebP picture"
+    elif b"<svg" in data[:2048]:
+        what = "is an SVG drawing"
+    elif data[:8] == b"\x89PNG\r\n\x1a\n" or data[:2] == b"\xff\xd8":
+        what = "is a damaged PNG or JPEG file (no picture size in it)"
+    else:
+        what = "holds no PNG or JPEG picture"
+    return what
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ from functools import lru_cache
 from typing import Annotated, Literal
 
 from pydantic import (
-    BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, WithJsonSchema,
+    AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, WithJsonSchema,
     model_validator,
 )
 
@@ -236,6 +236,25 @@ def _https_url(value):
     return value.rstrip("/").removesuffix(".git").rstrip("/")
 
 
+def _git_branch(value: str) -> str:
+    """A branch name as git takes it (``git check-ref-format --branch``): the edit links and
+    the logging form put it into the repository's addresses, where another name finds no page."""
+    why = None
+    if any(c.isspace() for c in value):
+        why = "it holds a space"
+    elif any(c in value for c in "~^:?*[\\") or any(ord(c) < 32 or ord(c) == 127 for c in value):
+        why = "it holds one of ~ ^ : ? * [ \\"
+    elif ".." in value or "@{" in value or "//" in value or value == "@":
+        why = "it holds '..', '@{' or '//'"
+    elif value.startswith(("-", "/")) or value.endswith(("/", ".", ".lock")) or \
+            any(part.startswith(".") for part in value.split("/")):
+        why = "it starts with - or /, ends with /, . or .lock, or has a part starting with ."
+    if why:
+        raise ValueError(f"'{value}' is not a git branch name: {why} (write it as `git branch` "
+                         "shows it, like main)")
+    return value
+
+
 def cents(amount: Decimal | None) -> int:
     """An amount in dollars as whole cents (exact: a cost has at most two decimals)."""
     return 0 if amount is None else int(amount * 100)
@@ -408,7 +427,8 @@ class Repository(Record):
         description="https:// address of the repository's web page (GitHub, GitLab, Gitea or "
                     "Forgejo): the logging form opens its new-file page."
     )
-    branch: Annotated[Text, NotFreeText] = Field("main", description="The branch records go to.")
+    branch: Annotated[Text, NotFreeText, AfterValidator(_git_branch)] = Field(
+        "main", description="The branch records go to.")
 
 
 def _default_tiers() -> dict[str, Tier]:

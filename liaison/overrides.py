@@ -14,10 +14,15 @@ passes ``validate`` builds.
   through other templates), is rendered in memory with the site's own records, on both
   cores, and nothing is written: an undefined name or a failing filter is a diagnostic at the
   template's line, naming the page. Sites without overrides pay nothing.
+* Every page so rendered must still hold what the security rules put on every page: the
+  robots line and Liaison's Content-Security-Policy (``head.html``), and load nothing from
+  another host (a CDN's script, a web font's stylesheet, a picture): each is an error at the
+  template's line, so that ``build`` refuses it.
 """
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 import jinja2
@@ -33,6 +38,73 @@ SETTINGS = frozenset((PALETTE, TALKING))  # the files of templates/ that are no 
 # Templates that pages reach through Python rather than through Jinja tags: an override of
 # one of them touches every page.
 EVERY_PAGE = frozenset(("macros.html",))
+
+# What every page holds whatever the site's templates (SPEC: Security; liaison/templates/head.html)
+ROBOTS = '<meta name="robots" content="noindex, nofollow">'
+_CSP = re.compile(r'<meta\s+http-equiv="Content-Security-Policy"\s+content="([^"]*)"', re.I)
+# What a page would load from another host: an element's src, a <link>'s href (stylesheet,
+# font, icon), an <object>'s data, and in a <style> or a style attribute url(…) and @import.
+_REMOTE = r"""(?:https?:)?//[^"'\s>)]+"""
+_LOADS = re.compile(r"""<(?:script|img|iframe|frame|source|video|audio|embed|track|input)\b[^>]*?"""
+                    rf"""\s(?:src|srcset|poster)\s*=\s*["']?\s*({_REMOTE})"""
+                    rf"""|<link\b[^>]*?\shref\s*=\s*["']?\s*({_REMOTE})"""
+                    rf"""|<object\b[^>]*?\sdata\s*=\s*["']?\s*({_REMOTE})""", re.I)
+_STYLES = re.compile(r"""<style\b[^>]*>(.*?)</style>|\sstyle\s*=\s*("[^"]*"|'[^']*')""", re.I | re.S)
+_STYLE_LOADS = re.compile(rf"""(?:url\(|@import)\s*["']?\s*({_REMOTE})""", re.I)
+
+
+def stylesheet_problems(root: Path) -> list[Problem]:
+    """A site's own stylesheets (``templates/assets/**/*.css``) that load from another host
+    (``@import url(https://fonts…)``, ``url(//cdn…)``): an error at the address's line and
+    column, as in a template; the Content-Security-Policy would block it without a word."""
+    from liaison.discover import regular_files
+    from liaison.parse import NotRegular, read_beneath
+
+    found = []
+    for rel in regular_files(root, f"{TEMPLATES}/assets"):
+        if not rel.lower().endswith(".css"):
+            continue
+        try:
+            text = read_beneath(root, rel).decode("utf-8", errors="replace")
+        except (OSError, NotRegular):
+            continue
+        for m in _STYLE_LOADS.finditer(text):
+            before = text[:m.start(1)]
+            found.append(Problem(rel, f"'{m.group(1)}' is loaded from another host: pages load "
+                                 "nothing from another host (no CDN, no web font; the "
+                                 "Content-Security-Policy blocks it); put the file in "
+                                 "templates/assets/ and give its path relative to this stylesheet",
+                                 line=before.count("\n") + 1, col=m.start(1) - before.rfind("\n")))
+    return found
+
+
+def page_security(html: str, csp: str) -> list[str]:
+    """What a rendered page lacks of the rules every page keeps, or loads from another host:
+    ("robots" | "csp" | "load URL") items, in that order. Only the tags around a "//" are
+    read (about 3 ms a megabyte of HTML in all), and the styles only of a page that says url( or
+    @import."""
+    found = []
+    head = html.split("</head>", 1)[0]
+    if ROBOTS not in head:
+        found.append("robots")
+    policy = _CSP.search(head)
+    if policy is None or policy.group(1).replace("&#39;", "'") != csp:
+        found.append("csp")
+    at = html.find("//")
+    while at >= 0:
+        start = html.rfind("<", 0, at)
+        if start > html.rfind(">", 0, at):  # inside a tag
+            end = html.find(">", at)
+            end = len(html) if end < 0 else end + 1
+            m = _LOADS.match(html, start, end)
+            if m:
+                found.append("load " + next(g for g in m.groups() if g))
+            at = end
+        at = html.find("//", at + 2)
+    if "url(" in html or "@import" in html:
+        for m in _STYLES.finditer(html):
+            found += ["load " + u.group(1) for u in _STYLE_LOADS.finditer(m.group(1) or m.group(2))]
+    return list(dict.fromkeys(found))
 
 
 def override_names(root: Path) -> list[str]:
@@ -100,10 +172,10 @@ class SiteLoader(jinja2.BaseLoader):
         return [rel[len(TEMPLATES) + 1:] for rel in regular_files(self.site_root, TEMPLATES)]
 
 
-def _problem(exc: Exception, root: Path, page: str | None = None) -> Problem:
+def _problem(exc: Exception, root: Path, page: str | None = None, names=()) -> Problem:
     from liaison.render import template_location
 
-    path, line, message = template_location(exc, root, page)
+    path, line, message = template_location(exc, root, page, names)
     return Problem(path, f"template error: {message}", line=line, col=1)
 
 
@@ -160,13 +232,312 @@ def _missing_references(env: jinja2.Environment, name: str, source: str) -> list
     return found
 
 
+def _security_problems(html: str, csp: str, page, names: list[str],
+                       texts: dict[str, str]) -> list[Problem]:
+    """The diagnostics of a page that a site's templates (``names``, the likeliest first) left
+    without the robots line or Liaison's Content-Security-Policy, or made load a file from
+    another host: at the line of the address in the template that writes it."""
+    found = []
+    where = f"{TEMPLATES}/{names[0]}" if names else f"{TEMPLATES}/{page.template}"
+    keep = ("keep the built-in head.html's lines" if where.endswith("/head.html") else
+            "extend 'builtin/base.html', or include 'head.html' in <head>")
+    for item in page_security(html, csp):
+        if item == "robots":
+            found.append(Problem(where, f"the page has no robots line {ROBOTS} (rendering "
+                                 f"{page.path}): every page must keep it; {keep}", line=1, col=1))
+        elif item == "csp":
+            found.append(Problem(where, "the page has no Content-Security-Policy line, or "
+                                 f"another one than Liaison's (rendering {page.path}): every "
+                                 f"page must keep Liaison's; {keep}", line=1, col=1))
+        else:
+            url = item[len("load "):]
+            path, line, col = where, 1, 1
+            for name in names:
+                at = texts.get(name, "").find(url)
+                if at >= 0:
+                    before = texts[name][:at]
+                    path, line, col = (f"{TEMPLATES}/{name}", before.count("\n") + 1,
+                                       at - before.rfind("\n"))
+                    break
+            found.append(Problem(path, f"'{url}' is loaded from another host (rendering "
+                                 f"{page.path}): pages load nothing from another host (no CDN, "
+                                 "no web font; the Content-Security-Policy blocks it); put the file "
+                                 "in templates/assets/ and link it as {{ base }}assets/NAME",
+                                 line=line, col=col))
+    return found
+
+
+def _blocks(env: jinja2.Environment, name: str) -> tuple[str | None, dict[str, int], set[str]]:
+    """The template ``name`` extends (a constant name, or None), its outermost blocks by name
+    with their lines (a block inside another one is that block's own), and all its blocks."""
+    try:
+        tree = env.parse(env.loader.get_source(env, name)[0])
+    except (jinja2.TemplateError, OSError):
+        return None, {}, set()
+    parent = next((n.template.value for n in tree.find_all(jinja2.nodes.Extends)
+                   if isinstance(n.template, jinja2.nodes.Const)), None)
+    found: dict[str, int] = {}
+
+    def walk(node) -> None:
+        for child in node.iter_child_nodes():
+            if isinstance(child, jinja2.nodes.Block):
+                found.setdefault(child.name, child.lineno)
+            else:
+                walk(child)
+
+    walk(tree)
+    return parent, found, {b.name for b in tree.find_all(jinja2.nodes.Block)}
+
+
+def _lost_blocks(env: jinja2.Environment, names: list[str], builtin: list[str]) -> list[Problem]:
+    """Blocks that a template fills and that no template it extends has, so that they are
+    never shown: a block of the site's own template (a misspelt name: a warning at its line,
+    with the closest name), or a block of a built-in page that the site's own ``base.html``
+    (or other parent) left out (every page of that template lost that part: a warning at the
+    parent, naming the block)."""
+    from liaison.render import BUILTIN_PREFIX
+
+    ours = {n for n in names if not n.startswith(BUILTIN_PREFIX + "/")}
+    children = sorted(ours) + [b for b in builtin if b not in ours] + \
+        [f"{BUILTIN_PREFIX}/{b}" for b in builtin if b in ours]
+    memo: dict[str, tuple] = {}
+
+    def parsed(name):
+        if name not in memo:
+            memo[name] = _blocks(env, name)
+        return memo[name]
+
+    lost: dict[tuple, list[str]] = {}
+    found = []
+    for child in children:
+        parent, blocks, _all = parsed(child)
+        chain, seen, above = [], set(), set()
+        while parent is not None and parent not in seen:
+            seen.add(parent)
+            chain.append(parent)
+            grand, _outer, theirs = parsed(parent)
+            above |= theirs
+            parent = grand
+        if not chain:
+            continue
+        for block, line in sorted(blocks.items(), key=lambda b: b[1]):
+            if block in above:
+                continue
+            if child in ours:
+                found.append(Problem(
+                    f"{TEMPLATES}/{child}", f"block '{block}' is in no template that '{child}' "
+                    f"extends ({', '.join(chain)}), so it is never shown"
+                    + did_you_mean(block, sorted(above)), severity="warning", line=line, col=1))
+            else:
+                at = next((p for p in chain if p in ours), None)
+                if at is not None:
+                    lost.setdefault((at, block), []).append(child.removeprefix(BUILTIN_PREFIX + "/"))
+    for (at, block), pages in sorted(lost.items()):
+        pages = sorted(set(pages))
+        named = ", ".join(pages[:3]) + (f" and {len(pages) - 3} others" if len(pages) > 3 else "")
+        found.append(Problem(
+            f"{TEMPLATES}/{at}", f"the block '{block}' is missing, which the built-in {named} "
+            f"fill{'s' if len(pages) == 1 else ''}: that part of their pages is never shown; put "
+            f"{{% block {block} %}}{{% endblock %}} where it goes (or extend "
+            f"'{BUILTIN_PREFIX}/{at}' and change only the blocks you need)",
+            severity="warning", line=1, col=1))
+    return found
+
+
+def macro_signatures(tree) -> dict[str, tuple[list[str], bool, int]]:
+    """A template's macros by name: (parameters, whether it takes any others through
+    ``varargs``/``kwargs``, line)."""
+    out = {}
+    for node in tree.body:
+        if isinstance(node, jinja2.nodes.Macro):
+            extra = any(n.name in ("varargs", "kwargs") for n in node.find_all(jinja2.nodes.Name))
+            out[node.name] = ([a.name for a in node.args], extra, node.lineno)
+    return out
+
+
+def _missing_macros(env: jinja2.Environment, names: list[str], builtin: list[str]) -> list[Problem]:
+    """A site's own ``macros.html`` replaces the built-in one for every page: each macro that
+    a page template imports from it (and ``interaction_item``, which every list of
+    interactions shows) must be there, taking the parameters the built-in one takes. Each
+    one missing, or taking fewer parameters, is an error at the site's file (rendering said
+    it at the line of each built-in page, "does not export the requested name")."""
+    from liaison.render import BUILTIN_PREFIX, PACKAGE_TEMPLATES
+
+    try:
+        ours = macro_signatures(env.parse(env.loader.get_source(env, "macros.html")[0]))
+        theirs = macro_signatures(env.parse((PACKAGE_TEMPLATES / "macros.html").read_text(encoding="utf-8")))
+    except (jinja2.TemplateError, OSError):
+        return []
+    wanted: dict[str, set[str]] = {"interaction_item": {"every list of interactions"}}
+    calls: dict[str, tuple[int, set[str]]] = {"interaction_item": (2, set())}  # (i, base)
+    for name in [n for n in names if n != "macros.html"] + \
+            [f"{BUILTIN_PREFIX}/{b}" for b in builtin if b != "macros.html"]:
+        try:
+            tree = env.parse(env.loader.get_source(env, name)[0])
+        except (jinja2.TemplateError, OSError):
+            continue
+        for node in tree.find_all(jinja2.nodes.FromImport):
+            if isinstance(node.template, jinja2.nodes.Const) and node.template.value == "macros.html":
+                for item in node.names:
+                    macro = item[0] if isinstance(item, tuple) else item
+                    wanted.setdefault(macro, set()).add(name.removeprefix(BUILTIN_PREFIX + "/"))
+        for node in tree.find_all(jinja2.nodes.Call):  # what the pages give each macro
+            if isinstance(node.node, jinja2.nodes.Name) and node.node.name in wanted:
+                n, keys = calls.get(node.node.name, (0, set()))
+                calls[node.node.name] = (max(n, len(node.args)), keys | {k.key for k in node.kwargs})
+    found = []
+    for macro in sorted(wanted):
+        users = ", ".join(sorted(wanted[macro]))
+        if macro not in ours:
+            found.append(Problem(
+                f"{TEMPLATES}/macros.html", f"no macro '{macro}', which {users} "
+                f"import{'s' if len(wanted[macro]) == 1 else ''} from macros.html"
+                + did_you_mean(macro, sorted(ours)) + ": this file replaces the built-in "
+                "macros.html whole; copy the macro from liaison/templates/macros.html",
+                line=1, col=1))
+            continue
+        params, extra, line = ours[macro]
+        if macro in theirs and not extra:
+            n, keys = calls.get(macro, (0, set()))
+            lost = [a for a in theirs[macro][0][len(params):n]] + sorted(k for k in keys if k not in params)
+            if lost:
+                found.append(Problem(
+                    f"{TEMPLATES}/macros.html", f"macro '{macro}' takes no "
+                    f"{', '.join(repr(a) for a in lost)}, which the built-in pages give it: write "
+                    f"it as the built-in one, {macro}({', '.join(theirs[macro][0])})", line=line, col=1))
+    return found
+
+
+def _texts(root: Path, names: list[str]) -> dict[str, str]:
+    """The text of each of the site's templates named (never read through a link)."""
+    from liaison.parse import NotRegular, open_beneath
+
+    texts = {}
+    for name in names:
+        try:  # never through a link (SiteLoader)
+            fd = open_beneath(root, f"{TEMPLATES}/{name}")
+            with open(fd, encoding="utf-8", errors="replace") as fh:
+                texts[name] = fh.read()
+        except (OSError, NotRegular):
+            texts[name] = ""
+    return texts
+
+
+def security_failure(env: jinja2.Environment, root: Path, page, html: str, csp: str) -> str | None:
+    """For ``build``: the diagnostic lines of a page that the site's templates left without
+    the robots line or Liaison's Content-Security-Policy, or made load a file from another
+    host (as ``check_overrides`` reports them), or None. What it reads of the site's
+    templates is kept on ``env``."""
+    if not page_security(html, csp):
+        return None
+    known = getattr(env, "liaison_overrides", None)
+    if known is None:
+        names = [n for n in override_names(root) if n not in SETTINGS]
+        known = env.liaison_overrides = (set(names), _texts(root, names), {})
+    overridden, texts, memo = known
+    made = _closure(env, page.template, memo) & overridden
+    first = ("head.html", page.template, "base.html")
+    ours = [n for n in first if n in made] + sorted(made - set(first))
+    return "\n".join(f"{p.path}:{p.line}:{p.col}: {p.severity}: {p.message}"
+                     for p in _security_problems(html, csp, page, ours, texts)) or None
+
+
+# What the Content-Security-Policy blocks on a page (script-src and style-src 'self'): code and
+# styles written into the page itself
+_INLINE = (
+    (re.compile(r"<script\b(?![^>]*\ssrc\s*=)[^>]*>\s*[^<\s]", re.I), "<script", "a <script> written "
+     "in the page", "put the code in templates/assets/ours.js and link it with "
+     "<script src=\"{{ base }}assets/ours.js\" defer></script>"),
+    (re.compile(r"<style\b", re.I), "<style", "a <style> element", "put the rules in "
+     "templates/assets/ours.css and link it from the head block"),
+    (re.compile(r"<[a-z][^<>]*?\sstyle\s*=\s*[\"']", re.I), "style=", "a style attribute",
+     "give the element a class and style it in templates/assets/ours.css"),
+    (re.compile(r"<[a-z][^<>]*?\son[a-z]+\s*=\s*[\"']", re.I), None, "an event handler (on…=)",
+     "attach it from a script of templates/assets/"),
+)
+
+
+def _inline_code(html: str, page, names: list[str], texts: dict[str, str]) -> list[Problem]:
+    """Scripts, styles and event handlers that a page of the site's own templates writes into
+    the page itself: the Content-Security-Policy blocks them, so they do nothing, without a
+    word in the browser but its console. A warning at the line in the template."""
+    found = []
+    for pattern, literal, what, how in _INLINE:
+        if not pattern.search(html):
+            continue
+        path, line, col = f"{TEMPLATES}/{names[0]}" if names else f"{TEMPLATES}/{page.template}", 1, 1
+        find = re.compile(r"\son[a-z]+\s*=", re.I) if literal is None else \
+            re.compile(r"\s" + re.escape(literal) if literal == "style=" else re.escape(literal), re.I)
+        for template in names:
+            m = find.search(texts.get(template, ""))
+            if m:
+                text = texts[template]
+                at = m.start() + (1 if text[m.start()].isspace() else 0)
+                before = text[:at]
+                path, line, col = f"{TEMPLATES}/{template}", before.count("\n") + 1, at - before.rfind("\n")
+                break
+        found.append(Problem(path, f"{what} is blocked by the Content-Security-Policy (rendering "
+                             f"{page.path}): it does nothing; {how}", severity="warning",
+                             line=line, col=col))
+    return found
+
+
+_ASSET_LINK = re.compile(r"""<(?:link|script|img)\b[^>]*?\s(?:href|src)\s*=\s*["']([^"'#?]*assets/[^"'#?]+)""", re.I)
+
+
+def _asset_names(root: Path) -> set[str]:
+    """The files of the built site's ``assets/``: the package's and the site's own."""
+    from liaison.discover import regular_files
+    from liaison.render import PACKAGE_STATIC
+
+    return {p.name for p in PACKAGE_STATIC.iterdir() if p.is_file()} | {
+        rel[len(f"{TEMPLATES}/assets/"):] for rel in regular_files(root, f"{TEMPLATES}/assets")}
+
+
+def _asset_links(html: str, page, names: list[str], texts: dict[str, str],
+                 assets: set[str]) -> list[Problem]:
+    """A stylesheet, script or picture of ``assets/`` that a page of the site's own templates
+    links and that the site does not have (``{{ base }}assets/our.css`` for ``ours.css``), or
+    that a link without ``{{ base }}`` misses from a page in a folder: a warning at the line
+    of the link in the template, with the closest file."""
+    import posixpath
+
+    if "assets/" not in html:
+        return []
+    found = []
+    folder = posixpath.dirname(page.path)
+    for m in _ASSET_LINK.finditer(html):
+        href = m.group(1)
+        if "://" in href or href.startswith(("/", "data:")):
+            continue  # another host (said above) or the disk's root
+        where = posixpath.normpath(posixpath.join(folder, href))
+        name = where[len("assets/"):] if where.startswith("assets/") else None
+        if name in assets:
+            continue
+        at = href[href.rindex("assets/"):]
+        path, line, col = f"{TEMPLATES}/{names[0]}" if names else f"{TEMPLATES}/{page.template}", 1, 1
+        for template in names:
+            i = texts.get(template, "").find(at)
+            if i >= 0:
+                before = texts[template][:i]
+                path, line, col = f"{TEMPLATES}/{template}", before.count("\n") + 1, i - before.rfind("\n")
+                break
+        if name is None:
+            why = (f"'{href}' does not reach the site's assets/ from every page (rendering "
+                   f"{page.path}): write {{{{ base }}}}{at}")
+        else:
+            why = (f"'{at}' is no file of the site (rendering {page.path}): put it in "
+                   f"templates/{at}" + did_you_mean(name, sorted(assets)))
+        found.append(Problem(path, why, severity="warning", line=line, col=col))
+    return found
+
+
 def check_overrides(site, stats: dict, as_of, workers: int | None = None,
                     render: bool = True) -> list[Problem]:
     """The problems of a site's template overrides (none when it has none). Without
     ``render`` (the records have errors) only their syntax and names are checked."""
     from liaison import pages as page_registry
     from liaison.decks import SlideError
-    from liaison.parse import NotRegular, open_beneath
     from liaison.render import BUILTIN_PREFIX, PACKAGE_TEMPLATES, make_env
     from liaison.sandbox import BUDGET, TemplateTimeout
     from liaison.workers import cpu_count, map_forked
@@ -191,14 +562,7 @@ def check_overrides(site, stats: dict, as_of, workers: int | None = None,
         except jinja2.TemplateError as exc:  # (a file that is not UTF-8 among them)
             problems.append(_problem(exc, root))
             broken = True
-    texts = {}
-    for name in names:
-        try:  # never through a link (SiteLoader)
-            fd = open_beneath(root, f"{TEMPLATES}/{name}")
-            with open(fd, encoding="utf-8", errors="replace") as fh:
-                texts[name] = fh.read()
-        except (OSError, NotRegular):
-            texts[name] = ""
+    texts = _texts(root, names)
     for name in names:
         if name.startswith(BUILTIN_PREFIX + "/"):
             problems.append(Problem(
@@ -217,11 +581,18 @@ def check_overrides(site, stats: dict, as_of, workers: int | None = None,
                 f"{TEMPLATES}/{name}",
                 f"'{name}' overrides no built-in template and no other template uses it"
                 + did_you_mean(name, builtin), severity="warning", line=1, col=1))
+    if not broken:
+        problems += _lost_blocks(env, names, builtin)
+        if "macros.html" in names:  # what the built-in pages import of it, it must define
+            lacking = _missing_macros(env, names, builtin)
+            problems += lacking
+            broken = broken or any(p.severity == "error" for p in lacking)
     if broken or not render:  # rendering would only repeat the syntax errors
         return problems
 
     view = page_registry.SiteView(site, stats, as_of, palette)
     pages = page_registry.plan(view)
+    assets = _asset_names(root)
     overridden = set(names)
     memo: dict[str, frozenset] = {}
     every = bool(overridden & EVERY_PAGE)
@@ -232,6 +603,12 @@ def check_overrides(site, stats: dict, as_of, workers: int | None = None,
     if len(touched) < 200:
         n = 1
     shares = [touched[i::n] for i in range(n)]
+
+    def ours(page) -> list[str]:
+        """The site's templates that make a page, the likeliest place of a missing line first."""
+        made = _closure(env, page.template, memo) & overridden
+        first = ("head.html", page.template, "base.html")
+        return [n for n in first if n in made] + sorted(made - set(first))
 
     def render(share) -> list[Problem]:
         with BUDGET.armed():  # in the sandbox, with the time budget of build (render_pages)
@@ -246,8 +623,14 @@ def check_overrides(site, stats: dict, as_of, workers: int | None = None,
             if page.template in slow or _closure(env, page.template, memo) & slow:
                 continue
             began = BUDGET.begin()
+            context = {}
             try:
-                env.get_template(page.template).render(page_registry.context(view, page))
+                context = page_registry.context(view, page)
+                html = env.get_template(page.template).render(context)
+                for p in _security_problems(html, str(context["csp"]), page, ours(page), texts) + \
+                        _asset_links(html, page, ours(page), texts, assets) + \
+                        _inline_code(html, page, ours(page), texts):
+                    found.setdefault((p.path, p.line, p.message.split(" (rendering ")[0]), p)
             except SlideError as exc:
                 if exc.timed_out:
                     slow.add(page.template)
@@ -255,7 +638,7 @@ def check_overrides(site, stats: dict, as_of, workers: int | None = None,
                             line=exc.line, col=1)
                 found.setdefault((p.path, p.line, exc.message), p)
             except Exception as exc:  # noqa: BLE001 - any failure of a site's template is data
-                p = _problem(exc, root, page.path)
+                p = _problem(exc, root, page.path, [*context, *env.globals])
                 if isinstance(exc, TemplateTimeout):
                     slow.add(page.template)
                     if p.path.startswith(TEMPLATES + "/"):

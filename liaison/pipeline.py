@@ -386,7 +386,7 @@ def _check(*args, **kwargs) -> Checked:
 
 
 def _checked(ends: contextlib.ExitStack, root, as_of, strict, use_cache, keep_records, workers,
-             check_templates: bool = False, fingerprint: Path | None = None,
+             check_templates: bool | str = False, fingerprint: Path | None = None,
              memo: Memo | None = None, indexes: bool = False,
              snapshot: str | None = None, inputs: dict | None = None,
              file_stats: dict | None = None, inputs_later=None) -> Checked:
@@ -644,10 +644,17 @@ def _checked(ends: contextlib.ExitStack, root, as_of, strict, use_cache, keep_re
                 as_of, memo.tokens(files.presentations), memo.tokens(files.by_kind["practices"]),
                 memo.tokens([files.site] if files.site else []), _deck_pictures(site)), render_decks)
         clock.lap("deck templates")
+    from liaison.overrides import stylesheet_problems
+    from liaison.pages.decks import logo_problems
+
+    problems += logo_problems(root)  # templates/assets/logo.png: the decks' logo
+    problems += stylesheet_problems(root)  # templates/assets/*.css: no web font, no CDN
     if check_templates:  # pages are rendered only from records without errors
         from liaison.overrides import check_overrides
 
-        clean = not any(p.severity == "error" for p in problems)
+        # ("static", from build: what needs no page rendered, the unused and misspelt
+        # templates, lost blocks and macros; build renders the pages itself)
+        clean = check_templates != "static" and not any(p.severity == "error" for p in problems)
         problems += check_overrides(site, stats, as_of, workers, render=clean)
         clock.lap("template overrides")
     report = Report(place(root, problems) if memo is None else _place_again(root, problems, memo))
@@ -1103,14 +1110,14 @@ def _deck_pictures(site) -> tuple:
     """The decks' pictures as they are on the disk (path, size, time, inode, or None when
     missing): their check is part of the decks' (``deck_failures``), kept by ``serve`` while
     this stays the same, so that a picture added, removed or replaced is seen."""
-    from liaison.decks import image_refs
+    from liaison.decks import image_refs, picture_file
 
     out, folder = [], os.path.join(site.root, "content", "presentations")
     for deck_id in sorted(site.decks):
         for slide in site.decks[deck_id].slides:
             for _k, _col, path in image_refs(slide.source):
                 try:
-                    st = os.stat(os.path.join(folder, path), follow_symlinks=False)
+                    st = os.stat(os.path.join(folder, picture_file(path)), follow_symlinks=False)
                     out.append((path, st.st_size, st.st_mtime_ns, st.st_ino, st.st_mode))
                 except (OSError, ValueError):
                     out.append((path, None))
@@ -1480,7 +1487,10 @@ def build(root: Path, as_of: dt.date, out: Path, strict: bool = False, on_checke
     try:
         with paused_gc():
             progress.stage("reading and checking the records")
+            from liaison.overrides import override_names
+
             checked = _check(root, as_of, strict, True, True, workers,
+                             check_templates="static" if override_names(root) else False,
                              fingerprint=target if hashes is None and later is None else None,
                              indexes=True, snapshot="write" if full else "read", inputs=hashes,
                              file_stats=file_stats if hashes is not None else None,

@@ -13,6 +13,7 @@ import errno
 import functools
 import os
 import pickle
+import re
 import shutil
 import stat
 import tempfile
@@ -27,7 +28,7 @@ from liaison import dates, wording
 from liaison import pages as page_registry
 from liaison.errors import LiaisonError, TemplateFailure
 from liaison.progress import QUIET, Progress
-from liaison.sandbox import BUDGET, Sandbox
+from liaison.sandbox import BUDGET, HintedUndefined, Sandbox, undefined_name_hint
 from liaison.pages.view import InteractionView, Refs
 from liaison.trusted import Trusted, escape_output, escaped_text
 from liaison.workers import Streamed, can_fork, cpu_count, map_forked
@@ -71,7 +72,7 @@ def make_env(site_root: Path, palette=None, sandboxed: bool | None = None) -> ji
             jinja2.FileSystemLoader(str(PACKAGE_TEMPLATES)),
         ]),
         autoescape=True,
-        undefined=jinja2.StrictUndefined,
+        undefined=HintedUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
@@ -492,10 +493,12 @@ def render_page(view: page_registry.SiteView, page: page_registry.Page,
     timed = isinstance(env, Sandbox)  # the built-in templates alone are trusted
     tmpl = load_template(env, page.template, view.site.root)
     began = timed and BUDGET.begin()
+    context = {}
     try:
-        return tmpl.render(page_registry.context(view, page))
+        context = page_registry.context(view, page)
+        html = tmpl.render(context)
     except jinja2.TemplateError as exc:
-        raise template_failure(exc, view.site.root, page.path) from None
+        raise template_failure(exc, view.site.root, page.path, [*context, *env.globals]) from None
     except SlideError as exc:  # a deck that failed here (over its time budget, say)
         raise TemplateFailure(f"{exc.path}:{exc.line}:1: error: template error: "
                               f"{exc.message} (rendering {page.path})") from None
@@ -505,6 +508,13 @@ def render_page(view: page_registry.SiteView, page: page_registry.Page,
         raise template_failure(exc, view.site.root, page.path) from None
     finally:
         BUDGET.end(began)
+    if timed:  # a site's own templates keep the robots and CSP lines and load nothing remote
+        from liaison.overrides import security_failure
+
+        failure = security_failure(env, view.site.root, page, html, str(context["csp"]))
+        if failure:
+            raise TemplateFailure(failure)
+    return html
 
 
 def _render_pages(view, pages, out, env, progress, label) -> int:
@@ -702,7 +712,7 @@ def _assets(view: page_registry.SiteView) -> dict[str, bytes]:
     """The style sheets, scripts and pictures: the package's, then the site's own
     (``templates/assets/``), style sheets in the site's palette."""
     from liaison import palette as palette_stage
-    from liaison.discover import real_dir
+    from liaison.discover import regular_files
     from liaison.parse import NotRegular, read_beneath
 
     site = view.site
@@ -712,14 +722,13 @@ def _assets(view: page_registry.SiteView) -> dict[str, bytes]:
             assets[asset.name] = asset.read_bytes()
     # A site may replace or add assets too: regular files only, never through a link (of
     # an asset, of assets/ or of templates/) and never a FIFO (SPEC §1; validate reports them).
-    if real_dir(site.root, "templates/assets"):
-        with os.scandir(site.root / "templates" / "assets") as entries:
-            names = sorted(e.name for e in entries if e.is_file(follow_symlinks=False))
-        for name in names:
-            try:
-                assets[name] = read_beneath(site.root, f"templates/assets/{name}")
-            except (OSError, NotRegular):
-                continue
+    # Its subfolders too (templates/assets/fonts/inter.woff2 -> assets/fonts/inter.woff2):
+    # they were left out without a word, and a self-hosted font or picture with them.
+    for rel in regular_files(site.root, "templates/assets"):
+        try:
+            assets[rel[len("templates/assets/"):]] = read_beneath(site.root, rel)
+        except (OSError, NotRegular):
+            continue
     colours = view.palette  # read once, by build_site
     files = {}
     for name, data in assets.items():
@@ -742,9 +751,10 @@ def _template_path(filename: str | None, site_root: Path) -> str:
         return f"{path.name} (built-in template)"
 
 
-def template_location(exc: Exception, site_root: Path,
-                      page: str | None = None) -> tuple[str, int, str]:
-    """Where a template error stands: (path, line, message naming the page rendered)."""
+def template_location(exc: Exception, site_root: Path, page: str | None = None,
+                      names=()) -> tuple[str, int, str]:
+    """Where a template error stands: (path, line, message naming the page rendered); an
+    undefined name gets the closest of ``names`` (the page's variables and the globals)."""
     filename, line = getattr(exc, "filename", None), getattr(exc, "lineno", None)
     tb = exc.__traceback__
     while tb is not None:  # runtime errors: the deepest frame that belongs to a template
@@ -756,12 +766,74 @@ def template_location(exc: Exception, site_root: Path,
     message = getattr(exc, "message", None) or str(exc)
     if isinstance(exc, OverflowError):  # a float out of range: "(34, 'Numerical result…')"
         message = "a number too large to compute"
+    message += undefined_name_hint(message, names)
+    unexported = _UNEXPORTED.match(message)
+    if unexported and (site_root / "templates" / unexported.group(1)).is_file():
+        # the site's own macros.html lacks a macro a built-in page imports: said at that file,
+        # as validate says it (liaison.overrides._missing_macros)
+        from liaison.diagnostics import did_you_mean
+        from liaison.overrides import macro_signatures
+
+        try:
+            ours = macro_signatures(jinja2.Environment().parse(
+                (site_root / "templates" / unexported.group(1)).read_text(encoding="utf-8")))
+        except (OSError, UnicodeDecodeError, jinja2.TemplateError):
+            ours = {}
+        return (f"templates/{unexported.group(1)}", 1,
+                f"no macro '{unexported.group(3)}', which {unexported.group(2)} imports from "
+                f"{unexported.group(1)}{did_you_mean(unexported.group(3), sorted(ours))}: this file "
+                f"replaces the built-in {unexported.group(1)} whole; copy the macro from "
+                f"liaison/templates/{unexported.group(1)}{where}")
+    if isinstance(exc, jinja2.TemplateNotFound):  # Jinja says only the name
+        message = _not_found(exc.name, site_root)
+    elif isinstance(exc, RecursionError) and filename:
+        message = _itself(filename, message)
     return _template_path(filename, site_root), line or 1, f"{message}{where}"
 
 
-def template_failure(exc: Exception, site_root: Path, page: str | None = None) -> TemplateFailure:
+_UNEXPORTED = re.compile(r"^the template '([\w.-]+\.html)' \(imported on line \d+ in '([\w./-]+)'\) "
+                         r"does not export the requested name '(\w+)'")
+
+
+def _not_found(name: str, site_root: Path) -> str:
+    """"there is no template 'builtin/physican.html' (did you mean …?)", as validate says it
+    (liaison.overrides)."""
+    from liaison.diagnostics import did_you_mean
+    from liaison.overrides import override_names
+
+    builtin = sorted(p.name for p in PACKAGE_TEMPLATES.iterdir() if p.suffix == ".html")
+    known = sorted({*builtin, *(f"{BUILTIN_PREFIX}/{b}" for b in builtin),
+                    *(n for n in override_names(site_root) if n.endswith(".html"))})
+    hint = did_you_mean(name, known)
+    if not hint and "/" not in name:
+        hint = did_you_mean(f"{BUILTIN_PREFIX}/{name}", known)
+    return f"there is no template '{name}'{hint}"
+
+
+def _itself(filename: str, message: str) -> str:
+    """A site's template that extends, includes or imports itself (``{% extends
+    "physician.html" %}`` in templates/physician.html, meant for the built-in one) recurses
+    until Python stops it: said as such, with the name to write."""
+    path = Path(filename)
+    try:
+        tree = jinja2.Environment().parse(path.read_text(encoding="utf-8", errors="replace"))
+    except (OSError, jinja2.TemplateError):
+        return message
+    for node in tree.find_all((jinja2.nodes.Extends, jinja2.nodes.Include, jinja2.nodes.Import,
+                               jinja2.nodes.FromImport)):
+        ref = node.template
+        if isinstance(ref, jinja2.nodes.Const) and ref.value == path.name:
+            verb = "extends" if isinstance(node, jinja2.nodes.Extends) else \
+                "includes" if isinstance(node, jinja2.nodes.Include) else "imports"
+            return (f"'{path.name}' {verb} itself, for ever: to use the built-in one, write "
+                    f"'{BUILTIN_PREFIX}/{path.name}'")
+    return message
+
+
+def template_failure(exc: Exception, site_root: Path, page: str | None = None,
+                     names=()) -> TemplateFailure:
     """A template error -> the diagnostic at the template file's line."""
-    path, line, message = template_location(exc, site_root, page)
+    path, line, message = template_location(exc, site_root, page, names)
     return TemplateFailure(f"{path}:{line}:1: error: template error: {message}")
 
 

@@ -32,6 +32,40 @@ from jinja2.compiler import CodeGenerator
 from jinja2.exceptions import SecurityError
 from jinja2.sandbox import SandboxedEnvironment
 
+class HintedUndefined(jinja2.StrictUndefined):
+    """StrictUndefined whose message for a missing attribute or key names the closest one the
+    object has: "'dict object' has no attribute 'nmae' (did you mean 'name'?)"."""
+    __slots__ = ()
+
+    @property
+    def _undefined_message(self) -> str:
+        message = super()._undefined_message
+        obj, name = self._undefined_obj, self._undefined_name
+        if obj is jinja2.utils.missing or obj is None or not isinstance(name, str):
+            return message
+        from liaison.diagnostics import did_you_mean
+
+        if isinstance(obj, dict):
+            names = [k for k in obj if isinstance(k, str)]
+        else:
+            names = [*getattr(type(obj), "model_fields", ()), *(a for a in dir(obj) if not a.startswith("_"))]
+        return message + did_you_mean(name, list(dict.fromkeys(names)))
+
+
+_UNDEFINED_NAME = re.compile(r"^'([A-Za-z_][A-Za-z0-9_]*)' is undefined$")
+
+
+def undefined_name_hint(message: str, names) -> str:
+    """For "'physican' is undefined", the closest of the names a template could use (its
+    context and the environment's globals): " (did you mean 'physician'?)", or ""."""
+    m = _UNDEFINED_NAME.match(message)
+    if not m:
+        return ""
+    from liaison.diagnostics import did_you_mean
+
+    return did_you_mean(m.group(1), sorted({n for n in names if isinstance(n, str) and not n.startswith("_")}))
+
+
 MAX_SIZE = 1_000_000  # characters of a string, items of a list, built by one operation
 MAX_INT_BITS = 10_000  # about 3,000 decimal digits
 SECONDS = 5.0  # the wall-clock budget of one render

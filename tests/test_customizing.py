@@ -281,6 +281,47 @@ def test_a_site_stylesheet_may_mark_colours_too(example_site, tmp_path):
     assert "--red: #7f1d1d;" in (out / "assets/style.css").read_text()
 
 
+def test_a_site_stylesheet_that_loads_a_web_font_is_refused_at_its_line(example_site, tmp_path):
+    """A web font or a CDN picture in templates/assets/*.css built without a word, and the
+    Content-Security-Policy blocked it in the browser."""
+    write(example_site, "templates/assets/ours.css",
+          "body { font-family: Inter, sans-serif; }\n"
+          "@import url('https://fonts.googleapis.com/css2?family=Inter');\n"
+          ".logo { background: url(images/logo.png); }\n"
+          "@font-face { font-family: X; src: url(//cdn.example.com/x.woff2); }\n")
+    code, _out, err = run_validate(example_site, "--as-of", AS_OF)
+    assert code == 1
+    ours = [e for e in err if e.startswith("templates/assets/ours.css:")]
+    assert ours == [
+        "templates/assets/ours.css:2:14: error: 'https://fonts.googleapis.com/css2?family=Inter' is "
+        "loaded from another host: pages load nothing from another host (no CDN, no web font; the "
+        "Content-Security-Policy blocks it); put the file in templates/assets/ and give its path "
+        "relative to this stylesheet",
+        "templates/assets/ours.css:4:39: error: '//cdn.example.com/x.woff2' is loaded from another "
+        "host: pages load nothing from another host (no CDN, no web font; the "
+        "Content-Security-Policy blocks it); put the file in templates/assets/ and give its path "
+        "relative to this stylesheet"], err
+    assert build(example_site, tmp_path / "out")[0] == 1
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_site_asset_in_a_subfolder_is_published_beside_the_others(example_site, tmp_path):
+    """templates/assets/fonts/inter.woff2 (a font served from the site itself, as the CSP
+    asks) was left out of the build without a word; a hidden file stays out."""
+    write(example_site, "templates/assets/ours.css",
+          "@font-face { font-family: Inter; src: url(fonts/inter.woff2); }\n")
+    font = example_site / "templates/assets/fonts/inter.woff2"
+    font.parent.mkdir(parents=True)
+    font.write_bytes(b"wOF2 not really")
+    (example_site / "templates/assets/fonts/.DS_Store").write_bytes(b"junk")
+    out = tmp_path / "out"
+    code, err = build(example_site, out)
+    assert code == 0, err
+    assert (out / "assets/fonts/inter.woff2").read_bytes() == b"wOF2 not really"
+    assert not (out / "assets/fonts/.DS_Store").exists()
+    assert (out / "assets/ours.css").is_file()
+
+
 def test_the_palette_reaches_forked_workers(example_site, tmp_path, monkeypatch):
     """Pages are rendered in forked processes on big sites: force that here."""
     from liaison import pipeline, render

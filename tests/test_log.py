@@ -65,6 +65,28 @@ def test_a_clone_address_is_read_as_the_repositorys_web_page(written):
     assert new_file_url(web_url, "main").startswith("https://github.com/o/r/new/main?")
 
 
+@pytest.mark.parametrize("branch, why", [
+    ("new visits", "it holds a space"), ("records?", "it holds one of"),
+    ("-main", "it starts with -"), ("records.lock", "it starts with - or /, ends with /, . or .lock"), ("a..b", "it holds '..'"),
+])
+def test_a_branch_that_git_would_refuse_is_an_error_at_its_line(example_site, branch, why):
+    """'branch: new visits' validated, and every edit link and the logging form's new-file
+    page then pointed at a branch that cannot exist."""
+    from conftest import run_validate
+
+    site_yaml = example_site / "site.yaml"
+    text = site_yaml.read_text(encoding="utf-8") + (
+        f"\nrepository:\n  web_url: https://github.com/o/r\n  branch: \"{branch}\"\n")
+    site_yaml.write_text(text, encoding="utf-8")
+    line = text.count("\n")
+    code, _out, err = run_validate(example_site, "--as-of", "2026-11-26")
+    assert code == 1
+    assert any(e.startswith(f"site.yaml:{line}:11: error: repository.branch: '{branch}' is not a "
+                            f"git branch name: {why}") for e in err), err
+    site_yaml.write_text(text.replace(f'"{branch}"', "release/2026.12"), encoding="utf-8")
+    assert run_validate(example_site, "--as-of", "2026-11-26")[0] == 0
+
+
 def _build(root: Path, out: Path) -> Path:
     proc = subprocess.run(
         [sys.executable, str(REPO / "build.py"), "build", "--root", str(root), "--out", str(out),

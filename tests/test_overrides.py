@@ -38,7 +38,8 @@ def test_an_undefined_name_is_reported_with_the_page_it_breaks(example_site):
     hits = [e for e in err if e.startswith("templates/physician.html:")]
     assert len(hits) == 1, "one diagnostic per place, not one per physician"
     assert hits[0].startswith(f"templates/physician.html:{line_no}:1: error: template error: "
-                              "'physcian' is undefined (rendering physicians/")
+                              "'physcian' is undefined (did you mean 'physician'?) (rendering "
+                              "physicians/")
 
 
 def test_a_base_override_is_rendered_for_every_page_kind(example_site):
@@ -180,3 +181,237 @@ def test_a_list_of_interactions_in_one_call_gives_the_loop_s_bytes(example_site,
     assert [path for path in builtin if builtin[path] != looped[path]] == []
     months = [path for path in builtin if path.startswith("activity/20")]
     assert months and all(builtin[path].count(b'<li>\n  <div class="meta">') for path in months)
+
+
+def test_a_template_that_loads_from_another_host_is_refused_at_its_line(example_site, tmp_path):
+    """A CDN script or a web font linked from a site's own template (the CSP would block it
+    anyway, silently): an error at the address's line and column, from validate and build,
+    and nothing built (both passed, and the page linked the CDN)."""
+    from conftest import cli
+
+    _override(example_site, "base.html",
+              '{% extends "builtin/base.html" %}\n{% block head %}{{ super() }}\n'
+              '<script src="https://cdn.example.com/chart.js"></script>\n'
+              '<link rel="stylesheet" href="//fonts.example.com/css?family=Inter">{% endblock %}\n')
+    code, _out, err = run_validate(example_site, "--as-of", AS_OF)
+    assert code == 1, err
+    script = [e for e in err if e.startswith("templates/base.html:3:14: error: "
+                                             "'https://cdn.example.com/chart.js' is loaded from "
+                                             "another host (rendering ")]
+    font = [e for e in err if e.startswith("templates/base.html:4:30: error: "
+                                           "'//fonts.example.com/css?family=Inter' is loaded")]
+    assert len(script) == 1 and len(font) == 1, err
+    assert "put the file in templates/assets/" in script[0]
+    out = tmp_path / "out"
+    code, _out, err = cli("build", "--root", str(example_site), "--out", str(out), "--as-of", AS_OF)
+    assert code == 1 and "'https://cdn.example.com/chart.js' is loaded from another host" in err
+    assert not out.exists()
+
+
+def test_a_template_that_drops_the_robots_and_csp_lines_is_refused(example_site, tmp_path):
+    """A page template written whole, without head.html: its pages would carry neither the
+    robots line nor the Content-Security-Policy (SPEC: every page carries both)."""
+    from conftest import cli
+
+    _override(example_site, "practice.html",
+              "<!doctype html>\n<html><head><title>{{ practice.name }}</title></head>\n"
+              "<body><h1>{{ practice.name }}</h1></body></html>\n")
+    code, _out, err = run_validate(example_site, "--as-of", AS_OF)
+    assert code == 1, err
+    ours = [e for e in err if e.startswith("templates/practice.html:1:1: error: the page has no ")]
+    assert len(ours) == 2, err
+    assert any("no robots line" in e for e in ours) and any("Content-Security-Policy" in e
+                                                            for e in ours)
+    out = tmp_path / "out"
+    code, _out, err = cli("build", "--root", str(example_site), "--out", str(out), "--as-of", AS_OF)
+    assert code == 1 and "the page has no robots line" in err
+    assert not out.exists()
+    # the same template keeping the built-in head passes
+    _override(example_site, "practice.html",
+              '<!doctype html>\n<html><head>{% include "head.html" %}<title>{{ practice.name }}'
+              "</title></head>\n<body><h1>{{ practice.name }}</h1></body></html>\n")
+    code, _out, err = run_validate(example_site, "--as-of", AS_OF)
+    assert code == 0, err
+
+
+def test_a_block_that_no_parent_has_is_a_warning(example_site, tmp_path):
+    """A base.html copied without its content block made every page empty, and a misspelt
+    block in an extending template was never shown: both validated without a word."""
+    _override(example_site, "base.html",
+              _builtin("base.html").replace("{% block content %}{% endblock %}", ""))
+    code, _out, err = run_validate(example_site, "--as-of", AS_OF)
+    assert code == 0, err
+    [line] = [e for e in err if e.startswith("templates/base.html:")]
+    assert line.startswith("templates/base.html:1:1: warning: the block 'content' is missing, which "
+                           "the built-in activity.html, activity_month.html, compliance.html and ")
+    assert "put {% block content %}{% endblock %} where it goes" in line
+    assert run_validate(example_site, "--as-of", AS_OF, "--strict")[0] == 1
+    (example_site / "templates" / "base.html").unlink()
+    _override(example_site, "physician.html",
+              '{% extends "builtin/physician.html" %}\n{% block title %}Brief{% endblock %}\n'
+              "{% block contnet %}<p>Bring the pads.</p>{% endblock %}\n")
+    code, _out, err = run_validate(example_site, "--as-of", AS_OF)
+    assert code == 0, err
+    assert ("templates/physician.html:3:1: warning: block 'contnet' is in no template that "
+            "'physician.html' extends (builtin/physician.html, base.html), so it is never shown "
+            "(did you mean 'content'?)") in err, err
+    assert len([e for e in err if e.startswith("templates/")]) == 1, err
+    # copies of the built-in templates, and blocks nested in a parent's block, say nothing
+    _override(example_site, "physician.html", _builtin("physician.html"))
+    _override(example_site, "base.html", _builtin("base.html"))
+    code, _out, err = run_validate(example_site, "--as-of", AS_OF)
+    assert code == 0 and not [e for e in err if e.startswith("templates/")], err
+
+
+def test_a_misspelt_name_or_field_gets_the_closest_one(example_site, tmp_path):
+    """'physician.nmae' said "'liaison.models.Physician object' has no attribute 'nmae'" and
+    no more; the same from build."""
+    from conftest import cli
+
+    _override(example_site, "physician.html", '{% extends "builtin/physician.html" %}\n'
+              "{% block content %}<p>{{ physician.nmae }} at {{ practice_record.nmae }}</p>"
+              "{{ super() }}{% endblock %}\n")
+    code, _out, err = run_validate(example_site, "--as-of", AS_OF)
+    assert code == 1
+    [line] = [e for e in err if e.startswith("templates/physician.html:")]
+    assert line.startswith("templates/physician.html:2:1: error: template error: "
+                           "'liaison.models.Physician object' has no attribute 'nmae' (did you mean "
+                           "'name'?) (rendering physicians/"), line
+    code, _out, err = cli("build", "--root", str(example_site), "--out", str(tmp_path / "out"),
+                          "--as-of", AS_OF)
+    assert code == 1 and "has no attribute 'nmae' (did you mean 'name'?)" in err, err
+
+
+def test_a_macros_file_without_a_macro_the_pages_import_names_it_at_the_site_s_file(example_site):
+    """A site's macros.html replaces the built-in one whole: one that lacked 'status_badges'
+    was reported at the lines of the built-in pages ("physician.html (built-in template):9:1:
+    … does not export the requested name"), never at the file to fix."""
+    macros = _builtin("macros.html")
+    _override(example_site, "macros.html", macros.replace("{% macro status_badges(p) -%}",
+                                                          "{% macro status_badge(p) -%}"))
+    code, _out, err = run_validate(example_site, "--as-of", AS_OF)
+    assert code == 1
+    assert [e for e in err if "macros.html" in e or "built-in template" in e] == [
+        "templates/macros.html:1:1: error: no macro 'status_badges', which dashboard.html, "
+        "physician.html, practice.html import from macros.html (did you mean 'status_badge'?): "
+        "this file replaces the built-in macros.html whole; copy the macro from "
+        "liaison/templates/macros.html"], err
+    line = macros.splitlines().index("{% macro kpi(label, value, note=None, delta=None, text=False) -%}") + 1
+    _override(example_site, "macros.html", macros.replace(
+        "{% macro kpi(label, value, note=None, delta=None, text=False) -%}", "{% macro kpi(label, value) -%}"))
+    code, _out, err = run_validate(example_site, "--as-of", AS_OF)
+    assert code == 1
+    ours = [e for e in err if e.startswith("templates/macros.html:")]
+    assert len(ours) == 1 and ours[0].startswith(
+        f"templates/macros.html:{line}:1: error: macro 'kpi' takes no 'note'"), err
+    _override(example_site, "macros.html", macros)
+    assert run_validate(example_site, "--as-of", AS_OF)[0] == 0
+
+
+def test_build_names_a_missing_template_as_validate_does(example_site, tmp_path):
+    """build said only "template error: builtin/physican.html" (Jinja's TemplateNotFound)."""
+    from conftest import cli
+
+    _override(example_site, "physician.html", '{% extends "builtin/physican.html" %}\n')
+    code, _out, err = cli("build", "--root", str(example_site), "--out", str(tmp_path / "out"),
+                          "--as-of", AS_OF)
+    assert code == 1
+    assert ("templates/physician.html:1:1: error: template error: there is no template "
+            "'builtin/physican.html' (did you mean 'builtin/physician.html'?)") in err, err
+    assert "template error: builtin/physican.html" not in err
+
+
+def test_a_template_that_extends_itself_says_so_and_names_the_builtin_one(example_site, tmp_path):
+    """``{% extends "physician.html" %}`` in templates/physician.html (meant for the built-in
+    one) said "maximum recursion depth exceeded in comparison", from validate and build."""
+    from conftest import cli
+
+    _override(example_site, "physician.html", '{# ours #}\n{% extends "physician.html" %}\n')
+    expected = ("templates/physician.html:2:1: error: template error: 'physician.html' extends "
+                "itself, for ever: to use the built-in one, write 'builtin/physician.html' "
+                "(rendering physicians/")
+    code, _out, err = run_validate(example_site, "--as-of", AS_OF)
+    assert code == 1 and any(e.startswith(expected) for e in err), err
+    code, _out, err = cli("build", "--root", str(example_site), "--out", str(tmp_path / "out"),
+                          "--as-of", AS_OF)
+    assert code == 1 and expected in err, err
+
+
+def test_a_link_to_an_asset_the_site_lacks_is_a_warning_at_its_line(example_site):
+    """``{{ base }}assets/our.css`` for ours.css, or ``assets/ours.css`` without ``{{ base }}``
+    (it works on the dashboard only): the pages built with a stylesheet that never loads."""
+    _override(example_site, "assets/ours.css", "body { color: #111; }\n")
+    head = ('{% extends "builtin/base.html" %}\n{% block head %}{{ super() }}\n'
+            '<link rel="stylesheet" href="HREF">{% endblock %}\n')
+    _override(example_site, "base.html", head.replace("HREF", "{{ base }}assets/our.css"))
+    code, _out, err = run_validate(example_site, "--as-of", AS_OF)
+    assert code == 0, err
+    ours = [e for e in err if e.startswith("templates/")]
+    assert len(ours) == 1 and ours[0].startswith(
+        "templates/base.html:3:40: warning: 'assets/our.css' is no file of the site (rendering "), err
+    assert ours[0].endswith("put it in templates/assets/our.css (did you mean 'ours.css'?)")
+    _override(example_site, "base.html", head.replace("HREF", "assets/ours.css"))
+    code, _out, err = run_validate(example_site, "--as-of", AS_OF)
+    ours = [e for e in err if e.startswith("templates/")]
+    assert len(ours) == 1 and ours[0].startswith(
+        "templates/base.html:3:30: warning: 'assets/ours.css' does not reach the site's assets/ "
+        "from every page (rendering "), err
+    assert ours[0].endswith("write {{ base }}assets/ours.css")
+    _override(example_site, "base.html", head.replace("HREF", "{{ base }}assets/ours.css"))
+    code, _out, err = run_validate(example_site, "--as-of", AS_OF)
+    assert code == 0 and not [e for e in err if e.startswith("templates/")], err
+
+
+def test_build_names_a_missing_macro_at_the_site_s_macros_file(example_site, tmp_path):
+    """build said "dashboard.html (built-in template):40:1: … the template 'macros.html' …
+    does not export the requested name 'status_badges'": the file to fix went unnamed."""
+    from conftest import cli
+
+    _override(example_site, "macros.html", _builtin("macros.html").replace(
+        "{% macro status_badges(p) -%}", "{% macro status_badge(p) -%}"))
+    code, _out, err = cli("build", "--root", str(example_site), "--out", str(tmp_path / "out"),
+                          "--as-of", AS_OF)
+    assert code == 1
+    assert "\ntemplates/macros.html:1:1: error: " in err and "no macro 'status_badges', which " in err, err
+    assert "(did you mean 'status_badge'?): this file replaces the built-in macros.html whole" in err
+    assert "built-in template" not in err
+
+
+def test_a_style_or_script_written_into_a_page_is_a_warning_at_its_line(example_site):
+    """The CSP allows style sheets and scripts from the site's files only: a <style>, a style
+    attribute, an onclick or an inline <script> in a template did nothing in the browser, and
+    validate said nothing."""
+    _override(example_site, "physician.html",
+              '{% extends "builtin/physician.html" %}\n{% block content %}\n'
+              '<style>.x { color: red; }</style>\n'
+              '<p class="note" style="color: red" onclick="go()">Bring the pads.</p>\n'
+              "<script>console.log(1)</script>\n{{ super() }}{% endblock %}\n")
+    code, _out, err = run_validate(example_site, "--as-of", AS_OF)
+    assert code == 0, err
+    ours = [e.split(" (rendering ")[0] for e in err if e.startswith("templates/")]
+    assert ours == [
+        "templates/physician.html:3:1: warning: a <style> element is blocked by the "
+        "Content-Security-Policy",
+        "templates/physician.html:4:17: warning: a style attribute is blocked by the "
+        "Content-Security-Policy",
+        "templates/physician.html:4:36: warning: an event handler (on…=) is blocked by the "
+        "Content-Security-Policy",
+        "templates/physician.html:5:1: warning: a <script> written in the page is blocked by the "
+        "Content-Security-Policy"], err
+    assert any("put the code in templates/assets/ours.js" in e for e in err)
+
+
+def test_build_counts_and_lists_the_template_warnings_of_validate(example_site, tmp_path):
+    """data-quality/ lists "every warning of validate": a misspelt override's warning was
+    validate's alone (build counted one warning fewer, the page left it out)."""
+    from conftest import cli
+
+    _override(example_site, "practise.html", "<p>ours</p>\n")
+    code, _out, err = run_validate(example_site, "--as-of", AS_OF)
+    assert code == 0
+    said = [e for e in err if e.startswith("templates/practise.html:1:1: warning:")]
+    assert len(said) == 1, err
+    out = tmp_path / "out"
+    code, _out, err = cli("build", "--root", str(example_site), "--out", str(out), "--as-of", AS_OF)
+    assert code == 0 and said[0] in err.splitlines(), err
+    assert "templates/practise.html" in (out / "data-quality" / "index.html").read_text(encoding="utf-8")

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import zipfile
 
 import pytest
 from hypothesis import given, settings, strategies as st
@@ -87,6 +88,13 @@ def test_templates_readme_lists_every_template_and_is_current():
     assert block == reference().strip(), "run: python -m liaison.pages.reference --write"
     for kind in KINDS.values():
         assert f"`{kind.template}`" in block
+    # every block of base.html, the ones a site fills: `title` and `search` were left out
+    import re
+
+    base = (REPO / "liaison" / "templates" / "base.html").read_text(encoding="utf-8")
+    row = next(line for line in block.splitlines() if line.startswith("| `base.html`"))
+    for name in re.findall(r"{% block (\w+)", base):
+        assert f"`{name}`" in row, name
 
 
 def test_the_activity_months_count_their_in_person_interactions():
@@ -344,6 +352,46 @@ def test_a_rewrite_outside_code_keeps_every_other_character(text):
     assert outside_code(text, lambda t: t.replace("a", "A")).replace("A", "a") == text
     lines = text.split("\n")
     assert all(len(line) == len(lines[k]) for k, line in prose_lines(text))
+
+
+def test_a_picture_whose_name_holds_a_space_is_shown_in_a_guide_and_a_deck(tmp_path):
+    """"our lab.png" written as GitHub links it (images/our%20lab.png) was "no such file", and
+    written as CommonMark allows (<images/our lab.png>) passed validate unseen and showed
+    as a broken picture: neither was copied beside the page."""
+    import shutil
+    import subprocess
+    import sys
+
+    from conftest import _make_writable
+
+    root = tmp_path / "root"
+    shutil.copytree(SPEC_EXAMPLE, root)
+    _make_writable(root)
+    picture = (REPO / "content" / "presentations" / "images" / "vascular-lab.png").read_bytes()
+    for folder in ("training", "presentations"):
+        (root / "content" / folder / "images").mkdir(exist_ok=True)
+        (root / "content" / folder / "images" / "our lab.png").write_bytes(picture)
+    guide = sorted((root / "content" / "training").glob("*.md"))[0]
+    guide.write_text(guide.read_text(encoding="utf-8") + "\n![Encoded](images/our%20lab.png)\n\n"
+                     "![Bracketed](<images/our lab.png>)\n", encoding="utf-8")
+    (root / "content" / "presentations" / "lab.md").write_text(
+        "---\ntitle: Lab\n---\n## One\n\n![Encoded](images/our%20lab.png)\n\n---\n\n"
+        "## Two\n\n![Bracketed](<images/our lab.png>)\n", encoding="utf-8")
+    out = tmp_path / "site"
+    proc = subprocess.run([sys.executable, str(REPO / "build.py"), "build", "--root", str(root),
+                           "--out", str(out), "--as-of", AS_OF.isoformat()],
+                          capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    page = out / "training" / guide.stem / "index.html"
+    html = page.read_text(encoding="utf-8")
+    assert '<img alt="Encoded" src="_media/images/our%20lab.png">' in html
+    assert '<img alt="Bracketed" src="_media/images/our lab.png">' in html
+    assert (page.parent / "_media" / "images" / "our lab.png").read_bytes() == picture
+    deck = out / "presentations" / "lab"
+    assert (deck / "_media" / "images" / "our lab.png").read_bytes() == picture
+    with zipfile.ZipFile(deck / "lab.pptx") as z:
+        media = [n for n in z.namelist() if n.startswith("ppt/media/")]
+        assert sum(z.read(n) == picture for n in media) == 1, media  # the picture, once
 
 
 def test_a_guide_shows_its_images_from_content_training(tmp_path):

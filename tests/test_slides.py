@@ -705,3 +705,39 @@ def test_validate_says_a_slide_cannot_include_another_template(tmp_path):
     assert ("content/presentations/extra.md:9:1: error: slide 2: template error: a slide cannot include, "
             "import or extend another template: a slide is a template of its own; write what it shows in "
             "the slide (generic deck)") in err, err
+
+
+def test_a_logo_that_is_no_picture_is_an_error_and_one_of_another_kind_a_warning(tmp_path):
+    """templates/assets/logo.png holding no PNG (a GIF renamed, a text file): validate said
+    nothing, the HTML title slides showed a broken picture and the .pptx none. A logo.svg
+    (not used) was not said either; a logo of megabytes is copied into every .pptx."""
+    root = site_with_deck(tmp_path, "# Title\n\nSubtitle\n")
+    logo = root / "templates" / "assets" / "logo.png"
+    logo.write_bytes(b"GIF89a\x01\x00\x01\x00")
+    code, _out, err = run_validate(root)
+    assert code == 1
+    assert ("templates/assets/logo.png:1:1: error: the logo is a GIF picture: save it as PNG or "
+            "JPEG (the decks' title and closing slides show it)") in err, err
+    logo.write_bytes(LOGO + b"\0" * (1024 * 1024))
+    code, _out, err = run_validate(root)
+    assert code == 0 and any(e.startswith("templates/assets/logo.png:1:1: warning: the logo is "
+                                          "1.0 MB: every .pptx holds a copy") for e in err), err
+    logo.unlink()
+    (root / "templates" / "assets" / "logo.svg").write_text("<svg/>")
+    code, _out, err = run_validate(root)
+    assert code == 0 and ("templates/assets/logo.svg:1:1: warning: not used as the logo: the logo "
+                          "is templates/assets/logo.png, logo.jpg or logo.jpeg (PNG or JPEG, "
+                          "lower-case name: what PowerPoint shows)") in err, err
+    logo.write_bytes(LOGO)
+    code, _out, err = run_validate(root)
+    assert code == 0 and not [e for e in err if "logo" in e], err
+
+
+def test_a_misspelt_name_or_key_in_a_slide_gets_the_closest_one(tmp_path):
+    root = site_with_deck(tmp_path, "## One\n\n{{ pratice }}\n\n---\n\n## Two\n\n{{ site.practice.nmae }}\n")
+    code, _out, err = run_validate(root)
+    assert code == 1
+    assert ("content/presentations/extra.md:7:4: error: slide 1: template error: 'pratice' is "
+            "undefined (did you mean 'practice'?) (generic deck)") in err, err
+    assert any(e.startswith("content/presentations/extra.md:13:") and "'dict object' has no "
+               "attribute 'nmae' (did you mean 'name'?) (generic deck)" in e for e in err), err

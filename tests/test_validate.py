@@ -1406,6 +1406,7 @@ def test_a_training_after_the_as_of_date_and_one_written_twice_are_warnings(exam
 
 
 DECK_HEAD = "---\ntitle: D\n---\n"
+PICTURE = (REPO / "content" / "presentations" / "images" / "vascular-lab.png").read_bytes()
 
 
 def test_a_guides_images_are_files_beneath_content_training(example_site):
@@ -1413,7 +1414,7 @@ def test_a_guides_images_are_files_beneath_content_training(example_site):
     rel = f"content/training/{guide.name}"
     text = guide.read_text(encoding="utf-8")
     first = text.count("\n") + 1  # the line of the first image below
-    write(example_site, "content/training/images/lab.png", b"\x89PNG\r\n\x1a\n")
+    write(example_site, "content/training/images/lab.png", PICTURE)
     write(example_site, rel, text + "![Lab](images/lab.png) and ![Gone](images/gone.png)\n"
           "![Up](../presentations/x.png)\n![Drawing](images/lab.svg)\n"
           "![Remote](https://example.com/x.png)\n")
@@ -1424,6 +1425,44 @@ def test_a_guides_images_are_files_beneath_content_training(example_site):
     res.expect(rel, first + 2, 1, "must be PNG or JPEG")
     remote = res.expect(rel, first + 3, 1, "not shown", severity="warning")
     assert "lab.png'" not in res.dump() and remote
+
+
+@pytest.mark.parametrize("data, said", [
+    (b"not a picture\n", "the file holds no PNG or JPEG picture"),
+    (b"GIF89a\x01\x00\x01\x00", "the file is a GIF picture"),
+    (b"RIFF\x10\x00\x00\x00WEBPVP8 ", "the file is a WebP picture"),
+    (b"", "the file is empty"),
+])
+def test_a_picture_named_png_that_is_no_png_or_jpeg_is_an_error(example_site, data, said):
+    """A GIF, a WebP or a text file saved as .png: validate said nothing, the HTML page showed
+    a broken picture (or the GIF) and the .pptx left it out without a word."""
+    guide = sorted((example_site / "content" / "training").glob("*.md"))[0]
+    rel = f"content/training/{guide.name}"
+    text = guide.read_text(encoding="utf-8")
+    line = text.count("\n") + 1
+    write(example_site, "content/training/images/lab.png", data)
+    write(example_site, rel, text + "![Lab](images/lab.png)\n")
+    write(example_site, "content/presentations/images/chart.jpg", data)
+    write(example_site, "content/presentations/pics.md", DECK_HEAD + "## Lab\n\n![Chart](images/chart.jpg)\n")
+    res = validate(example_site)
+    assert res.code == 1, res.dump()
+    res.expect(rel, line, 1, f"image 'images/lab.png': {said}: save the picture as PNG or JPEG")
+    res.expect("content/presentations/pics.md", 6, 1, f"slide 1: image 'images/chart.jpg': {said}")
+    write(example_site, "content/training/images/lab.png", PICTURE)
+    write(example_site, "content/presentations/images/chart.jpg", PICTURE)
+    assert validate(example_site).code == 0
+
+
+def test_a_deck_target_listed_twice_is_a_warning_at_the_second(example_site):
+    """The presentations page listed the practice twice, and validate said nothing."""
+    practice = sorted((example_site / "data" / "practices").glob("*.yaml"))[0].stem
+    rel = write(example_site, "content/presentations/twice.md",
+                f"---\ntitle: Twice\ntargets:\n  - {practice}\n  - {practice}\n---\n## One\n\nText\n")
+    res = validate(example_site)
+    assert res.code == 0, res.dump()
+    d = res.expect(rel, 5, 5, f"targets[1]: practice '{practice}' is listed already (targets[0]): "
+                   "delete one", severity="warning")
+    assert d and len([x for x in res.diags if x.path == rel]) == 1, res.dump()
 
 
 def test_a_guides_link_to_a_guide_file_that_does_not_exist_is_a_warning(example_site):
@@ -1445,7 +1484,7 @@ def test_a_guides_html_img_that_cannot_be_shown_is_a_warning(example_site):
     rel = f"content/training/{guide.name}"
     text = guide.read_text(encoding="utf-8")
     line = text.count("\n") + 1
-    write(example_site, "content/training/images/lab.png", b"\x89PNG\r\n\x1a\n")
+    write(example_site, "content/training/images/lab.png", PICTURE)
     write(example_site, rel, text + '<img src="images/lab.png" width="300"> and <img alt="x" src=\'images/gone.png\'>\n')
     res = validate(example_site)
     assert res.code == 0, res.dump()  # a warning: HTML is taken as written, and the page builds
@@ -1484,7 +1523,7 @@ def test_an_image_layout_without_a_picture_is_a_warning(example_site):
     (example_site / "content" / "presentations" / "images").mkdir(exist_ok=True)
     (example_site / "content" / "presentations" / "images" / "vascular-lab.png").write_bytes(
         (REPO / "content" / "presentations" / "images" / "vascular-lab.png").read_bytes())
-    (example_site / "content" / "presentations" / "images" / "x.png").write_bytes(b"\x89PNG\r\n\x1a\n")
+    (example_site / "content" / "presentations" / "images" / "x.png").write_bytes(PICTURE)
     res = validate(example_site)
     assert res.code == 0, res.dump()
     res.expect("content/presentations/halves.md", 4, 1, "layout 'image-left' without a picture alone",

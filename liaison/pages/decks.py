@@ -179,6 +179,46 @@ def _logo(root) -> tuple[str | None, bytes | None]:
     return None, None
 
 
+LOGO_WARN_BYTES = 1024 * 1024  # every .pptx holds the logo: over this, a warning
+
+
+def logo_problems(root) -> list:
+    """What is wrong with the site's logo (``templates/assets/logo.png``, ``.jpg``, ``.jpeg``),
+    at its path: a file of that name that holds no PNG or JPEG picture (an error: the HTML
+    decks showed a broken picture and the .pptx none, without a word), one over 1 MB (a
+    warning: every .pptx holds a copy), and, when there is none, a logo of another kind or
+    name (``logo.svg``, ``Logo.PNG``: a warning, it is not used)."""
+    import os
+
+    from liaison.decks import picture_problem
+    from liaison.diagnostics import Problem
+    from liaison.discover import real_dir
+
+    if not real_dir(root, "templates/assets"):
+        return []
+    name, data = _logo(root)
+    if name is not None:
+        where = f"templates/assets/{name}"
+        what = picture_problem(data)
+        if what is not None:
+            return [Problem(where, f"the logo {what}: save it as PNG or JPEG (the decks' title "
+                            "and closing slides show it)", line=1, col=1)]
+        if len(data) > LOGO_WARN_BYTES:
+            return [Problem(where, f"the logo is {len(data) / 1024 / 1024:.1f} MB: every .pptx "
+                            "holds a copy of it; a logo of some 100 KB is plenty (720 × 180 pixels "
+                            "will do)", severity="warning", line=1, col=1)]
+        return []
+    try:
+        others = sorted(n for n in os.listdir(os.path.join(root, "templates", "assets"))
+                        if os.path.splitext(n)[0].lower() == "logo")
+    except OSError:
+        return []
+    return [Problem(f"templates/assets/{n}", "not used as the logo: the logo is "
+                    "templates/assets/logo.png, logo.jpg or logo.jpeg (PNG or JPEG, lower-case "
+                    "name: what PowerPoint shows)", severity="warning", line=1, col=1)
+            for n in others]
+
+
 def contact_lines(view: SiteView) -> tuple[str, ...]:
     """Our practice's name, phone, address and website (those site.yaml gives), for closing
     slides."""
@@ -268,7 +308,7 @@ def pptx_beside(view: SiteView, page: Page) -> dict[str, bytes]:
             for _, _, path in deck_stage.image_refs(slide.source):
                 data = renderer.image(path)
                 if data is not None:
-                    out[f"{folder}/{MEDIA}/{path}"] = data
+                    out[f"{folder}/{MEDIA}/{deck_stage.picture_file(path)}"] = data
     return out
 
 

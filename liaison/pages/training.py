@@ -3,7 +3,7 @@ guide with its table of contents)."""
 from __future__ import annotations
 
 from liaison.content import GUIDE_LINK, outside_code
-from liaison.decks import image_refs, local_images, read_image
+from liaison.decks import image_refs, local_images, picture_file, read_image
 from liaison.derived import latest_trainings, training_expired
 from liaison.names import sort_key
 from liaison.pages.base import Page, PageKind, guide_href, member_href, one_page
@@ -86,7 +86,7 @@ def images_beside(view: SiteView, page: Page) -> dict[str, bytes]:
     for _k, _col, path in image_refs(view.site.guides[page.key].body, html=True):
         data = read_image(view.site.root, path, "training")
         if data is not None:
-            out[f"{folder}/{MEDIA}/{path}"] = data
+            out[f"{folder}/{MEDIA}/{picture_file(path)}"] = data
     return out
 
 
