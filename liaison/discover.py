@@ -103,6 +103,10 @@ def discover(root: Path, stats: dict | None = None) -> Files:
         if stat.S_ISREG(mode):
             if name in SITE_NAMES and files.site is None:
                 files.site = name
+            elif name in SITE_NAMES:  # site.yml beside site.yaml: its settings taken nowhere
+                files.problems.append(Problem(
+                    name, f"not read: {files.site} is the site's settings file; move what this "
+                    f"one holds into {files.site} and delete it", "warning", line=1, col=1))
         elif not stat.S_ISDIR(mode):
             files.problems.append(refused(name, mode))
         elif name in TREES:

@@ -1906,3 +1906,16 @@ def test_a_next_visit_planned_before_its_interaction_is_a_warning(example_site):
     res.expect(rel, 2, 105, "[1].next_visit: 2026-10-03 is before the interaction's date "
                "2026-11-21", severity="warning")
     assert not [d for d in res.diags if "mistyped" in d.msg and d.path != rel], res.dump()
+
+
+def test_a_site_yml_beside_site_yaml_is_a_warning(example_site):
+    """With both, site.yaml is read and site.yml was left out without a word: settings
+    written there (a compliance limit, a repository) were taken nowhere."""
+    write(example_site, "site.yml", "compliance: {annual_limit: 50}\n")
+    res = validate(example_site)
+    assert res.code == 0, res.dump()
+    res.expect("site.yml", 1, 1, "not read: site.yaml is the site's settings file",
+               "delete it", severity="warning")
+    (example_site / "site.yaml").unlink()  # alone, it is the settings file and read
+    res = validate(example_site)
+    assert not [d for d in res.diags if d.path == "site.yml" and "not read" in d.msg], res.dump()
