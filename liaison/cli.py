@@ -646,7 +646,10 @@ def invoke(args: list[str] | None = None, prog_name: str | None = None) -> int:
     except click.ClickException as exc:
         exc.show()
         return exc.exit_code
-    except click.Abort:
+    except click.Abort as exc:
+        if isinstance(exc.__context__, KeyboardInterrupt):  # Ctrl+C: click's Abort from it
+            _say("Interrupted (Ctrl+C); an interrupted build leaves the previous site whole")
+            return 130
         click.echo("Aborted!", err=True)
         return 1
     except KeyboardInterrupt:

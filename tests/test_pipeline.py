@@ -315,6 +315,21 @@ def test_entry_point_exit_codes_and_output(tmp_path):
     assert "Traceback" not in failed.stderr
 
 
+
+def test_ctrl_c_exits_130_and_says_so(monkeypatch, capsys):
+    """A Ctrl+C during a command said click's bare "Aborted!" and exit 1, the code of data
+    errors; it is 130, the shell's code for it, with a line saying what was left."""
+    from liaison import cli
+
+    def stopped(*_args, **_kw):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(cli, "_check", stopped)
+    assert cli.invoke(["validate", "--root", str(REPO), "--as-of", D.isoformat()]) == 130
+    err = capsys.readouterr().err
+    assert "Interrupted (Ctrl+C); an interrupted build leaves the previous site whole" in err
+    assert "Aborted!" not in err
+
 @pytest.mark.skipif(not can_fork(), reason="fork is not available on this platform")
 def test_interaction_notes_are_rendered_once_before_the_page_workers_fork(generated, monkeypatch):
     from liaison import pages, render
