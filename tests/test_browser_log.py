@@ -676,3 +676,37 @@ def test_the_notes_refuse_what_validate_refuses_line_breaks_and_markdown_too(new
     assert wrong == [], wrong
     assert sum(bool(guard.patient_info(t)) for t in texts) == 6
     assert rec.console_errors == [], rec.console_errors
+
+
+def test_two_tabs_keep_their_drafts_apart(new_page, server):
+    """Two tabs of the form wrote one draft: the second took the first's record, and each
+    keystroke of one wrote over the other's, so a reload or a closed tab lost a visit not
+    handed over. Each tab now keeps its own; a tab opened anew takes over the draft of one
+    that went, and leaves alone (and says so) one that another open tab is writing."""
+    first, rec = _open(new_page, server, "phone")
+    first.fill("#log-summary", "Visit one at French Broad")
+    second = first.context.new_page()
+    second.goto(f"{server}/log/index.html?practice=hendersonville-womens-health")
+    second.wait_for_selector("html[data-log-ready]")
+    assert second.input_value("#log-summary") == ""  # the link's record, not the other's
+    assert second.text_content("#log-practice-name").startswith("Hendersonville Women")
+    assert "Another tab of this form holds a draft" in second.text_content("#log-draft-note")
+    second.fill("#log-summary", "Visit two at Hendersonville")
+    first.fill("#log-needs", "Same-week wound visits")  # the first goes on writing its own
+    for page, summary in ((first, "Visit one at French Broad"),
+                          (second, "Visit two at Hendersonville")):
+        page.reload()
+        page.wait_for_selector("html[data-log-ready]")
+        assert page.input_value("#log-summary") == summary
+    assert first.input_value("#log-needs") == "Same-week wound visits"
+    # the first tab goes (it leaves the form): a tab opened anew takes its draft over
+    first.goto("about:blank")
+    third = first.context.new_page()
+    third.goto(f"{server}/log/index.html")
+    third.wait_for_selector("html[data-log-ready]")
+    assert third.input_value("#log-summary") == "Visit one at French Broad"
+    assert "Your draft from this device is back" in third.text_content("#log-draft-note")
+    drafts = third.evaluate(
+        "Object.keys(localStorage).filter(k => k.startsWith('liaison-log-draft'))")
+    assert len(drafts) == 2  # the second's and the third's: none lost, none twice
+    assert rec.console_errors == [], rec.console_errors

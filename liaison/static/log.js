@@ -4,7 +4,8 @@
    and file layout as data/interactions/YYYY/MM/*.yaml, handed over by opening the
    repository's new-file page (GitHub, GitLab, Gitea/Forgejo) with the file's name and text
    filled in, by copying it, or by downloading it. Until then the form is kept in this
-   browser's localStorage (a draft survives a reload, a closed tab, no network).
+   browser's localStorage (a draft survives a reload, a closed tab, no network), each tab's
+   apart (two tabs never write over each other's record).
 
    The site's data comes from log/data.js (window.LIAISON_LOG_DATA), written by the build.
    No network, no framework, no eval; the page's CSP allows scripts from the site only. */
@@ -175,18 +176,68 @@
     return {unknown: unknown, elsewhere: elsewhere};
   }
 
-  function save() {
-    try { localStorage.setItem(KEY, JSON.stringify(state)); } catch (e) { /* private mode */ }
-  }
-  function load() {
+  // Each tab keeps its draft apart, under KEY and the tab's id (which sessionStorage keeps
+  // over a reload), with the time it was last written ("alive"; 0 once the tab went). A tab
+  // opened anew takes over the newest draft of a tab that went, or that nothing wrote for
+  // STALE ms (a browser slows a hidden tab's timers to one a minute); a draft another open
+  // tab is writing is left to it, and said. (A draft kept under KEY alone is an older
+  // version's: taken over as a tab's that went.)
+  var STALE = 150000;
+  var TAB = (function () {
+    var id = null;
+    try { id = sessionStorage.getItem("liaison-log-tab"); } catch (e) { id = null; }
+    if (!id) {
+      id = Date.now().toString(36) + Math.random().toString(36).slice(2, 8);
+      try { sessionStorage.setItem("liaison-log-tab", id); } catch (e) { /* private mode */ }
+    }
+    return id;
+  })();
+  var MINE = KEY + ":" + TAB;
+  var busy = 0; // drafts that other open tabs are writing
+
+  function write(alive) {
     try {
-      var s = JSON.parse(localStorage.getItem(KEY) || "null");
-      return s && s.v === 1 ? Object.assign(blank(), s) : null;
+      localStorage.setItem(MINE, JSON.stringify(Object.assign({alive: alive}, state)));
+    } catch (e) { /* private mode */ }
+  }
+  function save() { write(Date.now()); }
+  function kept(key) {
+    try {
+      var s = JSON.parse(localStorage.getItem(key) || "null");
+      return s && s.v === 1 ? s : null;
     } catch (e) { return null; }
   }
-  function clearDraft() {
-    try { localStorage.removeItem(KEY); } catch (e) { /* nothing kept */ }
+  function asState(s) {
+    var o = Object.assign(blank(), s);
+    delete o.alive;
+    return o;
   }
+  function load() { // this tab's draft, else the one it takes over, else null
+    var own = kept(MINE);
+    if (own) return asState(own);
+    var free = [], now = Date.now(), keys = [];
+    try {
+      for (var i = 0; i < localStorage.length; i++) keys.push(localStorage.key(i));
+    } catch (e) { return null; }
+    busy = 0;
+    keys.forEach(function (k) {
+      if (k !== KEY && k.indexOf(KEY + ":") !== 0) return;
+      var s = kept(k);
+      if (!s) return;
+      if (k !== KEY && s.alive && now - s.alive < STALE) busy++;
+      else free.push({key: k, alive: s.alive || 0, s: s});
+    });
+    if (!free.length) return null;
+    free.sort(function (a, b) { return b.alive - a.alive; });
+    try { localStorage.removeItem(free[0].key); } catch (e) { /* it stays: taken again */ }
+    return asState(free[0].s);
+  }
+  function clearDraft() {
+    try { localStorage.removeItem(MINE); } catch (e) { /* nothing kept */ }
+  }
+  // while the page is open its draft says so; when it goes (closed, or another page), not
+  setInterval(function () { if (kept(MINE)) save(); }, 30000);
+  window.addEventListener("pagehide", function () { if (kept(MINE)) write(0); });
 
   // ------------------------------------------------------------------------- YAML
 
@@ -773,6 +824,7 @@
   var draft = load();
   if (draft) {
     state = draft;
+    save(); // (this tab's now, if it was another's)
     drawAll();
     var note = $("log-draft-note");
     note.hidden = false;
@@ -788,6 +840,13 @@
   } else {
     var s0 = newRecord();
     start(s0, fromUrl(s0));
+    if (busy) {
+      var busyNote = $("log-draft-note");
+      busyNote.hidden = false;
+      busyNote.textContent = (busyNote.textContent ? busyNote.textContent + " " : "") +
+        "Another tab of this form holds a draft" + (busy > 1 ? "s" : "") +
+        " not handed over yet: this one starts a new record, and each keeps its own.";
+    }
   }
   form.hidden = false;
   $("log-out").hidden = false;
