@@ -325,6 +325,7 @@ def test_ctrl_c_exits_130_and_says_so(monkeypatch, capsys):
         raise KeyboardInterrupt
 
     monkeypatch.setattr(cli, "_check", stopped)
+    monkeypatch.setattr(cli, "_UNTIL_EXIT", None)  # (invoke sets it: put back after)
     assert cli.invoke(["validate", "--root", str(REPO), "--as-of", D.isoformat()]) == 130
     err = capsys.readouterr().err
     assert "Interrupted (Ctrl+C); an interrupted build leaves the previous site whole" in err
