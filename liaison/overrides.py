@@ -355,6 +355,15 @@ def macro_signatures(tree) -> dict[str, tuple[list[str], bool, int]]:
     return out
 
 
+def missing_macro(macro: str, users: str, count: int, file: str, ours) -> str:
+    """The message of a macro that a site's own ``file`` (macros.html) lacks, which ``users``
+    (``count`` templates) import from it: here and where a build's page meets it
+    (``render.template_location``)."""
+    return (f"no macro '{macro}', which {users} import{'s' if count == 1 else ''} from {file}"
+            + did_you_mean(macro, sorted(ours)) + f": this file replaces the built-in {file} "
+            f"whole; copy the macro from liaison/templates/{file}")
+
+
 def _missing_macros(env: jinja2.Environment, names: list[str], builtin: list[str]) -> list[Problem]:
     """A site's own ``macros.html`` replaces the built-in one for every page: each macro that
     a page template imports from it (and ``interaction_item``, which every list of
@@ -390,10 +399,8 @@ def _missing_macros(env: jinja2.Environment, names: list[str], builtin: list[str
         users = ", ".join(sorted(wanted[macro]))
         if macro not in ours:
             found.append(Problem(
-                f"{TEMPLATES}/macros.html", f"no macro '{macro}', which {users} "
-                f"import{'s' if len(wanted[macro]) == 1 else ''} from macros.html"
-                + did_you_mean(macro, sorted(ours)) + ": this file replaces the built-in "
-                "macros.html whole; copy the macro from liaison/templates/macros.html",
+                f"{TEMPLATES}/macros.html",
+                missing_macro(macro, users, len(wanted[macro]), "macros.html", ours),
                 line=1, col=1))
             continue
         params, extra, line = ours[macro]

@@ -771,8 +771,7 @@ def template_location(exc: Exception, site_root: Path, page: str | None = None,
     if unexported and (site_root / "templates" / unexported.group(1)).is_file():
         # the site's own macros.html lacks a macro a built-in page imports: said at that file,
         # as validate says it (liaison.overrides._missing_macros)
-        from liaison.diagnostics import did_you_mean
-        from liaison.overrides import macro_signatures
+        from liaison.overrides import macro_signatures, missing_macro
 
         try:
             ours = macro_signatures(jinja2.Environment().parse(
@@ -780,10 +779,8 @@ def template_location(exc: Exception, site_root: Path, page: str | None = None,
         except (OSError, UnicodeDecodeError, jinja2.TemplateError):
             ours = {}
         return (f"templates/{unexported.group(1)}", 1,
-                f"no macro '{unexported.group(3)}', which {unexported.group(2)} imports from "
-                f"{unexported.group(1)}{did_you_mean(unexported.group(3), sorted(ours))}: this file "
-                f"replaces the built-in {unexported.group(1)} whole; copy the macro from "
-                f"liaison/templates/{unexported.group(1)}{where}")
+                missing_macro(unexported.group(3), unexported.group(2), 1, unexported.group(1),
+                              ours) + where)
     if isinstance(exc, jinja2.TemplateNotFound):  # Jinja says only the name
         message = _not_found(exc.name, site_root)
     elif isinstance(exc, RecursionError) and filename:
