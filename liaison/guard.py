@@ -90,6 +90,20 @@ _UP = "A-Z\u00c0-\u00d6\u00d8-\u00de\u0100-\u017f"
 _LO = "a-z\u00df-\u00f6\u00f8-\u00ff\u0100-\u017f"
 _NAME_WORD = (rf"(?!{_NOT_NAMES})[{_UP}](?:[{_LO}]+(?:[{_UP}][{_LO}]+)?(?:[-'’][{_UP}]?[{_LO}]+)?"
               rf"|['’][{_UP}][{_LO}]+)")
+# A name written in capitals, as a chart or an EHR's export writes it ("pt ROE, JANE 67",
+# "JANE ROE (patient) 67yo"): two or more capitals with a vowel among them (not DVT, MRN,
+# PCP), not a word a note writes in capitals (an acronym, a stressed word: "pt ABI and RFA
+# 3/2", "pt NO SHOW 3/2"), nor one of the words above that are no one's name.
+_NOT_CAPS = (r"(?:ABI|ACA|ADA|AGE|AGED|AKA|ALL|ALWAYS|AM|AN|AND|ANY|AS|ASAP|AT|ATTN|CALL|CEAP|CME|COPD"
+             r"|DME|DO|DOES|DOS|DR|ED|EHR|EMR|EOB|ER|EVLA|FAQ|FAX|FOR|FYI|HIPAA|HMO|ICD|ICU|ID|IN"
+             r"|IS|IV|IVC|MA|MD|MR|MRI|MRS|MS|MUST|NEED|NEEDS|NEVER|NEW|NO|NOT|NOTE|NP|NPI|OF|OK|OLD"
+             r"|ON|ONLY|OR|OUT|PA|PAD|PCP|PDF|PLEASE|PM|PPO|RE|RFA|RN|RSVP|SO|STAT|TBD|THE|TO|UP|US"
+             r"|USA|URGENT|VEIN|VEINS|VERY|VNUS|WAS|WITH|YEAR|YEARS|YO|YRS)")
+_VOWEL = "AEIOUY\u00c0-\u00c6\u00c8-\u00cf\u00d2-\u00d6\u00d8-\u00dd\u0100-\u017f"
+_CAPS_WORD = (rf"(?!(?:{_NOT_CAPS}|(?i:{_NOT_NAMES}))(?![{_LO}{_UP}]))(?=[{_UP}'’-]*[{_VOWEL}])"
+              rf"[{_UP}](?:[{_UP}]+|['’][{_UP}]{{2,}})(?:[-'’][{_UP}]+)?")
+# A name's two words in capitals, or one in capitals and one not ("Jane ROE").
+_CAPS_NAME = (rf"(?:{_CAPS_WORD}\s+(?:{_CAPS_WORD}|{_NAME_WORD})|{_NAME_WORD}\s+{_CAPS_WORD})")
 _PT = r"(?<![a-z])(?:patient|pt)(?:'s|’s)?(?![a-z])"
 # "New patient number: …" is the office's new-patient line, not a patient's own phone; but
 # "number" or "callback" between a patient and a phone is no sign of the office's ("pt's
@@ -100,13 +114,22 @@ _GAP = rf"(?:[\s:,;()\-–.#=]++(?!{_OFFICE})[^\s.!?,;:()\-–#=]++){{0,4}}[\s:,
 
 # A patient's capitalized first and last name (an error, or with the near forms' wider
 # ages a warning, when its sentence also holds a date or an age).
-_PT_NAME = rf"{_PT}{_GAP}(?-i:{_NAME_WORD}\s+{_NAME_WORD})(?![{_LO}{_UP}])"
+_PT_NAME = rf"{_PT}{_GAP}(?-i:{_NAME_WORD},?\s+{_NAME_WORD}|{_CAPS_WORD},\s*{_CAPS_WORD})(?![{_LO}{_UP}])"
+# ... in capitals, as a sentence that is not all in capitals writes it (in one that is,
+# "PT NEEDS REFERRAL 3/2", two words in capitals are no sign of a name; "ROE, JANE", with its
+# comma, is one in any sentence).
+_PT_CAPS_NAME = rf"{_PT}{_GAP}(?-i:{_CAPS_NAME})(?![{_LO}{_UP}])"
 # ... or with "patient" after it, alone in brackets or between commas ("Jane Roe (patient), 67",
 # "Mrs. Roe (patient) 67", "Ana Ruiz, the patient, called 3/2"; not "Ann Lee (patient
 # coordinator)").
-_NAME_PT = (rf"(?<![{_LO}{_UP}])(?-i:{_NAME_WORD}\s+{_NAME_WORD}|(?:Mr|Mrs|Ms|Miss)\.?\s+{_NAME_WORD})"
-            rf"\s*(?:\(\s*(?:the\s+)?{_PT}\s*\)"
-            rf"|,\s*(?:the\s+|our\s+|a\s+)?{_PT}\s*(?:,|\.|;|$))")
+_PT_AFTER = (rf"\s*(?:\(\s*(?:the\s+)?{_PT}\s*\)"
+             rf"|,\s*(?:the\s+|our\s+|a\s+)?{_PT}\s*(?:,|\.|;|$))")
+_NAME_PT = (rf"(?<![{_LO}{_UP}])(?-i:{_NAME_WORD}\s+{_NAME_WORD}|(?:Mr|Mrs|Ms|Miss)\.?\s+{_NAME_WORD}"
+            rf"|(?:MR|MRS|MS|MISS)\.?\s+{_CAPS_WORD}){_PT_AFTER}")
+_CAPS_NAME_PT = rf"(?<![{_LO}{_UP}])(?-i:{_CAPS_NAME}){_PT_AFTER}"
+# The name patterns above that count only in a sentence holding a lower-case letter.
+_IN_MIXED_CASE = frozenset((_PT_CAPS_NAME, _CAPS_NAME_PT))
+_LOWER = re.compile("[a-z\u00df-\u00f6\u00f8-\u00ff]")
 
 
 # The first edition's rules below (the keyword, then a digit) took a count or a step for an
@@ -170,6 +193,10 @@ _KINDS = (
      _PT_NAME),
     (NAME, ("patient", "pt"),
      _NAME_PT),
+    (NAME, ("patient", "pt"),
+     _PT_CAPS_NAME),
+    (NAME, ("patient", "pt"),
+     _CAPS_NAME_PT),
 )
 _COMPILED = tuple((kind, hints, re.compile(p, re.I)) for kind, hints, p in _KINDS)
 _DATE_OR_AGE = re.compile(f"{_DATE}|{_AGE}", re.I)
@@ -203,10 +230,11 @@ _SENTENCE_END = re.compile(r"[.!?](?=\s|$)|\n\s*\n")
 SENTENCE_REACH = 300
 
 
-def _name_with_date_or_age(text: str, match: re.Match, near=False) -> bool:
+def _name_with_date_or_age(text: str, match: re.Match, near=False, mixed=False) -> bool:
     """Whether the sentence that holds a patient's name (at most ``SENTENCE_REACH``
     characters on each side of it) also holds a date or an age (with ``near``: an age written
-    "67F" too; ``near`` a pattern: what else it must hold)."""
+    "67F" too; ``near`` a pattern: what else it must hold) and, with ``mixed``, a lower-case
+    letter (the name's own or another's)."""
     start = max(0, match.start() - SENTENCE_REACH)
     for m in _SENTENCE_END.finditer(text, start, match.start()):
         start = m.end()
@@ -214,7 +242,7 @@ def _name_with_date_or_age(text: str, match: re.Match, near=False) -> bool:
     end = m.start() if m else min(len(text), match.end() + SENTENCE_REACH)
     sentence = text[start:match.start()] + " " + text[match.end():end]
     found = near if isinstance(near, re.Pattern) else _NEAR_DATE_OR_AGE if near else _DATE_OR_AGE
-    return found.search(sentence) is not None
+    return found.search(sentence) is not None and (not mixed or _LOWER.search(text, start, end) is not None)
 
 
 def _hits(text: str, low: str, every: bool = False, shapes: bool = True, near: bool = False):
@@ -256,7 +284,8 @@ def _hits(text: str, low: str, every: bool = False, shapes: bool = True, near: b
             if m.start() in seen:
                 continue
             seen.add(m.start())
-            if (kind is NAME and not _name_with_date_or_age(text, m, near)) \
+            if (kind is NAME and not _name_with_date_or_age(
+                    text, m, near, pattern.pattern in _IN_MIXED_CASE)) \
                     or (kind is INITIALS and not _name_with_date_or_age(text, m, _NEAR_AGE_ONLY)):
                 continue
             yield kind, m.start()
@@ -284,12 +313,13 @@ def _js(pattern: str) -> str:
 def form_rules() -> dict:
     """The contract's patterns, for the logging form (log/data.js; SPEC §6: what the form
     makes passes `validate`): ``rules`` [kind, source, whether a name (its sentence must also
-    hold a date or an age)], each read case-insensitively; ``date_or_age`` and
-    ``sentence_end``, what a name's sentence is searched with; ``invisible``, ``wide`` and
+    hold a date or an age; 2: and a ``lower`` letter besides)], each read case-insensitively;
+    ``date_or_age`` and ``sentence_end``, what a name's sentence is searched with; ``invisible``, ``wide`` and
     ``digit_zeros``, the characters a text is read without and as ASCII (``as_seen``). The near forms (warnings) are
     left out: a warning does not fail `validate`."""
-    return {"rules": [[kind, _js(pattern), kind is NAME] for kind, _h, pattern in _KINDS],
-            "date_or_age": _js(_DATE_OR_AGE.pattern),
+    return {"rules": [[kind, _js(pattern), 2 if pattern in _IN_MIXED_CASE else kind is NAME]
+                      for kind, _h, pattern in _KINDS],
+            "date_or_age": _js(_DATE_OR_AGE.pattern), "lower": _LOWER.pattern,
             "sentence_end": _js(_SENTENCE_END.pattern), "sentence_reach": SENTENCE_REACH,
             "invisible": f"[{_INVISIBLE}]", "wide": f"[{_WIDE}]", "digit_zeros": list(_DIGIT_ZEROS)}
 

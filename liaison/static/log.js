@@ -35,7 +35,10 @@
   var DATE_OR_AGE = D.guard && compiled(D.guard.date_or_age, "i");
   var SENTENCE_END = D.guard && compiled(D.guard.sentence_end, "g");
   var REACH = (D.guard && D.guard.sentence_reach) || 300; // a sentence's reach on each side
-  function nameWithDateOrAge(text, m) { // the sentence of a patient's name holds a date or an age
+  var LOWER = D.guard && D.guard.lower && compiled(D.guard.lower, "");
+  // the sentence of a patient's name holds a date or an age (mixed: and a lower-case letter,
+  // the name's own or another's)
+  function nameWithDateOrAge(text, m, mixed) {
     if (!DATE_OR_AGE || !SENTENCE_END) return false;
     var lo = Math.max(0, m.index - REACH), hi = Math.min(text.length, m.index + m[0].length + REACH);
     var start = lo, end = hi, e, part = text.slice(0, hi);
@@ -43,8 +46,8 @@
     while ((e = SENTENCE_END.exec(part)) && e.index < m.index) start = e.index + e[0].length;
     SENTENCE_END.lastIndex = m.index + m[0].length;
     if ((e = SENTENCE_END.exec(part))) end = e.index;
-    return DATE_OR_AGE.test(text.slice(start, m.index) + " " +
-                            text.slice(m.index + m[0].length, end));
+    var sentence = text.slice(start, m.index) + " " + text.slice(m.index + m[0].length, end);
+    return DATE_OR_AGE.test(sentence) && (!mixed || !LOWER || LOWER.test(text.slice(start, end)));
   }
   var INVISIBLE = D.guard && compiled(D.guard.invisible, "g");
   var WIDE = D.guard && compiled(D.guard.wide, "g");
@@ -82,7 +85,7 @@
       var re = PATIENT[i][0], m;
       re.lastIndex = 0;
       while ((m = re.exec(text))) {
-        if (!PATIENT[i][2] || nameWithDateOrAge(text, m)) return PATIENT[i][1];
+        if (!PATIENT[i][2] || nameWithDateOrAge(text, m, PATIENT[i][2] === 2)) return PATIENT[i][1];
         if (m[0] === "") re.lastIndex++;
       }
     }
