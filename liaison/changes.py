@@ -143,23 +143,46 @@ def _by_id(before: dict, after: dict, known_before: set, known_after: set, same)
     return added, changed, removed, broken
 
 
-def _kind_lines(title: str, added, changed, removed, broken, describe) -> list[str]:
-    if not (added or changed or removed or broken):
+def _kind_lines(title: str, added, changed, removed, broken, describe, renamed=()) -> list[str]:
+    if not (added or changed or removed or broken or renamed):
         return []
     parts = [f"{len(xs)} {word}" for xs, word in
-             ((added, "added"), (changed, "changed"), (removed, "removed"),
+             ((added, "added"), (renamed, "renamed"), (changed, "changed"), (removed, "removed"),
               (broken, "not compared (errors in the head)")) if xs]
     lines = [f"**{title}**: {', '.join(parts)}", ""]
-    for ids, word in ((added, "Added"), (changed, "Changed"), (removed, "Removed"),
-                      (broken, "Not compared")):
+    for ids, word in ((added, "Added"), (renamed, "Renamed"), (changed, "Changed"),
+                      (removed, "Removed"), (broken, "Not compared")):
         lines += _capped([f"- {word}: {describe(word, i)}" for i in ids])
     return lines + [""]
 
 
+def _renames(added: list, removed: list, before: dict, after: dict) -> list[tuple[str, str]]:
+    """(old id, new id) of the records whose file was renamed: a removed record and an added
+    one that are equal, or that have the same NPI (a physician renamed and edited at once).
+    Taken out of ``added`` and ``removed``."""
+    pairs = []
+    for new in list(added):
+        rec = after[new]
+        npi = getattr(rec, "npi", None)
+        old = next((r for r in removed if before[r] == rec
+                    or (npi and getattr(before[r], "npi", None) == npi)), None)
+        if old is not None:
+            pairs.append((old, new))
+            added.remove(new)
+            removed.remove(old)
+    return pairs
+
+
 def _model_kind(title: str, before: dict, after: dict, kb: set, ka: set) -> list[str]:
     added, changed, removed, broken = _by_id(before, after, kb, ka, lambda a, b: a == b)
+    renamed = _renames(added, removed, before, after)
 
     def describe(word, rid):
+        if word == "Renamed":
+            old, new = rid
+            fields = _changed_fields(before[old], after[new])
+            return (f"`{old}` → `{new}` {_esc(after[new].name)}"
+                    + (f" ({_fields(fields)})" if fields else ""))
         if word == "Removed":
             return f"`{rid}` {_esc(before[rid].name)}"
         if word == "Not compared":
@@ -176,7 +199,7 @@ def _model_kind(title: str, before: dict, after: dict, kb: set, ka: set) -> list
             return f"`{rid}` {_esc(rec.name)} (the base version had errors)"
         return f"`{rid}` {_esc(rec.name)}"
 
-    return _kind_lines(title, added, changed, removed, broken, describe)
+    return _kind_lines(title, added, changed, removed, broken, describe, renamed)
 
 
 def _content_kind(title: str, before: dict, after: dict, kb: set, ka: set, value) -> list[str]:

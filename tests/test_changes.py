@@ -226,6 +226,31 @@ def test_moving_records_between_files_is_not_a_change(tmp_path):
     assert "No total moved." in text
 
 
+def test_a_renamed_record_file_is_one_rename_not_an_addition_and_a_removal(tmp_path):
+    # A physician's file renamed, with its references, and their phone added in the same
+    # change (the NPI pairs them); a team member's file renamed as it was (equal records).
+    repo, site = new_repo(tmp_path)
+    old = site / "data/physicians/alan-cho.yml"
+    (site / "data/physicians/alan-cho-dpm.yaml").write_text(
+        old.read_text() + "phone: 828-555-0142\n")
+    old.unlink()
+    for rel in ("data/referrals/through-2026-09.yaml", "data/interactions/before-2026.yaml",
+                "data/interactions/2026/q3.yml"):
+        path = site / rel
+        path.write_text(path.read_text().replace("alan-cho", "alan-cho-dpm"))
+    (site / "data/team/sam-ortiz.yaml").rename(site / "data/team/samuel-ortiz.yaml")
+    write(site / "data/team/ines-ruiz.yaml", "name: Ines Ruiz\nrole: clinical\n")
+    commit_all(repo, "rename")
+
+    records = section(summarize(repo, "HEAD~1", "HEAD", AS_OF), "Records")
+    assert "**Physicians**: 1 renamed\n" in records
+    assert "- Renamed: `alan-cho` → `alan-cho-dpm` Alan Cho (`phone`)" in records
+    assert "**Team members**: 1 added, 1 renamed\n" in records
+    assert "- Renamed: `sam-ortiz` → `samuel-ortiz` Sam Ortiz" in records.splitlines()
+    assert "- Added: `ines-ruiz` Ines Ruiz" in records
+    assert "- Removed:" not in records
+
+
 def test_edited_interaction_is_shown_as_changed(tmp_path):
     repo, site = new_repo(tmp_path)
     path = site / "data/interactions/2026/11/2026-11-19-hendersonville-visit.yaml"
