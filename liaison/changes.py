@@ -156,15 +156,16 @@ def _kind_lines(title: str, added, changed, removed, broken, describe, renamed=(
     return lines + [""]
 
 
-def _renames(added: list, removed: list, before: dict, after: dict) -> list[tuple[str, str]]:
+def _renames(added: list, removed: list, before: dict, after: dict,
+             same=lambda a, b: a == b) -> list[tuple[str, str]]:
     """(old id, new id) of the records whose file was renamed: a removed record and an added
-    one that are equal, or that have the same NPI (a physician renamed and edited at once).
-    Taken out of ``added`` and ``removed``."""
+    one that are the ``same``, or that have the same NPI (a physician renamed and edited at
+    once). Taken out of ``added`` and ``removed``."""
     pairs = []
     for new in list(added):
         rec = after[new]
         npi = getattr(rec, "npi", None)
-        old = next((r for r in removed if before[r] == rec
+        old = next((r for r in removed if same(before[r], rec)
                     or (npi and getattr(before[r], "npi", None) == npi)), None)
         if old is not None:
             pairs.append((old, new))
@@ -203,10 +204,15 @@ def _model_kind(title: str, before: dict, after: dict, kb: set, ka: set) -> list
 
 
 def _content_kind(title: str, before: dict, after: dict, kb: set, ka: set, value) -> list[str]:
-    added, changed, removed, broken = _by_id(before, after, kb, ka,
-                                             lambda a, b: value(a) == value(b))
+    def same(a, b):
+        return value(a) == value(b)
+
+    added, changed, removed, broken = _by_id(before, after, kb, ka, same)
+    renamed = _renames(added, removed, before, after, same)
 
     def describe(word, rid):
+        if word == "Renamed":
+            return f"`{rid[0]}` → `{rid[1]}` {_esc(after[rid[1]].meta.title)}"
         rec = before.get(rid) if word in ("Removed", "Not compared") else after[rid]
         if rec is None:
             return f"`{rid}`"
@@ -214,7 +220,7 @@ def _content_kind(title: str, before: dict, after: dict, kb: set, ka: set, value
             return f"`{rid}` {_esc(before[rid].meta.title)} → {_esc(rec.meta.title)}"
         return f"`{rid}` {_esc(rec.meta.title)}"
 
-    return _kind_lines(title, added, changed, removed, broken, describe)
+    return _kind_lines(title, added, changed, removed, broken, describe, renamed)
 
 
 def _records_section(b, a) -> list[str]:

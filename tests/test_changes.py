@@ -240,6 +240,8 @@ def test_a_renamed_record_file_is_one_rename_not_an_addition_and_a_removal(tmp_p
         path.write_text(path.read_text().replace("alan-cho", "alan-cho-dpm"))
     (site / "data/team/sam-ortiz.yaml").rename(site / "data/team/samuel-ortiz.yaml")
     write(site / "data/team/ines-ruiz.yaml", "name: Ines Ruiz\nrole: clinical\n")
+    (site / "content/presentations/venous-basics.md").rename(
+        site / "content/presentations/vein-basics.md")
     commit_all(repo, "rename")
 
     records = section(summarize(repo, "HEAD~1", "HEAD", AS_OF), "Records")
@@ -248,6 +250,9 @@ def test_a_renamed_record_file_is_one_rename_not_an_addition_and_a_removal(tmp_p
     assert "**Team members**: 1 added, 1 renamed\n" in records
     assert "- Renamed: `sam-ortiz` → `samuel-ortiz` Sam Ortiz" in records.splitlines()
     assert "- Added: `ines-ruiz` Ines Ruiz" in records
+    assert "**Presentation decks**: 1 renamed\n" in records
+    assert [b for b in bullets(records) if "vein-basics" in b] == [
+        "- Renamed: `venous-basics` → `vein-basics` Venous disease basics"]
     assert "- Removed:" not in records
 
 
