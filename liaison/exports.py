@@ -256,7 +256,10 @@ def _about(site: Site, r: Interaction) -> str:
 
 
 def _origin(site: Site, r: Interaction) -> str:
-    lines = [f"From the {r.type} of {r.date.isoformat()}, logged by "
+    """Where an event comes from: "From the visit of 2026-11-19, logged by …" (an interaction
+    of type other: "From the interaction of …"), its practice and physicians."""
+    kind = "interaction" if r.type == "other" else r.type
+    lines = [f"From the {kind} of {r.date.isoformat()}, logged by "
              f"{_name(site, 'team', r.liaison)}: {r.summary}"]
     if r.practice is not None:
         lines.append(f"Practice: {_name(site, 'practices', r.practice)}")

@@ -537,6 +537,26 @@ def test_a_backslash_before_an_n_reads_back_as_written(example_site):
                for d in rfc5545_texts(data, "DESCRIPTION"))
 
 
+def test_an_event_says_what_kind_of_interaction_it_came_from_in_words(example_site):
+    """An event's description names the interaction it came from by its type ("From the
+    email of 2026-11-23"), and one of type ``other`` as an interaction: it read "From the
+    other of 2026-11-23" in the calendar program."""
+    vargas = example_site / "data/interactions/2026/11/2026-11-23-vargas-email.yaml"
+    vargas.write_text(vargas.read_text(encoding="utf-8").replace("type: email", "type: other")
+                      + "next_visit: 2026-12-02\nfollow_ups:\n"
+                      "  - task: Mail the pelvic vein handout\n    due: 2026-12-01\n",
+                      encoding="utf-8")
+    c = load(example_site)
+    data = exports.calendars(c.site, c.stats, D)["calendar.ics"]
+    mine = [d for d in rfc5545_texts(data, "DESCRIPTION") if "2026-11-23" in d]
+    assert len(mine) == 2, mine  # the follow-up and the planned visit
+    for text in mine:
+        assert "From the interaction of 2026-11-23, logged by Lena Brooks: Emailed Dr. " \
+            "Vargas the pelvic vein referral criteria." in text, text
+    assert b"From the other of" not in data
+    assert b"From the visit of 2026-11-19" in data.replace(b"\r\n ", b"")  # others by type
+
+
 def test_calendars_refuse_stats_of_another_date(example):
     with pytest.raises(ValueError):
         exports.calendars(example.site, example.stats, dt.date(2026, 11, 27))
