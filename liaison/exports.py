@@ -256,7 +256,10 @@ def _about(site: Site, r: Interaction) -> str:
 
 
 def _origin(site: Site, r: Interaction) -> str:
-    lines = [f"From the {r.type} of {r.date.isoformat()}, logged by "
+    """Where an event comes from: "From the visit of 2026-11-19, logged by …" (an interaction
+    of type other: "From the interaction of …"), its practice and physicians."""
+    kind = "interaction" if r.type == "other" else r.type
+    lines = [f"From the {kind} of {r.date.isoformat()}, logged by "
              f"{_name(site, 'team', r.liaison)}: {r.summary}"]
     if r.practice is not None:
         lines.append(f"Practice: {_name(site, 'practices', r.practice)}")
@@ -386,12 +389,14 @@ _PLAIN = re.compile(r"[^\\;,\r\n]*").fullmatch  # nothing ``_text`` changes
 
 
 def _text(value: str) -> str:
-    """A TEXT value escaped as RFC 5545 §3.3.11 (and icalendar) escape it: backslash,
-    semicolon, comma, and each line break (CRLF, LF or CR) as ``\\n``; a literal ``\\N``
-    is first read as a line break, as icalendar reads it."""
+    """A TEXT value escaped as RFC 5545 §3.3.11 escapes it: backslash, semicolon, comma,
+    and each line break (CRLF, LF or CR) as ``\\n``. As icalendar escapes it, but for a
+    backslash before an ``N`` (``S:\\Referrals\\New``), which icalendar takes for a line
+    break (the calendar showed ``S:\\Referrals``, then ``ew`` on a line of its own): here
+    it is a backslash, escaped as every other."""
     if _PLAIN(value) is not None:  # (most ids and names: nothing to escape)
         return value
-    return (value.replace("\\N", "\n").replace("\\", "\\\\").replace(";", "\\;")
+    return (value.replace("\\", "\\\\").replace(";", "\\;")
             .replace(",", "\\,").replace("\r\n", "\\n").replace("\n", "\\n")
             .replace("\r", "\\n"))
 
@@ -440,8 +445,9 @@ def _ymd(day: dt.date) -> str:
 def _vevent(uid: str, item: _Item, stamp: dt.datetime, days: dict | None = None) -> bytes:
     """One all-day VEVENT, serialized: the bytes icalendar's ``Event.to_ical`` gives for it
     (its properties in icalendar's order: SUMMARY, DTSTART, DTEND, DTSTAMP, UID, then by
-    name), written here because icalendar's own serialization took 3.4 s for the 10,000
-    events of a 10,000-physician site (a test compares the two on awkward texts).
+    name; a backslash before an ``N`` escaped, see ``_text``), written here because
+    icalendar's own serialization took 3.4 s for the 10,000 events of a 10,000-physician
+    site (a test compares the two on awkward texts).
     ``days``: the DTSTART to DTSTAMP lines of each day, kept by the caller between events
     (the same stamp for all)."""
     fixed = None if days is None else days.get(item.day)

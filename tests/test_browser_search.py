@@ -183,6 +183,21 @@ def test_an_npi_or_its_start_finds_the_physician_and_no_typo_of_it_does(screen, 
     _clean(rec)
 
 
+def test_a_word_of_one_letter_beside_others_is_the_start_of_a_word(screen, server):
+    """A name and the first letter of another ("harriet q", typed on the way to "harriet
+    quenneville"): the letter is the start of a word, as in the directories' filters; it
+    matched no word, so every Harriet was listed, said to hold only some of the words."""
+    page, rec, _name = screen
+    _open_search(page, server)
+    status = page.locator("#search-status")
+    for query in ("harriet q", "Quenneville H", "alder falls q"):
+        assert [r["name"] for r in _search(page, query)] == ["Harriet Quenneville"], query
+        assert "No result holds every word" not in status.inner_text(), query
+    # on its own a letter is no name yet: nothing is listed
+    assert _search(page, "q") == []
+    _clean(rec)
+
+
 def test_every_kind_is_found_and_labelled(screen, server):
     page, rec, name = screen
     _open_search(page, server)

@@ -497,6 +497,66 @@ def test_calendar_uid_survives_rescheduling_and_stays_unique(example_site):
     assert before[key] in {str(e["UID"]) for e in holiday}
 
 
+def rfc5545_texts(data: bytes, name: str) -> list[str]:
+    """The TEXT values of the ``name`` properties of a calendar, read as RFC 5545 says
+    (§3.1 unfolding, §3.3.11 escapes, left to right) and as calendar programs read them;
+    not with icalendar's parser, which reads the escaped backslash of ``\\\\N`` as the
+    start of a line break. Fails on a line over 75 octets or an escape RFC 5545 has not."""
+    lines = data.split(b"\r\n")
+    assert lines.pop() == b"" and all(len(line) <= 75 for line in lines)
+    unfolded = data.replace(b"\r\n ", b"").decode("utf-8").split("\r\n")
+    escapes = {"\\": "\\", ";": ";", ",": ",", "n": "\n", "N": "\n"}
+    values = []
+    for line in unfolded:
+        head, _colon, value = line.partition(":")
+        if head.split(";")[0] != name:
+            continue
+        out, i = [], 0
+        while i < len(value):
+            if value[i] == "\\":
+                out.append(escapes[value[i + 1]])  # a KeyError is an escape RFC 5545 has not
+                i += 2
+            else:
+                out.append(value[i])
+                i += 1
+        values.append("".join(out))
+    return values
+
+
+def test_a_backslash_before_an_n_reads_back_as_written(example_site):
+    """A task naming a folder (``S:\\Referrals\\New offices``) reads in a calendar program as
+    written: its backslashes escaped, not ``\\N`` taken for a line break (which showed
+    ``S:\\Referrals`` and, on the next line, ``ew offices``)."""
+    task = "Scan the form to S:\\Referrals\\New offices\\Notes, then call"
+    hv = example_site / "data/interactions/2026/11/2026-11-19-hendersonville-visit.yaml"
+    append(hv, f"  - task: '{task}'\n    due: 2026-12-04\n")
+    c = load(example_site)
+    data = exports.calendars(c.site, c.stats, D)["calendar.ics"]
+    assert f"Follow-up: {task} ({HV})" in rfc5545_texts(data, "SUMMARY")
+    assert any(d.startswith(f"Task: {task}\nDue: 2026-12-04\n")
+               for d in rfc5545_texts(data, "DESCRIPTION"))
+
+
+def test_an_event_says_what_kind_of_interaction_it_came_from_in_words(example_site):
+    """An event's description names the interaction it came from by its type ("From the
+    email of 2026-11-23"), and one of type ``other`` as an interaction: it read "From the
+    other of 2026-11-23" in the calendar program."""
+    vargas = example_site / "data/interactions/2026/11/2026-11-23-vargas-email.yaml"
+    vargas.write_text(vargas.read_text(encoding="utf-8").replace("type: email", "type: other")
+                      + "next_visit: 2026-12-02\nfollow_ups:\n"
+                      "  - task: Mail the pelvic vein handout\n    due: 2026-12-01\n",
+                      encoding="utf-8")
+    c = load(example_site)
+    data = exports.calendars(c.site, c.stats, D)["calendar.ics"]
+    mine = [d for d in rfc5545_texts(data, "DESCRIPTION") if "2026-11-23" in d]
+    assert len(mine) == 2, mine  # the follow-up and the planned visit
+    for text in mine:
+        assert "From the interaction of 2026-11-23, logged by Lena Brooks: Emailed Dr. " \
+            "Vargas the pelvic vein referral criteria." in text, text
+    assert b"From the other of" not in data
+    assert b"From the visit of 2026-11-19" in data.replace(b"\r\n ", b"")  # others by type
+
+
 def test_calendars_refuse_stats_of_another_date(example):
     with pytest.raises(ValueError):
         exports.calendars(example.site, example.stats, dt.date(2026, 11, 27))
@@ -512,10 +572,21 @@ def test_calendar_bytes_are_icalendars_own_serialization(example_site):
         assert Calendar.from_ical(data).to_ical() == data
 
 
-def _icalendar_vevent(uid: str, item, stamp: dt.datetime) -> bytes:
-    """The event as icalendar itself serializes it (what exports._vevent must give)."""
+def rfc5545_escape(value) -> str:
+    """A TEXT value escaped as RFC 5545 §3.3.11 says, line breaks as ``\\n``: icalendar's
+    escaping, without its first step, which takes a backslash before an ``N`` for a line
+    break."""
+    return (str(value).replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,")
+            .replace("\r\n", "\\n").replace("\n", "\\n").replace("\r", "\\n"))
+
+
+def _icalendar_vevent(uid: str, item, stamp: dt.datetime, monkeypatch) -> bytes:
+    """The event as icalendar itself serializes it (what exports._vevent must give), its
+    texts escaped by ``rfc5545_escape``."""
+    import icalendar.prop.text
     from icalendar import Event
 
+    monkeypatch.setattr(icalendar.prop.text, "_escape_char", rfc5545_escape)
     ev = Event()
     ev.add("uid", uid)
     ev.add("dtstamp", stamp)
@@ -530,11 +601,13 @@ def _icalendar_vevent(uid: str, item, stamp: dt.datetime) -> bytes:
     return ev.to_ical()
 
 
-def test_events_are_written_as_icalendar_writes_them():
+def test_events_are_written_as_icalendar_writes_them(monkeypatch):
     """exports._vevent writes the VEVENT itself (icalendar's serialization was most of the
-    calendars' time): the same bytes as icalendar for texts made of what escaping and
-    folding treat specially (backslash and caret at a fold, multi-octet characters across
-    one, every line break, a literal \\N), at every length around the fold."""
+    calendars' time): the same bytes as icalendar (but for a backslash before an N, which
+    icalendar takes for a line break) for texts made of what escaping and folding treat
+    specially (backslash and caret at a fold, multi-octet characters across one, every line
+    break, a literal \\N), at every length around the fold; read as RFC 5545 says, each
+    text is the one written, its line breaks as LF."""
     import random
 
     rng = random.Random(16)
@@ -555,8 +628,13 @@ def test_events_are_written_as_icalendar_writes_them():
                 summary="Follow-up: " + text(n), description=text(n * 2),
                 location=rng.choice([None, text(n)]), member="t-1")
             uid = f"follow-up-{rng.getrandbits(160):040x}@liaison"
-            expected = _icalendar_vevent(uid, item, stamp)
+            expected = _icalendar_vevent(uid, item, stamp, monkeypatch)
             assert exports._vevent(uid, item, stamp) == expected, n
+            for name, value in (("SUMMARY", item.summary), ("DESCRIPTION", item.description),
+                                ("LOCATION", item.location or None)):  # (no empty one)
+                read = rfc5545_texts(expected, name)
+                assert read == ([] if value is None else [
+                    value.replace("\r\n", "\n").replace("\r", "\n")]), (n, name)
             # the lines of each day kept between events, as ``calendars`` keeps them
             assert exports._vevent(uid, item, stamp, days) == expected, n
             checked += 1
@@ -593,16 +671,11 @@ def test_text_values_are_escaped_as_before_when_nothing_needs_it():
     same as the replacements it makes of the others."""
     import random
 
-    def replaced(value):
-        return (value.replace("\\N", "\n").replace("\\", "\\\\").replace(";", "\\;")
-                .replace(",", "\\,").replace("\r\n", "\\n").replace("\n", "\\n")
-                .replace("\r", "\\n"))
-
     rng = random.Random(5)
     pieces = ["a", "N", "\\", ";", ",", "\r", "\n", "é", "\u2028", "\x0b", "\x0c", "\x85"]
     for n in range(2000):
         value = "".join(rng.choice(pieces) for _ in range(n % 12))
-        assert exports._text(value) == replaced(value), repr(value)
+        assert exports._text(value) == rfc5545_escape(value), repr(value)
 
 
 def test_a_build_writes_the_calendars_from_the_pages_index_as_they_are_made_alone(tmp_path):

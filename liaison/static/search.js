@@ -5,8 +5,9 @@
    A query is cut into terms as the index was (lower case, accents, apostrophes, titles and
    credentials dropped, "tier a" -> "tiera"; a query of titles alone keeps them: "do" finds
    Dr. Do, names keep every word). Each term matches the index's terms exactly, as
-   a prefix (two letters or more) or within one typo (four letters or more; two from eight;
-   a number, such as an NPI or a ZIP code, never: one digit off is another one);
+   a prefix (two letters or more; one beside other words: "harriet q") or within one typo
+   (four letters or more; two from eight; a number, such as an NPI or a ZIP code, never: one
+   digit off is another one);
    an entry is found when every term matches in its name or its info (any word order). If no
    entry holds them all, entries holding some are shown, said so. Ranking: the entries whose
    name is exactly the query's words (any order) first, then those whose name holds every
@@ -154,9 +155,11 @@
   };
 
   // One query term -> {score: Float32Array by entry (0: no match), hits: [entries]};
-  // exact and prefix matches only when strict.
-  Index.prototype.match = function (q, strict) {
-    var key = strict ? q + "\u0001" : q, known = this.memo.get(key);
+  // exact and prefix matches only when strict; a term of one letter is a prefix only when
+  // initial (a query of other words too: "harriet q", as the directories' filters read it).
+  Index.prototype.match = function (q, strict, initial) {
+    var key = (strict ? q + "\u0001" : q) + (initial && q.length === 1 ? "\u0002" : ""),
+        known = this.memo.get(key);
     if (known) return known;
     var score = new Float32Array(this.size), hits = [], self = this;
     function add(t, quality) {
@@ -171,7 +174,7 @@
     }
     var t = this.first(q), terms = this.terms;
     if (terms[t] === q) { add(t, 1); t++; }
-    if (q.length >= 2) {  // prefixes: the closer to the whole term, the better
+    if (q.length >= 2 || initial) {  // prefixes: the closer to the whole term, the better
       for (; t < terms.length && terms[t].lastIndexOf(q, 0) === 0; t++) {
         add(t, 0.5 + 0.3 * q.length / terms[t].length);
       }
@@ -206,7 +209,9 @@
     var joined = new Set(), qs = Array.from(new Set(queryTerms(query, joined)));
     if (!qs.length) return {terms: qs, results: [], all: true};
     var self = this;
-    var matches = qs.map(function (q) { return self.match(q, joined.has(q) || NUMBER.test(q)); });
+    var matches = qs.map(function (q) {
+      return self.match(q, joined.has(q) || NUMBER.test(q), qs.length > 1);
+    });
     matches.sort(function (a, b) { return a.hits.length - b.hits.length; });
     var results = collect(matches, true), all = true;
     if (!results.length && matches.length > 1) { results = collect(matches, false); all = false; }
