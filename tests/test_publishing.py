@@ -446,6 +446,18 @@ def test_hooks_run_when_the_data_changes(hooks, path, runs):
         assert bool(re.search(hook["files"], path)) is runs or hook.get("always_run"), (hook["id"], path)
 
 
+def test_documented_hooks_run_on_the_same_paths(hooks):
+    """docs/publishing.md's local hook and its sentence on what triggers the hooks say what
+    the manifest does (templates/ too, since validate checks a site's templates)."""
+    docs = DOCS.read_text(encoding="utf-8")
+    local = re.search(r"```yaml\n(repos:\n  - repo: local\n.*?)```", docs, re.S)
+    assert local, "docs/publishing.md shows a local hook"
+    documented = yaml.safe_load(local.group(1))["repos"][0]["hooks"][0]
+    for hook in hooks:
+        assert documented["files"] == hook["files"], (documented["files"], hook["files"])
+    assert "touches `site.yaml`/`site.yml`, `data/`, `content/` or `templates/`" in " ".join(docs.split())
+
+
 def test_hook_entries_run_on_the_sample_site(hooks, monkeypatch):
     """Each hook's command line, run as pre-commit runs it: in the repository root."""
     monkeypatch.chdir(REPO)
