@@ -256,6 +256,15 @@ def test_documented_variables_are_the_ones_used():
 # ----------------------------------------------------------------------------- the scripts, run
 
 
+def test_documented_self_detection_names_the_distribution(workflow):
+    """The page says how the workflow knows it runs in Liaison's own repository: by the
+    project name in pyproject.toml, which is the distribution's, liaison-ssg."""
+    name = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["project"]["name"]
+    install = _step(workflow, "build", "Install Liaison")["run"]
+    assert f'name *= *"{name}"' in install
+    assert f"names the project `{name}`" in " ".join(DOCS.read_text(encoding="utf-8").split())
+
+
 @pytest.mark.parametrize("job", ["validate", "build"])
 def test_install_step_installs_the_checkout_when_it_is_liaison(workflow, job, tmp_path):
     log = tmp_path / "log"
