@@ -14,7 +14,7 @@ from pathlib import Path
 import click
 
 from liaison import __version__
-from liaison.errors import DataErrors, LiaisonError
+from liaison.errors import DataErrors, LiaisonError, printable
 
 _ROOT = dict(type=click.Path(file_okay=False, path_type=Path), default=".", show_default=True,
              help="The site root (holds site.yaml, data/, content/).")
@@ -48,7 +48,7 @@ def _root(root: Path) -> Path:
     from liaison.discover import input_tree
 
     if not root.is_dir():
-        raise click.BadParameter(f"'{root}' is not a folder", param_hint="'--root'")
+        raise click.BadParameter(f"'{printable(str(root))}' is not a folder", param_hint="'--root'")
     # The cache's files among the inputs would be read as them (its compiled templates as
     # templates: every later `validate` failed) or committed with the records
     folder = cache_folder().resolve()
