@@ -54,10 +54,15 @@ def _root(root: Path) -> Path:
     folder = cache_folder().resolve()
     tree = input_tree(root.resolve(), folder)
     if tree:
+        if os.environ.get("LIAISON_CACHE_DIR"):
+            what = ("set $LIAISON_CACHE_DIR to a folder outside data/, content/ and "
+                    "templates/, or unset it to use the default")
+        else:  # $XDG_CACHE_HOME/liaison
+            what = ("set $XDG_CACHE_HOME, or $LIAISON_CACHE_DIR, to a folder outside data/, "
+                    "content/ and templates/")
         raise LiaisonError(
             f"the cache folder '{folder}' is in the site's {tree}/ folder, which every "
-            f"command reads (set $LIAISON_CACHE_DIR to a folder outside data/, content/ "
-            f"and templates/, or unset it to use ~/.cache/liaison)")
+            f"command reads ({what})")
     return root
 
 
