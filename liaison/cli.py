@@ -14,7 +14,7 @@ from pathlib import Path
 import click
 
 from liaison import __version__
-from liaison.errors import DataErrors, LiaisonError
+from liaison.errors import DataErrors, LiaisonError, printable
 
 _ROOT = dict(type=click.Path(file_okay=False, path_type=Path), default=".", show_default=True,
              help="The site root (holds site.yaml, data/, content/).")
@@ -48,16 +48,21 @@ def _root(root: Path) -> Path:
     from liaison.discover import input_tree
 
     if not root.is_dir():
-        raise click.BadParameter(f"'{root}' is not a folder", param_hint="'--root'")
+        raise click.BadParameter(f"'{printable(str(root))}' is not a folder", param_hint="'--root'")
     # The cache's files among the inputs would be read as them (its compiled templates as
     # templates: every later `validate` failed) or committed with the records
     folder = cache_folder().resolve()
     tree = input_tree(root.resolve(), folder)
     if tree:
+        if os.environ.get("LIAISON_CACHE_DIR"):
+            what = ("set $LIAISON_CACHE_DIR to a folder outside data/, content/ and "
+                    "templates/, or unset it to use the default")
+        else:  # $XDG_CACHE_HOME/liaison
+            what = ("set $XDG_CACHE_HOME, or $LIAISON_CACHE_DIR, to a folder outside data/, "
+                    "content/ and templates/")
         raise LiaisonError(
             f"the cache folder '{folder}' is in the site's {tree}/ folder, which every "
-            f"command reads (set $LIAISON_CACHE_DIR to a folder outside data/, content/ "
-            f"and templates/, or unset it to use ~/.cache/liaison)")
+            f"command reads ({what})")
     return root
 
 

@@ -4,10 +4,23 @@ from __future__ import annotations
 import click
 
 
+def printable(text: str) -> str:
+    """``text`` as a message prints it: a byte of a path that is not UTF-8, which Python
+    holds as a lone surrogate (U+DCE9 for the byte 0xE9), written ``\\xe9`` as the
+    diagnostics write such names, never as ``\\udce9``."""
+    try:
+        return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    except UnicodeEncodeError:  # a surrogate that stands for no byte
+        return text.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
 class LiaisonError(click.ClickException):
     """A problem with the data or the output folder: exit code 1."""
 
     exit_code = 1
+
+    def format_message(self) -> str:
+        return printable(self.message)
 
 
 class DataErrors(LiaisonError):

@@ -111,7 +111,16 @@ def test_a_site_root_whose_path_is_not_utf8_validates_and_builds(tmp_path):
     # serve's watcher takes only UTF-8 paths: said at once, before anything is served
     code, _out, err = run("serve", "--root", root, "--as-of", AS_OF, "--port", "0", tmp=tmp_path)
     assert code == 1
-    one_error(err, "not UTF-8 text")
+    # the path's byte of another encoding reads as the diagnostics write it, \xe9, never as
+    # Python's stand-in for it (\udce9)
+    one_error(err, "not UTF-8 text", "p\\xe9re/s'")
+    code, _out, err = run("build", "--root", root, "--as-of", AS_OF, "--out",
+                          root + b"/data/d\xe9", tmp=tmp_path)
+    assert code == 1
+    one_error(err, "refusing to build into", "data/d\\xe9'")
+    code, _out, err = run("validate", "--root", parent + b"/n\xe9", tmp=tmp_path)
+    assert code == 2
+    one_error(err, "'--root'", "p\\xe9re/n\\xe9' is not a folder")
 
 
 def test_file_names_that_are_not_utf8_are_diagnostics_at_their_paths(site, tmp_path):

@@ -617,3 +617,24 @@ def test_a_killed_builds_forked_processes_end_and_free_the_lock(tmp_path, signam
     finally:
         if not ended(child):
             os.kill(child, signal.SIGKILL)
+
+
+@pytest.mark.parametrize("command", ["build", "validate"])
+def test_a_cache_folder_put_among_the_inputs_by_xdg_cache_home_names_that_variable(
+        tmp_path, monkeypatch, command):
+    """Without $LIAISON_CACHE_DIR the cache folder is $XDG_CACHE_HOME/liaison: when that is in
+    the site's data/, the message names $XDG_CACHE_HOME, the variable that put it there (it
+    said to unset $LIAISON_CACHE_DIR, which was not set)."""
+    from liaison.cli import main
+
+    root = tmp_path / "root"
+    shutil.copytree(SPEC_EXAMPLE, root)
+    monkeypatch.delenv("LIAISON_CACHE_DIR", raising=False)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(root / "data" / "cache"))
+    before = sorted(p.relative_to(root).as_posix() for p in root.rglob("*"))
+    result = CliRunner().invoke(main, [command, "--root", str(root), "--as-of", AS_OF])
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exc_info
+    assert_one_line_error(result.exit_code, result.stderr, "cache folder",
+                          "site's data/ folder", "$XDG_CACHE_HOME")
+    assert "unset it" not in result.stderr
+    assert sorted(p.relative_to(root).as_posix() for p in root.rglob("*")) == before

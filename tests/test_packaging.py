@@ -77,6 +77,15 @@ def test_readme_links_stay_inside_the_repository():
         assert path.exists(), f"README links to a missing file: {link}"
 
 
+def test_user_documents_cite_no_section_of_the_contract():
+    """The README and docs/publishing.md are read by a practice that has no SPEC.md: they
+    point to docs/file-formats.md, never to 'SPEC §N' (as --help does, below)."""
+    for name in ("README.md", "docs/publishing.md", "docs/file-formats.md"):
+        text = (REPO / name).read_text(encoding="utf-8")
+        assert not re.search(r"\bSPEC\b", text.replace("LIAISON_SPEC", "")), \
+            f"{name} cites the contract's SPEC, which the user does not have"
+
+
 def _commands(group, prefix=()):
     import click
 

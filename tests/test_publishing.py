@@ -256,6 +256,15 @@ def test_documented_variables_are_the_ones_used():
 # ----------------------------------------------------------------------------- the scripts, run
 
 
+def test_documented_self_detection_names_the_distribution(workflow):
+    """The page says how the workflow knows it runs in Liaison's own repository: by the
+    project name in pyproject.toml, which is the distribution's, liaison-ssg."""
+    name = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["project"]["name"]
+    install = _step(workflow, "build", "Install Liaison")["run"]
+    assert f'name *= *"{name}"' in install
+    assert f"names the project `{name}`" in " ".join(DOCS.read_text(encoding="utf-8").split())
+
+
 @pytest.mark.parametrize("job", ["validate", "build"])
 def test_install_step_installs_the_checkout_when_it_is_liaison(workflow, job, tmp_path):
     log = tmp_path / "log"
@@ -444,6 +453,18 @@ def test_hook_entries_are_console_scripts(hooks):
 def test_hooks_run_when_the_data_changes(hooks, path, runs):
     for hook in hooks:
         assert bool(re.search(hook["files"], path)) is runs or hook.get("always_run"), (hook["id"], path)
+
+
+def test_documented_hooks_run_on_the_same_paths(hooks):
+    """docs/publishing.md's local hook and its sentence on what triggers the hooks say what
+    the manifest does (templates/ too, since validate checks a site's templates)."""
+    docs = DOCS.read_text(encoding="utf-8")
+    local = re.search(r"```yaml\n(repos:\n  - repo: local\n.*?)```", docs, re.S)
+    assert local, "docs/publishing.md shows a local hook"
+    documented = yaml.safe_load(local.group(1))["repos"][0]["hooks"][0]
+    for hook in hooks:
+        assert documented["files"] == hook["files"], (documented["files"], hook["files"])
+    assert "touches `site.yaml`/`site.yml`, `data/`, `content/` or `templates/`" in " ".join(docs.split())
 
 
 def test_hook_entries_run_on_the_sample_site(hooks, monkeypatch):
