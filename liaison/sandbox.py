@@ -1,7 +1,10 @@
 """The sandbox that a site's template overrides and its decks render in (SPEC §3, Templates).
 
 * No access to Python internals, files or the environment: Jinja's SandboxedEnvironment
-  (attributes starting with ``_``, functions' globals, unsafe callables are refused).
+  (attributes starting with ``_``, functions' globals, unsafe callables are refused), and
+  none to pydantic's own API on a record (``PYDANTIC_API``: ``parse_file`` reads any file,
+  ``parse_raw(..., proto='pickle')`` unpickles, that is runs code); a record's fields and
+  Liaison's own properties stay readable.
 * No huge numbers or strings: an operation that would build an integer of more than
   MAX_INT_BITS bits, or a string or list of more than MAX_SIZE characters or items, is refused
   before it is built (``**``, ``*``, ``+``, ``~``, ``%``, the padding filters and string
@@ -48,7 +51,8 @@ class HintedUndefined(jinja2.StrictUndefined):
         if isinstance(obj, dict):
             names = [k for k in obj if isinstance(k, str)]
         else:
-            names = [*getattr(type(obj), "model_fields", ()), *(a for a in dir(obj) if not a.startswith("_"))]
+            names = [*getattr(type(obj), "model_fields", ()),
+                     *(a for a in dir(obj) if not a.startswith("_") and a not in PYDANTIC_API)]
         return message + did_you_mean(name, list(dict.fromkeys(names)))
 
 
@@ -208,6 +212,21 @@ class _Generator(CodeGenerator):
         self.write(")")
 
 
+def _pydantic_api() -> frozenset:
+    from pydantic import BaseModel
+
+    return frozenset(name for name in dir(BaseModel) if not name.startswith("_"))
+
+
+PYDANTIC_API = _pydantic_api()  # parse_file, parse_raw, model_validate, model_fields, …
+
+
+def _a_record(obj) -> bool:
+    from pydantic import BaseModel
+
+    return isinstance(obj, BaseModel) or (isinstance(obj, type) and issubclass(obj, BaseModel))
+
+
 class Sandbox(SandboxedEnvironment):
     """A SandboxedEnvironment with limits on the size of what one operation builds; renders
     are timed by BUDGET where a batch has armed it."""
@@ -223,6 +242,12 @@ class Sandbox(SandboxedEnvironment):
     @staticmethod
     def sized(value):
         return sized(value)
+
+    def is_safe_attribute(self, obj, attr, value) -> bool:
+        if attr in PYDANTIC_API and _a_record(obj) \
+                and attr not in (obj if isinstance(obj, type) else type(obj)).model_fields:
+            return False
+        return super().is_safe_attribute(obj, attr, value)
 
     def call_binop(self, context, operator, left, right):
         if operator == "**":

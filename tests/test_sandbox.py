@@ -74,6 +74,41 @@ def test_python_internals_are_out_of_reach_of_an_override(example_site, tmp_path
     assert any(e.startswith(f"templates/practice.html:{line}:1: error:") for e in err), err
 
 
+@pytest.mark.parametrize("call", [
+    # pydantic's own API on a record: reads a file, or unpickles (runs code)
+    "practice.parse_raw(\"c__builtin__\\nopen\\n(S'{ran}'\\nS'w'\\ntR.\", proto='pickle', allow_pickle=True)",
+    "practice.parse_file('{ran}.pickle', proto='pickle', allow_pickle=True)",
+    "practice.parse_file('{outside}')",
+    "practice.model_fields",
+    "practice.model_validate_json('{{}}')",
+])
+def test_a_records_pydantic_methods_are_out_of_reach_of_an_override(example_site, tmp_path, call):
+    import pickle
+
+    ran, outside = tmp_path / "ran", tmp_path / "outside.json"
+    outside.write_text('{"secret": 1}', encoding="utf-8")
+    (tmp_path / "ran.pickle").write_bytes(pickle.dumps(_Opens(str(ran))))
+    line = _override_with(example_site, "{{ " + call.format(ran=ran, outside=outside) + " }}")
+    code, _out, err = run_validate(example_site, "--as-of", AS_OF)
+    assert not ran.exists(), "the template ran Python code"
+    assert code == 1, err
+    [hit] = [e for e in err if e.startswith("templates/practice.html:")]
+    assert hit.startswith(f"templates/practice.html:{line}:1: error: template error: access to attribute "), hit
+    assert "unsafe" in hit
+    code, err = _build(example_site, tmp_path / "out")
+    assert code == 1 and not ran.exists()
+
+
+class _Opens:
+    """Unpickled, creates the file ``path`` (proof that the template ran code)."""
+
+    def __init__(self, path: str):
+        self.path = path
+
+    def __reduce__(self):
+        return (open, (self.path, "w"))
+
+
 def test_an_override_that_runs_too_long_is_stopped_at_its_line(example_site, monkeypatch):
     from liaison import sandbox
 
