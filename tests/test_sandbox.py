@@ -124,6 +124,49 @@ def test_an_override_that_runs_too_long_is_stopped_at_its_line(example_site, mon
                           "ran for more than 1 second and")
 
 
+MEMORY_BOMBS = [  # each keeps a million-character string per step: 100 GB, within 5 s
+    ("override", "{% set keep = [] %}{% for i in range(100000) %}"
+                 "{% set _ = keep.append('a' * 1000000) %}{% endfor %}{{ keep|length }}"),
+    ("override", "{% set x = ['a'] %}{% for i in range(60) %}{% set _ = x.extend(x) %}{% endfor %}"),
+    ("deck", "{% set keep = [] %}{% for i in range(100000) %}"
+             "{% set _ = keep.append('b' * 1000000) %}{% endfor %}{{ keep|length }}"),
+]
+
+
+@pytest.mark.parametrize("where, bomb", MEMORY_BOMBS)
+def test_a_template_that_takes_too_much_memory_is_stopped_at_its_line(example_site, where, bomb):
+    """The size limits are per operation: a loop keeping what each step builds took all the
+    machine's memory within the time budget (the build, then the machine, killed by the
+    kernel). A render may take MEMORY more bytes than the process had; past that it is stopped
+    as one over its time budget is. Run under a 6 GB cap (RLIMIT_AS), so that a build without
+    the budget fails this test instead of the machine."""
+    import resource
+    import subprocess
+    import sys
+
+    from conftest import REPO
+    from liaison import sandbox
+
+    assert sandbox.MEMORY <= 1 << 30
+    line = _override_with(example_site, bomb) if where == "override" else _deck_with(example_site, bomb)
+    cap = 6 << 30
+
+    def limited():
+        resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
+
+    start = time.monotonic()
+    proc = subprocess.Popen([sys.executable, str(REPO / "build.py"), "validate", "--root",
+                             str(example_site), "--as-of", AS_OF], preexec_fn=limited,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    out, err = proc.communicate(timeout=300)
+    assert time.monotonic() - start < 60
+    assert proc.returncode == 1, err
+    assert "Traceback" not in err
+    where_at = f"templates/practice.html:{line}:1:" if where == "override" else f"{DECK}:{line}:"
+    [hit] = [e for e in err.splitlines() if e.startswith(where_at)]
+    assert "error: " in hit and "took more than 1 GB of memory and was stopped" in hit, hit
+
+
 def test_an_override_every_page_extends_that_runs_too_long_is_stopped_once(example_site,
                                                                           monkeypatch):
     # a loop in base.html ran to the budget once per page template extending it (about 20):
