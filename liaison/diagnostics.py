@@ -29,9 +29,12 @@ class Diagnostic:
 
     def github(self) -> str:
         # GitHub workflow commands: the message and the file stay on one line (GitHub decodes
-        # %25, %0D and %0A in both).
+        # %25, %0D and %0A in both); a property ends at "," and ":" (a file named "lunch, dr
+        # x.yaml" was annotated as ".../lunch"): the file escapes them too, as GitHub's own
+        # toolkit does (%2C, %3A).
         msg = self.message.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-        path = self.path.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+        path = self.path.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A") \
+            .replace(":", "%3A").replace(",", "%2C")
         return f"::{self.severity} file={path},line={self.line},col={self.col}::{msg}"
 
 

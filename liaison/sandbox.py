@@ -1,7 +1,10 @@
 """The sandbox that a site's template overrides and its decks render in (SPEC §3, Templates).
 
 * No access to Python internals, files or the environment: Jinja's SandboxedEnvironment
-  (attributes starting with ``_``, functions' globals, unsafe callables are refused).
+  (attributes starting with ``_``, functions' globals, unsafe callables are refused), and
+  none to pydantic's own API on a record (``PYDANTIC_API``: ``parse_file`` reads any file,
+  ``parse_raw(..., proto='pickle')`` unpickles, that is runs code); a record's fields and
+  Liaison's own properties stay readable.
 * No huge numbers or strings: an operation that would build an integer of more than
   MAX_INT_BITS bits, or a string or list of more than MAX_SIZE characters or items, is refused
   before it is built (``**``, ``*``, ``+``, ``~``, ``%``, the padding filters and string
@@ -15,13 +18,22 @@
   takes a second: 10,000 physicians' index takes 0.65 s in the sandbox), or WALL_FACTOR times
   the budget of wall-clock time, whichever comes first.
 
+* No taking the machine's memory: the size limits hold for one operation, and a loop keeping
+  what each step builds (a million-character string a step, a list that doubles) took all the
+  machine's memory within the time budget, and the kernel killed the build. Where the batch
+  is armed, a render may take MEMORY bytes of address space more than the process had when
+  it began (RLIMIT_AS, set at each render's start, Linux); past that its allocation fails,
+  and the render is stopped as one over its time budget is (``TemplateMemory``).
+
 Every refusal is a jinja2 SecurityError (a TemplateError): it becomes a diagnostic at the
 template's or the deck's line like any other template error.
 """
 from __future__ import annotations
 
+import os
 import re
 import signal
+import sys
 import threading
 import time
 from contextlib import contextmanager
@@ -48,7 +60,8 @@ class HintedUndefined(jinja2.StrictUndefined):
         if isinstance(obj, dict):
             names = [k for k in obj if isinstance(k, str)]
         else:
-            names = [*getattr(type(obj), "model_fields", ()), *(a for a in dir(obj) if not a.startswith("_"))]
+            names = [*getattr(type(obj), "model_fields", ()),
+                     *(a for a in dir(obj) if not a.startswith("_") and a not in PYDANTIC_API)]
         return message + did_you_mean(name, list(dict.fromkeys(names)))
 
 
@@ -71,12 +84,18 @@ MAX_INT_BITS = 10_000  # about 3,000 decimal digits
 SECONDS = 5.0  # the wall-clock budget of one render
 TICK = 0.5  # how often the timer looks at the render in progress
 WALL_FACTOR = 3  # a render stops after SECONDS of processor time or 3 × SECONDS of wall time
+MEMORY = 1 << 30  # bytes of address space a render may take beyond what the process had
 
 _NUMBERS = re.compile(r"\d+")
 
 
 class TemplateTimeout(SecurityError):
     """A render ran over its time budget."""
+
+
+class TemplateMemory(TemplateTimeout):
+    """A render ran over its memory budget (stopped as one over its time budget is: a template
+    stopped so is not rendered again for the other pages that use it)."""
 
 
 def _refuse(what: str) -> SecurityError:
@@ -208,6 +227,21 @@ class _Generator(CodeGenerator):
         self.write(")")
 
 
+def _pydantic_api() -> frozenset:
+    from pydantic import BaseModel
+
+    return frozenset(name for name in dir(BaseModel) if not name.startswith("_"))
+
+
+PYDANTIC_API = _pydantic_api()  # parse_file, parse_raw, model_validate, model_fields, …
+
+
+def _a_record(obj) -> bool:
+    from pydantic import BaseModel
+
+    return isinstance(obj, BaseModel) or (isinstance(obj, type) and issubclass(obj, BaseModel))
+
+
 class Sandbox(SandboxedEnvironment):
     """A SandboxedEnvironment with limits on the size of what one operation builds; renders
     are timed by BUDGET where a batch has armed it."""
@@ -224,6 +258,12 @@ class Sandbox(SandboxedEnvironment):
     def sized(value):
         return sized(value)
 
+    def is_safe_attribute(self, obj, attr, value) -> bool:
+        if attr in PYDANTIC_API and _a_record(obj) \
+                and attr not in (obj if isinstance(obj, type) else type(obj)).model_fields:
+            return False
+        return super().is_safe_attribute(obj, attr, value)
+
     def call_binop(self, context, operator, left, right):
         if operator == "**":
             _check_power(left, right)
@@ -235,6 +275,19 @@ class Sandbox(SandboxedEnvironment):
             _check_format(left)
         return self.binop_table[operator](left, right)
 
+    def handle_exception(self, source=None):
+        """A render whose allocation failed (over its memory budget, BUDGET) is stopped with
+        a diagnostic at the line it had reached, as one over its time budget is."""
+        from jinja2.debug import rewrite_traceback_stack
+
+        exc = rewrite_traceback_stack(source=source)
+        if isinstance(exc, MemoryError):
+            stopped = TemplateMemory(
+                f"the template took more than {MEMORY >> 30} GB of memory and was stopped "
+                "here (a list or a text that grows in a loop?)")
+            raise stopped.with_traceback(exc.__traceback__) from None
+        raise exc
+
     def call(__self, __context, __obj, *args, **kwargs):  # noqa: N805 - jinja's signature
         owner = getattr(__obj, "__self__", None)
         if isinstance(owner, str):
@@ -245,18 +298,49 @@ class Sandbox(SandboxedEnvironment):
 class Budget:
     """The wall-clock budget of renders (see the module's docstring)."""
 
-    def __init__(self, seconds: float = SECONDS):
+    def __init__(self, seconds: float = SECONDS, memory: int = MEMORY):
         self.seconds = seconds
+        self.memory = memory
         # when the render in progress began: (processor time, wall-clock time)
         self.started: tuple[float, float] | None = None
+        # where the batch is armed: (this process's id, /proc/self/statm open, the address
+        # space limit it had); the limit set last
+        self.sizing: tuple[int, int, tuple[int, int]] | None = None
+        self.limit: int | None = None
 
     def begin(self) -> bool:
         """Note that a render starts (unless one is in progress: a deck in a page); pass what
         it returns to ``end``."""
         if self.started is None:
             self.started = (time.process_time(), time.monotonic())
+            if self.sizing is not None:
+                self._limit_memory()
             return True
         return False
+
+    def _limit_memory(self) -> None:
+        """The render starting may take ``memory`` bytes of address space more than the
+        process has now (the limit is moved only when it would move by 1/16 of that)."""
+        import resource
+
+        pid, statm, (soft, hard) = self.sizing
+        if pid != os.getpid():  # a forked process that did not arm its own batch
+            return
+        try:
+            size = int(os.pread(statm, 64, 0).split()[0]) * PAGE_SIZE
+        except (OSError, ValueError, IndexError):
+            return
+        limit = size + self.memory
+        for cap in (soft, hard):
+            if cap != resource.RLIM_INFINITY:
+                limit = min(limit, cap)
+        if self.limit is not None and abs(limit - self.limit) < self.memory // 16:
+            return
+        try:
+            resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+            self.limit = limit
+        except (ValueError, OSError):
+            pass
 
     def end(self, began: bool) -> None:
         if began:
@@ -290,15 +374,49 @@ class Budget:
         timer = signal.setitimer(signal.ITIMER_REAL, TICK, TICK)
         armed_at = time.monotonic()
         started = self.started
+        sizing, limit = self.sizing, self.limit
+        self.sizing, self.limit = _sizing(), None
         try:
             yield self
         finally:
             signal.setitimer(signal.ITIMER_REAL, 0)
             signal.signal(signal.SIGALRM, previous)
             self.started = started
+            if self.sizing is not None:
+                _pid, statm, before = self.sizing
+                os.close(statm)
+                if self.limit is not None:
+                    _restore_limit(before)
+            self.sizing, self.limit = sizing, limit
             if timer[0] > 0:  # someone else's timer: what was left of it
                 left = max(timer[0] - (time.monotonic() - armed_at), 0.001)
                 signal.setitimer(signal.ITIMER_REAL, left, timer[1])
+
+
+PAGE_SIZE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
+
+
+def _sizing() -> tuple[int, int, tuple[int, int]] | None:
+    """What the memory budget needs (Linux): this process's id, /proc/self/statm open (its
+    size) and its address space limit now; None where there is none."""
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        import resource
+
+        before = resource.getrlimit(resource.RLIMIT_AS)
+        return os.getpid(), os.open("/proc/self/statm", os.O_RDONLY | getattr(os, "O_CLOEXEC", 0)), before
+    except (ImportError, OSError, ValueError):
+        return None
+
+
+def _restore_limit(before: tuple[int, int]) -> None:
+    import resource
+
+    try:
+        resource.setrlimit(resource.RLIMIT_AS, before)
+    except (ValueError, OSError):
+        pass
 
 
 BUDGET = Budget()

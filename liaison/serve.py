@@ -167,7 +167,40 @@ def _inject(page: bytes, version: int) -> bytes:
     return text.encode("utf-8")
 
 
-def make_handler(state: State):
+def _host_name(header: str) -> str:
+    """The host name of a Host header, without its port, in lower case ("[::1]" as "::1")."""
+    name = header.strip().lower()
+    if name.startswith("["):
+        return name[1:].split("]", 1)[0]
+    return name.rsplit(":", 1)[0] if name.count(":") == 1 else name
+
+
+def _our_host(header: str | None, bound: str) -> bool:
+    """Whether a request's Host header names this machine: no header, an IP address,
+    ``localhost`` (or a name under it) or the ``--host`` it serves on. Any other name is a web
+    page's whose name an attacker pointed at this machine (DNS rebinding): the browser would
+    let its script read the site, every record in it."""
+    import ipaddress
+
+    if header is None:
+        return True
+    name = _host_name(header).rstrip(".")
+    try:
+        ipaddress.ip_address(name.split("%")[0])
+        return True
+    except ValueError:
+        pass
+    return name == "localhost" or name.endswith(".localhost") or name == bound.strip().lower().rstrip(".")
+
+
+def _foreign_host_page(header: str) -> bytes:
+    return ("Not answered: this server answers requests for 127.0.0.1 and localhost, not for "
+            f"'{header[:200]}' (a page of another site that points its name at this machine "
+            "could otherwise read the team's records). To reach it by another name, start "
+            "serve with --host and that name.\n").encode("utf-8", "replace")
+
+
+def make_handler(state: State, host: str = "127.0.0.1"):
     class Handler(http.server.BaseHTTPRequestHandler):
         server_version = "liaison-serve"
 
@@ -209,6 +242,9 @@ def make_handler(state: State):
                 return self._send(400, b"bad request path", "text/plain")
             if ".." in path.split("/") or "//" in path:
                 return self._send(404, b"not found", "text/plain")
+            if not _our_host(self.headers.get("Host"), host):
+                return self._send(403, _foreign_host_page(self.headers.get("Host", "")),
+                                  "text/plain; charset=utf-8")
             if path == PREFIX + "version":
                 seen = parse_qs(parts.query).get("wait", [None])[0]
                 version = state.wait(seen) if seen is not None else state.version
@@ -288,7 +324,7 @@ def serve(root: Path, host: str = "127.0.0.1", port: int = 8000, as_of: dt.date 
     try:
         state = State(LiveSite(root, as_of))
         rebuild(state, log)
-        server = http.server.ThreadingHTTPServer((host, port), make_handler(state))
+        server = http.server.ThreadingHTTPServer((host, port), make_handler(state, host))
         server.daemon_threads = True
         server.handle_error = _quiet_error
         thread = threading.Thread(target=server.serve_forever, daemon=True)

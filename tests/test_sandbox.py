@@ -74,6 +74,41 @@ def test_python_internals_are_out_of_reach_of_an_override(example_site, tmp_path
     assert any(e.startswith(f"templates/practice.html:{line}:1: error:") for e in err), err
 
 
+@pytest.mark.parametrize("call", [
+    # pydantic's own API on a record: reads a file, or unpickles (runs code)
+    "practice.parse_raw(\"c__builtin__\\nopen\\n(S'{ran}'\\nS'w'\\ntR.\", proto='pickle', allow_pickle=True)",
+    "practice.parse_file('{ran}.pickle', proto='pickle', allow_pickle=True)",
+    "practice.parse_file('{outside}')",
+    "practice.model_fields",
+    "practice.model_validate_json('{{}}')",
+])
+def test_a_records_pydantic_methods_are_out_of_reach_of_an_override(example_site, tmp_path, call):
+    import pickle
+
+    ran, outside = tmp_path / "ran", tmp_path / "outside.json"
+    outside.write_text('{"secret": 1}', encoding="utf-8")
+    (tmp_path / "ran.pickle").write_bytes(pickle.dumps(_Opens(str(ran))))
+    line = _override_with(example_site, "{{ " + call.format(ran=ran, outside=outside) + " }}")
+    code, _out, err = run_validate(example_site, "--as-of", AS_OF)
+    assert not ran.exists(), "the template ran Python code"
+    assert code == 1, err
+    [hit] = [e for e in err if e.startswith("templates/practice.html:")]
+    assert hit.startswith(f"templates/practice.html:{line}:1: error: template error: access to attribute "), hit
+    assert "unsafe" in hit
+    code, err = _build(example_site, tmp_path / "out")
+    assert code == 1 and not ran.exists()
+
+
+class _Opens:
+    """Unpickled, creates the file ``path`` (proof that the template ran code)."""
+
+    def __init__(self, path: str):
+        self.path = path
+
+    def __reduce__(self):
+        return (open, (self.path, "w"))
+
+
 def test_an_override_that_runs_too_long_is_stopped_at_its_line(example_site, monkeypatch):
     from liaison import sandbox
 
@@ -87,6 +122,51 @@ def test_an_override_that_runs_too_long_is_stopped_at_its_line(example_site, mon
     [hit] = [e for e in err if e.startswith("templates/practice.html:")]
     assert hit.startswith(f"templates/practice.html:{line}:1: error: template error: the template "
                           "ran for more than 1 second and")
+
+
+MEMORY_BOMBS = [  # each keeps a million-character string per step: 100 GB, within 5 s
+    ("override", "{% set keep = [] %}{% for i in range(100000) %}"
+                 "{% set _ = keep.append('a' * 1000000) %}{% endfor %}{{ keep|length }}"),
+    ("override", "{% set x = ['a'] %}{% for i in range(60) %}{% set _ = x.extend(x) %}{% endfor %}"),
+    ("deck", "{% set keep = [] %}{% for i in range(100000) %}"
+             "{% set _ = keep.append('b' * 1000000) %}{% endfor %}{{ keep|length }}"),
+]
+
+
+@pytest.mark.skipif(not __import__("sys").platform.startswith("linux"),
+                    reason="the memory budget is Linux's address space limit")
+@pytest.mark.parametrize("where, bomb", MEMORY_BOMBS)
+def test_a_template_that_takes_too_much_memory_is_stopped_at_its_line(example_site, where, bomb):
+    """The size limits are per operation: a loop keeping what each step builds took all the
+    machine's memory within the time budget (the build, then the machine, killed by the
+    kernel). A render may take MEMORY more bytes than the process had; past that it is stopped
+    as one over its time budget is. Run under a 6 GB cap (RLIMIT_AS), so that a build without
+    the budget fails this test instead of the machine."""
+    import resource
+    import subprocess
+    import sys
+
+    from conftest import REPO
+    from liaison import sandbox
+
+    assert sandbox.MEMORY <= 1 << 30
+    line = _override_with(example_site, bomb) if where == "override" else _deck_with(example_site, bomb)
+    cap = 6 << 30
+
+    def limited():
+        resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
+
+    start = time.monotonic()
+    proc = subprocess.Popen([sys.executable, str(REPO / "build.py"), "validate", "--root",
+                             str(example_site), "--as-of", AS_OF], preexec_fn=limited,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    out, err = proc.communicate(timeout=300)
+    assert time.monotonic() - start < 60
+    assert proc.returncode == 1, err
+    assert "Traceback" not in err
+    where_at = f"templates/practice.html:{line}:1:" if where == "override" else f"{DECK}:{line}:"
+    [hit] = [e for e in err.splitlines() if e.startswith(where_at)]
+    assert "error: " in hit and "took more than 1 GB of memory and was stopped" in hit, hit
 
 
 def test_an_override_every_page_extends_that_runs_too_long_is_stopped_once(example_site,

@@ -142,7 +142,7 @@ def _raw(base: str, target: str) -> bytes:
 
     u = urlsplit(base)
     with socket.create_connection((u.hostname, u.port), timeout=10) as s:
-        s.sendall(f"GET {target} HTTP/1.0\r\nHost: x\r\n\r\n".encode("latin-1"))
+        s.sendall(f"GET {target} HTTP/1.0\r\nHost: {u.netloc}\r\n\r\n".encode("latin-1"))
         chunks = []
         while chunk := s.recv(65536):
             chunks.append(chunk)
@@ -164,6 +164,46 @@ def test_serve_answers_hostile_paths_without_a_traceback(server):
         assert re.fullmatch(rb"HTTP/1\.[01] (400|404|414) .*", status), (target[:60], reply[:200])
         assert b"root:" not in reply
     assert "Dashboard" in _get(base), "the server still answers"
+    log.seek(0)
+    assert "Traceback" not in log.read()
+
+
+def _with_host(base: str, path: str, host: str) -> tuple[int, bytes]:
+    """A GET of ``path`` whose Host header is ``host`` (what a browser sends for a name that
+    resolves to this machine): the status and body."""
+    import http.client
+    from urllib.parse import urlsplit
+
+    u = urlsplit(base)
+    conn = http.client.HTTPConnection(u.hostname, u.port, timeout=10)
+    try:
+        conn.putrequest("GET", path, skip_host=True)
+        conn.putheader("Host", host)
+        conn.endheaders()
+        r = conn.getresponse()
+        return r.status, r.read()
+    finally:
+        conn.close()
+
+
+def test_serve_answers_no_other_host_name_dns_rebinding(server):
+    """A web page whose host name an attacker points at 127.0.0.1 (DNS rebinding) is of the
+    served site's origin for the browser, and its script could read every record: only the
+    names of this machine (and an IP address, which no rebinding can take) are answered."""
+    base, _root, log = server
+    port = base.rstrip("/").rsplit(":", 1)[1]
+    for host in (f"rebind.attacker.example:{port}", "attacker.example", f"127.0.0.1.nip.io:{port}",
+                 f"localhost.attacker.example:{port}"):
+        for path in ("/", "/exports/physicians.csv", "/physicians/", "/__liaison__/version"):
+            status, body = _with_host(base, path, host)
+            assert status == 403, (host, path, status)
+            assert b"physician" not in body.lower() or b"not answered" in body, body[:200]
+    for host in (f"127.0.0.1:{port}", f"localhost:{port}", "LOCALHOST", f"[::1]:{port}",
+                 f"10.0.0.7:{port}", f"app.localhost:{port}"):
+        status, body = _with_host(base, "/exports/physicians.csv", host)
+        assert (status, body[:3]) == (200, b"id,"), (host, status)
+    status, body = _with_host(base, "/", "rebind.attacker.example")
+    assert "rebind.attacker.example" in body.decode() and "--host" in body.decode()
     log.seek(0)
     assert "Traceback" not in log.read()
 

@@ -1840,6 +1840,20 @@ def test_each_diagnostic_is_one_line_even_for_file_names_with_line_breaks(exampl
     assert all(GITHUB_RE.match(line) for line in lines if not line.startswith("::notice")), lines
 
 
+def test_a_file_name_with_a_comma_or_a_colon_keeps_its_github_annotation(example_site):
+    """GitHub reads a workflow command's properties up to each "," (and ":" ends them): a file
+    named "lunch, dr x,title=Approved.yaml" put the annotation on a file "…/lunch" with the
+    title "Approved.yaml", not on the changed line. Properties escape "," and ":" as GitHub's
+    own toolkit does (%2C, %3A)."""
+    text = INTERACTION.replace("type: call", "type: phone")
+    write(example_site, "data/interactions/lunch, dr x,title=Approved: yes.yaml", text)
+    res = validate(example_site, "--format", "github")
+    [line] = [x for x in res.stdout.splitlines() if "dr x" in x]
+    assert line.startswith("::error file=data/interactions/lunch%2C dr x%2Ctitle=Approved%3A "
+                           "yes.yaml,line=3,col=7::type: "), line
+    assert GITHUB_RE.match(line), line
+
+
 _YAMLISH = st.text(
     alphabet=st.sampled_from(list("abcdnpiteyl-_:[]{},&*!|>#'\"\\ \n\t0123456789\u00e9")),
     max_size=80,
