@@ -719,6 +719,38 @@ def test_office_days_and_direct_line_on_a_physician_brief(tmp_path):
     assert "In office: Mon–Wed, Fri" in text_of(glance)
 
 
+def test_the_card_says_what_happened_last_time_and_whether_its_promises_were_kept(tmp_path):
+    # The example's last visit to Dr. Kessler (a lunch, 2026-11-06) promised referral pads,
+    # delivered 2026-11-14: "Promised" lists open promises only, so the card showed nowhere
+    # what was promised last time, nor that it was kept, nor what the visit was about.
+    root = copy_example(tmp_path)
+    (root / "data/interactions/2026/11/2026-11-24-french-broad-call.yaml").write_text(
+        "date: 2026-11-24\nliaison: owen-price\ntype: call\npractice: french-broad-podiatry\n"
+        "summary: Called the front desk about the December lunch.\n", encoding="utf-8")
+    out = build(root, tmp_path / "out")
+    doc = page(out, "physicians/ruth-kessler")
+    top = doc[doc.index('<section class="card brief-top"'):doc.index('class="kpis"')]
+    last = text_of(section(top, "last-h")).replace(" :", ":")  # (a link, then its colon)
+    assert last == ("Last time Fri 6 Nov · lunch · Lena Brooks: Lunch with Dr. Kessler and the "
+                    "nurses. Promised: Send wound clinic referral pads · delivered 2026-11-14 · "
+                    "Lena Brooks")
+    assert "referral pads" not in text_of(section(top, "promised-h"))  # open ones only
+    # the practice's latest contact is a call (it lists no physician): the latest visit too
+    doc = page(out, "practices/french-broad-podiatry")
+    top = doc[doc.index('<section class="card brief-top"'):doc.index('class="kpis"')]
+    last = text_of(section(top, "last-h")).replace(" :", ":")  # (a link, then its colon)
+    assert last.startswith("Last time Tue 24 Nov · call · Owen Price: Called the front desk "
+                           "about the December lunch. Fri 6 Nov · lunch · Lena Brooks: Lunch "
+                           "with Dr. Kessler"), last
+    assert last.endswith("delivered 2026-11-14 · Lena Brooks")
+    # a practice never contacted says so
+    (root / "data/practices/quiet-hollow.yaml").write_text("name: Quiet Hollow Clinic\n",
+                                                              encoding="utf-8")
+    out = build(root, tmp_path / "out2")
+    top = page(out, "practices/quiet-hollow")
+    assert text_of(section(top, "last-h")) == "Last time No contact logged yet."
+
+
 def test_each_need_is_answered_by_the_follow_up_that_names_it():
     from types import SimpleNamespace as F
 

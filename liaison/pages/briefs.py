@@ -32,7 +32,7 @@ from liaison.pages.base import (
 )
 from liaison.pages.log import log_href
 from liaison.pages.rows import alerts_for, physician_row, planned_visit, practice_row
-from liaison.pages.talking import talking_points
+from liaison.pages.talking import _promise, talking_points
 from liaison.pages import volume
 from liaison.pages.view import SiteView
 
@@ -114,6 +114,28 @@ def _days(days) -> str:
         names = [WEEK[i].capitalize() for i in run]
         parts += [f"{names[0]}\u2013{names[-1]}"] if len(run) >= 3 else names
     return ", ".join(parts)
+
+
+def _last_time(view: SiteView, interactions) -> list[dict]:
+    """What happened last time (the card's "Last time"): the latest interaction of a brief
+    and, when that one was not in person, the latest in-person visit too, each with its
+    summary, the needs voiced and every follow-up logged with it, delivered or not
+    (``talking._promise``): a promise kept leaves "Promised" (open ones only) and would show
+    nowhere else on the first screen. ``interactions``: newest first, as the view lists them."""
+    picked = []
+    for r in interactions:
+        if not picked or in_person(r):
+            picked.append(r)
+            if in_person(r):
+                break
+    out = []
+    for r in picked:
+        name, href = view.member_ref(r.liaison)
+        out.append({"date": r.date.isoformat(), "type": r.type, "in_person": in_person(r),
+                    "liaison_name": name, "liaison_href": href, "summary": r.summary,
+                    "needs": list(r.needs),
+                    "promises": [_promise(view, r, f) for f in r.follow_ups]})
+    return out
 
 
 # ------------------------------------------------------------------ chart and return on visit
@@ -419,6 +441,7 @@ def physician(view: SiteView, page: Page) -> dict:
         "recent": [view.interaction(r) for r in interactions[:RECENT]],
         "more": max(0, len(interactions) - RECENT),
         "follow_ups": [view.follow_up(*t) for t in view.fu_by_doc.get(pid, [])],
+        "last_time": _last_time(view, interactions),
         "points": points, "top_points": points[:TOP_POINTS], "more_points": points[TOP_POINTS:],
         "decks": _decks(view, d.practice),
         "log_href": log_href(view, d.practice, [pid]),
@@ -481,6 +504,7 @@ def practice(view: SiteView, page: Page) -> dict:
         "recent": [view.interaction(r) for r in interactions[:RECENT]],
         "more": max(0, len(interactions) - RECENT),
         "follow_ups": [view.follow_up(*t) for t in view.fu_by_practice.get(pid, [])],
+        "last_time": _last_time(view, interactions),
         "points": points, "top_points": points[:TOP_POINTS], "more_points": points[TOP_POINTS:],
         "decks": _decks(view, pid),
         "log_href": log_href(view, pid),
@@ -492,8 +516,8 @@ BRIEF_READS = ("physicians", "practices", "team", "interactions", "referrals", "
                "site.services", "site.tiers", "site.compliance", "templates/talking-points.yaml",
                "market")
 BRIEF_VARIABLES = ("stats", "row", "notes_html", "glance", "alerts", "d365", "chart", "chart_note", "rov",
-                   "outcomes", "spend", "recent", "more", "follow_ups", "points", "top_points",
-                   "more_points", "decks", "log_href", "medicare")
+                   "outcomes", "spend", "recent", "more", "follow_ups", "last_time", "points",
+                   "top_points", "more_points", "decks", "log_href", "medicare")
 
 KINDS = [
     PageKind("practice", "practice.html", "practices",
