@@ -751,6 +751,19 @@ def test_the_card_says_what_happened_last_time_and_whether_its_promises_were_kep
     assert text_of(section(top, "last-h")) == "Last time No contact logged yet."
 
 
+def test_a_practice_heading_without_a_city_has_no_stray_separator(tmp_path):
+    # a practice with no city or state read " · no liaison", one with a state only ", NC · …"
+    root = copy_example(tmp_path)
+    (root / "data/practices/no-place.yaml").write_text("name: No Place Clinic\n", encoding="utf-8")
+    (root / "data/practices/state-only.yaml").write_text(
+        "name: State Only Clinic\nstate: NC\nliaison: lena-brooks\n", encoding="utf-8")
+    out = build(root, tmp_path / "out")
+    sub = lambda rel: text_of(re.search(r'<p class="sub">(.*?)</p>', page(out, rel), re.S).group(1))
+    assert sub("practices/no-place") == "no liaison"
+    assert sub("practices/state-only") == "NC · liaison Lena Brooks"
+    assert sub("practices/mountain-view-family-medicine").startswith("Asheville, NC · liaison ")
+
+
 def test_each_need_is_answered_by_the_follow_up_that_names_it():
     from types import SimpleNamespace as F
 
