@@ -764,6 +764,34 @@ def test_a_practice_heading_without_a_city_has_no_stray_separator(tmp_path):
     assert sub("practices/mountain-view-family-medicine").startswith("Asheville, NC · liaison ")
 
 
+def test_the_office_days_of_many_physicians_fold_away(tmp_path):
+    # a practice of 40 physicians listed 40 names with their days under "When": 14 lines of
+    # a phone's first screen, the promises and talking points pushed off it
+    root = copy_example(tmp_path)
+    (root / "data/practices/big-group.yaml").write_text("name: Big Group\n", encoding="utf-8")
+    (root / "data/practices/small-group.yaml").write_text("name: Small Group\n", encoding="utf-8")
+    for practice, count in (("big-group", 6), ("small-group", 5)):
+        for i in range(count):
+            (root / f"data/physicians/{practice}-{i}.yaml").write_text(
+                f"name: Dana Doc{i}\nspecialty: Internal Medicine\npractice: {practice}\n"
+                f"office_days: [mon, tue, wed{', sat' if i == 5 else ''}]\n", encoding="utf-8")
+    out = build(root, tmp_path / "out")
+    glance = section(page(out, "practices/big-group"), "glance-h")
+    folded = re.search(r'<details class="office-days"><summary>(.*?)</summary>(.*?)</details>',
+                       glance, re.S)
+    assert folded, glance
+    assert text_of(folded.group(1)) == "In office: the days of 6 physicians"
+    assert text_of(folded.group(2)) == ("Dana Doc0 Mon–Wed; Dana Doc1 Mon–Wed; Dana Doc2 Mon–Wed; "
+                                        "Dana Doc3 Mon–Wed; Dana Doc4 Mon–Wed; Dana Doc5 Mon–Wed, Sat")
+    glance = section(page(out, "practices/small-group"), "glance-h")
+    assert "<details" not in glance
+    assert "In office: Dana Doc0 Mon–Wed; Dana Doc1 Mon–Wed; Dana Doc2 Mon–Wed; Dana Doc3 " \
+           "Mon–Wed; Dana Doc4 Mon–Wed" in text_of(glance)
+    # a physician's brief: their own days, open
+    glance = section(page(out, "physicians/big-group-5"), "glance-h")
+    assert "<details" not in glance and "In office: Mon–Wed, Sat" in text_of(glance)
+
+
 def test_each_need_is_answered_by_the_follow_up_that_names_it():
     from types import SimpleNamespace as F
 

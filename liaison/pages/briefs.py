@@ -37,6 +37,7 @@ from liaison.pages import volume
 from liaison.pages.view import SiteView
 
 TOP_POINTS = 3  # talking points on the first screen; the others fold away
+DAYS_SHOWN = 5  # physicians whose office days the card lists open; of more, the list folds
 MAP_URL = "https://www.google.com/maps/search/?api=1&query="  # opens the maps app on phones
 NEAR = 80  # per cent of the annual limit from which the spend meter warns
 STATUS_NAMES = {"referred": ("Referred", "Ref."), "scheduled": ("Scheduled", "Sch."),
@@ -61,11 +62,15 @@ def tel_href(phone: str) -> str:
 def _glance(view: SiteView, practice_id: str, phones: list[tuple[str, str]],
             office_days: list[tuple[str, str]]) -> dict:
     """Where, who and when: the address with its map link, the numbers to call, best visit
-    times, office days and the office staff."""
+    times, office days (folded, ``days_folded``, when more than ``DAYS_SHOWN`` physicians
+    have them) and the office staff."""
     numbers = [{"label": label, "text": number, "href": href}
                for label, number in phones if number and (href := tel_href(number)) != "tel:"]
-    return {**_office(view, practice_id), "phones": numbers,
-            "office_days": [{"name": n, "days": d} for n, d in office_days if d]}
+    days = [{"name": n, "days": d} for n, d in office_days if d]
+    # a practice of many physicians: their days fold (40 took 14 lines of a phone's first
+    # screen, and pushed the promises and talking points off it)
+    return {**_office(view, practice_id), "phones": numbers, "office_days": days,
+            "days_folded": len(days) > DAYS_SHOWN}
 
 
 def _office(view: SiteView, practice_id: str) -> dict:
