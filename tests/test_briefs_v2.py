@@ -792,6 +792,31 @@ def test_the_office_days_of_many_physicians_fold_away(tmp_path):
     assert "<details" not in glance and "In office: Mon–Wed, Sat" in text_of(glance)
 
 
+def test_the_earlier_interactions_link_to_their_month_filtered_to_the_brief(tmp_path):
+    # "N earlier interactions in the activity log" linked to the log's first page, the site's
+    # latest 50: none of them there, and no filter
+    root = copy_example(tmp_path)
+    calls = "".join(f"- date: 2026-03-{d:02}\n  liaison: lena-brooks\n  type: call\n"
+                    f"  practice: french-broad-podiatry\n  physicians: [alan-cho]\n"
+                    f"  summary: Call {d} with Dr. Cho.\n" for d in range(2, 10))
+    (root / "data/interactions/2026/cho-calls.yaml").write_text(calls, encoding="utf-8")
+    out = build(root, tmp_path / "out")
+    log = section(page(out, "physicians/alan-cho"), "log-h")
+    assert log.count("<li>") == 8  # the newest 8: 2026-07 and March 9 to 3
+    assert ('2 earlier interactions in the activity log, month by month: <a href="../../activity/'
+            '2026-03/index.html#activity=Alan%20Cho">March 2026</a> and before.') in log
+    month = (out / "activity/2026-03/index.html").read_text(encoding="utf-8")
+    assert "Call 2 with Dr. Cho." in month  # the newest earlier one is on that page
+    log = section(page(out, "practices/french-broad-podiatry"), "log-h")
+    link = re.search(r'month by month: <a href="\.\./\.\./(activity/(\d{4}-\d\d)/index\.html)'
+                     r'#activity\.practice=(.*?)">(.*?)</a>', log)
+    assert link, log
+    assert urllib.parse.unquote(link.group(3)) == "practices/french-broad-podiatry/index.html"
+    month = (out / link.group(1)).read_text(encoding="utf-8")  # the filter has that practice
+    assert '<option value="practices/french-broad-podiatry/index.html">' in month
+    assert link.group(4) == dt.date.fromisoformat(link.group(2) + "-01").strftime("%B %Y")
+
+
 def test_each_need_is_answered_by_the_follow_up_that_names_it():
     from types import SimpleNamespace as F
 

@@ -20,15 +20,15 @@ from decimal import ROUND_FLOOR, Decimal
 
 from liaison import charts
 from liaison.compliance import dollars
-from liaison.dates import day_text
+from liaison.dates import day_text, month as month_name
 from liaison.derived import (
     MATURED_AGES, ROV_DAYS, in_person, matured, month_index, month_label, physician_shares,
     practice_shares, visit_people, windows,
 )
 from liaison.models import DECLINED_REASONS, STATUSES, cents, website_href
 from liaison.pages.base import (
-    MONTHS_CHARTED, PERCENT_BASE, RECENT, Page, PageKind, ago, deck_href, percent,
-    physician_href, practice_href, signed,
+    MONTHS_CHARTED, PERCENT_BASE, RECENT, Page, PageKind, activity_href, ago, deck_href,
+    percent, physician_href, practice_href, signed,
 )
 from liaison.pages.log import log_href
 from liaison.pages.rows import alerts_for, physician_row, planned_visit, practice_row
@@ -141,6 +141,17 @@ def _last_time(view: SiteView, interactions) -> list[dict]:
                     "needs": list(r.needs),
                     "promises": [_promise(view, r, f) for f in r.follow_ups]})
     return out
+
+
+def _earlier(interactions, fragment: str) -> dict | None:
+    """Where the interactions a brief does not list are (``RECENT`` listed): the month page
+    of the newest of them, filtered to the brief's (``fragment``: app.js's filter state).
+    The activity log's first page holds the site's latest 50, often none of them."""
+    if len(interactions) <= RECENT:
+        return None
+    day = interactions[RECENT].date
+    return {"href": activity_href(month_label(month_index(day))) + "#" + fragment,
+            "month": month_name(day)}
 
 
 # ------------------------------------------------------------------ chart and return on visit
@@ -445,6 +456,7 @@ def physician(view: SiteView, page: Page) -> dict:
                         lambda r, c: dict(physician_shares(r, c)).get(pid, 0), interactions),
         "recent": [view.interaction(r) for r in interactions[:RECENT]],
         "more": max(0, len(interactions) - RECENT),
+        "earlier": _earlier(interactions, "activity=" + urllib.parse.quote(d.name)),
         "follow_ups": [view.follow_up(*t) for t in view.fu_by_doc.get(pid, [])],
         "last_time": _last_time(view, interactions),
         "points": points, "top_points": points[:TOP_POINTS], "more_points": points[TOP_POINTS:],
@@ -508,6 +520,8 @@ def practice(view: SiteView, page: Page) -> dict:
         "alerts": alerts,
         "recent": [view.interaction(r) for r in interactions[:RECENT]],
         "more": max(0, len(interactions) - RECENT),
+        "earlier": _earlier(interactions, "activity.practice="
+                            + urllib.parse.quote(practice_href(pid), safe="")),
         "follow_ups": [view.follow_up(*t) for t in view.fu_by_practice.get(pid, [])],
         "last_time": _last_time(view, interactions),
         "points": points, "top_points": points[:TOP_POINTS], "more_points": points[TOP_POINTS:],
@@ -521,7 +535,7 @@ BRIEF_READS = ("physicians", "practices", "team", "interactions", "referrals", "
                "site.services", "site.tiers", "site.compliance", "templates/talking-points.yaml",
                "market")
 BRIEF_VARIABLES = ("stats", "row", "notes_html", "glance", "alerts", "d365", "chart", "chart_note", "rov",
-                   "outcomes", "spend", "recent", "more", "follow_ups", "last_time", "points",
+                   "outcomes", "spend", "recent", "more", "earlier", "follow_ups", "last_time", "points",
                    "top_points", "more_points", "decks", "log_href", "medicare")
 
 KINDS = [
