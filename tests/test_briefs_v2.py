@@ -817,6 +817,19 @@ def test_the_earlier_interactions_link_to_their_month_filtered_to_the_brief(tmp_
     assert link.group(4) == dt.date.fromisoformat(link.group(2) + "-01").strftime("%B %Y")
 
 
+def test_an_office_card_with_nothing_on_file_says_so(tmp_path):
+    # a practice with no phone, fax, website, EHR, tags, staff or notes had an "Office" card
+    # holding its heading alone
+    root = copy_example(tmp_path)
+    (root / "data/practices/bare.yaml").write_text("name: Bare Clinic\n", encoding="utf-8")
+    out = build(root, tmp_path / "out")
+    card = re.search(r"<h2>Office</h2>(.*?)</section>", page(out, "practices/bare"), re.S).group(1)
+    assert text_of(card) == "No phone, fax, website, EHR, staff or notes on file."
+    card = re.search(r"<h2>Office</h2>(.*?)</section>",
+                     page(out, "practices/mountain-view-family-medicine"), re.S).group(1)
+    assert "on file." not in text_of(card) and "Phone" in text_of(card)
+
+
 def test_each_need_is_answered_by_the_follow_up_that_names_it():
     from types import SimpleNamespace as F
 
