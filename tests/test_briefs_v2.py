@@ -127,7 +127,8 @@ def test_return_on_visit_in_words_and_numbers(site, records, pid):
     assert f"{after} in the 90 days after against {before} in the 90 days before" in words
     assert f"{visits} visit{plural} {before} before {after} after" in words
     # one row per matured visit, newest first, with its own before and after
-    rows = re.findall(r"<tr><td><span class=\"date\">(\d{4}-\d\d-\d\d)</span><br><small>\w+</small></td>.*?"
+    rows = re.findall(r"<tr><td><span class=\"date\">(\d{4}-\d\d-\d\d)</span><br><small>\w+"
+                      r"(?: · to the office)?</small></td>.*?"
                       r"<td class=\"num\">(\d+)</td><td class=\"num\">(\d+) ", rov)
     assert [(d, int(b), int(a)) for d, b, a in rows] == \
         sorted(((d.isoformat(), b, a) for d, b, a in per), reverse=True)[:5]
@@ -828,6 +829,26 @@ def test_an_office_card_with_nothing_on_file_says_so(tmp_path):
     card = re.search(r"<h2>Office</h2>(.*?)</section>",
                      page(out, "practices/mountain-view-family-medicine"), re.S).group(1)
     assert "on file." not in text_of(card) and "Phone" in text_of(card)
+
+
+def test_a_visit_to_the_office_is_not_said_to_have_seen_its_physicians(tmp_path):
+    # a visit that lists no physician counts every physician of the practice in return on
+    # visit; the practice's table read "visit · seen: Alan Cho, Ruth Kessler" of it
+    root = copy_example(tmp_path)
+    (root / "data/interactions/2026/office-visit.yaml").write_text(
+        "date: 2026-08-27\nliaison: lena-brooks\ntype: visit\npractice: french-broad-podiatry\n"
+        "met_with: [Front desk]\nsummary: Dropped off referral pads at the front desk.\n",
+        encoding="utf-8")
+    out = build(root, tmp_path / "out")
+    for rel in ("practices/french-broad-podiatry", "physicians/ruth-kessler"):
+        history = section(page(out, rel), "history-h")
+        row = re.search(r'<tr><td><span class="date">2026-08-27</span>(.*?)</tr>', history, re.S)
+        assert row, (rel, history)
+        assert text_of(row.group(1)).startswith("visit · to the office "), (rel, row.group(1))
+        assert "seen:" not in row.group(1)
+    # a visit that lists them still names them
+    history = section(page(out, "practices/french-broad-podiatry"), "history-h")
+    assert "seen: " in history
 
 
 def test_each_need_is_answered_by_the_follow_up_that_names_it():

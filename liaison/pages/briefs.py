@@ -238,7 +238,8 @@ def _rov(view: SiteView, rov, visits: list, people_of, seen_of=None) -> dict:
     lists them (read up to the first one too old to have matured). ``people_of(visit)``: the
     visit's people that the brief is about, with their referrals by date; ``seen_of(visit)``
     (a practice's brief): the ids of those people, named under the visit's date (two visits
-    of one day by one liaison read alike otherwise)."""
+    of one day by one liaison read alike otherwise), unless the visit lists no physician: it
+    was to the office (``office``), and saw none of them by name."""
     rows, more = [], 0
     for r in visits:
         age = (view.as_of - r.date).days
@@ -256,10 +257,14 @@ def _rov(view: SiteView, rov, visits: list, people_of, seen_of=None) -> dict:
                      for d in people)
         after = sum(_window(d, r.date, r.date + dt.timedelta(days=ROV_DAYS - 1)) for d in people)
         name, href = view.member_ref(r.liaison)
-        seen = [view.doc_ref(x) for x in seen_of(r)] if seen_of is not None else []
+        # a visit that lists no physician was to the office: it counts every physician of
+        # the practice (derived.visit_people) but saw none of them in particular
+        office = not r.physicians
+        seen = [view.doc_ref(x) for x in seen_of(r)] if seen_of is not None and not office else []
         rows.append({"date": r.date.isoformat(), "type": r.type, "summary": r.summary,
                      "liaison_name": name, "liaison_href": href, "before": before,
-                     "after": after, "change": signed(after - before), "seen": seen})
+                     "after": after, "change": signed(after - before), "seen": seen,
+                     "office": office})
     n, before, after = rov.visits, rov.before, rov.after
     if n == 0:
         words = (f"No in-person visit is {MATURED_TEXT} yet: return on visit counts the "
