@@ -390,6 +390,15 @@ def check_bulk(site: Site, as_of: dt.date, interactions, referrals, partials) ->
             for sub, message in refs.dangling(r):
                 add(src, sub, message)
         practice, date, listed = r.practice, r.date, r.physicians
+        if len(listed) > 1 and len(set(listed)) != len(listed):
+            # counted once (stats), but named twice wherever the interaction is listed
+            first: dict[str, int] = {}
+            for i, pid in enumerate(listed):
+                j = first.setdefault(pid, i)
+                if j != i:
+                    add(src, ("physicians", i),
+                        f"physician '{pid}' is listed already (physicians[{j}]): delete one",
+                        "warning")
         if practice is None:
             if not listed:
                 add(src, (), "an interaction needs a practice or physicians (or both)")

@@ -1545,6 +1545,21 @@ def test_an_image_in_a_records_notes_is_a_warning(example_site, notes, said):
             assert mine == [], res.dump()
 
 
+def test_a_physician_listed_twice_in_an_interaction_is_a_warning(example_site):
+    """Counted once, but named twice on every page that lists the interaction (a brief's
+    "Ruth Kessler, Ruth Kessler"), with no word from validate."""
+    rel = write(example_site, "data/interactions/twice.yaml",
+                "- date: 2026-11-02\n  liaison: lena-brooks\n  type: visit\n"
+                "  physicians: [ruth-kessler, alan-cho, ruth-kessler]\n  summary: Met them.\n"
+                "- date: 2026-11-03\n  liaison: lena-brooks\n  type: call\n"
+                "  physicians: [ruth-kessler, alan-cho]\n  summary: Called them.\n")
+    res = validate(example_site)
+    assert res.code == 0, res.dump()
+    res.expect(rel, 4, 40, "[0].physicians[2]: physician 'ruth-kessler' is listed already "
+               "(physicians[0]): delete one", severity="warning")
+    assert len([d for d in res.diags if d.path == rel]) == 1, res.dump()
+
+
 def test_an_image_layout_without_a_picture_is_a_warning(example_site):
     write(example_site, "content/presentations/halves.md", DECK_HEAD + (
         "Layout: image-left\n\n## Our lab\n\nText and ![inline](images/x.png) in a sentence\n\n---\n\n"
