@@ -127,7 +127,8 @@ def test_return_on_visit_in_words_and_numbers(site, records, pid):
     assert f"{after} in the 90 days after against {before} in the 90 days before" in words
     assert f"{visits} visit{plural} {before} before {after} after" in words
     # one row per matured visit, newest first, with its own before and after
-    rows = re.findall(r"<tr><td><span class=\"date\">(\d{4}-\d\d-\d\d)</span><br><small>\w+</small></td>.*?"
+    rows = re.findall(r"<tr><td><span class=\"date\">(\d{4}-\d\d-\d\d)</span><br><small>\w+"
+                      r"(?: · to the office)?</small></td>.*?"
                       r"<td class=\"num\">(\d+)</td><td class=\"num\">(\d+) ", rov)
     assert [(d, int(b), int(a)) for d, b, a in rows] == \
         sorted(((d.isoformat(), b, a) for d, b, a in per), reverse=True)[:5]
@@ -717,6 +718,137 @@ def test_office_days_and_direct_line_on_a_physician_brief(tmp_path):
     glance = section(page(out, "physicians/grace-holloway"), "glance-h")
     assert '<a class="tel" href="tel:8285550199">828-555-0199 x12</a> <small>direct</small>' in glance
     assert "In office: Mon–Wed, Fri" in text_of(glance)
+
+
+def test_the_card_says_what_happened_last_time_and_whether_its_promises_were_kept(tmp_path):
+    # The example's last visit to Dr. Kessler (a lunch, 2026-11-06) promised referral pads,
+    # delivered 2026-11-14: "Promised" lists open promises only, so the card showed nowhere
+    # what was promised last time, nor that it was kept, nor what the visit was about.
+    root = copy_example(tmp_path)
+    (root / "data/interactions/2026/11/2026-11-24-french-broad-call.yaml").write_text(
+        "date: 2026-11-24\nliaison: owen-price\ntype: call\npractice: french-broad-podiatry\n"
+        "summary: Called the front desk about the December lunch.\n", encoding="utf-8")
+    out = build(root, tmp_path / "out")
+    doc = page(out, "physicians/ruth-kessler")
+    top = doc[doc.index('<section class="card brief-top"'):doc.index('class="kpis"')]
+    last = text_of(section(top, "last-h")).replace(" :", ":")  # (a link, then its colon)
+    assert last == ("Last time Fri 6 Nov · lunch · Lena Brooks: Lunch with Dr. Kessler and the "
+                    "nurses. Promised: Send wound clinic referral pads · delivered 2026-11-14 · "
+                    "Lena Brooks")
+    assert "referral pads" not in text_of(section(top, "promised-h"))  # open ones only
+    # the practice's latest contact is a call (it lists no physician): the latest visit too
+    doc = page(out, "practices/french-broad-podiatry")
+    top = doc[doc.index('<section class="card brief-top"'):doc.index('class="kpis"')]
+    last = text_of(section(top, "last-h")).replace(" :", ":")  # (a link, then its colon)
+    assert last.startswith("Last time Tue 24 Nov · call · Owen Price: Called the front desk "
+                           "about the December lunch. Fri 6 Nov · lunch · Lena Brooks: Lunch "
+                           "with Dr. Kessler"), last
+    assert last.endswith("delivered 2026-11-14 · Lena Brooks")
+    # a practice never contacted says so
+    (root / "data/practices/quiet-hollow.yaml").write_text("name: Quiet Hollow Clinic\n",
+                                                              encoding="utf-8")
+    out = build(root, tmp_path / "out2")
+    top = page(out, "practices/quiet-hollow")
+    assert text_of(section(top, "last-h")) == "Last time No contact logged yet."
+
+
+def test_a_practice_heading_without_a_city_has_no_stray_separator(tmp_path):
+    # a practice with no city or state read " · no liaison", one with a state only ", NC · …"
+    root = copy_example(tmp_path)
+    (root / "data/practices/no-place.yaml").write_text("name: No Place Clinic\n", encoding="utf-8")
+    (root / "data/practices/state-only.yaml").write_text(
+        "name: State Only Clinic\nstate: NC\nliaison: lena-brooks\n", encoding="utf-8")
+    out = build(root, tmp_path / "out")
+    sub = lambda rel: text_of(re.search(r'<p class="sub">(.*?)</p>', page(out, rel), re.S).group(1))
+    assert sub("practices/no-place") == "no liaison"
+    assert sub("practices/state-only") == "NC · liaison Lena Brooks"
+    assert sub("practices/mountain-view-family-medicine").startswith("Asheville, NC · liaison ")
+
+
+def test_the_office_days_of_many_physicians_fold_away(tmp_path):
+    # a practice of 40 physicians listed 40 names with their days under "When": 14 lines of
+    # a phone's first screen, the promises and talking points pushed off it
+    root = copy_example(tmp_path)
+    (root / "data/practices/big-group.yaml").write_text("name: Big Group\n", encoding="utf-8")
+    (root / "data/practices/small-group.yaml").write_text("name: Small Group\n", encoding="utf-8")
+    for practice, count in (("big-group", 6), ("small-group", 5)):
+        for i in range(count):
+            (root / f"data/physicians/{practice}-{i}.yaml").write_text(
+                f"name: Dana Doc{i}\nspecialty: Internal Medicine\npractice: {practice}\n"
+                f"office_days: [mon, tue, wed{', sat' if i == 5 else ''}]\n", encoding="utf-8")
+    out = build(root, tmp_path / "out")
+    glance = section(page(out, "practices/big-group"), "glance-h")
+    folded = re.search(r'<details class="office-days"><summary>(.*?)</summary>(.*?)</details>',
+                       glance, re.S)
+    assert folded, glance
+    assert text_of(folded.group(1)) == "In office: the days of 6 physicians"
+    assert text_of(folded.group(2)) == ("Dana Doc0 Mon–Wed; Dana Doc1 Mon–Wed; Dana Doc2 Mon–Wed; "
+                                        "Dana Doc3 Mon–Wed; Dana Doc4 Mon–Wed; Dana Doc5 Mon–Wed, Sat")
+    glance = section(page(out, "practices/small-group"), "glance-h")
+    assert "<details" not in glance
+    assert "In office: Dana Doc0 Mon–Wed; Dana Doc1 Mon–Wed; Dana Doc2 Mon–Wed; Dana Doc3 " \
+           "Mon–Wed; Dana Doc4 Mon–Wed" in text_of(glance)
+    # a physician's brief: their own days, open
+    glance = section(page(out, "physicians/big-group-5"), "glance-h")
+    assert "<details" not in glance and "In office: Mon–Wed, Sat" in text_of(glance)
+
+
+def test_the_earlier_interactions_link_to_their_month_filtered_to_the_brief(tmp_path):
+    # "N earlier interactions in the activity log" linked to the log's first page, the site's
+    # latest 50: none of them there, and no filter
+    root = copy_example(tmp_path)
+    calls = "".join(f"- date: 2026-03-{d:02}\n  liaison: lena-brooks\n  type: call\n"
+                    f"  practice: french-broad-podiatry\n  physicians: [alan-cho]\n"
+                    f"  summary: Call {d} with Dr. Cho.\n" for d in range(2, 10))
+    (root / "data/interactions/2026/cho-calls.yaml").write_text(calls, encoding="utf-8")
+    out = build(root, tmp_path / "out")
+    log = section(page(out, "physicians/alan-cho"), "log-h")
+    assert log.count("<li>") == 8  # the newest 8: 2026-07 and March 9 to 3
+    assert ('2 earlier interactions in the activity log, month by month: <a href="../../activity/'
+            '2026-03/index.html#activity=Alan%20Cho">March 2026</a> and before.') in log
+    month = (out / "activity/2026-03/index.html").read_text(encoding="utf-8")
+    assert "Call 2 with Dr. Cho." in month  # the newest earlier one is on that page
+    log = section(page(out, "practices/french-broad-podiatry"), "log-h")
+    link = re.search(r'month by month: <a href="\.\./\.\./(activity/(\d{4}-\d\d)/index\.html)'
+                     r'#activity\.practice=(.*?)">(.*?)</a>', log)
+    assert link, log
+    assert urllib.parse.unquote(link.group(3)) == "practices/french-broad-podiatry/index.html"
+    month = (out / link.group(1)).read_text(encoding="utf-8")  # the filter has that practice
+    assert '<option value="practices/french-broad-podiatry/index.html">' in month
+    assert link.group(4) == dt.date.fromisoformat(link.group(2) + "-01").strftime("%B %Y")
+
+
+def test_an_office_card_with_nothing_on_file_says_so(tmp_path):
+    # a practice with no phone, fax, website, EHR, tags, staff or notes had an "Office" card
+    # holding its heading alone
+    root = copy_example(tmp_path)
+    (root / "data/practices/bare.yaml").write_text("name: Bare Clinic\n", encoding="utf-8")
+    out = build(root, tmp_path / "out")
+    card = re.search(r"<h2>Office</h2>(.*?)</section>", page(out, "practices/bare"), re.S).group(1)
+    assert text_of(card) == "No phone, fax, website, EHR, staff or notes on file."
+    card = re.search(r"<h2>Office</h2>(.*?)</section>",
+                     page(out, "practices/mountain-view-family-medicine"), re.S).group(1)
+    assert "on file." not in text_of(card) and "Phone" in text_of(card)
+
+
+def test_a_visit_to_the_office_is_not_said_to_have_seen_its_physicians(tmp_path):
+    # a visit that lists no physician counts every physician of the practice in return on
+    # visit; the practice's table read "visit · seen: Alan Cho, Ruth Kessler" of it
+    root = copy_example(tmp_path)
+    (root / "data/interactions/2026/office-visit.yaml").write_text(
+        "date: 2026-08-27\nliaison: lena-brooks\ntype: visit\npractice: french-broad-podiatry\n"
+        "met_with: [Front desk]\nsummary: Dropped off referral pads at the front desk.\n",
+        encoding="utf-8")
+    out = build(root, tmp_path / "out")
+    for rel in ("practices/french-broad-podiatry", "physicians/ruth-kessler"):
+        history = section(page(out, rel), "history-h")
+        row = re.search(r'<tr><td><span class="date">2026-08-27</span>(.*?)</tr>', history, re.S)
+        assert row, (rel, history)
+        assert text_of(row.group(1)).startswith("visit · to the office "), (rel, row.group(1))
+        assert "seen:" not in row.group(1)
+    # a visit that lists them still names them
+    history = section(page(out, "practices/french-broad-podiatry"), "history-h")
+    assert "seen: " in history
 
 
 def test_each_need_is_answered_by_the_follow_up_that_names_it():

@@ -1842,8 +1842,9 @@ def test_briefs_show_spend_and_return_on_visit(golden_build):
     # his 2024-12-26 visit is 700 days old
     rov = _section(alan, "Return on visit", "What happened to their patients")
     assert "2 visits 4 before 4 after" in rov
-    assert re.findall(r"(\d{4}-\d{2}-\d{2}) (\w+) Lena Brooks (\d+) (\d+)", rov) == [
-        ("2026-08-28", "visit", "4", "0"), ("2026-05-10", "visit", "0", "4")]
+    assert re.findall(r"(\d{4}-\d{2}-\d{2}) (\w+(?: · to the office)?) Lena Brooks (\d+) (\d+)",
+                      rov) == [("2026-08-28", "visit", "4", "0"),
+                               ("2026-05-10", "visit · to the office", "0", "4")]
     # spend_ytd_cents 0
     assert "$0.00 of the $100.00 annual limit (0%)" in _section(alan, "Spend 2026", "Profile")
 

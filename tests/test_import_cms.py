@@ -587,6 +587,29 @@ def test_briefs_show_the_volume_and_never_a_zero_for_a_missing_physician(example
     assert "No NPI on file, so not matched: Marcus Bell" in practice
 
 
+def test_a_practice_card_says_none_is_in_the_file_only_of_physicians_looked_up(example_site):
+    # a practice of no physician, or of physicians without an NPI (never looked up), read
+    # "None of its physicians is in CMS's 2022 file."
+    assert imported(example_site)[0] == 0
+    (example_site / "data/practices/no-one.yaml").write_text("name: No One Clinic\n")
+    (example_site / "data/practices/no-npi.yaml").write_text("name: No NPI Clinic\n")
+    (example_site / "data/physicians/nell-nonpi.yaml").write_text(
+        "name: Nell Nonpi\nspecialty: Family Medicine\npractice: no-npi\n")
+    (example_site / "data/physicians/nora-notinfile.yaml").write_text(
+        "name: Nora Notinfile\nnpi: \"1234567893\"\nspecialty: Family Medicine\npractice: mixed\n")
+    (example_site / "data/physicians/ned-nonpi.yaml").write_text(
+        "name: Ned Nonpi\nspecialty: Family Medicine\npractice: mixed\n")
+    (example_site / "data/practices/mixed.yaml").write_text("name: Mixed Clinic\n")
+    out = _build(example_site)
+    card = lambda rel: re.search(r"Medicare volume 2022 (.*?) CMS Medicare Part B",
+                                 _text(out / rel / "index.html")).group(1).strip()
+    assert card("practices/no-one") == "No physician on file."
+    assert card("practices/no-npi") == "No NPI on file, so not matched: Nell Nonpi."
+    assert card("practices/mixed") == (
+        "None of its physicians with an NPI on file is in CMS's 2022 file. Not in the file: "
+        "Nora Notinfile. No NPI on file, so not matched: Ned Nonpi.")
+
+
 def test_a_brief_shows_the_newest_year_and_a_line_for_each_earlier_one(example_site, tmp_path):
     older = tmp_path / "services-2021.csv"
     older.write_bytes(SERVICES.read_bytes().replace(b",O,14,15,15,", b",O,30,31,31,"))

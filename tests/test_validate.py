@@ -1516,6 +1516,50 @@ def test_a_website_that_is_no_web_address_is_a_warning(example_site, website, sa
         assert mine == [], res.dump()
 
 
+@pytest.mark.parametrize("notes, said", [
+    ("Parking: ![plan](https://example.com/plan.png)", True),
+    ('Parking: <IMG src="plan.png" alt="plan">', True),
+    ("Parking code in `![x](y)` form, and a [link](https://example.com/plan.png)", False),
+    ("Parking behind the building.", False),
+])
+def test_an_image_in_a_records_notes_is_a_warning(example_site, notes, said):
+    """Notes show no image: the sanitizer dropped it from the brief without a trace (an empty
+    paragraph where the floor plan was), and validate said nothing."""
+    rel = write(example_site, "data/practices/cedar-ridge.yaml",
+                f"name: Cedar Ridge\ncity: Asheville\nnotes: |\n  See below.\n\n  {notes}\n")
+    doc = write(example_site, "data/physicians/cedar-doc.yaml",
+                f"name: Cedar Doc\nspecialty: Cardiology\npractice: cedar-ridge\nnotes: '{notes}'\n")
+    visit = write(example_site, "data/interactions/cedar.yaml",
+                  "- date: 2026-11-02\n  liaison: lena-brooks\n  type: visit\n  practice: cedar-ridge\n"
+                  f"  summary: Met the front desk.\n  notes: '{notes}'\n")
+    res = validate(example_site)
+    assert res.code == 0, res.dump()
+    for path, line, col, where in ((rel, 3, 8, "notes"), (doc, 4, 8, "notes"),
+                                   (visit, 6, 10, "[0].notes")):
+        mine = [d for d in res.diags if d.path == path]
+        if said:
+            res.expect(path, line, col, f"{where}: holds an image, which notes do not show",
+                       severity="warning")
+            assert len(mine) == 1, res.dump()
+        else:
+            assert mine == [], res.dump()
+
+
+def test_a_physician_listed_twice_in_an_interaction_is_a_warning(example_site):
+    """Counted once, but named twice on every page that lists the interaction (a brief's
+    "Ruth Kessler, Ruth Kessler"), with no word from validate."""
+    rel = write(example_site, "data/interactions/twice.yaml",
+                "- date: 2026-11-02\n  liaison: lena-brooks\n  type: visit\n"
+                "  physicians: [ruth-kessler, alan-cho, ruth-kessler]\n  summary: Met them.\n"
+                "- date: 2026-11-03\n  liaison: lena-brooks\n  type: call\n"
+                "  physicians: [ruth-kessler, alan-cho]\n  summary: Called them.\n")
+    res = validate(example_site)
+    assert res.code == 0, res.dump()
+    res.expect(rel, 4, 40, "[0].physicians[2]: physician 'ruth-kessler' is listed already "
+               "(physicians[0]): delete one", severity="warning")
+    assert len([d for d in res.diags if d.path == rel]) == 1, res.dump()
+
+
 def test_an_image_layout_without_a_picture_is_a_warning(example_site):
     write(example_site, "content/presentations/halves.md", DECK_HEAD + (
         "Layout: image-left\n\n## Our lab\n\nText and ![inline](images/x.png) in a sentence\n\n---\n\n"

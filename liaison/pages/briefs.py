@@ -20,23 +20,24 @@ from decimal import ROUND_FLOOR, Decimal
 
 from liaison import charts
 from liaison.compliance import dollars
-from liaison.dates import day_text
+from liaison.dates import day_text, month as month_name
 from liaison.derived import (
     MATURED_AGES, ROV_DAYS, in_person, matured, month_index, month_label, physician_shares,
     practice_shares, visit_people, windows,
 )
 from liaison.models import DECLINED_REASONS, STATUSES, cents, website_href
 from liaison.pages.base import (
-    MONTHS_CHARTED, PERCENT_BASE, RECENT, Page, PageKind, ago, deck_href, percent,
-    physician_href, practice_href, signed,
+    MONTHS_CHARTED, PERCENT_BASE, RECENT, Page, PageKind, activity_href, ago, deck_href,
+    percent, physician_href, practice_href, signed,
 )
 from liaison.pages.log import log_href
 from liaison.pages.rows import alerts_for, physician_row, planned_visit, practice_row
-from liaison.pages.talking import talking_points
+from liaison.pages.talking import _promise, talking_points
 from liaison.pages import volume
 from liaison.pages.view import SiteView
 
 TOP_POINTS = 3  # talking points on the first screen; the others fold away
+DAYS_SHOWN = 5  # physicians whose office days the card lists open; of more, the list folds
 MAP_URL = "https://www.google.com/maps/search/?api=1&query="  # opens the maps app on phones
 NEAR = 80  # per cent of the annual limit from which the spend meter warns
 STATUS_NAMES = {"referred": ("Referred", "Ref."), "scheduled": ("Scheduled", "Sch."),
@@ -61,11 +62,15 @@ def tel_href(phone: str) -> str:
 def _glance(view: SiteView, practice_id: str, phones: list[tuple[str, str]],
             office_days: list[tuple[str, str]]) -> dict:
     """Where, who and when: the address with its map link, the numbers to call, best visit
-    times, office days and the office staff."""
+    times, office days (folded, ``days_folded``, when more than ``DAYS_SHOWN`` physicians
+    have them) and the office staff."""
     numbers = [{"label": label, "text": number, "href": href}
                for label, number in phones if number and (href := tel_href(number)) != "tel:"]
-    return {**_office(view, practice_id), "phones": numbers,
-            "office_days": [{"name": n, "days": d} for n, d in office_days if d]}
+    days = [{"name": n, "days": d} for n, d in office_days if d]
+    # a practice of many physicians: their days fold (40 took 14 lines of a phone's first
+    # screen, and pushed the promises and talking points off it)
+    return {**_office(view, practice_id), "phones": numbers, "office_days": days,
+            "days_folded": len(days) > DAYS_SHOWN}
 
 
 def _office(view: SiteView, practice_id: str) -> dict:
@@ -114,6 +119,39 @@ def _days(days) -> str:
         names = [WEEK[i].capitalize() for i in run]
         parts += [f"{names[0]}\u2013{names[-1]}"] if len(run) >= 3 else names
     return ", ".join(parts)
+
+
+def _last_time(view: SiteView, interactions) -> list[dict]:
+    """What happened last time (the card's "Last time"): the latest interaction of a brief
+    and, when that one was not in person, the latest in-person visit too, each with its
+    summary, the needs voiced and every follow-up logged with it, delivered or not
+    (``talking._promise``): a promise kept leaves "Promised" (open ones only) and would show
+    nowhere else on the first screen. ``interactions``: newest first, as the view lists them."""
+    picked = []
+    for r in interactions:
+        if not picked or in_person(r):
+            picked.append(r)
+            if in_person(r):
+                break
+    out = []
+    for r in picked:
+        name, href = view.member_ref(r.liaison)
+        out.append({"date": r.date.isoformat(), "type": r.type, "in_person": in_person(r),
+                    "liaison_name": name, "liaison_href": href, "summary": r.summary,
+                    "needs": list(r.needs),
+                    "promises": [_promise(view, r, f) for f in r.follow_ups]})
+    return out
+
+
+def _earlier(interactions, fragment: str) -> dict | None:
+    """Where the interactions a brief does not list are (``RECENT`` listed): the month page
+    of the newest of them, filtered to the brief's (``fragment``: app.js's filter state).
+    The activity log's first page holds the site's latest 50, often none of them."""
+    if len(interactions) <= RECENT:
+        return None
+    day = interactions[RECENT].date
+    return {"href": activity_href(month_label(month_index(day))) + "#" + fragment,
+            "month": month_name(day)}
 
 
 # ------------------------------------------------------------------ chart and return on visit
@@ -200,7 +238,8 @@ def _rov(view: SiteView, rov, visits: list, people_of, seen_of=None) -> dict:
     lists them (read up to the first one too old to have matured). ``people_of(visit)``: the
     visit's people that the brief is about, with their referrals by date; ``seen_of(visit)``
     (a practice's brief): the ids of those people, named under the visit's date (two visits
-    of one day by one liaison read alike otherwise)."""
+    of one day by one liaison read alike otherwise), unless the visit lists no physician: it
+    was to the office (``office``), and saw none of them by name."""
     rows, more = [], 0
     for r in visits:
         age = (view.as_of - r.date).days
@@ -218,10 +257,14 @@ def _rov(view: SiteView, rov, visits: list, people_of, seen_of=None) -> dict:
                      for d in people)
         after = sum(_window(d, r.date, r.date + dt.timedelta(days=ROV_DAYS - 1)) for d in people)
         name, href = view.member_ref(r.liaison)
-        seen = [view.doc_ref(x) for x in seen_of(r)] if seen_of is not None else []
+        # a visit that lists no physician was to the office: it counts every physician of
+        # the practice (derived.visit_people) but saw none of them in particular
+        office = not r.physicians
+        seen = [view.doc_ref(x) for x in seen_of(r)] if seen_of is not None and not office else []
         rows.append({"date": r.date.isoformat(), "type": r.type, "summary": r.summary,
                      "liaison_name": name, "liaison_href": href, "before": before,
-                     "after": after, "change": signed(after - before), "seen": seen})
+                     "after": after, "change": signed(after - before), "seen": seen,
+                     "office": office})
     n, before, after = rov.visits, rov.before, rov.after
     if n == 0:
         words = (f"No in-person visit is {MATURED_TEXT} yet: return on visit counts the "
@@ -418,7 +461,9 @@ def physician(view: SiteView, page: Page) -> dict:
                         lambda r, c: dict(physician_shares(r, c)).get(pid, 0), interactions),
         "recent": [view.interaction(r) for r in interactions[:RECENT]],
         "more": max(0, len(interactions) - RECENT),
+        "earlier": _earlier(interactions, "activity=" + urllib.parse.quote(d.name)),
         "follow_ups": [view.follow_up(*t) for t in view.fu_by_doc.get(pid, [])],
+        "last_time": _last_time(view, interactions),
         "points": points, "top_points": points[:TOP_POINTS], "more_points": points[TOP_POINTS:],
         "decks": _decks(view, d.practice),
         "log_href": log_href(view, d.practice, [pid]),
@@ -480,7 +525,10 @@ def practice(view: SiteView, page: Page) -> dict:
         "alerts": alerts,
         "recent": [view.interaction(r) for r in interactions[:RECENT]],
         "more": max(0, len(interactions) - RECENT),
+        "earlier": _earlier(interactions, "activity.practice="
+                            + urllib.parse.quote(practice_href(pid), safe="")),
         "follow_ups": [view.follow_up(*t) for t in view.fu_by_practice.get(pid, [])],
+        "last_time": _last_time(view, interactions),
         "points": points, "top_points": points[:TOP_POINTS], "more_points": points[TOP_POINTS:],
         "decks": _decks(view, pid),
         "log_href": log_href(view, pid),
@@ -492,8 +540,8 @@ BRIEF_READS = ("physicians", "practices", "team", "interactions", "referrals", "
                "site.services", "site.tiers", "site.compliance", "templates/talking-points.yaml",
                "market")
 BRIEF_VARIABLES = ("stats", "row", "notes_html", "glance", "alerts", "d365", "chart", "chart_note", "rov",
-                   "outcomes", "spend", "recent", "more", "follow_ups", "points", "top_points",
-                   "more_points", "decks", "log_href", "medicare")
+                   "outcomes", "spend", "recent", "more", "earlier", "follow_ups", "last_time", "points",
+                   "top_points", "more_points", "decks", "log_href", "medicare")
 
 KINDS = [
     PageKind("practice", "practice.html", "practices",

@@ -114,9 +114,14 @@ def practice(view: SiteView, pids: list[str]) -> dict | None:
     codes = [_code_row(c, names.get(c, c), s[0], s[1])
              for c, s in sorted(sums.items(), key=lambda kv: (-kv[1][0], kv[0]))]
     n = len(pids)
+    # without a code: which of its physicians the file was searched for (an NPI on file), and
+    # with what result; those without an NPI were not searched for (the "no NPI" line)
     text = "" if codes else (
-        f"None of its physicians is in CMS's {latest.year} file." if not found else
-        f"None of the {len(latest.data.codes)} codes for {THRESHOLD} beneficiaries or more.")
+        f"None of the {len(latest.data.codes)} codes for {THRESHOLD} beneficiaries or more."
+        if found else "No physician on file." if not n
+        else f"None of its physicians with an NPI on file is in CMS's {latest.year} file."
+        if missing and no_npi else f"None of its physicians is in CMS's {latest.year} file."
+        if missing else "")
     return {"year": latest.year, "source": SOURCE, "caveat": CAVEAT, "physicians": n,
             "found": found, "missing": missing, "total": total if with_total else None,
             "total_text": count(total) if with_total else "",
