@@ -97,6 +97,28 @@ def test_whoever_owns_a_follow_up_has_a_calendar_of_their_own(built):
     assert 'href="../../calendar/owen-price.ics"' in member
 
 
+def test_many_calendars_fold_under_their_count_below_the_heading(tmp_path, monkeypatch):
+    """Past CALENDARS_INLINE team members, their own calendars fold under one line ("Each
+    one's own calendar (50)") instead of filling the first screen with names before the
+    filter (50 liaisons at 2,000 physicians were 13 lines on a phone, 250 at 10,000)."""
+    from htmltree import parse
+
+    monkeypatch.setattr(follow_ups, "CALENDARS_INLINE", 1)
+    out = tmp_path / "site"
+    code, _out, err = cli("build", "--root", str(SPEC_EXAMPLE), "--out", str(out),
+                          "--as-of", AS_OF.isoformat())
+    assert code == 0, err
+    page = parse(out / "follow-ups" / "index.html")
+    head = page.all("div", "page-head")[0]
+    sub = head.all("p", "sub")[0]
+    assert sub.hrefs() == ["../calendar.ics"]
+    assert sub.text().endswith("Calendar: calendar.ics (everyone's).")
+    folded = head.all("details", "calendars")
+    assert len(folded) == 1 and "open" not in folded[0].attrs
+    assert folded[0].all("summary")[0].text() == "Each one's own calendar (2)"
+    assert folded[0].hrefs() == ["../calendar/lena-brooks.ics", "../calendar/owen-price.ics"]
+
+
 def test_dashboard_leads_with_this_week_and_the_recently_overdue(built):
     html = (built / "index.html").read_text()
     part = html[html.index("Follow-ups due this week or recently overdue"):]
