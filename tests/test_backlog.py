@@ -176,6 +176,38 @@ def test_data_quality_lists_every_warning_at_its_file_line_and_column(built):
     assert "/edit/" not in html  # no repository in site.yaml: no edit link
 
 
+def test_data_quality_folds_a_long_list_under_its_count(tmp_path, monkeypatch):
+    """Past LIST_OPEN names a list folds under its count, so that every list's heading shows
+    on the first screens (at 2,000 physicians, 141 without an NPI and 204 without a tier were
+    345 lines, 9 screens, before the liaisons and contacts lists); a short one stays open."""
+    from htmltree import parse
+
+    from liaison.pages import data_quality
+
+    monkeypatch.setattr(data_quality, "LIST_OPEN", 0)
+    out = tmp_path / "site"
+    code, _out, err = cli("build", "--root", str(SPEC_EXAMPLE), "--out", str(out),
+                          "--as-of", AS_OF.isoformat())
+    assert code == 0, err
+    page = parse(out / "data-quality" / "index.html")
+    sections = {s.all("h2")[0].text(): s for s in page.all("section", "card")}
+    for title in ("Physicians without an NPI (1)", "Physicians without a tier (1)",
+                  "Physicians without a liaison (1)", "Physicians never contacted (1)",
+                  "Practices without a liaison (1)"):
+        folded = sections[title].all("details", "long-list")
+        assert len(folded) == 1 and "open" not in folded[0].attrs, title
+        assert folded[0].all("summary")[0].text() == (
+            "Show the practice" if title.startswith("Practices") else "Show the physician"), title
+        assert len(folded[0].all("li")) == 1, title
+    monkeypatch.setattr(data_quality, "LIST_OPEN", 1)
+    code, _out, err = cli("build", "--root", str(SPEC_EXAMPLE), "--out", str(tmp_path / "open"),
+                          "--as-of", AS_OF.isoformat())
+    assert code == 0, err
+    page = parse(tmp_path / "open" / "data-quality" / "index.html")
+    assert page.all("details", "long-list") == []
+    assert len(page.all("ul", "points")) == 5
+
+
 @pytest.mark.parametrize("web_url, edit, line", [
     ("https://github.com/acme/records", "https://github.com/acme/records/edit/main/{path}",
      "https://github.com/acme/records/blob/main/{path}?plain=1#L{line}"),
