@@ -235,6 +235,23 @@ def test_column_headers_stick_while_the_table_scrolls(new_page, server, width):
     _shot(page, f"physicians-sticky-{width}.png")
 
 
+def test_the_prospects_tables_scroll_in_frames_whose_headers_stick(new_page, server):
+    """Prospects and win-back are long at scale (236 and 532 rows at 2,000 physicians: the
+    win-back table began some 20 screens down, under the prospects); each scrolls inside a
+    frame of its own, as the directories do, its column headers in view."""
+    page, _rec = _open(new_page, "desktop")
+    page.goto(f"{server}/prospects/index.html")
+    for table in ("#prospect-table", "#win-back-table"):
+        wrap = page.locator(f".table-wrap:has(> {table})")
+        assert wrap.get_attribute("tabindex") == "0" and wrap.get_attribute("role") == "region"
+        assert wrap.get_attribute("aria-label"), table
+        frame = wrap.evaluate("w => [getComputedStyle(w).maxHeight, getComputedStyle(w).overflowY]")
+        assert frame[0] != "none" and float(frame[0].rstrip("px")) <= 0.8 * VIEWPORTS["desktop"]["height"], frame
+        assert frame[1] == "auto", frame
+        th = page.locator(f"{table} thead th").first
+        assert th.evaluate("t => getComputedStyle(t).position") == "sticky", table
+
+
 @pytest.mark.parametrize("width", list(VIEWPORTS))
 def test_month_pages_link_to_the_months_before_and_after(new_page, server, site, width):
     page, rec = _open(new_page, width)
