@@ -97,6 +97,28 @@ def test_whoever_owns_a_follow_up_has_a_calendar_of_their_own(built):
     assert 'href="../../calendar/owen-price.ics"' in member
 
 
+def test_many_calendars_fold_under_their_count_below_the_heading(tmp_path, monkeypatch):
+    """Past CALENDARS_INLINE team members, their own calendars fold under one line ("Each
+    one's own calendar (50)") instead of filling the first screen with names before the
+    filter (50 liaisons at 2,000 physicians were 13 lines on a phone, 250 at 10,000)."""
+    from htmltree import parse
+
+    monkeypatch.setattr(follow_ups, "CALENDARS_INLINE", 1)
+    out = tmp_path / "site"
+    code, _out, err = cli("build", "--root", str(SPEC_EXAMPLE), "--out", str(out),
+                          "--as-of", AS_OF.isoformat())
+    assert code == 0, err
+    page = parse(out / "follow-ups" / "index.html")
+    head = page.all("div", "page-head")[0]
+    sub = head.all("p", "sub")[0]
+    assert sub.hrefs() == ["../calendar.ics"]
+    assert sub.text().endswith("Calendar: calendar.ics (everyone's).")
+    folded = head.all("details", "calendars")
+    assert len(folded) == 1 and "open" not in folded[0].attrs
+    assert folded[0].all("summary")[0].text() == "Each one's own calendar (2)"
+    assert folded[0].hrefs() == ["../calendar/lena-brooks.ics", "../calendar/owen-price.ics"]
+
+
 def test_dashboard_leads_with_this_week_and_the_recently_overdue(built):
     html = (built / "index.html").read_text()
     part = html[html.index("Follow-ups due this week or recently overdue"):]
@@ -152,6 +174,38 @@ def test_data_quality_lists_every_warning_at_its_file_line_and_column(built):
     for where, message in warnings:
         assert f'<code class="where">{where}</code>' in html
     assert "/edit/" not in html  # no repository in site.yaml: no edit link
+
+
+def test_data_quality_folds_a_long_list_under_its_count(tmp_path, monkeypatch):
+    """Past LIST_OPEN names a list folds under its count, so that every list's heading shows
+    on the first screens (at 2,000 physicians, 141 without an NPI and 204 without a tier were
+    345 lines, 9 screens, before the liaisons and contacts lists); a short one stays open."""
+    from htmltree import parse
+
+    from liaison.pages import data_quality
+
+    monkeypatch.setattr(data_quality, "LIST_OPEN", 0)
+    out = tmp_path / "site"
+    code, _out, err = cli("build", "--root", str(SPEC_EXAMPLE), "--out", str(out),
+                          "--as-of", AS_OF.isoformat())
+    assert code == 0, err
+    page = parse(out / "data-quality" / "index.html")
+    sections = {s.all("h2")[0].text(): s for s in page.all("section", "card")}
+    for title in ("Physicians without an NPI (1)", "Physicians without a tier (1)",
+                  "Physicians without a liaison (1)", "Physicians never contacted (1)",
+                  "Practices without a liaison (1)"):
+        folded = sections[title].all("details", "long-list")
+        assert len(folded) == 1 and "open" not in folded[0].attrs, title
+        assert folded[0].all("summary")[0].text() == (
+            "Show the practice" if title.startswith("Practices") else "Show the physician"), title
+        assert len(folded[0].all("li")) == 1, title
+    monkeypatch.setattr(data_quality, "LIST_OPEN", 1)
+    code, _out, err = cli("build", "--root", str(SPEC_EXAMPLE), "--out", str(tmp_path / "open"),
+                          "--as-of", AS_OF.isoformat())
+    assert code == 0, err
+    page = parse(tmp_path / "open" / "data-quality" / "index.html")
+    assert page.all("details", "long-list") == []
+    assert len(page.all("ul", "points")) == 5
 
 
 @pytest.mark.parametrize("web_url, edit, line", [

@@ -533,3 +533,35 @@ def test_eighty_percent_of_the_limit_is_the_boundary(tmp_path):
     assert "$79.99 of $100.00 · 79%" in alan.text()
     assert _kpis(parse(site / "compliance" / "index.html"))["At 80% or more"] \
         .all("div", "value")[0].text() == "2"
+
+
+def test_a_long_spend_list_folds_past_those_near_the_limit_and_the_first_below(tmp_path,
+                                                                              monkeypatch):
+    """Past those at 80% or more and the SPEND_SHOWN who were given the most below it, the
+    others fold under one line: at 2,000 physicians 610 entries (741 kB, 60,000 px) came
+    before the per-practice table. The numbering goes on in the folded list."""
+    from conftest import cli
+    from liaison.pages import compliance
+
+    monkeypatch.setattr(compliance, "SPEND_SHOWN", 1)
+    out = tmp_path / "site"
+    code, _out, err = cli("build", "--root", str(EXAMPLE), "--out", str(out), "--as-of", AS_OF)
+    assert code == 0, err
+    page = parse(out / "compliance" / "index.html")
+    spends = page.all("li", "spend")
+    near = [li for li in spends if {"near", "over"} & set(li.classes)]
+    assert len(spends) == 4 and len(near) == 1
+    folded = page.all("details", "long-list")
+    assert len(folded) == 1 and "open" not in folded[0].attrs
+    assert folded[0].all("summary")[0].text() == \
+        "Show the other 2 physicians given something, by what they were given"
+    inner = folded[0].all("li", "spend")
+    assert inner == spends[2:]  # the least given, in the order of the list
+    assert folded[0].all("ol", "spend-list")[0].attrs["start"] == "3"
+    # the per-practice table follows, as before
+    assert page.by_id("practice-spend-table") is not None
+    monkeypatch.setattr(compliance, "SPEND_SHOWN", 3)
+    code, _out, err = cli("build", "--root", str(EXAMPLE), "--out", str(tmp_path / "open"),
+                          "--as-of", AS_OF)
+    assert code == 0, err
+    assert parse(tmp_path / "open" / "compliance" / "index.html").all("details", "long-list") == []

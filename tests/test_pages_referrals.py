@@ -545,3 +545,39 @@ def test_a_long_return_on_visit_ranking_keeps_the_biggest_rises_and_falls():
         stats[p] = SimpleNamespace(rov_365d=Rov())
     rows, note = referrals.rov_ranking(view)
     assert len(rows) == referrals.ROV_ROWS and note is None
+
+
+def test_a_long_referrer_list_shows_those_who_referred_most_and_links_the_filtered_directory(
+        tmp_path, monkeypatch):
+    """Past LIST_ROWS, the new, lapsed and declining lists show the physicians who referred
+    the most in the 365 days before (the dashboard's order, so its first 10 are these lists'
+    first 10), not the first by file name; the rest are one link away, the directory filtered
+    to that status."""
+    import subprocess
+    import sys
+
+    from liaison.cli import main
+    from liaison.pages import referrals as referrals_page
+
+    root, out = tmp_path / "root", tmp_path / "site"
+    made = subprocess.run([sys.executable, str(REPO / "bench" / "generate.py"), str(root),
+                           "--physicians", "150"], capture_output=True, text=True, timeout=300)
+    assert made.returncode == 0, made.stderr
+    monkeypatch.setattr(referrals_page, "LIST_ROWS", 3)
+    result = CliRunner().invoke(main, ["build", "--root", str(root), "--out", str(out),
+                                       "--as-of", AS_OF])
+    assert result.exit_code == 0, result.output
+    stats = json.loads((out / "stats.json").read_text(encoding="utf-8"))["physicians"]
+    page = parse(out / "referrals" / "index.html")
+    lists = {"new": lambda s: s["status"] == "new", "lapsed": lambda s: s["status"] == "lapsed",
+             "declining": lambda s: s["declining"]}
+    for ident, pred in lists.items():
+        ids = [p for p in stats if pred(stats[p])]
+        assert len(ids) > 3, ident  # the generated site has more than the cap of each
+        ranked = sorted(ids, key=lambda p: (-stats[p]["referrals_prev_365d"], p))
+        section = page.by_id(ident)
+        shown = [h for h in section.hrefs() if h.startswith("../physicians/d-")]
+        assert shown == [f"../physicians/{p}/index.html" for p in ranked[:3]], ident
+        more = section.all("p", "muted")[-1]
+        assert more.text() == f"… and {len(ids) - 3} more: filter the directory.", ident
+        assert more.hrefs() == [f"../physicians/index.html#physician-table=status%20{ident}"]

@@ -741,3 +741,31 @@ def test_a_misspelt_name_or_key_in_a_slide_gets_the_closest_one(tmp_path):
             "undefined (did you mean 'practice'?) (generic deck)") in err, err
     assert any(e.startswith("content/presentations/extra.md:13:") and "'dict object' has no "
                "attribute 'nmae' (did you mean 'name'?) (generic deck)" in e for e in err), err
+
+
+def test_the_presentations_list_names_a_decks_practices_by_name_folded_when_many(
+        tmp_path, monkeypatch):
+    """A deck for every practice named them all in one paragraph, in file order (667 at
+    2,000 physicians: 30 lines at 1366 px, and the next deck under them); past TARGETS_INLINE
+    they fold under their count, and they come by name."""
+    from conftest import REPO, cli
+    from htmltree import parse
+    from liaison.pages import decks as deck_pages
+
+    monkeypatch.setattr(deck_pages, "TARGETS_INLINE", 4)
+    out = tmp_path / "site"
+    code, _out, err = cli("build", "--root", str(REPO), "--out", str(out), "--as-of", "2026-11-26")
+    assert code == 0, err
+    cards = {c.all("h2")[0].all("a")[0].attrs["href"]: c
+             for c in parse(out / "presentations" / "index.html").all("section", "card")}
+    every = cards["../presentations/vein-care-overview/index.html"]
+    four = cards["../presentations/healing-leg-wounds/index.html"]
+    practices = len(list((REPO / "data" / "practices").glob("*.yaml")))
+    folded = every.all("details", "long-list")
+    assert len(folded) == 1 and "open" not in folded[0].attrs
+    assert folded[0].all("summary")[0].text() == f"Customized for {practices} practices"
+    names = [a.text() for a in folded[0].all("a")]
+    assert len(names) == practices and names == sorted(names)
+    assert four.all("details") == []
+    names = [a.text() for a in four.all("p", "muted")[0].all("a")]
+    assert len(names) == 4 and names == sorted(names)

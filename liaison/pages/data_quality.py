@@ -11,6 +11,10 @@ from liaison.pages.log import HOST_NAMES, host_kind
 from liaison.pages.rows import physician_row, practice_row
 from liaison.pages.view import SiteView
 
+# A list of more names than this folds under its count (every list's heading then shows on
+# the first screens; at 2,000 physicians two lists held 345 names)
+LIST_OPEN = 20
+
 # A file's edit page and its view at one line, per kind of host (liaison.pages.log.host_kind).
 # GitHub's editor opens at the top of the file (it ignores a #L anchor), so each warning has
 # both: "edit" and "line N" (GitHub's plain view, ?plain=1, is the one whose #L anchors work
@@ -66,6 +70,7 @@ def context(view: SiteView, page: Page) -> dict:
         "never_contacted": rows(lambda d, s: s.last_contact is None),
         "practices_no_liaison": [practice_row(view, p) for p in sorted(view.site.practices)
                                  if view.site.practices[p].liaison is None],
+        "list_open": LIST_OPEN,
     }
 
 
@@ -75,7 +80,7 @@ KINDS = [
              context, reads=("diagnostics", "physicians", "practices", "team", "stats.physicians",
                              "stats.practices"),
              variables=("warnings", "repository", "host_name", "no_npi", "no_tier", "no_liaison",
-                        "never_contacted", "practices_no_liaison"),
+                        "never_contacted", "practices_no_liaison", "list_open"),
              nav=("Data quality", "data-quality/index.html"),
              url="data-quality/"),
 ]

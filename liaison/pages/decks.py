@@ -15,6 +15,9 @@ from liaison.pages.view import SiteView
 # shows those; an SVG logo would show in the HTML deck only, so it is not looked for).
 LOGO_NAMES = ("logo.png", "logo.jpg", "logo.jpeg")
 CHART_MONTHS = 12  # the referral chart of a slide: the last 12 months
+# presentations/ names up to this many practices a deck is customized for; more fold under
+# their count
+TARGETS_INLINE = 12
 MEDIA = "_media"  # slide images, beside the generic deck's page (no deck or practice id has "_")
 
 
@@ -256,15 +259,20 @@ def _all_in_an_if(source: str) -> bool:
 
 def presentations(view: SiteView, page: Page) -> dict:
     decks = []
+    practices = view.site.practices
     for deck_id in sorted(view.site.decks):
         d = view.site.decks[deck_id]
+        # by name, so that one is found; many fold under their count (a deck for every
+        # practice named 667 of them at 2,000 physicians)
+        targets = sorted(view.deck_targets(deck_id), key=lambda p: (practices[p].name, p))
         decks.append({"title": d.meta.title, "description": d.meta.description or "",
                       "href": deck_href(deck_id), "slides": len(d.slides),
                       # a slide all in an {% if %} may render to nothing for a practice, and
                       # is then left out of its deck: the count is the most it shows
                       "up_to": any(_all_in_an_if(s.source) for s in d.slides),
                       "targets": [view.practice_ref(p) | {"href": deck_href(deck_id, p)}
-                                  for p in view.deck_targets(deck_id)]})
+                                  for p in targets],
+                      "targets_folded": len(targets) > TARGETS_INLINE})
     return {**view.common(page, "presentations", "Presentations"), "decks": decks}
 
 

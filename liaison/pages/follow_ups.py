@@ -9,6 +9,9 @@ from liaison.pages.view import SiteView
 
 WEEK_DAYS = 7  # due today up to 7 days ahead: "this week" (the badge's "due soon" too)
 RECENT_DAYS = 30  # overdue by fewer days: recently overdue; by this many or more: backlog
+# Up to this many team members' own calendars are named in the heading's line; more fold
+# under their count below it, so that the filter stays on the first screen of a phone
+CALENDARS_INLINE = 8
 
 # The groups in page order: (key, heading, folded)
 GROUPS = (
@@ -58,18 +61,19 @@ def context(view: SiteView, page: Page) -> dict:
                        key=lambda p: (view.practice_ref(p)["name"], p))
     total = sum(len(s["rows"]) for s in sections)
     owned = set(owners)
+    # beside everyone's calendar, each liaison's own and that of anyone else who owns a
+    # follow-up listed here (the front desk's: liaison.exports.calendars)
+    calendars = [{"name": m.name, "href": calendar_href(t)}
+                 for t, m in sorted(view.site.team.items(), key=lambda tm: (tm[1].name, tm[0]))
+                 if m.role == "liaison" or t in owned]
     return {**view.common(page, "follow-ups", "Follow-ups"),
             "groups": sections, "total": total,
             "overdue_count": len(groups["recent"]) + len(groups["backlog"]),
             "owner_choices": [{"value": o, "label": view.member_ref(o)[0]} for o in owners],
             "practice_choices": [{"value": p, "label": view.practice_ref(p)["name"]}
                                  for p in practices],
-            # beside everyone's calendar, each liaison's own and that of anyone else who owns
-            # a follow-up listed here (the front desk's: liaison.exports.calendars)
-            "calendars": [{"name": m.name, "href": calendar_href(t)}
-                          for t, m in sorted(view.site.team.items(),
-                                             key=lambda tm: (tm[1].name, tm[0]))
-                          if m.role == "liaison" or t in owned]}
+            "calendars": calendars,
+            "calendars_folded": len(calendars) > CALENDARS_INLINE}
 
 
 KINDS = [
@@ -77,7 +81,7 @@ KINDS = [
              one_page("follow-ups/index.html", "follow_ups.html", "follow-ups"),
              context, reads=("interactions", "physicians", "practices", "team"),
              variables=("groups", "total", "overdue_count", "owner_choices", "practice_choices",
-                        "calendars"),
+                        "calendars", "calendars_folded"),
              nav=("Follow-ups", "follow-ups/index.html"),
              url="follow-ups/"),
 ]

@@ -31,7 +31,8 @@ SOURCE_LABELS = {"patient": "Patient", "web": "Web", "advertising": "Advertising
 # The return-on-visit ranking shows every physician with a matured visit up to this many;
 # beyond it, the half with the biggest rises and the half with the biggest falls.
 ROV_ROWS = 40
-# A referrer list shows this many; the directory filters the rest.
+# A referrer list shows this many (those who referred the most the year before first, as on
+# the dashboard); its link opens the directory filtered to the rest.
 LIST_ROWS = 50
 
 
@@ -178,10 +179,13 @@ def context(view: SiteView, page: Page) -> dict:
     movers = sorted((p for p in phys if phys[p].referrals_365d != phys[p].referrals_prev_365d),
                     key=lambda p: (-abs(phys[p].referrals_365d - phys[p].referrals_prev_365d), p))[:15]
 
+    # the dashboard's order: those who referred the most in the 365 days before first
+    by_before = sorted(phys, key=lambda p: (-phys[p].referrals_prev_365d, p))
+
     def rows(pred):
         """The first LIST_ROWS physicians that pred holds for, how many in all, how many
         more than shown."""
-        ids = [p for p in sorted(phys) if pred(phys[p])]
+        ids = [p for p in by_before if pred(phys[p])]
         return ([physician_row(view, p) for p in ids[:LIST_ROWS]], len(ids),
                 max(0, len(ids) - LIST_ROWS))
 
