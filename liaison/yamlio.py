@@ -289,8 +289,12 @@ def fast_load(text: str, raw: bytes | None = None):
     they refuse is read again by the exact path (``exact_load``) before anything is reported.
     A file with a number spelled otherwise than in digits (``_ODD_NUMBER``) takes the exact
     path at once: its number would pass the models with the text it was written as lost.
-    ``raw``: the file's bytes (``text`` encoded when not given)."""
+    ``raw``: the file's bytes (``text`` encoded when not given). A NUL byte takes the exact
+    path too, which refuses it: the fast parser takes it for the end of the text, and the
+    records after it were dropped without a word."""
     if yaml_rs is None or (("---" in text or "..." in text) and _DOC_MARK.search(text)):
+        raise NeedExact
+    if "\x00" in text:
         raise NeedExact
     if _odd_number(text.encode() if raw is None else raw) is not None:
         raise NeedExact

@@ -116,6 +116,21 @@ def test_hostile_yaml_fails_fast_with_one_error(example_site, name, content, mes
     assert elapsed < 20, "hostile input must fail fast"
 
 
+def test_a_nul_byte_between_records_is_an_error_not_the_end_of_the_file(example_site):
+    """The fast parser took a NUL byte for the end of the text: the records after it were
+    dropped without a word and validate passed."""
+    path = example_site / "data" / "interactions" / "two.yaml"
+    path.write_bytes(
+        b"- {date: 2026-01-05, liaison: lena-brooks, type: call, practice: french-broad-podiatry,"
+        b" summary: First}\n\x00"
+        b"- {date: 2026-01-06, liaison: lena-brooks, type: call, practice: french-broad-podiatry,"
+        b" summary: Second}\n")
+    code, _out, err = run_validate(example_site, "--as-of", "2026-11-26")
+    assert code == 1, err
+    assert ("data/interactions/two.yaml:2:1: error: the file holds a control character "
+            "(#x0000) that YAML does not allow") in err
+
+
 def test_yaml_over_5_mb_is_refused_unread(example_site):
     path = example_site / "data" / "interactions" / "huge.yaml"
     path.write_bytes(b"# padding\n" * 600_000)  # 6 MB of comments: valid YAML, too large
