@@ -496,14 +496,30 @@ def _load_referral_csv(loader: Loader, rel: str, out: list) -> None:
                         Referral, rel, (), {name: cell.strip() for name, cell in
                                             zip(header, cells) if cell.strip()}, bad, line))
         except UnicodeDecodeError:
-            loader.error(rel, "the file is not UTF-8 text; export it as CSV UTF-8",
-                         line=prev_line + 1, col=1)
+            line, col, byte = _first_bad_byte(fh.buffer)
+            loader.error(rel, f"the file is not UTF-8 text (byte 0x{byte:02x}); export it as "
+                              "CSV UTF-8", line=line, col=col)
             return
         except csv.Error as exc:
             loader.error(rel, f"CSV syntax error: {exc}", line=reader.line_num or 1, col=1)
             return
         if header is None or (rows == 0 and not unsure):
             loader.error(rel, "the file holds no record (a header row and at least one referral)")
+
+
+def _first_bad_byte(binary) -> tuple[int, int, int]:
+    """(line, column, byte) of the first byte of ``binary`` (a file open for reading bytes)
+    that is not UTF-8: the text reader decodes a buffer at a time, so the line it had reached
+    is the buffer's first, not the byte's (a file of 8 KB or less: always line 1)."""
+    binary.seek(0)
+    raw = binary.read()
+    try:
+        raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        start = raw.rfind(b"\n", 0, exc.start) + 1
+        before = raw[start:exc.start].decode("utf-8").removeprefix("\ufeff")
+        return raw.count(b"\n", 0, exc.start) + 1, len(before) + 1, raw[exc.start]
+    return 1, 1, 0  # pragma: no cover - the reader found one
 
 
 def _unsure(index: dict[str, int]) -> frozenset:

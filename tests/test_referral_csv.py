@@ -127,3 +127,13 @@ def test_a_quote_left_open_is_named_not_counted(tmp_path, monkeypatch, name, spa
     assert [(p.line, p.message) for p in problems] == [
         (6, f'a quote (") opened in this row is not closed on its line: {spans}; close the quote '
             "or delete it")]
+
+
+@pytest.mark.parametrize("whole", [True, False])
+def test_a_byte_that_is_not_utf_8_is_placed_at_its_line_and_column(tmp_path, monkeypatch, whole):
+    # a spreadsheet's "CSV" export (Windows-1252) with an accented name in its sixth row: the
+    # error was at 1:1 (the line where the decoder's buffer began), whatever the row
+    text = b"\xef\xbb\xbf" + TEXTS["not utf-8"]
+    _rows, problems = read(tmp_path, monkeypatch, text, whole=whole)
+    assert [(p.line, p.col, p.message) for p in problems] == [
+        (6, 13, "the file is not UTF-8 text (byte 0xe9); export it as CSV UTF-8")]

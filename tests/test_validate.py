@@ -252,8 +252,8 @@ def test_yaml_syntax_error_in_front_matter_is_placed_in_file_lines(example_site)
         ("data/practices/latin1.yaml", b"name: caf\xe9 du coin\n", 1, 10),
         ("data/interactions/latin1.yaml", b"date: 2026-02-03\nsummary: r\xe9sum\xe9\n", 2, 11),
         ("content/training/latin1.md", b"---\ntitle: G\naudience: all\n---\n# Body caf\xe9\n", 5, 11),
-        # bad byte on the header row: line 1 whichever way the reader places it
-        ("data/referrals/latin1.csv", b"date,source,physician,service,status\xe9\n", 1, 1),
+        # bad byte on the header row: its line and column, as in a YAML file
+        ("data/referrals/latin1.csv", b"date,source,physician,service,status\xe9\n", 1, 37),
     ],
     ids=["practice", "interaction", "guide", "csv"],
 )
