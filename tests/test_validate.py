@@ -433,6 +433,45 @@ def test_a_record_file_in_a_subfolder_of_its_kind_is_named_not_lost_in_silence(e
                           "already: merge the two, or give this one another id and move it there")
 
 
+def test_a_record_file_misnamed_or_misfiled_is_named_not_lost_in_silence(example_site):
+    # a visit saved by Notepad as .yaml.txt, an extension mistyped, a folder mistyped, a
+    # spreadsheet where the CSV goes: each was left out of the site with "ok" and no word
+    visit = "date: 2026-11-02\nliaison: lena-brooks\ntype: call\nsummary: Called.\n"
+    cases = {
+        "data/interactions/2026/visit.yaml.txt":
+            "not read: interaction files end in .yaml or .yml: rename it to visit.yaml",
+        "data/interactions/2026/visit2.ymal":
+            "not read: interaction files end in .yaml or .yml: rename it to visit2.yaml",
+        "data/physicians/pat-doe.yml.orig":
+            "not read: physician files end in .yaml or .yml: rename it to pat-doe.yml",
+        "data/interaction/visit.yaml":
+            "not read: record files are read from the folders practices, physicians, team, "
+            "interactions, referrals and market of data/, not from data/interaction/ (did you "
+            "mean 'interactions'?)",
+        "data/visit.yaml": "not read: record files are read from the folders practices, "
+                           "physicians, team, interactions, referrals and market of data/, not "
+                           "from data/",
+        "data/referrals/2026.xlsx": "not read: referral files end in .csv, .yaml or .yml; a "
+                                    "spreadsheet is not read: export it as CSV UTF-8 into this "
+                                    "folder",
+        "content/training/intake.markdown":
+            "not read: training guide files end in .md: rename it to intake.md",
+        "content/trainings/intake.md":
+            "not read: guides are read from content/training/ and decks from "
+            "content/presentations/, not from content/trainings/ (did you mean 'training'?)",
+    }
+    for rel in cases:
+        write(example_site, rel, visit)
+    write(example_site, "data/interactions/2026/visit.yaml~", visit)  # an editor's backup
+    write(example_site, "data/physicians/notes.txt", "name: [\n")  # other files: ignored
+    write(example_site, "templates/palette.yaml", 'primary: "#1d4ed8"\n')  # a site's settings
+    res = validate(example_site)
+    assert res.code == 0, res.dump()
+    assert sorted((d.path, d.msg) for d in res.new) == sorted(cases.items()), res.dump()
+    assert all(d.sev == "warning" and (d.line, d.col) == (1, 1) for d in res.new)
+    assert validate(example_site, "--strict").code == 1
+
+
 @pytest.mark.parametrize("key", ["tags[0]", "list[str]", "0["])
 def test_unknown_key_with_brackets_is_reported_not_a_traceback(example_site, key):
     text = PHYSICIAN + f'"{key}": x\n'
