@@ -43,6 +43,33 @@ def one_line(text: str) -> str:
     return _LINE_BREAKS.sub(" ", text) if not text.isprintable() else text
 
 
+# Characters that print as nothing (controls, zero-width and format characters: a BOM, a
+# soft hyphen, a zero-width space pasted with a name from a web page or an e-mail): in a value
+# a message quotes they made "type: 'call' is not one of …, (did you mean 'call'?)" on a
+# terminal, and a NUL or an escape sequence went to the terminal as it was.
+_INVISIBLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u00ad\u061c\u180e\u200b-\u200f"
+                        "\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb]")
+
+
+def visible(message: str) -> str:
+    """``message`` with each character that prints as nothing shown as ``<U+XXXX>``, and a
+    word on what that is, once (``message`` itself when it holds none)."""
+    if message.isprintable():
+        return message
+    marks: dict[str, None] = {}
+
+    def mark(m) -> str:
+        code = f"<U+{ord(m.group()):04X}>"
+        marks[code] = None
+        return code
+
+    out = _INVISIBLE.sub(mark, message)
+    if not marks:
+        return message
+    what = "an invisible character" if len(marks) == 1 else "invisible characters"
+    return f"{out} ({', '.join(marks)}: {what}, as pasted text often holds: delete {'it' if len(marks) == 1 else 'them'})"
+
+
 @dataclass(frozen=True)
 class Problem:
     """A problem found before its line and column are known.

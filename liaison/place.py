@@ -10,7 +10,7 @@ from pathlib import Path
 
 from liaison import guard, yamlio
 from liaison.content import split_front_matter
-from liaison.diagnostics import Diagnostic, Problem
+from liaison.diagnostics import Diagnostic, Problem, visible
 
 
 def place(root: Path, problems: list[Problem]) -> list[Diagnostic]:
@@ -34,8 +34,9 @@ def place(root: Path, problems: list[Problem]) -> list[Diagnostic]:
                 inside = _within(yamlio.find(node, p.loc, p.at), p.within, lines)
                 if inside is not None:
                     message = f"{message} (on line {inside + offset})"
-        # one diagnostic, one line; a patient identifier the message would quote, withheld
-        message = guard.withheld(" ".join(message.split()))
+        # one diagnostic, one line; a patient identifier the message would quote, withheld;
+        # a character that prints as nothing, shown
+        message = visible(guard.withheld(" ".join(message.split())))
         out.append(Diagnostic(p.path, line, col, p.severity, message))
     return sorted(set(out))
 

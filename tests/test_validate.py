@@ -472,6 +472,31 @@ def test_a_record_file_misnamed_or_misfiled_is_named_not_lost_in_silence(example
     assert validate(example_site, "--strict").code == 1
 
 
+def test_a_character_that_prints_as_nothing_is_shown_in_the_message(example_site):
+    # a zero-width space pasted with an id, a BOM in a CSV cell, a NUL: on a terminal the
+    # message read "type: 'call' is not one of …, 'call', … (did you mean 'call'?)", and the
+    # NUL or an escape sequence went to the terminal as it was
+    interaction = write(example_site, "data/interactions/2026/zw.yaml",
+                        "date: 2026-11-02\nliaison: lena-brooks\ntype: call\u200b\nsummary: Called.\n")
+    physician = write(example_site, "data/physicians/pat-doe.yaml",
+                      PHYSICIAN + "potential: hi\u00adgh\u200d\n")
+    csv = write(example_site, "data/referrals/zw.csv",
+                "source,date,service,status\nweb,2026-10-17,sclerotherapy,refer\x00red\n"
+                "\ufeffweb,2026-10-18,sclerotherapy,referred\n")
+    res = validate(example_site)
+    assert res.code == 1
+    assert res.expect(interaction, 3, 7).msg == (
+        "type: 'call<U+200B>' is not one of 'visit', 'lunch', 'presentation', 'event', 'call', "
+        "'email' or 'other' (did you mean 'call'?) (<U+200B>: an invisible character, as pasted "
+        "text often holds: delete it)")
+    assert res.expect(physician, 4, 12).msg.endswith(
+        "'hi<U+00AD>gh<U+200D>' is not one of 'high', 'medium' or 'low' (did you mean 'high'?) "
+        "(<U+00AD>, <U+200D>: invisible characters, as pasted text often holds: delete them)")
+    res.expect(csv, 2, 1, "status: 'refer<U+0000>red' is not one of", "<U+0000>: an invisible")
+    res.expect(csv, 3, 1, "source: '<U+FEFF>web' is not one of", "<U+FEFF>: an invisible")
+    assert all(line.isprintable() for line in res.stderr), res.stderr
+
+
 @pytest.mark.parametrize("key", ["tags[0]", "list[str]", "0["])
 def test_unknown_key_with_brackets_is_reported_not_a_traceback(example_site, key):
     text = PHYSICIAN + f'"{key}": x\n'
