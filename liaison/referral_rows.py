@@ -555,6 +555,13 @@ def _check_under_bad_header(loader: Loader, rel: str, line: int, header: list[st
 
 
 def _check_header(loader: Loader, rel: str, line: int, header: list[str]) -> bool:
+    if len(header) == 1:  # one cell: "date;source;…", as a spreadsheet set to another
+        for sep, said in ((";", "semicolons"), ("\t", "tabs")):  # language saves CSV
+            if len({c.strip().strip('"') for c in header[0].split(sep)} & COLUMN.keys()) > 1:
+                loader.error(rel, f"the values are separated by {said}, not commas (a "
+                                  "spreadsheet set to another language saved it so?): save it "
+                                  "as CSV UTF-8, with commas", line=line, col=1)
+                return False
     ok = True
     seen = set()
     for col_name in header:

@@ -45,6 +45,8 @@ TEXTS = {
     "not utf-8": CLEAN.encode() + b"2026-01-05,w\xe9b,,sclerotherapy,,,,\n",
     "quote left open": CLEAN + '2026-01-05,web,,"sclerotherapy,,,,\n' + CLEAN.split("\n", 1)[1],
     "quote left open at the end": CLEAN + '2026-01-05,web,,"sclerotherapy\n',
+    "semicolons": CLEAN.replace(",", ";"),
+    "tabs": CLEAN.replace(",", "\t"),
 }
 
 
@@ -137,3 +139,14 @@ def test_a_byte_that_is_not_utf_8_is_placed_at_its_line_and_column(tmp_path, mon
     _rows, problems = read(tmp_path, monkeypatch, text, whole=whole)
     assert [(p.line, p.col, p.message) for p in problems] == [
         (6, 13, "the file is not UTF-8 text (byte 0xe9); export it as CSV UTF-8")]
+
+
+@pytest.mark.parametrize("name, said", [("semicolons", "semicolons"), ("tabs", "tabs")])
+def test_a_file_separated_by_semicolons_is_named_so(tmp_path, monkeypatch, name, said):
+    # it was "missing columns date, source, physician, service, status in the header row" and
+    # "unknown column 'date;source;physician;…'": the columns the user sees, said missing
+    rows, problems = read(tmp_path, monkeypatch, TEXTS[name], whole=True)
+    assert rows == []
+    assert [(p.line, p.col, p.message) for p in problems] == [
+        (1, 1, f"the values are separated by {said}, not commas (a spreadsheet set to another "
+               "language saved it so?): save it as CSV UTF-8, with commas")]
