@@ -1411,6 +1411,21 @@ def test_training_guide_without_front_matter(example_site):
     assert_only_errors(res, {(rel, 1, 1)})
 
 
+def test_a_guide_or_deck_whose_lines_end_in_a_lone_cr_is_said_so(example_site):
+    # a file saved with old Mac line ends (CR alone) was "missing front matter: the file must
+    # start with a line '---'", of a file that does start with one
+    guide = write(example_site, "content/training/g.md",
+                  "---\rtitle: G\raudience: all\r---\r# Body\r")
+    deck = write(example_site, "content/presentations/d.md", "---\rtitle: D\r---\r# One\r")
+    res = validate(example_site)
+    assert res.code == 1
+    for rel in (guide, deck):
+        assert res.expect(rel, 1, 1).msg == (
+            "the file's lines end in a carriage return alone (CR, as old Mac programs saved "
+            "text): save it with LF or CRLF line ends")
+    assert_only_errors(res, {(guide, 1, 1), (deck, 1, 1)})
+
+
 def test_training_guide_unclosed_front_matter(example_site):
     rel = write(example_site, "content/training/g.md", "---\ntitle: G\naudience: all\n# Body\n")
     res = validate(example_site)
