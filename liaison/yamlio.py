@@ -430,26 +430,37 @@ def _construct(node, loc, problems, budget, seen, depth, key):
     return out
 
 
-def locate(node, loc, at: str = "value") -> tuple[int, int]:
+def locate(node, loc, at: str = "value", keys: dict | None = None) -> tuple[int, int]:
     """Line and column (1-based) of the value (or key) at ``loc`` below ``node``; where the
-    path stops existing (a missing field), the deepest node that exists."""
+    path stops existing (a missing field), the deepest node that exists. ``keys``: see
+    ``find``."""
     if node is None:
         return 1, 1
-    mark = find(node, loc, at).start_mark
+    mark = find(node, loc, at, keys).start_mark
     return mark.line + 1, mark.column + 1
 
 
-def find(node, loc, at: str = "value"):
+def find(node, loc, at: str = "value", keys: dict | None = None):
     """The node of the value (or key) at ``loc`` below ``node`` (not None); where the path
-    stops existing, the deepest node that exists."""
+    stops existing, the deepest node that exists. ``keys``: a dict kept by the caller for the
+    calls on one tree, where each mapping's keys are indexed the first time it is passed
+    (without it, a mapping's keys are searched one by one: a file of 20,000 unknown fields
+    took 20 s to place, 100,000 some 8 minutes)."""
     cur = node
     key_node = None
     for part in loc:
         nxt = None
         if isinstance(cur, yaml.MappingNode) and isinstance(part, str):
-            for k, v in cur.value:
-                if isinstance(k, yaml.ScalarNode) and k.value == part:
-                    key_node, nxt = k, v  # the last one wins, as in the data
+            if keys is not None:
+                index = keys.get(id(cur))
+                if index is None:
+                    index = keys[id(cur)] = {  # the last one wins, as in the data
+                        k.value: (k, v) for k, v in cur.value if isinstance(k, yaml.ScalarNode)}
+                key_node, nxt = index.get(part, (None, None))
+            else:
+                for k, v in cur.value:
+                    if isinstance(k, yaml.ScalarNode) and k.value == part:
+                        key_node, nxt = k, v  # the last one wins, as in the data
         elif isinstance(cur, yaml.SequenceNode) and isinstance(part, int):
             if 0 <= part < len(cur.value):
                 key_node, nxt = None, cur.value[part]
