@@ -29,9 +29,12 @@ class Diagnostic:
 
     def github(self) -> str:
         # GitHub workflow commands: the message and the file stay on one line (GitHub decodes
-        # %25, %0D and %0A in both).
+        # %25, %0D and %0A in both); in the file, a property, ',' and ':' are written %2C and
+        # %3A too (properties are separated by commas: "visit, Dr. Roe.yaml" was read as
+        # "visit").
         msg = self.message.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-        path = self.path.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+        path = (self.path.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+                .replace(":", "%3A").replace(",", "%2C"))
         return f"::{self.severity} file={path},line={self.line},col={self.col}::{msg}"
 
 

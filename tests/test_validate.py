@@ -1919,6 +1919,19 @@ def test_each_diagnostic_is_one_line_even_for_file_names_with_line_breaks(exampl
     assert all(GITHUB_RE.match(line) for line in lines if not line.startswith("::notice")), lines
 
 
+def test_a_github_annotation_names_a_file_whose_name_holds_a_comma_or_a_colon(example_site):
+    # interaction files are named freely: "lunch, Dr. Roe 12:30.yaml" gave
+    # "::error file=…/lunch, Dr. Roe 12:30.yaml,line=3,…", whose file GitHub reads up to the
+    # comma (its properties are separated by commas: ',' and ':' in one are written %2C, %3A)
+    text = INTERACTION.replace("type: call", "type: phone")
+    write(example_site, "data/interactions/lunch, Dr. Roe 12:30.yaml", text)
+    res = validate(example_site, "--format", "github")
+    assert res.code == 1
+    line, col = at(text, "phone")
+    assert (f"::error file=data/interactions/lunch%2C Dr. Roe 12%3A30.yaml,line={line},"
+            f"col={col}::type: 'phone' is not one of") in res.stdout, res.stdout
+
+
 _YAMLISH = st.text(
     alphabet=st.sampled_from(list("abcdnpiteyl-_:[]{},&*!|>#'\"\\ \n\t0123456789\u00e9")),
     max_size=80,
