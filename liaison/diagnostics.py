@@ -54,6 +54,22 @@ _INVISIBLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u00ad\u061c\u180e\u200b-\u
                         "\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb]")
 
 
+# A value a message quotes, shortened past this many characters (no message's own words run
+# that long between two quotes): a 2 MB line pasted into `type:` was quoted whole, a
+# diagnostic line of megabytes in the terminal, the CI log and the pull request's annotations.
+QUOTE_MAX = 1000
+_LONG_QUOTE = re.compile("'([^'\n]{%d,})'" % (QUOTE_MAX + 1))
+
+
+def shortened(message: str) -> str:
+    """``message`` with each value it quotes that is longer than ``QUOTE_MAX`` characters cut
+    to its first 60, followed by how long it is."""
+    if len(message) <= QUOTE_MAX:
+        return message
+    return _LONG_QUOTE.sub(
+        lambda m: f"'{m.group(1)[:60]}…' ({len(m.group(1)):,} characters)", message)
+
+
 def visible(message: str) -> str:
     """``message`` with each character that prints as nothing shown as ``<U+XXXX>``, and a
     word on what that is, once (``message`` itself when it holds none)."""

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from liaison import guard, yamlio
 from liaison.content import split_front_matter
-from liaison.diagnostics import Diagnostic, Problem, visible
+from liaison.diagnostics import Diagnostic, Problem, shortened, visible
 
 
 def place(root: Path, problems: list[Problem]) -> list[Diagnostic]:
@@ -35,8 +35,8 @@ def place(root: Path, problems: list[Problem]) -> list[Diagnostic]:
                 if inside is not None:
                     message = f"{message} (on line {inside + offset})"
         # one diagnostic, one line; a patient identifier the message would quote, withheld;
-        # a character that prints as nothing, shown
-        message = visible(guard.withheld(" ".join(message.split())))
+        # a long value it quotes, shortened; a character that prints as nothing, shown
+        message = visible(shortened(guard.withheld(" ".join(message.split()))))
         out.append(Diagnostic(p.path, line, col, p.severity, message))
     return sorted(set(out))
 

@@ -1932,6 +1932,18 @@ def test_a_github_annotation_names_a_file_whose_name_holds_a_comma_or_a_colon(ex
             f"col={col}::type: 'phone' is not one of") in res.stdout, res.stdout
 
 
+def test_a_long_value_is_quoted_shortened(example_site):
+    # a 2 MB line pasted into `type:` was quoted whole: a diagnostic line of 2 MB
+    text = INTERACTION.replace("type: call", "type: " + "ab" * 1_000_000)
+    rel = write(example_site, "data/interactions/long.yaml", text)
+    res = validate(example_site)
+    assert res.code == 1
+    assert res.expect(rel, 3, 7).msg == (
+        f"type: '{'ab' * 30}…' (2,000,000 characters) is not one of 'visit', 'lunch', "
+        "'presentation', 'event', 'call', 'email' or 'other'")
+    assert max(map(len, res.stderr)) < 400
+
+
 _YAMLISH = st.text(
     alphabet=st.sampled_from(list("abcdnpiteyl-_:[]{},&*!|>#'\"\\ \n\t0123456789\u00e9")),
     max_size=80,
