@@ -1944,6 +1944,22 @@ def test_a_long_value_is_quoted_shortened(example_site):
     assert max(map(len, res.stderr)) < 400
 
 
+def test_an_interaction_written_twice_in_its_file_is_a_warning(example_site):
+    # a record pasted twice, or both sides of a merge conflict kept: validate passed and the
+    # visit counted twice in every figure
+    one = "- " + INTERACTION.replace("\n", "\n  ").rstrip() + "\n"
+    other = one.replace("Called the office.", "Called the office again.")
+    # the same summary, another outcome: a second call that day, no slip
+    second_call = one.rstrip() + "\n  outcome: positive\n"
+    rel = write(example_site, "data/interactions/2026/q1.yaml", one + other + second_call + one)
+    res = validate(example_site)
+    assert res.code == 0, res.dump()
+    assert [(d.place, d.msg) for d in res.new] == [(
+        (rel, 17, 3), "[3]: the same interaction as [0], field for field: written twice? "
+                      "delete one")], res.dump()
+    assert validate(example_site, "--strict").code == 1
+
+
 _YAMLISH = st.text(
     alphabet=st.sampled_from(list("abcdnpiteyl-_:[]{},&*!|>#'\"\\ \n\t0123456789\u00e9")),
     max_size=80,
