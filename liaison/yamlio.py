@@ -152,6 +152,35 @@ def _odd_space_error(text: str, line: int, col: int) -> YamlSyntaxError | None:
         where_line, where_col)
 
 
+# `city:Asheville` (no space after the ':') or `city： Asheville` (a full-width colon, from an
+# input method or a word processor): YAML reads the line as one text, and says "could not find
+# expected ':'" at the start of the next line.
+_NO_SPACE_COLON = re.compile(r"^[ \t]*(?:-[ \t]+)?(?P<key>[A-Za-z_][A-Za-z0-9_-]*)"
+                             r"(?:(?P<colon>:)(?=[^\s:/])|[ \t]*(?P<wide>\uff1a))")
+
+
+def _colon_error(exc, lines: list[str]) -> YamlSyntaxError | None:
+    """The syntax error of a field line whose ':' has no space after it, or is a full-width
+    colon, placed at that colon (the parser named the start of the next line), or None."""
+    opened = exc.context_mark
+    if (opened is None or "simple key" not in (exc.context or "")
+            or "could not find expected ':'" not in (exc.problem or "")
+            or opened.line >= len(lines)):
+        return None
+    m = _NO_SPACE_COLON.match(lines[opened.line])
+    if m is None:
+        return None
+    if m["wide"]:
+        return YamlSyntaxError("YAML syntax error: a full-width colon '\uff1a' (U+FF1A) where "
+                               "YAML needs ':': retype it as ':'", opened.line + 1,
+                               m.start("wide") + 1)
+    value = lines[opened.line][m.end("colon"):].strip()
+    return YamlSyntaxError(
+        "YAML syntax error: a ':' with no space after it: YAML reads the line as one text, not "
+        f"as the field {m['key']}: write `{m['key']}: {value}`", opened.line + 1,
+        m.start("colon") + 1)
+
+
 _FIELD_LINE = re.compile(r"^ *(?:- +)?(?P<key>[a-z_][a-z0-9_]*): +(?P<value>[^#\n]*?) *(?: #.*)?$")
 
 
@@ -348,7 +377,7 @@ def compose(text: str):
         lines = text.split("\n")
         if line > len(lines):  # the parser's end-of-input mark: point at the end of the text
             line, col = len(lines), len(lines[-1]) + 1
-        odd = _odd_space_error(text, line, col)
+        odd = _odd_space_error(text, line, col) or _colon_error(exc, lines)
         if odd is not None:
             raise odd from None
         indent = lines[line - 1][: len(lines[line - 1]) - len(lines[line - 1].lstrip(" \t"))]

@@ -215,6 +215,11 @@ def test_yaml_syntax_error(example_site):
     # "while scanning for the next token found character that cannot start any token"
     ("notes: @front-desk", (2, 8),
      "a value cannot start with '@' in YAML: put the value in double quotes"),
+    # "while scanning a simple key could not find expected ':'", at the start of the next line
+    ("city:Asheville", (2, 5), "a ':' with no space after it: YAML reads the line as one text, "
+     "not as the field city: write `city: Asheville`"),
+    ("city\uff1a Asheville", (2, 5), "a full-width colon '\uff1a' (U+FF1A) where YAML needs ':': "
+     "retype it as ':'"),
 ])
 def test_yaml_syntax_errors_say_what_to_do(example_site, line, col, message):
     rel = write(example_site, "data/practices/broken.yaml", f"name: Good Practice\n{line}\nstate: NC\n")
