@@ -447,6 +447,11 @@ def _load_referral_csv(loader: Loader, rel: str, out: list) -> None:
                     i_taken, i_reason = index.get("taken_by"), index.get("declined_reason")
                     continue
                 rows += 1
+                if len(cells) == width and [c.strip() for c in cells] == header:
+                    # two exports joined: one error, not one a cell
+                    loader.error(rel, "this row repeats the header row (two files joined?): "
+                                      "delete it", line=line, col=1)
+                    continue
                 if not any(c.strip() for c in cells):  # one error, not one a required cell
                     loader.error(rel, EMPTY_ROW, line=line, col=1)
                     continue

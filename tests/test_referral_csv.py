@@ -45,6 +45,7 @@ TEXTS = {
     "not utf-8": CLEAN.encode() + b"2026-01-05,w\xe9b,,sclerotherapy,,,,\n",
     "quote left open": CLEAN + '2026-01-05,web,,"sclerotherapy,,,,\n' + CLEAN.split("\n", 1)[1],
     "quote left open at the end": CLEAN + '2026-01-05,web,,"sclerotherapy\n',
+    "header again": CLEAN + CLEAN,
     "semicolons": CLEAN.replace(",", ";"),
     "tabs": CLEAN.replace(",", "\t"),
 }
@@ -150,3 +151,12 @@ def test_a_file_separated_by_semicolons_is_named_so(tmp_path, monkeypatch, name,
     assert [(p.line, p.col, p.message) for p in problems] == [
         (1, 1, f"the values are separated by {said}, not commas (a spreadsheet set to another "
                "language saved it so?): save it as CSV UTF-8, with commas")]
+
+
+def test_a_header_row_repeated_in_the_file_is_one_error(tmp_path, monkeypatch):
+    # two exports joined (cat a.csv b.csv): the second header was eight errors, one a cell
+    # ("date: 'date' is not a date", "source: 'source' is not one of …", …)
+    rows, problems = read(tmp_path, monkeypatch, TEXTS["header again"], whole=True)
+    assert len(rows) == 8
+    assert [(p.line, p.col, p.message) for p in problems] == [
+        (6, 1, "this row repeats the header row (two files joined?): delete it")]
