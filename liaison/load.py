@@ -27,7 +27,7 @@ from liaison.diagnostics import Loc, Problem, format_loc
 from liaison.discover import YAML_EXT, Files, discover, stem
 from liaison.memo import Memo
 from liaison.models import FILE_KINDS, DeckMeta, GuideMeta, Interaction, SiteConfig, id_problem
-from liaison.parse import Loader, Parsed, Partial
+from liaison.parse import CONFLICT_MESSAGE, Loader, Parsed, Partial, conflict_line
 from liaison.place import place
 from liaison.records import ReferralRow, ReferralRows, Site
 from liaison.referral_rows import (
@@ -378,6 +378,10 @@ def _load_markdown(loader: Loader, rel: str, meta_model) -> Guide | Deck | None:
     """A training guide or deck (``meta_model`` GuideMeta or DeckMeta), or None."""
     raw = loader.read_bytes(rel)
     if raw is None:
+        return None
+    conflict = conflict_line(raw)
+    if conflict is not None:
+        loader.error(rel, CONFLICT_MESSAGE, line=conflict, col=1)
         return None
     try:
         text = yamlio.decode(raw)

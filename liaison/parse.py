@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import errno
 import os
+import re
 import stat
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,6 +28,23 @@ from liaison.translate import pydantic_problem, with_path
 # Reading never follows a link and never waits on a FIFO (SPEC §1: only regular files are
 # read). Discovery has already left links and special files out by their file type; these
 # flags hold when a file is replaced between discovery and reading.
+# Git's marker of a merge conflict left in a file: a line of seven '<' (then a space and the
+# branch, or nothing). The markers broke a YAML file with the parser's words ("could not find
+# expected ':'") and a CSV row with a count of cells; in a note, a guide or a deck they passed,
+# and the site showed both sides and the markers.
+_CONFLICT = re.compile(rb"^<{7}(?:[ \t].*)?\r?$", re.M)
+CONFLICT_MESSAGE = ("an unresolved merge conflict (git's '<<<<<<<', '=======' and '>>>>>>>' "
+                    "lines): keep the lines you want and delete the three marker lines")
+
+
+def conflict_line(raw: bytes) -> int | None:
+    """The line (1-based) of the first merge-conflict marker in ``raw``, or None."""
+    if b"<<<<<<<" not in raw:
+        return None
+    m = _CONFLICT.search(raw)
+    return None if m is None else raw.count(b"\n", 0, m.start()) + 1
+
+
 _READ_FLAGS = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0)
 _DIR_FLAGS = os.O_RDONLY | os.O_NOFOLLOW | os.O_DIRECTORY | getattr(os, "O_CLOEXEC", 0)
 
@@ -236,6 +254,10 @@ class Loader:
                 return None
             if len(raw) > yamlio.MAX_YAML_BYTES:
                 self.error(rel, "the file is larger than 5 MB: split it into several files")
+                return None
+            conflict = conflict_line(raw)
+            if conflict is not None:
+                self.error(rel, CONFLICT_MESSAGE, line=conflict, col=1)
                 return None
         # Only the exact path's results are cached: the fast parser reads a file faster than
         # the cache could be loaded (measured: 73 MB of pickled data took longer than parsing).

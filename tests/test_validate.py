@@ -1965,6 +1965,38 @@ def test_an_interaction_written_twice_in_its_file_is_a_warning(example_site):
     assert validate(example_site, "--strict").code == 1
 
 
+CONFLICT = ("an unresolved merge conflict (git's '<<<<<<<', '=======' and '>>>>>>>' lines): "
+            "keep the lines you want and delete the three marker lines")
+
+
+def test_a_merge_conflict_left_in_a_file_is_named_as_such(example_site):
+    # the markers gave "while scanning a simple key could not find expected ':'" in YAML and
+    # "expected 5 cells (as in the header), found 1" in CSV; in a note (a block of text), a
+    # guide or a deck they passed, and the site showed both sides with the markers
+    def conflicted(text, at):
+        lines = text.split("\n")
+        return "\n".join(lines[:at] + ["<<<<<<< HEAD", lines[at], "=======",
+                                        lines[at] + " (theirs)", ">>>>>>> new-visit"]
+                         + lines[at + 1:])
+
+    visit = write(example_site, "data/interactions/2026/c.yaml", conflicted(INTERACTION, 4))
+    note = write(example_site, "data/practices/noted.yaml", conflicted(
+        "name: Noted Clinic\nnotes: |\n  Parking behind the building.\n  Ask for Dana.\n", 3))
+    csv = write(example_site, "data/referrals/c.csv", conflicted(
+        "date,source,physician,service,status\n2026-10-17,web,,sclerotherapy,referred\n", 1))
+    guide = write(example_site, "content/training/c.md", conflicted(
+        "---\ntitle: G\naudience: all\n---\n# Body\n\nText.\n", 6))
+    res = validate(example_site)
+    assert res.code == 1
+    for rel, line in ((visit, 5), (note, 4), (csv, 2), (guide, 7)):
+        assert res.expect(rel, line, 1).msg == CONFLICT
+    assert_only_errors(res, {(visit, 5, 1), (note, 4, 1), (csv, 2, 1), (guide, 7, 1)})
+    # a Markdown heading underlined with '=======' is no conflict
+    write(example_site, "content/training/c.md", "---\ntitle: G\naudience: all\n---\n"
+                                                 "Body\n=======\n\nText.\n")
+    assert guide not in {d.path for d in validate(example_site).diags}
+
+
 _YAMLISH = st.text(
     alphabet=st.sampled_from(list("abcdnpiteyl-_:[]{},&*!|>#'\"\\ \n\t0123456789\u00e9")),
     max_size=80,
