@@ -149,6 +149,9 @@ def read_site_file(root, rel: str, max_bytes: int, too_big: str) -> tuple[str | 
     if len(raw) > max_bytes:
         return None, [Problem(rel, f"the file is over {max_bytes // 1024} KB: {too_big}",
                               line=1, col=1)]
+    conflict = conflict_line(raw)
+    if conflict is not None:
+        return None, [Problem(rel, CONFLICT_MESSAGE, line=conflict, col=1)]
     try:
         return yamlio.decode(raw), []
     except yamlio.YamlSyntaxError as exc:
