@@ -45,6 +45,34 @@ def conflict_line(raw: bytes) -> int | None:
     return None if m is None else raw.count(b"\n", 0, m.start()) + 1
 
 
+# The key each record of a kind starts with: when it and another key of a file's top mapping
+# are written twice, a second record was written below the first as it stood (no '- '), and
+# one error says so instead of one "duplicate key" a field.
+_LEADING = {"interactions": ("date", "interaction"), "referrals": ("date", "referral"),
+            "practices": ("name", "practice"), "physicians": ("name", "physician"),
+            "team": ("name", "team member")}
+
+
+def _second_record(rel: str, problems: list) -> tuple | None:
+    """(the key node where a second record starts, the message), or None (see ``_LEADING``)."""
+    parts = rel.split("/")
+    if len(parts) < 3 or parts[0] != "data" or parts[1] not in _LEADING:
+        return None
+    key, what = _LEADING[parts[1]]
+    twice: dict = {}
+    for loc, message, node in problems:
+        if len(loc) == 1 and message.startswith("duplicate key"):
+            twice.setdefault(loc[0], node)  # the first repeat: where the second record starts
+    if key not in twice or len(twice) < 2:
+        return None
+    if parts[1] in ("interactions", "referrals"):
+        return twice[key], (f"a second {what} starts here ('{key}:' again) in a file written as "
+                            "one record: a file of several is a YAML list, each record starting "
+                            "with '- ' and its lines indented under it")
+    return twice[key], (f"a second {what} starts here ('{key}:' again): a {what} file holds one "
+                        f"{what}; put the other in a file of its own")
+
+
 _READ_FLAGS = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0)
 _DIR_FLAGS = os.O_RDONLY | os.O_NOFOLLOW | os.O_DIRECTORY | getattr(os, "O_CLOEXEC", 0)
 
@@ -292,7 +320,14 @@ class Loader:
         except yamlio.YamlSyntaxError as exc:
             self.error(rel, exc.message_at(offset), line=exc.line + offset, col=exc.col)
             return None
-        for loc, message, key_node in problems:
+        said = problems
+        second = _second_record(rel, problems)
+        if second is not None:  # one error for the record, not one a field
+            lead, message = second
+            self.error(rel, message, line=lead.start_mark.line + 1 + offset, col=1)
+            said = [p for p in problems
+                    if not (len(p[0]) == 1 and p[1].startswith("duplicate key"))]
+        for loc, message, key_node in said:
             self.error(rel, f"{format_loc(loc)}: {message}" if loc else message,
                        line=key_node.start_mark.line + 1 + offset,
                        col=key_node.start_mark.column + 1)

@@ -1997,6 +1997,28 @@ def test_a_merge_conflict_left_in_a_file_is_named_as_such(example_site):
     assert guide not in {d.path for d in validate(example_site).diags}
 
 
+def test_a_second_record_written_below_the_first_without_a_dash_is_named_so(example_site):
+    # a visit appended to a one-visit file as it stood: an error per field ("date: duplicate
+    # key 'date'", "liaison: duplicate key 'liaison'", …), none saying what to do
+    second = INTERACTION.replace("2026-02-03", "2026-02-10")
+    rel = write(example_site, "data/interactions/2026/two.yaml", INTERACTION + "\n" + second)
+    doc = write(example_site, "data/physicians/pat-doe.yaml", PHYSICIAN + PHYSICIAN)
+    res = validate(example_site)
+    assert res.code == 1
+    assert res.expect(rel, 7, 1).msg == (
+        "a second interaction starts here ('date:' again) in a file written as one record: a "
+        "file of several is a YAML list, each record starting with '- ' and its lines indented "
+        "under it")
+    assert res.expect(doc, 4, 1).msg == (
+        "a second physician starts here ('name:' again): a physician file holds one physician; "
+        "put the other in a file of its own")
+    assert_only_errors(res, {(rel, 7, 1), (doc, 4, 1)})
+    # one field written twice is that field's error, as before
+    write(example_site, "data/interactions/2026/two.yaml", INTERACTION + "type: visit\n")
+    res = validate(example_site)
+    assert res.expect(rel, 6, 1).msg == "type: duplicate key 'type'"
+
+
 _YAMLISH = st.text(
     alphabet=st.sampled_from(list("abcdnpiteyl-_:[]{},&*!|>#'\"\\ \n\t0123456789\u00e9")),
     max_size=80,
