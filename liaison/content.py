@@ -28,6 +28,11 @@ def split_front_matter(text: str) -> FrontMatter:
     """'---\\nYAML\\n---\\nbody' -> its parts, or FrontMatterError."""
     lines = text.split("\n")
     if not lines or not _FENCE.match(lines[0].rstrip("\r")):
+        first = lines[0].split("\r", 1)
+        if len(first) > 1 and _FENCE.match(first[0]) and first[1]:
+            raise FrontMatterError(
+                "the file's lines end in a carriage return alone (CR, as old Mac programs "
+                "saved text): save it with LF or CRLF line ends")
         raise FrontMatterError(
             "missing front matter: the file must start with a line '---', the YAML "
             "front matter (title: …), and another line '---'"

@@ -669,12 +669,18 @@ def _not_a_picture(path: str, root, where: str, written: str | None = None) -> s
     """Why a file named .png, .jpg or .jpeg is no picture that the browser and PowerPoint both
     show (its bytes, not its name: a GIF renamed .png showed in the HTML and was left out of
     the .pptx without a word), or None."""
+    import errno
+
     from liaison.parse import NotRegular, read_beneath
 
     try:
         data = read_beneath(root, where + path)
-    except (OSError, NotRegular):
+    except NotRegular:
         return f"image '{written or path}': no such file in {where}"
+    except OSError as exc:  # a file there that cannot be read is not missing
+        if exc.errno in (errno.ENOENT, errno.ENOTDIR):
+            return f"image '{written or path}': no such file in {where}"
+        return f"image '{written or path}': cannot read the file: {exc.strerror or exc}"
     what = picture_problem(data)
     return None if what is None else \
         f"image '{written or path}': the file {what}: save the picture as PNG or JPEG"

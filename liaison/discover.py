@@ -12,6 +12,7 @@ lock file is a dangling link named ``.#NAME``).
 from __future__ import annotations
 
 import os
+import re
 import stat
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -218,7 +219,8 @@ def _walk(top: str, sub: str, problems: list[Problem], recursive: bool = True):
 
 def _sort(files: Files, folder: str, entry: os.DirEntry, stats: dict | None = None) -> bool:
     """A regular file of data/ or content/ into its kind (or nowhere: other files are
-    ignored); whether it is a record file."""
+    ignored, a file whose name says it was meant as a record with a warning: ``_unread``);
+    whether it is a record file."""
     name = entry.name
     if name == "README.md":
         return False
@@ -229,19 +231,21 @@ def _sort(files: Files, folder: str, entry: os.DirEntry, stats: dict | None = No
             if lower.endswith(YAML_EXT):
                 files.by_kind.setdefault(kind, []).append(f"{folder}/{name}")
                 return True
-            return False
-        head = kind.split("/", 1)[0]
-        if head in FILE_KINDS and lower.endswith(YAML_EXT):
-            files.problems.append(_nested(files.root, f"data/{head}", f"{folder}/{name}"))
-            return False
-        if head == "interactions" and lower.endswith(YAML_EXT) or \
-                head == "referrals" and lower.endswith(YAML_EXT + (".csv",)):
-            rel = f"{folder}/{name}"
-            (files.interactions if head == "interactions" else files.referrals).append(rel)
-            known = stats.get(rel) if stats is not None else None
-            if known is not None:
-                files.sizes[rel] = known[0]
-            return True
+        else:
+            head = kind.split("/", 1)[0]
+            if head in FILE_KINDS and lower.endswith(YAML_EXT):
+                files.problems.append(_nested(files.root, f"data/{head}", f"{folder}/{name}"))
+                return False
+            if head == "interactions" and lower.endswith(YAML_EXT) or \
+                    head == "referrals" and lower.endswith(YAML_EXT + (".csv",)):
+                rel = f"{folder}/{name}"
+                (files.interactions if head == "interactions" else files.referrals).append(rel)
+                known = stats.get(rel) if stats is not None else None
+                if known is not None:
+                    files.sizes[rel] = known[0]
+                return True
+            if kind == "market" and lower.endswith(YAML_EXT):
+                return False  # read by liaison.market
     elif folder in ("content/training", "content/presentations") and lower.endswith(".md"):
         (files.training if folder == "content/training" else files.presentations).append(
             f"{folder}/{name}")
@@ -250,7 +254,81 @@ def _sort(files: Files, folder: str, entry: os.DirEntry, stats: dict | None = No
             lower.endswith(".md"):
         files.problems.append(_nested(files.root, "/".join(folder.split("/", 2)[:2]),
                                       f"{folder}/{name}"))
+        return False
+    unread = _unread(folder, name)
+    if unread is not None:
+        files.problems.append(unread)
     return False
+
+
+# What a file below data/ or content/ that is not read may be named and still be a record
+# lost in silence: a record's extension inside its name (`visit.yaml.txt`, as Notepad saves
+# it; `x.yml.orig`; `x.yaml ` with a trailing space), an extension one slip away from one
+# (`.ymal`, `.tsv`), a spreadsheet where referral CSV files go, or a record file in data/
+# itself or in a folder that no kind is read from (`data/interaction/`). An editor's backup
+# (`x.yaml~`, `#x.yaml#`) is left alone, as hidden files are.
+_RECORD_EXT = re.compile(r"\.(ya?ml|csv|md)(?![a-z0-9])")
+_SPREADSHEETS = ("xlsx", "xls", "xlsm", "ods", "numbers", "tsv")
+_DATA_FOLDERS = ("practices", "physicians", "team", "interactions", "referrals", "market")
+_WHAT = {"practices": ("practice", YAML_EXT), "physicians": ("physician", YAML_EXT),
+         "team": ("team member", YAML_EXT), "interactions": ("interaction", YAML_EXT),
+         "referrals": ("referral", (".csv", *YAML_EXT)), "market": ("market", YAML_EXT),
+         "training": ("training guide", (".md",)), "presentations": ("deck", (".md",))}
+
+
+def _unread(folder: str, name: str) -> Problem | None:
+    """The warning at a file of ``folder`` that is not read and whose name says it was meant
+    as a record (see above), or None."""
+    from liaison.diagnostics import did_you_mean
+
+    lower = name.lower()
+    if lower.endswith("~") or (name.startswith("#") and name.endswith("#")):
+        return None
+    tree, _, rest = folder.partition("/")
+    if tree not in ("data", "content"):  # templates/: a site's own templates and settings
+        return None
+    head = rest.split("/", 1)[0]
+    ext = lower.rsplit(".", 1)[-1].strip() if "." in lower else ""
+    inside = _RECORD_EXT.search(lower)
+    rel = f"{folder}/{name}"
+    if tree == "content":
+        if head not in ("training", "presentations"):
+            if not lower.endswith(".md"):
+                return None
+            return Problem(rel, "not read: guides are read from content/training/ and decks from "
+                                "content/presentations/, not from "
+                                f"{folder}/{did_you_mean(head, ('training', 'presentations'))}",
+                           "warning", line=1, col=1)
+        if not (inside and inside.group(1) == "md" or ext in ("markdown", "mdown", "mkd")):
+            return None
+        suggestion = name[:inside.end()] if inside else name.rsplit(".", 1)[0] + ".md"
+    elif head in _WHAT and not (head == "market" and folder != "data/market"):
+        exts = _WHAT[head][1]
+        spreadsheet = head == "referrals" and ext in _SPREADSHEETS
+        near = ext and did_you_mean(ext, [e[1:] for e in exts])
+        if not (spreadsheet or near or inside and "." + inside.group(1) in exts):
+            return None
+        what, endings = _WHAT[head][0], " or ".join(", ".join(exts).rsplit(", ", 1))
+        if spreadsheet:
+            return Problem(rel, f"not read: {what} files end in {endings}; a spreadsheet is "
+                                "not read: export it as CSV UTF-8 into this folder",
+                           "warning", line=1, col=1)
+        suggestion = (name[:inside.end()] if inside and "." + inside.group(1) in exts
+                      else name.rsplit(".", 1)[0] + exts[0])
+        return Problem(rel, f"not read: {what} files end in {endings}: rename it to "
+                            f"{suggestion}", "warning", line=1, col=1)
+    else:  # data/ itself, a folder no kind is read from, or a subfolder of data/market
+        if not (inside and inside.group(1) != "md" or ext and did_you_mean(ext, ["yaml", "yml", "csv"])):
+            return None
+        if head == "market":
+            return Problem(rel, "not read: market files are read from data/market/ itself, "
+                                "named medicare-YYYY.yaml", "warning", line=1, col=1)
+        hint = did_you_mean(head, _DATA_FOLDERS) if folder != "data" else ""
+        return Problem(rel, f"not read: record files are read from the folders "
+                            f"{', '.join(_DATA_FOLDERS[:-1])} and {_DATA_FOLDERS[-1]} of data/, "
+                            f"not from {folder}/{hint}", "warning", line=1, col=1)
+    return Problem(rel, f"not read: {_WHAT[head][0]} files end in .md: rename it to {suggestion}",
+                   "warning", line=1, col=1)
 
 
 NESTED_KIND = {"data/practices": "practice", "data/physicians": "physician",

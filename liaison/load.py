@@ -23,11 +23,11 @@ from pydantic import TypeAdapter, ValidationError
 from liaison import guard, yamlio
 from liaison.cache import ParseCache
 from liaison.content import Deck, FrontMatterError, Guide, split_front_matter, split_slides
-from liaison.diagnostics import Loc, Problem
+from liaison.diagnostics import Loc, Problem, format_loc
 from liaison.discover import YAML_EXT, Files, discover, stem
 from liaison.memo import Memo
 from liaison.models import FILE_KINDS, DeckMeta, GuideMeta, Interaction, SiteConfig, id_problem
-from liaison.parse import Loader, Parsed, Partial
+from liaison.parse import CONFLICT_MESSAGE, Loader, Parsed, Partial, conflict_line
 from liaison.place import place
 from liaison.records import ReferralRow, ReferralRows, Site
 from liaison.referral_rows import (
@@ -200,9 +200,28 @@ def _read_bulk(loader: Loader, rel: str, same_dates: bool = True) -> list:
     (``validate``) skips it (0.17 s of processor time at 10,000 physicians)."""
     if rel.startswith(INTERACTIONS):
         date_of = _same_dates if same_dates else _DATE
-        return [(date_of(rec), rec, (rel, prefix))
-                for prefix, rec in _load_list(loader, rel, Interaction)]
+        records = _load_list(loader, rel, Interaction)
+        if len(records) > 1:
+            _written_twice(loader, rel, records)
+        return [(date_of(rec), rec, (rel, prefix)) for prefix, rec in records]
     return _load_referrals(loader, rel)
+
+
+def _written_twice(loader: Loader, rel: str, records: list) -> None:
+    """A warning at each interaction that repeats an earlier one of its file field for field
+    (two visits of a day with the same summary but other notes or outcome are two visits): a
+    record pasted twice, or both sides of a merge conflict kept, passed and counted twice in
+    every figure. Records are compared whole only when their date, liaison and summary are."""
+    seen: dict[tuple, list] = {}
+    for prefix, rec in records:
+        alike = seen.setdefault((rec.date, rec.liaison, rec.summary), [])
+        same = next((at for at, other in alike if other == rec), None)
+        if same is not None:
+            loader.error(rel, f"{format_loc(prefix)}: the same interaction as {format_loc(same)}, "
+                              "field for field: written twice? delete one", loc=prefix,
+                         severity="warning")
+        else:
+            alike.append((prefix, rec))
 
 
 _DAYS: dict = {}
@@ -359,6 +378,10 @@ def _load_markdown(loader: Loader, rel: str, meta_model) -> Guide | Deck | None:
     """A training guide or deck (``meta_model`` GuideMeta or DeckMeta), or None."""
     raw = loader.read_bytes(rel)
     if raw is None:
+        return None
+    conflict = conflict_line(raw)
+    if conflict is not None:
+        loader.error(rel, CONFLICT_MESSAGE, line=conflict, col=1)
         return None
     try:
         text = yamlio.decode(raw)

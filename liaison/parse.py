@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import errno
 import os
+import re
 import stat
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,6 +28,51 @@ from liaison.translate import pydantic_problem, with_path
 # Reading never follows a link and never waits on a FIFO (SPEC §1: only regular files are
 # read). Discovery has already left links and special files out by their file type; these
 # flags hold when a file is replaced between discovery and reading.
+# Git's marker of a merge conflict left in a file: a line of seven '<' (then a space and the
+# branch, or nothing). The markers broke a YAML file with the parser's words ("could not find
+# expected ':'") and a CSV row with a count of cells; in a note, a guide or a deck they passed,
+# and the site showed both sides and the markers.
+_CONFLICT = re.compile(rb"^<{7}(?:[ \t].*)?\r?$", re.M)
+CONFLICT_MESSAGE = ("an unresolved merge conflict (git's '<<<<<<<', '=======' and '>>>>>>>' "
+                    "lines): keep the lines you want and delete the three marker lines")
+
+
+def conflict_line(raw: bytes) -> int | None:
+    """The line (1-based) of the first merge-conflict marker in ``raw``, or None."""
+    if b"<<<<<<<" not in raw:
+        return None
+    m = _CONFLICT.search(raw)
+    return None if m is None else raw.count(b"\n", 0, m.start()) + 1
+
+
+# The key each record of a kind starts with: when it and another key of a file's top mapping
+# are written twice, a second record was written below the first as it stood (no '- '), and
+# one error says so instead of one "duplicate key" a field.
+_LEADING = {"interactions": ("date", "interaction"), "referrals": ("date", "referral"),
+            "practices": ("name", "practice"), "physicians": ("name", "physician"),
+            "team": ("name", "team member")}
+
+
+def _second_record(rel: str, problems: list) -> tuple | None:
+    """(the key node where a second record starts, the message), or None (see ``_LEADING``)."""
+    parts = rel.split("/")
+    if len(parts) < 3 or parts[0] != "data" or parts[1] not in _LEADING:
+        return None
+    key, what = _LEADING[parts[1]]
+    twice: dict = {}
+    for loc, message, node in problems:
+        if len(loc) == 1 and message.startswith("duplicate key"):
+            twice.setdefault(loc[0], node)  # the first repeat: where the second record starts
+    if key not in twice or len(twice) < 2:
+        return None
+    if parts[1] in ("interactions", "referrals"):
+        return twice[key], (f"a second {what} starts here ('{key}:' again) in a file written as "
+                            "one record: a file of several is a YAML list, each record starting "
+                            "with '- ' and its lines indented under it")
+    return twice[key], (f"a second {what} starts here ('{key}:' again): a {what} file holds one "
+                        f"{what}; put the other in a file of its own")
+
+
 _READ_FLAGS = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0)
 _DIR_FLAGS = os.O_RDONLY | os.O_NOFOLLOW | os.O_DIRECTORY | getattr(os, "O_CLOEXEC", 0)
 
@@ -131,6 +177,9 @@ def read_site_file(root, rel: str, max_bytes: int, too_big: str) -> tuple[str | 
     if len(raw) > max_bytes:
         return None, [Problem(rel, f"the file is over {max_bytes // 1024} KB: {too_big}",
                               line=1, col=1)]
+    conflict = conflict_line(raw)
+    if conflict is not None:
+        return None, [Problem(rel, CONFLICT_MESSAGE, line=conflict, col=1)]
     try:
         return yamlio.decode(raw), []
     except yamlio.YamlSyntaxError as exc:
@@ -237,6 +286,10 @@ class Loader:
             if len(raw) > yamlio.MAX_YAML_BYTES:
                 self.error(rel, "the file is larger than 5 MB: split it into several files")
                 return None
+            conflict = conflict_line(raw)
+            if conflict is not None:
+                self.error(rel, CONFLICT_MESSAGE, line=conflict, col=1)
+                return None
         # Only the exact path's results are cached: the fast parser reads a file faster than
         # the cache could be loaded (measured: 73 MB of pickled data took longer than parsing).
         # With nothing cached there is nothing to look up: no file is hashed.
@@ -267,7 +320,14 @@ class Loader:
         except yamlio.YamlSyntaxError as exc:
             self.error(rel, exc.message_at(offset), line=exc.line + offset, col=exc.col)
             return None
-        for loc, message, key_node in problems:
+        said = problems
+        second = _second_record(rel, problems)
+        if second is not None:  # one error for the record, not one a field
+            lead, message = second
+            self.error(rel, message, line=lead.start_mark.line + 1 + offset, col=1)
+            said = [p for p in problems
+                    if not (len(p[0]) == 1 and p[1].startswith("duplicate key"))]
+        for loc, message, key_node in said:
             self.error(rel, f"{format_loc(loc)}: {message}" if loc else message,
                        line=key_node.start_mark.line + 1 + offset,
                        col=key_node.start_mark.column + 1)

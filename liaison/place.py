@@ -10,13 +10,13 @@ from pathlib import Path
 
 from liaison import guard, yamlio
 from liaison.content import split_front_matter
-from liaison.diagnostics import Diagnostic, Problem
+from liaison.diagnostics import Diagnostic, Problem, shortened, visible
 
 
 def place(root: Path, problems: list[Problem]) -> list[Diagnostic]:
     """Problems -> diagnostics with line and column, sorted, each once. Files are parsed with
     marks only here, once each, and only those that have a problem located by a path."""
-    nodes: dict[str, tuple[object, int]] = {}
+    nodes: dict[str, tuple] = {}  # (tree, line offset, lines, its mappings' keys) by path
     out = []
     for p in problems:
         message = p.message
@@ -26,16 +26,17 @@ def place(root: Path, problems: list[Problem]) -> list[Diagnostic]:
             line, col = 1, 1
         else:
             if p.path not in nodes:
-                nodes[p.path] = _marked_tree(root, p.path)
-            node, offset, lines = nodes[p.path]
-            line, col = yamlio.locate(node, p.loc, p.at)
+                nodes[p.path] = (*_marked_tree(root, p.path), {})
+            node, offset, lines, keys = nodes[p.path]
+            line, col = yamlio.locate(node, p.loc, p.at, keys)
             line += offset
             if p.within and node is not None:  # the line inside a long note, said in words
-                inside = _within(yamlio.find(node, p.loc, p.at), p.within, lines)
+                inside = _within(yamlio.find(node, p.loc, p.at, keys), p.within, lines)
                 if inside is not None:
                     message = f"{message} (on line {inside + offset})"
-        # one diagnostic, one line; a patient identifier the message would quote, withheld
-        message = guard.withheld(" ".join(message.split()))
+        # one diagnostic, one line; a patient identifier the message would quote, withheld;
+        # a long value it quotes, shortened; a character that prints as nothing, shown
+        message = visible(shortened(guard.withheld(" ".join(message.split()))))
         out.append(Diagnostic(p.path, line, col, p.severity, message))
     return sorted(set(out))
 

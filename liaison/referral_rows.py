@@ -25,7 +25,7 @@ from liaison.models import (
     DATE_MAX, DATE_MIN, ID_RE, Referral, date_range_problem, declined_reason_problem, describe,
     id_problem, parse_date, physician_source_problem,
 )
-from liaison.parse import Loader, Partial
+from liaison.parse import CONFLICT_MESSAGE, Loader, Partial, conflict_line
 from liaison.records import ReferralRow
 from liaison.translate import unknown_key, with_path
 
@@ -429,6 +429,9 @@ def _load_referral_csv(loader: Loader, rel: str, out: list) -> None:
                 prev_line = reader.line_num
                 if not cells or (len(cells) == 1 and not cells[0].strip()):
                     continue
+                if cells[0].startswith("<<<<<<<") and conflict_line(cells[0].encode()) == 1:
+                    loader.error(rel, CONFLICT_MESSAGE, line=line, col=1)
+                    return  # what follows is both sides of the conflict
                 if header is None:
                     header = [c.strip() for c in cells]
                     width = len(header)
@@ -447,6 +450,11 @@ def _load_referral_csv(loader: Loader, rel: str, out: list) -> None:
                     i_taken, i_reason = index.get("taken_by"), index.get("declined_reason")
                     continue
                 rows += 1
+                if len(cells) == width and [c.strip() for c in cells] == header:
+                    # two exports joined: one error, not one a cell
+                    loader.error(rel, "this row repeats the header row (two files joined?): "
+                                      "delete it", line=line, col=1)
+                    continue
                 if not any(c.strip() for c in cells):  # one error, not one a required cell
                     loader.error(rel, EMPTY_ROW, line=line, col=1)
                     continue
@@ -496,14 +504,30 @@ def _load_referral_csv(loader: Loader, rel: str, out: list) -> None:
                         Referral, rel, (), {name: cell.strip() for name, cell in
                                             zip(header, cells) if cell.strip()}, bad, line))
         except UnicodeDecodeError:
-            loader.error(rel, "the file is not UTF-8 text; export it as CSV UTF-8",
-                         line=prev_line + 1, col=1)
+            line, col, byte = _first_bad_byte(fh.buffer)
+            loader.error(rel, f"the file is not UTF-8 text (byte 0x{byte:02x}); export it as "
+                              "CSV UTF-8", line=line, col=col)
             return
         except csv.Error as exc:
             loader.error(rel, f"CSV syntax error: {exc}", line=reader.line_num or 1, col=1)
             return
         if header is None or (rows == 0 and not unsure):
             loader.error(rel, "the file holds no record (a header row and at least one referral)")
+
+
+def _first_bad_byte(binary) -> tuple[int, int, int]:
+    """(line, column, byte) of the first byte of ``binary`` (a file open for reading bytes)
+    that is not UTF-8: the text reader decodes a buffer at a time, so the line it had reached
+    is the buffer's first, not the byte's (a file of 8 KB or less: always line 1)."""
+    binary.seek(0)
+    raw = binary.read()
+    try:
+        raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        start = raw.rfind(b"\n", 0, exc.start) + 1
+        before = raw[start:exc.start].decode("utf-8").removeprefix("\ufeff")
+        return raw.count(b"\n", 0, exc.start) + 1, len(before) + 1, raw[exc.start]
+    return 1, 1, 0  # pragma: no cover - the reader found one
 
 
 def _unsure(index: dict[str, int]) -> frozenset:
@@ -539,6 +563,13 @@ def _check_under_bad_header(loader: Loader, rel: str, line: int, header: list[st
 
 
 def _check_header(loader: Loader, rel: str, line: int, header: list[str]) -> bool:
+    if len(header) == 1:  # one cell: "date;source;…", as a spreadsheet set to another
+        for sep, said in ((";", "semicolons"), ("\t", "tabs")):  # language saves CSV
+            if len({c.strip().strip('"') for c in header[0].split(sep)} & COLUMN.keys()) > 1:
+                loader.error(rel, f"the values are separated by {said}, not commas (a "
+                                  "spreadsheet set to another language saved it so?): save it "
+                                  "as CSV UTF-8, with commas", line=line, col=1)
+                return False
     ok = True
     seen = set()
     for col_name in header:

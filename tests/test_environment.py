@@ -179,6 +179,32 @@ def test_an_unreadable_folder_is_a_diagnostic_at_its_path_in_build_too(site, tmp
         os.chmod(folder, 0o755)
 
 
+def test_an_unreadable_picture_is_said_to_be_unreadable_not_missing(site, tmp_path):
+    # a slide's picture and the logo that could not be read were "no such file in
+    # content/presentations/" and "not used as the logo: the logo is templates/assets/logo.png"
+    prefix = _unprivileged()
+    if prefix is None:
+        pytest.skip("running as root without user namespaces: every file is readable")
+    png = (REPO / "templates" / "assets" / "logo.png").read_bytes()
+    deck = site / "content" / "presentations" / "venous-basics.md"
+    deck.write_text(deck.read_text() + "\n---\n\n![The lab](images/lab.png)\n")
+    picture = site / "content" / "presentations" / "images" / "lab.png"
+    logo = site / "templates" / "assets" / "logo.png"
+    for path in (picture, logo):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(png)
+        os.chmod(path, 0)
+    code, _out, err = run("validate", "--root", str(site), "--as-of", AS_OF, prefix=prefix,
+                          tmp=tmp_path)
+    assert code == 1, err
+    lines = [line for line in err.splitlines() if "lab.png" in line or "logo" in line]
+    at = deck.read_text().split("\n").index("![The lab](images/lab.png)") + 1
+    assert lines == [
+        f"content/presentations/venous-basics.md:{at}:1: error: slide 4: image "
+        "'images/lab.png': cannot read the file: Permission denied",
+        "templates/assets/logo.png:1:1: error: cannot read the file: Permission denied"], err
+
+
 def test_an_output_path_that_loops_is_a_message(site, tmp_path):
     (site / "site").symlink_to("site")
     code, _out, err = run("build", "--root", str(site), "--as-of", AS_OF, tmp=tmp_path)

@@ -415,3 +415,23 @@ def test_build_counts_and_lists_the_template_warnings_of_validate(example_site, 
     code, _out, err = cli("build", "--root", str(example_site), "--out", str(out), "--as-of", AS_OF)
     assert code == 0 and said[0] in err.splitlines(), err
     assert "templates/practise.html" in (out / "data-quality" / "index.html").read_text(encoding="utf-8")
+
+
+def test_a_merge_conflict_left_in_a_template_or_palette_is_named_as_such(example_site):
+    # a conflict inside a block passed, and every page showed both sides and git's markers;
+    # in palette.yaml it was the YAML parser's words
+    original = _builtin("practice.html")
+    _override(example_site, "practice.html", original.replace(
+        "{% block content %}", "{% block content %}\n<<<<<<< HEAD\n<p>ours</p>\n=======\n"
+        "<p>theirs</p>\n>>>>>>> main", 1))
+    line_no = original.splitlines().index(
+        next(x for x in original.splitlines() if "{% block content %}" in x)) + 2
+    _override(example_site, "palette.yaml",
+              '<<<<<<< HEAD\nprimary: "#1d4ed8"\n=======\nprimary: "#0f766e"\n>>>>>>> main\n')
+    code, _out, err = run_validate(example_site, "--as-of", AS_OF)
+    assert code == 1
+    conflict = ("an unresolved merge conflict (git's '<<<<<<<', '=======' and '>>>>>>>' lines): "
+                "keep the lines you want and delete the three marker lines")
+    assert [e for e in err if e.startswith("templates/")] == [
+        f"templates/palette.yaml:1:1: error: {conflict}",
+        f"templates/practice.html:{line_no}:1: error: template error: {conflict}"], err

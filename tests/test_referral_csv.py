@@ -45,6 +45,9 @@ TEXTS = {
     "not utf-8": CLEAN.encode() + b"2026-01-05,w\xe9b,,sclerotherapy,,,,\n",
     "quote left open": CLEAN + '2026-01-05,web,,"sclerotherapy,,,,\n' + CLEAN.split("\n", 1)[1],
     "quote left open at the end": CLEAN + '2026-01-05,web,,"sclerotherapy\n',
+    "header again": CLEAN + CLEAN,
+    "semicolons": CLEAN.replace(",", ";"),
+    "tabs": CLEAN.replace(",", "\t"),
 }
 
 
@@ -127,3 +130,33 @@ def test_a_quote_left_open_is_named_not_counted(tmp_path, monkeypatch, name, spa
     assert [(p.line, p.message) for p in problems] == [
         (6, f'a quote (") opened in this row is not closed on its line: {spans}; close the quote '
             "or delete it")]
+
+
+@pytest.mark.parametrize("whole", [True, False])
+def test_a_byte_that_is_not_utf_8_is_placed_at_its_line_and_column(tmp_path, monkeypatch, whole):
+    # a spreadsheet's "CSV" export (Windows-1252) with an accented name in its sixth row: the
+    # error was at 1:1 (the line where the decoder's buffer began), whatever the row
+    text = b"\xef\xbb\xbf" + TEXTS["not utf-8"]
+    _rows, problems = read(tmp_path, monkeypatch, text, whole=whole)
+    assert [(p.line, p.col, p.message) for p in problems] == [
+        (6, 13, "the file is not UTF-8 text (byte 0xe9); export it as CSV UTF-8")]
+
+
+@pytest.mark.parametrize("name, said", [("semicolons", "semicolons"), ("tabs", "tabs")])
+def test_a_file_separated_by_semicolons_is_named_so(tmp_path, monkeypatch, name, said):
+    # it was "missing columns date, source, physician, service, status in the header row" and
+    # "unknown column 'date;source;physician;…'": the columns the user sees, said missing
+    rows, problems = read(tmp_path, monkeypatch, TEXTS[name], whole=True)
+    assert rows == []
+    assert [(p.line, p.col, p.message) for p in problems] == [
+        (1, 1, f"the values are separated by {said}, not commas (a spreadsheet set to another "
+               "language saved it so?): save it as CSV UTF-8, with commas")]
+
+
+def test_a_header_row_repeated_in_the_file_is_one_error(tmp_path, monkeypatch):
+    # two exports joined (cat a.csv b.csv): the second header was eight errors, one a cell
+    # ("date: 'date' is not a date", "source: 'source' is not one of …", …)
+    rows, problems = read(tmp_path, monkeypatch, TEXTS["header again"], whole=True)
+    assert len(rows) == 8
+    assert [(p.line, p.col, p.message) for p in problems] == [
+        (6, 1, "this row repeats the header row (two files joined?): delete it")]

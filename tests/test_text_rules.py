@@ -164,8 +164,9 @@ def test_counts_with_other_than_ascii_digits(example_site, tmp_path, cell):
         f"- {{date: 2026-01-02, source: web, service: sclerotherapy, count: {cell}}}\n"
         f"- {{date: 2026-01-02, source: web, service: sclerotherapy, count: '{cell}'}}\n",
         encoding="utf-8")
+    shown = f"'{cell}'" if len(cell) <= 1000 else f"'{cell[:60]}…' ({len(cell):,} characters)"
     assert errors_in(example_site, CSV) == [
-        (2, 1, f"count: expected a whole number ≥ 1, got '{cell}'")]
+        (2, 1, f"count: expected a whole number ≥ 1, got {shown}")]
     errors = errors_in(example_site, REFERRALS_YAML)
     assert [e[:2] for e in errors] == [(1, 66), (2, 66)], errors
     assert all("count: expected a whole number" in e[2] for e in errors), errors

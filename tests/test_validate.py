@@ -215,6 +215,11 @@ def test_yaml_syntax_error(example_site):
     # "while scanning for the next token found character that cannot start any token"
     ("notes: @front-desk", (2, 8),
      "a value cannot start with '@' in YAML: put the value in double quotes"),
+    # "while scanning a simple key could not find expected ':'", at the start of the next line
+    ("city:Asheville", (2, 5), "a ':' with no space after it: YAML reads the line as one text, "
+     "not as the field city: write `city: Asheville`"),
+    ("city\uff1a Asheville", (2, 5), "a full-width colon '\uff1a' (U+FF1A) where YAML needs ':': "
+     "retype it as ':'"),
 ])
 def test_yaml_syntax_errors_say_what_to_do(example_site, line, col, message):
     rel = write(example_site, "data/practices/broken.yaml", f"name: Good Practice\n{line}\nstate: NC\n")
@@ -252,8 +257,8 @@ def test_yaml_syntax_error_in_front_matter_is_placed_in_file_lines(example_site)
         ("data/practices/latin1.yaml", b"name: caf\xe9 du coin\n", 1, 10),
         ("data/interactions/latin1.yaml", b"date: 2026-02-03\nsummary: r\xe9sum\xe9\n", 2, 11),
         ("content/training/latin1.md", b"---\ntitle: G\naudience: all\n---\n# Body caf\xe9\n", 5, 11),
-        # bad byte on the header row: line 1 whichever way the reader places it
-        ("data/referrals/latin1.csv", b"date,source,physician,service,status\xe9\n", 1, 1),
+        # bad byte on the header row: its line and column, as in a YAML file
+        ("data/referrals/latin1.csv", b"date,source,physician,service,status\xe9\n", 1, 37),
     ],
     ids=["practice", "interaction", "guide", "csv"],
 )
@@ -431,6 +436,70 @@ def test_a_record_file_in_a_subfolder_of_its_kind_is_named_not_lost_in_silence(e
     d = validate(example_site).expect(west, 1, 1, severity="warning")
     assert d.msg.endswith("(the file name is the id): data/physicians/pat-doe.yaml exists "
                           "already: merge the two, or give this one another id and move it there")
+
+
+def test_a_record_file_misnamed_or_misfiled_is_named_not_lost_in_silence(example_site):
+    # a visit saved by Notepad as .yaml.txt, an extension mistyped, a folder mistyped, a
+    # spreadsheet where the CSV goes: each was left out of the site with "ok" and no word
+    visit = "date: 2026-11-02\nliaison: lena-brooks\ntype: call\nsummary: Called.\n"
+    cases = {
+        "data/interactions/2026/visit.yaml.txt":
+            "not read: interaction files end in .yaml or .yml: rename it to visit.yaml",
+        "data/interactions/2026/visit2.ymal":
+            "not read: interaction files end in .yaml or .yml: rename it to visit2.yaml",
+        "data/physicians/pat-doe.yml.orig":
+            "not read: physician files end in .yaml or .yml: rename it to pat-doe.yml",
+        "data/interaction/visit.yaml":
+            "not read: record files are read from the folders practices, physicians, team, "
+            "interactions, referrals and market of data/, not from data/interaction/ (did you "
+            "mean 'interactions'?)",
+        "data/visit.yaml": "not read: record files are read from the folders practices, "
+                           "physicians, team, interactions, referrals and market of data/, not "
+                           "from data/",
+        "data/referrals/2026.xlsx": "not read: referral files end in .csv, .yaml or .yml; a "
+                                    "spreadsheet is not read: export it as CSV UTF-8 into this "
+                                    "folder",
+        "content/training/intake.markdown":
+            "not read: training guide files end in .md: rename it to intake.md",
+        "content/trainings/intake.md":
+            "not read: guides are read from content/training/ and decks from "
+            "content/presentations/, not from content/trainings/ (did you mean 'training'?)",
+    }
+    for rel in cases:
+        write(example_site, rel, visit)
+    write(example_site, "data/interactions/2026/visit.yaml~", visit)  # an editor's backup
+    write(example_site, "data/physicians/notes.txt", "name: [\n")  # other files: ignored
+    write(example_site, "templates/palette.yaml", 'primary: "#1d4ed8"\n')  # a site's settings
+    res = validate(example_site)
+    assert res.code == 0, res.dump()
+    assert sorted((d.path, d.msg) for d in res.new) == sorted(cases.items()), res.dump()
+    assert all(d.sev == "warning" and (d.line, d.col) == (1, 1) for d in res.new)
+    assert validate(example_site, "--strict").code == 1
+
+
+def test_a_character_that_prints_as_nothing_is_shown_in_the_message(example_site):
+    # a zero-width space pasted with an id, a BOM in a CSV cell, a NUL: on a terminal the
+    # message read "type: 'call' is not one of …, 'call', … (did you mean 'call'?)", and the
+    # NUL or an escape sequence went to the terminal as it was
+    interaction = write(example_site, "data/interactions/2026/zw.yaml",
+                        "date: 2026-11-02\nliaison: lena-brooks\ntype: call\u200b\nsummary: Called.\n")
+    physician = write(example_site, "data/physicians/pat-doe.yaml",
+                      PHYSICIAN + "potential: hi\u00adgh\u200d\n")
+    csv = write(example_site, "data/referrals/zw.csv",
+                "source,date,service,status\nweb,2026-10-17,sclerotherapy,refer\x00red\n"
+                "\ufeffweb,2026-10-18,sclerotherapy,referred\n")
+    res = validate(example_site)
+    assert res.code == 1
+    assert res.expect(interaction, 3, 7).msg == (
+        "type: 'call<U+200B>' is not one of 'visit', 'lunch', 'presentation', 'event', 'call', "
+        "'email' or 'other' (did you mean 'call'?) (<U+200B>: an invisible character, as pasted "
+        "text often holds: delete it)")
+    assert res.expect(physician, 4, 12).msg.endswith(
+        "'hi<U+00AD>gh<U+200D>' is not one of 'high', 'medium' or 'low' (did you mean 'high'?) "
+        "(<U+00AD>, <U+200D>: invisible characters, as pasted text often holds: delete them)")
+    res.expect(csv, 2, 1, "status: 'refer<U+0000>red' is not one of", "<U+0000>: an invisible")
+    res.expect(csv, 3, 1, "source: '<U+FEFF>web' is not one of", "<U+FEFF>: an invisible")
+    assert all(line.isprintable() for line in res.stderr), res.stderr
 
 
 @pytest.mark.parametrize("key", ["tags[0]", "list[str]", "0["])
@@ -1347,6 +1416,21 @@ def test_training_guide_without_front_matter(example_site):
     assert_only_errors(res, {(rel, 1, 1)})
 
 
+def test_a_guide_or_deck_whose_lines_end_in_a_lone_cr_is_said_so(example_site):
+    # a file saved with old Mac line ends (CR alone) was "missing front matter: the file must
+    # start with a line '---'", of a file that does start with one
+    guide = write(example_site, "content/training/g.md",
+                  "---\rtitle: G\raudience: all\r---\r# Body\r")
+    deck = write(example_site, "content/presentations/d.md", "---\rtitle: D\r---\r# One\r")
+    res = validate(example_site)
+    assert res.code == 1
+    for rel in (guide, deck):
+        assert res.expect(rel, 1, 1).msg == (
+            "the file's lines end in a carriage return alone (CR, as old Mac programs saved "
+            "text): save it with LF or CRLF line ends")
+    assert_only_errors(res, {(guide, 1, 1), (deck, 1, 1)})
+
+
 def test_training_guide_unclosed_front_matter(example_site):
     rel = write(example_site, "content/training/g.md", "---\ntitle: G\naudience: all\n# Body\n")
     res = validate(example_site)
@@ -1896,6 +1980,88 @@ def test_a_file_name_with_a_comma_or_a_colon_keeps_its_github_annotation(example
     assert line.startswith("::error file=data/interactions/lunch%2C dr x%2Ctitle=Approved%3A "
                            "yes.yaml,line=3,col=7::type: "), line
     assert GITHUB_RE.match(line), line
+
+
+def test_a_long_value_is_quoted_shortened(example_site):
+    # a 2 MB line pasted into `type:` was quoted whole: a diagnostic line of 2 MB
+    text = INTERACTION.replace("type: call", "type: " + "ab" * 1_000_000)
+    rel = write(example_site, "data/interactions/long.yaml", text)
+    res = validate(example_site)
+    assert res.code == 1
+    assert res.expect(rel, 3, 7).msg == (
+        f"type: '{'ab' * 30}…' (2,000,000 characters) is not one of 'visit', 'lunch', "
+        "'presentation', 'event', 'call', 'email' or 'other'")
+    assert max(map(len, res.stderr)) < 400
+
+
+def test_an_interaction_written_twice_in_its_file_is_a_warning(example_site):
+    # a record pasted twice, or both sides of a merge conflict kept: validate passed and the
+    # visit counted twice in every figure
+    one = "- " + INTERACTION.replace("\n", "\n  ").rstrip() + "\n"
+    other = one.replace("Called the office.", "Called the office again.")
+    # the same summary, another outcome: a second call that day, no slip
+    second_call = one.rstrip() + "\n  outcome: positive\n"
+    rel = write(example_site, "data/interactions/2026/q1.yaml", one + other + second_call + one)
+    res = validate(example_site)
+    assert res.code == 0, res.dump()
+    assert [(d.place, d.msg) for d in res.new] == [(
+        (rel, 17, 3), "[3]: the same interaction as [0], field for field: written twice? "
+                      "delete one")], res.dump()
+    assert validate(example_site, "--strict").code == 1
+
+
+CONFLICT = ("an unresolved merge conflict (git's '<<<<<<<', '=======' and '>>>>>>>' lines): "
+            "keep the lines you want and delete the three marker lines")
+
+
+def test_a_merge_conflict_left_in_a_file_is_named_as_such(example_site):
+    # the markers gave "while scanning a simple key could not find expected ':'" in YAML and
+    # "expected 5 cells (as in the header), found 1" in CSV; in a note (a block of text), a
+    # guide or a deck they passed, and the site showed both sides with the markers
+    def conflicted(text, at):
+        lines = text.split("\n")
+        return "\n".join(lines[:at] + ["<<<<<<< HEAD", lines[at], "=======",
+                                        lines[at] + " (theirs)", ">>>>>>> new-visit"]
+                         + lines[at + 1:])
+
+    visit = write(example_site, "data/interactions/2026/c.yaml", conflicted(INTERACTION, 4))
+    note = write(example_site, "data/practices/noted.yaml", conflicted(
+        "name: Noted Clinic\nnotes: |\n  Parking behind the building.\n  Ask for Dana.\n", 3))
+    csv = write(example_site, "data/referrals/c.csv", conflicted(
+        "date,source,physician,service,status\n2026-10-17,web,,sclerotherapy,referred\n", 1))
+    guide = write(example_site, "content/training/c.md", conflicted(
+        "---\ntitle: G\naudience: all\n---\n# Body\n\nText.\n", 6))
+    res = validate(example_site)
+    assert res.code == 1
+    for rel, line in ((visit, 5), (note, 4), (csv, 2), (guide, 7)):
+        assert res.expect(rel, line, 1).msg == CONFLICT
+    assert_only_errors(res, {(visit, 5, 1), (note, 4, 1), (csv, 2, 1), (guide, 7, 1)})
+    # a Markdown heading underlined with '=======' is no conflict
+    write(example_site, "content/training/c.md", "---\ntitle: G\naudience: all\n---\n"
+                                                 "Body\n=======\n\nText.\n")
+    assert guide not in {d.path for d in validate(example_site).diags}
+
+
+def test_a_second_record_written_below_the_first_without_a_dash_is_named_so(example_site):
+    # a visit appended to a one-visit file as it stood: an error per field ("date: duplicate
+    # key 'date'", "liaison: duplicate key 'liaison'", …), none saying what to do
+    second = INTERACTION.replace("2026-02-03", "2026-02-10")
+    rel = write(example_site, "data/interactions/2026/two.yaml", INTERACTION + "\n" + second)
+    doc = write(example_site, "data/physicians/pat-doe.yaml", PHYSICIAN + PHYSICIAN)
+    res = validate(example_site)
+    assert res.code == 1
+    assert res.expect(rel, 7, 1).msg == (
+        "a second interaction starts here ('date:' again) in a file written as one record: a "
+        "file of several is a YAML list, each record starting with '- ' and its lines indented "
+        "under it")
+    assert res.expect(doc, 4, 1).msg == (
+        "a second physician starts here ('name:' again): a physician file holds one physician; "
+        "put the other in a file of its own")
+    assert_only_errors(res, {(rel, 7, 1), (doc, 4, 1)})
+    # one field written twice is that field's error, as before
+    write(example_site, "data/interactions/2026/two.yaml", INTERACTION + "type: visit\n")
+    res = validate(example_site)
+    assert res.expect(rel, 6, 1).msg == "type: duplicate key 'type'"
 
 
 _YAMLISH = st.text(

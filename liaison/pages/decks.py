@@ -182,6 +182,27 @@ def _logo(root) -> tuple[str | None, bytes | None]:
     return None, None
 
 
+def _unreadable_logo(root) -> list:
+    """The error at each logo file that is there but cannot be read (it was "not used as the
+    logo: the logo is templates/assets/logo.png", of that very file)."""
+    import errno
+
+    from liaison.diagnostics import Problem
+    from liaison.parse import NotRegular, read_beneath
+
+    out = []
+    for name in LOGO_NAMES:
+        try:
+            read_beneath(root, f"templates/assets/{name}", 1)
+        except NotRegular:
+            continue
+        except OSError as exc:
+            if exc.errno not in (errno.ENOENT, errno.ENOTDIR, errno.EISDIR):
+                out.append(Problem(f"templates/assets/{name}",
+                                   f"cannot read the file: {exc.strerror or exc}", line=1, col=1))
+    return out
+
+
 LOGO_WARN_BYTES = 1024 * 1024  # every .pptx holds the logo: over this, a warning
 
 
@@ -211,6 +232,9 @@ def logo_problems(root) -> list:
                             "holds a copy of it; a logo of some 100 KB is plenty (720 × 180 pixels "
                             "will do)", severity="warning", line=1, col=1)]
         return []
+    unreadable = _unreadable_logo(root)
+    if unreadable:
+        return unreadable
     try:
         others = sorted(n for n in os.listdir(os.path.join(root, "templates", "assets"))
                         if os.path.splitext(n)[0].lower() == "logo")
