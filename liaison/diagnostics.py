@@ -29,12 +29,12 @@ class Diagnostic:
 
     def github(self) -> str:
         # GitHub workflow commands: the message and the file stay on one line (GitHub decodes
-        # %25, %0D and %0A in both); a property ends at "," and ":" (a file named "lunch, dr
-        # x.yaml" was annotated as ".../lunch"): the file escapes them too, as GitHub's own
-        # toolkit does (%2C, %3A).
+        # %25, %0D and %0A in both); in the file, a property, ',' and ':' are written %2C and
+        # %3A too (properties are separated by commas: "visit, Dr. Roe.yaml" was read as
+        # "visit").
         msg = self.message.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-        path = self.path.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A") \
-            .replace(":", "%3A").replace(",", "%2C")
+        path = (self.path.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+                .replace(":", "%3A").replace(",", "%2C"))
         return f"::{self.severity} file={path},line={self.line},col={self.col}::{msg}"
 
 
@@ -44,6 +44,49 @@ _LINE_BREAKS = re.compile(r"\r\n|[\n\r\v\f\x1c-\x1e\x85\u2028\u2029]")
 def one_line(text: str) -> str:
     """``text`` with each line break (those ``str.splitlines`` knows) made a space."""
     return _LINE_BREAKS.sub(" ", text) if not text.isprintable() else text
+
+
+# Characters that print as nothing (controls, zero-width and format characters: a BOM, a
+# soft hyphen, a zero-width space pasted with a name from a web page or an e-mail): in a value
+# a message quotes they made "type: 'call' is not one of …, (did you mean 'call'?)" on a
+# terminal, and a NUL or an escape sequence went to the terminal as it was.
+_INVISIBLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u00ad\u061c\u180e\u200b-\u200f"
+                        "\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb]")
+
+
+# A value a message quotes, shortened past this many characters (no message's own words run
+# that long between two quotes): a 2 MB line pasted into `type:` was quoted whole, a
+# diagnostic line of megabytes in the terminal, the CI log and the pull request's annotations.
+QUOTE_MAX = 1000
+_LONG_QUOTE = re.compile("'([^'\n]{%d,})'" % (QUOTE_MAX + 1))
+
+
+def shortened(message: str) -> str:
+    """``message`` with each value it quotes that is longer than ``QUOTE_MAX`` characters cut
+    to its first 60, followed by how long it is."""
+    if len(message) <= QUOTE_MAX:
+        return message
+    return _LONG_QUOTE.sub(
+        lambda m: f"'{m.group(1)[:60]}…' ({len(m.group(1)):,} characters)", message)
+
+
+def visible(message: str) -> str:
+    """``message`` with each character that prints as nothing shown as ``<U+XXXX>``, and a
+    word on what that is, once (``message`` itself when it holds none)."""
+    if message.isprintable():
+        return message
+    marks: dict[str, None] = {}
+
+    def mark(m) -> str:
+        code = f"<U+{ord(m.group()):04X}>"
+        marks[code] = None
+        return code
+
+    out = _INVISIBLE.sub(mark, message)
+    if not marks:
+        return message
+    what = "an invisible character" if len(marks) == 1 else "invisible characters"
+    return f"{out} ({', '.join(marks)}: {what}, as pasted text often holds: delete {'it' if len(marks) == 1 else 'them'})"
 
 
 @dataclass(frozen=True)
