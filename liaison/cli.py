@@ -168,6 +168,12 @@ def _append_step_summary(path: str, diagnostics, summary) -> bool:
 @click.version_option(__version__, prog_name="liaison")
 def main() -> None:
     """Liaison: the physician-relations program's records, checked and published as a site."""
+    from liaison.yamlio import PARSER_ENV
+
+    parser = os.environ.get(PARSER_ENV, "").strip()
+    if parser and parser.lower() != "pyyaml":  # a typo would otherwise pass without a word
+        click.echo(f"warning: {PARSER_ENV}={printable(parser)!r} is not a parser Liaison knows "
+                   "(the only value it reads is 'pyyaml'); the default parser is used", err=True)
 
 
 @main.command()

@@ -92,3 +92,18 @@ def test_every_file_of_the_worked_example_matches_the_manifest(tmp_path):
     differ = [rel for rel in got if got[rel] != expected[rel]]
     assert differ == [], (f"on Python {sys.version.split()[0]} these files differ from "
                           f"{MANIFEST.name}: {differ}")
+
+
+def test_an_unknown_parser_name_is_said_and_the_default_used(example_site):
+    # 'pyyam' (a typo) used to pass without a word: the person believed the fallback was tested
+    runs = {}
+    for value in ("pyyam", "", "PyYAML"):
+        runs[value] = subprocess.run(
+            [sys.executable, str(REPO / "build.py"), "validate", "--root", str(example_site),
+             "--as-of", AS_OF], capture_output=True, text=True, timeout=120,
+            env={**os.environ, "LIAISON_YAML_PARSER": value})
+    assert runs["pyyam"].returncode == 0
+    assert ("warning: LIAISON_YAML_PARSER='pyyam' is not a parser Liaison knows (the only value "
+            "it reads is 'pyyaml'); the default parser is used") in runs["pyyam"].stderr
+    assert "LIAISON_YAML_PARSER" not in runs[""].stderr
+    assert "LIAISON_YAML_PARSER" not in runs["PyYAML"].stderr
