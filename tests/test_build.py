@@ -1520,6 +1520,9 @@ def test_key_pages_show_the_facts_of_the_example(golden_build):
     assert re.search(r"Marcus Bell ?, NP Family Medicine active declining · 1 vs 4 · 90 d "
                      r"visit overdue tier B 5 5 vs 1 · 365 d 2026-09-26 \$42\.50 42% of limit",
                      who)
+    # by last name, as the directories and call plans list people (Bell before Holloway),
+    # not by file name (grace-holloway before marcus-bell)
+    assert who.index("Marcus Bell") < who.index("Grace Holloway")
     # the chart: grace-holloway's 8 and marcus-bell's 6 referrals; 3 in 2026-06 (marcus-bell
     # 06-02 and 06-19, grace-holloway 06-29); 2 in 2026-11 (grace-holloway 11-16, 11-26); the
     # office's four in-person interactions

@@ -26,6 +26,7 @@ from liaison.derived import (
     practice_shares, visit_people, windows,
 )
 from liaison.models import DECLINED_REASONS, STATUSES, cents, website_href
+from liaison.names import sort_key
 from liaison.pages.base import (
     MONTHS_CHARTED, PERCENT_BASE, RECENT, Page, PageKind, activity_href, ago, deck_href,
     percent, physician_href, practice_href, signed,
@@ -495,8 +496,9 @@ def practice(view: SiteView, page: Page) -> dict:
     dated = {d: _dated(view.referrals_by_doc.get(d, ())) for d in docs}
     ours = set(docs)
     points = talking_points(view, docs, interactions, practice=True)
-    doctors = []
-    for d in docs:
+    by_name = sorted(docs, key=lambda d: (sort_key(view.site.physicians[d].name), d))
+    doctors = []  # by last name, as the directories and the call plans list people
+    for d in by_name:
         rec, st = view.site.physicians[d], view.stats.physicians[d]
         doctors.append({**physician_row(view, d), "office_days": _days(rec.office_days),
                         "spend": _meter(view, st.spend_ytd_cents)})
@@ -508,7 +510,7 @@ def practice(view: SiteView, page: Page) -> dict:
         "doctors": doctors,
         "glance": _glance(view, pid, [("office", p.phone or "")],
                           [(view.site.physicians[d].name, _days(view.site.physicians[d].office_days))
-                           for d in docs]),
+                           for d in by_name]),
         "d365": view.change(s.referrals_365d, s.referrals_prev_365d, 365),
         "last_contact_ago": _with_plan(
             ago((view.as_of - dt.date.fromisoformat(s.last_contact)).days)
