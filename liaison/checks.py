@@ -18,7 +18,7 @@ from liaison.diagnostics import Loc, Problem, did_you_mean, format_loc
 from liaison.fields import references
 from liaison.models import (
     DATE_MAX, DATE_MIN, RECORD_MODELS, DeckMeta, GuideMeta, Interaction, Physician, Practice,
-    Referral, SiteConfig, TeamMember, _npi, id_problem, website_href,
+    Referral, SiteConfig, TeamMember, _npi, email_href, id_problem, website_href,
 )
 from liaison.records import ReferralRow, Site
 
@@ -318,6 +318,22 @@ def check_core(site: Site, as_of: dt.date) -> list[Problem]:
             c.add(site.src[id(p)], ("website",),
                   f"'{p.website.strip()}' is not a web address (https://… or a host name such as "
                   "www.example.org): the brief shows it as text, not as a link", "warning")
+    # An e-mail that is no address ("ask the front desk", two addresses, a missing @) is shown
+    # as text, never as a mailto: link: said here as the website is.
+    def email_problem(text: str) -> str | None:
+        if email_href(text) is not None:
+            return None
+        return (f"'{text.strip()}' is not an e-mail address (name@example.org; one address a "
+                "field): the page shows it as text, not as a link")
+
+    for records in (site.practices, site.physicians, site.team):
+        for rec in records.values():
+            if getattr(rec, "email", None) and (problem := email_problem(rec.email)):
+                c.add(site.src[id(rec)], ("email",), problem, "warning")
+    for p in site.practices.values():
+        for i, person in enumerate(p.staff):
+            if person.email and (problem := email_problem(person.email)):
+                c.add(site.src[id(p)], ("staff", i, "email"), problem, "warning")
     # An image in the notes of a practice or physician (or an interaction's: check_bulk) is
     # dropped from the page without a trace: said here.
     for records in (site.practices, site.physicians):

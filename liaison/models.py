@@ -224,6 +224,18 @@ def website_href(website: str) -> str | None:
     return f"https://{text}" if _HOST_NAME.fullmatch(text) else None
 
 
+# An e-mail address as people write them at work: a plain local part (letters, digits,
+# ``. _ + - '``), one @ and a host name with a dot. Others (two addresses, "ask the front
+# desk", a typo without @) are shown as text, never as a link, and ``validate`` warns.
+_EMAIL = re.compile(r"[a-z0-9._+'-]+@(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+[a-z]{2,}", re.I)
+
+
+def email_href(email: str) -> str | None:
+    """``mailto:`` link of an e-mail address as written; None when it is no address."""
+    text = email.strip()
+    return f"mailto:{text}" if _EMAIL.fullmatch(text) else None
+
+
 def _https_url(value):
     if not isinstance(value, str):
         raise ValueError(f"expected an https:// address, got {describe(value)}")

@@ -27,6 +27,7 @@ from markupsafe import Markup
 from liaison import dates, wording
 from liaison import pages as page_registry
 from liaison.errors import LiaisonError, TemplateFailure
+from liaison.models import email_href
 from liaison.progress import QUIET, Progress
 from liaison.sandbox import BUDGET, HintedUndefined, Sandbox, undefined_name_hint
 from liaison.pages.view import InteractionView, Refs
@@ -92,7 +93,20 @@ def make_env(site_root: Path, palette=None, sandboxed: bool | None = None) -> ji
     env.filters["plural"] = wording.plural
     # {{ n|number }}: "1,234", as the trend badges write counts (a text: as given)
     env.filters["number"] = wording.number
+    # {{ person.email|email }}: a mailto: link, or the text when it is no address
+    env.filters["email"] = email_link
     return env
+
+
+def email_link(value) -> Markup:
+    """An e-mail address as a ``mailto:`` link; anything else ("ask the front desk", two
+    addresses) as text, which ``validate`` warns of. Both break as a web address does."""
+    if not value:
+        return Markup("")
+    href = email_href(str(value))
+    if href is None:
+        return Markup('<span class="url">{}</span>').format(value)
+    return Markup('<a class="url" href="{}">{}</a>').format(href, str(value).strip())
 
 
 class _CompiledTemplates(jinja2.FileSystemBytecodeCache):

@@ -1523,6 +1523,10 @@ def test_key_pages_show_the_facts_of_the_example(golden_build):
     # by last name, as the directories and call plans list people (Bell before Holloway),
     # not by file name (grace-holloway before marcus-bell)
     assert who.index("Marcus Bell") < who.index("Grace Holloway")
+    # a team member's e-mail is a link to write to them
+    lena = (golden_build / "team" / "lena-brooks" / "index.html").read_text(encoding="utf-8")
+    assert ('<a class="url" href="mailto:lena.brooks@blueridgevein.example">'
+            'lena.brooks@blueridgevein.example</a>') in lena
     # the chart: grace-holloway's 8 and marcus-bell's 6 referrals; 3 in 2026-06 (marcus-bell
     # 06-02 and 06-19, grace-holloway 06-29); 2 in 2026-11 (grace-holloway 11-16, 11-26); the
     # office's four in-person interactions

@@ -313,6 +313,20 @@ def test_a_practice_website_without_its_scheme_is_a_link(tmp_path):
             'noreferrer" target="_blank">www.hvillewomenshealth.example</a>') in page
 
 
+def test_an_email_is_a_mailto_link_and_anything_else_text():
+    from liaison.render import email_link
+
+    assert email_link(" carla.jennings@mvfm.example ") == (
+        '<a class="url" href="mailto:carla.jennings@mvfm.example">carla.jennings@mvfm.example</a>')
+    assert email_link("o'hara@mvfm.example") == (
+        '<a class="url" href="mailto:o&#39;hara@mvfm.example">o&#39;hara@mvfm.example</a>')
+    # no address: text as before, escaped, never a link (validate warns of it)
+    assert email_link("ask <the> front desk") == '<span class="url">ask &lt;the&gt; front desk</span>'
+    assert email_link("javascript:alert(1)//@x.org") == (
+        '<span class="url">javascript:alert(1)//@x.org</span>')
+    assert email_link(None) == email_link("") == ""
+
+
 def test_a_link_to_another_guides_file_opens_that_guides_page():
     from liaison.pages.training import guide_links
 

@@ -1600,6 +1600,29 @@ def test_a_website_that_is_no_web_address_is_a_warning(example_site, website, sa
         assert mine == [], res.dump()
 
 
+@pytest.mark.parametrize("email, said", [
+    ("ask the front desk", True), ("carla@mvfm", True), ("a@x.org, b@x.org", True),
+    ("carla.jennings@mvfm.example", False), ("o'hara+referrals@mvfm.example", False),
+])
+def test_an_email_that_is_no_address_is_a_warning(example_site, email, said):
+    """Shown as text, never as a mailto: link; validate used to say nothing of it."""
+    rel = write(example_site, "data/practices/cedar-ridge.yaml",
+                f"name: Cedar Ridge\ncity: Asheville\nstaff:\n  - name: Carla Jennings\n"
+                f"    email: \"{email}\"\n")
+    doc = write(example_site, "data/physicians/cedar-doc.yaml",
+                f"name: Cedar Doc\nspecialty: Cardiology\npractice: cedar-ridge\nemail: \"{email}\"\n")
+    res = validate(example_site)
+    assert res.code == 0, res.dump()
+    for path, line, col, where in ((rel, 5, 12, "staff[0].email"), (doc, 4, 8, "email")):
+        mine = [d for d in res.diags if d.path == path]
+        if said:
+            res.expect(path, line, col, f"{where}: '{email}' is not an e-mail address",
+                       severity="warning")
+            assert len(mine) == 1, res.dump()
+        else:
+            assert mine == [], res.dump()
+
+
 @pytest.mark.parametrize("notes, said", [
     ("Parking: ![plan](https://example.com/plan.png)", True),
     ('Parking: <IMG src="plan.png" alt="plan">', True),
