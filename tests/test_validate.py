@@ -669,6 +669,21 @@ def test_bad_date_in_yaml_record(example_site, bad):
     assert_only_errors(res, {(rel, 1, 7)})
 
 
+@pytest.mark.parametrize("quoted", ["' 2026-02-03'", '"2026-02-03 "', '"\\t2026-02-03"'])
+def test_a_quoted_date_with_spaces_around_it_is_that_date(example_site, quoted):
+    """Strings are stripped (SPEC §2), a date written as one too, as a CSV cell's is: it said
+    "expected a date (YYYY-MM-DD), got the text ' 2026-02-03'" of a date written so."""
+    text = INTERACTION.replace("date: 2026-02-03", f"date: {quoted}")
+    write(example_site, "data/interactions/spaced.yaml", text)
+    team = f"name: Sam\nrole: liaison\ntrainings:\n  - guide: referral-source-basics\n    completed: {quoted}\n"
+    write(example_site, "data/team/sam.yaml", team)
+    res = validate(example_site)
+    assert res.errors == [], res.dump()
+    before = stats_json(example_site)["totals"]["interactions"]
+    (example_site / "data/interactions/spaced.yaml").write_text(INTERACTION, encoding="utf-8")
+    assert stats_json(example_site)["totals"]["interactions"] == before
+
+
 @pytest.mark.parametrize("bad", ["2026-02-30", "2026-8-5"])
 def test_bad_date_nested_and_in_referrals(example_site, bad):
     team = f"name: Sam\nrole: liaison\ntrainings:\n  - guide: referral-source-basics\n    completed: {bad}\n"
