@@ -365,6 +365,11 @@ def test_alias_bomb_fails_fast_with_an_error(example_site):
     # it said "'2026-02-30' is not a date: write YYYY-MM-DD", which it is written as
     ("2026-02-30", "'2026-02-30' is not a real calendar day"),
     ("26-02-01", "'26-02-01' is not a date: write YYYY-MM-DD"),
+    # pasted from a document: it said only "… is not a date: write YYYY-MM-DD", a record's
+    # date names the dash
+    ("2026\u201302\u201301", "'2026\u201302\u201301' is not a date: write YYYY-MM-DD (it holds "
+     "'\u2013' (U+2013) where a hyphen '-' belongs, as text pasted from a word processor or a "
+     "web page can: retype the date)"),
 ])
 def test_an_as_of_date_that_is_no_day_says_which_way(example_site, as_of, message):
     code, _out, err = run_validate(example_site, "--as-of", as_of)
