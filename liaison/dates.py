@@ -28,6 +28,7 @@ before three weeks have passed.
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from markupsafe import Markup, escape
 
@@ -38,15 +39,28 @@ MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", 
 UNITS = ((14, 7, "week"), (60, 30, "month"), (365, 365, "year"))
 
 
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_ISO_MONTH = re.compile(r"[0-9]{4}-(0[1-9]|1[0-2])")
+
+
 def as_date(value) -> dt.date | None:
-    """A date from a date, a datetime or an ISO string; None for an empty value."""
+    """A date from a date, a datetime or an ISO string; None for an empty value. Anything
+    else is a ValueError in the words a record's date gets ("'26/11/2026' is not a date:
+    write YYYY-MM-DD", "'2026-02-30' is not a real calendar day"): what a site's template
+    shows at its line."""
     if value is None or value == "":
         return None
     if isinstance(value, dt.datetime):
         return value.date()
     if isinstance(value, dt.date):
         return value
-    return dt.date.fromisoformat(str(value)[:10])
+    text = str(value)[:10]
+    if not _ISO_DATE.fullmatch(text):
+        raise ValueError(f"'{value}' is not a date: write YYYY-MM-DD")
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise ValueError(f"'{value}' is not a real calendar day") from None
 
 
 def day_text(date: dt.date, as_of: dt.date) -> str:
@@ -76,10 +90,16 @@ MONTH_NAMES = ("January", "February", "March", "April", "May", "June", "July", "
 
 
 def month(value) -> str:
-    """Jinja filter ``month``: "2026-11" (or a date) as "November 2026"."""
+    """Jinja filter ``month``: "2026-11" (or a date, or an ISO date) as "November 2026";
+    anything else is a ValueError ("'2026-13' is not a month: write YYYY-MM")."""
     text = str(value)
-    year, number = (value.year, value.month) if isinstance(value, dt.date) else \
-        (int(text[:4]), int(text[5:7]))
+    if isinstance(value, dt.date) or len(text) > 7:
+        day = as_date(value)
+        year, number = day.year, day.month
+    elif _ISO_MONTH.fullmatch(text):
+        year, number = int(text[:4]), int(text[5:7])
+    else:
+        raise ValueError(f"'{text}' is not a month: write YYYY-MM")
     return f"{MONTH_NAMES[number - 1]} {year}"
 
 

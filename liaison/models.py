@@ -89,11 +89,33 @@ def id_problem(value: str) -> str | None:
     return None
 
 
+# Dashes that are no hyphen (U+2010 to U+2015, the minus sign, the small and full-width
+# hyphen-minus), as a word processor or a web page writes a date: the date reads right and
+# is no date (``_lookalike``)
+_DASHES = re.compile("[\u2010-\u2015\u2212\ufe63\uff0d]")
+
+
+def _lookalike(value: str) -> str:
+    """The hint for a date that reads as one and holds a dash that is no hyphen or a digit
+    that is no ASCII digit (full-width ``２０２６``, Arabic-Indic …), or ''."""
+    plain = "".join(str(unicodedata.digit(c, "x")) if c.isdigit() else c
+                    for c in _DASHES.sub("-", value))
+    if not _DATE_RE.match(plain):
+        return ""
+    dash = _DASHES.search(value)
+    if dash is not None:
+        what, ch = "a hyphen '-'", dash.group()
+    else:
+        what, ch = "an ASCII digit", next(c for c in value if c.isdigit() and not c.isascii())
+    return (f" (it holds '{ch}' (U+{ord(ch):04X}) where {what} belongs, as text pasted from a "
+            "word processor or a web page can: retype the date)")
+
+
 @lru_cache(maxsize=65536)
 def parse_date(value: str) -> dt.date:
     """'YYYY-MM-DD' (a real calendar day) -> date; anything else -> ValueError."""
     if not _DATE_RE.match(value):
-        raise ValueError(f"'{value}' is not a date: write YYYY-MM-DD")
+        raise ValueError(f"'{value}' is not a date: write YYYY-MM-DD{_lookalike(value)}")
     try:
         day = dt.date.fromisoformat(value)
     except ValueError:

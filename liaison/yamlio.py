@@ -417,9 +417,9 @@ def _scalar(node, key):
             return None
         if key in INT_KEYS and _INT_RE.match(value):
             return int(value)
-    if key in DATE_KEYS and _DATE_RE.match(value):
+    if key in DATE_KEYS and _DATE_RE.match(day := value.strip()):  # quoted: stripped (SPEC §2)
         try:
-            return dt.date.fromisoformat(value)
+            return dt.date.fromisoformat(day)
         except ValueError:
             return value  # not a calendar day: the model says so
     return value

@@ -331,6 +331,26 @@ def test_a_month_that_is_over_is_not_marked(tmp_path):
     assert "month to date" not in legend
 
 
+def test_a_count_of_days_reads_with_thousands_separators(tmp_path):
+    """Years after the last record (a referrer lapsed long ago), a count of days reads as the
+    other counts do, "1,630 days" (it read "no referral for 1630 days" beside "1,626 days
+    overdue")."""
+    as_of = dt.date(2031, 1, 15)
+    out = build(EXAMPLE, tmp_path / "site", as_of)
+    nina = text_of(page(out, "physicians/nina-vargas"))
+    days = f"{(as_of - dt.date(2026, 7, 30)).days:,}"  # her last referral: 1,630 days
+    visit = f"{(as_of - dt.date(2026, 10, 12)).days:,}"  # her last in-person visit
+    assert f"Lapsed: no referral for {days} days (last 2026-07-30)." in nina
+    assert f"Nina Vargas last referred {days} days ago: reconnect." in nina
+    assert f"Last referral 2026-07-30 {days} days ago" in nina
+    assert f"Last visit 2026-10-12 {visit} days ago" in nina
+    assert f"last in-person visit 2026-10-12 ({visit} days ago)." in nina
+    practice = text_of(page(out, "practices/hendersonville-womens-health"))
+    prospects = text_of(page(out, "prospects"))
+    for words in (nina, practice, prospects):
+        assert not re.search(r"\b[0-9]{4,} days", words), re.search(r".{40}\b[0-9]{4,} days", words)
+
+
 def test_bar_chart_markers_and_partial_period():
     from liaison.charts import bar_chart
 

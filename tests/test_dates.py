@@ -70,3 +70,37 @@ def test_the_environments_filters_remember_nothing_wrong(tmp_path):
         template.render(d="26/11/2026", as_of=AS_OF)  # not kept as a result
     with pytest.raises(ValueError):  # unhashable: the filter's own error, not a TypeError
         template.render(d=["2026-11-26"], as_of=AS_OF)
+
+
+def test_month_reads_a_month_a_date_or_an_iso_date():
+    assert dates.month("2026-11") == "November 2026"
+    assert dates.month("2027-01-01") == "January 2027"
+    assert dates.month(dt.date(2024, 2, 29)) == "February 2024"
+
+
+@pytest.mark.parametrize("bad, words", [
+    # "2026-00" read as December 2026 (MONTH_NAMES[-1]), "2026-1" as January; "2026-13"
+    # was "tuple index out of range", "abc" "invalid literal for int() with base 10"
+    ("2026-00", "'2026-00' is not a month: write YYYY-MM"),
+    ("2026-13", "'2026-13' is not a month: write YYYY-MM"),
+    ("2026-1", "'2026-1' is not a month: write YYYY-MM"),
+    ("abc", "'abc' is not a month: write YYYY-MM"),
+    ("2026-02-30", "'2026-02-30' is not a real calendar day"),
+])
+def test_month_of_something_else_says_what_it_is_not(bad, words):
+    with pytest.raises(ValueError, match=f"^{words}$"):
+        dates.month(bad)
+
+
+@pytest.mark.parametrize("bad, words", [
+    # they said "Invalid isoformat string: '26/11/2026'" and "day is out of range for month"
+    ("26/11/2026", "'26/11/2026' is not a date: write YYYY-MM-DD"),
+    ("2026-02-30", "'2026-02-30' is not a real calendar day"),
+    (5, "'5' is not a date: write YYYY-MM-DD"),
+])
+def test_day_and_ago_of_a_bad_date_say_it_in_the_words_of_a_records_date(bad, words):
+    for fn in (dates.day, dates.ago):
+        with pytest.raises(ValueError, match=f"^{words}$"):
+            fn(bad, AS_OF)
+        with pytest.raises(ValueError, match=f"^{words}$"):
+            fn(AS_OF, bad)

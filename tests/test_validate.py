@@ -365,6 +365,11 @@ def test_alias_bomb_fails_fast_with_an_error(example_site):
     # it said "'2026-02-30' is not a date: write YYYY-MM-DD", which it is written as
     ("2026-02-30", "'2026-02-30' is not a real calendar day"),
     ("26-02-01", "'26-02-01' is not a date: write YYYY-MM-DD"),
+    # pasted from a document: it said only "… is not a date: write YYYY-MM-DD", a record's
+    # date names the dash
+    ("2026\u201302\u201301", "'2026\u201302\u201301' is not a date: write YYYY-MM-DD (it holds "
+     "'\u2013' (U+2013) where a hyphen '-' belongs, as text pasted from a word processor or a "
+     "web page can: retype the date)"),
 ])
 def test_an_as_of_date_that_is_no_day_says_which_way(example_site, as_of, message):
     code, _out, err = run_validate(example_site, "--as-of", as_of)
@@ -667,6 +672,43 @@ def test_bad_date_in_yaml_record(example_site, bad):
     d = res.expect(rel, 1, 7, bad.strip('"'))
     assert d.msg.startswith("date: ")
     assert_only_errors(res, {(rel, 1, 7)})
+
+
+@pytest.mark.parametrize("bad, hint", [
+    ("2026\u201102\u201103", "'\u2011' (U+2011) where a hyphen '-' belongs"),  # non-breaking hyphen
+    ("2026\u201302\u201303", "'\u2013' (U+2013) where a hyphen '-' belongs"),  # en dash
+    ("2026\u221202\u221203", "'\u2212' (U+2212) where a hyphen '-' belongs"),  # minus sign
+    ("\uff12\uff10\uff12\uff16-02-03", "'\uff12' (U+FF12) where an ASCII digit belongs"),
+])
+def test_a_date_that_looks_right_says_which_character_is_not(example_site, bad, hint):
+    """A date pasted from a word processor or a web page can hold a dash that is no hyphen, or
+    digits of another width: it read "'2026‑02‑03' is not a date: write YYYY-MM-DD", which
+    is what the author sees written."""
+    text = INTERACTION.replace("date: 2026-02-03", f"date: {bad}")
+    rel = write(example_site, "data/interactions/pasted.yaml", text)
+    csv_text = f"date,source,physician,service,status\n{bad},web,,sclerotherapy,\n"
+    c = write(example_site, "data/referrals/pasted.csv", csv_text)
+    res = validate(example_site)
+    assert res.code == 1
+    for d in (res.expect(rel, 1, 7, f"'{bad}' is not a date: write YYYY-MM-DD"),
+              res.expect(c, 2, 1, f"'{bad}' is not a date: write YYYY-MM-DD")):
+        assert hint in d.msg and "retype" in d.msg, d
+    assert_only_errors(res, {(rel, 1, 7), (c, 2, 1)})
+
+
+@pytest.mark.parametrize("quoted", ["' 2026-02-03'", '"2026-02-03 "', '"\\t2026-02-03"'])
+def test_a_quoted_date_with_spaces_around_it_is_that_date(example_site, quoted):
+    """Strings are stripped (SPEC §2), a date written as one too, as a CSV cell's is: it said
+    "expected a date (YYYY-MM-DD), got the text ' 2026-02-03'" of a date written so."""
+    text = INTERACTION.replace("date: 2026-02-03", f"date: {quoted}")
+    write(example_site, "data/interactions/spaced.yaml", text)
+    team = f"name: Sam\nrole: liaison\ntrainings:\n  - guide: referral-source-basics\n    completed: {quoted}\n"
+    write(example_site, "data/team/sam.yaml", team)
+    res = validate(example_site)
+    assert res.errors == [], res.dump()
+    before = stats_json(example_site)["totals"]["interactions"]
+    (example_site / "data/interactions/spaced.yaml").write_text(INTERACTION, encoding="utf-8")
+    assert stats_json(example_site)["totals"]["interactions"] == before
 
 
 @pytest.mark.parametrize("bad", ["2026-02-30", "2026-8-5"])

@@ -100,15 +100,17 @@ def pptx_name(deck: str, practice: str | None = None) -> str:
 
 
 def ago(days: int | None) -> str:
+    """A count of days before the as-of date: "today", "yesterday", "1,630 days ago" (with
+    thousands separators, as every count on a page)."""
     if days is None:
         return "never"
     if days == 0:
         return "today"
     if days < 0:
-        return f"in {-days} day{'s' if days != -1 else ''}"
+        return f"in {-days:,} day{'s' if days != -1 else ''}"
     if days == 1:
         return "yesterday"
-    return f"{days} days ago"
+    return f"{days:,} days ago"
 
 
 def signed(n: int) -> str:

@@ -139,7 +139,7 @@ def alerts_for(view: SiteView, pid: str) -> list[dict]:
     if s.status == "new":
         out.append({"css": "good", "text": f"New referrer: first referral {s.first_referral}. Thank them."})
     if s.status == "lapsed":
-        out.append({"css": "bad", "text": f"Lapsed: no referral for {s.days_since_referral} days (last {s.last_referral})."})
+        out.append({"css": "bad", "text": f"Lapsed: no referral for {s.days_since_referral:,} days (last {s.last_referral})."})
     if s.declining:
         n = s.referrals_90d
         out.append({"css": "bad", "text": f"Declining: {n} referral{'s' if n != 1 else ''} in the last 90 days against {s.referrals_prev_90d} in the 90 before."})

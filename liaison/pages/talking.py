@@ -99,7 +99,7 @@ def _thanks(view: SiteView, pids: list[str], one: bool) -> list[Point]:
         s = view.stats.physicians[pid]
         rank, of = top[pid]
         who = "them" if one else view.site.physicians[pid].name
-        since = (f"no in-person visit for {(view.as_of - dt.date.fromisoformat(s.last_visit)).days} days"
+        since = (f"no in-person visit for {(view.as_of - dt.date.fromisoformat(s.last_visit)).days:,} days"
                  if s.last_visit else "never visited in person")
         out.append(Point("thanks", f"Thank {who} first: {s.referrals_365d} referral"
                          f"{'s' if s.referrals_365d != 1 else ''} in 365 days, #{rank} of {of} "
@@ -119,7 +119,7 @@ def _trends(view: SiteView, pids: list[str]) -> list[Point]:
             out.append(Point("trend", f"{name} started referring on {s.first_referral}: thank "
                                       "them and ask how the first patients did."))
         elif s.status == "lapsed":
-            out.append(Point("trend", f"{name} last referred {s.days_since_referral} days ago: "
+            out.append(Point("trend", f"{name} last referred {s.days_since_referral:,} days ago: "
                                       "reconnect."))
     return out
 
