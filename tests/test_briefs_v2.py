@@ -533,8 +533,14 @@ def test_a_need_is_linked_to_the_promise_that_answered_it(site, records):
     assert promise.done is None and promise.due < AS_OF  # open and overdue at the as-of date
     points = dict(points_of(page(site, "physicians/marcus-bell")))
     text = points["need"]
-    assert f"They asked for “{need}” on {visit.date.isoformat()}" in text
-    assert f"Promised: {promise.task} · overdue since {promise.due.isoformat()} · Lena Brooks" in text
+    # dates as the brief's cards write them, each a <time> with the ISO date pointed at
+    assert visit.date.isoformat() == "2026-09-26"
+    assert f"They asked for “{need}” on Sat 26 Sep : say where it stands." in text
+    # the date as the brief's follow-ups write theirs ("Sat 17 Oct"), the ISO date pointed at
+    assert f"Promised: {promise.task} · overdue since Sat 17 Oct · Lena Brooks" in text
+    assert promise.due.isoformat() == "2026-10-17"
+    assert (f'overdue since <time datetime="2026-10-17" title="2026-10-17">Sat 17 Oct</time>'
+            in page(site, "physicians/marcus-bell"))
     assert "promise open" in text
 
 
@@ -543,7 +549,8 @@ def test_a_need_without_a_promise_is_flagged_unanswered(site, records):
                  and r.practice == "french-broad-podiatry")
     points = points_of(page(site, "practices/french-broad-podiatry"))
     need = [t for k, t in points if k == "need"]
-    assert need == [f"They asked for “{visit.needs[0]}” on {visit.date.isoformat()}, and no "
+    assert visit.date.isoformat() == "2026-05-10"
+    assert need == [f"They asked for “{visit.needs[0]}” on Sun 10 May , and no "
                     "promise was logged: answer it. unanswered"]
 
 
@@ -753,7 +760,7 @@ def test_the_card_says_what_happened_last_time_and_whether_its_promises_were_kep
     top = doc[doc.index('<section class="card brief-top"'):doc.index('class="kpis"')]
     last = text_of(section(top, "last-h")).replace(" :", ":")  # (a link, then its colon)
     assert last == ("Last time Fri 6 Nov · lunch · Lena Brooks: Lunch with Dr. Kessler and the "
-                    "nurses. Promised: Send wound clinic referral pads · delivered 2026-11-14 · "
+                    "nurses. Promised: Send wound clinic referral pads · delivered Sat 14 Nov · "
                     "Lena Brooks")
     assert "referral pads" not in text_of(section(top, "promised-h"))  # open ones only
     # the practice's latest contact is a call (it lists no physician): the latest visit too
@@ -763,7 +770,7 @@ def test_the_card_says_what_happened_last_time_and_whether_its_promises_were_kep
     assert last.startswith("Last time Tue 24 Nov · call · Owen Price: Called the front desk "
                            "about the December lunch. Fri 6 Nov · lunch · Lena Brooks: Lunch "
                            "with Dr. Kessler"), last
-    assert last.endswith("delivered 2026-11-14 · Lena Brooks")
+    assert last.endswith("delivered Sat 14 Nov · Lena Brooks")
     # a practice never contacted says so
     (root / "data/practices/quiet-hollow.yaml").write_text("name: Quiet Hollow Clinic\n",
                                                               encoding="utf-8")
@@ -1003,3 +1010,18 @@ def test_what_a_glance_shows_of_the_practice_is_worked_out_once_for_the_view():
                               "href": "tel:8285550101"}]
     assert two["phones"][0]["href"] == "tel:8285550199" and two["office_days"] == []
     assert one["office_days"] == [{"name": "Dr. A", "days": "Mon"}]
+
+
+def test_a_cadence_or_a_count_of_one_day_reads_in_the_singular(tmp_path):
+    # visit_every_days: 1 read "wants a visit every 1 days"; a count of one day "1 days"
+    root = copy_example(tmp_path)
+    site_yaml = root / "site.yaml"
+    site_yaml.write_text(site_yaml.read_text(encoding="utf-8").replace(
+        "# tiers are left out", "tiers:\n  A: {visit_every_days: 1}\n  B: {visit_every_days: 60}\n"
+        "  C: {visit_every_days: 120}\n# tiers were left out"), encoding="utf-8")
+    out = build(root, tmp_path / "out")
+    doc = text_of(page(out, "physicians/grace-holloway"))  # tier A, last visit 2026-10-27
+    assert "Visit overdue: tier A wants a visit every day;" in doc
+    assert "every 1 days" not in doc
+    from liaison.wording import plural
+    assert plural(1, "day") == "1 day" and plural(1630, "day") == "1,630 days"

@@ -1490,7 +1490,7 @@ def test_key_pages_show_the_facts_of_the_example(golden_build):
     # referred for sclerotherapy (marcus-bell referred for all three); the last in-person
     # visit, 2026-10-27 (age 30)
     points = ["Marcus Bell's referrals are down (4 → 1 per 90 days): ask what changed.",
-              "They asked for “Faster ultrasound reports” on 2026-09-26: say where it stands.",
+              "They asked for “Faster ultrasound reports” on 2026-09-26 : say where it stands.",
               "Promised: Ask the lab about report turnaround · overdue since 2026-10-17 · "
               "Lena Brooks",
               "Family Medicine fits our Vein ablation, Sclerotherapy and Vascular ultrasound; "

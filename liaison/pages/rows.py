@@ -10,6 +10,7 @@ from operator import attrgetter
 from liaison.derived import month_of_label
 from liaison.pages.base import MONTHS_CHARTED, ago, percent, physician_href, practice_href, trend
 from liaison.pages.view import SiteView
+from liaison.wording import plural
 
 
 # What "declining" means (SPEC §4), for the badge's tooltip.
@@ -139,7 +140,7 @@ def alerts_for(view: SiteView, pid: str) -> list[dict]:
     if s.status == "new":
         out.append({"css": "good", "text": f"New referrer: first referral {s.first_referral}. Thank them."})
     if s.status == "lapsed":
-        out.append({"css": "bad", "text": f"Lapsed: no referral for {s.days_since_referral:,} days (last {s.last_referral})."})
+        out.append({"css": "bad", "text": f"Lapsed: no referral for {plural(s.days_since_referral, 'day')} (last {s.last_referral})."})
     if s.declining:
         n = s.referrals_90d
         out.append({"css": "bad", "text": f"Declining: {n} referral{'s' if n != 1 else ''} in the last 90 days against {s.referrals_prev_90d} in the 90 before."})
@@ -147,7 +148,7 @@ def alerts_for(view: SiteView, pid: str) -> list[dict]:
         cadence = view.tiers[d.tier].visit_every_days if d.tier in view.tiers else None
         last = s.last_visit
         when = f"last in-person visit {last} ({ago((view.as_of - dt.date.fromisoformat(last)).days)})" if last else "never visited in person"
-        out.append({"css": "warn", "text": f"Visit overdue: tier {d.tier} wants a visit every {cadence} days; {when}."})
+        out.append({"css": "warn", "text": f"Visit overdue: tier {d.tier} wants a visit {'every day' if cadence == 1 else f'every {cadence} days'}; {when}."})
     return out
 
 

@@ -23,9 +23,13 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
+from markupsafe import Markup
+
+from liaison.dates import day
 from liaison.derived import in_person, is_open, is_overdue, owner, windows
 from liaison.pages.base import ago
 from liaison.pages.view import SiteView
+from liaison.wording import plural
 
 TOP_SHARE = 5  # top referrers: the top 1/TOP_SHARE of those who referred in 365 days
 LATELY_DAYS = 90  # without a tier, "not visited lately" is no in-person visit in 90 days
@@ -39,7 +43,7 @@ class Promise:
     due: str
     done: str | None
     state: str  # delivered | open | overdue
-    status: str  # "delivered 2026-09-15", "due 2026-12-01", "overdue since 2026-10-17"
+    status: str  # "delivered Tue 15 Sep", "due Tue 1 Dec", "overdue since Sat 17 Oct" (Markup)
     css: str  # the badge's class: active, prospect or overdue
     owner_name: str
     owner_href: str | None
@@ -99,7 +103,7 @@ def _thanks(view: SiteView, pids: list[str], one: bool) -> list[Point]:
         s = view.stats.physicians[pid]
         rank, of = top[pid]
         who = "them" if one else view.site.physicians[pid].name
-        since = (f"no in-person visit for {(view.as_of - dt.date.fromisoformat(s.last_visit)).days:,} days"
+        since = ("no in-person visit for " + plural((view.as_of - dt.date.fromisoformat(s.last_visit)).days, "day")
                  if s.last_visit else "never visited in person")
         out.append(Point("thanks", f"Thank {who} first: {s.referrals_365d} referral"
                          f"{'s' if s.referrals_365d != 1 else ''} in 365 days, #{rank} of {of} "
@@ -116,22 +120,25 @@ def _trends(view: SiteView, pids: list[str]) -> list[Point]:
             out.append(Point("trend", f"{name}'s referrals are down ({s.referrals_prev_90d} → "
                                       f"{s.referrals_90d} per 90 days): ask what changed."))
         elif s.status == "new":
-            out.append(Point("trend", f"{name} started referring on {s.first_referral}: thank "
-                                      "them and ask how the first patients did."))
+            out.append(Point("trend", Markup("{} started referring on {}: thank them and ask how "
+                                             "the first patients did.").format(
+                                                 name, day(s.first_referral, view.as_of))))
         elif s.status == "lapsed":
-            out.append(Point("trend", f"{name} last referred {s.days_since_referral:,} days ago: "
+            out.append(Point("trend", f"{name} last referred {plural(s.days_since_referral, 'day')} ago: "
                                       "reconnect."))
     return out
 
 
 def _promise(view: SiteView, r, f) -> Promise:
     name, href = view.member_ref(owner(f, r))
+    # "overdue since Fri 20 Nov": a date as the brief's follow-ups write theirs, the ISO date
+    # when pointed at and in print
     if not is_open(f, view.as_of):
-        state, status = "delivered", f"delivered {f.done.isoformat()}"
+        state, status = "delivered", "delivered " + day(f.done, view.as_of)
     elif is_overdue(f, view.as_of):
-        state, status = "overdue", f"overdue since {f.due.isoformat()}"
+        state, status = "overdue", "overdue since " + day(f.due, view.as_of)
     else:
-        state, status = "open", f"due {f.due.isoformat()}"
+        state, status = "open", "due " + day(f.due, view.as_of)
     css = {"delivered": "active", "overdue": "overdue"}.get(state, "prospect")
     return Promise(f.task, f.due.isoformat(), f.done.isoformat() if f.done and f.done <= view.as_of
                    else None, state, status, css, name, href)
@@ -181,30 +188,32 @@ def _needs(view: SiteView, interactions: list) -> list[Point]:
                 (" ".join(need.lower().split()), need, r.date.isoformat(),
                  tuple(_promise(view, r, f) for f in answered))
                 for need, answered in zip(r.needs, answers(r.needs, r.follow_ups)))
-        for key, need, day, promises in voiced:
+        for key, need, voiced_on, promises in voiced:
             entry = found.get(key)
             if entry is None:
                 entry = found[key] = (need, [], [])
-            entry[1].append(day)
+            entry[1].append(voiced_on)
             entry[2].append(promises)
     out = []
     for need, dates, voicings in found.values():
-        when = dates[0] + (f" (also {', '.join(dates[1:])})" if len(dates) > 1 else "")
+        # "Sat 26 Sep (also Tue 1 Sep)": dates as the brief's cards write them, each a <time>
+        on = [day(d, view.as_of) for d in dates]
+        when = on[0] + (Markup(" (also {})").format(Markup(", ").join(on[1:])) if len(on) > 1 else "")
         promises = tuple(p for v in voicings for p in v)
         delivered = all(p.state == "delivered" for p in promises)
         if not promises:
-            out.append(Point("need", f"They asked for “{need}” on {when}, and no promise was "
-                                     "logged: answer it.", "unanswered"))
+            out.append(Point("need", Markup("They asked for “{}” on {}, and no promise was "
+                                            "logged: answer it.").format(need, when), "unanswered"))
         elif not voicings[0] and delivered and all(p.done <= dates[0] for p in promises):
-            out.append(Point("need", f"They asked again for “{need}” on {dates[0]}, after we "
-                                     f"delivered what we promised: answer it.", "unanswered",
-                             promises))
+            out.append(Point("need", Markup("They asked again for “{}” on {}, after we delivered "
+                                            "what we promised: answer it.").format(need, on[0]),
+                             "unanswered", promises))
         elif delivered:
-            out.append(Point("need", f"They asked for “{need}” on {when}: did it help?",
-                             "delivered", promises))
+            out.append(Point("need", Markup("They asked for “{}” on {}: did it help?").format(
+                need, when), "delivered", promises))
         else:
-            out.append(Point("need", f"They asked for “{need}” on {when}: say where it stands.",
-                             "open", promises))
+            out.append(Point("need", Markup("They asked for “{}” on {}: say where it stands.")
+                             .format(need, when), "open", promises))
     return out
 
 
@@ -301,6 +310,6 @@ def talking_points(view: SiteView, pids: list[str], interactions: list,
         points.append(Point("visit", "No in-person visit on record: introduce yourself and "
                                      "meet the office manager."))
     else:
-        points.append(Point("visit", f"Last in-person visit {last_visit.isoformat()} "
-                                     f"({ago((view.as_of - last_visit).days)})."))
+        points.append(Point("visit", Markup("Last in-person visit {} ({}).").format(
+            day(last_visit, view.as_of), ago((view.as_of - last_visit).days))))
     return points
