@@ -431,6 +431,10 @@ def check_bulk(site: Site, as_of: dt.date, interactions, referrals, partials) ->
                     add(src, ("follow_ups", i, "done"),
                         f"done {f.done.isoformat()} is before the interaction's date "
                         f"{date.isoformat()}")
+                elif f.done is not None and f.done > as_of >= date:  # a year mistyped
+                    add(src, ("follow_ups", i, "done"),
+                        f"done {f.done.isoformat()}, after the as-of date {as_of.isoformat()}: "
+                        "the follow-up stays open (and overdue once due) until then", "warning")
         if r.next_visit is not None and r.next_visit < date:
             add(src, ("next_visit",), _before(r.next_visit, date), "warning")
         if r.notes and note_image(r.notes):

@@ -1503,6 +1503,32 @@ def test_training_guide_missing_title_and_unknown_field(example_site):
     assert d.msg.startswith("ordr: ")
 
 
+def test_a_follow_up_done_after_the_as_of_date_is_a_warning(example_site):
+    """done: 2027-11-14 for 2026-11-14 (a year mistyped) kept the follow-up open and overdue
+    on every page without a word from validate; an interaction itself dated after the as-of
+    date is said already (its follow-ups are not said again)."""
+    text = ("- date: 2026-11-02\n"                         # 1
+            "  liaison: lena-brooks\n"                     # 2
+            "  type: visit\n"                              # 3
+            "  practice: mountain-view-family-medicine\n"  # 4
+            "  summary: Dropped off pads.\n"               # 5
+            "  follow_ups:\n"                              # 6
+            "    - task: Send the new pads\n"              # 7
+            "      due: 2026-11-10\n"                      # 8
+            "      done: 2027-11-09\n"                     # 9
+            "    - task: Call the office manager\n"        # 10
+            "      due: 2026-11-10\n"                      # 11
+            "      done: 2026-11-09\n")                    # 12
+    rel = write(example_site, "data/interactions/2026/11/pads.yaml", text)
+    res = validate(example_site)
+    assert res.code == 0, res.dump()
+    d = res.expect(rel, 9, 13, "after the as-of date 2026-11-26", severity="warning")
+    assert d.msg.startswith("[0].follow_ups[0].done: done 2027-11-09")
+    assert len([w for w in res.warnings if w.path == rel]) == 1, res.dump()
+    assert [w for w in validate(example_site, "--as-of", "2027-11-09").warnings
+            if w.path == rel] == []
+
+
 def test_a_training_after_the_as_of_date_and_one_written_twice_are_warnings(example_site):
     """A training dated after the as-of date (a year mistyped) is a warning at its date: the
     competency matrix does not count it; the same training written twice, a warning at the
