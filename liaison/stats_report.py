@@ -2,16 +2,19 @@
 aggregate stage as a terminal page."""
 from __future__ import annotations
 
+from liaison.charts import trend_badge
 from liaison.records import Site
 from liaison.figures import Stats
 
 
 def _change(now: int, before: int, window: str) -> str:
     """Counts beside a percentage, and the window: "16 vs 12, +33%, 90 days"; the
-    percentage is left out on a base under 5 (too few to mean much)."""
+    percentage is left out on a base under 5 (too few to mean much). The percentage is the
+    site's trend badge's ("+13%" for 9 vs 8, rounded half away from zero; "±0" for a change
+    that rounds to nothing), so that the report and the pages say the same."""
     text = f"{now} vs {before}"
     if before >= 5:
-        text += f", {round(100 * (now - before) / before):+d}%"
+        text += f", {trend_badge(now, before)[0]}"
     return f"{text}, {window}"
 
 
