@@ -19,7 +19,9 @@ def _change(now: int, before: int, window: str) -> str:
 
 
 def _pct(part: int, whole: int) -> str:
-    return f"{part / whole:.0%}" if whole >= 5 else f"{part} of {whole}"
+    """A whole per cent as the referral page's funnel gives it, rounded half away from zero
+    (1 of 8: 13%); counts on a base under 5."""
+    return f"{(200 * part + whole) // (2 * whole)}%" if whole >= 5 else f"{part} of {whole}"
 
 
 def _dollars(amount_cents: int) -> str:
