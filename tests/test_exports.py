@@ -467,6 +467,34 @@ def test_calendar_planned_visits(example_site):
     assert mv.decoded("DTSTART") == dt.date(2026, 12, 3)
 
 
+def test_a_plan_ends_in_the_calendars_as_on_the_practices_brief(example_site):
+    """An e-mail to Dr. Vargas alone (no practice) plans a visit; two days later a call to
+    her practice's front desk is the practice's last contact, so its brief and the call plan
+    show no plan any more, while the calendars kept "Visit: Nina Vargas" on 2026-12-02."""
+    from liaison.pages.rows import planned_visit
+    from liaison.pages.view import SiteView
+
+    ivs = example_site / "data/interactions/2026"
+    append(ivs / "11/2026-11-23-vargas-email.yaml", "next_visit: 2026-12-02\n")
+    (ivs / "11/2026-11-25-hendersonville-call.yaml").write_text(
+        "date: 2026-11-25\nliaison: lena-brooks\ntype: call\n"
+        "practice: hendersonville-womens-health\nsummary: Asked the front desk for fax numbers.\n",
+        encoding="utf-8")
+    c = load(example_site)
+    view = SiteView(c.site, c.stats, D)
+    assert planned_visit(view, "hendersonville-womens-health") is None
+    cals = exports.calendars(c.site, c.stats, D)
+    for name in ("calendar.ics", "calendar/lena-brooks.ics"):
+        assert not [s for s, _ in summary_dates(cals[name]) if s.startswith("Visit")], name
+    # without the call, the plan stands in both
+    (ivs / "11/2026-11-25-hendersonville-call.yaml").unlink()
+    c = load(example_site)
+    assert planned_visit(SiteView(c.site, c.stats, D), "hendersonville-womens-health") == \
+        {"day": dt.date(2026, 12, 2), "missed": False}
+    assert ("Visit: Nina Vargas", dt.date(2026, 12, 2)) in \
+        summary_dates(exports.calendars(c.site, c.stats, D)["calendar.ics"])
+
+
 def test_calendar_for_a_liaison_without_events(example_site):
     (example_site / "data/team/zoe-park.yaml").write_text(
         "name: Zoe Park\nrole: liaison\n", encoding="utf-8")
