@@ -37,8 +37,8 @@ def liaison_figures(view: SiteView, tid: str) -> dict | None:
     if s is None:
         return None
     rov = s.rov_365d
-    coverage = (f"{round(100 * s.tiered_current / s.tiered)}%"
-                if s.tiered >= PERCENT_BASE else None)
+    coverage = (f"{(200 * s.tiered_current + s.tiered) // (2 * s.tiered)}%"  # half away from
+                if s.tiered >= PERCENT_BASE else None)  # zero, as the site's other percentages
     rov_text, rov_css = trend_badge(rov.after, rov.before)
     rov_percent = rov_text if rov.before >= PERCENT_BASE else None
     return {
