@@ -92,6 +92,8 @@ def make_env(site_root: Path, palette=None, sandboxed: bool | None = None) -> ji
     env.filters["plural"] = wording.plural
     # {{ n|number }}: "1,234", as the trend badges write counts (a text: as given)
     env.filters["number"] = wording.number
+    # {{ capture|rate }}: "81.3%", a rate of the statistics as the pages write it
+    env.filters["rate"] = wording.rate
     return env
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from liaison.charts import trend_badge
 from liaison.records import Site
 from liaison.figures import Stats
+from liaison.wording import rate as _rate
 
 
 def _change(now: int, before: int, window: str) -> str:
@@ -46,11 +47,11 @@ def stats_report(stats: Stats, site: Site) -> str:
     lines.append(f"    other new patients       {other:>6}  "
                  f"({_change(other, other_prev, 'previous 365 days')})")
     rate = stats.source_capture_rate_365d
-    lines.append(f"  Source capture rate (365)  {'n/a' if rate is None else f'{rate:.1%}':>6}  "
+    lines.append(f"  Source capture rate (365)  {'n/a' if rate is None else _rate(rate):>6}  "
                  "(referrals not from a physician whose source was asked)")
     for member, c in stats.capture_by_member_365d.items():
         who = site.team[member].name if member in site.team else member
-        lines.append(f"    {who:<24}{c.rate:>6.1%}  ({c.referrals - c.unknown} of {c.referrals})")
+        lines.append(f"    {who:<24}{_rate(c.rate):>6}  ({c.referrals - c.unknown} of {c.referrals})")
     lines.append(f"  In-person visits, 90 days  {t.in_person_90d:>6}")
     lines.append(f"  Open follow-ups            {t.open_follow_ups:>6}  (overdue: {t.overdue_follow_ups})")
     m = stats.funnel_matured
