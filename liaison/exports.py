@@ -157,7 +157,9 @@ def _interaction_line(r: Interaction, as_of: dt.date | None) -> str:
         _text_cell("; ".join(r.met_with)), _text_cell(r.summary), _text_cell("; ".join(r.needs)),
         r.outcome or "", r.deck or "", "" if next_visit is None else next_visit.isoformat(),
         str(len(follow_ups)),
-        str(sum(1 for f in follow_ups if is_open(f, as_of))) if follow_ups else "0",
+        # open at the as-of date: none of an interaction logged ahead of it (SPEC §4)
+        str(sum(1 for f in follow_ups if is_open(f, as_of)))
+        if follow_ups and (as_of is None or r.date <= as_of) else "0",
         "" if cost is None else _text_cell(str(cost)),
     )) + "\r\n"
 

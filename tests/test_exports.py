@@ -159,8 +159,8 @@ def test_interactions_csv_cells(example):
     hv = by_date["2026-11-19"][0]
     assert (hv["follow_ups"], hv["open_follow_ups"]) == ("3", "2")
     assert by_date["2026-11-12"][0]["liaison"] == "owen-price"
-    ahead = by_date["2026-12-01"][0]
-    assert (ahead["follow_ups"], ahead["open_follow_ups"]) == ("1", "1")
+    ahead = by_date["2026-12-01"][0]  # logged ahead: its follow-up is not open yet at D
+    assert (ahead["follow_ups"], ahead["open_follow_ups"]) == ("1", "0")
     # Markdown notes are not exported
     assert b"echo" not in exports.interactions_csv(example.site, D)
 
@@ -173,7 +173,21 @@ def test_interactions_csv_open_follow_ups_at_as_of(example):
     assert hv(D) == "2"
     assert hv(dt.date(2026, 11, 20)) == "3"  # done 2026-11-21 is after the as-of date
     assert hv(None) == "2"  # as at the file: no done
-    assert exports.interactions_csv(example.site) == exports.interactions_csv(example.site, D)
+    # without an as-of date nothing is logged ahead of it: the 2026-12-01 follow-up is open
+    # as at the file, and at D it is not yet (the only difference in the example)
+    plain, at_d = (dicts_of(exports.interactions_csv(example.site, d)) for d in (None, D))
+    assert [r for r in plain if r["date"] != "2026-12-01"] == \
+        [r for r in at_d if r["date"] != "2026-12-01"]
+    assert [r["open_follow_ups"] for r in plain if r["date"] == "2026-12-01"] == ["1"]
+
+
+def test_interactions_csv_open_follow_ups_add_up_to_the_dashboards(example):
+    """The column summed is the dashboard's "Open follow-ups" (totals.open_follow_ups): an
+    interaction logged ahead of the as-of date (2026-12-01) counted its follow-up open, one
+    more in a spreadsheet than on every page."""
+    body = dicts_of(exports.interactions_csv(example.site, D))
+    assert sum(int(r["open_follow_ups"]) for r in body) == example.stats.totals.open_follow_ups
+    assert any(r["date"] > D.isoformat() and r["follow_ups"] != "0" for r in body)
 
 
 def test_interactions_csv_lists_joined_and_one_line_per_record(example_site):
