@@ -22,7 +22,7 @@ import json
 import re
 from typing import Callable, NamedTuple
 
-from liaison.derived import is_open, owner
+from liaison.derived import is_open, owner, practices_of
 from liaison.figures import Stats
 from liaison.models import Interaction
 from liaison.records import Site
@@ -157,7 +157,9 @@ def _interaction_line(r: Interaction, as_of: dt.date | None) -> str:
         _text_cell("; ".join(r.met_with)), _text_cell(r.summary), _text_cell("; ".join(r.needs)),
         r.outcome or "", r.deck or "", "" if next_visit is None else next_visit.isoformat(),
         str(len(follow_ups)),
-        str(sum(1 for f in follow_ups if is_open(f, as_of))) if follow_ups else "0",
+        # open at the as-of date: none of an interaction logged ahead of it (SPEC §4)
+        str(sum(1 for f in follow_ups if is_open(f, as_of)))
+        if follow_ups and (as_of is None or r.date <= as_of) else "0",
         "" if cost is None else _text_cell(str(cost)),
     )) + "\r\n"
 
@@ -343,8 +345,10 @@ def _last_contact(stats: Stats, kind: str, ident: str) -> str | None:
 
 def _planned_visits(site: Site, stats: Stats, as_of: dt.date, planning=None) -> list[_Item]:
     """Next visits (next_visit ≥ as_of) planned at interactions dated ≤ as_of that are still
-    the latest interaction for their practice (or, without a practice, their physicians):
-    the plan stands while the practice's (physician's) last contact of SPEC §4 is its date.
+    the latest interaction for one of their practices (its practice and its physicians'):
+    the plan stands while that practice's last contact of SPEC §4 is its date, as on the
+    practice's brief and in the call plan (an e-mail to a physician alone is an interaction
+    with their practice, and a later call to the practice ends its plan there and here).
     ``planning``: the interactions of ``site`` that may plan one, in their order, when the
     caller has them (the pages' index, ``SiteView.planned_visits``)."""
     items: dict[str, _Item] = {}
@@ -352,10 +356,10 @@ def _planned_visits(site: Site, stats: Stats, as_of: dt.date, planning=None) -> 
         planned = r.next_visit  # (most have none: asked first)
         if planned is None or planned < as_of or r.date > as_of:
             continue
-        targets = _targets(site, r)
-        latest = [_last_contact(stats, kind, ident) for kind, ident in targets]
-        if targets and all(c is not None and c > r.date.isoformat() for c in latest):
-            continue  # a later interaction already happened for it
+        targets = _targets(site, r)  # (what the event is for: its UID)
+        latest = [_last_contact(stats, "practices", p) for p in practices_of(r, site.physicians)]
+        if latest and all(c is not None and c > r.date.isoformat() for c in latest):
+            continue  # a later interaction already happened for each of its practices
         practice_id = r.practice
         if practice_id is None and len(r.physicians) == 1 and r.physicians[0] in site.physicians:
             practice_id = site.physicians[r.physicians[0]].practice

@@ -58,6 +58,7 @@ from bisect import bisect_left
 from itertools import chain
 from operator import attrgetter, itemgetter
 
+from liaison.derived import practices_of
 from liaison.pages.briefs import site_share
 from liaison.pages.talking import not_visited_lately, top_referrers
 from liaison.pages.view import Listed, _taken
@@ -658,8 +659,7 @@ def calendar_shown(view) -> tuple[list, list]:
 
     follow_ups = [(f.task, f.due, f.owner, about(r)) for _due, r, f in view.open_follow_ups]
     visits = [(r.next_visit, about(r),
-               last_contact("practices", r.practice) if r.practice is not None else
-               tuple(last_contact("physicians", d) for d in r.physicians))
+               tuple((p, last_contact("practices", p)) for p in practices_of(r, view.site.physicians)))
               for r in view.planned_visits]
     return follow_ups, visits
 

@@ -95,6 +95,8 @@ def make_env(site_root: Path, palette=None, sandboxed: bool | None = None) -> ji
     env.filters["number"] = wording.number
     # {{ person.email|email }}: a mailto: link, or the text when it is no address
     env.filters["email"] = email_link
+    # {{ capture|rate }}: "81.3%", a rate of the statistics as the pages write it
+    env.filters["rate"] = wording.rate
     return env
 
 

@@ -2,21 +2,27 @@
 aggregate stage as a terminal page."""
 from __future__ import annotations
 
+from liaison.charts import trend_badge
 from liaison.records import Site
 from liaison.figures import Stats
+from liaison.wording import rate as _rate
 
 
 def _change(now: int, before: int, window: str) -> str:
     """Counts beside a percentage, and the window: "16 vs 12, +33%, 90 days"; the
-    percentage is left out on a base under 5 (too few to mean much)."""
+    percentage is left out on a base under 5 (too few to mean much). The percentage is the
+    site's trend badge's ("+13%" for 9 vs 8, rounded half away from zero; "±0" for a change
+    that rounds to nothing), so that the report and the pages say the same."""
     text = f"{now} vs {before}"
     if before >= 5:
-        text += f", {round(100 * (now - before) / before):+d}%"
+        text += f", {trend_badge(now, before)[0]}"
     return f"{text}, {window}"
 
 
 def _pct(part: int, whole: int) -> str:
-    return f"{part / whole:.0%}" if whole >= 5 else f"{part} of {whole}"
+    """A whole per cent as the referral page's funnel gives it, rounded half away from zero
+    (1 of 8: 13%); counts on a base under 5."""
+    return f"{(200 * part + whole) // (2 * whole)}%" if whole >= 5 else f"{part} of {whole}"
 
 
 def _dollars(amount_cents: int) -> str:
@@ -41,11 +47,11 @@ def stats_report(stats: Stats, site: Site) -> str:
     lines.append(f"    other new patients       {other:>6}  "
                  f"({_change(other, other_prev, 'previous 365 days')})")
     rate = stats.source_capture_rate_365d
-    lines.append(f"  Source capture rate (365)  {'n/a' if rate is None else f'{rate:.1%}':>6}  "
+    lines.append(f"  Source capture rate (365)  {'n/a' if rate is None else _rate(rate):>6}  "
                  "(referrals not from a physician whose source was asked)")
     for member, c in stats.capture_by_member_365d.items():
         who = site.team[member].name if member in site.team else member
-        lines.append(f"    {who:<24}{c.rate:>6.1%}  ({c.referrals - c.unknown} of {c.referrals})")
+        lines.append(f"    {who:<24}{_rate(c.rate):>6}  ({c.referrals - c.unknown} of {c.referrals})")
     lines.append(f"  In-person visits, 90 days  {t.in_person_90d:>6}")
     lines.append(f"  Open follow-ups            {t.open_follow_ups:>6}  (overdue: {t.overdue_follow_ups})")
     m = stats.funnel_matured

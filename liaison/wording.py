@@ -30,6 +30,16 @@ def number(n) -> str:
     return str(n)
 
 
+def rate(r) -> str:
+    """A rate of the statistics (a fraction, as ``source_capture_rate_365d``) as the pages
+    write it: a percentage with one decimal, a half rounded away from zero as every share of
+    the site (0.8125 is "81.3%"); "—" for none."""
+    if r is None:
+        return "\u2014"
+    from decimal import ROUND_HALF_UP, Decimal
+    return f"{(Decimal(repr(r)) * 100).quantize(Decimal('0.1'), ROUND_HALF_UP)}%"
+
+
 def plural(n, singular: str, plural_form: str | None = None, words: bool = False) -> str:
     """"1 patient", "2 patients", "0 patients"; ``plural_form`` for irregular nouns
     ("person", "people"); ``words`` writes the count with ``in_words`` ("three patients")."""

@@ -414,6 +414,26 @@ def test_outcomes_services_by_status_and_treated_share(site, records, kind, key,
                 "referred 90 to 454 days ago).") in words
 
 
+def test_a_treated_share_on_the_half_rounds_half_away_from_zero(tmp_path):
+    """9 treated of 16 matured referrals is 56.25%: the brief read 56.2% (the float's tie
+    rounded to even) where the site's whole percentages round halves up (the funnel: 56%,
+    a badge's +12.5%: +13%); it reads 56.3%."""
+    from conftest import one_physician_site
+
+    root = one_physician_site(tmp_path / "root", "date: 2026-11-02\nliaison: lou\ntype: call\n"
+                              "physicians: [ida-lone]\nsummary: Called the office\n")
+    (root / "data/referrals").mkdir()
+    (root / "data/referrals/rows.csv").write_text(
+        "date,source,physician,service,status,count\n"
+        "2026-06-01,physician,ida-lone,ablation,treated,9\n"
+        "2026-06-01,physician,ida-lone,ablation,referred,7\n", encoding="utf-8")
+    site = build(root, tmp_path / "site")
+    words = text_of(section(page(site, "physicians/ida-lone"), "outcomes-h"))
+    assert "56.3% of matured referrals treated (9 of 16, referred 90 to 454 days ago)." in words
+    assert "All our referrals: 56.3%." in words
+    assert "56.3% of matured referrals (9 of 16)" in text_of(page(site, "referrals"))
+
+
 def test_declined_reasons_on_the_brief(site, records):
     words = text_of(section(page(site, "physicians/grace-holloway"), "outcomes-h"))
     declined = [r for r in physician_rows(records, "grace-holloway")

@@ -159,8 +159,8 @@ def test_interactions_csv_cells(example):
     hv = by_date["2026-11-19"][0]
     assert (hv["follow_ups"], hv["open_follow_ups"]) == ("3", "2")
     assert by_date["2026-11-12"][0]["liaison"] == "owen-price"
-    ahead = by_date["2026-12-01"][0]
-    assert (ahead["follow_ups"], ahead["open_follow_ups"]) == ("1", "1")
+    ahead = by_date["2026-12-01"][0]  # logged ahead: its follow-up is not open yet at D
+    assert (ahead["follow_ups"], ahead["open_follow_ups"]) == ("1", "0")
     # Markdown notes are not exported
     assert b"echo" not in exports.interactions_csv(example.site, D)
 
@@ -173,7 +173,21 @@ def test_interactions_csv_open_follow_ups_at_as_of(example):
     assert hv(D) == "2"
     assert hv(dt.date(2026, 11, 20)) == "3"  # done 2026-11-21 is after the as-of date
     assert hv(None) == "2"  # as at the file: no done
-    assert exports.interactions_csv(example.site) == exports.interactions_csv(example.site, D)
+    # without an as-of date nothing is logged ahead of it: the 2026-12-01 follow-up is open
+    # as at the file, and at D it is not yet (the only difference in the example)
+    plain, at_d = (dicts_of(exports.interactions_csv(example.site, d)) for d in (None, D))
+    assert [r for r in plain if r["date"] != "2026-12-01"] == \
+        [r for r in at_d if r["date"] != "2026-12-01"]
+    assert [r["open_follow_ups"] for r in plain if r["date"] == "2026-12-01"] == ["1"]
+
+
+def test_interactions_csv_open_follow_ups_add_up_to_the_dashboards(example):
+    """The column summed is the dashboard's "Open follow-ups" (totals.open_follow_ups): an
+    interaction logged ahead of the as-of date (2026-12-01) counted its follow-up open, one
+    more in a spreadsheet than on every page."""
+    body = dicts_of(exports.interactions_csv(example.site, D))
+    assert sum(int(r["open_follow_ups"]) for r in body) == example.stats.totals.open_follow_ups
+    assert any(r["date"] > D.isoformat() and r["follow_ups"] != "0" for r in body)
 
 
 def test_interactions_csv_lists_joined_and_one_line_per_record(example_site):
@@ -465,6 +479,34 @@ def test_calendar_planned_visits(example_site):
     assert "2026-11-26" in str(mv["DESCRIPTION"])
     assert str(mv["LOCATION"]) == "410 Merrimon Avenue, Asheville, NC 28804"
     assert mv.decoded("DTSTART") == dt.date(2026, 12, 3)
+
+
+def test_a_plan_ends_in_the_calendars_as_on_the_practices_brief(example_site):
+    """An e-mail to Dr. Vargas alone (no practice) plans a visit; two days later a call to
+    her practice's front desk is the practice's last contact, so its brief and the call plan
+    show no plan any more, while the calendars kept "Visit: Nina Vargas" on 2026-12-02."""
+    from liaison.pages.rows import planned_visit
+    from liaison.pages.view import SiteView
+
+    ivs = example_site / "data/interactions/2026"
+    append(ivs / "11/2026-11-23-vargas-email.yaml", "next_visit: 2026-12-02\n")
+    (ivs / "11/2026-11-25-hendersonville-call.yaml").write_text(
+        "date: 2026-11-25\nliaison: lena-brooks\ntype: call\n"
+        "practice: hendersonville-womens-health\nsummary: Asked the front desk for fax numbers.\n",
+        encoding="utf-8")
+    c = load(example_site)
+    view = SiteView(c.site, c.stats, D)
+    assert planned_visit(view, "hendersonville-womens-health") is None
+    cals = exports.calendars(c.site, c.stats, D)
+    for name in ("calendar.ics", "calendar/lena-brooks.ics"):
+        assert not [s for s, _ in summary_dates(cals[name]) if s.startswith("Visit")], name
+    # without the call, the plan stands in both
+    (ivs / "11/2026-11-25-hendersonville-call.yaml").unlink()
+    c = load(example_site)
+    assert planned_visit(SiteView(c.site, c.stats, D), "hendersonville-womens-health") == \
+        {"day": dt.date(2026, 12, 2), "missed": False}
+    assert ("Visit: Nina Vargas", dt.date(2026, 12, 2)) in \
+        summary_dates(exports.calendars(c.site, c.stats, D)["calendar.ics"])
 
 
 def test_calendar_for_a_liaison_without_events(example_site):

@@ -507,6 +507,26 @@ def test_the_matrix_and_a_members_page_read_trainings_at_the_as_of_date(tmp_path
     ], rows
 
 
+def test_the_team_lists_count_the_trainings_the_member_page_lists_as_taken(tmp_path):
+    """team/'s Trainings column counted every record: a training dated after the as-of date
+    (the matrix: missing; the member's page: "after the as-of date") and one written twice
+    made Dana's 2 trainings read 4."""
+    from htmltree import parse
+
+    def edit(root):
+        (root / "data" / "team" / "dana-reyes.yaml").write_text(
+            "name: Dana Reyes\nrole: front-desk\ntrainings:\n"
+            "  - {guide: referral-source-basics, completed: 2024-01-10, score: 60}\n"
+            "  - {guide: referral-source-basics, completed: 2026-03-02, score: 95}\n"
+            "  - {guide: referral-source-basics, completed: 2026-03-02, score: 95}\n"
+            "  - {guide: referral-source-basics, completed: 2027-01-15}\n", encoding="utf-8")
+
+    out = _build_example(tmp_path, edit)
+    team = parse(out / "team" / "index.html")
+    row = next(tr for tr in team.all("tr") if "Dana Reyes" in tr.text())
+    assert [td.text() for td in row.all("td")] == ["Dana Reyes", "front-desk", "2"]
+
+
 def test_a_guides_footnotes_lead_to_their_notes_and_its_tables_keep_their_alignment():
     """Footnotes: the number links to the note and the note's ↩ back (their ids kept, and no
     other id on those tags); a column written |:-:| or |--:| keeps its alignment."""

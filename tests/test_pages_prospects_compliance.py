@@ -425,10 +425,33 @@ def test_tier_coverage_percentage_from_five_tiered_physicians(ranked_site):
     value = coverage.all("div", "value")[0].text()
     current, tiered = (int(x) for x in value.split(" of "))
     assert tiered >= 5  # the example's 4 and the added tiered physicians of French Broad
-    assert f"{round(100 * current / tiered)}% of tiered physicians" in coverage.text()
+    assert f"{(200 * current + tiered) // (2 * tiered)}% of tiered physicians" in coverage.text()
     team = parse(site / "team" / "index.html")
     cells = [c.text() for c in table_rows(team.all("table")[0])[0]]
     assert cells[0] == "Lena Brooks" and cells[2].startswith(value)
+
+
+def test_tier_coverage_rounds_half_away_from_zero_as_the_other_percentages(tmp_path):
+    """5 of 8 tiered physicians seen on cadence is 62.5%: the tier coverage read 62% (half to
+    even) where every other whole percentage of the site (trend badges, funnels, shares)
+    reads 63%."""
+    from conftest import one_physician_site
+
+    listed = ", ".join(f"doc-{k}" for k in range(5))
+    root = one_physician_site(tmp_path / "root", f"date: 2026-11-20\nliaison: lou\ntype: visit\n"
+                              f"practice: solo\nphysicians: [{listed}]\nsummary: Met five of them\n")
+    (root / "data/practices/solo.yaml").write_text("name: Solo Clinic\nliaison: lou\n",
+                                                    encoding="utf-8")
+    (root / "data/physicians/ida-lone.yaml").unlink()
+    for k in range(8):
+        (root / f"data/physicians/doc-{k}.yaml").write_text(
+            f"name: Doc Number{k}\nspecialty: Family medicine\npractice: solo\ntier: A\n",
+            encoding="utf-8")
+    site = build(root, tmp_path / "site")
+    coverage = _kpis(parse(site / "team" / "lou" / "index.html"))["Tier coverage"]
+    assert coverage.all("div", "value")[0].text() == "5 of 8"
+    assert "63% of tiered physicians" in coverage.text()
+    assert "5 of 8 (63%)" in parse(site / "team" / "index.html").text()
 
 
 def test_team_index_shows_each_liaisons_figures(example):

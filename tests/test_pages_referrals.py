@@ -581,3 +581,40 @@ def test_a_long_referrer_list_shows_those_who_referred_most_and_links_the_filter
         more = section.all("p", "muted")[-1]
         assert more.text() == f"… and {len(ids) - 3} more: filter the directory.", ident
         assert more.hrefs() == [f"../physicians/index.html#physician-table=status%20{ident}"]
+
+
+def test_a_capture_rate_on_the_half_reads_the_same_everywhere(tmp_path):
+    """13 of 16 new patients that no physician sent were asked (3 unknown): 81.25%, which
+    the pages wrote 81.2% (the float's tie went to even) while every other share of the site
+    rounds halves away from zero; the dashboard, referrals/, training/ and `liaison stats`
+    now all read 81.3%."""
+    import subprocess
+    import sys
+
+    from conftest import one_physician_site
+
+    root = one_physician_site(tmp_path / "root", "date: 2026-11-02\nliaison: lou\ntype: call\n"
+                              "physicians: [ida-lone]\nsummary: Called the office\n")
+    (root / "data/team/kim.yaml").write_text("name: Kim Desk\nrole: front-desk\n", encoding="utf-8")
+    (root / "data/referrals").mkdir()
+    (root / "data/referrals/rows.csv").write_text(
+        "date,source,physician,service,status,count,taken_by\n"
+        "2026-10-01,web,,ablation,referred,13,kim\n"
+        "2026-10-01,unknown,,ablation,referred,3,kim\n", encoding="utf-8")
+    (root / "content/training").mkdir(parents=True)
+    (root / "content/training/phones.md").write_text(
+        "---\ntitle: Phones\naudience: front-desk\n---\n# Phones\n", encoding="utf-8")
+    out = tmp_path / "site"
+    done = subprocess.run([sys.executable, "-m", "liaison", "build", "--root", str(root),
+                           "--out", str(out), "--as-of", "2026-11-26"], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert kpis(parse(out / "index.html"))["Source captured, 365 days"].all(
+        "div", "value")[0].text() == "81.3%"
+    referrals = parse(out / "referrals" / "index.html")
+    assert kpis(referrals)["Source captured, 365 days"].all("div", "value")[0].text() == "81.3%"
+    assert "81.2%" not in referrals.text() and "81.3%" in referrals.by_id("capture-table").text()
+    for rel in ("training/index.html", "training/phones/index.html"):
+        assert "Source capture rate, last 365 days: 81.3%" in parse(out / rel).text(), rel
+    report = subprocess.run([sys.executable, "-m", "liaison", "stats", "--root", str(root),
+                             "--as-of", "2026-11-26"], capture_output=True, text=True).stdout
+    assert "81.3%" in report and "81.2%" not in report

@@ -64,3 +64,45 @@ def test_a_physician_at_exactly_80_percent_is_counted_as_the_compliance_page_cou
     out = re.sub(r" +", " ", done.stdout)
     assert "at 80% or more of the $100.00 limit: 1" in out
     assert "$80.00 Ida Lone (ida-lone)" in out
+
+
+def test_a_change_reads_as_the_site_badges_read_it(tmp_path):
+    """9 physician referrals in the last 90 days against 8 before are +12.5%: the dashboard's
+    badge rounds half away from zero ("+13% · 9 vs 8"), the report rounded half to even and
+    said +12%; a fall of 1 in 201 is "±0" on the site, and the report said "+0%", a rise."""
+    from conftest import one_physician_site
+
+    root = one_physician_site(tmp_path / "root", "date: 2026-11-02\nliaison: lou\ntype: call\n"
+                              "physicians: [ida-lone]\nsummary: Called the office\n")
+    (root / "data/referrals").mkdir()
+    (root / "data/referrals/rows.csv").write_text(
+        "date,source,physician,service,status,count\n"
+        "2026-11-02,physician,ida-lone,ablation,referred,9\n"
+        "2026-08-01,physician,ida-lone,ablation,referred,8\n"
+        "2026-03-02,physician,ida-lone,ablation,referred,183\n"
+        "2025-03-02,physician,ida-lone,ablation,referred,201\n", encoding="utf-8")
+    done = subprocess.run([sys.executable, "-m", "liaison", "stats", "--root", str(root),
+                           "--as-of", "2026-11-26"], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    out = re.sub(r" +", " ", done.stdout)
+    assert "Referrals, last 90 days 9 (9 vs 8, +13%, previous 90 days)" in out
+    assert "from physicians 200 (200 vs 201, ±0, previous 365 days)" in out
+
+
+def test_the_matured_treated_share_rounds_as_the_referral_pages_funnel(tmp_path):
+    """1 treated of 8 matured referrals is 12.5%: the funnel chart of referrals/ reads
+    "Treated 1 (13%)" (half away from zero), the report said "12% treated" (half to even)."""
+    from conftest import one_physician_site
+
+    root = one_physician_site(tmp_path / "root", "date: 2026-11-02\nliaison: lou\ntype: call\n"
+                              "physicians: [ida-lone]\nsummary: Called the office\n")
+    (root / "data/referrals").mkdir()
+    (root / "data/referrals/rows.csv").write_text(
+        "date,source,physician,service,status,count\n"
+        "2026-06-01,physician,ida-lone,ablation,treated,1\n"
+        "2026-06-01,physician,ida-lone,ablation,referred,7\n", encoding="utf-8")
+    done = subprocess.run([sys.executable, "-m", "liaison", "stats", "--root", str(root),
+                           "--as-of", "2026-11-26"], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    out = re.sub(r" +", " ", done.stdout)
+    assert "Matured referrals 8 (90 to 454 days old: 13% treated, 0 declined)" in out

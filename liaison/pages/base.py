@@ -129,8 +129,12 @@ def count(n: int) -> str:
 
 
 def percent(part: int, whole: int) -> str | None:
-    """A share as "50.4%" (one decimal), or None when there is no whole."""
-    return f"{100 * part / whole:.1f}%" if whole else None
+    """A share as "50.4%" (one decimal, rounded half away from zero as the site's whole
+    percentages: 9 of 16 is 56.3%), or None when there is no whole."""
+    if not whole:
+        return None
+    tenths = (2000 * part + whole) // (2 * whole)
+    return f"{tenths // 10}.{tenths % 10}%"
 
 
 def trend(now: int, before: int, days: int | None = None, noun: str = "referral") -> dict:

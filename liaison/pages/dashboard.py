@@ -11,6 +11,7 @@ from liaison.pages import follow_ups
 from liaison.pages.base import MONTHS_CHARTED, Page, PageKind
 from liaison.pages.rows import charted_span, new_patients, physician_months, physician_row
 from liaison.pages.view import SiteView
+from liaison.wording import rate
 
 
 def pages(view: SiteView) -> list[Page]:
@@ -39,7 +40,7 @@ def context(view: SiteView, page: Page) -> dict:
         "totals": totals,
         "new_patients": new_patients(view),
         "capture": capture,
-        "capture_text": f"{capture * 100:.1f}%" if capture is not None else "—",
+        "capture_text": rate(capture),
         "chart": view.chart(charts.bar_chart, [m.month for m in months], monthly,
                      title=f"Physician referrals per month, {charted_span([m.month for m in months])}, with in-person visits",
                      primary_label="Physician referrals",

@@ -18,7 +18,7 @@ from liaison.pages.base import (
 from liaison.pages.rows import charted_span, new_patients, physician_months, physician_row
 from liaison.pages.training import front_desk_guides, guide_rows, matrix_row
 from liaison.pages.view import SiteView
-from liaison.wording import plural
+from liaison.wording import plural, rate
 
 # How the reasons of declined_reasons_365d read on the page.
 DECLINED_LABELS = {"insurance": "Insurance", "not-a-candidate": "Not a candidate",
@@ -93,7 +93,7 @@ def capture_rows(view: SiteView, guides: list[dict]) -> list[dict]:
             "href": member_href(tid) if tid in team else None,
             "role": team[tid].role if tid in team else "",
             "referrals": c.referrals if c else 0, "unknown": c.unknown if c else 0,
-            "rate": f"{c.rate * 100:.1f}%" if c else "—",
+            "rate": rate(c.rate) if c else "—",
             "rate_sort": f"{c.rate:.4f}" if c else "",
             "cells": training["cells"] if training else [{"state": "n/a"} for _ in guides],
         })
@@ -210,8 +210,7 @@ def context(view: SiteView, page: Page) -> dict:
         "totals": totals,
         "new_patients": patients,
         "capture": st.source_capture_rate_365d,
-        "capture_text": f"{st.source_capture_rate_365d * 100:.1f}%"
-        if st.source_capture_rate_365d is not None else "—",
+        "capture_text": rate(st.source_capture_rate_365d),
         "unknown_365d": st.sources_365d.get("unknown", 0),
         "others_365d": others_365d,
         "chart": view.chart(charts.bar_chart, [m["month"] for m in chronological],

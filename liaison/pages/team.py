@@ -37,8 +37,8 @@ def liaison_figures(view: SiteView, tid: str) -> dict | None:
     if s is None:
         return None
     rov = s.rov_365d
-    coverage = (f"{round(100 * s.tiered_current / s.tiered)}%"
-                if s.tiered >= PERCENT_BASE else None)
+    coverage = (f"{(200 * s.tiered_current + s.tiered) // (2 * s.tiered)}%"  # half away from
+                if s.tiered >= PERCENT_BASE else None)  # zero, as the site's other percentages
     rov_text, rov_css = trend_badge(rov.after, rov.before)
     rov_percent = rov_text if rov.before >= PERCENT_BASE else None
     return {
@@ -60,6 +60,12 @@ def liaison_figures(view: SiteView, tid: str) -> dict | None:
     }
 
 
+def trainings_taken(view: SiteView, m) -> int:
+    """How many trainings a member had taken at the as-of date, as their page lists them:
+    one dated after it is not taken yet, and one written twice is one."""
+    return len({(t.guide, t.completed) for t in m.trainings if t.completed <= view.as_of})
+
+
 def team(view: SiteView, page: Page) -> dict:
     rows = []
     team = view.site.team
@@ -68,7 +74,7 @@ def team(view: SiteView, page: Page) -> dict:
         rows.append({"id": tid, "name": m.name, "sort_name": sort_key(m.name), "role": m.role,
                      "href": member_href(tid),
                      "email": m.email or "", "stats": view.stats.liaisons.get(tid),
-                     "figures": liaison_figures(view, tid), "trainings": len(m.trainings)})
+                     "figures": liaison_figures(view, tid), "trainings": trainings_taken(view, m)})
     return {**view.common(page, "team", "Team"), "rows": rows,
             "liaisons": [r for r in rows if r["figures"] is not None]}
 
