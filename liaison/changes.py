@@ -18,9 +18,11 @@ from __future__ import annotations
 import datetime as dt
 import tempfile
 from collections import Counter, defaultdict
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 from liaison.revisions import ChangesError, commit_of, export, site_rel, toplevel
+from liaison.wording import rate
 
 LIST_CAP = 20  # items of one list shown before "… and N more"
 DIAGNOSTICS_SHOWN = 10
@@ -401,8 +403,8 @@ def _referral_lines(b, a) -> list[str]:
 def _fmt_total(name: str, value) -> str:
     if value is None:
         return "—"
-    if name == "source_capture_rate_365d":
-        return f"{value * 100:.2f}%"
+    if name == "source_capture_rate_365d":  # "88.9%", as the site's pages write it
+        return rate(value)
     if name == "spend_ytd_cents":
         return f"${value // 100:,}.{value % 100:02d}"
     return str(value)
@@ -411,8 +413,10 @@ def _fmt_total(name: str, value) -> str:
 def _fmt_change(name: str, old, new) -> str:
     if old is None or new is None:
         return "—"
-    if name == "source_capture_rate_365d":
-        return f"{(new - old) * 100:+.2f} pts"
+    if name == "source_capture_rate_365d":  # "-4.7 pts": one decimal, as the rates
+        points = ((Decimal(repr(new)) - Decimal(repr(old))) * 100).quantize(Decimal("0.1"),
+                                                                             ROUND_HALF_UP)
+        return f"{points:+} pts"
     if name == "spend_ytd_cents":
         d = new - old
         return f"{'+' if d >= 0 else '-'}${abs(d) // 100:,}.{abs(d) % 100:02d}"

@@ -168,8 +168,9 @@ def test_summary_lists_exactly_the_changes_and_the_moved_statistics(tmp_path):
         "| Overdue follow-ups | 3 | 4 | +1 |",
         # the 2026-11-20 visit
         "| In-person interactions, last 90 days | 5 | 6 | +1 |",
-        # over the non-physician referrals: 1 − 2/18 = 0.8889 → 1 − 3/19 = 0.8421
-        "| Source capture rate, 365 days | 88.89% | 84.21% | -4.68 pts |",
+        # over the non-physician referrals: 1 − 2/18 = 0.8889 → 1 − 3/19 = 0.8421, with one
+        # decimal as the site's pages write the rate (88.9%), the change too (−4.68 → −4.7)
+        "| Source capture rate, 365 days | 88.9% | 84.2% | -4.7 pts |",
         "| physician | what | before | after |",
         # first referral 6 days old (< new_within_days 60)
         "| James Whitley (`james-whitley`) | status | prospect | new |",
