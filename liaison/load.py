@@ -27,7 +27,7 @@ from liaison.diagnostics import Loc, Problem, format_loc
 from liaison.discover import YAML_EXT, Files, discover, stem
 from liaison.memo import Memo
 from liaison.models import FILE_KINDS, DeckMeta, GuideMeta, Interaction, SiteConfig, id_problem
-from liaison.parse import CONFLICT_MESSAGE, Loader, Parsed, Partial, conflict_line
+from liaison.parse import Loader, Parsed, Partial, conflict_line, conflict_message
 from liaison.place import place
 from liaison.records import ReferralRow, ReferralRows, Site
 from liaison.referral_rows import (
@@ -381,7 +381,7 @@ def _load_markdown(loader: Loader, rel: str, meta_model) -> Guide | Deck | None:
         return None
     conflict = conflict_line(raw)
     if conflict is not None:
-        loader.error(rel, CONFLICT_MESSAGE, line=conflict, col=1)
+        loader.error(rel, conflict_message(raw), line=conflict, col=1)
         return None
     try:
         text = yamlio.decode(raw)

@@ -25,7 +25,7 @@ from liaison.models import (
     DATE_MAX, DATE_MIN, ID_RE, Referral, date_range_problem, declined_reason_problem, describe,
     id_problem, parse_date, physician_source_problem,
 )
-from liaison.parse import CONFLICT_MESSAGE, Loader, Partial, conflict_line
+from liaison.parse import Loader, Partial, conflict_line, conflict_message
 from liaison.records import ReferralRow
 from liaison.translate import unknown_key, with_path
 
@@ -429,9 +429,20 @@ def _load_referral_csv(loader: Loader, rel: str, out: list) -> None:
                 prev_line = reader.line_num
                 if not cells or (len(cells) == 1 and not cells[0].strip()):
                     continue
-                if cells[0].startswith("<<<<<<<") and conflict_line(cells[0].encode()) == 1:
-                    loader.error(rel, CONFLICT_MESSAGE, line=line, col=1)
-                    return  # what follows is both sides of the conflict
+                if (cells[0].startswith(("<<<<<<<", "|||||||"))
+                        and conflict_line(cells[0].encode()) == 1):
+                    # what follows is both sides of the conflict: read only for the marker
+                    # of the common ancestor's lines (diff3 style), which changes what to do
+                    marker = cells[0]
+                    try:
+                        for more in reader:
+                            if more and more[0].startswith("|||||||"):
+                                marker = more[0]
+                                break
+                    except (UnicodeDecodeError, csv.Error):
+                        pass
+                    loader.error(rel, conflict_message(marker.encode()), line=line, col=1)
+                    return
                 if header is None:
                     header = [c.strip() for c in cells]
                     width = len(header)

@@ -2042,6 +2042,44 @@ def test_a_merge_conflict_left_in_a_file_is_named_as_such(example_site):
     assert guide not in {d.path for d in validate(example_site).diags}
 
 
+DIFF3_CONFLICT = (
+    "an unresolved merge conflict (git's '<<<<<<<', '|||||||', '=======' and '>>>>>>>' lines, "
+    "as merge.conflictStyle diff3 writes them): keep the lines you want and delete the four "
+    "marker lines and the common ancestor's lines from '|||||||' to '======='")
+
+
+def test_a_diff3_merge_conflict_says_to_delete_the_ancestor_lines_too(example_site):
+    # with merge.conflictStyle diff3 (or zdiff3) the message said "delete the three marker
+    # lines": done so, the '||||||| base' line and the ancestor's value were left, and validate
+    # said "YAML syntax error: while scanning a block scalar did not find expected comment or
+    # line break", in a CSV "expected 5 cells", and in a note the site showed them
+    doc = ("name: Pat Doe\nspecialty: Family Medicine\npractice: french-broad-podiatry\n"
+           "<<<<<<< HEAD\ntier: C\n||||||| 69d69b6\ntier: A\n=======\ntier: B\n>>>>>>> c1\n")
+    rel = write(example_site, "data/physicians/pat-doe.yaml", doc)
+    csv = write(example_site, "data/referrals/c.csv",
+                "date,source,physician,service,status\n<<<<<<< HEAD\n"
+                "2026-10-17,web,,sclerotherapy,referred\n||||||| merged common ancestors\n"
+                "=======\n2026-10-18,web,,sclerotherapy,referred\n>>>>>>> theirs\n")
+    res = validate(example_site)
+    assert res.code == 1
+    assert res.expect(rel, 4, 1).msg == DIFF3_CONFLICT
+    assert res.expect(csv, 2, 1).msg == DIFF3_CONFLICT
+    assert_only_errors(res, {(rel, 4, 1), (csv, 2, 1)})
+    # the three lines deleted as the old message said: the ancestor's marker is named
+    left = doc.replace("<<<<<<< HEAD\n", "").replace("=======\ntier: B\n>>>>>>> c1\n", "")
+    write(example_site, rel, left)
+    note = write(example_site, "data/practices/noted.yaml",
+                 "name: Noted Clinic\nnotes: |\n  Parking behind.\n||||||| 69d69b6\n"
+                 "  Ask for Dana.\n")
+    write(example_site, csv, "date,source,physician,service,status\n"
+                             "2026-10-17,web,,sclerotherapy,referred\n||||||| base\n")
+    res = validate(example_site)
+    assert res.expect(rel, 5, 1).msg == DIFF3_CONFLICT
+    assert res.expect(note, 4, 1).msg == DIFF3_CONFLICT
+    assert res.expect(csv, 3, 1).msg == DIFF3_CONFLICT
+    assert_only_errors(res, {(rel, 5, 1), (note, 4, 1), (csv, 3, 1)})
+
+
 def test_a_second_record_written_below_the_first_without_a_dash_is_named_so(example_site):
     # a visit appended to a one-visit file as it stood: an error per field ("date: duplicate
     # key 'date'", "liaison: duplicate key 'liaison'", …), none saying what to do
