@@ -51,6 +51,21 @@ def load_site(root: Path, cache: ParseCache | None = None) -> tuple[Site, list[P
     return site, loader.problems + bulk.problems, files
 
 
+def _where_to_run(root: Path) -> str:
+    """What to do when ``root`` has no site.yaml: a command typed in the wrong folder (the
+    site's data/, or the home folder) is the likely cause, rather than a file to write."""
+    try:
+        here = root.resolve()
+        for folder in here.parents:
+            if any((folder / name).is_file() for name in ("site.yaml", "site.yml")):
+                return (f"the site root is '{folder}', which holds one: run the command there, "
+                        f"or give --root {folder}")
+    except (OSError, RuntimeError, ValueError):
+        pass
+    return ("run the command in the site's folder (or give it with --root), or start a new "
+            "site with `liaison init`")
+
+
 def load_core(root: Path, cache: ParseCache | None = None,
               files: Files | None = None, memo: Memo | None = None) -> tuple[Site, Loader, Files]:
     """site.yaml, practices, physicians, team, guides and decks: the records every other
@@ -63,7 +78,8 @@ def load_core(root: Path, cache: ParseCache | None = None,
 
     if files.site is None:
         if not any(p.path in ("site.yaml", "site.yml") for p in files.problems):  # not "missing"
-            loader.error("site.yaml", "missing site.yaml: every site root needs one (our practice and its service lines)")
+            loader.error("site.yaml", "missing site.yaml: every site root needs one (our practice "
+                                      f"and its service lines): {_where_to_run(root)}")
     else:
         site.config_path = rel = files.site
 

@@ -518,6 +518,26 @@ def test_missing_site_yaml(example_site):
     res.expect("site.yaml", 1, 1, "site.yaml")
 
 
+def test_a_folder_that_is_no_site_root_says_where_to_run(example_site, tmp_path):
+    # `liaison validate` typed in the wrong folder (the site's data/, or the home folder)
+    # said only "missing site.yaml: every site root needs one", which reads as a file to
+    # write, not as a command run in the wrong place
+    res = validate(example_site / "data" / "physicians")
+    assert res.code == 1
+    assert res.expect("site.yaml", 1, 1).msg == (
+        "missing site.yaml: every site root needs one (our practice and its service lines): "
+        f"the site root is '{example_site}', which holds one: run the command there, or give "
+        f"--root {example_site}")
+    elsewhere = tmp_path / "home"
+    elsewhere.mkdir()
+    res = validate(elsewhere)
+    assert res.code == 1
+    assert res.expect("site.yaml", 1, 1).msg == (
+        "missing site.yaml: every site root needs one (our practice and its service lines): "
+        "run the command in the site's folder (or give it with --root), or start a new site "
+        "with `liaison init`")
+
+
 # --------------------------------------------------------------------------- fields
 
 
