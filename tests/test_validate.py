@@ -541,6 +541,32 @@ def test_a_folder_that_is_no_site_root_says_where_to_run(example_site, tmp_path)
 # --------------------------------------------------------------------------- fields
 
 
+def test_a_list_written_as_text_says_how_to_write_it(example_site):
+    # `office_days: Tue, Wed` (the scaffold's `# office_days: []` uncommented and filled in
+    # as a person writes a list) said "expected a list, got the text 'Tue, Wed'", not how
+    text = ("name: Pat Doe\nspecialty: Family Medicine\npractice: french-broad-podiatry\n"
+            "office_days: tue, wed\ninterests: vein care\ntags: 'a: b, c'\n")
+    rel = write(example_site, "data/physicians/pat-doe.yaml", text)
+    visit = write(example_site, "data/interactions/2026/b.yaml", INTERACTION.replace(
+        "summary:", "physicians: pat-doe, ruth-kessler\nsummary:"))
+    res = validate(example_site)
+    assert res.expect(rel, 4, 14).msg == (
+        "office_days: expected a list, got the text 'tue, wed': write its items in brackets, "
+        "[tue, wed], or each on a line of its own after '- '")
+    assert res.expect(rel, 5, 12).msg == (
+        "interests: expected a list, got the text 'vein care': write its items in brackets, "
+        "[vein care], or each on a line of its own after '- '")
+    # text that brackets alone would not make a list of: no example
+    assert res.expect(rel, 6, 7).msg == (
+        "tags: expected a list, got the text 'a: b, c': write its items each on a line of its "
+        "own after '- '")
+    assert res.expect(visit, 5, 13).msg == (
+        "physicians: expected a list, got the text 'pat-doe, ruth-kessler': write its items in "
+        "brackets, [pat-doe, ruth-kessler], or each on a line of its own after '- '")
+    assert_only_errors(res, {(rel, 4, 14), (rel, 5, 12), (rel, 6, 7), (visit, 5, 13)})
+
+
+
 def test_unknown_field_with_did_you_mean(example_site):
     text = "name: Pat Doe\nspeciality: Family Medicine\npractice: french-broad-podiatry\n"
     rel = write(example_site, "data/physicians/pat-doe.yaml", text)
