@@ -583,7 +583,20 @@ def _check_header(loader: Loader, rel: str, line: int, header: list[str]) -> boo
                 return False
     ok = True
     seen = set()
+    # an empty header cell: a column a spreadsheet keeps after its cells were cleared (it
+    # said "column '' appears twice" and "unknown column ''")
+    unnamed = [str(i) for i, col_name in enumerate(header, 1) if not col_name]
+    if unnamed:
+        ok = False
+        many = len(unnamed) > 1
+        which = (f"columns {', '.join(unnamed[:-1])} and {unnamed[-1]} of the header have"
+                 if many else f"column {unnamed[0]} of the header has")
+        them = "them" if many else "it"
+        loader.error(rel, f"{which} no name (a spreadsheet keeps a column whose cells were "
+                          f"cleared): delete {them}, or name {them}", line=line, col=1)
     for col_name in header:
+        if not col_name:
+            continue
         if col_name in seen:
             loader.error(rel, f"column '{col_name}' appears twice in the header", line=line, col=1)
             ok = False
