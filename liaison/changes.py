@@ -174,9 +174,30 @@ def _renames(added: list, removed: list, before: dict, after: dict,
     return pairs
 
 
+_ONE = {"Practices": "practice", "Physicians": "physician", "Team members": "team member"}
+
+
+def _same_name(name: str) -> str:
+    return " ".join(str(name).casefold().split())
+
+
 def _model_kind(title: str, before: dict, after: dict, kb: set, ka: set) -> list[str]:
     added, changed, removed, broken = _by_id(before, after, kb, ka, lambda a, b: a == b)
     renamed = _renames(added, removed, before, after)
+    # A record added under a name another record of its kind has: the same physician (or
+    # practice) added in two branches under two ids, which nothing else points out when it
+    # has no NPI, and which splits their visits and referrals between two briefs.
+    named: dict[str, list[str]] = {}
+    if added:
+        for rid, rec in after.items():
+            named.setdefault(_same_name(rec.name), []).append(rid)
+
+    def twice(rid) -> str:
+        others = sorted(o for o in named.get(_same_name(after[rid].name), ()) if o != rid)
+        if not others:
+            return ""
+        return (f" — the name of {', '.join(f'`{o}`' for o in others)} too: the same "
+                f"{_ONE.get(title, 'record')} added twice?")
 
     def describe(word, rid):
         if word == "Renamed":
@@ -198,7 +219,7 @@ def _model_kind(title: str, before: dict, after: dict, kb: set, ka: set) -> list
             return f"`{rid}` {name} ({_fields(fields)})"
         if word == "Changed":
             return f"`{rid}` {_esc(rec.name)} (the base version had errors)"
-        return f"`{rid}` {_esc(rec.name)}"
+        return f"`{rid}` {_esc(rec.name)}{twice(rid)}"
 
     return _kind_lines(title, added, changed, removed, broken, describe, renamed)
 

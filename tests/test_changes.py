@@ -256,6 +256,25 @@ def test_a_renamed_record_file_is_one_rename_not_an_addition_and_a_removal(tmp_p
     assert "- Removed:" not in records
 
 
+def test_a_record_added_under_a_name_already_on_file_is_pointed_out(tmp_path):
+    # two people added the same physician in two branches under two ids (no NPI to pair
+    # them): the summary said "Added: `ruth-kessler-dpm` Ruth Kessler" and nothing else, and
+    # the physician's visits and referrals were split between two briefs from then on
+    repo, site = new_repo(tmp_path)
+    write(site / "data/physicians/ruth-kessler-dpm.yaml",
+          "name: ruth  Kessler\nspecialty: Podiatry\npractice: french-broad-podiatry\n")
+    write(site / "data/practices/fb-podiatry.yaml", "name: French Broad Podiatry\n")
+    write(site / "data/physicians/priya-natarajan.yaml", PHYSICIAN)
+    commit_all(repo, "twice")
+    records = section(summarize(repo, "HEAD~1", "HEAD", AS_OF), "Records")
+    assert bullets(records) == [
+        "- Added: `fb-podiatry` French Broad Podiatry — the name of `french-broad-podiatry` "
+        "too: the same practice added twice?",
+        "- Added: `priya-natarajan` Priya Natarajan",
+        "- Added: `ruth-kessler-dpm` ruth Kessler — the name of `ruth-kessler` too: the same "
+        "physician added twice?"]
+
+
 def test_edited_interaction_is_shown_as_changed(tmp_path):
     repo, site = new_repo(tmp_path)
     path = site / "data/interactions/2026/11/2026-11-19-hendersonville-visit.yaml"
