@@ -181,6 +181,73 @@ def _colon_error(exc, lines: list[str]) -> YamlSyntaxError | None:
         m.start("colon") + 1)
 
 
+# A list item's '-' with no space after it (`-date: 2026-12-02`: YAML reads '-date' as a
+# key), and a field of a list's record indented less than the fields above it: the parser said
+# "while parsing a block collection did not find expected '-' indicator" for both (or, for
+# the dash of the last item, that the next line's ':' is not allowed).
+_DASH_NO_SPACE = re.compile(r"^(?P<indent> *)-(?P<rest>[^\s\-].*)$")
+_KEY_AT = re.compile(r"^(?P<lead> *(?:- +)?)(?P<key>[A-Za-z_][A-Za-z0-9_]*):(?:\s|$)")
+
+
+def _above(lines: list[str], line: int) -> int | None:
+    """The index of the nearest line above ``line`` that holds something but a comment."""
+    for i in range(line - 1, -1, -1):
+        if lines[i].strip() and not lines[i].lstrip().startswith("#"):
+            return i
+    return None
+
+
+def _dash_error(exc, lines: list[str]) -> YamlSyntaxError | None:
+    """The syntax error of a list item whose '-' has no space after it, or of a record's
+    field indented less than the fields above it, said as what to do; or None."""
+    at = exc.problem_mark
+    problem = exc.problem or ""
+    if at is None or at.line >= len(lines):
+        return None
+    dash_line = None
+    if "expected '-' indicator" in problem:
+        dash_line = at.line
+    elif problem.startswith("mapping values are not allowed") and \
+            lines[at.line].find(":") == at.column:
+        dash_line = _above(lines, at.line)
+    if dash_line is not None:
+        m = _DASH_NO_SPACE.match(lines[dash_line])
+        if m is not None:
+            item = m["rest"].split(" #", 1)[0].rstrip()
+            return YamlSyntaxError("YAML syntax error: a '-' starts a list item only with a "
+                                   f"space after it: write `- {item}`", dash_line + 1,
+                                   len(m["indent"]) + 1)
+    if exc.context_mark is None or not ("expected '-' indicator" in problem or (
+            problem == "did not find expected key" and "block mapping" in (exc.context or ""))):
+        return None
+    here = _KEY_AT.match(lines[at.line])
+    if here is None or here["lead"].strip():
+        return None
+    indent = len(here["lead"])
+    if not exc.context_mark.column < indent:
+        return None
+    # the fields it may belong with: those of each block still open above it, from the
+    # innermost (a sibling, as a slip of one space makes) to the first indented less (the
+    # line may close the blocks between)
+    open_blocks: list[tuple[int, str, int]] = []
+    for i in range(at.line - 1, -1, -1):
+        m = _KEY_AT.match(lines[i])
+        if m is None:
+            continue
+        column = len(m["lead"])
+        if not open_blocks or column < open_blocks[-1][0]:
+            open_blocks.append((column, m["key"], i))
+            if column < indent:
+                break
+    if not open_blocks or open_blocks[0][0] < indent:
+        return None
+    said = [f"in column {c + 1}, as `{k}:` on line {i + 1}" for c, k, i in open_blocks[:3]]
+    which = " or ".join(said) + (", whichever it belongs with" if len(said) > 1 else "")
+    return YamlSyntaxError(
+        f"YAML syntax error: this line is indented less than the fields above it: start "
+        f"`{here['key']}:` {which}", at.line + 1, indent + 1)
+
+
 _FIELD_LINE = re.compile(r"^ *(?:- +)?(?P<key>[a-z_][a-z0-9_]*): +(?P<value>[^#\n]*?) *(?: #.*)?$")
 
 
@@ -377,7 +444,8 @@ def compose(text: str):
         lines = text.split("\n")
         if line > len(lines):  # the parser's end-of-input mark: point at the end of the text
             line, col = len(lines), len(lines[-1]) + 1
-        odd = _odd_space_error(text, line, col) or _colon_error(exc, lines)
+        odd = (_odd_space_error(text, line, col) or _colon_error(exc, lines)
+               or _dash_error(exc, lines))
         if odd is not None:
             raise odd from None
         indent = lines[line - 1][: len(lines[line - 1]) - len(lines[line - 1].lstrip(" \t"))]

@@ -230,6 +230,45 @@ def test_yaml_syntax_errors_say_what_to_do(example_site, line, col, message):
     assert_only_errors(res, {(rel, *col)})
 
 
+LIST_OF_TWO = ("- date: 2026-02-03\n  liaison: lena-brooks\n  type: call\n"
+               "  practice: french-broad-podiatry\n  summary: Called.\n"
+               "- date: 2026-02-04\n  liaison: lena-brooks\n  type: call\n"
+               "  practice: french-broad-podiatry\n  summary: Called again.\n"
+               "  follow_ups:\n    - task: Send the forms\n      due: 2026-02-10\n")
+
+
+@pytest.mark.parametrize("old, new, place, message", [
+    # both said the parser's "while parsing a block collection did not find expected '-'
+    # indicator": the second record's '-' without its space, as `-date:` ...
+    ("- date: 2026-02-04", "-date: 2026-02-04", (6, 1),
+     "a '-' starts a list item only with a space after it: write `- date: 2026-02-04`"),
+    ("    - task: Send", "    -task: Send", (12, 5),
+     "a '-' starts a list item only with a space after it: write `- task: Send the forms`"),
+    # ... and a field of a record indented by one space less than the fields above it
+    ("  type: call\n  practice: french-broad-podiatry\n  summary: Called again.",
+     " type: call\n  practice: french-broad-podiatry\n  summary: Called again.", (8, 2),
+     "this line is indented less than the fields above it: start `type:` in column 3, as "
+     "`liaison:` on line 7"),
+    ("      due: 2026", "     due: 2026", (13, 6),
+     "this line is indented less than the fields above it: start `due:` in column 7, as "
+     "`task:` on line 12 or in column 3, as `follow_ups:` on line 11, whichever it belongs "
+     "with"),
+    # a field after a nested list, one space in: it may close the list
+    ("  follow_ups:\n    - task: Send the forms\n      due: 2026-02-10\n",
+     "  follow_ups:\n    - task: Send the forms\n      due: 2026-02-10\n outcome: positive\n",
+     (14, 2), "this line is indented less than the fields above it: start `outcome:` in column "
+     "7, as `due:` on line 13 or in column 3, as `follow_ups:` on line 11, whichever it "
+     "belongs with"),
+])
+def test_a_slip_in_a_list_of_records_says_what_to_do(example_site, old, new, place, message):
+    assert LIST_OF_TWO.count(old) == 1
+    rel = write(example_site, "data/interactions/2026/two.yaml", LIST_OF_TWO.replace(old, new))
+    res = validate(example_site)
+    assert res.code == 1
+    assert res.expect(rel, *place, "YAML syntax error: ").msg == "YAML syntax error: " + message
+    assert_only_errors(res, {(rel, *place)})
+
+
 def test_a_line_a_front_matter_message_names_is_a_line_of_the_file(example_site):
     # the '[' on the file's line 3 was named "at line 2" (a line of the front matter)
     text = "---\ntitle: Guide\nsummary: [draft\naudience: all\n---\n# Body\n"
