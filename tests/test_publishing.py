@@ -375,6 +375,20 @@ def test_build_step_uses_the_commit_date(workflow, committed_site, tmp_path, eve
     assert _calls(log, "liaison") == [(str(epoch), expected)]
 
 
+def test_the_documented_schedule_keeps_every_trigger_of_the_workflow(workflow):
+    """docs/publishing.md's `on:` block with a schedule, pasted over the workflow's as a
+    manager would: it showed `on:` with `schedule:` alone, and so pasted it dropped the
+    pull-request check, the build of main and the manual run (or, pasted beside the
+    workflow's, made a second `on:` key, which GitHub refuses)."""
+    docs = DOCS.read_text(encoding="utf-8")
+    block = re.search(r"```yaml\n(\s*on:\n.*?)```", docs, re.S)
+    assert block, "docs/publishing.md shows the schedule as an `on:` block"
+    shown = yaml.safe_load(textwrap.dedent(block.group(1)))
+    shown = shown.get("on", shown.get(True))
+    assert shown["schedule"] == [{"cron": "17 11 * * 1-5"}]
+    assert {k: v for k, v in shown.items() if k != "schedule"} == workflow["on"]
+
+
 def test_build_step_on_a_schedule_uses_the_day_of_the_run(workflow, committed_site, tmp_path):
     repo, _ = committed_site
     log = tmp_path / "log"
