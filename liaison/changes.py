@@ -20,6 +20,7 @@ import tempfile
 from collections import Counter, defaultdict
 from pathlib import Path
 
+from liaison.guard import PATIENT_MESSAGE
 from liaison.revisions import ChangesError, commit_of, export, site_rel, toplevel
 
 LIST_CAP = 20  # items of one list shown before "… and N more"
@@ -77,13 +78,36 @@ def _label(rev: str | None, commit: str | None) -> str:
     return f"`{shown}`" if shown.startswith(short) else f"`{shown}` ({short})"
 
 
+# What the summary shows instead of a text (a name, a summary, a title) of a file that the
+# patient-information guard flags: validate never repeats such a value, since CI keeps its
+# output, and the job summary is kept with the run as the logs are.
+WITHHELD = "_(not shown: its file may hold patient information)_"
+
+
+def _hider(before, after):
+    """(site, record) -> whether the record's texts are withheld: its file has a diagnostic
+    of the patient-information guard in either revision."""
+    tainted = {d.path for checked in (before, after) for d in checked.report.diagnostics
+               if PATIENT_MESSAGE in d.message}
+
+    def hide(site, rec) -> bool:
+        if not tainted or rec is None:
+            return False
+        src = site.src.get(id(rec))
+        return (src[0] if src else getattr(rec, "path", None)) in tainted
+
+    hide.any = lambda paths: bool(tainted & set(paths))
+    return hide
+
+
 def render(before, after, labels: tuple[str, str], as_of: dt.date, rel: str = "") -> str:
     """Two ``pipeline.Checked`` -> the Markdown summary."""
     out = [f"## Liaison: data changes from {labels[0]} to {labels[1]}", ""]
     where = f"site root `{rel}`, " if rel else ""
     out += [f"_{where}statistics as of {as_of.isoformat()}_", ""]
+    hide = _hider(before, after)
 
-    records = _records_section(before.site, after.site)
+    records = _records_section(before.site, after.site, hide)
     out += ["### Records", ""]
     out += records or ["No records changed.", ""]
     if not after.ok:
@@ -91,7 +115,7 @@ def render(before, after, labels: tuple[str, str], as_of: dt.date, rel: str = ""
                 "of them may show as removed or not compared here.", ""]
 
     out += ["### Statistics", ""]
-    out += _stats_section(before, after)
+    out += _stats_section(before, after, hide)
 
     out += ["### Validation", ""]
     out += _validation_section(before, after)
@@ -181,7 +205,8 @@ def _same_name(name: str) -> str:
     return " ".join(str(name).casefold().split())
 
 
-def _model_kind(title: str, before: dict, after: dict, kb: set, ka: set) -> list[str]:
+def _model_kind(title: str, before: dict, after: dict, kb: set, ka: set,
+                hide=lambda which, rec: False) -> list[str]:
     added, changed, removed, broken = _by_id(before, after, kb, ka, lambda a, b: a == b)
     renamed = _renames(added, removed, before, after)
     # A record added under a name another record of its kind has: the same physician (or
@@ -199,32 +224,38 @@ def _model_kind(title: str, before: dict, after: dict, kb: set, ka: set) -> list
         return (f" — the name of {', '.join(f'`{o}`' for o in others)} too: the same "
                 f"{_ONE.get(title, 'record')} added twice?")
 
+    def shown(which: str, rec) -> str:
+        return WITHHELD if hide(which, rec) else _esc(rec.name)
+
     def describe(word, rid):
         if word == "Renamed":
             old, new = rid
             fields = _changed_fields(before[old], after[new])
-            return (f"`{old}` → `{new}` {_esc(after[new].name)}"
-                    + (f" ({_fields(fields)})" if fields else ""))
+            name = WITHHELD if hide("base", before[old]) else shown("head", after[new])
+            return f"`{old}` → `{new}` {name}" + (f" ({_fields(fields)})" if fields else "")
         if word == "Removed":
-            return f"`{rid}` {_esc(before[rid].name)}"
+            return f"`{rid}` {shown('base', before[rid])}"
         if word == "Not compared":
-            name = before[rid].name if rid in before else None
-            return f"`{rid}`" + (f" {_esc(name)}" if name else "")
+            return f"`{rid}`" + (f" {shown('base', before[rid])}" if rid in before else "")
         rec = after[rid]
         if word == "Changed" and rid in before:
             old = before[rid]
             fields = _changed_fields(old, rec)
-            name = (f"{_esc(old.name)} → {_esc(rec.name)}" if old.name != rec.name
-                    else _esc(rec.name))
+            if hide("base", old) or hide("head", rec):
+                name = WITHHELD
+            else:
+                name = (f"{_esc(old.name)} → {_esc(rec.name)}" if old.name != rec.name
+                        else _esc(rec.name))
             return f"`{rid}` {name} ({_fields(fields)})"
         if word == "Changed":
-            return f"`{rid}` {_esc(rec.name)} (the base version had errors)"
-        return f"`{rid}` {_esc(rec.name)}{twice(rid)}"
+            return f"`{rid}` {shown('head', rec)} (the base version had errors)"
+        return f"`{rid}` {shown('head', rec)}{twice(rid)}"
 
     return _kind_lines(title, added, changed, removed, broken, describe, renamed)
 
 
-def _content_kind(title: str, before: dict, after: dict, kb: set, ka: set, value) -> list[str]:
+def _content_kind(title: str, before: dict, after: dict, kb: set, ka: set, value,
+                  hide=lambda which, rec: False) -> list[str]:
     def same(a, b):
         return value(a) == value(b)
 
@@ -233,10 +264,15 @@ def _content_kind(title: str, before: dict, after: dict, kb: set, ka: set, value
 
     def describe(word, rid):
         if word == "Renamed":
-            return f"`{rid[0]}` → `{rid[1]}` {_esc(after[rid[1]].meta.title)}"
-        rec = before.get(rid) if word in ("Removed", "Not compared") else after[rid]
+            withheld = hide("base", before[rid[0]]) or hide("head", after[rid[1]])
+            title = WITHHELD if withheld else _esc(after[rid[1]].meta.title)
+            return f"`{rid[0]}` → `{rid[1]}` {title}"
+        which = "base" if word in ("Removed", "Not compared") else "head"
+        rec = before.get(rid) if which == "base" else after[rid]
         if rec is None:
             return f"`{rid}`"
+        if hide(which, rec) or (word == "Changed" and hide("base", before.get(rid))):
+            return f"`{rid}` {WITHHELD}"
         if word == "Changed" and rid in before and before[rid].meta.title != rec.meta.title:
             return f"`{rid}` {_esc(before[rid].meta.title)} → {_esc(rec.meta.title)}"
         return f"`{rid}` {_esc(rec.meta.title)}"
@@ -244,21 +280,33 @@ def _content_kind(title: str, before: dict, after: dict, kb: set, ka: set, value
     return _kind_lines(title, added, changed, removed, broken, describe, renamed)
 
 
-def _records_section(b, a) -> list[str]:
+def _records_section(b, a, hide=None) -> list[str]:
+    hide = hide or _hider_of_nothing
+
+    def which(name: str, rec) -> bool:  # "base" or "head" -> that revision's site
+        return hide(b if name == "base" else a, rec)
+
     out = []
     out += _config_lines(b.config, a.config)
     for kind, title in (("practices", "Practices"), ("physicians", "Physicians"),
                         ("team", "Team members")):
         out += _model_kind(title, getattr(b, kind), getattr(a, kind),
-                           b.known.get(kind, set()), a.known.get(kind, set()))
-    out += _interaction_lines(b, a)
-    out += _referral_lines(b, a)
+                           b.known.get(kind, set()), a.known.get(kind, set()), which)
+    out += _interaction_lines(b, a, hide)
+    out += _referral_lines(b, a, hide)
     out += _content_kind("Training guides", b.guides, a.guides, b.known.get("training", set()),
-                         a.known.get("training", set()), lambda g: (g.meta, g.body))
+                         a.known.get("training", set()), lambda g: (g.meta, g.body), which)
     out += _content_kind("Presentation decks", b.decks, a.decks,
                          b.known.get("presentations", set()), a.known.get("presentations", set()),
-                         lambda d: (d.meta, [s.source for s in d.slides]))
+                         lambda d: (d.meta, [s.source for s in d.slides]), which)
     return out
+
+
+def _hider_of_nothing(site, rec) -> bool:
+    return False
+
+
+_hider_of_nothing.any = lambda paths: False
 
 
 def _config_lines(old, new) -> list[str]:
@@ -305,7 +353,7 @@ def _days(tier) -> str:
 # --------------------------------------------------------------------------- interactions
 
 
-def _interaction_lines(b, a) -> list[str]:
+def _interaction_lines(b, a, hide=_hider_of_nothing) -> list[str]:
     def multiset(site):
         return Counter(rec.model_dump_json() for rec in site.interactions), {
             rec.model_dump_json(): rec for rec in site.interactions}
@@ -341,10 +389,14 @@ def _interaction_lines(b, a) -> list[str]:
     changed.sort(key=lambda pair: order(pair[1]))
 
     team = {**b.team, **a.team}
+    member_site = {**{k: b for k in b.team}, **{k: a for k in a.team}}
 
-    def line(rec, extra=""):
-        who = team[rec.liaison].name if rec.liaison in team else rec.liaison
-        return f"- {rec.date.isoformat()} — {_esc(who)} — {_esc(rec.summary)}{extra}"
+    def line(rec, extra="", site=a):
+        member = team.get(rec.liaison)
+        who = (rec.liaison if member is None
+               else WITHHELD if hide(member_site[rec.liaison], member) else _esc(member.name))
+        summary = WITHHELD if hide(site, rec) else _esc(rec.summary)
+        return f"- {rec.date.isoformat()} — {who} — {summary}{extra}"
 
     parts = [f"{len(xs)} {word}" for xs, word in
              ((only_added, "added"), (changed, "changed"), (only_removed, "removed")) if xs]
@@ -354,10 +406,11 @@ def _interaction_lines(b, a) -> list[str]:
         out += ["Added:", ""] + _capped([line(r) for r in only_added]) + [""]
     if changed:
         out += ["Changed:", ""] + _capped(
-            [line(new, f" ({_fields(_changed_fields(old, new))})") for old, new in changed]
+            [line(new, f" ({_fields(_changed_fields(old, new))})",
+                  b if hide(b, old) else a) for old, new in changed]
         ) + [""]
     if only_removed:
-        out += ["Removed:", ""] + _capped([line(r) for r in only_removed]) + [""]
+        out += ["Removed:", ""] + _capped([line(r, site=b) for r in only_removed]) + [""]
     return out
 
 
@@ -369,7 +422,7 @@ def _referral_key(row) -> tuple:
             row.taken_by or "", row.declined_reason or "")
 
 
-def _referral_lines(b, a) -> list[str]:
+def _referral_lines(b, a, hide=_hider_of_nothing) -> list[str]:
     def sums(site):
         total = Counter()
         for row in site.referrals:
@@ -395,7 +448,9 @@ def _referral_lines(b, a) -> list[str]:
         out += ["The rows were regrouped; the referrals they stand for are the same.", ""]
         return out
     keys = sorted(delta)
-    if len(keys) <= REFERRAL_ROWS_SHOWN:
+    # a referral file the guard flags: its values are not shown, only counts by month
+    flagged = hide.any({row.path for site in (b, a) for row in site.referrals})
+    if len(keys) <= REFERRAL_ROWS_SHOWN and not flagged:
         out += ["| date | source | physician | service | status | taken by | declined reason | change |",
                 "|---|---|---|---|---|---|---|---:|"]
         for k in keys:
@@ -446,7 +501,7 @@ def _flag(value) -> str:
     return str(value)
 
 
-def _stats_section(before, after) -> list[str]:
+def _stats_section(before, after, hide=_hider_of_nothing) -> list[str]:
     if not after.ok or not before.ok:
         which = [w for w, c in (("base", before), ("head", after)) if not c.ok]
         n = {w: len(c.report.errors) for w, c in (("base", before), ("head", after))}
@@ -472,8 +527,10 @@ def _stats_section(before, after) -> list[str]:
         old, new = sb.physicians[pid].as_dict(), sa.physicians[pid].as_dict()
         for field, label in _FLAGS:
             if old[field] != new[field]:
-                name = site.physicians[pid].name if pid in site.physicians else pid
-                moved.append(f"| {_esc(name)} (`{pid}`) | {label} | {_flag(old[field])} "
+                rec = site.physicians.get(pid)
+                name = (_esc(pid) if rec is None else WITHHELD if hide(site, rec)
+                        else _esc(rec.name))
+                moved.append(f"| {name} (`{pid}`) | {label} | {_flag(old[field])} "
                              f"| {_flag(new[field])} |")
     if moved:
         out += ["Physicians whose status or alerts changed:", "",

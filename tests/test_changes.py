@@ -275,6 +275,49 @@ def test_a_record_added_under_a_name_already_on_file_is_pointed_out(tmp_path):
         "physician added twice?"]
 
 
+def test_texts_the_patient_guard_flags_are_not_repeated_in_the_summary(tmp_path):
+    # validate never quotes a value that looks like a patient identifier (CI keeps its
+    # output), but the summary, which CI appends to the job summary kept with the run,
+    # printed "Added: `jane-roe` Jane Roe DOB 03/04/1959" and the interaction's summary
+    repo, site = new_repo(tmp_path)
+    phi = ["DOB 03/04/1959", "123-45-6789", "67yo"]
+    write(site / "data/physicians/jane-roe.yaml",
+          "name: Jane Roe DOB 03/04/1959\nspecialty: Family Medicine\n"
+          "practice: french-broad-podiatry\n")
+    write(site / "data/interactions/2026/11/phi.yaml",
+          "date: 2026-11-20\nliaison: lena-brooks\ntype: call\npractice: french-broad-podiatry\n"
+          "summary: Called about pt Jane Roe 67yo\n")
+    practice = site / "data/practices/french-broad-podiatry.yaml"
+    practice.write_text(practice.read_text().replace(
+        "name: French Broad Podiatry", "name: French Broad Podiatry SSN 123-45-6789"))
+    csv = site / "data/referrals/2026-10-to-11.csv"
+    csv.write_text(csv.read_text() + "web,2026-11-03,,sclerotherapy,consulted,,\n"
+                   "web,2026-11-04,,mrn-12345678,referred,,\n")
+    commit_all(repo, "phi")
+    text = summarize(repo, "HEAD~1", "HEAD", AS_OF)
+    for value in phi + ["mrn-12345678"]:
+        assert value not in text, value
+    withheld = "_(not shown: its file may hold patient information)_"
+    records = section(text, "Records")
+    assert f"- Added: `jane-roe` {withheld}" in bullets(records)
+    assert f"- Changed: `french-broad-podiatry` {withheld} (`name`)" in bullets(records)
+    assert f"- 2026-11-20 — Lena Brooks — {withheld}" in bullets(records)
+    assert "| month | added | removed |" in records  # not the rows of the flagged file
+    # the validation names each place without the value, as validate does
+    assert "data/physicians/jane-roe.yaml:1:7: error: name: looks like a date of birth" in text
+    # the change that takes them out again: the base's texts are not shown either
+    (site / "data/physicians/jane-roe.yaml").unlink()
+    (site / "data/interactions/2026/11/phi.yaml").unlink()
+    practice.write_text(practice.read_text().replace(" SSN 123-45-6789", ""))
+    commit_all(repo, "no phi")
+    text = summarize(repo, "HEAD~1", "HEAD", AS_OF)
+    for value in phi:
+        assert value not in text, value
+    records = section(text, "Records")
+    assert f"- Removed: `jane-roe` {withheld}" in bullets(records)
+    assert f"- Changed: `french-broad-podiatry` {withheld} (`name`)" in bullets(records)
+
+
 def test_edited_interaction_is_shown_as_changed(tmp_path):
     repo, site = new_repo(tmp_path)
     path = site / "data/interactions/2026/11/2026-11-19-hendersonville-visit.yaml"
