@@ -423,6 +423,12 @@ def _check_flow_depth(text: str) -> None:
             line, col = line + 1, 0
 
 
+# A merge-conflict marker of git's other than the first ('<<<<<<<', which is looked for before
+# parsing): '=======' or '>>>>>>> label' alone on a line, where YAML can read neither. In a
+# guide's body '=======' underlines a heading, so it is named only when the YAML fails.
+_LEFT_MARKER = re.compile(r"^(?:={7}|>{7}(?:[ \t].*)?)\r?$", re.M)
+
+
 def compose(text: str):
     """The node tree of one YAML document (with marks), or YamlSyntaxError."""
     _check_flow_depth(text)
@@ -436,6 +442,12 @@ def compose(text: str):
             f"the file holds a control character (#x{exc.character:04x}) that YAML does not allow",
             line, col) from None
     except yaml.MarkedYAMLError as exc:
+        left = _LEFT_MARKER.search(text)
+        if left is not None:  # what a merge conflict left once its '<<<<<<<' line was deleted
+            from liaison.parse import conflict_message
+
+            raise YamlSyntaxError(conflict_message(text.encode("utf-8", "surrogateescape")),
+                                  text.count("\n", 0, left.start()) + 1, 1) from None
         mark = exc.problem_mark or exc.context_mark
         msg = " ".join(str(p) for p in (exc.context, exc.problem) if p)
         if mark is None:

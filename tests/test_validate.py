@@ -2165,6 +2165,19 @@ def test_a_diff3_merge_conflict_says_to_delete_the_ancestor_lines_too(example_si
     assert_only_errors(res, {(rel, 5, 1), (note, 4, 1), (csv, 3, 1)})
 
 
+@pytest.mark.parametrize("marker", ["=======", ">>>>>>> c1"])
+def test_a_marker_left_in_yaml_after_the_first_was_deleted_is_a_conflict(example_site, marker):
+    # the '<<<<<<<' line deleted, another marker left: the parser's words, "while scanning a
+    # simple key could not find expected ':'" (a line below it) or "while scanning a block
+    # scalar did not find expected comment or line break"
+    doc = f"name: Pat Doe\nspecialty: Family Medicine\ntier: C\n{marker}\n" \
+          "practice: french-broad-podiatry\n"
+    rel = write(example_site, "data/physicians/pat-doe.yaml", doc)
+    res = validate(example_site)
+    assert res.expect(rel, 4, 1).msg == CONFLICT
+    assert_only_errors(res, {(rel, 4, 1)})
+
+
 def test_a_second_record_written_below_the_first_without_a_dash_is_named_so(example_site):
     # a visit appended to a one-visit file as it stood: an error per field ("date: duplicate
     # key 'date'", "liaison: duplicate key 'liaison'", …), none saying what to do
