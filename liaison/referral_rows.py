@@ -28,6 +28,7 @@ from liaison.models import (
 from liaison.parse import Loader, Partial, conflict_line, conflict_message
 from liaison.records import ReferralRow
 from liaison.translate import unknown_key, with_path
+from liaison.yamlio import LEFT_MARKER
 
 _MISSING = "required field is missing"
 
@@ -468,6 +469,10 @@ def _load_referral_csv(loader: Loader, rel: str, out: list) -> None:
                     continue
                 if not any(c.strip() for c in cells):  # one error, not one a required cell
                     loader.error(rel, EMPTY_ROW, line=line, col=1)
+                    continue
+                if len(cells) == 1 and LEFT_MARKER.match(cells[0]):
+                    # a marker a merge conflict left once its '<<<<<<<' line was deleted
+                    loader.error(rel, conflict_message(cells[0].encode()), line=line, col=1)
                     continue
                 if len(cells) != width and any("\n" in c or "\r" in c for c in cells):
                     # a quote left open: the lines after it were read as one cell, and the

@@ -426,7 +426,7 @@ def _check_flow_depth(text: str) -> None:
 # A merge-conflict marker of git's other than the first ('<<<<<<<', which is looked for before
 # parsing): '=======' or '>>>>>>> label' alone on a line, where YAML can read neither. In a
 # guide's body '=======' underlines a heading, so it is named only when the YAML fails.
-_LEFT_MARKER = re.compile(r"^(?:={7}|>{7}(?:[ \t].*)?)\r?$", re.M)
+LEFT_MARKER = re.compile(r"^(?:={7}|>{7}(?:[ \t].*)?)\r?$", re.M)
 
 
 def compose(text: str):
@@ -442,7 +442,7 @@ def compose(text: str):
             f"the file holds a control character (#x{exc.character:04x}) that YAML does not allow",
             line, col) from None
     except yaml.MarkedYAMLError as exc:
-        left = _LEFT_MARKER.search(text)
+        left = LEFT_MARKER.search(text)
         if left is not None:  # what a merge conflict left once its '<<<<<<<' line was deleted
             from liaison.parse import conflict_message
 

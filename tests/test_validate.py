@@ -2173,9 +2173,14 @@ def test_a_marker_left_in_yaml_after_the_first_was_deleted_is_a_conflict(example
     doc = f"name: Pat Doe\nspecialty: Family Medicine\ntier: C\n{marker}\n" \
           "practice: french-broad-podiatry\n"
     rel = write(example_site, "data/physicians/pat-doe.yaml", doc)
+    # in a referral CSV the line was "expected 5 cells (as in the header), found 1"
+    csv = write(example_site, "data/referrals/c.csv",
+                f"date,source,physician,service,status\n2026-10-17,web,,sclerotherapy,referred\n"
+                f"{marker}\n2026-10-18,web,,sclerotherapy,referred\n")
     res = validate(example_site)
     assert res.expect(rel, 4, 1).msg == CONFLICT
-    assert_only_errors(res, {(rel, 4, 1)})
+    assert res.expect(csv, 3, 1).msg == CONFLICT
+    assert_only_errors(res, {(rel, 4, 1), (csv, 3, 1)})
 
 
 def test_a_second_record_written_below_the_first_without_a_dash_is_named_so(example_site):
