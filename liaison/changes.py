@@ -107,7 +107,8 @@ def render(before, after, labels: tuple[str, str], as_of: dt.date, rel: str = ""
     out += [f"_{where}statistics as of {as_of.isoformat()}_", ""]
     hide = _hider(before, after)
 
-    records = _records_section(before.site, after.site, hide)
+    broken = frozenset(d.path for d in after.report.errors)
+    records = _records_section(before.site, after.site, hide, broken)
     out += ["### Records", ""]
     out += records or ["No records changed.", ""]
     if not after.ok:
@@ -280,7 +281,7 @@ def _content_kind(title: str, before: dict, after: dict, kb: set, ka: set, value
     return _kind_lines(title, added, changed, removed, broken, describe, renamed)
 
 
-def _records_section(b, a, hide=None) -> list[str]:
+def _records_section(b, a, hide=None, broken: frozenset = frozenset()) -> list[str]:
     hide = hide or _hider_of_nothing
 
     def which(name: str, rec) -> bool:  # "base" or "head" -> that revision's site
@@ -292,7 +293,7 @@ def _records_section(b, a, hide=None) -> list[str]:
                         ("team", "Team members")):
         out += _model_kind(title, getattr(b, kind), getattr(a, kind),
                            b.known.get(kind, set()), a.known.get(kind, set()), which)
-    out += _interaction_lines(b, a, hide)
+    out += _interaction_lines(b, a, hide, broken)
     out += _referral_lines(b, a, hide)
     out += _content_kind("Training guides", b.guides, a.guides, b.known.get("training", set()),
                          a.known.get("training", set()), lambda g: (g.meta, g.body), which)
@@ -353,7 +354,10 @@ def _days(tier) -> str:
 # --------------------------------------------------------------------------- interactions
 
 
-def _interaction_lines(b, a, hide=_hider_of_nothing) -> list[str]:
+def _interaction_lines(b, a, hide=_hider_of_nothing, broken: frozenset = frozenset()
+                       ) -> list[str]:
+    """``broken``: the files with errors in the head, whose records it leaves out: a record
+    of the base in one of them is "not compared", not "removed"."""
     def multiset(site):
         return Counter(rec.model_dump_json() for rec in site.interactions), {
             rec.model_dump_json(): rec for rec in site.interactions}
@@ -382,6 +386,9 @@ def _interaction_lines(b, a, hide=_hider_of_nothing) -> list[str]:
         else:
             only_added.append(rec)
     only_removed = [rec for recs in pool.values() for rec in recs]
+    unread = [rec for rec in only_removed if b.src.get(id(rec), ("",))[0] in broken]
+    if unread:
+        only_removed = [rec for rec in only_removed if rec not in unread]
 
     order = lambda rec: (rec.date, rec.liaison, rec.summary, rec.model_dump_json())  # noqa: E731
     only_added.sort(key=order)
@@ -398,8 +405,10 @@ def _interaction_lines(b, a, hide=_hider_of_nothing) -> list[str]:
         summary = WITHHELD if hide(site, rec) else _esc(rec.summary)
         return f"- {rec.date.isoformat()} — {who} — {summary}{extra}"
 
+    unread.sort(key=order)
     parts = [f"{len(xs)} {word}" for xs, word in
-             ((only_added, "added"), (changed, "changed"), (only_removed, "removed")) if xs]
+             ((only_added, "added"), (changed, "changed"), (only_removed, "removed"),
+              (unread, "not compared (errors in the head)")) if xs]
     out = [f"**Interactions**: {', '.join(parts)} ({len(b.interactions)} → "
            f"{len(a.interactions)} records)", ""]
     if only_added:
@@ -411,6 +420,9 @@ def _interaction_lines(b, a, hide=_hider_of_nothing) -> list[str]:
         ) + [""]
     if only_removed:
         out += ["Removed:", ""] + _capped([line(r, site=b) for r in only_removed]) + [""]
+    if unread:
+        out += ["Not compared (its file has errors in the head):", ""] + _capped(
+            [line(r, site=b) for r in unread]) + [""]
     return out
 
 

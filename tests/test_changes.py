@@ -466,6 +466,23 @@ def test_head_with_a_validation_error_still_gets_a_summary(tmp_path):
     assert "The head has errors" in records
 
 
+def test_interactions_of_a_file_with_errors_in_the_head_are_not_compared(tmp_path):
+    # a typo in a visit ('type: lnch') listed it as "Removed:", as if the pull request
+    # deleted it; a physician whose file has errors was "Not compared" already
+    repo, site = new_repo(tmp_path)
+    q3 = site / "data/interactions/2026/q3.yml"
+    q3.write_text(q3.read_text().replace("  type: lunch", "  type: lnch", 1))
+    write(site / "data/interactions/2026/11/added.yaml", INTERACTIONS)
+    text = summarize(repo, "HEAD", None, AS_OF)
+    records = section(text, "Records")
+    assert "**Interactions**: 2 added, 1 not compared (errors in the head) (20 → 21 records)" \
+        in records
+    assert "Removed" not in records
+    shown = records.split("Not compared (its file has errors in the head):\n\n", 1)[1]
+    assert bullets(shown.split("\n\n", 1)[0]) == [
+        "- 2026-08-23 — Lena Brooks — Provider lunch on when to order a venous duplex."]
+
+
 def test_long_lists_are_capped(tmp_path):
     repo, site = new_repo(tmp_path)
     # 25 calls (one per day, 2026-10-01 …) and 15 referral rows over 15 months.
