@@ -294,7 +294,7 @@ def _records_section(b, a, hide=None, broken: frozenset = frozenset()) -> list[s
         out += _model_kind(title, getattr(b, kind), getattr(a, kind),
                            b.known.get(kind, set()), a.known.get(kind, set()), which)
     out += _interaction_lines(b, a, hide, broken)
-    out += _referral_lines(b, a, hide)
+    out += _referral_lines(b, a, hide, broken)
     out += _content_kind("Training guides", b.guides, a.guides, b.known.get("training", set()),
                          a.known.get("training", set()), lambda g: (g.meta, g.body), which)
     out += _content_kind("Presentation decks", b.decks, a.decks,
@@ -434,23 +434,35 @@ def _referral_key(row) -> tuple:
             row.taken_by or "", row.declined_reason or "")
 
 
-def _referral_lines(b, a, hide=_hider_of_nothing) -> list[str]:
+def _referral_lines(b, a, hide=_hider_of_nothing, broken: frozenset = frozenset()
+                    ) -> list[str]:
+    """``broken``: the files with errors in the head, whose rows with errors it leaves out:
+    the rows of such a file are compared in neither revision (a row with a typo showed as a
+    referral removed)."""
+    unread = sorted({row.path for site in (b, a) for row in site.referrals} & broken)
+
     def sums(site):
         total = Counter()
         for row in site.referrals:
-            total[_referral_key(row)] += row.count
+            if row.path not in broken:
+                total[_referral_key(row)] += row.count
         return total
 
     def rows(site):
-        return Counter(_referral_key(row) + (row.count,) for row in site.referrals)
+        return Counter(_referral_key(row) + (row.count,) for row in site.referrals
+                       if row.path not in broken)
 
     old, new = sums(b), sums(a)
     delta = {k: new[k] - old[k] for k in old.keys() | new.keys() if new[k] != old[k]}
     old_rows, new_rows = rows(b), rows(a)
     rows_added = sum((new_rows - old_rows).values())
     rows_removed = sum((old_rows - new_rows).values())
+    note = ([f"Referral rows of a file with errors in the head are not compared: "
+             f"{', '.join(f'`{_esc(p)}`' for p in unread[:LIST_CAP])}"
+             + (f" and {len(unread) - LIST_CAP} more" if len(unread) > LIST_CAP else ""), ""]
+            if unread else [])
     if not delta and not rows_added and not rows_removed:
-        return []
+        return note
     plus = sum(d for d in delta.values() if d > 0)
     minus = -sum(d for d in delta.values() if d < 0)
     out = [f"**Referrals**: {_plural(rows_added, 'row')} added, {rows_removed} removed "
@@ -458,7 +470,7 @@ def _referral_lines(b, a, hide=_hider_of_nothing) -> list[str]:
            f"referrals +{plus} / -{minus} ({sum(old.values())} → {sum(new.values())})", ""]
     if not delta:
         out += ["The rows were regrouped; the referrals they stand for are the same.", ""]
-        return out
+        return out + note
     keys = sorted(delta)
     # a referral file the guard flags: its values are not shown, only counts by month
     flagged = hide.any({row.path for site in (b, a) for row in site.referrals})
@@ -480,7 +492,7 @@ def _referral_lines(b, a, hide=_hider_of_nothing) -> list[str]:
         if len(names) > MONTHS_SHOWN:
             out.append(f"| … and {len(names) - MONTHS_SHOWN} more months | | |")
         out.append("")
-    return out
+    return out + note
 
 
 # --------------------------------------------------------------------------- statistics

@@ -302,7 +302,9 @@ def test_texts_the_patient_guard_flags_are_not_repeated_in_the_summary(tmp_path)
     assert f"- Added: `jane-roe` {withheld}" in bullets(records)
     assert f"- Changed: `french-broad-podiatry` {withheld} (`name`)" in bullets(records)
     assert f"- 2026-11-20 — Lena Brooks — {withheld}" in bullets(records)
-    assert "| month | added | removed |" in records  # not the rows of the flagged file
+    # the flagged referral file has errors: its rows are not compared, so none is shown
+    assert "are not compared: `data/referrals/2026-10-to-11.csv`" in records
+    assert "| date | source |" not in records
     # the validation names each place without the value, as validate does
     assert "data/physicians/jane-roe.yaml:1:7: error: name: looks like a date of birth" in text
     # the change that takes them out again: the base's texts are not shown either
@@ -481,6 +483,20 @@ def test_interactions_of_a_file_with_errors_in_the_head_are_not_compared(tmp_pat
     shown = records.split("Not compared (its file has errors in the head):\n\n", 1)[1]
     assert bullets(shown.split("\n\n", 1)[0]) == [
         "- 2026-08-23 — Lena Brooks — Provider lunch on when to order a venous duplex."]
+
+
+def test_referral_rows_of_a_file_with_errors_in_the_head_are_not_compared(tmp_path):
+    # a typo in one row of a referral CSV ('treatd') showed the row as removed, "-1", as if
+    # the pull request took a referral away
+    repo, site = new_repo(tmp_path)
+    csv = site / "data/referrals/2026-10-to-11.csv"
+    text = csv.read_text()
+    assert text.count(",scheduled,") >= 1
+    csv.write_text(text.replace(",scheduled,", ",scheduld,", 1))
+    records = section(summarize(repo, "HEAD", None, AS_OF), "Records")
+    assert "**Referrals**" not in records and "| -1 |" not in records, records
+    assert ("Referral rows of a file with errors in the head are not compared: "
+            "`data/referrals/2026-10-to-11.csv`") in records
 
 
 def test_long_lists_are_capped(tmp_path):
