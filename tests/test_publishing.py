@@ -375,6 +375,50 @@ def test_build_step_uses_the_commit_date(workflow, committed_site, tmp_path, eve
     assert _calls(log, "liaison") == [(str(epoch), expected)]
 
 
+def test_the_required_check_also_requires_branches_up_to_date(tmp_path):
+    """Two pull requests that pass alone can break main together: one deletes a practice
+    no physician names, the other adds a physician at it. Each check ran on its own merge
+    with the base of its day, so with the check required and nothing more both could be
+    merged, and the build of main failed where nobody was looking (the page said "Then
+    nothing with an error can be merged"). This runs that history, then reads the page."""
+    if shutil.which("git") is None:
+        pytest.skip("git is not installed")
+    site = tmp_path / "site"
+    shutil.copytree(REPO / "tests/fixtures/spec-example-v2", site)
+    for path in site.rglob("*"):
+        path.chmod(0o755 if path.is_dir() else 0o644)
+
+    def git(*args):
+        subprocess.run(["git", "-c", "user.name=T", "-c", "user.email=t@example.org",
+                        "-c", "commit.gpgsign=false", *args], cwd=site, check=True,
+                       capture_output=True)
+
+    def valid() -> bool:
+        return CliRunner().invoke(cli_main, ["validate", "--root", str(site)]).exit_code == 0
+
+    (site / "data/practices/quarry-road-clinic.yaml").write_text("name: Quarry Road Clinic\n")
+    git("init", "-q", "-b", "main")
+    git("add", "-A")
+    git("commit", "-q", "-m", "base")
+    git("checkout", "-q", "-b", "delete-the-practice")
+    git("rm", "-q", "data/practices/quarry-road-clinic.yaml")
+    git("commit", "-q", "-m", "A")
+    assert valid()
+    git("checkout", "-q", "-b", "add-a-physician", "main")
+    (site / "data/physicians/tamsin-hale.yaml").write_text(
+        "name: Tamsin Hale\nspecialty: Family Medicine\npractice: quarry-road-clinic\n")
+    git("add", "-A")
+    git("commit", "-q", "-m", "B")
+    assert valid()
+    git("checkout", "-q", "main")
+    git("merge", "-q", "--no-ff", "-m", "A", "delete-the-practice")
+    git("merge", "-q", "--no-ff", "-m", "B", "add-a-physician")
+    assert not valid()
+    docs = " ".join(DOCS.read_text(encoding="utf-8").split())
+    assert "Then nothing with an error can be merged." not in docs
+    assert "**Require branches to be up to date before merging**" in docs
+
+
 def test_the_documented_schedule_keeps_every_trigger_of_the_workflow(workflow):
     """docs/publishing.md's `on:` block with a schedule, pasted over the workflow's as a
     manager would: it showed `on:` with `schedule:` alone, and so pasted it dropped the
