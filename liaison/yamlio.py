@@ -276,6 +276,15 @@ def _in_plain_words(exc, text: str) -> str | None:
         else:
             quoted = "name: \"Dr. O'Neil: Vein\""
         return f"a ': ' inside a value: put the whole value in double quotes ({quoted})"
+    if (problem == "did not find expected key" and field and field["value"][:1] in ("'", '"')
+            and field["value"][-1:] == field["value"][0] and len(field["value"]) > 2):
+        # a quote inside a value written in the same quotes: it ended the value there
+        quote, inner = field["value"][0], field["value"][1:-1]
+        other = ("'" + inner.replace("'", "''") + "'" if quote == '"'
+                 else '"' + inner.replace("\\", "\\\\").replace('"', '\\"') + '"')
+        kind = "double" if quote == '"' else "single"
+        return (f"a {quote} inside a value written in {kind} quotes ends the value there: "
+                f"write {field['key']}: {other}")
     if problem == "did not find expected key" and field and field["value"][:1] in ("[", "{"):
         what = "list" if field["value"][0] == "[" else "mapping"
         return (f"the value of {field['key']} starts with '{field['value'][0]}', so YAML reads "

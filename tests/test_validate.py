@@ -206,6 +206,11 @@ def test_yaml_syntax_error(example_site):
     # "while parsing a block mapping did not find expected key"
     ("notes: [call] back Tuesday", (2, 15), "the value of notes starts with '[', so YAML reads "
      "a list, and text follows it: put the whole value in double quotes"),
+    # the same words for a quote inside a quoted value, which ends it there
+    ('notes: "Ask for "Dana" at the desk"', (2, 18), """a " inside a value written in double """
+     """quotes ends the value there: write notes: 'Ask for "Dana" at the desk'"""),
+    ("notes: 'Dr O'Neil likes calls'", (2, 14), "a ' inside a value written in single "
+     "quotes ends the value there: write notes: \"Dr O'Neil likes calls\""),
     # "while parsing a flow sequence did not find expected ',' or ']'" (at the next line)
     ("notes: [call back", (3, 6), "the '[' at line 2, column 8 opens a YAML list that is never "
      "closed with ']': put text that starts with '[' in double quotes"),
