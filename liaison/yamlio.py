@@ -224,7 +224,10 @@ def _dash_error(exc, lines: list[str]) -> YamlSyntaxError | None:
     if here is None or here["lead"].strip():
         return None
     indent = len(here["lead"])
-    if not exc.context_mark.column < indent:
+    # in a list, a field under the '-' of its item (not under its first field) is this slip too
+    in_list = "expected '-' indicator" in problem
+    if not (exc.context_mark.column < indent
+            or in_list and exc.context_mark.column == indent):
         return None
     # the fields it may belong with: those of each block still open above it, from the
     # innermost (a sibling, as a slip of one space makes) to the first indented less (the

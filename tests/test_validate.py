@@ -258,6 +258,11 @@ LIST_OF_TWO = ("- date: 2026-02-03\n  liaison: lena-brooks\n  type: call\n"
      "this line is indented less than the fields above it: start `due:` in column 7, as "
      "`task:` on line 12 or in column 3, as `follow_ups:` on line 11, whichever it belongs "
      "with"),
+    # a follow-up's second field under its '-' rather than under its first field
+    ("      due: 2026", "    due: 2026", (13, 5),
+     "this line is indented less than the fields above it: start `due:` in column 7, as "
+     "`task:` on line 12 or in column 3, as `follow_ups:` on line 11, whichever it belongs "
+     "with"),
     # a field after a nested list, one space in: it may close the list
     ("  follow_ups:\n    - task: Send the forms\n      due: 2026-02-10\n",
      "  follow_ups:\n    - task: Send the forms\n      due: 2026-02-10\n outcome: positive\n",
