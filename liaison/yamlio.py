@@ -251,6 +251,35 @@ def _dash_error(exc, lines: list[str]) -> YamlSyntaxError | None:
         f"`{here['key']}:` {which}", at.line + 1, indent + 1)
 
 
+# `notes: |` (or `>`) and its text on the lines below, not indented under the key: the block
+# ends at once, and the text is read as a key (the parser: "could not find expected ':'").
+_BLOCK_HEADER = re.compile(r"^(?P<lead> *(?:- +)?)(?P<key>[A-Za-z_][A-Za-z0-9_]*): *"
+                           r"(?P<style>[|>][-+0-9]*) *(?:#.*)?$")
+
+
+def _block_text_error(exc, lines: list[str]) -> YamlSyntaxError | None:
+    """The syntax error of a block's text written at its key's column or left of it, said as
+    what to do, at the text's first line; or None."""
+    opened = exc.context_mark
+    if (opened is None or "simple key" not in (exc.context or "")
+            or "could not find expected ':'" not in (exc.problem or "")
+            or opened.line >= len(lines)):
+        return None
+    above = _above(lines, opened.line)
+    header = _BLOCK_HEADER.match(lines[above]) if above is not None else None
+    if header is None:
+        return None
+    text = lines[opened.line]
+    indent = len(text) - len(text.lstrip(" "))
+    if indent > len(header["lead"]):
+        return None
+    # (a message is one line with single spaces: the column says the indentation)
+    return YamlSyntaxError(
+        f"YAML syntax error: the text of `{header['key']}: {header['style']}` goes on the lines "
+        f"below it, indented more than `{header['key']}:`: start each of them in column "
+        f"{len(header['lead']) + 3}", opened.line + 1, indent + 1)
+
+
 _FIELD_LINE = re.compile(r"^ *(?:- +)?(?P<key>[a-z_][a-z0-9_]*): +(?P<value>[^#\n]*?) *(?: #.*)?$")
 
 
@@ -469,7 +498,7 @@ def compose(text: str):
         if line > len(lines):  # the parser's end-of-input mark: point at the end of the text
             line, col = len(lines), len(lines[-1]) + 1
         odd = (_odd_space_error(text, line, col) or _colon_error(exc, lines)
-               or _dash_error(exc, lines))
+               or _block_text_error(exc, lines) or _dash_error(exc, lines))
         if odd is not None:
             raise odd from None
         indent = lines[line - 1][: len(lines[line - 1]) - len(lines[line - 1].lstrip(" \t"))]

@@ -220,6 +220,11 @@ def test_yaml_syntax_error(example_site):
     # "while scanning for the next token found character that cannot start any token"
     ("notes: @front-desk", (2, 8),
      "a value cannot start with '@' in YAML: put the value in double quotes"),
+    # the same words for the text of a block (`notes: |`) not indented under its key
+    ("notes: |\nParking behind the building.", (3, 1), "the text of `notes: |` goes on the "
+     "lines below it, indented more than `notes:`: start each of them in column 3"),
+    ("notes: >\nParking behind\nthe building.", (3, 1), "the text of `notes: >` goes on the "
+     "lines below it, indented more than `notes:`: start each of them in column 3"),
     # "while scanning a simple key could not find expected ':'", at the start of the next line
     ("city:Asheville", (2, 5), "a ':' with no space after it: YAML reads the line as one text, "
      "not as the field city: write `city: Asheville`"),
