@@ -186,6 +186,7 @@ def _colon_error(exc, lines: list[str]) -> YamlSyntaxError | None:
 # "while parsing a block collection did not find expected '-' indicator" for both (or, for
 # the dash of the last item, that the next line's ':' is not allowed).
 _DASH_NO_SPACE = re.compile(r"^(?P<indent> *)-(?P<rest>[^\s\-].*)$")
+_ITEM = re.compile(r"^(?P<indent> *)- +(?P<key>[A-Za-z_][A-Za-z0-9_]*):(?:\s|$)")
 _KEY_AT = re.compile(r"^(?P<lead> *(?:- +)?)(?P<key>[A-Za-z_][A-Za-z0-9_]*):(?:\s|$)")
 
 
@@ -217,6 +218,22 @@ def _dash_error(exc, lines: list[str]) -> YamlSyntaxError | None:
             return YamlSyntaxError("YAML syntax error: a '-' starts a list item only with a "
                                    f"space after it: write `- {item}`", dash_line + 1,
                                    len(m["indent"]) + 1)
+    if problem == "did not find expected key" and "block mapping" in (exc.context or ""):
+        # a record's '-' indented as the fields of the record above (which cannot hold a
+        # list there): when it starts with the key the record above starts with, it is the
+        # next record of the same list
+        item = _ITEM.match(lines[at.line])
+        if item is not None and at.column == len(item["indent"]):
+            for i in range(at.line - 1, -1, -1):
+                outer = _ITEM.match(lines[i])
+                if outer is not None and len(outer["indent"]) < len(item["indent"]):
+                    if outer["key"] != item["key"]:
+                        break
+                    return YamlSyntaxError(
+                        "YAML syntax error: this '-' is indented as the fields of the record "
+                        "above, inside which it would start a list: start it in column "
+                        f"{len(outer['indent']) + 1}, as the '-' on line {i + 1}",
+                        at.line + 1, at.column + 1)
     if exc.context_mark is None or not ("expected '-' indicator" in problem or (
             problem == "did not find expected key" and "block mapping" in (exc.context or ""))):
         return None

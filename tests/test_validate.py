@@ -268,6 +268,10 @@ LIST_OF_TWO = ("- date: 2026-02-03\n  liaison: lena-brooks\n  type: call\n"
      "this line is indented less than the fields above it: start `due:` in column 7, as "
      "`task:` on line 12 or in column 3, as `follow_ups:` on line 11, whichever it belongs "
      "with"),
+    # the second record's '-' indented as the first record's fields
+    ("- date: 2026-02-04", "  - date: 2026-02-04", (6, 3),
+     "this '-' is indented as the fields of the record above, inside which it would start a "
+     "list: start it in column 1, as the '-' on line 1"),
     # a field after a nested list, one space in: it may close the list
     ("  follow_ups:\n    - task: Send the forms\n      due: 2026-02-10\n",
      "  follow_ups:\n    - task: Send the forms\n      due: 2026-02-10\n outcome: positive\n",
