@@ -170,6 +170,23 @@ def test_columns_without_a_name_are_one_error_saying_to_delete_them(tmp_path, mo
                "were cleared): delete it, or name it")]
 
 
+def test_a_date_a_spreadsheet_rewrote_gets_its_likely_reading(tmp_path, monkeypatch):
+    # a spreadsheet saves 2026-11-02 back as 11/2/2026 unless the column is text: it was
+    # "'11/2/2026' is not a date: write YYYY-MM-DD", as if the person had typed it so
+    text = (HEADER + "11/2/2026,web,,sclerotherapy,,,,\n" + "25/12/2026,web,,sclerotherapy,,,,\n"
+            + "2/30/2026,web,,sclerotherapy,,,,\n")
+    for whole in (True, False):
+        _rows, problems = read(tmp_path, monkeypatch, text, whole=whole)
+        assert [(p.line, p.message) for p in problems] == [
+            (2, "date: '11/2/2026' is not a date: write YYYY-MM-DD (2026-11-02, if it means "
+                "November 2, 2026: a spreadsheet writes dates so unless their column is "
+                "formatted as text)"),
+            (3, "date: '25/12/2026' is not a date: write YYYY-MM-DD (2026-12-25, if it means "
+                "December 25, 2026: a spreadsheet writes dates so unless their column is "
+                "formatted as text)"),
+            (4, "date: '2/30/2026' is not a date: write YYYY-MM-DD")]
+
+
 def test_a_header_row_repeated_in_the_file_is_one_error(tmp_path, monkeypatch):
     # two exports joined (cat a.csv b.csv): the second header was eight errors, one a cell
     # ("date: 'date' is not a date", "source: 'source' is not one of …", …)
