@@ -51,7 +51,7 @@ def load_site(root: Path, cache: ParseCache | None = None) -> tuple[Site, list[P
     return site, loader.problems + bulk.problems, files
 
 
-def _where_to_run(root: Path) -> str:
+def where_to_run(root: Path) -> str:
     """What to do when ``root`` has no site.yaml: a command typed in the wrong folder (the
     site's data/, or the home folder) is the likely cause, rather than a file to write."""
     try:
@@ -79,7 +79,7 @@ def load_core(root: Path, cache: ParseCache | None = None,
     if files.site is None:
         if not any(p.path in ("site.yaml", "site.yml") for p in files.problems):  # not "missing"
             loader.error("site.yaml", "missing site.yaml: every site root needs one (our practice "
-                                      f"and its service lines): {_where_to_run(root)}")
+                                      f"and its service lines): {where_to_run(root)}")
     else:
         site.config_path = rel = files.site
 
