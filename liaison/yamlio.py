@@ -592,7 +592,9 @@ def _construct(node, loc, problems, budget, seen, depth, key):
             continue
         key = key_node.value
         if key in out:
-            problems.append((loc + (key,), f"duplicate key '{key}'", key_node))
+            # (a merge conflict resolved by keeping both sides writes a field twice)
+            problems.append((loc + (key,), f"duplicate key '{key}': the field is written "
+                             "twice in this record: keep one", key_node))
         out[key] = _construct(value_node, loc + (key,), problems, budget, seen, depth + 1, key)
     return out
 

@@ -2218,10 +2218,12 @@ def test_a_second_record_written_below_the_first_without_a_dash_is_named_so(exam
         "a second physician starts here ('name:' again): a physician file holds one physician; "
         "put the other in a file of its own")
     assert_only_errors(res, {(rel, 7, 1), (doc, 4, 1)})
-    # one field written twice is that field's error, as before
+    # one field written twice is that field's error, saying what to do (it was "duplicate
+    # key 'type'" alone; both sides of a merge conflict kept write a field twice)
     write(example_site, "data/interactions/2026/two.yaml", INTERACTION + "type: visit\n")
     res = validate(example_site)
-    assert res.expect(rel, 6, 1).msg == "type: duplicate key 'type'"
+    assert res.expect(rel, 6, 1).msg == (
+        "type: duplicate key 'type': the field is written twice in this record: keep one")
 
 
 _YAMLISH = st.text(
