@@ -35,8 +35,9 @@ from liaison.translate import pydantic_problem, with_path
 # With merge.conflictStyle diff3 (or zdiff3) git also writes the common ancestor's lines,
 # after a line of seven '|' and its label; told to delete "the three marker lines", a person
 # left that line and the ancestor's value, and got the YAML parser's words: such a line left
-# alone is named too (with its label: a Markdown table row of empty cells has none).
-_CONFLICT = re.compile(rb"^(?:<{7}(?:[ \t].*)?|\|{7}[ \t].*?)\r?$", re.M)
+# alone is named too (with its label: a Markdown table row of empty cells has none). The
+# first line may follow a byte-order mark (a file saved by Notepad).
+_CONFLICT = re.compile(rb"^(?:\xef\xbb\xbf)?(?:<{7}(?:[ \t].*)?|\|{7}[ \t].*?)\r?$", re.M)
 _ANCESTOR = re.compile(rb"^\|{7}[ \t]", re.M)
 CONFLICT_MESSAGE = ("an unresolved merge conflict (git's '<<<<<<<', '=======' and '>>>>>>>' "
                     "lines): keep the lines you want and delete the three marker lines")

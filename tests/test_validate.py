@@ -2146,6 +2146,19 @@ def test_a_merge_conflict_left_in_a_file_is_named_as_such(example_site):
     assert guide not in {d.path for d in validate(example_site).diags}
 
 
+def test_a_merge_conflict_on_the_first_line_after_a_byte_order_mark_is_placed_there(
+        example_site):
+    # a file saved with a byte-order mark (Notepad) whose first line is in conflict: the
+    # '<<<<<<<' after the mark was not seen, and the error stood at the '=======' (line 3),
+    # or was the parser's words
+    doc = ("\ufeff<<<<<<< HEAD\nname: Pat Doe\n=======\nname: Pat Doe-Ames\n>>>>>>> x\n"
+           "specialty: X\npractice: french-broad-podiatry\n")
+    rel = write(example_site, "data/physicians/pat-doe.yaml", doc)
+    res = validate(example_site)
+    assert res.expect(rel, 1, 1).msg == CONFLICT
+    assert_only_errors(res, {(rel, 1, 1)})
+
+
 DIFF3_CONFLICT = (
     "an unresolved merge conflict (git's '<<<<<<<', '|||||||', '=======' and '>>>>>>>' lines, "
     "as merge.conflictStyle diff3 writes them): keep the lines you want and delete the four "
