@@ -108,7 +108,8 @@ def render(before, after, labels: tuple[str, str], as_of: dt.date, rel: str = ""
     hide = _hider(before, after)
 
     broken = frozenset(d.path for d in after.report.errors)
-    records = _records_section(before.site, after.site, hide, broken)
+    broken_base = frozenset(d.path for d in before.report.errors)
+    records = _records_section(before.site, after.site, hide, broken, broken_base)
     out += ["### Records", ""]
     out += records or ["No records changed.", ""]
     if not after.ok:
@@ -281,7 +282,8 @@ def _content_kind(title: str, before: dict, after: dict, kb: set, ka: set, value
     return _kind_lines(title, added, changed, removed, broken, describe, renamed)
 
 
-def _records_section(b, a, hide=None, broken: frozenset = frozenset()) -> list[str]:
+def _records_section(b, a, hide=None, broken: frozenset = frozenset(),
+                     broken_base: frozenset = frozenset()) -> list[str]:
     hide = hide or _hider_of_nothing
 
     def which(name: str, rec) -> bool:  # "base" or "head" -> that revision's site
@@ -293,8 +295,8 @@ def _records_section(b, a, hide=None, broken: frozenset = frozenset()) -> list[s
                         ("team", "Team members")):
         out += _model_kind(title, getattr(b, kind), getattr(a, kind),
                            b.known.get(kind, set()), a.known.get(kind, set()), which)
-    out += _interaction_lines(b, a, hide, broken)
-    out += _referral_lines(b, a, hide, broken)
+    out += _interaction_lines(b, a, hide, broken, broken_base)
+    out += _referral_lines(b, a, hide, broken, broken_base)
     out += _content_kind("Training guides", b.guides, a.guides, b.known.get("training", set()),
                          a.known.get("training", set()), lambda g: (g.meta, g.body), which)
     out += _content_kind("Presentation decks", b.decks, a.decks,
@@ -354,10 +356,11 @@ def _days(tier) -> str:
 # --------------------------------------------------------------------------- interactions
 
 
-def _interaction_lines(b, a, hide=_hider_of_nothing, broken: frozenset = frozenset()
-                       ) -> list[str]:
+def _interaction_lines(b, a, hide=_hider_of_nothing, broken: frozenset = frozenset(),
+                       broken_base: frozenset = frozenset()) -> list[str]:
     """``broken``: the files with errors in the head, whose records it leaves out: a record
-    of the base in one of them is "not compared", not "removed"."""
+    of the base in one of them is "not compared", not "removed"; and a record of the head in
+    a file with errors in the base (``broken_base``: a typo fixed) is not "added"."""
     def multiset(site):
         return Counter(rec.model_dump_json() for rec in site.interactions), {
             rec.model_dump_json(): rec for rec in site.interactions}
@@ -389,6 +392,9 @@ def _interaction_lines(b, a, hide=_hider_of_nothing, broken: frozenset = frozens
     unread = [rec for rec in only_removed if b.src.get(id(rec), ("",))[0] in broken]
     if unread:
         only_removed = [rec for rec in only_removed if rec not in unread]
+    fixed = [rec for rec in only_added if a.src.get(id(rec), ("",))[0] in broken_base]
+    if fixed:
+        only_added = [rec for rec in only_added if rec not in fixed]
 
     order = lambda rec: (rec.date, rec.liaison, rec.summary, rec.model_dump_json())  # noqa: E731
     only_added.sort(key=order)
@@ -406,9 +412,11 @@ def _interaction_lines(b, a, hide=_hider_of_nothing, broken: frozenset = frozens
         return f"- {rec.date.isoformat()} — {who} — {summary}{extra}"
 
     unread.sort(key=order)
+    fixed.sort(key=order)
     parts = [f"{len(xs)} {word}" for xs, word in
              ((only_added, "added"), (changed, "changed"), (only_removed, "removed"),
-              (unread, "not compared (errors in the head)")) if xs]
+              (unread, "not compared (errors in the head)"),
+              (fixed, "not compared (errors in the base)")) if xs]
     out = [f"**Interactions**: {', '.join(parts)} ({len(b.interactions)} → "
            f"{len(a.interactions)} records)", ""]
     if only_added:
@@ -423,6 +431,9 @@ def _interaction_lines(b, a, hide=_hider_of_nothing, broken: frozenset = frozens
     if unread:
         out += ["Not compared (its file has errors in the head):", ""] + _capped(
             [line(r, site=b) for r in unread]) + [""]
+    if fixed:
+        out += ["Not compared (its file had errors in the base):", ""] + _capped(
+            [line(r) for r in fixed]) + [""]
     return out
 
 
@@ -434,12 +445,15 @@ def _referral_key(row) -> tuple:
             row.taken_by or "", row.declined_reason or "")
 
 
-def _referral_lines(b, a, hide=_hider_of_nothing, broken: frozenset = frozenset()
-                    ) -> list[str]:
-    """``broken``: the files with errors in the head, whose rows with errors it leaves out:
-    the rows of such a file are compared in neither revision (a row with a typo showed as a
-    referral removed)."""
-    unread = sorted({row.path for site in (b, a) for row in site.referrals} & broken)
+def _referral_lines(b, a, hide=_hider_of_nothing, broken: frozenset = frozenset(),
+                    broken_base: frozenset = frozenset()) -> list[str]:
+    """``broken`` (``broken_base``): the files with errors in the head (the base), whose
+    rows with errors it leaves out: the rows of such a file are compared in neither revision
+    (a row with a typo showed as a referral removed, and the fix as one added)."""
+    paths = {row.path for site in (b, a) for row in site.referrals}
+    unread = sorted(paths & broken)
+    unread_base = sorted(paths & broken_base - broken)
+    broken = broken | broken_base
 
     def sums(site):
         total = Counter()
@@ -457,10 +471,13 @@ def _referral_lines(b, a, hide=_hider_of_nothing, broken: frozenset = frozenset(
     old_rows, new_rows = rows(b), rows(a)
     rows_added = sum((new_rows - old_rows).values())
     rows_removed = sum((old_rows - new_rows).values())
-    note = ([f"Referral rows of a file with errors in the head are not compared: "
-             f"{', '.join(f'`{_esc(p)}`' for p in unread[:LIST_CAP])}"
-             + (f" and {len(unread) - LIST_CAP} more" if len(unread) > LIST_CAP else ""), ""]
-            if unread else [])
+    note = []
+    for files, where in ((unread, "the head"), (unread_base, "the base")):
+        if files:
+            note += [f"Referral rows of a file with errors in {where} are not compared: "
+                     f"{', '.join(f'`{_esc(p)}`' for p in files[:LIST_CAP])}"
+                     + (f" and {len(files) - LIST_CAP} more" if len(files) > LIST_CAP else ""),
+                     ""]
     if not delta and not rows_added and not rows_removed:
         return note
     plus = sum(d for d in delta.values() if d > 0)

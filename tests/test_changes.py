@@ -485,6 +485,23 @@ def test_interactions_of_a_file_with_errors_in_the_head_are_not_compared(tmp_pat
         "- 2026-08-23 — Lena Brooks — Provider lunch on when to order a venous duplex."]
 
 
+def test_interactions_of_a_file_fixed_in_the_head_are_not_added(tmp_path):
+    # the pull request that fixes a typo ('type: lnch') in the base listed the visit as
+    # "Added:", as if it logged a new one
+    repo, site = new_repo(tmp_path)
+    q3 = site / "data/interactions/2026/q3.yml"
+    good = q3.read_text()
+    q3.write_text(good.replace("  type: lunch", "  type: lnch", 1))
+    commit_all(repo, "a typo")
+    q3.write_text(good)
+    records = section(summarize(repo, "HEAD", None, AS_OF), "Records")
+    assert "**Interactions**: 1 not compared (errors in the base) (19 → 20 records)" in records
+    assert "Added" not in records
+    shown = records.split("Not compared (its file had errors in the base):\n\n", 1)[1]
+    assert bullets(shown.split("\n\n", 1)[0]) == [
+        "- 2026-08-23 — Lena Brooks — Provider lunch on when to order a venous duplex."]
+
+
 def test_referral_rows_of_a_file_with_errors_in_the_head_are_not_compared(tmp_path):
     # a typo in one row of a referral CSV ('treatd') showed the row as removed, "-1", as if
     # the pull request took a referral away
@@ -496,6 +513,13 @@ def test_referral_rows_of_a_file_with_errors_in_the_head_are_not_compared(tmp_pa
     records = section(summarize(repo, "HEAD", None, AS_OF), "Records")
     assert "**Referrals**" not in records and "| -1 |" not in records, records
     assert ("Referral rows of a file with errors in the head are not compared: "
+            "`data/referrals/2026-10-to-11.csv`") in records
+    # and the pull request that fixes the typo: not a referral added, "+1"
+    commit_all(repo, "a typo")
+    csv.write_text(text)
+    records = section(summarize(repo, "HEAD", None, AS_OF), "Records")
+    assert "**Referrals**" not in records and "| +1 |" not in records, records
+    assert ("Referral rows of a file with errors in the base are not compared: "
             "`data/referrals/2026-10-to-11.csv`") in records
 
 
