@@ -56,6 +56,11 @@ def where_to_run(root: Path) -> str:
     site's data/, or the home folder) is the likely cause, rather than a file to write."""
     try:
         here = root.resolve()
+        held = [f"data/{kind}" for kind in ("practices", "physicians", "team", "interactions",
+                                            "referrals") if (here / "data" / kind).is_dir()]
+        if held:  # the site's own folder, whose site.yaml a change deleted or renamed
+            return (f"this folder holds {held[0]}/ as a site root does: put its site.yaml back "
+                    "(deleted or renamed?)")
         for folder in here.parents:
             if any((folder / name).is_file() for name in ("site.yaml", "site.yml")):
                 return (f"the site root is '{folder}', which holds one: run the command there, "

@@ -570,10 +570,21 @@ def test_unknown_key_with_brackets_is_reported_not_a_traceback(example_site, key
 
 
 def test_missing_site_yaml(example_site):
+    # a site root whose site.yaml was deleted (a pull request's slip): not "run the command
+    # in the site's folder … or start a new site with `liaison init`", as in a folder that is
+    # no site at all: this one is the site's folder
     (example_site / "site.yaml").unlink()
     res = validate(example_site)
     assert res.code == 1
-    res.expect("site.yaml", 1, 1, "site.yaml")
+    assert res.expect("site.yaml", 1, 1).msg == (
+        "missing site.yaml: every site root needs one (our practice and its service lines): "
+        "this folder holds data/practices/ as a site root does: put its site.yaml back "
+        "(deleted or renamed?)")
+    # a home folder with a data/ folder of its own is no site root
+    home = example_site.parent / "home"
+    (home / "data").mkdir(parents=True)
+    assert validate(home).expect("site.yaml", 1, 1).msg.endswith(
+        "or start a new site with `liaison init`")
 
 
 def test_a_folder_that_is_no_site_root_says_where_to_run(example_site, tmp_path):
