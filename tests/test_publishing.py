@@ -419,6 +419,43 @@ def test_the_required_check_also_requires_branches_up_to_date(tmp_path):
     assert "**Require branches to be up to date before merging**" in docs
 
 
+def test_the_hook_section_says_new_files_must_be_added_to_be_checked(tmp_path):
+    """pre-commit stashes what is not staged of the files git tracks, but leaves the files
+    it does not track in place: a physician written by `liaison new` and not `git add`ed
+    satisfies the hook (validate reads the folder), while the commit (`git commit -a`
+    included) names a physician it does not hold, and the pull request's check fails. The
+    page said the hooks run `validate` "before a commit leaves a laptop", nothing more."""
+    if shutil.which("git") is None:
+        pytest.skip("git is not installed")
+    site = tmp_path / "site"
+    shutil.copytree(REPO / "tests/fixtures/spec-example-v2", site)
+    for path in site.rglob("*"):
+        path.chmod(0o755 if path.is_dir() else 0o644)
+
+    def git(*args):
+        return subprocess.run(["git", "-c", "user.name=T", "-c", "user.email=t@example.org",
+                               "-c", "commit.gpgsign=false", *args], cwd=site, check=True,
+                              capture_output=True, text=True).stdout
+
+    def valid(root) -> bool:
+        return CliRunner().invoke(cli_main, ["validate", "--root", str(root)]).exit_code == 0
+
+    git("init", "-q", "-b", "main")
+    git("add", "-A")
+    git("commit", "-q", "-m", "base")
+    (site / "data/physicians/tamsin-hale.yaml").write_text(
+        "name: Tamsin Hale\nspecialty: Family Medicine\npractice: french-broad-podiatry\n")
+    rows = site / "data/referrals/2026-10-to-11.csv"
+    rows.write_text(rows.read_text() + "physician,2026-11-20,tamsin-hale,vein-ablation,referred,,\n")
+    assert valid(site)  # what the hook sees
+    git("commit", "-q", "-a", "-m", "a referral from a new physician")
+    committed = tmp_path / "committed"
+    git("worktree", "add", "-q", str(committed), "HEAD")
+    assert not valid(committed)  # what the pull request's check sees
+    docs = " ".join(DOCS.read_text(encoding="utf-8").split())
+    assert "`git add` every new file before committing" in docs
+
+
 def test_the_documented_schedule_keeps_every_trigger_of_the_workflow(workflow):
     """docs/publishing.md's `on:` block with a schedule, pasted over the workflow's as a
     manager would: it showed `on:` with `schedule:` alone, and so pasted it dropped the
