@@ -21,6 +21,7 @@ from collections import Counter, defaultdict
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
+from liaison.guard import PATIENT_MESSAGE
 from liaison.revisions import ChangesError, commit_of, export, site_rel, toplevel
 from liaison.wording import rate
 
@@ -79,13 +80,38 @@ def _label(rev: str | None, commit: str | None) -> str:
     return f"`{shown}`" if shown.startswith(short) else f"`{shown}` ({short})"
 
 
+# What the summary shows instead of a text (a name, a summary, a title) of a file that the
+# patient-information guard flags: validate never repeats such a value, since CI keeps its
+# output, and the job summary is kept with the run as the logs are.
+WITHHELD = "_(not shown: its file may hold patient information)_"
+
+
+def _hider(before, after):
+    """(site, record) -> whether the record's texts are withheld: its file has a diagnostic
+    of the patient-information guard in either revision."""
+    tainted = {d.path for checked in (before, after) for d in checked.report.diagnostics
+               if PATIENT_MESSAGE in d.message}
+
+    def hide(site, rec) -> bool:
+        if not tainted or rec is None:
+            return False
+        src = site.src.get(id(rec))
+        return (src[0] if src else getattr(rec, "path", None)) in tainted
+
+    hide.any = lambda paths: bool(tainted & set(paths))
+    return hide
+
+
 def render(before, after, labels: tuple[str, str], as_of: dt.date, rel: str = "") -> str:
     """Two ``pipeline.Checked`` -> the Markdown summary."""
     out = [f"## Liaison: data changes from {labels[0]} to {labels[1]}", ""]
     where = f"site root `{rel}`, " if rel else ""
     out += [f"_{where}statistics as of {as_of.isoformat()}_", ""]
+    hide = _hider(before, after)
 
-    records = _records_section(before.site, after.site)
+    broken = frozenset(d.path for d in after.report.errors)
+    broken_base = frozenset(d.path for d in before.report.errors)
+    records = _records_section(before.site, after.site, hide, broken, broken_base)
     out += ["### Records", ""]
     out += records or ["No records changed.", ""]
     if not after.ok:
@@ -93,7 +119,7 @@ def render(before, after, labels: tuple[str, str], as_of: dt.date, rel: str = ""
                 "of them may show as removed or not compared here.", ""]
 
     out += ["### Statistics", ""]
-    out += _stats_section(before, after)
+    out += _stats_section(before, after, hide)
 
     out += ["### Validation", ""]
     out += _validation_section(before, after)
@@ -176,36 +202,64 @@ def _renames(added: list, removed: list, before: dict, after: dict,
     return pairs
 
 
-def _model_kind(title: str, before: dict, after: dict, kb: set, ka: set) -> list[str]:
+_ONE = {"Practices": "practice", "Physicians": "physician", "Team members": "team member"}
+
+
+def _same_name(name: str) -> str:
+    return " ".join(str(name).casefold().split())
+
+
+def _model_kind(title: str, before: dict, after: dict, kb: set, ka: set,
+                hide=lambda which, rec: False) -> list[str]:
     added, changed, removed, broken = _by_id(before, after, kb, ka, lambda a, b: a == b)
     renamed = _renames(added, removed, before, after)
+    # A record added under a name another record of its kind has: the same physician (or
+    # practice) added in two branches under two ids, which nothing else points out when it
+    # has no NPI, and which splits their visits and referrals between two briefs.
+    named: dict[str, list[str]] = {}
+    if added:
+        for rid, rec in after.items():
+            named.setdefault(_same_name(rec.name), []).append(rid)
+
+    def twice(rid) -> str:
+        others = sorted(o for o in named.get(_same_name(after[rid].name), ()) if o != rid)
+        if not others:
+            return ""
+        return (f" — the name of {', '.join(f'`{o}`' for o in others)} too: the same "
+                f"{_ONE.get(title, 'record')} added twice?")
+
+    def shown(which: str, rec) -> str:
+        return WITHHELD if hide(which, rec) else _esc(rec.name)
 
     def describe(word, rid):
         if word == "Renamed":
             old, new = rid
             fields = _changed_fields(before[old], after[new])
-            return (f"`{old}` → `{new}` {_esc(after[new].name)}"
-                    + (f" ({_fields(fields)})" if fields else ""))
+            name = WITHHELD if hide("base", before[old]) else shown("head", after[new])
+            return f"`{old}` → `{new}` {name}" + (f" ({_fields(fields)})" if fields else "")
         if word == "Removed":
-            return f"`{rid}` {_esc(before[rid].name)}"
+            return f"`{rid}` {shown('base', before[rid])}"
         if word == "Not compared":
-            name = before[rid].name if rid in before else None
-            return f"`{rid}`" + (f" {_esc(name)}" if name else "")
+            return f"`{rid}`" + (f" {shown('base', before[rid])}" if rid in before else "")
         rec = after[rid]
         if word == "Changed" and rid in before:
             old = before[rid]
             fields = _changed_fields(old, rec)
-            name = (f"{_esc(old.name)} → {_esc(rec.name)}" if old.name != rec.name
-                    else _esc(rec.name))
+            if hide("base", old) or hide("head", rec):
+                name = WITHHELD
+            else:
+                name = (f"{_esc(old.name)} → {_esc(rec.name)}" if old.name != rec.name
+                        else _esc(rec.name))
             return f"`{rid}` {name} ({_fields(fields)})"
         if word == "Changed":
-            return f"`{rid}` {_esc(rec.name)} (the base version had errors)"
-        return f"`{rid}` {_esc(rec.name)}"
+            return f"`{rid}` {shown('head', rec)} (the base version had errors)"
+        return f"`{rid}` {shown('head', rec)}{twice(rid)}"
 
     return _kind_lines(title, added, changed, removed, broken, describe, renamed)
 
 
-def _content_kind(title: str, before: dict, after: dict, kb: set, ka: set, value) -> list[str]:
+def _content_kind(title: str, before: dict, after: dict, kb: set, ka: set, value,
+                  hide=lambda which, rec: False) -> list[str]:
     def same(a, b):
         return value(a) == value(b)
 
@@ -214,10 +268,15 @@ def _content_kind(title: str, before: dict, after: dict, kb: set, ka: set, value
 
     def describe(word, rid):
         if word == "Renamed":
-            return f"`{rid[0]}` → `{rid[1]}` {_esc(after[rid[1]].meta.title)}"
-        rec = before.get(rid) if word in ("Removed", "Not compared") else after[rid]
+            withheld = hide("base", before[rid[0]]) or hide("head", after[rid[1]])
+            title = WITHHELD if withheld else _esc(after[rid[1]].meta.title)
+            return f"`{rid[0]}` → `{rid[1]}` {title}"
+        which = "base" if word in ("Removed", "Not compared") else "head"
+        rec = before.get(rid) if which == "base" else after[rid]
         if rec is None:
             return f"`{rid}`"
+        if hide(which, rec) or (word == "Changed" and hide("base", before.get(rid))):
+            return f"`{rid}` {WITHHELD}"
         if word == "Changed" and rid in before and before[rid].meta.title != rec.meta.title:
             return f"`{rid}` {_esc(before[rid].meta.title)} → {_esc(rec.meta.title)}"
         return f"`{rid}` {_esc(rec.meta.title)}"
@@ -225,21 +284,34 @@ def _content_kind(title: str, before: dict, after: dict, kb: set, ka: set, value
     return _kind_lines(title, added, changed, removed, broken, describe, renamed)
 
 
-def _records_section(b, a) -> list[str]:
+def _records_section(b, a, hide=None, broken: frozenset = frozenset(),
+                     broken_base: frozenset = frozenset()) -> list[str]:
+    hide = hide or _hider_of_nothing
+
+    def which(name: str, rec) -> bool:  # "base" or "head" -> that revision's site
+        return hide(b if name == "base" else a, rec)
+
     out = []
     out += _config_lines(b.config, a.config)
     for kind, title in (("practices", "Practices"), ("physicians", "Physicians"),
                         ("team", "Team members")):
         out += _model_kind(title, getattr(b, kind), getattr(a, kind),
-                           b.known.get(kind, set()), a.known.get(kind, set()))
-    out += _interaction_lines(b, a)
-    out += _referral_lines(b, a)
+                           b.known.get(kind, set()), a.known.get(kind, set()), which)
+    out += _interaction_lines(b, a, hide, broken, broken_base)
+    out += _referral_lines(b, a, hide, broken, broken_base)
     out += _content_kind("Training guides", b.guides, a.guides, b.known.get("training", set()),
-                         a.known.get("training", set()), lambda g: (g.meta, g.body))
+                         a.known.get("training", set()), lambda g: (g.meta, g.body), which)
     out += _content_kind("Presentation decks", b.decks, a.decks,
                          b.known.get("presentations", set()), a.known.get("presentations", set()),
-                         lambda d: (d.meta, [s.source for s in d.slides]))
+                         lambda d: (d.meta, [s.source for s in d.slides]), which)
     return out
+
+
+def _hider_of_nothing(site, rec) -> bool:
+    return False
+
+
+_hider_of_nothing.any = lambda paths: False
 
 
 def _config_lines(old, new) -> list[str]:
@@ -286,7 +358,11 @@ def _days(tier) -> str:
 # --------------------------------------------------------------------------- interactions
 
 
-def _interaction_lines(b, a) -> list[str]:
+def _interaction_lines(b, a, hide=_hider_of_nothing, broken: frozenset = frozenset(),
+                       broken_base: frozenset = frozenset()) -> list[str]:
+    """``broken``: the files with errors in the head, whose records it leaves out: a record
+    of the base in one of them is "not compared", not "removed"; and a record of the head in
+    a file with errors in the base (``broken_base``: a typo fixed) is not "added"."""
     def multiset(site):
         return Counter(rec.model_dump_json() for rec in site.interactions), {
             rec.model_dump_json(): rec for rec in site.interactions}
@@ -315,6 +391,12 @@ def _interaction_lines(b, a) -> list[str]:
         else:
             only_added.append(rec)
     only_removed = [rec for recs in pool.values() for rec in recs]
+    unread = [rec for rec in only_removed if b.src.get(id(rec), ("",))[0] in broken]
+    if unread:
+        only_removed = [rec for rec in only_removed if rec not in unread]
+    fixed = [rec for rec in only_added if a.src.get(id(rec), ("",))[0] in broken_base]
+    if fixed:
+        only_added = [rec for rec in only_added if rec not in fixed]
 
     order = lambda rec: (rec.date, rec.liaison, rec.summary, rec.model_dump_json())  # noqa: E731
     only_added.sort(key=order)
@@ -322,23 +404,38 @@ def _interaction_lines(b, a) -> list[str]:
     changed.sort(key=lambda pair: order(pair[1]))
 
     team = {**b.team, **a.team}
+    member_site = {**{k: b for k in b.team}, **{k: a for k in a.team}}
 
-    def line(rec, extra=""):
-        who = team[rec.liaison].name if rec.liaison in team else rec.liaison
-        return f"- {rec.date.isoformat()} — {_esc(who)} — {_esc(rec.summary)}{extra}"
+    def line(rec, extra="", site=a):
+        member = team.get(rec.liaison)
+        who = (rec.liaison if member is None
+               else WITHHELD if hide(member_site[rec.liaison], member) else _esc(member.name))
+        summary = WITHHELD if hide(site, rec) else _esc(rec.summary)
+        return f"- {rec.date.isoformat()} — {who} — {summary}{extra}"
 
+    unread.sort(key=order)
+    fixed.sort(key=order)
     parts = [f"{len(xs)} {word}" for xs, word in
-             ((only_added, "added"), (changed, "changed"), (only_removed, "removed")) if xs]
+             ((only_added, "added"), (changed, "changed"), (only_removed, "removed"),
+              (unread, "not compared (errors in the head)"),
+              (fixed, "not compared (errors in the base)")) if xs]
     out = [f"**Interactions**: {', '.join(parts)} ({len(b.interactions)} → "
            f"{len(a.interactions)} records)", ""]
     if only_added:
         out += ["Added:", ""] + _capped([line(r) for r in only_added]) + [""]
     if changed:
         out += ["Changed:", ""] + _capped(
-            [line(new, f" ({_fields(_changed_fields(old, new))})") for old, new in changed]
+            [line(new, f" ({_fields(_changed_fields(old, new))})",
+                  b if hide(b, old) else a) for old, new in changed]
         ) + [""]
     if only_removed:
-        out += ["Removed:", ""] + _capped([line(r) for r in only_removed]) + [""]
+        out += ["Removed:", ""] + _capped([line(r, site=b) for r in only_removed]) + [""]
+    if unread:
+        out += ["Not compared (its file has errors in the head):", ""] + _capped(
+            [line(r, site=b) for r in unread]) + [""]
+    if fixed:
+        out += ["Not compared (its file had errors in the base):", ""] + _capped(
+            [line(r) for r in fixed]) + [""]
     return out
 
 
@@ -350,23 +447,41 @@ def _referral_key(row) -> tuple:
             row.taken_by or "", row.declined_reason or "")
 
 
-def _referral_lines(b, a) -> list[str]:
+def _referral_lines(b, a, hide=_hider_of_nothing, broken: frozenset = frozenset(),
+                    broken_base: frozenset = frozenset()) -> list[str]:
+    """``broken`` (``broken_base``): the files with errors in the head (the base), whose
+    rows with errors it leaves out: the rows of such a file are compared in neither revision
+    (a row with a typo showed as a referral removed, and the fix as one added)."""
+    paths = {row.path for site in (b, a) for row in site.referrals}
+    unread = sorted(paths & broken)
+    unread_base = sorted(paths & broken_base - broken)
+    broken = broken | broken_base
+
     def sums(site):
         total = Counter()
         for row in site.referrals:
-            total[_referral_key(row)] += row.count
+            if row.path not in broken:
+                total[_referral_key(row)] += row.count
         return total
 
     def rows(site):
-        return Counter(_referral_key(row) + (row.count,) for row in site.referrals)
+        return Counter(_referral_key(row) + (row.count,) for row in site.referrals
+                       if row.path not in broken)
 
     old, new = sums(b), sums(a)
     delta = {k: new[k] - old[k] for k in old.keys() | new.keys() if new[k] != old[k]}
     old_rows, new_rows = rows(b), rows(a)
     rows_added = sum((new_rows - old_rows).values())
     rows_removed = sum((old_rows - new_rows).values())
+    note = []
+    for files, where in ((unread, "the head"), (unread_base, "the base")):
+        if files:
+            note += [f"Referral rows of a file with errors in {where} are not compared: "
+                     f"{', '.join(f'`{_esc(p)}`' for p in files[:LIST_CAP])}"
+                     + (f" and {len(files) - LIST_CAP} more" if len(files) > LIST_CAP else ""),
+                     ""]
     if not delta and not rows_added and not rows_removed:
-        return []
+        return note
     plus = sum(d for d in delta.values() if d > 0)
     minus = -sum(d for d in delta.values() if d < 0)
     out = [f"**Referrals**: {_plural(rows_added, 'row')} added, {rows_removed} removed "
@@ -374,9 +489,11 @@ def _referral_lines(b, a) -> list[str]:
            f"referrals +{plus} / -{minus} ({sum(old.values())} → {sum(new.values())})", ""]
     if not delta:
         out += ["The rows were regrouped; the referrals they stand for are the same.", ""]
-        return out
+        return out + note
     keys = sorted(delta)
-    if len(keys) <= REFERRAL_ROWS_SHOWN:
+    # a referral file the guard flags: its values are not shown, only counts by month
+    flagged = hide.any({row.path for site in (b, a) for row in site.referrals})
+    if len(keys) <= REFERRAL_ROWS_SHOWN and not flagged:
         out += ["| date | source | physician | service | status | taken by | declined reason | change |",
                 "|---|---|---|---|---|---|---|---:|"]
         for k in keys:
@@ -394,7 +511,7 @@ def _referral_lines(b, a) -> list[str]:
         if len(names) > MONTHS_SHOWN:
             out.append(f"| … and {len(names) - MONTHS_SHOWN} more months | | |")
         out.append("")
-    return out
+    return out + note
 
 
 # --------------------------------------------------------------------------- statistics
@@ -429,7 +546,7 @@ def _flag(value) -> str:
     return str(value)
 
 
-def _stats_section(before, after) -> list[str]:
+def _stats_section(before, after, hide=_hider_of_nothing) -> list[str]:
     if not after.ok or not before.ok:
         which = [w for w, c in (("base", before), ("head", after)) if not c.ok]
         n = {w: len(c.report.errors) for w, c in (("base", before), ("head", after))}
@@ -455,8 +572,10 @@ def _stats_section(before, after) -> list[str]:
         old, new = sb.physicians[pid].as_dict(), sa.physicians[pid].as_dict()
         for field, label in _FLAGS:
             if old[field] != new[field]:
-                name = site.physicians[pid].name if pid in site.physicians else pid
-                moved.append(f"| {_esc(name)} (`{pid}`) | {label} | {_flag(old[field])} "
+                rec = site.physicians.get(pid)
+                name = (_esc(pid) if rec is None else WITHHELD if hide(site, rec)
+                        else _esc(rec.name))
+                moved.append(f"| {name} (`{pid}`) | {label} | {_flag(old[field])} "
                              f"| {_flag(new[field])} |")
     if moved:
         out += ["Physicians whose status or alerts changed:", "",

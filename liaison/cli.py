@@ -625,9 +625,25 @@ def _answered(ask):
         ) from None
 
 
+class _Choice(click.Choice):
+    """click's Choice, whose refusal ends with the hint validate gives a misspelt value
+    (`--type vist`: "… (did you mean 'visit'?)"); it listed the choices only."""
+
+    def convert(self, value, param, ctx):
+        try:
+            return super().convert(value, param, ctx)
+        except click.BadParameter as exc:
+            from liaison.diagnostics import did_you_mean
+
+            hint = did_you_mean(value, self.choices)
+            if not hint:
+                raise
+            self.fail(f"{exc.message.rstrip('.')}{hint}", param, ctx)
+
+
 def _value_type(option):
     if option.choices:
-        return click.Choice(option.choices)
+        return _Choice(option.choices)
     if option.value == "int":
         return int if option.minimum is None else click.IntRange(min=option.minimum)
     return UTF8_TEXT

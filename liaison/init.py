@@ -272,7 +272,8 @@ def next_steps(target: Path, written: list[str]) -> list[str]:
     )
     lines += [f"  {command:<20}# {what}" for command, what in steps]
     lines += [
-        '  git init && git add . && git commit -m "A new Liaison site"',
+        # the branch the workflow builds: a bare `git init` names it `master` by default
+        '  git init -b main && git add . && git commit -m "A new Liaison site"',
         "",
         "For CI, set the repository variable LIAISON_SPEC to a pip requirement that",
         "installs Liaison (see the top of .github/workflows/liaison.yml).",

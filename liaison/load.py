@@ -27,7 +27,7 @@ from liaison.diagnostics import Loc, Problem, format_loc
 from liaison.discover import YAML_EXT, Files, discover, stem
 from liaison.memo import Memo
 from liaison.models import FILE_KINDS, DeckMeta, GuideMeta, Interaction, SiteConfig, id_problem
-from liaison.parse import CONFLICT_MESSAGE, Loader, Parsed, Partial, conflict_line
+from liaison.parse import Loader, Parsed, Partial, conflict_line, conflict_message
 from liaison.place import place
 from liaison.records import ReferralRow, ReferralRows, Site
 from liaison.referral_rows import (
@@ -51,6 +51,26 @@ def load_site(root: Path, cache: ParseCache | None = None) -> tuple[Site, list[P
     return site, loader.problems + bulk.problems, files
 
 
+def where_to_run(root: Path) -> str:
+    """What to do when ``root`` has no site.yaml: a command typed in the wrong folder (the
+    site's data/, or the home folder) is the likely cause, rather than a file to write."""
+    try:
+        here = root.resolve()
+        held = [f"data/{kind}" for kind in ("practices", "physicians", "team", "interactions",
+                                            "referrals") if (here / "data" / kind).is_dir()]
+        if held:  # the site's own folder, whose site.yaml a change deleted or renamed
+            return (f"this folder holds {held[0]}/ as a site root does: put its site.yaml back "
+                    "(deleted or renamed?)")
+        for folder in here.parents:
+            if any((folder / name).is_file() for name in ("site.yaml", "site.yml")):
+                return (f"the site root is '{folder}', which holds one: run the command there, "
+                        f"or give --root {folder}")
+    except (OSError, RuntimeError, ValueError):
+        pass
+    return ("run the command in the site's folder (or give it with --root), or start a new "
+            "site with `liaison init`")
+
+
 def load_core(root: Path, cache: ParseCache | None = None,
               files: Files | None = None, memo: Memo | None = None) -> tuple[Site, Loader, Files]:
     """site.yaml, practices, physicians, team, guides and decks: the records every other
@@ -63,7 +83,8 @@ def load_core(root: Path, cache: ParseCache | None = None,
 
     if files.site is None:
         if not any(p.path in ("site.yaml", "site.yml") for p in files.problems):  # not "missing"
-            loader.error("site.yaml", "missing site.yaml: every site root needs one (our practice and its service lines)")
+            loader.error("site.yaml", "missing site.yaml: every site root needs one (our practice "
+                                      f"and its service lines): {where_to_run(root)}")
     else:
         site.config_path = rel = files.site
 
@@ -381,7 +402,7 @@ def _load_markdown(loader: Loader, rel: str, meta_model) -> Guide | Deck | None:
         return None
     conflict = conflict_line(raw)
     if conflict is not None:
-        loader.error(rel, CONFLICT_MESSAGE, line=conflict, col=1)
+        loader.error(rel, conflict_message(raw), line=conflict, col=1)
         return None
     try:
         text = yamlio.decode(raw)

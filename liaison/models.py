@@ -111,11 +111,33 @@ def _lookalike(value: str) -> str:
             "word processor or a web page can: retype the date)")
 
 
+_SLASHED = re.compile(r"([0-9]{1,2})/([0-9]{1,2})/([0-9]{4})")
+_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
+           "September", "October", "November", "December")
+
+
+def _slashed_hint(value: str) -> str:
+    """The likely reading of a date written M/D/YYYY (or D/M/YYYY when the first number
+    cannot be a month), as a spreadsheet saves a date column back unless it is text."""
+    m = _SLASHED.fullmatch(value)
+    if m is None:
+        return ""
+    first, second, year = (int(g) for g in m.groups())
+    month, day = (second, first) if first > 12 else (first, second)
+    try:
+        date = dt.date(year, month, day)
+    except ValueError:
+        return ""
+    return (f" ({date.isoformat()}, if it means {_MONTHS[month - 1]} {day}, {year}: a "
+            "spreadsheet writes dates so unless their column is formatted as text)")
+
+
 @lru_cache(maxsize=65536)
 def parse_date(value: str) -> dt.date:
     """'YYYY-MM-DD' (a real calendar day) -> date; anything else -> ValueError."""
     if not _DATE_RE.match(value):
-        raise ValueError(f"'{value}' is not a date: write YYYY-MM-DD{_lookalike(value)}")
+        raise ValueError(f"'{value}' is not a date: write YYYY-MM-DD"
+                         f"{_lookalike(value) or _slashed_hint(value)}")
     try:
         day = dt.date.fromisoformat(value)
     except ValueError:

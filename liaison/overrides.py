@@ -157,11 +157,12 @@ class SiteLoader(jinja2.BaseLoader):
                 raise jinja2.TemplateSyntaxError(exc.message, exc.line, template,
                                                  filename) from None
             raise
-        from liaison.parse import CONFLICT_MESSAGE, conflict_line
+        from liaison.parse import conflict_line, conflict_message
 
         conflict = conflict_line(raw)  # else rendered, markers and both sides, into pages
         if conflict is not None:
-            raise jinja2.TemplateSyntaxError(CONFLICT_MESSAGE, conflict, template, filename)
+            raise jinja2.TemplateSyntaxError(conflict_message(raw), conflict, template,
+                                             filename)
 
         def uptodate() -> bool:
             try:

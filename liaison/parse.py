@@ -32,17 +32,32 @@ from liaison.translate import pydantic_problem, with_path
 # branch, or nothing). The markers broke a YAML file with the parser's words ("could not find
 # expected ':'") and a CSV row with a count of cells; in a note, a guide or a deck they passed,
 # and the site showed both sides and the markers.
-_CONFLICT = re.compile(rb"^<{7}(?:[ \t].*)?\r?$", re.M)
+# With merge.conflictStyle diff3 (or zdiff3) git also writes the common ancestor's lines,
+# after a line of seven '|' and its label; told to delete "the three marker lines", a person
+# left that line and the ancestor's value, and got the YAML parser's words: such a line left
+# alone is named too (with its label: a Markdown table row of empty cells has none). The
+# first line may follow a byte-order mark (a file saved by Notepad).
+_CONFLICT = re.compile(rb"^(?:\xef\xbb\xbf)?(?:<{7}(?:[ \t].*)?|\|{7}[ \t].*?)\r?$", re.M)
+_ANCESTOR = re.compile(rb"^\|{7}[ \t]", re.M)
 CONFLICT_MESSAGE = ("an unresolved merge conflict (git's '<<<<<<<', '=======' and '>>>>>>>' "
                     "lines): keep the lines you want and delete the three marker lines")
+ANCESTOR_CONFLICT_MESSAGE = (
+    "an unresolved merge conflict (git's '<<<<<<<', '|||||||', '=======' and '>>>>>>>' lines, "
+    "as merge.conflictStyle diff3 writes them): keep the lines you want and delete the four "
+    "marker lines and the common ancestor's lines from '|||||||' to '======='")
 
 
 def conflict_line(raw: bytes) -> int | None:
     """The line (1-based) of the first merge-conflict marker in ``raw``, or None."""
-    if b"<<<<<<<" not in raw:
+    if b"<<<<<<<" not in raw and b"|||||||" not in raw:
         return None
     m = _CONFLICT.search(raw)
     return None if m is None else raw.count(b"\n", 0, m.start()) + 1
+
+
+def conflict_message(raw: bytes) -> str:
+    """What to do with the merge conflict that ``conflict_line`` found in ``raw``."""
+    return ANCESTOR_CONFLICT_MESSAGE if _ANCESTOR.search(raw) else CONFLICT_MESSAGE
 
 
 # The key each record of a kind starts with: when it and another key of a file's top mapping
@@ -179,7 +194,7 @@ def read_site_file(root, rel: str, max_bytes: int, too_big: str) -> tuple[str | 
                               line=1, col=1)]
     conflict = conflict_line(raw)
     if conflict is not None:
-        return None, [Problem(rel, CONFLICT_MESSAGE, line=conflict, col=1)]
+        return None, [Problem(rel, conflict_message(raw), line=conflict, col=1)]
     try:
         return yamlio.decode(raw), []
     except yamlio.YamlSyntaxError as exc:
@@ -288,7 +303,7 @@ class Loader:
                 return None
             conflict = conflict_line(raw)
             if conflict is not None:
-                self.error(rel, CONFLICT_MESSAGE, line=conflict, col=1)
+                self.error(rel, conflict_message(raw), line=conflict, col=1)
                 return None
         # Only the exact path's results are cached: the fast parser reads a file faster than
         # the cache could be loaded (measured: 73 MB of pickled data took longer than parsing).

@@ -25,9 +25,10 @@ from liaison.models import (
     DATE_MAX, DATE_MIN, ID_RE, Referral, date_range_problem, declined_reason_problem, describe,
     id_problem, parse_date, physician_source_problem,
 )
-from liaison.parse import CONFLICT_MESSAGE, Loader, Partial, conflict_line
+from liaison.parse import Loader, Partial, conflict_line, conflict_message
 from liaison.records import ReferralRow
 from liaison.translate import unknown_key, with_path
+from liaison.yamlio import LEFT_MARKER
 
 _MISSING = "required field is missing"
 
@@ -429,9 +430,20 @@ def _load_referral_csv(loader: Loader, rel: str, out: list) -> None:
                 prev_line = reader.line_num
                 if not cells or (len(cells) == 1 and not cells[0].strip()):
                     continue
-                if cells[0].startswith("<<<<<<<") and conflict_line(cells[0].encode()) == 1:
-                    loader.error(rel, CONFLICT_MESSAGE, line=line, col=1)
-                    return  # what follows is both sides of the conflict
+                if (cells[0].startswith(("<<<<<<<", "|||||||"))
+                        and conflict_line(cells[0].encode()) == 1):
+                    # what follows is both sides of the conflict: read only for the marker
+                    # of the common ancestor's lines (diff3 style), which changes what to do
+                    marker = cells[0]
+                    try:
+                        for more in reader:
+                            if more and more[0].startswith("|||||||"):
+                                marker = more[0]
+                                break
+                    except (UnicodeDecodeError, csv.Error):
+                        pass
+                    loader.error(rel, conflict_message(marker.encode()), line=line, col=1)
+                    return
                 if header is None:
                     header = [c.strip() for c in cells]
                     width = len(header)
@@ -457,6 +469,10 @@ def _load_referral_csv(loader: Loader, rel: str, out: list) -> None:
                     continue
                 if not any(c.strip() for c in cells):  # one error, not one a required cell
                     loader.error(rel, EMPTY_ROW, line=line, col=1)
+                    continue
+                if len(cells) == 1 and LEFT_MARKER.match(cells[0]):
+                    # a marker a merge conflict left once its '<<<<<<<' line was deleted
+                    loader.error(rel, conflict_message(cells[0].encode()), line=line, col=1)
                     continue
                 if len(cells) != width and any("\n" in c or "\r" in c for c in cells):
                     # a quote left open: the lines after it were read as one cell, and the
@@ -572,7 +588,20 @@ def _check_header(loader: Loader, rel: str, line: int, header: list[str]) -> boo
                 return False
     ok = True
     seen = set()
+    # an empty header cell: a column a spreadsheet keeps after its cells were cleared (it
+    # said "column '' appears twice" and "unknown column ''")
+    unnamed = [str(i) for i, col_name in enumerate(header, 1) if not col_name]
+    if unnamed:
+        ok = False
+        many = len(unnamed) > 1
+        which = (f"columns {', '.join(unnamed[:-1])} and {unnamed[-1]} of the header have"
+                 if many else f"column {unnamed[0]} of the header has")
+        them = "them" if many else "it"
+        loader.error(rel, f"{which} no name (a spreadsheet keeps a column whose cells were "
+                          f"cleared): delete {them}, or name {them}", line=line, col=1)
     for col_name in header:
+        if not col_name:
+            continue
         if col_name in seen:
             loader.error(rel, f"column '{col_name}' appears twice in the header", line=line, col=1)
             ok = False

@@ -11,6 +11,7 @@ import datetime as dt
 
 from pydantic import BaseModel
 
+from liaison import yamlio
 from liaison.diagnostics import Loc, Problem, did_you_mean, format_loc
 from liaison.guard import PATIENT_MESSAGE, patient_key
 from liaison.models import (
@@ -68,6 +69,22 @@ def _model_at(model: type[BaseModel], loc: tuple) -> type[BaseModel] | None:
     return cur
 
 
+# What a list item written between brackets may hold and still be read as the same text.
+_FLOW_UNSAFE = set("[]{}#:\"'&*!|>%@`")
+
+
+def _list_hint(value) -> str:
+    """How to write as a list what was written as text (`office_days: tue, wed`): the items
+    in brackets when that reads back as the same items, else one a line after '- '."""
+    if not isinstance(value, str) or not value.strip() or yamlio.odd_space_hint(value):
+        return ""
+    items = [item.strip() for item in value.split(",")]
+    if all(item and not _FLOW_UNSAFE & set(item) and item[0] not in "-?" for item in items):
+        return (f": write its items in brackets, [{', '.join(items)}], or each on a line of "
+                "its own after '- '")
+    return ": write its items each on a line of its own after '- '"
+
+
 def _message(kind: str, err: dict) -> str:
     """A pydantic error -> the message a person fixing the file needs."""
     value = err.get("input")
@@ -101,7 +118,7 @@ def _message(kind: str, err: dict) -> str:
     if kind.startswith("int"):
         return f"expected a whole number, got {describe(value)}"
     if kind == "list_type":
-        return f"expected a list, got {describe(value)}"
+        return f"expected a list, got {describe(value)}{_list_hint(value)}"
     if kind in ("dict_type", "model_type", "model_attributes_type"):
         return f"expected a mapping of fields, got {describe(value)}"
     if kind == "too_short":

@@ -181,6 +181,122 @@ def _colon_error(exc, lines: list[str]) -> YamlSyntaxError | None:
         m.start("colon") + 1)
 
 
+# A list item's '-' with no space after it (`-date: 2026-12-02`: YAML reads '-date' as a
+# key), and a field of a list's record indented less than the fields above it: the parser said
+# "while parsing a block collection did not find expected '-' indicator" for both (or, for
+# the dash of the last item, that the next line's ':' is not allowed).
+_DASH_NO_SPACE = re.compile(r"^(?P<indent> *)-(?P<rest>[^\s\-].*)$")
+_ITEM = re.compile(r"^(?P<indent> *)- +(?P<key>[A-Za-z_][A-Za-z0-9_]*):(?:\s|$)")
+_KEY_AT = re.compile(r"^(?P<lead> *(?:- +)?)(?P<key>[A-Za-z_][A-Za-z0-9_]*):(?:\s|$)")
+
+
+def _above(lines: list[str], line: int) -> int | None:
+    """The index of the nearest line above ``line`` that holds something but a comment."""
+    for i in range(line - 1, -1, -1):
+        if lines[i].strip() and not lines[i].lstrip().startswith("#"):
+            return i
+    return None
+
+
+def _dash_error(exc, lines: list[str]) -> YamlSyntaxError | None:
+    """The syntax error of a list item whose '-' has no space after it, or of a record's
+    field indented less than the fields above it, said as what to do; or None."""
+    at = exc.problem_mark
+    problem = exc.problem or ""
+    if at is None or at.line >= len(lines):
+        return None
+    dash_line = None
+    if "expected '-' indicator" in problem:
+        dash_line = at.line
+    elif problem.startswith("mapping values are not allowed") and \
+            lines[at.line].find(":") == at.column:
+        dash_line = _above(lines, at.line)
+    if dash_line is not None:
+        m = _DASH_NO_SPACE.match(lines[dash_line])
+        if m is not None:
+            item = m["rest"].split(" #", 1)[0].rstrip()
+            return YamlSyntaxError("YAML syntax error: a '-' starts a list item only with a "
+                                   f"space after it: write `- {item}`", dash_line + 1,
+                                   len(m["indent"]) + 1)
+    if problem == "did not find expected key" and "block mapping" in (exc.context or ""):
+        # a record's '-' indented as the fields of the record above (which cannot hold a
+        # list there): when it starts with the key the record above starts with, it is the
+        # next record of the same list
+        item = _ITEM.match(lines[at.line])
+        if item is not None and at.column == len(item["indent"]):
+            for i in range(at.line - 1, -1, -1):
+                outer = _ITEM.match(lines[i])
+                if outer is not None and len(outer["indent"]) < len(item["indent"]):
+                    if outer["key"] != item["key"]:
+                        break
+                    return YamlSyntaxError(
+                        "YAML syntax error: this '-' is indented as the fields of the record "
+                        "above, inside which it would start a list: start it in column "
+                        f"{len(outer['indent']) + 1}, as the '-' on line {i + 1}",
+                        at.line + 1, at.column + 1)
+    if exc.context_mark is None or not ("expected '-' indicator" in problem or (
+            problem == "did not find expected key" and "block mapping" in (exc.context or ""))):
+        return None
+    here = _KEY_AT.match(lines[at.line])
+    if here is None or here["lead"].strip():
+        return None
+    indent = len(here["lead"])
+    # in a list, a field under the '-' of its item (not under its first field) is this slip too
+    in_list = "expected '-' indicator" in problem
+    if not (exc.context_mark.column < indent
+            or in_list and exc.context_mark.column == indent):
+        return None
+    # the fields it may belong with: those of each block still open above it, from the
+    # innermost (a sibling, as a slip of one space makes) to the first indented less (the
+    # line may close the blocks between)
+    open_blocks: list[tuple[int, str, int]] = []
+    for i in range(at.line - 1, -1, -1):
+        m = _KEY_AT.match(lines[i])
+        if m is None:
+            continue
+        column = len(m["lead"])
+        if not open_blocks or column < open_blocks[-1][0]:
+            open_blocks.append((column, m["key"], i))
+            if column < indent:
+                break
+    if not open_blocks or open_blocks[0][0] < indent:
+        return None
+    said = [f"in column {c + 1}, as `{k}:` on line {i + 1}" for c, k, i in open_blocks[:3]]
+    which = " or ".join(said) + (", whichever it belongs with" if len(said) > 1 else "")
+    return YamlSyntaxError(
+        f"YAML syntax error: this line is indented less than the fields above it: start "
+        f"`{here['key']}:` {which}", at.line + 1, indent + 1)
+
+
+# `notes: |` (or `>`) and its text on the lines below, not indented under the key: the block
+# ends at once, and the text is read as a key (the parser: "could not find expected ':'").
+_BLOCK_HEADER = re.compile(r"^(?P<lead> *(?:- +)?)(?P<key>[A-Za-z_][A-Za-z0-9_]*): *"
+                           r"(?P<style>[|>][-+0-9]*) *(?:#.*)?$")
+
+
+def _block_text_error(exc, lines: list[str]) -> YamlSyntaxError | None:
+    """The syntax error of a block's text written at its key's column or left of it, said as
+    what to do, at the text's first line; or None."""
+    opened = exc.context_mark
+    if (opened is None or "simple key" not in (exc.context or "")
+            or "could not find expected ':'" not in (exc.problem or "")
+            or opened.line >= len(lines)):
+        return None
+    above = _above(lines, opened.line)
+    header = _BLOCK_HEADER.match(lines[above]) if above is not None else None
+    if header is None:
+        return None
+    text = lines[opened.line]
+    indent = len(text) - len(text.lstrip(" "))
+    if indent > len(header["lead"]):
+        return None
+    # (a message is one line with single spaces: the column says the indentation)
+    return YamlSyntaxError(
+        f"YAML syntax error: the text of `{header['key']}: {header['style']}` goes on the lines "
+        f"below it, indented more than `{header['key']}:`: start each of them in column "
+        f"{len(header['lead']) + 3}", opened.line + 1, indent + 1)
+
+
 _FIELD_LINE = re.compile(r"^ *(?:- +)?(?P<key>[a-z_][a-z0-9_]*): +(?P<value>[^#\n]*?) *(?: #.*)?$")
 
 
@@ -209,6 +325,15 @@ def _in_plain_words(exc, text: str) -> str | None:
         else:
             quoted = "name: \"Dr. O'Neil: Vein\""
         return f"a ': ' inside a value: put the whole value in double quotes ({quoted})"
+    if (problem == "did not find expected key" and field and field["value"][:1] in ("'", '"')
+            and field["value"][-1:] == field["value"][0] and len(field["value"]) > 2):
+        # a quote inside a value written in the same quotes: it ended the value there
+        quote, inner = field["value"][0], field["value"][1:-1]
+        other = ("'" + inner.replace("'", "''") + "'" if quote == '"'
+                 else '"' + inner.replace("\\", "\\\\").replace('"', '\\"') + '"')
+        kind = "double" if quote == '"' else "single"
+        return (f"a {quote} inside a value written in {kind} quotes ends the value there: "
+                f"write {field['key']}: {other}")
     if problem == "did not find expected key" and field and field["value"][:1] in ("[", "{"):
         what = "list" if field["value"][0] == "[" else "mapping"
         return (f"the value of {field['key']} starts with '{field['value'][0]}', so YAML reads "
@@ -356,6 +481,12 @@ def _check_flow_depth(text: str) -> None:
             line, col = line + 1, 0
 
 
+# A merge-conflict marker of git's other than the first ('<<<<<<<', which is looked for before
+# parsing): '=======' or '>>>>>>> label' alone on a line, where YAML can read neither. In a
+# guide's body '=======' underlines a heading, so it is named only when the YAML fails.
+LEFT_MARKER = re.compile(r"^(?:={7}|>{7}(?:[ \t].*)?)\r?$", re.M)
+
+
 def compose(text: str):
     """The node tree of one YAML document (with marks), or YamlSyntaxError."""
     _check_flow_depth(text)
@@ -369,6 +500,12 @@ def compose(text: str):
             f"the file holds a control character (#x{exc.character:04x}) that YAML does not allow",
             line, col) from None
     except yaml.MarkedYAMLError as exc:
+        left = LEFT_MARKER.search(text)
+        if left is not None:  # what a merge conflict left once its '<<<<<<<' line was deleted
+            from liaison.parse import conflict_message
+
+            raise YamlSyntaxError(conflict_message(text.encode("utf-8", "surrogateescape")),
+                                  text.count("\n", 0, left.start()) + 1, 1) from None
         mark = exc.problem_mark or exc.context_mark
         msg = " ".join(str(p) for p in (exc.context, exc.problem) if p)
         if mark is None:
@@ -377,7 +514,8 @@ def compose(text: str):
         lines = text.split("\n")
         if line > len(lines):  # the parser's end-of-input mark: point at the end of the text
             line, col = len(lines), len(lines[-1]) + 1
-        odd = _odd_space_error(text, line, col) or _colon_error(exc, lines)
+        odd = (_odd_space_error(text, line, col) or _colon_error(exc, lines)
+               or _block_text_error(exc, lines) or _dash_error(exc, lines))
         if odd is not None:
             raise odd from None
         indent = lines[line - 1][: len(lines[line - 1]) - len(lines[line - 1].lstrip(" \t"))]
@@ -454,7 +592,9 @@ def _construct(node, loc, problems, budget, seen, depth, key):
             continue
         key = key_node.value
         if key in out:
-            problems.append((loc + (key,), f"duplicate key '{key}'", key_node))
+            # (a merge conflict resolved by keeping both sides writes a field twice)
+            problems.append((loc + (key,), f"duplicate key '{key}': the field is written "
+                             "twice in this record: keep one", key_node))
         out[key] = _construct(value_node, loc + (key,), problems, budget, seen, depth + 1, key)
     return out
 

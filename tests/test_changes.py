@@ -257,6 +257,70 @@ def test_a_renamed_record_file_is_one_rename_not_an_addition_and_a_removal(tmp_p
     assert "- Removed:" not in records
 
 
+def test_a_record_added_under_a_name_already_on_file_is_pointed_out(tmp_path):
+    # two people added the same physician in two branches under two ids (no NPI to pair
+    # them): the summary said "Added: `ruth-kessler-dpm` Ruth Kessler" and nothing else, and
+    # the physician's visits and referrals were split between two briefs from then on
+    repo, site = new_repo(tmp_path)
+    write(site / "data/physicians/ruth-kessler-dpm.yaml",
+          "name: ruth  Kessler\nspecialty: Podiatry\npractice: french-broad-podiatry\n")
+    write(site / "data/practices/fb-podiatry.yaml", "name: French Broad Podiatry\n")
+    write(site / "data/physicians/priya-natarajan.yaml", PHYSICIAN)
+    commit_all(repo, "twice")
+    records = section(summarize(repo, "HEAD~1", "HEAD", AS_OF), "Records")
+    assert bullets(records) == [
+        "- Added: `fb-podiatry` French Broad Podiatry — the name of `french-broad-podiatry` "
+        "too: the same practice added twice?",
+        "- Added: `priya-natarajan` Priya Natarajan",
+        "- Added: `ruth-kessler-dpm` ruth Kessler — the name of `ruth-kessler` too: the same "
+        "physician added twice?"]
+
+
+def test_texts_the_patient_guard_flags_are_not_repeated_in_the_summary(tmp_path):
+    # validate never quotes a value that looks like a patient identifier (CI keeps its
+    # output), but the summary, which CI appends to the job summary kept with the run,
+    # printed "Added: `jane-roe` Jane Roe DOB 03/04/1959" and the interaction's summary
+    repo, site = new_repo(tmp_path)
+    phi = ["DOB 03/04/1959", "123-45-6789", "67yo"]
+    write(site / "data/physicians/jane-roe.yaml",
+          "name: Jane Roe DOB 03/04/1959\nspecialty: Family Medicine\n"
+          "practice: french-broad-podiatry\n")
+    write(site / "data/interactions/2026/11/phi.yaml",
+          "date: 2026-11-20\nliaison: lena-brooks\ntype: call\npractice: french-broad-podiatry\n"
+          "summary: Called about pt Jane Roe 67yo\n")
+    practice = site / "data/practices/french-broad-podiatry.yaml"
+    practice.write_text(practice.read_text().replace(
+        "name: French Broad Podiatry", "name: French Broad Podiatry SSN 123-45-6789"))
+    csv = site / "data/referrals/2026-10-to-11.csv"
+    csv.write_text(csv.read_text() + "web,2026-11-03,,sclerotherapy,consulted,,\n"
+                   "web,2026-11-04,,mrn-12345678,referred,,\n")
+    commit_all(repo, "phi")
+    text = summarize(repo, "HEAD~1", "HEAD", AS_OF)
+    for value in phi + ["mrn-12345678"]:
+        assert value not in text, value
+    withheld = "_(not shown: its file may hold patient information)_"
+    records = section(text, "Records")
+    assert f"- Added: `jane-roe` {withheld}" in bullets(records)
+    assert f"- Changed: `french-broad-podiatry` {withheld} (`name`)" in bullets(records)
+    assert f"- 2026-11-20 — Lena Brooks — {withheld}" in bullets(records)
+    # the flagged referral file has errors: its rows are not compared, so none is shown
+    assert "are not compared: `data/referrals/2026-10-to-11.csv`" in records
+    assert "| date | source |" not in records
+    # the validation names each place without the value, as validate does
+    assert "data/physicians/jane-roe.yaml:1:7: error: name: looks like a date of birth" in text
+    # the change that takes them out again: the base's texts are not shown either
+    (site / "data/physicians/jane-roe.yaml").unlink()
+    (site / "data/interactions/2026/11/phi.yaml").unlink()
+    practice.write_text(practice.read_text().replace(" SSN 123-45-6789", ""))
+    commit_all(repo, "no phi")
+    text = summarize(repo, "HEAD~1", "HEAD", AS_OF)
+    for value in phi:
+        assert value not in text, value
+    records = section(text, "Records")
+    assert f"- Removed: `jane-roe` {withheld}" in bullets(records)
+    assert f"- Changed: `french-broad-podiatry` {withheld} (`name`)" in bullets(records)
+
+
 def test_edited_interaction_is_shown_as_changed(tmp_path):
     repo, site = new_repo(tmp_path)
     path = site / "data/interactions/2026/11/2026-11-19-hendersonville-visit.yaml"
@@ -403,6 +467,61 @@ def test_head_with_a_validation_error_still_gets_a_summary(tmp_path):
     assert "- Not compared: `marcus-bell` Marcus Bell" in records
     assert "Removed" not in records
     assert "The head has errors" in records
+
+
+def test_interactions_of_a_file_with_errors_in_the_head_are_not_compared(tmp_path):
+    # a typo in a visit ('type: lnch') listed it as "Removed:", as if the pull request
+    # deleted it; a physician whose file has errors was "Not compared" already
+    repo, site = new_repo(tmp_path)
+    q3 = site / "data/interactions/2026/q3.yml"
+    q3.write_text(q3.read_text().replace("  type: lunch", "  type: lnch", 1))
+    write(site / "data/interactions/2026/11/added.yaml", INTERACTIONS)
+    text = summarize(repo, "HEAD", None, AS_OF)
+    records = section(text, "Records")
+    assert "**Interactions**: 2 added, 1 not compared (errors in the head) (20 → 21 records)" \
+        in records
+    assert "Removed" not in records
+    shown = records.split("Not compared (its file has errors in the head):\n\n", 1)[1]
+    assert bullets(shown.split("\n\n", 1)[0]) == [
+        "- 2026-08-23 — Lena Brooks — Provider lunch on when to order a venous duplex."]
+
+
+def test_interactions_of_a_file_fixed_in_the_head_are_not_added(tmp_path):
+    # the pull request that fixes a typo ('type: lnch') in the base listed the visit as
+    # "Added:", as if it logged a new one
+    repo, site = new_repo(tmp_path)
+    q3 = site / "data/interactions/2026/q3.yml"
+    good = q3.read_text()
+    q3.write_text(good.replace("  type: lunch", "  type: lnch", 1))
+    commit_all(repo, "a typo")
+    q3.write_text(good)
+    records = section(summarize(repo, "HEAD", None, AS_OF), "Records")
+    assert "**Interactions**: 1 not compared (errors in the base) (19 → 20 records)" in records
+    assert "Added" not in records
+    shown = records.split("Not compared (its file had errors in the base):\n\n", 1)[1]
+    assert bullets(shown.split("\n\n", 1)[0]) == [
+        "- 2026-08-23 — Lena Brooks — Provider lunch on when to order a venous duplex."]
+
+
+def test_referral_rows_of_a_file_with_errors_in_the_head_are_not_compared(tmp_path):
+    # a typo in one row of a referral CSV ('treatd') showed the row as removed, "-1", as if
+    # the pull request took a referral away
+    repo, site = new_repo(tmp_path)
+    csv = site / "data/referrals/2026-10-to-11.csv"
+    text = csv.read_text()
+    assert text.count(",scheduled,") >= 1
+    csv.write_text(text.replace(",scheduled,", ",scheduld,", 1))
+    records = section(summarize(repo, "HEAD", None, AS_OF), "Records")
+    assert "**Referrals**" not in records and "| -1 |" not in records, records
+    assert ("Referral rows of a file with errors in the head are not compared: "
+            "`data/referrals/2026-10-to-11.csv`") in records
+    # and the pull request that fixes the typo: not a referral added, "+1"
+    commit_all(repo, "a typo")
+    csv.write_text(text)
+    records = section(summarize(repo, "HEAD", None, AS_OF), "Records")
+    assert "**Referrals**" not in records and "| +1 |" not in records, records
+    assert ("Referral rows of a file with errors in the base are not compared: "
+            "`data/referrals/2026-10-to-11.csv`") in records
 
 
 def test_long_lists_are_capped(tmp_path):

@@ -375,6 +375,101 @@ def test_build_step_uses_the_commit_date(workflow, committed_site, tmp_path, eve
     assert _calls(log, "liaison") == [(str(epoch), expected)]
 
 
+def test_the_required_check_also_requires_branches_up_to_date(tmp_path):
+    """Two pull requests that pass alone can break main together: one deletes a practice
+    no physician names, the other adds a physician at it. Each check ran on its own merge
+    with the base of its day, so with the check required and nothing more both could be
+    merged, and the build of main failed where nobody was looking (the page said "Then
+    nothing with an error can be merged"). This runs that history, then reads the page."""
+    if shutil.which("git") is None:
+        pytest.skip("git is not installed")
+    site = tmp_path / "site"
+    shutil.copytree(REPO / "tests/fixtures/spec-example-v2", site)
+    for path in site.rglob("*"):
+        path.chmod(0o755 if path.is_dir() else 0o644)
+
+    def git(*args):
+        subprocess.run(["git", "-c", "user.name=T", "-c", "user.email=t@example.org",
+                        "-c", "commit.gpgsign=false", *args], cwd=site, check=True,
+                       capture_output=True)
+
+    def valid() -> bool:
+        return CliRunner().invoke(cli_main, ["validate", "--root", str(site)]).exit_code == 0
+
+    (site / "data/practices/quarry-road-clinic.yaml").write_text("name: Quarry Road Clinic\n")
+    git("init", "-q", "-b", "main")
+    git("add", "-A")
+    git("commit", "-q", "-m", "base")
+    git("checkout", "-q", "-b", "delete-the-practice")
+    git("rm", "-q", "data/practices/quarry-road-clinic.yaml")
+    git("commit", "-q", "-m", "A")
+    assert valid()
+    git("checkout", "-q", "-b", "add-a-physician", "main")
+    (site / "data/physicians/tamsin-hale.yaml").write_text(
+        "name: Tamsin Hale\nspecialty: Family Medicine\npractice: quarry-road-clinic\n")
+    git("add", "-A")
+    git("commit", "-q", "-m", "B")
+    assert valid()
+    git("checkout", "-q", "main")
+    git("merge", "-q", "--no-ff", "-m", "A", "delete-the-practice")
+    git("merge", "-q", "--no-ff", "-m", "B", "add-a-physician")
+    assert not valid()
+    docs = " ".join(DOCS.read_text(encoding="utf-8").split())
+    assert "Then nothing with an error can be merged." not in docs
+    assert "**Require branches to be up to date before merging**" in docs
+
+
+def test_the_hook_section_says_new_files_must_be_added_to_be_checked(tmp_path):
+    """pre-commit stashes what is not staged of the files git tracks, but leaves the files
+    it does not track in place: a physician written by `liaison new` and not `git add`ed
+    satisfies the hook (validate reads the folder), while the commit (`git commit -a`
+    included) names a physician it does not hold, and the pull request's check fails. The
+    page said the hooks run `validate` "before a commit leaves a laptop", nothing more."""
+    if shutil.which("git") is None:
+        pytest.skip("git is not installed")
+    site = tmp_path / "site"
+    shutil.copytree(REPO / "tests/fixtures/spec-example-v2", site)
+    for path in site.rglob("*"):
+        path.chmod(0o755 if path.is_dir() else 0o644)
+
+    def git(*args):
+        return subprocess.run(["git", "-c", "user.name=T", "-c", "user.email=t@example.org",
+                               "-c", "commit.gpgsign=false", *args], cwd=site, check=True,
+                              capture_output=True, text=True).stdout
+
+    def valid(root) -> bool:
+        return CliRunner().invoke(cli_main, ["validate", "--root", str(root)]).exit_code == 0
+
+    git("init", "-q", "-b", "main")
+    git("add", "-A")
+    git("commit", "-q", "-m", "base")
+    (site / "data/physicians/tamsin-hale.yaml").write_text(
+        "name: Tamsin Hale\nspecialty: Family Medicine\npractice: french-broad-podiatry\n")
+    rows = site / "data/referrals/2026-10-to-11.csv"
+    rows.write_text(rows.read_text() + "physician,2026-11-20,tamsin-hale,vein-ablation,referred,,\n")
+    assert valid(site)  # what the hook sees
+    git("commit", "-q", "-a", "-m", "a referral from a new physician")
+    committed = tmp_path / "committed"
+    git("worktree", "add", "-q", str(committed), "HEAD")
+    assert not valid(committed)  # what the pull request's check sees
+    docs = " ".join(DOCS.read_text(encoding="utf-8").split())
+    assert "`git add` every new file before committing" in docs
+
+
+def test_the_documented_schedule_keeps_every_trigger_of_the_workflow(workflow):
+    """docs/publishing.md's `on:` block with a schedule, pasted over the workflow's as a
+    manager would: it showed `on:` with `schedule:` alone, and so pasted it dropped the
+    pull-request check, the build of main and the manual run (or, pasted beside the
+    workflow's, made a second `on:` key, which GitHub refuses)."""
+    docs = DOCS.read_text(encoding="utf-8")
+    block = re.search(r"```yaml\n(\s*on:\n.*?)```", docs, re.S)
+    assert block, "docs/publishing.md shows the schedule as an `on:` block"
+    shown = yaml.safe_load(textwrap.dedent(block.group(1)))
+    shown = shown.get("on", shown.get(True))
+    assert shown["schedule"] == [{"cron": "17 11 * * 1-5"}]
+    assert {k: v for k, v in shown.items() if k != "schedule"} == workflow["on"]
+
+
 def test_build_step_on_a_schedule_uses_the_day_of_the_run(workflow, committed_site, tmp_path):
     repo, _ = committed_site
     log = tmp_path / "log"
@@ -443,28 +538,51 @@ def test_hook_entries_are_console_scripts(hooks):
         assert command in scripts, f"{hook['id']}: {command!r} is not in [project.scripts]"
 
 
-@pytest.mark.parametrize("path, runs", [
-    ("site.yaml", True), ("site.yml", True), ("data/physicians/alan-cho.yaml", True),
-    ("data/referrals/2026/q1.csv", True), ("content/training/intake.md", True),
-    ("templates/practice.html", True), ("templates/assets/style.css", True),
-    ("README.md", False), ("liaison/cli.py", False), ("tests/test_build.py", False),
-    ("site.yaml.bak", False), ("mysite.yaml", False), ("olddata/x.yaml", False),
-])
-def test_hooks_run_when_the_data_changes(hooks, path, runs):
+def pre_commit_runs(hook: dict, staged: dict[str, str]) -> bool:
+    """Whether pre-commit runs ``hook`` for a commit of ``staged`` (path: git's status letter,
+    A, M, R or D). pre-commit matches ``files`` against the staged files but the deleted ones
+    (`git diff --staged --name-only --diff-filter=ACMRTUXB`) and skips a hook that matches
+    none ("(no files to check)"), unless it is ``always_run``."""
+    if hook.get("always_run"):
+        return True
+    kept = [path for path, status in staged.items() if status != "D"]
+    return any(re.search(hook.get("files", ""), path) for path in kept)
+
+
+# What a commit of a site repository can be: each one can break the site (a file deleted,
+# as a practice its physicians still name, leaves their references dangling), so the hook
+# checks each. With a `files` filter, a commit that only deleted data was never checked.
+COMMITS = [
+    {"site.yaml": "M"}, {"data/physicians/alan-cho.yaml": "A"},
+    {"data/referrals/2026/q1.csv": "M"}, {"content/training/intake.md": "M"},
+    {"templates/practice.html": "A"}, {"templates/assets/style.css": "M"},
+    {"data/practices/alder-falls.yaml": "D"},
+    {"data/team/sam-ellery.yaml": "D", "README.md": "M"},
+    {"content/presentations/intro.md": "D"}, {"templates/practice.html": "D"},
+    {"data/physicians/alan-cho-dpm.yaml": "R"},
+    {"README.md": "M"}, {".github/workflows/liaison.yml": "M"},
+]
+
+
+@pytest.mark.parametrize("staged", COMMITS)
+def test_hooks_run_on_every_commit_a_deletion_too(hooks, staged):
     for hook in hooks:
-        assert bool(re.search(hook["files"], path)) is runs or hook.get("always_run"), (hook["id"], path)
+        assert pre_commit_runs(hook, staged), (hook["id"], staged)
 
 
-def test_documented_hooks_run_on_the_same_paths(hooks):
-    """docs/publishing.md's local hook and its sentence on what triggers the hooks say what
-    the manifest does (templates/ too, since validate checks a site's templates)."""
+def test_documented_hooks_run_on_the_same_commits(hooks):
+    """docs/publishing.md's local hook and its sentence on when the hooks run say what the
+    manifest does."""
     docs = DOCS.read_text(encoding="utf-8")
     local = re.search(r"```yaml\n(repos:\n  - repo: local\n.*?)```", docs, re.S)
     assert local, "docs/publishing.md shows a local hook"
     documented = yaml.safe_load(local.group(1))["repos"][0]["hooks"][0]
+    for staged in COMMITS:
+        assert pre_commit_runs(documented, staged), staged
     for hook in hooks:
-        assert documented["files"] == hook["files"], (documented["files"], hook["files"])
-    assert "touches `site.yaml`/`site.yml`, `data/`, `content/` or `templates/`" in " ".join(docs.split())
+        assert documented.get("files") == hook.get("files")
+        assert documented.get("always_run") == hook.get("always_run")
+    assert "they run on every commit" in " ".join(docs.split())
 
 
 def test_hook_entries_run_on_the_sample_site(hooks, monkeypatch):

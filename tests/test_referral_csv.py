@@ -48,6 +48,7 @@ TEXTS = {
     "header again": CLEAN + CLEAN,
     "semicolons": CLEAN.replace(",", ";"),
     "tabs": CLEAN.replace(",", "\t"),
+    "unnamed columns": HEADER.replace("\n", ",,\n") + "2026-01-05,web,,sclerotherapy,,,,,,\n",
 }
 
 
@@ -151,6 +152,39 @@ def test_a_file_separated_by_semicolons_is_named_so(tmp_path, monkeypatch, name,
     assert [(p.line, p.col, p.message) for p in problems] == [
         (1, 1, f"the values are separated by {said}, not commas (a spreadsheet set to another "
                "language saved it so?): save it as CSV UTF-8, with commas")]
+
+
+def test_columns_without_a_name_are_one_error_saying_to_delete_them(tmp_path, monkeypatch):
+    # a spreadsheet that once had a cell typed right of the last column writes an empty
+    # header cell for it (and ',' at the end of every row): it was "column '' appears twice in
+    # the header" and "unknown column ''; the columns are …", neither saying what to do
+    for whole in (True, False):
+        _rows, problems = read(tmp_path, monkeypatch, TEXTS["unnamed columns"], whole=whole)
+        assert [(p.line, p.col, p.message) for p in problems] == [
+            (1, 1, "columns 9 and 10 of the header have no name (a spreadsheet keeps a column "
+                   "whose cells were cleared): delete them, or name them")]
+    _rows, problems = read(tmp_path, monkeypatch, "date,,source,physician,service,status\n",
+                           whole=True)
+    assert [(p.line, p.col, p.message) for p in problems] == [
+        (1, 1, "column 2 of the header has no name (a spreadsheet keeps a column whose cells "
+               "were cleared): delete it, or name it")]
+
+
+def test_a_date_a_spreadsheet_rewrote_gets_its_likely_reading(tmp_path, monkeypatch):
+    # a spreadsheet saves 2026-11-02 back as 11/2/2026 unless the column is text: it was
+    # "'11/2/2026' is not a date: write YYYY-MM-DD", as if the person had typed it so
+    text = (HEADER + "11/2/2026,web,,sclerotherapy,,,,\n" + "25/12/2026,web,,sclerotherapy,,,,\n"
+            + "2/30/2026,web,,sclerotherapy,,,,\n")
+    for whole in (True, False):
+        _rows, problems = read(tmp_path, monkeypatch, text, whole=whole)
+        assert [(p.line, p.message) for p in problems] == [
+            (2, "date: '11/2/2026' is not a date: write YYYY-MM-DD (2026-11-02, if it means "
+                "November 2, 2026: a spreadsheet writes dates so unless their column is "
+                "formatted as text)"),
+            (3, "date: '25/12/2026' is not a date: write YYYY-MM-DD (2026-12-25, if it means "
+                "December 25, 2026: a spreadsheet writes dates so unless their column is "
+                "formatted as text)"),
+            (4, "date: '2/30/2026' is not a date: write YYYY-MM-DD")]
 
 
 def test_a_header_row_repeated_in_the_file_is_one_error(tmp_path, monkeypatch):

@@ -682,6 +682,33 @@ def test_new_kinds_need_a_site_root_and_suggest_init(tmp_path, args):
     assert os.listdir(tmp_path) == []
 
 
+def test_a_misspelt_choice_gets_the_hint_validate_gives(root):
+    # `--type vist` listed the choices only, where validate says "(did you mean 'visit'?)"
+    result = run(root, "interaction", "--practice", "french-broad-podiatry", "--liaison",
+                 "lena-brooks", "--type", "vist", "--summary", "Dropped off cards")
+    assert result.exit_code == 2
+    assert ("Invalid value for '--type': 'vist' is not one of 'visit', 'lunch', "
+            "'presentation', 'event', 'call', 'email', 'other' (did you mean 'visit'?)"
+            ) in result.stderr, result.stderr
+    assert not (root / "data/interactions/2026").exists() or not any(
+        p.name.endswith("french-broad-podiatry.yaml") and "cards" in p.read_text()
+        for p in (root / "data/interactions").rglob("*.yaml"))
+
+
+def test_new_in_a_folder_of_the_site_names_the_site_root_not_init(root):
+    # `liaison new physician …` typed in data/physicians/ said "start a new site with
+    # `liaison init`": done so, a second site would have been made inside the first
+    inside = root / "data" / "physicians"
+    before = sorted(os.listdir(inside))
+    result = run(inside, "physician", "zed-ames", "--name", "Zed Ames", "--specialty", "X",
+                 "--practice", "french-broad-podiatry")
+    assert result.exit_code == 2
+    assert (f"'{inside}' is not a site root: it has no site.yaml: the site root is '{root}', "
+            f"which holds one: run the command there, or give --root {root}") in result.stderr
+    assert "liaison init" not in result.stderr
+    assert sorted(os.listdir(inside)) == before
+
+
 # ------------------------------------------------------------------ options from the models
 
 from typing import Literal  # noqa: E402

@@ -547,7 +547,8 @@ def test_refers_elsewhere_is_a_list_of_text_that_the_patient_guard_reads(example
     errors = [d for d in diagnostics(stderr) if ": error: " in d]
     g_line, g_col = value_at(g_text, "refers_elsewhere: Asheville Vascular")
     assert f"data/physicians/grace-holloway.yaml:{g_line}:{g_col}: error: refers_elsewhere: " \
-           "expected a list, got the text 'Asheville Vascular'" in errors
+           "expected a list, got the text 'Asheville Vascular': write its items in brackets, " \
+           "[Asheville Vascular], or each on a line of its own after '- '" in errors
     r_line, r_col = at(r_text, "'pt John")
     mine = [d for d in errors if d.startswith("data/physicians/ruth-kessler.yaml:")]
     assert mine and all(d.startswith(f"data/physicians/ruth-kessler.yaml:{r_line}:{r_col}: "

@@ -206,7 +206,8 @@ def test_partial_physician_gets_every_check(example_site):
         "tier: Z\ninterests: 5\n", encoding="utf-8")
     errors = errors_in(example_site, "data/physicians/zed.yaml")
     assert (5, 7, "tier: unknown tier 'Z': site.yaml has A, B, C") in errors, errors
-    assert (6, 12, "interests: expected a list, got the text '5'") in errors, errors
+    assert (6, 12, "interests: expected a list, got the text '5': write its items in "
+                   "brackets, [5], or each on a line of its own after '- '") in errors, errors
     assert any(e[:2] == (2, 6) and "duplicate NPI" in e[2] for e in errors), errors
 
 

@@ -206,6 +206,11 @@ def test_yaml_syntax_error(example_site):
     # "while parsing a block mapping did not find expected key"
     ("notes: [call] back Tuesday", (2, 15), "the value of notes starts with '[', so YAML reads "
      "a list, and text follows it: put the whole value in double quotes"),
+    # the same words for a quote inside a quoted value, which ends it there
+    ('notes: "Ask for "Dana" at the desk"', (2, 18), """a " inside a value written in double """
+     """quotes ends the value there: write notes: 'Ask for "Dana" at the desk'"""),
+    ("notes: 'Dr O'Neil likes calls'", (2, 14), "a ' inside a value written in single "
+     "quotes ends the value there: write notes: \"Dr O'Neil likes calls\""),
     # "while parsing a flow sequence did not find expected ',' or ']'" (at the next line)
     ("notes: [call back", (3, 6), "the '[' at line 2, column 8 opens a YAML list that is never "
      "closed with ']': put text that starts with '[' in double quotes"),
@@ -215,6 +220,11 @@ def test_yaml_syntax_error(example_site):
     # "while scanning for the next token found character that cannot start any token"
     ("notes: @front-desk", (2, 8),
      "a value cannot start with '@' in YAML: put the value in double quotes"),
+    # the same words for the text of a block (`notes: |`) not indented under its key
+    ("notes: |\nParking behind the building.", (3, 1), "the text of `notes: |` goes on the "
+     "lines below it, indented more than `notes:`: start each of them in column 3"),
+    ("notes: >\nParking behind\nthe building.", (3, 1), "the text of `notes: >` goes on the "
+     "lines below it, indented more than `notes:`: start each of them in column 3"),
     # "while scanning a simple key could not find expected ':'", at the start of the next line
     ("city:Asheville", (2, 5), "a ':' with no space after it: YAML reads the line as one text, "
      "not as the field city: write `city: Asheville`"),
@@ -228,6 +238,54 @@ def test_yaml_syntax_errors_say_what_to_do(example_site, line, col, message):
     found = res.expect(rel, *col, "YAML syntax error: ")
     assert found.msg == "YAML syntax error: " + message
     assert_only_errors(res, {(rel, *col)})
+
+
+LIST_OF_TWO = ("- date: 2026-02-03\n  liaison: lena-brooks\n  type: call\n"
+               "  practice: french-broad-podiatry\n  summary: Called.\n"
+               "- date: 2026-02-04\n  liaison: lena-brooks\n  type: call\n"
+               "  practice: french-broad-podiatry\n  summary: Called again.\n"
+               "  follow_ups:\n    - task: Send the forms\n      due: 2026-02-10\n")
+
+
+@pytest.mark.parametrize("old, new, place, message", [
+    # both said the parser's "while parsing a block collection did not find expected '-'
+    # indicator": the second record's '-' without its space, as `-date:` ...
+    ("- date: 2026-02-04", "-date: 2026-02-04", (6, 1),
+     "a '-' starts a list item only with a space after it: write `- date: 2026-02-04`"),
+    ("    - task: Send", "    -task: Send", (12, 5),
+     "a '-' starts a list item only with a space after it: write `- task: Send the forms`"),
+    # ... and a field of a record indented by one space less than the fields above it
+    ("  type: call\n  practice: french-broad-podiatry\n  summary: Called again.",
+     " type: call\n  practice: french-broad-podiatry\n  summary: Called again.", (8, 2),
+     "this line is indented less than the fields above it: start `type:` in column 3, as "
+     "`liaison:` on line 7"),
+    ("      due: 2026", "     due: 2026", (13, 6),
+     "this line is indented less than the fields above it: start `due:` in column 7, as "
+     "`task:` on line 12 or in column 3, as `follow_ups:` on line 11, whichever it belongs "
+     "with"),
+    # a follow-up's second field under its '-' rather than under its first field
+    ("      due: 2026", "    due: 2026", (13, 5),
+     "this line is indented less than the fields above it: start `due:` in column 7, as "
+     "`task:` on line 12 or in column 3, as `follow_ups:` on line 11, whichever it belongs "
+     "with"),
+    # the second record's '-' indented as the first record's fields
+    ("- date: 2026-02-04", "  - date: 2026-02-04", (6, 3),
+     "this '-' is indented as the fields of the record above, inside which it would start a "
+     "list: start it in column 1, as the '-' on line 1"),
+    # a field after a nested list, one space in: it may close the list
+    ("  follow_ups:\n    - task: Send the forms\n      due: 2026-02-10\n",
+     "  follow_ups:\n    - task: Send the forms\n      due: 2026-02-10\n outcome: positive\n",
+     (14, 2), "this line is indented less than the fields above it: start `outcome:` in column "
+     "7, as `due:` on line 13 or in column 3, as `follow_ups:` on line 11, whichever it "
+     "belongs with"),
+])
+def test_a_slip_in_a_list_of_records_says_what_to_do(example_site, old, new, place, message):
+    assert LIST_OF_TWO.count(old) == 1
+    rel = write(example_site, "data/interactions/2026/two.yaml", LIST_OF_TWO.replace(old, new))
+    res = validate(example_site)
+    assert res.code == 1
+    assert res.expect(rel, *place, "YAML syntax error: ").msg == "YAML syntax error: " + message
+    assert_only_errors(res, {(rel, *place)})
 
 
 def test_a_line_a_front_matter_message_names_is_a_line_of_the_file(example_site):
@@ -517,13 +575,70 @@ def test_unknown_key_with_brackets_is_reported_not_a_traceback(example_site, key
 
 
 def test_missing_site_yaml(example_site):
+    # a site root whose site.yaml was deleted (a pull request's slip): not "run the command
+    # in the site's folder … or start a new site with `liaison init`", as in a folder that is
+    # no site at all: this one is the site's folder
     (example_site / "site.yaml").unlink()
     res = validate(example_site)
     assert res.code == 1
-    res.expect("site.yaml", 1, 1, "site.yaml")
+    assert res.expect("site.yaml", 1, 1).msg == (
+        "missing site.yaml: every site root needs one (our practice and its service lines): "
+        "this folder holds data/practices/ as a site root does: put its site.yaml back "
+        "(deleted or renamed?)")
+    # a home folder with a data/ folder of its own is no site root
+    home = example_site.parent / "home"
+    (home / "data").mkdir(parents=True)
+    assert validate(home).expect("site.yaml", 1, 1).msg.endswith(
+        "or start a new site with `liaison init`")
+
+
+def test_a_folder_that_is_no_site_root_says_where_to_run(example_site, tmp_path):
+    # `liaison validate` typed in the wrong folder (the site's data/, or the home folder)
+    # said only "missing site.yaml: every site root needs one", which reads as a file to
+    # write, not as a command run in the wrong place
+    res = validate(example_site / "data" / "physicians")
+    assert res.code == 1
+    assert res.expect("site.yaml", 1, 1).msg == (
+        "missing site.yaml: every site root needs one (our practice and its service lines): "
+        f"the site root is '{example_site}', which holds one: run the command there, or give "
+        f"--root {example_site}")
+    elsewhere = tmp_path / "home"
+    elsewhere.mkdir()
+    res = validate(elsewhere)
+    assert res.code == 1
+    assert res.expect("site.yaml", 1, 1).msg == (
+        "missing site.yaml: every site root needs one (our practice and its service lines): "
+        "run the command in the site's folder (or give it with --root), or start a new site "
+        "with `liaison init`")
 
 
 # --------------------------------------------------------------------------- fields
+
+
+def test_a_list_written_as_text_says_how_to_write_it(example_site):
+    # `office_days: Tue, Wed` (the scaffold's `# office_days: []` uncommented and filled in
+    # as a person writes a list) said "expected a list, got the text 'Tue, Wed'", not how
+    text = ("name: Pat Doe\nspecialty: Family Medicine\npractice: french-broad-podiatry\n"
+            "office_days: tue, wed\ninterests: vein care\ntags: 'a: b, c'\n")
+    rel = write(example_site, "data/physicians/pat-doe.yaml", text)
+    visit = write(example_site, "data/interactions/2026/b.yaml", INTERACTION.replace(
+        "summary:", "physicians: pat-doe, ruth-kessler\nsummary:"))
+    res = validate(example_site)
+    assert res.expect(rel, 4, 14).msg == (
+        "office_days: expected a list, got the text 'tue, wed': write its items in brackets, "
+        "[tue, wed], or each on a line of its own after '- '")
+    assert res.expect(rel, 5, 12).msg == (
+        "interests: expected a list, got the text 'vein care': write its items in brackets, "
+        "[vein care], or each on a line of its own after '- '")
+    # text that brackets alone would not make a list of: no example
+    assert res.expect(rel, 6, 7).msg == (
+        "tags: expected a list, got the text 'a: b, c': write its items each on a line of its "
+        "own after '- '")
+    assert res.expect(visit, 5, 13).msg == (
+        "physicians: expected a list, got the text 'pat-doe, ruth-kessler': write its items in "
+        "brackets, [pat-doe, ruth-kessler], or each on a line of its own after '- '")
+    assert_only_errors(res, {(rel, 4, 14), (rel, 5, 12), (rel, 6, 7), (visit, 5, 13)})
+
 
 
 def test_unknown_field_with_did_you_mean(example_site):
@@ -2133,6 +2248,75 @@ def test_a_merge_conflict_left_in_a_file_is_named_as_such(example_site):
     assert guide not in {d.path for d in validate(example_site).diags}
 
 
+def test_a_merge_conflict_on_the_first_line_after_a_byte_order_mark_is_placed_there(
+        example_site):
+    # a file saved with a byte-order mark (Notepad) whose first line is in conflict: the
+    # '<<<<<<<' after the mark was not seen, and the error stood at the '=======' (line 3),
+    # or was the parser's words
+    doc = ("\ufeff<<<<<<< HEAD\nname: Pat Doe\n=======\nname: Pat Doe-Ames\n>>>>>>> x\n"
+           "specialty: X\npractice: french-broad-podiatry\n")
+    rel = write(example_site, "data/physicians/pat-doe.yaml", doc)
+    res = validate(example_site)
+    assert res.expect(rel, 1, 1).msg == CONFLICT
+    assert_only_errors(res, {(rel, 1, 1)})
+
+
+DIFF3_CONFLICT = (
+    "an unresolved merge conflict (git's '<<<<<<<', '|||||||', '=======' and '>>>>>>>' lines, "
+    "as merge.conflictStyle diff3 writes them): keep the lines you want and delete the four "
+    "marker lines and the common ancestor's lines from '|||||||' to '======='")
+
+
+def test_a_diff3_merge_conflict_says_to_delete_the_ancestor_lines_too(example_site):
+    # with merge.conflictStyle diff3 (or zdiff3) the message said "delete the three marker
+    # lines": done so, the '||||||| base' line and the ancestor's value were left, and validate
+    # said "YAML syntax error: while scanning a block scalar did not find expected comment or
+    # line break", in a CSV "expected 5 cells", and in a note the site showed them
+    doc = ("name: Pat Doe\nspecialty: Family Medicine\npractice: french-broad-podiatry\n"
+           "<<<<<<< HEAD\ntier: C\n||||||| 69d69b6\ntier: A\n=======\ntier: B\n>>>>>>> c1\n")
+    rel = write(example_site, "data/physicians/pat-doe.yaml", doc)
+    csv = write(example_site, "data/referrals/c.csv",
+                "date,source,physician,service,status\n<<<<<<< HEAD\n"
+                "2026-10-17,web,,sclerotherapy,referred\n||||||| merged common ancestors\n"
+                "=======\n2026-10-18,web,,sclerotherapy,referred\n>>>>>>> theirs\n")
+    res = validate(example_site)
+    assert res.code == 1
+    assert res.expect(rel, 4, 1).msg == DIFF3_CONFLICT
+    assert res.expect(csv, 2, 1).msg == DIFF3_CONFLICT
+    assert_only_errors(res, {(rel, 4, 1), (csv, 2, 1)})
+    # the three lines deleted as the old message said: the ancestor's marker is named
+    left = doc.replace("<<<<<<< HEAD\n", "").replace("=======\ntier: B\n>>>>>>> c1\n", "")
+    write(example_site, rel, left)
+    note = write(example_site, "data/practices/noted.yaml",
+                 "name: Noted Clinic\nnotes: |\n  Parking behind.\n||||||| 69d69b6\n"
+                 "  Ask for Dana.\n")
+    write(example_site, csv, "date,source,physician,service,status\n"
+                             "2026-10-17,web,,sclerotherapy,referred\n||||||| base\n")
+    res = validate(example_site)
+    assert res.expect(rel, 5, 1).msg == DIFF3_CONFLICT
+    assert res.expect(note, 4, 1).msg == DIFF3_CONFLICT
+    assert res.expect(csv, 3, 1).msg == DIFF3_CONFLICT
+    assert_only_errors(res, {(rel, 5, 1), (note, 4, 1), (csv, 3, 1)})
+
+
+@pytest.mark.parametrize("marker", ["=======", ">>>>>>> c1"])
+def test_a_marker_left_in_yaml_after_the_first_was_deleted_is_a_conflict(example_site, marker):
+    # the '<<<<<<<' line deleted, another marker left: the parser's words, "while scanning a
+    # simple key could not find expected ':'" (a line below it) or "while scanning a block
+    # scalar did not find expected comment or line break"
+    doc = f"name: Pat Doe\nspecialty: Family Medicine\ntier: C\n{marker}\n" \
+          "practice: french-broad-podiatry\n"
+    rel = write(example_site, "data/physicians/pat-doe.yaml", doc)
+    # in a referral CSV the line was "expected 5 cells (as in the header), found 1"
+    csv = write(example_site, "data/referrals/c.csv",
+                f"date,source,physician,service,status\n2026-10-17,web,,sclerotherapy,referred\n"
+                f"{marker}\n2026-10-18,web,,sclerotherapy,referred\n")
+    res = validate(example_site)
+    assert res.expect(rel, 4, 1).msg == CONFLICT
+    assert res.expect(csv, 3, 1).msg == CONFLICT
+    assert_only_errors(res, {(rel, 4, 1), (csv, 3, 1)})
+
+
 def test_a_second_record_written_below_the_first_without_a_dash_is_named_so(example_site):
     # a visit appended to a one-visit file as it stood: an error per field ("date: duplicate
     # key 'date'", "liaison: duplicate key 'liaison'", …), none saying what to do
@@ -2149,10 +2333,12 @@ def test_a_second_record_written_below_the_first_without_a_dash_is_named_so(exam
         "a second physician starts here ('name:' again): a physician file holds one physician; "
         "put the other in a file of its own")
     assert_only_errors(res, {(rel, 7, 1), (doc, 4, 1)})
-    # one field written twice is that field's error, as before
+    # one field written twice is that field's error, saying what to do (it was "duplicate
+    # key 'type'" alone; both sides of a merge conflict kept write a field twice)
     write(example_site, "data/interactions/2026/two.yaml", INTERACTION + "type: visit\n")
     res = validate(example_site)
-    assert res.expect(rel, 6, 1).msg == "type: duplicate key 'type'"
+    assert res.expect(rel, 6, 1).msg == (
+        "type: duplicate key 'type': the field is written twice in this record: keep one")
 
 
 _YAMLISH = st.text(

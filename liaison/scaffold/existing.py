@@ -51,8 +51,12 @@ class Existing:
             raise BadValue(f"'{root}' is not a folder", "--root")
         self.root = root
         if self.files.site is None:
-            raise BadValue(f"'{root}' is not a site root: it has no site.yaml (start a new site "
-                           "with `liaison init`)", "--root")
+            # typed in a folder of the site (data/physicians/), `liaison init` would make a
+            # second site inside the first: the folder above that holds one is said instead
+            from liaison.load import where_to_run
+
+            raise BadValue(f"'{root}' is not a site root: it has no site.yaml: "
+                           f"{where_to_run(root)}", "--root")
 
     @cached_property
     def files(self):
