@@ -507,3 +507,28 @@ def test_a_guides_footnotes_lead_to_their_notes_and_its_tables_keep_their_alignm
     assert '<th align="center">Step</th>' in html and '<td align="right">2 min</td>' in html
     # a record's notes and slides (many on one page) keep no footnote ids
     assert "id=" not in sanitize('<sup id="fnref:1">1</sup><li id="fn:1">x</li>')
+
+
+def test_the_practice_directory_and_data_quality_list_practices_by_name(tmp_path):
+    """A practice's file name need not be its name: the directory (as its Practice column
+    sorts, by the name in lower case) and data quality's practices without a liaison come by
+    name, not by file name ("zero.yaml" holding Alpha Clinic came last)."""
+    from conftest import one_physician_site
+    from liaison import pages
+    from liaison.pipeline import check
+
+    root = one_physician_site(tmp_path / "site", "- {date: 2026-11-02, liaison: lou, "
+                              "type: call, practice: solo, summary: Called.}\n")
+    for pid, name in [("zero", "alpha Clinic"), ("aaa", "Zenith Health"),
+                      ("mid", "Meadow Family Practice")]:
+        (root / "data" / "practices" / f"{pid}.yaml").write_text(f"name: {name}\n",
+                                                                 encoding="utf-8")
+    checked = check(root, AS_OF, keep_records=True)
+    assert checked.ok
+    view = pages.SiteView(checked.site, checked.stats, AS_OF)
+    planned = pages.plan(view)
+    directory = pages.context(view, next(p for p in planned if p.kind == "practices"))
+    expected = ["alpha Clinic", "Meadow Family Practice", "Solo Clinic", "Zenith Health"]
+    assert [r["name"] for r in directory["rows"]] == expected
+    quality = pages.context(view, next(p for p in planned if p.kind == "data-quality"))
+    assert [r["name"] for r in quality["practices_no_liaison"]] == expected

@@ -7,6 +7,7 @@ from __future__ import annotations
 from urllib.parse import quote
 
 from liaison.pages.base import Page, PageKind, one_page
+from liaison.pages.directories import by_name
 from liaison.pages.log import HOST_NAMES, host_kind
 from liaison.pages.rows import physician_row, practice_row
 from liaison.pages.view import SiteView
@@ -68,7 +69,7 @@ def context(view: SiteView, page: Page) -> dict:
         "no_tier": rows(lambda d, s: d.tier is None),
         "no_liaison": rows(lambda d, s: s.liaison is None),
         "never_contacted": rows(lambda d, s: s.last_contact is None),
-        "practices_no_liaison": [practice_row(view, p) for p in sorted(view.site.practices)
+        "practices_no_liaison": [practice_row(view, p) for p in by_name(view.site.practices)
                                  if view.site.practices[p].liaison is None],
         "list_open": LIST_OPEN,
     }

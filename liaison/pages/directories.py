@@ -1,6 +1,6 @@
 """The physician and practice directories (``physicians/``, ``practices/``): every row, to
 filter by typing (typo-tolerant, in any order, the filter kept in the address) and sort by
-column; physicians by last name."""
+column; physicians by last name, practices by name."""
 from __future__ import annotations
 
 from liaison.names import sort_key
@@ -18,9 +18,16 @@ def physicians(view: SiteView, page: Page) -> dict:
             "examples": search_examples(view)}
 
 
+def by_name(practices) -> list[str]:
+    """Practice ids in the order of their names (in lower case, as the directory's Practice
+    column sorts them; then by id), not of their file names."""
+    return sorted(practices, key=lambda p: (practices[p].name.lower(), p))
+
+
 def practices(view: SiteView, page: Page) -> dict:
+    """Every practice, by name."""
     return {**view.common(page, "practices", "Practices"),
-            "rows": [practice_row(view, p) for p in sorted(view.site.practices)]}
+            "rows": [practice_row(view, p) for p in by_name(view.site.practices)]}
 
 
 KINDS = [
