@@ -532,3 +532,36 @@ def test_the_practice_directory_and_data_quality_list_practices_by_name(tmp_path
     assert [r["name"] for r in directory["rows"]] == expected
     quality = pages.context(view, next(p for p in planned if p.kind == "data-quality"))
     assert [r["name"] for r in quality["practices_no_liaison"]] == expected
+
+
+def test_a_name_with_an_accent_sorts_with_its_plain_letter(tmp_path):
+    """Álvarez comes between Abel and Baker, not after Zimmer; Élan Clinic between Acorn and
+    Fern (code-point order put every accented first letter after z): in the directories'
+    order and in the sort keys their Name and Practice columns sort by."""
+    from conftest import one_physician_site
+    from liaison import pages
+    from liaison.names import sort_key
+    from liaison.pipeline import check
+
+    assert sort_key("Ángela Álvarez") == "alvarez angela"
+    root = one_physician_site(tmp_path / "site", "- {date: 2026-11-02, liaison: lou, "
+                              "type: call, practice: solo, summary: Called.}\n")
+    for pid, name in [("elan", "Élan Clinic"), ("acorn", "Acorn Clinic"), ("fern", "Fern Clinic")]:
+        (root / "data" / "practices" / f"{pid}.yaml").write_text(f"name: {name}\n",
+                                                                 encoding="utf-8")
+    for pid, name, practice in [("alvarez", "Ángela Álvarez", "elan"), ("abel", "Ada Abel", "acorn"),
+                                ("baker", "Bo Baker", "fern"), ("zimmer", "Zed Zimmer", "fern")]:
+        (root / "data" / "physicians" / f"{pid}.yaml").write_text(
+            f"name: {name}\nspecialty: Family medicine\npractice: {practice}\n", encoding="utf-8")
+    checked = check(root, AS_OF, keep_records=True)
+    assert checked.ok
+    view = pages.SiteView(checked.site, checked.stats, AS_OF)
+    planned = pages.plan(view)
+    docs = pages.context(view, next(p for p in planned if p.kind == "physicians"))["rows"]
+    assert [r["id"] for r in docs] == ["abel", "alvarez", "baker", "ida-lone", "zimmer"]
+    assert [r["sort_name"] for r in docs] == sorted(r["sort_name"] for r in docs)
+    assert [r["practice_sort"] for r in docs][:2] == ["acorn clinic", "elan clinic"]
+    places = pages.context(view, next(p for p in planned if p.kind == "practices"))["rows"]
+    assert [r["name"] for r in places] == ["Acorn Clinic", "Élan Clinic", "Fern Clinic",
+                                           "Solo Clinic"]
+    assert [r["sort_name"] for r in places] == sorted(r["sort_name"] for r in places)
