@@ -983,3 +983,24 @@ def test_what_a_glance_shows_of_the_practice_is_worked_out_once_for_the_view():
                               "href": "tel:8285550101"}]
     assert two["phones"][0]["href"] == "tel:8285550199" and two["office_days"] == []
     assert one["office_days"] == [{"name": "Dr. A", "days": "Mon"}]
+
+
+@pytest.mark.parametrize("path", ["physicians/nina-vargas/index.html",
+                                  "practices/mountain-view-family-medicine/index.html"])
+def test_the_cards_and_the_profile_read_their_dates_as_the_brief_does(site, path):
+    """The brief's card says "Last time: Tue 20 Oct": its figures (last referral, last visit,
+    last contact), its profile (first referral) and who is there (last visit) say their dates
+    the same way, the ISO date on hover and in print, not "2026-10-20" beside it."""
+    page = (site / path).read_text(encoding="utf-8")
+    parts = [page[page.index('<div class="kpis">'):page.index("</div>\n<div class=\"grid-2\">")]]
+    if "<dt>First referral</dt>" in page:
+        at = page.index("<dt>First referral</dt>")
+        parts.append(page[at:page.index("</dd>", at)])
+    if 'id="who-h"' in page or "data-label=\"Last visit\"" in page:
+        parts += re.findall(r'<td class="date" data-label="Last visit">.*?</td>', page)
+    shown = [re.sub(r"<[^>]+>", " ", p) for p in parts]  # the words, not the attributes
+    iso = [m for s in shown for m in re.findall(r"\b20\d\d-\d\d-\d\d\b", s)]
+    assert not iso, f"{path}: {iso}"
+    days = [m for p in parts for m in re.findall(r'<time datetime="(20[\d-]+)" title="\1">'
+                                                    r"(\w{3} \d{1,2} \w{3}(?: \d{4})?)</time>", p)]
+    assert len(days) >= 2, parts

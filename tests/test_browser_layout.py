@@ -545,3 +545,27 @@ def test_the_training_page_says_what_the_matrix_lacks_and_links_to_it(new_page, 
     top = page.locator("#matrix").bounding_box()["y"]
     assert page.evaluate("scrollY") > 0 and 0 <= top < DESKTOP["height"] / 2, top
     assert rec.console_errors == [], rec.console_errors
+
+
+@pytest.mark.parametrize("paper", [{"width": 718, "height": 1000}, {"width": 700, "height": 1070}],
+                         ids=["Letter", "A4"])
+@pytest.mark.parametrize("path", BRIEFS, ids=["physician", "practice"])
+def test_a_printed_briefs_figures_fit_their_cards(new_page, server, path, paper):
+    """On paper a date reads "Tue 20 Oct" with its ISO date added: in a brief's figures (five
+    to a row on a sheet's width less its margins) the two do not run past the card's edge
+    ("Thu 29 Oct (202" was all a Letter sheet showed of the last referral)."""
+    page, rec = new_page(viewport=paper)
+    _open(page, server, path)
+    page.emulate_media(media="print")
+    page.wait_for_timeout(100)
+    out = page.evaluate("""() => [...document.querySelectorAll('.kpis .kpi')].map(k => {
+        const card = k.getBoundingClientRect();
+        const widest = Math.max(...[...k.querySelectorAll('.value, .value *, .note, .note *')]
+            .map(e => e.getBoundingClientRect().right));
+        const value = k.querySelector('.value');
+        return [k.querySelector('.label').textContent, Math.round(widest - card.right),
+                value.scrollWidth - value.clientWidth];
+    }).filter(([, past, hidden]) => past > 0 || hidden > 0)""")
+    assert any(page.locator(".kpis .kpi .value time").all()), "a figure that is a date"
+    assert not out, f"figures past their card (label, px past, px hidden): {out}"
+    assert rec.console_errors == [], rec.console_errors
