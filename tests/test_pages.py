@@ -565,3 +565,26 @@ def test_a_name_with_an_accent_sorts_with_its_plain_letter(tmp_path):
     assert [r["name"] for r in places] == ["Acorn Clinic", "Élan Clinic", "Fern Clinic",
                                            "Solo Clinic"]
     assert [r["sort_name"] for r in places] == sorted(r["sort_name"] for r in places)
+
+
+def test_data_quality_lists_physicians_by_last_name(tmp_path):
+    """Data quality's lists of physicians (without an NPI, a tier, a liaison, never contacted)
+    come by last name, as the directory does, not by file name ("winona-castellanos.yaml"
+    after "desmond-farraday.yaml" put Castellanos below Farraday)."""
+    from conftest import one_physician_site
+    from liaison import pages
+    from liaison.pipeline import check
+
+    root = one_physician_site(tmp_path / "site", "- {date: 2026-11-02, liaison: lou, "
+                              "type: call, practice: solo, summary: Called.}\n")
+    for pid, name in [("desmond-farraday", "Desmond Farraday"), ("a-zed", "Amy Zed"),
+                      ("winona-castellanos", "Winona Castellanos")]:
+        (root / "data" / "physicians" / f"{pid}.yaml").write_text(
+            f"name: {name}\nspecialty: Family medicine\npractice: solo\n", encoding="utf-8")
+    checked = check(root, AS_OF, keep_records=True)
+    assert checked.ok
+    view = pages.SiteView(checked.site, checked.stats, AS_OF)
+    quality = pages.context(view, next(p for p in pages.plan(view) if p.kind == "data-quality"))
+    expected = ["Winona Castellanos", "Desmond Farraday", "Ida Lone", "Amy Zed"]
+    for part in ("no_npi", "no_tier", "no_liaison", "never_contacted"):
+        assert [r["name"] for r in quality[part]] == expected, part

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from urllib.parse import quote
 
+from liaison.names import sort_key
 from liaison.pages.base import Page, PageKind, one_page
 from liaison.pages.directories import by_name
 from liaison.pages.log import HOST_NAMES, host_kind
@@ -55,7 +56,8 @@ def warning_row(view: SiteView, d, kind: str | None) -> dict:
 
 def context(view: SiteView, page: Page) -> dict:
     phys = view.stats.physicians
-    docs = sorted(view.site.physicians)
+    # by last name, as the directory lists them (not by file name)
+    docs = sorted(view.site.physicians, key=lambda p: (sort_key(view.site.physicians[p].name), p))
 
     def rows(pred):
         return [physician_row(view, p) for p in docs if pred(view.site.physicians[p], phys[p])]
