@@ -569,3 +569,22 @@ def test_a_printed_briefs_figures_fit_their_cards(new_page, server, path, paper)
     assert any(page.locator(".kpis .kpi .value time").all()), "a figure that is a date"
     assert not out, f"figures past their card (label, px past, px hidden): {out}"
     assert rec.console_errors == [], rec.console_errors
+
+
+@pytest.mark.parametrize("width", [1280, 1366])
+@pytest.mark.parametrize("path, table", [("physicians/index.html", "physician-table"),
+                                         ("practices/index.html", "practice-table")])
+def test_a_directorys_columns_all_show_on_a_laptop(new_page, server, path, table, width):
+    """On a manager's laptop the directory shows every column: its frame (the page's width)
+    held the first eight of the physicians' ten, Last visit cut at "LAST" and Liaison out of
+    sight, and the practices' without Alerts, with nothing saying more lay to the right."""
+    page, rec = new_page(viewport={"width": width, "height": 900})
+    _open(page, server, path)
+    frame = page.locator(f"#{table}").evaluate("""t => {
+        const f = t.parentElement.getBoundingClientRect();
+        return {hidden: t.parentElement.scrollWidth - t.parentElement.clientWidth,
+                past: [...t.tHead.rows[0].cells].filter(th => th.getBoundingClientRect().right > f.right + 1)
+                        .map(th => th.textContent.trim())};
+    }""")
+    assert frame["hidden"] <= 0 and not frame["past"], frame
+    assert rec.console_errors == [], rec.console_errors
