@@ -588,3 +588,21 @@ def test_a_directorys_columns_all_show_on_a_laptop(new_page, server, path, table
     }""")
     assert frame["hidden"] <= 0 and not frame["past"], frame
     assert rec.console_errors == [], rec.console_errors
+
+
+def test_no_table_of_the_site_hides_columns_on_a_laptop(new_page, server, site):
+    """At 1366 px no table of any page (decks aside) is wider than its frame: a brief's "who is
+    there" hid its Spend column behind a long trend badge, the team's liaisons their last
+    column by 7 px."""
+    page, rec = new_page(viewport={"width": 1366, "height": 900})
+    wide = []
+    for path in _all_pages(site):
+        if path.startswith("presentations/") and path != "presentations/index.html":
+            continue
+        _open(page, server, path)
+        wide += [f"{path}: {w}" for w in page.evaluate("""() => [...document.querySelectorAll('.table-wrap')]
+            .filter(f => f.scrollWidth > f.clientWidth + 1)
+            .map(f => (f.querySelector('table').id || f.closest('section').querySelector('h2').textContent)
+                      + ` ${f.scrollWidth} px in ${f.clientWidth}`)""")]
+    assert not wide, "\n".join(wide)
+    assert rec.console_errors == [], rec.console_errors
