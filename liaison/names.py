@@ -2,14 +2,24 @@
 
 ``sort_key("Dr. Anil Kapoor")`` is ``"kapoor anil"``: titles and generational suffixes left
 out, a particle kept with the name it belongs to ("Ludwig van Beethoven": "van beethoven
-ludwig"), a hyphenated name whole, lower case. The directories' default order and their
-Name column's sort key (data-value) come from it."""
+ludwig"), a hyphenated name whole, lower case and without accents (Álvarez under A, not after
+Z). The directories' default order and their Name column's sort key (data-value) come from it."""
 from __future__ import annotations
+
+import unicodedata
 
 TITLES = {"dr", "dr.", "doctor", "prof", "prof.", "mr", "mr.", "mrs", "mrs.", "ms", "ms.", "mx", "mx."}
 SUFFIXES = {"jr", "jr.", "sr", "sr.", "ii", "iii", "iv", "v"}
 PARTICLES = {"de", "del", "della", "der", "di", "da", "du", "la", "le", "van", "von", "st", "st.",
              "bin", "ibn", "al", "el", "ten", "ter"}
+
+
+def fold(text: str) -> str:
+    """A name as it sorts: lower case, its accents left out ("Élan Clinic": "elan clinic"), so
+    that it sorts with its plain letter both here and in the page's script (which compares
+    sort keys as they are)."""
+    return "".join(c for c in unicodedata.normalize("NFKD", text)
+                   if not unicodedata.combining(c)).lower()
 
 
 def sort_key(name: str) -> str:
@@ -18,8 +28,8 @@ def sort_key(name: str) -> str:
     while len(words) > 1 and words[-1].lower() in SUFFIXES:
         words.pop()
     if len(words) < 2:
-        return " ".join(words).lower()
+        return fold(" ".join(words))
     first = len(words) - 1
     while first > 1 and words[first - 1].lower() in PARTICLES:
         first -= 1
-    return " ".join(words[first:] + words[:first]).lower()
+    return fold(" ".join(words[first:] + words[:first]))

@@ -27,6 +27,8 @@ def number(n) -> str:
     the trend badges write theirs. Anything else (a share, a sum of money, a date): as given."""
     if isinstance(n, int) and not isinstance(n, bool):
         return f"{n:,}"
+    if hasattr(n, "__html__"):  # a date's <time> element (the ``day`` filter): kept as markup
+        return n
     return str(n)
 
 

@@ -1045,3 +1045,24 @@ def test_a_cadence_or_a_count_of_one_day_reads_in_the_singular(tmp_path):
     assert "every 1 days" not in doc
     from liaison.wording import plural
     assert plural(1, "day") == "1 day" and plural(1630, "day") == "1,630 days"
+
+
+@pytest.mark.parametrize("path", ["physicians/nina-vargas/index.html",
+                                  "practices/mountain-view-family-medicine/index.html"])
+def test_the_cards_and_the_profile_read_their_dates_as_the_brief_does(site, path):
+    """The brief's card says "Last time: Tue 20 Oct": its figures (last referral, last visit,
+    last contact), its profile (first referral) and who is there (last visit) say their dates
+    the same way, the ISO date on hover and in print, not "2026-10-20" beside it."""
+    page = (site / path).read_text(encoding="utf-8")
+    parts = [page[page.index('<div class="kpis">'):page.index("</div>\n<div class=\"grid-2\">")]]
+    if "<dt>First referral</dt>" in page:
+        at = page.index("<dt>First referral</dt>")
+        parts.append(page[at:page.index("</dd>", at)])
+    if 'id="who-h"' in page or "data-label=\"Last visit\"" in page:
+        parts += re.findall(r'<td class="date" data-label="Last visit">.*?</td>', page)
+    shown = [re.sub(r"<[^>]+>", " ", p) for p in parts]  # the words, not the attributes
+    iso = [m for s in shown for m in re.findall(r"\b20\d\d-\d\d-\d\d\b", s)]
+    assert not iso, f"{path}: {iso}"
+    days = [m for p in parts for m in re.findall(r'<time datetime="(20[\d-]+)" title="\1">'
+                                                    r"(\w{3} \d{1,2} \w{3}(?: \d{4})?)</time>", p)]
+    assert len(days) >= 2, parts

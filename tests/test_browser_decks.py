@@ -722,3 +722,27 @@ def test_a_picture_shrinks_with_the_text_and_a_closing_heading_keeps_clear_of_th
                 and r[1] < logo["y"] + logo["height"] and r[3] > logo["y"]]
     assert not overlaps, (logo, rects)
     assert rec.console_errors == [], rec.console_errors
+
+
+@pytest.mark.parametrize("viewport", [PHONE, WIDE], ids=["390x844", "1366x900"])
+def test_a_long_practice_name_leaves_the_slide_number_on_one_line(new_page, server, site, viewport):
+    """A deck customized for a practice of a long name: the footer's name wraps, its slide
+    number ("1 / 8") stays whole on one line at the right (it broke into "1 /" over "8")."""
+    page, rec = _phone(new_page) if viewport is PHONE else new_page(viewport=viewport)
+    long_name = ("The Extraordinarily Long-Named Interdisciplinary Center for Cardiovascular, "
+                 "Metabolic and Peripheral Vascular Medicine of the Greater Northwestern Riverlands")
+    html = (site / DECK).read_text(encoding="utf-8").replace(
+        " · for Summit Foot &amp; Ankle</span>", f" · for {long_name}</span>")
+    assert long_name in html
+    page.route(f"{server}/{DECK}", lambda route: route.fulfill(body=html, content_type="text/html"))
+    page.goto(f"{server}/{DECK}")
+    foot = page.locator("[data-stage] > .slide.current .slide-foot")
+    lines = foot.locator("span").evaluate_all(  # the lines each span's text takes
+        "els => els.map(e => { const r = document.createRange(); r.selectNodeContents(e); "
+        "return new Set([...r.getClientRects()].map(x => Math.round(x.top))).size; })")
+    assert lines[0] >= 2, lines  # the practice's name wraps: the test shows what it means to
+    assert lines[1] == 1, f"the slide number takes {lines[1]} lines"
+    number = foot.locator("span").nth(1).bounding_box()
+    box = foot.bounding_box()
+    assert abs((number["x"] + number["width"]) - (box["x"] + box["width"])) < 2, (number, box)
+    assert rec.console_errors == [], rec.console_errors

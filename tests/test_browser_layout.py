@@ -367,7 +367,8 @@ def test_a_call_plans_practices_stand_apart(new_page, server):
 @pytest.mark.parametrize("width", [390, 320])
 def test_a_call_plans_dates_never_break(new_page, server, width):
     """The last contact of each practice in a call plan, and of each high-potential prospect,
-    stays on one line on a phone (an ISO date broke at its hyphens: "2026-11-" / "23")."""
+    stays on one line on a phone (an ISO date broke at its hyphens: "2026-11-" / "23"; it
+    reads "Thu 12 Nov" now, as the plan's other dates, and breaks at none of its spaces)."""
     page, rec = new_page(viewport={"width": width, "height": 844}, is_mobile=True, has_touch=True)
     _open(page, server, "team/theo-sandoval/index.html")
     dates = page.evaluate(r"""() => {
@@ -375,9 +376,10 @@ def test_a_call_plans_dates_never_break(new_page, server, width):
         for (const el of document.querySelectorAll('main .card h3, main .card .meta')) {
             const walk = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
             for (let n = walk.nextNode(); n; n = walk.nextNode()) {
-                for (const m of n.data.matchAll(/\d{4}-\d\d-\d\d/g)) {
+                const dated = n.parentElement.closest('time');
+                for (const m of (dated ? [[n.data]] : n.data.matchAll(/\d{4}-\d\d-\d\d/g))) {
                     const r = document.createRange();
-                    r.setStart(n, m.index); r.setEnd(n, m.index + m[0].length);
+                    r.setStart(n, m.index || 0); r.setEnd(n, (m.index || 0) + m[0].length);
                     const tops = new Set([...r.getClientRects()].map(c => Math.round(c.top)));
                     out.push([m[0], tops.size]);
                 }
@@ -544,4 +546,65 @@ def test_the_training_page_says_what_the_matrix_lacks_and_links_to_it(new_page, 
     page.wait_for_timeout(100)
     top = page.locator("#matrix").bounding_box()["y"]
     assert page.evaluate("scrollY") > 0 and 0 <= top < DESKTOP["height"] / 2, top
+    assert rec.console_errors == [], rec.console_errors
+
+
+@pytest.mark.parametrize("paper", [{"width": 718, "height": 1000}, {"width": 700, "height": 1070}],
+                         ids=["Letter", "A4"])
+@pytest.mark.parametrize("path", BRIEFS, ids=["physician", "practice"])
+def test_a_printed_briefs_figures_fit_their_cards(new_page, server, path, paper):
+    """On paper a date reads "Tue 20 Oct" with its ISO date added: in a brief's figures (five
+    to a row on a sheet's width less its margins) the two do not run past the card's edge
+    ("Thu 29 Oct (202" was all a Letter sheet showed of the last referral)."""
+    page, rec = new_page(viewport=paper)
+    _open(page, server, path)
+    page.emulate_media(media="print")
+    page.wait_for_timeout(100)
+    out = page.evaluate("""() => [...document.querySelectorAll('.kpis .kpi')].map(k => {
+        const card = k.getBoundingClientRect();
+        const widest = Math.max(...[...k.querySelectorAll('.value, .value *, .note, .note *')]
+            .map(e => e.getBoundingClientRect().right));
+        const value = k.querySelector('.value');
+        return [k.querySelector('.label').textContent, Math.round(widest - card.right),
+                value.scrollWidth - value.clientWidth];
+    }).filter(([, past, hidden]) => past > 0 || hidden > 0)""")
+    assert any(page.locator(".kpis .kpi .value time").all()), "a figure that is a date"
+    assert not out, f"figures past their card (label, px past, px hidden): {out}"
+    assert rec.console_errors == [], rec.console_errors
+
+
+@pytest.mark.parametrize("width", [1280, 1366])
+@pytest.mark.parametrize("path, table", [("physicians/index.html", "physician-table"),
+                                         ("practices/index.html", "practice-table")])
+def test_a_directorys_columns_all_show_on_a_laptop(new_page, server, path, table, width):
+    """On a manager's laptop the directory shows every column: its frame (the page's width)
+    held the first eight of the physicians' ten, Last visit cut at "LAST" and Liaison out of
+    sight, and the practices' without Alerts, with nothing saying more lay to the right."""
+    page, rec = new_page(viewport={"width": width, "height": 900})
+    _open(page, server, path)
+    frame = page.locator(f"#{table}").evaluate("""t => {
+        const f = t.parentElement.getBoundingClientRect();
+        return {hidden: t.parentElement.scrollWidth - t.parentElement.clientWidth,
+                past: [...t.tHead.rows[0].cells].filter(th => th.getBoundingClientRect().right > f.right + 1)
+                        .map(th => th.textContent.trim())};
+    }""")
+    assert frame["hidden"] <= 0 and not frame["past"], frame
+    assert rec.console_errors == [], rec.console_errors
+
+
+def test_no_table_of_the_site_hides_columns_on_a_laptop(new_page, server, site):
+    """At 1366 px no table of any page (decks aside) is wider than its frame: a brief's "who is
+    there" hid its Spend column behind a long trend badge, the team's liaisons their last
+    column by 7 px."""
+    page, rec = new_page(viewport={"width": 1366, "height": 900})
+    wide = []
+    for path in _all_pages(site):
+        if path.startswith("presentations/") and path != "presentations/index.html":
+            continue
+        _open(page, server, path)
+        wide += [f"{path}: {w}" for w in page.evaluate("""() => [...document.querySelectorAll('.table-wrap')]
+            .filter(f => f.scrollWidth > f.clientWidth + 1)
+            .map(f => (f.querySelector('table').id || f.closest('section').querySelector('h2').textContent)
+                      + ` ${f.scrollWidth} px in ${f.clientWidth}`)""")]
+    assert not wide, "\n".join(wide)
     assert rec.console_errors == [], rec.console_errors

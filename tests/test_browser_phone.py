@@ -382,3 +382,18 @@ def test_a_card_taller_than_a_sheet_starts_on_the_first_page(new_page, crowded, 
     assert "Visitoverdue" in texts[0]
     empty = [i + 1 for i, t in enumerate(texts) if not t]
     assert not empty, f"{paper} pages {empty} of {len(texts)} are blank"
+
+
+@pytest.mark.parametrize("path, table", [("physicians/index.html", "physician-table"),
+                                         ("practices/index.html", "practice-table")])
+def test_every_label_of_a_directory_card_has_a_value_under_it(new_page, crowded, path, table):
+    """A physician without a tier (Everett Kaminski), a practice without best visit times (the
+    CROWDED ones): the card says "—" under the label, as under Last visit and Liaison, rather
+    than a label over nothing."""
+    page, _ = _phone(new_page)
+    page.goto((crowded / path).as_uri())
+    page.wait_for_load_state("load")
+    empty = page.locator(f"#{table} tbody td[data-label]").evaluate_all(
+        "cells => cells.filter(c => !c.textContent.trim()).map(c => "
+        "c.closest('tr').querySelector('td.card-title').textContent.trim() + ': ' + c.dataset.label)")
+    assert not empty, f"labels with nothing under them: {empty[:6]}"

@@ -1677,7 +1677,7 @@ def test_key_pages_show_the_facts_of_the_example(golden_build):
     directory = _page_text(out, "physicians/index.html")
     assert "6 referring physicians" in directory
     # status, tier, referrals_365d against referrals_prev_365d, last_visit, effective liaison
-    for row in (r"Alan Cho ?, DPM Podiatry French Broad Podiatry Asheville lapsed "
+    for row in (r"Alan Cho ?, DPM Podiatry French Broad Podiatry Asheville — lapsed "  # no tier: "—"
                 r"4 4 vs 3 · 365 d 2026-08-28 Lena Brooks",
                 r"Grace Holloway ?, MD Family Medicine Mountain View Family Medicine Asheville "
                 r"A active 7 7 vs 1 · 365 d 2026-10-27 Lena Brooks",

@@ -541,3 +541,84 @@ def test_a_guides_footnotes_lead_to_their_notes_and_its_tables_keep_their_alignm
     assert '<th align="center">Step</th>' in html and '<td align="right">2 min</td>' in html
     # a record's notes and slides (many on one page) keep no footnote ids
     assert "id=" not in sanitize('<sup id="fnref:1">1</sup><li id="fn:1">x</li>')
+
+
+def test_the_practice_directory_and_data_quality_list_practices_by_name(tmp_path):
+    """A practice's file name need not be its name: the directory (as its Practice column
+    sorts, by the name in lower case) and data quality's practices without a liaison come by
+    name, not by file name ("zero.yaml" holding Alpha Clinic came last)."""
+    from conftest import one_physician_site
+    from liaison import pages
+    from liaison.pipeline import check
+
+    root = one_physician_site(tmp_path / "site", "- {date: 2026-11-02, liaison: lou, "
+                              "type: call, practice: solo, summary: Called.}\n")
+    for pid, name in [("zero", "alpha Clinic"), ("aaa", "Zenith Health"),
+                      ("mid", "Meadow Family Practice")]:
+        (root / "data" / "practices" / f"{pid}.yaml").write_text(f"name: {name}\n",
+                                                                 encoding="utf-8")
+    checked = check(root, AS_OF, keep_records=True)
+    assert checked.ok
+    view = pages.SiteView(checked.site, checked.stats, AS_OF)
+    planned = pages.plan(view)
+    directory = pages.context(view, next(p for p in planned if p.kind == "practices"))
+    expected = ["alpha Clinic", "Meadow Family Practice", "Solo Clinic", "Zenith Health"]
+    assert [r["name"] for r in directory["rows"]] == expected
+    quality = pages.context(view, next(p for p in planned if p.kind == "data-quality"))
+    assert [r["name"] for r in quality["practices_no_liaison"]] == expected
+
+
+def test_a_name_with_an_accent_sorts_with_its_plain_letter(tmp_path):
+    """Álvarez comes between Abel and Baker, not after Zimmer; Élan Clinic between Acorn and
+    Fern (code-point order put every accented first letter after z): in the directories'
+    order and in the sort keys their Name and Practice columns sort by."""
+    from conftest import one_physician_site
+    from liaison import pages
+    from liaison.names import sort_key
+    from liaison.pipeline import check
+
+    assert sort_key("Ángela Álvarez") == "alvarez angela"
+    root = one_physician_site(tmp_path / "site", "- {date: 2026-11-02, liaison: lou, "
+                              "type: call, practice: solo, summary: Called.}\n")
+    for pid, name in [("elan", "Élan Clinic"), ("acorn", "Acorn Clinic"), ("fern", "Fern Clinic")]:
+        (root / "data" / "practices" / f"{pid}.yaml").write_text(f"name: {name}\n",
+                                                                 encoding="utf-8")
+    for pid, name, practice in [("alvarez", "Ángela Álvarez", "elan"), ("abel", "Ada Abel", "acorn"),
+                                ("baker", "Bo Baker", "fern"), ("zimmer", "Zed Zimmer", "fern")]:
+        (root / "data" / "physicians" / f"{pid}.yaml").write_text(
+            f"name: {name}\nspecialty: Family medicine\npractice: {practice}\n", encoding="utf-8")
+    checked = check(root, AS_OF, keep_records=True)
+    assert checked.ok
+    view = pages.SiteView(checked.site, checked.stats, AS_OF)
+    planned = pages.plan(view)
+    docs = pages.context(view, next(p for p in planned if p.kind == "physicians"))["rows"]
+    assert [r["id"] for r in docs] == ["abel", "alvarez", "baker", "ida-lone", "zimmer"]
+    assert [r["sort_name"] for r in docs] == sorted(r["sort_name"] for r in docs)
+    assert [r["practice_sort"] for r in docs][:2] == ["acorn clinic", "elan clinic"]
+    places = pages.context(view, next(p for p in planned if p.kind == "practices"))["rows"]
+    assert [r["name"] for r in places] == ["Acorn Clinic", "Élan Clinic", "Fern Clinic",
+                                           "Solo Clinic"]
+    assert [r["sort_name"] for r in places] == sorted(r["sort_name"] for r in places)
+
+
+def test_data_quality_lists_physicians_by_last_name(tmp_path):
+    """Data quality's lists of physicians (without an NPI, a tier, a liaison, never contacted)
+    come by last name, as the directory does, not by file name ("winona-castellanos.yaml"
+    after "desmond-farraday.yaml" put Castellanos below Farraday)."""
+    from conftest import one_physician_site
+    from liaison import pages
+    from liaison.pipeline import check
+
+    root = one_physician_site(tmp_path / "site", "- {date: 2026-11-02, liaison: lou, "
+                              "type: call, practice: solo, summary: Called.}\n")
+    for pid, name in [("desmond-farraday", "Desmond Farraday"), ("a-zed", "Amy Zed"),
+                      ("winona-castellanos", "Winona Castellanos")]:
+        (root / "data" / "physicians" / f"{pid}.yaml").write_text(
+            f"name: {name}\nspecialty: Family medicine\npractice: solo\n", encoding="utf-8")
+    checked = check(root, AS_OF, keep_records=True)
+    assert checked.ok
+    view = pages.SiteView(checked.site, checked.stats, AS_OF)
+    quality = pages.context(view, next(p for p in pages.plan(view) if p.kind == "data-quality"))
+    expected = ["Winona Castellanos", "Desmond Farraday", "Ida Lone", "Amy Zed"]
+    for part in ("no_npi", "no_tier", "no_liaison", "never_contacted"):
+        assert [r["name"] for r in quality[part]] == expected, part

@@ -262,7 +262,8 @@ def test_call_plans_list_their_high_potential_prospects(ranked_site, example):
     assert all("never referred" in t for t in items)
     assert "refers to Valley Vein Center today" in items[1]
     assert "last contact never" in items[1]
-    assert "last contact 2026-11-20 (6 days ago)" in items[0]
+    # (the date as the call plan's other dates read: "Visit planned Thu 3 Dec.", not 2026-11-20)
+    assert "last contact Fri 20 Nov (6 days ago)" in items[0]
     # the words say that order: Hana Aoki, 6 days ago, comes before Ben Ortiz, never contacted
     # (they said "longest without contact first")
     said = section.all("p")[0].text()
@@ -340,6 +341,9 @@ def test_a_call_plan_shows_the_visits_planned_and_those_missed(tmp_path):
     page = parse(site / "team" / "lena-brooks" / "index.html")
     plan = next(s for s in page.all("section") if s.all("h2")[0].text() == "Call plan")
     heads = [h.text() for h in plan.all("h3")]
+    # each practice's last contact reads as its plan does ("Mon 16 Nov"), not "2026-11-02"
+    assert any(h.startswith("Laurel Park Clinic") and "last contact Mon 2 Nov" in h for h in heads), heads
+    assert not any(re.search(r"\d{4}-\d\d-\d\d", h) for h in heads), heads
     plans = {heads[i].split(" · ")[0].replace(" Log a visit", ""): p.text()
              for i, p in enumerate(_group_plans(plan)) if p is not None}
     assert plans == {

@@ -6,7 +6,9 @@ from __future__ import annotations
 
 from urllib.parse import quote
 
+from liaison.names import sort_key
 from liaison.pages.base import Page, PageKind, one_page
+from liaison.pages.directories import by_name
 from liaison.pages.log import HOST_NAMES, host_kind
 from liaison.pages.rows import physician_row, practice_row
 from liaison.pages.view import SiteView
@@ -54,7 +56,8 @@ def warning_row(view: SiteView, d, kind: str | None) -> dict:
 
 def context(view: SiteView, page: Page) -> dict:
     phys = view.stats.physicians
-    docs = sorted(view.site.physicians)
+    # by last name, as the directory lists them (not by file name)
+    docs = sorted(view.site.physicians, key=lambda p: (sort_key(view.site.physicians[p].name), p))
 
     def rows(pred):
         return [physician_row(view, p) for p in docs if pred(view.site.physicians[p], phys[p])]
@@ -68,7 +71,7 @@ def context(view: SiteView, page: Page) -> dict:
         "no_tier": rows(lambda d, s: d.tier is None),
         "no_liaison": rows(lambda d, s: s.liaison is None),
         "never_contacted": rows(lambda d, s: s.last_contact is None),
-        "practices_no_liaison": [practice_row(view, p) for p in sorted(view.site.practices)
+        "practices_no_liaison": [practice_row(view, p) for p in by_name(view.site.practices)
                                  if view.site.practices[p].liaison is None],
         "list_open": LIST_OPEN,
     }

@@ -17,6 +17,7 @@ from urllib.parse import quote, urlsplit
 
 from liaison import guard
 from liaison.models import INTERACTION_TYPES, OUTCOMES
+from liaison.names import fold
 from liaison.pages.base import Page, PageKind
 from liaison.pages.view import SiteView
 
@@ -97,7 +98,7 @@ def form_data(view: SiteView) -> dict:
     ``guard``: the patient-information guard's patterns (``guard.form_rules``)."""
     site = view.site
     repo = site.config.repository
-    practice_ids = sorted(site.practices, key=lambda p: (site.practices[p].name.lower(), p))
+    practice_ids = sorted(site.practices, key=lambda p: (fold(site.practices[p].name), p))
     index = {p: i for i, p in enumerate(practice_ids)}
     physicians, at = [], {p: [] for p in practice_ids}
     for pid in sorted(site.physicians, key=lambda p: (
