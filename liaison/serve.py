@@ -2,7 +2,8 @@
 watched, and on every change only the changed files are read again and the open browser tabs
 reload. Pages are rendered when the browser asks for them; nothing is written to disk.
 
-A data error does not stop the server: until it is fixed, every page shows the diagnostics.
+A data error does not stop the server: until it is fixed, every page shows the diagnostics
+(answered 500: the page asked for could not be made).
 Only ``serve`` adds the reload script (``/__liaison__/reload.js``) and widens the page's
 Content-Security-Policy to let it ask ``/__liaison__/version``; built sites never have either.
 """
@@ -255,7 +256,7 @@ def make_handler(state: State, host: str = "127.0.0.1"):
             version = state.version
             errors = state.errors
             if errors is not None and (path.endswith((".html", "/")) or "." not in path.rsplit("/", 1)[-1]):
-                return self._send(200, _diagnostics_page(errors, version),
+                return self._send(500, _diagnostics_page(errors, version),
                                   "text/html; charset=utf-8")
             rel = path.lstrip("/")
             if rel == "" or rel.endswith("/"):
@@ -266,7 +267,7 @@ def make_handler(state: State, host: str = "127.0.0.1"):
                         and state.live.is_page(rel + "/index.html"):
                     return self._send(301, b"", "text/plain", {"Location": path + "/"})
             except LiaisonError as exc:  # a template that fails on this page
-                return self._send(200, _diagnostics_page([exc.format_message()], version),
+                return self._send(500, _diagnostics_page([exc.format_message()], version),
                                   "text/html; charset=utf-8")
             if found is None:
                 return self._send(404, b"not found", "text/plain")

@@ -66,6 +66,9 @@ def test_an_open_page_reloads_itself_after_a_save(browser, served):
         _shot(page, "serve-diagnostics-1280.png")
         practice.write_text(text)
         page.locator("h1", has_text="French Broad Podiatry").wait_for(timeout=30_000)
-        assert errors == [], errors
+        # (the diagnostics page is answered 500: Chromium says so in the console, nothing else)
+        failed = "the server responded with a status of 500"
+        assert any(failed in e for e in errors), errors
+        assert [e for e in errors if failed not in e] == [], errors
     finally:
         ctx.close()
