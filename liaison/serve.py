@@ -143,20 +143,41 @@ def _reload_script(version: int) -> str:
     return f'<script src="{PREFIX}reload.js" data-version="{version}"></script>'
 
 
-def _diagnostics_page(lines: list[str], version: int) -> bytes:
-    items = "\n".join(f"<li><code>{html.escape(line)}</code></li>" for line in lines)
+def _served_page(title: str, body: str, version: int) -> bytes:
+    """A page of the server's own (the diagnostics, a page not found), reloading itself."""
     return (
         "<!doctype html><html lang=en><head><meta charset=utf-8>"
         "<meta name=viewport content='width=device-width, initial-scale=1'>"
         "<meta name=robots content='noindex, nofollow'>"
         "<meta http-equiv=Content-Security-Policy content=\"default-src 'none'; "
         "script-src 'self'; connect-src 'self'; style-src 'self' 'unsafe-inline'\">"
-        "<title>Liaison: the data has errors</title>"
+        f"<title>Liaison: {title}</title>"
         "<style>body{font:15px/1.5 system-ui,sans-serif;margin:2rem;color:#0f172a}"
         "h1{color:#b91c1c}li{margin:.3rem 0}code{white-space:pre-wrap}</style></head><body>"
-        "<h1>The data has errors</h1><p>Fix them and save: this page reloads by itself.</p>"
-        f"<ol>{items}</ol>{_reload_script(version)}</body></html>"
+        f"{body}{_reload_script(version)}</body></html>"
     ).encode("utf-8")
+
+
+def _diagnostics_page(lines: list[str], version: int) -> bytes:
+    items = "\n".join(f"<li><code>{html.escape(line)}</code></li>" for line in lines)
+    return _served_page("the data has errors",
+                        "<h1>The data has errors</h1><p>Fix them and save: this page reloads "
+                        f"by itself.</p><ol>{items}</ol>", version)
+
+
+def _not_found_page(path: str, version: int) -> bytes:
+    """A page path the site has no page at (a record renamed or deleted, a page not made
+    yet): it reloads itself, so the page shows once a save makes it."""
+    return _served_page("not found",
+                        f"<h1>Not found</h1><p>The site has no page at <code>{html.escape(path)}"
+                        "</code> (a record's file renamed or deleted, or not saved yet?). "
+                        "This page reloads by itself when a file is saved.</p>"
+                        '<p><a href="/">The dashboard</a></p>', version)
+
+
+def _is_page_path(path: str) -> bool:
+    """Whether a request path names a page (not a CSV, a deck, a picture…)."""
+    return path.endswith((".html", "/")) or "." not in path.rsplit("/", 1)[-1]
 
 
 def _inject(page: bytes, version: int) -> bytes:
@@ -255,7 +276,7 @@ def make_handler(state: State, host: str = "127.0.0.1"):
             # (read before what it shows: a refresh in between makes the tab reload once more)
             version = state.version
             errors = state.errors
-            if errors is not None and (path.endswith((".html", "/")) or "." not in path.rsplit("/", 1)[-1]):
+            if errors is not None and _is_page_path(path):
                 return self._send(500, _diagnostics_page(errors, version),
                                   "text/html; charset=utf-8")
             rel = path.lstrip("/")
@@ -270,6 +291,9 @@ def make_handler(state: State, host: str = "127.0.0.1"):
                 return self._send(500, _diagnostics_page([exc.format_message()], version),
                                   "text/html; charset=utf-8")
             if found is None:
+                if _is_page_path(path):
+                    return self._send(404, _not_found_page(path, version),
+                                      "text/html; charset=utf-8")
                 return self._send(404, b"not found", "text/plain")
             body, ctype = found
             if ctype.startswith("text/html"):

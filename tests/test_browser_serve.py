@@ -72,3 +72,29 @@ def test_an_open_page_reloads_itself_after_a_save(browser, served):
         assert [e for e in errors if failed not in e] == [], errors
     finally:
         ctx.close()
+
+
+def test_a_tab_on_a_page_that_went_away_comes_back_with_it(browser, served):
+    """A record's file deleted (or renamed) under its open page: the tab shows "Not found"
+    and reloads by itself, so the page is back when the file is (before, a bare "not found"
+    in plain text that stayed until reloaded by hand)."""
+    base, root = served
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.set_default_timeout(TIMEOUT_MS)
+    source = root / "data" / "practices" / "french-broad-podiatry.yaml"
+    practice = source.with_name("elmwood-heart.yaml")
+    text = source.read_text().replace("name: French Broad Podiatry", "name: Elmwood Heart Group")
+    try:
+        practice.write_text(text)
+        time.sleep(1.5)
+        page.goto(f"{base}/practices/elmwood-heart/index.html")
+        page.locator("h1", has_text="Elmwood Heart Group").wait_for(timeout=30_000)
+        time.sleep(0.5)  # the page's version request is waiting
+        practice.unlink()
+        page.locator("h1", has_text="Not found").wait_for(timeout=30_000)
+        assert "/practices/elmwood-heart/index.html" in page.locator("p").first.inner_text()
+        assert page.get_by_role("link", name="The dashboard").get_attribute("href") == "/"
+        practice.write_text(text)
+        page.locator("h1", has_text="Elmwood Heart Group").wait_for(timeout=30_000)
+    finally:
+        page.close()

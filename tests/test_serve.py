@@ -113,6 +113,27 @@ def test_serve_rebuilds_on_change_and_shows_diagnostics(server):
     assert "Dashboard" in _get(base)
 
 
+def test_a_page_that_is_not_there_is_a_page_that_comes_back(server):
+    """A tab on a record's page whose file was renamed or deleted got a bare "not found"
+    (plain text, no reload script): it stayed there after the file came back. A page path
+    now answers 404 with an HTML page that links to the dashboard and reloads itself."""
+    base, root, _log = server
+    status, text = _fetch(base + "practices/elmwood-heart/index.html")
+    assert status == 404
+    assert "<h1>Not found</h1>" in text and "practices/elmwood-heart/index.html" in text
+    assert '<a href="/">' in text
+    assert "/__liaison__/reload.js" in text, "the page reloads itself when the site changes"
+    assert "<script>" not in text, "no inline script: the page's policy allows none"
+    # other files stay a plain 404
+    status, text = _fetch(base + "exports/no-such.csv")
+    assert (status, text) == (404, "not found")
+    source = root / "data" / "practices" / "french-broad-podiatry.yaml"
+    (root / "data" / "practices" / "elmwood-heart.yaml").write_text(
+        source.read_text().replace("name: French Broad Podiatry", "name: Elmwood Heart Group"))
+    _wait(lambda: "Elmwood Heart Group" in _fetch(base + "practices/elmwood-heart/")[1],
+          "the new practice's page")
+
+
 def test_serve_refuses_a_taken_port(example_site, tmp_path):
     import socket
 
