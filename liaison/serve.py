@@ -34,12 +34,37 @@ RELOAD_JS = b"""(function () {
   "use strict";
   var me = document.currentScript;
   var seen = me && me.dataset.version ? me.dataset.version : null;
+  // The place on a page is kept across the server's own pages (the diagnostics of a save
+  // with an error, "not found"): the browser would bring the page back at their top.
+  var own = me && me.dataset.own === "1";
+  var key = "liaison-scroll:" + location.pathname;
+  var store = null;
+  try { store = window.sessionStorage; } catch (e) { store = null; }
+  if (store && !own) {
+    var kept = store.getItem(key);
+    store.removeItem(key);
+    var nav = performance.getEntriesByType ? performance.getEntriesByType("navigation")[0] : null;
+    if (kept && nav && nav.type === "reload") {
+      var at = kept.split(",");
+      var back = function () { window.scrollTo(Number(at[0]), Number(at[1])); };
+      // (after the load, and after the browser has put back the place of the page it
+      // reloaded, the server's own page: the top)
+      var later = function () { setTimeout(back, 0); };
+      if (document.readyState === "complete") { later(); } else { window.addEventListener("load", later); }
+    }
+  }
+  function reload() {
+    if (store && !own) {
+      try { store.setItem(key, window.scrollX + "," + window.scrollY); } catch (e) { /* full */ }
+    }
+    location.reload();
+  }
   function tick() {
     var url = "/__liaison__/version" + (seen === null ? "" : "?wait=" + encodeURIComponent(seen));
     fetch(url, {cache: "no-store"}).then(function (r) { return r.text(); })
       .then(function (v) {
         if (seen === null) { seen = v; setTimeout(tick, 0); }
-        else if (v !== seen) { location.reload(); }
+        else if (v !== seen) { reload(); }
         else { setTimeout(tick, 0); }
       })
       .catch(function () { setTimeout(tick, 1000); });
@@ -138,9 +163,11 @@ def _trim() -> None:
         pass
 
 
-def _reload_script(version: int) -> str:
-    """The reload script's tag, with the version the page was made of."""
-    return f'<script src="{PREFIX}reload.js" data-version="{version}"></script>'
+def _reload_script(version: int, own: bool = False) -> str:
+    """The reload script's tag, with the version the page was made of (``own``: a page of
+    the server's own, whose place is not kept)."""
+    mark = ' data-own="1"' if own else ""
+    return f'<script src="{PREFIX}reload.js" data-version="{version}"{mark}></script>'
 
 
 def _served_page(title: str, body: str, version: int) -> bytes:
@@ -154,7 +181,7 @@ def _served_page(title: str, body: str, version: int) -> bytes:
         f"<title>Liaison: {title}</title>"
         "<style>body{font:15px/1.5 system-ui,sans-serif;margin:2rem;color:#0f172a}"
         "h1{color:#b91c1c}li{margin:.3rem 0}code{white-space:pre-wrap}</style></head><body>"
-        f"{body}{_reload_script(version)}</body></html>"
+        f"{body}{_reload_script(version, own=True)}</body></html>"
     ).encode("utf-8")
 
 

@@ -98,3 +98,37 @@ def test_a_tab_on_a_page_that_went_away_comes_back_with_it(browser, served):
         page.locator("h1", has_text="Elmwood Heart Group").wait_for(timeout=30_000)
     finally:
         page.close()
+
+
+def test_the_place_on_the_page_survives_an_error_and_its_fix(browser, served):
+    """A save with an error turns the open page into the diagnostics; the fix brought the page
+    back at its top (each typo lost the reader's place on a long brief). The page now comes
+    back where it was."""
+    base, root = served
+    page = browser.new_page(viewport={"width": 1280, "height": 400})
+    page.set_default_timeout(TIMEOUT_MS)
+    practice = root / "data" / "practices" / "french-broad-podiatry.yaml"
+    text = practice.read_text()
+    try:
+        page.goto(f"{base}/practices/french-broad-podiatry/index.html")
+        height = page.evaluate("document.documentElement.scrollHeight")
+        assert height > 1500, height
+        page.evaluate("window.scrollTo(0, 1000)")
+        time.sleep(0.5)  # the page's version request is waiting
+        practice.write_text(text.replace("name: French Broad Podiatry", "nmae: French Broad Podiatry"))
+        page.locator("h1", has_text="The data has errors").wait_for(timeout=30_000)
+        practice.write_text(text.replace("name: French Broad Podiatry", "name: French Broad Feet"))
+        page.locator("h1", has_text="French Broad Feet").wait_for(timeout=30_000)
+        page.wait_for_load_state("load")
+        deadline = time.monotonic() + 5
+        while page.evaluate("window.scrollY") != 1000 and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert page.evaluate("window.scrollY") == 1000
+        # a page opened afresh later starts at its top, as ever
+        page.goto(f"{base}/index.html")
+        page.goto(f"{base}/practices/french-broad-podiatry/index.html")
+        page.wait_for_load_state("load")
+        time.sleep(0.3)
+        assert page.evaluate("window.scrollY") == 0
+    finally:
+        page.close()
