@@ -73,6 +73,7 @@ RELOAD_JS = b"""(function () {
 })();
 """
 WAIT = 25.0  # seconds a version request waits for a change
+SAID = 20  # errors of a refresh printed in the terminal (the browser shows them all)
 SETTLE_WAIT = 0.5  # seconds the end of a refresh waits for a page to be answered first
 IGNORED_DIRS = {".git", "__pycache__", ".hypothesis", ".pytest_cache", "node_modules", ".venv"}
 
@@ -136,6 +137,10 @@ def rebuild(state: State, log, changed: set[str] | None = None) -> None:
     if not done.ok:
         state.update(done.lines)
         log(f"{done.errors} error{'s' if done.errors != 1 else ''} in the data; the browser shows them")
+        for line in done.lines[:min(done.errors, SAID)]:  # (file:line:col, for the editor)
+            log(line)
+        if done.errors > SAID:
+            log(f"... and {done.errors - SAID} more: the browser shows them all")
     else:
         state.update(None)
         log(f"ready in {done.seconds:.2f} s ({done.read:,} file{'s' if done.read != 1 else ''} "

@@ -134,6 +134,45 @@ def test_a_page_that_is_not_there_is_a_page_that_comes_back(server):
           "the new practice's page")
 
 
+def test_serve_says_the_errors_in_the_terminal_too(example_site, tmp_path):
+    """Started on a site with errors (or a save with one), serve said only "2 errors in the
+    data; the browser shows them": the editor's terminal had no file:line:col to click. The
+    errors are now printed there as validate prints them (20 at most)."""
+    practice = example_site / "data" / "practices" / "french-broad-podiatry.yaml"
+    text = practice.read_text()
+    practice.write_text(text.replace("name: French Broad Podiatry", "nmae: French Broad Podiatry"))
+    log = tmp_path / "serve.log"
+    with open(log, "w") as out:
+        proc = subprocess.Popen(
+            [sys.executable, str(REPO / "build.py"), "serve", "--root", str(example_site),
+             "--port", "0", "--as-of", "2026-11-26"],
+            stdout=out, stderr=subprocess.STDOUT, env={**os.environ, "PYTHONUNBUFFERED": "1"})
+        try:
+            _wait(lambda: "serving " in log.read_text(), "the server to start")
+            said = log.read_text()
+            assert "2 errors in the data; the browser shows them" in said
+            assert ("data/practices/french-broad-podiatry.yaml:1:1: error: name: required field "
+                    "is missing") in said, said
+            assert "nmae: unknown field (did you mean 'name'?)" in said
+            # a save that breaks another file: its error is said at that save
+            physician = next((example_site / "data" / "physicians").glob("*.yaml"))
+            physician.write_text(physician.read_text() + "shoe_size: 11\n")
+            rel = physician.relative_to(example_site).as_posix()
+            _wait(lambda: f"{rel}:" in log.read_text() and "shoe_size" in log.read_text(),
+                  "the new error in the terminal")
+            # many errors: the first 20, and how many more
+            for n in range(30):
+                (example_site / "data" / "practices" / f"zz-{n:02}.yaml").write_text("nmae: X\n")
+            _wait(lambda: "more: the browser shows them all" in log.read_text(), "the cut")
+        finally:
+            proc.terminate()
+            proc.wait(timeout=10)
+    said = log.read_text()
+    last = said[said.rindex("errors in the data"):]
+    assert len([line for line in last.splitlines() if ": error: " in line]) == 20, last
+    assert "Traceback" not in said
+
+
 def test_serve_refuses_a_taken_port(example_site, tmp_path):
     import socket
 
