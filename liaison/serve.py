@@ -378,14 +378,18 @@ def serve(root: Path, host: str = "127.0.0.1", port: int = 8000, as_of: dt.date 
                            "(rename the folder; validate and build work there)") from None
     previous, received = _stop_on_signals()
     server = None
+    serving = False  # (shutdown() waits for a serve_forever that never ran: stopped in the read)
     try:
         state = State(LiveSite(root, as_of))
-        rebuild(state, log)
-        server = http.server.ThreadingHTTPServer((host, port), make_handler(state, host))
+        # (the port is taken before the site is read: a port in use is said at once, not
+        # after the seconds a large site takes; a browser asking meanwhile waits for it)
+        server = _listen(host, port, make_handler(state, host))
         server.daemon_threads = True
         server.handle_error = _quiet_error
+        rebuild(state, log)
         thread = threading.Thread(target=server.serve_forever, daemon=True)
         thread.start()
+        serving = True
         log(f"serving {root} on http://{host}:{server.server_address[1]}/ (Ctrl+C to stop)")
         if not _loopback(server.server_address[0]):
             log(f"warning: {host} is reachable from the network: anyone who can reach this "
@@ -411,12 +415,27 @@ def serve(root: Path, host: str = "127.0.0.1", port: int = 8000, as_of: dt.date 
         raise LiaisonError(f"cannot watch '{root}' for changes any more: {exc} "
                            "(rename what it names, then start serve again)") from None
     finally:
-        if server is not None:
+        if serving:
             server.shutdown()
+        if server is not None:
             server.server_close()
         for signum, handler in previous.items():
             signal.signal(signum, handler)
         sys.stderr.flush()
+
+
+def _listen(host: str, port: int, handler) -> http.server.ThreadingHTTPServer:
+    """The server, listening on ``host``:``port`` (not answering yet)."""
+    import errno
+
+    try:
+        return http.server.ThreadingHTTPServer((host, port), handler)
+    except OSError as exc:
+        hint = ""
+        if exc.errno == errno.EADDRINUSE:
+            hint = (f" (another serve, or another program, listens there: stop it, or serve "
+                    f"on another port with --port {port + 1 if 0 < port < 65535 else 8001})")
+        raise LiaisonError(f"cannot serve on {host}:{port}: {exc.strerror or exc}{hint}") from None
 
 
 def _modified_only(root: Path, changes) -> set[str] | None:

@@ -173,6 +173,26 @@ def test_serve_says_the_errors_in_the_terminal_too(example_site, tmp_path):
     assert "Traceback" not in said
 
 
+def test_serve_stopped_while_it_reads_the_site_stops(example_site, monkeypatch):
+    """Ctrl+C while the site is first read (seconds at 10,000 physicians): serve stops, it
+    does not wait for a server loop that never ran."""
+    import threading
+
+    from liaison import live, serve as serve_module
+
+    def interrupted(self, *args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(live.LiveSite, "refresh", interrupted)
+    said = []
+    running = threading.Thread(target=serve_module.serve, args=(example_site,),
+                               kwargs={"port": 0, "log": said.append}, daemon=True)
+    running.start()
+    running.join(10)
+    assert not running.is_alive(), "serve hung after Ctrl+C in its first read"
+    assert said == ["stopped (SIGINT)"], said
+
+
 def test_serve_refuses_a_taken_port(example_site, tmp_path):
     import socket
 
@@ -186,6 +206,10 @@ def test_serve_refuses_a_taken_port(example_site, tmp_path):
             capture_output=True, text=True, timeout=TIMEOUT)
     assert proc.returncode == 1, proc.stderr
     assert f"cannot serve on 127.0.0.1:{port}" in proc.stderr
+    assert "--port" in proc.stderr, "it says how to serve elsewhere"
+    # the port is tried before the site is read (at 10,000 physicians the read took some
+    # seconds, only to be told the port was taken)
+    assert "files read" not in proc.stderr, proc.stderr
     assert "Traceback" not in proc.stderr
 
 
