@@ -16,6 +16,7 @@ import os
 import signal
 import sys
 import threading
+import time
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
@@ -94,6 +95,10 @@ class State:
     def __init__(self, live):
         self.live = live  # liaison.live.LiveSite
         self.version = 0
+        # What a page is told is the version counted from this run's start (in µs): a tab
+        # left open while serve is stopped and started again must not take the new run's
+        # first version for the old run's (it kept the page of before the restart).
+        self.base = time.time_ns() // 1000
         self.errors: list[str] | None = None  # diagnostics of the last failed refresh
         self.changed = threading.Condition()
         self.answered = 0  # requests answered but the version's
@@ -116,11 +121,15 @@ class State:
             self.version += 1
             self.changed.notify_all()
 
-    def wait(self, seen: str, timeout: float = WAIT) -> int:
-        """The version, once it is not ``seen`` (or after ``timeout`` seconds)."""
+    def tag(self, version: int) -> str:
+        """The version as pages and their version requests know it."""
+        return str(self.base + version)
+
+    def wait(self, seen: str, timeout: float = WAIT) -> str:
+        """The version's tag, once it is not ``seen`` (or after ``timeout`` seconds)."""
         with self.changed:
-            self.changed.wait_for(lambda: str(self.version) != seen, timeout)
-            return self.version
+            self.changed.wait_for(lambda: self.tag(self.version) != seen, timeout)
+            return self.tag(self.version)
 
 
 def rebuild(state: State, log, changed: set[str] | None = None) -> None:
@@ -168,14 +177,14 @@ def _trim() -> None:
         pass
 
 
-def _reload_script(version: int, own: bool = False) -> str:
+def _reload_script(version: str, own: bool = False) -> str:
     """The reload script's tag, with the version the page was made of (``own``: a page of
     the server's own, whose place is not kept)."""
     mark = ' data-own="1"' if own else ""
     return f'<script src="{PREFIX}reload.js" data-version="{version}"{mark}></script>'
 
 
-def _served_page(title: str, body: str, version: int) -> bytes:
+def _served_page(title: str, body: str, version: str) -> bytes:
     """A page of the server's own (the diagnostics, a page not found), reloading itself."""
     return (
         "<!doctype html><html lang=en><head><meta charset=utf-8>"
@@ -190,14 +199,14 @@ def _served_page(title: str, body: str, version: int) -> bytes:
     ).encode("utf-8")
 
 
-def _diagnostics_page(lines: list[str], version: int) -> bytes:
+def _diagnostics_page(lines: list[str], version: str) -> bytes:
     items = "\n".join(f"<li><code>{html.escape(line)}</code></li>" for line in lines)
     return _served_page("the data has errors",
                         "<h1>The data has errors</h1><p>Fix them and save: this page reloads "
                         f"by itself.</p><ol>{items}</ol>", version)
 
 
-def _not_found_page(path: str, version: int) -> bytes:
+def _not_found_page(path: str, version: str) -> bytes:
     """A page path the site has no page at (a record renamed or deleted, a page not made
     yet): it reloads itself, so the page shows once a save makes it."""
     return _served_page("not found",
@@ -212,7 +221,7 @@ def _is_page_path(path: str) -> bool:
     return path.endswith((".html", "/")) or "." not in path.rsplit("/", 1)[-1]
 
 
-def _inject(page: bytes, version: int) -> bytes:
+def _inject(page: bytes, version: str) -> bytes:
     """Served pages only: the reload script (with ``version``, the one the page was made
     of), and a CSP that lets it ask for the version."""
     text = page.decode("utf-8", errors="replace")
@@ -301,12 +310,12 @@ def make_handler(state: State, host: str = "127.0.0.1"):
                                   "text/plain; charset=utf-8")
             if path == PREFIX + "version":
                 seen = parse_qs(parts.query).get("wait", [None])[0]
-                version = state.wait(seen) if seen is not None else state.version
-                return self._send(200, str(version).encode(), "text/plain")
+                tag = state.wait(seen) if seen is not None else state.tag(state.version)
+                return self._send(200, tag.encode(), "text/plain")
             if path == PREFIX + "reload.js":
                 return self._send(200, RELOAD_JS, "text/javascript")
             # (read before what it shows: a refresh in between makes the tab reload once more)
-            version = state.version
+            version = state.tag(state.version)
             errors = state.errors
             if errors is not None and _is_page_path(path):
                 return self._send(500, _diagnostics_page(errors, version),

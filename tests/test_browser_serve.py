@@ -132,3 +132,51 @@ def test_the_place_on_the_page_survives_an_error_and_its_fix(browser, served):
         assert page.evaluate("window.scrollY") == 0
     finally:
         page.close()
+
+
+def test_a_tab_left_open_while_serve_restarts_shows_what_changed_meanwhile(browser, example_site,
+                                                                           tmp_path):
+    """serve stopped, a file edited (a git pull), serve started again: the open tab kept the
+    old page until the next save (both runs called their first site version 1, so the tab
+    took the new run's for the one it had). Each run's versions are its own now."""
+    import signal
+
+    def start(log_name):
+        log = open(tmp_path / log_name, "w+")
+        proc = subprocess.Popen(
+            [sys.executable, str(REPO / "build.py"), "serve", "--root", str(example_site),
+             "--port", str(port), "--as-of", "2026-11-26"], stdout=log,
+            stderr=subprocess.STDOUT, env={**os.environ, "PYTHONUNBUFFERED": "1"}, cwd=tmp_path)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            log.seek(0)
+            if "serving " in log.read():
+                return proc, log
+            time.sleep(0.1)
+        raise AssertionError("the server did not start")
+
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    proc, log = start("first.log")
+    page = browser.new_page()
+    page.set_default_timeout(TIMEOUT_MS)
+    practice = example_site / "data" / "practices" / "french-broad-podiatry.yaml"
+    try:
+        page.goto(f"http://127.0.0.1:{port}/practices/french-broad-podiatry/index.html")
+        assert "French Broad Podiatry" in page.locator("h1").inner_text()
+        time.sleep(0.5)  # the page's version request is waiting
+        proc.send_signal(signal.SIGINT)
+        proc.wait(timeout=20)
+        log.close()
+        practice.write_text(practice.read_text().replace("name: French Broad Podiatry",
+                                                         "name: French Broad Foot Care"))
+        proc, log = start("second.log")
+        page.locator("h1", has_text="French Broad Foot Care").wait_for(timeout=15_000)
+    finally:
+        page.close()
+        proc.terminate()
+        proc.wait(timeout=20)
+        log.close()
