@@ -423,7 +423,7 @@ def serve(root: Path, host: str = "127.0.0.1", port: int = 8000, as_of: dt.date 
             log("changed: " + ", ".join(names[:5]) + (f" and {len(names) - 5} more" if len(names) > 5 else ""))
             rebuild(state, log, _modified_only(root, changes))
     except (Stop, KeyboardInterrupt):  # watchfiles turns any signal's exception into the latter
-        log(f"stopped ({signal.Signals(received[-1]).name if received else 'SIGINT'})")
+        log(f"stopped ({signal.Signals(received[0]).name if received else 'SIGINT'})")
     except RuntimeError as exc:  # the watcher's own (a name that is not UTF-8 appeared)
         if type(exc).__name__ != "WatchfilesRustInternalError":
             raise
@@ -478,13 +478,15 @@ class Stop(BaseException):
 
 
 def _stop_on_signals() -> tuple[dict, list[int]]:
-    """Raise Stop in the main thread on SIGINT, SIGTERM and SIGHUP: the previous handlers,
-    and the list the signals received are added to."""
+    """Raise Stop in the main thread on SIGINT, SIGTERM and SIGHUP (the first one: those
+    after it, Ctrl+C pressed again, are let be while it stops): the previous handlers, and
+    the list the signals received are added to."""
     received: list[int] = []
 
     def stop(signum, _frame):
         received.append(signum)
-        raise Stop(signum)
+        if len(received) == 1:  # (a second Ctrl+C, while it stops, raised in the stopping)
+            raise Stop(signum)
 
     previous = {}
     if threading.current_thread() is not threading.main_thread():

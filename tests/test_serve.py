@@ -655,6 +655,37 @@ def test_serve_stops_cleanly_and_writes_nothing(example_site, tmp_path, signame)
     assert proc.returncode == 0, text
 
 
+def test_ctrl_c_pressed_again_while_serve_stops_is_no_traceback(example_site, tmp_path):
+    """Ctrl+C pressed twice (or held): the second one, while the server stopped, ended in a
+    traceback (liaison.serve.Stop: 2) and exit status 1. Signals after the first are now
+    let be: it stops as after one."""
+    import signal
+
+    log_path = tmp_path / "serve.log"
+    with open(log_path, "w") as log:
+        proc = subprocess.Popen(
+            [sys.executable, str(REPO / "build.py"), "serve", "--root", str(example_site),
+             "--port", "0", "--as-of", "2026-11-26"],
+            stdout=log, stderr=subprocess.STDOUT, env={**os.environ, "PYTHONUNBUFFERED": "1"},
+            cwd=tmp_path)
+    try:
+        _wait(lambda: "serving " in log_path.read_text(), "the server to start")
+        for _ in range(8):  # (the stop takes up to 0.5 s: some land while it stops)
+            if proc.poll() is not None:
+                break
+            proc.send_signal(signal.SIGINT)
+            time.sleep(0.05)
+        proc.wait(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    text = log_path.read_text()
+    assert "Traceback" not in text, text
+    assert text.rstrip().endswith("stopped (SIGINT)"), text
+    assert proc.returncode == 0, text
+
+
 @pytest.mark.parametrize("which", ["sample", "contract example"])
 def test_every_file_served_is_the_file_build_writes(which, example_site, tmp_path):
     """Pages, exports, calendars, assets and the files beside pages (a deck's .pptx and its
