@@ -35,19 +35,32 @@ RELOAD_JS = b"""(function () {
   "use strict";
   var me = document.currentScript;
   var seen = me && me.dataset.version ? me.dataset.version : null;
-  // The place on a page is kept across the server's own pages (the diagnostics of a save
-  // with an error, "not found"): the browser would bring the page back at their top.
+  // The place on a page is kept through a reload, with the folds (<details>) the reader
+  // opened or closed (the page came back with every fold as written, and a place inside an
+  // opened one lost), and across the server's own pages (the diagnostics of a save with an
+  // error, "not found"): the browser would bring the page back at their top.
   var own = me && me.dataset.own === "1";
-  var key = "liaison-scroll:" + location.pathname;
+  var key = "liaison-place:" + location.pathname;
   var store = null;
   try { store = window.sessionStorage; } catch (e) { store = null; }
+  function fold(d) {  // a fold by its summary, its counts aside ("Show the 91 physicians")
+    var s = d.querySelector("summary");
+    return (s ? s.textContent : "").replace(/[0-9][0-9,.]*/g, "#").replace(/\\s+/g, " ").trim();
+  }
   if (store && !own) {
-    var kept = store.getItem(key);
+    var kept = null;
+    try { kept = JSON.parse(store.getItem(key)); } catch (e) { kept = null; }
     store.removeItem(key);
     var nav = performance.getEntriesByType ? performance.getEntriesByType("navigation")[0] : null;
     if (kept && nav && nav.type === "reload") {
-      var at = kept.split(",");
-      var back = function () { window.scrollTo(Number(at[0]), Number(at[1])); };
+      var back = function () {
+        var all = document.querySelectorAll("details");
+        (kept.folds || []).forEach(function (f) {
+          var d = all[f[0]];
+          if (d && fold(d) === f[1] && d.open !== f[2]) { d.open = f[2]; }
+        });
+        window.scrollTo(kept.x, kept.y);
+      };
       // (after the load, and after the browser has put back the place of the page it
       // reloaded, the server's own page: the top)
       var later = function () { setTimeout(back, 0); };
@@ -56,7 +69,13 @@ RELOAD_JS = b"""(function () {
   }
   function reload() {
     if (store && !own) {
-      try { store.setItem(key, window.scrollX + "," + window.scrollY); } catch (e) { /* full */ }
+      var folds = [];
+      Array.prototype.forEach.call(document.querySelectorAll("details"), function (d, i) {
+        folds.push([i, fold(d), d.open]);
+      });
+      try {
+        store.setItem(key, JSON.stringify({x: window.scrollX, y: window.scrollY, folds: folds}));
+      } catch (e) { /* full */ }
     }
     location.reload();
   }

@@ -180,3 +180,36 @@ def test_a_tab_left_open_while_serve_restarts_shows_what_changed_meanwhile(brows
         proc.terminate()
         proc.wait(timeout=20)
         log.close()
+
+
+def test_a_fold_opened_on_the_page_stays_open_through_a_save(browser, served):
+    """A liaison opens "2 more talking points" on a brief (a manager "Show the 91
+    physicians" on data quality) and saves a record: the page reloaded with every fold
+    closed, and its place (scrolled into the fold) was lost: 1,800 px became 302. The folds
+    the reader opened or closed are now as they were, and the place with them."""
+    base, root = served
+    page = browser.new_page(viewport={"width": 1280, "height": 400})
+    page.set_default_timeout(TIMEOUT_MS)
+    practice = root / "data" / "practices" / "french-broad-podiatry.yaml"
+    text = practice.read_text()
+    folds = "Array.from(document.querySelectorAll('details')).map(d => d.open)"
+    try:
+        page.goto(f"{base}/practices/french-broad-podiatry/index.html")
+        page.locator("summary", has_text="2 more talking points").click()
+        opened = page.evaluate(folds)
+        assert opened.count(True) == 1, opened
+        y = page.evaluate("document.querySelector('details.more-points').getBoundingClientRect()"
+                          ".bottom + window.scrollY") - 300
+        page.evaluate(f"window.scrollTo(0, {y})")
+        y = page.evaluate("window.scrollY")
+        time.sleep(0.5)  # the page's version request is waiting
+        practice.write_text(text.replace("name: French Broad Podiatry", "name: French Broad Feet"))
+        page.locator("h1", has_text="French Broad Feet").wait_for(timeout=30_000)
+        page.wait_for_load_state("load")
+        deadline = time.monotonic() + 5
+        while page.evaluate(folds) != opened and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert page.evaluate(folds) == opened
+        assert abs(page.evaluate("window.scrollY") - y) <= 1
+    finally:
+        page.close()
