@@ -37,10 +37,13 @@ RELOAD_JS = b"""(function () {
   var seen = me && me.dataset.version ? me.dataset.version : null;
   // The place on a page is kept through a reload, with the folds (<details>) the reader
   // opened or closed (the page came back with every fold as written, and a place inside an
-  // opened one lost), and across the server's own pages (the diagnostics of a save with an
-  // error, "not found"): the browser would bring the page back at their top.
+  // opened one lost), the column each table was sorted by and the place in the frames that
+  // scroll of their own (a directory's), and across the server's own pages (the
+  // diagnostics of a save with an error, "not found"): the browser would bring the page
+  // back at their top.
   var own = me && me.dataset.own === "1";
   var key = "liaison-place:" + location.pathname;
+  var FRAMES = ".table-wrap, .chart";  // what scrolls in a frame of its own
   var store = null;
   try { store = window.sessionStorage; } catch (e) { store = null; }
   function fold(d) {  // a fold by its summary, its counts aside ("Show the 91 physicians")
@@ -54,10 +57,19 @@ RELOAD_JS = b"""(function () {
     var nav = performance.getEntriesByType ? performance.getEntriesByType("navigation")[0] : null;
     if (kept && nav && nav.type === "reload") {
       var back = function () {
+        var tables = document.querySelectorAll("table");
+        (kept.sorts || []).forEach(function (t) {  // (a click sorts ascending, the next descending)
+          var th = tables[t[0]] && tables[t[0]].tHead ? tables[t[0]].tHead.rows[0].cells[t[1]] : null;
+          for (var n = 0; th && n < 2 && th.getAttribute("aria-sort") !== t[2]; n++) { th.click(); }
+        });
         var all = document.querySelectorAll("details");
         (kept.folds || []).forEach(function (f) {
           var d = all[f[0]];
           if (d && fold(d) === f[1] && d.open !== f[2]) { d.open = f[2]; }
+        });
+        var frames = document.querySelectorAll(FRAMES);
+        (kept.frames || []).forEach(function (f) {
+          if (frames[f[0]]) { frames[f[0]].scrollTop = f[1]; frames[f[0]].scrollLeft = f[2]; }
         });
         window.scrollTo(kept.x, kept.y);
       };
@@ -69,12 +81,21 @@ RELOAD_JS = b"""(function () {
   }
   function reload() {
     if (store && !own) {
-      var folds = [];
-      Array.prototype.forEach.call(document.querySelectorAll("details"), function (d, i) {
-        folds.push([i, fold(d), d.open]);
+      var folds = [], sorts = [], frames = [];
+      var each = function (selector, f) {
+        Array.prototype.forEach.call(document.querySelectorAll(selector), f);
+      };
+      each("details", function (d, i) { folds.push([i, fold(d), d.open]); });
+      each("table", function (t, i) {
+        var th = t.tHead && t.tHead.rows[0] ? t.tHead.rows[0].querySelector("[aria-sort]") : null;
+        if (th) { sorts.push([i, th.cellIndex, th.getAttribute("aria-sort")]); }
+      });
+      each(FRAMES, function (w, i) {
+        if (w.scrollTop || w.scrollLeft) { frames.push([i, w.scrollTop, w.scrollLeft]); }
       });
       try {
-        store.setItem(key, JSON.stringify({x: window.scrollX, y: window.scrollY, folds: folds}));
+        store.setItem(key, JSON.stringify({x: window.scrollX, y: window.scrollY, folds: folds,
+                                           sorts: sorts, frames: frames}));
       } catch (e) { /* full */ }
     }
     location.reload();
