@@ -385,14 +385,24 @@ def make_handler(state: State, host: str = "127.0.0.1"):
     return Handler
 
 
-def _watch_filter(*outputs: Path):
+def _watch_filter(*outputs: Path, root: Path | None = None):
+    """Whether a change the watcher saw is one to read the site again for. With ``root``,
+    only what makes the site counts: site.yaml, data/, content/, templates/ (a build into
+    public/, a README, an editor's settings saved in the site root reloaded every tab)."""
+    from liaison.buildrecord import INPUT_FILES, INPUT_FOLDERS
+
     # Paths are compared as written, never resolved: resolving follows links, and a link
     # loop in the site root (an error of the build) must not stop the server.
     outputs = tuple({Path(os.path.abspath(o)) for o in outputs}
                     | {Path(os.path.realpath(o)) for o in outputs})
+    top = Path(os.path.abspath(root)) if root is not None else None
+    inputs = set(INPUT_FILES) | set(INPUT_FOLDERS)
 
     def keep(change, path: str) -> bool:
         p = Path(os.path.abspath(path))
+        if top is not None and p.is_relative_to(top) and p != top \
+                and p.relative_to(top).parts[0] not in inputs:
+            return False
         if any(part in IGNORED_DIRS for part in p.parts):
             return False
         if any(p.is_relative_to(o) for o in outputs):
@@ -450,7 +460,7 @@ def serve(root: Path, host: str = "127.0.0.1", port: int = 8000, as_of: dt.date 
             log(f"warning: {host} is reachable from the network: anyone who can reach this "
                 "machine can read the team's records, unauthenticated (serve on 127.0.0.1, "
                 "the default, unless the network is the practice's own)")
-        for changes in watchfiles.watch(root, watch_filter=_watch_filter(root / "site"), debounce=300,
+        for changes in watchfiles.watch(root, watch_filter=_watch_filter(root / "site", root=root), debounce=300,
                                         step=50, raise_interrupt=True,
                                         rust_timeout=DATE_CHECK_MS, yield_on_timeout=True):
             if not changes:  # (the watcher's timeout: nothing changed)

@@ -210,6 +210,28 @@ def test_serve_refuses_a_folder_that_is_no_site_root(tmp_path):
     assert "serving " not in proc.stderr and "Traceback" not in proc.stderr
 
 
+def test_a_file_outside_the_site_reloads_no_tab(server):
+    """Only site.yaml, data/, content/ and templates/ make the site: a build into public/ in
+    the site root, a README or an editor's settings saved there read the site again and
+    reloaded every open tab (a build of the sample site: twice, 'changed: .public.tmp-…/…
+    and 160 more'). They are now let be."""
+    base, root, log = server
+    version = _get(base + "__liaison__/version")
+    (root / "README.md").write_text("# Our site\n")
+    (root / ".vscode").mkdir()
+    (root / ".vscode" / "settings.json").write_text("{}\n")
+    (root / "public" / "practices").mkdir(parents=True)
+    (root / "public" / "practices" / "index.html").write_text("<p>built</p>\n")
+    time.sleep(2)
+    assert _get(base + "__liaison__/version") == version
+    log.seek(0)
+    assert "changed: " not in log.read()
+    # (a change in the site moves it, as ever)
+    practice = root / "data" / "practices" / "french-broad-podiatry.yaml"
+    practice.write_text(practice.read_text() + "# seen\n")
+    _wait(lambda: _get(base + "__liaison__/version") != version, "the version to move")
+
+
 def test_serve_refuses_a_taken_port(example_site, tmp_path):
     import socket
 
