@@ -100,9 +100,12 @@ RELOAD_JS = b"""(function () {
     }
     location.reload();
   }
+  function ask(wait) {
+    var url = "/__liaison__/version" + (wait ? "?wait=" + encodeURIComponent(seen) : "");
+    return fetch(url, {cache: "no-store"}).then(function (r) { return r.text(); });
+  }
   function tick() {
-    var url = "/__liaison__/version" + (seen === null ? "" : "?wait=" + encodeURIComponent(seen));
-    fetch(url, {cache: "no-store"}).then(function (r) { return r.text(); })
+    ask(seen !== null)
       .then(function (v) {
         if (seen === null) { seen = v; setTimeout(tick, 0); }
         else if (v !== seen) { reload(); }
@@ -110,7 +113,33 @@ RELOAD_JS = b"""(function () {
       })
       .catch(function () { setTimeout(tick, 1000); });
   }
-  tick();
+  // One tab asks and tells the others: a browser opens at most six connections to a
+  // server, and six tabs each holding a request left none for a seventh page. The tab that
+  // holds the lock asks (the lock passes on when it goes away) and tells every version it
+  // hears, the first at once; each page first asks once, not waiting, for a save that
+  // landed while it loaded.
+  function lead(channel) {
+    var first = true;
+    (function next() {
+      ask(!first).then(function (v) {
+        first = false;
+        channel.postMessage(v);
+        if (v !== seen) { reload(); } else { setTimeout(next, 0); }
+      }, function () { setTimeout(next, 1000); });
+    })();
+  }
+  var channel = null;
+  try { channel = new BroadcastChannel("liaison-version"); } catch (e) { channel = null; }
+  if (channel && navigator.locks && seen !== null) {
+    channel.onmessage = function (e) { if (e.data !== seen) { reload(); } };
+    ask(false).then(function (v) { if (v !== seen) { reload(); } }, function () { /* down */ });
+    navigator.locks.request("liaison-version", function () {
+      lead(channel);
+      return new Promise(function () { /* held while the page is open */ });
+    });
+  } else {
+    tick();  // (no lock or channel here: an address not this machine's own)
+  }
 })();
 """
 WAIT = 25.0  # seconds a version request waits for a change

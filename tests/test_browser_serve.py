@@ -257,3 +257,46 @@ def test_a_directory_keeps_its_order_and_its_place_in_its_frame_through_a_save(b
         assert page.evaluate(state) == before
     finally:
         page.close()
+
+
+def test_many_open_tabs_leave_the_browser_room_to_load_a_page(browser, served):
+    """Each open tab held a request for the site's version, and a browser opens at most six
+    connections to one server: with six tabs open a seventh page never loaded (over 60 s),
+    the tabs' requests taking every connection again as each ended. One tab now asks and
+    tells the others; every tab still reloads on a save."""
+    base, root = served
+    ctx = browser.new_context(viewport={"width": 1000, "height": 700})
+    paths = ["index.html", "physicians/index.html", "practices/index.html", "team/index.html",
+             "follow-ups/index.html", "referrals/index.html", "prospects/index.html",
+             "activity/index.html"]
+    try:
+        tabs = []
+        for path in paths:
+            tab = ctx.new_page()
+            tab.set_default_timeout(TIMEOUT_MS)
+            tab.goto(f"{base}/{path}")
+            tabs.append(tab)
+        time.sleep(1.0)  # the tabs' version requests are waiting
+        page = ctx.new_page()
+        start = time.monotonic()
+        page.goto(f"{base}/practices/french-broad-podiatry/index.html", timeout=20_000)
+        assert time.monotonic() - start < 5
+        for tab in tabs:
+            tab.evaluate("window.__notReloaded = true")
+        practice = root / "data" / "practices" / "french-broad-podiatry.yaml"
+        practice.write_text(practice.read_text().replace("name: French Broad Podiatry",
+                                                         "name: French Broad Foot Care"))
+        page.locator("h1", has_text="French Broad Foot Care").wait_for(timeout=30_000)
+        for tab in tabs:
+            deadline = time.monotonic() + 20
+            while time.monotonic() < deadline:
+                try:
+                    if tab.evaluate("window.__notReloaded === undefined"):
+                        break
+                except Exception:  # noqa: BLE001 - the tab is between two documents
+                    pass
+                time.sleep(0.1)
+            else:
+                raise AssertionError(f"{tab.url} did not reload")
+    finally:
+        ctx.close()
