@@ -37,8 +37,8 @@ RELOAD_JS = b"""(function () {
   var seen = me && me.dataset.version ? me.dataset.version : null;
   // The place on a page is kept through a reload, with the folds (<details>) the reader
   // opened or closed (the page came back with every fold as written, and a place inside an
-  // opened one lost), the column each table was sorted by and the place in the frames that
-  // scroll of their own (a directory's), and across the server's own pages (the
+  // opened one lost), the column each table was sorted by, the place in the frames that
+  // scroll of their own (a directory's) and the row at the top of the screen, and across the server's own pages (the
   // diagnostics of a save with an error, "not found"): the browser would bring the page
   // back at their top.
   var own = me && me.dataset.own === "1";
@@ -72,6 +72,13 @@ RELOAD_JS = b"""(function () {
           if (frames[f[0]]) { frames[f[0]].scrollTop = f[1]; frames[f[0]].scrollLeft = f[2]; }
         });
         window.scrollTo(kept.x, kept.y);
+        var a = kept.anchor;  // the row at the top of the screen, back where it was
+        var rows = a && tables[a[0]] && tables[a[0]].tBodies[0] ? tables[a[0]].tBodies[0].rows : null;
+        var settle = function (n) {  // (again as the cards brought near the screen get laid out)
+          window.scrollBy(0, rows[a[1]].getBoundingClientRect().top - a[2]);
+          if (n > 0) { requestAnimationFrame(function () { settle(n - 1); }); }
+        };
+        if (rows && rows[a[1]]) { settle(4); }
       };
       // (after the load, and after the browser has put back the place of the page it
       // reloaded, the server's own page: the top)
@@ -93,9 +100,21 @@ RELOAD_JS = b"""(function () {
       each(FRAMES, function (w, i) {
         if (w.scrollTop || w.scrollLeft) { frames.push([i, w.scrollTop, w.scrollLeft]); }
       });
+      // (a phone's directory lays its cards out only near the screen: the same scrollY, the
+      // cards above sized by their estimate after the reload, showed another card)
+      var anchor = null;
+      each("table", function (t, i) {
+        var box = t.getBoundingClientRect();
+        if (anchor || !t.tBodies[0] || box.bottom <= 0 || box.top >= window.innerHeight) { return; }
+        var rows = t.tBodies[0].rows;
+        for (var n = 0; n < rows.length; n++) {
+          var r = rows[n].getBoundingClientRect();
+          if (r.height > 0 && r.bottom > 0) { anchor = [i, n, r.top]; return; }
+        }
+      });
       try {
         store.setItem(key, JSON.stringify({x: window.scrollX, y: window.scrollY, folds: folds,
-                                           sorts: sorts, frames: frames}));
+                                           sorts: sorts, frames: frames, anchor: anchor}));
       } catch (e) { /* full */ }
     }
     location.reload();
