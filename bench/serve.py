@@ -84,6 +84,9 @@ def main(argv=None) -> int:
     ap.add_argument("--as-of", default="2026-11-26")
     ap.add_argument("--keep", action="store_true", help="keep the copy of the site root")
     args = ap.parse_args(argv)
+    if not any((args.site / name).is_file() for name in ("site.yaml", "site.yml")):
+        # (a slip, /tmp for /tmp/site: the copy went on into its own folder below it)
+        sys.exit(f"{args.site}: no site.yaml here, so it is no site root: nothing copied")
 
     work = Path(tempfile.mkdtemp(prefix="liaison-bench-serve-"))
     root = work / "site"

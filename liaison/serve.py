@@ -2,7 +2,8 @@
 watched, and on every change only the changed files are read again and the open browser tabs
 reload. Pages are rendered when the browser asks for them; nothing is written to disk.
 
-A data error does not stop the server: until it is fixed, every page shows the diagnostics.
+A data error does not stop the server: until it is fixed, every page shows the diagnostics
+(answered 500: the page asked for could not be made).
 Only ``serve`` adds the reload script (``/__liaison__/reload.js``) and widens the page's
 Content-Security-Policy to let it ask ``/__liaison__/version``; built sites never have either.
 """
@@ -15,6 +16,7 @@ import os
 import signal
 import sys
 import threading
+import time
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
@@ -33,20 +35,134 @@ RELOAD_JS = b"""(function () {
   "use strict";
   var me = document.currentScript;
   var seen = me && me.dataset.version ? me.dataset.version : null;
+  // The place on a page is kept through a reload, with the folds (<details>) the reader
+  // opened or closed (the page came back with every fold as written, and a place inside an
+  // opened one lost), the column each table was sorted by, the place in the frames that
+  // scroll of their own (a directory's) and the row at the top of the screen, and across the server's own pages (the
+  // diagnostics of a save with an error, "not found"): the browser would bring the page
+  // back at their top.
+  var own = me && me.dataset.own === "1";
+  var key = "liaison-place:" + location.pathname;
+  var FRAMES = ".table-wrap, .chart";  // what scrolls in a frame of its own
+  var store = null;
+  try { store = window.sessionStorage; } catch (e) { store = null; }
+  function fold(d) {  // a fold by its summary, its counts aside ("Show the 91 physicians")
+    var s = d.querySelector("summary");
+    return (s ? s.textContent : "").replace(/[0-9][0-9,.]*/g, "#").replace(/\\s+/g, " ").trim();
+  }
+  if (store && !own) {
+    var kept = null;
+    try { kept = JSON.parse(store.getItem(key)); } catch (e) { kept = null; }
+    store.removeItem(key);
+    var nav = performance.getEntriesByType ? performance.getEntriesByType("navigation")[0] : null;
+    if (kept && nav && nav.type === "reload") {
+      var back = function () {
+        var tables = document.querySelectorAll("table");
+        (kept.sorts || []).forEach(function (t) {  // (a click sorts ascending, the next descending)
+          var th = tables[t[0]] && tables[t[0]].tHead ? tables[t[0]].tHead.rows[0].cells[t[1]] : null;
+          for (var n = 0; th && n < 2 && th.getAttribute("aria-sort") !== t[2]; n++) { th.click(); }
+        });
+        var all = document.querySelectorAll("details");
+        (kept.folds || []).forEach(function (f) {
+          var d = all[f[0]];
+          if (d && fold(d) === f[1] && d.open !== f[2]) { d.open = f[2]; }
+        });
+        var frames = document.querySelectorAll(FRAMES);
+        (kept.frames || []).forEach(function (f) {
+          if (frames[f[0]]) { frames[f[0]].scrollTop = f[1]; frames[f[0]].scrollLeft = f[2]; }
+        });
+        window.scrollTo(kept.x, kept.y);
+        var a = kept.anchor;  // the row at the top of the screen, back where it was
+        var rows = a && tables[a[0]] && tables[a[0]].tBodies[0] ? tables[a[0]].tBodies[0].rows : null;
+        var settle = function (n) {  // (again as the cards brought near the screen get laid out)
+          window.scrollBy(0, rows[a[1]].getBoundingClientRect().top - a[2]);
+          if (n > 0) { requestAnimationFrame(function () { settle(n - 1); }); }
+        };
+        if (rows && rows[a[1]]) { settle(4); }
+      };
+      // (after the load, and after the browser has put back the place of the page it
+      // reloaded, the server's own page: the top)
+      var later = function () { setTimeout(back, 0); };
+      if (document.readyState === "complete") { later(); } else { window.addEventListener("load", later); }
+    }
+  }
+  function reload() {
+    if (store && !own) {
+      var folds = [], sorts = [], frames = [];
+      var each = function (selector, f) {
+        Array.prototype.forEach.call(document.querySelectorAll(selector), f);
+      };
+      each("details", function (d, i) { folds.push([i, fold(d), d.open]); });
+      each("table", function (t, i) {
+        var th = t.tHead && t.tHead.rows[0] ? t.tHead.rows[0].querySelector("[aria-sort]") : null;
+        if (th) { sorts.push([i, th.cellIndex, th.getAttribute("aria-sort")]); }
+      });
+      each(FRAMES, function (w, i) {
+        if (w.scrollTop || w.scrollLeft) { frames.push([i, w.scrollTop, w.scrollLeft]); }
+      });
+      // (a phone's directory lays its cards out only near the screen: the same scrollY, the
+      // cards above sized by their estimate after the reload, showed another card)
+      var anchor = null;
+      each("table", function (t, i) {
+        var box = t.getBoundingClientRect();
+        if (anchor || !t.tBodies[0] || box.bottom <= 0 || box.top >= window.innerHeight) { return; }
+        var rows = t.tBodies[0].rows;
+        for (var n = 0; n < rows.length; n++) {
+          var r = rows[n].getBoundingClientRect();
+          if (r.height > 0 && r.bottom > 0) { anchor = [i, n, r.top]; return; }
+        }
+      });
+      try {
+        store.setItem(key, JSON.stringify({x: window.scrollX, y: window.scrollY, folds: folds,
+                                           sorts: sorts, frames: frames, anchor: anchor}));
+      } catch (e) { /* full */ }
+    }
+    location.reload();
+  }
+  function ask(wait) {
+    var url = "/__liaison__/version" + (wait ? "?wait=" + encodeURIComponent(seen) : "");
+    return fetch(url, {cache: "no-store"}).then(function (r) { return r.text(); });
+  }
   function tick() {
-    var url = "/__liaison__/version" + (seen === null ? "" : "?wait=" + encodeURIComponent(seen));
-    fetch(url, {cache: "no-store"}).then(function (r) { return r.text(); })
+    ask(seen !== null)
       .then(function (v) {
         if (seen === null) { seen = v; setTimeout(tick, 0); }
-        else if (v !== seen) { location.reload(); }
+        else if (v !== seen) { reload(); }
         else { setTimeout(tick, 0); }
       })
       .catch(function () { setTimeout(tick, 1000); });
   }
-  tick();
+  // One tab asks and tells the others: a browser opens at most six connections to a
+  // server, and six tabs each holding a request left none for a seventh page. The tab that
+  // holds the lock asks (the lock passes on when it goes away) and tells every version it
+  // hears, the first at once; each page first asks once, not waiting, for a save that
+  // landed while it loaded.
+  function lead(channel) {
+    var first = true;
+    (function next() {
+      ask(!first).then(function (v) {
+        first = false;
+        channel.postMessage(v);
+        if (v !== seen) { reload(); } else { setTimeout(next, 0); }
+      }, function () { setTimeout(next, 1000); });
+    })();
+  }
+  var channel = null;
+  try { channel = new BroadcastChannel("liaison-version"); } catch (e) { channel = null; }
+  if (channel && navigator.locks && seen !== null) {
+    channel.onmessage = function (e) { if (e.data !== seen) { reload(); } };
+    ask(false).then(function (v) { if (v !== seen) { reload(); } }, function () { /* down */ });
+    navigator.locks.request("liaison-version", function () {
+      lead(channel);
+      return new Promise(function () { /* held while the page is open */ });
+    });
+  } else {
+    tick();  // (no lock or channel here: an address not this machine's own)
+  }
 })();
 """
 WAIT = 25.0  # seconds a version request waits for a change
+SAID = 20  # errors of a refresh printed in the terminal (the browser shows them all)
 SETTLE_WAIT = 0.5  # seconds the end of a refresh waits for a page to be answered first
 IGNORED_DIRS = {".git", "__pycache__", ".hypothesis", ".pytest_cache", "node_modules", ".venv"}
 
@@ -67,6 +183,10 @@ class State:
     def __init__(self, live):
         self.live = live  # liaison.live.LiveSite
         self.version = 0
+        # What a page is told is the version counted from this run's start (in µs): a tab
+        # left open while serve is stopped and started again must not take the new run's
+        # first version for the old run's (it kept the page of before the restart).
+        self.base = time.time_ns() // 1000
         self.errors: list[str] | None = None  # diagnostics of the last failed refresh
         self.changed = threading.Condition()
         self.answered = 0  # requests answered but the version's
@@ -89,11 +209,15 @@ class State:
             self.version += 1
             self.changed.notify_all()
 
-    def wait(self, seen: str, timeout: float = WAIT) -> int:
-        """The version, once it is not ``seen`` (or after ``timeout`` seconds)."""
+    def tag(self, version: int) -> str:
+        """The version as pages and their version requests know it."""
+        return str(self.base + version)
+
+    def wait(self, seen: str, timeout: float = WAIT) -> str:
+        """The version's tag, once it is not ``seen`` (or after ``timeout`` seconds)."""
         with self.changed:
-            self.changed.wait_for(lambda: str(self.version) != seen, timeout)
-            return self.version
+            self.changed.wait_for(lambda: self.tag(self.version) != seen, timeout)
+            return self.tag(self.version)
 
 
 def rebuild(state: State, log, changed: set[str] | None = None) -> None:
@@ -110,6 +234,10 @@ def rebuild(state: State, log, changed: set[str] | None = None) -> None:
     if not done.ok:
         state.update(done.lines)
         log(f"{done.errors} error{'s' if done.errors != 1 else ''} in the data; the browser shows them")
+        for line in done.lines[:min(done.errors, SAID)]:  # (file:line:col, for the editor)
+            log(line)
+        if done.errors > SAID:
+            log(f"... and {done.errors - SAID} more: the browser shows them all")
     else:
         state.update(None)
         log(f"ready in {done.seconds:.2f} s ({done.read:,} file{'s' if done.read != 1 else ''} "
@@ -137,28 +265,51 @@ def _trim() -> None:
         pass
 
 
-def _reload_script(version: int) -> str:
-    """The reload script's tag, with the version the page was made of."""
-    return f'<script src="{PREFIX}reload.js" data-version="{version}"></script>'
+def _reload_script(version: str, own: bool = False) -> str:
+    """The reload script's tag, with the version the page was made of (``own``: a page of
+    the server's own, whose place is not kept)."""
+    mark = ' data-own="1"' if own else ""
+    return f'<script src="{PREFIX}reload.js" data-version="{version}"{mark}></script>'
 
 
-def _diagnostics_page(lines: list[str], version: int) -> bytes:
-    items = "\n".join(f"<li><code>{html.escape(line)}</code></li>" for line in lines)
+def _served_page(title: str, body: str, version: str) -> bytes:
+    """A page of the server's own (the diagnostics, a page not found), reloading itself."""
     return (
         "<!doctype html><html lang=en><head><meta charset=utf-8>"
         "<meta name=viewport content='width=device-width, initial-scale=1'>"
         "<meta name=robots content='noindex, nofollow'>"
         "<meta http-equiv=Content-Security-Policy content=\"default-src 'none'; "
         "script-src 'self'; connect-src 'self'; style-src 'self' 'unsafe-inline'\">"
-        "<title>Liaison: the data has errors</title>"
+        f"<title>Liaison: {title}</title>"
         "<style>body{font:15px/1.5 system-ui,sans-serif;margin:2rem;color:#0f172a}"
         "h1{color:#b91c1c}li{margin:.3rem 0}code{white-space:pre-wrap}</style></head><body>"
-        "<h1>The data has errors</h1><p>Fix them and save: this page reloads by itself.</p>"
-        f"<ol>{items}</ol>{_reload_script(version)}</body></html>"
+        f"{body}{_reload_script(version, own=True)}</body></html>"
     ).encode("utf-8")
 
 
-def _inject(page: bytes, version: int) -> bytes:
+def _diagnostics_page(lines: list[str], version: str) -> bytes:
+    items = "\n".join(f"<li><code>{html.escape(line)}</code></li>" for line in lines)
+    return _served_page("the data has errors",
+                        "<h1>The data has errors</h1><p>Fix them and save: this page reloads "
+                        f"by itself.</p><ol>{items}</ol>", version)
+
+
+def _not_found_page(path: str, version: str) -> bytes:
+    """A page path the site has no page at (a record renamed or deleted, a page not made
+    yet): it reloads itself, so the page shows once a save makes it."""
+    return _served_page("not found",
+                        f"<h1>Not found</h1><p>The site has no page at <code>{html.escape(path)}"
+                        "</code> (a record's file renamed or deleted, or not saved yet?). "
+                        "This page reloads by itself when a file is saved.</p>"
+                        '<p><a href="/">The dashboard</a></p>', version)
+
+
+def _is_page_path(path: str) -> bool:
+    """Whether a request path names a page (not a CSV, a deck, a picture…)."""
+    return path.endswith((".html", "/")) or "." not in path.rsplit("/", 1)[-1]
+
+
+def _inject(page: bytes, version: str) -> bytes:
     """Served pages only: the reload script (with ``version``, the one the page was made
     of), and a CSP that lets it ask for the version."""
     text = page.decode("utf-8", errors="replace")
@@ -247,15 +398,15 @@ def make_handler(state: State, host: str = "127.0.0.1"):
                                   "text/plain; charset=utf-8")
             if path == PREFIX + "version":
                 seen = parse_qs(parts.query).get("wait", [None])[0]
-                version = state.wait(seen) if seen is not None else state.version
-                return self._send(200, str(version).encode(), "text/plain")
+                tag = state.wait(seen) if seen is not None else state.tag(state.version)
+                return self._send(200, tag.encode(), "text/plain")
             if path == PREFIX + "reload.js":
                 return self._send(200, RELOAD_JS, "text/javascript")
             # (read before what it shows: a refresh in between makes the tab reload once more)
-            version = state.version
+            version = state.tag(state.version)
             errors = state.errors
-            if errors is not None and (path.endswith((".html", "/")) or "." not in path.rsplit("/", 1)[-1]):
-                return self._send(200, _diagnostics_page(errors, version),
+            if errors is not None and _is_page_path(path):
+                return self._send(500, _diagnostics_page(errors, version),
                                   "text/html; charset=utf-8")
             rel = path.lstrip("/")
             if rel == "" or rel.endswith("/"):
@@ -266,9 +417,12 @@ def make_handler(state: State, host: str = "127.0.0.1"):
                         and state.live.is_page(rel + "/index.html"):
                     return self._send(301, b"", "text/plain", {"Location": path + "/"})
             except LiaisonError as exc:  # a template that fails on this page
-                return self._send(200, _diagnostics_page([exc.format_message()], version),
+                return self._send(500, _diagnostics_page([exc.format_message()], version),
                                   "text/html; charset=utf-8")
             if found is None:
+                if _is_page_path(path):
+                    return self._send(404, _not_found_page(path, version),
+                                      "text/html; charset=utf-8")
                 return self._send(404, b"not found", "text/plain")
             body, ctype = found
             if ctype.startswith("text/html"):
@@ -279,14 +433,24 @@ def make_handler(state: State, host: str = "127.0.0.1"):
     return Handler
 
 
-def _watch_filter(*outputs: Path):
+def _watch_filter(*outputs: Path, root: Path | None = None):
+    """Whether a change the watcher saw is one to read the site again for. With ``root``,
+    only what makes the site counts: site.yaml, data/, content/, templates/ (a build into
+    public/, a README, an editor's settings saved in the site root reloaded every tab)."""
+    from liaison.buildrecord import INPUT_FILES, INPUT_FOLDERS
+
     # Paths are compared as written, never resolved: resolving follows links, and a link
     # loop in the site root (an error of the build) must not stop the server.
     outputs = tuple({Path(os.path.abspath(o)) for o in outputs}
                     | {Path(os.path.realpath(o)) for o in outputs})
+    top = Path(os.path.abspath(root)) if root is not None else None
+    inputs = set(INPUT_FILES) | set(INPUT_FOLDERS)
 
     def keep(change, path: str) -> bool:
         p = Path(os.path.abspath(path))
+        if top is not None and p.is_relative_to(top) and p != top \
+                and p.relative_to(top).parts[0] not in inputs:
+            return False
         if any(part in IGNORED_DIRS for part in p.parts):
             return False
         if any(p.is_relative_to(o) for o in outputs):
@@ -319,22 +483,32 @@ def serve(root: Path, host: str = "127.0.0.1", port: int = 8000, as_of: dt.date 
     if not utf8_name(str(root)):  # the watcher takes only UTF-8 paths
         raise LiaisonError(f"cannot watch '{root}' for changes: its path is not UTF-8 text "
                            "(rename the folder; validate and build work there)") from None
+    if not any(os.path.lexists(root / name) for name in ("site.yaml", "site.yml")):
+        # (the wrong folder, a home folder: serve would watch every folder below it, and
+        # read the tree again at every change anywhere in it, to show "missing site.yaml")
+        raise LiaisonError(f"cannot serve '{root}': it holds no site.yaml, so it is no site "
+                           "root (serve the folder that holds site.yaml: cd into it, or pass "
+                           "--root FOLDER; liaison init FOLDER makes a new site)")
     previous, received = _stop_on_signals()
     server = None
+    serving = False  # (shutdown() waits for a serve_forever that never ran: stopped in the read)
     try:
         state = State(LiveSite(root, as_of))
-        rebuild(state, log)
-        server = http.server.ThreadingHTTPServer((host, port), make_handler(state, host))
+        # (the port is taken before the site is read: a port in use is said at once, not
+        # after the seconds a large site takes; a browser asking meanwhile waits for it)
+        server = _listen(host, port, make_handler(state, host))
         server.daemon_threads = True
         server.handle_error = _quiet_error
+        rebuild(state, log)
         thread = threading.Thread(target=server.serve_forever, daemon=True)
         thread.start()
+        serving = True
         log(f"serving {root} on http://{host}:{server.server_address[1]}/ (Ctrl+C to stop)")
         if not _loopback(server.server_address[0]):
             log(f"warning: {host} is reachable from the network: anyone who can reach this "
                 "machine can read the team's records, unauthenticated (serve on 127.0.0.1, "
                 "the default, unless the network is the practice's own)")
-        for changes in watchfiles.watch(root, watch_filter=_watch_filter(root / "site"), debounce=300,
+        for changes in watchfiles.watch(root, watch_filter=_watch_filter(root / "site", root=root), debounce=300,
                                         step=50, raise_interrupt=True,
                                         rust_timeout=DATE_CHECK_MS, yield_on_timeout=True):
             if not changes:  # (the watcher's timeout: nothing changed)
@@ -347,19 +521,34 @@ def serve(root: Path, host: str = "127.0.0.1", port: int = 8000, as_of: dt.date 
             log("changed: " + ", ".join(names[:5]) + (f" and {len(names) - 5} more" if len(names) > 5 else ""))
             rebuild(state, log, _modified_only(root, changes))
     except (Stop, KeyboardInterrupt):  # watchfiles turns any signal's exception into the latter
-        log(f"stopped ({signal.Signals(received[-1]).name if received else 'SIGINT'})")
+        log(f"stopped ({signal.Signals(received[0]).name if received else 'SIGINT'})")
     except RuntimeError as exc:  # the watcher's own (a name that is not UTF-8 appeared)
         if type(exc).__name__ != "WatchfilesRustInternalError":
             raise
         raise LiaisonError(f"cannot watch '{root}' for changes any more: {exc} "
                            "(rename what it names, then start serve again)") from None
     finally:
-        if server is not None:
+        if serving:
             server.shutdown()
+        if server is not None:
             server.server_close()
         for signum, handler in previous.items():
             signal.signal(signum, handler)
         sys.stderr.flush()
+
+
+def _listen(host: str, port: int, handler) -> http.server.ThreadingHTTPServer:
+    """The server, listening on ``host``:``port`` (not answering yet)."""
+    import errno
+
+    try:
+        return http.server.ThreadingHTTPServer((host, port), handler)
+    except OSError as exc:
+        hint = ""
+        if exc.errno == errno.EADDRINUSE:
+            hint = (f" (another serve, or another program, listens there: stop it, or serve "
+                    f"on another port with --port {port + 1 if 0 < port < 65535 else 8001})")
+        raise LiaisonError(f"cannot serve on {host}:{port}: {exc.strerror or exc}{hint}") from None
 
 
 def _modified_only(root: Path, changes) -> set[str] | None:
@@ -387,13 +576,15 @@ class Stop(BaseException):
 
 
 def _stop_on_signals() -> tuple[dict, list[int]]:
-    """Raise Stop in the main thread on SIGINT, SIGTERM and SIGHUP: the previous handlers,
-    and the list the signals received are added to."""
+    """Raise Stop in the main thread on SIGINT, SIGTERM and SIGHUP (the first one: those
+    after it, Ctrl+C pressed again, are let be while it stops): the previous handlers, and
+    the list the signals received are added to."""
     received: list[int] = []
 
     def stop(signum, _frame):
         received.append(signum)
-        raise Stop(signum)
+        if len(received) == 1:  # (a second Ctrl+C, while it stops, raised in the stopping)
+            raise Stop(signum)
 
     previous = {}
     if threading.current_thread() is not threading.main_thread():

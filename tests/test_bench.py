@@ -341,3 +341,18 @@ def test_a_timeline_notes_each_call_of_the_functions_named_in_every_process(exam
                              capture_output=True, text=True, timeout=300)
     assert refused.returncode == 2 and "no function liaison.pipeline.no_such_thing" \
         in refused.stderr
+
+
+def test_the_serve_bench_copies_only_a_site_root(tmp_path):
+    """bench/serve.py SITE copied SITE whatever it was: given /tmp (a slip for /tmp/site), it
+    copied /tmp into its own temporary folder below it, 29 GB in 5 minutes, and on. A folder
+    without site.yaml is now refused before anything is copied."""
+    (tmp_path / "notes").mkdir()
+    (tmp_path / "notes" / "todo.txt").write_text("buy milk\n")
+    env = {**os.environ, "TMPDIR": str(tmp_path)}
+    proc = subprocess.run([sys.executable, str(REPO / "bench" / "serve.py"), str(tmp_path),
+                           "--saves", "1"], capture_output=True, text=True, timeout=120, env=env)
+    assert proc.returncode != 0
+    assert "no site.yaml" in proc.stderr, proc.stderr
+    assert "copied" not in proc.stdout
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["notes"], "nothing copied"

@@ -23,6 +23,25 @@ def _get(url: str) -> str:
         return r.read().decode("utf-8")
 
 
+def _fetch(url: str) -> tuple[int, str]:
+    """The status and text of a page, an error status's too."""
+    try:
+        with urllib.request.urlopen(url, timeout=10) as r:
+            return r.status, r.read().decode("utf-8")
+    except urllib.error.HTTPError as exc:
+        return exc.code, exc.read().decode("utf-8")
+
+
+def _failed(url: str) -> str | None:
+    """The diagnostics page at ``url`` once it is served; a page that failed is no 200
+    (a link checker, a script or a test fetching the page took it for the page itself)."""
+    status, text = _fetch(url)
+    if "The data has errors" not in text:
+        return None
+    assert status == 500, f"the diagnostics page answered {status}"
+    return text
+
+
 def _wait(predicate, what: str, timeout: float = TIMEOUT):
     deadline = time.monotonic() + timeout
     last = None
@@ -82,17 +101,135 @@ def test_serve_rebuilds_on_change_and_shows_diagnostics(server):
 
     # A broken file: every page shows the diagnostics, the server keeps running.
     practice.write_text(text.replace("name: French Broad Podiatry", "nmae: French Broad Podiatry"))
-    page = _wait(lambda: (lambda p: p if "The data has errors" in p else None)(_get(brief)),
-                 "the diagnostics page")
+    page = _wait(lambda: _failed(brief), "the diagnostics page")
     assert "data/practices/french-broad-podiatry.yaml:1:1: error: name: required field is missing" in page
     assert "nmae: unknown field (did you mean &#x27;name&#x27;?)" in page
-    assert "The data has errors" in _get(base)
+    assert _failed(base)
 
     # Fixing it restores the site.
     practice.write_text(text)
     _wait(lambda: "French Broad Podiatry" in _get(brief) and "The data has errors" not in _get(brief),
           "the site back after the fix")
     assert "Dashboard" in _get(base)
+
+
+def test_a_page_that_is_not_there_is_a_page_that_comes_back(server):
+    """A tab on a record's page whose file was renamed or deleted got a bare "not found"
+    (plain text, no reload script): it stayed there after the file came back. A page path
+    now answers 404 with an HTML page that links to the dashboard and reloads itself."""
+    base, root, _log = server
+    status, text = _fetch(base + "practices/elmwood-heart/index.html")
+    assert status == 404
+    assert "<h1>Not found</h1>" in text and "practices/elmwood-heart/index.html" in text
+    assert '<a href="/">' in text
+    assert "/__liaison__/reload.js" in text, "the page reloads itself when the site changes"
+    assert "<script>" not in text, "no inline script: the page's policy allows none"
+    # other files stay a plain 404
+    status, text = _fetch(base + "exports/no-such.csv")
+    assert (status, text) == (404, "not found")
+    source = root / "data" / "practices" / "french-broad-podiatry.yaml"
+    (root / "data" / "practices" / "elmwood-heart.yaml").write_text(
+        source.read_text().replace("name: French Broad Podiatry", "name: Elmwood Heart Group"))
+    _wait(lambda: "Elmwood Heart Group" in _fetch(base + "practices/elmwood-heart/")[1],
+          "the new practice's page")
+
+
+def test_serve_says_the_errors_in_the_terminal_too(example_site, tmp_path):
+    """Started on a site with errors (or a save with one), serve said only "2 errors in the
+    data; the browser shows them": the editor's terminal had no file:line:col to click. The
+    errors are now printed there as validate prints them (20 at most)."""
+    practice = example_site / "data" / "practices" / "french-broad-podiatry.yaml"
+    text = practice.read_text()
+    practice.write_text(text.replace("name: French Broad Podiatry", "nmae: French Broad Podiatry"))
+    log = tmp_path / "serve.log"
+    with open(log, "w") as out:
+        proc = subprocess.Popen(
+            [sys.executable, str(REPO / "build.py"), "serve", "--root", str(example_site),
+             "--port", "0", "--as-of", "2026-11-26"],
+            stdout=out, stderr=subprocess.STDOUT, env={**os.environ, "PYTHONUNBUFFERED": "1"})
+        try:
+            _wait(lambda: "serving " in log.read_text(), "the server to start")
+            said = log.read_text()
+            assert "2 errors in the data; the browser shows them" in said
+            assert ("data/practices/french-broad-podiatry.yaml:1:1: error: name: required field "
+                    "is missing") in said, said
+            assert "nmae: unknown field (did you mean 'name'?)" in said
+            # a save that breaks another file: its error is said at that save
+            physician = next((example_site / "data" / "physicians").glob("*.yaml"))
+            physician.write_text(physician.read_text() + "shoe_size: 11\n")
+            rel = physician.relative_to(example_site).as_posix()
+            _wait(lambda: f"{rel}:" in log.read_text() and "shoe_size" in log.read_text(),
+                  "the new error in the terminal")
+            # many errors: the first 20, and how many more
+            for n in range(30):
+                (example_site / "data" / "practices" / f"zz-{n:02}.yaml").write_text("nmae: X\n")
+            _wait(lambda: "more: the browser shows them all" in log.read_text(), "the cut")
+        finally:
+            proc.terminate()
+            proc.wait(timeout=10)
+    said = log.read_text()
+    last = said[said.rindex("errors in the data"):]
+    assert len([line for line in last.splitlines() if ": error: " in line]) == 20, last
+    assert "Traceback" not in said
+
+
+def test_serve_stopped_while_it_reads_the_site_stops(example_site, monkeypatch):
+    """Ctrl+C while the site is first read (seconds at 10,000 physicians): serve stops, it
+    does not wait for a server loop that never ran."""
+    import threading
+
+    from liaison import live, serve as serve_module
+
+    def interrupted(self, *args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(live.LiveSite, "refresh", interrupted)
+    said = []
+    running = threading.Thread(target=serve_module.serve, args=(example_site,),
+                               kwargs={"port": 0, "log": said.append}, daemon=True)
+    running.start()
+    running.join(10)
+    assert not running.is_alive(), "serve hung after Ctrl+C in its first read"
+    assert said == ["stopped (SIGINT)"], said
+
+
+def test_serve_refuses_a_folder_that_is_no_site_root(tmp_path):
+    """`liaison serve` run in the wrong folder (a home folder, /tmp) served a page saying
+    "missing site.yaml" while it watched every folder below (173,220 inotify watches for a
+    /tmp of 11 GB, most of the user's limit) and read the tree again at every change there.
+    It now says the folder is no site root and stops."""
+    (tmp_path / "notes").mkdir()
+    (tmp_path / "notes" / "todo.txt").write_text("buy milk\n")
+    proc = subprocess.run(
+        [sys.executable, str(REPO / "build.py"), "serve", "--root", str(tmp_path),
+         "--port", "0", "--as-of", "2026-11-26"],
+        capture_output=True, text=True, timeout=TIMEOUT)
+    assert proc.returncode == 1, proc.stderr
+    assert f"cannot serve '{tmp_path}': it holds no site.yaml" in proc.stderr, proc.stderr
+    assert "--root" in proc.stderr and "liaison init" in proc.stderr
+    assert "serving " not in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_a_file_outside_the_site_reloads_no_tab(server):
+    """Only site.yaml, data/, content/ and templates/ make the site: a build into public/ in
+    the site root, a README or an editor's settings saved there read the site again and
+    reloaded every open tab (a build of the sample site: twice, 'changed: .public.tmp-…/…
+    and 160 more'). They are now let be."""
+    base, root, log = server
+    version = _get(base + "__liaison__/version")
+    (root / "README.md").write_text("# Our site\n")
+    (root / ".vscode").mkdir()
+    (root / ".vscode" / "settings.json").write_text("{}\n")
+    (root / "public" / "practices").mkdir(parents=True)
+    (root / "public" / "practices" / "index.html").write_text("<p>built</p>\n")
+    time.sleep(2)
+    assert _get(base + "__liaison__/version") == version
+    log.seek(0)
+    assert "changed: " not in log.read()
+    # (a change in the site moves it, as ever)
+    practice = root / "data" / "practices" / "french-broad-podiatry.yaml"
+    practice.write_text(practice.read_text() + "# seen\n")
+    _wait(lambda: _get(base + "__liaison__/version") != version, "the version to move")
 
 
 def test_serve_refuses_a_taken_port(example_site, tmp_path):
@@ -108,6 +245,10 @@ def test_serve_refuses_a_taken_port(example_site, tmp_path):
             capture_output=True, text=True, timeout=TIMEOUT)
     assert proc.returncode == 1, proc.stderr
     assert f"cannot serve on 127.0.0.1:{port}" in proc.stderr
+    assert "--port" in proc.stderr, "it says how to serve elsewhere"
+    # the port is tried before the site is read (at 10,000 physicians the read took some
+    # seconds, only to be told the port was taken)
+    assert "files read" not in proc.stderr, proc.stderr
     assert "Traceback" not in proc.stderr
 
 
@@ -475,8 +616,8 @@ def test_a_template_that_fails_shows_its_diagnostic_in_the_browser(server):
     (root / "templates").mkdir(exist_ok=True)
     (root / "templates" / "physician.html").write_text(
         '{% extends "builtin/physician.html" %}{% block content %}{{ 1 // 0 }}{% endblock %}\n')
-    page = _wait(lambda: (lambda p: p if "The data has errors" in p else None)(
-        _get(base + "physicians/nina-vargas/index.html")), "the template's diagnostic")
+    page = _wait(lambda: _failed(base + "physicians/nina-vargas/index.html"),
+                 "the template's diagnostic")
     assert "templates/physician.html:1:1: error: template error" in page, page[:2000]
     log.seek(0)
     assert "Traceback" not in log.read()
@@ -533,6 +674,37 @@ def test_serve_stops_cleanly_and_writes_nothing(example_site, tmp_path, signame)
     assert "Traceback" not in text, text
     assert list(temp.iterdir()) == [], "serve writes nothing to disk"
     assert sorted(p.relative_to(example_site) for p in example_site.rglob("*")) == before
+    assert proc.returncode == 0, text
+
+
+def test_ctrl_c_pressed_again_while_serve_stops_is_no_traceback(example_site, tmp_path):
+    """Ctrl+C pressed twice (or held): the second one, while the server stopped, ended in a
+    traceback (liaison.serve.Stop: 2) and exit status 1. Signals after the first are now
+    let be: it stops as after one."""
+    import signal
+
+    log_path = tmp_path / "serve.log"
+    with open(log_path, "w") as log:
+        proc = subprocess.Popen(
+            [sys.executable, str(REPO / "build.py"), "serve", "--root", str(example_site),
+             "--port", "0", "--as-of", "2026-11-26"],
+            stdout=log, stderr=subprocess.STDOUT, env={**os.environ, "PYTHONUNBUFFERED": "1"},
+            cwd=tmp_path)
+    try:
+        _wait(lambda: "serving " in log_path.read_text(), "the server to start")
+        for _ in range(8):  # (the stop takes up to 0.5 s: some land while it stops)
+            if proc.poll() is not None:
+                break
+            proc.send_signal(signal.SIGINT)
+            time.sleep(0.05)
+        proc.wait(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    text = log_path.read_text()
+    assert "Traceback" not in text, text
+    assert text.rstrip().endswith("stopped (SIGINT)"), text
     assert proc.returncode == 0, text
 
 
