@@ -198,6 +198,13 @@ def test_lapsed_referrers_are_a_separate_win_back_table(example):
     assert f"{(D - last).days} days ago" in cells["Last referral"].text()
     assert cells["Referrals ever"].text() == str(EXPECTED["physicians"]["alan-cho"]["referrals"])
     assert cells["Potential"].text() == docs["alan-cho"]["potential"]
+    # its dates read as the site's other tables write theirs ("Fri 28 Aug", the ISO date in
+    # the <time> and the sort value), not "2026-08-28" beside "90 days ago"
+    for column in ("Last referral", "Last contact"):
+        times = cells[column].all("time")
+        assert len(times) == 1 and times[0].attrs["datetime"] == cells[column].attrs["data-value"]
+        assert not re.search(r"\b20[0-9]{2}-[0-9]{2}", cells[column].text()), cells[column].text()
+    assert cells["Last referral"].text().startswith(f"{last:%a} {last.day} {last:%b}")
     # a lapsed physician is not a prospect, and no active or new one is in either table
     prospect_names = [r[1].text() for r in table_rows(doc.by_id("prospect-table"))]
     assert not any(n.startswith(docs["alan-cho"]["name"]) for n in prospect_names)
