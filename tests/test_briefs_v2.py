@@ -127,7 +127,9 @@ def test_return_on_visit_in_words_and_numbers(site, records, pid):
     assert f"{after} in the 90 days after against {before} in the 90 days before" in words
     assert f"{visits} visit{plural} {before} before {after} after" in words
     # one row per matured visit, newest first, with its own before and after
-    rows = re.findall(r"<tr><td><span class=\"date\">(\d{4}-\d\d-\d\d)</span><br><small>\w+"
+    # (each date a <time>, "Wed 29 Jul", the ISO date in its datetime)
+    rows = re.findall(r"<tr><td><span class=\"date\"><time datetime=\"(\d{4}-\d\d-\d\d)\" "
+                      r"title=\"\1\">\w{3} \d{1,2} \w{3}(?: \d{4})?</time></span><br><small>\w+"
                       r"(?: · to the office)?</small></td>.*?"
                       r"<td class=\"num\">(\d+)</td><td class=\"num\">(\d+) ", rov)
     assert [(d, int(b), int(a)) for d, b, a in rows] == \
@@ -153,7 +155,7 @@ def test_return_on_visit_lists_the_newest_five_visits(tmp_path):
     assert visits > 5 + 2
     words = text_of(rov)
     assert f"Over {visits} in-person visits 90 to 454 days old" in words
-    dates = re.findall(r"<tr><td><span class=\"date\">(\d{4}-\d\d-\d\d)</span><br>", rov)
+    dates = re.findall(r"<tr><td><span class=\"date\"><time datetime=\"(\d{4}-\d\d-\d\d)\"", rov)
     assert dates == sorted((d.isoformat() for d, _, _ in per), reverse=True)[:5]
     n = visits - 5
     assert f"The newest 5 visits; the figures above count {n} older one{'s' if n != 1 else ''} too." \
@@ -515,6 +517,9 @@ def test_a_briefs_spend_lists_this_years_costs_and_reads_no_earlier_year():
     shown = _spend(view, 4010, lambda r, c: 0 if r.summary == "not ours" else c, listed(),
                    meter=False)
     assert shown["year"] == 2026 and shown["spend"] == "$40.10"
+    assert shown["costs"][0]["date"] == (
+        '<time datetime="2026-03-04" title="2026-03-04">Wed 4 Mar</time>')
+    shown["costs"][0]["date"] = "2026-03-04"
     assert shown["costs"] == [{"date": "2026-03-04", "type": "lunch", "summary": "spring lunch",
                                "cost": "$40.10", "share": "$40.10"}]
 
@@ -889,7 +894,8 @@ def test_a_visit_to_the_office_is_not_said_to_have_seen_its_physicians(tmp_path)
     out = build(root, tmp_path / "out")
     for rel in ("practices/french-broad-podiatry", "physicians/ruth-kessler"):
         history = section(page(out, rel), "history-h")
-        row = re.search(r'<tr><td><span class="date">2026-08-27</span>(.*?)</tr>', history, re.S)
+        row = re.search(r'<tr><td><span class="date"><time datetime="2026-08-27"[^>]*>Thu 27 Aug'
+                        r'</time></span>(.*?)</tr>', history, re.S)
         assert row, (rel, history)
         assert text_of(row.group(1)).startswith("visit · to the office "), (rel, row.group(1))
         assert "seen:" not in row.group(1)

@@ -20,7 +20,7 @@ from decimal import ROUND_FLOOR, Decimal
 
 from liaison import charts
 from liaison.compliance import dollars
-from liaison.dates import day_text, month as month_name
+from liaison.dates import day, day_text, month as month_name
 from liaison.derived import (
     MATURED_AGES, ROV_DAYS, in_person, matured, month_index, month_label, physician_shares,
     practice_shares, visit_people, windows,
@@ -262,7 +262,7 @@ def _rov(view: SiteView, rov, visits: list, people_of, seen_of=None) -> dict:
         # the practice (derived.visit_people) but saw none of them in particular
         office = not r.physicians
         seen = [view.doc_ref(x) for x in seen_of(r)] if seen_of is not None and not office else []
-        rows.append({"date": r.date.isoformat(), "type": r.type, "summary": r.summary,
+        rows.append({"date": day(r.date, view.as_of), "type": r.type, "summary": r.summary,
                      "liaison_name": name, "liaison_href": href, "before": before,
                      "after": after, "change": signed(after - before), "seen": seen,
                      "office": office})
@@ -393,7 +393,7 @@ def _spend(view: SiteView, spent: int, shares_of, interactions: list,
         share = shares_of(r, total)
         if not share:  # charged to another physician or practice
             continue
-        items.append({"date": r.date.isoformat(), "type": r.type, "summary": r.summary,
+        items.append({"date": day(r.date, as_of), "type": r.type, "summary": r.summary,
                       "cost": dollars(total), "share": dollars(share)})
     shown = _meter(view, spent) if meter else {"limit": None, "spend": dollars(spent),
                                                  "spend_cents": spent}
