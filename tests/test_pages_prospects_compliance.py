@@ -491,6 +491,9 @@ def test_compliance_page_lists_spend_against_the_limit(example):
     limit_cents = int(limit * 100)
     head = page.all("div", "page-head")[0].text()
     assert f"${limit:,.2f}" in head and str(D.year) in head
+    # "(to Thu 26 Nov)", the as-of date as every page's heading says it
+    assert f"(to {D:%a} {D.day} {D:%b})" in head
+    assert page.all("div", "page-head")[0].all("time")[0].attrs["datetime"] == D.isoformat()
     by_doc, by_practice, items = cents_2026()
     assert by_doc["ruth-kessler"] > limit_cents  # the example's case
     # the statistics agree with the hand count
