@@ -608,3 +608,33 @@ def test_no_table_of_the_site_hides_columns_on_a_laptop(new_page, server, site):
                       + ` ${f.scrollWidth} px in ${f.clientWidth}`)""")]
     assert not wide, "\n".join(wide)
     assert rec.console_errors == [], rec.console_errors
+
+
+@pytest.mark.parametrize("width", [1024, 1366])
+def test_the_follow_up_groups_columns_line_up(new_page, server, width):
+    """The follow-ups page's groups (due this week, overdue, the older backlog…) are a table
+    each: each laid out its own columns, the tasks of one group starting 44 px right of the
+    next's. They now share their columns' widths, and no cell's words spill into the next (a
+    backlog's "Tue 30 Dec 2025" takes its badge under it)."""
+    page, rec = new_page(viewport={"width": width, "height": 900})
+    _open(page, server, "follow-ups/index.html")
+    page.evaluate("document.querySelectorAll('details').forEach(d => d.open = true)")
+    # a long due date, as a backlog of another year has (the sample's are of the as-of year)
+    page.evaluate("""() => { const t = document.querySelector('table.fu td[data-label="Due"] time');
+                             t.textContent += ' 2025'; }""")
+    found = page.evaluate("""() => {
+        const tables = [...document.querySelectorAll('table.fu')];
+        const lefts = tables.map(t => [...t.tHead.rows[0].cells]
+                                      .map(th => Math.round(th.getBoundingClientRect().left)).join(','));
+        const spill = [];
+        for (const td of document.querySelectorAll('table.fu td')) {
+            const edge = td.getBoundingClientRect().right;
+            for (const el of td.querySelectorAll('*'))
+                if (el.getBoundingClientRect().right > edge + 0.5) spill.push(el.textContent);
+        }
+        return {tables: tables.length, lefts: [...new Set(lefts)], spill};
+    }""")
+    assert found["tables"] >= 2, found
+    assert len(found["lefts"]) == 1, found
+    assert found["spill"] == [], found
+    assert rec.console_errors == [], rec.console_errors
