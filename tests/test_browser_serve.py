@@ -221,7 +221,8 @@ def test_a_directory_keeps_its_order_and_its_place_in_its_frame_through_a_save(b
     frame at 3,000 px sorted by specialty, descending, came back at 0 by name). Both are now
     as they were."""
     base, root = served
-    page = browser.new_page(viewport={"width": 1280, "height": 300})
+    # 900 px: a frame that scrolls both ways (at 1280 every column shows: nothing to scroll)
+    page = browser.new_page(viewport={"width": 900, "height": 300})
     page.set_default_timeout(TIMEOUT_MS)
     practice = root / "data" / "practices" / "french-broad-podiatry.yaml"
     text = practice.read_text()
