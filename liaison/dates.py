@@ -152,3 +152,8 @@ def _remembered(fn):
 
     remembered.__name__, remembered.__doc__ = fn.__name__, fn.__doc__
     return remembered
+
+
+# ``day`` for the pages' own code (a brief's talking points, promises and rows): each result
+# kept for the next call with the same date and as-of date, as the filter's are
+remembered_day = _remembered(day)

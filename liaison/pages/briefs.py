@@ -20,7 +20,7 @@ from decimal import ROUND_FLOOR, Decimal
 
 from liaison import charts
 from liaison.compliance import dollars
-from liaison.dates import day, day_text, month as month_name
+from liaison.dates import day_text, month as month_name, remembered_day as day
 from liaison.derived import (
     MATURED_AGES, ROV_DAYS, in_person, matured, month_index, month_label, physician_shares,
     practice_shares, visit_people, windows,

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 
 from markupsafe import Markup
 
-from liaison.dates import day
+from liaison.dates import remembered_day as day
 from liaison.derived import in_person, is_open, is_overdue, owner, windows
 from liaison.pages.base import ago
 from liaison.pages.view import SiteView
