@@ -37,6 +37,20 @@ def served(example_site, tmp_path):
         log.close()
 
 
+def _wait_reloaded(page, seconds: float) -> bool:
+    """Wait until ``page`` (marked ``window.__notReloaded = true`` before a save) is a new
+    document, fully loaded; False when it is not within ``seconds``."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            if page.evaluate("window.__notReloaded === undefined && document.readyState === 'complete'"):
+                return True
+        except Exception:  # noqa: BLE001 - the page is between two documents
+            pass
+        time.sleep(0.05)
+    return False
+
+
 def test_an_open_page_reloads_itself_after_a_save(browser, served):
     base, root = served
     ctx = browser.new_context(viewport={"width": 1280, "height": 900})
@@ -244,14 +258,7 @@ def test_a_directory_keeps_its_order_and_its_place_in_its_frame_through_a_save(b
         time.sleep(0.5)  # the page's version request is waiting
         page.evaluate("window.__notReloaded = true")
         practice.write_text(text.replace("name: French Broad Podiatry", "name: French Broad Feet"))
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            try:
-                if page.evaluate("window.__notReloaded === undefined && document.readyState === 'complete'"):
-                    break
-            except Exception:  # noqa: BLE001 - the page is between two documents
-                pass
-            time.sleep(0.05)
+        _wait_reloaded(page, 30)
         deadline = time.monotonic() + 5
         while page.evaluate(state) != before and time.monotonic() < deadline:
             time.sleep(0.1)
@@ -289,16 +296,7 @@ def test_many_open_tabs_leave_the_browser_room_to_load_a_page(browser, served):
                                                          "name: French Broad Foot Care"))
         page.locator("h1", has_text="French Broad Foot Care").wait_for(timeout=30_000)
         for tab in tabs:
-            deadline = time.monotonic() + 20
-            while time.monotonic() < deadline:
-                try:
-                    if tab.evaluate("window.__notReloaded === undefined"):
-                        break
-                except Exception:  # noqa: BLE001 - the tab is between two documents
-                    pass
-                time.sleep(0.1)
-            else:
-                raise AssertionError(f"{tab.url} did not reload")
+            assert _wait_reloaded(tab, 20), f"{tab.url} did not reload"
     finally:
         ctx.close()
 
@@ -340,14 +338,7 @@ def test_a_phone_keeps_the_card_it_was_reading_through_a_save(browser, served):
         page.evaluate("window.__notReloaded = true")
         practice = root / "data" / "practices" / "french-broad-podiatry.yaml"
         practice.write_text(practice.read_text() + "# seen\n")
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            try:
-                if page.evaluate("window.__notReloaded === undefined && document.readyState === 'complete'"):
-                    break
-            except Exception:  # noqa: BLE001 - the page is between two documents
-                pass
-            time.sleep(0.05)
+        _wait_reloaded(page, 30)
         time.sleep(1.0)
         after = page.evaluate(card)
         assert after[0] == before[0], (before, after)
