@@ -23,6 +23,7 @@ from pydantic import (
 )
 
 from liaison import yamlio
+from liaison.dates import MONTH_NAMES
 from liaison.fields import FreeText, NotFreeText, Ref
 
 ID_RE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
@@ -112,8 +113,6 @@ def _lookalike(value: str) -> str:
 
 
 _SLASHED = re.compile(r"([0-9]{1,2})/([0-9]{1,2})/([0-9]{4})")
-_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
-           "September", "October", "November", "December")
 
 
 def _slashed_hint(value: str) -> str:
@@ -128,7 +127,7 @@ def _slashed_hint(value: str) -> str:
         date = dt.date(year, month, day)
     except ValueError:
         return ""
-    return (f" ({date.isoformat()}, if it means {_MONTHS[month - 1]} {day}, {year}: a "
+    return (f" ({date.isoformat()}, if it means {MONTH_NAMES[month - 1]} {day}, {year}: a "
             "spreadsheet writes dates so unless their column is formatted as text)")
 
 
