@@ -638,3 +638,38 @@ def test_the_follow_up_groups_columns_line_up(new_page, server, width):
     assert len(found["lefts"]) == 1, found
     assert found["spill"] == [], found
     assert rec.console_errors == [], rec.console_errors
+
+
+def test_a_frame_that_scrolls_sideways_shades_the_side_with_more(new_page, server):
+    """At 768 px (a tablet) the team's liaisons table is wider than its frame: its columns were
+    cut at the frame's edge with nothing saying there were more. The frame now shades the side
+    it scrolls to (the right at first, the left at the end, neither where nothing scrolls);
+    measured on the pixels of the frame's rows, below their text."""
+    import io
+
+    from PIL import Image
+
+    page, rec = new_page(viewport={"width": 768, "height": 1000})
+    _open(page, server, "team/index.html")
+
+    def edges(wrap):
+        box = wrap.bounding_box()
+        row = wrap.locator("tbody tr").first.bounding_box()
+        image = Image.open(io.BytesIO(wrap.screenshot())).convert("L")
+        y = round(row["y"] + row["height"] - box["y"]) - 4  # the row's bottom padding: no text
+        return image.getpixel((4, y)), image.getpixel((image.width - 5, y))
+
+    frames = page.locator(".table-wrap")
+    wide = [frames.nth(i) for i in range(frames.count())
+            if frames.nth(i).evaluate("f => f.scrollWidth > f.clientWidth + 1")]
+    narrow = [frames.nth(i) for i in range(frames.count())
+              if frames.nth(i).evaluate("f => f.scrollWidth <= f.clientWidth")]
+    assert wide and narrow, (len(wide), len(narrow))
+    left, right = edges(wide[0])
+    assert right < left - 12 and left >= 250, ("at its start", left, right)
+    wide[0].evaluate("f => f.scrollLeft = f.scrollWidth")
+    left, right = edges(wide[0])
+    assert left < right - 12 and right >= 250, ("at its end", left, right)
+    left, right = edges(narrow[0])
+    assert left >= 250 and right >= 250, ("a frame that does not scroll", left, right)
+    assert rec.console_errors == [], rec.console_errors
