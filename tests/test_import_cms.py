@@ -274,13 +274,38 @@ def test_a_non_number_is_an_error_at_its_line_and_nothing_is_written(example_sit
     before = snapshot(example_site)
     code, _, err = imported(example_site, files=(bad,))
     assert code == 1
-    assert f"{bad}:3:1: error: Tot_Benes: 'twelve' is not a whole number" in err
+    # at the cell itself (column 1 said only the row, of some 30 values)
+    col = _line(bad, 3).index(",twelve,") + 2
+    assert col > 100
+    assert f"{bad}:3:{col}: error: Tot_Benes: 'twelve' is not a whole number" in err
     assert snapshot(example_site) == before
     # in the by-Provider file too
     bad = _broken(tmp_path, PROVIDERS, lambda lines: [lines[0], lines[1].replace(",640,", ",6.4e2,"), *lines[2:]])
     code, _, err = imported(example_site, files=(SERVICES, bad))
-    assert code == 1 and f"{bad}:2:1: error: Tot_Benes: '6.4e2' is not a whole number" in err
+    col = _line(bad, 2).index(",6.4e2,") + 2
+    assert code == 1 and f"{bad}:2:{col}: error: Tot_Benes: '6.4e2' is not a whole number" in err
     assert snapshot(example_site) == before
+
+
+def _line(path: Path, number: int) -> str:
+    return path.read_bytes().decode("utf-8").split("\r\n")[number - 1]
+
+
+def test_a_bad_value_is_placed_after_quoted_commas_and_line_breaks(example_site, tmp_path):
+    """A value's column counts the characters of its own line: a quoted description before it
+    may hold commas (which are no separators) and a line break (the value is then on the
+    record's second line)."""
+    rows = _rewritten(tmp_path, "quoted", SERVICES,
+                      lambda rows: _column(_column(rows, "HCPCS_Desc", {1: "Duplex scan,\nboth legs, complete"}),
+                                           "Tot_Srvcs", {1: "many"}))
+    code, _, err = imported(example_site, files=(rows,))
+    text = rows.read_bytes().decode("utf-8")
+    record_line = text[:text.index("Duplex scan,")].count("\n") + 1
+    second = text.split("\n")[record_line]  # the record's second line: "both legs, complete",…
+    assert second.startswith("both legs, complete")
+    col = second.index(",many,") + 2
+    assert code == 1, err
+    assert f"{rows}:{record_line + 1}:{col}: error: Tot_Srvcs: 'many' is not a number" in err, err
 
 
 def test_a_row_of_another_width_is_an_error_even_when_it_is_skipped(example_site, tmp_path):
@@ -392,7 +417,8 @@ def test_thousands_separators_and_decimals_are_numbers(example_site, tmp_path):
                      lambda rows: _column(rows, "Tot_Benes", {1: "12,34"}))
     (example_site / MARKET).unlink()
     code, _, err = imported(example_site, files=(svc,))
-    assert code == 1 and f"{svc}:2:1: error: Tot_Benes: '12,34' is not a whole number" in err
+    col = _line(svc, 2).index('"12,34"') + 1
+    assert code == 1 and f"{svc}:2:{col}: error: Tot_Benes: '12,34' is not a whole number" in err
 
 
 def test_a_count_of_any_size_is_written_as_the_file_says(example_site, tmp_path):

@@ -261,7 +261,7 @@ def test_an_npi_listed_twice_is_imported_once_and_said(example_site, tmp_path):
     (lambda t: t.replace('"TEAGAN"', '"TEAGAN","extra"', 1),
      "error: 331 fields where the header has 330"),
     (lambda t: t.replace('"02/17/2026"', '"2026-02-17"', 1),
-     "error: '2026-02-17' is not a date of the registry (MM/DD/YYYY)"),
+     "error: NPI Deactivation Date: '2026-02-17' is not a date of the registry (MM/DD/YYYY)"),
     (lambda t: "", "1:1: error: empty file: expected the NPPES header row"),
     (lambda t: t.split("\r\n")[0] + "\r\n", "1:1: error: only the header, no row: nothing written"),
     # the download's other files (secondary locations, other names, endpoints) hold NPIs too
@@ -284,6 +284,23 @@ def test_a_malformed_file_is_a_clear_error_and_writes_nothing(example_site, tmp_
     assert f"{bad}" in err and message in err
     assert "Traceback" not in err
     assert snapshot(example_site) == before
+
+
+def test_a_bad_date_is_placed_at_its_cell(example_site, tmp_path):
+    """A date the registry does not write is said at its own cell (line and column), not at
+    column 1 of a record of 330 values."""
+    text = SAMPLE.read_bytes().decode("utf-8").replace('"02/17/2026"', '"2026-02-17"', 1)
+    bad = tmp_path / "bad.csv"
+    bad.write_bytes(text.encode("utf-8"))
+    lines = text.split("\r\n")
+    number = next(n for n, line in enumerate(lines, start=1) if '"2026-02-17"' in line)
+    col = lines[number - 1].index('"2026-02-17"') + 1
+    assert col > 1
+    code, _, err = cli("import", "nppes", str(bad), "--root", str(example_site))
+    assert code == 1
+    assert err.strip().splitlines() == [
+        f"{bad}:{number}:{col}: error: NPI Deactivation Date: '2026-02-17' is not a date of the "
+        "registry (MM/DD/YYYY)"], err
 
 
 def test_a_file_that_is_not_utf8(example_site, tmp_path):

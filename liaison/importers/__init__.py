@@ -17,7 +17,8 @@ _PLACE = re.compile(r"(?P<at>[^\s:][^:\n]*:[0-9]+)(?::(?P<col>[0-9]+))?: (?P<tex
 
 class ImportProblem(LiaisonError):
     """The file cannot be imported (``path:line: message``); nothing was written. Shown as
-    ``validate`` shows a problem, ``path:line:col: error: message`` (column 1: the row)."""
+    ``validate`` shows a problem, ``path:line:col: error: message`` (column 1: the row, when
+    the problem is not one value's: ``cell_place``)."""
 
     def show(self, file=None) -> None:
         import click
@@ -94,6 +95,22 @@ def fields_problem(path, name: str, line: int, found: int, width: int) -> Import
         message += (" (the file ends in this line, without a line end: was the download cut "
                     "short? download it again)")
     return ImportProblem(message)
+
+
+def cell_place(name: str, start: int, text: str, index: int) -> str:
+    """``name:line:col`` of the value at ``index`` (from 0) of a record that starts on line
+    ``start`` and reads ``text`` (the error path only: a quoted value may hold commas and line
+    breaks, so the record is walked as CSV reads it)."""
+    quoted, field, begin = False, 0, 0
+    for i, ch in enumerate(text):
+        if field == index:
+            break
+        if ch == '"':
+            quoted = not quoted
+        elif ch == "," and not quoted:
+            field, begin = field + 1, i + 1
+    line_start = text.rfind("\n", 0, begin) + 1
+    return f"{name}:{start + text.count(chr(10), 0, begin)}:{begin - line_start + 1}"
 
 
 def csv_records(fh: TextIO, name: str) -> Iterable[tuple[int, str]]:

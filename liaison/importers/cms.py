@@ -53,8 +53,8 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 from liaison.importers import (
-    PROGRESS_EVERY, ImportProblem, csv_records, fields_problem, hcpcs, header_index,
-    named_groups, not_csv, option_values, undecodable_line,
+    PROGRESS_EVERY, ImportProblem, cell_place, csv_records, fields_problem, hcpcs,
+    header_index, named_groups, not_csv, option_values, undecodable_line,
 )
 from liaison.importers.nppes import credentials, title_case
 from liaison.market import DATASET, FOLDER
@@ -222,7 +222,7 @@ def _records(fh, name: str, width: int, wanted, counts: list, at: list, progress
     """The records after the header as text (a quoted value may span lines), those that
     ``wanted(text, pieces)`` refuses left out (``pieces``: the text split at every comma, a
     cheap look at the values), each record's number of fields checked all the same.
-    ``counts[0]``: records read; ``at[0]``: the line the record yielded starts on."""
+    ``counts[0]``: records read; ``at``: the line the record yielded starts on, its text."""
     commas = width - 1
     for start, text in csv_records(fh, name):
         counts[0] += 1
@@ -237,13 +237,15 @@ def _records(fh, name: str, width: int, wanted, counts: list, at: list, progress
             if n != commas:
                 raise fields_problem(name, name, start, n + 1, width)
             continue
-        at[0] = start
+        at[0], at[1] = start, text
         yield text
 
 
 def _rows(path: Path, columns: tuple[str, ...], wanted, progress, what: str):
-    """(line, row, index) of the records ``wanted`` lets through, read as a stream; the
-    record count is in the returned counter once the generator is done."""
+    """(index, rows, counter, place): the header's columns, the rows of the records
+    ``wanted`` lets through, read as a stream, the record count (in the counter once the
+    generator is done), and ``place(column)``, where the current row's value of that column
+    stands (``path:line:col``, for an error)."""
     index = _header(path)
     missing = [c for c in columns if c not in index]
     name = str(path)
@@ -251,7 +253,7 @@ def _rows(path: Path, columns: tuple[str, ...], wanted, progress, what: str):
         raise ImportProblem(f"{name}:1: not the CMS {what} layout: no column '{missing[0]}'"
                             + (f" (and {len(missing) - 1} more)" if len(missing) > 1 else ""))
     width = max(index.values()) + 1
-    counter, at = [0], [1]
+    counter, at = [0], [1, ""]
 
     def gen():
         with open(path, encoding="utf-8-sig", newline="") as fh:
@@ -261,19 +263,22 @@ def _rows(path: Path, columns: tuple[str, ...], wanted, progress, what: str):
                                       strict=True):
                     if len(row) != width:
                         raise fields_problem(path, name, at[0], len(row), width)
-                    yield at[0], row
+                    yield row
             except csv.Error as exc:
                 raise ImportProblem(f"{name}:{at[0]}: not a readable CSV row: {exc}") from None
             except UnicodeDecodeError as exc:
                 raise ImportProblem(f"{name}:{undecodable_line(path)}: not UTF-8 text "
                                     f"(byte {exc.object[exc.start:exc.start + 1]!r})") from None
 
-    return index, gen(), counter
+    def place(column: str) -> str:
+        return cell_place(name, at[0], at[1], index[column])
+
+    return index, gen(), counter, place
 
 
-def _number(text: str, column: str, name: str, line: int, whole: bool) -> Decimal | None:
+def _number(text: str, column: str, place, whole: bool) -> Decimal | None:
     """The count of a value; None when it is left out (``_SUPPRESSED``); ImportProblem for
-    another text. Thousands separators ("1,234") are allowed."""
+    another text, at ``place(column)``. Thousands separators ("1,234") are allowed."""
     text = text.strip()
     if _SUPPRESSED.match(text):
         return None
@@ -284,7 +289,7 @@ def _number(text: str, column: str, name: str, line: int, whole: bool) -> Decima
         ok = False
     if not ok:
         kind = "a whole number" if whole else "a number"
-        raise ImportProblem(f"{name}:{line}: {column}: '{text}' is not {kind}")
+        raise ImportProblem(f"{place(column)}: {column}: '{text}' is not {kind}")
     return Decimal(text)
 
 
@@ -359,11 +364,11 @@ def read(service_file: Path, provider_file: Path | None, options: Options,
         return _has_npi(pieces, site_npis, first) or not needles.isdisjoint(pieces)
 
     name = str(service_file)
-    ix, rows, counter = _rows(service_file, SERVICE_COLUMNS, wanted, progress, BY_SERVICE)
+    ix, rows, counter, place = _rows(service_file, SERVICE_COLUMNS, wanted, progress, BY_SERVICE)
     i_npi, i_code = ix[NPI], ix[CODE]
     i_city, i_state, i_zip = ix[CITY], ix[STATE], ix[ZIP]
     last_npi, last_ok = None, False  # a provider's rows follow each other
-    for line, row in rows:
+    for row in rows:
         npi = row[i_npi].strip()
         if npi != last_npi:
             last_npi, last_ok = npi, _valid_npi(npi)
@@ -386,8 +391,8 @@ def read(service_file: Path, provider_file: Path | None, options: Options,
                 continue
         benes = services = None
         if code in codes:
-            benes = _number(row[ix[BENES]], BENES, name, line, whole=True)
-            services = _number(row[ix[SERVICES]], SERVICES, name, line, whole=False)
+            benes = _number(row[ix[BENES]], BENES, place, whole=True)
+            services = _number(row[ix[SERVICES]], SERVICES, place, whole=False)
             if benes is None or services is None:  # no figure: as if the row were not there
                 counts.suppressed += 1
                 benes = services = None
@@ -408,14 +413,14 @@ def read(service_file: Path, provider_file: Path | None, options: Options,
     if provider_file is not None:
         name = str(provider_file)
         npi_first = _header(provider_file).get(NPI) == 0
-        ix, rows, counter = _rows(provider_file, PROVIDER_COLUMNS,
+        ix, rows, counter, place = _rows(provider_file, PROVIDER_COLUMNS,
                                   lambda t, pieces: _has_npi(pieces, site_npis, npi_first)
                                   or _has_npi(pieces, found, npi_first), progress, BY_PROVIDER)
-        for line, row in rows:
+        for row in rows:
             npi = row[ix[NPI]].strip()
             if npi in options.excluded:
                 continue
-            benes = _number(row[ix[BENES]], BENES, name, line, whole=True)
+            benes = _number(row[ix[BENES]], BENES, place, whole=True)
             if benes is None:  # not given for this provider
                 continue
             benes = int(benes)

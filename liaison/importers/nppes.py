@@ -34,8 +34,8 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 from liaison.importers import (
-    PROGRESS_EVERY, ImportProblem, csv_records, fields_problem, header_index, named_groups,
-    not_csv, option_values, taxonomy, undecodable_line,
+    PROGRESS_EVERY, ImportProblem, cell_place, csv_records, fields_problem, header_index,
+    named_groups, not_csv, option_values, taxonomy, undecodable_line,
 )
 from liaison.models import ID_MAX, npi_check_digit_ok
 
@@ -145,7 +145,8 @@ def read(path: Path, filters: Filters, known_npis: dict[str, str] | set[str],
         fh = open(path, encoding="utf-8-sig", newline="", errors="strict")
     except OSError as exc:
         raise ImportProblem(f"{name}: cannot read: {exc.strerror or exc}") from None
-    at = [1, False]  # the line the current record starts on; let through by its NPI alone
+    # the line the current record starts on; let through by its NPI alone; its text
+    at = [1, False, ""]
     with fh:
         try:
             header = next(csv.reader([fh.readline()], strict=True), None)
@@ -175,13 +176,17 @@ def read(path: Path, filters: Filters, known_npis: dict[str, str] | set[str],
             ours = known_npis if isinstance(known_npis, dict) and i_npi == 0 else None
             rows = csv.reader(_records(fh, name, width, filters, counts, at, progress, ours),
                               strict=True)
+
+            def place(column: str) -> str:  # where the current row's value stands
+                return cell_place(name, at[0], at[2], index[column])
+
             for row in rows:
                 line = at[0]
                 if len(row) != width:
                     raise fields_problem(path, name, line, len(row), width)
                 if absent:
                     row.append("")
-                if row[i_deact] and _deactivated(row[i_deact], row[i_react], name, line):
+                if row[i_deact] and _deactivated(row[i_deact], row[i_react], place):
                     npi = row[i_npi].strip()
                     if isinstance(known_npis, dict) and npi in known_npis:
                         counts.gone.append((known_npis[npi], npi, row[i_deact].strip(), line))
@@ -280,7 +285,7 @@ def _records(fh, name: str, width: int, filters: Filters, counts: Counts, at: li
     a full split that must give ``width`` fields (and then the needles of unquoted values
     tried too); a record whose first value is an NPI of ``ours`` is yielded all the same.
     ``at[0]``: the line the record yielded starts on; ``at[1]``: whether it was yielded for
-    its NPI alone."""
+    its NPI alone; ``at[2]``: its text."""
     expected_quotes = 2 * width
     needles, plain = _needles(filters), _needles(filters, quoted=False)
     for start, text in csv_records(fh, name):
@@ -293,36 +298,38 @@ def _records(fh, name: str, width: int, filters: Filters, counts: Counts, at: li
                 if len(fields) != width:
                     raise fields_problem(name, name, start, len(fields), width)
                 if all(any(n in text for n in group) for group in plain):
-                    at[0] = start
+                    at[0], at[2] = start, text
                     yield text
                     continue
             if ours and (text[1:11] if text[:1] == '"' else text[:10]) in ours:
-                at[0], at[1] = start, True
+                at[0], at[1], at[2] = start, True, text
                 yield text
                 at[1] = False
                 continue
             counts.elsewhere += 1
             continue
-        at[0] = start
+        at[0], at[2] = start, text
         yield text
 
 
-def _registry_date(text: str, name: str, line: int) -> dt.date | None:
+def _registry_date(text: str, column: str, place) -> dt.date | None:
     text = text.strip()
     if not text:
         return None
     try:
         return dt.datetime.strptime(text, "%m/%d/%Y").date()
     except ValueError:
-        raise ImportProblem(f"{name}:{line}: '{text}' is not a date of the registry "
-                            "(MM/DD/YYYY)") from None
+        raise ImportProblem(f"{place(column)}: {column}: '{text}' is not a date of the "
+                            "registry (MM/DD/YYYY)") from None
 
 
-def _deactivated(deactivated: str, reactivated: str, name: str, line: int) -> bool:
+def _deactivated(deactivated: str, reactivated: str, place) -> bool:
+    """Whether the row's NPI is deactivated (and not reactivated since); ``place(column)``
+    says where a value stands when it is no date."""
     if not deactivated.strip():
         return False
-    off = _registry_date(deactivated, name, line)
-    on = _registry_date(reactivated, name, line)
+    off = _registry_date(deactivated, DEACTIVATED, place)
+    on = _registry_date(reactivated, REACTIVATED, place)
     return on is None or on < off
 
 
