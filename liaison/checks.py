@@ -370,9 +370,12 @@ def guide_body_problems(site: Site) -> list[Problem]:
     """What a guide's body points at: its images, files beneath content/training/, PNG or
     JPEG, at their line (an image from another host is a warning: it is not shown; so is an
     HTML ``<img>`` that cannot be shown: HTML is taken as it is written, and the page builds);
-    its links to a guide's file (``other.md``) that is no guide (a warning)."""
+    its links to a guide's file (``other.md``) that is no guide, and to any other file of the
+    repository, which GitHub follows but the site does not have (``../presentations/x.md``,
+    ``handouts/form.pdf``, a folder): warnings. A link to a page (``….html``), to an address or
+    to a place on the page (``#part``) is left alone."""
     from liaison.decks import _REMOTE, html_images, image_problem, image_refs
-    from liaison.content import GUIDE_LINK, prose_lines
+    from liaison.content import GUIDE_LINK, LINK, prose_lines
 
     out = []
     for guide in site.guides.values():
@@ -383,12 +386,23 @@ def guide_body_problems(site: Site) -> list[Problem]:
                 out.append(Problem(guide.path, why, severity="warning" if html or _REMOTE.match(path) else "error",
                                    line=guide.body_line + k, col=col))
         for k, line in prose_lines(guide.body):
+            to_guides = set()
             for m in GUIDE_LINK.finditer(line):
+                to_guides.add(m.start())
                 if m.group("id") not in site.guides:
                     near = did_you_mean(m.group("id"), site.guides)
                     out.append(Problem(guide.path, f"link to '{m.group('id')}.md': no training guide "
                                        f"'{m.group('id')}' in content/training/{near}", severity="warning",
                                        line=guide.body_line + k, col=m.start() + 1))
+            for m in LINK.finditer(line):
+                dest = m.group("dest").strip()
+                if (m.start() in to_guides or not dest or dest.startswith(("#", "/")) or _REMOTE.match(dest)
+                        or dest.split("#", 1)[0].split("?", 1)[0].endswith(".html")):
+                    continue
+                out.append(Problem(guide.path, f"link to '{dest}': no page of the site (the guide's page "
+                                   "links to another guide by its file, other.md, and to anything else by "
+                                   "its full address)", severity="warning",
+                                   line=guide.body_line + k, col=m.start() + 1))
     return out
 
 

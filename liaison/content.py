@@ -296,6 +296,10 @@ def document_tasks(html: str) -> str:
 # A Markdown link to another guide's file, as GitHub follows it: [text](other-guide.md#part)
 GUIDE_LINK = re.compile(r'(?<![\\!])\[(?P<text>[^\]]*)\]\(\s*<?(?:\./)?(?P<id>[a-z0-9][a-z0-9-]*)\.md'
                         r'(?P<part>#[^)\s>]*)?>?(?P<title>\s+"[^"]*")?\s*\)')
+# A Markdown link, not an image: [text](dest), [text](<dest with spaces> "title"): ``dest`` as
+# written (the shape of decks._IMAGE)
+LINK = re.compile(r'(?<![\\!])\[(?P<text>[^\]]*)\]\(\s*(?P<lt><)?(?P<dest>(?(lt)[^<>\n]*|[^)\s>]*))(?(lt)>)'
+                  r'(?:\s+"[^"]*")?\s*\)')
 _LIST_ITEM = re.compile(r"( {0,3}|[ \t]*)([-*+]|\d{1,9}[.)])(?=[ \t]|$)")
 
 

@@ -1746,6 +1746,30 @@ def test_a_guides_link_to_a_guide_file_that_does_not_exist_is_a_warning(example_
     assert len([w for w in res.warnings if w.path == rel]) == 1
 
 
+def test_a_guides_link_to_another_file_of_the_repository_is_a_warning(example_site):
+    """GitHub follows [the deck](../presentations/x.md) or [the form](handouts/intake.pdf) to the
+    file; the guide's page kept the link as written, to nothing (a 404 on a server, a broken
+    link from disk), and validate said nothing, though the README promised a warning for a link
+    to a .md file that is no guide."""
+    guide = sorted((example_site / "content" / "training").glob("*.md"))[0]
+    rel = f"content/training/{guide.name}"
+    text = guide.read_text(encoding="utf-8")
+    line = text.count("\n") + 1
+    links = ["../presentations/intro.md#why", "<handouts/intake form.pdf>", "../presentations/"]
+    kept = [f"./{guide.name}", "#top", "https://example.org/a.md", "mailto:desk@example.org",
+            "../../physicians/index.html"]
+    body = " ".join(f"[{i}]({dest})" for i, dest in enumerate(links + kept))
+    write(example_site, rel, text + body + "\n\n`[code](not-checked.md)`\n")
+    res = validate(example_site)
+    assert res.code == 0, res.dump()
+    col = 1
+    for i, dest in enumerate(links):
+        shown = dest.strip("<>")
+        res.expect(rel, line, col, f"link to '{shown}': no page of the site", severity="warning")
+        col += len(f"[{i}]({dest}) ")
+    assert len([w for w in res.warnings if w.path == rel]) == len(links), res.dump()
+
+
 def test_a_guides_html_img_that_cannot_be_shown_is_a_warning(example_site):
     guide = sorted((example_site / "content" / "training").glob("*.md"))[0]
     rel = f"content/training/{guide.name}"
