@@ -601,15 +601,18 @@ def local_images(markdown: str, prefix: str, html: bool = False) -> str:
     def ours(src: str) -> bool:
         return not (_REMOTE.match(src) or src.startswith("/"))
 
+    def page_src(src: str) -> str:  # the file picture_file reads: its "#" and "?" are no
+        return prefix + src.replace("#", "%23").replace("?", "%3F")  # fragment, no query
+
     def local(text: str) -> str:
-        text = _IMAGE.sub(lambda m: (f"![{m.group('alt')}](<{prefix}{m.group('src')}>)" if m.group("lt") else
-                                     f"![{m.group('alt')}]({prefix}{m.group('src')})")
+        text = _IMAGE.sub(lambda m: (f"![{m.group('alt')}](<{page_src(m.group('src'))}>)" if m.group("lt") else
+                                     f"![{m.group('alt')}]({page_src(m.group('src'))})")
                           if ours(m.group("src")) else m.group(0), text)
         if html and "<" in text:
             def one(m):
                 at, src = _html_src(m)
-                return m.group(0) if not ours(src) else \
-                    m.group(0)[:at - m.start()] + prefix + m.group(0)[at - m.start():]
+                whole, at = m.group(0), at - m.start()
+                return whole if not ours(src) else whole[:at] + page_src(src) + whole[at + len(src):]
             text = _HTML_IMAGE.sub(one, text)
         return text
 

@@ -408,6 +408,55 @@ def test_a_picture_whose_name_holds_a_space_is_shown_in_a_guide_and_a_deck(tmp_p
         assert sum(z.read(n) == picture for n in media) == 1, media  # the picture, once
 
 
+def test_a_picture_whose_name_holds_a_hash_is_shown_in_a_guide_and_a_deck(tmp_path):
+    """"lab #3.png" written <images/lab #3.png> (or in an <img>): validate read the file and the
+    build copied it, but the page's src kept its "#", which a browser takes for the start of a
+    fragment: it asked for "_media/images/lab " and showed a broken picture."""
+    import shutil
+    import subprocess
+    import sys
+    from html.parser import HTMLParser
+    from urllib.parse import unquote, urlsplit
+
+    from conftest import _make_writable
+
+    class Sources(HTMLParser):
+        def __init__(self):
+            super().__init__()
+            self.src = []
+
+        def handle_starttag(self, tag, attrs):
+            if tag == "img":
+                self.src += [v for k, v in attrs if k == "src" and "lab" in (v or "")]
+
+    root = tmp_path / "root"
+    shutil.copytree(SPEC_EXAMPLE, root)
+    _make_writable(root)
+    picture = (REPO / "content" / "presentations" / "images" / "vascular-lab.png").read_bytes()
+    for folder in ("training", "presentations"):
+        (root / "content" / folder / "images").mkdir(exist_ok=True)
+        (root / "content" / folder / "images" / "lab #3.png").write_bytes(picture)
+    guide = sorted((root / "content" / "training").glob("*.md"))[0]
+    guide.write_text(guide.read_text(encoding="utf-8") + "\n![Bracketed](<images/lab #3.png>)\n\n"
+                     '<img src="images/lab #3.png" alt="HTML" width="300">\n', encoding="utf-8")
+    (root / "content" / "presentations" / "lab.md").write_text(
+        "---\ntitle: Lab\n---\n## One\n\n![Bracketed](<images/lab #3.png>)\n", encoding="utf-8")
+    out = tmp_path / "site"
+    proc = subprocess.run([sys.executable, str(REPO / "build.py"), "build", "--root", str(root),
+                           "--out", str(out), "--as-of", AS_OF.isoformat()],
+                          capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    for page, count in ((out / "training" / guide.stem / "index.html", 2),
+                        (out / "presentations" / "lab" / "index.html", 1)):
+        parser = Sources()
+        parser.feed(page.read_text(encoding="utf-8"))
+        assert len(parser.src) == count, parser.src
+        for src in parser.src:  # as a browser reads it: the path, without a fragment
+            parts = urlsplit(src)
+            assert not parts.fragment, src
+            assert (page.parent / unquote(parts.path)).read_bytes() == picture, src
+
+
 def test_a_guide_shows_its_images_from_content_training(tmp_path):
     """![alt](images/x.png) in a guide reads content/training/images/x.png (as on GitHub): the
     build copies it beside the guide's page and the page shows it from there; another host's
