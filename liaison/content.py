@@ -293,6 +293,26 @@ def document_tasks(html: str) -> str:
                         html)
 
 
+def github_slugs():
+    """A table of contents' ``slugify`` for one document: its headings get the ids GitHub gives
+    them in its view of the file (github-slugger: lower case, every character but letters,
+    digits, "_", "-" and spaces left out, each space a "-", a repeated heading "-1", "-2"), so
+    that a link to a guide's part copied from GitHub (``other.md#intake--scheduling``) lands
+    on it in the site too. Python-Markdown's own drops accents, collapses "-" and spaces and
+    counts "_1"."""
+    seen: dict[str, int] = {}
+
+    def slugify(value: str, separator: str) -> str:
+        base = slug = re.sub(r"[^\w\- ]", "", value.lower()).replace(" ", "-")
+        while slug in seen:
+            seen[base] += 1
+            slug = f"{base}-{seen[base]}"
+        seen[slug] = 0
+        return slug
+
+    return slugify
+
+
 # A Markdown link to another guide's file, as GitHub follows it: [text](other-guide.md#part)
 GUIDE_LINK = re.compile(r'(?<![\\!])\[(?P<text>[^\]]*)\]\(\s*<?(?:\./)?(?P<id>[a-z0-9][a-z0-9-]*)\.md'
                         r'(?P<part>#[^)\s>]*)?>?(?P<title>\s+"[^"]*")?\s*\)')
@@ -404,7 +424,8 @@ class MarkdownRenderer:
             extensions=list(self.DOCUMENT_EXTENSIONS),
             # a column's alignment (|:--|--:|) as the align attribute that the sanitizer keeps
             # (Python-Markdown writes a style attribute by default, which it drops)
-            extension_configs={"toc": {"permalink": False, "toc_depth": "2-3"},
+            extension_configs={"toc": {"permalink": False, "toc_depth": "2-3",
+                                       "slugify": github_slugs()},
                                "extra": {"tables": {"use_align_attribute": True}}},
         )
         html = Markup(document_tasks(sanitize(md.convert(nest_lists(text)), footnotes=True)))

@@ -339,6 +339,28 @@ def test_a_link_to_another_guides_file_opens_that_guides_page():
         "[GitHub](https://x.example/primer.md).")
 
 
+def test_a_guides_headings_have_the_ids_github_gives_them():
+    """A link to another guide's part, as GitHub follows it ([x](phone-skills.md#intake--scheduling),
+    the anchor copied from GitHub's view of the file), landed at the top of the page: the
+    guide's headings had Python-Markdown's ids ("intake-scheduling", "cafe-hours", "scripts_1"),
+    which differ from GitHub's wherever a heading holds "&", a dash, an accent or "-", or
+    comes twice."""
+    from liaison.content import MarkdownRenderer
+
+    text = ("# Phone skills\n\n## Scripts\n\n## Intake & scheduling\n\n"
+            "## Before the call — what to have ready\n\n## Step 1 - greet\n\n## Café hours\n\n"
+            "### Asking \"How did you hear about us?\"\n\n## The **four**-week rule\n\n## Scripts\n\n"
+            "## Scripts\n")
+    html, toc = MarkdownRenderer().document(text)
+    ids = re.findall(r'<h[1-6] id="([^"]*)"', html)
+    assert ids == ["phone-skills", "scripts", "intake--scheduling", "before-the-call--what-to-have-ready",
+                   "step-1---greet", "café-hours", "asking-how-did-you-hear-about-us",
+                   "the-four-week-rule", "scripts-1", "scripts-2"]
+    assert [t["id"] for t in toc][:3] == ids[1:4]  # the table of contents too
+    again, _ = MarkdownRenderer().document(text)  # each guide counts its own repeated headings
+    assert again == html
+
+
 def test_a_picture_or_a_guide_link_written_as_code_is_shown_as_written():
     """A guide (or slide) that shows the syntax in code, `![Logo](logo.png)` or a fenced
     example, shows it as written: its path was rewritten to _media/ and its link to a page."""
