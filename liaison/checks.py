@@ -375,7 +375,7 @@ def guide_body_problems(site: Site) -> list[Problem]:
     ``handouts/form.pdf``, a folder): warnings. A link to a page (``….html``), to an address or
     to a place on the page (``#part``) is left alone."""
     from liaison.decks import _REMOTE, html_images, image_problem, image_refs
-    from liaison.content import GUIDE_LINK, LINK, prose_lines
+    from liaison.content import GUIDE_LINK, prose_lines, repository_links
 
     out = []
     for guide in site.guides.values():
@@ -385,24 +385,21 @@ def guide_body_problems(site: Site) -> list[Problem]:
             if why:
                 out.append(Problem(guide.path, why, severity="warning" if html or _REMOTE.match(path) else "error",
                                    line=guide.body_line + k, col=col))
+        to_guides = set()  # (line, column) of each link to a guide's file: made a page's
         for k, line in prose_lines(guide.body):
-            to_guides = set()
             for m in GUIDE_LINK.finditer(line):
-                to_guides.add(m.start())
+                to_guides.add((k, m.start() + 1))
                 if m.group("id") not in site.guides:
                     near = did_you_mean(m.group("id"), site.guides)
                     out.append(Problem(guide.path, f"link to '{m.group('id')}.md': no training guide "
                                        f"'{m.group('id')}' in content/training/{near}", severity="warning",
                                        line=guide.body_line + k, col=m.start() + 1))
-            for m in LINK.finditer(line):
-                dest = m.group("dest").strip()
-                if (m.start() in to_guides or not dest or dest.startswith(("#", "/")) or _REMOTE.match(dest)
-                        or dest.split("#", 1)[0].split("?", 1)[0].endswith(".html")):
-                    continue
+        for k, col, dest in repository_links(guide.body):
+            if (k, col) not in to_guides:
                 out.append(Problem(guide.path, f"link to '{dest}': no page of the site (the guide's page "
                                    "links to another guide by its file, other.md, and to anything else by "
                                    "its full address)", severity="warning",
-                                   line=guide.body_line + k, col=m.start() + 1))
+                                   line=guide.body_line + k, col=col))
     return out
 
 

@@ -320,6 +320,21 @@ GUIDE_LINK = re.compile(r'(?<![\\!])\[(?P<text>[^\]]*)\]\(\s*<?(?:\./)?(?P<id>[a
 # written (the shape of decks._IMAGE)
 LINK = re.compile(r'(?<![\\!])\[(?P<text>[^\]]*)\]\(\s*(?P<lt><)?(?P<dest>(?(lt)[^<>\n]*|[^)\s>]*))(?(lt)>)'
                   r'(?:\s+"[^"]*")?\s*\)')
+
+
+def repository_links(markdown: str):
+    """(line offset, column, destination) of each link of a Markdown text (not in code) to a
+    file or folder of the repository (``../training/primer.md``, ``handouts/form.pdf``): a
+    relative destination that is no place on the page (``#part``) and no page (``….html``).
+    GitHub follows such a link to the file; the built site does not have it."""
+    for k, line in prose_lines(markdown):
+        for m in LINK.finditer(line):
+            dest = m.group("dest").strip()
+            if dest and not dest.startswith(("#", "/")) and not _REMOTE.match(dest) \
+                    and not dest.split("#", 1)[0].split("?", 1)[0].endswith(".html"):
+                yield k, m.start() + 1, dest
+
+
 _LIST_ITEM = re.compile(r"( {0,3}|[ \t]*)([-*+]|\d{1,9}[.)])(?=[ \t]|$)")
 
 

@@ -14,7 +14,7 @@ from jinja2 import nodes
 from markupsafe import Markup
 from jinja2.sandbox import SandboxedEnvironment
 
-from liaison.content import Deck, Slide, outside_code, prose_lines
+from liaison.content import Deck, Slide, outside_code, prose_lines, repository_links
 from liaison.diagnostics import Problem
 from liaison.records import Site
 from liaison.sandbox import BUDGET, HintedUndefined, Sandbox, TemplateTimeout, undefined_name_hint
@@ -402,6 +402,9 @@ def _deck_failures(site: Site, practice_stats: dict, part: int, parts: int) -> l
                                 f"'{found[1]}' without a picture alone in its paragraph (a line "
                                 "![alt text](images/file.png) between blank lines): the picture's "
                                 "half of the slide stays empty", None, 1, "warning"))
+                for k, col, dest in repository_links(slide.source):
+                    out.append((deck_id, -1, slide.line + k, None, f"slide {n}: link to '{dest}': no page "
+                                "of the site (link to it by its full address)", None, col, "warning"))
                 for k, col, _path in html_images(slide.source):
                     out.append((deck_id, -1, slide.line + k, None, f"slide {n}: an HTML <img> is taken "
                                 "out of a slide (as every HTML tag): write the picture ![alt text](images/"

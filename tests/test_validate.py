@@ -1897,6 +1897,21 @@ def test_an_html_img_in_a_slide_is_a_warning_that_says_how_to_show_a_picture(exa
                severity="warning")
 
 
+def test_a_slides_link_to_a_file_of_the_repository_is_a_warning(example_site):
+    """[the primer](../training/primer.md) in a slide: GitHub follows it to the file, the HTML
+    deck kept it as written and led to nothing (and the customized decks, one folder deeper,
+    to another nothing), with no word from validate."""
+    rel = write(example_site, "content/presentations/links.md", DECK_HEAD +
+                "## One\n\nRead [the primer](../training/primer.md) or [the lab](<images/lab sheet.pdf>).\n\n"
+                "---\n\n## Two\n\nBack to [slide one](#1), [our site](https://example.org/a.md), `[x](y.md)`.\n")
+    res = validate(example_site)
+    assert res.code == 0, res.dump()
+    res.expect(rel, 6, 6, "slide 1: link to '../training/primer.md': no page of the site", severity="warning")
+    col = len("Read [the primer](../training/primer.md) or ") + 1
+    res.expect(rel, 6, col, "slide 1: link to 'images/lab sheet.pdf': no page of the site", severity="warning")
+    assert len([d for d in res.diags if d.path == rel]) == 2, res.dump()
+
+
 def test_a_guides_picture_or_link_in_code_is_an_example_not_checked(example_site):
     guide = sorted((example_site / "content" / "training").glob("*.md"))[0]
     rel = f"content/training/{guide.name}"
