@@ -1746,6 +1746,32 @@ def test_a_guides_link_to_a_guide_file_that_does_not_exist_is_a_warning(example_
     assert len([w for w in res.warnings if w.path == rel]) == 1
 
 
+def test_a_guides_link_to_a_part_that_no_heading_names_is_a_warning(example_site):
+    """[x](other.md#gone) or [x](#gone): the page opened at its top, and validate said nothing.
+    The parts are the headings' ids as GitHub gives them (and the site now too)."""
+    first = sorted((example_site / "content" / "training").glob("*.md"))[0]
+    other = example_site / "content" / "training" / "intake.md"
+    write(example_site, "content/training/intake.md", "---\ntitle: Intake\naudience: all\n---\n"
+          "# Intake\n\n## Intake & scheduling\n\nText.\n\n## Café hours\n\nText.\n")
+    rel = f"content/training/{first.name}"
+    text = first.read_text(encoding="utf-8") + "\n## Our own part\n\n"
+    line = text.count("\n") + 1
+    links = [f"{other.name}#intake-and-scheduling", "#our-part"]
+    kept = [f"{other.name}#intake--scheduling", f"./{other.name}#caf%C3%A9-hours", f"{other.name}#café-hours",
+            "#our-own-part", "#main", other.name]
+    body = " ".join(f"[{i}]({dest})" for i, dest in enumerate(links + kept))
+    write(example_site, rel, text + body + "\n")
+    res = validate(example_site)
+    assert res.code == 0, res.dump()
+    d = res.expect(rel, line, 1, f"link to '{links[0]}': no heading 'intake-and-scheduling' in "
+                   f"content/training/{other.name}", severity="warning")
+    assert "did you mean 'intake--scheduling'" in d.msg
+    col = len(f"[0]({links[0]}) ") + 1
+    res.expect(rel, line, col, "link to '#our-part': no heading 'our-part' in this guide",
+               "did you mean 'our-own-part'", severity="warning")
+    assert len([w for w in res.warnings if w.path == rel]) == len(links), res.dump()
+
+
 def test_a_guides_link_to_another_file_of_the_repository_is_a_warning(example_site):
     """GitHub follows [the deck](../presentations/x.md) or [the form](handouts/intake.pdf) to the
     file; the guide's page kept the link as written, to nothing (a 404 on a server, a broken
