@@ -1929,7 +1929,8 @@ def test_a_slides_link_to_a_file_of_the_repository_is_a_warning(example_site):
     to another nothing), with no word from validate."""
     rel = write(example_site, "content/presentations/links.md", DECK_HEAD +
                 "## One\n\nRead [the primer](../training/primer.md) or [the lab](<images/lab sheet.pdf>).\n\n"
-                "---\n\n## Two\n\nBack to [slide one](#1), [our site](https://example.org/a.md), `[x](y.md)`.\n")
+                "---\n\n## Two\n\nBack to [slide one](#1), [our site](https://example.org/a.md), `[x](y.md)`, "
+                "[book]({{site.practice.website}}).\n")
     res = validate(example_site)
     assert res.code == 0, res.dump()
     res.expect(rel, 6, 6, "slide 1: link to '../training/primer.md': no page of the site", severity="warning")
