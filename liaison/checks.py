@@ -366,15 +366,42 @@ def check_core(site: Site, as_of: dt.date) -> list[Problem]:
     return c.problems
 
 
+# The parts of a guide's page besides its headings' ids: base.html's ids, and "top", which a
+# browser takes for the page's top without any element of that id (the HTML standard)
+GUIDE_PAGE_IDS = frozenset({"main", "topsearch-q", "top"})
+
+
 def guide_body_problems(site: Site) -> list[Problem]:
     """What a guide's body points at: its images, files beneath content/training/, PNG or
     JPEG, at their line (an image from another host is a warning: it is not shown; so is an
     HTML ``<img>`` that cannot be shown: HTML is taken as it is written, and the page builds);
-    its links to a guide's file (``other.md``) that is no guide (a warning)."""
+    its links to a guide's file (``other.md``) that is no guide, and to any other file of the
+    repository, which GitHub follows but the site does not have (``../presentations/x.md``,
+    ``handouts/form.pdf``, a folder): warnings; so is a link to a part (``other.md#part``,
+    ``#part``) that no heading of that guide names. A link to a page (``….html``) or to an
+    address is left alone."""
     from liaison.decks import _REMOTE, html_images, image_problem, image_refs
-    from liaison.content import GUIDE_LINK, prose_lines
+    from liaison.content import GUIDE_LINK, LINK, prose_lines, repository_links
 
     out = []
+    parts: dict[str, set[str]] = {}  # guide id -> the ids of its page, rendered when a link needs them
+
+    def part_problem(gid: str, part: str, dest: str, k: int, col: int, guide) -> None:
+        from urllib.parse import unquote
+
+        if gid not in parts:
+            from html import unescape
+
+            from liaison.content import MarkdownRenderer
+            html, _toc = MarkdownRenderer().document(site.guides[gid].body)
+            parts[gid] = {unescape(i) for i in re.findall(r'\sid="([^"]*)"', html)} | GUIDE_PAGE_IDS
+        name = unquote(part)
+        if name not in parts[gid]:
+            where = "this guide" if gid == guide.id else site.guides[gid].path
+            out.append(Problem(guide.path, f"link to '{dest}': no heading '{name}' in {where} (a part is "
+                               f"a heading's id, as GitHub gives it){did_you_mean(name, sorted(parts[gid]))}",
+                               severity="warning", line=guide.body_line + k, col=col))
+
     for guide in site.guides.values():
         refs = [(ref, False) for ref in image_refs(guide.body)] + [(ref, True) for ref in html_images(guide.body)]
         for (k, col, path), html in sorted(refs):
@@ -382,13 +409,29 @@ def guide_body_problems(site: Site) -> list[Problem]:
             if why:
                 out.append(Problem(guide.path, why, severity="warning" if html or _REMOTE.match(path) else "error",
                                    line=guide.body_line + k, col=col))
+        to_guides = set()  # (line, column) of each link to a guide's file: made a page's
         for k, line in prose_lines(guide.body):
+            guide_at = {}  # column -> the guide a link there opens
             for m in GUIDE_LINK.finditer(line):
+                to_guides.add((k, m.start() + 1))
                 if m.group("id") not in site.guides:
                     near = did_you_mean(m.group("id"), site.guides)
                     out.append(Problem(guide.path, f"link to '{m.group('id')}.md': no training guide "
                                        f"'{m.group('id')}' in content/training/{near}", severity="warning",
                                        line=guide.body_line + k, col=m.start() + 1))
+                else:
+                    guide_at[m.start()] = m.group("id")
+            for m in LINK.finditer(line):
+                dest = m.group("dest").strip()
+                target, part = guide.id if dest.startswith("#") else guide_at.get(m.start()), dest.partition("#")[2]
+                if target and part:
+                    part_problem(target, part, dest, k, m.start() + 1, guide)
+        for k, col, dest in repository_links(guide.body):
+            if (k, col) not in to_guides:
+                out.append(Problem(guide.path, f"link to '{dest}': no page of the site (the guide's page "
+                                   "links to another guide by its file, other.md, and to anything else by "
+                                   "its full address)", severity="warning",
+                                   line=guide.body_line + k, col=col))
     return out
 
 

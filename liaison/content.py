@@ -293,9 +293,48 @@ def document_tasks(html: str) -> str:
                         html)
 
 
+def github_slugs():
+    """A table of contents' ``slugify`` for one document: its headings get the ids GitHub gives
+    them in its view of the file (github-slugger: lower case, every character but letters,
+    digits, "_", "-" and spaces left out, each space a "-", a repeated heading "-1", "-2"), so
+    that a link to a guide's part copied from GitHub (``other.md#intake--scheduling``) lands
+    on it in the site too. Python-Markdown's own drops accents, collapses "-" and spaces and
+    counts "_1"."""
+    seen: dict[str, int] = {}
+
+    def slugify(value: str, separator: str) -> str:
+        base = slug = re.sub(r"[^\w\- ]", "", value.lower()).replace(" ", "-")
+        while slug in seen:
+            seen[base] += 1
+            slug = f"{base}-{seen[base]}"
+        seen[slug] = 0
+        return slug
+
+    return slugify
+
+
 # A Markdown link to another guide's file, as GitHub follows it: [text](other-guide.md#part)
 GUIDE_LINK = re.compile(r'(?<![\\!])\[(?P<text>[^\]]*)\]\(\s*<?(?:\./)?(?P<id>[a-z0-9][a-z0-9-]*)\.md'
                         r'(?P<part>#[^)\s>]*)?>?(?P<title>\s+"[^"]*")?\s*\)')
+# A Markdown link, not an image: [text](dest), [text](<dest with spaces> "title"): ``dest`` as
+# written (the shape of decks._IMAGE)
+LINK = re.compile(r'(?<![\\!])\[(?P<text>[^\]]*)\]\(\s*(?P<lt><)?(?P<dest>(?(lt)[^<>\n]*|[^)\s>]*))(?(lt)>)'
+                  r'(?:\s+"[^"]*")?\s*\)')
+
+
+def repository_links(markdown: str):
+    """(line offset, column, destination) of each link of a Markdown text (not in code) to a
+    file or folder of the repository (``../training/primer.md``, ``handouts/form.pdf``): a
+    relative destination that is no place on the page (``#part``) and no page (``….html``).
+    GitHub follows such a link to the file; the built site does not have it."""
+    for k, line in prose_lines(markdown):
+        for m in LINK.finditer(line):
+            dest = m.group("dest").strip()
+            if dest and not dest.startswith(("#", "/")) and not _REMOTE.match(dest) \
+                    and not dest.split("#", 1)[0].split("?", 1)[0].endswith(".html"):
+                yield k, m.start() + 1, dest
+
+
 _LIST_ITEM = re.compile(r"( {0,3}|[ \t]*)([-*+]|\d{1,9}[.)])(?=[ \t]|$)")
 
 
@@ -400,7 +439,8 @@ class MarkdownRenderer:
             extensions=list(self.DOCUMENT_EXTENSIONS),
             # a column's alignment (|:--|--:|) as the align attribute that the sanitizer keeps
             # (Python-Markdown writes a style attribute by default, which it drops)
-            extension_configs={"toc": {"permalink": False, "toc_depth": "2-3"},
+            extension_configs={"toc": {"permalink": False, "toc_depth": "2-3",
+                                       "slugify": github_slugs()},
                                "extra": {"tables": {"use_align_attribute": True}}},
         )
         html = Markup(document_tasks(sanitize(md.convert(nest_lists(text)), footnotes=True)))

@@ -14,7 +14,7 @@ from jinja2 import nodes
 from markupsafe import Markup
 from jinja2.sandbox import SandboxedEnvironment
 
-from liaison.content import Deck, Slide, outside_code, prose_lines
+from liaison.content import Deck, Slide, outside_code, prose_lines, repository_links
 from liaison.diagnostics import Problem
 from liaison.records import Site
 from liaison.sandbox import BUDGET, HintedUndefined, Sandbox, TemplateTimeout, undefined_name_hint
@@ -402,6 +402,11 @@ def _deck_failures(site: Site, practice_stats: dict, part: int, parts: int) -> l
                                 f"'{found[1]}' without a picture alone in its paragraph (a line "
                                 "![alt text](images/file.png) between blank lines): the picture's "
                                 "half of the slide stays empty", None, 1, "warning"))
+                for k, col, dest in repository_links(slide.source):
+                    if "{{" in dest or "{%" in dest:  # an address the template writes
+                        continue
+                    out.append((deck_id, -1, slide.line + k, None, f"slide {n}: link to '{dest}': no page "
+                                "of the site (link to it by its full address)", None, col, "warning"))
                 for k, col, _path in html_images(slide.source):
                     out.append((deck_id, -1, slide.line + k, None, f"slide {n}: an HTML <img> is taken "
                                 "out of a slide (as every HTML tag): write the picture ![alt text](images/"
@@ -601,15 +606,18 @@ def local_images(markdown: str, prefix: str, html: bool = False) -> str:
     def ours(src: str) -> bool:
         return not (_REMOTE.match(src) or src.startswith("/"))
 
+    def page_src(src: str) -> str:  # the file picture_file reads: its "#" and "?" are no
+        return prefix + src.replace("#", "%23").replace("?", "%3F")  # fragment, no query
+
     def local(text: str) -> str:
-        text = _IMAGE.sub(lambda m: (f"![{m.group('alt')}](<{prefix}{m.group('src')}>)" if m.group("lt") else
-                                     f"![{m.group('alt')}]({prefix}{m.group('src')})")
+        text = _IMAGE.sub(lambda m: (f"![{m.group('alt')}](<{page_src(m.group('src'))}>)" if m.group("lt") else
+                                     f"![{m.group('alt')}]({page_src(m.group('src'))})")
                           if ours(m.group("src")) else m.group(0), text)
         if html and "<" in text:
             def one(m):
                 at, src = _html_src(m)
-                return m.group(0) if not ours(src) else \
-                    m.group(0)[:at - m.start()] + prefix + m.group(0)[at - m.start():]
+                whole, at = m.group(0), at - m.start()
+                return whole if not ours(src) else whole[:at] + page_src(src) + whole[at + len(src):]
             text = _HTML_IMAGE.sub(one, text)
         return text
 

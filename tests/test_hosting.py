@@ -75,6 +75,9 @@ HEADERS = {
     "cache-control": "private, no-cache",
     "x-content-type-options": "nosniff",
     "x-frame-options": "DENY",
+    # Crawlers read robots.txt only at a host's root, never /liaison/robots.txt, and the pages'
+    # robots line says nothing of stats.json, the .csv, .ics and .pptx files: the header does.
+    "x-robots-tag": "noindex, nofollow",
 }
 SKIPPED_SCHEMES = ("mailto", "tel", "data")
 

@@ -339,6 +339,28 @@ def test_a_link_to_another_guides_file_opens_that_guides_page():
         "[GitHub](https://x.example/primer.md).")
 
 
+def test_a_guides_headings_have_the_ids_github_gives_them():
+    """A link to another guide's part, as GitHub follows it ([x](phone-skills.md#intake--scheduling),
+    the anchor copied from GitHub's view of the file), landed at the top of the page: the
+    guide's headings had Python-Markdown's ids ("intake-scheduling", "cafe-hours", "scripts_1"),
+    which differ from GitHub's wherever a heading holds "&", a dash, an accent or "-", or
+    comes twice."""
+    from liaison.content import MarkdownRenderer
+
+    text = ("# Phone skills\n\n## Scripts\n\n## Intake & scheduling\n\n"
+            "## Before the call — what to have ready\n\n## Step 1 - greet\n\n## Café hours\n\n"
+            "### Asking \"How did you hear about us?\"\n\n## The **four**-week rule\n\n## Scripts\n\n"
+            "## Scripts\n")
+    html, toc = MarkdownRenderer().document(text)
+    ids = re.findall(r'<h[1-6] id="([^"]*)"', html)
+    assert ids == ["phone-skills", "scripts", "intake--scheduling", "before-the-call--what-to-have-ready",
+                   "step-1---greet", "café-hours", "asking-how-did-you-hear-about-us",
+                   "the-four-week-rule", "scripts-1", "scripts-2"]
+    assert [t["id"] for t in toc][:3] == ids[1:4]  # the table of contents too
+    again, _ = MarkdownRenderer().document(text)  # each guide counts its own repeated headings
+    assert again == html
+
+
 def test_a_picture_or_a_guide_link_written_as_code_is_shown_as_written():
     """A guide (or slide) that shows the syntax in code, `![Logo](logo.png)` or a fenced
     example, shows it as written: its path was rewritten to _media/ and its link to a page."""
@@ -406,6 +428,55 @@ def test_a_picture_whose_name_holds_a_space_is_shown_in_a_guide_and_a_deck(tmp_p
     with zipfile.ZipFile(deck / "lab.pptx") as z:
         media = [n for n in z.namelist() if n.startswith("ppt/media/")]
         assert sum(z.read(n) == picture for n in media) == 1, media  # the picture, once
+
+
+def test_a_picture_whose_name_holds_a_hash_is_shown_in_a_guide_and_a_deck(tmp_path):
+    """"lab #3.png" written <images/lab #3.png> (or in an <img>): validate read the file and the
+    build copied it, but the page's src kept its "#", which a browser takes for the start of a
+    fragment: it asked for "_media/images/lab " and showed a broken picture."""
+    import shutil
+    import subprocess
+    import sys
+    from html.parser import HTMLParser
+    from urllib.parse import unquote, urlsplit
+
+    from conftest import _make_writable
+
+    class Sources(HTMLParser):
+        def __init__(self):
+            super().__init__()
+            self.src = []
+
+        def handle_starttag(self, tag, attrs):
+            if tag == "img":
+                self.src += [v for k, v in attrs if k == "src" and "lab" in (v or "")]
+
+    root = tmp_path / "root"
+    shutil.copytree(SPEC_EXAMPLE, root)
+    _make_writable(root)
+    picture = (REPO / "content" / "presentations" / "images" / "vascular-lab.png").read_bytes()
+    for folder in ("training", "presentations"):
+        (root / "content" / folder / "images").mkdir(exist_ok=True)
+        (root / "content" / folder / "images" / "lab #3.png").write_bytes(picture)
+    guide = sorted((root / "content" / "training").glob("*.md"))[0]
+    guide.write_text(guide.read_text(encoding="utf-8") + "\n![Bracketed](<images/lab #3.png>)\n\n"
+                     '<img src="images/lab #3.png" alt="HTML" width="300">\n', encoding="utf-8")
+    (root / "content" / "presentations" / "lab.md").write_text(
+        "---\ntitle: Lab\n---\n## One\n\n![Bracketed](<images/lab #3.png>)\n", encoding="utf-8")
+    out = tmp_path / "site"
+    proc = subprocess.run([sys.executable, str(REPO / "build.py"), "build", "--root", str(root),
+                           "--out", str(out), "--as-of", AS_OF.isoformat()],
+                          capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    for page, count in ((out / "training" / guide.stem / "index.html", 2),
+                        (out / "presentations" / "lab" / "index.html", 1)):
+        parser = Sources()
+        parser.feed(page.read_text(encoding="utf-8"))
+        assert len(parser.src) == count, parser.src
+        for src in parser.src:  # as a browser reads it: the path, without a fragment
+            parts = urlsplit(src)
+            assert not parts.fragment, src
+            assert (page.parent / unquote(parts.path)).read_bytes() == picture, src
 
 
 def test_a_guide_shows_its_images_from_content_training(tmp_path):

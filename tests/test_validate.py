@@ -1746,6 +1746,56 @@ def test_a_guides_link_to_a_guide_file_that_does_not_exist_is_a_warning(example_
     assert len([w for w in res.warnings if w.path == rel]) == 1
 
 
+def test_a_guides_link_to_a_part_that_no_heading_names_is_a_warning(example_site):
+    """[x](other.md#gone) or [x](#gone): the page opened at its top, and validate said nothing.
+    The parts are the headings' ids as GitHub gives them (and the site now too)."""
+    first = sorted((example_site / "content" / "training").glob("*.md"))[0]
+    other = example_site / "content" / "training" / "intake.md"
+    write(example_site, "content/training/intake.md", "---\ntitle: Intake\naudience: all\n---\n"
+          "# Intake\n\n## Intake & scheduling\n\nText.\n\n## Café hours\n\nText.\n")
+    rel = f"content/training/{first.name}"
+    text = first.read_text(encoding="utf-8") + "\n## Our own part\n\n"
+    line = text.count("\n") + 1
+    links = [f"{other.name}#intake-and-scheduling", "#our-part"]
+    kept = [f"{other.name}#intake--scheduling", f"./{other.name}#caf%C3%A9-hours", f"{other.name}#café-hours",
+            "#our-own-part", "#main", other.name]
+    body = " ".join(f"[{i}]({dest})" for i, dest in enumerate(links + kept))
+    write(example_site, rel, text + body + "\n")
+    res = validate(example_site)
+    assert res.code == 0, res.dump()
+    d = res.expect(rel, line, 1, f"link to '{links[0]}': no heading 'intake-and-scheduling' in "
+                   f"content/training/{other.name}", severity="warning")
+    assert "did you mean 'intake--scheduling'" in d.msg
+    col = len(f"[0]({links[0]}) ") + 1
+    res.expect(rel, line, col, "link to '#our-part': no heading 'our-part' in this guide",
+               "did you mean 'our-own-part'", severity="warning")
+    assert len([w for w in res.warnings if w.path == rel]) == len(links), res.dump()
+
+
+def test_a_guides_link_to_another_file_of_the_repository_is_a_warning(example_site):
+    """GitHub follows [the deck](../presentations/x.md) or [the form](handouts/intake.pdf) to the
+    file; the guide's page kept the link as written, to nothing (a 404 on a server, a broken
+    link from disk), and validate said nothing, though the README promised a warning for a link
+    to a .md file that is no guide."""
+    guide = sorted((example_site / "content" / "training").glob("*.md"))[0]
+    rel = f"content/training/{guide.name}"
+    text = guide.read_text(encoding="utf-8")
+    line = text.count("\n") + 1
+    links = ["../presentations/intro.md#why", "<handouts/intake form.pdf>", "../presentations/"]
+    kept = [f"./{guide.name}", "#top", "https://example.org/a.md", "mailto:desk@example.org",
+            "../../physicians/index.html"]
+    body = " ".join(f"[{i}]({dest})" for i, dest in enumerate(links + kept))
+    write(example_site, rel, text + body + "\n\n`[code](not-checked.md)`\n")
+    res = validate(example_site)
+    assert res.code == 0, res.dump()
+    col = 1
+    for i, dest in enumerate(links):
+        shown = dest.strip("<>")
+        res.expect(rel, line, col, f"link to '{shown}': no page of the site", severity="warning")
+        col += len(f"[{i}]({dest}) ")
+    assert len([w for w in res.warnings if w.path == rel]) == len(links), res.dump()
+
+
 def test_a_guides_html_img_that_cannot_be_shown_is_a_warning(example_site):
     guide = sorted((example_site / "content" / "training").glob("*.md"))[0]
     rel = f"content/training/{guide.name}"
@@ -1871,6 +1921,22 @@ def test_an_html_img_in_a_slide_is_a_warning_that_says_how_to_show_a_picture(exa
     assert res.code == 0, res.dump()
     res.expect("content/presentations/pics.md", 6, 5, "HTML <img> is taken out of a slide", "![alt text](",
                severity="warning")
+
+
+def test_a_slides_link_to_a_file_of_the_repository_is_a_warning(example_site):
+    """[the primer](../training/primer.md) in a slide: GitHub follows it to the file, the HTML
+    deck kept it as written and led to nothing (and the customized decks, one folder deeper,
+    to another nothing), with no word from validate."""
+    rel = write(example_site, "content/presentations/links.md", DECK_HEAD +
+                "## One\n\nRead [the primer](../training/primer.md) or [the lab](<images/lab sheet.pdf>).\n\n"
+                "---\n\n## Two\n\nBack to [slide one](#1), [our site](https://example.org/a.md), `[x](y.md)`, "
+                "[book]({{site.practice.website}}).\n")
+    res = validate(example_site)
+    assert res.code == 0, res.dump()
+    res.expect(rel, 6, 6, "slide 1: link to '../training/primer.md': no page of the site", severity="warning")
+    col = len("Read [the primer](../training/primer.md) or ") + 1
+    res.expect(rel, 6, col, "slide 1: link to 'images/lab sheet.pdf': no page of the site", severity="warning")
+    assert len([d for d in res.diags if d.path == rel]) == 2, res.dump()
 
 
 def test_a_guides_picture_or_link_in_code_is_an_example_not_checked(example_site):
