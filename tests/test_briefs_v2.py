@@ -768,8 +768,23 @@ def test_office_days_and_direct_line_on_a_physician_brief(tmp_path):
     path.write_text(path.read_text() + "phone: 828-555-0199 x12\noffice_days: [mon, tue, wed, fri]\n")
     out = build(root, tmp_path / "out")
     glance = section(page(out, "physicians/grace-holloway"), "glance-h")
-    assert '<a class="tel" href="tel:8285550199">828-555-0199 x12</a> <small>direct</small>' in glance
+    # the extension dialled after a pause (it was dropped: the phone rang the switchboard)
+    assert '<a class="tel" href="tel:8285550199,12">828-555-0199 x12</a> <small>direct</small>' in glance
     assert "In office: Mon–Wed, Fri" in text_of(glance)
+
+
+@pytest.mark.parametrize("written, href", [
+    ("828-555-0199 x12", "tel:8285550199,12"),
+    ("360-555-0111 ext. 204", "tel:3605550111,204"),
+    ("(360) 555-0111 Extension 7", "tel:3605550111,7"),
+    ("+1 360 555 0111 #31", "tel:+13605550111,31"),
+    ("360.555.0111", "tel:3605550111"),
+    ("360-555-0111 ext", "tel:3605550111"),
+    ("ask the front desk", "tel:"),
+])
+def test_a_phones_extension_is_dialled_after_a_pause(written, href):
+    from liaison.pages.briefs import tel_href
+    assert tel_href(written) == href
 
 
 def test_the_card_says_what_happened_last_time_and_whether_its_promises_were_kept(tmp_path):
@@ -1034,7 +1049,7 @@ def test_what_a_glance_shows_of_the_practice_is_worked_out_once_for_the_view():
     assert one["map_href"].startswith("https://www.google.com/maps/search/?api=1&query=")
     assert one["phones"] == [{"label": "direct", "text": "828-555-0101",
                               "href": "tel:8285550101"}]
-    assert two["phones"][0]["href"] == "tel:8285550199" and two["office_days"] == []
+    assert two["phones"][0]["href"] == "tel:8285550199,12" and two["office_days"] == []
     assert one["office_days"] == [{"name": "Dr. A", "days": "Mon"}]
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import re
 import urllib.parse
 from bisect import bisect_left, bisect_right
 from decimal import ROUND_FLOOR, Decimal
@@ -52,12 +53,21 @@ MATURED_WINDOW = f"referred {MATURED_AGES[0]} to {MATURED_AGES[1] - 1} days ago"
 
 # ------------------------------------------------------------------ the first screen
 
+# an extension written after a number: "x12", "ext. 204", "extension 7", "#31"
+_EXTENSION = re.compile(r"(?:ext(?:ension)?\.?|x|#)\s*(\d+)\s*$", re.I)
+
+
 def tel_href(phone: str) -> str:
-    """``tel:`` link of a phone number as written: its digits (and a leading +), without an
-    extension."""
-    number = phone.lower().split("x")[0].split("ext")[0]
+    """``tel:`` link of a phone number as written: its digits (and a leading +), then its
+    extension after a comma, the pause a phone waits before dialling it ("360-555-0111 ext.
+    204" is ``tel:3605550111,204``: the switchboard's menu answered, the extension rings)."""
+    ext = _EXTENSION.search(phone)
+    number = phone[:ext.start()] if ext else phone.lower().split("x")[0]
     digits = "".join(c for c in number if c.isdigit())
-    return "tel:" + ("+" if number.strip().startswith("+") else "") + digits
+    if not digits:
+        return "tel:"
+    return ("tel:" + ("+" if number.strip().startswith("+") else "") + digits
+            + ("," + ext.group(1) if ext else ""))
 
 
 def _glance(view: SiteView, practice_id: str, phones: list[tuple[str, str]],
