@@ -274,15 +274,14 @@ def test_search_works_from_disk(new_page, site):
     _clean(rec)
 
 
-def test_letters_that_are_not_an_accented_letter_are_found_typed_plainly(new_page, tmp_path):
-    # "soren" for Søren, "lukasz" for Łukasz, "strauss" for Strauß: NFKD leaves ø, ł, ß whole,
-    # so these names were found only by a typo's luck ("strauss" not at all, nor "aesa")
+def _search_page_of_alan_cho_renamed(new_page, tmp_path, name: str):
+    """The search page (from disk, on a phone) of the SPEC example with Alan Cho renamed."""
     root = tmp_path / "root"
     shutil.copytree(FIXTURES / "spec-example-v2", root)
     _make_writable(root)
     doc = root / "data" / "physicians" / "alan-cho.yml"
     doc.write_text(doc.read_text(encoding="utf-8").replace(
-        "name: Alan Cho", "name: Søren Æsa Łukasz-Strauß"), encoding="utf-8")
+        "name: Alan Cho", f"name: {name}"), encoding="utf-8")
     out = tmp_path / "site"
     proc = subprocess.run(
         [sys.executable, str(REPO / "build.py"), "build", "--root", str(root), "--out", str(out),
@@ -292,10 +291,30 @@ def test_letters_that_are_not_an_accented_letter_are_found_typed_plainly(new_pag
     page, rec = new_page(viewport=PHONE, is_mobile=True, has_touch=True)
     page.goto((out / "search" / "index.html").as_uri())
     page.wait_for_selector("html[data-search-ready]", state="attached")
+    return page, rec
+
+
+def test_letters_that_are_not_an_accented_letter_are_found_typed_plainly(new_page, tmp_path):
+    # "soren" for Søren, "lukasz" for Łukasz, "strauss" for Strauß: NFKD leaves ø, ł, ß whole,
+    # so these names were found only by a typo's luck ("strauss" not at all, nor "aesa")
+    page, rec = _search_page_of_alan_cho_renamed(new_page, tmp_path, "Søren Æsa Łukasz-Strauß")
     for query in ("soren aesa lukasz strauss", "strauss", "aesa", "Søren Æsa Łukasz-Strauß"):
         results = _search(page, query)
         assert [r["name"] for r in results][:1] == ["Søren Æsa Łukasz-Strauß"], query
     assert page.locator("#search-status").inner_text() == "1 result: 1 physician."
+    _clean(rec)
+
+
+def test_a_name_that_is_a_credential_is_found_after_dr(new_page, tmp_path):
+    # "Dr. Do" (how a liaison says it) was all titles, so both words were searched: no name
+    # holds "dr", and the page said "No result holds every word" above whoever held some
+    page, rec = _search_page_of_alan_cho_renamed(new_page, tmp_path, "Anh Do")
+    status = page.locator("#search-status")
+    for query in ("do", "Dr. Do", "dr do", "Doctor Do, DO", "Dr. Anh Do"):
+        assert [r["name"] for r in _search(page, query)][:1] == ["Anh Do"], query
+        assert "No result holds every word" not in status.inner_text(), query
+    # the title alone is still looked for: names starting with "dr"
+    assert "Anh Do" not in [r["name"] for r in _search(page, "Dr.")]
     _clean(rec)
 
 

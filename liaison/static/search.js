@@ -60,10 +60,16 @@
     return out;
   }
 
-  // A query's terms; its words when it holds nothing but titles ("do" looks for Dr. Do).
+  // Titles that come before a name and never are one ("Dr.", "Mrs."), of TITLES.
+  var HONORIFICS = new Set("dr drs doctor prof professor mr mrs ms mx".split(" "));
+
+  // A query's terms; when it holds nothing but titles, its words, without those before a
+  // name if others remain ("do" and "Dr. Do" look for Dr. Anh Do; "Dr." alone for "dr…").
   function queryTerms(text, joined) {
     var out = terms(text, joined);
-    return out.length ? out : words(text);
+    if (out.length) return out;
+    var ws = words(text), named = ws.filter(function (w) { return !HONORIFICS.has(w); });
+    return named.length ? named : ws;
   }
 
   // Optimal string alignment distance of a and b if at most max, else max + 1 (three rows,
