@@ -193,8 +193,15 @@ def test_a_word_of_one_letter_beside_others_is_the_start_of_a_word(screen, serve
     for query in ("harriet q", "Quenneville H", "alder falls q"):
         assert [r["name"] for r in _search(page, query)] == ["Harriet Quenneville"], query
         assert "No result holds every word" not in status.inner_text(), query
-    # on its own a letter is no name yet: nothing is listed
-    assert _search(page, "q") == []
+    # on its own a letter is no name yet: nothing is listed, not even the entries holding it
+    # as a word ("a" of the guides' summaries, whose three guides and a deck were listed)
+    assert page.evaluate("window.liaisonSearch.index.terms.includes('a')")
+    assert _search(page, "q") == [] and _search(page, "a") == []
+    # nor does a letter beside words no entry holds list those holding it: "<b>1</b>" listed
+    # every physician whose NPI starts with 1, said to hold some of the words
+    assert _search(page, "<script>alert(1)</script>") == []
+    assert [r["name"] for r in _search(page, "harriet zzyzx q")] == ["Harriet Quenneville"]
+    assert "No result holds every word" in status.inner_text()
     _clean(rec)
 
 

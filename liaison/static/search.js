@@ -160,14 +160,16 @@
     return lo;
   };
 
-  // One query term -> {score: Float32Array by entry (0: no match), hits: [entries]};
+  // One query term -> {score: Float32Array by entry (0: no match), hits: [entries], letter};
   // exact and prefix matches only when strict; a term of one letter is a prefix only when
-  // initial (a query of other words too: "harriet q", as the directories' filters read it).
+  // initial (a query of other words too: "harriet q", as the directories' filters read it),
+  // and alone matches nothing, not even the word "a" of a guide's summary.
   Index.prototype.match = function (q, strict, initial) {
     var key = (strict ? q + "\u0001" : q) + (initial && q.length === 1 ? "\u0002" : ""),
         known = this.memo.get(key);
     if (known) return known;
     var score = new Float32Array(this.size), hits = [], self = this;
+    if (q.length === 1 && !initial) return {score: score, hits: hits, letter: true};  // no name yet
     function add(t, quality) {
       for (var f = 0; f < 2; f++) {
         var list = self.entries(f, t), w = quality * FIELD_WEIGHT[f];
@@ -197,7 +199,7 @@
         }
       }
     }
-    var found = {score: score, hits: hits};
+    var found = {score: score, hits: hits, letter: q.length === 1};
     if (this.memo.size > 100) this.memo.clear();
     this.memo.set(key, found);
     return found;
@@ -228,10 +230,11 @@
     return {terms: qs, results: this.best(results), all: all};
   };
 
-  // Entries matched by every term (every: true) or by any: {entry, score, exact, rank}.
+  // Entries matched by every term (every: true) or by any but a letter ("<b>1</b>" lists no
+  // NPI starting with 1): {entry, score, exact, rank}.
   function collect(matches, every) {
     var out = [], seen = every ? null : new Set();
-    var from = every ? [matches[0]] : matches;
+    var from = every ? [matches[0]] : matches.filter(function (m) { return !m.letter; });
     for (var m = 0; m < from.length; m++) {
       var hits = from[m].hits;
       for (var i = 0; i < hits.length; i++) {
