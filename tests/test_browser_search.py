@@ -252,6 +252,21 @@ def test_empty_and_fruitless_queries_say_what_to_do(screen, server):
     _clean(rec)
 
 
+def test_without_javascript_the_page_says_search_needs_it_and_invites_no_typing(browser, server):
+    # it said "Type a name (any order, typos forgiven)…" above "Search needs JavaScript"
+    ctx = browser.new_context(viewport=PHONE, java_script_enabled=False)
+    try:
+        page = ctx.new_page()
+        page.goto(f"{server}/search/index.html?q=quenneville")
+        text = page.locator("main").inner_text()
+        assert "Search needs JavaScript" in text
+        assert "Type a name" not in text
+        assert page.locator("main a[href$='physicians/index.html']").count() == 1
+        _shot(page, "search-no-javascript.png")
+    finally:
+        ctx.close()
+
+
 def test_keyboard_tab_reaches_results_and_enter_opens_the_first(screen, server):
     page, rec, _name = screen
     _open_search(page, server, "tobias")
