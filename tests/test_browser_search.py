@@ -183,6 +183,24 @@ def test_an_npi_or_its_start_finds_the_physician_and_no_typo_of_it_does(screen, 
     _clean(rec)
 
 
+def test_a_phone_number_in_any_format_finds_the_office_or_person(screen, server):
+    # a missed call from an office: no phone or fax number was searched at all
+    page, rec, _name = screen
+    _open_search(page, server)
+    for query in ("(360) 555-0111", "360-555-0111", "360.555.0111", "3605550111",
+                  "+1 360 555 0111", "1 (360) 555-0111", "(360) 555-0112"):
+        assert [(r["kind"], r["name"]) for r in _search(page, query)] == \
+            [("Practice", "Alder Falls Family Medicine")], query
+    # a staff member's direct line, which leads to their practice's brief
+    assert [(r["name"], r["href"]) for r in _search(page, "360 555 0113")] == \
+        [("Devon Marsh", "../practices/alder-falls-family-medicine/index.html")]
+    # its start lists every number that begins so; one digit off is someone else's number
+    assert len(_search(page, "(360) 555-01")) > 10
+    assert _search(page, "(360) 555-0110") == []
+    assert "No result" in page.locator("#search-status").inner_text()
+    _clean(rec)
+
+
 def test_a_word_of_one_letter_beside_others_is_the_start_of_a_word(screen, server):
     """A name and the first letter of another ("harriet q", typed on the way to "harriet
     quenneville"): the letter is the start of a word, as in the directories' filters; it

@@ -4,8 +4,8 @@
 
    A query is cut into terms as the index was (lower case, accents, apostrophes, titles and
    credentials dropped, "tier a" -> "tiera"; a query of titles alone keeps them: "do" finds
-   Dr. Do, names keep every word). Each term matches the index's terms exactly, as
-   a prefix (two letters or more; one beside other words: "harriet q") or within one typo
+   Dr. Do, names keep every word; groups of digits in a row are one phone number, "(360)
+   555-0111" -> "3605550111"). Each term matches the index's terms exactly, as a prefix (two letters or more; one beside other words: "harriet q") or within one typo
    (four letters or more; two from eight; a number, such as an NPI or a ZIP code, never: one
    digit off is another one);
    an entry is found when every term matches in its name or its info (any word order). If no
@@ -66,10 +66,27 @@
   // A query's terms; when it holds nothing but titles, its words, without those before a
   // name if others remain ("do" and "Dr. Do" look for Dr. Anh Do; "Dr." alone for "dr…").
   function queryTerms(text, joined) {
-    var out = terms(text, joined);
+    var out = phones(terms(text, joined));
     if (out.length) return out;
     var ws = words(text), named = ws.filter(function (w) { return !HONORIFICS.has(w); });
     return named.length ? named : ws;
+  }
+
+  // Groups of digits in a row are one phone number, as the index holds it (liaison/search.py
+  // phone_term), without a country code 1 first: "(360) 555-0111", "+1 360.555.0111" ->
+  // "3605550111"; "360 555" its start.
+  var GROUP = /^[0-9]{1,4}$/;
+  function phones(ts) {
+    var out = [];
+    for (var i = 0; i < ts.length; i++) {
+      var j = i;
+      while (j < ts.length && GROUP.test(ts[j])) j++;
+      if (j - i < 2) { out.push(ts[i]); continue; }
+      var run = ts.slice(ts[i] === "1" ? i + 1 : i, j).join("");
+      if (run) out.push(run);
+      i = j - 1;
+    }
+    return out;
   }
 
   // Optimal string alignment distance of a and b if at most max, else max + 1 (three rows,
