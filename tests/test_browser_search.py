@@ -215,6 +215,8 @@ def test_a_word_of_one_letter_beside_others_is_the_start_of_a_word(screen, serve
     # as a word ("a" of the guides' summaries, whose three guides and a deck were listed)
     assert page.evaluate("window.liaisonSearch.index.terms.includes('a')")
     assert _search(page, "q") == [] and _search(page, "a") == []
+    # and the first key of any query is no misspelling ("No result for “a”. Check the spelling")
+    assert status.inner_text() == "Keep typing: a letter alone finds nothing yet."
     # nor does a letter beside words no entry holds list those holding it: "<b>1</b>" listed
     # every physician whose NPI starts with 1, said to hold some of the words
     assert _search(page, "<script>alert(1)</script>") == []

@@ -348,7 +348,9 @@
       counts[k] = (counts[k] || 0) + 1;
     });
     list.appendChild(frag);
-    if (!total) {
+    if (!total && found.terms.every(function (t) { return t.length === 1; })) {
+      status.textContent = "Keep typing: a letter alone finds nothing yet.";  // the first key of any query
+    } else if (!total) {
       status.textContent = "No result for “" + query.trim() + "”. Check the spelling, or use fewer words.";
     } else {
       var text = (found.all ? "" : "No result holds every word; these hold some of them. ") +
