@@ -294,6 +294,23 @@ def test_keyboard_tab_reaches_results_and_enter_opens_the_first(screen, server):
     page.keyboard.press("Tab")  # the button
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.textContent").endswith("Tobias Wren")
+    # the arrow keys: down from the box through the results, up back to the box (they did
+    # nothing in the box; in the results they only scrolled the page)
+    names = [r["name"] for r in _search(page, "tier a")]
+    assert len(names) >= 2
+    page.locator("#search-q").focus()
+    for name in names[:2]:
+        page.keyboard.press("ArrowDown")
+        assert page.evaluate("document.activeElement.textContent") == name
+    page.keyboard.press("ArrowUp")
+    page.keyboard.press("ArrowUp")
+    assert page.evaluate("document.activeElement.id") == "search-q"
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/physicians/*/index.html")
+    assert names[0] in page.locator("h1").inner_text()
+    page.go_back()
+    page.wait_for_selector("html[data-search-ready]", state="attached")
     page.locator("#search-q").fill("")
     page.locator("#search-q").type("wren tobias")
     page.locator("#search-q").press("Enter")

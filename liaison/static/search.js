@@ -13,7 +13,8 @@
    name is exactly the query's words (any order) first, then those whose name holds every
    word whole, then by score (name over info, exact over prefix over typo), kind and name.
 
-   Enter in the box opens the first result; every result is a link (Tab reaches them). */
+   Enter in the box opens the first result; every result is a link (Tab and the arrow keys
+   reach them). */
 (function () {
   "use strict";
   var scriptStart = performance.now();  // search/index.js (before this script) is parsed and run
@@ -406,6 +407,21 @@
         window.location.href = first.href;
       }
     });
+    // The arrow keys: down from the box through the results, up back to it (the page scrolls
+    // with the result that has the focus); Tab does the same without them.
+    function step(ev) {
+      if (ev.key !== "ArrowDown" && ev.key !== "ArrowUp") return;
+      if (ev.altKey || ev.ctrlKey || ev.metaKey || ev.shiftKey) return;
+      var links = Array.prototype.slice.call(list.querySelectorAll("a.search-name"));
+      var at = ev.target === box ? -1 : links.indexOf(ev.target);
+      if (ev.target !== box && at < 0) return;
+      var to = at + (ev.key === "ArrowDown" ? 1 : -1);
+      if (to >= links.length || (ev.target === box && to < 0)) return;
+      ev.preventDefault();
+      (to < 0 ? box : links[to]).focus();
+    }
+    box.addEventListener("keydown", step);
+    list.addEventListener("keydown", step);
     window.liaisonSearch.readyMs = performance.now();  // since navigation began (bench/search.py)
     if (performance.mark) performance.mark("search-ready");
     document.documentElement.setAttribute("data-search-ready", "");
