@@ -265,6 +265,13 @@ def test_empty_and_fruitless_queries_say_what_to_do(screen, server):
     assert "Nothing to search for" in status.inner_text()
     assert _search(page, "zzyzx") == []
     assert "No result for “zzyzx”" in status.inner_text()
+    # a paragraph pasted in is not said back whole (200 words filled the phone's screen)
+    page.locator("#search-q").fill("zzyzx qwxv " * 100)
+    assert _results(page) == []
+    assert status.inner_text() == ("No result for “zzyzx qwxv zzyzx qwxv zzyzx qwxv zzyzx qwxv "
+                                   "zzyzx qwxv zzyzx…”. Check the spelling, or use fewer words.")
+    page.locator("#search-q").fill("q" * 100)
+    assert "No result for “" + "q" * 60 + "…”" in status.inner_text()
     # words that no entry holds together: the entries holding some, said so
     results = _search(page, "montgomery zzyzx")
     assert results and results[0]["name"] == "Adaeze Montgomery"

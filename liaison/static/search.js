@@ -34,6 +34,7 @@
   function spelled(c) { return LETTERS[c]; }
   var NUMBER = /^[0-9]+$/;  // an NPI, a ZIP code: its start or itself, never a typo (another one)
   var SHOWN = 50;  // results listed at most
+  var QUOTED = 60;  // characters of a fruitless query said back at most
   var FIELD_WEIGHT = [3, 1];  // a match in the name counts three times one in the info
   var EXACT_NAME = FIELD_WEIGHT[0];  // the score of a term found whole in a name
 
@@ -352,7 +353,11 @@
     if (!total && found.terms.every(function (t) { return t.length === 1; })) {
       status.textContent = "Keep typing: a letter alone finds nothing yet.";  // the first key of any query
     } else if (!total) {
-      status.textContent = "No result for “" + query.trim() + "”. Check the spelling, or use fewer words.";
+      var said = query.trim();  // a paragraph pasted in is not said back whole
+      if (said.length > QUOTED) {  // at the end of a word, if one ends there
+        said = (said.slice(0, QUOTED + 1).replace(/\s*\S*$/, "") || said.slice(0, QUOTED)) + "…";
+      }
+      status.textContent = "No result for “" + said + "”. Check the spelling, or use fewer words.";
     } else {
       var text = (found.all ? "" : "No result holds every word; these hold some of them. ") +
         plural(total, "result", "results");
