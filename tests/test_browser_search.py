@@ -187,6 +187,7 @@ def test_a_phone_number_in_any_format_finds_the_office_or_person(screen, server)
     # a missed call from an office: no phone or fax number was searched at all
     page, rec, _name = screen
     _open_search(page, server)
+    assert "phone number" in page.locator("#search-status").inner_text(), "the page says so"
     for query in ("(360) 555-0111", "360-555-0111", "360.555.0111", "3605550111",
                   "+1 360 555 0111", "1 (360) 555-0111", "(360) 555-0112"):
         assert [(r["kind"], r["name"]) for r in _search(page, query)] == \

@@ -313,10 +313,9 @@
     var found = index.search(query);
     list.textContent = "";
     if (!found.terms.length) {
-      status.textContent = query.trim()
-        ? "Nothing to search for: type a name, a specialty, a practice, a city, a role or a tag."
-        : status.getAttribute("data-empty") ||
-          "Type a name (any order, typos forgiven), a specialty, a practice, a city, a role or a tag.";
+      var what = "a specialty, a practice, a city, a role, a tag or a phone number.";
+      status.textContent = query.trim() ? "Nothing to search for: type a name, " + what
+        : status.getAttribute("data-empty") || "Type a name (any order, typos forgiven), " + what;
       return found;
     }
     var results = found.results, total = results.total || results.length;
