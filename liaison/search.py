@@ -113,6 +113,11 @@ def tier_term(tier: str | None) -> str | None:
     return TIER + "".join(ws) if ws else None
 
 
+# What a guide or a deck is, as someone looking for one types it ("training", "guides",
+# "vein deck"); not the other kinds: "office" would make every staff member an office manager.
+KIND_TERMS = {"guide": terms(LABELS["guide"]), "deck": terms(LABELS["deck"]) + ("deck",)}
+
+
 @dataclass(frozen=True)
 class Entry:
     """One search result to be: its kind (of ``KINDS``), the id its link is made of, its
@@ -180,11 +185,11 @@ def entries(view) -> list[Entry]:
     for gid in sorted(site.guides):
         g = site.guides[gid].meta
         out.append(Entry("guide", gid, g.title, _parts(f"for {g.audience}", g.summary),
-                         words(g.title), _info(g.audience, g.summary)))
+                         words(g.title), _info(g.audience, g.summary) + KIND_TERMS["guide"]))
     for did in sorted(site.decks):
         m = site.decks[did].meta
         out.append(Entry("deck", did, m.title, _parts(m.description), words(m.title),
-                         _info(m.description)))
+                         _info(m.description) + KIND_TERMS["deck"]))
     order = {k: i for i, k in enumerate(KINDS)}
     return sorted(out, key=lambda e: (order[e.kind], e.name.casefold(), e.name, e.key))
 

@@ -240,6 +240,14 @@ def test_every_kind_is_found_and_labelled(screen, server):
         first = _search(page, query)[0]
         assert first["kind"] == kind, (query, first)
         assert first["href"].startswith(href), (query, first)
+    # a guide or a deck by what it is ("training" and "presentation" found nothing)
+    assert {r["kind"] for r in _search(page, "training")} == {"Training guide"}
+    assert {r["kind"] for r in _search(page, "guides")} == {"Training guide"}
+    assert {r["kind"] for r in _search(page, "presentations")} == {"Presentation"}
+    first = _search(page, "vein guide")[0]
+    assert (first["kind"], first["name"]) == ("Training guide", "Vein disease primer for liaisons")
+    assert "No result holds every word" not in page.locator("#search-status").inner_text()
+    assert _search(page, "wound deck")[0]["name"] == "Healing leg wounds together"
     # a specialty finds its physicians; a status too
     assert {r["kind"] for r in _search(page, "cardiology")} >= {"Physician", "Practice"}
     lapsed = _search(page, "lapsed")

@@ -176,6 +176,11 @@ def test_guides_and_decks_are_found_by_their_titles(view):
     guide = items[("guide", "referral-source-basics")]
     assert guide.name_terms == ("asking", "how", "did", "you", "hear", "about", "us")
     assert guide.context[0] == "for " + view.site.guides["referral-source-basics"].meta.audience
+    # and by what they are: "training" found nothing, "vein deck" no deck
+    assert {"training", "guide"} <= set(guide.info_terms)
+    assert {"presentation", "deck"} <= set(deck.info_terms)
+    physicians = [e for e in items.values() if e.kind == "physician"]
+    assert not any({"training", "guide", "deck"} & set(e.info_terms) for e in physicians)
 
 
 # ---------------------------------------------------------------------------------------------
