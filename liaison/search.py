@@ -2,8 +2,8 @@
 
 Every physician, practice, office staff member, team member, training guide and deck is one
 entry: a *name* (what an exact match ranks first), cut into ``words`` (all of them: "Anh Do"
-is found by "do"), and *info* (NPI, specialty, practice, city, tier, status, tags, role, …), cut
-into ``terms``. The browser's search code
+is found by "do"), and *info* (NPI, specialty, practice, city, tier, status, tags, role, an
+office's phone, …), cut into ``terms``. The browser's search code
 (``liaison/static/search.js``) cuts a query the same way, finds the terms it matches (exactly,
 as a prefix, or within one or two typos) and the entries that hold one of them for every word
 of the query.
@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from liaison.pages.base import deck_href, guide_href, member_href, physician_href, practice_href
+from liaison.pages.briefs import tel_href
 
 # Words a query may hold that name no one: titles and credentials (SPEC §6: "tolerant of
 # titles"). The same set is in search.js (TITLES).
@@ -95,10 +96,26 @@ def terms(text: str | None) -> tuple[str, ...]:
     return tuple(out)
 
 
+def phone_term(phone: str | None) -> str | None:
+    """The term of a phone or fax number: its digits as its ``tel:`` link dials them (no
+    extension), without the country code 1 of a ten-digit number ("(360) 555-0111" and
+    "+1 360.555.0111" -> "3605550111"); None without digits. search.js joins a query's groups
+    of digits the same way."""
+    digits = tel_href(phone)[len("tel:"):].lstrip("+") if phone else ""
+    if len(digits) == 11 and digits.startswith("1"):
+        digits = digits[1:]
+    return digits or None
+
+
 def tier_term(tier: str | None) -> str | None:
     """The term of a physician's tier ("A" -> "tiera"), None without one."""
     ws = words(tier)
     return TIER + "".join(ws) if ws else None
+
+
+# What a guide or a deck is, as someone looking for one types it ("training", "guides",
+# "vein deck"); not the other kinds: "office" would make every staff member an office manager.
+KIND_TERMS = {"guide": terms(LABELS["guide"]), "deck": terms(LABELS["deck"]) + ("deck",)}
 
 
 @dataclass(frozen=True)
@@ -145,7 +162,7 @@ def entries(view) -> list[Entry]:
                    s.status, declining),
             words(d.name),
             _info(d.specialty, place, city, s.status, declining, d.tags, d.interests)
-            + _parts(tier_term(d.tier), d.npi)))
+            + _parts(tier_term(d.tier), d.npi)))  # (not d.phone: liaison.incremental OWN_FIELDS)
     for pid in sorted(site.practices):
         p = site.practices[pid]
         n = len(view.docs_of_practice.get(pid, ()))
@@ -153,12 +170,14 @@ def entries(view) -> list[Entry]:
             "practice", pid, p.name,
             _parts(", ".join(_parts(p.city, p.state)), f"{n} physician{'s' if n != 1 else ''}",
                    ", ".join(p.tags)),
-            words(p.name), _info(p.city, p.state, p.zip, p.tags)))
+            words(p.name), _info(p.city, p.state, p.zip, p.tags)
+            + _parts(phone_term(p.phone), phone_term(p.fax))))
     for pid in sorted(site.practices):
         p = site.practices[pid]
         for person in p.staff:
             out.append(Entry("staff", pid, person.name, _parts(person.role, p.name, p.city),
-                             words(person.name), _info(person.role, p.name, p.city)))
+                             words(person.name), _info(person.role, p.name, p.city)
+                             + _parts(phone_term(person.phone))))
     for tid in sorted(site.team):
         m = site.team[tid]
         out.append(Entry("member", tid, m.name, _parts(m.role, m.email), words(m.name),
@@ -166,11 +185,11 @@ def entries(view) -> list[Entry]:
     for gid in sorted(site.guides):
         g = site.guides[gid].meta
         out.append(Entry("guide", gid, g.title, _parts(f"for {g.audience}", g.summary),
-                         words(g.title), _info(g.audience, g.summary)))
+                         words(g.title), _info(g.audience, g.summary) + KIND_TERMS["guide"]))
     for did in sorted(site.decks):
         m = site.decks[did].meta
         out.append(Entry("deck", did, m.title, _parts(m.description), words(m.title),
-                         _info(m.description)))
+                         _info(m.description) + KIND_TERMS["deck"]))
     order = {k: i for i, k in enumerate(KINDS)}
     return sorted(out, key=lambda e: (order[e.kind], e.name.casefold(), e.name, e.key))
 

@@ -183,6 +183,25 @@ def test_an_npi_or_its_start_finds_the_physician_and_no_typo_of_it_does(screen, 
     _clean(rec)
 
 
+def test_a_phone_number_in_any_format_finds_the_office_or_person(screen, server):
+    # a missed call from an office: no phone or fax number was searched at all
+    page, rec, _name = screen
+    _open_search(page, server)
+    assert "phone number" in page.locator("#search-status").inner_text(), "the page says so"
+    for query in ("(360) 555-0111", "360-555-0111", "360.555.0111", "3605550111",
+                  "+1 360 555 0111", "1 (360) 555-0111", "(360) 555-0112"):
+        assert [(r["kind"], r["name"]) for r in _search(page, query)] == \
+            [("Practice", "Alder Falls Family Medicine")], query
+    # a staff member's direct line, which leads to their practice's brief
+    assert [(r["name"], r["href"]) for r in _search(page, "360 555 0113")] == \
+        [("Devon Marsh", "../practices/alder-falls-family-medicine/index.html")]
+    # its start lists every number that begins so; one digit off is someone else's number
+    assert len(_search(page, "(360) 555-01")) > 10
+    assert _search(page, "(360) 555-0110") == []
+    assert "No result" in page.locator("#search-status").inner_text()
+    _clean(rec)
+
+
 def test_a_word_of_one_letter_beside_others_is_the_start_of_a_word(screen, server):
     """A name and the first letter of another ("harriet q", typed on the way to "harriet
     quenneville"): the letter is the start of a word, as in the directories' filters; it
@@ -193,8 +212,17 @@ def test_a_word_of_one_letter_beside_others_is_the_start_of_a_word(screen, serve
     for query in ("harriet q", "Quenneville H", "alder falls q"):
         assert [r["name"] for r in _search(page, query)] == ["Harriet Quenneville"], query
         assert "No result holds every word" not in status.inner_text(), query
-    # on its own a letter is no name yet: nothing is listed
-    assert _search(page, "q") == []
+    # on its own a letter is no name yet: nothing is listed, not even the entries holding it
+    # as a word ("a" of the guides' summaries, whose three guides and a deck were listed)
+    assert page.evaluate("window.liaisonSearch.index.terms.includes('a')")
+    assert _search(page, "q") == [] and _search(page, "a") == []
+    # and the first key of any query is no misspelling ("No result for “a”. Check the spelling")
+    assert status.inner_text() == "Keep typing: a letter alone finds nothing yet."
+    # nor does a letter beside words no entry holds list those holding it: "<b>1</b>" listed
+    # every physician whose NPI starts with 1, said to hold some of the words
+    assert _search(page, "<script>alert(1)</script>") == []
+    assert [r["name"] for r in _search(page, "harriet zzyzx q")] == ["Harriet Quenneville"]
+    assert "No result holds every word" in status.inner_text()
     _clean(rec)
 
 
@@ -212,6 +240,14 @@ def test_every_kind_is_found_and_labelled(screen, server):
         first = _search(page, query)[0]
         assert first["kind"] == kind, (query, first)
         assert first["href"].startswith(href), (query, first)
+    # a guide or a deck by what it is ("training" and "presentation" found nothing)
+    assert {r["kind"] for r in _search(page, "training")} == {"Training guide"}
+    assert {r["kind"] for r in _search(page, "guides")} == {"Training guide"}
+    assert {r["kind"] for r in _search(page, "presentations")} == {"Presentation"}
+    first = _search(page, "vein guide")[0]
+    assert (first["kind"], first["name"]) == ("Training guide", "Vein disease primer for liaisons")
+    assert "No result holds every word" not in page.locator("#search-status").inner_text()
+    assert _search(page, "wound deck")[0]["name"] == "Healing leg wounds together"
     # a specialty finds its physicians; a status too
     assert {r["kind"] for r in _search(page, "cardiology")} >= {"Physician", "Practice"}
     lapsed = _search(page, "lapsed")
@@ -238,11 +274,33 @@ def test_empty_and_fruitless_queries_say_what_to_do(screen, server):
     assert "Nothing to search for" in status.inner_text()
     assert _search(page, "zzyzx") == []
     assert "No result for “zzyzx”" in status.inner_text()
+    # a paragraph pasted in is not said back whole (200 words filled the phone's screen)
+    page.locator("#search-q").fill("zzyzx qwxv " * 100)
+    assert _results(page) == []
+    assert status.inner_text() == ("No result for “zzyzx qwxv zzyzx qwxv zzyzx qwxv zzyzx qwxv "
+                                   "zzyzx qwxv zzyzx…”. Check the spelling, or use fewer words.")
+    page.locator("#search-q").fill("q" * 100)
+    assert "No result for “" + "q" * 60 + "…”" in status.inner_text()
     # words that no entry holds together: the entries holding some, said so
     results = _search(page, "montgomery zzyzx")
     assert results and results[0]["name"] == "Adaeze Montgomery"
     assert "No result holds every word" in status.inner_text()
     _clean(rec)
+
+
+def test_without_javascript_the_page_says_search_needs_it_and_invites_no_typing(browser, server):
+    # it said "Type a name (any order, typos forgiven)…" above "Search needs JavaScript"
+    ctx = browser.new_context(viewport=PHONE, java_script_enabled=False)
+    try:
+        page = ctx.new_page()
+        page.goto(f"{server}/search/index.html?q=quenneville")
+        text = page.locator("main").inner_text()
+        assert "Search needs JavaScript" in text
+        assert "Type a name" not in text
+        assert page.locator("main a[href$='physicians/index.html']").count() == 1
+        _shot(page, "search-no-javascript.png")
+    finally:
+        ctx.close()
 
 
 def test_keyboard_tab_reaches_results_and_enter_opens_the_first(screen, server):
@@ -252,6 +310,23 @@ def test_keyboard_tab_reaches_results_and_enter_opens_the_first(screen, server):
     page.keyboard.press("Tab")  # the button
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.textContent").endswith("Tobias Wren")
+    # the arrow keys: down from the box through the results, up back to the box (they did
+    # nothing in the box; in the results they only scrolled the page)
+    names = [r["name"] for r in _search(page, "tier a")]
+    assert len(names) >= 2
+    page.locator("#search-q").focus()
+    for name in names[:2]:
+        page.keyboard.press("ArrowDown")
+        assert page.evaluate("document.activeElement.textContent") == name
+    page.keyboard.press("ArrowUp")
+    page.keyboard.press("ArrowUp")
+    assert page.evaluate("document.activeElement.id") == "search-q"
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/physicians/*/index.html")
+    assert names[0] in page.locator("h1").inner_text()
+    page.go_back()
+    page.wait_for_selector("html[data-search-ready]", state="attached")
     page.locator("#search-q").fill("")
     page.locator("#search-q").type("wren tobias")
     page.locator("#search-q").press("Enter")
@@ -274,15 +349,14 @@ def test_search_works_from_disk(new_page, site):
     _clean(rec)
 
 
-def test_letters_that_are_not_an_accented_letter_are_found_typed_plainly(new_page, tmp_path):
-    # "soren" for Søren, "lukasz" for Łukasz, "strauss" for Strauß: NFKD leaves ø, ł, ß whole,
-    # so these names were found only by a typo's luck ("strauss" not at all, nor "aesa")
+def _search_page_of_alan_cho_renamed(new_page, tmp_path, name: str):
+    """The search page (from disk, on a phone) of the SPEC example with Alan Cho renamed."""
     root = tmp_path / "root"
     shutil.copytree(FIXTURES / "spec-example-v2", root)
     _make_writable(root)
     doc = root / "data" / "physicians" / "alan-cho.yml"
     doc.write_text(doc.read_text(encoding="utf-8").replace(
-        "name: Alan Cho", "name: Søren Æsa Łukasz-Strauß"), encoding="utf-8")
+        "name: Alan Cho", f"name: {name}"), encoding="utf-8")
     out = tmp_path / "site"
     proc = subprocess.run(
         [sys.executable, str(REPO / "build.py"), "build", "--root", str(root), "--out", str(out),
@@ -292,10 +366,30 @@ def test_letters_that_are_not_an_accented_letter_are_found_typed_plainly(new_pag
     page, rec = new_page(viewport=PHONE, is_mobile=True, has_touch=True)
     page.goto((out / "search" / "index.html").as_uri())
     page.wait_for_selector("html[data-search-ready]", state="attached")
+    return page, rec
+
+
+def test_letters_that_are_not_an_accented_letter_are_found_typed_plainly(new_page, tmp_path):
+    # "soren" for Søren, "lukasz" for Łukasz, "strauss" for Strauß: NFKD leaves ø, ł, ß whole,
+    # so these names were found only by a typo's luck ("strauss" not at all, nor "aesa")
+    page, rec = _search_page_of_alan_cho_renamed(new_page, tmp_path, "Søren Æsa Łukasz-Strauß")
     for query in ("soren aesa lukasz strauss", "strauss", "aesa", "Søren Æsa Łukasz-Strauß"):
         results = _search(page, query)
         assert [r["name"] for r in results][:1] == ["Søren Æsa Łukasz-Strauß"], query
     assert page.locator("#search-status").inner_text() == "1 result: 1 physician."
+    _clean(rec)
+
+
+def test_a_name_that_is_a_credential_is_found_after_dr(new_page, tmp_path):
+    # "Dr. Do" (how a liaison says it) was all titles, so both words were searched: no name
+    # holds "dr", and the page said "No result holds every word" above whoever held some
+    page, rec = _search_page_of_alan_cho_renamed(new_page, tmp_path, "Anh Do")
+    status = page.locator("#search-status")
+    for query in ("do", "Dr. Do", "dr do", "Doctor Do, DO", "Dr. Anh Do"):
+        assert [r["name"] for r in _search(page, query)][:1] == ["Anh Do"], query
+        assert "No result holds every word" not in status.inner_text(), query
+    # the title alone is still looked for: names starting with "dr"
+    assert "Anh Do" not in [r["name"] for r in _search(page, "Dr.")]
     _clean(rec)
 
 

@@ -91,6 +91,21 @@ def test_postings_are_gaps_in_base_36():
         [0, 35, 36, 1295, 1296, 46655, 46656]
 
 
+@pytest.mark.parametrize("phone, expected", [
+    ("(828) 555-0117", "8285550117"),
+    ("+1 828.555.0117", "8285550117"),
+    ("1-828-555-0117", "8285550117"),
+    ("828-555-0117 ext. 12", "8285550117"),
+    ("+44 20 7946 0958", "442079460958"),
+    ("none", None),
+    (None, None),
+])
+def test_phone_term_is_the_number_dialled_without_the_country_code_1(phone, expected):
+    from liaison.search import phone_term
+
+    assert phone_term(phone) == expected
+
+
 # ---------------------------------------------------------------------------------------------
 # entries
 
@@ -138,6 +153,19 @@ def test_a_physician_entry_holds_specialty_practice_city_tier_and_status(view):
     assert d.npi and d.npi in grace.info_terms, "a physician is found by NPI"
 
 
+def test_practices_and_staff_are_found_by_their_phone_and_fax_numbers(view):
+    # a missed call from an office's number found nothing: no number was in the index
+    from liaison.search import entries, phone_term
+
+    # (staff phones: tests/test_browser_search.py, on the sample site, which has some)
+    key = "mountain-view-family-medicine"
+    practice = view.site.practices[key]
+    entry = next(e for e in entries(view) if e.kind == "practice" and e.key == key)
+    assert practice.phone and practice.fax
+    assert phone_term(practice.phone) in entry.info_terms
+    assert phone_term(practice.fax) in entry.info_terms
+
+
 def test_guides_and_decks_are_found_by_their_titles(view):
     from liaison.search import entries
 
@@ -148,6 +176,11 @@ def test_guides_and_decks_are_found_by_their_titles(view):
     guide = items[("guide", "referral-source-basics")]
     assert guide.name_terms == ("asking", "how", "did", "you", "hear", "about", "us")
     assert guide.context[0] == "for " + view.site.guides["referral-source-basics"].meta.audience
+    # and by what they are: "training" found nothing, "vein deck" no deck
+    assert {"training", "guide"} <= set(guide.info_terms)
+    assert {"presentation", "deck"} <= set(deck.info_terms)
+    physicians = [e for e in items.values() if e.kind == "physician"]
+    assert not any({"training", "guide", "deck"} & set(e.info_terms) for e in physicians)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -4,8 +4,8 @@
 
    A query is cut into terms as the index was (lower case, accents, apostrophes, titles and
    credentials dropped, "tier a" -> "tiera"; a query of titles alone keeps them: "do" finds
-   Dr. Do, names keep every word). Each term matches the index's terms exactly, as
-   a prefix (two letters or more; one beside other words: "harriet q") or within one typo
+   Dr. Do, names keep every word; groups of digits in a row are one phone number, "(360)
+   555-0111" -> "3605550111"). Each term matches the index's terms exactly, as a prefix (two letters or more; one beside other words: "harriet q") or within one typo
    (four letters or more; two from eight; a number, such as an NPI or a ZIP code, never: one
    digit off is another one);
    an entry is found when every term matches in its name or its info (any word order). If no
@@ -13,7 +13,8 @@
    name is exactly the query's words (any order) first, then those whose name holds every
    word whole, then by score (name over info, exact over prefix over typo), kind and name.
 
-   Enter in the box opens the first result; every result is a link (Tab reaches them). */
+   Enter in the box opens the first result; every result is a link (Tab and the arrow keys
+   reach them). */
 (function () {
   "use strict";
   var scriptStart = performance.now();  // search/index.js (before this script) is parsed and run
@@ -33,6 +34,7 @@
   function spelled(c) { return LETTERS[c]; }
   var NUMBER = /^[0-9]+$/;  // an NPI, a ZIP code: its start or itself, never a typo (another one)
   var SHOWN = 50;  // results listed at most
+  var QUOTED = 60;  // characters of a fruitless query said back at most
   var FIELD_WEIGHT = [3, 1];  // a match in the name counts three times one in the info
   var EXACT_NAME = FIELD_WEIGHT[0];  // the score of a term found whole in a name
 
@@ -60,10 +62,33 @@
     return out;
   }
 
-  // A query's terms; its words when it holds nothing but titles ("do" looks for Dr. Do).
+  // Titles that come before a name and never are one ("Dr.", "Mrs."), of TITLES.
+  var HONORIFICS = new Set("dr drs doctor prof professor mr mrs ms mx".split(" "));
+
+  // A query's terms; when it holds nothing but titles, its words, without those before a
+  // name if others remain ("do" and "Dr. Do" look for Dr. Anh Do; "Dr." alone for "dr…").
   function queryTerms(text, joined) {
-    var out = terms(text, joined);
-    return out.length ? out : words(text);
+    var out = phones(terms(text, joined));
+    if (out.length) return out;
+    var ws = words(text), named = ws.filter(function (w) { return !HONORIFICS.has(w); });
+    return named.length ? named : ws;
+  }
+
+  // Groups of digits in a row are one phone number, as the index holds it (liaison/search.py
+  // phone_term), without a country code 1 first: "(360) 555-0111", "+1 360.555.0111" ->
+  // "3605550111"; "360 555" its start.
+  var GROUP = /^[0-9]{1,4}$/;
+  function phones(ts) {
+    var out = [];
+    for (var i = 0; i < ts.length; i++) {
+      var j = i;
+      while (j < ts.length && GROUP.test(ts[j])) j++;
+      if (j - i < 2) { out.push(ts[i]); continue; }
+      var run = ts.slice(ts[i] === "1" ? i + 1 : i, j).join("");
+      if (run) out.push(run);
+      i = j - 1;
+    }
+    return out;
   }
 
   // Optimal string alignment distance of a and b if at most max, else max + 1 (three rows,
@@ -154,14 +179,16 @@
     return lo;
   };
 
-  // One query term -> {score: Float32Array by entry (0: no match), hits: [entries]};
+  // One query term -> {score: Float32Array by entry (0: no match), hits: [entries], letter};
   // exact and prefix matches only when strict; a term of one letter is a prefix only when
-  // initial (a query of other words too: "harriet q", as the directories' filters read it).
+  // initial (a query of other words too: "harriet q", as the directories' filters read it),
+  // and alone matches nothing, not even the word "a" of a guide's summary.
   Index.prototype.match = function (q, strict, initial) {
     var key = (strict ? q + "\u0001" : q) + (initial && q.length === 1 ? "\u0002" : ""),
         known = this.memo.get(key);
     if (known) return known;
     var score = new Float32Array(this.size), hits = [], self = this;
+    if (q.length === 1 && !initial) return {score: score, hits: hits, letter: true};  // no name yet
     function add(t, quality) {
       for (var f = 0; f < 2; f++) {
         var list = self.entries(f, t), w = quality * FIELD_WEIGHT[f];
@@ -191,7 +218,7 @@
         }
       }
     }
-    var found = {score: score, hits: hits};
+    var found = {score: score, hits: hits, letter: q.length === 1};
     if (this.memo.size > 100) this.memo.clear();
     this.memo.set(key, found);
     return found;
@@ -222,10 +249,11 @@
     return {terms: qs, results: this.best(results), all: all};
   };
 
-  // Entries matched by every term (every: true) or by any: {entry, score, exact, rank}.
+  // Entries matched by every term (every: true) or by any but a letter ("<b>1</b>" lists no
+  // NPI starting with 1): {entry, score, exact, rank}.
   function collect(matches, every) {
     var out = [], seen = every ? null : new Set();
-    var from = every ? [matches[0]] : matches;
+    var from = every ? [matches[0]] : matches.filter(function (m) { return !m.letter; });
     for (var m = 0; m < from.length; m++) {
       var hits = from[m].hits;
       for (var i = 0; i < hits.length; i++) {
@@ -285,10 +313,9 @@
     var found = index.search(query);
     list.textContent = "";
     if (!found.terms.length) {
-      status.textContent = query.trim()
-        ? "Nothing to search for: type a name, a specialty, a practice, a city, a role or a tag."
-        : status.getAttribute("data-empty") ||
-          "Type a name (any order, typos forgiven), a specialty, a practice, a city, a role or a tag.";
+      var what = "a specialty, a practice, a city, a role, a tag or a phone number.";
+      status.textContent = query.trim() ? "Nothing to search for: type a name, " + what
+        : status.getAttribute("data-empty") || "Type a name (any order, typos forgiven), " + what;
       return found;
     }
     var results = found.results, total = results.total || results.length;
@@ -322,8 +349,14 @@
       counts[k] = (counts[k] || 0) + 1;
     });
     list.appendChild(frag);
-    if (!total) {
-      status.textContent = "No result for “" + query.trim() + "”. Check the spelling, or use fewer words.";
+    if (!total && found.terms.every(function (t) { return t.length === 1; })) {
+      status.textContent = "Keep typing: a letter alone finds nothing yet.";  // the first key of any query
+    } else if (!total) {
+      var said = query.trim();  // a paragraph pasted in is not said back whole
+      if (said.length > QUOTED) {  // at the end of a word, if one ends there
+        said = (said.slice(0, QUOTED + 1).replace(/\s*\S*$/, "") || said.slice(0, QUOTED)) + "…";
+      }
+      status.textContent = "No result for “" + said + "”. Check the spelling, or use fewer words.";
     } else {
       var text = (found.all ? "" : "No result holds every word; these hold some of them. ") +
         plural(total, "result", "results");
@@ -378,6 +411,21 @@
         window.location.href = first.href;
       }
     });
+    // The arrow keys: down from the box through the results, up back to it (the page scrolls
+    // with the result that has the focus); Tab does the same without them.
+    function step(ev) {
+      if (ev.key !== "ArrowDown" && ev.key !== "ArrowUp") return;
+      if (ev.altKey || ev.ctrlKey || ev.metaKey || ev.shiftKey) return;
+      var links = Array.prototype.slice.call(list.querySelectorAll("a.search-name"));
+      var at = ev.target === box ? -1 : links.indexOf(ev.target);
+      if (ev.target !== box && at < 0) return;
+      var to = at + (ev.key === "ArrowDown" ? 1 : -1);
+      if (to >= links.length || (ev.target === box && to < 0)) return;
+      ev.preventDefault();
+      (to < 0 ? box : links[to]).focus();
+    }
+    box.addEventListener("keydown", step);
+    list.addEventListener("keydown", step);
     window.liaisonSearch.readyMs = performance.now();  // since navigation began (bench/search.py)
     if (performance.mark) performance.mark("search-ready");
     document.documentElement.setAttribute("data-search-ready", "");
