@@ -261,3 +261,18 @@ def test_a_chart_label_too_long_is_cut_at_a_word_end_with_its_full_text_in_a_tit
     stem = shown[:-1]
     assert name.startswith(stem) and not name[len(stem)].isalnum()  # the cut ends a word
     assert '<text class="chart-label chart-row-label"' in svg and ">Veins</text>" in svg  # short: no title
+
+
+def test_dashboard_with_only_a_backlog_does_not_say_there_is_no_open_follow_up(tmp_path):
+    """A year on, every open follow-up is 30 days overdue or more: the week's list is empty
+    but the follow-ups are not, so "No open follow-ups." would contradict the card above."""
+    out = tmp_path / "site"
+    code, _out, err = cli("build", "--root", str(SPEC_EXAMPLE), "--out", str(out),
+                          "--as-of", (AS_OF + dt.timedelta(days=365)).isoformat())
+    assert code == 0, err
+    html = (out / "index.html").read_text()
+    part = html[html.index("Follow-ups due this week or recently overdue"):]
+    part = _text(part[:part.index("</section>")])
+    assert re.search(r"\d+ follow-ups? overdue by 30 days or more", part)
+    assert "No open follow-ups" not in part
+    assert "None due this week or overdue by less than 30 days." in part
