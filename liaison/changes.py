@@ -158,6 +158,30 @@ def _fields(names: list[str]) -> str:
     return ", ".join(f"`{n}`" for n in names)
 
 
+# The fields of practices, physicians and team members whose change is said from what to what:
+# where a physician works, who is in charge, the visit cadence, the role, the potential (a
+# move or a hand-over, which "(`practice`)" alone left to the diff). Their values are ids or
+# enum values, never free text: True for an id or key, shown as code.
+SHOWN_VALUES = {"practice": True, "liaison": True, "tier": True, "role": False,
+                "potential": False}
+
+
+def _field_changes(old, new, names: list[str], values: bool = True) -> str:
+    """`_fields`, with the old and new value of each of SHOWN_VALUES (unless ``values`` is
+    false: a withheld record's)."""
+    def value(v, code: bool) -> str:
+        return "none" if v is None else f"`{v}`" if code else _esc(v)
+
+    parts = []
+    for n in names:
+        code = SHOWN_VALUES.get(n)
+        if values and code is not None:
+            parts.append(f"`{n}`: {value(getattr(old, n), code)} → {value(getattr(new, n), code)}")
+        else:
+            parts.append(f"`{n}`")
+    return ", ".join(parts)
+
+
 def _by_id(before: dict, after: dict, known_before: set, known_after: set, same):
     """(added, changed, removed, not compared) ids. A file with errors holds no record: its
     id is 'not compared' in the head, and a record whose base file had errors is 'changed'."""
@@ -236,7 +260,8 @@ def _model_kind(title: str, before: dict, after: dict, kb: set, ka: set,
             old, new = rid
             fields = _changed_fields(before[old], after[new])
             name = WITHHELD if hide("base", before[old]) else shown("head", after[new])
-            return f"`{old}` → `{new}` {name}" + (f" ({_fields(fields)})" if fields else "")
+            changes = _field_changes(before[old], after[new], fields, name != WITHHELD)
+            return f"`{old}` → `{new}` {name}" + (f" ({changes})" if fields else "")
         if word == "Removed":
             return f"`{rid}` {shown('base', before[rid])}"
         if word == "Not compared":
@@ -250,7 +275,7 @@ def _model_kind(title: str, before: dict, after: dict, kb: set, ka: set,
             else:
                 name = (f"{_esc(old.name)} → {_esc(rec.name)}" if old.name != rec.name
                         else _esc(rec.name))
-            return f"`{rid}` {name} ({_fields(fields)})"
+            return f"`{rid}` {name} ({_field_changes(old, rec, fields, name != WITHHELD)})"
         if word == "Changed":
             return f"`{rid}` {shown('head', rec)} (the base version had errors)"
         return f"`{rid}` {shown('head', rec)}{twice(rid)}"

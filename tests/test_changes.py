@@ -566,3 +566,28 @@ def test_a_broken_template_override_at_head_shows_in_the_validation(tmp_path):
     head = commit_all(repo, "a broken override")
     text = summarize(repo, "HEAD~1", head, dt.date(2026, 11, 26))
     assert "templates/practice.html:2:1: error: template error:" in text
+
+
+def test_a_move_or_a_hand_over_says_from_what_to_what(tmp_path):
+    # A physician who moved, a practice handed to another liaison, a tier and a role changed:
+    # "(`practice`)" alone made the manager open the diff to see where they went.
+    repo, site = new_repo(tmp_path)
+    path = site / "data/physicians/marcus-bell.yaml"
+    path.write_text(path.read_text().replace(
+        "practice: mountain-view-family-medicine\ntier: B\n",
+        "practice: french-broad-podiatry\nliaison: owen-price\n")
+        .replace("an echo first", "an echo first, since his move too"))
+    path = site / "data/practices/french-broad-podiatry.yaml"
+    path.write_text(path.read_text().replace("liaison: lena-brooks\n", "liaison: owen-price\n"))
+    path = site / "data/team/owen-price.yaml"
+    path.write_text(path.read_text().replace("role: front-desk", "role: liaison"))
+    commit_all(repo, "moves")
+
+    records = section(summarize(repo, "HEAD~1", "HEAD", AS_OF), "Records")
+    assert bullets(records) == [
+        "- Changed: `french-broad-podiatry` French Broad Podiatry "
+        "(`liaison`: `lena-brooks` → `owen-price`)",
+        "- Changed: `marcus-bell` Marcus Bell (`practice`: `mountain-view-family-medicine` → "
+        "`french-broad-podiatry`, `tier`: `B` → none, `liaison`: none → `owen-price`, `notes`)",
+        "- Changed: `owen-price` Owen Price (`role`: front-desk → liaison)",
+    ]
