@@ -43,6 +43,11 @@ TOTALS = (
     ("spend_ytd_cents", "Spend this year (meals, gifts)"),
 )
 _FLAGS = (("status", "status"), ("declining", "declining"), ("visit_overdue", "visit overdue"))
+# A liaison's figures that a hand-over moves (their practices, physicians and follow-ups given
+# to another), which no total shows.
+_LIAISON_FIGURES = (("physicians", "physicians"), ("referrals_365d", "referrals, 365 days"),
+                    ("open_follow_ups", "open follow-ups"),
+                    ("overdue_follow_ups", "overdue follow-ups"))
 
 
 def summarize(repo: Path, base: str, head: str | None, as_of: dt.date, root: str = ".") -> str:
@@ -609,7 +614,31 @@ def _stats_section(before, after, hide=_hider_of_nothing) -> list[str]:
         if len(moved) > LIST_CAP:
             out.append(f"| … and {len(moved) - LIST_CAP} more | | | |")
         out.append("")
-    return out
+    return out + _liaison_lines(before, after, hide)
+
+
+def _liaison_lines(before, after, hide=_hider_of_nothing) -> list[str]:
+    """The liaisons whose physicians or follow-ups moved (a hand-over, a new liaison, one who
+    left), each figure before and after ("—": not a liaison in that revision)."""
+    lb, la = before.stats.liaisons, after.stats.liaisons
+    rows = []
+    for tid in sorted(lb.keys() | la.keys()):
+        site = after.site if tid in after.site.team else before.site
+        rec = site.team.get(tid)
+        name = _esc(tid) if rec is None else WITHHELD if hide(site, rec) else _esc(rec.name)
+        for field, label in _LIAISON_FIGURES:
+            old = getattr(lb[tid], field) if tid in lb else None
+            new = getattr(la[tid], field) if tid in la else None
+            if old != new and (old or new):
+                rows.append(f"| {name} (`{tid}`) | {label} | {'—' if old is None else old} "
+                            f"| {'—' if new is None else new} |")
+    if not rows:
+        return []
+    out = ["Liaisons whose physicians or follow-ups changed:", "",
+           "| liaison | what | before | after |", "|---|---|---|---|", *rows[:LIST_CAP]]
+    if len(rows) > LIST_CAP:
+        out.append(f"| … and {len(rows) - LIST_CAP} more | | | |")
+    return out + [""]
 
 
 # --------------------------------------------------------------------------- validation

@@ -176,6 +176,9 @@ def test_summary_lists_exactly_the_changes_and_the_moved_statistics(tmp_path):
         "| James Whitley (`james-whitley`) | status | prospect | new |",
         # tier B: last visit was 61 days old, now 6
         "| Marcus Bell (`marcus-bell`) | visit overdue | yes | no |",
+        "| liaison | what | before | after |",
+        # priya-natarajan, at her practice (james-whitley's practice has no liaison)
+        "| Lena Brooks (`lena-brooks`) | physicians | 5 | 6 |",
     ]
 
     validation = section(text, "Validation")
@@ -336,6 +339,9 @@ def test_edited_interaction_is_shown_as_changed(tmp_path):
     assert table_rows(section(text, "Statistics"))[1:] == [
         "| Open follow-ups | 4 | 3 | -1 |",
         "| Overdue follow-ups | 3 | 2 | -1 |",
+        "| liaison | what | before | after |",
+        "| Lena Brooks (`lena-brooks`) | open follow-ups | 3 | 2 |",
+        "| Lena Brooks (`lena-brooks`) | overdue follow-ups | 2 | 1 |",
     ]
 
 
@@ -591,3 +597,33 @@ def test_a_move_or_a_hand_over_says_from_what_to_what(tmp_path):
         "`french-broad-podiatry`, `tier`: `B` → none, `liaison`: none → `owen-price`, `notes`)",
         "- Changed: `owen-price` Owen Price (`role`: front-desk → liaison)",
     ]
+
+
+def test_a_hand_over_shows_in_the_liaisons_figures(tmp_path):
+    # Lena Brooks leaves: her practice goes to a new liaison, and so does her open follow-up.
+    # The totals do not move, so "No total moved." was all the statistics said of it.
+    repo, site = new_repo(tmp_path)
+    write(site / "data/team/kim-ruiz.yaml", "name: Kim Ruiz\nrole: liaison\n")
+    for path in (site / "data/practices").glob("*.yaml"):
+        path.write_text(path.read_text().replace("liaison: lena-brooks\n", "liaison: kim-ruiz\n"))
+    path = site / "data/interactions/2026/11/2026-11-19-hendersonville-visit.yaml"
+    path.write_text(path.read_text().replace(
+        "    due: 2026-11-25\n", "    due: 2026-11-25\n    owner: kim-ruiz\n"))
+    commit_all(repo, "hand-over")
+
+    text = summarize(repo, "HEAD~1", "HEAD", AS_OF)
+    stats = section(text, "Statistics")
+    assert "No total moved." in stats
+    rows = table_rows(stats)
+    assert rows[0] == "| liaison | what | before | after |"
+    got = {tuple(c.strip() for c in r.strip("|").split("|")) for r in rows[1:]}
+    from liaison.pipeline import check
+    lena = check(SPEC_EXAMPLE, AS_OF, keep_records=True).stats.liaisons["lena-brooks"]
+    assert lena.physicians > 0 and lena.open_follow_ups > 0
+    # nina-vargas names lena-brooks herself (her practice has no liaison): the one the
+    # hand-over forgot, which the table shows as Lena Brooks keeping one physician
+    assert ("Lena Brooks (`lena-brooks`)", "physicians", str(lena.physicians), "1") in got
+    assert ("Kim Ruiz (`kim-ruiz`)", "physicians", "—", str(lena.physicians - 1)) in got
+    assert ("Kim Ruiz (`kim-ruiz`)", "open follow-ups", "—", "1") in got
+    assert ("Lena Brooks (`lena-brooks`)", "open follow-ups", str(lena.open_follow_ups),
+            str(lena.open_follow_ups - 1)) in got
