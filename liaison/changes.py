@@ -21,6 +21,8 @@ from collections import Counter, defaultdict
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
+from liaison.diagnostics import SUMMARY_THRESHOLD
+from liaison.diagnostics import summarize as summarize_report
 from liaison.guard import PATIENT_MESSAGE
 from liaison.revisions import ChangesError, commit_of, export, site_rel, toplevel
 from liaison.wording import rate
@@ -663,4 +665,10 @@ def _validation_section(before, after) -> list[str]:
         if rest > 0:
             out.append(f"… and {rest} more (run `validate` to see them all)")
         out.append("")
+    # what validate says after many lines: the likely causes (a deleted or renamed record that
+    # others name), with what to do
+    if len(after.report.diagnostics) > SUMMARY_THRESHOLD and after.site is not None:
+        causes = summarize_report(after.report.diagnostics, after.site.root).cause_lines()
+        if causes:
+            out += [f"> {_esc(line)}" for line in causes] + [""]
     return out

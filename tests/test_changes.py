@@ -627,3 +627,21 @@ def test_a_hand_over_shows_in_the_liaisons_figures(tmp_path):
     assert ("Kim Ruiz (`kim-ruiz`)", "open follow-ups", "—", "1") in got
     assert ("Lena Brooks (`lena-brooks`)", "open follow-ups", str(lena.open_follow_ups),
             str(lena.open_follow_ups - 1)) in got
+
+
+def test_a_deleted_record_that_others_name_gets_its_likely_cause(tmp_path):
+    # A pull request deletes a liaison who left: 30 visits name her. The summary showed ten
+    # "unknown team member" lines and "… and N more", never what happened or what to do,
+    # which validate says after its lines.
+    repo, site = new_repo(tmp_path)
+    (site / "data/team/lena-brooks.yaml").unlink()
+    write(site / "data/interactions/2026/lena.yaml", "".join(
+        f'- date: "2026-06-0{i % 9 + 1}"\n  liaison: lena-brooks\n  type: call\n'
+        f"  practice: french-broad-podiatry\n  summary: Call number {i}.\n" for i in range(30)))
+    commit_all(repo, "lena left")
+    validation = section(summarize(repo, "HEAD~1", "HEAD", AS_OF), "Validation")
+    assert "The head fails" in validation
+    cause = next(line for line in validation.splitlines() if line.startswith("> "))
+    assert cause.startswith("> Most likely cause: team member 'lena-brooks' is named ")
+    assert "data/team/lena-brooks.yaml does not exist" in cause
+    assert "bring the file back" in cause
