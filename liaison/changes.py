@@ -636,7 +636,7 @@ def _liaison_lines(before, after, hide=_hider_of_nothing) -> list[str]:
                             f"| {'—' if new is None else new} |")
     if not rows:
         return []
-    out = ["Liaisons whose physicians or follow-ups changed:", "",
+    out = ["Liaisons whose physicians, referrals or follow-ups moved:", "",
            "| liaison | what | before | after |", "|---|---|---|---|", *rows[:LIST_CAP]]
     if len(rows) > LIST_CAP:
         out.append(f"| … and {len(rows) - LIST_CAP} more | | | |")
