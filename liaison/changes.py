@@ -183,7 +183,8 @@ def _field_changes(old, new, names: list[str], values: bool = True) -> str:
     for n in names:
         code = SHOWN_VALUES.get(n)
         if values and code is not None:
-            parts.append(f"`{n}`: {value(getattr(old, n), code)} → {value(getattr(new, n), code)}")
+            was, now = value(getattr(old, n), code), value(getattr(new, n), code)
+            parts.append(f"`{n}`: {was} → {now}")
         else:
             parts.append(f"`{n}`")
     return ", ".join(parts)
