@@ -610,14 +610,29 @@ def _stats_section(before, after, hide=_hider_of_nothing) -> list[str]:
                         else _esc(rec.name))
                 moved.append(f"| {name} (`{pid}`) | {label} | {_flag(old[field])} "
                              f"| {_flag(new[field])} |")
+        # a move takes their referrals to the new practice's figures (SPEC §4: a practice's
+        # are its physicians'), which no total shows
+        was, now = before.site.physicians.get(pid), site.physicians.get(pid)
+        if was is not None and now is not None and was.practice != now.practice:
+            name = WITHHELD if hide(site, now) else _esc(now.name)
+            n = sa.physicians[pid].referrals_365d
+            moved.append(f"| {name} (`{pid}`) | practice, with their {n} referrals of 365 days "
+                         f"| {_practice_name(before, was.practice, hide)} "
+                         f"| {_practice_name(after, now.practice, hide)} |")
     if moved:
-        out += ["Physicians whose status or alerts changed:", "",
+        out += ["Physicians whose status, alerts or practice changed:", "",
                 "| physician | what | before | after |", "|---|---|---|---|"]
         out += moved[:LIST_CAP]
         if len(moved) > LIST_CAP:
             out.append(f"| … and {len(moved) - LIST_CAP} more | | | |")
         out.append("")
     return out + _liaison_lines(before, after, hide)
+
+
+def _practice_name(checked, pid: str, hide=_hider_of_nothing) -> str:
+    rec = checked.site.practices.get(pid)
+    return (f"`{_esc(pid)}`" if rec is None else WITHHELD if hide(checked.site, rec)
+            else _esc(rec.name))
 
 
 def _liaison_lines(before, after, hide=_hider_of_nothing) -> list[str]:

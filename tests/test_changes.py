@@ -645,3 +645,24 @@ def test_a_deleted_record_that_others_name_gets_its_likely_cause(tmp_path):
     assert cause.startswith("> Most likely cause: team member 'lena-brooks' is named ")
     assert "data/team/lena-brooks.yaml does not exist" in cause
     assert "bring the file back" in cause
+
+
+def test_a_physician_who_moved_takes_their_referrals_to_the_new_practice_and_says_so(tmp_path):
+    # SPEC §4: a practice's referrals are its physicians'. Moving a physician moves every one
+    # of their referrals to the new practice's figures, which no total shows: the manager
+    # who moved her saw "No total moved."
+    repo, site = new_repo(tmp_path)
+    from liaison.pipeline import check
+    base = check(SPEC_EXAMPLE, AS_OF, keep_records=True)
+    pid = max(base.stats.physicians, key=lambda p: base.stats.physicians[p].referrals_365d)
+    doc = base.site.physicians[pid]
+    to = next(p for p in base.site.practices if p != doc.practice)
+    path = next((site / "data/physicians").glob(f"{pid}.y*ml"))
+    path.write_text(path.read_text().replace(f"practice: {doc.practice}", f"practice: {to}"))
+    commit_all(repo, "moved")
+    stats = section(summarize(repo, "HEAD~1", "HEAD", AS_OF), "Statistics")
+    n = base.stats.physicians[pid].referrals_365d
+    assert n > 0
+    assert (f"| {doc.name} (`{pid}`) | practice, with their {n} referrals of 365 days "
+            f"| {base.site.practices[doc.practice].name} | {base.site.practices[to].name} |"
+            ) in table_rows(stats)
