@@ -43,6 +43,8 @@ TOTALS = (
     ("in_person_90d", "In-person interactions, last 90 days"),
     ("source_capture_rate_365d", "Source capture rate, 365 days"),
     ("spend_ytd_cents", "Spend this year (meals, gifts)"),
+    # (a physician moved or a practice merged rewrites the people of past visits: SPEC §4)
+    ("rov_365d", "Return on visit, matured visits"),
 )
 _FLAGS = (("status", "status"), ("declining", "declining"), ("visit_overdue", "visit overdue"))
 # A liaison's figures that a hand-over moves (their practices, physicians and follow-ups given
@@ -557,6 +559,8 @@ def _fmt_total(name: str, value) -> str:
         return rate(value)
     if name == "spend_ytd_cents":
         return f"${value // 100:,}.{value % 100:02d}"
+    if name == "rov_365d":  # "28 visits: 132 → 62", physician referrals before → after
+        return f"{value.visits} visits: {value.before} → {value.after}"
     return str(value)
 
 
@@ -570,6 +574,9 @@ def _fmt_change(name: str, old, new) -> str:
     if name == "spend_ytd_cents":
         d = new - old
         return f"{'+' if d >= 0 else '-'}${abs(d) // 100:,}.{abs(d) % 100:02d}"
+    if name == "rov_365d":
+        return (f"visits {new.visits - old.visits:+d}, before {new.before - old.before:+d}, "
+                f"after {new.after - old.after:+d}")
     return f"{new - old:+d}"
 
 

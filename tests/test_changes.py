@@ -666,3 +666,25 @@ def test_a_physician_who_moved_takes_their_referrals_to_the_new_practice_and_say
     assert (f"| {doc.name} (`{pid}`) | practice, with their {n} referrals of 365 days "
             f"| {base.site.practices[doc.practice].name} | {base.site.practices[to].name} |"
             ) in table_rows(stats)
+
+
+def test_a_practice_whose_physicians_moved_away_shows_the_return_on_visit_it_takes(tmp_path):
+    # SPEC §4: the people of a practice-only visit are the physicians at that practice now.
+    # Moving every physician out of a practice rewrites the return on its past visits, which
+    # the summary never showed (return on visit was not among its totals).
+    repo, site = new_repo(tmp_path)
+    from liaison.pipeline import check
+    base = check(SPEC_EXAMPLE, AS_OF, keep_records=True)
+    rov = base.stats.totals.rov_365d
+    for path in (site / "data/physicians").glob("*.y*ml"):
+        path.write_text(path.read_text().replace("practice: mountain-view-family-medicine",
+                                                 "practice: french-broad-podiatry"))
+    commit_all(repo, "moved")
+    head = check(site, AS_OF, keep_records=True).stats.totals.rov_365d
+    assert head != rov
+    stats = section(summarize(repo, "HEAD~1", "HEAD", AS_OF), "Statistics")
+    row = next(r for r in table_rows(stats) if r.startswith("| Return on visit"))
+    assert row == (f"| Return on visit, matured visits | {rov.visits} visits: {rov.before} → "
+                   f"{rov.after} | {head.visits} visits: {head.before} → {head.after} | "
+                   f"visits {head.visits - rov.visits:+d}, before {head.before - rov.before:+d}, "
+                   f"after {head.after - rov.after:+d} |")
