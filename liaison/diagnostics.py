@@ -232,7 +232,10 @@ class Cause:
             return text + f"{self.defined_in} exists and does not define it."
         text += f"{self.defined_in} does not exist"
         if len(self.similar) == 1:
-            return text + f"; a file {self.similar[0]} exists: was it renamed?"
+            return text + (f"; a file {self.similar[0]} exists: was it renamed? Rename it back "
+                           f"(`git mv {self.similar[0]} {self.defined_in}`: the id is the file "
+                           "name, a new name goes in `name:`), or write the new id in the "
+                           "records that name it.")
         if self.similar:
             return text + f"; files {', '.join(self.similar)} exist: was it renamed to one of them?"
         left = (", and a physician, practice or team member who left keeps their file"

@@ -98,7 +98,10 @@ def test_a_renamed_team_file_is_named_as_the_likely_cause(example_site):
     cause = next(line for line in after if line.startswith("Most likely cause: "))
     assert cause == (f"Most likely cause: team member '{OLD}' is named {dangling} times in 15 "
                      f"files, but data/team/{OLD}.yaml does not exist; a file "
-                     f"data/team/{NEW}.yaml exists: was it renamed?")
+                     f"data/team/{NEW}.yaml exists: was it renamed? Rename it back "
+                     f"(`git mv data/team/{NEW}.yaml data/team/{OLD}.yaml`: the id is the "
+                     "file name, a new name goes in `name:`), or write the new id in the "
+                     "records that name it.")
     assert "Also dangling" not in summary
 
 
