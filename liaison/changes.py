@@ -21,6 +21,8 @@ from collections import Counter, defaultdict
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
+from liaison.diagnostics import SUMMARY_THRESHOLD
+from liaison.diagnostics import summarize as summarize_report
 from liaison.guard import PATIENT_MESSAGE
 from liaison.revisions import ChangesError, commit_of, export, site_rel, toplevel
 from liaison.wording import rate
@@ -41,8 +43,15 @@ TOTALS = (
     ("in_person_90d", "In-person interactions, last 90 days"),
     ("source_capture_rate_365d", "Source capture rate, 365 days"),
     ("spend_ytd_cents", "Spend this year (meals, gifts)"),
+    # (a physician moved or a practice merged rewrites the people of past visits: SPEC §4)
+    ("rov_365d", "Return on visit, matured visits"),
 )
 _FLAGS = (("status", "status"), ("declining", "declining"), ("visit_overdue", "visit overdue"))
+# A liaison's figures that a hand-over moves (their practices, physicians and follow-ups given
+# to another), which no total shows.
+_LIAISON_FIGURES = (("physicians", "physicians"), ("referrals_365d", "referrals, 365 days"),
+                    ("open_follow_ups", "open follow-ups"),
+                    ("overdue_follow_ups", "overdue follow-ups"))
 
 
 def summarize(repo: Path, base: str, head: str | None, as_of: dt.date, root: str = ".") -> str:
@@ -158,6 +167,31 @@ def _fields(names: list[str]) -> str:
     return ", ".join(f"`{n}`" for n in names)
 
 
+# The fields of practices, physicians and team members whose change is said from what to what:
+# where a physician works, who is in charge, the visit cadence, the role, the potential (a
+# move or a hand-over, which "(`practice`)" alone left to the diff). Their values are ids or
+# enum values, never free text: True for an id or key, shown as code.
+SHOWN_VALUES = {"practice": True, "liaison": True, "tier": True, "role": False,
+                "potential": False}
+
+
+def _field_changes(old, new, names: list[str], values: bool = True) -> str:
+    """`_fields`, with the old and new value of each of SHOWN_VALUES (unless ``values`` is
+    false: a withheld record's)."""
+    def value(v, code: bool) -> str:
+        return "none" if v is None else f"`{v}`" if code else _esc(v)
+
+    parts = []
+    for n in names:
+        code = SHOWN_VALUES.get(n)
+        if values and code is not None:
+            was, now = value(getattr(old, n), code), value(getattr(new, n), code)
+            parts.append(f"`{n}`: {was} → {now}")
+        else:
+            parts.append(f"`{n}`")
+    return ", ".join(parts)
+
+
 def _by_id(before: dict, after: dict, known_before: set, known_after: set, same):
     """(added, changed, removed, not compared) ids. A file with errors holds no record: its
     id is 'not compared' in the head, and a record whose base file had errors is 'changed'."""
@@ -236,7 +270,8 @@ def _model_kind(title: str, before: dict, after: dict, kb: set, ka: set,
             old, new = rid
             fields = _changed_fields(before[old], after[new])
             name = WITHHELD if hide("base", before[old]) else shown("head", after[new])
-            return f"`{old}` → `{new}` {name}" + (f" ({_fields(fields)})" if fields else "")
+            changes = _field_changes(before[old], after[new], fields, name != WITHHELD)
+            return f"`{old}` → `{new}` {name}" + (f" ({changes})" if fields else "")
         if word == "Removed":
             return f"`{rid}` {shown('base', before[rid])}"
         if word == "Not compared":
@@ -250,7 +285,7 @@ def _model_kind(title: str, before: dict, after: dict, kb: set, ka: set,
             else:
                 name = (f"{_esc(old.name)} → {_esc(rec.name)}" if old.name != rec.name
                         else _esc(rec.name))
-            return f"`{rid}` {name} ({_fields(fields)})"
+            return f"`{rid}` {name} ({_field_changes(old, rec, fields, name != WITHHELD)})"
         if word == "Changed":
             return f"`{rid}` {shown('head', rec)} (the base version had errors)"
         return f"`{rid}` {shown('head', rec)}{twice(rid)}"
@@ -524,6 +559,8 @@ def _fmt_total(name: str, value) -> str:
         return rate(value)
     if name == "spend_ytd_cents":
         return f"${value // 100:,}.{value % 100:02d}"
+    if name == "rov_365d":  # "28 visits: 132 → 62", physician referrals before → after
+        return f"{value.visits} visits: {value.before} → {value.after}"
     return str(value)
 
 
@@ -537,6 +574,9 @@ def _fmt_change(name: str, old, new) -> str:
     if name == "spend_ytd_cents":
         d = new - old
         return f"{'+' if d >= 0 else '-'}${abs(d) // 100:,}.{abs(d) % 100:02d}"
+    if name == "rov_365d":
+        return (f"visits {new.visits - old.visits:+d}, before {new.before - old.before:+d}, "
+                f"after {new.after - old.after:+d}")
     return f"{new - old:+d}"
 
 
@@ -577,14 +617,53 @@ def _stats_section(before, after, hide=_hider_of_nothing) -> list[str]:
                         else _esc(rec.name))
                 moved.append(f"| {name} (`{pid}`) | {label} | {_flag(old[field])} "
                              f"| {_flag(new[field])} |")
+        # a move takes their referrals to the new practice's figures (SPEC §4: a practice's
+        # are its physicians'), which no total shows
+        was, now = before.site.physicians.get(pid), site.physicians.get(pid)
+        if was is not None and now is not None and was.practice != now.practice:
+            name = WITHHELD if hide(site, now) else _esc(now.name)
+            n = sa.physicians[pid].referrals_365d
+            moved.append(f"| {name} (`{pid}`) | practice, with their {n} referrals of 365 days "
+                         f"| {_practice_name(before, was.practice, hide)} "
+                         f"| {_practice_name(after, now.practice, hide)} |")
     if moved:
-        out += ["Physicians whose status or alerts changed:", "",
+        out += ["Physicians whose status, alerts or practice changed:", "",
                 "| physician | what | before | after |", "|---|---|---|---|"]
         out += moved[:LIST_CAP]
         if len(moved) > LIST_CAP:
             out.append(f"| … and {len(moved) - LIST_CAP} more | | | |")
         out.append("")
-    return out
+    return out + _liaison_lines(before, after, hide)
+
+
+def _practice_name(checked, pid: str, hide=_hider_of_nothing) -> str:
+    rec = checked.site.practices.get(pid)
+    return (f"`{_esc(pid)}`" if rec is None else WITHHELD if hide(checked.site, rec)
+            else _esc(rec.name))
+
+
+def _liaison_lines(before, after, hide=_hider_of_nothing) -> list[str]:
+    """The liaisons whose physicians or follow-ups moved (a hand-over, a new liaison, one who
+    left), each figure before and after ("—": not a liaison in that revision)."""
+    lb, la = before.stats.liaisons, after.stats.liaisons
+    rows = []
+    for tid in sorted(lb.keys() | la.keys()):
+        site = after.site if tid in after.site.team else before.site
+        rec = site.team.get(tid)
+        name = _esc(tid) if rec is None else WITHHELD if hide(site, rec) else _esc(rec.name)
+        for field, label in _LIAISON_FIGURES:
+            old = getattr(lb[tid], field) if tid in lb else None
+            new = getattr(la[tid], field) if tid in la else None
+            if old != new and (old or new):
+                rows.append(f"| {name} (`{tid}`) | {label} | {'—' if old is None else old} "
+                            f"| {'—' if new is None else new} |")
+    if not rows:
+        return []
+    out = ["Liaisons whose physicians, referrals or follow-ups moved:", "",
+           "| liaison | what | before | after |", "|---|---|---|---|", *rows[:LIST_CAP]]
+    if len(rows) > LIST_CAP:
+        out.append(f"| … and {len(rows) - LIST_CAP} more | | | |")
+    return out + [""]
 
 
 # --------------------------------------------------------------------------- validation
@@ -609,4 +688,10 @@ def _validation_section(before, after) -> list[str]:
         if rest > 0:
             out.append(f"… and {rest} more (run `validate` to see them all)")
         out.append("")
+    # what validate says after many lines: the likely causes (a deleted or renamed record that
+    # others name), with what to do
+    if len(after.report.diagnostics) > SUMMARY_THRESHOLD and after.site is not None:
+        causes = summarize_report(after.report.diagnostics, after.site.root).cause_lines()
+        if causes:
+            out += [f"> {_esc(line)}" for line in causes] + [""]
     return out

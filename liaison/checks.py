@@ -210,9 +210,8 @@ def _partial_interaction(c: Checker, part) -> None:
             if _good(part, ("physicians", i), pid, str):
                 doc = c.site.physicians.get(pid.strip())
                 if doc is not None and doc.practice != practice:
-                    c.add(src, ("physicians", i),
-                          f"physician '{pid.strip()}' is at practice '{doc.practice}', "
-                          f"not '{practice}'", "warning")
+                    c.add(src, ("physicians", i), _not_at(pid.strip(), doc.practice, practice),
+                          "warning")
     follow_ups = data.get("follow_ups")
     if date is not None and isinstance(follow_ups, list):
         for i, f in enumerate(follow_ups):
@@ -228,6 +227,14 @@ def _partial_interaction(c: Checker, part) -> None:
         c.add(src, ("next_visit",), _before(planned, date), "warning")
     if date is not None and date > c.as_of:
         c.add(src, ("date",), _future(date, c.as_of), "warning")
+
+
+def _not_at(pid: str, at: str, practice: str) -> str:
+    """A listed physician whose practice is another: a mistake, or a visit from before they
+    moved (history, which stays as it happened)."""
+    return (f"physician '{pid}' is at practice '{at}', not '{practice}': if they moved since, "
+            "leave this earlier interaction as it is (it happened there); if not, correct the "
+            "practice or the physician")
 
 
 def _before(day: dt.date, date: dt.date) -> str:
@@ -465,9 +472,7 @@ def check_bulk(site: Site, as_of: dt.date, interactions, referrals, partials) ->
             for i, pid in enumerate(listed):
                 at = practice_of.get(pid, practice)
                 if at != practice:
-                    add(src, ("physicians", i),
-                        f"physician '{pid}' is at practice '{at}', not '{practice}'",
-                        "warning")
+                    add(src, ("physicians", i), _not_at(pid, at, practice), "warning")
         if r.follow_ups:
             for i, f in enumerate(r.follow_ups):
                 if f.done is not None and f.done < date:

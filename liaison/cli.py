@@ -487,7 +487,8 @@ def import_nppes(file: Path, states, zips, taxonomies, specialties, skips, root:
         one = len(counts.gone) == 1
         click.echo(f"{_counted(len(counts.gone), 'physician')} of the site "
                    f"{'has' if one else 'have'} an NPI the registry deactivated (retired, "
-                   "moved away or deceased? ask their office, then update or delete the file): "
+                   "moved away or deceased? ask their office, then update the file; delete it "
+                   "only if no visit or referral names it, since those are their history): "
                    + "; ".join(f"{rel} (NPI {npi}, deactivated {day}; {file}:{line})"
                                for rel, npi, day, line in counts.gone), err=True)
 

@@ -232,10 +232,18 @@ class Cause:
             return text + f"{self.defined_in} exists and does not define it."
         text += f"{self.defined_in} does not exist"
         if len(self.similar) == 1:
-            return text + f"; a file {self.similar[0]} exists: was it renamed?"
+            return text + (f"; a file {self.similar[0]} exists: was it renamed? Rename it back "
+                           f"(`git mv {self.similar[0]} {self.defined_in}`: the id is the file "
+                           "name, a new name goes in `name:`), or write the new id in the "
+                           "records that name it.")
         if self.similar:
             return text + f"; files {', '.join(self.similar)} exist: was it renamed to one of them?"
-        return text + ": was it deleted or renamed?"
+        left = (", and a physician, practice or team member who left keeps their file"
+                if self.what in ("physician", "practice", "team member") else "")
+        return text + (": was it deleted or renamed? If it was deleted, bring the file back "
+                       f"(`git log --diff-filter=D -- {self.defined_in}` finds the commit that "
+                       f"deleted it): the records that name it are its history{left}; if it "
+                       "was renamed, write the new id in those records.")
 
 
 @dataclass

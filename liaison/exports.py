@@ -22,7 +22,7 @@ import json
 import re
 from typing import Callable, NamedTuple
 
-from liaison.derived import is_open, owner, practices_of
+from liaison.derived import effective_liaison, is_open, owner, practices_of
 from liaison.figures import Stats
 from liaison.models import Interaction
 from liaison.records import Site
@@ -243,6 +243,7 @@ class _Item(NamedTuple):
     description: str
     location: str | None
     member: str       # the team member whose calendar it goes in
+    also: str | None = None  # another one's too (a planned visit: the liaison in charge)
 
 
 def _name(site: Site, kind: str, ident: str) -> str:
@@ -361,14 +362,21 @@ def _planned_visits(site: Site, stats: Stats, as_of: dt.date, planning=None) -> 
         if latest and all(c is not None and c > r.date.isoformat() for c in latest):
             continue  # a later interaction already happened for each of its practices
         practice_id = r.practice
-        if practice_id is None and len(r.physicians) == 1 and r.physicians[0] in site.physicians:
-            practice_id = site.physicians[r.physicians[0]].practice
+        doc = (site.physicians.get(r.physicians[0])
+               if practice_id is None and len(r.physicians) == 1 else None)
+        if doc is not None:
+            practice_id = doc.practice
+        # who is in charge of what it is for, whose call plan shows the plan: a liaison who
+        # took the practice over since (or whom a manager's visit planned for) has it too
+        in_charge = (effective_liaison(doc, site.practices) if doc is not None
+                     else getattr(site.practices.get(practice_id), "liaison", None))
         item = _Item(
             key=_key("visit", r.date.isoformat(), targets, r.liaison),
             kind="visit", day=r.next_visit,
             summary=f"Visit: {_about(site, r)}",
             description=f"Next visit planned.\n{_origin(site, r)}",
             location=_location(site, practice_id), member=r.liaison,
+            also=in_charge if in_charge != r.liaison and in_charge in site.team else None,
         )
         # The same visit planned twice on one day (two records) is one event.
         items.setdefault(_key(item.key, item.day.isoformat()), item)
@@ -510,7 +518,10 @@ def calendars(site: Site, stats: Stats, as_of: dt.date, open_ones=None,
     * every next visit planned on or after ``as_of`` at an interaction dated ≤ ``as_of`` that
       is still the latest interaction for its practice (without a practice: for its
       physicians), by the last_contact of ``stats`` (SPEC §4) — ``Visit: <practice>``,
-      category ``visit``, in the calendar of who logged it.
+      category ``visit``, in the calendar of who logged it and in that of the liaison in
+      charge of what it is for (the practice's liaison; a physician's effective liaison),
+      whose call plan shows it, when that is someone else (a liaison who took the practice
+      over since).
 
     Deterministic: UIDs are SHA-1 digests of record content (no paths, no clock), DTSTAMP is
     the as-of date at 00:00:00 UTC, events are sorted by date, summary and UID.
@@ -525,13 +536,15 @@ def calendars(site: Site, stats: Stats, as_of: dt.date, open_ones=None,
     ours = site.config.practice.name if site.config is not None else "Liaison"
     stamp = dt.datetime(as_of.year, as_of.month, as_of.day, tzinfo=dt.timezone.utc)
     days: dict = {}
-    events = [(item.member, _vevent(uid, item, stamp, days))
+    events = [(item, _vevent(uid, item, stamp, days))
               for uid, item in _uids(_follow_ups(site, as_of, open_ones)
                                      + _planned_visits(site, stats, as_of, planning))]
 
     by_member: dict[str, list[bytes]] = {}
-    for member_id, event in events:
-        by_member.setdefault(member_id, []).append(event)
+    for item, event in events:
+        by_member.setdefault(item.member, []).append(event)
+        if item.also is not None:
+            by_member.setdefault(item.also, []).append(event)
 
     out = {"calendar.ics": _vcalendar(f"{ours} — follow-ups and visits", [e for _m, e in events])}
     for tid in sorted(site.team):

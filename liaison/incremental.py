@@ -58,7 +58,7 @@ from bisect import bisect_left
 from itertools import chain
 from operator import attrgetter, itemgetter
 
-from liaison.derived import practices_of
+from liaison.derived import effective_liaison, practices_of
 from liaison.pages.briefs import site_share
 from liaison.pages.talking import not_visited_lately, top_referrers
 from liaison.pages.view import Listed, _taken
@@ -657,9 +657,14 @@ def calendar_shown(view) -> tuple[list, list]:
         figures = getattr(stats, kind).get(ident)
         return figures.last_contact if figures is not None else None
 
+    doctors, practices = view.site.physicians, view.site.practices
     follow_ups = [(f.task, f.due, f.owner, about(r)) for _due, r, f in view.open_follow_ups]
+    # (a visit planned for physicians alone is in their liaison's calendar too: a physician's
+    # own ``liaison``, which no other part of the calendars' key holds)
     visits = [(r.next_visit, about(r),
-               tuple((p, last_contact("practices", p)) for p in practices_of(r, view.site.physicians)))
+               tuple((p, last_contact("practices", p)) for p in practices_of(r, doctors)),
+               tuple(effective_liaison(doctors[d], practices) for d in r.physicians
+                     if d in doctors))
               for r in view.planned_visits]
     return follow_ups, visits
 

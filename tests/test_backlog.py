@@ -261,3 +261,45 @@ def test_a_chart_label_too_long_is_cut_at_a_word_end_with_its_full_text_in_a_tit
     stem = shown[:-1]
     assert name.startswith(stem) and not name[len(stem)].isalnum()  # the cut ends a word
     assert '<text class="chart-label chart-row-label"' in svg and ">Veins</text>" in svg  # short: no title
+
+
+def test_dashboard_with_only_a_backlog_does_not_say_there_is_no_open_follow_up(tmp_path):
+    """A year on, every open follow-up is 30 days overdue or more: the week's list is empty
+    but the follow-ups are not, so "No open follow-ups." would contradict the card above."""
+    out = tmp_path / "site"
+    code, _out, err = cli("build", "--root", str(SPEC_EXAMPLE), "--out", str(out),
+                          "--as-of", (AS_OF + dt.timedelta(days=365)).isoformat())
+    assert code == 0, err
+    html = (out / "index.html").read_text()
+    part = html[html.index("Follow-ups due this week or recently overdue"):]
+    part = _text(part[:part.index("</section>")])
+    assert re.search(r"\d+ follow-ups? overdue by 30 days or more", part)
+    assert "No open follow-ups" not in part
+    assert "None due this week or overdue by less than 30 days." in part
+
+
+def test_data_quality_lists_the_records_whose_liaison_left_the_role(example_site, tmp_path):
+    """Lena Brooks left and her team file says `role: other`; the practices and physicians
+    that still name her are in no liaison's call plan (team pages make one for liaisons
+    only), yet "without a liaison" listed none of them: they named someone."""
+    from htmltree import parse
+
+    member = example_site / "data/team/lena-brooks.yaml"
+    member.write_text(member.read_text().replace("role: liaison", "role: other"))
+    out = tmp_path / "out"
+    code, _out, err = cli("build", "--root", str(example_site), "--out", str(out),
+                          "--as-of", AS_OF.isoformat())
+    assert code == 0, err
+    from liaison.pipeline import check
+
+    site = check(example_site, AS_OF, keep_records=True).site
+    named = {p for p, d in site.practices.items() if d.liaison == "lena-brooks"}
+    assert named
+    page = parse(out / "data-quality" / "index.html")
+    sections = {s.all("h2")[0].text().split(" (")[0]: s for s in page.all("section", "card")}
+    items = [li.text() for li in sections["Practices without a liaison"].all("li")]
+    for pid in named:
+        item = next(t for t in items if t.startswith(site.practices[pid].name))
+        assert "Lena Brooks is no liaison (other)" in item
+    doctors = [li.text() for li in sections["Physicians without a liaison"].all("li")]
+    assert any("Lena Brooks is no liaison (other)" in t for t in doctors)

@@ -176,6 +176,9 @@ def test_summary_lists_exactly_the_changes_and_the_moved_statistics(tmp_path):
         "| James Whitley (`james-whitley`) | status | prospect | new |",
         # tier B: last visit was 61 days old, now 6
         "| Marcus Bell (`marcus-bell`) | visit overdue | yes | no |",
+        "| liaison | what | before | after |",
+        # priya-natarajan, at her practice (james-whitley's practice has no liaison)
+        "| Lena Brooks (`lena-brooks`) | physicians | 5 | 6 |",
     ]
 
     validation = section(text, "Validation")
@@ -336,6 +339,9 @@ def test_edited_interaction_is_shown_as_changed(tmp_path):
     assert table_rows(section(text, "Statistics"))[1:] == [
         "| Open follow-ups | 4 | 3 | -1 |",
         "| Overdue follow-ups | 3 | 2 | -1 |",
+        "| liaison | what | before | after |",
+        "| Lena Brooks (`lena-brooks`) | open follow-ups | 3 | 2 |",
+        "| Lena Brooks (`lena-brooks`) | overdue follow-ups | 2 | 1 |",
     ]
 
 
@@ -566,3 +572,119 @@ def test_a_broken_template_override_at_head_shows_in_the_validation(tmp_path):
     head = commit_all(repo, "a broken override")
     text = summarize(repo, "HEAD~1", head, dt.date(2026, 11, 26))
     assert "templates/practice.html:2:1: error: template error:" in text
+
+
+def test_a_move_or_a_hand_over_says_from_what_to_what(tmp_path):
+    # A physician who moved, a practice handed to another liaison, a tier and a role changed:
+    # "(`practice`)" alone made the manager open the diff to see where they went.
+    repo, site = new_repo(tmp_path)
+    path = site / "data/physicians/marcus-bell.yaml"
+    path.write_text(path.read_text().replace(
+        "practice: mountain-view-family-medicine\ntier: B\n",
+        "practice: french-broad-podiatry\nliaison: owen-price\n")
+        .replace("an echo first", "an echo first, since his move too"))
+    path = site / "data/practices/french-broad-podiatry.yaml"
+    path.write_text(path.read_text().replace("liaison: lena-brooks\n", "liaison: owen-price\n"))
+    path = site / "data/team/owen-price.yaml"
+    path.write_text(path.read_text().replace("role: front-desk", "role: liaison"))
+    commit_all(repo, "moves")
+
+    records = section(summarize(repo, "HEAD~1", "HEAD", AS_OF), "Records")
+    assert bullets(records) == [
+        "- Changed: `french-broad-podiatry` French Broad Podiatry "
+        "(`liaison`: `lena-brooks` → `owen-price`)",
+        "- Changed: `marcus-bell` Marcus Bell (`practice`: `mountain-view-family-medicine` → "
+        "`french-broad-podiatry`, `tier`: `B` → none, `liaison`: none → `owen-price`, `notes`)",
+        "- Changed: `owen-price` Owen Price (`role`: front-desk → liaison)",
+    ]
+
+
+def test_a_hand_over_shows_in_the_liaisons_figures(tmp_path):
+    # Lena Brooks leaves: her practice goes to a new liaison, and so does her open follow-up.
+    # The totals do not move, so "No total moved." was all the statistics said of it.
+    repo, site = new_repo(tmp_path)
+    write(site / "data/team/kim-ruiz.yaml", "name: Kim Ruiz\nrole: liaison\n")
+    for path in (site / "data/practices").glob("*.yaml"):
+        path.write_text(path.read_text().replace("liaison: lena-brooks\n", "liaison: kim-ruiz\n"))
+    path = site / "data/interactions/2026/11/2026-11-19-hendersonville-visit.yaml"
+    path.write_text(path.read_text().replace(
+        "    due: 2026-11-25\n", "    due: 2026-11-25\n    owner: kim-ruiz\n"))
+    commit_all(repo, "hand-over")
+
+    text = summarize(repo, "HEAD~1", "HEAD", AS_OF)
+    stats = section(text, "Statistics")
+    assert "No total moved." in stats
+    rows = table_rows(stats)
+    assert rows[0] == "| liaison | what | before | after |"
+    got = {tuple(c.strip() for c in r.strip("|").split("|")) for r in rows[1:]}
+    from liaison.pipeline import check
+    lena = check(SPEC_EXAMPLE, AS_OF, keep_records=True).stats.liaisons["lena-brooks"]
+    assert lena.physicians > 0 and lena.open_follow_ups > 0
+    # nina-vargas names lena-brooks herself (her practice has no liaison): the one the
+    # hand-over forgot, which the table shows as Lena Brooks keeping one physician
+    assert ("Lena Brooks (`lena-brooks`)", "physicians", str(lena.physicians), "1") in got
+    assert ("Kim Ruiz (`kim-ruiz`)", "physicians", "—", str(lena.physicians - 1)) in got
+    assert ("Kim Ruiz (`kim-ruiz`)", "open follow-ups", "—", "1") in got
+    assert ("Lena Brooks (`lena-brooks`)", "open follow-ups", str(lena.open_follow_ups),
+            str(lena.open_follow_ups - 1)) in got
+
+
+def test_a_deleted_record_that_others_name_gets_its_likely_cause(tmp_path):
+    # A pull request deletes a liaison who left: 30 visits name her. The summary showed ten
+    # "unknown team member" lines and "… and N more", never what happened or what to do,
+    # which validate says after its lines.
+    repo, site = new_repo(tmp_path)
+    (site / "data/team/lena-brooks.yaml").unlink()
+    write(site / "data/interactions/2026/lena.yaml", "".join(
+        f'- date: "2026-06-0{i % 9 + 1}"\n  liaison: lena-brooks\n  type: call\n'
+        f"  practice: french-broad-podiatry\n  summary: Call number {i}.\n" for i in range(30)))
+    commit_all(repo, "lena left")
+    validation = section(summarize(repo, "HEAD~1", "HEAD", AS_OF), "Validation")
+    assert "The head fails" in validation
+    cause = next(line for line in validation.splitlines() if line.startswith("> "))
+    assert cause.startswith("> Most likely cause: team member 'lena-brooks' is named ")
+    assert "data/team/lena-brooks.yaml does not exist" in cause
+    assert "bring the file back" in cause
+
+
+def test_a_physician_who_moved_takes_their_referrals_to_the_new_practice_and_says_so(tmp_path):
+    # SPEC §4: a practice's referrals are its physicians'. Moving a physician moves every one
+    # of their referrals to the new practice's figures, which no total shows: the manager
+    # who moved her saw "No total moved."
+    repo, site = new_repo(tmp_path)
+    from liaison.pipeline import check
+    base = check(SPEC_EXAMPLE, AS_OF, keep_records=True)
+    pid = max(base.stats.physicians, key=lambda p: base.stats.physicians[p].referrals_365d)
+    doc = base.site.physicians[pid]
+    to = next(p for p in base.site.practices if p != doc.practice)
+    path = next((site / "data/physicians").glob(f"{pid}.y*ml"))
+    path.write_text(path.read_text().replace(f"practice: {doc.practice}", f"practice: {to}"))
+    commit_all(repo, "moved")
+    stats = section(summarize(repo, "HEAD~1", "HEAD", AS_OF), "Statistics")
+    n = base.stats.physicians[pid].referrals_365d
+    assert n > 0
+    assert (f"| {doc.name} (`{pid}`) | practice, with their {n} referrals of 365 days "
+            f"| {base.site.practices[doc.practice].name} | {base.site.practices[to].name} |"
+            ) in table_rows(stats)
+
+
+def test_a_practice_whose_physicians_moved_away_shows_the_return_on_visit_it_takes(tmp_path):
+    # SPEC §4: the people of a practice-only visit are the physicians at that practice now.
+    # Moving every physician out of a practice rewrites the return on its past visits, which
+    # the summary never showed (return on visit was not among its totals).
+    repo, site = new_repo(tmp_path)
+    from liaison.pipeline import check
+    base = check(SPEC_EXAMPLE, AS_OF, keep_records=True)
+    rov = base.stats.totals.rov_365d
+    for path in (site / "data/physicians").glob("*.y*ml"):
+        path.write_text(path.read_text().replace("practice: mountain-view-family-medicine",
+                                                 "practice: french-broad-podiatry"))
+    commit_all(repo, "moved")
+    head = check(site, AS_OF, keep_records=True).stats.totals.rov_365d
+    assert head != rov
+    stats = section(summarize(repo, "HEAD~1", "HEAD", AS_OF), "Statistics")
+    row = next(r for r in table_rows(stats) if r.startswith("| Return on visit"))
+    assert row == (f"| Return on visit, matured visits | {rov.visits} visits: {rov.before} → "
+                   f"{rov.after} | {head.visits} visits: {head.before} → {head.after} | "
+                   f"visits {head.visits - rov.visits:+d}, before {head.before - rov.before:+d}, "
+                   f"after {head.after - rov.after:+d} |")

@@ -509,6 +509,34 @@ def test_a_plan_ends_in_the_calendars_as_on_the_practices_brief(example_site):
         summary_dates(exports.calendars(c.site, c.stats, D)["calendar.ics"])
 
 
+def test_a_planned_visit_is_also_in_the_calendar_of_the_practices_liaison(example_site):
+    """Lena Brooks planned the next visit to Mountain View, then handed the practice to a new
+    liaison, Kim Ruiz, whose call plan shows "Visit planned Thu 3 Dec": her calendar had no
+    such event, which stayed in Lena's alone. It is now in both (once in everyone's)."""
+    from liaison.pages.rows import planned_visit
+    from liaison.pages.view import SiteView
+
+    ivs = example_site / "data/interactions/2026"
+    append(ivs / "11/2026-11-26-mountain-view-call.yaml", "next_visit: 2026-12-03\n")
+    (example_site / "data/team/kim-ruiz.yaml").write_text(
+        "name: Kim Ruiz\nrole: liaison\n", encoding="utf-8")
+    practice = example_site / "data/practices/mountain-view-family-medicine.yaml"
+    practice.write_text(practice.read_text(encoding="utf-8").replace(
+        "liaison: lena-brooks", "liaison: kim-ruiz"), encoding="utf-8")
+    c = load(example_site)
+    assert planned_visit(SiteView(c.site, c.stats, D), "mountain-view-family-medicine") == \
+        {"day": dt.date(2026, 12, 3), "missed": False}
+    cals = exports.calendars(c.site, c.stats, D)
+    visit = ("Visit: Mountain View Family Medicine", dt.date(2026, 12, 3))
+    for name in ("calendar/kim-ruiz.ics", "calendar/lena-brooks.ics"):
+        assert visit in summary_dates(cals[name]), name
+    assert summary_dates(cals["calendar.ics"]).count(visit) == 1
+    uids = {str(e["UID"]) for name in ("calendar.ics", "calendar/kim-ruiz.ics",
+                                        "calendar/lena-brooks.ics")
+            for e in events_of(cals[name]) if str(e["SUMMARY"]) == visit[0]}
+    assert len(uids) == 1  # one event, the same in every calendar
+
+
 def test_calendar_for_a_liaison_without_events(example_site):
     (example_site / "data/team/zoe-park.yaml").write_text(
         "name: Zoe Park\nrole: liaison\n", encoding="utf-8")

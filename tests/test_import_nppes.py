@@ -501,7 +501,8 @@ def test_a_site_physician_whose_npi_was_deactivated_is_named(example_site, tmp_p
                (example_site / "data" / "physicians").iterdir()
                if "1329076149" in p.read_text(encoding="utf-8"))
     assert (f"1 physician of the site has an NPI the registry deactivated (retired, moved away "
-            f"or deceased? ask their office, then update or delete the file): {rel} "
+            f"or deceased? ask their office, then update the file; delete it only if no visit or "
+            f"referral names it, since those are their history): {rel} "
             f"(NPI 1329076149, deactivated 03/02/2026; {path}:14)") in err
     assert "1192648057" not in err
     assert "1 deactivated, 1 with an invalid NPI, 4 outside the filters" in err

@@ -98,7 +98,10 @@ def test_a_renamed_team_file_is_named_as_the_likely_cause(example_site):
     cause = next(line for line in after if line.startswith("Most likely cause: "))
     assert cause == (f"Most likely cause: team member '{OLD}' is named {dangling} times in 15 "
                      f"files, but data/team/{OLD}.yaml does not exist; a file "
-                     f"data/team/{NEW}.yaml exists: was it renamed?")
+                     f"data/team/{NEW}.yaml exists: was it renamed? Rename it back "
+                     f"(`git mv data/team/{NEW}.yaml data/team/{OLD}.yaml`: the id is the "
+                     "file name, a new name goes in `name:`), or write the new id in the "
+                     "records that name it.")
     assert "Also dangling" not in summary
 
 
@@ -108,7 +111,14 @@ def test_a_deleted_file_without_a_similar_one_is_said_so(example_site):
     _code, _out, stderr = run_validate(example_site, "--as-of", AS_OF)
     _diags, after = split_output(stderr)
     cause = next(line for line in after if line.startswith("Most likely cause: "))
-    assert cause.endswith(f"data/team/{OLD}.yaml does not exist: was it deleted or renamed?")
+    assert f"data/team/{OLD}.yaml does not exist: was it deleted or renamed?" in cause
+    # what to do, since deleting the records that name it would lose their history: a
+    # liaison who left keeps their file
+    assert cause.endswith(
+        "If it was deleted, bring the file back (`git log --diff-filter=D -- "
+        f"data/team/{OLD}.yaml` finds the commit that deleted it): the records that name it "
+        "are its history, and a physician, practice or team member who left keeps their file; "
+        "if it was renamed, write the new id in those records.")
 
 
 @pytest.mark.parametrize("errors, summarized", [(16, False), (17, True)])

@@ -2486,3 +2486,22 @@ def test_a_site_yml_beside_site_yaml_is_a_warning(example_site):
     (example_site / "site.yaml").unlink()  # alone, it is the settings file and read
     res = validate(example_site)
     assert not [d for d in res.diags if d.path == "site.yml" and "not read" in d.msg], res.dump()
+
+
+def test_a_physician_who_moved_warns_at_their_past_visits_with_what_to_do(example_site):
+    # marcus-bell moves to french-broad-podiatry: each earlier visit at his old practice now
+    # warns; the message says that such a visit may stay as it was (it is history), so that
+    # the manager does not rewrite where past visits happened
+    path = example_site / "data/physicians/marcus-bell.yaml"
+    path.write_text(path.read_text().replace("practice: mountain-view-family-medicine",
+                                             "practice: french-broad-podiatry"))
+    res = validate(example_site)
+    assert res.code == 0, res.dump()
+    moved = [d for d in res.new if "'marcus-bell'" in d.msg]
+    assert moved and all(d.sev == "warning" for d in moved)
+    for d in moved:
+        assert ("physician 'marcus-bell' is at practice 'french-broad-podiatry', not "
+                "'mountain-view-family-medicine'") in d.msg
+        assert d.msg.endswith("if they moved since, leave this earlier interaction as it is "
+                              "(it happened there); if not, correct the practice or the "
+                              "physician")

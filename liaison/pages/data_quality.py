@@ -1,7 +1,8 @@
 """Data quality (``data-quality/``): every warning of ``validate`` at its file, line and
 column (with links to edit the file and to see the line in the repository when site.yaml sets
 ``repository``); physicians without an NPI, a tier or a liaison, never contacted; practices
-without a liaison."""
+without a liaison (a liaison being a team member whose role is liaison: one who left the role
+makes no call plan)."""
 from __future__ import annotations
 
 from urllib.parse import quote
@@ -59,8 +60,24 @@ def context(view: SiteView, page: Page) -> dict:
     # by last name, as the directory lists them (not by file name)
     docs = sorted(view.site.physicians, key=lambda p: (sort_key(view.site.physicians[p].name), p))
 
+    team = view.site.team
+
+    def not_liaison(tid: str | None) -> str | None:
+        """Why ``tid`` (a record's liaison) makes no call plan: none, or "Lena Brooks is no
+        liaison (other)" for a member whose role is not liaison (one who left the role)."""
+        if tid is None:
+            return ""
+        member = team.get(tid)
+        if member is None or member.role == "liaison":
+            return None
+        return f"{member.name} is no liaison ({member.role})"
+
     def rows(pred):
-        return [physician_row(view, p) for p in docs if pred(view.site.physicians[p], phys[p])]
+        return [{**physician_row(view, p), "why": None} for p in docs
+                if pred(view.site.physicians[p], phys[p])]
+
+    def unassigned(row: dict, tid: str | None) -> dict:
+        return {**row, "why": not_liaison(tid)}
 
     kind, host = repository_links(view)
     return {
@@ -69,10 +86,14 @@ def context(view: SiteView, page: Page) -> dict:
         "repository": view.site.config.repository, "host_name": host,
         "no_npi": rows(lambda d, s: d.npi is None),
         "no_tier": rows(lambda d, s: d.tier is None),
-        "no_liaison": rows(lambda d, s: s.liaison is None),
+        # in no liaison's call plan: none, or a team member who is no liaison (any more)
+        "no_liaison": [unassigned(physician_row(view, p), phys[p].liaison) for p in docs
+                       if not_liaison(phys[p].liaison) is not None],
         "never_contacted": rows(lambda d, s: s.last_contact is None),
-        "practices_no_liaison": [practice_row(view, p) for p in by_name(view.site.practices)
-                                 if view.site.practices[p].liaison is None],
+        "practices_no_liaison": [unassigned(practice_row(view, p), prac.liaison)
+                                 for p in by_name(view.site.practices)
+                                 for prac in [view.site.practices[p]]
+                                 if not_liaison(prac.liaison) is not None],
         "list_open": LIST_OPEN,
     }
 
