@@ -97,11 +97,11 @@ def terms(text: str | None) -> tuple[str, ...]:
 
 
 def phone_term(phone: str | None) -> str | None:
-    """The term of a phone or fax number: its digits as its ``tel:`` link dials them (no
-    extension), without the country code 1 of a ten-digit number ("(360) 555-0111" and
+    """The term of a phone or fax number: its digits as its ``tel:`` link dials them (not
+    the extension it dials after a pause), without the country code 1 of a ten-digit number ("(360) 555-0111" and
     "+1 360.555.0111" -> "3605550111"); None without digits. search.js joins a query's groups
     of digits the same way."""
-    digits = tel_href(phone)[len("tel:"):].lstrip("+") if phone else ""
+    digits = tel_href(phone)[len("tel:"):].split(",")[0].lstrip("+") if phone else ""
     if len(digits) == 11 and digits.startswith("1"):
         digits = digits[1:]
     return digits or None
