@@ -308,6 +308,25 @@ def settings(as_of: dt.date, strict: bool) -> dict:
             "code": code_fingerprint()}
 
 
+def folder_mode() -> int:
+    """The mode of the folders this process makes: 0o777 less its umask. A site folder is
+    given it (render._normalize), so that its mode tells which umask its files were made
+    with: a site or spare of another umask is not taken as it is (``_same_settings``), so
+    that no file of it keeps a mode this build would not give it (a build under umask 022
+    after one under 077 published 600 files that a web server could not read)."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return 0o777 & ~mask
+
+
+def made_with_this_umask(folder: Path) -> bool:
+    """Whether the site or spare ``folder`` was made under this process's umask."""
+    try:
+        return os.stat(folder).st_mode & 0o777 == folder_mode()
+    except OSError:
+        return False
+
+
 def read(out: Path) -> dict | None:
     """The record of the site in ``out``, or None (no site of ours, no record, or one that
     cannot be read)."""
@@ -323,9 +342,11 @@ def read(out: Path) -> dict | None:
 
 
 def _same_settings(out: Path, as_of: dt.date, strict: bool) -> dict | None:
-    """The record of the site in ``out`` when it was built with these settings and code."""
+    """The record of the site in ``out`` when it was built with these settings and code,
+    under this umask."""
     record = read(out)
-    if record is None or any(record.get(k) != v for k, v in settings(as_of, strict).items()):
+    if record is None or any(record.get(k) != v for k, v in settings(as_of, strict).items()) \
+            or not made_with_this_umask(out):
         return None
     return record
 
