@@ -22,6 +22,7 @@ import hashlib
 import json
 import os
 import stat
+import tempfile
 from functools import lru_cache
 from pathlib import Path
 
@@ -320,9 +321,20 @@ def folder_mode() -> int:
 
 
 def made_with_this_umask(folder: Path) -> bool:
-    """Whether the site or spare ``folder`` was made under this process's umask."""
+    """Whether the site or spare ``folder`` was made under this process's umask. On a file
+    system that keeps no modes (a FAT or NTFS drive, WSL's /mnt/c: chmod changes nothing),
+    where the folder's mode tells nothing, always (else no build there would be incremental):
+    a folder made beside it is given the umask's mode to find out, when the modes differ."""
     try:
-        return os.stat(folder).st_mode & 0o777 == folder_mode()
+        wanted = folder_mode()
+        if os.stat(folder).st_mode & 0o777 == wanted:
+            return True
+        probe = tempfile.mkdtemp(prefix=f".{folder.name}.mode-", dir=folder.parent)
+        try:
+            os.chmod(probe, wanted)
+            return os.stat(probe).st_mode & 0o777 != wanted
+        finally:
+            os.rmdir(probe)
     except OSError:
         return False
 
