@@ -1944,7 +1944,8 @@ def _spare_files(path: Path) -> tuple[dict[str, int], list[str]]:
 def _take_spare(out: Path, listed: Listed | None = None) -> _Spare | None:
     """The spare beside ``out`` (the site before the last one), made the folder this build
     writes into (BUILDING), with what it holds; None when there is none, or when it cannot
-    be read or was made under another umask (then it is removed). ``listed``: its files, listed beforehand."""
+    be read or was made under another umask (then it is removed). ``listed``: its files,
+    listed beforehand."""
     from liaison import buildrecord
 
     path = _spare_path(out)
