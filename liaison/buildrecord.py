@@ -22,6 +22,7 @@ import hashlib
 import json
 import os
 import stat
+import tempfile
 from functools import lru_cache
 from pathlib import Path
 
@@ -308,6 +309,36 @@ def settings(as_of: dt.date, strict: bool) -> dict:
             "code": code_fingerprint()}
 
 
+def folder_mode() -> int:
+    """The mode of the folders this process makes: 0o777 less its umask. A site folder is
+    given it (render._normalize), so that its mode tells which umask its files were made
+    with: a site or spare of another umask is not taken as it is (``_same_settings``), so
+    that no file of it keeps a mode this build would not give it (a build under umask 022
+    after one under 077 published 600 files that a web server could not read)."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return 0o777 & ~mask
+
+
+def made_with_this_umask(folder: Path) -> bool:
+    """Whether the site or spare ``folder`` was made under this process's umask. On a file
+    system that keeps no modes (a FAT or NTFS drive, WSL's /mnt/c: chmod changes nothing),
+    where the folder's mode tells nothing, always (else no build there would be incremental):
+    a folder made beside it is given the umask's mode to find out, when the modes differ."""
+    try:
+        wanted = folder_mode()
+        if os.stat(folder).st_mode & 0o777 == wanted:
+            return True
+        probe = tempfile.mkdtemp(prefix=f".{folder.name}.mode-", dir=folder.parent)
+        try:
+            os.chmod(probe, wanted)
+            return os.stat(probe).st_mode & 0o777 != wanted
+        finally:
+            os.rmdir(probe)
+    except OSError:
+        return False
+
+
 def read(out: Path) -> dict | None:
     """The record of the site in ``out``, or None (no site of ours, no record, or one that
     cannot be read)."""
@@ -323,9 +354,11 @@ def read(out: Path) -> dict | None:
 
 
 def _same_settings(out: Path, as_of: dt.date, strict: bool) -> dict | None:
-    """The record of the site in ``out`` when it was built with these settings and code."""
+    """The record of the site in ``out`` when it was built with these settings and code,
+    under this umask."""
     record = read(out)
-    if record is None or any(record.get(k) != v for k, v in settings(as_of, strict).items()):
+    if record is None or any(record.get(k) != v for k, v in settings(as_of, strict).items()) \
+            or not made_with_this_umask(out):
         return None
     return record
 

@@ -1574,9 +1574,12 @@ def reuse_site(out: Path, root: Path, as_of: dt.date, strict: bool, stats: dict 
 
 
 def _normalize(root: Path) -> None:
-    """mkdtemp makes its folder 0700; the site is for a web server (what it holds was made
-    with the ordinary umask)."""
-    os.chmod(root, 0o755)
+    """mkdtemp makes its folder 0700; the site folder gets the mode of the folders in it
+    (the umask's), which also tells the next build which umask its files were made with
+    (buildrecord.made_with_this_umask)."""
+    from liaison import buildrecord
+
+    os.chmod(root, buildrecord.folder_mode())
 
 
 # The output swap, and what a killed build leaves beside the output folder.
@@ -1859,8 +1862,8 @@ def list_output(out: Path, settings: tuple | None = None) -> Listed:
 
 def _made_otherwise(spare: Path, settings: tuple) -> bool:
     """Whether the spare ``spare`` was built with other settings or code than a build with
-    ``settings`` (its as_of and strict), or has no record of its pages: then none of them
-    can be taken as it is."""
+    ``settings`` (its as_of and strict) or under another umask, or has no record of its
+    pages: then none of them can be taken as it is."""
     from liaison import buildrecord
 
     try:
@@ -1868,7 +1871,8 @@ def _made_otherwise(spare: Path, settings: tuple) -> bool:
     except (OSError, ValueError):
         return True
     return not isinstance(record, dict) or not isinstance(record.get("made"), dict) or any(
-        record.get(k) != v for k, v in buildrecord.settings(*settings).items())
+        record.get(k) != v for k, v in buildrecord.settings(*settings).items()) \
+        or not buildrecord.made_with_this_umask(spare)
 
 
 def _spare_ahead(out: Path, identity: tuple, digest: str, listing: tuple,
@@ -1914,6 +1918,7 @@ def _spare_ahead(out: Path, identity: tuple, digest: str, listing: tuple,
         if _identity(out, buildrecord.NAME, MARKER) != identity:
             raise OSError("the site in place changed")  # (where flock does not hold)
         _write(os.fspath(path / SPARE_IGNORE), SPARE_IGNORE_TEXT)
+        _normalize(path)  # (the site's umask, as its folders': see _take_spare)
         os.replace(path / BUILDING, path / SPARE)
         return path, _identity(path, buildrecord.NAME, SPARE), files, folders
     except OSError:
@@ -1939,11 +1944,17 @@ def _spare_files(path: Path) -> tuple[dict[str, int], list[str]]:
 def _take_spare(out: Path, listed: Listed | None = None) -> _Spare | None:
     """The spare beside ``out`` (the site before the last one), made the folder this build
     writes into (BUILDING), with what it holds; None when there is none, or when it cannot
-    be read (then it is removed). ``listed``: its files, listed beforehand."""
+    be read or was made under another umask (then it is removed). ``listed``: its files,
+    listed beforehand."""
     from liaison import buildrecord
 
     path = _spare_path(out)
     if path is None:
+        return None
+    if not buildrecord.made_with_this_umask(path):
+        # made under another umask: the files written over in it, those kept and its
+        # folders would keep their modes (a site of 0600 files after a build under 077)
+        _remove_ours(path)
         return None
     try:
         record = None

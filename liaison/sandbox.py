@@ -31,6 +31,7 @@ template's or the deck's line like any other template error.
 from __future__ import annotations
 
 import os
+import random
 import re
 import signal
 import sys
@@ -210,12 +211,42 @@ def _wrap_filters(filters: dict) -> None:
     filters.update(center=center, indent=indent, join=join, replace=replace, format=format_)
 
 
+# The ``random`` filter and ``lipsum`` draw from generators seeded with what they are given
+# (and the template and as-of date), not from the process's: jinja's made two builds of a deck
+# or template that used them differ (SPEC §5: two builds of the same input are byte-identical).
+_DRAWING = threading.Lock()  # lipsum draws from the random module's own generator
+
+
+def _seed(*parts) -> str:
+    """A text of ``parts`` to seed a generator with: text and numbers as they are, anything
+    else by its type's name (a record's repr may show a set, in an order of the process)."""
+    return repr([p if isinstance(p, (str, int, float, type(None))) else
+                 [x if isinstance(x, (str, int, float)) else type(x).__name__ for x in p]
+                 if isinstance(p, list) else type(p).__name__ for p in parts])
+
+
+@jinja2.pass_context
+def _random(context, seq):
+    """jinja's ``random`` filter: an item of ``seq``, the same one for the same items in the
+    same template at the same as-of date."""
+    items = list(seq)
+    if not items:
+        return context.environment.undefined("No random item, sequence was empty.")
+    return random.Random(_seed(context.name, context.get("as_of"), items)).choice(items)
+
+
 def _lipsum(n=5, html=True, min=20, max=100):  # noqa: A002 - jinja's names
     if isinstance(n, int) and isinstance(max, int) and n * max > MAX_SIZE // 10:
         raise _refuse(f"lipsum of {n} paragraphs of up to {max} words is over the limit")
     from jinja2.utils import generate_lorem_ipsum
 
-    return generate_lorem_ipsum(n, html, min, max)
+    with _DRAWING:  # (serve renders in threads)
+        state = random.getstate()
+        random.seed(_seed("lipsum", n, html, min, max))
+        try:
+            return generate_lorem_ipsum(n, html, min, max)
+        finally:
+            random.setstate(state)
 
 
 class _Generator(CodeGenerator):
@@ -252,6 +283,7 @@ class Sandbox(SandboxedEnvironment):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         _wrap_filters(self.filters)
+        self.filters["random"] = _random
         self.globals["lipsum"] = _lipsum
 
     @staticmethod

@@ -760,6 +760,37 @@ def test_source_date_epoch_gives_the_utc_date(tmp_path):
     assert_same_tree(snapshot(a), snapshot(b))
 
 
+def _modes(folder: Path) -> set[tuple[str, int]]:
+    """("file" or "folder", permission bits) of the folder itself and of all it holds."""
+    return {("folder" if p.is_dir() else "file", p.stat().st_mode & 0o777)
+            for p in [folder, *folder.rglob("*")]}
+
+
+def test_a_build_gives_every_file_the_modes_of_its_umask_whatever_the_build_before(
+        example_site, tmp_path):
+    """A build writes over the files of the site before the last (the spare), keeps the
+    pages of it made from the same inputs, links the unchanged ones from the site in place,
+    or finds the site up to date: made under umask 077, their 0600 and 0700 stayed in the
+    sites later built under 022, which a web server running as another user cannot read.
+    The site folder itself was 0755 whatever the umask."""
+    out = tmp_path / "out"
+    mask = os.umask(0o077)
+    try:
+        for as_of in ("2026-11-25", AS_OF):  # the spare and the site in place, both 077
+            code, _stdout, stderr = cli("build", "--root", str(example_site), "--out",
+                                        str(out), "--as-of", as_of)
+            assert code == 0, stderr
+            assert _modes(out) == {("folder", 0o700), ("file", 0o600)}
+        os.umask(0o022)
+        for as_of in (AS_OF, "2026-11-25", AS_OF, "2026-11-24"):
+            code, _stdout, stderr = cli("build", "--root", str(example_site), "--out",
+                                        str(out), "--as-of", as_of)
+            assert code == 0, stderr
+            assert _modes(out) == {("folder", 0o755), ("file", 0o644)}, as_of
+    finally:
+        os.umask(mask)
+
+
 def test_the_sample_site_builds_byte_identically_twice(sample_build, tmp_path):
     other = tmp_path / "again"
     proc = build_subprocess(REPO, other, tmp_path, {"TZ": "Pacific/Kiritimati"})

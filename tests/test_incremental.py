@@ -118,6 +118,25 @@ def test_an_incremental_build_after_random_edits_is_a_full_build(which, forked, 
     assert kept_some >= 8  # most edits touched few pages
 
 
+def test_a_file_system_that_keeps_no_modes_still_takes_the_unchanged_pages(
+        sample, tmp_path, monkeypatch):
+    """A site folder's mode tells which umask its files were made with, and a site of
+    another umask is not taken as it is (buildrecord.made_with_this_umask); where chmod
+    changes nothing (a FAT or NTFS drive, WSL's /mnt/c) the mode tells nothing, and a build
+    there still takes the pages an edit left as they were."""
+    monkeypatch.setattr(os, "chmod", lambda *args, **kwargs: None)
+    out = tmp_path / "out"
+    mask = os.umask(0o022)
+    try:
+        build(sample, AS_OF, out)
+        assert out.stat().st_mode & 0o777 == 0o700  # mkdtemp's, which chmod left as it was
+        make_edit(random.Random(3), sample, "phone")
+        result = build(sample, AS_OF, out)
+    finally:
+        os.umask(mask)
+    assert result.kept > result.pages // 2
+
+
 def test_the_keys_take_what_the_cold_files_name_from_their_index(generated, tmp_path,
                                                                  monkeypatch):
     """A full build gathers the physicians and practices that the cold files' interactions

@@ -4,6 +4,7 @@ template's or the deck's line, in `validate` and in `build` alike."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 import signal
 import time
 
@@ -250,6 +251,31 @@ def test_huge_numbers_and_strings_in_a_deck_are_diagnostics(example_site, expres
     assert code == 1
     [hit] = [e for e in err if e.startswith(DECK)]
     assert hit.startswith(f"{DECK}:{line}:1: error: slide 2: template error: {says}"), hit
+
+
+def test_a_deck_and_a_template_that_draw_at_random_build_the_same_bytes_twice(
+        example_site, tmp_path):
+    """jinja's ``random`` filter and ``lipsum`` drew from the process's generator: a deck
+    slide or a site's template that used them was different in every build (its .pptx and
+    pages too). They draw the same for the same input now, and from the items given."""
+    import random
+
+    tips = "['Call us', 'Fax us', 'Email us', 'Visit us', 'Text us', 'Page us', 'Write us']"
+    _deck_with(example_site, f"- Tip: {{{{ {tips}|random }}}} {{{{ lipsum(1, false, 6, 9) }}}}")
+    _override_with(example_site, f"<p>Tip: {{{{ {tips}|random }}}}</p>{{{{ lipsum(1) }}}}")
+    sites = []
+    for seed, out in ((1, tmp_path / "a"), (2, tmp_path / "b")):
+        random.seed(seed)  # what the process's generator holds differs from build to build
+        code, err = _build(example_site, out)
+        assert code == 0, err
+        sites.append({p.relative_to(out).as_posix(): p.read_bytes()
+                      for p in sorted(out.rglob("*")) if p.is_file()})
+    assert sites[0] == sites[1]
+    drawn = {m for path, data in sites[0].items() if path.endswith(".html")
+             for m in re.findall(r"Tip: ([A-Za-z]+ us)", data.decode())}
+    assert drawn and drawn <= {"Call us", "Fax us", "Email us", "Visit us", "Text us",
+                               "Page us", "Write us"}
+    assert any(path.endswith(".pptx") for path in sites[0])
 
 
 def test_validate_and_build_render_overrides_in_the_same_sandbox(example_site):
