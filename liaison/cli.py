@@ -654,8 +654,16 @@ def prepare() -> None:
     checked by Liaison's rules alone: no pydantic plugin of another installed package takes
     part. (Looking for them, pydantic reads the entry points of every installed
     distribution when the first model is made: 0.06-0.1 s of every command.) A value the
-    caller set is kept."""
+    caller set is kept. stdout and stderr write a character their encoding lacks escaped."""
     os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
+    # An output whose encoding lacks a character the text holds (stdout in latin-1 or cp1252:
+    # `liaison stats > report.txt` under such a locale; the report's "−4%" and "90–454") was
+    # a UnicodeEncodeError traceback: the character is written \u2212 instead, as stderr does
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            with contextlib.suppress(ValueError, OSError):  # (a closed or detached stream)
+                reconfigure(errors="backslashreplace")
 
 
 def invoke(args: list[str] | None = None, prog_name: str | None = None) -> int:

@@ -82,6 +82,20 @@ def test_a_closed_output_ends_without_a_traceback(site, tmp_path):
     assert code == 0, err
 
 
+@pytest.mark.parametrize("encoding", ["latin-1", "cp1252"])
+def test_an_output_that_cannot_encode_a_character_is_no_traceback(site, tmp_path, monkeypatch,
+                                                                 encoding):
+    # `liaison stats > report.txt` where the locale's encoding is latin-1 or cp1252: the
+    # report's "−4%" and a Greek name were a UnicodeEncodeError traceback
+    physician = site / "data/physicians/nina-vargas.yaml"
+    physician.write_text(physician.read_text().replace("name: Nina Vargas", "name: Νίνα Βάργκας"))
+    monkeypatch.setenv("PYTHONIOENCODING", encoding)
+    code, out, err = run("stats", "--root", str(site), "--as-of", AS_OF, tmp=tmp_path)
+    assert code == 0, err
+    assert "Referral statistics as of" in out
+    assert "\\u039d\\u03af\\u03bd\\u03b1" in out  # Νίνα, escaped as stderr writes it
+
+
 @pytest.mark.parametrize("day", ["0001-06-01", "1899-12-31", "2100-01-01", "9999-12-31"])
 def test_an_as_of_date_out_of_range_is_a_usage_error(site, tmp_path, day):
     for command in ("validate", "stats", "build"):
