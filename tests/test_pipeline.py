@@ -332,6 +332,26 @@ def test_ctrl_c_exits_130_and_says_so(monkeypatch, capsys):
     assert "Aborted!" not in err
 
 @pytest.mark.skipif(not can_fork(), reason="fork is not available on this platform")
+def test_a_ctrl_c_in_a_forked_process_ends_it_without_a_traceback(tmp_path):
+    """A terminal's Ctrl+C reaches every process of the command, the forked ones too: one
+    that was sending its result printed "Process ForkProcess-1: Traceback … KeyboardInterrupt"
+    under the build's own line ("Interrupted (Ctrl+C); …"). It ends quietly, with 130."""
+    script = (
+        "import os, signal, sys, time\n"
+        "from liaison.workers import Started\n"
+        "work = Started(lambda: b'x' * (4 << 20))\n"  # more than a pipe holds: it waits there
+        "time.sleep(1.0)\n"
+        "os.kill(work.proc.pid, signal.SIGINT)\n"
+        "work.proc.join(30)\n"
+        "print(work.proc.exitcode)\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, capture_output=True,
+                          text=True, timeout=60, env=dict(os.environ, PYTHONPATH=str(REPO)))
+    assert "Traceback" not in proc.stderr and "KeyboardInterrupt" not in proc.stderr, proc.stderr
+    assert proc.stdout.strip() == "130"
+
+
+@pytest.mark.skipif(not can_fork(), reason="fork is not available on this platform")
 def test_interaction_notes_are_rendered_once_before_the_page_workers_fork(generated, monkeypatch):
     from liaison import pages, render
     from liaison.content import MarkdownRenderer
