@@ -408,7 +408,8 @@ def test_a_read_only_output_folder_is_a_message(built, monkeypatch, err):
 def test_an_output_folder_under_a_file_is_a_message(tmp_path):
     (tmp_path / "afile").write_text("x\n")
     code, stderr = build(SPEC_EXAMPLE, tmp_path / "afile" / "site")
-    assert_one_line_error(code, stderr, "afile")
+    # (it said "File exists ('…/afile')", which a person reads as the wrong problem)
+    assert_one_line_error(code, stderr, f"'{tmp_path / 'afile'}' is a file, not a folder")
     assert (tmp_path / "afile").read_text() == "x\n"
 
 
