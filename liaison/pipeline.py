@@ -1418,10 +1418,11 @@ def _refuse_output_among_inputs(root: Path, target: Path) -> None:
 
     base = root.resolve()
     if base.is_relative_to(target):
+        what = ("it is the site root" if base == target
+                else f"the site root '{base}' is inside it")
         raise LiaisonError(
-            f"refusing to build into '{target}': the site root '{base}' is inside it, and a "
-            f"build replaces the whole folder (choose an --out beside the site's files, e.g. "
-            f"site/)")
+            f"refusing to build into '{target}': {what}, and a build replaces the whole "
+            f"folder (choose an --out beside the site's files, e.g. site/)")
     tree = input_tree(base, target)
     if tree:
         raise LiaisonError(
@@ -1453,8 +1454,10 @@ def build(root: Path, as_of: dt.date, out: Path, strict: bool = False, on_checke
     start = time.perf_counter()
     progress = progress or QUIET
     target = out.resolve()
-    check_output(target)  # refuse a foreign folder before any work
+    # refuse the site root or an input folder (said as such: not "empty it yourself"), then
+    # a foreign folder, before any work
     _refuse_output_among_inputs(root, target)
+    check_output(target)
     hashes, file_stats = None, {}
     compared = []  # the wait for the hashes, among the timings: (stage, seconds)
     if not full:
