@@ -168,7 +168,7 @@ def _append_step_summary(path: str, diagnostics, summary) -> bool:
              epilog="Exit codes: 0 success (warnings allowed without --strict); 1 the data has "
                     "errors, build refused its output folder, or the system refused a file; 2 a "
                     "usage error (an unknown option, a malformed --as-of, a --root that is not a "
-                    "folder); 130 stopped by Ctrl+C.")
+                    "folder); 130 stopped by Ctrl+C (serve stops so with 0).")
 @click.version_option(__version__, prog_name="liaison")
 def main() -> None:
     """Liaison: the physician-relations program's records, checked and published as a site."""
