@@ -13,7 +13,7 @@ from pathlib import Path
 
 import click
 
-from liaison import __version__
+from liaison import INTERRUPTED, __version__
 from liaison.errors import DataErrors, LiaisonError, printable
 
 _ROOT = dict(type=click.Path(file_okay=False, path_type=Path), default=".", show_default=True,
@@ -687,11 +687,12 @@ def invoke(args: list[str] | None = None, prog_name: str | None = None) -> int:
         return exc.exit_code
     except click.Abort as exc:
         if isinstance(exc.__context__, KeyboardInterrupt):  # Ctrl+C: click's Abort from it
-            _say("Interrupted (Ctrl+C); an interrupted build leaves the previous site whole")
+            _say(INTERRUPTED)
             return 130
         click.echo("Aborted!", err=True)
         return 1
-    except KeyboardInterrupt:
+    except KeyboardInterrupt:  # (outside click's handling: while its message was shown)
+        _say(INTERRUPTED)
         return 130
     except BrokenPipeError:  # the reader went away (`liaison stats | head`): nothing to say
         return 1

@@ -260,7 +260,7 @@ def test_schema_replaces_what_it_finds_and_never_writes_through_a_link(tmp_path)
     assert not [p for p in out.iterdir() if p.name.startswith(".")]
 
 
-def test_a_ctrl_c_while_the_command_line_is_imported_exits_130_quietly(monkeypatch):
+def test_a_ctrl_c_while_the_command_line_is_imported_exits_130_quietly(monkeypatch, capsys):
     import liaison
 
     class Interrupting:
@@ -274,3 +274,5 @@ def test_a_ctrl_c_while_the_command_line_is_imported_exits_130_quietly(monkeypat
     with pytest.raises(SystemExit) as stop:
         liaison.main()
     assert stop.value.code == 130
+    # with the line a later Ctrl+C gets (it ended without a word: taken for a crash)
+    assert capsys.readouterr().err.startswith("Interrupted (Ctrl+C)")
