@@ -290,7 +290,9 @@ def stats(root: Path, as_of: str | None, timings: bool, as_json: bool) -> None:
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535),
               help="Port to listen on (0: any free port).")
-@AS_OF_OPTION
+@click.option("--as-of", "as_of", metavar="YYYY-MM-DD",
+              help="Date the statistics are computed at (default: SOURCE_DATE_EPOCH's date, "
+                   "else today, the site moving on to the new date when the day changes).")
 def serve(root: Path, host: str, port: int, as_of: str | None) -> None:
     """Serve the site from memory, watch the files; read what changed and reload the browser."""
     from liaison.serve import serve as run

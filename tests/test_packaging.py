@@ -123,6 +123,15 @@ def test_help_says_the_exit_codes():
         assert said in text, text
 
 
+def test_serve_help_says_the_date_moves_on():
+    """`serve` without --as-of moves on to the new date when the day changes (README); its
+    --help said only "default: … today", as a build's does."""
+    from liaison.cli import main
+
+    text = " ".join(CliRunner().invoke(main, ["serve", "--help"], terminal_width=200).output.split())
+    assert "moving on to the new date when the day changes" in text, text
+
+
 @pytest.mark.parametrize("disabled", [None, ""])
 def test_another_package_s_pydantic_plugin_takes_no_part_in_a_command(tmp_path, disabled):
     """A pydantic plugin installed by another package (an entry point of group "pydantic")
