@@ -178,6 +178,13 @@ def main() -> None:
     if parser and parser.lower() != "pyyaml":  # a typo would otherwise pass without a word
         click.echo(f"warning: {PARSER_ENV}={printable(parser)!r} is not a parser Liaison knows "
                    "(the only value it reads is 'pyyaml'); the default parser is used", err=True)
+    encoding = sys.getfilesystemencoding()
+    if encoding.lower().replace("-", "") != "utf8":
+        # (LC_ALL=C with PYTHONUTF8=0, a latin-1 locale: a UTF-8 name such as zoë.yaml was
+        # reported "not UTF-8 text", or shown garbled, with no word on the cause)
+        click.echo(f"warning: this Python reads file names as {encoding}, not UTF-8 (the "
+                   "locale's encoding): a name with an accent may be reported wrongly; run "
+                   "with PYTHONUTF8=1, or a UTF-8 locale", err=True)
 
 
 @main.command()
