@@ -316,6 +316,16 @@ def test_entry_point_exit_codes_and_output(tmp_path):
 
 
 
+def test_an_as_of_written_month_first_is_read_back_as_a_records_date_is():
+    """`--as-of 12/05/2026` (a US-style date) got only "write YYYY-MM-DD", where a record's
+    date written so gets its likely reading; the option gets it too (without the words on
+    spreadsheets, which only a file's value needs)."""
+    with pytest.raises(ValueError) as refused:
+        pipeline.resolve_as_of("12/05/2026", environ={})
+    assert str(refused.value) == ("'12/05/2026' is not a date: write YYYY-MM-DD (2026-12-05, "
+                                  "if it means December 5, 2026)")
+
+
 def test_ctrl_c_exits_130_and_says_so(monkeypatch, capsys):
     """A Ctrl+C during a command said click's bare "Aborted!" and exit 1, the code of data
     errors; it is 130, the shell's code for it, with a line saying what was left."""
