@@ -572,8 +572,11 @@ def import_cms_utilization(files, codes, procedures, near_zips, excluded, year, 
 @contextlib.contextmanager
 def _rows_read():
     """An importer's progress: on a terminal, a callback that rewrites one line ("N rows
-    read…"), cleared at the end whatever happens; elsewhere None (nothing shown)."""
-    if not sys.stderr.isatty():
+    read…"), cleared at the end whatever happens; elsewhere (and in CI) None, as the build's
+    progress line (liaison.progress)."""
+    from liaison.progress import shown_on
+
+    if not shown_on(sys.stderr):
         yield None
         return
 

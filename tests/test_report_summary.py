@@ -393,6 +393,22 @@ def test_progress_in_one_process_counts_its_own_items():
     assert shown(term) == ["pages 0%", "pages 75%"]
 
 
+def test_an_imports_rows_read_line_is_silent_in_ci_as_the_builds_progress_is(monkeypatch):
+    # `import nppes` showed its "N rows read…" line (carriage returns and an escape code) in
+    # a CI log kept from a terminal, where the build's progress line is silent
+    import sys
+
+    from liaison import cli
+
+    monkeypatch.setattr(sys, "stderr", FakeTerminal())
+    monkeypatch.setenv("CI", "true")
+    with cli._rows_read() as progress:
+        assert progress is None
+    monkeypatch.delenv("CI")
+    with cli._rows_read() as progress:
+        assert progress is not None
+
+
 def test_progress_is_silent_off_a_terminal_and_in_ci(monkeypatch):
     monkeypatch.delenv("CI", raising=False)
     pipe = io.StringIO()  # not a terminal
