@@ -114,8 +114,10 @@ class Progress:
 
 def shown_on(stream) -> bool:
     """Whether a progress line is shown on ``stream``: a terminal, and not a CI's (``CI``
-    set: a log kept from a terminal would hold every rewrite of the line)."""
-    return _is_terminal(stream) and not os.environ.get("CI")
+    set: a log kept from a terminal would hold every rewrite of the line) nor one that
+    cannot clear a line (``TERM=dumb``, as Emacs' shell: it showed ``^[[K`` each time)."""
+    return (_is_terminal(stream) and not os.environ.get("CI")
+            and os.environ.get("TERM") != "dumb")
 
 
 def _is_terminal(stream) -> bool:

@@ -427,3 +427,5 @@ def test_progress_is_silent_off_a_terminal_and_in_ci(monkeypatch):
 
     monkeypatch.delenv("CI")
     assert Progress(FakeTerminal()).enabled
+    monkeypatch.setenv("TERM", "dumb")  # (no way to clear a line: Emacs' shell)
+    assert not Progress(FakeTerminal()).enabled
