@@ -214,7 +214,9 @@ def validate(root: Path, as_of: str | None, strict: bool, timings: bool, fmt: st
 @main.command()
 @ROOT_OPTION
 @click.option("--out", type=click.Path(path_type=Path), default=None,
-              help="Output folder (default: ROOT/site). Replaced atomically.")
+              help="Output folder (default: ROOT/site). Replaced atomically; a non-empty "
+                   "folder it did not make is refused, and so are the site root and its "
+                   "data/, content/ and templates/.")
 @AS_OF_OPTION
 @STRICT_OPTION
 @TIMINGS_OPTION

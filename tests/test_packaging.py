@@ -123,6 +123,15 @@ def test_help_says_the_exit_codes():
         assert said in text, text
 
 
+def test_build_help_says_which_output_folders_it_refuses():
+    """"Replaced atomically" was all `build --help` said of --out: a person choosing a folder
+    read it as "anything there is deleted". It says what is refused, as the README does."""
+    from liaison.cli import main
+
+    text = " ".join(CliRunner().invoke(main, ["build", "--help"], terminal_width=200).output.split())
+    assert "a non-empty folder it did not make is refused" in text, text
+
+
 def test_serve_help_says_the_date_moves_on():
     """`serve` without --as-of moves on to the new date when the day changes (README); its
     --help said only "default: … today", as a build's does."""
