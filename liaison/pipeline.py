@@ -111,6 +111,7 @@ def resolve_as_of(value: str | None, environ=os.environ) -> dt.date:
     from liaison.models import DATE_MAX, DATE_MIN, _lookalike, _slashed_hint
 
     if value is not None:
+        value = value.strip()  # (a date typed in a form, as `new --date` takes it)
         if not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", value):  # (a record's date's words)
             raise ValueError(f"'{value}' is not a date: write YYYY-MM-DD"
                              f"{_lookalike(value) or _slashed_hint(value, saved=False)}")

@@ -326,6 +326,14 @@ def test_an_as_of_written_month_first_is_read_back_as_a_records_date_is():
                                   "if it means December 5, 2026)")
 
 
+def test_an_as_of_with_spaces_around_it_is_read_as_new_reads_a_date():
+    """The workflow's manual run passes the date typed in GitHub's form (`--as-of "$AS_OF"`):
+    ' 2026-12-05 ' was "not a date: write YYYY-MM-DD", a date that reads right; `new --date`
+    takes it without the spaces, and so does --as-of."""
+    assert pipeline.resolve_as_of(" 2026-12-05 ", environ={}) == dt.date(2026, 12, 5)
+    assert pipeline.resolve_as_of("2026-12-05\n", environ={}) == dt.date(2026, 12, 5)
+
+
 def test_ctrl_c_exits_130_and_says_so(monkeypatch, capsys):
     """A Ctrl+C during a command said click's bare "Aborted!" and exit 1, the code of data
     errors; it is 130, the shell's code for it, with a line saying what was left."""
