@@ -66,13 +66,16 @@ def summarize(repo: Path, base: str, head: str | None, as_of: dt.date, root: str
     rel = site_rel(top, repo, root)
     base_commit = commit_of(top, base)
     head_commit = commit_of(top, head) if head is not None else None
+    head_root = repo / root
+    if head is None and not any((head_root / name).is_file() for name in ("site.yaml",
+                                                                          "site.yml")):
+        from liaison.load import where_to_run  # (typed in the site's data/: the root above)
+
+        raise ChangesError(f"no site.yaml in '{head_root}' (the working tree): "
+                           f"{where_to_run(head_root)}")
     with tempfile.TemporaryDirectory(prefix="liaison-changes-") as tmp:
         base_root = export(top, base_commit, base, rel, Path(tmp) / "base")
-        if head is None:
-            head_root = repo / root
-            if not ((head_root / "site.yaml").is_file() or (head_root / "site.yml").is_file()):
-                raise ChangesError(f"no site.yaml in '{head_root}' (the working tree)")
-        else:
+        if head is not None:
             head_root = export(top, head_commit, head, rel, Path(tmp) / "head")
         # Exports live in throw-away folders: the parse cache would only fill up with them.
         before = check(base_root, as_of, keep_records=True, use_cache=False)

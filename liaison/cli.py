@@ -13,7 +13,7 @@ from pathlib import Path
 
 import click
 
-from liaison import __version__
+from liaison import INTERRUPTED, __version__
 from liaison.errors import DataErrors, LiaisonError, printable
 
 _ROOT = dict(type=click.Path(file_okay=False, path_type=Path), default=".", show_default=True,
@@ -164,7 +164,11 @@ def _append_step_summary(path: str, diagnostics, summary) -> bool:
         return False
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(context_settings={"help_option_names": ["-h", "--help"]},
+             epilog="Exit codes: 0 success (warnings allowed without --strict); 1 the data has "
+                    "errors, build refused its output folder, or the system refused a file; 2 a "
+                    "usage error (an unknown option, a malformed --as-of, a --root that is not a "
+                    "folder); 130 stopped by Ctrl+C (serve stops so with 0).")
 @click.version_option(__version__, prog_name="liaison")
 def main() -> None:
     """Liaison: the physician-relations program's records, checked and published as a site."""
@@ -174,6 +178,13 @@ def main() -> None:
     if parser and parser.lower() != "pyyaml":  # a typo would otherwise pass without a word
         click.echo(f"warning: {PARSER_ENV}={printable(parser)!r} is not a parser Liaison knows "
                    "(the only value it reads is 'pyyaml'); the default parser is used", err=True)
+    encoding = sys.getfilesystemencoding()
+    if encoding.lower().replace("-", "") != "utf8":
+        # (LC_ALL=C with PYTHONUTF8=0, a latin-1 locale: a UTF-8 name such as zoë.yaml was
+        # reported "not UTF-8 text", or shown garbled, with no word on the cause)
+        click.echo(f"warning: this Python reads file names as {encoding}, not UTF-8 (the "
+                   "locale's encoding): a name with an accent may be reported wrongly; run "
+                   "with PYTHONUTF8=1, or a UTF-8 locale", err=True)
 
 
 @main.command()
@@ -203,7 +214,9 @@ def validate(root: Path, as_of: str | None, strict: bool, timings: bool, fmt: st
 @main.command()
 @ROOT_OPTION
 @click.option("--out", type=click.Path(path_type=Path), default=None,
-              help="Output folder (default: ROOT/site). Replaced atomically.")
+              help="Output folder (default: ROOT/site). Replaced atomically; a non-empty "
+                   "folder it did not make is refused, and so are the site root and its "
+                   "data/, content/ and templates/.")
 @AS_OF_OPTION
 @STRICT_OPTION
 @TIMINGS_OPTION
@@ -286,7 +299,9 @@ def stats(root: Path, as_of: str | None, timings: bool, as_json: bool) -> None:
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535),
               help="Port to listen on (0: any free port).")
-@AS_OF_OPTION
+@click.option("--as-of", "as_of", metavar="YYYY-MM-DD",
+              help="Date the statistics are computed at (default: SOURCE_DATE_EPOCH's date, "
+                   "else today, the site moving on to the new date when the day changes).")
 def serve(root: Path, host: str, port: int, as_of: str | None) -> None:
     """Serve the site from memory, watch the files; read what changed and reload the browser."""
     from liaison.serve import serve as run
@@ -560,8 +575,11 @@ def import_cms_utilization(files, codes, procedures, near_zips, excluded, year, 
 @contextlib.contextmanager
 def _rows_read():
     """An importer's progress: on a terminal, a callback that rewrites one line ("N rows
-    read…"), cleared at the end whatever happens; elsewhere None (nothing shown)."""
-    if not sys.stderr.isatty():
+    read…"), cleared at the end whatever happens; elsewhere (and in CI) None, as the build's
+    progress line (liaison.progress)."""
+    from liaison.progress import shown_on
+
+    if not shown_on(sys.stderr):
         yield None
         return
 
@@ -655,8 +673,16 @@ def prepare() -> None:
     checked by Liaison's rules alone: no pydantic plugin of another installed package takes
     part. (Looking for them, pydantic reads the entry points of every installed
     distribution when the first model is made: 0.06-0.1 s of every command.) A value the
-    caller set is kept."""
+    caller set is kept. stdout and stderr write a character their encoding lacks escaped."""
     os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
+    # An output whose encoding lacks a character the text holds (stdout in latin-1 or cp1252:
+    # `liaison stats > report.txt` under such a locale; the report's "−4%" and "90–454") was
+    # a UnicodeEncodeError traceback: the character is written \u2212 instead, as stderr does
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            with contextlib.suppress(ValueError, OSError):  # (a closed or detached stream)
+                reconfigure(errors="backslashreplace")
 
 
 def invoke(args: list[str] | None = None, prog_name: str | None = None) -> int:
@@ -676,11 +702,12 @@ def invoke(args: list[str] | None = None, prog_name: str | None = None) -> int:
         return exc.exit_code
     except click.Abort as exc:
         if isinstance(exc.__context__, KeyboardInterrupt):  # Ctrl+C: click's Abort from it
-            _say("Interrupted (Ctrl+C); an interrupted build leaves the previous site whole")
+            _say(INTERRUPTED)
             return 130
         click.echo("Aborted!", err=True)
         return 1
-    except KeyboardInterrupt:
+    except KeyboardInterrupt:  # (outside click's handling: while its message was shown)
+        _say(INTERRUPTED)
         return 130
     except BrokenPipeError:  # the reader went away (`liaison stats | head`): nothing to say
         return 1

@@ -221,6 +221,7 @@ class Cause:
     defined_in: str  # the file (or place in site.yaml) that would define it
     missing: bool  # that file does not exist
     similar: tuple[str, ...] = ()  # existing files with a similar id: renamed?
+    unreadable: str = ""  # why the folder that would hold it cannot be read ("": it can)
 
     def sentence(self) -> str:
         times = f"{self.count:,} time{'s' if self.count != 1 else ''}"
@@ -228,6 +229,9 @@ class Cause:
         text = f"{self.what} '{self.value}' is named {times} in {files}, but "
         if REFERENCE_KINDS.get(self.what) is None:  # a key of site.yaml
             return text + f"{self.defined_in} has no {self.what} '{self.value}'."
+        if self.unreadable:
+            return text + (f"the folder {self.defined_in} cannot be read ({self.unreadable}): "
+                           "none of its files was read")
         if not self.missing:
             return text + f"{self.defined_in} exists and does not define it."
         text += f"{self.defined_in} does not exist"
@@ -363,8 +367,11 @@ def _cause(what: str, value: str, count: int, nfiles: int, root) -> Cause:
         return Cause(what, value, count, nfiles, defined_in, True)
     try:
         names = sorted(os.listdir(os.path.join(root, folder)))
-    except OSError:
+    except FileNotFoundError:
         names = []
+    except OSError as exc:  # the file may well be there: the folder is what to fix
+        return Cause(what, value, count, nfiles, f"{folder}/", False,
+                     unreadable=exc.strerror or str(exc))
     stems = {}
     for name in names:
         stem, dot, ext = name.rpartition(".")

@@ -115,9 +115,10 @@ def _lookalike(value: str) -> str:
 _SLASHED = re.compile(r"([0-9]{1,2})/([0-9]{1,2})/([0-9]{4})")
 
 
-def _slashed_hint(value: str) -> str:
+def _slashed_hint(value: str, saved: bool = True) -> str:
     """The likely reading of a date written M/D/YYYY (or D/M/YYYY when the first number
-    cannot be a month), as a spreadsheet saves a date column back unless it is text."""
+    cannot be a month), as a spreadsheet saves a date column back unless it is text
+    (``saved``: said so; a date typed on the command line is not a file's)."""
     m = _SLASHED.fullmatch(value)
     if m is None:
         return ""
@@ -127,8 +128,9 @@ def _slashed_hint(value: str) -> str:
         date = dt.date(year, month, day)
     except ValueError:
         return ""
-    return (f" ({date.isoformat()}, if it means {MONTH_NAMES[month - 1]} {day}, {year}: a "
-            "spreadsheet writes dates so unless their column is formatted as text)")
+    why = (": a spreadsheet writes dates so unless their column is formatted as text"
+           if saved else "")
+    return f" ({date.isoformat()}, if it means {MONTH_NAMES[month - 1]} {day}, {year}{why})"
 
 
 @lru_cache(maxsize=65536)

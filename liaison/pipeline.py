@@ -108,11 +108,13 @@ def resolve_as_of(value: str | None, environ=os.environ) -> dt.date:
     """--as-of DATE, else the UTC date of SOURCE_DATE_EPOCH, else today (SPEC §4).
     Raises ValueError with a message for a malformed value, or a date outside the years a
     record's dates may take (1900-2099: the statistics count years back from it)."""
-    from liaison.models import DATE_MAX, DATE_MIN, _lookalike
+    from liaison.models import DATE_MAX, DATE_MIN, _lookalike, _slashed_hint
 
     if value is not None:
-        if not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", value):
-            raise ValueError(f"'{value}' is not a date: write YYYY-MM-DD{_lookalike(value)}")
+        value = value.strip()  # (a date typed in a form, as `new --date` takes it)
+        if not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", value):  # (a record's date's words)
+            raise ValueError(f"'{value}' is not a date: write YYYY-MM-DD"
+                             f"{_lookalike(value) or _slashed_hint(value, saved=False)}")
         try:
             day, given = dt.date.fromisoformat(value), f"'{value}'"
         except ValueError:  # the words a record's date gets (models.parse_date)
@@ -1418,10 +1420,11 @@ def _refuse_output_among_inputs(root: Path, target: Path) -> None:
 
     base = root.resolve()
     if base.is_relative_to(target):
+        what = ("it is the site root" if base == target
+                else f"the site root '{base}' is inside it")
         raise LiaisonError(
-            f"refusing to build into '{target}': the site root '{base}' is inside it, and a "
-            f"build replaces the whole folder (choose an --out beside the site's files, e.g. "
-            f"site/)")
+            f"refusing to build into '{target}': {what}, and a build replaces the whole "
+            f"folder (choose an --out beside the site's files, e.g. site/)")
     tree = input_tree(base, target)
     if tree:
         raise LiaisonError(
@@ -1453,8 +1456,10 @@ def build(root: Path, as_of: dt.date, out: Path, strict: bool = False, on_checke
     start = time.perf_counter()
     progress = progress or QUIET
     target = out.resolve()
-    check_output(target)  # refuse a foreign folder before any work
+    # refuse the site root or an input folder (said as such: not "empty it yourself"), then
+    # a foreign folder, before any work
     _refuse_output_among_inputs(root, target)
+    check_output(target)
     hashes, file_stats = None, {}
     compared = []  # the wait for the hashes, among the timings: (stage, seconds)
     if not full:

@@ -21,7 +21,7 @@ class Progress:
     def __init__(self, stream=None, enabled: bool | None = None):
         self.stream = stream or sys.stderr
         if enabled is None:
-            enabled = _is_terminal(self.stream) and not os.environ.get("CI")
+            enabled = shown_on(self.stream)
         self.enabled = enabled
         self.pid = os.getpid()
         self.last = 0.0
@@ -110,6 +110,14 @@ class Progress:
                 for k in range(2 * min(self._next.value, SLOTS)):
                     self._counts[k] = 0
                 self._next.value = 1
+
+
+def shown_on(stream) -> bool:
+    """Whether a progress line is shown on ``stream``: a terminal, and not a CI's (``CI``
+    set: a log kept from a terminal would hold every rewrite of the line) nor one that
+    cannot clear a line (``TERM=dumb``, as Emacs' shell: it showed ``^[[K`` each time)."""
+    return (_is_terminal(stream) and not os.environ.get("CI")
+            and os.environ.get("TERM") != "dumb")
 
 
 def _is_terminal(stream) -> bool:

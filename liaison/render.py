@@ -1624,8 +1624,13 @@ def _output_error(exc: OSError, out: Path) -> LiaisonError:
             "replaces the whole folder: give --out a folder inside it); the previous site is "
             "untouched")
     where = f" ('{exc.filename}')" if exc.filename and str(exc.filename) != str(out) else ""
-    return LiaisonError(f"cannot write the site '{out}': {exc.strerror or exc}{where}; "
-                        "the previous site is untouched")
+    why = f"{exc.strerror or exc}{where}"
+    if exc.errno in (errno.EEXIST, errno.ENOTDIR) and exc.filename:
+        # (a folder above --out is a file: "File exists" named the wrong problem)
+        above = next((p for p in (out, *out.parents) if p.is_file()), None)
+        if above is not None:
+            why = f"'{above}' is a file, not a folder"
+    return LiaisonError(f"cannot write the site '{out}': {why}; the previous site is untouched")
 
 
 def _lock(out: Path, wait: float):

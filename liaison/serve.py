@@ -486,9 +486,10 @@ def serve(root: Path, host: str = "127.0.0.1", port: int = 8000, as_of: dt.date 
     if not any(os.path.lexists(root / name) for name in ("site.yaml", "site.yml")):
         # (the wrong folder, a home folder: serve would watch every folder below it, and
         # read the tree again at every change anywhere in it, to show "missing site.yaml")
+        from liaison.load import where_to_run
+
         raise LiaisonError(f"cannot serve '{root}': it holds no site.yaml, so it is no site "
-                           "root (serve the folder that holds site.yaml: cd into it, or pass "
-                           "--root FOLDER; liaison init FOLDER makes a new site)")
+                           f"root: {where_to_run(root)}")
     previous, received = _stop_on_signals()
     server = None
     serving = False  # (shutdown() waits for a serve_forever that never ran: stopped in the read)

@@ -294,17 +294,25 @@ def _tie_to_parent() -> None:
 
 
 def _child(fn, share, writer, head: bytes = b"") -> None:
-    import click
-
-    _tie_to_parent()
     try:
-        data = pickle.dumps(("ok", fn(share)), protocol=pickle.HIGHEST_PROTOCOL)
-    except click.ClickException as exc:  # a message for the user: the parent raises it again
-        data = pickle.dumps(("raise", (type(exc), exc.format_message())))
-    except BaseException:  # report it to the parent, which fails loudly
-        data = pickle.dumps(("error", traceback.format_exc()))
-    writer.send_bytes(head + data if head else data)
-    writer.close()
+        import click
+
+        _tie_to_parent()
+        try:
+            data = pickle.dumps(("ok", fn(share)), protocol=pickle.HIGHEST_PROTOCOL)
+        except click.ClickException as exc:  # a message for the user: the parent raises it again
+            data = pickle.dumps(("raise", (type(exc), exc.format_message())))
+        except KeyboardInterrupt:
+            raise
+        except BaseException:  # report it to the parent, which fails loudly
+            data = pickle.dumps(("error", traceback.format_exc()))
+        writer.send_bytes(head + data if head else data)
+        writer.close()
+    except KeyboardInterrupt:
+        # A terminal's Ctrl+C reaches every process of the command: the one that forked
+        # this one says so, once (a traceback of this one's, printed by multiprocessing,
+        # stood under that line). Nothing more is of use to it.
+        os._exit(130)
 
 
 class TwoEnds:

@@ -449,6 +449,15 @@ def test_no_site_at_a_revision(tmp_path):
         summarize(repo, "HEAD", None, AS_OF, root=str(tmp_path))
 
 
+def test_a_command_typed_in_a_folder_of_the_site_names_the_site_root(tmp_path):
+    """`liaison changes HEAD` typed in the site's data/ said "no site.yaml in 'data' at
+    revision 'HEAD'"; it names the site root above, as validate and build do."""
+    repo, site = new_repo(tmp_path)
+    with pytest.raises(LiaisonError, match=f"the site root is '{site.resolve()}', which holds "
+                                           "one: run the command there"):
+        summarize(site / "data", "HEAD", None, AS_OF)
+
+
 def test_head_with_a_validation_error_still_gets_a_summary(tmp_path):
     repo, site = new_repo(tmp_path)
     write(site / "data/interactions/2026/11/bad.yaml",

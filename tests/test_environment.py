@@ -82,6 +82,34 @@ def test_a_closed_output_ends_without_a_traceback(site, tmp_path):
     assert code == 0, err
 
 
+@pytest.mark.parametrize("encoding", ["latin-1", "cp1252"])
+def test_an_output_that_cannot_encode_a_character_is_no_traceback(site, tmp_path, monkeypatch,
+                                                                 encoding):
+    # `liaison stats > report.txt` where the locale's encoding is latin-1 or cp1252: the
+    # report's "−4%" and a Greek name were a UnicodeEncodeError traceback
+    physician = site / "data/physicians/nina-vargas.yaml"
+    physician.write_text(physician.read_text().replace("name: Nina Vargas", "name: Νίνα Βάργκας"))
+    monkeypatch.setenv("PYTHONIOENCODING", encoding)
+    code, out, err = run("stats", "--root", str(site), "--as-of", AS_OF, tmp=tmp_path)
+    assert code == 0, err
+    assert "Referral statistics as of" in out
+    assert "\\u039d\\u03af\\u03bd\\u03b1" in out  # Νίνα, escaped as stderr writes it
+
+
+def test_a_locale_that_reads_names_in_another_encoding_is_warned_of(site, tmp_path, monkeypatch):
+    # Under LC_ALL=C with PYTHONUTF8=0 (or a latin-1 locale) Python reads file names in the
+    # locale's encoding: a UTF-8 name, `zoë.yaml`, was reported as "not UTF-8 text … rename
+    # it" and its records left unread, without a word on the cause
+    (site / "data/interactions/zoë.yaml").write_text(
+        "date: 2026-11-02\nliaison: lena-brooks\ntype: call\n"
+        "practice: french-broad-podiatry\nsummary: A call.\n", encoding="utf-8")
+    monkeypatch.setenv("LC_ALL", "C")
+    monkeypatch.setenv("PYTHONUTF8", "0")
+    code, _out, err = run("validate", "--root", str(site), "--as-of", AS_OF, tmp=tmp_path)
+    assert "warning: this Python reads file names as ascii, not UTF-8" in err, err
+    assert "PYTHONUTF8=1" in err
+
+
 @pytest.mark.parametrize("day", ["0001-06-01", "1899-12-31", "2100-01-01", "9999-12-31"])
 def test_an_as_of_date_out_of_range_is_a_usage_error(site, tmp_path, day):
     for command in ("validate", "stats", "build"):
@@ -246,7 +274,7 @@ def test_schema_replaces_what_it_finds_and_never_writes_through_a_link(tmp_path)
     assert not [p for p in out.iterdir() if p.name.startswith(".")]
 
 
-def test_a_ctrl_c_while_the_command_line_is_imported_exits_130_quietly(monkeypatch):
+def test_a_ctrl_c_while_the_command_line_is_imported_exits_130_quietly(monkeypatch, capsys):
     import liaison
 
     class Interrupting:
@@ -260,3 +288,5 @@ def test_a_ctrl_c_while_the_command_line_is_imported_exits_130_quietly(monkeypat
     with pytest.raises(SystemExit) as stop:
         liaison.main()
     assert stop.value.code == 130
+    # with the line a later Ctrl+C gets (it ended without a word: taken for a crash)
+    assert capsys.readouterr().err.startswith("Interrupted (Ctrl+C)")

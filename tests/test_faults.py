@@ -408,7 +408,8 @@ def test_a_read_only_output_folder_is_a_message(built, monkeypatch, err):
 def test_an_output_folder_under_a_file_is_a_message(tmp_path):
     (tmp_path / "afile").write_text("x\n")
     code, stderr = build(SPEC_EXAMPLE, tmp_path / "afile" / "site")
-    assert_one_line_error(code, stderr, "afile")
+    # (it said "File exists ('…/afile')", which a person reads as the wrong problem)
+    assert_one_line_error(code, stderr, f"'{tmp_path / 'afile'}' is a file, not a folder")
     assert (tmp_path / "afile").read_text() == "x\n"
 
 
@@ -439,6 +440,20 @@ def test_an_output_folder_that_holds_the_site_root_is_refused(built):
     assert_one_line_error(code, stderr, "site root", str(root), "--out")
     assert snapshot(out) == before
     assert beside(out) == ["out"]
+
+
+@pytest.mark.parametrize("where", [".", "data"])
+def test_an_output_folder_that_is_the_root_or_an_input_says_so(tmp_path, where):
+    """`--out .` typed in the site root (or `--out data`) was refused as "not empty and not
+    made by 'liaison build' (… or empty it yourself)": a hint to empty the site root. The
+    refusal names what the folder is."""
+    root = tmp_path / "root"
+    shutil.copytree(SPEC_EXAMPLE, root)
+    before = sorted(p.relative_to(root).as_posix() for p in root.rglob("*"))
+    code, stderr = build(root, root / where)
+    assert_one_line_error(code, stderr, "site root" if where == "." else "site's data/ folder")
+    assert "empty it yourself" not in stderr
+    assert sorted(p.relative_to(root).as_posix() for p in root.rglob("*")) == before
 
 
 def test_an_output_folder_beside_the_inputs_is_built(tmp_path):

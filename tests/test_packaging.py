@@ -112,6 +112,35 @@ def test_help_cites_only_documents_the_user_has():
     assert seen >= 8
 
 
+def test_help_says_the_exit_codes():
+    """CI decides on the exit code: `liaison --help` says what each means, as the README's
+    "Command line" does (0 with warnings unless --strict, 1 data errors, 2 usage, 130 Ctrl+C)."""
+    from liaison.cli import main
+
+    text = " ".join(CliRunner().invoke(main, ["--help"], terminal_width=200).output.split())
+    for said in ("Exit codes: 0 success (warnings allowed without --strict)",
+                 "1 the data has errors", "2 a usage error", "130 stopped by Ctrl+C"):
+        assert said in text, text
+
+
+def test_build_help_says_which_output_folders_it_refuses():
+    """"Replaced atomically" was all `build --help` said of --out: a person choosing a folder
+    read it as "anything there is deleted". It says what is refused, as the README does."""
+    from liaison.cli import main
+
+    text = " ".join(CliRunner().invoke(main, ["build", "--help"], terminal_width=200).output.split())
+    assert "a non-empty folder it did not make is refused" in text, text
+
+
+def test_serve_help_says_the_date_moves_on():
+    """`serve` without --as-of moves on to the new date when the day changes (README); its
+    --help said only "default: … today", as a build's does."""
+    from liaison.cli import main
+
+    text = " ".join(CliRunner().invoke(main, ["serve", "--help"], terminal_width=200).output.split())
+    assert "moving on to the new date when the day changes" in text, text
+
+
 @pytest.mark.parametrize("disabled", [None, ""])
 def test_another_package_s_pydantic_plugin_takes_no_part_in_a_command(tmp_path, disabled):
     """A pydantic plugin installed by another package (an entry point of group "pydantic")

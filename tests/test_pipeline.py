@@ -316,6 +316,24 @@ def test_entry_point_exit_codes_and_output(tmp_path):
 
 
 
+def test_an_as_of_written_month_first_is_read_back_as_a_records_date_is():
+    """`--as-of 12/05/2026` (a US-style date) got only "write YYYY-MM-DD", where a record's
+    date written so gets its likely reading; the option gets it too (without the words on
+    spreadsheets, which only a file's value needs)."""
+    with pytest.raises(ValueError) as refused:
+        pipeline.resolve_as_of("12/05/2026", environ={})
+    assert str(refused.value) == ("'12/05/2026' is not a date: write YYYY-MM-DD (2026-12-05, "
+                                  "if it means December 5, 2026)")
+
+
+def test_an_as_of_with_spaces_around_it_is_read_as_new_reads_a_date():
+    """The workflow's manual run passes the date typed in GitHub's form (`--as-of "$AS_OF"`):
+    ' 2026-12-05 ' was "not a date: write YYYY-MM-DD", a date that reads right; `new --date`
+    takes it without the spaces, and so does --as-of."""
+    assert pipeline.resolve_as_of(" 2026-12-05 ", environ={}) == dt.date(2026, 12, 5)
+    assert pipeline.resolve_as_of("2026-12-05\n", environ={}) == dt.date(2026, 12, 5)
+
+
 def test_ctrl_c_exits_130_and_says_so(monkeypatch, capsys):
     """A Ctrl+C during a command said click's bare "Aborted!" and exit 1, the code of data
     errors; it is 130, the shell's code for it, with a line saying what was left."""
@@ -330,6 +348,26 @@ def test_ctrl_c_exits_130_and_says_so(monkeypatch, capsys):
     err = capsys.readouterr().err
     assert "Interrupted (Ctrl+C); an interrupted build leaves the previous site whole" in err
     assert "Aborted!" not in err
+
+@pytest.mark.skipif(not can_fork(), reason="fork is not available on this platform")
+def test_a_ctrl_c_in_a_forked_process_ends_it_without_a_traceback(tmp_path):
+    """A terminal's Ctrl+C reaches every process of the command, the forked ones too: one
+    that was sending its result printed "Process ForkProcess-1: Traceback … KeyboardInterrupt"
+    under the build's own line ("Interrupted (Ctrl+C); …"). It ends quietly, with 130."""
+    script = (
+        "import os, signal, sys, time\n"
+        "from liaison.workers import Started\n"
+        "work = Started(lambda: b'x' * (4 << 20))\n"  # more than a pipe holds: it waits there
+        "time.sleep(1.0)\n"
+        "os.kill(work.proc.pid, signal.SIGINT)\n"
+        "work.proc.join(30)\n"
+        "print(work.proc.exitcode)\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, capture_output=True,
+                          text=True, timeout=60, env=dict(os.environ, PYTHONPATH=str(REPO)))
+    assert "Traceback" not in proc.stderr and "KeyboardInterrupt" not in proc.stderr, proc.stderr
+    assert proc.stdout.strip() == "130"
+
 
 @pytest.mark.skipif(not can_fork(), reason="fork is not available on this platform")
 def test_interaction_notes_are_rendered_once_before_the_page_workers_fork(generated, monkeypatch):

@@ -121,6 +121,28 @@ def test_a_deleted_file_without_a_similar_one_is_said_so(example_site):
         "if it was renamed, write the new id in those records.")
 
 
+def test_an_unreadable_folder_is_the_cause_not_a_deleted_file(example_site, monkeypatch):
+    # data/team/ that cannot be read (a copy made with sudo) leaves every reference to a team
+    # member dangling; the cause said "data/team/lena-brooks.yaml does not exist: was it
+    # deleted or renamed?" of a file that is there
+    import os
+
+    team, listdir = example_site / "data/team", os.listdir
+
+    def refused(path="."):
+        if Path(path) == team:
+            raise PermissionError(13, "Permission denied", str(path))
+        return listdir(path)
+
+    monkeypatch.setattr(os, "listdir", refused)
+    diags = [Diagnostic(f"data/interactions/{i}.yaml", 2, 12, "error",
+                        f"[0].liaison: unknown team member '{OLD}'") for i in range(12)]
+    cause = summarize(diags, example_site).cause_lines()[0]
+    assert cause == (f"Most likely cause: team member '{OLD}' is named 12 times in 12 files, but "
+                     "the folder data/team/ cannot be read (Permission denied): none of its "
+                     "files was read")
+
+
 @pytest.mark.parametrize("errors, summarized", [(16, False), (17, True)])
 def test_a_summary_only_above_20_diagnostics(example_site, errors, summarized):
     """20 diagnostics (16 errors and the example's 4 warnings): exactly the lines as before."""
@@ -381,6 +403,22 @@ def test_progress_in_one_process_counts_its_own_items():
     assert shown(term) == ["pages 0%", "pages 75%"]
 
 
+def test_an_imports_rows_read_line_is_silent_in_ci_as_the_builds_progress_is(monkeypatch):
+    # `import nppes` showed its "N rows read…" line (carriage returns and an escape code) in
+    # a CI log kept from a terminal, where the build's progress line is silent
+    import sys
+
+    from liaison import cli
+
+    monkeypatch.setattr(sys, "stderr", FakeTerminal())
+    monkeypatch.setenv("CI", "true")
+    with cli._rows_read() as progress:
+        assert progress is None
+    monkeypatch.delenv("CI")
+    with cli._rows_read() as progress:
+        assert progress is not None
+
+
 def test_progress_is_silent_off_a_terminal_and_in_ci(monkeypatch):
     monkeypatch.delenv("CI", raising=False)
     pipe = io.StringIO()  # not a terminal
@@ -399,3 +437,5 @@ def test_progress_is_silent_off_a_terminal_and_in_ci(monkeypatch):
 
     monkeypatch.delenv("CI")
     assert Progress(FakeTerminal()).enabled
+    monkeypatch.setenv("TERM", "dumb")  # (no way to clear a line: Emacs' shell)
+    assert not Progress(FakeTerminal()).enabled

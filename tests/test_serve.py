@@ -210,6 +210,21 @@ def test_serve_refuses_a_folder_that_is_no_site_root(tmp_path):
     assert "serving " not in proc.stderr and "Traceback" not in proc.stderr
 
 
+def test_serve_in_a_folder_of_the_site_names_the_site_root(tmp_path):
+    """`liaison serve` typed in the site's content/ said "cd into it, or pass --root FOLDER"
+    where validate, build and stats name the site root above: it names it too."""
+    root = tmp_path / "our-site"
+    (root / "content").mkdir(parents=True)
+    (root / "site.yaml").write_text("practice: {name: Tiny Vein}\n")
+    proc = subprocess.run(
+        [sys.executable, str(REPO / "build.py"), "serve", "--port", "0", "--as-of", "2026-11-26"],
+        cwd=root / "content", capture_output=True, text=True, timeout=TIMEOUT)
+    assert proc.returncode == 1, proc.stderr
+    assert (f"the site root is '{root}', which holds one: run the command there, or give "
+            f"--root {root}") in proc.stderr, proc.stderr
+    assert "serving " not in proc.stderr and "Traceback" not in proc.stderr
+
+
 def test_a_file_outside_the_site_reloads_no_tab(server):
     """Only site.yaml, data/, content/ and templates/ make the site: a build into public/ in
     the site root, a README or an editor's settings saved there read the site again and
