@@ -255,6 +255,24 @@ def test_cards_out_of_sight_are_laid_out_only_as_they_near_the_screen(new_page, 
     assert not any(page.evaluate(skipped))
 
 
+def test_a_liaisons_call_plan_starts_on_the_first_screen_of_a_phone(new_page, server):
+    """A liaison opens team/<me>/ in the morning to pick the first practice: on a phone the
+    seven figure tiles and the return-on-visit note filled the first screen and the plan began
+    at 916 px. On a phone the plan comes first, its first practice on the first screen; the
+    figures follow it. A desktop keeps the figures above the plan."""
+    page, rec = _phone(new_page)
+    _open(page, server, "team/maya-lindqvist/index.html")
+    first = page.locator(".call-plan h3 a").first.bounding_box()
+    assert first["y"] + first["height"] <= PHONE["height"], first
+    assert page.locator(".call-plan").bounding_box()["y"] < page.locator(".kpis").first.bounding_box()["y"]
+    assert page.locator("h1").bounding_box()["y"] < page.locator(".call-plan").bounding_box()["y"]
+    _no_sideways_scroll(page, "a call plan")
+    assert rec.console_errors == [], rec.console_errors
+    page, _ = new_page(viewport=WIDE)
+    _open(page, server, "team/maya-lindqvist/index.html")
+    assert page.locator(".kpis").first.bounding_box()["y"] < page.locator(".call-plan").bounding_box()["y"]
+
+
 @pytest.mark.parametrize("path", ["physicians/index.html", "practices/index.html"])
 def test_the_cards_do_not_jump_when_the_sort_buttons_arrive(new_page, server, path):
     """On a slow phone a directory's cards show seconds before app.js turns each 'Sort by'
