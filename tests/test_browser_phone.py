@@ -273,6 +273,19 @@ def test_a_liaisons_call_plan_starts_on_the_first_screen_of_a_phone(new_page, se
     assert page.locator(".kpis").first.bounding_box()["y"] < page.locator(".call-plan").bounding_box()["y"]
 
 
+def test_a_call_plans_log_a_visit_buttons_are_a_finger_high_on_a_phone(new_page, server):
+    """Leaving a practice, the liaison taps its 'Log a visit' in the call plan: on a phone it
+    was a 98x20 px pill beside the practice's last-contact date. It is 44 px high there."""
+    page, _ = _phone(new_page)
+    _open(page, server, "team/maya-lindqvist/index.html")
+    buttons = page.locator(".call-plan a.log-visit")
+    assert buttons.count() >= 2
+    for i in range(buttons.count()):
+        box = buttons.nth(i).bounding_box()
+        assert box["height"] >= 44 and box["width"] >= 44, box
+    _no_sideways_scroll(page, "a call plan")
+
+
 @pytest.mark.parametrize("path", ["physicians/index.html", "practices/index.html"])
 def test_the_cards_do_not_jump_when_the_sort_buttons_arrive(new_page, server, path):
     """On a slow phone a directory's cards show seconds before app.js turns each 'Sort by'
