@@ -722,3 +722,16 @@ def test_the_form_does_not_push_the_page_down_when_its_script_arrives(new_page, 
     page.goto(f"{server}/log/index.html?practice=french-broad-podiatry", wait_until="load")
     footer_top = page.eval_on_selector("footer", "f => f.getBoundingClientRect().top")
     assert footer_top >= SIZES[size]["height"], footer_top
+
+
+def test_what_is_tapped_on_a_phone_is_a_finger_high(new_page, server):
+    # The type chips, the physicians' and staff's check rows and Change were 40 px high, the
+    # check rows 2 px apart: under the 44 px a phone's guidelines ask of a tap target.
+    page, _ = new_page(viewport=PHONE, is_mobile=True, has_touch=True)
+    page.goto(f"{server}/log/index.html?practice=french-broad-podiatry")
+    page.wait_for_selector("html[data-log-ready]")
+    targets = page.eval_on_selector_all(
+        ".log-chips label, .log-form .log-check, #log-practice-change, #log-add-fu",
+        "es => es.filter(e => e.offsetParent).map(e => [e.textContent.trim(), e.getBoundingClientRect().height])")
+    assert len(targets) >= 10, targets
+    assert [t for t in targets if t[1] < 44] == []
