@@ -1087,3 +1087,30 @@ def test_the_cards_and_the_profile_read_their_dates_as_the_brief_does(site, path
     days = [m for p in parts for m in re.findall(r'<time datetime="(20[\d-]+)" title="\1">'
                                                     r"(\w{3} \d{1,2} \w{3}(?: \d{4})?)</time>", p)]
     assert len(days) >= 2, parts
+
+
+def test_a_brief_shows_three_promises_and_folds_the_others(tmp_path):
+    # A practice with eleven open promises (a 300-physician site has them) listed them all in
+    # the first card: on a phone they ran to 1,294 px and the talking points fell off the first
+    # screen. The three due first show; the others fold under one line, as talking points do.
+    root = copy_example(tmp_path)
+    due = [AS_OF - dt.timedelta(days=n) for n in (40, 30, 20, 10, 5)]
+    (root / "data" / "interactions" / "promises.yaml").write_text(
+        f"- date: {(AS_OF - dt.timedelta(days=60)).isoformat()}\n  liaison: lena-brooks\n"
+        "  type: visit\n  practice: mountain-view-family-medicine\n  summary: Many promises.\n"
+        "  follow_ups:\n" + "".join(
+            f"    - task: Promise {i}\n      due: {d.isoformat()}\n" for i, d in enumerate(due)),
+        encoding="utf-8")
+    out = build(root, tmp_path / "out")
+    card = section(page(out, "practices/mountain-view-family-medicine"), "promised-h")
+    shown, _, folded = card.partition('<details class="more-promises">')
+    assert folded, "no fold"
+    n_shown = shown.count("<li>")
+    n_folded = folded.count("<li>")
+    assert n_shown == 3 and n_folded >= 2, (n_shown, n_folded)
+    assert f"{n_folded} more promises" in text_of(folded)
+    for i in range(5):
+        assert f"Promise {i}" in card
+    # the three shown are due first
+    dues = re.findall(r'datetime="(\d{4}-\d\d-\d\d)"', shown)
+    assert dues == sorted(dues)

@@ -161,3 +161,22 @@ def test_screenshots_of_the_briefs(new_page, server):
         page.screenshot(path=str(SHOTS / f"brief-{name}-390-first-screen.png"))
     for name in ("physician", "practice"):
         assert (SHOTS / f"brief-{name}-390.png").is_file()
+
+
+@pytest.mark.parametrize("path", [PHYSICIAN, PRACTICE])
+def test_the_number_to_call_is_a_finger_high_on_a_phone(new_page, server, path):
+    # In the car park the phone number is the one thing tapped on the first screen; it was a
+    # line of text 16 px high, 10 px under the address's map link. It is a target of 44 px
+    # (Apple's and Android's minimum) and a tap anywhere on it rings, not the map.
+    page, _ = _phone(new_page)
+    page.goto(f"{server}/{path}")
+    tel, where = _box(page, ".glance a.tel"), _box(page, ".glance a.map")
+    hit = "([x, y]) => { const e = document.elementFromPoint(x, y); return e && e.closest('a') && e.closest('a').className; }"
+    x = tel["x"] + tel["width"] / 2
+    rings = [y for y in range(int(tel["y"]) - 40, int(tel["y"] + tel["height"]) + 40)
+             if page.evaluate(hit, [x, y]) == "tel"]
+    assert len(rings) >= 44, (len(rings), tel)
+    # the map link keeps every pixel of its own
+    for r in page.eval_on_selector(".glance a.map", "a => [...a.getClientRects()].map(r => [r.left, r.top, r.width, r.height])"):
+        for y in range(int(r[1]) + 1, int(r[1] + r[3])):
+            assert page.evaluate(hit, [r[0] + r[2] / 2, y]) == "map", (y, r)

@@ -710,3 +710,28 @@ def test_two_tabs_keep_their_drafts_apart(new_page, server):
         "Object.keys(localStorage).filter(k => k.startsWith('liaison-log-draft'))")
     assert len(drafts) == 2  # the second's and the third's: none lost, none twice
     assert rec.console_errors == [], rec.console_errors
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_the_form_does_not_push_the_page_down_when_its_script_arrives(new_page, server, size):
+    # On a slow phone the page's text shows seconds before log.js builds the form; the footer
+    # was on that first screen and then jumped down (layout shift 0.13, over the 0.1 that
+    # Chrome calls poor). Waiting for its script, the form keeps a screen's room.
+    page, _ = new_page(viewport=SIZES[size], is_mobile=size == "phone", has_touch=size == "phone")
+    page.route("**/assets/log.js", lambda route: route.abort())
+    page.goto(f"{server}/log/index.html?practice=french-broad-podiatry", wait_until="load")
+    footer_top = page.eval_on_selector("footer", "f => f.getBoundingClientRect().top")
+    assert footer_top >= SIZES[size]["height"], footer_top
+
+
+def test_what_is_tapped_on_a_phone_is_a_finger_high(new_page, server):
+    # The type chips, the physicians' and staff's check rows and Change were 40 px high, the
+    # check rows 2 px apart: under the 44 px a phone's guidelines ask of a tap target.
+    page, _ = new_page(viewport=PHONE, is_mobile=True, has_touch=True)
+    page.goto(f"{server}/log/index.html?practice=french-broad-podiatry")
+    page.wait_for_selector("html[data-log-ready]")
+    targets = page.eval_on_selector_all(
+        ".log-chips label, .log-form .log-check, #log-practice-change, #log-add-fu",
+        "es => es.filter(e => e.offsetParent).map(e => [e.textContent.trim(), e.getBoundingClientRect().height])")
+    assert len(targets) >= 10, targets
+    assert [t for t in targets if t[1] < 44] == []

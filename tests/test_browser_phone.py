@@ -255,6 +255,55 @@ def test_cards_out_of_sight_are_laid_out_only_as_they_near_the_screen(new_page, 
     assert not any(page.evaluate(skipped))
 
 
+def test_a_liaisons_call_plan_starts_on_the_first_screen_of_a_phone(new_page, server):
+    """A liaison opens team/<me>/ in the morning to pick the first practice: on a phone the
+    seven figure tiles and the return-on-visit note filled the first screen and the plan began
+    at 916 px. On a phone the plan comes first, its first practice on the first screen; the
+    figures follow it. A desktop keeps the figures above the plan."""
+    page, rec = _phone(new_page)
+    _open(page, server, "team/maya-lindqvist/index.html")
+    first = page.locator(".call-plan h3 a").first.bounding_box()
+    assert first["y"] + first["height"] <= PHONE["height"], first
+    assert page.locator(".call-plan").bounding_box()["y"] < page.locator(".kpis").first.bounding_box()["y"]
+    assert page.locator("h1").bounding_box()["y"] < page.locator(".call-plan").bounding_box()["y"]
+    _no_sideways_scroll(page, "a call plan")
+    assert rec.console_errors == [], rec.console_errors
+    page, _ = new_page(viewport=WIDE)
+    _open(page, server, "team/maya-lindqvist/index.html")
+    assert page.locator(".kpis").first.bounding_box()["y"] < page.locator(".call-plan").bounding_box()["y"]
+
+
+def test_a_call_plans_log_a_visit_buttons_are_a_finger_high_on_a_phone(new_page, server):
+    """Leaving a practice, the liaison taps its 'Log a visit' in the call plan: on a phone it
+    was a 98x20 px pill beside the practice's last-contact date. It is 44 px high there."""
+    page, _ = _phone(new_page)
+    _open(page, server, "team/maya-lindqvist/index.html")
+    buttons = page.locator(".call-plan a.log-visit")
+    assert buttons.count() >= 2
+    for i in range(buttons.count()):
+        box = buttons.nth(i).bounding_box()
+        assert box["height"] >= 44 and box["width"] >= 44, box
+    _no_sideways_scroll(page, "a call plan")
+
+
+@pytest.mark.parametrize("path", ["physicians/index.html", "practices/index.html"])
+def test_the_cards_do_not_jump_when_the_sort_buttons_arrive(new_page, server, path):
+    """On a slow phone a directory's cards show seconds before app.js turns each 'Sort by'
+    chip into a button with its arrow; the arrows widened the chips into a fourth row and
+    every card on the screen jumped 37 px down (layout shift 0.12 to 0.13). The chips keep
+    the arrow's room from the start."""
+    where = "() => document.querySelector('table.cards > tbody').getBoundingClientRect().top"
+    page, _ = _phone(new_page)
+    page.route("**/assets/app.js", lambda route: route.abort())
+    _open(page, server, path)
+    before = page.evaluate(where)
+    assert page.locator("table.cards > thead button.sort").count() == 0
+    page, _ = _phone(new_page)
+    _open(page, server, path)
+    assert page.locator("table.cards > thead button.sort").count() >= 5
+    assert page.evaluate(where) == before
+
+
 @pytest.mark.parametrize("path", ["index.html", "referrals/index.html"])
 def test_a_cards_trend_is_one_line_on_a_phone_with_its_window_on_a_desktop(new_page, server,
                                                                            path):
