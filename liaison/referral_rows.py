@@ -31,6 +31,13 @@ from liaison.translate import unknown_key, with_path
 from liaison.yamlio import LEFT_MARKER
 
 _MISSING = "required field is missing"
+# What the front desk is to write, after a source left empty or written in words: the answer
+# to "how did you hear about us?" is one of the values, and an empty cell is no answer
+_SOURCE_HELP = {
+    "missing": "write 'unknown' when nobody asked \"how did you hear about us?\"",
+    "other": "a doctor or their office is 'physician' (their id in the physician column), "
+             "an answer none of these fits is 'other', and 'unknown' is for nobody asked",
+}
 
 
 @dataclass(frozen=True)
@@ -72,6 +79,8 @@ def _column(name: str, info) -> Column:
 
 
 def _absent(col: Column):
+    if col.name == "source":
+        return None, f"{_MISSING}: {_SOURCE_HELP['missing']}", True
     return (None, _MISSING, True) if col.required else (col.default, None, False)
 
 
@@ -97,6 +106,7 @@ def _date_reader(col: Column):
 
 def _choice_reader(col: Column):
     absent, options, names = _absent(col), frozenset(col.options), col.options
+    helps = _SOURCE_HELP["other"] if col.name == "source" else ""
 
     def read_required(value):
         if value is None or (isinstance(value, str) and not value.strip()):
@@ -105,7 +115,7 @@ def _choice_reader(col: Column):
             return None, f"expected text, got {describe(value)}", False
         value = value.strip()
         if value not in options:
-            return None, _not_one_of(value, names), False
+            return None, _not_one_of(value, names, helps), False
         return value, None, False
 
     def read_optional(value):
@@ -179,8 +189,11 @@ _SOURCE, _PHYSICIAN = REFERRAL_COLUMNS.index("source"), REFERRAL_COLUMNS.index("
 _STATUS, _REASON = REFERRAL_COLUMNS.index("status"), REFERRAL_COLUMNS.index("declined_reason")
 
 
-def _not_one_of(value, options) -> str:
-    return f"'{value}' is not one of {', '.join(options)}{did_you_mean(value, options)}"
+def _not_one_of(value, options, helps: str = "") -> str:
+    """The message of a value that is none of a choice's ``options``: the close one, else
+    ``helps`` (what to write instead), when given."""
+    near = did_you_mean(value, options)
+    return f"'{value}' is not one of {', '.join(options)}{near or (helps and ': ' + helps)}"
 
 
 def check_referral(get, loc_of) -> tuple[tuple | None, list[tuple[object, str]]]:

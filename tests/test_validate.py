@@ -565,6 +565,26 @@ def test_a_character_that_prints_as_nothing_is_shown_in_the_message(example_site
     assert all(line.isprintable() for line in res.stderr), res.stderr
 
 
+def test_a_source_left_empty_or_written_in_words_says_what_to_write(example_site):
+    # the front desk's spreadsheet: a source left empty because nobody asked read only
+    # "required field is missing", and "Dr. Smith's office" only the list of values
+    csv = write(example_site, "data/referrals/week.csv",
+                "source,date,service,status\n,2026-10-17,sclerotherapy,referred\n"
+                "Dr. Smith's office,2026-10-18,sclerotherapy,referred\n"
+                "advertsing,2026-10-18,sclerotherapy,referred\n")
+    listed = write(example_site, "data/referrals/week.yaml",
+                   "- {date: 2026-10-19, service: sclerotherapy}\n")
+    res = validate(example_site)
+    assert res.code == 1
+    for path, line in ((csv, 2), (listed, 1)):
+        res.expect(path, line, 1 if path == csv else 3, "source: required field is missing",
+                   "write 'unknown' when nobody asked")
+    res.expect(csv, 3, 1, "not one of", "a doctor or their office is 'physician'",
+               "'other'", "'unknown' is for nobody asked")
+    close = res.expect(csv, 4, 1, "not one of")
+    assert close.msg.endswith("(did you mean 'advertising'?)"), close.msg
+
+
 @pytest.mark.parametrize("key", ["tags[0]", "list[str]", "0["])
 def test_unknown_key_with_brackets_is_reported_not_a_traceback(example_site, key):
     text = PHYSICIAN + f'"{key}": x\n'
