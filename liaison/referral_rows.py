@@ -196,6 +196,33 @@ def _not_one_of(value, options, helps: str = "") -> str:
     return f"'{value}' is not one of {', '.join(options)}{near or (helps and ': ' + helps)}"
 
 
+# A cell that holds what a patient's details hold: an e-mail address, a date, a phone or
+# record number (six digits or more, separators aside). No text or id cell of a referral
+# holds such text, so a value that fails with one is not quoted back: the output
+# of `validate` goes into CI logs, and the guard's kinds need a word (`pt`, `DOB`, `MRN`)
+# that a name and a phone number typed into the wrong cell do not have.
+_PERSONAL = re.compile(r"[^\s@]@[^\s@]+\.|\d{1,4}[/.-]\d{1,2}[/.-]\d{2,4}|\d(?:[\s().-]*\d){5,}")
+_WITHHELD = ("not quoted here: it holds an e-mail address, a date or a long number, as a "
+             "patient's details do; a referral row never holds patient information (delete "
+             "it), only {what}")
+
+
+def _withheld(name: str, cell) -> str | None:
+    """The message of a cell that failed and looks like a patient's details the guard does
+    not catch, or None."""
+    col = COLUMN[name]
+    if col.kind in ("date", "count") or not isinstance(cell, str) or not _PERSONAL.search(cell):
+        return None  # a date written another way, a number: their own messages say how
+    if patient_info(cell):
+        return None  # the guard's error names it, and its value is withheld as a guard's hit
+    if col.kind == "choice":
+        what = f"one of {', '.join(col.options)}"
+    else:
+        what = {"physician": "a physician's id", "taken_by": "a team member's id"}.get(
+            name, "an id")
+    return _WITHHELD.format(what=what)
+
+
 def check_referral(get, loc_of) -> tuple[tuple | None, list[tuple[object, str]]]:
     """Validate one referral's cells. ``get(name)`` gives a cell's text or None; ``loc_of``
     turns a field name into the location to report. Returns the row's values, in the order
@@ -203,9 +230,11 @@ def check_referral(get, loc_of) -> tuple[tuple | None, list[tuple[object, str]]]
     problems: list[tuple[object, str]] = []
     values = []
     for name, read in _READ_ALL:
-        value, problem, missing = read(get(name))
+        cell = get(name)
+        value, problem, missing = read(cell)
         values.append(value)
         if problem is not None:
+            problem = _withheld(name, cell) or problem
             problems.append((loc_of(name, missing=missing), f"{name}: {problem}"))
     source = values[_SOURCE]
     if source is not None:  # a valid source: the rule across fields applies

@@ -585,6 +585,32 @@ def test_a_source_left_empty_or_written_in_words_says_what_to_write(example_site
     assert close.msg.endswith("(did you mean 'advertising'?)"), close.msg
 
 
+def test_a_patients_details_typed_into_a_referral_cell_are_not_quoted_back(example_site):
+    # a name and a phone number, a name and a birth date, an e-mail address: none has the
+    # word (pt, DOB) the guard's kinds need, and each was quoted back in the message, into
+    # the CI log: "source: 'Jane Roe 555-201-3344' is not one of …"
+    csv = write(example_site, "data/referrals/week.csv",
+                "source,date,service,physician,status,taken_by,declined_reason\n"
+                "Jane Roe 555-201-3344,2026-10-17,sclerotherapy,,referred,,\n"
+                "web,2026-10-17,sclerotherapy,,declined,,\"Roe, Jane 03/04/1956\"\n"
+                "web,2026-10-17,sclerotherapy,,referred,jane.roe@example.com,\n"
+                "web,11/2/2026,sclerotherapy,,referred,,\n"
+                "Dr. Smith's office,2026-10-17,sclerotherapy,,referred,,\n")
+    for args in ((), ("--format", "github")):
+        res = validate(example_site, *args)
+        assert res.code == 1
+        out = "\n".join(res.stderr) + res.stdout
+        for detail in ("Roe", "555", "1956", "jane.roe"):
+            assert detail not in out, out
+    res = validate(example_site)
+    for line, column, what in ((2, "source", "one of physician"), (3, "declined_reason", "one of insurance"),
+                               (4, "taken_by", "a team member's id")):
+        res.expect(csv, line, 1, f"{column}: not quoted here", "delete it", what)
+    # what holds no such detail is still quoted, with its hint
+    res.expect(csv, 5, 1, "'11/2/2026'", "2026-11-02")
+    res.expect(csv, 6, 1, "'Dr. Smith's office'", "'physician'")
+
+
 @pytest.mark.parametrize("key", ["tags[0]", "list[str]", "0["])
 def test_unknown_key_with_brackets_is_reported_not_a_traceback(example_site, key):
     text = PHYSICIAN + f'"{key}": x\n'
