@@ -25,6 +25,7 @@ from pydantic import (
 from liaison import yamlio
 from liaison.dates import MONTH_NAMES
 from liaison.fields import FreeText, NotFreeText, Ref
+from liaison.names import TITLES
 
 ID_RE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 ID_MAX = 64
@@ -80,7 +81,10 @@ def id_problem(value: str) -> str | None:
         # the value written as an id ("Maya Lindqvist" -> maya-lindqvist): what the author
         # most likely meant, a team member's or a file's id, when it makes one
         plain = unicodedata.normalize("NFKD", value).encode("ascii", "ignore").decode()
-        shaped = re.sub(r"[^a-z0-9]+", "-", plain.lower()).strip("-")
+        words = plain.split()
+        while len(words) > 1 and words[0].lower() in TITLES:  # "Dr. Ana Reyes": ana-reyes,
+            words.pop(0)  # a physician's id is their name (the NPPES importer's), no title
+        shaped = re.sub(r"[^a-z0-9]+", "-", " ".join(words).lower()).strip("-")
         if not (shaped and len(shaped) <= ID_MAX and ID_RE.match(shaped)):
             shaped = "mountain-view-family"
         return (

@@ -447,6 +447,19 @@ def test_a_reference_by_a_short_form_of_an_id_gets_the_hint_new_gives(example_si
     assert d.msg.endswith("'lena' (did you mean 'lena-brooks'?)"), d.msg
 
 
+def test_a_physician_written_by_name_with_a_title_is_shown_their_id(example_site):
+    # the front desk writes the doctor as they say it: "Dr. Ruth Kessler" was answered
+    # "(like 'dr-ruth-kessler')", an id no physician has (the next run said so)
+    csv = write(example_site, "data/referrals/week.csv",
+                "source,date,service,physician,status\n"
+                "physician,2026-10-17,sclerotherapy,Dr. Ruth Kessler,referred\n"
+                "physician,2026-10-17,sclerotherapy,DR ALAN CHO,referred\n")
+    res = validate(example_site)
+    assert res.code == 1
+    assert res.expect(csv, 2, 1, "not a valid id").msg.endswith("(like 'ruth-kessler')")
+    assert res.expect(csv, 3, 1, "not a valid id").msg.endswith("(like 'alan-cho')")
+
+
 def test_a_number_out_of_bounds_says_at_least_or_at_most(example_site):
     # pydantic's "must be greater than or equal to 1, got -3": now the words people use
     site = (example_site / "site.yaml").read_text(encoding="utf-8")
