@@ -187,6 +187,32 @@ def test_a_date_a_spreadsheet_rewrote_gets_its_likely_reading(tmp_path, monkeypa
             (4, "date: '2/30/2026' is not a date: write YYYY-MM-DD")]
 
 
+@pytest.mark.parametrize("cell, hint", [
+    # LibreOffice's US short date, Excel's "1-Dec-26" and "Dec 1, 2026", a date with its
+    # time, and the day number of a column formatted as a number: each read only "write
+    # YYYY-MM-DD", though the spreadsheet, not the person, wrote it so
+    ("12/01/26", "(2026-12-01, if it means December 1, 2026: a spreadsheet writes dates so"),
+    ("1-Dec-26", "(2026-12-01, if it means December 1, 2026: a spreadsheet writes dates so"),
+    ('"Dec 1, 2026"', "(2026-12-01, if it means December 1, 2026: a spreadsheet writes dates so"),
+    ("2026-12-01 00:00:00", "(2026-12-01: a spreadsheet writes a date with its time so"),
+    ("46357", "(2026-12-01, if it is a spreadsheet's day number: one writes a date so when its "
+              "column is formatted as a number)"),
+])
+def test_a_date_a_spreadsheet_wrote_its_own_way_gets_its_likely_reading(tmp_path, monkeypatch,
+                                                                         cell, hint):
+    text = HEADER + f"{cell},web,,sclerotherapy,,,,\n"
+    for whole in (True, False):
+        _rows, problems = read(tmp_path, monkeypatch, text, whole=whole)
+        [problem] = problems
+        assert problem.line == 2 and problem.message.startswith(
+            f"date: '{cell.strip(chr(34))}' is not a date: write YYYY-MM-DD {hint}"), problem.message
+    # what reads as no such date keeps the plain message
+    for cell in ("12345", "13/13/26", "Foo 1, 2026", "2026-12-01 09:30"):
+        _rows, problems = read(tmp_path, monkeypatch,
+                               HEADER + f'"{cell}",web,,sclerotherapy,,,,\n', whole=True)
+        assert [p.message for p in problems] == [f"date: '{cell}' is not a date: write YYYY-MM-DD"]
+
+
 def test_a_header_row_repeated_in_the_file_is_one_error(tmp_path, monkeypatch):
     # two exports joined (cat a.csv b.csv): the second header was eight errors, one a cell
     # ("date: 'date' is not a date", "source: 'source' is not one of …", …)
