@@ -492,8 +492,8 @@ def _load_referral_csv(loader: Loader, rel: str, out: list) -> None:
                     if not _check_header(loader, rel, line, header):
                         # its rows are still read, so that every problem is said in one run:
                         # each cell scanned for patient data, the known columns' values checked
-                        index = {name: i for i, name in reversed(list(enumerate(header)))
-                                 if name in COLUMN}
+                        index = {_as_column(name): i for i, name in
+                                 reversed(list(enumerate(header))) if _as_column(name) in COLUMN}
                         unsure = _unsure(index)
                         continue
                     index = {name: i for i, name in enumerate(header)}
@@ -620,6 +620,15 @@ def _check_under_bad_header(loader: Loader, rel: str, line: int, header: list[st
         frozenset(loc for loc, _m in problems), line))
 
 
+def _as_column(col_name: str) -> str:
+    """The column a header cell names: itself, or the column it is written another way, as a
+    spreadsheet user types a heading (``Date``, ``Taken By``, ``declined-reason``)."""
+    if col_name in COLUMN:
+        return col_name
+    norm = re.sub(r"[\s_-]+", "_", col_name.lower()).strip("_")
+    return norm if norm in COLUMN else col_name
+
+
 def _check_header(loader: Loader, rel: str, line: int, header: list[str]) -> bool:
     if len(header) == 1:  # one cell: "date;source;…", as a spreadsheet set to another
         for sep, said in ((";", "semicolons"), ("\t", "tabs")):  # language saves CSV
@@ -647,6 +656,15 @@ def _check_header(loader: Loader, rel: str, line: int, header: list[str]) -> boo
         if col_name in seen:
             loader.error(rel, f"column '{col_name}' appears twice in the header", line=line, col=1)
             ok = False
+        named = _as_column(col_name)
+        if named != col_name and named not in seen and named not in header:
+            # one error, not "unknown column 'Date'" and "missing column date"; its cells are
+            # still checked (``_load_referral_csv``)
+            loader.error(rel, f"column '{col_name}' is the column {named} written another way: "
+                              f"name it '{named}' (lower case, '_' between words)", line=line, col=1)
+            seen.add(named)
+            ok = False
+            continue
         seen.add(col_name)
         if col_name not in COLUMN:
             ok = False

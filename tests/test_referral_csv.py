@@ -170,6 +170,29 @@ def test_columns_without_a_name_are_one_error_saying_to_delete_them(tmp_path, mo
                "were cleared): delete it, or name it")]
 
 
+def test_a_column_named_by_hand_another_way_is_one_error_and_its_cells_are_checked(
+        tmp_path, monkeypatch):
+    # "Date" and "Taken By" as a spreadsheet user heads them: it was "unknown column 'Date'
+    # (did you mean 'date'?)" and "missing columns date, …" for the same column, and the
+    # rows' dates went unchecked until the header was fixed (another run)
+    text = ("Date,Source,physician,service,status,Taken By\n"
+            "12/1/2026,web,,sclerotherapy,,casey-morrow\n")
+    _rows, problems = read(tmp_path, monkeypatch, text, whole=False)
+    assert [(p.line, p.message) for p in problems] == [
+        (1, "column 'Date' is the column date written another way: name it 'date' "
+            "(lower case, '_' between words)"),
+        (1, "column 'Source' is the column source written another way: name it 'source' "
+            "(lower case, '_' between words)"),
+        (1, "column 'Taken By' is the column taken_by written another way: name it "
+            "'taken_by' (lower case, '_' between words)"),
+        (2, "date: '12/1/2026' is not a date: write YYYY-MM-DD (2026-12-01, if it means "
+            "December 1, 2026: a spreadsheet writes dates so unless their column is formatted "
+            "as text)")]
+    # beside the column itself it is a column of its own, unknown
+    _rows, problems = read(tmp_path, monkeypatch, HEADER.strip() + ",Date\n", whole=False)
+    assert any("unknown column 'Date' (did you mean 'date'?)" in p.message for p in problems)
+
+
 def test_a_date_a_spreadsheet_rewrote_gets_its_likely_reading(tmp_path, monkeypatch):
     # a spreadsheet saves 2026-11-02 back as 11/2/2026 unless the column is text: it was
     # "'11/2/2026' is not a date: write YYYY-MM-DD", as if the person had typed it so
