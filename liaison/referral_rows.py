@@ -152,6 +152,7 @@ def _id_reader(col: Column):
 
 
 _COUNT_RE = re.compile(r"^\+?[0-9]{1,18}$")
+_DECIMALS = re.compile(r"([0-9]{1,18})[.,]0+")
 
 
 def _count_reader(col: Column):
@@ -167,7 +168,11 @@ def _count_reader(col: Column):
         text = str(value).strip()
         # ASCII digits only (SPEC §2): '++5', '5²', '５' and '٥' are no counts
         if not _COUNT_RE.match(text) or int(text) < least:
-            return col.default, f"expected a whole number{bound}, got '{text}'", False
+            whole = _DECIMALS.fullmatch(text)  # 1.0: a spreadsheet's column shows decimals
+            hint = (f" (write {whole.group(1)}: a spreadsheet writes a number so when its "
+                    "column is formatted with decimals)"
+                    if whole and int(whole.group(1)) >= least else "")
+            return col.default, f"expected a whole number{bound}, got '{text}'{hint}", False
         return int(text), None, False
 
     return read

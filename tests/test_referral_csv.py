@@ -236,6 +236,18 @@ def test_a_date_a_spreadsheet_wrote_its_own_way_gets_its_likely_reading(tmp_path
         assert [p.message for p in problems] == [f"date: '{cell}' is not a date: write YYYY-MM-DD"]
 
 
+def test_a_count_a_spreadsheet_wrote_with_decimals_says_the_whole_number(tmp_path, monkeypatch):
+    # a count column formatted as a number with decimals saves 2 as 2.00: it read only
+    # "expected a whole number ≥ 1, got '2.00'"
+    text = HEADER + "2026-01-05,web,,sclerotherapy,,2.00,,\n2026-01-05,web,,sclerotherapy,,0.0,,\n"
+    for whole in (True, False):
+        _rows, problems = read(tmp_path, monkeypatch, text, whole=whole)
+        assert [(p.line, p.message) for p in problems] == [
+            (2, "count: expected a whole number ≥ 1, got '2.00' (write 2: a spreadsheet writes "
+                "a number so when its column is formatted with decimals)"),
+            (3, "count: expected a whole number ≥ 1, got '0.0'")]
+
+
 def test_a_header_row_repeated_in_the_file_is_one_error(tmp_path, monkeypatch):
     # two exports joined (cat a.csv b.csv): the second header was eight errors, one a cell
     # ("date: 'date' is not a date", "source: 'source' is not one of …", …)
