@@ -276,13 +276,15 @@ class Keys:
         return key
 
     def member(self, tid: str) -> str:
-        """A team member's page: their figures, the groups of their physicians' practices
+        """A team member's page: their figures (their source capture too), the groups of their physicians' practices
         (the call plan), and the files of their interactions and of the follow-ups they
         own."""
         view = self.view
         docs = view.docs_of_liaison.get(tid, [])
         practices = sorted({view.site.physicians[d].practice for d in docs})
         return _hash(view.stats.liaisons.get(tid), docs,
+                     view.stats.capture_by_member_365d.get(tid),
+                     view.stats.source_capture_rate_365d,
                      [(p, self.group(p)) for p in practices],
                      self._part(("member", tid), lambda: _hash(self._files_in(
                          ((view.by_member, tid),),

@@ -25,6 +25,7 @@ from pydantic import (
 from liaison import yamlio
 from liaison.dates import MONTH_NAMES
 from liaison.fields import FreeText, NotFreeText, Ref
+from liaison.names import TITLES
 
 ID_RE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 ID_MAX = 64
@@ -80,7 +81,10 @@ def id_problem(value: str) -> str | None:
         # the value written as an id ("Maya Lindqvist" -> maya-lindqvist): what the author
         # most likely meant, a team member's or a file's id, when it makes one
         plain = unicodedata.normalize("NFKD", value).encode("ascii", "ignore").decode()
-        shaped = re.sub(r"[^a-z0-9]+", "-", plain.lower()).strip("-")
+        words = plain.split()
+        while len(words) > 1 and words[0].lower() in TITLES:  # "Dr. Ana Reyes": ana-reyes,
+            words.pop(0)  # a physician's id is their name (the NPPES importer's), no title
+        shaped = re.sub(r"[^a-z0-9]+", "-", " ".join(words).lower()).strip("-")
         if not (shaped and len(shaped) <= ID_MAX and ID_RE.match(shaped)):
             shaped = "mountain-view-family"
         return (
@@ -112,24 +116,59 @@ def _lookalike(value: str) -> str:
             "word processor or a web page can: retype the date)")
 
 
-_SLASHED = re.compile(r"([0-9]{1,2})/([0-9]{1,2})/([0-9]{4})")
+_SLASHED = re.compile(r"([0-9]{1,2})/([0-9]{1,2})/([0-9]{4}|[0-9]{2})")
+_NAMED = re.compile(r"([a-z]{3,9})\.? ([0-9]{1,2}),? ([0-9]{4})"  # Dec 1, 2026
+                    r"|([0-9]{1,2})[- ]([a-z]{3,9})\.?[- ]([0-9]{4}|[0-9]{2})", re.I)  # 1-Dec-26
+_TIMED = re.compile(r"([0-9]{4}-[0-9]{2}-[0-9]{2})[ T]00:00(?::00)?")
+_SERIAL = re.compile(r"[3-7][0-9]{4}")  # a spreadsheet's day number (1990 to 2099: below)
+_SERIALS = range(32874, 73051)
+_SO = "a spreadsheet writes dates so unless their column is formatted as text"
 
 
-def _slashed_hint(value: str, saved: bool = True) -> str:
-    """The likely reading of a date written M/D/YYYY (or D/M/YYYY when the first number
-    cannot be a month), as a spreadsheet saves a date column back unless it is text
-    (``saved``: said so; a date typed on the command line is not a file's)."""
-    m = _SLASHED.fullmatch(value)
-    if m is None:
+def _year(text: str) -> int:
+    """A year a spreadsheet wrote with two digits as it reads them: 00–29 in the 2000s."""
+    year = int(text)
+    return year if len(text) == 4 else year + (2000 if year < 30 else 1900)
+
+
+def _month(name: str) -> int | None:
+    name = name.lower()
+    return next((i + 1 for i, m in enumerate(MONTH_NAMES)
+                 if m.lower() == name or (len(name) == 3 and m.lower().startswith(name))
+                 or (name == "sept" and i == 8)), None)
+
+
+def _spreadsheet_hint(value: str, saved: bool = True) -> str:
+    """The likely reading of a date as a spreadsheet saves a date column back unless it is
+    text: M/D/YYYY or M/D/YY (D/M when the first number cannot be a month), "Dec 1, 2026",
+    "1-Dec-26", the date with a time of midnight, or the program's day number (46357)
+    (``saved``: said to be a spreadsheet's doing; a date typed on the command line is not a
+    file's)."""
+    m = _TIMED.fullmatch(value)
+    if m is not None:
+        return f" ({m.group(1)}: a spreadsheet writes a date with its time so unless their column is formatted as text)"
+    if _SERIAL.fullmatch(value) and int(value) in _SERIALS:
+        date = dt.date(1899, 12, 30) + dt.timedelta(days=int(value))
+        return (f" ({date.isoformat()}, if it is a spreadsheet's day number: one writes a date "
+                "so when its column is formatted as a number)")
+    m, named = _SLASHED.fullmatch(value), _NAMED.fullmatch(value)
+    if m is not None:
+        first, second = int(m.group(1)), int(m.group(2))
+        month, day = (second, first) if first > 12 else (first, second)
+        year = _year(m.group(3))
+    elif named is not None:
+        name, day, year = ((named.group(1), named.group(2), named.group(3)) if named.group(1)
+                           else (named.group(5), named.group(4), named.group(6)))
+        month, day, year = _month(name), int(day), _year(year)
+        if month is None:
+            return ""
+    else:
         return ""
-    first, second, year = (int(g) for g in m.groups())
-    month, day = (second, first) if first > 12 else (first, second)
     try:
         date = dt.date(year, month, day)
     except ValueError:
         return ""
-    why = (": a spreadsheet writes dates so unless their column is formatted as text"
-           if saved else "")
+    why = f": {_SO}" if saved else ""
     return f" ({date.isoformat()}, if it means {MONTH_NAMES[month - 1]} {day}, {year}{why})"
 
 
@@ -138,7 +177,7 @@ def parse_date(value: str) -> dt.date:
     """'YYYY-MM-DD' (a real calendar day) -> date; anything else -> ValueError."""
     if not _DATE_RE.match(value):
         raise ValueError(f"'{value}' is not a date: write YYYY-MM-DD"
-                         f"{_lookalike(value) or _slashed_hint(value)}")
+                         f"{_lookalike(value) or _spreadsheet_hint(value)}")
     try:
         day = dt.date.fromisoformat(value)
     except ValueError:

@@ -108,13 +108,13 @@ def resolve_as_of(value: str | None, environ=os.environ) -> dt.date:
     """--as-of DATE, else the UTC date of SOURCE_DATE_EPOCH, else today (SPEC §4).
     Raises ValueError with a message for a malformed value, or a date outside the years a
     record's dates may take (1900-2099: the statistics count years back from it)."""
-    from liaison.models import DATE_MAX, DATE_MIN, _lookalike, _slashed_hint
+    from liaison.models import DATE_MAX, DATE_MIN, _lookalike, _spreadsheet_hint
 
     if value is not None:
         value = value.strip()  # (a date typed in a form, as `new --date` takes it)
         if not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", value):  # (a record's date's words)
             raise ValueError(f"'{value}' is not a date: write YYYY-MM-DD"
-                             f"{_lookalike(value) or _slashed_hint(value, saved=False)}")
+                             f"{_lookalike(value) or _spreadsheet_hint(value, saved=False)}")
         try:
             day, given = dt.date.fromisoformat(value), f"'{value}'"
         except ValueError:  # the words a record's date gets (models.parse_date)

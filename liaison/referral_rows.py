@@ -31,6 +31,13 @@ from liaison.translate import unknown_key, with_path
 from liaison.yamlio import LEFT_MARKER
 
 _MISSING = "required field is missing"
+# What the front desk is to write, after a source left empty or written in words: the answer
+# to "how did you hear about us?" is one of the values, and an empty cell is no answer
+_SOURCE_HELP = {
+    "missing": "write 'unknown' when nobody asked \"how did you hear about us?\"",
+    "other": "a doctor or their office is 'physician' (their id in the physician column), "
+             "an answer none of these fits is 'other', and 'unknown' is for nobody asked",
+}
 
 
 @dataclass(frozen=True)
@@ -72,6 +79,8 @@ def _column(name: str, info) -> Column:
 
 
 def _absent(col: Column):
+    if col.name == "source":
+        return None, f"{_MISSING}: {_SOURCE_HELP['missing']}", True
     return (None, _MISSING, True) if col.required else (col.default, None, False)
 
 
@@ -97,6 +106,7 @@ def _date_reader(col: Column):
 
 def _choice_reader(col: Column):
     absent, options, names = _absent(col), frozenset(col.options), col.options
+    helps = _SOURCE_HELP["other"] if col.name == "source" else ""
 
     def read_required(value):
         if value is None or (isinstance(value, str) and not value.strip()):
@@ -105,7 +115,7 @@ def _choice_reader(col: Column):
             return None, f"expected text, got {describe(value)}", False
         value = value.strip()
         if value not in options:
-            return None, _not_one_of(value, names), False
+            return None, _not_one_of(value, names, helps), False
         return value, None, False
 
     def read_optional(value):
@@ -142,6 +152,7 @@ def _id_reader(col: Column):
 
 
 _COUNT_RE = re.compile(r"^\+?[0-9]{1,18}$")
+_DECIMALS = re.compile(r"([0-9]{1,18})[.,]0+")
 
 
 def _count_reader(col: Column):
@@ -157,7 +168,11 @@ def _count_reader(col: Column):
         text = str(value).strip()
         # ASCII digits only (SPEC §2): '++5', '5²', '５' and '٥' are no counts
         if not _COUNT_RE.match(text) or int(text) < least:
-            return col.default, f"expected a whole number{bound}, got '{text}'", False
+            whole = _DECIMALS.fullmatch(text)  # 1.0: a spreadsheet's column shows decimals
+            hint = (f" (write {whole.group(1)}: a spreadsheet writes a number so when its "
+                    "column is formatted with decimals)"
+                    if whole and int(whole.group(1)) >= least else "")
+            return col.default, f"expected a whole number{bound}, got '{text}'{hint}", False
         return int(text), None, False
 
     return read
@@ -179,8 +194,38 @@ _SOURCE, _PHYSICIAN = REFERRAL_COLUMNS.index("source"), REFERRAL_COLUMNS.index("
 _STATUS, _REASON = REFERRAL_COLUMNS.index("status"), REFERRAL_COLUMNS.index("declined_reason")
 
 
-def _not_one_of(value, options) -> str:
-    return f"'{value}' is not one of {', '.join(options)}{did_you_mean(value, options)}"
+def _not_one_of(value, options, helps: str = "") -> str:
+    """The message of a value that is none of a choice's ``options``: the close one, else
+    ``helps`` (what to write instead), when given."""
+    near = did_you_mean(value, options)
+    return f"'{value}' is not one of {', '.join(options)}{near or (helps and ': ' + helps)}"
+
+
+# A cell that holds what a patient's details hold: an e-mail address, a date, a phone or
+# record number (six digits or more, separators aside). No text or id cell of a referral
+# holds such text, so a value that fails with one is not quoted back: the output
+# of `validate` goes into CI logs, and the guard's kinds need a word (`pt`, `DOB`, `MRN`)
+# that a name and a phone number typed into the wrong cell do not have.
+_PERSONAL = re.compile(r"[^\s@]@[^\s@]+\.|\d{1,4}[/.-]\d{1,2}[/.-]\d{2,4}|\d(?:[\s().-]*\d){5,}")
+_WITHHELD = ("not quoted here: it holds an e-mail address, a date or a long number, as a "
+             "patient's details do; a referral row never holds patient information (delete "
+             "it), only {what}")
+
+
+def _withheld(name: str, cell) -> str | None:
+    """The message of a cell that failed and looks like a patient's details the guard does
+    not catch, or None."""
+    col = COLUMN[name]
+    if col.kind in ("date", "count") or not isinstance(cell, str) or not _PERSONAL.search(cell):
+        return None  # a date written another way, a number: their own messages say how
+    if patient_info(cell):
+        return None  # the guard's error names it, and its value is withheld as a guard's hit
+    if col.kind == "choice":
+        what = f"one of {', '.join(col.options)}"
+    else:
+        what = {"physician": "a physician's id", "taken_by": "a team member's id"}.get(
+            name, "an id")
+    return _WITHHELD.format(what=what)
 
 
 def check_referral(get, loc_of) -> tuple[tuple | None, list[tuple[object, str]]]:
@@ -190,9 +235,11 @@ def check_referral(get, loc_of) -> tuple[tuple | None, list[tuple[object, str]]]
     problems: list[tuple[object, str]] = []
     values = []
     for name, read in _READ_ALL:
-        value, problem, missing = read(get(name))
+        cell = get(name)
+        value, problem, missing = read(cell)
         values.append(value)
         if problem is not None:
+            problem = _withheld(name, cell) or problem
             problems.append((loc_of(name, missing=missing), f"{name}: {problem}"))
     source = values[_SOURCE]
     if source is not None:  # a valid source: the rule across fields applies
@@ -450,8 +497,8 @@ def _load_referral_csv(loader: Loader, rel: str, out: list) -> None:
                     if not _check_header(loader, rel, line, header):
                         # its rows are still read, so that every problem is said in one run:
                         # each cell scanned for patient data, the known columns' values checked
-                        index = {name: i for i, name in reversed(list(enumerate(header)))
-                                 if name in COLUMN}
+                        index = {_as_column(name): i for i, name in
+                                 reversed(list(enumerate(header))) if _as_column(name) in COLUMN}
                         unsure = _unsure(index)
                         continue
                     index = {name: i for i, name in enumerate(header)}
@@ -578,6 +625,15 @@ def _check_under_bad_header(loader: Loader, rel: str, line: int, header: list[st
         frozenset(loc for loc, _m in problems), line))
 
 
+def _as_column(col_name: str) -> str:
+    """The column a header cell names: itself, or the column it is written another way, as a
+    spreadsheet user types a heading (``Date``, ``Taken By``, ``declined-reason``)."""
+    if col_name in COLUMN:
+        return col_name
+    norm = re.sub(r"[\s_-]+", "_", col_name.lower()).strip("_")
+    return norm if norm in COLUMN else col_name
+
+
 def _check_header(loader: Loader, rel: str, line: int, header: list[str]) -> bool:
     if len(header) == 1:  # one cell: "date;source;…", as a spreadsheet set to another
         for sep, said in ((";", "semicolons"), ("\t", "tabs")):  # language saves CSV
@@ -605,6 +661,15 @@ def _check_header(loader: Loader, rel: str, line: int, header: list[str]) -> boo
         if col_name in seen:
             loader.error(rel, f"column '{col_name}' appears twice in the header", line=line, col=1)
             ok = False
+        named = _as_column(col_name)
+        if named != col_name and named not in seen and named not in header:
+            # one error, not "unknown column 'Date'" and "missing column date"; its cells are
+            # still checked (``_load_referral_csv``)
+            loader.error(rel, f"column '{col_name}' is the column {named} written another way: "
+                              f"name it '{named}' (lower case, '_' between words)", line=line, col=1)
+            seen.add(named)
+            ok = False
+            continue
         seen.add(col_name)
         if col_name not in COLUMN:
             ok = False

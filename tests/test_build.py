@@ -800,6 +800,35 @@ def test_the_sample_site_builds_byte_identically_twice(sample_build, tmp_path):
     assert_same_tree(tree_a, tree_b)
 
 
+def test_the_front_desk_guide_names_the_columns_the_front_desk_fills(sample_build):
+    """The sample's front-desk guide lists the referral columns and shows a row; it left out
+    taken_by, the column each member's source capture is counted from (SPEC §4
+    capture_by_member_365d), so a new front desk never wrote it. Its columns are the
+    model's, and its example row is a valid referral CSV."""
+    from htmltree import parse
+
+    from liaison.models import Referral
+
+    page = parse(sample_build / "training" / "front-desk-phone-skills" / "index.html")
+    table = next(t for t in page.all("table")
+                 if [th.text() for th in t.all("th")][:1] == ["Column"])
+    named = [tr.all("td")[0].text() for tr in table.all("tbody")[0].all("tr")]
+    assert "taken_by" in named and set(named) <= set(Referral.model_fields)
+    guide = (REPO / "content" / "training" / "front-desk-phone-skills.md").read_text("utf-8")
+    block = re.search(r"```csv\n(.*?)```", guide, re.S).group(1)
+    header = next(csv.reader(io.StringIO(block)))
+    assert "taken_by" in header and set(header) <= set(Referral.model_fields)
+    root = sample_build.parent / "guide-example"
+    (root / "data" / "referrals").mkdir(parents=True)
+    (root / "site.yaml").write_bytes((REPO / "site.yaml").read_bytes())
+    for kind in ("physicians", "practices", "team"):
+        shutil.copytree(REPO / "data" / kind, root / "data" / kind)
+    shutil.copytree(REPO / "content" / "training", root / "content" / "training")
+    (root / "data" / "referrals" / "example.csv").write_text(block, encoding="utf-8")
+    code, _out, err = cli("validate", "--root", str(root), "--as-of", AS_OF)
+    assert code == 0, err
+
+
 def test_the_competency_matrix_shows_trainings_taken_beyond_a_members_role(sample_build):
     """A guide that is not for a member's role is "—" (SPEC: each member against each guide
     of their audience), with the training they took all the same beside it (the sample's

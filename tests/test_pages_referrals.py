@@ -425,6 +425,36 @@ def test_capture_by_member_beside_their_front_desk_guides(referrals, site):
     assert f"{OTHER_365 - taken} of them name nobody" in referrals.by_id("capture").text()
 
 
+def test_a_members_page_shows_their_own_capture_beside_the_practices(site, tmp_path):
+    # the front desk looked for their own figure on their page, and found only their trainings
+    capture = EXPECTED["capture_by_member_365d"]
+    whole = f"{EXPECTED['source_capture_rate_365d'] * 100:.1f}%"
+    for tid, c in capture.items():
+        card = parse(site / "team" / tid / "index.html").by_id("capture")
+        text = card.text()
+        patients = "new patient" if c["referrals"] == 1 else "new patients"
+        assert f"{c['rate'] * 100:.1f}% of the {c['referrals']} {patients} they took" in text
+        assert f"{c['unknown']} {'is' if c['unknown'] == 1 else 'are'} unknown" in text
+        assert f"Whole practice: {whole}" in text
+    # a front-desk member no row names as taken_by is told what the rows are to hold
+    import shutil
+
+    from liaison.cli import main
+
+    root = tmp_path / "root"
+    shutil.copytree(EXAMPLE, root)
+    (root / "data" / "team" / "ida-nunez.yaml").write_text(
+        "name: Ida Nunez\nrole: front-desk\n", encoding="utf-8")
+    out = tmp_path / "site"
+    result = CliRunner().invoke(main, ["build", "--root", str(root), "--out", str(out),
+                                       "--as-of", AS_OF])
+    assert result.exit_code == 0, result.output
+    text = parse(out / "team" / "ida-nunez" / "index.html").by_id("capture").text()
+    assert "names them as taken_by" in text and "ida-nunez" in text
+    liaison = parse(out / "team" / "lena-brooks" / "index.html")
+    assert liaison.by_id("capture") is not None  # named as taken_by, though a liaison
+
+
 # ---------------------------------------------------------------------------------------------
 # return on visit
 

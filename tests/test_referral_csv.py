@@ -170,6 +170,29 @@ def test_columns_without_a_name_are_one_error_saying_to_delete_them(tmp_path, mo
                "were cleared): delete it, or name it")]
 
 
+def test_a_column_named_by_hand_another_way_is_one_error_and_its_cells_are_checked(
+        tmp_path, monkeypatch):
+    # "Date" and "Taken By" as a spreadsheet user heads them: it was "unknown column 'Date'
+    # (did you mean 'date'?)" and "missing columns date, …" for the same column, and the
+    # rows' dates went unchecked until the header was fixed (another run)
+    text = ("Date,Source,physician,service,status,Taken By\n"
+            "12/1/2026,web,,sclerotherapy,,casey-morrow\n")
+    _rows, problems = read(tmp_path, monkeypatch, text, whole=False)
+    assert [(p.line, p.message) for p in problems] == [
+        (1, "column 'Date' is the column date written another way: name it 'date' "
+            "(lower case, '_' between words)"),
+        (1, "column 'Source' is the column source written another way: name it 'source' "
+            "(lower case, '_' between words)"),
+        (1, "column 'Taken By' is the column taken_by written another way: name it "
+            "'taken_by' (lower case, '_' between words)"),
+        (2, "date: '12/1/2026' is not a date: write YYYY-MM-DD (2026-12-01, if it means "
+            "December 1, 2026: a spreadsheet writes dates so unless their column is formatted "
+            "as text)")]
+    # beside the column itself it is a column of its own, unknown
+    _rows, problems = read(tmp_path, monkeypatch, HEADER.strip() + ",Date\n", whole=False)
+    assert any("unknown column 'Date' (did you mean 'date'?)" in p.message for p in problems)
+
+
 def test_a_date_a_spreadsheet_rewrote_gets_its_likely_reading(tmp_path, monkeypatch):
     # a spreadsheet saves 2026-11-02 back as 11/2/2026 unless the column is text: it was
     # "'11/2/2026' is not a date: write YYYY-MM-DD", as if the person had typed it so
@@ -185,6 +208,44 @@ def test_a_date_a_spreadsheet_rewrote_gets_its_likely_reading(tmp_path, monkeypa
                 "December 25, 2026: a spreadsheet writes dates so unless their column is "
                 "formatted as text)"),
             (4, "date: '2/30/2026' is not a date: write YYYY-MM-DD")]
+
+
+@pytest.mark.parametrize("cell, hint", [
+    # LibreOffice's US short date, Excel's "1-Dec-26" and "Dec 1, 2026", a date with its
+    # time, and the day number of a column formatted as a number: each read only "write
+    # YYYY-MM-DD", though the spreadsheet, not the person, wrote it so
+    ("12/01/26", "(2026-12-01, if it means December 1, 2026: a spreadsheet writes dates so"),
+    ("1-Dec-26", "(2026-12-01, if it means December 1, 2026: a spreadsheet writes dates so"),
+    ('"Dec 1, 2026"', "(2026-12-01, if it means December 1, 2026: a spreadsheet writes dates so"),
+    ("2026-12-01 00:00:00", "(2026-12-01: a spreadsheet writes a date with its time so"),
+    ("46357", "(2026-12-01, if it is a spreadsheet's day number: one writes a date so when its "
+              "column is formatted as a number)"),
+])
+def test_a_date_a_spreadsheet_wrote_its_own_way_gets_its_likely_reading(tmp_path, monkeypatch,
+                                                                         cell, hint):
+    text = HEADER + f"{cell},web,,sclerotherapy,,,,\n"
+    for whole in (True, False):
+        _rows, problems = read(tmp_path, monkeypatch, text, whole=whole)
+        [problem] = problems
+        assert problem.line == 2 and problem.message.startswith(
+            f"date: '{cell.strip(chr(34))}' is not a date: write YYYY-MM-DD {hint}"), problem.message
+    # what reads as no such date keeps the plain message
+    for cell in ("12345", "13/13/26", "Foo 1, 2026", "2026-12-01 09:30"):
+        _rows, problems = read(tmp_path, monkeypatch,
+                               HEADER + f'"{cell}",web,,sclerotherapy,,,,\n', whole=True)
+        assert [p.message for p in problems] == [f"date: '{cell}' is not a date: write YYYY-MM-DD"]
+
+
+def test_a_count_a_spreadsheet_wrote_with_decimals_says_the_whole_number(tmp_path, monkeypatch):
+    # a count column formatted as a number with decimals saves 2 as 2.00: it read only
+    # "expected a whole number ≥ 1, got '2.00'"
+    text = HEADER + "2026-01-05,web,,sclerotherapy,,2.00,,\n2026-01-05,web,,sclerotherapy,,0.0,,\n"
+    for whole in (True, False):
+        _rows, problems = read(tmp_path, monkeypatch, text, whole=whole)
+        assert [(p.line, p.message) for p in problems] == [
+            (2, "count: expected a whole number ≥ 1, got '2.00' (write 2: a spreadsheet writes "
+                "a number so when its column is formatted with decimals)"),
+            (3, "count: expected a whole number ≥ 1, got '0.0'")]
 
 
 def test_a_header_row_repeated_in_the_file_is_one_error(tmp_path, monkeypatch):

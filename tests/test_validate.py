@@ -447,6 +447,19 @@ def test_a_reference_by_a_short_form_of_an_id_gets_the_hint_new_gives(example_si
     assert d.msg.endswith("'lena' (did you mean 'lena-brooks'?)"), d.msg
 
 
+def test_a_physician_written_by_name_with_a_title_is_shown_their_id(example_site):
+    # the front desk writes the doctor as they say it: "Dr. Ruth Kessler" was answered
+    # "(like 'dr-ruth-kessler')", an id no physician has (the next run said so)
+    csv = write(example_site, "data/referrals/week.csv",
+                "source,date,service,physician,status\n"
+                "physician,2026-10-17,sclerotherapy,Dr. Ruth Kessler,referred\n"
+                "physician,2026-10-17,sclerotherapy,DR ALAN CHO,referred\n")
+    res = validate(example_site)
+    assert res.code == 1
+    assert res.expect(csv, 2, 1, "not a valid id").msg.endswith("(like 'ruth-kessler')")
+    assert res.expect(csv, 3, 1, "not a valid id").msg.endswith("(like 'alan-cho')")
+
+
 def test_a_number_out_of_bounds_says_at_least_or_at_most(example_site):
     # pydantic's "must be greater than or equal to 1, got -3": now the words people use
     site = (example_site / "site.yaml").read_text(encoding="utf-8")
@@ -563,6 +576,52 @@ def test_a_character_that_prints_as_nothing_is_shown_in_the_message(example_site
     res.expect(csv, 2, 1, "status: 'refer<U+0000>red' is not one of", "<U+0000>: an invisible")
     res.expect(csv, 3, 1, "source: '<U+FEFF>web' is not one of", "<U+FEFF>: an invisible")
     assert all(line.isprintable() for line in res.stderr), res.stderr
+
+
+def test_a_source_left_empty_or_written_in_words_says_what_to_write(example_site):
+    # the front desk's spreadsheet: a source left empty because nobody asked read only
+    # "required field is missing", and "Dr. Smith's office" only the list of values
+    csv = write(example_site, "data/referrals/week.csv",
+                "source,date,service,status\n,2026-10-17,sclerotherapy,referred\n"
+                "Dr. Smith's office,2026-10-18,sclerotherapy,referred\n"
+                "advertsing,2026-10-18,sclerotherapy,referred\n")
+    listed = write(example_site, "data/referrals/week.yaml",
+                   "- {date: 2026-10-19, service: sclerotherapy}\n")
+    res = validate(example_site)
+    assert res.code == 1
+    for path, line in ((csv, 2), (listed, 1)):
+        res.expect(path, line, 1 if path == csv else 3, "source: required field is missing",
+                   "write 'unknown' when nobody asked")
+    res.expect(csv, 3, 1, "not one of", "a doctor or their office is 'physician'",
+               "'other'", "'unknown' is for nobody asked")
+    close = res.expect(csv, 4, 1, "not one of")
+    assert close.msg.endswith("(did you mean 'advertising'?)"), close.msg
+
+
+def test_a_patients_details_typed_into_a_referral_cell_are_not_quoted_back(example_site):
+    # a name and a phone number, a name and a birth date, an e-mail address: none has the
+    # word (pt, DOB) the guard's kinds need, and each was quoted back in the message, into
+    # the CI log: "source: 'Jane Roe 555-201-3344' is not one of …"
+    csv = write(example_site, "data/referrals/week.csv",
+                "source,date,service,physician,status,taken_by,declined_reason\n"
+                "Jane Roe 555-201-3344,2026-10-17,sclerotherapy,,referred,,\n"
+                "web,2026-10-17,sclerotherapy,,declined,,\"Roe, Jane 03/04/1956\"\n"
+                "web,2026-10-17,sclerotherapy,,referred,jane.roe@example.com,\n"
+                "web,11/2/2026,sclerotherapy,,referred,,\n"
+                "Dr. Smith's office,2026-10-17,sclerotherapy,,referred,,\n")
+    for args in ((), ("--format", "github")):
+        res = validate(example_site, *args)
+        assert res.code == 1
+        out = "\n".join(res.stderr) + res.stdout
+        for detail in ("Roe", "555", "1956", "jane.roe"):
+            assert detail not in out, out
+    res = validate(example_site)
+    for line, column, what in ((2, "source", "one of physician"), (3, "declined_reason", "one of insurance"),
+                               (4, "taken_by", "a team member's id")):
+        res.expect(csv, line, 1, f"{column}: not quoted here", "delete it", what)
+    # what holds no such detail is still quoted, with its hint
+    res.expect(csv, 5, 1, "'11/2/2026'", "2026-11-02")
+    res.expect(csv, 6, 1, "'Dr. Smith's office'", "'physician'")
 
 
 @pytest.mark.parametrize("key", ["tags[0]", "list[str]", "0["])

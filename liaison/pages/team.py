@@ -9,7 +9,7 @@ from collections import defaultdict
 from itertools import takewhile
 
 from liaison.charts import trend_badge
-from liaison.wording import plural
+from liaison.wording import plural, rate
 from liaison.derived import MATURED_AGES, ROV_DAYS, latest_trainings, training_expired
 from liaison.names import sort_key
 from liaison.pages.base import (
@@ -184,6 +184,20 @@ def member_trainings(view: SiteView, m) -> list[dict]:
     return rows
 
 
+def member_capture(view: SiteView, m, tid: str) -> dict | None:
+    """Their own source capture of the last 365 days (``capture_by_member_365d``) beside the
+    practice's: for each member named as ``taken_by``, and for every front-desk member, who
+    reads "none" when no row names them (``taken_by`` left empty); else None."""
+    c = view.stats.capture_by_member_365d.get(tid)
+    if c is None and m.role != "front-desk":
+        return None
+    taken = c.referrals if c else 0
+    return {"id": tid, "referrals": taken, "taken": plural(taken, "new patient"),
+            "unknown": c.unknown if c else 0,
+            "rate": rate(c.rate) if c else None,
+            "practice_rate": rate(view.stats.source_capture_rate_365d)}
+
+
 def member(view: SiteView, page: Page) -> dict:
     tid = page.key
     m = view.site.team[tid]
@@ -202,7 +216,7 @@ def member(view: SiteView, page: Page) -> dict:
         "groups": _call_plan(view, tid) if is_liaison else [], "prospects": prospects,
         "recent": [view.interaction(r) for r in recent],
         "follow_ups": [view.follow_up(*t) for t in view.fu_by_owner.get(tid, [])],
-        "trainings": trainings,
+        "trainings": trainings, "capture": member_capture(view, m, tid),
         "log_href": log_href(view, liaison=tid),
         "calendar_href": calendar_href(tid),
     }
@@ -218,8 +232,10 @@ KINDS = [
              lambda view: [Page(member_href(t), "member.html", "member", t)
                            for t in sorted(view.site.team)],
              member, reads=("team", "physicians", "practices", "interactions", "guides",
-                            "stats.liaisons", "stats.physicians", "stats.practices"),
+                            "stats.liaisons", "stats.physicians", "stats.practices",
+                            "stats.capture_by_member_365d", "stats.source_capture_rate_365d"),
              variables=("member", "is_liaison", "stats", "figures", "groups", "prospects",
-                        "recent", "follow_ups", "trainings", "log_href", "calendar_href"),
+                        "recent", "follow_ups", "trainings", "capture", "log_href",
+                        "calendar_href"),
              url="team/<member>/"),
 ]
