@@ -800,10 +800,45 @@ def test_the_competency_matrix_shows_trainings_taken_beyond_a_members_role(sampl
             assert cell.text().startswith("—"), (tid, gid)
             if gid in taken:
                 seen += 1
-                assert f"not required; taken {taken[gid]['completed']}" in cell.text(), (tid, gid)
+                when = cell.all("time")[0]
+                assert when.attrs["datetime"] == str(taken[gid]["completed"]), (tid, gid)
+                assert f"not required; taken {when.text()}" in cell.text(), (tid, gid)
             else:
                 assert cell.text() == "—", (tid, gid)
     assert seen >= 4  # the manager's three and the clinical member's primer
+
+
+def test_an_expired_cell_of_the_matrix_says_when_renewal_was_due_and_when_taken(sample_build):
+    """The matrix read 'expired 2024-09-16' of a training taken on 2024-09-16 that expired in
+    2026 (renew every 730 days): the manager read it as the day it expired. An expired cell
+    now says when renewal was due (taken + renew_every_days) and when it was taken, as people
+    read dates ('Wed 16 Sep'), the ISO date on its <time>; a completed cell names its score."""
+    import datetime as dt
+
+    import yaml
+    from htmltree import parse
+
+    renew = {}
+    for f in (REPO / "content" / "training").glob("*.md"):
+        front = yaml.safe_load(f.read_text(encoding="utf-8").split("---")[1])
+        renew[front["title"]] = front.get("renew_every_days")
+    table = parse(sample_build / "training" / "index.html").by_id("matrix-table")
+    titles = [th.text().rstrip(" ↕") for th in table.all("th")][1:]
+    expired = completed = 0
+    for tr in table.all("tbody")[0].all("tr"):
+        for title, cell in zip(titles, tr.all("td")[1:]):
+            if "expired" in cell.text():
+                expired += 1
+                due, taken = (dt.date.fromisoformat(t.attrs["datetime"]) for t in cell.all("time"))
+                assert due == taken + dt.timedelta(days=renew[title])
+                assert cell.text().startswith("expired") and "renewal was due " in cell.text()
+                assert "; taken " in cell.text()
+                assert not re.search(r"\d{4}-\d\d-\d\d", cell.text()), cell.text()
+            elif cell.text().startswith("completed"):
+                completed += 1
+                assert re.search(r" · score \d+$", cell.text()), cell.text()
+                assert not re.search(r"\d{4}-\d\d-\d\d", cell.text()), cell.text()
+    assert expired >= 2 and completed >= 2
 
 
 # -------------------------------------------------------------------------- 3. link check
