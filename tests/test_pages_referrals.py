@@ -195,7 +195,10 @@ def test_the_month_table_splits_each_month_and_marks_the_unfinished_one(referral
     table = referrals.by_id("months").all("table")[0]
     rows = table.all("tbody")[0].all("tr")
     months = list(reversed(EXPECTED["months"]))[:24]
-    assert [r.all("td")[0].text().split()[0] for r in rows] == [m["month"] for m in months]
+    from liaison.dates import month
+    # months as people read them ("November 2026"; the table once read "2026-11")
+    assert [" ".join(r.all("td")[0].text().split()[:2]) for r in rows] == \
+        [month(m["month"]) for m in months]
     physician_total = 0
     for tr, m in zip(rows, months):
         cells = [td.text() for td in tr.all("td")]
@@ -212,7 +215,9 @@ def test_the_month_table_splits_each_month_and_marks_the_unfinished_one(referral
     assert "to date" in rows[0].all("td")[0].text()
     assert all("unfinished" not in r.classes for r in rows[1:])
     note = referrals.by_id("months").all("p")[0].text()
-    assert f"{D.day} of {days} days" in note and AS_OF in note
+    from liaison.dates import day_text
+    assert f"{D.day} of {days} days" in note and f"to {day_text(D, D)}," in note
+    assert AS_OF not in note  # no ISO date in the words
 
 
 def test_a_month_that_ends_on_the_as_of_date_is_finished():
@@ -241,11 +246,11 @@ def test_the_month_table_says_when_it_shows_only_the_last_24_months(tmp_path, re
                                        "--as-of", "2027-01-10"])
     assert result.exit_code == 0, result.output
     section = parse(out / "referrals" / "index.html").by_id("months")
-    months = [r[0].text().split()[0] for r in table_rows(section.all("table")[0])]
-    assert months[0] == "2027-01" and months[-1] == "2025-02" and len(months) == 24
+    months = [" ".join(r[0].text().split()[:2]) for r in table_rows(section.all("table")[0])]
+    assert months[0] == "January 2027" and months[-1] == "February 2025" and len(months) == 24
     text = section.text()
-    assert "The last 24 months, 2025-02 to 2027-01" in text
-    assert "all 26 months from 2024-12" in text
+    assert "The last 24 months, February 2025 to January 2027" in text
+    assert "all 26 months from December 2024" in text
     assert "exports/referrals-by-month.csv" in section.hrefs()[-1]
     assert len(EXPECTED["months"]) == 24
     assert "The last 24 months" not in referrals.by_id("months").text()
