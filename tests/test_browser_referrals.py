@@ -161,3 +161,21 @@ def test_screenshots_of_the_referrals_page_and_the_dashboard(new_page, server):
             page, _ = _open(new_page, server, path, viewport)
             _shot(page, f"{name}-{width}.png")
             assert (SHOTS / f"{name}-{width}.png").stat().st_size > 10_000
+
+
+def test_each_month_of_the_printed_month_table_is_one_line(new_page, server):
+    """Printed (Letter's 720 px), the month table's 'November 2026' broke into 'November' over
+    '2026' on every row, two lines a month; a month's name keeps to one line."""
+    page, rec = _open(new_page, server, REFERRALS)
+    page.emulate_media(media="print")
+    page.set_viewport_size({"width": 720, "height": 900})
+    page.wait_for_timeout(50)
+    lines = page.eval_on_selector_all(
+        "#months tbody tr td:first-child",
+        """tds => tds.map(td => { const r = document.createRange();
+            r.selectNodeContents(td.firstChild); const rects = [...r.getClientRects()];
+            return [td.firstChild.textContent, new Set(rects.map(x => Math.round(x.top))).size]; })""")
+    assert len(lines) >= 12 and all(re.fullmatch(r"[A-Z][a-z]+ \d{4}", t) for t, _ in lines), lines
+    assert all(n == 1 for _, n in lines), lines
+    page.emulate_media(media="screen")
+    assert rec.console_errors == [], rec.console_errors
