@@ -5,6 +5,7 @@ from __future__ import annotations
 from liaison.charts import trend_badge
 from liaison.records import Site
 from liaison.figures import Stats
+from liaison.names import sort_key
 from liaison.wording import rate as _rate
 
 
@@ -90,14 +91,15 @@ def stats_report(stats: Stats, site: Site) -> str:
     group("Visits overdue", [p for p, s in phys.items() if s.visit_overdue])
     group("High-potential prospects", [p for p, s in phys.items()
                                        if s.status == "prospect" and s.potential == "high"])
-    # the team page's words: a liaison by name, tier coverage "8 of 14", return on visit
+    # the team page's words and order: a liaison by name (by last name), tier coverage "8 of 14", return on visit
     # "100 → 128" (a key under the table says what each column counts)
     who = {lid: site.team[lid].name if lid in site.team else lid for lid in stats.liaisons}
     w = max([24] + [len(n) + 2 for n in who.values()])
     lines += ["", "Liaisons", f"  {'liaison':<{w}}{'physicians':>11}{'referrals 365d':>15}"
               f"{'contacts 90d':>13}{'in person':>10}{'follow-ups':>11}{'overdue':>8}"
               f"{'tier coverage':>14}{'return on visit':>16}"]
-    for lid, s in stats.liaisons.items():
+    for lid in sorted(stats.liaisons, key=lambda t: (sort_key(who[t]), t)):  # team/'s order
+        s = stats.liaisons[lid]
         lines.append(f"  {who[lid]:<{w}}{s.physicians:>11}{s.referrals_365d:>15}"
                      f"{s.interactions_90d:>13}{s.in_person_90d:>10}{s.open_follow_ups:>11}"
                      f"{s.overdue_follow_ups:>8}{f'{s.tiered_current} of {s.tiered}':>14}"

@@ -123,3 +123,21 @@ def test_the_liaison_table_names_each_liaison_in_the_team_pages_words(report):
                            "12", "→", "12"]
     assert "lena-brooks" not in table
     assert "tier coverage: their tiered physicians visited within the tier's cadence" in table
+
+
+def test_the_liaison_table_lists_them_by_last_name_as_the_team_page(tmp_path):
+    """The table went by record id (t-0003 Calia Salroson, t-0004 Wilion Marsaford, t-0005
+    Jaa Barneson…), which beside names reads as no order at all; team/ lists them by last
+    name, and so does the report now."""
+    import shutil
+
+    root = tmp_path / "site"
+    shutil.copytree(EXAMPLE, root)
+    team = root / "data" / "team"
+    (team / "a-liaison.yaml").write_text("name: Zoe Young\nrole: liaison\n", encoding="utf-8")
+    (team / "z-liaison.yaml").write_text("name: Ada Abbott\nrole: liaison\n", encoding="utf-8")
+    done = subprocess.run([sys.executable, "-m", "liaison", "stats", "--root", str(root),
+                           "--as-of", "2026-11-26"], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    rows = done.stdout.split("\nLiaisons\n")[1].splitlines()[1:4]
+    assert [" ".join(r.split()[:2]) for r in rows] == ["Ada Abbott", "Lena Brooks", "Zoe Young"]
