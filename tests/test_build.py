@@ -42,6 +42,7 @@ import yaml
 from click.testing import CliRunner
 
 from conftest import REPO, SPEC_EXAMPLE, _make_writable, cli
+from liaison.dates import month
 
 AS_OF = "2026-11-26"
 GOLDEN = Path(__file__).resolve().parent / "golden" / "spec-example-v2"
@@ -1676,7 +1677,8 @@ def test_key_pages_show_the_facts_of_the_example(golden_build):
     # referrals_365d 40 − 22 = 18 against referrals_prev_365d 10 − 6 = 4: under 5, no per cent
     assert "Other new patients, 365 days 18 18 vs 4 · 365 d" in dash and "+350%" not in dash
     assert "Referrals, 90 days 16" not in dash  # the two are not added up in the headline
-    assert "Source captured, 365 days 88.9%" in dash  # source_capture_rate_365d 0.8889
+    # source_capture_rate_365d 0.8889: 16 of the 18 other new patients asked (2 unknown)
+    assert "Source captured, 365 days 88.9% 16 of 18 other new patients asked" in dash
     assert "In-person visits, 90 days 5" in dash
     assert "Open follow-ups 4 3 overdue" in dash
     assert "Physicians 6 3 practices" in dash
@@ -1776,15 +1778,16 @@ def test_key_pages_show_the_facts_of_the_example(golden_build):
     # the month table, newest first: physician referrals, other new patients, then the
     # months entry of expected-stats (referrals, scheduled, consulted, treated, declined,
     # interactions, in_person)
-    table = re.findall(r"<tr(?: class=\"unfinished\")?><td[^>]*>(\d{4}-\d{2})(?: <span[^>]*>"
-                       r"[^<]*</span>)?</td>((?:<td class=\"num[^\"]*\"[^>]*>\d+</td>)+)</tr>", ref_html)
+    table = re.findall(r"<tr(?: class=\"unfinished\")?><td[^>]*><span class=\"date\">([A-Z][a-z]+ "
+                       r"\d{4})</span>(?: <span[^>]*>[^<]*</span>)?</td>((?:<td class=\"num[^\"]*\"[^>]*>"
+                       r"\d+</td>)+)</tr>", ref_html)
     got = [(m, [int(n) for n in re.findall(r">(\d+)<", cells)]) for m, cells in table]
-    want = [(m["month"], [every_month[m["month"]], m["referrals"] - every_month[m["month"]],
+    want = [(month(m["month"]), [every_month[m["month"]], m["referrals"] - every_month[m["month"]],
                           m["referrals"], m["scheduled"], m["consulted"], m["treated"],
                           m["declined"], m["interactions"], m["in_person"]])
             for m in reversed(expected_stats["months"])]
     assert got == want
-    assert "2026-11 is unfinished: counted to 2026-11-26, 26 of 30 days." in ref
+    assert "November 2026 is unfinished: counted to Thu 26 Nov, 26 of 30 days." in ref
 
 
 def test_prospects_and_compliance_pages_show_the_facts_of_the_example(golden_build):

@@ -191,6 +191,18 @@ def test_source_capture_counts_only_other_new_patients(referrals):
     assert round(1 - unknown / OTHER_365, 4) == rate
 
 
+def test_the_dashboards_capture_rate_shows_its_base(dashboard):
+    """The dashboard's card read '88.9% other new patients asked …' with no count: on a
+    young site 100.0% of 2 read as a sure thing. It gives the count beside the rate, those
+    asked of the other new patients, the referrals page's two numbers seen the other way."""
+    card = kpis(dashboard)["Source captured, 365 days"]
+    unknown = EXPECTED["sources_365d"]["unknown"]
+    rate = EXPECTED["source_capture_rate_365d"]
+    assert card.all("div", "value")[0].text() == f"{rate * 100:.1f}%"
+    assert (f"{OTHER_365 - unknown} of {OTHER_365} other new patients asked "
+            "“how did you hear about us?”") in card.text()
+
+
 def test_the_month_table_splits_each_month_and_marks_the_unfinished_one(referrals):
     table = referrals.by_id("months").all("table")[0]
     rows = table.all("tbody")[0].all("tr")
