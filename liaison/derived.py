@@ -99,6 +99,12 @@ def training_expired(completed: dt.date, renew_every_days: int | None, as_of: dt
     return bool(renew_every_days) and (as_of - completed).days > renew_every_days
 
 
+def renewal_due(completed: dt.date, renew_every_days: int | None) -> dt.date | None:
+    """The last day a training completed on ``completed`` is current (``training_expired``
+    from the day after), or None when its guide asks for no renewal."""
+    return completed + dt.timedelta(days=renew_every_days) if renew_every_days else None
+
+
 def latest_trainings(trainings, as_of: dt.date) -> dict:
     """A team member's latest training of each guide at ``as_of`` (guide id -> training): one
     dated after it is not taken yet; of two on one date, the first written."""

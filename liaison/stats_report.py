@@ -5,6 +5,7 @@ from __future__ import annotations
 from liaison.charts import trend_badge
 from liaison.records import Site
 from liaison.figures import Stats
+from liaison.names import sort_key
 from liaison.wording import rate as _rate
 
 
@@ -90,11 +91,23 @@ def stats_report(stats: Stats, site: Site) -> str:
     group("Visits overdue", [p for p, s in phys.items() if s.visit_overdue])
     group("High-potential prospects", [p for p, s in phys.items()
                                        if s.status == "prospect" and s.potential == "high"])
-    lines += ["", "Liaisons", f"  {'liaison':<24}{'physicians':>11}{'ref. 365d':>10}{'contacts 90d':>13}"
-              f"{'in person':>10}{'open f/u':>9}{'overdue':>8}{'on cadence':>11}{'rov b/a':>9}"]
-    for lid, s in stats.liaisons.items():
-        lines.append(f"  {lid:<24}{s.physicians:>11}{s.referrals_365d:>10}{s.interactions_90d:>13}"
-                     f"{s.in_person_90d:>10}{s.open_follow_ups:>9}{s.overdue_follow_ups:>8}"
-                     f"{f'{s.tiered_current}/{s.tiered}':>11}"
-                     f"{f'{s.rov_365d.before}/{s.rov_365d.after}':>9}")
+    # the team page's words and order: a liaison by name (by last name), tier coverage "8 of 14", return on visit
+    # "100 → 128" (a key under the table says what each column counts)
+    who = {lid: site.team[lid].name if lid in site.team else lid for lid in stats.liaisons}
+    w = max([24] + [len(n) + 2 for n in who.values()])
+    lines += ["", "Liaisons", f"  {'liaison':<{w}}{'physicians':>11}{'referrals 365d':>15}"
+              f"{'contacts 90d':>13}{'in person':>10}{'follow-ups':>11}{'overdue':>8}"
+              f"{'tier coverage':>14}{'return on visit':>16}"]
+    for lid in sorted(stats.liaisons, key=lambda t: (sort_key(who[t]), t)):  # team/'s order
+        s = stats.liaisons[lid]
+        lines.append(f"  {who[lid]:<{w}}{s.physicians:>11}{s.referrals_365d:>15}"
+                     f"{s.interactions_90d:>13}{s.in_person_90d:>10}{s.open_follow_ups:>11}"
+                     f"{s.overdue_follow_ups:>8}{f'{s.tiered_current} of {s.tiered}':>14}"
+                     f"{f'{s.rov_365d.before} → {s.rov_365d.after}':>16}")
+    if stats.liaisons:
+        lines += ["  referrals 365d: from their physicians; contacts and in person: logged by them in "
+                  "the last 90 days; follow-ups: open, owned by them",
+                  "  tier coverage: their tiered physicians visited within the tier's cadence; return "
+                  "on visit: physician referrals in the 90 days before → from their visits 90–454 "
+                  "days old"]
     return "\n".join(lines)

@@ -673,3 +673,27 @@ def test_a_frame_that_scrolls_sideways_shades_the_side_with_more(new_page, serve
     left, right = edges(narrow[0])
     assert left >= 250 and right >= 250, ("a frame that does not scroll", left, right)
     assert rec.console_errors == [], rec.console_errors
+
+
+@pytest.mark.parametrize("width", [703, 725])  # A4 and Letter, 12 mm margins, in CSS px
+def test_the_printed_team_table_keeps_every_liaison_column_on_the_sheet(new_page, server, width):
+    """Printed for the owner's meeting, the team page's liaisons table (eight columns, each
+    header on one line: 'OPEN FOLLOW-UPS ↕') ran 1,077 px on a 683 px sheet: its open
+    follow-ups and their overdue badges were cut at the card's edge. On paper headers wrap
+    and lose the screen's sort arrows, and the table stays inside its card."""
+    page, rec = new_page(viewport={"width": width, "height": 900})
+    _open(page, server, "team/index.html")
+    page.emulate_media(media="print")
+    page.wait_for_timeout(50)
+    fit = page.evaluate("""() => { const t = document.getElementById('liaison-table');
+        const card = t.closest('section'); const s = getComputedStyle(card);
+        const inner = card.getBoundingClientRect().right - parseFloat(s.paddingRight)
+                      - parseFloat(s.borderRightWidth);
+        const arrows = [...t.querySelectorAll('th button.sort')].map(
+            b => getComputedStyle(b, '::after').content);
+        return {right: Math.max(...[...t.querySelectorAll('th, td')].map(
+                    c => c.getBoundingClientRect().right)), inner, arrows}; }""")
+    assert fit["right"] <= fit["inner"] + 0.5, fit
+    assert fit["arrows"] and all(a in ("none", "normal") for a in fit["arrows"]), fit
+    page.emulate_media(media="screen")
+    assert rec.console_errors == [], rec.console_errors

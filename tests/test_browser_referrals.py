@@ -161,3 +161,40 @@ def test_screenshots_of_the_referrals_page_and_the_dashboard(new_page, server):
             page, _ = _open(new_page, server, path, viewport)
             _shot(page, f"{name}-{width}.png")
             assert (SHOTS / f"{name}-{width}.png").stat().st_size > 10_000
+
+
+def test_each_month_of_the_printed_month_table_is_one_line(new_page, server):
+    """Printed (Letter's 720 px), the month table's 'November 2026' broke into 'November' over
+    '2026' on every row, two lines a month; a month's name keeps to one line."""
+    page, rec = _open(new_page, server, REFERRALS)
+    page.emulate_media(media="print")
+    page.set_viewport_size({"width": 720, "height": 900})
+    page.wait_for_timeout(50)
+    lines = page.eval_on_selector_all(
+        "#months tbody tr td:first-child",
+        """tds => tds.map(td => { const r = document.createRange();
+            r.selectNodeContents(td.firstChild); const rects = [...r.getClientRects()];
+            return [td.firstChild.textContent, new Set(rects.map(x => Math.round(x.top))).size]; })""")
+    assert len(lines) >= 12 and all(re.fullmatch(r"[A-Z][a-z]+ \d{4}", t) for t, _ in lines), lines
+    assert all(n == 1 for _, n in lines), lines
+    page.emulate_media(media="screen")
+    assert rec.console_errors == [], rec.console_errors
+
+
+@pytest.mark.parametrize("width", [703, 725])  # A4 and Letter, 12 mm margins, in CSS px
+def test_every_table_of_the_printed_referrals_page_fits_the_sheet(new_page, server, width):
+    """The month table (ten columns of capitals, 992 px) and the return-on-visit ranking ran
+    past a 703 px sheet, and Chromium shrank the whole printed page to fit them: the owner's
+    copy came out at about 70% (11 pt text as 8 pt). On paper every table stays in its card."""
+    page, rec = _open(new_page, server, REFERRALS, viewport={"width": width, "height": 900})
+    page.emulate_media(media="print")
+    page.wait_for_timeout(50)
+    over = page.evaluate("""() => [...document.querySelectorAll('main table')].map(t => {
+        const card = (t.closest('section') || t.parentElement).getBoundingClientRect();
+        const right = Math.max(...[...t.querySelectorAll('th, td')].map(
+            c => c.getBoundingClientRect().right));
+        return [t.id || t.className, Math.round(right), Math.round(card.right)]; })
+        .filter(([, right, card]) => right > card + 0.5)""")
+    assert over == [], over
+    page.emulate_media(media="screen")
+    assert rec.console_errors == [], rec.console_errors

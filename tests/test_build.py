@@ -42,6 +42,7 @@ import yaml
 from click.testing import CliRunner
 
 from conftest import REPO, SPEC_EXAMPLE, _make_writable, cli
+from liaison.dates import month
 
 AS_OF = "2026-11-26"
 GOLDEN = Path(__file__).resolve().parent / "golden" / "spec-example-v2"
@@ -860,10 +861,45 @@ def test_the_competency_matrix_shows_trainings_taken_beyond_a_members_role(sampl
             assert cell.text().startswith("—"), (tid, gid)
             if gid in taken:
                 seen += 1
-                assert f"not required; taken {taken[gid]['completed']}" in cell.text(), (tid, gid)
+                when = cell.all("time")[0]
+                assert when.attrs["datetime"] == str(taken[gid]["completed"]), (tid, gid)
+                assert f"not required; taken {when.text()}" in cell.text(), (tid, gid)
             else:
                 assert cell.text() == "—", (tid, gid)
     assert seen >= 4  # the manager's three and the clinical member's primer
+
+
+def test_an_expired_cell_of_the_matrix_says_when_renewal_was_due_and_when_taken(sample_build):
+    """The matrix read 'expired 2024-09-16' of a training taken on 2024-09-16 that expired in
+    2026 (renew every 730 days): the manager read it as the day it expired. An expired cell
+    now says when renewal was due (taken + renew_every_days) and when it was taken, as people
+    read dates ('Wed 16 Sep'), the ISO date on its <time>; a completed cell names its score."""
+    import datetime as dt
+
+    import yaml
+    from htmltree import parse
+
+    renew = {}
+    for f in (REPO / "content" / "training").glob("*.md"):
+        front = yaml.safe_load(f.read_text(encoding="utf-8").split("---")[1])
+        renew[front["title"]] = front.get("renew_every_days")
+    table = parse(sample_build / "training" / "index.html").by_id("matrix-table")
+    titles = [th.text().rstrip(" ↕") for th in table.all("th")][1:]
+    expired = completed = 0
+    for tr in table.all("tbody")[0].all("tr"):
+        for title, cell in zip(titles, tr.all("td")[1:]):
+            if "expired" in cell.text():
+                expired += 1
+                due, taken = (dt.date.fromisoformat(t.attrs["datetime"]) for t in cell.all("time"))
+                assert due == taken + dt.timedelta(days=renew[title])
+                assert cell.text().startswith("expired") and "renewal was due " in cell.text()
+                assert "; taken " in cell.text()
+                assert not re.search(r"\d{4}-\d\d-\d\d", cell.text()), cell.text()
+            elif cell.text().startswith("completed"):
+                completed += 1
+                assert re.search(r" · score \d+$", cell.text()), cell.text()
+                assert not re.search(r"\d{4}-\d\d-\d\d", cell.text()), cell.text()
+    assert expired >= 2 and completed >= 2
 
 
 # -------------------------------------------------------------------------- 3. link check
@@ -1701,7 +1737,8 @@ def test_key_pages_show_the_facts_of_the_example(golden_build):
     # referrals_365d 40 − 22 = 18 against referrals_prev_365d 10 − 6 = 4: under 5, no per cent
     assert "Other new patients, 365 days 18 18 vs 4 · 365 d" in dash and "+350%" not in dash
     assert "Referrals, 90 days 16" not in dash  # the two are not added up in the headline
-    assert "Source captured, 365 days 88.9%" in dash  # source_capture_rate_365d 0.8889
+    # source_capture_rate_365d 0.8889: 16 of the 18 other new patients asked (2 unknown)
+    assert "Source captured, 365 days 88.9% 16 of 18 other new patients asked" in dash
     assert "In-person visits, 90 days 5" in dash
     assert "Open follow-ups 4 3 overdue" in dash
     assert "Physicians 6 3 practices" in dash
@@ -1801,15 +1838,16 @@ def test_key_pages_show_the_facts_of_the_example(golden_build):
     # the month table, newest first: physician referrals, other new patients, then the
     # months entry of expected-stats (referrals, scheduled, consulted, treated, declined,
     # interactions, in_person)
-    table = re.findall(r"<tr(?: class=\"unfinished\")?><td[^>]*>(\d{4}-\d{2})(?: <span[^>]*>"
-                       r"[^<]*</span>)?</td>((?:<td class=\"num[^\"]*\"[^>]*>\d+</td>)+)</tr>", ref_html)
+    table = re.findall(r"<tr(?: class=\"unfinished\")?><td[^>]*><span class=\"date\">([A-Z][a-z]+ "
+                       r"\d{4})</span>(?: <span[^>]*>[^<]*</span>)?</td>((?:<td class=\"num[^\"]*\"[^>]*>"
+                       r"\d+</td>)+)</tr>", ref_html)
     got = [(m, [int(n) for n in re.findall(r">(\d+)<", cells)]) for m, cells in table]
-    want = [(m["month"], [every_month[m["month"]], m["referrals"] - every_month[m["month"]],
+    want = [(month(m["month"]), [every_month[m["month"]], m["referrals"] - every_month[m["month"]],
                           m["referrals"], m["scheduled"], m["consulted"], m["treated"],
                           m["declined"], m["interactions"], m["in_person"]])
             for m in reversed(expected_stats["months"])]
     assert got == want
-    assert "2026-11 is unfinished: counted to 2026-11-26, 26 of 30 days." in ref
+    assert "November 2026 is unfinished: counted to Thu 26 Nov, 26 of 30 days." in ref
 
 
 def test_prospects_and_compliance_pages_show_the_facts_of_the_example(golden_build):

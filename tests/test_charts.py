@@ -530,3 +530,25 @@ def test_chart_text_is_readable_on_the_card(name):
         if ratio < 4.5:
             low.append(f"{el.text!r} in {fill}: {ratio:.2f}:1")
     assert not low, f"{name}: " + "; ".join(low)
+
+
+def test_second_series_reaches_an_unfinished_month_by_a_dashed_segment():
+    """The dashboard's in-person visits line fell, solid, to the 0 of a month 5 days old
+    beside a dashed 'month to date' bar (printed for the owner, a collapse of visits); the
+    last segment is dashed as that bar is, the months before one solid line."""
+    root = ET.fromstring(bar_chart(MONTHS, VALUES, title="t", secondary=VISITS[:-1] + [0],
+                                   secondary_label="In-person visits", partial_last=True))
+    lines = [el for el in root.iter(f"{SVG}polyline") if "chart-line" in classes(el)]
+    solid = [el for el in lines if not el.get("stroke-dasharray")]
+    dashed = [el for el in lines if el.get("stroke-dasharray")]
+    assert len(solid) == 1 and len(dashed) == 1
+    assert len(solid[0].get("points").split()) == len(MONTHS) - 1
+    assert dashed[0].get("points").split() == solid[0].get("points").split()[-1:] + \
+        [dashed[0].get("points").split()[-1]]
+    assert "chart-partial" in classes(dashed[0])
+    # a finished last month: one solid line through every point
+    root = ET.fromstring(bar_chart(MONTHS, VALUES, title="t", secondary=VISITS,
+                                   secondary_label="In-person visits"))
+    lines = [el for el in root.iter(f"{SVG}polyline") if "chart-line" in classes(el)]
+    assert len(lines) == 1 and len(lines[0].get("points").split()) == len(MONTHS)
+    assert lines[0].get("stroke-dasharray") is None

@@ -565,16 +565,16 @@ def test_the_matrix_and_a_members_page_read_trainings_at_the_as_of_date(tmp_path
     titles = [th.text().rstrip(" ↕") for th in table.all("th")][1:]
     row = next(tr for tr in table.all("tbody")[0].all("tr") if "Dana Reyes" in tr.text())
     cells = dict(zip(titles, [td.text() for td in row.all("td")[1:]]))
-    assert cells == {'Asking "How did you hear about us?"': "completed2026-03-02 · 95",  # (<br>)
+    assert cells == {'Asking "How did you hear about us?"': "completedMon 2 Mar · score 95",  # (<br>)
                      "Fire safety": "missing"}, cells
     member = parse(out / "team" / "dana-reyes" / "index.html")
     section = next(s for s in member.all("section") if s.all("h2")[0].text() == "Trainings")
     rows = [[td.text() for td in tr.all("td")] for tr in section.all("tbody")[0].all("tr")]
     assert rows == [
         ["Fire safety", "—", "—", "missing"],
-        ["Fire safety", "2027-01-15", "—", "after the as-of date"],
-        ['Asking "How did you hear about us?"', "2026-03-02", "95", "current"],
-        ['Asking "How did you hear about us?"', "2024-01-10", "60", "renewed since"],
+        ["Fire safety", "Fri 15 Jan 2027", "—", "after the as-of date"],
+        ['Asking "How did you hear about us?"', "Mon 2 Mar", "95", "current"],
+        ['Asking "How did you hear about us?"', "Wed 10 Jan 2024", "60", "renewed since"],
     ], rows
 
 

@@ -23,6 +23,7 @@ import pytest
 import yaml
 
 from htmltree import Node, parse, table_rows
+from liaison.dates import day_text
 
 
 REPO = Path(__file__).resolve().parents[1]
@@ -515,7 +516,10 @@ def test_compliance_page_lists_spend_against_the_limit(example):
         assert len(listed) == len(items[pid])
         for entry, (date, share, cost, n) in zip(listed, sorted(items[pid], reverse=True)):
             t = entry.text()
-            assert t.startswith(date.isoformat()) and money(share) in t
+            # the date as people read it ("Fri 6 Nov"; it read "2026-11-06"), ISO on its <time>
+            when = entry.all("time")[0]
+            assert when.attrs["datetime"] == date.isoformat() and t.startswith(when.text())
+            assert when.text() == day_text(date, date) and money(share) in t
             assert (f"shared by {n}" in t) == (n > 1) and (n == 1 or money(cost) in t)
             assert entry.hrefs()[0] == f"../activity/{date:%Y-%m}/index.html"
     ruth = spends[0]

@@ -191,11 +191,26 @@ def test_source_capture_counts_only_other_new_patients(referrals):
     assert round(1 - unknown / OTHER_365, 4) == rate
 
 
+def test_the_dashboards_capture_rate_shows_its_base(dashboard):
+    """The dashboard's card read '88.9% other new patients asked …' with no count: on a
+    young site 100.0% of 2 read as a sure thing. It gives the count beside the rate, those
+    asked of the other new patients, the referrals page's two numbers seen the other way."""
+    card = kpis(dashboard)["Source captured, 365 days"]
+    unknown = EXPECTED["sources_365d"]["unknown"]
+    rate = EXPECTED["source_capture_rate_365d"]
+    assert card.all("div", "value")[0].text() == f"{rate * 100:.1f}%"
+    assert (f"{OTHER_365 - unknown} of {OTHER_365} other new patients asked "
+            "“how did you hear about us?”") in card.text()
+
+
 def test_the_month_table_splits_each_month_and_marks_the_unfinished_one(referrals):
     table = referrals.by_id("months").all("table")[0]
     rows = table.all("tbody")[0].all("tr")
     months = list(reversed(EXPECTED["months"]))[:24]
-    assert [r.all("td")[0].text().split()[0] for r in rows] == [m["month"] for m in months]
+    from liaison.dates import month
+    # months as people read them ("November 2026"; the table once read "2026-11")
+    assert [" ".join(r.all("td")[0].text().split()[:2]) for r in rows] == \
+        [month(m["month"]) for m in months]
     physician_total = 0
     for tr, m in zip(rows, months):
         cells = [td.text() for td in tr.all("td")]
@@ -212,7 +227,9 @@ def test_the_month_table_splits_each_month_and_marks_the_unfinished_one(referral
     assert "to date" in rows[0].all("td")[0].text()
     assert all("unfinished" not in r.classes for r in rows[1:])
     note = referrals.by_id("months").all("p")[0].text()
-    assert f"{D.day} of {days} days" in note and AS_OF in note
+    from liaison.dates import day_text
+    assert f"{D.day} of {days} days" in note and f"to {day_text(D, D)}," in note
+    assert AS_OF not in note  # no ISO date in the words
 
 
 def test_a_month_that_ends_on_the_as_of_date_is_finished():
@@ -241,11 +258,11 @@ def test_the_month_table_says_when_it_shows_only_the_last_24_months(tmp_path, re
                                        "--as-of", "2027-01-10"])
     assert result.exit_code == 0, result.output
     section = parse(out / "referrals" / "index.html").by_id("months")
-    months = [r[0].text().split()[0] for r in table_rows(section.all("table")[0])]
-    assert months[0] == "2027-01" and months[-1] == "2025-02" and len(months) == 24
+    months = [" ".join(r[0].text().split()[:2]) for r in table_rows(section.all("table")[0])]
+    assert months[0] == "January 2027" and months[-1] == "February 2025" and len(months) == 24
     text = section.text()
-    assert "The last 24 months, 2025-02 to 2027-01" in text
-    assert "all 26 months from 2024-12" in text
+    assert "The last 24 months, February 2025 to January 2027" in text
+    assert "all 26 months from December 2024" in text
     assert "exports/referrals-by-month.csv" in section.hrefs()[-1]
     assert len(EXPECTED["months"]) == 24
     assert "The last 24 months" not in referrals.by_id("months").text()
@@ -414,7 +431,8 @@ def test_capture_by_member_beside_their_front_desk_guides(referrals, site):
         trainings = {t["guide"]: t for t in team[tid]["trainings"]}
         for (gid, _), cell in zip(front_desk, cells[4:]):
             t = trainings[gid]
-            assert "completed" in cell.text() and str(t["completed"]) in cell.text()
+            assert "completed" in cell.text()
+            assert cell.all("time")[0].attrs["datetime"] == str(t["completed"])
     # The same cells as the training page's matrix.
     matrix = parse(site / "training" / "index.html")
     matrix_rows = {tr.all("td")[0].all("a")[0].text(): tr.all("td") for tr in

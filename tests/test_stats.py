@@ -1537,8 +1537,11 @@ def test_plain_report_mentions_totals_and_liaisons():
     for key in ("physicians", "practices", "interactions", "referrals", "referrals_90d",
                 "referrals_365d", "open_follow_ups"):
         assert re.search(rf"\b{t[key]}\b", text), f"totals.{key} = {t[key]} not in the report"
-    for lid in want["liaisons"]:
-        assert lid in text
+    import yaml
+    for lid in want["liaisons"]:  # by name, as team/ names them (the id was a record's)
+        member = yaml.safe_load((SPEC_EXAMPLE / "data" / "team" / f"{lid}.yaml").read_text(
+            encoding="utf-8"))
+        assert member["name"] in text.split("\nLiaisons\n")[1]
 
 
 def test_plain_report_on_a_tiny_site(liaison_site):
@@ -1550,10 +1553,10 @@ def test_plain_report_on_a_tiny_site(liaison_site):
     assert re.search(r"\breferrals\b\D{0,20}\b26\b", text, re.I), text
     assert re.search(r"365\D{0,30}\b15\b", text), text
     assert re.search(r"\binteractions\b\D{0,20}\b5\b", text, re.I), text
-    assert "lia" in text and "lia2" in text
-    lines = text.splitlines()
-    assert any(line.strip().startswith("lia2") for line in lines)
-    assert not any(line.strip().startswith("mgr") for line in lines), "a manager listed as liaison"
+    lines = text.split("\nLiaisons\n")[1].splitlines()  # liaisons by name ("Member lia2")
+    assert any(line.strip().startswith("Member lia ") for line in lines)
+    assert any(line.strip().startswith("Member lia2") for line in lines)
+    assert not any(line.strip().startswith("Member mgr") for line in lines), "a manager listed as liaison"
 
 
 def test_stats_json_is_exactly_the_standard_libraries_form(tmp_path):

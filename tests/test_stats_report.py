@@ -106,3 +106,38 @@ def test_the_matured_treated_share_rounds_as_the_referral_pages_funnel(tmp_path)
     assert done.returncode == 0, done.stderr
     out = re.sub(r" +", " ", done.stdout)
     assert "Matured referrals 8 (90 to 454 days old: 13% treated, 0 declined)" in out
+
+
+def test_the_liaison_table_names_each_liaison_in_the_team_pages_words(report):
+    """The table read 'lena-brooks … 3/4 12/12' under 'ref. 365d', 'open f/u', 'on cadence'
+    and 'rov b/a': a record id and abbreviations the manager had to decode. It now names the
+    liaison and says tier coverage and return on visit as the team page does, with a key.
+    lena-brooks (expected stats): 5 physicians, 22 referrals, 8 contacts of which 5 in
+    person, 3 open follow-ups (2 overdue), 3 of 4 tiered on cadence, 12 before and 12 after."""
+    table = report.split("\nLiaisons\n")[1]
+    header, row = table.splitlines()[:2]
+    assert header.split() == ["liaison", "physicians", "referrals", "365d", "contacts", "90d",
+                              "in", "person", "follow-ups", "overdue", "tier", "coverage",
+                              "return", "on", "visit"]
+    assert row.split() == ["Lena", "Brooks", "5", "22", "8", "5", "3", "2", "3", "of", "4",
+                           "12", "→", "12"]
+    assert "lena-brooks" not in table
+    assert "tier coverage: their tiered physicians visited within the tier's cadence" in table
+
+
+def test_the_liaison_table_lists_them_by_last_name_as_the_team_page(tmp_path):
+    """The table went by record id (t-0003 Calia Salroson, t-0004 Wilion Marsaford, t-0005
+    Jaa Barneson…), which beside names reads as no order at all; team/ lists them by last
+    name, and so does the report now."""
+    import shutil
+
+    root = tmp_path / "site"
+    shutil.copytree(EXAMPLE, root)
+    team = root / "data" / "team"
+    (team / "a-liaison.yaml").write_text("name: Zoe Young\nrole: liaison\n", encoding="utf-8")
+    (team / "z-liaison.yaml").write_text("name: Ada Abbott\nrole: liaison\n", encoding="utf-8")
+    done = subprocess.run([sys.executable, "-m", "liaison", "stats", "--root", str(root),
+                           "--as-of", "2026-11-26"], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    rows = done.stdout.split("\nLiaisons\n")[1].splitlines()[1:4]
+    assert [" ".join(r.split()[:2]) for r in rows] == ["Ada Abbott", "Lena Brooks", "Zoe Young"]

@@ -137,11 +137,19 @@ def bar_chart(labels: list[str], values: list[int], *, title: str,
     if secondary is not None:
         pts = [(left + slot * (i + 0.5), y_of(v)) for i, v in enumerate(secondary)]
         parts.append('<g class="chart-series chart-series-2">')
-        if n > 1:
-            coords = " ".join(f"{_n(x)},{_n(y)}" for x, y in pts)
+        # an unfinished last period's point is joined by a dashed segment, as its bar is
+        # dashed: a month that has only begun has few visits yet, not a fall to them
+        whole = pts[:-1] if partial else pts
+        if len(whole) > 1:
+            coords = " ".join(f"{_n(x)},{_n(y)}" for x, y in whole)
             parts.append(f'<polyline class="chart-line chart-series-2" points="{coords}" '
                          f'fill="none" stroke="{c.series_2}" stroke-width="2" '
                          f'stroke-linejoin="round" stroke-linecap="round"/>')
+        if n > 1 and partial:
+            coords = " ".join(f"{_n(x)},{_n(y)}" for x, y in pts[-2:])
+            parts.append(f'<polyline class="chart-line chart-series-2 chart-partial" '
+                         f'points="{coords}" fill="none" stroke="{c.series_2}" '
+                         f'stroke-width="2" stroke-dasharray="4 3" stroke-linecap="round"/>')
         r = 3.0 if n <= 24 else 2.0
         for i, ((x, y), v) in enumerate(zip(pts, secondary)):
             parts.append(f'<circle class="chart-dot chart-series-2" cx="{_n(x)}" cy="{_n(y)}" '

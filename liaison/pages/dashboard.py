@@ -34,13 +34,16 @@ def context(view: SiteView, page: Page) -> dict:
     due = follow_ups.grouped(view)  # recently overdue, then this week, by due date
     upcoming = [view.follow_up(*t) for t in due["recent"] + due["week"]]
     capture = st.source_capture_rate_365d
+    patients = new_patients(view)
+    others = patients["other_365d"]["now"]  # the base of the rate, beside it (as referrals/)
     monthly = physician_months(view, months)
     return {
         **view.common(page, "dashboard", "Dashboard"),
         "totals": totals,
-        "new_patients": new_patients(view),
+        "new_patients": patients,
         "capture": capture,
         "capture_text": rate(capture),
+        "capture_asked": others - st.sources_365d.get("unknown", 0), "capture_of": others,
         "chart": view.chart(charts.bar_chart, [m.month for m in months], monthly,
                      title=f"Physician referrals per month, {charted_span([m.month for m in months])}, with in-person visits",
                      primary_label="Physician referrals",
@@ -62,9 +65,10 @@ def context(view: SiteView, page: Page) -> dict:
 KINDS = [
     PageKind("dashboard", "dashboard.html", "dashboard", pages, context,
              reads=("stats.totals", "stats.months", "stats.physicians",
-                    "stats.source_capture_rate_365d", "physicians", "practices", "team",
+                    "stats.source_capture_rate_365d", "stats.sources_365d", "physicians", "practices", "team",
                     "interactions", "referrals"),
-             variables=("totals", "new_patients", "capture", "capture_text", "chart", "chart_empty", "declining",
+             variables=("totals", "new_patients", "capture", "capture_text", "capture_asked",
+                        "capture_of", "chart", "chart_empty", "declining",
                         "declining_count", "lapsed", "lapsed_count", "new", "new_count",
                         "overdue_visits", "week", "week_count", "backlog_count"),
              nav=("Dashboard", "index.html"),

@@ -9,6 +9,7 @@ import calendar
 from types import SimpleNamespace
 
 from liaison import charts
+from liaison.dates import day_text
 from liaison.derived import month_label
 from liaison.models import PHYSICIAN_SOURCE, STATUSES
 from liaison.pages.base import (
@@ -52,7 +53,7 @@ def month_rows(view: SiteView) -> list[dict]:
             "consulted": m.consulted, "treated": m.treated, "declined": m.declined,
             "interactions": m.interactions, "in_person": m.in_person,
             "unfinished": unfinished,
-            "unfinished_text": f"to {D.isoformat()}, {D.day} of {days_in_month} days" if unfinished else "",
+            "unfinished_text": f"to {day_text(D, D)}, {D.day} of {days_in_month} days" if unfinished else "",
         })
     rows.reverse()
     return rows

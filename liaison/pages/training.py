@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from liaison.content import GUIDE_LINK, outside_code
 from liaison.decks import image_refs, local_images, picture_file, read_image
-from liaison.derived import latest_trainings, training_expired
+from liaison.derived import latest_trainings, renewal_due, training_expired
 from liaison.names import sort_key
 from liaison.pages.base import Page, PageKind, guide_href, member_href, one_page
 from liaison.pages.view import SiteView
@@ -30,8 +30,10 @@ def _cell(guide: dict, member, latest: dict, as_of) -> dict:
             "state": "n/a", "date": t.completed.isoformat(), "score": t.score}
     if t is None:
         return {"state": "missing"}
-    state = "expired" if training_expired(t.completed, guide["renew"], as_of) else "completed"
-    return {"state": state, "date": t.completed.isoformat(), "score": t.score}
+    if training_expired(t.completed, guide["renew"], as_of):  # the day it lapsed, and when taken
+        return {"state": "expired", "date": t.completed.isoformat(), "score": t.score,
+                "due": renewal_due(t.completed, guide["renew"]).isoformat()}
+    return {"state": "completed", "date": t.completed.isoformat(), "score": t.score}
 
 
 def front_desk_guides(guides: list[dict]) -> list[dict]:
