@@ -390,10 +390,10 @@ def test_a_rewrite_outside_code_keeps_every_other_character(text):
     assert all(len(line) == len(lines[k]) for k, line in prose_lines(text))
 
 
-def test_a_picture_whose_name_holds_a_space_is_shown_in_a_guide_and_a_deck(tmp_path):
-    """"our lab.png" written as GitHub links it (images/our%20lab.png) was "no such file", and
-    written as CommonMark allows (<images/our lab.png>) passed validate unseen and showed
-    as a broken picture: neither was copied beside the page."""
+def _built_with_picture(tmp_path, name: str, guide_lines: str, deck_slides: str):
+    """The worked example with the example's picture saved as ``images/<name>`` beside the
+    guides and the decks, ``guide_lines`` added to the first guide and a deck ``lab`` of
+    ``deck_slides``, built with build.py: (the site, the guide's id, the picture's bytes)."""
     import shutil
     import subprocess
     import sys
@@ -406,19 +406,29 @@ def test_a_picture_whose_name_holds_a_space_is_shown_in_a_guide_and_a_deck(tmp_p
     picture = (REPO / "content" / "presentations" / "images" / "vascular-lab.png").read_bytes()
     for folder in ("training", "presentations"):
         (root / "content" / folder / "images").mkdir(exist_ok=True)
-        (root / "content" / folder / "images" / "our lab.png").write_bytes(picture)
+        (root / "content" / folder / "images" / name).write_bytes(picture)
     guide = sorted((root / "content" / "training").glob("*.md"))[0]
-    guide.write_text(guide.read_text(encoding="utf-8") + "\n![Encoded](images/our%20lab.png)\n\n"
-                     "![Bracketed](<images/our lab.png>)\n", encoding="utf-8")
+    guide.write_text(guide.read_text(encoding="utf-8") + guide_lines, encoding="utf-8")
     (root / "content" / "presentations" / "lab.md").write_text(
-        "---\ntitle: Lab\n---\n## One\n\n![Encoded](images/our%20lab.png)\n\n---\n\n"
-        "## Two\n\n![Bracketed](<images/our lab.png>)\n", encoding="utf-8")
+        "---\ntitle: Lab\n---\n" + deck_slides, encoding="utf-8")
     out = tmp_path / "site"
     proc = subprocess.run([sys.executable, str(REPO / "build.py"), "build", "--root", str(root),
                            "--out", str(out), "--as-of", AS_OF.isoformat()],
                           capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stderr
-    page = out / "training" / guide.stem / "index.html"
+    return out, guide.stem, picture
+
+
+def test_a_picture_whose_name_holds_a_space_is_shown_in_a_guide_and_a_deck(tmp_path):
+    """"our lab.png" written as GitHub links it (images/our%20lab.png) was "no such file", and
+    written as CommonMark allows (<images/our lab.png>) passed validate unseen and showed
+    as a broken picture: neither was copied beside the page."""
+    out, guide, picture = _built_with_picture(
+        tmp_path, "our lab.png",
+        "\n![Encoded](images/our%20lab.png)\n\n![Bracketed](<images/our lab.png>)\n",
+        "## One\n\n![Encoded](images/our%20lab.png)\n\n---\n\n"
+        "## Two\n\n![Bracketed](<images/our lab.png>)\n")
+    page = out / "training" / guide / "index.html"
     html = page.read_text(encoding="utf-8")
     assert '<img alt="Encoded" src="_media/images/our%20lab.png">' in html
     assert '<img alt="Bracketed" src="_media/images/our lab.png">' in html
@@ -434,13 +444,8 @@ def test_a_picture_whose_name_holds_a_hash_is_shown_in_a_guide_and_a_deck(tmp_pa
     """"lab #3.png" written <images/lab #3.png> (or in an <img>): validate read the file and the
     build copied it, but the page's src kept its "#", which a browser takes for the start of a
     fragment: it asked for "_media/images/lab " and showed a broken picture."""
-    import shutil
-    import subprocess
-    import sys
     from html.parser import HTMLParser
     from urllib.parse import unquote, urlsplit
-
-    from conftest import _make_writable
 
     class Sources(HTMLParser):
         def __init__(self):
@@ -451,24 +456,11 @@ def test_a_picture_whose_name_holds_a_hash_is_shown_in_a_guide_and_a_deck(tmp_pa
             if tag == "img":
                 self.src += [v for k, v in attrs if k == "src" and "lab" in (v or "")]
 
-    root = tmp_path / "root"
-    shutil.copytree(SPEC_EXAMPLE, root)
-    _make_writable(root)
-    picture = (REPO / "content" / "presentations" / "images" / "vascular-lab.png").read_bytes()
-    for folder in ("training", "presentations"):
-        (root / "content" / folder / "images").mkdir(exist_ok=True)
-        (root / "content" / folder / "images" / "lab #3.png").write_bytes(picture)
-    guide = sorted((root / "content" / "training").glob("*.md"))[0]
-    guide.write_text(guide.read_text(encoding="utf-8") + "\n![Bracketed](<images/lab #3.png>)\n\n"
-                     '<img src="images/lab #3.png" alt="HTML" width="300">\n', encoding="utf-8")
-    (root / "content" / "presentations" / "lab.md").write_text(
-        "---\ntitle: Lab\n---\n## One\n\n![Bracketed](<images/lab #3.png>)\n", encoding="utf-8")
-    out = tmp_path / "site"
-    proc = subprocess.run([sys.executable, str(REPO / "build.py"), "build", "--root", str(root),
-                           "--out", str(out), "--as-of", AS_OF.isoformat()],
-                          capture_output=True, text=True, timeout=300)
-    assert proc.returncode == 0, proc.stderr
-    for page, count in ((out / "training" / guide.stem / "index.html", 2),
+    out, guide, picture = _built_with_picture(
+        tmp_path, "lab #3.png",
+        '\n![Bracketed](<images/lab #3.png>)\n\n<img src="images/lab #3.png" alt="HTML" width="300">\n',
+        "## One\n\n![Bracketed](<images/lab #3.png>)\n")
+    for page, count in ((out / "training" / guide / "index.html", 2),
                         (out / "presentations" / "lab" / "index.html", 1)):
         parser = Sources()
         parser.feed(page.read_text(encoding="utf-8"))
