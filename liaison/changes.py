@@ -615,16 +615,14 @@ def _stats_section(before, after, hide=_hider_of_nothing) -> list[str]:
         old, new = sb.physicians[pid].as_dict(), sa.physicians[pid].as_dict()
         for field, label in _FLAGS:
             if old[field] != new[field]:
-                rec = site.physicians.get(pid)
-                name = (_esc(pid) if rec is None else WITHHELD if hide(site, rec)
-                        else _esc(rec.name))
+                name = _name_of(site, site.physicians.get(pid), pid, hide)
                 moved.append(f"| {name} (`{pid}`) | {label} | {_flag(old[field])} "
                              f"| {_flag(new[field])} |")
         # a move takes their referrals to the new practice's figures (SPEC §4: a practice's
         # are its physicians'), which no total shows
         was, now = before.site.physicians.get(pid), site.physicians.get(pid)
         if was is not None and now is not None and was.practice != now.practice:
-            name = WITHHELD if hide(site, now) else _esc(now.name)
+            name = _name_of(site, now, pid, hide)
             n = sa.physicians[pid].referrals_365d
             moved.append(f"| {name} (`{pid}`) | practice, with their {n} referrals of 365 days "
                          f"| {_practice_name(before, was.practice, hide)} "
@@ -637,6 +635,12 @@ def _stats_section(before, after, hide=_hider_of_nothing) -> list[str]:
             out.append(f"| … and {len(moved) - LIST_CAP} more | | | |")
         out.append("")
     return out + _liaison_lines(before, after, hide)
+
+
+def _name_of(site, rec, rid: str, hide=_hider_of_nothing) -> str:
+    """A record's name as the summary shows it: its id when the revision has no such record,
+    WITHHELD when the patient guard flags it."""
+    return _esc(rid) if rec is None else WITHHELD if hide(site, rec) else _esc(rec.name)
 
 
 def _practice_name(checked, pid: str, hide=_hider_of_nothing) -> str:
@@ -652,8 +656,7 @@ def _liaison_lines(before, after, hide=_hider_of_nothing) -> list[str]:
     rows = []
     for tid in sorted(lb.keys() | la.keys()):
         site = after.site if tid in after.site.team else before.site
-        rec = site.team.get(tid)
-        name = _esc(tid) if rec is None else WITHHELD if hide(site, rec) else _esc(rec.name)
+        name = _name_of(site, site.team.get(tid), tid, hide)
         for field, label in _LIAISON_FIGURES:
             old = getattr(lb[tid], field) if tid in lb else None
             new = getattr(la[tid], field) if tid in la else None
