@@ -243,6 +243,7 @@ class _Item(NamedTuple):
     description: str
     location: str | None
     member: str       # the team member whose calendar it goes in
+    logged: dt.date   # the date of the interaction it comes from (its SEQUENCE counts from it)
     also: str | None = None  # another one's too (a planned visit: the liaison in charge)
 
 
@@ -326,7 +327,7 @@ def _follow_ups(site: Site, as_of: dt.date, open_ones=None) -> list[_Item]:
             key=_follow_up_key(r, f.task),
             kind="follow-up", day=f.due,
             summary=f"Follow-up: {f.task} ({_about(site, r)})",
-            description=description, location=None, member=who,
+            description=description, location=None, member=who, logged=r.date,
         ))
     return items
 
@@ -375,7 +376,7 @@ def _planned_visits(site: Site, stats: Stats, as_of: dt.date, planning=None) -> 
             kind="visit", day=r.next_visit,
             summary=f"Visit: {_about(site, r)}",
             description=f"Next visit planned.\n{_origin(site, r)}",
-            location=_location(site, practice_id), member=r.liaison,
+            location=_location(site, practice_id), member=r.liaison, logged=r.date,
             also=in_charge if in_charge != r.liaison and in_charge in site.team else None,
         )
         # The same visit planned twice on one day (two records) is one event.
@@ -456,10 +457,16 @@ def _ymd(day: dt.date) -> str:
 
 def _vevent(uid: str, item: _Item, stamp: dt.datetime, days: dict | None = None) -> bytes:
     """One all-day VEVENT, serialized: the bytes icalendar's ``Event.to_ical`` gives for it
-    (its properties in icalendar's order: SUMMARY, DTSTART, DTEND, DTSTAMP, UID, then by
-    name; a backslash before an ``N`` escaped, see ``_text``), written here because
+    (its properties in icalendar's order: SUMMARY, DTSTART, DTEND, DTSTAMP, UID, SEQUENCE,
+    then by name; a backslash before an ``N`` escaped, see ``_text``), written here because
     icalendar's own serialization took 3.4 s for the 10,000 events of a 10,000-physician
     site (a test compares the two on awkward texts).
+    SEQUENCE, the event's version, is the number of days from the interaction it comes from
+    to the as-of date (``stamp``): the data keeps no history of edits, and this number is
+    the same for the same data and date and higher in any build of a later day, so that a
+    calendar app that keeps an event until a newer version of it comes (Google Calendar
+    kept a follow-up on its old day while its SEQUENCE stayed 0) takes a follow-up moved
+    to another day at the next day's build.
     ``days``: the DTSTART to DTSTAMP lines of each day, kept by the caller between events
     (the same stamp for all)."""
     fixed = None if days is None else days.get(item.day)
@@ -473,7 +480,8 @@ def _vevent(uid: str, item: _Item, stamp: dt.datetime, days: dict | None = None)
     # (the lines of fixed shape are ASCII and far shorter than FOLD: only the texts fold)
     location = f"\r\n{_fold('LOCATION:' + _text(item.location))}" if item.location else ""
     return (f"BEGIN:VEVENT\r\n{_fold('SUMMARY:' + _text(item.summary))}\r\n{fixed}\r\n"
-            f"{_fold('UID:' + _text(uid))}\r\n{_fold('CATEGORIES:' + _text(item.kind))}\r\n"
+            f"{_fold('UID:' + _text(uid))}\r\nSEQUENCE:{(stamp.date() - item.logged).days}\r\n"
+            f"{_fold('CATEGORIES:' + _text(item.kind))}\r\n"
             f"{_fold('DESCRIPTION:' + _text(item.description))}{location}\r\n"
             "TRANSP:TRANSPARENT\r\nEND:VEVENT\r\n").encode("utf-8")
 
@@ -524,7 +532,7 @@ def calendars(site: Site, stats: Stats, as_of: dt.date, open_ones=None,
       over since).
 
     Deterministic: UIDs are SHA-1 digests of record content (no paths, no clock), DTSTAMP is
-    the as-of date at 00:00:00 UTC, events are sorted by date, summary and UID.
+    the as-of date at 00:00:00 UTC, SEQUENCE the days from the interaction to it, events are sorted by date, summary and UID.
     ``open_ones``: the open follow-ups as (interaction, follow-up), in any order, when the
     caller has them (a build: the pages' index, ``SiteView.open_follow_ups``), instead of
     looking through every interaction; ``planning``: the interactions that plan a next visit

@@ -428,7 +428,7 @@ def test_calendar_uids_and_stamps_are_deterministic(example):
         assert set(stamps) <= {b"20261126T000000Z"}
         assert re.findall(rb"\d{8}T\d{6}Z?", data) == stamps
         assert now.strftime("%Y%m%dT%H%M").encode() not in data
-        for prop in (b"CREATED", b"LAST-MODIFIED", b"SEQUENCE", b"X-WR-TIMEZONE"):
+        for prop in (b"CREATED", b"LAST-MODIFIED", b"X-WR-TIMEZONE"):
             assert b"\r\n" + prop not in data
     # the as-of date decides the stamp, and nothing else in the output moves with the clock
     other = load(SPEC_EXAMPLE, dt.date(2026, 11, 27))
@@ -567,6 +567,34 @@ def test_calendar_uid_survives_rescheduling_and_stays_unique(example_site):
     assert before[key] in {str(e["UID"]) for e in holiday}
 
 
+def test_a_rescheduled_follow_up_is_a_newer_version_of_its_event(example_site):
+    """A follow-up moved to another day keeps its UID, and a calendar app takes the move only
+    from a newer version of the event: Google Calendar kept a subscribed event on its old day
+    while its SEQUENCE stayed 0. SEQUENCE is the number of days from the interaction to the
+    as-of date: the same for the same data and date, and higher in every build of a later
+    day, whatever changed."""
+    def sequences(root, as_of):
+        c = load(root, as_of)
+        return {str(e["SUMMARY"]): (str(e["UID"]), int(e["SEQUENCE"]), e.decoded("DTSTART"))
+                for e in events_of(exports.calendars(c.site, c.stats, as_of)["calendar.ics"])}
+
+    key = f"Follow-up: Drop off the holiday schedule ({HV})"
+    before = sequences(example_site, D)
+    # logged 2026-11-19, as of 2026-11-26: seven days, in every calendar the same
+    assert before[key][1:] == (7, dt.date(2026, 11, 26))
+    assert before == sequences(example_site, D)
+    hv = example_site / "data/interactions/2026/11/2026-11-19-hendersonville-visit.yaml"
+    hv.write_text(hv.read_text(encoding="utf-8").replace("due: 2026-11-26", "due: 2026-12-04"),
+                  encoding="utf-8")
+    after = sequences(example_site, D + dt.timedelta(days=1))
+    assert after[key] == (before[key][0], 8, dt.date(2026, 12, 4))
+    assert all(after[s][1] == before[s][1] + 1 for s in before)
+    data = exports.calendars(*(lambda c: (c.site, c.stats))(load(example_site)), D)
+    for cal in data.values():  # after the UID, as icalendar orders an event's properties
+        assert re.findall(rb"\r\nUID:[^\r]*\r\n(SEQUENCE:\d+)\r\n", cal) == \
+            re.findall(rb"\r\n(SEQUENCE:\d+)\r\n", cal)
+
+
 def rfc5545_texts(data: bytes, name: str) -> list[str]:
     """The TEXT values of the ``name`` properties of a calendar, read as RFC 5545 says
     (§3.1 unfolding, §3.3.11 escapes, left to right) and as calendar programs read them;
@@ -659,6 +687,7 @@ def _icalendar_vevent(uid: str, item, stamp: dt.datetime, monkeypatch) -> bytes:
     monkeypatch.setattr(icalendar.prop.text, "_escape_char", rfc5545_escape)
     ev = Event()
     ev.add("uid", uid)
+    ev.add("sequence", (stamp.date() - item.logged).days)
     ev.add("dtstamp", stamp)
     ev.add("dtstart", item.day)
     ev.add("dtend", item.day + dt.timedelta(days=1))
@@ -696,7 +725,8 @@ def test_events_are_written_as_icalendar_writes_them(monkeypatch):
                 key="k", kind=rng.choice(["follow-up", "visit"]),
                 day=dt.date(2026, 1, 1) + dt.timedelta(days=rng.randrange(4000)),
                 summary="Follow-up: " + text(n), description=text(n * 2),
-                location=rng.choice([None, text(n)]), member="t-1")
+                location=rng.choice([None, text(n)]), member="t-1",
+                logged=dt.date(2026, 1, 1) - dt.timedelta(days=rng.randrange(4000)))
             uid = f"follow-up-{rng.getrandbits(160):040x}@liaison"
             expected = _icalendar_vevent(uid, item, stamp, monkeypatch)
             assert exports._vevent(uid, item, stamp) == expected, n
