@@ -97,6 +97,30 @@ def test_whoever_owns_a_follow_up_has_a_calendar_of_their_own(built):
     assert 'href="../../calendar/owen-price.ics"' in member
 
 
+def test_the_calendar_links_say_how_to_subscribe(built):
+    """A calendar link downloads the file, and a calendar app that opens it imports a copy
+    whose events never change (a follow-up done stays, a moved one stays on its old day):
+    the follow-ups page and each member's page offered the links and nothing else, and a
+    liaison who clicked one was left with a stale copy. Under the links, folded so that the
+    filter stays on a phone's first screen, a line says to subscribe instead, and where."""
+    from htmltree import parse
+
+    for rel in ("follow-ups/index.html", "team/lena-brooks/index.html",
+                "team/owen-price/index.html"):
+        page = parse(built / rel)
+        helps = page.all("details", "subscribe")
+        assert len(helps) == 1 and "open" not in helps[0].attrs, rel
+        assert helps[0].all("summary")[0].text() == "How to subscribe, so that it stays up to date"
+        text = helps[0].text()
+        for said in ("a copy that never changes", "Copy link address",
+                     "File › New Calendar Subscription", "Subscribe from web", "From URL",
+                     "Add Subscribed Calendar", "cannot reach a site behind a login"):
+            assert said in text, (rel, said)
+        assert helps[0].hrefs() == []  # it names no calendar: it follows the links
+    head = parse(built / "follow-ups" / "index.html").all("div", "page-head")[0]
+    assert len(head.all("details", "subscribe")) == 1  # under the links, above the filter
+
+
 def test_many_calendars_fold_under_their_count_below_the_heading(tmp_path, monkeypatch):
     """Past CALENDARS_INLINE team members, their own calendars fold under one line ("Each
     one's own calendar (50)") instead of filling the first screen with names before the
