@@ -76,8 +76,8 @@ def member_href(tid: str) -> str:
 
 
 def calendar_href(tid: str) -> str:
-    """A liaison's own calendar (liaison.exports.calendars: every team member whose role is
-    liaison has one, even empty)."""
+    """A team member's own calendar (liaison.exports.calendars: every team member has one,
+    even empty; the front desk's holds the follow-ups they own)."""
     return f"calendar/{tid}.ics"
 
 
