@@ -54,7 +54,9 @@ SHARED = (
      "the common variables"),
     ("macros.html", "macros the pages import: KPI cards, physician and follow-up tables, "
                     "status badges, one interaction (`interaction_item`), the activity filter "
-                    "(`activity_filter`), the parts of a brief "
+                    "(`activity_filter`), how to subscribe to a calendar (`calendar_help`, "
+                    "under the calendar links of `follow_ups.html` and `member.html`), the "
+                    "parts of a brief "
                     "(`brief_top`, `brief_history`, "
                     "`outcomes_card`, `spend_card`, `brief_log`, `medicare_card`)",
      "what each macro is given"),
