@@ -532,7 +532,8 @@ def calendars(site: Site, stats: Stats, as_of: dt.date, open_ones=None,
       over since).
 
     Deterministic: UIDs are SHA-1 digests of record content (no paths, no clock), DTSTAMP is
-    the as-of date at 00:00:00 UTC, SEQUENCE the days from the interaction to it, events are sorted by date, summary and UID.
+    the as-of date at 00:00:00 UTC, SEQUENCE the days from the interaction to it, events are
+    sorted by date, summary and UID.
     ``open_ones``: the open follow-ups as (interaction, follow-up), in any order, when the
     caller has them (a build: the pages' index, ``SiteView.open_follow_ups``), instead of
     looking through every interaction; ``planning``: the interactions that plan a next visit
