@@ -20,12 +20,16 @@ import hashlib
 import io
 import json
 import re
+from collections import Counter
+from operator import itemgetter
 from typing import Callable, NamedTuple
 
-from liaison.derived import effective_liaison, is_open, owner, practices_of
+from liaison.derived import (
+    effective_liaison, is_open, month_index, month_of_label, owner, practices_of,
+)
 from liaison.figures import Stats
 from liaison.models import Interaction
-from liaison.records import Site
+from liaison.records import ReferralRow, Site
 from liaison.snapshot import INTERACTIONS as _INTERACTIONS
 
 # ----------------------------------------------------------------------------------- CSV
@@ -50,8 +54,10 @@ INTERACTION_COLUMNS = (
 )
 MONTH_COLUMNS = (
     "month", "referrals", "scheduled", "consulted", "treated", "declined", "interactions",
-    "in_person",
+    "in_person", "physician_referrals", "other_new_patients",
 )
+# The columns of referrals-by-month.csv taken from the statistics' months as they are.
+_MONTH_STATS = MONTH_COLUMNS[:8]
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _PLAIN_NUMBER = re.compile(r"[+-]?[0-9]+(\.[0-9]+)?")
@@ -93,13 +99,13 @@ def _csv(header: tuple[str, ...], rows) -> bytes:
 
 def stats_files(site: Site, stats: Stats) -> dict[str, Callable[[], bytes]]:
     """The files made of the core records and the statistics alone, by path, each with its
-    maker: ``stats.json`` and the physicians' and months' exports (an incremental build's
-    process forked ahead makes them: liaison.pipeline._taken_ahead)."""
+    maker: ``stats.json`` and the physicians' export (an incremental build's process forked
+    ahead makes them: liaison.pipeline._taken_ahead; it holds no referral row, so the
+    months' export, which counts them, is made with the pages)."""
     from liaison.stats import stats_json
 
     return {"stats.json": lambda: stats_json(stats).encode("utf-8"),
-            "exports/physicians.csv": lambda: physicians_csv(site, stats),
-            "exports/referrals-by-month.csv": lambda: referrals_by_month_csv(stats)}
+            "exports/physicians.csv": lambda: physicians_csv(site, stats)}
 
 
 def physicians_csv(site: Site, stats: Stats) -> bytes:
@@ -220,10 +226,32 @@ def interactions_header() -> str:
     return ",".join(INTERACTION_COLUMNS) + "\r\n"
 
 
-def referrals_by_month_csv(stats: Stats) -> bytes:
+# a referral row's fields, by place (itemgetter: a third faster than the rows' attributes)
+_PHYSICIAN = itemgetter(ReferralRow._fields.index("physician"))
+_DATE_COUNT = itemgetter(*map(ReferralRow._fields.index, ("date", "count")))
+
+
+def referrals_by_month_csv(site: Site, stats: Stats) -> bytes:
     """``exports/referrals-by-month.csv``: the ``months`` series of the statistics, one row
-    per calendar month, ascending (SPEC §4)."""
-    return _csv(MONTH_COLUMNS, ([getattr(m, k) for k in MONTH_COLUMNS] for m in stats.months))
+    per calendar month, ascending (SPEC §4), then the month's referrals apart as the month
+    table of ``referrals/`` shows them: ``physician_referrals`` (source physician) and
+    ``other_new_patients`` (the others), for every month, not only the 24 charted."""
+    as_of = stats.as_of
+    from_physicians: dict[int, int] = {}
+    # (a row names a physician exactly when its source is physician) the rows by (date,
+    # count) in C, then by month: 0.07 s for the 290,000 rows of 10,000 physicians, where a
+    # loop over the rows took 0.2-0.3 s
+    for (day, n), rows in Counter(map(_DATE_COUNT, filter(_PHYSICIAN, site.referrals))).items():
+        if day <= as_of:
+            i = month_index(day)
+            from_physicians[i] = from_physicians.get(i, 0) + n * rows
+
+    def rows():
+        for m in stats.months:
+            n = from_physicians.get(month_of_label(m.month), 0)
+            yield [*(getattr(m, k) for k in _MONTH_STATS), n, m.referrals - n]
+
+    return _csv(MONTH_COLUMNS, rows())
 
 
 # ------------------------------------------------------------------------------ iCalendar

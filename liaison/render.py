@@ -664,7 +664,8 @@ def _extra_groups(view: page_registry.SiteView, stats: dict, kept: tuple | None 
         (("exports/physicians.csv",), of_stats("exports/physicians.csv")),
         (("exports/interactions.csv",),
          lambda: {"exports/interactions.csv": _interactions_export(site, as_of, kept, inputs)}),
-        (("exports/referrals-by-month.csv",), of_stats("exports/referrals-by-month.csv")),
+        (("exports/referrals-by-month.csv",), lambda: {
+            "exports/referrals-by-month.csv": exports.referrals_by_month_csv(site, stats)}),
         (("calendar.ics", "calendar/"), lambda: exports.calendars(
             site, stats, as_of, [(r, f) for _due, r, f in view.open_follow_ups],
             view.planned_visits)),

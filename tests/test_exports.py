@@ -262,11 +262,11 @@ def test_an_interactions_line_is_what_csv_writes_cell_by_cell(text):
 
 
 def test_referrals_by_month_csv(example):
-    data = exports.referrals_by_month_csv(example.stats)
+    data = exports.referrals_by_month_csv(example.site, example.stats)
     assert_plain_csv(data)
     rows = rows_of(data)
     assert rows[0] == ["month", "referrals", "scheduled", "consulted", "treated", "declined",
-                       "interactions", "in_person"]
+                       "interactions", "in_person", "physician_referrals", "other_new_patients"]
     body = rows[1:]
     assert len(body) == 24
     expected_months = [f"{y}-{m:02d}" for y in (2024, 2025, 2026) for m in range(1, 13)]
@@ -278,8 +278,31 @@ def test_referrals_by_month_csv(example):
     # 2026-06-20 and 2026-07-01)
     assert sum(int(r[1]) for r in body) == 50
     assert sum(int(r[6]) for r in body) == 19  # totals.interactions
-    assert body[0] == ["2024-12", "2", "2", "2", "2", "0", "1", "1"]
-    assert body[-1] == ["2026-11", "7", "1", "0", "0", "0", "5", "2"]
+    # 2024-12: alan-cho's referral and a web one; 2026-11: ruth-kessler's 11-06 and 11-21 and
+    # grace-holloway's 11-16 and 11-26 (age 0) from physicians, not james-whitley's 11-28
+    # (after the as-of date), and the other, advertising and web ones of 11-01, 11-14, 11-24
+    assert body[0] == ["2024-12", "2", "2", "2", "2", "0", "1", "1", "1", "1"]
+    assert body[-1] == ["2026-11", "7", "1", "0", "0", "0", "5", "2", "4", "3"]
+
+
+def test_referrals_by_month_csv_splits_physician_referrals_as_the_month_table(example):
+    """The month table of referrals/ shows physician referrals and other new patients apart,
+    and points to the CSV for the months before its last 24: the CSV has the same two
+    columns, for every month, adding up to the month's referrals."""
+    from liaison.pages.referrals import month_rows
+    from liaison.pages.view import SiteView
+
+    body = dicts_of(exports.referrals_by_month_csv(example.site, example.stats))
+    for r in body:
+        assert int(r["physician_referrals"]) + int(r["other_new_patients"]) == int(r["referrals"])
+    # every physician referral of age >= 0, each in its month
+    assert sum(int(r["physician_referrals"]) for r in body) == \
+        sum(p.referrals for p in example.stats.physicians.values()) > 0
+    table = {m["month"]: m for m in month_rows(SiteView(example.site, example.stats, D))}
+    assert set(table) == {r["month"] for r in body}
+    for r in body:
+        assert int(r["physician_referrals"]) == table[r["month"]]["physician"], r["month"]
+        assert int(r["other_new_patients"]) == table[r["month"]]["other"], r["month"]
 
 
 # ---------------------------------------------------------------------- formula injection
@@ -333,7 +356,7 @@ def test_formula_injection_is_neutralized(example_site):
     assert alan["referrals"] == "7"
     # no cell of any export starts with a formula character
     for data in (exports.interactions_csv(c.site, D), exports.physicians_csv(c.site, c.stats),
-                 exports.referrals_by_month_csv(c.stats)):
+                 exports.referrals_by_month_csv(c.site, c.stats)):
         for row in rows_of(data):
             for cell in row:
                 assert not re.match(r"[=+@\t\r]|-(?![0-9]+$)", cell), cell
