@@ -156,6 +156,8 @@ def test_interactions_csv_cells(example):
     email = by_date["2026-11-23"][0]
     assert email["practice"] == "" and email["physicians"] == "nina-vargas"
     assert email["outcome"] == "" and email["type"] == "email"
+    # dollars with two decimals, whatever was written (`cost: 30`), as a spreadsheet sums them
+    assert (email["cost"], visit["cost"]) == ("30.00", "")
     hv = by_date["2026-11-19"][0]
     assert (hv["follow_ups"], hv["open_follow_ups"]) == ("3", "2")
     assert by_date["2026-11-12"][0]["liaison"] == "owen-price"
