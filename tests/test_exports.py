@@ -804,3 +804,23 @@ def test_a_build_writes_the_calendars_from_the_pages_index_as_they_are_made_alon
     assert alone["calendar.ics"].count(b"SUMMARY:Visit: ") > 3
     written = {rel: (tmp_path / "out" / rel).read_bytes() for rel in alone}
     assert written == alone
+
+
+# ------------------------------------------------------------------------- documentation
+
+
+def test_the_readme_names_every_column_of_the_exports_in_order():
+    """An analyst reads what each column holds in the README's paragraph on the exports:
+    every column of every CSV is named there, in the file's order."""
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("*The exports*"):readme.index("*The calendars*")]
+    files = (("physicians.csv", exports.PHYSICIAN_COLUMNS),
+             ("interactions.csv", exports.INTERACTION_COLUMNS),
+             ("referrals-by-month.csv", exports.MONTH_COLUMNS))
+    starts = [section.index(f"`{name}`") for name, _columns in files] + [len(section)]
+    for (name, columns), start, end in zip(files, starts, starts[1:]):
+        part, at = section[start:end], 0
+        for column in columns:
+            found = part.find(f"`{column}`", at)
+            assert found >= 0, f"{name}: `{column}` is not named after what precedes it"
+            at = found + len(column) + 2
