@@ -48,6 +48,15 @@ _PHYSICIAN_STATS = (
     "referrals_365d", "referrals_prev_365d", "first_referral", "last_referral",
     "days_since_referral", "interactions_365d", "last_contact", "last_visit",
 )
+PRACTICE_COLUMNS = (
+    "id", "name", "address", "city", "state", "zip", "phone", "liaison", "physicians",
+    "referrals_365d", "referrals_prev_365d", "last_contact", "spend_ytd_cents", "rov_visits",
+    "rov_before", "rov_after",
+)
+# The columns of practices.csv taken from the practice's statistics as they are.
+_PRACTICE_STATS = (
+    "physicians", "referrals_365d", "referrals_prev_365d", "last_contact", "spend_ytd_cents",
+)
 INTERACTION_COLUMNS = (
     "date", "type", "liaison", "practice", "physicians", "met_with", "summary", "needs",
     "outcome", "deck", "next_visit", "follow_ups", "open_follow_ups", "cost",
@@ -99,13 +108,14 @@ def _csv(header: tuple[str, ...], rows) -> bytes:
 
 def stats_files(site: Site, stats: Stats) -> dict[str, Callable[[], bytes]]:
     """The files made of the core records and the statistics alone, by path, each with its
-    maker: ``stats.json`` and the physicians' export (an incremental build's process forked
+    maker: ``stats.json`` and the physicians' and practices' exports (an incremental build's process forked
     ahead makes them: liaison.pipeline._taken_ahead; it holds no referral row, so the
     months' export, which counts them, is made with the pages)."""
     from liaison.stats import stats_json
 
     return {"stats.json": lambda: stats_json(stats).encode("utf-8"),
-            "exports/physicians.csv": lambda: physicians_csv(site, stats)}
+            "exports/physicians.csv": lambda: physicians_csv(site, stats),
+            "exports/practices.csv": lambda: practices_csv(site, stats)}
 
 
 def physicians_csv(site: Site, stats: Stats) -> bytes:
@@ -134,6 +144,29 @@ def physicians_csv(site: Site, stats: Stats) -> bytes:
             )
 
     return _csv(PHYSICIAN_COLUMNS, rows())
+
+
+def practices_csv(site: Site, stats: Stats) -> bytes:
+    """``exports/practices.csv``: one row per practice, sorted by id.
+
+    Record fields (``liaison`` the practice's own), then the practice's statistics of SPEC §4
+    from ``stats``: its spend counts what it was charged whole (an interaction at it that
+    lists no physician), which its physicians' rows of ``physicians_csv`` do not hold.
+    """
+    per_practice = stats.practices
+
+    def rows():
+        for pid in sorted(site.practices):
+            p = site.practices[pid]
+            s = per_practice.get(pid)
+            yield (
+                pid, p.name, p.address, p.city, p.state, p.zip, p.phone, p.liaison,
+                *(getattr(s, k, None) for k in _PRACTICE_STATS),
+                *((s.rov_365d.visits, s.rov_365d.before, s.rov_365d.after) if s is not None
+                  else (None, None, None)),
+            )
+
+    return _csv(PRACTICE_COLUMNS, rows())
 
 
 def interactions_csv(site: Site, as_of: dt.date | None = None) -> bytes:

@@ -662,6 +662,7 @@ def _extra_groups(view: page_registry.SiteView, stats: dict, kept: tuple | None 
         (("stats.json",), of_stats("stats.json")),
         (("robots.txt",), lambda: {"robots.txt": b"User-agent: *\nDisallow: /\n"}),
         (("exports/physicians.csv",), of_stats("exports/physicians.csv")),
+        (("exports/practices.csv",), of_stats("exports/practices.csv")),
         (("exports/interactions.csv",),
          lambda: {"exports/interactions.csv": _interactions_export(site, as_of, kept, inputs)}),
         (("exports/referrals-by-month.csv",), lambda: {

@@ -117,6 +117,48 @@ def test_physicians_csv_office_days_space_separated(example_site):
     assert by_id["grace-holloway"]["office_days"] == "mon wed fri"
 
 
+# --------------------------------------------------------------------------- practices.csv
+
+PRACTICE_HEADER = [
+    "id", "name", "address", "city", "state", "zip", "phone", "liaison", "physicians",
+    "referrals_365d", "referrals_prev_365d", "last_contact", "spend_ytd_cents", "rov_visits",
+    "rov_before", "rov_after",
+]
+
+
+def test_practices_csv_holds_the_practices_figures_of_the_statistics(example):
+    """One row per practice by id, its figures those of stats.json's practices (here the
+    worked example's expected file, written by hand): its spend includes what no physician
+    of it was charged (french-broad-podiatry's event listing no physician), which the
+    physicians' rows cannot add up to."""
+    import json
+
+    expected = json.loads((SPEC_EXAMPLE / "expected-stats-2026-11-26.json")
+                          .read_text(encoding="utf-8"))["practices"]
+    data = exports.practices_csv(example.site, example.stats)
+    assert_plain_csv(data)
+    assert rows_of(data)[0] == PRACTICE_HEADER
+    body = dicts_of(data)
+    assert [r["id"] for r in body] == sorted(expected)
+    for r in body:
+        e = expected[r["id"]]
+        assert (r["physicians"], r["referrals_365d"], r["referrals_prev_365d"],
+                r["last_contact"], r["spend_ytd_cents"]) == tuple(
+            "" if e[k] is None else str(e[k]) for k in (
+                "physicians", "referrals_365d", "referrals_prev_365d", "last_contact",
+                "spend_ytd_cents"))
+        assert (r["rov_visits"], r["rov_before"], r["rov_after"]) == tuple(
+            str(e["rov_365d"][k]) for k in ("visits", "before", "after"))
+    by_id = {r["id"]: r for r in body}
+    mv = by_id["mountain-view-family-medicine"]
+    assert (mv["zip"], mv["liaison"]) == ("28804", "lena-brooks")  # a ZIP code as text
+    assert by_id["hendersonville-womens-health"]["liaison"] == ""
+    doctors = dicts_of(exports.physicians_csv(example.site, example.stats))
+    french_broad = sum(int(d["spend_ytd_cents"]) for d in doctors
+                       if d["practice"] == "french-broad-podiatry")
+    assert int(by_id["french-broad-podiatry"]["spend_ytd_cents"]) > french_broad
+
+
 # ------------------------------------------------------------------------- interactions.csv
 
 INTERACTION_HEADER = [
@@ -815,6 +857,7 @@ def test_the_readme_names_every_column_of_the_exports_in_order():
     readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
     section = readme[readme.index("*The exports*"):readme.index("*The calendars*")]
     files = (("physicians.csv", exports.PHYSICIAN_COLUMNS),
+             ("practices.csv", exports.PRACTICE_COLUMNS),
              ("interactions.csv", exports.INTERACTION_COLUMNS),
              ("referrals-by-month.csv", exports.MONTH_COLUMNS))
     starts = [section.index(f"`{name}`") for name, _columns in files] + [len(section)]
