@@ -108,9 +108,9 @@ def _csv(header: tuple[str, ...], rows) -> bytes:
 
 def stats_files(site: Site, stats: Stats) -> dict[str, Callable[[], bytes]]:
     """The files made of the core records and the statistics alone, by path, each with its
-    maker: ``stats.json`` and the physicians' and practices' exports (an incremental build's process forked
-    ahead makes them: liaison.pipeline._taken_ahead; it holds no referral row, so the
-    months' export, which counts them, is made with the pages)."""
+    maker: ``stats.json`` and the physicians' and practices' exports (an incremental build's
+    process forked ahead makes them: liaison.pipeline._taken_ahead; it holds no referral
+    row, so the months' export, which counts them, is made with the pages)."""
     from liaison.stats import stats_json
 
     return {"stats.json": lambda: stats_json(stats).encode("utf-8"),
@@ -272,12 +272,13 @@ def referrals_by_month_csv(site: Site, stats: Stats) -> bytes:
     as_of = stats.as_of
     from_physicians: dict[int, int] = {}
     # (a row names a physician exactly when its source is physician) the rows by (date,
-    # count) in C, then by month: 0.07 s for the 290,000 rows of 10,000 physicians, where a
-    # loop over the rows took 0.2-0.3 s
-    for (day, n), rows in Counter(map(_DATE_COUNT, filter(_PHYSICIAN, site.referrals))).items():
+    # count) in C, then by month: 0.07-0.1 s for 290,000 rows (10,000 physicians' worth),
+    # where a loop over the rows took 0.15-0.3 s
+    same = Counter(map(_DATE_COUNT, filter(_PHYSICIAN, site.referrals)))
+    for (day, count), times in same.items():
         if day <= as_of:
             i = month_index(day)
-            from_physicians[i] = from_physicians.get(i, 0) + n * rows
+            from_physicians[i] = from_physicians.get(i, 0) + count * times
 
     def rows():
         for m in stats.months:
