@@ -662,9 +662,11 @@ def _extra_groups(view: page_registry.SiteView, stats: dict, kept: tuple | None 
         (("stats.json",), of_stats("stats.json")),
         (("robots.txt",), lambda: {"robots.txt": b"User-agent: *\nDisallow: /\n"}),
         (("exports/physicians.csv",), of_stats("exports/physicians.csv")),
+        (("exports/practices.csv",), of_stats("exports/practices.csv")),
         (("exports/interactions.csv",),
          lambda: {"exports/interactions.csv": _interactions_export(site, as_of, kept, inputs)}),
-        (("exports/referrals-by-month.csv",), of_stats("exports/referrals-by-month.csv")),
+        (("exports/referrals-by-month.csv",), lambda: {
+            "exports/referrals-by-month.csv": exports.referrals_by_month_csv(site, stats)}),
         (("calendar.ics", "calendar/"), lambda: exports.calendars(
             site, stats, as_of, [(r, f) for _due, r, f in view.open_follow_ups],
             view.planned_visits)),

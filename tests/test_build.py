@@ -225,7 +225,8 @@ def test_build_output_layout(example_build):
         "presentations/venous-basics/index.html",
         "presentations/venous-basics/mountain-view-family-medicine/index.html",
         "presentations/venous-basics/hendersonville-womens-health/index.html",
-        "stats.json", "exports/physicians.csv", "exports/interactions.csv",
+        "stats.json", "exports/physicians.csv", "exports/practices.csv",
+        "exports/interactions.csv",
         "exports/referrals-by-month.csv", "calendar.ics", "calendar/lena-brooks.ics",
         "robots.txt", "assets/style.css", "assets/app.js", MARKER,
     ]
@@ -1391,7 +1392,7 @@ def test_hostile_csv_exports_neutralize_formulas(hostile):
     assert len(call) == 1
     assert call[0]["summary"] == "'" + FORMULA
     assert call[0]["needs"].startswith("'@SUM(1+1)")
-    for name in ("interactions.csv", "physicians.csv", "referrals-by-month.csv"):
+    for name in ("interactions.csv", "physicians.csv", "practices.csv", "referrals-by-month.csv"):
         data = (out / "exports" / name).read_text(encoding="utf-8")
         for row in csv.reader(io.StringIO(data, newline="")):
             for cell in row:

@@ -117,6 +117,48 @@ def test_physicians_csv_office_days_space_separated(example_site):
     assert by_id["grace-holloway"]["office_days"] == "mon wed fri"
 
 
+# --------------------------------------------------------------------------- practices.csv
+
+PRACTICE_HEADER = [
+    "id", "name", "address", "city", "state", "zip", "phone", "liaison", "physicians",
+    "referrals_365d", "referrals_prev_365d", "last_contact", "spend_ytd_cents", "rov_visits",
+    "rov_before", "rov_after",
+]
+
+
+def test_practices_csv_holds_the_practices_figures_of_the_statistics(example):
+    """One row per practice by id, its figures those of stats.json's practices (here the
+    worked example's expected file, written by hand): its spend includes what no physician
+    of it was charged (french-broad-podiatry's event listing no physician), which the
+    physicians' rows cannot add up to."""
+    import json
+
+    expected = json.loads((SPEC_EXAMPLE / "expected-stats-2026-11-26.json")
+                          .read_text(encoding="utf-8"))["practices"]
+    data = exports.practices_csv(example.site, example.stats)
+    assert_plain_csv(data)
+    assert rows_of(data)[0] == PRACTICE_HEADER
+    body = dicts_of(data)
+    assert [r["id"] for r in body] == sorted(expected)
+    for r in body:
+        e = expected[r["id"]]
+        assert (r["physicians"], r["referrals_365d"], r["referrals_prev_365d"],
+                r["last_contact"], r["spend_ytd_cents"]) == tuple(
+            "" if e[k] is None else str(e[k]) for k in (
+                "physicians", "referrals_365d", "referrals_prev_365d", "last_contact",
+                "spend_ytd_cents"))
+        assert (r["rov_visits"], r["rov_before"], r["rov_after"]) == tuple(
+            str(e["rov_365d"][k]) for k in ("visits", "before", "after"))
+    by_id = {r["id"]: r for r in body}
+    mv = by_id["mountain-view-family-medicine"]
+    assert (mv["zip"], mv["liaison"]) == ("28804", "lena-brooks")  # a ZIP code as text
+    assert by_id["hendersonville-womens-health"]["liaison"] == ""
+    doctors = dicts_of(exports.physicians_csv(example.site, example.stats))
+    french_broad = sum(int(d["spend_ytd_cents"]) for d in doctors
+                       if d["practice"] == "french-broad-podiatry")
+    assert int(by_id["french-broad-podiatry"]["spend_ytd_cents"]) > french_broad
+
+
 # ------------------------------------------------------------------------- interactions.csv
 
 INTERACTION_HEADER = [
@@ -156,6 +198,8 @@ def test_interactions_csv_cells(example):
     email = by_date["2026-11-23"][0]
     assert email["practice"] == "" and email["physicians"] == "nina-vargas"
     assert email["outcome"] == "" and email["type"] == "email"
+    # dollars with two decimals, whatever was written (`cost: 30`), as a spreadsheet sums them
+    assert (email["cost"], visit["cost"]) == ("30.00", "")
     hv = by_date["2026-11-19"][0]
     assert (hv["follow_ups"], hv["open_follow_ups"]) == ("3", "2")
     assert by_date["2026-11-12"][0]["liaison"] == "owen-price"
@@ -262,11 +306,11 @@ def test_an_interactions_line_is_what_csv_writes_cell_by_cell(text):
 
 
 def test_referrals_by_month_csv(example):
-    data = exports.referrals_by_month_csv(example.stats)
+    data = exports.referrals_by_month_csv(example.site, example.stats)
     assert_plain_csv(data)
     rows = rows_of(data)
     assert rows[0] == ["month", "referrals", "scheduled", "consulted", "treated", "declined",
-                       "interactions", "in_person"]
+                       "interactions", "in_person", "physician_referrals", "other_new_patients"]
     body = rows[1:]
     assert len(body) == 24
     expected_months = [f"{y}-{m:02d}" for y in (2024, 2025, 2026) for m in range(1, 13)]
@@ -278,8 +322,31 @@ def test_referrals_by_month_csv(example):
     # 2026-06-20 and 2026-07-01)
     assert sum(int(r[1]) for r in body) == 50
     assert sum(int(r[6]) for r in body) == 19  # totals.interactions
-    assert body[0] == ["2024-12", "2", "2", "2", "2", "0", "1", "1"]
-    assert body[-1] == ["2026-11", "7", "1", "0", "0", "0", "5", "2"]
+    # 2024-12: alan-cho's referral and a web one; 2026-11: ruth-kessler's 11-06 and 11-21 and
+    # grace-holloway's 11-16 and 11-26 (age 0) from physicians, not james-whitley's 11-28
+    # (after the as-of date), and the other, advertising and web ones of 11-01, 11-14, 11-24
+    assert body[0] == ["2024-12", "2", "2", "2", "2", "0", "1", "1", "1", "1"]
+    assert body[-1] == ["2026-11", "7", "1", "0", "0", "0", "5", "2", "4", "3"]
+
+
+def test_referrals_by_month_csv_splits_physician_referrals_as_the_month_table(example):
+    """The month table of referrals/ shows physician referrals and other new patients apart,
+    and points to the CSV for the months before its last 24: the CSV has the same two
+    columns, for every month, adding up to the month's referrals."""
+    from liaison.pages.referrals import month_rows
+    from liaison.pages.view import SiteView
+
+    body = dicts_of(exports.referrals_by_month_csv(example.site, example.stats))
+    for r in body:
+        assert int(r["physician_referrals"]) + int(r["other_new_patients"]) == int(r["referrals"])
+    # every physician referral of age >= 0, each in its month
+    assert sum(int(r["physician_referrals"]) for r in body) == \
+        sum(p.referrals for p in example.stats.physicians.values()) > 0
+    table = {m["month"]: m for m in month_rows(SiteView(example.site, example.stats, D))}
+    assert set(table) == {r["month"] for r in body}
+    for r in body:
+        assert int(r["physician_referrals"]) == table[r["month"]]["physician"], r["month"]
+        assert int(r["other_new_patients"]) == table[r["month"]]["other"], r["month"]
 
 
 # ---------------------------------------------------------------------- formula injection
@@ -333,7 +400,7 @@ def test_formula_injection_is_neutralized(example_site):
     assert alan["referrals"] == "7"
     # no cell of any export starts with a formula character
     for data in (exports.interactions_csv(c.site, D), exports.physicians_csv(c.site, c.stats),
-                 exports.referrals_by_month_csv(c.stats)):
+                 exports.referrals_by_month_csv(c.site, c.stats)):
         for row in rows_of(data):
             for cell in row:
                 assert not re.match(r"[=+@\t\r]|-(?![0-9]+$)", cell), cell
@@ -809,3 +876,24 @@ def test_a_build_writes_the_calendars_from_the_pages_index_as_they_are_made_alon
     assert alone["calendar.ics"].count(b"SUMMARY:Visit: ") > 3
     written = {rel: (tmp_path / "out" / rel).read_bytes() for rel in alone}
     assert written == alone
+
+
+# ------------------------------------------------------------------------- documentation
+
+
+def test_the_readme_names_every_column_of_the_exports_in_order():
+    """An analyst reads what each column holds in the README's paragraph on the exports:
+    every column of every CSV is named there, in the file's order."""
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("*The exports*"):readme.index("*The calendars*")]
+    files = (("physicians.csv", exports.PHYSICIAN_COLUMNS),
+             ("practices.csv", exports.PRACTICE_COLUMNS),
+             ("interactions.csv", exports.INTERACTION_COLUMNS),
+             ("referrals-by-month.csv", exports.MONTH_COLUMNS))
+    starts = [section.index(f"`{name}`") for name, _columns in files] + [len(section)]
+    for (name, columns), start, end in zip(files, starts, starts[1:]):
+        part, at = section[start:end], 0
+        for column in columns:
+            found = part.find(f"`{column}`", at)
+            assert found >= 0, f"{name}: `{column}` is not named after what precedes it"
+            at = found + len(column) + 2
