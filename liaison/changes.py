@@ -383,6 +383,9 @@ def _config_lines(old, new) -> list[str]:
                      for f in type(new.thresholds).model_fields
                      if getattr(old.thresholds, f) != getattr(new.thresholds, f)]
             lines.append("- thresholds: " + ", ".join(moved))
+        elif getattr(old, name) is None or getattr(new, name) is None:
+            # an optional setting (compliance, repository) set or taken out
+            lines.append(f"- {name}: " + ("added" if getattr(old, name) is None else "removed"))
         else:
             lines.append(f"- {name}: " + _fields(_changed_fields(getattr(old, name),
                                                                  getattr(new, name))))

@@ -11,6 +11,7 @@ CSV's rows of 3 and 2; one of them dated after 2026-11-26), and 20 interactions.
 from __future__ import annotations
 
 import datetime as dt
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -363,6 +364,26 @@ def test_guides_decks_and_settings(tmp_path):
     ]
     assert "**Training guides**: 1 added" in records
     assert "**Presentation decks**: 1 changed" in records
+
+
+def test_an_optional_setting_added_or_removed(tmp_path):
+    """`compliance` or `repository` added to site.yaml (a site of the first edition upgraded)
+    or taken out: said so, where the summary raised an AttributeError on the missing side."""
+    repo, site = new_repo(tmp_path)
+    config = site / "site.yaml"
+    text = config.read_text(encoding="utf-8")
+    without, n = re.subn(r"(?m)^compliance:\n(?:[ #].*\n)+", "", text)
+    assert n == 1
+    config.write_text(without, encoding="utf-8")
+    commit_all(repo, "no compliance")
+    config.write_text(text + "repository: {web_url: 'https://git.example.org/records'}\n",
+                      encoding="utf-8")
+    commit_all(repo, "compliance and repository")
+
+    removed = bullets(section(summarize(repo, "HEAD~2", "HEAD~1", AS_OF), "Records"))
+    assert removed == ["- compliance: removed"]
+    added = bullets(section(summarize(repo, "HEAD~1", "HEAD", AS_OF), "Records"))
+    assert added == ["- compliance: added", "- repository: added"]
 
 
 # --------------------------------------------------------------------------- the working tree
