@@ -531,6 +531,16 @@ def _referral_lines(b, a, hide=_hider_of_nothing, broken: frozenset = frozenset(
     if not delta:
         out += ["The rows were regrouped; the referrals they stand for are the same.", ""]
         return out + note
+    # Referrals that only gained or changed taken_by or declined_reason (a site written for
+    # the first edition, annotated): a removal and an addition alike in everything else.
+    gained, lost = Counter(), Counter()
+    for k, d in delta.items():
+        (gained if d > 0 else lost)[k[:5]] += abs(d)
+    annotated = sum(min(gained[k], lost[k]) for k in gained.keys() & lost.keys())
+    if annotated:
+        out += [f"Of these, {_plural(annotated, 'referral')} removed and added again "
+                f"{'is the same one' if annotated == 1 else 'are the same ones'} with "
+                "`taken_by` or `declined_reason` added or changed.", ""]
     keys = sorted(delta)
     # a referral file the guard flags: its values are not shown, only counts by month
     flagged = hide.any({row.path for site in (b, a) for row in site.referrals})

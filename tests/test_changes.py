@@ -21,7 +21,7 @@ import pytest
 from liaison.changes import summarize
 from liaison.errors import LiaisonError
 
-from conftest import SPEC_EXAMPLE, _make_writable
+from conftest import REPO, SPEC_EXAMPLE, _make_writable
 
 AS_OF = dt.date(2026, 11, 26)
 
@@ -384,6 +384,36 @@ def test_an_optional_setting_added_or_removed(tmp_path):
     assert removed == ["- compliance: removed"]
     added = bullets(section(summarize(repo, "HEAD~1", "HEAD", AS_OF), "Records"))
     assert added == ["- compliance: added", "- repository: added"]
+
+
+def test_referral_rows_that_only_gain_taken_by_or_declined_reason_are_said_so(tmp_path):
+    """A first-edition site annotating its referrals (the second edition's taken_by and
+    declined_reason) shows each annotated row as one removed and one added: the summary says
+    how many of them are the same referrals, paired by everything else."""
+    repo = tmp_path / "repo"
+    shutil.copytree(REPO / "tests" / "fixtures" / "spec-example", repo)
+    _make_writable(repo)
+    git(repo, "init", "-q")
+    commit_all(repo, "first edition")
+    rows = repo / "data/referrals/through-2026-09.yaml"
+    lines = rows.read_text(encoding="utf-8").splitlines(keepends=True)
+    annotated = 0
+    for i, line in enumerate(lines):
+        if "status: declined}" in line:
+            lines[i] = line.replace("status: declined}", "status: declined, declined_reason: other}")
+            annotated += 1
+        elif "source: web" in line and "taken_by" not in line:
+            lines[i] = line.replace("}", ", taken_by: owen-price}", 1)
+            annotated += 1
+    assert annotated >= 3
+    lines.append("- {date: 2026-09-28, source: web, service: sclerotherapy, taken_by: owen-price}\n")
+    rows.write_text("".join(lines), encoding="utf-8")
+    commit_all(repo, "second edition")
+
+    records = section(summarize(repo, "HEAD~1", "HEAD", AS_OF), "Records")
+    assert (f"**Referrals**: {annotated + 1} rows added, {annotated} removed" in records), records
+    assert (f"Of these, {annotated} referrals removed and added again are the same ones with "
+            "`taken_by` or `declined_reason` added or changed." in records), records
 
 
 # --------------------------------------------------------------------------- the working tree
