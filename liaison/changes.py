@@ -383,6 +383,9 @@ def _config_lines(old, new) -> list[str]:
                      for f in type(new.thresholds).model_fields
                      if getattr(old.thresholds, f) != getattr(new.thresholds, f)]
             lines.append("- thresholds: " + ", ".join(moved))
+        elif name == "compliance" and old.compliance and new.compliance:
+            lines.append(f"- compliance: annual_limit ${old.compliance.annual_limit:,.2f} → "
+                         f"${new.compliance.annual_limit:,.2f}")  # as compliance/ writes it
         elif getattr(old, name) is None or getattr(new, name) is None:
             # an optional setting (compliance, repository) set or taken out
             lines.append(f"- {name}: " + ("added" if getattr(old, name) is None else "removed"))

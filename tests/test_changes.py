@@ -14,6 +14,7 @@ import datetime as dt
 import re
 import shutil
 import subprocess
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -384,6 +385,12 @@ def test_an_optional_setting_added_or_removed(tmp_path):
     assert removed == ["- compliance: removed"]
     added = bullets(section(summarize(repo, "HEAD~1", "HEAD", AS_OF), "Records"))
     assert added == ["- compliance: added", "- repository: added"]
+    limit = re.search(r"(?m)^  annual_limit: (\S+)", text).group(1)
+    config.write_text(config.read_text(encoding="utf-8").replace(
+        f"annual_limit: {limit}", "annual_limit: 525.50"), encoding="utf-8")
+    commit_all(repo, "the new year's limit")
+    changed = bullets(section(summarize(repo, "HEAD~1", "HEAD", AS_OF), "Records"))
+    assert changed == [f"- compliance: annual_limit ${Decimal(limit):,.2f} → $525.50"]
 
 
 def test_referral_rows_that_only_gain_taken_by_or_declined_reason_are_said_so(tmp_path):
