@@ -383,6 +383,12 @@ def _config_lines(old, new) -> list[str]:
                      for f in type(new.thresholds).model_fields
                      if getattr(old.thresholds, f) != getattr(new.thresholds, f)]
             lines.append("- thresholds: " + ", ".join(moved))
+        elif name == "compliance" and old.compliance and new.compliance:
+            lines.append(f"- compliance: annual_limit ${old.compliance.annual_limit:,.2f} → "
+                         f"${new.compliance.annual_limit:,.2f}")  # as compliance/ writes it
+        elif getattr(old, name) is None or getattr(new, name) is None:
+            # an optional setting (compliance, repository) set or taken out
+            lines.append(f"- {name}: " + ("added" if getattr(old, name) is None else "removed"))
         else:
             lines.append(f"- {name}: " + _fields(_changed_fields(getattr(old, name),
                                                                  getattr(new, name))))
@@ -528,6 +534,16 @@ def _referral_lines(b, a, hide=_hider_of_nothing, broken: frozenset = frozenset(
     if not delta:
         out += ["The rows were regrouped; the referrals they stand for are the same.", ""]
         return out + note
+    # Referrals that only gained or changed taken_by or declined_reason (a site written for
+    # the first edition, annotated): a removal and an addition alike in everything else.
+    gained, lost = Counter(), Counter()
+    for k, d in delta.items():
+        (gained if d > 0 else lost)[k[:5]] += abs(d)
+    annotated = sum(min(gained[k], lost[k]) for k in gained.keys() & lost.keys())
+    if annotated:
+        out += [f"Of these, {_plural(annotated, 'referral')} removed and added again "
+                f"{'is the same one' if annotated == 1 else 'are the same ones'} with "
+                "`taken_by` or `declined_reason` added or changed.", ""]
     keys = sorted(delta)
     # a referral file the guard flags: its values are not shown, only counts by month
     flagged = hide.any({row.path for site in (b, a) for row in site.referrals})

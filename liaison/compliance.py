@@ -14,6 +14,7 @@ from liaison.derived import physician_shares
 from liaison.diagnostics import Problem, format_loc
 from liaison.models import cents
 from liaison.records import Site
+from liaison.wording import plural
 
 
 def annual_limit_cents(site: Site) -> int | None:
@@ -37,6 +38,24 @@ def cost_events(site: Site, as_of: dt.date, interactions) -> list[tuple]:
             if shares:
                 out.append((r.date, path, prefix, shares))
     return out
+
+
+def no_cost_lunch(interaction) -> bool:
+    """A lunch that records no ``cost``: a meal given whose amount is missing (every lunch of a
+    site written for the contract's first edition, which had no ``cost``). It counts as
+    nothing given, as the statistics define spend; the pages say so instead of "nothing
+    given"."""
+    return interaction.type == "lunch" and interaction.cost is None
+
+
+def no_cost_note(n: int, year: int) -> str:
+    """What the pages say of ``n`` lunches of ``year`` that record no cost ("" for none)."""
+    if not n:
+        return ""
+    if n == 1:
+        return f"1 lunch of {year} records no cost: counted as nothing given (add its cost)."
+    return (f"{plural(n, 'lunch')} of {year} record no cost: counted as nothing given (add "
+            f"their costs).")
 
 
 def dollars(amount_cents: int) -> str:

@@ -410,13 +410,14 @@ def compliance_shown(view) -> tuple:
     """What the compliance page shows of the interactions and of the statistics
     (pages.compliance): the interactions with a cost in the as-of date's year
     (``year_costly``), each with its date, type, summary, cost, author, physicians and
-    practice; each physician's spend in that year and their liaison, each practice's, and
-    the total (the names of the people and practices are in the other inputs of its key)."""
-    from liaison.pages.compliance import year_costly
+    practice; how many lunches of that year record no cost (``year_no_cost``); each
+    physician's spend in that year and their liaison, each practice's, and the total (the
+    names of the people and practices are in the other inputs of its key)."""
+    from liaison.pages.compliance import year_costly, year_no_cost
 
     stats = view.stats
     return ([(r.date, r.type, r.summary, r.cost, r.liaison, tuple(r.physicians), r.practice)
-             for r in year_costly(view)],
+             for r in year_costly(view)], year_no_cost(view),
             sorted((pid, s.spend_ytd_cents, s.liaison)
                    for pid, s in stats.physicians.items() if s.spend_ytd_cents),
             sorted((prac, s.spend_ytd_cents)

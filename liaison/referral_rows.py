@@ -194,6 +194,20 @@ _SOURCE, _PHYSICIAN = REFERRAL_COLUMNS.index("source"), REFERRAL_COLUMNS.index("
 _STATUS, _REASON = REFERRAL_COLUMNS.index("status"), REFERRAL_COLUMNS.index("declined_reason")
 
 
+def _width_message(header: list[str], found: int) -> str:
+    """A row of ``found`` cells under ``header``. A short row names the columns it ends
+    before: columns added to the header and not to the rows (taken_by and declined_reason,
+    when a file of the first edition is upgraded) are said as such."""
+    width = len(header)
+    message = f"expected {width} cells (as in the header), found {found}"
+    if found >= width:
+        return message
+    missing = header[found:]
+    commas = "," * len(missing)
+    return (f"{message}: the row ends before {', '.join(repr(c) for c in missing)}; an empty "
+            f"cell is written as nothing after a comma (end the row with '{commas}')")
+
+
 def _not_one_of(value, options, helps: str = "") -> str:
     """The message of a value that is none of a choice's ``options``: the close one, else
     ``helps`` (what to write instead), when given."""
@@ -530,8 +544,7 @@ def _load_referral_csv(loader: Loader, rel: str, out: list) -> None:
                                       f"{spans}; close the quote or delete it", line=line, col=1)
                     continue
                 if len(cells) != width:
-                    loader.error(rel, f"expected {width} cells (as in the header), found {len(cells)}",
-                                 line=line, col=1)
+                    loader.error(rel, _width_message(header, len(cells)), line=line, col=1)
                     continue
                 if unsure:
                     _check_under_bad_header(loader, rel, line, header, cells, index, unsure)

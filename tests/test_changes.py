@@ -11,8 +11,10 @@ CSV's rows of 3 and 2; one of them dated after 2026-11-26), and 20 interactions.
 from __future__ import annotations
 
 import datetime as dt
+import re
 import shutil
 import subprocess
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -20,7 +22,7 @@ import pytest
 from liaison.changes import summarize
 from liaison.errors import LiaisonError
 
-from conftest import SPEC_EXAMPLE, _make_writable
+from conftest import REPO, SPEC_EXAMPLE, _make_writable
 
 AS_OF = dt.date(2026, 11, 26)
 
@@ -363,6 +365,62 @@ def test_guides_decks_and_settings(tmp_path):
     ]
     assert "**Training guides**: 1 added" in records
     assert "**Presentation decks**: 1 changed" in records
+
+
+def test_an_optional_setting_added_or_removed(tmp_path):
+    """`compliance` or `repository` added to site.yaml (a site of the first edition upgraded)
+    or taken out: said so, where the summary raised an AttributeError on the missing side."""
+    repo, site = new_repo(tmp_path)
+    config = site / "site.yaml"
+    text = config.read_text(encoding="utf-8")
+    without, n = re.subn(r"(?m)^compliance:\n(?:[ #].*\n)+", "", text)
+    assert n == 1
+    config.write_text(without, encoding="utf-8")
+    commit_all(repo, "no compliance")
+    config.write_text(text + "repository: {web_url: 'https://git.example.org/records'}\n",
+                      encoding="utf-8")
+    commit_all(repo, "compliance and repository")
+
+    removed = bullets(section(summarize(repo, "HEAD~2", "HEAD~1", AS_OF), "Records"))
+    assert removed == ["- compliance: removed"]
+    added = bullets(section(summarize(repo, "HEAD~1", "HEAD", AS_OF), "Records"))
+    assert added == ["- compliance: added", "- repository: added"]
+    limit = re.search(r"(?m)^  annual_limit: (\S+)", text).group(1)
+    config.write_text(config.read_text(encoding="utf-8").replace(
+        f"annual_limit: {limit}", "annual_limit: 525.50"), encoding="utf-8")
+    commit_all(repo, "the new year's limit")
+    changed = bullets(section(summarize(repo, "HEAD~1", "HEAD", AS_OF), "Records"))
+    assert changed == [f"- compliance: annual_limit ${Decimal(limit):,.2f} → $525.50"]
+
+
+def test_referral_rows_that_only_gain_taken_by_or_declined_reason_are_said_so(tmp_path):
+    """A first-edition site annotating its referrals (the second edition's taken_by and
+    declined_reason) shows each annotated row as one removed and one added: the summary says
+    how many of them are the same referrals, paired by everything else."""
+    repo = tmp_path / "repo"
+    shutil.copytree(REPO / "tests" / "fixtures" / "spec-example", repo)
+    _make_writable(repo)
+    git(repo, "init", "-q")
+    commit_all(repo, "first edition")
+    rows = repo / "data/referrals/through-2026-09.yaml"
+    lines = rows.read_text(encoding="utf-8").splitlines(keepends=True)
+    annotated = 0
+    for i, line in enumerate(lines):
+        if "status: declined}" in line:
+            lines[i] = line.replace("status: declined}", "status: declined, declined_reason: other}")
+            annotated += 1
+        elif "source: web" in line and "taken_by" not in line:
+            lines[i] = line.replace("}", ", taken_by: owen-price}", 1)
+            annotated += 1
+    assert annotated >= 3
+    lines.append("- {date: 2026-09-28, source: web, service: sclerotherapy, taken_by: owen-price}\n")
+    rows.write_text("".join(lines), encoding="utf-8")
+    commit_all(repo, "second edition")
+
+    records = section(summarize(repo, "HEAD~1", "HEAD", AS_OF), "Records")
+    assert (f"**Referrals**: {annotated + 1} rows added, {annotated} removed" in records), records
+    assert (f"Of these, {annotated} referrals removed and added again are the same ones with "
+            "`taken_by` or `declined_reason` added or changed." in records), records
 
 
 # --------------------------------------------------------------------------- the working tree

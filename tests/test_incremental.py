@@ -1132,7 +1132,8 @@ def test_the_compliance_page_reads_no_more_of_the_interactions_than_its_key_hold
     """The key of the COMPLIANCE_ONLY page holds, of the interactions and the statistics,
     what ``compliance_shown`` gives: its context reads the date of the interactions around
     the as-of year (to find the year's) and their cost, no other field but of those with a
-    cost in the year, no referral row, none of the view's lists and no figure but the
+    cost in the year (and the type and physicians of those without, to count the lunches
+    that record no cost), no referral row, none of the view's lists and no figure but the
     spend and the liaison; and the key moves with each field it holds."""
     import dataclasses
     from decimal import Decimal
@@ -1165,7 +1166,8 @@ def test_the_compliance_page_reads_no_more_of_the_interactions_than_its_key_hold
     assert context["rows"] and context["practices"]
     shown = {"date", "type", "summary", "cost", "liaison", "physicians", "practice"}
     for r, names in zip(checked.site.interactions, read):
-        assert names <= (shown if id(r) in costly else {"date", "cost"}), names
+        assert names <= (shown if id(r) in costly else {"date", "cost", "type", "physicians"}), \
+            names
     assert {"date", "cost", "physicians"} <= set().union(*read)
     assert {"spend_ytd_cents", "liaison"} <= figures <= {"spend_ytd_cents", "liaison"}, figures
     assert sum(1 for names in read if names) < len(read) / 2, "the year's alone"
@@ -1184,6 +1186,13 @@ def test_the_compliance_page_reads_no_more_of_the_interactions_than_its_key_hold
         interactions[at] = first.model_copy(update=change)
         view.site = dataclasses.replace(checked.site, interactions=interactions)
         assert whole_site_bases(view, inputs, {})[6] != key, change
+    # a lunch of the year that records no cost is counted (the page says how many)
+    free = next(r for r in view.site.interactions if r.cost is None and r.physicians
+                and r.type != "lunch" and r.date.year == AS_OF.year and r.date <= AS_OF)
+    interactions = list(checked.site.interactions)
+    interactions[interactions.index(free)] = free.model_copy(update={"type": "lunch"})
+    view.site = dataclasses.replace(checked.site, interactions=interactions)
+    assert whole_site_bases(view, inputs, {})[6] != key, "a lunch without a cost"
     view.site = checked.site
     assert compliance_shown(view) == compliance_shown(pages.SiteView(checked.site,
                                                                      checked.stats, AS_OF))

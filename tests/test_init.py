@@ -307,6 +307,19 @@ def test_site_yaml_shows_the_defaults(site):
     assert "placeholder" in text.lower()
 
 
+def test_the_example_referrals_explain_every_field_and_csv_column(site):
+    """The comment of the example referrals lists every field of a referral (the second
+    edition's taken_by and declined_reason too, which its own rows use) and a CSV header with
+    every column."""
+    from liaison.models import Referral
+
+    text = (site / "data/referrals/example-referrals.yaml").read_text(encoding="utf-8")
+    explained = re.findall(r"^#\s+([a-z_]+) \(", text, re.M)
+    assert explained == list(Referral.model_fields), explained
+    header = re.search(r"^#\s+(date,[a-z_,]+)$", text, re.M)
+    assert header and set(header.group(1).split(",")) == set(Referral.model_fields), header
+
+
 def test_example_records_say_they_are_examples(site):
     for rel in EXPECTED:
         if rel.startswith(("data/", "content/")):

@@ -554,6 +554,39 @@ def test_no_compliance_page_without_compliance_in_site_yaml(tmp_path):
     assert (site / "prospects" / "index.html").is_file()
 
 
+FIRST_EDITION = REPO / "tests" / "fixtures" / "spec-example"
+
+
+def test_lunches_without_a_cost_are_not_nothing_given(tmp_path):
+    """A site written for the first edition (no `cost` anywhere) that sets the limit, as an
+    upgrading team does first: its lunches of the year are not "nothing given" on the briefs
+    and the compliance page, which count them, worked out from the fixture's files."""
+    root = tmp_path / "root"
+    shutil.copytree(FIRST_EDITION, root)
+    with (root / "site.yaml").open("a", encoding="utf-8") as f:
+        f.write("compliance:\n  annual_limit: 100\n")
+    lunches = [r for r in interactions(root) if r["type"] == "lunch" and "cost" not in r
+               and _date(r["date"]) <= D and _date(r["date"]).year == D.year]
+    listed = [r for r in lunches if r.get("physicians")]
+    assert listed, "the first edition's example has lunches of the as-of year"
+    site = build(root, tmp_path / "site")
+
+    def said(n: int) -> str:
+        return f"{n} lunch{'es' if n != 1 else ''} of {D.year} record{'s' if n == 1 else ''} no cost"
+
+    page = parse(site / "compliance" / "index.html").text()
+    assert said(len(listed)) in page, page
+    for pid in physicians(root):
+        n = sum(1 for r in lunches if pid in r.get("physicians", []))
+        card = parse(site / "physicians" / pid / "index.html").all("section", "spend-card")[0]
+        assert (said(n) in card.text()) == bool(n), (pid, card.text())
+        assert ("Nothing given this year." in card.text()) == (not n), (pid, card.text())
+    for prac in practices(root):
+        n = sum(1 for r in lunches if r.get("practice") == prac)
+        card = parse(site / "practices" / prac / "index.html").all("section", "spend-card")[0]
+        assert (said(n) in card.text()) == bool(n), (prac, card.text())
+
+
 def test_eighty_percent_of_the_limit_is_the_boundary(tmp_path):
     root = copy_example(tmp_path / "root")
     # limit 100: 80.00 is 80% (listed first), 79.99 is not (79%, listed by spend)

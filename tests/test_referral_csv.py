@@ -255,3 +255,21 @@ def test_a_header_row_repeated_in_the_file_is_one_error(tmp_path, monkeypatch):
     assert len(rows) == 8
     assert [(p.line, p.col, p.message) for p in problems] == [
         (6, 1, "this row repeats the header row (two files joined?): delete it")]
+
+
+@pytest.mark.parametrize("whole", [True, False])
+def test_a_row_short_of_the_headers_columns_names_them(tmp_path, monkeypatch, whole):
+    # a first-edition file whose header gained taken_by and declined_reason and whose rows did
+    # not: it said "expected 7 cells (as in the header), found 5", not which cells to add
+    header = "date,source,physician,service,status,taken_by,declined_reason"
+    text = (header + "\n2026-01-05,web,,sclerotherapy,referred,,\n"
+            "2026-01-06,web,,sclerotherapy,referred\n2026-01-07,web,,sclerotherapy,referred,\n")
+    rows, problems = read(tmp_path, monkeypatch, text, whole=whole)
+    assert len(rows) == 1
+    assert [(p.line, p.message) for p in problems] == [
+        (3, "expected 7 cells (as in the header), found 5: the row ends before 'taken_by', "
+            "'declined_reason'; an empty cell is written as nothing after a comma (end the row "
+            "with ',,')"),
+        (4, "expected 7 cells (as in the header), found 6: the row ends before "
+            "'declined_reason'; an empty cell is written as nothing after a comma (end the row "
+            "with ',')")]

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -722,3 +723,62 @@ def test_the_compliance_warning_when_worker_processes_read_the_files(compliance_
     assert code == 0
     assert len([d for d in forked if "annual limit" in d]) == 3
     assert forked == single
+
+
+# =========================================================================== the first edition
+
+FIRST_EDITION = REPO / "tests" / "fixtures" / "spec-example"
+
+
+def _upgrade_section() -> str:
+    """The README's section on upgrading a site written for the first edition."""
+    text = (REPO / "README.md").read_text(encoding="utf-8")
+    start = text.index("### Upgrading a site written for the first edition")
+    return text[start:text.index("\n## ", start)]
+
+
+def _leaves(value, path=()):
+    if isinstance(value, dict):
+        for k, v in value.items():
+            yield from _leaves(v, (*path, k))
+    else:
+        yield path, value
+
+
+def test_a_first_edition_site_reads_as_the_readme_says(tmp_path):
+    """The first edition's worked example under this Liaison: no error, every figure of its
+    expected stats.json the same except those the second edition defines otherwise (declining,
+    the capture rate, each recomputed here from that file's own figures by the second
+    edition's rules), and the README's upgrade section names every figure that changed and
+    every key that was added: nothing changes without a word."""
+    site = tmp_path / "site"
+    shutil.copytree(FIRST_EDITION, site)
+    expected = json.loads((site / "expected-stats-2026-11-26.json").read_text(encoding="utf-8"))
+    code, _, err = run_validate(site, "--as-of", "2026-11-26")
+    assert code == 0 and not [line for line in err if ": error: " in line], err
+    got = stats(site, "2026-11-26")
+
+    # the second edition's rules applied to the first edition's figures
+    asked = sum(expected["sources_365d"].values()) - expected["sources_365d"]["physician"]
+    rule = {("source_capture_rate_365d",):
+            round(1 - expected["sources_365d"]["unknown"] / asked, 4)}
+    for pid, p in expected["physicians"].items():
+        rule[("physicians", pid, "declining")] = (p["status"] in ("new", "active")
+                                                  and p["referrals_prev_90d"] >= 4
+                                                  and 2 * p["referrals_90d"] <= p["referrals_prev_90d"])
+    got_leaves, old_leaves = dict(_leaves(got)), dict(_leaves(expected))
+    changed = {path for path, v in old_leaves.items() if got_leaves.get(path, v) != v}
+    assert changed, "the first edition's example no longer shows what the second changed"
+    for path in old_leaves:
+        assert path in got_leaves, f"a figure of the first edition is gone: {path}"
+        assert got_leaves[path] == rule.get(path, old_leaves[path]), path
+
+    section = _upgrade_section()
+    for path in changed:
+        assert f"`{path[-1]}`" in section, f"the README's upgrade section does not name {path}"
+    added = {path[:1] if path[0] not in ("totals", "physicians", "practices", "liaisons")
+             else (path[0], path[2] if path[0] != "totals" else path[1])
+             for path in got_leaves if path not in old_leaves}
+    for path in added:
+        assert f"`{path[-1]}`" in section or f"`totals.{path[-1]}`" in section, \
+            f"the README's upgrade section does not name the added key {path}"

@@ -20,7 +20,7 @@ from bisect import bisect_left, bisect_right
 from decimal import ROUND_FLOOR, Decimal
 
 from liaison import charts
-from liaison.compliance import dollars
+from liaison.compliance import dollars, no_cost_lunch, no_cost_note
 from liaison.dates import day_text, month as month_name, remembered_day as day
 from liaison.derived import (
     MATURED_AGES, ROV_DAYS, in_person, matured, month_index, month_label, physician_shares,
@@ -386,18 +386,22 @@ def _meter(view: SiteView, spent: int) -> dict:
 
 def _spend(view: SiteView, spent: int, shares_of, interactions: list,
            meter: bool = True) -> dict:
-    """The meter (``meter``: the limit is per physician, so a practice's total has none) and
+    """The meter (``meter``: the limit is per physician, so a practice's total has none),
     this year's interactions with a cost, with the share of each charged here
-    (``shares_of(interaction, cents)``)."""
+    (``shares_of(interaction, cents)``), and what to say of this year's lunches that record no
+    cost (``no_cost``: a site of the first edition has no cost at all, which is not "nothing
+    given")."""
     as_of = view.as_of
     year = as_of.year
     items = []
+    no_cost = 0  # lunches of the year that record no cost (counted as nothing given)
     for r in interactions:  # newest first: read up to the first one of an earlier year
         if r.date > as_of:
             continue
         if r.date.year != year:
             break
         if r.cost is None:
+            no_cost += no_cost_lunch(r)
             continue
         total = cents(r.cost)
         share = shares_of(r, total)
@@ -407,7 +411,8 @@ def _spend(view: SiteView, spent: int, shares_of, interactions: list,
                       "cost": dollars(total), "share": dollars(share)})
     shown = _meter(view, spent) if meter else {"limit": None, "spend": dollars(spent),
                                                  "spend_cents": spent}
-    return {**shown, "year": year, "costs": items}
+    return {**shown, "year": year, "costs": items, "no_cost": no_cost_note(no_cost, year),
+            "empty": "No cost recorded this year." if no_cost else "Nothing given this year."}
 
 
 # ------------------------------------------------------------------ pages

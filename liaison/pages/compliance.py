@@ -11,7 +11,7 @@ from bisect import bisect_left, bisect_right
 from decimal import ROUND_FLOOR, Decimal
 from operator import attrgetter
 
-from liaison.compliance import dollars
+from liaison.compliance import dollars, no_cost_lunch, no_cost_note
 from liaison.derived import month_index, month_label, physician_shares, practice_shares
 from liaison.models import cents
 from liaison.pages.base import Page, PageKind, activity_href
@@ -40,17 +40,28 @@ def pages(view: SiteView) -> list[Page]:
     return [Page("compliance/index.html", "compliance.html", "compliance")]
 
 
-def year_costly(view: SiteView) -> list:
-    """The interactions with a cost in the as-of date's calendar year, up to the as-of date,
-    in date order: what the page shows of the interactions. The site's interactions are in
-    date order (liaison.load), so the year's are found by bisection and only they are read
-    (at 10,000 physicians, a fifth of the 200,000; the page's context took 0.22 s when it
-    read them all)."""
+def _year(view: SiteView) -> list:
+    """The interactions of the as-of date's calendar year, up to the as-of date, in date
+    order. The site's interactions are in date order (liaison.load), so the year's are found
+    by bisection and only they are read (at 10,000 physicians, a fifth of the 200,000; the
+    page's context took 0.22 s when it read them all)."""
     interactions, D = view.site.interactions, view.as_of
     date = attrgetter("date")
     first = bisect_left(interactions, dt.date(D.year, 1, 1), key=date)
     last = bisect_right(interactions, D, lo=first, key=date)
-    return [r for r in interactions[first:last] if r.cost]
+    return interactions[first:last]
+
+
+def year_costly(view: SiteView) -> list:
+    """The interactions with a cost in the as-of date's calendar year, up to the as-of date,
+    in date order: what the page shows of the interactions."""
+    return [r for r in _year(view) if r.cost]
+
+
+def year_no_cost(view: SiteView) -> int:
+    """How many lunches of that year that list a physician record no cost: the page says
+    they count as nothing given (a site of the first edition has no cost at all)."""
+    return sum(1 for r in _year(view) if no_cost_lunch(r) and r.physicians)
 
 
 def context(view: SiteView, page: Page) -> dict:
@@ -120,6 +131,7 @@ def context(view: SiteView, page: Page) -> dict:
         "fold_at": near_count + SPEND_SHOWN if len(rows) > near_count + SPEND_SHOWN else None,
         "over_count": sum(1 for r in rows if r["over"]),
         "unspent": len(site.physicians) - len(rows),
+        "no_cost": no_cost_note(year_no_cost(view), year),
         "total": dollars(view.stats.totals.spend_ytd_cents),
     }
 
@@ -129,7 +141,8 @@ KINDS = [
              reads=("site", "interactions", "physicians", "practices", "team",
                     "stats.physicians", "stats.practices", "stats.totals"),
              variables=("year", "limit", "near_percent", "meter_width", "meter_near", "rows",
-                        "practices", "near_count", "fold_at", "over_count", "unspent", "total"),
+                        "practices", "near_count", "fold_at", "over_count", "unspent", "no_cost",
+                        "total"),
              nav=("Compliance", "compliance/index.html"),
              url="compliance/"),
 ]
