@@ -254,7 +254,17 @@
       if (input && (state[name] !== undefined || all)) input.value = state[name] || "";
       picks.forEach(function (p) {
         var v = state[name + "." + p.getAttribute("data-field")];
-        if (v !== undefined && p.querySelector('option[value="' + v.replace(/["\\]/g, "") + '"]')) p.value = v;
+        var known = v !== undefined && Array.prototype.some.call(p.options, function (o) { return o.value === v; });
+        // a page (an activity month) reached with a liaison or practice it does not list:
+        // nothing matches, said so, rather than every row shown as if they were theirs
+        if (v && !known && p.getAttribute("data-match") === "link") {
+          var absent = document.createElement("option");
+          absent.value = v;
+          absent.textContent = "none on this page";
+          p.appendChild(absent);
+          known = true;
+        }
+        if (known) p.value = v;
         else if (all) p.value = "";
       });
     }
