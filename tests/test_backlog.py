@@ -165,6 +165,17 @@ def test_month_pages_link_to_the_months_that_exist(built):
         assert set(nxt) == ({months[i + 1]} if i + 1 < len(months) else set()), month
 
 
+def test_a_month_page_is_titled_with_the_month_in_words(built):
+    """The tab, the history and a bookmark of a month's page name the month as its heading
+    does ("Activity in January 2024"), not "Activity in 2024-01"."""
+    from liaison.dates import month
+    for page in sorted((built / "activity").glob("*/index.html")):
+        html = page.read_text()
+        words = month(page.parent.name)
+        assert f"<title>Activity in {words} · " in html, page.parent.name
+        assert f"<h1>Activity in {words}</h1>" in html
+
+
 def test_dates_read_as_people_read_them_with_the_iso_date_kept(built):
     html = (built / "follow-ups" / "index.html").read_text()
     assert '<time datetime="2026-11-26" title="2026-11-26">Thu 26 Nov</time>' in html

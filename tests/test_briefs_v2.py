@@ -1114,3 +1114,25 @@ def test_a_brief_shows_three_promises_and_folds_the_others(tmp_path):
     # the three shown are due first
     dues = re.findall(r'datetime="(\d{4}-\d\d-\d\d)"', shown)
     assert dues == sorted(dues)
+
+
+def test_promises_years_overdue_do_not_take_the_first_screen(tmp_path):
+    """In a program's third year a brief's three promises were those due first: two and three
+    years overdue, of a liaison who has since left, while the one due in two days folded away.
+    The brief lists them by due date with the older backlog (30 days overdue or more) last,
+    its least overdue first, as follow-ups/ folds it."""
+    root = copy_example(tmp_path)
+    due = {"Ancient": -1000, "Old": -400, "Soon": 2, "Late": -10, "Next month": 20}
+    (root / "data" / "interactions" / "promises.yaml").write_text(
+        f"- date: {(AS_OF - dt.timedelta(days=1100)).isoformat()}\n  liaison: lena-brooks\n"
+        "  type: visit\n  practice: mountain-view-family-medicine\n  summary: Many promises.\n"
+        "  follow_ups:\n" + "".join(
+            f"    - task: {task} promise\n      due: {(AS_OF + dt.timedelta(days=n)).isoformat()}\n"
+            for task, n in due.items()),
+        encoding="utf-8")
+    out = build(root, tmp_path / "out")
+    card = section(page(out, "practices/mountain-view-family-medicine"), "promised-h")
+    order = [m for m in re.findall(r"(Ancient|Old|Soon|Late|Next month) promise", card)]
+    assert order == ["Late", "Soon", "Next month", "Old", "Ancient"], order
+    shown = card.partition('<details class="more-promises">')[0]
+    assert "Soon promise" in shown and "Ancient promise" not in shown

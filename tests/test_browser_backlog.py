@@ -298,6 +298,55 @@ def test_month_pages_link_to_the_months_before_and_after(new_page, server, site,
     assert not rec.console_errors
 
 
+def test_month_links_keep_the_activity_filter(new_page, server, site):
+    """A brief's earlier interactions open a month of the activity log filtered to the
+    physician; the links to the months before and after keep that filter (three years of a
+    physician's visits are read month by month), the state typed on the page as well as the
+    one it was opened with."""
+    page, rec = _open(new_page, "desktop")
+    months = sorted(p.name for p in (site / "activity").iterdir() if p.is_dir())
+    page.goto(f"{server}/activity/{months[-1]}/index.html#activity=Alder%20Falls")
+    page.locator('a[rel="prev"]').first.click()
+    page.wait_for_url(f"**/activity/{months[-2]}/index.html#activity=Alder%20Falls")
+    assert page.locator('input[data-filter="activity"]').input_value() == "Alder Falls"
+    page.locator('input[data-filter="activity"]').fill("wren")
+    assert page.locator('a[rel="next"]').first.get_attribute("href").endswith("#activity=wren")
+    page.locator('a[rel="next"]').last.click()
+    page.wait_for_url(f"**/activity/{months[-1]}/index.html#activity=wren")
+    assert page.locator('input[data-filter="activity"]').input_value() == "wren"
+    page.locator('input[data-filter="activity"]').fill("")
+    assert "#" not in page.locator('a[rel="prev"]').first.get_attribute("href")
+    assert not rec.console_errors
+
+
+def test_a_month_without_the_chosen_practice_shows_none_of_its_interactions(new_page, server, site):
+    """A practice chosen on one month and carried to the month before, where it had no
+    interaction (so no option of that month's list): that month showed every interaction
+    under "Practice: any", as if they were the practice's. It shows none, and says so."""
+    def practices(month):
+        html = (site / "activity" / month / "index.html").read_text(encoding="utf-8")
+        select = html[html.index('data-field="practice"'):]
+        return set(re.findall(r'<option value="([^"]+)"', select[:select.index("</select>")]))
+
+    months = sorted(p.name for p in (site / "activity").iterdir() if p.is_dir())
+    month, before, practice = next(
+        (m, b, p) for b, m in zip(months, months[1:])
+        if "data-field=\"practice\"" in (site / "activity" / b / "index.html").read_text(encoding="utf-8")
+        for p in sorted(practices(m) - practices(b)))
+    page, rec = _open(new_page, "desktop")
+    page.goto(f"{server}/activity/{month}/index.html#activity.practice={practice}")
+    assert page.locator('select[data-field="practice"]').input_value() == practice
+    page.locator('a[rel="prev"]').first.click()
+    page.wait_for_url(lambda url: f"/activity/{before}/index.html#activity.practice=" in url)
+    pick = page.locator('select[data-field="practice"]')
+    assert pick.input_value() == practice
+    assert pick.locator("option:checked").inner_text() == "none on this page"
+    total = page.locator('[data-filter-scope="activity"] > li').count()
+    assert page.locator('[data-count="activity"]').first.inner_text() == f"0 of {total}"
+    assert page.get_by_text("Nothing here matches the filter.").is_visible()
+    assert not rec.console_errors
+
+
 @pytest.mark.parametrize("width", list(VIEWPORTS))
 def test_dates_read_as_words_with_the_iso_date_on_hover_and_in_print(new_page, server, width):
     page, _rec = _open(new_page, width)

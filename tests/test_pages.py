@@ -570,6 +570,37 @@ def test_the_matrix_and_a_members_page_read_trainings_at_the_as_of_date(tmp_path
     ], rows
 
 
+def test_a_lapsed_training_not_for_their_role_is_not_an_alarm_on_their_page(tmp_path):
+    """A guide not for a member's role that they took years ago (a liaison who has left and is
+    now `other`, a front-desk member who sat in on a liaison course): the matrix reads "not
+    required; taken …"; their own page said "expired", a red badge, for what nobody requires
+    of them. It reads "not required", as the matrix does; one for their role still expires."""
+    from htmltree import parse
+
+    def edit(root):
+        (root / "content" / "training" / "office-visits.md").write_text(
+            "---\ntitle: Office visits\naudience: liaison\nrenew_every_days: 365\n---\n# Visits\n",
+            encoding="utf-8")
+        (root / "data" / "team" / "dana-reyes.yaml").write_text(
+            "name: Dana Reyes\nrole: front-desk\ntrainings:\n"
+            "  - {guide: office-visits, completed: 2024-02-05, score: 80}\n"
+            "  - {guide: referral-source-basics, completed: 2024-01-10, score: 60}\n",
+            encoding="utf-8")
+
+    out = _build_example(tmp_path, edit)
+    table = parse(out / "training" / "index.html").by_id("matrix-table")
+    titles = [th.text().rstrip(" ↕") for th in table.all("th")][1:]
+    row = next(tr for tr in table.all("tbody")[0].all("tr") if "Dana Reyes" in tr.text())
+    cells = dict(zip(titles, [td.text() for td in row.all("td")[1:]]))
+    assert "not required" in cells["Office visits"] and "expired" not in cells["Office visits"]
+    member = parse(out / "team" / "dana-reyes" / "index.html")
+    section = next(s for s in member.all("section") if s.all("h2")[0].text() == "Trainings")
+    states = {tr.all("td")[0].text(): tr.all("td")[3].text()
+              for tr in section.all("tbody")[0].all("tr")}
+    assert states == {"Office visits": "not required",
+                      'Asking "How did you hear about us?"': "expired"}, states
+
+
 def test_the_team_lists_count_the_trainings_the_member_page_lists_as_taken(tmp_path):
     """team/'s Trainings column counted every record: a training dated after the as-of date
     (the matrix: missing; the member's page: "after the as-of date") and one written twice

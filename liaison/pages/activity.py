@@ -3,6 +3,7 @@ one month's interactions, with links to the months before and after that have an
 filter by liaison, practice and text in the page (liaison/static/app.js)."""
 from __future__ import annotations
 
+from liaison.dates import month as month_name
 from liaison.derived import month_label, month_of_label
 from liaison.pages.base import Page, PageKind, activity_href, one_page
 from liaison.pages.view import SiteView
@@ -66,7 +67,7 @@ def activity_month(view: SiteView, page: Page) -> dict:
     rows = list(reversed(view.by_month.get(mi, [])))
     before = [m for m in view.by_month if m < mi]
     after = [m for m in view.by_month if m > mi]
-    return {**view.common(page, "activity", f"Activity in {page.key}"), "month": page.key,
+    return {**view.common(page, "activity", f"Activity in {month_name(page.key)}"), "month": page.key,
             "recent": [view.interaction(r) for r in rows], **choices(view, rows),
             "previous": month_link(view, max(before) if before else None),
             "next": month_link(view, min(after) if after else None)}

@@ -35,7 +35,7 @@ from liaison.pages.base import (
 from liaison.pages.log import log_href
 from liaison.pages.rows import alerts_for, physician_row, planned_visit, practice_row
 from liaison.pages.talking import _promise, talking_points
-from liaison.pages import volume
+from liaison.pages import follow_ups, volume
 from liaison.pages.view import SiteView
 
 TOP_POINTS = 3  # talking points on the first screen; the others fold away
@@ -478,7 +478,8 @@ def physician(view: SiteView, page: Page) -> dict:
         "recent": [view.interaction(r) for r in interactions[:RECENT]],
         "more": max(0, len(interactions) - RECENT),
         "earlier": _earlier(interactions, "activity=" + urllib.parse.quote(d.name)),
-        "follow_ups": [view.follow_up(*t) for t in view.fu_by_doc.get(pid, [])],
+        "follow_ups": [view.follow_up(*t)
+                       for t in follow_ups.brief_order(view, view.fu_by_doc.get(pid, []))],
         "last_time": _last_time(view, interactions),
         "points": points, "top_points": points[:TOP_POINTS], "more_points": points[TOP_POINTS:],
         "decks": _decks(view, d.practice),
@@ -544,7 +545,8 @@ def practice(view: SiteView, page: Page) -> dict:
         "more": max(0, len(interactions) - RECENT),
         "earlier": _earlier(interactions, "activity.practice="
                             + urllib.parse.quote(practice_href(pid), safe="")),
-        "follow_ups": [view.follow_up(*t) for t in view.fu_by_practice.get(pid, [])],
+        "follow_ups": [view.follow_up(*t)
+                       for t in follow_ups.brief_order(view, view.fu_by_practice.get(pid, []))],
         "last_time": _last_time(view, interactions),
         "points": points, "top_points": points[:TOP_POINTS], "more_points": points[TOP_POINTS:],
         "decks": _decks(view, pid),

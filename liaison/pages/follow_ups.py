@@ -31,6 +31,15 @@ def due_group(days: int) -> str:
     return "recent" if -days < RECENT_DAYS else "backlog"
 
 
+def brief_order(view: SiteView, rows: list[tuple]) -> list[tuple]:
+    """``rows`` (open follow-ups (due, interaction, follow-up), by due date) in the order a
+    brief lists what we promised: by due date, the older backlog last, its least overdue
+    first (as this page folds it), so that promises years overdue (of a liaison who has
+    left, say) do not take the first screen's three places from the one due this week."""
+    backlog = [t for t in rows if due_group((t[0] - view.as_of).days) == "backlog"]
+    return [t for t in rows if due_group((t[0] - view.as_of).days) != "backlog"] + backlog[::-1]
+
+
 def grouped(view: SiteView) -> dict[str, list[tuple]]:
     """The open follow-ups (``view.open_follow_ups``: (due, interaction, follow-up), by due
     date) by group key."""

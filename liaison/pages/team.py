@@ -154,8 +154,10 @@ def _empty_practices(view: SiteView) -> dict[str, list[str]]:
 def member_trainings(view: SiteView, m) -> list[dict]:
     """A member's training record at the as-of date, as the competency matrix reads it: the
     guides of their audience they never took first ("missing"), then each training, newest
-    first: "current", "expired" (older than the guide's renew_every_days), "renewed" (an
-    older one of a guide taken again since) or "after the as-of date" (not taken yet then)."""
+    first: "current", "expired" (older than the guide's renew_every_days), "not required"
+    (expired, of a guide not for their role: the matrix's "not required; taken", not an alarm
+    on the page of a manager who sat in or of a liaison who has left), "renewed" (an older one
+    of a guide taken again since) or "after the as-of date" (not taken yet then)."""
     D, guides = view.as_of, view.site.guides
     taken = sorted(m.trainings, key=lambda t: (t.completed, t.guide), reverse=True)
     latest = latest_trainings(m.trainings, D)
@@ -174,7 +176,7 @@ def member_trainings(view: SiteView, m) -> list[dict]:
         elif latest[t.guide] is not t:
             state = "renewed"
         elif g is not None and training_expired(t.completed, g.meta.renew_every_days, D):
-            state = "expired"
+            state = "expired" if g.meta.audience in ("all", m.role) else "not required"
         else:
             state = "current"
         rows.append({"title": g.meta.title if g else t.guide,

@@ -148,12 +148,23 @@
     }
     var state = readState();
     LOADERS.forEach(function (load) { load(state); });
+    keepState(location.hash.slice(1));
   }
   function writeState() {
     var keys = Object.keys(STATE).filter(function (k) { return STATE[k] !== ""; }).sort();
     var h = keys.map(function (k) { return encodeURIComponent(k) + "=" + encodeURIComponent(STATE[k]); }).join("&");
     var url = location.href.split("#")[0] + (h ? "#" + h : "");
     try { history.replaceState(history.state, "", url); } catch (e) { /* some file:// setups */ }
+    keepState(h);
+  }
+  // Links marked data-keep-filters (an activity month's links to the months before and
+  // after) carry the filters' state: a physician's history read month by month keeps its
+  // filter. ``h``: the state as the address writes it ("" for none); a page without
+  // filters passes on the state it was opened with.
+  function keepState(h) {
+    each(document.querySelectorAll("a[data-keep-filters]"), function (a) {
+      a.setAttribute("href", a.getAttribute("href").split("#")[0] + (h ? "#" + h : ""));
+    });
   }
 
   // ---- one filter
@@ -243,7 +254,17 @@
       if (input && (state[name] !== undefined || all)) input.value = state[name] || "";
       picks.forEach(function (p) {
         var v = state[name + "." + p.getAttribute("data-field")];
-        if (v !== undefined && p.querySelector('option[value="' + v.replace(/["\\]/g, "") + '"]')) p.value = v;
+        var known = v !== undefined && Array.prototype.some.call(p.options, function (o) { return o.value === v; });
+        // a page (an activity month) reached with a liaison or practice it does not list:
+        // nothing matches, said so, rather than every row shown as if they were theirs
+        if (v && !known && p.getAttribute("data-match") === "link") {
+          var absent = document.createElement("option");
+          absent.value = v;
+          absent.textContent = "none on this page";
+          p.appendChild(absent);
+          known = true;
+        }
+        if (known) p.value = v;
         else if (all) p.value = "";
       });
     }
@@ -426,6 +447,7 @@
     notePaperPoints();
     window.addEventListener("resize", function () { setupCharts(); setupProseTables(); });
     if (LOADERS.length) window.addEventListener("hashchange", hashChanged);
+    if (location.hash.indexOf("=") !== -1) keepState(location.hash.slice(1));
     window.addEventListener("beforeprint", openForPrint);
     window.addEventListener("afterprint", closeAfterPrint);
     var print = window.matchMedia ? window.matchMedia("print") : null;
