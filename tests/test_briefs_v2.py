@@ -68,6 +68,12 @@ def text_of(fragment: str) -> str:
     return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", fragment)).split())
 
 
+def inline_text(fragment: str) -> str:
+    """The text of inline HTML as read (``text_of`` puts a space for each tag, as between
+    blocks: "(last Wed 29 Jul )")."""
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", "", fragment)).split())
+
+
 def section(doc: str, heading_id: str) -> str:
     """The <section> labelled by the heading ``heading_id``."""
     m = re.search(rf'<section[^>]*aria-labelledby="{heading_id}".*?</section>', doc, re.S)
@@ -333,6 +339,23 @@ def test_a_month_that_is_over_is_not_marked(tmp_path):
     assert "month to date" not in legend
 
 
+def test_the_alerts_write_their_days_as_the_brief_does(site):
+    """An alert's day reads as every other day of a brief, "(last Wed 29 Jul)", with the
+    ISO date in its <time> (the alerts wrote "last 2026-07-29" beside "Last referral Wed 29
+    Jul"), on the physician's brief and, under the physician's name, on the practice's."""
+    alan = page(site, "physicians/alan-cho")
+    cho = re.search(r'<ul class="alerts">(.*?)</ul>', alan, re.S).group(1)
+    assert '<time datetime="2026-07-29"' in cho
+    assert inline_text(cho) == "Lapsed: no referral for 120 days (last Wed 29 Jul)."
+    ruth = page(site, "physicians/ruth-kessler")
+    assert "New referrer: first referral Mon 28 Sep. Thank them." in inline_text(ruth)
+    practice = page(site, "practices/french-broad-podiatry")
+    alerts = re.search(r'<ul class="alerts">(.*?)</ul>', practice, re.S).group(1)
+    assert "&lt;" not in alerts  # the name's prefix does not escape the <time> again
+    assert "Alan Cho: Lapsed: no referral for 120 days (last Wed 29 Jul)." in inline_text(alerts)
+    assert not re.search(r"\d{4}-\d\d-\d\d", text_of(alerts))
+
+
 def test_a_count_of_days_reads_with_thousands_separators(tmp_path):
     """Years after the last record (a referrer lapsed long ago), a count of days reads as the
     other counts do, "1,630 days" (it read "no referral for 1630 days" beside "1,626 days
@@ -340,13 +363,14 @@ def test_a_count_of_days_reads_with_thousands_separators(tmp_path):
     as_of = dt.date(2031, 1, 15)
     out = build(EXAMPLE, tmp_path / "site", as_of)
     nina = text_of(page(out, "physicians/nina-vargas"))
+    alerts = inline_text(page(out, "physicians/nina-vargas"))
     days = f"{(as_of - dt.date(2026, 7, 30)).days:,}"  # her last referral: 1,630 days
     visit = f"{(as_of - dt.date(2026, 10, 12)).days:,}"  # her last in-person visit
-    assert f"Lapsed: no referral for {days} days (last 2026-07-30)." in nina
+    assert f"Lapsed: no referral for {days} days (last Thu 30 Jul 2026)." in alerts
     assert f"Nina Vargas last referred {days} days ago: reconnect." in nina
     assert f"Last referral Thu 30 Jul 2026 {days} days ago" in nina  # (the brief's day form)
     assert f"Last visit Mon 12 Oct 2026 {visit} days ago" in nina
-    assert f"last in-person visit 2026-10-12 ({visit} days ago)." in nina
+    assert f"last in-person visit Mon 12 Oct 2026 ({visit} days ago)." in alerts
     practice = text_of(page(out, "practices/hendersonville-womens-health"))
     prospects = text_of(page(out, "prospects"))
     for words in (nina, practice, prospects):

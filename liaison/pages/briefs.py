@@ -19,6 +19,8 @@ import urllib.parse
 from bisect import bisect_left, bisect_right
 from decimal import ROUND_FLOOR, Decimal
 
+from markupsafe import Markup
+
 from liaison import charts
 from liaison.compliance import dollars, no_cost_lunch, no_cost_note
 from liaison.dates import day_text, month as month_name, remembered_day as day
@@ -507,7 +509,7 @@ def practice(view: SiteView, page: Page) -> dict:
         for i, n in enumerate(view.doc_series.get(d, ())):
             series[i] += n
     interactions = view.by_practice.get(pid, [])
-    alerts = [{**a, "text": f"{view.site.physicians[d].name}: {a['text']}"}
+    alerts = [{**a, "text": Markup("{}: {}").format(view.site.physicians[d].name, a["text"])}
               for d in docs for a in _kinds(alerts_for(view, d))]
     dated = {d: _dated(view.referrals_by_doc.get(d, ())) for d in docs}
     ours = set(docs)

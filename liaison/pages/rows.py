@@ -7,6 +7,9 @@ from __future__ import annotations
 import datetime as dt
 from operator import attrgetter
 
+from markupsafe import Markup
+
+from liaison.dates import remembered_day as day
 from liaison.derived import month_of_label
 from liaison.pages.base import MONTHS_CHARTED, ago, percent, physician_href, practice_href, trend
 from liaison.pages.view import SiteView
@@ -138,17 +141,22 @@ def alerts_for(view: SiteView, pid: str) -> list[dict]:
     d = view.site.physicians[pid]
     out = []
     if s.status == "new":
-        out.append({"css": "good", "text": f"New referrer: first referral {s.first_referral}. Thank them."})
+        out.append({"css": "good", "text": Markup("New referrer: first referral {}. Thank them.").format(
+            day(s.first_referral, view.as_of))})
     if s.status == "lapsed":
-        out.append({"css": "bad", "text": f"Lapsed: no referral for {plural(s.days_since_referral, 'day')} (last {s.last_referral})."})
+        out.append({"css": "bad", "text": Markup("Lapsed: no referral for {} (last {}).").format(
+            plural(s.days_since_referral, "day"), day(s.last_referral, view.as_of))})
     if s.declining:
         n = s.referrals_90d
         out.append({"css": "bad", "text": f"Declining: {n} referral{'s' if n != 1 else ''} in the last 90 days against {s.referrals_prev_90d} in the 90 before."})
     if s.visit_overdue:
         cadence = view.tiers[d.tier].visit_every_days if d.tier in view.tiers else None
         last = s.last_visit
-        when = f"last in-person visit {last} ({ago((view.as_of - dt.date.fromisoformat(last)).days)})" if last else "never visited in person"
-        out.append({"css": "warn", "text": f"Visit overdue: tier {d.tier} wants a visit {'every day' if cadence == 1 else f'every {cadence} days'}; {when}."})
+        when = (Markup("last in-person visit {} ({})").format(
+            day(last, view.as_of), ago((view.as_of - dt.date.fromisoformat(last)).days))
+            if last else "never visited in person")
+        out.append({"css": "warn", "text": Markup("Visit overdue: tier {} wants a visit {}; {}.").format(
+            d.tier, "every day" if cadence == 1 else f"every {cadence} days", when)})
     return out
 
 
