@@ -126,7 +126,7 @@ def _report_github(diagnostics, summary) -> None:
     more_errors = errors - shown_errors
     more_warnings = (len(diagnostics) - errors) - (len(shown) - shown_errors)
     more = " and ".join(
-        f"{n:,} more {word}{'s' if n != 1 else ''}"
+        _counted(n, f"more {word}")
         for n, word in ((more_errors, "error"), (more_warnings, "warning")) if n)
     group = f"All {len(diagnostics):,} diagnostics"
     where = (f"the job summary and the group '{group}' of this step's log" if written
@@ -270,13 +270,13 @@ def build(root: Path, out: Path | None, as_of: str | None, strict: bool, timings
     if result.unchanged:
         click.echo(f"up to date: nothing changed since the site in {result.out} was built "
                    f"({result.pages} pages, {result.files} files"
-                   + (f", {n} warning{'s' if n != 1 else ''}" if n else "")
+                   + (f", {_counted(n, 'warning', grouped=False)}" if n else "")
                    + f"); checked in {result.seconds:.2f} s (--full builds it again)", err=True)
         return
     click.echo(f"built {result.pages} pages"
                + (f" ({result.kept} unchanged)" if result.kept else "")
                + f", {result.files} files"
-               + (f" ({n} warning{'s' if n != 1 else ''})" if n else "")
+               + (f" ({_counted(n, 'warning', grouped=False)})" if n else "")
                + f" into {result.out} in {result.seconds:.2f} s", err=True)
 
 
@@ -482,17 +482,16 @@ def import_nppes(file: Path, states, zips, taxonomies, specialties, skips, root:
     verb = "would add" if dry_run else "added"
     reused = sum(new.reused.values())
     click.echo(
-        f"{counts.rows:,} rows: {verb} {len(new.physicians)} physician"
-        f"{'s' if len(new.physicians) != 1 else ''} and {len(new.practices)} practice"
-        f"{'s' if len(new.practices) != 1 else ''}"
-        + (f" ({reused} at {len(new.reused)} practice{'s' if len(new.reused) != 1 else ''} "
-           "of the site)" if reused else "")
+        f"{counts.rows:,} rows: {verb} {_counted(len(new.physicians), 'physician', False)} "
+        f"and {_counted(len(new.practices), 'practice', False)}"
+        + (f" ({reused} at {_counted(len(new.reused), 'practice', False)} of the site)"
+           if reused else "")
         + f"; skipped {counts.in_site} already in the site, "
         + (f"{counts.repeated} listed again in the file, " if counts.repeated else "")
         + (f"{counts.listed} on the skip list, " if skips else "")
         + f"{counts.deactivated} deactivated, "
           f"{counts.bad_npi} with an invalid NPI, {counts.elsewhere} outside the filters, "
-          f"{counts.organizations} organization{'s' if counts.organizations != 1 else ''}", err=True)
+          f"{_counted(counts.organizations, 'organization', False)}", err=True)
     if new.namesakes:
         click.echo(f"check {_counted(len(new.namesakes), 'new physician')} named like one of the "
                    "site without an NPI (perhaps the same person: give that file the NPI and "
