@@ -15,6 +15,10 @@ from liaison.diagnostics import Problem, format_loc
 from liaison.models import cents
 from liaison.records import Site
 
+# Per cent of the annual limit from which a physician's spend is near it: listed first on
+# compliance/, an amber meter on their brief, named by `liaison stats`.
+NEAR = 80
+
 
 def annual_limit_cents(site: Site) -> int | None:
     """The annual limit in cents (rounded down to a whole cent), or None when unset."""

@@ -3,7 +3,7 @@ aggregate stage as a terminal page."""
 from __future__ import annotations
 
 from liaison.charts import trend_badge
-from liaison.compliance import annual_limit_cents, dollars
+from liaison.compliance import NEAR, annual_limit_cents, dollars
 from liaison.records import Site
 from liaison.figures import Stats
 from liaison.names import sort_key
@@ -64,10 +64,11 @@ def stats_report(stats: Stats, site: Site) -> str:
     lines.append(f"  Spend this year            {dollars(t.spend_ytd_cents):>6}")
     limit = annual_limit_cents(site)
     if limit is not None:
-        # at 80% of the limit or more: the compliance page's rule (pages.compliance.NEAR)
+        # at NEAR per cent of the limit or more: the compliance page's rule
         near = sorted(((s.spend_ytd_cents, pid) for pid, s in stats.physicians.items()
-                       if s.spend_ytd_cents and s.spend_ytd_cents * 5 >= limit * 4), reverse=True)
-        lines.append(f"    at 80% or more of the {dollars(limit)} limit: {len(near)}")
+                       if s.spend_ytd_cents and s.spend_ytd_cents * 100 >= NEAR * limit),
+                      reverse=True)
+        lines.append(f"    at {NEAR}% or more of the {dollars(limit)} limit: {len(near)}")
         lines += [f"    {dollars(c):>10}  {name[pid]} ({pid})" for c, pid in near[:10]]
     phys = stats.physicians
     top = sorted((s for s in phys.items() if s[1].referrals_365d),
