@@ -743,11 +743,11 @@ def _say(line: str) -> None:
 
 
 def run() -> None:
-    """Entry point of ``build.py`` and the ``liaison`` console script: ``invoke``, then an
-    immediate exit. Freeing hundreds of thousands of records one by one at interpreter
-    shutdown takes longer than some commands' work (0.2 s at 10,000 physicians), and there
-    is nothing left to clean up: output is flushed, workers joined, temporary folders
-    removed."""
+    """What ``liaison.main`` runs once this module is imported (the ``liaison`` console
+    script, ``build.py``, ``python -m liaison``): ``invoke``, then an immediate exit.
+    Freeing hundreds of thousands of records one by one at interpreter shutdown takes
+    longer than some commands' work (0.2 s at 10,000 physicians), and there is nothing
+    left to clean up: output is flushed, workers joined, temporary folders removed."""
     code = invoke()
     for stream in (sys.stdout, sys.stderr):
         if stream is None:  # started with the stream closed (`>&-`)
