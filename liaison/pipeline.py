@@ -140,8 +140,9 @@ def check(root: Path, as_of: dt.date, strict: bool = False, use_cache: bool = Tr
     """Load and check every file of a site root and compute the statistics.
 
     The report holds every diagnostic. With ``keep_records`` the interactions and referrals
-    stay in ``site`` (for rendering); without, they are read by forked workers, each checking
-    and summing its share, and only problems and sums come back.
+    stay in ``site`` (for rendering); without, they are read a chunk at a time (by forked
+    workers too when their files hold ``PARALLEL_BYTES`` or more), each chunk checked and
+    summed where it was read; only the problems and sums go on, not the records.
     """
     from liaison.overrides import SETTINGS, override_names
 
