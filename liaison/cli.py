@@ -287,7 +287,8 @@ def build(root: Path, out: Path | None, as_of: str | None, strict: bool, timings
 @click.option("--json", "as_json", is_flag=True, help="Print exactly stats.json.")
 def stats(root: Path, as_of: str | None, timings: bool, as_json: bool) -> None:
     """Referral statistics to stdout: a readable report, or exactly stats.json with --json."""
-    from liaison.stats import stats_json, stats_report
+    from liaison.stats import stats_json
+    from liaison.stats_report import stats_report
 
     checked = _check(root, as_of, False, timings=timings)
     data = checked.stats

@@ -529,4 +529,3 @@ def stats_json(stats: Stats | dict) -> str:
     test holds them equal), ten times faster: 5 MB for 10,000 physicians."""
     data = stats.as_dict() if isinstance(stats, Stats) else stats
     return orjson.dumps(data, option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS).decode("utf-8") + "\n"
-from liaison.stats_report import stats_report  # noqa: E402,F401  (the CLI imports it from here)
