@@ -159,7 +159,7 @@ def check(root: Path, as_of: dt.date, strict: bool = False, use_cache: bool = Tr
 
 
 @contextlib.contextmanager
-def paused_gc(freeze: bool = True):
+def paused_gc():
     """Loading allocates millions of objects and creates no reference cycles: the cyclic
     collector would only rescan the growing heap again and again (measured: 24 s instead of
     9 s on 10,000 physicians)."""
@@ -172,8 +172,7 @@ def paused_gc(freeze: bool = True):
         # counting as usual): a collection after loading would scan millions of objects.
         # (A cycle frozen is never collected: ``serve``, which loads again and again,
         # collects the young cycles first, LiveSite.settle.)
-        if freeze:
-            gc.freeze()
+        gc.freeze()
         if was_enabled:
             gc.enable()
 
