@@ -111,7 +111,7 @@ def _report_github(diagnostics, summary) -> None:
     """Annotations on stdout: at most 10 errors and 10 warnings (what GitHub shows of a step),
     then a notice on the rest, which follow in a collapsed group of the log; the summary and
     every diagnostic are appended to $GITHUB_STEP_SUMMARY when it is set."""
-    from liaison.diagnostics import GITHUB_MAX_PER_SEVERITY, github_selection
+    from liaison.diagnostics import GITHUB_MAX_PER_SEVERITY, github_selection, workflow_data
 
     shown = github_selection(diagnostics)
     for d in shown:
@@ -137,8 +137,7 @@ def _report_github(diagnostics, summary) -> None:
                f"step): all are listed in {where}.")
     if summary is not None and summary.causes:
         message += " " + summary.cause_lines()[0]
-    click.echo("::notice::" + message.replace("%", "%25").replace("\r", "%0D")
-               .replace("\n", "%0A"))
+    click.echo("::notice::" + workflow_data(message))
     click.echo(f"::group::{group}")
     for d in diagnostics:
         click.echo(d.text().replace("\r", " ").replace("\n", " "))
