@@ -3,7 +3,7 @@ aggregate stage as a terminal page."""
 from __future__ import annotations
 
 from liaison.charts import trend_badge
-from liaison.compliance import NEAR, annual_limit_cents, dollars
+from liaison.compliance import NEAR, dollars
 from liaison.records import Site
 from liaison.figures import Stats
 from liaison.names import sort_key
@@ -62,13 +62,15 @@ def stats_report(stats: Stats, site: Site) -> str:
     lines.append(f"  Return on visit            {r.visits:>6}  visits 90–454 days old: "
                  f"{r.before} physician referrals in the 90 days before, {r.after} in the 90 days from")
     lines.append(f"  Spend this year            {dollars(t.spend_ytd_cents):>6}")
-    limit = annual_limit_cents(site)
-    if limit is not None:
-        # at NEAR per cent of the limit or more: the compliance page's rule
+    cfg = site.config
+    if cfg is not None and cfg.compliance is not None:
+        # at NEAR per cent of the limit or more: the compliance page's rule, with the exact
+        # limit as it has it (a limit of more than two decimals is not cut to whole cents)
+        exact = cfg.compliance.annual_limit
         near = sorted(((s.spend_ytd_cents, pid) for pid, s in stats.physicians.items()
-                       if s.spend_ytd_cents and s.spend_ytd_cents * 100 >= NEAR * limit),
+                       if s.spend_ytd_cents and s.spend_ytd_cents * 100 >= NEAR * exact * 100),
                       reverse=True)
-        lines.append(f"    at {NEAR}% or more of the {dollars(limit)} limit: {len(near)}")
+        lines.append(f"    at {NEAR}% or more of the ${exact:,.2f} limit: {len(near)}")
         lines += [f"    {dollars(c):>10}  {name[pid]} ({pid})" for c, pid in near[:10]]
     phys = stats.physicians
     top = sorted((s for s in phys.items() if s[1].referrals_365d),
