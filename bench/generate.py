@@ -43,7 +43,6 @@ import random
 MARKER = ".liaison-bench"
 YEARS = 5
 INTERACTIONS_PER_PHYSICIAN = 20
-REFERRALS_PER_PHYSICIAN = 30
 PHYSICIAN_SOURCE_SHARE = 0.70
 
 # --------------------------------------------------------------------------- vocabulary
@@ -235,12 +234,6 @@ def npi_check_digit(base9: str) -> int:
                 d -= 9
         total += d
     return (10 - total % 10) % 10
-
-
-def npi_valid(npi: str) -> bool:
-    if len(npi) != 10 or not npi.isdigit():
-        return False
-    return npi_check_digit(npi[:9]) == int(npi[9])
 
 
 _BAD_SUBSTRINGS = ("dob", "mrn", "patient")

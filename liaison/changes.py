@@ -21,6 +21,7 @@ from collections import Counter, defaultdict
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
+from liaison.compliance import dollars
 from liaison.diagnostics import SUMMARY_THRESHOLD
 from liaison.diagnostics import summarize as summarize_report
 from liaison.guard import PATIENT_MESSAGE
@@ -577,7 +578,7 @@ def _fmt_total(name: str, value) -> str:
     if name == "source_capture_rate_365d":  # "88.9%", as the site's pages write it
         return rate(value)
     if name == "spend_ytd_cents":
-        return f"${value // 100:,}.{value % 100:02d}"
+        return dollars(value)
     if name == "rov_365d":  # "28 visits: 132 → 62", physician referrals before → after
         return f"{value.visits} visits: {value.before} → {value.after}"
     return str(value)
@@ -592,7 +593,7 @@ def _fmt_change(name: str, old, new) -> str:
         return f"{points:+} pts"
     if name == "spend_ytd_cents":
         d = new - old
-        return f"{'+' if d >= 0 else '-'}${abs(d) // 100:,}.{abs(d) % 100:02d}"
+        return ("+" if d >= 0 else "-") + dollars(abs(d))
     if name == "rov_365d":
         return (f"visits {new.visits - old.visits:+d}, before {new.before - old.before:+d}, "
                 f"after {new.after - old.after:+d}")

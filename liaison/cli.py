@@ -111,7 +111,7 @@ def _report_github(diagnostics, summary) -> None:
     """Annotations on stdout: at most 10 errors and 10 warnings (what GitHub shows of a step),
     then a notice on the rest, which follow in a collapsed group of the log; the summary and
     every diagnostic are appended to $GITHUB_STEP_SUMMARY when it is set."""
-    from liaison.diagnostics import GITHUB_MAX_PER_SEVERITY, github_selection
+    from liaison.diagnostics import GITHUB_MAX_PER_SEVERITY, github_selection, workflow_data
 
     shown = github_selection(diagnostics)
     for d in shown:
@@ -126,7 +126,7 @@ def _report_github(diagnostics, summary) -> None:
     more_errors = errors - shown_errors
     more_warnings = (len(diagnostics) - errors) - (len(shown) - shown_errors)
     more = " and ".join(
-        f"{n:,} more {word}{'s' if n != 1 else ''}"
+        _counted(n, f"more {word}")
         for n, word in ((more_errors, "error"), (more_warnings, "warning")) if n)
     group = f"All {len(diagnostics):,} diagnostics"
     where = (f"the job summary and the group '{group}' of this step's log" if written
@@ -137,8 +137,7 @@ def _report_github(diagnostics, summary) -> None:
                f"step): all are listed in {where}.")
     if summary is not None and summary.causes:
         message += " " + summary.cause_lines()[0]
-    click.echo("::notice::" + message.replace("%", "%25").replace("\r", "%0D")
-               .replace("\n", "%0A"))
+    click.echo("::notice::" + workflow_data(message))
     click.echo(f"::group::{group}")
     for d in diagnostics:
         click.echo(d.text().replace("\r", " ").replace("\n", " "))
@@ -270,13 +269,13 @@ def build(root: Path, out: Path | None, as_of: str | None, strict: bool, timings
     if result.unchanged:
         click.echo(f"up to date: nothing changed since the site in {result.out} was built "
                    f"({result.pages} pages, {result.files} files"
-                   + (f", {n} warning{'s' if n != 1 else ''}" if n else "")
+                   + (f", {_counted(n, 'warning', grouped=False)}" if n else "")
                    + f"); checked in {result.seconds:.2f} s (--full builds it again)", err=True)
         return
     click.echo(f"built {result.pages} pages"
                + (f" ({result.kept} unchanged)" if result.kept else "")
                + f", {result.files} files"
-               + (f" ({n} warning{'s' if n != 1 else ''})" if n else "")
+               + (f" ({_counted(n, 'warning', grouped=False)})" if n else "")
                + f" into {result.out} in {result.seconds:.2f} s", err=True)
 
 
@@ -287,7 +286,8 @@ def build(root: Path, out: Path | None, as_of: str | None, strict: bool, timings
 @click.option("--json", "as_json", is_flag=True, help="Print exactly stats.json.")
 def stats(root: Path, as_of: str | None, timings: bool, as_json: bool) -> None:
     """Referral statistics to stdout: a readable report, or exactly stats.json with --json."""
-    from liaison.stats import stats_json, stats_report
+    from liaison.stats import stats_json
+    from liaison.stats_report import stats_report
 
     checked = _check(root, as_of, False, timings=timings)
     data = checked.stats
@@ -482,17 +482,16 @@ def import_nppes(file: Path, states, zips, taxonomies, specialties, skips, root:
     verb = "would add" if dry_run else "added"
     reused = sum(new.reused.values())
     click.echo(
-        f"{counts.rows:,} rows: {verb} {len(new.physicians)} physician"
-        f"{'s' if len(new.physicians) != 1 else ''} and {len(new.practices)} practice"
-        f"{'s' if len(new.practices) != 1 else ''}"
-        + (f" ({reused} at {len(new.reused)} practice{'s' if len(new.reused) != 1 else ''} "
-           "of the site)" if reused else "")
+        f"{counts.rows:,} rows: {verb} {_counted(len(new.physicians), 'physician', False)} "
+        f"and {_counted(len(new.practices), 'practice', False)}"
+        + (f" ({reused} at {_counted(len(new.reused), 'practice', False)} of the site)"
+           if reused else "")
         + f"; skipped {counts.in_site} already in the site, "
         + (f"{counts.repeated} listed again in the file, " if counts.repeated else "")
         + (f"{counts.listed} on the skip list, " if skips else "")
         + f"{counts.deactivated} deactivated, "
           f"{counts.bad_npi} with an invalid NPI, {counts.elsewhere} outside the filters, "
-          f"{counts.organizations} organization{'s' if counts.organizations != 1 else ''}", err=True)
+          f"{_counted(counts.organizations, 'organization', False)}", err=True)
     if new.namesakes:
         click.echo(f"check {_counted(len(new.namesakes), 'new physician')} named like one of the "
                    "site without an NPI (perhaps the same person: give that file the NPI and "
@@ -744,11 +743,11 @@ def _say(line: str) -> None:
 
 
 def run() -> None:
-    """Entry point of ``build.py`` and the ``liaison`` console script: ``invoke``, then an
-    immediate exit. Freeing hundreds of thousands of records one by one at interpreter
-    shutdown takes longer than some commands' work (0.2 s at 10,000 physicians), and there
-    is nothing left to clean up: output is flushed, workers joined, temporary folders
-    removed."""
+    """What ``liaison.main`` runs once this module is imported (the ``liaison`` console
+    script, ``build.py``, ``python -m liaison``): ``invoke``, then an immediate exit.
+    Freeing hundreds of thousands of records one by one at interpreter shutdown takes
+    longer than some commands' work (0.2 s at 10,000 physicians), and there is nothing
+    left to clean up: output is flushed, workers joined, temporary folders removed."""
     code = invoke()
     for stream in (sys.stdout, sys.stderr):
         if stream is None:  # started with the stream closed (`>&-`)

@@ -16,6 +16,10 @@ from liaison.models import cents
 from liaison.records import Site
 from liaison.wording import plural
 
+# Per cent of the annual limit from which a physician's spend is near it: listed first on
+# compliance/, an amber meter on their brief, named by `liaison stats`.
+NEAR = 80
+
 
 def annual_limit_cents(site: Site) -> int | None:
     """The annual limit in cents (rounded down to a whole cent), or None when unset."""

@@ -753,20 +753,16 @@ def _first_image(text: str) -> tuple[str, str]:
     return "", text
 
 
-def layout_html(layout: str, body: str, convert, dress: Dress) -> str:
-    """A slide's body Markdown in its layout -> HTML (``convert``: Markdown -> sanitized
-    HTML). The structure is the same for every layout: an optional title, then the parts the
-    layout names, as div classes that deck.css places."""
-    return _with_chart(_layout_body(layout, body, convert, dress), dress)
-
-
 def _with_chart(html: str, dress: Dress) -> str:
     """A slide's HTML with the dress's referral chart where the slide shows it."""
     return html.replace(CHART_MARK, f'<div class="liaison-chart">{dress.chart}</div>' if dress.chart else "")
 
 
 def _layout_body(layout: str, body: str, convert, dress: Dress) -> str:
-    """``layout_html`` but the chart (the mark stays where it goes)."""
+    """A slide's body Markdown in its layout -> HTML (``convert``: Markdown -> sanitized
+    HTML), the referral chart's mark left where it goes (``_with_chart`` puts the chart in).
+    The structure is the same for every layout: an optional title, then the parts the layout
+    names, as div classes that deck.css places."""
     # our images from the deck's _media/ folder; another host's stay as they are, and the
     # sanitizer drops them
     body = local_images(body, dress.media)

@@ -32,10 +32,15 @@ class Diagnostic:
         # %25, %0D and %0A in both); in the file, a property, ',' and ':' are written %2C and
         # %3A too (properties are separated by commas: "visit, Dr. Roe.yaml" was read as
         # "visit").
-        msg = self.message.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-        path = (self.path.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-                .replace(":", "%3A").replace(",", "%2C"))
+        msg = workflow_data(self.message)
+        path = workflow_data(self.path).replace(":", "%3A").replace(",", "%2C")
         return f"::{self.severity} file={path},line={self.line},col={self.col}::{msg}"
+
+
+def workflow_data(text: str) -> str:
+    """``text`` as the data of a GitHub workflow command: '%', CR and LF written %25, %0D
+    and %0A, which GitHub decodes, so that the command stays on one line."""
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
 
 
 _LINE_BREAKS = re.compile(r"\r\n|[\n\r\v\f\x1c-\x1e\x85\u2028\u2029]")

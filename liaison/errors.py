@@ -35,6 +35,17 @@ class TemplateFailure(LiaisonError):
     """A page template failed (a site's own template, usually): shown as a diagnostic line
     ``PATH:LINE:COL: error: MESSAGE``."""
 
+    @classmethod
+    def of(cls, problems) -> "TemplateFailure":
+        """The failure that prints ``problems`` (``diagnostics.Problem``s a site's settings
+        file had: palette.yaml, talking-points.yaml) one a line, each at its line and column
+        (1:1 where it has none)."""
+        from liaison.diagnostics import Diagnostic
+
+        return cls("\n".join(
+            Diagnostic(p.path, p.line or 1, p.col or 1, p.severity, p.message).text()
+            for p in problems))
+
     def show(self, file=None) -> None:
         click.echo(self.format_message(), err=True, file=file)
         click.echo("Error: the site was not built (the previous one is untouched)", err=True, file=file)

@@ -394,7 +394,7 @@ def _follow_ups(site: Site, as_of: dt.date, open_ones=None) -> list[_Item]:
     return items
 
 
-def _targets(site: Site, r: Interaction) -> list[tuple[str, str]]:
+def _targets(r: Interaction) -> list[tuple[str, str]]:
     """What a planned next visit is for: the interaction's practice, else its physicians."""
     if r.practice is not None:
         return [("practices", r.practice)]
@@ -420,7 +420,7 @@ def _planned_visits(site: Site, stats: Stats, as_of: dt.date, planning=None) -> 
         planned = r.next_visit  # (most have none: asked first)
         if planned is None or planned < as_of or r.date > as_of:
             continue
-        targets = _targets(site, r)  # (what the event is for: its UID)
+        targets = _targets(r)  # (what the event is for: its UID)
         latest = [_last_contact(stats, "practices", p) for p in practices_of(r, site.physicians)]
         if latest and all(c is not None and c > r.date.isoformat() for c in latest):
             continue  # a later interaction already happened for each of its practices

@@ -24,22 +24,21 @@ from liaison import guard, yamlio
 from liaison.cache import ParseCache
 from liaison.content import Deck, FrontMatterError, Guide, split_front_matter, split_slides
 from liaison.diagnostics import Loc, Problem, format_loc
-from liaison.discover import YAML_EXT, Files, discover, stem
+from liaison.discover import Files, discover, stem
 from liaison.memo import Memo
 from liaison.models import FILE_KINDS, DeckMeta, GuideMeta, Interaction, SiteConfig, id_problem
-from liaison.parse import Loader, Parsed, Partial, conflict_line, conflict_message
+from liaison.parse import Loader, Partial, conflict_line, conflict_message
 from liaison.place import place
 from liaison.records import ReferralRow, ReferralRows, Site
 from liaison.referral_rows import (
-    REFERRAL_COLUMNS, REQUIRED_COLUMNS, _load_referral_csv, _referral_yaml, check_referral,
+    REFERRAL_COLUMNS, _load_referral_csv, _referral_yaml, check_referral,
 )
 from liaison.snapshot import INTERACTIONS
 
 # The load stage's names, where other modules and the tests have always found them.
 __all__ = [
-    "YAML_EXT", "REFERRAL_COLUMNS", "REQUIRED_COLUMNS", "Bulk", "Files", "Loader", "Parsed",
-    "Partial", "attach", "check_referral", "core_only", "discover", "load_bulk", "load_core",
-    "load_site", "place",
+    "REFERRAL_COLUMNS", "Bulk", "Files", "Loader", "Partial", "attach", "check_referral",
+    "core_only", "discover", "load_bulk", "load_core", "load_site", "place",
 ]
 
 

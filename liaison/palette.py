@@ -22,7 +22,7 @@ from pathlib import Path
 
 import yaml
 
-from liaison.diagnostics import Diagnostic, Problem, did_you_mean
+from liaison.diagnostics import Problem, did_you_mean
 
 BUILTIN = Path(__file__).parent / "templates" / "palette.yaml"
 SITE_FILE = "templates/palette.yaml"  # relative to a site root
@@ -183,9 +183,7 @@ def for_site(site_root: Path) -> Palette:
 
     palette, problems = load(site_root)
     if problems:
-        raise TemplateFailure("\n".join(
-            Diagnostic(p.path, p.line or 1, p.col or 1, p.severity, p.message).text()
-            for p in problems))
+        raise TemplateFailure.of(problems)
     return palette
 
 

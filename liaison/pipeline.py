@@ -140,8 +140,9 @@ def check(root: Path, as_of: dt.date, strict: bool = False, use_cache: bool = Tr
     """Load and check every file of a site root and compute the statistics.
 
     The report holds every diagnostic. With ``keep_records`` the interactions and referrals
-    stay in ``site`` (for rendering); without, they are read by forked workers, each checking
-    and summing its share, and only problems and sums come back.
+    stay in ``site`` (for rendering); without, they are read a chunk at a time (by forked
+    workers too when their files hold ``PARALLEL_BYTES`` or more), each chunk checked and
+    summed where it was read; only the problems and sums go on, not the records.
     """
     from liaison.overrides import SETTINGS, override_names
 
@@ -158,7 +159,7 @@ def check(root: Path, as_of: dt.date, strict: bool = False, use_cache: bool = Tr
 
 
 @contextlib.contextmanager
-def paused_gc(freeze: bool = True):
+def paused_gc():
     """Loading allocates millions of objects and creates no reference cycles: the cyclic
     collector would only rescan the growing heap again and again (measured: 24 s instead of
     9 s on 10,000 physicians)."""
@@ -171,8 +172,7 @@ def paused_gc(freeze: bool = True):
         # counting as usual): a collection after loading would scan millions of objects.
         # (A cycle frozen is never collected: ``serve``, which loads again and again,
         # collects the young cycles first, LiveSite.settle.)
-        if freeze:
-            gc.freeze()
+        gc.freeze()
         if was_enabled:
             gc.enable()
 

@@ -23,9 +23,9 @@ class ChangesError(LiaisonError):
 # --------------------------------------------------------------------------- git
 
 
-def _git(top: Path, *args: str, stdout=subprocess.PIPE) -> subprocess.CompletedProcess:
+def _git(top: Path, *args: str) -> subprocess.CompletedProcess:
     try:
-        return subprocess.run(["git", "-C", str(top), *args], stdout=stdout,
+        return subprocess.run(["git", "-C", str(top), *args], stdout=subprocess.PIPE,
                               stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, check=False)
     except FileNotFoundError:
         raise ChangesError("git is not installed (or not on the PATH)") from None

@@ -57,7 +57,6 @@ PLURALS = {"physician": "physicians", "practice": "practices", "staff": "office 
 HREFS = {"physician": physician_href("{}"), "practice": practice_href("{}"),
          "staff": practice_href("{}"), "member": member_href("{}"), "guide": guide_href("{}"),
          "deck": deck_href("{}")}
-FIELDS = ("name", "info")
 GLOBAL = "LIAISON_SEARCH"  # the global that search/index.js assigns
 
 

@@ -281,7 +281,7 @@ def accumulate(site: Site, as_of: dt.date, referrals, interactions) -> Partial:
         info = days[date] if date in days else day(date)
         if info is None:
             continue
-        _w90, _p90, _w365, _p365, m, age, mat, ytd, ordinal = info
+        w90, _p90, w365, _p365, m, _age, mat, ytd, ordinal = info
         in_person = r.type in IN_PERSON
         practice = r.practice
         n_all += 1
@@ -299,7 +299,7 @@ def accumulate(site: Site, as_of: dt.date, referrals, interactions) -> Partial:
                     s.spend += share
             for pid, share in practice_shares(r, c, physicians):
                 spend[pid] = spend.get(pid, 0) + share
-        if age < 90:
+        if w90:
             if in_person:
                 in_person_90 += 1
             mine = lia.get(r.liaison)
@@ -322,7 +322,7 @@ def accumulate(site: Site, as_of: dt.date, referrals, interactions) -> Partial:
             last = contact.get(at)
             if last is None or date > last:
                 contact[at] = date
-            if age < 365:
+            if w365:
                 s.interactions_365d += 1
             last = s.last_contact
             if last is None or date > last:
@@ -529,4 +529,3 @@ def stats_json(stats: Stats | dict) -> str:
     test holds them equal), ten times faster: 5 MB for 10,000 physicians."""
     data = stats.as_dict() if isinstance(stats, Stats) else stats
     return orjson.dumps(data, option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS).decode("utf-8") + "\n"
-from liaison.stats_report import stats_report  # noqa: E402,F401  (the CLI imports it from here)

@@ -3,6 +3,7 @@ aggregate stage as a terminal page."""
 from __future__ import annotations
 
 from liaison.charts import trend_badge
+from liaison.compliance import NEAR, dollars
 from liaison.records import Site
 from liaison.figures import Stats
 from liaison.names import sort_key
@@ -24,10 +25,6 @@ def _pct(part: int, whole: int) -> str:
     """A whole per cent as the referral page's funnel gives it, rounded half away from zero
     (1 of 8: 13%); counts on a base under 5."""
     return f"{(200 * part + whole) // (2 * whole)}%" if whole >= 5 else f"{part} of {whole}"
-
-
-def _dollars(amount_cents: int) -> str:
-    return f"${amount_cents // 100:,}.{amount_cents % 100:02d}"
 
 
 def stats_report(stats: Stats, site: Site) -> str:
@@ -64,15 +61,17 @@ def stats_report(stats: Stats, site: Site) -> str:
     r = t.rov_365d
     lines.append(f"  Return on visit            {r.visits:>6}  visits 90–454 days old: "
                  f"{r.before} physician referrals in the 90 days before, {r.after} in the 90 days from")
-    lines.append(f"  Spend this year            {_dollars(t.spend_ytd_cents):>6}")
+    lines.append(f"  Spend this year            {dollars(t.spend_ytd_cents):>6}")
     cfg = site.config
     if cfg is not None and cfg.compliance is not None:
-        limit = int(cfg.compliance.annual_limit * 100)
-        # at 80% of the limit or more: the compliance page's rule (pages.compliance.NEAR)
+        # at NEAR per cent of the limit or more: the compliance page's rule, with the exact
+        # limit as it has it (a limit of more than two decimals is not cut to whole cents)
+        exact = cfg.compliance.annual_limit
         near = sorted(((s.spend_ytd_cents, pid) for pid, s in stats.physicians.items()
-                       if s.spend_ytd_cents and s.spend_ytd_cents * 5 >= limit * 4), reverse=True)
-        lines.append(f"    at 80% or more of the {_dollars(limit)} limit: {len(near)}")
-        lines += [f"    {_dollars(c):>10}  {name[pid]} ({pid})" for c, pid in near[:10]]
+                       if s.spend_ytd_cents and s.spend_ytd_cents * 100 >= NEAR * exact * 100),
+                      reverse=True)
+        lines.append(f"    at {NEAR}% or more of the ${exact:,.2f} limit: {len(near)}")
+        lines += [f"    {dollars(c):>10}  {name[pid]} ({pid})" for c, pid in near[:10]]
     phys = stats.physicians
     top = sorted((s for s in phys.items() if s[1].referrals_365d),
                  key=lambda kv: (-kv[1].referrals_365d, kv[0]))[:10]

@@ -151,12 +151,9 @@ def load(site_root: Path, services: list[str]) -> tuple[Fits, list[Problem]]:
 def for_site(site_root: Path, services: list[str]) -> Fits:
     """A site's mapping for a build; raises TemplateFailure (its diagnostics, one a line) when
     the site's talking-points.yaml has problems."""
-    from liaison.diagnostics import Diagnostic
     from liaison.errors import TemplateFailure
 
     fits, problems = load(site_root, services)
     if problems:
-        raise TemplateFailure("\n".join(
-            Diagnostic(p.path, p.line or 1, p.col or 1, p.severity, p.message).text()
-            for p in problems))
+        raise TemplateFailure.of(problems)
     return fits

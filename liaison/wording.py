@@ -1,6 +1,9 @@
-"""How a slide says things about people and numbers: plurals, numbers in words, lists in
-prose and a physician's formal name. The deck templates' helpers (liaison.decks) call these;
-they are plain functions of plain values, so a slide and a test get the same words."""
+"""How slides and pages say things about people and numbers: plurals, numbers in words and
+in digits, rates, lists in prose and a physician's formal name. The deck templates' helpers
+(liaison.decks), the page templates' filters ``plural``, ``number`` and ``rate``
+(liaison.render.make_env), the page families, ``liaison stats`` and ``liaison changes`` call
+these; they are plain functions of plain values, so a slide, a page and a test get the same
+words."""
 from __future__ import annotations
 
 from liaison.names import TITLES

@@ -25,7 +25,6 @@ from test_validate import at
 D = dt.date(2026, 6, 30)
 AS_OF = D.isoformat()
 NO_ROV = {"visits": 0, "before": 0, "after": 0}
-REASONS = ("insurance", "not-a-candidate", "patient-choice", "no-response", "other")
 
 
 def ago(days: int, base: dt.date = D) -> str:

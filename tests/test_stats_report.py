@@ -66,6 +66,23 @@ def test_a_physician_at_exactly_80_percent_is_counted_as_the_compliance_page_cou
     assert "$80.00 Ida Lone (ida-lone)" in out
 
 
+def test_a_limit_of_more_than_two_decimals_is_compared_exactly_as_the_compliance_page(tmp_path):
+    """The compliance page compares a physician's spend with the exact limit: $80.00 of a
+    limit of $100.004 is 8,000 cents < 80% of 10,000.4, not near it. The report compared
+    with the limit cut to whole cents (10,000) and listed the physician: 1 here, 0 there."""
+    from conftest import one_physician_site
+
+    root = one_physician_site(tmp_path / "root", "date: 2024-02-29\nliaison: lou\ntype: lunch\n"
+                              "physicians: [ida-lone]\nsummary: Lunch for the office\ncost: 80\n",
+                              site_extra="compliance: {annual_limit: 100.004}\n")
+    done = subprocess.run([sys.executable, "-m", "liaison", "stats", "--root", str(root),
+                           "--as-of", "2024-02-29"], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    out = re.sub(r" +", " ", done.stdout)
+    assert "at 80% or more of the $100.00 limit: 0" in out
+    assert "Ida Lone (ida-lone)" not in out.split("limit:")[1].split("Top referrers")[0]
+
+
 def test_a_change_reads_as_the_site_badges_read_it(tmp_path):
     """9 physician referrals in the last 90 days against 8 before are +12.5%: the dashboard's
     badge rounds half away from zero ("+13% · 9 vs 8"), the report rounded half to even and

@@ -22,7 +22,7 @@ from decimal import ROUND_FLOOR, Decimal
 from markupsafe import Markup
 
 from liaison import charts
-from liaison.compliance import dollars, no_cost_lunch, no_cost_note
+from liaison.compliance import NEAR, dollars, no_cost_lunch, no_cost_note
 from liaison.dates import day_text, month as month_name, remembered_day as day
 from liaison.derived import (
     MATURED_AGES, ROV_DAYS, in_person, matured, month_index, month_label, physician_shares,
@@ -43,7 +43,6 @@ from liaison.pages.view import SiteView
 TOP_POINTS = 3  # talking points on the first screen; the others fold away
 DAYS_SHOWN = 5  # physicians whose office days the card lists open; of more, the list folds
 MAP_URL = "https://www.google.com/maps/search/?api=1&query="  # opens the maps app on phones
-NEAR = 80  # per cent of the annual limit from which the spend meter warns
 STATUS_NAMES = {"referred": ("Referred", "Ref."), "scheduled": ("Scheduled", "Sch."),
                 "consulted": ("Consulted", "Con."), "treated": ("Treated", "Tr."),
                 "declined": ("Declined", "Dec.")}  # full, and short for a phone

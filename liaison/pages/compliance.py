@@ -11,13 +11,12 @@ from bisect import bisect_left, bisect_right
 from decimal import ROUND_FLOOR, Decimal
 from operator import attrgetter
 
-from liaison.compliance import dollars, no_cost_lunch, no_cost_note
+from liaison.compliance import NEAR, dollars, no_cost_lunch, no_cost_note
 from liaison.derived import month_index, month_label, physician_shares, practice_shares
 from liaison.models import cents
 from liaison.pages.base import Page, PageKind, activity_href
 from liaison.pages.view import SiteView
 
-NEAR = 80  # per cent of the limit from which a physician is listed first
 METER = 200  # the meter's width in SVG units
 # Below NEAR, the list shows this many (those given the most); the others fold under one line,
 # so that the per-practice table stays in reach (at 2,000 physicians 610 were given something)

@@ -76,7 +76,7 @@ def _pick(p: Prompter, what: str, options: list[tuple[str, str]], default: str |
             p.say(f"  Nothing matches '{answer}': type a number, an id or part of a name.")
             continue
         p.say(f"  {len(found)} match; type the number or the id:")
-        for i, (oid, label) in enumerate(found[:LISTED]):
+        for oid, label in found[:LISTED]:
             p.say(f"  {ids.index(oid) + 1:>4}. {label} ({oid})")
         if len(found) > LISTED:
             p.say(f"        … and {len(found) - LISTED} more: type more of the name.")
