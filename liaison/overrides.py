@@ -146,17 +146,12 @@ class SiteLoader(jinja2.BaseLoader):
             raw = fh.read()
             mtime = os.fstat(fh.fileno()).st_mtime
         filename = os.path.normpath(os.path.join(self.site_root, rel))
-        try:
-            contents = raw.decode("utf-8")
-        except UnicodeDecodeError:  # a diagnostic at the line of the first byte that is not
-            from liaison.yamlio import YamlSyntaxError, decode  # (the data files' words)
+        from liaison.yamlio import YamlSyntaxError, decode
 
-            try:
-                decode(raw)
-            except YamlSyntaxError as exc:
-                raise jinja2.TemplateSyntaxError(exc.message, exc.line, template,
-                                                 filename) from None
-            raise
+        try:  # UTF-8 without its byte-order mark (Notepad's "UTF-8 with BOM"): kept, it went
+            contents = decode(raw)  # into every page, before <!doctype html> (quirks mode)
+        except YamlSyntaxError as exc:  # at the line of the first byte that is not UTF-8
+            raise jinja2.TemplateSyntaxError(exc.message, exc.line, template, filename) from None
         from liaison.parse import conflict_line, conflict_message
 
         conflict = conflict_line(raw)  # else rendered, markers and both sides, into pages

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -107,3 +108,34 @@ def test_an_unknown_parser_name_is_said_and_the_default_used(example_site):
             "it reads is 'pyyaml'); the default parser is used") in runs["pyyam"].stderr
     assert "LIAISON_YAML_PARSER" not in runs[""].stderr
     assert "LIAISON_YAML_PARSER" not in runs["PyYAML"].stderr
+
+
+# The text files of a site as an editor on Windows saves them: a byte-order mark (Notepad's
+# "UTF-8 with BOM", Visual Studio) and CRLF line ends (or git's core.autocrlf on checkout).
+TEXT_FILES = (".yaml", ".yml", ".csv", ".md", ".html")
+
+
+def _saved_on_windows(root: Path) -> None:
+    for path in sorted(root.rglob("*")):
+        if path.is_file() and path.suffix in TEXT_FILES:
+            text = path.read_bytes().replace(b"\r\n", b"\n").replace(b"\n", b"\r\n")
+            path.write_bytes(b"\xef\xbb\xbf" + text)
+
+
+def test_a_site_saved_on_windows_builds_the_same_bytes(example_site, tmp_path):
+    # a template override saved with a byte-order mark put it into every page, and a child
+    # template's ahead of its parent's: a character before <!doctype html>, which sends the
+    # browser into quirks mode
+    builtin = REPO / "liaison" / "templates"
+    (example_site / "templates").mkdir(exist_ok=True)
+    for name in ("base.html", "physician.html", "macros.html"):
+        (example_site / "templates" / name).write_bytes((builtin / name).read_bytes())
+    windows = tmp_path / "windows"
+    shutil.copytree(example_site, windows)
+    _saved_on_windows(windows)
+    _build(example_site, tmp_path / "unix-out", tmp_path)
+    _build(windows, tmp_path / "windows-out", tmp_path)
+    unix, win = _hashes(tmp_path / "unix-out"), _hashes(tmp_path / "windows-out")
+    unix.pop(".liaison-build.json"), win.pop(".liaison-build.json")  # the inputs' hashes
+    assert len(unix) > 50 and sorted(unix) == sorted(win)
+    assert [rel for rel in unix if unix[rel] != win[rel]] == []
