@@ -14,6 +14,7 @@ from __future__ import annotations
 import os
 import re
 import stat
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -119,13 +120,23 @@ def discover(root: Path, stats: dict | None = None) -> Files:
         rels.sort()
     for kind in FILE_KINDS:
         files.by_kind.setdefault(kind, [])
-    files.problems += name_warnings(files, others)
+    rels = every_path(files, others)
+    files.problems += name_warnings(rels) + unportable_names(rels)
     return files
 
 
-def name_warnings(files: Files, others: list[str] = ()) -> list[Problem]:
-    """An error at each file of the site (records, and ``others``: pictures, templates and
-    other files below data/, content/ and templates/) whose path (folders and name) looks
+def every_path(files: Files, others: list[str] = ()) -> list[str]:
+    """The paths of every file of the site: its records and ``others`` (pictures, templates
+    and other files below data/, content/ and templates/)."""
+    rels = [rel for group in (files.interactions, files.referrals, files.training,
+                              files.presentations, *files.by_kind.values()) for rel in group]
+    if files.site is not None:
+        rels.append(files.site)
+    return rels + list(others)
+
+
+def name_warnings(rels: list[str]) -> list[Problem]:
+    """An error at each file of the site (``every_path``) whose path (folders and name) looks
     like it holds a patient identifier (``data/interactions/dob-1959-03-04.yaml``): a name is
     in git history for good, as a value is, and CI runs validate without ``--strict`` (a
     warning would be merged). All the paths go through the guard's file prefilter at once
@@ -133,11 +144,6 @@ def name_warnings(files: Files, others: list[str] = ()) -> list[Problem]:
     scanned."""
     from liaison import guard
 
-    rels = [rel for group in (files.interactions, files.referrals, files.training,
-                              files.presentations, *files.by_kind.values()) for rel in group]
-    if files.site is not None:
-        rels.append(files.site)
-    rels += others
     if not rels or not guard.might_hold("\n".join(rels).encode("utf-8", "surrogateescape")):
         return []
     out = []
@@ -146,6 +152,73 @@ def name_warnings(files: Files, others: list[str] = ()) -> list[Problem]:
             out.append(Problem(rel, f"the file's name or folder looks like {kind}: "
                                     f"{guard.PATIENT_MESSAGE}; rename it",
                                line=1, col=1))
+    return out
+
+
+# What Windows does not take in a file or folder name (git for Windows refuses to check such a
+# path out, and stops there): one of the characters < > : " | ? * \\ or a control character; a
+# name that ends in a dot or a space; a device's name (CON, NUL, COM1 …), whatever extension
+# follows it (`con.yaml`, `aux.2026.csv`).
+_NOT_ON_WINDOWS = re.compile(
+    r'(?P<char>[<>:"|?*\\\x00-\x1f])|(?P<end>[. ])(?:/|$)'
+    r"|(?:^|/)(?P<device>(?i:con|prn|aux|nul|com[1-9\u00b9\u00b2\u00b3]|lpt[1-9\u00b9\u00b2\u00b3]"
+    r"|conin\$|conout\$)) *(?:\.[^/]*)?(?:/|$)")
+# The same, over all the paths at once (lower case, each after "\0/"; a name holds no NUL),
+# in searches that scan fast: only when one finds something is each path searched (that took
+# 0.14 s for 20,000 paths, these 0.01 s)
+_ODD_CHAR = re.compile(r'[<>:"|?*\\\x01-\x1f]')
+_DEVICE = re.compile(r"/(?:con|prn|aux|nul|com[1-9\u00b9\u00b2\u00b3]|lpt[1-9\u00b9\u00b2\u00b3]"
+                     r"|conin\$|conout\$) *[./\x00]")
+_CHECKED_OUT = "a colleague on Windows cannot check the repository out (git stops there)"
+
+
+def unportable_names(rels: list[str]) -> list[Problem]:
+    """A warning at each path of ``rels`` (``every_path``) that a colleague's Windows or macOS
+    cannot hold as it is: a name Windows does not take (``_NOT_ON_WINDOWS``; a folder's said
+    once, at the folder), and a path that is another's on a file system that does not tell
+    capital letters from small ones (Windows, macOS) or an accented letter written as one
+    character from one written as a letter and an accent (macOS writes names so): checked
+    out there, one file takes the other's place, and its records are lost or counted as the
+    other's. Linux, where CI runs, tells them all apart, so nothing else would say so."""
+    text = ("\0/" + "\0/".join(rels) + "\0").lower()
+    odd = _ODD_CHAR.search(text) or _DEVICE.search(text) or any(
+        end in text for end in (" /", "./", " \0", ".\0"))
+    keys = (text if text.isascii() else unicodedata.normalize("NFC", text))[2:-1].split("\0/")
+    if not odd and len(set(keys)) == len(keys):
+        return []
+    out = []
+    said: set[str] = set()
+    for rel in rels if odd else ():
+        bad = _NOT_ON_WINDOWS.search(rel)
+        if bad is None:
+            continue
+        kind = bad.lastgroup
+        at = rel.find("/", bad.start(kind))
+        where = rel if at == -1 else rel[:at]
+        if where in said:
+            continue
+        said.add(where)
+        name = where.rsplit("/", 1)[-1]
+        what = "folder" if at != -1 else "file"
+        why = (f"the {what} name holds {bad.group('char')!r}, which Windows does not allow in "
+               "a name" if kind == "char" else
+               f"the {what} name ends in a dot or a space, which Windows does not allow"
+               if kind == "end" else
+               f"'{name}' is the name of a device on Windows ({bad.group('device')}), whatever "
+               "extension follows it")
+        out.append(Problem(where, f"{why}: {_CHECKED_OUT}; rename it", "warning", line=1, col=1))
+    seen: dict[str, str] = {}
+    for rel, key in zip(rels, keys):
+        other = seen.setdefault(key, rel)
+        if other is not rel:
+            how = ("a capital letter from a small one (macOS and Windows)" if
+                   rel.lower() == other.lower() else "an accented letter written as one "
+                   "character from one written as a letter and an accent (macOS, which writes "
+                   "names the second way)")
+            out.append(Problem(rel, f"the same path as {other} where the file system does not "
+                                    f"tell {how}: checked out there, one file takes the other's "
+                                    "place; merge the two or rename one", "warning", line=1,
+                               col=1))
     return out
 
 

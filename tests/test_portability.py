@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import REPO, SPEC_EXAMPLE
+from conftest import REPO, SPEC_EXAMPLE, run_validate
 
 AS_OF = "2026-11-26"
 MANIFEST = Path(__file__).resolve().parent / "golden" / "spec-example-v2.sha256"
@@ -139,3 +139,41 @@ def test_a_site_saved_on_windows_builds_the_same_bytes(example_site, tmp_path):
     unix.pop(".liaison-build.json"), win.pop(".liaison-build.json")  # the inputs' hashes
     assert len(unix) > 50 and sorted(unix) == sorted(win)
     assert [rel for rel in unix if unix[rel] != win[rel]] == []
+
+
+def test_names_windows_or_macos_cannot_hold_are_said(example_site):
+    # Linux (CI) takes every one of these; git for Windows refuses to check the repository out,
+    # and on macOS and Windows two names that differ only by case or by how an accent is
+    # written are one file: a visit lost, or counted as the other's, without a word
+    visits = example_site / "data/interactions"
+    visit = (visits / "before-2026.yaml").read_bytes()
+    nfc, nfd = "zo\u00eb-call.yaml", "zoe\u0308-call.yaml"  # macOS writes the second
+    for name in ("Before-2026.yaml", nfc, nfd, "10:30 call?.yaml", "notes./a.yaml",
+                 "aux/b.yaml", "con.yaml", "lunch.yaml.", "nullify.yaml", "console.yaml"):
+        (visits / name).parent.mkdir(parents=True, exist_ok=True)
+        (visits / name).write_bytes(visit)
+    physician = example_site / "data/physicians/nina-vargas.yaml"
+    (example_site / "data/physicians/nul.yaml").write_text(
+        "".join(line for line in physician.read_text().replace("Nina Vargas", "Nula Vance")
+                .splitlines(keepends=True) if not line.startswith("npi:")))
+    code, _out, lines = run_validate(example_site)
+    said = {line.split(":1:1: warning: ")[0]: line.split(": warning: ")[1]
+            for line in lines if ":1:1: warning: " in line}
+    device = "is the name of a device on Windows"
+    assert device in said["data/interactions/aux"]
+    assert device in said["data/interactions/con.yaml"]
+    assert device in said["data/physicians/nul.yaml"]
+    assert "data/interactions/aux/b.yaml" not in said  # the folder's name, said once
+    assert "holds ':', which Windows does not allow" in said["data/interactions/10:30 call?.yaml"]
+    assert "ends in a dot or a space" in said["data/interactions/notes."]
+    assert "ends in a dot or a space" in said["data/interactions/lunch.yaml."]
+    assert "a colleague on Windows cannot check the repository out" in said["data/interactions/aux"]
+    case = said["data/interactions/before-2026.yaml"]
+    assert case.startswith("the same path as data/interactions/Before-2026.yaml")
+    assert "capital letter" in case
+    accent = [said[f"data/interactions/{name}"] for name in (nfc, nfd)
+              if f"data/interactions/{name}" in said]
+    assert len(accent) == 1 and "written as a letter and an accent" in accent[0]
+    for fine in ("nullify.yaml", "console.yaml", "2026"):
+        assert not any(path.startswith(f"data/interactions/{fine}") for path in said)
+    assert code == 0  # warnings: the contract lets interaction files be named freely
