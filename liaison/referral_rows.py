@@ -28,7 +28,7 @@ from liaison.models import (
 from liaison.parse import Loader, Partial, conflict_line, conflict_message
 from liaison.records import ReferralRow
 from liaison.translate import unknown_key, with_path
-from liaison.yamlio import LEFT_MARKER
+from liaison.yamlio import LEFT_MARKER, not_utf8
 
 _MISSING = "required field is missing"
 # What the front desk is to write, after a source left empty or written in words: the answer
@@ -567,9 +567,8 @@ def _load_referral_csv(loader: Loader, rel: str, out: list) -> None:
                         Referral, rel, (), {name: cell.strip() for name, cell in
                                             zip(header, cells) if cell.strip()}, bad, line))
         except UnicodeDecodeError:
-            line, col, byte = _first_bad_byte(fh.buffer)
-            loader.error(rel, f"the file is not UTF-8 text (byte 0x{byte:02x}); export it as "
-                              "CSV UTF-8", line=line, col=col)
+            line, col, what = _first_bad_byte(fh.buffer)
+            loader.error(rel, f"the file is {what}; export it as CSV UTF-8", line=line, col=col)
             return
         except csv.Error as exc:
             loader.error(rel, f"CSV syntax error: {exc}", line=reader.line_num or 1, col=1)
@@ -578,8 +577,8 @@ def _load_referral_csv(loader: Loader, rel: str, out: list) -> None:
             loader.error(rel, "the file holds no record (a header row and at least one referral)")
 
 
-def _first_bad_byte(binary) -> tuple[int, int, int]:
-    """(line, column, byte) of the first byte of ``binary`` (a file open for reading bytes)
+def _first_bad_byte(binary) -> tuple[int, int, str]:
+    """``yamlio.not_utf8`` of the first byte of ``binary`` (a file open for reading bytes)
     that is not UTF-8: the text reader decodes a buffer at a time, so the line it had reached
     is the buffer's first, not the byte's (a file of 8 KB or less: always line 1)."""
     binary.seek(0)
@@ -587,10 +586,8 @@ def _first_bad_byte(binary) -> tuple[int, int, int]:
     try:
         raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        start = raw.rfind(b"\n", 0, exc.start) + 1
-        before = raw[start:exc.start].decode("utf-8").removeprefix("\ufeff")
-        return raw.count(b"\n", 0, exc.start) + 1, len(before) + 1, raw[exc.start]
-    return 1, 1, 0  # pragma: no cover - the reader found one
+        return not_utf8(raw, exc.start)
+    return 1, 1, "not UTF-8 text"  # pragma: no cover - the reader found one
 
 
 def _unsure(index: dict[str, int]) -> frozenset:

@@ -177,3 +177,29 @@ def test_names_windows_or_macos_cannot_hold_are_said(example_site):
     for fine in ("nullify.yaml", "console.yaml", "2026"):
         assert not any(path.startswith(f"data/interactions/{fine}") for path in said)
     assert code == 0  # warnings: the contract lets interaction files be named freely
+
+
+def test_text_saved_in_another_encoding_is_named_at_its_character(example_site):
+    # Notepad's "Unicode" (UTF-16) was "byte 0xff" at 1:1; a Windows-1252 'é' after a UTF-8
+    # 'ë' was placed by bytes (column 14, where an editor shows 13), and a byte-order mark
+    # before it on line 1 moved it 3 columns more; a referral CSV file counted characters
+    physician = example_site / "data/physicians/nina-vargas.yaml"
+    text = physician.read_text()
+    (example_site / "data/physicians/nina-vargas.yaml").write_bytes(
+        "\ufeffname: Zoë Wr".encode() + b"\xe9n\n" + text.split("\n", 1)[1].encode())
+    physician = example_site / "data/physicians/grace-holloway.yaml"
+    physician.write_bytes(physician.read_text().encode("utf-16"))
+    csv = sorted((example_site / "data/referrals").glob("*.csv"))[0]
+    csv.write_bytes(csv.read_text().encode("utf-16"))
+    guide = sorted((example_site / "content/training").glob("*.md"))[0]
+    guide.write_bytes(guide.read_text().encode("utf-16-le"))  # no mark: only NUL bytes tell
+    code, _out, lines = run_validate(example_site)
+    assert code == 1
+    assert ("data/physicians/nina-vargas.yaml:1:13: error: the file is not UTF-8 text "
+            "(byte 0xe9, 'é' in Windows-1252); save it as UTF-8") in lines
+    utf16 = "the file is UTF-16 text (Notepad's \"Unicode\"), not UTF-8"
+    assert f"data/physicians/grace-holloway.yaml:1:1: error: {utf16}; save it as UTF-8" in lines
+    rel = csv.relative_to(example_site).as_posix()
+    assert f"{rel}:1:1: error: {utf16}; export it as CSV UTF-8" in lines
+    rel = guide.relative_to(example_site).as_posix()
+    assert f"{rel}:1:1: error: {utf16}; save it as UTF-8" in lines

@@ -140,7 +140,7 @@ def test_a_byte_that_is_not_utf_8_is_placed_at_its_line_and_column(tmp_path, mon
     text = b"\xef\xbb\xbf" + TEXTS["not utf-8"]
     _rows, problems = read(tmp_path, monkeypatch, text, whole=whole)
     assert [(p.line, p.col, p.message) for p in problems] == [
-        (6, 13, "the file is not UTF-8 text (byte 0xe9); export it as CSV UTF-8")]
+        (6, 13, "the file is not UTF-8 text (byte 0xe9, 'é' in Windows-1252); export it as CSV UTF-8")]
 
 
 @pytest.mark.parametrize("name, said", [("semicolons", "semicolons"), ("tabs", "tabs")])
@@ -255,3 +255,4 @@ def test_a_header_row_repeated_in_the_file_is_one_error(tmp_path, monkeypatch):
     assert len(rows) == 8
     assert [(p.line, p.col, p.message) for p in problems] == [
         (6, 1, "this row repeats the header row (two files joined?): delete it")]
+
