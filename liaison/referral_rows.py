@@ -491,6 +491,11 @@ def _load_referral_csv(loader: Loader, rel: str, out: list) -> None:
                         pass
                     loader.error(rel, conflict_message(marker.encode()), line=line, col=1)
                     return
+                if header is None and _SEPARATOR_LINE.fullmatch(",".join(cells).strip()):
+                    loader.error(rel, f"the first line, '{','.join(cells).strip()}', tells Excel "
+                                      "which separator the file uses; it is not the header row: "
+                                      "delete the line", line=line, col=1)
+                    continue  # the header is the next line: its rows are checked as usual
                 if header is None:
                     header = [c.strip() for c in cells]
                     width = len(header)
@@ -620,6 +625,12 @@ def _check_under_bad_header(loader: Loader, rel: str, line: int, header: list[st
     loader.partials.append(Partial(
         Referral, rel, (), {name: cells[i].strip() for name, i in index.items() if cells[i].strip()},
         frozenset(loc for loc, _m in problems), line))
+
+
+# `sep=,` (or `;`, a tab) as a file's first line: a note to Excel of its separator, which some
+# programs export and a spreadsheet user adds; read as the header, it was one error a column
+# and one a row
+_SEPARATOR_LINE = re.compile(r"sep=.?,?", re.I)
 
 
 def _as_column(col_name: str) -> str:

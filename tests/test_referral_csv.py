@@ -49,6 +49,8 @@ TEXTS = {
     "semicolons": CLEAN.replace(",", ";"),
     "tabs": CLEAN.replace(",", "\t"),
     "unnamed columns": HEADER.replace("\n", ",,\n") + "2026-01-05,web,,sclerotherapy,,,,,,\n",
+    "separator line": "\ufeffsep=,\r\n" + CLEAN.replace("\n", "\r\n"),
+    "separator line, semicolons": "sep=;\n" + CLEAN.replace(",", ";"),
 }
 
 
@@ -256,3 +258,15 @@ def test_a_header_row_repeated_in_the_file_is_one_error(tmp_path, monkeypatch):
     assert [(p.line, p.col, p.message) for p in problems] == [
         (6, 1, "this row repeats the header row (two files joined?): delete it")]
 
+
+def test_a_separator_line_for_excel_is_one_error_and_the_rows_are_read(tmp_path, monkeypatch):
+    # `sep=,` first (a line that tells Excel the separator, as some referral systems export):
+    # it was read as the header, one error a column and one a row (149 for a half year)
+    for whole in (True, False):
+        rows, problems = read(tmp_path, monkeypatch, TEXTS["separator line"], whole=whole)
+        assert [(p.line, p.message) for p in problems] == [
+            (1, "the first line, 'sep=,', tells Excel which separator the file uses; it is not "
+                "the header row: delete the line")]
+        assert len(rows) == 4 and [r.line for r in rows] == [3, 4, 5, 6]
+    _rows, problems = read(tmp_path, monkeypatch, TEXTS["separator line, semicolons"], whole=True)
+    assert [p.line for p in problems] == [1, 2] and "semicolons" in problems[1].message
