@@ -203,3 +203,29 @@ def test_text_saved_in_another_encoding_is_named_at_its_character(example_site):
     assert f"{rel}:1:1: error: {utf16}; export it as CSV UTF-8" in lines
     rel = guide.relative_to(example_site).as_posix()
     assert f"{rel}:1:1: error: {utf16}; save it as UTF-8" in lines
+
+
+def test_a_picture_named_with_other_capitals_is_said_so(example_site):
+    # `images/Lab.PNG` for images/lab.png: found on a Mac (validate passed there), "no such
+    # file" in CI; both now name the file as it is
+    picture = (REPO / "content/presentations/images/vascular-lab.png").read_bytes()
+    (example_site / "content/training/images").mkdir(parents=True)
+    (example_site / "content/training/images/lab.png").write_bytes(picture)
+    (example_site / "content/training/images/zo\u00eb.png").write_bytes(picture)
+    guide = sorted((example_site / "content/training").glob("*.md"))[0]
+    text = guide.read_text()
+    line = text.count("\n") + 1
+    guide.write_text(text + "![Lab](Images/Lab.PNG) ![Z](images/zoe\u0308.png) "
+                            "![L](images/lab.png) ![G](images/gone.png)\n")
+    code, _out, lines = run_validate(example_site)
+    rel = guide.relative_to(example_site).as_posix()
+    said = [x.split(": error: ", 1)[1] for x in lines if x.startswith(f"{rel}:{line}:")]
+    assert code == 1 and said == [
+        "image 'Images/Lab.PNG': the file is named 'images/lab.png': write the name as it is, "
+        "capitals and accents alike (macOS and Windows find the file either way, Linux does "
+        "not: there it is no picture)",
+        "image 'images/zoe\u0308.png': the file is named 'images/zo\u00eb.png': write the name as "
+        "it is, capitals and accents alike (macOS and Windows find the file either way, Linux "
+        "does not: there it is no picture)",
+        "image 'images/gone.png': no such file in content/training/"]
+
