@@ -208,7 +208,7 @@ def unportable_names(rels: list[str]) -> list[Problem]:
                "extension follows it")
         out.append(Problem(where, f"{why}: {_CHECKED_OUT}; rename it", "warning", line=1, col=1))
     seen: dict[str, str] = {}
-    for rel, key in zip(rels, keys):
+    for rel, key in sorted(zip(rels, keys)):  # (others come in the folders' order)
         other = seen.setdefault(key, rel)
         if other is not rel:
             how = ("a capital letter from a small one (macOS and Windows)" if

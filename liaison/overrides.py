@@ -502,6 +502,33 @@ def _asset_names(root: Path) -> set[str]:
         rel[len(f"{TEMPLATES}/assets/"):] for rel in regular_files(root, f"{TEMPLATES}/assets")}
 
 
+def asset_case_problems(root: Path) -> list[Problem]:
+    """A warning at each of the site's assets (``templates/assets/``) whose name is a built-in
+    asset's written with other capitals (``Style.css``): it does not replace the built-in one
+    (the pages link ``style.css``), and the built site holds both, which a Mac's or Windows's
+    file system, opened on the site folder, takes for one file."""
+    from liaison.discover import regular_files
+    from liaison.render import PACKAGE_STATIC
+
+    builtin = {p.name.lower(): p.name for p in PACKAGE_STATIC.iterdir() if p.is_file()}
+    found = []
+    rels = regular_files(root, f"{TEMPLATES}/assets", recursive=False)
+    ours = {rel.rsplit("/", 1)[-1] for rel in rels}
+    for rel in rels:
+        name = rel.rsplit("/", 1)[-1]
+        theirs = builtin.get(name.lower())
+        # (beside the site's own file of the built-in name: two names of one file on a Mac,
+        # which discover.unportable_names says)
+        if theirs is not None and theirs != name and theirs not in ours:
+            found.append(Problem(
+                rel, f"the built-in asset is named '{theirs}': this file does not replace it (the "
+                     f"pages link {theirs}), and on macOS and Windows, which do not tell a capital "
+                     "letter from a small one, the built site's two files are one; name it "
+                     f"{theirs} to replace the built-in one, or give it another name",
+                severity="warning", line=1, col=1))
+    return found
+
+
 def _asset_links(html: str, page, names: list[str], texts: dict[str, str],
                  assets: set[str]) -> list[Problem]:
     """A stylesheet, script or picture of ``assets/`` that a page of the site's own templates

@@ -229,3 +229,23 @@ def test_a_picture_named_with_other_capitals_is_said_so(example_site):
         "does not: there it is no picture)",
         "image 'images/gone.png': no such file in content/training/"]
 
+
+def test_an_asset_named_as_a_built_in_one_with_other_capitals_is_said(example_site):
+    # templates/assets/Style.css: it replaced nothing (the pages link style.css) without a
+    # word, and the built site held style.css and Style.css, one file on a Mac or Windows
+    assets = example_site / "templates/assets"
+    assets.mkdir(parents=True)
+    (assets / "Style.css").write_text("body { color: #222; }\n")
+    (assets / "style.css").write_text("body { color: #222; }\n")  # replaces it: fine
+    (assets / "Log.css").write_text("p { margin: 0; }\n")
+    (assets / "ours.css").write_text("p { margin: 0; }\n")
+    code, _out, lines = run_validate(example_site)
+    said = [x for x in lines if x.startswith("templates/assets/")]
+    assert code == 0 and [x.split(":", 1)[0] for x in said] == [
+        "templates/assets/Log.css", "templates/assets/style.css"]
+    assert "the same path as templates/assets/Style.css" in said[1]  # discover says that one
+    assert said[0] == (
+        "templates/assets/Log.css:1:1: warning: the built-in asset is named 'log.css': this "
+        "file does not replace it (the pages link log.css), and on macOS and Windows, which do "
+        "not tell a capital letter from a small one, the built site's two files are one; name "
+        "it log.css to replace the built-in one, or give it another name")
