@@ -279,6 +279,21 @@ def test_a_record_added_under_a_name_already_on_file_is_pointed_out(tmp_path):
         "physician added twice?"]
 
 
+
+def test_a_name_written_on_a_mac_is_the_same_name(tmp_path):
+    # "Zoë" typed on Windows is one character; pasted on a Mac from a file's name or a PDF it
+    # is 'e' and an accent (NFD): the two read alike and were two names to the summary
+    repo, site = new_repo(tmp_path)
+    write(site / "data/physicians/zoe-ng.yaml",
+          "name: Zo\u00eb Ng\nspecialty: Podiatry\npractice: french-broad-podiatry\n")
+    write(site / "data/physicians/zoe-ng-md.yaml",
+          "name: Zoe\u0308 Ng\nspecialty: Podiatry\npractice: french-broad-podiatry\n")
+    commit_all(repo, "twice")
+    records = section(summarize(repo, "HEAD~1", "HEAD", AS_OF), "Records")
+    assert [b.split(" — ", 1)[1] for b in bullets(records)] == [
+        "the name of `zoe-ng-md` too: the same physician added twice?",
+        "the name of `zoe-ng` too: the same physician added twice?"]
+
 def test_texts_the_patient_guard_flags_are_not_repeated_in_the_summary(tmp_path):
     # validate never quotes a value that looks like a patient identifier (CI keeps its
     # output), but the summary, which CI appends to the job summary kept with the run,
