@@ -222,6 +222,10 @@ def test_a_date_a_spreadsheet_rewrote_gets_its_likely_reading(tmp_path, monkeypa
     ("2026-12-01 00:00:00", "(2026-12-01: a spreadsheet writes a date with its time so"),
     ("46357", "(2026-12-01, if it is a spreadsheet's day number: one writes a date so when its "
               "column is formatted as a number)"),
+    # a spreadsheet set to German, Dutch, Polish …: day first, with dots (no locale writes a
+    # month first so)
+    ("01.12.2026", "(2026-12-01, if it means December 1, 2026: a spreadsheet writes dates so"),
+    ("1.12.26", "(2026-12-01, if it means December 1, 2026: a spreadsheet writes dates so"),
 ])
 def test_a_date_a_spreadsheet_wrote_its_own_way_gets_its_likely_reading(tmp_path, monkeypatch,
                                                                          cell, hint):
