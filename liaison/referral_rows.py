@@ -535,7 +535,11 @@ def _load_referral_csv(loader: Loader, rel: str, out: list) -> None:
                                       f"{spans}; close the quote or delete it", line=line, col=1)
                     continue
                 if len(cells) != width:
-                    loader.error(rel, f"expected {width} cells (as in the header), found {len(cells)}",
+                    extra = len(cells) - width  # cells a spreadsheet kept after their clearing
+                    empty = extra > 0 and not any(c.strip() for c in cells[width:])
+                    loader.error(rel, f"expected {width} cells (as in the header), found {len(cells)}"
+                                 + (f": the last {extra} are empty (a spreadsheet keeps cells that "
+                                    "were cleared): delete them" if empty else ""),
                                  line=line, col=1)
                     continue
                 if unsure:

@@ -49,6 +49,7 @@ TEXTS = {
     "semicolons": CLEAN.replace(",", ";"),
     "tabs": CLEAN.replace(",", "\t"),
     "unnamed columns": HEADER.replace("\n", ",,\n") + "2026-01-05,web,,sclerotherapy,,,,,,\n",
+    "empty cells after the row": CLEAN + "2026-01-05,web,,sclerotherapy,,,,,,\n",
     "separator line": "\ufeffsep=,\r\n" + CLEAN.replace("\n", "\r\n"),
     "separator line, semicolons": "sep=;\n" + CLEAN.replace(",", ";"),
 }
@@ -274,3 +275,12 @@ def test_a_separator_line_for_excel_is_one_error_and_the_rows_are_read(tmp_path,
         assert len(rows) == 4 and [r.line for r in rows] == [3, 4, 5, 6]
     _rows, problems = read(tmp_path, monkeypatch, TEXTS["separator line, semicolons"], whole=True)
     assert [p.line for p in problems] == [1, 2] and "semicolons" in problems[1].message
+
+
+def test_empty_cells_after_a_row_are_named_so(tmp_path, monkeypatch):
+    # a row a spreadsheet saved with two cleared cells after it (the header without them): it
+    # was only "expected 8 cells (as in the header), found 10"
+    rows, problems = read(tmp_path, monkeypatch, TEXTS["empty cells after the row"], whole=True)
+    assert len(rows) == 4 and [(p.line, p.message) for p in problems] == [
+        (6, "expected 8 cells (as in the header), found 10: the last 2 are empty (a spreadsheet "
+            "keeps cells that were cleared): delete them")]
