@@ -658,6 +658,9 @@ def image_problem(path: str, root, folder: str = "presentations") -> str | None:
         return (f"image '{path}': not shown; give a path beneath {where} "
                 "(nothing is loaded from another host)")
     written, path = path, picture_file(path)
+    if "\\" in path and ".." not in path and not re.match(r"\\|[A-Za-z]:", path):  # Windows
+        return (f"image '{written}': write '/' between folders, not '\\' (as on the web, and on "
+                f"Linux, where CI builds): '{written.replace(chr(92), '/')}'")
     parts = PurePosixPath(path).parts
     if path.startswith("/") or ".." in parts or "\\" in path:
         return f"image '{written}': the path must stay beneath {where}"

@@ -249,3 +249,24 @@ def test_an_asset_named_as_a_built_in_one_with_other_capitals_is_said(example_si
         "file does not replace it (the pages link log.css), and on macOS and Windows, which do "
         "not tell a capital letter from a small one, the built site's two files are one; name "
         "it log.css to replace the built-in one, or give it another name")
+
+
+def test_a_picture_path_written_with_backslashes_is_told_to_use_slashes(example_site):
+    # `images\lab.png`, as Windows writes a path: it was "the path must stay beneath
+    # content/training/", which it does
+    picture = (REPO / "content/presentations/images/vascular-lab.png").read_bytes()
+    (example_site / "content/training/images").mkdir(parents=True)
+    (example_site / "content/training/images/lab.png").write_bytes(picture)
+    guide = sorted((example_site / "content/training").glob("*.md"))[0]
+    text = guide.read_text()
+    line = text.count("\n") + 1
+    guide.write_text(text + "![Lab](images\\lab.png) ![Up](..\\lab.png) ![C](C:\\lab.png)\n")
+    code, _out, lines = run_validate(example_site)
+    rel = guide.relative_to(example_site).as_posix()
+    said = [x.split(": ", 1)[1] for x in lines if x.startswith(f"{rel}:{line}:")]
+    assert code == 1 and said == [
+        "error: image 'images\\lab.png': write '/' between folders, not '\\' (as on the web, "
+        "and on Linux, where CI builds): 'images/lab.png'",
+        "error: image '..\\lab.png': the path must stay beneath content/training/",
+        "warning: image 'C:\\lab.png': not shown; give a path beneath content/training/ "
+        "(nothing is loaded from another host)"]
