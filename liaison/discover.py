@@ -27,6 +27,12 @@ SITE_NAMES = ("site.yaml", "site.yml")
 TREES = ("data", "content", "templates")  # every entry below these is checked
 ONLY_REGULAR = "only regular files inside the site root are read"
 NOT_UTF8_NAME = "the name is not UTF-8 text (a byte of another encoding): rename it"
+# `~$2026-h1.csv`: the lock file Excel (or Word) keeps beside a file it has open, hidden on
+# Windows, so committed with `git add -A` unseen; read as a referral file it was "missing
+# columns" and "unknown column 'Maya Lindqv <U+0000>M<U+0000>…'"
+OFFICE_LOCK = ("not read: a lock file, which Excel or Word keeps beside a file it has open "
+               "(Windows hides it): close the file there, and do not commit this one (add ~$* "
+               "to .gitignore)")
 
 
 def input_tree(root: Path, path: Path) -> str | None:
@@ -270,6 +276,10 @@ def _walk(top: str, sub: str, problems: list[Problem], recursive: bool = True):
             continue
         for entry in entries:
             if entry.name.startswith("."):
+                continue
+            if entry.name.startswith("~$"):  # never read, a template's or an asset's neither
+                problems.append(Problem(f"{folder}/{entry.name}", OFFICE_LOCK, "warning",
+                                        line=1, col=1))
                 continue
             if not utf8_name(entry.name):
                 shown = os.fsencode(entry.name).decode("utf-8", "backslashreplace")

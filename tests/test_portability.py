@@ -270,3 +270,24 @@ def test_a_picture_path_written_with_backslashes_is_told_to_use_slashes(example_
         "error: image '..\\lab.png': the path must stay beneath content/training/",
         "warning: image 'C:\\lab.png': not shown; give a path beneath content/training/ "
         "(nothing is loaded from another host)"]
+
+
+def test_an_office_lock_file_is_not_read(example_site, tmp_path):
+    # `~$…` beside a CSV file Excel has open (hidden on Windows, so `git add -A` commits it):
+    # it was read as a referral file, "missing columns …" and "unknown column 'Maya Lindqv
+    # <U+0000>M<U+0000>…'", a failed CI run over a file its author cannot see
+    lock = b"\x0bMaya Lindqv" + b" " * 43 + "\x0bMaya Lindqvist".encode("utf-16-le")
+    csv = sorted((example_site / "data/referrals").glob("*.csv"))[0]
+    (csv.parent / f"~${csv.name}").write_bytes(lock)
+    (example_site / "templates/assets").mkdir(parents=True)
+    (example_site / "templates/assets/~$ours.css").write_bytes(lock)
+    code, _out, lines = run_validate(example_site)
+    rel = f"{csv.parent.relative_to(example_site).as_posix()}/~${csv.name}"
+    said = [x for x in lines if "~$" in x]
+    assert code == 0 and [x.split(":1:1: ")[0] for x in said] == [
+        rel, "templates/assets/~$ours.css"]
+    assert said[0].endswith(": warning: not read: a lock file, which Excel or Word keeps beside "
+                            "a file it has open (Windows hides it): close the file there, and "
+                            "do not commit this one (add ~$* to .gitignore)")
+    _build(example_site, tmp_path / "out", tmp_path)
+    assert not list((tmp_path / "out").rglob("~$*"))  # nor published as an asset
