@@ -338,7 +338,7 @@ def _sort(files: Files, folder: str, entry: os.DirEntry, stats: dict | None = No
         files.problems.append(_nested(files.root, "/".join(folder.split("/", 2)[:2]),
                                       f"{folder}/{name}"))
         return False
-    unread = _unread(folder, name)
+    unread = _unread(folder, name, files.root)
     if unread is not None:
         files.problems.append(unread)
     return False
@@ -359,9 +359,11 @@ _WHAT = {"practices": ("practice", YAML_EXT), "physicians": ("physician", YAML_E
          "training": ("training guide", (".md",)), "presentations": ("deck", (".md",))}
 
 
-def _unread(folder: str, name: str) -> Problem | None:
-    """The warning at a file of ``folder`` that is not read and whose name says it was meant
-    as a record (see above), or None."""
+def _unread(folder: str, name: str, root: str = "") -> Problem | None:
+    """The warning at a file of ``folder`` (of the site root ``root``) that is not read and
+    whose name says it was meant as a record (see above), or None. The name it says to give
+    may be a file's there already (``visit.yaml.orig`` beside ``visit.yaml``, as a merge
+    tool leaves it): then it says so, not to rename this one over it."""
     from liaison.diagnostics import did_you_mean
 
     lower = name.lower()
@@ -370,6 +372,10 @@ def _unread(folder: str, name: str) -> Problem | None:
     tree, _, rest = folder.partition("/")
     if tree not in ("data", "content"):  # templates/: a site's own templates and settings
         return None
+    if lower.endswith(":zone.identifier"):  # not a record: "rename it to visit.yaml" was said
+        return Problem(f"{folder}/{name}", "not read: the mark Windows puts on a downloaded "
+                       "file (its Zone.Identifier), which a copy into WSL leaves beside the file "
+                       "as a file of its own: delete it", "warning", line=1, col=1)
     head = rest.split("/", 1)[0]
     ext = lower.rsplit(".", 1)[-1].strip() if "." in lower else ""
     inside = _RECORD_EXT.search(lower)
@@ -398,8 +404,8 @@ def _unread(folder: str, name: str) -> Problem | None:
                            "warning", line=1, col=1)
         suggestion = (name[:inside.end()] if inside and "." + inside.group(1) in exts
                       else name.rsplit(".", 1)[0] + exts[0])
-        return Problem(rel, f"not read: {what} files end in {endings}: rename it to "
-                            f"{suggestion}", "warning", line=1, col=1)
+        return Problem(rel, f"not read: {what} files end in {endings}: "
+                            f"{_rename(root, folder, suggestion)}", "warning", line=1, col=1)
     else:  # data/ itself, a folder no kind is read from, or a subfolder of data/market
         if not (inside and inside.group(1) != "md" or ext and did_you_mean(ext, ["yaml", "yml", "csv"])):
             return None
@@ -410,8 +416,16 @@ def _unread(folder: str, name: str) -> Problem | None:
         return Problem(rel, f"not read: record files are read from the folders "
                             f"{', '.join(_DATA_FOLDERS[:-1])} and {_DATA_FOLDERS[-1]} of data/, "
                             f"not from {folder}/{hint}", "warning", line=1, col=1)
-    return Problem(rel, f"not read: {_WHAT[head][0]} files end in .md: rename it to {suggestion}",
-                   "warning", line=1, col=1)
+    return Problem(rel, f"not read: {_WHAT[head][0]} files end in .md: "
+                        f"{_rename(root, folder, suggestion)}", "warning", line=1, col=1)
+
+
+def _rename(root: str, folder: str, name: str) -> str:
+    """'rename it to NAME', or, when ``folder`` holds a file of that name already, to merge
+    the two or delete this one."""
+    if root and os.path.lexists(os.path.join(root, folder, name)):
+        return f"{name} exists beside it: merge what this one adds into it, or delete this one"
+    return f"rename it to {name}"
 
 
 NESTED_KIND = {"data/practices": "practice", "data/physicians": "physician",

@@ -291,3 +291,25 @@ def test_an_office_lock_file_is_not_read(example_site, tmp_path):
                             "do not commit this one (add ~$* to .gitignore)")
     _build(example_site, tmp_path / "out", tmp_path)
     assert not list((tmp_path / "out").rglob("~$*"))  # nor published as an asset
+
+
+def test_a_copy_beside_a_record_is_not_to_be_renamed_over_it(example_site):
+    # `nina-vargas.yaml.orig` (a merge tool's) and WSL's `…:Zone.Identifier` beside a record
+    # were told "rename it to nina-vargas.yaml": over the record itself
+    physicians = example_site / "data/physicians"
+    record = (physicians / "nina-vargas.yaml").read_bytes()
+    (physicians / "nina-vargas.yaml.orig").write_bytes(record)
+    (physicians / "nina-vargas.yaml:Zone.Identifier").write_bytes(b"[ZoneTransfer]\r\nZoneId=3\r\n")
+    (physicians / "nina-varga.yaml.txt").write_bytes(record)  # no such file: rename it
+    code, _out, lines = run_validate(example_site)
+    said = {x.split(":1:1: warning: ")[0]: x.split(":1:1: warning: ")[1] for x in lines
+            if x.startswith("data/physicians/nina-varga") and "not read" in x}
+    assert code == 0 and said == {
+        "data/physicians/nina-vargas.yaml.orig": "not read: physician files end in .yaml or "
+        ".yml: nina-vargas.yaml exists beside it: merge what this one adds into it, or delete "
+        "this one",
+        "data/physicians/nina-vargas.yaml:Zone.Identifier": "not read: the mark Windows puts on "
+        "a downloaded file (its Zone.Identifier), which a copy into WSL leaves beside the file "
+        "as a file of its own: delete it",
+        "data/physicians/nina-varga.yaml.txt": "not read: physician files end in .yaml or .yml: "
+        "rename it to nina-varga.yaml"}
