@@ -536,6 +536,15 @@ def compose(text: str):
             raise YamlSyntaxError(conflict_message(text.encode("utf-8", "surrogateescape")),
                                   text.count("\n", 0, left.start()) + 1, 1) from None
         mark = exc.problem_mark or exc.context_mark
+        joined = text.find("\ufeff")  # (decode took the file's own mark off)
+        if joined != -1 and mark is not None and joined <= mark.index:
+            # the mark of a second file, as Windows's `copy a.yaml+b.yaml` or `cat` joins
+            # two saved with one: it was "did not find expected key" a column past it
+            before = text[:joined]
+            raise YamlSyntaxError(
+                "YAML syntax error: an invisible byte-order mark (U+FEFF) inside the file, as "
+                "two files saved with one and joined leave it: delete it",
+                before.count("\n") + 1, joined - (before.rfind("\n") + 1) + 1) from None
         msg = " ".join(str(p) for p in (exc.context, exc.problem) if p)
         if mark is None:
             raise YamlSyntaxError(f"YAML syntax error: {msg}") from None

@@ -313,3 +313,16 @@ def test_a_copy_beside_a_record_is_not_to_be_renamed_over_it(example_site):
         "as a file of its own: delete it",
         "data/physicians/nina-varga.yaml.txt": "not read: physician files end in .yaml or .yml: "
         "rename it to nina-varga.yaml"}
+
+
+def test_two_files_joined_with_their_byte_order_marks_are_said_so(example_site):
+    # `copy a.yaml+b.yaml` on Windows (or `cat`) of two files saved with a byte-order mark:
+    # the second mark, invisible, was "did not find expected key" one column past it
+    visit = b"date: 2026-10-02\nliaison: lena-brooks\ntype: call\nsummary: Called.\n"
+    joined = example_site / "data/interactions/joined.yaml"
+    joined.write_bytes(b"\xef\xbb\xbf" + visit + b"\xef\xbb\xbf" + visit)
+    code, _out, lines = run_validate(example_site)
+    assert code == 1 and [x for x in lines if x.startswith("data/interactions/joined.yaml")] == [
+        "data/interactions/joined.yaml:5:1: error: YAML syntax error: an invisible byte-order "
+        "mark (U+FEFF) inside the file, as two files saved with one and joined leave it: "
+        "delete it"]
