@@ -514,8 +514,11 @@ def _load_referral_csv(loader: Loader, rel: str, out: list) -> None:
                     i_taken, i_reason = index.get("taken_by"), index.get("declined_reason")
                     continue
                 rows += 1
-                if len(cells) == width and [c.strip() for c in cells] == header:
-                    # two exports joined: one error, not one a cell
+                if len(cells) == width and [c.strip() for c in cells] == header or \
+                        cells and cells[0].startswith("\ufeff") and \
+                        [c.strip() for c in cells] == ["\ufeff" + header[0], *header[1:]]:
+                    # two exports joined: one error, not one a cell (the second's header
+                    # after its byte-order mark too, as `copy a.csv+b.csv` joins them)
                     loader.error(rel, "this row repeats the header row (two files joined?): "
                                       "delete it", line=line, col=1)
                     continue

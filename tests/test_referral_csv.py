@@ -46,6 +46,7 @@ TEXTS = {
     "quote left open": CLEAN + '2026-01-05,web,,"sclerotherapy,,,,\n' + CLEAN.split("\n", 1)[1],
     "quote left open at the end": CLEAN + '2026-01-05,web,,"sclerotherapy\n',
     "header again": CLEAN + CLEAN,
+    "header again, after its mark": "\ufeff" + CLEAN + "\ufeff" + CLEAN,
     "semicolons": CLEAN.replace(",", ";"),
     "tabs": CLEAN.replace(",", "\t"),
     "unnamed columns": HEADER.replace("\n", ",,\n") + "2026-01-05,web,,sclerotherapy,,,,,,\n",
@@ -258,10 +259,13 @@ def test_a_count_a_spreadsheet_wrote_with_decimals_says_the_whole_number(tmp_pat
 def test_a_header_row_repeated_in_the_file_is_one_error(tmp_path, monkeypatch):
     # two exports joined (cat a.csv b.csv): the second header was eight errors, one a cell
     # ("date: 'date' is not a date", "source: 'source' is not one of …", …)
-    rows, problems = read(tmp_path, monkeypatch, TEXTS["header again"], whole=True)
-    assert len(rows) == 8
-    assert [(p.line, p.col, p.message) for p in problems] == [
-        (6, 1, "this row repeats the header row (two files joined?): delete it")]
+    # (and `copy a.csv+b.csv` on Windows of two "CSV UTF-8" exports: the second header after
+    # its byte-order mark was the same eight errors)
+    for name in ("header again", "header again, after its mark"):
+        rows, problems = read(tmp_path, monkeypatch, TEXTS[name], whole=True)
+        assert len(rows) == 8
+        assert [(p.line, p.col, p.message) for p in problems] == [
+            (6, 1, "this row repeats the header row (two files joined?): delete it")]
 
 
 def test_a_separator_line_for_excel_is_one_error_and_the_rows_are_read(tmp_path, monkeypatch):
