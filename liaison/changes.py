@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 import tempfile
+import unicodedata
 from collections import Counter, defaultdict
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
@@ -244,7 +245,9 @@ _ONE = {"Practices": "practice", "Physicians": "physician", "Team members": "tea
 
 
 def _same_name(name: str) -> str:
-    return " ".join(str(name).casefold().split())
+    """A name as two people who mean the same name may write it: capitals, spaces, and an
+    accented letter as one character or as a letter and an accent (a Mac's paste) alike."""
+    return " ".join(unicodedata.normalize("NFC", str(name)).casefold().split())
 
 
 def _model_kind(title: str, before: dict, after: dict, kb: set, ka: set,

@@ -25,8 +25,10 @@ class FrontMatter:
 
 
 def split_front_matter(text: str) -> FrontMatter:
-    """'---\\nYAML\\n---\\nbody' -> its parts, or FrontMatterError."""
-    lines = text.split("\n")
+    """'---\\nYAML\\n---\\nbody' -> its parts, or FrontMatterError. CRLF line ends (Windows,
+    git's core.autocrlf) are read as LF: the same guide or deck, whichever way it was saved
+    (its body kept them, and ``changes`` said it changed when only they had)."""
+    lines = text.replace("\r\n", "\n").split("\n")
     if not lines or not _FENCE.match(lines[0].rstrip("\r")):
         first = lines[0].split("\r", 1)
         if len(first) > 1 and _FENCE.match(first[0]) and first[1]:

@@ -658,12 +658,20 @@ def image_problem(path: str, root, folder: str = "presentations") -> str | None:
         return (f"image '{path}': not shown; give a path beneath {where} "
                 "(nothing is loaded from another host)")
     written, path = path, picture_file(path)
+    if "\\" in path and ".." not in path and not re.match(r"\\|[A-Za-z]:", path):  # Windows
+        return (f"image '{written}': write '/' between folders, not '\\' (as on the web, and on "
+                f"Linux, where CI builds): '{written.replace(chr(92), '/')}'")
     parts = PurePosixPath(path).parts
     if path.startswith("/") or ".." in parts or "\\" in path:
         return f"image '{written}': the path must stay beneath {where}"
     if PurePosixPath(path).suffix.lower() not in IMAGE_TYPES:
         kind = "a slide image" if folder == "presentations" else "an image"
         return f"image '{written}': {kind} must be PNG or JPEG (.png, .jpg, .jpeg)"
+    named = _named_otherwise(os.path.join(root, "content", folder), parts)
+    if named is not None:
+        return (f"image '{written}': the file is named '{named}': write the name as it is, "
+                "capitals and accents alike (macOS and Windows find the file either way, Linux "
+                "does not: there it is no picture)")
     try:
         mode = os.lstat(os.path.join(root, "content", folder, *parts)).st_mode
     except (OSError, ValueError):  # (ValueError: a %00 in the path)
@@ -671,6 +679,31 @@ def image_problem(path: str, root, folder: str = "presentations") -> str | None:
     if not stat.S_ISREG(mode):
         return f"image '{written}': not a regular file (a link or a folder)"
     return _not_a_picture(path, root, where, written)
+
+
+def _named_otherwise(top: str, parts) -> str | None:
+    """The path ``parts`` beneath the folder ``top`` as its folders name their entries, when
+    that differs from ``parts`` only by capitals or by how an accent is written (``Lab.PNG``
+    for ``lab.png``), else None (the same name, or no such file). A Mac's or Windows's file
+    system opens the file by either name, Linux's (CI's) by its own only: the same deck
+    validated on one and failed on the other."""
+    import os
+    import unicodedata
+
+    found, differs = [], False
+    for part in parts:
+        try:
+            names = os.listdir(os.path.join(top, *found))
+        except (OSError, ValueError):
+            return None
+        if part not in names:
+            key = unicodedata.normalize("NFC", part).casefold()
+            like = [n for n in names if unicodedata.normalize("NFC", n).casefold() == key]
+            if len(like) != 1:
+                return None
+            part, differs = like[0], True
+        found.append(part)
+    return "/".join(found) if differs else None
 
 
 def _not_a_picture(path: str, root, where: str, written: str | None = None) -> str | None:

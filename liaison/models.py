@@ -117,6 +117,7 @@ def _lookalike(value: str) -> str:
 
 
 _SLASHED = re.compile(r"([0-9]{1,2})/([0-9]{1,2})/([0-9]{4}|[0-9]{2})")
+_DOTTED = re.compile(r"([0-9]{1,2})\.([0-9]{1,2})\.([0-9]{4}|[0-9]{2})")  # D.M.Y: de, nl, pl …
 _NAMED = re.compile(r"([a-z]{3,9})\.? ([0-9]{1,2}),? ([0-9]{4})"  # Dec 1, 2026
                     r"|([0-9]{1,2})[- ]([a-z]{3,9})\.?[- ]([0-9]{4}|[0-9]{2})", re.I)  # 1-Dec-26
 _TIMED = re.compile(r"([0-9]{4}-[0-9]{2}-[0-9]{2})[ T]00:00(?::00)?")
@@ -140,7 +141,8 @@ def _month(name: str) -> int | None:
 
 def _spreadsheet_hint(value: str, saved: bool = True) -> str:
     """The likely reading of a date as a spreadsheet saves a date column back unless it is
-    text: M/D/YYYY or M/D/YY (D/M when the first number cannot be a month), "Dec 1, 2026",
+    text: M/D/YYYY or M/D/YY (D/M when the first number cannot be a month), D.M.YYYY (as a
+    spreadsheet set to a European language writes it: day first), "Dec 1, 2026",
     "1-Dec-26", the date with a time of midnight, or the program's day number (46357)
     (``saved``: said to be a spreadsheet's doing; a date typed on the command line is not a
     file's)."""
@@ -151,11 +153,13 @@ def _spreadsheet_hint(value: str, saved: bool = True) -> str:
         date = dt.date(1899, 12, 30) + dt.timedelta(days=int(value))
         return (f" ({date.isoformat()}, if it is a spreadsheet's day number: one writes a date "
                 "so when its column is formatted as a number)")
-    m, named = _SLASHED.fullmatch(value), _NAMED.fullmatch(value)
+    m, named, dotted = _SLASHED.fullmatch(value), _NAMED.fullmatch(value), _DOTTED.fullmatch(value)
     if m is not None:
         first, second = int(m.group(1)), int(m.group(2))
         month, day = (second, first) if first > 12 else (first, second)
         year = _year(m.group(3))
+    elif dotted is not None:
+        day, month, year = int(dotted.group(1)), int(dotted.group(2)), _year(dotted.group(3))
     elif named is not None:
         name, day, year = ((named.group(1), named.group(2), named.group(3)) if named.group(1)
                            else (named.group(5), named.group(4), named.group(6)))

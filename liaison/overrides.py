@@ -146,17 +146,12 @@ class SiteLoader(jinja2.BaseLoader):
             raw = fh.read()
             mtime = os.fstat(fh.fileno()).st_mtime
         filename = os.path.normpath(os.path.join(self.site_root, rel))
-        try:
-            contents = raw.decode("utf-8")
-        except UnicodeDecodeError:  # a diagnostic at the line of the first byte that is not
-            from liaison.yamlio import YamlSyntaxError, decode  # (the data files' words)
+        from liaison.yamlio import YamlSyntaxError, decode
 
-            try:
-                decode(raw)
-            except YamlSyntaxError as exc:
-                raise jinja2.TemplateSyntaxError(exc.message, exc.line, template,
-                                                 filename) from None
-            raise
+        try:  # UTF-8 without its byte-order mark (Notepad's "UTF-8 with BOM"): kept, it went
+            contents = decode(raw)  # into every page, before <!doctype html> (quirks mode)
+        except YamlSyntaxError as exc:  # at the line of the first byte that is not UTF-8
+            raise jinja2.TemplateSyntaxError(exc.message, exc.line, template, filename) from None
         from liaison.parse import conflict_line, conflict_message
 
         conflict = conflict_line(raw)  # else rendered, markers and both sides, into pages
@@ -505,6 +500,33 @@ def _asset_names(root: Path) -> set[str]:
 
     return {p.name for p in PACKAGE_STATIC.iterdir() if p.is_file()} | {
         rel[len(f"{TEMPLATES}/assets/"):] for rel in regular_files(root, f"{TEMPLATES}/assets")}
+
+
+def asset_case_problems(root: Path) -> list[Problem]:
+    """A warning at each of the site's assets (``templates/assets/``) whose name is a built-in
+    asset's written with other capitals (``Style.css``): it does not replace the built-in one
+    (the pages link ``style.css``), and the built site holds both, which a Mac's or Windows's
+    file system, opened on the site folder, takes for one file."""
+    from liaison.discover import regular_files
+    from liaison.render import PACKAGE_STATIC
+
+    builtin = {p.name.lower(): p.name for p in PACKAGE_STATIC.iterdir() if p.is_file()}
+    found = []
+    rels = regular_files(root, f"{TEMPLATES}/assets", recursive=False)
+    ours = {rel.rsplit("/", 1)[-1] for rel in rels}
+    for rel in rels:
+        name = rel.rsplit("/", 1)[-1]
+        theirs = builtin.get(name.lower())
+        # (beside the site's own file of the built-in name: two names of one file on a Mac,
+        # which discover.unportable_names says)
+        if theirs is not None and theirs != name and theirs not in ours:
+            found.append(Problem(
+                rel, f"the built-in asset is named '{theirs}': this file does not replace it (the "
+                     f"pages link {theirs}), and on macOS and Windows, which do not tell a capital "
+                     "letter from a small one, the built site's two files are one; name it "
+                     f"{theirs} to replace the built-in one, or give it another name",
+                severity="warning", line=1, col=1))
+    return found
 
 
 def _asset_links(html: str, page, names: list[str], texts: dict[str, str],

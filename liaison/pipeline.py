@@ -646,11 +646,12 @@ def _checked(ends: contextlib.ExitStack, root, as_of, strict, use_cache, keep_re
                 as_of, memo.tokens(files.presentations), memo.tokens(files.by_kind["practices"]),
                 memo.tokens([files.site] if files.site else []), _deck_pictures(site)), render_decks)
         clock.lap("deck templates")
-    from liaison.overrides import stylesheet_problems
+    from liaison.overrides import asset_case_problems, stylesheet_problems
     from liaison.pages.decks import logo_problems
 
     problems += logo_problems(root)  # templates/assets/logo.png: the decks' logo
     problems += stylesheet_problems(root)  # templates/assets/*.css: no web font, no CDN
+    problems += asset_case_problems(root)  # templates/assets/Style.css: not style.css
     if check_templates:  # pages are rendered only from records without errors
         from liaison.overrides import check_overrides
 

@@ -28,7 +28,7 @@ from liaison.models import (
 from liaison.parse import Loader, Partial, conflict_line, conflict_message
 from liaison.records import ReferralRow
 from liaison.translate import unknown_key, with_path
-from liaison.yamlio import LEFT_MARKER
+from liaison.yamlio import LEFT_MARKER, not_utf8
 
 _MISSING = "required field is missing"
 # What the front desk is to write, after a source left empty or written in words: the answer
@@ -194,14 +194,19 @@ _SOURCE, _PHYSICIAN = REFERRAL_COLUMNS.index("source"), REFERRAL_COLUMNS.index("
 _STATUS, _REASON = REFERRAL_COLUMNS.index("status"), REFERRAL_COLUMNS.index("declined_reason")
 
 
-def _width_message(header: list[str], found: int) -> str:
-    """A row of ``found`` cells under ``header``. A short row names the columns it ends
-    before: columns added to the header and not to the rows (taken_by and declined_reason,
-    when a file of the first edition is upgraded) are said as such."""
-    width = len(header)
+def _width_message(header: list[str], cells: list[str]) -> str:
+    """A row of ``cells`` under ``header`` with another number of cells. A short row names
+    the columns it ends before: columns added to the header and not to the rows (taken_by
+    and declined_reason, when a file of the first edition is upgraded) are said as such; a
+    long one whose extra cells are all empty is told to delete them (a spreadsheet keeps
+    cells that were cleared)."""
+    width, found = len(header), len(cells)
     message = f"expected {width} cells (as in the header), found {found}"
-    if found >= width:
-        return message
+    if found > width:
+        if any(c.strip() for c in cells[width:]):
+            return message
+        return (f"{message}: the last {found - width} are empty (a spreadsheet keeps cells "
+                "that were cleared): delete them")
     missing = header[found:]
     commas = "," * len(missing)
     return (f"{message}: the row ends before {', '.join(repr(c) for c in missing)}; an empty "
@@ -505,6 +510,11 @@ def _load_referral_csv(loader: Loader, rel: str, out: list) -> None:
                         pass
                     loader.error(rel, conflict_message(marker.encode()), line=line, col=1)
                     return
+                if header is None and _SEPARATOR_LINE.fullmatch(",".join(cells).strip()):
+                    loader.error(rel, f"the first line, '{','.join(cells).strip()}', tells Excel "
+                                      "which separator the file uses; it is not the header row: "
+                                      "delete the line", line=line, col=1)
+                    continue  # the header is the next line: its rows are checked as usual
                 if header is None:
                     header = [c.strip() for c in cells]
                     width = len(header)
@@ -523,8 +533,11 @@ def _load_referral_csv(loader: Loader, rel: str, out: list) -> None:
                     i_taken, i_reason = index.get("taken_by"), index.get("declined_reason")
                     continue
                 rows += 1
-                if len(cells) == width and [c.strip() for c in cells] == header:
-                    # two exports joined: one error, not one a cell
+                if len(cells) == width and [c.strip() for c in cells] == header or \
+                        cells and cells[0].startswith("\ufeff") and \
+                        [c.strip() for c in cells] == ["\ufeff" + header[0], *header[1:]]:
+                    # two exports joined: one error, not one a cell (the second's header
+                    # after its byte-order mark too, as `copy a.csv+b.csv` joins them)
                     loader.error(rel, "this row repeats the header row (two files joined?): "
                                       "delete it", line=line, col=1)
                     continue
@@ -544,7 +557,7 @@ def _load_referral_csv(loader: Loader, rel: str, out: list) -> None:
                                       f"{spans}; close the quote or delete it", line=line, col=1)
                     continue
                 if len(cells) != width:
-                    loader.error(rel, _width_message(header, len(cells)), line=line, col=1)
+                    loader.error(rel, _width_message(header, cells), line=line, col=1)
                     continue
                 if unsure:
                     _check_under_bad_header(loader, rel, line, header, cells, index, unsure)
@@ -580,9 +593,8 @@ def _load_referral_csv(loader: Loader, rel: str, out: list) -> None:
                         Referral, rel, (), {name: cell.strip() for name, cell in
                                             zip(header, cells) if cell.strip()}, bad, line))
         except UnicodeDecodeError:
-            line, col, byte = _first_bad_byte(fh.buffer)
-            loader.error(rel, f"the file is not UTF-8 text (byte 0x{byte:02x}); export it as "
-                              "CSV UTF-8", line=line, col=col)
+            line, col, what = _first_bad_byte(fh.buffer)
+            loader.error(rel, f"the file is {what}; export it as CSV UTF-8", line=line, col=col)
             return
         except csv.Error as exc:
             loader.error(rel, f"CSV syntax error: {exc}", line=reader.line_num or 1, col=1)
@@ -591,8 +603,8 @@ def _load_referral_csv(loader: Loader, rel: str, out: list) -> None:
             loader.error(rel, "the file holds no record (a header row and at least one referral)")
 
 
-def _first_bad_byte(binary) -> tuple[int, int, int]:
-    """(line, column, byte) of the first byte of ``binary`` (a file open for reading bytes)
+def _first_bad_byte(binary) -> tuple[int, int, str]:
+    """``yamlio.not_utf8`` of the first byte of ``binary`` (a file open for reading bytes)
     that is not UTF-8: the text reader decodes a buffer at a time, so the line it had reached
     is the buffer's first, not the byte's (a file of 8 KB or less: always line 1)."""
     binary.seek(0)
@@ -600,10 +612,8 @@ def _first_bad_byte(binary) -> tuple[int, int, int]:
     try:
         raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        start = raw.rfind(b"\n", 0, exc.start) + 1
-        before = raw[start:exc.start].decode("utf-8").removeprefix("\ufeff")
-        return raw.count(b"\n", 0, exc.start) + 1, len(before) + 1, raw[exc.start]
-    return 1, 1, 0  # pragma: no cover - the reader found one
+        return not_utf8(raw, exc.start)
+    return 1, 1, "not UTF-8 text"  # pragma: no cover - the reader found one
 
 
 def _unsure(index: dict[str, int]) -> frozenset:
@@ -636,6 +646,12 @@ def _check_under_bad_header(loader: Loader, rel: str, line: int, header: list[st
     loader.partials.append(Partial(
         Referral, rel, (), {name: cells[i].strip() for name, i in index.items() if cells[i].strip()},
         frozenset(loc for loc, _m in problems), line))
+
+
+# `sep=,` (or `;`, a tab) as a file's first line: a note to Excel of its separator, which some
+# programs export and a spreadsheet user adds; read as the header, it was one error a column
+# and one a row
+_SEPARATOR_LINE = re.compile(r"sep=.?,?", re.I)
 
 
 def _as_column(col_name: str) -> str:

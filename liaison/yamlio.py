@@ -380,19 +380,48 @@ class NeedExact(Exception):
     """The fast parser cannot vouch for its result; use the exact path."""
 
 
+UTF16 = "UTF-16 text (Notepad's \"Unicode\"), not UTF-8"
+
+
+def utf16(raw: bytes) -> bool:
+    """Whether ``raw`` reads as UTF-16 text: its byte-order mark (Notepad's "Unicode", Excel's
+    "Unicode Text"), or, without one, the NUL byte beside each of its first two characters
+    (which are ASCII in a data file: ``name``, ``---``, a CSV header); such a file without a
+    mark is UTF-8 to a decoder, and was "missing front matter" or "a control character"."""
+    if raw[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        return True
+    return len(raw) >= 4 and (raw[1] == raw[3] == 0 < raw[0] * raw[2]
+                              or raw[0] == raw[2] == 0 < raw[1] * raw[3])
+
+
+def not_utf8(raw: bytes, at: int) -> tuple[int, int, str]:
+    """Where the byte at ``at`` of ``raw``, the first that is not UTF-8, stands: line and
+    column (in characters, a byte-order mark not counted, as an editor shows them); and what
+    the file is: UTF-16 (at 1:1), or not UTF-8 text, with the byte and the character it is in
+    Windows-1252 (what Excel's plain "CSV" and older Windows programs save: an 'é' pasted
+    from Word is found by its look, not by its number)."""
+    if utf16(raw):
+        return 1, 1, UTF16
+    start = raw.rfind(b"\n", 0, at) + 1
+    before = raw[start:at].decode("utf-8").removeprefix("\ufeff")
+    byte = raw[at]
+    char = bytes((byte,)).decode("cp1252", "replace")
+    shown = f", {char!r} in Windows-1252" if char != "\ufffd" and char.isprintable() else ""
+    return raw.count(b"\n", 0, at) + 1, len(before) + 1, \
+        f"not UTF-8 text (byte 0x{byte:02x}{shown})"
+
+
 def decode(raw: bytes) -> str:
     """UTF-8 bytes (an optional byte-order mark allowed) -> text, or YamlSyntaxError at the
-    first byte that is not UTF-8."""
+    first byte that is not UTF-8 (``not_utf8``)."""
+    if raw[:1] == b"\0" or raw[1:2] == b"\0":  # UTF-16 without its mark: UTF-8 to a decoder
+        if utf16(raw):
+            raise YamlSyntaxError(f"the file is {UTF16}; save it as UTF-8", 1, 1)
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        before = raw[: exc.start]
-        line = before.count(b"\n") + 1
-        col = exc.start - (before.rfind(b"\n") + 1) + 1
-        raise YamlSyntaxError(
-            f"the file is not UTF-8 text (byte 0x{raw[exc.start]:02x}); save it as UTF-8",
-            line, col,
-        ) from None
+        line, col, what = not_utf8(raw, exc.start)
+        raise YamlSyntaxError(f"the file is {what}; save it as UTF-8", line, col) from None
     return text[1:] if text.startswith("\ufeff") else text
 
 
@@ -507,6 +536,15 @@ def compose(text: str):
             raise YamlSyntaxError(conflict_message(text.encode("utf-8", "surrogateescape")),
                                   text.count("\n", 0, left.start()) + 1, 1) from None
         mark = exc.problem_mark or exc.context_mark
+        joined = text.find("\ufeff")  # (decode took the file's own mark off)
+        if joined != -1 and mark is not None and joined <= mark.index:
+            # the mark of a second file, as Windows's `copy a.yaml+b.yaml` or `cat` joins
+            # two saved with one: it was "did not find expected key" a column past it
+            before = text[:joined]
+            raise YamlSyntaxError(
+                "YAML syntax error: an invisible byte-order mark (U+FEFF) inside the file, as "
+                "two files saved with one and joined leave it: delete it",
+                before.count("\n") + 1, joined - (before.rfind("\n") + 1) + 1) from None
         msg = " ".join(str(p) for p in (exc.context, exc.problem) if p)
         if mark is None:
             raise YamlSyntaxError(f"YAML syntax error: {msg}") from None

@@ -281,6 +281,34 @@ def test_a_record_added_under_a_name_already_on_file_is_pointed_out(tmp_path):
         "physician added twice?"]
 
 
+
+def test_a_name_written_on_a_mac_is_the_same_name(tmp_path):
+    # "Zoë" typed on Windows is one character; pasted on a Mac from a file's name or a PDF it
+    # is 'e' and an accent (NFD): the two read alike and were two names to the summary
+    repo, site = new_repo(tmp_path)
+    write(site / "data/physicians/zoe-ng.yaml",
+          "name: Zo\u00eb Ng\nspecialty: Podiatry\npractice: french-broad-podiatry\n")
+    write(site / "data/physicians/zoe-ng-md.yaml",
+          "name: Zoe\u0308 Ng\nspecialty: Podiatry\npractice: french-broad-podiatry\n")
+    commit_all(repo, "twice")
+    records = section(summarize(repo, "HEAD~1", "HEAD", AS_OF), "Records")
+    assert [b.split(" — ", 1)[1] for b in bullets(records)] == [
+        "the name of `zoe-ng-md` too: the same physician added twice?",
+        "the name of `zoe-ng` too: the same physician added twice?"]
+
+
+def test_line_ends_changed_alone_change_no_record(tmp_path):
+    # every file saved again on Windows (CRLF, a byte-order mark), or checked in so with
+    # core.autocrlf off: the guides and decks were "Changed", with the same pages built
+    repo, site = new_repo(tmp_path)
+    for path in sorted(site.rglob("*")):
+        if path.is_file() and path.suffix in (".yaml", ".yml", ".csv", ".md") and \
+                ".git" not in path.parts:
+            path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes().replace(b"\n", b"\r\n"))
+    commit_all(repo, "crlf")
+    summary = summarize(repo, "HEAD~1", "HEAD", AS_OF)
+    assert "Changed" not in summary and "No records changed." in section(summary, "Records")
+
 def test_texts_the_patient_guard_flags_are_not_repeated_in_the_summary(tmp_path):
     # validate never quotes a value that looks like a patient identifier (CI keeps its
     # output), but the summary, which CI appends to the job summary kept with the run,

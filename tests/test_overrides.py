@@ -81,7 +81,7 @@ def test_a_template_that_is_not_utf8_is_reported_at_its_line_by_validate_and_bui
     lines[2] += b"\x92"
     (example_site / "templates" / "base.html").write_bytes(b"\n".join(lines))
     expected = ("templates/base.html:3:1: error: template error: the file is not UTF-8 text "
-                "(byte 0x92); save it as UTF-8")
+                "(byte 0x92, '’' in Windows-1252); save it as UTF-8")
     code, _out, err = run_validate(example_site, "--as-of", AS_OF)
     assert code == 1 and expected in err, err
     out = tmp_path / "out"

@@ -46,9 +46,13 @@ TEXTS = {
     "quote left open": CLEAN + '2026-01-05,web,,"sclerotherapy,,,,\n' + CLEAN.split("\n", 1)[1],
     "quote left open at the end": CLEAN + '2026-01-05,web,,"sclerotherapy\n',
     "header again": CLEAN + CLEAN,
+    "header again, after its mark": "\ufeff" + CLEAN + "\ufeff" + CLEAN,
     "semicolons": CLEAN.replace(",", ";"),
     "tabs": CLEAN.replace(",", "\t"),
     "unnamed columns": HEADER.replace("\n", ",,\n") + "2026-01-05,web,,sclerotherapy,,,,,,\n",
+    "empty cells after the row": CLEAN + "2026-01-05,web,,sclerotherapy,,,,,,\n",
+    "separator line": "\ufeffsep=,\r\n" + CLEAN.replace("\n", "\r\n"),
+    "separator line, semicolons": "sep=;\n" + CLEAN.replace(",", ";"),
 }
 
 
@@ -140,7 +144,7 @@ def test_a_byte_that_is_not_utf_8_is_placed_at_its_line_and_column(tmp_path, mon
     text = b"\xef\xbb\xbf" + TEXTS["not utf-8"]
     _rows, problems = read(tmp_path, monkeypatch, text, whole=whole)
     assert [(p.line, p.col, p.message) for p in problems] == [
-        (6, 13, "the file is not UTF-8 text (byte 0xe9); export it as CSV UTF-8")]
+        (6, 13, "the file is not UTF-8 text (byte 0xe9, 'é' in Windows-1252); export it as CSV UTF-8")]
 
 
 @pytest.mark.parametrize("name, said", [("semicolons", "semicolons"), ("tabs", "tabs")])
@@ -220,6 +224,10 @@ def test_a_date_a_spreadsheet_rewrote_gets_its_likely_reading(tmp_path, monkeypa
     ("2026-12-01 00:00:00", "(2026-12-01: a spreadsheet writes a date with its time so"),
     ("46357", "(2026-12-01, if it is a spreadsheet's day number: one writes a date so when its "
               "column is formatted as a number)"),
+    # a spreadsheet set to German, Dutch, Polish …: day first, with dots (no locale writes a
+    # month first so)
+    ("01.12.2026", "(2026-12-01, if it means December 1, 2026: a spreadsheet writes dates so"),
+    ("1.12.26", "(2026-12-01, if it means December 1, 2026: a spreadsheet writes dates so"),
 ])
 def test_a_date_a_spreadsheet_wrote_its_own_way_gets_its_likely_reading(tmp_path, monkeypatch,
                                                                          cell, hint):
@@ -251,10 +259,35 @@ def test_a_count_a_spreadsheet_wrote_with_decimals_says_the_whole_number(tmp_pat
 def test_a_header_row_repeated_in_the_file_is_one_error(tmp_path, monkeypatch):
     # two exports joined (cat a.csv b.csv): the second header was eight errors, one a cell
     # ("date: 'date' is not a date", "source: 'source' is not one of …", …)
-    rows, problems = read(tmp_path, monkeypatch, TEXTS["header again"], whole=True)
-    assert len(rows) == 8
-    assert [(p.line, p.col, p.message) for p in problems] == [
-        (6, 1, "this row repeats the header row (two files joined?): delete it")]
+    # (and `copy a.csv+b.csv` on Windows of two "CSV UTF-8" exports: the second header after
+    # its byte-order mark was the same eight errors)
+    for name in ("header again", "header again, after its mark"):
+        rows, problems = read(tmp_path, monkeypatch, TEXTS[name], whole=True)
+        assert len(rows) == 8
+        assert [(p.line, p.col, p.message) for p in problems] == [
+            (6, 1, "this row repeats the header row (two files joined?): delete it")]
+
+
+def test_a_separator_line_for_excel_is_one_error_and_the_rows_are_read(tmp_path, monkeypatch):
+    # `sep=,` first (a line that tells Excel the separator, as some referral systems export):
+    # it was read as the header, one error a column and one a row (149 for a half year)
+    for whole in (True, False):
+        rows, problems = read(tmp_path, monkeypatch, TEXTS["separator line"], whole=whole)
+        assert [(p.line, p.message) for p in problems] == [
+            (1, "the first line, 'sep=,', tells Excel which separator the file uses; it is not "
+                "the header row: delete the line")]
+        assert len(rows) == 4 and [r.line for r in rows] == [3, 4, 5, 6]
+    _rows, problems = read(tmp_path, monkeypatch, TEXTS["separator line, semicolons"], whole=True)
+    assert [p.line for p in problems] == [1, 2] and "semicolons" in problems[1].message
+
+
+def test_empty_cells_after_a_row_are_named_so(tmp_path, monkeypatch):
+    # a row a spreadsheet saved with two cleared cells after it (the header without them): it
+    # was only "expected 8 cells (as in the header), found 10"
+    rows, problems = read(tmp_path, monkeypatch, TEXTS["empty cells after the row"], whole=True)
+    assert len(rows) == 4 and [(p.line, p.message) for p in problems] == [
+        (6, "expected 8 cells (as in the header), found 10: the last 2 are empty (a spreadsheet "
+            "keeps cells that were cleared): delete them")]
 
 
 @pytest.mark.parametrize("whole", [True, False])

@@ -98,7 +98,7 @@ def test_mutated_files_never_crash(example_site, rel, op, a, b, junk):
          "too many YAML aliases"),
         ("deep-flow.yaml", "[" * 100_000 + "]" * 100_000, "nested more than"),
         ("deep-block.yaml", "".join(" " * i + "-\n" for i in range(200)), "nested more than"),
-        ("nul.yaml", "date: 2026-01-01\x00\n", "control character"),
+        ("nul-byte.yaml", "date: 2026-01-01\x00\n", "control character"),
         ("junk.yaml", bytes(range(256)) * 4, "not UTF-8"),
         ("multi.yaml", "date: 2026-01-01\n---\ndate: 2026-01-02\n", "YAML syntax error"),
     ],

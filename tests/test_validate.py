@@ -2307,7 +2307,8 @@ def test_a_file_name_with_a_comma_or_a_colon_keeps_its_github_annotation(example
     text = INTERACTION.replace("type: call", "type: phone")
     write(example_site, "data/interactions/lunch, dr x,title=Approved: yes.yaml", text)
     res = validate(example_site, "--format", "github")
-    [line] = [x for x in res.stdout.splitlines() if "dr x" in x]
+    # (the ':' gets a warning besides: Windows does not take it in a name)
+    [line] = [x for x in res.stdout.splitlines() if "dr x" in x and x.startswith("::error")]
     assert line.startswith("::error file=data/interactions/lunch%2C dr x%2Ctitle=Approved%3A "
                            "yes.yaml,line=3,col=7::type: "), line
     assert GITHUB_RE.match(line), line
