@@ -230,7 +230,7 @@ def _hit_line(data, loc, kind: str, near: bool = False) -> int | None:
     for part in loc:
         data = data[part]
     if isinstance(data, str) and "\n" in data:
-        return guard.hit_line(data, kind, near) or None
+        return guard.hit_line(data, kind, near)
     return None
 
 

@@ -324,6 +324,16 @@ def test_a_hit_in_a_long_note_names_its_line(example_site):
     assert res.expect(guide, 4, 10, "date of birth", pattern=PATIENT_MSG).msg.endswith(" (on line 6)")
 
 
+def test_a_hit_on_the_first_line_of_a_long_note_names_its_line(example_site):
+    """The identifier on the first line of a literal block (the line below `notes: |`) is
+    named as any other line of it: the error stood at the `|` and named no line."""
+    text = "name: P\nnotes: |\n  The fax had MRN 00451234\n  Lunch for 12\n"
+    rel = write(example_site, "data/practices/p.yaml", text)
+    res = validate(example_site)
+    assert res.code == 1, res.dump()
+    assert res.expect(rel, 2, 8, "medical record", pattern=PATIENT_MSG).msg.endswith(" (on line 3)")
+
+
 def test_a_key_that_holds_an_identifier_is_pointed_at(example_site):
     """A YAML key that holds an identifier (a note typed as a key) is an error at the key,
     not at its value."""
