@@ -401,7 +401,8 @@ def decode(raw: bytes) -> str:
 # `0b101`, `1_000`, `_1`, `1e2`, `10.`, `.5`, `.inf`, `+3`, `-1`, `010`, more than 18
 # digits; or an `!!int`/`!!float` tag, which makes a number of a quoted text. The number it
 # gives has lost the text written (an NPI `0x499602D5` came out as the valid 1234567893), so
-# such a file takes the exact path, which keeps the text and refuses what is not digits.
+# such a file takes the exact path, which keeps the text and refuses what is not digits. A
+# value that starts with '!' (a YAML tag, which drops from the value) takes it too.
 # Whole values only (after `key: `, `- `, `[`, `{` or `,`, up to the end of the line, a
 # comment, `,`, `]` or `}`): dates and digit-only numbers (`3`, `85.01`) stay on the fast
 # path, and a phone number `+1 503 555 0100` is text to both parsers. Each odd spelling is
@@ -419,7 +420,9 @@ _ODD_NUMBER = (
     + rb"|[0-9]+\."                              # 10.
     + rb"|[0-9]{19,})"                           # past what an int of 64 bits holds
     + rb"[ \t\r]*(?:$|[#,\]}])"
-    + rb"|!!(?:int|float)|!<tag:yaml\.org,2002:(?:int|float)>")
+    + rb"|!!(?:int|float)|!<tag:yaml\.org,2002:(?:int|float)>"
+    # a tag (`summary: !Urgent call back`): the fast parser drops it, the exact path refuses it
+    + rb"|(?m:^[ \t]*(?:-[ \t]+)*|:[ \t]+|[,\[{][ \t]*)!")
 
 
 def _odd_number_search():
@@ -578,6 +581,12 @@ def _construct(node, loc, problems, budget, seen, depth, key):
                 node.start_mark.line + 1, node.start_mark.column + 1,
             )
     seen.add(id(node))
+    if not node.tag.startswith("tag:yaml.org,2002:"):
+        # `summary: !Urgent call back` is the text 'call back' with a tag '!Urgent', which
+        # both parsers drop without a word
+        problems.append((loc, f"a value cannot start with '!' in YAML: '{node.tag}' is read "
+                         "as a YAML tag and left out of the value; put the whole value in "
+                         "double quotes", node))
     if isinstance(node, yaml.ScalarNode):
         return _scalar(node, key)
     if isinstance(node, yaml.SequenceNode):

@@ -240,6 +240,19 @@ def test_yaml_syntax_errors_say_what_to_do(example_site, line, col, message):
     assert_only_errors(res, {(rel, *col)})
 
 
+def test_a_value_that_starts_with_an_exclamation_mark_is_not_cut(example_site):
+    """`notes: !Urgent call back` is the text 'call back' with a YAML tag '!Urgent', which
+    both parsers dropped without a word: the record validated with its words lost."""
+    text = "name: Good Practice\nnotes: !Urgent call back Tuesday\ntags: [vip, !new client]\n"
+    rel = write(example_site, "data/practices/tagged.yaml", text)
+    res = validate(example_site)
+    assert res.code == 1, res.dump()
+    for field, tag in (("notes", "!Urgent"), ("tags[1]", "!new")):
+        d = res.expect(rel, *at(text, tag), f"{field}: a value cannot start with '!' in YAML")
+        assert f"'{tag}' is read as a YAML tag" in d.msg and "double quotes" in d.msg
+    assert_only_errors(res, {(rel, *at(text, "!Urgent")), (rel, *at(text, "!new"))})
+
+
 LIST_OF_TWO = ("- date: 2026-02-03\n  liaison: lena-brooks\n  type: call\n"
                "  practice: french-broad-podiatry\n  summary: Called.\n"
                "- date: 2026-02-04\n  liaison: lena-brooks\n  type: call\n"
