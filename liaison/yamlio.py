@@ -181,6 +181,26 @@ def _colon_error(exc, lines: list[str]) -> YamlSyntaxError | None:
         m.start("colon") + 1)
 
 
+def _no_colon_error(exc, lines: list[str]) -> YamlSyntaxError | None:
+    """The syntax error of a line with no ':' at all (`role liaison`) among fields, placed at
+    that line (the parser named the start of the next line), or None."""
+    opened = exc.context_mark
+    if (opened is None or "simple key" not in (exc.context or "")
+            or "could not find expected ':'" not in (exc.problem or "")
+            or opened.line >= len(lines)):
+        return None
+    word = _NO_COLON.match(lines[opened.line])
+    write = (f"write `{word['key']}: {word['value'] or '…'}` if {word['key']} is its "
+             "field, or, " if word else "")
+    return YamlSyntaxError(
+        "YAML syntax error: this line has no ': ', so it is no field (a field is written "
+        f"`name: value`): {write}if it goes on with the text of the line above, indent it "
+        "as that text", opened.line + 1, opened.column + 1)
+
+
+_NO_COLON = re.compile(r"^ *(?:- +)?(?P<key>[A-Za-z_][A-Za-z0-9_]*)(?: +(?P<value>[^:#\s][^:#]*?))? *$")
+
+
 # A list item's '-' with no space after it (`-date: 2026-12-02`: YAML reads '-date' as a
 # key), and a field of a list's record indented less than the fields above it: the parser said
 # "while parsing a block collection did not find expected '-' indicator" for both (or, for
@@ -334,6 +354,24 @@ def _in_plain_words(exc, text: str) -> str | None:
         kind = "double" if quote == '"' else "single"
         return (f"a {quote} inside a value written in {kind} quotes ends the value there: "
                 f"write {field['key']}: {other}")
+    if (problem == "did not find expected key" and field and field["value"][:1] in ("'", '"')
+            and at.line == exc.problem_mark.line):
+        # text after the closing quote (`name: "Ana" Ruiz`)
+        quote, value = field["value"][0], field["value"].rstrip()
+        other = ("'" + value.replace("'", "''") + "'" if quote == '"'
+                 else '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"')
+        return (f"text follows the closing {quote} of the value of {field['key']}: put all of "
+                f"it in quotes, as {field['key']}: {other}")
+    if (problem == "did not find expected key" and at is not None and opened is not None
+            and at.line < len(lines) and lines[at.line][at.column:at.column + 2] in ("- ", "-")
+            and at.column == opened.column):
+        # a list item among the fields of a record (`email: x` then `- y` below it)
+        above = _above(lines, at.line)
+        key = _KEY_AT.match(lines[above]) if above is not None else None
+        named = f" (`{key['key']}:`, line {_LINE}{above + 1}{_LINE})" if key else ""
+        return ("this '- ' starts a list item among the fields of a record, where the field "
+                f"above it{named} already has its value on its line: write a list's field "
+                "alone on its line, its items indented below it, or delete the '-'")
     if problem == "did not find expected key" and field and field["value"][:1] in ("[", "{"):
         what = "list" if field["value"][0] == "[" else "mapping"
         return (f"the value of {field['key']} starts with '{field['value'][0]}', so YAML reads "
@@ -351,8 +389,14 @@ def _in_plain_words(exc, text: str) -> str | None:
     if "cannot start any token" in problem and exc.problem_mark is not None:
         mark = exc.problem_mark
         char = lines[mark.line][mark.column:mark.column + 1] if mark.line < len(lines) else ""
-        if char in ("@", "`"):
+        if char in ("@", "`", "%"):
             return (f"a value cannot start with '{char}' in YAML: put the value in double quotes")
+    if problem == "found undefined alias" and at is not None and at.line < len(lines):
+        return ("a value cannot start with '*' in YAML (it names a value marked with '&' "
+                "elsewhere): put the value in double quotes")
+    if context.startswith("expected a single document") and "another document" in problem:
+        return ("a line '---' starts a second YAML document, and a file holds one: delete the "
+                "line (several records go in one list, each starting with '- ')")
     return None
 
 
@@ -500,7 +544,8 @@ def compose(text: str):
         line = before.count("\n") + 1
         col = exc.position - (before.rfind("\n") + 1) + 1
         raise YamlSyntaxError(
-            f"the file holds a control character (#x{exc.character:04x}) that YAML does not allow",
+            f"the file holds a control character (#x{exc.character:04x}) that YAML does not "
+            "allow (pasted text can hold such invisible characters): delete it",
             line, col) from None
     except yaml.MarkedYAMLError as exc:
         left = LEFT_MARKER.search(text)
@@ -518,7 +563,8 @@ def compose(text: str):
         if line > len(lines):  # the parser's end-of-input mark: point at the end of the text
             line, col = len(lines), len(lines[-1]) + 1
         odd = (_odd_space_error(text, line, col) or _colon_error(exc, lines)
-               or _block_text_error(exc, lines) or _dash_error(exc, lines))
+               or _block_text_error(exc, lines) or _dash_error(exc, lines)
+               or _no_colon_error(exc, lines))
         if odd is not None:
             raise odd from None
         indent = lines[line - 1][: len(lines[line - 1]) - len(lines[line - 1].lstrip(" \t"))]

@@ -230,6 +230,25 @@ def test_yaml_syntax_error(example_site):
      "not as the field city: write `city: Asheville`"),
     ("city\uff1a Asheville", (2, 5), "a full-width colon '\uff1a' (U+FF1A) where YAML needs ':': "
      "retype it as ':'"),
+    # the same words for a line with no ':' at all, named a line below it
+    ("city Asheville", (2, 1), "this line has no ': ', so it is no field (a field is written "
+     "`name: value`): write `city: Asheville` if city is its field, or, if it goes on with the "
+     "text of the line above, indent it as that text"),
+    # "while parsing a block mapping did not find expected key": text after a closing quote ...
+    ('notes: "Dana" at the desk', (2, 15), """text follows the closing " of the value of """
+     """notes: put all of it in quotes, as notes: '"Dana" at the desk'"""),
+    # ... and a list item among the fields of the record
+    ("- Asheville", (2, 1), "this '- ' starts a list item among the fields of a record, where "
+     "the field above it (`name:`, line 1) already has its value on its line: write a list's "
+     "field alone on its line, its items indented below it, or delete the '-'"),
+    # "found undefined alias"
+    ("notes: *front-desk", (2, 8), "a value cannot start with '*' in YAML (it names a value "
+     "marked with '&' elsewhere): put the value in double quotes"),
+    ("notes: %front-desk", (2, 8),
+     "a value cannot start with '%' in YAML: put the value in double quotes"),
+    # "expected a single document in the stream but found another document"
+    ("---", (2, 1), "a line '---' starts a second YAML document, and a file holds one: delete "
+     "the line (several records go in one list, each starting with '- ')"),
 ])
 def test_yaml_syntax_errors_say_what_to_do(example_site, line, col, message):
     rel = write(example_site, "data/practices/broken.yaml", f"name: Good Practice\n{line}\nstate: NC\n")
