@@ -105,7 +105,8 @@ def load_core(root: Path, cache: ParseCache | None = None,
 
             def build_one(data, rel=rel, model=model):
                 if data is None or data == {} or data == []:
-                    loader.error(rel, "the file holds no record")
+                    loader.error(rel, "the file holds no record: write its fields (`name: …` "
+                                      "and the others, one a line), or delete the file")
                     return None
                 return loader.validate(model, data, rel)
 

@@ -196,7 +196,7 @@ def date_range_problem(day: dt.date) -> str:
 def describe(value) -> str:
     """How a value reads in a message: 'a list', 'nothing', "the text 'x'", …"""
     if isinstance(value, dict):
-        return "a mapping"
+        return "fields (lines `field: value`)"
     if isinstance(value, list):
         return "a list"
     if value is None:

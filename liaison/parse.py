@@ -234,6 +234,14 @@ def _hit_line(data, loc, kind: str, near: bool = False) -> int | None:
     return None
 
 
+def _one_record(prefix: Loc, data) -> str:
+    """What to do with a list written where a file of one record stands (`- name: …` in a
+    team member's file)."""
+    if prefix or not isinstance(data, list):
+        return ""
+    return ": this file holds one record, its fields written without '- '"
+
+
 class Loader:
     """Reads the files of one site root; gathers problems."""
 
@@ -400,7 +408,8 @@ class Loader:
         record as a ``Partial``)."""
         if not isinstance(data, dict):
             self.error(
-                rel, with_path(prefix, f"expected a mapping of fields, got {describe(data)}"),
+                rel, with_path(prefix, f"expected a record's fields (lines `field: value`), got "
+                                       f"{describe(data)}{_one_record(prefix, data)}"),
                 loc=prefix,
             )
             return None
@@ -419,11 +428,13 @@ class Loader:
         """A record file's records with their location prefix: one mapping or a list of
         them; a problem for anything else."""
         if data is None or data == [] or data == {}:
-            self.error(rel, "the file holds no record")
+            self.error(rel, "the file holds no record: write its records (each starting with "
+                            "'- '), or delete the file")
             return []
         if isinstance(data, dict):
             return [((), data)]
         if isinstance(data, list):
             return [((i,), item) for i, item in enumerate(data)]
-        self.error(rel, f"expected a record (a mapping) or a list of records, got {describe(data)}")
+        self.error(rel, "expected a record (lines `field: value`) or a list of records (each "
+                        f"starting with '- '), got {describe(data)}")
         return []

@@ -120,7 +120,7 @@ def _message(kind: str, err: dict) -> str:
     if kind == "list_type":
         return f"expected a list, got {describe(value)}{_list_hint(value)}"
     if kind in ("dict_type", "model_type", "model_attributes_type"):
-        return f"expected a mapping of fields, got {describe(value)}"
+        return f"expected a record's fields (lines `field: value`), got {describe(value)}"
     if kind == "too_short":
         return "must not be empty"
     if kind in ("greater_than_equal", "less_than_equal") and isinstance(value, dt.date):

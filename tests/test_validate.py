@@ -382,6 +382,27 @@ def test_file_holding_no_record(example_site, rel, content):
     assert_only_errors(res, {(rel, 1, 1)})
 
 
+def test_a_wrong_shape_is_said_in_plain_words(example_site):
+    """'expected a mapping of fields, got a list' was the parser's word: a liaison who wrote a
+    team member's file as a list, or a list as `{…}`, reads what to write; an empty file
+    says what to do with it."""
+    team = write(example_site, "data/team/listed.yaml", "- name: Ana Ruiz\n  role: liaison\n")
+    doc = write(example_site, "data/physicians/braced.yaml",
+                "name: Dr. Bo Lind\nspecialty: Cardiology\npractice: french-broad-podiatry\n"
+                "interests: {vein care: yes}\n")
+    empty = write(example_site, "data/practices/empty.yaml", "# to do\n")
+    bulk = write(example_site, "data/interactions/2026/empty.yaml", "# to do\n")
+    res = validate(example_site)
+    assert res.code == 1, res.dump()
+    assert res.expect(team, 1, 1).msg == ("expected a record's fields (lines `field: value`), got "
+                                          "a list: this file holds one record, its fields "
+                                          "written without '- '")
+    assert res.expect(doc, 4, 12).msg == "interests: expected a list, got fields (lines `field: value`)"
+    assert res.expect(empty, 1, 1, "holds no record").msg.endswith("or delete the file")
+    assert res.expect(bulk, 1, 1, "holds no record").msg.endswith("or delete the file")
+    assert not any("mapping" in d.msg for d in res.diags), res.dump()
+
+
 @pytest.mark.parametrize("content", ["", "date,source,physician,service,status\n"],
                          ids=["empty", "header-only"])
 def test_csv_holding_no_record(example_site, content):
@@ -394,10 +415,10 @@ def test_csv_holding_no_record(example_site, content):
 @pytest.mark.parametrize(
     "rel, content, needle",
     [
-        ("data/physicians/listy.yaml", "- name: Pat Doe\n  specialty: X\n", "mapping"),
-        ("data/physicians/scalar.yaml", "just some text\n", "mapping"),
-        ("data/practices/scalar.yaml", "42\n", "mapping"),
-        ("data/interactions/scalar.yaml", "just some text\n", "mapping"),
+        ("data/physicians/listy.yaml", "- name: Pat Doe\n  specialty: X\n", "`field: value`"),
+        ("data/physicians/scalar.yaml", "just some text\n", "`field: value`"),
+        ("data/practices/scalar.yaml", "42\n", "`field: value`"),
+        ("data/interactions/scalar.yaml", "just some text\n", "`field: value`"),
         ("data/referrals/mapping.yaml",
          "date: 2026-02-03\nsource: web\nservice: sclerotherapy\n", "list"),
     ],
