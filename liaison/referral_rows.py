@@ -530,8 +530,12 @@ def _load_referral_csv(loader: Loader, rel: str, out: list) -> None:
                                       f"{spans}; close the quote or delete it", line=line, col=1)
                     continue
                 if len(cells) != width:
-                    loader.error(rel, f"expected {width} cells (as in the header), found {len(cells)}",
-                                 line=line, col=1)
+                    fix = ("a cell that holds a comma goes in double quotes (\"Ruiz, Ana\"), "
+                           "else delete the extra comma" if len(cells) > width else
+                           "write every comma, an empty cell's too (,,), so that each value "
+                           "stands under its column")
+                    loader.error(rel, f"expected {width} cells (as in the header), found "
+                                      f"{len(cells)}: {fix}", line=line, col=1)
                     continue
                 if unsure:
                     _check_under_bad_header(loader, rel, line, header, cells, index, unsure)
@@ -659,7 +663,9 @@ def _check_header(loader: Loader, rel: str, line: int, header: list[str]) -> boo
         if not col_name:
             continue
         if col_name in seen:
-            loader.error(rel, f"column '{col_name}' appears twice in the header", line=line, col=1)
+            loader.error(rel, f"column '{col_name}' appears twice in the header: delete one of "
+                              "the two columns (keep the one that holds the values)", line=line,
+                         col=1)
             ok = False
         named = _as_column(col_name)
         if named != col_name and named not in seen and named not in header:

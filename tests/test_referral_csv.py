@@ -255,3 +255,24 @@ def test_a_header_row_repeated_in_the_file_is_one_error(tmp_path, monkeypatch):
     assert len(rows) == 8
     assert [(p.line, p.col, p.message) for p in problems] == [
         (6, 1, "this row repeats the header row (two files joined?): delete it")]
+
+
+@pytest.mark.parametrize("whole", [True, False])
+def test_a_row_of_too_few_or_too_many_cells_says_what_to_do(tmp_path, monkeypatch, whole):
+    # it was "expected 8 cells (as in the header), found 2": true, and no word on the fix
+    text = (HEADER + "2026-01-05,insurance\n"
+            "2026-01-06,physician,Ruiz, Ana,vein-ablation,referred,1,,\n")
+    _rows, problems = read(tmp_path, monkeypatch, text, whole=whole)
+    assert [(p.line, p.col, p.message) for p in problems] == [
+        (2, 1, "expected 8 cells (as in the header), found 2: write every comma, an empty "
+               "cell's too (,,), so that each value stands under its column"),
+        (3, 1, "expected 8 cells (as in the header), found 9: a cell that holds a comma goes in "
+               'double quotes ("Ruiz, Ana"), else delete the extra comma')]
+
+
+def test_a_column_written_twice_says_to_delete_one(tmp_path, monkeypatch):
+    text = "date,source,physician,service,status,source\n2026-01-05,web,,vein-ablation,referred,web\n"
+    _rows, problems = read(tmp_path, monkeypatch, text, whole=True)
+    assert (1, 1, "column 'source' appears twice in the header: delete one of the two columns "
+                  "(keep the one that holds the values)") in [(p.line, p.col, p.message)
+                                                               for p in problems]
