@@ -1788,6 +1788,17 @@ DECK_HEAD = "---\ntitle: D\n---\n"
 PICTURE = (REPO / "content" / "presentations" / "images" / "vascular-lab.png").read_bytes()
 
 
+def test_a_guide_with_a_front_matter_error_has_its_images_checked_too(example_site):
+    # its missing image was said only on the next run, once the front matter was fixed
+    text = "---\ntitle: Intake\naudience: everyone\n---\n# Intake\n\n![Gone](images/gone.png)\n"
+    rel = write(example_site, "content/training/intake.md", text)
+    res = validate(example_site)
+    assert res.code == 1
+    res.expect(rel, *at(text, "everyone"), "audience")
+    res.expect(rel, *at(text, "![Gone]"), "image 'images/gone.png': no such file in content/training/")
+    assert_only_errors(res, {(rel, *at(text, "everyone")), (rel, *at(text, "![Gone]"))})
+
+
 def test_a_guides_images_are_files_beneath_content_training(example_site):
     guide = sorted((example_site / "content" / "training").glob("*.md"))[0]
     rel = f"content/training/{guide.name}"
