@@ -286,7 +286,7 @@ def check_core(site: Site, as_of: dt.date) -> list[Problem]:
     seen = set()
     for (i,), key in keys:
         if key in seen:
-            c.add((site.config_path, ()), ("services", i, "key"), f"duplicate service key '{key}'")
+            c.add((site.config_path, ()), ("services", i, "key"), f"duplicate service key '{key}': give each service a key of its own")
         seen.add(key)
 
     for model, records in ((Practice, site.practices), (Physician, site.physicians),
@@ -367,7 +367,8 @@ def check_core(site: Site, as_of: dt.date) -> list[Problem]:
     for did, npi, src in physicians:
         if npi is not None:
             if npi in npis:
-                c.add(src, ("npi",), f"duplicate NPI {npi}: physician '{npis[npi]}' has it too")
+                c.add(src, ("npi",), f"duplicate NPI {npi}: physician '{npis[npi]}' has it too (the same "
+                                        "person twice? keep one file; else correct the NPI of one)")
             else:
                 npis[npi] = did
     return c.problems

@@ -689,6 +689,7 @@ def _check_header(loader: Loader, rel: str, line: int, header: list[str]) -> boo
     missing = [c for c in REFERRAL_COLUMNS if c in REQUIRED_COLUMNS and c not in seen]
     if missing:
         loader.error(rel, f"missing column{'s' if len(missing) > 1 else ''} {', '.join(missing)} "
-                     "in the header row", line=line, col=1)
+                     f"in the header row: add {'them' if len(missing) > 1 else 'it'} (the "
+                     f"columns are {', '.join(REFERRAL_COLUMNS)})", line=line, col=1)
         ok = False
     return ok

@@ -276,3 +276,11 @@ def test_a_column_written_twice_says_to_delete_one(tmp_path, monkeypatch):
     assert (1, 1, "column 'source' appears twice in the header: delete one of the two columns "
                   "(keep the one that holds the values)") in [(p.line, p.col, p.message)
                                                                for p in problems]
+
+
+def test_missing_columns_say_what_to_add(tmp_path, monkeypatch):
+    text = "date,physician,service\n2026-01-05,,vein-ablation\n"
+    _rows, problems = read(tmp_path, monkeypatch, text, whole=True)
+    assert (1, 1, "missing columns source, status in the header row: add them (the columns are "
+                  f"{', '.join(rr.REFERRAL_COLUMNS)})") in [(p.line, p.col, p.message)
+                                                            for p in problems]

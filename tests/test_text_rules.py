@@ -193,7 +193,8 @@ def test_duplicate_npi_across_integer_and_text(example_site):
         f"name: Zed\nnpi: '{npi}'\nspecialty: x\npractice: french-broad-podiatry\n",
         encoding="utf-8")
     errors = errors_in(example_site, "data/physicians/zed.yaml")
-    assert errors == [(2, 6, f"npi: duplicate NPI {npi}: physician 'ruth-kessler' has it too")]
+    assert errors == [(2, 6, f"npi: duplicate NPI {npi}: physician 'ruth-kessler' has it too (the "
+                             "same person twice? keep one file; else correct the NPI of one)")]
 
 
 # ------------------------------------------------------------- records with errors

@@ -1186,7 +1186,8 @@ def test_duplicate_service_key_in_a_site_yaml_with_other_errors(example_site):
     assert res.code == 1
     res.expect("site.yaml", *at(text, "colour"), "unknown field")
     d = res.expect("site.yaml", *at(text, "vein-ablation", 1), "duplicate service key")
-    assert d.msg == "services[1].key: duplicate service key 'vein-ablation'"
+    assert d.msg == ("services[1].key: duplicate service key 'vein-ablation': give each service "
+                     "a key of its own")
 
 
 def test_interaction_needs_practice_or_physicians(example_site):
