@@ -585,6 +585,10 @@ def test_a_record_file_misnamed_or_misfiled_is_named_not_lost_in_silence(example
         "data/visit.yaml": "not read: record files are read from the folders practices, "
                            "physicians, team, interactions, referrals and market of data/, not "
                            "from data/",
+        "data/interactions/2026/visits.csv":
+            "not read: interaction files end in .yaml or .yml; a CSV file is read only as "
+            "referrals, in data/referrals/: write these records as YAML (`liaison new "
+            "interaction` writes one)",
         "data/referrals/2026.xlsx": "not read: referral files end in .csv, .yaml or .yml; a "
                                     "spreadsheet is not read: export it as CSV UTF-8 into this "
                                     "folder",
