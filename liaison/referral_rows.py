@@ -172,6 +172,8 @@ def _count_reader(col: Column):
             hint = (f" (write {whole.group(1)}: a spreadsheet writes a number so when its "
                     "column is formatted with decimals)"
                     if whole and int(whole.group(1)) >= least else "")
+            if text.lstrip("+").isascii() and text.lstrip("+").isdigit() and len(text) > 18:
+                return col.default, f"'{text}' is too large a number: write at most 18 digits", False
             return col.default, f"expected a whole number{bound}, got '{text}'{hint}", False
         return int(text), None, False
 

@@ -284,3 +284,11 @@ def test_missing_columns_say_what_to_add(tmp_path, monkeypatch):
     assert (1, 1, "missing columns source, status in the header row: add them (the columns are "
                   f"{', '.join(rr.REFERRAL_COLUMNS)})") in [(p.line, p.col, p.message)
                                                             for p in problems]
+
+
+def test_a_count_too_large_is_not_said_to_be_no_whole_number(tmp_path, monkeypatch):
+    # it said "expected a whole number ≥ 1, got '99999999999999999999'"
+    text = HEADER + "2026-01-05,web,,vein-ablation,referred,99999999999999999999,,\n"
+    _rows, problems = read(tmp_path, monkeypatch, text, whole=True)
+    assert [(p.line, p.message) for p in problems] == [
+        (2, "count: '99999999999999999999' is too large a number: write at most 18 digits")]

@@ -529,6 +529,18 @@ def test_a_number_out_of_bounds_says_at_least_or_at_most(example_site):
     assert res.expect(rel, 6, 12).msg == "trainings[0].score: must be at most 100, got 101"
 
 
+def test_a_whole_number_too_large_is_not_said_to_be_no_whole_number(example_site):
+    # it said "expected a whole number, got the text '99999999999999999999'"
+    site = (example_site / "site.yaml").read_text(encoding="utf-8")
+    write(example_site, "site.yaml", site.replace("  lapsed_after_days: 120\n",
+                                                  "  lapsed_after_days: 99999999999999999999\n"))
+    res = validate(example_site)
+    assert res.code == 1
+    assert [d.msg for d in res.errors] == [
+        "thresholds.lapsed_after_days: '99999999999999999999' is too large a number: write at "
+        "most 18 digits"], res.dump()
+
+
 def test_other_files_and_readmes_are_ignored(example_site):
     write(example_site, "data/physicians/README.md", "# not a record: name: [\n")
     write(example_site, "data/physicians/notes.txt", "name: [\n")
