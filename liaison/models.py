@@ -291,6 +291,9 @@ def _cost(value):
 
 
 def _limit(value):
+    if value is None:  # `annual_limit:` left empty (pydantic said "Input should be an instance of Decimal")
+        raise ValueError("expected an amount in dollars (like 500), got nothing: write the limit, "
+                         "or delete the compliance: section to set none")
     return _amount(value, positive=True, cents=False)
 
 

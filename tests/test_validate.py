@@ -541,6 +541,19 @@ def test_a_whole_number_too_large_is_not_said_to_be_no_whole_number(example_site
         "most 18 digits"], res.dump()
 
 
+def test_an_empty_annual_limit_is_said_in_plain_words(example_site):
+    # it said "compliance.annual_limit: Input should be an instance of Decimal"
+    site = (example_site / "site.yaml").read_text(encoding="utf-8")
+    text = re.sub(r"  annual_limit: 100 *#[^\n]*\n", "  annual_limit:\n", site)
+    assert text != site
+    write(example_site, "site.yaml", text)
+    res = validate(example_site)
+    assert res.code == 1
+    assert [d.msg for d in res.errors] == [
+        "compliance.annual_limit: expected an amount in dollars (like 500), got nothing: write "
+        "the limit, or delete the compliance: section to set none"], res.dump()
+
+
 def test_other_files_and_readmes_are_ignored(example_site):
     write(example_site, "data/physicians/README.md", "# not a record: name: [\n")
     write(example_site, "data/physicians/notes.txt", "name: [\n")
