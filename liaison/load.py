@@ -355,7 +355,8 @@ def _unique_stems(loader: Loader, rels: list[str]) -> list[str]:
             loader.error(rel, f"file name: {problem} (the file name is the record id)")
             continue
         if rid in seen:
-            loader.error(rel, f"duplicate id '{rid}': {seen[rid]} has the same name")
+            loader.error(rel, f"duplicate id '{rid}': {seen[rid]} has the same name: keep one of "
+                              "the two files (merge what they hold into it) and delete the other")
             continue
         seen[rid] = rel
         out.append(rel)

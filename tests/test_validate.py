@@ -554,6 +554,18 @@ def test_an_empty_annual_limit_is_said_in_plain_words(example_site):
         "the limit, or delete the compliance: section to set none"], res.dump()
 
 
+def test_two_files_of_one_id_say_what_to_do(example_site):
+    # a .yaml and a .yml of the same name: it said only "… has the same name"
+    rel = write(example_site, "data/practices/twice-clinic.yaml", "name: Twice Clinic\n")
+    other = write(example_site, "data/practices/twice-clinic.yml", "name: Twice Clinic\n")
+    res = validate(example_site)
+    assert res.code == 1
+    assert res.expect(other, 1, 1).msg == (
+        f"duplicate id 'twice-clinic': {rel} has the same name: keep one of the two files (merge "
+        "what they hold into it) and delete the other")
+    assert_only_errors(res, {(other, 1, 1)})
+
+
 def test_other_files_and_readmes_are_ignored(example_site):
     write(example_site, "data/physicians/README.md", "# not a record: name: [\n")
     write(example_site, "data/physicians/notes.txt", "name: [\n")
