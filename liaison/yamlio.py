@@ -392,8 +392,10 @@ def _in_plain_words(exc, text: str) -> str | None:
         if char in ("@", "`", "%"):
             return (f"a value cannot start with '{char}' in YAML: put the value in double quotes")
     if problem == "found undefined alias" and at is not None and at.line < len(lines):
-        return ("a value cannot start with '*' in YAML (it names a value marked with '&' "
-                "elsewhere): put the value in double quotes")
+        name = re.match(r"\*([^\s,\]}]*)", lines[at.line][at.column:])
+        anchor = f"'&{name[1]}'" if name and name[1] else "'&'"
+        return (f"a value cannot start with '*' in YAML (it repeats a value marked {anchor} "
+                "above, and there is none): put the value in double quotes")
     if context.startswith("expected a single document") and "another document" in problem:
         return ("a line '---' starts a second YAML document, and a file holds one: delete the "
                 "line (several records go in one list, each starting with '- ')")

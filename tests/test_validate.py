@@ -242,8 +242,8 @@ def test_yaml_syntax_error(example_site):
      "the field above it (`name:`, line 1) already has its value on its line: write a list's "
      "field alone on its line, its items indented below it, or delete the '-'"),
     # "found undefined alias"
-    ("notes: *front-desk", (2, 8), "a value cannot start with '*' in YAML (it names a value "
-     "marked with '&' elsewhere): put the value in double quotes"),
+    ("notes: *front-desk", (2, 8), "a value cannot start with '*' in YAML (it repeats a value "
+     "marked '&front-desk' above, and there is none): put the value in double quotes"),
     ("notes: %front-desk", (2, 8),
      "a value cannot start with '%' in YAML: put the value in double quotes"),
     # "expected a single document in the stream but found another document"
