@@ -355,6 +355,9 @@ class Loader:
                        line=key_node.start_mark.line + 1 + offset,
                        col=key_node.start_mark.column + 1)
         if problems:
+            # the record is not read, but what it holds is still scanned: a patient identifier
+            # beside a field written twice is said in the same run, not after it is fixed
+            self.guard(rel, Parsed(data, True, parsed.raw, offset))
             return None
         return Parsed(data, True, parsed.raw, offset)
 
@@ -376,6 +379,16 @@ class Loader:
             result = build(parsed.data)
             if self.cache is not None:
                 self.cache.put(self.cache.key(parsed.raw), (True, parsed.data))
+        self.guard(rel, parsed)
+        if parsed.exact:  # (a number with a leading zero sends a file down the exact path)
+            for loc, line, col, message in yamlio.leading_zeros(yamlio.decode(parsed.raw)):
+                self.error(rel, f"{format_loc(loc)}: {message}", line=line + parsed.line_offset,
+                           col=col, severity="warning")
+        return result
+
+    def guard(self, rel: str, parsed: Parsed) -> None:
+        """The patient-information guard over a file's data (its free text, its keys) and
+        its comments: each hit an error (a near form, a warning) at its place."""
         if guard.might_hold(parsed.raw):
             for loc, kind in guard.scan(parsed.data):
                 where = f"{format_loc(loc)}: " if loc else ""
@@ -397,11 +410,6 @@ class Loader:
                     else:
                         self.error(rel, f"a comment looks like {kind}: {guard.PATIENT_MESSAGE}",
                                    line=line + parsed.line_offset, col=col)
-        if parsed.exact:  # (a number with a leading zero sends a file down the exact path)
-            for loc, line, col, message in yamlio.leading_zeros(yamlio.decode(parsed.raw)):
-                self.error(rel, f"{format_loc(loc)}: {message}", line=line + parsed.line_offset,
-                           col=col, severity="warning")
-        return result
 
     def validate(self, model: type[BaseModel], data, rel: str, prefix: Loc = ()):
         """A model instance, or None after recording each of its problems (and keeping the

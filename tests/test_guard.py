@@ -334,6 +334,20 @@ def test_a_hit_on_the_first_line_of_a_long_note_names_its_line(example_site):
     assert res.expect(rel, 2, 8, "medical record", pattern=PATIENT_MSG).msg.endswith(" (on line 3)")
 
 
+def test_a_file_with_a_field_written_twice_is_still_scanned(example_site):
+    """A field written twice (or a value that starts with '!') keeps the record from being
+    read; its identifiers were said only once that was fixed, on the next run."""
+    text = ("name: P\n# called pt Ann Lee DOB 3/4/1951\nnotes: The fax had MRN 00451234\n"
+            "name: Q\n")
+    rel = write(example_site, "data/practices/p.yaml", text)
+    res = validate(example_site)
+    assert res.code == 1, res.dump()
+    res.expect(rel, 4, 1, "duplicate key 'name'")
+    res.expect(rel, 3, 8, "notes: looks like a medical record number", pattern=PATIENT_MSG)
+    assert any(d.place == (rel, 2, 1) and "a comment looks like a date of birth" in d.msg
+               for d in res.errors), res.dump()
+
+
 def test_a_key_that_holds_an_identifier_is_pointed_at(example_site):
     """A YAML key that holds an identifier (a note typed as a key) is an error at the key,
     not at its value."""
