@@ -376,6 +376,16 @@ def _in_plain_words(exc, text: str) -> str | None:
         what = "list" if field["value"][0] == "[" else "mapping"
         return (f"the value of {field['key']} starts with '{field['value'][0]}', so YAML reads "
                 f"a {what}, and text follows it: put the whole value in double quotes")
+    if "flow node" in context and "expected node content" in problem and at is not None:
+        # a '[' or '{' left open at the end of the text (`notes: [`): name where it opened
+        for i in range(min(at.line, len(lines) - 1), -1, -1):
+            line = lines[i].split(" #", 1)[0]
+            if line.count("[") > line.count("]") or line.count("{") > line.count("}"):
+                col = max(line.rfind("["), line.rfind("{"))
+                context = "flow sequence" if line[col] == "[" else "flow mapping"
+                where = f"line {_LINE}{i + 1}{_LINE}, column {col + 1}"
+                problem = "expected"
+                break
     if "flow sequence" in context or "flow mapping" in context:
         opening, closing, what = (("[", "]", "list") if "sequence" in context
                                   else ("{", "}", "mapping"))

@@ -272,6 +272,16 @@ def test_a_value_that_starts_with_an_exclamation_mark_is_not_cut(example_site):
     assert_only_errors(res, {(rel, *at(text, "!Urgent")), (rel, *at(text, "!new"))})
 
 
+def test_a_bracket_left_open_on_the_last_line_is_named_where_it_opened(example_site):
+    # it said "while parsing a flow node did not find expected node content", at the end
+    rel = write(example_site, "data/practices/broken.yaml", "name: Good Practice\nnotes: [\n")
+    res = validate(example_site)
+    assert res.code == 1
+    assert res.expect(rel, 3, 1).msg == (
+        "YAML syntax error: the '[' at line 2, column 8 opens a YAML list that is never closed "
+        "with ']': put text that starts with '[' in double quotes")
+
+
 LIST_OF_TWO = ("- date: 2026-02-03\n  liaison: lena-brooks\n  type: call\n"
                "  practice: french-broad-podiatry\n  summary: Called.\n"
                "- date: 2026-02-04\n  liaison: lena-brooks\n  type: call\n"
