@@ -338,10 +338,17 @@ class Loader:
     def exact(self, rel: str, parsed: Parsed) -> Parsed | None:
         """The same file through the exact path, or None after recording its problems."""
         offset = parsed.line_offset
+        text = None
         try:
-            data, _node, problems = yamlio.exact_load(yamlio.decode(parsed.raw))
+            data, _node, problems = yamlio.exact_load(text := yamlio.decode(parsed.raw))
         except yamlio.YamlSyntaxError as exc:
             self.error(rel, exc.message_at(offset), line=exc.line + offset, col=exc.col)
+            if text is not None and guard.might_hold(parsed.raw):
+                # not YAML, but its text is scanned as a note's: an identifier in it is
+                # said in this run, not after the syntax is fixed
+                for line, kind in guard.scan_text(text, 1 + offset):
+                    self.error(rel, f"looks like {kind}: {guard.PATIENT_MESSAGE}", line=line,
+                               col=1)
             return None
         said = problems
         second = _second_record(rel, problems)

@@ -348,6 +348,20 @@ def test_a_file_with_a_field_written_twice_is_still_scanned(example_site):
                for d in res.errors), res.dump()
 
 
+def test_a_file_that_is_not_yaml_is_still_scanned(example_site):
+    """A YAML syntax error kept the file from being read: an identifier in it was said only on
+    the run after the syntax was fixed."""
+    text = "name: P\nnotes: Called about pt MRN 00451234\ncity: Asheville: downtown\n"
+    rel = write(example_site, "data/practices/p.yaml", text)
+    guide = write(example_site, "content/training/example.md",
+                  "---\ntitle: T\naudience: all\nsummary: DOB 3/4/1951\nsummary: [x\n---\n# T\n")
+    res = validate(example_site)
+    assert res.code == 1, res.dump()
+    res.expect(rel, 3, 16, "YAML syntax error")
+    res.expect(rel, 2, 1, "medical record", pattern=PATIENT_MSG)
+    res.expect(guide, 4, 1, "date of birth", pattern=PATIENT_MSG)
+
+
 def test_a_key_that_holds_an_identifier_is_pointed_at(example_site):
     """A YAML key that holds an identifier (a note typed as a key) is an error at the key,
     not at its value."""
