@@ -478,7 +478,7 @@ _ODD_NUMBER = (
     + rb"[ \t\r]*(?:$|[#,\]}])"
     + rb"|!!(?:int|float)|!<tag:yaml\.org,2002:(?:int|float)>"
     # a tag (`summary: !Urgent call back`): the fast parser drops it, the exact path refuses it
-    + rb"|(?m:^[ \t]*(?:-[ \t]+)*|:[ \t]+|[,\[{][ \t]*)!")
+    + rb"|(?:^[ \t]*(?:-[ \t]+)*|:[ \t]+|[,\[{][ \t]*)!")
 
 
 def _odd_number_search():
