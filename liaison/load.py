@@ -405,6 +405,7 @@ def _load_markdown(loader: Loader, rel: str, meta_model) -> Guide | Deck | None:
     conflict = conflict_line(raw)
     if conflict is not None:
         loader.error(rel, conflict_message(raw), line=conflict, col=1)
+        loader.guard_text(rel, raw)
         return None
     try:
         text = yamlio.decode(raw)
@@ -414,6 +415,7 @@ def _load_markdown(loader: Loader, rel: str, meta_model) -> Guide | Deck | None:
         return None
     except FrontMatterError as exc:
         loader.error(rel, exc.message, line=exc.line, col=exc.col)
+        loader.guard_text(rel, raw, text)
         return None
 
     def build(data):

@@ -312,6 +312,7 @@ class Loader:
             conflict = conflict_line(raw)
             if conflict is not None:
                 self.error(rel, conflict_message(raw), line=conflict, col=1)
+                self.guard_text(rel, raw)
                 return None
         # Only the exact path's results are cached: the fast parser reads a file faster than
         # the cache could be loaded (measured: 73 MB of pickled data took longer than parsing).
@@ -343,12 +344,7 @@ class Loader:
             data, _node, problems = yamlio.exact_load(text := yamlio.decode(parsed.raw))
         except yamlio.YamlSyntaxError as exc:
             self.error(rel, exc.message_at(offset), line=exc.line + offset, col=exc.col)
-            if text is not None and guard.might_hold(parsed.raw):
-                # not YAML, but its text is scanned as a note's: an identifier in it is
-                # said in this run, not after the syntax is fixed
-                for line, kind in guard.scan_text(text, 1 + offset):
-                    self.error(rel, f"looks like {kind}: {guard.PATIENT_MESSAGE}", line=line,
-                               col=1)
+            self.guard_text(rel, parsed.raw, text, 1 + offset)
             return None
         said = problems
         second = _second_record(rel, problems)
@@ -392,6 +388,21 @@ class Loader:
                 self.error(rel, f"{format_loc(loc)}: {message}", line=line + parsed.line_offset,
                            col=col, severity="warning")
         return result
+
+    def guard_text(self, rel: str, raw: bytes, text: str | None = None,
+                   first_line: int = 1) -> None:
+        """The guard over a file that cannot be read as records (a YAML syntax error, a merge
+        conflict, front matter not closed): its text scanned as a note's, each hit an error at
+        its line, so that it is said in this run, not after the other error is fixed."""
+        if not guard.might_hold(raw):
+            return
+        if text is None:
+            try:
+                text = yamlio.decode(raw)
+            except yamlio.YamlSyntaxError:  # not UTF-8: said already
+                return
+        for line, kind in guard.scan_text(text, first_line):
+            self.error(rel, f"looks like {kind}: {guard.PATIENT_MESSAGE}", line=line, col=1)
 
     def guard(self, rel: str, parsed: Parsed) -> None:
         """The patient-information guard over a file's data (its free text, its keys) and

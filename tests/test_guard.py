@@ -362,6 +362,21 @@ def test_a_file_that_is_not_yaml_is_still_scanned(example_site):
     res.expect(guide, 4, 1, "date of birth", pattern=PATIENT_MSG)
 
 
+def test_a_file_left_unread_for_its_shape_is_still_scanned(example_site):
+    """A guide whose front matter is not closed, a record file with a merge conflict: read
+    as nothing, they were not scanned until the other error was fixed."""
+    guide = write(example_site, "content/training/example.md",
+                  "---\ntitle: T\naudience: all\n\n# T\n\nThe fax had MRN 00451234\n")
+    rel = write(example_site, "data/practices/p.yaml",
+                "name: P\n<<<<<<< HEAD\nnotes: DOB 3/4/1951\n=======\nnotes: ok\n>>>>>>> b\n")
+    res = validate(example_site)
+    assert res.code == 1, res.dump()
+    res.expect(guide, 1, 1, "the front matter is not closed")
+    res.expect(guide, 7, 1, "medical record", pattern=PATIENT_MSG)
+    res.expect(rel, 2, 1, "merge conflict")
+    res.expect(rel, 3, 1, "date of birth", pattern=PATIENT_MSG)
+
+
 def test_a_key_that_holds_an_identifier_is_pointed_at(example_site):
     """A YAML key that holds an identifier (a note typed as a key) is an error at the key,
     not at its value."""
