@@ -366,6 +366,13 @@ def _in_plain_words(exc, text: str) -> str | None:
             and at.line < len(lines) and lines[at.line][at.column:at.column + 2] in ("- ", "-")
             and at.column == opened.column):
         # a list item among the fields of a record (`email: x` then `- y` below it)
+        item = _ITEM.match(lines[at.line])
+        first = next((ln for ln in lines[:at.line] if ln.strip() and not ln.startswith("#")), "")
+        if item and at.column == 0 and first.startswith(item["key"] + ":"):
+            # a second record written as a list's after a first written without '- '
+            return (f"this '- {item['key']}:' starts a record as a list's, after a first one "
+                    "written without '- ': a file of several records is a YAML list, each "
+                    "record starting with '- ' and its lines indented under it")
         above = _above(lines, at.line)
         key = _KEY_AT.match(lines[above]) if above is not None else None
         named = f" (`{key['key']}:`, line {_LINE}{above + 1}{_LINE})" if key else ""

@@ -310,6 +310,14 @@ LIST_OF_TWO = ("- date: 2026-02-03\n  liaison: lena-brooks\n  type: call\n"
      "this line is indented less than the fields above it: start `due:` in column 7, as "
      "`task:` on line 12 or in column 3, as `follow_ups:` on line 11, whichever it belongs "
      "with"),
+    # the first record written without its '- ' (a file of one record, a second one added)
+    ("- date: 2026-02-03\n  liaison: lena-brooks\n  type: call\n"
+     "  practice: french-broad-podiatry\n  summary: Called.\n",
+     "date: 2026-02-03\nliaison: lena-brooks\ntype: call\n"
+     "practice: french-broad-podiatry\nsummary: Called.\n", (6, 1),
+     "this '- date:' starts a record as a list's, after a first one written without '- ': a "
+     "file of several records is a YAML list, each record starting with '- ' and its lines "
+     "indented under it"),
     # the second record's '-' indented as the first record's fields
     ("- date: 2026-02-04", "  - date: 2026-02-04", (6, 3),
      "this '-' is indented as the fields of the record above, inside which it would start a "
