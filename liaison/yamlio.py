@@ -354,8 +354,7 @@ def _in_plain_words(exc, text: str) -> str | None:
         kind = "double" if quote == '"' else "single"
         return (f"a {quote} inside a value written in {kind} quotes ends the value there: "
                 f"write {field['key']}: {other}")
-    if (problem == "did not find expected key" and field and field["value"][:1] in ("'", '"')
-            and at.line == exc.problem_mark.line):
+    if problem == "did not find expected key" and field and field["value"][:1] in ("'", '"'):
         # text after the closing quote (`name: "Ana" Ruiz`)
         quote, value = field["value"][0], field["value"].rstrip()
         other = ("'" + value.replace("'", "''") + "'" if quote == '"'
