@@ -483,8 +483,9 @@ _ODD_NUMBER = (
     + rb"|[0-9]{19,})"                           # past what an int of 64 bits holds
     + rb"[ \t\r]*(?:$|[#,\]}])"
     + rb"|!!(?:int|float)|!<tag:yaml\.org,2002:(?:int|float)>"
-    # a tag (`summary: !Urgent call back`): the fast parser drops it, the exact path refuses it
-    + rb"|(?:^[ \t]*(?:-[ \t]+)*|:[ \t]+|[,\[{][ \t]*)!")
+    # a tag (`summary: !Urgent call back`, `- !new`): the fast parser drops it, the exact path
+    # refuses it (a line of a note that starts with '!', a Markdown `!!! note`, does not count)
+    + rb"|(?:^[ \t]*(?:-[ \t]+)+|:[ \t]+|[,\[{][ \t]*)!")
 
 
 def _odd_number_search():
