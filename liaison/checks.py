@@ -286,7 +286,7 @@ def check_core(site: Site, as_of: dt.date) -> list[Problem]:
     seen = set()
     for (i,), key in keys:
         if key in seen:
-            c.add((site.config_path, ()), ("services", i, "key"), f"duplicate service key '{key}'")
+            c.add((site.config_path, ()), ("services", i, "key"), f"duplicate service key '{key}': give each service a key of its own")
         seen.add(key)
 
     for model, records in ((Practice, site.practices), (Physician, site.physicians),
@@ -367,7 +367,8 @@ def check_core(site: Site, as_of: dt.date) -> list[Problem]:
     for did, npi, src in physicians:
         if npi is not None:
             if npi in npis:
-                c.add(src, ("npi",), f"duplicate NPI {npi}: physician '{npis[npi]}' has it too")
+                c.add(src, ("npi",), f"duplicate NPI {npi}: physician '{npis[npi]}' has it too (the same "
+                                        "person twice? keep one file; else correct the NPI of one)")
             else:
                 npis[npi] = did
     return c.problems
@@ -409,13 +410,14 @@ def guide_body_problems(site: Site) -> list[Problem]:
                                f"a heading's id, as GitHub gives it){did_you_mean(name, sorted(parts[gid]))}",
                                severity="warning", line=guide.body_line + k, col=col))
 
-    for guide in site.guides.values():
+    for guide in [*site.guides.values(), *_unread_guides(site)]:
         refs = [(ref, False) for ref in image_refs(guide.body)] + [(ref, True) for ref in html_images(guide.body)]
         for (k, col, path), html in sorted(refs):
             why = image_problem(path, site.root, "training")
             if why:
                 out.append(Problem(guide.path, why, severity="warning" if html or _REMOTE.match(path) else "error",
                                    line=guide.body_line + k, col=col))
+    for guide in site.guides.values():
         to_guides = set()  # (line, column) of each link to a guide's file: made a page's
         for k, line in prose_lines(guide.body):
             guide_at = {}  # column -> the guide a link there opens
@@ -439,6 +441,25 @@ def guide_body_problems(site: Site) -> list[Problem]:
                                    "links to another guide by its file, other.md, and to anything else by "
                                    "its full address)", severity="warning",
                                    line=guide.body_line + k, col=col))
+    return out
+
+
+def _unread_guides(site: Site) -> list:
+    """The guides whose front matter has errors, their bodies read again from their files:
+    a missing image of theirs is said in the same run as the front matter's errors (SPEC §3:
+    every problem in one run), not in the next."""
+    from liaison import yamlio
+    from liaison.content import FrontMatterError, Guide, split_front_matter
+    from liaison.discover import stem
+    from liaison.models import GuideMeta
+
+    out = []
+    for rel in sorted({p.path for p in site.partials if p.model is GuideMeta}):
+        try:
+            fm = split_front_matter(yamlio.decode((site.root / rel).read_bytes()))
+        except (OSError, ValueError, FrontMatterError, yamlio.YamlSyntaxError):
+            continue  # changed since it was read: what it holds now is said on the next run
+        out.append(Guide(stem(rel), rel, None, fm.body, fm.body_line))
     return out
 
 

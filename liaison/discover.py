@@ -359,6 +359,9 @@ _WHAT = {"practices": ("practice", YAML_EXT), "physicians": ("physician", YAML_E
          "training": ("training guide", (".md",)), "presentations": ("deck", (".md",))}
 
 
+_NEW_KIND = {"team": "member"}  # the `liaison new` command of a kind, where not its word
+
+
 def _unread(folder: str, name: str, root: str = "") -> Problem | None:
     """The warning at a file of ``folder`` (of the site root ``root``) that is not read and
     whose name says it was meant as a record (see above), or None. The name it says to give
@@ -395,9 +398,17 @@ def _unread(folder: str, name: str, root: str = "") -> Problem | None:
         exts = _WHAT[head][1]
         spreadsheet = head == "referrals" and ext in _SPREADSHEETS
         near = ext and did_you_mean(ext, [e[1:] for e in exts])
+        what, endings = _WHAT[head][0], " or ".join(", ".join(exts).rsplit(", ", 1))
+        if inside and inside.group(1) == "csv" and ".csv" not in exts:
+            # a spreadsheet's export where YAML records go (`visits.csv` in data/interactions/)
+            how = ("import a CMS file with `liaison import cms-utilization FILE`"
+                   if head == "market" else "write these records as YAML (`liaison new "
+                   f"{_NEW_KIND.get(head, what)}` writes one)")
+            return Problem(rel, f"not read: {what} files end in {endings}; a CSV file is read "
+                                f"only as referrals, in data/referrals/: {how}",
+                           "warning", line=1, col=1)
         if not (spreadsheet or near or inside and "." + inside.group(1) in exts):
             return None
-        what, endings = _WHAT[head][0], " or ".join(", ".join(exts).rsplit(", ", 1))
         if spreadsheet:
             return Problem(rel, f"not read: {what} files end in {endings}; a spreadsheet is "
                                 "not read: export it as CSV UTF-8 into this folder",

@@ -384,13 +384,13 @@ def patient_info(text: str) -> list[str]:
     return kinds
 
 
-def hit_line(text: str, kind: str, near: bool = False) -> int:
+def hit_line(text: str, kind: str, near: bool = False) -> int | None:
     """The line (from 0) of ``text`` where its first identifier of ``kind`` starts (``near``:
-    its first near form); 0 when there is none."""
+    its first near form); None when there is none."""
     seen = as_seen(as_rendered(text))
     lines = [seen.count("\n", 0, start) for k, start in _hits(seen, seen.lower(), near=near)
              if k == kind]
-    return min(lines, default=0)
+    return min(lines, default=None)
 
 
 def near_info(text: str) -> list[str]:

@@ -104,7 +104,8 @@ def load_core(root: Path, cache: ParseCache | None = None,
 
             def build_one(data, rel=rel, model=model):
                 if data is None or data == {} or data == []:
-                    loader.error(rel, "the file holds no record")
+                    loader.error(rel, "the file holds no record: write its fields (`name: …` "
+                                      "and the others, one a line), or delete the file")
                     return None
                 return loader.validate(model, data, rel)
 
@@ -353,7 +354,8 @@ def _unique_stems(loader: Loader, rels: list[str]) -> list[str]:
             loader.error(rel, f"file name: {problem} (the file name is the record id)")
             continue
         if rid in seen:
-            loader.error(rel, f"duplicate id '{rid}': {seen[rid]} has the same name")
+            loader.error(rel, f"duplicate id '{rid}': {seen[rid]} has the same name: keep one of "
+                              "the two files (merge what they hold into it) and delete the other")
             continue
         seen[rid] = rel
         out.append(rel)
@@ -402,6 +404,7 @@ def _load_markdown(loader: Loader, rel: str, meta_model) -> Guide | Deck | None:
     conflict = conflict_line(raw)
     if conflict is not None:
         loader.error(rel, conflict_message(raw), line=conflict, col=1)
+        loader.guard_text(rel, raw)
         return None
     try:
         text = yamlio.decode(raw)
@@ -411,6 +414,7 @@ def _load_markdown(loader: Loader, rel: str, meta_model) -> Guide | Deck | None:
         return None
     except FrontMatterError as exc:
         loader.error(rel, exc.message, line=exc.line, col=exc.col)
+        loader.guard_text(rel, raw, text)
         return None
 
     def build(data):

@@ -200,7 +200,7 @@ def date_range_problem(day: dt.date) -> str:
 def describe(value) -> str:
     """How a value reads in a message: 'a list', 'nothing', "the text 'x'", …"""
     if isinstance(value, dict):
-        return "a mapping"
+        return "fields (lines `field: value`)"
     if isinstance(value, list):
         return "a list"
     if value is None:
@@ -295,6 +295,9 @@ def _cost(value):
 
 
 def _limit(value):
+    if value is None:  # `annual_limit:` left empty (pydantic said "Input should be an instance of Decimal")
+        raise ValueError("expected an amount in dollars (like 500), got nothing: write the limit, "
+                         "or delete the compliance: section to set none")
     return _amount(value, positive=True, cents=False)
 
 

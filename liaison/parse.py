@@ -230,8 +230,16 @@ def _hit_line(data, loc, kind: str, near: bool = False) -> int | None:
     for part in loc:
         data = data[part]
     if isinstance(data, str) and "\n" in data:
-        return guard.hit_line(data, kind, near) or None
+        return guard.hit_line(data, kind, near)
     return None
+
+
+def _one_record(prefix: Loc, data) -> str:
+    """What to do with a list written where a file of one record stands (`- name: …` in a
+    team member's file)."""
+    if prefix or not isinstance(data, list):
+        return ""
+    return ": this file holds one record, its fields written without '- '"
 
 
 class Loader:
@@ -304,6 +312,7 @@ class Loader:
             conflict = conflict_line(raw)
             if conflict is not None:
                 self.error(rel, conflict_message(raw), line=conflict, col=1)
+                self.guard_text(rel, raw)
                 return None
         # Only the exact path's results are cached: the fast parser reads a file faster than
         # the cache could be loaded (measured: 73 MB of pickled data took longer than parsing).
@@ -330,10 +339,12 @@ class Loader:
     def exact(self, rel: str, parsed: Parsed) -> Parsed | None:
         """The same file through the exact path, or None after recording its problems."""
         offset = parsed.line_offset
+        text = None
         try:
-            data, _node, problems = yamlio.exact_load(yamlio.decode(parsed.raw))
+            data, _node, problems = yamlio.exact_load(text := yamlio.decode(parsed.raw))
         except yamlio.YamlSyntaxError as exc:
             self.error(rel, exc.message_at(offset), line=exc.line + offset, col=exc.col)
+            self.guard_text(rel, parsed.raw, text, 1 + offset)
             return None
         said = problems
         second = _second_record(rel, problems)
@@ -347,6 +358,9 @@ class Loader:
                        line=key_node.start_mark.line + 1 + offset,
                        col=key_node.start_mark.column + 1)
         if problems:
+            # the record is not read, but what it holds is still scanned: a patient identifier
+            # beside a field written twice is said in the same run, not after it is fixed
+            self.guard(rel, Parsed(data, True, parsed.raw, offset))
             return None
         return Parsed(data, True, parsed.raw, offset)
 
@@ -368,6 +382,31 @@ class Loader:
             result = build(parsed.data)
             if self.cache is not None:
                 self.cache.put(self.cache.key(parsed.raw), (True, parsed.data))
+        self.guard(rel, parsed)
+        if parsed.exact:  # (a number with a leading zero sends a file down the exact path)
+            for loc, line, col, message in yamlio.leading_zeros(yamlio.decode(parsed.raw)):
+                self.error(rel, f"{format_loc(loc)}: {message}", line=line + parsed.line_offset,
+                           col=col, severity="warning")
+        return result
+
+    def guard_text(self, rel: str, raw: bytes, text: str | None = None,
+                   first_line: int = 1) -> None:
+        """The guard over a file that cannot be read as records (a YAML syntax error, a merge
+        conflict, front matter not closed): its text scanned as a note's, each hit an error at
+        its line, so that it is said in this run, not after the other error is fixed."""
+        if not guard.might_hold(raw):
+            return
+        if text is None:
+            try:
+                text = yamlio.decode(raw)
+            except yamlio.YamlSyntaxError:  # not UTF-8: said already
+                return
+        for line, kind in guard.scan_text(text, first_line):
+            self.error(rel, f"looks like {kind}: {guard.PATIENT_MESSAGE}", line=line, col=1)
+
+    def guard(self, rel: str, parsed: Parsed) -> None:
+        """The patient-information guard over a file's data (its free text, its keys) and
+        its comments: each hit an error (a near form, a warning) at its place."""
         if guard.might_hold(parsed.raw):
             for loc, kind in guard.scan(parsed.data):
                 where = f"{format_loc(loc)}: " if loc else ""
@@ -389,18 +428,14 @@ class Loader:
                     else:
                         self.error(rel, f"a comment looks like {kind}: {guard.PATIENT_MESSAGE}",
                                    line=line + parsed.line_offset, col=col)
-        if parsed.exact:  # (a number with a leading zero sends a file down the exact path)
-            for loc, line, col, message in yamlio.leading_zeros(yamlio.decode(parsed.raw)):
-                self.error(rel, f"{format_loc(loc)}: {message}", line=line + parsed.line_offset,
-                           col=col, severity="warning")
-        return result
 
     def validate(self, model: type[BaseModel], data, rel: str, prefix: Loc = ()):
         """A model instance, or None after recording each of its problems (and keeping the
         record as a ``Partial``)."""
         if not isinstance(data, dict):
             self.error(
-                rel, with_path(prefix, f"expected a mapping of fields, got {describe(data)}"),
+                rel, with_path(prefix, f"expected a record's fields (lines `field: value`), got "
+                                       f"{describe(data)}{_one_record(prefix, data)}"),
                 loc=prefix,
             )
             return None
@@ -419,11 +454,13 @@ class Loader:
         """A record file's records with their location prefix: one mapping or a list of
         them; a problem for anything else."""
         if data is None or data == [] or data == {}:
-            self.error(rel, "the file holds no record")
+            self.error(rel, "the file holds no record: write its records (each starting with "
+                            "'- '), or delete the file")
             return []
         if isinstance(data, dict):
             return [((), data)]
         if isinstance(data, list):
             return [((i,), item) for i, item in enumerate(data)]
-        self.error(rel, f"expected a record (a mapping) or a list of records, got {describe(data)}")
+        self.error(rel, "expected a record (lines `field: value`) or a list of records (each "
+                        f"starting with '- '), got {describe(data)}")
         return []

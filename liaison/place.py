@@ -30,7 +30,7 @@ def place(root: Path, problems: list[Problem]) -> list[Diagnostic]:
             node, offset, lines, keys = nodes[p.path]
             line, col = yamlio.locate(node, p.loc, p.at, keys)
             line += offset
-            if p.within and node is not None:  # the line inside a long note, said in words
+            if p.within is not None and node is not None:  # the line inside a long note, said in words
                 inside = _within(yamlio.find(node, p.loc, p.at, keys), p.within, lines)
                 if inside is not None:
                     message = f"{message} (on line {inside + offset})"

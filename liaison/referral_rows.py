@@ -172,6 +172,8 @@ def _count_reader(col: Column):
             hint = (f" (write {whole.group(1)}: a spreadsheet writes a number so when its "
                     "column is formatted with decimals)"
                     if whole and int(whole.group(1)) >= least else "")
+            if text.lstrip("+").isascii() and text.lstrip("+").isdigit() and len(text) > 18:
+                return col.default, f"'{text}' is too large a number: write at most 18 digits", False
             return col.default, f"expected a whole number{bound}, got '{text}'{hint}", False
         return int(text), None, False
 
@@ -199,14 +201,18 @@ def _width_message(header: list[str], cells: list[str]) -> str:
     the columns it ends before: columns added to the header and not to the rows (taken_by
     and declined_reason, when a file of the first edition is upgraded) are said as such; a
     long one whose extra cells are all empty is told to delete them (a spreadsheet keeps
-    cells that were cleared)."""
+    cells that were cleared) or, as an unquoted comma in a value with the last cell empty
+    gives the same row, to quote that value."""
     width, found = len(header), len(cells)
     message = f"expected {width} cells (as in the header), found {found}"
     if found > width:
         if any(c.strip() for c in cells[width:]):
-            return message
-        return (f"{message}: the last {found - width} are empty (a spreadsheet keeps cells "
-                "that were cleared): delete them")
+            return (f"{message}: a cell that holds a comma goes in double quotes (\"Ruiz, "
+                    "Ana\"), else delete the extra comma")
+        extra = found - width
+        return (f"{message}: the last {'one is' if extra == 1 else f'{extra} are'} empty (a "
+                f"spreadsheet keeps cells that were cleared): delete {'it' if extra == 1 else 'them'}"
+                ', or put a value that holds a comma in double quotes ("Ruiz, Ana")')
     missing = header[found:]
     commas = "," * len(missing)
     return (f"{message}: the row ends before {', '.join(repr(c) for c in missing)}; an empty "
@@ -688,7 +694,9 @@ def _check_header(loader: Loader, rel: str, line: int, header: list[str]) -> boo
         if not col_name:
             continue
         if col_name in seen:
-            loader.error(rel, f"column '{col_name}' appears twice in the header", line=line, col=1)
+            loader.error(rel, f"column '{col_name}' appears twice in the header: delete one of "
+                              "the two columns (keep the one that holds the values)", line=line,
+                         col=1)
             ok = False
         named = _as_column(col_name)
         if named != col_name and named not in seen and named not in header:
@@ -712,6 +720,7 @@ def _check_header(loader: Loader, rel: str, line: int, header: list[str]) -> boo
     missing = [c for c in REFERRAL_COLUMNS if c in REQUIRED_COLUMNS and c not in seen]
     if missing:
         loader.error(rel, f"missing column{'s' if len(missing) > 1 else ''} {', '.join(missing)} "
-                     "in the header row", line=line, col=1)
+                     f"in the header row: add {'them' if len(missing) > 1 else 'it'} (the "
+                     f"columns are {', '.join(REFERRAL_COLUMNS)})", line=line, col=1)
         ok = False
     return ok

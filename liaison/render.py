@@ -881,7 +881,8 @@ def check_output(out: Path) -> None:
                 finally:
                     _unlock(*lock)
         if out.exists() and not out.is_dir():
-            raise LiaisonError(f"refusing to replace '{out}': it is a file, not a folder")
+            raise LiaisonError(f"refusing to replace '{out}': it is a file, not a folder (give "
+                               "--out a new folder, or one that 'liaison build' made)")
         if out.is_dir() and os.path.ismount(out):
             raise LiaisonError(
                 f"refusing to replace '{out}': it is a mount point, and a build replaces the "

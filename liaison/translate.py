@@ -116,11 +116,14 @@ def _message(kind: str, err: dict) -> str:
     if kind == "string_type":
         return f"expected text, got {describe(value)}"
     if kind.startswith("int"):
+        if isinstance(value, str) and value.strip().lstrip("+-").isascii() \
+                and value.strip().lstrip("+-").isdigit():  # past 18 digits: kept as text
+            return f"'{value.strip()}' is too large a number: write at most 18 digits"
         return f"expected a whole number, got {describe(value)}"
     if kind == "list_type":
         return f"expected a list, got {describe(value)}{_list_hint(value)}"
     if kind in ("dict_type", "model_type", "model_attributes_type"):
-        return f"expected a mapping of fields, got {describe(value)}"
+        return f"expected a record's fields (lines `field: value`), got {describe(value)}"
     if kind == "too_short":
         return "must not be empty"
     if kind in ("greater_than_equal", "less_than_equal") and isinstance(value, dt.date):

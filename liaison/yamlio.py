@@ -181,6 +181,26 @@ def _colon_error(exc, lines: list[str]) -> YamlSyntaxError | None:
         m.start("colon") + 1)
 
 
+def _no_colon_error(exc, lines: list[str]) -> YamlSyntaxError | None:
+    """The syntax error of a line with no ':' at all (`role liaison`) among fields, placed at
+    that line (the parser named the start of the next line), or None."""
+    opened = exc.context_mark
+    if (opened is None or "simple key" not in (exc.context or "")
+            or "could not find expected ':'" not in (exc.problem or "")
+            or opened.line >= len(lines)):
+        return None
+    word = _NO_COLON.match(lines[opened.line])
+    write = (f"write `{word['key']}: {word['value'] or '…'}` if {word['key']} is its "
+             "field, or, " if word else "")
+    return YamlSyntaxError(
+        "YAML syntax error: this line has no ': ', so it is no field (a field is written "
+        f"`name: value`): {write}if it goes on with the text of the line above, indent it "
+        "as that text", opened.line + 1, opened.column + 1)
+
+
+_NO_COLON = re.compile(r"^ *(?:- +)?(?P<key>[A-Za-z_][A-Za-z0-9_]*)(?: +(?P<value>[^:#\s][^:#]*?))? *$")
+
+
 # A list item's '-' with no space after it (`-date: 2026-12-02`: YAML reads '-date' as a
 # key), and a field of a list's record indented less than the fields above it: the parser said
 # "while parsing a block collection did not find expected '-' indicator" for both (or, for
@@ -334,10 +354,44 @@ def _in_plain_words(exc, text: str) -> str | None:
         kind = "double" if quote == '"' else "single"
         return (f"a {quote} inside a value written in {kind} quotes ends the value there: "
                 f"write {field['key']}: {other}")
+    if problem == "did not find expected key" and field and field["value"][:1] in ("'", '"'):
+        # text after the closing quote (`name: "Ana" Ruiz`)
+        quote, value = field["value"][0], field["value"].rstrip()
+        other = ("'" + value.replace("'", "''") + "'" if quote == '"'
+                 else '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"')
+        return (f"text follows the closing {quote} of the value of {field['key']}: put all of "
+                f"it in quotes, as {field['key']}: {other}")
+    if (problem == "did not find expected key" and at is not None and opened is not None
+            and at.line < len(lines) and lines[at.line][at.column:at.column + 2] in ("- ", "-")
+            and at.column == opened.column):
+        # a list item among the fields of a record (`email: x` then `- y` below it)
+        item = _ITEM.match(lines[at.line])
+        first = next((ln for ln in lines[:at.line] if ln.strip() and not ln.startswith("#")), "")
+        if item and at.column == 0 and first.startswith(item["key"] + ":"):
+            # a second record written as a list's after a first written without '- '
+            return (f"this '- {item['key']}:' starts a record as a list's, after a first one "
+                    "written without '- ': a file of several records is a YAML list, each "
+                    "record starting with '- ' and its lines indented under it")
+        above = _above(lines, at.line)
+        key = _KEY_AT.match(lines[above]) if above is not None else None
+        named = f" (`{key['key']}:`, line {_LINE}{above + 1}{_LINE})" if key else ""
+        return ("this '- ' starts a list item among the fields of a record, where the field "
+                f"above it{named} already has its value on its line: write a list's field "
+                "alone on its line, its items indented below it, or delete the '-'")
     if problem == "did not find expected key" and field and field["value"][:1] in ("[", "{"):
         what = "list" if field["value"][0] == "[" else "mapping"
         return (f"the value of {field['key']} starts with '{field['value'][0]}', so YAML reads "
                 f"a {what}, and text follows it: put the whole value in double quotes")
+    if "flow node" in context and "expected node content" in problem and at is not None:
+        # a '[' or '{' left open at the end of the text (`notes: [`): name where it opened
+        for i in range(min(at.line, len(lines) - 1), -1, -1):
+            line = lines[i].split(" #", 1)[0]
+            if line.count("[") > line.count("]") or line.count("{") > line.count("}"):
+                col = max(line.rfind("["), line.rfind("{"))
+                context = "flow sequence" if line[col] == "[" else "flow mapping"
+                where = f"line {_LINE}{i + 1}{_LINE}, column {col + 1}"
+                problem = "expected"
+                break
     if "flow sequence" in context or "flow mapping" in context:
         opening, closing, what = (("[", "]", "list") if "sequence" in context
                                   else ("{", "}", "mapping"))
@@ -351,8 +405,16 @@ def _in_plain_words(exc, text: str) -> str | None:
     if "cannot start any token" in problem and exc.problem_mark is not None:
         mark = exc.problem_mark
         char = lines[mark.line][mark.column:mark.column + 1] if mark.line < len(lines) else ""
-        if char in ("@", "`"):
+        if char in ("@", "`", "%"):
             return (f"a value cannot start with '{char}' in YAML: put the value in double quotes")
+    if problem == "found undefined alias" and at is not None and at.line < len(lines):
+        name = re.match(r"\*([^\s,\]}]*)", lines[at.line][at.column:])
+        anchor = f"'&{name[1]}'" if name and name[1] else "'&'"
+        return (f"a value cannot start with '*' in YAML (it repeats a value marked {anchor} "
+                "above, and there is none): put the value in double quotes")
+    if context.startswith("expected a single document") and "another document" in problem:
+        return ("a line '---' starts a second YAML document, and a file holds one: delete the "
+                "line (several records go in one list, each starting with '- ')")
     return None
 
 
@@ -430,7 +492,8 @@ def decode(raw: bytes) -> str:
 # `0b101`, `1_000`, `_1`, `1e2`, `10.`, `.5`, `.inf`, `+3`, `-1`, `010`, more than 18
 # digits; or an `!!int`/`!!float` tag, which makes a number of a quoted text. The number it
 # gives has lost the text written (an NPI `0x499602D5` came out as the valid 1234567893), so
-# such a file takes the exact path, which keeps the text and refuses what is not digits.
+# such a file takes the exact path, which keeps the text and refuses what is not digits. A
+# value that starts with '!' (a YAML tag, which drops from the value) takes it too.
 # Whole values only (after `key: `, `- `, `[`, `{` or `,`, up to the end of the line, a
 # comment, `,`, `]` or `}`): dates and digit-only numbers (`3`, `85.01`) stay on the fast
 # path, and a phone number `+1 503 555 0100` is text to both parsers. Each odd spelling is
@@ -448,7 +511,10 @@ _ODD_NUMBER = (
     + rb"|[0-9]+\."                              # 10.
     + rb"|[0-9]{19,})"                           # past what an int of 64 bits holds
     + rb"[ \t\r]*(?:$|[#,\]}])"
-    + rb"|!!(?:int|float)|!<tag:yaml\.org,2002:(?:int|float)>")
+    + rb"|!!(?:int|float)|!<tag:yaml\.org,2002:(?:int|float)>"
+    # a tag (`summary: !Urgent call back`, `- !new`): the fast parser drops it, the exact path
+    # refuses it (a line of a note that starts with '!', a Markdown `!!! note`, does not count)
+    + rb"|(?:^[ \t]*(?:-[ \t]+)+|:[ \t]+|[,\[{][ \t]*)!")
 
 
 def _odd_number_search():
@@ -526,7 +592,8 @@ def compose(text: str):
         line = before.count("\n") + 1
         col = exc.position - (before.rfind("\n") + 1) + 1
         raise YamlSyntaxError(
-            f"the file holds a control character (#x{exc.character:04x}) that YAML does not allow",
+            f"the file holds a control character (#x{exc.character:04x}) that YAML does not "
+            "allow (pasted text can hold such invisible characters): delete it",
             line, col) from None
     except yaml.MarkedYAMLError as exc:
         left = LEFT_MARKER.search(text)
@@ -553,7 +620,8 @@ def compose(text: str):
         if line > len(lines):  # the parser's end-of-input mark: point at the end of the text
             line, col = len(lines), len(lines[-1]) + 1
         odd = (_odd_space_error(text, line, col) or _colon_error(exc, lines)
-               or _block_text_error(exc, lines) or _dash_error(exc, lines))
+               or _block_text_error(exc, lines) or _dash_error(exc, lines)
+               or _no_colon_error(exc, lines))
         if odd is not None:
             raise odd from None
         indent = lines[line - 1][: len(lines[line - 1]) - len(lines[line - 1].lstrip(" \t"))]
@@ -616,6 +684,12 @@ def _construct(node, loc, problems, budget, seen, depth, key):
                 node.start_mark.line + 1, node.start_mark.column + 1,
             )
     seen.add(id(node))
+    if not node.tag.startswith("tag:yaml.org,2002:"):
+        # `summary: !Urgent call back` is the text 'call back' with a tag '!Urgent', which
+        # both parsers drop without a word
+        problems.append((loc, f"a value cannot start with '!' in YAML: '{node.tag}' is read "
+                         "as a YAML tag and left out of the value; put the whole value in "
+                         "double quotes", node))
     if isinstance(node, yaml.ScalarNode):
         return _scalar(node, key)
     if isinstance(node, yaml.SequenceNode):

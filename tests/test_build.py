@@ -324,6 +324,17 @@ def test_refuses_a_non_empty_folder_it_did_not_create(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == parent_before, "no leftover folders"
 
 
+def test_refuses_a_file_as_output_and_says_what_to_give(tmp_path):
+    out = tmp_path / "site"
+    out.write_text("my notes\n")
+    code, _stdout, stderr = build(SPEC_EXAMPLE, out)
+    assert code == 1
+    # it said only "it is a file, not a folder"
+    assert (f"refusing to replace '{out}': it is a file, not a folder (give --out a new "
+            "folder, or one that 'liaison build' made)") in stderr
+    assert out.read_text() == "my notes\n"
+
+
 def test_refuses_the_site_root_itself_as_output(example_site):
     before = snapshot(example_site)
     code, _stdout, stderr = build(example_site, example_site)

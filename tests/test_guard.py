@@ -324,6 +324,59 @@ def test_a_hit_in_a_long_note_names_its_line(example_site):
     assert res.expect(guide, 4, 10, "date of birth", pattern=PATIENT_MSG).msg.endswith(" (on line 6)")
 
 
+def test_a_hit_on_the_first_line_of_a_long_note_names_its_line(example_site):
+    """The identifier on the first line of a literal block (the line below `notes: |`) is
+    named as any other line of it: the error stood at the `|` and named no line."""
+    text = "name: P\nnotes: |\n  The fax had MRN 00451234\n  Lunch for 12\n"
+    rel = write(example_site, "data/practices/p.yaml", text)
+    res = validate(example_site)
+    assert res.code == 1, res.dump()
+    assert res.expect(rel, 2, 8, "medical record", pattern=PATIENT_MSG).msg.endswith(" (on line 3)")
+
+
+def test_a_file_with_a_field_written_twice_is_still_scanned(example_site):
+    """A field written twice (or a value that starts with '!') keeps the record from being
+    read; its identifiers were said only once that was fixed, on the next run."""
+    text = ("name: P\n# called pt Ann Lee DOB 3/4/1951\nnotes: The fax had MRN 00451234\n"
+            "name: Q\n")
+    rel = write(example_site, "data/practices/p.yaml", text)
+    res = validate(example_site)
+    assert res.code == 1, res.dump()
+    res.expect(rel, 4, 1, "duplicate key 'name'")
+    res.expect(rel, 3, 8, "notes: looks like a medical record number", pattern=PATIENT_MSG)
+    assert any(d.place == (rel, 2, 1) and "a comment looks like a date of birth" in d.msg
+               for d in res.errors), res.dump()
+
+
+def test_a_file_that_is_not_yaml_is_still_scanned(example_site):
+    """A YAML syntax error kept the file from being read: an identifier in it was said only on
+    the run after the syntax was fixed."""
+    text = "name: P\nnotes: Called about pt MRN 00451234\ncity: Asheville: downtown\n"
+    rel = write(example_site, "data/practices/p.yaml", text)
+    guide = write(example_site, "content/training/example.md",
+                  "---\ntitle: T\naudience: all\nsummary: DOB 3/4/1951\nsummary: [x\n---\n# T\n")
+    res = validate(example_site)
+    assert res.code == 1, res.dump()
+    res.expect(rel, 3, 16, "YAML syntax error")
+    res.expect(rel, 2, 1, "medical record", pattern=PATIENT_MSG)
+    res.expect(guide, 4, 1, "date of birth", pattern=PATIENT_MSG)
+
+
+def test_a_file_left_unread_for_its_shape_is_still_scanned(example_site):
+    """A guide whose front matter is not closed, a record file with a merge conflict: read
+    as nothing, they were not scanned until the other error was fixed."""
+    guide = write(example_site, "content/training/example.md",
+                  "---\ntitle: T\naudience: all\n\n# T\n\nThe fax had MRN 00451234\n")
+    rel = write(example_site, "data/practices/p.yaml",
+                "name: P\n<<<<<<< HEAD\nnotes: DOB 3/4/1951\n=======\nnotes: ok\n>>>>>>> b\n")
+    res = validate(example_site)
+    assert res.code == 1, res.dump()
+    res.expect(guide, 1, 1, "the front matter is not closed")
+    res.expect(guide, 7, 1, "medical record", pattern=PATIENT_MSG)
+    res.expect(rel, 2, 1, "merge conflict")
+    res.expect(rel, 3, 1, "date of birth", pattern=PATIENT_MSG)
+
+
 def test_a_key_that_holds_an_identifier_is_pointed_at(example_site):
     """A YAML key that holds an identifier (a note typed as a key) is an error at the key,
     not at its value."""

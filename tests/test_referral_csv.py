@@ -287,7 +287,8 @@ def test_empty_cells_after_a_row_are_named_so(tmp_path, monkeypatch):
     rows, problems = read(tmp_path, monkeypatch, TEXTS["empty cells after the row"], whole=True)
     assert len(rows) == 4 and [(p.line, p.message) for p in problems] == [
         (6, "expected 8 cells (as in the header), found 10: the last 2 are empty (a spreadsheet "
-            "keeps cells that were cleared): delete them")]
+            "keeps cells that were cleared): delete them, or put a value that holds a comma in "
+            'double quotes ("Ruiz, Ana")')]
 
 
 @pytest.mark.parametrize("whole", [True, False])
@@ -306,3 +307,47 @@ def test_a_row_short_of_the_headers_columns_names_them(tmp_path, monkeypatch, wh
         (4, "expected 7 cells (as in the header), found 6: the row ends before "
             "'declined_reason'; an empty cell is written as nothing after a comma (end the row "
             "with ',')")]
+
+
+@pytest.mark.parametrize("whole", [True, False])
+def test_a_row_of_too_few_or_too_many_cells_says_what_to_do(tmp_path, monkeypatch, whole):
+    # it was "expected 8 cells (as in the header), found 2": true, and no word on the fix
+    text = (HEADER + "2026-01-05,insurance\n"
+            "2026-01-06,physician,Ruiz, Ana,vein-ablation,referred,1,,\n")
+    _rows, problems = read(tmp_path, monkeypatch, text, whole=whole)
+    assert [(p.line, p.col, p.message) for p in problems] == [
+        (2, 1, "expected 8 cells (as in the header), found 2: the row ends before 'physician', "
+               "'service', 'status', 'count', 'taken_by', 'declined_reason'; an empty "
+               "cell is written as nothing after a comma (end the row with ',,,,,,')"),
+        (3, 1, "expected 8 cells (as in the header), found 9: the last one is empty (a "
+               "spreadsheet keeps cells that were cleared): delete it, or put a value that holds "
+               'a comma in double quotes ("Ruiz, Ana")')]
+    text = HEADER + "2026-01-06,physician,Ruiz, Ana,vein-ablation,referred,1,,cost\n"
+    _rows, problems = read(tmp_path, monkeypatch, text, whole=whole)
+    assert [p.message for p in problems] == [
+        "expected 8 cells (as in the header), found 9: a cell that holds a comma goes in double "
+        'quotes ("Ruiz, Ana"), else delete the extra comma']
+
+
+def test_a_column_written_twice_says_to_delete_one(tmp_path, monkeypatch):
+    text = "date,source,physician,service,status,source\n2026-01-05,web,,vein-ablation,referred,web\n"
+    _rows, problems = read(tmp_path, monkeypatch, text, whole=True)
+    assert (1, 1, "column 'source' appears twice in the header: delete one of the two columns "
+                  "(keep the one that holds the values)") in [(p.line, p.col, p.message)
+                                                               for p in problems]
+
+
+def test_missing_columns_say_what_to_add(tmp_path, monkeypatch):
+    text = "date,physician,service\n2026-01-05,,vein-ablation\n"
+    _rows, problems = read(tmp_path, monkeypatch, text, whole=True)
+    assert (1, 1, "missing columns source, status in the header row: add them (the columns are "
+                  f"{', '.join(rr.REFERRAL_COLUMNS)})") in [(p.line, p.col, p.message)
+                                                            for p in problems]
+
+
+def test_a_count_too_large_is_not_said_to_be_no_whole_number(tmp_path, monkeypatch):
+    # it said "expected a whole number ≥ 1, got '99999999999999999999'"
+    text = HEADER + "2026-01-05,web,,vein-ablation,referred,99999999999999999999,,\n"
+    _rows, problems = read(tmp_path, monkeypatch, text, whole=True)
+    assert [(p.line, p.message) for p in problems] == [
+        (2, "count: '99999999999999999999' is too large a number: write at most 18 digits")]

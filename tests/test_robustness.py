@@ -128,7 +128,8 @@ def test_a_nul_byte_between_records_is_an_error_not_the_end_of_the_file(example_
     code, _out, err = run_validate(example_site, "--as-of", "2026-11-26")
     assert code == 1, err
     assert ("data/interactions/two.yaml:2:1: error: the file holds a control character "
-            "(#x0000) that YAML does not allow") in err
+            "(#x0000) that YAML does not allow (pasted text can hold such invisible "
+            "characters): delete it") in err
 
 
 def test_a_file_of_many_unknown_fields_is_placed_in_linear_time(example_site):

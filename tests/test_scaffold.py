@@ -157,6 +157,17 @@ def test_physician_unknown_practice_has_hint(root):
     assert not (root / "data/physicians/new-doc.yaml").exists()
 
 
+def test_an_unknown_id_with_no_close_one_says_what_to_do(root):
+    # it was "--practice: no practice 'nowhere' (no data/practices/nowhere.yaml)", and no more
+    result = run(root, "physician", "new-doc", "--name", "A", "--specialty", "B",
+                 "--practice", "zzzz-nowhere")
+    assert result.exit_code == 1
+    assert ("--practice: no practice 'zzzz-nowhere' (no data/practices/zzzz-nowhere.yaml): check "
+            "the id (the name of its file in data/practices/), or add the practice first with "
+            "`liaison new practice`") in result.stderr
+    assert not (root / "data/physicians/new-doc.yaml").exists()
+
+
 def test_physician_bad_practice_id_is_a_usage_error(root):
     result = run(root, "physician", "new-doc", "--name", "A", "--specialty", "B",
                  "--practice", "Mountain View")

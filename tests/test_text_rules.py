@@ -165,11 +165,14 @@ def test_counts_with_other_than_ascii_digits(example_site, tmp_path, cell):
         f"- {{date: 2026-01-02, source: web, service: sclerotherapy, count: '{cell}'}}\n",
         encoding="utf-8")
     shown = f"'{cell}'" if len(cell) <= 1000 else f"'{cell[:60]}…' ({len(cell):,} characters)"
-    assert errors_in(example_site, CSV) == [
-        (2, 1, f"count: expected a whole number ≥ 1, got {shown}")]
+    # a number of ASCII digits past 18 is one, too large (it said "expected a whole number")
+    said = (f"count: {shown} is too large a number: write at most 18 digits" if cell.isdigit()
+            and cell.isascii() else f"count: expected a whole number ≥ 1, got {shown}")
+    assert errors_in(example_site, CSV) == [(2, 1, said)]
     errors = errors_in(example_site, REFERRALS_YAML)
     assert [e[:2] for e in errors] == [(1, 66), (2, 66)], errors
-    assert all("count: expected a whole number" in e[2] for e in errors), errors
+    words = "is too large a number" if cell.isdigit() and cell.isascii() else "expected a whole number"
+    assert all(".count: " in e[2] and words in e[2] for e in errors), errors
     assert build(example_site, tmp_path).exit_code == 1
 
 
@@ -193,7 +196,8 @@ def test_duplicate_npi_across_integer_and_text(example_site):
         f"name: Zed\nnpi: '{npi}'\nspecialty: x\npractice: french-broad-podiatry\n",
         encoding="utf-8")
     errors = errors_in(example_site, "data/physicians/zed.yaml")
-    assert errors == [(2, 6, f"npi: duplicate NPI {npi}: physician 'ruth-kessler' has it too")]
+    assert errors == [(2, 6, f"npi: duplicate NPI {npi}: physician 'ruth-kessler' has it too (the "
+                             "same person twice? keep one file; else correct the NPI of one)")]
 
 
 # ------------------------------------------------------------- records with errors

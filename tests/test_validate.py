@@ -230,6 +230,25 @@ def test_yaml_syntax_error(example_site):
      "not as the field city: write `city: Asheville`"),
     ("city\uff1a Asheville", (2, 5), "a full-width colon '\uff1a' (U+FF1A) where YAML needs ':': "
      "retype it as ':'"),
+    # the same words for a line with no ':' at all, named a line below it
+    ("city Asheville", (2, 1), "this line has no ': ', so it is no field (a field is written "
+     "`name: value`): write `city: Asheville` if city is its field, or, if it goes on with the "
+     "text of the line above, indent it as that text"),
+    # "while parsing a block mapping did not find expected key": text after a closing quote ...
+    ('notes: "Dana" at the desk', (2, 15), """text follows the closing " of the value of """
+     """notes: put all of it in quotes, as notes: '"Dana" at the desk'"""),
+    # ... and a list item among the fields of the record
+    ("- Asheville", (2, 1), "this '- ' starts a list item among the fields of a record, where "
+     "the field above it (`name:`, line 1) already has its value on its line: write a list's "
+     "field alone on its line, its items indented below it, or delete the '-'"),
+    # "found undefined alias"
+    ("notes: *front-desk", (2, 8), "a value cannot start with '*' in YAML (it repeats a value "
+     "marked '&front-desk' above, and there is none): put the value in double quotes"),
+    ("notes: %front-desk", (2, 8),
+     "a value cannot start with '%' in YAML: put the value in double quotes"),
+    # "expected a single document in the stream but found another document"
+    ("---", (2, 1), "a line '---' starts a second YAML document, and a file holds one: delete "
+     "the line (several records go in one list, each starting with '- ')"),
 ])
 def test_yaml_syntax_errors_say_what_to_do(example_site, line, col, message):
     rel = write(example_site, "data/practices/broken.yaml", f"name: Good Practice\n{line}\nstate: NC\n")
@@ -238,6 +257,29 @@ def test_yaml_syntax_errors_say_what_to_do(example_site, line, col, message):
     found = res.expect(rel, *col, "YAML syntax error: ")
     assert found.msg == "YAML syntax error: " + message
     assert_only_errors(res, {(rel, *col)})
+
+
+def test_a_value_that_starts_with_an_exclamation_mark_is_not_cut(example_site):
+    """`notes: !Urgent call back` is the text 'call back' with a YAML tag '!Urgent', which
+    both parsers dropped without a word: the record validated with its words lost."""
+    text = "name: Good Practice\nnotes: !Urgent call back Tuesday\ntags: [vip, !new client]\n"
+    rel = write(example_site, "data/practices/tagged.yaml", text)
+    res = validate(example_site)
+    assert res.code == 1, res.dump()
+    for field, tag in (("notes", "!Urgent"), ("tags[1]", "!new")):
+        d = res.expect(rel, *at(text, tag), f"{field}: a value cannot start with '!' in YAML")
+        assert f"'{tag}' is read as a YAML tag" in d.msg and "double quotes" in d.msg
+    assert_only_errors(res, {(rel, *at(text, "!Urgent")), (rel, *at(text, "!new"))})
+
+
+def test_a_bracket_left_open_on_the_last_line_is_named_where_it_opened(example_site):
+    # it said "while parsing a flow node did not find expected node content", at the end
+    rel = write(example_site, "data/practices/broken.yaml", "name: Good Practice\nnotes: [\n")
+    res = validate(example_site)
+    assert res.code == 1
+    assert res.expect(rel, 3, 1).msg == (
+        "YAML syntax error: the '[' at line 2, column 8 opens a YAML list that is never closed "
+        "with ']': put text that starts with '[' in double quotes")
 
 
 LIST_OF_TWO = ("- date: 2026-02-03\n  liaison: lena-brooks\n  type: call\n"
@@ -268,6 +310,14 @@ LIST_OF_TWO = ("- date: 2026-02-03\n  liaison: lena-brooks\n  type: call\n"
      "this line is indented less than the fields above it: start `due:` in column 7, as "
      "`task:` on line 12 or in column 3, as `follow_ups:` on line 11, whichever it belongs "
      "with"),
+    # the first record written without its '- ' (a file of one record, a second one added)
+    ("- date: 2026-02-03\n  liaison: lena-brooks\n  type: call\n"
+     "  practice: french-broad-podiatry\n  summary: Called.\n",
+     "date: 2026-02-03\nliaison: lena-brooks\ntype: call\n"
+     "practice: french-broad-podiatry\nsummary: Called.\n", (6, 1),
+     "this '- date:' starts a record as a list's, after a first one written without '- ': a "
+     "file of several records is a YAML list, each record starting with '- ' and its lines "
+     "indented under it"),
     # the second record's '-' indented as the first record's fields
     ("- date: 2026-02-04", "  - date: 2026-02-04", (6, 3),
      "this '-' is indented as the fields of the record above, inside which it would start a "
@@ -350,6 +400,27 @@ def test_file_holding_no_record(example_site, rel, content):
     assert_only_errors(res, {(rel, 1, 1)})
 
 
+def test_a_wrong_shape_is_said_in_plain_words(example_site):
+    """'expected a mapping of fields, got a list' was the parser's word: a liaison who wrote a
+    team member's file as a list, or a list as `{…}`, reads what to write; an empty file
+    says what to do with it."""
+    team = write(example_site, "data/team/listed.yaml", "- name: Ana Ruiz\n  role: liaison\n")
+    doc = write(example_site, "data/physicians/braced.yaml",
+                "name: Dr. Bo Lind\nspecialty: Cardiology\npractice: french-broad-podiatry\n"
+                "interests: {vein care: yes}\n")
+    empty = write(example_site, "data/practices/empty.yaml", "# to do\n")
+    bulk = write(example_site, "data/interactions/2026/empty.yaml", "# to do\n")
+    res = validate(example_site)
+    assert res.code == 1, res.dump()
+    assert res.expect(team, 1, 1).msg == ("expected a record's fields (lines `field: value`), got "
+                                          "a list: this file holds one record, its fields "
+                                          "written without '- '")
+    assert res.expect(doc, 4, 12).msg == "interests: expected a list, got fields (lines `field: value`)"
+    assert res.expect(empty, 1, 1, "holds no record").msg.endswith("or delete the file")
+    assert res.expect(bulk, 1, 1, "holds no record").msg.endswith("or delete the file")
+    assert not any("mapping" in d.msg for d in res.diags), res.dump()
+
+
 @pytest.mark.parametrize("content", ["", "date,source,physician,service,status\n"],
                          ids=["empty", "header-only"])
 def test_csv_holding_no_record(example_site, content):
@@ -362,10 +433,10 @@ def test_csv_holding_no_record(example_site, content):
 @pytest.mark.parametrize(
     "rel, content, needle",
     [
-        ("data/physicians/listy.yaml", "- name: Pat Doe\n  specialty: X\n", "mapping"),
-        ("data/physicians/scalar.yaml", "just some text\n", "mapping"),
-        ("data/practices/scalar.yaml", "42\n", "mapping"),
-        ("data/interactions/scalar.yaml", "just some text\n", "mapping"),
+        ("data/physicians/listy.yaml", "- name: Pat Doe\n  specialty: X\n", "`field: value`"),
+        ("data/physicians/scalar.yaml", "just some text\n", "`field: value`"),
+        ("data/practices/scalar.yaml", "42\n", "`field: value`"),
+        ("data/interactions/scalar.yaml", "just some text\n", "`field: value`"),
         ("data/referrals/mapping.yaml",
          "date: 2026-02-03\nsource: web\nservice: sclerotherapy\n", "list"),
     ],
@@ -476,6 +547,43 @@ def test_a_number_out_of_bounds_says_at_least_or_at_most(example_site):
     assert res.expect(rel, 6, 12).msg == "trainings[0].score: must be at most 100, got 101"
 
 
+def test_a_whole_number_too_large_is_not_said_to_be_no_whole_number(example_site):
+    # it said "expected a whole number, got the text '99999999999999999999'"
+    site = (example_site / "site.yaml").read_text(encoding="utf-8")
+    write(example_site, "site.yaml", site.replace("  lapsed_after_days: 120\n",
+                                                  "  lapsed_after_days: 99999999999999999999\n"))
+    res = validate(example_site)
+    assert res.code == 1
+    assert [d.msg for d in res.errors] == [
+        "thresholds.lapsed_after_days: '99999999999999999999' is too large a number: write at "
+        "most 18 digits"], res.dump()
+
+
+def test_an_empty_annual_limit_is_said_in_plain_words(example_site):
+    # it said "compliance.annual_limit: Input should be an instance of Decimal"
+    site = (example_site / "site.yaml").read_text(encoding="utf-8")
+    text = re.sub(r"  annual_limit: 100 *#[^\n]*\n", "  annual_limit:\n", site)
+    assert text != site
+    write(example_site, "site.yaml", text)
+    res = validate(example_site)
+    assert res.code == 1
+    assert [d.msg for d in res.errors] == [
+        "compliance.annual_limit: expected an amount in dollars (like 500), got nothing: write "
+        "the limit, or delete the compliance: section to set none"], res.dump()
+
+
+def test_two_files_of_one_id_say_what_to_do(example_site):
+    # a .yaml and a .yml of the same name: it said only "… has the same name"
+    rel = write(example_site, "data/practices/twice-clinic.yaml", "name: Twice Clinic\n")
+    other = write(example_site, "data/practices/twice-clinic.yml", "name: Twice Clinic\n")
+    res = validate(example_site)
+    assert res.code == 1
+    assert res.expect(other, 1, 1).msg == (
+        f"duplicate id 'twice-clinic': {rel} has the same name: keep one of the two files (merge "
+        "what they hold into it) and delete the other")
+    assert_only_errors(res, {(other, 1, 1)})
+
+
 def test_other_files_and_readmes_are_ignored(example_site):
     write(example_site, "data/physicians/README.md", "# not a record: name: [\n")
     write(example_site, "data/physicians/notes.txt", "name: [\n")
@@ -532,6 +640,10 @@ def test_a_record_file_misnamed_or_misfiled_is_named_not_lost_in_silence(example
         "data/visit.yaml": "not read: record files are read from the folders practices, "
                            "physicians, team, interactions, referrals and market of data/, not "
                            "from data/",
+        "data/interactions/2026/visits.csv":
+            "not read: interaction files end in .yaml or .yml; a CSV file is read only as "
+            "referrals, in data/referrals/: write these records as YAML (`liaison new "
+            "interaction` writes one)",
         "data/referrals/2026.xlsx": "not read: referral files end in .csv, .yaml or .yml; a "
                                     "spreadsheet is not read: export it as CSV UTF-8 into this "
                                     "folder",
@@ -1133,7 +1245,8 @@ def test_duplicate_service_key_in_a_site_yaml_with_other_errors(example_site):
     assert res.code == 1
     res.expect("site.yaml", *at(text, "colour"), "unknown field")
     d = res.expect("site.yaml", *at(text, "vein-ablation", 1), "duplicate service key")
-    assert d.msg == "services[1].key: duplicate service key 'vein-ablation'"
+    assert d.msg == ("services[1].key: duplicate service key 'vein-ablation': give each service "
+                     "a key of its own")
 
 
 def test_interaction_needs_practice_or_physicians(example_site):
@@ -1733,6 +1846,17 @@ def test_a_training_after_the_as_of_date_and_one_written_twice_are_warnings(exam
 
 DECK_HEAD = "---\ntitle: D\n---\n"
 PICTURE = (REPO / "content" / "presentations" / "images" / "vascular-lab.png").read_bytes()
+
+
+def test_a_guide_with_a_front_matter_error_has_its_images_checked_too(example_site):
+    # its missing image was said only on the next run, once the front matter was fixed
+    text = "---\ntitle: Intake\naudience: everyone\n---\n# Intake\n\n![Gone](images/gone.png)\n"
+    rel = write(example_site, "content/training/intake.md", text)
+    res = validate(example_site)
+    assert res.code == 1
+    res.expect(rel, *at(text, "everyone"), "audience")
+    res.expect(rel, *at(text, "![Gone]"), "image 'images/gone.png': no such file in content/training/")
+    assert_only_errors(res, {(rel, *at(text, "everyone")), (rel, *at(text, "![Gone]"))})
 
 
 def test_a_guides_images_are_files_beneath_content_training(example_site):

@@ -27,6 +27,10 @@ def references(model: type[BaseModel]) -> dict[str, str]:
     return found
 
 
+# The `liaison new` command of each kind of record file a value may name.
+_NEW = {"practices": "practice", "physicians": "physician", "team": "member"}
+
+
 def hint(value: str, options) -> str:
     """" (did you mean 'x'?)": the same id in another case, else a close one, else one that
     starts the same way; "" when none is close."""
@@ -121,8 +125,13 @@ class Existing:
             return known[value]
         folder = f"data/{kind}" if kind in FILE_KINDS else f"content/{kind}"
         ext = ".yaml" if kind in FILE_KINDS else ".md"
+        close = hint(value, known)
+        if not close:  # what to do: the id is a file's name, which may not be written yet
+            close = (f": check the id (the name of its file in {folder}/)"
+                     + (f", or add the {WHAT[kind]} first with `liaison new {_NEW[kind]}`"
+                        if kind in _NEW else ""))
         raise LiaisonError(f"{option}: no {WHAT[kind]} '{value}' (no {folder}/{value}{ext})"
-                           f"{hint(value, known)}")
+                           f"{close}")
 
     def check_references(self, model: type[BaseModel], values: dict) -> None:
         """Every record the values name must exist (in the model's order of fields)."""
