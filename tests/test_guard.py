@@ -227,7 +227,7 @@ def test_site_yaml_strings_are_scanned(example_site):
             lines[i] = "  name: 'Vein care, pt DOB 01/02/1960'"
             break
     else:
-        pytest.skip("site.yaml has no practice name line")
+        pytest.fail("the example's site.yaml has no practice name line to plant the note in")
     site.write_text("\n".join(lines))
     res = validate(example_site)
     assert res.code == 1, res.dump()
