@@ -2638,3 +2638,16 @@ def test_the_compliance_limit_counts_each_calendar_year_and_the_as_of_day(exampl
                    severity="warning")
     assert d.msg.startswith("[2].cost: ")
     assert [w for w in res.warnings if w.path == rel] == [d], res.dump()
+
+
+def test_a_yaml_referral_dated_past_the_last_year_is_an_error(example_site):
+    """A YAML date (read by the parser as a date, not as text) is held to the years a site
+    may hold, as a CSV cell is: 2100-01-01 is out of range, 2099-12-31 is not."""
+    text = ("- {date: 2100-01-01, source: web, service: vein-ablation}\n"
+            "- {date: 2099-12-31, source: web, service: vein-ablation}\n")
+    rel = write(example_site, "data/referrals/far.yaml", text)
+    res = validate(example_site)
+    assert res.code == 1, res.dump()
+    d = res.expect(rel, 1, 10, "'2100-01-01' is out of range")
+    assert d.msg.startswith("[0].date: ")
+    assert [e for e in res.errors if e.path == rel] == [d], res.dump()
