@@ -659,6 +659,36 @@ def test_long_lists_are_capped(tmp_path):
     assert len(months) == 14
 
 
+def test_lists_exactly_at_their_caps_are_shown_whole(tmp_path):
+    """20 added interactions are all listed (no "… and 0 more"); 10 changed referral keys are
+    a table of rows; 13 months of changes are 12 months and "… and 1 more months"."""
+    repo, site = new_repo(tmp_path)
+    calls = "".join(
+        f"- date: {dt.date(2026, 10, 1) + dt.timedelta(days=i)}\n  liaison: lena-brooks\n"
+        f"  type: call\n  practice: french-broad-podiatry\n  summary: Call number {i + 1}.\n"
+        for i in range(20))
+    write(site / "data/interactions/calls.yaml", calls)
+    rows = "".join(f"2026-{m:02d}-15,patient,,vein-ablation,\n" for m in range(1, 11))
+    write(site / "data/referrals/patients.csv", "date,source,physician,service,status\n" + rows)
+    commit_all(repo, "at the caps")
+    records = section(summarize(repo, "HEAD~1", "HEAD", AS_OF), "Records")
+    added = records.split("Added:\n", 1)[1]
+    listed = [b for b in bullets(added) if " — Lena Brooks — Call number " in b]
+    assert len(listed) == 20 and not [b for b in bullets(records) if b.startswith("- … and")]
+    table = table_rows(records)
+    assert table[0].startswith("| date | source |") and len(table) == 11
+    assert table[1] == "| 2026-01-15 | patient | — | vein-ablation | referred | — | — | +1 |"
+
+    write(site / "data/referrals/more.csv", "date,source,physician,service,status\n"
+          + "".join(f"2025-{m:02d}-15,patient,,vein-ablation,\n" for m in range(1, 13))
+          + "2026-11-15,web,,vein-ablation,\n")
+    commit_all(repo, "13 months")
+    months = table_rows(section(summarize(repo, "HEAD~1", "HEAD", AS_OF), "Records"))
+    assert months[0] == "| month | added | removed |"
+    assert months[1] == "| 2025-01 | +1 | -0 |" and months[12] == "| 2025-12 | +1 | -0 |"
+    assert months[13] == "| … and 1 more months | | |" and len(months) == 14
+
+
 def test_a_broken_template_override_at_head_shows_in_the_validation(tmp_path):
     from liaison.changes import summarize
 
@@ -783,3 +813,15 @@ def test_a_practice_whose_physicians_moved_away_shows_the_return_on_visit_it_tak
                    f"{rov.after} | {head.visits} visits: {head.before} → {head.after} | "
                    f"visits {head.visits - rov.visits:+d}, before {head.before - rov.before:+d}, "
                    f"after {head.after - rov.after:+d} |")
+
+
+def test_a_figures_change_reads_as_the_difference_of_each_part():
+    """The statistics table's change column: spend that did not move is +$0.00 (never
+    -$0.00), and return on visit's three parts each against their own old value."""
+    from liaison.changes import _fmt_change
+    from liaison.figures import Rov
+
+    assert _fmt_change("spend_ytd_cents", 12345, 12345) == "+$0.00"
+    assert _fmt_change("spend_ytd_cents", 12345, 12000) == "-$3.45"
+    assert _fmt_change("rov_365d", Rov(visits=3, before=10, after=4),
+                       Rov(visits=5, before=12, after=9)) == "visits +2, before +2, after +5"

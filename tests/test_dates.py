@@ -104,3 +104,18 @@ def test_day_and_ago_of_a_bad_date_say_it_in_the_words_of_a_records_date(bad, wo
             fn(bad, AS_OF)
         with pytest.raises(ValueError, match=f"^{words}$"):
             fn(AS_OF, bad)
+
+
+def test_a_datetime_or_a_timestamp_is_read_as_its_day():
+    """A datetime and a longer ISO timestamp are read up to their date (module docstring)."""
+    moment = dt.datetime(2026, 11, 5, 14, 30)
+    assert dates.as_date(moment) == dt.date(2026, 11, 5)
+    assert type(dates.as_date(moment)) is dt.date
+    assert dates.as_date("2026-11-05T14:30:00Z") == dt.date(2026, 11, 5)
+    assert str(dates.ago("2026-11-05T14:30:00", AS_OF)) == (
+        '<time datetime="2026-11-05" title="2026-11-05">3 weeks ago</time>')
+
+
+def test_the_year_is_shown_for_another_year_even_in_the_same_month():
+    assert dates.day_text(dt.date(2025, 11, 26), AS_OF) == "Wed 26 Nov 2025"
+    assert dates.day_text(dt.date(2026, 1, 5), AS_OF) == "Mon 5 Jan"

@@ -372,6 +372,9 @@ def test_referrals_by_month_csv_splits_physician_referrals_as_the_month_table(ex
     *[(f"a{brk}b", "a b") for brk in ("\n", "\r", "\r\n", "\x0b", "\x0c", "\x1c", "\x1d", "\x1e",
                                       "\x85", "\u2028", "\u2029")],
     ("a\u2028=b", "a =b"),
+    # one line ending in a line break: the break is still not kept
+    ("Call back\n", "Call back"),
+    ("Call back\r\n", "Call back"),
     ("Café ½ — 漢字", "Café ½ — 漢字"),
 ])
 def test_csv_cell(value, cell):
@@ -876,6 +879,32 @@ def test_a_build_writes_the_calendars_from_the_pages_index_as_they_are_made_alon
     assert alone["calendar.ics"].count(b"SUMMARY:Visit: ") > 3
     written = {rel: (tmp_path / "out" / rel).read_bytes() for rel in alone}
     assert written == alone
+
+
+def test_the_as_of_days_own_interaction_plans_and_opens_follow_ups(example_site):
+    """An interaction dated the as-of date itself (age 0) counts: its open follow-up is open
+    in interactions.csv and in the calendar, and a next visit planned for that same day is
+    an event."""
+    append(example_site / "data/interactions/2026/11/2026-11-26-mountain-view-call.yaml",
+           "next_visit: 2026-11-26\nfollow_ups:\n  - task: Send the lunch menu\n"
+           "    due: 2026-11-30\n")
+    c = load(example_site)
+    row = next(r for r in dicts_of(exports.interactions_csv(c.site, D))
+               if r["date"] == "2026-11-26" and r["summary"].startswith("Confirmed next week"))
+    assert (row["follow_ups"], row["open_follow_ups"]) == ("1", "1")
+    everyone = summary_dates(exports.calendars(c.site, c.stats, D)["calendar.ics"])
+    assert ("Follow-up: Send the lunch menu (Mountain View Family Medicine)",
+            dt.date(2026, 11, 30)) in everyone
+    assert ("Visit: Mountain View Family Medicine", D) in everyone
+
+
+def test_a_uid_is_numbered_only_when_its_key_is_shared(example):
+    """Each event's UID is its kind and the SHA-1 of its key; a "-2" is added only to a
+    second event of the same key."""
+    events = events_of(exports.calendars(example.site, example.stats, D)["calendar.ics"])
+    assert events
+    for e in events:
+        assert re.fullmatch(r"(follow-up|visit)-[0-9a-f]{40}@liaison", str(e["UID"])), e["UID"]
 
 
 # ------------------------------------------------------------------------- documentation

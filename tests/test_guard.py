@@ -227,7 +227,7 @@ def test_site_yaml_strings_are_scanned(example_site):
             lines[i] = "  name: 'Vein care, pt DOB 01/02/1960'"
             break
     else:
-        pytest.skip("site.yaml has no practice name line")
+        pytest.fail("the example's site.yaml has no practice name line to plant the note in")
     site.write_text("\n".join(lines))
     res = validate(example_site)
     assert res.code == 1, res.dump()
@@ -497,3 +497,61 @@ def test_csv_columns_with_punctuation_between_the_letters(example_site, column):
     rel = write(example_site, "data/referrals/more.csv", text)
     res = validate(example_site)
     res.expect(rel, 1, 1, column, pattern=PATIENT_MSG)
+
+
+def test_a_names_sentence_reaches_past_its_first_words():
+    """A date 100 characters after the name, in the same sentence, makes the name an
+    identifier (a sentence reaches SENTENCE_REACH characters each side, not a few words)."""
+    text = "pt Jane Roe called about " + "the weekly scheduling details " * 3 + "on 3/4/2026"
+    assert text.index("3/4") - text.index("Roe") > 100
+    assert guard.patient_info(text) == [guard.NAME]
+
+
+def test_a_name_in_capitals_needs_a_lower_case_letter_in_its_sentence():
+    """A line all in capitals (a form's printed header) is not taken for a patient's name
+    and a date; the same capitals beside ordinary writing are."""
+    assert guard.patient_info("PT JOHN SMITH 3/4") == []
+    assert guard.patient_info("pt JOHN SMITH 3/4") == [guard.NAME]
+
+
+def test_a_long_text_finds_an_identifier_well_after_its_keyword():
+    """In a text over 300 characters each pattern is tried around its keywords: the window
+    reaches far enough past the keyword for the whole identifier (here 34 characters)."""
+    text = "x " * 200 + "social security number 123456789" + " y" * 50
+    assert guard.patient_info(text) == [guard.SSN]
+
+
+def test_the_first_editions_keyword_rules_reach_as_far_as_they_did():
+    """The first edition's rules, kept: a digit within 10 characters of "MRN" and within 15
+    of "DOB" (counts and steps aside)."""
+    assert guard.patient_info("mrn see old 5") == [guard.MRN]  # 9 characters to the digit
+    assert guard.patient_info("mrn see the old 5") == []  # 13
+    assert guard.patient_info("dob see the other 5") == [guard.DOB]  # 15
+    assert guard.patient_info("dob: see the other 5") == []  # 16
+
+
+def test_the_line_of_a_hit_is_the_first_of_its_kind():
+    text = "Ordinary line\nMRN 00451234\nSSN 123-45-6789\nMRN 00459999\n"
+    assert guard.hit_line(text, guard.MRN) == 1
+    assert guard.hit_line(text, guard.SSN) == 2
+    assert guard.hit_line(text, guard.DOB) == 0
+    near = "Ordinary line\nsecond line\npt J.D. 67yo asked for her\n"
+    assert guard.near_info(near) == [guard.INITIALS]
+    assert guard.hit_line(near, guard.INITIALS, near=True) == 2
+
+
+def test_a_lines_two_identifiers_of_one_kind_are_one_hit():
+    assert list(guard.scan_text("SSN 123-45-6789 and SSN 987-65-4321\nok", first_line=5)) == [
+        (5, guard.SSN)]
+
+
+def test_a_withheld_message_keeps_its_list_index():
+    assert guard.withheld("interactions[3].notes: SSN 123-45-6789 is too long") == (
+        "interactions[3].notes: SSN ###-##-#### is too long")
+
+
+@pytest.mark.parametrize("key, named", [
+    ("visit_mrn", True), ("mother_dob", True), ("spouse_ssn", True), ("mrn_old", True),
+    ("summary", False), ("admin", False), ("dobson", False)])
+def test_keys_ending_or_starting_with_a_patient_word(key, named):
+    assert guard.patient_key(key) is named

@@ -2689,3 +2689,90 @@ def test_a_physician_who_moved_warns_at_their_past_visits_with_what_to_do(exampl
         assert d.msg.endswith("if they moved since, leave this earlier interaction as it is "
                               "(it happened there); if not, correct the practice or the "
                               "physician")
+
+
+def test_a_future_interactions_done_follow_up_is_said_once(example_site):
+    """An interaction dated after the as-of date is said already: its follow-up done later
+    still is not said again as "stays open" (the docstring above promises it)."""
+    text = ("- date: 2026-12-01\n"                         # 1
+            "  liaison: lena-brooks\n"                     # 2
+            "  type: visit\n"                              # 3
+            "  practice: mountain-view-family-medicine\n"  # 4
+            "  summary: Dropped off pads.\n"               # 5
+            "  follow_ups:\n"                              # 6
+            "    - task: Send the new pads\n"              # 7
+            "      due: 2026-12-03\n"                      # 8
+            "      done: 2026-12-02\n")                    # 9
+    rel = write(example_site, "data/interactions/2026/12/ahead.yaml", text)
+    res = validate(example_site)
+    assert res.code == 0, res.dump()
+    res.expect(rel, 1, 9, "[0].date: dated 2026-12-01", severity="warning")
+    assert len([w for w in res.warnings if w.path == rel]) == 1, res.dump()
+
+
+def test_a_record_that_fails_keeps_the_done_rule_of_a_valid_one(example_site):
+    """An interaction that fails validation for another field (an unknown type) still has
+    its follow-ups' done dates checked, by the same rule: done the day before is an error,
+    done the same day is fine."""
+    text = ("- date: 2026-11-02\n"                         # 1
+            "  liaison: lena-brooks\n"                     # 2
+            "  type: coffee\n"                             # 3
+            "  practice: mountain-view-family-medicine\n"  # 4
+            "  summary: Dropped off pads.\n"               # 5
+            "  follow_ups:\n"                              # 6
+            "    - task: Send the new pads\n"              # 7
+            "      due: 2026-11-10\n"                      # 8
+            "      done: 2026-11-01\n"                     # 9
+            "    - task: Call the office manager\n"        # 10
+            "      due: 2026-11-10\n"                      # 11
+            "      done: 2026-11-02\n")                    # 12
+    rel = write(example_site, "data/interactions/2026/11/coffee.yaml", text)
+    res = validate(example_site)
+    assert res.code == 1, res.dump()
+    res.expect(rel, 3, 9, "coffee")
+    d = res.expect(rel, 9, 13, "is before the interaction's date 2026-11-02")
+    assert d.msg.startswith("[0].follow_ups[0].done: done 2026-11-01")
+    assert not [e for e in res.errors if e.path == rel and e.line == 12], res.dump()
+
+
+def test_a_next_visit_on_the_interactions_own_day_is_no_warning(example_site):
+    """Only a next visit before its interaction is a mistyped date: one planned for the same
+    day (a second stop that afternoon) is said nothing about."""
+    rel = write(example_site, "data/interactions/2026/11/sameday.yaml",
+                "- {date: 2026-11-20, type: call, liaison: lena-brooks, "
+                "practice: french-broad-podiatry, summary: Booked a lunch., "
+                "next_visit: 2026-11-20}\n")
+    res = validate(example_site)
+    assert res.code == 0, res.dump()
+    assert [d for d in res.diags if d.path == rel] == [], res.dump()
+
+
+def test_the_compliance_limit_counts_each_calendar_year_and_the_as_of_day(example_site):
+    """compliance.annual_limit (100) is per calendar year: 60 in December and 60 in January
+    are under it each; a lunch on the as-of date itself (age 0 counts) takes the year over."""
+    text = ("- {date: 2025-12-20, type: lunch, liaison: lena-brooks, physicians: [alan-cho], "
+            "summary: Lunch., cost: 60}\n"
+            "- {date: 2026-01-05, type: lunch, liaison: lena-brooks, physicians: [alan-cho], "
+            "summary: Lunch., cost: 60}\n"
+            "- {date: 2026-11-26, type: lunch, liaison: lena-brooks, physicians: [alan-cho], "
+            "summary: Lunch., cost: 50}\n")
+    rel = write(example_site, "data/interactions/alan.yaml", text)
+    res = validate(example_site)
+    assert res.code == 0, res.dump()
+    d = res.expect(rel, *at(text, "50}"), "alan-cho", "$110.00 in 2026", "over the annual limit",
+                   severity="warning")
+    assert d.msg.startswith("[2].cost: ")
+    assert [w for w in res.warnings if w.path == rel] == [d], res.dump()
+
+
+def test_a_yaml_referral_dated_past_the_last_year_is_an_error(example_site):
+    """A YAML date (read by the parser as a date, not as text) is held to the years a site
+    may hold, as a CSV cell is: 2100-01-01 is out of range, 2099-12-31 is not."""
+    text = ("- {date: 2100-01-01, source: web, service: vein-ablation}\n"
+            "- {date: 2099-12-31, source: web, service: vein-ablation}\n")
+    rel = write(example_site, "data/referrals/far.yaml", text)
+    res = validate(example_site)
+    assert res.code == 1, res.dump()
+    d = res.expect(rel, 1, 10, "'2100-01-01' is out of range")
+    assert d.msg.startswith("[0].date: ")
+    assert [e for e in res.errors if e.path == rel] == [d], res.dump()
