@@ -534,7 +534,7 @@ def test_the_line_of_a_hit_is_the_first_of_its_kind():
     text = "Ordinary line\nMRN 00451234\nSSN 123-45-6789\nMRN 00459999\n"
     assert guard.hit_line(text, guard.MRN) == 1
     assert guard.hit_line(text, guard.SSN) == 2
-    assert guard.hit_line(text, guard.DOB) == 0
+    assert guard.hit_line(text, guard.DOB) is None  # none (line 0 is the first line's)
     near = "Ordinary line\nsecond line\npt J.D. 67yo asked for her\n"
     assert guard.near_info(near) == [guard.INITIALS]
     assert guard.hit_line(near, guard.INITIALS, near=True) == 2
