@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from edits import EDITS, edit as make_edit, edit_yaml
+from edits import DEPENDENCY_EDITS, EDITS, edit as make_edit, edit_yaml
 from liaison.errors import DataErrors
 from liaison.pipeline import build
 
@@ -116,6 +116,35 @@ def test_an_incremental_build_after_random_edits_is_a_full_build(which, forked, 
         assert 0 <= result.kept < result.pages, edit
         kept_some += result.kept > result.pages // 2
     assert kept_some >= 8  # most edits touched few pages
+
+
+def test_an_incremental_build_after_edits_of_what_the_new_outputs_read_is_a_full_build(
+        generated, tmp_path):
+    """The edits the outputs of 6 December read (a lunch with and without its cost, a due date
+    put off, a practice's address, zip and liaison, a referral row's day and source) and the
+    as-of date moved a day, into the next month and the next year, with an edit between:
+    each incremental build is the site a full build of the same input and date writes (the
+    practices and referrals-by-month exports, the calendars' SEQUENCE, the briefs' alerts
+    and lunches that record no cost)."""
+    out, full = tmp_path / "out", tmp_path / "full"
+    build(generated, AS_OF, out)
+    rng = random.Random(6)
+    kinds = [*DEPENDENCY_EDITS, *DEPENDENCY_EDITS]
+    rng.shuffle(kinds)
+    days = iter([AS_OF + dt.timedelta(days=1), dt.date(2026, 12, 1), dt.date(2027, 1, 1)])
+    as_of = AS_OF
+    for step, kind in enumerate(kinds):
+        if step % 5 == 4:
+            as_of = next(days)
+        edit, path, before = make_edit(rng, generated, kind)
+        try:
+            build(generated, as_of, out)
+        except DataErrors:
+            path.write_bytes(before)
+            continue
+        shutil.rmtree(full, ignore_errors=True)
+        build(generated, as_of, full, full=True)
+        _same_site(out, full)
 
 
 def test_a_file_system_that_keeps_no_modes_still_takes_the_unchanged_pages(
