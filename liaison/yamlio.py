@@ -407,6 +407,11 @@ def _in_plain_words(exc, text: str) -> str | None:
         char = lines[mark.line][mark.column:mark.column + 1] if mark.line < len(lines) else ""
         if char in ("@", "`", "%"):
             return (f"a value cannot start with '{char}' in YAML: put the value in double quotes")
+    if "scanning an anchor" in context or "scanning an alias" in context:
+        # `notes: &amp; more`: an anchor's name holds letters, digits, '-' and '_' only
+        char = "&" if "anchor" in context else "*"
+        return (f"a value cannot start with '{char}' in YAML (it reads a name after it): put "
+                "the whole value in double quotes")
     if problem == "found undefined alias" and at is not None and at.line < len(lines):
         name = re.match(r"\*([^\s,\]}]*)", lines[at.line][at.column:])
         anchor = f"'&{name[1]}'" if name and name[1] else "'&'"
@@ -493,7 +498,8 @@ def decode(raw: bytes) -> str:
 # digits; or an `!!int`/`!!float` tag, which makes a number of a quoted text. The number it
 # gives has lost the text written (an NPI `0x499602D5` came out as the valid 1234567893), so
 # such a file takes the exact path, which keeps the text and refuses what is not digits. A
-# value that starts with '!' (a YAML tag, which drops from the value) takes it too.
+# value that starts with '!' (a YAML tag, which drops from the value) takes it too, and so
+# does one that starts with '&' (an anchor, which drops from it too; see ``_lost_anchors``).
 # Whole values only (after `key: `, `- `, `[`, `{` or `,`, up to the end of the line, a
 # comment, `,`, `]` or `}`): dates and digit-only numbers (`3`, `85.01`) stay on the fast
 # path, and a phone number `+1 503 555 0100` is text to both parsers. Each odd spelling is
@@ -512,9 +518,10 @@ _ODD_NUMBER = (
     + rb"|[0-9]{19,})"                           # past what an int of 64 bits holds
     + rb"[ \t\r]*(?:$|[#,\]}])"
     + rb"|!!(?:int|float)|!<tag:yaml\.org,2002:(?:int|float)>"
-    # a tag (`summary: !Urgent call back`, `- !new`): the fast parser drops it, the exact path
-    # refuses it (a line of a note that starts with '!', a Markdown `!!! note`, does not count)
-    + rb"|(?:^[ \t]*(?:-[ \t]+)+|:[ \t]+|[,\[{][ \t]*)!")
+    # a tag (`summary: !Urgent call back`, `- !new`) or an anchor (`summary: &urgent call
+    # back`, `notes: &amp; more`): the fast parser drops it, the exact path refuses it (a line
+    # of a note that starts with '!', a Markdown `!!! note`, does not count)
+    + rb"|(?:^[ \t]*(?:-[ \t]+)+|:[ \t]+|[,\[{][ \t]*)[!&]")
 
 
 def _odd_number_search():
@@ -603,6 +610,8 @@ def compose(text: str):
             raise YamlSyntaxError(conflict_message(text.encode("utf-8", "surrogateescape")),
                                   text.count("\n", 0, left.start()) + 1, 1) from None
         mark = exc.problem_mark or exc.context_mark
+        if exc.context in ("while scanning an anchor", "while scanning an alias"):
+            mark = exc.context_mark or mark  # the '&' or '*', not the character after its name
         joined = text.find("\ufeff")  # (decode took the file's own mark off)
         if joined != -1 and mark is not None and joined <= mark.index:
             # the mark of a second file, as Windows's `copy a.yaml+b.yaml` or `cat` joins
@@ -651,7 +660,44 @@ def exact_load(text: str):
     budget = [MAX_ALIAS_NODES]
     seen: set[int] = set()
     data = _construct(node, (), problems, budget, seen, 0, None)
+    problems += _lost_anchors(node, text)
     return data, node, problems
+
+
+_ANCHOR = re.compile(r"&[^\s,\[\]{}]*")
+
+
+def _lost_anchors(root, text: str) -> list[tuple]:
+    """(loc, message, node) for each text value written after an anchor that no alias
+    repeats: `summary: &urgent call back` is the text 'call back' with an anchor '&urgent'
+    (a name for repeating the value elsewhere as `*urgent`), and `notes: &amp; more` is
+    'more'; both parsers drop the anchor without a word. An anchor some alias repeats is
+    YAML's own use and is left alone, as are anchors of lists and records."""
+    uses: dict[int, int] = {}
+    anchored, seen, stack = [], set(), [(root, ())]
+    while stack:
+        node, loc = stack.pop()
+        if isinstance(node, yaml.ScalarNode):
+            uses[id(node)] = uses.get(id(node), 0) + 1
+            if uses[id(node)] == 1 and text.startswith("&", node.start_mark.index):
+                anchored.append((node, loc))
+            continue
+        if id(node) in seen:  # an alias of a list or record: its values are counted once
+            continue
+        seen.add(id(node))
+        if isinstance(node, yaml.SequenceNode):
+            stack.extend((item, loc + (i,)) for i, item in enumerate(node.value))
+        else:
+            stack.extend((value, loc + (key.value,)) for key, value in node.value
+                         if isinstance(key, yaml.ScalarNode))
+    lost = []
+    for node, loc in anchored:
+        if uses[id(node)] == 1:
+            name = _ANCHOR.match(text, node.start_mark.index).group(0)
+            lost.append((loc, f"a value cannot start with '&' in YAML: '{name}' is read as a "
+                              "YAML anchor (a name to repeat the value by) and left out of the "
+                              "value; put the whole value in double quotes", node))
+    return sorted(lost, key=lambda p: p[2].start_mark.index)
 
 
 def _scalar(node, key):

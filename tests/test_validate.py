@@ -272,6 +272,28 @@ def test_a_value_that_starts_with_an_exclamation_mark_is_not_cut(example_site):
     assert_only_errors(res, {(rel, *at(text, "!Urgent")), (rel, *at(text, "!new"))})
 
 
+def test_a_value_that_starts_with_an_ampersand_is_not_cut(example_site):
+    """`notes: &urgent call back` is the text 'call back' with a YAML anchor '&urgent', which
+    both parsers dropped without a word, as a tag; an anchor an alias repeats is YAML's own
+    use and passes, and `&amp;` (no anchor's name) is said in words at its '&'."""
+    text = ("name: Good Practice\nnotes: &urgent call back Tuesday\ntags: [vip, &x client]\n"
+            "phone: &line 503-555-0100\nfax: *line\n")
+    rel = write(example_site, "data/practices/anchored.yaml", text)
+    res = validate(example_site)
+    assert res.code == 1, res.dump()
+    for field, name in (("notes", "&urgent"), ("tags[1]", "&x")):
+        d = res.expect(rel, *at(text, name), f"{field}: a value cannot start with '&' in YAML")
+        assert f"'{name}' is read as a YAML anchor" in d.msg and "double quotes" in d.msg
+    assert_only_errors(res, {(rel, *at(text, "&urgent")), (rel, *at(text, "&x"))})
+    text = "name: Good Practice\nnotes: &amp; more\n"
+    rel = write(example_site, "data/practices/anchored.yaml", text)
+    res = validate(example_site)
+    d = res.expect(rel, *at(text, "&amp;"), "YAML syntax error: ")
+    assert d.msg == ("YAML syntax error: a value cannot start with '&' in YAML (it reads a name "
+                     "after it): put the whole value in double quotes")
+    assert_only_errors(res, {(rel, *at(text, "&amp;"))})
+
+
 def test_a_bracket_left_open_on_the_last_line_is_named_where_it_opened(example_site):
     # it said "while parsing a flow node did not find expected node content", at the end
     rel = write(example_site, "data/practices/broken.yaml", "name: Good Practice\nnotes: [\n")
