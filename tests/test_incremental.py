@@ -147,6 +147,40 @@ def test_an_incremental_build_after_edits_of_what_the_new_outputs_read_is_a_full
         _same_site(out, full)
 
 
+def test_an_old_referral_s_service_changed_renders_its_physician_s_brief_again(generated,
+                                                                             tmp_path):
+    """A brief's talking point names the services that fit a physician's specialty and that
+    they never referred for, from every referral they ever sent; a row older than anything
+    else the brief reads (past the 544 days of return on visit, before the charted months)
+    moves nothing but that list, and the incremental build still renders the brief again
+    (its key holds the services ever referred for)."""
+    out, full = tmp_path / "out", tmp_path / "full"
+    build(generated, AS_OF, out)
+    services = {s["name"]: s["key"] for s in
+                yaml.safe_load((generated / "site.yaml").read_text(encoding="utf-8"))["services"]}
+    for brief in sorted((out / "physicians").glob("*/index.html")):
+        text = brief.read_text(encoding="utf-8")
+        start = text.find("; never referred for ")
+        if start != -1:
+            never = text[start + len("; never referred for "):text.index(":", start)]
+            break
+    else:
+        pytest.fail("no brief names a service its physician never referred for")
+    pid, name = brief.parent.name, next(n for n in services if never.startswith(n))
+    other = next(k for n, k in services.items() if n != name)
+    rows = generated / "data" / "referrals" / "long-ago.csv"
+    header = "date,source,physician,service,status,count\n"
+    for service, listed in ((services[name], False), (other, True)):
+        rows.write_text(f"{header}2023-03-15,physician,{pid},{service},treated,\n",
+                        encoding="utf-8")
+        build(generated, AS_OF, out)
+        shutil.rmtree(full, ignore_errors=True)
+        build(generated, AS_OF, full, full=True)
+        _same_site(out, full)
+        text = (out / "physicians" / pid / "index.html").read_text(encoding="utf-8")
+        assert (f"never referred for {name}" in text) is listed, (pid, name, listed)
+
+
 def test_a_file_system_that_keeps_no_modes_still_takes_the_unchanged_pages(
         sample, tmp_path, monkeypatch):
     """A site folder's mode tells which umask its files were made with, and a site of
