@@ -80,14 +80,16 @@ def edit(rng: random.Random, root: Path, kind: str) -> tuple[str, Path, bytes | 
         if len(lines) > 2:
             at = rng.randrange(1, len(lines))
             cells = lines[at].rstrip("\n").split(",")
+            column = {name: i for i, name in enumerate(lines[0].rstrip("\n").split(","))}
+            date, source, doc = (column.get(c) for c in ("date", "source", "physician"))
             if kind == "referral":
                 del lines[at]
             elif kind == "row date":
-                cells[0] = cells[0][:8] + f"{rng.randint(1, 28):02d}"
+                cells[date] = cells[date][:8] + f"{rng.randint(1, 28):02d}"
                 lines[at] = ",".join(cells) + "\n"
-            elif kind == "row source":
-                cells[1:3] = ["web", ""] if cells[1] == "physician" else \
-                    ["physician", rng.choice(physicians).stem]
+            elif kind == "row source" and doc is not None:
+                cells[source], cells[doc] = (("web", "") if cells[source] == "physician" else
+                                             ("physician", rng.choice(physicians).stem))
                 lines[at] = ",".join(cells) + "\n"
             else:
                 lines.insert(at, lines[at] if lines[at].endswith("\n") else lines[at] + "\n")
