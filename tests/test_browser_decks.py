@@ -746,3 +746,39 @@ def test_a_long_practice_name_leaves_the_slide_number_on_one_line(new_page, serv
     box = foot.bounding_box()
     assert abs((number["x"] + number["width"]) - (box["x"] + box["width"])) < 2, (number, box)
     assert rec.console_errors == [], rec.console_errors
+
+
+CHART_SLIDES = """() => {
+  const heading = s => parseFloat(getComputedStyle(s.querySelector('.slide-body h2, .slide-body h1')).fontSize);
+  const slides = [...document.querySelectorAll('[data-stage] > .slide')];
+  const plain = slides.find(s => !s.dataset.fit && s.querySelector('.slide-body h2'));
+  return slides.filter(s => s.querySelector('.liaison-chart svg')).map(s => ({
+    slide: s.id, fit: s.dataset.fit || '1', cut: s.hasAttribute('data-cut'),
+    heading: heading(s) / heading(plain)}));
+}"""
+
+
+@pytest.mark.parametrize("long_name", [False, True], ids=["sample", "long-name"])
+def test_a_chart_shrinks_with_the_text_so_its_slides_title_stays_large(new_page, server, site, long_name):
+    """The chart kept its full height while a slide of a title, the chart and a line of caption
+    shrank only its text: the sample's own chart slide showed its title at 85 % of every other
+    slide's, 70 % for a practice whose long name takes two lines of the footer. The chart now
+    shrinks with the text, as a picture does, and the title stays within 10 % of the others'."""
+    page, rec = new_page(viewport=WIDE)
+    charted = [p for p in deck_pages(site) if "liaison-chart" in (site / p).read_text(encoding="utf-8")]
+    assert charted, "the sample has no customized deck with a chart"
+    if long_name:  # a chart slide of its own (a title, the chart, a line of caption)
+        charted = [p for p in charted if p.startswith("presentations/vein-care-overview/")][:1]
+        assert charted
+    for path in charted:
+        html = (site / path).read_text(encoding="utf-8")
+        if long_name:
+            name = ("Société Médicale Sainte-Geneviève-Montmorency &amp; Östergötland Family, Internal "
+                    "and Pediatric Medicine Associates of the Greater Willamette Valley")
+            html = re.sub(r" · for [^<]*</span>", f" · for {name}</span>", html)
+        page.route(f"{server}/{path}", (lambda body: lambda route: route.fulfill(body=body, content_type="text/html"))(html))
+        page.goto(f"{server}/{path}")
+        for chart in page.evaluate(CHART_SLIDES):
+            assert not chart["cut"], (path, chart)
+            assert chart["heading"] >= 0.9, (path, chart)
+    assert rec.console_errors == [], rec.console_errors
