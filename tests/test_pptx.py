@@ -393,6 +393,42 @@ def test_libreoffice_converts_to_pdf(tmp_path):
         assert "Aching, heavy or swollen legs" in pages[2]
 
 
+def _footer_numbers_after_deleting_the_first_slide(data: bytes, tmp_path) -> list[str]:
+    """The slide numbers LibreOffice prints at the bottom right of each page of ``data`` once its
+    first slide is deleted, as a manager editing the deck in PowerPoint would."""
+    p = open_deck(data)
+    first = p.slides._sldIdLst[0]
+    p.part.drop_rel(first.rId)
+    p.slides._sldIdLst.remove(first)
+    deck_path = tmp_path / "edited.pptx"
+    p.save(deck_path)
+    profile = tmp_path / "lo-profile"
+    subprocess.run([_soffice(), f"-env:UserInstallation=file://{profile}", "--headless",
+                    "--convert-to", "pdf", "--outdir", str(tmp_path), str(deck_path)],
+                   check=True, capture_output=True, timeout=240)
+    text = subprocess.run([shutil.which("pdftotext"), "-layout", str(tmp_path / "edited.pdf"), "-"],
+                          capture_output=True, text=True, check=True).stdout
+    return [page.split(PRACTICE)[-1].split()[-1] for page in text.split("\f") if PRACTICE in page]
+
+
+def test_the_slide_number_is_powerpoints_field():
+    """Each slide's number is PowerPoint's slide-number field (it was the number as plain text:
+    a slide moved, added or deleted in PowerPoint left every later slide showing its old number)."""
+    p = open_deck(write())
+    for k, slide in enumerate(p.slides, 1):
+        shape = next(sh for sh in slide.shapes if sh.name == "Slide Number")
+        fields = shape._element.xpath(".//a:fld")
+        assert [f.get("type") for f in fields] == ["slidenum"], k
+        assert shape.text_frame.text == str(k)  # what a reader that does not update fields shows
+
+
+@pytest.mark.skipif(_soffice() is None or shutil.which("pdftotext") is None,
+                    reason="LibreOffice (soffice) or pdftotext is not installed")
+def test_the_slide_numbers_follow_a_deleted_slide_in_libreoffice(tmp_path):
+    assert _footer_numbers_after_deleting_the_first_slide(write(), tmp_path) == \
+        [str(k) for k in range(1, len(SLIDES_MD))]
+
+
 def _count_parts_made(monkeypatch) -> list:
     """The palettes' colours of each time the invariant parts are made (``_build_base``)."""
     from liaison.pptx import package
