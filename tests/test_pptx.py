@@ -429,6 +429,38 @@ def test_the_slide_numbers_follow_a_deleted_slide_in_libreoffice(tmp_path):
         [str(k) for k in range(1, len(SLIDES_MD))]
 
 
+def _word_boxes(pdf: Path) -> list[tuple[str, float, float]]:
+    """(word, top, bottom) of each word of the PDF's first page, as poppler places them."""
+    import re as _re
+    html = subprocess.run([shutil.which("pdftotext"), "-bbox", "-f", "1", "-l", "1", str(pdf), "-"],
+                          capture_output=True, text=True, check=True).stdout
+    return [(w, float(y0), float(y1)) for y0, y1, w in
+            _re.findall(r'<word xMin="[^"]+" yMin="([^"]+)" xMax="[^"]+" yMax="([^"]+)">([^<]*)</word>', html)]
+
+
+@pytest.mark.skipif(_soffice() is None or shutil.which("pdftotext") is None,
+                    reason="LibreOffice (soffice) or pdftotext is not installed")
+@pytest.mark.parametrize("figure", ["1,234 patients", "102 patients sent by 12 providers"])
+def test_a_big_number_in_bold_keeps_clear_of_its_caption_in_libreoffice(tmp_path, figure):
+    """A big number is bold: its width was estimated as regular text's, so "1,234 patients"
+    got 110 pt and "102 patients sent by 12 providers" 48 pt, both one line by the estimate, and
+    LibreOffice (Calibri's fallback, as on a machine without Carlito) wrapped them onto their
+    caption."""
+    deck_path = tmp_path / "big.pptx"
+    deck_path.write_bytes(write(slides=[slide_content(
+        f"Layout: big-number\n## Thank you\n\n{figure}\n\ntrusted to us in the last twelve months.\n")]))
+    profile = tmp_path / "lo-profile"
+    subprocess.run([_soffice(), f"-env:UserInstallation=file://{profile}", "--headless",
+                    "--convert-to", "pdf", "--outdir", str(tmp_path), str(deck_path)],
+                   check=True, capture_output=True, timeout=240)
+    words = _word_boxes(tmp_path / "big.pdf")
+    figure_words = figure.split()
+    at = next(k for k in range(len(words)) if [w for w, _, _ in words[k:k + len(figure_words)]] == figure_words)
+    figure_bottom = max(bottom for _, _, bottom in words[at:at + len(figure_words)])
+    caption_top = next(top for w, top, _ in words if w == "trusted")
+    assert figure_bottom <= caption_top, (figure_bottom, caption_top, words)
+
+
 def _count_parts_made(monkeypatch) -> list:
     """The palettes' colours of each time the invariant parts are made (``_build_base``)."""
     from liaison.pptx import package
