@@ -600,6 +600,21 @@ def test_pptx_a_long_closing_title_and_big_number_stay_in_their_boxes():
     assert caption.top >= big.top + big.height  # and the caption is under them
 
 
+def test_pptx_a_closing_title_without_a_logo_takes_the_whole_width():
+    """Without a logo (a site with no templates/assets/logo.png) a closing slide's heading wrapped
+    short of the logo that is not there, in smaller type than it needed."""
+    title = "Questions, comments, or a stalled wound to discuss with the nurses of our leg wound clinic?"
+    slides = [slide_content(f"Layout: closing\n## {title}\n\nCall us.\n")]
+    with_logo = _shapes(DeckWriter("Us", AS_OF, logo=LOGO, contact=("Us",)).write("D", slides), 0)["Title 1"]
+    without = _shapes(DeckWriter("Us", AS_OF, contact=("Us",)).write("D", slides), 0)
+    assert "Logo" not in without
+    band = without["Accent Band"]
+    assert without["Title 1"].left + without["Title 1"].width == without["Contact Rule"].left + without["Contact Rule"].width
+    assert without["Title 1"].width > with_logo.width and band.width < without["Title 1"].left
+    size = lambda sh: sh.text_frame.paragraphs[0].runs[0].font.size.pt  # noqa: E731
+    assert size(without["Title 1"]) > size(with_logo)
+
+
 def test_pptx_a_title_slide_keeps_its_list_and_table():
     writer = DeckWriter("Us", AS_OF)
     data = writer.write("D", [slide_content("Layout: title\n# Welcome\n\n- one\n- two\n\n| a | b |\n|---|---|\n"

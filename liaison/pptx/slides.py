@@ -512,8 +512,8 @@ def _closing_slide_xml(slide: SlideContent, ids: _Ids, refs: _Refs, brand: Brand
     top = int(0.6 * EMU_IN)
     if slide.title:
         # beside the logo, in the sizes of a content slide's title (a fixed 36 pt ran a title of
-        # three lines out of the top of the slide)
-        title_w = w - int(3.4 * EMU_IN)
+        # three lines out of the top of the slide); without a logo, across the slide
+        title_w = w - int(3.4 * EMU_IN) if brand.logo else w
         title = _para_xml(((slide.title, False, False, False),), _title_size(slide.title, title_w),
                           ink.primary, '<a:pPr algn="l"><a:buNone/></a:pPr>')
         shapes.append(_sp_text(ids(), "Title 1", '<p:ph type="title"/>', x, top, title_w,
