@@ -130,6 +130,15 @@ def test_nested_bullets_and_notes_paragraphs():
     assert s.notes == "Keep this short.\nSecond notes paragraph."
 
 
+def test_numbered_steps_in_the_notes_keep_their_numbers():
+    """A numbered list in the speaker notes (the steps of a demonstration) came into the notes
+    pane as dashes, where the HTML presenter's window shows 1., 2., 3."""
+    s = slide_content("## Slide\n\nText\n\nNotes: Show the steps:\n\n1. Open the chart\n"
+                      "   - the new one\n2. Read the figure\n3. Ask\n\n- a bullet\n")
+    assert s.notes == ("Show the steps:\n1. Open the chart\n  - the new one\n2. Read the figure\n3. Ask\n"
+                       "- a bullet")
+
+
 def test_table():
     s = slide_content(SLIDES_MD[2])
     assert s.title == "When to refer"

@@ -392,7 +392,13 @@ def _notes_text(markdown: str) -> str:
         if b.kind == "paragraph":
             lines.append(b.text)
         elif b.kind == "bullets":
-            lines.extend("  " * lvl + "- " + text for lvl, text in b.items)
+            # a numbered item keeps its number (counted at its level, as the slide's body
+            # numbers it); a bullet is a dash
+            counts: dict[int, int] = {}
+            for (lvl, text), numbered in zip(b.items, b.ordered or (False,) * len(b.items)):
+                counts = {k: n for k, n in counts.items() if k <= lvl}
+                counts[lvl] = counts.get(lvl, 0) + 1 if numbered else 0
+                lines.append("  " * lvl + (f"{counts[lvl]}. " if numbered else "- ") + text)
         elif b.kind == "table":
             lines.extend(" | ".join(row) for row in b.items)
         elif b.kind == "image" and b.text:
