@@ -776,7 +776,8 @@ def test_a_chart_shrinks_with_the_text_so_its_slides_title_stays_large(new_page,
             name = ("Société Médicale Sainte-Geneviève-Montmorency &amp; Östergötland Family, Internal "
                     "and Pediatric Medicine Associates of the Greater Willamette Valley")
             html = re.sub(r" · for [^<]*</span>", f" · for {name}</span>", html)
-        page.route(f"{server}/{path}", (lambda body: lambda route: route.fulfill(body=body, content_type="text/html"))(html))
+        page.route(f"{server}/{path}",
+                   (lambda body: lambda route: route.fulfill(body=body, content_type="text/html"))(html))
         page.goto(f"{server}/{path}")
         for chart in page.evaluate(CHART_SLIDES):
             assert not chart["cut"], (path, chart)
