@@ -173,3 +173,30 @@ def test_another_package_s_pydantic_plugin_takes_no_part_in_a_command(tmp_path, 
                           capture_output=True, text=True, env=env, timeout=300)
     assert done.returncode == 0, done.stderr
     assert marker.exists() == (disabled == "")
+
+
+def _readme_section(title: str) -> str:
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    start = readme.index(f"\n## {title}\n")
+    end = readme.find("\n## ", start + 1)
+    return readme[start:end if end != -1 else None]
+
+
+def test_the_module_map_names_every_module():
+    """"How it is built" maps the package module by module: a module added since (the `.pptx`
+    chart, `new interaction`'s questions, the scaffold's YAML writer) was missing from it, so
+    a contributor looking for where the native chart is written found no row for it."""
+    section = _readme_section("How it is built")
+    table = section[:section.index("**Adding a page**")]
+    package = REPO / "liaison"
+    missing = []
+    for path in sorted(package.glob("*.py")):
+        if path.stem not in ("__init__", "__main__") and not re.search(
+                rf"`(?:liaison/)?{path.stem}\.py`|\b{path.stem}\.py\b", table):
+            missing.append(path.name)
+    for sub in ("pptx", "scaffold"):  # their rows name each module
+        for path in sorted((package / sub).glob("*.py")):
+            if path.stem != "__init__" and f"`{path.stem}`" not in table:
+                missing.append(f"{sub}/{path.name}")
+    assert not missing, f"the README's module map does not name {missing}"
+
