@@ -200,3 +200,19 @@ def test_the_module_map_names_every_module():
                 missing.append(f"{sub}/{path.name}")
     assert not missing, f"the README's module map does not name {missing}"
 
+
+def test_the_readme_says_where_compiled_templates_and_pptx_parts_are_kept():
+    """The built-in templates compiled and the `.pptx` parts every deck shares are kept beside
+    the package (as Python keeps its compiled modules), the cache folder holding them only where
+    the package's folder cannot be written; "How it is built" still put them in the cache
+    folder alone (`pptx-base-*.pickle`, `templates-*.d/`), as the Quick start does not."""
+    from liaison import render
+    from liaison.pptx import package
+
+    section = _readme_section("How it is built")
+    start = section.index("`pptx-base-*.pickle`")
+    paragraph = section[section.rfind("The parts of a `.pptx`", 0, start):
+                        section.index("**Cold and hot interaction files.**")]
+    for kept in (package.BESIDE, render.BUILTIN_COMPILED):
+        where = kept.relative_to(REPO).as_posix()
+        assert f"`{where}/`" in paragraph, (where, paragraph)
