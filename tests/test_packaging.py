@@ -216,3 +216,24 @@ def test_the_readme_says_where_compiled_templates_and_pptx_parts_are_kept():
     for kept in (package.BESIDE, render.BUILTIN_COMPILED):
         where = kept.relative_to(REPO).as_posix()
         assert f"`{where}/`" in paragraph, (where, paragraph)
+
+
+def test_the_readme_last_lines_are_those_of_the_worked_example(tmp_path):
+    """The README quotes the last lines of `validate` and `build` on the first edition's worked
+    example (6 physicians, 44 referral rows, 3 warnings at 2026-11-26); the build's said 37 pages
+    and 51 files, the counts of a Liaison before the search and logging pages (39 and 61)."""
+    from conftest import cli
+
+    readme = " ".join((REPO / "README.md").read_text(encoding="utf-8").split())
+    said = re.search(r"`ok: (\d+) physicians, …, (\d+) referral rows; (\d+) warnings` and "
+                     r"`built (\d+) pages, (\d+) files \((\d+) warnings\) into OUT", readme)
+    assert said, "the README quotes the last lines of validate and build"
+    example = REPO / "tests" / "fixtures" / "spec-example"
+    code, _out, err = cli("validate", "--root", str(example), "--as-of", "2026-11-26")
+    assert code == 0, err
+    assert (f"ok: {said[1]} physicians, " in err and f", {said[2]} referral rows; "
+            f"{said[3]} warnings" in err), err
+    code, _out, err = cli("build", "--root", str(example), "--as-of", "2026-11-26",
+                          "--out", str(tmp_path / "site"))
+    assert code == 0, err
+    assert f"built {said[4]} pages, {said[5]} files ({said[6]} warnings) into " in err, err
