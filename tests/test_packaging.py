@@ -237,3 +237,27 @@ def test_the_readme_last_lines_are_those_of_the_worked_example(tmp_path):
                           "--out", str(tmp_path / "site"))
     assert code == 0, err
     assert f"built {said[4]} pages, {said[5]} files ({said[6]} warnings) into " in err, err
+
+
+def test_the_readme_up_to_date_line_is_the_one_printed(tmp_path):
+    """A build with nothing to do prints its warnings again and a line the README quotes; with
+    warnings that line counts them beside the pages and files (", 3 warnings"), which the
+    README's quote did not show."""
+    from conftest import cli
+
+    readme = " ".join((REPO / "README.md").read_text(encoding="utf-8").split())
+    quoted = re.search(r"`(up to date: nothing changed since the site in OUT was built [^`]*)`",
+                       readme)[1]
+    example = REPO / "tests" / "fixtures" / "spec-example"
+    out = tmp_path / "site"
+    for _ in range(2):
+        code, _out, err = cli("build", "--root", str(example), "--as-of", "2026-11-26",
+                              "--out", str(out))
+        assert code == 0, err
+    printed = err.splitlines()[-1].replace(str(out), "OUT")
+    shape = re.escape(quoted)
+    for number in (r"N", r"M", r"W"):
+        shape = shape.replace(number, r"\d+")
+    shape = re.sub(r"0\\\.02", r"\\d+\\.\\d\\d", shape)
+    shape = shape.replace(r"\[", "(?:").replace(r"\]", ")?")
+    assert re.fullmatch(shape, printed), (quoted, printed)
