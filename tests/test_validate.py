@@ -687,6 +687,28 @@ def test_a_record_file_misnamed_or_misfiled_is_named_not_lost_in_silence(example
     assert validate(example_site, "--strict").code == 1
 
 
+
+def test_the_extensions_the_file_formats_call_ignored_get_no_word(example_site):
+    """docs/file-formats.md lists the extensions of files that are ignored; it listed `.xlsx`,
+    which beside the referral files is a warning (an error with --strict: a CI run with
+    LIAISON_STRICT fails on it). Each extension it lists is read nowhere and said nowhere, in
+    every folder of the data, and the section says which files get a warning instead."""
+    doc = (REPO / "docs" / "file-formats.md").read_text(encoding="utf-8")
+    section = doc[doc.index("### Files that are ignored"):doc.index("### Only regular files")]
+    listed = re.search(r"files with other extensions than the ones above \(([^)]*)\)", section)[1]
+    extensions = re.findall(r"`(\.[a-z]+)`", listed)
+    assert extensions
+    folders = ("data/practices", "data/physicians", "data/team", "data/interactions",
+               "data/referrals", "content/training", "content/presentations")
+    for ext in extensions:
+        for folder in folders:
+            write(example_site, f"{folder}/notes{ext}", "name: [\n")
+    res = validate(example_site)
+    assert res.code == 0 and res.new == [], res.dump()
+    for warned in ("visit.yaml.txt", ".ymal", ".xlsx", "data/interaction/", "~$"):
+        assert warned in section, warned
+
+
 def test_a_character_that_prints_as_nothing_is_shown_in_the_message(example_site):
     # a zero-width space pasted with an id, a BOM in a CSV cell, a NUL: on a terminal the
     # message read "type: 'call' is not one of …, 'call', … (did you mean 'call'?)", and the
