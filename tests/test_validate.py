@@ -709,6 +709,34 @@ def test_the_extensions_the_file_formats_call_ignored_get_no_word(example_site):
         assert warned in section, warned
 
 
+
+def test_the_file_formats_list_of_warnings_names_each_warning(example_site):
+    """docs/file-formats.md §4 lists what `validate` warns of (an error with --strict, which CI
+    may run): a `next_visit` before its interaction, an interaction written twice, a number
+    with a leading zero and a website that is no address were warned of and not listed."""
+    twice = ("- date: 2026-11-02\n  liaison: lena-brooks\n  type: call\n"
+             "  practice: french-broad-podiatry\n  summary: Called.\n  next_visit: 2026-10-02\n")
+    cases = {  # what the file says → what the section must name
+        "data/interactions/2026/twice.yaml": (twice + twice, ("`next_visit`", "field for field")),
+        "data/referrals/zero.yaml": ("- {date: 2026-10-02, source: web, service: sclerotherapy, "
+                                     "count: 010}\n", ("leading zero",)),
+    }
+    for rel, (text, _names) in cases.items():
+        write(example_site, rel, text)
+    practice = example_site / "data/practices/french-broad-podiatry.yaml"
+    practice.write_text(re.sub(r"(?m)^website:.*\n", "", practice.read_text(encoding="utf-8"))
+                        + "website: see Facebook\n", encoding="utf-8")
+    res = validate(example_site)
+    assert res.code == 0, res.dump()
+    warned = {d.path for d in res.new if d.sev == "warning"}
+    assert warned == {*cases, "data/practices/french-broad-podiatry.yaml"}, res.dump()
+    doc = (REPO / "docs" / "file-formats.md").read_text(encoding="utf-8")
+    section = doc[doc.index("### Warnings"):doc.index("### Options and exit codes")]
+    for names in [n for _t, n in cases.values()] + [("`website`",)]:
+        for name in names:
+            assert name in section, name
+
+
 def test_a_character_that_prints_as_nothing_is_shown_in_the_message(example_site):
     # a zero-width space pasted with an id, a BOM in a CSV cell, a NUL: on a terminal the
     # message read "type: 'call' is not one of …, 'call', … (did you mean 'call'?)", and the
