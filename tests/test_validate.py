@@ -737,6 +737,29 @@ def test_the_file_formats_list_of_warnings_names_each_warning(example_site):
             assert name in section, name
 
 
+
+def test_the_file_formats_list_of_errors_names_each_kind(example_site):
+    """docs/file-formats.md §4 lists what `validate` refuses: a merge conflict left in a file,
+    a site's palette and talking points, and a logo that is no PNG or JPEG are errors (and stop
+    `build`) that the list did not name."""
+    cases = {  # file → (its text, what the section must name)
+        "data/team/conflict.yaml": ("<<<<<<< HEAD\nname: A\n=======\nname: B\n>>>>>>> b\n",
+                                    "merge conflict"),
+        "templates/palette.yaml": ("primary: blue\n", "`templates/palette.yaml`"),
+        "templates/talking-points.yaml": ("family medicine: [no-such-service]\n",
+                                          "`templates/talking-points.yaml`"),
+        "templates/assets/logo.png": (b"GIF89a", "logo"),
+    }
+    for rel, (text, _name) in cases.items():
+        write(example_site, rel, text)
+    res = validate(example_site)
+    assert {d.path for d in res.errors} == set(cases), res.dump()
+    doc = (REPO / "docs" / "file-formats.md").read_text(encoding="utf-8")
+    section = doc[doc.index("### Errors"):doc.index("### Warnings")]
+    for _text, name in cases.values():
+        assert name in section, name
+
+
 def test_a_character_that_prints_as_nothing_is_shown_in_the_message(example_site):
     # a zero-width space pasted with an id, a BOM in a CSV cell, a NUL: on a terminal the
     # message read "type: 'call' is not one of …, 'call', … (did you mean 'call'?)", and the
