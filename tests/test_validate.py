@@ -760,6 +760,25 @@ def test_the_file_formats_list_of_errors_names_each_kind(example_site):
         assert name in section, name
 
 
+
+def test_the_readme_guide_link_example_works_on_the_sample_site(tmp_path):
+    """The README shows a link from one guide to a part of another with the sample site's
+    guide, `front-desk-phone-skills.md#…`; the part it named, `#greeting`, is no heading of
+    that guide, so the example copied into the sample site was a warning, not a working link."""
+    import shutil
+
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    link = re.search(r"`(\[[^\]]+\]\(front-desk-phone-skills\.md#[^)]+\))`", readme)[1]
+    site = tmp_path / "site"
+    site.mkdir()
+    for part in ("site.yaml", "data", "content", "templates"):
+        (shutil.copytree if (REPO / part).is_dir() else shutil.copy)(REPO / part, site / part)
+    write(site, "content/training/linking.md",
+          f"---\ntitle: Linking\naudience: all\n---\n# Linking\n\nRead {link}.\n")
+    res = validate(site, "--as-of", "2026-12-05")
+    assert res.code == 0 and not [d for d in res.diags if "linking.md" in d.path], res.dump()
+
+
 def test_a_character_that_prints_as_nothing_is_shown_in_the_message(example_site):
     # a zero-width space pasted with an id, a BOM in a CSV cell, a NUL: on a terminal the
     # message read "type: 'call' is not one of …, 'call', … (did you mean 'call'?)", and the
