@@ -576,6 +576,21 @@ def test_validate_accepts_a_good_file_and_refuses_a_misnamed_one(example_site):
         "medicare-YYYY.yaml (its data year), not 'medicare_2021.yaml'"]
 
 
+
+def test_the_documented_example_validates(example_site):
+    """docs/file-formats.md shows a market file to read and copy: it must be one that validates.
+    Its provider listed the code 93970, which its `codes` did not hold ("'93970' is not one of
+    the file's codes (36475)"): the example broke its own rule stated below it."""
+    doc = (HERE.parent / "docs" / "file-formats.md").read_text(encoding="utf-8")
+    section = doc[doc.index("## 7. Market data"):doc.index("## 8.")]
+    example = re.search(r"```yaml\n(.*?)```", section, re.S)[1]
+    folder = example_site / "data/market"
+    folder.mkdir(parents=True)
+    (folder / "medicare-2022.yaml").write_text(example, encoding="utf-8")
+    found, code = _diagnostics(example_site)
+    assert code == 0 and found == [], found
+
+
 # ------------------------------------------------------------------------------ the pages
 
 

@@ -173,3 +173,107 @@ def test_another_package_s_pydantic_plugin_takes_no_part_in_a_command(tmp_path, 
                           capture_output=True, text=True, env=env, timeout=300)
     assert done.returncode == 0, done.stderr
     assert marker.exists() == (disabled == "")
+
+
+def _readme_section(title: str) -> str:
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    start = readme.index(f"\n## {title}\n")
+    end = readme.find("\n## ", start + 1)
+    return readme[start:end if end != -1 else None]
+
+
+def test_the_module_map_names_every_module():
+    """"How it is built" maps the package module by module: a module added since (the `.pptx`
+    chart, `new interaction`'s questions, the scaffold's YAML writer) was missing from it, so
+    a contributor looking for where the native chart is written found no row for it."""
+    section = _readme_section("How it is built")
+    table = section[:section.index("**Adding a page**")]
+    package = REPO / "liaison"
+    missing = []
+    for path in sorted(package.glob("*.py")):
+        if path.stem not in ("__init__", "__main__") and not re.search(
+                rf"`(?:liaison/)?{path.stem}\.py`|\b{path.stem}\.py\b", table):
+            missing.append(path.name)
+    for sub in ("pptx", "scaffold"):  # their rows name each module
+        for path in sorted((package / sub).glob("*.py")):
+            if path.stem != "__init__" and f"`{path.stem}`" not in table:
+                missing.append(f"{sub}/{path.name}")
+    assert not missing, f"the README's module map does not name {missing}"
+
+
+def test_the_readme_says_where_compiled_templates_and_pptx_parts_are_kept():
+    """The built-in templates compiled and the `.pptx` parts every deck shares are kept beside
+    the package (as Python keeps its compiled modules), the cache folder holding them only where
+    the package's folder cannot be written; "How it is built" still put them in the cache
+    folder alone (`pptx-base-*.pickle`, `templates-*.d/`), as the Quick start does not."""
+    from liaison import render
+    from liaison.pptx import package
+
+    section = _readme_section("How it is built")
+    start = section.index("`pptx-base-*.pickle`")
+    paragraph = section[section.rfind("The parts of a `.pptx`", 0, start):
+                        section.index("**Cold and hot interaction files.**")]
+    for kept in (package.BESIDE, render.BUILTIN_COMPILED):
+        where = kept.relative_to(REPO).as_posix()
+        assert f"`{where}/`" in paragraph, (where, paragraph)
+
+
+def test_the_readme_last_lines_are_those_of_the_worked_example(tmp_path):
+    """The README quotes the last lines of `validate` and `build` on the first edition's worked
+    example (6 physicians, 44 referral rows, 3 warnings at 2026-11-26); the build's said 37 pages
+    and 51 files, the counts of a Liaison before the search and logging pages (39 and 61)."""
+    from conftest import cli
+
+    readme = " ".join((REPO / "README.md").read_text(encoding="utf-8").split())
+    said = re.search(r"`ok: (\d+) physicians, …, (\d+) referral rows; (\d+) warnings` and "
+                     r"`built (\d+) pages, (\d+) files \((\d+) warnings\) into OUT", readme)
+    assert said, "the README quotes the last lines of validate and build"
+    example = REPO / "tests" / "fixtures" / "spec-example"
+    code, _out, err = cli("validate", "--root", str(example), "--as-of", "2026-11-26")
+    assert code == 0, err
+    assert (f"ok: {said[1]} physicians, " in err and f", {said[2]} referral rows; "
+            f"{said[3]} warnings" in err), err
+    code, _out, err = cli("build", "--root", str(example), "--as-of", "2026-11-26",
+                          "--out", str(tmp_path / "site"))
+    assert code == 0, err
+    assert f"built {said[4]} pages, {said[5]} files ({said[6]} warnings) into " in err, err
+
+
+def test_the_readme_up_to_date_line_is_the_one_printed(tmp_path):
+    """A build with nothing to do prints its warnings again and a line the README quotes; with
+    warnings that line counts them beside the pages and files (", 3 warnings"), which the
+    README's quote did not show."""
+    from conftest import cli
+
+    readme = " ".join((REPO / "README.md").read_text(encoding="utf-8").split())
+    quoted = re.search(r"`(up to date: nothing changed since the site in OUT was built [^`]*)`",
+                       readme)[1]
+    example = REPO / "tests" / "fixtures" / "spec-example"
+    out = tmp_path / "site"
+    for _ in range(2):
+        code, _out, err = cli("build", "--root", str(example), "--as-of", "2026-11-26",
+                              "--out", str(out))
+        assert code == 0, err
+    printed = err.splitlines()[-1].replace(str(out), "OUT")
+    shape = re.escape(quoted)
+    for number in (r"N", r"M", r"W"):
+        shape = shape.replace(number, r"\d+")
+    shape = re.sub(r"0\\\.02", r"\\d+\\.\\d\\d", shape)
+    shape = shape.replace(r"\[", "(?:").replace(r"\]", ")?")
+    assert re.fullmatch(shape, printed), (quoted, printed)
+
+
+def test_which_python_quotes_the_latest_bench_of_where_it_stands():
+    """"Which Python runs Liaison" compares Debian's Python with pyenv's "in the latest, above":
+    its figures must be those of the bench "Where it stands" shows. Two benches were added
+    above it and the sentence still gave the one before them (0.85 × against 0.89 ×, where the
+    table read 0.79 × and 0.87 ×)."""
+    readme = " ".join((REPO / "README.md").read_text(encoding="utf-8").split())
+    row = re.search(r"\| cold build ≤ 0\.5 × Hugo's time \|[^|]*\|([^|]*)\|", readme)[1]
+    pyenv, debian = re.search(r"\*\*([\d.]+) ×\*\* and \*\*([\d.]+) ×\*\* \(medians\)", row).groups()
+    said = re.search(r"in the latest, above, ([\d.]+) × against ([\d.]+) ×", readme)
+    assert said and said.groups() == (debian, pyenv), (said and said.groups(), debian, pyenv)
+    row = re.search(r"\| `validate` ≤ 4 s cold \|[^|]*\|([^|]*)\|", readme)[1]
+    pyenv, debian = re.search(r"pyenv's ([\d.–]+) s, Debian's ([\d.–]+) s", row).groups()
+    said = re.search(r"([\d.–]+) s against ([\d.–]+) s in the latest\)", readme)
+    assert said and said.groups() == (debian, pyenv), (said and said.groups(), debian, pyenv)

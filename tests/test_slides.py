@@ -785,3 +785,22 @@ def test_the_presentations_list_names_a_decks_practices_by_name_folded_when_many
     assert four.all("details") == []
     names = [a.text() for a in four.all("p", "muted")[0].all("a")]
     assert len(names) == 4 and names == sorted(names)
+
+
+def test_the_file_formats_deck_table_names_every_key_of_a_slides_stats(tmp_path):
+    """docs/file-formats.md's table of a slide's names lists what `stats` holds: the practice's
+    entry of stats.json whole. It listed the first edition's four keys, and a deck author did
+    not learn of `rov_365d` and `spend_ytd_cents`, which a slide reads all the same."""
+    from conftest import REPO, cli
+
+    code, out, err = cli("stats", "--root", str(REPO), "--as-of", "2026-11-26", "--json")
+    assert code == 0, err
+    import json
+
+    practices = json.loads(out)["practices"]
+    keys = set(next(iter(practices.values())))
+    text = (REPO / "docs" / "file-formats.md").read_text(encoding="utf-8")
+    row = next(line for line in text.splitlines() if line.startswith("| `stats` |"))
+    cell = re.sub(r"\([^)]*\)", "", row.split(":", 1)[1].split("|", 1)[0])  # (sub-keys)
+    listed = set(re.findall(r"`([a-z_0-9]+)`", cell))
+    assert listed == keys, (sorted(listed), sorted(keys))

@@ -687,6 +687,98 @@ def test_a_record_file_misnamed_or_misfiled_is_named_not_lost_in_silence(example
     assert validate(example_site, "--strict").code == 1
 
 
+
+def test_the_extensions_the_file_formats_call_ignored_get_no_word(example_site):
+    """docs/file-formats.md lists the extensions of files that are ignored; it listed `.xlsx`,
+    which beside the referral files is a warning (an error with --strict: a CI run with
+    LIAISON_STRICT fails on it). Each extension it lists is read nowhere and said nowhere, in
+    every folder of the data, and the section says which files get a warning instead."""
+    doc = (REPO / "docs" / "file-formats.md").read_text(encoding="utf-8")
+    section = doc[doc.index("### Files that are ignored"):doc.index("### Only regular files")]
+    listed = re.search(r"files with other extensions than the ones above \(([^)]*)\)", section)[1]
+    extensions = re.findall(r"`(\.[a-z]+)`", listed)
+    assert extensions
+    folders = ("data/practices", "data/physicians", "data/team", "data/interactions",
+               "data/referrals", "content/training", "content/presentations")
+    for ext in extensions:
+        for folder in folders:
+            write(example_site, f"{folder}/notes{ext}", "name: [\n")
+    res = validate(example_site)
+    assert res.code == 0 and res.new == [], res.dump()
+    for warned in ("visit.yaml.txt", ".ymal", ".xlsx", "data/interaction/", "~$"):
+        assert warned in section, warned
+
+
+
+def test_the_file_formats_list_of_warnings_names_each_warning(example_site):
+    """docs/file-formats.md §4 lists what `validate` warns of (an error with --strict, which CI
+    may run): a `next_visit` before its interaction, an interaction written twice, a number
+    with a leading zero and a website that is no address were warned of and not listed."""
+    twice = ("- date: 2026-11-02\n  liaison: lena-brooks\n  type: call\n"
+             "  practice: french-broad-podiatry\n  summary: Called.\n  next_visit: 2026-10-02\n")
+    cases = {  # what the file says → what the section must name
+        "data/interactions/2026/twice.yaml": (twice + twice, ("`next_visit`", "field for field")),
+        "data/referrals/zero.yaml": ("- {date: 2026-10-02, source: web, service: sclerotherapy, "
+                                     "count: 010}\n", ("leading zero",)),
+    }
+    for rel, (text, _names) in cases.items():
+        write(example_site, rel, text)
+    practice = example_site / "data/practices/french-broad-podiatry.yaml"
+    practice.write_text(re.sub(r"(?m)^website:.*\n", "", practice.read_text(encoding="utf-8"))
+                        + "website: see Facebook\n", encoding="utf-8")
+    res = validate(example_site)
+    assert res.code == 0, res.dump()
+    warned = {d.path for d in res.new if d.sev == "warning"}
+    assert warned == {*cases, "data/practices/french-broad-podiatry.yaml"}, res.dump()
+    doc = (REPO / "docs" / "file-formats.md").read_text(encoding="utf-8")
+    section = doc[doc.index("### Warnings"):doc.index("### Options and exit codes")]
+    for names in [n for _t, n in cases.values()] + [("`website`",)]:
+        for name in names:
+            assert name in section, name
+
+
+
+def test_the_file_formats_list_of_errors_names_each_kind(example_site):
+    """docs/file-formats.md §4 lists what `validate` refuses: a merge conflict left in a file,
+    a site's palette and talking points, and a logo that is no PNG or JPEG are errors (and stop
+    `build`) that the list did not name."""
+    cases = {  # file → (its text, what the section must name)
+        "data/team/conflict.yaml": ("<<<<<<< HEAD\nname: A\n=======\nname: B\n>>>>>>> b\n",
+                                    "merge conflict"),
+        "templates/palette.yaml": ("primary: blue\n", "`templates/palette.yaml`"),
+        "templates/talking-points.yaml": ("family medicine: [no-such-service]\n",
+                                          "`templates/talking-points.yaml`"),
+        "templates/assets/logo.png": (b"GIF89a", "logo"),
+    }
+    for rel, (text, _name) in cases.items():
+        write(example_site, rel, text)
+    res = validate(example_site)
+    assert {d.path for d in res.errors} == set(cases), res.dump()
+    doc = (REPO / "docs" / "file-formats.md").read_text(encoding="utf-8")
+    section = doc[doc.index("### Errors"):doc.index("### Warnings")]
+    for _text, name in cases.values():
+        assert name in section, name
+
+
+
+def test_the_readme_guide_link_example_works_on_the_sample_site(tmp_path):
+    """The README shows a link from one guide to a part of another with the sample site's
+    guide, `front-desk-phone-skills.md#…`; the part it named, `#greeting`, is no heading of
+    that guide, so the example copied into the sample site was a warning, not a working link."""
+    import shutil
+
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    link = re.search(r"`(\[[^\]]+\]\(front-desk-phone-skills\.md#[^)]+\))`", readme)[1]
+    site = tmp_path / "site"
+    site.mkdir()
+    for part in ("site.yaml", "data", "content", "templates"):
+        (shutil.copytree if (REPO / part).is_dir() else shutil.copy)(REPO / part, site / part)
+    write(site, "content/training/linking.md",
+          f"---\ntitle: Linking\naudience: all\n---\n# Linking\n\nRead {link}.\n")
+    res = validate(site, "--as-of", "2026-12-05")
+    assert res.code == 0 and not [d for d in res.diags if "linking.md" in d.path], res.dump()
+
+
 def test_a_character_that_prints_as_nothing_is_shown_in_the_message(example_site):
     # a zero-width space pasted with an id, a BOM in a CSV cell, a NUL: on a terminal the
     # message read "type: 'call' is not one of …, 'call', … (did you mean 'call'?)", and the
