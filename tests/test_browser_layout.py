@@ -697,3 +697,31 @@ def test_the_printed_team_table_keeps_every_liaison_column_on_the_sheet(new_page
     assert fit["arrows"] and all(a in ("none", "normal") for a in fit["arrows"]), fit
     page.emulate_media(media="screen")
     assert rec.console_errors == [], rec.console_errors
+
+
+@pytest.mark.parametrize("paper", ["Letter", "A4"])
+@pytest.mark.parametrize("path, table", [("physicians/index.html", "physician-table"),
+                                         ("referrals/index.html", "rov-physicians")])
+def test_a_sortable_tables_headings_print_on_every_sheet_it_runs_to(new_page, server, paper,
+                                                                   path, table):
+    """The physicians' directory and the return-on-visit ranking run over sheets: Chromium
+    repeats a table's header row on each, but left it blank where app.js had put the headings
+    in sort buttons (a sheet of columns without their names, 'Before' and 'After' unknown),
+    and the directories' headings kept their arrows ('NAME ↕') on paper."""
+    page, rec = new_page(viewport=DESKTOP)
+    _open(page, server, path)
+    page.emulate_media(media="print")
+    heads = page.evaluate(f"""() => [...document.getElementById('{table}').tHead.rows[0].cells]
+        .filter(c => getComputedStyle(c).display !== 'none').map(c => c.textContent.trim())""")
+    rows = page.evaluate(f"""() => [...document.getElementById('{table}').tBodies[0].rows]
+        .map(r => r.cells[1].textContent.trim().split('\\n')[0])""")
+    pdf = page.pdf(format=paper)
+    texts = [pdftext.squeeze(t).lower() for t in pdftext.pages(pdf)]
+    sheets = [i for i, t in enumerate(texts) if any(pdftext.squeeze(r).lower() in t for r in rows)]
+    assert len(sheets) >= 2, f"{path}: the table fits one {paper} sheet; nothing to repeat"
+    for i in sheets:
+        missing = [h for h in heads if pdftext.squeeze(h).lower() not in texts[i]]
+        assert not missing, f"{path}, {paper} page {i + 1}: headings {missing} not printed"
+    assert not any(arrow in t for t in texts for arrow in "↕↑↓"), f"{path}: a sort arrow printed"
+    page.emulate_media(media="screen")
+    assert rec.console_errors == [], rec.console_errors
