@@ -20,7 +20,7 @@ import pytest
 
 import pdftext
 from test_browser import (  # noqa: F401 - fixtures are used by name
-    DESKTOP, PHONE, SHOTS, _shot, browser, new_page, pages, server, site,
+    AS_OF, DESKTOP, PHONE, SHOTS, _shot, browser, new_page, pages, server, site,
 )
 
 NARROW = {"width": 320, "height": 640}
@@ -724,4 +724,27 @@ def test_a_sortable_tables_headings_print_on_every_sheet_it_runs_to(new_page, se
         assert not missing, f"{path}, {paper} page {i + 1}: headings {missing} not printed"
     assert not any(arrow in t for t in texts for arrow in "↕↑↓"), f"{path}: a sort arrow printed"
     page.emulate_media(media="screen")
+    assert rec.console_errors == [], rec.console_errors
+
+
+@pytest.mark.parametrize("paper", ["Letter", "A4"])
+@pytest.mark.parametrize("path", ["practices/millbrook-community-health/index.html",
+                                  "referrals/index.html", "team/maya-lindqvist/index.html"])
+def test_every_printed_sheet_says_what_it_is_as_of_when_and_which_sheet(new_page, server, paper,
+                                                                       path):
+    """A brief's second sheet in the car, the statistics' ninth on the board's table: the
+    sheets said neither whose brief or which report they were, nor the as-of date (the screen's
+    footer is left out on paper), nor 'page 2 of 3'. Each sheet's margin now carries the page's
+    title and the practice's name, the as-of date and its number."""
+    page, rec = new_page(viewport=DESKTOP)
+    _open(page, server, path)
+    title = page.title()  # "Millbrook Community Health Center · Cascade Vein & Vascular"
+    assert " · " in title, title
+    pdf = page.pdf(format=paper)
+    texts = [pdftext.squeeze(t) for t in pdftext.pages(pdf)]
+    assert len(texts) >= 2, f"{path} prints on one {paper} sheet"
+    for i, text in enumerate(texts, 1):
+        for part in (pdftext.squeeze(title), "asof", f"Page{i}of{len(texts)}"):
+            assert part in text, f"{path}, {paper} page {i}: {part!r} not on the sheet"
+    assert f"asof{AS_OF}" in texts[0], texts[0][:200]  # as the screen's footer says it
     assert rec.console_errors == [], rec.console_errors
