@@ -748,3 +748,27 @@ def test_every_printed_sheet_says_what_it_is_as_of_when_and_which_sheet(new_page
             assert part in text, f"{path}, {paper} page {i}: {part!r} not on the sheet"
     assert f"asof{AS_OF}" in texts[0], texts[0][:200]  # as the screen's footer says it
     assert rec.console_errors == [], rec.console_errors
+
+
+def test_the_printed_matrixs_guide_headings_stand_over_their_own_column(new_page, server):
+    """Printed for the board, the matrix's upright guide titles stood at the right edge of
+    their columns, against the next column's cells: 'VEIN DISEASE PRIMER FOR LIAISONS' read as
+    the heading of Maya Lindqvist's 'expired' (her primer is completed; the expired course is
+    the next one). Each title now stands at the left of its own column, over its cells."""
+    page, rec = new_page(viewport={"width": 980, "height": 700})  # Letter landscape
+    _open(page, server, "training/index.html")
+    page.emulate_media(media="print")
+    page.wait_for_timeout(50)
+    spots = page.evaluate("""() => { const t = document.getElementById('matrix-table');
+        return [...t.tHead.rows[0].cells].slice(1).map(th => { const r = document.createRange();
+          r.selectNodeContents(th); const text = r.getBoundingClientRect();
+          const cell = th.getBoundingClientRect();
+          return {guide: th.textContent.trim(), cell: [cell.left, cell.right],
+                  text: [text.left, text.right]}; }); }""")
+    assert len(spots) >= 3, spots
+    for s in spots:
+        (left, right), (tleft, tright) = s["cell"], s["text"]
+        assert left - 0.5 <= tleft and tright <= right + 0.5, s
+        assert tleft - left < right - tright, f"{s['guide']!r} stands at its column's right edge: {s}"
+    page.emulate_media(media="screen")
+    assert rec.console_errors == [], rec.console_errors
