@@ -772,3 +772,33 @@ def test_the_printed_matrixs_guide_headings_stand_over_their_own_column(new_page
         assert tleft - left < right - tright, f"{s['guide']!r} stands at its column's right edge: {s}"
     page.emulate_media(media="screen")
     assert rec.console_errors == [], rec.console_errors
+
+
+@pytest.mark.parametrize("paper", ["Letter", "A4"])
+def test_a_printed_call_plan_comes_first_and_keeps_the_newest_activity(new_page, server, paper):
+    """The liaison prints their page to read the day's call plan in the car: on paper it came
+    after seven figure cards (half the first sheet) and was followed by every interaction of
+    90 days (at 300 physicians 9 of its 19 Letter sheets). On paper, as on a phone, the call
+    plan comes first under the name; the activity keeps its newest 10, and a line says how
+    many the site lists."""
+    path = "team/maya-lindqvist/index.html"
+    page, rec = new_page(viewport=DESKTOP)
+    _open(page, server, path)
+    logged = page.locator("section.activity .log > li").count()
+    assert logged > 10, f"{path} lists {logged} interactions: nothing to leave out"
+    screen = page.pdf(format=paper)  # page.pdf prints with print media: measured before
+    page.emulate_media(media="print")
+    order = page.evaluate("""() => [document.querySelector('.call-plan'),
+        document.querySelector('main > .kpis')].map(e => e.getBoundingClientRect().top)""")
+    assert order[0] < order[1], f"the call plan ({order[0]}) prints below the figures ({order[1]})"
+    shown = page.evaluate("""() => [...document.querySelectorAll('section.activity .log > li')]
+        .filter(li => li.getBoundingClientRect().height > 0).length""")
+    assert shown == 10, shown
+    note = page.locator("section.activity .print-only")
+    assert note.is_visible() and f"newest 10 of {logged}" in note.inner_text(), note.inner_text()
+    texts = [pdftext.squeeze(t) for t in pdftext.pages(screen)]
+    assert "Callplan" in texts[0]
+    assert len(texts) <= 4, f"{path} prints on {len(texts)} {paper} pages"
+    page.emulate_media(media="screen")
+    assert page.locator(".note-print, section.activity .print-only").first.is_hidden()
+    assert rec.console_errors == [], rec.console_errors
