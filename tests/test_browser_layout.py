@@ -20,7 +20,7 @@ import pytest
 
 import pdftext
 from test_browser import (  # noqa: F401 - fixtures are used by name
-    DESKTOP, PHONE, SHOTS, _shot, browser, new_page, pages, server, site,
+    AS_OF, DESKTOP, PHONE, SHOTS, _shot, browser, new_page, pages, server, site,
 )
 
 NARROW = {"width": 320, "height": 640}
@@ -696,4 +696,137 @@ def test_the_printed_team_table_keeps_every_liaison_column_on_the_sheet(new_page
     assert fit["right"] <= fit["inner"] + 0.5, fit
     assert fit["arrows"] and all(a in ("none", "normal") for a in fit["arrows"]), fit
     page.emulate_media(media="screen")
+    assert rec.console_errors == [], rec.console_errors
+
+
+@pytest.mark.parametrize("paper", ["Letter", "A4"])
+@pytest.mark.parametrize("path, table", [("physicians/index.html", "physician-table"),
+                                         ("referrals/index.html", "rov-physicians")])
+def test_a_sortable_tables_headings_print_on_every_sheet_it_runs_to(new_page, server, paper,
+                                                                   path, table):
+    """The physicians' directory and the return-on-visit ranking run over sheets: Chromium
+    repeats a table's header row on each, but left it blank where app.js had put the headings
+    in sort buttons (a sheet of columns without their names, 'Before' and 'After' unknown),
+    and the directories' headings kept their arrows ('NAME ↕') on paper."""
+    page, rec = new_page(viewport=DESKTOP)
+    _open(page, server, path)
+    page.emulate_media(media="print")
+    heads = page.evaluate(f"""() => [...document.getElementById('{table}').tHead.rows[0].cells]
+        .filter(c => getComputedStyle(c).display !== 'none').map(c => c.textContent.trim())""")
+    rows = page.evaluate(f"""() => [...document.getElementById('{table}').tBodies[0].rows]
+        .map(r => r.cells[1].textContent.trim().split('\\n')[0])""")
+    pdf = page.pdf(format=paper)
+    texts = [pdftext.squeeze(t).lower() for t in pdftext.pages(pdf)]
+    sheets = [i for i, t in enumerate(texts) if any(pdftext.squeeze(r).lower() in t for r in rows)]
+    assert len(sheets) >= 2, f"{path}: the table fits one {paper} sheet; nothing to repeat"
+    for i in sheets:
+        missing = [h for h in heads if pdftext.squeeze(h).lower() not in texts[i]]
+        assert not missing, f"{path}, {paper} page {i + 1}: headings {missing} not printed"
+    assert not any(arrow in t for t in texts for arrow in "↕↑↓"), f"{path}: a sort arrow printed"
+    page.emulate_media(media="screen")
+    assert rec.console_errors == [], rec.console_errors
+
+
+@pytest.mark.parametrize("paper", ["Letter", "A4"])
+@pytest.mark.parametrize("path", ["practices/millbrook-community-health/index.html",
+                                  "referrals/index.html", "team/maya-lindqvist/index.html"])
+def test_every_printed_sheet_says_what_it_is_as_of_when_and_which_sheet(new_page, server, paper,
+                                                                       path):
+    """A brief's second sheet in the car, the statistics' ninth on the board's table: the
+    sheets said neither whose brief or which report they were, nor the as-of date (the screen's
+    footer is left out on paper), nor 'page 2 of 3'. Each sheet's margin now carries the page's
+    title and the practice's name, the as-of date and its number."""
+    page, rec = new_page(viewport=DESKTOP)
+    _open(page, server, path)
+    title = page.title()  # "Millbrook Community Health Center · Cascade Vein & Vascular"
+    assert " · " in title, title
+    pdf = page.pdf(format=paper)
+    texts = [pdftext.squeeze(t) for t in pdftext.pages(pdf)]
+    assert len(texts) >= 2, f"{path} prints on one {paper} sheet"
+    for i, text in enumerate(texts, 1):
+        for part in (pdftext.squeeze(title), "asof", f"Page{i}of{len(texts)}"):
+            assert part in text, f"{path}, {paper} page {i}: {part!r} not on the sheet"
+    assert f"asof{AS_OF}" in texts[0], texts[0][:200]  # as the screen's footer says it
+    assert rec.console_errors == [], rec.console_errors
+
+
+def test_the_printed_matrixs_guide_headings_stand_over_their_own_column(new_page, server):
+    """Printed for the board, the matrix's upright guide titles stood at the right edge of
+    their columns, against the next column's cells: 'VEIN DISEASE PRIMER FOR LIAISONS' read as
+    the heading of Maya Lindqvist's 'expired' (her primer is completed; the expired course is
+    the next one). Each title now stands at the left of its own column, over its cells."""
+    page, rec = new_page(viewport={"width": 980, "height": 700})  # Letter landscape
+    _open(page, server, "training/index.html")
+    page.emulate_media(media="print")
+    page.wait_for_timeout(50)
+    spots = page.evaluate("""() => { const t = document.getElementById('matrix-table');
+        return [...t.tHead.rows[0].cells].slice(1).map(th => { const r = document.createRange();
+          r.selectNodeContents(th); const text = r.getBoundingClientRect();
+          const cell = th.getBoundingClientRect();
+          return {guide: th.textContent.trim(), cell: [cell.left, cell.right],
+                  text: [text.left, text.right]}; }); }""")
+    assert len(spots) >= 3, spots
+    for s in spots:
+        (left, right), (tleft, tright) = s["cell"], s["text"]
+        assert left - 0.5 <= tleft and tright <= right + 0.5, s
+        assert tleft - left < right - tright, f"{s['guide']!r} stands at its column's right edge: {s}"
+    page.emulate_media(media="screen")
+    assert rec.console_errors == [], rec.console_errors
+
+
+@pytest.mark.parametrize("paper", ["Letter", "A4"])
+def test_a_printed_call_plan_comes_first_and_keeps_the_newest_activity(new_page, server, paper):
+    """The liaison prints their page to read the day's call plan in the car: on paper it came
+    after seven figure cards (half the first sheet) and was followed by every interaction of
+    90 days (at 300 physicians 9 of its 19 Letter sheets). On paper, as on a phone, the call
+    plan comes first under the name; the activity keeps its newest 10, and a line says how
+    many the site lists."""
+    path = "team/maya-lindqvist/index.html"
+    page, rec = new_page(viewport=DESKTOP)
+    _open(page, server, path)
+    logged = page.locator("section.activity .log > li").count()
+    assert logged > 10, f"{path} lists {logged} interactions: nothing to leave out"
+    screen = page.pdf(format=paper)  # page.pdf prints with print media: measured before
+    page.emulate_media(media="print")
+    order = page.evaluate("""() => [document.querySelector('.call-plan'),
+        document.querySelector('main > .kpis')].map(e => e.getBoundingClientRect().top)""")
+    assert order[0] < order[1], f"the call plan ({order[0]}) prints below the figures ({order[1]})"
+    shown = page.evaluate("""() => [...document.querySelectorAll('section.activity .log > li')]
+        .filter(li => li.getBoundingClientRect().height > 0).length""")
+    assert shown == 10, shown
+    note = page.locator("section.activity .print-only")
+    assert note.is_visible() and f"newest 10 of {logged}" in note.inner_text(), note.inner_text()
+    texts = [pdftext.squeeze(t) for t in pdftext.pages(screen)]
+    assert "Callplan" in texts[0]
+    assert len(texts) <= 4, f"{path} prints on {len(texts)} {paper} pages"
+    page.emulate_media(media="screen")
+    assert page.locator(".note-print, section.activity .print-only").first.is_hidden()
+    assert rec.console_errors == [], rec.console_errors
+
+
+@pytest.mark.parametrize("width", [703, 725])  # A4 and Letter, 12 mm margins, in CSS px
+def test_no_page_prints_wider_than_the_sheet(new_page, server, site, width):
+    """A page wider than the sheet is shrunk whole by Chromium to fit (the physicians'
+    directory, 1,068 px on a 703 px A4 sheet, printed at two thirds of its size, in 7 pt; the
+    practices' at 859 px, the prospects' win-back ranking at 1,217 px). On paper every page of
+    the site (the decks' slides aside: pages of their own size) keeps within the sheet."""
+    page, rec = new_page(viewport={"width": width, "height": 900})
+    wide = []
+    kinds: dict[tuple[str, int], list[str]] = {}  # two pages of each kind (section, depth)
+    for p in _all_pages(site):
+        if not (p.startswith("presentations/") and p.count("/") >= 2):
+            kinds.setdefault((p.split("/")[0], p.count("/")), []).append(p)
+    paths = [p for group in kinds.values() for p in group[:2]]
+    assert len(paths) > 20, paths
+    page.emulate_media(media="print")
+    for path in paths:
+        _open(page, server, path)
+        over = page.evaluate("""() => { const W = document.documentElement.clientWidth;
+            const sw = document.documentElement.scrollWidth; if (sw <= W) return null;
+            const e = [...document.querySelectorAll('main *')].find(
+                e => e.getBoundingClientRect().right > W + 1);
+            return [sw, e ? e.tagName + (e.id ? '#' + e.id : '') + '.' + e.className : '?']; }""")
+        if over:
+            wide.append(f"{path}: {over[0]} px ({over[1]})")
+    assert not wide, f"wider than a {width} px sheet:\n" + "\n".join(wide)
     assert rec.console_errors == [], rec.console_errors

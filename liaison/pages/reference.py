@@ -47,7 +47,9 @@ def _and(items: list[str]) -> str:
 # Templates that no page names itself: what they hold and receive.
 SHARED = (
     ("base.html", "the frame of every page: title, head, header, navigation, search box, main "
-                  f"content and footer, as blocks {blocks('base.html')}",
+                  f"content and footer, as blocks {blocks('base.html')}; its `<html>` element's "
+                  "`data-print-head` and `data-print-as-of` are what the margin of each printed "
+                  "sheet says (with its page number)",
      "the common variables of the page being rendered"),
     ("head.html", "the `<head>` of pages and decks: character set, viewport, robots and "
                   "Content-Security-Policy meta tags, title, style sheets",
