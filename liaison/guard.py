@@ -644,19 +644,30 @@ def yaml_comments(text: str):
 
 
 def scan_comments(text: str):
-    """(line, column, kind, near) of each comment of a YAML document that holds an identifier
-    (``near`` False: an error, as in a value) or a near form (``near`` True: a warning):
-    comments are committed with the values. The document is read by the scanner only when the text after a '#' of some line
-    holds one (a big file with an identifier in a value is not read a second time)."""
-    tails = [line[line.index("#") + 1:] for line in text.split("\n") if "#" in line]
-    if not any(patient_info(tail) or near_info(tail) for tail in tails):
+    """(line, column, kind, near, joined) of each comment of a YAML document that holds an
+    identifier (``near`` False: an error, as in a value) or a near form (``near`` True: a
+    warning): comments are committed with the values. ``joined``: the identifier is in the
+    comment's line read whole, not in its value or its comment alone (`notes: acct # 77A`
+    is the value 'acct' and the comment '77A' to YAML, and '#' is part of these identifiers'
+    wording). The document is read by the scanner only when some line holding a '#' holds
+    one (a big file with an identifier in a value is not read a second time)."""
+    lines = [line for line in text.split("\n") if "#" in line]
+    if not any(patient_info(line) or near_info(line[line.index("#") + 1:]) for line in lines):
         return
     for at, comment in yaml_comments(text):
-        line, col = text.count("\n", 0, at) + 1, at - text.rfind("\n", 0, at)
-        for kind in patient_info(comment):
-            yield line, col, kind, False
+        start = text.rfind("\n", 0, at) + 1
+        line, col = text.count("\n", 0, at) + 1, at - start + 1
+        kinds = patient_info(comment)
+        for kind in kinds:
+            yield line, col, kind, False, False
         for kind in near_info(comment):
-            yield line, col, kind, True
+            yield line, col, kind, True, False
+        before = text[start:at]
+        if before.strip():
+            alone = set(kinds) | set(patient_info(before))
+            for kind in patient_info(before + "#" + comment):
+                if kind not in alone:
+                    yield line, col, kind, False, True
 
 
 _MD_ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!@|:/])")

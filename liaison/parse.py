@@ -420,8 +420,13 @@ class Loader:
                                 f"reword it if it does", loc=loc, severity="warning",
                            within=_hit_line(parsed.data, loc, kind, near=True))
             if b"#" in parsed.raw:  # comments go into git history with the values
-                for line, col, kind, near in guard.scan_comments(yamlio.decode(parsed.raw)):
-                    if near:
+                for line, col, kind, near, joined in guard.scan_comments(yamlio.decode(parsed.raw)):
+                    if joined:
+                        self.error(rel, f"a comment and the value before it look like {kind} "
+                                        f"(a '#' after a space starts a YAML comment, committed "
+                                        f"with the value): {guard.PATIENT_MESSAGE}",
+                                   line=line + parsed.line_offset, col=col)
+                    elif near:
                         self.error(rel, f"a comment may hold {kind}: {guard.PATIENT_MESSAGE}; "
                                         f"reword it if it does", line=line + parsed.line_offset,
                                    col=col, severity="warning")

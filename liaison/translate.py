@@ -116,9 +116,13 @@ def _message(kind: str, err: dict) -> str:
     if kind == "string_type":
         return f"expected text, got {describe(value)}"
     if kind.startswith("int"):
-        if isinstance(value, str) and value.strip().lstrip("+-").isascii() \
-                and value.strip().lstrip("+-").isdigit():  # past 18 digits: kept as text
-            return f"'{value.strip()}' is too large a number: write at most 18 digits"
+        digits = value.strip().lstrip("+-") if isinstance(value, str) else ""
+        if digits.isascii() and digits.isdigit():
+            if len(digits) > 18:  # past 18 digits: kept as text by the loader
+                return f"'{value.strip()}' is too large a number: write at most 18 digits"
+            # written in quotes ('92'): text, not a number
+            return (f"expected a whole number, got {describe(value)} (write it without "
+                    f"quotes: {value.strip()})")
         return f"expected a whole number, got {describe(value)}"
     if kind == "list_type":
         return f"expected a list, got {describe(value)}{_list_hint(value)}"

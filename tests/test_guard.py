@@ -555,3 +555,20 @@ def test_a_withheld_message_keeps_its_list_index():
     ("summary", False), ("admin", False), ("dobson", False)])
 def test_keys_ending_or_starting_with_a_patient_word(key, named):
     assert guard.patient_key(key) is named
+
+
+@pytest.mark.parametrize("value", ["acct # 77A", "chart # 4411", "medical record # 123456",
+                                   "policy # AB12345"])
+def test_an_identifier_split_by_a_comment_is_an_error(example_site, value):
+    """`notes: acct # 77A` is the value 'acct' and the comment '77A' to YAML, neither an
+    identifier alone, but the line as committed holds an account number ('#' is part of these
+    identifiers' wording): an error at the '#', saying so; the value before a comment that is
+    an identifier alone is reported once, as the value."""
+    rel = write(example_site, "data/practices/p.yaml", f"name: P\nnotes: {value}\n")
+    res = validate(example_site)
+    assert res.code == 1, res.dump()
+    col = len("notes: ") + value.index("#") + 1
+    res.expect(rel, 2, col, "comment", "value before it", pattern=PATIENT_MSG)
+    write(example_site, "data/practices/p.yaml", "name: P\nnotes: MRN 0012345 # see chart\n")
+    res = validate(example_site)
+    assert len([d for d in res.diags if PATIENT_MSG.search(d.msg)]) == 1, res.dump()

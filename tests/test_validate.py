@@ -581,6 +581,20 @@ def test_a_whole_number_too_large_is_not_said_to_be_no_whole_number(example_site
         "most 18 digits"], res.dump()
 
 
+def test_a_quoted_small_whole_number_is_not_said_to_be_too_large(example_site):
+    # `score: '92'` and `visit_every_days: '30'` said "'92' is too large a number: write at
+    # most 18 digits": every digit string that reached the whole-number check was taken for
+    # one past 18 digits (kept as text by the loader)
+    site = (example_site / "site.yaml").read_text(encoding="utf-8")
+    write(example_site, "site.yaml", site.replace("  lapsed_after_days: 120\n",
+                                                  "  lapsed_after_days: '120'\n"))
+    res = validate(example_site)
+    assert res.code == 1
+    assert [d.msg for d in res.errors] == [
+        "thresholds.lapsed_after_days: expected a whole number, got the text '120' (write it "
+        "without quotes: 120)"], res.dump()
+
+
 def test_an_empty_annual_limit_is_said_in_plain_words(example_site):
     # it said "compliance.annual_limit: Input should be an instance of Decimal"
     site = (example_site / "site.yaml").read_text(encoding="utf-8")
