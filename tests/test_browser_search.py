@@ -62,6 +62,14 @@ def _open_search(page, origin: str, query: str = "") -> None:
     page.wait_for_selector("html[data-search-ready]", state="attached")
 
 
+def _status_line(page) -> str:
+    """What the search page's status line shows, its generated text included."""
+    return page.evaluate("""() => {
+        const el = document.getElementById('search-status');
+        const before = getComputedStyle(el, '::before').content;
+        return (before && before !== 'none' ? JSON.parse(before) : '') + el.textContent; }""")
+
+
 def _clean(rec) -> None:
     assert rec.console_errors == [], "console errors (a CSP violation is one):\n" + \
         "\n".join(rec.console_errors)
@@ -301,8 +309,11 @@ def test_what_is_typed_while_the_index_loads_is_searched_once_it_has(screen, ser
     box.fill("montgomery")
     assert held, "the index was not asked for"
     assert page.evaluate("document.documentElement.hasAttribute('data-search-ready')") is False
+    # meanwhile the page says it is on its way (the status line was empty for seconds)
+    assert "Loading the search index" in _status_line(page)
     held[0].continue_()
     page.wait_for_selector("html[data-search-ready]", state="attached")
+    assert "Loading" not in _status_line(page)
     assert box.input_value() == "montgomery"
     assert [r["name"] for r in _results(page)][:1] == ["Adaeze Montgomery"]
     assert "q=montgomery" in page.url  # a reload shows the same results
@@ -318,6 +329,7 @@ def test_without_javascript_the_page_says_search_needs_it_and_invites_no_typing(
         text = page.locator("main").inner_text()
         assert "Search needs JavaScript" in text
         assert "Type a name" not in text
+        assert _status_line(page) == "", "without JavaScript nothing is loading"
         assert page.locator("main a[href$='physicians/index.html']").count() == 1
         _shot(page, "search-no-javascript.png")
     finally:
