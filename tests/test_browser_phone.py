@@ -446,3 +446,34 @@ def test_every_label_of_a_directory_card_has_a_value_under_it(new_page, crowded,
         "cells => cells.filter(c => !c.textContent.trim()).map(c => "
         "c.closest('tr').querySelector('td.card-title').textContent.trim() + ': ' + c.dataset.label)")
     assert not empty, f"labels with nothing under them: {empty[:6]}"
+
+
+# ---------------------------------------------------------------------------------------------
+# what a phone downloads
+
+# The pages a liaison opens in the car park, and the one file each may load besides the
+# stylesheet and app.js: the search index (its size grows with the site: 2 MB at 10,000
+# physicians) on the search page only, the form's data (1 MB) on the log form only.
+LIAISON_PAGES = [PHYSICIAN, PRACTICE, "team/maya-lindqvist/index.html", "index.html",
+                 "physicians/index.html", "follow-ups/index.html"]
+# Compressed, as a host serves them (docs/publishing.md's recipes): 40 kB is 0.2 s of a 1.6
+# Mbit/s phone connection. A brief with its stylesheet and app.js is 25-30 kB today.
+FIRST_VIEW_BUDGET = 40_000
+
+
+@pytest.mark.parametrize("path", LIAISON_PAGES + ["search/index.html"])
+def test_a_page_loads_only_what_it_shows(new_page, server, site, path):
+    import gzip
+    from urllib.parse import urlsplit
+
+    page, rec = _phone(new_page)
+    _open(page, server, path)
+    loaded = sorted({urlsplit(u).path.lstrip("/") for u in rec.requests
+                     if u.startswith(server + "/")} - {path})
+    expected = ["assets/app.js", "assets/style.css"]
+    if path == "search/index.html":
+        expected += ["assets/search.js", "search/index.js"]
+    assert loaded == sorted(expected), f"{path} loaded {loaded}"
+    if path in LIAISON_PAGES[:4]:
+        weight = sum(len(gzip.compress((site / rel).read_bytes(), 6)) for rel in loaded + [path])
+        assert weight <= FIRST_VIEW_BUDGET, f"{path}: {weight} bytes compressed"

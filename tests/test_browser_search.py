@@ -62,6 +62,14 @@ def _open_search(page, origin: str, query: str = "") -> None:
     page.wait_for_selector("html[data-search-ready]", state="attached")
 
 
+def _status_line(page) -> str:
+    """What the search page's status line shows, its generated text included."""
+    return page.evaluate("""() => {
+        const el = document.getElementById('search-status');
+        const before = getComputedStyle(el, '::before').content;
+        return (before && before !== 'none' ? JSON.parse(before) : '') + el.textContent; }""")
+
+
 def _clean(rec) -> None:
     assert rec.console_errors == [], "console errors (a CSP violation is one):\n" + \
         "\n".join(rec.console_errors)
@@ -288,6 +296,30 @@ def test_empty_and_fruitless_queries_say_what_to_do(screen, server):
     _clean(rec)
 
 
+@pytest.mark.parametrize("address", ["", "?q=quenneville"], ids=["bare", "with-a-query"])
+def test_what_is_typed_while_the_index_loads_is_searched_once_it_has(screen, server, address):
+    """On a phone's slow connection the index takes seconds (445 kB at 2,000 physicians: 2.2 s
+    at 1.6 Mbit/s uncompressed); a liaison types at once. The script emptied the box when the
+    index arrived (or put the address's query back over what was typed) and answered nothing."""
+    page, rec, _name = screen
+    held = []
+    page.route("**/search/index.js", lambda route: held.append(route))
+    page.goto(f"{server}/search/index.html{address}", wait_until="commit")
+    box = page.locator("#search-q")
+    box.fill("montgomery")
+    assert held, "the index was not asked for"
+    assert page.evaluate("document.documentElement.hasAttribute('data-search-ready')") is False
+    # meanwhile the page says it is on its way (the status line was empty for seconds)
+    assert "Loading the search index" in _status_line(page)
+    held[0].continue_()
+    page.wait_for_selector("html[data-search-ready]", state="attached")
+    assert "Loading" not in _status_line(page)
+    assert box.input_value() == "montgomery"
+    assert [r["name"] for r in _results(page)][:1] == ["Adaeze Montgomery"]
+    assert "q=montgomery" in page.url  # a reload shows the same results
+    _clean(rec)
+
+
 def test_without_javascript_the_page_says_search_needs_it_and_invites_no_typing(browser, server):
     # it said "Type a name (any order, typos forgiven)…" above "Search needs JavaScript"
     ctx = browser.new_context(viewport=PHONE, java_script_enabled=False)
@@ -297,6 +329,7 @@ def test_without_javascript_the_page_says_search_needs_it_and_invites_no_typing(
         text = page.locator("main").inner_text()
         assert "Search needs JavaScript" in text
         assert "Type a name" not in text
+        assert _status_line(page) == "", "without JavaScript nothing is loading"
         assert page.locator("main a[href$='physicians/index.html']").count() == 1
         _shot(page, "search-no-javascript.png")
     finally:

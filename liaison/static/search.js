@@ -386,8 +386,10 @@
     var base = box.form.getAttribute("data-base") || "../";
     window.liaisonSearch = {index: index, terms: terms, words: words, loadMs: performance.now() - began,
                             scriptMs: scriptStart};
-    var query = new URLSearchParams(window.location.search).get("q") || "";
-    box.value = query;
+    // What was typed while the index loaded (seconds on a phone's slow connection) is newer
+    // than the address's query, and is what the person wants answered.
+    var typed = box.value;
+    box.value = typed || new URLSearchParams(window.location.search).get("q") || "";
     var last = null;
     function run() {
       var t = performance.now();
@@ -395,14 +397,18 @@
       window.liaisonSearch.lastMs = performance.now() - t;
       window.liaisonSearch.query = box.value;
     }
-    run();
-    box.addEventListener("input", function () {
-      run();
+    function remember() {
       try {  // the address keeps the query (a reload or a link shows the same results)
         var url = new URL(window.location.href);
         if (box.value) url.searchParams.set("q", box.value); else url.searchParams.delete("q");
         history.replaceState(null, "", url.href);
       } catch (e) { /* some browsers refuse it for a page opened from disk */ }
+    }
+    run();
+    if (typed) remember();
+    box.addEventListener("input", function () {
+      run();
+      remember();
     });
     box.form.addEventListener("submit", function (ev) {
       var first = list.querySelector("a");
