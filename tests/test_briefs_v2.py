@@ -1160,3 +1160,29 @@ def test_promises_years_overdue_do_not_take_the_first_screen(tmp_path):
     assert order == ["Late", "Soon", "Next month", "Old", "Ancient"], order
     shown = card.partition('<details class="more-promises">')[0]
     assert "Soon promise" in shown and "Ancient promise" not in shown
+
+
+def test_a_brief_shows_five_office_staff_and_folds_the_others(tmp_path):
+    # A hospital-owned group with 48 office staff listed every one in the first card: on a
+    # phone the staff ran to 1,560 px, and the promises and talking points began at 2,205 px
+    # (the sample's at 644). The first five, as written in the practice file, show; the others
+    # fold under one line, as promises do, on the practice's brief and its physicians'.
+    root = copy_example(tmp_path)
+    path = root / "data" / "practices" / "mountain-view-family-medicine.yaml"
+    extra = "".join(f"  - name: Staffer Number{i}\n    role: scheduler, site {i}\n" for i in range(10))
+    path.write_text(path.read_text(encoding="utf-8").replace("notes: |\n", extra + "notes: |\n", 1),
+                    encoding="utf-8")
+    out = build(root, tmp_path / "out")
+    for rel in ("practices/mountain-view-family-medicine", "physicians/grace-holloway"):
+        card = section(page(out, rel), "glance-h")
+        shown, _, folded = card.partition('<details class="more-staff">')
+        assert folded, (rel, "no fold")
+        assert shown.count('class="person"') == 5, rel
+        assert folded.count('class="person"') == 7, rel
+        assert "7 more staff" in text_of(folded)
+        names = re.findall(r'class="person"><strong>([^<]+)</strong>', card)
+        assert names[:2] == ["Carla Jennings", "Devon Marsh"]  # the file's order
+        assert len(names) == 12 and names[-1] == "Staffer Number9"
+    # an office of a few staff shows them all, unfolded
+    card = section(page(out, "practices/french-broad-podiatry"), "glance-h")
+    assert card.count('class="person"') == 1 and "more-staff" not in card
