@@ -647,6 +647,30 @@ def test_thanks_lead_for_a_top_referrer_not_visited_lately(tmp_path, records):
                                                         "physicians/grace-holloway")))
 
 
+def test_a_practices_thanks_go_to_its_top_referrer_first(tmp_path):
+    """A group's brief thanks its top referrers in the order of their rank: a 250-physician
+    group's 505-referral #1 came 19th, folded, after 18 "Thank … first" points in the order of
+    their names (the first one a #29)."""
+    root = copy_example(tmp_path)
+    (root / "data/practices/oak-hollow-group.yaml").write_text(
+        "name: Oak Hollow Group\ncity: Asheville\nstate: NC\n")
+    counts = {"a": 60, "b": 30, "c": 90}  # of 8 referring physicians, the top two: C and A
+    for letter in counts:
+        (root / f"data/physicians/oak-hollow-{letter}.yaml").write_text(
+            f"name: Pat Oak{letter.upper()}\nspecialty: Family Medicine\npractice: oak-hollow-group\n")
+    (root / "data/referrals/oak-hollow.csv").write_text(
+        "source,date,physician,service,status,count\n" + "".join(
+            f"physician,2026-10-{10 + i},oak-hollow-{letter},wound-clinic,scheduled,{n}\n"
+            for i, (letter, n) in enumerate(counts.items())))
+    out = build(root, tmp_path / "out")
+    thanks = [text for kind, text in points_of(page(out, "practices/oak-hollow-group"))
+              if kind == "thanks"]
+    assert [re.match(r"Thank (Pat Oak\w)", t).group(1) for t in thanks] == \
+        ["Pat OakC", "Pat OakA"], thanks
+    ranks = [int(re.search(r"#(\d+) of", t).group(1)) for t in thanks]
+    assert ranks == [1, 2], thanks
+
+
 def test_a_large_practices_fit_names_a_few_and_counts_the_others(tmp_path):
     """A practice of 12 family physicians: its "fits our services" point names five of them
     and counts the others, so that it stays a sentence one can say (it named all twelve; a

@@ -1,6 +1,6 @@
 """The talking points of a brief: what to say, in the order a liaison should say it.
 
-1. thanks, first, to a top referrer who has not been visited lately;
+1. thanks, first, to a top referrer who has not been visited lately (the highest ranked first);
 2. movements in their referrals (declining, lapsed, new);
 3. needs the office voiced in the last 365 days that are unanswered or whose promise is still
    open, each with the promises that answered it;
@@ -94,11 +94,12 @@ def not_visited_lately(view: SiteView, pid: str) -> bool:
 
 
 def _thanks(view: SiteView, pids: list[str], one: bool) -> list[Point]:
-    """Thanks to each top referrer not visited lately (``one``: the brief is theirs)."""
+    """Thanks to each top referrer not visited lately (``one``: the brief is theirs), the
+    highest ranked first (a practice's pids come in the order of their names)."""
     top = top_referrers(view)
     out = []
-    for pid in pids:
-        if pid not in top or not not_visited_lately(view, pid):
+    for pid in sorted((p for p in pids if p in top), key=lambda p: top[p][0]):
+        if not not_visited_lately(view, pid):
             continue
         s = view.stats.physicians[pid]
         rank, of = top[pid]
