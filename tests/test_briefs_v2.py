@@ -700,6 +700,43 @@ def test_a_large_practices_fit_names_a_few_and_counts_the_others(tmp_path):
                         "such patients."), elm
 
 
+def test_a_large_practices_who_is_there_can_be_filtered_and_sorted(tmp_path):
+    """Who is there, on the brief of a group of 250 physicians, was a table of 250 rows by last
+    name (27,768 px on a desktop, 67,289 px of cards on a phone) that could be neither filtered
+    nor sorted: finding one physician, or the top referrers, meant scrolling it. Past twelve
+    physicians it has the directories' filter and sort (app.js), in a frame that scrolls."""
+    root = copy_example(tmp_path)
+    (root / "data/practices/oak-hollow-group.yaml").write_text(
+        "name: Oak Hollow Group\ncity: Asheville\nstate: NC\n")
+    for i in range(13):
+        (root / f"data/physicians/oak-hollow-{i:02}.yaml").write_text(
+            f"name: Pat Oak{chr(65 + i)}\nspecialty: Family Medicine\npractice: oak-hollow-group\n")
+    (root / "data/referrals/oak-hollow.csv").write_text(
+        "source,date,physician,service,status,count\n"
+        "physician,2026-10-10,oak-hollow-03,wound-clinic,scheduled,1234\n")
+    out = build(root, tmp_path / "out")
+    doc = page(out, "practices/oak-hollow-group")
+    m = re.search(r'<section class="card">\s*<h2>Who is there</h2>.*?</section>', doc, re.S)
+    assert m, "no Who is there"
+    who = m.group(0)
+    assert '<input type="search" data-filter="who-table"' in who
+    assert '<span class="count" data-count="who-table"' in who and "13 of 13" in who
+    assert re.search(r'<div class="table-wrap sticky"[^>]*><table id="who-table" class="cards who" '
+                     r'data-table>', who), who[:600]
+    heads = re.findall(r'<th(\b[^>]*)>', who)
+    assert len(heads) == 5 and all("data-sort=" in h for h in heads), heads
+    # the sort keys: a last name, a count without its trend badge, an ISO date
+    row = re.search(r'<tr><td class="card-title"[^>]*data-value="([^"]*)"[^>]*><a href="[^"]*'
+                    r'oak-hollow-03/[^>]*>Pat OakD</a>.*?</tr>', who, re.S)
+    assert row, who
+    assert row.group(1) == "oakd pat"
+    assert 'data-label="Referrals 365 d" data-value="1234"' in row.group(0)
+    # a practice of two keeps its plain table
+    small = page(out, "practices/mountain-view-family-medicine")
+    assert 'data-filter="who-table"' not in small and "data-sort" not in \
+        re.search(r"<h2>Who is there</h2>.*?</table>", small, re.S).group(0)
+
+
 def test_a_site_mapping_overrides_the_builtin_one(tmp_path):
     root = copy_example(tmp_path)
     (root / "templates").mkdir()
