@@ -700,6 +700,35 @@ def test_a_large_practices_fit_names_a_few_and_counts_the_others(tmp_path):
                         "such patients."), elm
 
 
+def test_a_large_practices_lapsed_referrers_are_one_talking_point(tmp_path, records):
+    """A group's lapsed referrers each had a talking point of their own, by name: 48 at a
+    250-physician group (of 103 points, "100 more talking points"). Past six, they are one
+    point that names the five who lapsed last and counts the others, as the fit point does;
+    a practice of a few keeps a point each."""
+    root = copy_example(tmp_path)
+    (root / "data/practices/oak-hollow-group.yaml").write_text(
+        "name: Oak Hollow Group\ncity: Asheville\nstate: NC\n")
+    for i in range(8):
+        (root / f"data/physicians/oak-hollow-{i}.yaml").write_text(
+            f"name: Pat Oak{chr(65 + i)}\nspecialty: Family Medicine\npractice: oak-hollow-group\n")
+    after = records.config.thresholds.lapsed_after_days
+    assert after < 125
+    # Pat OakA referred 300 days ago, Pat OakH 125 days ago: all lapsed, none new
+    (root / "data/referrals/oak-hollow.csv").write_text(
+        "source,date,physician,service,status\n" + "".join(
+            f"physician,{(AS_OF - dt.timedelta(days=300 - 25 * i)).isoformat()},oak-hollow-{i},"
+            "wound-clinic,scheduled\n" for i in range(8)))
+    out = build(root, tmp_path / "out")
+    trends = [text for kind, text in points_of(page(out, "practices/oak-hollow-group"))
+              if kind == "trend"]
+    assert trends == [f"8 physicians last referred {after} days ago or more: Pat OakH (125 days), "
+                      "Pat OakG (150 days), Pat OakF (175 days), Pat OakE (200 days), "
+                      "Pat OakD (225 days) and 3 others: reconnect."], trends
+    # each physician's own brief keeps its own point
+    assert ("trend", "Pat OakA last referred 300 days ago: reconnect.") in \
+        points_of(page(out, "physicians/oak-hollow-0"))
+
+
 def test_a_large_practices_who_is_there_can_be_filtered_and_sorted(tmp_path):
     """Who is there, on the brief of a group of 250 physicians, was a table of 250 rows by last
     name (27,768 px on a desktop, 67,289 px of cards on a phone) that could be neither filtered
