@@ -776,3 +776,33 @@ def test_a_large_practices_physicians_are_found_by_name(new_page, tmp_path):
     page.wait_for_selector("html[data-log-ready]")
     assert page.text_content("#log-practice-name").startswith("French Broad Podiatry")
     assert page.is_visible("#log-physicians") and not page.is_visible("#log-physicians-find")
+
+
+def test_a_large_practices_office_staff_are_found_by_name_or_role(new_page, tmp_path):
+    # The group's 48 office staff were 48 check boxes under Office staff met (about 2,100 px on
+    # a phone); past twelve a box finds them by name or role, as it does the physicians.
+    root = _example_with_repository(tmp_path / "root")
+    _add(root, "data/practices/oak-hollow-group.yaml", "name: Oak Hollow Group\ncity: Asheville\nstaff:\n" + "".join(
+        f"  - name: Sam Staffer{chr(65 + i)}\n    role: scheduler, site {i}\n" for i in range(13))
+        + "  - name: Rae Quillon\n    role: referral coordinator\n")
+    _add(root, "data/physicians/oak-hollow-00.yaml",
+         "name: Pat OakA\nspecialty: Family Medicine\npractice: oak-hollow-group\n")
+    out = tmp_path / "site"
+    proc = subprocess.run(
+        [sys.executable, str(REPO / "build.py"), "build", "--root", str(root), "--out", str(out),
+         "--as-of", "2026-11-26"], cwd=REPO, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    page, rec = new_page(viewport=PHONE, is_mobile=True, has_touch=True)
+    page.goto((out / "log" / "index.html").as_uri() + "?practice=oak-hollow-group")
+    page.wait_for_selector("html[data-log-ready]")
+    shown = lambda: page.eval_on_selector_all(  # noqa: E731
+        "#log-staff label.log-check", "ls => ls.filter(l => !l.hidden).map(l => l.textContent.trim())")
+    assert page.is_visible("#log-staff-find") and len(shown()) == 14
+    assert not page.is_visible("#log-physicians-find")  # one physician: no box
+    page.fill("#log-staff-find", "coordinator")
+    assert shown() == ["Rae Quillon (referral coordinator)"], shown()
+    page.check('#log-staff input[value="Rae Quillon (referral coordinator)"]')
+    page.fill("#log-staff-find", "site 3")
+    assert sorted(shown()) == ["Rae Quillon (referral coordinator)", "Sam StafferD (scheduler, site 3)"], shown()
+    assert "Rae Quillon (referral coordinator)" in _yaml_of(page)
+    assert rec.console_errors == [], rec.console_errors

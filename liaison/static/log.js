@@ -452,8 +452,9 @@
     }
     var p = practices[practiceIndex[state.practice]];
     $("log-practice-name").textContent = p[1] + (p[2] ? ", " + p[2] : "");
-    $("log-physicians-find").value = "";
+    $("log-physicians-find").value = $("log-staff-find").value = "";
     $("log-physicians-find").hidden = p[3].length <= FIND_FROM;
+    $("log-staff-find").hidden = p[4].length <= FIND_FROM;
     p[3].forEach(function (i) {
       var d = physicians[i];
       var c = check("log-doc-" + d[0], d[0], d[1] + (d[2] ? ", " + d[2] : ""), "physician");
@@ -471,11 +472,11 @@
     $("log-staff-box").hidden = !p[4].length;
   }
 
-  // A large practice's physicians, narrowed to those whose name (or credentials) holds every
-  // word typed; the ones ticked stay in sight.
-  function findPhysicians() {
-    var terms = fold($("log-physicians-find").value).trim().split(" ").filter(Boolean);
-    Array.prototype.forEach.call($("log-physicians").querySelectorAll("label.log-check"), function (label) {
+  // A large practice's physicians (or office staff), narrowed to those whose name (credentials,
+  // role) holds every word typed in the box above them; the ones ticked stay in sight.
+  function findIn(kind) {
+    var terms = fold($("log-" + kind + "-find").value).trim().split(" ").filter(Boolean);
+    Array.prototype.forEach.call($("log-" + kind).querySelectorAll("label.log-check"), function (label) {
       var text = fold(label.textContent);
       label.hidden = !label.firstChild.checked && !terms.every(function (w) { return text.indexOf(" " + w) >= 0; });
     });
@@ -678,9 +679,11 @@
   });
   form.addEventListener("submit", function (ev) { ev.preventDefault(); });
   $("log-practice-find").addEventListener("input", drawMatches);
-  $("log-physicians-find").addEventListener("input", findPhysicians);
-  $("log-physicians-find").addEventListener("keydown", function (ev) {
-    if (ev.key === "Enter") ev.preventDefault(); // (a phone keyboard's Go would not send the form)
+  ["physicians", "staff"].forEach(function (kind) {
+    $("log-" + kind + "-find").addEventListener("input", function () { findIn(kind); });
+    $("log-" + kind + "-find").addEventListener("keydown", function (ev) {
+      if (ev.key === "Enter") ev.preventDefault(); // (a phone keyboard's Go would not send the form)
+    });
   });
   // Enter (a phone keyboard's Go) chooses the first practice listed, as the site search opens
   // its first result; Escape, after Change, goes back to the practice chosen.
