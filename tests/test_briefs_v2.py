@@ -647,6 +647,30 @@ def test_thanks_lead_for_a_top_referrer_not_visited_lately(tmp_path, records):
                                                         "physicians/grace-holloway")))
 
 
+def test_a_practices_thanks_go_to_its_top_referrer_first(tmp_path):
+    """A group's brief thanks its top referrers in the order of their rank: a 250-physician
+    group's 505-referral #1 came 19th, folded, after 18 "Thank … first" points in the order of
+    their names (the first one a #29)."""
+    root = copy_example(tmp_path)
+    (root / "data/practices/oak-hollow-group.yaml").write_text(
+        "name: Oak Hollow Group\ncity: Asheville\nstate: NC\n")
+    counts = {"a": 60, "b": 30, "c": 90}  # of 8 referring physicians, the top two: C and A
+    for letter in counts:
+        (root / f"data/physicians/oak-hollow-{letter}.yaml").write_text(
+            f"name: Pat Oak{letter.upper()}\nspecialty: Family Medicine\npractice: oak-hollow-group\n")
+    (root / "data/referrals/oak-hollow.csv").write_text(
+        "source,date,physician,service,status,count\n" + "".join(
+            f"physician,2026-10-{10 + i},oak-hollow-{letter},wound-clinic,scheduled,{n}\n"
+            for i, (letter, n) in enumerate(counts.items())))
+    out = build(root, tmp_path / "out")
+    thanks = [text for kind, text in points_of(page(out, "practices/oak-hollow-group"))
+              if kind == "thanks"]
+    assert [re.match(r"Thank (Pat Oak\w)", t).group(1) for t in thanks] == \
+        ["Pat OakC", "Pat OakA"], thanks
+    ranks = [int(re.search(r"#(\d+) of", t).group(1)) for t in thanks]
+    assert ranks == [1, 2], thanks
+
+
 def test_a_large_practices_fit_names_a_few_and_counts_the_others(tmp_path):
     """A practice of 12 family physicians: its "fits our services" point names five of them
     and counts the others, so that it stays a sentence one can say (it named all twelve; a
@@ -674,6 +698,72 @@ def test_a_large_practices_fit_names_a_few_and_counts_the_others(tmp_path):
                                                                   "ElmE"], elm
     assert elm.endswith("; and 7 others never referred for some of them: ask whether they see "
                         "such patients."), elm
+
+
+def test_a_large_practices_lapsed_referrers_are_one_talking_point(tmp_path, records):
+    """A group's lapsed referrers each had a talking point of their own, by name: 48 at a
+    250-physician group (of 103 points, "100 more talking points"). Past six, they are one
+    point that names the five who lapsed last and counts the others, as the fit point does;
+    a practice of a few keeps a point each."""
+    root = copy_example(tmp_path)
+    (root / "data/practices/oak-hollow-group.yaml").write_text(
+        "name: Oak Hollow Group\ncity: Asheville\nstate: NC\n")
+    for i in range(8):
+        (root / f"data/physicians/oak-hollow-{i}.yaml").write_text(
+            f"name: Pat Oak{chr(65 + i)}\nspecialty: Family Medicine\npractice: oak-hollow-group\n")
+    after = records.config.thresholds.lapsed_after_days
+    assert after < 125
+    # Pat OakA referred 300 days ago, Pat OakH 125 days ago: all lapsed, none new
+    (root / "data/referrals/oak-hollow.csv").write_text(
+        "source,date,physician,service,status\n" + "".join(
+            f"physician,{(AS_OF - dt.timedelta(days=300 - 25 * i)).isoformat()},oak-hollow-{i},"
+            "wound-clinic,scheduled\n" for i in range(8)))
+    out = build(root, tmp_path / "out")
+    trends = [text for kind, text in points_of(page(out, "practices/oak-hollow-group"))
+              if kind == "trend"]
+    assert trends == [f"8 physicians last referred {after} days ago or more: Pat OakH (125 days), "
+                      "Pat OakG (150 days), Pat OakF (175 days), Pat OakE (200 days), "
+                      "Pat OakD (225 days) and 3 others: reconnect."], trends
+    # each physician's own brief keeps its own point
+    assert ("trend", "Pat OakA last referred 300 days ago: reconnect.") in \
+        points_of(page(out, "physicians/oak-hollow-0"))
+
+
+def test_a_large_practices_who_is_there_can_be_filtered_and_sorted(tmp_path):
+    """Who is there, on the brief of a group of 250 physicians, was a table of 250 rows by last
+    name (27,768 px on a desktop, 67,289 px of cards on a phone) that could be neither filtered
+    nor sorted: finding one physician, or the top referrers, meant scrolling it. Past twelve
+    physicians it has the directories' filter and sort (app.js), in a frame that scrolls."""
+    root = copy_example(tmp_path)
+    (root / "data/practices/oak-hollow-group.yaml").write_text(
+        "name: Oak Hollow Group\ncity: Asheville\nstate: NC\n")
+    for i in range(13):
+        (root / f"data/physicians/oak-hollow-{i:02}.yaml").write_text(
+            f"name: Pat Oak{chr(65 + i)}\nspecialty: Family Medicine\npractice: oak-hollow-group\n")
+    (root / "data/referrals/oak-hollow.csv").write_text(
+        "source,date,physician,service,status,count\n"
+        "physician,2026-10-10,oak-hollow-03,wound-clinic,scheduled,1234\n")
+    out = build(root, tmp_path / "out")
+    doc = page(out, "practices/oak-hollow-group")
+    m = re.search(r'<section class="card">\s*<h2>Who is there</h2>.*?</section>', doc, re.S)
+    assert m, "no Who is there"
+    who = m.group(0)
+    assert '<input type="search" data-filter="who-table"' in who
+    assert '<span class="count" data-count="who-table"' in who and "13 of 13" in who
+    assert re.search(r'<div class="table-wrap sticky"[^>]*><table id="who-table" class="cards who" '
+                     r'data-table>', who), who[:600]
+    heads = re.findall(r'<th(\b[^>]*)>', who)
+    assert len(heads) == 5 and all("data-sort=" in h for h in heads), heads
+    # the sort keys: a last name, a count without its trend badge, an ISO date
+    row = re.search(r'<tr><td class="card-title"[^>]*data-value="([^"]*)"[^>]*><a href="[^"]*'
+                    r'oak-hollow-03/[^>]*>Pat OakD</a>.*?</tr>', who, re.S)
+    assert row, who
+    assert row.group(1) == "oakd pat"
+    assert 'data-label="Referrals 365 d" data-value="1234"' in row.group(0)
+    # a practice of two keeps its plain table
+    small = page(out, "practices/mountain-view-family-medicine")
+    assert 'data-filter="who-table"' not in small and "data-sort" not in \
+        re.search(r"<h2>Who is there</h2>.*?</table>", small, re.S).group(0)
 
 
 def test_a_site_mapping_overrides_the_builtin_one(tmp_path):
@@ -1160,3 +1250,29 @@ def test_promises_years_overdue_do_not_take_the_first_screen(tmp_path):
     assert order == ["Late", "Soon", "Next month", "Old", "Ancient"], order
     shown = card.partition('<details class="more-promises">')[0]
     assert "Soon promise" in shown and "Ancient promise" not in shown
+
+
+def test_a_brief_shows_five_office_staff_and_folds_the_others(tmp_path):
+    # A hospital-owned group with 48 office staff listed every one in the first card: on a
+    # phone the staff ran to 1,560 px, and the promises and talking points began at 2,205 px
+    # (the sample's at 644). The first five, as written in the practice file, show; the others
+    # fold under one line, as promises do, on the practice's brief and its physicians'.
+    root = copy_example(tmp_path)
+    path = root / "data" / "practices" / "mountain-view-family-medicine.yaml"
+    extra = "".join(f"  - name: Staffer Number{i}\n    role: scheduler, site {i}\n" for i in range(10))
+    path.write_text(path.read_text(encoding="utf-8").replace("notes: |\n", extra + "notes: |\n", 1),
+                    encoding="utf-8")
+    out = build(root, tmp_path / "out")
+    for rel in ("practices/mountain-view-family-medicine", "physicians/grace-holloway"):
+        card = section(page(out, rel), "glance-h")
+        shown, _, folded = card.partition('<details class="more-staff">')
+        assert folded, (rel, "no fold")
+        assert shown.count('class="person"') == 5, rel
+        assert folded.count('class="person"') == 7, rel
+        assert "7 more staff" in text_of(folded)
+        names = re.findall(r'class="person"><strong>([^<]+)</strong>', card)
+        assert names[:2] == ["Carla Jennings", "Devon Marsh"]  # the file's order
+        assert len(names) == 12 and names[-1] == "Staffer Number9"
+    # an office of a few staff shows them all, unfolded
+    card = section(page(out, "practices/french-broad-podiatry"), "glance-h")
+    assert card.count('class="person"') == 1 and "more-staff" not in card

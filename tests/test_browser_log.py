@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -735,3 +736,73 @@ def test_what_is_tapped_on_a_phone_is_a_finger_high(new_page, server):
         "es => es.filter(e => e.offsetParent).map(e => [e.textContent.trim(), e.getBoundingClientRect().height])")
     assert len(targets) >= 10, targets
     assert [t for t in targets if t[1] < 44] == []
+
+
+def test_a_large_practices_physicians_are_found_by_name(new_page, tmp_path):
+    # A group of 250 physicians listed 250 check boxes under Physicians met: on a phone the
+    # summary and the rest of the form began 12,000 px further down, and a physician was found
+    # by scrolling. Past twelve physicians a box finds them by name; the ones ticked stay.
+    root = _example_with_repository(tmp_path / "root")
+    _add(root, "data/practices/oak-hollow-group.yaml", "name: Oak Hollow Group\ncity: Asheville\n")
+    for i in range(20):
+        _add(root, f"data/physicians/oak-hollow-{i:02}.yaml",
+             f"name: Pat Oak{chr(65 + i)}\nspecialty: Family Medicine\npractice: oak-hollow-group\n")
+    _add(root, "data/physicians/dana-quillfeather.yaml",
+         "name: Dana Quillfeather\ncredentials: DO\nspecialty: Podiatry\npractice: oak-hollow-group\n")
+    out = tmp_path / "site"
+    proc = subprocess.run(
+        [sys.executable, str(REPO / "build.py"), "build", "--root", str(root), "--out", str(out),
+         "--as-of", "2026-11-26"], cwd=REPO, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    page, rec = new_page(viewport=PHONE, is_mobile=True, has_touch=True)
+    page.goto((out / "log" / "index.html").as_uri()
+              + "?practice=oak-hollow-group&physician=oak-hollow-03")
+    page.wait_for_selector("html[data-log-ready]")
+    shown = lambda: page.eval_on_selector_all(  # noqa: E731
+        "#log-physicians label.log-check", "ls => ls.filter(l => !l.hidden).map(l => l.textContent.trim())")
+    assert page.is_visible("#log-physicians-find") and len(shown()) == 21
+    page.fill("#log-physicians-find", "quill do")
+    assert sorted(shown()) == ["Dana Quillfeather, DO", "Pat OakD"], shown()
+    page.check('#log-physicians input[value="dana-quillfeather"]')
+    page.fill("#log-physicians-find", "")
+    assert len(shown()) == 21
+    assert "physicians: [" in _yaml_of(page)
+    listed = re.search(r"physicians: \[(.*)\]", _yaml_of(page)).group(1).split(", ")
+    assert sorted(listed) == ["dana-quillfeather", "oak-hollow-03"], listed
+    assert rec.console_errors == [], rec.console_errors
+    # a practice of a few has no such box (a page of its own: the draft above is kept)
+    page, rec = new_page(viewport=PHONE, is_mobile=True, has_touch=True)
+    page.goto((out / "log" / "index.html").as_uri() + "?practice=french-broad-podiatry")
+    page.wait_for_selector("html[data-log-ready]")
+    assert page.text_content("#log-practice-name").startswith("French Broad Podiatry")
+    assert page.is_visible("#log-physicians") and not page.is_visible("#log-physicians-find")
+
+
+def test_a_large_practices_office_staff_are_found_by_name_or_role(new_page, tmp_path):
+    # The group's 48 office staff were 48 check boxes under Office staff met (about 2,100 px on
+    # a phone); past twelve a box finds them by name or role, as it does the physicians.
+    root = _example_with_repository(tmp_path / "root")
+    _add(root, "data/practices/oak-hollow-group.yaml", "name: Oak Hollow Group\ncity: Asheville\nstaff:\n" + "".join(
+        f"  - name: Sam Staffer{chr(65 + i)}\n    role: scheduler, site {i}\n" for i in range(13))
+        + "  - name: Rae Quillon\n    role: referral coordinator\n")
+    _add(root, "data/physicians/oak-hollow-00.yaml",
+         "name: Pat OakA\nspecialty: Family Medicine\npractice: oak-hollow-group\n")
+    out = tmp_path / "site"
+    proc = subprocess.run(
+        [sys.executable, str(REPO / "build.py"), "build", "--root", str(root), "--out", str(out),
+         "--as-of", "2026-11-26"], cwd=REPO, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    page, rec = new_page(viewport=PHONE, is_mobile=True, has_touch=True)
+    page.goto((out / "log" / "index.html").as_uri() + "?practice=oak-hollow-group")
+    page.wait_for_selector("html[data-log-ready]")
+    shown = lambda: page.eval_on_selector_all(  # noqa: E731
+        "#log-staff label.log-check", "ls => ls.filter(l => !l.hidden).map(l => l.textContent.trim())")
+    assert page.is_visible("#log-staff-find") and len(shown()) == 14
+    assert not page.is_visible("#log-physicians-find")  # one physician: no box
+    page.fill("#log-staff-find", "coordinator")
+    assert shown() == ["Rae Quillon (referral coordinator)"], shown()
+    page.check('#log-staff input[value="Rae Quillon (referral coordinator)"]')
+    page.fill("#log-staff-find", "site 3")
+    assert sorted(shown()) == ["Rae Quillon (referral coordinator)", "Sam StafferD (scheduler, site 3)"], shown()
+    assert "Rae Quillon (referral coordinator)" in _yaml_of(page)
+    assert rec.console_errors == [], rec.console_errors

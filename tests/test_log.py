@@ -166,6 +166,31 @@ def test_briefs_and_call_plans_link_to_the_form_with_their_choices(built):
         "practice=mountain-view-family-medicine"]
 
 
+def test_a_call_plan_chooses_no_physician_at_a_large_practice(tmp_path):
+    # A hospital-owned group of 250 physicians: the call plan's Log a visit opened the form
+    # with the liaison's 225 physicians there ticked (a 6,362-character address); a weekly stop
+    # logged without unticking 223 of them listed all 225 as visited (their visits overdue
+    # cleared, return on visit and spend shared among them). Past six physicians, the link
+    # chooses the practice and the liaison only, as a practice's brief does.
+    root = _copy(tmp_path / "root", True)
+    (root / "data/practices/oak-hollow-group.yaml").write_text(
+        "name: Oak Hollow Group\ncity: Asheville\nstate: NC\nliaison: lena-brooks\n")
+    for n, practice in ((7, "oak-hollow-group"), (6, "elm-row-group")):
+        if practice != "oak-hollow-group":
+            (root / f"data/practices/{practice}.yaml").write_text(
+                f"name: Elm Row Group\ncity: Asheville\nstate: NC\nliaison: lena-brooks\n")
+        for i in range(n):
+            (root / f"data/physicians/{practice}-{i}.yaml").write_text(
+                f"name: Pat Tree{chr(65 + i)}\nspecialty: Family Medicine\npractice: {practice}\n"
+                "tier: A\n")
+    plan = (_build(root, tmp_path / "site") / "team" / "lena-brooks" / "index.html").read_text(
+        encoding="utf-8")
+    oak = re.findall(r'href="../../log/index.html\?(practice=oak-hollow-group[^"]*)"', plan)
+    assert oak == ["practice=oak-hollow-group&amp;liaison=lena-brooks"], oak
+    elm = re.findall(r'href="../../log/index.html\?(practice=elm-row-group[^"]*)"', plan)
+    assert len(elm) == 1 and elm[0].count("physician=elm-row-group-") == 6, elm
+
+
 def test_without_a_repository_there_is_no_form_and_no_link(tmp_path):
     site = _build(_copy(tmp_path / "root", False), tmp_path / "site")
     assert not (site / "log").exists()

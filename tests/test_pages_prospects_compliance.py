@@ -307,6 +307,32 @@ def test_a_call_plans_physicians_in_equal_need_come_by_last_name(tmp_path):
     assert names == ["Di Walsh", "Cy Xu", "Bo Young", "Ada Zeller"]
 
 
+def test_a_call_plan_folds_a_large_practices_physicians_after_the_first_ten(tmp_path):
+    """A group of 250 physicians listed all 225 of its liaison's there in the call plan (about
+    6,550 px on a desktop) before the next practice: the ten who need them most show, the
+    others fold under one line; a practice of a few is listed whole."""
+    root = copy_example(tmp_path / "root")
+    (root / "data/practices/laurel-park-clinic.yaml").write_text(
+        "name: Laurel Park Clinic\ncity: Asheville\nstate: NC\nliaison: lena-brooks\n")
+    for i in range(14):
+        tier = "tier: A\n" if i % 2 else ""  # seven with a visit overdue (tier A, never visited)
+        (root / f"data/physicians/laurel-{i:02}.yaml").write_text(
+            f"name: Pat Laurel{chr(65 + i)}\nspecialty: Family Medicine\npractice: laurel-park-clinic\n"
+            + tier)
+    site = build(root, tmp_path / "site")
+    doc = (site / "team" / "lena-brooks" / "index.html").read_text(encoding="utf-8")
+    start = doc.index(">Laurel Park Clinic</a>")
+    group = doc[start:doc.index("<h3>", start) if "<h3>" in doc[start:] else doc.index("</section>", start)]
+    shown, _, folded = group.partition('<details class="more-plan">')
+    assert folded, "no fold"
+    assert shown.count("<li>") == 10 and folded.count("<li>") == 4
+    assert "4 more physicians at Laurel Park Clinic" in folded
+    # the seven overdue first (by last name), then three of the others
+    names = re.findall(r'>(Pat Laurel\w)</a>', shown)
+    assert names[:7] == [f"Pat Laurel{chr(65 + i)}" for i in range(1, 14, 2)], names
+    assert "more-plan" not in doc[:start]  # the example's practices are listed whole
+
+
 def test_a_practice_without_physicians_is_in_its_liaisons_call_plan(tmp_path):
     """A new office, its practice file written and no physician yet, was in nobody's call plan:
     its liaison had it nowhere to visit."""

@@ -42,6 +42,7 @@ from liaison.pages.view import SiteView
 
 TOP_POINTS = 3  # talking points on the first screen; the others fold away
 DAYS_SHOWN = 5  # physicians whose office days the card lists open; of more, the list folds
+WHO_FILTERED = 12  # a practice of more physicians has Who is there filtered and sorted (app.js)
 MAP_URL = "https://www.google.com/maps/search/?api=1&query="  # opens the maps app on phones
 STATUS_NAMES = {"referred": ("Referred", "Ref."), "scheduled": ("Scheduled", "Sch."),
                 "consulted": ("Consulted", "Con."), "treated": ("Treated", "Tr."),
@@ -518,13 +519,13 @@ def practice(view: SiteView, page: Page) -> dict:
     for d in by_name:
         rec, st = view.site.physicians[d], view.stats.physicians[d]
         doctors.append({**physician_row(view, d), "office_days": _days(rec.office_days),
-                        "spend": _meter(view, st.spend_ytd_cents)})
+                        "sort_name": sort_key(rec.name), "spend": _meter(view, st.spend_ytd_cents)})
     return {
         **view.common(page, "practices", p.name),
         "practice": p, "stats": s, "row": practice_row(view, pid),
         "website_href": website_href(p.website) if p.website else None,
         "notes_html": view.md.note(p.notes),
-        "doctors": doctors,
+        "doctors": doctors, "who_filtered": len(doctors) > WHO_FILTERED,
         "glance": _glance(view, pid, [("office", p.phone or "")],
                           [(view.site.physicians[d].name, _days(view.site.physicians[d].office_days))
                            for d in by_name]),
@@ -569,7 +570,7 @@ KINDS = [
                            for p in sorted(view.site.practices)],
              practice, reads=BRIEF_READS + ("stats.practices", "stats.physicians",
                                             "stats.funnel_matured"),
-             variables=("practice", "website_href", "doctors", "last_contact_ago",
+             variables=("practice", "website_href", "doctors", "who_filtered", "last_contact_ago",
                         *BRIEF_VARIABLES),
              url="practices/<practice>/"),
     PageKind("physician", "physician.html", "physicians",

@@ -1,7 +1,8 @@
 """The talking points of a brief: what to say, in the order a liaison should say it.
 
-1. thanks, first, to a top referrer who has not been visited lately;
-2. movements in their referrals (declining, lapsed, new);
+1. thanks, first, to a top referrer who has not been visited lately (the highest ranked first);
+2. movements in their referrals (declining, lapsed, new; a large practice's lapsed referrers in
+   one point);
 3. needs the office voiced in the last 365 days that are unanswered or whose promise is still
    open, each with the promises that answered it;
 4. services that fit their specialty (liaison.talking_points) and that they never referred
@@ -94,11 +95,12 @@ def not_visited_lately(view: SiteView, pid: str) -> bool:
 
 
 def _thanks(view: SiteView, pids: list[str], one: bool) -> list[Point]:
-    """Thanks to each top referrer not visited lately (``one``: the brief is theirs)."""
+    """Thanks to each top referrer not visited lately (``one``: the brief is theirs), the
+    highest ranked first (a practice's pids come in the order of their names)."""
     top = top_referrers(view)
     out = []
-    for pid in pids:
-        if pid not in top or not not_visited_lately(view, pid):
+    for pid in sorted((p for p in pids if p in top), key=lambda p: top[p][0]):
+        if not not_visited_lately(view, pid):
             continue
         s = view.stats.physicians[pid]
         rank, of = top[pid]
@@ -111,10 +113,16 @@ def _thanks(view: SiteView, pids: list[str], one: bool) -> list[Point]:
     return out
 
 
-def _trends(view: SiteView, pids: list[str]) -> list[Point]:
+def _trends(view: SiteView, pids: list[str], practice: bool = False) -> list[Point]:
+    """Declining, new and lapsed referrers, a point each; on a practice's brief more than
+    NAMED + 1 lapsed ones are one point, after the others, that names those who lapsed last
+    (as _few)."""
+    stats = view.stats.physicians
+    lapsed = [pid for pid in pids if stats[pid].status == "lapsed" and not stats[pid].declining]
+    grouped = practice and len(lapsed) > NAMED + 1
     out = []
     for pid in pids:
-        s = view.stats.physicians[pid]
+        s = stats[pid]
         name = view.site.physicians[pid].name
         if s.declining:
             out.append(Point("trend", f"{name}'s referrals are down ({s.referrals_prev_90d} → "
@@ -123,9 +131,15 @@ def _trends(view: SiteView, pids: list[str]) -> list[Point]:
             out.append(Point("trend", Markup("{} started referring on {}: thank them and ask how "
                                              "the first patients did.").format(
                                                  name, day(s.first_referral, view.as_of))))
-        elif s.status == "lapsed":
+        elif s.status == "lapsed" and not grouped:
             out.append(Point("trend", f"{name} last referred {plural(s.days_since_referral, 'day')} ago: "
                                       "reconnect."))
+    if grouped:
+        lapsed.sort(key=lambda p: stats[p].days_since_referral)  # stable: by name in a tie
+        after = view.site.config.thresholds.lapsed_after_days
+        named = [f"{view.site.physicians[p].name} ({stats[p].days_since_referral} days)" for p in lapsed]
+        out.append(Point("trend", f"{len(lapsed)} physicians last referred {after} days ago or "
+                                  f"more: {_few(named)}: reconnect."))
     return out
 
 
@@ -301,7 +315,7 @@ def talking_points(view: SiteView, pids: list[str], interactions: list,
     physicians), from the ``interactions`` that concern them (newest first)."""
     needs = _needs(view, interactions)
     points = _thanks(view, pids, one=not practice)
-    points += _trends(view, pids)
+    points += _trends(view, pids, practice)
     points += [p for p in needs if p.state != "delivered"]
     points += _services(view, pids, practice)
     points += [p for p in needs if p.state == "delivered"]

@@ -22,6 +22,9 @@ from liaison.pages.view import SiteView
 
 WINDOW = 90  # days of visits per week
 RECENT_DAYS = 90  # a member page's recent interactions: those of the last 90 days
+# a practice where the liaison has more physicians: its Log a visit ticks none (a weekly stop
+# at a group of 200 sees a few of them, and a form opened with all 200 ticked logs them all)
+LOG_CHOSEN = 6
 
 
 def liaison_figures(view: SiteView, tid: str) -> dict | None:
@@ -128,7 +131,8 @@ def _call_plan(view: SiteView, tid: str) -> list[dict]:
             "practice": view.practice_ref(prac),
             "score": max(max((t[0] for t in docs), default=0), MISSED_PLAN if missed else 0),
             "plan": plan,
-            "log_href": log_href(view, prac, [t[1] for t in docs], tid),
+            "log_href": log_href(view, prac, [t[1] for t in docs] if len(docs) <= LOG_CHOSEN else (),
+                                 tid),
             "city": p.city if p else None,  # (a day's visits are planned by area)
             "best": p.best_visit_times if p else None,
             "last_contact": figures.last_contact if figures is not None else None,

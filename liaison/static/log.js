@@ -18,6 +18,7 @@
   var KEY = "liaison-log-draft:" + D.repository.web_url;
   var ME = "liaison-log-me:" + D.repository.web_url;
   var MAX_URL = 8000; // longer addresses may be cut by a browser or a server
+  var FIND_FROM = 12; // a practice of more physicians has a box to find them by name
   // Characters a one-line text, and a Markdown text, may not hold (SPEC §2).
   var BAD_LINE = /[\u0000-\u0008\u000a-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/;
   var BAD_MARKDOWN = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
@@ -451,6 +452,9 @@
     }
     var p = practices[practiceIndex[state.practice]];
     $("log-practice-name").textContent = p[1] + (p[2] ? ", " + p[2] : "");
+    $("log-physicians-find").value = $("log-staff-find").value = "";
+    $("log-physicians-find").hidden = p[3].length <= FIND_FROM;
+    $("log-staff-find").hidden = p[4].length <= FIND_FROM;
     p[3].forEach(function (i) {
       var d = physicians[i];
       var c = check("log-doc-" + d[0], d[0], d[1] + (d[2] ? ", " + d[2] : ""), "physician");
@@ -466,6 +470,16 @@
       staff.appendChild(c);
     });
     $("log-staff-box").hidden = !p[4].length;
+  }
+
+  // A large practice's physicians (or office staff), narrowed to those whose name (credentials,
+  // role) holds every word typed in the box above them; the ones ticked stay in sight.
+  function findIn(kind) {
+    var terms = fold($("log-" + kind + "-find").value).trim().split(" ").filter(Boolean);
+    Array.prototype.forEach.call($("log-" + kind).querySelectorAll("label.log-check"), function (label) {
+      var text = fold(label.textContent);
+      label.hidden = !label.firstChild.checked && !terms.every(function (w) { return text.indexOf(" " + w) >= 0; });
+    });
   }
 
   var practiceKeys = null, physicianKeys = null;
@@ -665,6 +679,12 @@
   });
   form.addEventListener("submit", function (ev) { ev.preventDefault(); });
   $("log-practice-find").addEventListener("input", drawMatches);
+  ["physicians", "staff"].forEach(function (kind) {
+    $("log-" + kind + "-find").addEventListener("input", function () { findIn(kind); });
+    $("log-" + kind + "-find").addEventListener("keydown", function (ev) {
+      if (ev.key === "Enter") ev.preventDefault(); // (a phone keyboard's Go would not send the form)
+    });
+  });
   // Enter (a phone keyboard's Go) chooses the first practice listed, as the site search opens
   // its first result; Escape, after Change, goes back to the practice chosen.
   $("log-practice-find").addEventListener("keydown", function (ev) {
