@@ -804,3 +804,44 @@ def test_the_file_formats_deck_table_names_every_key_of_a_slides_stats(tmp_path)
     cell = re.sub(r"\([^)]*\)", "", row.split(":", 1)[1].split("|", 1)[0])  # (sub-keys)
     listed = set(re.findall(r"`([a-z_0-9]+)`", cell))
     assert listed == keys, (sorted(listed), sorted(keys))
+
+
+def test_a_new_referrers_chart_shows_the_month_begun_when_the_months_before_are_empty(tmp_path):
+    """A practice whose only referral came this month: the thank-you slide counts it, and the
+    chart of the last 12 complete months had twelve empty bars after it. It now ends with the
+    month begun ("Nov so far"), in the HTML deck and the .pptx; an office that referred in an
+    earlier month keeps the complete months (a month begun is not a drop in a meeting)."""
+    import subprocess
+    import sys
+
+    from conftest import one_physician_site
+
+    root = one_physician_site(tmp_path / "root", "- date: 2026-10-02\n  type: visit\n  liaison: lou\n"
+                                                 "  practice: solo\n  summary: Hello.\n")
+    (root / "data/referrals").mkdir()
+    (root / "content/presentations").mkdir(parents=True)
+    (root / "content/presentations/thanks.md").write_text(
+        "---\ntitle: Thanks\n---\n# Thanks\n\n---\n\n## By month\n\n{{ referral_chart() }}\n", encoding="utf-8")
+
+    def chart(rows: str) -> tuple[str, list]:
+        (root / "data/referrals/r.csv").write_text("date,source,physician,service,status\n" + rows,
+                                                   encoding="utf-8")
+        out = tmp_path / f"site{len(rows)}"
+        proc = subprocess.run([sys.executable, "-m", "liaison", "build", "--root", str(root), "--out", str(out),
+                               "--as-of", "2026-11-26"], capture_output=True, text=True, cwd=REPO)
+        assert proc.returncode == 0, proc.stdout + proc.stderr
+        html = (out / "presentations/thanks/solo/index.html").read_text(encoding="utf-8")
+        deck = pptx.Presentation(str(next((out / "presentations/thanks/solo").glob("*.pptx"))))
+        found = [sh.chart for s in deck.slides for sh in s.shapes if getattr(sh, "has_chart", False)]
+        plot = found[0].plots[0]
+        return html, list(zip(plot.categories, plot.series[0].values))
+
+    html, bars = chart("2026-11-10,physician,ida-lone,ablation,referred\n")
+    assert len(bars) == 12 and bars[-1] == ("Nov so far", 1) and bars[0][0] == "Dec \u201925"
+    assert sum(v for _, v in bars) == 1
+    assert "the last 11 complete months and this month so far" in html and "Nov so far" in html
+
+    html, bars = chart("2026-03-10,physician,ida-lone,ablation,referred\n"
+                       "2026-11-10,physician,ida-lone,ablation,referred\n")
+    assert len(bars) == 12 and bars[-1] == ("Oct", 0) and sum(v for _, v in bars) == 1
+    assert "so far" not in html and "the last 12 complete months" in html

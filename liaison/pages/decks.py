@@ -86,17 +86,26 @@ class DeckRenderer:
     def chart_data(self, practice: str) -> tuple[list[str], list[int]]:
         """The practice's referrals in each of the last CHART_MONTHS complete months (the
         as-of month too when D is its last day: a month begun is not a drop in a meeting),
-        labelled "Dec ’25", "Jan ’26", "Feb", …: the year on the first month and on January."""
+        labelled "Dec ’25", "Jan ’26", "Feb", …: the year on the first month and on January.
+        When those months hold no referral and the month begun does (a new referrer, whom a
+        liaison visits to thank), the chart ends with the month begun, "Dec so far": twelve
+        empty bars after a slide thanking the office for a patient would say it sent none."""
         view = self.view
         series = [0] * MONTHS_CHARTED
         for d in view.docs_of_practice.get(practice, []):
             for i, n in enumerate(view.doc_series.get(d, ())):
                 series[i] += n
-        last = view.month_last - (1 if view.month_to_date else 0)
+        begun = 1 if view.month_to_date else 0
+        so_far = bool(begun and series[-1] and not any(series[-1 - CHART_MONTHS:-1]))
+        if so_far:
+            begun = 0
+        last = view.month_last - begun
         first = last - CHART_MONTHS + 1
         labels = [MONTH_NAMES[m % 12] + (f" \u2019{m // 12 % 100:02d}" if m == first or m % 12 == 0 else "")
                   for m in range(first, last + 1)]
-        end = len(series) - (1 if view.month_to_date else 0)
+        if so_far:
+            labels[-1] += " so far"
+        end = len(series) - begun
         return labels, series[end - CHART_MONTHS:end]
 
     def dress(self, practice: str | None, depth: str, chart_shown: bool = True) -> deck_stage.Dress:
@@ -106,9 +115,10 @@ class DeckRenderer:
         chart = ""
         if practice and chart_shown:
             months, values = self.chart_data(practice)
+            span = (f"the last {CHART_MONTHS - 1} complete months and this month so far"
+                    if months[-1].endswith(" so far") else f"the last {CHART_MONTHS} complete months")
             chart = view.chart(charts.bar_chart, months, values, height=260,
-                               title=f"Referrals from {view.site.practices[practice].name} per month, "
-                                     f"the last {CHART_MONTHS} complete months")
+                               title=f"Referrals from {view.site.practices[practice].name} per month, {span}")
         return deck_stage.Dress(
             logo=f"{depth}assets/{self.logo_name}" if self.logo_name else None,
             media=f"{'../' if practice else ''}{MEDIA}/", chart=str(chart),
