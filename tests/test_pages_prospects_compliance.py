@@ -307,6 +307,33 @@ def test_a_call_plans_physicians_in_equal_need_come_by_last_name(tmp_path):
     assert names == ["Di Walsh", "Cy Xu", "Bo Young", "Ada Zeller"]
 
 
+def test_a_call_plans_physicians_in_equal_need_come_by_referrals_then_last_name(tmp_path):
+    """Of physicians who need their liaison equally, the one who referred the most in the last
+    365 days comes first (a group of 225 showed its top referrer 63rd, folded, by name): Bo
+    Young with two, Cy Xu with one, then the others by last name."""
+    root = copy_example(tmp_path / "root")
+    (root / "data/practices/laurel-park-clinic.yaml").write_text(
+        "name: Laurel Park Clinic\ncity: Asheville\nstate: NC\nliaison: lena-brooks\n")
+    for pid, name in (("ada-zeller", "Ada Zeller"), ("bo-young", "Bo Young"),
+                      ("cy-xu", "Cy Xu"), ("di-walsh", "Di Walsh")):
+        (root / f"data/physicians/{pid}.yaml").write_text(
+            f"name: {name}\nspecialty: Family Medicine\npractice: laurel-park-clinic\n")
+    (root / "data/referrals/laurel.csv").write_text(
+        "date,source,physician,service,status\n2026-10-10,physician,bo-young,vein-ablation,treated\n"
+        "2026-10-11,physician,cy-xu,vein-ablation,treated\n2026-10-12,physician,bo-young,vein-ablation,treated\n")
+    site = build(root, tmp_path / "site")
+    page = parse(site / "team" / "lena-brooks" / "index.html")
+    plan = next(s for s in page.all("section") if s.all("h2")[0].text() == "Call plan")
+    heads = plan.all("h3")
+    group = next(i for i, h in enumerate(heads) if h.text().startswith("Laurel Park Clinic"))
+    items = plan.all("ul")[group].all("li")
+    names = [li.all("a")[0].text() for li in items]
+    assert names == ["Bo Young", "Cy Xu", "Di Walsh", "Ada Zeller"], names
+    # equal need: new referrers and prospects, none overdue, declining or lapsed
+    assert not any(w in li.text() for li in items for w in ("overdue", "declining", "lapsed"))
+    assert "new referrer" in items[0].text() and "new referrer" in items[1].text()
+
+
 def test_a_call_plan_folds_a_large_practices_physicians_after_the_first_ten(tmp_path):
     """A group of 250 physicians listed all 225 of its liaison's there in the call plan (about
     6,550 px on a desktop) before the next practice: the ten who need them most show, the

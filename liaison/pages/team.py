@@ -121,8 +121,11 @@ def _call_plan(view: SiteView, tid: str) -> list[dict]:
     groups = []
     physicians = view.site.physicians
     for prac, docs in by_practice.items():
-        # in equal need, by last name (as in the directories), then id
-        docs.sort(key=lambda t: (-t[0], sort_key(physicians[t[1]].name), t[1]))
+        # in equal need, the most referrals in the last 365 days first (of a large group's,
+        # the ten shown are its top referrers, not its A to C), then by last name (as in the
+        # directories), then id
+        docs.sort(key=lambda t: (-t[0], -view.stats.physicians[t[1]].referrals_365d,
+                                 sort_key(physicians[t[1]].name), t[1]))
         p = view.site.practices.get(prac)
         figures = view.stats.practices.get(prac)
         plan = planned_visit(view, prac)
