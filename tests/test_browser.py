@@ -620,3 +620,36 @@ def test_serve_reloads_a_tab_that_a_change_overtook_while_it_loaded(browser, tmp
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+
+
+def test_directory_filter_finds_names_in_every_script_and_letters_typed_plainly(new_page, tmp_path):
+    """The directories' filter folded a query to a-z and 0-9: a Korean or Arabic name typed
+    was no word at all (every row stayed, as if it matched), "soren" missed Søren (ø became a
+    space) and "Đặng" found Ángela (đ dropped: "ang"). It folds as the site search does."""
+    from conftest import one_physician_site
+
+    root = one_physician_site(tmp_path / "root", "- {date: 2026-11-02, type: call, "
+                              "liaison: lou, practice: solo, summary: Said hello.}\n")
+    (root / "data/practices/dakhoa.yaml").write_text("name: Phòng Khám Đa Khoa\n", encoding="utf-8")
+    for pid, name, practice in (("ji-park", "박지민", "solo"), ("ahmad", "أحمد الراشد", "solo"),
+                                ("soren", "Søren Ødegård", "solo"), ("dang", "Đặng Văn Hùng", "dakhoa"),
+                                ("angela", "Ángela Álvarez", "solo")):
+        (root / f"data/physicians/{pid}.yaml").write_text(
+            f"name: {name}\nspecialty: Family medicine\npractice: {practice}\n", encoding="utf-8")
+    out = tmp_path / "site"
+    done = subprocess.run([sys.executable, "-m", "liaison", "build", "--root", str(root),
+                           "--out", str(out), "--as-of", "2026-12-05"],
+                          capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    page, rec = new_page()
+    page.goto((out / "physicians" / "index.html").as_uri())
+    box = page.locator('input[data-filter="physician-table"]')
+    for query, want in (("박지민", ["박지민"]), ("الراشد", ["أحمد الراشد"]), ("soren", ["Søren Ødegård"]),
+                        ("Đặng", ["Đặng Văn Hùng"]), ("dang", ["Đặng Văn Hùng"]),
+                        ("phong kham da khoa", ["Đặng Văn Hùng"]), ("alvarez", ["Ángela Álvarez"])):
+        box.fill(query)
+        page.wait_for_timeout(50)
+        names = [t.strip().split(",")[0] for t in
+                 page.locator("#physician-table tbody tr:visible td:first-child").all_text_contents()]
+        assert names == want, query
+    assert rec.console_errors == [], "console errors:\n" + "\n".join(rec.console_errors)

@@ -24,9 +24,19 @@
   var TITLES = { dr: 1, doctor: 1, prof: 1, professor: 1, mr: 1, mrs: 1, ms: 1, mx: 1 };
   var BIG = 2000; // from this many items, typing waits for a pause
 
+  // Folded as the site search folds (search.js words, liaison/search.py LETTERS): apostrophes
+  // dropped ("oconnor" finds O'Connor), accents and other marks off, the letters NFKD leaves
+  // whole spelled plainly ("soren" finds Søren, "dang" Đặng), and letters of every script
+  // kept (a Korean or Arabic name typed is words, not nothing).
+  var LETTERS = {"ß": "ss", "æ": "ae", "œ": "oe", "ø": "o", "ł": "l", "đ": "d", "ð": "d",
+                 "þ": "th", "ı": "i", "ħ": "h"};
   function norm(s) {
-    s = String(s || "").toLowerCase();
-    if (s.normalize) s = s.normalize("NFD").replace(/[\u0300-\u036f]/g, "");
+    s = String(s || "").replace(/['\u2019\u02bc`]/g, "").toLowerCase();
+    if (/[^\x00-\x7f]/.test(s)) {
+      s = s.normalize("NFKD").replace(/\p{M}/gu, "")
+        .replace(/[ßæœøłđðþıħ]/g, function (c) { return LETTERS[c]; });
+      return s.replace(/[^\p{L}\p{N}]+/gu, " ").trim();
+    }
     return s.replace(/[^a-z0-9]+/g, " ").trim();
   }
 
