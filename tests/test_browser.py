@@ -686,3 +686,30 @@ def test_a_text_column_without_a_sort_key_sorts_accented_words_with_their_plain_
             f"#physician-table tbody tr:visible td:nth-child({col + 1})").all_text_contents()]
         assert [s for s in shown if s != "—"] == want, label
     assert rec.console_errors == [], "console errors:\n" + "\n".join(rec.console_errors)
+
+
+def test_names_in_a_right_to_left_script_keep_their_order_in_a_line(new_page, tmp_path):
+    """Two Arabic names listed side by side ("أحمد الراشد, يوسف الخطيب" in an interaction's
+    line) ran together into one right-to-left run: the second was shown first, the comma
+    beside the wrong name. Each name's link is isolated: the line reads in its own order."""
+    from conftest import one_physician_site
+
+    root = one_physician_site(tmp_path / "root", "- {date: 2026-11-02, type: visit, liaison: lou,"
+                              " practice: solo, physicians: [ida-lone, ahmad, yusuf],"
+                              " summary: Said hello.}\n")
+    for pid, name in (("ahmad", "أحمد الراشد"), ("yusuf", "يوسف الخطيب")):
+        (root / f"data/physicians/{pid}.yaml").write_text(
+            f"name: {name}\nspecialty: Family medicine\npractice: solo\n", encoding="utf-8")
+    out = tmp_path / "site"
+    done = subprocess.run([sys.executable, "-m", "liaison", "build", "--root", str(root),
+                           "--out", str(out), "--as-of", "2026-12-05"],
+                          capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    page, rec = new_page()
+    page.goto((out / "practices" / "solo" / "index.html").as_uri())
+    line = page.locator("li .meta", has=page.locator('a[href$="physicians/ahmad/index.html"]')).first
+    lefts = [line.locator(f'a[href$="physicians/{pid}/index.html"]').bounding_box()["x"]
+             for pid in ("ida-lone", "ahmad", "yusuf")]
+    assert lefts == sorted(lefts), lefts
+    _shot(page, "rtl-names-in-a-line.png")
+    assert rec.console_errors == [], "console errors:\n" + "\n".join(rec.console_errors)
