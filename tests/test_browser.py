@@ -690,12 +690,14 @@ def test_a_text_column_without_a_sort_key_sorts_accented_words_with_their_plain_
 
 def test_names_in_a_right_to_left_script_keep_their_order_in_a_line(new_page, tmp_path):
     """Two Arabic names listed side by side ("أحمد الراشد, يوسف الخطيب" in an interaction's
-    line) ran together into one right-to-left run: the second was shown first, the comma
-    beside the wrong name. Each name's link is isolated: the line reads in its own order."""
+    line, its physicians' links or the office staff met) ran together into one right-to-left
+    run: the second was shown first, the comma beside the wrong name. Each name is isolated
+    (a link, a <bdi>): the line reads in its own order."""
     from conftest import one_physician_site
 
     root = one_physician_site(tmp_path / "root", "- {date: 2026-11-02, type: visit, liaison: lou,"
                               " practice: solo, physicians: [ida-lone, ahmad, yusuf],"
+                              " met_with: [Tess Ramsey, فاطمة الزهراء, رنا حداد],"
                               " summary: Said hello.}\n")
     for pid, name in (("ahmad", "أحمد الراشد"), ("yusuf", "يوسف الخطيب")):
         (root / f"data/physicians/{pid}.yaml").write_text(
@@ -711,5 +713,8 @@ def test_names_in_a_right_to_left_script_keep_their_order_in_a_line(new_page, tm
     lefts = [line.locator(f'a[href$="physicians/{pid}/index.html"]').bounding_box()["x"]
              for pid in ("ida-lone", "ahmad", "yusuf")]
     assert lefts == sorted(lefts), lefts
+    met = [line.locator("bdi", has_text=name).bounding_box()["x"]
+           for name in ("Tess Ramsey", "فاطمة الزهراء", "رنا حداد")]  # the staff met, in text
+    assert met == sorted(met), met
     _shot(page, "rtl-names-in-a-line.png")
     assert rec.console_errors == [], "console errors:\n" + "\n".join(rec.console_errors)
