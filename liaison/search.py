@@ -26,7 +26,7 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
-from liaison.names import APOSTROPHES, LETTERS
+from liaison.names import APOSTROPHES, LETTERS, fold
 from liaison.pages.base import deck_href, guide_href, member_href, physician_href, practice_href
 from liaison.pages.briefs import tel_href
 
@@ -188,7 +188,9 @@ def entries(view) -> list[Entry]:
         out.append(Entry("deck", did, m.title, _parts(m.description), words(m.title),
                          _info(m.description) + KIND_TERMS["deck"]))
     order = {k: i for i, k in enumerate(KINDS)}
-    return sorted(out, key=lambda e: (order[e.kind], e.name.casefold(), e.name, e.key))
+    # by the name as it sorts everywhere (Đặng among the d's, not after z): search.js keeps
+    # this order among results of equal rank
+    return sorted(out, key=lambda e: (order[e.kind], fold(e.name), e.name, e.key))
 
 
 _DIGITS = "0123456789abcdefghijklmnopqrstuvwxyz"
