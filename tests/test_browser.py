@@ -690,9 +690,10 @@ def test_a_text_column_without_a_sort_key_sorts_accented_words_with_their_plain_
 
 def test_names_in_a_right_to_left_script_keep_their_order_in_a_line(new_page, tmp_path):
     """Two Arabic names listed side by side ("أحمد الراشد, يوسف الخطيب" in an interaction's
-    line, its physicians' links or the office staff met) ran together into one right-to-left
-    run: the second was shown first, the comma beside the wrong name. Each name is isolated
-    (a link, a <bdi>): the line reads in its own order."""
+    line, its physicians' links or the office staff met; a brief's staff joined by " · ") ran
+    together into one right-to-left run: the second was shown first, the comma beside the
+    wrong name. Each name is isolated (a link, a <bdi>, a .person): the line reads in its
+    own order."""
     from conftest import one_physician_site
 
     root = one_physician_site(tmp_path / "root", "- {date: 2026-11-02, type: visit, liaison: lou,"
@@ -702,6 +703,9 @@ def test_names_in_a_right_to_left_script_keep_their_order_in_a_line(new_page, tm
     for pid, name in (("ahmad", "أحمد الراشد"), ("yusuf", "يوسف الخطيب")):
         (root / f"data/physicians/{pid}.yaml").write_text(
             f"name: {name}\nspecialty: Family medicine\npractice: solo\n", encoding="utf-8")
+    (root / "data/practices/solo.yaml").write_text(  # the brief's staff, joined by " · "
+        "name: Solo Clinic\nstaff:\n  - {name: Tess Ramsey}\n  - {name: فاطمة الزهراء}\n"
+        "  - {name: رنا حداد}\n", encoding="utf-8")
     out = tmp_path / "site"
     done = subprocess.run([sys.executable, "-m", "liaison", "build", "--root", str(root),
                            "--out", str(out), "--as-of", "2026-12-05"],
@@ -716,5 +720,9 @@ def test_names_in_a_right_to_left_script_keep_their_order_in_a_line(new_page, tm
     met = [line.locator("bdi", has_text=name).bounding_box()["x"]
            for name in ("Tess Ramsey", "فاطمة الزهراء", "رنا حداد")]  # the staff met, in text
     assert met == sorted(met), met
+    staff = [page.locator(".person:visible", has_text=name).first.evaluate(
+        "e => { const r = e.getClientRects()[0]; return [Math.round(r.y), r.x]; }")
+        for name in ("Tess Ramsey", "فاطمة الزهراء", "رنا حداد")]  # where each starts (a
+    assert staff == sorted(staff), staff  # name may wrap): by line, then from the left
     _shot(page, "rtl-names-in-a-line.png")
     assert rec.console_errors == [], "console errors:\n" + "\n".join(rec.console_errors)
