@@ -25,7 +25,7 @@ from pydantic import (
 from liaison import yamlio
 from liaison.dates import MONTH_NAMES
 from liaison.fields import FreeText, NotFreeText, Ref
-from liaison.names import TITLES
+from liaison.names import LETTERS, TITLES
 
 ID_RE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 ID_MAX = 64
@@ -73,6 +73,11 @@ DECLINED_REASONS = ("insurance", "not-a-candidate", "patient-choice", "no-respon
 DECLINED = "declined"
 
 
+# LETTERS in both cases ("Ø" as "O"), as an id hint spells them before lower-casing
+_LETTERS = str.maketrans({**LETTERS, **{k.upper(): v.capitalize() for k, v in LETTERS.items()
+                                        if len(k.upper()) == 1}})
+
+
 def id_problem(value: str) -> str | None:
     """Why ``value`` is not a valid record id, or None."""
     if len(value) > ID_MAX:
@@ -80,7 +85,9 @@ def id_problem(value: str) -> str | None:
     if not ID_RE.match(value):
         # the value written as an id ("Maya Lindqvist" -> maya-lindqvist): what the author
         # most likely meant, a team member's or a file's id, when it makes one
-        plain = unicodedata.normalize("NFKD", value).encode("ascii", "ignore").decode()
+        # (đ, ø, ł… spelled as search and the NPPES importer spell them: "Đặng" is dang)
+        plain = unicodedata.normalize("NFKD", value.translate(_LETTERS)).encode("ascii", "ignore") \
+            .decode()
         words = plain.split()
         while len(words) > 1 and words[0].lower() in TITLES:  # "Dr. Ana Reyes": ana-reyes,
             words.pop(0)  # a physician's id is their name (the NPPES importer's), no title

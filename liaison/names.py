@@ -3,9 +3,13 @@
 ``sort_key("Dr. Anil Kapoor")`` is ``"kapoor anil"``: titles and generational suffixes left
 out, a particle kept with the name it belongs to ("Ludwig van Beethoven": "van beethoven
 ludwig"), a hyphenated name whole, lower case and without accents (Álvarez under A, not after
-Z). The directories' default order and their Name column's sort key (data-value) come from it."""
+Z; Ødegård under O, Đỗ under D) or apostrophes (O’Sullivan and O'Sullivan together, before
+Ortiz). The directories' default order and their Name column's sort key (data-value) come
+from it; ``fold`` orders the other lists of names (filters' choices, calendars, a deck's
+practices)."""
 from __future__ import annotations
 
+import re
 import unicodedata
 
 TITLES = {"dr", "dr.", "doctor", "prof", "prof.", "mr", "mr.", "mrs", "mrs.", "ms", "ms.", "mx", "mx."}
@@ -14,12 +18,25 @@ PARTICLES = {"de", "del", "della", "der", "di", "da", "du", "la", "le", "van", "
              "bin", "ibn", "al", "el", "ten", "ter"}
 
 
+# Letters that are no plain letter with an accent (NFKD leaves them whole), as someone types
+# them without the letter: "Søren" is "soren", "Łukasz" "lukasz", "Straße" "strasse" (search.js
+# and app.js LETTERS, and the log form's fold, the same). Search, ids and sorting read them so.
+LETTERS = {"ß": "ss", "æ": "ae", "œ": "oe", "ø": "o", "ł": "l", "đ": "d", "ð": "d",
+           "þ": "th", "ı": "i", "ħ": "h"}
+_LETTERS = str.maketrans(LETTERS)
+APOSTROPHES = re.compile("['\u2019\u02bc`]")
+
+
 def fold(text: str) -> str:
-    """A name as it sorts: lower case, its accents left out ("Élan Clinic": "elan clinic"), so
-    that it sorts with its plain letter both here and in the page's script (which compares
+    """A name as it sorts: lower case, its accents and apostrophes left out ("Élan Clinic":
+    "elan clinic", "O’Neil" "oneil") and ``LETTERS`` spelled plainly ("Ødegård": "odegard"),
+    so that it sorts with its plain letters both here and in the page's script (which compares
     sort keys as they are)."""
+    text = APOSTROPHES.sub("", text).lower()
+    if text.isascii():
+        return text
     return "".join(c for c in unicodedata.normalize("NFKD", text)
-                   if not unicodedata.combining(c)).lower()
+                   if not unicodedata.combining(c)).translate(_LETTERS)
 
 
 def sort_key(name: str) -> str:

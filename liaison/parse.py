@@ -329,7 +329,8 @@ class Loader:
                        col=exc.col)
             return None
         try:
-            return Parsed(yamlio.fast_load(text, raw), False, raw, line_offset)
+            return Parsed(yamlio.composed(yamlio.fast_load(text, raw), text), False, raw,
+                          line_offset)
         except yamlio.NeedExact:
             parsed = self.exact(rel, Parsed(None, False, raw, line_offset))
         if parsed is not None and self.cache is not None:
@@ -342,6 +343,7 @@ class Loader:
         text = None
         try:
             data, _node, problems = yamlio.exact_load(text := yamlio.decode(parsed.raw))
+            data = yamlio.composed(data, text)
         except yamlio.YamlSyntaxError as exc:
             self.error(rel, exc.message_at(offset), line=exc.line + offset, col=exc.col)
             self.guard_text(rel, parsed.raw, text, 1 + offset)

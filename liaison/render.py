@@ -296,7 +296,7 @@ def interaction_item(i: dict, base: str, day) -> str:
     if i["physicians"]:
         out.append(" — " + _links(i["physicians"], b))
     if i["met_with"]:
-        out.append(" — met " + _joined(i["met_with"], ", "))
+        out.append(" — met " + ", ".join(f"<bdi>{e(m)}</bdi>" for m in i["met_with"]))
     if i["deck"]:
         out.append(f' — deck: <a href="{b}{e(i["deck"].href)}">{e(i["deck"].title)}</a>')
     out.append("  </div>")

@@ -26,6 +26,7 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
+from liaison.names import APOSTROPHES, LETTERS, fold
 from liaison.pages.base import deck_href, guide_href, member_href, physician_href, practice_href
 from liaison.pages.briefs import tel_href
 
@@ -36,13 +37,10 @@ TITLES = frozenset((
     "dmd", "dpm", "dc", "od", "phd", "np", "pa", "pac", "aprn", "fnp", "crnp", "rn", "lpn",
     "mbbs", "facs", "facp", "jr", "sr",
 ))
-_APOSTROPHES = re.compile("['\u2019\u02bc`]")
 _WORD = re.compile(r"[^\W_]+")
-# Letters that are no plain letter with an accent (NFKD leaves them whole), as someone types
-# them without the letter: "Søren" is "soren", "Łukasz" "lukasz", "Straße" "strasse" (search.js
-# LETTERS, and the log form's fold, the same).
-LETTERS = {"ß": "ss", "æ": "ae", "œ": "oe", "ø": "o", "ł": "l", "đ": "d", "ð": "d",
-           "þ": "th", "ı": "i", "ħ": "h"}
+# apostrophes dropped, and letters NFKD leaves whole spelled plainly: one table for search,
+# sorting and ids (liaison.names)
+_APOSTROPHES = APOSTROPHES
 _LETTERS = str.maketrans(LETTERS)
 TIER = "tier"
 
@@ -190,7 +188,9 @@ def entries(view) -> list[Entry]:
         out.append(Entry("deck", did, m.title, _parts(m.description), words(m.title),
                          _info(m.description) + KIND_TERMS["deck"]))
     order = {k: i for i, k in enumerate(KINDS)}
-    return sorted(out, key=lambda e: (order[e.kind], e.name.casefold(), e.name, e.key))
+    # by the name as it sorts everywhere (Đặng among the d's, not after z): search.js keeps
+    # this order among results of equal rank
+    return sorted(out, key=lambda e: (order[e.kind], fold(e.name), e.name, e.key))
 
 
 _DIGITS = "0123456789abcdefghijklmnopqrstuvwxyz"

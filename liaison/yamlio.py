@@ -20,6 +20,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
+import unicodedata
 
 import yaml
 
@@ -558,6 +559,27 @@ def fast_load(text: str, raw: bytes | None = None):
         return yaml_rs.loads(text)
     except Exception:  # any complaint: the exact path says it properly, with its place
         raise NeedExact from None
+
+
+def composed(data, text: str):
+    """``data`` read from ``text`` with every text value in NFC: a name typed or pasted on a
+    Mac comes decomposed ("é" as "e" and U+0301), and would reach the exports, decks and
+    calendars so (Excel's Find for "é" typed as one character misses it). Keys are left as
+    written (a record's fields are ASCII; an odd key is reported at its own place). A file
+    in ASCII or already in NFC, nearly all, costs one scan and is returned as it is."""
+    if text.isascii() or unicodedata.is_normalized("NFC", text):
+        return data
+    return _composed(data)
+
+
+def _composed(value):
+    if isinstance(value, str):
+        return unicodedata.normalize("NFC", value)
+    if isinstance(value, list):
+        return [_composed(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _composed(v) for k, v in value.items()}
+    return value
 
 
 MAX_FLOW_DEPTH = 1000

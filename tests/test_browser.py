@@ -620,3 +620,109 @@ def test_serve_reloads_a_tab_that_a_change_overtook_while_it_loaded(browser, tmp
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+
+
+def test_directory_filter_finds_names_in_every_script_and_letters_typed_plainly(new_page, tmp_path):
+    """The directories' filter folded a query to a-z and 0-9: a Korean or Arabic name typed
+    was no word at all (every row stayed, as if it matched), "soren" missed Søren (ø became a
+    space) and "Đặng" found Ángela (đ dropped: "ang"). It folds as the site search does."""
+    from conftest import one_physician_site
+
+    root = one_physician_site(tmp_path / "root", "- {date: 2026-11-02, type: call, "
+                              "liaison: lou, practice: solo, summary: Said hello.}\n")
+    (root / "data/practices/dakhoa.yaml").write_text("name: Phòng Khám Đa Khoa\n", encoding="utf-8")
+    for pid, name, practice in (("ji-park", "박지민", "solo"), ("ahmad", "أحمد الراشد", "solo"),
+                                ("soren", "Søren Ødegård", "solo"), ("dang", "Đặng Văn Hùng", "dakhoa"),
+                                ("angela", "Ángela Álvarez", "solo")):
+        (root / f"data/physicians/{pid}.yaml").write_text(
+            f"name: {name}\nspecialty: Family medicine\npractice: {practice}\n", encoding="utf-8")
+    out = tmp_path / "site"
+    done = subprocess.run([sys.executable, "-m", "liaison", "build", "--root", str(root),
+                           "--out", str(out), "--as-of", "2026-12-05"],
+                          capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    page, rec = new_page()
+    page.goto((out / "physicians" / "index.html").as_uri())
+    box = page.locator('input[data-filter="physician-table"]')
+    for query, want in (("박지민", ["박지민"]), ("الراشد", ["أحمد الراشد"]), ("soren", ["Søren Ødegård"]),
+                        ("Đặng", ["Đặng Văn Hùng"]), ("dang", ["Đặng Văn Hùng"]),
+                        ("phong kham da khoa", ["Đặng Văn Hùng"]), ("alvarez", ["Ángela Álvarez"])):
+        box.fill(query)
+        page.wait_for_timeout(50)
+        names = [t.strip().split(",")[0] for t in
+                 page.locator("#physician-table tbody tr:visible td:first-child").all_text_contents()]
+        assert names == want, query
+    assert rec.console_errors == [], "console errors:\n" + "\n".join(rec.console_errors)
+
+
+def test_a_text_column_without_a_sort_key_sorts_accented_words_with_their_plain_letter(new_page, tmp_path):
+    """The City and Liaison columns sort by their text, which was only put in lower case:
+    Élan Falls and Ōkubo came after Zephyr. Their text is folded as the filter folds it."""
+    from conftest import one_physician_site
+
+    root = one_physician_site(tmp_path / "root", "- {date: 2026-11-02, type: call, "
+                              "liaison: lou, practice: solo, summary: Said hello.}\n")
+    for pid, city, member in (("bend", "Bend", "lou"), ("elan", "Élan Falls", "hana"),
+                              ("zephyr", "Zephyr", "zed")):
+        (root / f"data/practices/{pid}.yaml").write_text(
+            f"name: {pid.title()} Clinic\ncity: {city}\nliaison: {member}\n", encoding="utf-8")
+        (root / f"data/physicians/doc-{pid}.yaml").write_text(
+            f"name: Doc {pid.title()}\nspecialty: Family medicine\npractice: {pid}\n", encoding="utf-8")
+    for tid, name in (("hana", "Ōkubo Hana"), ("zed", "Zed Zimmer")):
+        (root / f"data/team/{tid}.yaml").write_text(f"name: {name}\nrole: liaison\n", encoding="utf-8")
+    (root / "data/team/lou.yaml").write_text("name: Lou Park\nrole: liaison\n", encoding="utf-8")
+    out = tmp_path / "site"
+    done = subprocess.run([sys.executable, "-m", "liaison", "build", "--root", str(root),
+                           "--out", str(out), "--as-of", "2026-12-05"],
+                          capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    page, rec = new_page()
+    page.goto((out / "physicians" / "index.html").as_uri())
+    for label, want in (("City", ["Bend", "Élan Falls", "Zephyr"]),
+                        ("Liaison", ["Lou Park", "Ōkubo Hana", "Zed Zimmer"])):
+        col = _header_index(page, label)
+        page.locator("#physician-table thead th").nth(col).click()
+        shown = [t.strip() for t in page.locator(
+            f"#physician-table tbody tr:visible td:nth-child({col + 1})").all_text_contents()]
+        assert [s for s in shown if s != "—"] == want, label
+    assert rec.console_errors == [], "console errors:\n" + "\n".join(rec.console_errors)
+
+
+def test_names_in_a_right_to_left_script_keep_their_order_in_a_line(new_page, tmp_path):
+    """Two Arabic names listed side by side ("أحمد الراشد, يوسف الخطيب" in an interaction's
+    line, its physicians' links or the office staff met; a brief's staff joined by " · ") ran
+    together into one right-to-left run: the second was shown first, the comma beside the
+    wrong name. Each name is isolated (a link, a <bdi>, a .person): the line reads in its
+    own order."""
+    from conftest import one_physician_site
+
+    root = one_physician_site(tmp_path / "root", "- {date: 2026-11-02, type: visit, liaison: lou,"
+                              " practice: solo, physicians: [ida-lone, ahmad, yusuf],"
+                              " met_with: [Tess Ramsey, فاطمة الزهراء, رنا حداد],"
+                              " summary: Said hello.}\n")
+    for pid, name in (("ahmad", "أحمد الراشد"), ("yusuf", "يوسف الخطيب")):
+        (root / f"data/physicians/{pid}.yaml").write_text(
+            f"name: {name}\nspecialty: Family medicine\npractice: solo\n", encoding="utf-8")
+    (root / "data/practices/solo.yaml").write_text(  # the brief's staff, joined by " · "
+        "name: Solo Clinic\nstaff:\n  - {name: Tess Ramsey}\n  - {name: فاطمة الزهراء}\n"
+        "  - {name: رنا حداد}\n", encoding="utf-8")
+    out = tmp_path / "site"
+    done = subprocess.run([sys.executable, "-m", "liaison", "build", "--root", str(root),
+                           "--out", str(out), "--as-of", "2026-12-05"],
+                          capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    page, rec = new_page()
+    page.goto((out / "practices" / "solo" / "index.html").as_uri())
+    line = page.locator("li .meta", has=page.locator('a[href$="physicians/ahmad/index.html"]')).first
+    lefts = [line.locator(f'a[href$="physicians/{pid}/index.html"]').bounding_box()["x"]
+             for pid in ("ida-lone", "ahmad", "yusuf")]
+    assert lefts == sorted(lefts), lefts
+    met = [line.locator("bdi", has_text=name).bounding_box()["x"]
+           for name in ("Tess Ramsey", "فاطمة الزهراء", "رنا حداد")]  # the staff met, in text
+    assert met == sorted(met), met
+    staff = [page.locator(".person:visible", has_text=name).first.evaluate(
+        "e => { const r = e.getClientRects()[0]; return [Math.round(r.y), r.x]; }")
+        for name in ("Tess Ramsey", "فاطمة الزهراء", "رنا حداد")]  # where each starts (a
+    assert staff == sorted(staff), staff  # name may wrap): by line, then from the left
+    _shot(page, "rtl-names-in-a-line.png")
+    assert rec.console_errors == [], "console errors:\n" + "\n".join(rec.console_errors)

@@ -926,3 +926,26 @@ def test_the_readme_names_every_column_of_the_exports_in_order():
             found = part.find(f"`{column}`", at)
             assert found >= 0, f"{name}: `{column}` is not named after what precedes it"
             at = found + len(column) + 2
+
+
+def test_text_written_decomposed_as_macos_pastes_it_is_read_composed(tmp_path):
+    """A name typed or pasted on a Mac comes decomposed ("Élodie" as E and a combining
+    accent): the pages looked the same, but the exports, decks and calendars carried it so,
+    where Excel's Find for "Élodie" typed on Windows (one character) missed it. Text is read
+    in NFC, whichever way the file wrote it; a file already in NFC reads as it is."""
+    import unicodedata
+
+    from conftest import one_physician_site
+
+    nfd = unicodedata.normalize("NFD", "Élodie Lefèvre")
+    root = one_physician_site(tmp_path / "site", "- {date: 2026-11-02, liaison: lou, type: visit,"
+                              f" practice: solo, summary: Met {nfd}., met_with: [{nfd}]}}\n")
+    (root / "data/physicians/elodie.yaml").write_text(
+        f"name: {nfd}\nspecialty: Family medicine\npractice: solo\n", encoding="utf-8")
+    checked = load(root)
+    site = checked.site
+    assert site.physicians["elodie"].name == "Élodie Lefèvre"
+    text = exports.physicians_csv(site, checked.stats).decode("utf-8")
+    assert "Élodie Lefèvre" in text and nfd not in text
+    lines = exports.interactions_csv(site).decode("utf-8")
+    assert "Met Élodie Lefèvre." in lines and nfd not in lines

@@ -695,6 +695,46 @@ def test_a_name_with_an_accent_sorts_with_its_plain_letter(tmp_path):
     assert [r["sort_name"] for r in places] == sorted(r["sort_name"] for r in places)
 
 
+def test_names_sort_as_a_person_reads_them_in_every_list(tmp_path):
+    """Ødegård under O and Đỗ under D, not after Z (NFKD leaves ø, đ, ł whole: the sort key
+    spells them as search does); O’Sullivan (a curly apostrophe) beside O'Sullivan, before
+    Ortiz; and the lists that sorted by the name as written (the activity and follow-up
+    filters' liaisons and practices, the follow-up calendars, a deck's practices) put Élan
+    Clinic and Ōkubo after Zephyr: they come in the order of the folded name too."""
+    from conftest import one_physician_site
+    from liaison import pages
+    from liaison.names import sort_key
+    from liaison.pipeline import check
+
+    names = ["Søren Ødegård", "Anh Đỗ", "Siobhán O’Sullivan", "Pat O'Sullivan", "Ana Ortiz",
+             "Zed Zimmer", "Bo Baker", "Łukasz Nowak"]
+    assert sorted(names, key=sort_key) == ["Bo Baker", "Anh Đỗ", "Łukasz Nowak", "Søren Ødegård",
+                                           "Ana Ortiz", "Pat O'Sullivan", "Siobhán O’Sullivan",
+                                           "Zed Zimmer"]
+    root = one_physician_site(tmp_path / "site", "- {date: 2026-11-02, liaison: lou, "
+                              "type: call, practice: elan, summary: Called.,\n"
+                              "   follow_ups: [{task: Send it, due: 2026-12-20, owner: hana},\n"
+                              "                {task: Call back, due: 2026-12-21}]}\n"
+                              "- {date: 2026-11-03, liaison: lou, type: call, practice: zephyr,"
+                              " summary: Called., follow_ups: [{task: Fax it, due: 2026-12-22}]}\n")
+    for pid, name in [("elan", "Élan Clinic"), ("zephyr", "Zephyr Clinic")]:
+        (root / "data" / "practices" / f"{pid}.yaml").write_text(f"name: {name}\n",
+                                                                 encoding="utf-8")
+    (root / "data" / "team" / "hana.yaml").write_text("name: Ōkubo Hana\nrole: liaison\n",
+                                                      encoding="utf-8")
+    checked = check(root, AS_OF, keep_records=True)
+    assert checked.ok, checked
+    view = pages.SiteView(checked.site, checked.stats, AS_OF)
+    team_options, practice_options = view.filter_options
+    assert [o["label"] for _, o in team_options] == ["Lou Park", "Ōkubo Hana"]
+    assert [o["label"] for _, o in practice_options] == ["Élan Clinic", "Solo Clinic",
+                                                         "Zephyr Clinic"]
+    follow = pages.context(view, next(p for p in pages.plan(view) if p.kind == "follow-ups"))
+    assert [c["label"] for c in follow["owner_choices"]] == ["Lou Park", "Ōkubo Hana"]
+    assert [c["label"] for c in follow["practice_choices"]] == ["Élan Clinic", "Zephyr Clinic"]
+    assert [c["name"] for c in follow["calendars"]] == ["Lou Park", "Ōkubo Hana"]
+
+
 def test_data_quality_lists_physicians_by_last_name(tmp_path):
     """Data quality's lists of physicians (without an NPI, a tier, a liaison, never contacted)
     come by last name, as the directory does, not by file name ("winona-castellanos.yaml"

@@ -118,8 +118,10 @@ def test_every_record_is_one_entry(view):
     by_kind: dict[str, list] = {}
     for e in items:
         by_kind.setdefault(e.kind, []).append(e)
+    from liaison.names import fold
+
     def by_name(records, name=lambda r: r.name):
-        return sorted(records, key=lambda k: (name(records[k]).casefold(), k))
+        return sorted(records, key=lambda k: (fold(name(records[k])), k))
 
     # in order of name within each kind: the browser breaks ties by this order
     assert [e.key for e in by_kind["physician"]] == by_name(site.physicians)
@@ -128,13 +130,35 @@ def test_every_record_is_one_entry(view):
     assert [e.key for e in by_kind["guide"]] == by_name(site.guides, lambda g: g.meta.title)
     assert [e.key for e in by_kind["deck"]] == by_name(site.decks, lambda d: d.meta.title)
     staff = sorted(((s.name, p) for p in site.practices for s in site.practices[p].staff),
-                   key=lambda t: (t[0].casefold(), t[1]))
+                   key=lambda t: (fold(t[0]), t[1]))
     assert [(e.name, e.key) for e in by_kind["staff"]] == staff, \
         "each staff member links to their practice's brief"
     assert len(staff) >= 3
     assert [e.kind for e in items] == sorted((e.kind for e in items),
                                              key=["physician", "practice", "staff", "member",
                                                   "guide", "deck"].index)
+
+
+def test_entries_of_equal_rank_come_with_accented_names_among_their_plain_letters(tmp_path):
+    """Results of equal rank keep the index's order, which sorted names by code point after
+    casefold: Đặng and Ødegård (NFKD leaves đ, ø whole) came after Zimmer, in "tier a" or a
+    city's list. The index is in the order of the folded name (liaison.names.fold)."""
+    from conftest import one_physician_site
+    from liaison import pages
+    from liaison.pipeline import check
+    from liaison.search import entries
+
+    root = one_physician_site(tmp_path / "site", "- {date: 2026-11-02, liaison: lou, "
+                              "type: call, practice: solo, summary: Called.}\n")
+    for pid, name in [("zed", "Zed Zimmer"), ("dang", "Đặng Văn Hùng"), ("soren", "Søren Ødegård"),
+                      ("elodie", "Élodie Lefèvre")]:
+        (root / "data" / "physicians" / f"{pid}.yaml").write_text(
+            f"name: {name}\nspecialty: Family medicine\npractice: solo\n", encoding="utf-8")
+    checked = check(root, AS_OF_DATE, keep_records=True)
+    assert checked.ok
+    view = pages.SiteView(checked.site, checked.stats)
+    assert [e.name for e in entries(view) if e.kind == "physician"] == [
+        "Đặng Văn Hùng", "Élodie Lefèvre", "Ida Lone", "Søren Ødegård", "Zed Zimmer"]
 
 
 def test_a_physician_entry_holds_specialty_practice_city_tier_and_status(view):

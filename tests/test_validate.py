@@ -553,6 +553,20 @@ def test_a_physician_written_by_name_with_a_title_is_shown_their_id(example_site
     assert res.expect(csv, 3, 1, "not a valid id").msg.endswith("(like 'alan-cho')")
 
 
+def test_an_id_hint_spells_letters_that_are_no_accented_letter(example_site):
+    # "Đặng Văn Hùng" written for an id was hinted "(like 'ang-van-hung')" and "Søren Ødegård"
+    # "(like 'sren-degard')": đ and ø were dropped, not spelled as search and the NPPES
+    # importer spell them
+    csv = write(example_site, "data/referrals/week.csv",
+                "source,date,service,physician,status\n"
+                "physician,2026-10-17,sclerotherapy,Đặng Văn Hùng,referred\n"
+                "physician,2026-10-17,sclerotherapy,Dr. Søren Ødegård,referred\n")
+    res = validate(example_site)
+    assert res.code == 1
+    assert res.expect(csv, 2, 1, "not a valid id").msg.endswith("(like 'dang-van-hung')")
+    assert res.expect(csv, 3, 1, "not a valid id").msg.endswith("(like 'soren-odegard')")
+
+
 def test_a_number_out_of_bounds_says_at_least_or_at_most(example_site):
     # pydantic's "must be greater than or equal to 1, got -3": now the words people use
     site = (example_site / "site.yaml").read_text(encoding="utf-8")

@@ -405,7 +405,7 @@ def address_key(street: str, zip_text: str) -> tuple[str, str]:
 def slug(text: str) -> str:
     """A name as an id, letters NFKD leaves whole spelled as search reads them: "Łukasz"
     is "lukasz", "Søren" "soren" (not "ukasz", "sren")."""
-    from liaison.search import LETTERS  # the letters, one table for search and ids
+    from liaison.names import LETTERS  # the letters, one table for search, sorting and ids
 
     plain = unicodedata.normalize("NFKD", text.lower().translate(str.maketrans(LETTERS)))
     plain = plain.encode("ascii", "ignore").decode()

@@ -8,6 +8,7 @@ import re
 
 from liaison import charts
 from liaison import decks as deck_stage
+from liaison.names import fold
 from liaison.pages.base import MONTHS_CHARTED, Page, PageKind, deck_href, one_page, pptx_name
 from liaison.pages.view import SiteView
 
@@ -298,7 +299,7 @@ def presentations(view: SiteView, page: Page) -> dict:
         d = view.site.decks[deck_id]
         # by name, so that one is found; many fold under their count (a deck for every
         # practice named 667 of them at 2,000 physicians)
-        targets = sorted(view.deck_targets(deck_id), key=lambda p: (practices[p].name, p))
+        targets = sorted(view.deck_targets(deck_id), key=lambda p: (fold(practices[p].name), p))
         decks.append({"title": d.meta.title, "description": d.meta.description or "",
                       "href": deck_href(deck_id), "slides": len(d.slides),
                       # a slide all in an {% if %} may render to nothing for a practice, and

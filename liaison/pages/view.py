@@ -31,6 +31,7 @@ from liaison.derived import (
 )
 from liaison.figures import Stats
 from liaison.models import IN_PERSON, cents
+from liaison.names import fold
 from liaison.palette import DEFAULT, Palette
 from liaison.pages.base import (
     CSP, MONTHS_CHARTED, Page, deck_href, member_href, physician_href, practice_href, trend,
@@ -460,9 +461,9 @@ class SiteView:
         (each of the 61 month pages of 10,000 physicians sorted its 3,000 practices)."""
         team, practices = self.site.team, self.site.practices
         return ([(t, {"value": member_href(t), "label": team[t].name})
-                 for t in sorted(team, key=lambda t: (team[t].name, t))],
+                 for t in sorted(team, key=lambda t: (fold(team[t].name), t))],
                 [(p, {"value": practice_href(p), "label": practices[p].name})
-                 for p in sorted(practices, key=lambda p: (practices[p].name, p))])
+                 for p in sorted(practices, key=lambda p: (fold(practices[p].name), p))])
 
     @cached_property
     def _target_sets(self) -> dict[str, set]:
