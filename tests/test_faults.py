@@ -361,6 +361,33 @@ def test_a_full_disk_while_writing_keeps_the_previous_site(built, monkeypatch, w
     assert beside(out) == ["out"]
 
 
+def test_a_full_disk_at_the_new_folders_marker_leaves_nothing_beside(built, monkeypatch):
+    # a tmpfs filled to its last kilobytes: the new folder was made, its marker could not be
+    # written, and the folder (an empty .liaison-building in it) stayed beside the output
+    out, before = built
+    from liaison import pipeline, render
+    from liaison.errors import LiaisonError
+
+    import datetime as dt
+
+    real = Path.write_text
+
+    def full(self, *args, **kwargs):
+        if self.name == render.BUILDING:
+            self.touch()  # as ENOSPC leaves it: made, empty
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(self))
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "write_text", full)
+    monkeypatch.setattr(render, "_take_spare", lambda *args: None)
+    with pytest.raises(LiaisonError) as info:
+        pipeline.build(SPEC_EXAMPLE, dt.date(2026, 11, 26), out, full=True)
+    assert "No space left on device" in info.value.format_message()
+    monkeypatch.setattr(Path, "write_text", real)
+    assert snapshot(out) == before
+    assert beside(out) == ["out"]
+
+
 def test_a_mount_point_is_refused_with_a_message(built, monkeypatch):
     out, before = built
     real = os.path.ismount
