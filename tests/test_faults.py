@@ -611,6 +611,28 @@ def test_a_cache_folder_among_the_inputs_is_refused(tmp_path, monkeypatch, insid
     assert sorted(p.relative_to(root).as_posix() for p in root.rglob("*")) == before
 
 
+@pytest.mark.parametrize("inside", ["out/.cache", "out"])
+def test_a_cache_folder_in_the_output_folder_is_refused(tmp_path, monkeypatch, inside):
+    """$LIAISON_CACHE_DIR inside --out (a CI job keeping the cache with the site): the build
+    made the cache folder there first, then refused its own output, "the folder is not empty
+    and was not made by 'liaison build'", and so did every build after it. Refused, with the
+    variable named, before anything is written."""
+    from liaison.cli import main
+
+    root = tmp_path / "root"
+    shutil.copytree(SPEC_EXAMPLE, root)
+    out = tmp_path / "out"
+    monkeypatch.setenv("LIAISON_CACHE_DIR", str(tmp_path / inside))
+    result = CliRunner().invoke(main, ["build", "--root", str(root), "--out", str(out),
+                                       "--as-of", AS_OF])
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exc_info
+    assert_one_line_error(result.exit_code, result.stderr, "cache folder", str(out),
+                          "LIAISON_CACHE_DIR")
+    assert "not made by" not in result.stderr
+    assert not out.exists()
+    assert sorted(os.listdir(tmp_path)) == ["root"]
+
+
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="prctl(PR_SET_PDEATHSIG)")
 @pytest.mark.parametrize("signame", ["SIGKILL", "SIGTERM"])
 def test_a_killed_builds_forked_processes_end_and_free_the_lock(tmp_path, signame):
