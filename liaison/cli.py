@@ -13,7 +13,7 @@ from pathlib import Path
 
 import click
 
-from liaison import INTERRUPTED, __version__
+from liaison import __version__, interrupted
 from liaison.errors import DataErrors, LiaisonError, printable
 
 _ROOT = dict(type=click.Path(file_okay=False, path_type=Path), default=".", show_default=True,
@@ -710,12 +710,12 @@ def invoke(args: list[str] | None = None, prog_name: str | None = None) -> int:
         return exc.exit_code
     except click.Abort as exc:
         if isinstance(exc.__context__, KeyboardInterrupt):  # Ctrl+C: click's Abort from it
-            _say(INTERRUPTED)
+            _say(interrupted(sys.argv[1:] if args is None else args))
             return 130
         click.echo("Aborted!", err=True)
         return 1
     except KeyboardInterrupt:  # (outside click's handling: while its message was shown)
-        _say(INTERRUPTED)
+        _say(interrupted(sys.argv[1:] if args is None else args))
         return 130
     except BrokenPipeError:  # the reader went away (`liaison stats | head`): nothing to say
         return 1
