@@ -13,7 +13,7 @@ from pathlib import Path
 
 import click
 
-from liaison import INTERRUPTED, __version__
+from liaison import __version__, interrupted
 from liaison.errors import DataErrors, LiaisonError, printable
 
 _ROOT = dict(type=click.Path(file_okay=False, path_type=Path), default=".", show_default=True,
@@ -54,16 +54,18 @@ def _root(root: Path) -> Path:
     folder = cache_folder().resolve()
     tree = input_tree(root.resolve(), folder)
     if tree:
-        if os.environ.get("LIAISON_CACHE_DIR"):
-            what = ("set $LIAISON_CACHE_DIR to a folder outside data/, content/ and "
-                    "templates/, or unset it to use the default")
-        else:  # $XDG_CACHE_HOME/liaison
-            what = ("set $XDG_CACHE_HOME, or $LIAISON_CACHE_DIR, to a folder outside data/, "
-                    "content/ and templates/")
         raise LiaisonError(
             f"the cache folder '{folder}' is in the site's {tree}/ folder, which every "
-            f"command reads ({what})")
+            f"command reads ({_move_cache('data/, content/ and templates/')})")
     return root
+
+
+def _move_cache(outside: str) -> str:
+    """What to set so that the cache folder is outside ``outside``: the variable that put
+    it where it is."""
+    if os.environ.get("LIAISON_CACHE_DIR"):
+        return f"set $LIAISON_CACHE_DIR to a folder outside {outside}, or unset it to use the default"
+    return f"set $XDG_CACHE_HOME, or $LIAISON_CACHE_DIR, to a folder outside {outside}"
 
 
 # What a command read, left for the process to drop when it ends: ``run`` sets it, and exits
@@ -235,6 +237,13 @@ def build(root: Path, out: Path | None, as_of: str | None, strict: bool, timings
     except RuntimeError:  # (Python 3.11's word for a loop of symbolic links)
         raise LiaisonError(f"cannot build into '{target}': its path is a loop of symbolic "
                            "links") from None
+    from liaison.cache import cache_folder
+
+    folder = cache_folder().resolve()
+    if folder == resolved or resolved in folder.parents:  # made there by the hashing below:
+        # the build then refused its own output as a folder it did not make, every time
+        raise LiaisonError(f"the cache folder '{folder}' is in the output folder '{target}', "
+                           f"which every build replaces ({_move_cache(str(target))})")
     # The input files are hashed in a forked process while this one imports the build's
     # modules (0.3 s each at 10,000 physicians; the hashes decide whether anything changed).
     # With --full, nothing is compared: the files the load reads are hashed from its bytes.
@@ -701,12 +710,12 @@ def invoke(args: list[str] | None = None, prog_name: str | None = None) -> int:
         return exc.exit_code
     except click.Abort as exc:
         if isinstance(exc.__context__, KeyboardInterrupt):  # Ctrl+C: click's Abort from it
-            _say(INTERRUPTED)
+            _say(interrupted(sys.argv[1:] if args is None else args))
             return 130
         click.echo("Aborted!", err=True)
         return 1
     except KeyboardInterrupt:  # (outside click's handling: while its message was shown)
-        _say(INTERRUPTED)
+        _say(interrupted(sys.argv[1:] if args is None else args))
         return 130
     except BrokenPipeError:  # the reader went away (`liaison stats | head`): nothing to say
         return 1

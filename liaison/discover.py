@@ -117,6 +117,10 @@ def discover(root: Path, stats: dict | None = None) -> Files:
                     f"one holds into {files.site} and delete it", "warning", line=1, col=1))
         elif not stat.S_ISDIR(mode):
             files.problems.append(refused(name, mode))
+        elif name in SITE_NAMES:  # not "missing site.yaml … put it back": it is there
+            files.problems.append(Problem(name, f"'{name}' is a folder, not a file: the site's "
+                                          "settings are a file of that name: put it in the "
+                                          "folder's place", line=1, col=1))
         elif name in TREES:
             for folder, entry in _walk(top, name, files.problems):
                 if not _sort(files, folder, entry, stats):
@@ -289,6 +293,9 @@ def _walk(top: str, sub: str, problems: list[Problem], recursive: bool = True):
                 if entry.is_symlink():
                     problems.append(refused(f"{folder}/{entry.name}", stat.S_IFLNK))
                 elif entry.is_dir(follow_symlinks=False):
+                    if sub != "templates" and _RECORD_NAME.search(entry.name.lower()):
+                        problems.append(Problem(f"{folder}/{entry.name}", FOLDER_NAMED_AS_FILE
+                                                .format(name=entry.name), "warning", line=1, col=1))
                     if recursive:
                         folders.append(f"{folder}/{entry.name}")
                 elif entry.is_file(follow_symlinks=False):
@@ -351,6 +358,9 @@ def _sort(files: Files, folder: str, entry: os.DirEntry, stats: dict | None = No
 # itself or in a folder that no kind is read from (`data/interaction/`). An editor's backup
 # (`x.yaml~`, `#x.yaml#`) is left alone, as hidden files are.
 _RECORD_EXT = re.compile(r"\.(ya?ml|csv|md)(?![a-z0-9])")
+_RECORD_NAME = re.compile(r"\.(ya?ml|csv|md)$")  # a folder so named was meant as a file
+FOLDER_NAMED_AS_FILE = ("not read: '{name}' is a folder, not a file (a record file's name ends "
+                        "so): put the file in its place, or rename the folder")
 _SPREADSHEETS = ("xlsx", "xls", "xlsm", "ods", "numbers", "tsv")
 _DATA_FOLDERS = ("practices", "physicians", "team", "interactions", "referrals", "market")
 _WHAT = {"practices": ("practice", YAML_EXT), "physicians": ("physician", YAML_EXT),

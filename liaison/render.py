@@ -1035,7 +1035,11 @@ def _build_locked(out, render, laps, start, incremental=False, listed=None) -> B
             tmp = spare.path
         else:
             tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
-            (tmp / BUILDING).write_text(MARKER_TEXT)  # ours from the start, for _clean_stale
+            try:
+                (tmp / BUILDING).write_text(MARKER_TEXT)  # ours from the start, for _clean_stale
+            except OSError:  # a full disk: the folder is not left beside the output
+                shutil.rmtree(tmp, ignore_errors=True)
+                raise
     except OSError as exc:
         raise _output_error(exc, out) from None
     try:

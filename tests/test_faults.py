@@ -361,6 +361,33 @@ def test_a_full_disk_while_writing_keeps_the_previous_site(built, monkeypatch, w
     assert beside(out) == ["out"]
 
 
+def test_a_full_disk_at_the_new_folders_marker_leaves_nothing_beside(built, monkeypatch):
+    # a tmpfs filled to its last kilobytes: the new folder was made, its marker could not be
+    # written, and the folder (an empty .liaison-building in it) stayed beside the output
+    out, before = built
+    from liaison import pipeline, render
+    from liaison.errors import LiaisonError
+
+    import datetime as dt
+
+    real = Path.write_text
+
+    def full(self, *args, **kwargs):
+        if self.name == render.BUILDING:
+            self.touch()  # as ENOSPC leaves it: made, empty
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(self))
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "write_text", full)
+    monkeypatch.setattr(render, "_take_spare", lambda *args: None)
+    with pytest.raises(LiaisonError) as info:
+        pipeline.build(SPEC_EXAMPLE, dt.date(2026, 11, 26), out, full=True)
+    assert "No space left on device" in info.value.format_message()
+    monkeypatch.setattr(Path, "write_text", real)
+    assert snapshot(out) == before
+    assert beside(out) == ["out"]
+
+
 def test_a_mount_point_is_refused_with_a_message(built, monkeypatch):
     out, before = built
     real = os.path.ismount
@@ -582,6 +609,28 @@ def test_a_cache_folder_among_the_inputs_is_refused(tmp_path, monkeypatch, insid
     assert_one_line_error(result.exit_code, result.stderr, "cache folder",
                           f"site's {inside.split('/')[0]}/ folder", "LIAISON_CACHE_DIR")
     assert sorted(p.relative_to(root).as_posix() for p in root.rglob("*")) == before
+
+
+@pytest.mark.parametrize("inside", ["out/.cache", "out"])
+def test_a_cache_folder_in_the_output_folder_is_refused(tmp_path, monkeypatch, inside):
+    """$LIAISON_CACHE_DIR inside --out (a CI job keeping the cache with the site): the build
+    made the cache folder there first, then refused its own output, "the folder is not empty
+    and was not made by 'liaison build'", and so did every build after it. Refused, with the
+    variable named, before anything is written."""
+    from liaison.cli import main
+
+    root = tmp_path / "root"
+    shutil.copytree(SPEC_EXAMPLE, root)
+    out = tmp_path / "out"
+    monkeypatch.setenv("LIAISON_CACHE_DIR", str(tmp_path / inside))
+    result = CliRunner().invoke(main, ["build", "--root", str(root), "--out", str(out),
+                                       "--as-of", AS_OF])
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exc_info
+    assert_one_line_error(result.exit_code, result.stderr, "cache folder", str(out),
+                          "LIAISON_CACHE_DIR")
+    assert "not made by" not in result.stderr
+    assert not out.exists()
+    assert sorted(os.listdir(tmp_path)) == ["root"]
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="prctl(PR_SET_PDEATHSIG)")

@@ -905,6 +905,29 @@ def test_missing_site_yaml(example_site):
         "or start a new site with `liaison init`")
 
 
+def test_a_folder_named_like_a_record_file_is_named_not_lost_in_silence(example_site):
+    # a folder where a file was meant (`mkdir data/physicians/pat-doe.yaml`, an unzip that
+    # made folders of names): "ok" and no word, the physician simply absent; site.yaml as a
+    # folder was "missing site.yaml … put its site.yaml back (deleted or renamed?)"
+    for rel in ("data/physicians/pat-doe.yaml", "data/referrals/2026-11.csv",
+                "content/training/intake.md"):
+        (example_site / rel).mkdir(parents=True)
+    res = validate(example_site)
+    assert res.code == 0, res.dump()
+    for rel in ("data/physicians/pat-doe.yaml", "data/referrals/2026-11.csv",
+                "content/training/intake.md"):
+        d = res.expect(rel, 1, 1, severity="warning")
+        assert d.msg.startswith(f"not read: '{rel.rsplit('/', 1)[-1]}' is a folder, not a file")
+    assert validate(example_site, "--strict").code == 1
+    (example_site / "site.yaml").unlink()
+    (example_site / "site.yaml").mkdir()
+    res = validate(example_site)
+    assert res.code == 1
+    d = res.expect("site.yaml", 1, 1)
+    assert d.msg.startswith("'site.yaml' is a folder, not a file"), d.msg
+    assert "missing" not in d.msg
+
+
 def test_a_folder_that_is_no_site_root_says_where_to_run(example_site, tmp_path):
     # `liaison validate` typed in the wrong folder (the site's data/, or the home folder)
     # said only "missing site.yaml: every site root needs one", which reads as a file to
