@@ -35,4 +35,9 @@ def main(root: str) -> None:
 
 
 if __name__ == "__main__":
+    if sys.argv[1:] in (["-h"], ["--help"]):
+        print(__doc__.strip())
+        sys.exit(0)
+    if len(sys.argv) != 2 or not os.path.isdir(sys.argv[1]):
+        sys.exit("usage: python bench/parse_only.py SITE_ROOT (a folder holding data/)")
     main(sys.argv[1])

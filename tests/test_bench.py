@@ -356,3 +356,15 @@ def test_the_serve_bench_copies_only_a_site_root(tmp_path):
     assert "no site.yaml" in proc.stderr, proc.stderr
     assert "copied" not in proc.stdout
     assert sorted(p.name for p in tmp_path.iterdir()) == ["notes"], "nothing copied"
+
+
+def test_the_bare_parse_says_how_to_call_it(example_site, tmp_path):
+    """bench/parse_only.py read `--help` as the site folder (and walked nothing, "parsed 0
+    files"); it prints its use, and a folder that is not there is refused, not timed."""
+    script = str(REPO / "bench" / "parse_only.py")
+    shown = subprocess.run([sys.executable, script, "--help"], capture_output=True, text=True)
+    assert shown.returncode == 0 and "SITE_ROOT" in shown.stdout, shown
+    gone = subprocess.run([sys.executable, script, str(tmp_path / "nowhere")], capture_output=True, text=True)
+    assert gone.returncode == 1 and "usage:" in gone.stderr and "parsed" not in gone.stdout
+    timed = subprocess.run([sys.executable, script, str(example_site)], capture_output=True, text=True)
+    assert timed.returncode == 0 and timed.stdout.startswith("parsed ") and "parsed 0 " not in timed.stdout
