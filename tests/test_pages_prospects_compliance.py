@@ -288,9 +288,9 @@ def test_call_plans_list_their_high_potential_prospects(ranked_site, example):
     assert section.all("p", "empty")
 
 
-def test_a_call_plans_physicians_in_equal_need_come_by_last_name(tmp_path):
-    """Physicians who need their liaison equally come by last name, as in the directories, not
-    by their file names (first name first): a practice of four, none visited or rated."""
+def _laurel_park(tmp_path: Path) -> Path:
+    """The worked example with Laurel Park Clinic (Lena Brooks's) and its four physicians, none
+    visited or rated: Ada Zeller, Bo Young, Cy Xu, Di Walsh."""
     root = copy_example(tmp_path / "root")
     (root / "data/practices/laurel-park-clinic.yaml").write_text(
         "name: Laurel Park Clinic\ncity: Asheville\nstate: NC\nliaison: lena-brooks\n")
@@ -298,12 +298,24 @@ def test_a_call_plans_physicians_in_equal_need_come_by_last_name(tmp_path):
                       ("cy-xu", "Cy Xu"), ("di-walsh", "Di Walsh")):
         (root / f"data/physicians/{pid}.yaml").write_text(
             f"name: {name}\nspecialty: Family Medicine\npractice: laurel-park-clinic\n")
+    return root
+
+
+def _laurel_park_plan(root: Path, tmp_path: Path) -> list:
+    """The <li> of Laurel Park Clinic's physicians in Lena Brooks's built call plan."""
     site = build(root, tmp_path / "site")
     page = parse(site / "team" / "lena-brooks" / "index.html")
     plan = next(s for s in page.all("section") if s.all("h2")[0].text() == "Call plan")
     heads = plan.all("h3")
     group = next(i for i, h in enumerate(heads) if h.text().startswith("Laurel Park Clinic"))
-    names = [li.all("a")[0].text() for li in plan.all("ul")[group].all("li")]
+    return plan.all("ul")[group].all("li")
+
+
+def test_a_call_plans_physicians_in_equal_need_come_by_last_name(tmp_path):
+    """Physicians who need their liaison equally come by last name, as in the directories, not
+    by their file names (first name first): a practice of four, none visited or rated."""
+    items = _laurel_park_plan(_laurel_park(tmp_path), tmp_path)
+    names = [li.all("a")[0].text() for li in items]
     assert names == ["Di Walsh", "Cy Xu", "Bo Young", "Ada Zeller"]
 
 
@@ -311,22 +323,11 @@ def test_a_call_plans_physicians_in_equal_need_come_by_referrals_then_last_name(
     """Of physicians who need their liaison equally, the one who referred the most in the last
     365 days comes first (a group of 225 showed its top referrer 63rd, folded, by name): Bo
     Young with two, Cy Xu with one, then the others by last name."""
-    root = copy_example(tmp_path / "root")
-    (root / "data/practices/laurel-park-clinic.yaml").write_text(
-        "name: Laurel Park Clinic\ncity: Asheville\nstate: NC\nliaison: lena-brooks\n")
-    for pid, name in (("ada-zeller", "Ada Zeller"), ("bo-young", "Bo Young"),
-                      ("cy-xu", "Cy Xu"), ("di-walsh", "Di Walsh")):
-        (root / f"data/physicians/{pid}.yaml").write_text(
-            f"name: {name}\nspecialty: Family Medicine\npractice: laurel-park-clinic\n")
+    root = _laurel_park(tmp_path)
     (root / "data/referrals/laurel.csv").write_text(
         "date,source,physician,service,status\n2026-10-10,physician,bo-young,vein-ablation,treated\n"
         "2026-10-11,physician,cy-xu,vein-ablation,treated\n2026-10-12,physician,bo-young,vein-ablation,treated\n")
-    site = build(root, tmp_path / "site")
-    page = parse(site / "team" / "lena-brooks" / "index.html")
-    plan = next(s for s in page.all("section") if s.all("h2")[0].text() == "Call plan")
-    heads = plan.all("h3")
-    group = next(i for i, h in enumerate(heads) if h.text().startswith("Laurel Park Clinic"))
-    items = plan.all("ul")[group].all("li")
+    items = _laurel_park_plan(root, tmp_path)
     names = [li.all("a")[0].text() for li in items]
     assert names == ["Bo Young", "Cy Xu", "Di Walsh", "Ada Zeller"], names
     # equal need: new referrers and prospects, none overdue, declining or lapsed
