@@ -46,17 +46,23 @@ def _example_with_repository(dest: Path) -> Path:
     return dest
 
 
+def _build(root: Path, out: Path, cache: Path | None = None) -> Path:
+    """``root`` built into ``out`` at the as-of date 2026-11-26 (with a parse cache of its own
+    when ``cache`` is given): ``out``."""
+    env = dict(os.environ, LIAISON_CACHE_DIR=str(cache)) if cache is not None else None
+    proc = subprocess.run(
+        [sys.executable, str(REPO / "build.py"), "build", "--root", str(root), "--out", str(out),
+         "--as-of", "2026-11-26"], cwd=REPO, env=env, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    return out
+
+
 @pytest.fixture(scope="module")
 def site(tmp_path_factory) -> Path:
     """The worked example with a repository, built once (overrides test_browser's site)."""
     base = tmp_path_factory.mktemp("log")
     root = _example_with_repository(base / "root")
-    out = base / "site"
-    env = dict(os.environ, LIAISON_CACHE_DIR=str(base / "cache"))
-    proc = subprocess.run(
-        [sys.executable, str(REPO / "build.py"), "build", "--root", str(root), "--out", str(out),
-         "--as-of", "2026-11-26"], cwd=REPO, env=env, capture_output=True, text=True, timeout=300)
-    assert proc.returncode == 0, proc.stdout + proc.stderr
+    out = _build(root, base / "site", base / "cache")
     assert (out / "log" / "index.html").is_file() and (out / "log" / "data.js").is_file()
     return out
 
@@ -749,11 +755,7 @@ def test_a_large_practices_physicians_are_found_by_name(new_page, tmp_path):
              f"name: Pat Oak{chr(65 + i)}\nspecialty: Family Medicine\npractice: oak-hollow-group\n")
     _add(root, "data/physicians/dana-quillfeather.yaml",
          "name: Dana Quillfeather\ncredentials: DO\nspecialty: Podiatry\npractice: oak-hollow-group\n")
-    out = tmp_path / "site"
-    proc = subprocess.run(
-        [sys.executable, str(REPO / "build.py"), "build", "--root", str(root), "--out", str(out),
-         "--as-of", "2026-11-26"], cwd=REPO, capture_output=True, text=True, timeout=300)
-    assert proc.returncode == 0, proc.stdout + proc.stderr
+    out = _build(root, tmp_path / "site")
     page, rec = new_page(viewport=PHONE, is_mobile=True, has_touch=True)
     page.goto((out / "log" / "index.html").as_uri()
               + "?practice=oak-hollow-group&physician=oak-hollow-03")
@@ -787,11 +789,7 @@ def test_a_large_practices_office_staff_are_found_by_name_or_role(new_page, tmp_
         + "  - name: Rae Quillon\n    role: referral coordinator\n")
     _add(root, "data/physicians/oak-hollow-00.yaml",
          "name: Pat OakA\nspecialty: Family Medicine\npractice: oak-hollow-group\n")
-    out = tmp_path / "site"
-    proc = subprocess.run(
-        [sys.executable, str(REPO / "build.py"), "build", "--root", str(root), "--out", str(out),
-         "--as-of", "2026-11-26"], cwd=REPO, capture_output=True, text=True, timeout=300)
-    assert proc.returncode == 0, proc.stdout + proc.stderr
+    out = _build(root, tmp_path / "site")
     page, rec = new_page(viewport=PHONE, is_mobile=True, has_touch=True)
     page.goto((out / "log" / "index.html").as_uri() + "?practice=oak-hollow-group")
     page.wait_for_selector("html[data-log-ready]")
