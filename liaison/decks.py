@@ -332,11 +332,13 @@ def physicians_by_practice(site: Site) -> dict[str, list[str]]:
     return out
 
 
-def deck_context(site: Site, site_ctx: dict, practice_stats: dict, docs: dict[str, list[str]],
+def deck_context(site: Site, site_ctx: dict, stats, docs: dict[str, list[str]],
                  practice: str | None, reads: frozenset = _PER_RENDERING_NAMES) -> dict:
     """The template context of a deck: ``site`` (site.yaml), and for a customized deck the
     ``practice``, its ``physicians`` and its ``stats`` (SPEC §6: the practice's entry of
     stats.json, as a mapping); none and empty in the generic deck (``practice`` None).
+    Each physician's record carries their own entry of stats.json as ``stats`` too, so that
+    a slide thanks by name only those who referred (``stats``: the whole statistics).
     ``reads``: the names its slides read (``CompiledSlide.reads``): the others are left
     None (made for every practice, the physicians' records took a quarter of the deck
     checks' time at 10,000 physicians)."""
@@ -346,9 +348,10 @@ def deck_context(site: Site, site_ctx: dict, practice_stats: dict, docs: dict[st
         "site": site_ctx,
         "practice": {"id": practice, **site.practices[practice].model_dump()}
         if "practice" in reads else None,
-        "physicians": [{"id": did, **site.physicians[did].model_dump()}
+        "physicians": [{"id": did, **site.physicians[did].model_dump(),
+                        "stats": _as_mapping(stats.physicians.get(did))}
                        for did in docs.get(practice, [])] if "physicians" in reads else None,
-        "stats": _as_mapping(practice_stats.get(practice)) if "stats" in reads else None,
+        "stats": _as_mapping(stats.practices.get(practice)) if "stats" in reads else None,
     }
 
 
@@ -363,24 +366,24 @@ def deck_targets(site: Site, deck: Deck) -> list[str]:
     return [p for p in targets if p in site.practices]
 
 
-def deck_contexts(site: Site, deck: Deck, practice_stats: dict) -> list[tuple[str | None, dict]]:
+def deck_contexts(site: Site, deck: Deck, stats) -> list[tuple[str | None, dict]]:
     """(practice id or None for the generic deck, template context) for every rendering."""
     site_ctx = site.config.model_dump() if site.config else {}
     docs = physicians_by_practice(site)
-    return [(p, deck_context(site, site_ctx, practice_stats, docs, p))
+    return [(p, deck_context(site, site_ctx, stats, docs, p))
             for p in [None, *deck_targets(site, deck)]]
 
 
-def deck_failures(site: Site, practice_stats: dict, part: int = 0, parts: int = 1) -> list[tuple]:
+def deck_failures(site: Site, stats, part: int = 0, parts: int = 1) -> list[tuple]:
     """Render the decks for one part of the renderings (all of them with ``parts`` 1), in
     the order of ``deck_contexts``: (deck, rendering index, line, slide number, message,
     practice id or None) for every slide that fails. Parts are contiguous, so that workers
     can share the renderings of a large site and their lists, joined, are the whole list."""
     with BUDGET.armed():
-        return _deck_failures(site, practice_stats, part, parts)
+        return _deck_failures(site, stats, part, parts)
 
 
-def _deck_failures(site: Site, practice_stats: dict, part: int, parts: int) -> list[tuple]:
+def _deck_failures(site: Site, stats, part: int, parts: int) -> list[tuple]:
     env = make_env()
     out = []
     docs = physicians_by_practice(site)
@@ -421,7 +424,7 @@ def _deck_failures(site: Site, practice_stats: dict, part: int, parts: int) -> l
         said: set[int] = set()  # the slides said to hold too much
         contact = _contact_count(site)
         for k, pid in enumerate(renderings[part * size:(part + 1) * size], start=part * size):
-            ctx = deck_context(site, site_ctx, practice_stats, docs, pid, reads)
+            ctx = deck_context(site, site_ctx, stats, docs, pid, reads)
             for n, cs in enumerate(compiled, start=1):
                 # A slide the same for every practice is rendered once, in the generic deck
                 # (k 0): a failure of it is reported for the first rendering anyway.

@@ -634,7 +634,7 @@ def _checked(ends: contextlib.ExitStack, root, as_of, strict, use_cache, keep_re
         renders = len(site.decks) * (len(site.practices) + 1)
         n = 1 if keep_records or renders < PARALLEL_DECK_RENDERS else (cpu_count() if workers is None else workers)
         def render_decks():
-            failures = map_forked(lambda part: deck_failures(site, stats.practices, part, n), list(range(n)))
+            failures = map_forked(lambda part: deck_failures(site, stats, part, n), list(range(n)))
             return deck_problems(site, [f for part in failures for f in part])
 
         if taken_ahead is not None:
@@ -1027,7 +1027,7 @@ def _taken_ahead(root: Path, as_of: dt.date, files, inputs: dict,
     stats = _statistics(site, as_of, partial, KeptParts(
         store, keys["interactions"], keys["all interactions"], None, None, keys["referrals"],
         shown_physicians(site.physicians), later), inputs, sent)
-    failures = deck_failures(site, stats.practices) if site.decks else []
+    failures = deck_failures(site, stats) if site.decks else []
     kept = Store(root, read=False, write=True)  # here: sent back, they cost 0.1 s to take
     for name, key, value in later:
         kept.keep_derived(name, key, value)

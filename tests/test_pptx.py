@@ -11,6 +11,7 @@ import subprocess
 import sys
 import zipfile
 from pathlib import Path
+from types import SimpleNamespace
 
 import pptx
 import pytest
@@ -352,7 +353,8 @@ def test_sample_decks_render():
     site, _, _ = load_site(REPO)
     env = deck_stage.make_env("pptx")  # values escaped for the .pptx reader, as the build does
     writer = DeckWriter(site.config.practice.name, AS_OF)
-    stats = {pid: {"referrals_365d": 12} for pid in site.practices}
+    stats = SimpleNamespace(practices={pid: {"referrals_365d": 12} for pid in site.practices},
+                            physicians={pid: {"referrals_365d": 4} for pid in site.physicians})
     assert site.decks
     for deck_id, d in sorted(site.decks.items()):
         compiled, errors = deck_stage.compile_deck(env, d)

@@ -144,10 +144,10 @@ def test_a_renderings_context_holds_what_its_slides_read():
     site = NS(practices={"p-1": Record(name="Oak Clinic")},
               physicians={"d-1": Record(name="Ann Oak")})
     docs = {"p-1": ["d-1"]}
-    stats = {"p-1": {"referrals_365d": 7}}
+    stats = NS(practices={"p-1": {"referrals_365d": 7}}, physicians={"d-1": {"referrals_365d": 3}})
     whole = deck_stage.deck_context(site, {}, stats, docs, "p-1")
     assert whole["practice"] == {"id": "p-1", "name": "Oak Clinic"}
-    assert whole["physicians"] == [{"id": "d-1", "name": "Ann Oak"}]
+    assert whole["physicians"] == [{"id": "d-1", "name": "Ann Oak", "stats": {"referrals_365d": 3}}]
     assert whole["stats"] == {"referrals_365d": 7}
     only = deck_stage.deck_context(site, {}, stats, docs, "p-1", frozenset({"stats"}))
     assert only["practice"] is None and only["physicians"] is None and only["stats"] == whole["stats"]
@@ -514,6 +514,29 @@ def test_built_decks_say_numbers_well(sample_site):
     assert (sample_site / "presentations/vein-care-overview/_media/images/vascular-lab.png").read_bytes() == LAB
     generic = (sample_site / "presentations/vein-care-overview/index.html").read_text()
     assert "liaison-chart" not in generic and "48 hours" in generic
+
+
+def test_the_sample_decks_thank_only_the_physicians_who_referred(sample_site):
+    """Millbrook Community Health's Dr. Oyama, Dr. Montgomery and Dr. Quist sent patients in
+    the last twelve months and Dr. Farraday none: both decks thank the three by name, not the
+    fourth, whose own ``stats`` (each physician's entry of stats.json) says so."""
+    from liaison.load import load_site
+
+    site, _, _ = load_site(REPO)
+    surname = {pid: site.physicians[pid].name.split()[-1] for pid in
+               ("leticia-oyama", "adaeze-montgomery", "bartholomew-quist", "desmond-farraday")}
+    for deck in ("vein-care-overview", "healing-leg-wounds"):
+        page = (sample_site / f"presentations/{deck}/millbrook-community-health/index.html").read_text()
+        slides = [s for s in page.split('class="slide ') if "Thank you" in s and "patients" in s]
+        assert slides, deck
+        thanks = slides[0].split("<aside")[0]  # the slide, its speaker notes left out
+        for pid in ("leticia-oyama", "adaeze-montgomery", "bartholomew-quist"):
+            assert surname[pid] in thanks, (deck, pid)
+        assert surname["desmond-farraday"] not in thanks, deck
+        shown = "\n".join(sh.text_frame.text for sl in pptx.Presentation(str(
+            sample_site / f"presentations/{deck}/millbrook-community-health/{deck}-millbrook-community-health.pptx")).slides
+            for sh in sl.shapes if sh.has_text_frame)
+        assert surname["bartholomew-quist"] in shown and surname["desmond-farraday"] not in shown, deck
 
 
 # --------------------------------------------------------------------------- an author's awkward slides

@@ -57,7 +57,7 @@ class DeckRenderer:
         if self.context[0] != practice:
             view = self.view
             self.context = (practice, deck_stage.deck_context(
-                view.site, view.site_ctx, view.stats.practices, view.docs_of_practice, practice))
+                view.site, view.site_ctx, view.stats, view.docs_of_practice, practice))
         return self.context[1]
 
     def shaped(self, deck_id: str, practice: str | None) -> tuple[list[str], list[str] | None]:

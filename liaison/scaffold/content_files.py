@@ -59,7 +59,7 @@ Notes: Speaker notes: what to say on this slide (shown in the notes pane, not on
 {{% if practice and stats.referrals_365d %}}
 **{{{{ practice.name }}}}** sent us {{{{ plural(stats.referrals_365d, "patient") }}}} in the last twelve months. Thank you!
 
-{{% for p in physicians %}}
+{{% for p in physicians if p.stats.referrals_365d %}}
 - {{{{ p|formal_name }}}}
 {{% endfor %}}
 {{% elif practice %}}
@@ -71,7 +71,8 @@ Notes: Speaker notes: what to say on this slide (shown in the notes pane, not on
 {{% endif %}}
 
 Notes: In the generic deck `practice` and `stats` are none and `physicians` is empty: keep
-what names them inside {{% if practice %}} … {{% endif %}}.
+what names them inside {{% if practice %}} … {{% endif %}}. Each physician has their own
+`stats` (their entry of stats.json): the list thanks those who sent patients.
 """
 
 
