@@ -202,6 +202,23 @@ def test_bar_heights_proportional():
     assert len({round(float(b.get("y")) + float(b.get("height")), 1) for b in bars(root)}) == 1
 
 
+@pytest.mark.parametrize("values", [VALUES[-12:], [0] * 11 + [6], [1200, 5, 0, 1200]])
+def test_bar_counts_written_above_their_bars_inside_the_view(values):
+    labels = MONTHS[:len(values)]
+    plain = ET.fromstring(bar_chart(labels, values, title="t"))
+    assert not [t for t in plain.iter(f"{SVG}text") if "chart-count" in classes(t)]
+    root = ET.fromstring(bar_chart(labels, values, title="t", counts=True))
+    counts = [t for t in root.iter(f"{SVG}text") if "chart-count" in classes(t)]
+    drawn = bars(root)
+    # one count per bar (an empty month has neither), its number, centred over its bar
+    assert [t.text.replace(",", "") for t in counts] == [str(v) for v in values if v]
+    assert len(counts) == len(drawn)
+    for t, b in zip(counts, drawn):
+        assert abs(float(t.get("x")) - (float(b.get("x")) + float(b.get("width")) / 2)) <= 0.11
+        assert float(t.get("y")) < float(b.get("y"))  # above the bar's top
+        assert float(t.get("y")) - 12 >= 0  # the tallest's count is inside the view
+
+
 def test_bar_tooltips():
     root = ET.fromstring(CHARTS["bar"])
     tips = [b.find(f"{SVG}title").text for b in bars(root)]

@@ -509,6 +509,10 @@ def test_built_decks_say_numbers_well(sample_site):
     alder = (sample_site / "presentations/vein-care-overview/alder-falls-family-medicine/index.html").read_text()
     assert "52 patients" in alder and 'class="slide layout-big-number"' in alder
     assert '<div class="liaison-chart"><svg' in alder
+    # each bar's count written above it, as the .pptx's chart shows them
+    chart = alder.split('<div class="liaison-chart">')[1].split("</svg>")[0]
+    tips = re.findall(r'class="chart-bar[^"]*"[^>]*><title>[^:]+: (\d+) referrals?</title>', chart)
+    assert tips and re.findall(r'class="chart-label chart-count"[^>]*>(\d+)</text>', chart) == tips
     assert 'src="../../../assets/logo.png"' in alder
     assert 'src="../_media/images/vascular-lab.png"' in alder
     assert (sample_site / "presentations/vein-care-overview/_media/images/vascular-lab.png").read_bytes() == LAB

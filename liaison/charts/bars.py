@@ -22,7 +22,7 @@ def bar_chart(labels: list[str], values: list[int], *, title: str,
               primary_label: str = "Referrals", height: int = 220,
               partial_last: bool = False, partial_label: str = PARTIAL_LABEL,
               markers: list[tuple[float, str]] | None = None,
-              marker_label: str = MARKER_LABEL,
+              marker_label: str = MARKER_LABEL, counts: bool = False,
               palette: Palette | None = None) -> str:
     """Vertical bars, one per label (e.g. 24 months of referrals), with an optional second
     series drawn as an amber line with dots (e.g. in-person visits).
@@ -45,6 +45,9 @@ def bar_chart(labels: list[str], values: list[int], *, title: str,
 
     A legend appears when there is more than the bars to explain (a second series, markers,
     a partial last period).
+
+    ``counts``: each bar's count written above it (a slide's chart, read from across a room,
+    as the .pptx's chart shows them), the plot lowered to make room for the tallest.
 
     Raises ValueError when the lists differ in length or a count is negative.
     """
@@ -71,14 +74,14 @@ def bar_chart(labels: list[str], values: list[int], *, title: str,
     ticks = tuple(_nice_ticks(peak))
     key = (labels, ticks, secondary is not None, bool(marks), partial, second_name,
            marker_label, partial_label, primary_label, height, c.series_1, c.series_2, c.grid,
-           c.muted, c.faint, c.surface)
+           c.muted, c.faint, c.surface, counts)
     lay = _LAYOUTS.get(key)
     if lay is None:
         if len(_LAYOUTS) >= _LAYOUTS_KEPT:
             _LAYOUTS.clear()
         lay = _LAYOUTS[key] = _Layout(labels, ticks, secondary is not None, bool(marks), partial,
                                       second_name, marker_label, partial_label, primary_label,
-                                      height, c)
+                                      height, c, counts)
     top_value, slot, base, left = lay.top_value, lay.slot, lay.base, lay.left
 
     def y_of(v: int) -> float:
@@ -118,6 +121,13 @@ def bar_chart(labels: list[str], values: list[int], *, title: str,
         if v:
             parts.append(bars.get((i, v)) or bar(i, v))
     parts.append("</g>")
+    if counts:
+        parts.append('<g class="chart-counts">')
+        for i, v in enumerate(values):
+            if v:
+                parts.append(_text(left + slot * (i + 0.5), y_of(v) - 4, _count(v),
+                                   cls="chart-label chart-count", fill=c.muted, anchor="middle"))
+        parts.append("</g>")
 
     # Axis line on top of the bars' feet.
     parts.append(lay.axis)
@@ -176,7 +186,8 @@ class _Layout:
 
     def __init__(self, labels: tuple[str, ...], ticks: tuple[int, ...], secondary: bool,
                  marks: bool, partial: bool, second_name: str, marker_label: str,
-                 partial_label: str, primary_label: str, height: int, c: Palette):
+                 partial_label: str, primary_label: str, height: int, c: Palette,
+                 counts: bool = False):
         width = _VIEW_W
         n = len(labels)
         self.labels, self.n, self.partial = labels, n, partial
@@ -207,7 +218,7 @@ class _Layout:
         # the last one ends inside the right margin, which is at least as wide.
         half = 1 / (2 * n)
         left = max(10.0, (widest_x / 2 + 2 - (width - right) * half) / (1 - half))
-        top = 10.0 + 20.0 * len(rows)
+        top = 10.0 + 20.0 * len(rows) + (_COUNT_ROOM if counts else 0.0)
         lane = _MARKER_LANE if marks else 0.0
         bottom = 24.0 + lane
         height += 20 * max(len(rows) - 1, 0) + lane
@@ -336,6 +347,9 @@ def _x_labels(labels: tuple, left: float, slot: float, y: float, step: int, mute
     parts.append("</g>")
     return "".join(parts)
 
+
+# Above the plot, for the count written over a bar as tall as the scale (``counts``)
+_COUNT_ROOM = 14.0
 
 # The unfinished period: the main colour, lighter, with a dashed outline.
 _PARTIAL_PAINT = ('fill="{fill}" fill-opacity="0.35" stroke="{fill}" '

@@ -118,7 +118,7 @@ class DeckRenderer:
             months, values = self.chart_data(practice)
             span = (f"the last {CHART_MONTHS - 1} complete months and this month so far"
                     if months[-1].endswith(" so far") else f"the last {CHART_MONTHS} complete months")
-            chart = view.chart(charts.bar_chart, months, values, height=260,
+            chart = view.chart(charts.bar_chart, months, values, height=260, counts=True,
                                title=f"Referrals from {view.site.practices[practice].name} per month, {span}")
         return deck_stage.Dress(
             logo=f"{depth}assets/{self.logo_name}" if self.logo_name else None,
