@@ -412,6 +412,23 @@ def test_a_blocked_presenter_window_is_said_and_f_shows_the_slide_alone(new_page
     assert rec.console_errors == [], rec.console_errors
 
 
+@pytest.mark.parametrize("width", [1024, 1280, 1920])
+def test_the_presenter_windows_buttons_keep_one_row(new_page, server, width):
+    """On a 1024-px window the timer's panel is narrow: its four buttons wrapped with A+ alone
+    on a second row; they now move as one row, the time and the clock each whole."""
+    page, rec = new_page(viewport={"width": width, "height": 768})
+    page.goto(f"{server}/{DECK}?presenter#2")
+    _wait_slide(page, 2, "the presenter's window at #2")
+    boxes = {name: page.get_by_role("button", name=name).bounding_box()
+             for name in ("Pause", "Restart", "Smaller notes", "Larger notes")}
+    assert len({round(b["y"]) for b in boxes.values()}) == 1, boxes
+    panel = page.locator(".presenter-panel").bounding_box()
+    for sel in (".timer .elapsed", ".timer .clock"):
+        box = page.locator(sel).bounding_box()
+        assert box["x"] >= panel["x"] - 0.5 and box["x"] + box["width"] <= panel["x"] + panel["width"] + 0.5, sel
+    assert rec.console_errors == [], rec.console_errors
+
+
 @pytest.mark.parametrize("viewport", [PHONE, WIDE], ids=["390x844", "1366x900"])
 def test_the_presenter_window_has_no_serious_axe_violation(new_page, server, viewport):
     from test_browser_a11y import SERIOUS, _axe, _readable
