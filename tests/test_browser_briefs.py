@@ -180,3 +180,18 @@ def test_the_number_to_call_is_a_finger_high_on_a_phone(new_page, server, path):
     for r in page.eval_on_selector(".glance a.map", "a => [...a.getClientRects()].map(r => [r.left, r.top, r.width, r.height])"):
         for y in range(int(r[1]) + 1, int(r[1] + r[3])):
             assert page.evaluate(hit, [r[0] + r[2] / 2, y]) == "map", (y, r)
+
+
+@pytest.mark.parametrize("path, card, heading", [(PHYSICIAN, "Profile", "Notes"),
+                                                (PRACTICE, "Office", "Office staff")])
+def test_a_profiles_next_heading_stands_apart_from_its_facts(new_page, server, path, card, heading):
+    """The profile card's facts ran straight into its next heading ("First referral —" then
+    "Notes" on the line below): the heading now has a group's space above it."""
+    page, _ = new_page(viewport=DESKTOP)
+    page.goto(f"{server}/{path}")
+    card = page.locator("section.card", has=page.locator("h2", has_text=re.compile(f"^{card}$")))
+    facts = card.locator(":scope > dl.facts").bounding_box()
+    head = card.locator(":scope > h3", has_text=heading).bounding_box()
+    line = float(card.locator(":scope > dl.facts dd").first.evaluate(
+        "e => parseFloat(getComputedStyle(e).lineHeight) || 16"))
+    assert head["y"] - (facts["y"] + facts["height"]) >= 0.6 * line, (facts, head)
