@@ -19,6 +19,7 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
+from conftest import run_validate
 from liaison import init as init_module
 from liaison.cli import main
 from liaison.init import STARTER, fill_dates, starter_files, vscode_settings
@@ -325,6 +326,58 @@ def test_example_records_say_they_are_examples(site):
         if rel.startswith(("data/", "content/")):
             head = (site / rel).read_text(encoding="utf-8").split("\n", 12)
             assert any("EXAMPLE" in line for line in head[:12]), rel
+
+
+# ------------------------------------------------------ a practice of another specialty
+
+SLEEP_SERVICES = """services:
+  - key: in-lab-study
+    name: In-lab sleep study
+  - key: home-sleep-test
+    name: Home sleep apnea test
+  - key: cpap-clinic
+    name: CPAP clinic
+"""
+
+
+def sleep_center(tmp_path: Path) -> Path:
+    """A site started with `init` and made a sleep center's: its own name and services in
+    site.yaml (the example referrals, which name the starter's services, deleted)."""
+    dest = tmp_path / "sleep"
+    assert invoke("init", str(dest)).exit_code == 0
+    text = (dest / "site.yaml").read_text(encoding="utf-8")
+    text = re.sub(r"(?m)^  name: .*$", "  name: Tidewater Sleep & Breathing Center", text, 1)
+    text = re.sub(r"(?ms)^services:\n.*?(?=^\S)", SLEEP_SERVICES + "\n", text)
+    (dest / "site.yaml").write_text(text, encoding="utf-8")
+    (dest / "data/referrals/example-referrals.yaml").unlink()
+    return dest
+
+
+def test_talking_points_problems_give_examples_of_the_sites_own_services(tmp_path):
+    """The messages of a sleep center's talking-points.yaml show its services, not the
+    sample vein clinic's (they said 'e.g. vein-ablation', a key the site does not have)."""
+    dest = sleep_center(tmp_path)
+    (dest / "templates").mkdir()
+    (dest / "templates/talking-points.yaml").write_text(
+        "family medicine: home-sleep-test\npulmonology: [cpap-clinic, {x: 1}]\n"
+        "cardiology: {a: b}\n", encoding="utf-8")
+    code, _out, err = run_validate(dest)
+    assert code == 1
+    mine = [e for e in err if e.startswith("templates/talking-points.yaml:")]
+    assert mine == [
+        "templates/talking-points.yaml:1:18: error: 'family medicine' takes a list of service "
+        "keys, in brackets: family medicine: [home-sleep-test]",
+        "templates/talking-points.yaml:2:28: error: a service key is one word of site.yaml's "
+        "services, e.g. in-lab-study",
+        "templates/talking-points.yaml:3:13: error: 'cardiology' takes a list of service keys, "
+        "in brackets: cardiology: [in-lab-study]",
+    ], err
+    (dest / "templates/talking-points.yaml").write_text("[cpap-clinic]\n", encoding="utf-8")
+    code, _out, err = run_validate(dest)
+    assert code == 1 and "templates/talking-points.yaml:1:1: error: talking-points.yaml maps " \
+        "specialty keywords to service keys, one a line, e.g. family medicine: [in-lab-study, " \
+        "home-sleep-test]" in err, err
+    assert not [e for e in err if "vein" in e.lower()], err
 
 
 # -------------------------------------------------------------- copies of the repository's
