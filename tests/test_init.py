@@ -116,7 +116,7 @@ def test_init_writes_a_site_that_validates_and_builds(tmp_path):
         assert (out / page).is_file(), page
     deck = (out / "presentations/introducing-our-practice/birchwood-family-medicine/"
             "index.html").read_text(encoding="utf-8")
-    assert "Birchwood Family Medicine" in deck and "Example Vein &amp; Vascular" in deck
+    assert "Birchwood Family Medicine" in deck and "Example Specialty Clinic" in deck
     # Strict too: not one warning.
     assert invoke("validate", "--strict", "--root", str(dest)).exit_code == 0
 
@@ -351,6 +351,18 @@ def sleep_center(tmp_path: Path) -> Path:
     (dest / "site.yaml").write_text(text, encoding="utf-8")
     (dest / "data/referrals/example-referrals.yaml").unlink()
     return dest
+
+
+def test_the_starter_belongs_to_no_specialty(site):
+    """What `init` writes is for a practice of any specialty: no file names the sample's vein
+    and vascular care (its site.yaml was "Example Vein & Vascular" with a "Vascular
+    ultrasound" service, which a sleep center or an orthopedic group had to write over)."""
+    said = {rel: re.findall(r"(?i)\b(?:vein|veins|venous|vascular|varicose|wound)\b",
+                            data.decode("utf-8"))
+            for rel, data in listing(site).items() if data is not None}
+    assert {rel: words for rel, words in said.items() if words} == {}
+    name = yaml.safe_load((site / "site.yaml").read_text(encoding="utf-8"))["practice"]["name"]
+    assert name == "Example Specialty Clinic"
 
 
 def test_talking_points_problems_give_examples_of_the_sites_own_services(tmp_path):
