@@ -455,7 +455,9 @@ def import_() -> None:
 @click.option("--specialty", "specialties", multiple=True, metavar="NAME",
               help="Shorthand for the taxonomy codes of a specialty: family-medicine, "
                    "internal-medicine, primary-care, podiatry, obgyn, wound-care, cardiology, "
-                   "nephrology, endocrinology, vascular.")
+                   "nephrology, endocrinology, vascular, pulmonology, sleep-medicine, "
+                   "neurology, psychiatry, otolaryngology, dentistry, orthopedics, "
+                   "sports-medicine, rheumatology, physical-therapy, dermatology, pediatrics.")
 @click.option("--skip", "skips", multiple=True, metavar="LIST",
               type=click.Path(dir_okay=False, path_type=Path),
               help="A text file of NPIs never to import (your own clinicians, prospects you "
