@@ -392,6 +392,21 @@ def test_talking_points_problems_give_examples_of_the_sites_own_services(tmp_pat
     assert not [e for e in err if "vein" in e.lower()], err
 
 
+def test_a_new_deck_reads_well_for_a_practice_without_a_phone(tmp_path):
+    """`new deck` in a site whose site.yaml gives no phone (it is optional): the slide for an
+    office that has not referred yet said "One direct scheduling line: None"."""
+    dest = sleep_center(tmp_path)
+    text = (dest / "site.yaml").read_text(encoding="utf-8")
+    (dest / "site.yaml").write_text(re.sub(r"(?m)^  phone: .*\n", "", text), encoding="utf-8")
+    assert invoke("new", "deck", "sleep-lunch", "--title", "Better sleep", "--root",
+                  str(dest)).exit_code == 0
+    built = invoke("build", "--root", str(dest))
+    assert built.exit_code == 0, built.output
+    deck = (dest / "site/presentations/sleep-lunch/birchwood-family-medicine/index.html"
+            ).read_text(encoding="utf-8")
+    assert "One direct scheduling line" in deck and "None" not in deck
+
+
 # -------------------------------------------------------------- copies of the repository's
 
 
