@@ -407,6 +407,24 @@ def test_a_new_deck_reads_well_for_a_practice_without_a_phone(tmp_path):
     assert "One direct scheduling line" in deck and "None" not in deck
 
 
+def test_the_example_deck_thanks_an_office_only_for_referrals_it_sent(tmp_path):
+    """The deck `init` writes thanked every office for its count, "sent us 0 referrals in the
+    last twelve months. Thank you!" for one that never referred (and "1 referrals")."""
+    dest = sleep_center(tmp_path)
+    slide = "presentations/introducing-our-practice/birchwood-family-medicine/index.html"
+    assert invoke("build", "--root", str(dest)).exit_code == 0
+    deck = (dest / "site" / slide).read_text(encoding="utf-8")
+    assert "sent us" not in deck and "Thank you" not in deck
+    assert "One direct line for referrals" in deck
+    assert invoke("new", "referral", "--source", "physician", "--physician",
+                  "robin-quarrington", "--service", "cpap-clinic", "--date",
+                  TODAY.isoformat(), "--root", str(dest)).exit_code == 0
+    assert invoke("build", "--root", str(dest)).exit_code == 0
+    deck = (dest / "site" / slide).read_text(encoding="utf-8")
+    assert "sent us 1 referral in the last twelve months. Thank you!" in deck
+    assert "Dr. Robin Quarrington" in deck
+
+
 # -------------------------------------------------------------- copies of the repository's
 
 
