@@ -97,8 +97,8 @@ _NAME_WORD = (rf"(?!{_NOT_NAMES})[{_UP}](?:[{_LO}]+(?:[{_UP}][{_LO}]+)?(?:[-'’
 # those of the specialties a practice using Liaison may be, not only the sample's vein care:
 # sleep medicine ("pt CPAP Compliance report 11/3"), orthopedics ("pt ACL Repair 3/2") and
 # dermatology ("pt for MOHS Surgery 3/2") were refused as a patient's name.
-_NOT_CAPS = (r"(?:ABI|ACA|ACDF|ACL|ADA|AGE|AGED|AHI|AK|AKA|ALL|ALWAYS|AM|AN|AND|ANY|APAP|AS|ASAP|ASV"
-             r"|AT|ATTN|BIPAP|BPAP|CALL|CEAP|CME|COPD|CPAP|CSA|DEXA|DME|DO|DOES|DOS|DR|ECG|ED|EEG"
+_NOT_CAPS = (r"(?:ABI|ACA|ACDF|ACL|ADA|AGE|AGED|AHI|AK|AKA|ALL|ALWAYS|AM|AN|AND|ANY|APAP|AS|ASAP"
+             r"|ASV|AT|ATTN|BIPAP|BPAP|CALL|CEAP|CME|COPD|CPAP|CSA|DEXA|DME|DO|DOES|DOS|DR|ECG|ED|EEG"
              r"|EHR|EKG|EMG|EMR|EOB|ER|EVLA|FAQ|FAX|FOR|FYI|HIPAA|HMO|HSAT|ICD|ICU|ID|IN|IPL|IS|IV"
              r"|IVC|MA|MD|MOHS|MR|MRI|MRS|MS|MUST|NEED|NEEDS|NEVER|NEW|NO|NOT|NOTE|NP|NPI|ODI|OF|OK"
              r"|OLD|ON|ONLY|OR|ORIF|OSA|OT|OUT|PA|PAD|PCP|PDF|PLEASE|PM|PPO|PUVA|RDI|RE|REM|RFA|RN"

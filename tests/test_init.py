@@ -425,6 +425,26 @@ def test_the_example_deck_thanks_an_office_only_for_referrals_it_sent(tmp_path):
     assert "Dr. Robin Quarrington" in deck
 
 
+def test_the_files_new_writes_name_no_specialty(tmp_path):
+    """Every file `new` writes explains how to quote a value; the example was the sample's
+    `name: "Dr. O'Neil: Vein"`, in a sleep center's records too."""
+    dest = sleep_center(tmp_path)
+    for args in (["practice", "eastbrook-pulmonary", "--name", "Eastbrook Pulmonary"],
+                 ["physician", "odessa-quarley", "--name", "Odessa Quarley", "--specialty",
+                  "Pulmonology", "--practice", "eastbrook-pulmonary"],
+                 ["member", "jo-bell", "--name", "Jo Bell", "--role", "front-desk"],
+                 ["interaction", "--type", "call", "--liaison", "sam-ellery", "--practice",
+                  "eastbrook-pulmonary", "--summary", "Called the office", "--date",
+                  TODAY.isoformat()],
+                 ["guide", "mask-fitting", "--title", "Mask fitting", "--audience", "clinical"],
+                 ["deck", "sleep-lunch", "--title", "Better sleep"]):
+        result = invoke("new", *args, "--root", str(dest))
+        assert result.exit_code == 0, result.output
+        text = (dest / result.stdout.strip()).read_text(encoding="utf-8")
+        assert not re.search(r"(?i)\bveins?\b|vascular", text), (args[0], text)
+        assert "Quote text that starts with" in text
+
+
 # -------------------------------------------------------------- copies of the repository's
 
 
