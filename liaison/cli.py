@@ -580,6 +580,12 @@ def import_cms_utilization(files, codes, procedures, near_zips, excluded, year, 
           f"providers elsewhere, {c.excluded:,} of excluded NPIs, {c.bad_npi:,} with an invalid "
           "NPI" + (f", {n(c.suppressed, 'code row')} whose count CMS left out ('*', '<11' or "
                    "empty)" if c.suppressed else ""), err=True)
+    if not codes and not procedures:  # the default, a vein practice's: say so to the others
+        from liaison.importers import hcpcs
+
+        click.echo(f"the codes were a vein practice's, the default (--procedures "
+                   f"{hcpcs.DEFAULT_GROUP}: {', '.join(options.codes)}); for another "
+                   "specialty's procedures, give each with --hcpcs CODE", err=True)
 
 
 @contextlib.contextmanager
