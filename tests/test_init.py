@@ -445,6 +445,16 @@ def test_the_files_new_writes_name_no_specialty(tmp_path):
         assert "Quote text that starts with" in text
 
 
+def test_the_example_guide_gives_every_source_its_answer(site):
+    """The front desk learns from the guide `init` writes which source each answer is: every
+    source of a referral has its row (`event` and `other` had none)."""
+    from liaison.models import SOURCES
+
+    text = (site / "content/training/how-did-you-hear-about-us.md").read_text(encoding="utf-8")
+    rows = re.findall(r"^\| [^|]+ \| `([a-z]+)` \|", text, re.M)
+    assert sorted(rows) == sorted(SOURCES)
+
+
 # -------------------------------------------------------------- copies of the repository's
 
 
