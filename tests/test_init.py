@@ -455,6 +455,15 @@ def test_the_example_guide_gives_every_source_its_answer(site):
     assert sorted(rows) == sorted(SOURCES)
 
 
+def test_the_sites_readme_says_where_the_logo_colours_and_talking_points_go(site):
+    """A practice making the site its own learns from the README `init` writes where its
+    logo, colours and specialty talking points go (it named only template overrides)."""
+    text = (site / "README.md").read_text(encoding="utf-8")
+    row = next(line for line in text.splitlines() if line.startswith("| `templates/`"))
+    for name in ("assets/logo.png", "palette.yaml", "talking-points.yaml"):
+        assert name in row, name
+
+
 # -------------------------------------------------------------- copies of the repository's
 
 
