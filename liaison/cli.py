@@ -455,7 +455,9 @@ def import_() -> None:
 @click.option("--specialty", "specialties", multiple=True, metavar="NAME",
               help="Shorthand for the taxonomy codes of a specialty: family-medicine, "
                    "internal-medicine, primary-care, podiatry, obgyn, wound-care, cardiology, "
-                   "nephrology, endocrinology, vascular.")
+                   "nephrology, endocrinology, vascular, pulmonology, sleep-medicine, "
+                   "neurology, psychiatry, otolaryngology, dentistry, orthopedics, "
+                   "sports-medicine, rheumatology, physical-therapy, dermatology, pediatrics.")
 @click.option("--skip", "skips", multiple=True, metavar="LIST",
               type=click.Path(dir_okay=False, path_type=Path),
               help="A text file of NPIs never to import (your own clinicians, prospects you "
@@ -578,6 +580,12 @@ def import_cms_utilization(files, codes, procedures, near_zips, excluded, year, 
           f"providers elsewhere, {c.excluded:,} of excluded NPIs, {c.bad_npi:,} with an invalid "
           "NPI" + (f", {n(c.suppressed, 'code row')} whose count CMS left out ('*', '<11' or "
                    "empty)" if c.suppressed else ""), err=True)
+    if not codes and not procedures:  # the default, a vein practice's: say so to the others
+        from liaison.importers import hcpcs
+
+        click.echo(f"the codes were a vein practice's, the default (--procedures "
+                   f"{hcpcs.DEFAULT_GROUP}: {', '.join(options.codes)}); for another "
+                   "specialty's procedures, give each with --hcpcs CODE", err=True)
 
 
 @contextlib.contextmanager

@@ -567,7 +567,9 @@ def _vcalendar(name: str, events: list[bytes]) -> bytes:
     cal.add("version", "2.0")
     cal.add("calscale", "GREGORIAN")
     cal.add("method", "PUBLISH")
-    cal.add("x-wr-calname", name)
+    # icalendar writes an X- property as given (vUnknown): its TEXT escaped here, as the
+    # events' (a practice "…, P.C.; North Campus" was cut at its first comma)
+    cal.add("x-wr-calname", _text(name))
     head = cal.to_ical()
     if not head.endswith(_END):  # pragma: no cover - icalendar always ends with it
         raise RuntimeError("unexpected VCALENDAR serialization")

@@ -93,12 +93,17 @@ _NAME_WORD = (rf"(?!{_NOT_NAMES})[{_UP}](?:[{_LO}]+(?:[{_UP}][{_LO}]+)?(?:[-'’
 # A name written in capitals, as a chart or an EHR's export writes it ("pt ROE, JANE 67",
 # "JANE ROE (patient) 67yo"): two or more capitals with a vowel among them (not DVT, MRN,
 # PCP), not a word a note writes in capitals (an acronym, a stressed word: "pt ABI and RFA
-# 3/2", "pt NO SHOW 3/2"), nor one of the words above that are no one's name.
-_NOT_CAPS = (r"(?:ABI|ACA|ADA|AGE|AGED|AKA|ALL|ALWAYS|AM|AN|AND|ANY|AS|ASAP|AT|ATTN|CALL|CEAP|CME|COPD"
-             r"|DME|DO|DOES|DOS|DR|ED|EHR|EMR|EOB|ER|EVLA|FAQ|FAX|FOR|FYI|HIPAA|HMO|ICD|ICU|ID|IN"
-             r"|IS|IV|IVC|MA|MD|MR|MRI|MRS|MS|MUST|NEED|NEEDS|NEVER|NEW|NO|NOT|NOTE|NP|NPI|OF|OK|OLD"
-             r"|ON|ONLY|OR|OUT|PA|PAD|PCP|PDF|PLEASE|PM|PPO|RE|RFA|RN|RSVP|SO|STAT|TBD|THE|TO|UP|US"
-             r"|USA|URGENT|VEIN|VEINS|VERY|VNUS|WAS|WITH|YEAR|YEARS|YO|YRS)")
+# 3/2", "pt NO SHOW 3/2"), nor one of the words above that are no one's name. The acronyms are
+# those of the specialties a practice using Liaison may be, not only the sample's vein care:
+# sleep medicine ("pt CPAP Compliance report 11/3"), orthopedics ("pt ACL Repair 3/2") and
+# dermatology ("pt for MOHS Surgery 3/2") were refused as a patient's name.
+_NOT_CAPS = (r"(?:ABI|ACA|ACDF|ACL|ADA|AGE|AGED|AHI|AK|AKA|ALL|ALWAYS|AM|AN|AND|ANY|APAP|AS|ASAP"
+             r"|ASV|AT|ATTN|BIPAP|BPAP|CALL|CEAP|CME|COPD|CPAP|CSA|DEXA|DME|DO|DOES|DOS|DR|ECG|ED|EEG"
+             r"|EHR|EKG|EMG|EMR|EOB|ER|EVLA|FAQ|FAX|FOR|FYI|HIPAA|HMO|HSAT|ICD|ICU|ID|IN|IPL|IS|IV"
+             r"|IVC|MA|MD|MOHS|MR|MRI|MRS|MS|MUST|NEED|NEEDS|NEVER|NEW|NO|NOT|NOTE|NP|NPI|ODI|OF|OK"
+             r"|OLD|ON|ONLY|OR|ORIF|OSA|OT|OUT|PA|PAD|PCP|PDF|PLEASE|PM|PPO|PUVA|RDI|RE|REM|RFA|RN"
+             r"|RSVP|SO|STAT|TBD|THA|THE|TKA|TO|UP|US|USA|URGENT|UVB|VEIN|VEINS|VERY|VNUS|WAS|WITH"
+             r"|YEAR|YEARS|YO|YRS)")
 _VOWEL = "AEIOUY\u00c0-\u00c6\u00c8-\u00cf\u00d2-\u00d6\u00d8-\u00dd\u0100-\u017f"
 _CAPS_WORD = (rf"(?!(?:{_NOT_CAPS}|(?i:{_NOT_NAMES}))(?![{_LO}{_UP}]))(?=[{_UP}'’-]*[{_VOWEL}])"
               rf"[{_UP}](?:[{_UP}]+|['’][{_UP}]{{2,}})(?:[-'’][{_UP}]+)?")

@@ -76,7 +76,10 @@ def parse(text: str, services: list[str] | None, path: str = SITE_FILE
         return Fits(), [Problem(path, exc.message, line=exc.line, col=exc.col)]
     if root is None:  # empty, or comments only: changes nothing
         return Fits(), problems
-    example = "family medicine: [vein-ablation, vascular-ultrasound]"
+    # The examples name the site's own services (the built-in file, checked without them,
+    # never has a problem to show): a sleep center is not told of vein ablation.
+    shown = (services or ["consultation"])[:2]
+    example = f"family medicine: [{', '.join(shown)}]"
     if not isinstance(root, yaml.MappingNode):
         problem(f"talking-points.yaml maps specialty keywords to service keys, one a line, "
                 f"e.g. {example}", root)
@@ -100,7 +103,7 @@ def parse(text: str, services: list[str] | None, path: str = SITE_FILE
                     value_node)
             continue
         if not isinstance(value_node, yaml.SequenceNode):
-            one = value_node.value if isinstance(value_node, yaml.ScalarNode) else "vein-ablation"
+            one = value_node.value if isinstance(value_node, yaml.ScalarNode) else shown[0]
             problem(f"'{key_node.value}' takes a list of service keys, in brackets: "
                     f"{key_node.value}: [{one}]", value_node)
             continue
@@ -108,7 +111,7 @@ def parse(text: str, services: list[str] | None, path: str = SITE_FILE
         ok = True
         for item in value_node.value:
             if not isinstance(item, yaml.ScalarNode) or not item.value:
-                problem("a service key is one word of site.yaml's services, e.g. vein-ablation",
+                problem(f"a service key is one word of site.yaml's services, e.g. {shown[0]}",
                         item)
                 ok = False
                 continue

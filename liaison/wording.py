@@ -8,9 +8,11 @@ from __future__ import annotations
 
 from liaison.names import TITLES
 
-# Credentials that make a clinician "Dr.": physicians (MD, DO) and podiatrists (DPM). Other
-# doctorates (PhD, PharmD, DNP) are not addressed as "Dr." in a clinical meeting of ours.
-DOCTOR_CREDENTIALS = frozenset({"MD", "DO", "DPM"})
+# Credentials that make a clinician "Dr.": physicians (MD, DO), podiatrists (DPM), who refer
+# to a vein practice, and dentists (DDS, DMD), who refer to a sleep center (oral appliances)
+# and were "Milo Vantreese, DDS" beside "Dr. …" on its slides. Other doctorates (PhD, PharmD,
+# DNP) are not addressed as "Dr." in a clinical meeting of ours.
+DOCTOR_CREDENTIALS = frozenset({"MD", "DO", "DPM", "DDS", "DMD"})
 
 WORDS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
 
@@ -77,7 +79,7 @@ def _credentials(credentials: str | None) -> list[str]:
 
 
 def formal_name(physician) -> str:
-    """How a slide names a clinician: "Dr. Ana Reyes" for an MD, DO or DPM, otherwise the name
+    """How a slide names a clinician: "Dr. Ana Reyes" for an MD, DO, DPM, DDS or DMD, else the name
     with the credentials ("Mara Quist, NP"), or the name alone without credentials. A title
     already in the name ("Dr. Ana Reyes") is not doubled. ``physician`` is a record or a
     mapping with ``name`` and ``credentials``."""

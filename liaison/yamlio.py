@@ -344,7 +344,7 @@ def _in_plain_words(exc, text: str) -> str | None:
         if field and '"' not in field["value"] and "\\" not in field["value"]:
             quoted = f'{field["key"]}: "{field["value"].rstrip()}"'
         else:
-            quoted = "name: \"Dr. O'Neil: Vein\""
+            quoted = "summary: \"Lunch: Dr. O'Neil's team\""
         return f"a ': ' inside a value: put the whole value in double quotes ({quoted})"
     if (problem == "did not find expected key" and field and field["value"][:1] in ("'", '"')
             and field["value"][-1:] == field["value"][0] and len(field["value"]) > 2):

@@ -117,6 +117,9 @@ def test_import_keeps_the_site_physicians_and_the_nearby_competition(example_sit
     assert ("14 rows and 5 provider rows: 3 of the site's 5 physicians with an NPI found, "
             "4 nearby providers billing the codes; 8 code rows kept; skipped 1 code row of "
             "providers elsewhere, 0 of excluded NPIs, 1 with an invalid NPI") in err
+    # the default codes are a vein practice's: said, for a practice of another specialty
+    assert ("the codes were a vein practice's, the default (--procedures vein: 36465, 36466, "
+            "36470, 36471, 36473,") in err and "give each with --hcpcs CODE" in err, err
     # what it wrote validates
     code, _, lines = run_validate(example_site, "--as-of", AS_OF)
     assert code == 0, lines
@@ -133,6 +136,7 @@ def test_hcpcs_keeps_only_the_codes_given(example_site):
     assert codes(found[GRACE]) == {"93970": (26, 27)}
     assert LINDEN not in found and CLINIC not in found  # 36478, 93971: not chosen
     assert JAMES in found and NINA in found  # the site's physicians stay, codes or not
+    assert "a vein practice's, the default" not in err  # codes chosen: no word of the default
 
 
 def test_procedures_groups_and_bad_values(example_site):

@@ -319,7 +319,7 @@ def test_a_file_that_is_not_utf8(example_site, tmp_path):
     (("--state", "North Carolina"), "not a two-letter state code"),
     (("--zip", "28a"), "not a ZIP code prefix"),
     (("--taxonomy", "207Q"), "not a taxonomy code"),
-    (("--specialty", "dentistry"), "--specialty: 'dentistry' is not one of"),
+    (("--specialty", "astrology"), "--specialty: 'astrology' is not one of"),
 ])
 def test_bad_options_are_usage_errors(example_site, args, hint):
     code, _, err = imported(example_site, *args)
@@ -536,3 +536,38 @@ def test_a_skip_list_keeps_npis_out_for_good(example_site, tmp_path):
     assert err.strip() == (f"{bad}:2:3: error: '1300-110-024' is not an NPI (ten digits); a "
                            "skip list holds NPIs, one a line, and # comments")
     assert snapshot(example_site) == snap
+
+
+def test_a_sleep_centers_referrers_are_named_by_their_specialty(tmp_path):
+    """The shorthands and specialty names of other specialties than vein care: a sleep
+    center's pulmonologists, dentists and neurologists were "Provider taxonomy 207RP1001X",
+    to rename one file at a time, and `--specialty pulmonology` was no shorthand."""
+    root = tmp_path / "sleep"
+    assert cli("init", str(root))[0] == 0
+    header = ["NPI", "Entity Type Code", "Provider Last Name (Legal Name)", "Provider First Name",
+              "Provider First Line Business Practice Location Address",
+              "Provider Business Practice Location Address City Name",
+              "Provider Business Practice Location Address State Name",
+              "Provider Business Practice Location Address Postal Code",
+              "NPI Deactivation Date", "NPI Reactivation Date",
+              "Healthcare Provider Taxonomy Code_1"]
+    rows = [["1000000012", "1", "QUARLEY", "ODESSA", "9 Tern Way", "HARLOW POINT", "ME", "04999",
+             "", "", "207RP1001X"],
+            ["1000000020", "1", "VANTREESE", "MILO", "9 Tern Way", "HARLOW POINT", "ME", "04999",
+             "", "", "1223G0001X"],
+            ["1000000038", "1", "ESKELAND", "RUNA", "9 Tern Way", "HARLOW POINT", "ME", "04999",
+             "", "", "2084N0400X"]]
+    extract = tmp_path / "extract.csv"
+    extract.write_text("\r\n".join(",".join(f'"{v}"' for v in r) for r in [header, *rows])
+                       + "\r\n", encoding="utf-8")
+    code, _out, err = cli("import", "nppes", str(extract), "--root", str(root),
+                          "--specialty", "pulmonology", "--specialty", "dentistry")
+    assert code == 0, err
+    new = {k: v for k, v in files(root, "physicians").items() if "nppes" in v.get("tags", [])}
+    assert {k: v["specialty"] for k, v in new.items()} == {
+        "odessa-quarley": "Pulmonary Disease", "milo-vantreese": "Dentist (General Practice)"}
+    code, _out, err = cli("import", "nppes", str(extract), "--root", str(root),
+                          "--specialty", "neurology")
+    assert code == 0, err
+    assert files(root, "physicians")["runa-eskeland"]["specialty"] == "Neurology"
+    assert run_validate(root)[0] == 0

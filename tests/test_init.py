@@ -19,6 +19,7 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
+from conftest import run_validate
 from liaison import init as init_module
 from liaison.cli import main
 from liaison.init import STARTER, fill_dates, starter_files, vscode_settings
@@ -115,7 +116,7 @@ def test_init_writes_a_site_that_validates_and_builds(tmp_path):
         assert (out / page).is_file(), page
     deck = (out / "presentations/introducing-our-practice/birchwood-family-medicine/"
             "index.html").read_text(encoding="utf-8")
-    assert "Birchwood Family Medicine" in deck and "Example Vein &amp; Vascular" in deck
+    assert "Birchwood Family Medicine" in deck and "Example Specialty Clinic" in deck
     # Strict too: not one warning.
     assert invoke("validate", "--strict", "--root", str(dest)).exit_code == 0
 
@@ -325,6 +326,142 @@ def test_example_records_say_they_are_examples(site):
         if rel.startswith(("data/", "content/")):
             head = (site / rel).read_text(encoding="utf-8").split("\n", 12)
             assert any("EXAMPLE" in line for line in head[:12]), rel
+
+
+# ------------------------------------------------------ a practice of another specialty
+
+SLEEP_SERVICES = """services:
+  - key: in-lab-study
+    name: In-lab sleep study
+  - key: home-sleep-test
+    name: Home sleep apnea test
+  - key: cpap-clinic
+    name: CPAP clinic
+"""
+
+
+def sleep_center(tmp_path: Path) -> Path:
+    """A site started with `init` and made a sleep center's: its own name and services in
+    site.yaml (the example referrals, which name the starter's services, deleted)."""
+    dest = tmp_path / "sleep"
+    assert invoke("init", str(dest)).exit_code == 0
+    text = (dest / "site.yaml").read_text(encoding="utf-8")
+    text = re.sub(r"(?m)^  name: .*$", "  name: Tidewater Sleep & Breathing Center", text, 1)
+    text = re.sub(r"(?ms)^services:\n.*?(?=^\S)", SLEEP_SERVICES + "\n", text)
+    (dest / "site.yaml").write_text(text, encoding="utf-8")
+    (dest / "data/referrals/example-referrals.yaml").unlink()
+    return dest
+
+
+def test_the_starter_belongs_to_no_specialty(site):
+    """What `init` writes is for a practice of any specialty: no file names the sample's vein
+    and vascular care (its site.yaml was "Example Vein & Vascular" with a "Vascular
+    ultrasound" service, which a sleep center or an orthopedic group had to write over)."""
+    said = {rel: re.findall(r"(?i)\b(?:vein|veins|venous|vascular|varicose|wound)\b",
+                            data.decode("utf-8"))
+            for rel, data in listing(site).items() if data is not None}
+    assert {rel: words for rel, words in said.items() if words} == {}
+    name = yaml.safe_load((site / "site.yaml").read_text(encoding="utf-8"))["practice"]["name"]
+    assert name == "Example Specialty Clinic"
+
+
+def test_talking_points_problems_give_examples_of_the_sites_own_services(tmp_path):
+    """The messages of a sleep center's talking-points.yaml show its services, not the
+    sample vein clinic's (they said 'e.g. vein-ablation', a key the site does not have)."""
+    dest = sleep_center(tmp_path)
+    (dest / "templates").mkdir()
+    (dest / "templates/talking-points.yaml").write_text(
+        "family medicine: home-sleep-test\npulmonology: [cpap-clinic, {x: 1}]\n"
+        "cardiology: {a: b}\n", encoding="utf-8")
+    code, _out, err = run_validate(dest)
+    assert code == 1
+    mine = [e for e in err if e.startswith("templates/talking-points.yaml:")]
+    assert mine == [
+        "templates/talking-points.yaml:1:18: error: 'family medicine' takes a list of service "
+        "keys, in brackets: family medicine: [home-sleep-test]",
+        "templates/talking-points.yaml:2:28: error: a service key is one word of site.yaml's "
+        "services, e.g. in-lab-study",
+        "templates/talking-points.yaml:3:13: error: 'cardiology' takes a list of service keys, "
+        "in brackets: cardiology: [in-lab-study]",
+    ], err
+    (dest / "templates/talking-points.yaml").write_text("[cpap-clinic]\n", encoding="utf-8")
+    code, _out, err = run_validate(dest)
+    assert code == 1 and "templates/talking-points.yaml:1:1: error: talking-points.yaml maps " \
+        "specialty keywords to service keys, one a line, e.g. family medicine: [in-lab-study, " \
+        "home-sleep-test]" in err, err
+    assert not [e for e in err if "vein" in e.lower()], err
+
+
+def test_a_new_deck_reads_well_for_a_practice_without_a_phone(tmp_path):
+    """`new deck` in a site whose site.yaml gives no phone (it is optional): the slide for an
+    office that has not referred yet said "One direct scheduling line: None"."""
+    dest = sleep_center(tmp_path)
+    text = (dest / "site.yaml").read_text(encoding="utf-8")
+    (dest / "site.yaml").write_text(re.sub(r"(?m)^  phone: .*\n", "", text), encoding="utf-8")
+    assert invoke("new", "deck", "sleep-lunch", "--title", "Better sleep", "--root",
+                  str(dest)).exit_code == 0
+    built = invoke("build", "--root", str(dest))
+    assert built.exit_code == 0, built.output
+    deck = (dest / "site/presentations/sleep-lunch/birchwood-family-medicine/index.html"
+            ).read_text(encoding="utf-8")
+    assert "One direct scheduling line" in deck and "None" not in deck
+
+
+def test_the_example_deck_thanks_an_office_only_for_referrals_it_sent(tmp_path):
+    """The deck `init` writes thanked every office for its count, "sent us 0 referrals in the
+    last twelve months. Thank you!" for one that never referred (and "1 referrals")."""
+    dest = sleep_center(tmp_path)
+    slide = "presentations/introducing-our-practice/birchwood-family-medicine/index.html"
+    assert invoke("build", "--root", str(dest)).exit_code == 0
+    deck = (dest / "site" / slide).read_text(encoding="utf-8")
+    assert "sent us" not in deck and "Thank you" not in deck
+    assert "One direct line for referrals" in deck
+    assert invoke("new", "referral", "--source", "physician", "--physician",
+                  "robin-quarrington", "--service", "cpap-clinic", "--date",
+                  TODAY.isoformat(), "--root", str(dest)).exit_code == 0
+    assert invoke("build", "--root", str(dest)).exit_code == 0
+    deck = (dest / "site" / slide).read_text(encoding="utf-8")
+    assert "sent us 1 referral in the last twelve months. Thank you!" in deck
+    assert "Dr. Robin Quarrington" in deck
+
+
+def test_the_files_new_writes_name_no_specialty(tmp_path):
+    """Every file `new` writes explains how to quote a value; the example was the sample's
+    `name: "Dr. O'Neil: Vein"`, in a sleep center's records too."""
+    dest = sleep_center(tmp_path)
+    for args in (["practice", "eastbrook-pulmonary", "--name", "Eastbrook Pulmonary"],
+                 ["physician", "odessa-quarley", "--name", "Odessa Quarley", "--specialty",
+                  "Pulmonology", "--practice", "eastbrook-pulmonary"],
+                 ["member", "jo-bell", "--name", "Jo Bell", "--role", "front-desk"],
+                 ["interaction", "--type", "call", "--liaison", "sam-ellery", "--practice",
+                  "eastbrook-pulmonary", "--summary", "Called the office", "--date",
+                  TODAY.isoformat()],
+                 ["guide", "mask-fitting", "--title", "Mask fitting", "--audience", "clinical"],
+                 ["deck", "sleep-lunch", "--title", "Better sleep"]):
+        result = invoke("new", *args, "--root", str(dest))
+        assert result.exit_code == 0, result.output
+        text = (dest / result.stdout.strip()).read_text(encoding="utf-8")
+        assert not re.search(r"(?i)\bveins?\b|vascular", text), (args[0], text)
+        assert "Quote text that starts with" in text
+
+
+def test_the_example_guide_gives_every_source_its_answer(site):
+    """The front desk learns from the guide `init` writes which source each answer is: every
+    source of a referral has its row (`event` and `other` had none)."""
+    from liaison.models import SOURCES
+
+    text = (site / "content/training/how-did-you-hear-about-us.md").read_text(encoding="utf-8")
+    rows = re.findall(r"^\| [^|]+ \| `([a-z]+)` \|", text, re.M)
+    assert sorted(rows) == sorted(SOURCES)
+
+
+def test_the_sites_readme_says_where_the_logo_colours_and_talking_points_go(site):
+    """A practice making the site its own learns from the README `init` writes where its
+    logo, colours and specialty talking points go (it named only template overrides)."""
+    text = (site / "README.md").read_text(encoding="utf-8")
+    row = next(line for line in text.splitlines() if line.startswith("| `templates/`"))
+    for name in ("assets/logo.png", "palette.yaml", "talking-points.yaml"):
+        assert name in row, name
 
 
 # -------------------------------------------------------------- copies of the repository's

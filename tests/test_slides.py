@@ -66,6 +66,8 @@ def test_prose_list_other_conjunction():
     ("Ana Reyes", "MD", "Dr. Ana Reyes"),
     ("Ana Reyes", "DO", "Dr. Ana Reyes"),
     ("Ana Reyes", "DPM", "Dr. Ana Reyes"),
+    ("Ana Reyes", "DDS", "Dr. Ana Reyes"),  # a dentist: a sleep center's referrer
+    ("Ana Reyes", "D.M.D.", "Dr. Ana Reyes"),
     ("Ana Reyes", "M.D.", "Dr. Ana Reyes"),
     ("Ana Reyes", "MD, FACS", "Dr. Ana Reyes"),
     ("Dr. Ana Reyes", "MD", "Dr. Ana Reyes"),

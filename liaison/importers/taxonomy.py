@@ -1,9 +1,12 @@
 """Healthcare provider taxonomy codes (NUCC, as the NPI registry writes them): the name a
 physician file's ``specialty`` takes, and the ``--specialty`` shorthands of `import nppes`.
 
-Only the codes of clinicians who refer to a vein & vascular practice, or who compete with it,
-are named here; another code is written as "Provider taxonomy <code>" for the liaison to
-rename.
+Named here are the codes of the clinicians who refer to the specialty practices Liaison is
+used by, or who compete with them: a vein & vascular practice (the sample's), and a sleep
+center, an orthopedic and sports-medicine group or a dermatology practice (whose pulmonologists,
+neurologists, dentists or physical therapists were written "Provider taxonomy 207RP1001X", one
+file at a time to rename). Another code is written as "Provider taxonomy <code>" for the
+liaison to rename.
 """
 from __future__ import annotations
 
@@ -25,6 +28,29 @@ NAMES: dict[str, str] = {
     "207RN0300X": "Nephrology",
     "207RH0003X": "Hematology & Oncology",
     "207RI0200X": "Infectious Disease",
+    "207RP1001X": "Pulmonary Disease",
+    "207RS0012X": "Sleep Medicine",
+    "207RR0500X": "Rheumatology",
+    "207RX0202X": "Medical Oncology",
+    "207K00000X": "Allergy & Immunology",
+    # neurology, psychiatry, otolaryngology, dentistry (a sleep center's referrers)
+    "2084N0400X": "Neurology",
+    "2084P0800X": "Psychiatry",
+    "2084S0012X": "Sleep Medicine (Psychiatry & Neurology)",
+    "207Y00000X": "Otolaryngology",
+    "207YS0012X": "Otolaryngology (Sleep Medicine)",
+    "122300000X": "Dentist",
+    "1223G0001X": "Dentist (General Practice)",
+    # orthopedics, sports medicine and rehabilitation
+    "207X00000X": "Orthopaedic Surgery",
+    "207XS0114X": "Orthopaedic Surgery (Adult Reconstructive)",
+    "207XX0005X": "Orthopaedic Surgery (Sports Medicine)",
+    "207XS0106X": "Orthopaedic Surgery (Hand Surgery)",
+    "207XS0117X": "Orthopaedic Surgery (Spine)",
+    "208100000X": "Physical Medicine & Rehabilitation",
+    "225100000X": "Physical Therapist",
+    "207P00000X": "Emergency Medicine",
+    "208000000X": "Pediatrics",
     # women's health
     "207V00000X": "Obstetrics & Gynecology",
     "207VG0400X": "Gynecology",
@@ -47,6 +73,8 @@ NAMES: dict[str, str] = {
     "208G00000X": "Thoracic Surgery (Cardiothoracic Vascular Surgery)",
     "2086S0122X": "Plastic and Reconstructive Surgery",
     "207N00000X": "Dermatology",
+    "207ND0101X": "Dermatology (Mohs-Micrographic Surgery)",
+    "207NS0135X": "Dermatology (Procedural Dermatology)",
     "208600000X": "General Surgery",
     # advanced practice
     "363L00000X": "Nurse Practitioner",
@@ -60,7 +88,8 @@ NAMES: dict[str, str] = {
     "363AS0400X": "Physician Assistant (Surgical)",
 }
 
-# `--specialty NAME`: the taxonomy codes a vein & vascular practice looks for.
+# `--specialty NAME`: the taxonomy codes a vein & vascular practice looks for, then those a
+# sleep center, an orthopedic group or a dermatology practice looks for.
 SPECIALTIES: dict[str, tuple[str, ...]] = {
     "family-medicine": ("207Q00000X", "207QA0505X", "207QG0300X", "208D00000X"),
     "internal-medicine": ("207R00000X", "207RG0300X"),
@@ -73,6 +102,19 @@ SPECIALTIES: dict[str, tuple[str, ...]] = {
     "nephrology": ("207RN0300X",),
     "endocrinology": ("207RE0101X",),
     "vascular": ("202K00000X", "2086S0129X", "2085R0204X", "208G00000X"),
+    "pulmonology": ("207RP1001X",),
+    "sleep-medicine": ("207RS0012X", "2084S0012X", "207YS0012X"),
+    "neurology": ("2084N0400X",),
+    "psychiatry": ("2084P0800X",),
+    "otolaryngology": ("207Y00000X", "207YS0012X"),
+    "dentistry": ("122300000X", "1223G0001X"),
+    "orthopedics": ("207X00000X", "207XS0114X", "207XX0005X", "207XS0106X", "207XS0117X",
+                    "207XX0004X"),
+    "sports-medicine": ("207QS0010X", "207XX0005X"),
+    "rheumatology": ("207RR0500X",),
+    "physical-therapy": ("225100000X", "208100000X"),
+    "dermatology": ("207N00000X", "207ND0101X", "207NS0135X"),
+    "pediatrics": ("208000000X",),
 }
 
 

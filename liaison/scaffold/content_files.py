@@ -64,7 +64,7 @@ Notes: Speaker notes: what to say on this slide (shown in the notes pane, not on
 {{% endfor %}}
 {{% elif practice %}}
 - What {{{{ practice.name }}}} gets from the first referral
-- One direct scheduling line: {{{{ site.practice.phone }}}}
+- One direct scheduling line{{% if site.practice.phone %}}: {{{{ site.practice.phone }}}}{{% endif %}}
 {{% else %}}
 - How to refer a patient to {{{{ site.practice.name }}}}
 - What the referring office hears back from us, and when

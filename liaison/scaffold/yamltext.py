@@ -17,7 +17,7 @@ COMMENT_COLUMN = 34  # descriptions line up here unless the value is longer
 HOW_TO_FILL = (
     'To fill in a field, remove the "# " in front of it and write the value after the colon;',
     "fields left as comments stay empty (delete them if you like). Quote text that starts with",
-    "a special character or holds \": \" or \" #\", e.g. name: \"Dr. O'Neil: Vein\".",
+    "a special character or holds \": \" or \" #\", e.g. summary: \"Lunch: Dr. O'Neil's team\".",
     "Dates are written YYYY-MM-DD. Check the file with `liaison validate`.",
 )
 
