@@ -190,13 +190,14 @@ _ALLOWED_ATTRIBUTES = {
     "p": {"class"},
     "span": {"class"},
     "code": {"class"},
-    "h1": {"id"}, "h2": {"id"}, "h3": {"id"}, "h4": {"id"}, "h5": {"id"}, "h6": {"id"},
 }
-# A whole document (a guide: one per page) keeps its footnotes' anchors, Python-Markdown's
-# ``fnref:1`` on the reference and ``fn:1`` on the note, so that the number and the note's
-# "↩" lead to each other; no other id (a record's notes and a deck's slides, many on a page,
-# would repeat them).
-_DOCUMENT_ATTRIBUTES = {**_ALLOWED_ATTRIBUTES, "sup": {"id"}, "li": {"id"}}
+# A whole document (a guide: one per page) keeps its headings' ids (its contents and links to
+# its parts lead there) and its footnotes' anchors, Python-Markdown's ``fnref:1`` on the
+# reference and ``fn:1`` on the note, so that the number and the note's "↩" lead to each
+# other; nothing else keeps an id (a record's notes and a deck's slides, many on a page,
+# would repeat them, or take the page's own: ``<h2 id="main">``).
+_DOCUMENT_ATTRIBUTES = {**_ALLOWED_ATTRIBUTES, "sup": {"id"}, "li": {"id"},
+                        **{f"h{n}": {"id"} for n in range(1, 7)}}
 _FOOTNOTE_ID = _re.compile(r"fn(?:ref\d*)?:[\w.-]+")
 _REMOTE = _re.compile(r"^\s*(?:[a-z][a-z0-9+.-]*:|//)", _re.I)
 
@@ -216,8 +217,8 @@ _CLEANERS: dict[tuple[bool, bool], object] = {}
 def sanitize(html: str, images: bool = True, footnotes: bool = False) -> str:
     """Allow-list sanitizing (nh3, the Rust 'ammonia' library): no script, no event handler,
     no javascript: URL survives; links get rel="noopener noreferrer". Record notes take no
-    images (``images=False``); documents may show images stored in the site, and a whole
-    document keeps its footnotes' anchors (``footnotes=True``). One cleaner per kind is made
+    images (``images=False``); documents may show images stored in the site, and only a whole
+    document keeps ids, its headings' and its footnotes' anchors (``footnotes=True``). One cleaner per kind is made
     once per process (making it costs five times what cleaning a note does)."""
     cleaner = _CLEANERS.get((images, footnotes))
     if cleaner is None:

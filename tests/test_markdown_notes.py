@@ -61,6 +61,19 @@ def test_notes_are_still_sanitized():
     assert md.note("") == "" and md.note(None) == ""
 
 
+def test_a_note_or_a_slide_gives_no_element_an_id():
+    """A heading's id in a record's notes or a slide (raw HTML, or Python-Markdown's
+    ``{#id}``) was kept: a brief shows many notes and a deck page every slide, so two notes
+    with the same heading repeated an id, and ``<h2 id="main">`` took the page's own (the
+    "Skip to content" link's target). Only a whole document (a guide) keeps its headings' ids."""
+    md = MarkdownRenderer()
+    for html in (str(md.note('<h2 id="main">Plan</h2>\n\n<h3 id="plan">Again</h3>')),
+                 md.slide('## Plan {#slide-2}\n\n<h3 id="main">Again</h3>'),
+                 str(md.speaker_note('<h2 id="main">Plan</h2>'))):
+        assert " id=" not in html and "Plan" in html, html
+    assert '<h2 id="plan">Plan</h2>' in md.document("## Plan")[0]
+
+
 def test_speaker_notes_and_documents_stay_python_markdown():
     """A definition list (a Python-Markdown extension) is one in a slide's speaker notes and
     a guide, and a plain paragraph in a record's notes."""
