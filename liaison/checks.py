@@ -14,6 +14,7 @@ from pathlib import PurePosixPath
 
 from pydantic import BaseModel
 
+from liaison.content import PAGE_IDS
 from liaison.diagnostics import Loc, Problem, did_you_mean, format_loc
 from liaison.fields import references
 from liaison.models import (
@@ -376,7 +377,7 @@ def check_core(site: Site, as_of: dt.date) -> list[Problem]:
 
 # The parts of a guide's page besides its headings' ids: base.html's ids, and "top", which a
 # browser takes for the page's top without any element of that id (the HTML standard)
-GUIDE_PAGE_IDS = frozenset({"main", "topsearch-q", "top"})
+GUIDE_PAGE_IDS = PAGE_IDS | {"top"}
 
 
 def guide_body_problems(site: Site) -> list[Problem]:

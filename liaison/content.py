@@ -202,11 +202,18 @@ _FOOTNOTE_ID = _re.compile(r"fn(?:ref\d*)?:[\w.-]+")
 _REMOTE = _re.compile(r"^\s*(?:[a-z][a-z0-9+.-]*:|//)", _re.I)
 
 
+# The ids base.html gives every page: a guide's heading never takes one (``github_slugs``;
+# one written in HTML loses it), or the page would hold two elements of that id.
+PAGE_IDS = frozenset({"main", "topsearch-q"})
+
+
 def _attribute_filter(tag: str, attr: str, value: str) -> str | None:
     # Nothing is loaded from another host: an image must be a path inside the site.
     if tag == "img" and attr == "src" and _REMOTE.match(value):
         return None
     if attr == "id" and tag in ("sup", "li") and not _FOOTNOTE_ID.fullmatch(value):
+        return None
+    if attr == "id" and value in PAGE_IDS:
         return None
     return value
 
@@ -302,8 +309,9 @@ def github_slugs():
     digits, "_", "-" and spaces left out, each space a "-", a repeated heading "-1", "-2"), so
     that a link to a guide's part copied from GitHub (``other.md#intake--scheduling``) lands
     on it in the site too. Python-Markdown's own drops accents, collapses "-" and spaces and
-    counts "_1"."""
-    seen: dict[str, int] = {}
+    counts "_1". A heading that would take an id of the page around it (``PAGE_IDS``:
+    "## Main") is numbered as a second one would be ("main-1")."""
+    seen: dict[str, int] = dict.fromkeys(PAGE_IDS, 0)
 
     def slugify(value: str, separator: str) -> str:
         base = slug = re.sub(r"[^\w\- ]", "", value.lower()).replace(" ", "-")
