@@ -567,7 +567,9 @@ def _vcalendar(name: str, events: list[bytes]) -> bytes:
     cal.add("version", "2.0")
     cal.add("calscale", "GREGORIAN")
     cal.add("method", "PUBLISH")
-    cal.add("x-wr-calname", name)
+    # TEXT, as every non-standard property is by default (RFC 5545 §3.8.8.2), but icalendar
+    # writes one it knows no type for as given: escaped here ("Hart\, Lowe & Partners")
+    cal.add("x-wr-calname", _text(name))
     head = cal.to_ical()
     if not head.endswith(_END):  # pragma: no cover - icalendar always ends with it
         raise RuntimeError("unexpected VCALENDAR serialization")
