@@ -219,6 +219,11 @@ def _attribute_filter(tag: str, attr: str, value: str) -> str | None:
 
 
 _CLEANERS: dict[tuple[bool, bool], object] = {}
+# What HTML allows in no text (a parse error, "invalid codepoint"): the controls but tab, line
+# break, form feed and carriage return, and the noncharacters. A guide's or a deck's text
+# pasted from PowerPoint (its line break is a vertical tab) or a PDF holds them; dropped, as
+# the .pptx drops them (a record's text cannot hold them: SPEC §2).
+_NOT_IN_HTML = _re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f\ufdd0-\ufdef\ufffe\uffff]")
 
 
 def sanitize(html: str, images: bool = True, footnotes: bool = False) -> str:
@@ -238,7 +243,7 @@ def sanitize(html: str, images: bool = True, footnotes: bool = False) -> str:
             attribute_filter=_attribute_filter,
             link_rel="noopener noreferrer",
         )
-    return cleaner.clean(html)
+    return _NOT_IN_HTML.sub("", cleaner.clean(html))
 
 
 _GFM: list = []  # cmark-gfm's module, options and GitHub's extensions, found once (``gfm``)
