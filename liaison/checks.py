@@ -390,7 +390,7 @@ def guide_body_problems(site: Site) -> list[Problem]:
     ``#part``) that no heading of that guide names. A link to a page (``….html``) or to an
     address is left alone."""
     from liaison.decks import _REMOTE, html_images, image_problem, image_refs
-    from liaison.content import GUIDE_LINK, LINK, prose_lines, repository_links
+    from liaison.content import GUIDE_LINK, LINK, forbidden_characters, prose_lines, repository_links
 
     out = []
     parts: dict[str, set[str]] = {}  # guide id -> the ids of its page, rendered when a link needs them
@@ -442,6 +442,8 @@ def guide_body_problems(site: Site) -> list[Problem]:
                                    "links to another guide by its file, other.md, and to anything else by "
                                    "its full address)", severity="warning",
                                    line=guide.body_line + k, col=col))
+        for k, col, warning in forbidden_characters(guide.body):
+            out.append(Problem(guide.path, warning, severity="warning", line=guide.body_line + k, col=col))
     return out
 
 

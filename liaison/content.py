@@ -226,6 +226,18 @@ _CLEANERS: dict[tuple[bool, bool], object] = {}
 _NOT_IN_HTML = _re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f\ufdd0-\ufdef\ufffe\uffff]")
 
 
+def forbidden_characters(markdown: str):
+    """(line offset, column, warning) for each character of a Markdown file's text that the
+    pages drop (``_NOT_IN_HTML``), so that validate names it at its place."""
+    for k, line in enumerate(markdown.split("\n")):
+        for m in _NOT_IN_HTML.finditer(line):
+            char = m.group()
+            what = "a noncharacter" if char >= "\ufdd0" else "a control character"
+            pasted = ", a line break as PowerPoint copies it" if char == "\x0b" else ""
+            yield k, m.start() + 1, (f"{what} (U+{ord(char):04X}{pasted}) that HTML allows in no "
+                                     "text: left out of the page and the .pptx; delete it")
+
+
 def sanitize(html: str, images: bool = True, footnotes: bool = False) -> str:
     """Allow-list sanitizing (nh3, the Rust 'ammonia' library): no script, no event handler,
     no javascript: URL survives; links get rel="noopener noreferrer". Record notes take no
