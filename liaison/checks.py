@@ -14,6 +14,7 @@ from pathlib import PurePosixPath
 
 from pydantic import BaseModel
 
+from liaison.content import PAGE_IDS
 from liaison.diagnostics import Loc, Problem, did_you_mean, format_loc
 from liaison.fields import references
 from liaison.models import (
@@ -376,7 +377,7 @@ def check_core(site: Site, as_of: dt.date) -> list[Problem]:
 
 # The parts of a guide's page besides its headings' ids: base.html's ids, and "top", which a
 # browser takes for the page's top without any element of that id (the HTML standard)
-GUIDE_PAGE_IDS = frozenset({"main", "topsearch-q", "top"})
+GUIDE_PAGE_IDS = PAGE_IDS | {"top"}
 
 
 def guide_body_problems(site: Site) -> list[Problem]:
@@ -389,7 +390,7 @@ def guide_body_problems(site: Site) -> list[Problem]:
     ``#part``) that no heading of that guide names. A link to a page (``….html``) or to an
     address is left alone."""
     from liaison.decks import _REMOTE, html_images, image_problem, image_refs
-    from liaison.content import GUIDE_LINK, LINK, prose_lines, repository_links
+    from liaison.content import GUIDE_LINK, LINK, forbidden_characters, prose_lines, repository_links
 
     out = []
     parts: dict[str, set[str]] = {}  # guide id -> the ids of its page, rendered when a link needs them
@@ -441,6 +442,8 @@ def guide_body_problems(site: Site) -> list[Problem]:
                                    "links to another guide by its file, other.md, and to anything else by "
                                    "its full address)", severity="warning",
                                    line=guide.body_line + k, col=col))
+        for k, col, warning in forbidden_characters(guide.body):
+            out.append(Problem(guide.path, warning, severity="warning", line=guide.body_line + k, col=col))
     return out
 
 

@@ -190,15 +190,21 @@ _ALLOWED_ATTRIBUTES = {
     "p": {"class"},
     "span": {"class"},
     "code": {"class"},
-    "h1": {"id"}, "h2": {"id"}, "h3": {"id"}, "h4": {"id"}, "h5": {"id"}, "h6": {"id"},
 }
-# A whole document (a guide: one per page) keeps its footnotes' anchors, Python-Markdown's
-# ``fnref:1`` on the reference and ``fn:1`` on the note, so that the number and the note's
-# "↩" lead to each other; no other id (a record's notes and a deck's slides, many on a page,
-# would repeat them).
-_DOCUMENT_ATTRIBUTES = {**_ALLOWED_ATTRIBUTES, "sup": {"id"}, "li": {"id"}}
+# A whole document (a guide: one per page) keeps its headings' ids (its contents and links to
+# its parts lead there) and its footnotes' anchors, Python-Markdown's ``fnref:1`` on the
+# reference and ``fn:1`` on the note, so that the number and the note's "↩" lead to each
+# other; nothing else keeps an id (a record's notes and a deck's slides, many on a page,
+# would repeat them, or take the page's own: ``<h2 id="main">``).
+_DOCUMENT_ATTRIBUTES = {**_ALLOWED_ATTRIBUTES, "sup": {"id"}, "li": {"id"},
+                        **{f"h{n}": {"id"} for n in range(1, 7)}}
 _FOOTNOTE_ID = _re.compile(r"fn(?:ref\d*)?:[\w.-]+")
 _REMOTE = _re.compile(r"^\s*(?:[a-z][a-z0-9+.-]*:|//)", _re.I)
+
+
+# The ids base.html gives every page: a guide's heading never takes one (``github_slugs``;
+# one written in HTML loses it), or the page would hold two elements of that id.
+PAGE_IDS = frozenset({"main", "topsearch-q"})
 
 
 def _attribute_filter(tag: str, attr: str, value: str) -> str | None:
@@ -207,17 +213,36 @@ def _attribute_filter(tag: str, attr: str, value: str) -> str | None:
         return None
     if attr == "id" and tag in ("sup", "li") and not _FOOTNOTE_ID.fullmatch(value):
         return None
+    if attr == "id" and value in PAGE_IDS:
+        return None
     return value
 
 
 _CLEANERS: dict[tuple[bool, bool], object] = {}
+# What HTML allows in no text (a parse error, "invalid codepoint"): the controls but tab, line
+# break, form feed and carriage return, and the noncharacters. A guide's or a deck's text
+# pasted from PowerPoint (its line break is a vertical tab) or a PDF holds them; dropped, as
+# the .pptx drops them (a record's text cannot hold them: SPEC §2).
+_NOT_IN_HTML = _re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f\ufdd0-\ufdef\ufffe\uffff]")
+
+
+def forbidden_characters(markdown: str):
+    """(line offset, column, warning) for each character of a Markdown file's text that the
+    pages drop (``_NOT_IN_HTML``), so that validate names it at its place."""
+    for k, line in enumerate(markdown.split("\n")):
+        for m in _NOT_IN_HTML.finditer(line):
+            char = m.group()
+            what = "a noncharacter" if char >= "\ufdd0" else "a control character"
+            pasted = ", a line break as PowerPoint copies it" if char == "\x0b" else ""
+            yield k, m.start() + 1, (f"{what} (U+{ord(char):04X}{pasted}) that HTML allows in no "
+                                     "text: left out of the page and the .pptx; delete it")
 
 
 def sanitize(html: str, images: bool = True, footnotes: bool = False) -> str:
     """Allow-list sanitizing (nh3, the Rust 'ammonia' library): no script, no event handler,
     no javascript: URL survives; links get rel="noopener noreferrer". Record notes take no
-    images (``images=False``); documents may show images stored in the site, and a whole
-    document keeps its footnotes' anchors (``footnotes=True``). One cleaner per kind is made
+    images (``images=False``); documents may show images stored in the site, and only a whole
+    document keeps ids, its headings' and its footnotes' anchors (``footnotes=True``). One cleaner per kind is made
     once per process (making it costs five times what cleaning a note does)."""
     cleaner = _CLEANERS.get((images, footnotes))
     if cleaner is None:
@@ -230,7 +255,7 @@ def sanitize(html: str, images: bool = True, footnotes: bool = False) -> str:
             attribute_filter=_attribute_filter,
             link_rel="noopener noreferrer",
         )
-    return cleaner.clean(html)
+    return _NOT_IN_HTML.sub("", cleaner.clean(html))
 
 
 _GFM: list = []  # cmark-gfm's module, options and GitHub's extensions, found once (``gfm``)
@@ -301,8 +326,9 @@ def github_slugs():
     digits, "_", "-" and spaces left out, each space a "-", a repeated heading "-1", "-2"), so
     that a link to a guide's part copied from GitHub (``other.md#intake--scheduling``) lands
     on it in the site too. Python-Markdown's own drops accents, collapses "-" and spaces and
-    counts "_1"."""
-    seen: dict[str, int] = {}
+    counts "_1". A heading that would take an id of the page around it (``PAGE_IDS``:
+    "## Main") is numbered as a second one would be ("main-1")."""
+    seen: dict[str, int] = dict.fromkeys(PAGE_IDS, 0)
 
     def slugify(value: str, separator: str) -> str:
         base = slug = re.sub(r"[^\w\- ]", "", value.lower()).replace(" ", "-")

@@ -619,6 +619,29 @@ def test_calendar_for_a_liaison_without_events(example_site):
     assert str(cal["X-WR-CALNAME"]) == "Blue Ridge Vein & Vascular — Zoe Park"
 
 
+def test_a_calendars_name_is_escaped_as_the_text_it_is(example_site):
+    """X-WR-CALNAME, a non-standard property, is TEXT (RFC 5545 §3.8.8.2: their default
+    value type): a comma, a semicolon and a backslash are escaped as in a SUMMARY. They were
+    written as they are (icalendar knows no type for it), so a practice named "Hart, Lowe &
+    Partners" or a member "Zoe Park, RN; front \\ desk" made a name a calendar app reads
+    with a stray backslash escape."""
+    site_yaml = example_site / "site.yaml"
+    site_yaml.write_text(site_yaml.read_text(encoding="utf-8").replace(
+        "name: Blue Ridge Vein & Vascular", 'name: "Blue Ridge, Vein & Vascular"', 1), encoding="utf-8")
+    name = "Zoe Park, RN; front \\ desk"
+    (example_site / "data/team/zoe-park.yaml").write_text(
+        f'name: "{name.replace(chr(92), chr(92) * 2)}"\nrole: liaison\n', encoding="utf-8")
+    c = load(example_site)
+    cals = exports.calendars(c.site, c.stats, D)
+    for path, title in (("calendar.ics", "Blue Ridge, Vein & Vascular — follow-ups and visits"),
+                        ("calendar/zoe-park.ics", f"Blue Ridge, Vein & Vascular — {name}")):
+        unfolded = cals[path].decode("utf-8").replace("\r\n ", "")
+        line = next(x for x in unfolded.split("\r\n") if x.startswith("X-WR-CALNAME:"))
+        assert line == "X-WR-CALNAME:" + rfc5545_escape(title)
+        event = Calendar.from_ical(f"BEGIN:VEVENT\r\nSUMMARY:{line.partition(':')[2]}\r\nEND:VEVENT\r\n")
+        assert str(event["SUMMARY"]) == title  # read back as a calendar app reads a TEXT
+
+
 def test_calendar_uid_survives_rescheduling_and_stays_unique(example_site):
     c = load(example_site)
     before = {str(e["SUMMARY"]): str(e["UID"])

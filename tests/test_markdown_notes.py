@@ -61,6 +61,34 @@ def test_notes_are_still_sanitized():
     assert md.note("") == "" and md.note(None) == ""
 
 
+def test_a_note_or_a_slide_gives_no_element_an_id():
+    """A heading's id in a record's notes or a slide (raw HTML, or Python-Markdown's
+    ``{#id}``) was kept: a brief shows many notes and a deck page every slide, so two notes
+    with the same heading repeated an id, and ``<h2 id="main">`` took the page's own (the
+    "Skip to content" link's target). Only a whole document (a guide) keeps its headings' ids."""
+    md = MarkdownRenderer()
+    for html in (str(md.note('<h2 id="main">Plan</h2>\n\n<h3 id="plan">Again</h3>')),
+                 md.slide('## Plan {#slide-2}\n\n<h3 id="main">Again</h3>'),
+                 str(md.speaker_note('<h2 id="main">Plan</h2>'))):
+        assert " id=" not in html and "Plan" in html, html
+    assert '<h2 id="plan">Plan</h2>' in md.document("## Plan")[0]
+
+
+def test_a_guide_or_a_slide_gives_the_page_no_character_html_forbids():
+    """A Markdown file's text pasted from PowerPoint (a vertical tab: its line break), Word (a
+    form feed stays: HTML allows it) or a PDF (a C1 control, U+FFFE) was copied into the page
+    as it was: parse errors of the HTML ("invalid codepoint"); the .pptx already dropped them.
+    A record's notes cannot hold them (SPEC §2)."""
+    import re
+
+    md = MarkdownRenderer()
+    text = "## Who\x0bwe are\n\n- one\x01two\x85three\ufffe\x7f four\x0cfive\n"
+    forbidden = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f\ufdd0-\ufdef\ufffe\uffff]")
+    for html in (md.document(text)[0], md.slide(text), str(md.speaker_note(text))):
+        assert not forbidden.search(html), repr(html)
+        assert "Whowe are" in html and "onetwothree four\x0cfive" in html
+
+
 def test_speaker_notes_and_documents_stay_python_markdown():
     """A definition list (a Python-Markdown extension) is one in a slide's speaker notes and
     a guide, and a plain paragraph in a record's notes."""

@@ -361,6 +361,22 @@ def test_a_guides_headings_have_the_ids_github_gives_them():
     assert again == html
 
 
+def test_a_guides_heading_never_takes_an_id_of_the_page_around_it():
+    """A guide's heading "Main" was given id="main", the id of the page's <main> (base.html):
+    two elements of one id, and the "Skip to content" link and the guide's own contents line
+    both led to the first. Such a heading is numbered as a repeated one ("main-1"), its
+    contents line and a link written to it (found by validate) too; one written in HTML with
+    that id loses it."""
+    from liaison.content import PAGE_IDS, MarkdownRenderer
+
+    html, toc = MarkdownRenderer().document(
+        "## Main\n\n## Topsearch Q\n\n## Main\n\n<h2 id=\"main\">Raw</h2>\n\n## Top\n")
+    ids = re.findall(r'<h[1-6] id="([^"]*)"', html)
+    assert ids == ["main-1", "topsearch-q-1", "main-2", "top"]
+    assert [t["id"] for t in toc][:3] == ids[:3]
+    assert not PAGE_IDS & set(ids) and "<h2>Raw</h2>" in html
+
+
 def test_a_picture_or_a_guide_link_written_as_code_is_shown_as_written():
     """A guide (or slide) that shows the syntax in code, `![Logo](logo.png)` or a fenced
     example, shows it as written: its path was rewritten to _media/ and its link to a page."""

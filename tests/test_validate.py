@@ -2287,6 +2287,24 @@ def test_a_slides_link_to_a_file_of_the_repository_is_a_warning(example_site):
     assert len([d for d in res.diags if d.path == rel]) == 2, res.dump()
 
 
+def test_a_character_html_forbids_in_a_guide_or_a_slide_is_a_warning_at_its_place(example_site):
+    """A vertical tab (PowerPoint's line break, pasted with a slide's text) or a C1 control in
+    a Markdown file: the page drops it (HTML allows it in no text) and the .pptx too, joining
+    the words around it, and validate said nothing."""
+    rel = write(example_site, "content/presentations/pasted.md", DECK_HEAD +
+                "## One\n\nAn overview\x0bfor offices\n\n---\n\n## Two\n\nok \x85 and\x0cform feed\n")
+    guide = write(example_site, "content/training/pasted.md", "---\ntitle: Pasted\naudience: all\n---\n"
+                  "# Pasted\n\nText\x0bmore\x01.\n")
+    res = validate(example_site)
+    assert res.code == 0, res.dump()
+    res.expect(rel, 6, 12, "slide 1: a control character (U+000B, a line break as PowerPoint", "delete it",
+               severity="warning")
+    res.expect(rel, 12, 4, "slide 2: a control character (U+0085)", severity="warning")
+    res.expect(guide, 7, 5, "a control character (U+000B", "left out of the page", severity="warning")
+    res.expect(guide, 7, 10, "a control character (U+0001)", severity="warning")
+    assert len([d for d in res.diags if d.path in (rel, guide)]) == 4, res.dump()  # a form feed is allowed
+
+
 def test_a_guides_picture_or_link_in_code_is_an_example_not_checked(example_site):
     guide = sorted((example_site / "content" / "training").glob("*.md"))[0]
     rel = f"content/training/{guide.name}"
