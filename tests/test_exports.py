@@ -714,25 +714,6 @@ def rfc5545_texts(data: bytes, name: str) -> list[str]:
     return values
 
 
-def test_a_practice_name_with_commas_and_semicolons_names_the_calendars(example_site):
-    """The calendars' name (X-WR-CALNAME, a TEXT value) is escaped as the events' texts are:
-    a practice named "…, P.C.; North Campus" was written as is, which a calendar program
-    reads as several values, cut at the first comma."""
-    name = "O'Rourke Orthopaedics, P.C.; North Campus"
-    site_yaml = example_site / "site.yaml"
-    text = site_yaml.read_text(encoding="utf-8")
-    site_yaml.write_text(re.sub(r"(?m)^  name: .*$", f'  name: "{name}"', text, count=1),
-                         encoding="utf-8")
-    c = load(example_site)
-    assert c.site.config.practice.name == name
-    cals = exports.calendars(c.site, c.stats, D)
-    assert rfc5545_texts(cals["calendar.ics"], "X-WR-CALNAME") == \
-        [f"{name} — follow-ups and visits"]
-    assert rfc5545_texts(cals["calendar/lena-brooks.ics"], "X-WR-CALNAME") == \
-        [f"{name} — Lena Brooks"]
-    assert b"P.C.\\; North" in cals["calendar.ics"]
-
-
 def test_a_backslash_before_an_n_reads_back_as_written(example_site):
     """A task naming a folder (``S:\\Referrals\\New offices``) reads in a calendar program as
     written: its backslashes escaped, not ``\\N`` taken for a line break (which showed
