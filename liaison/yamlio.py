@@ -182,6 +182,39 @@ def _colon_error(exc, lines: list[str]) -> YamlSyntaxError | None:
         m.start("colon") + 1)
 
 
+_OPEN_QUOTE = re.compile(r"^ *(?:- +)?(?P<key>[a-z_][a-z0-9_]*): +(?P<quote>[\"'])")
+_FIELD_START = re.compile(r"^ *(?:- +)?[a-z_][a-z0-9_]*:(?: |$)")
+
+
+def _unclosed_quote_error(exc, lines: list[str]) -> YamlSyntaxError | None:
+    """The syntax error of a quoted value left open on its line, whose quote the next quoted
+    value's opening quote closed (``name: "Dr. Ann Zed`` and, two fields below, ``specialty:
+    "Family Medicine"``): placed at the quote left open (the parser named the later line,
+    and its words, "a quote inside a value", told to change the line that was right), or
+    None. Only where every line between reads as a field: text in quotes may go on over
+    several lines."""
+    at = exc.problem_mark
+    if at is None or exc.problem != "did not find expected key" or not 0 < at.line < len(lines):
+        return None
+    for k in range(at.line - 1, -1, -1):
+        m = _OPEN_QUOTE.match(lines[k])
+        if m is not None:
+            break
+        if not _FIELD_START.match(lines[k]):
+            return None
+    else:
+        return None
+    quote, rest = m["quote"], lines[k][m.end():]
+    closed = rest.replace("''", "") if quote == "'" else re.sub(r"\\.", "", rest)
+    if quote in closed or quote not in lines[at.line][:at.column]:
+        return None  # closed on its own line, or not closed by a quote of the later line
+    return YamlSyntaxError(
+        f"YAML syntax error: the {quote} that opens the value of {m['key']} is not closed on its "
+        f"line, so the lines below it were read as more of that value, up to the {quote} on line "
+        f"{_LINE}{at.line + 1}{_LINE}: end the value with {quote} "
+        f"({m['key']}: {quote}{rest.rstrip()}{quote})", k + 1, m.end())
+
+
 def _no_colon_error(exc, lines: list[str]) -> YamlSyntaxError | None:
     """The syntax error of a line with no ':' at all (`role liaison`) among fields, placed at
     that line (the parser named the start of the next line), or None."""
@@ -652,7 +685,7 @@ def compose(text: str):
             line, col = len(lines), len(lines[-1]) + 1
         odd = (_odd_space_error(text, line, col) or _colon_error(exc, lines)
                or _block_text_error(exc, lines) or _dash_error(exc, lines)
-               or _no_colon_error(exc, lines))
+               or _no_colon_error(exc, lines) or _unclosed_quote_error(exc, lines))
         if odd is not None:
             raise odd from None
         indent = lines[line - 1][: len(lines[line - 1]) - len(lines[line - 1].lstrip(" \t"))]

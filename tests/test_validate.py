@@ -211,6 +211,13 @@ def test_yaml_syntax_error(example_site):
      """quotes ends the value there: write notes: 'Ask for "Dana" at the desk'"""),
     ("notes: 'Dr O'Neil likes calls'", (2, 14), "a ' inside a value written in single "
      "quotes ends the value there: write notes: \"Dr O'Neil likes calls\""),
+    # the same words, at a later field's opening quote, for a quote left open above it
+    ('notes: "call back\ncity: "Asheville"', (2, 8), 'the " that opens the value of notes is '
+     'not closed on its line, so the lines below it were read as more of that value, up to the " '
+     'on line 3: end the value with " (notes: "call back")'),
+    ("notes: 'call back\ncity: Asheville\nzip: '28801'", (2, 8), "the ' that opens the value "
+     "of notes is not closed on its line, so the lines below it were read as more of that value, "
+     "up to the ' on line 4: end the value with ' (notes: 'call back')"),
     # "while parsing a flow sequence did not find expected ',' or ']'" (at the next line)
     ("notes: [call back", (3, 6), "the '[' at line 2, column 8 opens a YAML list that is never "
      "closed with ']': put text that starts with '[' in double quotes"),
