@@ -128,6 +128,11 @@ _DOTTED = re.compile(r"([0-9]{1,2})\.([0-9]{1,2})\.([0-9]{4}|[0-9]{2})")  # D.M.
 _NAMED = re.compile(r"([a-z]{3,9})\.? ([0-9]{1,2}),? ([0-9]{4})"  # Dec 1, 2026
                     r"|([0-9]{1,2})[- ]([a-z]{3,9})\.?[- ]([0-9]{4}|[0-9]{2})", re.I)  # 1-Dec-26
 _TIMED = re.compile(r"([0-9]{4}-[0-9]{2}-[0-9]{2})[ T]00:00(?::00)?")
+# the midnight a spreadsheet writes after a date of its own format ("3/4/2026 0:00", Excel's
+# date and time; "3/4/2026 12:00:00 AM") and the weekday of its long date ("Wednesday,
+# March 4, 2026"): the date is read without them
+_MIDNIGHT = re.compile(r"(.+?)[ T](?:0?0:00(?::00)?|12:00(?::00)? ?AM)", re.I)
+_WEEKDAY = re.compile(r"(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*\.?,? (.+)", re.I)
 _SERIAL = re.compile(r"[3-7][0-9]{4}")  # a spreadsheet's day number (1990 to 2099: below)
 _SERIALS = range(32874, 73051)
 _SO = "a spreadsheet writes dates so unless their column is formatted as text"
@@ -150,7 +155,8 @@ def _spreadsheet_hint(value: str, saved: bool = True) -> str:
     """The likely reading of a date as a spreadsheet saves a date column back unless it is
     text: M/D/YYYY or M/D/YY (D/M when the first number cannot be a month), D.M.YYYY (as a
     spreadsheet set to a European language writes it: day first), "Dec 1, 2026",
-    "1-Dec-26", the date with a time of midnight, or the program's day number (46357)
+    "1-Dec-26" (after a weekday, "Tuesday, December 1, 2026", or before midnight, "12/1/2026
+    0:00"), the date with a time of midnight, or the program's day number (46357)
     (``saved``: said to be a spreadsheet's doing; a date typed on the command line is not a
     file's)."""
     m = _TIMED.fullmatch(value)
@@ -160,6 +166,12 @@ def _spreadsheet_hint(value: str, saved: bool = True) -> str:
         date = dt.date(1899, 12, 30) + dt.timedelta(days=int(value))
         return (f" ({date.isoformat()}, if it is a spreadsheet's day number: one writes a date "
                 "so when its column is formatted as a number)")
+    midnight = _MIDNIGHT.fullmatch(value)
+    if midnight is not None:
+        value = midnight.group(1)
+    weekday = _WEEKDAY.fullmatch(value)
+    if weekday is not None:
+        value = weekday.group(1)
     m, named, dotted = _SLASHED.fullmatch(value), _NAMED.fullmatch(value), _DOTTED.fullmatch(value)
     if m is not None:
         first, second = int(m.group(1)), int(m.group(2))

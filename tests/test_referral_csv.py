@@ -228,6 +228,11 @@ def test_a_date_a_spreadsheet_rewrote_gets_its_likely_reading(tmp_path, monkeypa
     # month first so)
     ("01.12.2026", "(2026-12-01, if it means December 1, 2026: a spreadsheet writes dates so"),
     ("1.12.26", "(2026-12-01, if it means December 1, 2026: a spreadsheet writes dates so"),
+    # Excel's date and time format and Google Sheets' (a time of midnight after its own
+    # date), and Excel's "Long Date" (a weekday first): each read only "write YYYY-MM-DD"
+    ("12/1/2026 0:00", "(2026-12-01, if it means December 1, 2026: a spreadsheet writes dates so"),
+    ("12/1/2026 12:00:00 AM", "(2026-12-01, if it means December 1, 2026: a spreadsheet writes"),
+    ('"Tuesday, December 1, 2026"', "(2026-12-01, if it means December 1, 2026: a spreadsheet"),
 ])
 def test_a_date_a_spreadsheet_wrote_its_own_way_gets_its_likely_reading(tmp_path, monkeypatch,
                                                                          cell, hint):
@@ -238,7 +243,8 @@ def test_a_date_a_spreadsheet_wrote_its_own_way_gets_its_likely_reading(tmp_path
         assert problem.line == 2 and problem.message.startswith(
             f"date: '{cell.strip(chr(34))}' is not a date: write YYYY-MM-DD {hint}"), problem.message
     # what reads as no such date keeps the plain message
-    for cell in ("12345", "13/13/26", "Foo 1, 2026", "2026-12-01 09:30"):
+    for cell in ("12345", "13/13/26", "Foo 1, 2026", "2026-12-01 09:30", "12/1/2026 9:30",
+                 "12/1/2026 12:00 PM"):
         _rows, problems = read(tmp_path, monkeypatch,
                                HEADER + f'"{cell}",web,,sclerotherapy,,,,\n', whole=True)
         assert [p.message for p in problems] == [f"date: '{cell}' is not a date: write YYYY-MM-DD"]
