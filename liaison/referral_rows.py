@@ -253,6 +253,23 @@ def _withheld(name: str, cell) -> str | None:
     return _WITHHELD.format(what=what)
 
 
+# What a spreadsheet user types in a cell that has no value (and what a formula that found
+# nothing shows, "#N/A"): read as a value, 'N/A' in the physician column of a web referral
+# was "not a valid id (like 'n-a')" and "only allowed when source is physician"
+_PLACEHOLDERS = frozenset(("n/a", "na", "#n/a", "n.a.", "none", "null", "nil", "tbd", "-", "--",
+                           "\u2013", "\u2014", "?"))
+
+
+def _placeholder(col: Column, text: str) -> str:
+    """The message of a cell of ``col`` that holds ``text``, a mark for no value."""
+    if col.name == "source":
+        return f"'{text}' is no answer: {_SOURCE_HELP['missing']}"
+    if col.required:
+        return f"'{text}' marks no value, and every referral has its {col.name}: write it"
+    empty = f" (an empty {col.name} is {col.default})" if col.default is not None else ""
+    return f"'{text}' marks no value: leave it empty{empty}"
+
+
 def check_referral(get, loc_of) -> tuple[tuple | None, list[tuple[object, str]]]:
     """Validate one referral's cells. ``get(name)`` gives a cell's text or None; ``loc_of``
     turns a field name into the location to report. Returns the row's values, in the order
@@ -262,6 +279,11 @@ def check_referral(get, loc_of) -> tuple[tuple | None, list[tuple[object, str]]]
     for name, read in _READ_ALL:
         cell = get(name)
         value, problem, missing = read(cell)
+        if problem is not None and isinstance(cell, str) and cell.strip().lower() in _PLACEHOLDERS:
+            value, problem = None, _placeholder(COLUMN[name], cell.strip())
+            if name == "physician" and values[_SOURCE] == "physician":  # read before it
+                problem = problem.replace("leave it empty", "write the physician's id (the "
+                                                            "source is physician)")
         values.append(value)
         if problem is not None:
             problem = _withheld(name, cell) or problem

@@ -357,3 +357,25 @@ def test_a_count_too_large_is_not_said_to_be_no_whole_number(tmp_path, monkeypat
     _rows, problems = read(tmp_path, monkeypatch, text, whole=True)
     assert [(p.line, p.message) for p in problems] == [
         (2, "count: '99999999999999999999' is too large a number: write at most 18 digits")]
+
+
+def test_a_cell_marked_as_having_no_value_says_to_leave_it_empty(tmp_path, monkeypatch):
+    # 'N/A' typed in a spreadsheet (and '#N/A', a formula's): read as a value, the physician
+    # of a web referral was "not a valid id (like 'n-a')" and "only allowed when source is
+    # physician"; an optional cell is to be left empty, a required one written
+    text = (HEADER + "2026-01-05,web,N/A,sclerotherapy,N/A,n/a,,\n"
+            + "2026-01-06,physician,-,sclerotherapy,,,,#N/A\n"
+            + "N/A,N/A,,sclerotherapy,,,,\n")
+    for whole in (True, False):
+        _rows, problems = read(tmp_path, monkeypatch, text, whole=whole)
+        assert sorted((p.line, p.message) for p in problems) == [
+            (2, "count: 'n/a' marks no value: leave it empty (an empty count is 1)"),
+            (2, "physician: 'N/A' marks no value: leave it empty"),
+            (2, "status: 'N/A' marks no value: leave it empty (an empty status is referred)"),
+            (3, "declined_reason: '#N/A' marks no value: leave it empty"),
+            (3, "physician: '-' marks no value: write the physician's id (the source is "
+                "physician)"),
+            (4, "date: 'N/A' marks no value, and every referral has its date: write it"),
+            (4, "source: 'N/A' is no answer: write 'unknown' when nobody asked \"how did you "
+                "hear about us?\""),
+        ]
