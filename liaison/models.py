@@ -252,6 +252,30 @@ def npi_check_digit_ok(npi: str) -> bool:
     return (10 - total % 10) % 10 == int(npi[9])
 
 
+_SCIENTIFIC = re.compile(r"[0-9](?:\.[0-9]+)?E\+?[0-9]{1,2}", re.I)
+_NPI_DECIMALS = re.compile(r"([0-9]{10})\.0+")
+_NPI_GROUPED = re.compile(r"[0-9]{1,3}(?:[, ][0-9]{3}){2,3}|[0-9]{3}-?[0-9]{3}-?[0-9]{4}")
+
+
+def npi_spreadsheet_hint(text: str) -> str:
+    """What a spreadsheet did to an NPI that is ``text`` now, said with what to write: its
+    digits rounded away (``1.41654E+09``, a long number in a column not formatted as text),
+    a decimal point (``1416538282.0``) or separators (``1,416,538,282``), the digits said
+    only when they pass the check digit (a phone number in the field is no NPI); else ''."""
+    if _SCIENTIFIC.fullmatch(text):
+        return (" (a spreadsheet showed it so, in a column not formatted as text: its last "
+                "digits are lost; copy the NPI again from where it came, or look it up in "
+                "the NPI registry)")
+    m = _NPI_DECIMALS.fullmatch(text)
+    if m is not None and npi_check_digit_ok(m.group(1)):
+        return (f" (write {m.group(1)}: a spreadsheet writes a number so when its column is "
+                "formatted with decimals)")
+    digits = re.sub(r"[^0-9]", "", text)
+    if _NPI_GROUPED.fullmatch(text) and len(digits) == 10 and npi_check_digit_ok(digits):
+        return f" (write {digits}: the digits only, without separators)"
+    return ""
+
+
 def _npi(value):
     if value is None:
         return None
@@ -261,7 +285,8 @@ def _npi(value):
         raise ValueError(f"expected an NPI (10 digits), got {describe(value)}")
     value = value.strip()
     if not _NPI_RE.match(value):  # ASCII digits only: '１１９…' is no NPI
-        raise ValueError(f"'{value}' is not an NPI: an NPI has exactly 10 digits")
+        raise ValueError(f"'{value}' is not an NPI: an NPI has exactly 10 digits"
+                         f"{npi_spreadsheet_hint(value)}")
     if not npi_check_digit_ok(value):
         raise ValueError(f"'{value}' is not a valid NPI: the check digit does not match")
     return value

@@ -190,6 +190,25 @@ def test_npi_with_full_width_digits_is_an_error(example_site):
         (3, 6, f"npi: '{full}' is not an NPI: an NPI has exactly 10 digits")]
 
 
+@pytest.mark.parametrize("written, hint", [
+    # pasted from a spreadsheet column not formatted as text: each read only "an NPI has
+    # exactly 10 digits", which says nothing of what happened to it
+    ("1.19265E+09", " (a spreadsheet showed it so, in a column not formatted as text: its last "
+                    "digits are lost; copy the NPI again from where it came, or look it up in "
+                    "the NPI registry)"),
+    ("1192648057.0", " (write 1192648057: a spreadsheet writes a number so when its column is "
+                     "formatted with decimals)"),
+    ("'1,192,648,057'", " (write 1192648057: the digits only, without separators)"),
+    ("119-264-8057", " (write 1192648057: the digits only, without separators)"),
+    # digits that would fail the check digit are not offered (a phone number is no NPI)
+    ("360-555-0111", ""),
+])
+def test_an_npi_a_spreadsheet_wrote_says_what_happened(example_site, written, hint):
+    replace(example_site, RUTH, "npi: 1192648057", f"npi: {written}")
+    assert errors_in(example_site, RUTH) == [
+        (3, 6, f"npi: '{written.strip(chr(39))}' is not an NPI: an NPI has exactly 10 digits{hint}")]
+
+
 def test_duplicate_npi_across_integer_and_text(example_site):
     npi = (example_site / RUTH).read_text().split("npi: ")[1].split()[0]
     (example_site / "data/physicians/zed.yaml").write_text(
