@@ -153,6 +153,7 @@ def _id_reader(col: Column):
 
 _COUNT_RE = re.compile(r"^\+?[0-9]{1,18}$")
 _DECIMALS = re.compile(r"([0-9]{1,18})[.,]0+")
+_GROUPED = re.compile(r"[0-9]{1,3}(?:([, \u00a0\u202f'])[0-9]{3})(?:\1[0-9]{3})*")  # 1,200
 
 
 def _count_reader(col: Column):
@@ -172,6 +173,8 @@ def _count_reader(col: Column):
             hint = (f" (write {whole.group(1)}: a spreadsheet writes a number so when its "
                     "column is formatted with decimals)"
                     if whole and int(whole.group(1)) >= least else "")
+            if not hint and _GROUPED.fullmatch(text):  # a column formatted with separators
+                hint = f" (write {re.sub('[^0-9]', '', text)}: the digits only, without separators)"
             if text.lstrip("+").isascii() and text.lstrip("+").isdigit() and len(text) > 18:
                 return col.default, f"'{text}' is too large a number: write at most 18 digits", False
             return col.default, f"expected a whole number{bound}, got '{text}'{hint}", False

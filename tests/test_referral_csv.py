@@ -262,6 +262,23 @@ def test_a_count_a_spreadsheet_wrote_with_decimals_says_the_whole_number(tmp_pat
             (3, "count: expected a whole number ≥ 1, got '0.0'")]
 
 
+def test_a_count_a_spreadsheet_wrote_with_thousands_separators_says_the_digits(tmp_path,
+                                                                             monkeypatch):
+    # a count column formatted with separators saves 1200 as "1,200" (quoted, as the comma
+    # needs): it read only "expected a whole number ≥ 1, got '1,200'"
+    text = (HEADER + '2026-01-05,web,,sclerotherapy,,"1,200",,\n'
+            + "2026-01-05,web,,sclerotherapy,,1 200,,\n"
+            + '2026-01-05,web,,sclerotherapy,,"1,20",,\n')
+    for whole in (True, False):
+        _rows, problems = read(tmp_path, monkeypatch, text, whole=whole)
+        assert [(p.line, p.message) for p in problems] == [
+            (2, "count: expected a whole number ≥ 1, got '1,200' (write 1200: the digits only, "
+                "without separators)"),
+            (3, "count: expected a whole number ≥ 1, got '1 200' (write 1200: the digits only, "
+                "without separators)"),
+            (4, "count: expected a whole number ≥ 1, got '1,20'")]
+
+
 def test_a_header_row_repeated_in_the_file_is_one_error(tmp_path, monkeypatch):
     # two exports joined (cat a.csv b.csv): the second header was eight errors, one a cell
     # ("date: 'date' is not a date", "source: 'source' is not one of …", …)
