@@ -716,6 +716,23 @@ def test_a_record_file_misnamed_or_misfiled_is_named_not_lost_in_silence(example
 
 
 
+def test_a_spreadsheets_text_export_beside_the_referral_files_is_named(example_site):
+    # Excel's "Unicode Text" (UTF-16, tab-separated) and "Text (Tab delimited)" save as .txt:
+    # such a file of referrals was left out with "ok" and no word; a note is still ignored
+    rows = "date\tsource\tphysician\tservice\r\n2026-11-02\tweb\t\tsclerotherapy\r\n"
+    (example_site / "data/referrals/2026-h2.txt").write_bytes(
+        b"\xff\xfe" + rows.encode("utf-16-le"))
+    write(example_site, "data/referrals/nov/2026-11.txt", rows.replace("date", "Date"))
+    write(example_site, "data/referrals/notes.txt", "Ask the front desk: date and source.\n")
+    res = validate(example_site)
+    assert res.code == 0, res.dump()
+    said = ("not read: referral files end in .csv, .yaml or .yml; a spreadsheet's text export "
+            "is not read: export it as CSV UTF-8 into this folder")
+    assert sorted((d.path, d.msg, d.sev, d.line, d.col) for d in res.new) == [
+        ("data/referrals/2026-h2.txt", said, "warning", 1, 1),
+        ("data/referrals/nov/2026-11.txt", said, "warning", 1, 1)], res.dump()
+
+
 def test_the_extensions_the_file_formats_call_ignored_get_no_word(example_site):
     """docs/file-formats.md lists the extensions of files that are ignored; it listed `.xlsx`,
     which beside the referral files is a warning (an error with --strict: a CI run with
