@@ -28,6 +28,7 @@ from liaison.models import (
 from liaison.parse import Loader, Partial, conflict_line, conflict_message
 from liaison.records import ReferralRow
 from liaison.translate import unknown_key, with_path
+from liaison import yamlio
 from liaison.yamlio import LEFT_MARKER, not_utf8
 
 _MISSING = "required field is missing"
@@ -497,6 +498,11 @@ def _load_referral_csv(loader: Loader, rel: str, out: list) -> None:
         return None
 
     with fh:
+        if yamlio.utf16(os.pread(fh.fileno(), 4, 0)):
+            # without its byte-order mark UTF-16 decodes as UTF-8 (a NUL beside each ASCII
+            # letter): it was "unknown column '<U+0000>s<U+0000>o…'", once a column
+            loader.error(rel, f"the file is {yamlio.UTF16}; export it as CSV UTF-8", line=1, col=1)
+            return
         # The whole file at once first: a file of clean rows, one a line, under a header
         # without problems, is taken column by column (_clean_file).
         lines = None

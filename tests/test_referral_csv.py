@@ -147,6 +147,20 @@ def test_a_byte_that_is_not_utf_8_is_placed_at_its_line_and_column(tmp_path, mon
         (6, 13, "the file is not UTF-8 text (byte 0xe9, 'é' in Windows-1252); export it as CSV UTF-8")]
 
 
+@pytest.mark.parametrize("whole", [True, False])
+@pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be"])
+def test_a_file_in_utf_16_without_its_mark_is_named_so(tmp_path, monkeypatch, whole, encoding):
+    # decoded as UTF-8 (a NUL beside each ASCII letter) it was eight errors, "unknown column
+    # '<U+0000>s<U+0000>o<U+0000>…'" once a column and a row "expected 8 cells"; with its
+    # byte-order mark it was one error at 1:1, as it is now without
+    for text in (CLEAN.encode(encoding), CLEAN.replace(",", "\t").encode(encoding)):
+        rows, problems = read(tmp_path, monkeypatch, text, whole=whole)
+        assert rows == []
+        assert [(p.line, p.col, p.message) for p in problems] == [
+            (1, 1, "the file is UTF-16 text (Notepad's \"Unicode\"), not UTF-8; export it as "
+                   "CSV UTF-8")]
+
+
 @pytest.mark.parametrize("name, said", [("semicolons", "semicolons"), ("tabs", "tabs")])
 def test_a_file_separated_by_semicolons_is_named_so(tmp_path, monkeypatch, name, said):
     # it was "missing columns date, source, physician, service, status in the header row" and
