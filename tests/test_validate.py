@@ -2180,6 +2180,32 @@ def test_a_guides_html_img_that_cannot_be_shown_is_a_warning(example_site):
     assert len([d for d in res.diags if d.path == rel]) == 1, res.dump()
 
 
+@pytest.mark.parametrize("zip_code, said", [
+    ("2134", "'2134' is not a ZIP code (5 digits): its leading zeros lost? (a spreadsheet "
+             "writes a ZIP code so when its column is not formatted as text); write '02134' if "
+             "that is the code"),
+    ("'98391.0'", "'98391.0' is not a ZIP code (5 digits): write '98391' (a spreadsheet writes "
+                  "a ZIP code so when its column is not formatted as text)"),
+    ("9.84E+04", "'9.84E+04' is not a ZIP code (5 digits): its digits are lost (a spreadsheet "
+                 "writes a ZIP code so when its column is not formatted as text); write the ZIP "
+                 "code again"),
+    ("02134", None), ("'98391-1234'", None),
+])
+def test_a_zip_code_a_spreadsheet_wrote_as_a_number_is_a_warning(example_site, zip_code, said):
+    """Pasted from a sheet whose ZIP column is a number: 02134 became 2134 and was taken as
+    written, into the brief's address and map link, with no word from validate."""
+    rel = write(example_site, "data/practices/cedar-ridge.yaml",
+                f"name: Cedar Ridge\ncity: Boston\nzip: {zip_code}\n")
+    res = validate(example_site)
+    assert res.code == 0, res.dump()
+    mine = [d for d in res.diags if d.path == rel]
+    if said:
+        res.expect(rel, 3, 6, f"zip: {said}", severity="warning")
+        assert len(mine) == 1, res.dump()
+    else:
+        assert mine == [], res.dump()
+
+
 @pytest.mark.parametrize("website, said", [
     ("javascript:alert(1)", True), ("see Facebook", True), ("www.cedar-ridge.example", False),
     ("https://cedar-ridge.example/contact", False),
