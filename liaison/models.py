@@ -159,6 +159,9 @@ def _spreadsheet_hint(value: str, saved: bool = True) -> str:
     0:00"), the date with a time of midnight, or the program's day number (46357)
     (``saved``: said to be a spreadsheet's doing; a date typed on the command line is not a
     file's)."""
+    if len(value) > 1 and value.strip("#") == "":  # what Excel saves of a date it cannot show
+        return (" (a spreadsheet saves a date so when its column is too narrow to show it: "
+                "widen the column and save again)")
     m = _TIMED.fullmatch(value)
     if m is not None:
         return f" ({m.group(1)}: a spreadsheet writes a date with its time so unless their column is formatted as text)"

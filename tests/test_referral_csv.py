@@ -247,6 +247,9 @@ def test_a_date_a_spreadsheet_rewrote_gets_its_likely_reading(tmp_path, monkeypa
     ("12/1/2026 0:00", "(2026-12-01, if it means December 1, 2026: a spreadsheet writes dates so"),
     ("12/1/2026 12:00:00 AM", "(2026-12-01, if it means December 1, 2026: a spreadsheet writes"),
     ('"Tuesday, December 1, 2026"', "(2026-12-01, if it means December 1, 2026: a spreadsheet"),
+    # Excel saves a CSV as its cells show, and a date too wide for its column shows as #s
+    ("########", "(a spreadsheet saves a date so when its column is too narrow to show it: "
+                 "widen the column and save again)"),
 ])
 def test_a_date_a_spreadsheet_wrote_its_own_way_gets_its_likely_reading(tmp_path, monkeypatch,
                                                                          cell, hint):
