@@ -89,6 +89,12 @@ def id_problem(value: str) -> str | None:
         plain = unicodedata.normalize("NFKD", value.translate(_LETTERS)).encode("ascii", "ignore") \
             .decode()
         words = plain.split()
+        last, comma, first = plain.partition(",")
+        if comma and "," not in first and last.split() and first.split() \
+                and not any(w.isupper() for w in first.split()):
+            # "Wren, Tobias", as a spreadsheet's list of people is kept: tobias-wren (not when
+            # what follows the comma is in capitals: "Tobias Wren, MD", "WREN, TOBIAS")
+            words = first.split() + last.split()
         while len(words) > 1 and words[0].lower() in TITLES:  # "Dr. Ana Reyes": ana-reyes,
             words.pop(0)  # a physician's id is their name (the NPPES importer's), no title
         shaped = re.sub(r"[^a-z0-9]+", "-", " ".join(words).lower()).strip("-")

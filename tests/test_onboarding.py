@@ -188,6 +188,12 @@ def test_init_in_a_clone_says_how_to_start_the_site_there(tmp_path):
     ("Maya Lindqvist", "maya-lindqvist"),  # a team member's name where the id goes
     ("Dr. Émile Zola", "emile-zola"),  # a title is no part of an id (a physician's is their name)
     ("Nora_Quill", "nora-quill"),
+    # "Last, First", as a spreadsheet's list of people is kept (it was 'lindqvist-maya', no
+    # one's id); capitals after the comma are credentials or a name in capitals: left in order
+    ("Lindqvist, Maya", "maya-lindqvist"),
+    ("Wren, Dr. Tobias", "tobias-wren"),
+    ("Tobias Wren, MD", "tobias-wren-md"),
+    ("WREN, TOBIAS", "wren-tobias"),
 ])
 def test_a_name_written_for_an_id_is_shown_as_an_id(written, shaped):
     from liaison.models import id_problem
