@@ -16,7 +16,7 @@ import re
 import types
 import typing
 from dataclasses import dataclass
-from itertools import repeat
+from itertools import islice, repeat
 
 from liaison.diagnostics import did_you_mean, format_loc
 from liaison.fields import markers
@@ -468,6 +468,11 @@ def _clean_file(rows: list[list[str]], index: dict[str, int], rel: str) -> list 
         repeat(rel), range(2, len(rows) + 2), repeat(None))))
 
 
+# A row of totals under a spreadsheet's table ("Total,,,,,42"), told from a referral by a
+# date cell that holds no date
+_TOTALS = frozenset(("total", "totals", "grand total", "subtotal", "sum", "total:"))
+_DATE_LIKE = re.compile(r"[0-9]")
+
 # A row of empty cells (`,,,,,`): a spreadsheet saves the rows that once held something
 EMPTY_ROW = ("every cell of the row is empty (a spreadsheet keeps a row whose cells were "
              "cleared): delete the row")
@@ -520,8 +525,11 @@ def _load_referral_csv(loader: Loader, rel: str, out: list) -> None:
                 if rows is not None:
                     out += rows
                     return
+        fh.seek(0)
+        above = _above_header(fh)  # rows a spreadsheet keeps above its table: a title
         fh.seek(0)  # row by row, from the start
         reader = csv.reader(fh)
+        above_lines: list[int] = []
         prev_line = 0
         header: list[str] | None = None
         index: dict[str, int] = {}
@@ -547,6 +555,20 @@ def _load_referral_csv(loader: Loader, rel: str, out: list) -> None:
                         pass
                     loader.error(rel, conflict_message(marker.encode()), line=line, col=1)
                     return
+                if header is None and len(above_lines) < above:
+                    above_lines.append(line)  # said once the header is found, below
+                    for col_name in cells:
+                        for kind in patient_info(col_name):
+                            loader.error(rel, f"looks like {kind}: {PATIENT_MESSAGE}", line=line,
+                                         col=1)
+                    continue
+                if above_lines and header is None:
+                    first, last = above_lines[0], above_lines[-1]
+                    lines_ = f"line {first} is" if first == last else f"lines {first}-{last} are"
+                    loader.error(rel, f"{lines_} above the header row (line {line}): a title or "
+                                      "a note a spreadsheet keeps above its table is no part of "
+                                      f"it: delete {'it' if first == last else 'them'}",
+                                 line=first, col=1)
                 if header is None and _SEPARATOR_LINE.fullmatch(",".join(cells).strip()):
                     loader.error(rel, f"the first line, '{','.join(cells).strip()}', tells Excel "
                                       "which separator the file uses; it is not the header row: "
@@ -611,6 +633,19 @@ def _load_referral_csv(loader: Loader, rel: str, out: list) -> None:
                 if row is not None:
                     out.append(row)
                     continue
+                total = next((c.strip() for c in cells if c.strip().lower() in _TOTALS), None)
+                at = index.get("date")
+                if total is not None and not (at is not None and at < len(cells)
+                                              and _DATE_LIKE.match(cells[at].strip())):
+                    # a spreadsheet's sum under its table: one error, not one a cell
+                    loader.error(rel, f"this row holds totals ('{total}'), not a referral: "
+                                      "delete it (the statistics sum the rows themselves)",
+                                 line=line, col=1)
+                    for col_name, cell in zip(header, cells):
+                        for kind in patient_info(cell):
+                            loader.error(rel, f"{col_name}: looks like {kind}: {PATIENT_MESSAGE}",
+                                         line=line, col=1)
+                    continue
 
                 def get(name, cells=cells):
                     i = index.get(name)
@@ -638,6 +673,29 @@ def _load_referral_csv(loader: Loader, rel: str, out: list) -> None:
             return
         if header is None or (rows == 0 and not unsure):
             loader.error(rel, "the file holds no record (a header row and at least one referral)")
+
+
+def _above_header(fh) -> int:
+    """How many rows (not empty) stand above the header row of the CSV file ``fh``: a title
+    or a note a spreadsheet keeps above its table (``Referral log 2026,,,,,``), when the first
+    row names no column and one of the next few names at least two. Read as the header, it
+    was three errors at line 1 ("no name", "missing columns", "unknown column") and none at
+    the header itself."""
+    try:
+        rows = [cells for cells in islice(csv.reader(fh), 12)
+                if cells and not (len(cells) == 1 and not cells[0].strip())][:6]
+    except (UnicodeDecodeError, csv.Error):
+        return 0
+    if not rows or len(rows[0]) == 1 and rows[0][0].startswith(("<<<<<<<", "|||||||")) \
+            or _SEPARATOR_LINE.fullmatch(",".join(rows[0]).strip()):
+        return 0  # a conflict's marker and `sep=,`: their own messages
+
+    def names(cells) -> int:
+        return sum(_as_column(c.strip()) in COLUMN for c in cells)
+
+    if names(rows[0]):
+        return 0
+    return next((i for i, cells in enumerate(rows[1:], 1) if names(cells) >= 2), 0)
 
 
 def _first_bad_byte(binary) -> tuple[int, int, str]:

@@ -53,6 +53,8 @@ TEXTS = {
     "empty cells after the row": CLEAN + "2026-01-05,web,,sclerotherapy,,,,,,\n",
     "separator line": "\ufeffsep=,\r\n" + CLEAN.replace("\n", "\r\n"),
     "separator line, semicolons": "sep=;\n" + CLEAN.replace(",", ";"),
+    "title above the header": "Referral log 2026,,,,,,,\n" + CLEAN,
+    "row of totals": CLEAN + "Total,,,,,5,,\n",
 }
 
 
@@ -413,3 +415,36 @@ def test_a_cell_marked_as_having_no_value_says_to_leave_it_empty(tmp_path, monke
             (4, "source: 'N/A' is no answer: write 'unknown' when nobody asked \"how did you "
                 "hear about us?\""),
         ]
+
+
+@pytest.mark.parametrize("whole", [True, False])
+def test_a_title_above_the_header_row_is_one_error_and_the_rows_are_read(tmp_path, monkeypatch,
+                                                                         whole):
+    # a sheet with its title (and a note) above the table: it was three errors at line 1, "no
+    # name", "missing columns" and "unknown column 'Referral log 2026'", and no row was read
+    text = "Referral log 2026,,,,,,,\nKept by the front desk\n\n" + CLEAN + \
+        "2026-01-05,fax,,sclerotherapy,,,,\n"
+    rows, problems = read(tmp_path, monkeypatch, text, whole=whole)
+    assert [(p.line, p.message) for p in problems] == [
+        (1, "lines 1-2 are above the header row (line 4): a title or a note a spreadsheet keeps "
+            "above its table is no part of it: delete them"),
+        (9, "source: 'fax' is not one of physician, patient, web, advertising, insurance, "
+            "event, other, unknown: a doctor or their office is 'physician' (their id in the "
+            "physician column), an answer none of these fits is 'other', and 'unknown' is for "
+            "nobody asked")]
+    assert [r.line for r in rows] == [5, 6, 7, 8]
+    # a first line that names a column is the header, as before
+    _rows, problems = read(tmp_path, monkeypatch, "Date,Notes\n" + CLEAN, whole=whole)
+    assert problems and not any("above the header" in p.message for p in problems)
+
+
+@pytest.mark.parametrize("whole", [True, False])
+def test_a_row_of_totals_is_one_error(tmp_path, monkeypatch, whole):
+    # the sum a spreadsheet keeps under its table: it was one error a cell ("date: required
+    # field is missing", "source: …", "service: …"), or "status: 'Total' is not one of …"
+    text = CLEAN + "Total,,,,,5,,\n" + ",,,,Total,5,,\n" + "2026-01-07,web,,total,,,,\n"
+    rows, problems = read(tmp_path, monkeypatch, text, whole=whole)
+    said = ("this row holds totals ('Total'), not a referral: delete it (the statistics sum "
+            "the rows themselves)")
+    assert [(p.line, p.message) for p in problems] == [(6, said), (7, said)]
+    assert len(rows) == 5  # a referral dated, whatever its service says (checked with the site)
