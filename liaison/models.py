@@ -134,6 +134,8 @@ _DOTTED = re.compile(r"([0-9]{1,2})\.([0-9]{1,2})\.([0-9]{4}|[0-9]{2})")  # D.M.
 _NAMED = re.compile(r"([a-z]{3,9})\.? ([0-9]{1,2}),? ([0-9]{4})"  # Dec 1, 2026
                     r"|([0-9]{1,2})[- ]([a-z]{3,9})\.?[- ]([0-9]{4}|[0-9]{2})", re.I)  # 1-Dec-26
 _TIMED = re.compile(r"([0-9]{4}-[0-9]{2}-[0-9]{2})[ T]00:00(?::00)?")
+# year first: 2026/3/4 (a spreadsheet set to Japanese or Chinese), 2026-3-4, 20260304
+_YEAR_FIRST = re.compile(r"([0-9]{4})([/.-]?)([0-9]{1,2})\2([0-9]{1,2})")
 # the midnight a spreadsheet writes after a date of its own format ("3/4/2026 0:00", Excel's
 # date and time; "3/4/2026 12:00:00 AM") and the weekday of its long date ("Wednesday,
 # March 4, 2026"): the date is read without them
@@ -181,8 +183,13 @@ def _spreadsheet_hint(value: str, saved: bool = True) -> str:
     weekday = _WEEKDAY.fullmatch(value)
     if weekday is not None:
         value = weekday.group(1)
+    if re.fullmatch(r"[0-9]{1,2}-[0-9]{1,2}-[0-9]{4}", value):  # 3-4-2026: as 3/4/2026
+        value = value.replace("-", "/")
     m, named, dotted = _SLASHED.fullmatch(value), _NAMED.fullmatch(value), _DOTTED.fullmatch(value)
-    if m is not None:
+    first = _YEAR_FIRST.fullmatch(value)
+    if first is not None and (first.group(2) or len(value) == 8):
+        year, month, day = int(first.group(1)), int(first.group(3)), int(first.group(4))
+    elif m is not None:
         first, second = int(m.group(1)), int(m.group(2))
         month, day = (second, first) if first > 12 else (first, second)
         year = _year(m.group(3))

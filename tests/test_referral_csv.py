@@ -249,6 +249,12 @@ def test_a_date_a_spreadsheet_rewrote_gets_its_likely_reading(tmp_path, monkeypa
     ("12/1/2026 0:00", "(2026-12-01, if it means December 1, 2026: a spreadsheet writes dates so"),
     ("12/1/2026 12:00:00 AM", "(2026-12-01, if it means December 1, 2026: a spreadsheet writes"),
     ('"Tuesday, December 1, 2026"', "(2026-12-01, if it means December 1, 2026: a spreadsheet"),
+    # year first, as a spreadsheet set to Japanese or Chinese writes it (2026/12/1), or the
+    # month and day without their zero; month first with dashes; the digits run together
+    ("2026/12/1", "(2026-12-01, if it means December 1, 2026: a spreadsheet writes dates so"),
+    ("2026-12-1", "(2026-12-01, if it means December 1, 2026: a spreadsheet writes dates so"),
+    ("12-01-2026", "(2026-12-01, if it means December 1, 2026: a spreadsheet writes dates so"),
+    ("20261201", "(2026-12-01, if it means December 1, 2026: a spreadsheet writes dates so"),
     # Excel saves a CSV as its cells show, and a date too wide for its column shows as #s
     ("########", "(a spreadsheet saves a date so when its column is too narrow to show it: "
                  "widen the column and save again)"),
@@ -263,7 +269,7 @@ def test_a_date_a_spreadsheet_wrote_its_own_way_gets_its_likely_reading(tmp_path
             f"date: '{cell.strip(chr(34))}' is not a date: write YYYY-MM-DD {hint}"), problem.message
     # what reads as no such date keeps the plain message
     for cell in ("12345", "13/13/26", "Foo 1, 2026", "2026-12-01 09:30", "12/1/2026 9:30",
-                 "12/1/2026 12:00 PM"):
+                 "12/1/2026 12:00 PM", "2026/13/01", "12345678"):
         _rows, problems = read(tmp_path, monkeypatch,
                                HEADER + f'"{cell}",web,,sclerotherapy,,,,\n', whole=True)
         assert [p.message for p in problems] == [f"date: '{cell}' is not a date: write YYYY-MM-DD"]
