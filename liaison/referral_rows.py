@@ -758,6 +758,23 @@ def _as_column(col_name: str) -> str:
     return norm if norm in COLUMN else col_name
 
 
+_NOTES = frozenset(("note", "notes", "comment", "comments", "remark", "remarks"))
+
+
+def _heading_hint(col_name: str) -> str:
+    """What a spreadsheet's own heading stands for: one column named among its words
+    ('Referring Physician', 'Date Received'), the question `source` answers ('How did you
+    hear about us?'), or notes, which a referral row does not hold; else ''."""
+    words = set(re.findall(r"[a-z]+", col_name.lower()))
+    if words & {"hear", "heard"}:
+        return " (did you mean 'source'? it holds the answer to \"how did you hear about us?\")"
+    if words & _NOTES:
+        return (" (a referral row holds no notes: delete the column; what an office said "
+                "belongs in an interaction's notes)")
+    named = [c for c in REFERRAL_COLUMNS if c in words]
+    return f" (did you mean '{named[0]}'?)" if len(named) == 1 else ""
+
+
 def _check_header(loader: Loader, rel: str, line: int, header: list[str]) -> bool:
     if len(header) == 1:  # one cell: "date;source;…", as a spreadsheet set to another
         for sep, said in ((";", "semicolons"), ("\t", "tabs")):  # language saves CSV
@@ -803,7 +820,7 @@ def _check_header(loader: Loader, rel: str, line: int, header: list[str]) -> boo
                 loader.error(rel, f"column '{col_name}' looks like patient data: {PATIENT_MESSAGE}; "
                              "remove the column", line=line, col=1)
             else:
-                hint = did_you_mean(col_name, REFERRAL_COLUMNS)
+                hint = _heading_hint(col_name) or did_you_mean(col_name, REFERRAL_COLUMNS)
                 loader.error(rel, f"unknown column '{col_name}'{hint}; the columns are "
                              f"{', '.join(REFERRAL_COLUMNS)}", line=line, col=1)
     missing = [c for c in REFERRAL_COLUMNS if c in REQUIRED_COLUMNS and c not in seen]

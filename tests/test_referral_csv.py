@@ -454,3 +454,18 @@ def test_a_row_of_totals_is_one_error(tmp_path, monkeypatch, whole):
             "the rows themselves)")
     assert [(p.line, p.message) for p in problems] == [(6, said), (7, said)]
     assert len(rows) == 5  # a referral dated, whatever its service says (checked with the site)
+
+
+def test_a_spreadsheets_own_headings_say_which_column_they_stand_for(tmp_path, monkeypatch):
+    # a front desk's sheet: 'Referring Physician' was "unknown column" with no hint, the
+    # question of `source` too, and a Notes column was not said to have no place here
+    text = ("Date Received,Referring Physician,service,status,How did you hear about us?,Notes\n"
+            "2026-01-05,alan-cho,sclerotherapy,,physician,called twice\n")
+    _rows, problems = read(tmp_path, monkeypatch, text, whole=True)
+    unknown = sorted(p.message.split(";")[0] for p in problems if "unknown column" in p.message)
+    assert unknown == [
+        "unknown column 'Date Received' (did you mean 'date'?)",
+        "unknown column 'How did you hear about us?' (did you mean 'source'? it holds the answer "
+        "to \"how did you hear about us?\")",
+        "unknown column 'Notes' (a referral row holds no notes: delete the column",
+        "unknown column 'Referring Physician' (did you mean 'physician'?)"]
