@@ -690,8 +690,10 @@ def _above_header(fh) -> int:
             or _SEPARATOR_LINE.fullmatch(",".join(rows[0]).strip()):
         return 0  # a conflict's marker and `sep=,`: their own messages
 
-    def names(cells) -> int:
-        return sum(_as_column(c.strip()) in COLUMN for c in cells)
+    def names(cells) -> int:  # one cell: a header separated by semicolons or tabs, said below
+        if len(cells) == 1:
+            cells = re.split(r"[;\t]", cells[0])
+        return sum(_as_column(c.strip().strip('"')) in COLUMN for c in cells)
 
     if names(rows[0]):
         return 0

@@ -439,6 +439,13 @@ def test_a_title_above_the_header_row_is_one_error_and_the_rows_are_read(tmp_pat
             "physician column), an answer none of these fits is 'other', and 'unknown' is for "
             "nobody asked")]
     assert [r.line for r in rows] == [5, 6, 7, 8]
+    # above a header separated by semicolons, the title is said and so are the semicolons
+    text = "Referral log 2026;;;;;;;\n" + CLEAN.replace(",", ";")
+    _rows, problems = read(tmp_path, monkeypatch, text, whole=whole)
+    assert [(p.line, p.message.split(":")[0]) for p in problems] == [
+        (1, "line 1 is above the header row (line 2)"),
+        (2, "the values are separated by semicolons, not commas (a spreadsheet set to another "
+            "language saved it so?)")]
     # a first line that names a column is the header, as before
     _rows, problems = read(tmp_path, monkeypatch, "Date,Notes\n" + CLEAN, whole=whole)
     assert problems and not any("above the header" in p.message for p in problems)
