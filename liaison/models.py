@@ -336,7 +336,14 @@ def _amount(value, *, positive: bool, cents: bool) -> Decimal | None:
             isinstance(value, (int, float)) or _AMOUNT_RE.match(text)):
         if text.startswith("-"):
             raise ValueError(f"'{text}' is negative: an amount is 0 or more")
-        raise ValueError(f"'{text}' is not an amount in dollars: write digits, like 85.01")
+        plain = re.sub(r"^\$\s*|(?<=[0-9]),(?=[0-9]{3}(?:[.,]|$))", "", text)  # $1,245.50
+        if plain != text and _AMOUNT_RE.match(plain):
+            hint = f"write {plain}, the digits without '$' or separators"
+        elif text.lower() in ("n/a", "na", "#n/a", "none", "-", "tbd"):
+            hint = "leave the field out when there is none"
+        else:
+            hint = "write digits, like 85.01"
+        raise ValueError(f"'{text}' is not an amount in dollars: {hint}")
     if amount < 0:
         raise ValueError(f"'{text}' is negative: an amount is 0 or more")
     if positive and amount == 0:
