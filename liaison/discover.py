@@ -429,8 +429,8 @@ def _unread(folder: str, name: str, root: str = "") -> Problem | None:
     elif head in _WHAT and not (head == "market" and folder != "data/market"):
         exts = _WHAT[head][1]
         spreadsheet = head == "referrals" and (
-            ext in _SPREADSHEETS or ext in ("txt", "prn") and bool(root)
-            and _text_export(os.path.join(root, folder, name)))
+            ext in _SPREADSHEETS or ext in ("txt", "prn") and bool(root) and not inside
+            and _text_export(os.path.join(root, folder, name)))  # 2026.csv.txt: rename it
         near = ext and did_you_mean(ext, [e[1:] for e in exts])
         what, endings = _WHAT[head][0], " or ".join(", ".join(exts).rsplit(", ", 1))
         if inside and inside.group(1) == "csv" and ".csv" not in exts:

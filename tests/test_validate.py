@@ -724,11 +724,15 @@ def test_a_spreadsheets_text_export_beside_the_referral_files_is_named(example_s
         b"\xff\xfe" + rows.encode("utf-16-le"))
     write(example_site, "data/referrals/nov/2026-11.txt", rows.replace("date", "Date"))
     write(example_site, "data/referrals/notes.txt", "Ask the front desk: date and source.\n")
+    # a CSV file Notepad saved with .txt after its name is to be renamed, not exported again
+    write(example_site, "data/referrals/2026-10.csv.txt", rows.replace("\t", ","))
     res = validate(example_site)
     assert res.code == 0, res.dump()
     said = ("not read: referral files end in .csv, .yaml or .yml; a spreadsheet's text export "
             "is not read: export it as CSV UTF-8 into this folder")
     assert sorted((d.path, d.msg, d.sev, d.line, d.col) for d in res.new) == [
+        ("data/referrals/2026-10.csv.txt", "not read: referral files end in .csv, .yaml or "
+                                           ".yml: rename it to 2026-10.csv", "warning", 1, 1),
         ("data/referrals/2026-h2.txt", said, "warning", 1, 1),
         ("data/referrals/nov/2026-11.txt", said, "warning", 1, 1)], res.dump()
 
