@@ -275,3 +275,14 @@ def test_partial_referral_gets_its_reference_checks(example_site):
     # a physician that may not be there is reported once, for that, not as unknown as well
     assert [e[2] for e in errors if e[0] == 2 and "physician" in e[2]] == [
         "[1].physician: only allowed when source is physician (source is web)"], errors
+
+
+def test_a_day_written_whole_is_shown_its_short_form(example_site):
+    # days typed as a spreadsheet's cell holds them: 'Wednesday' and 'Tuesdays' had no hint
+    # (too far from 'wed' for the close-match rule), 'monday' had one
+    replace(example_site, RUTH, "tier: A", "tier: A\noffice_days: [monday, Wednesday, Tuesdays]")
+    assert [e[2] for e in errors_in(example_site, RUTH)] == [
+        f"office_days[{i}]: '{day}' is not one of 'mon', 'tue', 'wed', 'thu', 'fri', 'sat' or "
+        f"'sun' (did you mean '{short}'?)"
+        for i, (day, short) in enumerate((("monday", "mon"), ("Wednesday", "wed"),
+                                          ("Tuesdays", "tue")))]
