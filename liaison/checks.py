@@ -246,6 +246,27 @@ def _before(day: dt.date, date: dt.date) -> str:
             "mistyped year or month?")
 
 
+_ZIP_SHORT = re.compile(r"[0-9]{3,4}")  # 02134 or 00501 without its leading zeros
+_ZIP_DECIMALS = re.compile(r"([0-9]{5})\.0+")
+_ZIP_SCIENTIFIC = re.compile(r"[0-9](?:\.[0-9]+)?E\+?[0-9]{1,2}", re.I)
+
+
+def zip_spreadsheet_problem(text: str) -> str | None:
+    """The warning of a practice's ZIP code ``text`` that a spreadsheet wrote as a number
+    (its column not formatted as text), or None."""
+    so = "a spreadsheet writes a ZIP code so when its column is not formatted as text"
+    if _ZIP_SHORT.fullmatch(text):
+        return (f"'{text}' is not a ZIP code (5 digits): its leading zeros lost? ({so}); "
+                f"write '{text.zfill(5)}' if that is the code")
+    m = _ZIP_DECIMALS.fullmatch(text)
+    if m is not None:
+        return f"'{text}' is not a ZIP code (5 digits): write '{m.group(1)}' ({so})"
+    if _ZIP_SCIENTIFIC.fullmatch(text):
+        return (f"'{text}' is not a ZIP code (5 digits): its digits are lost ({so}); write "
+                "the ZIP code again")
+    return None
+
+
 def _check_partials(c: Checker, partials) -> None:
     """The checks of records that failed validation, for the fields that have no problem of
     their own: references (where the values are text), and the rules of an interaction."""
@@ -326,6 +347,12 @@ def check_core(site: Site, as_of: dt.date) -> list[Problem]:
             c.add(site.src[id(p)], ("website",),
                   f"'{p.website.strip()}' is not a web address (https://… or a host name such as "
                   "www.example.org): the brief shows it as text, not as a link", "warning")
+    # A ZIP code a spreadsheet rewrote as a number (02134 as 2134, 98391 as 98391.0, or
+    # rounded to 9.84E+04) is accepted as text, and the brief's map link and address carry
+    # it: said here, with the code to write where the digits are all there.
+    for p in site.practices.values():
+        if p.zip and (problem := zip_spreadsheet_problem(p.zip.strip())):
+            c.add(site.src[id(p)], ("zip",), problem, "warning")
     # An e-mail that is no address ("ask the front desk", two addresses, a missing @) is shown
     # as text, never as a mailto: link: said here as the website is.
     def email_problem(text: str) -> str | None:

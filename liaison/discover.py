@@ -369,6 +369,28 @@ _WHAT = {"practices": ("practice", YAML_EXT), "physicians": ("physician", YAML_E
          "training": ("training guide", (".md",)), "presentations": ("deck", (".md",))}
 
 
+# The columns a referral file's header names (``referral_rows.REFERRAL_COLUMNS``; not
+# imported: discovery runs before the models are needed), to tell a spreadsheet's text
+# export from a note
+_REFERRAL_HEADINGS = frozenset(("date", "source", "physician", "service", "status", "count",
+                                "taken_by", "declined_reason"))
+
+
+def _text_export(path: str) -> bool:
+    """Whether the file at ``path`` (a regular file) starts with a referral header row, as a
+    spreadsheet's text export does: Excel's "Unicode Text" (UTF-16, tab-separated) and "Text
+    (Tab delimited)" are saved as `.txt`, and were not read without a word."""
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(4096)
+    except OSError:
+        return False
+    utf16 = head.startswith((b"\xff\xfe", b"\xfe\xff")) or head[1:2] == b"\x00"
+    text = head.decode("utf-16" if utf16 else "utf-8", "ignore").lstrip("\ufeff")
+    cells = re.split(r"[\t,;]", text.split("\n", 1)[0].lower())
+    return len({re.sub(r"[\s_-]+", "_", c.strip(' "')) for c in cells} & _REFERRAL_HEADINGS) > 1
+
+
 _NEW_KIND = {"team": "member"}  # the `liaison new` command of a kind, where not its word
 
 
@@ -406,7 +428,9 @@ def _unread(folder: str, name: str, root: str = "") -> Problem | None:
         suggestion = name[:inside.end()] if inside else name.rsplit(".", 1)[0] + ".md"
     elif head in _WHAT and not (head == "market" and folder != "data/market"):
         exts = _WHAT[head][1]
-        spreadsheet = head == "referrals" and ext in _SPREADSHEETS
+        spreadsheet = head == "referrals" and (
+            ext in _SPREADSHEETS or ext in ("txt", "prn") and bool(root) and not inside
+            and _text_export(os.path.join(root, folder, name)))  # 2026.csv.txt: rename it
         near = ext and did_you_mean(ext, [e[1:] for e in exts])
         what, endings = _WHAT[head][0], " or ".join(", ".join(exts).rsplit(", ", 1))
         if inside and inside.group(1) == "csv" and ".csv" not in exts:
@@ -420,7 +444,8 @@ def _unread(folder: str, name: str, root: str = "") -> Problem | None:
         if not (spreadsheet or near or inside and "." + inside.group(1) in exts):
             return None
         if spreadsheet:
-            return Problem(rel, f"not read: {what} files end in {endings}; a spreadsheet is "
+            kind = "a spreadsheet's text export" if ext in ("txt", "prn") else "a spreadsheet"
+            return Problem(rel, f"not read: {what} files end in {endings}; {kind} is "
                                 "not read: export it as CSV UTF-8 into this folder",
                            "warning", line=1, col=1)
         suggestion = (name[:inside.end()] if inside and "." + inside.group(1) in exts

@@ -89,6 +89,12 @@ def id_problem(value: str) -> str | None:
         plain = unicodedata.normalize("NFKD", value.translate(_LETTERS)).encode("ascii", "ignore") \
             .decode()
         words = plain.split()
+        last, comma, first = plain.partition(",")
+        if comma and "," not in first and last.split() and first.split() \
+                and not any(w.isupper() for w in first.split()):
+            # "Wren, Tobias", as a spreadsheet's list of people is kept: tobias-wren (not when
+            # what follows the comma is in capitals: "Tobias Wren, MD", "WREN, TOBIAS")
+            words = first.split() + last.split()
         while len(words) > 1 and words[0].lower() in TITLES:  # "Dr. Ana Reyes": ana-reyes,
             words.pop(0)  # a physician's id is their name (the NPPES importer's), no title
         shaped = re.sub(r"[^a-z0-9]+", "-", " ".join(words).lower()).strip("-")
@@ -128,6 +134,13 @@ _DOTTED = re.compile(r"([0-9]{1,2})\.([0-9]{1,2})\.([0-9]{4}|[0-9]{2})")  # D.M.
 _NAMED = re.compile(r"([a-z]{3,9})\.? ([0-9]{1,2}),? ([0-9]{4})"  # Dec 1, 2026
                     r"|([0-9]{1,2})[- ]([a-z]{3,9})\.?[- ]([0-9]{4}|[0-9]{2})", re.I)  # 1-Dec-26
 _TIMED = re.compile(r"([0-9]{4}-[0-9]{2}-[0-9]{2})[ T]00:00(?::00)?")
+# year first: 2026/3/4 (a spreadsheet set to Japanese or Chinese), 2026-3-4, 20260304
+_YEAR_FIRST = re.compile(r"([0-9]{4})([/.-]?)([0-9]{1,2})\2([0-9]{1,2})")
+# the midnight a spreadsheet writes after a date of its own format ("3/4/2026 0:00", Excel's
+# date and time; "3/4/2026 12:00:00 AM") and the weekday of its long date ("Wednesday,
+# March 4, 2026"): the date is read without them
+_MIDNIGHT = re.compile(r"(.+?)[ T](?:0?0:00(?::00)?|12:00(?::00)? ?AM)", re.I)
+_WEEKDAY = re.compile(r"(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*\.?,? (.+)", re.I)
 _SERIAL = re.compile(r"[3-7][0-9]{4}")  # a spreadsheet's day number (1990 to 2099: below)
 _SERIALS = range(32874, 73051)
 _SO = "a spreadsheet writes dates so unless their column is formatted as text"
@@ -150,9 +163,13 @@ def _spreadsheet_hint(value: str, saved: bool = True) -> str:
     """The likely reading of a date as a spreadsheet saves a date column back unless it is
     text: M/D/YYYY or M/D/YY (D/M when the first number cannot be a month), D.M.YYYY (as a
     spreadsheet set to a European language writes it: day first), "Dec 1, 2026",
-    "1-Dec-26", the date with a time of midnight, or the program's day number (46357)
+    "1-Dec-26" (after a weekday, "Tuesday, December 1, 2026", or before midnight, "12/1/2026
+    0:00"), the date with a time of midnight, or the program's day number (46357)
     (``saved``: said to be a spreadsheet's doing; a date typed on the command line is not a
     file's)."""
+    if len(value) > 1 and value.strip("#") == "":  # what Excel saves of a date it cannot show
+        return (" (a spreadsheet saves a date so when its column is too narrow to show it: "
+                "widen the column and save again)")
     m = _TIMED.fullmatch(value)
     if m is not None:
         return f" ({m.group(1)}: a spreadsheet writes a date with its time so unless their column is formatted as text)"
@@ -160,8 +177,19 @@ def _spreadsheet_hint(value: str, saved: bool = True) -> str:
         date = dt.date(1899, 12, 30) + dt.timedelta(days=int(value))
         return (f" ({date.isoformat()}, if it is a spreadsheet's day number: one writes a date "
                 "so when its column is formatted as a number)")
+    midnight = _MIDNIGHT.fullmatch(value)
+    if midnight is not None:
+        value = midnight.group(1)
+    weekday = _WEEKDAY.fullmatch(value)
+    if weekday is not None:
+        value = weekday.group(1)
+    if re.fullmatch(r"[0-9]{1,2}-[0-9]{1,2}-[0-9]{4}", value):  # 3-4-2026: as 3/4/2026
+        value = value.replace("-", "/")
     m, named, dotted = _SLASHED.fullmatch(value), _NAMED.fullmatch(value), _DOTTED.fullmatch(value)
-    if m is not None:
+    first = _YEAR_FIRST.fullmatch(value)
+    if first is not None and (first.group(2) or len(value) == 8):
+        year, month, day = int(first.group(1)), int(first.group(3)), int(first.group(4))
+    elif m is not None:
         first, second = int(m.group(1)), int(m.group(2))
         month, day = (second, first) if first > 12 else (first, second)
         year = _year(m.group(3))
@@ -240,6 +268,30 @@ def npi_check_digit_ok(npi: str) -> bool:
     return (10 - total % 10) % 10 == int(npi[9])
 
 
+_SCIENTIFIC = re.compile(r"[0-9](?:\.[0-9]+)?E\+?[0-9]{1,2}", re.I)
+_NPI_DECIMALS = re.compile(r"([0-9]{10})\.0+")
+_NPI_GROUPED = re.compile(r"[0-9]{1,3}(?:[, ][0-9]{3}){2,3}|[0-9]{3}-?[0-9]{3}-?[0-9]{4}")
+
+
+def npi_spreadsheet_hint(text: str) -> str:
+    """What a spreadsheet did to an NPI that is ``text`` now, said with what to write: its
+    digits rounded away (``1.41654E+09``, a long number in a column not formatted as text),
+    a decimal point (``1416538282.0``) or separators (``1,416,538,282``), the digits said
+    only when they pass the check digit (a phone number in the field is no NPI); else ''."""
+    if _SCIENTIFIC.fullmatch(text):
+        return (" (a spreadsheet showed it so, in a column not formatted as text: its last "
+                "digits are lost; copy the NPI again from where it came, or look it up in "
+                "the NPI registry)")
+    m = _NPI_DECIMALS.fullmatch(text)
+    if m is not None and npi_check_digit_ok(m.group(1)):
+        return (f" (write {m.group(1)}: a spreadsheet writes a number so when its column is "
+                "formatted with decimals)")
+    digits = re.sub(r"[^0-9]", "", text)
+    if _NPI_GROUPED.fullmatch(text) and len(digits) == 10 and npi_check_digit_ok(digits):
+        return f" (write {digits}: the digits only, without separators)"
+    return ""
+
+
 def _npi(value):
     if value is None:
         return None
@@ -249,7 +301,8 @@ def _npi(value):
         raise ValueError(f"expected an NPI (10 digits), got {describe(value)}")
     value = value.strip()
     if not _NPI_RE.match(value):  # ASCII digits only: '１１９…' is no NPI
-        raise ValueError(f"'{value}' is not an NPI: an NPI has exactly 10 digits")
+        raise ValueError(f"'{value}' is not an NPI: an NPI has exactly 10 digits"
+                         f"{npi_spreadsheet_hint(value)}")
     if not npi_check_digit_ok(value):
         raise ValueError(f"'{value}' is not a valid NPI: the check digit does not match")
     return value
@@ -283,7 +336,14 @@ def _amount(value, *, positive: bool, cents: bool) -> Decimal | None:
             isinstance(value, (int, float)) or _AMOUNT_RE.match(text)):
         if text.startswith("-"):
             raise ValueError(f"'{text}' is negative: an amount is 0 or more")
-        raise ValueError(f"'{text}' is not an amount in dollars: write digits, like 85.01")
+        plain = re.sub(r"^\$\s*|(?<=[0-9]),(?=[0-9]{3}(?:[.,]|$))", "", text)  # $1,245.50
+        if plain != text and _AMOUNT_RE.match(plain):
+            hint = f"write {plain}, the digits without '$' or separators"
+        elif text.lower() in ("n/a", "na", "#n/a", "none", "-", "tbd"):
+            hint = "leave the field out when there is none"
+        else:
+            hint = "write digits, like 85.01"
+        raise ValueError(f"'{text}' is not an amount in dollars: {hint}")
     if amount < 0:
         raise ValueError(f"'{text}' is negative: an amount is 0 or more")
     if positive and amount == 0:

@@ -16,7 +16,7 @@ import re
 import types
 import typing
 from dataclasses import dataclass
-from itertools import repeat
+from itertools import islice, repeat
 
 from liaison.diagnostics import did_you_mean, format_loc
 from liaison.fields import markers
@@ -28,6 +28,7 @@ from liaison.models import (
 from liaison.parse import Loader, Partial, conflict_line, conflict_message
 from liaison.records import ReferralRow
 from liaison.translate import unknown_key, with_path
+from liaison import yamlio
 from liaison.yamlio import LEFT_MARKER, not_utf8
 
 _MISSING = "required field is missing"
@@ -153,6 +154,7 @@ def _id_reader(col: Column):
 
 _COUNT_RE = re.compile(r"^\+?[0-9]{1,18}$")
 _DECIMALS = re.compile(r"([0-9]{1,18})[.,]0+")
+_GROUPED = re.compile(r"[0-9]{1,3}(?:([, \u00a0\u202f'])[0-9]{3})(?:\1[0-9]{3})*")  # 1,200
 
 
 def _count_reader(col: Column):
@@ -172,6 +174,8 @@ def _count_reader(col: Column):
             hint = (f" (write {whole.group(1)}: a spreadsheet writes a number so when its "
                     "column is formatted with decimals)"
                     if whole and int(whole.group(1)) >= least else "")
+            if not hint and _GROUPED.fullmatch(text):  # a column formatted with separators
+                hint = f" (write {re.sub('[^0-9]', '', text)}: the digits only, without separators)"
             if text.lstrip("+").isascii() and text.lstrip("+").isdigit() and len(text) > 18:
                 return col.default, f"'{text}' is too large a number: write at most 18 digits", False
             return col.default, f"expected a whole number{bound}, got '{text}'{hint}", False
@@ -253,6 +257,23 @@ def _withheld(name: str, cell) -> str | None:
     return _WITHHELD.format(what=what)
 
 
+# What a spreadsheet user types in a cell that has no value (and what a formula that found
+# nothing shows, "#N/A"): read as a value, 'N/A' in the physician column of a web referral
+# was "not a valid id (like 'n-a')" and "only allowed when source is physician"
+_PLACEHOLDERS = frozenset(("n/a", "na", "#n/a", "n.a.", "none", "null", "nil", "tbd", "-", "--",
+                           "\u2013", "\u2014", "?"))
+
+
+def _placeholder(col: Column, text: str) -> str:
+    """The message of a cell of ``col`` that holds ``text``, a mark for no value."""
+    if col.name == "source":
+        return f"'{text}' is no answer: {_SOURCE_HELP['missing']}"
+    if col.required:
+        return f"'{text}' marks no value, and every referral has its {col.name}: write it"
+    empty = f" (an empty {col.name} is {col.default})" if col.default is not None else ""
+    return f"'{text}' marks no value: leave it empty{empty}"
+
+
 def check_referral(get, loc_of) -> tuple[tuple | None, list[tuple[object, str]]]:
     """Validate one referral's cells. ``get(name)`` gives a cell's text or None; ``loc_of``
     turns a field name into the location to report. Returns the row's values, in the order
@@ -262,6 +283,11 @@ def check_referral(get, loc_of) -> tuple[tuple | None, list[tuple[object, str]]]
     for name, read in _READ_ALL:
         cell = get(name)
         value, problem, missing = read(cell)
+        if problem is not None and isinstance(cell, str) and cell.strip().lower() in _PLACEHOLDERS:
+            value, problem = None, _placeholder(COLUMN[name], cell.strip())
+            if name == "physician" and values[_SOURCE] == "physician":  # read before it
+                problem = problem.replace("leave it empty", "write the physician's id (the "
+                                                            "source is physician)")
         values.append(value)
         if problem is not None:
             problem = _withheld(name, cell) or problem
@@ -442,6 +468,11 @@ def _clean_file(rows: list[list[str]], index: dict[str, int], rel: str) -> list 
         repeat(rel), range(2, len(rows) + 2), repeat(None))))
 
 
+# A row of totals under a spreadsheet's table ("Total,,,,,42"), told from a referral by a
+# date cell that holds no date
+_TOTALS = frozenset(("total", "totals", "grand total", "subtotal", "sum", "total:"))
+_DATE_LIKE = re.compile(r"[0-9]")
+
 # A row of empty cells (`,,,,,`): a spreadsheet saves the rows that once held something
 EMPTY_ROW = ("every cell of the row is empty (a spreadsheet keeps a row whose cells were "
              "cleared): delete the row")
@@ -472,6 +503,11 @@ def _load_referral_csv(loader: Loader, rel: str, out: list) -> None:
         return None
 
     with fh:
+        if yamlio.utf16(os.pread(fh.fileno(), 4, 0)):
+            # without its byte-order mark UTF-16 decodes as UTF-8 (a NUL beside each ASCII
+            # letter): it was "unknown column '<U+0000>s<U+0000>o…'", once a column
+            loader.error(rel, f"the file is {yamlio.UTF16}; export it as CSV UTF-8", line=1, col=1)
+            return
         # The whole file at once first: a file of clean rows, one a line, under a header
         # without problems, is taken column by column (_clean_file).
         lines = None
@@ -489,8 +525,11 @@ def _load_referral_csv(loader: Loader, rel: str, out: list) -> None:
                 if rows is not None:
                     out += rows
                     return
+        fh.seek(0)
+        above = _above_header(fh)  # rows a spreadsheet keeps above its table: a title
         fh.seek(0)  # row by row, from the start
         reader = csv.reader(fh)
+        above_lines: list[int] = []
         prev_line = 0
         header: list[str] | None = None
         index: dict[str, int] = {}
@@ -516,6 +555,20 @@ def _load_referral_csv(loader: Loader, rel: str, out: list) -> None:
                         pass
                     loader.error(rel, conflict_message(marker.encode()), line=line, col=1)
                     return
+                if header is None and len(above_lines) < above:
+                    above_lines.append(line)  # said once the header is found, below
+                    for col_name in cells:
+                        for kind in patient_info(col_name):
+                            loader.error(rel, f"looks like {kind}: {PATIENT_MESSAGE}", line=line,
+                                         col=1)
+                    continue
+                if above_lines and header is None:
+                    first, last = above_lines[0], above_lines[-1]
+                    lines_ = f"line {first} is" if first == last else f"lines {first}-{last} are"
+                    loader.error(rel, f"{lines_} above the header row (line {line}): a title or "
+                                      "a note a spreadsheet keeps above its table is no part of "
+                                      f"it: delete {'it' if first == last else 'them'}",
+                                 line=first, col=1)
                 if header is None and _SEPARATOR_LINE.fullmatch(",".join(cells).strip()):
                     loader.error(rel, f"the first line, '{','.join(cells).strip()}', tells Excel "
                                       "which separator the file uses; it is not the header row: "
@@ -580,6 +633,19 @@ def _load_referral_csv(loader: Loader, rel: str, out: list) -> None:
                 if row is not None:
                     out.append(row)
                     continue
+                total = next((c.strip() for c in cells if c.strip().lower() in _TOTALS), None)
+                at = index.get("date")
+                if total is not None and not (at is not None and at < len(cells)
+                                              and _DATE_LIKE.match(cells[at].strip())):
+                    # a spreadsheet's sum under its table: one error, not one a cell
+                    loader.error(rel, f"this row holds totals ('{total}'), not a referral: "
+                                      "delete it (the statistics sum the rows themselves)",
+                                 line=line, col=1)
+                    for col_name, cell in zip(header, cells):
+                        for kind in patient_info(cell):
+                            loader.error(rel, f"{col_name}: looks like {kind}: {PATIENT_MESSAGE}",
+                                         line=line, col=1)
+                    continue
 
                 def get(name, cells=cells):
                     i = index.get(name)
@@ -607,6 +673,31 @@ def _load_referral_csv(loader: Loader, rel: str, out: list) -> None:
             return
         if header is None or (rows == 0 and not unsure):
             loader.error(rel, "the file holds no record (a header row and at least one referral)")
+
+
+def _above_header(fh) -> int:
+    """How many rows (not empty) stand above the header row of the CSV file ``fh``: a title
+    or a note a spreadsheet keeps above its table (``Referral log 2026,,,,,``), when the first
+    row names no column and one of the next few names at least two. Read as the header, it
+    was three errors at line 1 ("no name", "missing columns", "unknown column") and none at
+    the header itself."""
+    try:
+        rows = [cells for cells in islice(csv.reader(fh), 12)
+                if cells and not (len(cells) == 1 and not cells[0].strip())][:6]
+    except (UnicodeDecodeError, csv.Error):
+        return 0
+    if not rows or len(rows[0]) == 1 and rows[0][0].startswith(("<<<<<<<", "|||||||")) \
+            or _SEPARATOR_LINE.fullmatch(",".join(rows[0]).strip()):
+        return 0  # a conflict's marker and `sep=,`: their own messages
+
+    def names(cells) -> int:  # one cell: a header separated by semicolons or tabs, said below
+        if len(cells) == 1:
+            cells = re.split(r"[;\t]", cells[0])
+        return sum(_as_column(c.strip().strip('"')) in COLUMN for c in cells)
+
+    if names(rows[0]):
+        return 0
+    return next((i for i, cells in enumerate(rows[1:], 1) if names(cells) >= 2), 0)
 
 
 def _first_bad_byte(binary) -> tuple[int, int, str]:
@@ -669,6 +760,23 @@ def _as_column(col_name: str) -> str:
     return norm if norm in COLUMN else col_name
 
 
+_NOTES = frozenset(("note", "notes", "comment", "comments", "remark", "remarks"))
+
+
+def _heading_hint(col_name: str) -> str:
+    """What a spreadsheet's own heading stands for: one column named among its words
+    ('Referring Physician', 'Date Received'), the question `source` answers ('How did you
+    hear about us?'), or notes, which a referral row does not hold; else ''."""
+    words = set(re.findall(r"[a-z]+", col_name.lower()))
+    if words & {"hear", "heard"}:
+        return " (did you mean 'source'? it holds the answer to \"how did you hear about us?\")"
+    if words & _NOTES:
+        return (" (a referral row holds no notes: delete the column; what an office said "
+                "belongs in an interaction's notes)")
+    named = [c for c in REFERRAL_COLUMNS if c in words]
+    return f" (did you mean '{named[0]}'?)" if len(named) == 1 else ""
+
+
 def _check_header(loader: Loader, rel: str, line: int, header: list[str]) -> bool:
     if len(header) == 1:  # one cell: "date;source;…", as a spreadsheet set to another
         for sep, said in ((";", "semicolons"), ("\t", "tabs")):  # language saves CSV
@@ -714,7 +822,7 @@ def _check_header(loader: Loader, rel: str, line: int, header: list[str]) -> boo
                 loader.error(rel, f"column '{col_name}' looks like patient data: {PATIENT_MESSAGE}; "
                              "remove the column", line=line, col=1)
             else:
-                hint = did_you_mean(col_name, REFERRAL_COLUMNS)
+                hint = _heading_hint(col_name) or did_you_mean(col_name, REFERRAL_COLUMNS)
                 loader.error(rel, f"unknown column '{col_name}'{hint}; the columns are "
                              f"{', '.join(REFERRAL_COLUMNS)}", line=line, col=1)
     missing = [c for c in REFERRAL_COLUMNS if c in REQUIRED_COLUMNS and c not in seen]

@@ -96,7 +96,11 @@ def _message(kind: str, err: dict) -> str:
         if not isinstance(value, str):
             return f"expected one of {expected}, got {describe(value)}"
         options = [o.strip(" '") for o in expected.replace(" or ", ", ").split(",")]
-        return f"'{value}' is not one of {expected}{did_you_mean(value, options)}"
+        near = did_you_mean(value, options)
+        if not near:  # a word written whole where its short form goes: 'Wednesday' for 'wed'
+            whole = [o for o in options if len(o) >= 3 and value.strip().lower().startswith(o)]
+            near = f" (did you mean '{whole[0]}'?)" if len(whole) == 1 else ""
+        return f"'{value}' is not one of {expected}{near}"
     if kind.startswith("date"):
         if isinstance(value, str):
             try:

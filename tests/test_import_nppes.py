@@ -536,6 +536,18 @@ def test_a_skip_list_keeps_npis_out_for_good(example_site, tmp_path):
     assert err.strip() == (f"{bad}:2:3: error: '1300-110-024' is not an NPI (ten digits); a "
                            "skip list holds NPIs, one a line, and # comments")
     assert snapshot(example_site) == snap
+    # a column of NPIs pasted from a spreadsheet: a number it rounded, or wrote with decimals,
+    # is said as such (it was only "not an NPI (ten digits)")
+    bad.write_text("1300110016\n1.30011E+09\n", encoding="utf-8")
+    code, out, err = cli("import", "nppes", str(SAMPLE), "--root", str(example_site),
+                         "--skip", str(bad))
+    assert code == 1 and "'1.30011E+09' is not an NPI (ten digits) (a spreadsheet showed it so" \
+        in err and "its last digits are lost" in err, err
+    bad.write_text("1300110016.0\n", encoding="utf-8")
+    code, out, err = cli("import", "nppes", str(SAMPLE), "--root", str(example_site),
+                         "--skip", str(bad))
+    assert code == 1 and "(write 1300110016: a spreadsheet writes a number so" in err, err
+    assert snapshot(example_site) == snap
 
 
 def test_a_sleep_centers_referrers_are_named_by_their_specialty(tmp_path):

@@ -7,11 +7,14 @@ errors in decks that are right), and the rows of empty cells a spreadsheet leave
 """
 from __future__ import annotations
 
+import subprocess
+import sys
+import textwrap
 from pathlib import Path
 
 import pytest
 
-from conftest import run_validate
+from conftest import REPO, run_validate
 
 AS_OF = "2026-11-26"
 NBSP = "\u00a0"
@@ -185,6 +188,12 @@ def test_init_in_a_clone_says_how_to_start_the_site_there(tmp_path):
     ("Maya Lindqvist", "maya-lindqvist"),  # a team member's name where the id goes
     ("Dr. Émile Zola", "emile-zola"),  # a title is no part of an id (a physician's is their name)
     ("Nora_Quill", "nora-quill"),
+    # "Last, First", as a spreadsheet's list of people is kept (it was 'lindqvist-maya', no
+    # one's id); capitals after the comma are credentials or a name in capitals: left in order
+    ("Lindqvist, Maya", "maya-lindqvist"),
+    ("Wren, Dr. Tobias", "tobias-wren"),
+    ("Tobias Wren, MD", "tobias-wren-md"),
+    ("WREN, TOBIAS", "wren-tobias"),
 ])
 def test_a_name_written_for_an_id_is_shown_as_an_id(written, shaped):
     from liaison.models import id_problem
@@ -200,3 +209,30 @@ def test_an_interaction_naming_its_liaison_by_name_is_shown_the_id(example_site)
     assert errors(example_site) == [
         f"{rel}:2:10: error: liaison: 'Lena Brooks' is not a valid id: use lower-case letters, "
         "digits and single hyphens (like 'lena-brooks')"]
+
+
+def test_the_readme_loop_over_a_sheet_of_physicians_writes_them(example_site, monkeypatch):
+    """"Coming from spreadsheets" in the README: its loop over a sheet saved as CSV UTF-8 (a
+    byte-order mark, CRLF) writes one physician a row, and a row `new` refuses (an NPI the
+    sheet wrote as 1.41654E+09) is said, the others written; the site still validates."""
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("### Coming from spreadsheets"):]
+    block = section[section.index("python - <<'EOF'\n") + len("python - <<'EOF'\n"):]
+    script = textwrap.dedent(block[:block.index("  EOF\n")])
+    script = script.replace('["liaison",', '[sys.executable, "-m", "liaison",')
+    sheet = ("id,name,specialty,practice,npi\r\n"
+             "noor-halvorsen,Noor Halvorsen,Internal Medicine,french-broad-podiatry,1245319599\r\n"
+             "bad-npi,Bea Dunmore,Podiatry,french-broad-podiatry,1.41654E+09\r\n"
+             "idris-pell,Idris Pell,Podiatry,french-broad-podiatry,\r\n")
+    (example_site / "physicians.csv").write_bytes("\ufeff".encode() + sheet.encode())
+    monkeypatch.chdir(example_site)
+    monkeypatch.setenv("PYTHONPATH", str(REPO))
+    done = subprocess.run([sys.executable, "-c", "import sys\n" + script], cwd=example_site,
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    made = example_site / "data" / "physicians"
+    assert (made / "noor-halvorsen.yaml").exists() and (made / "idris-pell.yaml").exists()
+    assert not (made / "bad-npi.yaml").exists()
+    assert "'1.41654E+09' is not an NPI" in done.stderr and "its last digits are lost" in done.stderr
+    (example_site / "physicians.csv").unlink()
+    assert errors(example_site) == []

@@ -53,6 +53,8 @@ TEXTS = {
     "empty cells after the row": CLEAN + "2026-01-05,web,,sclerotherapy,,,,,,\n",
     "separator line": "\ufeffsep=,\r\n" + CLEAN.replace("\n", "\r\n"),
     "separator line, semicolons": "sep=;\n" + CLEAN.replace(",", ";"),
+    "title above the header": "Referral log 2026,,,,,,,\n" + CLEAN,
+    "row of totals": CLEAN + "Total,,,,,5,,\n",
 }
 
 
@@ -147,6 +149,20 @@ def test_a_byte_that_is_not_utf_8_is_placed_at_its_line_and_column(tmp_path, mon
         (6, 13, "the file is not UTF-8 text (byte 0xe9, 'é' in Windows-1252); export it as CSV UTF-8")]
 
 
+@pytest.mark.parametrize("whole", [True, False])
+@pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be"])
+def test_a_file_in_utf_16_without_its_mark_is_named_so(tmp_path, monkeypatch, whole, encoding):
+    # decoded as UTF-8 (a NUL beside each ASCII letter) it was eight errors, "unknown column
+    # '<U+0000>s<U+0000>o<U+0000>…'" once a column and a row "expected 8 cells"; with its
+    # byte-order mark it was one error at 1:1, as it is now without
+    for text in (CLEAN.encode(encoding), CLEAN.replace(",", "\t").encode(encoding)):
+        rows, problems = read(tmp_path, monkeypatch, text, whole=whole)
+        assert rows == []
+        assert [(p.line, p.col, p.message) for p in problems] == [
+            (1, 1, "the file is UTF-16 text (Notepad's \"Unicode\"), not UTF-8; export it as "
+                   "CSV UTF-8")]
+
+
 @pytest.mark.parametrize("name, said", [("semicolons", "semicolons"), ("tabs", "tabs")])
 def test_a_file_separated_by_semicolons_is_named_so(tmp_path, monkeypatch, name, said):
     # it was "missing columns date, source, physician, service, status in the header row" and
@@ -228,6 +244,20 @@ def test_a_date_a_spreadsheet_rewrote_gets_its_likely_reading(tmp_path, monkeypa
     # month first so)
     ("01.12.2026", "(2026-12-01, if it means December 1, 2026: a spreadsheet writes dates so"),
     ("1.12.26", "(2026-12-01, if it means December 1, 2026: a spreadsheet writes dates so"),
+    # Excel's date and time format and Google Sheets' (a time of midnight after its own
+    # date), and Excel's "Long Date" (a weekday first): each read only "write YYYY-MM-DD"
+    ("12/1/2026 0:00", "(2026-12-01, if it means December 1, 2026: a spreadsheet writes dates so"),
+    ("12/1/2026 12:00:00 AM", "(2026-12-01, if it means December 1, 2026: a spreadsheet writes"),
+    ('"Tuesday, December 1, 2026"', "(2026-12-01, if it means December 1, 2026: a spreadsheet"),
+    # year first, as a spreadsheet set to Japanese or Chinese writes it (2026/12/1), or the
+    # month and day without their zero; month first with dashes; the digits run together
+    ("2026/12/1", "(2026-12-01, if it means December 1, 2026: a spreadsheet writes dates so"),
+    ("2026-12-1", "(2026-12-01, if it means December 1, 2026: a spreadsheet writes dates so"),
+    ("12-01-2026", "(2026-12-01, if it means December 1, 2026: a spreadsheet writes dates so"),
+    ("20261201", "(2026-12-01, if it means December 1, 2026: a spreadsheet writes dates so"),
+    # Excel saves a CSV as its cells show, and a date too wide for its column shows as #s
+    ("########", "(a spreadsheet saves a date so when its column is too narrow to show it: "
+                 "widen the column and save again)"),
 ])
 def test_a_date_a_spreadsheet_wrote_its_own_way_gets_its_likely_reading(tmp_path, monkeypatch,
                                                                          cell, hint):
@@ -238,7 +268,8 @@ def test_a_date_a_spreadsheet_wrote_its_own_way_gets_its_likely_reading(tmp_path
         assert problem.line == 2 and problem.message.startswith(
             f"date: '{cell.strip(chr(34))}' is not a date: write YYYY-MM-DD {hint}"), problem.message
     # what reads as no such date keeps the plain message
-    for cell in ("12345", "13/13/26", "Foo 1, 2026", "2026-12-01 09:30"):
+    for cell in ("12345", "13/13/26", "Foo 1, 2026", "2026-12-01 09:30", "12/1/2026 9:30",
+                 "12/1/2026 12:00 PM", "2026/13/01", "12345678"):
         _rows, problems = read(tmp_path, monkeypatch,
                                HEADER + f'"{cell}",web,,sclerotherapy,,,,\n', whole=True)
         assert [p.message for p in problems] == [f"date: '{cell}' is not a date: write YYYY-MM-DD"]
@@ -254,6 +285,23 @@ def test_a_count_a_spreadsheet_wrote_with_decimals_says_the_whole_number(tmp_pat
             (2, "count: expected a whole number ≥ 1, got '2.00' (write 2: a spreadsheet writes "
                 "a number so when its column is formatted with decimals)"),
             (3, "count: expected a whole number ≥ 1, got '0.0'")]
+
+
+def test_a_count_a_spreadsheet_wrote_with_thousands_separators_says_the_digits(tmp_path,
+                                                                             monkeypatch):
+    # a count column formatted with separators saves 1200 as "1,200" (quoted, as the comma
+    # needs): it read only "expected a whole number ≥ 1, got '1,200'"
+    text = (HEADER + '2026-01-05,web,,sclerotherapy,,"1,200",,\n'
+            + "2026-01-05,web,,sclerotherapy,,1 200,,\n"
+            + '2026-01-05,web,,sclerotherapy,,"1,20",,\n')
+    for whole in (True, False):
+        _rows, problems = read(tmp_path, monkeypatch, text, whole=whole)
+        assert [(p.line, p.message) for p in problems] == [
+            (2, "count: expected a whole number ≥ 1, got '1,200' (write 1200: the digits only, "
+                "without separators)"),
+            (3, "count: expected a whole number ≥ 1, got '1 200' (write 1200: the digits only, "
+                "without separators)"),
+            (4, "count: expected a whole number ≥ 1, got '1,20'")]
 
 
 def test_a_header_row_repeated_in_the_file_is_one_error(tmp_path, monkeypatch):
@@ -351,3 +399,80 @@ def test_a_count_too_large_is_not_said_to_be_no_whole_number(tmp_path, monkeypat
     _rows, problems = read(tmp_path, monkeypatch, text, whole=True)
     assert [(p.line, p.message) for p in problems] == [
         (2, "count: '99999999999999999999' is too large a number: write at most 18 digits")]
+
+
+def test_a_cell_marked_as_having_no_value_says_to_leave_it_empty(tmp_path, monkeypatch):
+    # 'N/A' typed in a spreadsheet (and '#N/A', a formula's): read as a value, the physician
+    # of a web referral was "not a valid id (like 'n-a')" and "only allowed when source is
+    # physician"; an optional cell is to be left empty, a required one written
+    text = (HEADER + "2026-01-05,web,N/A,sclerotherapy,N/A,n/a,,\n"
+            + "2026-01-06,physician,-,sclerotherapy,,,,#N/A\n"
+            + "N/A,N/A,,sclerotherapy,,,,\n")
+    for whole in (True, False):
+        _rows, problems = read(tmp_path, monkeypatch, text, whole=whole)
+        assert sorted((p.line, p.message) for p in problems) == [
+            (2, "count: 'n/a' marks no value: leave it empty (an empty count is 1)"),
+            (2, "physician: 'N/A' marks no value: leave it empty"),
+            (2, "status: 'N/A' marks no value: leave it empty (an empty status is referred)"),
+            (3, "declined_reason: '#N/A' marks no value: leave it empty"),
+            (3, "physician: '-' marks no value: write the physician's id (the source is "
+                "physician)"),
+            (4, "date: 'N/A' marks no value, and every referral has its date: write it"),
+            (4, "source: 'N/A' is no answer: write 'unknown' when nobody asked \"how did you "
+                "hear about us?\""),
+        ]
+
+
+@pytest.mark.parametrize("whole", [True, False])
+def test_a_title_above_the_header_row_is_one_error_and_the_rows_are_read(tmp_path, monkeypatch,
+                                                                         whole):
+    # a sheet with its title (and a note) above the table: it was three errors at line 1, "no
+    # name", "missing columns" and "unknown column 'Referral log 2026'", and no row was read
+    text = "Referral log 2026,,,,,,,\nKept by the front desk\n\n" + CLEAN + \
+        "2026-01-05,fax,,sclerotherapy,,,,\n"
+    rows, problems = read(tmp_path, monkeypatch, text, whole=whole)
+    assert [(p.line, p.message) for p in problems] == [
+        (1, "lines 1-2 are above the header row (line 4): a title or a note a spreadsheet keeps "
+            "above its table is no part of it: delete them"),
+        (9, "source: 'fax' is not one of physician, patient, web, advertising, insurance, "
+            "event, other, unknown: a doctor or their office is 'physician' (their id in the "
+            "physician column), an answer none of these fits is 'other', and 'unknown' is for "
+            "nobody asked")]
+    assert [r.line for r in rows] == [5, 6, 7, 8]
+    # above a header separated by semicolons, the title is said and so are the semicolons
+    text = "Referral log 2026;;;;;;;\n" + CLEAN.replace(",", ";")
+    _rows, problems = read(tmp_path, monkeypatch, text, whole=whole)
+    assert [(p.line, p.message.split(":")[0]) for p in problems] == [
+        (1, "line 1 is above the header row (line 2)"),
+        (2, "the values are separated by semicolons, not commas (a spreadsheet set to another "
+            "language saved it so?)")]
+    # a first line that names a column is the header, as before
+    _rows, problems = read(tmp_path, monkeypatch, "Date,Notes\n" + CLEAN, whole=whole)
+    assert problems and not any("above the header" in p.message for p in problems)
+
+
+@pytest.mark.parametrize("whole", [True, False])
+def test_a_row_of_totals_is_one_error(tmp_path, monkeypatch, whole):
+    # the sum a spreadsheet keeps under its table: it was one error a cell ("date: required
+    # field is missing", "source: …", "service: …"), or "status: 'Total' is not one of …"
+    text = CLEAN + "Total,,,,,5,,\n" + ",,,,Total,5,,\n" + "2026-01-07,web,,total,,,,\n"
+    rows, problems = read(tmp_path, monkeypatch, text, whole=whole)
+    said = ("this row holds totals ('Total'), not a referral: delete it (the statistics sum "
+            "the rows themselves)")
+    assert [(p.line, p.message) for p in problems] == [(6, said), (7, said)]
+    assert len(rows) == 5  # a referral dated, whatever its service says (checked with the site)
+
+
+def test_a_spreadsheets_own_headings_say_which_column_they_stand_for(tmp_path, monkeypatch):
+    # a front desk's sheet: 'Referring Physician' was "unknown column" with no hint, the
+    # question of `source` too, and a Notes column was not said to have no place here
+    text = ("Date Received,Referring Physician,service,status,How did you hear about us?,Notes\n"
+            "2026-01-05,alan-cho,sclerotherapy,,physician,called twice\n")
+    _rows, problems = read(tmp_path, monkeypatch, text, whole=True)
+    unknown = sorted(p.message.split(";")[0] for p in problems if "unknown column" in p.message)
+    assert unknown == [
+        "unknown column 'Date Received' (did you mean 'date'?)",
+        "unknown column 'How did you hear about us?' (did you mean 'source'? it holds the answer "
+        "to \"how did you hear about us?\")",
+        "unknown column 'Notes' (a referral row holds no notes: delete the column",
+        "unknown column 'Referring Physician' (did you mean 'physician'?)"]

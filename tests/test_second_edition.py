@@ -426,6 +426,10 @@ COSTS = {
     "-5": "negative",
     "lunch": "not an amount",
     ".inf": "not an amount",
+    # pasted from a spreadsheet's currency column: it said only "write digits, like 85.01"
+    "$245.00": "not an amount in dollars: write 245.00, the digits without '$' or separators",
+    "1,245.50": "not an amount in dollars: write 1245.50, the digits without '$' or separators",
+    "N/A": "not an amount in dollars: leave the field out when there is none",
     "40.50": None,
     "0": None,
     "85.01": None,

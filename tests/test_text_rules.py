@@ -190,6 +190,25 @@ def test_npi_with_full_width_digits_is_an_error(example_site):
         (3, 6, f"npi: '{full}' is not an NPI: an NPI has exactly 10 digits")]
 
 
+@pytest.mark.parametrize("written, hint", [
+    # pasted from a spreadsheet column not formatted as text: each read only "an NPI has
+    # exactly 10 digits", which says nothing of what happened to it
+    ("1.19265E+09", " (a spreadsheet showed it so, in a column not formatted as text: its last "
+                    "digits are lost; copy the NPI again from where it came, or look it up in "
+                    "the NPI registry)"),
+    ("1192648057.0", " (write 1192648057: a spreadsheet writes a number so when its column is "
+                     "formatted with decimals)"),
+    ("'1,192,648,057'", " (write 1192648057: the digits only, without separators)"),
+    ("119-264-8057", " (write 1192648057: the digits only, without separators)"),
+    # digits that would fail the check digit are not offered (a phone number is no NPI)
+    ("360-555-0111", ""),
+])
+def test_an_npi_a_spreadsheet_wrote_says_what_happened(example_site, written, hint):
+    replace(example_site, RUTH, "npi: 1192648057", f"npi: {written}")
+    assert errors_in(example_site, RUTH) == [
+        (3, 6, f"npi: '{written.strip(chr(39))}' is not an NPI: an NPI has exactly 10 digits{hint}")]
+
+
 def test_duplicate_npi_across_integer_and_text(example_site):
     npi = (example_site / RUTH).read_text().split("npi: ")[1].split()[0]
     (example_site / "data/physicians/zed.yaml").write_text(
@@ -256,3 +275,14 @@ def test_partial_referral_gets_its_reference_checks(example_site):
     # a physician that may not be there is reported once, for that, not as unknown as well
     assert [e[2] for e in errors if e[0] == 2 and "physician" in e[2]] == [
         "[1].physician: only allowed when source is physician (source is web)"], errors
+
+
+def test_a_day_written_whole_is_shown_its_short_form(example_site):
+    # days typed as a spreadsheet's cell holds them: 'Wednesday' and 'Tuesdays' had no hint
+    # (too far from 'wed' for the close-match rule), 'monday' had one
+    replace(example_site, RUTH, "tier: A", "tier: A\noffice_days: [monday, Wednesday, Tuesdays]")
+    assert [e[2] for e in errors_in(example_site, RUTH)] == [
+        f"office_days[{i}]: '{day}' is not one of 'mon', 'tue', 'wed', 'thu', 'fri', 'sat' or "
+        f"'sun' (did you mean '{short}'?)"
+        for i, (day, short) in enumerate((("monday", "mon"), ("Wednesday", "wed"),
+                                          ("Tuesdays", "tue")))]

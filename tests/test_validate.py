@@ -723,6 +723,27 @@ def test_a_record_file_misnamed_or_misfiled_is_named_not_lost_in_silence(example
 
 
 
+def test_a_spreadsheets_text_export_beside_the_referral_files_is_named(example_site):
+    # Excel's "Unicode Text" (UTF-16, tab-separated) and "Text (Tab delimited)" save as .txt:
+    # such a file of referrals was left out with "ok" and no word; a note is still ignored
+    rows = "date\tsource\tphysician\tservice\r\n2026-11-02\tweb\t\tsclerotherapy\r\n"
+    (example_site / "data/referrals/2026-h2.txt").write_bytes(
+        b"\xff\xfe" + rows.encode("utf-16-le"))
+    write(example_site, "data/referrals/nov/2026-11.txt", rows.replace("date", "Date"))
+    write(example_site, "data/referrals/notes.txt", "Ask the front desk: date and source.\n")
+    # a CSV file Notepad saved with .txt after its name is to be renamed, not exported again
+    write(example_site, "data/referrals/2026-10.csv.txt", rows.replace("\t", ","))
+    res = validate(example_site)
+    assert res.code == 0, res.dump()
+    said = ("not read: referral files end in .csv, .yaml or .yml; a spreadsheet's text export "
+            "is not read: export it as CSV UTF-8 into this folder")
+    assert sorted((d.path, d.msg, d.sev, d.line, d.col) for d in res.new) == [
+        ("data/referrals/2026-10.csv.txt", "not read: referral files end in .csv, .yaml or "
+                                           ".yml: rename it to 2026-10.csv", "warning", 1, 1),
+        ("data/referrals/2026-h2.txt", said, "warning", 1, 1),
+        ("data/referrals/nov/2026-11.txt", said, "warning", 1, 1)], res.dump()
+
+
 def test_the_extensions_the_file_formats_call_ignored_get_no_word(example_site):
     """docs/file-formats.md lists the extensions of files that are ignored; it listed `.xlsx`,
     which beside the referral files is a warning (an error with --strict: a CI run with
@@ -2168,6 +2189,32 @@ def test_a_guides_html_img_that_cannot_be_shown_is_a_warning(example_site):
     res = validate(example_site)
     res.expect(rel, line + 2, 5, "image 'images/away.png': no such file in content/training/", severity="warning")
     assert len([d for d in res.diags if d.path == rel]) == 1, res.dump()
+
+
+@pytest.mark.parametrize("zip_code, said", [
+    ("2134", "'2134' is not a ZIP code (5 digits): its leading zeros lost? (a spreadsheet "
+             "writes a ZIP code so when its column is not formatted as text); write '02134' if "
+             "that is the code"),
+    ("'98391.0'", "'98391.0' is not a ZIP code (5 digits): write '98391' (a spreadsheet writes "
+                  "a ZIP code so when its column is not formatted as text)"),
+    ("9.84E+04", "'9.84E+04' is not a ZIP code (5 digits): its digits are lost (a spreadsheet "
+                 "writes a ZIP code so when its column is not formatted as text); write the ZIP "
+                 "code again"),
+    ("02134", None), ("'98391-1234'", None),
+])
+def test_a_zip_code_a_spreadsheet_wrote_as_a_number_is_a_warning(example_site, zip_code, said):
+    """Pasted from a sheet whose ZIP column is a number: 02134 became 2134 and was taken as
+    written, into the brief's address and map link, with no word from validate."""
+    rel = write(example_site, "data/practices/cedar-ridge.yaml",
+                f"name: Cedar Ridge\ncity: Boston\nzip: {zip_code}\n")
+    res = validate(example_site)
+    assert res.code == 0, res.dump()
+    mine = [d for d in res.diags if d.path == rel]
+    if said:
+        res.expect(rel, 3, 6, f"zip: {said}", severity="warning")
+        assert len(mine) == 1, res.dump()
+    else:
+        assert mine == [], res.dump()
 
 
 @pytest.mark.parametrize("website, said", [

@@ -37,7 +37,7 @@ from liaison.importers import (
     PROGRESS_EVERY, ImportProblem, cell_place, csv_records, fields_problem, header_index,
     named_groups, not_csv, option_values, taxonomy, undecodable_line,
 )
-from liaison.models import ID_MAX, npi_check_digit_ok
+from liaison.models import ID_MAX, npi_check_digit_ok, npi_spreadsheet_hint
 
 # The columns read (names as in the registry's header).
 NPI = "NPI"
@@ -598,8 +598,8 @@ def read_skip_list(path: Path) -> frozenset[str]:
             word = m.group()
             if not (len(word) == 10 and word.isascii() and word.isdigit()):
                 raise ImportProblem(f"{name}:{number}:{m.start() + 1}: '{word[:40]}' is not an "
-                                    "NPI (ten digits); a skip list holds NPIs, one a line, and "
-                                    "# comments")
+                                    f"NPI (ten digits){npi_spreadsheet_hint(word)}; a skip list "
+                                    "holds NPIs, one a line, and # comments")
             npis.add(word)
     return frozenset(npis)
 
