@@ -2756,6 +2756,38 @@ def test_a_second_record_written_below_the_first_without_a_dash_is_named_so(exam
         "type: duplicate key 'type': the field is written twice in this record: keep one")
 
 
+def test_two_records_run_together_by_a_merge_conflict_kept_whole_are_named_so(example_site):
+    # two liaisons append a visit of the same day to one file: git puts the line both records
+    # share, '- date: …', above the conflict; the markers deleted, the two visits read as one
+    # with four fields written twice, and "keep one" a field dropped one liaison's visit
+    shared = "- date: 2026-02-03\n"
+    maya = "  liaison: lena-brooks\n  type: lunch\n  practice: french-broad-podiatry\n" \
+           "  summary: Lunch for the office.\n  cost: 120\n"
+    theo = "  liaison: lena-brooks\n  type: call\n  practice: french-broad-podiatry\n" \
+           "  summary: Called the desk.\n"
+    rel = write(example_site, "data/interactions/2026/both.yaml",
+                "- date: 2026-02-01\n" + theo + shared + maya + theo)
+    res = validate(example_site)
+    assert res.expect(rel, 12, 3).msg == (
+        "[1]: 'liaison', 'type', 'practice' and 'summary' are written twice in this "
+        "interaction: two interactions run together (both sides of a merge conflict kept, "
+        "whose interactions began with the same lines)? Start the second with its own "
+        "'- date: …' line above this one, or keep one of each field")
+    assert_only_errors(res, {(rel, 12, 3)})
+    # the second record's date kept with its fields, its '- ' lost: that line is named
+    write(example_site, rel, shared + maya + "  date: 2026-02-04\n" + theo)
+    res = validate(example_site)
+    assert res.expect(rel, 7, 3).msg == (
+        "[0]: a second interaction starts here ('date:' again) with no '- ' of its own: "
+        "write '- date:' as the interaction above starts")
+    assert_only_errors(res, {(rel, 7, 3)})
+    # one field written twice in a list's record is still that field's error
+    write(example_site, rel, shared + maya + "  type: visit\n")
+    res = validate(example_site)
+    assert res.expect(rel, 7, 3).msg == (
+        "[0].type: duplicate key 'type': the field is written twice in this record: keep one")
+
+
 _YAMLISH = st.text(
     alphabet=st.sampled_from(list("abcdnpiteyl-_:[]{},&*!|>#'\"\\ \n\t0123456789\u00e9")),
     max_size=80,
