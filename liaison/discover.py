@@ -131,7 +131,8 @@ def discover(root: Path, stats: dict | None = None) -> Files:
     for kind in FILE_KINDS:
         files.by_kind.setdefault(kind, [])
     rels = every_path(files, others)
-    files.problems += name_warnings(rels) + unportable_names(rels)
+    files.problems += name_warnings(rels) + unportable_names(rels) + merge_leftovers(
+        files.interactions + files.referrals)
     return files
 
 
@@ -229,6 +230,33 @@ def unportable_names(rels: list[str]) -> list[Problem]:
                                     f"tell {how}: checked out there, one file takes the other's "
                                     "place; merge the two or rename one", "warning", line=1,
                                col=1))
+    return out
+
+
+# The copies `git mergetool` writes beside a file in conflict, `<name>_BASE_<pid><ext>` (the
+# common ancestor's side), `_LOCAL_`, `_REMOTE_` (each branch's) and `_BACKUP_`: removed when
+# the tool ends, left when it is killed or told to keep them (mergetool.keepTemporaries). An
+# interaction or referral file is named freely, so such a copy was read as one more file: the
+# visits and referrals of q3.yaml counted two, three times over, with "ok".
+_MERGE_COPY = re.compile(r"_(BASE|LOCAL|REMOTE|BACKUP)_[0-9]+(\.[^./]*)$")
+_MERGE_SIDE = {"BASE": "the common ancestor's side", "LOCAL": "your branch's side",
+               "REMOTE": "the other branch's side", "BACKUP": "a backup of the file in conflict"}
+
+
+def merge_leftovers(rels: list[str]) -> list[Problem]:
+    """An error at each interaction or referral file of ``rels`` that is a copy `git
+    mergetool` left (``_MERGE_COPY``): its records are read, and count with those of the
+    file it copies."""
+    out = []
+    for rel in rels:
+        m = _MERGE_COPY.search(rel)
+        if m is None:
+            continue
+        original = rel[:m.start()].rsplit("/", 1)[-1] + m.group(2)
+        out.append(Problem(rel, f"a copy of {original} that git mergetool writes while a merge "
+                                f"conflict in it is resolved ({_MERGE_SIDE[m.group(1)]}), left "
+                                f"behind: its records count a second time with those of "
+                                f"{original}; delete it", line=1, col=1))
     return out
 
 

@@ -2732,6 +2732,36 @@ def test_a_marker_left_in_yaml_after_the_first_was_deleted_is_a_conflict(example
     assert_only_errors(res, {(rel, 4, 1), (csv, 3, 1)})
 
 
+def test_a_copy_git_mergetool_left_beside_a_visit_log_is_an_error(example_site):
+    # `git mergetool` writes q3_BASE_<pid>.yaml, _LOCAL_, _REMOTE_ (and _BACKUP_) beside the
+    # file in conflict and leaves them when it is killed: interaction and referral files are
+    # named freely, so each was read, its visits counted again, and validate said "ok"
+    visits = "- " + INTERACTION.replace("\n", "\n  ").rstrip() + "\n"
+    rows = "date,source,physician,service,status\n2026-10-17,web,,sclerotherapy,referred\n"
+    write(example_site, "data/interactions/2026/q3.yaml", visits)
+    write(example_site, "data/referrals/h2.csv", rows)
+    before = stats_json(example_site)["totals"]
+    copies = {"data/interactions/2026/q3_BASE_12345.yaml": ("q3.yaml", "the common ancestor's side"),
+              "data/interactions/2026/q3_LOCAL_12345.yaml": ("q3.yaml", "your branch's side"),
+              "data/referrals/h2_REMOTE_12345.csv": ("h2.csv", "the other branch's side")}
+    for rel, (original, _side) in copies.items():
+        write(example_site, rel, visits if rel.endswith(".yaml") else rows)
+    res = validate(example_site)
+    assert res.code == 1
+    for rel, (original, side) in copies.items():
+        assert res.expect(rel, 1, 1).msg == (
+            f"a copy of {original} that git mergetool writes while a merge conflict in it is "
+            f"resolved ({side}), left behind: its records count a second time with those of "
+            f"{original}; delete it")
+    assert_only_errors(res, {(rel, 1, 1) for rel in copies})
+    # a file named like one but not one (no process id) is a file of its own
+    for rel in copies:
+        (example_site / rel).unlink()
+    write(example_site, "data/interactions/2026/q3_BASE_notes.yaml", visits)
+    assert validate(example_site).code == 0
+    assert stats_json(example_site)["totals"]["interactions"] == before["interactions"] + 1
+
+
 def test_a_second_record_written_below_the_first_without_a_dash_is_named_so(example_site):
     # a visit appended to a one-visit file as it stood: an error per field ("date: duplicate
     # key 'date'", "liaison: duplicate key 'liaison'", …), none saying what to do
