@@ -241,22 +241,39 @@ def unportable_names(rels: list[str]) -> list[Problem]:
 _MERGE_COPY = re.compile(r"_(BASE|LOCAL|REMOTE|BACKUP)_[0-9]+(\.[^./]*)$")
 _MERGE_SIDE = {"BASE": "the common ancestor's side", "LOCAL": "your branch's side",
                "REMOTE": "the other branch's side", "BACKUP": "a backup of the file in conflict"}
+# The names other programs give a second copy of a file, beside it: Windows Explorer's
+# `q3 - Copy.yaml` (`- Copy (2)`), the Finder's `q3 copy.yaml` (`copy 2`), a browser's second
+# download `q3 (1).yaml` (the field-logging page's file downloaded twice), a sync client's
+# `q3 (Dana's conflicted copy 2026-12-01).yaml`. Said only when the file it copies is there.
+_NAMED_COPY = re.compile(r"(?: - Copy(?: \([0-9]+\))?| copy(?: [0-9]+)?| \([0-9]+\)"
+                         r"| \([^/()]*conflicted copy[^/()]*\))(\.[^./]*)$", re.I)
 
 
 def merge_leftovers(rels: list[str]) -> list[Problem]:
     """An error at each interaction or referral file of ``rels`` that is a copy `git
-    mergetool` left (``_MERGE_COPY``): its records are read, and count with those of the
-    file it copies."""
+    mergetool` left (``_MERGE_COPY``), and a warning at one named as another program names a
+    copy, beside the file of ``rels`` it would copy (``_NAMED_COPY``; a warning, since a
+    person may have named a file of their own so): its records are read, and count with
+    those of the file it copies."""
     out = []
+    present = set(rels)
     for rel in rels:
         m = _MERGE_COPY.search(rel)
-        if m is None:
+        if m is not None:
+            original = rel[:m.start()].rsplit("/", 1)[-1] + m.group(2)
+            out.append(Problem(rel, f"a copy of {original} that git mergetool writes while a "
+                                    f"merge conflict in it is resolved "
+                                    f"({_MERGE_SIDE[m.group(1)]}), left behind: its records "
+                                    f"count a second time with those of {original}; delete it",
+                               line=1, col=1))
             continue
-        original = rel[:m.start()].rsplit("/", 1)[-1] + m.group(2)
-        out.append(Problem(rel, f"a copy of {original} that git mergetool writes while a merge "
-                                f"conflict in it is resolved ({_MERGE_SIDE[m.group(1)]}), left "
-                                f"behind: its records count a second time with those of "
-                                f"{original}; delete it", line=1, col=1))
+        m = _NAMED_COPY.search(rel)
+        if m is not None and rel[:m.start()] + m.group(1) in present:
+            original = (rel[:m.start()] + m.group(1)).rsplit("/", 1)[-1]
+            out.append(Problem(rel, f"named as a copy of {original} is, beside it: if it is "
+                                    f"one, its records count a second time with those of "
+                                    f"{original}: delete it; if not, give it a name of its own",
+                               "warning", line=1, col=1))
     return out
 
 

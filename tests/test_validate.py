@@ -2732,7 +2732,7 @@ def test_a_marker_left_in_yaml_after_the_first_was_deleted_is_a_conflict(example
     assert_only_errors(res, {(rel, 4, 1), (csv, 3, 1)})
 
 
-def test_a_copy_git_mergetool_left_beside_a_visit_log_is_an_error(example_site):
+def test_a_copy_left_beside_a_visit_log_is_said_not_counted_twice_in_silence(example_site):
     # `git mergetool` writes q3_BASE_<pid>.yaml, _LOCAL_, _REMOTE_ (and _BACKUP_) beside the
     # file in conflict and leaves them when it is killed: interaction and referral files are
     # named freely, so each was read, its visits counted again, and validate said "ok"
@@ -2760,6 +2760,23 @@ def test_a_copy_git_mergetool_left_beside_a_visit_log_is_an_error(example_site):
     write(example_site, "data/interactions/2026/q3_BASE_notes.yaml", visits)
     assert validate(example_site).code == 0
     assert stats_json(example_site)["totals"]["interactions"] == before["interactions"] + 1
+    # a copy as Windows, the Finder, a browser or a sync client names it, beside its file: a
+    # warning (a person may name a file so), said only when the file it copies is there
+    (example_site / "data/interactions/2026/q3_BASE_notes.yaml").unlink()
+    named = {"data/interactions/2026/q3 - Copy.yaml": "q3.yaml",
+             "data/interactions/2026/q3 copy 2.yaml": "q3.yaml",
+             "data/interactions/2026/q3 (1).yaml": "q3.yaml",
+             "data/referrals/h2 (Dana's conflicted copy 2026-12-01).csv": "h2.csv"}
+    for rel in named:
+        write(example_site, rel, visits if rel.endswith(".yaml") else rows)
+    write(example_site, "data/interactions/2026/q4 (1).yaml", visits)  # no q4.yaml
+    res = validate(example_site)
+    assert res.code == 0
+    assert sorted((d.path, d.sev, d.line, d.col, d.msg) for d in res.new) == sorted(
+        (rel, "warning", 1, 1, f"named as a copy of {original} is, beside it: if it is one, "
+                               f"its records count a second time with those of {original}: "
+                               "delete it; if not, give it a name of its own")
+        for rel, original in named.items()), res.dump()
 
 
 def test_a_second_record_written_below_the_first_without_a_dash_is_named_so(example_site):
