@@ -270,8 +270,8 @@ def merge_leftovers(rels: list[str]) -> list[Problem]:
         m = _NAMED_COPY.search(rel)
         if m is not None and rel[:m.start()] + m.group(1) in present:
             original = (rel[:m.start()] + m.group(1)).rsplit("/", 1)[-1]
-            out.append(Problem(rel, f"named as a copy of {original} is, beside it: if it is "
-                                    f"one, its records count a second time with those of "
+            out.append(Problem(rel, f"named as programs name a copy of {original}, beside it: "
+                                    f"if it is one, its records count a second time with those of "
                                     f"{original}: delete it; if not, give it a name of its own",
                                "warning", line=1, col=1))
     return out

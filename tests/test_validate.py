@@ -2773,8 +2773,8 @@ def test_a_copy_left_beside_a_visit_log_is_said_not_counted_twice_in_silence(exa
     res = validate(example_site)
     assert res.code == 0
     assert sorted((d.path, d.sev, d.line, d.col, d.msg) for d in res.new) == sorted(
-        (rel, "warning", 1, 1, f"named as a copy of {original} is, beside it: if it is one, "
-                               f"its records count a second time with those of {original}: "
+        (rel, "warning", 1, 1, f"named as programs name a copy of {original}, beside it: if it "
+                               f"is one, its records count a second time with those of {original}: "
                                "delete it; if not, give it a name of its own")
         for rel, original in named.items()), res.dump()
 
