@@ -2779,6 +2779,37 @@ def test_a_copy_left_beside_a_visit_log_is_said_not_counted_twice_in_silence(exa
         for rel, original in named.items()), res.dump()
 
 
+def test_a_file_moved_into_the_other_kinds_folder_is_one_error_saying_where_it_goes(
+        example_site):
+    # `git mv data/referrals/2025.yaml data/interactions/2025/`: each record was four to six
+    # errors, "[0].source: unknown field (did you mean 'outcome'?)", "[0].liaison: required
+    # field is missing", … (1,937 for the sample's year of referrals), none saying where it goes
+    referrals = "".join(f"- {{date: 2026-10-{d:02}, source: web, service: sclerotherapy}}\n"
+                        for d in range(1, 31))
+    visits = "- " + INTERACTION.replace("\n", "\n  ").rstrip() + "\n"
+    moved = write(example_site, "data/interactions/2026/referrals.yaml", referrals)
+    back = write(example_site, "data/referrals/q3.yaml", visits)
+    one = write(example_site, "data/referrals/one.yaml", INTERACTION)  # one record, no list
+    res = validate(example_site)
+    assert res.expect(moved, 1, 1).msg == (
+        "the records of this file are referrals, not interactions (their fields are a "
+        "referral's: source, service, …): referral files go in data/referrals/; move it there")
+    for rel in (back, one):
+        assert res.expect(rel, 1, 1).msg == (
+            "the records of this file are interactions, not referrals (their fields are an "
+            "interaction's: liaison, summary, …): interaction files go in data/interactions/; "
+            "move it there")
+    assert_only_errors(res, {(moved, 1, 1), (back, 1, 1), (one, 1, 1)})
+    # a record of the folder's kind among them, or a field of neither: each record's errors
+    write(example_site, moved, referrals + visits)
+    write(example_site, back, visits.replace("type:", "typ:"))
+    (example_site / one).unlink()
+    res = validate(example_site)
+    assert res.expect(moved, 1, 3).msg == "[0].liaison: required field is missing"
+    assert any(d.msg == "[0].typ: unknown field" for d in res.errors
+               if d.path == back), res.dump()
+
+
 def test_a_second_record_written_below_the_first_without_a_dash_is_named_so(example_site):
     # a visit appended to a one-visit file as it stood: an error per field ("date: duplicate
     # key 'date'", "liaison: duplicate key 'liaison'", …), none saying what to do
