@@ -125,6 +125,7 @@ def discover(root: Path, stats: dict | None = None) -> Files:
             for folder, entry in _walk(top, name, files.problems):
                 if not _sort(files, folder, entry, stats):
                     others.append(f"{folder}/{entry.name}")  # pictures, templates: not read
+    files.problems += _beside_the_settings(top)
     for rels in (files.interactions, files.referrals, files.training, files.presentations,
                  *files.by_kind.values()):
         rels.sort()
@@ -134,6 +135,36 @@ def discover(root: Path, stats: dict | None = None) -> Files:
     files.problems += name_warnings(rels) + unportable_names(rels) + merge_leftovers(
         files.interactions + files.referrals)
     return files
+
+
+# Records put beside site.yaml instead of in data/: a folder named as a kind of data/
+# (`interactions/`, moved a level up), or a visit the field-logging page downloaded, under the
+# name it gives (`03-alder-falls-family-medicine-maya-lindqvist-103000.yaml`), uploaded on the
+# repository's front page (GitHub's "Upload files" puts a file in the folder it is opened on):
+# read nowhere, and validate said "ok". Other files there (a README, a tool's settings) are
+# not records, and get no word.
+_LOGGED_NAME = re.compile(r"[0-3][0-9]-[a-z0-9]+(?:-[a-z0-9]+)*-[0-9]{6}(?: \([0-9]+\))?\.ya?ml")
+
+
+def _beside_the_settings(top: str) -> list[Problem]:
+    """A warning at each such folder or file of the site root ``top`` (see above)."""
+    out = []
+    try:
+        with os.scandir(top) as entries:
+            found = sorted((entry.name, entry.is_dir(follow_symlinks=False)) for entry in entries)
+    except OSError:
+        return out
+    for name, folder in found:
+        if folder and name in _WHAT:
+            out.append(Problem(name, f"not read: {_WHAT[name][0]} files are read from "
+                                     f"data/{name}/, not from {name}/ beside site.yaml: move "
+                                     "the folder into data/", "warning", line=1, col=1))
+        elif not folder and _LOGGED_NAME.fullmatch(name):
+            out.append(Problem(name, "not read: interactions are read from data/interactions/, "
+                                     "not from beside site.yaml: move it to data/interactions/"
+                                     "YYYY/MM/ (the folders the field-logging page names)",
+                               "warning", line=1, col=1))
+    return out
 
 
 def every_path(files: Files, others: list[str] = ()) -> list[str]:

@@ -716,6 +716,30 @@ def test_a_record_file_misnamed_or_misfiled_is_named_not_lost_in_silence(example
 
 
 
+def test_records_put_beside_site_yaml_are_named_not_lost_in_silence(example_site):
+    # a visit the field-logging page downloaded, uploaded on the repository's front page
+    # (GitHub's "Upload files" puts it at the root), and a kind's folder moved out of data/:
+    # read nowhere, and validate said "ok"
+    visit = "date: 2026-11-02\nliaison: lena-brooks\ntype: call\nsummary: Called.\n"
+    logged = write(example_site, "02-french-broad-podiatry-lena-brooks-103000.yaml", visit)
+    again = write(example_site, "02-french-broad-podiatry-lena-brooks-103000 (1).yaml", visit)
+    write(example_site, "interactions/2026/visit.yaml", visit)
+    write(example_site, "physicians/pat-doe.yaml", PHYSICIAN)
+    write(example_site, "mkdocs.yml", "site_name: Notes\n")  # other files: no word
+    write(example_site, "2026-plan.yaml", "goals: []\n")
+    res = validate(example_site)
+    assert res.code == 0, res.dump()
+    assert sorted((d.path, d.sev, d.line, d.col, d.msg) for d in res.new) == sorted(
+        [(rel, "warning", 1, 1, "not read: interactions are read from data/interactions/, not "
+                                "from beside site.yaml: move it to data/interactions/YYYY/MM/ "
+                                "(the folders the field-logging page names)")
+         for rel in (logged, again)]
+        + [(name, "warning", 1, 1, f"not read: {what} files are read from data/{name}/, not "
+                                   f"from {name}/ beside site.yaml: move the folder into data/")
+           for name, what in (("interactions", "interaction"), ("physicians", "physician"))]
+    ), res.dump()
+
+
 def test_the_extensions_the_file_formats_call_ignored_get_no_word(example_site):
     """docs/file-formats.md lists the extensions of files that are ignored; it listed `.xlsx`,
     which beside the referral files is a warning (an error with --strict: a CI run with
