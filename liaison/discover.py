@@ -125,14 +125,46 @@ def discover(root: Path, stats: dict | None = None) -> Files:
             for folder, entry in _walk(top, name, files.problems):
                 if not _sort(files, folder, entry, stats):
                     others.append(f"{folder}/{entry.name}")  # pictures, templates: not read
+    files.problems += _beside_the_settings(top)
     for rels in (files.interactions, files.referrals, files.training, files.presentations,
                  *files.by_kind.values()):
         rels.sort()
     for kind in FILE_KINDS:
         files.by_kind.setdefault(kind, [])
     rels = every_path(files, others)
-    files.problems += name_warnings(rels) + unportable_names(rels)
+    files.problems += name_warnings(rels) + unportable_names(rels) + merge_leftovers(
+        files.interactions + files.referrals)
     return files
+
+
+# Records put beside site.yaml instead of in data/: a folder named as a kind of data/
+# (`interactions/`, moved a level up), or a visit the field-logging page downloaded, under the
+# name it gives (`03-alder-falls-family-medicine-maya-lindqvist-103000.yaml`), uploaded on the
+# repository's front page (GitHub's "Upload files" puts a file in the folder it is opened on):
+# read nowhere, and validate said "ok". Other files there (a README, a tool's settings) are
+# not records, and get no word.
+_LOGGED_NAME = re.compile(r"[0-3][0-9]-[a-z0-9]+(?:-[a-z0-9]+)*-[0-9]{6}(?: \([0-9]+\))?\.ya?ml")
+
+
+def _beside_the_settings(top: str) -> list[Problem]:
+    """A warning at each such folder or file of the site root ``top`` (see above)."""
+    out = []
+    try:
+        with os.scandir(top) as entries:
+            found = sorted((entry.name, entry.is_dir(follow_symlinks=False)) for entry in entries)
+    except OSError:
+        return out
+    for name, folder in found:
+        if folder and name in _WHAT:
+            out.append(Problem(name, f"not read: {_WHAT[name][0]} files are read from "
+                                     f"data/{name}/, not from {name}/ beside site.yaml: move "
+                                     "the folder into data/", "warning", line=1, col=1))
+        elif not folder and _LOGGED_NAME.fullmatch(name):
+            out.append(Problem(name, "not read: interactions are read from data/interactions/, "
+                                     "not from beside site.yaml: move it to data/interactions/"
+                                     "YYYY/MM/ (the folders the field-logging page names)",
+                               "warning", line=1, col=1))
+    return out
 
 
 def every_path(files: Files, others: list[str] = ()) -> list[str]:
@@ -229,6 +261,55 @@ def unportable_names(rels: list[str]) -> list[Problem]:
                                     f"tell {how}: checked out there, one file takes the other's "
                                     "place; merge the two or rename one", "warning", line=1,
                                col=1))
+    return out
+
+
+# The copies `git mergetool` writes beside a file in conflict, `<name>_BASE_<pid><ext>` (the
+# common ancestor's side), `_LOCAL_`, `_REMOTE_` (each branch's) and `_BACKUP_`: removed when
+# the tool ends, left when it is killed or told to keep them (mergetool.keepTemporaries). An
+# interaction or referral file is named freely, so such a copy was read as one more file: the
+# visits and referrals of q3.yaml counted two, three times over, with "ok".
+_MERGE_COPY = re.compile(r"_(BASE|LOCAL|REMOTE|BACKUP)_[0-9]+(\.[^./]*)$")
+_MERGE_SIDE = {"BASE": "the common ancestor's side", "LOCAL": "your branch's side",
+               "REMOTE": "the other branch's side", "BACKUP": "a backup of the file in conflict"}
+# The names other programs give a second copy of a file, beside it: Windows Explorer's
+# `q3 - Copy.yaml` (`- Copy (2)`), the Finder's `q3 copy.yaml` (`copy 2`), a browser's second
+# download `q3 (1).yaml` (the field-logging page's file downloaded twice), a sync client's
+# `q3 (Dana's conflicted copy 2026-12-01).yaml`. Said only when the file it copies is there.
+_NAMED_COPY = re.compile(r"(?: - Copy(?: \([0-9]+\))?| copy(?: [0-9]+)?| \([0-9]+\)"
+                         r"| \([^/()]*conflicted copy[^/()]*\))(\.[^./]*)$", re.I)
+
+
+_ANY_COPY = re.compile(r"_(?:BASE|LOCAL|REMOTE|BACKUP)_[0-9]| copy| \(", re.I)
+
+
+def merge_leftovers(rels: list[str]) -> list[Problem]:
+    """An error at each interaction or referral file of ``rels`` that is a copy `git
+    mergetool` left (``_MERGE_COPY``), and a warning at one named as another program names a
+    copy, beside the file of ``rels`` it would copy (``_NAMED_COPY``; a warning, since a
+    person may have named a file of their own so): its records are read, and count with
+    those of the file it copies."""
+    out = []
+    if not _ANY_COPY.search("\n".join(rels)):  # one search: 6 ms for 20,000 paths, not 10
+        return out
+    present = set(rels)
+    for rel in rels:
+        m = _MERGE_COPY.search(rel)
+        if m is not None:
+            original = rel[:m.start()].rsplit("/", 1)[-1] + m.group(2)
+            out.append(Problem(rel, f"a copy of {original} that git mergetool writes while a "
+                                    f"merge conflict in it is resolved "
+                                    f"({_MERGE_SIDE[m.group(1)]}), left behind: its records "
+                                    f"count a second time with those of {original}; delete it",
+                               line=1, col=1))
+            continue
+        m = _NAMED_COPY.search(rel)
+        if m is not None and rel[:m.start()] + m.group(1) in present:
+            original = (rel[:m.start()] + m.group(1)).rsplit("/", 1)[-1]
+            out.append(Problem(rel, f"named as programs name a copy of {original}, beside it: "
+                                    f"if it is one, its records count a second time with those of "
+                                    f"{original}: delete it; if not, give it a name of its own",
+                               "warning", line=1, col=1))
     return out
 
 

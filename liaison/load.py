@@ -26,7 +26,9 @@ from liaison.content import Deck, FrontMatterError, Guide, split_front_matter, s
 from liaison.diagnostics import Loc, Problem, format_loc
 from liaison.discover import Files, discover, stem
 from liaison.memo import Memo
-from liaison.models import FILE_KINDS, DeckMeta, GuideMeta, Interaction, SiteConfig, id_problem
+from liaison.models import (
+    FILE_KINDS, DeckMeta, GuideMeta, Interaction, Referral, SiteConfig, id_problem,
+)
 from liaison.parse import Loader, Partial, conflict_line, conflict_message
 from liaison.place import place
 from liaison.records import ReferralRow, ReferralRows, Site
@@ -299,8 +301,34 @@ def _load_referrals(loader: Loader, rel: str) -> ReferralRows:
         rows = ReferralRows()
         _load_referral_csv(loader, rel, rows)
         return rows
-    return ReferralRows(loader.records(rel, loader.parse(rel),
-                                       lambda data: _referral_yaml(loader, rel, data)) or ())
+    return ReferralRows(loader.records(rel, loader.parse(rel), lambda data: (
+        [] if _misfiled(loader, rel, data, Interaction) else _referral_yaml(loader, rel, data)))
+        or ())
+
+
+# A file of one of the two kinds moved into the other's folder (`git mv data/referrals/2025.yaml
+# data/interactions/2025/`, a drag in the web editor): each of its records was an error a
+# field, `[0].source: unknown field (did you mean 'outcome'?)`, `[0].liaison: required field
+# is missing`, … (1,937 for a year of referrals), none saying where the file belongs.
+_FOLDER = {Interaction: ("interaction", "data/interactions/", ("liaison", "summary")),
+           Referral: ("referral", "data/referrals/", ("source", "service"))}
+
+
+def _misfiled(loader: Loader, rel: str, data, model) -> bool:
+    """Whether ``data`` (a file's records) are each a record of ``model`` and not of the kind
+    of the folder they are in: every key a field of ``model``, a field only ``model`` has
+    among them. Then one error says where the file goes, and its records are not read."""
+    what, folder, own = _FOLDER[model]
+    here = _FOLDER[Referral if model is Interaction else Interaction][0]
+    records = data if isinstance(data, list) else [data]
+    fields = model.model_fields
+    if not records or not all(type(r) is dict and r and all(k in fields for k in r)
+                              and any(k in r for k in own) for r in records):
+        return False
+    loader.error(rel, f"the records of this file are {what}s, not {here}s (their fields are "
+                      f"{'an' if what[0] in 'aeiou' else 'a'} {what}'s: {own[0]}, {own[1]}, …): {what} files go in {folder}; move "
+                      "it there", line=1, col=1)
+    return True
 
 
 def _each(loader: Loader, rel: str, read, memo: Memo | None):
@@ -370,6 +398,8 @@ def _list_adapter(model) -> TypeAdapter:
 def _load_list(loader: Loader, rel: str, model) -> list[tuple[Loc, object]]:
     """The records of a file that holds one record or a list of them (interactions)."""
     def build(data):
+        if model is Interaction and _misfiled(loader, rel, data, Referral):
+            return []
         if isinstance(data, list) and data and all(type(x) is dict for x in data):
             try:  # one call for the whole file; on any problem, record by record below
                 return [((i,), rec) for i, rec in enumerate(_list_adapter(model).validate_python(data))]

@@ -68,24 +68,50 @@ _LEADING = {"interactions": ("date", "interaction"), "referrals": ("date", "refe
             "team": ("name", "team member")}
 
 
-def _second_record(rel: str, problems: list) -> tuple | None:
-    """(the key node where a second record starts, the message), or None (see ``_LEADING``)."""
+def _second_records(rel: str, problems: list) -> list:
+    """(the record's path, the key node where a second record starts, the message) for each
+    record of ``rel`` that reads as two run together (see ``_LEADING``): the file's top mapping
+    when its leading key and another are written twice; an item of a list of interactions or
+    referrals when two of its keys are (both sides of a merge conflict kept, when git put the
+    lines both added records share, '- date: …', above the conflict: "keep one" a field lost
+    one side's visit)."""
     parts = rel.split("/")
     if len(parts) < 3 or parts[0] != "data" or parts[1] not in _LEADING:
-        return None
+        return []
     key, what = _LEADING[parts[1]]
     twice: dict = {}
     for loc, message, node in problems:
-        if len(loc) == 1 and message.startswith("duplicate key"):
-            twice.setdefault(loc[0], node)  # the first repeat: where the second record starts
-    if key not in twice or len(twice) < 2:
-        return None
-    if parts[1] in ("interactions", "referrals"):
-        return twice[key], (f"a second {what} starts here ('{key}:' again) in a file written as "
-                            "one record: a file of several is a YAML list, each record starting "
-                            "with '- ' and its lines indented under it")
-    return twice[key], (f"a second {what} starts here ('{key}:' again): a {what} file holds one "
-                        f"{what}; put the other in a file of its own")
+        if len(loc) in (1, 2) and message.startswith("duplicate key") \
+                and (len(loc) == 1 or isinstance(loc[0], int)):
+            twice.setdefault(loc[:-1], {}).setdefault(loc[-1], node)  # the first repeat
+    found = []
+    for record, keys in twice.items():
+        if len(keys) < 2 or (not record and key not in keys):
+            continue
+        if record and parts[1] not in ("interactions", "referrals"):
+            continue
+        if not record and parts[1] in ("interactions", "referrals"):
+            found.append((record, keys[key], (
+                f"a second {what} starts here ('{key}:' again) in a file written as one "
+                "record: a file of several is a YAML list, each record starting with '- ' and "
+                "its lines indented under it")))
+        elif not record:
+            found.append((record, keys[key], (
+                f"a second {what} starts here ('{key}:' again): a {what} file holds one "
+                f"{what}; put the other in a file of its own")))
+        elif key in keys:
+            found.append((record, keys[key], (
+                f"a second {what} starts here ('{key}:' again) with no '- ' of its own: write "
+                f"'- {key}:' as the {what} above starts")))
+        else:
+            lead = min(keys.values(), key=lambda n: n.start_mark.index)
+            names = [f"'{k}'" for k in sorted(keys, key=lambda k: keys[k].start_mark.index)]
+            found.append((record, lead, (
+                f"{', '.join(names[:-1])} and {names[-1]} are written twice in this {what}: "
+                f"two {what}s run together (both sides of a merge conflict kept, whose "
+                f"{what}s began with the same lines)? Start the second with its own "
+                f"'- {key}: …' line above this one, or keep one of each field")))
+    return found
 
 
 _READ_FLAGS = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0)
@@ -349,12 +375,13 @@ class Loader:
             self.guard_text(rel, parsed.raw, text, 1 + offset)
             return None
         said = problems
-        second = _second_record(rel, problems)
-        if second is not None:  # one error for the record, not one a field
-            lead, message = second
-            self.error(rel, message, line=lead.start_mark.line + 1 + offset, col=1)
-            said = [p for p in problems
-                    if not (len(p[0]) == 1 and p[1].startswith("duplicate key"))]
+        for record, lead, message in _second_records(rel, problems):
+            # one error for the record, not one a field
+            self.error(rel, f"{format_loc(record)}: {message}" if record else message,
+                       line=lead.start_mark.line + 1 + offset,
+                       col=lead.start_mark.column + 1 if record else 1)
+            said = [p for p in said if not (p[0][:-1] == record and len(p[0]) == len(record) + 1
+                                            and p[1].startswith("duplicate key"))]
         for loc, message, key_node in said:
             self.error(rel, f"{format_loc(loc)}: {message}" if loc else message,
                        line=key_node.start_mark.line + 1 + offset,

@@ -470,6 +470,30 @@ def test_the_documented_schedule_keeps_every_trigger_of_the_workflow(workflow):
     assert {k: v for k, v in shown.items() if k != "schedule"} == workflow["on"]
 
 
+@pytest.mark.parametrize("as_of, strict, expected", [
+    ("", "", "validate --format github"),
+    ("2026-01-31", "true", "validate --format github --as-of 2026-01-31 --strict"),
+])
+def test_a_failed_build_annotates_the_commit(workflow, committed_site, tmp_path, as_of, strict,
+                                             expected):
+    """A commit pushed to main without a pull request (GitHub's web editor commits there
+    directly) was checked only by the build, whose problems were lines of the log: the step
+    now runs validate with the same date and strictness for annotations, and fails."""
+    repo, epoch = committed_site
+    log = tmp_path / "log"
+    env = _stubs(tmp_path / "bin", log, liaison_body=textwrap.dedent("""\
+        if [ "$1" = build ]; then echo "data/team/x.yaml:1:1: error: boom" >&2; exit 1; fi
+        echo "::error file=data/team/x.yaml,line=1,col=1::boom"; exit 1"""))
+    env.update(workflow["jobs"]["build"]["env"] | {"AS_OF": as_of},
+               GITHUB_EVENT_NAME="push", LIAISON_STRICT=strict)
+    result = _run_step(_step(workflow, "build", "Build"), repo, env, tmp_path)
+    assert result.returncode == 1
+    assert [args for _, args in _calls(log, "liaison")][1:] == [expected]
+    assert all(e == str(epoch) for e, _ in _calls(log, "liaison"))
+    assert result.stdout.splitlines() == ["::error file=data/team/x.yaml,line=1,col=1::boom"]
+    assert result.stderr.splitlines() == ["data/team/x.yaml:1:1: error: boom"]
+
+
 def test_build_step_on_a_schedule_uses_the_day_of_the_run(workflow, committed_site, tmp_path):
     repo, _ = committed_site
     log = tmp_path / "log"

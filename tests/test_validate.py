@@ -744,6 +744,30 @@ def test_a_spreadsheets_text_export_beside_the_referral_files_is_named(example_s
         ("data/referrals/nov/2026-11.txt", said, "warning", 1, 1)], res.dump()
 
 
+def test_records_put_beside_site_yaml_are_named_not_lost_in_silence(example_site):
+    # a visit the field-logging page downloaded, uploaded on the repository's front page
+    # (GitHub's "Upload files" puts it at the root), and a kind's folder moved out of data/:
+    # read nowhere, and validate said "ok"
+    visit = "date: 2026-11-02\nliaison: lena-brooks\ntype: call\nsummary: Called.\n"
+    logged = write(example_site, "02-french-broad-podiatry-lena-brooks-103000.yaml", visit)
+    again = write(example_site, "02-french-broad-podiatry-lena-brooks-103000 (1).yaml", visit)
+    write(example_site, "interactions/2026/visit.yaml", visit)
+    write(example_site, "physicians/pat-doe.yaml", PHYSICIAN)
+    write(example_site, "mkdocs.yml", "site_name: Notes\n")  # other files: no word
+    write(example_site, "2026-plan.yaml", "goals: []\n")
+    res = validate(example_site)
+    assert res.code == 0, res.dump()
+    assert sorted((d.path, d.sev, d.line, d.col, d.msg) for d in res.new) == sorted(
+        [(rel, "warning", 1, 1, "not read: interactions are read from data/interactions/, not "
+                                "from beside site.yaml: move it to data/interactions/YYYY/MM/ "
+                                "(the folders the field-logging page names)")
+         for rel in (logged, again)]
+        + [(name, "warning", 1, 1, f"not read: {what} files are read from data/{name}/, not "
+                                   f"from {name}/ beside site.yaml: move the folder into data/")
+           for name, what in (("interactions", "interaction"), ("physicians", "physician"))]
+    ), res.dump()
+
+
 def test_the_extensions_the_file_formats_call_ignored_get_no_word(example_site):
     """docs/file-formats.md lists the extensions of files that are ignored; it listed `.xlsx`,
     which beside the referral files is a warning (an error with --strict: a CI run with
@@ -2804,6 +2828,84 @@ def test_a_marker_left_in_yaml_after_the_first_was_deleted_is_a_conflict(example
     assert_only_errors(res, {(rel, 4, 1), (csv, 3, 1)})
 
 
+def test_a_copy_left_beside_a_visit_log_is_said_not_counted_twice_in_silence(example_site):
+    # `git mergetool` writes q3_BASE_<pid>.yaml, _LOCAL_, _REMOTE_ (and _BACKUP_) beside the
+    # file in conflict and leaves them when it is killed: interaction and referral files are
+    # named freely, so each was read, its visits counted again, and validate said "ok"
+    visits = "- " + INTERACTION.replace("\n", "\n  ").rstrip() + "\n"
+    rows = "date,source,physician,service,status\n2026-10-17,web,,sclerotherapy,referred\n"
+    write(example_site, "data/interactions/2026/q3.yaml", visits)
+    write(example_site, "data/referrals/h2.csv", rows)
+    before = stats_json(example_site)["totals"]
+    copies = {"data/interactions/2026/q3_BASE_12345.yaml": ("q3.yaml", "the common ancestor's side"),
+              "data/interactions/2026/q3_LOCAL_12345.yaml": ("q3.yaml", "your branch's side"),
+              "data/referrals/h2_REMOTE_12345.csv": ("h2.csv", "the other branch's side")}
+    for rel, (original, _side) in copies.items():
+        write(example_site, rel, visits if rel.endswith(".yaml") else rows)
+    res = validate(example_site)
+    assert res.code == 1
+    for rel, (original, side) in copies.items():
+        assert res.expect(rel, 1, 1).msg == (
+            f"a copy of {original} that git mergetool writes while a merge conflict in it is "
+            f"resolved ({side}), left behind: its records count a second time with those of "
+            f"{original}; delete it")
+    assert_only_errors(res, {(rel, 1, 1) for rel in copies})
+    # a file named like one but not one (no process id) is a file of its own
+    for rel in copies:
+        (example_site / rel).unlink()
+    write(example_site, "data/interactions/2026/q3_BASE_notes.yaml", visits)
+    assert validate(example_site).code == 0
+    assert stats_json(example_site)["totals"]["interactions"] == before["interactions"] + 1
+    # a copy as Windows, the Finder, a browser or a sync client names it, beside its file: a
+    # warning (a person may name a file so), said only when the file it copies is there
+    (example_site / "data/interactions/2026/q3_BASE_notes.yaml").unlink()
+    named = {"data/interactions/2026/q3 - Copy.yaml": "q3.yaml",
+             "data/interactions/2026/q3 copy 2.yaml": "q3.yaml",
+             "data/interactions/2026/q3 (1).yaml": "q3.yaml",
+             "data/referrals/h2 (Dana's conflicted copy 2026-12-01).csv": "h2.csv"}
+    for rel in named:
+        write(example_site, rel, visits if rel.endswith(".yaml") else rows)
+    write(example_site, "data/interactions/2026/q4 (1).yaml", visits)  # no q4.yaml
+    res = validate(example_site)
+    assert res.code == 0
+    assert sorted((d.path, d.sev, d.line, d.col, d.msg) for d in res.new) == sorted(
+        (rel, "warning", 1, 1, f"named as programs name a copy of {original}, beside it: if it "
+                               f"is one, its records count a second time with those of {original}: "
+                               "delete it; if not, give it a name of its own")
+        for rel, original in named.items()), res.dump()
+
+
+def test_a_file_moved_into_the_other_kinds_folder_is_one_error_saying_where_it_goes(
+        example_site):
+    # `git mv data/referrals/2025.yaml data/interactions/2025/`: each record was four to six
+    # errors, "[0].source: unknown field (did you mean 'outcome'?)", "[0].liaison: required
+    # field is missing", … (1,937 for the sample's year of referrals), none saying where it goes
+    referrals = "".join(f"- {{date: 2026-10-{d:02}, source: web, service: sclerotherapy}}\n"
+                        for d in range(1, 31))
+    visits = "- " + INTERACTION.replace("\n", "\n  ").rstrip() + "\n"
+    moved = write(example_site, "data/interactions/2026/referrals.yaml", referrals)
+    back = write(example_site, "data/referrals/q3.yaml", visits)
+    one = write(example_site, "data/referrals/one.yaml", INTERACTION)  # one record, no list
+    res = validate(example_site)
+    assert res.expect(moved, 1, 1).msg == (
+        "the records of this file are referrals, not interactions (their fields are a "
+        "referral's: source, service, …): referral files go in data/referrals/; move it there")
+    for rel in (back, one):
+        assert res.expect(rel, 1, 1).msg == (
+            "the records of this file are interactions, not referrals (their fields are an "
+            "interaction's: liaison, summary, …): interaction files go in data/interactions/; "
+            "move it there")
+    assert_only_errors(res, {(moved, 1, 1), (back, 1, 1), (one, 1, 1)})
+    # a record of the folder's kind among them, or a field of neither: each record's errors
+    write(example_site, moved, referrals + visits)
+    write(example_site, back, visits.replace("type:", "typ:"))
+    (example_site / one).unlink()
+    res = validate(example_site)
+    assert res.expect(moved, 1, 3).msg == "[0].liaison: required field is missing"
+    assert any(d.msg == "[0].typ: unknown field" for d in res.errors
+               if d.path == back), res.dump()
+
+
 def test_a_second_record_written_below_the_first_without_a_dash_is_named_so(example_site):
     # a visit appended to a one-visit file as it stood: an error per field ("date: duplicate
     # key 'date'", "liaison: duplicate key 'liaison'", …), none saying what to do
@@ -2826,6 +2928,38 @@ def test_a_second_record_written_below_the_first_without_a_dash_is_named_so(exam
     res = validate(example_site)
     assert res.expect(rel, 6, 1).msg == (
         "type: duplicate key 'type': the field is written twice in this record: keep one")
+
+
+def test_two_records_run_together_by_a_merge_conflict_kept_whole_are_named_so(example_site):
+    # two liaisons append a visit of the same day to one file: git puts the line both records
+    # share, '- date: …', above the conflict; the markers deleted, the two visits read as one
+    # with four fields written twice, and "keep one" a field dropped one liaison's visit
+    shared = "- date: 2026-02-03\n"
+    maya = "  liaison: lena-brooks\n  type: lunch\n  practice: french-broad-podiatry\n" \
+           "  summary: Lunch for the office.\n  cost: 120\n"
+    theo = "  liaison: lena-brooks\n  type: call\n  practice: french-broad-podiatry\n" \
+           "  summary: Called the desk.\n"
+    rel = write(example_site, "data/interactions/2026/both.yaml",
+                "- date: 2026-02-01\n" + theo + shared + maya + theo)
+    res = validate(example_site)
+    assert res.expect(rel, 12, 3).msg == (
+        "[1]: 'liaison', 'type', 'practice' and 'summary' are written twice in this "
+        "interaction: two interactions run together (both sides of a merge conflict kept, "
+        "whose interactions began with the same lines)? Start the second with its own "
+        "'- date: …' line above this one, or keep one of each field")
+    assert_only_errors(res, {(rel, 12, 3)})
+    # the second record's date kept with its fields, its '- ' lost: that line is named
+    write(example_site, rel, shared + maya + "  date: 2026-02-04\n" + theo)
+    res = validate(example_site)
+    assert res.expect(rel, 7, 3).msg == (
+        "[0]: a second interaction starts here ('date:' again) with no '- ' of its own: "
+        "write '- date:' as the interaction above starts")
+    assert_only_errors(res, {(rel, 7, 3)})
+    # one field written twice in a list's record is still that field's error
+    write(example_site, rel, shared + maya + "  type: visit\n")
+    res = validate(example_site)
+    assert res.expect(rel, 7, 3).msg == (
+        "[0].type: duplicate key 'type': the field is written twice in this record: keep one")
 
 
 _YAMLISH = st.text(
