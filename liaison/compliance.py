@@ -8,6 +8,8 @@ and finds the interaction that took each physician over the limit (``limit_warni
 from __future__ import annotations
 
 import datetime as dt
+import re
+from dataclasses import dataclass
 from decimal import Decimal
 
 from liaison.derived import physician_shares
@@ -88,8 +90,36 @@ def limit_warnings(site: Site, events: list[tuple]) -> list[Problem]:
                 loc = prefix + ("cost",)
                 out.append(Problem(
                     path,
-                    f"{format_loc(loc)}: {who} has been given {dollars(total)} in {date.year} "
-                    f"with this interaction, over the annual limit of ${exact:,.2f} "
-                    "(site.yaml compliance.annual_limit)",
+                    f"{format_loc(loc)}: {who} {GIVEN} {dollars(total)} in {date.year} "
+                    f"{OVER} ${exact:,.2f} (site.yaml compliance.annual_limit)",
                     "warning", loc=loc))
+    return out
+
+
+# The words of the warning that ``overruns`` reads back (compliance/ lists the warnings).
+GIVEN, OVER = "has been given", "with this interaction, over the annual limit of"
+_OVERRUN = re.compile(
+    r"^\S*: (?:.* \((?P<pid>[^()\s]+)\)|(?P<bare>\S+)) " + GIVEN
+    + r" (?P<total>\$[\d,]+\.\d\d) in (?P<year>\d{4}) " + re.escape(OVER) + " ")
+
+
+@dataclass(frozen=True)
+class Overrun:
+    """A warning of ``limit_warnings``: who went over the limit, in which year, the total
+    then, and the diagnostic (the cost of the interaction that took them over)."""
+
+    physician: str
+    year: int
+    total: str
+    diagnostic: object  # liaison.diagnostics.Diagnostic
+
+
+def overruns(diagnostics) -> list[Overrun]:
+    """The warnings of spend over the annual limit among ``diagnostics`` (validate's
+    warnings, as the site's view holds them), in their order."""
+    out = []
+    for d in diagnostics:
+        m = _OVERRUN.match(d.message)
+        if m and d.severity == "warning":
+            out.append(Overrun(m["pid"] or m["bare"], int(m["year"]), m["total"], d))
     return out

@@ -693,3 +693,91 @@ def test_a_long_spend_list_folds_past_those_near_the_limit_and_the_first_below(t
                           "--as-of", AS_OF)
     assert code == 0, err
     assert parse(tmp_path / "open" / "compliance" / "index.html").all("details", "long-list") == []
+
+
+def _places(root: Path) -> dict[tuple[str, str], str]:
+    """(date, summary) -> where the interaction is written, read from the files: the file,
+    and in a file of several records which one, counted from 1."""
+    folder = root / "data" / "interactions"
+    out = {}
+    for path in sorted(folder.rglob("*.y*ml")):
+        rel = path.relative_to(root).as_posix()
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        for i, r in enumerate(data if isinstance(data, list) else [data]):
+            where = f"{rel}, record {i + 1}" if isinstance(data, list) else rel
+            out[(_date(r["date"]).isoformat(), r["summary"])] = where
+    return out
+
+
+def _limit_warnings(root: Path, as_of: str) -> list[str]:
+    """validate's warnings of spend over the limit, as it prints them."""
+    from conftest import cli
+
+    code, out, err = cli("validate", "--root", str(root), "--as-of", as_of)
+    assert code == 0, out + err
+    return [line for line in (out + err).splitlines() if "over the annual limit" in line]
+
+
+def test_each_cost_shows_the_running_total_its_file_and_the_one_that_went_over(example):
+    """An auditor's questions of each cost: what was the physician's total after it, which
+    record is it, and which one took them over the limit (where validate warns)."""
+    limit_cents = int(Decimal(str(yaml.safe_load(
+        (EXAMPLE / "site.yaml").read_text(encoding="utf-8"))["compliance"]["annual_limit"])) * 100)
+    by_doc, _by_practice, items = cents_2026()
+    places = _places(EXAMPLE)
+    records = {(_date(r["date"]).isoformat(), r["summary"]) for r in interactions()}
+    warnings = _limit_warnings(EXAMPLE, AS_OF)
+    assert len(warnings) == 1 and "Ruth Kessler (ruth-kessler)" in warnings[0]
+    warned_at = warnings[0].split(": warning: ")[0]
+    spends = parse(example / "compliance" / "index.html").all("li", "spend")
+    docs = physicians()
+    crossed_seen = 0
+    for li in spends:
+        pid = next(p for p in docs if docs[p]["name"] == li.all("strong")[0].text())
+        running, totals = 0, {}
+        for date, share, _cost, _n in sorted(items[pid]):
+            before, running = running, running + share
+            totals[(date, share)] = (money(running), before <= limit_cents < running)
+        listed = li.all("ul", "cost-list")[0].all("li")
+        assert len(listed) == len(items[pid])
+        for entry, (date, share, _cost, _n) in zip(listed, sorted(items[pid], reverse=True)):
+            t = entry.text()
+            total, crossed = totals[(date, share)]
+            assert f"running total {total}" in t, t
+            assert ("took them over the limit" in t) == crossed, t
+            summary = next(s for d, s in records if d == date.isoformat() and s in t)
+            assert entry.all("code", "record-place")[0].text() == places[(date.isoformat(),
+                                                                          summary)]
+            if crossed:
+                crossed_seen += 1
+                assert pid == "ruth-kessler" and f"validate warns at {warned_at}" in t, t
+    assert crossed_seen == 1 and by_doc["ruth-kessler"] > limit_cents
+    assert page_has_no_earlier(example)
+
+
+def page_has_no_earlier(site: Path) -> bool:
+    return parse(site / "compliance" / "index.html").by_id("earlier-overruns") is None
+
+
+def test_last_years_overrun_stays_on_the_page_in_the_new_year(tmp_path):
+    """On 5 January the page shows the new year's spend only; validate still warns of
+    December's overrun, and the page lists it (it had vanished with the year)."""
+    from conftest import cli
+
+    as_of = f"{D.year + 1}-01-05"
+    warnings = _limit_warnings(EXAMPLE, as_of)
+    assert len(warnings) == 1 and f"in {D.year} with this interaction" in warnings[0]
+    out = tmp_path / "site"
+    code, _out, err = cli("build", "--root", str(EXAMPLE), "--out", str(out), "--as-of", as_of)
+    assert code == 0, err
+    page = parse(out / "compliance" / "index.html")
+    section = page.by_id("earlier-overruns")
+    assert section is not None, page.text()
+    rows = table_rows(page.by_id("earlier-overruns-table"))
+    total = re.search(r"has been given (\$[\d,.]+) in", warnings[0])[1]
+    assert [[c.text() for c in r] for r in rows] == \
+        [[str(D.year), "Ruth Kessler", total, warnings[0].split(": warning: ")[0]]]
+    assert rows[0][1].hrefs() == ["../physicians/ruth-kessler/index.html"]
+    # this year's figures are this year's alone
+    assert "Over the limit in earlier years" in section.text()
+    assert "over the limit" not in " ".join(li.text() for li in page.all("li", "spend"))

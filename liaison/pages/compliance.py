@@ -1,8 +1,10 @@
 """Compliance (``compliance/``, only when site.yaml sets ``compliance``): what the practice
 gave each referring physician in meals, gifts and items of value in the as-of date's calendar
 year, against ``compliance.annual_limit`` (SPEC §2, §4 *Spend*), those at 80% of the limit or
-more first; each physician's interactions with a cost and their share of it; practice totals.
-The warning of ``validate`` (SPEC §3) applies the same rule to the same sums.
+more first; each physician's interactions with a cost, their share of it, the running total
+and the record's file; practice totals. The warning of ``validate`` (SPEC §3) applies the
+same rule to the same sums: the page shows where it stands, for this year and the years
+before (which a new year would otherwise take off the page).
 """
 from __future__ import annotations
 
@@ -11,10 +13,11 @@ from bisect import bisect_left, bisect_right
 from decimal import ROUND_FLOOR, Decimal
 from operator import attrgetter
 
-from liaison.compliance import NEAR, dollars, no_cost_lunch, no_cost_note
+from liaison.compliance import NEAR, dollars, no_cost_lunch, no_cost_note, overruns
 from liaison.derived import month_index, month_label, physician_shares, practice_shares
 from liaison.models import cents
 from liaison.pages.base import Page, PageKind, activity_href
+from liaison.pages.data_quality import repository_links, warning_row
 from liaison.pages.view import SiteView
 
 METER = 200  # the meter's width in SVG units
@@ -57,6 +60,15 @@ def year_costly(view: SiteView) -> list:
     return [r for r in _year(view) if r.cost]
 
 
+def record_place(view: SiteView, record) -> str:
+    """Where an interaction is written: its file, and in a file of several records which one
+    ("data/interactions/2026/q1.yaml, record 4", counted from 1), for an auditor to find it."""
+    path, prefix = view.site.src.get(id(record), ("", ()))
+    if prefix and isinstance(prefix[0], int):
+        return f"{path}, record {prefix[0] + 1}"
+    return path
+
+
 def year_no_cost(view: SiteView) -> int:
     """How many lunches of that year that list a physician record no cost: the page says
     they count as nothing given (a site of the first edition has no cost at all)."""
@@ -69,8 +81,11 @@ def context(view: SiteView, page: Page) -> dict:
     limit_cents = exact * 100  # exact, even with a limit of more than two decimals
     year = D.year
     # One pass over the year's interactions with a cost: each physician's and practice's
-    # share (SPEC §4 Spend), the sums the statistics hold.
+    # share (SPEC §4 Spend), the sums the statistics hold, and each physician's running
+    # total in date order as validate adds them up (the first interaction past the limit is
+    # the one its warning stands at).
     costly: dict[str, list[dict]] = {}
+    running: dict[str, int] = {}
     practice_costly: dict[str, int] = {}
     for r in year_costly(view):
         total = cents(r.cost)
@@ -79,12 +94,29 @@ def context(view: SiteView, page: Page) -> dict:
             "date": r.date.isoformat(), "type": r.type, "summary": r.summary,
             "cost": dollars(total), "shared_by": len(shares),
             "href": activity_href(month_label(month_index(r.date))),
-            "liaison_name": view.member_ref(r.liaison)[0],
+            "liaison_name": view.member_ref(r.liaison)[0], "place": record_place(view, r),
         }
         for pid, share in shares:
-            costly.setdefault(pid, []).append({**base_item, "share": dollars(share)})
+            before = running.get(pid, 0)
+            after = running[pid] = before + share
+            costly.setdefault(pid, []).append({
+                **base_item, "share": dollars(share), "running": dollars(after),
+                "crossed": before <= limit_cents < after})
         for prac, _share in practice_shares(r, total, site.physicians):
             practice_costly[prac] = practice_costly.get(prac, 0) + 1
+    # validate's warnings of spend over the limit: this year's at each row, the years
+    # before listed apart (the page shows only this year's spend)
+    host, _host_name = repository_links(view)
+    warned_in: dict[str, dict] = {}
+    earlier = []
+    for o in overruns(view.warnings):
+        entry = {**view.doc_ref(o.physician), "id": o.physician, "year": o.year,
+                 "total": o.total, "warning": warning_row(view, o.diagnostic, host)}
+        if o.year == year:
+            warned_in[o.physician] = entry["warning"]
+        elif o.year < year:
+            earlier.append(entry)
+    earlier.sort(key=lambda e: (-e["year"], e["name"], e["id"]))
     rows = []
     for pid, s in view.stats.physicians.items():
         spent = s.spend_ytd_cents
@@ -104,6 +136,7 @@ def context(view: SiteView, page: Page) -> dict:
             "over_by": _money(spent - limit_cents) if over else "",
             "meter": min(METER, round(METER * spent / limit_cents, 1)),
             "interactions": list(reversed(costly.get(pid, []))),  # newest first
+            "warning": warned_in.get(pid),  # validate's, at the cost that took them over
         })
     rows.sort(key=lambda r: (not r["near"], -r["spend_cents"], r["name"], r["id"]))
     near_at: dict[str, int] = {}
@@ -124,7 +157,7 @@ def context(view: SiteView, page: Page) -> dict:
         **view.common(page, "compliance", "Compliance"),
         "year": year, "limit": f"${exact:,.2f}", "near_percent": NEAR, "meter_width": METER,
         "meter_near": METER * NEAR // 100,
-        "rows": rows, "practices": practices,
+        "rows": rows, "practices": practices, "earlier": earlier,
         "near_count": near_count,
         # the index of the first folded row (None: none folds)
         "fold_at": near_count + SPEND_SHOWN if len(rows) > near_count + SPEND_SHOWN else None,
@@ -137,10 +170,10 @@ def context(view: SiteView, page: Page) -> dict:
 
 KINDS = [
     PageKind("compliance", "compliance.html", "compliance", pages, context,
-             reads=("site", "interactions", "physicians", "practices", "team",
+             reads=("site", "interactions", "diagnostics", "physicians", "practices", "team",
                     "stats.physicians", "stats.practices", "stats.totals"),
              variables=("year", "limit", "near_percent", "meter_width", "meter_near", "rows",
-                        "practices", "near_count", "fold_at", "over_count", "unspent", "no_cost",
+                        "practices", "earlier", "near_count", "fold_at", "over_count", "unspent", "no_cost",
                         "total"),
              nav=("Compliance", "compliance/index.html"),
              url="compliance/"),
