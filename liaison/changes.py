@@ -22,7 +22,7 @@ from collections import Counter, defaultdict
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
-from liaison.compliance import dollars
+from liaison.compliance import dollars, exact_dollars
 from liaison.diagnostics import SUMMARY_THRESHOLD
 from liaison.diagnostics import summarize as summarize_report
 from liaison.guard import PATIENT_MESSAGE
@@ -388,8 +388,9 @@ def _config_lines(old, new) -> list[str]:
                      if getattr(old.thresholds, f) != getattr(new.thresholds, f)]
             lines.append("- thresholds: " + ", ".join(moved))
         elif name == "compliance" and old.compliance and new.compliance:
-            lines.append(f"- compliance: annual_limit ${old.compliance.annual_limit:,.2f} → "
-                         f"${new.compliance.annual_limit:,.2f}")  # as compliance/ writes it
+            lines.append(f"- compliance: annual_limit "  # as compliance/ writes it
+                         f"{exact_dollars(old.compliance.annual_limit * 100)} → "
+                         f"{exact_dollars(new.compliance.annual_limit * 100)}")
         elif getattr(old, name) is None or getattr(new, name) is None:
             # an optional setting (compliance, repository) set or taken out
             lines.append(f"- {name}: " + ("added" if getattr(old, name) is None else "removed"))

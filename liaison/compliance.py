@@ -69,6 +69,15 @@ def dollars(amount_cents: int) -> str:
     return f"${amount_cents // 100:,}.{amount_cents % 100:02d}"
 
 
+def exact_dollars(amount_cents: int | Decimal) -> str:
+    """Cents as dollars with a fraction of a cent written out, as a limit of more than two
+    decimals is compared (to the cent, $100.005 read "$100.00" and half a cent over it
+    "$0.00 over"): 12345 -> '$123.45', Decimal('10000.5') -> '$100.005'."""
+    if amount_cents == int(amount_cents):
+        return dollars(int(amount_cents))
+    return f"${(Decimal(amount_cents) / 100).normalize():,f}"
+
+
 def limit_warnings(site: Site, events: list[tuple]) -> list[Problem]:
     """A warning at the cost of the interaction that first takes a physician over the
     annual limit, once per physician and calendar year."""
@@ -91,7 +100,7 @@ def limit_warnings(site: Site, events: list[tuple]) -> list[Problem]:
                 out.append(Problem(
                     path,
                     f"{format_loc(loc)}: {who} {GIVEN} {dollars(total)} in {date.year} "
-                    f"{OVER} ${exact:,.2f} (site.yaml compliance.annual_limit)",
+                    f"{OVER} {exact_dollars(exact * 100)} (site.yaml compliance.annual_limit)",
                     "warning", loc=loc))
     return out
 

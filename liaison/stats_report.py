@@ -3,7 +3,7 @@ aggregate stage as a terminal page."""
 from __future__ import annotations
 
 from liaison.charts import trend_badge
-from liaison.compliance import NEAR, dollars
+from liaison.compliance import NEAR, dollars, exact_dollars
 from liaison.records import Site
 from liaison.figures import Stats
 from liaison.names import sort_key
@@ -70,7 +70,7 @@ def stats_report(stats: Stats, site: Site) -> str:
         near = sorted(((s.spend_ytd_cents, pid) for pid, s in stats.physicians.items()
                        if s.spend_ytd_cents and s.spend_ytd_cents * 100 >= NEAR * exact * 100),
                       reverse=True)
-        lines.append(f"    at {NEAR}% or more of the ${exact:,.2f} limit: {len(near)}")
+        lines.append(f"    at {NEAR}% or more of the {exact_dollars(exact * 100)} limit: {len(near)}")
         lines += [f"    {dollars(c):>10}  {name[pid]} ({pid})" for c, pid in near[:10]]
     phys = stats.physicians
     top = sorted((s for s in phys.items() if s[1].referrals_365d),

@@ -781,3 +781,41 @@ def test_last_years_overrun_stays_on_the_page_in_the_new_year(tmp_path):
     # this year's figures are this year's alone
     assert "Over the limit in earlier years" in section.text()
     assert "over the limit" not in " ".join(li.text() for li in page.all("li", "spend"))
+
+
+def test_a_limit_with_a_fraction_of_a_cent_is_written_as_it_is_compared(tmp_path):
+    """A limit of more than two decimals is compared exactly; written to the cent it read
+    "$100.00 of $100.00 · 99% · $0.00 left" and "$100.01 … over the limit of $100.00 …
+    $0.00 over" ($100.005 rounded half to even): the pages and the warning now write it as
+    it is, and what is left or over with it."""
+    from conftest import cli
+
+    root = copy_example(tmp_path / "root")
+    text = (root / "site.yaml").read_text(encoding="utf-8")
+    text, n = re.subn(r"(?m)^(  annual_limit:) .*$", r"\1 100.005", text)
+    assert n == 1
+    (root / "site.yaml").write_text(text, encoding="utf-8")
+    by_doc, _by_practice, _items = cents_2026()
+    under = next(p for p in sorted(by_doc) if by_doc[p] < 8000)
+    gift = 10000 - by_doc[under]  # takes them to exactly $100.00: under the limit by $0.005
+    _add(root, "interactions", "to-the-cent.yaml",
+         f"date: 2026-11-20\nliaison: lena-brooks\ntype: lunch\nphysicians: [{under}]\n"
+         f"summary: Lunch to the cent.\ncost: {money(gift)[1:]}\n")
+    code, out, err = cli("validate", "--root", str(root), "--as-of", AS_OF)
+    assert code == 0, out + err
+    [warning] = [line for line in (out + err).splitlines() if "over the annual limit" in line]
+    assert "over the annual limit of $100.005 " in warning, warning
+    site = build(root, tmp_path / "site")
+    page = parse(site / "compliance" / "index.html")
+    assert "the annual limit of $100.005 per physician" in page.all("div", "page-head")[0].text()
+    docs = physicians()
+    spends = {li.all("strong")[0].text(): li.text() for li in page.all("li", "spend")}
+    assert "$100.00 of $100.005 · 99% · $0.005 left" in spends[docs[under]["name"]]
+    ruth = by_doc["ruth-kessler"]
+    assert f"{money(ruth)} of $100.005" in spends["Ruth Kessler"]
+    over_by = Decimal(ruth) / 100 - Decimal("100.005")
+    assert f"${over_by:,} over" in spends["Ruth Kessler"], spends["Ruth Kessler"]
+    card = parse(site / "physicians" / under / "index.html").all("section", "spend-card")[0]
+    assert "$100.005" in card.text() and "$0.005 left" in card.text(), card.text()
+    code, out, _err = cli("stats", "--root", str(root), "--as-of", AS_OF)
+    assert "of the $100.005 limit" in out

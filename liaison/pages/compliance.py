@@ -13,7 +13,8 @@ from bisect import bisect_left, bisect_right
 from decimal import ROUND_FLOOR, Decimal
 from operator import attrgetter
 
-from liaison.compliance import NEAR, dollars, no_cost_lunch, no_cost_note, overruns
+from liaison.compliance import (NEAR, dollars, exact_dollars, no_cost_lunch, no_cost_note,
+                                overruns)
 from liaison.derived import month_index, month_label, physician_shares, practice_shares
 from liaison.models import cents
 from liaison.pages.base import Page, PageKind, activity_href
@@ -29,11 +30,6 @@ SPEND_SHOWN = 20
 def _percent(part: int, limit_cents: Decimal) -> int:
     """``part`` cents as a whole per cent of the limit, rounded down (79.9% is not 80%)."""
     return int((Decimal(part) * 100 / limit_cents).to_integral_value(rounding=ROUND_FLOOR))
-
-
-def _money(amount_cents: Decimal) -> str:
-    """Cents, possibly a fraction of one (a limit of more than two decimals), as dollars."""
-    return f"${amount_cents / 100:,.2f}"
 
 
 def pages(view: SiteView) -> list[Page]:
@@ -132,8 +128,8 @@ def context(view: SiteView, page: Page) -> dict:
             "liaison_name": liaison_name, "liaison_href": liaison_href,
             "spend_cents": spent, "spend": dollars(spent), "percent": pct,
             "near": spent * 100 >= NEAR * limit_cents, "over": over,
-            "left": "" if over else _money(limit_cents - spent),
-            "over_by": _money(spent - limit_cents) if over else "",
+            "left": "" if over else exact_dollars(limit_cents - spent),
+            "over_by": exact_dollars(spent - limit_cents) if over else "",
             "meter": min(METER, round(METER * spent / limit_cents, 1)),
             "interactions": list(reversed(costly.get(pid, []))),  # newest first
             "warning": warned_in.get(pid),  # validate's, at the cost that took them over
@@ -155,7 +151,7 @@ def context(view: SiteView, page: Page) -> dict:
     near_count = sum(1 for r in rows if r["near"])
     return {
         **view.common(page, "compliance", "Compliance"),
-        "year": year, "limit": f"${exact:,.2f}", "near_percent": NEAR, "meter_width": METER,
+        "year": year, "limit": exact_dollars(limit_cents), "near_percent": NEAR, "meter_width": METER,
         "meter_near": METER * NEAR // 100,
         "rows": rows, "practices": practices, "earlier": earlier,
         "near_count": near_count,
