@@ -46,6 +46,45 @@ def cost_events(site: Site, as_of: dt.date, interactions) -> list[tuple]:
     return out
 
 
+@dataclass(frozen=True)
+class Given:
+    """One physician's share of one interaction's cost (SPEC §4 Spend), with their running
+    total for the year after it and whether it is the one that took them over the limit
+    (where ``limit_warnings`` warns)."""
+
+    physician: str
+    record: object  # the interaction (liaison.models.Interaction)
+    cost: int  # cents, the whole interaction's
+    share: int  # cents
+    shared_by: int
+    running: int  # cents
+    crossed: bool
+
+
+def given_in_year(records, limit_cents: Decimal | int) -> list[Given]:
+    """Each physician's share of each of ``records`` (one calendar year's interactions with a
+    cost, in date order: ``pages.compliance.year_costly``), in that order, adding up as
+    ``limit_warnings`` does; ``limit_cents`` exact."""
+    running: dict[str, int] = {}
+    out = []
+    for r in records:
+        total = cents(r.cost)
+        shares = physician_shares(r, total)
+        for pid, share in shares:
+            before = running.get(pid, 0)
+            after = running[pid] = before + share
+            out.append(Given(pid, r, total, share, len(shares), after,
+                             before <= limit_cents < after))
+    return out
+
+
+def source_of(src: dict, record) -> tuple[str, int | None]:
+    """Where an interaction is written (``Site.src``): its file, and in a file of several
+    records which one, counted from 1 (None: the file holds it alone)."""
+    path, prefix = src.get(id(record), ("", ()))
+    return path, prefix[0] + 1 if prefix and isinstance(prefix[0], int) else None
+
+
 def no_cost_lunch(interaction) -> bool:
     """A lunch that records no ``cost``: a meal given whose amount is missing (every lunch of a
     site written for the contract's first edition, which had no ``cost``). It counts as

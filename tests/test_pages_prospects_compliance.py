@@ -819,3 +819,47 @@ def test_a_limit_with_a_fraction_of_a_cent_is_written_as_it_is_compared(tmp_path
     assert "$100.005" in card.text() and "$0.005 left" in card.text(), card.text()
     code, out, _err = cli("stats", "--root", str(root), "--as-of", AS_OF)
     assert "of the $100.005 limit" in out
+
+
+def test_the_years_costs_export_is_a_ledger_an_auditor_can_check(example):
+    """exports/compliance.csv: each physician's share of each cost of the as-of year, with
+    who gave it, the running total, the limit, the one that went over and the record's file:
+    the page's figures, for a spreadsheet (no export held the shares or running totals)."""
+    limit = Decimal(str(yaml.safe_load(
+        (EXAMPLE / "site.yaml").read_text(encoding="utf-8"))["compliance"]["annual_limit"]))
+    by_doc, _by_practice, items = cents_2026()
+    places = _places(EXAMPLE)
+    records = {(_date(r["date"]).isoformat(), r["summary"]): r for r in interactions()}
+    docs = physicians()
+    raw = (example / "exports" / "compliance.csv").read_bytes()
+    assert raw.endswith(b"\r\n") and not raw.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.DictReader(raw.decode("utf-8").splitlines()))
+    assert list(rows[0]) == [
+        "year", "date", "physician", "physician_name", "npi", "practice", "type", "liaison",
+        "summary", "cost", "shared_by", "share", "running_total", "annual_limit",
+        "over_limit", "took_over_limit", "file", "record"]
+    assert [r["physician"] for r in rows] == sorted(r["physician"] for r in rows)
+    expected = []
+    for pid in sorted(items):
+        running = 0
+        for date, share, cost, n in sorted(items[pid], key=lambda i: i[0]):
+            before, running = running, running + share
+            expected.append((pid, date.isoformat(), money(share)[1:], money(cost)[1:], str(n),
+                             money(running)[1:].replace(",", ""),
+                             "true" if running > limit * 100 else "false",
+                             "true" if before <= limit * 100 < running else "false"))
+    assert [(r["physician"], r["date"], r["share"], r["cost"], r["shared_by"],
+             r["running_total"], r["over_limit"], r["took_over_limit"]) for r in rows] == expected
+    for r in rows:
+        rec = records[(r["date"], r["summary"])]
+        assert r["year"] == str(D.year) and r["annual_limit"] == f"{limit}"
+        assert r["physician_name"] == docs[r["physician"]]["name"]
+        assert r["npi"] == str(docs[r["physician"]].get("npi", ""))
+        assert r["practice"] == docs[r["physician"]]["practice"]
+        assert (r["type"], r["liaison"]) == (rec["type"], rec["liaison"])
+        where = places[(r["date"], r["summary"])]
+        assert r["file"] == where.split(", record ")[0]
+        assert r["record"] == (where.split(", record ")[1] if ", record " in where else "")
+    # the page links it
+    page = parse(example / "compliance" / "index.html")
+    assert "../exports/compliance.csv" in page.all("div", "page-head")[0].hrefs()

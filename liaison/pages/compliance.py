@@ -13,9 +13,9 @@ from bisect import bisect_left, bisect_right
 from decimal import ROUND_FLOOR, Decimal
 from operator import attrgetter
 
-from liaison.compliance import (NEAR, dollars, exact_dollars, no_cost_lunch, no_cost_note,
-                                overruns)
-from liaison.derived import month_index, month_label, physician_shares, practice_shares
+from liaison.compliance import (NEAR, dollars, exact_dollars, given_in_year, no_cost_lunch,
+                                no_cost_note, overruns, source_of)
+from liaison.derived import month_index, month_label, practice_shares
 from liaison.models import cents
 from liaison.pages.base import Page, PageKind, activity_href
 from liaison.pages.data_quality import repository_links, warning_row
@@ -59,10 +59,8 @@ def year_costly(view: SiteView) -> list:
 def record_place(view: SiteView, record) -> str:
     """Where an interaction is written: its file, and in a file of several records which one
     ("data/interactions/2026/q1.yaml, record 4", counted from 1), for an auditor to find it."""
-    path, prefix = view.site.src.get(id(record), ("", ()))
-    if prefix and isinstance(prefix[0], int):
-        return f"{path}, record {prefix[0] + 1}"
-    return path
+    path, n = source_of(view.site.src, record)
+    return path if n is None else f"{path}, record {n}"
 
 
 def year_no_cost(view: SiteView) -> int:
@@ -76,29 +74,28 @@ def context(view: SiteView, page: Page) -> dict:
     exact = site.config.compliance.annual_limit
     limit_cents = exact * 100  # exact, even with a limit of more than two decimals
     year = D.year
-    # One pass over the year's interactions with a cost: each physician's and practice's
-    # share (SPEC §4 Spend), the sums the statistics hold, and each physician's running
-    # total in date order as validate adds them up (the first interaction past the limit is
-    # the one its warning stands at).
+    # The year's interactions with a cost: each physician's share (SPEC §4 Spend) and
+    # running total in date order as validate adds them up (the first past the limit is the
+    # one its warning stands at); each practice's count.
+    records = year_costly(view)
     costly: dict[str, list[dict]] = {}
-    running: dict[str, int] = {}
+    items: dict[int, dict] = {}  # what the page says of each interaction, by id
+    for g in given_in_year(records, limit_cents):
+        r = g.record
+        base_item = items.get(id(r))
+        if base_item is None:
+            base_item = items[id(r)] = {
+                "date": r.date.isoformat(), "type": r.type, "summary": r.summary,
+                "cost": dollars(g.cost), "shared_by": g.shared_by,
+                "href": activity_href(month_label(month_index(r.date))),
+                "liaison_name": view.member_ref(r.liaison)[0], "place": record_place(view, r),
+            }
+        costly.setdefault(g.physician, []).append({
+            **base_item, "share": dollars(g.share), "running": dollars(g.running),
+            "crossed": g.crossed})
     practice_costly: dict[str, int] = {}
-    for r in year_costly(view):
-        total = cents(r.cost)
-        shares = physician_shares(r, total)
-        base_item = {
-            "date": r.date.isoformat(), "type": r.type, "summary": r.summary,
-            "cost": dollars(total), "shared_by": len(shares),
-            "href": activity_href(month_label(month_index(r.date))),
-            "liaison_name": view.member_ref(r.liaison)[0], "place": record_place(view, r),
-        }
-        for pid, share in shares:
-            before = running.get(pid, 0)
-            after = running[pid] = before + share
-            costly.setdefault(pid, []).append({
-                **base_item, "share": dollars(share), "running": dollars(after),
-                "crossed": before <= limit_cents < after})
-        for prac, _share in practice_shares(r, total, site.physicians):
+    for r in records:
+        for prac, _share in practice_shares(r, cents(r.cost), site.physicians):
             practice_costly[prac] = practice_costly.get(prac, 0) + 1
     # validate's warnings of spend over the limit: this year's at each row, the years
     # before listed apart (the page shows only this year's spend)
