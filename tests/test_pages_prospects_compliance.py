@@ -863,3 +863,30 @@ def test_the_years_costs_export_is_a_ledger_an_auditor_can_check(example):
     # the page links it
     page = parse(example / "compliance" / "index.html")
     assert "../exports/compliance.csv" in page.all("div", "page-head")[0].hrefs()
+
+
+def test_a_cost_that_lists_no_physician_is_shown_as_charged_to_none(tmp_path):
+    """A $400 office lunch that lists no physician counts against no physician's limit (SPEC
+    §4); the page showed it only inside its practice's total, so the officer could not see
+    a cost that escaped every physician's limit. It is now listed with its file."""
+    root = copy_example(tmp_path / "root")
+    practice = sorted(practices())[0]
+    _add(root, "interactions", "office-lunch.yaml",
+         f"date: 2026-11-18\nliaison: lena-brooks\ntype: lunch\npractice: {practice}\n"
+         "summary: Lunch for the whole office.\ncost: 400\n")
+    site = build(root, tmp_path / "site")
+    page = parse(site / "compliance" / "index.html")
+    section = page.by_id("no-physician-costs")
+    assert section is not None, page.text()
+    listed = [r for r in interactions(root) if r.get("cost") and not r.get("physicians")
+              and _date(r["date"]).year == D.year and _date(r["date"]) <= D]
+    total = sum(int(Decimal(str(r["cost"])) * 100) for r in listed)
+    assert f"{len(listed)} interaction" in section.text() and money(total) in section.text()
+    items = section.all("li")
+    assert len(items) == len(listed)
+    office = next(li for li in items if "Lunch for the whole office." in li.text())
+    assert "$400.00" in office.text() and practices(root)[practice]["name"] in office.text()
+    assert "data/interactions/office-lunch.yaml" in office.text()
+    # not in any physician's list
+    assert "Lunch for the whole office." not in " ".join(
+        li.text() for li in page.all("li", "spend"))

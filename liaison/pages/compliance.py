@@ -94,9 +94,20 @@ def context(view: SiteView, page: Page) -> dict:
             **base_item, "share": dollars(g.share), "running": dollars(g.running),
             "crossed": g.crossed})
     practice_costly: dict[str, int] = {}
+    # those that list no physician count against no one's limit (SPEC §4): listed apart, or
+    # they would show only inside a practice's total
+    no_physician = []
     for r in records:
         for prac, _share in practice_shares(r, cents(r.cost), site.physicians):
             practice_costly[prac] = practice_costly.get(prac, 0) + 1
+        if not r.physicians:
+            no_physician.append({
+                "date": r.date.isoformat(), "type": r.type, "summary": r.summary,
+                "cents": cents(r.cost), "cost": dollars(cents(r.cost)),
+                "practice": view.practice_ref(r.practice) if r.practice else None,
+                "href": activity_href(month_label(month_index(r.date))),
+                "liaison_name": view.member_ref(r.liaison)[0], "place": record_place(view, r)})
+    no_physician.reverse()  # newest first, as each physician's list
     # validate's warnings of spend over the limit: this year's at each row, the years
     # before listed apart (the page shows only this year's spend)
     host, _host_name = repository_links(view)
@@ -151,6 +162,8 @@ def context(view: SiteView, page: Page) -> dict:
         "year": year, "limit": exact_dollars(limit_cents), "near_percent": NEAR, "meter_width": METER,
         "meter_near": METER * NEAR // 100,
         "rows": rows, "practices": practices, "earlier": earlier,
+        "no_physician": no_physician,
+        "no_physician_total": dollars(sum(i["cents"] for i in no_physician)),
         "near_count": near_count,
         # the index of the first folded row (None: none folds)
         "fold_at": near_count + SPEND_SHOWN if len(rows) > near_count + SPEND_SHOWN else None,
@@ -166,7 +179,7 @@ KINDS = [
              reads=("site", "interactions", "diagnostics", "physicians", "practices", "team",
                     "stats.physicians", "stats.practices", "stats.totals"),
              variables=("year", "limit", "near_percent", "meter_width", "meter_near", "rows",
-                        "practices", "earlier", "near_count", "fold_at", "over_count", "unspent", "no_cost",
+                        "practices", "earlier", "no_physician", "no_physician_total", "near_count", "fold_at", "over_count", "unspent", "no_cost",
                         "total"),
              nav=("Compliance", "compliance/index.html"),
              url="compliance/"),
