@@ -780,6 +780,8 @@ def test_last_years_overrun_stays_on_the_page_in_the_new_year(tmp_path):
     assert rows[0][1].hrefs() == ["../physicians/ruth-kessler/index.html"]
     # this year's figures are this year's alone
     assert "Over the limit in earlier years" in section.text()
+    # measured against today's limit (site.yaml holds one; the law's changes every year)
+    assert "against the limit site.yaml sets now, $100.00" in section.text()
     assert "over the limit" not in " ".join(li.text() for li in page.all("li", "spend"))
 
 
