@@ -892,3 +892,31 @@ def test_a_cost_that_lists_no_physician_is_shown_as_charged_to_none(tmp_path):
     # not in any physician's list
     assert "Lunch for the whole office." not in " ".join(
         li.text() for li in page.all("li", "spend"))
+
+
+def test_a_corrected_cost_says_from_what_to_what_in_the_changes_summary(tmp_path):
+    """A cost entered wrong and then fixed: the pull request's summary said only "(`cost`)",
+    so the reviewer had to open the diff to see whether the correction moved a physician
+    across the limit; it now says the amounts, as the changed limit is said."""
+    from conftest import cli
+
+    root = copy_example(tmp_path / "root")
+
+    def git(*args: str) -> None:
+        subprocess.run(["git", "-C", str(root), "-c", "user.name=Test", "-c",
+                        "user.email=test@example.com", "-c", "commit.gpgsign=false", *args],
+                       check=True, capture_output=True, text=True)
+
+    git("init", "-q")
+    git("add", "-A")
+    git("commit", "-q", "-m", "base")
+    lunch = root / "data" / "interactions" / "2026" / "11" / "2026-11-06-french-broad-lunch.yaml"
+    before = yaml.safe_load(lunch.read_text(encoding="utf-8"))["cost"]
+    text, n = re.subn(r"(?m)^cost: .*$", "cost: 12.00", lunch.read_text(encoding="utf-8"))
+    assert n == 1
+    lunch.write_text(text, encoding="utf-8")
+    code, out, err = cli("changes", "--root", str(root), "--as-of", AS_OF, "HEAD")
+    assert code == 0, out + err
+    [changed] = [line for line in out.splitlines() if "Lunch with Dr. Kessler" in line]
+    assert changed.endswith(f"(`cost`: {money(int(Decimal(str(before)) * 100))} → $12.00)"), \
+        changed
