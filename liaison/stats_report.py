@@ -9,6 +9,10 @@ from liaison.figures import Stats
 from liaison.names import sort_key
 from liaison.wording import rate as _rate
 
+# The physicians at NEAR per cent of the limit or more named, most given first; the others are
+# counted (compliance/ lists them all)
+NEAR_LISTED = 10
+
 
 def _change(now: int, before: int, window: str) -> str:
     """Counts beside a percentage, and the window: "16 vs 12, +33%, 90 days"; the
@@ -70,8 +74,13 @@ def stats_report(stats: Stats, site: Site) -> str:
         near = sorted(((s.spend_ytd_cents, pid) for pid, s in stats.physicians.items()
                        if s.spend_ytd_cents and s.spend_ytd_cents * 100 >= NEAR * exact * 100),
                       reverse=True)
-        lines.append(f"    at {NEAR}% or more of the {exact_dollars(exact * 100)} limit: {len(near)}")
-        lines += [f"    {dollars(c):>10}  {name[pid]} ({pid})" for c, pid in near[:10]]
+        over = sum(1 for c, _pid in near if c > exact * 100)
+        lines.append(f"    at {NEAR}% or more of the {exact_dollars(exact * 100)} limit: {len(near)}"
+                     + (f", {over} over it" if over else ""))
+        lines += [f"    {dollars(c):>10}  {name[pid]} ({pid})"
+                  + ("  over the limit" if c > exact * 100 else "") for c, pid in near[:NEAR_LISTED]]
+        if len(near) > NEAR_LISTED:
+            lines.append(f"    … and {len(near) - NEAR_LISTED} more (compliance/ lists them)")
     phys = stats.physicians
     top = sorted((s for s in phys.items() if s[1].referrals_365d),
                  key=lambda kv: (-kv[1].referrals_365d, kv[0]))[:10]

@@ -920,3 +920,29 @@ def test_a_corrected_cost_says_from_what_to_what_in_the_changes_summary(tmp_path
     [changed] = [line for line in out.splitlines() if "Lunch with Dr. Kessler" in line]
     assert changed.endswith(f"(`cost`: {money(int(Decimal(str(before)) * 100))} → $12.00)"), \
         changed
+
+
+def test_stats_names_who_is_over_the_limit_and_how_many_it_leaves_out(monkeypatch):
+    """`liaison stats` listed the physicians at 80% or more with their spend alone (one over
+    the limit read as one near it) and cut the list at ten without a word."""
+    from conftest import cli
+    from liaison import stats_report
+
+    limit_cents = int(Decimal(str(yaml.safe_load(
+        (EXAMPLE / "site.yaml").read_text(encoding="utf-8"))["compliance"]["annual_limit"])) * 100)
+    by_doc, _by_practice, _items = cents_2026()
+    docs = physicians()
+    near = [p for p in by_doc if by_doc[p] * 100 >= 80 * limit_cents]
+    over = [p for p in near if by_doc[p] > limit_cents]
+    assert over == ["ruth-kessler"]
+    code, out, err = cli("stats", "--root", str(EXAMPLE), "--as-of", AS_OF)
+    assert code == 0, err
+    assert f"limit: {len(near)}, {len(over)} over it" in out
+    for pid in near:
+        [line] = [x for x in out.splitlines() if f"{docs[pid]['name']} ({pid})" in x
+                  and money(by_doc[pid]) in x]
+        assert line.endswith("over the limit") == (pid in over), line
+    monkeypatch.setattr(stats_report, "NEAR_LISTED", 0)
+    code, out, err = cli("stats", "--root", str(EXAMPLE), "--as-of", AS_OF)
+    assert f"… and {len(near)} more (compliance/ lists them)" in out
+    assert "(ruth-kessler)" not in out.split("Spend this year")[1].split("Top referrers")[0]
