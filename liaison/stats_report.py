@@ -75,10 +75,11 @@ def stats_report(stats: Stats, site: Site) -> str:
                        if s.spend_ytd_cents and s.spend_ytd_cents * 100 >= NEAR * exact * 100),
                       reverse=True)
         over = sum(1 for c, _pid in near if c > exact * 100)
-        lines.append(f"    at {NEAR}% or more of the {exact_dollars(exact * 100)} limit: {len(near)}"
-                     + (f", {over} over it" if over else ""))
+        lines.append(f"    at {NEAR}% or more of the {exact_dollars(exact * 100)} limit: "
+                     f"{len(near)}" + (f", {over} over it" if over else ""))
         lines += [f"    {dollars(c):>10}  {name[pid]} ({pid})"
-                  + ("  over the limit" if c > exact * 100 else "") for c, pid in near[:NEAR_LISTED]]
+                  + ("  over the limit" if c > exact * 100 else "")
+                  for c, pid in near[:NEAR_LISTED]]
         if len(near) > NEAR_LISTED:
             lines.append(f"    … and {len(near) - NEAR_LISTED} more (compliance/ lists them)")
     phys = stats.physicians

@@ -159,7 +159,8 @@ def context(view: SiteView, page: Page) -> dict:
     near_count = sum(1 for r in rows if r["near"])
     return {
         **view.common(page, "compliance", "Compliance"),
-        "year": year, "limit": exact_dollars(limit_cents), "near_percent": NEAR, "meter_width": METER,
+        "year": year, "limit": exact_dollars(limit_cents), "near_percent": NEAR,
+        "meter_width": METER,
         "meter_near": METER * NEAR // 100,
         "rows": rows, "practices": practices, "earlier": earlier,
         "no_physician": no_physician,
@@ -179,8 +180,8 @@ KINDS = [
              reads=("site", "interactions", "diagnostics", "physicians", "practices", "team",
                     "stats.physicians", "stats.practices", "stats.totals"),
              variables=("year", "limit", "near_percent", "meter_width", "meter_near", "rows",
-                        "practices", "earlier", "no_physician", "no_physician_total", "near_count", "fold_at", "over_count", "unspent", "no_cost",
-                        "total"),
+                        "practices", "earlier", "no_physician", "no_physician_total",
+                        "near_count", "fold_at", "over_count", "unspent", "no_cost", "total"),
              nav=("Compliance", "compliance/index.html"),
              url="compliance/"),
 ]
