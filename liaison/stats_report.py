@@ -73,7 +73,7 @@ def stats_report(stats: Stats, site: Site) -> str:
         exact = cfg.compliance.annual_limit
         near = sorted(((s.spend_ytd_cents, pid) for pid, s in stats.physicians.items()
                        if s.spend_ytd_cents and s.spend_ytd_cents * 100 >= NEAR * exact * 100),
-                      reverse=True)
+                      key=lambda e: (-e[0], name[e[1]], e[1]))  # compliance/'s order
         over = sum(1 for c, _pid in near if c > exact * 100)
         lines.append(f"    at {NEAR}% or more of the {exact_dollars(exact * 100)} limit: "
                      f"{len(near)}" + (f", {over} over it" if over else ""))

@@ -946,3 +946,31 @@ def test_stats_names_who_is_over_the_limit_and_how_many_it_leaves_out(monkeypatc
     code, out, err = cli("stats", "--root", str(EXAMPLE), "--as-of", AS_OF)
     assert f"… and {len(near)} more (compliance/ lists them)" in out
     assert "(ruth-kessler)" not in out.split("Spend this year")[1].split("Top referrers")[0]
+
+
+def test_stats_lists_equal_spends_in_the_pages_order(tmp_path):
+    """Two physicians given the same near the limit: compliance/ lists them by name, the
+    report listed them by id backwards."""
+    from conftest import cli
+
+    root = copy_example(tmp_path / "root")
+    by_doc, _by_practice, _items = cents_2026()
+    docs = physicians()
+    two = sorted((p for p in docs if not by_doc.get(p)), key=lambda p: docs[p]["name"])[:2]
+    assert len(two) == 2
+    for pid in two:
+        _add(root, "interactions", f"gift-{pid}.yaml",
+             f"date: 2026-11-20\nliaison: lena-brooks\ntype: event\nphysicians: [{pid}]\n"
+             "summary: Course seat.\ncost: 90\n")
+    site = build(root, tmp_path / "site")
+    page = [li.all("strong")[0].text()
+            for li in parse(site / "compliance" / "index.html").all("li", "spend")]
+    code, out, err = cli("stats", "--root", str(root), "--as-of", AS_OF)
+    assert code == 0, err
+    listed = [line.split("  ")[-1].rsplit(" (", 1)[0] for line in
+              out.split("Spend this year")[1].split("Top referrers")[0].splitlines()[2:]
+              if "$" in line]
+    named = [n.split("  over the limit")[0] for n in listed]
+    assert [n for n in page if n in {docs[p]["name"] for p in two}] == \
+        [n for n in named if n in {docs[p]["name"] for p in two}] == \
+        sorted(docs[p]["name"] for p in two)
