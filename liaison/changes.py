@@ -22,10 +22,11 @@ from collections import Counter, defaultdict
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
-from liaison.compliance import dollars
+from liaison.compliance import dollars, exact_dollars
 from liaison.diagnostics import SUMMARY_THRESHOLD
 from liaison.diagnostics import summarize as summarize_report
 from liaison.guard import PATIENT_MESSAGE
+from liaison.models import cents
 from liaison.revisions import ChangesError, commit_of, export, site_rel, toplevel
 from liaison.wording import rate
 
@@ -195,6 +196,18 @@ def _field_changes(old, new, names: list[str], values: bool = True) -> str:
         else:
             parts.append(f"`{n}`")
     return ", ".join(parts)
+
+
+def _interaction_changes(old, new, values: bool = True) -> str:
+    """`_fields` of a changed interaction, its ``cost`` from what to what ("`cost`: $120.00 →
+    $12.00", none for no cost): a corrected cost can take a physician across the annual limit,
+    which "(`cost`)" alone left to the diff. Unless ``values`` is false (a withheld record)."""
+    def amount(v) -> str:
+        return "none" if v is None else dollars(cents(v))
+
+    return ", ".join(f"`cost`: {amount(old.cost)} → {amount(new.cost)}"
+                     if n == "cost" and values else f"`{n}`"
+                     for n in _changed_fields(old, new))
 
 
 def _by_id(before: dict, after: dict, known_before: set, known_after: set, same):
@@ -388,8 +401,9 @@ def _config_lines(old, new) -> list[str]:
                      if getattr(old.thresholds, f) != getattr(new.thresholds, f)]
             lines.append("- thresholds: " + ", ".join(moved))
         elif name == "compliance" and old.compliance and new.compliance:
-            lines.append(f"- compliance: annual_limit ${old.compliance.annual_limit:,.2f} → "
-                         f"${new.compliance.annual_limit:,.2f}")  # as compliance/ writes it
+            lines.append(f"- compliance: annual_limit "  # as compliance/ writes it
+                         f"{exact_dollars(old.compliance.annual_limit * 100)} → "
+                         f"{exact_dollars(new.compliance.annual_limit * 100)}")
         elif getattr(old, name) is None or getattr(new, name) is None:
             # an optional setting (compliance, repository) set or taken out
             lines.append(f"- {name}: " + ("added" if getattr(old, name) is None else "removed"))
@@ -473,7 +487,7 @@ def _interaction_lines(b, a, hide=_hider_of_nothing, broken: frozenset = frozens
         out += ["Added:", ""] + _capped([line(r) for r in only_added]) + [""]
     if changed:
         out += ["Changed:", ""] + _capped(
-            [line(new, f" ({_fields(_changed_fields(old, new))})",
+            [line(new, f" ({_interaction_changes(old, new, not (hide(b, old) or hide(a, new)))})",
                   b if hide(b, old) else a) for old, new in changed]
         ) + [""]
     if only_removed:

@@ -8,6 +8,8 @@ and finds the interaction that took each physician over the limit (``limit_warni
 from __future__ import annotations
 
 import datetime as dt
+import re
+from dataclasses import dataclass
 from decimal import Decimal
 
 from liaison.derived import physician_shares
@@ -44,6 +46,45 @@ def cost_events(site: Site, as_of: dt.date, interactions) -> list[tuple]:
     return out
 
 
+@dataclass(frozen=True)
+class Given:
+    """One physician's share of one interaction's cost (SPEC §4 Spend), with their running
+    total for the year after it and whether it is the one that took them over the limit
+    (where ``limit_warnings`` warns)."""
+
+    physician: str
+    record: object  # the interaction (liaison.models.Interaction)
+    cost: int  # cents, the whole interaction's
+    share: int  # cents
+    shared_by: int
+    running: int  # cents
+    crossed: bool
+
+
+def given_in_year(records, limit_cents: Decimal | int) -> list[Given]:
+    """Each physician's share of each of ``records`` (one calendar year's interactions with a
+    cost, in date order: ``pages.compliance.year_costly``), in that order, adding up as
+    ``limit_warnings`` does; ``limit_cents`` exact."""
+    running: dict[str, int] = {}
+    out = []
+    for r in records:
+        total = cents(r.cost)
+        shares = physician_shares(r, total)
+        for pid, share in shares:
+            before = running.get(pid, 0)
+            after = running[pid] = before + share
+            out.append(Given(pid, r, total, share, len(shares), after,
+                             before <= limit_cents < after))
+    return out
+
+
+def source_of(src: dict, record) -> tuple[str, int | None]:
+    """Where an interaction is written (``Site.src``): its file, and in a file of several
+    records which one, counted from 1 (None: the file holds it alone)."""
+    path, prefix = src.get(id(record), ("", ()))
+    return path, prefix[0] + 1 if prefix and isinstance(prefix[0], int) else None
+
+
 def no_cost_lunch(interaction) -> bool:
     """A lunch that records no ``cost``: a meal given whose amount is missing (every lunch of a
     site written for the contract's first edition, which had no ``cost``). It counts as
@@ -67,6 +108,15 @@ def dollars(amount_cents: int) -> str:
     return f"${amount_cents // 100:,}.{amount_cents % 100:02d}"
 
 
+def exact_dollars(amount_cents: int | Decimal) -> str:
+    """Cents as dollars with a fraction of a cent written out, as a limit of more than two
+    decimals is compared (to the cent, $100.005 read "$100.00" and half a cent over it
+    "$0.00 over"): 12345 -> '$123.45', Decimal('10000.5') -> '$100.005'."""
+    if amount_cents == int(amount_cents):
+        return dollars(int(amount_cents))
+    return f"${(Decimal(amount_cents) / 100).normalize():,f}"
+
+
 def limit_warnings(site: Site, events: list[tuple]) -> list[Problem]:
     """A warning at the cost of the interaction that first takes a physician over the
     annual limit, once per physician and calendar year."""
@@ -88,8 +138,36 @@ def limit_warnings(site: Site, events: list[tuple]) -> list[Problem]:
                 loc = prefix + ("cost",)
                 out.append(Problem(
                     path,
-                    f"{format_loc(loc)}: {who} has been given {dollars(total)} in {date.year} "
-                    f"with this interaction, over the annual limit of ${exact:,.2f} "
-                    "(site.yaml compliance.annual_limit)",
+                    f"{format_loc(loc)}: {who} {GIVEN} {dollars(total)} in {date.year} "
+                    f"{OVER} {exact_dollars(exact * 100)} (site.yaml compliance.annual_limit)",
                     "warning", loc=loc))
+    return out
+
+
+# The words of the warning that ``overruns`` reads back (compliance/ lists the warnings).
+GIVEN, OVER = "has been given", "with this interaction, over the annual limit of"
+_OVERRUN = re.compile(
+    r"^\S*: (?:.* \((?P<pid>[^()\s]+)\)|(?P<bare>\S+)) " + GIVEN
+    + r" (?P<total>\$[\d,]+\.\d\d) in (?P<year>\d{4}) " + re.escape(OVER) + " ")
+
+
+@dataclass(frozen=True)
+class Overrun:
+    """A warning of ``limit_warnings``: who went over the limit, in which year, the total
+    then, and the diagnostic (the cost of the interaction that took them over)."""
+
+    physician: str
+    year: int
+    total: str
+    diagnostic: object  # liaison.diagnostics.Diagnostic
+
+
+def overruns(diagnostics) -> list[Overrun]:
+    """The warnings of spend over the annual limit among ``diagnostics`` (validate's
+    warnings, as the site's view holds them), in their order."""
+    out = []
+    for d in diagnostics:
+        m = _OVERRUN.match(d.message)
+        if m and d.severity == "warning":
+            out.append(Overrun(m["pid"] or m["bare"], int(m["year"]), m["total"], d))
     return out

@@ -184,6 +184,43 @@ def interactions_csv(site: Site, as_of: dt.date | None = None) -> bytes:
             + "".join([_interaction_line(r, as_of) for r in site.interactions])).encode("utf-8")
 
 
+COMPLIANCE_HEADER = (
+    "year", "date", "physician", "physician_name", "npi", "practice", "type", "liaison",
+    "summary", "cost", "shared_by", "share", "running_total", "annual_limit", "over_limit",
+    "took_over_limit", "file", "record")
+
+
+def compliance_csv(site: Site, year: int, records: list) -> bytes:
+    """``exports/compliance.csv``, when site.yaml sets ``compliance``: the compliance page's
+    ledger for an auditor. One row per physician and interaction of ``records`` (the as-of
+    year's interactions with a cost up to the as-of date, in date order:
+    ``pages.compliance.year_costly``), by physician id then in date order: the physician
+    (name, NPI, their practice), the interaction (type, who logged it, summary, its whole
+    cost and how many physicians share it), their share and running total for the year (in
+    dollars, as the interactions export writes a cost), the limit, whether they are over it
+    then, whether this one took them over (where ``validate`` warns) and the record's file
+    (and which record of a file of several, from 1)."""
+    from liaison.compliance import given_in_year, source_of
+
+    exact = site.config.compliance.annual_limit
+    ledger = sorted(given_in_year(records, exact * 100), key=lambda g: g.physician)  # stable
+
+    def amount(c: int) -> str:
+        return f"{c // 100}.{c % 100:02d}"
+
+    def rows():
+        for g in ledger:
+            r, doc = g.record, site.physicians.get(g.physician)
+            path, n = source_of(site.src, r)
+            yield (year, r.date, g.physician, doc.name if doc else "", doc.npi if doc else "",
+                   doc.practice if doc else "", r.type, r.liaison, r.summary, amount(g.cost),
+                   g.shared_by, amount(g.share), amount(g.running), format(exact, "f"),
+                   g.running > exact * 100, g.crossed,
+                   path, n)
+
+    return _csv(COMPLIANCE_HEADER, rows())
+
+
 def _interaction_line(r: Interaction, as_of: dt.date | None) -> str:
     """An interaction's line of ``interactions_csv``, as ``_csv`` writes it (a test holds
     them equal), with ``csv_cell`` and csv's quoting kept for the three free-text cells: the

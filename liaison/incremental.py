@@ -409,14 +409,16 @@ def follow_up_shown(entry: tuple) -> tuple:
 def compliance_shown(view) -> tuple:
     """What the compliance page shows of the interactions and of the statistics
     (pages.compliance): the interactions with a cost in the as-of date's year
-    (``year_costly``), each with its date, type, summary, cost, author, physicians and
-    practice; how many lunches of that year record no cost (``year_no_cost``); each
-    physician's spend in that year and their liaison, each practice's, and the total (the
-    names of the people and practices are in the other inputs of its key)."""
-    from liaison.pages.compliance import year_costly, year_no_cost
+    (``year_costly``), each with its date, type, summary, cost, author, physicians,
+    practice and place in the files (``record_place``); how many lunches of that year record
+    no cost (``year_no_cost``); each physician's spend in that year and their liaison, each
+    practice's, and the total (the names of the people and practices, and validate's
+    warnings, are in the other inputs of its key)."""
+    from liaison.pages.compliance import record_place, year_costly, year_no_cost
 
     stats = view.stats
-    return ([(r.date, r.type, r.summary, r.cost, r.liaison, tuple(r.physicians), r.practice)
+    return ([(r.date, r.type, r.summary, r.cost, r.liaison, tuple(r.physicians), r.practice,
+              record_place(view, r))
              for r in year_costly(view)], year_no_cost(view),
             sorted((pid, s.spend_ytd_cents, s.liaison)
                    for pid, s in stats.physicians.items() if s.spend_ytd_cents),

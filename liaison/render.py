@@ -667,6 +667,10 @@ def _extra_groups(view: page_registry.SiteView, stats: dict, kept: tuple | None 
          lambda: {"exports/interactions.csv": _interactions_export(site, as_of, kept, inputs)}),
         (("exports/referrals-by-month.csv",), lambda: {
             "exports/referrals-by-month.csv": exports.referrals_by_month_csv(site, stats)}),
+        *([(("exports/compliance.csv",), lambda: {
+            "exports/compliance.csv": exports.compliance_csv(
+                site, as_of.year, page_registry.compliance.year_costly(view))})]
+          if site.config.compliance is not None else []),
         (("calendar.ics", "calendar/"), lambda: exports.calendars(
             site, stats, as_of, [(r, f) for _due, r, f in view.open_follow_ups],
             view.planned_visits)),

@@ -3,11 +3,15 @@ aggregate stage as a terminal page."""
 from __future__ import annotations
 
 from liaison.charts import trend_badge
-from liaison.compliance import NEAR, dollars
+from liaison.compliance import NEAR, dollars, exact_dollars
 from liaison.records import Site
 from liaison.figures import Stats
 from liaison.names import sort_key
 from liaison.wording import rate as _rate
+
+# The physicians at NEAR per cent of the limit or more named, most given first; the others are
+# counted (compliance/ lists them all)
+NEAR_LISTED = 10
 
 
 def _change(now: int, before: int, window: str) -> str:
@@ -69,9 +73,15 @@ def stats_report(stats: Stats, site: Site) -> str:
         exact = cfg.compliance.annual_limit
         near = sorted(((s.spend_ytd_cents, pid) for pid, s in stats.physicians.items()
                        if s.spend_ytd_cents and s.spend_ytd_cents * 100 >= NEAR * exact * 100),
-                      reverse=True)
-        lines.append(f"    at {NEAR}% or more of the ${exact:,.2f} limit: {len(near)}")
-        lines += [f"    {dollars(c):>10}  {name[pid]} ({pid})" for c, pid in near[:10]]
+                      key=lambda e: (-e[0], name[e[1]], e[1]))  # compliance/'s order
+        over = sum(1 for c, _pid in near if c > exact * 100)
+        lines.append(f"    at {NEAR}% or more of the {exact_dollars(exact * 100)} limit: "
+                     f"{len(near)}" + (f", {over} over it" if over else ""))
+        lines += [f"    {dollars(c):>10}  {name[pid]} ({pid})"
+                  + ("  over the limit" if c > exact * 100 else "")
+                  for c, pid in near[:NEAR_LISTED]]
+        if len(near) > NEAR_LISTED:
+            lines.append(f"    … and {len(near) - NEAR_LISTED} more (compliance/ lists them)")
     phys = stats.physicians
     top = sorted((s for s in phys.items() if s[1].referrals_365d),
                  key=lambda kv: (-kv[1].referrals_365d, kv[0]))[:10]

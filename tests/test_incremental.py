@@ -1256,6 +1256,12 @@ def test_the_compliance_page_reads_no_more_of_the_interactions_than_its_key_hold
     interactions[interactions.index(free)] = free.model_copy(update={"type": "lunch"})
     view.site = dataclasses.replace(checked.site, interactions=interactions)
     assert whole_site_bases(view, inputs, {})[6] != key, "a lunch without a cost"
+    # the page names each cost's record file: a record moved to another file moves the key
+    src = dict(checked.site.src)
+    path, prefix = src[id(first)]
+    src[id(first)] = (path + ".moved.yaml", prefix)
+    view.site = dataclasses.replace(checked.site, src=src)
+    assert whole_site_bases(view, inputs, {})[6] != key, "the record's file"
     view.site = checked.site
     assert compliance_shown(view) == compliance_shown(pages.SiteView(checked.site,
                                                                      checked.stats, AS_OF))

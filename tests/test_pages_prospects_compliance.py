@@ -693,3 +693,284 @@ def test_a_long_spend_list_folds_past_those_near_the_limit_and_the_first_below(t
                           "--as-of", AS_OF)
     assert code == 0, err
     assert parse(tmp_path / "open" / "compliance" / "index.html").all("details", "long-list") == []
+
+
+def _places(root: Path) -> dict[tuple[str, str], str]:
+    """(date, summary) -> where the interaction is written, read from the files: the file,
+    and in a file of several records which one, counted from 1."""
+    folder = root / "data" / "interactions"
+    out = {}
+    for path in sorted(folder.rglob("*.y*ml")):
+        rel = path.relative_to(root).as_posix()
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        for i, r in enumerate(data if isinstance(data, list) else [data]):
+            where = f"{rel}, record {i + 1}" if isinstance(data, list) else rel
+            out[(_date(r["date"]).isoformat(), r["summary"])] = where
+    return out
+
+
+def _limit_warnings(root: Path, as_of: str) -> list[str]:
+    """validate's warnings of spend over the limit, as it prints them."""
+    from conftest import cli
+
+    code, out, err = cli("validate", "--root", str(root), "--as-of", as_of)
+    assert code == 0, out + err
+    return [line for line in (out + err).splitlines() if "over the annual limit" in line]
+
+
+def test_each_cost_shows_the_running_total_its_file_and_the_one_that_went_over(example):
+    """An auditor's questions of each cost: what was the physician's total after it, which
+    record is it, and which one took them over the limit (where validate warns)."""
+    limit_cents = int(Decimal(str(yaml.safe_load(
+        (EXAMPLE / "site.yaml").read_text(encoding="utf-8"))["compliance"]["annual_limit"])) * 100)
+    by_doc, _by_practice, items = cents_2026()
+    places = _places(EXAMPLE)
+    records = {(_date(r["date"]).isoformat(), r["summary"]) for r in interactions()}
+    warnings = _limit_warnings(EXAMPLE, AS_OF)
+    assert len(warnings) == 1 and "Ruth Kessler (ruth-kessler)" in warnings[0]
+    warned_at = warnings[0].split(": warning: ")[0]
+    spends = parse(example / "compliance" / "index.html").all("li", "spend")
+    docs = physicians()
+    crossed_seen = 0
+    for li in spends:
+        pid = next(p for p in docs if docs[p]["name"] == li.all("strong")[0].text())
+        running, totals = 0, {}
+        for date, share, _cost, _n in sorted(items[pid]):
+            before, running = running, running + share
+            totals[(date, share)] = (money(running), before <= limit_cents < running)
+        listed = li.all("ul", "cost-list")[0].all("li")
+        assert len(listed) == len(items[pid])
+        for entry, (date, share, _cost, _n) in zip(listed, sorted(items[pid], reverse=True)):
+            t = entry.text()
+            total, crossed = totals[(date, share)]
+            assert f"running total {total}" in t, t
+            assert ("took them over the limit" in t) == crossed, t
+            summary = next(s for d, s in records if d == date.isoformat() and s in t)
+            assert entry.all("code", "record-place")[0].text() == places[(date.isoformat(),
+                                                                          summary)]
+            if crossed:
+                crossed_seen += 1
+                assert pid == "ruth-kessler" and f"validate warns at {warned_at}" in t, t
+    assert crossed_seen == 1 and by_doc["ruth-kessler"] > limit_cents
+    assert page_has_no_earlier(example)
+
+
+def page_has_no_earlier(site: Path) -> bool:
+    return parse(site / "compliance" / "index.html").by_id("earlier-overruns") is None
+
+
+def test_last_years_overrun_stays_on_the_page_in_the_new_year(tmp_path):
+    """On 5 January the page shows the new year's spend only; validate still warns of
+    December's overrun, and the page lists it (it had vanished with the year)."""
+    from conftest import cli
+
+    as_of = f"{D.year + 1}-01-05"
+    warnings = _limit_warnings(EXAMPLE, as_of)
+    assert len(warnings) == 1 and f"in {D.year} with this interaction" in warnings[0]
+    out = tmp_path / "site"
+    code, _out, err = cli("build", "--root", str(EXAMPLE), "--out", str(out), "--as-of", as_of)
+    assert code == 0, err
+    page = parse(out / "compliance" / "index.html")
+    section = page.by_id("earlier-overruns")
+    assert section is not None, page.text()
+    rows = table_rows(page.by_id("earlier-overruns-table"))
+    total = re.search(r"has been given (\$[\d,.]+) in", warnings[0])[1]
+    assert [[c.text() for c in r] for r in rows] == \
+        [[str(D.year), "Ruth Kessler", total, warnings[0].split(": warning: ")[0]]]
+    assert rows[0][1].hrefs() == ["../physicians/ruth-kessler/index.html"]
+    # this year's figures are this year's alone
+    assert "Over the limit in earlier years" in section.text()
+    # measured against today's limit (site.yaml holds one; the law's changes every year)
+    assert "against the limit site.yaml sets now, $100.00" in section.text()
+    assert "over the limit" not in " ".join(li.text() for li in page.all("li", "spend"))
+
+
+def test_a_limit_with_a_fraction_of_a_cent_is_written_as_it_is_compared(tmp_path):
+    """A limit of more than two decimals is compared exactly; written to the cent it read
+    "$100.00 of $100.00 · 99% · $0.00 left" and "$100.01 … over the limit of $100.00 …
+    $0.00 over" ($100.005 rounded half to even): the pages and the warning now write it as
+    it is, and what is left or over with it."""
+    from conftest import cli
+
+    root = copy_example(tmp_path / "root")
+    text = (root / "site.yaml").read_text(encoding="utf-8")
+    text, n = re.subn(r"(?m)^(  annual_limit:) .*$", r"\1 100.005", text)
+    assert n == 1
+    (root / "site.yaml").write_text(text, encoding="utf-8")
+    by_doc, _by_practice, _items = cents_2026()
+    under = next(p for p in sorted(by_doc) if by_doc[p] < 8000)
+    gift = 10000 - by_doc[under]  # takes them to exactly $100.00: under the limit by $0.005
+    _add(root, "interactions", "to-the-cent.yaml",
+         f"date: 2026-11-20\nliaison: lena-brooks\ntype: lunch\nphysicians: [{under}]\n"
+         f"summary: Lunch to the cent.\ncost: {money(gift)[1:]}\n")
+    code, out, err = cli("validate", "--root", str(root), "--as-of", AS_OF)
+    assert code == 0, out + err
+    [warning] = [line for line in (out + err).splitlines() if "over the annual limit" in line]
+    assert "over the annual limit of $100.005 " in warning, warning
+    site = build(root, tmp_path / "site")
+    page = parse(site / "compliance" / "index.html")
+    assert "the annual limit of $100.005 per physician" in page.all("div", "page-head")[0].text()
+    docs = physicians()
+    spends = {li.all("strong")[0].text(): li.text() for li in page.all("li", "spend")}
+    assert "$100.00 of $100.005 · 99% · $0.005 left" in spends[docs[under]["name"]]
+    ruth = by_doc["ruth-kessler"]
+    assert f"{money(ruth)} of $100.005" in spends["Ruth Kessler"]
+    over_by = Decimal(ruth) / 100 - Decimal("100.005")
+    assert f"${over_by:,} over" in spends["Ruth Kessler"], spends["Ruth Kessler"]
+    card = parse(site / "physicians" / under / "index.html").all("section", "spend-card")[0]
+    assert "$100.005" in card.text() and "$0.005 left" in card.text(), card.text()
+    code, out, _err = cli("stats", "--root", str(root), "--as-of", AS_OF)
+    assert "of the $100.005 limit" in out
+
+
+def test_the_years_costs_export_is_a_ledger_an_auditor_can_check(example):
+    """exports/compliance.csv: each physician's share of each cost of the as-of year, with
+    who gave it, the running total, the limit, the one that went over and the record's file:
+    the page's figures, for a spreadsheet (no export held the shares or running totals)."""
+    limit = Decimal(str(yaml.safe_load(
+        (EXAMPLE / "site.yaml").read_text(encoding="utf-8"))["compliance"]["annual_limit"]))
+    by_doc, _by_practice, items = cents_2026()
+    places = _places(EXAMPLE)
+    records = {(_date(r["date"]).isoformat(), r["summary"]): r for r in interactions()}
+    docs = physicians()
+    raw = (example / "exports" / "compliance.csv").read_bytes()
+    assert raw.endswith(b"\r\n") and not raw.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.DictReader(raw.decode("utf-8").splitlines()))
+    assert list(rows[0]) == [
+        "year", "date", "physician", "physician_name", "npi", "practice", "type", "liaison",
+        "summary", "cost", "shared_by", "share", "running_total", "annual_limit",
+        "over_limit", "took_over_limit", "file", "record"]
+    assert [r["physician"] for r in rows] == sorted(r["physician"] for r in rows)
+    expected = []
+    for pid in sorted(items):
+        running = 0
+        for date, share, cost, n in sorted(items[pid], key=lambda i: i[0]):
+            before, running = running, running + share
+            expected.append((pid, date.isoformat(), money(share)[1:], money(cost)[1:], str(n),
+                             money(running)[1:].replace(",", ""),
+                             "true" if running > limit * 100 else "false",
+                             "true" if before <= limit * 100 < running else "false"))
+    assert [(r["physician"], r["date"], r["share"], r["cost"], r["shared_by"],
+             r["running_total"], r["over_limit"], r["took_over_limit"]) for r in rows] == expected
+    for r in rows:
+        rec = records[(r["date"], r["summary"])]
+        assert r["year"] == str(D.year) and r["annual_limit"] == f"{limit}"
+        assert r["physician_name"] == docs[r["physician"]]["name"]
+        assert r["npi"] == str(docs[r["physician"]].get("npi", ""))
+        assert r["practice"] == docs[r["physician"]]["practice"]
+        assert (r["type"], r["liaison"]) == (rec["type"], rec["liaison"])
+        where = places[(r["date"], r["summary"])]
+        assert r["file"] == where.split(", record ")[0]
+        assert r["record"] == (where.split(", record ")[1] if ", record " in where else "")
+    # the page links it
+    page = parse(example / "compliance" / "index.html")
+    assert "../exports/compliance.csv" in page.all("div", "page-head")[0].hrefs()
+
+
+def test_a_cost_that_lists_no_physician_is_shown_as_charged_to_none(tmp_path):
+    """A $400 office lunch that lists no physician counts against no physician's limit (SPEC
+    §4); the page showed it only inside its practice's total, so the officer could not see
+    a cost that escaped every physician's limit. It is now listed with its file."""
+    root = copy_example(tmp_path / "root")
+    practice = sorted(practices())[0]
+    _add(root, "interactions", "office-lunch.yaml",
+         f"date: 2026-11-18\nliaison: lena-brooks\ntype: lunch\npractice: {practice}\n"
+         "summary: Lunch for the whole office.\ncost: 400\n")
+    site = build(root, tmp_path / "site")
+    page = parse(site / "compliance" / "index.html")
+    section = page.by_id("no-physician-costs")
+    assert section is not None, page.text()
+    listed = [r for r in interactions(root) if r.get("cost") and not r.get("physicians")
+              and _date(r["date"]).year == D.year and _date(r["date"]) <= D]
+    total = sum(int(Decimal(str(r["cost"])) * 100) for r in listed)
+    assert f"{len(listed)} interaction" in section.text() and money(total) in section.text()
+    items = section.all("li")
+    assert len(items) == len(listed)
+    office = next(li for li in items if "Lunch for the whole office." in li.text())
+    assert "$400.00" in office.text() and practices(root)[practice]["name"] in office.text()
+    assert "data/interactions/office-lunch.yaml" in office.text()
+    # not in any physician's list
+    assert "Lunch for the whole office." not in " ".join(
+        li.text() for li in page.all("li", "spend"))
+
+
+def test_a_corrected_cost_says_from_what_to_what_in_the_changes_summary(tmp_path):
+    """A cost entered wrong and then fixed: the pull request's summary said only "(`cost`)",
+    so the reviewer had to open the diff to see whether the correction moved a physician
+    across the limit; it now says the amounts, as the changed limit is said."""
+    from conftest import cli
+
+    root = copy_example(tmp_path / "root")
+
+    def git(*args: str) -> None:
+        subprocess.run(["git", "-C", str(root), "-c", "user.name=Test", "-c",
+                        "user.email=test@example.com", "-c", "commit.gpgsign=false", *args],
+                       check=True, capture_output=True, text=True)
+
+    git("init", "-q")
+    git("add", "-A")
+    git("commit", "-q", "-m", "base")
+    lunch = root / "data" / "interactions" / "2026" / "11" / "2026-11-06-french-broad-lunch.yaml"
+    before = yaml.safe_load(lunch.read_text(encoding="utf-8"))["cost"]
+    text, n = re.subn(r"(?m)^cost: .*$", "cost: 12.00", lunch.read_text(encoding="utf-8"))
+    assert n == 1
+    lunch.write_text(text, encoding="utf-8")
+    code, out, err = cli("changes", "--root", str(root), "--as-of", AS_OF, "HEAD")
+    assert code == 0, out + err
+    [changed] = [line for line in out.splitlines() if "Lunch with Dr. Kessler" in line]
+    assert changed.endswith(f"(`cost`: {money(int(Decimal(str(before)) * 100))} → $12.00)"), \
+        changed
+
+
+def test_stats_names_who_is_over_the_limit_and_how_many_it_leaves_out(monkeypatch):
+    """`liaison stats` listed the physicians at 80% or more with their spend alone (one over
+    the limit read as one near it) and cut the list at ten without a word."""
+    from conftest import cli
+    from liaison import stats_report
+
+    limit_cents = int(Decimal(str(yaml.safe_load(
+        (EXAMPLE / "site.yaml").read_text(encoding="utf-8"))["compliance"]["annual_limit"])) * 100)
+    by_doc, _by_practice, _items = cents_2026()
+    docs = physicians()
+    near = [p for p in by_doc if by_doc[p] * 100 >= 80 * limit_cents]
+    over = [p for p in near if by_doc[p] > limit_cents]
+    assert over == ["ruth-kessler"]
+    code, out, err = cli("stats", "--root", str(EXAMPLE), "--as-of", AS_OF)
+    assert code == 0, err
+    assert f"limit: {len(near)}, {len(over)} over it" in out
+    for pid in near:
+        [line] = [x for x in out.splitlines() if f"{docs[pid]['name']} ({pid})" in x
+                  and money(by_doc[pid]) in x]
+        assert line.endswith("over the limit") == (pid in over), line
+    monkeypatch.setattr(stats_report, "NEAR_LISTED", 0)
+    code, out, err = cli("stats", "--root", str(EXAMPLE), "--as-of", AS_OF)
+    assert f"… and {len(near)} more (compliance/ lists them)" in out
+    assert "(ruth-kessler)" not in out.split("Spend this year")[1].split("Top referrers")[0]
+
+
+def test_stats_lists_equal_spends_in_the_pages_order(tmp_path):
+    """Two physicians given the same near the limit: compliance/ lists them by name, the
+    report listed them by id backwards."""
+    from conftest import cli
+
+    root = copy_example(tmp_path / "root")
+    by_doc, _by_practice, _items = cents_2026()
+    docs = physicians()
+    two = sorted((p for p in docs if not by_doc.get(p)), key=lambda p: docs[p]["name"])[:2]
+    assert len(two) == 2
+    for pid in two:
+        _add(root, "interactions", f"gift-{pid}.yaml",
+             f"date: 2026-11-20\nliaison: lena-brooks\ntype: event\nphysicians: [{pid}]\n"
+             "summary: Course seat.\ncost: 90\n")
+    site = build(root, tmp_path / "site")
+    page = [li.all("strong")[0].text()
+            for li in parse(site / "compliance" / "index.html").all("li", "spend")]
+    code, out, err = cli("stats", "--root", str(root), "--as-of", AS_OF)
+    assert code == 0, err
+    listed = [line.split("  ")[-1].rsplit(" (", 1)[0] for line in
+              out.split("Spend this year")[1].split("Top referrers")[0].splitlines()[2:]
+              if "$" in line]
+    named = [n.split("  over the limit")[0] for n in listed]
+    assert [n for n in page if n in {docs[p]["name"] for p in two}] == \
+        [n for n in named if n in {docs[p]["name"] for p in two}] == \
+        sorted(docs[p]["name"] for p in two)

@@ -22,7 +22,7 @@ from decimal import ROUND_FLOOR, Decimal
 from markupsafe import Markup
 
 from liaison import charts
-from liaison.compliance import NEAR, dollars, no_cost_lunch, no_cost_note
+from liaison.compliance import NEAR, dollars, exact_dollars, no_cost_lunch, no_cost_note
 from liaison.dates import day_text, month as month_name, remembered_day as day
 from liaison.derived import (
     MATURED_AGES, ROV_DAYS, in_person, matured, month_index, month_label, physician_shares,
@@ -361,10 +361,6 @@ def _limit_cents(view: SiteView) -> int | Decimal | None:
     return caches["limit cents"]
 
 
-def _money(cents_: int | Decimal) -> str:
-    return dollars(cents_) if isinstance(cents_, int) else f"${cents_ / 100:,.2f}"
-
-
 def _meter(view: SiteView, spent: int) -> dict:
     """Spend this year against the annual limit (none without one)."""
     limit = _limit_cents(view)
@@ -376,11 +372,11 @@ def _meter(view: SiteView, spent: int) -> dict:
         pct = int((Decimal(spent) * 100 / limit).to_integral_value(rounding=ROUND_FLOOR))
     over = spent > limit
     return {
-        "spend": dollars(spent), "spend_cents": spent, "limit": _money(limit),
+        "spend": dollars(spent), "spend_cents": spent, "limit": exact_dollars(limit),
         "limit_cents": int(limit), "percent": f"{pct}%", "over": over,
         "near": spent * 100 >= NEAR * limit,
-        "note": f"over the limit by {_money(spent - limit)}" if over
-                else f"{_money(limit - spent)} left",
+        "note": f"over the limit by {exact_dollars(spent - limit)}" if over
+                else f"{exact_dollars(limit - spent)} left",
         # <meter>: green below NEAR per cent, amber from there, red over the limit
         "low": int(limit * NEAR / 100), "high": max(int(limit) - 1, 0),
     }

@@ -1,8 +1,10 @@
 """Compliance (``compliance/``, only when site.yaml sets ``compliance``): what the practice
 gave each referring physician in meals, gifts and items of value in the as-of date's calendar
 year, against ``compliance.annual_limit`` (SPEC §2, §4 *Spend*), those at 80% of the limit or
-more first; each physician's interactions with a cost and their share of it; practice totals.
-The warning of ``validate`` (SPEC §3) applies the same rule to the same sums.
+more first; each physician's interactions with a cost, their share of it, the running total
+and the record's file; practice totals. The warning of ``validate`` (SPEC §3) applies the
+same rule to the same sums: the page shows where it stands, for this year and the years
+before (which a new year would otherwise take off the page).
 """
 from __future__ import annotations
 
@@ -11,10 +13,12 @@ from bisect import bisect_left, bisect_right
 from decimal import ROUND_FLOOR, Decimal
 from operator import attrgetter
 
-from liaison.compliance import NEAR, dollars, no_cost_lunch, no_cost_note
-from liaison.derived import month_index, month_label, physician_shares, practice_shares
+from liaison.compliance import (NEAR, dollars, exact_dollars, given_in_year, no_cost_lunch,
+                                no_cost_note, overruns, source_of)
+from liaison.derived import month_index, month_label, practice_shares
 from liaison.models import cents
 from liaison.pages.base import Page, PageKind, activity_href
+from liaison.pages.data_quality import repository_links, warning_row
 from liaison.pages.view import SiteView
 
 METER = 200  # the meter's width in SVG units
@@ -26,11 +30,6 @@ SPEND_SHOWN = 20
 def _percent(part: int, limit_cents: Decimal) -> int:
     """``part`` cents as a whole per cent of the limit, rounded down (79.9% is not 80%)."""
     return int((Decimal(part) * 100 / limit_cents).to_integral_value(rounding=ROUND_FLOOR))
-
-
-def _money(amount_cents: Decimal) -> str:
-    """Cents, possibly a fraction of one (a limit of more than two decimals), as dollars."""
-    return f"${amount_cents / 100:,.2f}"
 
 
 def pages(view: SiteView) -> list[Page]:
@@ -57,6 +56,13 @@ def year_costly(view: SiteView) -> list:
     return [r for r in _year(view) if r.cost]
 
 
+def record_place(view: SiteView, record) -> str:
+    """Where an interaction is written: its file, and in a file of several records which one
+    ("data/interactions/2026/q1.yaml, record 4", counted from 1), for an auditor to find it."""
+    path, n = source_of(view.site.src, record)
+    return path if n is None else f"{path}, record {n}"
+
+
 def year_no_cost(view: SiteView) -> int:
     """How many lunches of that year that list a physician record no cost: the page says
     they count as nothing given (a site of the first edition has no cost at all)."""
@@ -68,23 +74,53 @@ def context(view: SiteView, page: Page) -> dict:
     exact = site.config.compliance.annual_limit
     limit_cents = exact * 100  # exact, even with a limit of more than two decimals
     year = D.year
-    # One pass over the year's interactions with a cost: each physician's and practice's
-    # share (SPEC §4 Spend), the sums the statistics hold.
+    # The year's interactions with a cost: each physician's share (SPEC §4 Spend) and
+    # running total in date order as validate adds them up (the first past the limit is the
+    # one its warning stands at); each practice's count.
+    records = year_costly(view)
     costly: dict[str, list[dict]] = {}
+    items: dict[int, dict] = {}  # what the page says of each interaction, by id
+    for g in given_in_year(records, limit_cents):
+        r = g.record
+        base_item = items.get(id(r))
+        if base_item is None:
+            base_item = items[id(r)] = {
+                "date": r.date.isoformat(), "type": r.type, "summary": r.summary,
+                "cost": dollars(g.cost), "shared_by": g.shared_by,
+                "href": activity_href(month_label(month_index(r.date))),
+                "liaison_name": view.member_ref(r.liaison)[0], "place": record_place(view, r),
+            }
+        costly.setdefault(g.physician, []).append({
+            **base_item, "share": dollars(g.share), "running": dollars(g.running),
+            "crossed": g.crossed})
     practice_costly: dict[str, int] = {}
-    for r in year_costly(view):
-        total = cents(r.cost)
-        shares = physician_shares(r, total)
-        base_item = {
-            "date": r.date.isoformat(), "type": r.type, "summary": r.summary,
-            "cost": dollars(total), "shared_by": len(shares),
-            "href": activity_href(month_label(month_index(r.date))),
-            "liaison_name": view.member_ref(r.liaison)[0],
-        }
-        for pid, share in shares:
-            costly.setdefault(pid, []).append({**base_item, "share": dollars(share)})
-        for prac, _share in practice_shares(r, total, site.physicians):
+    # those that list no physician count against no one's limit (SPEC §4): listed apart, or
+    # they would show only inside a practice's total
+    no_physician = []
+    for r in records:
+        for prac, _share in practice_shares(r, cents(r.cost), site.physicians):
             practice_costly[prac] = practice_costly.get(prac, 0) + 1
+        if not r.physicians:
+            no_physician.append({
+                "date": r.date.isoformat(), "type": r.type, "summary": r.summary,
+                "cents": cents(r.cost), "cost": dollars(cents(r.cost)),
+                "practice": view.practice_ref(r.practice) if r.practice else None,
+                "href": activity_href(month_label(month_index(r.date))),
+                "liaison_name": view.member_ref(r.liaison)[0], "place": record_place(view, r)})
+    no_physician.reverse()  # newest first, as each physician's list
+    # validate's warnings of spend over the limit: this year's at each row, the years
+    # before listed apart (the page shows only this year's spend)
+    host, _host_name = repository_links(view)
+    warned_in: dict[str, dict] = {}
+    earlier = []
+    for o in overruns(view.warnings):
+        entry = {**view.doc_ref(o.physician), "id": o.physician, "year": o.year,
+                 "total": o.total, "warning": warning_row(view, o.diagnostic, host)}
+        if o.year == year:
+            warned_in[o.physician] = entry["warning"]
+        elif o.year < year:
+            earlier.append(entry)
+    earlier.sort(key=lambda e: (-e["year"], e["name"], e["id"]))
     rows = []
     for pid, s in view.stats.physicians.items():
         spent = s.spend_ytd_cents
@@ -100,10 +136,11 @@ def context(view: SiteView, page: Page) -> dict:
             "liaison_name": liaison_name, "liaison_href": liaison_href,
             "spend_cents": spent, "spend": dollars(spent), "percent": pct,
             "near": spent * 100 >= NEAR * limit_cents, "over": over,
-            "left": "" if over else _money(limit_cents - spent),
-            "over_by": _money(spent - limit_cents) if over else "",
+            "left": "" if over else exact_dollars(limit_cents - spent),
+            "over_by": exact_dollars(spent - limit_cents) if over else "",
             "meter": min(METER, round(METER * spent / limit_cents, 1)),
             "interactions": list(reversed(costly.get(pid, []))),  # newest first
+            "warning": warned_in.get(pid),  # validate's, at the cost that took them over
         })
     rows.sort(key=lambda r: (not r["near"], -r["spend_cents"], r["name"], r["id"]))
     near_at: dict[str, int] = {}
@@ -122,9 +159,12 @@ def context(view: SiteView, page: Page) -> dict:
     near_count = sum(1 for r in rows if r["near"])
     return {
         **view.common(page, "compliance", "Compliance"),
-        "year": year, "limit": f"${exact:,.2f}", "near_percent": NEAR, "meter_width": METER,
+        "year": year, "limit": exact_dollars(limit_cents), "near_percent": NEAR,
+        "meter_width": METER,
         "meter_near": METER * NEAR // 100,
-        "rows": rows, "practices": practices,
+        "rows": rows, "practices": practices, "earlier": earlier,
+        "no_physician": no_physician,
+        "no_physician_total": dollars(sum(i["cents"] for i in no_physician)),
         "near_count": near_count,
         # the index of the first folded row (None: none folds)
         "fold_at": near_count + SPEND_SHOWN if len(rows) > near_count + SPEND_SHOWN else None,
@@ -137,11 +177,11 @@ def context(view: SiteView, page: Page) -> dict:
 
 KINDS = [
     PageKind("compliance", "compliance.html", "compliance", pages, context,
-             reads=("site", "interactions", "physicians", "practices", "team",
+             reads=("site", "interactions", "diagnostics", "physicians", "practices", "team",
                     "stats.physicians", "stats.practices", "stats.totals"),
              variables=("year", "limit", "near_percent", "meter_width", "meter_near", "rows",
-                        "practices", "near_count", "fold_at", "over_count", "unspent", "no_cost",
-                        "total"),
+                        "practices", "earlier", "no_physician", "no_physician_total",
+                        "near_count", "fold_at", "over_count", "unspent", "no_cost", "total"),
              nav=("Compliance", "compliance/index.html"),
              url="compliance/"),
 ]
