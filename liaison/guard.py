@@ -409,9 +409,10 @@ def near_info(text: str) -> list[str]:
 
 
 # ---------------------------------------------------------------------------- messages
-_QUOTED = re.compile(r"'[^'\n]*'")
+_QUOTED = re.compile(r"'(?:[^'\n]|'(?=[^\W_]))*'")  # (an apostrophe inside a word stays in: O'Brien)
 _DIGIT_NOT_INDEX = re.compile(r"\[\d+\]|\d")  # (a list's index in a path stays)
 _EMAIL_NAME = re.compile(r"[a-z0-9._%+-]+(?=@[a-z0-9-]+\.)", re.I)
+_WORD = re.compile(r"[^\W_]{2,}")  # (a word of a withheld value, as an id suggested from it spells it)
 
 
 def withheld(message: str) -> str:
@@ -421,9 +422,17 @@ def withheld(message: str) -> str:
     keeps the file. A quoted value that holds one reads '…'; what still holds one after that
     has its digits (but a list's index, ``[3]``) as # and the name of its e-mail addresses as …. The guard's own error at
     the same place names the kind."""
-    if not might_hold(message.encode("utf-8", "surrogateescape")) or not patient_info(message):
+    # each quoted value read alone, as the guard read it: in the message a word after it can
+    # hide what it holds ("'pt Jane Roe, 67' is not …": the age was the value's last word);
+    # and with one withheld, a value made of its words (the id it suggests: 'pt-jane-roe-67')
+    quoted = [m.group()[1:-1] for m in _QUOTED.finditer(message)]
+    hidden = {q for q in quoted if patient_info(q)}
+    if hidden:
+        words = {w for q in hidden for w in _WORD.findall(q.lower())}
+        hidden.update(q for q in quoted if words.intersection(_WORD.findall(q.lower())))
+    elif not might_hold(message.encode("utf-8", "surrogateescape")) or not patient_info(message):
         return message
-    out = _QUOTED.sub(lambda m: "'…'" if patient_info(m.group()[1:-1]) else m.group(), message)
+    out = _QUOTED.sub(lambda m: "'…'" if m.group()[1:-1] in hidden else m.group(), message)
     if patient_info(out):
         out = _EMAIL_NAME.sub("…", _DIGIT_NOT_INDEX.sub(
             lambda m: m.group() if m.group()[0] == "[" else "#", as_seen(out)))

@@ -172,6 +172,35 @@ def test_other_messages_do_not_repeat_the_identifier(example_site):
     assert guard.withheld("type: 'brunch' is not one of 'visit'") == "type: 'brunch' is not one of 'visit'"
 
 
+def test_a_value_flagged_alone_is_withheld_whatever_its_message_says_around_it(example_site):
+    """A value the guard flags alone ('pt Jane Roe, 67': the age is the value's last word) is
+    withheld from another message on it, though the message read whole no longer holds an
+    identifier (the quote after the age hides it), and so is the id the message suggests from
+    it ("(like 'pt-jane-roe-67')"); the options it lists stay."""
+    rel = write(example_site, "data/interactions/2026/08/pasted.yaml",
+                "date: 2026-08-03\nliaison: 'pt Jane Roe, 67'\ntype: 'Jane Roe, the patient, 3/2'\n"
+                "practice: french-broad-podiatry\nsummary: ok\n"
+                "physicians: ['Patient: Jane Roe, 67']\n")
+    csv = write(example_site, "data/referrals/more.csv",
+                "date,source,physician,service,status,taken_by\n"
+                "2026-08-01,\"pt Jane Roe, 67\",,vein-ablation,consulted,\n")
+    out = validate(example_site, "--format", "github").stdout
+    res = validate(example_site)
+    assert res.code == 1, res.dump()
+    assert res.expect(rel, 2, 10, "not a valid id").msg == "liaison: '…' is not a valid id: use " \
+        "lower-case letters, digits and single hyphens (like '…')"
+    assert res.expect(rel, 3, 7, "is not one of").msg.startswith("type: '…' is not one of 'visit'")
+    res.expect(rel, 6, 14, "not a valid id")
+    assert res.expect(csv, 2, 1, "is not one of").msg.startswith("source: '…' is not one of")
+    for where, line, col in ((rel, 2, 10), (rel, 3, 7), (rel, 6, 14), (csv, 2, 1)):
+        res.expect(where, line, col, "patient's name", pattern=PATIENT_MSG)
+    for name in ("Jane", "jane", "Roe", "roe"):
+        assert name not in res.dump() and name not in out, name
+    # a name with an apostrophe is one value, not two
+    assert guard.withheld("type: 'Mrs. O'Brien (patient), 67' is not one of 'visit', 'lunch'") \
+        == "type: '…' is not one of 'visit', 'lunch'"
+
+
 def test_markdown_notes_are_read_as_they_show(example_site):
     """A practice's notes are Markdown: an HTML character reference or a backslash escape
     shows on the site as the character it stands for, so the guard reads it so."""
