@@ -184,6 +184,14 @@ _KINDS = (
     (PLAN, ("member", "subscriber", "insurance", "hicn"),
      rf"(?<![a-z])(?:(?:member|subscriber|insurance)s?{_P}(?:#|no(?![a-z])|num(?![a-z])|nbr"
      rf"|number)|insurance{_P}id|hicn(?![a-z])){_FILL}(?!{_PHONE}(?![a-z0-9-])){_ident(6)}"),
+    # ... and a patient's own number: an identifier of 5 or more after "patient ID", "pt #",
+    # "patient no." (a medical record number by another name; not a phone, not the office's
+    # "new patient number"), or after "pt acct" or "patient chart" (an account or chart number)
+    (MRN, ("patient", "pt"),
+     rf"{_PT_CONTACT}{_P}(?:#|(?:id|no|num|nbr|number|identifier)(?![a-z])){_FILL}"
+     rf"(?!{_PHONE}(?![a-z0-9-])){_ident(5)}"),
+    (ACCOUNT, ("patient", "pt"),
+     rf"{_PT}{_P}(?:acct|account|chart)(?![a-z]){_FILL}(?!{_PHONE}(?![a-z0-9-])){_ident(5)}"),
     (ACCOUNT, ("acct", "account", "chart"),
      rf"(?<![a-z])(?:acct|account|chart)s?{_P}(?:#|no(?![a-z])|num(?![a-z])|nbr|number)"
      r"[\s:#=.\-]{0,5}(?:(?:is|was)\s+)?(?=[a-z0-9-]*\d)[a-z0-9]"),

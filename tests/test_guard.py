@@ -503,6 +503,24 @@ def test_identifiers_after_keywords_beyond_the_contracts_are_errors(example_site
     res.expect(guide, 9, 1, "Medicare Beneficiary", pattern=PATIENT_MSG)
 
 
+def test_a_patients_own_number_after_patient_id_or_pt_acct_is_an_error(example_site):
+    """"Patient ID 00451234", "pt #A77812", "pt acct 88123": a patient's record or account
+    number by another name (it passed; "pt acct" was a warning CI merges); the office's
+    "new patient number" and a count ("patient #1000") pass."""
+    rel = write(example_site, "data/practices/p.yaml",
+                "name: P\nnotes: 'Patient ID 00451234 was on the fax cover'\n"
+                "staff:\n  - name: Tess Ward\n    notes: pt acct 88123 had the wrong insurance\n"
+                "  - name: Dana Cole\n    notes: 'New patient number: 503-555-0120; patient #1000 in May'\n")
+    guide = write(example_site, "content/training/example.md",
+                  GUIDE.format(summary="Ordinary summary.", body="Fax cover read pt #A77812."))
+    res = validate(example_site)
+    assert res.code == 1, res.dump()
+    res.expect(rel, 2, 8, "medical record", pattern=PATIENT_MSG)
+    res.expect(rel, 5, 12, "account or chart", pattern=PATIENT_MSG)
+    res.expect(guide, 9, 1, "medical record", pattern=PATIENT_MSG)
+    assert [d for d in res.diags if d.path == rel and d.line == 7] == [], res.dump()
+
+
 def test_comments_that_hold_an_identifier_are_errors(example_site):
     """YAML comments are committed with the values: a comment of a data file or of a guide's
     front matter that holds an identifier is an error at its '#' (a near form a warning); a
