@@ -373,6 +373,52 @@ def as_rendered(text: str) -> str:
     return text
 
 
+# A table pasted into a note or a guide (Markdown's pipes, or the tabs of cells copied from a
+# spreadsheet or an EHR): a body row holds the values, its heading names them ("| DOB | MRN |"
+# above "| 03/04/1951 | 00451234 |"), so each cell is read after its column's heading, as a
+# form is ("DOB 03/04/1951 | MRN 00451234", the cells apart by a pipe), one line for one line.
+_TABLE_RULE = re.compile(r"\s*\|?\s*:?-+:?\s*(?:\|\s*:?-+:?\s*)*\|?\s*")
+
+
+def _cells(line: str, sep: str) -> list[str]:
+    if sep == "|":
+        line = line.strip()
+        line = line[1:] if line.startswith("|") else line
+        line = line[:-1] if line.endswith("|") and not line.endswith("\\|") else line
+    return line.split(sep)
+
+
+def as_tabled(text: str) -> str:
+    """``text`` with each cell of a table's body row after its column's heading: a Markdown
+    table (a heading row, then a row of dashes) or rows of tab-separated cells (a heading row
+    of two or more cells, none empty, then rows of as many); the same object when it holds
+    neither a pipe nor a tab. Lines stay lines."""
+    if "|" not in text and "\t" not in text:
+        return text
+    lines = text.split("\n")
+    heads, sep, i = None, None, 0
+    while i < len(lines):
+        line = lines[i]
+        if heads is not None and sep in line and (sep == "|" or line.count(sep) == len(heads) - 1):
+            cells = _cells(line, sep)
+            lines[i] = " | ".join(f"{heads[n].strip()} {c}" if n < len(heads) and c.strip() else c
+                                  for n, c in enumerate(cells))  # (a tab between two cells' words
+            # is no name's space: "Jane Roe<tab>Age 67" is not the name "Roe Age")
+            i += 1
+            continue
+        heads = None
+        following = lines[i + 1] if i + 1 < len(lines) else ""
+        if "|" in line and "|" in following and _TABLE_RULE.fullmatch(following):
+            heads, sep = _cells(line, "|"), "|"
+            i += 2  # (the row of dashes)
+            continue
+        if "\t" in line and following.count("\t") == line.count("\t") \
+                and all(c.strip() for c in line.split("\t")):
+            heads, sep = line.split("\t"), "\t"
+        i += 1
+    return "\n".join(lines)
+
+
 _MEMO: dict[str, list[str]] = {}  # short texts seen (CSV cells, ids, dates repeat by thousands)
 
 
@@ -383,7 +429,7 @@ def patient_info(text: str) -> list[str]:
         if kinds is not None:
             return kinds[:] if kinds else []
     kinds = []
-    seen = as_seen(as_rendered(text))
+    seen = as_tabled(as_seen(as_rendered(text)))
     for kind, _ in _hits(seen, seen.lower()):
         if kind not in kinds:
             kinds.append(kind)
@@ -395,7 +441,7 @@ def patient_info(text: str) -> list[str]:
 def hit_line(text: str, kind: str, near: bool = False) -> int | None:
     """The line (from 0) of ``text`` where its first identifier of ``kind`` starts (``near``:
     its first near form); None when there is none."""
-    seen = as_seen(as_rendered(text))
+    seen = as_tabled(as_seen(as_rendered(text)))
     lines = [seen.count("\n", 0, start) for k, start in _hits(seen, seen.lower(), near=near)
              if k == kind]
     return min(lines, default=None)
@@ -406,7 +452,7 @@ def near_info(text: str) -> list[str]:
     those ``patient_info`` finds aside. Only for the rare text of a file the prefilter let
     through."""
     kinds = []
-    seen = as_seen(as_rendered(text))
+    seen = as_tabled(as_seen(as_rendered(text)))
     for kind, _ in _hits(seen, seen.lower(), near=True):
         if kind not in kinds:
             kinds.append(kind)
@@ -584,6 +630,7 @@ def might_hold(raw: bytes) -> bool:
     decoded = raw.decode("utf-8", "replace")
     text = as_seen(decoded)
     shapes = shapes or text is not decoded  # digits typed full-width may make a shape
+    text = as_tabled(text)
     text = _SPACES.sub(" ", text)
     low = text.lower()
     return any(True for _ in _hits(text, low, shapes=shapes)) or any(
@@ -698,7 +745,7 @@ def scan_text(text: str, first_line: int = 1, near: bool = False):
     kind was found."""
     if "\\" in text or "&" in text:
         text = _decoded_markdown(text)
-    text = as_seen(text)
+    text = as_tabled(as_seen(text))
     low = text.lower()
     seen = set()
     if near:  # a near form where the same kind was found on the line already adds nothing

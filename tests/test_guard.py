@@ -521,6 +521,32 @@ def test_a_patients_own_number_after_patient_id_or_pt_acct_is_an_error(example_s
     assert [d for d in res.diags if d.path == rel and d.line == 7] == [], res.dump()
 
 
+def test_a_table_of_patients_is_read_cell_by_cell_under_its_headings(example_site):
+    """A table pasted into a guide or a note holds its values under headings that name them
+    ("| DOB | MRN |" above "| 03/04/1951 | 00451234 |"; the cells copied from a spreadsheet,
+    tab-separated): each cell is read after its heading. A table
+    of office phones, of steps or of staff birthdays passes."""
+    table = "| Name | DOB | MRN |\n|------|:---:|-----|\n| Jane Roe | 03/04/1951 | 00451234 |\n"
+    ordinary = ("| Office | Phone |\n|---|---|\n| Patient line | 503-555-0100 |\n\n"
+                "| Step | Ask for |\n|---|---|\n| 1 | name and DOB |\n| 2 | insurance card |\n\n"
+                "Staff\tBirthday\nTess Ward\t3/14\n")
+    guide = write(example_site, "content/training/example.md",
+                  GUIDE.format(summary="Ordinary summary.", body="\n" + table + "\n" + ordinary))
+    other = write(example_site, "content/training/other.md",
+                  GUIDE.format(summary="Ordinary summary.", body="\n" + ordinary))
+    rel = write(example_site, "data/practices/p.yaml",
+                "name: P\nnotes: |\n  Their add-on list:\n\n  Patient\tAge\tSeen\n"
+                "  Jane Roe\t67\t3/2\n")
+    res = validate(example_site)
+    assert res.code == 1, res.dump()
+    res.expect(guide, 12, 1, "date of birth", pattern=PATIENT_MSG)
+    res.expect(guide, 12, 1, "medical record", pattern=PATIENT_MSG)
+    # (the name is read from the heading "Patient" on: the table's first line)
+    assert res.expect(rel, 2, 8, "patient's name", pattern=PATIENT_MSG).msg.endswith("(on line 5)")
+    assert [d for d in res.diags if d.path == other] == [], res.dump()
+    assert len([d for d in res.diags if PATIENT_MSG.search(d.msg)]) == 3, res.dump()
+
+
 def test_comments_that_hold_an_identifier_are_errors(example_site):
     """YAML comments are committed with the values: a comment of a data file or of a guide's
     front matter that holds an identifier is an error at its '#' (a near form a warning); a
