@@ -124,6 +124,8 @@ def load_core(root: Path, cache: ParseCache | None = None,
             doc = _each(loader, rel, lambda: _load_markdown(loader, rel, meta), memo)
             if doc is not None:
                 target[stem(rel)] = doc
+    for rel in files.others:  # a template or a note left in data/ goes into git as a record does
+        _each(loader, rel, lambda rel=rel: loader.guard_unread(rel), memo)
     site.partials = loader.partials
     return site, loader, files
 

@@ -547,6 +547,31 @@ def test_a_table_of_patients_is_read_cell_by_cell_under_its_headings(example_sit
     assert len([d for d in res.diags if PATIENT_MSG.search(d.msg)]) == 3, res.dump()
 
 
+def test_a_text_file_no_kind_reads_is_scanned_too(example_site):
+    """A note left in data/ as .txt, a template's comment, the settings beside the templates, a
+    README: no kind reads them, but git keeps them as it keeps a record (they passed validate
+    with a patient's details in them). Each hit is an error at its line; a picture, which is
+    not text, and ordinary templates pass."""
+    notes = write(example_site, "data/interactions/2026/call-notes.txt",
+                  "Called the office.\npt Jane Roe DOB 3/4/1951 needs the US\n")
+    base = write(example_site, "templates/base.html",
+                 "{# sample: SSN 123-45-6789 #}\n<!doctype html>{% block body %}{% endblock %}\n")
+    points = write(example_site, "templates/talking-points.yaml",
+                   "cardiology: [vein-ablation]\n# example: MRN 00451234\n")
+    readme = write(example_site, "content/README.md", "Our content.\n\nMR# A77812 was on the fax.\n")
+    picture = write(example_site, "content/presentations/images/scan.png",
+                    b"\x89PNG\r\n\x1a\n\0\0DOB 3/4/1951 MRN 00451234")
+    ordinary = write(example_site, "templates/footer.html", "<p>Call 503-555-0100, fax 503-555-0134</p>\n")
+    res = validate(example_site)
+    assert res.code == 1, res.dump()
+    res.expect(notes, 2, 1, "date of birth", pattern=PATIENT_MSG)
+    res.expect(base, 1, 1, "Social Security", pattern=PATIENT_MSG)
+    res.expect(points, 2, 1, "medical record", pattern=PATIENT_MSG)
+    res.expect(readme, 3, 1, "medical record", pattern=PATIENT_MSG)
+    assert [d for d in res.diags if d.path in (picture, ordinary) and PATIENT_MSG.search(d.msg)] \
+        == [], res.dump()
+
+
 def test_comments_that_hold_an_identifier_are_errors(example_site):
     """YAML comments are committed with the values: a comment of a data file or of a guide's
     front matter that holds an identifier is an error at its '#' (a near form a warning); a
