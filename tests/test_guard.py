@@ -572,6 +572,23 @@ def test_a_text_file_no_kind_reads_is_scanned_too(example_site):
         == [], res.dump()
 
 
+def test_a_row_of_patient_data_in_place_of_the_csv_header_is_not_quoted_back(example_site):
+    """A referral CSV whose first row is a patient's (a list pasted without its header): its
+    cells were each quoted as an unknown column ('Jane Roe', '03/04/1951', '00451234'), none
+    an identifier alone, together a patient's name, birth date and record number, into the CI
+    log. They are now counted, not quoted; a heading that the guard flags is patient data."""
+    csv = write(example_site, "data/referrals/pasted.csv",
+                "Jane Roe,03/04/1951,00451234,pt cell 503-555-0199\n"
+                "2026-08-01,web,,vein-ablation,consulted\n")
+    out = validate(example_site, "--format", "github").stdout
+    res = validate(example_site)
+    assert res.code == 1, res.dump()
+    res.expect(csv, 1, 1, "3 unknown columns", "not quoted here")
+    res.expect(csv, 1, 1, "looks like patient data", pattern=PATIENT_MSG)
+    for value in ("Jane", "Roe", "1951", "00451234", "0199"):
+        assert value not in res.dump() and value not in out, value
+
+
 def test_comments_that_hold_an_identifier_are_errors(example_site):
     """YAML comments are committed with the values: a comment of a data file or of a guide's
     front matter that holds an identifier is an error at its '#' (a near form a warning); a
