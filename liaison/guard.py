@@ -114,7 +114,9 @@ _GAP = rf"(?:[\s:,;()\-–.#=]++(?!{_OFFICE})[^\s.!?,;:()\-–#=]++){{0,4}}[\s:,
 
 # A patient's capitalized first and last name (an error, or with the near forms' wider
 # ages a warning, when its sentence also holds a date or an age).
-_PT_NAME = rf"{_PT}{_GAP}(?-i:{_NAME_WORD},?\s+{_NAME_WORD}|{_CAPS_WORD},\s*{_CAPS_WORD})(?![{_LO}{_UP}])"
+# (or a title and a last name, as "Mrs. Roe (patient) 67" below: "pt Mrs. Roe, 67")
+_PT_NAME = (rf"{_PT}{_GAP}(?-i:{_NAME_WORD},?\s+{_NAME_WORD}|{_CAPS_WORD},\s*{_CAPS_WORD}"
+            rf"|(?:Mr|Mrs|Ms|Miss)\.?\s+{_NAME_WORD})(?![{_LO}{_UP}])")
 # ... in capitals, as a sentence that is not all in capitals writes it (in one that is,
 # "PT NEEDS REFERRAL 3/2", two words in capitals are no sign of a name; "ROE, JANE", with its
 # comma, is one in any sentence).
