@@ -406,11 +406,13 @@ class Loader:
         for line, kind in guard.scan_text(text, first_line):
             self.error(rel, f"looks like {kind}: {guard.PATIENT_MESSAGE}", line=line, col=1)
 
-    # Files no kind reads that hold no text to scan: pictures, spreadsheets, documents, fonts
+    # Files no kind reads that hold no text a person wrote to scan: pictures (an SVG's path,
+    # "M120 40 1200", is shaped like a Social Security number), style sheets and scripts
+    # (numbers by the hundred), spreadsheets, documents, fonts
     _NOT_TEXT = (".png", ".jpg", ".jpeg", ".gif", ".webp", ".avif", ".ico", ".bmp", ".tif",
-                 ".tiff", ".heic", ".pdf", ".pptx", ".docx", ".xlsx", ".xls", ".xlsm", ".ods",
-                 ".odt", ".numbers", ".zip", ".gz", ".woff", ".woff2", ".ttf", ".otf", ".mp4",
-                 ".mov", ".mp3", ".wav")
+                 ".tiff", ".heic", ".svg", ".css", ".js", ".mjs", ".map", ".pdf", ".pptx",
+                 ".docx", ".xlsx", ".xls", ".xlsm", ".ods", ".odt", ".numbers", ".zip", ".gz",
+                 ".woff", ".woff2", ".ttf", ".otf", ".mp4", ".mov", ".mp3", ".wav")
 
     def guard_unread(self, rel: str) -> None:
         """The guard over a file below data/, content/ or templates/ that no kind reads (a

@@ -550,8 +550,8 @@ def test_a_table_of_patients_is_read_cell_by_cell_under_its_headings(example_sit
 def test_a_text_file_no_kind_reads_is_scanned_too(example_site):
     """A note left in data/ as .txt, a template's comment, the settings beside the templates, a
     README: no kind reads them, but git keeps them as it keeps a record (they passed validate
-    with a patient's details in them). Each hit is an error at its line; a picture, which is
-    not text, and ordinary templates pass."""
+    with a patient's details in them). Each hit is an error at its line; a picture (an SVG's
+    path "M120 40 1200" is shaped like an SSN) and ordinary templates pass."""
     notes = write(example_site, "data/interactions/2026/call-notes.txt",
                   "Called the office.\npt Jane Roe DOB 3/4/1951 needs the US\n")
     base = write(example_site, "templates/base.html",
@@ -562,13 +562,14 @@ def test_a_text_file_no_kind_reads_is_scanned_too(example_site):
     picture = write(example_site, "content/presentations/images/scan.png",
                     b"\x89PNG\r\n\x1a\n\0\0DOB 3/4/1951 MRN 00451234")
     ordinary = write(example_site, "templates/footer.html", "<p>Call 503-555-0100, fax 503-555-0134</p>\n")
+    icon = write(example_site, "templates/assets/icon.svg", '<svg><path d="M120 40 1200 L3 4"/></svg>\n')
     res = validate(example_site)
     assert res.code == 1, res.dump()
     res.expect(notes, 2, 1, "date of birth", pattern=PATIENT_MSG)
     res.expect(base, 1, 1, "Social Security", pattern=PATIENT_MSG)
     res.expect(points, 2, 1, "medical record", pattern=PATIENT_MSG)
     res.expect(readme, 3, 1, "medical record", pattern=PATIENT_MSG)
-    assert [d for d in res.diags if d.path in (picture, ordinary) and PATIENT_MSG.search(d.msg)] \
+    assert [d for d in res.diags if d.path in (picture, ordinary, icon) and PATIENT_MSG.search(d.msg)] \
         == [], res.dump()
 
 
