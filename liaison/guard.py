@@ -613,10 +613,11 @@ _ENTITY_BYTES = re.compile(rb"&(?:#[0-9]+|#x[0-9a-f]+|[a-z][a-z0-9]*);", re.I)
 def might_hold(raw: bytes) -> bool:
     """A cheap test of a whole file's bytes: only the few files that pass get their values
     scanned. Substring tests first (fast, in C), then the patterns on the rare hits. A
-    backslash (a YAML or Markdown escape may hide anything) or an HTML character reference
-    (``&#49;``, ``&ndash;``: Markdown shows what it stands for) always passes."""
-    if b"\\" in raw or _ENTITY_BYTES.search(raw) is not None:
-        return True
+    backslash (a YAML or Markdown escape may hide anything), an HTML character reference
+    (``&#49;``, ``&ndash;``: Markdown shows what it stands for) or a YAML ``!!binary`` tag
+    (base64) always passes."""
+    if b"\\" in raw or _ENTITY_BYTES.search(raw) is not None or b"binary" in raw:
+        return True  # (a YAML `!!binary` value is base64: the text it stands for is read)
     low = raw.translate(_LOWER_ZERO)
     if _ANY_WORD is not None and _ANY_WORD.search(low) is None:
         return False

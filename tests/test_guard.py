@@ -590,6 +590,18 @@ def test_a_row_of_patient_data_in_place_of_the_csv_header_is_not_quoted_back(exa
         assert value not in res.dump() and value not in out, value
 
 
+def test_a_yaml_binary_value_is_read_as_the_text_it_stands_for(example_site):
+    """`notes: !!binary cHQg…` is YAML's own encoding (base64) of 'pt Jane Roe DOB 3/4/1951':
+    it passed validate unread, as a YAML escape would have before it was decoded."""
+    import base64
+
+    hidden = base64.b64encode(b"pt Jane Roe DOB 3/4/1951").decode()
+    rel = write(example_site, "data/practices/p.yaml", f"name: P\nnotes: !!binary {hidden}\n")
+    res = validate(example_site)
+    assert res.code == 1, res.dump()
+    res.expect(rel, 2, 8, "date of birth", pattern=PATIENT_MSG)
+
+
 def test_comments_that_hold_an_identifier_are_errors(example_site):
     """YAML comments are committed with the values: a comment of a data file or of a guide's
     front matter that holds an identifier is an error at its '#' (a near form a warning); a
