@@ -571,6 +571,11 @@ def test_a_text_file_no_kind_reads_is_scanned_too(example_site):
     res.expect(readme, 3, 1, "medical record", pattern=PATIENT_MSG)
     assert [d for d in res.diags if d.path in (picture, ordinary, icon) and PATIENT_MSG.search(d.msg)] \
         == [], res.dump()
+    # a market file is read (and guarded) by its own loader: its hit is said once
+    market = write(example_site, "data/market/medicare-2024.yaml", "year: 2024\n# MRN 00451234\n")
+    res = validate(example_site)
+    assert len([d for d in res.diags if d.path == market and PATIENT_MSG.search(d.msg)]) == 1, \
+        res.dump()
 
 
 def test_a_row_of_patient_data_in_place_of_the_csv_header_is_not_quoted_back(example_site):
