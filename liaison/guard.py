@@ -90,6 +90,9 @@ _UP = "A-Z\u00c0-\u00d6\u00d8-\u00de\u0100-\u017f"
 _LO = "a-z\u00df-\u00f6\u00f8-\u00ff\u0100-\u017f"
 _NAME_WORD = (rf"(?!{_NOT_NAMES})[{_UP}](?:[{_LO}]+(?:[{_UP}][{_LO}]+)?(?:[-'’][{_UP}]?[{_LO}]+)?"
               rf"|['’][{_UP}][{_LO}]+)")
+# The particles a last name may start with, in lower case ("Jane van der Berg", "Ana da
+# Silva", "Maria de la Cruz"): between a first and a last name, the two capitalized words.
+_PARTICLES = r"(?:(?:van|von|der|den|de|del|della|di|da|das|dos|du|la|le|al|el|bin|ibn|ter|ten)\s+){0,3}"
 # A name written in capitals, as a chart or an EHR's export writes it ("pt ROE, JANE 67",
 # "JANE ROE (patient) 67yo"): two or more capitals with a vowel among them (not DVT, MRN,
 # PCP), not a word a note writes in capitals (an acronym, a stressed word: "pt ABI and RFA
@@ -115,7 +118,7 @@ _GAP = rf"(?:[\s:,;()\-–.#=]++(?!{_OFFICE})[^\s.!?,;:()\-–#=]++){{0,4}}[\s:,
 # A patient's capitalized first and last name (an error, or with the near forms' wider
 # ages a warning, when its sentence also holds a date or an age).
 # (or a title and a last name, as "Mrs. Roe (patient) 67" below: "pt Mrs. Roe, 67")
-_PT_NAME = (rf"{_PT}{_GAP}(?-i:{_NAME_WORD},?\s+{_NAME_WORD}|{_CAPS_WORD},\s*{_CAPS_WORD}"
+_PT_NAME = (rf"{_PT}{_GAP}(?-i:{_NAME_WORD},?\s+{_PARTICLES}{_NAME_WORD}|{_CAPS_WORD},\s*{_CAPS_WORD}"
             rf"|(?:Mr|Mrs|Ms|Miss)\.?\s+{_NAME_WORD})(?![{_LO}{_UP}])")
 # ... in capitals, as a sentence that is not all in capitals writes it (in one that is,
 # "PT NEEDS REFERRAL 3/2", two words in capitals are no sign of a name; "ROE, JANE", with its
@@ -126,7 +129,7 @@ _PT_CAPS_NAME = rf"{_PT}{_GAP}(?-i:{_CAPS_NAME})(?![{_LO}{_UP}])"
 # coordinator)").
 _PT_AFTER = (rf"\s*(?:\(\s*(?:the\s+)?{_PT}\s*\)"
              rf"|,\s*(?:the\s+|our\s+|a\s+)?{_PT}\s*(?:,|\.|;|$))")
-_NAME_PT = (rf"(?<![{_LO}{_UP}])(?-i:{_NAME_WORD}\s+{_NAME_WORD}|(?:Mr|Mrs|Ms|Miss)\.?\s+{_NAME_WORD}"
+_NAME_PT = (rf"(?<![{_LO}{_UP}])(?-i:{_NAME_WORD}\s+{_PARTICLES}{_NAME_WORD}|(?:Mr|Mrs|Ms|Miss)\.?\s+{_NAME_WORD}"
             rf"|(?:MR|MRS|MS|MISS)\.?\s+{_CAPS_WORD}){_PT_AFTER}")
 _CAPS_NAME_PT = rf"(?<![{_LO}{_UP}])(?-i:{_CAPS_NAME}){_PT_AFTER}"
 # The name patterns above that count only in a sentence holding a lower-case letter.
