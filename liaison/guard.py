@@ -160,10 +160,11 @@ class _Shape(tuple):
 _KINDS = (
     (SSN, _Shape(tuple(f"000{'-' * i}00{'-' * j}0000" for i in range(1, 8) for j in range(1, 8))),
      rf"(?<!\d)\d{{3}}{_WRAP}\d{{2}}{_WRAP}\d{{4}}(?!\d)"),
-    (SSN, ("ssn", "ss#", "ss no", "s.s", "social", "soc"),
+    # (nine digits in any grouping: "123 - 45 - 6789", "123/45/6789", "123_45_6789" too)
+    (SSN, ("ssn", "ss#", "ss no", "s.s", "s s", "s-s", "s_s", "s/s", "social", "soc"),
      rf"(?<![a-z])(?:s[\W_]?s[\W_]?n(?![a-z])|ss{_P}(?:#|no(?![a-z]))|social{_P}security"
      rf"|soc(?:ial)?\.?{_P}sec(?:urity)?(?![a-z]))"
-     rf"[^\d]{{0,20}}?(?<!\d)\d(?:{_WRAP}?\d){{8}}(?!\d)"),
+     rf"[^\d]{{0,20}}?(?<!\d)\d(?:(?:{_WRAP}|[\W_]{{1,3}})?\d){{8}}(?!\d)"),
     (MRN, ("mr", "m.r", "m r", "m/r", "m-r", "m_r", "record"),
      rf"(?<![a-z])(?:m[\W_]?r[\W_]?n(?![a-z])|m[\W_]?r{_P}#|m[\W_]?r{_P}(?:no|num|nbr|number)(?![a-z])"
      rf"|medical{_P}records?(?:{_P}(?:number|num|nbr|no|id|#))?){_FILL}{_ident(4)}"),
