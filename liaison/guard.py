@@ -190,6 +190,11 @@ _KINDS = (
     (PLAN, ("member", "subscriber", "insurance", "hicn"),
      rf"(?<![a-z])(?:(?:member|subscriber|insurance)s?{_P}(?:#|no(?![a-z])|num(?![a-z])|nbr"
      rf"|number)|insurance{_P}id|hicn(?![a-z])){_FILL}(?!{_PHONE}(?![a-z0-9-])){_ident(6)}"),
+    # ... or one printed in groups with spaces, as a card prints it ("Member ID# XJH 123 456
+    # 789"): a group, then two or more groups of digits (not a phone number)
+    (PLAN, ("member", "subscriber", "insurance", "policy"),
+     rf"(?<![a-z])(?:member|subscriber|insurance|policy){_P}(?:#|(?:id|no|num|nbr|number)(?![a-z]))"
+     rf"{_FILL}(?!{_PHONE})(?<![a-z0-9])[a-z0-9]+(?: \d{{2,}}){{2,}}(?![a-z0-9])"),
     # ... and a patient's own number: an identifier of 5 or more after "patient ID", "pt #",
     # "patient no." (a medical record number by another name; not a phone, not the office's
     # "new patient number"), or after "pt acct" or "patient chart" (an account or chart number)
