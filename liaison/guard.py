@@ -148,8 +148,9 @@ _COUNTED = (r"\d*\s*-?\s*(?:digits?|characters?|chars?|letters?|numbers?|fields?
 
 
 def _kept_digit(n: int) -> str:
-    """A digit within ``n`` characters (the first edition's rules), not a count or a step."""
-    return rf"(?:(?!{_STEP_WORD})[\s\S]){{0,{n}}}?\d(?!{_COUNTED})"
+    """A digit within ``n`` characters (the first edition's rules), not a count or a step,
+    nor one in the next row of a Markdown table ("| 1 | name and DOB |" over "| 2 | … |")."""
+    return rf"(?:(?!{_STEP_WORD}|\n[ \t]*\|)[\s\S]){{0,{n}}}?\d(?!{_COUNTED})"
 
 
 class _Shape(tuple):
@@ -334,13 +335,15 @@ def form_rules() -> dict:
     makes passes `validate`): ``rules`` [kind, source, whether a name (its sentence must also
     hold a date or an age; 2: and a ``lower`` letter besides)], each read case-insensitively;
     ``date_or_age`` and ``sentence_end``, what a name's sentence is searched with; ``invisible``, ``wide`` and
-    ``digit_zeros``, the characters a text is read without and as ASCII (``as_seen``). The near forms (warnings) are
+    ``digit_zeros``, the characters a text is read without and as ASCII (``as_seen``);
+    ``heading_words``, the words of a table's heading read before its cells (``as_tabled``). The near forms (warnings) are
     left out: a warning does not fail `validate`."""
     return {"rules": [[kind, _js(pattern), 2 if pattern in _IN_MIXED_CASE else kind is NAME]
                       for kind, _h, pattern in _KINDS],
             "date_or_age": _js(_DATE_OR_AGE.pattern), "lower": _LOWER.pattern,
             "sentence_end": _js(_SENTENCE_END.pattern), "sentence_reach": SENTENCE_REACH,
-            "invisible": f"[{_INVISIBLE}]", "wide": f"[{_WIDE}]", "digit_zeros": list(_DIGIT_ZEROS)}
+            "invisible": f"[{_INVISIBLE}]", "wide": f"[{_WIDE}]", "digit_zeros": list(_DIGIT_ZEROS),
+            "heading_words": sorted(_HEADING_WORDS)}
 
 
 # ---------------------------------------------------------------------------- text as it is seen
@@ -389,6 +392,22 @@ def as_rendered(text: str) -> str:
 # above "| 03/04/1951 | 00451234 |"), so each cell is read after its column's heading, as a
 # form is ("DOB 03/04/1951 | MRN 00451234", the cells apart by a pipe), one line for one line.
 _TABLE_RULE = re.compile(r"\s*\|?\s*:?-+:?\s*(?:\|\s*:?-+:?\s*)*\|?\s*")
+# The words of a heading that names what its cells hold about a person ("Patient", "Name",
+# "DOB", "MRN", "Age", "Member ID"): only such a heading is read before its cells (a "Pt
+# handout" column holds titles: "Pt handout Spanish Version" read as a patient's name).
+_HEADING_WORDS = frozenset((
+    "patient", "patients", "pt", "name", "first", "last", "full", "given", "family", "surname",
+    "age", "sex", "dob", "d", "o", "b", "date", "of", "birth", "birthdate", "born", "birthday",
+    "mrn", "mr", "medical", "record", "rec", "chart", "acct", "account", "ssn", "social",
+    "security", "member", "subscriber", "policy", "insurance", "medicare", "medicaid", "mbi",
+    "id", "no", "number", "num", "nbr", "#", "phone", "cell", "mobile", "tel", "email", "e",
+    "mail", "contact", "callback"))
+_HEADING_WORD = re.compile(r"[a-z]+|#")
+
+
+def _names_person_data(heading: str) -> bool:
+    words = _HEADING_WORD.findall(heading.lower())
+    return bool(words) and all(w in _HEADING_WORDS for w in words)
 
 
 def _cells(line: str, sep: str) -> list[str]:
@@ -400,7 +419,8 @@ def _cells(line: str, sep: str) -> list[str]:
 
 
 def as_tabled(text: str) -> str:
-    """``text`` with each cell of a table's body row after its column's heading: a Markdown
+    """``text`` with each cell of a table's body row after its column's heading (one that
+    names a person's data: ``_HEADING_WORDS``): a Markdown
     table (a heading row, then a row of dashes) or rows of tab-separated cells (a heading row
     of two or more cells, none empty, then rows of as many); the same object when it holds
     neither a pipe nor a tab. Lines stay lines."""
@@ -412,8 +432,9 @@ def as_tabled(text: str) -> str:
         line = lines[i]
         if heads is not None and sep in line and (sep == "|" or line.count(sep) == len(heads) - 1):
             cells = _cells(line, sep)
-            lines[i] = " | ".join(f"{heads[n].strip()} {c}" if n < len(heads) and c.strip() else c
-                                  for n, c in enumerate(cells))  # (a tab between two cells' words
+            lines[i] = "| " + " | ".join(f"{heads[n].strip()} {c}" if n < len(heads) and c.strip()
+                                         and _names_person_data(heads[n]) else c
+                                         for n, c in enumerate(cells)) + " |"  # (a tab between two cells' words
             # is no name's space: "Jane Roe<tab>Age 67" is not the name "Roe Age")
             i += 1
             continue

@@ -674,7 +674,9 @@ def test_the_notes_refuse_what_validate_refuses_line_breaks_and_markdown_too(new
              "Q&A with the MAs &amp; the NP", "Lunch for 14 on 12/3\n- menu without pork",
              # a table pasted in: each cell read after its heading (a spreadsheet's tabs too)
              "| Name | DOB |\n|---|---|\n| Jane Roe | 03/04/1951 |", "Patient\tAge\nJane Roe\t67",
-             "| Office | Phone |\n|---|---|\n| Patient line | 503-555-0100 |"]
+             "| Office | Phone |\n|---|---|\n| Patient line | 503-555-0100 |",
+             "| Pt handout | Owner | Due |\n|---|---|---|\n| Spanish Version | Maria Lopez | 3/15 |",
+             "| Step | Ask for |\n|---|---|\n| 1 | name and DOB |\n| 2 | insurance card |"]
     page, rec = _open(new_page, server, "desktop")
     page.click("#log-copy")  # problems are said once a hand-over was tried
     said_of = {}

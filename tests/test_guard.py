@@ -524,12 +524,14 @@ def test_a_patients_own_number_after_patient_id_or_pt_acct_is_an_error(example_s
 def test_a_table_of_patients_is_read_cell_by_cell_under_its_headings(example_site):
     """A table pasted into a guide or a note holds its values under headings that name them
     ("| DOB | MRN |" above "| 03/04/1951 | 00451234 |"; the cells copied from a spreadsheet,
-    tab-separated): each cell is read after its heading. A table
-    of office phones, of steps or of staff birthdays passes."""
+    tab-separated): each cell is read after its heading (one that names a person's data). A
+    table of office phones, of steps, of staff birthdays or of handouts passes."""
     table = "| Name | DOB | MRN |\n|------|:---:|-----|\n| Jane Roe | 03/04/1951 | 00451234 |\n"
     ordinary = ("| Office | Phone |\n|---|---|\n| Patient line | 503-555-0100 |\n\n"
                 "| Step | Ask for |\n|---|---|\n| 1 | name and DOB |\n| 2 | insurance card |\n\n"
-                "Staff\tBirthday\nTess Ward\t3/14\n")
+                "Staff\tBirthday\nTess Ward\t3/14\n\n"
+                # (a heading that names no person's data is not read before its cells)
+                "| Pt handout | Owner | Due |\n|---|---|---|\n| Spanish Version | Maria Lopez | 3/15 |\n")
     guide = write(example_site, "content/training/example.md",
                   GUIDE.format(summary="Ordinary summary.", body="\n" + table + "\n" + ordinary))
     other = write(example_site, "content/training/other.md",

@@ -92,6 +92,14 @@
     }
     return line.split(sep);
   }
+  // only a heading that names a person's data is read before its cells (the guard's
+  // heading_words: "Patient", "Name", "DOB", "Age"; not "Pt handout", whose cells are titles)
+  var HEADING_WORDS = {};
+  ((D.guard && D.guard.heading_words) || []).forEach(function (w) { HEADING_WORDS[w] = true; });
+  function namesPersonData(heading) {
+    var words = heading.toLowerCase().match(/[a-z]+|#/g);
+    return !!words && words.every(function (w) { return HEADING_WORDS[w] === true; });
+  }
   function asTabled(text) {
     if (text.indexOf("|") < 0 && text.indexOf("\t") < 0) return text;
     var lines = text.split("\n"), heads = null, sep = null, i = 0;
@@ -99,9 +107,9 @@
     while (i < lines.length) {
       var line = lines[i];
       if (heads && line.indexOf(sep) >= 0 && (sep === "|" || tabs(line) === heads.length - 1)) {
-        lines[i] = cellsOf(line, sep).map(function (c, n) {
-          return n < heads.length && c.trim() ? heads[n].trim() + " " + c : c;
-        }).join(" | "); // (a tab between two cells' words is no name's space)
+        lines[i] = "| " + cellsOf(line, sep).map(function (c, n) {
+          return n < heads.length && c.trim() && namesPersonData(heads[n]) ? heads[n].trim() + " " + c : c;
+        }).join(" | ") + " |"; // (a tab between two cells' words is no name's space)
         i++;
         continue;
       }
