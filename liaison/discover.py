@@ -58,6 +58,9 @@ class Files:
     sizes: dict[str, int] = field(default_factory=dict)
     # symbolic links and special files (never read) and unreadable folders, at their paths
     problems: list[Problem] = field(default_factory=list)
+    # the other files below data/, content/ and templates/ (pictures, templates, README.md
+    # files, notes left there): no kind reads them; the patient guard scans the text ones
+    others: list[str] = field(default_factory=list)
     root: str = ""  # the site root they are listed from
 
     def holds_at_least(self, nbytes: int, rels: list[str]) -> bool:
@@ -131,6 +134,7 @@ def discover(root: Path, stats: dict | None = None) -> Files:
         rels.sort()
     for kind in FILE_KINDS:
         files.by_kind.setdefault(kind, [])
+    files.others = sorted(others)
     rels = every_path(files, others)
     files.problems += name_warnings(rels) + unportable_names(rels) + merge_leftovers(
         files.interactions + files.referrals)

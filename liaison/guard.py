@@ -90,6 +90,9 @@ _UP = "A-Z\u00c0-\u00d6\u00d8-\u00de\u0100-\u017f"
 _LO = "a-z\u00df-\u00f6\u00f8-\u00ff\u0100-\u017f"
 _NAME_WORD = (rf"(?!{_NOT_NAMES})[{_UP}](?:[{_LO}]+(?:[{_UP}][{_LO}]+)?(?:[-'’][{_UP}]?[{_LO}]+)?"
               rf"|['’][{_UP}][{_LO}]+)")
+# The particles a last name may start with, in lower case ("Jane van der Berg", "Ana da
+# Silva", "Maria de la Cruz"): between a first and a last name, the two capitalized words.
+_PARTICLES = r"(?:(?:van|von|der|den|de|del|della|di|da|das|dos|du|la|le|al|el|bin|ibn|ter|ten)\s+){0,3}"
 # A name written in capitals, as a chart or an EHR's export writes it ("pt ROE, JANE 67",
 # "JANE ROE (patient) 67yo"): two or more capitals with a vowel among them (not DVT, MRN,
 # PCP), not a word a note writes in capitals (an acronym, a stressed word: "pt ABI and RFA
@@ -119,7 +122,9 @@ _GAP = rf"(?:[\s:,;()\-–.#=]++(?!{_OFFICE})[^\s.!?,;:()\-–#=]++){{0,4}}[\s:,
 
 # A patient's capitalized first and last name (an error, or with the near forms' wider
 # ages a warning, when its sentence also holds a date or an age).
-_PT_NAME = rf"{_PT}{_GAP}(?-i:{_NAME_WORD},?\s+{_NAME_WORD}|{_CAPS_WORD},\s*{_CAPS_WORD})(?![{_LO}{_UP}])"
+# (or a title and a last name, as "Mrs. Roe (patient) 67" below: "pt Mrs. Roe, 67")
+_PT_NAME = (rf"{_PT}{_GAP}(?-i:{_NAME_WORD},?\s+{_PARTICLES}{_NAME_WORD}|{_CAPS_WORD},\s*{_CAPS_WORD}"
+            rf"|(?:Mr|Mrs|Ms|Miss)\.?\s+{_NAME_WORD})(?![{_LO}{_UP}])")
 # ... in capitals, as a sentence that is not all in capitals writes it (in one that is,
 # "PT NEEDS REFERRAL 3/2", two words in capitals are no sign of a name; "ROE, JANE", with its
 # comma, is one in any sentence).
@@ -129,7 +134,7 @@ _PT_CAPS_NAME = rf"{_PT}{_GAP}(?-i:{_CAPS_NAME})(?![{_LO}{_UP}])"
 # coordinator)").
 _PT_AFTER = (rf"\s*(?:\(\s*(?:the\s+)?{_PT}\s*\)"
              rf"|,\s*(?:the\s+|our\s+|a\s+)?{_PT}\s*(?:,|\.|;|$))")
-_NAME_PT = (rf"(?<![{_LO}{_UP}])(?-i:{_NAME_WORD}\s+{_NAME_WORD}|(?:Mr|Mrs|Ms|Miss)\.?\s+{_NAME_WORD}"
+_NAME_PT = (rf"(?<![{_LO}{_UP}])(?-i:{_NAME_WORD}\s+{_PARTICLES}{_NAME_WORD}|(?:Mr|Mrs|Ms|Miss)\.?\s+{_NAME_WORD}"
             rf"|(?:MR|MRS|MS|MISS)\.?\s+{_CAPS_WORD}){_PT_AFTER}")
 _CAPS_NAME_PT = rf"(?<![{_LO}{_UP}])(?-i:{_CAPS_NAME}){_PT_AFTER}"
 # The name patterns above that count only in a sentence holding a lower-case letter.
@@ -148,8 +153,9 @@ _COUNTED = (r"\d*\s*-?\s*(?:digits?|characters?|chars?|letters?|numbers?|fields?
 
 
 def _kept_digit(n: int) -> str:
-    """A digit within ``n`` characters (the first edition's rules), not a count or a step."""
-    return rf"(?:(?!{_STEP_WORD})[\s\S]){{0,{n}}}?\d(?!{_COUNTED})"
+    """A digit within ``n`` characters (the first edition's rules), not a count or a step,
+    nor one in the next row of a Markdown table ("| 1 | name and DOB |" over "| 2 | … |")."""
+    return rf"(?:(?!{_STEP_WORD}|\n[ \t]*\|)[\s\S]){{0,{n}}}?\d(?!{_COUNTED})"
 
 
 class _Shape(tuple):
@@ -160,10 +166,11 @@ class _Shape(tuple):
 _KINDS = (
     (SSN, _Shape(tuple(f"000{'-' * i}00{'-' * j}0000" for i in range(1, 8) for j in range(1, 8))),
      rf"(?<!\d)\d{{3}}{_WRAP}\d{{2}}{_WRAP}\d{{4}}(?!\d)"),
-    (SSN, ("ssn", "ss#", "ss no", "s.s", "social", "soc"),
+    # (nine digits in any grouping: "123 - 45 - 6789", "123/45/6789", "123_45_6789" too)
+    (SSN, ("ssn", "ss#", "ss no", "s.s", "s s", "s-s", "s_s", "s/s", "social", "soc"),
      rf"(?<![a-z])(?:s[\W_]?s[\W_]?n(?![a-z])|ss{_P}(?:#|no(?![a-z]))|social{_P}security"
      rf"|soc(?:ial)?\.?{_P}sec(?:urity)?(?![a-z]))"
-     rf"[^\d]{{0,20}}?(?<!\d)\d(?:{_WRAP}?\d){{8}}(?!\d)"),
+     rf"[^\d]{{0,20}}?(?<!\d)\d(?:(?:{_WRAP}|[\W_]{{1,3}})?\d){{8}}(?!\d)"),
     (MRN, ("mr", "m.r", "m r", "m/r", "m-r", "m_r", "record"),
      rf"(?<![a-z])(?:m[\W_]?r[\W_]?n(?![a-z])|m[\W_]?r{_P}#|m[\W_]?r{_P}(?:no|num|nbr|number)(?![a-z])"
      rf"|medical{_P}records?(?:{_P}(?:number|num|nbr|no|id|#))?){_FILL}{_ident(4)}"),
@@ -189,6 +196,19 @@ _KINDS = (
     (PLAN, ("member", "subscriber", "insurance", "hicn"),
      rf"(?<![a-z])(?:(?:member|subscriber|insurance)s?{_P}(?:#|no(?![a-z])|num(?![a-z])|nbr"
      rf"|number)|insurance{_P}id|hicn(?![a-z])){_FILL}(?!{_PHONE}(?![a-z0-9-])){_ident(6)}"),
+    # ... or one printed in groups with spaces, as a card prints it ("Member ID# XJH 123 456
+    # 789"): a group, then two or more groups of digits (not a phone number)
+    (PLAN, ("member", "subscriber", "insurance", "policy"),
+     rf"(?<![a-z])(?:member|subscriber|insurance|policy){_P}(?:#|(?:id|no|num|nbr|number)(?![a-z]))"
+     rf"{_FILL}(?!{_PHONE})(?<![a-z0-9])[a-z0-9]+(?: \d{{2,}}){{2,}}(?![a-z0-9])"),
+    # ... and a patient's own number: an identifier of 5 or more after "patient ID", "pt #",
+    # "patient no." (a medical record number by another name; not a phone, not the office's
+    # "new patient number"), or after "pt acct" or "patient chart" (an account or chart number)
+    (MRN, ("patient", "pt"),
+     rf"{_PT_CONTACT}{_P}(?:#|(?:id|no|num|nbr|number|identifier)(?![a-z])){_FILL}"
+     rf"(?!{_PHONE}(?![a-z0-9-])){_ident(5)}"),
+    (ACCOUNT, ("patient", "pt"),
+     rf"{_PT}{_P}(?:acct|account|chart)(?![a-z]){_FILL}(?!{_PHONE}(?![a-z0-9-])){_ident(5)}"),
     (ACCOUNT, ("acct", "account", "chart"),
      rf"(?<![a-z])(?:acct|account|chart)s?{_P}(?:#|no(?![a-z])|num(?![a-z])|nbr|number)"
      r"[\s:#=.\-]{0,5}(?:(?:is|was)\s+)?(?=[a-z0-9-]*\d)[a-z0-9]"),
@@ -320,13 +340,15 @@ def form_rules() -> dict:
     makes passes `validate`): ``rules`` [kind, source, whether a name (its sentence must also
     hold a date or an age; 2: and a ``lower`` letter besides)], each read case-insensitively;
     ``date_or_age`` and ``sentence_end``, what a name's sentence is searched with; ``invisible``, ``wide`` and
-    ``digit_zeros``, the characters a text is read without and as ASCII (``as_seen``). The near forms (warnings) are
+    ``digit_zeros``, the characters a text is read without and as ASCII (``as_seen``);
+    ``heading_words``, the words of a table's heading read before its cells (``as_tabled``). The near forms (warnings) are
     left out: a warning does not fail `validate`."""
     return {"rules": [[kind, _js(pattern), 2 if pattern in _IN_MIXED_CASE else kind is NAME]
                       for kind, _h, pattern in _KINDS],
             "date_or_age": _js(_DATE_OR_AGE.pattern), "lower": _LOWER.pattern,
             "sentence_end": _js(_SENTENCE_END.pattern), "sentence_reach": SENTENCE_REACH,
-            "invisible": f"[{_INVISIBLE}]", "wide": f"[{_WIDE}]", "digit_zeros": list(_DIGIT_ZEROS)}
+            "invisible": f"[{_INVISIBLE}]", "wide": f"[{_WIDE}]", "digit_zeros": list(_DIGIT_ZEROS),
+            "heading_words": sorted(_HEADING_WORDS)}
 
 
 # ---------------------------------------------------------------------------- text as it is seen
@@ -370,6 +392,70 @@ def as_rendered(text: str) -> str:
     return text
 
 
+# A table pasted into a note or a guide (Markdown's pipes, or the tabs of cells copied from a
+# spreadsheet or an EHR): a body row holds the values, its heading names them ("| DOB | MRN |"
+# above "| 03/04/1951 | 00451234 |"), so each cell is read after its column's heading, as a
+# form is ("DOB 03/04/1951 | MRN 00451234", the cells apart by a pipe), one line for one line.
+_TABLE_RULE = re.compile(r"\s*\|?\s*:?-+:?\s*(?:\|\s*:?-+:?\s*)*\|?\s*")
+# The words of a heading that names what its cells hold about a person ("Patient", "Name",
+# "DOB", "MRN", "Age", "Member ID"): only such a heading is read before its cells (a "Pt
+# handout" column holds titles: "Pt handout Spanish Version" read as a patient's name).
+_HEADING_WORDS = frozenset((
+    "patient", "patients", "pt", "name", "first", "last", "full", "given", "family", "surname",
+    "age", "sex", "dob", "d", "o", "b", "date", "of", "birth", "birthdate", "born", "birthday",
+    "mrn", "mr", "medical", "record", "rec", "chart", "acct", "account", "ssn", "social",
+    "security", "member", "subscriber", "policy", "insurance", "medicare", "medicaid", "mbi",
+    "id", "no", "number", "num", "nbr", "#", "phone", "cell", "mobile", "tel", "email", "e",
+    "mail", "contact", "callback"))
+_HEADING_WORD = re.compile(r"[a-z]+|#")
+
+
+def _names_person_data(heading: str) -> bool:
+    words = _HEADING_WORD.findall(heading.lower())
+    return bool(words) and all(w in _HEADING_WORDS for w in words)
+
+
+def _cells(line: str, sep: str) -> list[str]:
+    if sep == "|":
+        line = line.strip()
+        line = line[1:] if line.startswith("|") else line
+        line = line[:-1] if line.endswith("|") and not line.endswith("\\|") else line
+    return line.split(sep)
+
+
+def as_tabled(text: str) -> str:
+    """``text`` with each cell of a table's body row after its column's heading (one that
+    names a person's data: ``_HEADING_WORDS``): a Markdown
+    table (a heading row, then a row of dashes) or rows of tab-separated cells (a heading row
+    of two or more cells, none empty, then rows of as many); the same object when it holds
+    neither a pipe nor a tab. Lines stay lines."""
+    if "|" not in text and "\t" not in text:
+        return text
+    lines = text.split("\n")
+    heads, sep, i = None, None, 0
+    while i < len(lines):
+        line = lines[i]
+        if heads is not None and sep in line and (sep == "|" or line.count(sep) == len(heads) - 1):
+            cells = _cells(line, sep)
+            lines[i] = "| " + " | ".join(f"{heads[n].strip()} {c}" if n < len(heads) and c.strip()
+                                         and _names_person_data(heads[n]) else c
+                                         for n, c in enumerate(cells)) + " |"  # (a tab between two cells' words
+            # is no name's space: "Jane Roe<tab>Age 67" is not the name "Roe Age")
+            i += 1
+            continue
+        heads = None
+        following = lines[i + 1] if i + 1 < len(lines) else ""
+        if "|" in line and "|" in following and _TABLE_RULE.fullmatch(following):
+            heads, sep = _cells(line, "|"), "|"
+            i += 2  # (the row of dashes)
+            continue
+        if "\t" in line and following.count("\t") == line.count("\t") \
+                and all(c.strip() for c in line.split("\t")):
+            heads, sep = line.split("\t"), "\t"
+        i += 1
+    return "\n".join(lines)
+
+
 _MEMO: dict[str, list[str]] = {}  # short texts seen (CSV cells, ids, dates repeat by thousands)
 
 
@@ -380,7 +466,7 @@ def patient_info(text: str) -> list[str]:
         if kinds is not None:
             return kinds[:] if kinds else []
     kinds = []
-    seen = as_seen(as_rendered(text))
+    seen = as_tabled(as_seen(as_rendered(text)))
     for kind, _ in _hits(seen, seen.lower()):
         if kind not in kinds:
             kinds.append(kind)
@@ -392,7 +478,7 @@ def patient_info(text: str) -> list[str]:
 def hit_line(text: str, kind: str, near: bool = False) -> int | None:
     """The line (from 0) of ``text`` where its first identifier of ``kind`` starts (``near``:
     its first near form); None when there is none."""
-    seen = as_seen(as_rendered(text))
+    seen = as_tabled(as_seen(as_rendered(text)))
     lines = [seen.count("\n", 0, start) for k, start in _hits(seen, seen.lower(), near=near)
              if k == kind]
     return min(lines, default=None)
@@ -403,7 +489,7 @@ def near_info(text: str) -> list[str]:
     those ``patient_info`` finds aside. Only for the rare text of a file the prefilter let
     through."""
     kinds = []
-    seen = as_seen(as_rendered(text))
+    seen = as_tabled(as_seen(as_rendered(text)))
     for kind, _ in _hits(seen, seen.lower(), near=True):
         if kind not in kinds:
             kinds.append(kind)
@@ -414,9 +500,10 @@ def near_info(text: str) -> list[str]:
 
 
 # ---------------------------------------------------------------------------- messages
-_QUOTED = re.compile(r"'[^'\n]*'")
+_QUOTED = re.compile(r"'(?:[^'\n]|'(?=[^\W_]))*'")  # (an apostrophe inside a word stays in: O'Brien)
 _DIGIT_NOT_INDEX = re.compile(r"\[\d+\]|\d")  # (a list's index in a path stays)
 _EMAIL_NAME = re.compile(r"[a-z0-9._%+-]+(?=@[a-z0-9-]+\.)", re.I)
+_WORD = re.compile(r"[^\W_]{2,}")  # (a word of a withheld value, as an id suggested from it spells it)
 
 
 def withheld(message: str) -> str:
@@ -426,9 +513,17 @@ def withheld(message: str) -> str:
     keeps the file. A quoted value that holds one reads '…'; what still holds one after that
     has its digits (but a list's index, ``[3]``) as # and the name of its e-mail addresses as …. The guard's own error at
     the same place names the kind."""
-    if not might_hold(message.encode("utf-8", "surrogateescape")) or not patient_info(message):
+    # each quoted value read alone, as the guard read it: in the message a word after it can
+    # hide what it holds ("'pt Jane Roe, 67' is not …": the age was the value's last word);
+    # and with one withheld, a value made of its words (the id it suggests: 'pt-jane-roe-67')
+    quoted = [m.group()[1:-1] for m in _QUOTED.finditer(message)]
+    hidden = {q for q in quoted if patient_info(q)}
+    if hidden:
+        words = {w for q in hidden for w in _WORD.findall(q.lower())}
+        hidden.update(q for q in quoted if words.intersection(_WORD.findall(q.lower())))
+    elif not might_hold(message.encode("utf-8", "surrogateescape")) or not patient_info(message):
         return message
-    out = _QUOTED.sub(lambda m: "'…'" if patient_info(m.group()[1:-1]) else m.group(), message)
+    out = _QUOTED.sub(lambda m: "'…'" if m.group()[1:-1] in hidden else m.group(), message)
     if patient_info(out):
         out = _EMAIL_NAME.sub("…", _DIGIT_NOT_INDEX.sub(
             lambda m: m.group() if m.group()[0] == "[" else "#", as_seen(out)))
@@ -553,10 +648,11 @@ _ENTITY_BYTES = re.compile(rb"&(?:#[0-9]+|#x[0-9a-f]+|[a-z][a-z0-9]*);", re.I)
 def might_hold(raw: bytes) -> bool:
     """A cheap test of a whole file's bytes: only the few files that pass get their values
     scanned. Substring tests first (fast, in C), then the patterns on the rare hits. A
-    backslash (a YAML or Markdown escape may hide anything) or an HTML character reference
-    (``&#49;``, ``&ndash;``: Markdown shows what it stands for) always passes."""
-    if b"\\" in raw or _ENTITY_BYTES.search(raw) is not None:
-        return True
+    backslash (a YAML or Markdown escape may hide anything), an HTML character reference
+    (``&#49;``, ``&ndash;``: Markdown shows what it stands for) or a YAML ``!!binary`` tag
+    (base64) always passes."""
+    if b"\\" in raw or _ENTITY_BYTES.search(raw) is not None or b"binary" in raw:
+        return True  # (a YAML `!!binary` value is base64: the text it stands for is read)
     low = raw.translate(_LOWER_ZERO)
     if _ANY_WORD is not None and _ANY_WORD.search(low) is None:
         return False
@@ -572,6 +668,7 @@ def might_hold(raw: bytes) -> bool:
     decoded = raw.decode("utf-8", "replace")
     text = as_seen(decoded)
     shapes = shapes or text is not decoded  # digits typed full-width may make a shape
+    text = as_tabled(text)
     text = _SPACES.sub(" ", text)
     low = text.lower()
     return any(True for _ in _hits(text, low, shapes=shapes)) or any(
@@ -686,7 +783,7 @@ def scan_text(text: str, first_line: int = 1, near: bool = False):
     kind was found."""
     if "\\" in text or "&" in text:
         text = _decoded_markdown(text)
-    text = as_seen(text)
+    text = as_tabled(as_seen(text))
     low = text.lower()
     seen = set()
     if near:  # a near form where the same kind was found on the line already adds nothing

@@ -24,7 +24,7 @@ from liaison import guard, yamlio
 from liaison.cache import ParseCache
 from liaison.content import Deck, FrontMatterError, Guide, split_front_matter, split_slides
 from liaison.diagnostics import Loc, Problem, format_loc
-from liaison.discover import Files, discover, stem
+from liaison.discover import YAML_EXT, Files, discover, stem
 from liaison.memo import Memo
 from liaison.models import (
     FILE_KINDS, DeckMeta, GuideMeta, Interaction, Referral, SiteConfig, id_problem,
@@ -126,6 +126,11 @@ def load_core(root: Path, cache: ParseCache | None = None,
             doc = _each(loader, rel, lambda: _load_markdown(loader, rel, meta), memo)
             if doc is not None:
                 target[stem(rel)] = doc
+    for rel in files.others:  # a template or a note left in data/ goes into git as a record does
+        folder, _, name = rel.rpartition("/")
+        if folder == "data/market" and name.lower().endswith(YAML_EXT):
+            continue  # read (and guarded) by liaison.market
+        _each(loader, rel, lambda rel=rel: loader.guard_unread(rel), memo)
     site.partials = loader.partials
     return site, loader, files
 

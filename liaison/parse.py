@@ -433,6 +433,31 @@ class Loader:
         for line, kind in guard.scan_text(text, first_line):
             self.error(rel, f"looks like {kind}: {guard.PATIENT_MESSAGE}", line=line, col=1)
 
+    # Files no kind reads that hold no text a person wrote to scan: pictures (an SVG's path,
+    # "M120 40 1200", is shaped like a Social Security number), style sheets and scripts
+    # (numbers by the hundred), spreadsheets, documents, fonts
+    _NOT_TEXT = (".png", ".jpg", ".jpeg", ".gif", ".webp", ".avif", ".ico", ".bmp", ".tif",
+                 ".tiff", ".heic", ".svg", ".css", ".js", ".mjs", ".map", ".pdf", ".pptx",
+                 ".docx", ".xlsx", ".xls", ".xlsm", ".ods", ".odt", ".numbers", ".zip", ".gz",
+                 ".woff", ".woff2", ".ttf", ".otf", ".mp4", ".mov", ".mp3", ".wav")
+
+    def guard_unread(self, rel: str) -> None:
+        """The guard over a file below data/, content/ or templates/ that no kind reads (a
+        template, settings beside them, a note left in a folder as .txt, a README): a
+        person wrote it and git keeps it as it keeps a record, so a text file (UTF-8, no
+        NUL byte, at most the YAML size limit) is scanned as a note's text, each hit an error
+        at its line. Nothing is said of a file that cannot be read or is not text."""
+        if rel.lower().endswith(self._NOT_TEXT):
+            return
+        try:
+            with open(os.path.join(self._root, rel), "rb") as f:
+                raw = f.read(yamlio.MAX_YAML_BYTES + 1)
+        except OSError:
+            return
+        if len(raw) > yamlio.MAX_YAML_BYTES or b"\0" in raw:
+            return
+        self.guard_text(rel, raw)
+
     def guard(self, rel: str, parsed: Parsed) -> None:
         """The patient-information guard over a file's data (its free text, its keys) and
         its comments: each hit an error (a near form, a warning) at its place."""

@@ -356,7 +356,8 @@ _PATIENT_COLUMN_NAMES = frozenset(("name", "sex", "gender", "age", "address", "p
 def _patient_column(name: str) -> bool:
     norm = name.strip().lower().replace(" ", "_").replace("-", "_")
     return norm in _PATIENT_COLUMN_NAMES or any(w in norm for w in _PATIENT_COLUMN_WORDS) \
-        or patient_key(name)  # D.O.B., S.S.N.: punctuation between the letters
+        or patient_key(name) or bool(patient_info(name))  # D.O.B., S.S.N.: punctuation
+    # between the letters; a patient's details typed as a heading ("pt cell 503-555-0199")
 
 
 # The fast path of clean CSV rows reads the model's rules from these: the sources that take a
@@ -787,6 +788,11 @@ def _check_header(loader: Loader, rel: str, line: int, header: list[str]) -> boo
                 return False
     ok = True
     seen = set()
+    # a header row that holds what a patient's details hold (a row of patient data where the
+    # header should be: "Jane Roe,03/04/1951,00451234"): its cells are not quoted back, each
+    # alone no identifier the guard knows, together a patient's name, birth date and record
+    personal = any(_PERSONAL.search(c) for c in header if c not in COLUMN)
+    unknown = 0
     # an empty header cell: a column a spreadsheet keeps after its cells were cleared (it
     # said "column '' appears twice" and "unknown column ''")
     unnamed = [str(i) for i, col_name in enumerate(header, 1) if not col_name]
@@ -802,7 +808,7 @@ def _check_header(loader: Loader, rel: str, line: int, header: list[str]) -> boo
         if not col_name:
             continue
         if col_name in seen:
-            loader.error(rel, f"column '{col_name}' appears twice in the header: delete one of "
+            loader.error(rel, f"column '{'…' if personal else col_name}' appears twice in the header: delete one of "
                               "the two columns (keep the one that holds the values)", line=line,
                          col=1)
             ok = False
@@ -821,10 +827,16 @@ def _check_header(loader: Loader, rel: str, line: int, header: list[str]) -> boo
             if _patient_column(col_name):
                 loader.error(rel, f"column '{col_name}' looks like patient data: {PATIENT_MESSAGE}; "
                              "remove the column", line=line, col=1)
+            elif personal:
+                unknown += 1
             else:
                 hint = _heading_hint(col_name) or did_you_mean(col_name, REFERRAL_COLUMNS)
                 loader.error(rel, f"unknown column '{col_name}'{hint}; the columns are "
                              f"{', '.join(REFERRAL_COLUMNS)}", line=line, col=1)
+    if unknown:
+        loader.error(rel, f"{unknown} unknown column{'s' if unknown > 1 else ''} in the header "
+                          "row, " + _WITHHELD.format(what=f"the columns {', '.join(REFERRAL_COLUMNS)}"),
+                     line=line, col=1)
     missing = [c for c in REFERRAL_COLUMNS if c in REQUIRED_COLUMNS and c not in seen]
     if missing:
         loader.error(rel, f"missing column{'s' if len(missing) > 1 else ''} {', '.join(missing)} "

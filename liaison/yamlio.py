@@ -757,6 +757,15 @@ def _lost_anchors(root, text: str) -> list[tuple]:
 
 def _scalar(node, key):
     value = node.value
+    if node.tag == "tag:yaml.org,2002:binary":  # `notes: !!binary cHQgSmFuZS…`: YAML's own
+        # encoding of bytes, read as the text it stands for (the patient guard reads that)
+        import base64
+        import binascii
+
+        try:
+            return base64.b64decode("".join(value.split()), validate=True).decode("utf-8", "replace")
+        except (binascii.Error, ValueError):
+            return value
     if not node.style:  # plain: None from the Python composer, "" from libyaml
         if value in NULLS and node.tag != "tag:yaml.org,2002:str":
             return None

@@ -663,7 +663,7 @@ def test_the_date_pickers_last_day_moves_on_past_midnight(new_page, server):
 
 def test_the_notes_refuse_what_validate_refuses_line_breaks_and_markdown_too(new_page, server):
     # The notes are Markdown over many lines: an identifier wrapped after a dash, or written
-    # with a character reference, is refused as validate refuses it; a staff birthday, a step
+    # with a character reference, or a table of patients, is refused as validate refuses it; a staff birthday, a step
     # of a front-desk routine and a Markdown ampersand pass, as in validate.
     from liaison import guard
 
@@ -671,7 +671,12 @@ def test_the_notes_refuse_what_validate_refuses_line_breaks_and_markdown_too(new
              "fax had 123&#45;45&#45;6789 on it", "the slip read 123\\-45\\-6789",
              "Line one.\n\nMRN 00451234 on the fax", "pt cell 503\u2013555\u20130199",
              "Staff birthday: Tess 3/14,\nbring cupcakes", "Verify name and DOB (step 2)",
-             "Q&A with the MAs &amp; the NP", "Lunch for 14 on 12/3\n- menu without pork"]
+             "Q&A with the MAs &amp; the NP", "Lunch for 14 on 12/3\n- menu without pork",
+             # a table pasted in: each cell read after its heading (a spreadsheet's tabs too)
+             "| Name | DOB |\n|---|---|\n| Jane Roe | 03/04/1951 |", "Patient\tAge\nJane Roe\t67",
+             "| Office | Phone |\n|---|---|\n| Patient line | 503-555-0100 |",
+             "| Pt handout | Owner | Due |\n|---|---|---|\n| Spanish Version | Maria Lopez | 3/15 |",
+             "| Step | Ask for |\n|---|---|\n| 1 | name and DOB |\n| 2 | insurance card |"]
     page, rec = _open(new_page, server, "desktop")
     page.click("#log-copy")  # problems are said once a hand-over was tried
     said_of = {}
@@ -681,7 +686,7 @@ def test_the_notes_refuse_what_validate_refuses_line_breaks_and_markdown_too(new
     wrong = [(t, guard.patient_info(t), said_of[t]) for t in texts
              if bool(guard.patient_info(t)) != ("look like" in said_of[t])]
     assert wrong == [], wrong
-    assert sum(bool(guard.patient_info(t)) for t in texts) == 6
+    assert sum(bool(guard.patient_info(t)) for t in texts) == 8
     assert rec.console_errors == [], rec.console_errors
 
 

@@ -172,6 +172,35 @@ def test_other_messages_do_not_repeat_the_identifier(example_site):
     assert guard.withheld("type: 'brunch' is not one of 'visit'") == "type: 'brunch' is not one of 'visit'"
 
 
+def test_a_value_flagged_alone_is_withheld_whatever_its_message_says_around_it(example_site):
+    """A value the guard flags alone ('pt Jane Roe, 67': the age is the value's last word) is
+    withheld from another message on it, though the message read whole no longer holds an
+    identifier (the quote after the age hides it), and so is the id the message suggests from
+    it ("(like 'pt-jane-roe-67')"); the options it lists stay."""
+    rel = write(example_site, "data/interactions/2026/08/pasted.yaml",
+                "date: 2026-08-03\nliaison: 'pt Jane Roe, 67'\ntype: 'Jane Roe, the patient, 3/2'\n"
+                "practice: french-broad-podiatry\nsummary: ok\n"
+                "physicians: ['Patient: Jane Roe, 67']\n")
+    csv = write(example_site, "data/referrals/more.csv",
+                "date,source,physician,service,status,taken_by\n"
+                "2026-08-01,\"pt Jane Roe, 67\",,vein-ablation,consulted,\n")
+    out = validate(example_site, "--format", "github").stdout
+    res = validate(example_site)
+    assert res.code == 1, res.dump()
+    assert res.expect(rel, 2, 10, "not a valid id").msg == "liaison: '…' is not a valid id: use " \
+        "lower-case letters, digits and single hyphens (like '…')"
+    assert res.expect(rel, 3, 7, "is not one of").msg.startswith("type: '…' is not one of 'visit'")
+    res.expect(rel, 6, 14, "not a valid id")
+    assert res.expect(csv, 2, 1, "is not one of").msg.startswith("source: '…' is not one of")
+    for where, line, col in ((rel, 2, 10), (rel, 3, 7), (rel, 6, 14), (csv, 2, 1)):
+        res.expect(where, line, col, "patient's name", pattern=PATIENT_MSG)
+    for name in ("Jane", "jane", "Roe", "roe"):
+        assert name not in res.dump() and name not in out, name
+    # a name with an apostrophe is one value, not two
+    assert guard.withheld("type: 'Mrs. O'Brien (patient), 67' is not one of 'visit', 'lunch'") \
+        == "type: '…' is not one of 'visit', 'lunch'"
+
+
 def test_markdown_notes_are_read_as_they_show(example_site):
     """A practice's notes are Markdown: an HTML character reference or a backslash escape
     shows on the site as the character it stands for, so the guard reads it so."""
@@ -472,6 +501,112 @@ def test_identifiers_after_keywords_beyond_the_contracts_are_errors(example_site
     res.expect(rel, 5, 12, "health-plan", pattern=PATIENT_MSG)
     res.expect(csv, 2, 1, "health-plan", pattern=PATIENT_MSG)
     res.expect(guide, 9, 1, "Medicare Beneficiary", pattern=PATIENT_MSG)
+
+
+def test_a_patients_own_number_after_patient_id_or_pt_acct_is_an_error(example_site):
+    """"Patient ID 00451234", "pt #A77812", "pt acct 88123": a patient's record or account
+    number by another name (it passed; "pt acct" was a warning CI merges); the office's
+    "new patient number" and a count ("patient #1000") pass."""
+    rel = write(example_site, "data/practices/p.yaml",
+                "name: P\nnotes: 'Patient ID 00451234 was on the fax cover'\n"
+                "staff:\n  - name: Tess Ward\n    notes: pt acct 88123 had the wrong insurance\n"
+                "  - name: Dana Cole\n    notes: 'New patient number: 503-555-0120; patient #1000 in May'\n")
+    guide = write(example_site, "content/training/example.md",
+                  GUIDE.format(summary="Ordinary summary.", body="Fax cover read pt #A77812."))
+    res = validate(example_site)
+    assert res.code == 1, res.dump()
+    res.expect(rel, 2, 8, "medical record", pattern=PATIENT_MSG)
+    res.expect(rel, 5, 12, "account or chart", pattern=PATIENT_MSG)
+    res.expect(guide, 9, 1, "medical record", pattern=PATIENT_MSG)
+    assert [d for d in res.diags if d.path == rel and d.line == 7] == [], res.dump()
+
+
+def test_a_table_of_patients_is_read_cell_by_cell_under_its_headings(example_site):
+    """A table pasted into a guide or a note holds its values under headings that name them
+    ("| DOB | MRN |" above "| 03/04/1951 | 00451234 |"; the cells copied from a spreadsheet,
+    tab-separated): each cell is read after its heading (one that names a person's data). A
+    table of office phones, of steps, of staff birthdays or of handouts passes."""
+    table = "| Name | DOB | MRN |\n|------|:---:|-----|\n| Jane Roe | 03/04/1951 | 00451234 |\n"
+    ordinary = ("| Office | Phone |\n|---|---|\n| Patient line | 503-555-0100 |\n\n"
+                "| Step | Ask for |\n|---|---|\n| 1 | name and DOB |\n| 2 | insurance card |\n\n"
+                "Staff\tBirthday\nTess Ward\t3/14\n\n"
+                # (a heading that names no person's data is not read before its cells)
+                "| Pt handout | Owner | Due |\n|---|---|---|\n| Spanish Version | Maria Lopez | 3/15 |\n")
+    guide = write(example_site, "content/training/example.md",
+                  GUIDE.format(summary="Ordinary summary.", body="\n" + table + "\n" + ordinary))
+    other = write(example_site, "content/training/other.md",
+                  GUIDE.format(summary="Ordinary summary.", body="\n" + ordinary))
+    rel = write(example_site, "data/practices/p.yaml",
+                "name: P\nnotes: |\n  Their add-on list:\n\n  Patient\tAge\tSeen\n"
+                "  Jane Roe\t67\t3/2\n")
+    res = validate(example_site)
+    assert res.code == 1, res.dump()
+    res.expect(guide, 12, 1, "date of birth", pattern=PATIENT_MSG)
+    res.expect(guide, 12, 1, "medical record", pattern=PATIENT_MSG)
+    # (the name is read from the heading "Patient" on: the table's first line)
+    assert res.expect(rel, 2, 8, "patient's name", pattern=PATIENT_MSG).msg.endswith("(on line 5)")
+    assert [d for d in res.diags if d.path == other] == [], res.dump()
+    assert len([d for d in res.diags if PATIENT_MSG.search(d.msg)]) == 3, res.dump()
+
+
+def test_a_text_file_no_kind_reads_is_scanned_too(example_site):
+    """A note left in data/ as .txt, a template's comment, the settings beside the templates, a
+    README: no kind reads them, but git keeps them as it keeps a record (they passed validate
+    with a patient's details in them). Each hit is an error at its line; a picture (an SVG's
+    path "M120 40 1200" is shaped like an SSN) and ordinary templates pass."""
+    notes = write(example_site, "data/interactions/2026/call-notes.txt",
+                  "Called the office.\npt Jane Roe DOB 3/4/1951 needs the US\n")
+    base = write(example_site, "templates/base.html",
+                 "{# sample: SSN 123-45-6789 #}\n<!doctype html>{% block body %}{% endblock %}\n")
+    points = write(example_site, "templates/talking-points.yaml",
+                   "cardiology: [vein-ablation]\n# example: MRN 00451234\n")
+    readme = write(example_site, "content/README.md", "Our content.\n\nMR# A77812 was on the fax.\n")
+    picture = write(example_site, "content/presentations/images/scan.png",
+                    b"\x89PNG\r\n\x1a\n\0\0DOB 3/4/1951 MRN 00451234")
+    ordinary = write(example_site, "templates/footer.html", "<p>Call 503-555-0100, fax 503-555-0134</p>\n")
+    icon = write(example_site, "templates/assets/icon.svg", '<svg><path d="M120 40 1200 L3 4"/></svg>\n')
+    res = validate(example_site)
+    assert res.code == 1, res.dump()
+    res.expect(notes, 2, 1, "date of birth", pattern=PATIENT_MSG)
+    res.expect(base, 1, 1, "Social Security", pattern=PATIENT_MSG)
+    res.expect(points, 2, 1, "medical record", pattern=PATIENT_MSG)
+    res.expect(readme, 3, 1, "medical record", pattern=PATIENT_MSG)
+    assert [d for d in res.diags if d.path in (picture, ordinary, icon) and PATIENT_MSG.search(d.msg)] \
+        == [], res.dump()
+    # a market file is read (and guarded) by its own loader: its hit is said once
+    market = write(example_site, "data/market/medicare-2024.yaml", "year: 2024\n# MRN 00451234\n")
+    res = validate(example_site)
+    assert len([d for d in res.diags if d.path == market and PATIENT_MSG.search(d.msg)]) == 1, \
+        res.dump()
+
+
+def test_a_row_of_patient_data_in_place_of_the_csv_header_is_not_quoted_back(example_site):
+    """A referral CSV whose first row is a patient's (a list pasted without its header): its
+    cells were each quoted as an unknown column ('Jane Roe', '03/04/1951', '00451234'), none
+    an identifier alone, together a patient's name, birth date and record number, into the CI
+    log. They are now counted, not quoted; a heading that the guard flags is patient data."""
+    csv = write(example_site, "data/referrals/pasted.csv",
+                "Jane Roe,03/04/1951,00451234,pt cell 503-555-0199\n"
+                "2026-08-01,web,,vein-ablation,consulted\n")
+    out = validate(example_site, "--format", "github").stdout
+    res = validate(example_site)
+    assert res.code == 1, res.dump()
+    res.expect(csv, 1, 1, "3 unknown columns", "not quoted here")
+    res.expect(csv, 1, 1, "looks like patient data", pattern=PATIENT_MSG)
+    for value in ("Jane", "Roe", "1951", "00451234", "0199"):
+        assert value not in res.dump() and value not in out, value
+
+
+def test_a_yaml_binary_value_is_read_as_the_text_it_stands_for(example_site):
+    """`notes: !!binary cHQg…` is YAML's own encoding (base64) of 'pt Jane Roe DOB 3/4/1951':
+    it passed validate unread, as a YAML escape would have before it was decoded."""
+    import base64
+
+    hidden = base64.b64encode(b"pt Jane Roe DOB 3/4/1951").decode()
+    rel = write(example_site, "data/practices/p.yaml", f"name: P\nnotes: !!binary {hidden}\n")
+    res = validate(example_site)
+    assert res.code == 1, res.dump()
+    res.expect(rel, 2, 8, "date of birth", pattern=PATIENT_MSG)
 
 
 def test_comments_that_hold_an_identifier_are_errors(example_site):

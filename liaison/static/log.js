@@ -80,8 +80,56 @@
     decoder.innerHTML = text; // a textarea's content is text: references decoded, no markup
     return decoder.value;
   }
+  // A table pasted into the notes (Markdown's pipes, or tab-separated cells copied from a
+  // spreadsheet): each cell of a body row read after its column's heading, "DOB 03/04/1951"
+  // (the guard's as_tabled), one line for one line.
+  var TABLE_RULE = /^\s*\|?\s*:?-+:?\s*(?:\|\s*:?-+:?\s*)*\|?\s*$/;
+  function cellsOf(line, sep) {
+    if (sep === "|") {
+      line = line.trim();
+      if (line.charAt(0) === "|") line = line.slice(1);
+      if (line.slice(-1) === "|" && line.slice(-2) !== "\\|") line = line.slice(0, -1);
+    }
+    return line.split(sep);
+  }
+  // only a heading that names a person's data is read before its cells (the guard's
+  // heading_words: "Patient", "Name", "DOB", "Age"; not "Pt handout", whose cells are titles)
+  var HEADING_WORDS = {};
+  ((D.guard && D.guard.heading_words) || []).forEach(function (w) { HEADING_WORDS[w] = true; });
+  function namesPersonData(heading) {
+    var words = heading.toLowerCase().match(/[a-z]+|#/g);
+    return !!words && words.every(function (w) { return HEADING_WORDS[w] === true; });
+  }
+  function asTabled(text) {
+    if (text.indexOf("|") < 0 && text.indexOf("\t") < 0) return text;
+    var lines = text.split("\n"), heads = null, sep = null, i = 0;
+    function tabs(l) { return l.split("\t").length - 1; }
+    while (i < lines.length) {
+      var line = lines[i];
+      if (heads && line.indexOf(sep) >= 0 && (sep === "|" || tabs(line) === heads.length - 1)) {
+        lines[i] = "| " + cellsOf(line, sep).map(function (c, n) {
+          return n < heads.length && c.trim() && namesPersonData(heads[n]) ? heads[n].trim() + " " + c : c;
+        }).join(" | ") + " |"; // (a tab between two cells' words is no name's space)
+        i++;
+        continue;
+      }
+      heads = null;
+      var following = i + 1 < lines.length ? lines[i + 1] : "";
+      if (line.indexOf("|") >= 0 && following.indexOf("|") >= 0 && TABLE_RULE.test(following)) {
+        heads = cellsOf(line, "|"); sep = "|";
+        i += 2; // (the row of dashes)
+        continue;
+      }
+      if (line.indexOf("\t") >= 0 && tabs(following) === tabs(line) &&
+          line.split("\t").every(function (c) { return c.trim(); })) {
+        heads = line.split("\t"); sep = "\t";
+      }
+      i++;
+    }
+    return lines.join("\n");
+  }
   function patientKind(text) {
-    text = asSeen(asRendered(text));
+    text = asTabled(asSeen(asRendered(text)));
     for (var i = 0; i < PATIENT.length; i++) {
       var re = PATIENT[i][0], m;
       re.lastIndex = 0;
