@@ -323,3 +323,39 @@ def test_the_current_section_is_marked_by_more_than_colour(new_page, server, typ
     _shot_name = f"nav-current-{colours}.png"
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.locator(".topbar").screenshot(path=str(SHOTS / _shot_name))
+
+
+# the nearest opaque background of an element (forced colours give the used, system colours)
+_BACKGROUND_JS = """e => { let p = e; while (p) { const c = getComputedStyle(p).backgroundColor;
+    if (c && !/rgba\\(.*, 0\\)$/.test(c) && c !== 'transparent') return c; p = p.parentElement; }
+    return 'rgb(255, 255, 255)'; }"""
+
+
+@pytest.mark.parametrize("scheme", ["dark", "light"])
+def test_chart_text_is_legible_under_a_contrast_theme(new_page, server, site, types, scheme):
+    """Under a Windows contrast theme (forced colours) the page turns black (or white) but the
+    charts' text kept its fills: on black, an axis label in the muted grey was 2.8:1 and a
+    value beside its bar (#1e293b) 1.3:1, the figures of every chart all but invisible. Every
+    chart text, on the pages and on a deck's slide, reads at 4.5:1 on what is behind it."""
+    from test_browser_layout import _contrast
+
+    page, _rec = new_page(viewport=DESKTOP, forced_colors="active", color_scheme=scheme)
+    # a practice's deck has a chart on one of its slides: that slide is opened
+    deck = _first(site, "presentations/*/*/index.html")
+    paths = _chart_pages(types) + [deck]
+    low, measured = [], 0
+    for path in paths:
+        page.goto(f"{server}/{path}", wait_until="load")
+        if path == deck:
+            slide = page.evaluate("() => document.querySelector('svg.chart').closest('.slide').id")
+            page.goto(f"{server}/{path}#{slide.removeprefix('slide-')}", wait_until="load")
+        found = page.evaluate(
+            """bg => [...document.querySelectorAll('svg.chart text')]
+                .filter(t => t.getClientRects().length && t.textContent.trim())
+                .map(t => ({text: t.textContent.trim().slice(0, 30), fill: getComputedStyle(t).fill,
+                            back: eval(bg)(t.closest('svg').parentElement)}))""", _BACKGROUND_JS)
+        measured += len(found)
+        low += [f"{path}: {t['text']!r} {t['fill']} on {t['back']} ({_contrast(t['fill'], t['back']):.2f})"
+                for t in found if _contrast(t["fill"], t["back"]) < 4.5]
+    assert measured > 40, measured
+    assert not low, "chart text under 4.5:1 under forced colours:\n" + "\n".join(low[:20])
