@@ -389,3 +389,29 @@ def test_a_text_fields_outline_stands_out_from_what_is_around_it(new_page, serve
                 faint.append(f"{name}: {f['what']} border {f['border']} on {f['around']} ({best:.2f})")
     assert seen > 20, seen
     assert not faint, "controls whose outline is under 3:1:\n" + "\n".join(faint)
+
+
+def test_a_call_plans_log_a_visit_links_say_which_practice(new_page, server, types):
+    """A liaison's call plan has a "Log a visit" link under each practice: a screen reader's
+    list of links read "Log a visit" six times (and once more for the page's own), seven links
+    alike to seven different forms. Each says its practice; the words shown stay the same."""
+    page, _rec = new_page(viewport=DESKTOP)
+    page.goto(f"{server}/{types['member']}", wait_until="load")
+    links = page.evaluate("""() => [...document.querySelectorAll('main a.log-visit')].map(a => ({
+        name: (a.getAttribute('aria-label') || a.textContent).replace(/\\s+/g, ' ').trim(),
+        // the words on screen: what a 1 px clipped box holds (for a screen reader) left out
+        shown: [...a.childNodes].filter(n => n.nodeType === 3 || n.getBoundingClientRect().width > 1)
+                 .map(n => n.textContent).join('').trim(),
+        href: a.getAttribute('href')}))""")
+    plan = page.evaluate("""() => [...document.querySelectorAll('.call-plan h3')].map(h => ({
+        practice: h.querySelector('a').textContent.trim(),
+        name: (() => { const a = h.querySelector('a.log-visit');
+                       return a && (a.getAttribute('aria-label') || a.textContent).replace(/\\s+/g, ' ').trim(); })()}))""")
+    assert len(plan) >= 3 and all(p["name"] for p in plan), plan
+    for p in plan:
+        assert p["name"].startswith("Log a visit") and p["practice"] in p["name"], p
+    names = {}
+    for link in links:
+        assert link["shown"] == "Log a visit", link
+        names.setdefault(link["name"], set()).add(link["href"])
+    assert all(len(hrefs) == 1 for hrefs in names.values()), names
