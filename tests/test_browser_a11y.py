@@ -441,3 +441,21 @@ def test_a_sortable_columns_arrow_can_be_seen(new_page, server, types, width):
                   for f in found if _contrast(f["arrow"], f["back"]) < 3]
     assert seen >= 20, seen
     assert not faint, "sort arrows under 3:1:\n" + "\n".join(faint)
+
+
+def test_a_slides_pictures_keep_their_white_under_a_contrast_theme(new_page, server, types):
+    """A slide is white and its pictures are drawn for it: under a Windows contrast theme
+    (forced colours, dark) the slide turned black behind them and the logo's dark lettering
+    (a PNG with a transparent background) was all but invisible. A slide's pictures keep a
+    white ground behind them."""
+    page, _rec = new_page(viewport=DESKTOP, forced_colors="active", color_scheme="dark")
+    page.goto(f"{server}/{types['deck']}", wait_until="load")
+    grounds = []
+    for i in range(page.locator(".slide").count()):
+        page.goto(f"{server}/{types['deck']}#{i + 1}", wait_until="load")
+        grounds += page.evaluate(
+            """bg => [...document.querySelectorAll('.slide.current img')]
+                .filter(i => i.getClientRects().length)
+                .map(i => i.getAttribute('src') + ': ' + eval(bg)(i))""", _BACKGROUND_JS)
+    assert any("logo" in g for g in grounds), grounds
+    assert all(g.endswith("rgb(255, 255, 255)") for g in grounds), grounds
