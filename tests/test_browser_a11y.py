@@ -459,3 +459,31 @@ def test_a_slides_pictures_keep_their_white_under_a_contrast_theme(new_page, ser
                 .map(i => i.getAttribute('src') + ': ' + eval(bg)(i))""", _BACKGROUND_JS)
     assert any("logo" in g for g in grounds), grounds
     assert all(g.endswith("rgb(255, 255, 255)") for g in grounds), grounds
+
+
+@pytest.mark.parametrize("name", ["physicians", "practices"])
+def test_the_keyboard_going_back_up_a_table_is_not_hidden_by_its_headers(new_page, server, types, name):
+    """A directory's column headers stay at the top of its scrolling frame: going back up with
+    Shift+Tab, the frame scrolled each link just to its top edge, under the headers, and the
+    keyboard went out of sight (WCAG 2.4.11) on 24 stops of the physicians' directory. What
+    takes the focus is never covered by something else on the page."""
+    page, _rec = new_page(viewport=DESKTOP)
+    page.goto(f"{server}/{types[name]}", wait_until="load")
+    last = page.locator(".table-wrap.sticky tbody a").last
+    last.focus()
+    covered, inside = [], 0
+    for _ in range(120):
+        page.keyboard.press("Shift+Tab")
+        got = page.evaluate("""() => { const e = document.activeElement;
+            if (!e.closest('.table-wrap.sticky tbody')) return null;
+            const r = e.getBoundingClientRect();
+            const top = document.elementFromPoint(r.left + Math.min(r.width / 2, 10), r.top + r.height / 2);
+            return {text: e.textContent.trim(), over: top && !e.contains(top) && !top.contains(e)
+                    ? top.tagName + ' ' + top.textContent.trim().slice(0, 20) : null}; }""")
+        if got is None:
+            break
+        inside += 1
+        if got["over"]:
+            covered.append(f"{got['text']!r} under {got['over']!r}")
+    assert inside >= 8, inside
+    assert not covered, f"{name}: the focus went under:\n" + "\n".join(covered)
