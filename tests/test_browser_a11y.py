@@ -487,3 +487,24 @@ def test_the_keyboard_going_back_up_a_table_is_not_hidden_by_its_headers(new_pag
             covered.append(f"{got['text']!r} under {got['over']!r}")
     assert inside >= 8, inside
     assert not covered, f"{name}: the focus went under:\n" + "\n".join(covered)
+
+
+def test_a_badge_keeps_its_outline_under_a_contrast_theme(new_page, server, types):
+    """A status badge (active, declining · 1 vs 6 · 90 d, visit overdue, tier A) is a coloured
+    pill: a Windows contrast theme drops the fill, and a brief's row of badges read as one run
+    of words, "active declining · 1 vs 6 · 90 d visit overdue tier A". Under forced colours
+    each badge is outlined."""
+    page, _rec = new_page(viewport=DESKTOP, forced_colors="active", color_scheme="dark")
+    bare, seen = [], 0
+    for name in ("physician", "physicians", "dashboard"):
+        page.goto(f"{server}/{types[name]}", wait_until="load")
+        found = page.evaluate("""() => [...document.querySelectorAll('.badge')]
+            .filter(b => b.getClientRects().length && b.textContent.trim())
+            .map(b => { const s = getComputedStyle(b);
+                return {text: b.textContent.trim(), style: s.borderTopStyle, width: parseFloat(s.borderTopWidth),
+                        colour: s.borderTopColor, text_colour: s.color}; })""")
+        seen += len(found)
+        bare += [f"{name}: {b['text']!r} ({b['style']} {b['width']} px)" for b in found
+                 if b["style"] in ("none", "hidden") or b["width"] < 1 or b["colour"] == "rgba(0, 0, 0, 0)"]
+    assert seen > 30, seen
+    assert not bare, "badges with no outline under forced colours:\n" + "\n".join(bare[:15])
