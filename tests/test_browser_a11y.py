@@ -323,3 +323,188 @@ def test_the_current_section_is_marked_by_more_than_colour(new_page, server, typ
     _shot_name = f"nav-current-{colours}.png"
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.locator(".topbar").screenshot(path=str(SHOTS / _shot_name))
+
+
+# the nearest opaque background of an element (forced colours give the used, system colours)
+_BACKGROUND_JS = """e => { let p = e; while (p) { const c = getComputedStyle(p).backgroundColor;
+    if (c && !/rgba\\(.*, 0\\)$/.test(c) && c !== 'transparent') return c; p = p.parentElement; }
+    return 'rgb(255, 255, 255)'; }"""
+
+
+@pytest.mark.parametrize("scheme", ["dark", "light"])
+def test_chart_text_is_legible_under_a_contrast_theme(new_page, server, site, types, scheme):
+    """Under a Windows contrast theme (forced colours) the page turns black (or white) but the
+    charts' text kept its fills: on black, an axis label in the muted grey was 2.8:1 and a
+    value beside its bar (#1e293b) 1.3:1, the figures of every chart all but invisible. Every
+    chart text, on the pages and on a deck's slide, reads at 4.5:1 on what is behind it."""
+    from test_browser_layout import _contrast
+
+    page, _rec = new_page(viewport=DESKTOP, forced_colors="active", color_scheme=scheme)
+    # a practice's deck has a chart on one of its slides: that slide is opened
+    deck = _first(site, "presentations/*/*/index.html")
+    paths = _chart_pages(types) + [deck]
+    low, measured = [], 0
+    for path in paths:
+        page.goto(f"{server}/{path}", wait_until="load")
+        if path == deck:
+            slide = page.evaluate("() => document.querySelector('svg.chart').closest('.slide').id")
+            page.goto(f"{server}/{path}#{slide.removeprefix('slide-')}", wait_until="load")
+        found = page.evaluate(
+            """bg => [...document.querySelectorAll('svg.chart text')]
+                .filter(t => t.getClientRects().length && t.textContent.trim())
+                .map(t => ({text: t.textContent.trim().slice(0, 30), fill: getComputedStyle(t).fill,
+                            back: eval(bg)(t.closest('svg').parentElement)}))""", _BACKGROUND_JS)
+        measured += len(found)
+        low += [f"{path}: {t['text']!r} {t['fill']} on {t['back']} ({_contrast(t['fill'], t['back']):.2f})"
+                for t in found if _contrast(t["fill"], t["back"]) < 4.5]
+    assert measured > 40, measured
+    assert not low, "chart text under 4.5:1 under forced colours:\n" + "\n".join(low[:20])
+
+
+def test_a_text_fields_outline_stands_out_from_what_is_around_it(new_page, server, types):
+    """A text field, a menu or a chip is found by its outline: the filters', the menus' and the
+    log form's were #cbd5e1 on white (1.5:1), search/'s box #94a3b8 (2.5:1), the header's box
+    a faint white line on its bar (2.9:1), under the 3:1 that WCAG 1.4.11 asks of what
+    identifies a control: at 200 % a low-vision user saw labels over blank card. Each one's
+    border (or its fill, if that differs enough) is at least 3:1 against what is behind it."""
+    from test_browser_layout import _contrast
+
+    page, _rec = new_page(viewport=DESKTOP)
+    faint, seen = [], 0
+    for name in ("physicians", "follow-ups", "activity", "training", "search", "log"):
+        page.goto(f"{server}/{types[name]}", wait_until="load")
+        found = page.evaluate(
+            """bg => [...document.querySelectorAll(
+                    'input[type=search], input[type=text], input[type=date], select, textarea, .log-chips label')]
+                .filter(e => e.getClientRects().length)
+                .map(e => { const s = getComputedStyle(e);
+                    return {what: e.outerHTML.slice(0, 70), border: s.borderTopColor,
+                            width: parseFloat(s.borderTopWidth), fill: eval(bg)(e),
+                            around: eval(bg)(e.parentElement)}; })""", _BACKGROUND_JS)
+        for f in found:
+            seen += 1
+            best = max(_contrast(f["border"], f["around"]) if f["width"] >= 1 else 1,
+                       _contrast(f["fill"], f["around"]))
+            if best < 3:
+                faint.append(f"{name}: {f['what']} border {f['border']} on {f['around']} ({best:.2f})")
+    assert seen > 20, seen
+    assert not faint, "controls whose outline is under 3:1:\n" + "\n".join(faint)
+
+
+def test_a_call_plans_log_a_visit_links_say_which_practice(new_page, server, types):
+    """A liaison's call plan has a "Log a visit" link under each practice: a screen reader's
+    list of links read "Log a visit" six times (and once more for the page's own), seven links
+    alike to seven different forms. Each says its practice; the words shown stay the same."""
+    page, _rec = new_page(viewport=DESKTOP)
+    page.goto(f"{server}/{types['member']}", wait_until="load")
+    links = page.evaluate("""() => [...document.querySelectorAll('main a.log-visit')].map(a => ({
+        name: (a.getAttribute('aria-label') || a.textContent).replace(/\\s+/g, ' ').trim(),
+        // the words on screen: what a 1 px clipped box holds (for a screen reader) left out
+        shown: [...a.childNodes].filter(n => n.nodeType === 3 || n.getBoundingClientRect().width > 1)
+                 .map(n => n.textContent).join('').trim(),
+        href: a.getAttribute('href')}))""")
+    plan = page.evaluate("""() => [...document.querySelectorAll('.call-plan h3')].map(h => ({
+        practice: h.querySelector('a').textContent.trim(),
+        name: (() => { const a = h.querySelector('a.log-visit');
+                       return a && (a.getAttribute('aria-label') || a.textContent).replace(/\\s+/g, ' ').trim(); })()}))""")
+    assert len(plan) >= 3 and all(p["name"] for p in plan), plan
+    for p in plan:
+        assert p["name"].startswith("Log a visit") and p["practice"] in p["name"], p
+    names = {}
+    for link in links:
+        assert link["shown"] == "Log a visit", link
+        names.setdefault(link["name"], set()).add(link["href"])
+    assert all(len(hrefs) == 1 for hrefs in names.values()), names
+
+
+@pytest.mark.parametrize("width", list(VIEWPORTS))
+def test_a_sortable_columns_arrow_can_be_seen(new_page, server, types, width):
+    """The arrow that says a column sorts (↕) was #94a3b8 on the header's band (2.3:1), under
+    the 3:1 WCAG 1.4.11 asks of a symbol that carries meaning: at 200 % a low-vision user
+    saw no sign that the columns sort. Unsorted or sorted, it is at least 3:1."""
+    from test_browser_layout import _contrast
+
+    page, _rec = new_page(viewport=VIEWPORTS[width])
+    faint, seen = [], 0
+    for name in ("physicians", "practices", "team", "referrals", "prospects"):
+        page.goto(f"{server}/{types[name]}", wait_until="load")
+        buttons = page.locator("th[data-sort] > button.sort")
+        if buttons.count():
+            buttons.first.click()  # one sorted column too
+        found = page.evaluate(
+            """bg => [...document.querySelectorAll('th[data-sort] > button.sort')]
+                .filter(b => b.getClientRects().length)
+                .map(b => ({col: b.textContent.trim(), arrow: getComputedStyle(b, '::after').color,
+                            back: eval(bg)(b)}))""", _BACKGROUND_JS)
+        seen += len(found)
+        faint += [f"{name}: {f['col']} {f['arrow']} on {f['back']} ({_contrast(f['arrow'], f['back']):.2f})"
+                  for f in found if _contrast(f["arrow"], f["back"]) < 3]
+    assert seen >= 20, seen
+    assert not faint, "sort arrows under 3:1:\n" + "\n".join(faint)
+
+
+def test_a_slides_pictures_keep_their_white_under_a_contrast_theme(new_page, server, types):
+    """A slide is white and its pictures are drawn for it: under a Windows contrast theme
+    (forced colours, dark) the slide turned black behind them and the logo's dark lettering
+    (a PNG with a transparent background) was all but invisible. A slide's pictures keep a
+    white ground behind them."""
+    page, _rec = new_page(viewport=DESKTOP, forced_colors="active", color_scheme="dark")
+    page.goto(f"{server}/{types['deck']}", wait_until="load")
+    grounds = []
+    for i in range(page.locator(".slide").count()):
+        page.goto(f"{server}/{types['deck']}#{i + 1}", wait_until="load")
+        grounds += page.evaluate(
+            """bg => [...document.querySelectorAll('.slide.current img')]
+                .filter(i => i.getClientRects().length)
+                .map(i => i.getAttribute('src') + ': ' + eval(bg)(i))""", _BACKGROUND_JS)
+    assert any("logo" in g for g in grounds), grounds
+    assert all(g.endswith("rgb(255, 255, 255)") for g in grounds), grounds
+
+
+@pytest.mark.parametrize("name", ["physicians", "practices"])
+def test_the_keyboard_going_back_up_a_table_is_not_hidden_by_its_headers(new_page, server, types, name):
+    """A directory's column headers stay at the top of its scrolling frame: going back up with
+    Shift+Tab, the frame scrolled each link just to its top edge, under the headers, and the
+    keyboard went out of sight (WCAG 2.4.11) on 24 stops of the physicians' directory. What
+    takes the focus is never covered by something else on the page."""
+    page, _rec = new_page(viewport=DESKTOP)
+    page.goto(f"{server}/{types[name]}", wait_until="load")
+    last = page.locator(".table-wrap.sticky tbody a").last
+    last.focus()
+    covered, inside = [], 0
+    for _ in range(120):
+        page.keyboard.press("Shift+Tab")
+        got = page.evaluate("""() => { const e = document.activeElement;
+            if (!e.closest('.table-wrap.sticky tbody')) return null;
+            const r = e.getBoundingClientRect();
+            const top = document.elementFromPoint(r.left + Math.min(r.width / 2, 10), r.top + r.height / 2);
+            return {text: e.textContent.trim(), over: top && !e.contains(top) && !top.contains(e)
+                    ? top.tagName + ' ' + top.textContent.trim().slice(0, 20) : null}; }""")
+        if got is None:
+            break
+        inside += 1
+        if got["over"]:
+            covered.append(f"{got['text']!r} under {got['over']!r}")
+    assert inside >= 8, inside
+    assert not covered, f"{name}: the focus went under:\n" + "\n".join(covered)
+
+
+def test_a_badge_keeps_its_outline_under_a_contrast_theme(new_page, server, types):
+    """A status badge (active, declining · 1 vs 6 · 90 d, visit overdue, tier A) is a coloured
+    pill: a Windows contrast theme drops the fill, and a brief's row of badges read as one run
+    of words, "active declining · 1 vs 6 · 90 d visit overdue tier A". Under forced colours
+    each badge is outlined."""
+    page, _rec = new_page(viewport=DESKTOP, forced_colors="active", color_scheme="dark")
+    bare, seen = [], 0
+    for name in ("physician", "physicians", "dashboard"):
+        page.goto(f"{server}/{types[name]}", wait_until="load")
+        found = page.evaluate("""() => [...document.querySelectorAll('.badge')]
+            .filter(b => b.getClientRects().length && b.textContent.trim())
+            .map(b => { const s = getComputedStyle(b);
+                return {text: b.textContent.trim(), style: s.borderTopStyle, width: parseFloat(s.borderTopWidth),
+                        colour: s.borderTopColor, text_colour: s.color}; })""")
+        seen += len(found)
+        bare += [f"{name}: {b['text']!r} ({b['style']} {b['width']} px)" for b in found
+                 if b["style"] in ("none", "hidden") or b["width"] < 1 or b["colour"] == "rgba(0, 0, 0, 0)"]
+    assert seen > 30, seen
+    assert not bare, "badges with no outline under forced colours:\n" + "\n".join(bare[:15])

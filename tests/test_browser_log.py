@@ -809,3 +809,44 @@ def test_a_large_practices_office_staff_are_found_by_name_or_role(new_page, tmp_
     assert sorted(shown()) == ["Rae Quillon (referral coordinator)", "Sam StafferD (scheduler, site 3)"], shown()
     assert "Rae Quillon (referral coordinator)" in _yaml_of(page)
     assert rec.console_errors == [], rec.console_errors
+
+
+def test_the_fields_a_record_needs_are_said_before_it_is_handed_over(new_page, server):
+    """Which fields a record needs was learnt only by trying to hand it over: nothing on the
+    form or to a screen reader said that Logged by, Date, Practice and Summary may not stay
+    empty (WCAG 3.3.2). The fields that an empty form is refused for are required to a
+    screen reader (the type's group too), the others are not, and a line above them names
+    them."""
+    page, rec = _open(new_page, server, "desktop")
+    page.fill("#log-date", "")
+    cdp = page.context.new_cdp_session(page)
+
+    def required(selector: str) -> bool:
+        node = cdp.send("DOM.describeNode", {"objectId": cdp.send("Runtime.evaluate", {
+            "expression": f"document.querySelector('{selector}')"})["result"]["objectId"]})["node"]
+        ax = cdp.send("Accessibility.getPartialAXTree", {"backendNodeId": node["backendNodeId"],
+                                                         "fetchRelatives": False})["nodes"][0]
+        props = {p["name"]: p["value"].get("value") for p in ax.get("properties", [])}
+        if "required" not in props:  # Chromium lists none for a <select> or a date field
+            return page.get_attribute(selector, "aria-required") == "true"
+        return bool(props["required"])
+
+    controls = page.evaluate("""() => [...document.querySelectorAll('#log-form [data-field]')]
+        .filter(f => !f.hidden)
+        .map(f => { const c = f.querySelector('input:not([type=checkbox]):not([type=radio]):not([hidden]), select, textarea');
+                    return c && {field: f.getAttribute('data-field'), id: c.id}; })
+        .filter(Boolean)""")
+    page.click("#log-copy")  # an attempt to hand the empty record over
+    refused = set(page.evaluate(
+        "() => [...document.querySelectorAll('#log-form .field.invalid')].map(f => f.getAttribute('data-field'))"))
+    assert {"liaison", "date", "practice", "summary"} <= refused, refused
+    for c in controls:
+        assert required(f"#{c['id']}") == (c["field"] in refused), c
+    assert required('#log-form [data-field="type"]'), "the type's group"
+    assert not required("#log-notes")
+    needed = page.text_content("#log-needed")
+    for field in sorted(refused | {"type"}):
+        label = page.evaluate(f"""() => {{ const f = document.querySelector('#log-form [data-field="{field}"]');
+            return (f.querySelector('label, legend').firstChild.textContent || '').trim(); }}""")
+        assert label in needed, (label, needed)
+    assert rec.console_errors == [], rec.console_errors

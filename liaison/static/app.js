@@ -416,6 +416,24 @@
     });
   }
 
+  // A table whose column headers stay at the top of its scrolling frame (and whose first
+  // column stays at its left on a narrow screen): the keyboard going back up (Shift+Tab) put
+  // the focused link under them, out of sight. The frame keeps their height (width) clear
+  // when it scrolls to what takes the focus.
+  function setupStickyFrames() {
+    each(document.querySelectorAll(".table-wrap.sticky"), function (wrap) {
+      var head = wrap.querySelector("thead"), th = head && head.querySelector("th");
+      var top = th && getComputedStyle(th).position === "sticky" ? head.getBoundingClientRect().height : 0;
+      var left = 0, row = wrap.querySelector("tbody tr");
+      if (row) each(row.children, function (cell) {
+        var cs = getComputedStyle(cell);
+        if (cs.position === "sticky" && cs.left !== "auto") left = Math.max(left, cell.getBoundingClientRect().right - row.getBoundingClientRect().left);
+      });
+      wrap.style.scrollPaddingTop = top ? Math.ceil(top) + "px" : "";
+      wrap.style.scrollPaddingLeft = left ? Math.ceil(left) + "px" : "";
+    });
+  }
+
   // On paper a folded part (<details>: more talking points, the alerts) prints open; each one
   // this opened closes again after printing. Chromium's print preview and PDF fire
   // beforeprint/afterprint; print media emulated (tests, devtools) changes matchMedia.
@@ -456,10 +474,11 @@
     each(document.querySelectorAll("table[data-table]"), setupSort);
     setupCharts();
     setupProseTables();
+    setupStickyFrames();
     showCurrentSection();
     breakAddresses();
     notePaperPoints();
-    window.addEventListener("resize", function () { setupCharts(); setupProseTables(); });
+    window.addEventListener("resize", function () { setupCharts(); setupProseTables(); setupStickyFrames(); });
     if (LOADERS.length) window.addEventListener("hashchange", hashChanged);
     if (location.hash.indexOf("=") !== -1) keepState(location.hash.slice(1));
     window.addEventListener("beforeprint", openForPrint);
