@@ -264,11 +264,7 @@ def test_a_count_column_with_thousands_separators_sorts_by_its_numbers(new_page,
         "physician,2026-10-01,cy-mid,ablation,referred,200\n"
         "physician,2026-10-01,ida-lone,ablation,referred,30\n",
         encoding="utf-8")
-    out = tmp_path / "site"
-    done = subprocess.run([sys.executable, "-m", "liaison", "build", "--root", str(root),
-                           "--out", str(out), "--as-of", "2026-12-05"],
-                          capture_output=True, text=True)
-    assert done.returncode == 0, done.stderr
+    out = _built(root, tmp_path / "site")
     page, rec = new_page()
     page.goto((out / "physicians" / "index.html").as_uri())
     col = _header_index(page, "Referrals 365 d")
@@ -284,6 +280,15 @@ def test_a_count_column_with_thousands_separators_sorts_by_its_numbers(new_page,
     assert 'data-label="Referrals 365 d">1,500' in (out / "practices" / "solo" / "index.html") \
         .read_text(encoding="utf-8")
     assert rec.console_errors == [], "console errors:\n" + "\n".join(rec.console_errors)
+
+
+def _built(root: Path, out: Path) -> Path:
+    """``root`` built as of 2026-12-05 into ``out`` by the command line (asserted to succeed)."""
+    done = subprocess.run([sys.executable, "-m", "liaison", "build", "--root", str(root),
+                           "--out", str(out), "--as-of", "2026-12-05"],
+                          capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    return out
 
 
 def _header_index(page, label: str) -> int:
@@ -636,11 +641,7 @@ def test_directory_filter_finds_names_in_every_script_and_letters_typed_plainly(
                                 ("angela", "Ángela Álvarez", "solo")):
         (root / f"data/physicians/{pid}.yaml").write_text(
             f"name: {name}\nspecialty: Family medicine\npractice: {practice}\n", encoding="utf-8")
-    out = tmp_path / "site"
-    done = subprocess.run([sys.executable, "-m", "liaison", "build", "--root", str(root),
-                           "--out", str(out), "--as-of", "2026-12-05"],
-                          capture_output=True, text=True)
-    assert done.returncode == 0, done.stderr
+    out = _built(root, tmp_path / "site")
     page, rec = new_page()
     page.goto((out / "physicians" / "index.html").as_uri())
     box = page.locator('input[data-filter="physician-table"]')
@@ -671,11 +672,7 @@ def test_a_text_column_without_a_sort_key_sorts_accented_words_with_their_plain_
     for tid, name in (("hana", "Ōkubo Hana"), ("zed", "Zed Zimmer")):
         (root / f"data/team/{tid}.yaml").write_text(f"name: {name}\nrole: liaison\n", encoding="utf-8")
     (root / "data/team/lou.yaml").write_text("name: Lou Park\nrole: liaison\n", encoding="utf-8")
-    out = tmp_path / "site"
-    done = subprocess.run([sys.executable, "-m", "liaison", "build", "--root", str(root),
-                           "--out", str(out), "--as-of", "2026-12-05"],
-                          capture_output=True, text=True)
-    assert done.returncode == 0, done.stderr
+    out = _built(root, tmp_path / "site")
     page, rec = new_page()
     page.goto((out / "physicians" / "index.html").as_uri())
     for label, want in (("City", ["Bend", "Élan Falls", "Zephyr"]),
@@ -706,11 +703,7 @@ def test_names_in_a_right_to_left_script_keep_their_order_in_a_line(new_page, tm
     (root / "data/practices/solo.yaml").write_text(  # the brief's staff, joined by " · "
         "name: Solo Clinic\nstaff:\n  - {name: Tess Ramsey}\n  - {name: فاطمة الزهراء}\n"
         "  - {name: رنا حداد}\n", encoding="utf-8")
-    out = tmp_path / "site"
-    done = subprocess.run([sys.executable, "-m", "liaison", "build", "--root", str(root),
-                           "--out", str(out), "--as-of", "2026-12-05"],
-                          capture_output=True, text=True)
-    assert done.returncode == 0, done.stderr
+    out = _built(root, tmp_path / "site")
     page, rec = new_page()
     page.goto((out / "practices" / "solo" / "index.html").as_uri())
     line = page.locator("li .meta", has=page.locator('a[href$="physicians/ahmad/index.html"]')).first
