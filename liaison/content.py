@@ -414,6 +414,18 @@ def nest_lists(text: str) -> str:
     return "\n".join(out)
 
 
+_HEADING_TAG = _re.compile(r"<(/?)h([1-6])\b")
+
+
+def _below_the_page(html: str) -> str:
+    """A record's note shows inside a page's sections, under their h2 and h3 (a brief's
+    "Notes"): its ``#`` heading is an h4, ``##`` an h5, the others h6, so that a note's
+    "## Parking" does not stand in the page's outline beside its sections."""
+    if "<h" not in html:
+        return html
+    return _HEADING_TAG.sub(lambda m: f"<{m[1]}h{min(int(m[2]) + 3, 6)}", html)
+
+
 class MarkdownRenderer:
     """Markdown -> sanitized HTML, each distinct text rendered once. A record's Markdown
     fields (notes, descriptions: one per record, each mostly its own text) are GitHub Flavored
@@ -434,12 +446,14 @@ class MarkdownRenderer:
         self.slide_memo: dict[str, str] = {}
 
     def note(self, text: str | None) -> Markup:
-        """A Markdown field of a record (notes, descriptions), as safe HTML for templates."""
+        """A Markdown field of a record (notes, descriptions), as safe HTML for templates; its
+        headings three levels down (``_below_the_page``)."""
         if not text:
             return _NOTHING
         html = self.memo.get(text)
         if html is None:
-            html = self.memo[text] = Markup(sanitize(gfm_tasks(gfm(text)), images=False))
+            html = self.memo[text] = Markup(sanitize(_below_the_page(gfm_tasks(gfm(text))),
+                                                     images=False))
         return html
 
     def slide(self, text: str, images: bool = True) -> str:

@@ -100,6 +100,19 @@ def test_speaker_notes_and_documents_stay_python_markdown():
     assert md.speaker_note("") == ""
 
 
+def test_a_notes_headings_stand_below_the_pages_sections():
+    """A brief shows a record's notes under its h3 "Notes" (an interaction's under a section's
+    h2): a note's "## Parking" was an h2, beside the page's own sections in a screen reader's
+    outline. A note's headings go three levels down, at most h6; a guide keeps its own."""
+    md = MarkdownRenderer()
+    html = str(md.note("# Office\n\n## Parking\n\ntext\n\n### Lot B\n\n"
+                       "<h2>Raw</h2>\n\n#### Deep"))
+    assert [t for t in ("<h4>Office</h4>", "<h5>Parking</h5>", "<h6>Lot B</h6>",
+                        "<h5>Raw</h5>", "<h6>Deep</h6>") if t not in html] == [], html
+    assert "<h1" not in html and "<h2" not in html and "<h3" not in html
+    assert "<h2" in md.document("## Parking")[0]
+
+
 def test_a_built_brief_shows_a_note_in_github_flavored_markdown(tmp_path):
     """End to end: a physician's notes with a table and struck text, built."""
     root = tmp_path / "site"
@@ -107,7 +120,7 @@ def test_a_built_brief_shows_a_note_in_github_flavored_markdown(tmp_path):
     doc = root / "data" / "physicians" / "ruth-kessler.yaml"
     text = doc.read_text(encoding="utf-8")
     assert "\nnotes:" not in text
-    doc.write_text(text.rstrip("\n") + "\nnotes: |\n  ~~Mondays~~ Tuesdays now.\n\n"
+    doc.write_text(text.rstrip("\n") + "\nnotes: |\n  ~~Mondays~~ Tuesdays now.\n\n  ## Parking\n\n"
                    "  | clinic | day |\n  |---|---|\n  | North | Tue |\n", encoding="utf-8")
     out = tmp_path / "out"
     code, _out, err = cli("build", "--root", str(root), "--out", str(out),
@@ -115,6 +128,8 @@ def test_a_built_brief_shows_a_note_in_github_flavored_markdown(tmp_path):
     assert code == 0, err
     raw = (out / "physicians" / "ruth-kessler" / "index.html").read_text(encoding="utf-8")
     assert "<del>Mondays</del>" in raw and "<td>North</td>" in raw
+    notes = raw.split("<h3>Notes</h3>", 1)[1].split("</section>", 1)[0]
+    assert "<h5>Parking</h5>" in notes, notes
 
 
 GFM_TEXTS = [
