@@ -183,7 +183,6 @@ def _colon_error(exc, lines: list[str]) -> YamlSyntaxError | None:
 
 
 _OPEN_QUOTE = re.compile(r"^ *(?:- +)?(?P<key>[a-z_][a-z0-9_]*): +(?P<quote>[\"'])")
-_FIELD_START = re.compile(r"^ *(?:- +)?[a-z_][a-z0-9_]*:(?: |$)")
 
 
 def _unclosed_quote_error(exc, lines: list[str]) -> YamlSyntaxError | None:
@@ -200,7 +199,7 @@ def _unclosed_quote_error(exc, lines: list[str]) -> YamlSyntaxError | None:
         m = _OPEN_QUOTE.match(lines[k])
         if m is not None:
             break
-        if not _FIELD_START.match(lines[k]):
+        if not _KEY_AT.match(lines[k]):  # a field (text in quotes may go on over lines)
             return None
     else:
         return None
