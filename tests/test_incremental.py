@@ -16,7 +16,7 @@ import pytest
 import yaml
 
 from edits import DEPENDENCY_EDITS, EDITS, edit as make_edit, edit_yaml
-from liaison.errors import DataErrors
+from liaison.errors import DataErrors, LiaisonError
 from liaison.pipeline import build
 
 REPO = Path(__file__).resolve().parent.parent
@@ -595,7 +595,10 @@ def test_a_failed_incremental_build_leaves_the_previous_site_whole(generated, tm
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(render, "render_pages", broken)
-    with pytest.raises(Exception):
+    # the user's message names the cause and says the site is whole (not a second failure
+    # of the clean-up, which any exception would have let pass)
+    with pytest.raises(LiaisonError, match="No space left on device; the previous site is "
+                                           "untouched"):
         build(generated, AS_OF, out, workers=1)
     assert _files(out) == before
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".out")] == []
