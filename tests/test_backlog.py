@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from html import unescape
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -206,8 +207,10 @@ def test_data_quality_lists_every_warning_at_its_file_line_and_column(built):
     assert warnings
     html = (built / "data-quality" / "index.html").read_text()
     assert f"Warnings ({len(warnings)})" in html
+    shown = unescape(re.sub(r"<[^>]+>", "", html))
     for where, message in warnings:
         assert f'<code class="where">{where}</code>' in html
+        assert message in shown, message  # the message validate gives, word for word
     assert "/edit/" not in html  # no repository in site.yaml: no edit link
 
 
