@@ -620,7 +620,8 @@ def _load_referral_csv(loader: Loader, rel: str, out: list) -> None:
                     loader.error(rel, _width_message(header, cells), line=line, col=1)
                     continue
                 if unsure:
-                    _check_under_bad_header(loader, rel, line, header, cells, index, unsure)
+                    if not _said_totals(loader, rel, line, header, cells, index):
+                        _check_under_bad_header(loader, rel, line, header, cells, index, unsure)
                     continue
                 # Fast path for the common, clean row: memoized dates, ids and counts. A row
                 # that misses it teaches the memo its valid cells and is tried again: the first
@@ -634,18 +635,7 @@ def _load_referral_csv(loader: Loader, rel: str, out: list) -> None:
                 if row is not None:
                     out.append(row)
                     continue
-                total = next((c.strip() for c in cells if c.strip().lower() in _TOTALS), None)
-                at = index.get("date")
-                if total is not None and not (at is not None and at < len(cells)
-                                              and _DATE_LIKE.match(cells[at].strip())):
-                    # a spreadsheet's sum under its table: one error, not one a cell
-                    loader.error(rel, f"this row holds totals ('{total}'), not a referral: "
-                                      "delete it (the statistics sum the rows themselves)",
-                                 line=line, col=1)
-                    for col_name, cell in zip(header, cells):
-                        for kind in patient_info(cell):
-                            loader.error(rel, f"{col_name}: looks like {kind}: {PATIENT_MESSAGE}",
-                                         line=line, col=1)
+                if _said_totals(loader, rel, line, header, cells, index):
                     continue
 
                 def get(name, cells=cells):
@@ -723,6 +713,25 @@ def _unsure(index: dict[str, int]) -> frozenset:
     if "status" in unsure:
         unsure.add("declined_reason")
     return frozenset(unsure)
+
+
+def _said_totals(loader: Loader, rel: str, line: int, header: list[str], cells,
+                 index: dict[str, int]) -> bool:
+    """Whether the row is a spreadsheet's sum under its table (a cell "Total" and no date):
+    then one error says so, not one a cell (and its cells are scanned for patient data), under
+    a header with problems too."""
+    total = next((c.strip() for c in cells if c.strip().lower() in _TOTALS), None)
+    at = index.get("date")
+    if total is None or (at is not None and at < len(cells)
+                         and _DATE_LIKE.match(cells[at].strip())):
+        return False
+    loader.error(rel, f"this row holds totals ('{total}'), not a referral: delete it (the "
+                      "statistics sum the rows themselves)", line=line, col=1)
+    for col_name, cell in zip(header, cells):
+        for kind in patient_info(cell):
+            loader.error(rel, f"{col_name}: looks like {kind}: {PATIENT_MESSAGE}",
+                         line=line, col=1)
+    return True
 
 
 def _check_under_bad_header(loader: Loader, rel: str, line: int, header: list[str], cells,

@@ -463,6 +463,20 @@ def test_a_row_of_totals_is_one_error(tmp_path, monkeypatch, whole):
     assert len(rows) == 5  # a referral dated, whatever its service says (checked with the site)
 
 
+def test_a_row_of_totals_under_a_header_with_problems_is_one_error(tmp_path, monkeypatch):
+    # a spreadsheet's own headings ("Date", "Source") and its sum under the table: the header's
+    # errors, then the totals row said as under a clean header. It was four errors a cell
+    # ("date: 'Total' is not a date", "source: required field is missing: write 'unknown'…",
+    # "status: '5' is not one of …"), which sent one to fix a row meant to be deleted
+    text = ("Date,Source,physician,service,status\n2026-01-05,web,,sclerotherapy,\n"
+            "Total,,,,5\n")
+    _rows, problems = read(tmp_path, monkeypatch, text, whole=False)
+    assert [(p.line, p.message.split(":")[0]) for p in problems] == [
+        (1, "column 'Date' is the column date written another way"),
+        (1, "column 'Source' is the column source written another way"),
+        (3, "this row holds totals ('Total'), not a referral")]
+
+
 def test_a_spreadsheets_own_headings_say_which_column_they_stand_for(tmp_path, monkeypatch):
     # a front desk's sheet: 'Referring Physician' was "unknown column" with no hint, the
     # question of `source` too, and a Notes column was not said to have no place here
