@@ -63,6 +63,18 @@ def _links(markdown: str) -> list[str]:
     return inline + refs + autolinks + bare
 
 
+def test_no_merge_left_half_done_in_the_documents():
+    """A merge's conflict markers left at a line's start in the README or docs/ (one stood
+    in the README's deck helpers for three commits): both sides shown to every reader."""
+    marker = re.compile(r"^(<{7} |={7}$|>{7} )", re.M)
+    documents = [REPO / "README.md", *sorted((REPO / "docs").rglob("*.md"))]
+    assert len(documents) > 3
+    for path in documents:
+        text = path.read_text(encoding="utf-8")
+        found = [text.count("\n", 0, m.start()) + 1 for m in marker.finditer(text)]
+        assert not found, f"{path.relative_to(REPO)}: conflict markers at lines {found}"
+
+
 def test_readme_links_stay_inside_the_repository():
     readme = (REPO / "README.md").read_text(encoding="utf-8")
     links = _links(readme)
