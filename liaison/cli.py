@@ -615,7 +615,9 @@ def _in_terminal() -> bool:
 
 class Utf8Text(click.ParamType):
     """Text given on the command line or typed at a prompt, refused when it is not UTF-8
-    (Python gives the bytes of another encoding as lone surrogates, which no file holds)."""
+    (Python gives the bytes of another encoding as lone surrogates, which no file holds).
+    UTF-8 that the locale read as ASCII (LC_ALL=C with PYTHONUTF8=0: every byte above 127 a
+    surrogate) is taken as the UTF-8 text it is."""
 
     name = "text"
 
@@ -623,7 +625,11 @@ class Utf8Text(click.ParamType):
         try:
             value.encode("utf-8")
         except UnicodeEncodeError:
-            shown = value.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+            raw = value.encode("utf-8", "surrogateescape")  # the bytes as given
+            try:
+                return raw.decode("utf-8")
+            except UnicodeDecodeError:
+                shown = raw.decode("utf-8", "backslashreplace")
             self.fail(f"'{shown}' is not UTF-8 text (is the terminal set to another "
                       "encoding?)", param, ctx)
         except AttributeError:  # not a string (a default)
