@@ -615,19 +615,27 @@ def _in_terminal() -> bool:
 
 class Utf8Text(click.ParamType):
     """Text given on the command line or typed at a prompt, refused when it is not UTF-8
-    (Python gives the bytes of another encoding as lone surrogates, which no file holds)."""
+    (Python gives the bytes of another encoding as lone surrogates, which no file holds).
+    Under a locale of another encoding, bytes that are UTF-8 are taken as the UTF-8 text they
+    are: LC_ALL=C with PYTHONUTF8=0 read every byte above 127 as a surrogate, and a latin-1
+    locale (glibc's LANG=en_US) on a UTF-8 terminal read "Zoë" as "ZoÃ«". Text that is not
+    UTF-8 but the locale's own (a latin-1 terminal) is kept as the locale read it."""
 
     name = "text"
 
     def convert(self, value, param, ctx):
+        if not isinstance(value, str):  # (a default)
+            return value
+        try:
+            return os.fsencode(value).decode("utf-8")  # the bytes given, read as UTF-8
+        except (UnicodeEncodeError, UnicodeDecodeError):
+            pass
         try:
             value.encode("utf-8")
         except UnicodeEncodeError:
             shown = value.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
             self.fail(f"'{shown}' is not UTF-8 text (is the terminal set to another "
                       "encoding?)", param, ctx)
-        except AttributeError:  # not a string (a default)
-            pass
         return value
 
 

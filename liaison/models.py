@@ -310,6 +310,9 @@ def _npi(value):
 
 _AMOUNT_RE = re.compile(r"^\+?[0-9]{1,12}(\.[0-9]+)?$")
 _CENT = Decimal("0.01")
+# 12,50 or $1.234,50: a decimal comma (and points between thousands), as a keyboard or a
+# spreadsheet set to German, French or Spanish writes an amount
+_DECIMAL_COMMA = re.compile(r"\$?\s*(?P<whole>[0-9]{1,3}(?:\.[0-9]{3})+|[0-9]{1,12}),(?P<cents>[0-9]{1,2})")
 
 
 def _amount(value, *, positive: bool, cents: bool) -> Decimal | None:
@@ -339,6 +342,9 @@ def _amount(value, *, positive: bool, cents: bool) -> Decimal | None:
         plain = re.sub(r"^\$\s*|(?<=[0-9]),(?=[0-9]{3}(?:[.,]|$))", "", text)  # $1,245.50
         if plain != text and _AMOUNT_RE.match(plain):
             hint = f"write {plain}, the digits without '$' or separators"
+        elif comma := _DECIMAL_COMMA.fullmatch(text):
+            hint = (f"write {comma['whole'].replace('.', '')}.{comma['cents'].ljust(2, '0')}, "
+                    "with a decimal point")
         elif text.lower() in ("n/a", "na", "#n/a", "none", "-", "tbd"):
             hint = "leave the field out when there is none"
         else:

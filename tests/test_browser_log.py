@@ -393,13 +393,16 @@ def test_problems_are_said_next_to_their_fields(new_page, server, size):
 
 
 def test_a_cost_is_written_as_the_amount_typed(new_page, server, target):
-    # "010" written as typed is 8 to a YAML 1.1 reader (PyYAML, many editors): an octal
+    # "010" written as typed is 8 to a YAML 1.1 reader (PyYAML, many editors): an octal.
+    # "12,50": a phone set to German or French offers a comma, not a point, on the number
+    # pad the field opens (inputmode=decimal): it was "digits only", so no cents could be typed
     page, rec = _open(new_page, server, "phone", "?practice=french-broad-podiatry")
     page.select_option("#log-liaison", "lena-brooks")
     page.fill("#log-date", "2026-11-19")
     page.fill("#log-summary", "Coffee for the front desk")
     for i, (typed, amount) in enumerate((("010", 10), ("$ 0012", 12), ("007.50", 7.5),
-                                         ("00", 0), ("0.5", 0.5), ("12", 12), ("$48.5", 48.5))):
+                                         ("00", 0), ("0.5", 0.5), ("12", 12), ("$48.5", 48.5),
+                                         ("12,50", 12.5), ("$7,5", 7.5))):
         page.fill("#log-cost", typed)
         rel, text = _record(page)
         assert yaml.safe_load(text)["cost"] == amount, (typed, text)

@@ -256,6 +256,43 @@ def test_new_refuses_text_that_is_not_utf8(site, tmp_path):
     assert "Zürich Vein" in (site / "data" / "practices" / "p2.yaml").read_text(encoding="utf-8")
 
 
+def test_new_takes_utf8_text_under_a_locale_that_reads_it_as_ascii(site, tmp_path, monkeypatch):
+    # LC_ALL=C with PYTHONUTF8=0: Python reads the arguments and the answers as ASCII, so the
+    # UTF-8 of "Zoë" (typed in a UTF-8 terminal) was refused as "'Zoë' is not UTF-8 text (is
+    # the terminal set to another encoding?)", the text it showed being UTF-8 all the same
+    monkeypatch.setenv("LC_ALL", "C")
+    monkeypatch.setenv("PYTHONUTF8", "0")
+    code, out, err = run("new", "practice", "p3", "--name", "Zoë Işık Vein — Bend",
+                         "--root", str(site), tmp=tmp_path)
+    assert code == 0, err
+    assert "name: Zoë Işık Vein — Bend" in (site / "data/practices/p3.yaml").read_text(
+        encoding="utf-8")
+    code, _out, err = run("new", "practice", "p4", "--name", b"Z\xfcrich", "--root", str(site),
+                          tmp=tmp_path)  # bytes of another encoding: refused as before
+    assert code == 2, err
+    one_error(err, "'Z\\xfcrich'", "is not UTF-8 text")
+    assert not (site / "data/practices/p4.yaml").exists()
+
+
+def test_new_takes_utf8_text_under_a_latin1_locale_and_latin1_text_too(site, tmp_path, monkeypatch):
+    # LANG=en_US (glibc's ISO-8859-1) on a server, reached from a UTF-8 terminal: "Zoë" came in
+    # as the bytes of UTF-8 and was written "ZoÃ«" without a word. Text in latin-1 (a terminal
+    # that is latin-1 too) is read as it was before.
+    monkeypatch.setenv("LC_ALL", "en_US.ISO-8859-1")
+    monkeypatch.delenv("PYTHONUTF8", raising=False)
+    probe = subprocess.run([sys.executable, "-c", "import sys; print(sys.getfilesystemencoding())"],
+                           capture_output=True, text=True)
+    if probe.stdout.strip() != "iso8859-1":
+        pytest.skip("no en_US.ISO-8859-1 locale here (localedef -i en_US -f ISO-8859-1)")
+    for rel, name, written in (("p5", "Zoë Vein — Bend".encode("utf-8"), "Zoë Vein — Bend"),
+                               ("p6", b"Z\xfcrich Vein", "Zürich Vein")):
+        code, _out, err = run("new", "practice", rel, "--name", name, "--root", str(site),
+                              tmp=tmp_path)
+        assert code == 0, err
+        text = (site / f"data/practices/{rel}.yaml").read_text(encoding="utf-8")
+        assert f"name: {written}" in text, text
+
+
 def test_schema_replaces_what_it_finds_and_never_writes_through_a_link(tmp_path):
     out = tmp_path / "schemas"
     out.mkdir()

@@ -430,6 +430,10 @@ COSTS = {
     "$245.00": "not an amount in dollars: write 245.00, the digits without '$' or separators",
     "1,245.50": "not an amount in dollars: write 1245.50, the digits without '$' or separators",
     "N/A": "not an amount in dollars: leave the field out when there is none",
+    # written with a decimal comma, as a keyboard set to German or French types it: it said
+    # only "write digits, like 85.01"
+    "12,50": "not an amount in dollars: write 12.50, with a decimal point",
+    "$1.234,5": "not an amount in dollars: write 1234.50, with a decimal point",
     "40.50": None,
     "0": None,
     "85.01": None,

@@ -278,6 +278,23 @@ def test_without_as_of_or_epoch_the_date_is_today(empty_site, monkeypatch):
     assert data["as_of"] in {before.isoformat(), after.isoformat()}
 
 
+@pytest.mark.parametrize("tz, hours_east", [("XXX-14", 14), ("XXX+12", -12)])
+def test_without_as_of_or_epoch_today_is_the_date_in_the_machines_time_zone(
+        empty_site, monkeypatch, tz, hours_east):
+    # The README says whose "today": this machine's, in its time zone (TZ), not the UTC date
+    # SOURCE_DATE_EPOCH gives. At any moment these two zones, 26 hours apart, differ by a day.
+    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
+
+    def there() -> str:
+        return (dt.datetime.now(dt.timezone.utc) + dt.timedelta(hours=hours_east)).date().isoformat()
+
+    before = there()
+    proc = run_build_py("stats", "--json", "--root", str(empty_site), env={"TZ": tz})
+    after = there()
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(proc.stdout)["as_of"] in {before, after}
+
+
 @pytest.mark.parametrize("value", [
     "2026-02-30", "2026-8-5", "26-11-2026", "2026/11/26", "tomorrow", "", "2026-11-26T00:00",
     "2026-13-01",

@@ -328,9 +328,15 @@
     }
     return notes;
   }
+  // The cost as typed, a decimal comma read as the point: the number pad a phone set to
+  // German or French opens (inputmode=decimal) has a comma and no point. "1,200" is left as
+  // it is (a US thousands separator: "digits only").
+  function costTyped() {
+    return state.cost.trim().replace(/^(\$?\s*[0-9]{1,12}),([0-9]{1,2})$/, "$1.$2");
+  }
   function costText() {
     // Leading zeros dropped: "010" written as typed is 8 to a YAML 1.1 reader (an octal).
-    var m = AMOUNT.exec(state.cost.trim());
+    var m = AMOUNT.exec(costTyped());
     return m ? m[1].replace(/^0+(?=[0-9])/, "") + (m[3] ? "." + m[3] : "") : state.cost.trim();
   }
 
@@ -419,7 +425,7 @@
     metWith().forEach(function (n) {
       if (!p.met_with && textProblem(n)) p.met_with = "A name " + textProblem(n) + ".";
     });
-    var c = state.cost.trim();
+    var c = costTyped();
     if (c) {
       var m = AMOUNT.exec(c);
       if (!m || m[2] === ".") p.cost = "Write dollars and cents with digits only, like 42.50.";
