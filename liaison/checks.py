@@ -222,6 +222,10 @@ def _partial_interaction(c: Checker, part) -> None:
                 c.add(src, ("follow_ups", i, "done"),
                       f"done {done.isoformat()} is before the interaction's date "
                       f"{date.isoformat()}")
+            due = f.get("due") if isinstance(f, dict) else None
+            if due is not None and _good(part, ("follow_ups", i, "due"), due, dt.date) \
+                    and due_mistyped(due, date):
+                c.add(src, ("follow_ups", i, "due"), _before(due, date), "warning")
     planned = data.get("next_visit")
     if date is not None and planned is not None \
             and _good(part, ("next_visit",), planned, dt.date) and planned < date:
@@ -236,6 +240,18 @@ def _not_at(pid: str, at: str, practice: str) -> str:
     return (f"physician '{pid}' is at practice '{at}', not '{practice}': if they moved since, "
             "leave this earlier interaction as it is (it happened there); if not, correct the "
             "practice or the physician")
+
+
+# A follow-up due this many days or more before its interaction's date: a mistyped year (last
+# year's, in January) or month. Due a few days before is a lunch logged ahead, its order due
+# the day before.
+DUE_MISTYPED_DAYS = 28
+
+
+def due_mistyped(due: dt.date, date: dt.date) -> bool:
+    """Whether a follow-up due ``due`` on an interaction of ``date`` looks mistyped (it would
+    read weeks or a year overdue from the day it was promised)."""
+    return (date - due).days >= DUE_MISTYPED_DAYS
 
 
 def _before(day: dt.date, date: dt.date) -> str:
@@ -534,6 +550,8 @@ def check_bulk(site: Site, as_of: dt.date, interactions, referrals, partials) ->
                     add(src, ("follow_ups", i, "done"),
                         f"done {f.done.isoformat()}, after the as-of date {as_of.isoformat()}: "
                         "the follow-up stays open (and overdue once due) until then", "warning")
+                if due_mistyped(f.due, date):
+                    add(src, ("follow_ups", i, "due"), _before(f.due, date), "warning")
         if r.next_visit is not None and r.next_visit < date:
             add(src, ("next_visit",), _before(r.next_visit, date), "warning")
         if r.notes and note_image(r.notes):
