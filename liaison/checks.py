@@ -257,9 +257,10 @@ def due_mistyped(due: dt.date, date: dt.date) -> bool:
 
 
 def _before(day: dt.date, date: dt.date) -> str:
-    """A next visit planned before the interaction that planned it: a mistyped year or month,
-    most likely (the call plan would call it missed). (A follow-up may be due before its
-    interaction's date: a lunch logged ahead, its order placed the day before.)"""
+    """A next visit planned before the interaction that planned it (the call plan would call it
+    missed), or a follow-up due weeks before it (``due_mistyped``): a mistyped year or month,
+    most likely. (A follow-up may be due a few days before its interaction's date: a lunch
+    logged ahead, its order placed the day before.)"""
     return (f"{day.isoformat()} is before the interaction's date {date.isoformat()}: a "
             "mistyped year or month?")
 
@@ -285,7 +286,7 @@ def folder_date_problem(path: str, date: dt.date, dated: dict) -> str | None:
     year, month, day = parts
     if day:
         said, of = f"{year:04d}-{month:02d}-{day:02d}", "named for"
-        if dt.date.isoformat(date) == said:
+        if date.isoformat() == said:
             return None
     elif month:
         said, of = f"{year:04d}-{month:02d}", "in the folder of"
