@@ -222,12 +222,18 @@ def _partial_interaction(c: Checker, part) -> None:
                 c.add(src, ("follow_ups", i, "done"),
                       f"done {done.isoformat()} is before the interaction's date "
                       f"{date.isoformat()}")
+            due = f.get("due") if isinstance(f, dict) else None
+            if due is not None and _good(part, ("follow_ups", i, "due"), due, dt.date) \
+                    and due_mistyped(due, date):
+                c.add(src, ("follow_ups", i, "due"), _before(due, date), "warning")
     planned = data.get("next_visit")
     if date is not None and planned is not None \
             and _good(part, ("next_visit",), planned, dt.date) and planned < date:
         c.add(src, ("next_visit",), _before(planned, date), "warning")
     if date is not None and date > c.as_of:
         c.add(src, ("date",), _future(date, c.as_of), "warning")
+    if date is not None and (elsewhere := folder_date_problem(part.path, date, {})):
+        c.add(src, ("date",), elsewhere, "warning")
 
 
 def _not_at(pid: str, at: str, practice: str) -> str:
@@ -238,12 +244,60 @@ def _not_at(pid: str, at: str, practice: str) -> str:
             "practice or the physician")
 
 
+# A follow-up due this many days or more before its interaction's date: a mistyped year (last
+# year's, in January) or month. Due a few days before is a lunch logged ahead, its order due
+# the day before.
+DUE_MISTYPED_DAYS = 28
+
+
+def due_mistyped(due: dt.date, date: dt.date) -> bool:
+    """Whether a follow-up due ``due`` on an interaction of ``date`` looks mistyped (it would
+    read weeks or a year overdue from the day it was promised)."""
+    return (date - due).days >= DUE_MISTYPED_DAYS
+
+
 def _before(day: dt.date, date: dt.date) -> str:
-    """A next visit planned before the interaction that planned it: a mistyped year or month,
-    most likely (the call plan would call it missed). (A follow-up may be due before its
-    interaction's date: a lunch logged ahead, its order placed the day before.)"""
+    """A next visit planned before the interaction that planned it (the call plan would call it
+    missed), or a follow-up due weeks before it (``due_mistyped``): a mistyped year or month,
+    most likely. (A follow-up may be due a few days before its interaction's date: a lunch
+    logged ahead, its order placed the day before.)"""
     return (f"{day.isoformat()} is before the interaction's date {date.isoformat()}: a "
             "mistyped year or month?")
+
+
+# The dated layout of `new interaction` and the logging form, data/interactions/YYYY/MM/DD-….yaml:
+# the year's folder, the month's and the day the file is named for (a file directly in a year's
+# folder, 2026/q3.yaml, has only the year; 2026-10-12-event.yaml in a month's, no day of its own)
+_DATED_PATH = re.compile(r"data/interactions/(?P<y>[0-9]{4})/"
+                         r"(?:(?P<m>[0-9]{2})/(?:(?P<d>[0-9]{2})(?![0-9])[^/]*$)?)?")
+
+
+def folder_date_problem(path: str, date: dt.date, dated: dict) -> str | None:
+    """The warning of an interaction dated ``date`` in the file ``path`` whose folders or name
+    say another year, month or day (last year's year typed in January), or None. ``dated``
+    keeps each path's parts between calls (the check runs once per interaction)."""
+    parts = dated.get(path, False)
+    if parts is False:
+        m = _DATED_PATH.match(path)
+        parts = dated[path] = None if m is None else (
+            int(m["y"]), m["m"] and int(m["m"]), m["d"] and int(m["d"]))
+    if parts is None:
+        return None
+    year, month, day = parts
+    if day:
+        said, of = f"{year:04d}-{month:02d}-{day:02d}", "named for"
+        if date.isoformat() == said:
+            return None
+    elif month:
+        said, of = f"{year:04d}-{month:02d}", "in the folder of"
+        if (date.year, date.month) == (year, month):
+            return None
+    else:
+        said, of = f"{year:04d}", "in the folder of"
+        if date.year == year:
+            return None
+    return (f"dated {date.isoformat()}, but its file is {of} {said}: a mistyped year or "
+            "month? Correct the date, or move the file where its date says")
 
 
 _ZIP_SHORT = re.compile(r"[0-9]{3,4}")  # 02134 or 00501 without its leading zeros
@@ -502,6 +556,7 @@ def check_bulk(site: Site, as_of: dt.date, interactions, referrals, partials) ->
     practice_of = {pid: doc.practice for pid, doc in site.physicians.items()}
     add, refs = c.add, c.references(Interaction)
     all_known = refs.all_known
+    dated: dict = {}  # each interaction file's dated folders (folder_date_problem)
     for r, src in interactions:
         if not all_known(r):
             for sub, message in refs.dangling(r):
@@ -534,12 +589,16 @@ def check_bulk(site: Site, as_of: dt.date, interactions, referrals, partials) ->
                     add(src, ("follow_ups", i, "done"),
                         f"done {f.done.isoformat()}, after the as-of date {as_of.isoformat()}: "
                         "the follow-up stays open (and overdue once due) until then", "warning")
+                if due_mistyped(f.due, date):
+                    add(src, ("follow_ups", i, "due"), _before(f.due, date), "warning")
         if r.next_visit is not None and r.next_visit < date:
             add(src, ("next_visit",), _before(r.next_visit, date), "warning")
         if r.notes and note_image(r.notes):
             add(src, ("notes",), NOTE_IMAGE, "warning")
         if date > as_of:
             add(src, ("date",), _future(date, as_of), "warning")
+        if elsewhere := folder_date_problem(src[0], date, dated):
+            add(src, ("date",), elsewhere, "warning")
 
     def row_problem(row, sub: Loc, message: str, severity: str = "error") -> None:
         if row.line is None:

@@ -269,9 +269,12 @@ def test_call_plans_list_their_high_potential_prospects(ranked_site, example):
                                                  "Finn Walsh"]
     assert all("never referred" in t for t in items)
     assert "refers to Valley Vein Center today" in items[1]
-    assert "last contact never" in items[1]
+    # the physician's own last contact, said to be theirs: under the practice's name it read
+    # "Pinecrest · last contact Wed 28 Oct" below the practice's heading "· last contact Mon
+    # 23 Nov" (a call that named another of its physicians), two last contacts of one office
+    assert "no contact with them yet" in items[1]
     # (the date as the call plan's other dates read: "Visit planned Thu 3 Dec.", not 2026-11-20)
-    assert "last contact Fri 20 Nov (6 days ago)" in items[0]
+    assert "last contact with them Fri 20 Nov (6 days ago)" in items[0]
     # the words say that order: Hana Aoki, 6 days ago, comes before Ben Ortiz, never contacted
     # (they said "longest without contact first")
     said = section.all("p")[0].text()

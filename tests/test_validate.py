@@ -3106,6 +3106,81 @@ def test_a_record_that_fails_keeps_the_done_rule_of_a_valid_one(example_site):
     assert not [e for e in res.errors if e.path == rel and e.line == 12], res.dump()
 
 
+def test_a_follow_up_due_weeks_before_its_interaction_is_a_warning(example_site):
+    """A follow-up typed with last year's year in January (`due: 2026-01-13` on a visit of
+    2027-01-06) passed without a word: the promise read "358 days overdue" from the first day,
+    folded in the follow-ups' older backlog instead of due this week. Due four weeks or more
+    before its interaction is a mistyped year or month; a few days before (a lunch logged
+    ahead, its order due the day before) is said nothing about."""
+    visit = ("- {{date: {date}, type: visit, liaison: lena-brooks, "
+             "practice: french-broad-podiatry, summary: {summary}, "
+             "follow_ups: [{{task: Send the list, due: {due}}}]}}\n")
+    rel = write(example_site, "data/interactions/2026/11/due-typo.yaml",
+                visit.format(date="2026-11-06", summary="Visited.", due="2025-11-13")
+                + visit.format(date="2026-11-20", summary="Lunch booked.", due="2026-10-23")
+                + visit.format(date="2026-11-20", summary="Lunch ahead.", due="2026-10-24")
+                + visit.format(date="2026-11-20", summary="Lunch again.", due="2026-11-17"))
+    # a record that fails validation for another reason is checked all the same
+    bad = write(example_site, "data/interactions/2026/11/due-typo-bad.yaml",
+                visit.format(date="2026-11-06", summary="Visited.", due="2025-11-13")
+                .replace("french-broad-podiatry", "no-such"))
+    res = validate(example_site)
+    assert res.code == 1, res.dump()  # (the unknown practice)
+    res.expect(rel, 1, 149, "[0].follow_ups[0].due: 2025-11-13 is before the interaction's "
+               "date 2026-11-06: a mistyped year or month?", severity="warning")
+    res.expect(rel, 2, 154, "[1].follow_ups[0].due: 2026-10-23 is before the interaction's "
+               "date 2026-11-20: a mistyped year or month?", severity="warning")
+    res.expect(bad, 1, 135, "[0].follow_ups[0].due: 2025-11-13 is before the interaction's "
+               "date 2026-11-06", severity="warning")
+    # 27 and 3 days before: no word
+    assert len([d for d in res.diags if d.path == rel]) == 2, res.dump()
+
+
+def test_an_interaction_dated_in_another_year_than_its_folder_is_a_warning(example_site):
+    """The first week of January: a visit of 2027-01-26, its file named for the day in
+    data/interactions/2027/01/, dated `2026-01-26` (last year's year typed) passed without a
+    word and counted as a visit a year old: the physician's visit overdue, the practice's
+    planned visit missed. A date that disagrees with its year's folder, its month's or the
+    day its file is named for is a warning; records in their folders say nothing."""
+    visit = ("- {{date: {date}, type: visit, liaison: lena-brooks, "
+             "practice: french-broad-podiatry, summary: Visited.}}\n")
+    cases = {  # file → (dates of its records, the lines that warn)
+        "data/interactions/2026/11/24-french-broad.yaml": (["2025-11-24"], [1]),
+        "data/interactions/2026/11/extra.yaml": (["2026-11-03", "2026-10-30"], [2]),
+        "data/interactions/2026/lunches.yaml": (["2026-02-03", "2025-12-30"], [2]),
+        "data/interactions/2026/11/20-french-broad.yaml": (["2026-11-21"], [1]),
+        "data/interactions/2026/11/2026-11-25-call.yaml": (["2026-11-25"], []),
+        "data/interactions/2026/q4.yaml": (["2026-10-01", "2026-11-20"], []),
+    }
+    for rel, (dates, _lines) in cases.items():
+        write(example_site, rel, "".join(visit.format(date=d) for d in dates))
+    bad = write(example_site, "data/interactions/2026/11/25-no-such.yaml",
+                visit.format(date="2025-11-25").replace("french-broad-podiatry", "no-such"))
+    res = validate(example_site)
+    assert res.code == 1, res.dump()  # (the unknown practice)
+    res.expect("data/interactions/2026/11/24-french-broad.yaml", 1, 10,
+               "[0].date: dated 2025-11-24, but its file is named for 2026-11-24: a mistyped "
+               "year or month? Correct the date, or move the file where its date says",
+               severity="warning")
+    res.expect("data/interactions/2026/11/extra.yaml", 2, 10,
+               "[1].date: dated 2026-10-30, but its file is in the folder of 2026-11",
+               severity="warning")
+    res.expect("data/interactions/2026/lunches.yaml", 2, 10,
+               "[1].date: dated 2025-12-30, but its file is in the folder of 2026",
+               severity="warning")
+    res.expect("data/interactions/2026/11/20-french-broad.yaml", 1, 10,
+               "[0].date: dated 2026-11-21, but its file is named for 2026-11-20",
+               severity="warning")
+    # a record that fails validation for another reason is checked all the same
+    res.expect(bad, 1, 10, "[0].date: dated 2025-11-25, but its file is named for 2026-11-25",
+               severity="warning")
+    for rel, (_dates, lines) in cases.items():
+        assert sorted(d.line for d in res.diags if d.path == rel) == lines, res.dump()
+    # the example's own files (2026/10/2026-10-12-screening-event.yaml, 2026/h1.yaml, …)
+    assert [d for d in res.diags if "its file is" in d.msg
+            and d.path not in cases and d.path != bad] == [], res.dump()
+
+
 def test_a_next_visit_on_the_interactions_own_day_is_no_warning(example_site):
     """Only a next visit before its interaction is a mistyped date: one planned for the same
     day (a second stop that afternoon) is said nothing about."""

@@ -6,9 +6,8 @@ from __future__ import annotations
 from liaison.derived import practices_of
 from liaison.names import fold
 from liaison.pages.base import Page, PageKind, calendar_href, one_page
-from liaison.pages.view import SiteView
+from liaison.pages.view import WEEK_DAYS, SiteView
 
-WEEK_DAYS = 7  # due today up to 7 days ahead: "this week" (the badge's "due soon" too)
 RECENT_DAYS = 30  # overdue by fewer days: recently overdue; by this many or more: backlog
 # Up to this many team members' own calendars are named in the heading's line; more fold
 # under their count below it, so that the filter stays on the first screen of a phone

@@ -46,6 +46,10 @@ from liaison.wording import plural
 # write to their memory).
 POSITION = "i"
 
+# A follow-up due today up to this many days ahead is due this week: its row's "due soon" badge,
+# and its group on follow-ups/ and the dashboard (liaison.pages.follow_ups.due_group)
+WEEK_DAYS = 7
+
 
 def _positions_of(lists: dict) -> dict:
     return {key: array(POSITION, lst) for key, lst in lists.items()}
@@ -596,7 +600,7 @@ class SiteView:
         return {
             "due": due.isoformat(), "task": f.task, "overdue": days < 0,
             "overdue_text": f"{plural(-days, 'day')} overdue" if days < 0 else "",
-            "due_soon": 0 <= days <= 7, "due_text": ago_text(due, self.as_of),  # "today", "tomorrow", "in 5 days"
+            "due_soon": 0 <= days <= WEEK_DAYS, "due_text": ago_text(due, self.as_of),  # "today", "tomorrow", "in 5 days"
             "owner": who, "owner_name": name, "owner_href": href, "targets": targets,
             "logged": r.date.isoformat(),
         }
