@@ -666,3 +666,42 @@ def test_a_capture_rate_on_the_half_reads_the_same_everywhere(tmp_path):
     report = subprocess.run([sys.executable, "-m", "liaison", "stats", "--root", str(root),
                              "--as-of", "2026-11-26"], capture_output=True, text=True).stdout
     assert "81.3%" in report and "81.2%" not in report
+
+
+def test_a_treated_share_of_fewer_than_5_referrals_reads_as_counts(tmp_path):
+    """A young site's matured funnel held 2 referrals, 1 treated: the card read "50.0%", the
+    funnel "2 · 100%" and "1 · 50%", while a brief gives a share only from 5 referrals on
+    (PERCENT_BASE) and the trend badges a change only from a base of 5. The page now says
+    "1 of 2" where there are fewer than 5, and keeps the percentages from 5 on."""
+    import subprocess
+    import sys
+
+    from conftest import one_physician_site
+
+    root = one_physician_site(tmp_path / "root", "date: 2026-11-02\nliaison: lou\ntype: call\n"
+                              "physicians: [ida-lone]\nsummary: Called the office\n")
+    (root / "data/referrals").mkdir()
+    (root / "data/referrals/rows.csv").write_text(
+        "date,source,physician,service,status,count\n"
+        "2026-06-01,physician,ida-lone,ablation,treated,1\n"   # matured: 1 of 2 treated
+        "2026-06-01,physician,ida-lone,ablation,referred,1\n"
+        "2026-11-01,physician,ida-lone,ablation,treated,2\n"   # the last 365 days: 3 of 5
+        "2026-11-01,physician,ida-lone,ablation,scheduled,1\n", encoding="utf-8")
+    out = tmp_path / "site"
+    done = subprocess.run([sys.executable, "-m", "liaison", "build", "--root", str(root),
+                           "--out", str(out), "--as-of", "2026-11-26"], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    page = parse(out / "referrals" / "index.html")
+    card = kpis(page)["Treated, matured referrals"]
+    assert card.all("div", "value")[0].text() == "1 of 2"
+    assert "%" not in card.text()
+    charts = page.by_id("funnel").all("svg")
+    for svg in charts[2:]:  # the matured funnel, stacked and side by side: counts alone
+        assert "%" not in svg.text(svg=True), svg.text(svg=True)
+        assert "%" not in "".join(t.text() for t in svg.all("title"))
+    text = page.by_id("funnel").text()
+    assert "Treated: 1 of 2 matured referrals (too few for a percentage)." in text
+    # 5 referrals of the last 365 days: their share stays, 3 of 5 treated is 60.0%
+    assert "Treated: 60.0% (3 of 5), the youngest still under way." in text
+    for svg in charts[:2]:
+        assert "3 · 60%" in svg.text(svg=True)

@@ -14,8 +14,8 @@ from liaison.derived import month_label
 from liaison.models import PHYSICIAN_SOURCE, STATUSES
 from liaison.names import fold
 from liaison.pages.base import (
-    MONTHS_CHARTED, Page, PageKind, count, member_href, one_page, percent, physician_href,
-    trend,
+    MONTHS_CHARTED, PERCENT_BASE, Page, PageKind, count, member_href, one_page, percent,
+    physician_href, trend,
 )
 from liaison.pages.rows import charted_span, new_patients, physician_months, physician_row
 from liaison.pages.training import front_desk_guides, guide_rows, matrix_row
@@ -65,8 +65,14 @@ def funnel_stages(funnel: dict[str, int]) -> list[tuple[str, int]]:
 
 
 def treated_share(funnel: dict[str, int]) -> dict:
-    return {"treated": funnel["treated"], "referred": funnel["referred"],
-            "share": percent(funnel["treated"], funnel["referred"]) or "—"}
+    """The treated share of a funnel: ``share`` a percentage from ``PERCENT_BASE`` referred
+    on, as the briefs' (1 of 2 is no 50.0%: ``share`` is then "1 of 2", ``percent`` False),
+    "—" with none."""
+    treated, referred = funnel["treated"], funnel["referred"]
+    shown = referred >= PERCENT_BASE
+    return {"treated": treated, "referred": referred, "percent": shown,
+            "share": percent(treated, referred) if shown else
+            f"{count(treated)} of {count(referred)}" if referred else "—"}
 
 
 def declined_items(reasons: dict[str, int]) -> list[tuple[str, int]]:
@@ -223,9 +229,11 @@ def context(view: SiteView, page: Page) -> dict:
                             secondary=[m["other"] for m in chronological],
                             secondary_label="Other new patients"),
         "funnel": view.chart(charts.funnel_chart, funnel_stages(st.funnel_365d),
-                             title="Referred in the last 365 days", layout="both"),
+                             title="Referred in the last 365 days", layout="both",
+                             shares=recent["percent"]),
         "funnel_matured": view.chart(charts.funnel_chart, funnel_stages(st.funnel_matured),
-                                     title="Matured: referred 90 to 454 days ago", layout="both"),
+                                     title="Matured: referred 90 to 454 days ago", layout="both",
+                                     shares=matured["percent"]),
         "treated_matured": matured, "treated_365d": recent,
         "declined_365d": st.funnel_365d["declined"],
         "declined_unspecified": reasons.get("unspecified", 0),
