@@ -705,3 +705,46 @@ def test_a_treated_share_of_fewer_than_5_referrals_reads_as_counts(tmp_path):
     assert "Treated: 60.0% (3 of 5), the youngest still under way." in text
     for svg in charts[:2]:
         assert "3 · 60%" in svg.text(svg=True)
+
+
+@pytest.mark.parametrize("first, which", [
+    ("2026-09-14", "previous 90 and 365 days"),   # 73 days of records: both periods
+    ("2025-06-02", "previous 365 days"),          # 542 days: the 365 before the last 365
+    ("2024-11-01", None),                         # 755 days: both periods on record
+])
+def test_a_comparison_reaching_back_before_the_first_referral_says_so(tmp_path, first, which):
+    """A site that began recording referrals in September showed "22 vs 0 · 365 d" in green
+    on the dashboard, growth that was only the records starting. Under the figures, the
+    dashboard and referrals/ now say from which month referrals are on record and which
+    previous periods reach back before it."""
+    import subprocess
+    import sys
+
+    from conftest import one_physician_site
+
+    root = one_physician_site(tmp_path / "root", "date: 2026-11-02\nliaison: lou\ntype: call\n"
+                              "physicians: [ida-lone]\nsummary: Called the office\n")
+    (root / "data/referrals").mkdir()
+    (root / "data/referrals/rows.csv").write_text(
+        "date,source,physician,service,status,count\n"
+        f"{first},physician,ida-lone,ablation,referred,3\n"
+        "2026-11-20,physician,ida-lone,ablation,referred,2\n", encoding="utf-8")
+    out = tmp_path / "site"
+    done = subprocess.run([sys.executable, "-m", "liaison", "build", "--root", str(root),
+                           "--out", str(out), "--as-of", "2026-11-26"], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    day = dt.date.fromisoformat(first)
+    for rel in ("index.html", "referrals/index.html"):
+        page = parse(out / rel)
+        note = page.by_id("unrecorded")
+        if which is None:
+            assert note is None, rel
+            continue
+        assert note is not None, rel
+        text = note.text()
+        assert f"on record from {calendar.month_name[day.month]} {day.year}:" in text, text
+        for n in (90, 365):  # the first day of each previous period, as the pages write a day
+            begins = D - dt.timedelta(days=2 * n - 1)
+            said = (f"the previous {n} days begin {begins.strftime('%a')} {begins.day} "
+                    f"{begins.strftime('%b')}{'' if begins.year == D.year else f' {begins.year}'}")
+            assert (said in text) == (n == 365 or "90" in which), (said, text)

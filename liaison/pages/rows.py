@@ -9,7 +9,7 @@ from operator import attrgetter
 
 from markupsafe import Markup
 
-from liaison.dates import remembered_day as day
+from liaison.dates import day_text, month, remembered_day as day
 from liaison.derived import month_of_label
 from liaison.pages.base import MONTHS_CHARTED, ago, percent, physician_href, practice_href, trend
 from liaison.pages.view import SiteView
@@ -84,7 +84,28 @@ def new_patients(view: SiteView) -> dict:
         "other_365d": trend(o365, o_prev365, 365, "other new patient"),
         "all_365d": trend(t.referrals_365d, t.referrals_prev_365d, 365, "new patient"),
         "physician_share_365d": percent(p365, t.referrals_365d),
+        "unrecorded": unrecorded_before(view),
     }
+
+
+def unrecorded_before(view: SiteView) -> str | None:
+    """What to say under the figures when a previous period (ages 90-179, 365-729) begins
+    before the month of the first referral on record: the badges' "22 vs 0 · 365 d" of a
+    site that began its records 3 months ago compares with days nobody recorded, and reads
+    as growth. None when both periods lie within the records (or there is no referral).
+    Months are what stats.months keeps: a first record later in its month goes unsaid."""
+    first = next((m.month for m in view.stats.months if m.referrals), None)
+    if first is None:
+        return None
+    start = dt.date(int(first[:4]), int(first[5:7]), 1)
+    D = view.as_of
+    if start <= D - dt.timedelta(days=729):
+        return None
+    begin = [f"the previous {n} days begin {day_text(D - dt.timedelta(days=2 * n - 1), D)}"
+             for n in (90, 365) if start > D - dt.timedelta(days=2 * n - 1)]
+    return (f"Referrals are on record from {month(first)}: {' and '.join(begin)}, before "
+            f"that, so {'their counts' if len(begin) > 1 else 'its count'} may fall short "
+            f"and the changes against {'them' if len(begin) > 1 else 'it'} read too high.")
 
 
 def charted_span(labels: list[str]) -> str:
