@@ -510,6 +510,18 @@ def test_return_on_visit_per_liaison_and_overall(referrals):
     assert f"{total['visits']} matured visits" in card.text()
 
 
+def test_return_on_visit_says_what_its_before_is_and_that_a_referral_can_count_twice(referrals):
+    """The card read "201 · +46% · 201 vs 138 · 90 d" over "physician referrals in the 90
+    days after 50 matured visits": beside the dashboard's cards, where "vs" is the previous
+    90 days, 138 read as last quarter's count. The card names it, and the section says that
+    a referral within 90 days of two visits counts for each (the sample site as of
+    2025-03-05: a physician's 4 referrals of the year were 7 "after" her two visits)."""
+    total = TOTALS["rov_365d"]
+    card = kpis(referrals)["Return on visit"]
+    assert f"against {total['before']} in the 90 days before" in card.text()
+    assert "counts once for each" in referrals.by_id("return-on-visit").text()
+
+
 # ---------------------------------------------------------------------------------------------
 # consistent badges
 
