@@ -291,6 +291,30 @@ def test_a_site_of_one_month_says_this_month_not_these_1_months(tmp_path):
         assert "last 24 months" not in title and "since 2024-02" in title, (rel, title)
 
 
+def test_the_monthly_charts_headings_say_the_months_they_show(tmp_path, site, dashboard,
+                                                               referrals):
+    """The charts were headed "Physician referrals per month" and "Per month": the period
+    stood only in the SVG's title, and the axis labels every third month, so a printed
+    chart's first bar had no date. The headings now say it: "last 24 months", or on a young
+    site "since February 2024"."""
+    from liaison.cli import main
+
+    from conftest import one_physician_site
+
+    for page, heading in ((dashboard, "Physician referrals per month, last 24 months"),
+                          (referrals, "Per month, last 24 months")):
+        assert heading in [h.text() for h in page.all("h2")]
+    root = one_physician_site(tmp_path / "root", "date: 2024-02-12\nliaison: lou\ntype: visit\n"
+                                                 "physicians: [ida-lone]\nsummary: First visit\n")
+    out = tmp_path / "young"
+    result = CliRunner().invoke(main, ["build", "--root", str(root), "--out", str(out),
+                                       "--as-of", "2024-04-29"])
+    assert result.exit_code == 0, result.output
+    for rel, heading in (("index.html", "Physician referrals per month, since February 2024"),
+                         ("referrals/index.html", "Per month, since February 2024")):
+        assert heading in [h.text() for h in parse(out / rel).all("h2")], rel
+
+
 def test_a_chart_of_months_without_a_referral_says_so(tmp_path, site):
     """With no referral in the months the chart shows (a new site, or an as-of date long after
     the last one), its empty frame says why instead of looking broken; with referrals, no word."""

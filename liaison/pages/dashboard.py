@@ -48,6 +48,7 @@ def context(view: SiteView, page: Page) -> dict:
                      title=f"Physician referrals per month, {charted_span([m.month for m in months])}, with in-person visits",
                      primary_label="Physician referrals",
                      secondary=[m.in_person for m in months], secondary_label="In-person visits"),
+        "chart_span": charted_span([m.month for m in months], words=True),  # in its heading
         # the months the empty chart shows, said under it (a new site's are fewer than 24)
         "chart_empty": None if any(monthly) else
         "this month" if len(months) == 1 else f"these {len(months)} months",
@@ -68,7 +69,7 @@ KINDS = [
                     "stats.source_capture_rate_365d", "stats.sources_365d", "physicians", "practices", "team",
                     "interactions", "referrals"),
              variables=("totals", "new_patients", "capture", "capture_text", "capture_asked",
-                        "capture_of", "chart", "chart_empty", "declining",
+                        "capture_of", "chart", "chart_span", "chart_empty", "declining",
                         "declining_count", "lapsed", "lapsed_count", "new", "new_count",
                         "overdue_visits", "week", "week_count", "backlog_count"),
              nav=("Dashboard", "index.html"),

@@ -108,12 +108,13 @@ def unrecorded_before(view: SiteView) -> str | None:
             f"and the changes against {'them' if len(begin) > 1 else 'it'} read too high.")
 
 
-def charted_span(labels: list[str]) -> str:
+def charted_span(labels: list[str], words: bool = False) -> str:
     """What a monthly chart of stats.months covers, for its title: "last 24 months" when it
-    shows the full MONTHS_CHARTED, else "since 2024-02" (a site younger than that)."""
+    shows the full MONTHS_CHARTED, else "since 2024-02" (a site younger than that);
+    ``words``: the month as a heading names it, "since February 2024"."""
     if len(labels) >= MONTHS_CHARTED or not labels:
         return f"last {MONTHS_CHARTED} months"
-    return f"since {labels[0]}"
+    return f"since {month(labels[0]) if words else labels[0]}"
 
 
 def physician_months(view: SiteView, months: list) -> list[int]:
