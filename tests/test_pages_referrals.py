@@ -784,3 +784,38 @@ def test_a_comparison_reaching_back_before_the_first_referral_says_so(tmp_path, 
             said = (f"the previous {n} days begin {begins.strftime('%a')} {begins.day} "
                     f"{begins.strftime('%b')}{'' if begins.year == D.year else f' {begins.year}'}")
             assert (said in text) == (n == 365 or "90" in which), (said, text)
+
+
+def test_the_dashboards_referrer_lists_say_how_many_they_leave_out(tmp_path):
+    """With 12 lapsed referrers the dashboard's card "Lapsed referrers" listed 10 names under
+    a heading without a count, and no line said that 2 more were left out: read alone (on
+    paper, say), the practice had 10. The heading gives the count, and a line under a list
+    cut short says so and links the referral statistics' full list."""
+    import subprocess
+    import sys
+
+    from conftest import one_physician_site
+
+    root = one_physician_site(tmp_path / "root", "date: 2026-11-02\nliaison: lou\ntype: call\n"
+                              "physicians: [ida-lone]\nsummary: Called the office\n")
+    ids = ["ida-lone"] + [f"doc-{i:02d}" for i in range(1, 12)]
+    for pid in ids[1:]:
+        (root / f"data/physicians/{pid}.yaml").write_text(
+            f"name: Doc {pid[-2:]} Example\nspecialty: Family medicine\npractice: solo\n",
+            encoding="utf-8")
+    (root / "data/referrals").mkdir()
+    (root / "data/referrals/rows.csv").write_text(
+        "date,source,physician,service,status,count\n"
+        + "".join(f"2026-05-04,physician,{pid},ablation,referred,1\n" for pid in ids),
+        encoding="utf-8")  # 206 days before the as-of date: each of the 12 lapsed
+    out = tmp_path / "site"
+    done = subprocess.run([sys.executable, "-m", "liaison", "build", "--root", str(root),
+                           "--out", str(out), "--as-of", "2026-11-26"], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    page = parse(out / "index.html")
+    card = next(s for s in page.all("section") if any(
+        h.text().startswith("Lapsed referrers") for h in s.all("h2")))
+    assert card.all("h2")[0].text() == "Lapsed referrers (12)"
+    assert len(card.all("li")) == 10
+    assert "10 of 12 shown here: all 12 on the referral statistics." in card.text()
+    assert [a.attrs["href"] for a in card.all("a")][-1] == "referrals/index.html#lapsed"
