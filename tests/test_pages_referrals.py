@@ -743,6 +743,34 @@ def test_a_treated_share_of_fewer_than_5_referrals_reads_as_counts(tmp_path):
         assert "3 · 60%" in svg.text(svg=True)
 
 
+@pytest.mark.parametrize("rows, share", [(1, None), (4, None), (5, "80.0%")])
+def test_the_physician_share_of_new_patients_needs_5_of_them(tmp_path, rows, share):
+    """"Physician referrals, 365 days" read "50.0% of new patients" for 1 physician
+    referral of 2 new patients; the share now shows from 5 new patients on, as the site's
+    other shares (PERCENT_BASE)."""
+    import subprocess
+    import sys
+
+    from conftest import one_physician_site
+
+    root = one_physician_site(tmp_path / "root", "date: 2026-11-02\nliaison: lou\ntype: call\n"
+                              "physicians: [ida-lone]\nsummary: Called the office\n")
+    (root / "data/referrals").mkdir()
+    (root / "data/referrals/rows.csv").write_text(
+        "date,source,physician,service,status,count\n"
+        f"2026-11-01,physician,ida-lone,ablation,referred,{rows - 1 if rows > 1 else 1}\n"
+        + ("2026-11-01,web,,ablation,referred,1\n" if rows > 1 else ""), encoding="utf-8")
+    out = tmp_path / "site"
+    done = subprocess.run([sys.executable, "-m", "liaison", "build", "--root", str(root),
+                           "--out", str(out), "--as-of", "2026-11-26"], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    card = kpis(parse(out / "referrals" / "index.html"))["Physician referrals, 365 days"]
+    if share is None:
+        assert "of new patients" not in card.text() and "%" not in card.text()
+    else:
+        assert f"{share} of new patients" in card.text()
+
+
 @pytest.mark.parametrize("first, which", [
     ("2026-09-14", "previous 90 and 365 days"),   # 73 days of records: both periods
     ("2025-06-02", "previous 365 days"),          # 542 days: the 365 before the last 365

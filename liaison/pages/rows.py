@@ -11,7 +11,9 @@ from markupsafe import Markup
 
 from liaison.dates import day_text, month, remembered_day as day
 from liaison.derived import month_of_label
-from liaison.pages.base import MONTHS_CHARTED, ago, percent, physician_href, practice_href, trend
+from liaison.pages.base import (
+    MONTHS_CHARTED, PERCENT_BASE, ago, percent, physician_href, practice_href, trend,
+)
 from liaison.pages.view import SiteView
 from liaison.wording import plural
 
@@ -83,7 +85,9 @@ def new_patients(view: SiteView) -> dict:
         "physician_365d": trend(p365, p_prev365, 365, "physician referral"),
         "other_365d": trend(o365, o_prev365, 365, "other new patient"),
         "all_365d": trend(t.referrals_365d, t.referrals_prev_365d, 365, "new patient"),
-        "physician_share_365d": percent(p365, t.referrals_365d),
+        # (a share from PERCENT_BASE new patients on: 1 of 2 is no "50.0% of new patients")
+        "physician_share_365d": percent(p365, t.referrals_365d)
+        if t.referrals_365d >= PERCENT_BASE else None,
         "unrecorded": unrecorded_before(view),
     }
 
