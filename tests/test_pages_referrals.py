@@ -847,3 +847,38 @@ def test_the_dashboards_referrer_lists_say_how_many_they_leave_out(tmp_path):
     assert len(card.all("li")) == 10
     assert "10 of 12 shown here: all 12 on the referral statistics." in card.text()
     assert [a.attrs["href"] for a in card.all("a")][-1] == "referrals/index.html#lapsed"
+
+
+@pytest.mark.parametrize("as_of, said", [
+    ("2026-10-15", None),                            # October not over: nothing to say yet
+    ("2026-10-31", "if October 2026 is not"),        # October over, without a referral
+    ("2026-12-02", "if the 2 months since are not"),  # October and November
+])
+def test_whole_months_without_a_referral_at_the_end_are_said(tmp_path, as_of, said):
+    """The sample site built on 1 January (its records end in November) showed December as a
+    month of no referral and the last 90 days at −28%: rows not entered yet read as a
+    collapse. Whole months without a referral since the last that had one are said under
+    the figures, on the dashboard and referrals/."""
+    import subprocess
+    import sys
+
+    from conftest import one_physician_site
+
+    root = one_physician_site(tmp_path / "root", "date: 2026-06-02\nliaison: lou\ntype: call\n"
+                              "physicians: [ida-lone]\nsummary: Called the office\n")
+    (root / "data/referrals").mkdir()
+    (root / "data/referrals/rows.csv").write_text(
+        "date,source,physician,service,status,count\n"
+        "2026-06-01,physician,ida-lone,ablation,referred,4\n"
+        "2026-09-01,web,,ablation,referred,3\n", encoding="utf-8")
+    out = tmp_path / "site"
+    done = subprocess.run([sys.executable, "-m", "liaison", "build", "--root", str(root),
+                           "--out", str(out), "--as-of", as_of], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    for rel in ("index.html", "referrals/index.html"):
+        note = parse(out / rel).by_id("none-since")
+        if said is None:
+            assert note is None, rel
+            continue
+        text = note.text()
+        assert text.startswith("No referral is on record after September 2026: ") and said in text, text

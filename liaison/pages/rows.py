@@ -89,7 +89,27 @@ def new_patients(view: SiteView) -> dict:
         "physician_share_365d": percent(p365, t.referrals_365d)
         if t.referrals_365d >= PERCENT_BASE else None,
         "unrecorded": unrecorded_before(view),
+        "none_since": none_since(view),
     }
+
+
+def none_since(view: SiteView) -> str | None:
+    """What to say under the figures when whole months before the as-of month hold no
+    referral after months that did: rows not entered yet (a practice that keeps one row a
+    month, dated the first) make the last 90 days and the chart's last bars read as a
+    collapse. None while every whole month holds a referral since the last one that did
+    (the as-of month counts once it is over: ``view.month_to_date``)."""
+    months = view.stats.months
+    last = next((i for i in range(len(months) - 1, -1, -1) if months[i].referrals), None)
+    if last is None:
+        return None
+    empty = len(months) - 1 - last - (1 if view.month_to_date else 0)  # whole months since
+    if empty < 1:
+        return None
+    since = (f"{month(months[last + 1].month)} is" if empty == 1
+             else f"the {empty} months since are")
+    return (f"No referral is on record after {month(months[last].month)}: if {since} not "
+            f"entered yet, the last 90 days and the chart read lower than they were.")
 
 
 def unrecorded_before(view: SiteView) -> str | None:
