@@ -246,6 +246,25 @@ def test_a_month_that_ends_on_the_as_of_date_is_finished():
     assert pages.context(view, page)["months_table"][0]["unfinished"]
 
 
+def test_the_dashboards_chart_says_its_last_month_is_not_over(dashboard):
+    """The dashboard's chart marked the as-of month only in its legend ("month to date"):
+    printed for a meeting, its short bar and the visits' line falling to it read as a drop,
+    where referrals/ says in words that the month is not over. The dashboard says it too,
+    and not when the as-of date is the month's last day."""
+    from liaison import pages
+    from liaison.dates import day_text
+    from liaison.pipeline import check
+
+    days = calendar.monthrange(D.year, D.month)[1]
+    card = next(s for s in dashboard.all("section") if s.all("svg"))
+    assert (f"November 2026 is not over yet (counted to {day_text(D, D)}, {D.day} of {days} "
+            "days): its lighter bar is not a drop.") in card.text()
+    checked = check(EXAMPLE, dt.date(2026, 11, 30), keep_records=True)
+    view = pages.SiteView(checked.site, checked.stats)
+    page = next(p for p in pages.plan(view) if p.kind == "dashboard")
+    assert pages.context(view, page)["chart_unfinished"] is None
+
+
 def test_the_month_table_says_when_it_shows_only_the_last_24_months(tmp_path, referrals):
     """The month table and chart show the last 24 months of stats.json's months. When there
     are more (as of 2027-01-10 the example's months run from 2024-12: 26), the page says which

@@ -5,11 +5,9 @@ training), return on visit ranked, top referrers and movers, new, lapsed and dec
 referrers, and the month table with the unfinished current month marked."""
 from __future__ import annotations
 
-import calendar
 from types import SimpleNamespace
 
 from liaison import charts
-from liaison.dates import day_text
 from liaison.derived import month_label
 from liaison.models import PHYSICIAN_SOURCE, STATUSES
 from liaison.names import fold
@@ -17,7 +15,9 @@ from liaison.pages.base import (
     MONTHS_CHARTED, PERCENT_BASE, Page, PageKind, count, member_href, one_page, percent,
     physician_href, trend,
 )
-from liaison.pages.rows import charted_span, new_patients, physician_months, physician_row
+from liaison.pages.rows import (
+    charted_span, counted_to, new_patients, physician_months, physician_row,
+)
 from liaison.pages.training import front_desk_guides, guide_rows, matrix_row
 from liaison.pages.view import SiteView
 from liaison.wording import plural, rate
@@ -43,8 +43,7 @@ def month_rows(view: SiteView) -> list[dict]:
     stages, the as-of month marked unfinished as the monthly charts mark it
     (``view.month_to_date``)."""
     months = view.stats.months[-MONTHS_CHARTED:]
-    D = view.as_of
-    days_in_month = calendar.monthrange(D.year, D.month)[1]
+    counted = counted_to(view)
     rows = []
     for m, from_physicians in zip(months, physician_months(view, months)):
         unfinished = view.month_to_date and m.month == month_label(view.month_last)
@@ -54,7 +53,7 @@ def month_rows(view: SiteView) -> list[dict]:
             "consulted": m.consulted, "treated": m.treated, "declined": m.declined,
             "interactions": m.interactions, "in_person": m.in_person,
             "unfinished": unfinished,
-            "unfinished_text": f"to {day_text(D, D)}, {D.day} of {days_in_month} days" if unfinished else "",
+            "unfinished_text": counted if unfinished else "",
         })
     rows.reverse()
     return rows

@@ -4,6 +4,7 @@ physician's alerts, and the new-patient figures of the dashboard and the referra
 (physician referrals and other new patients, apart). (The talking points of a brief are liaison.pages.talking's.)"""
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 from operator import attrgetter
 
@@ -91,6 +92,13 @@ def new_patients(view: SiteView) -> dict:
         "unrecorded": unrecorded_before(view),
         "none_since": none_since(view),
     }
+
+
+def counted_to(view: SiteView) -> str:
+    """How far the as-of month is counted, as the monthly charts' notes say it: "to Sat 5
+    Dec, 5 of 31 days"."""
+    D = view.as_of
+    return f"to {day_text(D, D)}, {D.day} of {calendar.monthrange(D.year, D.month)[1]} days"
 
 
 def none_since(view: SiteView) -> str | None:
