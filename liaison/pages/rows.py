@@ -72,7 +72,9 @@ def _physician_row(view: SiteView, pid: str) -> dict:
 def new_patients(view: SiteView) -> dict:
     """Physician referrals and the other new patients (every other source) of the last 90
     and 365 days and the periods before, each as a trend badge. The 90-day physician counts
-    are the sums of the physicians' own (every physician referral names its physician)."""
+    are the sums of the physicians' own (every physician referral names its physician).
+    ``unrecorded`` and ``none_since``: what the pages say under these figures when the
+    records do not cover a period they compare (``unrecorded_before``, ``none_since``)."""
     t = view.stats.totals
     phys = view.stats.physicians.values()
     p90 = sum(s.referrals_90d for s in phys)
