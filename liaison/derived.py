@@ -41,6 +41,12 @@ def month_of_label(label: str) -> int:
     return int(label[:4]) * 12 + int(label[5:7]) - 1
 
 
+def month_to_date(as_of: dt.date) -> bool:
+    """The as-of month is not over yet (unless the as-of date is its last day): the monthly
+    charts mark it, the month table and referrals-by-month.csv say so."""
+    return (as_of + dt.timedelta(days=1)).month == as_of.month
+
+
 # ------------------------------------------------------------------------------ interactions
 
 

@@ -25,7 +25,8 @@ from operator import itemgetter
 from typing import Callable, NamedTuple
 
 from liaison.derived import (
-    effective_liaison, is_open, month_index, month_of_label, owner, practices_of,
+    effective_liaison, is_open, month_index, month_of_label, month_to_date, owner,
+    practices_of,
 )
 from liaison.figures import Stats
 from liaison.models import Interaction
@@ -63,7 +64,7 @@ INTERACTION_COLUMNS = (
 )
 MONTH_COLUMNS = (
     "month", "referrals", "scheduled", "consulted", "treated", "declined", "interactions",
-    "in_person", "physician_referrals", "other_new_patients",
+    "in_person", "physician_referrals", "other_new_patients", "complete",
 )
 # The columns of referrals-by-month.csv taken from the statistics' months as they are.
 _MONTH_STATS = MONTH_COLUMNS[:8]
@@ -305,7 +306,9 @@ def referrals_by_month_csv(site: Site, stats: Stats) -> bytes:
     """``exports/referrals-by-month.csv``: the ``months`` series of the statistics, one row
     per calendar month, ascending (SPEC §4), then the month's referrals apart as the month
     table of ``referrals/`` shows them: ``physician_referrals`` (source physician) and
-    ``other_new_patients`` (the others), for every month, not only the 24 charted."""
+    ``other_new_patients`` (the others), for every month, not only the 24 charted; then
+    ``complete``: false for the as-of month when it is not over (a spreadsheet's chart of
+    the column drew it as a drop, where the pages mark it "month to date")."""
     as_of = stats.as_of
     from_physicians: dict[int, int] = {}
     # (a row names a physician exactly when its source is physician) the rows by (date,
@@ -317,10 +320,13 @@ def referrals_by_month_csv(site: Site, stats: Stats) -> bytes:
             i = month_index(day)
             from_physicians[i] = from_physicians.get(i, 0) + count * times
 
+    unfinished = month_index(as_of) if month_to_date(as_of) else None
+
     def rows():
         for m in stats.months:
-            n = from_physicians.get(month_of_label(m.month), 0)
-            yield [*(getattr(m, k) for k in _MONTH_STATS), n, m.referrals - n]
+            i = month_of_label(m.month)
+            n = from_physicians.get(i, 0)
+            yield [*(getattr(m, k) for k in _MONTH_STATS), n, m.referrals - n, i != unfinished]
 
     return _csv(MONTH_COLUMNS, rows())
 

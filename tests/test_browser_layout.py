@@ -830,3 +830,20 @@ def test_no_page_prints_wider_than_the_sheet(new_page, server, site, width):
             wide.append(f"{path}: {over[0]} px ({over[1]})")
     assert not wide, f"wider than a {width} px sheet:\n" + "\n".join(wide)
     assert rec.console_errors == [], rec.console_errors
+
+
+def test_a_printed_monthly_chart_keeps_its_note_on_its_sheet(new_page, tmp_path):
+    """The sample as of 2025-03-05 printed the referrals page's chart at the foot of its first
+    A4 sheet and "March 2025 is not over yet … its lighter bar is not a drop" at the head of
+    the second: the sentence that tells a month begun from a fall, away from the bar it
+    explains. A chart's note now stays on the chart's sheet."""
+    from conftest import build_sample_site
+
+    site = build_sample_site(tmp_path, as_of="2025-03-05")
+    page, rec = new_page(viewport=DESKTOP)
+    page.goto((site / "referrals" / "index.html").as_uri())
+    page.wait_for_load_state("load")
+    texts = [pdftext.squeeze(t) for t in pdftext.pages(page.pdf(format="A4"))]
+    chart = [i for i, t in enumerate(texts) if "Permonth,sinceDecember2024" in t]
+    note = [i for i, t in enumerate(texts) if "March2025isnotoveryet" in t]
+    assert len(chart) == 1 and chart == note, (chart, note)

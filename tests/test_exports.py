@@ -310,7 +310,8 @@ def test_referrals_by_month_csv(example):
     assert_plain_csv(data)
     rows = rows_of(data)
     assert rows[0] == ["month", "referrals", "scheduled", "consulted", "treated", "declined",
-                       "interactions", "in_person", "physician_referrals", "other_new_patients"]
+                       "interactions", "in_person", "physician_referrals", "other_new_patients",
+                       "complete"]
     body = rows[1:]
     assert len(body) == 24
     expected_months = [f"{y}-{m:02d}" for y in (2024, 2025, 2026) for m in range(1, 13)]
@@ -325,8 +326,21 @@ def test_referrals_by_month_csv(example):
     # 2024-12: alan-cho's referral and a web one; 2026-11: ruth-kessler's 11-06 and 11-21 and
     # grace-holloway's 11-16 and 11-26 (age 0) from physicians, not james-whitley's 11-28
     # (after the as-of date), and the other, advertising and web ones of 11-01, 11-14, 11-24
-    assert body[0] == ["2024-12", "2", "2", "2", "2", "0", "1", "1", "1", "1"]
-    assert body[-1] == ["2026-11", "7", "1", "0", "0", "0", "5", "2", "4", "3"]
+    assert body[0] == ["2024-12", "2", "2", "2", "2", "0", "1", "1", "1", "1", "true"]
+    assert body[-1] == ["2026-11", "7", "1", "0", "0", "0", "5", "2", "4", "3", "false"]
+
+
+def test_referrals_by_month_csv_says_which_month_is_not_over(example):
+    """The as-of month's row counted 26 of 30 days like any other: charted in a spreadsheet,
+    November read as a drop (the pages shade it "month to date"). ``complete`` is false for
+    it alone, and true for every month when the as-of date is its month's last day."""
+    import dataclasses
+
+    rows = rows_of(exports.referrals_by_month_csv(example.site, example.stats))[1:]
+    assert [r[-1] for r in rows] == ["true"] * (len(rows) - 1) + ["false"]
+    month_end = dataclasses.replace(example.stats, as_of=dt.date(2026, 11, 30))
+    rows = rows_of(exports.referrals_by_month_csv(example.site, month_end))[1:]
+    assert {r[-1] for r in rows} == {"true"}
 
 
 def test_referrals_by_month_csv_splits_physician_referrals_as_the_month_table(example):

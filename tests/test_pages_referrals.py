@@ -246,6 +246,25 @@ def test_a_month_that_ends_on_the_as_of_date_is_finished():
     assert pages.context(view, page)["months_table"][0]["unfinished"]
 
 
+def test_the_dashboards_chart_says_its_last_month_is_not_over(dashboard):
+    """The dashboard's chart marked the as-of month only in its legend ("month to date"):
+    printed for a meeting, its short bar and the visits' line falling to it read as a drop,
+    where referrals/ says in words that the month is not over. The dashboard says it too,
+    and not when the as-of date is the month's last day."""
+    from liaison import pages
+    from liaison.dates import day_text
+    from liaison.pipeline import check
+
+    days = calendar.monthrange(D.year, D.month)[1]
+    card = next(s for s in dashboard.all("section") if s.all("svg"))
+    assert (f"November 2026 is not over yet (counted to {day_text(D, D)}, {D.day} of {days} "
+            "days): its lighter bar is not a drop.") in card.text()
+    checked = check(EXAMPLE, dt.date(2026, 11, 30), keep_records=True)
+    view = pages.SiteView(checked.site, checked.stats)
+    page = next(p for p in pages.plan(view) if p.kind == "dashboard")
+    assert pages.context(view, page)["chart_unfinished"] is None
+
+
 def test_the_month_table_says_when_it_shows_only_the_last_24_months(tmp_path, referrals):
     """The month table and chart show the last 24 months of stats.json's months. When there
     are more (as of 2027-01-10 the example's months run from 2024-12: 26), the page says which
@@ -289,6 +308,30 @@ def test_a_site_of_one_month_says_this_month_not_these_1_months(tmp_path):
         svg = [el for el in parse(out / rel).all("svg") if "chart-bar" in el.classes][0]
         title = svg.all("title")[0].text()
         assert "last 24 months" not in title and "since 2024-02" in title, (rel, title)
+
+
+def test_the_monthly_charts_headings_say_the_months_they_show(tmp_path, site, dashboard,
+                                                               referrals):
+    """The charts were headed "Physician referrals per month" and "Per month": the period
+    stood only in the SVG's title, and the axis labels every third month, so a printed
+    chart's first bar had no date. The headings now say it: "last 24 months", or on a young
+    site "since February 2024"."""
+    from liaison.cli import main
+
+    from conftest import one_physician_site
+
+    for page, heading in ((dashboard, "Physician referrals per month, last 24 months"),
+                          (referrals, "Per month, last 24 months")):
+        assert heading in [h.text() for h in page.all("h2")]
+    root = one_physician_site(tmp_path / "root", "date: 2024-02-12\nliaison: lou\ntype: visit\n"
+                                                 "physicians: [ida-lone]\nsummary: First visit\n")
+    out = tmp_path / "young"
+    result = CliRunner().invoke(main, ["build", "--root", str(root), "--out", str(out),
+                                       "--as-of", "2024-04-29"])
+    assert result.exit_code == 0, result.output
+    for rel, heading in (("index.html", "Physician referrals per month, since February 2024"),
+                         ("referrals/index.html", "Per month, since February 2024")):
+        assert heading in [h.text() for h in parse(out / rel).all("h2")], rel
 
 
 def test_a_chart_of_months_without_a_referral_says_so(tmp_path, site):
@@ -510,6 +553,18 @@ def test_return_on_visit_per_liaison_and_overall(referrals):
     assert f"{total['visits']} matured visits" in card.text()
 
 
+def test_return_on_visit_says_what_its_before_is_and_that_a_referral_can_count_twice(referrals):
+    """The card read "201 · +46% · 201 vs 138 · 90 d" over "physician referrals in the 90
+    days after 50 matured visits": beside the dashboard's cards, where "vs" is the previous
+    90 days, 138 read as last quarter's count. The card names it, and the section says that
+    a referral within 90 days of two visits counts for each (the sample site as of
+    2025-03-05: a physician's 4 referrals of the year were 7 "after" her two visits)."""
+    total = TOTALS["rov_365d"]
+    card = kpis(referrals)["Return on visit"]
+    assert f"against {total['before']} in the 90 days before" in card.text()
+    assert "counts once for each" in referrals.by_id("return-on-visit").text()
+
+
 # ---------------------------------------------------------------------------------------------
 # consistent badges
 
@@ -666,3 +721,183 @@ def test_a_capture_rate_on_the_half_reads_the_same_everywhere(tmp_path):
     report = subprocess.run([sys.executable, "-m", "liaison", "stats", "--root", str(root),
                              "--as-of", "2026-11-26"], capture_output=True, text=True).stdout
     assert "81.3%" in report and "81.2%" not in report
+
+
+def test_a_treated_share_of_fewer_than_5_referrals_reads_as_counts(tmp_path):
+    """A young site's matured funnel held 2 referrals, 1 treated: the card read "50.0%", the
+    funnel "2 · 100%" and "1 · 50%", while a brief gives a share only from 5 referrals on
+    (PERCENT_BASE) and the trend badges a change only from a base of 5. The page now says
+    "1 of 2" where there are fewer than 5, and keeps the percentages from 5 on."""
+    import subprocess
+    import sys
+
+    from conftest import one_physician_site
+
+    root = one_physician_site(tmp_path / "root", "date: 2026-11-02\nliaison: lou\ntype: call\n"
+                              "physicians: [ida-lone]\nsummary: Called the office\n")
+    (root / "data/referrals").mkdir()
+    (root / "data/referrals/rows.csv").write_text(
+        "date,source,physician,service,status,count\n"
+        "2026-06-01,physician,ida-lone,ablation,treated,1\n"   # matured: 1 of 2 treated
+        "2026-06-01,physician,ida-lone,ablation,referred,1\n"
+        "2026-11-01,physician,ida-lone,ablation,treated,2\n"   # the last 365 days: 3 of 5
+        "2026-11-01,physician,ida-lone,ablation,scheduled,1\n", encoding="utf-8")
+    out = tmp_path / "site"
+    done = subprocess.run([sys.executable, "-m", "liaison", "build", "--root", str(root),
+                           "--out", str(out), "--as-of", "2026-11-26"], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    page = parse(out / "referrals" / "index.html")
+    card = kpis(page)["Treated, matured referrals"]
+    assert card.all("div", "value")[0].text() == "1 of 2"
+    assert "%" not in card.text()
+    charts = page.by_id("funnel").all("svg")
+    for svg in charts[2:]:  # the matured funnel, stacked and side by side: counts alone
+        assert "%" not in svg.text(svg=True), svg.text(svg=True)
+        assert "%" not in "".join(t.text() for t in svg.all("title"))
+    text = page.by_id("funnel").text()
+    assert "Treated: 1 of 2 matured referrals (too few for a percentage)." in text
+    # 5 referrals of the last 365 days: their share stays, 3 of 5 treated is 60.0%
+    assert "Treated: 60.0% (3 of 5), the youngest still under way." in text
+    for svg in charts[:2]:
+        assert "3 · 60%" in svg.text(svg=True)
+
+
+@pytest.mark.parametrize("rows, share", [(1, None), (4, None), (5, "80.0%")])
+def test_the_physician_share_of_new_patients_needs_5_of_them(tmp_path, rows, share):
+    """"Physician referrals, 365 days" read "50.0% of new patients" for 1 physician
+    referral of 2 new patients; the share now shows from 5 new patients on, as the site's
+    other shares (PERCENT_BASE)."""
+    import subprocess
+    import sys
+
+    from conftest import one_physician_site
+
+    root = one_physician_site(tmp_path / "root", "date: 2026-11-02\nliaison: lou\ntype: call\n"
+                              "physicians: [ida-lone]\nsummary: Called the office\n")
+    (root / "data/referrals").mkdir()
+    (root / "data/referrals/rows.csv").write_text(
+        "date,source,physician,service,status,count\n"
+        f"2026-11-01,physician,ida-lone,ablation,referred,{rows - 1 if rows > 1 else 1}\n"
+        + ("2026-11-01,web,,ablation,referred,1\n" if rows > 1 else ""), encoding="utf-8")
+    out = tmp_path / "site"
+    done = subprocess.run([sys.executable, "-m", "liaison", "build", "--root", str(root),
+                           "--out", str(out), "--as-of", "2026-11-26"], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    card = kpis(parse(out / "referrals" / "index.html"))["Physician referrals, 365 days"]
+    if share is None:
+        assert "of new patients" not in card.text() and "%" not in card.text()
+    else:
+        assert f"{share} of new patients" in card.text()
+
+
+@pytest.mark.parametrize("first, which", [
+    ("2026-09-14", "previous 90 and 365 days"),   # 73 days of records: both periods
+    ("2025-06-02", "previous 365 days"),          # 542 days: the 365 before the last 365
+    ("2024-11-01", None),                         # 755 days: both periods on record
+])
+def test_a_comparison_reaching_back_before_the_first_referral_says_so(tmp_path, first, which):
+    """A site that began recording referrals in September showed "22 vs 0 · 365 d" in green
+    on the dashboard, growth that was only the records starting. Under the figures, the
+    dashboard and referrals/ now say from which month referrals are on record and which
+    previous periods reach back before it."""
+    import subprocess
+    import sys
+
+    from conftest import one_physician_site
+
+    root = one_physician_site(tmp_path / "root", "date: 2026-11-02\nliaison: lou\ntype: call\n"
+                              "physicians: [ida-lone]\nsummary: Called the office\n")
+    (root / "data/referrals").mkdir()
+    (root / "data/referrals/rows.csv").write_text(
+        "date,source,physician,service,status,count\n"
+        f"{first},physician,ida-lone,ablation,referred,3\n"
+        "2026-11-20,physician,ida-lone,ablation,referred,2\n", encoding="utf-8")
+    out = tmp_path / "site"
+    done = subprocess.run([sys.executable, "-m", "liaison", "build", "--root", str(root),
+                           "--out", str(out), "--as-of", "2026-11-26"], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    day = dt.date.fromisoformat(first)
+    for rel in ("index.html", "referrals/index.html"):
+        page = parse(out / rel)
+        note = page.by_id("unrecorded")
+        if which is None:
+            assert note is None, rel
+            continue
+        assert note is not None, rel
+        text = note.text()
+        assert f"on record from {calendar.month_name[day.month]} {day.year}:" in text, text
+        for n in (90, 365):  # the first day of each previous period, as the pages write a day
+            begins = D - dt.timedelta(days=2 * n - 1)
+            said = (f"the previous {n} days begin {begins.strftime('%a')} {begins.day} "
+                    f"{begins.strftime('%b')}{'' if begins.year == D.year else f' {begins.year}'}")
+            assert (said in text) == (n == 365 or "90" in which), (said, text)
+
+
+def test_the_dashboards_referrer_lists_say_how_many_they_leave_out(tmp_path):
+    """With 12 lapsed referrers the dashboard's card "Lapsed referrers" listed 10 names under
+    a heading without a count, and no line said that 2 more were left out: read alone (on
+    paper, say), the practice had 10. The heading gives the count, and a line under a list
+    cut short says so and links the referral statistics' full list."""
+    import subprocess
+    import sys
+
+    from conftest import one_physician_site
+
+    root = one_physician_site(tmp_path / "root", "date: 2026-11-02\nliaison: lou\ntype: call\n"
+                              "physicians: [ida-lone]\nsummary: Called the office\n")
+    ids = ["ida-lone"] + [f"doc-{i:02d}" for i in range(1, 12)]
+    for pid in ids[1:]:
+        (root / f"data/physicians/{pid}.yaml").write_text(
+            f"name: Doc {pid[-2:]} Example\nspecialty: Family medicine\npractice: solo\n",
+            encoding="utf-8")
+    (root / "data/referrals").mkdir()
+    (root / "data/referrals/rows.csv").write_text(
+        "date,source,physician,service,status,count\n"
+        + "".join(f"2026-05-04,physician,{pid},ablation,referred,1\n" for pid in ids),
+        encoding="utf-8")  # 206 days before the as-of date: each of the 12 lapsed
+    out = tmp_path / "site"
+    done = subprocess.run([sys.executable, "-m", "liaison", "build", "--root", str(root),
+                           "--out", str(out), "--as-of", "2026-11-26"], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    page = parse(out / "index.html")
+    card = next(s for s in page.all("section") if any(
+        h.text().startswith("Lapsed referrers") for h in s.all("h2")))
+    assert card.all("h2")[0].text() == "Lapsed referrers (12)"
+    assert len(card.all("li")) == 10
+    assert "10 of 12 shown here: all 12 on the referral statistics." in card.text()
+    assert [a.attrs["href"] for a in card.all("a")][-1] == "referrals/index.html#lapsed"
+
+
+@pytest.mark.parametrize("as_of, said", [
+    ("2026-10-15", None),                            # October not over: nothing to say yet
+    ("2026-10-31", "if October 2026 is not"),        # October over, without a referral
+    ("2026-12-02", "if the 2 months since are not"),  # October and November
+])
+def test_whole_months_without_a_referral_at_the_end_are_said(tmp_path, as_of, said):
+    """The sample site built on 1 January (its records end in November) showed December as a
+    month of no referral and the last 90 days at −28%: rows not entered yet read as a
+    collapse. Whole months without a referral since the last that had one are said under
+    the figures, on the dashboard and referrals/."""
+    import subprocess
+    import sys
+
+    from conftest import one_physician_site
+
+    root = one_physician_site(tmp_path / "root", "date: 2026-06-02\nliaison: lou\ntype: call\n"
+                              "physicians: [ida-lone]\nsummary: Called the office\n")
+    (root / "data/referrals").mkdir()
+    (root / "data/referrals/rows.csv").write_text(
+        "date,source,physician,service,status,count\n"
+        "2026-06-01,physician,ida-lone,ablation,referred,4\n"
+        "2026-09-01,web,,ablation,referred,3\n", encoding="utf-8")
+    out = tmp_path / "site"
+    done = subprocess.run([sys.executable, "-m", "liaison", "build", "--root", str(root),
+                           "--out", str(out), "--as-of", as_of], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    for rel in ("index.html", "referrals/index.html"):
+        note = parse(out / rel).by_id("none-since")
+        if said is None:
+            assert note is None, rel
+            continue
+        text = note.text()
+        assert text.startswith("No referral is on record after September 2026: ") and said in text, text

@@ -32,11 +32,15 @@ def _hbar_layout(names: list[str], max_frac: float = 0.38,
 
 
 def funnel_chart(stages: list[tuple[str, int]], *, title: str,
-                 palette: Palette | None = None, layout: str = "side") -> str:
+                 palette: Palette | None = None, layout: str = "side",
+                 shares: bool = True) -> str:
     """Horizontal bars for the referral funnel (referred → scheduled → consulted → treated,
     then declined in red), each labelled with its count and its percentage of the first
     stage. A stage is drawn in red when its name starts with "declin" (any case); it is set
     slightly apart from the stages above it.
+
+    ``shares``: False leaves the percentages out (labels, summary and tooltips give the counts
+    alone): a first stage of 2 read "1 · 50%", a share too few referrals make.
 
     ``layout``: "side" (each label left of its bar), "stacked" (each label above its bar, a
     chart narrow enough for a phone: ``STACKED_W``) or "both" (the two, stacked first: the
@@ -45,7 +49,8 @@ def funnel_chart(stages: list[tuple[str, int]], *, title: str,
     Raises ValueError when a count is negative.
     """
     if layout == "both":
-        return "".join(funnel_chart(stages, title=title, palette=palette, layout=one)
+        return "".join(funnel_chart(stages, title=title, palette=palette, layout=one,
+                                    shares=shares)
                        for one in ("stacked", "side"))
     c = palette or palette_stage.DEFAULT
     names = [str(s) for s, _ in stages]
@@ -54,13 +59,14 @@ def funnel_chart(stages: list[tuple[str, int]], *, title: str,
     if not counts:
         return _empty("funnel", width, 80, title, c, layout)
 
-    first = counts[0]
+    first = counts[0] if shares else 0  # no first stage to be a share of: counts alone
     peak = max(counts)
 
     def pct_text(v: int) -> str:
         return f"{_pct(v, first)}%" if first else "\u2013"
 
-    values_text = [f"{_count(v)} \u00b7 {pct_text(v)}" for v in counts]
+    values_text = [f"{_count(v)} \u00b7 {pct_text(v)}" if shares else _count(v)
+                   for v in counts]
     declined = [s.strip().lower().startswith("declin") for s in names]
     gap = [8.0 if (i and declined[i] and not declined[i - 1]) else 0.0
            for i in range(len(counts))]

@@ -5,19 +5,19 @@ training), return on visit ranked, top referrers and movers, new, lapsed and dec
 referrers, and the month table with the unfinished current month marked."""
 from __future__ import annotations
 
-import calendar
 from types import SimpleNamespace
 
 from liaison import charts
-from liaison.dates import day_text
 from liaison.derived import month_label
 from liaison.models import PHYSICIAN_SOURCE, STATUSES
 from liaison.names import fold
 from liaison.pages.base import (
-    MONTHS_CHARTED, Page, PageKind, count, member_href, one_page, percent, physician_href,
-    trend,
+    MONTHS_CHARTED, PERCENT_BASE, Page, PageKind, count, member_href, one_page, percent,
+    physician_href, trend,
 )
-from liaison.pages.rows import charted_span, new_patients, physician_months, physician_row
+from liaison.pages.rows import (
+    charted_span, counted_to, new_patients, physician_months, physician_row,
+)
 from liaison.pages.training import front_desk_guides, guide_rows, matrix_row
 from liaison.pages.view import SiteView
 from liaison.wording import plural, rate
@@ -43,8 +43,7 @@ def month_rows(view: SiteView) -> list[dict]:
     stages, the as-of month marked unfinished as the monthly charts mark it
     (``view.month_to_date``)."""
     months = view.stats.months[-MONTHS_CHARTED:]
-    D = view.as_of
-    days_in_month = calendar.monthrange(D.year, D.month)[1]
+    counted = counted_to(view)
     rows = []
     for m, from_physicians in zip(months, physician_months(view, months)):
         unfinished = view.month_to_date and m.month == month_label(view.month_last)
@@ -54,7 +53,7 @@ def month_rows(view: SiteView) -> list[dict]:
             "consulted": m.consulted, "treated": m.treated, "declined": m.declined,
             "interactions": m.interactions, "in_person": m.in_person,
             "unfinished": unfinished,
-            "unfinished_text": f"to {day_text(D, D)}, {D.day} of {days_in_month} days" if unfinished else "",
+            "unfinished_text": counted if unfinished else "",
         })
     rows.reverse()
     return rows
@@ -65,8 +64,14 @@ def funnel_stages(funnel: dict[str, int]) -> list[tuple[str, int]]:
 
 
 def treated_share(funnel: dict[str, int]) -> dict:
-    return {"treated": funnel["treated"], "referred": funnel["referred"],
-            "share": percent(funnel["treated"], funnel["referred"]) or "—"}
+    """The treated share of a funnel: ``share`` a percentage from ``PERCENT_BASE`` referred
+    on, as the briefs' (1 of 2 is no 50.0%: ``share`` is then "1 of 2", ``percent`` False),
+    "—" with none."""
+    treated, referred = funnel["treated"], funnel["referred"]
+    shown = referred >= PERCENT_BASE
+    return {"treated": treated, "referred": referred, "percent": shown,
+            "share": percent(treated, referred) if shown else
+            f"{count(treated)} of {count(referred)}" if referred else "—"}
 
 
 def declined_items(reasons: dict[str, int]) -> list[tuple[str, int]]:
@@ -222,10 +227,13 @@ def context(view: SiteView, page: Page) -> dict:
                             primary_label="Physician referrals",
                             secondary=[m["other"] for m in chronological],
                             secondary_label="Other new patients"),
+        "chart_span": charted_span([m["month"] for m in chronological], words=True),
         "funnel": view.chart(charts.funnel_chart, funnel_stages(st.funnel_365d),
-                             title="Referred in the last 365 days", layout="both"),
+                             title="Referred in the last 365 days", layout="both",
+                             shares=recent["percent"]),
         "funnel_matured": view.chart(charts.funnel_chart, funnel_stages(st.funnel_matured),
-                                     title="Matured: referred 90 to 454 days ago", layout="both"),
+                                     title="Matured: referred 90 to 454 days ago", layout="both",
+                                     shares=matured["percent"]),
         "treated_matured": matured, "treated_365d": recent,
         "declined_365d": st.funnel_365d["declined"],
         "declined_unspecified": reasons.get("unspecified", 0),
@@ -262,7 +270,7 @@ KINDS = [
              context, reads=("stats", "physicians", "practices", "team", "guides", "referrals",
                              "site.services"),
              variables=("totals", "new_patients", "capture", "capture_text", "unknown_365d",
-                        "others_365d", "chart", "funnel", "funnel_matured", "treated_matured",
+                        "others_365d", "chart", "chart_span", "funnel", "funnel_matured", "treated_matured",
                         "treated_365d", "declined_365d", "declined_unspecified",
                         "declined_reasons", "sources", "services", "capture_members",
                         "capture_unattributed", "front_desk_guides", "rov_total", "rov_visits",

@@ -4,14 +4,17 @@ physician's alerts, and the new-patient figures of the dashboard and the referra
 (physician referrals and other new patients, apart). (The talking points of a brief are liaison.pages.talking's.)"""
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 from operator import attrgetter
 
 from markupsafe import Markup
 
-from liaison.dates import remembered_day as day
+from liaison.dates import day_text, month, remembered_day as day
 from liaison.derived import month_of_label
-from liaison.pages.base import MONTHS_CHARTED, ago, percent, physician_href, practice_href, trend
+from liaison.pages.base import (
+    MONTHS_CHARTED, PERCENT_BASE, ago, percent, physician_href, practice_href, trend,
+)
 from liaison.pages.view import SiteView
 from liaison.wording import plural
 
@@ -69,7 +72,9 @@ def _physician_row(view: SiteView, pid: str) -> dict:
 def new_patients(view: SiteView) -> dict:
     """Physician referrals and the other new patients (every other source) of the last 90
     and 365 days and the periods before, each as a trend badge. The 90-day physician counts
-    are the sums of the physicians' own (every physician referral names its physician)."""
+    are the sums of the physicians' own (every physician referral names its physician).
+    ``unrecorded`` and ``none_since``: what the pages say under these figures when the
+    records do not cover a period they compare (``unrecorded_before``, ``none_since``)."""
     t = view.stats.totals
     phys = view.stats.physicians.values()
     p90 = sum(s.referrals_90d for s in phys)
@@ -83,16 +88,67 @@ def new_patients(view: SiteView) -> dict:
         "physician_365d": trend(p365, p_prev365, 365, "physician referral"),
         "other_365d": trend(o365, o_prev365, 365, "other new patient"),
         "all_365d": trend(t.referrals_365d, t.referrals_prev_365d, 365, "new patient"),
-        "physician_share_365d": percent(p365, t.referrals_365d),
+        # (a share from PERCENT_BASE new patients on: 1 of 2 is no "50.0% of new patients")
+        "physician_share_365d": percent(p365, t.referrals_365d)
+        if t.referrals_365d >= PERCENT_BASE else None,
+        "unrecorded": unrecorded_before(view),
+        "none_since": none_since(view),
     }
 
 
-def charted_span(labels: list[str]) -> str:
+def counted_to(view: SiteView) -> str:
+    """How far the as-of month is counted, as the monthly charts' notes say it: "to Sat 5
+    Dec, 5 of 31 days"."""
+    D = view.as_of
+    return f"to {day_text(D, D)}, {D.day} of {calendar.monthrange(D.year, D.month)[1]} days"
+
+
+def none_since(view: SiteView) -> str | None:
+    """What to say under the figures when whole months before the as-of month hold no
+    referral after months that did: rows not entered yet (a practice that keeps one row a
+    month, dated the first) make the last 90 days and the chart's last bars read as a
+    collapse. None while every whole month holds a referral since the last one that did
+    (the as-of month counts once it is over: ``view.month_to_date``)."""
+    months = view.stats.months
+    last = next((i for i in range(len(months) - 1, -1, -1) if months[i].referrals), None)
+    if last is None:
+        return None
+    empty = len(months) - 1 - last - (1 if view.month_to_date else 0)  # whole months since
+    if empty < 1:
+        return None
+    since = (f"{month(months[last + 1].month)} is" if empty == 1
+             else f"the {empty} months since are")
+    return (f"No referral is on record after {month(months[last].month)}: if {since} not "
+            f"entered yet, the last 90 days and the chart read lower than they were.")
+
+
+def unrecorded_before(view: SiteView) -> str | None:
+    """What to say under the figures when a previous period (ages 90-179, 365-729) begins
+    before the month of the first referral on record: the badges' "22 vs 0 · 365 d" of a
+    site that began its records 3 months ago compares with days nobody recorded, and reads
+    as growth. None when both periods lie within the records (or there is no referral).
+    Months are what stats.months keeps: a first record later in its month goes unsaid."""
+    first = next((m.month for m in view.stats.months if m.referrals), None)
+    if first is None:
+        return None
+    start = dt.date(int(first[:4]), int(first[5:7]), 1)
+    D = view.as_of
+    if start <= D - dt.timedelta(days=729):
+        return None
+    begin = [f"the previous {n} days begin {day_text(D - dt.timedelta(days=2 * n - 1), D)}"
+             for n in (90, 365) if start > D - dt.timedelta(days=2 * n - 1)]
+    return (f"Referrals are on record from {month(first)}: {' and '.join(begin)}, before "
+            f"that, so {'their counts' if len(begin) > 1 else 'its count'} may fall short "
+            f"and the changes against {'them' if len(begin) > 1 else 'it'} read too high.")
+
+
+def charted_span(labels: list[str], words: bool = False) -> str:
     """What a monthly chart of stats.months covers, for its title: "last 24 months" when it
-    shows the full MONTHS_CHARTED, else "since 2024-02" (a site younger than that)."""
+    shows the full MONTHS_CHARTED, else "since 2024-02" (a site younger than that);
+    ``words``: the month as a heading names it, "since February 2024"."""
     if len(labels) >= MONTHS_CHARTED or not labels:
         return f"last {MONTHS_CHARTED} months"
-    return f"since {labels[0]}"
+    return f"since {month(labels[0]) if words else labels[0]}"
 
 
 def physician_months(view: SiteView, months: list) -> list[int]:

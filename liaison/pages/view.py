@@ -26,8 +26,8 @@ from liaison.compliance import dollars
 from liaison.content import MarkdownRenderer
 from liaison.dates import ago_text
 from liaison.derived import (
-    MATURED_AGES, ROV_DAYS, in_person, listed_physicians, month_index, month_label, owner,
-    practices_of,
+    MATURED_AGES, ROV_DAYS, in_person, listed_physicians, month_index, month_label,
+    month_to_date, owner, practices_of,
 )
 from liaison.figures import Stats
 from liaison.models import IN_PERSON, cents
@@ -388,7 +388,7 @@ class SiteView:
         self.fits = fits if fits is not None else \
             talking_points.load(site.root, list(self.services))[0]
         # The as-of month is not over yet (unless D is its last day): monthly charts mark it.
-        self.month_to_date = (self.as_of + dt.timedelta(days=1)).month == self.as_of.month
+        self.month_to_date = month_to_date(self.as_of)
         self._index(referral_index, interaction_index)
         from liaison.pages import site_nav  # the registry imports this module first
 
