@@ -28,6 +28,7 @@ from liaison.models import (
 from liaison.parse import Loader, Partial, conflict_line, conflict_message
 from liaison.records import ReferralRow
 from liaison.translate import unknown_key, with_path
+from liaison.wording import prose_list
 from liaison import yamlio
 from liaison.yamlio import LEFT_MARKER, not_utf8
 
@@ -227,7 +228,8 @@ def _not_one_of(value, options, helps: str = "") -> str:
     """The message of a value that is none of a choice's ``options``: the close one, else
     ``helps`` (what to write instead), when given."""
     near = did_you_mean(value, options)
-    return f"'{value}' is not one of {', '.join(options)}{near or (helps and ': ' + helps)}"
+    listed = prose_list([f"'{o}'" for o in options], "or")  # as a YAML record's choices read
+    return f"'{value}' is not one of {listed}{near or (helps and ': ' + helps)}"
 
 
 # A cell that holds what a patient's details hold: an e-mail address, a date, a phone or
