@@ -63,6 +63,13 @@ def _regular_plural(word: str) -> str:
     return word + "s"
 
 
+def role_name(value) -> str:
+    """A team member's role or a guide's audience as a page writes it: the record's value in
+    words ("front-desk" is "front desk", as "Front desk phone skills" says it); the others
+    (liaison, manager, clinical, all…) are words already."""
+    return str(value).replace("-", " ")
+
+
 def prose_list(items, conjunction: str = "and") -> str:
     """["A", "B", "C"] -> "A, B and C"; two items "A and B"; one item itself; none "".
     Always commas, as a sentence lists names, even when an item holds one ("Dr. Ana Reyes,

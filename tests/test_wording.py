@@ -63,6 +63,21 @@ def test_the_shared_plural_is_a_filter_of_the_page_templates(tmp_path):
         "1 day, 2 older follow-ups, 1,234 visits"
 
 
+def test_a_role_reads_as_words_not_as_the_records_value(site):
+    # a team member's role and a guide's audience showed as the record's value, "front-desk",
+    # under a name, in the team's table, on a training badge and in the search results, where
+    # the guide beside it reads "Front desk phone skills"
+    role = re.compile(r"front-desk(?! (member|training))")
+    pages = ["team/index.html", "team/casey-morrow/index.html", "training/index.html",
+             "training/front-desk-phone-skills/index.html", "referrals/index.html"]
+    for rel in pages:
+        words = text(read(site, rel))
+        found = role.search(words)
+        assert not found, f"{rel}: …{words[max(0, found.start() - 60):found.end() + 20]}"
+        assert "front desk" in words, rel
+    assert "front desk\\ncasey.morrow@" in read(site, "search/index.js")
+
+
 # ------------------------------------------------------------------ 2. search examples
 
 def _first_physician():
