@@ -41,7 +41,9 @@ def test_capture_rate_over_the_referrals_that_were_asked_about(report):
 def test_outcomes_spend_and_return_on_visit(report):
     # funnel_matured: 29 referred, 14 treated (48%), 4 declined
     assert "Matured referrals 29 (90 to 454 days old: 48% treated, 4 declined)" in report
-    assert "insurance 1, not-a-candidate 1, no-response 1, unspecified 1" in report
+    # the reasons in words, as the referral statistics and the briefs name them (the keys of
+    # stats.json, "not-a-candidate", "unspecified", read before)
+    assert "insurance 1, not a candidate 1, no response 1, no reason given 1" in report
     assert "Return on visit 7 visits" in report
     # 2026 costs: 85.01 + 40.50 + 120 + 30 = 275.51; ruth-kessler's 120.00 is over the 100 limit
     assert "Spend this year $275.51" in report

@@ -78,6 +78,21 @@ def test_a_role_reads_as_words_not_as_the_records_value(site):
     assert "front desk\\ncasey.morrow@" in read(site, "search/index.js")
 
 
+def test_a_declined_reason_has_one_name_on_every_page(site):
+    # the referral statistics said "Patient's choice", a brief "patient choice" and `liaison
+    # stats` "patient-choice" (and "unspecified" for "no reason given")
+    chart = text(section(read(site, "referrals/index.html"), 'id="declined"', "</section>"))
+    named = {label.lower() for label in wording.DECLINED_LABELS.values() if label in chart}
+    assert "patient's choice" in named and "no reason given" in named, chart
+    briefs = [text(p.read_text(encoding="utf-8")) for p in (site / "practices").glob("*/index.html")]
+    said = [m.group(1) for b in briefs
+            for m in re.finditer(r"Declined in the last 365 days: ([^.]*)\.", b)]
+    assert said
+    for line in said:
+        for item in line.split(", "):
+            assert item.rsplit(" ", 1)[0] in named, line
+
+
 # ------------------------------------------------------------------ 2. search examples
 
 def _first_physician():

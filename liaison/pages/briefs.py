@@ -39,6 +39,8 @@ from liaison.pages.rows import alerts_for, physician_row, planned_visit, practic
 from liaison.pages.talking import _promise, talking_points
 from liaison.pages import follow_ups, volume
 from liaison.pages.view import SiteView
+from liaison.stats import UNSPECIFIED
+from liaison.wording import declined_reason
 
 TOP_POINTS = 3  # talking points on the first screen; the others fold away
 DAYS_SHOWN = 5  # physicians whose office days the card lists open; of more, the list folds
@@ -47,7 +49,6 @@ MAP_URL = "https://www.google.com/maps/search/?api=1&query="  # opens the maps a
 STATUS_NAMES = {"referred": ("Referred", "Ref."), "scheduled": ("Scheduled", "Sch."),
                 "consulted": ("Consulted", "Con."), "treated": ("Treated", "Tr."),
                 "declined": ("Declined", "Dec.")}  # full, and short for a phone
-UNSPECIFIED = "no reason given"
 MATURED_TEXT = f"{MATURED_AGES[0]} to {MATURED_AGES[1] - 1} days old"  # "90 to 454 days old"
 # the window of a brief's treated share, unlike the 365 days of the table above it
 MATURED_WINDOW = f"referred {MATURED_AGES[0]} to {MATURED_AGES[1] - 1} days ago"
@@ -335,7 +336,7 @@ def _outcomes(view: SiteView, rows: list) -> dict:
         "matured": done, "treated": treated, "share": share,
         "share_percent": percent(treated, done) if done >= PERCENT_BASE else None,
         "site_share": site_share(view),
-        "declined": [{"reason": why.replace("-", " "), "count": reasons[why]}
+        "declined": [{"reason": declined_reason(why), "count": reasons[why]}
                      for why in order if why in reasons],
     }
 
