@@ -286,12 +286,15 @@ def _rov(view: SiteView, rov, visits: list, people_of, seen_of=None) -> dict:
                  "are over.")
     else:
         visits_text = f"{n} in-person visit{'s' if n != 1 else ''} {MATURED_TEXT}"
+        ours, them = ("our visits", "them") if n != 1 else ("our visit", "it")
         if after > before:
-            verdict = "more referrals followed our visits than preceded them"
+            verdict = f"more referrals followed {ours} than preceded {them}"
         elif after < before:
-            verdict = "fewer referrals followed our visits than preceded them"
-        else:
-            verdict = "as many referrals followed our visits as preceded them"
+            verdict = f"fewer referrals followed {ours} than preceded {them}"
+        elif after:
+            verdict = f"as many referrals followed {ours} as preceded {them}"
+        else:  # not "as many referrals followed": none did
+            verdict = f"no referral preceded or followed {them}"
         words = (f"Over {visits_text}, {verdict}: {after} in the {ROV_DAYS} days after against "
                  f"{before} in the {ROV_DAYS} days before ({signed(after - before)}).")
     return {"visits": n, "before": before, "after": after, "change": signed(after - before),
