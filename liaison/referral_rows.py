@@ -329,8 +329,10 @@ def _referral_yaml(loader: Loader, rel: str, data) -> list[ReferralRow]:
             if key not in COLUMN:
                 bad_keys = True
                 loc = prefix + (str(key),)
-                loader.error(rel, with_path(loc, unknown_key(str(key), REFERRAL_COLUMNS)), loc=loc,
-                             at="key")
+                message = unknown_key(str(key), REFERRAL_COLUMNS)
+                if message == "unknown field":  # no close name: what a CSV's heading gets
+                    message += _heading_hint(str(key), "field")  # (notes: a referral has none)
+                loader.error(rel, with_path(loc, message), loc=loc, at="key")
 
         def loc_of(name, missing=False, prefix=prefix, item=item):
             return prefix if (missing and name not in item) else prefix + (name,)
@@ -766,16 +768,17 @@ def _as_column(col_name: str) -> str:
 _NOTES = frozenset(("note", "notes", "comment", "comments", "remark", "remarks"))
 
 
-def _heading_hint(col_name: str) -> str:
+def _heading_hint(col_name: str, part: str = "column") -> str:
     """What a spreadsheet's own heading stands for: one column named among its words
     ('Referring Physician', 'Date Received'), the question `source` answers ('How did you
-    hear about us?'), or notes, which a referral row does not hold; else ''."""
+    hear about us?'), or notes, which a referral row does not hold; else ''. ``part``: what
+    to delete, the column of a CSV or the field of a YAML record (``notes:`` there)."""
     words = set(re.findall(r"[a-z]+", col_name.lower()))
     if words & {"hear", "heard"}:
         return " (did you mean 'source'? it holds the answer to \"how did you hear about us?\")"
     if words & _NOTES:
-        return (" (a referral row holds no notes: delete the column; what an office said "
-                "belongs in an interaction's notes)")
+        return (f" (a referral {'row' if part == 'column' else 'record'} holds no notes: "
+                f"delete the {part}; what an office said belongs in an interaction's notes)")
     named = [c for c in REFERRAL_COLUMNS if c in words]
     return f" (did you mean '{named[0]}'?)" if len(named) == 1 else ""
 

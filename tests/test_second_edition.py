@@ -807,3 +807,20 @@ def test_a_referrals_choices_are_listed_as_every_other_records_are(example_site)
     assert said["status"] == "'referred', 'scheduled', 'consulted', 'treated' or 'declined'", stderr
     assert said["[0].declined_reason"] == ("'insurance', 'not-a-candidate', 'patient-choice', "
                                            "'no-response' or 'other'"), stderr
+
+
+def test_a_yaml_referrals_notes_get_the_words_a_csvs_notes_column_gets(example_site):
+    # a `notes:` on a YAML referral was a bare "unknown field", where a CSV's notes column was
+    # told a referral holds no notes and where they belong; so were 'how_heard' and
+    # 'referring_physician', which a CSV's headings get a hint for
+    write(example_site, "data/referrals/r.yaml",
+          "- date: 2026-02-03\n  source: web\n  service: sclerotherapy\n  notes: called back\n"
+          "  how_heard: radio\n  referring_physician: x\n")
+    _code, _out, stderr = run_validate(example_site, "--as-of", "2026-11-26")
+    said = [line.split(": error: ", 1)[1] for line in stderr if "data/referrals/r.yaml" in line]
+    assert said == [
+        "[0].notes: unknown field (a referral record holds no notes: delete the field; what an "
+        "office said belongs in an interaction's notes)",
+        "[0].how_heard: unknown field (did you mean 'source'? it holds the answer to \"how did "
+        "you hear about us?\")",
+        "[0].referring_physician: unknown field (did you mean 'physician'?)"], stderr
