@@ -93,6 +93,20 @@ def test_a_declined_reason_has_one_name_on_every_page(site):
             assert item.rsplit(" ", 1)[0] in named, line
 
 
+def test_a_brief_does_not_say_no_visit_beside_a_chart_of_visits(site):
+    # Talia Vukovic's brief said "No in-person visit on record" above a chart marking three
+    # visits to her office (which listed no physician): the point is about visits with her
+    seen = 0
+    for path in sorted((site / "physicians").glob("*/index.html")):
+        words = text(path.read_text(encoding="utf-8"))
+        marked = re.search(r"(\d+) in-person visits? marked", words)
+        if re.search(r"No in-person visit (with them )?on record", words) and marked:
+            seen += 1
+            assert "No in-person visit with them on record" in words, path.parent.name
+            assert "No in-person visit on record" not in words, path.parent.name
+    assert seen, "the sample has a physician visited only at the office"
+
+
 # ------------------------------------------------------------------ 2. search examples
 
 def _first_physician():
