@@ -104,6 +104,7 @@ def test_a_brief_does_not_say_no_visit_beside_a_chart_of_visits(site):
             seen += 1
             assert "No in-person visit with them on record" in words, path.parent.name
             assert "No in-person visit on record" not in words, path.parent.name
+            assert "Last visit — never with them" in words, path.parent.name
     assert seen, "the sample has a physician visited only at the office"
 
 

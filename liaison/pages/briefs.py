@@ -469,7 +469,10 @@ def physician(view: SiteView, page: Page) -> dict:
         "d90": view.change(s.referrals_90d, s.referrals_prev_90d, 90),
         "d365": view.change(s.referrals_365d, s.referrals_prev_365d, 365),
         "last_referral_ago": ago(s.days_since_referral),
-        "last_visit_ago": ago((view.as_of - dt.date.fromisoformat(s.last_visit)).days) if s.last_visit else "never",
+        # (last_visit is of the visits that listed them: with only visits to the office, which
+        # the chart marks, "never" alone read as no visit at all)
+        "last_visit_ago": ago((view.as_of - dt.date.fromisoformat(s.last_visit)).days)
+        if s.last_visit else "never with them" if visits else "never",
         "chart": _chart(view, view.doc_series.get(pid, [0] * MONTHS_CHARTED), visits, d.name,
                         listed=pid),
         "chart_note": _chart_note(view.doc_series.get(pid), d.name),
