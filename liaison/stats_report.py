@@ -49,7 +49,7 @@ def stats_report(stats: Stats, site: Site) -> str:
     lines.append(f"    other new patients       {other:>6}  "
                  f"({_change(other, other_prev, 'previous 365 days')})")
     rate = stats.source_capture_rate_365d
-    lines.append(f"  Source capture rate (365)  {'n/a' if rate is None else _rate(rate):>6}  "
+    lines.append(f"  Source capture, 365 days   {'n/a' if rate is None else _rate(rate):>6}  "
                  "(referrals not from a physician whose source was asked)")
     for member, c in stats.capture_by_member_365d.items():
         who = site.team[member].name if member in site.team else member

@@ -32,7 +32,8 @@ def test_physician_referrals_and_other_new_patients_apart(report):
 
 def test_capture_rate_over_the_referrals_that_were_asked_about(report):
     # 18 non-physician referrals, 2 of them unknown: 1 − 2/18 = 88.9%
-    assert "Source capture rate (365) 88.9%" in report
+    # its window in words, as the other lines' ("(365)" said 365 of what?)
+    assert "Source capture, 365 days 88.9%" in report
     # owen-price took 6 non-physician referrals, one of them unknown; lena-brooks one
     assert "Owen Price 83.3% (5 of 6)" in report
     assert "Lena Brooks 100.0% (1 of 1)" in report
