@@ -23,6 +23,12 @@ AS_OF_OPTION = click.option(
     "--as-of", "as_of", metavar="YYYY-MM-DD",
     help="Date the statistics are computed at (default: SOURCE_DATE_EPOCH's date, else today).",
 )
+# validate computes no statistics: what the date decides there is which records are ahead of it
+CHECK_AS_OF_OPTION = click.option(
+    "--as-of", "as_of", metavar="YYYY-MM-DD",
+    help="The as-of date: a record dated after it is a warning, left out of the statistics "
+         "(default: SOURCE_DATE_EPOCH's date, else today).",
+)
 STRICT_OPTION = click.option("--strict", is_flag=True, help="Treat warnings as errors.")
 TIMINGS_OPTION = click.option("--timings", is_flag=True, hidden=True,
                               help="Print the time each stage took on stderr.")
@@ -190,7 +196,7 @@ def main() -> None:
 
 @main.command()
 @ROOT_OPTION
-@AS_OF_OPTION
+@CHECK_AS_OF_OPTION
 @STRICT_OPTION
 @TIMINGS_OPTION
 @click.option("--format", "fmt", type=click.Choice(["text", "github"]), default="text",

@@ -780,12 +780,16 @@ class Referral(Record):
     """A referral record in `data/referrals/` (YAML list or CSV). No patient information."""
 
     date: Date = Field(description="When the referral arrived.")
-    source: Literal[SOURCES] = Field(description='Answer to "how did you hear about us?".')  # type: ignore[valid-type]
+    source: Literal[SOURCES] = Field(  # type: ignore[valid-type]
+        description='Answer to "how did you hear about us?": physician, patient, web, '
+                    "advertising, insurance, event, other or unknown (nobody asked).")
     physician: PhysicianId | None = Field(
         None, description="The referring physician (id): required when source is physician."
     )
     service: ServiceKey = Field(description="A service key of site.yaml.")
-    status: Literal[STATUSES] = Field("referred", description="Furthest stage reached.")  # type: ignore[valid-type]
+    status: Literal[STATUSES] = Field(  # type: ignore[valid-type]
+        "referred", description="Furthest stage reached: referred, scheduled, consulted, "
+                                "treated or declined.")
     count: Annotated[Int, Field(ge=1)] = Field(1, description="How many identical referrals.")
     taken_by: TeamId | None = Field(
         None, description='Team member (id) who asked "how did you hear about us?".'

@@ -28,6 +28,7 @@ from liaison.models import (
 from liaison.parse import Loader, Partial, conflict_line, conflict_message
 from liaison.records import ReferralRow
 from liaison.translate import unknown_key, with_path
+from liaison.wording import prose_list
 from liaison import yamlio
 from liaison.yamlio import LEFT_MARKER, not_utf8
 
@@ -227,7 +228,8 @@ def _not_one_of(value, options, helps: str = "") -> str:
     """The message of a value that is none of a choice's ``options``: the close one, else
     ``helps`` (what to write instead), when given."""
     near = did_you_mean(value, options)
-    return f"'{value}' is not one of {', '.join(options)}{near or (helps and ': ' + helps)}"
+    listed = prose_list([f"'{o}'" for o in options], "or")  # as a YAML record's choices read
+    return f"'{value}' is not one of {listed}{near or (helps and ': ' + helps)}"
 
 
 # A cell that holds what a patient's details hold: an e-mail address, a date, a phone or
@@ -327,8 +329,10 @@ def _referral_yaml(loader: Loader, rel: str, data) -> list[ReferralRow]:
             if key not in COLUMN:
                 bad_keys = True
                 loc = prefix + (str(key),)
-                loader.error(rel, with_path(loc, unknown_key(str(key), REFERRAL_COLUMNS)), loc=loc,
-                             at="key")
+                message = unknown_key(str(key), REFERRAL_COLUMNS)
+                if message == "unknown field":  # no close name: what a CSV's heading gets
+                    message += _heading_hint(str(key), "field")  # (notes: a referral has none)
+                loader.error(rel, with_path(loc, message), loc=loc, at="key")
 
         def loc_of(name, missing=False, prefix=prefix, item=item):
             return prefix if (missing and name not in item) else prefix + (name,)
@@ -773,16 +777,17 @@ def _as_column(col_name: str) -> str:
 _NOTES = frozenset(("note", "notes", "comment", "comments", "remark", "remarks"))
 
 
-def _heading_hint(col_name: str) -> str:
+def _heading_hint(col_name: str, part: str = "column") -> str:
     """What a spreadsheet's own heading stands for: one column named among its words
     ('Referring Physician', 'Date Received'), the question `source` answers ('How did you
-    hear about us?'), or notes, which a referral row does not hold; else ''."""
+    hear about us?'), or notes, which a referral row does not hold; else ''. ``part``: what
+    to delete, the column of a CSV or the field of a YAML record (``notes:`` there)."""
     words = set(re.findall(r"[a-z]+", col_name.lower()))
     if words & {"hear", "heard"}:
         return " (did you mean 'source'? it holds the answer to \"how did you hear about us?\")"
     if words & _NOTES:
-        return (" (a referral row holds no notes: delete the column; what an office said "
-                "belongs in an interaction's notes)")
+        return (f" (a referral {'row' if part == 'column' else 'record'} holds no notes: "
+                f"delete the {part}; what an office said belongs in an interaction's notes)")
     named = [c for c in REFERRAL_COLUMNS if c in words]
     return f" (did you mean '{named[0]}'?)" if len(named) == 1 else ""
 

@@ -97,6 +97,8 @@ def make_env(site_root: Path, palette=None, sandboxed: bool | None = None) -> ji
     env.filters["email"] = email_link
     # {{ capture|rate }}: "81.3%", a rate of the statistics as the pages write it
     env.filters["rate"] = wording.rate
+    # {{ member.role|role }}: "front desk" for front-desk, as a sentence writes it
+    env.filters["role"] = wording.role_name
     return env
 
 

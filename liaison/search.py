@@ -29,6 +29,7 @@ from functools import lru_cache
 from liaison.names import APOSTROPHES, LETTERS, fold
 from liaison.pages.base import deck_href, guide_href, member_href, physician_href, practice_href
 from liaison.pages.briefs import tel_href
+from liaison.wording import role_name
 
 # Words a query may hold that name no one: titles and credentials (SPEC §6: "tolerant of
 # titles"). The same set is in search.js (TITLES).
@@ -177,11 +178,11 @@ def entries(view) -> list[Entry]:
                              + _parts(phone_term(person.phone))))
     for tid in sorted(site.team):
         m = site.team[tid]
-        out.append(Entry("member", tid, m.name, _parts(m.role, m.email), words(m.name),
+        out.append(Entry("member", tid, m.name, _parts(role_name(m.role), m.email), words(m.name),
                          _info(m.role)))
     for gid in sorted(site.guides):
         g = site.guides[gid].meta
-        out.append(Entry("guide", gid, g.title, _parts(f"for {g.audience}", g.summary),
+        out.append(Entry("guide", gid, g.title, _parts(f"for {role_name(g.audience)}", g.summary),
                          words(g.title), _info(g.audience, g.summary) + KIND_TERMS["guide"]))
     for did in sorted(site.decks):
         m = site.decks[did].meta

@@ -7,7 +7,7 @@ from liaison.compliance import NEAR, dollars, exact_dollars
 from liaison.records import Site
 from liaison.figures import Stats
 from liaison.names import sort_key
-from liaison.wording import rate as _rate
+from liaison.wording import declined_reason, rate as _rate
 
 # The physicians at NEAR per cent of the limit or more named, most given first; the others are
 # counted (compliance/ lists them all)
@@ -49,7 +49,7 @@ def stats_report(stats: Stats, site: Site) -> str:
     lines.append(f"    other new patients       {other:>6}  "
                  f"({_change(other, other_prev, 'previous 365 days')})")
     rate = stats.source_capture_rate_365d
-    lines.append(f"  Source capture rate (365)  {'n/a' if rate is None else _rate(rate):>6}  "
+    lines.append(f"  Source capture, 365 days   {'n/a' if rate is None else _rate(rate):>6}  "
                  "(referrals not from a physician whose source was asked)")
     for member, c in stats.capture_by_member_365d.items():
         who = site.team[member].name if member in site.team else member
@@ -59,7 +59,7 @@ def stats_report(stats: Stats, site: Site) -> str:
     m = stats.funnel_matured
     lines.append(f"  Matured referrals          {m['referred']:>6}  (90 to 454 days old: "
                  f"{_pct(m['treated'], m['referred'])} treated, {m['declined']} declined)")
-    reasons = ", ".join(f"{k} {v}" for k, v in stats.declined_reasons_365d.items() if v)
+    reasons = ", ".join(f"{declined_reason(k)} {v}" for k, v in stats.declined_reasons_365d.items() if v)
     lines.append(f"  Declined, 365 days         {stats.funnel_365d['declined']:>6}"
                  + (f"  ({reasons})" if reasons else ""))
     r = t.rov_365d

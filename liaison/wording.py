@@ -63,6 +63,25 @@ def _regular_plural(word: str) -> str:
     return word + "s"
 
 
+# How a declined referral's reason (declined_reasons_365d's keys) reads: on the referral
+# statistics, capitalized; in a sentence (a brief's, ``liaison stats``), in lower case
+DECLINED_LABELS = {"insurance": "Insurance", "not-a-candidate": "Not a candidate",
+                   "patient-choice": "Patient's choice", "no-response": "No response",
+                   "other": "Other", "unspecified": "No reason given"}
+
+
+def declined_reason(key: str) -> str:
+    """A declined reason in a sentence: "patient's choice", "no reason given"."""
+    return DECLINED_LABELS.get(key, key).lower()
+
+
+def role_name(value) -> str:
+    """A team member's role or a guide's audience as a page writes it: the record's value in
+    words ("front-desk" is "front desk", as "Front desk phone skills" says it); the others
+    (liaison, manager, clinical, all…) are words already."""
+    return str(value).replace("-", " ")
+
+
 def prose_list(items, conjunction: str = "and") -> str:
     """["A", "B", "C"] -> "A, B and C"; two items "A and B"; one item itself; none "".
     Always commas, as a sentence lists names, even when an item holds one ("Dr. Ana Reyes,

@@ -23,7 +23,7 @@ AS_OF = dt.date(2026, 11, 26)
 @pytest.mark.parametrize("days, group", [
     (0, "week"),        # due today
     (1, "week"),
-    (7, "week"),        # due in 7 days: still this week
+    (7, "week"),        # due in 7 days: still within 7 days
     (8, "later"),
     (400, "later"),
     (-1, "recent"),     # due yesterday
@@ -33,6 +33,14 @@ AS_OF = dt.date(2026, 11, 26)
 ])
 def test_due_group_boundaries(days, group):
     assert due_group(days) == group
+
+
+def test_the_groups_headings_say_the_days_they_hold():
+    # the first group, due today up to 7 days ahead, was headed "Due this week": on a Saturday
+    # it held next Wednesday's follow-ups (the sample's as-of date, Sat 5 Dec, listed Wed 9 Dec)
+    heading = dict((key, h) for key, h, _folded in follow_ups.GROUPS)["week"]
+    assert due_group(follow_ups.WEEK_DAYS) == "week" and "this week" not in heading.lower()
+    assert f"within {follow_ups.WEEK_DAYS} days" in heading
 
 
 def _view(dues: list[int]):
@@ -146,7 +154,7 @@ def test_many_calendars_fold_under_their_count_below_the_heading(tmp_path, monke
 
 def test_dashboard_leads_with_this_week_and_the_recently_overdue(built):
     html = (built / "index.html").read_text()
-    part = html[html.index("Follow-ups due this week or recently overdue"):]
+    part = html[html.index("Follow-ups due within 7 days or recently overdue"):]
     part = part[:part.index("</section>")]
     dues = [dt.date.fromisoformat(d) for d in re.findall(r'<td[^>]* data-value="([0-9-]+)"', part)]
     assert dues and all(-30 < (d - AS_OF).days <= 7 for d in dues)
@@ -309,11 +317,11 @@ def test_dashboard_with_only_a_backlog_does_not_say_there_is_no_open_follow_up(t
                           "--as-of", (AS_OF + dt.timedelta(days=365)).isoformat())
     assert code == 0, err
     html = (out / "index.html").read_text()
-    part = html[html.index("Follow-ups due this week or recently overdue"):]
+    part = html[html.index("Follow-ups due within 7 days or recently overdue"):]
     part = _text(part[:part.index("</section>")])
     assert re.search(r"\d+ follow-ups? overdue by 30 days or more", part)
     assert "No open follow-ups" not in part
-    assert "None due this week or overdue by less than 30 days." in part
+    assert "None due within 7 days or overdue by less than 30 days." in part
 
 
 def test_data_quality_lists_the_records_whose_liaison_left_the_role(example_site, tmp_path):

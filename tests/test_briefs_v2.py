@@ -143,6 +143,27 @@ def test_return_on_visit_in_words_and_numbers(site, records, pid):
     assert ("older one" in words) == (visits > 5)
 
 
+def test_return_on_visit_says_one_visit_and_no_referral_as_such(site, records):
+    # "Over 1 in-person visit …, as many referrals followed our visits as preceded them: 0 in
+    # the 90 days after against 0 in the 90 days before": one visit, and no referral at all
+    said = set()
+    for pid in records.physicians:
+        visits, before, after, _per = expected_rov(records, pid)
+        if not visits:
+            continue
+        words = re.search(r"Over \d+ in-person visits? .*?\)\.",
+                          text_of(section(page(site, f"physicians/{pid}"), "history-h"))).group()
+        ours = "our visits" if visits != 1 else "our visit"
+        if before == after == 0:
+            assert ("no referral preceded or followed " + ("them" if visits != 1 else "it")) in words
+            said.add("none")
+        else:
+            assert f"referrals followed {ours} " in words, pid
+            said.add(visits == 1)
+        assert ("our visits" in words) == (visits != 1), pid
+    assert said >= {True, False}, said  # the example has one-visit physicians and others
+
+
 def test_return_on_visit_lists_the_newest_five_visits(tmp_path):
     root = copy_example(tmp_path)
     extra = root / "data" / "interactions" / "extra.yaml"

@@ -156,7 +156,7 @@ def test_follow_ups_filter_by_owner_and_practice_and_open_the_backlog(new_page, 
 
 @pytest.mark.parametrize("width", list(VIEWPORTS))
 def test_a_jump_to_a_group_keeps_the_filter_in_the_address(new_page, server, width):
-    """The links to the groups (Due this week, …, Due later) and the skip link are anchors in
+    """The links to the groups (Due within 7 days, …, Due later) and the skip link are anchors in
     the page: following one scrolls to it and leaves the filter in the address, so that a
     reload or a shared link still has it (the fragment was "#later", the filter gone). A
     fragment holding another filter, reached in the page (going back, a link), is applied."""

@@ -612,7 +612,7 @@ def test_no_table_of_the_site_hides_columns_on_a_laptop(new_page, server, site):
 
 @pytest.mark.parametrize("width", [1024, 1366])
 def test_the_follow_up_groups_columns_line_up(new_page, server, width):
-    """The follow-ups page's groups (due this week, overdue, the older backlog…) are a table
+    """The follow-ups page's groups (due within 7 days, overdue, the older backlog…) are a table
     each: each laid out its own columns, the tasks of one group starting 44 px right of the
     next's. They now share their columns' widths, and no cell's words spill into the next (a
     backlog's "Tue 30 Dec 2025" takes its badge under it)."""

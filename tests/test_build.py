@@ -1769,7 +1769,7 @@ def test_key_pages_show_the_facts_of_the_example(golden_build):
     # the four open follow-ups, the earliest due first (the 2026-12-01 lunch's is after D)
     # this week's and the recently overdue, the earliest due first; the 40-day-old one is in
     # the backlog, which the dashboard counts and links to
-    due = _iso_days(_section(dash, "Follow-ups due this week or recently overdue (3)"))
+    due = _iso_days(_section(dash, "Follow-ups due within 7 days or recently overdue (3)"))
     order = [due.index(t) for t in ("Email the scheduling line card",
                                      "Send the ultrasound criteria card",
                                      "Drop off the holiday schedule")]

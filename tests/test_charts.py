@@ -188,6 +188,16 @@ def test_one_bar_per_period_with_something_in_it():
         assert all(float(b.get("height")) > 0 for b in bars(root))
 
 
+def test_the_summary_counts_months_not_periods():
+    # the chart's summary, its tooltip and what a screen reader says, read "Referrals for 24
+    # periods, 2024-04 to 2026-03": a programmer's word for the months on the axis
+    summary = ET.fromstring(CHARTS["bar"]).find(f"{SVG}title").text
+    assert summary.startswith(f"Referrals per month: Referrals for {len(MONTHS)} months, "
+                              f"{MONTHS[0]} to {MONTHS[-1]}; total "), summary
+    one = ET.fromstring(bar_chart(["2026-03"], [4], title="t")).find(f"{SVG}title").text
+    assert "for 1 month, 2026-03;" in one and "period" not in one, one
+
+
 def test_bar_heights_proportional():
     root = ET.fromstring(CHARTS["bar"])
     heights = [float(b.get("height")) for b in bars(root)]

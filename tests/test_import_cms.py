@@ -663,7 +663,9 @@ def test_a_brief_shows_the_newest_year_and_a_line_for_each_earlier_one(example_s
     out = _build(example_site)
     grace = _text(out / "physicians/grace-holloway/index.html")
     assert "Medicare volume 2022" in grace and "Medicare volume 2021" not in grace
-    assert "2021: 42 on the codes" in grace  # 30 + 12, no by-Provider file that year
+    # 30 + 12, no by-Provider file that year; "on the codes" said no more than which codes
+    assert "2021: 42 on our procedure codes" in grace
+    assert not any("on the codes" in _text(p) for p in out.rglob("*.html"))
     assert "2021: not in the file" in _text(out / "physicians/ruth-kessler/index.html")
     assert "Competition: who bills these procedures nearby" in _text(out / "prospects/index.html")
 

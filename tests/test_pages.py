@@ -634,7 +634,7 @@ def test_the_team_lists_count_the_trainings_the_member_page_lists_as_taken(tmp_p
     out = _build_example(tmp_path, edit)
     team = parse(out / "team" / "index.html")
     row = next(tr for tr in team.all("tr") if "Dana Reyes" in tr.text())
-    assert [td.text() for td in row.all("td")] == ["Dana Reyes", "front-desk", "2"]
+    assert [td.text() for td in row.all("td")] == ["Dana Reyes", "front desk", "2"]
 
 
 def test_a_guides_footnotes_lead_to_their_notes_and_its_tables_keep_their_alignment():

@@ -434,8 +434,8 @@ def test_a_title_above_the_header_row_is_one_error_and_the_rows_are_read(tmp_pat
     assert [(p.line, p.message) for p in problems] == [
         (1, "lines 1-2 are above the header row (line 4): a title or a note a spreadsheet keeps "
             "above its table is no part of it: delete them"),
-        (9, "source: 'fax' is not one of physician, patient, web, advertising, insurance, "
-            "event, other, unknown: a doctor or their office is 'physician' (their id in the "
+        (9, "source: 'fax' is not one of 'physician', 'patient', 'web', 'advertising', "
+            "'insurance', 'event', 'other' or 'unknown': a doctor or their office is 'physician' (their id in the "
             "physician column), an answer none of these fits is 'other', and 'unknown' is for "
             "nobody asked")]
     assert [r.line for r in rows] == [5, 6, 7, 8]

@@ -828,3 +828,25 @@ def test_an_interrupted_write_leaves_no_part_of_the_file(tmp_path, monkeypatch):
     with pytest.raises(KeyboardInterrupt):
         readback.write_new(tmp_path, "data/practices/half.yaml", "name: Half Written\n" * 5)
     assert not (tmp_path / "data" / "practices" / "half.yaml").exists()
+
+
+def test_every_choice_is_named_in_its_fields_comment():
+    # a new file's comment on a field is its description: "# status: Furthest stage reached."
+    # named none of the five stages (nor source its eight answers) where outcome's comment,
+    # type's and declined_reason's list theirs: uncommented, the field gave no hint what to write
+    from typing import get_args, get_origin
+
+    def choices(annotation) -> tuple:
+        if get_origin(annotation) is Literal:
+            return get_args(annotation)
+        return tuple(c for a in get_args(annotation) for c in choices(a))
+
+    for kind in KINDS.values():
+        for name, f in kind.model.model_fields.items():
+            options = choices(f.annotation)
+            if options and name != "audience":  # (a guide's: front matter, not a record file)
+                said = f.description or ""
+                if f"{options[0]}…{options[-1]}" in said:  # a range: office days' "mon…sun"
+                    continue
+                missing = [o for o in options if o not in said]
+                assert not missing, (kind.name, name, said)

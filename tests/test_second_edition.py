@@ -501,8 +501,9 @@ def test_declined_reason_and_taken_by_in_yaml(example_site):
         # no status: referred
         "{}:{}:{}: error: [2].declined_reason: only allowed when status is declined "
         "(status is referred)".format(rel, *value_at(t, "declined_reason: other")),
-        "{}:{}:{}: error: [3].declined_reason: 'insurence' is not one of insurance, "
-        "not-a-candidate, patient-choice, no-response, other (did you mean 'insurance'?)"
+        "{}:{}:{}: error: [3].declined_reason: 'insurence' is not one of 'insurance', "
+        "'not-a-candidate', 'patient-choice', 'no-response' or 'other' (did you mean "
+        "'insurance'?)"
         .format(rel, *value_at(t, "declined_reason: insurence")),
         "{}:{}:{}: error: [4].taken_by: unknown team member 'zoe-nobody'"
         .format(rel, *value_at(t, "taken_by: zoe-nobody")),
@@ -789,3 +790,41 @@ def test_a_first_edition_site_reads_as_the_readme_says(tmp_path):
     for path in added:
         assert f"`{path[-1]}`" in section or f"`totals.{path[-1]}`" in section, \
             f"the README's upgrade section does not name the added key {path}"
+
+
+def test_a_referrals_choices_are_listed_as_every_other_records_are(example_site):
+    # a referral's choice (CSV or YAML) listed its options bare and without "or" ("is not one
+    # of insurance, not-a-candidate, …, other") where an interaction's read "'positive',
+    # 'neutral' or 'negative'": the same mistake was said two ways in one run
+    write(example_site, "data/referrals/r.csv",
+          "date,source,physician,service,status\n2026-02-03,web,,sclerotherapy,done\n")
+    write(example_site, "data/referrals/r.yaml",
+          "- date: 2026-02-03\n  source: web\n  service: sclerotherapy\n  status: declined\n"
+          "  declined_reason: price\n")
+    write(example_site, "data/interactions/i.yaml",
+          "date: 2026-02-03\nliaison: lena-brooks\ntype: call\npractice: french-broad-podiatry\n"
+          "summary: Called.\noutcome: great\n")
+    _code, _out, stderr = run_validate(example_site, "--as-of", "2026-11-26")
+    said = {line.split(": error: ")[1].split(": ")[0]: line.split(" is not one of ")[1]
+            for line in stderr if " is not one of " in line}
+    assert said["outcome"].startswith("'positive', 'neutral' or 'negative'"), stderr
+    assert said["status"] == "'referred', 'scheduled', 'consulted', 'treated' or 'declined'", stderr
+    assert said["[0].declined_reason"] == ("'insurance', 'not-a-candidate', 'patient-choice', "
+                                           "'no-response' or 'other'"), stderr
+
+
+def test_a_yaml_referrals_notes_get_the_words_a_csvs_notes_column_gets(example_site):
+    # a `notes:` on a YAML referral was a bare "unknown field", where a CSV's notes column was
+    # told a referral holds no notes and where they belong; so were 'how_heard' and
+    # 'referring_physician', which a CSV's headings get a hint for
+    write(example_site, "data/referrals/r.yaml",
+          "- date: 2026-02-03\n  source: web\n  service: sclerotherapy\n  notes: called back\n"
+          "  how_heard: radio\n  referring_physician: x\n")
+    _code, _out, stderr = run_validate(example_site, "--as-of", "2026-11-26")
+    said = [line.split(": error: ", 1)[1] for line in stderr if "data/referrals/r.yaml" in line]
+    assert said == [
+        "[0].notes: unknown field (a referral record holds no notes: delete the field; what an "
+        "office said belongs in an interaction's notes)",
+        "[0].how_heard: unknown field (did you mean 'source'? it holds the answer to \"how did "
+        "you hear about us?\")",
+        "[0].referring_physician: unknown field (did you mean 'physician'?)"], stderr

@@ -32,7 +32,8 @@ def test_physician_referrals_and_other_new_patients_apart(report):
 
 def test_capture_rate_over_the_referrals_that_were_asked_about(report):
     # 18 non-physician referrals, 2 of them unknown: 1 − 2/18 = 88.9%
-    assert "Source capture rate (365) 88.9%" in report
+    # its window in words, as the other lines' ("(365)" said 365 of what?)
+    assert "Source capture, 365 days 88.9%" in report
     # owen-price took 6 non-physician referrals, one of them unknown; lena-brooks one
     assert "Owen Price 83.3% (5 of 6)" in report
     assert "Lena Brooks 100.0% (1 of 1)" in report
@@ -41,7 +42,9 @@ def test_capture_rate_over_the_referrals_that_were_asked_about(report):
 def test_outcomes_spend_and_return_on_visit(report):
     # funnel_matured: 29 referred, 14 treated (48%), 4 declined
     assert "Matured referrals 29 (90 to 454 days old: 48% treated, 4 declined)" in report
-    assert "insurance 1, not-a-candidate 1, no-response 1, unspecified 1" in report
+    # the reasons in words, as the referral statistics and the briefs name them (the keys of
+    # stats.json, "not-a-candidate", "unspecified", read before)
+    assert "insurance 1, not a candidate 1, no response 1, no reason given 1" in report
     assert "Return on visit 7 visits" in report
     # 2026 costs: 85.01 + 40.50 + 120 + 30 = 275.51; ruth-kessler's 120.00 is over the 100 limit
     assert "Spend this year $275.51" in report

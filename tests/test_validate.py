@@ -3222,3 +3222,15 @@ def test_a_yaml_referral_dated_past_the_last_year_is_an_error(example_site):
     d = res.expect(rel, 1, 10, "'2100-01-01' is out of range")
     assert d.msg.startswith("[0].date: ")
     assert [e for e in res.errors if e.path == rel] == [d], res.dump()
+
+
+def test_validates_help_says_what_its_as_of_date_does():
+    # `validate --help` said "Date the statistics are computed at", and validate computes no
+    # statistics: what the date decides there is which records are ahead of it (a warning)
+    from conftest import cli
+
+    code, out, _err = cli("validate", "--help")
+    assert code == 0
+    as_of = " ".join(out.split("--as-of YYYY-MM-DD", 1)[1].split("--strict")[0].split())
+    assert "statistics are computed" not in as_of, as_of
+    assert "dated after it is a warning" in as_of, as_of

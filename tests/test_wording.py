@@ -63,6 +63,51 @@ def test_the_shared_plural_is_a_filter_of_the_page_templates(tmp_path):
         "1 day, 2 older follow-ups, 1,234 visits"
 
 
+def test_a_role_reads_as_words_not_as_the_records_value(site):
+    # a team member's role and a guide's audience showed as the record's value, "front-desk",
+    # under a name, in the team's table, on a training badge and in the search results, where
+    # the guide beside it reads "Front desk phone skills"
+    role = re.compile(r"front-desk(?! (member|training))")
+    pages = ["team/index.html", "team/casey-morrow/index.html", "training/index.html",
+             "training/front-desk-phone-skills/index.html", "referrals/index.html"]
+    for rel in pages:
+        words = text(read(site, rel))
+        found = role.search(words)
+        assert not found, f"{rel}: …{words[max(0, found.start() - 60):found.end() + 20]}"
+        assert "front desk" in words, rel
+    assert "front desk\\ncasey.morrow@" in read(site, "search/index.js")
+
+
+def test_a_declined_reason_has_one_name_on_every_page(site):
+    # the referral statistics said "Patient's choice", a brief "patient choice" and `liaison
+    # stats` "patient-choice" (and "unspecified" for "no reason given")
+    chart = text(section(read(site, "referrals/index.html"), 'id="declined"', "</section>"))
+    named = {label.lower() for label in wording.DECLINED_LABELS.values() if label in chart}
+    assert "patient's choice" in named and "no reason given" in named, chart
+    briefs = [text(p.read_text(encoding="utf-8")) for p in (site / "practices").glob("*/index.html")]
+    said = [m.group(1) for b in briefs
+            for m in re.finditer(r"Declined in the last 365 days: ([^.]*)\.", b)]
+    assert said
+    for line in said:
+        for item in line.split(", "):
+            assert item.rsplit(" ", 1)[0] in named, line
+
+
+def test_a_brief_does_not_say_no_visit_beside_a_chart_of_visits(site):
+    # Talia Vukovic's brief said "No in-person visit on record" above a chart marking three
+    # visits to her office (which listed no physician): the point is about visits with her
+    seen = 0
+    for path in sorted((site / "physicians").glob("*/index.html")):
+        words = text(path.read_text(encoding="utf-8"))
+        marked = re.search(r"(\d+) in-person visits? marked", words)
+        if re.search(r"No in-person visit (with them )?on record", words) and marked:
+            seen += 1
+            assert "No in-person visit with them on record" in words, path.parent.name
+            assert "No in-person visit on record" not in words, path.parent.name
+            assert "Last visit — never with them" in words, path.parent.name
+    assert seen, "the sample has a physician visited only at the office"
+
+
 # ------------------------------------------------------------------ 2. search examples
 
 def _first_physician():

@@ -230,8 +230,8 @@ class _Layout:
         self.left, self.height = left, height
 
         span = labels[0] if n == 1 else f"{labels[0]} to {labels[-1]}"
-        self.summary_head = (f"{primary_label} for {n} period{'s' if n != 1 else ''}, {span}; "
-                             "total ")
+        # (every bar chart of the site is one of months: "periods" was the chart's word)
+        self.summary_head = f"{primary_label} for {_unit('months', n)}, {span}; total "
         self.band = _band(left + slot * (n - 1), top, slot, plot_h, c.series_1) if partial else ""
         self.grid = _grid(ticks, left, width - right, base, plot_h, self.top_value, c.grid,
                           c.muted)

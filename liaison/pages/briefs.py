@@ -39,6 +39,8 @@ from liaison.pages.rows import alerts_for, physician_row, planned_visit, practic
 from liaison.pages.talking import _promise, talking_points
 from liaison.pages import follow_ups, volume
 from liaison.pages.view import SiteView
+from liaison.stats import UNSPECIFIED
+from liaison.wording import declined_reason
 
 TOP_POINTS = 3  # talking points on the first screen; the others fold away
 DAYS_SHOWN = 5  # physicians whose office days the card lists open; of more, the list folds
@@ -47,7 +49,6 @@ MAP_URL = "https://www.google.com/maps/search/?api=1&query="  # opens the maps a
 STATUS_NAMES = {"referred": ("Referred", "Ref."), "scheduled": ("Scheduled", "Sch."),
                 "consulted": ("Consulted", "Con."), "treated": ("Treated", "Tr."),
                 "declined": ("Declined", "Dec.")}  # full, and short for a phone
-UNSPECIFIED = "no reason given"
 MATURED_TEXT = f"{MATURED_AGES[0]} to {MATURED_AGES[1] - 1} days old"  # "90 to 454 days old"
 # the window of a brief's treated share, unlike the 365 days of the table above it
 MATURED_WINDOW = f"referred {MATURED_AGES[0]} to {MATURED_AGES[1] - 1} days ago"
@@ -285,12 +286,15 @@ def _rov(view: SiteView, rov, visits: list, people_of, seen_of=None) -> dict:
                  "are over.")
     else:
         visits_text = f"{n} in-person visit{'s' if n != 1 else ''} {MATURED_TEXT}"
+        ours, them = ("our visits", "them") if n != 1 else ("our visit", "it")
         if after > before:
-            verdict = "more referrals followed our visits than preceded them"
+            verdict = f"more referrals followed {ours} than preceded {them}"
         elif after < before:
-            verdict = "fewer referrals followed our visits than preceded them"
-        else:
-            verdict = "as many referrals followed our visits as preceded them"
+            verdict = f"fewer referrals followed {ours} than preceded {them}"
+        elif after:
+            verdict = f"as many referrals followed {ours} as preceded {them}"
+        else:  # not "as many referrals followed": none did
+            verdict = f"no referral preceded or followed {them}"
         words = (f"Over {visits_text}, {verdict}: {after} in the {ROV_DAYS} days after against "
                  f"{before} in the {ROV_DAYS} days before ({signed(after - before)}).")
     return {"visits": n, "before": before, "after": after, "change": signed(after - before),
@@ -335,7 +339,7 @@ def _outcomes(view: SiteView, rows: list) -> dict:
         "matured": done, "treated": treated, "share": share,
         "share_percent": percent(treated, done) if done >= PERCENT_BASE else None,
         "site_share": site_share(view),
-        "declined": [{"reason": why.replace("-", " "), "count": reasons[why]}
+        "declined": [{"reason": declined_reason(why), "count": reasons[why]}
                      for why in order if why in reasons],
     }
 
@@ -465,7 +469,10 @@ def physician(view: SiteView, page: Page) -> dict:
         "d90": view.change(s.referrals_90d, s.referrals_prev_90d, 90),
         "d365": view.change(s.referrals_365d, s.referrals_prev_365d, 365),
         "last_referral_ago": ago(s.days_since_referral),
-        "last_visit_ago": ago((view.as_of - dt.date.fromisoformat(s.last_visit)).days) if s.last_visit else "never",
+        # (last_visit is of the visits that listed them: with only visits to the office, which
+        # the chart marks, "never" alone read as no visit at all)
+        "last_visit_ago": ago((view.as_of - dt.date.fromisoformat(s.last_visit)).days)
+        if s.last_visit else "never with them" if visits else "never",
         "chart": _chart(view, view.doc_series.get(pid, [0] * MONTHS_CHARTED), visits, d.name,
                         listed=pid),
         "chart_note": _chart_note(view.doc_series.get(pid), d.name),

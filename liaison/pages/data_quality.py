@@ -13,6 +13,7 @@ from liaison.pages.directories import by_name
 from liaison.pages.log import HOST_NAMES, host_kind
 from liaison.pages.rows import physician_row, practice_row
 from liaison.pages.view import SiteView
+from liaison.wording import role_name
 
 # A list of more names than this folds under its count (every list's heading then shows on
 # the first screens; at 2,000 physicians two lists held 345 names)
@@ -70,7 +71,7 @@ def context(view: SiteView, page: Page) -> dict:
         member = team.get(tid)
         if member is None or member.role == "liaison":
             return None
-        return f"{member.name} is no liaison ({member.role})"
+        return f"{member.name} is no liaison ({role_name(member.role)})"
 
     def rows(pred):
         return [{**physician_row(view, p), "why": None} for p in docs

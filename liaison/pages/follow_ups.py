@@ -15,7 +15,7 @@ CALENDARS_INLINE = 8
 
 # The groups in page order: (key, heading, folded)
 GROUPS = (
-    ("week", "Due this week", False),
+    ("week", "Due within 7 days", False),  # (not "this week": on a Saturday, next Friday)
     ("recent", "Overdue by less than 30 days", False),
     ("backlog", "Older backlog: overdue by 30 days or more", True),
     ("later", "Due later", False),

@@ -20,12 +20,8 @@ from liaison.pages.rows import (
 )
 from liaison.pages.training import front_desk_guides, guide_rows, matrix_row
 from liaison.pages.view import SiteView
-from liaison.wording import plural, rate
+from liaison.wording import DECLINED_LABELS, plural, rate
 
-# How the reasons of declined_reasons_365d read on the page.
-DECLINED_LABELS = {"insurance": "Insurance", "not-a-candidate": "Not a candidate",
-                   "patient-choice": "Patient's choice", "no-response": "No response",
-                   "other": "Other", "unspecified": "No reason given"}
 # How the other new patients' sources read on the page ("unknown": nobody asked).
 SOURCE_LABELS = {"patient": "Patient", "web": "Web", "advertising": "Advertising",
                  "insurance": "Insurance", "event": "Event", "other": "Other",

@@ -321,8 +321,11 @@ def talking_points(view: SiteView, pids: list[str], interactions: list,
     points += [p for p in needs if p.state == "delivered"]
     last_visit = next((r.date for r in interactions if in_person(r)), None)  # newest first
     if last_visit is None:
-        points.append(Point("visit", "No in-person visit on record: introduce yourself and "
-                                     "meet the office manager."))
+        # a physician's brief reads the visits that list them: one to the office (that its
+        # chart marks) is no visit with them
+        whom = "" if practice else " with them"
+        points.append(Point("visit", f"No in-person visit{whom} on record: introduce yourself "
+                                     "and meet the office manager."))
     else:
         points.append(Point("visit", Markup("Last in-person visit {} ({}).").format(
             day(last_visit, view.as_of), ago((view.as_of - last_visit).days))))

@@ -82,7 +82,8 @@ def physician(view: SiteView, pid: str) -> dict | None:
             parts = []
             if q.beneficiaries is not None:
                 parts.append(f"{count(q.beneficiaries)} Medicare beneficiaries")
-            parts.append(f"{count(n)} on the codes" if q.codes else "none of the codes listed")
+            parts.append(f"{count(n)} on our procedure codes" if q.codes
+                         else "none of our procedure codes")  # ("on the codes": which?)
             out["earlier"].append({"year": y.year, "text": ", ".join(parts)})
     return out
 
@@ -144,7 +145,7 @@ def prospect(view: SiteView, pid: str) -> dict | None:
         return {"sort": -1, "value": None, "text": "no NPI" if not d.npi else "not in the file",
                 "codes_total": 0}
     codes_total = sum(v.beneficiaries for v in p.codes)
-    codes_text = f"{count(codes_total)} on the codes" if p.codes else ""
+    codes_text = f"{count(codes_total)} on our procedure codes" if p.codes else ""
     if p.beneficiaries is not None:
         return {"sort": p.beneficiaries, "value": p.beneficiaries, "codes_total": codes_total,
                 "text": f"{count(p.beneficiaries)} beneficiaries", "codes_text": codes_text}

@@ -152,7 +152,6 @@ KINDS = (
          referral, takes_id=False,
          short_help="A referral: data/referrals/YYYY/MM/DD-<physician or source>.yaml.",
          overrides={
-             "source": {"note": " 'unknown': nobody asked."},
              "physician": {"help": "The referring physician (id): required when --source is "
                                    "physician, and only then."},
              "service": {"metavar": "KEY"},
