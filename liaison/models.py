@@ -601,6 +601,19 @@ class Repository(Record):
         "main", description="The branch records go to.")
 
 
+def _section(name: str, example: str):
+    """The check of an optional section of site.yaml written with nothing under it
+    (``compliance:`` uncommented without its ``annual_limit``, as ``liaison init`` writes
+    them): an error, as an empty ``thresholds:`` is, not the section left out."""
+    def check(value):
+        if value is None:
+            raise ValueError(f"expected its fields (lines `field: value`), got nothing: write "
+                             f"`{example}` indented below it, or delete the `{name}:` line to "
+                             "set none")
+        return value
+    return BeforeValidator(check)
+
+
 def _default_tiers() -> dict[str, Tier]:
     return {
         "A": Tier(visit_every_days=30),
@@ -623,10 +636,11 @@ class SiteConfig(Record):
     thresholds: Thresholds = Field(
         default_factory=Thresholds, description="Thresholds of the referrer statuses."
     )
-    compliance: Compliance | None = Field(
+    compliance: Annotated[Compliance | None, _section("compliance", "annual_limit: 500")] = Field(
         None, description="The annual limit on what one physician may be given (Stark law)."
     )
-    repository: Repository | None = Field(
+    repository: Annotated[Repository | None, _section(
+        "repository", "web_url: https://github.com/our-practice/liaison-records")] = Field(
         None, description="Where the records live: edit links and the field-logging form."
     )
 

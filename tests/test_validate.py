@@ -629,6 +629,28 @@ def test_an_empty_annual_limit_is_said_in_plain_words(example_site):
         "the limit, or delete the compliance: section to set none"], res.dump()
 
 
+@pytest.mark.parametrize("section, example", [
+    ("compliance", "`annual_limit: 500`"),
+    ("repository", "`web_url: https://github.com/our-practice/liaison-records`"),
+])
+def test_an_optional_section_left_empty_is_an_error_not_none(example_site, section, example):
+    # `liaison init` writes `# compliance:` over `#   annual_limit: 500`: uncommenting only the
+    # first line left `compliance:` with nothing under it, read as no section at all (no
+    # compliance page, no warning, exit 0), while an empty `thresholds:` or `tiers:` is an error
+    site = (example_site / "site.yaml").read_text(encoding="utf-8")
+    text = re.sub(r"compliance:\n  annual_limit: 100 *#[^\n]*\n", "", site)
+    assert text != site
+    text += f"{section}:\n"
+    write(example_site, "site.yaml", text)
+    res = validate(example_site)
+    assert res.code == 1, res.dump()
+    line = text.count("\n")
+    d = res.expect("site.yaml", line, len(section) + 2)
+    assert d.msg == (f"{section}: expected its fields (lines `field: value`), got nothing: write "
+                     f"{example} indented below it, or delete the `{section}:` line to set none")
+    assert_only_errors(res, {("site.yaml", line, len(section) + 2)})
+
+
 def test_two_files_of_one_id_say_what_to_do(example_site):
     # a .yaml and a .yml of the same name: it said only "… has the same name"
     rel = write(example_site, "data/practices/twice-clinic.yaml", "name: Twice Clinic\n")
