@@ -8,6 +8,7 @@ day", …
 from __future__ import annotations
 
 import datetime as dt
+import typing
 
 from pydantic import BaseModel
 
@@ -56,8 +57,10 @@ def pydantic_problem(rel: str, prefix: Loc, model: type[BaseModel], err: dict) -
 def _model_at(model: type[BaseModel], loc: tuple) -> type[BaseModel] | None:
     """The model class that holds the field at ``loc`` (for 'did you mean' hints)."""
     cur = model
+    key = False  # the part is a key of a mapping of records (site.yaml's `tiers.A`), no field
     for part in loc[:-1]:
-        if isinstance(part, int):
+        if isinstance(part, int) or key:
+            key = False
             continue
         info = cur.model_fields.get(part)
         if info is None:
@@ -65,6 +68,7 @@ def _model_at(model: type[BaseModel], loc: tuple) -> type[BaseModel] | None:
         nested = nested_model(info.annotation)
         if nested is None:
             return None
+        key = typing.get_origin(info.annotation) is dict
         cur = nested
     return cur
 

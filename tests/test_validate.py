@@ -1077,6 +1077,19 @@ def test_unknown_field_nested_and_in_referral_yaml(example_site):
     assert d.msg.startswith("[0].sevice: ")
 
 
+def test_unknown_field_of_a_tier_gets_did_you_mean(example_site):
+    # `tiers: {A: {visit_every_day: 30}}` said "unknown field" with no hint: the hint looked
+    # for a field named 'A' in site.yaml (a tier's key, not a field)
+    site = (example_site / "site.yaml").read_text(encoding="utf-8")
+    text = site.replace("thresholds:", "tiers:\n  A: {visit_every_day: 30}\nthresholds:", 1)
+    write(example_site, "site.yaml", text)
+    res = validate(example_site)
+    assert res.code == 1
+    line, col = at(text, "visit_every_day")
+    d = res.expect("site.yaml", line, col, "did you mean 'visit_every_days'")
+    assert d.msg == "tiers.A.visit_every_day: unknown field (did you mean 'visit_every_days'?)"
+
+
 @pytest.mark.parametrize(
     "rel, text, line, col, field",
     [
