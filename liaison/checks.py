@@ -43,7 +43,13 @@ def _ids(site: Site) -> dict[str, object]:
 
 def _unknown(kind: str, value: str, ids) -> str:
     if kind == "tiers":
-        return f"unknown tier '{value}': site.yaml has {', '.join(ids)}"
+        if not ids:
+            return (f"unknown tier '{value}': site.yaml has no tiers (its `tiers` is empty): "
+                    "define the tier there, or delete this `tier`")
+        # tier keys are the site's own text, capitals and all ('a' for A)
+        same = [t for t in ids if isinstance(value, str) and t.casefold() == value.casefold()]
+        hint = f" (did you mean '{same[0]}'?)" if same else _hint(value, ids)
+        return f"unknown tier '{value}'{hint}: site.yaml has {', '.join(ids)}"
     if kind == "services":
         return (f"unknown service '{value}'{_hint(value, ids)}; site.yaml has "
                 f"{', '.join(sorted(ids))}")
