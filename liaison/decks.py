@@ -39,6 +39,8 @@ class SlideMarkup(str):
 
 
 def _for_html(value) -> str:
+    if value is None:  # an optional value left out (a site.yaml without `phone`): nothing
+        return ""
     if isinstance(value, SlideMarkup):
         return str(value)
     text = str(value).replace("&", "&amp;").replace("<", "&lt;")
@@ -47,6 +49,8 @@ def _for_html(value) -> str:
 
 
 def _for_pptx(value) -> str:
+    if value is None:  # as _for_html
+        return ""
     if isinstance(value, SlideMarkup):
         return str(value)
     return _ASCII_PUNCT.sub(r"\\\1", str(value))
@@ -80,6 +84,8 @@ class Shapes:
         self.values: list[str] | None = None
 
     def __call__(self, value) -> str:
+        if value is None:  # as _for_html
+            return ""
         if isinstance(value, SlideMarkup):
             return str(value)
         text = str(value)
