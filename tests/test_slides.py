@@ -725,6 +725,29 @@ def test_a_deck_of_a_site_without_phone_or_website_shows_no_none(tmp_path):
         assert "Reach us" in shown and "None" not in shown, f
 
 
+def test_a_services_description_is_markdown_on_a_slide(tmp_path):
+    # site.yaml's `services[].description` is Markdown (SPEC §2): a slide listing the services
+    # showed "**radiofrequency**" with its asterisks, in the HTML deck and the .pptx
+    root = site_with_deck(tmp_path, "## What we treat\n\n{% for s in site.services[:1] %}"
+                                    "{{ s.description }}{% endfor %}\n")
+    site = (root / "site.yaml").read_text(encoding="utf-8")
+    assert "**radiofrequency**" in site
+    site = site.replace("**radiofrequency**", "**radiofrequency** <script>alert(1)</script>")
+    (root / "site.yaml").write_text(site, encoding="utf-8")
+    out = _build(root, tmp_path / "site")
+    for page in (out / "presentations/extra/index.html",
+                 out / "presentations/extra/alder-falls-family-medicine/index.html"):
+        html = page.read_text(encoding="utf-8")
+        assert "<strong>radiofrequency</strong>" in html and "**" not in html, page
+        assert "<script>alert" not in html and "alert(1)" not in html.split("What we treat")[1], page
+    for f in (out / "presentations/extra/extra.pptx",
+              out / "presentations/extra/alder-falls-family-medicine/extra-alder-falls-family-medicine.pptx"):
+        runs = [r for sl in pptx.Presentation(str(f)).slides for sh in sl.shapes if sh.has_text_frame
+                for para in sh.text_frame.paragraphs for r in para.runs]
+        assert any(r.text == "radiofrequency" and r.font.bold for r in runs), f
+        assert not any("**" in r.text for r in runs), f
+
+
 def test_a_slide_that_renders_to_nothing_is_left_out_of_both_decks(tmp_path):
     """A whole slide inside {% if %}: a practice for which it is false gets no blank slide."""
     root = site_with_deck(tmp_path, "# Deck\n\n---\n\n{% if practice and stats.referrals_365d %}\n"
