@@ -394,6 +394,11 @@ def email_href(email: str) -> str | None:
     return f"mailto:{text}" if _EMAIL.fullmatch(text) else None
 
 
+# Hosts whose repositories are at /OWNER/REPOSITORY (a page inside one is deeper); on
+# another host, only GitLab's pages are told by their path (…/-/tree/main): groups nest
+_OWNER_REPO_HOSTS = frozenset(("github.com", "codeberg.org", "gitea.com"))
+
+
 def _https_url(value):
     if not isinstance(value, str):
         raise ValueError(f"expected an https:// address, got {describe(value)}")
@@ -403,7 +408,22 @@ def _https_url(value):
                          "(like https://github.com/our-practice/liaison-records)")
     # a clone address pasted (…/records.git) names the same repository; its web pages (the
     # new-file page, a file's page) are at the address without ".git"
-    return value.rstrip("/").removesuffix(".git").rstrip("/")
+    value = value.rstrip("/").removesuffix(".git").rstrip("/")
+    # the address of a page inside it, as the browser shows one (…/tree/main, GitLab's
+    # …/-/tree/main, Gitea's …/src/branch/main): the form's new-file page and the edit links
+    # would be under it, and found nowhere
+    site, _, path = value[len("https://"):].partition("/")
+    parts = path.split("/") if path else []
+    host = site.lower()
+    if host in _OWNER_REPO_HOSTS and len(parts) < 2:
+        raise ValueError(f"'{value}' names no repository: write the address of the "
+                         f"repository's page, https://{host}/OWNER/REPOSITORY")
+    cut = 2 if host in _OWNER_REPO_HOSTS and len(parts) > 2 else \
+        next((i for i, part in enumerate(parts) if part == "-"), None)  # another host's paths
+    if cut is not None and cut >= 1:
+        raise ValueError(f"'{value}' is the address of a page inside the repository: write the "
+                         f"repository's own address, https://{site}/{'/'.join(parts[:cut])}")
+    return value
 
 
 def _git_branch(value: str) -> str:
