@@ -621,6 +621,16 @@ class Repository(Record):
         "main", description="The branch records go to.")
 
 
+def _tier(value):
+    """A tier written as its number of days (``A: 30``): said with what to write."""
+    if isinstance(value, (str, int)) and not isinstance(value, bool) \
+            and str(value).strip().isdigit() and str(value).strip().isascii():
+        days = int(str(value).strip())
+        raise ValueError(f"expected the tier's fields, got the number {days}: write "
+                         f"{{visit_every_days: {days}}}")
+    return value
+
+
 def _section(name: str, example: str):
     """The check of an optional section of site.yaml written with nothing under it
     (``compliance:`` uncommented without its ``annual_limit``, as ``liaison init`` writes
@@ -649,7 +659,7 @@ class SiteConfig(Record):
     services: Annotated[list[Service], Field(min_length=1)] = Field(
         description="Service lines (at least one); referrals name one by its key."
     )
-    tiers: dict[Annotated[Text, NotFreeText], Tier] = Field(
+    tiers: dict[Annotated[Text, NotFreeText], Annotated[Tier, BeforeValidator(_tier)]] = Field(
         default_factory=_default_tiers,
         description="Physician tiers and their visit cadence. Default: A 30, B 60, C 120 days.",
     )

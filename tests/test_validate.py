@@ -1077,6 +1077,22 @@ def test_unknown_field_nested_and_in_referral_yaml(example_site):
     assert d.msg.startswith("[0].sevice: ")
 
 
+def test_a_tier_written_as_its_number_of_days_says_what_to_write(example_site):
+    # `tiers: {A: 30}` said "expected a record's fields (lines `field: value`), got the text
+    # '30'": not what to write
+    site = (example_site / "site.yaml").read_text(encoding="utf-8")
+    text = site.replace("thresholds:", "tiers:\n  A: 30\n  B: {visit_every_days: 60}\n"
+                                       "  C: {visit_every_days: 120}\nthresholds:", 1)
+    write(example_site, "site.yaml", text)
+    res = validate(example_site)
+    assert res.code == 1
+    line, col = at(text, "30\n")
+    d = res.expect("site.yaml", line, col)
+    assert d.msg == ("tiers.A: expected the tier's fields, got the number 30: write "
+                     "{visit_every_days: 30}")
+    assert_only_errors(res, {("site.yaml", line, col)})
+
+
 def test_unknown_field_of_a_tier_gets_did_you_mean(example_site):
     # `tiers: {A: {visit_every_day: 30}}` said "unknown field" with no hint: the hint looked
     # for a field named 'A' in site.yaml (a tier's key, not a field)
