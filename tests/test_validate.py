@@ -1002,6 +1002,17 @@ def test_a_folder_named_like_a_record_file_is_named_not_lost_in_silence(example_
     assert "missing" not in d.msg
 
 
+def test_a_site_yml_folder_beside_site_yaml_is_a_warning_not_an_error(example_site):
+    # it was an error, "'site.yml' is a folder, not a file: the site's settings are a file of
+    # that name: put it in the folder's place", beside the site.yaml that holds them
+    (example_site / "site.yml").mkdir()
+    res = validate(example_site)
+    assert res.code == 0, res.dump()
+    d = res.expect("site.yml", 1, 1, severity="warning")
+    assert d.msg == ("not read: 'site.yml' is a folder, not a file; site.yaml is the site's "
+                     "settings file"), d.msg
+
+
 def test_a_folder_that_is_no_site_root_says_where_to_run(example_site, tmp_path):
     # `liaison validate` typed in the wrong folder (the site's data/, or the home folder)
     # said only "missing site.yaml: every site root needs one", which reads as a file to
