@@ -51,6 +51,10 @@ def pydantic_problem(rel: str, prefix: Loc, model: type[BaseModel], err: dict) -
                        at="key")
     if kind == "missing":
         return Problem(rel, with_path(full, "required field is missing"), loc=full)
+    if len(loc) >= 2 and loc[-1] == "[key]":  # a mapping's key (a tier's): said at the key
+        key = prefix + loc[:-1]
+        return Problem(rel, with_path(key[:-1], f"key '{loc[-2]}': {_message(kind, err)}"),
+                       loc=key, at="key")
     return Problem(rel, with_path(full, _message(kind, err)), loc=full)
 
 

@@ -1104,6 +1104,20 @@ def test_a_tier_written_as_its_number_of_days_says_what_to_write(example_site):
     assert_only_errors(res, {("site.yaml", line, col)})
 
 
+def test_an_empty_tier_key_is_said_at_the_key(example_site):
+    # it said "tiers..[key]: must not be empty" (pydantic's place of a mapping's key)
+    site = (example_site / "site.yaml").read_text(encoding="utf-8")
+    text = site.replace("thresholds:", "tiers:\n  A: {visit_every_days: 30}\n"
+                                       "  '': {visit_every_days: 10}\nthresholds:", 1)
+    write(example_site, "site.yaml", text)
+    res = validate(example_site)
+    assert res.code == 1
+    line, col = at(text, "''")
+    d = res.expect("site.yaml", line, col)
+    assert d.msg == "tiers: key '': must not be empty"
+    assert_only_errors(res, {("site.yaml", line, col)})
+
+
 def test_unknown_field_of_a_tier_gets_did_you_mean(example_site):
     # `tiers: {A: {visit_every_day: 30}}` said "unknown field" with no hint: the hint looked
     # for a field named 'A' in site.yaml (a tier's key, not a field)
