@@ -616,6 +616,22 @@ def test_a_quoted_small_whole_number_is_not_said_to_be_too_large(example_site):
         "without quotes: 120)"], res.dump()
 
 
+def test_a_number_of_days_written_with_its_unit_says_to_write_the_number(example_site):
+    # `visit_every_days: 30 days` and `lapsed_after_days: 3 months` said only "expected a
+    # whole number, got the text '30 days'"
+    site = (example_site / "site.yaml").read_text(encoding="utf-8")
+    text = site.replace("  lapsed_after_days: 120\n", "  lapsed_after_days: 4 months\n").replace(
+        "thresholds:", "tiers:\n  A: {visit_every_days: 30 days}\nthresholds:", 1)
+    write(example_site, "site.yaml", text)
+    res = validate(example_site)
+    assert res.code == 1
+    assert sorted(d.msg for d in res.errors) == [
+        "thresholds.lapsed_after_days: expected a whole number, got the text '4 months' (a "
+        "number of days: write the digits alone, like 120 for four months)",
+        "tiers.A.visit_every_days: expected a whole number, got the text '30 days' (write the "
+        "number alone: 30)"], res.dump()
+
+
 def test_an_empty_annual_limit_is_said_in_plain_words(example_site):
     # it said "compliance.annual_limit: Input should be an instance of Decimal"
     site = (example_site / "site.yaml").read_text(encoding="utf-8")
