@@ -337,8 +337,11 @@ def _amount(value, *, positive: bool, cents: bool) -> Decimal | None:
         if text.startswith("-"):
             raise ValueError(f"'{text}' is negative: an amount is 0 or more")
         plain = re.sub(r"^\$\s*|(?<=[0-9]),(?=[0-9]{3}(?:[.,]|$))", "", text)  # $1,245.50
+        number = re.sub(r"\s*(?:usd|us\$|dollars?)\.?$", "", text, flags=re.I)  # 85 USD
         if plain != text and _AMOUNT_RE.match(plain):
             hint = f"write {plain}, the digits without '$' or separators"
+        elif number != text and _AMOUNT_RE.match(number):
+            hint = f"write {number}, the number alone (an amount is in US dollars)"
         elif text.lower() in ("n/a", "na", "#n/a", "none", "-", "tbd"):
             hint = "leave the field out when there is none"
         else:

@@ -430,6 +430,9 @@ COSTS = {
     "$245.00": "not an amount in dollars: write 245.00, the digits without '$' or separators",
     "1,245.50": "not an amount in dollars: write 1245.50, the digits without '$' or separators",
     "N/A": "not an amount in dollars: leave the field out when there is none",
+    # the currency written after it, as people say it (site.yaml's `annual_limit: 520 USD` too)
+    "85 USD": "not an amount in dollars: write 85, the number alone (an amount is in US dollars)",
+    "85.50 dollars": "not an amount in dollars: write 85.50, the number alone (an amount is in US dollars)",
     "40.50": None,
     "0": None,
     "85.01": None,
