@@ -21,6 +21,7 @@ from liaison.models import (
     DATE_MAX, DATE_MIN, RECORD_MODELS, DeckMeta, GuideMeta, Interaction, Physician, Practice,
     Referral, SiteConfig, TeamMember, _npi, email_href, id_problem, website_href,
 )
+from liaison.names import fold
 from liaison.records import ReferralRow, Site
 
 # The references each record kind makes: a path into the record ("*": every list item) and the
@@ -316,6 +317,15 @@ def check_core(site: Site, as_of: dt.date) -> list[Problem]:
         if key in seen:
             c.add((site.config_path, ()), ("services", i, "key"), f"duplicate service key '{key}': give each service a key of its own")
         seen.add(key)
+    # A service block copied with a new key and its old name: the referrals page, its chart
+    # and the logging form would show two alike (capitals and spaces aside)
+    named: dict[str, int] = {}
+    for i, service in enumerate(cfg.services if cfg else ()):
+        j = named.setdefault(" ".join(fold(service.name).split()), i)
+        if j != i:
+            c.add((site.config_path, ()), ("services", i, "name"),
+                  f"'{service.name}' is the name of services[{j}] ({cfg.services[j].key}) too: "
+                  "the pages would show two alike; give each its own", "warning")
 
     for model, records in ((Practice, site.practices), (Physician, site.physicians),
                            (TeamMember, site.team)):

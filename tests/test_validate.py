@@ -1558,6 +1558,19 @@ def test_duplicate_service_key_in_a_site_yaml_with_other_errors(example_site):
                      "a key of its own")
 
 
+def test_two_services_of_one_name_are_a_warning(example_site):
+    # a service block copied and given a new key but not a new name: the referrals page, its
+    # chart and the logging form showed two "Vein ablation" with nothing to tell them apart
+    site = example_site / "site.yaml"
+    text = site.read_text().replace("    name: Sclerotherapy\n", "    name: VEIN ablation\n")
+    site.write_text(text)
+    res = validate(example_site)
+    assert res.code == 0, res.dump()
+    d = res.expect("site.yaml", *at(text, "VEIN ablation"), severity="warning")
+    assert d.msg == ("services[1].name: 'VEIN ablation' is the name of services[0] "
+                     "(vein-ablation) too: the pages would show two alike; give each its own")
+
+
 def test_interaction_needs_practice_or_physicians(example_site):
     text = INTERACTION.replace("practice: french-broad-podiatry\n", "")
     rel = write(example_site, "data/interactions/x.yaml", text)
