@@ -413,9 +413,10 @@ def _https_url(value):
     # new-file page, a file's page) are at the address without ".git"
     value = value.rstrip("/").removesuffix(".git").rstrip("/")
     # the address of a page inside it, as the browser shows one (…/tree/main, GitLab's
-    # …/-/tree/main, Gitea's …/src/branch/main): the form's new-file page and the edit links
-    # would be under it, and found nowhere
-    site, _, path = value[len("https://"):].partition("/")
+    # …/-/tree/main; GitHub's front page is …/r?tab=readme-ov-file): the form's new-file page
+    # and the edit links would be under it, and found nowhere
+    own = re.split(r"[?#]", value, maxsplit=1)[0].rstrip("/").removesuffix(".git").rstrip("/")
+    site, _, path = own[len("https://"):].partition("/")
     parts = path.split("/") if path else []
     host = site.lower()
     if host in _OWNER_REPO_HOSTS and len(parts) < 2:
@@ -424,8 +425,10 @@ def _https_url(value):
     cut = 2 if host in _OWNER_REPO_HOSTS and len(parts) > 2 else \
         next((i for i, part in enumerate(parts) if part == "-"), None)  # another host's paths
     if cut is not None and cut >= 1:
+        own = f"https://{site}/{'/'.join(parts[:cut])}"
+    if own != value:
         raise ValueError(f"'{value}' is the address of a page inside the repository: write the "
-                         f"repository's own address, https://{site}/{'/'.join(parts[:cut])}")
+                         f"repository's own address, {own}")
     return value
 
 

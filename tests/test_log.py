@@ -71,6 +71,10 @@ def test_a_clone_address_is_read_as_the_repositorys_web_page(written):
     ("https://gitlab.com/g/sub/r/-/tree/main", "https://gitlab.com/g/sub/r"),
     ("https://codeberg.org/o/r/src/branch/main", "https://codeberg.org/o/r"),
     ("https://github.com/o", None),
+    # GitHub's front page as the browser shows it
+    ("https://github.com/o/r?tab=readme-ov-file", "https://github.com/o/r"),
+    ("https://git.acme.org/team/r#readme", "https://git.acme.org/team/r"),
+    ("https://github.com/o/r/tree/main?x=1#top", "https://github.com/o/r"),
 ])
 def test_a_web_address_of_a_page_inside_the_repository_is_an_error(example_site, written, write):
     """The address copied from the browser on the branch's page (…/tree/main) validated, and
