@@ -21,6 +21,7 @@ from liaison.models import (
     DATE_MAX, DATE_MIN, RECORD_MODELS, DeckMeta, GuideMeta, Interaction, Physician, Practice,
     Referral, SiteConfig, TeamMember, _npi, email_href, id_problem, website_href,
 )
+from liaison.names import fold
 from liaison.records import ReferralRow, Site
 
 # The references each record kind makes: a path into the record ("*": every list item) and the
@@ -43,7 +44,13 @@ def _ids(site: Site) -> dict[str, object]:
 
 def _unknown(kind: str, value: str, ids) -> str:
     if kind == "tiers":
-        return f"unknown tier '{value}': site.yaml has {', '.join(ids)}"
+        if not ids:
+            return (f"unknown tier '{value}': site.yaml has no tiers (its `tiers` is empty): "
+                    "define the tier there, or delete this `tier`")
+        # tier keys are the site's own text, capitals and all ('a' for A)
+        same = [t for t in ids if isinstance(value, str) and t.casefold() == value.casefold()]
+        hint = f" (did you mean '{same[0]}'?)" if same else _hint(value, ids)
+        return f"unknown tier '{value}'{hint}: site.yaml has {', '.join(ids)}"
     if kind == "services":
         return (f"unknown service '{value}'{_hint(value, ids)}; site.yaml has "
                 f"{', '.join(sorted(ids))}")
@@ -364,6 +371,15 @@ def check_core(site: Site, as_of: dt.date) -> list[Problem]:
         if key in seen:
             c.add((site.config_path, ()), ("services", i, "key"), f"duplicate service key '{key}': give each service a key of its own")
         seen.add(key)
+    # A service block copied with a new key and its old name: the referrals page, its chart
+    # and the logging form would show two alike (capitals and spaces aside)
+    named: dict[str, int] = {}
+    for i, service in enumerate(cfg.services if cfg else ()):
+        j = named.setdefault(" ".join(fold(service.name).split()), i)
+        if j != i:
+            c.add((site.config_path, ()), ("services", i, "name"),
+                  f"'{service.name}' is the name of services[{j}] ({cfg.services[j].key}) too: "
+                  "the pages would show two alike; give each its own", "warning")
 
     for model, records in ((Practice, site.practices), (Physician, site.physicians),
                            (TeamMember, site.team)):

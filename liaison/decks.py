@@ -39,6 +39,8 @@ class SlideMarkup(str):
 
 
 def _for_html(value) -> str:
+    if value is None:  # an optional value left out (a site.yaml without `phone`): nothing
+        return ""
     if isinstance(value, SlideMarkup):
         return str(value)
     text = str(value).replace("&", "&amp;").replace("<", "&lt;")
@@ -47,6 +49,8 @@ def _for_html(value) -> str:
 
 
 def _for_pptx(value) -> str:
+    if value is None:  # as _for_html
+        return ""
     if isinstance(value, SlideMarkup):
         return str(value)
     return _ASCII_PUNCT.sub(r"\\\1", str(value))
@@ -80,6 +84,8 @@ class Shapes:
         self.values: list[str] | None = None
 
     def __call__(self, value) -> str:
+        if value is None:  # as _for_html
+            return ""
         if isinstance(value, SlideMarkup):
             return str(value)
         text = str(value)
@@ -332,6 +338,17 @@ def physicians_by_practice(site: Site) -> dict[str, list[str]]:
     return out
 
 
+def site_context(config) -> dict:
+    """site.yaml as a slide sees it (``site``): its fields, defaults filled in. A service's
+    ``description`` is Markdown (SPEC §2): it goes into the slide's Markdown as written (its
+    ``**bold**`` bold, the HTML sanitized with the slide's), not as text whose asterisks show."""
+    ctx = config.model_dump()
+    for service in ctx["services"]:
+        if service["description"] is not None:
+            service["description"] = SlideMarkup(service["description"])
+    return ctx
+
+
 def deck_context(site: Site, site_ctx: dict, stats, docs: dict[str, list[str]],
                  practice: str | None, reads: frozenset = _PER_RENDERING_NAMES) -> dict:
     """The template context of a deck: ``site`` (site.yaml), and for a customized deck the
@@ -368,7 +385,7 @@ def deck_targets(site: Site, deck: Deck) -> list[str]:
 
 def deck_contexts(site: Site, deck: Deck, stats) -> list[tuple[str | None, dict]]:
     """(practice id or None for the generic deck, template context) for every rendering."""
-    site_ctx = site.config.model_dump() if site.config else {}
+    site_ctx = site_context(site.config) if site.config else {}
     docs = physicians_by_practice(site)
     return [(p, deck_context(site, site_ctx, stats, docs, p))
             for p in [None, *deck_targets(site, deck)]]
@@ -420,7 +437,7 @@ def _deck_failures(site: Site, stats, part: int, parts: int) -> list[tuple]:
             continue  # settings every `site.…` of a slide would fail, in a deck that is right
         renderings = [None, *deck_targets(site, deck)]  # the order of deck_contexts
         size = -(-len(renderings) // parts)
-        site_ctx = site.config.model_dump() if site.config else {}
+        site_ctx = site_context(site.config) if site.config else {}
         reads = frozenset().union(*(cs.reads for cs in compiled if cs.template is not None))
         measured: dict[int, list] = {}  # slide -> (lines, characters) of its largest renderings that fit
         said: set[int] = set()  # the slides said to hold too much

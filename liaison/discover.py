@@ -120,6 +120,10 @@ def discover(root: Path, stats: dict | None = None) -> Files:
                     f"one holds into {files.site} and delete it", "warning", line=1, col=1))
         elif not stat.S_ISDIR(mode):
             files.problems.append(refused(name, mode))
+        elif name in SITE_NAMES and files.site is not None:  # site.yml/ beside site.yaml
+            files.problems.append(Problem(name, f"not read: '{name}' is a folder, not a file; "
+                                          f"{files.site} is the site's settings file",
+                                          "warning", line=1, col=1))
         elif name in SITE_NAMES:  # not "missing site.yaml … put it back": it is there
             files.problems.append(Problem(name, f"'{name}' is a folder, not a file: the site's "
                                           "settings are a file of that name: put it in the "

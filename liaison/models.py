@@ -340,11 +340,14 @@ def _amount(value, *, positive: bool, cents: bool) -> Decimal | None:
         if text.startswith("-"):
             raise ValueError(f"'{text}' is negative: an amount is 0 or more")
         plain = re.sub(r"^\$\s*|(?<=[0-9]),(?=[0-9]{3}(?:[.,]|$))", "", text)  # $1,245.50
+        number = re.sub(r"\s*(?:usd|us\$|dollars?)\.?$", "", text, flags=re.I)  # 85 USD
         if plain != text and _AMOUNT_RE.match(plain):
             hint = f"write {plain}, the digits without '$' or separators"
         elif comma := _DECIMAL_COMMA.fullmatch(text):
             hint = (f"write {comma['whole'].replace('.', '')}.{comma['cents'].ljust(2, '0')}, "
                     "with a decimal point")
+        elif number != text and _AMOUNT_RE.match(number):
+            hint = f"write {number}, the number alone (an amount is in US dollars)"
         elif text.lower() in ("n/a", "na", "#n/a", "none", "-", "tbd"):
             hint = "leave the field out when there is none"
         else:
@@ -400,6 +403,11 @@ def email_href(email: str) -> str | None:
     return f"mailto:{text}" if _EMAIL.fullmatch(text) else None
 
 
+# Hosts whose repositories are at /OWNER/REPOSITORY (a page inside one is deeper); on
+# another host, only GitLab's pages are told by their path (…/-/tree/main): groups nest
+_OWNER_REPO_HOSTS = frozenset(("github.com", "codeberg.org", "gitea.com"))
+
+
 def _https_url(value):
     if not isinstance(value, str):
         raise ValueError(f"expected an https:// address, got {describe(value)}")
@@ -409,7 +417,25 @@ def _https_url(value):
                          "(like https://github.com/our-practice/liaison-records)")
     # a clone address pasted (…/records.git) names the same repository; its web pages (the
     # new-file page, a file's page) are at the address without ".git"
-    return value.rstrip("/").removesuffix(".git").rstrip("/")
+    value = value.rstrip("/").removesuffix(".git").rstrip("/")
+    # the address of a page inside it, as the browser shows one (…/tree/main, GitLab's
+    # …/-/tree/main; GitHub's front page is …/r?tab=readme-ov-file): the form's new-file page
+    # and the edit links would be under it, and found nowhere
+    own = re.split(r"[?#]", value, maxsplit=1)[0].rstrip("/").removesuffix(".git").rstrip("/")
+    site, _, path = own[len("https://"):].partition("/")
+    parts = path.split("/") if path else []
+    host = site.lower()
+    if host in _OWNER_REPO_HOSTS and len(parts) < 2:
+        raise ValueError(f"'{value}' names no repository: write the address of the "
+                         f"repository's page, https://{host}/OWNER/REPOSITORY")
+    cut = 2 if host in _OWNER_REPO_HOSTS and len(parts) > 2 else \
+        next((i for i, part in enumerate(parts) if part == "-"), None)  # another host's paths
+    if cut is not None and cut >= 1:
+        own = f"https://{site}/{'/'.join(parts[:cut])}"
+    if own != value:
+        raise ValueError(f"'{value}' is the address of a page inside the repository: write the "
+                         f"repository's own address, {own}")
+    return value
 
 
 def _git_branch(value: str) -> str:
@@ -607,6 +633,29 @@ class Repository(Record):
         "main", description="The branch records go to.")
 
 
+def _tier(value):
+    """A tier written as its number of days (``A: 30``): said with what to write."""
+    if isinstance(value, (str, int)) and not isinstance(value, bool) \
+            and str(value).strip().isdigit() and str(value).strip().isascii():
+        days = int(str(value).strip())
+        raise ValueError(f"expected the tier's fields, got the number {days}: write "
+                         f"{{visit_every_days: {days}}}")
+    return value
+
+
+def _section(name: str, example: str):
+    """The check of an optional section of site.yaml written with nothing under it
+    (``compliance:`` uncommented without its ``annual_limit``, as ``liaison init`` writes
+    them): an error, as an empty ``thresholds:`` is, not the section left out."""
+    def check(value):
+        if value is None:
+            raise ValueError(f"expected its fields (lines `field: value`), got nothing: write "
+                             f"`{example}` indented below it, or delete the `{name}:` line to "
+                             "set none")
+        return value
+    return BeforeValidator(check)
+
+
 def _default_tiers() -> dict[str, Tier]:
     return {
         "A": Tier(visit_every_days=30),
@@ -622,17 +671,18 @@ class SiteConfig(Record):
     services: Annotated[list[Service], Field(min_length=1)] = Field(
         description="Service lines (at least one); referrals name one by its key."
     )
-    tiers: dict[Annotated[Text, NotFreeText], Tier] = Field(
+    tiers: dict[Annotated[Text, NotFreeText], Annotated[Tier, BeforeValidator(_tier)]] = Field(
         default_factory=_default_tiers,
         description="Physician tiers and their visit cadence. Default: A 30, B 60, C 120 days.",
     )
     thresholds: Thresholds = Field(
         default_factory=Thresholds, description="Thresholds of the referrer statuses."
     )
-    compliance: Compliance | None = Field(
+    compliance: Annotated[Compliance | None, _section("compliance", "annual_limit: 500")] = Field(
         None, description="The annual limit on what one physician may be given (Stark law)."
     )
-    repository: Repository | None = Field(
+    repository: Annotated[Repository | None, _section(
+        "repository", "web_url: https://github.com/our-practice/liaison-records")] = Field(
         None, description="Where the records live: edit links and the field-logging form."
     )
 

@@ -11,6 +11,7 @@ import typing
 from pathlib import Path
 
 from pydantic import BaseModel
+from pydantic.fields import FieldInfo
 
 from liaison import models
 
@@ -57,6 +58,22 @@ def _type_name(annotation) -> str:
             models.Decimal: "amount (USD)"}.get(annotation, str(annotation))
 
 
+def _least(annotation, metadata=()) -> int | None:
+    """The least value a whole-number field takes (``Field(ge=1)``, on the field or inside its
+    type), or None."""
+    for meta in metadata:
+        if isinstance(getattr(meta, "ge", None), int):
+            return meta.ge
+        found = _least(None, getattr(meta, "metadata", ()))  # a FieldInfo inside Annotated
+        if found is not None:
+            return found
+    for arg in typing.get_args(annotation):
+        found = _least(arg, ()) if not isinstance(arg, FieldInfo) else _least(None, arg.metadata)
+        if found is not None:
+            return found
+    return None
+
+
 def _rows(model: type[BaseModel], prefix: str = "") -> list[str]:
     rows = []
     for name, info in model.model_fields.items():
@@ -66,8 +83,13 @@ def _rows(model: type[BaseModel], prefix: str = "") -> list[str]:
             kind = "id"
         if (info.json_schema_extra or {}).get("contentMediaType") == "text/markdown":
             kind = "markdown"
-        rows.append(f"| `{prefix}{name}` | {kind} | {required} | "
-                    f"{info.description or ''} |")
+        least = _least(info.annotation, info.metadata)
+        if kind == "integer" and least is not None:
+            kind = f"integer ≥ {least}"
+        description = info.description or ""
+        if isinstance(info.default, (int, str)) and not isinstance(info.default, bool):
+            description += f" Default: {info.default}."  # what a field left out is
+        rows.append(f"| `{prefix}{name}` | {kind} | {required} | {description} |")
         nested = models.nested_model(info.annotation)
         if nested is not None:
             sub = f"{prefix}{name}[]." if typing.get_origin(info.annotation) is list else f"{prefix}{name}."

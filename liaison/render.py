@@ -82,6 +82,10 @@ def make_env(site_root: Path, palette=None, sandboxed: bool | None = None) -> ji
         # of which would ask the file system whether base.html and macros.html changed
         # (``serve`` makes a new environment when the site's templates change: live.py)
         auto_reload=False,
+        # a value left out prints nothing in a site's templates, as on a slide (`{{ our.phone }}`
+        # of a site.yaml without one printed "None"); the built-in templates, trusted alone,
+        # never print a None (they test optional values), so they skip the call per value
+        **({"finalize": _shown} if sandboxed else {}),
     )
     snippets = Snippets(env)
     env.globals["interaction_html"] = snippets.interaction
@@ -100,6 +104,11 @@ def make_env(site_root: Path, palette=None, sandboxed: bool | None = None) -> ji
     # {{ member.role|role }}: "front desk" for front-desk, as a sentence writes it
     env.filters["role"] = wording.role_name
     return env
+
+
+def _shown(value):
+    """What a template's ``{{ value }}`` prints: nothing for None."""
+    return "" if value is None else value
 
 
 def email_link(value) -> Markup:

@@ -266,13 +266,21 @@ def _referral(record: dict) -> None:
     }}}
 
 
+def _site(record: dict) -> None:
+    # `compliance:` or `repository:` with nothing under it is an error (models._section), not
+    # the section left out: no null in the editor either.
+    for name in ("compliance", "repository"):
+        prop = record["properties"][name]
+        prop.update(next(b for b in prop.pop("anyOf") if b != {"type": "null"}))
+
+
 def _deck(record: dict) -> None:
     # `targets:` left empty means all practices.
     record["properties"]["targets"]["anyOf"].append({"type": "null"})
 
 
-_PATCHES = {Physician: _physician, Interaction: _interaction, Referral: _referral,
-            DeckMeta: _deck}
+_PATCHES = {SiteConfig: _site, Physician: _physician, Interaction: _interaction,
+            Referral: _referral, DeckMeta: _deck}
 
 
 if __name__ == "__main__":  # `python -m liaison.schema [--out DIR]` is `liaison schema`

@@ -8,10 +8,12 @@ day", …
 from __future__ import annotations
 
 import datetime as dt
+import re
+import typing
 
 from pydantic import BaseModel
 
-from liaison import yamlio
+from liaison import wording, yamlio
 from liaison.diagnostics import Loc, Problem, did_you_mean, format_loc
 from liaison.guard import PATIENT_MESSAGE, patient_key
 from liaison.models import (
@@ -50,14 +52,38 @@ def pydantic_problem(rel: str, prefix: Loc, model: type[BaseModel], err: dict) -
                        at="key")
     if kind == "missing":
         return Problem(rel, with_path(full, "required field is missing"), loc=full)
+    if len(loc) >= 2 and loc[-1] == "[key]":  # a mapping's key (a tier's): said at the key
+        key = prefix + loc[:-1]
+        return Problem(rel, with_path(key[:-1], f"key '{loc[-2]}': {_message(kind, err)}"),
+                       loc=key, at="key")
     return Problem(rel, with_path(full, _message(kind, err)), loc=full)
+
+
+# A number of days written with its unit (`30 days`, `3 months`), as a person says it
+_WITH_UNIT = re.compile(r"\s*([0-9]{1,6})\s*(days?|d|weeks?|wks?|months?|mos?|years?|yrs?)\.?\s*",
+                        re.I)
+_UNIT_DAYS = {"d": 1, "w": 7, "m": 30, "y": 365}
+
+
+def _days_hint(value, loc) -> str:
+    """What to write for a field of days (``visit_every_days``) given with its unit, or ''."""
+    m = _WITH_UNIT.fullmatch(value) if isinstance(value, str) else None
+    if m is None or not (loc and str(loc[-1]).endswith("_days")):
+        return ""
+    count, unit = int(m.group(1)), m.group(2).lower()
+    if unit.startswith("d"):
+        return f" (write the number alone: {count})"
+    return (f" (a number of days: write the digits alone, like {count * _UNIT_DAYS[unit[0]]} "
+            f"for {wording.in_words(count)} {unit})")
 
 
 def _model_at(model: type[BaseModel], loc: tuple) -> type[BaseModel] | None:
     """The model class that holds the field at ``loc`` (for 'did you mean' hints)."""
     cur = model
+    key = False  # the part is a key of a mapping of records (site.yaml's `tiers.A`), no field
     for part in loc[:-1]:
-        if isinstance(part, int):
+        if isinstance(part, int) or key:
+            key = False
             continue
         info = cur.model_fields.get(part)
         if info is None:
@@ -65,6 +91,7 @@ def _model_at(model: type[BaseModel], loc: tuple) -> type[BaseModel] | None:
         nested = nested_model(info.annotation)
         if nested is None:
             return None
+        key = typing.get_origin(info.annotation) is dict
         cur = nested
     return cur
 
@@ -127,7 +154,7 @@ def _message(kind: str, err: dict) -> str:
             # written in quotes ('92'): text, not a number
             return (f"expected a whole number, got {describe(value)} (write it without "
                     f"quotes: {value.strip()})")
-        return f"expected a whole number, got {describe(value)}"
+        return f"expected a whole number, got {describe(value)}{_days_hint(value, err['loc'])}"
     if kind == "list_type":
         return f"expected a list, got {describe(value)}{_list_hint(value)}"
     if kind in ("dict_type", "model_type", "model_attributes_type"):

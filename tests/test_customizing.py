@@ -125,6 +125,21 @@ def test_a_footer_block_override_changes_the_footer_of_every_page_and_nothing_el
     assert pages >= 20
 
 
+def test_a_value_left_out_prints_nothing_in_a_sites_template(example_site, tmp_path):
+    # `{{ our.phone }}` in a site's template, with no `phone` in site.yaml, printed "None"
+    # (a slide prints nothing)
+    site = (example_site / "site.yaml").read_text(encoding="utf-8")
+    (example_site / "site.yaml").write_text(re.sub(r"\n  phone: [^\n]*", "", site), encoding="utf-8")
+    write(example_site, "templates/base.html",
+          '{% extends "builtin/base.html" %}\n{% block footer %}<footer class="footer wrap">'
+          "Call us: {{ our.phone }}.</footer>\n{% endblock %}\n")
+    out = tmp_path / "out"
+    code, err = build(example_site, out)
+    assert code == 0, err
+    text = (out / "index.html").read_text(encoding="utf-8")
+    assert '<footer class="footer wrap">Call us: .</footer>' in text
+
+
 def test_extending_builtin_base_without_blocks_changes_nothing(example_site, tmp_path,
                                                                default_site):
     write(example_site, "templates/base.html", '{% extends "builtin/base.html" %}\n')

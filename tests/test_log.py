@@ -65,6 +65,47 @@ def test_a_clone_address_is_read_as_the_repositorys_web_page(written):
     assert new_file_url(web_url, "main").startswith("https://github.com/o/r/new/main?")
 
 
+@pytest.mark.parametrize("written, write", [
+    ("https://github.com/o/r/tree/main", "https://github.com/o/r"),
+    ("https://github.com/o/r/blob/main/README.md", "https://github.com/o/r"),
+    ("https://gitlab.com/g/sub/r/-/tree/main", "https://gitlab.com/g/sub/r"),
+    ("https://codeberg.org/o/r/src/branch/main", "https://codeberg.org/o/r"),
+    ("https://github.com/o", None),
+    # GitHub's front page as the browser shows it
+    ("https://github.com/o/r?tab=readme-ov-file", "https://github.com/o/r"),
+    ("https://git.acme.org/team/r#readme", "https://git.acme.org/team/r"),
+    ("https://github.com/o/r/tree/main?x=1#top", "https://github.com/o/r"),
+])
+def test_a_web_address_of_a_page_inside_the_repository_is_an_error(example_site, written, write):
+    """The address copied from the browser on the branch's page (…/tree/main) validated, and
+    the logging form's new-file page and every edit link were …/tree/main/new/main: not found."""
+    from conftest import run_validate
+
+    site_yaml = example_site / "site.yaml"
+    text = site_yaml.read_text(encoding="utf-8") + f"\nrepository:\n  web_url: {written}\n"
+    site_yaml.write_text(text, encoding="utf-8")
+    line = text.count("\n")
+    code, _out, err = run_validate(example_site, "--as-of", "2026-11-26")
+    assert code == 1
+    mine = [e for e in err if e.startswith(f"site.yaml:{line}:12: error: repository.web_url: '{written}' ")]
+    assert len(mine) == 1, err
+    if write:
+        assert mine[0].endswith(f"the address of a page inside the repository: write the "
+                                f"repository's own address, {write}"), mine
+    else:
+        assert mine[0].endswith("names no repository: write the address of the repository's "
+                                "page, https://github.com/OWNER/REPOSITORY"), mine
+
+
+def test_a_repository_address_of_any_depth_on_another_host_is_taken():
+    # a self-hosted GitLab nests groups; another server's paths are its own
+    from liaison.models import Repository
+
+    for url in ("https://gitlab.com/g/sub/r", "https://git.acme.org/records",
+                "https://git.acme.org/a/b/c/records"):
+        assert Repository(web_url=url).web_url == url
+
+
 @pytest.mark.parametrize("branch, why", [
     ("new visits", "it holds a space"), ("records?", "it holds one of"),
     ("-main", "it starts with -"), ("records.lock", "it starts with - or /, ends with /, . or .lock"), ("a..b", "it holds '..'"),

@@ -239,3 +239,21 @@ def test_field_reference_in_docs_is_current():
     generated = text[text.index(START): text.index(END) + len(END)]
     assert generated == field_reference(), \
         "run: python -m liaison.reference --write docs/file-formats.md"
+
+
+def test_field_reference_gives_defaults_and_least_values():
+    # the reference said `thresholds.lapsed_after_days | integer |  |` and nothing of its
+    # default (90) or that it is at least 1; `repository.branch` nothing of `main`
+    from liaison.reference import field_reference
+
+    rows = {line.split(" | ")[0].strip("| `"): line for line in field_reference().splitlines()
+            if line.startswith("| `")}
+    assert rows["thresholds.lapsed_after_days"].startswith(
+        "| `thresholds.lapsed_after_days` | integer ≥ 1 |  | ")
+    assert rows["thresholds.lapsed_after_days"].endswith(" Default: 90. |")
+    assert rows["repository.branch"].endswith(" Default: main. |")
+    assert rows["tiers.<key>.visit_every_days"].startswith(
+        "| `tiers.<key>.visit_every_days` | integer ≥ 1 | yes | ")
+    assert rows["count"].startswith("| `count` | integer ≥ 1 |  | ")
+    assert rows["renew_every_days"].startswith("| `renew_every_days` | integer ≥ 1 |  | ")
+    assert "Default: None" not in field_reference()

@@ -294,6 +294,9 @@ INVALID = [
     ("site.schema.json", "practice: {name: Blue Ridge Vein}\nservices: []\n", "services", True),
     ("site.schema.json", "practice: {name: Blue Ridge Vein}\nservices:\n  - {key: veins, name: Veins}\n"
                          "tiers:\n  A: {visit_every_days: 0}\n", "0", True),
+    # `compliance:` uncommented without its `annual_limit`: not the section left out
+    ("site.schema.json", "practice: {name: Blue Ridge Vein}\nservices:\n  - {key: veins, name: Veins}\n"
+                         "compliance:\n", "compliance", True),
     ("training-guide.schema.json", "title: Phone skills\n", "audience", True),
     ("deck.schema.json", "title: Vein care\ntargets: some\n", "some", True),
 ]

@@ -434,6 +434,9 @@ COSTS = {
     # only "write digits, like 85.01"
     "12,50": "not an amount in dollars: write 12.50, with a decimal point",
     "$1.234,5": "not an amount in dollars: write 1234.50, with a decimal point",
+    # the currency written after it, as people say it (site.yaml's `annual_limit: 520 USD` too)
+    "85 USD": "not an amount in dollars: write 85, the number alone (an amount is in US dollars)",
+    "85.50 dollars": "not an amount in dollars: write 85.50, the number alone (an amount is in US dollars)",
     "40.50": None,
     "0": None,
     "85.01": None,

@@ -690,6 +690,64 @@ def _build(root: Path, out: Path) -> Path:
     return out
 
 
+@pytest.mark.parametrize("flavor", ["html", "pptx", "shape"])
+def test_an_optional_value_left_out_prints_nothing(flavor):
+    # `{{ site.practice.phone }}` of a site.yaml without a phone printed "None" on the slide
+    deck_stage.SHAPES.values = []
+    try:
+        out = render("Call {{ site.practice.phone }} today.",
+                     {"site": {"practice": {"name": "Cascade Vein", "phone": None}}}, flavor)
+    finally:
+        deck_stage.SHAPES.values = None
+    assert out == "Call  today."
+
+
+def test_a_deck_of_a_site_without_phone_or_website_shows_no_none(tmp_path):
+    root = site_with_deck(tmp_path, "## Reach us\n\nPhone: {{ site.practice.phone }}\n\n"
+                                    "Web: {{ site.practice.website }}\n"
+                                    "{% if practice %}\nFax: {{ practice.fax }}{% endif %}\n")
+    site = (root / "site.yaml").read_text(encoding="utf-8")
+    site = re.sub(r"\n  (phone|website): [^\n]*", "", site)
+    assert "  phone:" not in site.split("services:")[0]
+    (root / "site.yaml").write_text(site, encoding="utf-8")
+    alder = root / "data/practices/alder-falls-family-medicine.yaml"  # and a practice without fax
+    alder.write_text(re.sub(r"(?m)^fax: .*\n", "", alder.read_text(encoding="utf-8")), encoding="utf-8")
+    out = _build(root, tmp_path / "site")
+    decks = [out / "presentations/extra/index.html",
+             out / "presentations/extra/alder-falls-family-medicine/index.html"]
+    for page in decks:
+        html = page.read_text(encoding="utf-8")
+        assert "Reach us" in html and "None" not in html, page
+    for f in [out / "presentations/extra/extra.pptx",
+              out / "presentations/extra/alder-falls-family-medicine/extra-alder-falls-family-medicine.pptx"]:
+        shown = "\n".join(sh.text_frame.text for sl in pptx.Presentation(str(f)).slides
+                          for sh in sl.shapes if sh.has_text_frame)
+        assert "Reach us" in shown and "None" not in shown, f
+
+
+def test_a_services_description_is_markdown_on_a_slide(tmp_path):
+    # site.yaml's `services[].description` is Markdown (SPEC §2): a slide listing the services
+    # showed "**radiofrequency**" with its asterisks, in the HTML deck and the .pptx
+    root = site_with_deck(tmp_path, "## What we treat\n\n{% for s in site.services[:1] %}"
+                                    "{{ s.description }}{% endfor %}\n")
+    site = (root / "site.yaml").read_text(encoding="utf-8")
+    assert "**radiofrequency**" in site
+    site = site.replace("**radiofrequency**", "**radiofrequency** <script>alert(1)</script>")
+    (root / "site.yaml").write_text(site, encoding="utf-8")
+    out = _build(root, tmp_path / "site")
+    for page in (out / "presentations/extra/index.html",
+                 out / "presentations/extra/alder-falls-family-medicine/index.html"):
+        html = page.read_text(encoding="utf-8")
+        assert "<strong>radiofrequency</strong>" in html and "**" not in html, page
+        assert "<script>alert" not in html and "alert(1)" not in html.split("What we treat")[1], page
+    for f in (out / "presentations/extra/extra.pptx",
+              out / "presentations/extra/alder-falls-family-medicine/extra-alder-falls-family-medicine.pptx"):
+        runs = [r for sl in pptx.Presentation(str(f)).slides for sh in sl.shapes if sh.has_text_frame
+                for para in sh.text_frame.paragraphs for r in para.runs]
+        assert any(r.text == "radiofrequency" and r.font.bold for r in runs), f
+        assert not any("**" in r.text for r in runs), f
+
+
 def test_a_slide_that_renders_to_nothing_is_left_out_of_both_decks(tmp_path):
     """A whole slide inside {% if %}: a practice for which it is false gets no blank slide."""
     root = site_with_deck(tmp_path, "# Deck\n\n---\n\n{% if practice and stats.referrals_365d %}\n"

@@ -234,6 +234,20 @@ def test_partial_physician_gets_every_check(example_site):
     assert any(e[:2] == (2, 6) and "duplicate NPI" in e[2] for e in errors), errors
 
 
+def test_an_unknown_tier_names_the_tier_of_other_capitals_and_an_empty_tiers(example_site):
+    # tier keys are the site's own text (A, B, C, gold…), capitals and all: 'a' for A said
+    # only "site.yaml has A, B, C"; with `tiers: {}` the message ended "site.yaml has "
+    (example_site / "data/physicians/zed.yaml").write_text(
+        "name: Zed\nspecialty: x\npractice: french-broad-podiatry\ntier: a\n", encoding="utf-8")
+    errors = errors_in(example_site, "data/physicians/zed.yaml")
+    assert errors == [(4, 7, "tier: unknown tier 'a' (did you mean 'A'?): site.yaml has A, B, C")]
+    site = example_site / "site.yaml"
+    site.write_text(site.read_text(encoding="utf-8") + "tiers: {}\n", encoding="utf-8")
+    errors = errors_in(example_site, "data/physicians/zed.yaml")
+    assert errors == [(4, 7, "tier: unknown tier 'a': site.yaml has no tiers (its `tiers` is "
+                             "empty): define the tier there, or delete this `tier`")]
+
+
 def test_partial_interaction_gets_every_check(example_site):
     append(example_site, CALL, "outcome: great\nfollow_ups: [{task: x, due: 2026-12-01, "
                                "done: 2026-01-01}]\n")

@@ -616,6 +616,22 @@ def test_a_quoted_small_whole_number_is_not_said_to_be_too_large(example_site):
         "without quotes: 120)"], res.dump()
 
 
+def test_a_number_of_days_written_with_its_unit_says_to_write_the_number(example_site):
+    # `visit_every_days: 30 days` and `lapsed_after_days: 3 months` said only "expected a
+    # whole number, got the text '30 days'"
+    site = (example_site / "site.yaml").read_text(encoding="utf-8")
+    text = site.replace("  lapsed_after_days: 120\n", "  lapsed_after_days: 4 months\n").replace(
+        "thresholds:", "tiers:\n  A: {visit_every_days: 30 days}\nthresholds:", 1)
+    write(example_site, "site.yaml", text)
+    res = validate(example_site)
+    assert res.code == 1
+    assert sorted(d.msg for d in res.errors) == [
+        "thresholds.lapsed_after_days: expected a whole number, got the text '4 months' (a "
+        "number of days: write the digits alone, like 120 for four months)",
+        "tiers.A.visit_every_days: expected a whole number, got the text '30 days' (write the "
+        "number alone: 30)"], res.dump()
+
+
 def test_an_empty_annual_limit_is_said_in_plain_words(example_site):
     # it said "compliance.annual_limit: Input should be an instance of Decimal"
     site = (example_site / "site.yaml").read_text(encoding="utf-8")
@@ -627,6 +643,28 @@ def test_an_empty_annual_limit_is_said_in_plain_words(example_site):
     assert [d.msg for d in res.errors] == [
         "compliance.annual_limit: expected an amount in dollars (like 500), got nothing: write "
         "the limit, or delete the compliance: section to set none"], res.dump()
+
+
+@pytest.mark.parametrize("section, example", [
+    ("compliance", "`annual_limit: 500`"),
+    ("repository", "`web_url: https://github.com/our-practice/liaison-records`"),
+])
+def test_an_optional_section_left_empty_is_an_error_not_none(example_site, section, example):
+    # `liaison init` writes `# compliance:` over `#   annual_limit: 500`: uncommenting only the
+    # first line left `compliance:` with nothing under it, read as no section at all (no
+    # compliance page, no warning, exit 0), while an empty `thresholds:` or `tiers:` is an error
+    site = (example_site / "site.yaml").read_text(encoding="utf-8")
+    text = re.sub(r"compliance:\n  annual_limit: 100 *#[^\n]*\n", "", site)
+    assert text != site
+    text += f"{section}:\n"
+    write(example_site, "site.yaml", text)
+    res = validate(example_site)
+    assert res.code == 1, res.dump()
+    line = text.count("\n")
+    d = res.expect("site.yaml", line, len(section) + 2)
+    assert d.msg == (f"{section}: expected its fields (lines `field: value`), got nothing: write "
+                     f"{example} indented below it, or delete the `{section}:` line to set none")
+    assert_only_errors(res, {("site.yaml", line, len(section) + 2)})
 
 
 def test_two_files_of_one_id_say_what_to_do(example_site):
@@ -980,6 +1018,17 @@ def test_a_folder_named_like_a_record_file_is_named_not_lost_in_silence(example_
     assert "missing" not in d.msg
 
 
+def test_a_site_yml_folder_beside_site_yaml_is_a_warning_not_an_error(example_site):
+    # it was an error, "'site.yml' is a folder, not a file: the site's settings are a file of
+    # that name: put it in the folder's place", beside the site.yaml that holds them
+    (example_site / "site.yml").mkdir()
+    res = validate(example_site)
+    assert res.code == 0, res.dump()
+    d = res.expect("site.yml", 1, 1, severity="warning")
+    assert d.msg == ("not read: 'site.yml' is a folder, not a file; site.yaml is the site's "
+                     "settings file"), d.msg
+
+
 def test_a_folder_that_is_no_site_root_says_where_to_run(example_site, tmp_path):
     # `liaison validate` typed in the wrong folder (the site's data/, or the home folder)
     # said only "missing site.yaml: every site root needs one", which reads as a file to
@@ -1053,6 +1102,49 @@ def test_unknown_field_nested_and_in_referral_yaml(example_site):
     assert d.msg.startswith("staff[0].rool: ")
     d = res.expect(r, 3, 3, "did you mean 'service'")
     assert d.msg.startswith("[0].sevice: ")
+
+
+def test_a_tier_written_as_its_number_of_days_says_what_to_write(example_site):
+    # `tiers: {A: 30}` said "expected a record's fields (lines `field: value`), got the text
+    # '30'": not what to write
+    site = (example_site / "site.yaml").read_text(encoding="utf-8")
+    text = site.replace("thresholds:", "tiers:\n  A: 30\n  B: {visit_every_days: 60}\n"
+                                       "  C: {visit_every_days: 120}\nthresholds:", 1)
+    write(example_site, "site.yaml", text)
+    res = validate(example_site)
+    assert res.code == 1
+    line, col = at(text, "30\n")
+    d = res.expect("site.yaml", line, col)
+    assert d.msg == ("tiers.A: expected the tier's fields, got the number 30: write "
+                     "{visit_every_days: 30}")
+    assert_only_errors(res, {("site.yaml", line, col)})
+
+
+def test_an_empty_tier_key_is_said_at_the_key(example_site):
+    # it said "tiers..[key]: must not be empty" (pydantic's place of a mapping's key)
+    site = (example_site / "site.yaml").read_text(encoding="utf-8")
+    text = site.replace("thresholds:", "tiers:\n  A: {visit_every_days: 30}\n"
+                                       "  '': {visit_every_days: 10}\nthresholds:", 1)
+    write(example_site, "site.yaml", text)
+    res = validate(example_site)
+    assert res.code == 1
+    line, col = at(text, "''")
+    d = res.expect("site.yaml", line, col)
+    assert d.msg == "tiers: key '': must not be empty"
+    assert_only_errors(res, {("site.yaml", line, col)})
+
+
+def test_unknown_field_of_a_tier_gets_did_you_mean(example_site):
+    # `tiers: {A: {visit_every_day: 30}}` said "unknown field" with no hint: the hint looked
+    # for a field named 'A' in site.yaml (a tier's key, not a field)
+    site = (example_site / "site.yaml").read_text(encoding="utf-8")
+    text = site.replace("thresholds:", "tiers:\n  A: {visit_every_day: 30}\nthresholds:", 1)
+    write(example_site, "site.yaml", text)
+    res = validate(example_site)
+    assert res.code == 1
+    line, col = at(text, "visit_every_day")
+    d = res.expect("site.yaml", line, col, "did you mean 'visit_every_days'")
+    assert d.msg == "tiers.A.visit_every_day: unknown field (did you mean 'visit_every_days'?)"
 
 
 @pytest.mark.parametrize(
@@ -1464,6 +1556,19 @@ def test_duplicate_service_key_in_a_site_yaml_with_other_errors(example_site):
     d = res.expect("site.yaml", *at(text, "vein-ablation", 1), "duplicate service key")
     assert d.msg == ("services[1].key: duplicate service key 'vein-ablation': give each service "
                      "a key of its own")
+
+
+def test_two_services_of_one_name_are_a_warning(example_site):
+    # a service block copied and given a new key but not a new name: the referrals page, its
+    # chart and the logging form showed two "Vein ablation" with nothing to tell them apart
+    site = example_site / "site.yaml"
+    text = site.read_text().replace("    name: Sclerotherapy\n", "    name: VEIN ablation\n")
+    site.write_text(text)
+    res = validate(example_site)
+    assert res.code == 0, res.dump()
+    d = res.expect("site.yaml", *at(text, "VEIN ablation"), severity="warning")
+    assert d.msg == ("services[1].name: 'VEIN ablation' is the name of services[0] "
+                     "(vein-ablation) too: the pages would show two alike; give each its own")
 
 
 def test_interaction_needs_practice_or_physicians(example_site):

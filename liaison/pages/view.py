@@ -373,7 +373,9 @@ class SiteView:
         self.tiers = cfg.tiers
         self.month_last = month_index(self.as_of)
         self.month_first = first_charted_month(self.as_of)
-        self.site_ctx = cfg.model_dump()  # site.yaml as decks see it
+        from liaison.decks import site_context
+
+        self.site_ctx = site_context(cfg)  # site.yaml as decks see it
         self._views: dict[int, InteractionView] = {}
         self._weak = weakref.ref(self)  # what the views hold of this view (``InteractionView``)
         self._practice_refs: dict[str, SimpleNamespace] = {}  # see ``_ref``
