@@ -59,6 +59,7 @@ def context(view: SiteView, page: Page) -> dict:
         "new_count": sum(1 for s in phys.values() if s.status == "new"),
         "overdue_visits": sum(1 for s in phys.values() if s.visit_overdue),
         "week": upcoming[:25], "week_count": len(upcoming), "backlog_count": len(due["backlog"]),
+        "later_count": len(due["later"]),
     }
 
 
@@ -70,7 +71,7 @@ KINDS = [
              variables=("totals", "new_patients", "capture", "capture_text", "capture_asked",
                         "capture_of", "chart", "chart_empty", "declining",
                         "declining_count", "lapsed", "lapsed_count", "new", "new_count",
-                        "overdue_visits", "week", "week_count", "backlog_count"),
+                        "overdue_visits", "week", "week_count", "backlog_count", "later_count"),
              nav=("Dashboard", "index.html"),
              url="index.html"),
 ]
