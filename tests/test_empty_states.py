@@ -39,3 +39,22 @@ def test_the_activity_log_of_a_new_site_says_what_to_add_and_shows_no_empty_tabl
     months = _section(page, "months-h")
     assert not months.all("table"), "a table of headers and no row"
     assert "No month yet" in months.text()
+
+
+def _kpi(page: Node, label: str) -> Node:
+    return next(k for k in page.all("div", "kpi")
+                if k.all("div", "label")[0].text() == label)
+
+
+def test_the_referral_statistics_of_a_new_site_give_no_return_on_visit_of_zero(nothing_logged):
+    """No visit is 90 days old: the return on visit is not 0 referrals after 0 visits (a
+    result), it is not known yet, as the liaison's own card says; and no table of liaisons
+    with zeros in every column stands above the sentence saying so."""
+    page = parse(nothing_logged / "referrals" / "index.html")
+    card = _kpi(page, "Return on visit")
+    assert card.all("div", "value")[0].text() == "\u2014"
+    assert "no in-person visit 90 to 454 days old yet" in card.text()
+    member = parse(nothing_logged / "team" / "lou" / "index.html")
+    assert _kpi(member, "Return on visit").text() == card.text()
+    assert page.by_id("rov-liaisons") is None
+    assert "No in-person visit is 90 days old yet" in page.by_id("return-on-visit").text()

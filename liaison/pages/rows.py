@@ -10,7 +10,7 @@ from operator import attrgetter
 from markupsafe import Markup
 
 from liaison.dates import remembered_day as day
-from liaison.derived import month_of_label
+from liaison.derived import MATURED_AGES, month_of_label
 from liaison.pages.base import MONTHS_CHARTED, ago, percent, physician_href, practice_href, trend
 from liaison.pages.view import SiteView
 from liaison.wording import plural
@@ -159,6 +159,10 @@ def alerts_for(view: SiteView, pid: str) -> list[dict]:
             d.tier, "every day" if cadence == 1 else f"every {cadence} days", when)})
     return out
 
+
+# A return on visit of no visit old enough (a new team): nothing to compare, "0" or "0 → 0"
+# would read as a result (the team's and the referral statistics' cards)
+NO_MATURED_VISIT = f"no in-person visit {MATURED_AGES[0]} to {MATURED_AGES[1] - 1} days old yet"
 
 MISSED_PLAN = 4  # a planned visit whose day passed with no contact since: as a visit overdue
 

@@ -10,14 +10,14 @@ from itertools import takewhile
 
 from liaison.charts import trend_badge
 from liaison.wording import plural, rate
-from liaison.derived import MATURED_AGES, ROV_DAYS, latest_trainings, training_expired
+from liaison.derived import ROV_DAYS, latest_trainings, training_expired
 from liaison.names import sort_key
 from liaison.pages.base import (
     PERCENT_BASE, Page, PageKind, calendar_href, guide_href, member_href, one_page,
 )
 from liaison.pages.log import log_href
 from liaison.pages.prospects import prospect_row, ranked
-from liaison.pages.rows import MISSED_PLAN, physician_row, planned_visit
+from liaison.pages.rows import MISSED_PLAN, NO_MATURED_VISIT, physician_row, planned_visit
 from liaison.pages.view import SiteView
 
 WINDOW = 90  # days of visits per week
@@ -59,7 +59,7 @@ def liaison_figures(view: SiteView, tid: str) -> dict | None:
         "visits_note": f"{s.in_person_90d} in person in the last {WINDOW} days",
         "rov_note": (f"{rov_percent} · " if rov_percent else "")
         + f"over {plural(rov.visits, 'visit')}: referrals before → after" if rov.visits
-        else f"no in-person visit {MATURED_AGES[0]} to {MATURED_AGES[1] - 1} days old yet",
+        else NO_MATURED_VISIT,
     }
 
 
