@@ -58,3 +58,21 @@ def test_the_referral_statistics_of_a_new_site_give_no_return_on_visit_of_zero(n
     assert _kpi(member, "Return on visit").text() == card.text()
     assert page.by_id("rov-liaisons") is None
     assert "No in-person visit is 90 days old yet" in page.by_id("return-on-visit").text()
+
+
+@pytest.fixture(scope="module")
+def no_team(tmp_path_factory) -> Path:
+    """One practice and its physician, and no team member yet (the practice names none)."""
+    base = tmp_path_factory.mktemp("noteam")
+    root = one_physician_site(base / "root", "")
+    (root / "data/interactions/first.yaml").unlink()
+    (root / "data/team/lou.yaml").unlink()
+    return _build(root, base / "site")
+
+
+def test_the_team_page_without_a_member_says_where_members_are_written(no_team):
+    page = parse(no_team / "team" / "index.html")
+    text = page.text()
+    assert not page.all("table"), "a table of headers and no row"
+    assert "0 of 0" not in text  # a filter with nothing to filter
+    assert "data/team/" in text and "liaison new member" in text
