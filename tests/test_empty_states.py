@@ -76,3 +76,13 @@ def test_the_team_page_without_a_member_says_where_members_are_written(no_team):
     assert not page.all("table"), "a table of headers and no row"
     assert "0 of 0" not in text  # a filter with nothing to filter
     assert "data/team/" in text and "liaison new member" in text
+
+
+def test_the_training_page_without_guide_or_member_says_what_the_matrix_needs(no_team, nothing_logged):
+    page = parse(no_team / "training" / "index.html")
+    matrix = page.by_id("matrix").text()
+    assert "content/training/" in matrix and "data/team/" in matrix
+    assert "liaison new guide" in page.text()
+    # a team member but no guide yet: the matrix waits for a guide only
+    matrix = parse(nothing_logged / "training" / "index.html").by_id("matrix").text()
+    assert "content/training/" in matrix and "data/team/" not in matrix
