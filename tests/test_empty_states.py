@@ -86,3 +86,14 @@ def test_the_training_page_without_guide_or_member_says_what_the_matrix_needs(no
     # a team member but no guide yet: the matrix waits for a guide only
     matrix = parse(nothing_logged / "training" / "index.html").by_id("matrix").text()
     assert "content/training/" in matrix and "data/team/" not in matrix
+
+
+def test_a_liaison_with_no_office_is_told_how_to_get_a_call_plan(tmp_path):
+    """A liaison who joined this week: no practice names them yet."""
+    root = one_physician_site(tmp_path / "root", "")
+    (root / "data/interactions/first.yaml").unlink()
+    (root / "data/team/kit-new.yaml").write_text("name: Kit New\nrole: liaison\n", encoding="utf-8")
+    site = _build(root, tmp_path / "site")
+    plan = parse(site / "team" / "kit-new" / "index.html").text()
+    assert "No physician is assigned to this liaison" in plan
+    assert "liaison: kit-new" in plan and "data/practices/" in plan
