@@ -97,3 +97,27 @@ def test_a_liaison_with_no_office_is_told_how_to_get_a_call_plan(tmp_path):
     plan = parse(site / "team" / "kit-new" / "index.html").text()
     assert "No physician is assigned to this liaison" in plan
     assert "liaison: kit-new" in plan and "data/practices/" in plan
+
+
+def test_a_year_without_referrals_says_when_the_last_came_not_to_start_recording(tmp_path):
+    """The referrals stopped being recorded two years ago: the empty charts told the team to
+    start recording referrals in data/referrals/, which already holds them."""
+    root = one_physician_site(tmp_path / "root", "")
+    (root / "data/interactions/first.yaml").unlink()
+    (root / "data/referrals").mkdir()
+    (root / "data/referrals/2026.yaml").write_text(
+        "- {date: 2026-11-06, source: physician, physician: ida-lone, service: ablation}\n"
+        "- {date: 2026-11-20, source: web, service: ablation}\n", encoding="utf-8")
+    out = tmp_path / "site"
+    code, _out, err = cli("build", "--root", str(root), "--out", str(out), "--as-of", "2029-03-01")
+    assert code == 0, err
+    for page, said in (("index.html", "No physician referral in these 24 months"),
+                       ("referrals/index.html", "No referral in these 24 months")):
+        empty = next(p.text() for p in parse(out / page).all("p", "empty") if said in p.text())
+        assert "the last was in November 2026" in empty, page
+        assert "data/referrals/" not in empty, page
+    # a new site still hears where referrals are written
+    code, _out, err = cli("build", "--root", str(root), "--out", str(out), "--as-of", "2026-11-01")
+    assert code == 0, err
+    empty = [p.text() for p in parse(out / "index.html").all("p", "empty")]
+    assert any("data/referrals/" in t for t in empty), empty

@@ -256,6 +256,8 @@ def context(view: SiteView, page: Page) -> dict:
         "months_table": table,
         "months_all": len(st.months), "months_first": st.months[0].month if st.months else "",
         "chart_empty": not any(m["physician"] or m["other"] for m in table),
+        # the month of the last referral before a chart without one (a year with none)
+        "chart_last": next((m.month for m in reversed(st.months) if m.referrals), None),
     }
 
 
@@ -273,7 +275,8 @@ KINDS = [
                         "movers",
                         "new", "new_n", "new_more", "lapsed", "lapsed_n", "lapsed_more", "declining",
                         "declining_n", "declining_more",
-                        "months_table", "months_all", "months_first", "chart_empty"),
+                        "months_table", "months_all", "months_first", "chart_empty",
+                        "chart_last"),
              nav=("Referrals", "referrals/index.html"),
              url="referrals/"),
 ]
