@@ -121,3 +121,11 @@ def test_a_year_without_referrals_says_when_the_last_came_not_to_start_recording
     assert code == 0, err
     empty = [p.text() for p in parse(out / "index.html").all("p", "empty")]
     assert any("data/referrals/" in t for t in empty), empty
+
+
+def test_the_follow_ups_page_with_none_open_says_what_a_follow_up_is(nothing_logged):
+    """Four sections each reading "None." told a new team nothing of where follow-ups come from."""
+    page = parse(nothing_logged / "follow-ups" / "index.html")
+    empty = [p.text() for p in page.all("p", "empty")]
+    assert len(empty) == 1, empty
+    assert "follow_ups:" in empty[0] and "data/interactions/" in empty[0]
