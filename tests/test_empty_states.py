@@ -129,3 +129,20 @@ def test_the_follow_ups_page_with_none_open_says_what_a_follow_up_is(nothing_log
     empty = [p.text() for p in page.all("p", "empty")]
     assert len(empty) == 1, empty
     assert "follow_ups:" in empty[0] and "data/interactions/" in empty[0]
+
+
+@pytest.fixture(scope="module")
+def no_records(tmp_path_factory) -> Path:
+    """A site.yaml and nothing else: the day after `liaison init`, the examples deleted."""
+    base = tmp_path_factory.mktemp("norecords")
+    root = one_physician_site(base / "root", "")
+    for sub in ("interactions", "physicians", "practices", "team"):
+        for f in (root / "data" / sub).iterdir():
+            f.unlink()
+    return _build(root, base / "site")
+
+
+def test_the_prospects_of_a_site_without_physicians_do_not_say_all_have_referred(no_records):
+    text = parse(no_records / "prospects" / "index.html").text()
+    assert "Every physician on record has referred to us" not in text
+    assert "No physician on file yet" in text and "data/physicians/" in text
