@@ -142,6 +142,17 @@ def no_records(tmp_path_factory) -> Path:
     return _build(root, base / "site")
 
 
+@pytest.mark.parametrize("page, table, where", [
+    ("physicians/index.html", "physician-table", "data/physicians/"),
+    ("practices/index.html", "practice-table", "data/practices/"),
+])
+def test_the_directories_of_a_site_without_records_say_where_records_go(no_records, page, table, where):
+    html = parse(no_records / page)
+    assert html.by_id(table) is None, "a table of headers and no row"
+    assert "0 of 0" not in html.text()
+    assert where in " ".join(p.text() for p in html.all("p", "empty"))
+
+
 def test_the_prospects_of_a_site_without_physicians_do_not_say_all_have_referred(no_records):
     text = parse(no_records / "prospects" / "index.html").text()
     assert "Every physician on record has referred to us" not in text
