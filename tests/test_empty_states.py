@@ -157,3 +157,8 @@ def test_the_prospects_of_a_site_without_physicians_do_not_say_all_have_referred
     text = parse(no_records / "prospects" / "index.html").text()
     assert "Every physician on record has referred to us" not in text
     assert "No physician on file yet" in text and "data/physicians/" in text
+
+
+def test_the_presentations_page_without_a_deck_says_where_decks_are_written(no_records):
+    empty = [p.text() for p in parse(no_records / "presentations" / "index.html").all("p", "empty")]
+    assert any("content/presentations/" in t and "liaison new deck" in t for t in empty), empty
