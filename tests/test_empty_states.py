@@ -162,3 +162,12 @@ def test_the_prospects_of_a_site_without_physicians_do_not_say_all_have_referred
 def test_the_presentations_page_without_a_deck_says_where_decks_are_written(no_records):
     empty = [p.text() for p in parse(no_records / "presentations" / "index.html").all("p", "empty")]
     assert any("content/presentations/" in t and "liaison new deck" in t for t in empty), empty
+
+
+def test_a_practice_without_physicians_says_how_to_add_them(tmp_path):
+    root = one_physician_site(tmp_path / "root", "")
+    (root / "data/interactions/first.yaml").unlink()
+    (root / "data/practices/alder-row.yaml").write_text("name: Alder Row Clinic\n", encoding="utf-8")
+    site = _build(root, tmp_path / "site")
+    empty = [p.text() for p in parse(site / "practices" / "alder-row" / "index.html").all("p", "empty")]
+    assert any("liaison new physician" in t and "--practice alder-row" in t for t in empty), empty
