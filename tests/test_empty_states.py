@@ -171,3 +171,15 @@ def test_a_practice_without_physicians_says_how_to_add_them(tmp_path):
     site = _build(root, tmp_path / "site")
     empty = [p.text() for p in parse(site / "practices" / "alder-row" / "index.html").all("p", "empty")]
     assert any("liaison new physician" in t and "--practice alder-row" in t for t in empty), empty
+
+
+def test_the_referral_statistics_draw_no_chart_of_zeros(nothing_logged):
+    """With no referral in the last 365 days, the declined reasons, the sources and the
+    service lines were bar charts of six, seven and one rows of 0: a sentence says so."""
+    page = parse(nothing_logged / "referrals" / "index.html")
+    for section, said in (("declined", "No referral declined in the last 365 days"),
+                          ("sources", "No other new patient in the last 365 days"),
+                          ("services", "No new patient in the last 365 days")):
+        card = page.by_id(section)
+        assert not card.all("svg"), section
+        assert said in card.text(), section
