@@ -183,3 +183,10 @@ def test_the_referral_statistics_draw_no_chart_of_zeros(nothing_logged):
         card = page.by_id(section)
         assert not card.all("svg"), section
         assert said in card.text(), section
+
+
+def test_the_referral_funnels_of_a_site_without_referrals_are_sentences(nothing_logged):
+    funnel = parse(nothing_logged / "referrals" / "index.html").by_id("funnel")
+    assert not funnel.all("svg"), "two funnels of 0 · –"
+    assert "No referral in the last 365 days." in funnel.text()
+    assert "Treated: \u2014 (0 of 0)" not in funnel.text()
