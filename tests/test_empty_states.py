@@ -190,3 +190,30 @@ def test_the_referral_funnels_of_a_site_without_referrals_are_sentences(nothing_
     assert not funnel.all("svg"), "two funnels of 0 · –"
     assert "No referral in the last 365 days." in funnel.text()
     assert "Treated: \u2014 (0 of 0)" not in funnel.text()
+
+
+def test_a_year_without_records_does_not_say_they_are_not_old_enough_yet(tmp_path):
+    """Records two years old are past the 90 to 454 days of the matured figures, not short of
+    them: "No referral is 90 days old yet" and "no in-person visit … yet" were untrue there."""
+    root = one_physician_site(tmp_path / "root", "date: 2026-11-20\nliaison: lou\ntype: visit\n"
+                              "practice: solo\nsummary: First visit.\n")
+    (root / "data/referrals").mkdir()
+    (root / "data/referrals/2026.yaml").write_text(
+        "- {date: 2026-11-06, source: physician, physician: ida-lone, service: ablation}\n",
+        encoding="utf-8")
+    for as_of, yet in (("2029-03-01", False), ("2026-12-05", True)):
+        out = tmp_path / as_of
+        code, _out, err = cli("build", "--root", str(root), "--out", str(out), "--as-of", as_of)
+        assert code == 0, err
+        page = parse(out / "referrals" / "index.html")
+        funnel, rov = page.by_id("funnel").text(), page.by_id("return-on-visit").text()
+        card = _kpi(page, "Return on visit").text()
+        member = _kpi(parse(out / "team" / "lou" / "index.html"), "Return on visit").text()
+        assert ("No referral is 90 days old yet." in funnel) == yet, funnel
+        assert ("No in-person visit is 90 days old yet." in rov) == yet, rov
+        for text in (card, member):
+            assert "no in-person visit 90 to 454 days old" in text
+            assert text.endswith(" yet") == yet, text
+        if not yet:
+            assert "No referral was made 90 to 454 days ago." in funnel
+            assert "No in-person visit was made 90 to 454 days ago." in rov

@@ -18,7 +18,7 @@ from liaison.pages.base import (
     trend,
 )
 from liaison.pages.rows import (
-    NO_MATURED_VISIT, charted_span, new_patients, physician_months, physician_row,
+    charted_span, matured_yet, new_patients, no_matured_visit, physician_months, physician_row,
 )
 from liaison.pages.training import front_desk_guides, guide_rows, matrix_row
 from liaison.pages.view import SiteView
@@ -245,7 +245,8 @@ def context(view: SiteView, page: Page) -> dict:
         "front_desk_guides": guides,
         "rov_total": rov_badge(totals.rov_365d, "All matured visits"),
         "rov_visits": totals.rov_365d.visits,
-        "rov_none": None if totals.rov_365d.visits else NO_MATURED_VISIT,
+        "rov_none": None if totals.rov_365d.visits else no_matured_visit(view),
+        "matured_yet": matured_yet(view),
         "rov_physicians": rov_rows, "rov_physicians_note": rov_note,
         "rov_liaisons": rov_liaisons(view), "rov_others": rov_others(view),
         "top": [physician_row(view, p) for p in top],
@@ -270,7 +271,7 @@ KINDS = [
                         "others_365d", "chart", "funnel", "funnel_matured", "treated_matured",
                         "treated_365d", "declined_365d", "declined_unspecified",
                         "declined_reasons", "sources", "services", "capture_members",
-                        "capture_unattributed", "front_desk_guides", "rov_total", "rov_visits", "rov_none",
+                        "capture_unattributed", "front_desk_guides", "rov_total", "rov_visits", "rov_none", "matured_yet",
                         "rov_physicians", "rov_physicians_note", "rov_liaisons", "rov_others", "top",
                         "movers",
                         "new", "new_n", "new_more", "lapsed", "lapsed_n", "lapsed_more", "declining",

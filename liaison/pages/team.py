@@ -17,7 +17,7 @@ from liaison.pages.base import (
 )
 from liaison.pages.log import log_href
 from liaison.pages.prospects import prospect_row, ranked
-from liaison.pages.rows import MISSED_PLAN, NO_MATURED_VISIT, physician_row, planned_visit
+from liaison.pages.rows import MISSED_PLAN, no_matured_visit, physician_row, planned_visit
 from liaison.pages.view import SiteView
 
 WINDOW = 90  # days of visits per week
@@ -59,7 +59,7 @@ def liaison_figures(view: SiteView, tid: str) -> dict | None:
         "visits_note": f"{s.in_person_90d} in person in the last {WINDOW} days",
         "rov_note": (f"{rov_percent} · " if rov_percent else "")
         + f"over {plural(rov.visits, 'visit')}: referrals before → after" if rov.visits
-        else NO_MATURED_VISIT,
+        else no_matured_visit(view),
     }
 
 
