@@ -13,8 +13,8 @@ from htmltree import Node, parse
 AS_OF = "2026-12-05"
 
 
-def _build(root: Path, out: Path) -> Path:
-    code, _out, err = cli("build", "--root", str(root), "--out", str(out), "--as-of", AS_OF)
+def _build(root: Path, out: Path, as_of: str = AS_OF) -> Path:
+    code, _out, err = cli("build", "--root", str(root), "--out", str(out), "--as-of", as_of)
     assert code == 0, err
     return out
 
@@ -217,3 +217,27 @@ def test_a_year_without_records_does_not_say_they_are_not_old_enough_yet(tmp_pat
         if not yet:
             assert "No referral was made 90 to 454 days ago." in funnel
             assert "No in-person visit was made 90 to 454 days ago." in rov
+
+
+def test_a_liaison_says_yet_only_on_a_young_site_even_in_an_incremental_build(tmp_path):
+    """Lou Park logged nothing; a physician of another practice referred in June 2026. Built
+    in March 2028, the site's records are past the 90 to 454 days: Lou's return on visit says
+    no visit that old, not "… yet". That referral deleted, the site is young again; the next
+    build into the same folder, which keeps the pages whose key did not change, must not keep
+    his page's old words (nothing of his changed: the key holds the site's age)."""
+    root = one_physician_site(tmp_path / "root", "")
+    (root / "data/interactions/first.yaml").unlink()
+    (root / "data/practices/far.yaml").write_text("name: Far Clinic\n", encoding="utf-8")
+    (root / "data/physicians/bo-far.yaml").write_text(
+        "name: Bo Far\nspecialty: Cardiology\npractice: far\n", encoding="utf-8")
+    (root / "data/referrals").mkdir()
+    old = root / "data/referrals/2026.yaml"
+    old.write_text("- {date: 2026-06-01, source: physician, physician: bo-far, service: ablation}\n",
+                   encoding="utf-8")
+    out = tmp_path / "site"
+    page = out / "team" / "lou" / "index.html"
+    _build(root, out, "2028-03-01")
+    assert _kpi(parse(page), "Return on visit").text().endswith("days old")
+    old.unlink()
+    _build(root, out, "2028-03-01")
+    assert _kpi(parse(page), "Return on visit").text().endswith("days old yet")
