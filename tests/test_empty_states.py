@@ -241,3 +241,24 @@ def test_a_liaison_says_yet_only_on_a_young_site_even_in_an_incremental_build(tm
     old.unlink()
     _build(root, out, "2028-03-01")
     assert _kpi(parse(page), "Return on visit").text().endswith("days old yet")
+
+
+def test_a_brief_whose_records_are_past_the_window_does_not_say_yet(tmp_path):
+    """Ida Lone was visited and referred in November 2026; her brief of March 2028 said "No
+    in-person visit is 90 to 454 days old yet" and "No referral is 90 to 454 days old yet", as
+    if they were to come; they are past. A brief of December 2026 still says "yet"."""
+    root = one_physician_site(tmp_path / "root", "date: 2026-11-20\nliaison: lou\ntype: visit\n"
+                              "practice: solo\nphysicians: [ida-lone]\nsummary: First visit.\n")
+    (root / "data/referrals").mkdir()
+    (root / "data/referrals/2026.yaml").write_text(
+        "- {date: 2026-11-06, source: physician, physician: ida-lone, service: ablation}\n",
+        encoding="utf-8")
+    for as_of, yet in (("2028-03-01", False), ("2026-12-05", True)):
+        out = _build(root, tmp_path / as_of, as_of)
+        for page in ("physicians/ida-lone/index.html", "practices/solo/index.html"):
+            text = parse(out / page).text()
+            assert ("No in-person visit is 90 to 454 days old yet" in text) == yet, (page, text)
+            assert ("No referral is 90 to 454 days old yet" in text) == yet, (page, text)
+            if not yet:
+                assert "No in-person visit is 90 to 454 days old: the last is older" in text
+                assert "No referral was made 90 to 454 days ago." in text
