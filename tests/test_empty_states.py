@@ -262,3 +262,11 @@ def test_a_brief_whose_records_are_past_the_window_does_not_say_yet(tmp_path):
             if not yet:
                 assert "No in-person visit is 90 to 454 days old: the last is older" in text
                 assert "No referral was made 90 to 454 days ago." in text
+
+
+def test_an_empty_monthly_chart_says_nothing_of_a_lighter_bar(nothing_logged):
+    """"December 2026 is not over yet …: its lighter bar is not a drop." stood under a chart
+    without any bar."""
+    card = parse(nothing_logged / "referrals" / "index.html").by_id("per-month").text()
+    assert "No referral in this month" in card
+    assert "lighter bar" not in card
