@@ -270,3 +270,12 @@ def test_an_empty_monthly_chart_says_nothing_of_a_lighter_bar(nothing_logged):
     card = parse(nothing_logged / "referrals" / "index.html").by_id("per-month").text()
     assert "No referral in this month" in card
     assert "lighter bar" not in card
+
+
+def test_the_search_page_of_a_site_without_records_says_there_is_nothing_to_search(no_records):
+    """Every query got "No result for “…”. Check the spelling, or use fewer words." and the
+    help's examples ("kapor" finds Kapoor) found no one: the site holds nothing to find."""
+    page = parse(no_records / "search" / "index.html")
+    assert page.by_id("search-q") is None
+    assert "Nothing to search yet" in page.text()
+    assert "kapor" not in page.text()
