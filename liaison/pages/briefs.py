@@ -545,8 +545,8 @@ def practice(view: SiteView, page: Page) -> dict:
                     lambda r: [dated[x] for x in _people_of(view, r) if x in ours],
                     lambda r: [x for x in _people_of(view, r) if x in ours]),
         "outcomes": _outcomes(view, [row for d in docs for row in view.referrals_by_doc.get(d, ())],
-                              min((f for d in docs if (f := view.stats.physicians[d].first_referral)),
-                                  default=None)),
+                              min(filter(None, (view.stats.physicians[d].first_referral
+                                                for d in docs)), default=None)),
         "spend": _spend(view, s.spend_ytd_cents,
                         lambda r, c: dict(practice_shares(r, c, view.site.physicians)).get(pid, 0),
                         interactions, meter=False),

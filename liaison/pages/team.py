@@ -220,7 +220,8 @@ def member(view: SiteView, page: Page) -> dict:
         p for p in ranked(view, "prospect", view.docs_of_liaison.get(tid, []))
         if view.stats.physicians[p].potential == "high")] if is_liaison else []
     return {
-        **view.common(page, "team", m.name), "member": m, "member_id": tid, "is_liaison": is_liaison,
+        **view.common(page, "team", m.name), "member": m, "member_id": tid,
+        "is_liaison": is_liaison,
         "stats": view.stats.liaisons.get(tid), "figures": liaison_figures(view, tid),
         "groups": _call_plan(view, tid) if is_liaison else [], "prospects": prospects,
         "recent": [view.interaction(r) for r in recent],
@@ -243,8 +244,8 @@ KINDS = [
              member, reads=("team", "physicians", "practices", "interactions", "guides",
                             "stats.liaisons", "stats.physicians", "stats.practices",
                             "stats.capture_by_member_365d", "stats.source_capture_rate_365d"),
-             variables=("member", "member_id", "is_liaison", "stats", "figures", "groups", "prospects",
-                        "recent", "follow_ups", "trainings", "capture", "log_href",
+             variables=("member", "member_id", "is_liaison", "stats", "figures", "groups",
+                        "prospects", "recent", "follow_ups", "trainings", "capture", "log_href",
                         "calendar_href"),
              url="team/<member>/"),
 ]
