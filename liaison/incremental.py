@@ -60,6 +60,7 @@ from operator import attrgetter, itemgetter
 
 from liaison.derived import effective_liaison, practices_of
 from liaison.pages.briefs import site_share
+from liaison.pages.rows import matured_yet
 from liaison.pages.talking import not_visited_lately, top_referrers
 from liaison.pages.view import Listed, _taken
 
@@ -150,6 +151,9 @@ class Keys:
         self.site_key = self._site_key(
             settings, named_physicians(site, self.parts, split_at) if named is None else named)
         self.share = site_share(view)  # beside every brief's own share of treated referrals
+        # whether a record can be 90 to 454 days old yet (a liaison's return on visit "not …
+        # yet" or not): the site's first month, which another group's oldest record sets
+        self.young = matured_yet(view)
         self._groups: dict[str, str] = {}
         self._doctors: dict[str, str] = {}
         self._months: list | None = None  # the months with interactions, in order
@@ -314,7 +318,7 @@ class Keys:
             practice = page.key.partition("/")[2]
             return _hash(page.kind, page.key, self.site_key, self.group(practice))
         if page.kind == "member":
-            return _hash(page.kind, page.key, self.site_key, self.member(page.key))
+            return _hash(page.kind, page.key, self.site_key, self.young, self.member(page.key))
         if page.kind == MONTHS:
             from liaison.derived import month_of_label
 

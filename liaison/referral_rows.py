@@ -667,7 +667,11 @@ def _load_referral_csv(loader: Loader, rel: str, out: list) -> None:
             loader.error(rel, f"CSV syntax error: {exc}", line=reader.line_num or 1, col=1)
             return
         if header is None or (rows == 0 and not unsure):
-            loader.error(rel, "the file holds no record (a header row and at least one referral)")
+            # as an empty YAML file is told: what to write, or that it may go
+            loader.error(rel, "the file holds no record: write "
+                         + ("a header row and its referrals" if header is None
+                            else "its referrals under the header row, one a row")
+                         + ", or delete the file")
 
 
 def _above_header(fh) -> int:

@@ -104,19 +104,25 @@ def stats_report(stats: Stats, site: Site) -> str:
     # "100 → 128" (a key under the table says what each column counts)
     who = {lid: site.team[lid].name if lid in site.team else lid for lid in stats.liaisons}
     w = max([24] + [len(n) + 2 for n in who.values()])
-    lines += ["", "Liaisons", f"  {'liaison':<{w}}{'physicians':>11}{'referrals 365d':>15}"
-              f"{'contacts 90d':>13}{'in person':>10}{'follow-ups':>11}{'overdue':>8}"
-              f"{'tier coverage':>14}{'return on visit':>16}"]
+    lines += ["", "Liaisons"]
+    if stats.liaisons:  # else no table of headers alone: the other groups' "none"
+        lines.append(f"  {'liaison':<{w}}{'physicians':>11}{'referrals 365d':>15}"
+                     f"{'contacts 90d':>13}{'in person':>10}{'follow-ups':>11}{'overdue':>8}"
+                     f"{'tier coverage':>14}{'return on visit':>16}")
+    else:
+        lines.append("  none (no team member has role: liaison)")
     for lid in sorted(stats.liaisons, key=lambda t: (sort_key(who[t]), t)):  # team/'s order
         s = stats.liaisons[lid]
+        # no visit old enough (a new liaison): "0 → 0" would read as a result (as on team/)
+        rov = f"{s.rov_365d.before} → {s.rov_365d.after}" if s.rov_365d.visits else "\u2014"
         lines.append(f"  {who[lid]:<{w}}{s.physicians:>11}{s.referrals_365d:>15}"
                      f"{s.interactions_90d:>13}{s.in_person_90d:>10}{s.open_follow_ups:>11}"
                      f"{s.overdue_follow_ups:>8}{f'{s.tiered_current} of {s.tiered}':>14}"
-                     f"{f'{s.rov_365d.before} → {s.rov_365d.after}':>16}")
+                     f"{rov:>16}")
     if stats.liaisons:
         lines += ["  referrals 365d: from their physicians; contacts and in person: logged by them in "
                   "the last 90 days; follow-ups: open, owned by them",
                   "  tier coverage: their tiered physicians visited within the tier's cadence; return "
                   "on visit: physician referrals in the 90 days before → from their visits 90–454 "
-                  "days old"]
+                  "days old (—: no such visit yet)"]
     return "\n".join(lines)

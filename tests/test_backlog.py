@@ -349,3 +349,23 @@ def test_data_quality_lists_the_records_whose_liaison_left_the_role(example_site
         assert "Lena Brooks is no liaison (other)" in item
     doctors = [li.text() for li in sections["Physicians without a liaison"].all("li")]
     assert any("Lena Brooks is no liaison (other)" in t for t in doctors)
+
+
+def test_dashboard_with_only_follow_ups_due_later_does_not_say_there_is_no_open_follow_up(tmp_path):
+    """A new team's first visit promised something for two weeks on: the card above says
+    1 open follow-up, the week's list is empty, and "No open follow-ups." contradicted it."""
+    from conftest import one_physician_site
+
+    root = one_physician_site(tmp_path / "root", (
+        "date: 2026-11-22\nliaison: lou\ntype: visit\npractice: solo\nsummary: First visit.\n"
+        "follow_ups:\n  - {task: Bring the referral cards, due: 2026-12-13}\n"))
+    out = tmp_path / "site"
+    code, _out, err = cli("build", "--root", str(root), "--out", str(out), "--as-of", "2026-12-05")
+    assert code == 0, err
+    html = (out / "index.html").read_text()
+    part = html[html.index("Follow-ups due within 7 days or recently overdue"):]
+    part = _text(part[:part.index("</section>")])
+    assert "No open follow-ups" not in part
+    assert "None due within 7 days or overdue by less than 30 days." in part
+    assert "Due later: 1 follow-up due in more than 7 days" in part
+    assert 'href="follow-ups/index.html#later"' in html

@@ -1830,7 +1830,7 @@ def test_key_pages_show_the_facts_of_the_example(golden_build):
     assert "Vein ablation 18 (45%); Sclerotherapy 11 (28%); Leg wound clinic 6 (15%); " \
            "Vascular ultrasound 5 (13%). Total 40." in ref  # services_365d
     # capture_by_member_365d; 18 − 6 − 1 = 11 name nobody as taken_by
-    assert "Owen Price front-desk 6 1 83.3%" in ref and "Lena Brooks liaison 1 0 100.0%" in ref
+    assert "Owen Price front desk 6 1 83.3%" in ref and "Lena Brooks liaison 1 0 100.0%" in ref
     assert "Whole practice: 88.9% of 18 other new patients; 11 of them name nobody" in ref
     # return on visit by physician (physicians.*.rov_365d), ranked by after − before:
     # grace-holloway +1 first, marcus-bell −1 last; james-whitley has no visit

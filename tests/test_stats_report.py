@@ -161,3 +161,22 @@ def test_the_liaison_table_lists_them_by_last_name_as_the_team_page(tmp_path):
     assert done.returncode == 0, done.stderr
     rows = done.stdout.split("\nLiaisons\n")[1].splitlines()[1:4]
     assert [" ".join(r.split()[:2]) for r in rows] == ["Ada Abbott", "Lena Brooks", "Zoe Young"]
+
+
+def test_the_liaison_table_of_a_new_team_shows_no_return_on_visit_of_zero_nor_bare_headers(tmp_path):
+    """A liaison with no visit 90 days old read "0 → 0" (a result, where team/ reads —), and
+    a site with no liaison yet printed the table's header over nothing."""
+    from conftest import one_physician_site
+
+    root = one_physician_site(tmp_path / "site", "date: 2026-11-20\nliaison: lou\ntype: visit\n"
+                              "practice: solo\nsummary: First visit.\n")
+    run = [sys.executable, "-m", "liaison", "stats", "--root", str(root), "--as-of", "2026-12-05"]
+    done = subprocess.run(run, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    row = done.stdout.split("\nLiaisons\n")[1].splitlines()[1]
+    assert row.split()[:2] == ["Lou", "Park"] and row.split()[-1] == "\u2014", row
+    (root / "data/team/lou.yaml").write_text("name: Lou Park\nrole: manager\n", encoding="utf-8")
+    done = subprocess.run(run, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    table = done.stdout.split("\nLiaisons\n")[1]
+    assert "physicians" not in table and table.strip().startswith("none"), table

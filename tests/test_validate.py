@@ -456,7 +456,10 @@ def test_csv_holding_no_record(example_site, content):
     rel = write(example_site, "data/referrals/nothing.csv", content)
     res = validate(example_site)
     assert res.code == 1
-    res.expect(rel, 1, 1, "holds no record")
+    # a month's sheet saved before its first referral: what to write, or that it may go
+    msg = res.expect(rel, 1, 1, "holds no record").msg
+    assert msg.endswith("or delete the file"), msg
+    assert ("under the header row" in msg) == bool(content), msg
 
 
 @pytest.mark.parametrize(

@@ -255,9 +255,11 @@ def _rov(view: SiteView, rov, visits: list, people_of, seen_of=None) -> dict:
     of one day by one liaison read alike otherwise), unless the visit lists no physician: it
     was to the office (``office``), and saw none of them by name."""
     rows, more = [], 0
+    older = False  # a visit past the window: none is "not old enough yet" then
     for r in visits:
         age = (view.as_of - r.date).days
         if age >= MATURED_AGES[1]:
+            older = True
             break  # the others are older still
         if not matured(age):
             continue
@@ -281,7 +283,10 @@ def _rov(view: SiteView, rov, visits: list, people_of, seen_of=None) -> dict:
                      "office": office})
     n, before, after = rov.visits, rov.before, rov.after
     if n == 0:
-        words = (f"No in-person visit is {MATURED_TEXT} yet: return on visit counts the "
+        words = (f"No in-person visit is {MATURED_TEXT}: the last is older; return on visit "
+                 f"counts the visits of the {MATURED_AGES[1] - MATURED_AGES[0]} days before the "
+                 f"last {MATURED_AGES[0]}." if older else
+                 f"No in-person visit is {MATURED_TEXT} yet: return on visit counts the "
                  f"referrals in the {ROV_DAYS} days before and after each visit once those days "
                  "are over.")
     else:
@@ -304,13 +309,17 @@ def _rov(view: SiteView, rov, visits: list, people_of, seen_of=None) -> dict:
 
 # ------------------------------------------------------------------ outcomes
 
-def _outcomes(view: SiteView, rows: list) -> dict:
+def _outcomes(view: SiteView, rows: list, first: str | None = None) -> dict:
     """What happened to the referred patients: services × status over the last 365 days,
-    the treated share of the matured referrals (90 ≤ age < 455) and the declined reasons."""
+    the treated share of the matured referrals (90 ≤ age < 455) and the declined reasons.
+    ``first``: the date (ISO) of the first referral of the brief's physicians (``rows`` hold
+    only the recent ones): one older than the matured window is past it, not short of it."""
     D = view.as_of
     table: dict[str, dict[str, int]] = {}
     reasons: dict[str, int] = {}
     done = treated = 0
+    # a referral past the window: none is "not old enough yet" then
+    older = first is not None and (D - dt.date.fromisoformat(first)).days >= MATURED_AGES[1]
     for row in rows:
         age = (D - row.date).days
         if windows(age)[2]:  # the last 365 days
@@ -327,7 +336,8 @@ def _outcomes(view: SiteView, rows: list) -> dict:
                  "total": sum(table[k].values())} for k in view.services if k in table]
     totals = [sum(table[k][s] for k in table) for s in STATUSES]
     if done == 0:
-        share = f"No referral is {MATURED_TEXT} yet: their outcomes are not known."
+        share = (f"No referral was made {MATURED_AGES[0]} to {MATURED_AGES[1] - 1} days ago."
+                 if older else f"No referral is {MATURED_TEXT} yet: their outcomes are not known.")
     elif done < PERCENT_BASE:
         share = f"{treated} of {done} matured referral{'s' if done != 1 else ''} treated ({MATURED_WINDOW})."
     else:
@@ -477,7 +487,7 @@ def physician(view: SiteView, page: Page) -> dict:
                         listed=pid),
         "chart_note": _chart_note(view.doc_series.get(pid), d.name),
         "rov": _rov(view, s.rov_365d, visits, lambda r: [dated]),
-        "outcomes": _outcomes(view, view.referrals_by_doc.get(pid, ())),
+        "outcomes": _outcomes(view, view.referrals_by_doc.get(pid, ()), s.first_referral),
         "spend": _spend(view, s.spend_ytd_cents,
                         lambda r, c: dict(physician_shares(r, c)).get(pid, 0), interactions),
         "recent": [view.interaction(r) for r in interactions[:RECENT]],
@@ -541,7 +551,9 @@ def practice(view: SiteView, page: Page) -> dict:
         "rov": _rov(view, s.rov_365d, _people_visits(view, docs),
                     lambda r: [dated[x] for x in _people_of(view, r) if x in ours],
                     lambda r: [x for x in _people_of(view, r) if x in ours]),
-        "outcomes": _outcomes(view, [row for d in docs for row in view.referrals_by_doc.get(d, ())]),
+        "outcomes": _outcomes(view, [row for d in docs for row in view.referrals_by_doc.get(d, ())],
+                              min(filter(None, (view.stats.physicians[d].first_referral
+                                                for d in docs)), default=None)),
         "spend": _spend(view, s.spend_ytd_cents,
                         lambda r, c: dict(practice_shares(r, c, view.site.physicians)).get(pid, 0),
                         interactions, meter=False),

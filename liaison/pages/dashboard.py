@@ -57,6 +57,9 @@ def context(view: SiteView, page: Page) -> dict:
         # the months the empty chart shows, said under it (a new site's are fewer than 24)
         "chart_empty": None if any(monthly) else
         "this month" if len(months) == 1 else f"these {len(months)} months",
+        # a site whose referrals stopped before the chart (a year with none): when the last was
+        "chart_last": None if any(monthly) else
+        max((s.last_referral for s in phys.values() if s.last_referral), default=None),
         "declining": pick(lambda s: s.declining),
         "declining_count": sum(1 for s in phys.values() if s.declining),
         "lapsed": pick(lambda s: s.status == "lapsed"),
@@ -65,6 +68,7 @@ def context(view: SiteView, page: Page) -> dict:
         "new_count": sum(1 for s in phys.values() if s.status == "new"),
         "overdue_visits": sum(1 for s in phys.values() if s.visit_overdue),
         "week": upcoming[:25], "week_count": len(upcoming), "backlog_count": len(due["backlog"]),
+        "later_count": len(due["later"]),
     }
 
 
@@ -74,9 +78,10 @@ KINDS = [
                     "stats.source_capture_rate_365d", "stats.sources_365d", "physicians", "practices", "team",
                     "interactions", "referrals"),
              variables=("totals", "new_patients", "capture", "capture_text", "capture_asked",
-                        "capture_of", "chart", "chart_span", "chart_unfinished", "chart_empty", "declining",
+                        "capture_of", "chart", "chart_span", "chart_unfinished", "chart_empty", "chart_last",
+                        "declining",
                         "declining_count", "lapsed", "lapsed_count", "new", "new_count",
-                        "overdue_visits", "week", "week_count", "backlog_count"),
+                        "overdue_visits", "week", "week_count", "backlog_count", "later_count"),
              nav=("Dashboard", "index.html"),
              url="index.html"),
 ]

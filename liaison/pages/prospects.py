@@ -84,6 +84,8 @@ def context(view: SiteView, page: Page) -> dict:
         "win_back": [prospect_row(view, p, i + 1) for i, p in enumerate(lapsed)],
         "lapsed_after_days": view.site.config.thresholds.lapsed_after_days,
         "competition": volume.competition(view),  # None without market data
+        # no prospect among none (a new site) is not "every physician has referred"
+        "physician_count": len(view.site.physicians),
     }
 
 
@@ -91,7 +93,8 @@ KINDS = [
     PageKind("prospects", "prospects.html", "prospects",
              one_page("prospects/index.html", "prospects.html", "prospects"),
              context, reads=("physicians", "practices", "team", "stats.physicians", "market"),
-             variables=("prospects", "win_back", "lapsed_after_days", "competition"),
+             variables=("prospects", "win_back", "lapsed_after_days", "competition",
+                        "physician_count"),
              nav=("Prospects", "prospects/index.html"),
              url="prospects/"),
 ]

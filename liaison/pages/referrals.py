@@ -16,7 +16,8 @@ from liaison.pages.base import (
     physician_href, trend,
 )
 from liaison.pages.rows import (
-    charted_span, counted_to, new_patients, physician_months, physician_row,
+    charted_span, counted_to, matured_yet, new_patients, no_matured_visit, physician_months,
+    physician_row,
 )
 from liaison.pages.training import front_desk_guides, guide_rows, matrix_row
 from liaison.pages.view import SiteView
@@ -247,6 +248,8 @@ def context(view: SiteView, page: Page) -> dict:
         "front_desk_guides": guides,
         "rov_total": rov_badge(totals.rov_365d, "All matured visits"),
         "rov_visits": totals.rov_365d.visits,
+        "rov_none": None if totals.rov_365d.visits else no_matured_visit(view),
+        "matured_yet": matured_yet(view),
         "rov_physicians": rov_rows, "rov_physicians_note": rov_note,
         "rov_liaisons": rov_liaisons(view), "rov_others": rov_others(view),
         "top": [physician_row(view, p) for p in top],
@@ -257,6 +260,8 @@ def context(view: SiteView, page: Page) -> dict:
         "months_table": table,
         "months_all": len(st.months), "months_first": st.months[0].month if st.months else "",
         "chart_empty": not any(m["physician"] or m["other"] for m in table),
+        # the month of the last referral before a chart without one (a year with none)
+        "chart_last": next((m.month for m in reversed(st.months) if m.referrals), None),
     }
 
 
@@ -270,11 +275,13 @@ KINDS = [
                         "treated_365d", "declined_365d", "declined_unspecified",
                         "declined_reasons", "sources", "services", "capture_members",
                         "capture_unattributed", "front_desk_guides", "rov_total", "rov_visits",
+                        "rov_none", "matured_yet",
                         "rov_physicians", "rov_physicians_note", "rov_liaisons", "rov_others", "top",
                         "movers",
                         "new", "new_n", "new_more", "lapsed", "lapsed_n", "lapsed_more", "declining",
                         "declining_n", "declining_more",
-                        "months_table", "months_all", "months_first", "chart_empty"),
+                        "months_table", "months_all", "months_first", "chart_empty",
+                        "chart_last"),
              nav=("Referrals", "referrals/index.html"),
              url="referrals/"),
 ]

@@ -11,7 +11,7 @@ from operator import attrgetter
 from markupsafe import Markup
 
 from liaison.dates import day_text, month, remembered_day as day
-from liaison.derived import month_of_label
+from liaison.derived import MATURED_AGES, month_of_label
 from liaison.pages.base import (
     MONTHS_CHARTED, PERCENT_BASE, ago, percent, physician_href, practice_href, trend,
 )
@@ -215,6 +215,25 @@ def alerts_for(view: SiteView, pid: str) -> list[dict]:
             d.tier, "every day" if cadence == 1 else f"every {cadence} days", when)})
     return out
 
+
+
+
+def matured_yet(view: SiteView) -> bool:
+    """Whether no record can be 90 to 454 days old yet: the site's first month (the
+    statistics' months begin at the earliest record's) began fewer than 455 days before the
+    as-of date. A site whose records are older (a year without any) waits for nothing: there
+    "not 90 days old yet" would be untrue."""
+    if not view.stats.months:
+        return True
+    year, month = map(int, view.stats.months[0].month.split("-"))
+    return (view.as_of - dt.date(year, month, 1)).days < MATURED_AGES[1]
+
+
+def no_matured_visit(view: SiteView) -> str:
+    """A return on visit of no visit old enough: nothing to compare, "0" or "0 → 0" would read
+    as a result (the team's and the referral statistics' cards); "yet" on a young site only."""
+    return (f"no in-person visit {MATURED_AGES[0]} to {MATURED_AGES[1] - 1} days old"
+            + (" yet" if matured_yet(view) else ""))
 
 MISSED_PLAN = 4  # a planned visit whose day passed with no contact since: as a visit overdue
 

@@ -13,7 +13,12 @@ INDEX = "search/index.js"
 
 
 def context(view: SiteView, page: Page) -> dict:
-    return {**view.common(page, "search", "Search"), "examples": search_examples(view)}
+    site = view.site
+    return {**view.common(page, "search", "Search"), "examples": search_examples(view),
+            # a site of no record (the examples of init deleted): a box that answers every
+            # query "No result … Check the spelling" would blame the typing
+            "nothing": not (site.physicians or site.practices or site.team or site.guides
+                            or site.decks)}
 
 
 def index_beside(view: SiteView, page: Page) -> dict[str, bytes]:
@@ -25,5 +30,5 @@ KINDS = [
     PageKind("search", "search.html", "search", one_page(PATH, "search.html", "search"),
              context, reads=("physicians", "practices", "team", "guides", "decks",
                              "stats.physicians"),
-             variables=("examples",), files_beside=index_beside, url="search/"),
+             variables=("examples", "nothing"), files_beside=index_beside, url="search/"),
 ]

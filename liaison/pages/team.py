@@ -10,14 +10,14 @@ from itertools import takewhile
 
 from liaison.charts import trend_badge
 from liaison.wording import plural, rate
-from liaison.derived import MATURED_AGES, ROV_DAYS, latest_trainings, training_expired
+from liaison.derived import ROV_DAYS, latest_trainings, training_expired
 from liaison.names import sort_key
 from liaison.pages.base import (
     PERCENT_BASE, Page, PageKind, calendar_href, guide_href, member_href, one_page,
 )
 from liaison.pages.log import log_href
 from liaison.pages.prospects import prospect_row, ranked
-from liaison.pages.rows import MISSED_PLAN, physician_row, planned_visit
+from liaison.pages.rows import MISSED_PLAN, no_matured_visit, physician_row, planned_visit
 from liaison.pages.view import SiteView
 
 WINDOW = 90  # days of visits per week
@@ -59,7 +59,7 @@ def liaison_figures(view: SiteView, tid: str) -> dict | None:
         "visits_note": f"{s.in_person_90d} in person in the last {WINDOW} days",
         "rov_note": (f"{rov_percent} · " if rov_percent else "")
         + f"over {plural(rov.visits, 'visit')}: referrals before → after" if rov.visits
-        else f"no in-person visit {MATURED_AGES[0]} to {MATURED_AGES[1] - 1} days old yet",
+        else no_matured_visit(view),
     }
 
 
@@ -220,7 +220,8 @@ def member(view: SiteView, page: Page) -> dict:
         p for p in ranked(view, "prospect", view.docs_of_liaison.get(tid, []))
         if view.stats.physicians[p].potential == "high")] if is_liaison else []
     return {
-        **view.common(page, "team", m.name), "member": m, "is_liaison": is_liaison,
+        **view.common(page, "team", m.name), "member": m, "member_id": tid,
+        "is_liaison": is_liaison,
         "stats": view.stats.liaisons.get(tid), "figures": liaison_figures(view, tid),
         "groups": _call_plan(view, tid) if is_liaison else [], "prospects": prospects,
         "recent": [view.interaction(r) for r in recent],
@@ -243,8 +244,8 @@ KINDS = [
              member, reads=("team", "physicians", "practices", "interactions", "guides",
                             "stats.liaisons", "stats.physicians", "stats.practices",
                             "stats.capture_by_member_365d", "stats.source_capture_rate_365d"),
-             variables=("member", "is_liaison", "stats", "figures", "groups", "prospects",
-                        "recent", "follow_ups", "trainings", "capture", "log_href",
+             variables=("member", "member_id", "is_liaison", "stats", "figures", "groups",
+                        "prospects", "recent", "follow_ups", "trainings", "capture", "log_href",
                         "calendar_href"),
              url="team/<member>/"),
 ]
