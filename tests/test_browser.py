@@ -658,7 +658,8 @@ def test_directory_filter_finds_names_in_every_script_and_letters_typed_plainly(
 
 def test_a_text_column_without_a_sort_key_sorts_accented_words_with_their_plain_letter(new_page, tmp_path):
     """The City and Liaison columns sort by their text, which was only put in lower case:
-    Élan Falls and Ōkubo came after Zephyr. Their text is folded as the filter folds it."""
+    Élan Falls and Ōkubo came after Zephyr. Their text is folded as the filter folds it (a
+    liaison by last name, as the Name column)."""
     from conftest import one_physician_site
 
     root = one_physician_site(tmp_path / "root", "- {date: 2026-11-02, type: call, "
@@ -669,19 +670,72 @@ def test_a_text_column_without_a_sort_key_sorts_accented_words_with_their_plain_
             f"name: {pid.title()} Clinic\ncity: {city}\nliaison: {member}\n", encoding="utf-8")
         (root / f"data/physicians/doc-{pid}.yaml").write_text(
             f"name: Doc {pid.title()}\nspecialty: Family medicine\npractice: {pid}\n", encoding="utf-8")
-    for tid, name in (("hana", "Ōkubo Hana"), ("zed", "Zed Zimmer")):
+    for tid, name in (("hana", "Mia Ōkubo"), ("zed", "Zed Zimmer")):
         (root / f"data/team/{tid}.yaml").write_text(f"name: {name}\nrole: liaison\n", encoding="utf-8")
     (root / "data/team/lou.yaml").write_text("name: Lou Park\nrole: liaison\n", encoding="utf-8")
     out = _built(root, tmp_path / "site")
     page, rec = new_page()
     page.goto((out / "physicians" / "index.html").as_uri())
     for label, want in (("City", ["Bend", "Élan Falls", "Zephyr"]),
-                        ("Liaison", ["Lou Park", "Ōkubo Hana", "Zed Zimmer"])):
+                        ("Liaison", ["Mia Ōkubo", "Lou Park", "Zed Zimmer"])):
         col = _header_index(page, label)
         page.locator("#physician-table thead th").nth(col).click()
         shown = [t.strip() for t in page.locator(
             f"#physician-table tbody tr:visible td:nth-child({col + 1})").all_text_contents()]
         assert [s for s in shown if s != "—"] == want, label
+    assert rec.console_errors == [], "console errors:\n" + "\n".join(rec.console_errors)
+
+
+def test_people_sort_by_last_name_and_two_offices_of_one_name_stay_apart(new_page, tmp_path):
+    """A column of people (a liaison; a physician outside the directories: prospects) sorted
+    by the first name ("Zoe Abbott" after "Ann Young"), though the directories and every list
+    of names go by last name; and sorting by practice ran the physicians of two offices of
+    one name ("Lakeside Clinic" in Ashby and in Corville) together in one run by last name,
+    as if one office. People sort by last name, practices by name and then as ``practices/``
+    lists them."""
+    from conftest import one_physician_site
+
+    root = one_physician_site(tmp_path / "root", "- {date: 2026-11-02, type: call, "
+                              "liaison: lou, practice: solo, summary: Said hello.}\n")
+    for tid, name in (("ann", "Ann Young"), ("zoe", "Zoe Abbott")):
+        (root / f"data/team/{tid}.yaml").write_text(f"name: {name}\nrole: liaison\n", encoding="utf-8")
+    for pid, city, member in (("lake-a", "Ashby", "ann"), ("lake-c", "Corville", "zoe")):
+        (root / f"data/practices/{pid}.yaml").write_text(
+            f"name: Lakeside Clinic\ncity: {city}\nliaison: {member}\n", encoding="utf-8")
+    for pid, name, practice in (("bo-ames", "Bo Ames", "lake-c"), ("cy-bell", "Cy Bell", "lake-a"),
+                                ("al-cole", "Al Cole", "lake-c"), ("di-dunn", "Di Dunn", "lake-a")):
+        (root / f"data/physicians/{pid}.yaml").write_text(
+            f"name: {name}\nspecialty: Family medicine\npractice: {practice}\n", encoding="utf-8")
+    out = _built(root, tmp_path / "site")
+    page, rec = new_page()
+
+    def shown(table: str, col: int) -> list[str]:
+        return [t.strip() for t in page.locator(
+            f"#{table} tbody tr:visible td:nth-child({col + 1})").all_text_contents()]
+
+    page.goto((out / "physicians" / "index.html").as_uri())
+    col = _header_index(page, "Liaison")
+    page.locator("#physician-table thead th").nth(col).click()
+    assert shown("physician-table", col) == ["Zoe Abbott", "Zoe Abbott", "Ann Young",
+                                             "Ann Young", "—"]
+    col = _header_index(page, "Practice")
+    page.locator("#physician-table thead th").nth(col).click()
+    # Ashby's office first (practices/ lists it first), each office's physicians together
+    assert [t.split(",")[0] for t in shown("physician-table", 0)] == \
+        ["Cy Bell", "Di Dunn", "Bo Ames", "Al Cole", "Ida Lone"]
+    assert shown("physician-table", _header_index(page, "City"))[:4] == \
+        ["Ashby", "Ashby", "Corville", "Corville"]
+
+    page.goto((out / "practices" / "index.html").as_uri())
+    heads = [t.strip() for t in page.locator("#practice-table thead th").all_text_contents()]
+    page.locator("#practice-table thead th").nth(heads.index("Liaison")).click()
+    assert shown("practice-table", heads.index("Liaison")) == ["Zoe Abbott", "Ann Young", "—"]
+
+    page.goto((out / "prospects" / "index.html").as_uri())
+    heads = [t.strip() for t in page.locator("#prospect-table thead th").all_text_contents()]
+    page.locator("#prospect-table thead th").nth(heads.index("Physician")).click()
+    assert [t.split(",")[0] for t in shown("prospect-table", heads.index("Physician"))] == \
+        ["Bo Ames", "Cy Bell", "Al Cole", "Di Dunn", "Ida Lone"]
     assert rec.console_errors == [], "console errors:\n" + "\n".join(rec.console_errors)
 
 

@@ -12,12 +12,13 @@ from liaison import charts
 from liaison.dates import day_text
 from liaison.derived import month_label
 from liaison.models import PHYSICIAN_SOURCE, STATUSES
-from liaison.names import fold
+from liaison.names import fold, sort_key
 from liaison.pages.base import (
     MONTHS_CHARTED, Page, PageKind, count, member_href, one_page, percent, physician_href,
     trend,
 )
-from liaison.pages.rows import charted_span, new_patients, physician_months, physician_row
+from liaison.pages.rows import (charted_span, new_patients, physician_months, physician_row,
+                                 practice_sort)
 from liaison.pages.training import front_desk_guides, guide_rows, matrix_row
 from liaison.pages.view import SiteView
 from liaison.wording import plural, rate
@@ -92,6 +93,7 @@ def capture_rows(view: SiteView, guides: list[dict]) -> list[dict]:
         training = matrix_row(view, tid, guides) if tid in team else None
         rows.append({
             "id": tid, "name": team[tid].name if tid in team else tid,
+            "sort_name": sort_key(team[tid].name if tid in team else tid),
             "href": member_href(tid) if tid in team else None,
             "role": team[tid].role if tid in team else "",
             "referrals": c.referrals if c else 0, "unknown": c.unknown if c else 0,
@@ -131,11 +133,13 @@ def rov_ranking(view: SiteView) -> tuple[list[dict], str | None]:
     rows = []
     for rank, pid in shown:
         r = phys[pid].rov_365d
-        rows.append({"rank": rank, "name": view.site.physicians[pid].name,
+        d = view.site.physicians[pid]
+        rows.append({"rank": rank, "name": d.name, "sort_name": sort_key(d.name),
                      "href": physician_href(pid),
-                     "practice": view.practice_ref(view.site.physicians[pid].practice),
+                     "practice": view.practice_ref(d.practice),
+                     "practice_sort": practice_sort(view, d.practice),
                      "visits": r.visits, "before": r.before, "after": r.after,
-                     "change": rov_badge(r, view.site.physicians[pid].name)})
+                     "change": rov_badge(r, d.name)})
     return rows, note
 
 
@@ -144,7 +148,7 @@ def rov_liaisons(view: SiteView) -> list[dict]:
     for tid, s in view.stats.liaisons.items():
         name, href = view.member_ref(tid)
         r = s.rov_365d
-        rows.append({"name": name, "href": href, "visits": r.visits, "before": r.before,
+        rows.append({"name": name, "sort_name": sort_key(name), "href": href, "visits": r.visits, "before": r.before,
                      "after": r.after, "change": rov_badge(r, name)})
     rows.sort(key=lambda r: (-(r["after"] - r["before"]), -r["visits"], r["name"]))
     return rows
