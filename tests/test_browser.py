@@ -438,6 +438,30 @@ def test_print_hides_navigation_and_a_brief_prints_to_pdf(new_page, server, page
 # 5. opened straight from disk, the directory still filters
 
 
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
+def test_without_javascript_the_lists_offer_no_filter_or_sorting_that_does_nothing(browser, server, viewport):
+    """Without JavaScript the directories showed a filter box and "12 of 40" that typing never
+    changed, said "Type to filter…; click a column to sort", and on a phone a screen of "Sort
+    by" chips that did nothing. Those are hidden (CSS, scripting: none); every row shows."""
+    ctx = browser.new_context(viewport=viewport, java_script_enabled=False)
+    try:
+        page = ctx.new_page()
+        for path in ("physicians/index.html", "practices/index.html", "prospects/index.html",
+                     "follow-ups/index.html", "activity/index.html", "team/index.html",
+                     "training/index.html"):
+            page.goto(f"{server}/{path}")
+            assert page.locator("[data-filter]:visible, [data-count]:visible").count() == 0, path
+            text = page.locator("main").inner_text()
+            assert "to filter" not in text and "to sort" not in text, path
+            assert page.locator("table.cards thead th:visible").count() == 0 or viewport == DESKTOP, path
+        page.goto(f"{server}/physicians/index.html")
+        assert page.locator("#physician-table tbody tr:visible").count() == \
+            page.locator("#physician-table tbody tr").count() > 0
+        _shot(page, f"directory-no-javascript-{'phone' if viewport == PHONE else 'desktop'}.png")
+    finally:
+        ctx.close()
+
+
 def test_directory_filter_works_from_disk(new_page, site):
     page, rec = new_page()
     url = (site / "physicians" / "index.html").as_uri()
