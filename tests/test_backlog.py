@@ -154,6 +154,30 @@ def test_dashboard_leads_with_this_week_and_the_recently_overdue(built):
     assert m and int(m.group(1)) >= 1
 
 
+def test_a_dashboard_list_cut_short_says_which_ones_it_shows(tmp_path, monkeypatch):
+    """Past WEEK_ROWS, the list under "Follow-ups due this week or recently overdue (45)"
+    held 25 rows and said nothing of it until a link below them: at 300 physicians the 25
+    were all overdue and none of the 9 due this week showed. It says above the table that it
+    lists those due first, and links to them all."""
+    from htmltree import parse
+    from liaison.pages import dashboard
+
+    monkeypatch.setattr(dashboard, "WEEK_ROWS", 2)
+    out = tmp_path / "site"
+    code, _out, err = cli("build", "--root", str(SPEC_EXAMPLE), "--out", str(out),
+                          "--as-of", AS_OF.isoformat())
+    assert code == 0, err
+    html = (out / "index.html").read_text()
+    part = html[html.index("Follow-ups due this week or recently overdue"):]
+    part = part[:part.index("</section>")]
+    count = int(re.match(r"[^(]*\((\d+)\)", _text(part)).group(1))
+    assert count > 2
+    assert len(re.findall(r'<td[^>]* data-value="([0-9-]+)"', part)) == 2
+    before = _text(part[:part.index("<table")])
+    assert f"The 2 due first, the longest overdue at the top: all {count} are on the follow-ups page." in before
+    assert parse(out / "index.html").all("section", "card")[-1].hrefs().count("follow-ups/index.html") == 2
+
+
 def test_month_pages_link_to_the_months_that_exist(built):
     months = sorted(p.name for p in (built / "activity").iterdir() if p.is_dir())
     assert len(months) >= 3
