@@ -370,6 +370,52 @@ def test_directory_filter_and_sort(new_page, server):
     assert rec.console_errors == [], "console errors:\n" + "\n".join(rec.console_errors)
 
 
+def test_a_sorted_list_is_sorted_again_after_going_back_from_a_brief(new_page, server):
+    """A liaison sorted the directory by referrals, opened a brief and went back: the filter
+    came back (it lives in the address) but the list was in the page's own order again, the
+    column they chose no longer marked. The order lives in the address beside the filter
+    (``physician-table.sort=-referrals-365-d``), so going back, reloading and a shared link
+    keep it; an address without it shows the page's own order."""
+    page, rec = new_page()
+    page.goto(f"{server}/physicians/index.html")
+    box = page.locator('input[data-filter="physician-table"]')
+    box.fill("a")
+    col = _header_index(page, "Referrals 365 d")
+    header = page.locator("#physician-table thead th").nth(col)
+    header.click()
+    header.click()
+    assert page.url.endswith("#physician-table=a&physician-table.sort=-referrals-365-d")
+    names = page.locator("#physician-table tbody tr:visible td:first-child").all_text_contents()
+    values = [float(v.replace(",", "")) for v in _column(page, col)]
+    assert values == sorted(values, reverse=True) and values[0] > values[-1]
+
+    page.locator("#physician-table tbody tr:visible td:first-child a").nth(1).click()
+    page.wait_for_load_state()
+    assert "/physicians/" in page.url and not page.url.endswith("physicians/index.html")
+    page.go_back()
+    page.wait_for_load_state()
+    header = page.locator("#physician-table thead th").nth(col)
+    assert box.input_value() == "a"
+    assert header.get_attribute("aria-sort") == "descending"
+    assert page.locator("#physician-table tbody tr:visible td:first-child").all_text_contents() == names
+
+    # a shared link opens sorted; going to the address without the order restores the page's
+    page.goto(f"{server}/physicians/index.html#physician-table.sort=city")
+    header = page.locator("#physician-table thead th").nth(_header_index(page, "City"))
+    assert header.get_attribute("aria-sort") == "ascending"
+    cities = _column(page, _header_index(page, "City"))
+    assert cities == sorted(cities)
+    page.goto(f"{server}/physicians/index.html#physician-table=a")  # the same page: a hashchange
+    assert page.locator("#physician-table thead th[aria-sort]").count() == 0
+    sort_names = _column(page, 0)
+    assert sort_names == sorted(sort_names)  # by last name, the page's own order
+    # a column the page does not have is no order at all
+    page.goto(f"{server}/physicians/index.html#physician-table.sort=shoe-size")
+    page.reload()
+    assert page.locator("#physician-table thead th[aria-sort]").count() == 0
+    assert rec.console_errors == [], "console errors:\n" + "\n".join(rec.console_errors)
+
+
 # ---------------------------------------------------------------------------------------------
 # 3. no horizontal scrolling on a phone
 
