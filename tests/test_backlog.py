@@ -178,6 +178,35 @@ def test_a_dashboard_list_cut_short_says_which_ones_it_shows(tmp_path, monkeypat
     assert parse(out / "index.html").all("section", "card")[-1].hrefs().count("follow-ups/index.html") == 2
 
 
+def test_lists_of_team_members_come_by_last_name(tmp_path):
+    """The follow-ups' Owner filter, the calendars named beside it and the activity log's
+    Liaison filter listed the team by first name (at 300 physicians: Calia Salroson, Dasaen
+    Norette, Jaa Barneson…), where team/, the matrix and every list of people go by last name."""
+    from conftest import one_physician_site
+
+    root = one_physician_site(tmp_path / "root", "- {date: 2026-11-20, type: call, liaison: ann, "
+                              "practice: solo, summary: Called.,\n"
+                              "   follow_ups: [{task: Send pads, due: 2026-11-30, owner: zoe},\n"
+                              "                {task: Send notes, due: 2026-11-30, owner: ann}]}\n")
+    for tid, name in (("ann", "Ann Young"), ("zoe", "Zoe Abbott")):
+        (root / f"data/team/{tid}.yaml").write_text(f"name: {name}\nrole: liaison\n", encoding="utf-8")
+    out = tmp_path / "site"
+    code, _out, err = cli("build", "--root", str(root), "--out", str(out), "--as-of", AS_OF.isoformat())
+    assert code == 0, err
+    page = (out / "follow-ups" / "index.html").read_text(encoding="utf-8")
+    owners = re.search(r'data-field="owner".*?</select>', page, re.S).group(0)
+    assert re.findall(r'<option value="[^"]+"[^>]*>([^<]+)</option>', owners) == ["Zoe Abbott", "Ann Young"]
+    head = page[:page.index('class="filter')]
+    assert re.findall(r'calendar/([a-z]+)\.ics', head) == ["zoe", "lou", "ann"]
+    # the activity log's Liaison filter (shown from a few interactions on)
+    from liaison import pages
+    from liaison.pipeline import check
+
+    checked = check(root, AS_OF, keep_records=True)
+    team_options = pages.SiteView(checked.site, checked.stats, AS_OF).filter_options[0]
+    assert [o["label"] for _t, o in team_options] == ["Zoe Abbott", "Lou Park", "Ann Young"]
+
+
 def test_month_pages_link_to_the_months_that_exist(built):
     months = sorted(p.name for p in (built / "activity").iterdir() if p.is_dir())
     assert len(months) >= 3

@@ -12,7 +12,7 @@ from liaison import charts
 from liaison.dates import day_text
 from liaison.derived import month_label
 from liaison.models import PHYSICIAN_SOURCE, STATUSES
-from liaison.names import fold, sort_key
+from liaison.names import sort_key
 from liaison.pages.base import (
     MONTHS_CHARTED, Page, PageKind, count, member_href, one_page, percent, physician_href,
     trend,
@@ -170,7 +170,7 @@ def rov_others(view: SiteView) -> dict | None:
         return None
     team = view.site.team
     names = sorted((team[t].name for t in view.by_member
-                    if t in team and t not in view.stats.liaisons), key=lambda n: (fold(n), n))
+                    if t in team and t not in view.stats.liaisons), key=lambda n: (sort_key(n), n))
     others = SimpleNamespace(visits=visits, before=before, after=after)
     return {"visits": visits, "before": before, "after": after, "names": names,
             "change": rov_badge(others, "Other team members")}
