@@ -122,7 +122,7 @@ def rov_ranking(view: SiteView) -> tuple[list[dict], str | None]:
     phys = view.stats.physicians
     ranked = sorted((p for p in phys if phys[p].rov_365d.visits),
                     key=lambda p: (-(phys[p].rov_365d.after - phys[p].rov_365d.before),
-                                   -phys[p].rov_365d.visits, view.site.physicians[p].name, p))
+                                   -phys[p].rov_365d.visits, sort_key(view.site.physicians[p].name), p))
     shown = list(enumerate(ranked, 1))
     note = None
     if len(shown) > ROV_ROWS:  # rows made for the shown ranks only
