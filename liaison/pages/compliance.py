@@ -124,7 +124,7 @@ def context(view: SiteView, page: Page) -> dict:
             warned_in[o.physician] = entry["warning"]
         elif o.year < year:
             earlier.append(entry)
-    earlier.sort(key=lambda e: (-e["year"], e["name"], e["id"]))
+    earlier.sort(key=lambda e: (-e["year"], e["sort_name"], e["id"]))
     rows = []
     for pid, s in view.stats.physicians.items():
         spent = s.spend_ytd_cents
@@ -146,7 +146,7 @@ def context(view: SiteView, page: Page) -> dict:
             "interactions": list(reversed(costly.get(pid, []))),  # newest first
             "warning": warned_in.get(pid),  # validate's, at the cost that took them over
         })
-    rows.sort(key=lambda r: (not r["near"], -r["spend_cents"], r["name"], r["id"]))
+    rows.sort(key=lambda r: (not r["near"], -r["spend_cents"], sort_key(r["name"]), r["id"]))
     near_at: dict[str, int] = {}
     for r in rows:
         if r["near"]:

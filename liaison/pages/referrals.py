@@ -101,7 +101,7 @@ def capture_rows(view: SiteView, guides: list[dict]) -> list[dict]:
             "rate_sort": f"{c.rate:.4f}" if c else "",
             "cells": training["cells"] if training else [{"state": "n/a"} for _ in guides],
         })
-    rows.sort(key=lambda r: (r["rate_sort"] == "", r["rate_sort"], r["name"], r["id"]))
+    rows.sort(key=lambda r: (r["rate_sort"] == "", r["rate_sort"], r["sort_name"], r["id"]))
     return rows
 
 
@@ -150,7 +150,7 @@ def rov_liaisons(view: SiteView) -> list[dict]:
         r = s.rov_365d
         rows.append({"name": name, "sort_name": sort_key(name), "href": href, "visits": r.visits, "before": r.before,
                      "after": r.after, "change": rov_badge(r, name)})
-    rows.sort(key=lambda r: (-(r["after"] - r["before"]), -r["visits"], r["name"]))
+    rows.sort(key=lambda r: (-(r["after"] - r["before"]), -r["visits"], r["sort_name"]))
     return rows
 
 
