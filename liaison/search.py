@@ -26,7 +26,7 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
-from liaison.names import APOSTROPHES, LETTERS, fold
+from liaison.names import APOSTROPHES, LETTERS, fold, sort_key
 from liaison.pages.base import deck_href, guide_href, member_href, physician_href, practice_href
 from liaison.pages.briefs import tel_href
 from liaison.wording import role_name
@@ -48,6 +48,7 @@ TIER = "tier"
 # Kinds of entry, in the order results of equal rank are shown; their numbers are what
 # search/index.js stores, their labels what the results show. Staff link to their practice.
 KINDS = ("physician", "practice", "staff", "member", "guide", "deck")
+PEOPLE = ("physician", "staff", "member")  # listed by last name among results of equal rank
 LABELS = {"physician": "Physician", "practice": "Practice", "staff": "Office staff",
           "member": "Team member", "guide": "Training guide", "deck": "Presentation"}
 PLURALS = {"physician": "physicians", "practice": "practices", "staff": "office staff",
@@ -189,9 +190,11 @@ def entries(view) -> list[Entry]:
         out.append(Entry("deck", did, m.title, _parts(m.description), words(m.title),
                          _info(m.description) + KIND_TERMS["deck"]))
     order = {k: i for i, k in enumerate(KINDS)}
-    # by the name as it sorts everywhere (Đặng among the d's, not after z): search.js keeps
-    # this order among results of equal rank
-    return sorted(out, key=lambda e: (order[e.kind], fold(e.name), e.name, e.key))
+    # by the name as it sorts everywhere: people by last name, as the directories and every
+    # list of people (sort_key), the rest by name (fold: Élan among the e's, not after z);
+    # search.js keeps this order among results of equal rank
+    return sorted(out, key=lambda e: (order[e.kind], (sort_key if e.kind in PEOPLE else fold)(e.name),
+                                      e.name, e.key))
 
 
 _DIGITS = "0123456789abcdefghijklmnopqrstuvwxyz"

@@ -163,6 +163,59 @@ def test_dashboard_leads_with_this_week_and_the_recently_overdue(built):
     assert m and int(m.group(1)) >= 1
 
 
+def test_a_dashboard_list_cut_short_says_which_ones_it_shows(tmp_path, monkeypatch):
+    """Past WEEK_ROWS, the list under "Follow-ups due within 7 days or recently overdue (45)"
+    held 25 rows and said nothing of it until a link below them: at 300 physicians the 25
+    were all overdue and none of the 9 due this week showed. It says above the table that it
+    lists those due first, and links to them all."""
+    from htmltree import parse
+    from liaison.pages import dashboard
+
+    monkeypatch.setattr(dashboard, "WEEK_ROWS", 2)
+    out = tmp_path / "site"
+    code, _out, err = cli("build", "--root", str(SPEC_EXAMPLE), "--out", str(out),
+                          "--as-of", AS_OF.isoformat())
+    assert code == 0, err
+    html = (out / "index.html").read_text()
+    part = html[html.index("Follow-ups due within 7 days or recently overdue"):]
+    part = part[:part.index("</section>")]
+    count = int(re.match(r"[^(]*\((\d+)\)", _text(part)).group(1))
+    assert count > 2
+    assert len(re.findall(r'<td[^>]* data-value="([0-9-]+)"', part)) == 2
+    before = _text(part[:part.index("<table")])
+    assert f"The 2 due first, the longest overdue at the top: all {count} are on the follow-ups page." in before
+    assert parse(out / "index.html").all("section", "card")[-1].hrefs().count("follow-ups/index.html") == 2
+
+
+def test_lists_of_team_members_come_by_last_name(tmp_path):
+    """The follow-ups' Owner filter, the calendars named beside it and the activity log's
+    Liaison filter listed the team by first name (at 300 physicians: Calia Salroson, Dasaen
+    Norette, Jaa Barneson…), where team/, the matrix and every list of people go by last name."""
+    from conftest import one_physician_site
+
+    root = one_physician_site(tmp_path / "root", "- {date: 2026-11-20, type: call, liaison: ann, "
+                              "practice: solo, summary: Called.,\n"
+                              "   follow_ups: [{task: Send pads, due: 2026-11-30, owner: zoe},\n"
+                              "                {task: Send notes, due: 2026-11-30, owner: ann}]}\n")
+    for tid, name in (("ann", "Ann Young"), ("zoe", "Zoe Abbott")):
+        (root / f"data/team/{tid}.yaml").write_text(f"name: {name}\nrole: liaison\n", encoding="utf-8")
+    out = tmp_path / "site"
+    code, _out, err = cli("build", "--root", str(root), "--out", str(out), "--as-of", AS_OF.isoformat())
+    assert code == 0, err
+    page = (out / "follow-ups" / "index.html").read_text(encoding="utf-8")
+    owners = re.search(r'data-field="owner".*?</select>', page, re.S).group(0)
+    assert re.findall(r'<option value="[^"]+"[^>]*>([^<]+)</option>', owners) == ["Zoe Abbott", "Ann Young"]
+    head = page[:page.index('class="filter')]
+    assert re.findall(r'calendar/([a-z]+)\.ics', head) == ["zoe", "lou", "ann"]
+    # the activity log's Liaison filter (shown from a few interactions on)
+    from liaison import pages
+    from liaison.pipeline import check
+
+    checked = check(root, AS_OF, keep_records=True)
+    team_options = pages.SiteView(checked.site, checked.stats, AS_OF).filter_options[0]
+    assert [o["label"] for _t, o in team_options] == ["Zoe Abbott", "Lou Park", "Ann Young"]
+
+
 def test_month_pages_link_to_the_months_that_exist(built):
     months = sorted(p.name for p in (built / "activity").iterdir() if p.is_dir())
     assert len(months) >= 3

@@ -370,6 +370,52 @@ def test_directory_filter_and_sort(new_page, server):
     assert rec.console_errors == [], "console errors:\n" + "\n".join(rec.console_errors)
 
 
+def test_a_sorted_list_is_sorted_again_after_going_back_from_a_brief(new_page, server):
+    """A liaison sorted the directory by referrals, opened a brief and went back: the filter
+    came back (it lives in the address) but the list was in the page's own order again, the
+    column they chose no longer marked. The order lives in the address beside the filter
+    (``physician-table.sort=-referrals-365-d``), so going back, reloading and a shared link
+    keep it; an address without it shows the page's own order."""
+    page, rec = new_page()
+    page.goto(f"{server}/physicians/index.html")
+    box = page.locator('input[data-filter="physician-table"]')
+    box.fill("a")
+    col = _header_index(page, "Referrals 365 d")
+    header = page.locator("#physician-table thead th").nth(col)
+    header.click()
+    header.click()
+    assert page.url.endswith("#physician-table=a&physician-table.sort=-referrals-365-d")
+    names = page.locator("#physician-table tbody tr:visible td:first-child").all_text_contents()
+    values = [float(v.replace(",", "")) for v in _column(page, col)]
+    assert values == sorted(values, reverse=True) and values[0] > values[-1]
+
+    page.locator("#physician-table tbody tr:visible td:first-child a").nth(1).click()
+    page.wait_for_load_state()
+    assert "/physicians/" in page.url and not page.url.endswith("physicians/index.html")
+    page.go_back()
+    page.wait_for_load_state()
+    header = page.locator("#physician-table thead th").nth(col)
+    assert box.input_value() == "a"
+    assert header.get_attribute("aria-sort") == "descending"
+    assert page.locator("#physician-table tbody tr:visible td:first-child").all_text_contents() == names
+
+    # a shared link opens sorted; going to the address without the order restores the page's
+    page.goto(f"{server}/physicians/index.html#physician-table.sort=city")
+    header = page.locator("#physician-table thead th").nth(_header_index(page, "City"))
+    assert header.get_attribute("aria-sort") == "ascending"
+    cities = _column(page, _header_index(page, "City"))
+    assert cities == sorted(cities)
+    page.goto(f"{server}/physicians/index.html#physician-table=a")  # the same page: a hashchange
+    assert page.locator("#physician-table thead th[aria-sort]").count() == 0
+    sort_names = _column(page, 0)
+    assert sort_names == sorted(sort_names)  # by last name, the page's own order
+    # a column the page does not have is no order at all
+    page.goto(f"{server}/physicians/index.html#physician-table.sort=shoe-size")
+    page.reload()
+    assert page.locator("#physician-table thead th[aria-sort]").count() == 0
+    assert rec.console_errors == [], "console errors:\n" + "\n".join(rec.console_errors)
+
+
 # ---------------------------------------------------------------------------------------------
 # 3. no horizontal scrolling on a phone
 
@@ -436,6 +482,30 @@ def test_print_hides_navigation_and_a_brief_prints_to_pdf(new_page, server, page
 
 # ---------------------------------------------------------------------------------------------
 # 5. opened straight from disk, the directory still filters
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
+def test_without_javascript_the_lists_offer_no_filter_or_sorting_that_does_nothing(browser, server, viewport):
+    """Without JavaScript the directories showed a filter box and "12 of 40" that typing never
+    changed, said "Type to filter…; click a column to sort", and on a phone a screen of "Sort
+    by" chips that did nothing. Those are hidden (CSS, scripting: none); every row shows."""
+    ctx = browser.new_context(viewport=viewport, java_script_enabled=False)
+    try:
+        page = ctx.new_page()
+        for path in ("physicians/index.html", "practices/index.html", "prospects/index.html",
+                     "follow-ups/index.html", "activity/index.html", "team/index.html",
+                     "training/index.html"):
+            page.goto(f"{server}/{path}")
+            assert page.locator("[data-filter]:visible, [data-count]:visible").count() == 0, path
+            text = page.locator("main").inner_text()
+            assert "to filter" not in text and "to sort" not in text, path
+            assert page.locator("table.cards thead th:visible").count() == 0 or viewport == DESKTOP, path
+        page.goto(f"{server}/physicians/index.html")
+        assert page.locator("#physician-table tbody tr:visible").count() == \
+            page.locator("#physician-table tbody tr").count() > 0
+        _shot(page, f"directory-no-javascript-{'phone' if viewport == PHONE else 'desktop'}.png")
+    finally:
+        ctx.close()
 
 
 def test_directory_filter_works_from_disk(new_page, site):
@@ -658,7 +728,8 @@ def test_directory_filter_finds_names_in_every_script_and_letters_typed_plainly(
 
 def test_a_text_column_without_a_sort_key_sorts_accented_words_with_their_plain_letter(new_page, tmp_path):
     """The City and Liaison columns sort by their text, which was only put in lower case:
-    Élan Falls and Ōkubo came after Zephyr. Their text is folded as the filter folds it."""
+    Élan Falls and Ōkubo came after Zephyr. Their text is folded as the filter folds it (a
+    liaison by last name, as the Name column)."""
     from conftest import one_physician_site
 
     root = one_physician_site(tmp_path / "root", "- {date: 2026-11-02, type: call, "
@@ -669,19 +740,72 @@ def test_a_text_column_without_a_sort_key_sorts_accented_words_with_their_plain_
             f"name: {pid.title()} Clinic\ncity: {city}\nliaison: {member}\n", encoding="utf-8")
         (root / f"data/physicians/doc-{pid}.yaml").write_text(
             f"name: Doc {pid.title()}\nspecialty: Family medicine\npractice: {pid}\n", encoding="utf-8")
-    for tid, name in (("hana", "Ōkubo Hana"), ("zed", "Zed Zimmer")):
+    for tid, name in (("hana", "Mia Ōkubo"), ("zed", "Zed Zimmer")):
         (root / f"data/team/{tid}.yaml").write_text(f"name: {name}\nrole: liaison\n", encoding="utf-8")
     (root / "data/team/lou.yaml").write_text("name: Lou Park\nrole: liaison\n", encoding="utf-8")
     out = _built(root, tmp_path / "site")
     page, rec = new_page()
     page.goto((out / "physicians" / "index.html").as_uri())
     for label, want in (("City", ["Bend", "Élan Falls", "Zephyr"]),
-                        ("Liaison", ["Lou Park", "Ōkubo Hana", "Zed Zimmer"])):
+                        ("Liaison", ["Mia Ōkubo", "Lou Park", "Zed Zimmer"])):
         col = _header_index(page, label)
         page.locator("#physician-table thead th").nth(col).click()
         shown = [t.strip() for t in page.locator(
             f"#physician-table tbody tr:visible td:nth-child({col + 1})").all_text_contents()]
         assert [s for s in shown if s != "—"] == want, label
+    assert rec.console_errors == [], "console errors:\n" + "\n".join(rec.console_errors)
+
+
+def test_people_sort_by_last_name_and_two_offices_of_one_name_stay_apart(new_page, tmp_path):
+    """A column of people (a liaison; a physician outside the directories: prospects) sorted
+    by the first name ("Zoe Abbott" after "Ann Young"), though the directories and every list
+    of names go by last name; and sorting by practice ran the physicians of two offices of
+    one name ("Lakeside Clinic" in Ashby and in Corville) together in one run by last name,
+    as if one office. People sort by last name, practices by name and then as ``practices/``
+    lists them."""
+    from conftest import one_physician_site
+
+    root = one_physician_site(tmp_path / "root", "- {date: 2026-11-02, type: call, "
+                              "liaison: lou, practice: solo, summary: Said hello.}\n")
+    for tid, name in (("ann", "Ann Young"), ("zoe", "Zoe Abbott")):
+        (root / f"data/team/{tid}.yaml").write_text(f"name: {name}\nrole: liaison\n", encoding="utf-8")
+    for pid, city, member in (("lake-a", "Ashby", "ann"), ("lake-c", "Corville", "zoe")):
+        (root / f"data/practices/{pid}.yaml").write_text(
+            f"name: Lakeside Clinic\ncity: {city}\nliaison: {member}\n", encoding="utf-8")
+    for pid, name, practice in (("bo-ames", "Bo Ames", "lake-c"), ("cy-bell", "Cy Bell", "lake-a"),
+                                ("al-cole", "Al Cole", "lake-c"), ("di-dunn", "Di Dunn", "lake-a")):
+        (root / f"data/physicians/{pid}.yaml").write_text(
+            f"name: {name}\nspecialty: Family medicine\npractice: {practice}\n", encoding="utf-8")
+    out = _built(root, tmp_path / "site")
+    page, rec = new_page()
+
+    def shown(table: str, col: int) -> list[str]:
+        return [t.strip() for t in page.locator(
+            f"#{table} tbody tr:visible td:nth-child({col + 1})").all_text_contents()]
+
+    page.goto((out / "physicians" / "index.html").as_uri())
+    col = _header_index(page, "Liaison")
+    page.locator("#physician-table thead th").nth(col).click()
+    assert shown("physician-table", col) == ["Zoe Abbott", "Zoe Abbott", "Ann Young",
+                                             "Ann Young", "—"]
+    col = _header_index(page, "Practice")
+    page.locator("#physician-table thead th").nth(col).click()
+    # Ashby's office first (practices/ lists it first), each office's physicians together
+    assert [t.split(",")[0] for t in shown("physician-table", 0)] == \
+        ["Cy Bell", "Di Dunn", "Bo Ames", "Al Cole", "Ida Lone"]
+    assert shown("physician-table", _header_index(page, "City"))[:4] == \
+        ["Ashby", "Ashby", "Corville", "Corville"]
+
+    page.goto((out / "practices" / "index.html").as_uri())
+    heads = [t.strip() for t in page.locator("#practice-table thead th").all_text_contents()]
+    page.locator("#practice-table thead th").nth(heads.index("Liaison")).click()
+    assert shown("practice-table", heads.index("Liaison")) == ["Zoe Abbott", "Ann Young", "—"]
+
+    page.goto((out / "prospects" / "index.html").as_uri())
+    heads = [t.strip() for t in page.locator("#prospect-table thead th").all_text_contents()]
+    page.locator("#prospect-table thead th").nth(heads.index("Physician")).click()
+    assert [t.split(",")[0] for t in shown("prospect-table", heads.index("Physician"))] == \
+        ["Bo Ames", "Cy Bell", "Al Cole", "Di Dunn", "Ida Lone"]
     assert rec.console_errors == [], "console errors:\n" + "\n".join(rec.console_errors)
 
 

@@ -205,7 +205,7 @@ def test_the_views_lists_are_made_when_first_read_and_are_those_the_records_give
 def test_the_activity_filter_offers_the_liaisons_and_practices_of_its_interactions():
     """An activity page's filter: the liaisons who logged its interactions and the practices
     they concern (derived.practices_of: their practice, then their physicians'), each once,
-    by name (then id), in the order of the view's options of every member and practice,
+    by name (a person's last name first; then id), in the order of the view's options of every member and practice,
     made once (SiteView.filter_options); unknown ids offer nothing."""
     from types import SimpleNamespace as NS
 
@@ -226,9 +226,9 @@ def test_the_activity_filter_offers_the_liaisons_and_practices_of_its_interactio
                                   ("t-ann", None, ["d-three"])]]
     view = NS(site=site, filter_options=SiteView.filter_options.func(NS(site=site)))
     found = choices(view, records)
-    assert found["liaison_choices"] == [
-        {"value": "team/t-ann/index.html", "label": "Ann Zorn"},
-        {"value": "team/t-bo/index.html", "label": "Bo Adler"}]
+    assert found["liaison_choices"] == [  # by last name, as team/ lists them
+        {"value": "team/t-bo/index.html", "label": "Bo Adler"},
+        {"value": "team/t-ann/index.html", "label": "Ann Zorn"}]
     assert found["practice_choices"] == [
         {"value": practice_href("p-elm"), "label": "Elm Family"},
         {"value": practice_href("p-2oak"), "label": "Oak Clinic"},
@@ -704,7 +704,7 @@ def test_a_name_with_an_accent_sorts_with_its_plain_letter(tmp_path):
     docs = pages.context(view, next(p for p in planned if p.kind == "physicians"))["rows"]
     assert [r["id"] for r in docs] == ["abel", "alvarez", "baker", "ida-lone", "zimmer"]
     assert [r["sort_name"] for r in docs] == sorted(r["sort_name"] for r in docs)
-    assert [r["practice_sort"] for r in docs][:2] == ["acorn clinic", "elan clinic"]
+    assert [r["practice_sort"] for r in docs][:2] == ["acorn clinic\tacorn", "elan clinic\telan"]
     places = pages.context(view, next(p for p in planned if p.kind == "practices"))["rows"]
     assert [r["name"] for r in places] == ["Acorn Clinic", "Élan Clinic", "Fern Clinic",
                                            "Solo Clinic"]
@@ -716,7 +716,8 @@ def test_names_sort_as_a_person_reads_them_in_every_list(tmp_path):
     spells them as search does); O’Sullivan (a curly apostrophe) beside O'Sullivan, before
     Ortiz; and the lists that sorted by the name as written (the activity and follow-up
     filters' liaisons and practices, the follow-up calendars, a deck's practices) put Élan
-    Clinic and Ōkubo after Zephyr: they come in the order of the folded name too."""
+    Clinic and Ōkubo after Zephyr: they come in the order of the folded name too (people by
+    last name, as every list of them)."""
     from conftest import one_physician_site
     from liaison import pages
     from liaison.names import sort_key
@@ -736,19 +737,19 @@ def test_names_sort_as_a_person_reads_them_in_every_list(tmp_path):
     for pid, name in [("elan", "Élan Clinic"), ("zephyr", "Zephyr Clinic")]:
         (root / "data" / "practices" / f"{pid}.yaml").write_text(f"name: {name}\n",
                                                                  encoding="utf-8")
-    (root / "data" / "team" / "hana.yaml").write_text("name: Ōkubo Hana\nrole: liaison\n",
+    (root / "data" / "team" / "hana.yaml").write_text("name: Hana Ōkubo\nrole: liaison\n",
                                                       encoding="utf-8")
     checked = check(root, AS_OF, keep_records=True)
     assert checked.ok, checked
     view = pages.SiteView(checked.site, checked.stats, AS_OF)
     team_options, practice_options = view.filter_options
-    assert [o["label"] for _, o in team_options] == ["Lou Park", "Ōkubo Hana"]
+    assert [o["label"] for _, o in team_options] == ["Hana Ōkubo", "Lou Park"]
     assert [o["label"] for _, o in practice_options] == ["Élan Clinic", "Solo Clinic",
                                                          "Zephyr Clinic"]
     follow = pages.context(view, next(p for p in pages.plan(view) if p.kind == "follow-ups"))
-    assert [c["label"] for c in follow["owner_choices"]] == ["Lou Park", "Ōkubo Hana"]
+    assert [c["label"] for c in follow["owner_choices"]] == ["Hana Ōkubo", "Lou Park"]
     assert [c["label"] for c in follow["practice_choices"]] == ["Élan Clinic", "Zephyr Clinic"]
-    assert [c["name"] for c in follow["calendars"]] == ["Lou Park", "Ōkubo Hana"]
+    assert [c["name"] for c in follow["calendars"]] == ["Hana Ōkubo", "Lou Park"]
 
 
 def test_data_quality_lists_physicians_by_last_name(tmp_path):

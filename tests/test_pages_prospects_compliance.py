@@ -257,6 +257,48 @@ def test_prospects_are_ranked_by_potential_tier_and_time_since_contact(ranked_si
     assert "not rated" in rows[-1][2].text()
 
 
+def test_prospects_in_equal_standing_come_by_last_name(tmp_path):
+    """Prospects equal in potential, volume, tier and last contact were ranked by the name as
+    written, the first name first ("Ann Young" before "Zoe Abbott"), where the directories
+    list them by last name; so was return on visit's ranking."""
+    from conftest import one_physician_site
+    from liaison import pages
+    from liaison.pipeline import check
+
+    root = one_physician_site(tmp_path / "site", "- {date: 2026-11-02, liaison: lou, "
+                              "type: call, practice: solo, summary: Called the office.}\n")
+    for pid, name in [("ann", "Ann Young"), ("zoe", "Zoe Abbott")]:
+        (root / "data" / "physicians" / f"{pid}.yaml").write_text(
+            f"name: {name}\nspecialty: Family medicine\npractice: solo\n", encoding="utf-8")
+    as_of = dt.date(2026, 12, 5)
+    checked = check(root, as_of, keep_records=True)
+    assert checked.ok
+    view = pages.SiteView(checked.site, checked.stats, as_of)
+    found = pages.context(view, next(p for p in pages.plan(view) if p.kind == "prospects"))
+    assert [r["name"] for r in found["prospects"]] == ["Zoe Abbott", "Ida Lone", "Ann Young"]
+
+
+def test_physicians_given_the_same_come_by_last_name_on_the_compliance_page(tmp_path):
+    """Two physicians given the same amount (one lunch shared) were listed by the name as
+    written, "Ann Young" before "Zoe Abbott"; by last name, as every list of people."""
+    from conftest import one_physician_site
+    from liaison import pages
+    from liaison.pipeline import check
+
+    root = one_physician_site(tmp_path / "site", "- {date: 2026-11-02, liaison: lou, type: lunch, "
+                              "practice: solo, physicians: [ann, zoe], cost: 60, "
+                              "summary: Lunch.}\n", "compliance:\n  annual_limit: 100\n")
+    for pid, name in [("ann", "Ann Young"), ("zoe", "Zoe Abbott")]:
+        (root / "data" / "physicians" / f"{pid}.yaml").write_text(
+            f"name: {name}\nspecialty: Family medicine\npractice: solo\n", encoding="utf-8")
+    as_of = dt.date(2026, 12, 5)
+    checked = check(root, as_of, keep_records=True)
+    assert checked.ok
+    view = pages.SiteView(checked.site, checked.stats, as_of)
+    found = pages.context(view, next(p for p in pages.plan(view) if p.kind == "compliance"))
+    assert [r["name"] for r in found["rows"]] == ["Zoe Abbott", "Ann Young"]
+
+
 def test_call_plans_list_their_high_potential_prospects(ranked_site, example):
     _root, site = ranked_site
     page = parse(site / "team" / "lena-brooks" / "index.html")

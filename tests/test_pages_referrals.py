@@ -634,7 +634,7 @@ def test_a_long_return_on_visit_ranking_keeps_the_biggest_rises_and_falls():
     view = SimpleNamespace(
         stats=SimpleNamespace(physicians=stats),
         site=SimpleNamespace(physicians={p: SimpleNamespace(name=p.upper(), practice="x")
-                                         for p in stats}),
+                                         for p in stats}, practices={}),
         practice_ref=lambda pid: {"name": pid, "href": f"practices/{pid}/index.html"},
     )
     rows, note = referrals.rov_ranking(view)

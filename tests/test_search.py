@@ -118,19 +118,20 @@ def test_every_record_is_one_entry(view):
     by_kind: dict[str, list] = {}
     for e in items:
         by_kind.setdefault(e.kind, []).append(e)
-    from liaison.names import fold
+    from liaison.names import fold, sort_key
 
-    def by_name(records, name=lambda r: r.name):
-        return sorted(records, key=lambda k: (fold(name(records[k])), k))
+    def by_name(records, name=lambda r: r.name, key=fold):
+        return sorted(records, key=lambda k: (key(name(records[k])), k))
 
-    # in order of name within each kind: the browser breaks ties by this order
-    assert [e.key for e in by_kind["physician"]] == by_name(site.physicians)
+    # in order of name within each kind, people by last name as every list of them: the
+    # browser breaks ties by this order
+    assert [e.key for e in by_kind["physician"]] == by_name(site.physicians, key=sort_key)
     assert [e.key for e in by_kind["practice"]] == by_name(site.practices)
-    assert [e.key for e in by_kind["member"]] == by_name(site.team)
+    assert [e.key for e in by_kind["member"]] == by_name(site.team, key=sort_key)
     assert [e.key for e in by_kind["guide"]] == by_name(site.guides, lambda g: g.meta.title)
     assert [e.key for e in by_kind["deck"]] == by_name(site.decks, lambda d: d.meta.title)
     staff = sorted(((s.name, p) for p in site.practices for s in site.practices[p].staff),
-                   key=lambda t: (fold(t[0]), t[1]))
+                   key=lambda t: (sort_key(t[0]), t[0], t[1]))
     assert [(e.name, e.key) for e in by_kind["staff"]] == staff, \
         "each staff member links to their practice's brief"
     assert len(staff) >= 3
@@ -159,6 +160,37 @@ def test_entries_of_equal_rank_come_with_accented_names_among_their_plain_letter
     view = pages.SiteView(checked.site, checked.stats)
     assert [e.name for e in entries(view) if e.kind == "physician"] == [
         "Đặng Văn Hùng", "Élodie Lefèvre", "Ida Lone", "Søren Ødegård", "Zed Zimmer"]
+
+
+def test_people_of_equal_rank_come_by_last_name_as_the_directory_lists_them(tmp_path):
+    """"tier a podiatry" at 300 physicians listed Caveia Dellewood, Falio Salriridge, Hanaah
+    Halleman…: by first name, where the directory filtered by the same words lists them by
+    last name. Physicians, office staff and team members are in the index by last name
+    (search.js keeps the index's order among results of equal rank); practices by name."""
+    from conftest import one_physician_site
+    from liaison import pages
+    from liaison.pipeline import check
+    from liaison.search import entries
+
+    root = one_physician_site(tmp_path / "site", "- {date: 2026-11-02, liaison: lou, "
+                              "type: call, practice: solo, summary: Called.}\n")
+    for pid, name in [("ann", "Ann Young"), ("zoe", "Zoe Abbott")]:
+        (root / "data" / "physicians" / f"{pid}.yaml").write_text(
+            f"name: {name}\nspecialty: Family medicine\npractice: solo\n", encoding="utf-8")
+    (root / "data" / "team" / "amy.yaml").write_text("name: Amy Zeller\nrole: liaison\n",
+                                                      encoding="utf-8")
+    (root / "data" / "practices" / "solo.yaml").write_text(
+        "name: Solo Clinic\nstaff:\n  - {name: Bea Young, role: office manager}\n"
+        "  - {name: Yves Adler, role: front desk}\n", encoding="utf-8")
+    checked = check(root, AS_OF_DATE, keep_records=True)
+    assert checked.ok
+    view = pages.SiteView(checked.site, checked.stats)
+    names = {}
+    for e in entries(view):
+        names.setdefault(e.kind, []).append(e.name)
+    assert names["physician"] == ["Zoe Abbott", "Ida Lone", "Ann Young"]
+    assert names["staff"] == ["Yves Adler", "Bea Young"]
+    assert names["member"] == ["Lou Park", "Amy Zeller"]
 
 
 def test_a_physician_entry_holds_specialty_practice_city_tier_and_status(view):

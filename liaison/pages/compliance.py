@@ -17,8 +17,10 @@ from liaison.compliance import (NEAR, dollars, exact_dollars, given_in_year, no_
                                 no_cost_note, overruns, source_of)
 from liaison.derived import month_index, month_label, practice_shares
 from liaison.models import cents
+from liaison.names import sort_key
 from liaison.pages.base import Page, PageKind, activity_href
 from liaison.pages.data_quality import repository_links, warning_row
+from liaison.pages.rows import practice_sort
 from liaison.pages.view import SiteView
 
 METER = 200  # the meter's width in SVG units
@@ -115,12 +117,14 @@ def context(view: SiteView, page: Page) -> dict:
     earlier = []
     for o in overruns(view.warnings):
         entry = {**view.doc_ref(o.physician), "id": o.physician, "year": o.year,
+                 "sort_name": sort_key(site.physicians[o.physician].name)
+                 if o.physician in site.physicians else o.physician,
                  "total": o.total, "warning": warning_row(view, o.diagnostic, host)}
         if o.year == year:
             warned_in[o.physician] = entry["warning"]
         elif o.year < year:
             earlier.append(entry)
-    earlier.sort(key=lambda e: (-e["year"], e["name"], e["id"]))
+    earlier.sort(key=lambda e: (-e["year"], e["sort_name"], e["id"]))
     rows = []
     for pid, s in view.stats.physicians.items():
         spent = s.spend_ytd_cents
@@ -142,7 +146,7 @@ def context(view: SiteView, page: Page) -> dict:
             "interactions": list(reversed(costly.get(pid, []))),  # newest first
             "warning": warned_in.get(pid),  # validate's, at the cost that took them over
         })
-    rows.sort(key=lambda r: (not r["near"], -r["spend_cents"], r["name"], r["id"]))
+    rows.sort(key=lambda r: (not r["near"], -r["spend_cents"], sort_key(r["name"]), r["id"]))
     near_at: dict[str, int] = {}
     for r in rows:
         if r["near"]:
@@ -151,6 +155,7 @@ def context(view: SiteView, page: Page) -> dict:
     for prac, s in view.stats.practices.items():
         if s.spend_ytd_cents:
             practices.append({**view.practice_ref(prac), "id": prac,
+                              "sort_name": practice_sort(view, prac),
                               "spend_cents": s.spend_ytd_cents,
                               "spend": dollars(s.spend_ytd_cents),
                               "interactions": practice_costly.get(prac, 0),

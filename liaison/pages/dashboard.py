@@ -15,6 +15,10 @@ from liaison.pages.rows import (
 from liaison.pages.view import SiteView
 from liaison.wording import rate
 
+# The follow-ups of the week (and the recently overdue) listed on the dashboard: past these,
+# the list says that it holds the ones due first and links to the rest.
+WEEK_ROWS = 25
+
 
 def pages(view: SiteView) -> list[Page]:
     return [Page("index.html", "dashboard.html", "dashboard")]
@@ -67,7 +71,7 @@ def context(view: SiteView, page: Page) -> dict:
         "new": pick(lambda s: s.status == "new"),
         "new_count": sum(1 for s in phys.values() if s.status == "new"),
         "overdue_visits": sum(1 for s in phys.values() if s.visit_overdue),
-        "week": upcoming[:25], "week_count": len(upcoming), "backlog_count": len(due["backlog"]),
+        "week": upcoming[:WEEK_ROWS], "week_count": len(upcoming), "backlog_count": len(due["backlog"]),
         "later_count": len(due["later"]),
     }
 

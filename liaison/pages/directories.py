@@ -10,15 +10,12 @@ from liaison.pages.view import SiteView
 
 
 def physicians(view: SiteView, page: Page) -> dict:
-    """Every physician, by last name (``sort_name``: the Name column's sort key too)."""
+    """Every physician, by last name (the row's ``sort_name``: the Name column's sort key
+    too)."""
     names = {pid: sort_key(d.name) for pid, d in view.site.physicians.items()}
     order = sorted(names, key=lambda p: (names[p], p))
-    rows = []
-    for p in order:
-        row = physician_row(view, p)
-        rows.append({**row, "sort_name": names[p], "practice_sort": fold(row["practice"]["name"])})
-    return {**view.common(page, "physicians", "Physicians"), "rows": rows,
-            "examples": search_examples(view)}
+    return {**view.common(page, "physicians", "Physicians"),
+            "rows": [physician_row(view, p) for p in order], "examples": search_examples(view)}
 
 
 def by_name(practices) -> list[str]:

@@ -4,7 +4,7 @@ follow-up once. Owner, practice and text filters in the page (liaison/static/app
 from __future__ import annotations
 
 from liaison.derived import practices_of
-from liaison.names import fold
+from liaison.names import fold, sort_key
 from liaison.pages.base import Page, PageKind, calendar_href, one_page
 from liaison.pages.view import WEEK_DAYS, SiteView
 
@@ -65,7 +65,7 @@ def context(view: SiteView, page: Page) -> dict:
         sections.append({"key": key, "heading": heading, "folded": folded,
                          "rows": [row(view, t) for t in rows]})
     owners = sorted({f["owner"] for s in sections for f in s["rows"]},
-                    key=lambda o: (fold(view.member_ref(o)[0]), o))
+                    key=lambda o: (sort_key(view.member_ref(o)[0]), o))  # by last name
     practices = sorted({p for s in sections for f in s["rows"] for p in f["practice_ids"].split()},
                        key=lambda p: (fold(view.practice_ref(p)["name"]), p))
     total = sum(len(s["rows"]) for s in sections)
@@ -73,7 +73,7 @@ def context(view: SiteView, page: Page) -> dict:
     # beside everyone's calendar, each liaison's own and that of anyone else who owns a
     # follow-up listed here (the front desk's: liaison.exports.calendars)
     calendars = [{"name": m.name, "href": calendar_href(t)}
-                 for t, m in sorted(view.site.team.items(), key=lambda tm: (fold(tm[1].name), tm[0]))
+                 for t, m in sorted(view.site.team.items(), key=lambda tm: (sort_key(tm[1].name), tm[0]))
                  if m.role == "liaison" or t in owned]
     return {**view.common(page, "follow-ups", "Follow-ups"),
             "groups": sections, "total": total,

@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 
 from liaison.models import POTENTIALS
+from liaison.names import sort_key
 from liaison.pages import volume
 from liaison.pages.base import Page, PageKind, ago, one_page
 from liaison.pages.rows import physician_row
@@ -34,7 +35,7 @@ def rank_key(view: SiteView, pid: str) -> tuple:
     """The order of prospects: potential (high first, not rated last), Medicare volume when
     the site has market data (``liaison.pages.volume``: more beneficiaries first, not in the
     file last), tier (in site.yaml's order, none last), time since the last contact (never
-    first, then the longest), name."""
+    first, then the longest), name (by last name, as the directories)."""
     d = view.site.physicians[pid]
     s = view.stats.physicians[pid]
     tiers = list(view.tiers)
@@ -42,7 +43,7 @@ def rank_key(view: SiteView, pid: str) -> tuple:
     days = _days_since(view, s.last_contact)
     contact = (0, 0) if days is None else (1, -days)
     return (POTENTIAL_RANK.get(s.potential, UNRATED), -volume.rank_value(view, pid), tier,
-            contact, d.name, pid)
+            contact, sort_key(d.name), pid)
 
 
 def ranked(view: SiteView, status: str, pids=None) -> list[str]:

@@ -10,14 +10,14 @@ from types import SimpleNamespace
 from liaison import charts
 from liaison.derived import month_label
 from liaison.models import PHYSICIAN_SOURCE, STATUSES
-from liaison.names import fold
+from liaison.names import sort_key
 from liaison.pages.base import (
     MONTHS_CHARTED, PERCENT_BASE, Page, PageKind, count, member_href, one_page, percent,
     physician_href, trend,
 )
 from liaison.pages.rows import (
     charted_span, counted_to, matured_yet, new_patients, no_matured_visit, physician_months,
-    physician_row,
+    physician_row, practice_sort,
 )
 from liaison.pages.training import front_desk_guides, guide_rows, matrix_row
 from liaison.pages.view import SiteView
@@ -94,6 +94,7 @@ def capture_rows(view: SiteView, guides: list[dict]) -> list[dict]:
         training = matrix_row(view, tid, guides) if tid in team else None
         rows.append({
             "id": tid, "name": team[tid].name if tid in team else tid,
+            "sort_name": sort_key(team[tid].name if tid in team else tid),
             "href": member_href(tid) if tid in team else None,
             "role": team[tid].role if tid in team else "",
             "referrals": c.referrals if c else 0, "unknown": c.unknown if c else 0,
@@ -101,7 +102,7 @@ def capture_rows(view: SiteView, guides: list[dict]) -> list[dict]:
             "rate_sort": f"{c.rate:.4f}" if c else "",
             "cells": training["cells"] if training else [{"state": "n/a"} for _ in guides],
         })
-    rows.sort(key=lambda r: (r["rate_sort"] == "", r["rate_sort"], r["name"], r["id"]))
+    rows.sort(key=lambda r: (r["rate_sort"] == "", r["rate_sort"], r["sort_name"], r["id"]))
     return rows
 
 
@@ -122,7 +123,7 @@ def rov_ranking(view: SiteView) -> tuple[list[dict], str | None]:
     phys = view.stats.physicians
     ranked = sorted((p for p in phys if phys[p].rov_365d.visits),
                     key=lambda p: (-(phys[p].rov_365d.after - phys[p].rov_365d.before),
-                                   -phys[p].rov_365d.visits, view.site.physicians[p].name, p))
+                                   -phys[p].rov_365d.visits, sort_key(view.site.physicians[p].name), p))
     shown = list(enumerate(ranked, 1))
     note = None
     if len(shown) > ROV_ROWS:  # rows made for the shown ranks only
@@ -133,11 +134,13 @@ def rov_ranking(view: SiteView) -> tuple[list[dict], str | None]:
     rows = []
     for rank, pid in shown:
         r = phys[pid].rov_365d
-        rows.append({"rank": rank, "name": view.site.physicians[pid].name,
+        d = view.site.physicians[pid]
+        rows.append({"rank": rank, "name": d.name, "sort_name": sort_key(d.name),
                      "href": physician_href(pid),
-                     "practice": view.practice_ref(view.site.physicians[pid].practice),
+                     "practice": view.practice_ref(d.practice),
+                     "practice_sort": practice_sort(view, d.practice),
                      "visits": r.visits, "before": r.before, "after": r.after,
-                     "change": rov_badge(r, view.site.physicians[pid].name)})
+                     "change": rov_badge(r, d.name)})
     return rows, note
 
 
@@ -146,9 +149,9 @@ def rov_liaisons(view: SiteView) -> list[dict]:
     for tid, s in view.stats.liaisons.items():
         name, href = view.member_ref(tid)
         r = s.rov_365d
-        rows.append({"name": name, "href": href, "visits": r.visits, "before": r.before,
+        rows.append({"name": name, "sort_name": sort_key(name), "href": href, "visits": r.visits, "before": r.before,
                      "after": r.after, "change": rov_badge(r, name)})
-    rows.sort(key=lambda r: (-(r["after"] - r["before"]), -r["visits"], r["name"]))
+    rows.sort(key=lambda r: (-(r["after"] - r["before"]), -r["visits"], r["sort_name"]))
     return rows
 
 
@@ -168,7 +171,7 @@ def rov_others(view: SiteView) -> dict | None:
         return None
     team = view.site.team
     names = sorted((team[t].name for t in view.by_member
-                    if t in team and t not in view.stats.liaisons), key=lambda n: (fold(n), n))
+                    if t in team and t not in view.stats.liaisons), key=lambda n: (sort_key(n), n))
     others = SimpleNamespace(visits=visits, before=before, after=after)
     return {"visits": visits, "before": before, "after": after, "names": names,
             "change": rov_badge(others, "Other team members")}

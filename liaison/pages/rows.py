@@ -12,6 +12,7 @@ from markupsafe import Markup
 
 from liaison.dates import day_text, month, remembered_day as day
 from liaison.derived import MATURED_AGES, month_of_label
+from liaison.names import fold, sort_key
 from liaison.pages.base import (
     MONTHS_CHARTED, PERCENT_BASE, ago, percent, physician_href, practice_href, trend,
 )
@@ -50,6 +51,10 @@ def physician_row(view: SiteView, pid: str) -> dict:
 
 
 def _physician_row(view: SiteView, pid: str) -> dict:
+    """``sort_name``, ``practice_sort`` and ``liaison_sort`` are what a table's Name,
+    Practice and Liaison columns sort by (a cell's data-value): people by last name
+    (``sort_key``), a practice by its name and then its id, as ``practices/`` lists them (two
+    offices of one name are two groups, not one run of their physicians mixed)."""
     d = view.site.physicians[pid]
     s = view.stats.physicians[pid]
     practice = view.site.practices.get(d.practice)
@@ -66,7 +71,17 @@ def _physician_row(view: SiteView, pid: str) -> dict:
         "declining_title": DECLINING_RULE if s.declining else "",
         "last_visit": s.last_visit or "", "last_contact": s.last_contact or "",
         "liaison_name": liaison_name, "liaison_href": liaison_href,
+        "sort_name": sort_key(d.name), "practice_sort": practice_sort(view, d.practice),
+        "liaison_sort": sort_key(liaison_name),
     }
+
+
+def practice_sort(view: SiteView, pid: str) -> str:
+    """A practice's sort key as text, for a column that a page's script sorts: its name
+    folded (``fold``), then its id after a tab (below every letter and space, so "Alpha"
+    still comes before "Alpha Clinic"): the order of ``practices/``."""
+    p = view.site.practices.get(pid)
+    return f"{fold(p.name if p else pid)}\t{pid}"
 
 
 def new_patients(view: SiteView) -> dict:
@@ -181,7 +196,7 @@ def practice_row(view: SiteView, pid: str) -> dict:
             "referrals_prev_365d": s.referrals_prev_365d,
             "trend": view.change(s.referrals_365d, s.referrals_prev_365d, 365),
             "last_contact": s.last_contact or "", "liaison_name": name, "liaison_href": href,
-            "alerts": alerts, "best_visit_times": p.best_visit_times or ""}
+            "liaison_sort": sort_key(name), "alerts": alerts, "best_visit_times": p.best_visit_times or ""}
 
 
 def alert_count(s) -> int:
@@ -291,8 +306,6 @@ def search_examples(view: SiteView) -> dict:
     made = view.caches.get("search examples")
     if made is not None:
         return made
-    from liaison.names import sort_key
-
     site = view.site
     g = GENERIC_EXAMPLES
     out = {"name": g["name"], "typo": g["typo"], "physician": g["name"].capitalize(),

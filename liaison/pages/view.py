@@ -31,7 +31,7 @@ from liaison.derived import (
 )
 from liaison.figures import Stats
 from liaison.models import IN_PERSON, cents
-from liaison.names import fold
+from liaison.names import fold, sort_key
 from liaison.palette import DEFAULT, Palette
 from liaison.pages.base import (
     CSP, MONTHS_CHARTED, Page, deck_href, member_href, physician_href, practice_href, trend,
@@ -463,11 +463,12 @@ class SiteView:
     @cached_property
     def filter_options(self) -> tuple[list[tuple[str, dict]], list[tuple[str, dict]]]:
         """Every team member's and every practice's option in a page's filter (id, {value,
-        label}: the page an item links to, the name), ordered by name, then id; made once
-        (each of the 61 month pages of 10,000 physicians sorted its 3,000 practices)."""
+        label}: the page an item links to, the name), ordered by name (people by last name,
+        as every list of them), then id; made once (each of the 61 month pages of 10,000
+        physicians sorted its 3,000 practices)."""
         team, practices = self.site.team, self.site.practices
         return ([(t, {"value": member_href(t), "label": team[t].name})
-                 for t in sorted(team, key=lambda t: (fold(team[t].name), t))],
+                 for t in sorted(team, key=lambda t: (sort_key(team[t].name), t))],
                 [(p, {"value": practice_href(p), "label": practices[p].name})
                  for p in sorted(practices, key=lambda p: (fold(practices[p].name), p))])
 

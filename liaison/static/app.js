@@ -17,7 +17,8 @@
    letters one typo is forgiven (two from eight): "kapor" finds Kapoor. A column's name
    followed by a word narrows that column ("tier a", "city portland").
    The filters' state is kept in the address's #fragment (N=text&N.owner=value), so reload,
-   back and a shared link keep it, from file:// too. */
+   back and a shared link keep it, from file:// too; so is a sorted table's order
+   (T.sort=column or T.sort=-column, T the table's id). */
 (function () {
   "use strict";
   var each = function (list, fn) { Array.prototype.forEach.call(list, fn); };
@@ -293,7 +294,10 @@
 
   // ---- sorting by column: <th data-sort="text|num">; a cell's data-value is its sort key.
   // The header's text goes into a <button> (a screen reader says "Name, button"; Enter and
-  // Space are the button's own); the header keeps aria-sort, the order it shows.
+  // Space are the button's own); the header keeps aria-sort, the order it shows. A table
+  // with an id keeps its order in the address beside the filters (N.sort=last-visit, or
+  // N.sort=-last-visit descending), so that going back from a brief, reloading and a shared
+  // link show the list as it was left.
   function cellValue(row, index, numeric) {
     var cell = row.cells[index];
     if (!cell) return "";
@@ -308,20 +312,17 @@
     var body = table.tBodies[0];
     if (!body || !table.tHead) return;
     var rows = Array.prototype.slice.call(body.rows);
-    each(table.tHead.rows[0].cells, function (th, index) {
-      if (!th.hasAttribute("data-sort")) return;
-      var button = document.createElement("button");
-      button.type = "button";
-      button.className = "sort";
-      while (th.firstChild) button.appendChild(th.firstChild);
-      if (th.title) { button.title = th.title; th.removeAttribute("title"); }
-      th.appendChild(button);
-      function sort() {
+    var key = table.id ? table.id + ".sort" : null;
+    var columns = {}; // a column's name in the address -> [its header, its index]
+    var shown = ""; // the order the rows are in, as the address writes it ("": the page's own)
+    // ``th``: the column (none: the page's own order); ``asc``: ascending
+    function sortBy(th, index, asc) {
+      each(table.tHead.rows[0].cells, function (c) { c.removeAttribute("aria-sort"); });
+      var order;
+      if (th) {
         var numeric = th.getAttribute("data-sort") === "num";
-        var asc = th.getAttribute("aria-sort") !== "ascending";
-        each(th.parentNode.cells, function (c) { c.removeAttribute("aria-sort"); });
         th.setAttribute("aria-sort", asc ? "ascending" : "descending");
-        var order = rows.map(function (r, i) { return [cellValue(r, index, numeric), i]; });
+        order = rows.map(function (r, i) { return [cellValue(r, index, numeric), i]; });
         order.sort(function (a, b) {
           var x = a[0], y = b[0], d;
           if (numeric) {
@@ -334,16 +335,48 @@
           }
           return (asc ? d : -d) || a[1] - b[1];
         });
-        // the rows are put in order out of the page and the body put back once: moved back
-        // into the page one by one, each move restyled the table (a last-row rule), which
-        // took seconds at 10,000 rows
-        var parent = body.parentNode, next = body.nextSibling;
-        parent.removeChild(body);
-        order.forEach(function (o) { body.appendChild(rows[o[1]]); });
-        parent.insertBefore(body, next);
+      } else {
+        order = rows.map(function (r, i) { return [null, i]; });
+      }
+      // the rows are put in order out of the page and the body put back once: moved back
+      // into the page one by one, each move restyled the table (a last-row rule), which
+      // took seconds at 10,000 rows
+      var parent = body.parentNode, next = body.nextSibling;
+      parent.removeChild(body);
+      order.forEach(function (o) { body.appendChild(rows[o[1]]); });
+      parent.insertBefore(body, next);
+    }
+    // the order the address asks for (an unknown column: the page's own)
+    function load(state) {
+      var want = key ? state[key] || "" : "";
+      var col = columns[want.replace(/^-/, "")];
+      if (!col) want = "";
+      if (want === shown) return;
+      shown = want;
+      if (col) sortBy(col[0], col[1], want.charAt(0) !== "-"); else sortBy(null);
+      if (key) STATE[key] = want;
+    }
+    each(table.tHead.rows[0].cells, function (th, index) {
+      if (!th.hasAttribute("data-sort")) return;
+      var name = norm(th.textContent).replace(/ /g, "-") || String(index + 1);
+      columns[name] = [th, index];
+      var button = document.createElement("button");
+      button.type = "button";
+      button.className = "sort";
+      while (th.firstChild) button.appendChild(th.firstChild);
+      if (th.title) { button.title = th.title; th.removeAttribute("title"); }
+      th.appendChild(button);
+      function sort() {
+        var asc = th.getAttribute("aria-sort") !== "ascending";
+        sortBy(th, index, asc);
+        shown = (asc ? "" : "-") + name;
+        if (key) { STATE[key] = shown; writeState(); }
       }
       th.addEventListener("click", sort);  // the button's click too (a keyboard's Enter, Space)
     });
+    if (!key) return;
+    load(readState());
+    LOADERS.push(load);
   }
 
   // A chart wider than its frame (a phone: style.css keeps charts at 480 px so that their
