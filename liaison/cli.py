@@ -40,6 +40,9 @@ def _as_of(value: str | None):
     try:
         return resolve_as_of(value)
     except ValueError as exc:
+        if value is None:  # SOURCE_DATE_EPOCH's, as `init` and `import` say it
+            raise click.UsageError(f"{exc}: set it to a number of seconds, unset it, or give "
+                                   "--as-of YYYY-MM-DD") from None
         raise click.BadParameter(str(exc), param_hint="'--as-of'") from None
 
 

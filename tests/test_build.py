@@ -773,6 +773,22 @@ def test_source_date_epoch_gives_the_utc_date(tmp_path):
     assert_same_tree(snapshot(a), snapshot(b))
 
 
+@pytest.mark.parametrize("command", ["build", "validate", "stats"])
+def test_a_bad_source_date_epoch_is_named_not_the_as_of_option(tmp_path, monkeypatch, command):
+    """With no --as-of, a malformed SOURCE_DATE_EPOCH read "Invalid value for '--as-of'",
+    an option the user never gave; `init` and `import` named the variable alone."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "soon")
+    extra = ["--out", str(tmp_path / "site")] if command == "build" else []
+    code, _out, err = cli(command, "--root", str(SPEC_EXAMPLE), *extra)
+    assert code == 2
+    assert "--as-of'" not in err
+    assert "SOURCE_DATE_EPOCH='soon' is not a number of seconds: set it to a number of seconds, " \
+           "unset it, or give --as-of YYYY-MM-DD" in err
+    assert not (tmp_path / "site").exists()
+    code, _out, err = cli(command, "--root", str(SPEC_EXAMPLE), *extra, "--as-of", "2026-13-01")
+    assert code == 2 and "Invalid value for '--as-of'" in err
+
+
 def _modes(folder: Path) -> set[tuple[str, int]]:
     """("file" or "folder", permission bits) of the folder itself and of all it holds."""
     return {("folder" if p.is_dir() else "file", p.stat().st_mode & 0o777)
