@@ -856,6 +856,27 @@ def test_the_builtin_mapping_matches_whole_words():
     assert DEFAULT.services_for("Familymedicine", keys) == []
 
 
+def test_the_builtin_mapping_offers_the_starters_generic_services_to_primary_care_only():
+    """The starter's keys (``consultation``, ``ultrasound``), which a clinic of any specialty
+    keeps, were suggested to cardiologists, nephrologists, urgent and emergency care: an
+    orthopedic clinic's briefs read "Cardiology fits our Musculoskeletal ultrasound"."""
+    import yaml
+
+    from liaison.models import SiteConfig
+    from liaison.talking_points import DEFAULT
+
+    starter = yaml.safe_load((REPO / "liaison/starter/site.yaml").read_text(encoding="utf-8"))
+    generic = [s.key for s in SiteConfig.model_validate(starter).services]
+    assert generic == ["consultation", "ultrasound"]
+    ortho = ["sports-consult", "joint-replacement"] + generic
+    for specialty in ("Cardiology", "Nephrology", "Emergency Medicine", "Urgent Care",
+                      "Podiatry", "Podiatry / Wound Care", "Endocrinology", "General Surgery",
+                      "Orthopedics", "Dermatology", "Obstetrics & Gynecology"):
+        assert DEFAULT.services_for(specialty, ortho) == [], specialty
+    for specialty in ("Family Medicine", "Primary Care", "Internal Medicine"):
+        assert DEFAULT.services_for(specialty, ortho) == generic, specialty
+
+
 # ------------------------------------------------------------------ the first screen (SPEC §6)
 
 
