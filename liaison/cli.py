@@ -534,7 +534,10 @@ def import_nppes(file: Path, states, zips, taxonomies, specialties, skips, root:
               help="A HCPCS / CPT code to keep (e.g. 36475); repeat for several.")
 @click.option("--procedures", multiple=True, metavar="NAME",
               help="Shorthand for a group of codes: vein (the default without --hcpcs), "
-                   "ablation, sclerotherapy, vein-surgery, vein-ultrasound.")
+                   "ablation, sclerotherapy, vein-surgery, vein-ultrasound; sleep "
+                   "(sleep-study, home-sleep-test); cardiology (echo, stress-test, "
+                   "heart-rhythm); orthopedics (joint-replacement, arthroscopy, "
+                   "joint-injection).")
 @click.option("--near-zip", "near_zips", multiple=True, metavar="PREFIX",
               help="ZIP code prefix counted as nearby (besides the cities of the site's "
                    "practices); repeat for several.")
@@ -594,7 +597,9 @@ def import_cms_utilization(files, codes, procedures, near_zips, excluded, year, 
 
         click.echo(f"the codes were a vein practice's, the default (--procedures "
                    f"{hcpcs.DEFAULT_GROUP}: {', '.join(options.codes)}); for another "
-                   "specialty's procedures, give each with --hcpcs CODE", err=True)
+                   "specialty's procedures, give --procedures "
+                   + ", ".join(s for s in hcpcs.SPECIALTIES if s != hcpcs.DEFAULT_GROUP)
+                   + " or each code with --hcpcs CODE", err=True)
 
 
 @contextlib.contextmanager

@@ -119,7 +119,8 @@ def test_import_keeps_the_site_physicians_and_the_nearby_competition(example_sit
             "providers elsewhere, 0 of excluded NPIs, 1 with an invalid NPI") in err
     # the default codes are a vein practice's: said, for a practice of another specialty
     assert ("the codes were a vein practice's, the default (--procedures vein: 36465, 36466, "
-            "36470, 36471, 36473,") in err and "give each with --hcpcs CODE" in err, err
+            "36470, 36471, 36473,") in err and ("for another specialty's procedures, give "
+            "--procedures sleep, cardiology, orthopedics or each code with --hcpcs CODE") in err, err
     # what it wrote validates
     code, _, lines = run_validate(example_site, "--as-of", AS_OF)
     assert code == 0, lines
@@ -150,6 +151,39 @@ def test_procedures_groups_and_bad_values(example_site):
                          (["--exclude", "1300220055"], "not a valid NPI")):
         code, _, err = imported(example_site, *args)
         assert code == 2 and needle in err, (args, err)
+
+
+def test_other_specialties_have_procedure_groups_with_short_names(example_site, tmp_path):
+    """The groups were a vein practice's alone: a sleep center, a cardiology group or an
+    orthopedic practice had to find and type each code with --hcpcs, and its codes showed
+    CMS's long descriptions on the briefs."""
+    from liaison.importers import hcpcs
+
+    for specialty in ("sleep", "cardiology", "orthopedics"):
+        assert hcpcs.GROUPS[specialty] and all(c in hcpcs.NAMES for c in hcpcs.GROUPS[specialty])
+    assert not set(hcpcs.GROUPS["sleep"]) & set(hcpcs.GROUPS["vein"])
+    # a sleep study billed by a nearby physician and a home test by one of the site's
+    rows = SERVICES.read_text(encoding="utf-8").splitlines()
+    orchard = next(r for r in rows if r.startswith(ORCHARD + ","))
+    grace = next(r for r in rows if r.startswith(GRACE + ","))
+    sleep = tmp_path / SERVICES.name
+    sleep.write_text("\n".join(rows + [
+        orchard.replace(",36475,", ",95810,").replace(",40,44,44,", ",31,33,33,"),
+        grace.replace(",93970,", ",95806,").replace(",14,15,15,", ",18,18,18,")]) + "\n",
+        encoding="utf-8")
+    code, _, err = imported(example_site, "--procedures", "sleep", files=(sleep, PROVIDERS))
+    assert code == 0, err
+    data = market(example_site)
+    assert [c["code"] for c in data["codes"]] == list(hcpcs.GROUPS["sleep"])
+    # the pages' short name, over the long description CMS writes
+    named = {c["code"]: hcpcs.name(c["code"], c.get("name") or "") for c in data["codes"]}
+    assert named["95810"] == "In-lab sleep study (polysomnography)"
+    found = providers(example_site)
+    assert codes(found[ORCHARD]) == {"95810": (31, 33)}
+    assert codes(found[GRACE]) == {"95806": (18, 18)}
+    assert LINDEN not in found and CLINIC not in found  # vein codes only: not competition
+    code, out, _ = cli("import", "cms-utilization", "--help")
+    assert "sleep (sleep-study, home-sleep-test)" in " ".join(out.split())
 
 
 def test_near_zip_adds_a_place_and_exclude_leaves_our_own_out(example_site):
