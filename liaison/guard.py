@@ -99,14 +99,15 @@ _PARTICLES = r"(?:(?:van|von|der|den|de|del|della|di|da|das|dos|du|la|le|al|el|b
 # 3/2", "pt NO SHOW 3/2"), nor one of the words above that are no one's name. The acronyms are
 # those of the specialties a practice using Liaison may be, not only the sample's vein care:
 # sleep medicine ("pt CPAP Compliance report 11/3"), orthopedics ("pt ACL Repair 3/2") and
-# dermatology ("pt for MOHS Surgery 3/2") were refused as a patient's name.
-_NOT_CAPS = (r"(?:ABI|ACA|ACDF|ACL|ADA|AGE|AGED|AHI|AK|AKA|ALL|ALWAYS|AM|AN|AND|ANY|APAP|AS|ASAP"
-             r"|ASV|AT|ATTN|BIPAP|BPAP|CALL|CEAP|CME|COPD|CPAP|CSA|DEXA|DME|DO|DOES|DOS|DR|ECG|ED|EEG"
-             r"|EHR|EKG|EMG|EMR|EOB|ER|EVLA|FAQ|FAX|FOR|FYI|HIPAA|HMO|HSAT|ICD|ICU|ID|IN|IPL|IS|IV"
-             r"|IVC|MA|MD|MOHS|MR|MRI|MRS|MS|MUST|NEED|NEEDS|NEVER|NEW|NO|NOT|NOTE|NP|NPI|ODI|OF|OK"
-             r"|OLD|ON|ONLY|OR|ORIF|OSA|OT|OUT|PA|PAD|PCP|PDF|PLEASE|PM|PPO|PUVA|RDI|RE|REM|RFA|RN"
-             r"|RSVP|SO|STAT|TBD|THA|THE|TKA|TO|UP|US|USA|URGENT|UVB|VEIN|VEINS|VERY|VNUS|WAS|WITH"
-             r"|YEAR|YEARS|YO|YRS)")
+# dermatology ("pt for MOHS Surgery 3/2") and cardiology ("pt TAVR Consult 3/2") were refused
+# as a patient's name.
+_NOT_CAPS = (r"(?:ABI|ACA|ACDF|ACL|ADA|AFIB|AGE|AGED|AHI|AK|AKA|ALL|ALWAYS|AM|AN|AND|ANY|APAP|AS"
+             r"|ASAP|ASV|AT|ATTN|BIPAP|BPAP|CABG|CALL|CEAP|CME|COPD|CPAP|CSA|DEXA|DME|DO|DOES|DOS|DR"
+             r"|ECG|ECHO|ED|EEG|EHR|EKG|EMG|EMR|EOB|EP|ER|EVLA|FAQ|FAX|FOR|FYI|HIPAA|HMO|HSAT|ICD|ICU"
+             r"|ID|IN|IPL|IS|IV|IVC|MA|MD|MOHS|MR|MRI|MRS|MS|MUST|NEED|NEEDS|NEVER|NEW|NO|NOT|NOTE"
+             r"|NP|NPI|NSTEMI|ODI|OF|OK|OLD|ON|ONLY|OR|ORIF|OSA|OT|OUT|PA|PAD|PCI|PCP|PDF|PLEASE|PM"
+             r"|PPO|PUVA|RDI|RE|REM|RFA|RN|RSVP|SO|STAT|STEMI|TAVI|TAVR|TBD|TEE|THA|THE|TKA|TO|TTE"
+             r"|UP|US|USA|URGENT|UVB|VEIN|VEINS|VERY|VNUS|WAS|WITH|YEAR|YEARS|YO|YRS)")
 _VOWEL = "AEIOUY\u00c0-\u00c6\u00c8-\u00cf\u00d2-\u00d6\u00d8-\u00dd\u0100-\u017f"
 _CAPS_WORD = (rf"(?!(?:{_NOT_CAPS}|(?i:{_NOT_NAMES}))(?![{_LO}{_UP}]))(?=[{_UP}'’-]*[{_VOWEL}])"
               rf"[{_UP}](?:[{_UP}]+|['’][{_UP}]{{2,}})(?:[-'’][{_UP}]+)?")
