@@ -466,7 +466,8 @@ def import_() -> None:
                    "internal-medicine, primary-care, podiatry, obgyn, wound-care, cardiology, "
                    "nephrology, endocrinology, vascular, pulmonology, sleep-medicine, "
                    "neurology, psychiatry, otolaryngology, dentistry, orthopedics, "
-                   "sports-medicine, rheumatology, physical-therapy, dermatology, pediatrics.")
+                   "sports-medicine, rheumatology, physical-therapy, dermatology, pediatrics, "
+                   "emergency-medicine, chiropractic.")
 @click.option("--skip", "skips", multiple=True, metavar="LIST",
               type=click.Path(dir_okay=False, path_type=Path),
               help="A text file of NPIs never to import (your own clinicians, prospects you "

@@ -583,3 +583,36 @@ def test_a_sleep_centers_referrers_are_named_by_their_specialty(tmp_path):
     assert code == 0, err
     assert files(root, "physicians")["runa-eskeland"]["specialty"] == "Neurology"
     assert run_validate(root)[0] == 0
+
+
+def test_an_orthopedic_or_cardiology_groups_referrers_have_shorthands(tmp_path):
+    """Emergency physicians (who send fractures to an orthopedic group and chest pain to a
+    cardiology group) and chiropractors had no --specialty shorthand, and a chiropractor was
+    written "Provider taxonomy 111N00000X"."""
+    root = tmp_path / "ortho"
+    assert cli("init", str(root))[0] == 0
+    header = ["NPI", "Entity Type Code", "Provider Last Name (Legal Name)", "Provider First Name",
+              "Provider First Line Business Practice Location Address",
+              "Provider Business Practice Location Address City Name",
+              "Provider Business Practice Location Address State Name",
+              "Provider Business Practice Location Address Postal Code",
+              "NPI Deactivation Date", "NPI Reactivation Date",
+              "Healthcare Provider Taxonomy Code_1"]
+    rows = [["1000000012", "1", "TREMAYNE", "ISOLDE", "4 Quarry Rd", "HARLOW POINT", "ME",
+             "04999", "", "", "207P00000X"],
+            ["1000000020", "1", "BRANSCOMB", "ALVAR", "4 Quarry Rd", "HARLOW POINT", "ME",
+             "04999", "", "", "111N00000X"],
+            ["1000000038", "1", "ESKELAND", "RUNA", "4 Quarry Rd", "HARLOW POINT", "ME", "04999",
+             "", "", "2084N0400X"]]
+    extract = tmp_path / "extract.csv"
+    extract.write_text("\r\n".join(",".join(f'"{v}"' for v in r) for r in [header, *rows])
+                       + "\r\n", encoding="utf-8")
+    code, _out, err = cli("import", "nppes", str(extract), "--root", str(root),
+                          "--specialty", "emergency-medicine", "--specialty", "chiropractic")
+    assert code == 0, err
+    new = {k: v for k, v in files(root, "physicians").items() if "nppes" in v.get("tags", [])}
+    assert {k: v["specialty"] for k, v in new.items()} == {
+        "isolde-tremayne": "Emergency Medicine", "alvar-branscomb": "Chiropractor"}
+    assert run_validate(root)[0] == 0
+    code, out, _err = cli("import", "nppes", "--help")
+    assert "emergency-medicine" in out and "chiropractic" in out

@@ -49,6 +49,7 @@ NAMES: dict[str, str] = {
     "207XS0117X": "Orthopaedic Surgery (Spine)",
     "208100000X": "Physical Medicine & Rehabilitation",
     "225100000X": "Physical Therapist",
+    "111N00000X": "Chiropractor",
     "207P00000X": "Emergency Medicine",
     "208000000X": "Pediatrics",
     # women's health
@@ -89,7 +90,7 @@ NAMES: dict[str, str] = {
 }
 
 # `--specialty NAME`: the taxonomy codes a vein & vascular practice looks for, then those a
-# sleep center, an orthopedic group or a dermatology practice looks for.
+# sleep center, an orthopedic group, a cardiology group or a dermatology practice looks for.
 SPECIALTIES: dict[str, tuple[str, ...]] = {
     "family-medicine": ("207Q00000X", "207QA0505X", "207QG0300X", "208D00000X"),
     "internal-medicine": ("207R00000X", "207RG0300X"),
@@ -115,6 +116,9 @@ SPECIALTIES: dict[str, tuple[str, ...]] = {
     "physical-therapy": ("225100000X", "208100000X"),
     "dermatology": ("207N00000X", "207ND0101X", "207NS0135X"),
     "pediatrics": ("208000000X",),
+    # who sends an orthopedic group its fractures and a cardiology group its chest pain
+    "emergency-medicine": ("207P00000X",),
+    "chiropractic": ("111N00000X",),
 }
 
 
