@@ -236,3 +236,47 @@ def test_the_readme_loop_over_a_sheet_of_physicians_writes_them(example_site, mo
     assert "'1.41654E+09' is not an NPI" in done.stderr and "its last digits are lost" in done.stderr
     (example_site / "physicians.csv").unlink()
     assert errors(example_site) == []
+
+
+def test_a_sleep_center_sets_up_its_talking_points_as_the_readme_says(tmp_path):
+    """"A practice of another specialty" in the README: a sleep center's services in site.yaml
+    and the README's templates/talking-points.yaml suggest its own services to a
+    pulmonologist, and nothing of vein care anywhere in the site."""
+    import re
+
+    from conftest import cli
+
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("### A practice of another specialty"):]
+    section = section[:section.index("\n### ")]
+    mapping = re.findall(r"`((?:pulmonology|dentistry|cardiology): \[[^\]]*\])`", section)
+    assert len(mapping) == 3, section
+    root = tmp_path / "sleep"
+    assert cli("init", str(root))[0] == 0
+    site = (root / "site.yaml").read_text(encoding="utf-8")
+    services = site[site.index("\nservices:"):site.index("\ntiers:")]
+    site = site.replace(services, textwrap.dedent("""
+        services:
+          - {key: consultation, name: Sleep consultation}
+          - {key: sleep-study, name: In-lab sleep study}
+          - {key: home-sleep-test, name: Home sleep apnea test}
+        """).rstrip("\n"))
+    write(root, "site.yaml", site)
+    (root / "data/referrals/example-referrals.yaml").unlink()
+    robin = (root / "data/physicians/robin-quarrington.yaml").read_text(encoding="utf-8")
+    write(root, "data/physicians/odessa-quarley.yaml",
+          robin.replace("Robin Quarrington", "Odessa Quarley")
+          .replace("specialty: Family Medicine", "specialty: Pulmonology")
+          .replace("rquarrington@", "oquarley@"))
+    write(root, "templates/talking-points.yaml", "\n".join(mapping) + "\n")
+    code, _out, err = run_validate(root)
+    assert code == 0, err
+    code, _out, err = cli("build", "--root", str(root), "--out", str(tmp_path / "out"))
+    assert code == 0, err
+    brief = (tmp_path / "out/physicians/odessa-quarley/index.html").read_text(encoding="utf-8")
+    assert "Pulmonology fits our In-lab sleep study and Home sleep apnea test" in brief
+    family = (tmp_path / "out/physicians/robin-quarrington/index.html").read_text(encoding="utf-8")
+    assert "Family Medicine fits our Sleep consultation" in family
+    for page in (tmp_path / "out").rglob("*.html"):
+        text = page.read_text(encoding="utf-8").lower()
+        assert not re.search(r"\bveins?\b|ablation|sclerotherapy|wound", text), page
