@@ -186,6 +186,19 @@ def test_other_specialties_have_procedure_groups_with_short_names(example_site, 
     assert "sleep (sleep-study, home-sleep-test)" in " ".join(out.split())
 
 
+def test_an_organizations_initials_and_state_stay_in_capitals(example_site, tmp_path):
+    """A competitor written in capitals read "Blue Ridge Ent Mri and Ep Center of Nc PLLC":
+    the initials of a sleep center's, an orthopedic or a cardiology group's competition and
+    the state were title-cased as words."""
+    rows = SERVICES.read_text(encoding="utf-8").replace(
+        "Blue Ridge Vein Imaging LLC", "BLUE RIDGE ENT MRI AND EP CENTER OF NC PLLC")
+    renamed = tmp_path / SERVICES.name
+    renamed.write_text(rows, encoding="utf-8")
+    code, _, err = imported(example_site, files=(renamed, PROVIDERS))
+    assert code == 0, err
+    assert providers(example_site)[CLINIC]["name"] == "Blue Ridge ENT MRI and EP Center of NC PLLC"
+
+
 def test_near_zip_adds_a_place_and_exclude_leaves_our_own_out(example_site):
     code, _, err = imported(example_site, "--near-zip", "276", "--exclude", OURS)
     assert code == 0, err

@@ -315,7 +315,17 @@ def _who(row, ix) -> tuple[str, str, str, str, str, str]:
 # legal forms and initials stay in capitals and its small words go to lower case ("VEIN AND
 # LASER INSTITUTE OF ASHEVILLE PLLC" is "Vein and Laser Institute of Asheville PLLC", not
 # "Vein And Laser Institute Of Asheville Pllc").
-_ORG_UPPER = {"LLC", "PLLC", "PC", "PA", "LLP", "LP", "MD", "DO", "USA", "II", "III", "IV"}
+# "Center of NC", not "Center of Nc"; and the initials of the specialties a practice using
+# Liaison may be, whose competitors are "Ridgeton ENT Associates", "Advanced MRI and
+# Orthopedic Center", "Heart and EP Associates", not "Ent", "Mri", "Ep". The state codes that
+# are also words or particles (IN, OR, ME, HI, OK, OH, DE, LA, AL) are left out.
+_ORG_UPPER = {"LLC", "PLLC", "PC", "PA", "LLP", "LP", "MD", "DO", "USA", "II", "III", "IV",
+              "ENT", "MRI", "ASC", "EP", "CT", "GI", "OB", "ER", "ICU", "PET", "ECG", "EKG",
+              "EEG", "DME",
+              "AK", "AZ", "AR", "CA", "CO", "DC", "FL", "GA", "ID", "IL", "IA", "KS",
+              "KY", "MA", "MI", "MN", "MS", "MO", "MT", "NE", "NV", "NH", "NJ", "NM",
+              "NY", "NC", "ND", "RI", "SC", "SD", "TN", "TX", "UT", "VT", "VA", "WA", "WV",
+              "WI", "WY"}
 _ORG_LOWER = {"And", "Of", "The", "For", "At", "In", "On", "To"}
 
 
