@@ -556,8 +556,10 @@ def import_cms_utilization(files, codes, procedures, near_zips, excluded, year, 
     bill them, into data/market/medicare-YYYY.yaml. Never overwrites."""
     from liaison.importers import cms
 
+    earlier = None if codes or procedures else cms.earlier_codes(_root(root))
     try:
-        options = cms.Options.of(codes, procedures, near_zips, excluded, year)
+        options = cms.Options.of(earlier[1] if earlier else codes, procedures, near_zips,
+                                 excluded, year)
     except ValueError as exc:
         raise click.UsageError(str(exc)) from None
     for f in files:
@@ -593,7 +595,10 @@ def import_cms_utilization(files, codes, procedures, near_zips, excluded, year, 
           f"providers elsewhere, {c.excluded:,} of excluded NPIs, {c.bad_npi:,} with an invalid "
           "NPI" + (f", {n(c.suppressed, 'code row')} whose count CMS left out ('*', '<11' or "
                    "empty)" if c.suppressed else ""), err=True)
-    if not codes and not procedures:  # the default, a vein practice's: say so to the others
+    if earlier:  # the codes of the year before, not the default: say so
+        click.echo(f"the codes were those of {earlier[0]} ({', '.join(options.codes)}); "
+                   "give --procedures or --hcpcs for others", err=True)
+    elif not codes and not procedures:  # the default, a vein practice's: say so to the others
         from liaison.importers import hcpcs
 
         click.echo(f"the codes were a vein practice's, the default (--procedures "

@@ -186,6 +186,31 @@ def test_other_specialties_have_procedure_groups_with_short_names(example_site, 
     assert "sleep (sleep-study, home-sleep-test)" in " ".join(out.split())
 
 
+def test_next_years_import_keeps_the_codes_of_the_year_before(example_site, tmp_path):
+    """The README's yearly command has no --procedures: a sleep center that imported its
+    codes one year got the vein default the next, and its briefs showed vein ablations."""
+    from liaison.importers import hcpcs
+
+    code, _, err = imported(example_site, "--procedures", "sleep")
+    assert code == 0, err
+    year23 = tmp_path / SERVICES.name.replace("_D22_", "_D23_")
+    shutil.copyfile(SERVICES, year23)
+    code, _, err = imported(example_site, files=(year23,))
+    assert code == 0, err
+    later = market(example_site, "data/market/medicare-2023.yaml")
+    assert [c["code"] for c in later["codes"]] == list(hcpcs.GROUPS["sleep"])
+    assert "the codes were those of data/market/medicare-2022.yaml (95800," in err, err
+    assert "a vein practice's, the default" not in err
+    # codes given win over the year before's
+    year24 = tmp_path / SERVICES.name.replace("_D22_", "_D24_")
+    shutil.copyfile(SERVICES, year24)
+    code, _, err = imported(example_site, "--hcpcs", "36475", files=(year24,))
+    assert code == 0, err
+    assert [c["code"] for c in market(example_site, "data/market/medicare-2024.yaml")["codes"]] \
+        == ["36475"]
+    assert "the codes were" not in err
+
+
 def test_an_organizations_initials_and_state_stay_in_capitals(example_site, tmp_path):
     """A competitor written in capitals read "Blue Ridge Ent Mri and Ep Center of Nc PLLC":
     the initials of a sleep center's, an orthopedic or a cardiology group's competition and

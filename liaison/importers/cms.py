@@ -120,6 +120,28 @@ class Options:
         return cls(tuple(sorted(chosen)), tuple(sorted(zips)), frozenset(npis), year)
 
 
+def earlier_codes(root: Path) -> tuple[str, tuple[str, ...]] | None:
+    """The codes of the site's newest market file (its path and codes), or None: an import
+    without --hcpcs or --procedures keeps them, so that a sleep center's yearly import, run as
+    the README writes it, does not switch to the vein default. A file that does not read is
+    left to `validate`."""
+    import yaml
+
+    from liaison.market import NAME_RE
+
+    years = sorted((p for p in (root / FOLDER).glob("medicare-*.yaml") if NAME_RE.match(p.stem)),
+                   key=lambda p: p.stem, reverse=True)
+    for path in years:
+        try:
+            data = yaml.safe_load(path.read_text(encoding="utf-8"))
+            codes = tuple(str(c["code"]) for c in data["codes"])
+        except (OSError, UnicodeError, yaml.YAMLError, TypeError, KeyError):
+            continue
+        if codes:
+            return f"{FOLDER}/{path.name}", codes
+    return None
+
+
 @dataclass
 class Found:
     """One provider as kept: what CMS writes of them, their codes' sums."""
