@@ -462,6 +462,8 @@ def test_the_sites_readme_says_where_the_logo_colours_and_talking_points_go(site
     row = next(line for line in text.splitlines() if line.startswith("| `templates/`"))
     for name in ("assets/logo.png", "palette.yaml", "talking-points.yaml"):
         assert name in row, name
+    # a clinic of another specialty is told the built-in suggestions are not its own
+    assert "write your referrers' specialties" in row
 
 
 # -------------------------------------------------------------- copies of the repository's
