@@ -1322,5 +1322,7 @@ def test_a_practice_whose_physicians_all_moved_does_not_say_its_visits_are_too_y
     part = brief[brief.index("Return on visit"):brief.index("What happened to their patients")]
     assert "days old yet" not in part and "the last is older" not in part
     assert "none of its physicians on file" in part
+    outcomes = brief[brief.index("What happened to their patients"):]
+    assert "days old yet" not in outcomes[:300] and "No physician on file" in outcomes[:300]
     who = brief[brief.index("Who is there"):]
     assert "if it closed or merged and its physicians moved" in who[:300]

@@ -315,11 +315,13 @@ def _rov(view: SiteView, rov, visits: list, people_of, seen_of=None, visited=Fal
 
 # ------------------------------------------------------------------ outcomes
 
-def _outcomes(view: SiteView, rows: list, first: str | None = None) -> dict:
+def _outcomes(view: SiteView, rows: list, first: str | None = None, nobody: bool = False) -> dict:
     """What happened to the referred patients: services × status over the last 365 days,
     the treated share of the matured referrals (90 ≤ age < 455) and the declined reasons.
     ``first``: the date (ISO) of the first referral of the brief's physicians (``rows`` hold
-    only the recent ones): one older than the matured window is past it, not short of it."""
+    only the recent ones): one older than the matured window is past it, not short of it.
+    ``nobody``: a practice with no physician on file (closed or merged, or new): there is
+    nothing to wait for, whatever "yet" would say."""
     D = view.as_of
     table: dict[str, dict[str, int]] = {}
     reasons: dict[str, int] = {}
@@ -341,7 +343,10 @@ def _outcomes(view: SiteView, rows: list, first: str | None = None) -> dict:
     services = [{"name": view.services[k], "cells": [table[k][s] or "·" for s in STATUSES],
                  "total": sum(table[k].values())} for k in view.services if k in table]
     totals = [sum(table[k][s] for k in table) for s in STATUSES]
-    if done == 0:
+    if done == 0 and nobody:
+        share = ("No physician on file, so no referral to follow: a practice's referrals are "
+                 "its physicians' (those who moved took theirs to their practice now).")
+    elif done == 0:
         share = (f"No referral was made {MATURED_AGES[0]} to {MATURED_AGES[1] - 1} days ago."
                  if older else f"No referral is {MATURED_TEXT} yet: their outcomes are not known.")
     elif done < PERCENT_BASE:
@@ -561,7 +566,7 @@ def practice(view: SiteView, page: Page) -> dict:
                         for r in interactions)),
         "outcomes": _outcomes(view, [row for d in docs for row in view.referrals_by_doc.get(d, ())],
                               min(filter(None, (view.stats.physicians[d].first_referral
-                                                for d in docs)), default=None)),
+                                                for d in docs)), default=None), not docs),
         "spend": _spend(view, s.spend_ytd_cents,
                         lambda r, c: dict(practice_shares(r, c, view.site.physicians)).get(pid, 0),
                         interactions, meter=False),
