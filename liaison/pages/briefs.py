@@ -157,13 +157,13 @@ def _last_time(view: SiteView, interactions) -> list[dict]:
     return out
 
 
-def _earlier(interactions, fragment: str) -> dict | None:
-    """Where the interactions a brief does not list are (``RECENT`` listed): the month page
-    of the newest of them, filtered to the brief's (``fragment``: app.js's filter state).
-    The activity log's first page holds the site's latest 50, often none of them."""
-    if len(interactions) <= RECENT:
+def _earlier(interactions, fragment: str, shown: int = RECENT) -> dict | None:
+    """Where the interactions a brief does not list are (the newest ``shown`` listed): the
+    month page of the newest of them, filtered to the brief's (``fragment``: app.js's filter
+    state). The activity log's first page holds the site's latest 50, often none of them."""
+    if len(interactions) <= shown:
         return None
-    day = interactions[RECENT].date
+    day = interactions[shown].date
     return {"href": activity_href(month_label(month_index(day))) + "#" + fragment,
             "month": month_name(day)}
 
