@@ -23,6 +23,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 from liaison.compliance import dollars, exact_dollars
+from liaison.derived import is_open, is_overdue, owner
 from liaison.diagnostics import SUMMARY_THRESHOLD
 from liaison.diagnostics import summarize as summarize_report
 from liaison.guard import PATIENT_MESSAGE
@@ -683,20 +684,43 @@ def _practice_name(checked, pid: str, hide=_hider_of_nothing) -> str:
             else _esc(rec.name))
 
 
+def _still_owned(checked, tid: str) -> dict[str, int]:
+    """The open and overdue follow-ups ``tid`` owns in a revision, counted as the statistics
+    count a liaison's: for a team member who is no liaison there (one who left the role), whom
+    the statistics give no such figures."""
+    as_of = checked.stats.as_of
+    found = {"open_follow_ups": 0, "overdue_follow_ups": 0}
+    for r in checked.site.interactions:
+        if r.date > as_of:
+            continue
+        for f in r.follow_ups or ():
+            if owner(f, r) == tid and is_open(f, as_of):
+                found["open_follow_ups"] += 1
+                found["overdue_follow_ups"] += is_overdue(f, as_of)
+    return found
+
+
 def _liaison_lines(before, after, hide=_hider_of_nothing) -> list[str]:
     """The liaisons whose physicians or follow-ups moved (a hand-over, a new liaison, one who
-    left), each figure before and after ("—": not a liaison in that revision)."""
+    left), each figure before and after ("—": not a liaison in that revision). A liaison who
+    left the role but still owns open follow-ups shows them, with what to do, not "—"."""
     lb, la = before.stats.liaisons, after.stats.liaisons
     rows = []
     for tid in sorted(lb.keys() | la.keys()):
         site = after.site if tid in after.site.team else before.site
         name = _name_of(site, site.team.get(tid), tid, hide)
+        kept = (_still_owned(after, tid) if tid in lb and tid not in la and tid in after.site.team
+                else {})
         for field, label in _LIAISON_FIGURES:
             old = getattr(lb[tid], field) if tid in lb else None
             new = getattr(la[tid], field) if tid in la else None
-            if old != new and (old or new):
+            shown = "—" if new is None else new
+            if kept.get(field):
+                new = shown = kept[field]
+                shown = f"{new} (no liaison now: write `owner:` on each for who takes over)"
+            if (old != new or field in kept and new) and (old or new):
                 rows.append(f"| {name} (`{tid}`) | {label} | {'—' if old is None else old} "
-                            f"| {'—' if new is None else new} |")
+                            f"| {shown} |")
     if not rows:
         return []
     out = ["Liaisons whose physicians, referrals or follow-ups moved:", "",

@@ -404,6 +404,32 @@ def test_data_quality_lists_the_records_whose_liaison_left_the_role(example_site
     assert any("Lena Brooks is no liaison (other)" in t for t in doctors)
 
 
+def test_data_quality_says_a_practice_without_liaison_or_physician_may_have_closed(example_site, tmp_path):
+    """French Broad Podiatry closed: as the README says, its physicians moved to another
+    practice and its `liaison` was removed, its file kept for its visits. "Practices without a
+    liaison" then listed it bare, as if it were waiting for one; with no physician left it says
+    so, and what to do, while a practice that still has physicians is listed as before."""
+    from htmltree import parse
+
+    for doc in ("alan-cho.yml", "ruth-kessler.yaml"):
+        path = example_site / "data/physicians" / doc
+        path.write_text(path.read_text().replace("practice: french-broad-podiatry",
+                                                 "practice: mountain-view-family-medicine"))
+    closed = example_site / "data/practices/french-broad-podiatry.yaml"
+    closed.write_text(closed.read_text().replace("liaison: lena-brooks\n", ""))
+    out = tmp_path / "out"
+    code, _out, err = cli("build", "--root", str(example_site), "--out", str(out),
+                          "--as-of", AS_OF.isoformat())
+    assert code == 0, err
+    page = parse(out / "data-quality" / "index.html")
+    sections = {s.all("h2")[0].text().split(" (")[0]: s for s in page.all("section", "card")}
+    items = [li.text() for li in sections["Practices without a liaison"].all("li")]
+    podiatry = next(t for t in items if t.startswith("French Broad Podiatry"))
+    assert "no physician on record" in podiatry and "closed or merged" in podiatry
+    womens = next(t for t in items if t.startswith("Hendersonville"))
+    assert "no physician" not in womens
+
+
 def test_dashboard_with_only_follow_ups_due_later_does_not_say_there_is_no_open_follow_up(tmp_path):
     """A new team's first visit promised something for two weeks on: the card above says
     1 open follow-up, the week's list is empty, and "No open follow-ups." contradicted it."""

@@ -1318,3 +1318,32 @@ def test_a_brief_shows_five_office_staff_and_folds_the_others(tmp_path):
     # an office of a few staff shows them all, unfolded
     card = section(page(out, "practices/french-broad-podiatry"), "glance-h")
     assert card.count('class="person"') == 1 and "more-staff" not in card
+
+
+def test_a_practice_whose_physicians_all_moved_does_not_say_its_visits_are_too_young(
+        tmp_path, records):
+    """A practice closed and its physicians moved to another one, as the README advises: its
+    brief keeps its visits, but return on visit follows physicians, so it counts none. It
+    said "No in-person visit is 90 to 454 days old yet", beside a chart of visits that are."""
+    matured = [r for r in records.interactions if r.type in IN_PERSON and r.practice
+               and 90 <= (AS_OF - r.date).days < 455]
+    assert matured
+    pid = matured[0].practice
+    to = next(p for p in records.practices if p != pid)
+    root = copy_example(tmp_path)
+    moved = 0
+    for path in (root / "data/physicians").glob("*.y*ml"):
+        text = path.read_text()
+        if f"practice: {pid}\n" in text:
+            path.write_text(text.replace(f"practice: {pid}\n", f"practice: {to}\n"))
+            moved += 1
+    assert moved
+    out = build(root, tmp_path / "out")
+    brief = text_of(page(out, f"practices/{pid}"))
+    part = brief[brief.index("Return on visit"):brief.index("What happened to their patients")]
+    assert "days old yet" not in part and "the last is older" not in part
+    assert "none of its physicians on file" in part
+    outcomes = brief[brief.index("What happened to their patients"):]
+    assert "days old yet" not in outcomes[:300] and "No physician on file" in outcomes[:300]
+    who = brief[brief.index("Who is there"):]
+    assert "if it closed or merged and its physicians moved" in who[:300]

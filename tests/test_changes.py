@@ -754,6 +754,32 @@ def test_a_hand_over_shows_in_the_liaisons_figures(tmp_path):
             str(lena.open_follow_ups - 1)) in got
 
 
+def test_a_liaison_who_left_the_role_still_owning_follow_ups_shows_them(tmp_path):
+    # Lena Brooks leaves as the README says: her practices and physicians go to Kim Ruiz and
+    # her file says `role: other`, but her open follow-ups were forgotten. The table said
+    # "open follow-ups | 1 | —", which reads as done or handed over: they are still hers.
+    repo, site = new_repo(tmp_path)
+    write(site / "data/team/kim-ruiz.yaml", "name: Kim Ruiz\nrole: liaison\n")
+    for kind in ("practices", "physicians"):
+        for path in (site / "data" / kind).glob("*.y*ml"):
+            path.write_text(path.read_text().replace("liaison: lena-brooks\n",
+                                                     "liaison: kim-ruiz\n"))
+    path = site / "data/team/lena-brooks.yaml"
+    path.write_text(path.read_text().replace("role: liaison", "role: other"))
+    commit_all(repo, "lena left")
+
+    from liaison.pipeline import check
+    lena = check(SPEC_EXAMPLE, AS_OF, keep_records=True).stats.liaisons["lena-brooks"]
+    assert lena.open_follow_ups > 0
+    rows = table_rows(section(summarize(repo, "HEAD~1", "HEAD", AS_OF), "Statistics"))
+    got = {tuple(c.strip() for c in r.strip("|").split("|")) for r in rows[1:]}
+    mine = {r[1]: r[3] for r in got if r[0] == "Lena Brooks (`lena-brooks`)"}
+    assert mine["physicians"] == "—"  # none left: she is in no call plan
+    assert mine["open follow-ups"].startswith(f"{lena.open_follow_ups} ")
+    assert "no liaison now" in mine["open follow-ups"] and "`owner:`" in mine["open follow-ups"]
+    assert ("Kim Ruiz (`kim-ruiz`)", "open follow-ups", "—", "0") not in got
+
+
 def test_a_deleted_record_that_others_name_gets_its_likely_cause(tmp_path):
     # A pull request deletes a liaison who left: 30 visits name her. The summary showed ten
     # "unknown team member" lines and "… and N more", never what happened or what to do,

@@ -773,3 +773,29 @@ def test_data_quality_lists_physicians_by_last_name(tmp_path):
     expected = ["Winona Castellanos", "Desmond Farraday", "Ida Lone", "Amy Zed"]
     for part in ("no_npi", "no_tier", "no_liaison", "never_contacted"):
         assert [r["name"] for r in quality[part]] == expected, part
+
+
+def test_a_members_page_links_the_visits_they_logged_before_the_last_90_days(tmp_path):
+    """Lena Brooks left (`role: other`, her file kept for the visits she logged, as the
+    README advises: "their page keeps their visits"). Her page listed only the last 90 days,
+    then "Nothing logged in the last 90 days." with no way to the visits she logged before."""
+    from htmltree import parse
+    from liaison.pipeline import check
+
+    def edit(root):
+        member = root / "data" / "team" / "lena-brooks.yaml"
+        member.write_text(member.read_text().replace("role: liaison", "role: other"))
+
+    out = _build_example(tmp_path, edit)
+    site = check(SPEC_EXAMPLE, AS_OF, keep_records=True).site
+    older = sorted((r for r in site.interactions if r.liaison == "lena-brooks"
+                    and (AS_OF - r.date).days >= 90), key=lambda r: r.date, reverse=True)
+    assert older
+    page = parse(out / "team" / "lena-brooks" / "index.html")
+    card = next(s for s in page.all("section") if "Activity in the last 90 days" in s.text())
+    text = " ".join(card.text().split())
+    assert f"{len(older)} earlier interaction" in text, text
+    link = next(a for a in card.all("a") if "activity/" in a.attrs.get("href", ""))
+    href = link.attrs["href"]
+    assert href.startswith(f"../../activity/{older[0].date:%Y-%m}/index.html#activity.liaison=")
+    assert (out / "team" / "lena-brooks" / href.split("#")[0]).resolve().is_file()

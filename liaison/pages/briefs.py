@@ -157,13 +157,13 @@ def _last_time(view: SiteView, interactions) -> list[dict]:
     return out
 
 
-def _earlier(interactions, fragment: str) -> dict | None:
-    """Where the interactions a brief does not list are (``RECENT`` listed): the month page
-    of the newest of them, filtered to the brief's (``fragment``: app.js's filter state).
-    The activity log's first page holds the site's latest 50, often none of them."""
-    if len(interactions) <= RECENT:
+def _earlier(interactions, fragment: str, shown: int = RECENT) -> dict | None:
+    """Where the interactions a brief does not list are (the newest ``shown`` listed): the
+    month page of the newest of them, filtered to the brief's (``fragment``: app.js's filter
+    state). The activity log's first page holds the site's latest 50, often none of them."""
+    if len(interactions) <= shown:
         return None
-    day = interactions[RECENT].date
+    day = interactions[shown].date
     return {"href": activity_href(month_label(month_index(day))) + "#" + fragment,
             "month": month_name(day)}
 
@@ -245,7 +245,7 @@ def _window(dated: tuple[list[dt.date], list[int]], first: dt.date, last: dt.dat
 ROV_ROWS = 5  # matured visits listed with their own before and after (the newest)
 
 
-def _rov(view: SiteView, rov, visits: list, people_of, seen_of=None) -> dict:
+def _rov(view: SiteView, rov, visits: list, people_of, seen_of=None, visited=False) -> dict:
     """Return on visit in words and numbers: the statistic (``rov``: visits, before, after)
     and the newest ``ROV_ROWS`` matured visits with their referrals before and after (``more``:
     how many older ones the figures count besides). ``visits``: newest first, as the view
@@ -253,7 +253,9 @@ def _rov(view: SiteView, rov, visits: list, people_of, seen_of=None) -> dict:
     visit's people that the brief is about, with their referrals by date; ``seen_of(visit)``
     (a practice's brief): the ids of those people, named under the visit's date (two visits
     of one day by one liaison read alike otherwise), unless the visit lists no physician: it
-    was to the office (``office``), and saw none of them by name."""
+    was to the office (``office``), and saw none of them by name. ``visited`` (a practice's
+    brief): an in-person visit there is old enough, whoever it saw; with none counted, its
+    physicians then were at another practice now (it closed or merged), not too young."""
     rows, more = [], 0
     older = False  # a visit past the window: none is "not old enough yet" then
     for r in visits:
@@ -282,7 +284,11 @@ def _rov(view: SiteView, rov, visits: list, people_of, seen_of=None) -> dict:
                      "after": after, "change": signed(after - before), "seen": seen,
                      "office": office})
     n, before, after = rov.visits, rov.before, rov.after
-    if n == 0:
+    if n == 0 and visited:  # a practice that closed or merged: its physicians moved
+        words = (f"Its in-person visits {MATURED_TEXT} saw none of its physicians on file now "
+                 "(those it had are at another practice, or none was on file): return on visit "
+                 "counts the referrals of a practice's physicians, so it follows them there.")
+    elif n == 0:
         words = (f"No in-person visit is {MATURED_TEXT}: the last is older; return on visit "
                  f"counts the visits of the {MATURED_AGES[1] - MATURED_AGES[0]} days before the "
                  f"last {MATURED_AGES[0]}." if older else
@@ -309,11 +315,13 @@ def _rov(view: SiteView, rov, visits: list, people_of, seen_of=None) -> dict:
 
 # ------------------------------------------------------------------ outcomes
 
-def _outcomes(view: SiteView, rows: list, first: str | None = None) -> dict:
+def _outcomes(view: SiteView, rows: list, first: str | None = None, nobody: bool = False) -> dict:
     """What happened to the referred patients: services × status over the last 365 days,
     the treated share of the matured referrals (90 ≤ age < 455) and the declined reasons.
     ``first``: the date (ISO) of the first referral of the brief's physicians (``rows`` hold
-    only the recent ones): one older than the matured window is past it, not short of it."""
+    only the recent ones): one older than the matured window is past it, not short of it.
+    ``nobody``: a practice with no physician on file (closed or merged, or new): there is
+    nothing to wait for, whatever "yet" would say."""
     D = view.as_of
     table: dict[str, dict[str, int]] = {}
     reasons: dict[str, int] = {}
@@ -335,7 +343,10 @@ def _outcomes(view: SiteView, rows: list, first: str | None = None) -> dict:
     services = [{"name": view.services[k], "cells": [table[k][s] or "·" for s in STATUSES],
                  "total": sum(table[k].values())} for k in view.services if k in table]
     totals = [sum(table[k][s] for k in table) for s in STATUSES]
-    if done == 0:
+    if done == 0 and nobody:
+        share = ("No physician on file, so no referral to follow: a practice's referrals are "
+                 "its physicians' (those who moved took theirs to their practice now).")
+    elif done == 0:
         share = (f"No referral was made {MATURED_AGES[0]} to {MATURED_AGES[1] - 1} days ago."
                  if older else f"No referral is {MATURED_TEXT} yet: their outcomes are not known.")
     elif done < PERCENT_BASE:
@@ -550,10 +561,12 @@ def practice(view: SiteView, page: Page) -> dict:
         "chart_note": _chart_note(series, p.name),
         "rov": _rov(view, s.rov_365d, _people_visits(view, docs),
                     lambda r: [dated[x] for x in _people_of(view, r) if x in ours],
-                    lambda r: [x for x in _people_of(view, r) if x in ours]),
+                    lambda r: [x for x in _people_of(view, r) if x in ours],
+                    any(in_person(r) and matured((view.as_of - r.date).days)
+                        for r in interactions)),
         "outcomes": _outcomes(view, [row for d in docs for row in view.referrals_by_doc.get(d, ())],
                               min(filter(None, (view.stats.physicians[d].first_referral
-                                                for d in docs)), default=None)),
+                                                for d in docs)), default=None), not docs),
         "spend": _spend(view, s.spend_ytd_cents,
                         lambda r, c: dict(practice_shares(r, c, view.site.physicians)).get(pid, 0),
                         interactions, meter=False),

@@ -2,7 +2,7 @@
 column (with links to edit the file and to see the line in the repository when site.yaml sets
 ``repository``); physicians without an NPI, a tier or a liaison, never contacted; practices
 without a liaison (a liaison being a team member whose role is liaison: one who left the role
-makes no call plan)."""
+makes no call plan; one with no physician on record is said to have perhaps closed)."""
 from __future__ import annotations
 
 from urllib.parse import quote
@@ -80,6 +80,16 @@ def context(view: SiteView, page: Page) -> dict:
     def unassigned(row: dict, tid: str | None) -> dict:
         return {**row, "why": not_liaison(tid)}
 
+    def practice_unassigned(pid: str) -> dict:
+        """A practice in no call plan; one with no physician left is most likely one that
+        closed or merged (the README keeps its file for its visits), so it says so."""
+        row = unassigned(practice_row(view, pid), view.site.practices[pid].liaison)
+        if not row["physicians"]:
+            row["why"] = "; ".join(filter(None, (
+                row["why"], "no physician on record: if it closed or merged, leave it as it "
+                "is (its visits stay in its brief); if it is new, add its physicians")))
+        return row
+
     kind, host = repository_links(view)
     return {
         **view.common(page, "data-quality", "Data quality"),
@@ -91,10 +101,8 @@ def context(view: SiteView, page: Page) -> dict:
         "no_liaison": [unassigned(physician_row(view, p), phys[p].liaison) for p in docs
                        if not_liaison(phys[p].liaison) is not None],
         "never_contacted": rows(lambda d, s: s.last_contact is None),
-        "practices_no_liaison": [unassigned(practice_row(view, p), prac.liaison)
-                                 for p in by_name(view.site.practices)
-                                 for prac in [view.site.practices[p]]
-                                 if not_liaison(prac.liaison) is not None],
+        "practices_no_liaison": [practice_unassigned(p) for p in by_name(view.site.practices)
+                                 if not_liaison(view.site.practices[p].liaison) is not None],
         "list_open": LIST_OPEN,
     }
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from itertools import takewhile
+from urllib.parse import quote
 
 from liaison.charts import trend_badge
 from liaison.wording import plural, rate
@@ -15,6 +16,7 @@ from liaison.names import sort_key
 from liaison.pages.base import (
     PERCENT_BASE, Page, PageKind, calendar_href, guide_href, member_href, one_page,
 )
+from liaison.pages.briefs import _earlier
 from liaison.pages.log import log_href
 from liaison.pages.prospects import prospect_row, ranked
 from liaison.pages.rows import MISSED_PLAN, no_matured_visit, physician_row, planned_visit
@@ -214,7 +216,8 @@ def member(view: SiteView, page: Page) -> dict:
     # the last 90 days': their interactions are newest first (none after the as-of date),
     # read up to the first older one, not all of them (a liaison logs hundreds a year)
     since = view.as_of - dt.timedelta(days=RECENT_DAYS)
-    recent = list(takewhile(lambda r: r.date > since, view.by_member.get(tid, [])))
+    logged = view.by_member.get(tid, [])
+    recent = list(takewhile(lambda r: r.date > since, logged))
     trainings = member_trainings(view, m)
     prospects = [prospect_row(view, pid, i + 1) for i, pid in enumerate(
         p for p in ranked(view, "prospect", view.docs_of_liaison.get(tid, []))
@@ -225,6 +228,10 @@ def member(view: SiteView, page: Page) -> dict:
         "stats": view.stats.liaisons.get(tid), "figures": liaison_figures(view, tid),
         "groups": _call_plan(view, tid) if is_liaison else [], "prospects": prospects,
         "recent": [view.interaction(r) for r in recent],
+        # the ones they logged before (one who left keeps their page: their visits are there)
+        "more": len(logged) - len(recent),
+        "earlier": _earlier(logged, "activity.liaison=" + quote(member_href(tid), safe=""),
+                            len(recent)),
         "follow_ups": [view.follow_up(*t) for t in view.fu_by_owner.get(tid, [])],
         "trainings": trainings, "capture": member_capture(view, m, tid),
         "log_href": log_href(view, liaison=tid),
@@ -245,7 +252,8 @@ KINDS = [
                             "stats.liaisons", "stats.physicians", "stats.practices",
                             "stats.capture_by_member_365d", "stats.source_capture_rate_365d"),
              variables=("member", "member_id", "is_liaison", "stats", "figures", "groups",
-                        "prospects", "recent", "follow_ups", "trainings", "capture", "log_href",
+                        "prospects", "recent", "more", "earlier", "follow_ups", "trainings",
+                        "capture", "log_href",
                         "calendar_href"),
              url="team/<member>/"),
 ]
