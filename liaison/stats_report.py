@@ -2,11 +2,14 @@
 aggregate stage as a terminal page."""
 from __future__ import annotations
 
+import textwrap
+
 from liaison.charts import trend_badge
 from liaison.compliance import NEAR, dollars, exact_dollars
 from liaison.records import Site
 from liaison.figures import Stats
 from liaison.names import sort_key
+from liaison.pages.rows import none_since, unrecorded_before
 from liaison.wording import declined_reason, rate as _rate
 
 # The physicians at NEAR per cent of the limit or more named, most given first; the others are
@@ -48,6 +51,11 @@ def stats_report(stats: Stats, site: Site) -> str:
                  f"({_change(t.physician_referrals_365d, t.physician_referrals_prev_365d, 'previous 365 days')})")
     lines.append(f"    other new patients       {other:>6}  "
                  f"({_change(other, other_prev, 'previous 365 days')})")
+    # what the dashboard and referrals/ say under these figures when the records do not
+    # cover a period they compare (a "+300%" against days nobody recorded), wrapped to a terminal
+    for note in filter(None, (unrecorded_before(stats), none_since(stats))):
+        lines += textwrap.wrap(note, 78, initial_indent="    ", subsequent_indent="    ",
+                               break_on_hyphens=False)
     rate = stats.source_capture_rate_365d
     lines.append(f"  Source capture, 365 days   {'n/a' if rate is None else _rate(rate):>6}  "
                  "(referrals not from a physician whose source was asked)")

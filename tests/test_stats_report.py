@@ -180,3 +180,40 @@ def test_the_liaison_table_of_a_new_team_shows_no_return_on_visit_of_zero_nor_ba
     assert done.returncode == 0, done.stderr
     table = done.stdout.split("\nLiaisons\n")[1]
     assert "physicians" not in table and table.strip().startswith("none"), table
+
+
+def test_the_report_says_what_the_pages_say_of_a_period_before_the_first_record(report):
+    """The example's referrals begin in December 2024, after the 365 days before the last
+    365 begin (Wed 27 Nov 2024): the dashboard and referrals/ say so under "+300%", the
+    report stated the figure alone, as growth."""
+    assert ("Referrals are on record from December 2024: the previous 365 days begin Wed 27 "
+            "Nov 2024, before that, so its count may fall short") in report.replace("\n ", " ")
+
+
+def test_the_report_says_no_referral_is_on_record_after_a_month_as_the_pages_do(tmp_path):
+    """Rows entered up to September, read on 5 December: October and November hold none, so
+    the last 90 days read as a collapse unless they are not entered yet; the pages say so,
+    the report said "0 vs 12" alone. Its lines fit an 80-column terminal."""
+    from conftest import one_physician_site
+
+    root = one_physician_site(tmp_path / "root", "date: 2026-11-02\nliaison: lou\ntype: call\n"
+                              "physicians: [ida-lone]\nsummary: Called the office\n")
+    (root / "data/referrals").mkdir()
+    (root / "data/referrals/rows.csv").write_text(
+        "date,source,physician,service,status,count\n"
+        "2024-09-01,physician,ida-lone,ablation,referred,3\n"
+        "2026-08-01,physician,ida-lone,ablation,referred,6\n"
+        "2026-09-01,physician,ida-lone,ablation,referred,6\n", encoding="utf-8")
+    done = subprocess.run([sys.executable, "-m", "liaison", "stats", "--root", str(root),
+                           "--as-of", "2026-12-05"], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    out = re.sub(r" +", " ", done.stdout)
+    assert ("No referral is on record after September 2026: if the 2 months since are not "
+            "entered yet, the last 90 days and the chart read lower than they were."
+            in out.replace("\n ", " ")), out
+    assert "on record from" not in out  # the records cover both previous periods
+    lines = done.stdout.splitlines()
+    first = next(i for i, line in enumerate(lines) if "No referral" in line)
+    assert lines[first].startswith("    No referral")  # under the figures it qualifies
+    assert lines[first - 1].lstrip().startswith("other new patients")
+    assert all(len(line) <= 80 for line in lines[first:first + 2]), lines[first:first + 2]
