@@ -59,9 +59,11 @@ def stats_report(stats: Stats, site: Site) -> str:
     rate = stats.source_capture_rate_365d
     lines.append(f"  Source capture, 365 days   {'n/a' if rate is None else _rate(rate):>6}  "
                  "(referrals not from a physician whose source was asked)")
+    taker = {m: site.team[m].name if m in site.team else m for m in stats.capture_by_member_365d}
+    w = max([24] + [len(n) + 2 for n in taker.values()])  # a long name ran into its rate
     for member, c in stats.capture_by_member_365d.items():
-        who = site.team[member].name if member in site.team else member
-        lines.append(f"    {who:<24}{_rate(c.rate):>6}  ({c.referrals - c.unknown} of {c.referrals})")
+        lines.append(f"    {taker[member]:<{w}}{_rate(c.rate):>6}  "
+                     f"({c.referrals - c.unknown} of {c.referrals})")
     lines.append(f"  In-person visits, 90 days  {t.in_person_90d:>6}")
     lines.append(f"  Open follow-ups            {t.open_follow_ups:>6}  (overdue: {t.overdue_follow_ups})")
     m = stats.funnel_matured

@@ -217,3 +217,21 @@ def test_the_report_says_no_referral_is_on_record_after_a_month_as_the_pages_do(
     assert lines[first].startswith("    No referral")  # under the figures it qualifies
     assert lines[first - 1].lstrip().startswith("other new patients")
     assert all(len(line) <= 80 for line in lines[first:first + 2]), lines[first:first + 2]
+
+
+def test_a_long_front_desk_name_keeps_the_capture_rates_in_one_column(tmp_path):
+    """A name of 24 characters or more ran into its rate ("Hannah Pruitt-Vandenberghe72.4%")
+    and out of the column of the others' rates."""
+    import shutil
+
+    root = tmp_path / "site"
+    shutil.copytree(EXAMPLE, root)
+    (root / "data/team/owen-price.yaml").write_text(
+        (root / "data/team/owen-price.yaml").read_text(encoding="utf-8").replace(
+            "Owen Price", "Owen Price-Vandenberghe-Oyelaran"), encoding="utf-8")
+    done = subprocess.run([sys.executable, "-m", "liaison", "stats", "--root", str(root),
+                           "--as-of", "2026-11-26"], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    rows = [line for line in done.stdout.splitlines() if line.endswith(("(5 of 6)", "(1 of 1)"))]
+    assert len(rows) == 2 and re.search(r"Owen Price-Vandenberghe-Oyelaran +83\.3%", rows[1]), rows
+    assert len({r.index("%") for r in rows}) == 1, rows  # the rates end in one column
