@@ -209,9 +209,7 @@ def validate(root: Path, as_of: str | None, strict: bool, timings: bool, fmt: st
     checked = _check(root, as_of, strict, fmt, timings)
     site = checked.site
     warnings = len(checked.report.warnings)
-    def n(count: int, word: str) -> str:  # digits as before ("ok: 10000 physicians")
-        return _counted(count, word, grouped=False)
-
+    n = _counted  # grouped as the pages and the import's lines are ("ok: 10,000 physicians")
     click.echo(
         f"ok: {n(len(site.physicians), 'physician')}, {n(len(site.practices), 'practice')}, "
         f"{n(checked.counts['interactions'], 'interaction')}, "
@@ -286,14 +284,14 @@ def build(root: Path, out: Path | None, as_of: str | None, strict: bool, timings
     n = sum(warnings)
     if result.unchanged:
         click.echo(f"up to date: nothing changed since the site in {result.out} was built "
-                   f"({result.pages} pages, {result.files} files"
-                   + (f", {_counted(n, 'warning', grouped=False)}" if n else "")
+                   f"({result.pages:,} pages, {result.files:,} files"
+                   + (f", {_counted(n, 'warning')}" if n else "")
                    + f"); checked in {result.seconds:.2f} s (--full builds it again)", err=True)
         return
-    click.echo(f"built {result.pages} pages"
-               + (f" ({result.kept} unchanged)" if result.kept else "")
-               + f", {result.files} files"
-               + (f" ({_counted(n, 'warning', grouped=False)})" if n else "")
+    click.echo(f"built {result.pages:,} pages"
+               + (f" ({result.kept:,} unchanged)" if result.kept else "")
+               + f", {result.files:,} files"
+               + (f" ({_counted(n, 'warning')})" if n else "")
                + f" into {result.out} in {result.seconds:.2f} s", err=True)
 
 

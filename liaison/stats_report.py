@@ -22,7 +22,7 @@ def _change(now: int, before: int, window: str) -> str:
     percentage is left out on a base under 5 (too few to mean much). The percentage is the
     site's trend badge's ("+13%" for 9 vs 8, rounded half away from zero; "±0" for a change
     that rounds to nothing), so that the report and the pages say the same."""
-    text = f"{now} vs {before}"
+    text = f"{now:,} vs {before:,}"
     if before >= 5:
         text += f", {trend_badge(now, before)[0]}"
     return f"{text}, {window}"
@@ -31,7 +31,7 @@ def _change(now: int, before: int, window: str) -> str:
 def _pct(part: int, whole: int) -> str:
     """A whole per cent as the referral page's funnel gives it, rounded half away from zero
     (1 of 8: 13%); counts on a base under 5."""
-    return f"{(200 * part + whole) // (2 * whole)}%" if whole >= 5 else f"{part} of {whole}"
+    return f"{(200 * part + whole) // (2 * whole)}%" if whole >= 5 else f"{part:,} of {whole:,}"
 
 
 def stats_report(stats: Stats, site: Site) -> str:
@@ -39,17 +39,17 @@ def stats_report(stats: Stats, site: Site) -> str:
     t = stats.totals
     name = {pid: p.name for pid, p in site.physicians.items()}
     lines = [f"Referral statistics as of {stats.as_of.isoformat()}", ""]
-    lines.append(f"  Physicians {t.physicians}   practices {t.practices}   "
-                 f"interactions {t.interactions}   referrals {t.referrals}")
-    lines.append(f"  Referrals, last 90 days    {t.referrals_90d:>6}  "
+    lines.append(f"  Physicians {t.physicians:,}   practices {t.practices:,}   "
+                 f"interactions {t.interactions:,}   referrals {t.referrals:,}")
+    lines.append(f"  Referrals, last 90 days    {t.referrals_90d:>6,}  "
                  f"({_change(t.referrals_90d, t.referrals_prev_90d, 'previous 90 days')})")
-    lines.append(f"  Referrals, last 365 days   {t.referrals_365d:>6}  "
+    lines.append(f"  Referrals, last 365 days   {t.referrals_365d:>6,}  "
                  f"({_change(t.referrals_365d, t.referrals_prev_365d, 'previous 365 days')})")
     other, other_prev = (t.referrals_365d - t.physician_referrals_365d,
                          t.referrals_prev_365d - t.physician_referrals_prev_365d)
-    lines.append(f"    from physicians          {t.physician_referrals_365d:>6}  "
+    lines.append(f"    from physicians          {t.physician_referrals_365d:>6,}  "
                  f"({_change(t.physician_referrals_365d, t.physician_referrals_prev_365d, 'previous 365 days')})")
-    lines.append(f"    other new patients       {other:>6}  "
+    lines.append(f"    other new patients       {other:>6,}  "
                  f"({_change(other, other_prev, 'previous 365 days')})")
     # what the dashboard and referrals/ say under these figures when the records do not
     # cover a period they compare (a "+300%" against days nobody recorded), wrapped to a terminal
@@ -63,18 +63,18 @@ def stats_report(stats: Stats, site: Site) -> str:
     w = max([24] + [len(n) + 2 for n in taker.values()])  # a long name ran into its rate
     for member, c in stats.capture_by_member_365d.items():
         lines.append(f"    {taker[member]:<{w}}{_rate(c.rate):>6}  "
-                     f"({c.referrals - c.unknown} of {c.referrals})")
-    lines.append(f"  In-person visits, 90 days  {t.in_person_90d:>6}")
-    lines.append(f"  Open follow-ups            {t.open_follow_ups:>6}  (overdue: {t.overdue_follow_ups})")
+                     f"({c.referrals - c.unknown:,} of {c.referrals:,})")
+    lines.append(f"  In-person visits, 90 days  {t.in_person_90d:>6,}")
+    lines.append(f"  Open follow-ups            {t.open_follow_ups:>6,}  (overdue: {t.overdue_follow_ups:,})")
     m = stats.funnel_matured
-    lines.append(f"  Matured referrals          {m['referred']:>6}  (90 to 454 days old: "
-                 f"{_pct(m['treated'], m['referred'])} treated, {m['declined']} declined)")
-    reasons = ", ".join(f"{declined_reason(k)} {v}" for k, v in stats.declined_reasons_365d.items() if v)
-    lines.append(f"  Declined, 365 days         {stats.funnel_365d['declined']:>6}"
+    lines.append(f"  Matured referrals          {m['referred']:>6,}  (90 to 454 days old: "
+                 f"{_pct(m['treated'], m['referred'])} treated, {m['declined']:,} declined)")
+    reasons = ", ".join(f"{declined_reason(k)} {v:,}" for k, v in stats.declined_reasons_365d.items() if v)
+    lines.append(f"  Declined, 365 days         {stats.funnel_365d['declined']:>6,}"
                  + (f"  ({reasons})" if reasons else ""))
     r = t.rov_365d
-    lines.append(f"  Return on visit            {r.visits:>6}  visits 90–454 days old: "
-                 f"{r.before} physician referrals in the 90 days before, {r.after} in the 90 days from")
+    lines.append(f"  Return on visit            {r.visits:>6,}  visits 90–454 days old: "
+                 f"{r.before:,} physician referrals in the 90 days before, {r.after:,} in the 90 days from")
     lines.append(f"  Spend this year            {dollars(t.spend_ytd_cents):>6}")
     cfg = site.config
     if cfg is not None and cfg.compliance is not None:
@@ -86,23 +86,23 @@ def stats_report(stats: Stats, site: Site) -> str:
                       key=lambda e: (-e[0], name[e[1]], e[1]))  # compliance/'s order
         over = sum(1 for c, _pid in near if c > exact * 100)
         lines.append(f"    at {NEAR}% or more of the {exact_dollars(exact * 100)} limit: "
-                     f"{len(near)}" + (f", {over} over it" if over else ""))
+                     f"{len(near):,}" + (f", {over:,} over it" if over else ""))
         lines += [f"    {dollars(c):>10}  {name[pid]} ({pid})"
                   + ("  over the limit" if c > exact * 100 else "")
                   for c, pid in near[:NEAR_LISTED]]
         if len(near) > NEAR_LISTED:
-            lines.append(f"    … and {len(near) - NEAR_LISTED} more (compliance/ lists them)")
+            lines.append(f"    … and {len(near) - NEAR_LISTED:,} more (compliance/ lists them)")
     phys = stats.physicians
     top = sorted((s for s in phys.items() if s[1].referrals_365d),
                  key=lambda kv: (-kv[1].referrals_365d, kv[0]))[:10]
     lines += ["", "Top referrers (365 days)"]
-    lines += [f"  {s.referrals_365d:>5}  {name[pid]} ({pid})" for pid, s in top] or ["  none"]
+    lines += [f"  {s.referrals_365d:>5,}  {name[pid]} ({pid})" for pid, s in top] or ["  none"]
 
     def group(title, ids):
-        lines.extend(["", f"{title} ({len(ids)})"])
+        lines.extend(["", f"{title} ({len(ids):,})"])
         lines.extend(f"  {name[pid]} ({pid})" for pid in ids[:20])
         if len(ids) > 20:
-            lines.append(f"  … and {len(ids) - 20} more")
+            lines.append(f"  … and {len(ids) - 20:,} more")
 
     group("New referrers", [p for p, s in phys.items() if s.status == "new"])
     group("Lapsed referrers", [p for p, s in phys.items() if s.status == "lapsed"])
@@ -124,10 +124,10 @@ def stats_report(stats: Stats, site: Site) -> str:
     for lid in sorted(stats.liaisons, key=lambda t: (sort_key(who[t]), t)):  # team/'s order
         s = stats.liaisons[lid]
         # no visit old enough (a new liaison): "0 → 0" would read as a result (as on team/)
-        rov = f"{s.rov_365d.before} → {s.rov_365d.after}" if s.rov_365d.visits else "\u2014"
-        lines.append(f"  {who[lid]:<{w}}{s.physicians:>11}{s.referrals_365d:>15}"
-                     f"{s.interactions_90d:>13}{s.in_person_90d:>10}{s.open_follow_ups:>11}"
-                     f"{s.overdue_follow_ups:>8}{f'{s.tiered_current} of {s.tiered}':>14}"
+        rov = f"{s.rov_365d.before:,} → {s.rov_365d.after:,}" if s.rov_365d.visits else "\u2014"
+        lines.append(f"  {who[lid]:<{w}}{s.physicians:>11,}{s.referrals_365d:>15,}"
+                     f"{s.interactions_90d:>13,}{s.in_person_90d:>10,}{s.open_follow_ups:>11,}"
+                     f"{s.overdue_follow_ups:>8,}{f'{s.tiered_current:,} of {s.tiered:,}':>14}"
                      f"{rov:>16}")
     if stats.liaisons:
         lines += ["  referrals 365d: from their physicians; contacts and in person: logged by them in "

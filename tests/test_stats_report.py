@@ -235,3 +235,25 @@ def test_a_long_front_desk_name_keeps_the_capture_rates_in_one_column(tmp_path):
     rows = [line for line in done.stdout.splitlines() if line.endswith(("(5 of 6)", "(1 of 1)"))]
     assert len(rows) == 2 and re.search(r"Owen Price-Vandenberghe-Oyelaran +83\.3%", rows[1]), rows
     assert len({r.index("%") for r in rows}) == 1, rows  # the rates end in one column
+
+
+def test_large_counts_are_grouped_in_thousands_as_the_pages_write_them(tmp_path):
+    """1234 referrals read "1234 vs 1000" and "Referrals 1234" where the dashboard writes
+    "1,234"; a long column of ungrouped digits is hard to read at a glance."""
+    from conftest import one_physician_site
+
+    root = one_physician_site(tmp_path / "root", "date: 2026-11-02\nliaison: lou\ntype: call\n"
+                              "physicians: [ida-lone]\nsummary: Called the office\n")
+    (root / "data/referrals").mkdir()
+    (root / "data/referrals/rows.csv").write_text(
+        "date,source,physician,service,status,count\n"
+        "2026-11-02,physician,ida-lone,ablation,referred,1234\n"
+        "2026-08-01,physician,ida-lone,ablation,treated,1000\n", encoding="utf-8")
+    done = subprocess.run([sys.executable, "-m", "liaison", "stats", "--root", str(root),
+                           "--as-of", "2026-11-26"], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    out = re.sub(r" +", " ", done.stdout)
+    assert "referrals 2,234" in out
+    assert "Referrals, last 90 days 1,234 (1,234 vs 1,000, +23%, previous 90 days)" in out
+    assert "\n 2,234 Ida Lone (ida-lone)" in out  # top referrers
+    assert not re.search(r"\d{4}", re.sub(r"\b20\d\d\b", "", out)), out  # years aside
