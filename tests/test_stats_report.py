@@ -257,3 +257,25 @@ def test_large_counts_are_grouped_in_thousands_as_the_pages_write_them(tmp_path)
     assert "Referrals, last 90 days 1,234 (1,234 vs 1,000, +23%, previous 90 days)" in out
     assert "\n 2,234 Ida Lone (ida-lone)" in out  # top referrers
     assert not re.search(r"\d{4}", re.sub(r"\b20\d\d\b", "", out)), out  # years aside
+
+
+def test_a_young_site_reads_no_outcome_nor_return_on_visit_as_zero_as_the_pages(tmp_path):
+    """No referral or visit 90 days old yet: the report read "0 (… 0 of 0 treated, 0
+    declined)" and "0 visits …: 0 physician referrals in the 90 days before, 0 in the 90 days
+    from", results where referrals/ says "No referral is 90 days old yet." and "—, no
+    in-person visit 90 to 454 days old yet"."""
+    from conftest import one_physician_site
+
+    root = one_physician_site(tmp_path / "root", "date: 2026-11-02\nliaison: lou\ntype: visit\n"
+                              "physicians: [ida-lone]\nsummary: First visit\n")
+    (root / "data/referrals").mkdir()
+    (root / "data/referrals/rows.csv").write_text(
+        "date,source,physician,service,status,count\n"
+        "2026-11-10,physician,ida-lone,ablation,treated,2\n", encoding="utf-8")
+    done = subprocess.run([sys.executable, "-m", "liaison", "stats", "--root", str(root),
+                           "--as-of", "2026-11-26"], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    out = re.sub(r" +", " ", done.stdout)
+    assert "Matured referrals 0 (no referral is 90 days old yet)" in out
+    assert "Return on visit — (no in-person visit 90 to 454 days old yet)" in out
+    assert "0 of 0 treated" not in out and "0 visits" not in out

@@ -236,22 +236,23 @@ def alerts_for(view: SiteView, pid: str) -> list[dict]:
 
 
 
-def matured_yet(view: SiteView) -> bool:
+def matured_yet(stats: Stats) -> bool:
     """Whether no record can be 90 to 454 days old yet: the site's first month (the
     statistics' months begin at the earliest record's) began fewer than 455 days before the
     as-of date. A site whose records are older (a year without any) waits for nothing: there
-    "not 90 days old yet" would be untrue."""
-    if not view.stats.months:
+    "not 90 days old yet" would be untrue. The pages and the report of ``liaison stats``
+    say it."""
+    if not stats.months:
         return True
-    year, month = map(int, view.stats.months[0].month.split("-"))
-    return (view.as_of - dt.date(year, month, 1)).days < MATURED_AGES[1]
+    year, month = map(int, stats.months[0].month.split("-"))
+    return (stats.as_of - dt.date(year, month, 1)).days < MATURED_AGES[1]
 
 
-def no_matured_visit(view: SiteView) -> str:
+def no_matured_visit(stats: Stats) -> str:
     """A return on visit of no visit old enough: nothing to compare, "0" or "0 → 0" would read
     as a result (the team's and the referral statistics' cards); "yet" on a young site only."""
     return (f"no in-person visit {MATURED_AGES[0]} to {MATURED_AGES[1] - 1} days old"
-            + (" yet" if matured_yet(view) else ""))
+            + (" yet" if matured_yet(stats) else ""))
 
 MISSED_PLAN = 4  # a planned visit whose day passed with no contact since: as a visit overdue
 
