@@ -12,6 +12,11 @@ from liaison.names import sort_key
 from liaison.pages.rows import matured_yet, no_matured_visit, none_since, unrecorded_before
 from liaison.wording import declined_reason, rate as _rate
 
+# A terminal's width: the report's lines of text go on below themselves past it (the liaison
+# table aside: a row of a table is not broken)
+WIDTH = 80
+FIGURES_AT = 37  # where the figures' notes begin: "  Open follow-ups            15  (overdue: 12)"
+
 # The physicians at NEAR per cent of the limit or more named, most given first; the others are
 # counted (compliance/ lists them all)
 NEAR_LISTED = 10
@@ -32,6 +37,13 @@ def _pct(part: int, whole: int) -> str:
     """A whole per cent as the referral page's funnel gives it, rounded half away from zero
     (1 of 8: 13%); counts on a base under 5."""
     return f"{(200 * part + whole) // (2 * whole)}%" if whole >= 5 else f"{part:,} of {whole:,}"
+
+
+def _fit(line: str, indent: int) -> list[str]:
+    """``line`` in WIDTH columns: a longer one goes on below, ``indent`` columns in."""
+    if len(line) <= WIDTH:
+        return [line]
+    return textwrap.wrap(line, WIDTH, subsequent_indent=" " * indent, break_on_hyphens=False)
 
 
 def stats_report(stats: Stats, site: Site) -> str:
@@ -68,7 +80,7 @@ def stats_report(stats: Stats, site: Site) -> str:
     lines.append(f"  Open follow-ups            {t.open_follow_ups:>6,}  (overdue: {t.overdue_follow_ups:,})")
     m = stats.funnel_matured
     # none old enough: no "0 of 0 treated", the referral page's words instead
-    lines.append(f"  Matured referrals          {m['referred']:>6,}  (90 to 454 days old: "
+    lines.append(f"  Matured referrals          {m['referred']:>6,}  (90–454 days old: "
                  f"{_pct(m['treated'], m['referred'])} treated, {m['declined']:,} declined)"
                  if m["referred"] else
                  f"  Matured referrals          {0:>6}  (" + ("no referral is 90 days old yet"
@@ -102,6 +114,9 @@ def stats_report(stats: Stats, site: Site) -> str:
     phys = stats.physicians
     top = sorted((s for s in phys.items() if s[1].referrals_365d),
                  key=lambda kv: (-kv[1].referrals_365d, kv[0]))[:10]
+    # the figures' notes go on under themselves (past the "(" that opens one)
+    lines = [part for line in lines
+             for part in _fit(line, FIGURES_AT + (line[FIGURES_AT:FIGURES_AT + 1] == "("))]
     lines += ["", "Top referrers (365 days)"]
     lines += [f"  {s.referrals_365d:>5,}  {name[pid]} ({pid})" for pid, s in top] or ["  none"]
 
@@ -137,9 +152,9 @@ def stats_report(stats: Stats, site: Site) -> str:
                      f"{s.overdue_follow_ups:>8,}{f'{s.tiered_current:,} of {s.tiered:,}':>14}"
                      f"{rov:>16}")
     if stats.liaisons:
-        lines += ["  referrals 365d: from their physicians; contacts and in person: logged by them in "
-                  "the last 90 days; follow-ups: open, owned by them",
-                  "  tier coverage: their tiered physicians visited within the tier's cadence; return "
-                  "on visit: physician referrals in the 90 days before → from their visits 90–454 "
-                  "days old (—: no such visit yet)"]
+        lines += _fit("  referrals 365d: from their physicians; contacts and in person: logged by "
+                      "them in the last 90 days; follow-ups: open, owned by them", 4)
+        lines += _fit("  tier coverage: their tiered physicians visited within the tier's cadence; "
+                      "return on visit: physician referrals in the 90 days before → from their "
+                      "visits 90–454 days old (—: no such visit yet)", 4)
     return "\n".join(lines)
