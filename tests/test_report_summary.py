@@ -349,6 +349,16 @@ def test_the_last_lines_group_large_counts_in_thousands(example_site, tmp_path):
     assert f"({1000 + WARNINGS:,} warnings) into " in result.stderr.splitlines()[-1]
 
 
+def test_the_error_line_groups_a_large_count_as_the_summary_above_it(example_site):
+    """1,000 calls logged by a team member whose file was renamed: the summary read "1,063
+    errors" and the last line under it "Error: 1063 errors found"."""
+    dangling = rename_team_file(example_site, extra=1000)
+    code, _stdout, stderr = run_validate(example_site, "--as-of", AS_OF)
+    assert code == 1 and dangling > 1000
+    assert any(line.startswith("Summary: ") and f"({dangling:,} errors, " in line for line in stderr)
+    assert stderr[-1] == f"Error: {dangling:,} errors found"
+
+
 # --------------------------------------------------------------------------- progress
 
 needs_fork = pytest.mark.skipif("fork" not in multiprocessing.get_all_start_methods(),
