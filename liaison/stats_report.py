@@ -9,7 +9,9 @@ from liaison.compliance import NEAR, dollars, exact_dollars
 from liaison.records import Site
 from liaison.figures import Stats
 from liaison.names import sort_key
-from liaison.pages.rows import matured_yet, no_matured_visit, none_since, unrecorded_before
+from liaison.pages.rows import (
+    by_referrals_before, matured_yet, no_matured_visit, none_since, unrecorded_before,
+)
 from liaison.wording import declined_reason, rate as _rate
 
 # A terminal's width: the report's lines of text go on below themselves past it (the liaison
@@ -126,9 +128,12 @@ def stats_report(stats: Stats, site: Site) -> str:
         if len(ids) > 20:
             lines.append(f"  … and {len(ids) - 20:,} more")
 
-    group("New referrers", [p for p, s in phys.items() if s.status == "new"])
-    group("Lapsed referrers", [p for p, s in phys.items() if s.status == "lapsed"])
-    group("Declining referrers", [p for p, s in phys.items() if s.declining])
+    # the pages' order: who referred most the year before first (the first 20 of 850 lapsed
+    # referrers were those first in the alphabet)
+    before = by_referrals_before(stats)
+    group("New referrers", [p for p in before if phys[p].status == "new"])
+    group("Lapsed referrers", [p for p in before if phys[p].status == "lapsed"])
+    group("Declining referrers", [p for p in before if phys[p].declining])
     group("Visits overdue", [p for p, s in phys.items() if s.visit_overdue])
     group("High-potential prospects", [p for p, s in phys.items()
                                        if s.status == "prospect" and s.potential == "high"])

@@ -236,6 +236,14 @@ def alerts_for(view: SiteView, pid: str) -> list[dict]:
 
 
 
+def by_referrals_before(stats: Stats) -> list[str]:
+    """The physicians' ids, those who referred most in the 365 days before the last 365
+    first (then by id): the order the dashboard, referrals/ and the report of ``liaison
+    stats`` list the new, lapsed and declining referrers in (who needs attention first)."""
+    phys = stats.physicians
+    return sorted(phys, key=lambda p: (-phys[p].referrals_prev_365d, p))
+
+
 def matured_yet(stats: Stats) -> bool:
     """Whether no record can be 90 to 454 days old yet: the site's first month (the
     statistics' months begin at the earliest record's) began fewer than 455 days before the
