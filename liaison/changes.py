@@ -548,7 +548,8 @@ def _referral_lines(b, a, hide=_hider_of_nothing, broken: frozenset = frozenset(
     minus = -sum(d for d in delta.values() if d < 0)
     out = [f"**Referrals**: {_plural(rows_added, 'row')} added, {rows_removed:,} removed "
            f"({len(b.referrals):,} → {len(a.referrals):,} rows); "
-           f"referrals +{plus:,} / -{minus:,} ({sum(old.values()):,} → {sum(new.values()):,})", ""]
+           f"referrals +{plus:,} / -{minus:,} "
+           f"({sum(old.values()):,} → {sum(new.values()):,})", ""]
     if not delta:
         out += ["The rows were regrouped; the referrals they stand for are the same.", ""]
         return out + note
@@ -695,7 +696,8 @@ def _liaison_lines(before, after, hide=_hider_of_nothing) -> list[str]:
             old = getattr(lb[tid], field) if tid in lb else None
             new = getattr(la[tid], field) if tid in la else None
             if old != new and (old or new):
-                rows.append(f"| {name} (`{tid}`) | {label} | {'—' if old is None else number(old)} "
+                rows.append(f"| {name} (`{tid}`) | {label} "
+                            f"| {'—' if old is None else number(old)} "
                             f"| {'—' if new is None else number(new)} |")
     if not rows:
         return []

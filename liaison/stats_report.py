@@ -79,7 +79,8 @@ def stats_report(stats: Stats, site: Site) -> str:
         lines.append(f"    {taker[member]:<{w}}{_rate(c.rate):>6}  "
                      f"({c.referrals - c.unknown:,} of {c.referrals:,})")
     lines.append(f"  In-person visits, 90 days  {t.in_person_90d:>6,}")
-    lines.append(f"  Open follow-ups            {t.open_follow_ups:>6,}  (overdue: {t.overdue_follow_ups:,})")
+    lines.append(f"  Open follow-ups            {t.open_follow_ups:>6,}  "
+                 f"(overdue: {t.overdue_follow_ups:,})")
     m = stats.funnel_matured
     # none old enough: no "0 of 0 treated", the referral page's words instead
     lines.append(f"  Matured referrals          {m['referred']:>6,}  (90–454 days old: "
@@ -87,13 +88,15 @@ def stats_report(stats: Stats, site: Site) -> str:
                  if m["referred"] else
                  f"  Matured referrals          {0:>6}  (" + ("no referral is 90 days old yet"
                  if matured_yet(stats) else "no referral was made 90 to 454 days ago") + ")")
-    reasons = ", ".join(f"{declined_reason(k)} {v:,}" for k, v in stats.declined_reasons_365d.items() if v)
+    reasons = ", ".join(f"{declined_reason(k)} {v:,}"
+                        for k, v in stats.declined_reasons_365d.items() if v)
     lines.append(f"  Declined, 365 days         {stats.funnel_365d['declined']:>6,}"
                  + (f"  ({reasons})" if reasons else ""))
     r = t.rov_365d
     # no visit old enough: "0 visits: 0 before, 0 from" would read as a result (— on the pages)
     lines.append(f"  Return on visit            {r.visits:>6,}  visits 90–454 days old: "
-                 f"{r.before:,} physician referrals in the 90 days before, {r.after:,} in the 90 days from"
+                 f"{r.before:,} physician referrals in the 90 days before, "
+                 f"{r.after:,} in the 90 days from"
                  if r.visits else
                  f"  Return on visit            {'—':>6}  ({no_matured_visit(stats)})")
     lines.append(f"  Spend this year            {dollars(t.spend_ytd_cents):>6}")

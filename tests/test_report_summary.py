@@ -355,7 +355,8 @@ def test_the_error_line_groups_a_large_count_as_the_summary_above_it(example_sit
     dangling = rename_team_file(example_site, extra=1000)
     code, _stdout, stderr = run_validate(example_site, "--as-of", AS_OF)
     assert code == 1 and dangling > 1000
-    assert any(line.startswith("Summary: ") and f"({dangling:,} errors, " in line for line in stderr)
+    assert any(line.startswith("Summary: ") and f"({dangling:,} errors, " in line
+               for line in stderr)
     assert stderr[-1] == f"Error: {dangling:,} errors found"
 
 

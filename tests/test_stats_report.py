@@ -298,7 +298,7 @@ def test_the_report_fits_an_80_column_terminal_but_the_liaison_table(report):
     assert "(referrals not from a physician whose source was asked)" in report
 
 
-def test_lapsed_referrers_are_listed_in_the_pages_order_most_referred_the_year_before_first(tmp_path):
+def test_lapsed_referrers_are_listed_in_the_pages_order_most_referred_the_year_before(tmp_path):
     """The report listed new, lapsed and declining referrers by record id, so that of 850
     lapsed referrers the 20 shown were the first in the alphabet; the dashboard and
     referrals/ list those who referred most in the 365 days before first."""
@@ -315,10 +315,12 @@ def test_lapsed_referrers_are_listed_in_the_pages_order_most_referred_the_year_b
     (root / "data/referrals").mkdir()
     (root / "data/referrals/rows.csv").write_text(
         "date,source,physician,service,status,count\n"
-        + "".join(f"2025-06-01,physician,{pid},ablation,referred,{n}\n" for pid, n in counts.items()),
+        + "".join(f"2025-06-01,physician,{pid},ablation,referred,{n}\n"
+                  for pid, n in counts.items()),
         encoding="utf-8")
     done = subprocess.run([sys.executable, "-m", "liaison", "stats", "--root", str(root),
                            "--as-of", "2026-11-26"], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     listed = done.stdout.split("\nLapsed referrers (3)\n")[1].split("\n\n")[0].splitlines()
-    assert listed == ["  Zed Most (zed-most)", "  Mia Middle (mia-middle)", "  Abe First (abe-first)"]
+    assert listed == ["  Zed Most (zed-most)", "  Mia Middle (mia-middle)",
+                      "  Abe First (abe-first)"]
