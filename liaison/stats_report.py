@@ -71,7 +71,7 @@ def stats_report(stats: Stats, site: Site) -> str:
         lines += textwrap.wrap(note, 78, initial_indent="    ", subsequent_indent="    ",
                                break_on_hyphens=False)
     rate = stats.source_capture_rate_365d
-    lines.append(f"  Source capture, 365 days   {'n/a' if rate is None else _rate(rate):>6}  "
+    lines.append(f"  Source capture, 365 days   {_rate(rate):>6}  "
                  "(referrals not from a physician whose source was asked)")
     taker = {m: site.team[m].name if m in site.team else m for m in stats.capture_by_member_365d}
     w = max([24] + [len(n) + 2 for n in taker.values()])  # a long name ran into its rate

@@ -324,3 +324,18 @@ def test_lapsed_referrers_are_listed_in_the_pages_order_most_referred_the_year_b
     listed = done.stdout.split("\nLapsed referrers (3)\n")[1].split("\n\n")[0].splitlines()
     assert listed == ["  Zed Most (zed-most)", "  Mia Middle (mia-middle)",
                       "  Abe First (abe-first)"]
+
+
+def test_no_capture_rate_reads_as_the_pages_dash(tmp_path):
+    """With no referral of the last 365 days that was not a physician's, the report read "n/a"
+    where the dashboard and referrals/ read "—"."""
+    from conftest import one_physician_site
+
+    root = one_physician_site(tmp_path / "root", "date: 2026-11-02\nliaison: lou\ntype: call\n"
+                              "physicians: [ida-lone]\nsummary: Called the office\n")
+    done = subprocess.run([sys.executable, "-m", "liaison", "stats", "--root", str(root),
+                           "--as-of", "2026-11-26"], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    out = re.sub(r" +", " ", done.stdout)
+    assert "Source capture, 365 days — (referrals not from a physician" in out
+    assert "n/a" not in out
