@@ -29,7 +29,7 @@ from liaison.diagnostics import summarize as summarize_report
 from liaison.guard import PATIENT_MESSAGE
 from liaison.models import cents
 from liaison.revisions import ChangesError, commit_of, export, site_rel, toplevel
-from liaison.wording import rate
+from liaison.wording import number, rate
 
 LIST_CAP = 20  # items of one list shown before "… and N more"
 DIAGNOSTICS_SHOWN = 10
@@ -163,7 +163,7 @@ def _capped(items: list[str], cap: int = LIST_CAP) -> list[str]:
 
 
 def _plural(n: int, word: str, words: str | None = None) -> str:
-    return f"{n} {word if n == 1 else (words or word + 's')}"
+    return f"{n:,} {word if n == 1 else (words or word + 's')}"
 
 
 def _changed_fields(a, b) -> list[str]:
@@ -227,7 +227,7 @@ def _by_id(before: dict, after: dict, known_before: set, known_after: set, same)
 def _kind_lines(title: str, added, changed, removed, broken, describe, renamed=()) -> list[str]:
     if not (added or changed or removed or broken or renamed):
         return []
-    parts = [f"{len(xs)} {word}" for xs, word in
+    parts = [f"{len(xs):,} {word}" for xs, word in
              ((added, "added"), (renamed, "renamed"), (changed, "changed"), (removed, "removed"),
               (broken, "not compared (errors in the head)")) if xs]
     lines = [f"**{title}**: {', '.join(parts)}", ""]
@@ -478,12 +478,12 @@ def _interaction_lines(b, a, hide=_hider_of_nothing, broken: frozenset = frozens
 
     unread.sort(key=order)
     fixed.sort(key=order)
-    parts = [f"{len(xs)} {word}" for xs, word in
+    parts = [f"{len(xs):,} {word}" for xs, word in
              ((only_added, "added"), (changed, "changed"), (only_removed, "removed"),
               (unread, "not compared (errors in the head)"),
               (fixed, "not compared (errors in the base)")) if xs]
-    out = [f"**Interactions**: {', '.join(parts)} ({len(b.interactions)} → "
-           f"{len(a.interactions)} records)", ""]
+    out = [f"**Interactions**: {', '.join(parts)} ({len(b.interactions):,} → "
+           f"{len(a.interactions):,} records)", ""]
     if only_added:
         out += ["Added:", ""] + _capped([line(r) for r in only_added]) + [""]
     if changed:
@@ -547,9 +547,10 @@ def _referral_lines(b, a, hide=_hider_of_nothing, broken: frozenset = frozenset(
         return note
     plus = sum(d for d in delta.values() if d > 0)
     minus = -sum(d for d in delta.values() if d < 0)
-    out = [f"**Referrals**: {_plural(rows_added, 'row')} added, {rows_removed} removed "
-           f"({len(b.referrals)} → {len(a.referrals)} rows); "
-           f"referrals +{plus} / -{minus} ({sum(old.values())} → {sum(new.values())})", ""]
+    out = [f"**Referrals**: {_plural(rows_added, 'row')} added, {rows_removed:,} removed "
+           f"({len(b.referrals):,} → {len(a.referrals):,} rows); "
+           f"referrals +{plus:,} / -{minus:,} "
+           f"({sum(old.values()):,} → {sum(new.values()):,})", ""]
     if not delta:
         out += ["The rows were regrouped; the referrals they stand for are the same.", ""]
         return out + note
@@ -572,7 +573,7 @@ def _referral_lines(b, a, hide=_hider_of_nothing, broken: frozenset = frozenset(
         for k in keys:
             date, source, doc, service, status, taken_by, reason = k
             out.append(f"| {date.isoformat()} | {source} | {doc or '—'} | {service} | {status} "
-                       f"| {taken_by or '—'} | {reason or '—'} | {delta[k]:+d} |")
+                       f"| {taken_by or '—'} | {reason or '—'} | {delta[k]:+,d} |")
         out.append("")
     else:
         months = defaultdict(lambda: [0, 0])
@@ -580,7 +581,7 @@ def _referral_lines(b, a, hide=_hider_of_nothing, broken: frozenset = frozenset(
             months[k[0].strftime("%Y-%m")][0 if d > 0 else 1] += abs(d)
         names = sorted(months)
         out += ["| month | added | removed |", "|---|---:|---:|"]
-        out += [f"| {m} | +{months[m][0]} | -{months[m][1]} |" for m in names[:MONTHS_SHOWN]]
+        out += [f"| {m} | +{months[m][0]:,} | -{months[m][1]:,} |" for m in names[:MONTHS_SHOWN]]
         if len(names) > MONTHS_SHOWN:
             out.append(f"| … and {len(names) - MONTHS_SHOWN} more months | | |")
         out.append("")
@@ -598,8 +599,8 @@ def _fmt_total(name: str, value) -> str:
     if name == "spend_ytd_cents":
         return dollars(value)
     if name == "rov_365d":  # "28 visits: 132 → 62", physician referrals before → after
-        return f"{value.visits} visits: {value.before} → {value.after}"
-    return str(value)
+        return f"{value.visits:,} visits: {value.before:,} → {value.after:,}"
+    return number(value)  # "1,302", as the pages write a count
 
 
 def _fmt_change(name: str, old, new) -> str:
@@ -613,9 +614,9 @@ def _fmt_change(name: str, old, new) -> str:
         d = new - old
         return ("+" if d >= 0 else "-") + dollars(abs(d))
     if name == "rov_365d":
-        return (f"visits {new.visits - old.visits:+d}, before {new.before - old.before:+d}, "
-                f"after {new.after - old.after:+d}")
-    return f"{new - old:+d}"
+        return (f"visits {new.visits - old.visits:+,d}, before {new.before - old.before:+,d}, "
+                f"after {new.after - old.after:+,d}")
+    return f"{new - old:+,d}"
 
 
 def _flag(value) -> str:
@@ -659,7 +660,7 @@ def _stats_section(before, after, hide=_hider_of_nothing) -> list[str]:
         if was is not None and now is not None and was.practice != now.practice:
             name = _name_of(site, now, pid, hide)
             n = sa.physicians[pid].referrals_365d
-            moved.append(f"| {name} (`{pid}`) | practice, with their {n} referrals of 365 days "
+            moved.append(f"| {name} (`{pid}`) | practice, with their {n:,} referrals of 365 days "
                          f"| {_practice_name(before, was.practice, hide)} "
                          f"| {_practice_name(after, now.practice, hide)} |")
     if moved:
@@ -714,12 +715,12 @@ def _liaison_lines(before, after, hide=_hider_of_nothing) -> list[str]:
         for field, label in _LIAISON_FIGURES:
             old = getattr(lb[tid], field) if tid in lb else None
             new = getattr(la[tid], field) if tid in la else None
-            shown = "—" if new is None else new
+            shown = "—" if new is None else number(new)
             if kept.get(field):
-                new = shown = kept[field]
-                shown = f"{new} (no liaison now: write `owner:` on each for who takes over)"
+                new = kept[field]
+                shown = f"{number(new)} (no liaison now: write `owner:` on each for who takes over)"
             if (old != new or field in kept and new) and (old or new):
-                rows.append(f"| {name} (`{tid}`) | {label} | {'—' if old is None else old} "
+                rows.append(f"| {name} (`{tid}`) | {label} | {'—' if old is None else number(old)} "
                             f"| {shown} |")
     if not rows:
         return []

@@ -46,9 +46,9 @@ def _as_of(value: str | None):
         raise click.BadParameter(str(exc), param_hint="'--as-of'") from None
 
 
-def _counted(count: int, word: str, grouped: bool = True) -> str:
-    """"1 row", "1,234 rows" (``grouped``: with thousands separators)."""
-    return (f"{count:,}" if grouped else str(count)) + f" {word}{'' if count == 1 else 's'}"
+def _counted(count: int, word: str) -> str:
+    """"1 row", "1,234 rows": with thousands separators, as the pages write a count."""
+    return f"{count:,} {word}{'' if count == 1 else 's'}"
 
 
 def _root(root: Path) -> Path:
@@ -209,9 +209,7 @@ def validate(root: Path, as_of: str | None, strict: bool, timings: bool, fmt: st
     checked = _check(root, as_of, strict, fmt, timings)
     site = checked.site
     warnings = len(checked.report.warnings)
-    def n(count: int, word: str) -> str:  # digits as before ("ok: 10000 physicians")
-        return _counted(count, word, grouped=False)
-
+    n = _counted  # grouped as the pages and the import's lines are ("ok: 10,000 physicians")
     click.echo(
         f"ok: {n(len(site.physicians), 'physician')}, {n(len(site.practices), 'practice')}, "
         f"{n(checked.counts['interactions'], 'interaction')}, "
@@ -286,14 +284,14 @@ def build(root: Path, out: Path | None, as_of: str | None, strict: bool, timings
     n = sum(warnings)
     if result.unchanged:
         click.echo(f"up to date: nothing changed since the site in {result.out} was built "
-                   f"({result.pages} pages, {result.files} files"
-                   + (f", {_counted(n, 'warning', grouped=False)}" if n else "")
+                   f"({result.pages:,} pages, {result.files:,} files"
+                   + (f", {_counted(n, 'warning')}" if n else "")
                    + f"); checked in {result.seconds:.2f} s (--full builds it again)", err=True)
         return
-    click.echo(f"built {result.pages} pages"
-               + (f" ({result.kept} unchanged)" if result.kept else "")
-               + f", {result.files} files"
-               + (f" ({_counted(n, 'warning', grouped=False)})" if n else "")
+    click.echo(f"built {result.pages:,} pages"
+               + (f" ({result.kept:,} unchanged)" if result.kept else "")
+               + f", {result.files:,} files"
+               + (f" ({_counted(n, 'warning')})" if n else "")
                + f" into {result.out} in {result.seconds:.2f} s", err=True)
 
 
@@ -503,16 +501,16 @@ def import_nppes(file: Path, states, zips, taxonomies, specialties, skips, root:
     verb = "would add" if dry_run else "added"
     reused = sum(new.reused.values())
     click.echo(
-        f"{counts.rows:,} rows: {verb} {_counted(len(new.physicians), 'physician', False)} "
-        f"and {_counted(len(new.practices), 'practice', False)}"
-        + (f" ({reused} at {_counted(len(new.reused), 'practice', False)} of the site)"
+        f"{counts.rows:,} rows: {verb} {_counted(len(new.physicians), 'physician')} "
+        f"and {_counted(len(new.practices), 'practice')}"
+        + (f" ({reused:,} at {_counted(len(new.reused), 'practice')} of the site)"
            if reused else "")
-        + f"; skipped {counts.in_site} already in the site, "
-        + (f"{counts.repeated} listed again in the file, " if counts.repeated else "")
-        + (f"{counts.listed} on the skip list, " if skips else "")
-        + f"{counts.deactivated} deactivated, "
-          f"{counts.bad_npi} with an invalid NPI, {counts.elsewhere} outside the filters, "
-          f"{_counted(counts.organizations, 'organization', False)}", err=True)
+        + f"; skipped {counts.in_site:,} already in the site, "
+        + (f"{counts.repeated:,} listed again in the file, " if counts.repeated else "")
+        + (f"{counts.listed:,} on the skip list, " if skips else "")
+        + f"{counts.deactivated:,} deactivated, "
+          f"{counts.bad_npi:,} with an invalid NPI, {counts.elsewhere:,} outside the filters, "
+          f"{_counted(counts.organizations, 'organization')}", err=True)
     if new.namesakes:
         click.echo(f"check {_counted(len(new.namesakes), 'new physician')} named like one of the "
                    "site without an NPI (perhaps the same person: give that file the NPI and "

@@ -27,7 +27,8 @@ class DataErrors(LiaisonError):
     """The data has errors; the diagnostics were printed already."""
 
     def __init__(self, count: int):
-        super().__init__(f"{count} error{'s' if count != 1 else ''} found")
+        # "1,204", as the summary above it
+        super().__init__(f"{count:,} error{'s' if count != 1 else ''} found")
         self.count = count
 
 

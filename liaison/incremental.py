@@ -153,7 +153,7 @@ class Keys:
         self.share = site_share(view)  # beside every brief's own share of treated referrals
         # whether a record can be 90 to 454 days old yet (a liaison's return on visit "not …
         # yet" or not): the site's first month, which another group's oldest record sets
-        self.young = matured_yet(view)
+        self.young = matured_yet(view.stats)
         self._groups: dict[str, str] = {}
         self._doctors: dict[str, str] = {}
         self._months: list | None = None  # the months with interactions, in order

@@ -190,6 +190,25 @@ def test_summary_lists_exactly_the_changes_and_the_moved_statistics(tmp_path):
     assert "```text\n" in validation
 
 
+def test_large_counts_are_grouped_in_thousands_as_the_pages_write_them(tmp_path):
+    """A month's tally of 1,200 referrals entered as one row read "+1200 / -0 (51 → 1251)"
+    and "| 16 | 1216 | +1200 |" in the pull-request comment, where every page writes 1,216."""
+    repo, site = new_repo(tmp_path)
+    base = git(repo, "rev-parse", "HEAD").strip()
+    write(site / "data/referrals/tally.csv", "date,source,physician,service,status,count\n"
+          "2026-11-20,physician,james-whitley,vein-ablation,referred,1200\n")
+    head = commit_all(repo, "head")
+
+    text = summarize(repo, base, head, AS_OF)
+    records = section(text, "Records")
+    assert ("**Referrals**: 1 row added, 0 removed (48 → 49 rows); referrals +1,200 / -0 "
+            "(51 → 1,251)") in records
+    assert table_rows(records)[-1].endswith("| referred | — | — | +1,200 |")
+    stats = table_rows(section(text, "Statistics"))
+    assert "| Referrals, last 90 days | 16 | 1,216 | +1,200 |" in stats
+    assert "| Referrals, last 365 days | 40 | 1,240 | +1,200 |" in stats
+
+
 def test_summary_is_deterministic_and_reads_nothing_but_git(tmp_path):
     repo, site = new_repo(tmp_path)
     make_change(site)

@@ -256,6 +256,16 @@ def test_an_npi_listed_twice_is_imported_once_and_said(example_site, tmp_path):
     assert "skipped 1 already in the site, 1 listed again in the file, 0 deactivated" in err
 
 
+def test_the_summary_line_groups_large_counts_as_its_row_count(example_site, tmp_path):
+    """An NPI listed 1,200 times more read "12,… rows: … 1200 listed again in the file": the
+    row count was grouped, the rest of the line not."""
+    extract = _rewritten(tmp_path, lambda rows: rows + [rows[2]] * 1200)
+    code, _out, err = cli("import", "nppes", str(extract), "--root", str(example_site),
+                          "--state", "NC", "--dry-run")
+    assert code == 0, err
+    assert "1,212 rows: would add " in err and " 1,200 listed again in the file, " in err, err
+
+
 @pytest.mark.parametrize("mangle, message", [
     (lambda t: t.replace('"NPI",', '"NPX",', 1), "1:1: error: not an NPPES NPI registry file: no column 'NPI'"),
     (lambda t: t.replace('"TEAGAN"', '"TEAGAN","extra"', 1),

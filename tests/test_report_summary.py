@@ -333,6 +333,33 @@ def test_the_build_line_without_warnings_is_unchanged(tmp_path):
                         result.stderr.splitlines()[-1])
 
 
+def test_the_last_lines_group_large_counts_in_thousands(example_site, tmp_path):
+    """1,000 calls logged ahead of the as-of date (each a warning) read "1020 interactions;
+    1004 warnings" in validate's line and "(1004 warnings)" in the build's, where the pages,
+    the report of `liaison stats` and the import's lines write "1,020"."""
+    (example_site / EXTRA).write_text(interactions(1000, "owen-price", "2026-12-20"),
+                                      encoding="utf-8")
+    code, _out, stderr = run_validate(example_site, "--as-of", AS_OF)
+    assert code == 0, stderr
+    assert stderr[-1] == ("ok: 6 physicians, 3 practices, 1,020 interactions, 48 referral rows; "
+                          f"{1000 + WARNINGS:,} warnings"), stderr[-1]
+    result = CliRunner().invoke(main, ["build", "--root", str(example_site), "--out",
+                                       str(tmp_path / "out"), "--as-of", AS_OF])
+    assert result.exit_code == 0, result.output
+    assert f"({1000 + WARNINGS:,} warnings) into " in result.stderr.splitlines()[-1]
+
+
+def test_the_error_line_groups_a_large_count_as_the_summary_above_it(example_site):
+    """1,000 calls logged by a team member whose file was renamed: the summary read "1,063
+    errors" and the last line under it "Error: 1063 errors found"."""
+    dangling = rename_team_file(example_site, extra=1000)
+    code, _stdout, stderr = run_validate(example_site, "--as-of", AS_OF)
+    assert code == 1 and dangling > 1000
+    assert any(line.startswith("Summary: ") and f"({dangling:,} errors, " in line
+               for line in stderr)
+    assert stderr[-1] == f"Error: {dangling:,} errors found"
+
+
 # --------------------------------------------------------------------------- progress
 
 needs_fork = pytest.mark.skipif("fork" not in multiprocessing.get_all_start_methods(),

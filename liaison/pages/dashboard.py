@@ -10,7 +10,7 @@ from liaison import charts
 from liaison.pages import follow_ups
 from liaison.pages.base import MONTHS_CHARTED, Page, PageKind
 from liaison.pages.rows import (
-    charted_span, counted_to, new_patients, physician_months, physician_row,
+    by_referrals_before, charted_span, counted_to, new_patients, physician_months, physician_row,
 )
 from liaison.pages.view import SiteView
 from liaison.wording import rate
@@ -31,7 +31,7 @@ def context(view: SiteView, page: Page) -> dict:
     phys = st.physicians
 
     # the referrers who need attention, those who referred most the year before first
-    by_before = sorted(phys, key=lambda p: (-phys[p].referrals_prev_365d, p))
+    by_before = by_referrals_before(st)
 
     def pick(pred, shown: int = 10):
         return [physician_row(view, p)

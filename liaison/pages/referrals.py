@@ -16,8 +16,8 @@ from liaison.pages.base import (
     physician_href, trend,
 )
 from liaison.pages.rows import (
-    charted_span, counted_to, matured_yet, new_patients, no_matured_visit, physician_months,
-    physician_row, practice_sort,
+    by_referrals_before, charted_span, counted_to, matured_yet, new_patients, no_matured_visit,
+    physician_months, physician_row, practice_sort,
 )
 from liaison.pages.training import front_desk_guides, guide_rows, matrix_row
 from liaison.pages.view import SiteView
@@ -187,7 +187,7 @@ def context(view: SiteView, page: Page) -> dict:
                     key=lambda p: (-abs(phys[p].referrals_365d - phys[p].referrals_prev_365d), p))[:15]
 
     # the dashboard's order: those who referred the most in the 365 days before first
-    by_before = sorted(phys, key=lambda p: (-phys[p].referrals_prev_365d, p))
+    by_before = by_referrals_before(st)
 
     def rows(pred):
         """The first LIST_ROWS physicians that pred holds for, how many in all, how many
@@ -251,8 +251,8 @@ def context(view: SiteView, page: Page) -> dict:
         "front_desk_guides": guides,
         "rov_total": rov_badge(totals.rov_365d, "All matured visits"),
         "rov_visits": totals.rov_365d.visits,
-        "rov_none": None if totals.rov_365d.visits else no_matured_visit(view),
-        "matured_yet": matured_yet(view),
+        "rov_none": None if totals.rov_365d.visits else no_matured_visit(view.stats),
+        "matured_yet": matured_yet(view.stats),
         "rov_physicians": rov_rows, "rov_physicians_note": rov_note,
         "rov_liaisons": rov_liaisons(view), "rov_others": rov_others(view),
         "top": [physician_row(view, p) for p in top],

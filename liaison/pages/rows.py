@@ -11,7 +11,8 @@ from operator import attrgetter
 from markupsafe import Markup
 
 from liaison.dates import day_text, month, remembered_day as day
-from liaison.derived import MATURED_AGES, month_of_label
+from liaison.derived import MATURED_AGES, month_of_label, month_to_date
+from liaison.figures import Stats
 from liaison.names import fold, sort_key
 from liaison.pages.base import (
     MONTHS_CHARTED, PERCENT_BASE, ago, percent, physician_href, practice_href, trend,
@@ -106,8 +107,8 @@ def new_patients(view: SiteView) -> dict:
         # (a share from PERCENT_BASE new patients on: 1 of 2 is no "50.0% of new patients")
         "physician_share_365d": percent(p365, t.referrals_365d)
         if t.referrals_365d >= PERCENT_BASE else None,
-        "unrecorded": unrecorded_before(view),
-        "none_since": none_since(view),
+        "unrecorded": unrecorded_before(view.stats),
+        "none_since": none_since(view.stats),
     }
 
 
@@ -118,17 +119,18 @@ def counted_to(view: SiteView) -> str:
     return f"to {day_text(D, D)}, {D.day} of {calendar.monthrange(D.year, D.month)[1]} days"
 
 
-def none_since(view: SiteView) -> str | None:
+def none_since(stats: Stats) -> str | None:
     """What to say under the figures when whole months before the as-of month hold no
     referral after months that did: rows not entered yet (a practice that keeps one row a
     month, dated the first) make the last 90 days and the chart's last bars read as a
     collapse. None while every whole month holds a referral since the last one that did
-    (the as-of month counts once it is over: ``view.month_to_date``)."""
-    months = view.stats.months
+    (the as-of month counts once it is over: ``month_to_date``). The pages and the report
+    of ``liaison stats`` say it."""
+    months = stats.months
     last = next((i for i in range(len(months) - 1, -1, -1) if months[i].referrals), None)
     if last is None:
         return None
-    empty = len(months) - 1 - last - (1 if view.month_to_date else 0)  # whole months since
+    empty = len(months) - 1 - last - (1 if month_to_date(stats.as_of) else 0)  # whole months since
     if empty < 1:
         return None
     since = (f"{month(months[last + 1].month)} is" if empty == 1
@@ -137,17 +139,18 @@ def none_since(view: SiteView) -> str | None:
             f"entered yet, the last 90 days and the chart read lower than they were.")
 
 
-def unrecorded_before(view: SiteView) -> str | None:
+def unrecorded_before(stats: Stats) -> str | None:
     """What to say under the figures when a previous period (ages 90-179, 365-729) begins
     before the month of the first referral on record: the badges' "22 vs 0 · 365 d" of a
     site that began its records 3 months ago compares with days nobody recorded, and reads
     as growth. None when both periods lie within the records (or there is no referral).
-    Months are what stats.months keeps: a first record later in its month goes unsaid."""
-    first = next((m.month for m in view.stats.months if m.referrals), None)
+    Months are what stats.months keeps: a first record later in its month goes unsaid. The
+    pages and the report of ``liaison stats`` say it."""
+    first = next((m.month for m in stats.months if m.referrals), None)
     if first is None:
         return None
     start = dt.date(int(first[:4]), int(first[5:7]), 1)
-    D = view.as_of
+    D = stats.as_of
     if start <= D - dt.timedelta(days=729):
         return None
     begin = [f"the previous {n} days begin {day_text(D - dt.timedelta(days=2 * n - 1), D)}"
@@ -233,22 +236,31 @@ def alerts_for(view: SiteView, pid: str) -> list[dict]:
 
 
 
-def matured_yet(view: SiteView) -> bool:
+def by_referrals_before(stats: Stats) -> list[str]:
+    """The physicians' ids, those who referred most in the 365 days before the last 365
+    first (then by id): the order the dashboard, referrals/ and the report of ``liaison
+    stats`` list the new, lapsed and declining referrers in (who needs attention first)."""
+    phys = stats.physicians
+    return sorted(phys, key=lambda p: (-phys[p].referrals_prev_365d, p))
+
+
+def matured_yet(stats: Stats) -> bool:
     """Whether no record can be 90 to 454 days old yet: the site's first month (the
     statistics' months begin at the earliest record's) began fewer than 455 days before the
     as-of date. A site whose records are older (a year without any) waits for nothing: there
-    "not 90 days old yet" would be untrue."""
-    if not view.stats.months:
+    "not 90 days old yet" would be untrue. The pages and the report of ``liaison stats``
+    say it."""
+    if not stats.months:
         return True
-    year, month = map(int, view.stats.months[0].month.split("-"))
-    return (view.as_of - dt.date(year, month, 1)).days < MATURED_AGES[1]
+    year, month = map(int, stats.months[0].month.split("-"))
+    return (stats.as_of - dt.date(year, month, 1)).days < MATURED_AGES[1]
 
 
-def no_matured_visit(view: SiteView) -> str:
+def no_matured_visit(stats: Stats) -> str:
     """A return on visit of no visit old enough: nothing to compare, "0" or "0 → 0" would read
     as a result (the team's and the referral statistics' cards); "yet" on a young site only."""
     return (f"no in-person visit {MATURED_AGES[0]} to {MATURED_AGES[1] - 1} days old"
-            + (" yet" if matured_yet(view) else ""))
+            + (" yet" if matured_yet(stats) else ""))
 
 MISSED_PLAN = 4  # a planned visit whose day passed with no contact since: as a visit overdue
 

@@ -61,7 +61,7 @@ def liaison_figures(view: SiteView, tid: str) -> dict | None:
         "visits_note": f"{s.in_person_90d} in person in the last {WINDOW} days",
         "rov_note": (f"{rov_percent} · " if rov_percent else "")
         + f"over {plural(rov.visits, 'visit')}: referrals before → after" if rov.visits
-        else no_matured_visit(view),
+        else no_matured_visit(view.stats),
     }
 
 
