@@ -910,6 +910,10 @@ def test_the_years_costs_export_is_a_ledger_an_auditor_can_check(example):
     # the page links it
     page = parse(example / "compliance" / "index.html")
     assert "../exports/compliance.csv" in page.all("div", "page-head")[0].hrefs()
+    # downloaded under a name with the as-of date, as the other exports (test_pages_referrals)
+    link = [a for a in page.all("div", "page-head")[0].all("a")
+            if a.attrs.get("href") == "../exports/compliance.csv"][0]
+    assert link.attrs.get("download") == f"compliance-{AS_OF}.csv"
 
 
 def test_a_cost_that_lists_no_physician_is_shown_as_charged_to_none(tmp_path):
