@@ -879,8 +879,8 @@ def test_the_years_costs_export_is_a_ledger_an_auditor_can_check(example):
     records = {(_date(r["date"]).isoformat(), r["summary"]): r for r in interactions()}
     docs = physicians()
     raw = (example / "exports" / "compliance.csv").read_bytes()
-    assert raw.endswith(b"\r\n") and not raw.startswith(b"\xef\xbb\xbf")
-    rows = list(csv.DictReader(raw.decode("utf-8").splitlines()))
+    assert raw.endswith(b"\r\n") and raw.startswith(b"\xef\xbb\xbf")  # Excel reads UTF-8
+    rows = list(csv.DictReader(raw.decode("utf-8-sig").splitlines()))
     assert list(rows[0]) == [
         "year", "date", "physician", "physician_name", "npi", "practice", "type", "liaison",
         "summary", "cost", "shared_by", "share", "running_total", "annual_limit",
