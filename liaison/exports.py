@@ -5,7 +5,9 @@ file name to contents) as bytes; the build writes them. Output depends only on t
 the statistics and the as-of date, never on the clock or the file system: two builds of the
 same input at the same as-of date are byte-identical (SPEC §5).
 
-CSV files are plain UTF-8 (no byte-order mark), with ``\\r\\n`` line ends and a header row.
+CSV files are UTF-8 starting with a byte-order mark (``BOM``: without it Excel, opened by a
+double click, reads them in the Windows code page and garbles every accented name), with
+``\\r\\n`` line ends and a header row.
 Text cells are guarded against CSV/formula injection: a text cell starting with ``=``, ``+``,
 ``-``, ``@``, a tab or a carriage return gets a leading apostrophe, unless the whole cell is a
 plain number (``-3``, ``+1``), which no spreadsheet evaluates as a formula. Integer cells are
@@ -69,6 +71,9 @@ MONTH_COLUMNS = (
 # The columns of referrals-by-month.csv taken from the statistics' months as they are.
 _MONTH_STATS = MONTH_COLUMNS[:8]
 
+# The first character of every CSV export: Excel reads the file as UTF-8 only with it
+# (LibreOffice, Numbers and Google Sheets drop it; liaison's own CSV reader too).
+BOM = "\ufeff"
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _PLAIN_NUMBER = re.compile(r"[+-]?[0-9]+(\.[0-9]+)?")
 
@@ -100,6 +105,7 @@ def csv_cell(value) -> str:
 
 def _csv(header: tuple[str, ...], rows) -> bytes:
     out = io.StringIO(newline="")
+    out.write(BOM)
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(header)
     for row in rows:
@@ -293,8 +299,9 @@ def file_lines(entries: list, as_of: dt.date | None) -> dict[str, dict]:
 
 
 def interactions_header() -> str:
-    """The first line of ``interactions_csv`` (the column names need no quoting)."""
-    return ",".join(INTERACTION_COLUMNS) + "\r\n"
+    """The first line of ``interactions_csv`` (the column names need no quoting), after the
+    byte-order mark that starts every export."""
+    return BOM + ",".join(INTERACTION_COLUMNS) + "\r\n"
 
 
 # a referral row's fields, by place (itemgetter: a third faster than the rows' attributes)

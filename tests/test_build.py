@@ -239,7 +239,7 @@ def test_build_output_layout(example_build):
     assert (out / "assets/style.css").stat().st_size > 0
     assert (out / "calendar.ics").read_bytes().startswith(b"BEGIN:VCALENDAR")
     assert (out / "calendar/lena-brooks.ics").read_bytes().startswith(b"BEGIN:VCALENDAR")
-    header = (out / "exports/physicians.csv").read_text(encoding="utf-8").splitlines()[0]
+    header = (out / "exports/physicians.csv").read_text(encoding="utf-8-sig").splitlines()[0]
     assert header.startswith("id,name,")
 
 
@@ -1414,13 +1414,13 @@ def test_data_values_in_deck_slides_are_shown_as_written(example_site, tmp_path)
 def test_hostile_csv_exports_neutralize_formulas(hostile):
     _root, out = hostile
     rows = list(csv.DictReader(io.StringIO(
-        (out / "exports/interactions.csv").read_text(encoding="utf-8"), newline="")))
+        (out / "exports/interactions.csv").read_text(encoding="utf-8-sig"), newline="")))
     call = [r for r in rows if r["date"] == "2026-11-26"]
     assert len(call) == 1
     assert call[0]["summary"] == "'" + FORMULA
     assert call[0]["needs"].startswith("'@SUM(1+1)")
     for name in ("interactions.csv", "physicians.csv", "practices.csv", "referrals-by-month.csv"):
-        data = (out / "exports" / name).read_text(encoding="utf-8")
+        data = (out / "exports" / name).read_text(encoding="utf-8-sig")
         for row in csv.reader(io.StringIO(data, newline="")):
             for cell in row:
                 assert not re.match(r"[=+@\t\r]|-(?![0-9]+$)", cell), (name, cell)

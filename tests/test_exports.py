@@ -35,15 +35,20 @@ def example():
 
 
 def rows_of(data: bytes) -> list[list[str]]:
-    return list(csv.reader(io.StringIO(data.decode("utf-8"), newline="")))
+    return list(csv.reader(io.StringIO(data.decode("utf-8-sig"), newline="")))
 
 
 def dicts_of(data: bytes) -> list[dict[str, str]]:
-    return list(csv.DictReader(io.StringIO(data.decode("utf-8"), newline="")))
+    return list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"), newline="")))
+
+
+BOM = b"\xef\xbb\xbf"
 
 
 def assert_plain_csv(data: bytes) -> None:
-    assert not data.startswith(b"\xef\xbb\xbf"), "no byte-order mark"
+    # UTF-8 with a byte-order mark: Excel opened by a double click reads a CSV without one in
+    # the system's code page (Windows-1252: 'Ã«' for 'ë'); LibreOffice and Google Sheets drop it
+    assert data.startswith(BOM) and not data[3:].startswith(BOM), "one byte-order mark"
     data.decode("utf-8")
     assert data.endswith(b"\r\n")
     # every line ends with CRLF, and there is no bare LF or CR
@@ -393,6 +398,29 @@ def test_referrals_by_month_csv_splits_physician_referrals_as_the_month_table(ex
 ])
 def test_csv_cell(value, cell):
     assert exports.csv_cell(value) == cell
+
+
+def test_accented_names_survive_excels_double_click(example_site):
+    """Every export starts with a UTF-8 byte-order mark, once, before its header: without
+    it Excel reads the file in the Windows code page and 'Zoë Núñez' reads 'ZoÃ« NÃºÃ±ez'
+    (the known limit the README had). Read as Windows-1252 would, the mark is the first thing
+    and the name comes out whole only when decoded as UTF-8."""
+    path = example_site / "data/physicians/alan-cho.yml"
+    path.write_text(path.read_text(encoding="utf-8").replace(
+        "name: Alan Cho", "name: Zoë Núñez-Cho"), encoding="utf-8")
+    practice = example_site / "data/practices/mountain-view-family-medicine.yaml"
+    practice.write_text(practice.read_text(encoding="utf-8").replace(
+        "name: Mountain View Family Medicine", "name: Médecine Mountain View"), encoding="utf-8")
+    c = load(example_site)
+    made = {"physicians": exports.physicians_csv(c.site, c.stats),
+            "practices": exports.practices_csv(c.site, c.stats),
+            "interactions": exports.interactions_csv(c.site, D),
+            "referrals-by-month": exports.referrals_by_month_csv(c.site, c.stats)}
+    for name, data in made.items():
+        assert data.startswith(BOM) and not data[3:].startswith(BOM), name
+        assert rows_of(data)[0][0] in ("id", "date", "month"), name  # the header's, no U+FEFF
+    assert "Zoë Núñez-Cho" in {r["name"] for r in dicts_of(made["physicians"])}
+    assert "Médecine Mountain View" in {r["name"] for r in dicts_of(made["practices"])}
 
 
 def test_formula_injection_is_neutralized(example_site):

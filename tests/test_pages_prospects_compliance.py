@@ -879,8 +879,8 @@ def test_the_years_costs_export_is_a_ledger_an_auditor_can_check(example):
     records = {(_date(r["date"]).isoformat(), r["summary"]): r for r in interactions()}
     docs = physicians()
     raw = (example / "exports" / "compliance.csv").read_bytes()
-    assert raw.endswith(b"\r\n") and not raw.startswith(b"\xef\xbb\xbf")
-    rows = list(csv.DictReader(raw.decode("utf-8").splitlines()))
+    assert raw.endswith(b"\r\n") and raw.startswith(b"\xef\xbb\xbf")  # Excel reads UTF-8
+    rows = list(csv.DictReader(raw.decode("utf-8-sig").splitlines()))
     assert list(rows[0]) == [
         "year", "date", "physician", "physician_name", "npi", "practice", "type", "liaison",
         "summary", "cost", "shared_by", "share", "running_total", "annual_limit",
@@ -910,6 +910,10 @@ def test_the_years_costs_export_is_a_ledger_an_auditor_can_check(example):
     # the page links it
     page = parse(example / "compliance" / "index.html")
     assert "../exports/compliance.csv" in page.all("div", "page-head")[0].hrefs()
+    # downloaded under a name with the as-of date, as the other exports (test_pages_referrals)
+    link = [a for a in page.all("div", "page-head")[0].all("a")
+            if a.attrs.get("href") == "../exports/compliance.csv"][0]
+    assert link.attrs.get("download") == f"compliance-{AS_OF}.csv"
 
 
 def test_a_cost_that_lists_no_physician_is_shown_as_charged_to_none(tmp_path):

@@ -114,6 +114,18 @@ def dashboard(site: Path) -> Node:
 # physician referrals and other new patients, apart
 
 
+def test_export_links_download_under_a_name_with_the_as_of_date(referrals):
+    """The exports hold no as-of date: a download of each link is named with it
+    (`physicians-2026-11-26.csv`), so two downloads of different days are told apart in the
+    Downloads folder and in the spreadsheet's title bar, not `physicians (1).csv`."""
+    links = [a for a in referrals.all("a") if a.attrs.get("href", "").endswith(".csv")]
+    assert {a.attrs["href"].rsplit("/", 1)[1] for a in links} == {
+        "referrals-by-month.csv", "physicians.csv", "practices.csv", "interactions.csv"}
+    for a in links:
+        stem = a.attrs["href"].rsplit("/", 1)[1][:-len(".csv")]
+        assert a.attrs.get("download") == f"{stem}-{AS_OF}.csv", a.attrs
+
+
 def test_the_example_exercises_both_sides_of_the_percentage_rule():
     """The expected values below need a base under 5 and one of 5 or more."""
     assert OTHER_PREV_365 < 5 <= PHYSICIAN_PREV_365
