@@ -508,3 +508,32 @@ def test_a_badge_keeps_its_outline_under_a_contrast_theme(new_page, server, type
                  if b["style"] in ("none", "hidden") or b["width"] < 1 or b["colour"] == "rgba(0, 0, 0, 0)"]
     assert seen > 30, seen
     assert not bare, "badges with no outline under forced colours:\n" + "\n".join(bare[:15])
+
+
+@pytest.mark.parametrize("width", list(VIEWPORTS))
+def test_the_headers_tab_order_is_the_order_it_is_seen_in(new_page, server, types, width):
+    """The header's search box sits at the right end of the brand's row, the navigation on a
+    row of its own under them; the box came last in the page's order, so the keyboard went
+    from the brand down through every section's link and then back up to the box. Tab never
+    goes back up a row in the header: the box is the stop after the brand."""
+    page, _rec = new_page(viewport=VIEWPORTS[width])
+    for name in ("dashboard", "physician", "referrals"):
+        page.goto(f"{server}/{types[name]}", wait_until="load")
+        page.evaluate("() => document.activeElement && document.activeElement.blur()")
+        stops = []
+        for _ in range(40):
+            page.keyboard.press("Tab")
+            got = page.evaluate(
+                """() => { const e = document.activeElement;
+                     if (!e || !e.closest('header.topbar')) return null;
+                     const r = e.getBoundingClientRect();
+                     return {what: e.id || e.textContent.trim().slice(0, 20), top: r.top, middle: r.top + r.height / 2}; }""")
+            if got is None:
+                if stops:
+                    break
+                continue  # the skip link, before the header
+            stops.append(got)
+        assert [s["what"] for s in stops][1] == "topsearch-q", (name, width, stops)
+        for before, after in zip(stops, stops[1:]):
+            assert after["middle"] >= before["top"], (name, width, before, after)
+
