@@ -508,3 +508,70 @@ def test_a_badge_keeps_its_outline_under_a_contrast_theme(new_page, server, type
                  if b["style"] in ("none", "hidden") or b["width"] < 1 or b["colour"] == "rgba(0, 0, 0, 0)"]
     assert seen > 30, seen
     assert not bare, "badges with no outline under forced colours:\n" + "\n".join(bare[:15])
+
+
+@pytest.mark.parametrize("width", list(VIEWPORTS))
+def test_the_headers_tab_order_is_the_order_it_is_seen_in(new_page, server, types, width):
+    """The header's search box sits at the right end of the brand's row, the navigation on a
+    row of its own under them; the box came last in the page's order, so the keyboard went
+    from the brand down through every section's link and then back up to the box. Tab never
+    goes back up a row in the header: the box is the stop after the brand."""
+    page, _rec = new_page(viewport=VIEWPORTS[width])
+    for name in ("dashboard", "physician", "referrals"):
+        page.goto(f"{server}/{types[name]}", wait_until="load")
+        page.evaluate("() => document.activeElement && document.activeElement.blur()")
+        stops = []
+        for _ in range(40):
+            page.keyboard.press("Tab")
+            got = page.evaluate(
+                """() => { const e = document.activeElement;
+                     if (!e || !e.closest('header.topbar')) return null;
+                     const r = e.getBoundingClientRect();
+                     return {what: e.id || e.textContent.trim().slice(0, 20), top: r.top, middle: r.top + r.height / 2}; }""")
+            if got is None:
+                if stops:
+                    break
+                continue  # the skip link, before the header
+            stops.append(got)
+        assert [s["what"] for s in stops][1] == "topsearch-q", (name, width, stops)
+        for before, after in zip(stops, stops[1:]):
+            assert after["middle"] >= before["top"], (name, width, before, after)
+
+
+
+def test_a_bar_charts_figures_are_a_table_a_screen_reader_reaches(new_page, server, types):
+    """A bar chart is an image whose name sums it up (total, highest, latest): the month by
+    month figures a sighted reader sees in its bars (a physician's referrals falling after the
+    last visit) were only in each bar's tooltip, out of a screen reader's reach inside the
+    image. Each bar chart is followed by a table of its figures, out of sight, in the
+    accessibility tree: a row for every month, with the count each bar's tooltip gives."""
+    page, _rec = new_page(viewport=DESKTOP)
+    checked = 0
+    for path in _chart_pages(types):
+        page.goto(f"{server}/{path}", wait_until="load")
+        charts = page.locator(".chart:has(svg.chart-bar)")
+        assert charts.count(), path
+        for k in range(charts.count()):
+            chart = charts.nth(k)
+            got = chart.evaluate(
+                """c => { const t = c.querySelector('table'); if (!t) return null;
+                     const box = t.closest('.chart-figures') || t;
+                     const r = box.getBoundingClientRect();
+                     return {w: r.width, h: r.height, caption: t.caption ? t.caption.textContent : '',
+                             name: c.querySelector('svg').getAttribute('aria-label'),
+                             bars: [...c.querySelectorAll('svg .chart-series-1 > title, svg rect > title')]
+                                     .map(x => x.textContent),
+                             rows: [...t.tBodies[0].rows].map(tr => [...tr.cells].map(td => td.textContent.trim()))}; }""")
+            assert got is not None, f"{path}: a bar chart with no table of its figures"
+            assert got["w"] <= 1 and got["h"] <= 1, f"{path}: the figures' table shows ({got})"
+            assert got["caption"].startswith(got["name"]), (path, got["caption"])
+            assert len(got["rows"]) == 24, (path, got["rows"])
+            table = {row[0]: row[1] for row in got["rows"]}
+            tips = [t.split(": ", 1) for t in got["bars"] if ": " in t]
+            assert tips, path
+            for month, text in tips:
+                assert table.get(month) == text.split(" ")[0], (path, month, text, table)
+            checked += 1
+            snapshot = chart.aria_snapshot()
+            assert "- table" in snapshot and "- rowheader" in snapshot, (path, snapshot[:400])
+    assert checked >= 3

@@ -237,6 +237,27 @@ def test_bar_tooltips():
     assert bars(one)[0].find(f"{SVG}title").text == "2026-01: 1 referral"
 
 
+
+def test_bar_figures_give_every_periods_counts_as_a_table():
+    """The table a screen reader reads for a bar chart: a row a period, as its tooltips name
+    it, each series' count and the markers in it; nothing for an empty chart."""
+    args = (["2026-01", "2026-02", "2026-03"], [3, 0, 1234])
+    kwargs = dict(title="Referrals & visits", secondary=[1, 2, 0], secondary_label="Visits",
+                  partial_last=True, markers=[(0.2, "a"), (0.9, "b"), (2.0, "c"), (3.0, "end"),
+                                              (5.0, "after")], height=260, counts=True)
+    root = ET.fromstring(charts.bar_figures(*args, **kwargs))
+    assert root.get("class") == "chart-figures"
+    table = root.find("table")
+    assert table.find("caption").text == "Referrals & visits"
+    assert [th.text for th in table.find("thead").iter("th")] == \
+        ["Month", "Referrals", "Visits", "In-person visits"]
+    rows = [[c.text for c in tr] for tr in table.find("tbody")]
+    assert rows == [["2026-01", "3", "1", "2"], ["2026-02", "0", "2", "0"],
+                    ["2026-03 (month to date)", "1,234", "0", "2"]]
+    tips = [b.find(f"{SVG}title").text for b in bars(ET.fromstring(bar_chart(*args, **kwargs)))]
+    assert tips[-1].startswith(rows[-1][0] + ": ")
+    assert charts.bar_figures([], [], title="t") == ""
+
 def test_y_axis_nice_gridlines():
     for peak in (1, 2, 3, 5, 7, 9, 10, 14, 18, 23, 41, 99, 100, 101, 999, 1234, 98765):
         root = ET.fromstring(bar_chart(["a", "b"], [peak, 0], title="t"))

@@ -15,8 +15,8 @@ time, locale or hash order). Pure functions of their arguments and the palette
 """
 from __future__ import annotations
 
-from liaison.charts.bars import bar_chart, sparkline
+from liaison.charts.bars import bar_chart, bar_figures, sparkline
 from liaison.charts.rows import funnel_chart, share_bars, trend_badge
 from liaison.charts.svg import _text_w
 
-__all__ = ["bar_chart", "sparkline", "funnel_chart", "share_bars", "trend_badge", "_text_w"]
+__all__ = ["bar_chart", "bar_figures", "sparkline", "funnel_chart", "share_bars", "trend_badge", "_text_w"]

@@ -172,6 +172,57 @@ def bar_chart(labels: list[str], values: list[int], *, title: str,
     return "".join(parts)
 
 
+def bar_figures(labels: list[str], values: list[int], *, title: str,
+                secondary: list[int] | None = None, secondary_label: str | None = None,
+                primary_label: str = "Referrals", partial_last: bool = False,
+                partial_label: str = PARTIAL_LABEL,
+                markers: list[tuple[float, str]] | None = None,
+                marker_label: str = MARKER_LABEL, **_drawing) -> str:
+    """The figures of ``bar_chart`` with the same arguments as an HTML table, in a box of class
+    ``chart-figures`` out of sight (the stylesheets' visually hidden box: a table is never
+    narrower than its cells, the box around it is), for a screen reader:
+    the chart is an image whose name sums it up, its bars' counts only in their tooltips.
+    A row a period (its label as the tooltips give it), the count of each series, and the
+    number of markers in it when there are any. Empty input gives no table."""
+    labels = tuple(map(str, labels))
+    if not values:
+        return ""
+    n = len(values)
+    heads = [primary_label] + ([secondary_label or "Second series"] if secondary is not None
+                               else [])
+    per = None
+    if markers:
+        per = [0] * n
+        for pos, _text in markers:
+            if 0 <= float(pos) <= n:
+                per[min(int(float(pos)), n - 1)] += 1
+        heads.append(marker_label + "s")
+    parts = [f'<div class="chart-figures"><table><caption>{_esc(title)}</caption><thead><tr>'
+             '<th scope="col">Month</th>']
+    parts += [f'<th scope="col">{_esc(h)}</th>' for h in heads]
+    parts.append("</tr></thead><tbody>")
+    rows = _figure_rows(labels, bool(partial_last), partial_label)
+    if secondary is None and per is None:
+        parts += [f"{row}{v:,}</td></tr>" for row, v in zip(rows, values)]
+    else:
+        more = zip(secondary or [None] * n, per or [None] * n)
+        parts += [f"{row}{v:,}</td>" + ("" if s is None else f"<td>{s:,}</td>")
+                  + ("" if m is None else f"<td>{m}</td>") + "</tr>"
+                  for row, v, (s, m) in zip(rows, values, more)]
+    parts.append("</tbody></table></div>")
+    return "".join(parts)
+
+
+@lru_cache(maxsize=64)
+def _figure_rows(labels: tuple, partial: bool, partial_label: str) -> tuple[str, ...]:
+    """The start of each row of ``bar_figures`` (its period's label) up to its first count:
+    the same for every chart over the same months (a brief's, thousands of them)."""
+    last = len(labels) - 1
+    periods = (f"{label} ({partial_label})" if partial and i == last else label
+               for i, label in enumerate(labels))
+    return tuple(f'<tr><th scope="row">{_esc(period)}</th><td>' for period in periods)
+
+
 # Briefs draw thousands of charts over the same months and a few scales and legends: what a
 # chart's layout decides (its margins, gridlines, axis, x labels, legend, and each bar with its
 # tooltip) is worked out once per layout, not at every chart (a third of a brief's chart).

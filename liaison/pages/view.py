@@ -610,10 +610,14 @@ class SiteView:
 
     def chart(self, chart, *args, **kwargs) -> Markup:
         """A chart of liaison.charts in the site's colours: SVG that escapes every text it
-        holds."""
-        if chart is charts.bar_chart and self.month_to_date and args and args[0] \
-                and str(args[0][-1]) == month_label(self.month_last):
-            kwargs.setdefault("partial_last", True)  # a monthly chart up to the as-of month
+        holds. A bar chart is followed by the table of its figures for a screen reader
+        (``charts.bar_figures``, out of sight)."""
+        if chart is charts.bar_chart:
+            if self.month_to_date and args and args[0] \
+                    and str(args[0][-1]) == month_label(self.month_last):
+                kwargs.setdefault("partial_last", True)  # a monthly chart up to the as-of month
+            return Markup(chart(*args, palette=self.palette, **kwargs)
+                          + charts.bar_figures(*args, **kwargs))
         return Markup(chart(*args, palette=self.palette, **kwargs))
 
     def change(self, now: int, before: int, days: int | None = None) -> dict:
