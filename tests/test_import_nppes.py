@@ -560,28 +560,36 @@ def test_a_skip_list_keeps_npis_out_for_good(example_site, tmp_path):
     assert snapshot(example_site) == snap
 
 
+_SHORT_HEADER = ["NPI", "Entity Type Code", "Provider Last Name (Legal Name)", "Provider First Name",
+                 "Provider First Line Business Practice Location Address",
+                 "Provider Business Practice Location Address City Name",
+                 "Provider Business Practice Location Address State Name",
+                 "Provider Business Practice Location Address Postal Code",
+                 "NPI Deactivation Date", "NPI Reactivation Date",
+                 "Healthcare Provider Taxonomy Code_1"]
+
+
+def _short_extract(path: Path, rows: list[list[str]]) -> Path:
+    """An extract of the registry's layout cut to the columns the import reads, every value
+    quoted and lines ended with CRLF, as the registry writes them."""
+    path.write_text("\r\n".join(",".join(f'"{v}"' for v in r) for r in [_SHORT_HEADER, *rows])
+                    + "\r\n", encoding="utf-8")
+    return path
+
+
 def test_a_sleep_centers_referrers_are_named_by_their_specialty(tmp_path):
     """The shorthands and specialty names of other specialties than vein care: a sleep
     center's pulmonologists, dentists and neurologists were "Provider taxonomy 207RP1001X",
     to rename one file at a time, and `--specialty pulmonology` was no shorthand."""
     root = tmp_path / "sleep"
     assert cli("init", str(root))[0] == 0
-    header = ["NPI", "Entity Type Code", "Provider Last Name (Legal Name)", "Provider First Name",
-              "Provider First Line Business Practice Location Address",
-              "Provider Business Practice Location Address City Name",
-              "Provider Business Practice Location Address State Name",
-              "Provider Business Practice Location Address Postal Code",
-              "NPI Deactivation Date", "NPI Reactivation Date",
-              "Healthcare Provider Taxonomy Code_1"]
     rows = [["1000000012", "1", "QUARLEY", "ODESSA", "9 Tern Way", "HARLOW POINT", "ME", "04999",
              "", "", "207RP1001X"],
             ["1000000020", "1", "VANTREESE", "MILO", "9 Tern Way", "HARLOW POINT", "ME", "04999",
              "", "", "1223G0001X"],
             ["1000000038", "1", "ESKELAND", "RUNA", "9 Tern Way", "HARLOW POINT", "ME", "04999",
              "", "", "2084N0400X"]]
-    extract = tmp_path / "extract.csv"
-    extract.write_text("\r\n".join(",".join(f'"{v}"' for v in r) for r in [header, *rows])
-                       + "\r\n", encoding="utf-8")
+    extract = _short_extract(tmp_path / "extract.csv", rows)
     code, _out, err = cli("import", "nppes", str(extract), "--root", str(root),
                           "--specialty", "pulmonology", "--specialty", "dentistry")
     assert code == 0, err
@@ -601,22 +609,13 @@ def test_an_orthopedic_or_cardiology_groups_referrers_have_shorthands(tmp_path):
     written "Provider taxonomy 111N00000X"."""
     root = tmp_path / "ortho"
     assert cli("init", str(root))[0] == 0
-    header = ["NPI", "Entity Type Code", "Provider Last Name (Legal Name)", "Provider First Name",
-              "Provider First Line Business Practice Location Address",
-              "Provider Business Practice Location Address City Name",
-              "Provider Business Practice Location Address State Name",
-              "Provider Business Practice Location Address Postal Code",
-              "NPI Deactivation Date", "NPI Reactivation Date",
-              "Healthcare Provider Taxonomy Code_1"]
     rows = [["1000000012", "1", "TREMAYNE", "ISOLDE", "4 Quarry Rd", "HARLOW POINT", "ME",
              "04999", "", "", "207P00000X"],
             ["1000000020", "1", "BRANSCOMB", "ALVAR", "4 Quarry Rd", "HARLOW POINT", "ME",
              "04999", "", "", "111N00000X"],
             ["1000000038", "1", "ESKELAND", "RUNA", "4 Quarry Rd", "HARLOW POINT", "ME", "04999",
              "", "", "2084N0400X"]]
-    extract = tmp_path / "extract.csv"
-    extract.write_text("\r\n".join(",".join(f'"{v}"' for v in r) for r in [header, *rows])
-                       + "\r\n", encoding="utf-8")
+    extract = _short_extract(tmp_path / "extract.csv", rows)
     code, _out, err = cli("import", "nppes", str(extract), "--root", str(root),
                           "--specialty", "emergency-medicine", "--specialty", "chiropractic")
     assert code == 0, err

@@ -257,16 +257,14 @@ def test_prospects_are_ranked_by_potential_tier_and_time_since_contact(ranked_si
     assert "not rated" in rows[-1][2].text()
 
 
-def test_prospects_in_equal_standing_come_by_last_name(tmp_path):
-    """Prospects equal in potential, volume, tier and last contact were ranked by the name as
-    written, the first name first ("Ann Young" before "Zoe Abbott"), where the directories
-    list them by last name; so was return on visit's ranking."""
+def _with_ann_young_and_zoe_abbott(tmp_path, kind: str, interactions: str, site_extra: str = ""):
+    """The context of the page ``kind`` of a one-physician site (Ida Lone) given two more
+    physicians whose first names and last names sort the other way round."""
     from conftest import one_physician_site
     from liaison import pages
     from liaison.pipeline import check
 
-    root = one_physician_site(tmp_path / "site", "- {date: 2026-11-02, liaison: lou, "
-                              "type: call, practice: solo, summary: Called the office.}\n")
+    root = one_physician_site(tmp_path / "site", interactions, site_extra)
     for pid, name in [("ann", "Ann Young"), ("zoe", "Zoe Abbott")]:
         (root / "data" / "physicians" / f"{pid}.yaml").write_text(
             f"name: {name}\nspecialty: Family medicine\npractice: solo\n", encoding="utf-8")
@@ -274,28 +272,26 @@ def test_prospects_in_equal_standing_come_by_last_name(tmp_path):
     checked = check(root, as_of, keep_records=True)
     assert checked.ok
     view = pages.SiteView(checked.site, checked.stats, as_of)
-    found = pages.context(view, next(p for p in pages.plan(view) if p.kind == "prospects"))
+    return pages.context(view, next(p for p in pages.plan(view) if p.kind == kind))
+
+
+def test_prospects_in_equal_standing_come_by_last_name(tmp_path):
+    """Prospects equal in potential, volume, tier and last contact were ranked by the name as
+    written, the first name first ("Ann Young" before "Zoe Abbott"), where the directories
+    list them by last name; so was return on visit's ranking."""
+    found = _with_ann_young_and_zoe_abbott(tmp_path, "prospects", (
+        "- {date: 2026-11-02, liaison: lou, type: call, practice: solo, "
+        "summary: Called the office.}\n"))
     assert [r["name"] for r in found["prospects"]] == ["Zoe Abbott", "Ida Lone", "Ann Young"]
 
 
 def test_physicians_given_the_same_come_by_last_name_on_the_compliance_page(tmp_path):
     """Two physicians given the same amount (one lunch shared) were listed by the name as
     written, "Ann Young" before "Zoe Abbott"; by last name, as every list of people."""
-    from conftest import one_physician_site
-    from liaison import pages
-    from liaison.pipeline import check
-
-    root = one_physician_site(tmp_path / "site", "- {date: 2026-11-02, liaison: lou, type: lunch, "
-                              "practice: solo, physicians: [ann, zoe], cost: 60, "
-                              "summary: Lunch.}\n", "compliance:\n  annual_limit: 100\n")
-    for pid, name in [("ann", "Ann Young"), ("zoe", "Zoe Abbott")]:
-        (root / "data" / "physicians" / f"{pid}.yaml").write_text(
-            f"name: {name}\nspecialty: Family medicine\npractice: solo\n", encoding="utf-8")
-    as_of = dt.date(2026, 12, 5)
-    checked = check(root, as_of, keep_records=True)
-    assert checked.ok
-    view = pages.SiteView(checked.site, checked.stats, as_of)
-    found = pages.context(view, next(p for p in pages.plan(view) if p.kind == "compliance"))
+    found = _with_ann_young_and_zoe_abbott(tmp_path, "compliance", (
+        "- {date: 2026-11-02, liaison: lou, type: lunch, practice: solo, "
+        "physicians: [ann, zoe], cost: 60, summary: Lunch.}\n"),
+        "compliance:\n  annual_limit: 100\n")
     assert [r["name"] for r in found["rows"]] == ["Zoe Abbott", "Ann Young"]
 
 
