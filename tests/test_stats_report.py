@@ -21,6 +21,23 @@ def report() -> str:
     return re.sub(r" +", " ", re.sub(r"\n {37,}", " ", done.stdout))  # a figure's note in one line
 
 
+def _called_ida_lone(tmp_path):
+    """A one-physician site (conftest's) whose liaison called Ida Lone on 2026-11-02."""
+    from conftest import one_physician_site
+
+    return one_physician_site(tmp_path / "root", "date: 2026-11-02\nliaison: lou\ntype: call\n"
+                              "physicians: [ida-lone]\nsummary: Called the office\n")
+
+
+def _stats(root, as_of: str):
+    """`liaison stats` of ``root`` at ``as_of`` in a process of its own, which must succeed:
+    the process and its text with runs of spaces made one (the columns' padding)."""
+    done = subprocess.run([sys.executable, "-m", "liaison", "stats", "--root", str(root),
+                           "--as-of", as_of], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    return done, re.sub(r" +", " ", done.stdout)
+
+
 def test_physician_referrals_and_other_new_patients_apart(report):
     # 40 referrals in the last 365 days, 22 from physicians (sources_365d.physician), so 18
     # others; the year before: 10, of which 6 from physicians, so 4 others.
@@ -61,10 +78,7 @@ def test_a_physician_at_exactly_80_percent_is_counted_as_the_compliance_page_cou
     root = one_physician_site(tmp_path / "root", "date: 2024-02-29\nliaison: lou\ntype: lunch\n"
                               "physicians: [ida-lone]\nsummary: Lunch for the office\ncost: 80\n",
                               site_extra="compliance: {annual_limit: 100}\n")
-    done = subprocess.run([sys.executable, "-m", "liaison", "stats", "--root", str(root),
-                           "--as-of", "2024-02-29"], capture_output=True, text=True)
-    assert done.returncode == 0, done.stderr
-    out = re.sub(r" +", " ", done.stdout)
+    done, out = _stats(root, "2024-02-29")
     assert "at 80% or more of the $100.00 limit: 1" in out
     assert "$80.00 Ida Lone (ida-lone)" in out
 
@@ -78,10 +92,7 @@ def test_a_limit_of_more_than_two_decimals_is_compared_exactly_as_the_compliance
     root = one_physician_site(tmp_path / "root", "date: 2024-02-29\nliaison: lou\ntype: lunch\n"
                               "physicians: [ida-lone]\nsummary: Lunch for the office\ncost: 80\n",
                               site_extra="compliance: {annual_limit: 100.004}\n")
-    done = subprocess.run([sys.executable, "-m", "liaison", "stats", "--root", str(root),
-                           "--as-of", "2024-02-29"], capture_output=True, text=True)
-    assert done.returncode == 0, done.stderr
-    out = re.sub(r" +", " ", done.stdout)
+    done, out = _stats(root, "2024-02-29")
     assert "at 80% or more of the $100.004 limit: 0" in out  # written as it is compared
     assert "Ida Lone (ida-lone)" not in out.split("limit:")[1].split("Top referrers")[0]
 
@@ -90,10 +101,7 @@ def test_a_change_reads_as_the_site_badges_read_it(tmp_path):
     """9 physician referrals in the last 90 days against 8 before are +12.5%: the dashboard's
     badge rounds half away from zero ("+13% · 9 vs 8"), the report rounded half to even and
     said +12%; a fall of 1 in 201 is "±0" on the site, and the report said "+0%", a rise."""
-    from conftest import one_physician_site
-
-    root = one_physician_site(tmp_path / "root", "date: 2026-11-02\nliaison: lou\ntype: call\n"
-                              "physicians: [ida-lone]\nsummary: Called the office\n")
+    root = _called_ida_lone(tmp_path)
     (root / "data/referrals").mkdir()
     (root / "data/referrals/rows.csv").write_text(
         "date,source,physician,service,status,count\n"
@@ -101,10 +109,7 @@ def test_a_change_reads_as_the_site_badges_read_it(tmp_path):
         "2026-08-01,physician,ida-lone,ablation,referred,8\n"
         "2026-03-02,physician,ida-lone,ablation,referred,183\n"
         "2025-03-02,physician,ida-lone,ablation,referred,201\n", encoding="utf-8")
-    done = subprocess.run([sys.executable, "-m", "liaison", "stats", "--root", str(root),
-                           "--as-of", "2026-11-26"], capture_output=True, text=True)
-    assert done.returncode == 0, done.stderr
-    out = re.sub(r" +", " ", done.stdout)
+    done, out = _stats(root, "2026-11-26")
     assert "Referrals, last 90 days 9 (9 vs 8, +13%, previous 90 days)" in out
     assert "from physicians 200 (200 vs 201, ±0, previous 365 days)" in out
 
@@ -112,19 +117,13 @@ def test_a_change_reads_as_the_site_badges_read_it(tmp_path):
 def test_the_matured_treated_share_rounds_as_the_referral_pages_funnel(tmp_path):
     """1 treated of 8 matured referrals is 12.5%: the funnel chart of referrals/ reads
     "Treated 1 (13%)" (half away from zero), the report said "12% treated" (half to even)."""
-    from conftest import one_physician_site
-
-    root = one_physician_site(tmp_path / "root", "date: 2026-11-02\nliaison: lou\ntype: call\n"
-                              "physicians: [ida-lone]\nsummary: Called the office\n")
+    root = _called_ida_lone(tmp_path)
     (root / "data/referrals").mkdir()
     (root / "data/referrals/rows.csv").write_text(
         "date,source,physician,service,status,count\n"
         "2026-06-01,physician,ida-lone,ablation,treated,1\n"
         "2026-06-01,physician,ida-lone,ablation,referred,7\n", encoding="utf-8")
-    done = subprocess.run([sys.executable, "-m", "liaison", "stats", "--root", str(root),
-                           "--as-of", "2026-11-26"], capture_output=True, text=True)
-    assert done.returncode == 0, done.stderr
-    out = re.sub(r" +", " ", done.stdout)
+    done, out = _stats(root, "2026-11-26")
     assert "Matured referrals 8 (90–454 days old: 13% treated, 0 declined)" in out
 
 
@@ -194,20 +193,14 @@ def test_the_report_says_no_referral_is_on_record_after_a_month_as_the_pages_do(
     """Rows entered up to September, read on 5 December: October and November hold none, so
     the last 90 days read as a collapse unless they are not entered yet; the pages say so,
     the report said "0 vs 12" alone. Its lines fit an 80-column terminal."""
-    from conftest import one_physician_site
-
-    root = one_physician_site(tmp_path / "root", "date: 2026-11-02\nliaison: lou\ntype: call\n"
-                              "physicians: [ida-lone]\nsummary: Called the office\n")
+    root = _called_ida_lone(tmp_path)
     (root / "data/referrals").mkdir()
     (root / "data/referrals/rows.csv").write_text(
         "date,source,physician,service,status,count\n"
         "2024-09-01,physician,ida-lone,ablation,referred,3\n"
         "2026-08-01,physician,ida-lone,ablation,referred,6\n"
         "2026-09-01,physician,ida-lone,ablation,referred,6\n", encoding="utf-8")
-    done = subprocess.run([sys.executable, "-m", "liaison", "stats", "--root", str(root),
-                           "--as-of", "2026-12-05"], capture_output=True, text=True)
-    assert done.returncode == 0, done.stderr
-    out = re.sub(r" +", " ", done.stdout)
+    done, out = _stats(root, "2026-12-05")
     assert ("No referral is on record after September 2026: if the 2 months since are not "
             "entered yet, the last 90 days and the chart read lower than they were."
             in out.replace("\n ", " ")), out
@@ -240,19 +233,13 @@ def test_a_long_front_desk_name_keeps_the_capture_rates_in_one_column(tmp_path):
 def test_large_counts_are_grouped_in_thousands_as_the_pages_write_them(tmp_path):
     """1234 referrals read "1234 vs 1000" and "Referrals 1234" where the dashboard writes
     "1,234"; a long column of ungrouped digits is hard to read at a glance."""
-    from conftest import one_physician_site
-
-    root = one_physician_site(tmp_path / "root", "date: 2026-11-02\nliaison: lou\ntype: call\n"
-                              "physicians: [ida-lone]\nsummary: Called the office\n")
+    root = _called_ida_lone(tmp_path)
     (root / "data/referrals").mkdir()
     (root / "data/referrals/rows.csv").write_text(
         "date,source,physician,service,status,count\n"
         "2026-11-02,physician,ida-lone,ablation,referred,1234\n"
         "2026-08-01,physician,ida-lone,ablation,treated,1000\n", encoding="utf-8")
-    done = subprocess.run([sys.executable, "-m", "liaison", "stats", "--root", str(root),
-                           "--as-of", "2026-11-26"], capture_output=True, text=True)
-    assert done.returncode == 0, done.stderr
-    out = re.sub(r" +", " ", done.stdout)
+    done, out = _stats(root, "2026-11-26")
     assert "referrals 2,234" in out
     assert "Referrals, last 90 days 1,234 (1,234 vs 1,000, +23%, previous 90 days)" in out
     assert "\n 2,234 Ida Lone (ida-lone)" in out  # top referrers
@@ -272,10 +259,7 @@ def test_a_young_site_reads_no_outcome_nor_return_on_visit_as_zero_as_the_pages(
     (root / "data/referrals/rows.csv").write_text(
         "date,source,physician,service,status,count\n"
         "2026-11-10,physician,ida-lone,ablation,treated,2\n", encoding="utf-8")
-    done = subprocess.run([sys.executable, "-m", "liaison", "stats", "--root", str(root),
-                           "--as-of", "2026-11-26"], capture_output=True, text=True)
-    assert done.returncode == 0, done.stderr
-    out = re.sub(r" +", " ", done.stdout)
+    done, out = _stats(root, "2026-11-26")
     assert "Matured referrals 0 (no referral is 90 days old yet)" in out
     assert "Return on visit — (no in-person visit 90 to 454 days old yet)" in out
     assert "0 of 0 treated" not in out and "0 visits" not in out
@@ -302,10 +286,7 @@ def test_lapsed_referrers_are_listed_in_the_pages_order_most_referred_the_year_b
     """The report listed new, lapsed and declining referrers by record id, so that of 850
     lapsed referrers the 20 shown were the first in the alphabet; the dashboard and
     referrals/ list those who referred most in the 365 days before first."""
-    from conftest import one_physician_site
-
-    root = one_physician_site(tmp_path / "root", "date: 2026-11-02\nliaison: lou\ntype: call\n"
-                              "physicians: [ida-lone]\nsummary: Called the office\n")
+    root = _called_ida_lone(tmp_path)
     counts = {"abe-first": 1, "zed-most": 9, "mia-middle": 4}
     for pid in counts:
         first, last = pid.split("-")
@@ -329,13 +310,7 @@ def test_lapsed_referrers_are_listed_in_the_pages_order_most_referred_the_year_b
 def test_no_capture_rate_reads_as_the_pages_dash(tmp_path):
     """With no referral of the last 365 days that was not a physician's, the report read "n/a"
     where the dashboard and referrals/ read "—"."""
-    from conftest import one_physician_site
-
-    root = one_physician_site(tmp_path / "root", "date: 2026-11-02\nliaison: lou\ntype: call\n"
-                              "physicians: [ida-lone]\nsummary: Called the office\n")
-    done = subprocess.run([sys.executable, "-m", "liaison", "stats", "--root", str(root),
-                           "--as-of", "2026-11-26"], capture_output=True, text=True)
-    assert done.returncode == 0, done.stderr
-    out = re.sub(r" +", " ", done.stdout)
+    root = _called_ida_lone(tmp_path)
+    done, out = _stats(root, "2026-11-26")
     assert "Source capture, 365 days — (referrals not from a physician" in out
     assert "n/a" not in out
