@@ -347,14 +347,34 @@ def changes(base: str, head: str | None, root: Path, as_of: str | None) -> None:
               show_default=True, help="Folder to write the JSON Schemas into.")
 def schema(out: Path) -> None:
     """JSON Schema of every record kind, for editors' YAML validation."""
+    from click.core import ParameterSource
+
     from liaison.schema import write_schemas
 
+    if click.get_current_context().get_parameter_source("out") is ParameterSource.DEFAULT:
+        _refuse_below_site_root(Path.cwd(), out)
     try:
         paths = write_schemas(out)
     except OSError as exc:
         raise LiaisonError(f"cannot write the schemas into '{out}': {exc.strerror or exc}") from None
     for path in paths:
         click.echo(path)
+
+
+def _refuse_below_site_root(here: Path, out: Path) -> None:
+    """``schema`` typed in the site's data/ (no site.yaml here, one above) would write a
+    schemas/ there that no editor setting reads (they read the root's, left stale): refused,
+    naming the root."""
+    from liaison.load import site_root_above
+
+    if any((here / name).is_file() for name in ("site.yaml", "site.yml")):
+        return
+    root = site_root_above(here.resolve())
+    if root is not None:
+        raise LiaisonError(
+            f"not writing '{out}' here: this folder holds no site.yaml, and the site root is "
+            f"'{root}', whose editor settings read its schemas/: run the command there, or "
+            f"give --out {root / out}")
 
 
 @main.command()

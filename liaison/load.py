@@ -62,14 +62,23 @@ def where_to_run(root: Path) -> str:
         if held:  # the site's own folder, whose site.yaml a change deleted or renamed
             return (f"this folder holds {held[0]}/ as a site root does: put its site.yaml back "
                     "(deleted or renamed?)")
-        for folder in here.parents:
-            if any((folder / name).is_file() for name in ("site.yaml", "site.yml")):
-                return (f"the site root is '{folder}', which holds one: run the command there, "
-                        f"or give --root {folder}")
+        folder = site_root_above(here)
+        if folder is not None:
+            return (f"the site root is '{folder}', which holds one: run the command there, "
+                    f"or give --root {folder}")
     except (OSError, RuntimeError, ValueError):
         pass
     return ("run the command in the site's folder (or give it with --root), or start a new "
             "site with `liaison init`")
+
+
+def site_root_above(here: Path) -> Path | None:
+    """The nearest folder above ``here`` (resolved) that holds a site.yaml, or None: where a
+    command typed in the site's data/ was meant to run."""
+    for folder in here.parents:
+        if any((folder / name).is_file() for name in ("site.yaml", "site.yml")):
+            return folder
+    return None
 
 
 def load_core(root: Path, cache: ParseCache | None = None,

@@ -437,6 +437,31 @@ def test_schema_command(tmp_path):
     assert bad.returncode == 2 and "python -m liaison.schema" in bad.stderr
 
 
+def test_schema_typed_below_the_site_root_is_refused(tmp_path):
+    """`liaison schema` typed in the site's data/ wrote data/schemas/ (silently: `validate`
+    reads no .json there), while the editor settings read the root's schemas/, left stale:
+    without --out, a folder with no site.yaml below a site root is refused, naming the root."""
+    root = tmp_path / "site"
+    below = root / "data" / "physicians"
+    below.mkdir(parents=True)
+    (root / "site.yaml").write_text("practice: {name: Blue Ridge Vein}\n", encoding="utf-8")
+    proc = subprocess.run([sys.executable, "-m", "liaison", "schema"], cwd=below,
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert not (below / "schemas").exists()
+    assert f"the site root is '{root}'" in proc.stderr, proc.stderr
+    assert f"--out {root / 'schemas'}" in proc.stderr, proc.stderr
+    # in the site root, and with --out anywhere, it writes as before
+    at_root = subprocess.run([sys.executable, "-m", "liaison", "schema"], cwd=root,
+                             capture_output=True, text=True, timeout=120)
+    assert at_root.returncode == 0, at_root.stderr
+    assert sorted(p.name for p in (root / "schemas").iterdir()) == sorted(KIND)
+    chosen = subprocess.run([sys.executable, "-m", "liaison", "schema", "--out", "here"],
+                            cwd=below, capture_output=True, text=True, timeout=120)
+    assert chosen.returncode == 0, chosen.stderr
+    assert sorted(p.name for p in (below / "here").iterdir()) == sorted(KIND)
+
+
 # ------------------------------------------------------------------- editor settings
 
 
