@@ -502,8 +502,9 @@ ServiceKey = Annotated[Id, Ref("services")]
 Date = Annotated[dt.date, Field(ge=DATE_MIN, le=DATE_MAX)]
 Int = int
 TextList = Annotated[list[Text], Field(default_factory=list)]
+# (`cost:` left empty is no cost, as the model reads it: null in the schema too)
 Cost = Annotated[Decimal | None, BeforeValidator(_cost),
-                 WithJsonSchema({"type": "number", "minimum": 0})]
+                 WithJsonSchema({"anyOf": [{"type": "number", "minimum": 0}, {"type": "null"}]})]
 Limit = Annotated[Decimal, BeforeValidator(_limit),
                   WithJsonSchema({"type": "number", "exclusiveMinimum": 0})]
 

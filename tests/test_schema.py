@@ -249,6 +249,9 @@ VALID = [
     ("interaction.schema.json", VISIT.replace("practice: french-broad-podiatry", "physicians: [alan-cho]")
      + "follow_ups:\n  - {task: Send pads, due: 2026-08-12, done: 2026-08-10, owner: owen-price}\n"
      + "next_visit: 2026-09-01\noutcome: positive\n"),
+    # `# cost:` of `liaison new interaction` uncommented and left empty: no cost, as `outcome:`
+    ("interaction.schema.json", VISIT + "cost:\n"),
+    ("interaction.schema.json", VISIT + "cost: 85.50\n"),
     ("interaction.schema.json", "- " + VISIT.replace("\n", "\n  ").rstrip() + "\n- "
      + VISIT.replace("\n", "\n  ").rstrip().replace("type: visit", "type: call") + "\n"),
     ("referrals.schema.json", "- {date: 2026-08-03, source: physician, physician: alan-cho, service: veins}\n"
