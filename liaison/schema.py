@@ -4,8 +4,8 @@ The schemas are generated from the record models (``liaison.models``) and then a
 an editor's YAML language server sees in a file, which is not what the loader hands the models:
 
 * the language server reads YAML 1.2 and has no date type, so ``date: 2026-08-05`` is the text
-  "2026-08-05": a date is a string of the form YYYY-MM-DD (``format: date`` for tools that check
-  calendar days);
+  "2026-08-05": a date is a string of the form YYYY-MM-DD, from 1900 to 2099 (``format: date``
+  for tools that check calendar days);
 * the loader reads an unquoted scalar in a text field as the text the user wrote
   (``zip: 02134`` is "02134"), while the language server sees the number 2134: a text field
   accepts a string or a number, and an id field a string or a whole number;
@@ -42,7 +42,8 @@ DIALECT = "https://json-schema.org/draft/2020-12/schema"
 # load the files from schemas/ through the paths in .vscode/settings.json.
 ID_BASE = "https://liaison.invalid/schemas/"
 
-DATE_PATTERN = r"^\d{4}-\d{2}-\d{2}$"
+# YYYY-MM-DD from 1900 to 2099 (models.DATE_MIN, DATE_MAX); ASCII digits, as the loader reads
+DATE_PATTERN = r"^(?:19|20)[0-9]{2}-[0-9]{2}-[0-9]{2}$"
 NPI_PATTERN = r"^\s*\d{10}\s*$"
 NOT_BLANK = r"\S"
 # The loader reads an unquoted scalar as the text written; a YAML 1.2 reader sees a number in
@@ -54,7 +55,7 @@ ID_TYPES = ["string", "integer"]
 # Non-standard, widely supported (VS Code, yaml-language-server): the message for a pattern
 # mismatch, instead of the bare regular expression.
 _MSG = "patternErrorMessage"
-DATE_MESSAGE = "Write a date as YYYY-MM-DD (for example 2026-08-05)."
+DATE_MESSAGE = "Write a date as YYYY-MM-DD, from 1900 to 2099 (for example 2026-08-05)."
 ID_MESSAGE = (
     f"An id uses lower-case letters, digits and single hyphens, at most {ID_MAX} characters "
     "(like 'mountain-view-family')."

@@ -270,6 +270,11 @@ INVALID = [
     ("interaction.schema.json", VISIT.replace("type: visit", "type: vist"), "vist", True),
     ("interaction.schema.json", VISIT.replace("2026-08-05", "2026-8-5"), "2026-8-5", True),
     ("interaction.schema.json", VISIT.replace("2026-08-05", "2026-02-30"), "2026-02-30", True),
+    # SPEC §2: dates from 1900 to 2099 (a typo of the year, 1026 or 2206, is out of range)
+    ("interaction.schema.json", VISIT.replace("2026-08-05", "1899-12-31"), "1899-12-31", True),
+    ("interaction.schema.json", VISIT + "next_visit: 2206-09-01\n", "2206-09-01", True),
+    ("team-member.schema.json", "name: Lena Brooks\nrole: liaison\ntrainings:\n"
+                                "  - {guide: phone-skills, completed: 1026-01-15}\n", "1026-01-15", True),
     ("practice.schema.json", "city: Asheville\nzip: 02134\n", "name", True),
     ("practice.schema.json", "name: '   '\n", "name", True),
     ("practice.schema.json", "name: Mountain View\nliaison: Lena Brooks\n", "Lena Brooks", True),
@@ -388,7 +393,12 @@ def test_dates_ids_and_integers():
     interaction = schemas()["interaction.schema.json"]["$defs"]["Interaction"]["properties"]
     assert interaction["date"]["type"] == "string"
     assert interaction["date"]["format"] == "date"
-    assert interaction["date"]["pattern"] == r"^\d{4}-\d{2}-\d{2}$"
+    date = re.compile(interaction["date"]["pattern"])
+    from liaison.models import DATE_MAX, DATE_MIN
+    for day in (DATE_MIN, DATE_MAX, DATE_MIN.replace(year=DATE_MIN.year + 50)):
+        assert date.match(day.isoformat()), day
+    for text in ("1899-12-31", "2100-01-01", "2026-8-5", "２０２６-08-05"):
+        assert not date.match(text), text
     referral = schemas()["referrals.schema.json"]["$defs"]["Referral"]["properties"]
     assert "integer" in referral["count"]["type"] and referral["count"]["minimum"] == 1
 
