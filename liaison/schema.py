@@ -12,7 +12,8 @@ an editor's YAML language server sees in a file, which is not what the loader ha
 * ``npi`` is 10 digits, quoted or not; counts and day numbers are integers;
 * unknown fields are errors (``additionalProperties: false`` on every record);
 * the rules across fields that JSON Schema can say are said: an interaction names a practice or
-  physicians; a referral names a physician exactly when its source is ``physician``.
+  physicians; a referral names a physician exactly when its source is ``physician``, and a
+  declined reason only when its status is ``declined``.
 
 The field descriptions of the models are kept: editors show them as hover text. The rules that
 need other files (dangling ids, duplicate NPIs, the NPI check digit, a follow-up done before its
@@ -33,8 +34,8 @@ from pathlib import Path
 from pydantic import BaseModel
 
 from liaison.models import (
-    ID_MAX, ID_RE, DeckMeta, GuideMeta, Interaction, Physician, Practice, Referral, SiteConfig,
-    TeamMember,
+    DECLINED, ID_MAX, ID_RE, DeckMeta, GuideMeta, Interaction, Physician, Practice, Referral,
+    SiteConfig, TeamMember,
 )
 
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
@@ -265,6 +266,14 @@ def _referral(record: dict) -> None:
         # Non-standard, shown by VS Code and yaml-language-server instead of "expected null".
         "errorMessage": "physician is only allowed when source is physician.",
     }}}
+    # declined_reason: only when status is declined (a status left out or empty is referred).
+    record["allOf"] = [{
+        "if": {"required": ["status"], "properties": {"status": {"const": DECLINED}}},
+        "else": {"properties": {"declined_reason": {
+            "type": "null",
+            "errorMessage": "declined_reason is only allowed when status is declined.",
+        }}},
+    }]
 
 
 def _site(record: dict) -> None:

@@ -256,7 +256,10 @@ VALID = [
      + VISIT.replace("\n", "\n  ").rstrip().replace("type: visit", "type: call") + "\n"),
     ("referrals.schema.json", "- {date: 2026-08-03, source: physician, physician: alan-cho, service: veins}\n"
                               "- {date: 2026-08-04, source: web, service: veins, status: scheduled, count: 3}\n"
-                              "- {date: 2026-08-05, source: unknown, physician: , service: veins, status: }\n"),
+                              "- {date: 2026-08-05, source: unknown, physician: , service: veins, status: }\n"
+                              "- {date: 2026-08-06, source: web, service: veins, status: declined, "
+                              "declined_reason: insurance}\n"
+                              "- {date: 2026-08-07, source: web, service: veins, declined_reason: }\n"),
     ("training-guide.schema.json", "title: Phone skills\naudience: front-desk\norder: 3\n"),
     ("deck.schema.json", "title: Vein care\ntargets: all\n"),
     ("deck.schema.json", "title: Vein care\ntargets: [french-broad-podiatry]\n"),
@@ -297,6 +300,11 @@ INVALID = [
     ("referrals.schema.json", "- {date: 2026-08-03, source: web, physician: alan-cho, service: veins}\n",
      "physician", True),
     ("referrals.schema.json", "- {date: 2026-08-03, source: physician, service: veins}\n", "physician", True),
+    # a declined reason only on a declined referral (the status left out is 'referred')
+    ("referrals.schema.json", "- {date: 2026-08-03, source: web, service: veins, status: treated, "
+                              "declined_reason: insurance}\n", "declined_reason", True),
+    ("referrals.schema.json", "- {date: 2026-08-03, source: web, service: veins, "
+                              "declined_reason: insurance}\n", "declined_reason", True),
     ("referrals.schema.json", "date: 2026-08-03\nsource: web\nservice: veins\n", "array", True),
     ("referrals.schema.json", "- {date: 2026-08-03, source: web, service: veins, count: 0}\n", "0", True),
     ("site.schema.json", "practice: {name: Blue Ridge Vein}\nservices: []\n", "services", True),
