@@ -467,7 +467,8 @@ def cents(amount: Decimal | None) -> int:
 # A text field says whether it is free text: Annotated[OptText, FreeText] or NotFreeText.
 class _Chars:
     """The characters a text field allows (SPEC §2), as a pattern added to its string
-    schema; the JSON Schema for editors is left as it was (it says what to write, not this)."""
+    schema; the JSON Schema for editors is left as it was (liaison.schema adds its own
+    patterns: the text there is not stripped yet)."""
 
     def __init__(self, pattern: str):
         self.pattern = pattern

@@ -10,6 +10,8 @@ an editor's YAML language server sees in a file, which is not what the loader ha
   (``zip: 02134`` is "02134"), while the language server sees the number 2134: a text field
   accepts a string or a number, and an id field a string or a whole number;
 * ``npi`` is 10 digits, quoted or not; counts and day numbers are integers;
+* a text holds no control character and, unless it is Markdown, no line break (SPEC §2), the
+  spaces and line breaks around it aside (the loader strips them);
 * unknown fields are errors (``additionalProperties: false`` on every record);
 * the rules across fields that JSON Schema can say are said: an interaction names a practice or
   physicians; a referral names a physician exactly when its source is ``physician``, and a
@@ -46,7 +48,15 @@ ID_BASE = "https://liaison.invalid/schemas/"
 # YYYY-MM-DD from 1900 to 2099 (models.DATE_MIN, DATE_MAX); ASCII digits, as the loader reads
 DATE_PATTERN = r"^(?:19|20)[0-9]{2}-[0-9]{2}-[0-9]{2}$"
 NPI_PATTERN = r"^\s*\d{10}\s*$"
-NOT_BLANK = r"\S"
+# SPEC §2 (models.LINE_PATTERN, MARKDOWN_PATTERN): no control character (but tab and, in
+# Markdown, line breaks) and no bidirectional control; a text that is not Markdown is one line.
+# The loader strips the spaces and line breaks around a text first (a one-line field written
+# as a `>` block ends with one): they are allowed at both ends.
+_NOT_IN_LINE = r"\x00-\x08\x0a-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069"
+_NOT_IN_MARKDOWN = r"\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069"
+LINE = rf"^\s*(?:[^{_NOT_IN_LINE}\s][^{_NOT_IN_LINE}]*)?\s*$"
+NOT_BLANK_LINE = rf"^\s*[^{_NOT_IN_LINE}\s][^{_NOT_IN_LINE}]*\s*$"
+MARKDOWN = rf"^\s*[^{_NOT_IN_MARKDOWN}]*\s*$"
 # The loader reads an unquoted scalar as the text written; a YAML 1.2 reader sees a number in
 # `zip: 02134` or `phone: 5035550100`. (Not booleans: editors would offer true/false in every
 # text field, and only `true`/`false` are booleans in YAML 1.2.)
@@ -61,7 +71,9 @@ ID_MESSAGE = (
     f"An id uses lower-case letters, digits and single hyphens, at most {ID_MAX} characters "
     "(like 'mountain-view-family')."
 )
-BLANK_MESSAGE = "Must not be empty."
+LINE_MESSAGE = "One line of text, without control characters."
+BLANK_MESSAGE = "Must not be empty: one line of text, without control characters."
+MARKDOWN_MESSAGE = "Must not hold control characters."
 NPI_MESSAGE = "An NPI has exactly 10 digits."
 
 
@@ -206,8 +218,9 @@ def _fix(node):
         elif "pattern" not in node and "format" not in node:  # free text
             node["type"] = list(TEXT_TYPES)
             if node.get("minLength"):
-                node["pattern"] = NOT_BLANK
-                node[_MSG] = BLANK_MESSAGE
+                node["pattern"], node[_MSG] = NOT_BLANK_LINE, BLANK_MESSAGE
+            else:
+                node["pattern"], node[_MSG] = LINE, LINE_MESSAGE
     if node.get("type") == "object" and "properties" in node:
         node.setdefault("additionalProperties", False)
 
@@ -220,6 +233,9 @@ def _fix(node):
             types = other["type"] if isinstance(other["type"], list) else [other["type"]]
             node.update(other)
             node["type"] = [*types, "null"]
+    # Markdown (the media type is on the field, around its text-or-null): line breaks allowed
+    if node.get("contentMediaType") == "text/markdown" and node.get("pattern") == LINE:
+        node["pattern"], node[_MSG] = MARKDOWN, MARKDOWN_MESSAGE
     return node
 
 

@@ -262,6 +262,10 @@ VALID = [
                               "- {date: 2026-08-07, source: web, service: veins, declined_reason: }\n"),
     ("training-guide.schema.json", "title: Phone skills\naudience: front-desk\norder: 3\n"),
     ("deck.schema.json", "title: Vein care\ntargets: all\n"),
+    # a one-line field written as a block keeps its final line break, which the loader strips
+    ("interaction.schema.json", VISIT.replace("summary: Dropped off the new referral pads.",
+                                              "summary: >\n  Dropped off the new\n  referral pads.")
+     + "notes: |\n  Two lines\n  of *Markdown*.\n"),
     ("deck.schema.json", "title: Vein care\ntargets: [french-broad-podiatry]\n"),
     ("deck.schema.json", "title: Vein care\ntargets:\n"),
 ]
@@ -280,6 +284,13 @@ INVALID = [
                                 "  - {guide: phone-skills, completed: 1026-01-15}\n", "1026-01-15", True),
     ("practice.schema.json", "city: Asheville\nzip: 02134\n", "name", True),
     ("practice.schema.json", "name: '   '\n", "name", True),
+    # SPEC §2: a text that is not Markdown is one line; no control characters anywhere
+    ("interaction.schema.json", VISIT.replace("summary: Dropped off the new referral pads.",
+                                              "summary: |\n  Dropped off the pads.\n  Met Dr. Cho."),
+     "summary", True),
+    ("practice.schema.json", "name: Mountain View\ncity: \"Alder\\x01Falls\"\n", "city", True),
+    ("practice.schema.json", "name: Mountain View\nnotes: \"Lunch \\u202eat noon\"\n", "notes", True),
+    ("team-member.schema.json", "name: \"Lena\\nBrooks\"\nrole: liaison\n", "name", True),
     ("practice.schema.json", "name: Mountain View\nliaison: Lena Brooks\n", "Lena Brooks", True),
     ("practice.schema.json", "name: Mountain View\nstaff:\n  - {name: Tess, patient_name: X}\n",
      "patient_name", True),
@@ -409,6 +420,24 @@ def test_dates_ids_and_integers():
         assert not date.match(text), text
     referral = schemas()["referrals.schema.json"]["$defs"]["Referral"]["properties"]
     assert "integer" in referral["count"]["type"] and referral["count"]["minimum"] == 1
+
+
+def test_text_patterns_allow_the_characters_the_models_allow():
+    """The one-line and Markdown patterns of the schemas refuse exactly the characters that
+    `validate` refuses inside a text (models.text_problem), and not the spaces and line break
+    around it, which the loader strips."""
+    from liaison.models import text_problem
+    from liaison.schema import LINE, MARKDOWN, NOT_BLANK_LINE
+
+    for code in [*range(0x00, 0x2100), *range(0x2600, 0x2800), 0xFEFF, 0x3000]:
+        text = f"a{chr(code)}b"
+        assert bool(re.search(LINE, text)) == (text_problem(text) is None), hex(code)
+        assert bool(re.search(NOT_BLANK_LINE, text)) == (text_problem(text) is None), hex(code)
+        assert bool(re.search(MARKDOWN, text)) == (text_problem(text, markdown=True) is None), \
+            hex(code)
+    for text in ("one line\n", "  padded  ", "\tlead", ""):
+        assert re.search(LINE, text), repr(text)
+    assert not re.search(NOT_BLANK_LINE, "  \n") and not re.search(NOT_BLANK_LINE, "")
 
 
 def test_committed_schemas_match_the_models():
