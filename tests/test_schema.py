@@ -527,6 +527,18 @@ def test_vscode_settings_map_every_yaml_kind():
     assert mapping == vscode_yaml_schemas()
 
 
+def test_readme_modeline_names_a_schema():
+    """The README's yaml-language-server comment for other editors: its path, relative to the
+    file's folder (as yaml-language-server resolves a modeline), is a schema of that kind."""
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    found = re.findall(r"`# yaml-language-server: \$schema=([^`]+)` in `([^`]+)`", readme)
+    assert found, "the README shows no modeline"
+    for target, folder in found:
+        path = (REPO / folder / target).resolve()
+        assert path.is_file(), path
+        assert kinds_of(f"{folder.rstrip('/')}/example.yaml") == [path.name]
+
+
 @pytest.mark.parametrize("root", sorted(ROOTS))
 def test_vscode_globs_catch_the_sample_files(root):
     if not ROOTS[root].is_dir():
