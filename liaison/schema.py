@@ -56,7 +56,7 @@ _NOT_IN_LINE = r"\x00-\x08\x0a-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u20
 _NOT_IN_MARKDOWN = r"\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069"
 LINE = rf"^\s*(?:[^{_NOT_IN_LINE}\s][^{_NOT_IN_LINE}]*)?\s*$"
 NOT_BLANK_LINE = rf"^\s*[^{_NOT_IN_LINE}\s][^{_NOT_IN_LINE}]*\s*$"
-MARKDOWN = rf"^\s*[^{_NOT_IN_MARKDOWN}]*\s*$"
+MARKDOWN = rf"^[^{_NOT_IN_MARKDOWN}]*$"  # (no \s* around: linear on a long note)
 # The loader reads an unquoted scalar as the text written; a YAML 1.2 reader sees a number in
 # `zip: 02134` or `phone: 5035550100`. (Not booleans: editors would offer true/false in every
 # text field, and only `true`/`false` are booleans in YAML 1.2.)
