@@ -27,7 +27,7 @@ from liaison.derived import is_open, is_overdue, owner
 from liaison.diagnostics import SUMMARY_THRESHOLD
 from liaison.diagnostics import summarize as summarize_report
 from liaison.guard import PATIENT_MESSAGE
-from liaison.models import cents
+from liaison.models import STATUSES, cents
 from liaison.revisions import ChangesError, commit_of, export, site_rel, toplevel
 from liaison.wording import number, rate
 
@@ -510,6 +510,25 @@ def _referral_key(row) -> tuple:
             row.taken_by or "", row.declined_reason or "")
 
 
+def _status_moves(gained: Counter, lost: Counter) -> Counter:
+    """(status before, status after) -> how many referrals, pairing each referral ``lost``
+    with one ``gained`` that differs from it only in its status (keys: date, source,
+    physician, service, status; the earliest stages paired first)."""
+    moves = Counter()
+    left = Counter(gained)
+    for k in sorted(lost, key=lambda k: (STATUSES.index(k[4]), k)):
+        n = lost[k]
+        for now in STATUSES:
+            other = k[:4] + (now,)
+            if now == k[4] or not left[other] or not n:
+                continue
+            paired = min(n, left[other])
+            moves[k[4], now] += paired
+            left[other] -= paired
+            n -= paired
+    return moves
+
+
 def _referral_lines(b, a, hide=_hider_of_nothing, broken: frozenset = frozenset(),
                     broken_base: frozenset = frozenset()) -> list[str]:
     """``broken`` (``broken_base``): the files with errors in the head (the base), whose
@@ -564,6 +583,17 @@ def _referral_lines(b, a, hide=_hider_of_nothing, broken: frozenset = frozenset(
         out += [f"Of these, {_plural(annotated, 'referral')} removed and added again "
                 f"{'is the same one' if annotated == 1 else 'are the same ones'} with "
                 "`taken_by` or `declined_reason` added or changed.", ""]
+    # Referrals whose status moved (the coordinator marking one scheduled, consulted, treated
+    # or declined, the daily edit of a referral row): of the rest, a removal and an addition
+    # alike in date, source, physician and service; they read as rows removed and added alone.
+    moved = _status_moves(gained - lost, lost - gained)
+    if moved:
+        count = sum(moved.values())
+        out += [f"Of these, {_plural(count, 'referral')} removed and added again "
+                f"{'is the same one with its' if count == 1 else 'are the same ones with their'} `status` "
+                "changed: " + ", ".join(f"{was} → {now} {n:,}" for (was, now), n in sorted(
+                    moved.items(), key=lambda item: (STATUSES.index(item[0][0]),
+                                                     STATUSES.index(item[0][1])))) + ".", ""]
     keys = sorted(delta)
     # a referral file the guard flags: its values are not shown, only counts by month
     flagged = hide.any({row.path for site in (b, a) for row in site.referrals})

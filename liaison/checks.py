@@ -58,6 +58,7 @@ def _unknown(kind: str, value: str, ids) -> str:
 
 
 _HINTS: dict[int, tuple[object, dict[str, str]]] = {}
+_TITLE = re.compile(r"^(?:dr|doctor)-(?=.)")
 
 
 def _hint(value: str, table) -> str:
@@ -74,9 +75,12 @@ def _hint(value: str, table) -> str:
         hint = did_you_mean(value, table, cutoff=0.7)
         if not hint and isinstance(value, str) and value:
             # a short form of one id: 'alder-falls' for alder-falls-family-medicine, 'quill'
-            # for nora-quill (too far apart for difflib); only when one id is so named
-            part = [i for i in table if isinstance(i, str)
-                    and (i.startswith(value + "-") or i.endswith("-" + value))]
+            # for nora-quill (too far apart for difflib); only when one id is so named. A
+            # title written before it ('dr-wren', 'dr-tobias-wren', as a fax names the
+            # referring physician) is no part of it
+            bare = _TITLE.sub("", value) or value
+            part = [i for i in table if isinstance(i, str) and (
+                i == bare or i.startswith(bare + "-") or i.endswith("-" + bare))]
             if len(part) == 1:
                 hint = f" (did you mean '{part[0]}'?)"
         memo[value] = hint

@@ -476,13 +476,14 @@ def patient_info(text: str) -> list[str]:
     return kinds
 
 
-def hit_line(text: str, kind: str, near: bool = False) -> int | None:
-    """The line (from 0) of ``text`` where its first identifier of ``kind`` starts (``near``:
-    its first near form); None when there is none."""
+def hit_lines(text: str, kind: str, near: bool = False) -> list[int]:
+    """The lines (from 0, ascending, each once) of ``text`` where an identifier of ``kind``
+    starts (``near``: a near form); empty when there is none. Every line, not only the first:
+    a note with a patient on line 2 and another on line 9 was said at line 2 alone, and the
+    second was found only in the run after the first was fixed."""
     seen = as_tabled(as_seen(as_rendered(text)))
-    lines = [seen.count("\n", 0, start) for k, start in _hits(seen, seen.lower(), near=near)
-             if k == kind]
-    return min(lines, default=None)
+    return sorted({seen.count("\n", 0, start)
+                   for k, start in _hits(seen, seen.lower(), every=True, near=near) if k == kind})
 
 
 def near_info(text: str) -> list[str]:

@@ -250,14 +250,15 @@ class Parsed:
     line_offset: int = 0
 
 
-def _hit_line(data, loc, kind: str, near: bool = False) -> int | None:
-    """The line (from 0) of the text at ``loc`` where the guard found ``kind``: in a long note
-    of many lines, its diagnostic points at that line (``Problem.within``)."""
+def _hit_lines(data, loc, kind: str, near: bool = False) -> list[int | None]:
+    """The lines (from 0) of the text at ``loc`` where the guard found ``kind``: in a long note
+    of many lines, one diagnostic for each, pointing at its line (``Problem.within``); [None]
+    (one diagnostic, at the value) for a text of one line."""
     for part in loc:
         data = data[part]
     if isinstance(data, str) and "\n" in data:
-        return guard.hit_line(data, kind, near)
-    return None
+        return guard.hit_lines(data, kind, near) or [None]
+    return [None]
 
 
 def _one_record(prefix: Loc, data) -> str:
@@ -465,14 +466,15 @@ class Loader:
             for loc, kind in guard.scan(parsed.data):
                 where = f"{format_loc(loc)}: " if loc else ""
                 key = isinstance(loc, guard.KeyLoc)
-                self.error(rel, f"{where}looks like {kind}: {guard.PATIENT_MESSAGE}", loc=tuple(loc),
-                           at="key" if key else "value",
-                           within=None if key else _hit_line(parsed.data, loc, kind))
+                for within in [None] if key else _hit_lines(parsed.data, loc, kind):
+                    self.error(rel, f"{where}looks like {kind}: {guard.PATIENT_MESSAGE}",
+                               loc=tuple(loc), at="key" if key else "value", within=within)
             for loc, kind in guard.scan_near(parsed.data):  # forms beyond the contract's
                 where = f"{format_loc(loc)}: " if loc else ""
-                self.error(rel, f"{where}may hold {kind}: {guard.PATIENT_MESSAGE}; "
-                                f"reword it if it does", loc=loc, severity="warning",
-                           within=_hit_line(parsed.data, loc, kind, near=True))
+                for within in _hit_lines(parsed.data, loc, kind, near=True):
+                    self.error(rel, f"{where}may hold {kind}: {guard.PATIENT_MESSAGE}; "
+                                    f"reword it if it does", loc=loc, severity="warning",
+                               within=within)
             if b"#" in parsed.raw:  # comments go into git history with the values
                 for line, col, kind, near, joined in guard.scan_comments(yamlio.decode(parsed.raw)):
                     if joined:

@@ -40,6 +40,17 @@ _SOURCE_HELP = {
     "other": "a doctor or their office is 'physician' (their id in the physician column), "
              "an answer none of these fits is 'other', and 'unknown' is for nobody asked",
 }
+# What the coordinator is to write for a stage or a reason said in their own words ("seen",
+# "no-show", "lost to follow-up"): the status is the furthest stage reached, and a patient who
+# never came is a declined referral, its reason 'no-response'
+_CHOICE_HELP = {
+    "source": _SOURCE_HELP["other"],
+    "status": "it is the furthest stage the referral reached: a patient we saw is 'consulted', "
+              "one who never came (a no-show, lost to follow-up) is 'declined' with "
+              "declined_reason 'no-response'",
+    "declined_reason": "a patient who never answered or never came is 'no-response', a "
+                       "reason none of these fits is 'other'",
+}
 
 
 @dataclass(frozen=True)
@@ -108,7 +119,7 @@ def _date_reader(col: Column):
 
 def _choice_reader(col: Column):
     absent, options, names = _absent(col), frozenset(col.options), col.options
-    helps = _SOURCE_HELP["other"] if col.name == "source" else ""
+    helps = _CHOICE_HELP.get(col.name, "")
 
     def read_required(value):
         if value is None or (isinstance(value, str) and not value.strip()):
@@ -124,7 +135,7 @@ def _choice_reader(col: Column):
         if value is None or (isinstance(value, str) and not value.strip()):
             return absent
         if not isinstance(value, str) or value.strip() not in options:
-            return None, _not_one_of(value, names), False
+            return None, _not_one_of(value, names, helps), False
         return value.strip(), None, False
 
     return read_required if col.required else read_optional

@@ -721,6 +721,22 @@ def test_a_large_practices_fit_names_a_few_and_counts_the_others(tmp_path):
                         "such patients."), elm
 
 
+def test_one_specialty_spelled_two_ways_is_one_fit_point(tmp_path):
+    """A physician added by the coordinator as "Family medicine" beside a colleague's "Family
+    Medicine": the practice's brief had two "fits our services" points, one per spelling,
+    each naming the same services."""
+    root = copy_example(tmp_path)
+    (root / "data/practices/oak-hollow-group.yaml").write_text(
+        "name: Oak Hollow Group\ncity: Asheville\nstate: NC\n")
+    for i, specialty in enumerate(("Family Medicine", "Family medicine", "family  medicine")):
+        (root / f"data/physicians/oak-{i}.yaml").write_text(
+            f"name: Pat Oak{chr(65 + i)}\nspecialty: {specialty}\npractice: oak-hollow-group\n")
+    out = build(root, tmp_path / "out")
+    fits = [t for kind, t in points_of(page(out, "practices/oak-hollow-group")) if kind == "fit"]
+    assert len(fits) == 1, fits
+    assert fits[0].startswith("Family Medicine (Pat OakA, Pat OakB and Pat OakC) fits our "), fits
+
+
 def test_a_large_practices_lapsed_referrers_are_one_talking_point(tmp_path, records):
     """A group's lapsed referrers each had a talking point of their own, by name: 48 at a
     250-physician group (of 103 points, "100 more talking points"). Past six, they are one

@@ -470,6 +470,40 @@ def test_referral_rows_that_only_gain_taken_by_or_declined_reason_are_said_so(tm
             "`taken_by` or `declined_reason` added or changed." in records), records
 
 
+def test_referral_rows_whose_status_moved_on_are_said_so(tmp_path):
+    """The coordinator's daily edit, a referral marked scheduled, consulted or declined: each
+    row reads as one removed and one added; the summary says how many are the same referrals
+    with their status changed, from what to what (the statistics' totals do not move, so
+    nothing else said it). A referral deleted and another added are not paired."""
+    repo = tmp_path / "repo"
+    shutil.copytree(REPO / "tests" / "fixtures" / "spec-example", repo)
+    _make_writable(repo)
+    git(repo, "init", "-q")
+    commit_all(repo, "base")
+    rows = repo / "data/referrals/through-2026-09.yaml"
+    text = rows.read_text(encoding="utf-8")
+    moves = {
+        "{date: 2026-05-30, source: insurance, service: vascular-ultrasound, status: scheduled}":
+            "{date: 2026-05-30, source: insurance, service: vascular-ultrasound, status: treated}",
+        "{date: 2026-03-21, source: unknown, service: vein-ablation, status: consulted}":
+            "{date: 2026-03-21, source: unknown, service: vein-ablation, status: declined,"
+            " declined_reason: patient-choice}",
+        # not a move: another referral (another service) in place of this one
+        "{date: 2025-04-05, source: patient, service: vein-ablation, status: consulted}":
+            "{date: 2025-04-05, source: patient, service: sclerotherapy, status: treated}",
+    }
+    for was, now in moves.items():
+        assert text.count(was) == 1, was
+        text = text.replace(was, now)
+    rows.write_text(text, encoding="utf-8")
+    commit_all(repo, "statuses")
+
+    records = section(summarize(repo, "HEAD~1", "HEAD", AS_OF), "Records")
+    assert "**Referrals**: 3 rows added, 3 removed" in records, records
+    assert ("Of these, 2 referrals removed and added again are the same ones with their "
+            "`status` changed: scheduled → treated 1, consulted → declined 1." in records), records
+
+
 # --------------------------------------------------------------------------- the working tree
 
 

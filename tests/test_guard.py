@@ -667,14 +667,34 @@ def test_the_first_editions_keyword_rules_reach_as_far_as_they_did():
     assert guard.patient_info("dob: see the other 5") == []  # 16
 
 
-def test_the_line_of_a_hit_is_the_first_of_its_kind():
-    text = "Ordinary line\nMRN 00451234\nSSN 123-45-6789\nMRN 00459999\n"
-    assert guard.hit_line(text, guard.MRN) == 1
-    assert guard.hit_line(text, guard.SSN) == 2
-    assert guard.hit_line(text, guard.DOB) is None  # none (line 0 is the first line's)
+def test_the_lines_of_a_kinds_hits_are_each_of_its_lines():
+    text = "Ordinary line\nMRN 00451234\nSSN 123-45-6789\nMRN 00459999 and MRN 00451111\n"
+    assert guard.hit_lines(text, guard.MRN) == [1, 3]  # (two on one line: that line once)
+    assert guard.hit_lines(text, guard.SSN) == [2]
+    assert guard.hit_lines(text, guard.DOB) == []  # none (line 0 is the first line's)
     near = "Ordinary line\nsecond line\npt J.D. 67yo asked for her\n"
     assert guard.near_info(near) == [guard.INITIALS]
-    assert guard.hit_line(near, guard.INITIALS, near=True) == 2
+    assert guard.hit_lines(near, guard.INITIALS, near=True) == [2]
+
+
+def test_every_line_of_a_long_note_holding_one_kind_is_said_in_one_run(example_site):
+    """A coordinator's note naming two patients on two lines: each line is an error of its
+    own (LINE:COL at the value, as SPEC §3 puts it, the line named in words); the second was
+    said only in the run after the first was fixed ("never only the first")."""
+    text = ("date: 2026-02-03\nliaison: maya-lindqvist\ntype: call\n"
+            "practice: alder-falls-family-medicine\nsummary: Two faxed referrals\nnotes: |\n"
+            "  Fax came through for pt Robert Hale, 58 yo. Scheduled 12/9.\n\n"
+            "  Also patient John Smith 72 y/o needs an ultrasound.\n"
+            "  MRN 4821337 and MRN 5529913 on the cover sheet.\n")
+    rel = write(example_site, "data/interactions/two-patients.yaml", text)
+    res = validate(example_site)
+    assert res.code == 1, res.dump()
+    names = [d.msg for d in res.diags if d.path == rel and "patient's name" in d.msg]
+    assert [m[m.index("(on line"):] for m in names] == ["(on line 7)", "(on line 9)"], res.dump()
+    assert [(d.line, d.col) for d in res.diags if d.path == rel and "patient's name" in d.msg] \
+        == [(6, 8), (6, 8)]
+    mrns = [d.msg for d in res.diags if d.path == rel and "medical record" in d.msg]
+    assert len(mrns) == 1 and mrns[0].endswith("(on line 10)"), res.dump()
 
 
 def test_a_lines_two_identifiers_of_one_kind_are_one_hit():

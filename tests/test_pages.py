@@ -775,6 +775,39 @@ def test_data_quality_lists_physicians_by_last_name(tmp_path):
         assert [r["name"] for r in quality[part]] == expected, part
 
 
+def test_data_quality_lists_physician_referrals_perhaps_entered_twice(tmp_path):
+    """The coordinator types a fax into the month's sheet and writes it again with `liaison
+    new referral`: the same physician, date and service in two files counted twice with
+    nothing said. Data quality lists it with where each row is; rows of one file (two
+    patients sent that day) and other sources are left alone."""
+    from conftest import one_physician_site
+    from liaison import pages
+    from liaison.pipeline import check
+
+    root = one_physician_site(tmp_path / "site", "- {date: 2026-11-02, liaison: lou, "
+                              "type: call, practice: solo, summary: Called.}\n")
+    (root / "data/referrals/2026/11").mkdir(parents=True)
+    (root / "data/referrals/2026-11.csv").write_text(
+        "date,source,physician,service,status,count\n"
+        "2026-11-03,physician,ida-lone,ablation,scheduled,\n"
+        "2026-11-04,physician,ida-lone,ablation,,\n"
+        "2026-11-04,physician,ida-lone,ablation,,2\n"  # one sheet: two patients, not a double
+        "2026-11-05,web,,ablation,,\n", encoding="utf-8")
+    (root / "data/referrals/2026/11/03-ida-lone.yaml").write_text(
+        "- {date: 2026-11-03, source: physician, physician: ida-lone, service: ablation}\n",
+        encoding="utf-8")
+    (root / "data/referrals/2026/11/05-web.yaml").write_text(
+        "- {date: 2026-11-05, source: web, service: ablation}\n", encoding="utf-8")
+    checked = check(root, AS_OF, keep_records=True)
+    assert checked.ok
+    view = pages.SiteView(checked.site, checked.stats, AS_OF)
+    quality = pages.context(view, next(p for p in pages.plan(view) if p.kind == "data-quality"))
+    assert [(e["date"], e["physician"]["name"], e["service"], e["referrals"], e["where"])
+            for e in quality["double_entries"]] == [
+        (dt.date(2026, 11, 3), "Ida Lone", "Ablation", 2,
+         ["data/referrals/2026-11.csv:2", "data/referrals/2026/11/03-ida-lone.yaml [0]"])]
+
+
 def test_a_members_page_links_the_visits_they_logged_before_the_last_90_days(tmp_path):
     """Lena Brooks left (`role: other`, her file kept for the visits she logged, as the
     README advises: "their page keeps their visits"). Her page listed only the last 90 days,

@@ -423,6 +423,31 @@ def test_a_cell_marked_as_having_no_value_says_to_leave_it_empty(tmp_path, monke
         ]
 
 
+def test_a_stage_or_reason_in_the_coordinators_words_says_what_to_write(tmp_path, monkeypatch):
+    # the coordinator marks a referral "seen", "no-show" or "lost to follow-up": the status
+    # was "not one of …" with no word of which stage that is ('consulted'; a patient who never
+    # came is declined, for no response), as the source's words are answered
+    text = (HEADER + "2026-01-05,web,,vein-ablation,seen,,,\n"
+            + "2026-01-06,web,,vein-ablation,declined,,,lost to follow-up\n")
+    for whole in (True, False):
+        _rows, problems = read(tmp_path, monkeypatch, text, whole=whole)
+        assert [(p.line, p.message) for p in problems] == [
+            (2, "status: 'seen' is not one of 'referred', 'scheduled', 'consulted', 'treated' or "
+                "'declined': it is the furthest stage the referral reached: a patient we saw is "
+                "'consulted', one who never came (a no-show, lost to follow-up) is 'declined' "
+                "with declined_reason 'no-response'"),
+            (3, "declined_reason: 'lost to follow-up' is not one of 'insurance', "
+                "'not-a-candidate', 'patient-choice', 'no-response' or 'other': a patient who "
+                "never answered or never came is 'no-response', a reason none of these fits is "
+                "'other'")]
+    # a close one is still told as such
+    _rows, problems = read(tmp_path, monkeypatch, HEADER + "2026-01-05,web,,vein-ablation,sheduled,,,\n",
+                           whole=True)
+    assert [p.message for p in problems] == [
+        "status: 'sheduled' is not one of 'referred', 'scheduled', 'consulted', 'treated' or "
+        "'declined' (did you mean 'scheduled'?)"]
+
+
 @pytest.mark.parametrize("whole", [True, False])
 def test_a_title_above_the_header_row_is_one_error_and_the_rows_are_read(tmp_path, monkeypatch,
                                                                          whole):

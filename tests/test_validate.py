@@ -1523,6 +1523,23 @@ def test_references_of_a_record_with_errors_are_checked(example_site, rel, text,
     assert len({d.place for d in res.errors if d.path == rel}) == 2, res.dump()
 
 
+def test_a_physician_named_with_a_title_is_shown_their_id(example_site):
+    """A fax names the referring physician "Dr. Bell": the coordinator writes `dr-bell` (or
+    `dr-marcus-bell`); it was "unknown physician 'dr-bell'" with no hint (the title put it
+    too far from `marcus-bell` for a "did you mean", and it is no short form of it)."""
+    text = ("date,source,physician,service,status,taken_by,declined_reason\n"
+            "2026-02-03,physician,dr-bell,vein-ablation,,,\n"
+            "2026-02-04,physician,dr-marcus-bell,vein-ablation,,,\n"
+            "2026-02-05,physician,dr-nobody,vein-ablation,,,\n")
+    rel = write(example_site, "data/referrals/r.csv", text)
+    res = validate(example_site)
+    assert res.code == 1
+    for line, value in ((2, "dr-bell"), (3, "dr-marcus-bell")):
+        assert res.expect(rel, line, 1, value).msg == (
+            f"physician: unknown physician '{value}' (did you mean 'marcus-bell'?)")
+    assert res.expect(rel, 4, 1, "dr-nobody").msg == "physician: unknown physician 'dr-nobody'"
+
+
 def test_references_of_a_csv_row_with_errors_are_checked(example_site):
     """SPEC §3: every problem in every file in one run. A CSV row with a bad cell still gets
     its other cells' references checked, as a YAML referral record does, at the row's line."""

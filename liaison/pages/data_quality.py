@@ -2,11 +2,13 @@
 column (with links to edit the file and to see the line in the repository when site.yaml sets
 ``repository``); physicians without an NPI, a tier or a liaison, never contacted; practices
 without a liaison (a liaison being a team member whose role is liaison: one who left the role
-makes no call plan; one with no physician on record is said to have perhaps closed)."""
+makes no call plan; one with no physician on record is said to have perhaps closed);
+physician referrals perhaps entered twice (one date, physician and service in two files)."""
 from __future__ import annotations
 
 from urllib.parse import quote
 
+from liaison.diagnostics import format_loc
 from liaison.names import sort_key
 from liaison.pages.base import Page, PageKind, one_page
 from liaison.pages.directories import by_name
@@ -56,6 +58,41 @@ def warning_row(view: SiteView, d, kind: str | None) -> dict:
     return row
 
 
+def double_entries(view: SiteView) -> list[dict]:
+    """Physician referrals that may have been entered twice: rows of one date, physician and
+    service in two or more files (the fax typed into the month's sheet and written again with
+    `liaison new referral`), newest first. Rows in one file are left alone: two patients sent
+    the same day for the same service are two rows (or one with a count) of one sheet. Each:
+    the date, the physician's row, the service's name, the referrals and where each row is."""
+    first_file: dict[tuple, str] = {}  # (one look-up a row: 290,000 rows at 10,000 physicians)
+    doubled = set()
+    for row in view.site.referrals:
+        if row.source == "physician":
+            key = (row.date, row.physician, row.service)
+            path = first_file.setdefault(key, row.path)
+            if path != row.path:
+                doubled.add(key)
+    groups: dict[tuple, list] = {}
+    if doubled:
+        for row in view.site.referrals:
+            key = (row.date, row.physician, row.service)
+            if row.source == "physician" and key in doubled:
+                groups.setdefault(key, []).append(row)
+    out = []
+    for (date, pid, service), rows in groups.items():
+        if pid not in view.site.physicians:
+            continue
+        out.append({
+            "date": date, "physician": physician_row(view, pid),
+            "service": view.services.get(service, service),
+            "referrals": sum(r.count for r in rows),
+            "where": sorted(f"{r.path}:{r.line}" if r.line else
+                            f"{r.path} {format_loc(r.loc)}" if r.loc else r.path for r in rows),
+        })
+    out.sort(key=lambda e: (-e["date"].toordinal(), e["physician"]["sort_name"], e["service"]))
+    return out
+
+
 def context(view: SiteView, page: Page) -> dict:
     phys = view.stats.physicians
     # by last name, as the directory lists them (not by file name)
@@ -103,6 +140,7 @@ def context(view: SiteView, page: Page) -> dict:
         "never_contacted": rows(lambda d, s: s.last_contact is None),
         "practices_no_liaison": [practice_unassigned(p) for p in by_name(view.site.practices)
                                  if not_liaison(view.site.practices[p].liaison) is not None],
+        "double_entries": double_entries(view),
         "list_open": LIST_OPEN,
     }
 
@@ -110,10 +148,10 @@ def context(view: SiteView, page: Page) -> dict:
 KINDS = [
     PageKind("data-quality", "data_quality.html", "data-quality",
              one_page("data-quality/index.html", "data_quality.html", "data-quality"),
-             context, reads=("diagnostics", "physicians", "practices", "team", "stats.physicians",
-                             "stats.practices"),
+             context, reads=("diagnostics", "physicians", "practices", "team", "referrals",
+                             "stats.physicians", "stats.practices"),
              variables=("warnings", "repository", "host_name", "no_npi", "no_tier", "no_liaison",
-                        "never_contacted", "practices_no_liaison", "list_open"),
+                        "never_contacted", "practices_no_liaison", "double_entries", "list_open"),
              nav=("Data quality", "data-quality/index.html"),
              url="data-quality/"),
 ]

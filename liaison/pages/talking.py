@@ -237,8 +237,11 @@ def _services(view: SiteView, pids: list[str], practice: bool) -> list[Point]:
     if not pids:
         return []
     by_specialty: dict[str, list[str]] = {}
+    spelled: dict[str, str] = {}  # one specialty however its files capitalize or space it
     for pid in pids:
-        by_specialty.setdefault(view.site.physicians[pid].specialty, []).append(pid)
+        specialty = view.site.physicians[pid].specialty
+        specialty = spelled.setdefault(" ".join(specialty.split()).casefold(), specialty)
+        by_specialty.setdefault(specialty, []).append(pid)
     fits = {sp: _fitting(view, sp) for sp in by_specialty}
     out = []
     for specialty, docs in by_specialty.items():
