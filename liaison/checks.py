@@ -487,7 +487,7 @@ def guide_body_problems(site: Site) -> list[Problem]:
     ``#part``) that no heading of that guide names. A link to a page (``….html``) or to an
     address is left alone."""
     from liaison.decks import _REMOTE, html_images, image_problem, image_refs
-    from liaison.content import GUIDE_LINK, LINK, forbidden_characters, prose_lines, repository_links
+    from liaison.content import GUIDE_FILE, forbidden_characters, links, prose_lines, repository_links
 
     out = []
     parts: dict[str, set[str]] = {}  # guide id -> the ids of its page, rendered when a link needs them
@@ -518,21 +518,20 @@ def guide_body_problems(site: Site) -> list[Problem]:
     for guide in site.guides.values():
         to_guides = set()  # (line, column) of each link to a guide's file: made a page's
         for k, line in prose_lines(guide.body):
-            guide_at = {}  # column -> the guide a link there opens
-            for m in GUIDE_LINK.finditer(line):
-                to_guides.add((k, m.start() + 1))
-                if m.group("id") not in site.guides:
-                    near = did_you_mean(m.group("id"), site.guides)
-                    out.append(Problem(guide.path, f"link to '{m.group('id')}.md': no training guide "
-                                       f"'{m.group('id')}' in content/training/{near}", severity="warning",
-                                       line=guide.body_line + k, col=m.start() + 1))
-                else:
-                    guide_at[m.start()] = m.group("id")
-            for m in LINK.finditer(line):
-                dest = m.group("dest").strip()
-                target, part = guide.id if dest.startswith("#") else guide_at.get(m.start()), dest.partition("#")[2]
+            for col, dest in links(line):  # inline, and a reference's definition ([label]: other.md)
+                file = GUIDE_FILE.fullmatch(dest)
+                if file:
+                    to_guides.add((k, col))
+                    if file.group("id") not in site.guides:
+                        near = did_you_mean(file.group("id"), site.guides)
+                        out.append(Problem(guide.path, f"link to '{file.group('id')}.md': no training guide "
+                                           f"'{file.group('id')}' in content/training/{near}",
+                                           severity="warning", line=guide.body_line + k, col=col))
+                        continue
+                target = guide.id if dest.startswith("#") else file.group("id") if file else None
+                part = dest.partition("#")[2]
                 if target and part:
-                    part_problem(target, part, dest, k, m.start() + 1, guide)
+                    part_problem(target, part, dest, k, col, guide)
         for k, col, dest in repository_links(guide.body):
             if (k, col) not in to_guides:
                 out.append(Problem(guide.path, f"link to '{dest}': no page of the site (the guide's page "

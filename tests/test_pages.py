@@ -339,6 +339,24 @@ def test_a_link_to_another_guides_file_opens_that_guides_page():
         "[GitHub](https://x.example/primer.md).")
 
 
+def test_a_reference_style_link_to_another_guides_file_opens_that_guides_page():
+    """[the greeting][greet] with [greet]: phone-skills.md#greeting (a link by reference, as
+    GitHub follows it) kept href="phone-skills.md" on the page: a link to nothing."""
+    from liaison.content import MarkdownRenderer
+    from liaison.pages.training import guide_links
+
+    guides = {"phone-skills": None, "primer": None}
+    text = ("See [the greeting][greet], [primer] and [a file][f].[^1]\n\n"
+            '[greet]: ./phone-skills.md#greeting "Greeting"\n  [primer]: <primer.md>\n[f]: notes.md\n'
+            "[^1]: A note.\n")
+    linked = guide_links(text, guides)
+    assert linked == text.replace("./phone-skills.md#greeting", "../phone-skills/index.html#greeting").replace(
+        "<primer.md>", "../primer/index.html")
+    html, _toc = MarkdownRenderer().document(linked)
+    assert re.findall(r'<a href="([^"]*)"[^>]*>(?:the greeting|primer|a file)', html) == [
+        "../phone-skills/index.html#greeting", "../primer/index.html", "notes.md"]
+
+
 def test_a_guides_headings_have_the_ids_github_gives_them():
     """A link to another guide's part, as GitHub follows it ([x](phone-skills.md#intake--scheduling),
     the anchor copied from GitHub's view of the file), landed at the top of the page: the

@@ -2304,6 +2304,28 @@ def test_a_guides_link_to_another_file_of_the_repository_is_a_warning(example_si
     assert len([w for w in res.warnings if w.path == rel]) == len(links), res.dump()
 
 
+def test_a_guides_reference_style_links_are_checked_at_their_definition(example_site):
+    """[the script][script] with [script]: other.md#part, as GitHub writes a link by reference:
+    validate checked inline links only, so a definition naming a guide that does not exist,
+    a part no heading names or a file the site does not have was said nowhere (and the page
+    kept a link to nothing). Each is a warning at its definition's "["."""
+    first = sorted((example_site / "content" / "training").glob("*.md"))[0]
+    second = example_site / "content" / "training" / "intake.md"
+    write(example_site, "content/training/intake.md", "---\ntitle: Intake\naudience: all\n---\n# Intake\n")
+    rel = f"content/training/{first.name}"
+    text = first.read_text(encoding="utf-8") + "\nSee [one][a], [two][b], [three][c] and [d].[^1]\n\n"
+    line = text.count("\n") + 1
+    write(example_site, rel, text + f"[a]: referal-basics.md\n  [b]: <{second.name}#no-such-part>\n"
+          f"[c]: handouts/intake.pdf \"The form\"\n[d]: ./{second.name}\n[^1]: A footnote, not a link.\n")
+    res = validate(example_site)
+    assert res.code == 0, res.dump()
+    res.expect(rel, line, 1, "link to 'referal-basics.md': no training guide 'referal-basics'", severity="warning")
+    res.expect(rel, line + 1, 3, f"link to '{second.name}#no-such-part': no heading 'no-such-part'",
+               severity="warning")
+    res.expect(rel, line + 2, 1, "link to 'handouts/intake.pdf': no page of the site", severity="warning")
+    assert len([w for w in res.warnings if w.path == rel]) == 3, res.dump()
+
+
 def test_a_guides_html_img_that_cannot_be_shown_is_a_warning(example_site):
     guide = sorted((example_site / "content" / "training").glob("*.md"))[0]
     rel = f"content/training/{guide.name}"

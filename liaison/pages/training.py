@@ -2,7 +2,9 @@
 guide with its table of contents)."""
 from __future__ import annotations
 
-from liaison.content import GUIDE_LINK, outside_code
+import re
+
+from liaison.content import GUIDE_FILE, GUIDE_LINK, REFERENCE, outside_code
 from liaison.decks import image_refs, local_images, picture_file, read_image
 from liaison.derived import latest_trainings, renewal_due, training_expired
 from liaison.names import sort_key
@@ -73,12 +75,23 @@ def guide(view: SiteView, page: Page) -> dict:
 
 def guide_links(markdown: str, guides) -> str:
     """``markdown`` with each link to another guide's file (``other.md``, as GitHub follows it
-    in the pull request) made a link to that guide's page; a link to a file that is no guide
-    is left as it is (``validate`` warns of it)."""
-    return outside_code(markdown, lambda text: GUIDE_LINK.sub(
+    in the pull request; inline or a reference's definition, ``[label]: other.md``) made a link
+    to that guide's page; a link to a file that is no guide is left as it is (``validate``
+    warns of it)."""
+    def page(m: re.Match) -> str | None:  # the guide page a destination opens, or None
+        file = GUIDE_FILE.fullmatch(m.group("dest").strip())
+        return f"../{file.group('id')}/index.html{file.group('part') or ''}" \
+            if file and file.group("id") in guides else None
+
+    def definition(m: re.Match) -> str:
+        to = page(m)
+        indent = m.group(0)[:m.group(0).index("[")]
+        return m.group(0) if to is None else f"{indent}[{m.group('label')}]: {to}{m.group('title') or ''}"
+
+    return outside_code(markdown, lambda text: REFERENCE.sub(definition, GUIDE_LINK.sub(
         lambda m: m.group(0) if m.group("id") not in guides else
         f"[{m.group('text')}](../{m.group('id')}/index.html{m.group('part') or ''}"
-        f"{m.group('title') or ''})", text))
+        f"{m.group('title') or ''})", text)))
 
 
 def images_beside(view: SiteView, page: Page) -> dict[str, bytes]:
