@@ -487,7 +487,9 @@ def guide_body_problems(site: Site) -> list[Problem]:
     ``#part``) that no heading of that guide names. A link to a page (``….html``) or to an
     address is left alone."""
     from liaison.decks import _REMOTE, html_images, image_problem, image_refs
-    from liaison.content import GUIDE_FILE, forbidden_characters, links, prose_lines, repository_links
+    from liaison.content import (
+        GUIDE_FILE, forbidden_characters, links, prose_lines, repository_links, root_links,
+    )
 
     out = []
     parts: dict[str, set[str]] = {}  # guide id -> the ids of its page, rendered when a link needs them
@@ -538,6 +540,13 @@ def guide_body_problems(site: Site) -> list[Problem]:
                                    "links to another guide by its file, other.md, and to anything else by "
                                    "its full address)", severity="warning",
                                    line=guide.body_line + k, col=col))
+        for k, col, dest in root_links(guide.body):
+            path, sep, part = dest.partition("#")
+            to = f"../..{path}{'index.html' if path.endswith('/') else ''}{sep}{part}"  # from training/<id>/
+            out.append(Problem(guide.path, f"link to '{dest}': an address from the server's root, which "
+                               "leads nowhere when the site is opened from disk or served under a folder: "
+                               f"write it from the guide's page, '{to}'", severity="warning",
+                               line=guide.body_line + k, col=col))
         for k, col, warning in forbidden_characters(guide.body):
             out.append(Problem(guide.path, warning, severity="warning", line=guide.body_line + k, col=col))
     return out

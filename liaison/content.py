@@ -379,6 +379,16 @@ def repository_links(markdown: str):
                 yield k, col, dest
 
 
+def root_links(markdown: str):
+    """(line offset, column, destination) of each link of a Markdown text (not in code) to an
+    address from the server's root (``/referrals/index.html``; not ``//host/…``, another
+    host's): it leads nowhere from a site opened from disk or served under a folder."""
+    for k, line in prose_lines(markdown):
+        for col, dest in links(line):
+            if dest.startswith("/") and not dest.startswith("//"):
+                yield k, col, dest
+
+
 _LIST_ITEM = re.compile(r"( {0,3}|[ \t]*)([-*+]|\d{1,9}[.)])(?=[ \t]|$)")
 
 

@@ -2326,6 +2326,26 @@ def test_a_guides_reference_style_links_are_checked_at_their_definition(example_
     assert len([w for w in res.warnings if w.path == rel]) == 3, res.dump()
 
 
+def test_a_guides_link_from_the_servers_root_is_a_warning(example_site):
+    """[the referrals](/referrals/index.html) was left alone: from disk it opens file:///referrals/,
+    and under a folder (https://intranet/liaison/) the server's /referrals/: nothing, though the
+    README says the site works from disk and under any path prefix. It is a warning at the link,
+    with the address written from the guide's page; another host's //host/… is left alone."""
+    guide = sorted((example_site / "content" / "training").glob("*.md"))[0]
+    rel = f"content/training/{guide.name}"
+    text = guide.read_text(encoding="utf-8")
+    line = text.count("\n") + 1
+    write(example_site, rel, text + "See [the referrals](/referrals/index.html), [a brief](/practices/x/#staff), "
+          "[a mirror](//example.org/a) and `[code](/not-checked.html)`.\n")
+    res = validate(example_site)
+    assert res.code == 0, res.dump()
+    res.expect(rel, line, 5, "link to '/referrals/index.html': an address from the server's root",
+               "'../../referrals/index.html'", severity="warning")
+    res.expect(rel, line, len("See [the referrals](/referrals/index.html), ") + 1,
+               "link to '/practices/x/#staff'", "'../../practices/x/index.html#staff'", severity="warning")
+    assert len([w for w in res.warnings if w.path == rel]) == 2, res.dump()
+
+
 def test_a_guides_html_img_that_cannot_be_shown_is_a_warning(example_site):
     guide = sorted((example_site / "content" / "training").glob("*.md"))[0]
     rel = f"content/training/{guide.name}"
