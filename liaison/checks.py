@@ -536,9 +536,15 @@ def guide_body_problems(site: Site) -> list[Problem]:
                     part_problem(target, part, dest, k, col, guide)
         for k, col, dest in repository_links(guide.body):
             if (k, col) not in to_guides:
+                path, sep, part = dest.partition("#")
+                # ../../referrals/: the page's folder, which a browser opening the site from disk
+                # shows as a list of files
+                folder = (f"; a folder: if it is a page's, write the page's file, "
+                          f"'{path}index.html{sep}{part}'" if path.endswith("/") else "")
                 out.append(Problem(guide.path, f"link to '{dest}': no page of the site (the guide's page "
-                                   "links to another guide by its file, other.md, and to anything else by "
-                                   "its full address)", severity="warning",
+                                   "links to another guide by its file, other.md, to a page of the site by "
+                                   "its file, ….html, written from the guide's page, and to anything else by "
+                                   f"its full address{folder})", severity="warning",
                                    line=guide.body_line + k, col=col))
         for k, col, dest in root_links(guide.body):
             path, sep, part = dest.partition("#")

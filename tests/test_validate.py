@@ -2299,9 +2299,16 @@ def test_a_guides_link_to_another_file_of_the_repository_is_a_warning(example_si
     col = 1
     for i, dest in enumerate(links):
         shown = dest.strip("<>")
-        res.expect(rel, line, col, f"link to '{shown}': no page of the site", severity="warning")
+        res.expect(rel, line, col, f"link to '{shown}': no page of the site", "….html, written from the guide's page",
+                   severity="warning")
         col += len(f"[{i}]({dest}) ")
     assert len([w for w in res.warnings if w.path == rel]) == len(links), res.dump()
+    # a page's folder (../../referrals/ opens a list of files from disk): its file is named
+    write(example_site, rel, text + "See [the referrals](../../referrals/#by-month).\n")
+    res = validate(example_site)
+    res.expect(rel, line, 5, "link to '../../referrals/#by-month': no page of the site",
+               "a folder: if it is a page's, write the page's file, '../../referrals/index.html#by-month'",
+               severity="warning")
 
 
 def test_a_guides_reference_style_links_are_checked_at_their_definition(example_site):
