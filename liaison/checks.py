@@ -558,6 +558,47 @@ def guide_body_problems(site: Site) -> list[Problem]:
     return out
 
 
+def guide_page_link_problems(site: Site, stats, as_of: dt.date) -> list[Problem]:
+    """Each guide's link to a page (``….html``, written from the guide's page,
+    ``training/<id>/``) that the site does not have (``../../referals/index.html``, a
+    practice's page misspelt, one past the site's top): a warning at the link, with the
+    nearest page. The pages are the registry's plan, made only when a guide has such a link."""
+    import posixpath
+    from urllib.parse import unquote
+
+    from liaison.content import links, prose_lines
+    from liaison.decks import _REMOTE
+
+    found = []  # (guide, line offset, column, destination, the page's path in the site)
+    for gid in sorted(site.guides):
+        guide = site.guides[gid]
+        for k, line in prose_lines(guide.body):
+            for col, dest in links(line):
+                path = dest.split("#", 1)[0].split("?", 1)[0]
+                if path.endswith(".html") and not path.startswith("/") and not _REMOTE.match(dest):
+                    page = posixpath.normpath(posixpath.join(f"training/{gid}", unquote(path)))
+                    found.append((guide, k, col, dest, page))
+    if not found or site.config is None:
+        return []
+    from liaison import pages as page_registry
+
+    from liaison.pages.base import activity_href
+
+    paths = {p.path for p in page_registry.plan(page_registry.SiteView(site, stats, as_of))}
+    # a month's activity page follows the interactions, which validate reads a share at a
+    # time and does not keep: such a link is taken as written
+    months = "" if site.interactions else posixpath.dirname(posixpath.dirname(activity_href("2026-01"))) + "/"
+    out = []
+    for guide, k, col, dest, page in found:
+        if page not in paths and not (months and page.startswith(months)):
+            written = {posixpath.relpath(p, f"training/{guide.id}") for p in paths}  # as the link is
+            near = did_you_mean(dest.split("#", 1)[0].split("?", 1)[0], written)
+            at = "above the site's top" if page.startswith("../") else f"at '{page}'"
+            out.append(Problem(guide.path, f"link to '{dest}': no page of the site {at}{near}",
+                               severity="warning", line=guide.body_line + k, col=col))
+    return out
+
+
 def _unread_guides(site: Site) -> list:
     """The guides whose front matter has errors, their bodies read again from their files:
     a missing image of theirs is said in the same run as the front matter's errors (SPEC §3:

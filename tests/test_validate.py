@@ -2353,6 +2353,34 @@ def test_a_guides_link_from_the_servers_root_is_a_warning(example_site):
     assert len([w for w in res.warnings if w.path == rel]) == 2, res.dump()
 
 
+def test_a_guides_link_to_a_page_the_site_does_not_have_is_a_warning(example_site):
+    """[the referrals](../../referals/index.html): a page's file, written from the guide's page,
+    was "taken as written" and never checked, so a misspelt page or practice id, or one
+    folder too many, led nowhere and validate said nothing. Each is a warning at the link,
+    with the nearest page as the link would write it; the pages the site has are not."""
+    guide = sorted((example_site / "content" / "training").glob("*.md"))[0]
+    practice = sorted((example_site / "data" / "practices").glob("*.yaml"))[0].stem
+    rel = f"content/training/{guide.name}"
+    text = guide.read_text(encoding="utf-8")
+    line = text.count("\n") + 1
+    wrong = ["../../referals/index.html#by-month", f"../../practices/{practice[:-1]}/index.html",
+             "../../../team/index.html"]
+    right = ["../../referrals/index.html", f"../../practices/{practice}/index.html#staff", "../index.html",
+             f"../{guide.stem}/index.html", "../../activity/2026-03/index.html", "https://example.org/x.html"]
+    body = " ".join(f"[{i}]({dest})" for i, dest in enumerate(wrong + right))
+    write(example_site, rel, text + body + "\n")
+    res = validate(example_site)
+    assert res.code == 0, res.dump()
+    res.expect(rel, line, 1, f"link to '{wrong[0]}': no page of the site at 'referals/index.html'",
+               "did you mean '../../referrals/index.html'", severity="warning")
+    col = len(f"[0]({wrong[0]}) ") + 1
+    res.expect(rel, line, col, f"no page of the site at 'practices/{practice[:-1]}/index.html'",
+               f"did you mean '../../practices/{practice}/index.html'", severity="warning")
+    col += len(f"[1]({wrong[1]}) ")
+    res.expect(rel, line, col, f"link to '{wrong[2]}': no page of the site above the site's top", severity="warning")
+    assert len([w for w in res.warnings if w.path == rel]) == len(wrong), res.dump()
+
+
 def test_a_guides_html_img_that_cannot_be_shown_is_a_warning(example_site):
     guide = sorted((example_site / "content" / "training").glob("*.md"))[0]
     rel = f"content/training/{guide.name}"
