@@ -604,6 +604,32 @@ def test_the_matrix_and_a_members_page_read_trainings_at_the_as_of_date(tmp_path
     ], rows
 
 
+def test_guides_are_listed_in_one_order_titles_read_as_people_read_them(tmp_path):
+    """The training index sorted guides by ``order`` then by title as Python compares text, so
+    "École d'accueil" and "after-hours calls" came after "Zone safety"; and a member's page
+    listed the guides they never took by title alone, not in the matrix's order. Both now take
+    one order: ``order``, then the title with its accents and capitals aside, then the id."""
+    from htmltree import parse
+
+    def edit(root):
+        for gid, title, order in [("zone-safety", "Zone safety", None), ("ecole", "École d'accueil", None),
+                                  ("after-hours", "after-hours calls", None), ("wounds", "Wound basics", 2)]:
+            (root / "content" / "training" / f"{gid}.md").write_text(
+                f"---\ntitle: \"{title}\"\naudience: all\n{f'order: {order}' if order else ''}\n---\n# {title}\n",
+                encoding="utf-8")
+        (root / "data" / "team" / "dana-reyes.yaml").write_text(
+            "name: Dana Reyes\nrole: front-desk\n", encoding="utf-8")
+
+    out = _build_example(tmp_path, edit)
+    table = parse(out / "training" / "index.html").by_id("matrix-table")
+    titles = [th.text().rstrip(" ↕") for th in table.all("th")][1:]
+    assert titles[-4:] == ["Wound basics", "after-hours calls", "École d'accueil", "Zone safety"], titles
+    member = parse(out / "team" / "dana-reyes" / "index.html")
+    section = next(s for s in member.all("section") if s.all("h2")[0].text() == "Trainings")
+    missing = [tr.all("td")[0].text() for tr in section.all("tbody")[0].all("tr")]
+    assert missing == titles, missing  # a front-desk member: every guide is hers, none taken
+
+
 def test_a_lapsed_training_not_for_their_role_is_not_an_alarm_on_their_page(tmp_path):
     """A guide not for a member's role that they took years ago (a liaison who has left and is
     now `other`, a front-desk member who sat in on a liaison course): the matrix reads "not

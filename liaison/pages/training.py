@@ -8,7 +8,7 @@ from liaison.content import GUIDE_FILE, GUIDE_LINK, REFERENCE, outside_code
 from liaison.decks import image_refs, local_images, picture_file, read_image
 from liaison.derived import latest_trainings, renewal_due, training_expired
 from liaison.names import sort_key
-from liaison.pages.base import Page, PageKind, guide_href, member_href, one_page
+from liaison.pages.base import Page, PageKind, guide_href, guide_order, member_href, one_page
 from liaison.pages.view import SiteView
 
 
@@ -17,8 +17,7 @@ FRONT_DESK_AUDIENCES = ("front-desk", "all")  # the guides the front desk takes
 
 
 def guide_rows(view: SiteView) -> list[dict]:
-    guides = sorted(view.site.guides.values(),
-                    key=lambda g: (g.meta.order if g.meta.order is not None else 10**9, g.meta.title, g.id))
+    guides = sorted(view.site.guides.values(), key=lambda g: guide_order(g.id, g))
     return [{"id": g.id, "title": g.meta.title, "audience": g.meta.audience,
              "summary": g.meta.summary or "", "href": guide_href(g.id),
              "renew": g.meta.renew_every_days,
