@@ -327,6 +327,25 @@ def test_an_email_is_a_mailto_link_and_anything_else_text():
     assert email_link(None) == email_link("") == ""
 
 
+def test_a_guides_page_has_the_capture_rate_beside_a_front_desk_guide_only(view_and_pages):
+    """The guide page's template decided itself which audiences the front desk takes (a copy of
+    training.FRONT_DESK_AUDIENCES, the training index's rule); the context now gives the rate
+    for those guides only, and none for a liaison's or a clinical one."""
+    from dataclasses import replace
+
+    from liaison import pages
+    from liaison.pages.training import guide
+
+    view, planned = view_and_pages
+    page = next(p for p in planned if p.kind == "guide")
+    g = view.site.guides[page.key]
+    for audience, shown in [("front-desk", True), ("all", True), ("liaison", False), ("clinical", False)]:
+        changed = replace(g, meta=g.meta.model_copy(update={"audience": audience}))
+        other = pages.SiteView(replace(view.site, guides={**view.site.guides, page.key: changed}), view.stats)
+        capture = guide(other, page)["capture"]
+        assert (capture == view.stats.source_capture_rate_365d) if shown else capture is None, audience
+
+
 def test_a_link_to_another_guides_file_opens_that_guides_page():
     from liaison.pages.training import guide_links
 

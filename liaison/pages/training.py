@@ -69,7 +69,8 @@ def guide(view: SiteView, page: Page) -> dict:
     g = view.site.guides[page.key]
     html, toc = view.md.document(guide_links(local_images(g.body, f"{MEDIA}/", html=True), view.site.guides))
     return {**view.common(page, "training", g.meta.title), "guide": g, "html": html, "toc": toc,
-            "capture": view.stats.source_capture_rate_365d}
+            # beside a guide the front desk takes only, as on the training index
+            "capture": view.stats.source_capture_rate_365d if g.meta.audience in FRONT_DESK_AUDIENCES else None}
 
 
 def guide_links(markdown: str, guides) -> str:
