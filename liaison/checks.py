@@ -488,7 +488,8 @@ def guide_body_problems(site: Site) -> list[Problem]:
     address is left alone."""
     from liaison.decks import _REMOTE, html_images, image_problem, image_refs
     from liaison.content import (
-        GUIDE_FILE, forbidden_characters, links, prose_lines, repository_links, root_links,
+        GUIDE_FILE, REFERENCE, forbidden_characters, links, pictures_by_reference, prose_lines,
+        repository_links, root_links,
     )
 
     out = []
@@ -534,7 +535,16 @@ def guide_body_problems(site: Site) -> list[Problem]:
                 part = dest.partition("#")[2]
                 if target and part:
                     part_problem(target, part, dest, k, col, guide)
+        pictures = pictures_by_reference(guide.body)
+        lines = guide.body.split("\n")
         for k, col, dest in repository_links(guide.body):
+            definition = REFERENCE.match(lines[k])
+            if definition and definition.group("label").strip().lower() in pictures:
+                out.append(Problem(guide.path, f"picture '{dest}' by reference ([{definition.group('label')}]: "
+                                   "…): not shown on the guide's page; write it in place, "
+                                   f"![alt text]({f'<{dest}>' if ' ' in dest else dest})",
+                                   severity="warning", line=guide.body_line + k, col=col))
+                continue
             if (k, col) not in to_guides:
                 path, sep, part = dest.partition("#")
                 # ../../referrals/: the page's folder, which a browser opening the site from disk

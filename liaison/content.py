@@ -366,6 +366,17 @@ def links(line: str):
     return out + [(m.start("label"), m.group("dest").strip())] if m else out
 
 
+# A picture by reference: ![alt][label], ![label][] or ![label], whose address a definition gives
+_IMAGE_BY_REFERENCE = re.compile(r'(?<!\\)!\[(?P<alt>[^\]]*)\](?:\[(?P<label>[^\]]*)\])?(?!\()')
+
+
+def pictures_by_reference(markdown: str) -> set[str]:
+    """The labels (lower case) that a picture of ``markdown`` (not in code) takes its address
+    from: ``![The desk][desk]`` with ``[desk]: images/desk.png``."""
+    return {(m.group("label") or m.group("alt")).strip().lower() for _k, line in prose_lines(markdown)
+            for m in _IMAGE_BY_REFERENCE.finditer(line)}
+
+
 def repository_links(markdown: str):
     """(line offset, column, destination) of each link of a Markdown text (not in code, inline
     or a reference's definition) to a

@@ -2381,6 +2381,28 @@ def test_a_guides_link_to_a_page_the_site_does_not_have_is_a_warning(example_sit
     assert len([w for w in res.warnings if w.path == rel]) == len(wrong), res.dump()
 
 
+def test_a_guides_picture_by_reference_is_a_warning_at_its_definition(example_site):
+    """![The desk][desk] with [desk]: images/desk.png (GitHub shows it) kept src="images/desk.png"
+    on the guide's page, where no such file is (pictures are copied for ![alt](path) and
+    <img> only), and validate said nothing: a picture missing from the page in silence. It is
+    a warning at the definition saying how to write it; a link by reference stays a link."""
+    guide = sorted((example_site / "content" / "training").glob("*.md"))[0]
+    rel = f"content/training/{guide.name}"
+    write(example_site, "content/training/images/desk.png", PICTURE)
+    text = guide.read_text(encoding="utf-8") + "\n![The desk][desk], ![logo] and [the form][form].\n\n"
+    line = text.count("\n") + 1
+    write(example_site, rel, text + "[desk]: images/desk.png\n[Logo]: <images/our logo.png>\n"
+          "[form]: handouts/intake.pdf\n")
+    res = validate(example_site)
+    assert res.code == 0, res.dump()
+    res.expect(rel, line, 1, "picture 'images/desk.png' by reference", "![alt text](images/desk.png)",
+               severity="warning")
+    res.expect(rel, line + 1, 1, "picture 'images/our logo.png' by reference", "![alt text](<images/our logo.png>)",
+               severity="warning")
+    res.expect(rel, line + 2, 1, "link to 'handouts/intake.pdf': no page of the site", severity="warning")
+    assert len([w for w in res.warnings if w.path == rel]) == 3, res.dump()
+
+
 def test_a_guides_html_img_that_cannot_be_shown_is_a_warning(example_site):
     guide = sorted((example_site / "content" / "training").glob("*.md"))[0]
     rel = f"content/training/{guide.name}"
