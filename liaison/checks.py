@@ -491,7 +491,10 @@ def guide_body_problems(site: Site) -> list[Problem]:
     ``#part``) that no heading of that guide names. A link to a page (``….html``) or to an
     address is left alone."""
     from liaison.decks import _REMOTE, html_images, image_problem, image_refs
-    from liaison.content import GUIDE_LINK, LINK, forbidden_characters, prose_lines, repository_links
+    from liaison.content import (
+        GUIDE_FILE, REFERENCE, forbidden_characters, links, pictures_by_reference, prose_lines,
+        repository_links, root_links,
+    )
 
     out = []
     parts: dict[str, set[str]] = {}  # guide id -> the ids of its page, rendered when a link needs them
@@ -522,29 +525,91 @@ def guide_body_problems(site: Site) -> list[Problem]:
     for guide in site.guides.values():
         to_guides = set()  # (line, column) of each link to a guide's file: made a page's
         for k, line in prose_lines(guide.body):
-            guide_at = {}  # column -> the guide a link there opens
-            for m in GUIDE_LINK.finditer(line):
-                to_guides.add((k, m.start() + 1))
-                if m.group("id") not in site.guides:
-                    near = did_you_mean(m.group("id"), site.guides)
-                    out.append(Problem(guide.path, f"link to '{m.group('id')}.md': no training guide "
-                                       f"'{m.group('id')}' in content/training/{near}", severity="warning",
-                                       line=guide.body_line + k, col=m.start() + 1))
-                else:
-                    guide_at[m.start()] = m.group("id")
-            for m in LINK.finditer(line):
-                dest = m.group("dest").strip()
-                target, part = guide.id if dest.startswith("#") else guide_at.get(m.start()), dest.partition("#")[2]
+            for col, dest in links(line):  # inline, and a reference's definition ([label]: other.md)
+                file = GUIDE_FILE.fullmatch(dest)
+                if file:
+                    to_guides.add((k, col))
+                    if file.group("id") not in site.guides:
+                        near = did_you_mean(file.group("id"), site.guides)
+                        out.append(Problem(guide.path, f"link to '{file.group('id')}.md': no training guide "
+                                           f"'{file.group('id')}' in content/training/{near}",
+                                           severity="warning", line=guide.body_line + k, col=col))
+                        continue
+                target = guide.id if dest.startswith("#") else file.group("id") if file else None
+                part = dest.partition("#")[2]
                 if target and part:
-                    part_problem(target, part, dest, k, m.start() + 1, guide)
+                    part_problem(target, part, dest, k, col, guide)
+        pictures = pictures_by_reference(guide.body)
+        lines = guide.body.split("\n")
         for k, col, dest in repository_links(guide.body):
+            definition = REFERENCE.match(lines[k])
+            if definition and definition.group("label").strip().lower() in pictures:
+                out.append(Problem(guide.path, f"picture '{dest}' by reference ([{definition.group('label')}]: "
+                                   "…): not shown on the guide's page; write it in place, "
+                                   f"![alt text]({f'<{dest}>' if ' ' in dest else dest})",
+                                   severity="warning", line=guide.body_line + k, col=col))
+                continue
             if (k, col) not in to_guides:
+                path, sep, part = dest.partition("#")
+                # ../../referrals/: the page's folder, which a browser opening the site from disk
+                # shows as a list of files
+                folder = (f"; a folder: if it is a page's, write the page's file, "
+                          f"'{path}index.html{sep}{part}'" if path.endswith("/") else "")
                 out.append(Problem(guide.path, f"link to '{dest}': no page of the site (the guide's page "
-                                   "links to another guide by its file, other.md, and to anything else by "
-                                   "its full address)", severity="warning",
+                                   "links to another guide by its file, other.md, to a page of the site by "
+                                   "its file, ….html, written from the guide's page, and to anything else by "
+                                   f"its full address{folder})", severity="warning",
                                    line=guide.body_line + k, col=col))
+        for k, col, dest in root_links(guide.body):
+            path, sep, part = dest.partition("#")
+            to = f"../..{path}{'index.html' if path.endswith('/') else ''}{sep}{part}"  # from training/<id>/
+            out.append(Problem(guide.path, f"link to '{dest}': an address from the server's root, which "
+                               "leads nowhere when the site is opened from disk or served under a folder: "
+                               f"write it from the guide's page, '{to}'", severity="warning",
+                               line=guide.body_line + k, col=col))
         for k, col, warning in forbidden_characters(guide.body):
             out.append(Problem(guide.path, warning, severity="warning", line=guide.body_line + k, col=col))
+    return out
+
+
+def guide_page_link_problems(site: Site, stats, as_of: dt.date) -> list[Problem]:
+    """Each guide's link to a page (``….html``, written from the guide's page,
+    ``training/<id>/``) that the site does not have (``../../referals/index.html``, a
+    practice's page misspelt, one past the site's top): a warning at the link, with the
+    nearest page. The pages are the registry's plan, made only when a guide has such a link."""
+    import posixpath
+    from urllib.parse import unquote
+
+    from liaison.content import links, prose_lines
+    from liaison.decks import _REMOTE
+
+    found = []  # (guide, line offset, column, destination, the page's path in the site)
+    for gid in sorted(site.guides):
+        guide = site.guides[gid]
+        for k, line in prose_lines(guide.body):
+            for col, dest in links(line):
+                path = dest.split("#", 1)[0].split("?", 1)[0]
+                if path.endswith(".html") and not path.startswith("/") and not _REMOTE.match(dest):
+                    page = posixpath.normpath(posixpath.join(f"training/{gid}", unquote(path)))
+                    found.append((guide, k, col, dest, page))
+    if not found or site.config is None:
+        return []
+    from liaison import pages as page_registry
+
+    from liaison.pages.base import activity_href
+
+    paths = {p.path for p in page_registry.plan(page_registry.SiteView(site, stats, as_of))}
+    # a month's activity page follows the interactions, which validate reads a share at a
+    # time and does not keep: such a link is taken as written
+    months = "" if site.interactions else posixpath.dirname(posixpath.dirname(activity_href("2026-01"))) + "/"
+    out = []
+    for guide, k, col, dest, page in found:
+        if page not in paths and not (months and page.startswith(months)):
+            written = {posixpath.relpath(p, f"training/{guide.id}") for p in paths}  # as the link is
+            near = did_you_mean(dest.split("#", 1)[0].split("?", 1)[0], written)
+            at = "above the site's top" if page.startswith("../") else f"at '{page}'"
+            out.append(Problem(guide.path, f"link to '{dest}': no page of the site {at}{near}",
+                               severity="warning", line=guide.body_line + k, col=col))
     return out
 
 

@@ -350,17 +350,54 @@ LINK = re.compile(r'(?<![\\!])\[(?P<text>[^\]]*)\]\(\s*(?P<lt><)?(?P<dest>(?(lt)
                   r'(?:\s+"[^"]*")?\s*\)')
 
 
+# A link reference definition, as GitHub reads it: [label]: dest, [label]: <dest> "title", which
+# [text][label] and [label] use (not a footnote's [^1]: text); ``dest`` as written
+REFERENCE = re.compile(r'^ {0,3}\[(?!\^)(?P<label>[^\]]+)\]:[ \t]*(?P<lt><)?(?P<dest>(?(lt)[^<>\n]*|[^\s<>]+))(?(lt)>)'
+                       r'(?P<title>[ \t]+(?:"[^"\n]*"|\'[^\'\n]*\'|\([^)\n]*\)))?[ \t]*$', re.M)
+# A guide's file as a link's destination: other-guide.md, ./other-guide.md#part
+GUIDE_FILE = re.compile(r"(?:\./)?(?P<id>[a-z0-9][a-z0-9-]*)\.md(?P<part>#\S*)?")
+
+
+def links(line: str):
+    """(column, destination) of each link of one line of Markdown prose, inline
+    ([text](dest)) and by reference ([label]: dest, where [text][label] takes it from)."""
+    out = [(m.start() + 1, m.group("dest").strip()) for m in LINK.finditer(line)]
+    m = REFERENCE.match(line)
+    return out + [(m.start("label"), m.group("dest").strip())] if m else out
+
+
+# A picture by reference: ![alt][label], ![label][] or ![label], whose address a definition gives
+_IMAGE_BY_REFERENCE = re.compile(r'(?<!\\)!\[(?P<alt>[^\]]*)\](?:\[(?P<label>[^\]]*)\])?(?!\()')
+
+
+def pictures_by_reference(markdown: str) -> set[str]:
+    """The labels (lower case) that a picture of ``markdown`` (not in code) takes its address
+    from: ``![The desk][desk]`` with ``[desk]: images/desk.png``."""
+    return {(m.group("label") or m.group("alt")).strip().lower() for _k, line in prose_lines(markdown)
+            for m in _IMAGE_BY_REFERENCE.finditer(line)}
+
+
 def repository_links(markdown: str):
-    """(line offset, column, destination) of each link of a Markdown text (not in code) to a
+    """(line offset, column, destination) of each link of a Markdown text (not in code, inline
+    or a reference's definition) to a
     file or folder of the repository (``../training/primer.md``, ``handouts/form.pdf``): a
     relative destination that is no place on the page (``#part``) and no page (``….html``).
     GitHub follows such a link to the file; the built site does not have it."""
     for k, line in prose_lines(markdown):
-        for m in LINK.finditer(line):
-            dest = m.group("dest").strip()
+        for col, dest in links(line):
             if dest and not dest.startswith(("#", "/")) and not _REMOTE.match(dest) \
                     and not dest.split("#", 1)[0].split("?", 1)[0].endswith(".html"):
-                yield k, m.start() + 1, dest
+                yield k, col, dest
+
+
+def root_links(markdown: str):
+    """(line offset, column, destination) of each link of a Markdown text (not in code) to an
+    address from the server's root (``/referrals/index.html``; not ``//host/…``, another
+    host's): it leads nowhere from a site opened from disk or served under a folder."""
+    for k, line in prose_lines(markdown):
+        for col, dest in links(line):
+            if dest.startswith("/") and not dest.startswith("//"):
+                yield k, col, dest
 
 
 _LIST_ITEM = re.compile(r"( {0,3}|[ \t]*)([-*+]|\d{1,9}[.)])(?=[ \t]|$)")

@@ -21,7 +21,7 @@ from typing import Callable, NamedTuple
 from liaison import market
 from liaison import stats as stats_stage
 from liaison.cache import ParseCache
-from liaison.checks import check_bulk, check_core
+from liaison.checks import check_bulk, check_core, guide_page_link_problems
 from liaison.compliance import cost_events, limit_warnings
 from liaison.decks import deck_failures, deck_problems
 from liaison.diagnostics import Problem, Report
@@ -630,6 +630,7 @@ def _checked(ends: contextlib.ExitStack, root, as_of, strict, use_cache, keep_re
         stats = _statistics(site, as_of, partial, kept_parts, hashes)
     problems += limit_warnings(site, costs)
     clock.lap("statistics")
+    problems += guide_page_link_problems(site, stats, as_of)  # the pages a guide links to
     if site.decks:
         renders = len(site.decks) * (len(site.practices) + 1)
         n = 1 if keep_records or renders < PARALLEL_DECK_RENDERS else (cpu_count() if workers is None else workers)

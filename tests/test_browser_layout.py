@@ -488,6 +488,20 @@ def test_a_printed_guides_code_wraps_dark_on_white(new_page, server):
     assert rec.console_errors == [], rec.console_errors
 
 
+def test_a_printed_guides_facts_stay_on_one_sheet(new_page, server):
+    """A guide's "About this guide" card (its audience, renewal and the source capture rate)
+    printed its heading and first lines at the foot of a sheet and its last line alone on the
+    next. On paper it is not broken; a guide's own text still runs over sheets."""
+    page, rec = new_page(viewport=DESKTOP)
+    _open(page, server, "training/front-desk-phone-skills/index.html")
+    page.emulate_media(media="print")
+    got = page.evaluate("""() => [...document.querySelectorAll('aside .card')].map(c =>
+        [c.querySelector('h2').textContent, getComputedStyle(c).breakInside])""")
+    assert ["About this guide", "avoid"] in got, got
+    assert page.locator("article.prose").evaluate("a => getComputedStyle(a).breakInside") == "auto"
+    assert rec.console_errors == [], rec.console_errors
+
+
 def test_a_members_card_of_the_matrix_holds_their_guides_on_a_phone(new_page, server):
     """Under 600 px each member is a card: it holds the guides of their audience and those
     they took all the same, not a "—" for every other guide."""

@@ -327,6 +327,25 @@ def test_an_email_is_a_mailto_link_and_anything_else_text():
     assert email_link(None) == email_link("") == ""
 
 
+def test_a_guides_page_has_the_capture_rate_beside_a_front_desk_guide_only(view_and_pages):
+    """The guide page's template decided itself which audiences the front desk takes (a copy of
+    training.FRONT_DESK_AUDIENCES, the training index's rule); the context now gives the rate
+    for those guides only, and none for a liaison's or a clinical one."""
+    from dataclasses import replace
+
+    from liaison import pages
+    from liaison.pages.training import guide
+
+    view, planned = view_and_pages
+    page = next(p for p in planned if p.kind == "guide")
+    g = view.site.guides[page.key]
+    for audience, shown in [("front-desk", True), ("all", True), ("liaison", False), ("clinical", False)]:
+        changed = replace(g, meta=g.meta.model_copy(update={"audience": audience}))
+        other = pages.SiteView(replace(view.site, guides={**view.site.guides, page.key: changed}), view.stats)
+        capture = guide(other, page)["capture"]
+        assert (capture == view.stats.source_capture_rate_365d) if shown else capture is None, audience
+
+
 def test_a_link_to_another_guides_file_opens_that_guides_page():
     from liaison.pages.training import guide_links
 
@@ -337,6 +356,24 @@ def test_a_link_to_another_guides_file_opens_that_guides_page():
         "See [the phone guide](../phone-skills/index.html), [its greeting](../phone-skills/index.html"
         '#greeting "Greeting"), [a file](notes.md), ![a picture](primer.md) and '
         "[GitHub](https://x.example/primer.md).")
+
+
+def test_a_reference_style_link_to_another_guides_file_opens_that_guides_page():
+    """[the greeting][greet] with [greet]: phone-skills.md#greeting (a link by reference, as
+    GitHub follows it) kept href="phone-skills.md" on the page: a link to nothing."""
+    from liaison.content import MarkdownRenderer
+    from liaison.pages.training import guide_links
+
+    guides = {"phone-skills": None, "primer": None}
+    text = ("See [the greeting][greet], [primer] and [a file][f].[^1]\n\n"
+            '[greet]: ./phone-skills.md#greeting "Greeting"\n  [primer]: <primer.md>\n[f]: notes.md\n'
+            "[^1]: A note.\n")
+    linked = guide_links(text, guides)
+    assert linked == text.replace("./phone-skills.md#greeting", "../phone-skills/index.html#greeting").replace(
+        "<primer.md>", "../primer/index.html")
+    html, _toc = MarkdownRenderer().document(linked)
+    assert re.findall(r'<a href="([^"]*)"[^>]*>(?:the greeting|primer|a file)', html) == [
+        "../phone-skills/index.html#greeting", "../primer/index.html", "notes.md"]
 
 
 def test_a_guides_headings_have_the_ids_github_gives_them():
@@ -584,6 +621,32 @@ def test_the_matrix_and_a_members_page_read_trainings_at_the_as_of_date(tmp_path
         ['Asking "How did you hear about us?"', "Mon 2 Mar", "95", "current"],
         ['Asking "How did you hear about us?"', "Wed 10 Jan 2024", "60", "renewed since"],
     ], rows
+
+
+def test_guides_are_listed_in_one_order_titles_read_as_people_read_them(tmp_path):
+    """The training index sorted guides by ``order`` then by title as Python compares text, so
+    "École d'accueil" and "after-hours calls" came after "Zone safety"; and a member's page
+    listed the guides they never took by title alone, not in the matrix's order. Both now take
+    one order: ``order``, then the title with its accents and capitals aside, then the id."""
+    from htmltree import parse
+
+    def edit(root):
+        for gid, title, order in [("zone-safety", "Zone safety", None), ("ecole", "École d'accueil", None),
+                                  ("after-hours", "after-hours calls", None), ("wounds", "Wound basics", 2)]:
+            (root / "content" / "training" / f"{gid}.md").write_text(
+                f"---\ntitle: \"{title}\"\naudience: all\n{f'order: {order}' if order else ''}\n---\n# {title}\n",
+                encoding="utf-8")
+        (root / "data" / "team" / "dana-reyes.yaml").write_text(
+            "name: Dana Reyes\nrole: front-desk\n", encoding="utf-8")
+
+    out = _build_example(tmp_path, edit)
+    table = parse(out / "training" / "index.html").by_id("matrix-table")
+    titles = [th.text().rstrip(" ↕") for th in table.all("th")][1:]
+    assert titles[-4:] == ["Wound basics", "after-hours calls", "École d'accueil", "Zone safety"], titles
+    member = parse(out / "team" / "dana-reyes" / "index.html")
+    section = next(s for s in member.all("section") if s.all("h2")[0].text() == "Trainings")
+    missing = [tr.all("td")[0].text() for tr in section.all("tbody")[0].all("tr")]
+    assert missing == titles, missing  # a front-desk member: every guide is hers, none taken
 
 
 def test_a_lapsed_training_not_for_their_role_is_not_an_alarm_on_their_page(tmp_path):

@@ -2316,9 +2316,108 @@ def test_a_guides_link_to_another_file_of_the_repository_is_a_warning(example_si
     col = 1
     for i, dest in enumerate(links):
         shown = dest.strip("<>")
-        res.expect(rel, line, col, f"link to '{shown}': no page of the site", severity="warning")
+        res.expect(rel, line, col, f"link to '{shown}': no page of the site", "….html, written from the guide's page",
+                   severity="warning")
         col += len(f"[{i}]({dest}) ")
     assert len([w for w in res.warnings if w.path == rel]) == len(links), res.dump()
+    # a page's folder (../../referrals/ opens a list of files from disk): its file is named
+    write(example_site, rel, text + "See [the referrals](../../referrals/#by-month).\n")
+    res = validate(example_site)
+    res.expect(rel, line, 5, "link to '../../referrals/#by-month': no page of the site",
+               "a folder: if it is a page's, write the page's file, '../../referrals/index.html#by-month'",
+               severity="warning")
+
+
+def test_a_guides_reference_style_links_are_checked_at_their_definition(example_site):
+    """[the script][script] with [script]: other.md#part, as GitHub writes a link by reference:
+    validate checked inline links only, so a definition naming a guide that does not exist,
+    a part no heading names or a file the site does not have was said nowhere (and the page
+    kept a link to nothing). Each is a warning at its definition's "["."""
+    first = sorted((example_site / "content" / "training").glob("*.md"))[0]
+    second = example_site / "content" / "training" / "intake.md"
+    write(example_site, "content/training/intake.md", "---\ntitle: Intake\naudience: all\n---\n# Intake\n")
+    rel = f"content/training/{first.name}"
+    text = first.read_text(encoding="utf-8") + "\nSee [one][a], [two][b], [three][c] and [d].[^1]\n\n"
+    line = text.count("\n") + 1
+    write(example_site, rel, text + f"[a]: referal-basics.md\n  [b]: <{second.name}#no-such-part>\n"
+          f"[c]: handouts/intake.pdf \"The form\"\n[d]: ./{second.name}\n[^1]: A footnote, not a link.\n")
+    res = validate(example_site)
+    assert res.code == 0, res.dump()
+    res.expect(rel, line, 1, "link to 'referal-basics.md': no training guide 'referal-basics'", severity="warning")
+    res.expect(rel, line + 1, 3, f"link to '{second.name}#no-such-part': no heading 'no-such-part'",
+               severity="warning")
+    res.expect(rel, line + 2, 1, "link to 'handouts/intake.pdf': no page of the site", severity="warning")
+    assert len([w for w in res.warnings if w.path == rel]) == 3, res.dump()
+
+
+def test_a_guides_link_from_the_servers_root_is_a_warning(example_site):
+    """[the referrals](/referrals/index.html) was left alone: from disk it opens file:///referrals/,
+    and under a folder (https://intranet/liaison/) the server's /referrals/: nothing, though the
+    README says the site works from disk and under any path prefix. It is a warning at the link,
+    with the address written from the guide's page; another host's //host/… is left alone."""
+    guide = sorted((example_site / "content" / "training").glob("*.md"))[0]
+    rel = f"content/training/{guide.name}"
+    text = guide.read_text(encoding="utf-8")
+    line = text.count("\n") + 1
+    write(example_site, rel, text + "See [the referrals](/referrals/index.html), [a brief](/practices/x/#staff), "
+          "[a mirror](//example.org/a) and `[code](/not-checked.html)`.\n")
+    res = validate(example_site)
+    assert res.code == 0, res.dump()
+    res.expect(rel, line, 5, "link to '/referrals/index.html': an address from the server's root",
+               "'../../referrals/index.html'", severity="warning")
+    res.expect(rel, line, len("See [the referrals](/referrals/index.html), ") + 1,
+               "link to '/practices/x/#staff'", "'../../practices/x/index.html#staff'", severity="warning")
+    assert len([w for w in res.warnings if w.path == rel]) == 2, res.dump()
+
+
+def test_a_guides_link_to_a_page_the_site_does_not_have_is_a_warning(example_site):
+    """[the referrals](../../referals/index.html): a page's file, written from the guide's page,
+    was "taken as written" and never checked, so a misspelt page or practice id, or one
+    folder too many, led nowhere and validate said nothing. Each is a warning at the link,
+    with the nearest page as the link would write it; the pages the site has are not."""
+    guide = sorted((example_site / "content" / "training").glob("*.md"))[0]
+    practice = sorted((example_site / "data" / "practices").glob("*.yaml"))[0].stem
+    rel = f"content/training/{guide.name}"
+    text = guide.read_text(encoding="utf-8")
+    line = text.count("\n") + 1
+    wrong = ["../../referals/index.html#by-month", f"../../practices/{practice[:-1]}/index.html",
+             "../../../team/index.html"]
+    right = ["../../referrals/index.html", f"../../practices/{practice}/index.html#staff", "../index.html",
+             f"../{guide.stem}/index.html", "../../activity/2026-03/index.html", "https://example.org/x.html"]
+    body = " ".join(f"[{i}]({dest})" for i, dest in enumerate(wrong + right))
+    write(example_site, rel, text + body + "\n")
+    res = validate(example_site)
+    assert res.code == 0, res.dump()
+    res.expect(rel, line, 1, f"link to '{wrong[0]}': no page of the site at 'referals/index.html'",
+               "did you mean '../../referrals/index.html'", severity="warning")
+    col = len(f"[0]({wrong[0]}) ") + 1
+    res.expect(rel, line, col, f"no page of the site at 'practices/{practice[:-1]}/index.html'",
+               f"did you mean '../../practices/{practice}/index.html'", severity="warning")
+    col += len(f"[1]({wrong[1]}) ")
+    res.expect(rel, line, col, f"link to '{wrong[2]}': no page of the site above the site's top", severity="warning")
+    assert len([w for w in res.warnings if w.path == rel]) == len(wrong), res.dump()
+
+
+def test_a_guides_picture_by_reference_is_a_warning_at_its_definition(example_site):
+    """![The desk][desk] with [desk]: images/desk.png (GitHub shows it) kept src="images/desk.png"
+    on the guide's page, where no such file is (pictures are copied for ![alt](path) and
+    <img> only), and validate said nothing: a picture missing from the page in silence. It is
+    a warning at the definition saying how to write it; a link by reference stays a link."""
+    guide = sorted((example_site / "content" / "training").glob("*.md"))[0]
+    rel = f"content/training/{guide.name}"
+    write(example_site, "content/training/images/desk.png", PICTURE)
+    text = guide.read_text(encoding="utf-8") + "\n![The desk][desk], ![logo] and [the form][form].\n\n"
+    line = text.count("\n") + 1
+    write(example_site, rel, text + "[desk]: images/desk.png\n[Logo]: <images/our logo.png>\n"
+          "[form]: handouts/intake.pdf\n")
+    res = validate(example_site)
+    assert res.code == 0, res.dump()
+    res.expect(rel, line, 1, "picture 'images/desk.png' by reference", "![alt text](images/desk.png)",
+               severity="warning")
+    res.expect(rel, line + 1, 1, "picture 'images/our logo.png' by reference", "![alt text](<images/our logo.png>)",
+               severity="warning")
+    res.expect(rel, line + 2, 1, "link to 'handouts/intake.pdf': no page of the site", severity="warning")
+    assert len([w for w in res.warnings if w.path == rel]) == 3, res.dump()
 
 
 def test_a_guides_html_img_that_cannot_be_shown_is_a_warning(example_site):

@@ -81,6 +81,15 @@ def calendar_href(tid: str) -> str:
     return f"calendar/{tid}.ics"
 
 
+def guide_order(gid: str, guide) -> tuple:
+    """How guides are listed wherever they are (the training index and the matrix's columns,
+    a member's guides never taken): by ``order``, those without one after, then by title as
+    people read it ("école" with the e's, "after-hours" before "Zone"), then by id."""
+    from liaison.names import fold
+
+    return (guide.meta.order if guide.meta.order is not None else 10**9, fold(guide.meta.title), gid)
+
+
 def guide_href(gid: str) -> str:
     return f"training/{gid}/index.html"
 

@@ -14,7 +14,7 @@ from liaison.wording import plural, rate
 from liaison.derived import ROV_DAYS, latest_trainings, training_expired
 from liaison.names import sort_key
 from liaison.pages.base import (
-    PERCENT_BASE, Page, PageKind, calendar_href, guide_href, member_href, one_page,
+    PERCENT_BASE, Page, PageKind, calendar_href, guide_href, guide_order, member_href, one_page,
 )
 from liaison.pages.briefs import _earlier
 from liaison.pages.log import log_href
@@ -172,7 +172,7 @@ def member_trainings(view: SiteView, m) -> list[dict]:
     latest = latest_trainings(m.trainings, D)
     rows = [{"title": g.meta.title, "href": guide_href(gid), "completed": None, "score": None,
              "state": "missing", "expired": False}
-            for gid, g in sorted(guides.items(), key=lambda kv: (kv[1].meta.title, kv[0]))
+            for gid, g in sorted(guides.items(), key=lambda kv: guide_order(*kv))
             if g.meta.audience in ("all", m.role) and gid not in latest]
     seen = set()
     for t in taken:

@@ -2,11 +2,13 @@
 guide with its table of contents)."""
 from __future__ import annotations
 
-from liaison.content import GUIDE_LINK, outside_code
+import re
+
+from liaison.content import GUIDE_FILE, GUIDE_LINK, REFERENCE, outside_code
 from liaison.decks import image_refs, local_images, picture_file, read_image
 from liaison.derived import latest_trainings, renewal_due, training_expired
 from liaison.names import sort_key
-from liaison.pages.base import Page, PageKind, guide_href, member_href, one_page
+from liaison.pages.base import Page, PageKind, guide_href, guide_order, member_href, one_page
 from liaison.pages.view import SiteView
 
 
@@ -15,8 +17,7 @@ FRONT_DESK_AUDIENCES = ("front-desk", "all")  # the guides the front desk takes
 
 
 def guide_rows(view: SiteView) -> list[dict]:
-    guides = sorted(view.site.guides.values(),
-                    key=lambda g: (g.meta.order if g.meta.order is not None else 10**9, g.meta.title, g.id))
+    guides = sorted(view.site.guides.values(), key=lambda g: guide_order(g.id, g))
     return [{"id": g.id, "title": g.meta.title, "audience": g.meta.audience,
              "summary": g.meta.summary or "", "href": guide_href(g.id),
              "renew": g.meta.renew_every_days,
@@ -68,17 +69,29 @@ def guide(view: SiteView, page: Page) -> dict:
     g = view.site.guides[page.key]
     html, toc = view.md.document(guide_links(local_images(g.body, f"{MEDIA}/", html=True), view.site.guides))
     return {**view.common(page, "training", g.meta.title), "guide": g, "html": html, "toc": toc,
-            "capture": view.stats.source_capture_rate_365d}
+            # beside a guide the front desk takes only, as on the training index
+            "capture": view.stats.source_capture_rate_365d if g.meta.audience in FRONT_DESK_AUDIENCES else None}
 
 
 def guide_links(markdown: str, guides) -> str:
     """``markdown`` with each link to another guide's file (``other.md``, as GitHub follows it
-    in the pull request) made a link to that guide's page; a link to a file that is no guide
-    is left as it is (``validate`` warns of it)."""
-    return outside_code(markdown, lambda text: GUIDE_LINK.sub(
+    in the pull request; inline or a reference's definition, ``[label]: other.md``) made a link
+    to that guide's page; a link to a file that is no guide is left as it is (``validate``
+    warns of it)."""
+    def page(m: re.Match) -> str | None:  # the guide page a destination opens, or None
+        file = GUIDE_FILE.fullmatch(m.group("dest").strip())
+        return f"../{file.group('id')}/index.html{file.group('part') or ''}" \
+            if file and file.group("id") in guides else None
+
+    def definition(m: re.Match) -> str:
+        to = page(m)
+        indent = m.group(0)[:m.group(0).index("[")]
+        return m.group(0) if to is None else f"{indent}[{m.group('label')}]: {to}{m.group('title') or ''}"
+
+    return outside_code(markdown, lambda text: REFERENCE.sub(definition, GUIDE_LINK.sub(
         lambda m: m.group(0) if m.group("id") not in guides else
         f"[{m.group('text')}](../{m.group('id')}/index.html{m.group('part') or ''}"
-        f"{m.group('title') or ''})", text))
+        f"{m.group('title') or ''})", text)))
 
 
 def images_beside(view: SiteView, page: Page) -> dict[str, bytes]:
