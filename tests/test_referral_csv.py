@@ -275,6 +275,18 @@ def test_a_date_a_spreadsheet_wrote_its_own_way_gets_its_likely_reading(tmp_path
         assert [p.message for p in problems] == [f"date: '{cell}' is not a date: write YYYY-MM-DD"]
 
 
+@pytest.mark.parametrize("whole", [True, False])
+def test_a_choice_written_in_capitals_is_shown_its_value(tmp_path, monkeypatch, whole):
+    # a sheet typed with caps lock (or a column formatted as upper case): 'Web' got "did you
+    # mean 'web'?", 'WEB' (no letter alike as written) only the list of the values
+    text = HEADER + "2026-01-05,PHYSICIAN,alan-cho,sclerotherapy,DECLINED,,,INSURANCE\n"
+    _rows, problems = read(tmp_path, monkeypatch, text, whole=whole)
+    assert sorted(p.message.split(":")[0] + p.message[p.message.index(" (did"):]
+                  for p in problems) == [
+        "declined_reason (did you mean 'insurance'?)", "source (did you mean 'physician'?)",
+        "status (did you mean 'declined'?)"]
+
+
 def test_a_count_a_spreadsheet_wrote_with_decimals_says_the_whole_number(tmp_path, monkeypatch):
     # a count column formatted as a number with decimals saves 2 as 2.00: it read only
     # "expected a whole number ≥ 1, got '2.00'"
