@@ -39,6 +39,10 @@ _SOURCE_HELP = {
     "missing": "write 'unknown' when nobody asked \"how did you hear about us?\"",
     "other": "a doctor or their office is 'physician' (their id in the physician column), "
              "an answer none of these fits is 'other', and 'unknown' is for nobody asked",
+    # a sheet of the doctors' referrals often leaves the source column empty: 'unknown' there
+    # would only make the physician "only allowed when source is physician"
+    "named": "write 'physician', as the row names a physician (or empty the physician cell "
+             "and write the answer to \"how did you hear about us?\")",
 }
 
 
@@ -295,6 +299,10 @@ def check_referral(get, loc_of) -> tuple[tuple | None, list[tuple[object, str]]]
             problem = _withheld(name, cell) or problem
             problems.append((loc_of(name, missing=missing), f"{name}: {problem}"))
     source = values[_SOURCE]
+    if source is None and values[_PHYSICIAN] is not None:
+        problems = [(loc, message.replace(_SOURCE_HELP["missing"], _SOURCE_HELP["named"]))
+                    if message.startswith("source:") else (loc, message)
+                    for loc, message in problems]
     if source is not None:  # a valid source: the rule across fields applies
         broken = physician_source_problem(source, values[_PHYSICIAN])
         if broken is not None:

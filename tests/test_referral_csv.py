@@ -435,6 +435,23 @@ def test_a_cell_marked_as_having_no_value_says_to_leave_it_empty(tmp_path, monke
         ]
 
 
+def test_a_source_left_empty_beside_a_physician_says_to_write_physician(tmp_path, monkeypatch):
+    # a sheet of the doctors' referrals with its source column left empty was told to "write
+    # 'unknown' when nobody asked", which then made the physician "only allowed when source
+    # is physician"; a row with no physician is still told 'unknown'
+    text = (HEADER + "2026-01-05,,alan-cho,sclerotherapy,,,,\n"
+            + "2026-01-06,N/A,alan-cho,sclerotherapy,,,,\n" + "2026-01-07,,,sclerotherapy,,,,\n")
+    for whole in (True, False):
+        _rows, problems = read(tmp_path, monkeypatch, text, whole=whole)
+        named = ("write 'physician', as the row names a physician (or empty the physician cell "
+                 "and write the answer to \"how did you hear about us?\")")
+        assert [(p.line, p.message) for p in problems] == [
+            (2, f"source: required field is missing: {named}"),
+            (3, f"source: 'N/A' is no answer: {named}"),
+            (4, "source: required field is missing: write 'unknown' when nobody asked \"how did "
+                "you hear about us?\"")]
+
+
 @pytest.mark.parametrize("whole", [True, False])
 def test_a_title_above_the_header_row_is_one_error_and_the_rows_are_read(tmp_path, monkeypatch,
                                                                          whole):
