@@ -2349,6 +2349,30 @@ def test_a_zip_code_a_spreadsheet_wrote_as_a_number_is_a_warning(example_site, z
         assert mine == [], res.dump()
 
 
+def test_a_phone_number_a_spreadsheet_wrote_as_a_number_is_a_warning(example_site):
+    """Pasted from a sheet whose phone column is a number in a narrow column (3.60555E+09) or
+    with decimals (3605550111.0): taken as text, and the brief's tap-to-call link dialled
+    tel:36055509 or tel:36055501110, with no word from validate."""
+    rel = write(example_site, "data/practices/cedar-ridge.yaml",
+                "name: Cedar Ridge\nphone: 3.60555E+09\nfax: '3605550112.0'\n"
+                "staff:\n  - name: Devon Marsh\n    phone: (360) 555-0113 x2\n"
+                "  - name: Rosa Till\n    phone: 3605550114.0\n")
+    phys = write(example_site, "data/physicians/cedar-ridge-doc.yaml",
+                 "name: Ada Cedar\nspecialty: Family Medicine\npractice: cedar-ridge\n"
+                 "phone: 3.60555E+9\n")
+    res = validate(example_site)
+    assert res.code == 0, res.dump()
+    so = "a spreadsheet writes a phone number so when its column is not formatted as text"
+    lost = f"its digits are lost ({so}); write the number again"
+    res.expect(rel, 2, 8, f"phone: '3.60555E+09' is not a phone number: {lost}", severity="warning")
+    res.expect(rel, 3, 6, f"fax: '3605550112.0' is not a phone number: write '3605550112' ({so})",
+               severity="warning")
+    res.expect(rel, 8, 12, "staff[1].phone: '3605550114.0' is not a phone number: write "
+               f"'3605550114' ({so})", severity="warning")
+    res.expect(phys, 4, 8, f"phone: '3.60555E+9' is not a phone number: {lost}", severity="warning")
+    assert len([d for d in res.diags if d.path in (rel, phys)]) == 4, res.dump()
+
+
 @pytest.mark.parametrize("website, said", [
     ("javascript:alert(1)", True), ("see Facebook", True), ("www.cedar-ridge.example", False),
     ("https://cedar-ridge.example/contact", False),
