@@ -522,14 +522,19 @@ def _unread(folder: str, name: str, root: str = "") -> Problem | None:
             and _text_export(os.path.join(root, folder, name)))  # 2026.csv.txt: rename it
         near = ext and did_you_mean(ext, [e[1:] for e in exts])
         what, endings = _WHAT[head][0], " or ".join(", ".join(exts).rsplit(", ", 1))
+        how = ("import a CMS file with `liaison import cms-utilization FILE`"
+               if head == "market" else "write these records as YAML (`liaison new "
+               f"{_NEW_KIND.get(head, what)}` writes one)")
         if inside and inside.group(1) == "csv" and ".csv" not in exts:
             # a spreadsheet's export where YAML records go (`visits.csv` in data/interactions/)
-            how = ("import a CMS file with `liaison import cms-utilization FILE`"
-                   if head == "market" else "write these records as YAML (`liaison new "
-                   f"{_NEW_KIND.get(head, what)}` writes one)")
             return Problem(rel, f"not read: {what} files end in {endings}; a CSV file is read "
                                 f"only as referrals, in data/referrals/: {how}",
                            "warning", line=1, col=1)
+        if ext in _SPREADSHEETS and head not in ("referrals", "market"):
+            # the team's workbook itself (`physicians.xlsx` in data/physicians/)
+            return Problem(rel, f"not read: {what} files end in {endings}; a spreadsheet is "
+                                f"not read (referrals are, saved as CSV UTF-8 in "
+                                f"data/referrals/): {how}", "warning", line=1, col=1)
         if not (spreadsheet or near or inside and "." + inside.group(1) in exts):
             return None
         if spreadsheet:
@@ -542,6 +547,11 @@ def _unread(folder: str, name: str, root: str = "") -> Problem | None:
         return Problem(rel, f"not read: {what} files end in {endings}: "
                             f"{_rename(root, folder, suggestion)}", "warning", line=1, col=1)
     else:  # data/ itself, a folder no kind is read from, or a subfolder of data/market
+        if folder == "data" and ext in _SPREADSHEETS:  # the team's workbook, `data/liaison.xlsx`
+            return Problem(rel, "not read: a spreadsheet is not read: referrals are read from "
+                                "its sheets saved as CSV UTF-8 in data/referrals/, and the other "
+                                "records are YAML files, one a record (`liaison new` writes "
+                                "them)", "warning", line=1, col=1)
         if not (inside and inside.group(1) != "md" or ext and did_you_mean(ext, ["yaml", "yml", "csv"])):
             return None
         if head == "market":

@@ -745,6 +745,15 @@ def test_a_record_file_misnamed_or_misfiled_is_named_not_lost_in_silence(example
         "data/referrals/2026.xlsx": "not read: referral files end in .csv, .yaml or .yml; a "
                                     "spreadsheet is not read: export it as CSV UTF-8 into this "
                                     "folder",
+        # the team's workbook where its records go: read as nothing, where the referrals'
+        # folder said so
+        "data/physicians/physicians.xlsx":
+            "not read: physician files end in .yaml or .yml; a spreadsheet is not read "
+            "(referrals are, saved as CSV UTF-8 in data/referrals/): write these records as "
+            "YAML (`liaison new physician` writes one)",
+        "data/liaison.xlsx": "not read: a spreadsheet is not read: referrals are read from its "
+                             "sheets saved as CSV UTF-8 in data/referrals/, and the other records "
+                             "are YAML files, one a record (`liaison new` writes them)",
         "content/training/intake.markdown":
             "not read: training guide files end in .md: rename it to intake.md",
         "content/trainings/intake.md":
