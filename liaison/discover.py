@@ -283,12 +283,14 @@ _MERGE_SIDE = {"BASE": "the common ancestor's side", "LOCAL": "your branch's sid
 # The names other programs give a second copy of a file, beside it: Windows Explorer's
 # `q3 - Copy.yaml` (`- Copy (2)`), the Finder's `q3 copy.yaml` (`copy 2`), a browser's second
 # download `q3 (1).yaml` (the field-logging page's file downloaded twice), a sync client's
-# `q3 (Dana's conflicted copy 2026-12-01).yaml`. Said only when the file it copies is there.
+# `q3 (Dana's conflicted copy 2026-12-01).yaml`, Google Drive's `Copy of q3.csv` (a sheet
+# copied there, then downloaded). Said only when the file it copies is there.
 _NAMED_COPY = re.compile(r"(?: - Copy(?: \([0-9]+\))?| copy(?: [0-9]+)?| \([0-9]+\)"
                          r"| \([^/()]*conflicted copy[^/()]*\))(\.[^./]*)$", re.I)
+_COPY_OF = re.compile(r"/Copy of (?=[^/]+$)", re.I)
 
 
-_ANY_COPY = re.compile(r"_(?:BASE|LOCAL|REMOTE|BACKUP)_[0-9]| copy| \(", re.I)
+_ANY_COPY = re.compile(r"_(?:BASE|LOCAL|REMOTE|BACKUP)_[0-9]| copy|/copy of | \(", re.I)
 
 
 def merge_leftovers(rels: list[str]) -> list[Problem]:
@@ -312,8 +314,11 @@ def merge_leftovers(rels: list[str]) -> list[Problem]:
                                line=1, col=1))
             continue
         m = _NAMED_COPY.search(rel)
-        if m is not None and rel[:m.start()] + m.group(1) in present:
-            original = (rel[:m.start()] + m.group(1)).rsplit("/", 1)[-1]
+        copied = m and rel[:m.start()] + m.group(1)
+        if not copied and (m := _COPY_OF.search(rel)) is not None:
+            copied = rel[:m.start() + 1] + rel[m.end():]
+        if copied and copied in present:
+            original = copied.rsplit("/", 1)[-1]
             out.append(Problem(rel, f"named as programs name a copy of {original}, beside it: "
                                     f"if it is one, its records count a second time with those of "
                                     f"{original}: delete it; if not, give it a name of its own",

@@ -3003,10 +3003,13 @@ def test_a_copy_left_beside_a_visit_log_is_said_not_counted_twice_in_silence(exa
     named = {"data/interactions/2026/q3 - Copy.yaml": "q3.yaml",
              "data/interactions/2026/q3 copy 2.yaml": "q3.yaml",
              "data/interactions/2026/q3 (1).yaml": "q3.yaml",
-             "data/referrals/h2 (Dana's conflicted copy 2026-12-01).csv": "h2.csv"}
+             "data/referrals/h2 (Dana's conflicted copy 2026-12-01).csv": "h2.csv",
+             # Google Drive's copy of a sheet, downloaded beside the first download
+             "data/referrals/Copy of h2.csv": "h2.csv"}
     for rel in named:
         write(example_site, rel, visits if rel.endswith(".yaml") else rows)
     write(example_site, "data/interactions/2026/q4 (1).yaml", visits)  # no q4.yaml
+    write(example_site, "data/referrals/Copy of h1.csv", rows)  # no h1.csv
     res = validate(example_site)
     assert res.code == 0
     assert sorted((d.path, d.sev, d.line, d.col, d.msg) for d in res.new) == sorted(
