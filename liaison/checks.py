@@ -21,7 +21,7 @@ from liaison.models import (
     DATE_MAX, DATE_MIN, RECORD_MODELS, DeckMeta, GuideMeta, Interaction, Physician, Practice,
     Referral, SiteConfig, TeamMember, _npi, email_href, id_problem, website_href,
 )
-from liaison.names import fold
+from liaison.names import fold, name_order_problem
 from liaison.records import ReferralRow, Site
 
 # The references each record kind makes: a path into the record ("*": every list item) and the
@@ -438,6 +438,12 @@ def check_core(site: Site, as_of: dt.date) -> list[Problem]:
     for p in site.practices.values():
         if p.zip and (problem := zip_spreadsheet_problem(p.zip.strip())):
             c.add(site.src[id(p)], ("zip",), problem, "warning")
+    # A name as a sheet's list of people keeps it ("Ruiz, Ana", "Ana Ruiz, MD") is shown as
+    # written and sorted under its last word (A, MD): said at the name.
+    for records, credentials in ((site.physicians, True), (site.team, False)):
+        for rec in records.values():
+            if problem := name_order_problem(rec.name, credentials):
+                c.add(site.src[id(rec)], ("name",), problem, "warning")
     # A phone or fax number a spreadsheet rewrote as a number (3.60555E+09, 3605550111.0) is
     # text too, and the brief's tap-to-call link dials its digits: another number.
     phones = [(rec, (field,), getattr(rec, field, None))

@@ -2358,6 +2358,29 @@ def test_a_zip_code_a_spreadsheet_wrote_as_a_number_is_a_warning(example_site, z
         assert mine == [], res.dump()
 
 
+@pytest.mark.parametrize("name, said", [
+    ("Ruiz, Ana", "'Ruiz, Ana' reads as last name, first name: write Ana Ruiz (the pages show "
+                  "the name as written, and sort by its last word)"),
+    ("Ana Ruiz, MD, FACC", "'Ana Ruiz, MD, FACC' holds credentials after the name: write name: "
+                           "Ana Ruiz and credentials: MD, FACC (the directories sort by last "
+                           "name, and would read FACC as it)"),
+    ("John Smith, Jr.", None), ("Ana Ruiz", None),
+])
+def test_a_name_as_a_sheet_keeps_it_is_a_warning(example_site, name, said):
+    """Pasted from a sheet's name column: 'Ruiz, Ana' was filed under A and 'Ana Ruiz, MD'
+    under M in the directories, and shown so on every page, with no word from validate."""
+    rel = write(example_site, "data/physicians/ana-ruiz.yaml",
+                f"name: {name}\nspecialty: Pediatrics\npractice: french-broad-podiatry\n")
+    res = validate(example_site)
+    assert res.code == 0, res.dump()
+    mine = [d for d in res.diags if d.path == rel]
+    if said:
+        res.expect(rel, 1, 7, f"name: {said}", severity="warning")
+        assert len(mine) == 1, res.dump()
+    else:
+        assert mine == [], res.dump()
+
+
 def test_a_phone_number_a_spreadsheet_wrote_as_a_number_is_a_warning(example_site):
     """Pasted from a sheet whose phone column is a number in a narrow column (3.60555E+09) or
     with decimals (3605550111.0): taken as text, and the brief's tap-to-call link dialled
