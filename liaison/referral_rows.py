@@ -800,8 +800,16 @@ def _heading_hint(col_name: str, part: str = "column") -> str:
     if words & _NOTES:
         return (f" (a referral {'row' if part == 'column' else 'record'} holds no notes: "
                 f"delete the {part}; what an office said belongs in an interaction's notes)")
-    named = [c for c in REFERRAL_COLUMNS if c in words]
+    # a column of two words named by both, in either order ('Reason Declined', 'Taken by
+    # (initials)'), and a count as a sheet heads it ('# of Referrals', 'Qty')
+    named = [c for c in REFERRAL_COLUMNS if set(c.split("_")) <= words]
+    if not named and _COUNT_HEADING.search(col_name):
+        named = ["count"]
     return f" (did you mean '{named[0]}'?)" if len(named) == 1 else ""
+
+
+_COUNT_HEADING = re.compile(r"(?:#|\bnumber|\bno\.?)\s*of\s+referrals?\b|\bqty\b|\bquantity\b"
+                            r"|\bhow many\b", re.I)
 
 
 def _check_header(loader: Loader, rel: str, line: int, header: list[str]) -> bool:

@@ -519,3 +519,14 @@ def test_a_spreadsheets_own_headings_say_which_column_they_stand_for(tmp_path, m
         "to \"how did you hear about us?\")",
         "unknown column 'Notes' (a referral row holds no notes: delete the column",
         "unknown column 'Referring Physician' (did you mean 'physician'?)"]
+    # a column of two words named in the other order or with a note, and a count as a sheet
+    # heads it, got no hint; a number of something else is not taken for the count
+    text = ("date,source,physician,service,status,Reason Declined,Taken by (initials),"
+            "# of Referrals,Chart No. of pt\n")
+    _rows, problems = read(tmp_path, monkeypatch, text, whole=True)
+    unknown = sorted(p.message.split(";")[0] for p in problems if "unknown column" in p.message)
+    assert unknown == [
+        "unknown column '# of Referrals' (did you mean 'count'?)",
+        "unknown column 'Chart No. of pt'",
+        "unknown column 'Reason Declined' (did you mean 'declined_reason'?)",
+        "unknown column 'Taken by (initials)' (did you mean 'taken_by'?)"]
