@@ -287,6 +287,20 @@ def test_a_choice_written_in_capitals_is_shown_its_value(tmp_path, monkeypatch, 
         "status (did you mean 'declined'?)"]
 
 
+def test_a_date_kept_as_text_by_a_spreadsheets_marks_says_to_drop_them(tmp_path, monkeypatch):
+    # the apostrophe typed before a date and Excel's ="2026-12-01" (each keeps a date as text
+    # in a sheet) read only "write YYYY-MM-DD", though the date inside is one
+    text = (HEADER + "'2026-12-01,web,,sclerotherapy,,,,\n"
+            + '"=""2026-12-02""",web,,sclerotherapy,,,,\n')
+    for whole in (True, False):
+        _rows, problems = read(tmp_path, monkeypatch, text, whole=whole)
+        assert [(p.line, p.message) for p in problems] == [
+            (2, "date: ''2026-12-01' is not a date: write YYYY-MM-DD (2026-12-01: the apostrophe "
+                "before it, which keeps a date as text in a spreadsheet, is no part of it)"),
+            (3, "date: '=\"2026-12-02\"' is not a date: write YYYY-MM-DD (2026-12-02: the formula "
+                "around it, which keeps a date as text in a spreadsheet, is no part of it)")]
+
+
 def test_a_count_a_spreadsheet_wrote_with_decimals_says_the_whole_number(tmp_path, monkeypatch):
     # a count column formatted as a number with decimals saves 2 as 2.00: it read only
     # "expected a whole number ≥ 1, got '2.00'"
