@@ -21,7 +21,7 @@ from liaison.models import (
     DATE_MAX, DATE_MIN, RECORD_MODELS, DeckMeta, GuideMeta, Interaction, Physician, Practice,
     Referral, SiteConfig, TeamMember, _npi, email_href, id_problem, website_href,
 )
-from liaison.names import fold
+from liaison.names import fold, name_order_problem
 from liaison.records import ReferralRow, Site
 
 # The references each record kind makes: a path into the record ("*": every list item) and the
@@ -313,7 +313,8 @@ def folder_date_problem(path: str, date: dt.date, dated: dict) -> str | None:
 
 _ZIP_SHORT = re.compile(r"[0-9]{3,4}")  # 02134 or 00501 without its leading zeros
 _ZIP_DECIMALS = re.compile(r"([0-9]{5})\.0+")
-_ZIP_SCIENTIFIC = re.compile(r"[0-9](?:\.[0-9]+)?E\+?[0-9]{1,2}", re.I)
+_SCIENTIFIC = re.compile(r"[0-9](?:\.[0-9]+)?E\+?[0-9]{1,2}", re.I)  # 9.84E+04, 3.60555E+09
+_PHONE_DECIMALS = re.compile(r"([0-9]{7,15})\.0+")
 
 
 def zip_spreadsheet_problem(text: str) -> str | None:
@@ -326,9 +327,23 @@ def zip_spreadsheet_problem(text: str) -> str | None:
     m = _ZIP_DECIMALS.fullmatch(text)
     if m is not None:
         return f"'{text}' is not a ZIP code (5 digits): write '{m.group(1)}' ({so})"
-    if _ZIP_SCIENTIFIC.fullmatch(text):
+    if _SCIENTIFIC.fullmatch(text):
         return (f"'{text}' is not a ZIP code (5 digits): its digits are lost ({so}); write "
                 "the ZIP code again")
+    return None
+
+
+def phone_spreadsheet_problem(text: str) -> str | None:
+    """The warning of a phone or fax number ``text`` that a spreadsheet wrote as a number
+    (3605550111 as 3.60555E+09 in a narrow column, or 3605550111.0), or None: its tap-to-call
+    link would dial other digits."""
+    so = "a spreadsheet writes a phone number so when its column is not formatted as text"
+    m = _PHONE_DECIMALS.fullmatch(text)
+    if m is not None:
+        return f"'{text}' is not a phone number: write '{m.group(1)}' ({so})"
+    if _SCIENTIFIC.fullmatch(text):
+        return (f"'{text}' is not a phone number: its digits are lost ({so}); write the "
+                "number again")
     return None
 
 
@@ -427,6 +442,23 @@ def check_core(site: Site, as_of: dt.date) -> list[Problem]:
     for p in site.practices.values():
         if p.zip and (problem := zip_spreadsheet_problem(p.zip.strip())):
             c.add(site.src[id(p)], ("zip",), problem, "warning")
+    # A name as a sheet's list of people keeps it ("Ruiz, Ana", "Ana Ruiz, MD") is shown as
+    # written and sorted under its last word (A, MD): said at the name.
+    for records, credentials in ((site.physicians, True), (site.team, False)):
+        for rec in records.values():
+            if problem := name_order_problem(rec.name, credentials):
+                c.add(site.src[id(rec)], ("name",), problem, "warning")
+    # A phone or fax number a spreadsheet rewrote as a number (3.60555E+09, 3605550111.0) is
+    # text too, and the brief's tap-to-call link dials its digits: another number.
+    phones = [(rec, (field,), getattr(rec, field, None))
+              for records, fields in ((site.practices, ("phone", "fax")),
+                                      (site.physicians, ("phone",)))
+              for rec in records.values() for field in fields]
+    phones += [(p, ("staff", i, "phone"), person.phone)
+               for p in site.practices.values() for i, person in enumerate(p.staff)]
+    for rec, loc, number in phones:
+        if number and (problem := phone_spreadsheet_problem(number.strip())):
+            c.add(site.src[id(rec)], loc, problem, "warning")
     # An e-mail that is no address ("ask the front desk", two addresses, a missing @) is shown
     # as text, never as a mailto: link: said here as the website is.
     def email_problem(text: str) -> str | None:

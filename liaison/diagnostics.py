@@ -117,10 +117,17 @@ class Problem:
 
 
 def did_you_mean(value, options, cutoff: float = 0.6) -> str:
-    """" (did you mean 'x'?)" for the closest of ``options``, or "" when none is close."""
+    """" (did you mean 'x'?)" for the closest of ``options``, or "" when none is close.
+    Capitals are compared as their small letters when nothing is close as written: a
+    spreadsheet's 'WEB' or 'DECLINED' is no letter alike 'web' or 'declined'."""
     import difflib
 
     close = difflib.get_close_matches(str(value), list(options), n=1, cutoff=cutoff)
+    if not close:
+        folded = {str(option).casefold(): option for option in options}
+        near = difflib.get_close_matches(str(value).strip().casefold(), list(folded), n=1,
+                                         cutoff=cutoff)
+        close = [folded[n] for n in near]
     return f" (did you mean '{close[0]}'?)" if close else ""
 
 

@@ -283,12 +283,14 @@ _MERGE_SIDE = {"BASE": "the common ancestor's side", "LOCAL": "your branch's sid
 # The names other programs give a second copy of a file, beside it: Windows Explorer's
 # `q3 - Copy.yaml` (`- Copy (2)`), the Finder's `q3 copy.yaml` (`copy 2`), a browser's second
 # download `q3 (1).yaml` (the field-logging page's file downloaded twice), a sync client's
-# `q3 (Dana's conflicted copy 2026-12-01).yaml`. Said only when the file it copies is there.
+# `q3 (Dana's conflicted copy 2026-12-01).yaml`, Google Drive's `Copy of q3.csv` (a sheet
+# copied there, then downloaded). Said only when the file it copies is there.
 _NAMED_COPY = re.compile(r"(?: - Copy(?: \([0-9]+\))?| copy(?: [0-9]+)?| \([0-9]+\)"
                          r"| \([^/()]*conflicted copy[^/()]*\))(\.[^./]*)$", re.I)
+_COPY_OF = re.compile(r"/Copy of (?=[^/]+$)", re.I)
 
 
-_ANY_COPY = re.compile(r"_(?:BASE|LOCAL|REMOTE|BACKUP)_[0-9]| copy| \(", re.I)
+_ANY_COPY = re.compile(r"_(?:BASE|LOCAL|REMOTE|BACKUP)_[0-9]| copy|/copy of | \(", re.I)
 
 
 def merge_leftovers(rels: list[str]) -> list[Problem]:
@@ -312,8 +314,11 @@ def merge_leftovers(rels: list[str]) -> list[Problem]:
                                line=1, col=1))
             continue
         m = _NAMED_COPY.search(rel)
-        if m is not None and rel[:m.start()] + m.group(1) in present:
-            original = (rel[:m.start()] + m.group(1)).rsplit("/", 1)[-1]
+        copied = m and rel[:m.start()] + m.group(1)
+        if not copied and (m := _COPY_OF.search(rel)) is not None:
+            copied = rel[:m.start() + 1] + rel[m.end():]
+        if copied and copied in present:
+            original = copied.rsplit("/", 1)[-1]
             out.append(Problem(rel, f"named as programs name a copy of {original}, beside it: "
                                     f"if it is one, its records count a second time with those of "
                                     f"{original}: delete it; if not, give it a name of its own",
@@ -522,14 +527,19 @@ def _unread(folder: str, name: str, root: str = "") -> Problem | None:
             and _text_export(os.path.join(root, folder, name)))  # 2026.csv.txt: rename it
         near = ext and did_you_mean(ext, [e[1:] for e in exts])
         what, endings = _WHAT[head][0], " or ".join(", ".join(exts).rsplit(", ", 1))
+        how = ("import a CMS file with `liaison import cms-utilization FILE`"
+               if head == "market" else "write these records as YAML (`liaison new "
+               f"{_NEW_KIND.get(head, what)}` writes one)")
         if inside and inside.group(1) == "csv" and ".csv" not in exts:
             # a spreadsheet's export where YAML records go (`visits.csv` in data/interactions/)
-            how = ("import a CMS file with `liaison import cms-utilization FILE`"
-                   if head == "market" else "write these records as YAML (`liaison new "
-                   f"{_NEW_KIND.get(head, what)}` writes one)")
             return Problem(rel, f"not read: {what} files end in {endings}; a CSV file is read "
                                 f"only as referrals, in data/referrals/: {how}",
                            "warning", line=1, col=1)
+        if ext in _SPREADSHEETS and head not in ("referrals", "market"):
+            # the team's workbook itself (`physicians.xlsx` in data/physicians/)
+            return Problem(rel, f"not read: {what} files end in {endings}; a spreadsheet is "
+                                f"not read (referrals are, saved as CSV UTF-8 in "
+                                f"data/referrals/): {how}", "warning", line=1, col=1)
         if not (spreadsheet or near or inside and "." + inside.group(1) in exts):
             return None
         if spreadsheet:
@@ -542,6 +552,11 @@ def _unread(folder: str, name: str, root: str = "") -> Problem | None:
         return Problem(rel, f"not read: {what} files end in {endings}: "
                             f"{_rename(root, folder, suggestion)}", "warning", line=1, col=1)
     else:  # data/ itself, a folder no kind is read from, or a subfolder of data/market
+        if folder == "data" and ext in _SPREADSHEETS:  # the team's workbook, `data/liaison.xlsx`
+            return Problem(rel, "not read: a spreadsheet is not read: referrals are read from "
+                                "its sheets saved as CSV UTF-8 in data/referrals/, and the other "
+                                "records are YAML files, one a record (`liaison new` writes "
+                                "them)", "warning", line=1, col=1)
         if not (inside and inside.group(1) != "md" or ext and did_you_mean(ext, ["yaml", "yml", "csv"])):
             return None
         if head == "market":

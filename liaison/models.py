@@ -167,6 +167,14 @@ def _spreadsheet_hint(value: str, saved: bool = True) -> str:
     0:00"), the date with a time of midnight, or the program's day number (46357)
     (``saved``: said to be a spreadsheet's doing; a date typed on the command line is not a
     file's)."""
+    # the apostrophe typed before a date to keep it as text (a spreadsheet keeps it out of its
+    # CSV, a hand edit does not), and Excel's formula ="2026-12-01" that does the same
+    quoted = re.fullmatch(r"'(.+)|=\"(.+)\"", value)
+    if quoted is not None and _DATE_RE.match(inner := quoted.group(1) or quoted.group(2)):
+        how = ("the apostrophe before it, which keeps a date as text in a spreadsheet, is no "
+               "part of it" if quoted.group(1) else "the formula around it, which keeps a date as "
+               "text in a spreadsheet, is no part of it")
+        return f" ({inner}: {how})"
     if len(value) > 1 and value.strip("#") == "":  # what Excel saves of a date it cannot show
         return (" (a spreadsheet saves a date so when its column is too narrow to show it: "
                 "widen the column and save again)")

@@ -50,3 +50,33 @@ def sort_key(name: str) -> str:
     while first > 1 and words[first - 1].lower() in PARTICLES:
         first -= 1
     return fold(" ".join(words[first:] + words[:first]))
+
+
+# A credential written after a name, as a sheet's name column holds it: "MD", "M.D.", "NP-C",
+# "PhD" (a generational suffix, "III", is a part of the name: SUFFIXES)
+_CREDENTIAL = re.compile(r"(?:[A-Z]\.?){2,}(?:-[A-Z]\.?)?|Ph\.?D\.?")
+
+
+def name_order_problem(name: str, credentials: bool = True) -> str | None:
+    """Why a person's ``name`` reads in another order than "First Last", as a spreadsheet's
+    list of people keeps them, or None: "Ruiz, Ana" (sorted under A, shown so), or, with
+    ``credentials`` (a physician's, which has a field for them), "Ana Ruiz, MD" (sorted under
+    M)."""
+    segments = [part.strip() for part in name.strip().split(",")]
+    if len(segments) < 2 or not all(segments):
+        return None
+    creds = []
+    while len(segments) > 1 and all(_CREDENTIAL.fullmatch(t) and t.lower() not in SUFFIXES
+                                    for t in segments[-1].split()):
+        creds.insert(0, segments.pop())
+    if creds:
+        if not credentials:
+            return None
+        return (f"'{name.strip()}' holds credentials after the name: write name: "
+                f"{', '.join(segments)} and credentials: {', '.join(creds)} (the directories "
+                f"sort by last name, and would read {creds[-1].split()[-1]} as it)")
+    if len(segments) != 2 or not all(w[:1].isupper() and w.lower().rstrip(".") not in SUFFIXES
+                                     for w in segments[1].split()):
+        return None
+    return (f"'{name.strip()}' reads as last name, first name: write {segments[1]} "
+            f"{segments[0]} (the pages show the name as written, and sort by its last word)")

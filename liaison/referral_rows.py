@@ -39,6 +39,10 @@ _SOURCE_HELP = {
     "missing": "write 'unknown' when nobody asked \"how did you hear about us?\"",
     "other": "a doctor or their office is 'physician' (their id in the physician column), "
              "an answer none of these fits is 'other', and 'unknown' is for nobody asked",
+    # a sheet of the doctors' referrals often leaves the source column empty: 'unknown' there
+    # would only make the physician "only allowed when source is physician"
+    "named": "write 'physician', as the row names a physician (or empty the physician cell "
+             "and write the answer to \"how did you hear about us?\")",
 }
 # What the coordinator is to write for a stage or a reason said in their own words ("seen",
 # "no-show", "lost to follow-up"): the status is the furthest stage reached, and a patient who
@@ -306,6 +310,10 @@ def check_referral(get, loc_of) -> tuple[tuple | None, list[tuple[object, str]]]
             problem = _withheld(name, cell) or problem
             problems.append((loc_of(name, missing=missing), f"{name}: {problem}"))
     source = values[_SOURCE]
+    if source is None and values[_PHYSICIAN] is not None:
+        problems = [(loc, message.replace(_SOURCE_HELP["missing"], _SOURCE_HELP["named"]))
+                    if message.startswith("source:") else (loc, message)
+                    for loc, message in problems]
     if source is not None:  # a valid source: the rule across fields applies
         broken = physician_source_problem(source, values[_PHYSICIAN])
         if broken is not None:
@@ -803,8 +811,16 @@ def _heading_hint(col_name: str, part: str = "column") -> str:
     if words & _NOTES:
         return (f" (a referral {'row' if part == 'column' else 'record'} holds no notes: "
                 f"delete the {part}; what an office said belongs in an interaction's notes)")
-    named = [c for c in REFERRAL_COLUMNS if c in words]
+    # a column of two words named by both, in either order ('Reason Declined', 'Taken by
+    # (initials)'), and a count as a sheet heads it ('# of Referrals', 'Qty')
+    named = [c for c in REFERRAL_COLUMNS if set(c.split("_")) <= words]
+    if not named and _COUNT_HEADING.search(col_name):
+        named = ["count"]
     return f" (did you mean '{named[0]}'?)" if len(named) == 1 else ""
+
+
+_COUNT_HEADING = re.compile(r"(?:#|\bnumber|\bno\.?)\s*of\s+referrals?\b|\bqty\b|\bquantity\b"
+                            r"|\bhow many\b", re.I)
 
 
 def _check_header(loader: Loader, rel: str, line: int, header: list[str]) -> bool:

@@ -220,10 +220,14 @@ def test_the_readme_loop_over_a_sheet_of_physicians_writes_them(example_site, mo
     block = section[section.index("python - <<'EOF'\n") + len("python - <<'EOF'\n"):]
     script = textwrap.dedent(block[:block.index("  EOF\n")])
     script = script.replace('["liaison",', '[sys.executable, "-m", "liaison",')
-    sheet = ("id,name,specialty,practice,npi\r\n"
-             "noor-halvorsen,Noor Halvorsen,Internal Medicine,french-broad-podiatry,1245319599\r\n"
-             "bad-npi,Bea Dunmore,Podiatry,french-broad-podiatry,1.41654E+09\r\n"
-             "idris-pell,Idris Pell,Podiatry,french-broad-podiatry,\r\n")
+    # headings as a person types them, a column and rows whose cells were cleared (Excel
+    # keeps them): the loop read KeyError: 'id' of "ID", and "'' is not a valid id (like
+    # 'mountain-view-family')" for each empty row; a refused row did not say its line
+    sheet = ("ID, Name ,Specialty,Practice,NPI,\r\n"
+             "noor-halvorsen,Noor Halvorsen,Internal Medicine,french-broad-podiatry,1245319599,\r\n"
+             "bad-npi,Bea Dunmore,Podiatry,french-broad-podiatry,1.41654E+09,\r\n"
+             "idris-pell,Idris Pell,Podiatry,french-broad-podiatry,,\r\n"
+             ",,,,,\r\n,,,,,\r\n")
     (example_site / "physicians.csv").write_bytes("\ufeff".encode() + sheet.encode())
     monkeypatch.chdir(example_site)
     monkeypatch.setenv("PYTHONPATH", str(REPO))
@@ -234,6 +238,8 @@ def test_the_readme_loop_over_a_sheet_of_physicians_writes_them(example_site, mo
     assert (made / "noor-halvorsen.yaml").exists() and (made / "idris-pell.yaml").exists()
     assert not (made / "bad-npi.yaml").exists()
     assert "'1.41654E+09' is not an NPI" in done.stderr and "its last digits are lost" in done.stderr
+    assert "physicians.csv:3: not written: Bea Dunmore" in done.stdout.splitlines()
+    assert "is not a valid id" not in done.stderr
     (example_site / "physicians.csv").unlink()
     assert errors(example_site) == []
 

@@ -275,6 +275,32 @@ def test_a_date_a_spreadsheet_wrote_its_own_way_gets_its_likely_reading(tmp_path
         assert [p.message for p in problems] == [f"date: '{cell}' is not a date: write YYYY-MM-DD"]
 
 
+@pytest.mark.parametrize("whole", [True, False])
+def test_a_choice_written_in_capitals_is_shown_its_value(tmp_path, monkeypatch, whole):
+    # a sheet typed with caps lock (or a column formatted as upper case): 'Web' got "did you
+    # mean 'web'?", 'WEB' (no letter alike as written) only the list of the values
+    text = HEADER + "2026-01-05,PHYSICIAN,alan-cho,sclerotherapy,DECLINED,,,INSURANCE\n"
+    _rows, problems = read(tmp_path, monkeypatch, text, whole=whole)
+    assert sorted(p.message.split(":")[0] + p.message[p.message.index(" (did"):]
+                  for p in problems) == [
+        "declined_reason (did you mean 'insurance'?)", "source (did you mean 'physician'?)",
+        "status (did you mean 'declined'?)"]
+
+
+def test_a_date_kept_as_text_by_a_spreadsheets_marks_says_to_drop_them(tmp_path, monkeypatch):
+    # the apostrophe typed before a date and Excel's ="2026-12-01" (each keeps a date as text
+    # in a sheet) read only "write YYYY-MM-DD", though the date inside is one
+    text = (HEADER + "'2026-12-01,web,,sclerotherapy,,,,\n"
+            + '"=""2026-12-02""",web,,sclerotherapy,,,,\n')
+    for whole in (True, False):
+        _rows, problems = read(tmp_path, monkeypatch, text, whole=whole)
+        assert [(p.line, p.message) for p in problems] == [
+            (2, "date: ''2026-12-01' is not a date: write YYYY-MM-DD (2026-12-01: the apostrophe "
+                "before it, which keeps a date as text in a spreadsheet, is no part of it)"),
+            (3, "date: '=\"2026-12-02\"' is not a date: write YYYY-MM-DD (2026-12-02: the formula "
+                "around it, which keeps a date as text in a spreadsheet, is no part of it)")]
+
+
 def test_a_count_a_spreadsheet_wrote_with_decimals_says_the_whole_number(tmp_path, monkeypatch):
     # a count column formatted as a number with decimals saves 2 as 2.00: it read only
     # "expected a whole number ≥ 1, got '2.00'"
@@ -448,6 +474,23 @@ def test_a_stage_or_reason_in_the_coordinators_words_says_what_to_write(tmp_path
         "'declined' (did you mean 'scheduled'?)"]
 
 
+def test_a_source_left_empty_beside_a_physician_says_to_write_physician(tmp_path, monkeypatch):
+    # a sheet of the doctors' referrals with its source column left empty was told to "write
+    # 'unknown' when nobody asked", which then made the physician "only allowed when source
+    # is physician"; a row with no physician is still told 'unknown'
+    text = (HEADER + "2026-01-05,,alan-cho,sclerotherapy,,,,\n"
+            + "2026-01-06,N/A,alan-cho,sclerotherapy,,,,\n" + "2026-01-07,,,sclerotherapy,,,,\n")
+    for whole in (True, False):
+        _rows, problems = read(tmp_path, monkeypatch, text, whole=whole)
+        named = ("write 'physician', as the row names a physician (or empty the physician cell "
+                 "and write the answer to \"how did you hear about us?\")")
+        assert [(p.line, p.message) for p in problems] == [
+            (2, f"source: required field is missing: {named}"),
+            (3, f"source: 'N/A' is no answer: {named}"),
+            (4, "source: required field is missing: write 'unknown' when nobody asked \"how did "
+                "you hear about us?\"")]
+
+
 @pytest.mark.parametrize("whole", [True, False])
 def test_a_title_above_the_header_row_is_one_error_and_the_rows_are_read(tmp_path, monkeypatch,
                                                                          whole):
@@ -515,3 +558,14 @@ def test_a_spreadsheets_own_headings_say_which_column_they_stand_for(tmp_path, m
         "to \"how did you hear about us?\")",
         "unknown column 'Notes' (a referral row holds no notes: delete the column",
         "unknown column 'Referring Physician' (did you mean 'physician'?)"]
+    # a column of two words named in the other order or with a note, and a count as a sheet
+    # heads it, got no hint; a number of something else is not taken for the count
+    text = ("date,source,physician,service,status,Reason Declined,Taken by (initials),"
+            "# of Referrals,Chart No. of pt\n")
+    _rows, problems = read(tmp_path, monkeypatch, text, whole=True)
+    unknown = sorted(p.message.split(";")[0] for p in problems if "unknown column" in p.message)
+    assert unknown == [
+        "unknown column '# of Referrals' (did you mean 'count'?)",
+        "unknown column 'Chart No. of pt'",
+        "unknown column 'Reason Declined' (did you mean 'declined_reason'?)",
+        "unknown column 'Taken by (initials)' (did you mean 'taken_by'?)"]

@@ -797,6 +797,27 @@ def test_lookups_are_the_files_validate_sees(root):
     assert not (root / "data/practices/odd-one.yaml").exists()
 
 
+def test_a_value_as_a_spreadsheet_wrote_it_is_said_and_written(root):
+    """A ZIP code or phone number a sheet wrote as a number, a name last name first or with
+    credentials after it (warnings of `validate`): a loop over a sheet wrote them with exit 0
+    and no word, to be found only in a later `validate`; now said at the row, file written."""
+    result = run(root, "practice", "harbor-view", "--name", "Harbor View", "--zip", "2134",
+                 "--fax", "3605550112.0")
+    assert result.exit_code == 0, result.output
+    assert "warning: --zip: '2134' is not a ZIP code (5 digits): its leading zeros lost?" \
+        in result.stderr
+    assert "warning: --fax: '3605550112.0' is not a phone number: write '3605550112'" \
+        in result.stderr
+    assert (root / "data/practices/harbor-view.yaml").exists()
+    result = run(root, "physician", "ana-ruiz", "--name", "Ana Ruiz, MD", "--specialty",
+                 "Pediatrics", "--practice", "harbor-view", "--phone", "3.60555E+09")
+    assert result.exit_code == 0, result.output
+    assert "warning: --name: 'Ana Ruiz, MD' holds credentials after the name" in result.stderr
+    assert "warning: --phone: '3.60555E+09' is not a phone number: its digits are lost" \
+        in result.stderr
+    assert (root / "data/physicians/ana-ruiz.yaml").exists()
+
+
 def test_a_near_form_of_the_guard_is_said_and_written(root):
     """A near form of a patient identifier (a warning of `validate`, beyond the contract's
     list) is said as a warning about its option; the file is written, as validate passes it.

@@ -745,6 +745,15 @@ def test_a_record_file_misnamed_or_misfiled_is_named_not_lost_in_silence(example
         "data/referrals/2026.xlsx": "not read: referral files end in .csv, .yaml or .yml; a "
                                     "spreadsheet is not read: export it as CSV UTF-8 into this "
                                     "folder",
+        # the team's workbook where its records go: read as nothing, where the referrals'
+        # folder said so
+        "data/physicians/physicians.xlsx":
+            "not read: physician files end in .yaml or .yml; a spreadsheet is not read "
+            "(referrals are, saved as CSV UTF-8 in data/referrals/): write these records as "
+            "YAML (`liaison new physician` writes one)",
+        "data/liaison.xlsx": "not read: a spreadsheet is not read: referrals are read from its "
+                             "sheets saved as CSV UTF-8 in data/referrals/, and the other records "
+                             "are YAML files, one a record (`liaison new` writes them)",
         "content/training/intake.markdown":
             "not read: training guide files end in .md: rename it to intake.md",
         "content/trainings/intake.md":
@@ -2465,6 +2474,53 @@ def test_a_zip_code_a_spreadsheet_wrote_as_a_number_is_a_warning(example_site, z
         assert mine == [], res.dump()
 
 
+@pytest.mark.parametrize("name, said", [
+    ("Ruiz, Ana", "'Ruiz, Ana' reads as last name, first name: write Ana Ruiz (the pages show "
+                  "the name as written, and sort by its last word)"),
+    ("Ana Ruiz, MD, FACC", "'Ana Ruiz, MD, FACC' holds credentials after the name: write name: "
+                           "Ana Ruiz and credentials: MD, FACC (the directories sort by last "
+                           "name, and would read FACC as it)"),
+    ("John Smith, Jr.", None), ("Ana Ruiz", None),
+])
+def test_a_name_as_a_sheet_keeps_it_is_a_warning(example_site, name, said):
+    """Pasted from a sheet's name column: 'Ruiz, Ana' was filed under A and 'Ana Ruiz, MD'
+    under M in the directories, and shown so on every page, with no word from validate."""
+    rel = write(example_site, "data/physicians/ana-ruiz.yaml",
+                f"name: {name}\nspecialty: Pediatrics\npractice: french-broad-podiatry\n")
+    res = validate(example_site)
+    assert res.code == 0, res.dump()
+    mine = [d for d in res.diags if d.path == rel]
+    if said:
+        res.expect(rel, 1, 7, f"name: {said}", severity="warning")
+        assert len(mine) == 1, res.dump()
+    else:
+        assert mine == [], res.dump()
+
+
+def test_a_phone_number_a_spreadsheet_wrote_as_a_number_is_a_warning(example_site):
+    """Pasted from a sheet whose phone column is a number in a narrow column (3.60555E+09) or
+    with decimals (3605550111.0): taken as text, and the brief's tap-to-call link dialled
+    tel:36055509 or tel:36055501110, with no word from validate."""
+    rel = write(example_site, "data/practices/cedar-ridge.yaml",
+                "name: Cedar Ridge\nphone: 3.60555E+09\nfax: '3605550112.0'\n"
+                "staff:\n  - name: Devon Marsh\n    phone: (360) 555-0113 x2\n"
+                "  - name: Rosa Till\n    phone: 3605550114.0\n")
+    phys = write(example_site, "data/physicians/cedar-ridge-doc.yaml",
+                 "name: Ada Cedar\nspecialty: Family Medicine\npractice: cedar-ridge\n"
+                 "phone: 3.60555E+9\n")
+    res = validate(example_site)
+    assert res.code == 0, res.dump()
+    so = "a spreadsheet writes a phone number so when its column is not formatted as text"
+    lost = f"its digits are lost ({so}); write the number again"
+    res.expect(rel, 2, 8, f"phone: '3.60555E+09' is not a phone number: {lost}", severity="warning")
+    res.expect(rel, 3, 6, f"fax: '3605550112.0' is not a phone number: write '3605550112' ({so})",
+               severity="warning")
+    res.expect(rel, 8, 12, "staff[1].phone: '3605550114.0' is not a phone number: write "
+               f"'3605550114' ({so})", severity="warning")
+    res.expect(phys, 4, 8, f"phone: '3.60555E+9' is not a phone number: {lost}", severity="warning")
+    assert len([d for d in res.diags if d.path in (rel, phys)]) == 4, res.dump()
+
+
 @pytest.mark.parametrize("website, said", [
     ("javascript:alert(1)", True), ("see Facebook", True), ("www.cedar-ridge.example", False),
     ("https://cedar-ridge.example/contact", False),
@@ -3086,10 +3142,13 @@ def test_a_copy_left_beside_a_visit_log_is_said_not_counted_twice_in_silence(exa
     named = {"data/interactions/2026/q3 - Copy.yaml": "q3.yaml",
              "data/interactions/2026/q3 copy 2.yaml": "q3.yaml",
              "data/interactions/2026/q3 (1).yaml": "q3.yaml",
-             "data/referrals/h2 (Dana's conflicted copy 2026-12-01).csv": "h2.csv"}
+             "data/referrals/h2 (Dana's conflicted copy 2026-12-01).csv": "h2.csv",
+             # Google Drive's copy of a sheet, downloaded beside the first download
+             "data/referrals/Copy of h2.csv": "h2.csv"}
     for rel in named:
         write(example_site, rel, visits if rel.endswith(".yaml") else rows)
     write(example_site, "data/interactions/2026/q4 (1).yaml", visits)  # no q4.yaml
+    write(example_site, "data/referrals/Copy of h1.csv", rows)  # no h1.csv
     res = validate(example_site)
     assert res.code == 0
     assert sorted((d.path, d.sev, d.line, d.col, d.msg) for d in res.new) == sorted(

@@ -33,6 +33,21 @@ def _one_record_file(site: Existing, kind: str, model: type[BaseModel], rid: str
     return rel, text
 
 
+def _warn_spreadsheet_values(values: dict, warn, credentials: bool = True) -> None:
+    """The warnings `validate` gives a value as a spreadsheet wrote it (a ZIP code or phone
+    number written as a number, a name last name first): said at once, not refused, so that
+    a loop over a sheet says them at the row, not only later in `validate`."""
+    from liaison.checks import phone_spreadsheet_problem, zip_spreadsheet_problem
+    from liaison.names import name_order_problem
+
+    for field, rule in (("zip", zip_spreadsheet_problem), ("phone", phone_spreadsheet_problem),
+                        ("fax", phone_spreadsheet_problem),
+                        ("name", lambda v: name_order_problem(v, credentials))):
+        value = values.get(field)
+        if isinstance(value, str) and (problem := rule(value.strip())):
+            warn(f"warning: --{field}: {problem}")
+
+
 def physician(site: Existing, rid: str, values: dict, warn) -> str:
     rel, text = _one_record_file(
         site, "physicians", Physician, rid, values,
@@ -41,6 +56,7 @@ def physician(site: Existing, rid: str, values: dict, warn) -> str:
     if "npi" in values:
         site.refuse_taken_npi(values["npi"])
     write_new(site.root, rel, text)
+    _warn_spreadsheet_values(values, warn)
     return rel
 
 
@@ -50,6 +66,7 @@ def practice(site: Existing, rid: str, values: dict, warn) -> str:
         f"Practice '{rid}': a referring practice (office) (the id is the file name).", "practice",
         warn)
     write_new(site.root, rel, text)
+    _warn_spreadsheet_values({k: v for k, v in values.items() if k != "name"}, warn)
     return rel
 
 
@@ -59,6 +76,7 @@ def member(site: Existing, rid: str, values: dict, warn) -> str:
         f"Team member '{rid}': a liaison or staff member of our practice (the id is the file "
         "name).", "member", warn)
     write_new(site.root, rel, text)
+    _warn_spreadsheet_values(values, warn, credentials=False)
     return rel
 
 
