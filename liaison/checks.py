@@ -71,14 +71,14 @@ def _hint(value: str, table) -> str:
     memo = entry[1]
     hint = memo.get(value)
     if hint is None:
-        hint = did_you_mean(value, table, cutoff=0.7)
-        if not hint and isinstance(value, str) and value:
-            # a short form of one id: 'alder-falls' for alder-falls-family-medicine, 'quill'
-            # for nora-quill (too far apart for difflib); only when one id is so named
-            part = [i for i in table if isinstance(i, str)
-                    and (i.startswith(value + "-") or i.endswith("-" + value))]
-            if len(part) == 1:
-                hint = f" (did you mean '{part[0]}'?)"
+        # a short form of one id: 'alder-falls' for alder-falls-family-medicine, 'quill' for
+        # nora-quill (too far apart for difflib); only when one id is so named. It comes
+        # first: a file renamed p-00001 -> p-00001-southside left its references closer, to
+        # difflib, to another record's p-00100 (the summary's likely cause names it first too)
+        part = [i for i in table if isinstance(i, str) and isinstance(value, str) and value
+                and (i.startswith(value + "-") or i.endswith("-" + value))]
+        hint = (f" (did you mean '{part[0]}'?)" if len(part) == 1
+                else did_you_mean(value, table, cutoff=0.7))
         memo[value] = hint
     return hint
 

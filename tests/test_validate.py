@@ -550,6 +550,20 @@ def test_a_reference_by_a_short_form_of_an_id_gets_the_hint_new_gives(example_si
     assert d.msg.endswith("'lena' (did you mean 'lena-brooks'?)"), d.msg
 
 
+def test_a_renamed_files_new_id_is_the_hint_not_a_numbered_neighbour(example_site):
+    # a practice file renamed p-00001 -> p-00001-southside: each of the references to p-00001
+    # said "(did you mean 'p-00100'?)", another practice, while the summary under them named
+    # the renamed file
+    for stem in ("p-00100", "p-00001-southside"):
+        write(example_site, f"data/practices/{stem}.yaml", "name: A Practice\n")
+    rel = write(example_site, "data/physicians/pat-doe.yaml",
+                "name: Pat Doe\nspecialty: X\npractice: p-00001\n")
+    res = validate(example_site)
+    assert res.code == 1
+    d = res.expect(rel, 3, 11, "unknown practice")
+    assert d.msg == "practice: unknown practice 'p-00001' (did you mean 'p-00001-southside'?)"
+
+
 def test_a_physician_written_by_name_with_a_title_is_shown_their_id(example_site):
     # the front desk writes the doctor as they say it: "Dr. Ruth Kessler" was answered
     # "(like 'dr-ruth-kessler')", an id no physician has (the next run said so)
