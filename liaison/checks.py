@@ -23,6 +23,7 @@ from liaison.models import (
 )
 from liaison.names import fold
 from liaison.records import ReferralRow, Site
+from liaison.referral_rows import column_of
 
 # The references each record kind makes: a path into the record ("*": every list item) and the
 # kind of record, or site.yaml key, it names.
@@ -52,8 +53,11 @@ def _unknown(kind: str, value: str, ids) -> str:
         hint = f" (did you mean '{same[0]}'?)" if same else _hint(value, ids)
         return f"unknown tier '{value}'{hint}: site.yaml has {', '.join(ids)}"
     if kind == "services":
+        moved = column_of(value, "service")
+        moved = (f" ('{value}' is a value of the {moved} column: are the columns of this row "
+                 "swapped or shifted?)" if moved else "")
         return (f"unknown service '{value}'{_hint(value, ids)}; site.yaml has "
-                f"{', '.join(sorted(ids))}")
+                f"{', '.join(sorted(ids))}{moved}")
     return f"unknown {WHAT[kind]} '{value}'{_hint(value, ids)}"
 
 

@@ -227,13 +227,21 @@ class Cause:
     missing: bool  # that file does not exist
     similar: tuple[str, ...] = ()  # existing files with a similar id: renamed?
     unreadable: str = ""  # why the folder that would hold it cannot be read ("": it can)
+    column: str = ""  # the referral column whose values include it ('treated': status)
 
     def sentence(self) -> str:
         times = f"{self.count:,} time{'s' if self.count != 1 else ''}"
         files = f"{self.files:,} file{'s' if self.files != 1 else ''}"
         text = f"{self.what} '{self.value}' is named {times} in {files}, but "
         if REFERENCE_KINDS.get(self.what) is None:  # a key of site.yaml
-            return text + f"{self.defined_in} has no {self.what} '{self.value}'."
+            text += f"{self.defined_in} has no {self.what} '{self.value}'"
+            if self.column:
+                return text + (f": '{self.value}' is a value of the {self.column} column, so "
+                               "the rows that name it hold another column's values under "
+                               f"`{self.what}` (columns swapped or shifted, as when a sheet is "
+                               f"pasted misaligned): fix the columns of those rows, not "
+                               f"{self.defined_in}.")
+            return text + "."
         if self.unreadable:
             return text + (f"the folder {self.defined_in} cannot be read ({self.unreadable}): "
                            "none of its files was read")
@@ -365,7 +373,10 @@ def _cause(what: str, value: str, count: int, nfiles: int, root) -> Cause:
 
     place = REFERENCE_KINDS[what]
     if place is None:
-        return Cause(what, value, count, nfiles, "site.yaml", False)
+        from liaison.referral_rows import column_of  # it reads the models; this module does not
+
+        column = column_of(value, "service") if what == "service" else None
+        return Cause(what, value, count, nfiles, "site.yaml", False, column=column or "")
     folder, exts = place
     defined_in = f"{folder}/{value}{exts[0]}"
     if root is None:

@@ -192,6 +192,14 @@ COLUMNS = tuple(_column(name, info) for name, info in Referral.model_fields.item
 COLUMN = {c.name: c for c in COLUMNS}
 READ = {c.name: c.reader() for c in COLUMNS}
 REFERRAL_COLUMNS = tuple(COLUMN)
+
+
+def column_of(value, but: str) -> str | None:
+    """The choice column other than ``but`` among whose values ``value`` is ('treated' ->
+    'status'), or None: such a value under ``but`` says a sheet's columns were swapped or
+    shifted."""
+    return next((c.name for c in COLUMNS
+                 if c.kind == "choice" and c.name != but and value in c.options), None)
 # A CSV file may leave out the count column (most rows count 1) and the two columns of the
 # second edition (SPEC §2); every other column is there.
 OPTIONAL_COLUMNS = frozenset(("count", "taken_by", "declined_reason"))

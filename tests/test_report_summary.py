@@ -121,6 +121,28 @@ def test_a_deleted_file_without_a_similar_one_is_said_so(example_site):
         "if it was renamed, write the new id in those records.")
 
 
+def test_a_sheet_with_its_service_and_status_columns_swapped_is_said_so(example_site):
+    # rows pasted with the service and status columns swapped: every line said "unknown
+    # service 'treated'; site.yaml has …" and the likely cause was "site.yaml has no service
+    # 'treated'", as if a service were to be added
+    rows = "".join(f"2026-06-{day:02},web,,{status},{service}\n"
+                   for day in range(1, 13)
+                   for status, service in [("treated", "sclerotherapy")])
+    (example_site / "data/referrals/pasted.csv").write_text(
+        "date,source,physician,service,status\n" + rows, encoding="utf-8")
+    _code, _out, stderr = run_validate(example_site, "--as-of", AS_OF)
+    diags, after = split_output(stderr)
+    line = next(d for d in diags if d.startswith("data/referrals/pasted.csv:2:1: error: service:"))
+    assert line.endswith("('treated' is a value of the status column: are the columns of "
+                         "this row swapped or shifted?)"), line
+    cause = next(line for line in after if line.startswith("Most likely cause: "))
+    assert cause == ("Most likely cause: service 'treated' is named 12 times in 1 file, but "
+                     "site.yaml has no service 'treated': 'treated' is a value of the status "
+                     "column, so the rows that name it hold another column's values under "
+                     "`service` (columns swapped or shifted, as when a sheet is pasted "
+                     "misaligned): fix the columns of those rows, not site.yaml.")
+
+
 def test_an_unreadable_folder_is_the_cause_not_a_deleted_file(example_site, monkeypatch):
     # data/team/ that cannot be read (a copy made with sudo) leaves every reference to a team
     # member dangling; the cause said "data/team/lena-brooks.yaml does not exist: was it
