@@ -218,6 +218,14 @@ def _width_message(header: list[str], cells: list[str]) -> str:
     gives the same row, to quote that value."""
     width, found = len(header), len(cells)
     message = f"expected {width} cells (as in the header), found {found}"
+    off = _one_column_off(header, cells)
+    if off is not None and found > width:
+        return (f"{message}: cell {off + 1} (under {header[off]!r}) is empty and one too many: "
+                "the cells after it stand one column to the right of their header; delete it")
+    if off is not None:
+        return (f"{message}: the row has no cell for {header[off]!r}: the cells from there on "
+                "stand one column to the left of their header; write its value, or leave it "
+                "empty (nothing between two commas)")
     if found > width:
         if any(c.strip() for c in cells[width:]):
             return (f"{message}: a cell that holds a comma goes in double quotes (\"Ruiz, "
@@ -230,6 +238,40 @@ def _width_message(header: list[str], cells: list[str]) -> str:
     commas = "," * len(missing)
     return (f"{message}: the row ends before {', '.join(repr(c) for c in missing)}; an empty "
             f"cell is written as nothing after a comma (end the row with '{commas}')")
+
+
+def _reads_right(header: list[str], cells: list[str]) -> bool:
+    """Whether ``cells`` read under ``header`` look like a referral: each choice cell one of
+    its values (a required one filled), and no other cell holding a choice column's value
+    ('treated' under service)."""
+    for name, cell in zip(header, cells):
+        col, cell = COLUMN.get(name), cell.strip()
+        if col is None:
+            continue
+        if col.kind == "choice":
+            if (cell and cell not in col.options) or (col.required and not cell):
+                return False
+        elif cell and column_of(cell, name):
+            return False
+    return True
+
+
+def _one_column_off(header: list[str], cells: list[str]) -> int | None:
+    """A row one cell longer or shorter than its header that reads wrong as it stands (its
+    last cell, when empty, dropped; or an empty one added) and right with one empty cell
+    deleted (or added): the index of that cell (of the header's column that has none), else
+    None. A sheet pasted one column off makes hundreds of such rows."""
+    if abs(len(cells) - len(header)) != 1:
+        return None
+    if len(cells) > len(header):
+        if not cells[-1].strip() and _reads_right(header, cells[:-1]):
+            return None
+        return next((i for i, c in enumerate(cells[:-1]) if not c.strip()
+                     and _reads_right(header, cells[:i] + cells[i + 1:])), None)
+    if _reads_right(header, cells + [""]):
+        return None
+    return next((i for i in range(1, len(cells))
+                 if _reads_right(header, cells[:i] + [""] + cells[i:])), None)
 
 
 def _not_one_of(value, options, helps: str = "") -> str:

@@ -377,6 +377,28 @@ def test_a_row_of_too_few_or_too_many_cells_says_what_to_do(tmp_path, monkeypatc
         'quotes ("Ruiz, Ana"), else delete the extra comma']
 
 
+@pytest.mark.parametrize("whole", [True, False])
+def test_a_row_whose_cells_stand_one_column_off_says_where(tmp_path, monkeypatch, whole):
+    # a sheet pasted one column off: an empty cell inserted after the date said "the last one
+    # is empty …: delete it", which left every cell under the wrong header; a cell dropped
+    # said to end the row with ','
+    text = (HEADER + "2026-01-05,,advertising,,vein-ablation,treated,,,\n"
+            "2026-01-06,web,vein-ablation,treated,,,\n"
+            "2026-01-07,,unknown,,wound-clinic,declined,,,other\n")
+    _rows, problems = read(tmp_path, monkeypatch, text, whole=whole)
+    assert [(p.line, p.col, p.message) for p in problems] == [
+        (2, 1, "expected 8 cells (as in the header), found 9: cell 2 (under 'source') is empty "
+               "and one too many: the cells after it stand one column to the right of their "
+               "header; delete it"),
+        (3, 1, "expected 8 cells (as in the header), found 7: the row has no cell for "
+               "'physician': the cells from there on stand one column to the left of their "
+               "header; write its value, or leave it empty (nothing between two commas)"),
+        # the last cell filled (a declined row's reason) is no comma inside a value either
+        (4, 1, "expected 8 cells (as in the header), found 9: cell 2 (under 'source') is empty "
+               "and one too many: the cells after it stand one column to the right of their "
+               "header; delete it")]
+
+
 def test_a_column_written_twice_says_to_delete_one(tmp_path, monkeypatch):
     text = "date,source,physician,service,status,source\n2026-01-05,web,,vein-ablation,referred,web\n"
     _rows, problems = read(tmp_path, monkeypatch, text, whole=True)
