@@ -188,9 +188,10 @@ REFERENCE_KINDS = {
 
 _PATH_PREFIX = re.compile(r"^(?:[^\W\d][\w-]*|\[\d+\])(?:\.[^\W\d][\w-]*|\[\d+\])*: ")
 _HINT = re.compile(r" \(did you mean '.*?'\?\)")
+_CODE = re.compile(r"`[^`\n]*`")  # `name: Laurel Women's Health`: a value, apostrophes and all
 _QUOTED = re.compile(r"'[^']*'")
 _DATE = re.compile(r"\b\d{4}-\d{2}-\d{2}\b")
-_NUMBER = re.compile(r"\b(?:slide \d+|line \d+|\d{3,})\b")
+_NUMBER = re.compile(r"\b(?:slide \d+|lines? \d+(?: to \d+)?|\d{3,})\b")
 _DANGLING = re.compile(
     r"unknown (?P<what>" + "|".join(REFERENCE_KINDS) + r") '(?P<value>.*)'"
     r"(?= \(did you mean '|[;:] site\.yaml has|$)"
@@ -198,11 +199,12 @@ _DANGLING = re.compile(
 
 
 def message_kind(message: str) -> str:
-    """The shape of a message: without its field path, "did you mean" hint, quoted values,
-    dates and long numbers. "[3].liaison: unknown team member 'ana' (did you mean 'anna'?)"
-    -> "unknown team member '…'"."""
+    """The shape of a message: without its field path, "did you mean" hint, quoted values
+    and code spans, dates, line numbers and long numbers. "[3].liaison: unknown team member
+    'ana' (did you mean 'anna'?)" -> "unknown team member '…'"."""
     text = _PATH_PREFIX.sub("", message, count=1)
     text = _HINT.sub("", text)
+    text = _CODE.sub("`…`", text)
     text = _QUOTED.sub("'…'", text)
     text = _DATE.sub("…", text)
     return _NUMBER.sub(lambda m: m.group()[:m.group().index(" ") + 1] + "…"

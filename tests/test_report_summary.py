@@ -202,6 +202,15 @@ def test_message_kinds_and_dangling_references():
     assert message_kind("npi: duplicate NPI 1234567893: physician 'x' has it too") == \
         "duplicate NPI …: physician '…' has it too"
     assert message_kind("template error: 'x' is undefined") == "template error: '…' is undefined"
+    # a search and replace that broke every file gives one kind, whatever each file's values
+    # (a name's apostrophe, a code span) and lines: it was one kind a file
+    glued = [message_kind("YAML syntax error: a ':' with no space after it: YAML reads the "
+                          f"line as one text, not as the field name: write `name: {name}` "
+                          f"(lines 1 to {n} each have one: write ': ' in each)")
+             for name, n in (("Laurel Women's Health", 9), ("Ash Podiatry", 10))]
+    assert glued[0] == glued[1] == (
+        "YAML syntax error: a '…' with no space after it: YAML reads the line as one text, not "
+        "as the field name: write `…` (lines … each have one: write '…' in each)")
     assert dangling_reference("[0].liaison: unknown team member 'ana-reyes' (did you mean "
                               "'ana-reyes-lopez'?)") == ("team member", "ana-reyes")
     assert dangling_reference("physician: unknown physician 'o'brien'") == ("physician", "o'brien")

@@ -266,6 +266,23 @@ def test_yaml_syntax_errors_say_what_to_do(example_site, line, col, message):
     assert_only_errors(res, {(rel, *col)})
 
 
+def test_fields_with_no_space_after_their_colon_from_the_top_are_named_at_the_first(
+        example_site):
+    # a search and replace of ': ' by ':' over every file: YAML reads the lines down to the
+    # first field written right (`staff:`) as one text, and it said at that field's ':' "this
+    # line is read as more of the value on the line above … or check the line above", which
+    # was as wrong as the eight above it
+    text = "name:Good Practice\ncity:Asheville\nstate:NC\nstaff:\n  - name: Ann Lee\n"
+    rel = write(example_site, "data/practices/glued.yaml", text)
+    res = validate(example_site)
+    assert res.code == 1
+    found = res.expect(rel, 1, 5, "YAML syntax error: ")
+    assert found.msg == ("YAML syntax error: a ':' with no space after it: YAML reads the line "
+                         "as one text, not as the field name: write `name: Good Practice` "
+                         "(lines 1 to 3 each have one: write ': ' in each)")
+    assert_only_errors(res, {(rel, 1, 5)})
+
+
 def test_a_value_that_starts_with_an_exclamation_mark_is_not_cut(example_site):
     """`notes: !Urgent call back` is the text 'call back' with a YAML tag '!Urgent', which
     both parsers dropped without a word: the record validated with its words lost."""
