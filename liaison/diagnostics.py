@@ -188,6 +188,8 @@ REFERENCE_KINDS = {
 
 _PATH_PREFIX = re.compile(r"^(?:[^\W\d][\w-]*|\[\d+\])(?:\.[^\W\d][\w-]*|\[\d+\])*: ")
 _HINT = re.compile(r" \(did you mean '.*?'\?\)")
+_ABOUT_THE_FIELD = ("unknown field", "required field is missing")
+_FIELD_NAME = re.compile(r"[^\W\d][\w-]*")
 _CODE = re.compile(r"`[^`\n]*`")  # `name: Laurel Women's Health`: a value, apostrophes and all
 _QUOTED = re.compile(r"'[^']*'")
 _DATE = re.compile(r"\b\d{4}-\d{2}-\d{2}\b")
@@ -201,8 +203,12 @@ _DANGLING = re.compile(
 def message_kind(message: str) -> str:
     """The shape of a message: without its field path, "did you mean" hint, quoted values
     and code spans, dates, line numbers and long numbers. "[3].liaison: unknown team member
-    'ana' (did you mean 'anna'?)" -> "unknown team member '…'"."""
-    text = _PATH_PREFIX.sub("", message, count=1)
+    'ana' (did you mean 'anna'?)" -> "unknown team member '…'". An unknown or missing field
+    keeps its name: "[3].sumary: unknown field (…)" -> "sumary: unknown field"."""
+    path = _PATH_PREFIX.match(message)
+    text = message[path.end():] if path else message
+    if path and text.startswith(_ABOUT_THE_FIELD):  # which field is the point: its name stays
+        text = f"{_FIELD_NAME.findall(path.group())[-1]}: {text}"
     text = _HINT.sub("", text)
     text = _CODE.sub("`…`", text)
     text = _QUOTED.sub("'…'", text)

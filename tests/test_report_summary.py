@@ -198,7 +198,14 @@ def test_message_kinds_and_dangling_references():
         "unknown team member '…'"
     assert message_kind("follow_ups[1].due: done 2026-02-01 is before the interaction's date "
                         "2026-03-01") == "done … is before the interaction's date …"
-    assert message_kind("speciality: unknown field (did you mean 'specialty'?)") == "unknown field"
+    # a message about the field itself keeps its name (not its record's index): a search and
+    # replace that broke `summary:` in every record was "6,291 required field is missing" and
+    # "6,291 unknown field", which field not said
+    assert message_kind("speciality: unknown field (did you mean 'specialty'?)") == \
+        "speciality: unknown field"
+    assert message_kind("[12].follow_ups[0].due: required field is missing") == \
+        message_kind("[3].follow_ups[2].due: required field is missing") == \
+        "due: required field is missing"
     assert message_kind("npi: duplicate NPI 1234567893: physician 'x' has it too") == \
         "duplicate NPI …: physician '…' has it too"
     assert message_kind("template error: 'x' is undefined") == "template error: '…' is undefined"
