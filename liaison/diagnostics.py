@@ -280,6 +280,7 @@ class Summary:
     by_kind: list[tuple[int, str, str]]  # (count, severity, kind), most frequent first
     by_file: list[tuple[int, str]]  # (count, path), most frequent first
     causes: list[Cause]  # most likely first
+    error_files: list[tuple[int, str]] = field(default_factory=list)  # by_file's, errors only
 
     KINDS_SHOWN = 10
     FILES_SHOWN = 5
@@ -321,6 +322,14 @@ class Summary:
             if len(self.by_file) > self.FILES_SHOWN:
                 rest = self.by_file[self.FILES_SHOWN:]
                 lines.append(f"  {sum(n for n, _ in rest):>{width},}  in {len(rest):,} more files")
+        if self.errors and self.warnings:
+            # the errors fail the run: where they are, when warnings outnumber them
+            lines.append("Files with the most errors:")
+            for count, path in self.error_files[: self.FILES_SHOWN]:
+                lines.append(f"  {count:>{width},}  {one_line(path)}")
+            if len(self.error_files) > self.FILES_SHOWN:
+                rest = self.error_files[self.FILES_SHOWN:]
+                lines.append(f"  {sum(n for n, _ in rest):>{width},}  in {len(rest):,} more files")
         return lines + self.cause_lines()
 
     def markdown(self) -> str:
@@ -338,6 +347,13 @@ class Summary:
             if len(self.by_file) > len(shown):
                 rest = self.by_file[len(shown):]
                 out.append(f"| {sum(n for n, _ in rest):,} | in {len(rest):,} more files |")
+        if self.errors and self.warnings:
+            out += ["", "| errors | file |", "|---:|---|"]
+            shown = self.error_files[: 4 * self.FILES_SHOWN]
+            out += [f"| {n:,} | {_md(path)} |" for n, path in shown]
+            if len(self.error_files) > len(shown):
+                rest = self.error_files[len(shown):]
+                out.append(f"| {sum(n for n, _ in rest):,} | in {len(rest):,} more files |")
         return "\n".join(out) + "\n"
 
 
@@ -349,11 +365,14 @@ def summarize(diagnostics: list[Diagnostic], root=None) -> Summary:
 
     kinds: Counter = Counter()
     files: Counter = Counter()
+    error_files: Counter = Counter()
     refs: Counter = Counter()
     ref_files: dict[tuple[str, str], set[str]] = {}
     for d in diagnostics:
         kinds[(d.severity, message_kind(d.message))] += 1
         files[d.path] += 1
+        if d.severity == "error":
+            error_files[d.path] += 1
         ref = dangling_reference(d.message)
         if ref is not None:
             refs[ref] += 1
@@ -372,6 +391,8 @@ def summarize(diagnostics: list[Diagnostic], root=None) -> Summary:
                        key=lambda t: (-t[0], t[1], t[2])),
         by_file=sorted(((n, path) for path, n in files.items()), key=lambda t: (-t[0], t[1])),
         causes=causes,
+        error_files=sorted(((n, path) for path, n in error_files.items()),
+                           key=lambda t: (-t[0], t[1])),
     )
 
 

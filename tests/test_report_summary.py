@@ -193,6 +193,31 @@ def test_few_problems_keep_the_output_unchanged(example_site):
                           "4 warnings")
 
 
+def test_files_with_errors_are_named_when_warnings_outnumber_them():
+    # 85 errors among 3,233 warnings (records dated after the as-of date): "Files with the
+    # most" named only files of warnings, and the 85 lines that failed the run were to be
+    # found among 3,318
+    diags = ([Diagnostic(f"data/referrals/{m:02}.csv", i, 1, "warning",
+                         "date: dated 2026-11-28, after the as-of date 2026-11-26: left out of "
+                         "the statistics") for m in range(1, 9) for i in range(2, 40)]
+             + [Diagnostic("data/physicians/ann-lee.yaml", 3, 11, "error",
+                           "practice: unknown practice 'p-1'"),
+                Diagnostic("data/interactions/2026/q3.yaml", 4, 13, "error",
+                           "[0].practice: unknown practice 'p-1'"),
+                Diagnostic("data/interactions/2026/q3.yaml", 9, 13, "error",
+                           "[1].practice: unknown practice 'p-1'")])
+    lines = summarize(diags).text_lines()
+    at = lines.index("Files with the most errors:")
+    assert lines[at + 1:at + 3] == ["    2  data/interactions/2026/q3.yaml",
+                                    "    1  data/physicians/ann-lee.yaml"]
+    assert "| errors | file |\n|---:|---|\n| 2 | data/interactions/2026/q3.yaml |" in \
+        summarize(diags).markdown()
+    # without warnings, or without errors, the files with the most say it already
+    for kept in ("error", "warning"):
+        assert "Files with the most errors:" not in summarize(
+            [d for d in diags if d.severity == kept]).text_lines()
+
+
 def test_message_kinds_and_dangling_references():
     assert message_kind("[3].liaison: unknown team member 'ana' (did you mean 'anna'?)") == \
         "unknown team member '…'"
