@@ -861,6 +861,7 @@ def _check_header(loader: Loader, rel: str, line: int, header: list[str]) -> boo
     # alone no identifier the guard knows, together a patient's name, birth date and record
     personal = any(_PERSONAL.search(c) for c in header if c not in COLUMN)
     unknown = 0
+    strays = []  # (name, hint) of each unknown column said as such
     # an empty header cell: a column a spreadsheet keeps after its cells were cleared (it
     # said "column '' appears twice" and "unknown column ''")
     unnamed = [str(i) for i, col_name in enumerate(header, 1) if not col_name]
@@ -898,14 +899,24 @@ def _check_header(loader: Loader, rel: str, line: int, header: list[str]) -> boo
             elif personal:
                 unknown += 1
             else:
-                hint = _heading_hint(col_name) or did_you_mean(col_name, REFERRAL_COLUMNS)
-                loader.error(rel, f"unknown column '{col_name}'{hint}; the columns are "
-                             f"{', '.join(REFERRAL_COLUMNS)}", line=line, col=1)
+                strays.append((col_name, _heading_hint(col_name)
+                               or did_you_mean(col_name, REFERRAL_COLUMNS)))
+    missing = [c for c in REFERRAL_COLUMNS if c in REQUIRED_COLUMNS and c not in seen]
+    if len(strays) == 1 and not strays[0][1] and len(missing) == 1:
+        # one column renamed in every sheet (physician -> doctor, by a search and replace or
+        # a new template): one error naming both, not "unknown column" and "missing column"
+        loader.error(rel, f"unknown column '{strays[0][0]}', and the column {missing[0]} is "
+                          f"missing: if '{strays[0][0]}' holds the {missing[0]} values, name "
+                          f"it '{missing[0]}' (the columns are {', '.join(REFERRAL_COLUMNS)})",
+                     line=line, col=1)
+        return False
+    for col_name, hint in strays:
+        loader.error(rel, f"unknown column '{col_name}'{hint}; the columns are "
+                          f"{', '.join(REFERRAL_COLUMNS)}", line=line, col=1)
     if unknown:
         loader.error(rel, f"{unknown} unknown column{'s' if unknown > 1 else ''} in the header "
                           "row, " + _WITHHELD.format(what=f"the columns {', '.join(REFERRAL_COLUMNS)}"),
                      line=line, col=1)
-    missing = [c for c in REFERRAL_COLUMNS if c in REQUIRED_COLUMNS and c not in seen]
     if missing:
         loader.error(rel, f"missing column{'s' if len(missing) > 1 else ''} {', '.join(missing)} "
                      f"in the header row: add {'them' if len(missing) > 1 else 'it'} (the "

@@ -415,6 +415,24 @@ def test_missing_columns_say_what_to_add(tmp_path, monkeypatch):
                                                             for p in problems]
 
 
+def test_a_column_renamed_is_one_error_naming_both_names(tmp_path, monkeypatch):
+    # `physician` renamed `doctor` in the header of 61 sheets: each had "missing column
+    # physician …" and "unknown column 'doctor' …", two errors for one rename
+    text = HEADER.replace("physician", "doctor") + "2026-01-05,web,,vein-ablation,,,,\n"
+    _rows, problems = read(tmp_path, monkeypatch, text, whole=True)
+    assert [(p.line, p.col, p.message) for p in problems] == [
+        (1, 1, "unknown column 'doctor', and the column physician is missing: if 'doctor' "
+               "holds the physician values, name it 'physician' (the columns are "
+               f"{', '.join(rr.REFERRAL_COLUMNS)})")]
+    # two unknown columns, or two missing, are said each as before
+    text = "date,doctor,office,service,status\n2026-01-05,web,,vein-ablation,\n"
+    _rows, problems = read(tmp_path, monkeypatch, text, whole=True)
+    messages = [p.message for p in problems]
+    assert [m.split(";")[0] for m in messages[:2]] == ["unknown column 'doctor'",
+                                                       "unknown column 'office'"]
+    assert messages[2].startswith("missing columns source, physician in the header row")
+
+
 def test_a_count_too_large_is_not_said_to_be_no_whole_number(tmp_path, monkeypatch):
     # it said "expected a whole number ≥ 1, got '99999999999999999999'"
     text = HEADER + "2026-01-05,web,,vein-ablation,referred,99999999999999999999,,\n"
