@@ -192,7 +192,8 @@ _ABOUT_THE_FIELD = ("unknown field", "required field is missing")
 _FIELD_NAME = re.compile(r"[^\W\d][\w-]*")
 _CODE = re.compile(r"`[^`\n]*`")  # `name: Laurel Women's Health`: a value, apostrophes and all
 _QUOTED = re.compile(r"'[^']*'")
-_DATE = re.compile(r"\b\d{4}-\d{2}-\d{2}\b")
+_DATE = re.compile(r"\b\d{4}-\d{2}-\d{2}\b|\b(?:January|February|March|April|May|June|July|"
+                   r"August|September|October|November|December) \d{1,2}\b")  # or its reading
 _NUMBER = re.compile(r"\b(?:slide \d+|lines? \d+(?: to \d+)?|\d{3,})\b")
 _DANGLING = re.compile(
     r"unknown (?P<what>" + "|".join(REFERENCE_KINDS) + r") '(?P<value>.*)'"

@@ -240,6 +240,14 @@ def test_message_kinds_and_dangling_references():
                           f"line as one text, not as the field name: write `name: {name}` "
                           f"(lines 1 to {n} each have one: write ': ' in each)")
              for name, n in (("Laurel Women's Health", 9), ("Ash Podiatry", 10))]
+    # a date column a spreadsheet rewrote (3,033 rows): one kind, not one per day of the year
+    spelled = {message_kind(f"[0].date: '{d}' is not a date: write YYYY-MM-DD ({iso}, if it "
+                            f"means {words}: a spreadsheet writes dates so unless their column "
+                            "is formatted as text)")
+               for d, iso, words in (("01/07/2025", "2025-01-07", "January 7, 2025"),
+                                     ("05/31/2024", "2024-05-31", "May 31, 2024"))}
+    assert spelled == {"'…' is not a date: write YYYY-MM-DD (…, if it means …, …: a spreadsheet "
+                       "writes dates so unless their column is formatted as text)"}
     assert glued[0] == glued[1] == (
         "YAML syntax error: a '…' with no space after it: YAML reads the line as one text, not "
         "as the field name: write `…` (lines … each have one: write '…' in each)")
