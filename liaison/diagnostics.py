@@ -309,7 +309,12 @@ class Summary:
 
     def text_lines(self) -> list[str]:
         """The summary printed after the diagnostic lines (none of its lines looks like one)."""
-        width = len(f"{max([n for n, *_ in self.by_kind] or [0]):,}")
+        # as wide as the largest number printed, the sums of the kinds and files not shown too
+        numbers = [n for n, *_ in self.by_kind] + [n for n, _ in self.by_file] + [
+            self.total - sum(n for n, *_ in self.by_kind[: self.KINDS_SHOWN]),
+            self.total - sum(n for n, _ in self.by_file[: self.FILES_SHOWN]),
+            self.errors - sum(n for n, _ in self.error_files[: self.FILES_SHOWN])]
+        width = len(f"{max(numbers):,}")
         lines = [f"Summary: {self.headline()}.", "By kind:"]
         for count, severity, kind in self.by_kind[: self.KINDS_SHOWN]:
             lines.append(f"  {count:>{width},}  {severity:<7}  {kind}")

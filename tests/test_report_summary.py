@@ -218,6 +218,19 @@ def test_files_with_errors_are_named_when_warnings_outnumber_them():
             [d for d in diags if d.severity == kept]).text_lines()
 
 
+def test_the_summary_columns_stay_aligned_when_the_rest_outnumbers_each_row():
+    # "  24  error …" above "  2,857  in 351 more kinds": the sums of the rest were wider
+    # than the column
+    diags = [Diagnostic(f"data/f{i % 30:02}.yaml", i, 1, "error", f"kind {i % 40:02}: x")
+             for i in range(1, 2001)]
+    lines = summarize(diags).text_lines()
+    counts = [line for line in lines if line.startswith("  ")]
+    assert any("more kinds" in line for line in counts)
+    assert any("more files" in line for line in counts)
+    starts = {len(line) - len(line.lstrip(" ")) + len(line.split()[0]) for line in counts}
+    assert len(starts) == 1, counts
+
+
 def test_message_kinds_and_dangling_references():
     assert message_kind("[3].liaison: unknown team member 'ana' (did you mean 'anna'?)") == \
         "unknown team member '…'"
