@@ -198,6 +198,8 @@ def column_of(value, but: str) -> str | None:
     """The choice column other than ``but`` among whose values ``value`` is ('treated' ->
     'status'), or None: such a value under ``but`` says a sheet's columns were swapped or
     shifted."""
+    if value in ("other", "unknown"):  # catch-all words a service may well be called too
+        return None
     return next((c.name for c in COLUMNS
                  if c.kind == "choice" and c.name != but and value in c.options), None)
 # A CSV file may leave out the count column (most rows count 1) and the two columns of the

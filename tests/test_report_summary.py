@@ -129,12 +129,20 @@ def test_a_sheet_with_its_service_and_status_columns_swapped_is_said_so(example_
                    for day in range(1, 13)
                    for status, service in [("treated", "sclerotherapy")])
     (example_site / "data/referrals/pasted.csv").write_text(
-        "date,source,physician,service,status\n" + rows, encoding="utf-8")
+        "date,source,physician,service,status\n" + rows
+        + "".join(f"2026-06-{day:02},web,,other,\n" for day in range(1, 12)), encoding="utf-8")
     _code, _out, stderr = run_validate(example_site, "--as-of", AS_OF)
     diags, after = split_output(stderr)
     line = next(d for d in diags if d.startswith("data/referrals/pasted.csv:2:1: error: service:"))
     assert line.endswith("('treated' is a value of the status column: are the columns of "
                          "this row swapped or shifted?)"), line
+    # a service written 'other' (a source's and a declined reason's value too) is a service
+    # site.yaml lacks, not a sign of columns moved
+    other = next(d for d in diags if d.startswith("data/referrals/pasted.csv:14:1: error:"))
+    assert other.endswith("unknown service 'other'; site.yaml has sclerotherapy, "
+                          "vascular-ultrasound, vein-ablation, wound-clinic"), other
+    assert "Another likely cause: service 'other' is named 11 times in 1 file, but site.yaml " \
+        "has no service 'other'." in after
     cause = next(line for line in after if line.startswith("Most likely cause: "))
     assert cause == ("Most likely cause: service 'treated' is named 12 times in 1 file, but "
                      "site.yaml has no service 'treated': 'treated' is a value of the status "
