@@ -23,6 +23,7 @@ from liaison.models import (
 )
 from liaison.names import fold, name_order_problem
 from liaison.records import ReferralRow, Site
+from liaison.referral_rows import column_of
 
 # The references each record kind makes: a path into the record ("*": every list item) and the
 # kind of record, or site.yaml key, it names.
@@ -52,8 +53,11 @@ def _unknown(kind: str, value: str, ids) -> str:
         hint = f" (did you mean '{same[0]}'?)" if same else _hint(value, ids)
         return f"unknown tier '{value}'{hint}: site.yaml has {', '.join(ids)}"
     if kind == "services":
+        moved = column_of(value, "service")
+        moved = (f" ('{value}' is a value of the {moved} column: are the columns of this row "
+                 "swapped or shifted?)" if moved else "")
         return (f"unknown service '{value}'{_hint(value, ids)}; site.yaml has "
-                f"{', '.join(sorted(ids))}")
+                f"{', '.join(sorted(ids))}{moved}")
     return f"unknown {WHAT[kind]} '{value}'{_hint(value, ids)}"
 
 
@@ -72,17 +76,19 @@ def _hint(value: str, table) -> str:
     memo = entry[1]
     hint = memo.get(value)
     if hint is None:
-        hint = did_you_mean(value, table, cutoff=0.7)
-        if not hint and isinstance(value, str) and value:
-            # a short form of one id: 'alder-falls' for alder-falls-family-medicine, 'quill'
-            # for nora-quill (too far apart for difflib); only when one id is so named. A
-            # title written before it ('dr-wren', 'dr-tobias-wren', as a fax names the
-            # referring physician) is no part of it
+        # a short form of one id: 'alder-falls' for alder-falls-family-medicine, 'quill' for
+        # nora-quill (too far apart for difflib); only when one id is so named. It comes
+        # first: a file renamed p-00001 -> p-00001-southside left its references closer, to
+        # difflib, to another record's p-00100 (the summary's likely cause names it first too).
+        # A title written before it ('dr-wren', 'dr-tobias-wren', as a fax names the referring
+        # physician) is no part of it
+        part = []
+        if isinstance(value, str) and value:
             bare = _TITLE.sub("", value) or value
             part = [i for i in table if isinstance(i, str) and (
                 i == bare or i.startswith(bare + "-") or i.endswith("-" + bare))]
-            if len(part) == 1:
-                hint = f" (did you mean '{part[0]}'?)"
+        hint = (f" (did you mean '{part[0]}'?)" if len(part) == 1
+                else did_you_mean(value, table, cutoff=0.7))
         memo[value] = hint
     return hint
 

@@ -195,9 +195,13 @@ REFERENCE_KINDS = {
 
 _PATH_PREFIX = re.compile(r"^(?:[^\W\d][\w-]*|\[\d+\])(?:\.[^\W\d][\w-]*|\[\d+\])*: ")
 _HINT = re.compile(r" \(did you mean '.*?'\?\)")
+_ABOUT_THE_FIELD = ("unknown field", "required field is missing")
+_FIELD_NAME = re.compile(r"[^\W\d][\w-]*")
+_CODE = re.compile(r"`[^`\n]*`")  # `name: Laurel Women's Health`: a value, apostrophes and all
 _QUOTED = re.compile(r"'[^']*'")
-_DATE = re.compile(r"\b\d{4}-\d{2}-\d{2}\b")
-_NUMBER = re.compile(r"\b(?:slide \d+|line \d+|\d{3,})\b")
+_DATE = re.compile(r"\b\d{4}-\d{2}-\d{2}\b|\b(?:January|February|March|April|May|June|July|"
+                   r"August|September|October|November|December) \d{1,2}\b")  # or its reading
+_NUMBER = re.compile(r"\b(?:slide \d+|lines? \d+(?: to \d+)?|\d{3,})\b")
 _DANGLING = re.compile(
     r"unknown (?P<what>" + "|".join(REFERENCE_KINDS) + r") '(?P<value>.*)'"
     r"(?= \(did you mean '|[;:] site\.yaml has|$)"
@@ -205,11 +209,16 @@ _DANGLING = re.compile(
 
 
 def message_kind(message: str) -> str:
-    """The shape of a message: without its field path, "did you mean" hint, quoted values,
-    dates and long numbers. "[3].liaison: unknown team member 'ana' (did you mean 'anna'?)"
-    -> "unknown team member '…'"."""
-    text = _PATH_PREFIX.sub("", message, count=1)
+    """The shape of a message: without its field path, "did you mean" hint, quoted values
+    and code spans, dates, line numbers and long numbers. "[3].liaison: unknown team member
+    'ana' (did you mean 'anna'?)" -> "unknown team member '…'". An unknown or missing field
+    keeps its name: "[3].sumary: unknown field (…)" -> "sumary: unknown field"."""
+    path = _PATH_PREFIX.match(message)
+    text = message[path.end():] if path else message
+    if path and text.startswith(_ABOUT_THE_FIELD):  # which field is the point: its name stays
+        text = f"{_FIELD_NAME.findall(path.group())[-1]}: {text}"
     text = _HINT.sub("", text)
+    text = _CODE.sub("`…`", text)
     text = _QUOTED.sub("'…'", text)
     text = _DATE.sub("…", text)
     return _NUMBER.sub(lambda m: m.group()[:m.group().index(" ") + 1] + "…"
@@ -234,13 +243,21 @@ class Cause:
     missing: bool  # that file does not exist
     similar: tuple[str, ...] = ()  # existing files with a similar id: renamed?
     unreadable: str = ""  # why the folder that would hold it cannot be read ("": it can)
+    column: str = ""  # the referral column whose values include it ('treated': status)
 
     def sentence(self) -> str:
         times = f"{self.count:,} time{'s' if self.count != 1 else ''}"
         files = f"{self.files:,} file{'s' if self.files != 1 else ''}"
         text = f"{self.what} '{self.value}' is named {times} in {files}, but "
         if REFERENCE_KINDS.get(self.what) is None:  # a key of site.yaml
-            return text + f"{self.defined_in} has no {self.what} '{self.value}'."
+            text += f"{self.defined_in} has no {self.what} '{self.value}'"
+            if self.column:
+                return text + (f": '{self.value}' is a value of the {self.column} column, so "
+                               "the rows that name it hold another column's values under "
+                               f"`{self.what}` (columns swapped or shifted, as when a sheet is "
+                               f"pasted misaligned): fix the columns of those rows, not "
+                               f"{self.defined_in}.")
+            return text + "."
         if self.unreadable:
             return text + (f"the folder {self.defined_in} cannot be read ({self.unreadable}): "
                            "none of its files was read")
@@ -271,6 +288,7 @@ class Summary:
     by_kind: list[tuple[int, str, str]]  # (count, severity, kind), most frequent first
     by_file: list[tuple[int, str]]  # (count, path), most frequent first
     causes: list[Cause]  # most likely first
+    error_files: list[tuple[int, str]] = field(default_factory=list)  # by_file's, errors only
 
     KINDS_SHOWN = 10
     FILES_SHOWN = 5
@@ -298,7 +316,12 @@ class Summary:
 
     def text_lines(self) -> list[str]:
         """The summary printed after the diagnostic lines (none of its lines looks like one)."""
-        width = len(f"{max([n for n, *_ in self.by_kind] or [0]):,}")
+        # as wide as the largest number printed, the sums of the kinds and files not shown too
+        numbers = [n for n, *_ in self.by_kind] + [n for n, _ in self.by_file] + [
+            self.total - sum(n for n, *_ in self.by_kind[: self.KINDS_SHOWN]),
+            self.total - sum(n for n, _ in self.by_file[: self.FILES_SHOWN]),
+            self.errors - sum(n for n, _ in self.error_files[: self.FILES_SHOWN])]
+        width = len(f"{max(numbers):,}")
         lines = [f"Summary: {self.headline()}.", "By kind:"]
         for count, severity, kind in self.by_kind[: self.KINDS_SHOWN]:
             lines.append(f"  {count:>{width},}  {severity:<7}  {kind}")
@@ -311,6 +334,14 @@ class Summary:
                 lines.append(f"  {count:>{width},}  {one_line(path)}")
             if len(self.by_file) > self.FILES_SHOWN:
                 rest = self.by_file[self.FILES_SHOWN:]
+                lines.append(f"  {sum(n for n, _ in rest):>{width},}  in {len(rest):,} more files")
+        if self.errors and self.warnings:
+            # the errors fail the run: where they are, when warnings outnumber them
+            lines.append("Files with the most errors:")
+            for count, path in self.error_files[: self.FILES_SHOWN]:
+                lines.append(f"  {count:>{width},}  {one_line(path)}")
+            if len(self.error_files) > self.FILES_SHOWN:
+                rest = self.error_files[self.FILES_SHOWN:]
                 lines.append(f"  {sum(n for n, _ in rest):>{width},}  in {len(rest):,} more files")
         return lines + self.cause_lines()
 
@@ -329,6 +360,13 @@ class Summary:
             if len(self.by_file) > len(shown):
                 rest = self.by_file[len(shown):]
                 out.append(f"| {sum(n for n, _ in rest):,} | in {len(rest):,} more files |")
+        if self.errors and self.warnings:
+            out += ["", "| errors | file |", "|---:|---|"]
+            shown = self.error_files[: 4 * self.FILES_SHOWN]
+            out += [f"| {n:,} | {_md(path)} |" for n, path in shown]
+            if len(self.error_files) > len(shown):
+                rest = self.error_files[len(shown):]
+                out.append(f"| {sum(n for n, _ in rest):,} | in {len(rest):,} more files |")
         return "\n".join(out) + "\n"
 
 
@@ -340,11 +378,14 @@ def summarize(diagnostics: list[Diagnostic], root=None) -> Summary:
 
     kinds: Counter = Counter()
     files: Counter = Counter()
+    error_files: Counter = Counter()
     refs: Counter = Counter()
     ref_files: dict[tuple[str, str], set[str]] = {}
     for d in diagnostics:
         kinds[(d.severity, message_kind(d.message))] += 1
         files[d.path] += 1
+        if d.severity == "error":
+            error_files[d.path] += 1
         ref = dangling_reference(d.message)
         if ref is not None:
             refs[ref] += 1
@@ -363,6 +404,8 @@ def summarize(diagnostics: list[Diagnostic], root=None) -> Summary:
                        key=lambda t: (-t[0], t[1], t[2])),
         by_file=sorted(((n, path) for path, n in files.items()), key=lambda t: (-t[0], t[1])),
         causes=causes,
+        error_files=sorted(((n, path) for path, n in error_files.items()),
+                           key=lambda t: (-t[0], t[1])),
     )
 
 
@@ -372,7 +415,10 @@ def _cause(what: str, value: str, count: int, nfiles: int, root) -> Cause:
 
     place = REFERENCE_KINDS[what]
     if place is None:
-        return Cause(what, value, count, nfiles, "site.yaml", False)
+        from liaison.referral_rows import column_of  # it reads the models; this module does not
+
+        column = column_of(value, "service") if what == "service" else None
+        return Cause(what, value, count, nfiles, "site.yaml", False, column=column or "")
     folder, exts = place
     defined_in = f"{folder}/{value}{exts[0]}"
     if root is None:

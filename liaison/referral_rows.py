@@ -207,6 +207,16 @@ COLUMNS = tuple(_column(name, info) for name, info in Referral.model_fields.item
 COLUMN = {c.name: c for c in COLUMNS}
 READ = {c.name: c.reader() for c in COLUMNS}
 REFERRAL_COLUMNS = tuple(COLUMN)
+
+
+def column_of(value, but: str) -> str | None:
+    """The choice column other than ``but`` among whose values ``value`` is ('treated' ->
+    'status'), or None: such a value under ``but`` says a sheet's columns were swapped or
+    shifted."""
+    if value in ("other", "unknown"):  # catch-all words a service may well be called too
+        return None
+    return next((c.name for c in COLUMNS
+                 if c.kind == "choice" and c.name != but and value in c.options), None)
 # A CSV file may leave out the count column (most rows count 1) and the two columns of the
 # second edition (SPEC §2); every other column is there.
 OPTIONAL_COLUMNS = frozenset(("count", "taken_by", "declined_reason"))
@@ -225,6 +235,14 @@ def _width_message(header: list[str], cells: list[str]) -> str:
     gives the same row, to quote that value."""
     width, found = len(header), len(cells)
     message = f"expected {width} cells (as in the header), found {found}"
+    off = _one_column_off(header, cells)
+    if off is not None and found > width:
+        return (f"{message}: cell {off + 1} (under {header[off]!r}) is empty and one too many: "
+                "the cells after it stand one column to the right of their header; delete it")
+    if off is not None:
+        return (f"{message}: the row has no cell for {header[off]!r}: the cells from there on "
+                "stand one column to the left of their header; write its value, or leave it "
+                "empty (nothing between two commas)")
     if found > width:
         if any(c.strip() for c in cells[width:]):
             return (f"{message}: a cell that holds a comma goes in double quotes (\"Ruiz, "
@@ -237,6 +255,40 @@ def _width_message(header: list[str], cells: list[str]) -> str:
     commas = "," * len(missing)
     return (f"{message}: the row ends before {', '.join(repr(c) for c in missing)}; an empty "
             f"cell is written as nothing after a comma (end the row with '{commas}')")
+
+
+def _reads_right(header: list[str], cells: list[str]) -> bool:
+    """Whether ``cells`` read under ``header`` look like a referral: each choice cell one of
+    its values (a required one filled), and no other cell holding a choice column's value
+    ('treated' under service)."""
+    for name, cell in zip(header, cells):
+        col, cell = COLUMN.get(name), cell.strip()
+        if col is None:
+            continue
+        if col.kind == "choice":
+            if (cell and cell not in col.options) or (col.required and not cell):
+                return False
+        elif cell and column_of(cell, name):
+            return False
+    return True
+
+
+def _one_column_off(header: list[str], cells: list[str]) -> int | None:
+    """A row one cell longer or shorter than its header that reads wrong as it stands (its
+    last cell, when empty, dropped; or an empty one added) and right with one empty cell
+    deleted (or added): the index of that cell (of the header's column that has none), else
+    None. A sheet pasted one column off makes hundreds of such rows."""
+    if abs(len(cells) - len(header)) != 1:
+        return None
+    if len(cells) > len(header):
+        if not cells[-1].strip() and _reads_right(header, cells[:-1]):
+            return None
+        return next((i for i, c in enumerate(cells[:-1]) if not c.strip()
+                     and _reads_right(header, cells[:i] + cells[i + 1:])), None)
+    if _reads_right(header, cells + [""]):
+        return None
+    return next((i for i in range(1, len(cells))
+                 if _reads_right(header, cells[:i] + [""] + cells[i:])), None)
 
 
 def _not_one_of(value, options, helps: str = "") -> str:
@@ -838,6 +890,7 @@ def _check_header(loader: Loader, rel: str, line: int, header: list[str]) -> boo
     # alone no identifier the guard knows, together a patient's name, birth date and record
     personal = any(_PERSONAL.search(c) for c in header if c not in COLUMN)
     unknown = 0
+    strays = []  # (name, hint) of each unknown column said as such
     # an empty header cell: a column a spreadsheet keeps after its cells were cleared (it
     # said "column '' appears twice" and "unknown column ''")
     unnamed = [str(i) for i, col_name in enumerate(header, 1) if not col_name]
@@ -875,14 +928,24 @@ def _check_header(loader: Loader, rel: str, line: int, header: list[str]) -> boo
             elif personal:
                 unknown += 1
             else:
-                hint = _heading_hint(col_name) or did_you_mean(col_name, REFERRAL_COLUMNS)
-                loader.error(rel, f"unknown column '{col_name}'{hint}; the columns are "
-                             f"{', '.join(REFERRAL_COLUMNS)}", line=line, col=1)
+                strays.append((col_name, _heading_hint(col_name)
+                               or did_you_mean(col_name, REFERRAL_COLUMNS)))
+    missing = [c for c in REFERRAL_COLUMNS if c in REQUIRED_COLUMNS and c not in seen]
+    if len(strays) == 1 and not strays[0][1] and len(missing) == 1:
+        # one column renamed in every sheet (physician -> doctor, by a search and replace or
+        # a new template): one error naming both, not "unknown column" and "missing column"
+        loader.error(rel, f"unknown column '{strays[0][0]}', and the column {missing[0]} is "
+                          f"missing: if '{strays[0][0]}' holds the {missing[0]} values, name "
+                          f"it '{missing[0]}' (the columns are {', '.join(REFERRAL_COLUMNS)})",
+                     line=line, col=1)
+        return False
+    for col_name, hint in strays:
+        loader.error(rel, f"unknown column '{col_name}'{hint}; the columns are "
+                          f"{', '.join(REFERRAL_COLUMNS)}", line=line, col=1)
     if unknown:
         loader.error(rel, f"{unknown} unknown column{'s' if unknown > 1 else ''} in the header "
                           "row, " + _WITHHELD.format(what=f"the columns {', '.join(REFERRAL_COLUMNS)}"),
                      line=line, col=1)
-    missing = [c for c in REFERRAL_COLUMNS if c in REQUIRED_COLUMNS and c not in seen]
     if missing:
         loader.error(rel, f"missing column{'s' if len(missing) > 1 else ''} {', '.join(missing)} "
                      f"in the header row: add {'them' if len(missing) > 1 else 'it'} (the "

@@ -182,6 +182,30 @@ def _colon_error(exc, lines: list[str]) -> YamlSyntaxError | None:
         m.start("colon") + 1)
 
 
+def _glued_colons_error(exc, lines: list[str]) -> YamlSyntaxError | None:
+    """The syntax error of fields written `key:value` from the top of a file down (a search
+    and replace that took the space after each ':'): YAML reads them as one text up to the
+    first field written right, and names that field's ':'. Placed at the first of them, with
+    how many lines have one, or None."""
+    at = exc.problem_mark
+    if (at is None or not (exc.problem or "").startswith("mapping values are not allowed")
+            or not 0 < at.line < len(lines) or lines[at.line].find(":") != at.column):
+        return None
+    first = at.line
+    while first > 0 and (m := _NO_SPACE_COLON.match(lines[first - 1])) and m["colon"]:
+        first -= 1
+    if first == at.line:
+        return None
+    m = _NO_SPACE_COLON.match(lines[first])
+    value = lines[first][m.end("colon"):].strip()
+    more = (f" (lines {first + 1} to {at.line} each have one: write ': ' in each)"
+            if at.line - first > 1 else "")
+    return YamlSyntaxError(
+        "YAML syntax error: a ':' with no space after it: YAML reads the line as one text, not "
+        f"as the field {m['key']}: write `{m['key']}: {value}`{more}", first + 1,
+        m.start("colon") + 1)
+
+
 _OPEN_QUOTE = re.compile(r"^ *(?:- +)?(?P<key>[a-z_][a-z0-9_]*): +(?P<quote>[\"'])")
 
 
@@ -683,6 +707,7 @@ def compose(text: str):
         if line > len(lines):  # the parser's end-of-input mark: point at the end of the text
             line, col = len(lines), len(lines[-1]) + 1
         odd = (_odd_space_error(text, line, col) or _colon_error(exc, lines)
+               or _glued_colons_error(exc, lines)
                or _block_text_error(exc, lines) or _dash_error(exc, lines)
                or _no_colon_error(exc, lines) or _unclosed_quote_error(exc, lines))
         if odd is not None:

@@ -403,6 +403,28 @@ def test_a_row_of_too_few_or_too_many_cells_says_what_to_do(tmp_path, monkeypatc
         'quotes ("Ruiz, Ana"), else delete the extra comma']
 
 
+@pytest.mark.parametrize("whole", [True, False])
+def test_a_row_whose_cells_stand_one_column_off_says_where(tmp_path, monkeypatch, whole):
+    # a sheet pasted one column off: an empty cell inserted after the date said "the last one
+    # is empty …: delete it", which left every cell under the wrong header; a cell dropped
+    # said to end the row with ','
+    text = (HEADER + "2026-01-05,,advertising,,vein-ablation,treated,,,\n"
+            "2026-01-06,web,vein-ablation,treated,,,\n"
+            "2026-01-07,,unknown,,wound-clinic,declined,,,other\n")
+    _rows, problems = read(tmp_path, monkeypatch, text, whole=whole)
+    assert [(p.line, p.col, p.message) for p in problems] == [
+        (2, 1, "expected 8 cells (as in the header), found 9: cell 2 (under 'source') is empty "
+               "and one too many: the cells after it stand one column to the right of their "
+               "header; delete it"),
+        (3, 1, "expected 8 cells (as in the header), found 7: the row has no cell for "
+               "'physician': the cells from there on stand one column to the left of their "
+               "header; write its value, or leave it empty (nothing between two commas)"),
+        # the last cell filled (a declined row's reason) is no comma inside a value either
+        (4, 1, "expected 8 cells (as in the header), found 9: cell 2 (under 'source') is empty "
+               "and one too many: the cells after it stand one column to the right of their "
+               "header; delete it")]
+
+
 def test_a_column_written_twice_says_to_delete_one(tmp_path, monkeypatch):
     text = "date,source,physician,service,status,source\n2026-01-05,web,,vein-ablation,referred,web\n"
     _rows, problems = read(tmp_path, monkeypatch, text, whole=True)
@@ -417,6 +439,24 @@ def test_missing_columns_say_what_to_add(tmp_path, monkeypatch):
     assert (1, 1, "missing columns source, status in the header row: add them (the columns are "
                   f"{', '.join(rr.REFERRAL_COLUMNS)})") in [(p.line, p.col, p.message)
                                                             for p in problems]
+
+
+def test_a_column_renamed_is_one_error_naming_both_names(tmp_path, monkeypatch):
+    # `physician` renamed `doctor` in the header of 61 sheets: each had "missing column
+    # physician …" and "unknown column 'doctor' …", two errors for one rename
+    text = HEADER.replace("physician", "doctor") + "2026-01-05,web,,vein-ablation,,,,\n"
+    _rows, problems = read(tmp_path, monkeypatch, text, whole=True)
+    assert [(p.line, p.col, p.message) for p in problems] == [
+        (1, 1, "unknown column 'doctor', and the column physician is missing: if 'doctor' "
+               "holds the physician values, name it 'physician' (the columns are "
+               f"{', '.join(rr.REFERRAL_COLUMNS)})")]
+    # two unknown columns, or two missing, are said each as before
+    text = "date,doctor,office,service,status\n2026-01-05,web,,vein-ablation,\n"
+    _rows, problems = read(tmp_path, monkeypatch, text, whole=True)
+    messages = [p.message for p in problems]
+    assert [m.split(";")[0] for m in messages[:2]] == ["unknown column 'doctor'",
+                                                       "unknown column 'office'"]
+    assert messages[2].startswith("missing columns source, physician in the header row")
 
 
 def test_a_count_too_large_is_not_said_to_be_no_whole_number(tmp_path, monkeypatch):

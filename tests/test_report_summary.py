@@ -121,6 +121,36 @@ def test_a_deleted_file_without_a_similar_one_is_said_so(example_site):
         "if it was renamed, write the new id in those records.")
 
 
+def test_a_sheet_with_its_service_and_status_columns_swapped_is_said_so(example_site):
+    # rows pasted with the service and status columns swapped: every line said "unknown
+    # service 'treated'; site.yaml has …" and the likely cause was "site.yaml has no service
+    # 'treated'", as if a service were to be added
+    rows = "".join(f"2026-06-{day:02},web,,{status},{service}\n"
+                   for day in range(1, 13)
+                   for status, service in [("treated", "sclerotherapy")])
+    (example_site / "data/referrals/pasted.csv").write_text(
+        "date,source,physician,service,status\n" + rows
+        + "".join(f"2026-06-{day:02},web,,other,\n" for day in range(1, 12)), encoding="utf-8")
+    _code, _out, stderr = run_validate(example_site, "--as-of", AS_OF)
+    diags, after = split_output(stderr)
+    line = next(d for d in diags if d.startswith("data/referrals/pasted.csv:2:1: error: service:"))
+    assert line.endswith("('treated' is a value of the status column: are the columns of "
+                         "this row swapped or shifted?)"), line
+    # a service written 'other' (a source's and a declined reason's value too) is a service
+    # site.yaml lacks, not a sign of columns moved
+    other = next(d for d in diags if d.startswith("data/referrals/pasted.csv:14:1: error:"))
+    assert other.endswith("unknown service 'other'; site.yaml has sclerotherapy, "
+                          "vascular-ultrasound, vein-ablation, wound-clinic"), other
+    assert "Another likely cause: service 'other' is named 11 times in 1 file, but site.yaml " \
+        "has no service 'other'." in after
+    cause = next(line for line in after if line.startswith("Most likely cause: "))
+    assert cause == ("Most likely cause: service 'treated' is named 12 times in 1 file, but "
+                     "site.yaml has no service 'treated': 'treated' is a value of the status "
+                     "column, so the rows that name it hold another column's values under "
+                     "`service` (columns swapped or shifted, as when a sheet is pasted "
+                     "misaligned): fix the columns of those rows, not site.yaml.")
+
+
 def test_an_unreadable_folder_is_the_cause_not_a_deleted_file(example_site, monkeypatch):
     # data/team/ that cannot be read (a copy made with sudo) leaves every reference to a team
     # member dangling; the cause said "data/team/lena-brooks.yaml does not exist: was it
@@ -171,15 +201,77 @@ def test_few_problems_keep_the_output_unchanged(example_site):
                           "4 warnings")
 
 
+def test_files_with_errors_are_named_when_warnings_outnumber_them():
+    # 85 errors among 3,233 warnings (records dated after the as-of date): "Files with the
+    # most" named only files of warnings, and the 85 lines that failed the run were to be
+    # found among 3,318
+    diags = ([Diagnostic(f"data/referrals/{m:02}.csv", i, 1, "warning",
+                         "date: dated 2026-11-28, after the as-of date 2026-11-26: left out of "
+                         "the statistics") for m in range(1, 9) for i in range(2, 40)]
+             + [Diagnostic("data/physicians/ann-lee.yaml", 3, 11, "error",
+                           "practice: unknown practice 'p-1'"),
+                Diagnostic("data/interactions/2026/q3.yaml", 4, 13, "error",
+                           "[0].practice: unknown practice 'p-1'"),
+                Diagnostic("data/interactions/2026/q3.yaml", 9, 13, "error",
+                           "[1].practice: unknown practice 'p-1'")])
+    lines = summarize(diags).text_lines()
+    at = lines.index("Files with the most errors:")
+    assert lines[at + 1:at + 3] == ["    2  data/interactions/2026/q3.yaml",
+                                    "    1  data/physicians/ann-lee.yaml"]
+    assert "| errors | file |\n|---:|---|\n| 2 | data/interactions/2026/q3.yaml |" in \
+        summarize(diags).markdown()
+    # without warnings, or without errors, the files with the most say it already
+    for kept in ("error", "warning"):
+        assert "Files with the most errors:" not in summarize(
+            [d for d in diags if d.severity == kept]).text_lines()
+
+
+def test_the_summary_columns_stay_aligned_when_the_rest_outnumbers_each_row():
+    # "  24  error …" above "  2,857  in 351 more kinds": the sums of the rest were wider
+    # than the column
+    diags = [Diagnostic(f"data/f{i % 30:02}.yaml", i, 1, "error", f"kind {i % 40:02}: x")
+             for i in range(1, 2001)]
+    lines = summarize(diags).text_lines()
+    counts = [line for line in lines if line.startswith("  ")]
+    assert any("more kinds" in line for line in counts)
+    assert any("more files" in line for line in counts)
+    starts = {len(line) - len(line.lstrip(" ")) + len(line.split()[0]) for line in counts}
+    assert len(starts) == 1, counts
+
+
 def test_message_kinds_and_dangling_references():
     assert message_kind("[3].liaison: unknown team member 'ana' (did you mean 'anna'?)") == \
         "unknown team member '…'"
     assert message_kind("follow_ups[1].due: done 2026-02-01 is before the interaction's date "
                         "2026-03-01") == "done … is before the interaction's date …"
-    assert message_kind("speciality: unknown field (did you mean 'specialty'?)") == "unknown field"
+    # a message about the field itself keeps its name (not its record's index): a search and
+    # replace that broke `summary:` in every record was "6,291 required field is missing" and
+    # "6,291 unknown field", which field not said
+    assert message_kind("speciality: unknown field (did you mean 'specialty'?)") == \
+        "speciality: unknown field"
+    assert message_kind("[12].follow_ups[0].due: required field is missing") == \
+        message_kind("[3].follow_ups[2].due: required field is missing") == \
+        "due: required field is missing"
     assert message_kind("npi: duplicate NPI 1234567893: physician 'x' has it too") == \
         "duplicate NPI …: physician '…' has it too"
     assert message_kind("template error: 'x' is undefined") == "template error: '…' is undefined"
+    # a search and replace that broke every file gives one kind, whatever each file's values
+    # (a name's apostrophe, a code span) and lines: it was one kind a file
+    glued = [message_kind("YAML syntax error: a ':' with no space after it: YAML reads the "
+                          f"line as one text, not as the field name: write `name: {name}` "
+                          f"(lines 1 to {n} each have one: write ': ' in each)")
+             for name, n in (("Laurel Women's Health", 9), ("Ash Podiatry", 10))]
+    # a date column a spreadsheet rewrote (3,033 rows): one kind, not one per day of the year
+    spelled = {message_kind(f"[0].date: '{d}' is not a date: write YYYY-MM-DD ({iso}, if it "
+                            f"means {words}: a spreadsheet writes dates so unless their column "
+                            "is formatted as text)")
+               for d, iso, words in (("01/07/2025", "2025-01-07", "January 7, 2025"),
+                                     ("05/31/2024", "2024-05-31", "May 31, 2024"))}
+    assert spelled == {"'…' is not a date: write YYYY-MM-DD (…, if it means …, …: a spreadsheet "
+                       "writes dates so unless their column is formatted as text)"}
+    assert glued[0] == glued[1] == (
+        "YAML syntax error: a '…' with no space after it: YAML reads the line as one text, not "
+        "as the field name: write `…` (lines … each have one: write '…' in each)")
     assert dangling_reference("[0].liaison: unknown team member 'ana-reyes' (did you mean "
                               "'ana-reyes-lopez'?)") == ("team member", "ana-reyes")
     assert dangling_reference("physician: unknown physician 'o'brien'") == ("physician", "o'brien")

@@ -266,6 +266,44 @@ def test_yaml_syntax_errors_say_what_to_do(example_site, line, col, message):
     assert_only_errors(res, {(rel, *col)})
 
 
+def test_fields_with_no_space_after_their_colon_from_the_top_are_named_at_the_first(
+        example_site):
+    # a search and replace of ': ' by ':' over every file: YAML reads the lines down to the
+    # first field written right (`staff:`) as one text, and it said at that field's ':' "this
+    # line is read as more of the value on the line above … or check the line above", which
+    # was as wrong as the eight above it
+    text = "name:Good Practice\ncity:Asheville\nstate:NC\nstaff:\n  - name: Ann Lee\n"
+    rel = write(example_site, "data/practices/glued.yaml", text)
+    res = validate(example_site)
+    assert res.code == 1
+    found = res.expect(rel, 1, 5, "YAML syntax error: ")
+    assert found.msg == ("YAML syntax error: a ':' with no space after it: YAML reads the line "
+                         "as one text, not as the field name: write `name: Good Practice` "
+                         "(lines 1 to 3 each have one: write ': ' in each)")
+    assert_only_errors(res, {(rel, 1, 5)})
+
+
+def test_a_field_misspelled_in_every_record_works_out_its_hint_once(example_site, monkeypatch):
+    # a search and replace that made `summary:` `sumary:` in 6,291 interactions: difflib ran
+    # for each record (1.4 ms each), and validate took 10 s instead of 5
+    import difflib
+
+    calls = []
+    real = difflib.get_close_matches
+    monkeypatch.setattr(difflib, "get_close_matches",
+                        lambda *a, **k: calls.append(a[0]) or real(*a, **k))
+    records = "".join(f"- date: 2026-06-01\n  liaison: lena-brooks\n  type: call\n"
+                      f"  practice: french-broad-podiatry\n  sumary: Call {i}.\n"
+                      for i in range(300))
+    rel = write(example_site, "data/interactions/2026/bulk.yaml", records)
+    res = validate(example_site)
+    assert res.code == 1
+    hinted = [d for d in res.errors if d.path == rel and d.msg.endswith(
+        "sumary: unknown field (did you mean 'summary'?)")]
+    assert len(hinted) == 300
+    assert calls.count("sumary") <= 1, calls.count("sumary")  # (0: an earlier test worked it out)
+
+
 def test_a_value_that_starts_with_an_exclamation_mark_is_not_cut(example_site):
     """`notes: !Urgent call back` is the text 'call back' with a YAML tag '!Urgent', which
     both parsers dropped without a word: the record validated with its words lost."""
@@ -548,6 +586,20 @@ def test_a_reference_by_a_short_form_of_an_id_gets_the_hint_new_gives(example_si
     assert d.msg == "practice: unknown practice 'french' (did you mean 'french-broad-podiatry'?)"
     d = res.expect(rel, 4, 10, "unknown team member")
     assert d.msg.endswith("'lena' (did you mean 'lena-brooks'?)"), d.msg
+
+
+def test_a_renamed_files_new_id_is_the_hint_not_a_numbered_neighbour(example_site):
+    # a practice file renamed p-00001 -> p-00001-southside: each of the references to p-00001
+    # said "(did you mean 'p-00100'?)", another practice, while the summary under them named
+    # the renamed file
+    for stem in ("p-00100", "p-00001-southside"):
+        write(example_site, f"data/practices/{stem}.yaml", "name: A Practice\n")
+    rel = write(example_site, "data/physicians/pat-doe.yaml",
+                "name: Pat Doe\nspecialty: X\npractice: p-00001\n")
+    res = validate(example_site)
+    assert res.code == 1
+    d = res.expect(rel, 3, 11, "unknown practice")
+    assert d.msg == "practice: unknown practice 'p-00001' (did you mean 'p-00001-southside'?)"
 
 
 def test_a_physician_written_by_name_with_a_title_is_shown_their_id(example_site):
