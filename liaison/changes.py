@@ -56,6 +56,14 @@ _FLAGS = (("status", "status"), ("declining", "declining"), ("visit_overdue", "v
 _LIAISON_FIGURES = (("physicians", "physicians"), ("referrals_365d", "referrals, 365 days"),
                     ("open_follow_ups", "open follow-ups"),
                     ("overdue_follow_ups", "overdue follow-ups"))
+# what to do with what a liaison who left the role still has (README "A liaison leaves")
+_HAND_OVER = {
+    "physicians": "give each a `liaison:` of who takes over, in the file of their practice or "
+                  "their own (data-quality/ lists them)",
+    "referrals_365d": "from the physicians above",
+    "open_follow_ups": "write `owner:` on each for who takes over",
+    "overdue_follow_ups": "write `owner:` on each for who takes over",
+}
 
 
 def summarize(repo: Path, base: str, head: str | None, as_of: dt.date, root: str = ".") -> str:
@@ -686,11 +694,17 @@ def _practice_name(checked, pid: str, hide=_hider_of_nothing) -> str:
 
 
 def _still_owned(checked, tid: str) -> dict[str, int]:
-    """The open and overdue follow-ups ``tid`` owns in a revision, counted as the statistics
-    count a liaison's: for a team member who is no liaison there (one who left the role), whom
-    the statistics give no such figures."""
+    """The physicians whose effective liaison ``tid`` still is in a revision (and their
+    referrals of 365 days), and the open and overdue follow-ups ``tid`` owns, counted as the
+    statistics count a liaison's: for a team member who is no liaison there (one who left the
+    role), whom the statistics give no such figures."""
     as_of = checked.stats.as_of
-    found = {"open_follow_ups": 0, "overdue_follow_ups": 0}
+    found = {"physicians": 0, "referrals_365d": 0, "open_follow_ups": 0,
+             "overdue_follow_ups": 0}
+    for s in checked.stats.physicians.values():
+        if s.liaison == tid:  # a physician the hand-over forgot: in no call plan now
+            found["physicians"] += 1
+            found["referrals_365d"] += s.referrals_365d
     for r in checked.site.interactions:
         if r.date > as_of:
             continue
@@ -704,7 +718,8 @@ def _still_owned(checked, tid: str) -> dict[str, int]:
 def _liaison_lines(before, after, hide=_hider_of_nothing) -> list[str]:
     """The liaisons whose physicians or follow-ups moved (a hand-over, a new liaison, one who
     left), each figure before and after ("—": not a liaison in that revision). A liaison who
-    left the role but still owns open follow-ups shows them, with what to do, not "—"."""
+    left the role but is still the liaison of physicians or owns open follow-ups shows them,
+    with what to do, not "—"."""
     lb, la = before.stats.liaisons, after.stats.liaisons
     rows = []
     for tid in sorted(lb.keys() | la.keys()):
@@ -716,9 +731,9 @@ def _liaison_lines(before, after, hide=_hider_of_nothing) -> list[str]:
             old = getattr(lb[tid], field) if tid in lb else None
             new = getattr(la[tid], field) if tid in la else None
             shown = "—" if new is None else number(new)
-            if kept.get(field):
+            if kept.get(field) or field == "referrals_365d" and kept.get("physicians"):
                 new = kept[field]
-                shown = f"{number(new)} (no liaison now: write `owner:` on each for who takes over)"
+                shown = f"{number(new)} (no liaison now: {_HAND_OVER[field]})"
             if (old != new or field in kept and new) and (old or new):
                 rows.append(f"| {name} (`{tid}`) | {label} | {'—' if old is None else number(old)} "
                             f"| {shown} |")
