@@ -19,7 +19,9 @@ from liaison.pages.base import (
 from liaison.pages.briefs import _earlier
 from liaison.pages.log import log_href
 from liaison.pages.prospects import prospect_row, ranked
-from liaison.pages.rows import MISSED_PLAN, no_matured_visit, physician_row, planned_visit
+from liaison.pages.rows import (
+    MISSED_PLAN, no_liaison_now, no_matured_visit, physician_row, planned_visit,
+)
 from liaison.pages.view import SiteView
 
 WINDOW = 90  # days of visits per week
@@ -209,6 +211,26 @@ def member_capture(view: SiteView, m, tid: str) -> dict | None:
             "practice_rate": rate(view.stats.source_capture_rate_365d)}
 
 
+def still_named(view: SiteView, tid: str) -> dict | None:
+    """What still names ``tid`` as its liaison although they are no liaison (one who left the
+    role and a hand-over forgot: in no call plan): ``why`` ("Lena Brooks is no liaison
+    (other)"), the practices whose file names them and the physicians whose own file does,
+    each by name; None for a liaison or when nothing names them."""
+    why = no_liaison_now(view, tid)
+    if why is None:
+        return None
+    site = view.site
+    practices = sorted((view.practice_ref(p) for p in site.practices
+                        if site.practices[p].liaison == tid),
+                       key=lambda r: (sort_key(r["name"]), r["href"]))
+    physicians = [physician_row(view, p) for p in view.docs_of_liaison.get(tid, [])
+                  if site.physicians[p].liaison == tid]
+    physicians.sort(key=lambda r: (r["sort_name"], r["id"]))
+    if not practices and not physicians:
+        return None
+    return {"why": why, "practices": practices, "physicians": physicians}
+
+
 def member(view: SiteView, page: Page) -> dict:
     tid = page.key
     m = view.site.team[tid]
@@ -227,6 +249,7 @@ def member(view: SiteView, page: Page) -> dict:
         "is_liaison": is_liaison,
         "stats": view.stats.liaisons.get(tid), "figures": liaison_figures(view, tid),
         "groups": _call_plan(view, tid) if is_liaison else [], "prospects": prospects,
+        "still_named": still_named(view, tid),
         "recent": [view.interaction(r) for r in recent],
         # the ones they logged before (one who left keeps their page: their visits are there)
         "more": len(logged) - len(recent),
@@ -252,7 +275,7 @@ KINDS = [
                             "stats.liaisons", "stats.physicians", "stats.practices",
                             "stats.capture_by_member_365d", "stats.source_capture_rate_365d"),
              variables=("member", "member_id", "is_liaison", "stats", "figures", "groups",
-                        "prospects", "recent", "more", "earlier", "follow_ups", "trainings",
+                        "prospects", "still_named", "recent", "more", "earlier", "follow_ups", "trainings",
                         "capture", "log_href",
                         "calendar_href"),
              url="team/<member>/"),
