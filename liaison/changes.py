@@ -23,7 +23,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 from liaison.compliance import dollars, exact_dollars
-from liaison.derived import is_open, is_overdue, owner
+from liaison.derived import still_theirs
 from liaison.diagnostics import SUMMARY_THRESHOLD
 from liaison.diagnostics import summarize as summarize_report
 from liaison.guard import PATIENT_MESSAGE
@@ -694,25 +694,9 @@ def _practice_name(checked, pid: str, hide=_hider_of_nothing) -> str:
 
 
 def _still_owned(checked, tid: str) -> dict[str, int]:
-    """The physicians whose effective liaison ``tid`` still is in a revision (and their
-    referrals of 365 days), and the open and overdue follow-ups ``tid`` owns, counted as the
-    statistics count a liaison's: for a team member who is no liaison there (one who left the
-    role), whom the statistics give no such figures."""
-    as_of = checked.stats.as_of
-    found = {"physicians": 0, "referrals_365d": 0, "open_follow_ups": 0,
-             "overdue_follow_ups": 0}
-    for s in checked.stats.physicians.values():
-        if s.liaison == tid:  # a physician the hand-over forgot: in no call plan now
-            found["physicians"] += 1
-            found["referrals_365d"] += s.referrals_365d
-    for r in checked.site.interactions:
-        if r.date > as_of:
-            continue
-        for f in r.follow_ups or ():
-            if owner(f, r) == tid and is_open(f, as_of):
-                found["open_follow_ups"] += 1
-                found["overdue_follow_ups"] += is_overdue(f, as_of)
-    return found
+    """What ``tid``, no liaison in a revision (one who left the role), still has there:
+    ``derived.still_theirs``."""
+    return still_theirs(checked.site, checked.stats, tid)
 
 
 def _liaison_lines(before, after, hide=_hider_of_nothing) -> list[str]:
