@@ -613,6 +613,19 @@ def test_the_page_of_a_liaison_who_left_lists_what_still_names_them(tmp_path):
     assert "Mountain View" not in text
     assert any(h.endswith("physicians/nina-vargas/index.html") for h in card.hrefs())
     assert parse(out / "team" / "kim-ruiz" / "index.html").by_id("still-named") is None
+    # the team page's liaisons table, whose physicians summed to one less, says so below it
+    team = parse(out / "team" / "index.html")
+    note = team.by_id("not-in-the-table")
+    assert note is not None
+    import json
+
+    kept = sum(p["liaison"] == "lena-brooks" for p in json.loads(
+        (out / "stats.json").read_text(encoding="utf-8"))["physicians"].values())
+    assert kept >= 2  # nina-vargas and French Broad's
+    assert " ".join(note.text().split()).startswith(
+        f"Not in the table: {kept} physicians whose liaison is Lena Brooks, who is no liaison "
+        "(other)")
+    assert any(h.endswith("team/lena-brooks/index.html") for h in note.hrefs())
 
 
 def test_a_lapsed_training_not_for_their_role_is_not_an_alarm_on_their_page(tmp_path):

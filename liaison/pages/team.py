@@ -11,7 +11,9 @@ from urllib.parse import quote
 
 from liaison.charts import trend_badge
 from liaison.wording import plural, rate
-from liaison.derived import ROV_DAYS, latest_trainings, training_expired
+from liaison.derived import (
+    ROV_DAYS, latest_trainings, physicians_still_theirs, training_expired,
+)
 from liaison.names import sort_key
 from liaison.pages.base import (
     PERCENT_BASE, Page, PageKind, calendar_href, guide_href, member_href, one_page,
@@ -82,8 +84,12 @@ def team(view: SiteView, page: Page) -> dict:
                      "href": member_href(tid),
                      "email": m.email or "", "stats": view.stats.liaisons.get(tid),
                      "figures": liaison_figures(view, tid), "trainings": trainings_taken(view, m)})
+    # a liaison who left the role whom a hand-over forgot on some physicians: in no row
+    forgotten = [{**r, "physicians": kept} for r in rows if r["figures"] is None
+                 for kept in [physicians_still_theirs(view.stats, r["id"])["physicians"]]
+                 if kept]
     return {**view.common(page, "team", "Team"), "rows": rows,
-            "liaisons": [r for r in rows if r["figures"] is not None]}
+            "liaisons": [r for r in rows if r["figures"] is not None], "forgotten": forgotten}
 
 
 def attention(view: SiteView, pid: str) -> tuple[int, list[dict]]:
@@ -265,7 +271,8 @@ def member(view: SiteView, page: Page) -> dict:
 KINDS = [
     PageKind("team", "team.html", "team",
              one_page("team/index.html", "team.html", "team"),
-             team, reads=("team", "stats.liaisons"), variables=("rows", "liaisons"),
+             team, reads=("team", "stats.liaisons", "stats.physicians"),
+             variables=("rows", "liaisons", "forgotten"),
              nav=("Team", "team/index.html"),
              url="team/"),
     PageKind("member", "member.html", "team",
