@@ -23,7 +23,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 from liaison.compliance import dollars, exact_dollars
-from liaison.derived import is_open, is_overdue, owner
+from liaison.derived import still_theirs
 from liaison.diagnostics import SUMMARY_THRESHOLD
 from liaison.diagnostics import summarize as summarize_report
 from liaison.guard import PATIENT_MESSAGE
@@ -56,6 +56,14 @@ _FLAGS = (("status", "status"), ("declining", "declining"), ("visit_overdue", "v
 _LIAISON_FIGURES = (("physicians", "physicians"), ("referrals_365d", "referrals, 365 days"),
                     ("open_follow_ups", "open follow-ups"),
                     ("overdue_follow_ups", "overdue follow-ups"))
+# what to do with what a liaison who left the role still has (README "A liaison leaves")
+_HAND_OVER = {
+    "physicians": "give each a `liaison:` of who takes over, in the file of their practice or "
+                  "their own (data-quality/ lists them)",
+    "referrals_365d": "from the physicians above",
+    "open_follow_ups": "write `owner:` on each for who takes over",
+    "overdue_follow_ups": "write `owner:` on each for who takes over",
+}
 
 
 def summarize(repo: Path, base: str, head: str | None, as_of: dt.date, root: str = ".") -> str:
@@ -716,25 +724,16 @@ def _practice_name(checked, pid: str, hide=_hider_of_nothing) -> str:
 
 
 def _still_owned(checked, tid: str) -> dict[str, int]:
-    """The open and overdue follow-ups ``tid`` owns in a revision, counted as the statistics
-    count a liaison's: for a team member who is no liaison there (one who left the role), whom
-    the statistics give no such figures."""
-    as_of = checked.stats.as_of
-    found = {"open_follow_ups": 0, "overdue_follow_ups": 0}
-    for r in checked.site.interactions:
-        if r.date > as_of:
-            continue
-        for f in r.follow_ups or ():
-            if owner(f, r) == tid and is_open(f, as_of):
-                found["open_follow_ups"] += 1
-                found["overdue_follow_ups"] += is_overdue(f, as_of)
-    return found
+    """What ``tid``, no liaison in a revision (one who left the role), still has there:
+    ``derived.still_theirs``."""
+    return still_theirs(checked.site, checked.stats, tid)
 
 
 def _liaison_lines(before, after, hide=_hider_of_nothing) -> list[str]:
     """The liaisons whose physicians or follow-ups moved (a hand-over, a new liaison, one who
     left), each figure before and after ("—": not a liaison in that revision). A liaison who
-    left the role but still owns open follow-ups shows them, with what to do, not "—"."""
+    left the role but is still the liaison of physicians or owns open follow-ups shows them,
+    with what to do, not "—"."""
     lb, la = before.stats.liaisons, after.stats.liaisons
     rows = []
     for tid in sorted(lb.keys() | la.keys()):
@@ -746,9 +745,9 @@ def _liaison_lines(before, after, hide=_hider_of_nothing) -> list[str]:
             old = getattr(lb[tid], field) if tid in lb else None
             new = getattr(la[tid], field) if tid in la else None
             shown = "—" if new is None else number(new)
-            if kept.get(field):
+            if kept.get(field) or field == "referrals_365d" and kept.get("physicians"):
                 new = kept[field]
-                shown = f"{number(new)} (no liaison now: write `owner:` on each for who takes over)"
+                shown = f"{number(new)} (no liaison now: {_HAND_OVER[field]})"
             if (old != new or field in kept and new) and (old or new):
                 rows.append(f"| {name} (`{tid}`) | {label} | {'—' if old is None else number(old)} "
                             f"| {shown} |")

@@ -91,6 +91,36 @@ def listed_physicians(interaction) -> list[str]:
 # ------------------------------------------------------------------------------ people
 
 
+def physicians_still_theirs(stats, tid: str) -> dict[str, int]:
+    """The ``physicians`` whose effective liaison ``tid`` is and their ``referrals_365d``, from
+    the statistics alone (for a team member who is no liaison, whom they give no such row)."""
+    found = {"physicians": 0, "referrals_365d": 0}
+    for s in stats.physicians.values():
+        if s.liaison == tid:
+            found["physicians"] += 1
+            found["referrals_365d"] += s.referrals_365d
+    return found
+
+
+def still_theirs(site, stats, tid: str) -> dict[str, int]:
+    """What a team member keeps that the statistics count for liaisons only, for one who is
+    no liaison (who left the role, and what a hand-over forgot): ``physicians`` whose
+    effective liaison they are, those physicians' ``referrals_365d``, and the
+    ``open_follow_ups`` and ``overdue_follow_ups`` they own at ``stats.as_of`` (of
+    interactions dated on or before it), counted as a liaison's are."""
+    as_of = stats.as_of
+    found = {**physicians_still_theirs(stats, tid), "open_follow_ups": 0,
+             "overdue_follow_ups": 0}
+    for r in site.interactions:
+        if r.date > as_of:
+            continue
+        for f in r.follow_ups or ():
+            if owner(f, r) == tid and is_open(f, as_of):
+                found["open_follow_ups"] += 1
+                found["overdue_follow_ups"] += is_overdue(f, as_of)
+    return found
+
+
 def effective_liaison(physician, practices: dict) -> str | None:
     """A physician's liaison: its own ``liaison``, else its practice's, else none."""
     if physician.liaison is not None:

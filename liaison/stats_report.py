@@ -6,13 +6,14 @@ import textwrap
 
 from liaison.charts import trend_badge
 from liaison.compliance import NEAR, dollars, exact_dollars
+from liaison.derived import physicians_still_theirs
 from liaison.records import Site
 from liaison.figures import Stats
 from liaison.names import sort_key
 from liaison.pages.rows import (
     by_referrals_before, matured_yet, no_matured_visit, none_since, unrecorded_before,
 )
-from liaison.wording import declined_reason, rate as _rate
+from liaison.wording import declined_reason, plural, rate as _rate, role_name
 
 # A terminal's width: the report's lines of text go on below themselves past it (the liaison
 # table aside: a row of a table is not broken)
@@ -159,6 +160,18 @@ def stats_report(stats: Stats, site: Site) -> str:
                      f"{s.interactions_90d:>13,}{s.in_person_90d:>10,}{s.open_follow_ups:>11,}"
                      f"{s.overdue_follow_ups:>8,}{f'{s.tiered_current:,} of {s.tiered:,}':>14}"
                      f"{rov:>16}")
+    for tid in sorted(set(site.team) - set(stats.liaisons),
+                      key=lambda t: (sort_key(site.team[t].name), t)):
+        # one who left the role (README: `role: other`) whom a hand-over forgot on some
+        # physicians: in no row, and those physicians in no call plan
+        m = site.team[tid]
+        kept = physicians_still_theirs(stats, tid)
+        if kept["physicians"]:
+            lines += _fit(f"  not in the table: {plural(kept['physicians'], 'physician')} "
+                          f"({kept['referrals_365d']:,} referrals 365d) whose liaison is "
+                          f"{m.name}, no liaison ({role_name(m.role)}): give each a `liaison:` "
+                          "of who takes over (data-quality/ lists them; their team page lists "
+                          "the follow-ups still theirs)", 4)
     if stats.liaisons:
         lines += _fit("  referrals 365d: from their physicians; contacts and in person: logged by "
                       "them in the last 90 days; follow-ups: open, owned by them", 4)

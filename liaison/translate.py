@@ -11,6 +11,7 @@ import datetime as dt
 import re
 import typing
 from functools import lru_cache
+from pathlib import PurePosixPath
 
 from pydantic import BaseModel
 
@@ -18,8 +19,8 @@ from liaison import wording, yamlio
 from liaison.diagnostics import Loc, Problem, did_you_mean, format_loc
 from liaison.guard import PATIENT_MESSAGE, patient_key
 from liaison.models import (
-    ID_RE, MARKDOWN_PATTERN, date_range_problem, describe, id_problem, nested_model, parse_date,
-    text_problem,
+    ID_RE, MARKDOWN_PATTERN, TeamMember, date_range_problem, describe, id_problem, nested_model,
+    parse_date, text_problem,
 )
 
 
@@ -29,13 +30,39 @@ def with_path(loc: Loc, message: str) -> str:
     return f"{path}: {message}" if path else message
 
 
-def unknown_key(name: str, options) -> str:
+# A team member who left or joined, marked as a spreadsheet would: the records have no field
+# and no role for it (README "A liaison leaves and another takes over", "A new liaison").
+_LEFT_KEYS = frozenset({"left", "left_on", "leaves", "leaving", "end", "end_date", "ended",
+                        "until", "departed", "departure", "departure_date", "active", "inactive",
+                        "status", "former", "retired", "resigned", "terminated", "termination"})
+_JOINED_KEYS = frozenset({"start", "start_date", "started", "since", "joined", "hired",
+                          "hire_date", "territory", "territories", "region", "area",
+                          "practices", "physicians", "accounts", "assigned"})
+_LEFT_ROLE = re.compile(r"\b(former|ex|left|leaver|departed|inactive|retired|resigned|gone|"
+                        r"past|previous|old)\b", re.I)
+LEFT_HINT = ("one who left keeps their file with `role: other` (the visits they logged name "
+             "it); give their practices' and physicians' `liaison` to who takes over, and write "
+             "`owner:` on each open follow-up they owned")
+
+
+def _joined_hint(member: str) -> str:
+    return ("the records keep no territory or start date: a liaison's are the practices "
+            f"whose file says `liaison: {member}` (and the physicians whose own file does)")
+
+
+def unknown_key(name: str, options, record: str | None = None) -> str:
     """The message of a key that is no field of its record (a key that looks like patient
-    data gets the guard's message instead of a hint)."""
+    data gets the guard's message instead of a hint). ``record``: the id of the team member
+    whose file holds it, whose date of leaving or joining, flag or territory is said in
+    other records (what to write there instead)."""
     if name.lower().startswith("patient"):
         return f"a key beginning with 'patient': {PATIENT_MESSAGE}"
     if patient_key(name):
         return f"a key that names patient data: {PATIENT_MESSAGE}"
+    if record is not None and name.lower() in _LEFT_KEYS:
+        return f"unknown field: the records have no field for leaving: {LEFT_HINT}"
+    if record is not None and name.lower() in _JOINED_KEYS:
+        return f"unknown field: {_joined_hint(record)}"
     return "unknown field" + _field_hint(name, tuple(options))
 
 
@@ -53,11 +80,19 @@ def pydantic_problem(rel: str, prefix: Loc, model: type[BaseModel], err: dict) -
     loc = tuple(p for p in err["loc"] if isinstance(p, (int, str)))
     full = prefix + loc
     kind = err["type"]
+    holder = _model_at(model, loc) if loc else None
+    member = PurePosixPath(rel).stem if holder is TeamMember else None
     if kind == "extra_forbidden" and loc:
-        holder = _model_at(model, loc)
         options = holder.model_fields if holder is not None else ()
-        return Problem(rel, with_path(full, unknown_key(str(loc[-1]), options)), loc=full,
-                       at="key")
+        return Problem(rel, with_path(full, unknown_key(str(loc[-1]), options, member)),
+                       loc=full, at="key")
+    value = err.get("input")
+    if (member is not None and loc[-1] == "role" and kind == "literal_error"
+            and isinstance(value, str) and _LEFT_ROLE.search(value)):
+        # 'former liaison' is no slip of 'liaison': that hint kept them in the call plans
+        expected = (err.get("ctx") or {}).get("expected", "")
+        return Problem(rel, with_path(full, f"'{value}' is not one of {expected}: {LEFT_HINT}"),
+                       loc=full)
     if kind == "missing":
         return Problem(rel, with_path(full, "required field is missing"), loc=full)
     if len(loc) >= 2 and loc[-1] == "[key]":  # a mapping's key (a tier's): said at the key

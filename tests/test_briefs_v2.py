@@ -1363,3 +1363,26 @@ def test_a_practice_whose_physicians_all_moved_does_not_say_its_visits_are_too_y
     assert "days old yet" not in outcomes[:300] and "No physician on file" in outcomes[:300]
     who = brief[brief.index("Who is there"):]
     assert "if it closed or merged and its physicians moved" in who[:300]
+
+
+def test_a_brief_whose_liaison_left_the_role_says_they_are_in_no_call_plan(tmp_path):
+    """Lena Brooks leaves (`role: other`, README "A liaison leaves"): the briefs of the
+    physician and the practice that still name her read "liaison Lena Brooks" as before,
+    while they are in no call plan any more; they say so, as data-quality/ does."""
+    root = copy_example(tmp_path)
+    member = root / "data/team/lena-brooks.yaml"
+    member.write_text(member.read_text(encoding="utf-8").replace("role: liaison", "role: other"),
+                      encoding="utf-8")
+    (root / "data/team/kim-ruiz.yaml").write_text("name: Kim Ruiz\nrole: liaison\n")
+    taken = root / "data/practices/mountain-view-family-medicine.yaml"  # handed over
+    taken.write_text(taken.read_text(encoding="utf-8").replace("liaison: lena-brooks",
+                                                               "liaison: kim-ruiz"))
+    out = build(root, tmp_path / "out")
+    for rel in ("physicians/nina-vargas", "practices/french-broad-podiatry"):
+        head = text_of(page(out, rel).split('<div class="page-head">', 1)[1].split("</div>", 1)[0])
+        assert "liaison Lena Brooks" in head, rel
+        assert "Lena Brooks is no liaison (other): in no call plan" in head, rel
+    # a liaison's brief reads as before
+    head = text_of(page(out, "practices/mountain-view-family-medicine").split(
+        '<div class="page-head">', 1)[1].split("</div>", 1)[0])
+    assert "liaison Kim Ruiz" in head and "no liaison" not in head and "call plan" not in head

@@ -833,6 +833,31 @@ def test_a_liaison_who_left_the_role_still_owning_follow_ups_shows_them(tmp_path
     assert ("Kim Ruiz (`kim-ruiz`)", "open follow-ups", "—", "0") not in got
 
 
+def test_a_liaison_who_left_the_role_still_named_by_a_physician_shows_them(tmp_path):
+    # Lena Brooks leaves: her practices go to Kim Ruiz and her file says `role: other`, but
+    # nina-vargas names her in her own file. The table said "physicians | 3 | —", read as
+    # none left, while that physician and her referrals were in no call plan any more.
+    repo, site = new_repo(tmp_path)
+    write(site / "data/team/kim-ruiz.yaml", "name: Kim Ruiz\nrole: liaison\n")
+    for path in (site / "data/practices").glob("*.y*ml"):
+        path.write_text(path.read_text().replace("liaison: lena-brooks\n", "liaison: kim-ruiz\n"))
+    path = site / "data/team/lena-brooks.yaml"
+    path.write_text(path.read_text().replace("role: liaison", "role: other"))
+    commit_all(repo, "lena left")
+
+    from liaison.pipeline import check
+    head = check(site, AS_OF, keep_records=True).stats
+    kept = [p for p, s in head.physicians.items() if s.liaison == "lena-brooks"]
+    assert kept  # nina-vargas
+    referrals = sum(head.physicians[p].referrals_365d for p in kept)
+    rows = table_rows(section(summarize(repo, "HEAD~1", "HEAD", AS_OF), "Statistics"))
+    got = {tuple(c.strip() for c in r.strip("|").split("|")) for r in rows[1:]}
+    mine = {r[1]: r[3] for r in got if r[0] == "Lena Brooks (`lena-brooks`)"}
+    assert mine["physicians"].startswith(f"{len(kept)} (no liaison now: ")
+    assert "`liaison:`" in mine["physicians"]
+    assert mine["referrals, 365 days"].startswith(f"{referrals} ")
+
+
 def test_a_deleted_record_that_others_name_gets_its_likely_cause(tmp_path):
     # A pull request deletes a liaison who left: 30 visits name her. The summary showed ten
     # "unknown team member" lines and "… and N more", never what happened or what to do,

@@ -649,6 +649,48 @@ def test_guides_are_listed_in_one_order_titles_read_as_people_read_them(tmp_path
     assert missing == titles, missing  # a front-desk member: every guide is hers, none taken
 
 
+def test_the_page_of_a_liaison_who_left_lists_what_still_names_them(tmp_path):
+    """Lena Brooks leaves (`role: other`); one of her practices went to Kim Ruiz, the other
+    and nina-vargas (whose own file names her) were forgotten. Her page, where the manager
+    checks the hand-over, listed her open follow-ups but not these: in no call plan, shown
+    nowhere on it. It lists them, with what to write; Kim's page has no such card."""
+    from htmltree import parse
+
+    def edit(root):
+        member = root / "data" / "team" / "lena-brooks.yaml"
+        member.write_text(member.read_text(encoding="utf-8").replace("role: liaison",
+                                                                     "role: other"))
+        (root / "data" / "team" / "kim-ruiz.yaml").write_text("name: Kim Ruiz\nrole: liaison\n")
+        taken = root / "data" / "practices" / "mountain-view-family-medicine.yaml"
+        taken.write_text(taken.read_text(encoding="utf-8").replace("liaison: lena-brooks",
+                                                                   "liaison: kim-ruiz"))
+
+    out = _build_example(tmp_path, edit)
+    page = parse(out / "team" / "lena-brooks" / "index.html")
+    card = page.by_id("still-named")
+    assert card is not None
+    text = " ".join(card.text().split())
+    assert "Lena Brooks is no liaison (other)" in text and "`liaison:`" not in text
+    assert "liaison:" in text
+    assert "French Broad Podiatry" in text and "Nina Vargas" in text
+    assert "Mountain View" not in text
+    assert any(h.endswith("physicians/nina-vargas/index.html") for h in card.hrefs())
+    assert parse(out / "team" / "kim-ruiz" / "index.html").by_id("still-named") is None
+    # the team page's liaisons table, whose physicians summed to one less, says so below it
+    team = parse(out / "team" / "index.html")
+    note = team.by_id("not-in-the-table")
+    assert note is not None
+    import json
+
+    kept = sum(p["liaison"] == "lena-brooks" for p in json.loads(
+        (out / "stats.json").read_text(encoding="utf-8"))["physicians"].values())
+    assert kept >= 2  # nina-vargas and French Broad's
+    assert " ".join(note.text().split()).startswith(
+        f"Not in the table: {kept} physicians whose liaison is Lena Brooks, who is no liaison "
+        "(other)")
+    assert any(h.endswith("team/lena-brooks/index.html") for h in note.hrefs())
+
+
 def test_a_lapsed_training_not_for_their_role_is_not_an_alarm_on_their_page(tmp_path):
     """A guide not for a member's role that they took years ago (a liaison who has left and is
     now `other`, a front-desk member who sat in on a liaison course): the matrix reads "not

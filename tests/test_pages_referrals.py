@@ -565,6 +565,36 @@ def test_return_on_visit_per_liaison_and_overall(referrals):
     assert f"{total['visits']} matured visits" in card.text()
 
 
+def test_a_new_liaison_with_no_matured_visit_reads_a_dash_not_0_vs_0(tmp_path):
+    """A liaison who joined and took over a practice has no visit 90 days old: their row of
+    the by-liaison table read "0 vs 0 · 90 d" (a result: as many referrals after as before),
+    where their page and `stats` read "—", "no in-person visit 90 to 454 days old"."""
+    import shutil
+
+    from liaison.cli import main
+
+    root = tmp_path / "root"
+    shutil.copytree(EXAMPLE, root, ignore=shutil.ignore_patterns("site", ".git"))
+    (root / "data/team/jonah-whitfield.yaml").write_text("name: Jonah Whitfield\nrole: liaison\n")
+    practice = next(iter(sorted((root / "data/practices").glob("*.yaml"))))
+    text = practice.read_text(encoding="utf-8")
+    assert "\nliaison: " in text
+    practice.write_text("".join(
+        "liaison: jonah-whitfield\n" if line.startswith("liaison: ") else line
+        for line in text.splitlines(keepends=True)), encoding="utf-8")
+    out = tmp_path / "site"
+    result = CliRunner().invoke(main, ["build", "--root", str(root), "--out", str(out),
+                                       "--as-of", AS_OF])
+    assert result.exit_code == 0, result.output
+    rows = {r[0].text(): r for r in table_rows(parse(out / "referrals/index.html")
+                                               .by_id("rov-liaisons"))}
+    jonah = rows["Jonah Whitfield"]
+    assert jonah[1].text() == "0"
+    assert jonah[4].text() == "\u2014"
+    assert "no in-person visit 90 to 454 days old" in jonah[4].all("span")[0].attrs["title"]
+    assert all(r[4].text() != "\u2014" for name, r in rows.items() if name != "Jonah Whitfield")
+
+
 def test_return_on_visit_says_what_its_before_is_and_that_a_referral_can_count_twice(referrals):
     """The card read "201 · +46% · 201 vs 138 · 90 d" over "physician referrals in the 90
     days after 50 matured visits": beside the dashboard's cards, where "vs" is the previous

@@ -162,6 +162,36 @@ def test_the_liaison_table_lists_them_by_last_name_as_the_team_page(tmp_path):
     assert [" ".join(r.split()[:2]) for r in rows] == ["Ada Abbott", "Lena Brooks", "Zoe Young"]
 
 
+def test_the_liaison_table_says_what_a_hand_over_left_in_no_call_plan(tmp_path):
+    """Lena Brooks leaves (`role: other`) and her practices go to Kim Ruiz, but nina-vargas
+    names her in her own file. The table listed Kim alone: that physician was in no row and
+    no call plan, with nothing to say so (its physicians summed to one less than before)."""
+    import shutil
+
+    from liaison.pipeline import check
+
+    root = tmp_path / "site"
+    shutil.copytree(EXAMPLE, root)
+    (root / "data/team/kim-ruiz.yaml").write_text("name: Kim Ruiz\nrole: liaison\n")
+    for path in (root / "data/practices").glob("*.yaml"):
+        path.write_text(path.read_text().replace("liaison: lena-brooks", "liaison: kim-ruiz"))
+    member = root / "data/team/lena-brooks.yaml"
+    member.write_text(member.read_text().replace("role: liaison", "role: other"))
+    head = check(root, __import__("datetime").date(2026, 11, 26)).stats
+    assert head.physicians["nina-vargas"].liaison == "lena-brooks"
+    n = head.physicians["nina-vargas"].referrals_365d
+    _, text = _stats(root, "2026-11-26")
+    table = text.split("\nLiaisons\n")[1]
+    assert "Kim Ruiz" in table
+    note = " ".join(table.split())
+    assert (f"not in the table: 1 physician ({n} referrals 365d) whose liaison is Lena Brooks, "
+            "no liaison (other): give each a `liaison:` of who takes over") in note
+    assert "data-quality/" in note
+    # no such line when every physician has a liaison's row
+    _, text = _stats(EXAMPLE, "2026-11-26")
+    assert "not in the table" not in text
+
+
 def test_the_liaison_table_of_a_new_team_shows_no_return_on_visit_of_zero_nor_bare_headers(tmp_path):
     """A liaison with no visit 90 days old read "0 → 0" (a result, where team/ reads —), and
     a site with no liaison yet printed the table's header over nothing."""

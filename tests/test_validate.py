@@ -1155,6 +1155,30 @@ def test_unknown_field_with_did_you_mean(example_site):
     assert_only_errors(res, {(rel, 2, 1), (rel, 1, 1)})
 
 
+def test_a_team_member_marked_as_gone_or_new_is_told_how_the_records_say_it(example_site):
+    # The manager marks a liaison who left and one who joined the way a spreadsheet would.
+    # `role: former liaison` got "(did you mean 'liaison'?)", which would keep her in the
+    # liaisons' table and call plans, and `left:`, `active:`, `start_date:` and `territory:`
+    # a bare "unknown field": nothing said that the records have no such field, nor what to
+    # write instead.
+    gone = ("name: Lena Brooks\nrole: former liaison\nleft: 2026-11-01\nactive: false\n")
+    new = "name: Kim Ruiz\nrole: liaison\nstart_date: 2026-07-01\nterritory: Asheville\n"
+    g = write(example_site, "data/team/lena-brooks.yaml", gone)
+    n = write(example_site, "data/team/kim-ruiz.yaml", new)
+    res = validate(example_site)
+    d = res.expect(g, 2, 7, "role: 'former liaison' is not one of", "`role: other`")
+    assert "did you mean" not in d.msg
+    for line, key in ((3, "left"), (4, "active")):
+        d = res.expect(g, line, 1, f"{key}: unknown field", "`role: other`", "`owner:`")
+    for line, key in ((3, "start_date"), (4, "territory")):
+        res.expect(n, line, 1, f"{key}: unknown field", "`liaison: kim-ruiz`")
+    # a slip still gets its hint
+    write(example_site, "data/team/kim-ruiz.yaml", "name: Kim Ruiz\nrole: liason\nemial: k@x.example\n")
+    res = validate(example_site)
+    res.expect(n, 2, 7, "did you mean 'liaison'")
+    res.expect(n, 3, 1, "did you mean 'email'")
+
+
 def test_unknown_field_nested_and_in_referral_yaml(example_site):
     practice = "name: P\nstaff:\n  - name: Ann\n    rool: office manager\n"
     p = write(example_site, "data/practices/p.yaml", practice)

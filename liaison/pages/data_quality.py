@@ -13,9 +13,8 @@ from liaison.names import sort_key
 from liaison.pages.base import Page, PageKind, one_page
 from liaison.pages.directories import by_name
 from liaison.pages.log import HOST_NAMES, host_kind
-from liaison.pages.rows import physician_row, practice_row
+from liaison.pages.rows import no_liaison_now, physician_row, practice_row
 from liaison.pages.view import SiteView
-from liaison.wording import role_name
 
 # A list of more names than this folds under its count (every list's heading then shows on
 # the first screens; at 2,000 physicians two lists held 345 names)
@@ -98,17 +97,10 @@ def context(view: SiteView, page: Page) -> dict:
     # by last name, as the directory lists them (not by file name)
     docs = sorted(view.site.physicians, key=lambda p: (sort_key(view.site.physicians[p].name), p))
 
-    team = view.site.team
-
     def not_liaison(tid: str | None) -> str | None:
         """Why ``tid`` (a record's liaison) makes no call plan: none, or "Lena Brooks is no
         liaison (other)" for a member whose role is not liaison (one who left the role)."""
-        if tid is None:
-            return ""
-        member = team.get(tid)
-        if member is None or member.role == "liaison":
-            return None
-        return f"{member.name} is no liaison ({role_name(member.role)})"
+        return "" if tid is None else no_liaison_now(view, tid)
 
     def rows(pred):
         return [{**physician_row(view, p), "why": None} for p in docs

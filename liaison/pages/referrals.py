@@ -149,8 +149,11 @@ def rov_liaisons(view: SiteView) -> list[dict]:
     for tid, s in view.stats.liaisons.items():
         name, href = view.member_ref(tid)
         r = s.rov_365d
+        change = rov_badge(r, name)
+        if not r.visits:  # a new liaison: nothing to compare, "0 vs 0" would read as a result
+            change.update(text="\u2014", css="flat", title=f"{name}: {no_matured_visit(view.stats)}")
         rows.append({"name": name, "sort_name": sort_key(name), "href": href, "visits": r.visits, "before": r.before,
-                     "after": r.after, "change": rov_badge(r, name)})
+                     "after": r.after, "change": change})
     rows.sort(key=lambda r: (-(r["after"] - r["before"]), -r["visits"], r["sort_name"]))
     return rows
 

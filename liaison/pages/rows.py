@@ -18,7 +18,7 @@ from liaison.pages.base import (
     MONTHS_CHARTED, PERCENT_BASE, ago, percent, physician_href, practice_href, trend,
 )
 from liaison.pages.view import SiteView
-from liaison.wording import plural
+from liaison.wording import plural, role_name
 
 
 # What "declining" means (SPEC §4), for the badge's tooltip.
@@ -51,6 +51,16 @@ def physician_row(view: SiteView, pid: str) -> dict:
     return view.once("physician rows", pid, _physician_row, view, pid)
 
 
+def no_liaison_now(view: SiteView, tid: str | None) -> str | None:
+    """Why a record naming ``tid`` as its liaison is in no call plan although it names one:
+    "Lena Brooks is no liaison (other)" for a team member whose role is not liaison (one who
+    left the role, README "A liaison leaves"); None for a liaison, an unknown id or none."""
+    member = view.site.team.get(tid) if tid else None
+    if member is None or member.role == "liaison":
+        return None
+    return f"{member.name} is no liaison ({role_name(member.role)})"
+
+
 def _physician_row(view: SiteView, pid: str) -> dict:
     """``sort_name``, ``practice_sort`` and ``liaison_sort`` are what a table's Name,
     Practice and Liaison columns sort by (a cell's data-value): people by last name
@@ -72,6 +82,7 @@ def _physician_row(view: SiteView, pid: str) -> dict:
         "declining_title": DECLINING_RULE if s.declining else "",
         "last_visit": s.last_visit or "", "last_contact": s.last_contact or "",
         "liaison_name": liaison_name, "liaison_href": liaison_href,
+        "liaison_gone": no_liaison_now(view, s.liaison),
         "sort_name": sort_key(d.name), "practice_sort": practice_sort(view, d.practice),
         "liaison_sort": sort_key(liaison_name),
     }
@@ -199,6 +210,7 @@ def practice_row(view: SiteView, pid: str) -> dict:
             "referrals_prev_365d": s.referrals_prev_365d,
             "trend": view.change(s.referrals_365d, s.referrals_prev_365d, 365),
             "last_contact": s.last_contact or "", "liaison_name": name, "liaison_href": href,
+            "liaison_gone": no_liaison_now(view, p.liaison),
             "liaison_sort": sort_key(name), "alerts": alerts, "best_visit_times": p.best_visit_times or ""}
 
 

@@ -11,7 +11,9 @@ from urllib.parse import quote
 
 from liaison.charts import trend_badge
 from liaison.wording import plural, rate
-from liaison.derived import ROV_DAYS, latest_trainings, training_expired
+from liaison.derived import (
+    ROV_DAYS, latest_trainings, physicians_still_theirs, training_expired,
+)
 from liaison.names import sort_key
 from liaison.pages.base import (
     PERCENT_BASE, Page, PageKind, calendar_href, guide_href, guide_order, member_href, one_page,
@@ -19,7 +21,9 @@ from liaison.pages.base import (
 from liaison.pages.briefs import _earlier
 from liaison.pages.log import log_href
 from liaison.pages.prospects import prospect_row, ranked
-from liaison.pages.rows import MISSED_PLAN, no_matured_visit, physician_row, planned_visit
+from liaison.pages.rows import (
+    MISSED_PLAN, no_liaison_now, no_matured_visit, physician_row, planned_visit,
+)
 from liaison.pages.view import SiteView
 
 WINDOW = 90  # days of visits per week
@@ -80,8 +84,12 @@ def team(view: SiteView, page: Page) -> dict:
                      "href": member_href(tid),
                      "email": m.email or "", "stats": view.stats.liaisons.get(tid),
                      "figures": liaison_figures(view, tid), "trainings": trainings_taken(view, m)})
+    # a liaison who left the role whom a hand-over forgot on some physicians: in no row
+    forgotten = [{**r, "physicians": kept} for r in rows if r["figures"] is None
+                 for kept in [physicians_still_theirs(view.stats, r["id"])["physicians"]]
+                 if kept]
     return {**view.common(page, "team", "Team"), "rows": rows,
-            "liaisons": [r for r in rows if r["figures"] is not None]}
+            "liaisons": [r for r in rows if r["figures"] is not None], "forgotten": forgotten}
 
 
 def attention(view: SiteView, pid: str) -> tuple[int, list[dict]]:
@@ -209,6 +217,26 @@ def member_capture(view: SiteView, m, tid: str) -> dict | None:
             "practice_rate": rate(view.stats.source_capture_rate_365d)}
 
 
+def still_named(view: SiteView, tid: str) -> dict | None:
+    """What still names ``tid`` as its liaison although they are no liaison (one who left the
+    role and a hand-over forgot: in no call plan): ``why`` ("Lena Brooks is no liaison
+    (other)"), the practices whose file names them and the physicians whose own file does,
+    each by name; None for a liaison or when nothing names them."""
+    why = no_liaison_now(view, tid)
+    if why is None:
+        return None
+    site = view.site
+    practices = sorted((view.practice_ref(p) for p in site.practices
+                        if site.practices[p].liaison == tid),
+                       key=lambda r: (sort_key(r["name"]), r["href"]))
+    physicians = [physician_row(view, p) for p in view.docs_of_liaison.get(tid, [])
+                  if site.physicians[p].liaison == tid]
+    physicians.sort(key=lambda r: (r["sort_name"], r["id"]))
+    if not practices and not physicians:
+        return None
+    return {"why": why, "practices": practices, "physicians": physicians}
+
+
 def member(view: SiteView, page: Page) -> dict:
     tid = page.key
     m = view.site.team[tid]
@@ -227,6 +255,7 @@ def member(view: SiteView, page: Page) -> dict:
         "is_liaison": is_liaison,
         "stats": view.stats.liaisons.get(tid), "figures": liaison_figures(view, tid),
         "groups": _call_plan(view, tid) if is_liaison else [], "prospects": prospects,
+        "still_named": still_named(view, tid),
         "recent": [view.interaction(r) for r in recent],
         # the ones they logged before (one who left keeps their page: their visits are there)
         "more": len(logged) - len(recent),
@@ -242,7 +271,8 @@ def member(view: SiteView, page: Page) -> dict:
 KINDS = [
     PageKind("team", "team.html", "team",
              one_page("team/index.html", "team.html", "team"),
-             team, reads=("team", "stats.liaisons"), variables=("rows", "liaisons"),
+             team, reads=("team", "stats.liaisons", "stats.physicians"),
+             variables=("rows", "liaisons", "forgotten"),
              nav=("Team", "team/index.html"),
              url="team/"),
     PageKind("member", "member.html", "team",
@@ -252,7 +282,7 @@ KINDS = [
                             "stats.liaisons", "stats.physicians", "stats.practices",
                             "stats.capture_by_member_365d", "stats.source_capture_rate_365d"),
              variables=("member", "member_id", "is_liaison", "stats", "figures", "groups",
-                        "prospects", "recent", "more", "earlier", "follow_ups", "trainings",
+                        "prospects", "still_named", "recent", "more", "earlier", "follow_ups", "trainings",
                         "capture", "log_href",
                         "calendar_href"),
              url="team/<member>/"),
