@@ -575,3 +575,35 @@ def test_a_bar_charts_figures_are_a_table_a_screen_reader_reaches(new_page, serv
             snapshot = chart.aria_snapshot()
             assert "- table" in snapshot and "- rowheader" in snapshot, (path, snapshot[:400])
     assert checked >= 3
+
+
+def _with_default_font_size(page, px: int) -> None:
+    """The browser's default font size (Chromium's Settings, Appearance, Font size: "Very
+    large" is 24 px), as a reader who wants larger text sets it."""
+    page.context.new_cdp_session(page).send(
+        "Page.setFontSizes", {"fontSizes": {"standard": px, "fixed": px - 3}})
+
+
+def test_the_text_grows_with_the_browsers_default_font_size(new_page, server, types):
+    """A reader who set a larger default font size (24 px) got headings, badges and buttons
+    larger but the body text still 15 px (style.css set it in px): a badge's text came out
+    larger than the sentence around it. The body text grows in proportion, and no page
+    scrolls sideways for it (the log form's 46rem column had left the record beside it
+    no room: 1,405 px on a 1,280 px window)."""
+    sizes = {}
+    for px in (16, 24):
+        page, _rec = new_page(viewport={"width": 1280, "height": 900})
+        _with_default_font_size(page, px)
+        for name, path in types.items():
+            if name == "deck":  # a slide is a stage of fixed size, scaled to the window
+                continue
+            page.goto(f"{server}/{path}", wait_until="load")
+            sizes[name, px] = page.evaluate("""() => ({body: parseFloat(getComputedStyle(document.body).fontSize),
+                wide: document.documentElement.scrollWidth - document.documentElement.clientWidth})""")
+    names = sorted({n for n, _px in sizes})
+    assert len(names) >= 15, names
+    fixed = [f"{n}: {sizes[n, 16]['body']} px, then {sizes[n, 24]['body']} px" for n in names
+             if abs(sizes[n, 24]["body"] / sizes[n, 16]["body"] - 1.5) > .01]
+    assert not fixed, "body text that kept its size under a 24 px default:\n" + "\n".join(fixed)
+    wide = [f"{n}: {sizes[n, 24]['wide']} px" for n in names if sizes[n, 24]["wide"] > 0]
+    assert not wide, "pages wider than the window under a 24 px default:\n" + "\n".join(wide)
