@@ -607,3 +607,26 @@ def test_the_text_grows_with_the_browsers_default_font_size(new_page, server, ty
     assert not fixed, "body text that kept its size under a 24 px default:\n" + "\n".join(fixed)
     wide = [f"{n}: {sizes[n, 24]['wide']} px" for n in names if sizes[n, 24]["wide"] > 0]
     assert not wide, "pages wider than the window under a 24 px default:\n" + "\n".join(wide)
+
+
+def test_a_decks_buttons_keep_their_outline_under_a_contrast_theme(new_page, server, types):
+    """The deck viewer's buttons (‹ and ›, Presenter view, Keys; the keys list's Close; the
+    presenter's Pause, Restart, A− and A+) are pale pills with no border: a Windows contrast
+    theme drops the fill, and "Presenter view Keys" read as words on the bar, beside the links
+    ("Download .pptx", "All decks"), which keep their outline. Under forced colours each
+    button is outlined."""
+    page, _rec = new_page(viewport=DESKTOP, forced_colors="active", color_scheme="dark")
+    bare, seen = [], 0
+    for query in ("", "?presenter"):
+        page.goto(f"{server}/{types['deck']}{query}", wait_until="load")
+        page.locator("[data-help]").click()  # the keys list's Close button shown too
+        found = page.evaluate("""() => [...document.querySelectorAll('button')]
+            .filter(b => b.getClientRects().length)
+            .map(b => { const s = getComputedStyle(b);
+                return {text: b.textContent.trim(), style: s.borderTopStyle, width: parseFloat(s.borderTopWidth),
+                        colour: s.borderTopColor}; })""")
+        seen += len(found)
+        bare += [f"{query or 'audience'}: {b['text']!r} ({b['style']} {b['width']} px)" for b in found
+                 if b["style"] in ("none", "hidden") or b["width"] < 1 or b["colour"] == "rgba(0, 0, 0, 0)"]
+    assert seen >= 10, seen
+    assert not bare, "deck buttons with no outline under forced colours:\n" + "\n".join(bare)
