@@ -630,3 +630,33 @@ def test_a_decks_buttons_keep_their_outline_under_a_contrast_theme(new_page, ser
                  if b["style"] in ("none", "hidden") or b["width"] < 1 or b["colour"] == "rgba(0, 0, 0, 0)"]
     assert seen >= 10, seen
     assert not bare, "deck buttons with no outline under forced colours:\n" + "\n".join(bare)
+
+
+def test_a_date_fields_calendar_button_shows_under_a_dark_contrast_theme(new_page, server, types):
+    """The log form's date fields (Date, Next visit planned, a follow-up's due date) end with
+    the browser's calendar button. Under a dark Windows contrast theme Chromium drew its icon
+    dark on the theme's black, invisible (the page declares no colour scheme, so the control
+    took the light one's icon). Some pixel of the field's right end stands out from the
+    field's ground at 3:1 at least (WCAG 1.4.11)."""
+    import io
+
+    from PIL import Image
+    from test_browser_layout import _contrast
+
+    page, _rec = new_page(viewport=DESKTOP, forced_colors="active", color_scheme="dark")
+    page.goto(f"{server}/{types['log']}", wait_until="load")
+    page.locator("#log-date").wait_for(state="visible")
+    faint = []
+    for sel in ("#log-date", "#log-next"):
+        field = page.locator(sel)
+        field.scroll_into_view_if_needed()
+        box = field.bounding_box()
+        shot = page.screenshot(clip={"x": box["x"] + box["width"] - 40, "y": box["y"] + 4,
+                                     "width": 32, "height": box["height"] - 8})
+        image = Image.open(io.BytesIO(shot)).convert("RGB")
+        pixels = [image.getpixel((x, y)) for x in range(image.width) for y in range(image.height)]
+        ground = max(set(pixels), key=pixels.count)  # the field's ground: its commonest colour
+        best = max(_contrast(f"rgb{p}", f"rgb{ground}") for p in pixels)
+        if best < 3:
+            faint.append(f"{sel}: its right end at most {best:.2f}:1 against {ground}")
+    assert not faint, "calendar buttons that cannot be seen:\n" + "\n".join(faint)
