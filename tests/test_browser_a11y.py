@@ -575,3 +575,88 @@ def test_a_bar_charts_figures_are_a_table_a_screen_reader_reaches(new_page, serv
             snapshot = chart.aria_snapshot()
             assert "- table" in snapshot and "- rowheader" in snapshot, (path, snapshot[:400])
     assert checked >= 3
+
+
+def _with_default_font_size(page, px: int) -> None:
+    """The browser's default font size (Chromium's Settings, Appearance, Font size: "Very
+    large" is 24 px), as a reader who wants larger text sets it."""
+    page.context.new_cdp_session(page).send(
+        "Page.setFontSizes", {"fontSizes": {"standard": px, "fixed": px - 3}})
+
+
+def test_the_text_grows_with_the_browsers_default_font_size(new_page, server, types):
+    """A reader who set a larger default font size (24 px) got headings, badges and buttons
+    larger but the body text still 15 px (style.css set it in px): a badge's text came out
+    larger than the sentence around it. The body text grows in proportion, and no page
+    scrolls sideways for it (the log form's 46rem column had left the record beside it
+    no room: 1,405 px on a 1,280 px window)."""
+    sizes = {}
+    for px in (16, 24):
+        page, _rec = new_page(viewport={"width": 1280, "height": 900})
+        _with_default_font_size(page, px)
+        for name, path in types.items():
+            if name == "deck":  # a slide is a stage of fixed size, scaled to the window
+                continue
+            page.goto(f"{server}/{path}", wait_until="load")
+            sizes[name, px] = page.evaluate("""() => ({body: parseFloat(getComputedStyle(document.body).fontSize),
+                wide: document.documentElement.scrollWidth - document.documentElement.clientWidth})""")
+    names = sorted({n for n, _px in sizes})
+    assert len(names) >= 15, names
+    fixed = [f"{n}: {sizes[n, 16]['body']} px, then {sizes[n, 24]['body']} px" for n in names
+             if abs(sizes[n, 24]["body"] / sizes[n, 16]["body"] - 1.5) > .01]
+    assert not fixed, "body text that kept its size under a 24 px default:\n" + "\n".join(fixed)
+    wide = [f"{n}: {sizes[n, 24]['wide']} px" for n in names if sizes[n, 24]["wide"] > 0]
+    assert not wide, "pages wider than the window under a 24 px default:\n" + "\n".join(wide)
+
+
+def test_a_decks_buttons_keep_their_outline_under_a_contrast_theme(new_page, server, types):
+    """The deck viewer's buttons (‹ and ›, Presenter view, Keys; the keys list's Close; the
+    presenter's Pause, Restart, A− and A+) are pale pills with no border: a Windows contrast
+    theme drops the fill, and "Presenter view Keys" read as words on the bar, beside the links
+    ("Download .pptx", "All decks"), which keep their outline. Under forced colours each
+    button is outlined."""
+    page, _rec = new_page(viewport=DESKTOP, forced_colors="active", color_scheme="dark")
+    bare, seen = [], 0
+    for query in ("", "?presenter"):
+        page.goto(f"{server}/{types['deck']}{query}", wait_until="load")
+        page.locator("[data-help]").click()  # the keys list's Close button shown too
+        found = page.evaluate("""() => [...document.querySelectorAll('button')]
+            .filter(b => b.getClientRects().length)
+            .map(b => { const s = getComputedStyle(b);
+                return {text: b.textContent.trim(), style: s.borderTopStyle, width: parseFloat(s.borderTopWidth),
+                        colour: s.borderTopColor}; })""")
+        seen += len(found)
+        bare += [f"{query or 'audience'}: {b['text']!r} ({b['style']} {b['width']} px)" for b in found
+                 if b["style"] in ("none", "hidden") or b["width"] < 1 or b["colour"] == "rgba(0, 0, 0, 0)"]
+    assert seen >= 10, seen
+    assert not bare, "deck buttons with no outline under forced colours:\n" + "\n".join(bare)
+
+
+def test_a_date_fields_calendar_button_shows_under_a_dark_contrast_theme(new_page, server, types):
+    """The log form's date fields (Date, Next visit planned, a follow-up's due date) end with
+    the browser's calendar button. Under a dark Windows contrast theme Chromium drew its icon
+    dark on the theme's black, invisible (the page declares no colour scheme, so the control
+    took the light one's icon). Some pixel of the field's right end stands out from the
+    field's ground at 3:1 at least (WCAG 1.4.11)."""
+    import io
+
+    from PIL import Image
+    from test_browser_layout import _contrast
+
+    page, _rec = new_page(viewport=DESKTOP, forced_colors="active", color_scheme="dark")
+    page.goto(f"{server}/{types['log']}", wait_until="load")
+    page.locator("#log-date").wait_for(state="visible")
+    faint = []
+    for sel in ("#log-date", "#log-next"):
+        field = page.locator(sel)
+        field.scroll_into_view_if_needed()
+        box = field.bounding_box()
+        shot = page.screenshot(clip={"x": box["x"] + box["width"] - 40, "y": box["y"] + 4,
+                                     "width": 32, "height": box["height"] - 8})
+        image = Image.open(io.BytesIO(shot)).convert("RGB")
+        pixels = [image.getpixel((x, y)) for x in range(image.width) for y in range(image.height)]
+        ground = max(set(pixels), key=pixels.count)  # the field's ground: its commonest colour
+        best = max(_contrast(f"rgb{p}", f"rgb{ground}") for p in pixels)
+        if best < 3:
+            faint.append(f"{sel}: its right end at most {best:.2f}:1 against {ground}")
+    assert not faint, "calendar buttons that cannot be seen:\n" + "\n".join(faint)
