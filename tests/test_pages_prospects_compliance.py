@@ -826,6 +826,32 @@ def test_last_years_overrun_stays_on_the_page_in_the_new_year(tmp_path):
     assert "over the limit" not in " ".join(li.text() for li in page.all("li", "spend"))
 
 
+def test_the_new_year_page_says_where_last_years_closing_figures_are(tmp_path):
+    """On 1 January the page starts the new year empty: it says what the year just ended
+    gave (its total, worked out here from the fixture's files) and how to see its closing
+    figures, instead of only "No physician was given anything"."""
+    from conftest import cli
+
+    year = D.year
+    costs = [int(Decimal(str(r["cost"])) * 100) for r in interactions()
+             if "cost" in r and _date(r["date"]).year == year]
+    assert costs, "the fixture has costs in the as-of year"
+    for as_of in (f"{year + 1}-01-01", f"{year + 1}-03-31"):
+        out = tmp_path / as_of
+        code, _out, err = cli("build", "--root", str(EXAMPLE), "--out", str(out), "--as-of", as_of)
+        assert code == 0, err
+        page = parse(out / "compliance" / "index.html")
+        note = page.by_id("year-before")
+        assert note is not None, page.text()
+        text = note.text()
+        assert f"{year}: {money(sum(costs))} given" in text, text
+        assert f"--as-of {year}-12-31" in text, text
+    # in the as-of year itself, the year before is said only when it gave something
+    before = any("cost" in r and _date(r["date"]).year == year - 1 for r in interactions())
+    page = parse(build(EXAMPLE, tmp_path / "site") / "compliance" / "index.html")
+    assert (page.by_id("year-before") is not None) == before
+
+
 def test_a_limit_with_a_fraction_of_a_cent_is_written_as_it_is_compared(tmp_path):
     """A limit of more than two decimals is compared exactly; written to the cent it read
     "$100.00 of $100.00 · 99% · $0.00 left" and "$100.01 … over the limit of $100.00 …
