@@ -7,6 +7,7 @@ and the records that failed validation (their other fields still get checked).
 """
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import re
 from collections.abc import Callable
@@ -315,6 +316,43 @@ def folder_date_problem(path: str, date: dt.date, dated: dict) -> str | None:
             return None
     return (f"dated {date.isoformat()}, but its file is {of} {said}: a mistyped year or "
             "month? Correct the date, or move the file where its date says")
+
+
+# A referral file named for its year or month, as teams keep them (2025.yaml, 2026-h1.csv,
+# 2027-q1.csv, 2024-12.yaml, 2026-web.csv): the year, the month when one follows (-01 to -12),
+# then only words, halves or quarters. A name with another number says a span ("2025-26",
+# "2026-10-to-11"): its rows are not checked.
+_DATED_ROWS = re.compile(r"(?P<y>[0-9]{4})(?:-(?P<m>0[1-9]|1[0-2]))?"
+                         r"(?:[-_ ](?:h[12]|q[1-4]|[a-z]+))*\.[a-z]+", re.I)
+# A week's rolled-up row is dated its first day (SPEC §2), which may fall a few days before
+# the year or month of the file that keeps it
+ROLLED_UP_DAYS = 6
+
+
+def file_period_problem(path: str, date: dt.date, periods: dict) -> str | None:
+    """The warning of a referral row dated ``date`` in the file ``path`` whose name says
+    another year or month (last year's year typed in January: the row counts in the wrong
+    year, unseen), or None. ``periods`` keeps each path's (first, last, said) between calls
+    (the check runs once per row)."""
+    period = periods.get(path, False)
+    if period is False:
+        m = _DATED_ROWS.fullmatch(path.rsplit("/", 1)[-1])
+        period = None
+        if m is not None and 1900 <= int(m["y"]) <= 2099:
+            year, month = int(m["y"]), m["m"] and int(m["m"])
+            if month:
+                last = calendar.monthrange(year, month)[1]
+                period = (dt.date(year, month, 1), dt.date(year, month, last), f"{year:04d}-{month:02d}")
+            else:
+                period = (dt.date(year, 1, 1), dt.date(year, 12, 31), f"{year:04d}")
+        periods[path] = period
+    if period is None:
+        return None
+    first, last, said = period
+    if first - dt.timedelta(days=ROLLED_UP_DAYS) <= date <= last:
+        return None
+    return (f"dated {date.isoformat()}, but its file is named for {said}: a mistyped year or "
+            "month? Correct the date, or move the row to a file of its own period")
 
 
 _ZIP_SHORT = re.compile(r"[0-9]{3,4}")  # 02134 or 00501 without its leading zeros
@@ -732,12 +770,15 @@ def check_bulk(site: Site, as_of: dt.date, interactions, referrals, partials) ->
 
     refs = c.references(Referral)
     all_known = refs.all_known
+    periods: dict = {}  # each referral file's dated name (file_period_problem)
     for row in referrals:
         if not all_known(row):
             for sub, message in refs.dangling(row):
                 row_problem(row, sub, message)
         if row.date > as_of:
             row_problem(row, ("date",), _future(row.date, as_of), "warning")
+        if elsewhere := file_period_problem(row.path, row.date, periods):
+            row_problem(row, ("date",), elsewhere, "warning")
     return c.problems
 
 

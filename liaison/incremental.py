@@ -105,8 +105,8 @@ STATUS_ONLY = frozenset(("search",))
 # end of an edit's pages).
 FOLLOW_UPS_ONLY = frozenset(("follow-ups",))
 # The compliance page shows, of the interactions and referral rows, the interactions with a
-# cost in the as-of date's year (``compliance_shown``) and each physician's and practice's
-# spend in that year (read from the statistics): its key holds those instead of the
+# cost in the as-of date's year (``compliance_shown``), what the year before gave in all, and
+# each physician's and practice's spend in that year (read from the statistics): its key holds those instead of the
 # interaction and referral files, so that an edit that gives or moves no cost (a phone, a
 # note, a summary, a visit logged without one, a comment) does not make it again (0.3-0.4 s
 # of processor time at 10,000 physicians).
@@ -416,14 +416,15 @@ def compliance_shown(view) -> tuple:
     (``year_costly``), each with its date, type, summary, cost, author, physicians,
     practice and place in the files (``record_place``); how many lunches of that year record
     no cost (``year_no_cost``); each physician's spend in that year and their liaison, each
-    practice's, and the total (the names of the people and practices, and validate's
-    warnings, are in the other inputs of its key)."""
-    from liaison.pages.compliance import record_place, year_costly, year_no_cost
+    practice's, and the total; what the year before gave in all (``year_before``) (the names
+    of the people and practices, and validate's warnings, are in the other inputs of its
+    key)."""
+    from liaison.pages.compliance import record_place, year_before, year_costly, year_no_cost
 
     stats = view.stats
     return ([(r.date, r.type, r.summary, r.cost, r.liaison, tuple(r.physicians), r.practice,
               record_place(view, r))
-             for r in year_costly(view)], year_no_cost(view),
+             for r in year_costly(view)], year_no_cost(view), year_before(view),
             sorted((pid, s.spend_ytd_cents, s.liaison)
                    for pid, s in stats.physicians.items() if s.spend_ytd_cents),
             sorted((prac, s.spend_ytd_cents)

@@ -100,7 +100,9 @@ def stats_report(stats: Stats, site: Site) -> str:
                  f"{r.after:,} in the 90 days from"
                  if r.visits else
                  f"  Return on visit            {'—':>6}  ({no_matured_visit(stats)})")
-    lines.append(f"  Spend this year            {dollars(t.spend_ytd_cents):>6}")
+    # the as-of date's year, named: `stats --as-of` a 31 December is how a year's closing
+    # figures are read in the next one
+    lines.append(f"  Spend in {stats.as_of.year}              {dollars(t.spend_ytd_cents):>6}")
     cfg = site.config
     if cfg is not None and cfg.compliance is not None:
         # at NEAR per cent of the limit or more: the compliance page's rule, with the exact

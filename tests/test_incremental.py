@@ -1284,14 +1284,16 @@ def test_the_compliance_page_reads_no_more_of_the_interactions_than_its_key_hold
 
 def test_an_edit_that_gives_no_cost_in_the_year_leaves_the_compliance_page_as_it_is(
         generated, tmp_path):
-    """A phone, a note, or a cost given to an interaction of another year leaves the
+    """A phone, a note, or a cost given to an interaction two years back leaves the
     compliance page linked from the previous site; a cost given to an interaction of the
-    as-of year makes it again, with the new spend. Each time the site is the full build's."""
+    as-of year makes it again, with the new spend, and so does one of the year before (the
+    page says what that year gave in all). Each time the site is the full build's."""
     out, full = tmp_path / "out", tmp_path / "full"
     build(generated, AS_OF, out)
     page = ["compliance/index.html"]
     doc = sorted((generated / "data" / "physicians").glob("*.yaml"))[0]
     logs = sorted((generated / "data" / "interactions").rglob("*.yaml"))
+    two_back = next(p for p in logs if p.parts[-3] == str(AS_OF.year - 2))
     last_year = next(p for p in logs if p.parts[-3] == str(AS_OF.year - 1))
     this_year = next(p for p in reversed(logs) if p.parts[-3] == str(AS_OF.year))
 
@@ -1303,7 +1305,8 @@ def test_an_edit_that_gives_no_cost_in_the_year_leaves_the_compliance_page_as_it
     for n, (path, change, linked) in enumerate((
             (doc, lambda d: d.update(phone="828-555-0161"), True),
             (this_year, lambda items: items[0].update(notes="Asked about *parking*."), True),
-            (last_year, add_cost, True),
+            (two_back, add_cost, True),
+            (last_year, add_cost, False),
             (this_year, add_cost, False))):
         before = _inodes(out, page)
         edit_yaml(path, change)

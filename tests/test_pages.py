@@ -610,7 +610,9 @@ def test_the_matrix_and_a_members_page_read_trainings_at_the_as_of_date(tmp_path
     titles = [th.text().rstrip(" ↕") for th in table.all("th")][1:]
     row = next(tr for tr in table.all("tbody")[0].all("tr") if "Dana Reyes" in tr.text())
     cells = dict(zip(titles, [td.text() for td in row.all("td")[1:]]))
-    assert cells == {'Asking "How did you hear about us?"': "completedMon 2 Mar · score 95",  # (<br>)
+    # (<br>s between): taken, its score, and the last day it holds (renew every 365 days)
+    assert cells == {'Asking "How did you hear about us?"':
+                     "completedMon 2 Mar · score 95renew by Tue 2 Mar 2027",
                      "Fire safety": "missing"}, cells
     member = parse(out / "team" / "dana-reyes" / "index.html")
     section = next(s for s in member.all("section") if s.all("h2")[0].text() == "Trainings")
@@ -618,7 +620,7 @@ def test_the_matrix_and_a_members_page_read_trainings_at_the_as_of_date(tmp_path
     assert rows == [
         ["Fire safety", "—", "—", "missing"],
         ["Fire safety", "Fri 15 Jan 2027", "—", "after the as-of date"],
-        ['Asking "How did you hear about us?"', "Mon 2 Mar", "95", "current"],
+        ['Asking "How did you hear about us?"', "Mon 2 Mar", "95", "current renew by Tue 2 Mar 2027"],
         ['Asking "How did you hear about us?"', "Wed 10 Jan 2024", "60", "renewed since"],
     ], rows
 

@@ -826,6 +826,32 @@ def test_last_years_overrun_stays_on_the_page_in_the_new_year(tmp_path):
     assert "over the limit" not in " ".join(li.text() for li in page.all("li", "spend"))
 
 
+def test_the_new_year_page_says_where_last_years_closing_figures_are(tmp_path):
+    """On 1 January the page starts the new year empty: it says what the year just ended
+    gave (its total, worked out here from the fixture's files) and how to see its closing
+    figures, instead of only "No physician was given anything"."""
+    from conftest import cli
+
+    year = D.year
+    costs = [int(Decimal(str(r["cost"])) * 100) for r in interactions()
+             if "cost" in r and _date(r["date"]).year == year]
+    assert costs, "the fixture has costs in the as-of year"
+    for as_of in (f"{year + 1}-01-01", f"{year + 1}-03-31"):
+        out = tmp_path / as_of
+        code, _out, err = cli("build", "--root", str(EXAMPLE), "--out", str(out), "--as-of", as_of)
+        assert code == 0, err
+        page = parse(out / "compliance" / "index.html")
+        note = page.by_id("year-before")
+        assert note is not None, page.text()
+        text = note.text()
+        assert f"{year}: {money(sum(costs))} given" in text, text
+        assert f"--as-of {year}-12-31" in text, text
+    # in the as-of year itself, the year before is said only when it gave something
+    before = any("cost" in r and _date(r["date"]).year == year - 1 for r in interactions())
+    page = parse(build(EXAMPLE, tmp_path / "site") / "compliance" / "index.html")
+    assert (page.by_id("year-before") is not None) == before
+
+
 def test_a_limit_with_a_fraction_of_a_cent_is_written_as_it_is_compared(tmp_path):
     """A limit of more than two decimals is compared exactly; written to the cent it read
     "$100.00 of $100.00 · 99% · $0.00 left" and "$100.01 … over the limit of $100.00 …
@@ -990,7 +1016,7 @@ def test_stats_names_who_is_over_the_limit_and_how_many_it_leaves_out(monkeypatc
     monkeypatch.setattr(stats_report, "NEAR_LISTED", 0)
     code, out, err = cli("stats", "--root", str(EXAMPLE), "--as-of", AS_OF)
     assert f"… and {len(near)} more (compliance/ lists them)" in out
-    assert "(ruth-kessler)" not in out.split("Spend this year")[1].split("Top referrers")[0]
+    assert "(ruth-kessler)" not in out.split(f"Spend in {D.year}")[1].split("Top referrers")[0]
 
 
 def test_stats_lists_equal_spends_in_the_pages_order(tmp_path):
@@ -1013,7 +1039,7 @@ def test_stats_lists_equal_spends_in_the_pages_order(tmp_path):
     code, out, err = cli("stats", "--root", str(root), "--as-of", AS_OF)
     assert code == 0, err
     listed = [line.split("  ")[-1].rsplit(" (", 1)[0] for line in
-              out.split("Spend this year")[1].split("Top referrers")[0].splitlines()[2:]
+              out.split(f"Spend in {D.year}")[1].split("Top referrers")[0].splitlines()[2:]
               if "$" in line]
     named = [n.split("  over the limit")[0] for n in listed]
     assert [n for n in page if n in {docs[p]["name"] for p in two}] == \

@@ -924,11 +924,43 @@ def test_a_new_referrers_chart_shows_the_month_begun_when_the_months_before_are_
         return html, list(zip(plot.categories, plot.series[0].values))
 
     html, bars = chart("2026-11-10,physician,ida-lone,ablation,referred\n")
-    assert len(bars) == 12 and bars[-1] == ("Nov so far", 1) and bars[0][0] == "Dec \u201925"
+    assert len(bars) == 12 and bars[-1] == ("Nov \u201926 so far", 1) and bars[0][0] == "Dec \u201925"
     assert sum(v for _, v in bars) == 1
-    assert "the last 11 complete months and this month so far" in html and "Nov so far" in html
+    assert "the last 11 complete months and this month so far" in html and "Nov \u201926 so far" in html
 
     html, bars = chart("2026-03-10,physician,ida-lone,ablation,referred\n"
                        "2026-11-10,physician,ida-lone,ablation,referred\n")
-    assert len(bars) == 12 and bars[-1] == ("Oct", 0) and sum(v for _, v in bars) == 1
+    assert len(bars) == 12 and bars[-1] == ("Oct \u201926", 0) and sum(v for _, v in bars) == 1
     assert "so far" not in html and "the last 12 complete months" in html
+
+
+def test_a_decks_chart_shown_in_january_names_the_year_on_its_axis(tmp_path):
+    """In January the last twelve complete months are January to December of the year before;
+    the axis shows every other month from the last one, so with the year on the first month
+    alone ("Jan ’26", not shown) a slide in a meeting read "Feb Apr … Dec" with no year at
+    all. The last month carries its year too, in the HTML deck and the .pptx."""
+    import subprocess
+    import sys
+
+    from conftest import one_physician_site
+
+    root = one_physician_site(tmp_path / "root", "- date: 2026-10-02\n  type: visit\n  liaison: lou\n"
+                                                 "  practice: solo\n  summary: Hello.\n")
+    (root / "data/referrals").mkdir()
+    (root / "data/referrals/r.csv").write_text(
+        "date,source,physician,service,status\n2026-03-10,physician,ida-lone,ablation,referred\n"
+        "2026-11-10,physician,ida-lone,ablation,referred\n", encoding="utf-8")
+    (root / "content/presentations").mkdir(parents=True)
+    (root / "content/presentations/thanks.md").write_text(
+        "---\ntitle: Thanks\n---\n# Thanks\n\n---\n\n## By month\n\n{{ referral_chart() }}\n", encoding="utf-8")
+    for as_of, year in (("2027-01-04", "\u201926"), ("2026-12-31", "\u201926"), ("2027-03-31", "\u201927")):
+        out = tmp_path / f"site-{as_of}"
+        proc = subprocess.run([sys.executable, "-m", "liaison", "build", "--root", str(root), "--out", str(out),
+                               "--as-of", as_of], capture_output=True, text=True, cwd=REPO)
+        assert proc.returncode == 0, proc.stdout + proc.stderr
+        html = (out / "presentations/thanks/solo/index.html").read_text(encoding="utf-8")
+        shown = re.findall(r'class="chart-label chart-x-label"[^>]*>([^<]*)</text>', html)
+        assert shown and any(year in label for label in shown), (as_of, shown)
+        deck = pptx.Presentation(str(next((out / "presentations/thanks/solo").glob("*.pptx"))))
+        plot = next(sh.chart for s in deck.slides for sh in s.shapes if getattr(sh, "has_chart", False)).plots[0]
+        assert list(plot.categories)[-1].endswith(year), (as_of, list(plot.categories))

@@ -38,6 +38,17 @@ def _stats(root, as_of: str):
     return done, re.sub(r" +", " ", done.stdout)
 
 
+def test_spend_names_its_year_for_closing_figures_asked_after_it(report):
+    """`stats --as-of` a 31 December, run in the new year for that year's closing figures
+    (as compliance/ says to from 1 January), read "Spend this year": the year the report
+    counts is named, the as-of date's, and 1 January starts the next one at nothing."""
+    _done, closing = _stats(EXAMPLE, "2026-12-31")
+    _done, new_year = _stats(EXAMPLE, "2027-01-01")
+    assert re.search(r"Spend in 2026 \$[\d,]+\.\d\d", closing), closing
+    assert "Spend in 2027 $0.00" in new_year, new_year
+    assert "this year" not in closing + new_year
+
+
 def test_physician_referrals_and_other_new_patients_apart(report):
     # 40 referrals in the last 365 days, 22 from physicians (sources_365d.physician), so 18
     # others; the year before: 10, of which 6 from physicians, so 4 others.
@@ -64,7 +75,7 @@ def test_outcomes_spend_and_return_on_visit(report):
     assert "insurance 1, not a candidate 1, no response 1, no reason given 1" in report
     assert "Return on visit 7 visits" in report
     # 2026 costs: 85.01 + 40.50 + 120 + 30 = 275.51; ruth-kessler's 120.00 is over the 100 limit
-    assert "Spend this year $275.51" in report
+    assert "Spend in 2026 $275.51" in report
     assert "at 80% or more of the $100.00 limit: 1" in report
     assert "$120.00 Ruth Kessler (ruth-kessler)" in report
     assert "High-potential prospects (1)\n James Whitley (james-whitley)" in report

@@ -3540,6 +3540,45 @@ def test_an_interaction_dated_in_another_year_than_its_folder_is_a_warning(examp
             and d.path not in cases and d.path != bad] == [], res.dump()
 
 
+def test_a_referral_row_dated_in_another_year_than_its_file_is_a_warning(example_site):
+    """January: a row of `2027-q1.csv` typed with last year's year (`2026-01-05`) passed
+    without a word and counted a year back (in the previous 365 days, not the last 90). A
+    row outside the year or month its file is named for is a warning at its line; a week's
+    rolled-up row dated a few days before the year, and files named for a span or not for a
+    period, say nothing."""
+    row = "{date},web,,sclerotherapy,\n"
+    header = "date,source,physician,service,status\n"
+    cases = {  # file → (dates of its rows, the lines that warn)
+        "data/referrals/2027-q1.csv": (["2027-01-04", "2026-01-05", "2026-12-28"], [3]),
+        "data/referrals/2026-11.csv": (["2026-11-02", "2026-12-01", "2026-10-26"], [3]),
+        "data/referrals/web/2026-web.csv": (["2026-03-01", "2025-03-01"], [3]),
+        "data/referrals/2025-26.csv": (["2025-10-01", "2026-03-01"], []),
+        "data/referrals/2026-10-to-11.csv": (["2026-10-01", "2026-11-03"], []),
+        "data/referrals/spring.csv": (["2026-04-01"], []),
+    }
+    for rel, (dates, _lines) in cases.items():
+        write(example_site, rel, header + "".join(row.format(date=d) for d in dates))
+    yaml_rel = write(example_site, "data/referrals/2026.yaml",
+                     "- {date: 2026-02-03, source: web, service: sclerotherapy}\n"
+                     "- {date: 2025-02-03, source: web, service: sclerotherapy}\n")
+    res = validate(example_site, "--as-of", "2027-01-06")
+    assert res.code == 0, res.dump()
+    res.expect("data/referrals/2027-q1.csv", 3, 1,
+               "date: dated 2026-01-05, but its file is named for 2027: a mistyped year or "
+               "month? Correct the date, or move the row to a file of its own period",
+               severity="warning")
+    res.expect("data/referrals/2026-11.csv", 3, 1,
+               "date: dated 2026-12-01, but its file is named for 2026-11", severity="warning")
+    res.expect(yaml_rel, 2, 10, "[1].date: dated 2025-02-03, but its file is named for 2026",
+               severity="warning")
+    for rel, (_dates, lines) in cases.items():
+        assert sorted(d.line for d in res.diags if d.path == rel and "named for" in d.msg) \
+            == lines, res.dump()
+    # the example's own referral files say nothing
+    assert [d for d in res.diags if "named for" in d.msg and d.path not in cases
+            and d.path != yaml_rel] == [], res.dump()
+
+
 def test_a_next_visit_on_the_interactions_own_day_is_no_warning(example_site):
     """Only a next visit before its interaction is a mistyped date: one planned for the same
     day (a second stop that afternoon) is said nothing about."""

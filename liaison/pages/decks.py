@@ -87,9 +87,12 @@ class DeckRenderer:
     def chart_data(self, practice: str) -> tuple[list[str], list[int]]:
         """The practice's referrals in each of the last CHART_MONTHS complete months (the
         as-of month too when D is its last day: a month begun is not a drop in a meeting),
-        labelled "Dec ’25", "Jan ’26", "Feb", …: the year on the first month and on January.
+        labelled "Dec ’25", "Jan ’26", "Feb", …, "Nov ’26": the year on the first month, on
+        January and on the last month (the axis shows every other label from the last one: in
+        January the twelve months are last year's, and with the year on the first alone the
+        slide showed "Feb Apr … Dec" and no year at all).
         When those months hold no referral and the month begun does (a new referrer, whom a
-        liaison visits to thank), the chart ends with the month begun, "Dec so far": twelve
+        liaison visits to thank), the chart ends with the month begun, "Dec ’26 so far": twelve
         empty bars after a slide thanking the office for a patient would say it sent none."""
         view = self.view
         series = [0] * MONTHS_CHARTED
@@ -102,7 +105,7 @@ class DeckRenderer:
             begun = 0
         last = view.month_last - begun
         first = last - CHART_MONTHS + 1
-        labels = [MONTH_NAMES[m % 12] + (f" \u2019{m // 12 % 100:02d}" if m == first or m % 12 == 0 else "")
+        labels = [MONTH_NAMES[m % 12] + (f" \u2019{m // 12 % 100:02d}" if m in (first, last) or m % 12 == 0 else "")
                   for m in range(first, last + 1)]
         if so_far:
             labels[-1] += " so far"

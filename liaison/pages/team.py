@@ -12,7 +12,7 @@ from urllib.parse import quote
 from liaison.charts import trend_badge
 from liaison.wording import plural, rate
 from liaison.derived import (
-    ROV_DAYS, latest_trainings, physicians_still_theirs, training_expired,
+    ROV_DAYS, latest_trainings, physicians_still_theirs, renewal_due, training_expired,
 )
 from liaison.names import sort_key
 from liaison.pages.base import (
@@ -174,12 +174,13 @@ def member_trainings(view: SiteView, m) -> list[dict]:
     first: "current", "expired" (older than the guide's renew_every_days), "not required"
     (expired, of a guide not for their role: the matrix's "not required; taken", not an alarm
     on the page of a manager who sat in or of a liaison who has left), "renewed" (an older one
-    of a guide taken again since) or "after the as-of date" (not taken yet then)."""
+    of a guide taken again since) or "after the as-of date" (not taken yet then); a current one
+    of a guide that asks for renewal, the last day it holds (``renew_by``)."""
     D, guides = view.as_of, view.site.guides
     taken = sorted(m.trainings, key=lambda t: (t.completed, t.guide), reverse=True)
     latest = latest_trainings(m.trainings, D)
     rows = [{"title": g.meta.title, "href": guide_href(gid), "completed": None, "score": None,
-             "state": "missing", "expired": False}
+             "state": "missing", "expired": False, "renew_by": None}
             for gid, g in sorted(guides.items(), key=lambda kv: guide_order(*kv))
             if g.meta.audience in ("all", m.role) and gid not in latest]
     seen = set()
@@ -196,10 +197,14 @@ def member_trainings(view: SiteView, m) -> list[dict]:
             state = "expired" if g.meta.audience in ("all", m.role) else "not required"
         else:
             state = "current"
+        # the last day a current training holds (the guide's renew_every_days), or None
+        due = renewal_due(t.completed, g.meta.renew_every_days) \
+            if state == "current" and g is not None else None
         rows.append({"title": g.meta.title if g else t.guide,
                      "href": guide_href(t.guide) if g else None,
                      "completed": t.completed.isoformat(), "score": t.score, "state": state,
-                     "expired": state == "expired"})  # (what a site's member.html may read)
+                     "expired": state == "expired",  # (what a site's member.html may read)
+                     "renew_by": due.isoformat() if due else None})
     return rows
 
 

@@ -34,7 +34,9 @@ def _cell(guide: dict, member, latest: dict, as_of) -> dict:
     if training_expired(t.completed, guide["renew"], as_of):  # the day it lapsed, and when taken
         return {"state": "expired", "date": t.completed.isoformat(), "score": t.score,
                 "due": renewal_due(t.completed, guide["renew"]).isoformat()}
-    return {"state": "completed", "date": t.completed.isoformat(), "score": t.score}
+    due = renewal_due(t.completed, guide["renew"])  # the last day it is current, or None
+    return {"state": "completed", "date": t.completed.isoformat(), "score": t.score,
+            "renew_by": due.isoformat() if due else None}
 
 
 def front_desk_guides(guides: list[dict]) -> list[dict]:
