@@ -36,9 +36,13 @@ def _cell(guide: dict, member, latest: dict, as_of) -> dict:
         return {"state": "expired", "date": t.completed.isoformat(), "score": t.score,
                 "due": renewal_due(t.completed, guide["renew"]).isoformat()}
     due = renewal_due(t.completed, guide["renew"])  # the last day it is current, if it renews
+    soon = renewal_due_soon(t.completed, guide["renew"], as_of)
+    # a renewal already written with a date after the as-of date (a session booked ahead)
+    ahead = min((x.completed for x in member.trainings
+                 if soon and x.guide == guide["id"] and x.completed > as_of), default=None)
     return {"state": "completed", "date": t.completed.isoformat(), "score": t.score,
-            "due": due.isoformat() if due else None,
-            "due_soon": renewal_due_soon(t.completed, guide["renew"], as_of)}
+            "due": due.isoformat() if due else None, "due_soon": soon,
+            "ahead": ahead.isoformat() if ahead else None}
 
 
 def front_desk_guides(guides: list[dict]) -> list[dict]:
@@ -61,9 +65,11 @@ def matrix_row(view: SiteView, tid: str, guides: list[dict]) -> dict:
 def renewals(matrix: list[dict], guides: list[dict]) -> list[dict]:
     """The trainings of the matrix due for renewal within RENEWAL_NOTICE_DAYS of the as-of
     date (current, of a guide for the member's role), soonest first, then in the matrix's
-    order (by last name) and the guides' order: who should take which guide again, by when."""
+    order (by last name) and the guides' order: who should take which guide again, by when,
+    and the date of a renewal already written for after the as-of date (``ahead``)."""
     due = [{"name": row["name"], "href": row["href"], "role": row["role"], "guide": g["title"],
-            "guide_href": g["href"], "due": c["due"], "date": c["date"], "score": c["score"]}
+            "guide_href": g["href"], "due": c["due"], "date": c["date"], "score": c["score"],
+            "ahead": c["ahead"]}
            for row in matrix for g, c in zip(guides, row["cells"]) if c.get("due_soon")]
     return sorted(due, key=lambda r: r["due"])  # stable: the matrix's order within a day
 
