@@ -59,6 +59,11 @@ def _unknown(kind: str, value: str, ids) -> str:
                  "swapped or shifted?)" if moved else "")
         return (f"unknown service '{value}'{_hint(value, ids)}; site.yaml has "
                 f"{', '.join(sorted(ids))}{moved}")
+    if kind == "training" and not _hint(value, ids):  # not a slip: a training recorded
+        # before its guide was written, or a retired guide's file deleted
+        return (f"unknown training guide '{value}': there is no content/training/{value}.md; "
+                f"write the guide first (`liaison new guide {value} --title …`), and keep a "
+                "retired guide's file while trainings name it")
     return f"unknown {WHAT[kind]} '{value}'{_hint(value, ids)}"
 
 

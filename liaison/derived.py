@@ -141,6 +141,17 @@ def renewal_due(completed: dt.date, renew_every_days: int | None) -> dt.date | N
     return completed + dt.timedelta(days=renew_every_days) if renew_every_days else None
 
 
+RENEWAL_NOTICE_DAYS = 30  # a current training whose renewal falls due this soon is listed
+
+
+def renewal_due_soon(completed: dt.date, renew_every_days: int | None, as_of: dt.date) -> bool:
+    """A training completed on ``completed`` is due for renewal soon when it is still current
+    at ``as_of`` and its last current day (``renewal_due``) is at most RENEWAL_NOTICE_DAYS
+    days after it (today's included: from tomorrow it has expired)."""
+    due = renewal_due(completed, renew_every_days)
+    return due is not None and completed <= as_of and 0 <= (due - as_of).days <= RENEWAL_NOTICE_DAYS
+
+
 def latest_trainings(trainings, as_of: dt.date) -> dict:
     """A team member's latest training of each guide at ``as_of`` (guide id -> training): one
     dated after it is not taken yet; of two on one date, the first written."""

@@ -204,7 +204,7 @@ _DATE = re.compile(r"\b\d{4}-\d{2}-\d{2}\b|\b(?:January|February|March|April|May
 _NUMBER = re.compile(r"\b(?:slide \d+|lines? \d+(?: to \d+)?|\d{3,})\b")
 _DANGLING = re.compile(
     r"unknown (?P<what>" + "|".join(REFERENCE_KINDS) + r") '(?P<value>.*)'"
-    r"(?= \(did you mean '|[;:] site\.yaml has|$)"
+    r"(?= \(did you mean '|[;:] site\.yaml has|: there is no content/|$)"
 )
 
 

@@ -878,7 +878,8 @@ class GuideMeta(Record):
     summary: Annotated[OptText, FreeText] = Field(None, description="One-paragraph summary.")
     order: Int | None = Field(None, description="Position in the training index.")
     renew_every_days: Annotated[Int, Field(ge=1)] | None = Field(
-        None, description="A completion older than this has expired."
+        None, description="A completion older than this has expired; in its last 30 days it is "
+                          "listed as due for renewal."
     )
 
 

@@ -507,9 +507,11 @@ def test_a_members_card_of_the_matrix_holds_their_guides_on_a_phone(new_page, se
     they took all the same, not a "—" for every other guide."""
     page, rec = _phone(new_page)
     _open(page, server, "training/index.html")
+    # textContent, not innerText: a card below the fold (content-visibility: auto) has no
+    # rendered text yet, and the matrix is below the renewals list
     rows = page.evaluate("""() => [...document.querySelectorAll('#matrix-table tbody tr')].map(tr =>
         [...tr.cells].slice(1).map(td => [td.getClientRects().length > 0,
-                                           td.innerText.trim()]))""")
+                                           td.textContent.trim()]))""")
     assert rows
     hidden = 0
     for cells in rows:

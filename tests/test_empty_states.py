@@ -88,6 +88,14 @@ def test_the_training_page_without_guide_or_member_says_what_the_matrix_needs(no
     assert "content/training/" in matrix and "data/team/" not in matrix
 
 
+def test_a_member_without_training_is_told_where_trainings_are_written(nothing_logged):
+    """A new hire's page said "No training recorded." and nothing of how one is recorded."""
+    member = next((nothing_logged / "team").glob("*/index.html"))
+    section = next(s for s in parse(member).all("section") if s.all("h2")[0].text() == "Trainings")
+    text = section.text()
+    assert "No training recorded" in text and "trainings:" in text and "data/team/" in text, text
+
+
 def test_a_liaison_with_no_office_is_told_how_to_get_a_call_plan(tmp_path):
     """A liaison who joined this week: no practice names them yet."""
     root = one_physician_site(tmp_path / "root", "")

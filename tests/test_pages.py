@@ -625,6 +625,76 @@ def test_the_matrix_and_a_members_page_read_trainings_at_the_as_of_date(tmp_path
     ], rows
 
 
+def test_a_renewal_is_due_soon_from_30_days_before_its_last_current_day_to_that_day():
+    """``renewal_due_soon``: the last current day (``renewal_due``) at most RENEWAL_NOTICE_DAYS
+    days ahead, that day included; the day after it has expired; no renewal, no notice."""
+    from liaison.derived import RENEWAL_NOTICE_DAYS, renewal_due, renewal_due_soon, training_expired
+
+    taken = dt.date(2025, 12, 1)
+    last = renewal_due(taken, 365)
+    assert renewal_due_soon(taken, 365, last) and not training_expired(taken, 365, last)
+    assert not renewal_due_soon(taken, 365, last + dt.timedelta(days=1))  # expired now
+    assert training_expired(taken, 365, last + dt.timedelta(days=1))
+    assert renewal_due_soon(taken, 365, last - dt.timedelta(days=RENEWAL_NOTICE_DAYS))
+    assert not renewal_due_soon(taken, 365, last - dt.timedelta(days=RENEWAL_NOTICE_DAYS + 1))
+    assert not renewal_due_soon(taken, None, last)
+
+
+def test_trainings_due_for_renewal_soon_are_listed_before_they_expire(tmp_path):
+    """A coordinator learnt of a training to renew only once it had expired. The training
+    index lists the trainings due for renewal within 30 days (soonest first, of a guide for
+    the member's role only), the matrix's cell and the member's page say "due soon" and by
+    when; one renewed early, or not yet due, is not listed; with none, a line says so."""
+    from htmltree import parse
+
+    def edit(root):
+        (root / "content" / "training" / "fire-safety.md").write_text(
+            "---\ntitle: Fire safety\naudience: all\nrenew_every_days: 365\norder: 2\n---\n# Fire\n",
+            encoding="utf-8")
+        (root / "content" / "training" / "office-visits.md").write_text(
+            "---\ntitle: Office visits\naudience: liaison\nrenew_every_days: 365\n---\n# Visits\n",
+            encoding="utf-8")
+        (root / "data" / "team" / "dana-reyes.yaml").write_text(
+            "name: Dana Reyes\nrole: front-desk\ntrainings:\n"
+            "  - {guide: fire-safety, completed: 2025-12-20, score: 90}\n"  # due Sun 20 Dec
+            "  - {guide: fire-safety, completed: 2026-12-15}\n"  # booked ahead: said, not counted
+            "  - {guide: referral-source-basics, completed: 2025-12-01}\n"  # due Tue 1 Dec
+            "  - {guide: office-visits, completed: 2025-12-02}\n", encoding="utf-8")  # not hers
+        (root / "data" / "team" / "ari-cole.yaml").write_text(
+            "name: Ari Cole\nrole: front-desk\ntrainings:\n"
+            "  - {guide: fire-safety, completed: 2025-12-05}\n"  # renewed early, below
+            "  - {guide: fire-safety, completed: 2026-11-20}\n"
+            "  - {guide: referral-source-basics, completed: 2025-12-27}\n", encoding="utf-8")  # 31 days
+
+    out = _build_example(tmp_path, edit)
+    index = parse(out / "training" / "index.html")
+    table = index.by_id("renewals").all("table")[0]
+    rows = [[td.text() for td in tr.all("td")] for tr in table.all("tbody")[0].all("tr")]
+    assert rows == [["Tue 1 Dec", "Dana Reyes front desk", 'Asking "How did you hear about us?"', "Mon 1 Dec 2025"],
+                    ["Sun 20 Dec", "Dana Reyes front desk", "Fire safety", "Sat 20 Dec 2025 · score 90"
+                     "renewal written for Tue 15 Dec, after the as-of date: not counted until then"]], rows
+    assert "2 due for renewal in the next 30 days" in index.all("p")[0].text()
+    matrix = index.by_id("matrix-table")
+    titles = [th.text().rstrip(" ↕") for th in matrix.all("th")][1:]
+    row = next(tr for tr in matrix.all("tbody")[0].all("tr") if "Dana Reyes" in tr.text())
+    cells = dict(zip(titles, [td.text() for td in row.all("td")[1:]]))
+    assert cells["Fire safety"] == "completed due soonSat 20 Dec 2025 · score 90renew by Sun 20 Dec", cells
+    ari = next(tr for tr in matrix.all("tbody")[0].all("tr") if "Ari Cole" in tr.text())
+    assert "due soon" not in ari.text()
+    member = parse(out / "team" / "dana-reyes" / "index.html")
+    section = next(s for s in member.all("section") if s.all("h2")[0].text() == "Trainings")
+    states = {tr.all("td")[0].text(): tr.all("td")[3].text() for tr in section.all("tbody")[0].all("tr")}
+    # (Fire safety twice: the one after the as-of date first, then the current one, kept here)
+    assert states == {"Fire safety": "current due soon renew by Sun 20 Dec",
+                      'Asking "How did you hear about us?"': "current due soon renew by Tue 1 Dec",
+                      "Office visits": "current"}, states
+
+    # the worked example as it is: nothing due within 30 days, and the list says so
+    out = _build_example(tmp_path / "as-is", lambda root: None)
+    empty = parse(out / "training" / "index.html").by_id("renewals")
+    assert not empty.all("table") and "No training falls due for renewal in the next 30 days" in empty.text()
+
+
 def test_guides_are_listed_in_one_order_titles_read_as_people_read_them(tmp_path):
     """The training index sorted guides by ``order`` then by title as Python compares text, so
     "École d'accueil" and "after-hours calls" came after "Zone safety"; and a member's page

@@ -588,6 +588,29 @@ def test_a_reference_by_a_short_form_of_an_id_gets_the_hint_new_gives(example_si
     assert d.msg.endswith("'lena' (did you mean 'lena-brooks'?)"), d.msg
 
 
+def test_a_training_of_a_guide_not_written_yet_or_deleted_says_where_a_guide_is(example_site):
+    # a coordinator recording a training before its guide was written (or after the guide's
+    # file was deleted, a guide retired) read "unknown training guide 'fire-safety'", nothing
+    # on where guides are or what to do
+    rel = write(example_site, "data/team/dana-reyes.yaml",
+                "name: Dana Reyes\nrole: front-desk\ntrainings:\n"
+                "  - {guide: fire-safety, completed: 2026-03-02}\n")
+    res = validate(example_site)
+    assert res.code == 1
+    d = res.expect(rel, 4, 13, "unknown training guide")
+    assert d.msg == ("trainings[0].guide: unknown training guide 'fire-safety': there is no "
+                     "content/training/fire-safety.md; write the guide first (`liaison new guide "
+                     "fire-safety --title …`), and keep a retired guide's file while trainings name it"), d.msg
+    from liaison.diagnostics import dangling_reference  # (the summary's likely causes read it)
+    assert dangling_reference(d.msg) == ("training guide", "fire-safety")
+    # a slip of an existing guide's id keeps the hint alone: the likely fix
+    write(example_site, rel, "name: Dana Reyes\nrole: front-desk\ntrainings:\n"
+                             "  - {guide: referral-source-basicz, completed: 2026-03-02}\n")
+    d = validate(example_site).expect(rel, 4, 13, "unknown training guide")
+    assert d.msg == ("trainings[0].guide: unknown training guide 'referral-source-basicz' "
+                     "(did you mean 'referral-source-basics'?)"), d.msg
+
+
 def test_a_renamed_files_new_id_is_the_hint_not_a_numbered_neighbour(example_site):
     # a practice file renamed p-00001 -> p-00001-southside: each of the references to p-00001
     # said "(did you mean 'p-00100'?)", another practice, while the summary under them named

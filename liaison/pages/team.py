@@ -12,7 +12,8 @@ from urllib.parse import quote
 from liaison.charts import trend_badge
 from liaison.wording import plural, rate
 from liaison.derived import (
-    ROV_DAYS, latest_trainings, physicians_still_theirs, renewal_due, training_expired,
+    ROV_DAYS, latest_trainings, physicians_still_theirs, renewal_due, renewal_due_soon,
+    training_expired,
 )
 from liaison.names import sort_key
 from liaison.pages.base import (
@@ -171,7 +172,8 @@ def _empty_practices(view: SiteView) -> dict[str, list[str]]:
 def member_trainings(view: SiteView, m) -> list[dict]:
     """A member's training record at the as-of date, as the competency matrix reads it: the
     guides of their audience they never took first ("missing"), then each training, newest
-    first: "current", "expired" (older than the guide's renew_every_days), "not required"
+    first: "current" (with the last day it is current, ``due``, when that is within
+    RENEWAL_NOTICE_DAYS: ``due_soon``), "expired" (older than the guide's renew_every_days), "not required"
     (expired, of a guide not for their role: the matrix's "not required; taken", not an alarm
     on the page of a manager who sat in or of a liaison who has left), "renewed" (an older one
     of a guide taken again since) or "after the as-of date" (not taken yet then); a current one
@@ -180,7 +182,7 @@ def member_trainings(view: SiteView, m) -> list[dict]:
     taken = sorted(m.trainings, key=lambda t: (t.completed, t.guide), reverse=True)
     latest = latest_trainings(m.trainings, D)
     rows = [{"title": g.meta.title, "href": guide_href(gid), "completed": None, "score": None,
-             "state": "missing", "expired": False, "renew_by": None}
+             "state": "missing", "expired": False, "renew_by": None, "due_soon": False}
             for gid, g in sorted(guides.items(), key=lambda kv: guide_order(*kv))
             if g.meta.audience in ("all", m.role) and gid not in latest]
     seen = set()
@@ -197,14 +199,17 @@ def member_trainings(view: SiteView, m) -> list[dict]:
             state = "expired" if g.meta.audience in ("all", m.role) else "not required"
         else:
             state = "current"
-        # the last day a current training holds (the guide's renew_every_days), or None
-        due = renewal_due(t.completed, g.meta.renew_every_days) \
-            if state == "current" and g is not None else None
+        # the last day a current training of a guide for their role holds (the guide's
+        # renew_every_days; one not for their role asks for no renewal), or None; within
+        # RENEWAL_NOTICE_DAYS of it, due soon
+        renew = g.meta.renew_every_days if g is not None and g.meta.audience in ("all", m.role) else None
+        due = renewal_due(t.completed, renew) if state == "current" else None
+        soon = state == "current" and renewal_due_soon(t.completed, renew, D)
         rows.append({"title": g.meta.title if g else t.guide,
                      "href": guide_href(t.guide) if g else None,
                      "completed": t.completed.isoformat(), "score": t.score, "state": state,
                      "expired": state == "expired",  # (what a site's member.html may read)
-                     "renew_by": due.isoformat() if due else None})
+                     "renew_by": due.isoformat() if due else None, "due_soon": soon})
     return rows
 
 

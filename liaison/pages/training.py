@@ -6,7 +6,8 @@ import re
 
 from liaison.content import GUIDE_FILE, GUIDE_LINK, REFERENCE, outside_code
 from liaison.decks import image_refs, local_images, picture_file, read_image
-from liaison.derived import latest_trainings, renewal_due, training_expired
+from liaison.derived import (RENEWAL_NOTICE_DAYS, latest_trainings, renewal_due,
+                             renewal_due_soon, training_expired)
 from liaison.names import sort_key
 from liaison.pages.base import Page, PageKind, guide_href, guide_order, member_href, one_page
 from liaison.pages.view import SiteView
@@ -34,9 +35,14 @@ def _cell(guide: dict, member, latest: dict, as_of) -> dict:
     if training_expired(t.completed, guide["renew"], as_of):  # the day it lapsed, and when taken
         return {"state": "expired", "date": t.completed.isoformat(), "score": t.score,
                 "due": renewal_due(t.completed, guide["renew"]).isoformat()}
-    due = renewal_due(t.completed, guide["renew"])  # the last day it is current, or None
+    due = renewal_due(t.completed, guide["renew"])  # the last day it is current, if it renews
+    soon = renewal_due_soon(t.completed, guide["renew"], as_of)
+    # a renewal already written with a date after the as-of date (a session booked ahead)
+    ahead = min((x.completed for x in member.trainings
+                 if soon and x.guide == guide["id"] and x.completed > as_of), default=None)
     return {"state": "completed", "date": t.completed.isoformat(), "score": t.score,
-            "renew_by": due.isoformat() if due else None}
+            "due": due.isoformat() if due else None, "due_soon": soon,
+            "ahead": ahead.isoformat() if ahead else None}
 
 
 def front_desk_guides(guides: list[dict]) -> list[dict]:
@@ -56,6 +62,18 @@ def matrix_row(view: SiteView, tid: str, guides: list[dict]) -> dict:
             "cells": [_cell(g, m, latest, view.as_of) for g in guides]}
 
 
+def renewals(matrix: list[dict], guides: list[dict]) -> list[dict]:
+    """The trainings of the matrix due for renewal within RENEWAL_NOTICE_DAYS of the as-of
+    date (current, of a guide for the member's role), soonest first, then in the matrix's
+    order (by last name) and the guides' order: who should take which guide again, by when,
+    and the date of a renewal already written for after the as-of date (``ahead``)."""
+    due = [{"name": row["name"], "href": row["href"], "role": row["role"], "guide": g["title"],
+            "guide_href": g["href"], "due": c["due"], "date": c["date"], "score": c["score"],
+            "ahead": c["ahead"]}
+           for row in matrix for g, c in zip(guides, row["cells"]) if c.get("due_soon")]
+    return sorted(due, key=lambda r: r["due"])  # stable: the matrix's order within a day
+
+
 def training(view: SiteView, page: Page) -> dict:
     guides = guide_rows(view)
     team = view.site.team
@@ -64,7 +82,9 @@ def training(view: SiteView, page: Page) -> dict:
     states = [c["state"] for row in matrix for c in row["cells"]]
     return {**view.common(page, "training", "Training"), "guides": guides, "matrix": matrix,
             "capture": view.stats.source_capture_rate_365d,
-            "gaps": {"missing": states.count("missing"), "expired": states.count("expired")}}
+            "gaps": {"missing": states.count("missing"), "expired": states.count("expired")},
+            "renewals": renewals(matrix, guides), "renewal_days": RENEWAL_NOTICE_DAYS,
+            "renewing": any(g["renew"] for g in guides)}
 
 
 def guide(view: SiteView, page: Page) -> dict:
@@ -111,7 +131,7 @@ KINDS = [
     PageKind("training", "training.html", "training",
              one_page("training/index.html", "training.html", "training"),
              training, reads=("guides", "team", "stats.source_capture_rate_365d"),
-             variables=("guides", "matrix", "capture", "gaps"), nav=("Training", "training/index.html"),
+             variables=("guides", "matrix", "capture", "gaps", "renewals", "renewal_days", "renewing"), nav=("Training", "training/index.html"),
              url="training/"),
     PageKind("guide", "guide.html", "training",
              lambda view: [Page(guide_href(g), "guide.html", "guide", g) for g in sorted(view.site.guides)],
