@@ -587,16 +587,10 @@ def guide_body_problems(site: Site) -> list[Problem]:
                                    f"![alt text]({f'<{dest}>' if ' ' in dest else dest})",
                                    severity="warning", line=guide.body_line + k, col=col))
                 continue
-            if (k, col) not in to_guides:
-                path, sep, part = dest.partition("#")
-                # ../../referrals/: the page's folder, which a browser opening the site from disk
-                # shows as a list of files
-                folder = (f"; a folder: if it is a page's, write the page's file, "
-                          f"'{path}index.html{sep}{part}'" if path.endswith("/") else "")
-                out.append(Problem(guide.path, f"link to '{dest}': no page of the site (the guide's page "
-                                   "links to another guide by its file, other.md, to a page of the site by "
-                                   "its file, ….html, written from the guide's page, and to anything else by "
-                                   f"its full address{folder})", severity="warning",
+            if (k, col) not in to_guides and site.config is None:
+                # site.yaml has errors: the site's files are not known (guide_page_link_problems
+                # checks such a link against them)
+                out.append(Problem(guide.path, no_file_of_the_site(dest), severity="warning",
                                    line=guide.body_line + k, col=col))
         for k, col, dest in root_links(guide.body):
             path, sep, part = dest.partition("#")
@@ -610,44 +604,73 @@ def guide_body_problems(site: Site) -> list[Problem]:
     return out
 
 
+def no_file_of_the_site(dest: str) -> str:
+    """The warning of a guide's link to a file that the site does not have (a file of the
+    repository: ``handouts/form.pdf``, ``../presentations/x.md``, a folder)."""
+    path, sep, part = dest.partition("#")
+    # ../../referrals/: the page's folder, which a browser opening the site from disk
+    # shows as a list of files
+    folder = (f"; a folder: if it is a page's, write the page's file, "
+              f"'{path}index.html{sep}{part}'" if path.endswith("/") else "")
+    return (f"link to '{dest}': no page of the site (the guide's page links to another guide by its "
+            "file, other.md, to a page of the site by its file, ….html, written from the guide's page, "
+            "as it does to another file the site makes, ../../calendar.ics, and to anything else by "
+            f"its full address{folder})")
+
+
 def guide_page_link_problems(site: Site, stats, as_of: dt.date) -> list[Problem]:
-    """Each guide's link to a page (``….html``, written from the guide's page,
-    ``training/<id>/``) that the site does not have (``../../referals/index.html``, a
-    practice's page misspelt, one past the site's top): a warning at the link, with the
-    nearest page. The pages are the registry's plan, made only when a guide has such a link."""
+    """Each guide's link to a file of the site, written from the guide's page
+    (``training/<id>/``), that the site does not have: a page (``../../referals/index.html``,
+    a practice's page misspelt, one past the site's top), with the nearest page, or another
+    file (``../../exports/physician.csv``, a file of the repository, ``handouts/form.pdf``,
+    which GitHub follows): a warning at the link. The files the site makes, pages or not (a
+    deck's .pptx, ``exports/*.csv``, ``calendar.ics``), are those a build writes
+    (``render.output_paths``), listed only when a guide has such a link. (A link to
+    another guide's file, ``other.md``, is checked with the guide: guide_body_problems.)"""
     import posixpath
     from urllib.parse import unquote
 
-    from liaison.content import links, prose_lines
+    from liaison.content import GUIDE_FILE, REFERENCE, links, pictures_by_reference, prose_lines
     from liaison.decks import _REMOTE
 
-    found = []  # (guide, line offset, column, destination, the page's path in the site)
+    found = []  # (guide, line offset, column, destination, the file's path in the site)
     for gid in sorted(site.guides):
         guide = site.guides[gid]
+        pictures = None
         for k, line in prose_lines(guide.body):
             for col, dest in links(line):
+                if not dest or dest.startswith(("#", "/")) or _REMOTE.match(dest) or GUIDE_FILE.fullmatch(dest):
+                    continue
+                definition = REFERENCE.match(line)
+                if definition:  # a picture's (guide_body_problems says to write it in place)
+                    pictures = pictures_by_reference(guide.body) if pictures is None else pictures
+                    if definition.group("label").strip().lower() in pictures:
+                        continue
                 path = dest.split("#", 1)[0].split("?", 1)[0]
-                if path.endswith(".html") and not path.startswith("/") and not _REMOTE.match(dest):
-                    page = posixpath.normpath(posixpath.join(f"training/{gid}", unquote(path)))
-                    found.append((guide, k, col, dest, page))
-    if not found or site.config is None:
+                found.append((guide, k, col, dest, posixpath.normpath(posixpath.join(f"training/{gid}", unquote(path)))))
+    if not found or site.config is None:  # (without site.yaml, guide_body_problems says what it can)
         return []
     from liaison import pages as page_registry
-
     from liaison.pages.base import activity_href
+    from liaison.render import output_paths
 
-    paths = {p.path for p in page_registry.plan(page_registry.SiteView(site, stats, as_of))}
+    paths = output_paths(page_registry.SiteView(site, stats, as_of), stats)
+    pages = {p for p in paths if p.endswith(".html")}
     # a month's activity page follows the interactions, which validate reads a share at a
     # time and does not keep: such a link is taken as written
     months = "" if site.interactions else posixpath.dirname(posixpath.dirname(activity_href("2026-01"))) + "/"
     out = []
     for guide, k, col, dest, page in found:
-        if page not in paths and not (months and page.startswith(months)):
-            written = {posixpath.relpath(p, f"training/{guide.id}") for p in paths}  # as the link is
+        if page in paths or (months and page.startswith(months)):
+            continue
+        if not dest.split("#", 1)[0].split("?", 1)[0].endswith(".html"):
+            message = no_file_of_the_site(dest)
+        else:
+            written = {posixpath.relpath(p, f"training/{guide.id}") for p in pages}  # as the link is
             near = did_you_mean(dest.split("#", 1)[0].split("?", 1)[0], written)
             at = "above the site's top" if page.startswith("../") else f"at '{page}'"
-            out.append(Problem(guide.path, f"link to '{dest}': no page of the site {at}{near}",
-                               severity="warning", line=guide.body_line + k, col=col))
+            message = f"link to '{dest}': no page of the site {at}{near}"
+        out.append(Problem(guide.path, message, severity="warning", line=guide.body_line + k, col=col))
     return out
 
 

@@ -243,6 +243,21 @@ def test_build_output_layout(example_build):
     assert header.startswith("id,name,")
 
 
+def test_the_output_paths_are_the_files_the_build_writes(sample_build):
+    """render.output_paths, which a guide's links are checked against (a deck's .pptx, the
+    exports, the calendars), lists every file the build writes and no other, none made."""
+    from liaison import pages
+    from liaison.pipeline import check
+    from liaison.render import output_paths
+
+    checked = check(REPO, dt.date.fromisoformat(AS_OF), keep_records=True)
+    listed = output_paths(pages.SiteView(checked.site, checked.stats, checked.stats.as_of), checked.stats)
+    written = {p.relative_to(sample_build).as_posix() for p in sample_build.rglob("*") if p.is_file()}
+    written -= {MARKER, ".liaison-build.json"}  # the build's own
+    assert any(p.endswith(".pptx") for p in listed) and "calendar.ics" in listed
+    assert listed == written
+
+
 def test_stats_json_is_the_stats_command_output_byte_for_byte(example_build):
     out = example_build[3]
     code, stdout, _stderr = cli("stats", "--root", str(SPEC_EXAMPLE), "--as-of", AS_OF, "--json")

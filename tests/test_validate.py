@@ -2459,6 +2459,33 @@ def test_a_guides_link_to_a_page_the_site_does_not_have_is_a_warning(example_sit
     assert len([w for w in res.warnings if w.path == rel]) == len(wrong), res.dump()
 
 
+def test_a_guides_link_to_a_file_the_site_makes_is_no_warning(example_site):
+    """[the deck](../../presentations/x/x.pptx), [the export](../../exports/physicians.csv),
+    [the calendar](../../calendar.ics): files the build writes beside the pages, which the
+    links reach from the guide's page, were each a warning "no page of the site" (only pages
+    were known to the check). The site's files are what the build writes
+    (render.output_paths); a file it does not write stays a warning."""
+    guide = sorted((example_site / "content" / "training").glob("*.md"))[0]
+    deck = sorted((example_site / "content" / "presentations").glob("*.md"))[0].stem
+    member = sorted((example_site / "data" / "team").glob("*.yaml"))[0].stem
+    rel = f"content/training/{guide.name}"
+    text = guide.read_text(encoding="utf-8")
+    line = text.count("\n") + 1
+    right = [f"../../presentations/{deck}/{deck}.pptx", "../../exports/physicians.csv",
+             "../../exports/interactions.csv", "../../calendar.ics", f"../../calendar/{member}.ics",
+             "../../stats.json", "../../assets/style.css", "../../search/index.js"]
+    wrong = ["../../exports/physician.csv", f"../../calendar/{member}-x.ics"]
+    body = " ".join(f"[{i}]({dest})" for i, dest in enumerate(wrong + right))
+    write(example_site, rel, text + body + "\n")
+    res = validate(example_site)
+    assert res.code == 0, res.dump()
+    res.expect(rel, line, 1, f"link to '{wrong[0]}': no page of the site", "../../calendar.ics",
+               severity="warning")
+    res.expect(rel, line, len(f"[0]({wrong[0]}) ") + 1, f"link to '{wrong[1]}': no page of the site",
+               severity="warning")
+    assert len([w for w in res.warnings if w.path == rel]) == len(wrong), res.dump()
+
+
 def test_a_guides_picture_by_reference_is_a_warning_at_its_definition(example_site):
     """![The desk][desk] with [desk]: images/desk.png (GitHub shows it) kept src="images/desk.png"
     on the guide's page, where no such file is (pictures are copied for ![alt](path) and
