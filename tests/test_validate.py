@@ -2708,6 +2708,20 @@ def test_an_html_img_in_a_slide_is_a_warning_that_says_how_to_show_a_picture(exa
                severity="warning")
 
 
+def test_a_slides_link_from_the_servers_root_is_a_warning(example_site):
+    """[the referrals](/referrals/index.html) in a slide was left alone (a guide's is a
+    warning): from disk it opens file:///referrals/, under a folder the server's /referrals/,
+    nothing. It is a warning at the link; another host's //host/… and code are left alone."""
+    rel = write(example_site, "content/presentations/rooted.md", DECK_HEAD +
+                "## One\n\nSee [the referrals](/referrals/index.html), [a mirror](//example.org/a) "
+                "and `[code](/x.html)`.\n")
+    res = validate(example_site)
+    assert res.code == 0, res.dump()
+    res.expect(rel, 6, 5, "slide 1: link to '/referrals/index.html': an address from the server's root",
+               "full address", severity="warning")
+    assert len([d for d in res.diags if d.path == rel]) == 1, res.dump()
+
+
 def test_a_slides_link_to_a_file_of_the_repository_is_a_warning(example_site):
     """[the primer](../training/primer.md) in a slide: GitHub follows it to the file, the HTML
     deck kept it as written and led to nothing (and the customized decks, one folder deeper,
