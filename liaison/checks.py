@@ -659,8 +659,37 @@ def guide_page_link_problems(site: Site, stats, as_of: dt.date) -> list[Problem]
     # a month's activity page follows the interactions, which validate reads a share at a
     # time and does not keep: such a link is taken as written
     months = "" if site.interactions else posixpath.dirname(posixpath.dirname(activity_href("2026-01"))) + "/"
+    view = page_registry.SiteView(site, stats, as_of)
+    rendered: dict[str, set[str] | None] = {}  # page -> its ids, rendered when a link names a part of it
+
+    def ids_of(path: str) -> set[str] | None:
+        from html import unescape
+
+        from liaison.render import make_env, render_page
+
+        if path not in rendered:
+            rendered[path] = None
+            page = next(p for p in page_registry.plan(view) if p.path == path)
+            try:
+                html = render_page(view, page, make_env(site.root))
+            except Exception:  # noqa: BLE001 - a template's failure is said where the page is built
+                return None
+            rendered[path] = {unescape(i) for i in re.findall(r'\sid="([^"]*)"', html)} | {"top"}
+        return rendered[path]
+
     out = []
     for guide, k, col, dest, page in found:
+        part = unquote(dest.partition("#")[2])
+        # a part of another page (../../team/index.html#coverage) is one of its ids, known where
+        # the pages can be rendered with every record (build; validate keeps no interactions);
+        # a part holding "=" is the filters' state (app.js), not an id
+        if page in pages and part and "=" not in part and site.interactions:
+            ids = ids_of(page)
+            if ids is not None and part not in ids:
+                out.append(Problem(guide.path, f"link to '{dest}': no part '{part}' on the page '{page}' "
+                                   f"(a part is an id of the page){did_you_mean(part, sorted(ids))}",
+                                   severity="warning", line=guide.body_line + k, col=col))
+            continue
         if page in paths or (months and page.startswith(months)):
             continue
         if not dest.split("#", 1)[0].split("?", 1)[0].endswith(".html"):
