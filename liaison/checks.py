@@ -661,6 +661,7 @@ def guide_page_link_problems(site: Site, stats, as_of: dt.date) -> list[Problem]
     months = "" if site.interactions else posixpath.dirname(posixpath.dirname(activity_href("2026-01"))) + "/"
     view = page_registry.SiteView(site, stats, as_of)
     rendered: dict[str, set[str] | None] = {}  # page -> its ids, rendered when a link names a part of it
+    planned: dict = {}  # path -> page, planned at the first
 
     def ids_of(path: str) -> set[str] | None:
         from html import unescape
@@ -669,7 +670,9 @@ def guide_page_link_problems(site: Site, stats, as_of: dt.date) -> list[Problem]
 
         if path not in rendered:
             rendered[path] = None
-            page = next(p for p in page_registry.plan(view) if p.path == path)
+            if not planned:
+                planned.update((p.path, p) for p in page_registry.plan(view))
+            page = planned[path]
             try:
                 html = render_page(view, page, make_env(site.root))
             except Exception:  # noqa: BLE001 - a template's failure is said where the page is built
