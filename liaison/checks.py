@@ -651,14 +651,10 @@ def guide_page_link_problems(site: Site, stats, as_of: dt.date) -> list[Problem]
     if not found or site.config is None:  # (without site.yaml, guide_body_problems says what it can)
         return []
     from liaison import pages as page_registry
-    from liaison.pages.base import activity_href
     from liaison.render import output_paths
 
     paths = output_paths(page_registry.SiteView(site, stats, as_of), stats)
     pages = {p for p in paths if p.endswith(".html")}
-    # a month's activity page follows the interactions, which validate reads a share at a
-    # time and does not keep: such a link is taken as written
-    months = "" if site.interactions else posixpath.dirname(posixpath.dirname(activity_href("2026-01"))) + "/"
     view = page_registry.SiteView(site, stats, as_of)
     rendered: dict[str, set[str] | None] = {}  # page -> its ids, rendered when a link names a part of it
     planned: dict = {}  # path -> page, planned at the first
@@ -693,7 +689,7 @@ def guide_page_link_problems(site: Site, stats, as_of: dt.date) -> list[Problem]
                                    f"(a part is an id of the page){did_you_mean(part, sorted(ids))}",
                                    severity="warning", line=guide.body_line + k, col=col))
             continue
-        if page in paths or (months and page.startswith(months)):
+        if page in paths:
             continue
         if not dest.split("#", 1)[0].split("?", 1)[0].endswith(".html"):
             message = no_file_of_the_site(dest)

@@ -2486,6 +2486,23 @@ def test_a_guides_link_to_a_file_the_site_makes_is_no_warning(example_site):
     assert len([w for w in res.warnings if w.path == rel]) == len(wrong), res.dump()
 
 
+def test_validate_checks_a_guides_link_to_a_months_activity_page(example_site):
+    """[March](../../activity/2019-03/index.html): validate, which keeps no interactions, took
+    every link to a month's page as written, while build warned of a month without one. The
+    months are the statistics' months with interactions there (pages.activity.month_pages):
+    both commands say the same."""
+    guide = sorted((example_site / "content" / "training").glob("*.md"))[0]
+    rel = f"content/training/{guide.name}"
+    text = guide.read_text(encoding="utf-8")
+    line = text.count("\n") + 1
+    write(example_site, rel, text + "[a](../../activity/2019-03/index.html) [b](../../activity/2026-03/index.html)\n")
+    res = validate(example_site)
+    assert res.code == 0, res.dump()
+    res.expect(rel, line, 1, "link to '../../activity/2019-03/index.html': no page of the site at "
+               "'activity/2019-03/index.html'", severity="warning")
+    assert len([w for w in res.warnings if w.path == rel]) == 1, res.dump()
+
+
 def test_a_guides_picture_by_reference_is_a_warning_at_its_definition(example_site):
     """![The desk][desk] with [desk]: images/desk.png (GitHub shows it) kept src="images/desk.png"
     on the guide's page, where no such file is (pictures are copied for ![alt](path) and
