@@ -487,6 +487,8 @@ def check_core(site: Site, as_of: dt.date) -> list[Problem]:
         for rec in records.values():
             if note_image(rec.notes):
                 c.add(site.src[id(rec)], ("notes",), NOTE_IMAGE, "warning")
+            if rec.notes and (dest := note_link(rec.notes)):  # shown on its own page: relative works
+                c.add(site.src[id(rec)], ("notes",), note_link_problem(dest), "warning")
     c.problems += guide_body_problems(site)
 
     # Duplicate NPIs, among valid physicians and those that failed validation for another
@@ -769,6 +771,8 @@ def check_bulk(site: Site, as_of: dt.date, interactions, referrals, partials) ->
             add(src, ("next_visit",), _before(r.next_visit, date), "warning")
         if r.notes and note_image(r.notes):
             add(src, ("notes",), NOTE_IMAGE, "warning")
+        if r.notes and (dest := note_link(r.notes, relative=True)):
+            add(src, ("notes",), note_link_problem(dest), "warning")
         if date > as_of:
             add(src, ("date",), _future(date, as_of), "warning")
         if elsewhere := folder_date_problem(src[0], date, dated):
@@ -807,6 +811,34 @@ def note_image(notes: str | None) -> bool:
     from liaison.content import gfm
 
     return _HTML_IMAGE.search(gfm(notes)) is not None
+
+
+def note_link(notes: str, relative: bool = False) -> str | None:
+    """The first link of a record's Markdown notes (not in code) from the server's root
+    (``/referrals/index.html``), which leads nowhere from disk or under a folder; with
+    ``relative``, or written from a page (``../../calendar.ics``), which an interaction's
+    notes, shown on the activity log (``activity/``) and on briefs and month pages a folder
+    deeper, cannot be: the same address leads to two places. None when there is none."""
+    if "](" not in notes and "]:" not in notes:  # (this runs once per interaction)
+        return None
+    from liaison.content import _REMOTE, links, prose_lines
+
+    for _k, line in prose_lines(notes):
+        for _col, dest in links(line):
+            if dest.startswith("/") and not dest.startswith("//"):
+                return dest
+            if relative and dest and not dest.startswith(("#", "/")) and not _REMOTE.match(dest):
+                return dest
+    return None
+
+
+def note_link_problem(dest: str) -> str:
+    if dest.startswith("/"):
+        return (f"link to '{dest}': an address from the server's root, which leads nowhere when the "
+                "site is opened from disk or served under a folder: link by its full address (https://…)")
+    return (f"link to '{dest}': an interaction's notes show on pages in different folders (a brief, "
+            "the activity log), from which an address written from the page leads to different "
+            "places: link by its full address (https://…)")
 
 
 def _future(date: dt.date, as_of: dt.date) -> str:

@@ -2503,6 +2503,30 @@ def test_validate_checks_a_guides_link_to_a_months_activity_page(example_site):
     assert len([w for w in res.warnings if w.path == rel]) == 1, res.dump()
 
 
+def test_a_records_notes_linking_from_the_servers_root_or_an_interactions_from_its_page_warn(example_site):
+    """Notes with [the referrals](/referrals/index.html) led nowhere from disk; an interaction's
+    [the calendar](../../calendar.ics), shown on briefs (two folders down) and on activity/ (one),
+    led to a file from one and to nothing from the other (a crawl of the built site found
+    both); validate said nothing. Each is a warning at the notes; a full address is not, nor a
+    practice's relative link (its notes show on its own page only)."""
+    rel = write(example_site, "data/interactions/2026/11/noted.yaml",
+                "date: 2026-11-02\nliaison: lena-brooks\ntype: call\npractice: french-broad-podiatry\n"
+                "summary: Called.\nnotes: See [the calendar](../../calendar.ics) and [x](https://example.org/a).\n")
+    practice = sorted((example_site / "data" / "practices").glob("*.yaml"))[0]
+    prel = f"data/practices/{practice.name}"
+    write(example_site, prel, practice.read_text(encoding="utf-8").rstrip("\n")
+          + "\nnotes: \"[stats](/referrals/index.html), [ok](../../referrals/index.html)\"\n")
+    res = validate(example_site)
+    assert res.code == 0, res.dump()
+    res.expect(rel, 6, 8, "notes: link to '../../calendar.ics': an interaction's notes show on pages in "
+               "different folders", severity="warning")
+    said = [w for w in res.warnings if w.path == prel]
+    assert [w.msg for w in said] == ["notes: link to '/referrals/index.html': an address from the server's root, "
+                                     "which leads nowhere when the site is opened from disk or served under a "
+                                     "folder: link by its full address (https://…)"], res.dump()
+    assert len([w for w in res.warnings if w.path == rel]) == 1, res.dump()
+
+
 def test_a_guides_picture_by_reference_is_a_warning_at_its_definition(example_site):
     """![The desk][desk] with [desk]: images/desk.png (GitHub shows it) kept src="images/desk.png"
     on the guide's page, where no such file is (pictures are copied for ![alt](path) and
