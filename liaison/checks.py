@@ -530,6 +530,8 @@ def check_core(site: Site, as_of: dt.date) -> list[Problem]:
         for rec in records.values():
             if note_image(rec.notes):
                 c.add(site.src[id(rec)], ("notes",), NOTE_IMAGE, "warning")
+            if rec.notes and (dest := note_link(rec.notes)):  # shown on its own page: relative works
+                c.add(site.src[id(rec)], ("notes",), note_link_problem(dest), "warning")
     c.problems += guide_body_problems(site)
 
     # Duplicate NPIs, among valid physicians and those that failed validation for another
@@ -630,16 +632,10 @@ def guide_body_problems(site: Site) -> list[Problem]:
                                    f"![alt text]({f'<{dest}>' if ' ' in dest else dest})",
                                    severity="warning", line=guide.body_line + k, col=col))
                 continue
-            if (k, col) not in to_guides:
-                path, sep, part = dest.partition("#")
-                # ../../referrals/: the page's folder, which a browser opening the site from disk
-                # shows as a list of files
-                folder = (f"; a folder: if it is a page's, write the page's file, "
-                          f"'{path}index.html{sep}{part}'" if path.endswith("/") else "")
-                out.append(Problem(guide.path, f"link to '{dest}': no page of the site (the guide's page "
-                                   "links to another guide by its file, other.md, to a page of the site by "
-                                   "its file, ….html, written from the guide's page, and to anything else by "
-                                   f"its full address{folder})", severity="warning",
+            if (k, col) not in to_guides and site.config is None:
+                # site.yaml has errors: the site's files are not known (guide_page_link_problems
+                # checks such a link against them)
+                out.append(Problem(guide.path, no_file_of_the_site(dest), severity="warning",
                                    line=guide.body_line + k, col=col))
         for k, col, dest in root_links(guide.body):
             path, sep, part = dest.partition("#")
@@ -653,44 +649,101 @@ def guide_body_problems(site: Site) -> list[Problem]:
     return out
 
 
+def no_file_of_the_site(dest: str) -> str:
+    """The warning of a guide's link to a file that the site does not have (a file of the
+    repository: ``handouts/form.pdf``, ``../presentations/x.md``, a folder)."""
+    path, sep, part = dest.partition("#")
+    # ../../referrals/: the page's folder, which a browser opening the site from disk
+    # shows as a list of files
+    folder = (f"; a folder: if it is a page's, write the page's file, "
+              f"'{path}index.html{sep}{part}'" if path.endswith("/") else "")
+    return (f"link to '{dest}': no page of the site (the guide's page links to another guide by its "
+            "file, other.md, to a page of the site by its file, ….html, written from the guide's page, "
+            "as it does to another file the site makes, ../../calendar.ics, and to anything else by "
+            f"its full address{folder})")
+
+
 def guide_page_link_problems(site: Site, stats, as_of: dt.date) -> list[Problem]:
-    """Each guide's link to a page (``….html``, written from the guide's page,
-    ``training/<id>/``) that the site does not have (``../../referals/index.html``, a
-    practice's page misspelt, one past the site's top): a warning at the link, with the
-    nearest page. The pages are the registry's plan, made only when a guide has such a link."""
+    """Each guide's link to a file of the site, written from the guide's page
+    (``training/<id>/``), that the site does not have: a page (``../../referals/index.html``,
+    a practice's page misspelt, one past the site's top), with the nearest page, or another
+    file (``../../exports/physician.csv``, a file of the repository, ``handouts/form.pdf``,
+    which GitHub follows): a warning at the link. The files the site makes, pages or not (a
+    deck's .pptx, ``exports/*.csv``, ``calendar.ics``), are those a build writes
+    (``render.output_paths``), listed only when a guide has such a link. (A link to
+    another guide's file, ``other.md``, is checked with the guide: guide_body_problems.)"""
     import posixpath
     from urllib.parse import unquote
 
-    from liaison.content import links, prose_lines
+    from liaison.content import GUIDE_FILE, REFERENCE, links, pictures_by_reference, prose_lines
     from liaison.decks import _REMOTE
 
-    found = []  # (guide, line offset, column, destination, the page's path in the site)
+    found = []  # (guide, line offset, column, destination, the file's path in the site)
     for gid in sorted(site.guides):
         guide = site.guides[gid]
+        pictures = None
         for k, line in prose_lines(guide.body):
             for col, dest in links(line):
+                if not dest or dest.startswith(("#", "/")) or _REMOTE.match(dest) or GUIDE_FILE.fullmatch(dest):
+                    continue
+                definition = REFERENCE.match(line)
+                if definition:  # a picture's (guide_body_problems says to write it in place)
+                    pictures = pictures_by_reference(guide.body) if pictures is None else pictures
+                    if definition.group("label").strip().lower() in pictures:
+                        continue
                 path = dest.split("#", 1)[0].split("?", 1)[0]
-                if path.endswith(".html") and not path.startswith("/") and not _REMOTE.match(dest):
-                    page = posixpath.normpath(posixpath.join(f"training/{gid}", unquote(path)))
-                    found.append((guide, k, col, dest, page))
-    if not found or site.config is None:
+                found.append((guide, k, col, dest, posixpath.normpath(posixpath.join(f"training/{gid}", unquote(path)))))
+    if not found or site.config is None:  # (without site.yaml, guide_body_problems says what it can)
         return []
     from liaison import pages as page_registry
+    from liaison.render import output_paths
 
-    from liaison.pages.base import activity_href
+    paths = output_paths(page_registry.SiteView(site, stats, as_of), stats)
+    pages = {p for p in paths if p.endswith(".html")}
+    view = page_registry.SiteView(site, stats, as_of)
+    rendered: dict[str, set[str] | None] = {}  # page -> its ids, rendered when a link names a part of it
+    planned: dict = {}  # path -> page, planned at the first
 
-    paths = {p.path for p in page_registry.plan(page_registry.SiteView(site, stats, as_of))}
-    # a month's activity page follows the interactions, which validate reads a share at a
-    # time and does not keep: such a link is taken as written
-    months = "" if site.interactions else posixpath.dirname(posixpath.dirname(activity_href("2026-01"))) + "/"
+    def ids_of(path: str) -> set[str] | None:
+        from html import unescape
+
+        from liaison.render import make_env, render_page
+
+        if path not in rendered:
+            rendered[path] = None
+            if not planned:
+                planned.update((p.path, p) for p in page_registry.plan(view))
+            page = planned[path]
+            try:
+                html = render_page(view, page, make_env(site.root))
+            except Exception:  # noqa: BLE001 - a template's failure is said where the page is built
+                return None
+            rendered[path] = {unescape(i) for i in re.findall(r'\sid="([^"]*)"', html)} | {"top"}
+        return rendered[path]
+
     out = []
     for guide, k, col, dest, page in found:
-        if page not in paths and not (months and page.startswith(months)):
-            written = {posixpath.relpath(p, f"training/{guide.id}") for p in paths}  # as the link is
+        part = unquote(dest.partition("#")[2])
+        # a part of another page (../../team/index.html#coverage) is one of its ids, known where
+        # the pages can be rendered with every record (build; validate keeps no interactions);
+        # a part holding "=" is the filters' state (app.js), not an id
+        if page in pages and part and "=" not in part and site.interactions:
+            ids = ids_of(page)
+            if ids is not None and part not in ids:
+                out.append(Problem(guide.path, f"link to '{dest}': no part '{part}' on the page '{page}' "
+                                   f"(a part is an id of the page){did_you_mean(part, sorted(ids))}",
+                                   severity="warning", line=guide.body_line + k, col=col))
+            continue
+        if page in paths:
+            continue
+        if not dest.split("#", 1)[0].split("?", 1)[0].endswith(".html"):
+            message = no_file_of_the_site(dest)
+        else:
+            written = {posixpath.relpath(p, f"training/{guide.id}") for p in pages}  # as the link is
             near = did_you_mean(dest.split("#", 1)[0].split("?", 1)[0], written)
             at = "above the site's top" if page.startswith("../") else f"at '{page}'"
-            out.append(Problem(guide.path, f"link to '{dest}': no page of the site {at}{near}",
-                               severity="warning", line=guide.body_line + k, col=col))
+            message = f"link to '{dest}': no page of the site {at}{near}"
+        out.append(Problem(guide.path, message, severity="warning", line=guide.body_line + k, col=col))
     return out
 
 
@@ -761,6 +814,8 @@ def check_bulk(site: Site, as_of: dt.date, interactions, referrals, partials) ->
             add(src, ("next_visit",), _before(r.next_visit, date), "warning")
         if r.notes and note_image(r.notes):
             add(src, ("notes",), NOTE_IMAGE, "warning")
+        if r.notes and (dest := note_link(r.notes, relative=True)):
+            add(src, ("notes",), note_link_problem(dest), "warning")
         if date > as_of:
             add(src, ("date",), _future(date, as_of), "warning")
         if elsewhere := folder_date_problem(src[0], date, dated):
@@ -802,6 +857,34 @@ def note_image(notes: str | None) -> bool:
     from liaison.content import gfm
 
     return _HTML_IMAGE.search(gfm(notes)) is not None
+
+
+def note_link(notes: str, relative: bool = False) -> str | None:
+    """The first link of a record's Markdown notes (not in code) from the server's root
+    (``/referrals/index.html``), which leads nowhere from disk or under a folder; with
+    ``relative``, or written from a page (``../../calendar.ics``), which an interaction's
+    notes, shown on the activity log (``activity/``) and on briefs and month pages a folder
+    deeper, cannot be: the same address leads to two places. None when there is none."""
+    if "](" not in notes and "]:" not in notes:  # (this runs once per interaction)
+        return None
+    from liaison.content import _REMOTE, links, prose_lines
+
+    for _k, line in prose_lines(notes):
+        for _col, dest in links(line):
+            if dest.startswith("/") and not dest.startswith("//"):
+                return dest
+            if relative and dest and not dest.startswith(("#", "/")) and not _REMOTE.match(dest):
+                return dest
+    return None
+
+
+def note_link_problem(dest: str) -> str:
+    if dest.startswith("/"):
+        return (f"link to '{dest}': an address from the server's root, which leads nowhere when the "
+                "site is opened from disk or served under a folder: link by its full address (https://…)")
+    return (f"link to '{dest}': an interaction's notes show on pages in different folders (a brief, "
+            "the activity log), from which an address written from the page leads to different "
+            "places: link by its full address (https://…)")
 
 
 def _future(date: dt.date, as_of: dt.date) -> str:

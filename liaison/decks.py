@@ -14,7 +14,9 @@ from jinja2 import nodes
 from markupsafe import Markup
 from jinja2.sandbox import SandboxedEnvironment
 
-from liaison.content import Deck, Slide, forbidden_characters, outside_code, prose_lines, repository_links
+from liaison.content import (
+    Deck, Slide, forbidden_characters, outside_code, prose_lines, repository_links, root_links,
+)
 from liaison.diagnostics import Problem
 from liaison.records import Site
 from liaison.sandbox import BUDGET, HintedUndefined, Sandbox, TemplateTimeout, undefined_name_hint
@@ -427,6 +429,13 @@ def _deck_failures(site: Site, stats, part: int, parts: int) -> list[tuple]:
                         continue
                     out.append((deck_id, -1, slide.line + k, None, f"slide {n}: link to '{dest}': no page "
                                 "of the site (link to it by its full address)", None, col, "warning"))
+                for k, col, dest in root_links(slide.source):
+                    # no address written from the deck's page serves both of its pages: the generic
+                    # deck's presentations/<deck>/ and the customized ones', a folder deeper
+                    out.append((deck_id, -1, slide.line + k, None, f"slide {n}: link to '{dest}': an "
+                                "address from the server's root, which leads nowhere when the site is "
+                                "opened from disk or served under a folder: link to it by its full "
+                                "address (https://…)", None, col, "warning"))
                 for k, col, warning in forbidden_characters(slide.source):
                     out.append((deck_id, -1, slide.line + k, None, f"slide {n}: {warning}", None, col, "warning"))
                 for k, col, _path in html_images(slide.source):

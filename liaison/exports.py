@@ -669,8 +669,17 @@ def calendars(site: Site, stats: Stats, as_of: dt.date, open_ones=None,
         if item.also is not None:
             by_member.setdefault(item.also, []).append(event)
 
+    from liaison.pages.base import calendar_href
+
     out = {"calendar.ics": _vcalendar(f"{ours} — follow-ups and visits", [e for _m, e in events])}
     for tid in sorted(site.team):
-        out[f"calendar/{tid}.ics"] = _vcalendar(f"{ours} — {site.team[tid].name}",
-                                               by_member.get(tid, []))
+        out[calendar_href(tid)] = _vcalendar(f"{ours} — {site.team[tid].name}",
+                                             by_member.get(tid, []))
     return out
+
+
+def calendar_paths(site: Site) -> list[str]:
+    """The paths of the files ``calendars`` makes, none of them made."""
+    from liaison.pages.base import calendar_href
+
+    return ["calendar.ics", *(calendar_href(tid) for tid in sorted(site.team))]

@@ -495,11 +495,9 @@ _ASSET_LINK = re.compile(r"""<(?:link|script|img)\b[^>]*?\s(?:href|src)\s*=\s*["
 
 def _asset_names(root: Path) -> set[str]:
     """The files of the built site's ``assets/``: the package's and the site's own."""
-    from liaison.discover import regular_files
-    from liaison.render import PACKAGE_STATIC
+    from liaison.render import asset_sources
 
-    return {p.name for p in PACKAGE_STATIC.iterdir() if p.is_file()} | {
-        rel[len(f"{TEMPLATES}/assets/"):] for rel in regular_files(root, f"{TEMPLATES}/assets")}
+    return set(asset_sources(root))
 
 
 def asset_case_problems(root: Path) -> list[Problem]:

@@ -646,15 +646,30 @@ def extra_files(view: page_registry.SiteView, stats: dict,
     one file at a time), only the group of files that would hold it. ``kept``, ``inputs``:
     see ``_extra_groups``."""
     files: dict[str, bytes] = {}
-    for heads, make in _extra_groups(view, stats, kept, inputs):
+    for heads, _paths, make in _extra_groups(view, stats, kept, inputs):
         if wanted is None or wanted.startswith(heads):
             files.update(make())
     return files
 
 
+def output_paths(view: page_registry.SiteView, stats: dict) -> set[str]:
+    """Every file a build writes, by its '/'-separated path in the site, none of them made:
+    the pages (the registry's plan), the files beside them (a deck's .pptx, a guide's
+    pictures, the search index) and the other files (stats.json, the exports, the calendars,
+    the assets). What a link written into the site may name (liaison.checks)."""
+    paths = set()
+    for page in page_registry.plan(view):
+        paths.add(page.path)
+        paths.update(page_registry.paths_beside(view, page))
+    for _heads, group_paths, _make in _extra_groups(view, stats):
+        paths.update(group_paths())
+    return paths
+
+
 def _extra_groups(view: page_registry.SiteView, stats: dict, kept: tuple | None = None,
-                  inputs: dict | None = None) -> list[tuple[tuple[str, ...], object]]:
-    """The non-page files in groups made together: (path or folder prefixes, maker). With
+                  inputs: dict | None = None) -> list[tuple[tuple[str, ...], object, object]]:
+    """The non-page files in groups made together: (path or folder prefixes, the paths of
+    its files (a function: none is made), maker). With
     ``kept`` (the store where a build keeps what it made: pipeline.Checked.kept) and the
     input files' hashes, the interactions export takes the lines of the interaction files
     unchanged since the last build from there (``_interactions_export``), and the files made
@@ -669,23 +684,27 @@ def _extra_groups(view: page_registry.SiteView, stats: dict, kept: tuple | None 
     def of_stats(path: str):
         return lambda: {path: made[path] if path in made else makers[path]()}
 
+    def one(path: str, make):  # a group of one file
+        return (path,), lambda: [path], make
+
     return [
-        (("stats.json",), of_stats("stats.json")),
-        (("robots.txt",), lambda: {"robots.txt": b"User-agent: *\nDisallow: /\n"}),
-        (("exports/physicians.csv",), of_stats("exports/physicians.csv")),
-        (("exports/practices.csv",), of_stats("exports/practices.csv")),
-        (("exports/interactions.csv",),
-         lambda: {"exports/interactions.csv": _interactions_export(site, as_of, kept, inputs)}),
-        (("exports/referrals-by-month.csv",), lambda: {
+        one("stats.json", of_stats("stats.json")),
+        one("robots.txt", lambda: {"robots.txt": b"User-agent: *\nDisallow: /\n"}),
+        one("exports/physicians.csv", of_stats("exports/physicians.csv")),
+        one("exports/practices.csv", of_stats("exports/practices.csv")),
+        one("exports/interactions.csv",
+            lambda: {"exports/interactions.csv": _interactions_export(site, as_of, kept, inputs)}),
+        one("exports/referrals-by-month.csv", lambda: {
             "exports/referrals-by-month.csv": exports.referrals_by_month_csv(site, stats)}),
-        *([(("exports/compliance.csv",), lambda: {
+        *([one("exports/compliance.csv", lambda: {
             "exports/compliance.csv": exports.compliance_csv(
                 site, as_of.year, page_registry.compliance.year_costly(view))})]
           if site.config.compliance is not None else []),
-        (("calendar.ics", "calendar/"), lambda: exports.calendars(
+        (("calendar.ics", "calendar/"), lambda: exports.calendar_paths(site), lambda: exports.calendars(
             site, stats, as_of, [(r, f) for _due, r, f in view.open_follow_ups],
             view.planned_visits)),
-        (("assets/",), lambda: _assets(view)),
+        (("assets/",), lambda: [f"assets/{name}" for name in asset_sources(site.root)],
+         lambda: _assets(view)),
     ]
 
 
@@ -745,21 +764,12 @@ def _assets(view: page_registry.SiteView) -> dict[str, bytes]:
     """The style sheets, scripts and pictures: the package's, then the site's own
     (``templates/assets/``), style sheets in the site's palette."""
     from liaison import palette as palette_stage
-    from liaison.discover import regular_files
-    from liaison.parse import NotRegular, read_beneath
+    from liaison.parse import NotRegular
 
-    site = view.site
     assets = {}
-    for asset in sorted(PACKAGE_STATIC.iterdir()):
-        if asset.is_file():
-            assets[asset.name] = asset.read_bytes()
-    # A site may replace or add assets too: regular files only, never through a link (of
-    # an asset, of assets/ or of templates/) and never a FIFO (SPEC §1; validate reports them).
-    # Its subfolders too (templates/assets/fonts/inter.woff2 -> assets/fonts/inter.woff2):
-    # they were left out without a word, and a self-hosted font or picture with them.
-    for rel in regular_files(site.root, "templates/assets"):
+    for name, read in asset_sources(view.site.root).items():
         try:
-            assets[rel[len("templates/assets/"):]] = read_beneath(site.root, rel)
+            assets[name] = read()
         except (OSError, NotRegular):
             continue
     colours = view.palette  # read once, by build_site
@@ -772,6 +782,23 @@ def _assets(view: page_registry.SiteView) -> dict[str, bytes]:
                 pass
         files[f"assets/{name}"] = data
     return files
+
+
+def asset_sources(root: Path) -> dict[str, object]:
+    """The files of the built site's ``assets/``, by name beneath it, each with the function
+    that reads it: the package's, then the site's own (``templates/assets/``), which replace
+    them."""
+    from liaison.discover import regular_files
+    from liaison.parse import read_beneath
+
+    sources = {asset.name: asset.read_bytes for asset in sorted(PACKAGE_STATIC.iterdir()) if asset.is_file()}
+    # A site may replace or add assets too: regular files only, never through a link (of
+    # an asset, of assets/ or of templates/) and never a FIFO (SPEC §1; validate reports them).
+    # Its subfolders too (templates/assets/fonts/inter.woff2 -> assets/fonts/inter.woff2):
+    # they were left out without a word, and a self-hosted font or picture with them.
+    for rel in regular_files(root, "templates/assets"):
+        sources[rel[len("templates/assets/"):]] = lambda rel=rel: read_beneath(root, rel)
+    return sources
 
 
 def _template_path(filename: str | None, site_root: Path) -> str:
@@ -1264,7 +1291,7 @@ class _Rendering:
             linked, missing = _link_kept(self.out, self.tmp, reuse)
             taken = set(as_is) | (set(reuse) - set(missing))
             files = {}
-            for heads, make in _extra_groups(self.view, self.stats, self.kept, self.inputs):
+            for heads, _paths, make in _extra_groups(self.view, self.stats, self.kept, self.inputs):
                 if heads[0] not in taken:
                     files.update(make())
             return write_files(self.tmp, files), kept + linked, keys
@@ -1499,7 +1526,7 @@ def _extras_made(keys: dict[str, str] | None, listing: list, view, stats) -> dic
     group's other files], for the build record."""
     if keys is None:
         return None
-    heads = {group[0]: group for group, _make in _extra_groups(view, stats)}
+    heads = {group[0]: group for group, _paths, _make in _extra_groups(view, stats)}
     made = {}
     for head, key in keys.items():
         group = heads[head]

@@ -243,6 +243,39 @@ def test_build_output_layout(example_build):
     assert header.startswith("id,name,")
 
 
+def test_the_output_paths_are_the_files_the_build_writes(sample_build):
+    """render.output_paths, which a guide's links are checked against (a deck's .pptx, the
+    exports, the calendars), lists every file the build writes and no other, none made."""
+    from liaison import pages
+    from liaison.pipeline import check
+    from liaison.render import output_paths
+
+    checked = check(REPO, dt.date.fromisoformat(AS_OF), keep_records=True)
+    listed = output_paths(pages.SiteView(checked.site, checked.stats, checked.stats.as_of), checked.stats)
+    written = {p.relative_to(sample_build).as_posix() for p in sample_build.rglob("*") if p.is_file()}
+    written -= {MARKER, ".liaison-build.json"}  # the build's own
+    assert any(p.endswith(".pptx") for p in listed) and "calendar.ics" in listed
+    assert listed == written
+
+
+def test_a_guides_link_to_a_part_of_another_page_that_it_lacks_is_a_warning(example_site, tmp_path):
+    """[coverage](../../team/index.html#nope): a part of another page of the site was never
+    checked (only a guide's own headings were), so a misspelt id led to the page's top in
+    silence. build, which renders the pages with every record, warns at the link; a part the
+    page has, and the filters' state (#physician-table=status%20lapsed), are no warning."""
+    guide = sorted((example_site / "content" / "training").glob("*.md"))[0]
+    rel = f"content/training/{guide.name}"
+    text = guide.read_text(encoding="utf-8")
+    line = text.count("\n") + 1
+    guide.write_text(text + "[a](../../team/index.html#nope-not-here) [b](../../index.html#main) "
+                     "[c](../../physicians/index.html#physician-table=status%20lapsed)\n", encoding="utf-8")
+    code, _stdout, stderr = build(example_site, tmp_path / "out")
+    assert code == 0, stderr
+    said = [w for w in stderr.splitlines() if w.startswith(rel)]
+    assert said == [f"{rel}:{line}:1: warning: link to '../../team/index.html#nope-not-here': no part "
+                    "'nope-not-here' on the page 'team/index.html' (a part is an id of the page)"], stderr
+
+
 def test_stats_json_is_the_stats_command_output_byte_for_byte(example_build):
     out = example_build[3]
     code, stdout, _stderr = cli("stats", "--root", str(SPEC_EXAMPLE), "--as-of", AS_OF, "--json")

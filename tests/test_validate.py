@@ -2506,6 +2506,74 @@ def test_a_guides_link_to_a_page_the_site_does_not_have_is_a_warning(example_sit
     assert len([w for w in res.warnings if w.path == rel]) == len(wrong), res.dump()
 
 
+def test_a_guides_link_to_a_file_the_site_makes_is_no_warning(example_site):
+    """[the deck](../../presentations/x/x.pptx), [the export](../../exports/physicians.csv),
+    [the calendar](../../calendar.ics): files the build writes beside the pages, which the
+    links reach from the guide's page, were each a warning "no page of the site" (only pages
+    were known to the check). The site's files are what the build writes
+    (render.output_paths); a file it does not write stays a warning."""
+    guide = sorted((example_site / "content" / "training").glob("*.md"))[0]
+    deck = sorted((example_site / "content" / "presentations").glob("*.md"))[0].stem
+    member = sorted((example_site / "data" / "team").glob("*.yaml"))[0].stem
+    rel = f"content/training/{guide.name}"
+    text = guide.read_text(encoding="utf-8")
+    line = text.count("\n") + 1
+    right = [f"../../presentations/{deck}/{deck}.pptx", "../../exports/physicians.csv",
+             "../../exports/interactions.csv", "../../calendar.ics", f"../../calendar/{member}.ics",
+             "../../stats.json", "../../assets/style.css", "../../search/index.js"]
+    wrong = ["../../exports/physician.csv", f"../../calendar/{member}-x.ics"]
+    body = " ".join(f"[{i}]({dest})" for i, dest in enumerate(wrong + right))
+    write(example_site, rel, text + body + "\n")
+    res = validate(example_site)
+    assert res.code == 0, res.dump()
+    res.expect(rel, line, 1, f"link to '{wrong[0]}': no page of the site", "../../calendar.ics",
+               severity="warning")
+    res.expect(rel, line, len(f"[0]({wrong[0]}) ") + 1, f"link to '{wrong[1]}': no page of the site",
+               severity="warning")
+    assert len([w for w in res.warnings if w.path == rel]) == len(wrong), res.dump()
+
+
+def test_validate_checks_a_guides_link_to_a_months_activity_page(example_site):
+    """[March](../../activity/2019-03/index.html): validate, which keeps no interactions, took
+    every link to a month's page as written, while build warned of a month without one. The
+    months are the statistics' months with interactions there (pages.activity.month_pages):
+    both commands say the same."""
+    guide = sorted((example_site / "content" / "training").glob("*.md"))[0]
+    rel = f"content/training/{guide.name}"
+    text = guide.read_text(encoding="utf-8")
+    line = text.count("\n") + 1
+    write(example_site, rel, text + "[a](../../activity/2019-03/index.html) [b](../../activity/2026-03/index.html)\n")
+    res = validate(example_site)
+    assert res.code == 0, res.dump()
+    res.expect(rel, line, 1, "link to '../../activity/2019-03/index.html': no page of the site at "
+               "'activity/2019-03/index.html'", severity="warning")
+    assert len([w for w in res.warnings if w.path == rel]) == 1, res.dump()
+
+
+def test_a_records_notes_linking_from_the_servers_root_or_an_interactions_from_its_page_warn(example_site):
+    """Notes with [the referrals](/referrals/index.html) led nowhere from disk; an interaction's
+    [the calendar](../../calendar.ics), shown on briefs (two folders down) and on activity/ (one),
+    led to a file from one and to nothing from the other (a crawl of the built site found
+    both); validate said nothing. Each is a warning at the notes; a full address is not, nor a
+    practice's relative link (its notes show on its own page only)."""
+    rel = write(example_site, "data/interactions/2026/11/noted.yaml",
+                "date: 2026-11-02\nliaison: lena-brooks\ntype: call\npractice: french-broad-podiatry\n"
+                "summary: Called.\nnotes: See [the calendar](../../calendar.ics) and [x](https://example.org/a).\n")
+    practice = sorted((example_site / "data" / "practices").glob("*.yaml"))[0]
+    prel = f"data/practices/{practice.name}"
+    write(example_site, prel, practice.read_text(encoding="utf-8").rstrip("\n")
+          + "\nnotes: \"[stats](/referrals/index.html), [ok](../../referrals/index.html)\"\n")
+    res = validate(example_site)
+    assert res.code == 0, res.dump()
+    res.expect(rel, 6, 8, "notes: link to '../../calendar.ics': an interaction's notes show on pages in "
+               "different folders", severity="warning")
+    said = [w for w in res.warnings if w.path == prel]
+    assert [w.msg for w in said] == ["notes: link to '/referrals/index.html': an address from the server's root, "
+                                     "which leads nowhere when the site is opened from disk or served under a "
+                                     "folder: link by its full address (https://…)"], res.dump()
+    assert len([w for w in res.warnings if w.path == rel]) == 1, res.dump()
+
+
 def test_a_guides_picture_by_reference_is_a_warning_at_its_definition(example_site):
     """![The desk][desk] with [desk]: images/desk.png (GitHub shows it) kept src="images/desk.png"
     on the guide's page, where no such file is (pictures are copied for ![alt](path) and
@@ -2726,6 +2794,20 @@ def test_an_html_img_in_a_slide_is_a_warning_that_says_how_to_show_a_picture(exa
     assert res.code == 0, res.dump()
     res.expect("content/presentations/pics.md", 6, 5, "HTML <img> is taken out of a slide", "![alt text](",
                severity="warning")
+
+
+def test_a_slides_link_from_the_servers_root_is_a_warning(example_site):
+    """[the referrals](/referrals/index.html) in a slide was left alone (a guide's is a
+    warning): from disk it opens file:///referrals/, under a folder the server's /referrals/,
+    nothing. It is a warning at the link; another host's //host/… and code are left alone."""
+    rel = write(example_site, "content/presentations/rooted.md", DECK_HEAD +
+                "## One\n\nSee [the referrals](/referrals/index.html), [a mirror](//example.org/a) "
+                "and `[code](/x.html)`.\n")
+    res = validate(example_site)
+    assert res.code == 0, res.dump()
+    res.expect(rel, 6, 5, "slide 1: link to '/referrals/index.html': an address from the server's root",
+               "full address", severity="warning")
+    assert len([d for d in res.diags if d.path == rel]) == 1, res.dump()
 
 
 def test_a_slides_link_to_a_file_of_the_repository_is_a_warning(example_site):

@@ -20,7 +20,7 @@ FAMILIES = (dashboard, directories, prospects, team, follow_ups, activity, refer
 KINDS: dict[str, PageKind] = {k.name: k for family in FAMILIES for k in family.KINDS}
 
 __all__ = ["COMMON_VARIABLES", "KINDS", "Page", "PageKind", "SiteView", "context",
-           "files_beside", "plan", "site_nav"]
+           "files_beside", "paths_beside", "plan", "site_nav"]
 
 
 def _nav() -> list[dict]:
@@ -49,7 +49,19 @@ def context(view: SiteView, page: Page) -> dict:
     return KINDS[page.kind].context(view, page)
 
 
-def files_beside(view: SiteView, page: Page) -> dict[str, bytes]:
-    """Files written next to a page (the .pptx of a customized deck)."""
+def _beside(view: SiteView, page: Page) -> dict:
     beside = KINDS[page.kind].files_beside
     return beside(view, page) if beside is not None else {}
+
+
+def files_beside(view: SiteView, page: Page) -> dict[str, bytes]:
+    """Files written next to a page (the .pptx of a customized deck), made (a picture that
+    cannot be read is left out: validate says so at its line)."""
+    made = {path: make() for path, make in _beside(view, page).items()}
+    return {path: data for path, data in made.items() if data is not None}
+
+
+def paths_beside(view: SiteView, page: Page) -> list[str]:
+    """The paths of the files written next to a page, none of them made (what a link may
+    name: liaison.render.output_paths)."""
+    return list(_beside(view, page))

@@ -73,6 +73,18 @@ def activity_month(view: SiteView, page: Page) -> dict:
             "next": month_link(view, min(after) if after else None)}
 
 
+def month_pages(view: SiteView) -> list[Page]:
+    """A page for each month with an interaction dated on or before the as-of date, in order:
+    the months of the interactions' index, or, where the records are not kept (validate reads
+    the interactions a share at a time), those the statistics count interactions in (the
+    same months)."""
+    if view.site.interactions:
+        labels = [month_label(m) for m in sorted(view.by_month)]
+    else:
+        labels = [m.month for m in view.stats.months if m.interactions]
+    return [Page(activity_href(label), "activity_month.html", "activity-month", label) for label in labels]
+
+
 KINDS = [
     PageKind("activity", "activity.html", "activity",
              one_page("activity/index.html", "activity.html", "activity"),
@@ -82,8 +94,7 @@ KINDS = [
              nav=("Activity", "activity/index.html"),
              url="activity/"),
     PageKind("activity-month", "activity_month.html", "activity",
-             lambda view: [Page(activity_href(month_label(m)), "activity_month.html",
-                                "activity-month", month_label(m)) for m in sorted(view.by_month)],
+             month_pages,
              activity_month, reads=("interactions", "physicians", "practices", "team", "decks"),
              variables=("month", "recent", "liaison_choices", "practice_choices", "previous",
                         "next"),

@@ -35,7 +35,9 @@ class PageKind:
     records and statistics the context is built from (for people: what an incremental build
     keeps is worked out in ``liaison.incremental``, where a new kind of page needs a key of
     its own, else its pages are made again after any change); ``files_beside(view, page)``
-    gives files written next to the page (the .pptx of a customized deck). ``section`` is the navigation section the pages belong to; ``nav``
+    gives the files written next to the page (the .pptx of a customized deck), each path with
+    the function that makes its bytes (None: none is written), so that their names are known
+    without making them (``liaison.pages.paths_beside``). ``section`` is the navigation section the pages belong to; ``nav``
     (label, href) puts the section into the navigation bar, at its place in ``NAV_ORDER``.
     """
 

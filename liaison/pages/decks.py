@@ -342,19 +342,19 @@ def deck(view: SiteView, page: Page) -> dict:
             "pptx": pptx_name(deck_id, practice or None)}
 
 
-def pptx_beside(view: SiteView, page: Page) -> dict[str, bytes]:
+def pptx_beside(view: SiteView, page: Page) -> dict:
     """The .pptx of a deck, next to its page: the customized deck's, or the generic deck's
-    (so every deck page has a "Download .pptx" link)."""
+    (so every deck page has a "Download .pptx" link); path -> maker (None for a picture that
+    cannot be read)."""
     deck_id, _, practice = page.key.partition("/")
     folder = page.path.rsplit("/", 1)[0]
-    renderer = DeckRenderer.of(view)
-    out = {f"{folder}/{pptx_name(deck_id, practice or None)}": renderer.pptx(deck_id, practice or None)}
+    out = {f"{folder}/{pptx_name(deck_id, practice or None)}":
+           lambda: DeckRenderer.of(view).pptx(deck_id, practice or None)}
     if not practice:  # the generic deck's page: the deck's slide images too, once
         for slide in view.site.decks[deck_id].slides:
             for _, _, path in deck_stage.image_refs(slide.source):
-                data = renderer.image(path)
-                if data is not None:
-                    out[f"{folder}/{MEDIA}/{deck_stage.picture_file(path)}"] = data
+                out[f"{folder}/{MEDIA}/{deck_stage.picture_file(path)}"] = \
+                    lambda path=path: DeckRenderer.of(view).image(path)
     return out
 
 

@@ -162,8 +162,8 @@ def read_data_js(data: bytes) -> dict:
     return json.loads(re.sub(r"\\(.)", r"\1", body, flags=re.S))  # undo \\ and \
 
 
-def data_beside(view: SiteView, page: Page) -> dict[str, bytes]:
-    return {DATA: data_js(view)}
+def data_beside(view: SiteView, page: Page) -> dict:
+    return {DATA: lambda: data_js(view)}
 
 
 def context(view: SiteView, page: Page) -> dict:

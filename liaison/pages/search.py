@@ -21,9 +21,9 @@ def context(view: SiteView, page: Page) -> dict:
                             or site.decks)}
 
 
-def index_beside(view: SiteView, page: Page) -> dict[str, bytes]:
+def index_beside(view: SiteView, page: Page) -> dict:
     """The index, one script beside the page (loaded by it alone, never by other pages)."""
-    return {INDEX: search_stage.index_js(view)}
+    return {INDEX: lambda: search_stage.index_js(view)}
 
 
 KINDS = [

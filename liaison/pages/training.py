@@ -116,14 +116,13 @@ def guide_links(markdown: str, guides) -> str:
         f"{m.group('title') or ''})", text)))
 
 
-def images_beside(view: SiteView, page: Page) -> dict[str, bytes]:
+def images_beside(view: SiteView, page: Page) -> dict:
     """A guide's images (paths beneath content/training/ that validate accepted), in the
-    ``_media/`` folder beside its page."""
+    ``_media/`` folder beside its page: path -> maker (None for one that cannot be read)."""
     folder, out = page.path.rsplit("/", 1)[0], {}
     for _k, _col, path in image_refs(view.site.guides[page.key].body, html=True):
-        data = read_image(view.site.root, path, "training")
-        if data is not None:
-            out[f"{folder}/{MEDIA}/{picture_file(path)}"] = data
+        out[f"{folder}/{MEDIA}/{picture_file(path)}"] = \
+            lambda path=path: read_image(view.site.root, path, "training")
     return out
 
 
