@@ -138,9 +138,22 @@ _PT_AFTER = (rf"\s*(?:\(\s*(?:the\s+)?{_PT}\s*\)"
 _NAME_PT = (rf"(?<![{_LO}{_UP}])(?-i:{_NAME_WORD}\s+{_PARTICLES}{_NAME_WORD}|(?:Mr|Mrs|Ms|Miss)\.?\s+{_NAME_WORD}"
             rf"|(?:MR|MRS|MS|MISS)\.?\s+{_CAPS_WORD}){_PT_AFTER}")
 _CAPS_NAME_PT = rf"(?<![{_LO}{_UP}])(?-i:{_CAPS_NAME}){_PT_AFTER}"
+# ... or a patient's name with a bare age right after it ("patient Maria Nunez 67 needs an
+# ultrasound", "pt Tom O'Neil 81 in room 12"): a number up to 119 that is no count, time,
+# date, phone, room or measure ("pt Jane Roe 3 visits", "pt Jane Roe 2pm"; "67F", a room's
+# "12B" or an age with its sex, stays a near form). The age is part of the
+# match: the name needs no other date or age in its sentence.
+_NOT_AN_AGE = (r"(?:%|percent|referrals?|visits?|calls?|times?|copies|box(?:es)?|packets?"
+               r"|brochures?|flyers?|staff|patients?|pts|people|min(?:ute)?s?|hrs?|hours?|days?"
+               r"|weeks?|wks?|months?|mos?|[ap]\.?m\.?|o'?clock|units?|sessions?|mg|ml|cc|lbs?"
+               r"|kg|miles?|mi|st|nd|rd|th|x|of|digits?|numbers?|steps?)(?![a-z])")
+_PT_NAME_AGE = (rf"{_PT_NAME}[\s,]{{1,3}}(?:aged?\s*:?\s*)?(?<![\d/.])(?:1[01]\d|\d{{1,2}})"
+                rf"(?![\d%a-z]|[/.:\-{_UDASH}]\d|\s*{_NOT_AN_AGE})")
 # The name patterns above that count only in a sentence holding a lower-case letter.
 _IN_MIXED_CASE = frozenset((_PT_CAPS_NAME, _CAPS_NAME_PT))
 _LOWER = re.compile("[a-z\u00df-\u00f6\u00f8-\u00ff]")
+# The name patterns that hold their own age (their sentence needs no other date or age).
+_WITH_ITS_AGE = frozenset((_PT_NAME_AGE,))
 
 
 # The first edition's rules below (the keyword, then a digit) took a count or a step for an
@@ -217,6 +230,8 @@ _KINDS = (
      rf"{_PT_CONTACT}{_GAP}(?:{_PHONE}|{_EMAIL})"),
     (NAME, ("patient", "pt"),
      _PT_NAME),
+    (NAME, ("patient", "pt"),
+     _PT_NAME_AGE),
     (NAME, ("patient", "pt"),
      _NAME_PT),
     (NAME, ("patient", "pt"),
@@ -310,7 +325,7 @@ def _hits(text: str, low: str, every: bool = False, shapes: bool = True, near: b
             if m.start() in seen:
                 continue
             seen.add(m.start())
-            if (kind is NAME and not _name_with_date_or_age(
+            if (kind is NAME and pattern.pattern not in _WITH_ITS_AGE and not _name_with_date_or_age(
                     text, m, near, pattern.pattern in _IN_MIXED_CASE)) \
                     or (kind is INITIALS and not _name_with_date_or_age(text, m, _NEAR_AGE_ONLY)):
                 continue
@@ -344,7 +359,8 @@ def form_rules() -> dict:
     ``digit_zeros``, the characters a text is read without and as ASCII (``as_seen``);
     ``heading_words``, the words of a table's heading read before its cells (``as_tabled``). The near forms (warnings) are
     left out: a warning does not fail `validate`."""
-    return {"rules": [[kind, _js(pattern), 2 if pattern in _IN_MIXED_CASE else kind is NAME]
+    return {"rules": [[kind, _js(pattern), 2 if pattern in _IN_MIXED_CASE
+                       else kind is NAME and pattern not in _WITH_ITS_AGE]
                       for kind, _h, pattern in _KINDS],
             "date_or_age": _js(_DATE_OR_AGE.pattern), "lower": _LOWER.pattern,
             "sentence_end": _js(_SENTENCE_END.pattern), "sentence_reach": SENTENCE_REACH,
