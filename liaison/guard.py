@@ -59,6 +59,9 @@ _DATE = (rf"(?:(?<!\d)\d{{1,4}}[/.\-]\d{{1,2}}(?:[/.\-]\d{{1,4}})?(?!\d)"
 # After a date-of-birth keyword only, a date of three parts written with spaces around its
 # separators or with typographic dashes ("D.O.B 3 / 4 / 59", "DOB 3–4–1959").
 _LOOSE_DATE = (rf"(?<!\d)\d{{1,2}}\s?[/.\-{_UDASH}]\s?\d{{1,2}}\s?[/.\-{_UDASH}]\s?\d{{2,4}}(?!\d)")
+# After a date-of-birth keyword only, a date written without separators, as a form's box or
+# an EHR's export holds it ("d.o.b 03041956", "DOB 030456", "DOB 19560304").
+_PACKED_DATE = r"(?<!\d)\d{6}(?:\d{2})?(?!\d)"
 # After "birthday" only, a date with its year ("birthday 3/4/1951", "birthday March 4, 1951"):
 # a staff member's birthday is written without one ("Tess's birthday 3/14, bring cupcakes").
 _DATED = (rf"(?:{_LOOSE_DATE}|(?<!\d)\d{{4}}[/.\-]\d{{1,2}}[/.\-]\d{{1,2}}(?!\d)"
@@ -192,7 +195,7 @@ _KINDS = (
      rf"(?<![a-z])(?:mrn|medical\s+record\s+(?:number|no\b|#))(?![a-z]){_kept_digit(10)}"),
     (DOB, ("dob", "d.o.b", "d o b", "birth", "born"),
      rf"(?<![a-z])(?:(?:d[\W_]?o[\W_]?b(?![a-z])|date{_P}of{_P}birth|birth{_P}date|born(?![a-z]))"
-     rf"[\s\S]{{0,15}}?(?:{_DATE}|{_LOOSE_DATE})|birthday[\s\S]{{0,15}}?{_DATED})"),
+     rf"[\s\S]{{0,15}}?(?:{_DATE}|{_LOOSE_DATE}|{_PACKED_DATE})|birthday[\s\S]{{0,15}}?{_DATED})"),
     (DOB, ("dob", "birth"),  # the first edition's rule, kept: the keyword, a digit within 15
      rf"(?<![a-z])(?:dob|date\s+of\s+birth)(?![a-z]){_kept_digit(15)}"),
     (PLAN, ("medicare", "medicaid", "mbi", "member", "subscriber", "policy"),
