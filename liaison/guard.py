@@ -556,14 +556,25 @@ _KEY_WORDS = ("patient", "birth", "medical_record", "first_name", "last_name", "
               "lastname")
 _KEY_NAMES = frozenset(("mrn", "dob", "ssn", "mr_no", "mr_number", "mr"))
 _NOT_A_NAME_PART = re.compile(r"[\W_]+")
+# Words of a heading that name a patient's data as a word of their own ("Chart No. of pt",
+# "Pt name", "Acct #", "Member ID"): "pt" alone, or a record's or a plan's word with a number's.
+_KEY_PATIENT_WORDS = frozenset(("pt", "pts", "mbi", "hicn"))
+_KEY_NUMBERED = frozenset(("chart", "acct", "account", "member", "subscriber", "policy", "insurance",
+                           "medicare", "medicaid"))
+_KEY_NUMBER_WORDS = frozenset(("no", "num", "nbr", "number", "id"))
 
 
 def patient_key(name: str) -> bool:
     """Whether a YAML key or CSV column names patient data (``patient…``, ``mrn``, ``dob``,
-    ``ssn``, ``…birth…``, ``first_name``, ``last_name``), with or without punctuation
-    between or after its letters (``D.O.B.``, ``MRN#``, ``S.S.N.``)."""
+    ``ssn``, ``…birth…``, ``first_name``, ``last_name``; ``pt`` as a word, a chart's, an
+    account's or a plan's number: ``Chart No. of pt``, ``Acct #``, ``Member ID``), with or
+    without punctuation between or after its letters (``D.O.B.``, ``MRN#``, ``S.S.N.``)."""
     norm = _NOT_A_NAME_PART.sub("_", str(name).strip().lower()).strip("_")
     squeezed = norm.replace("_", "")
+    words = set(norm.split("_"))
+    if words & _KEY_PATIENT_WORDS or (words & _KEY_NUMBERED and (
+            words & _KEY_NUMBER_WORDS or "#" in str(name))):
+        return True
     return norm in _KEY_NAMES or squeezed in _KEY_NAMES or any(w in norm for w in _KEY_WORDS) \
         or norm.startswith(("mrn_", "dob_", "ssn_")) or norm.endswith(("_mrn", "_dob", "_ssn"))
 
