@@ -40,6 +40,7 @@ _P = r"[\W_]{0,3}"  # punctuation or spaces between the parts of a phrase ("date
 # takes the no-break and thin spaces).
 _UDASH = "\u2010-\u2015\u2212"
 _SEP = rf"[-.\s{_UDASH}]"
+_UDASH_CHARS = tuple("\u2010\u2011\u2012\u2013\u2014\u2015\u2212")
 # A separator and the line break after it, where a value wraps: YAML folds "123-45-" and
 # "6789" on the next line into "123-45- 6789"; a CSV cell or a guide's line keeps the break.
 _WRAP = rf"(?:{_SEP}\s{{0,6}})"
@@ -152,11 +153,30 @@ _NOT_AN_AGE = (r"(?:%|percent|referrals?|visits?|calls?|times?|copies|box(?:es)?
                r"|kg|miles?|mi|st|nd|rd|th|x|of|digits?|numbers?|steps?)(?![a-z])")
 _PT_NAME_AGE = (rf"{_PT_NAME}[\s,]{{1,3}}(?:aged?\s*:?\s*)?(?<![\d/.])(?:1[01]\d|\d{{1,2}})"
                 rf"(?![\d%a-z]|[/.:\-{_UDASH}]\d|\s*{_NOT_AN_AGE})")
+# ... and, with no "patient" or "pt" at all, a name that holds its patient's age or birth date
+# right after it, as a hurried note writes it: a title and a last name with an age ("Mr. Hale
+# 58yo", "Mrs. Alvarez 72 yo", "Mr. Hale (58)", "Ms. Kim, 44, no-show"), or a first and last
+# name with an age written as one ("Jane Roe 67 y/o") or a date of the last century
+# ("Jane Roe 03/04/1956", "Jane Roe 3/4/56", "Jane Roe March 4, 1956"). Not a physician's
+# name ("Dr. Jane Roe 67 y/o"), a bare number ("Mary Smith 12 referrals") nor a visit's date
+# ("Mary Smith 12/3", "Mary Smith 12/03/2026", "Mary Smith 12/3/26"; with dots, a 4-digit
+# year only: "Epic Hyperspace 2.10.55" is a version).
+_EXPLICIT_AGE = (r"(?<![\d/.])(?:1[01]\d|\d{1,2})\s*-?\s*(?:y[/.]?\s?o\.?|yrs?[\s-]+old"
+                 r"|years?[\s-]*old|year-old)(?![a-z])")
+_BIRTH_DATE = (rf"(?<!\d)\d{{1,2}}[/\-{_UDASH}]\d{{1,2}}[/\-{_UDASH}](?:19\d\d|[3-9]\d)(?![\d.])"
+               rf"|(?<![\d.])\d{{1,2}}\.\d{{1,2}}\.19\d\d(?![\d.])"
+               rf"|{_MONTH}\.?\s*\d{{1,2}}(?:st|nd|rd|th)?,?\s+19\d\d(?!\d)")
+_NOT_A_DOCTOR = r"(?<!dr\.\s)(?<!dr\s)(?<!drs\.\s)(?<!doctor\s)(?<!dr\.)"
+_NAME_WITH_AGE = (rf"(?<![{_LO}{_UP}.-]){_NOT_A_DOCTOR}(?-i:(?:Mr|Mrs|Ms|Miss)\.?\s+{_NAME_WORD}"
+                  rf"|{_NAME_WORD}\s+{_PARTICLES}{_NAME_WORD})(?![{_LO}{_UP}])\s*,?\s*"
+                  rf"(?:{_EXPLICIT_AGE}|{_BIRTH_DATE})")
+_TITLE_WITH_AGE = (rf"(?<![{_LO}{_UP}.-])(?-i:(?:Mr|Mrs|Ms|Miss)\.?\s+{_NAME_WORD})(?![{_LO}{_UP}])"
+                   rf"(?:\s*\(\s*(?:1[01]\d|\d{{1,2}})\s*\)|,\s*(?:1[01]\d|\d{{1,2}})\s*[mf]?\s*(?:,|;|$))")
 # The name patterns above that count only in a sentence holding a lower-case letter.
 _IN_MIXED_CASE = frozenset((_PT_CAPS_NAME, _CAPS_NAME_PT))
 _LOWER = re.compile("[a-z\u00df-\u00f6\u00f8-\u00ff]")
 # The name patterns that hold their own age (their sentence needs no other date or age).
-_WITH_ITS_AGE = frozenset((_PT_NAME_AGE,))
+_WITH_ITS_AGE = frozenset((_PT_NAME_AGE, _NAME_WITH_AGE, _TITLE_WITH_AGE))
 
 
 # The first edition's rules below (the keyword, then a digit) took a count or a step for an
@@ -235,6 +255,10 @@ _KINDS = (
      _PT_NAME),
     (NAME, ("patient", "pt"),
      _PT_NAME_AGE),
+    (NAME, ("yo", "y/o", "y.o", "y o", "yr", "year", "/", "-", ".", "19", *_UDASH_CHARS),
+     _NAME_WITH_AGE),
+    (NAME, ("mr", "ms", "miss"),
+     _TITLE_WITH_AGE),
     (NAME, ("patient", "pt"),
      _NAME_PT),
     (NAME, ("patient", "pt"),
@@ -627,6 +651,21 @@ _NOT_AS_SEEN_BYTES = (rb"\xc2\xad|\xe1\xa0\x8e|\xe2\x80[\x8b-\x8d]|\xe2\x81\xa0"
 # far faster than one search per keyword or an alternation of them. Every pattern but the
 # two that only digits and letters make (3-2-4 digits, an MBI's shape: see the shape table)
 # needs one of these; with white space wherever the patterns allow a line to wrap.
+# What a name that holds its own age or birth date (``_NAME_WITH_AGE``, ``_TITLE_WITH_AGE``)
+# needs, with no keyword: an age written as one, a date of three parts not in ISO order (an
+# ISO date, a YAML date field's, does not pass: "0000-00-00"), a month with a day and a year,
+# or a title ("Mrs", "Ms", "Miss"; "Mr" passes as "m" and "r" above). No look-around: RE2
+# reads them as they are.
+_B_SPACE = rb"[ \t\n\r\f\v]"
+_B_DASH = rb"(?:[-/.]|\xe2\x80[\x90-\x95]|\xe2\x88\x92)"
+_NAMED_AGE_BYTES = (
+    rb"0[- \t\n\r\f\v]{0,12}y(?:[/.]?" + _B_SPACE + rb"{0,8}o|rs?[- \t\n\r\f\v]{1,12}old"
+    rb"|ears?[- \t\n\r\f\v]{0,12}old)",
+    rb"(?:^|[^0-])0{1,2}" + _B_DASH + rb"0{1,2}" + _B_DASH + rb"00",
+    rb"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]{0,6}\.?" + _B_SPACE
+    + rb"{0,8}0{1,2}(?:st|nd|rd|th)?,?" + _B_SPACE + rb"{1,8}0000",
+    rb"(?:^|[^a-z])m(?:rs|s|iss)[. \t\n\r\f\v]",
+)
 _WORDS = tuple(re.compile(p) for p in (
     rb"p(?:atient(?!s)|t(?![a-z])|olicy)",
     rb"m(?:[\W_]{0,3}r(?![a-mo-z])|edica[ri]|bi|ed(?:ical)?[\W_]{0,6}rec)",
@@ -635,6 +674,7 @@ _WORDS = tuple(re.compile(p) for p in (
     rb"b(?:irth|orn|(?<=dob)|(?<=d[\W_]o[\W_]b)|(?<=d[\W_]ob)|(?<=do[\W_]b)"
     rb"|(?<=memb)ers?[\W_]{0,3}(?:id|#|n[ou])|(?<=subscrib)ers?[\W_]{0,3}(?:id|#|n[ou]))",
     _NOT_AS_SEEN_BYTES,
+    *_NAMED_AGE_BYTES,
 ))
 
 
@@ -655,7 +695,7 @@ _EVERY_WORD = b"|".join((
     rb"chart", rb"cord", rb"acc(?:t|ount)", rb"insurance" + _W + rb"{0,3}(?:id|#|n[ou])", rb"hicn",
     rb"birth", rb"born", rb"dob", rb"d" + _W + rb"o" + _W + rb"b", rb"d" + _W + rb"ob",
     rb"do" + _W + rb"b", rb"members?" + _W + rb"{0,3}(?:id|#|n[ou])",
-    rb"subscribers?" + _W + rb"{0,3}(?:id|#|n[ou])", _NOT_AS_SEEN_BYTES,
+    rb"subscribers?" + _W + rb"{0,3}(?:id|#|n[ou])", _NOT_AS_SEEN_BYTES, *_NAMED_AGE_BYTES,
 ))
 
 
