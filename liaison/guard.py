@@ -503,6 +503,19 @@ def as_tabled(text: str) -> str:
 _MEMO: dict[str, list[str]] = {}  # short texts seen (CSV cells, ids, dates repeat by thousands)
 
 
+_NAME_SEPARATOR = re.compile(r"(?<=[a-z])[-_.](?=[a-z0-9])|(?<=[0-9])[-_.](?=[a-z])", re.I)
+_LOWER_WORD = re.compile(r"\b[a-z]+\b")
+
+
+def path_as_words(rel: str) -> str:
+    """A file's path (its extension left out) as words, as a name is written in a note: a
+    dash, an underscore or a dot between letters a space, each word of letters capitalized
+    ("data/interactions/jane-roe-03-04-1956.yaml" as "Data/Interactions/Jane Roe
+    03-04-1956"): a patient's name typed as a file's name is no capitalized name."""
+    stem = rel[:len(rel) - len(rel.rpartition(".")[2]) - 1] if "." in rel.rpartition("/")[2] else rel
+    return _LOWER_WORD.sub(lambda m: m.group().capitalize(), _NAME_SEPARATOR.sub(" ", stem))
+
+
 def patient_info(text: str) -> list[str]:
     """The kinds of patient identifier that ``text`` seems to hold (none: an empty list)."""
     if len(text) <= 40:

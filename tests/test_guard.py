@@ -450,6 +450,11 @@ def test_ordinary_notes_pass_validate(example_site, note):
     # a file no command reads (a picture of a deck) is in git history all the same
     ("content/presentations/img/pt-mrn-0012345.png", "content/training/referral-source-basics.md",
      "medical record"),
+    # a patient's name typed as a file's name, in lower case with dashes
+    ("data/interactions/2026/11/jane-roe-03-04-1956.yaml",
+     "data/interactions/2026/11/2026-11-26-mountain-view-call.yaml", "patient's name"),
+    ("content/presentations/img/pt-jane-roe-67yo.png", "content/training/referral-source-basics.md",
+     "patient's name"),
 ])
 def test_a_file_name_that_holds_an_identifier_is_an_error(example_site, rel, src, kind):
     """A file's name and folders go into git history for good, as its values do: a path that
