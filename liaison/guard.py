@@ -156,19 +156,20 @@ _PT_NAME_AGE = (rf"{_PT_NAME}[\s,]{{1,3}}(?:aged?\s*:?\s*)?(?<![\d/.])(?:1[01]\d
 # ... and, with no "patient" or "pt" at all, a name that holds its patient's age or birth date
 # right after it, as a hurried note writes it: a title and a last name with an age ("Mr. Hale
 # 58yo", "Mrs. Alvarez 72 yo", "Mr. Hale (58)", "Ms. Kim, 44, no-show"), or a first and last
-# name with an age written as one ("Jane Roe 67 y/o") or a date of the last century
+# name (or "Roe, Jane") with an age written as one ("Jane Roe 67 y/o", "Jane Roe aged 67") or
+# a date of the last century
 # ("Jane Roe 03/04/1956", "Jane Roe 3/4/56", "Jane Roe March 4, 1956"). Not a physician's
 # name ("Dr. Jane Roe 67 y/o"), a bare number ("Mary Smith 12 referrals") nor a visit's date
 # ("Mary Smith 12/3", "Mary Smith 12/03/2026", "Mary Smith 12/3/26"; with dots, a 4-digit
 # year only: "Epic Hyperspace 2.10.55" is a version).
 _EXPLICIT_AGE = (r"(?<![\d/.])(?:1[01]\d|\d{1,2})\s*-?\s*(?:y[/.]?\s?o\.?|yrs?[\s-]+old"
-                 r"|years?[\s-]*old|year-old)(?![a-z])")
+                 r"|years?[\s-]*old|year-old)(?![a-z])|(?<![a-z])aged?\s*:?\s*(?:1[01]\d|\d{1,2})(?![\d/.:-])")
 _BIRTH_DATE = (rf"(?<!\d)\d{{1,2}}[/\-{_UDASH}]\d{{1,2}}[/\-{_UDASH}](?:19\d\d|[3-9]\d)(?![\d.])"
                rf"|(?<![\d.])\d{{1,2}}\.\d{{1,2}}\.19\d\d(?![\d.])"
                rf"|{_MONTH}\.?\s*\d{{1,2}}(?:st|nd|rd|th)?,?\s+19\d\d(?!\d)")
 _NOT_A_DOCTOR = r"(?<!dr\.\s)(?<!dr\s)(?<!drs\.\s)(?<!doctor\s)(?<!dr\.)"
 _NAME_WITH_AGE = (rf"(?<![{_LO}{_UP}.-]){_NOT_A_DOCTOR}(?-i:(?:Mr|Mrs|Ms|Miss)\.?\s+{_NAME_WORD}"
-                  rf"|{_NAME_WORD}\s+{_PARTICLES}{_NAME_WORD})(?![{_LO}{_UP}])\s*,?\s*"
+                  rf"|{_NAME_WORD}\s+{_PARTICLES}{_NAME_WORD}|{_NAME_WORD},\s*{_NAME_WORD})(?![{_LO}{_UP}])\s*,?\s*"
                   rf"(?:{_EXPLICIT_AGE}|{_BIRTH_DATE})")
 _TITLE_WITH_AGE = (rf"(?<![{_LO}{_UP}.-])(?-i:(?:Mr|Mrs|Ms|Miss)\.?\s+{_NAME_WORD})(?![{_LO}{_UP}])"
                    rf"(?:\s*\(\s*(?:1[01]\d|\d{{1,2}})\s*\)|,\s*(?:1[01]\d|\d{{1,2}})\s*[mf]?\s*(?:,|;|$))")
@@ -255,7 +256,7 @@ _KINDS = (
      _PT_NAME),
     (NAME, ("patient", "pt"),
      _PT_NAME_AGE),
-    (NAME, ("yo", "y/o", "y.o", "y o", "yr", "year", "/", "-", ".", "19", *_UDASH_CHARS),
+    (NAME, ("yo", "y/o", "y.o", "y o", "yr", "year", "age", "/", "-", ".", "19", *_UDASH_CHARS),
      _NAME_WITH_AGE),
     (NAME, ("mr", "ms", "miss"),
      _TITLE_WITH_AGE),
@@ -678,6 +679,7 @@ _NAMED_AGE_BYTES = (
     rb"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]{0,6}\.?" + _B_SPACE
     + rb"{0,8}0{1,2}(?:st|nd|rd|th)?,?" + _B_SPACE + rb"{1,8}0000",
     rb"(?:^|[^a-z])m(?:rs|s|iss)[. \t\n\r\f\v]",
+    rb"(?:^|[^a-z])aged?[ \t\n\r\f\v:]{0,12}0",
 )
 _WORDS = tuple(re.compile(p) for p in (
     rb"p(?:atient(?!s)|t(?![a-z])|olicy)",
