@@ -194,11 +194,13 @@ def name_warnings(rels: list[str]) -> list[Problem]:
     scanned."""
     from liaison import guard
 
-    if not rels or not guard.might_hold("\n".join(rels).encode("utf-8", "surrogateescape")):
+    # (and as words, as a name is written: "jane-roe-03-04-1956.yaml" as "Jane Roe 03-04-1956")
+    words = [guard.path_as_words(rel) for rel in rels]
+    if not rels or not guard.might_hold("\n".join(rels + words).encode("utf-8", "surrogateescape")):
         return []
     out = []
-    for rel in rels:
-        for kind in guard.patient_info(rel):
+    for rel, as_words in zip(rels, words):
+        for kind in guard.patient_info(rel) or guard.patient_info(as_words):
             out.append(Problem(rel, f"the file's name or folder looks like {kind}: "
                                     f"{guard.PATIENT_MESSAGE}; rename it",
                                line=1, col=1))

@@ -40,6 +40,7 @@ _P = r"[\W_]{0,3}"  # punctuation or spaces between the parts of a phrase ("date
 # takes the no-break and thin spaces).
 _UDASH = "\u2010-\u2015\u2212"
 _SEP = rf"[-.\s{_UDASH}]"
+_UDASH_CHARS = tuple("\u2010\u2011\u2012\u2013\u2014\u2015\u2212")
 # A separator and the line break after it, where a value wraps: YAML folds "123-45-" and
 # "6789" on the next line into "123-45- 6789"; a CSV cell or a guide's line keeps the break.
 _WRAP = rf"(?:{_SEP}\s{{0,6}})"
@@ -59,6 +60,9 @@ _DATE = (rf"(?:(?<!\d)\d{{1,4}}[/.\-]\d{{1,2}}(?:[/.\-]\d{{1,4}})?(?!\d)"
 # After a date-of-birth keyword only, a date of three parts written with spaces around its
 # separators or with typographic dashes ("D.O.B 3 / 4 / 59", "DOB 3–4–1959").
 _LOOSE_DATE = (rf"(?<!\d)\d{{1,2}}\s?[/.\-{_UDASH}]\s?\d{{1,2}}\s?[/.\-{_UDASH}]\s?\d{{2,4}}(?!\d)")
+# After a date-of-birth keyword only, a date written without separators, as a form's box or
+# an EHR's export holds it ("d.o.b 03041956", "DOB 030456", "DOB 19560304").
+_PACKED_DATE = r"(?<!\d)\d{6}(?:\d{2})?(?!\d)"
 # After "birthday" only, a date with its year ("birthday 3/4/1951", "birthday March 4, 1951"):
 # a staff member's birthday is written without one ("Tess's birthday 3/14, bring cupcakes").
 _DATED = (rf"(?:{_LOOSE_DATE}|(?<!\d)\d{{4}}[/.\-]\d{{1,2}}[/.\-]\d{{1,2}}(?!\d)"
@@ -138,9 +142,42 @@ _PT_AFTER = (rf"\s*(?:\(\s*(?:the\s+)?{_PT}\s*\)"
 _NAME_PT = (rf"(?<![{_LO}{_UP}])(?-i:{_NAME_WORD}\s+{_PARTICLES}{_NAME_WORD}|(?:Mr|Mrs|Ms|Miss)\.?\s+{_NAME_WORD}"
             rf"|(?:MR|MRS|MS|MISS)\.?\s+{_CAPS_WORD}){_PT_AFTER}")
 _CAPS_NAME_PT = rf"(?<![{_LO}{_UP}])(?-i:{_CAPS_NAME}){_PT_AFTER}"
+# ... or a patient's name with a bare age right after it ("patient Maria Nunez 67 needs an
+# ultrasound", "pt Tom O'Neil 81 in room 12"): a number up to 119 that is no count, time,
+# date, phone, room or measure ("pt Jane Roe 3 visits", "pt Jane Roe 2pm"; "67F", a room's
+# "12B" or an age with its sex, stays a near form). The age is part of the
+# match: the name needs no other date or age in its sentence.
+_NOT_AN_AGE = (r"(?:%|percent|referrals?|visits?|calls?|times?|copies|box(?:es)?|packets?"
+               r"|brochures?|flyers?|staff|patients?|pts|people|min(?:ute)?s?|hrs?|hours?|days?"
+               r"|weeks?|wks?|months?|mos?|[ap]\.?m\.?|o'?clock|units?|sessions?|mg|ml|cc|lbs?"
+               r"|kg|miles?|mi|st|nd|rd|th|x|of|digits?|numbers?|steps?)(?![a-z])")
+_PT_NAME_AGE = (rf"{_PT_NAME}[\s,]{{1,3}}(?:aged?\s*:?\s*)?(?<![\d/.])(?:1[01]\d|\d{{1,2}})"
+                rf"(?![\d%a-z]|[/.:\-{_UDASH}]\d|\s*{_NOT_AN_AGE})")
+# ... and, with no "patient" or "pt" at all, a name that holds its patient's age or birth date
+# right after it, as a hurried note writes it: a title and a last name with an age ("Mr. Hale
+# 58yo", "Mrs. Alvarez 72 yo", "Mr. Hale (58)", "Ms. Kim, 44, no-show"), or a first and last
+# name (or "Roe, Jane") with an age written as one ("Jane Roe 67 y/o", "Jane Roe aged 67") or
+# a date of the last century
+# ("Jane Roe 03/04/1956", "Jane Roe 3/4/56", "Jane Roe March 4, 1956"). Not a physician's
+# name ("Dr. Jane Roe 67 y/o"), a bare number ("Mary Smith 12 referrals") nor a visit's date
+# ("Mary Smith 12/3", "Mary Smith 12/03/2026", "Mary Smith 12/3/26"; with dots, a 4-digit
+# year only: "Epic Hyperspace 2.10.55" is a version).
+_EXPLICIT_AGE = (r"(?<![\d/.])(?:1[01]\d|\d{1,2})\s*-?\s*(?:y[/.]?\s?o\.?|yrs?[\s-]+old"
+                 r"|years?[\s-]*old|year-old)(?![a-z])|(?<![a-z])aged?\s*:?\s*(?:1[01]\d|\d{1,2})(?![\d/.:-])")
+_BIRTH_DATE = (rf"(?<!\d)\d{{1,2}}[/\-{_UDASH}]\d{{1,2}}[/\-{_UDASH}](?:19\d\d|[3-9]\d)(?![\d.])"
+               rf"|(?<![\d.])\d{{1,2}}\.\d{{1,2}}\.19\d\d(?![\d.])"
+               rf"|{_MONTH}\.?\s*\d{{1,2}}(?:st|nd|rd|th)?,?\s+19\d\d(?!\d)")
+_NOT_A_DOCTOR = r"(?<!dr\.\s)(?<!dr\s)(?<!drs\.\s)(?<!doctor\s)(?<!dr\.)"
+_NAME_WITH_AGE = (rf"(?<![{_LO}{_UP}.-]){_NOT_A_DOCTOR}(?-i:(?:Mr|Mrs|Ms|Miss)\.?\s+{_NAME_WORD}"
+                  rf"|{_NAME_WORD}\s+{_PARTICLES}{_NAME_WORD}|{_NAME_WORD},\s*{_NAME_WORD})(?![{_LO}{_UP}])\s*,?\s*"
+                  rf"(?:{_EXPLICIT_AGE}|{_BIRTH_DATE})")
+_TITLE_WITH_AGE = (rf"(?<![{_LO}{_UP}.-])(?-i:(?:Mr|Mrs|Ms|Miss)\.?\s+{_NAME_WORD})(?![{_LO}{_UP}])"
+                   rf"(?:\s*\(\s*(?:1[01]\d|\d{{1,2}})\s*\)|,\s*(?:1[01]\d|\d{{1,2}})\s*[mf]?\s*(?:,|;|$))")
 # The name patterns above that count only in a sentence holding a lower-case letter.
 _IN_MIXED_CASE = frozenset((_PT_CAPS_NAME, _CAPS_NAME_PT))
 _LOWER = re.compile("[a-z\u00df-\u00f6\u00f8-\u00ff]")
+# The name patterns that hold their own age (their sentence needs no other date or age).
+_WITH_ITS_AGE = frozenset((_PT_NAME_AGE, _NAME_WITH_AGE, _TITLE_WITH_AGE))
 
 
 # The first edition's rules below (the keyword, then a digit) took a count or a step for an
@@ -179,7 +216,7 @@ _KINDS = (
      rf"(?<![a-z])(?:mrn|medical\s+record\s+(?:number|no\b|#))(?![a-z]){_kept_digit(10)}"),
     (DOB, ("dob", "d.o.b", "d o b", "birth", "born"),
      rf"(?<![a-z])(?:(?:d[\W_]?o[\W_]?b(?![a-z])|date{_P}of{_P}birth|birth{_P}date|born(?![a-z]))"
-     rf"[\s\S]{{0,15}}?(?:{_DATE}|{_LOOSE_DATE})|birthday[\s\S]{{0,15}}?{_DATED})"),
+     rf"[\s\S]{{0,15}}?(?:{_DATE}|{_LOOSE_DATE}|{_PACKED_DATE})|birthday[\s\S]{{0,15}}?{_DATED})"),
     (DOB, ("dob", "birth"),  # the first edition's rule, kept: the keyword, a digit within 15
      rf"(?<![a-z])(?:dob|date\s+of\s+birth)(?![a-z]){_kept_digit(15)}"),
     (PLAN, ("medicare", "medicaid", "mbi", "member", "subscriber", "policy"),
@@ -217,6 +254,12 @@ _KINDS = (
      rf"{_PT_CONTACT}{_GAP}(?:{_PHONE}|{_EMAIL})"),
     (NAME, ("patient", "pt"),
      _PT_NAME),
+    (NAME, ("patient", "pt"),
+     _PT_NAME_AGE),
+    (NAME, ("yo", "y/o", "y.o", "y o", "yr", "year", "age", "/", "-", ".", "19", *_UDASH_CHARS),
+     _NAME_WITH_AGE),
+    (NAME, ("mr", "ms", "miss"),
+     _TITLE_WITH_AGE),
     (NAME, ("patient", "pt"),
      _NAME_PT),
     (NAME, ("patient", "pt"),
@@ -310,7 +353,7 @@ def _hits(text: str, low: str, every: bool = False, shapes: bool = True, near: b
             if m.start() in seen:
                 continue
             seen.add(m.start())
-            if (kind is NAME and not _name_with_date_or_age(
+            if (kind is NAME and pattern.pattern not in _WITH_ITS_AGE and not _name_with_date_or_age(
                     text, m, near, pattern.pattern in _IN_MIXED_CASE)) \
                     or (kind is INITIALS and not _name_with_date_or_age(text, m, _NEAR_AGE_ONLY)):
                 continue
@@ -344,7 +387,8 @@ def form_rules() -> dict:
     ``digit_zeros``, the characters a text is read without and as ASCII (``as_seen``);
     ``heading_words``, the words of a table's heading read before its cells (``as_tabled``). The near forms (warnings) are
     left out: a warning does not fail `validate`."""
-    return {"rules": [[kind, _js(pattern), 2 if pattern in _IN_MIXED_CASE else kind is NAME]
+    return {"rules": [[kind, _js(pattern), 2 if pattern in _IN_MIXED_CASE
+                       else kind is NAME and pattern not in _WITH_ITS_AGE]
                       for kind, _h, pattern in _KINDS],
             "date_or_age": _js(_DATE_OR_AGE.pattern), "lower": _LOWER.pattern,
             "sentence_end": _js(_SENTENCE_END.pattern), "sentence_reach": SENTENCE_REACH,
@@ -460,6 +504,19 @@ def as_tabled(text: str) -> str:
 _MEMO: dict[str, list[str]] = {}  # short texts seen (CSV cells, ids, dates repeat by thousands)
 
 
+_NAME_SEPARATOR = re.compile(r"(?<=[a-z])[-_.](?=[a-z0-9])|(?<=[0-9])[-_.](?=[a-z])", re.I)
+_LOWER_WORD = re.compile(r"\b[a-z]+\b")
+
+
+def path_as_words(rel: str) -> str:
+    """A file's path (its extension left out) as words, as a name is written in a note: a
+    dash, an underscore or a dot between letters a space, each word of letters capitalized
+    ("data/interactions/jane-roe-03-04-1956.yaml" as "Data/Interactions/Jane Roe
+    03-04-1956"): a patient's name typed as a file's name is no capitalized name."""
+    stem = rel[:len(rel) - len(rel.rpartition(".")[2]) - 1] if "." in rel.rpartition("/")[2] else rel
+    return _LOWER_WORD.sub(lambda m: m.group().capitalize(), _NAME_SEPARATOR.sub(" ", stem))
+
+
 def patient_info(text: str) -> list[str]:
     """The kinds of patient identifier that ``text`` seems to hold (none: an empty list)."""
     if len(text) <= 40:
@@ -537,14 +594,25 @@ _KEY_WORDS = ("patient", "birth", "medical_record", "first_name", "last_name", "
               "lastname")
 _KEY_NAMES = frozenset(("mrn", "dob", "ssn", "mr_no", "mr_number", "mr"))
 _NOT_A_NAME_PART = re.compile(r"[\W_]+")
+# Words of a heading that name a patient's data as a word of their own ("Chart No. of pt",
+# "Pt name", "Acct #", "Member ID"): "pt" alone, or a record's or a plan's word with a number's.
+_KEY_PATIENT_WORDS = frozenset(("pt", "pts", "mbi", "hicn"))
+_KEY_NUMBERED = frozenset(("chart", "acct", "account", "member", "subscriber", "policy", "insurance",
+                           "medicare", "medicaid"))
+_KEY_NUMBER_WORDS = frozenset(("no", "num", "nbr", "number", "id"))
 
 
 def patient_key(name: str) -> bool:
     """Whether a YAML key or CSV column names patient data (``patient…``, ``mrn``, ``dob``,
-    ``ssn``, ``…birth…``, ``first_name``, ``last_name``), with or without punctuation
-    between or after its letters (``D.O.B.``, ``MRN#``, ``S.S.N.``)."""
+    ``ssn``, ``…birth…``, ``first_name``, ``last_name``; ``pt`` as a word, a chart's, an
+    account's or a plan's number: ``Chart No. of pt``, ``Acct #``, ``Member ID``), with or
+    without punctuation between or after its letters (``D.O.B.``, ``MRN#``, ``S.S.N.``)."""
     norm = _NOT_A_NAME_PART.sub("_", str(name).strip().lower()).strip("_")
     squeezed = norm.replace("_", "")
+    words = set(norm.split("_"))
+    if words & _KEY_PATIENT_WORDS or (words & _KEY_NUMBERED and (
+            words & _KEY_NUMBER_WORDS or "#" in str(name))):
+        return True
     return norm in _KEY_NAMES or squeezed in _KEY_NAMES or any(w in norm for w in _KEY_WORDS) \
         or norm.startswith(("mrn_", "dob_", "ssn_")) or norm.endswith(("_mrn", "_dob", "_ssn"))
 
@@ -597,6 +665,22 @@ _NOT_AS_SEEN_BYTES = (rb"\xc2\xad|\xe1\xa0\x8e|\xe2\x80[\x8b-\x8d]|\xe2\x81\xa0"
 # far faster than one search per keyword or an alternation of them. Every pattern but the
 # two that only digits and letters make (3-2-4 digits, an MBI's shape: see the shape table)
 # needs one of these; with white space wherever the patterns allow a line to wrap.
+# What a name that holds its own age or birth date (``_NAME_WITH_AGE``, ``_TITLE_WITH_AGE``)
+# needs, with no keyword: an age written as one, a date of three parts not in ISO order (an
+# ISO date, a YAML date field's, does not pass: "0000-00-00"), a month with a day and a year,
+# or a title ("Mrs", "Ms", "Miss"; "Mr" passes as "m" and "r" above). No look-around: RE2
+# reads them as they are.
+_B_SPACE = rb"[ \t\n\r\f\v]"
+_B_DASH = rb"(?:[-/.]|\xe2\x80[\x90-\x95]|\xe2\x88\x92)"
+_NAMED_AGE_BYTES = (
+    rb"0[- \t\n\r\f\v]{0,12}y(?:[/.]?" + _B_SPACE + rb"{0,8}o|rs?[- \t\n\r\f\v]{1,12}old"
+    rb"|ears?[- \t\n\r\f\v]{0,12}old)",
+    rb"(?:^|[^0-])0{1,2}" + _B_DASH + rb"0{1,2}" + _B_DASH + rb"00",
+    rb"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]{0,6}\.?" + _B_SPACE
+    + rb"{0,8}0{1,2}(?:st|nd|rd|th)?,?" + _B_SPACE + rb"{1,8}0000",
+    rb"(?:^|[^a-z])m(?:rs|s|iss)[. \t\n\r\f\v]",
+    rb"(?:^|[^a-z])aged?[ \t\n\r\f\v:]{0,12}0",
+)
 _WORDS = tuple(re.compile(p) for p in (
     rb"p(?:atient(?!s)|t(?![a-z])|olicy)",
     rb"m(?:[\W_]{0,3}r(?![a-mo-z])|edica[ri]|bi|ed(?:ical)?[\W_]{0,6}rec)",
@@ -605,6 +689,7 @@ _WORDS = tuple(re.compile(p) for p in (
     rb"b(?:irth|orn|(?<=dob)|(?<=d[\W_]o[\W_]b)|(?<=d[\W_]ob)|(?<=do[\W_]b)"
     rb"|(?<=memb)ers?[\W_]{0,3}(?:id|#|n[ou])|(?<=subscrib)ers?[\W_]{0,3}(?:id|#|n[ou]))",
     _NOT_AS_SEEN_BYTES,
+    *_NAMED_AGE_BYTES,
 ))
 
 
@@ -625,7 +710,7 @@ _EVERY_WORD = b"|".join((
     rb"chart", rb"cord", rb"acc(?:t|ount)", rb"insurance" + _W + rb"{0,3}(?:id|#|n[ou])", rb"hicn",
     rb"birth", rb"born", rb"dob", rb"d" + _W + rb"o" + _W + rb"b", rb"d" + _W + rb"ob",
     rb"do" + _W + rb"b", rb"members?" + _W + rb"{0,3}(?:id|#|n[ou])",
-    rb"subscribers?" + _W + rb"{0,3}(?:id|#|n[ou])", _NOT_AS_SEEN_BYTES,
+    rb"subscribers?" + _W + rb"{0,3}(?:id|#|n[ou])", _NOT_AS_SEEN_BYTES, *_NAMED_AGE_BYTES,
 ))
 
 

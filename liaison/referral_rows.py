@@ -237,10 +237,10 @@ def _width_message(header: list[str], cells: list[str]) -> str:
     message = f"expected {width} cells (as in the header), found {found}"
     off = _one_column_off(header, cells)
     if off is not None and found > width:
-        return (f"{message}: cell {off + 1} (under {header[off]!r}) is empty and one too many: "
+        return (f"{message}: cell {off + 1} (under {_heading(header, off)}) is empty and one too many: "
                 "the cells after it stand one column to the right of their header; delete it")
     if off is not None:
-        return (f"{message}: the row has no cell for {header[off]!r}: the cells from there on "
+        return (f"{message}: the row has no cell for {_heading(header, off)}: the cells from there on "
                 "stand one column to the left of their header; write its value, or leave it "
                 "empty (nothing between two commas)")
     if found > width:
@@ -251,10 +251,20 @@ def _width_message(header: list[str], cells: list[str]) -> str:
         return (f"{message}: the last {'one is' if extra == 1 else f'{extra} are'} empty (a "
                 f"spreadsheet keeps cells that were cleared): delete {'it' if extra == 1 else 'them'}"
                 ', or put a value that holds a comma in double quotes ("Ruiz, Ana")')
-    missing = header[found:]
+    missing = range(found, width)
     commas = "," * len(missing)
-    return (f"{message}: the row ends before {', '.join(repr(c) for c in missing)}; an empty "
+    return (f"{message}: the row ends before {', '.join(_heading(header, i) for i in missing)}; an empty "
             f"cell is written as nothing after a comma (end the row with '{commas}')")
+
+
+def _heading(header: list[str], i: int) -> str:
+    """Column ``i`` of ``header`` as a row's message names it: quoted, unless it holds what a
+    patient's details hold (a patient's row pasted where the header goes: its cells are
+    counted, not quoted, in the header's own message, and were quoted back here)."""
+    name = header[i]
+    if _PERSONAL.search(name) or patient_info(name):
+        return f"the header's column {i + 1}, not quoted here"
+    return repr(name)
 
 
 def _reads_right(header: list[str], cells: list[str]) -> bool:

@@ -450,6 +450,11 @@ def test_ordinary_notes_pass_validate(example_site, note):
     # a file no command reads (a picture of a deck) is in git history all the same
     ("content/presentations/img/pt-mrn-0012345.png", "content/training/referral-source-basics.md",
      "medical record"),
+    # a patient's name typed as a file's name, in lower case with dashes
+    ("data/interactions/2026/11/jane-roe-03-04-1956.yaml",
+     "data/interactions/2026/11/2026-11-26-mountain-view-call.yaml", "patient's name"),
+    ("content/presentations/img/pt-jane-roe-67yo.png", "content/training/referral-source-basics.md",
+     "patient's name"),
 ])
 def test_a_file_name_that_holds_an_identifier_is_an_error(example_site, rel, src, kind):
     """A file's name and folders go into git history for good, as its values do: a path that
@@ -636,6 +641,18 @@ def test_csv_columns_with_punctuation_between_the_letters(example_site, column):
     res.expect(rel, 1, 1, column, pattern=PATIENT_MSG)
 
 
+@pytest.mark.parametrize("column", ["Chart No. of pt", "Pt name", "Acct #", "Member ID",
+                                    "Phone of pt"])
+def test_csv_columns_naming_a_patients_number_or_pt_in_a_word_of_their_own(example_site, column):
+    """A heading typed as staff write it ("Chart No. of pt") was an unknown column, with the
+    columns listed, while "MRN #" and "Patient #" were said to be patient data."""
+    text = (f"date,source,physician,service,status,{column}\n"
+            "2026-08-01,web,,vein-ablation,consulted,x\n")
+    rel = write(example_site, "data/referrals/more.csv", text)
+    res = validate(example_site)
+    res.expect(rel, 1, 1, column, "looks like patient data", pattern=PATIENT_MSG)
+
+
 def test_a_names_sentence_reaches_past_its_first_words():
     """A date 100 characters after the name, in the same sentence, makes the name an
     identifier (a sentence reaches SENTENCE_REACH characters each side, not a few words)."""
@@ -709,7 +726,8 @@ def test_a_withheld_message_keeps_its_list_index():
 
 @pytest.mark.parametrize("key, named", [
     ("visit_mrn", True), ("mother_dob", True), ("spouse_ssn", True), ("mrn_old", True),
-    ("summary", False), ("admin", False), ("dobson", False)])
+    ("summary", False), ("admin", False), ("dobson", False), ("chart_no", True), ("pt_name", True),
+    ("account_manager", False), ("member_since", False), ("opt_out", False), ("policy", False)])
 def test_keys_ending_or_starting_with_a_patient_word(key, named):
     assert guard.patient_key(key) is named
 
