@@ -216,14 +216,17 @@ def member_trainings(view: SiteView, m) -> list[dict]:
 def member_capture(view: SiteView, m, tid: str) -> dict | None:
     """Their own source capture of the last 365 days (``capture_by_member_365d``) beside the
     practice's: for each member named as ``taken_by``, and for every front-desk member, who
-    reads "none" when no row names them (``taken_by`` left empty); else None."""
+    reads "none" when no row names them (``taken_by`` left empty); else None. Under
+    ``PERCENT_BASE`` new patients their share reads as a count (``rate`` None, ``recorded`` of
+    ``referrals``), as a brief's treated share: "100.0%" of one patient says little."""
     c = view.stats.capture_by_member_365d.get(tid)
     if c is None and m.role != "front-desk":
         return None
     taken = c.referrals if c else 0
+    unknown = c.unknown if c else 0
     return {"id": tid, "referrals": taken, "taken": plural(taken, "new patient"),
-            "unknown": c.unknown if c else 0,
-            "rate": rate(c.rate) if c else None,
+            "unknown": unknown, "recorded": taken - unknown,
+            "rate": rate(c.rate) if c and taken >= PERCENT_BASE else None,
             "practice_rate": rate(view.stats.source_capture_rate_365d)}
 
 
