@@ -135,9 +135,28 @@ def resolve_as_of(value: str | None, environ=os.environ) -> dt.date:
     return day
 
 
-def check(root: Path, as_of: dt.date, strict: bool = False, use_cache: bool = True,
-          keep_records: bool = False, workers: int | None = None) -> Checked:
+def as_of_date(value: dt.date | str | None) -> dt.date:
+    """The as-of date ``check`` and ``build`` take from a Python caller: a ``datetime.date``,
+    an ISO string read as --as-of is, or None (SOURCE_DATE_EPOCH's date, else today). Raises
+    ValueError as ``resolve_as_of`` does (a date out of its range too), TypeError for a
+    datetime (the statistics count days, not hours) or any other type."""
+    if isinstance(value, dt.datetime):
+        raise TypeError(f"as_of is a datetime.date, not a datetime: give {value!r}.date()")
+    if isinstance(value, dt.date):
+        return resolve_as_of(value.isoformat())  # (its range checked as the option's is)
+    if value is None or isinstance(value, str):
+        return resolve_as_of(value)
+    raise TypeError(f"as_of is a datetime.date or a string 'YYYY-MM-DD', not "
+                    f"{type(value).__name__} {value!r}")
+
+
+def check(root: Path | str, as_of: dt.date | str | None, strict: bool = False,
+          use_cache: bool = True, keep_records: bool = False,
+          workers: int | None = None) -> Checked:
     """Load and check every file of a site root and compute the statistics.
+
+    ``root`` is a folder (a str or a path, relative to the working folder or not);
+    ``as_of`` as ``as_of_date`` takes it.
 
     The report holds every diagnostic. With ``keep_records`` the interactions and referrals
     stay in ``site`` (for rendering); without, they are read a chunk at a time (by forked
@@ -146,6 +165,7 @@ def check(root: Path, as_of: dt.date, strict: bool = False, use_cache: bool = Tr
     """
     from liaison.overrides import SETTINGS, override_names
 
+    root, as_of = Path(root), as_of_date(as_of)
     # A site's own templates are rendered with its records (liaison.overrides): keep them.
     # (A palette or talking-points.yaml alone is only checked: no page needs rendering.)
     names = override_names(root)
@@ -1435,9 +1455,11 @@ def _refuse_output_among_inputs(root: Path, target: Path) -> None:
             f"templates/, e.g. site/)")
 
 
-def build(root: Path, as_of: dt.date, out: Path, strict: bool = False, on_checked=None,
-          workers: int | None = None, progress=None, full: bool = False, hashed=None):
-    """validate -> aggregate -> plan -> render -> write. ``on_checked(checked)`` sees the
+def build(root: Path | str, as_of: dt.date | str | None, out: Path | str, strict: bool = False,
+          on_checked=None, workers: int | None = None, progress=None, full: bool = False,
+          hashed=None):
+    """validate -> aggregate -> plan -> render -> write (``root``, ``out`` and ``as_of`` as
+    ``check`` takes them). ``on_checked(checked)`` sees the
     diagnostics first and may stop the build (it raises when there are errors), so that a
     build with errors writes nothing.
 
@@ -1457,6 +1479,7 @@ def build(root: Path, as_of: dt.date, out: Path, strict: bool = False, on_checke
 
     start = time.perf_counter()
     progress = progress or QUIET
+    root, out, as_of = Path(root), Path(out), as_of_date(as_of)
     target = out.resolve()
     # refuse the site root or an input folder (said as such: not "empty it yourself"), then
     # a foreign folder, before any work

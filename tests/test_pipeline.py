@@ -1182,3 +1182,38 @@ def test_a_part_waited_for_comes_or_the_process_failure_is_raised(monkeypatch, f
         _parts_until(Streamed(fails), 7, "the sender")
     with pytest.raises(WorkerFailed, match="the sender ended without its result"):
         _parts_until(Streamed(lambda send: None), 7, "the sender")
+
+
+def test_check_and_build_take_what_a_python_caller_passes(example_site, tmp_path, monkeypatch):
+    """From a notebook: the root and the output folder as str or Path (relative ones too),
+    the as-of date as a datetime.date or an ISO string; the answer is the same."""
+    from liaison.stats import stats_json
+
+    given = pipeline.check(example_site, D)
+    monkeypatch.chdir(example_site.parent)
+    for root in (str(example_site), example_site.name, Path(example_site.name)):
+        for as_of in (D, D.isoformat()):
+            checked = pipeline.check(root, as_of)
+            assert checked.ok and stats_json(checked.stats) == stats_json(given.stats)
+    built = pipeline.build(example_site.name, D.isoformat(), "out")
+    assert not built.unchanged and (tmp_path / "out" / "stats.json").read_text(
+        encoding="utf-8") == stats_json(given.stats)
+
+
+@pytest.mark.parametrize("as_of, error, words", [
+    ("2026-13-01", ValueError, "not a real calendar day"),
+    ("12/5/2026", ValueError, "write YYYY-MM-DD"),
+    (dt.date(1850, 1, 1), ValueError, "out of range"),
+    (dt.datetime(2026, 11, 26, 9, 30), TypeError, r"\.date\(\)"),
+    (20261126, TypeError, "datetime.date"),
+])
+def test_an_as_of_date_a_python_caller_got_wrong_is_said(example_site, tmp_path, as_of,
+                                                           error, words):
+    """A wrong as-of date is a ValueError or TypeError saying what to give, before any file
+    is read, never a TypeError from a comparison deep in the checks."""
+    with pytest.raises(error, match=words):
+        pipeline.check(example_site, as_of)
+    with pytest.raises(error, match=words):
+        pipeline.build(example_site, as_of, tmp_path / "out")
+    assert not (tmp_path / "out").exists()
+
