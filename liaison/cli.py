@@ -115,7 +115,7 @@ def _report(checked, fmt: str, timings: bool) -> None:
         for line in summary.text_lines():
             click.echo(line, err=True)
     if not checked.ok:
-        raise DataErrors(len(checked.report.errors))
+        raise DataErrors(len(checked.report.errors), checked.report)
 
 
 def _report_github(diagnostics, summary) -> None:

@@ -1533,7 +1533,7 @@ def build(root: Path | str, as_of: dt.date | str | None, out: Path | str, strict
                 if not checked.ok and listing is not None:  # nothing left beside the output
                     unmake_spare_ahead(listing)
             if not checked.ok:
-                raise DataErrors(len(checked.report.errors))
+                raise DataErrors(len(checked.report.errors), checked.report)
             progress.stage("planning pages")
             record = {**buildrecord.settings(as_of, strict),
                       "inputs": checked.inputs if hashes is None else hashes}

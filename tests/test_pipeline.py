@@ -1217,3 +1217,19 @@ def test_an_as_of_date_a_python_caller_got_wrong_is_said(example_site, tmp_path,
         pipeline.build(example_site, as_of, tmp_path / "out")
     assert not (tmp_path / "out").exists()
 
+
+
+def test_a_build_with_errors_gives_its_diagnostics_to_a_python_caller(example_site, tmp_path):
+    """Without ``on_checked`` (nothing printed them), the DataErrors raised holds the
+    diagnostics, each at its file, line and column."""
+    from liaison.errors import DataErrors
+
+    physician = next((example_site / "data" / "physicians").glob("*.yaml"))
+    text = physician.read_text(encoding="utf-8")
+    physician.write_text(text.replace("tier: ", "tier: Z", 1), encoding="utf-8")
+    with pytest.raises(DataErrors) as raised:
+        pipeline.build(example_site, D, tmp_path / "out")
+    errors = raised.value.report.errors
+    assert len(errors) == raised.value.count >= 1
+    assert errors[0].path == f"data/physicians/{physician.name}" and errors[0].line > 1
+    assert not (tmp_path / "out").exists()
