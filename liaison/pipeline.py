@@ -150,6 +150,18 @@ def as_of_date(value: dt.date | str | None) -> dt.date:
                     f"{type(value).__name__} {value!r}")
 
 
+def site_root(root: Path | str) -> Path:
+    """The site root ``check`` and ``build`` take from a Python caller (a str or a path),
+    as a Path; a LiaisonError where it is no folder (a missing one's check said only
+    "missing site.yaml", as though the folder were a site without it)."""
+    from liaison.errors import LiaisonError, printable
+
+    root = Path(root)
+    if not root.is_dir():
+        raise LiaisonError(f"'{printable(str(root))}' is not a folder")
+    return root
+
+
 def check(root: Path | str, as_of: dt.date | str | None, strict: bool = False,
           use_cache: bool = True, keep_records: bool = False,
           workers: int | None = None) -> Checked:
@@ -165,7 +177,7 @@ def check(root: Path | str, as_of: dt.date | str | None, strict: bool = False,
     """
     from liaison.overrides import SETTINGS, override_names
 
-    root, as_of = Path(root), as_of_date(as_of)
+    root, as_of = site_root(root), as_of_date(as_of)
     # A site's own templates are rendered with its records (liaison.overrides): keep them.
     # (A palette or talking-points.yaml alone is only checked: no page needs rendering.)
     names = override_names(root)
@@ -1479,7 +1491,7 @@ def build(root: Path | str, as_of: dt.date | str | None, out: Path | str, strict
 
     start = time.perf_counter()
     progress = progress or QUIET
-    root, out, as_of = Path(root), Path(out), as_of_date(as_of)
+    root, out, as_of = site_root(root), Path(out), as_of_date(as_of)
     target = out.resolve()
     # refuse the site root or an input folder (said as such: not "empty it yourself"), then
     # a foreign folder, before any work

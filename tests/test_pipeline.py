@@ -1233,3 +1233,16 @@ def test_a_build_with_errors_gives_its_diagnostics_to_a_python_caller(example_si
     assert len(errors) == raised.value.count >= 1
     assert errors[0].path == f"data/physicians/{physician.name}" and errors[0].line > 1
     assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("name", ["missing", "a-file"])
+def test_a_root_that_is_no_folder_is_said_to_a_python_caller(tmp_path, name):
+    """As `--root` is: "is not a folder", not a diagnostic of a missing site.yaml."""
+    from liaison.errors import LiaisonError
+
+    (tmp_path / "a-file").write_text("x", encoding="utf-8")
+    with pytest.raises(LiaisonError, match=f"'{tmp_path / name}' is not a folder"):
+        pipeline.check(tmp_path / name, D)
+    with pytest.raises(LiaisonError, match=f"'{tmp_path / name}' is not a folder"):
+        pipeline.build(str(tmp_path / name), D, tmp_path / "out")
+    assert not (tmp_path / "out").exists()
