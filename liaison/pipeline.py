@@ -162,13 +162,28 @@ def site_root(root: Path | str) -> Path:
     return root
 
 
+def worker_count(workers: int | None) -> int | None:
+    """``workers`` as ``check`` and ``build`` take it: the processes the work may be shared
+    among, 1 or more (1: this one alone), or None (as many as the cores). Raises ValueError
+    or TypeError, said, for another value (0 divided the records among no process)."""
+    if workers is None:
+        return None
+    if isinstance(workers, bool) or not isinstance(workers, int):
+        raise TypeError(f"workers is a number of processes or None, not "
+                        f"{type(workers).__name__} {workers!r}")
+    if workers < 1:
+        raise ValueError(f"workers is a number of processes, 1 or more (None: as many as "
+                         f"the cores), not {workers}")
+    return workers
+
+
 def check(root: Path | str, as_of: dt.date | str | None, strict: bool = False,
           use_cache: bool = True, keep_records: bool = False,
           workers: int | None = None) -> Checked:
     """Load and check every file of a site root and compute the statistics.
 
     ``root`` is a folder (a str or a path, relative to the working folder or not);
-    ``as_of`` as ``as_of_date`` takes it.
+    ``as_of`` as ``as_of_date`` takes it; ``workers`` as ``worker_count`` does.
 
     The report holds every diagnostic. With ``keep_records`` the interactions and referrals
     stay in ``site`` (for rendering); without, they are read a chunk at a time (by forked
@@ -177,7 +192,7 @@ def check(root: Path | str, as_of: dt.date | str | None, strict: bool = False,
     """
     from liaison.overrides import SETTINGS, override_names
 
-    root, as_of = site_root(root), as_of_date(as_of)
+    root, as_of, workers = site_root(root), as_of_date(as_of), worker_count(workers)
     # A site's own templates are rendered with its records (liaison.overrides): keep them.
     # (A palette or talking-points.yaml alone is only checked: no page needs rendering.)
     names = override_names(root)
@@ -1470,8 +1485,8 @@ def _refuse_output_among_inputs(root: Path, target: Path) -> None:
 def build(root: Path | str, as_of: dt.date | str | None, out: Path | str, strict: bool = False,
           on_checked=None, workers: int | None = None, progress=None, full: bool = False,
           hashed=None):
-    """validate -> aggregate -> plan -> render -> write (``root``, ``out`` and ``as_of`` as
-    ``check`` takes them). ``on_checked(checked)`` sees the
+    """validate -> aggregate -> plan -> render -> write (``root``, ``out``, ``as_of`` and
+    ``workers`` as ``check`` takes them). ``on_checked(checked)`` sees the
     diagnostics first and may stop the build (it raises when there are errors), so that a
     build with errors writes nothing.
 
@@ -1492,6 +1507,7 @@ def build(root: Path | str, as_of: dt.date | str | None, out: Path | str, strict
     start = time.perf_counter()
     progress = progress or QUIET
     root, out, as_of = site_root(root), Path(out), as_of_date(as_of)
+    workers = worker_count(workers)
     target = out.resolve()
     # refuse the site root or an input folder (said as such: not "empty it yourself"), then
     # a foreign folder, before any work

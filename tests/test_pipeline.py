@@ -1246,3 +1246,15 @@ def test_a_root_that_is_no_folder_is_said_to_a_python_caller(tmp_path, name):
     with pytest.raises(LiaisonError, match=f"'{tmp_path / name}' is not a folder"):
         pipeline.build(str(tmp_path / name), D, tmp_path / "out")
     assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("workers, error", [(0, ValueError), (-2, ValueError), ("2", TypeError)])
+def test_a_number_of_workers_a_python_caller_got_wrong_is_said(generated, tmp_path, monkeypatch,
+                                                               workers, error):
+    """Said before any work, not a ZeroDivisionError where the records are shared out."""
+    monkeypatch.setattr(pipeline, "PARALLEL_BYTES", 0)
+    with pytest.raises(error, match="workers is a number of processes"):
+        pipeline.check(generated, D, workers=workers)
+    with pytest.raises(error, match="workers is a number of processes"):
+        pipeline.build(generated, D, tmp_path / "out", workers=workers)
+    assert not (tmp_path / "out").exists()
