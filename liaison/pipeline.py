@@ -153,12 +153,15 @@ def as_of_date(value: dt.date | str | None) -> dt.date:
 def site_root(root: Path | str) -> Path:
     """The site root ``check`` and ``build`` take from a Python caller (a str or a path),
     as a Path; a LiaisonError where it is no folder (a missing one's check said only
-    "missing site.yaml", as though the folder were a site without it)."""
+    "missing site.yaml", as though the folder were a site without it), or where the cache
+    folder is among its inputs (as the commands refuse it: cache.refuse_cache_among_inputs)."""
+    from liaison.cache import refuse_cache_among_inputs
     from liaison.errors import LiaisonError, printable
 
     root = Path(root)
     if not root.is_dir():
         raise LiaisonError(f"'{printable(str(root))}' is not a folder")
+    refuse_cache_among_inputs(root)
     return root
 
 

@@ -1258,3 +1258,18 @@ def test_a_number_of_workers_a_python_caller_got_wrong_is_said(generated, tmp_pa
     with pytest.raises(error, match="workers is a number of processes"):
         pipeline.build(generated, D, tmp_path / "out", workers=workers)
     assert not (tmp_path / "out").exists()
+
+
+def test_a_cache_folder_among_the_inputs_is_refused_to_a_python_caller(example_site, tmp_path,
+                                                                     monkeypatch):
+    """As the commands refuse it: checked from Python, the cache's files were read as the
+    site's templates the second time (a pickle "not UTF-8 text", 71 errors on the sample)."""
+    from liaison.errors import LiaisonError
+
+    monkeypatch.setenv("LIAISON_CACHE_DIR", str(example_site / "templates" / "cache"))
+    for _ in range(2):
+        with pytest.raises(LiaisonError, match="is in the site's templates/ folder"):
+            pipeline.check(example_site, D)
+        with pytest.raises(LiaisonError, match="is in the site's templates/ folder"):
+            pipeline.build(example_site, D, tmp_path / "out")
+    assert not (tmp_path / "out").exists()
