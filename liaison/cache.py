@@ -72,6 +72,18 @@ def refuse_cache_among_inputs(root: Path) -> None:
             f"command reads ({move_cache('data/, content/ and templates/')})")
 
 
+def refuse_cache_in_output(out: Path, resolved: Path) -> None:
+    """A LiaisonError where the cache folder is the output folder ``out`` (``resolved``) or
+    in it: the cache made there first, the build then refused its own output as a folder it
+    did not make, every time."""
+    from liaison.errors import LiaisonError
+
+    folder = cache_folder().resolve()
+    if folder == resolved or resolved in folder.parents:
+        raise LiaisonError(f"the cache folder '{folder}' is in the output folder '{out}', "
+                           f"which every build replaces ({move_cache(str(out))})")
+
+
 def cache_file(root: Path, kind: str, suffix: str) -> Path:
     """Where this program keeps what it knows of a site root between runs (never inside it)."""
     name = hashlib.blake2b(os.fsencode(root.resolve()), digest_size=8).hexdigest()

@@ -228,13 +228,9 @@ def build(root: Path, out: Path | None, as_of: str | None, strict: bool, timings
     except RuntimeError:  # (Python 3.11's word for a loop of symbolic links)
         raise LiaisonError(f"cannot build into '{target}': its path is a loop of symbolic "
                            "links") from None
-    from liaison.cache import cache_folder, move_cache
+    from liaison.cache import refuse_cache_in_output
 
-    folder = cache_folder().resolve()
-    if folder == resolved or resolved in folder.parents:  # made there by the hashing below:
-        # the build then refused its own output as a folder it did not make, every time
-        raise LiaisonError(f"the cache folder '{folder}' is in the output folder '{target}', "
-                           f"which every build replaces ({move_cache(str(target))})")
+    refuse_cache_in_output(target, resolved)  # (before the hashing below makes it there)
     # The input files are hashed in a forked process while this one imports the build's
     # modules (0.3 s each at 10,000 physicians; the hashes decide whether anything changed).
     # With --full, nothing is compared: the files the load reads are hashed from its bytes.

@@ -1502,6 +1502,7 @@ def build(root: Path | str, as_of: dt.date | str | None, out: Path | str, strict
     the build's modules; with ``full``, ``hashed_inputs(root, out, compare=False)``), taken
     instead of hashing the input files here."""
     from liaison import buildrecord
+    from liaison.cache import refuse_cache_in_output
     from liaison.errors import DataErrors
     from liaison.progress import QUIET
     from liaison.render import (Listing, build_site, check_output, list_output,
@@ -1512,9 +1513,10 @@ def build(root: Path | str, as_of: dt.date | str | None, out: Path | str, strict
     root, out, as_of = site_root(root), Path(out), as_of_date(as_of)
     workers = worker_count(workers)
     target = out.resolve()
-    # refuse the site root or an input folder (said as such: not "empty it yourself"), then
-    # a foreign folder, before any work
+    # refuse the site root or an input folder (said as such: not "empty it yourself"), the
+    # cache folder's, then a foreign folder, before any work
     _refuse_output_among_inputs(root, target)
+    refuse_cache_in_output(out, target)
     check_output(target)
     hashes, file_stats = None, {}
     compared = []  # the wait for the hashes, among the timings: (stage, seconds)

@@ -1273,3 +1273,16 @@ def test_a_cache_folder_among_the_inputs_is_refused_to_a_python_caller(example_s
         with pytest.raises(LiaisonError, match="is in the site's templates/ folder"):
             pipeline.build(example_site, D, tmp_path / "out")
     assert not (tmp_path / "out").exists()
+
+
+def test_a_cache_folder_in_the_output_folder_is_refused_to_a_python_caller(example_site,
+                                                                          tmp_path, monkeypatch):
+    """As `build` refuses it: from Python, the build made the cache folder in ``out``, then
+    refused its own output as a folder it did not make, every time."""
+    from liaison.errors import LiaisonError
+
+    monkeypatch.setenv("LIAISON_CACHE_DIR", str(tmp_path / "out" / "cache"))
+    for _ in range(2):
+        with pytest.raises(LiaisonError, match="is in the output folder"):
+            pipeline.build(example_site, D, tmp_path / "out")
+    assert not (tmp_path / "out").exists()
