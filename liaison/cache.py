@@ -49,6 +49,41 @@ def cache_folder() -> Path:
     ))
 
 
+def move_cache(outside: str) -> str:
+    """What to set so that the cache folder is outside ``outside``: the variable that put
+    it where it is."""
+    if os.environ.get("LIAISON_CACHE_DIR"):
+        return f"set $LIAISON_CACHE_DIR to a folder outside {outside}, or unset it to use the default"
+    return f"set $XDG_CACHE_HOME, or $LIAISON_CACHE_DIR, to a folder outside {outside}"
+
+
+def refuse_cache_among_inputs(root: Path) -> None:
+    """A LiaisonError where the cache folder is in the site ``root``'s data/, content/ or
+    templates/: its files would be read as inputs (its compiled templates as templates:
+    every later check failed) or committed with the records."""
+    from liaison.discover import input_tree
+    from liaison.errors import LiaisonError
+
+    folder = cache_folder().resolve()
+    tree = input_tree(root.resolve(), folder)
+    if tree:
+        raise LiaisonError(
+            f"the cache folder '{folder}' is in the site's {tree}/ folder, which every "
+            f"command reads ({move_cache('data/, content/ and templates/')})")
+
+
+def refuse_cache_in_output(out: Path, resolved: Path) -> None:
+    """A LiaisonError where the cache folder is the output folder ``out`` (``resolved``) or
+    in it: the cache made there first, the build then refused its own output as a folder it
+    did not make, every time."""
+    from liaison.errors import LiaisonError
+
+    folder = cache_folder().resolve()
+    if folder == resolved or resolved in folder.parents:
+        raise LiaisonError(f"the cache folder '{folder}' is in the output folder '{out}', "
+                           f"which every build replaces ({move_cache(str(out))})")
+
+
 def cache_file(root: Path, kind: str, suffix: str) -> Path:
     """Where this program keeps what it knows of a site root between runs (never inside it)."""
     name = hashlib.blake2b(os.fsencode(root.resolve()), digest_size=8).hexdigest()

@@ -66,14 +66,16 @@ _HAND_OVER = {
 }
 
 
-def summarize(repo: Path, base: str, head: str | None, as_of: dt.date, root: str = ".") -> str:
+def summarize(repo: Path | str, base: str, head: str | None, as_of: dt.date | str | None,
+              root: str = ".") -> str:
     """Markdown summary of what the data change between ``base`` and ``head`` (None: the
     working tree) does, for a pull-request comment. ``root`` is the site root, relative to
-    ``repo`` (any folder inside a git working tree). Raises ChangesError (a LiaisonError)
-    with git's message when a revision cannot be read."""
-    from liaison.pipeline import check
+    ``repo`` (any folder inside a git working tree); ``as_of`` as ``pipeline.check`` takes
+    it. Raises ChangesError (a LiaisonError) with git's message when a revision cannot be
+    read."""
+    from liaison.pipeline import as_of_date, check
 
-    repo = Path(repo)
+    repo, as_of = Path(repo), as_of_date(as_of)
     top = toplevel(repo)
     rel = site_rel(top, repo, root)
     base_commit = commit_of(top, base)

@@ -53,28 +53,12 @@ def _counted(count: int, word: str) -> str:
 
 def _root(root: Path) -> Path:
     """The site root, checked: a folder, and not the one its cache folder is in."""
-    from liaison.cache import cache_folder
-    from liaison.discover import input_tree
+    from liaison.cache import refuse_cache_among_inputs
 
     if not root.is_dir():
         raise click.BadParameter(f"'{printable(str(root))}' is not a folder", param_hint="'--root'")
-    # The cache's files among the inputs would be read as them (its compiled templates as
-    # templates: every later `validate` failed) or committed with the records
-    folder = cache_folder().resolve()
-    tree = input_tree(root.resolve(), folder)
-    if tree:
-        raise LiaisonError(
-            f"the cache folder '{folder}' is in the site's {tree}/ folder, which every "
-            f"command reads ({_move_cache('data/, content/ and templates/')})")
+    refuse_cache_among_inputs(root)
     return root
-
-
-def _move_cache(outside: str) -> str:
-    """What to set so that the cache folder is outside ``outside``: the variable that put
-    it where it is."""
-    if os.environ.get("LIAISON_CACHE_DIR"):
-        return f"set $LIAISON_CACHE_DIR to a folder outside {outside}, or unset it to use the default"
-    return f"set $XDG_CACHE_HOME, or $LIAISON_CACHE_DIR, to a folder outside {outside}"
 
 
 # What a command read, left for the process to drop when it ends: ``run`` sets it, and exits
@@ -115,7 +99,7 @@ def _report(checked, fmt: str, timings: bool) -> None:
         for line in summary.text_lines():
             click.echo(line, err=True)
     if not checked.ok:
-        raise DataErrors(len(checked.report.errors))
+        raise DataErrors(len(checked.report.errors), checked.report)
 
 
 def _report_github(diagnostics, summary) -> None:
@@ -244,13 +228,9 @@ def build(root: Path, out: Path | None, as_of: str | None, strict: bool, timings
     except RuntimeError:  # (Python 3.11's word for a loop of symbolic links)
         raise LiaisonError(f"cannot build into '{target}': its path is a loop of symbolic "
                            "links") from None
-    from liaison.cache import cache_folder
+    from liaison.cache import refuse_cache_in_output
 
-    folder = cache_folder().resolve()
-    if folder == resolved or resolved in folder.parents:  # made there by the hashing below:
-        # the build then refused its own output as a folder it did not make, every time
-        raise LiaisonError(f"the cache folder '{folder}' is in the output folder '{target}', "
-                           f"which every build replaces ({_move_cache(str(target))})")
+    refuse_cache_in_output(target, resolved)  # (before the hashing below makes it there)
     # The input files are hashed in a forked process while this one imports the build's
     # modules (0.3 s each at 10,000 physicians; the hashes decide whether anything changed).
     # With --full, nothing is compared: the files the load reads are hashed from its bytes.

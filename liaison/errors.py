@@ -24,12 +24,14 @@ class LiaisonError(click.ClickException):
 
 
 class DataErrors(LiaisonError):
-    """The data has errors; the diagnostics were printed already."""
+    """The data has errors; the diagnostics were printed already (the command line's), or
+    are in ``report`` (a ``diagnostics.Report``: ``pipeline.build`` called from Python)."""
 
-    def __init__(self, count: int):
+    def __init__(self, count: int, report=None):
         # "1,204", as the summary above it
         super().__init__(f"{count:,} error{'s' if count != 1 else ''} found")
         self.count = count
+        self.report = report
 
 
 class TemplateFailure(LiaisonError):

@@ -135,9 +135,58 @@ def resolve_as_of(value: str | None, environ=os.environ) -> dt.date:
     return day
 
 
-def check(root: Path, as_of: dt.date, strict: bool = False, use_cache: bool = True,
-          keep_records: bool = False, workers: int | None = None) -> Checked:
+def as_of_date(value: dt.date | str | None) -> dt.date:
+    """The as-of date ``check`` and ``build`` take from a Python caller: a ``datetime.date``,
+    an ISO string read as --as-of is, or None (SOURCE_DATE_EPOCH's date, else today). Raises
+    ValueError as ``resolve_as_of`` does (a date out of its range too), TypeError for a
+    datetime (the statistics count days, not hours) or any other type."""
+    if isinstance(value, dt.datetime):
+        raise TypeError(f"as_of is a datetime.date, not a datetime: give {value!r}.date()")
+    if isinstance(value, dt.date):
+        return resolve_as_of(value.isoformat())  # (its range checked as the option's is)
+    if value is None or isinstance(value, str):
+        return resolve_as_of(value)
+    raise TypeError(f"as_of is a datetime.date or a string 'YYYY-MM-DD', not "
+                    f"{type(value).__name__} {value!r}")
+
+
+def site_root(root: Path | str) -> Path:
+    """The site root ``check`` and ``build`` take from a Python caller (a str or a path),
+    as a Path; a LiaisonError where it is no folder (a missing one's check said only
+    "missing site.yaml", as though the folder were a site without it), or where the cache
+    folder is among its inputs (as the commands refuse it: cache.refuse_cache_among_inputs)."""
+    from liaison.cache import refuse_cache_among_inputs
+    from liaison.errors import LiaisonError, printable
+
+    root = Path(root)
+    if not root.is_dir():
+        raise LiaisonError(f"'{printable(str(root))}' is not a folder")
+    refuse_cache_among_inputs(root)
+    return root
+
+
+def worker_count(workers: int | None) -> int | None:
+    """``workers`` as ``check`` and ``build`` take it: the processes the work may be shared
+    among, 1 or more (1: this one alone), or None (as many as the cores). Raises ValueError
+    or TypeError, said, for another value (0 divided the records among no process)."""
+    if workers is None:
+        return None
+    if isinstance(workers, bool) or not isinstance(workers, int):
+        raise TypeError(f"workers is a number of processes or None, not "
+                        f"{type(workers).__name__} {workers!r}")
+    if workers < 1:
+        raise ValueError(f"workers is a number of processes, 1 or more (None: as many as "
+                         f"the cores), not {workers}")
+    return workers
+
+
+def check(root: Path | str, as_of: dt.date | str | None, strict: bool = False,
+          use_cache: bool = True, keep_records: bool = False,
+          workers: int | None = None) -> Checked:
     """Load and check every file of a site root and compute the statistics.
+
+    ``root`` is a folder (a str or a path, relative to the working folder or not);
+    ``as_of`` as ``as_of_date`` takes it; ``workers`` as ``worker_count`` does.
 
     The report holds every diagnostic. With ``keep_records`` the interactions and referrals
     stay in ``site`` (for rendering); without, they are read a chunk at a time (by forked
@@ -146,6 +195,7 @@ def check(root: Path, as_of: dt.date, strict: bool = False, use_cache: bool = Tr
     """
     from liaison.overrides import SETTINGS, override_names
 
+    root, as_of, workers = site_root(root), as_of_date(as_of), worker_count(workers)
     # A site's own templates are rendered with its records (liaison.overrides): keep them.
     # (A palette or talking-points.yaml alone is only checked: no page needs rendering.)
     names = override_names(root)
@@ -1435,9 +1485,11 @@ def _refuse_output_among_inputs(root: Path, target: Path) -> None:
             f"templates/, e.g. site/)")
 
 
-def build(root: Path, as_of: dt.date, out: Path, strict: bool = False, on_checked=None,
-          workers: int | None = None, progress=None, full: bool = False, hashed=None):
-    """validate -> aggregate -> plan -> render -> write. ``on_checked(checked)`` sees the
+def build(root: Path | str, as_of: dt.date | str | None, out: Path | str, strict: bool = False,
+          on_checked=None, workers: int | None = None, progress=None, full: bool = False,
+          hashed=None):
+    """validate -> aggregate -> plan -> render -> write (``root``, ``out``, ``as_of`` and
+    ``workers`` as ``check`` takes them). ``on_checked(checked)`` sees the
     diagnostics first and may stop the build (it raises when there are errors), so that a
     build with errors writes nothing.
 
@@ -1450,6 +1502,7 @@ def build(root: Path, as_of: dt.date, out: Path, strict: bool = False, on_checke
     the build's modules; with ``full``, ``hashed_inputs(root, out, compare=False)``), taken
     instead of hashing the input files here."""
     from liaison import buildrecord
+    from liaison.cache import refuse_cache_in_output
     from liaison.errors import DataErrors
     from liaison.progress import QUIET
     from liaison.render import (Listing, build_site, check_output, list_output,
@@ -1457,10 +1510,13 @@ def build(root: Path, as_of: dt.date, out: Path, strict: bool = False, on_checke
 
     start = time.perf_counter()
     progress = progress or QUIET
+    root, out, as_of = site_root(root), Path(out), as_of_date(as_of)
+    workers = worker_count(workers)
     target = out.resolve()
-    # refuse the site root or an input folder (said as such: not "empty it yourself"), then
-    # a foreign folder, before any work
+    # refuse the site root or an input folder (said as such: not "empty it yourself"), the
+    # cache folder's, then a foreign folder, before any work
     _refuse_output_among_inputs(root, target)
+    refuse_cache_in_output(out, target)
     check_output(target)
     hashes, file_stats = None, {}
     compared = []  # the wait for the hashes, among the timings: (stage, seconds)
@@ -1510,7 +1566,7 @@ def build(root: Path, as_of: dt.date, out: Path, strict: bool = False, on_checke
                 if not checked.ok and listing is not None:  # nothing left beside the output
                     unmake_spare_ahead(listing)
             if not checked.ok:
-                raise DataErrors(len(checked.report.errors))
+                raise DataErrors(len(checked.report.errors), checked.report)
             progress.stage("planning pages")
             record = {**buildrecord.settings(as_of, strict),
                       "inputs": checked.inputs if hashes is None else hashes}

@@ -222,6 +222,16 @@ def test_summary_is_deterministic_and_reads_nothing_but_git(tmp_path):
     assert f"to `HEAD` ({short})" in first.splitlines()[0]
 
 
+def test_summary_takes_the_as_of_date_as_check_does(tmp_path):
+    """From Python: the as-of date as a "YYYY-MM-DD" string gives the summary a date gives
+    (it was an AttributeError on str.isoformat once the records were checked)."""
+    repo, site = new_repo(tmp_path)
+    make_change(site)
+    commit_all(repo, "head")
+    assert summarize(str(repo), "HEAD~1", "HEAD", AS_OF.isoformat()) == summarize(
+        repo, "HEAD~1", "HEAD", AS_OF)
+
+
 def test_no_change(tmp_path):
     repo, _site = new_repo(tmp_path)
     text = summarize(repo, "HEAD", "HEAD", AS_OF)

@@ -1182,3 +1182,107 @@ def test_a_part_waited_for_comes_or_the_process_failure_is_raised(monkeypatch, f
         _parts_until(Streamed(fails), 7, "the sender")
     with pytest.raises(WorkerFailed, match="the sender ended without its result"):
         _parts_until(Streamed(lambda send: None), 7, "the sender")
+
+
+def test_check_and_build_take_what_a_python_caller_passes(example_site, tmp_path, monkeypatch):
+    """From a notebook: the root and the output folder as str or Path (relative ones too),
+    the as-of date as a datetime.date or an ISO string; the answer is the same."""
+    from liaison.stats import stats_json
+
+    given = pipeline.check(example_site, D)
+    monkeypatch.chdir(example_site.parent)
+    for root in (str(example_site), example_site.name, Path(example_site.name)):
+        for as_of in (D, D.isoformat()):
+            checked = pipeline.check(root, as_of)
+            assert checked.ok and stats_json(checked.stats) == stats_json(given.stats)
+    built = pipeline.build(example_site.name, D.isoformat(), "out")
+    assert not built.unchanged and (tmp_path / "out" / "stats.json").read_text(
+        encoding="utf-8") == stats_json(given.stats)
+
+
+@pytest.mark.parametrize("as_of, error, words", [
+    ("2026-13-01", ValueError, "not a real calendar day"),
+    ("12/5/2026", ValueError, "write YYYY-MM-DD"),
+    (dt.date(1850, 1, 1), ValueError, "out of range"),
+    (dt.datetime(2026, 11, 26, 9, 30), TypeError, r"\.date\(\)"),
+    (20261126, TypeError, "datetime.date"),
+])
+def test_an_as_of_date_a_python_caller_got_wrong_is_said(example_site, tmp_path, as_of,
+                                                           error, words):
+    """A wrong as-of date is a ValueError or TypeError saying what to give, before any file
+    is read, never a TypeError from a comparison deep in the checks."""
+    with pytest.raises(error, match=words):
+        pipeline.check(example_site, as_of)
+    with pytest.raises(error, match=words):
+        pipeline.build(example_site, as_of, tmp_path / "out")
+    assert not (tmp_path / "out").exists()
+
+
+
+def test_a_build_with_errors_gives_its_diagnostics_to_a_python_caller(example_site, tmp_path):
+    """Without ``on_checked`` (nothing printed them), the DataErrors raised holds the
+    diagnostics, each at its file, line and column."""
+    from liaison.errors import DataErrors
+
+    physician = next((example_site / "data" / "physicians").glob("*.yaml"))
+    text = physician.read_text(encoding="utf-8")
+    physician.write_text(text.replace("tier: ", "tier: Z", 1), encoding="utf-8")
+    with pytest.raises(DataErrors) as raised:
+        pipeline.build(example_site, D, tmp_path / "out")
+    errors = raised.value.report.errors
+    assert len(errors) == raised.value.count >= 1
+    assert errors[0].path == f"data/physicians/{physician.name}" and errors[0].line > 1
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("name", ["missing", "a-file"])
+def test_a_root_that_is_no_folder_is_said_to_a_python_caller(tmp_path, name):
+    """As `--root` is: "is not a folder", not a diagnostic of a missing site.yaml."""
+    from liaison.errors import LiaisonError
+
+    (tmp_path / "a-file").write_text("x", encoding="utf-8")
+    with pytest.raises(LiaisonError, match=f"'{tmp_path / name}' is not a folder"):
+        pipeline.check(tmp_path / name, D)
+    with pytest.raises(LiaisonError, match=f"'{tmp_path / name}' is not a folder"):
+        pipeline.build(str(tmp_path / name), D, tmp_path / "out")
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("workers, error", [(0, ValueError), (-2, ValueError), ("2", TypeError)])
+def test_a_number_of_workers_a_python_caller_got_wrong_is_said(generated, tmp_path, monkeypatch,
+                                                               workers, error):
+    """Said before any work, not a ZeroDivisionError where the records are shared out."""
+    monkeypatch.setattr(pipeline, "PARALLEL_BYTES", 0)
+    with pytest.raises(error, match="workers is a number of processes"):
+        pipeline.check(generated, D, workers=workers)
+    with pytest.raises(error, match="workers is a number of processes"):
+        pipeline.build(generated, D, tmp_path / "out", workers=workers)
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_cache_folder_among_the_inputs_is_refused_to_a_python_caller(example_site, tmp_path,
+                                                                     monkeypatch):
+    """As the commands refuse it: checked from Python, the cache's files were read as the
+    site's templates the second time (a pickle "not UTF-8 text", 71 errors on the sample)."""
+    from liaison.errors import LiaisonError
+
+    monkeypatch.setenv("LIAISON_CACHE_DIR", str(example_site / "templates" / "cache"))
+    for _ in range(2):
+        with pytest.raises(LiaisonError, match="is in the site's templates/ folder"):
+            pipeline.check(example_site, D)
+        with pytest.raises(LiaisonError, match="is in the site's templates/ folder"):
+            pipeline.build(example_site, D, tmp_path / "out")
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_cache_folder_in_the_output_folder_is_refused_to_a_python_caller(example_site,
+                                                                          tmp_path, monkeypatch):
+    """As `build` refuses it: from Python, the build made the cache folder in ``out``, then
+    refused its own output as a folder it did not make, every time."""
+    from liaison.errors import LiaisonError
+
+    monkeypatch.setenv("LIAISON_CACHE_DIR", str(tmp_path / "out" / "cache"))
+    for _ in range(2):
+        with pytest.raises(LiaisonError, match="is in the output folder"):
+            pipeline.build(example_site, D, tmp_path / "out")
+    assert not (tmp_path / "out").exists()
