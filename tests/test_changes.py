@@ -100,7 +100,7 @@ def make_change(site: Path) -> None:
         "name: Hendersonville Women's Health", "name: Hendersonville Women's Health Center"))
     (site / "data/team/sam-ortiz.yaml").unlink()
     write(site / "data/interactions/2026/11/added.yaml", INTERACTIONS)
-    write(site / "data/referrals/2026-11-added.csv", REFERRALS)
+    write(site / "data/referrals/added.csv", REFERRALS)
 
 
 def section(text: str, title: str) -> str:
