@@ -771,7 +771,8 @@ def check_bulk(site: Site, as_of: dt.date, interactions, referrals, partials) ->
         if r.notes and note_image(r.notes):
             add(src, ("notes",), NOTE_IMAGE, "warning")
         if date > as_of:
-            add(src, ("date",), _future(date, as_of), "warning")
+            add(src, ("date",), _future(date, as_of) + _promised_ahead(r.follow_ups),
+                "warning")
         if elsewhere := folder_date_problem(src[0], date, dated):
             add(src, ("date",), elsewhere, "warning")
 
@@ -808,6 +809,19 @@ def note_image(notes: str | None) -> bool:
     from liaison.content import gfm
 
     return _HTML_IMAGE.search(gfm(notes)) is not None
+
+
+def _promised_ahead(follow_ups) -> str:
+    """What the warning at an interaction dated after the as-of date adds of its follow-ups:
+    they wait for its day too (SPEC §4: open follow-ups are those of interactions of age ≥ 0),
+    on follow-ups/, the briefs and the calendars, so that an order due before a lunch logged
+    ahead first shows overdue."""
+    if not follow_ups:
+        return ""
+    n = len(follow_ups)
+    first = min(f.due for f in follow_ups).isoformat()
+    return (f"; its {n} follow-up{'s' if n > 1 else ''} ({'the first ' if n > 1 else ''}"
+            f"due {first}) {'are' if n > 1 else 'is'} on no list or calendar until then")
 
 
 def _future(date: dt.date, as_of: dt.date) -> str:

@@ -3647,3 +3647,25 @@ def test_a_promise_repeated_while_the_first_is_open_is_a_warning(example_site):
     # done before it was promised again (9), and another practice's: nothing
     assert [d.line for d in res.diags if d.path == visit] == [7, 8], res.dump()
     assert not [d for d in res.diags if d.path in (call, elsewhere)], res.dump()
+
+
+def test_an_interaction_logged_ahead_says_its_follow_ups_wait_for_its_day(example_site):
+    """A lunch logged ahead (2026-12-15) with its order due the day before: the warning said
+    the interaction was "left out of the statistics", while its follow-ups were left out of
+    follow-ups/, the briefs and the calendars too, until the lunch's day, when the order
+    first showed a day overdue. The warning says so, with the first one's due date; an
+    interaction ahead without follow-ups reads as before."""
+    rel = write(example_site, "data/interactions/ahead.yaml",
+                "- {date: 2026-12-15, liaison: lena-brooks, type: lunch, "
+                "practice: french-broad-podiatry, summary: Lunch booked ahead., "
+                "follow_ups: [{task: Confirm the headcount, due: 2026-12-11}, "
+                "{task: Order the lunch, due: 2026-12-14}]}\n"
+                "- {date: 2026-12-16, liaison: lena-brooks, type: call, "
+                "practice: french-broad-podiatry, summary: Call planned.}\n")
+    res = validate(example_site)
+    d = res.expect(rel, 1, 10, "dated 2026-12-15, after the as-of date 2026-11-26: left out "
+                   "of the statistics; its 2 follow-ups (the first due 2026-12-11) are on no "
+                   "list or calendar until then", severity="warning")
+    assert d.msg.startswith("[0].date: ")
+    d = res.expect(rel, 2, 10, "left out of the statistics", severity="warning")
+    assert d.msg.endswith("left out of the statistics"), d.msg
