@@ -818,10 +818,10 @@ def _promised_ahead(follow_ups) -> str:
     ahead first shows overdue."""
     if not follow_ups:
         return ""
-    n = len(follow_ups)
+    # (no count in it: the validate summary's kinds keep one line for all of them)
     first = min(f.due for f in follow_ups).isoformat()
-    return (f"; its {n} follow-up{'s' if n > 1 else ''} ({'the first ' if n > 1 else ''}"
-            f"due {first}) {'are' if n > 1 else 'is'} on no list or calendar until then")
+    return (f"; its follow-ups wait for that day (on no list or calendar until then; the "
+            f"first due {first})")
 
 
 def _future(date: dt.date, as_of: dt.date) -> str:

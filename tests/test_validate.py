@@ -3664,8 +3664,8 @@ def test_an_interaction_logged_ahead_says_its_follow_ups_wait_for_its_day(exampl
                 "practice: french-broad-podiatry, summary: Call planned.}\n")
     res = validate(example_site)
     d = res.expect(rel, 1, 10, "dated 2026-12-15, after the as-of date 2026-11-26: left out "
-                   "of the statistics; its 2 follow-ups (the first due 2026-12-11) are on no "
-                   "list or calendar until then", severity="warning")
+                   "of the statistics; its follow-ups wait for that day (on no list or calendar "
+                   "until then; the first due 2026-12-11)", severity="warning")
     assert d.msg.startswith("[0].date: ")
     d = res.expect(rel, 2, 10, "left out of the statistics", severity="warning")
     assert d.msg.endswith("left out of the statistics"), d.msg
