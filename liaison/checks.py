@@ -648,7 +648,8 @@ def repeated_promise_problems(events: list[tuple]) -> list[Problem]:
         earlier = next((first[k] for k in keys if k in first), None)
         if earlier is not None:
             e_date, e_path, e_loc = earlier
-            where = f"{format_loc(e_loc)} of {e_path} ({e_date.isoformat()}), still open"
+            # (in code spans: the validate summary's kinds keep one line for all of them)
+            where = f"`{format_loc(e_loc)}` of `{e_path}` ({e_date.isoformat()}), still open"
             advice = ("promised twice? write `done:` on the earlier one, or delete one"
                       if is_open_ else
                       f"a follow-up is done where it was promised: write "

@@ -3638,11 +3638,11 @@ def test_a_promise_repeated_while_the_first_is_open_is_a_warning(example_site):
                       "follow_ups:\n"
                       "  - {task: Order the holiday lunch, due: 2026-11-30}\n")
     res = validate(example_site)
-    res.expect(visit, 7, 12, "follow_ups[0].task: the same promise as follow_ups[0] of "
-               f"{call} (2026-11-20), still open: promised twice? write `done:` on the "
+    res.expect(visit, 7, 12, "follow_ups[0].task: the same promise as `follow_ups[0]` of "
+               f"`{call}` (2026-11-20), still open: promised twice? write `done:` on the "
                "earlier one, or delete one", severity="warning")
-    res.expect(visit, 8, 12, "follow_ups[1].task: the same promise as follow_ups[1] of "
-               f"{call} (2026-11-20), still open: a follow-up is done where it was "
+    res.expect(visit, 8, 12, "follow_ups[1].task: the same promise as `follow_ups[1]` of "
+               f"`{call}` (2026-11-20), still open: a follow-up is done where it was "
                "promised: write `done: 2026-11-24` there", severity="warning")
     # done before it was promised again (9), and another practice's: nothing
     assert [d.line for d in res.diags if d.path == visit] == [7, 8], res.dump()
