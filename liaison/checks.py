@@ -16,6 +16,7 @@ from pathlib import PurePosixPath
 from pydantic import BaseModel
 
 from liaison.content import PAGE_IDS
+from liaison.derived import is_open, practices_of
 from liaison.diagnostics import Loc, Problem, did_you_mean, format_loc
 from liaison.fields import references
 from liaison.models import (
@@ -663,6 +664,58 @@ def no_file_of_the_site(dest: str) -> str:
             f"its full address{folder})")
 
 
+PROMISE = "promise"  # what marks a promise event among cost events (a cost's holds its shares)
+
+
+def promise_events(site: Site, as_of: dt.date, interactions) -> list[tuple]:
+    """(date, path, prefix, PROMISE, index, task, practices, open, done) for every
+    follow-up of the interactions ((record, source) pairs) dated ≤ as_of, its task with
+    capitals, accents and spacing left aside, for ``repeated_promise_problems``: made beside
+    ``compliance.cost_events`` wherever the interactions are read (in the processes that
+    read them: the main one may hold none), in the same list, their first three fields
+    those of a cost event's."""
+    physicians = site.physicians
+    out = []
+    for r, (path, prefix) in interactions:
+        if r.follow_ups and r.date <= as_of:
+            practices = tuple(practices_of(r, physicians))
+            for i, f in enumerate(r.follow_ups):
+                out.append((r.date, path, prefix, PROMISE, i, " ".join(fold(f.task).split()),
+                            practices, is_open(f, as_of), f.done))
+    return out
+
+
+def repeated_promise_problems(events: list[tuple]) -> list[Problem]:
+    """A warning at each follow-up whose task (capitals and spacing aside) repeats one of an
+    earlier interaction (or earlier in the same one) with one of its practices that is still
+    open at the as-of date: the same promise made twice, listed twice on the follow-ups page,
+    a brief and the calendars; or, when this one is done, the first one's ``done`` written on
+    a copy in a later visit, which leaves the first open (and overdue) for good. Promising
+    again what was done is said nothing about. ``events``: ``promise_events`` (among cost
+    events, left aside), any order."""
+    first: dict[tuple[str, str], tuple] = {}  # (task, practice): the first open one
+    out = []
+    promises = sorted((e for e in events if e[3] == PROMISE), key=lambda e: e[:3] + e[4:5])
+    for date, path, prefix, _kind, i, task, practices, is_open_, done in promises:
+        keys = [(task, p) for p in practices]
+        earlier = next((first[k] for k in keys if k in first), None)
+        if earlier is not None:
+            e_date, e_path, e_loc = earlier
+            # (in code spans: the validate summary's kinds keep one line for all of them)
+            where = f"`{format_loc(e_loc)}` of `{e_path}` ({e_date.isoformat()}), still open"
+            advice = ("promised twice? write `done:` on the earlier one, or delete one"
+                      if is_open_ else
+                      f"a follow-up is done where it was promised: write "
+                      f"`done: {done.isoformat()}` there")
+            loc = prefix + ("follow_ups", i, "task")
+            out.append(Problem(path, f"{format_loc(loc)}: the same promise as {where}: "
+                               f"{advice}", "warning", loc=loc))
+        elif is_open_:
+            for k in keys:
+                first[k] = (date, path, prefix + ("follow_ups", i))
+    return out
+
+
 def guide_page_link_problems(site: Site, stats, as_of: dt.date) -> list[Problem]:
     """Each guide's link to a file of the site, written from the guide's page
     (``training/<id>/``), that the site does not have: a page (``../../referals/index.html``,
@@ -817,7 +870,8 @@ def check_bulk(site: Site, as_of: dt.date, interactions, referrals, partials) ->
         if r.notes and (dest := note_link(r.notes, relative=True)):
             add(src, ("notes",), note_link_problem(dest), "warning")
         if date > as_of:
-            add(src, ("date",), _future(date, as_of), "warning")
+            add(src, ("date",), _future(date, as_of) + _promised_ahead(r.follow_ups),
+                "warning")
         if elsewhere := folder_date_problem(src[0], date, dated):
             add(src, ("date",), elsewhere, "warning")
 
@@ -885,6 +939,19 @@ def note_link_problem(dest: str) -> str:
     return (f"link to '{dest}': an interaction's notes show on pages in different folders (a brief, "
             "the activity log), from which an address written from the page leads to different "
             "places: link by its full address (https://…)")
+
+
+def _promised_ahead(follow_ups) -> str:
+    """What the warning at an interaction dated after the as-of date adds of its follow-ups:
+    they wait for its day too (SPEC §4: open follow-ups are those of interactions of age ≥ 0),
+    on follow-ups/, the briefs and the calendars, so that an order due before a lunch logged
+    ahead first shows overdue."""
+    if not follow_ups:
+        return ""
+    # (no count in it: the validate summary's kinds keep one line for all of them)
+    first = min(f.due for f in follow_ups).isoformat()
+    return (f"; its follow-ups wait for that day (on no list or calendar until then; the "
+            f"first due {first})")
 
 
 def _future(date: dt.date, as_of: dt.date) -> str:

@@ -21,7 +21,10 @@ from typing import Callable, NamedTuple
 from liaison import market
 from liaison import stats as stats_stage
 from liaison.cache import ParseCache
-from liaison.checks import check_bulk, check_core, guide_page_link_problems
+from liaison.checks import (
+    PROMISE, check_bulk, check_core, guide_page_link_problems, promise_events,
+    repeated_promise_problems,
+)
 from liaison.compliance import cost_events, limit_warnings
 from liaison.decks import deck_failures, deck_problems
 from liaison.diagnostics import Problem, Report
@@ -234,7 +237,7 @@ class _ShareResult:
     interactions: int
     referrals: int
     cached: dict
-    costs: list  # compliance.cost_events of the share
+    costs: list  # _interaction_events of the share
 
     def folded(self, other: "_ShareResult") -> "_ShareResult":
         """This share's result and another's as one (the sums merged into this one's)."""
@@ -540,7 +543,7 @@ def _checked(ends: contextlib.ExitStack, root, as_of, strict, use_cache, keep_re
 
         def sums():
             return (stats_stage.accumulate(site, as_of, site.referrals, site.interactions),
-                    cost_events(site, as_of, bulk.interactions))
+                    _interaction_events(site, as_of, bulk.interactions))
 
         # (No closure here calls itself: one that did would hold the records in a reference
         # cycle, freed only by the cyclic collector: in ``serve``, 200,000 pairs of record
@@ -553,7 +556,7 @@ def _checked(ends: contextlib.ExitStack, root, as_of, strict, use_cache, keep_re
             if task == "check and sum":
                 if kept is not None:
                     found, partial = _check_and_sum_kept(site, as_of, bulk, kept, derived)
-                    return found, (partial, cost_events(site, as_of, bulk.interactions))
+                    return found, (partial, _interaction_events(site, as_of, bulk.interactions))
                 return check(), sums()
             return sums()
 
@@ -561,7 +564,7 @@ def _checked(ends: contextlib.ExitStack, root, as_of, strict, use_cache, keep_re
         if memo is not None:
             core_key = _core_key(site, as_of)
             found, partial = _check_and_sum_again(site, as_of, bulk, files, memo, core_key)
-            costs = cost_events(site, as_of, bulk.interactions)
+            costs = _interaction_events(site, as_of, bulk.interactions)
         elif taken_ahead is not None:  # worked out by the process forked ahead
             found = taken_ahead.problems
             if taken_ahead.placed is not None:
@@ -650,7 +653,8 @@ def _checked(ends: contextlib.ExitStack, root, as_of, strict, use_cache, keep_re
             for mine, _bulk in done:
                 cached.update(mine.new)
             return _ShareResult(found, stats_stage.accumulate(site, as_of, rows, records),
-                                len(records), len(rows), cached, cost_events(site, as_of, pairs))
+                                len(records), len(rows), cached,
+                                _interaction_events(site, as_of, pairs))
 
         _core, results = map_shared(read, check_and_sum, units, load_core_records, n,
                                     batch=max(1, len(units) // (CHECKS_A_PROCESS * n)),
@@ -678,9 +682,10 @@ def _checked(ends: contextlib.ExitStack, root, as_of, strict, use_cache, keep_re
                             lambda: stats_stage.finalize(site, as_of, partial.merged()))
     else:
         stats = _statistics(site, as_of, partial, kept_parts, hashes)
-    problems += limit_warnings(site, costs)
+    problems += limit_warnings(site, [e for e in costs if e[3] != PROMISE])
     clock.lap("statistics")
     problems += guide_page_link_problems(site, stats, as_of)  # the pages a guide links to
+    problems += repeated_promise_problems(costs)  # a follow-up promised twice
     if site.decks:
         renders = len(site.decks) * (len(site.practices) + 1)
         n = 1 if keep_records or renders < PARALLEL_DECK_RENDERS else (cpu_count() if workers is None else workers)
@@ -1361,9 +1366,16 @@ class _KeptBeside:
             return keep_chunks(self.store, self.pending)
 
 
+def _interaction_events(site: Site, as_of: dt.date, pairs) -> list[tuple]:
+    """What the warnings that weigh several interactions read of some ((record, source)
+    pairs), made where they are read: ``compliance.cost_events`` (spend over the limit) and
+    ``checks.promise_events`` (a follow-up promised twice), one list."""
+    return cost_events(site, as_of, pairs) + promise_events(site, as_of, pairs)
+
+
 def _costs(site: Site, as_of: dt.date, bulk: Bulk, store: Store, keys: dict) -> list:
-    """``compliance.cost_events`` of every interaction (for the warnings of spend over the
-    limit), kept in ``store`` as the interactions' rules and sums are: those of all the
+    """``_interaction_events`` of every interaction (for the warnings of spend over the
+    limit and of a promise made twice), kept in ``store`` as the interactions' rules and sums are: those of all the
     interaction files taken as they are (after an edit of another kind of file), else
     those of the cold ones (``_Split``) with the hot ones' made and added to them; made
     from every record otherwise, and kept. (Made from every record, they took 0.2-0.4 s of
@@ -1377,9 +1389,10 @@ def _costs(site: Site, as_of: dt.date, bulk: Bulk, store: Store, keys: dict) -> 
     cold = store.derived(COSTS, keys["interactions"]) \
         if split is not None and keys["interactions"] is not None else None
     if cold is not None:
-        made = cold + cost_events(site, as_of, split.pairs(cold=False)) if split.hot_at else cold
+        made = (cold + _interaction_events(site, as_of, split.pairs(cold=False))
+                if split.hot_at else cold)
     else:
-        made = cost_events(site, as_of, bulk.interactions)
+        made = _interaction_events(site, as_of, bulk.interactions)
         if split is not None and keys["interactions"] is not None:
             _keep(store, keys, COSTS, keys["interactions"],
                   [event for event in made if event[1] in split.cold])

@@ -65,7 +65,7 @@ SPLIT = "interaction-split"  # which interaction files are cold (pipeline._Split
 COLD_ORDER = "interaction-cold-order"  # where the cold files' interactions fall by date
 ROW_DIGESTS = "referral-digests"  # each physician's hash of what their briefs show of the rows
 STATS = "statistics"  # the statistics (pipeline._statistics)
-COSTS = "cost-events"  # compliance.cost_events of the cold interaction files (pipeline._costs)
+COSTS = "cost-events"  # pipeline._interaction_events of the cold interaction files (_costs)
 COSTS_ALL = "cost-events-all"  # the same of all the interaction files
 DERIVED_NAMES = ("interactions", "referrals", ALL_INTERACTIONS, INDEX, INDEX_ALL, ROW_INDEX,
                  KEY_PARTS, EXPORT_LINES, EXPORT_HEAD, EXPORT_HOT, SPLIT, COLD_ORDER, ROW_DIGESTS,

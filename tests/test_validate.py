@@ -3581,15 +3581,21 @@ def test_a_follow_up_due_weeks_before_its_interaction_is_a_warning(example_site)
     ahead, its order due the day before) is said nothing about."""
     visit = ("- {{date: {date}, type: visit, liaison: lena-brooks, "
              "practice: french-broad-podiatry, summary: {summary}, "
-             "follow_ups: [{{task: Send the list, due: {due}}}]}}\n")
+             "follow_ups: [{{task: {task}, due: {due}}}]}}\n")
+    # (four promises, not one made four times: that is a warning of its own)
     rel = write(example_site, "data/interactions/2026/11/due-typo.yaml",
-                visit.format(date="2026-11-06", summary="Visited.", due="2025-11-13")
-                + visit.format(date="2026-11-20", summary="Lunch booked.", due="2026-10-23")
-                + visit.format(date="2026-11-20", summary="Lunch ahead.", due="2026-10-24")
-                + visit.format(date="2026-11-20", summary="Lunch again.", due="2026-11-17"))
+                visit.format(date="2026-11-06", summary="Visited.", task="Send the list",
+                             due="2025-11-13")
+                + visit.format(date="2026-11-20", summary="Lunch booked.", task="Mail the list",
+                               due="2026-10-23")
+                + visit.format(date="2026-11-20", summary="Lunch ahead.", task="Send the card",
+                               due="2026-10-24")
+                + visit.format(date="2026-11-20", summary="Lunch again.", task="Bring the map",
+                               due="2026-11-17"))
     # a record that fails validation for another reason is checked all the same
     bad = write(example_site, "data/interactions/2026/11/due-typo-bad.yaml",
-                visit.format(date="2026-11-06", summary="Visited.", due="2025-11-13")
+                visit.format(date="2026-11-06", summary="Visited.", task="Send the list",
+                             due="2025-11-13")
                 .replace("french-broad-podiatry", "no-such"))
     res = validate(example_site)
     assert res.code == 1, res.dump()  # (the unknown practice)
@@ -3740,3 +3746,73 @@ def test_validates_help_says_what_its_as_of_date_does():
     as_of = " ".join(out.split("--as-of YYYY-MM-DD", 1)[1].split("--strict")[0].split())
     assert "statistics are computed" not in as_of, as_of
     assert "dated after it is a warning" in as_of, as_of
+
+
+def test_a_promise_repeated_while_the_first_is_open_is_a_warning(example_site):
+    """A liaison promised "Order the holiday lunch" on a call and again at the next visit,
+    and wrote `done:` on the second copy when it was ordered: the follow-ups page, the
+    brief's promises and the calendars showed it twice, and the first one stayed open, then
+    overdue, for good, without a word. A follow-up whose task (capitals and spaces aside)
+    repeats one still open of an earlier interaction with one of its practices is a warning
+    naming where the first is; once the first is done, promising it again is said nothing
+    about, nor is the same task at another practice."""
+    call = write(example_site, "data/interactions/2026/11/20-call.yaml",
+                 "date: 2026-11-20\n"                                  # 1
+                 "liaison: lena-brooks\n"                              # 2
+                 "type: call\n"                                        # 3
+                 "practice: french-broad-podiatry\n"                   # 4
+                 "summary: Confirmed the holiday lunch.\n"             # 5
+                 "follow_ups:\n"                                       # 6
+                 "  - {task: Order the holiday lunch, due: 2026-11-30}\n"       # 7
+                 "  - {task: Mail the pads, due: 2026-11-25}\n"                 # 8
+                 "  - {task: Send the flyer, due: 2026-11-25, done: 2026-11-21}\n")  # 9
+    visit = write(example_site, "data/interactions/2026/11/24-visit.yaml",
+                  "date: 2026-11-24\n"                                 # 1
+                  "liaison: lena-brooks\n"                             # 2
+                  "type: visit\n"                                      # 3
+                  "practice: french-broad-podiatry\n"                  # 4
+                  "summary: Dropped by.\n"                             # 5
+                  "follow_ups:\n"                                      # 6
+                  "  - {task: order the  holiday lunch, due: 2026-11-30}\n"     # 7
+                  "  - {task: Mail the pads, due: 2026-11-25, done: 2026-11-24}\n"  # 8
+                  "  - {task: Send the flyer, due: 2026-12-01}\n")              # 9
+    elsewhere = write(example_site, "data/interactions/2026/11/24-elsewhere.yaml",
+                      "date: 2026-11-24\n"
+                      "liaison: lena-brooks\n"
+                      "type: call\n"
+                      "practice: mountain-view-family-medicine\n"
+                      "summary: Called.\n"
+                      "follow_ups:\n"
+                      "  - {task: Order the holiday lunch, due: 2026-11-30}\n")
+    res = validate(example_site)
+    res.expect(visit, 7, 12, "follow_ups[0].task: the same promise as `follow_ups[0]` of "
+               f"`{call}` (2026-11-20), still open: promised twice? write `done:` on the "
+               "earlier one, or delete one", severity="warning")
+    res.expect(visit, 8, 12, "follow_ups[1].task: the same promise as `follow_ups[1]` of "
+               f"`{call}` (2026-11-20), still open: a follow-up is done where it was "
+               "promised: write `done: 2026-11-24` there", severity="warning")
+    # done before it was promised again (9), and another practice's: nothing
+    assert [d.line for d in res.diags if d.path == visit] == [7, 8], res.dump()
+    assert not [d for d in res.diags if d.path in (call, elsewhere)], res.dump()
+
+
+def test_an_interaction_logged_ahead_says_its_follow_ups_wait_for_its_day(example_site):
+    """A lunch logged ahead (2026-12-15) with its order due the day before: the warning said
+    the interaction was "left out of the statistics", while its follow-ups were left out of
+    follow-ups/, the briefs and the calendars too, until the lunch's day, when the order
+    first showed a day overdue. The warning says so, with the first one's due date; an
+    interaction ahead without follow-ups reads as before."""
+    rel = write(example_site, "data/interactions/ahead.yaml",
+                "- {date: 2026-12-15, liaison: lena-brooks, type: lunch, "
+                "practice: french-broad-podiatry, summary: Lunch booked ahead., "
+                "follow_ups: [{task: Confirm the headcount, due: 2026-12-11}, "
+                "{task: Order the lunch, due: 2026-12-14}]}\n"
+                "- {date: 2026-12-16, liaison: lena-brooks, type: call, "
+                "practice: french-broad-podiatry, summary: Call planned.}\n")
+    res = validate(example_site)
+    d = res.expect(rel, 1, 10, "dated 2026-12-15, after the as-of date 2026-11-26: left out "
+                   "of the statistics; its follow-ups wait for that day (on no list or calendar "
+                   "until then; the first due 2026-12-11)", severity="warning")
+    assert d.msg.startswith("[0].date: ")
+    d = res.expect(rel, 2, 10, "left out of the statistics", severity="warning")
+    assert d.msg.endswith("left out of the statistics"), d.msg
