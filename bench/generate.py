@@ -544,9 +544,18 @@ def generate(root: str, n_phys: int, seed: int, as_of: dt.date, edition: int = 2
                 rec.append(f"  next_visit: {iso(o + rng.randint(14, 60))}")
             if rng.random() < 0.35:
                 rec.append("  follow_ups:")
+                promised = set()
                 for _ in range(rng.randint(1, 2)):
                     due = o + rng.randint(2, 30)
-                    rec.append(f"    - task: {q(rng.choice(TASKS))}")
+                    # the day of the promise in its words, and two tasks of one interaction
+                    # told apart (no draw from rng): about 8 % of the older follow-ups stay
+                    # open for good, and the same task left open at one practice is a
+                    # warning (a promise made twice) a team keeping its list would not have
+                    task = rng.choice(TASKS)
+                    if task in promised:
+                        task = TASKS[(TASKS.index(task) + 1) % len(TASKS)]
+                    promised.add(task)
+                    rec.append(f"    - task: {q(task + ', promised ' + iso(o))}")
                     rec.append(f"      due: {iso(due)}")
                     if rng.random() < 0.25:
                         rec.append(f"      owner: {rng.choice(liaisons + front_desk)}")
