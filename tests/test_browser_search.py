@@ -331,6 +331,10 @@ def test_without_javascript_the_page_says_search_needs_it_and_invites_no_typing(
         assert "Type a name" not in text
         assert _status_line(page) == "", "without JavaScript nothing is loading"
         assert page.locator("main a[href$='physicians/index.html']").count() == 1
+        # the page's own box and button did nothing (Enter reloaded the page) under a help
+        # line saying "Enter opens the first result"
+        assert page.locator("main input:visible, main button:visible").count() == 0
+        assert "Enter opens" not in text and "typos do not matter" not in text
         _shot(page, "search-no-javascript.png")
     finally:
         ctx.close()
