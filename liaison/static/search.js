@@ -375,6 +375,8 @@
     var box = document.getElementById("search-q");
     var list = document.getElementById("search-results");
     var status = document.getElementById("search-status");
+    var unloaded = document.getElementById("search-unloaded");
+    if (unloaded) unloaded.hidden = true; // the script came (its note is for when it does not)
     if (!box || !list || !status) return;
     var data = window.LIAISON_SEARCH;
     if (!data) {
