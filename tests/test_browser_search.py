@@ -487,3 +487,21 @@ def test_a_search_that_loaded_never_shows_the_note(new_page, server):
     assert page.locator("#search-unloaded").count() == 1
     assert not page.locator("#search-unloaded").is_visible()
     _clean(rec)
+
+
+def test_when_the_index_does_not_load_the_page_says_so_at_once_with_the_directories(browser, server):
+    """search.js ran but search/index.js was blocked or lost: the line said "rebuild the site",
+    advice for the site's keeper, and gave the liaison no way on. It now says the index did
+    not load, and the note with the directories shows at once."""
+    ctx = browser.new_context(viewport=PHONE)
+    ctx.route("**/search/index.js", lambda route: route.abort())
+    try:
+        page = ctx.new_page()
+        page.goto(f"{server}/search/index.html")
+        page.wait_for_load_state("load")
+        assert "rebuild" not in _status_line(page) and "index.js" in _status_line(page)
+        note = page.locator("#search-unloaded")
+        assert note.is_visible(), "at once: the script is here and knows"
+        assert note.locator("a[href$='practices/index.html']").count() == 1
+    finally:
+        ctx.close()
