@@ -508,6 +508,30 @@ def test_without_javascript_the_lists_offer_no_filter_or_sorting_that_does_nothi
         ctx.close()
 
 
+def test_when_app_js_does_not_load_a_filter_says_it_does_nothing(browser, new_page, server):
+    """JavaScript on, but assets/app.js blocked (a proxy, the intranet server's policy): the
+    directories' filter boxes took typing and did nothing, saying nothing. After a wait (CSS
+    alone: a script that never came cannot say it) each filter says so; every row is listed."""
+    ctx = browser.new_context(viewport=DESKTOP)
+    ctx.route("**/assets/app.js", lambda route: route.abort())
+    try:
+        page = ctx.new_page()
+        for path in ("physicians/index.html", "follow-ups/index.html"):
+            page.goto(f"{server}/{path}")
+            page.wait_for_load_state("load")
+            said = "() => [...document.querySelectorAll('.filter')].map(f => getComputedStyle(f, '::after').visibility === 'visible' && getComputedStyle(f, '::after').position === 'static' ? getComputedStyle(f, '::after').content : '')"
+            assert page.evaluate(said) and not any(page.evaluate(said)), "no alarm at once"
+            page.evaluate("() => document.getAnimations().forEach(a => a.finish())")
+            assert all("have not loaded" in t for t in page.evaluate(said)), path
+    finally:
+        ctx.close()
+    page, rec = new_page()
+    page.goto(f"{server}/physicians/index.html")
+    page.wait_for_selector("html[data-app]", state="attached")
+    page.evaluate("() => document.getAnimations().forEach(a => a.finish())")
+    assert page.evaluate("() => getComputedStyle(document.querySelector('.filter'), '::after').content") == "none"
+
+
 def test_directory_filter_works_from_disk(new_page, site):
     page, rec = new_page()
     url = (site / "physicians" / "index.html").as_uri()

@@ -535,6 +535,23 @@ def test_without_script_every_slide_shows_whole_and_no_notes(browser, server):
         w = page.evaluate("() => [document.documentElement.scrollWidth, window.innerWidth]")
         assert w[0] <= w[1], f"the deck scrolls sideways at 390 px without script: {w}"
         assert page.locator(".notes").evaluate_all("els => els.filter(e => e.checkVisibility()).length") == 0
+        # the bar's ‹ and › buttons did nothing without the script (every slide is on the page)
+        assert page.locator(".deck-bar button:visible").count() == 0
+        assert page.locator("[data-counter]").inner_text() == f"{len(boxes)} slides"
+    finally:
+        ctx.close()
+
+
+def test_when_the_script_does_not_load_the_bar_has_no_dead_buttons(browser, server):
+    """JavaScript on, but deck.js blocked (a proxy, a policy of the intranet's server): the
+    page is the script-less one, and ‹ › sat in its bar doing nothing."""
+    ctx = browser.new_context(viewport=PHONE)
+    ctx.route("**/deck.js", lambda route: route.abort())
+    try:
+        page = ctx.new_page()
+        page.goto(f"{server}/{DECK}")
+        assert page.locator(".slide").evaluate_all("els => els.filter(e => e.checkVisibility()).length") >= 3
+        assert page.locator(".deck-bar button:visible").count() == 0
     finally:
         ctx.close()
 

@@ -853,3 +853,44 @@ def test_the_fields_a_record_needs_are_said_before_it_is_handed_over(new_page, s
             return (f.querySelector('label, legend').firstChild.textContent || '').trim(); }}""")
         assert label in needed, (label, needed)
     assert rec.console_errors == [], rec.console_errors
+
+
+UNLOADED = "#log-unloaded"
+
+
+@pytest.mark.parametrize("blocked", ["**/log/data.js", "**/assets/log.js"])
+def test_a_form_whose_script_or_data_did_not_load_says_what_to_do(browser, server, blocked):
+    """JavaScript on, but log.js or log/data.js blocked (a proxy, the intranet server's policy,
+    a dropped connection): the page was a screen of empty room under its heading, saying
+    nothing. Now a note says so and what to do instead, at once when log.js runs without its
+    data, after a wait (a CSS animation: a script that never came cannot say it) otherwise."""
+    ctx = browser.new_context(viewport=PHONE)
+    ctx.route(blocked, lambda route: route.abort())
+    try:
+        page = ctx.new_page()
+        page.goto(f"{server}/log/index.html")
+        page.wait_for_load_state("load")
+        note = page.locator(UNLOADED)
+        if blocked.endswith("log.js"):
+            assert not note.is_visible(), "no alarm while the script may still be on its way"
+            page.evaluate("() => document.getAnimations().forEach(a => a.finish())")
+        assert note.is_visible()
+        assert "liaison new interaction" in note.inner_text()
+        assert page.locator("#log-form").is_hidden()
+    finally:
+        ctx.close()
+
+
+def test_the_form_that_loaded_never_shows_the_note_and_without_javascript_neither(
+        browser, new_page, server):
+    page, rec = _open(new_page, server, "phone")
+    page.evaluate("() => document.getAnimations().forEach(a => a.finish())")
+    assert page.locator(UNLOADED).count() == 1 and not page.locator(UNLOADED).is_visible()
+    ctx = browser.new_context(viewport=PHONE, java_script_enabled=False)
+    try:
+        off = ctx.new_page()
+        off.goto(f"{server}/log/index.html")
+        assert not off.locator(UNLOADED).is_visible()
+        assert "This form needs JavaScript" in off.locator("main").inner_text()
+    finally:
+        ctx.close()

@@ -330,7 +330,11 @@ def test_without_javascript_the_page_says_search_needs_it_and_invites_no_typing(
         assert "Search needs JavaScript" in text
         assert "Type a name" not in text
         assert _status_line(page) == "", "without JavaScript nothing is loading"
-        assert page.locator("main a[href$='physicians/index.html']").count() == 1
+        assert page.locator("main a[href$='physicians/index.html']:visible").count() == 1
+        # the page's own box and button did nothing (Enter reloaded the page) under a help
+        # line saying "Enter opens the first result"
+        assert page.locator("main input:visible, main button:visible").count() == 0
+        assert "Enter opens" not in text and "typos do not matter" not in text
         _shot(page, "search-no-javascript.png")
     finally:
         ctx.close()
@@ -455,3 +459,49 @@ def test_the_browser_cuts_text_into_the_same_terms_as_the_build(new_page, server
     got = page.evaluate("texts => texts.map(t => window.liaisonSearch.words(t))", TRICKY)
     assert got == [list(words(t)) for t in TRICKY]
     _clean(rec)
+
+
+def test_when_search_js_does_not_load_the_page_says_so_and_links_the_directories(browser, server):
+    """JavaScript on, but assets/search.js blocked (a proxy, the intranet server's policy): the
+    line read "Loading the search index…" for ever, over a box that did nothing. After a wait
+    (CSS alone: the script that never came cannot say it) a note says so, with the directories."""
+    ctx = browser.new_context(viewport=PHONE)
+    ctx.route("**/assets/search.js", lambda route: route.abort())
+    try:
+        page = ctx.new_page()
+        page.goto(f"{server}/search/index.html")
+        page.wait_for_load_state("load")
+        note = page.locator("#search-unloaded")
+        assert not note.is_visible(), "no alarm while the script may still be on its way"
+        page.evaluate("() => document.getAnimations().forEach(a => a.finish())")
+        assert note.is_visible() and "did not arrive" in note.inner_text()
+        assert note.locator("a[href$='physicians/index.html']").count() == 1
+    finally:
+        ctx.close()
+
+
+def test_a_search_that_loaded_never_shows_the_note(new_page, server):
+    page, rec = new_page(viewport=PHONE)
+    _open_search(page, server)
+    page.evaluate("() => document.getAnimations().forEach(a => a.finish())")
+    assert page.locator("#search-unloaded").count() == 1
+    assert not page.locator("#search-unloaded").is_visible()
+    _clean(rec)
+
+
+def test_when_the_index_does_not_load_the_page_says_so_at_once_with_the_directories(browser, server):
+    """search.js ran but search/index.js was blocked or lost: the line said "rebuild the site",
+    advice for the site's keeper, and gave the liaison no way on. It now says the index did
+    not load, and the note with the directories shows at once."""
+    ctx = browser.new_context(viewport=PHONE)
+    ctx.route("**/search/index.js", lambda route: route.abort())
+    try:
+        page = ctx.new_page()
+        page.goto(f"{server}/search/index.html")
+        page.wait_for_load_state("load")
+        assert "rebuild" not in _status_line(page) and "index.js" in _status_line(page)
+        note = page.locator("#search-unloaded")
+        assert note.is_visible(), "at once: the script is here and knows"
+        assert note.locator("a[href$='practices/index.html']").count() == 1
+    finally:
+        ctx.close()

@@ -1048,7 +1048,7 @@ def own_data(page: Path, url: str | None) -> bool:
 
 
 # The forms of our own pages: the search box in every page's header, the search page's box.
-OWN_FORMS = re.compile(r'<form class="(?:topsearch|search-page)" role="search" '
+OWN_FORMS = re.compile(r'<form class="(?:topsearch|search-page(?: js-only)?)" role="search" '
                        r'action="(?:\.\./)*(?:search/)?index\.html" method="get"'
                        r'(?: data-base="(?:\.\./)*")?>')
 

@@ -496,6 +496,7 @@
   }
 
   function init() {
+    document.documentElement.setAttribute("data-app", ""); // the filters work (style.css)
     STATE = {};
     LOADERS = [];
     var names = [];

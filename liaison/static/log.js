@@ -13,7 +13,11 @@
   "use strict";
   var D = window.LIAISON_LOG_DATA;
   var form = document.getElementById("log-form");
-  if (!D || !form) return;
+  var unloaded = document.getElementById("log-unloaded");
+  if (!D || !form) {
+    if (unloaded) unloaded.classList.add("now"); // log/data.js did not load: say it now
+    return;
+  }
 
   var KEY = "liaison-log-draft:" + D.repository.web_url;
   var ME = "liaison-log-me:" + D.repository.web_url;
@@ -925,6 +929,7 @@
         " not handed over yet: this one starts a new record, and each keeps its own.";
     }
   }
+  if (unloaded) unloaded.hidden = true;
   form.hidden = false;
   $("log-out").hidden = false;
   document.documentElement.setAttribute("data-log-ready", "1");

@@ -375,12 +375,16 @@
     var box = document.getElementById("search-q");
     var list = document.getElementById("search-results");
     var status = document.getElementById("search-status");
+    var unloaded = document.getElementById("search-unloaded");
     if (!box || !list || !status) return;
     var data = window.LIAISON_SEARCH;
     if (!data) {
-      status.textContent = "The search index (search/index.js) did not load: rebuild the site.";
+      // blocked or lost on the way as often as missing: say so, and show the way on at once
+      status.textContent = "The search index (search/index.js) did not load.";
+      if (unloaded) unloaded.classList.add("now");
       return;
     }
+    if (unloaded) unloaded.hidden = true; // the script and its index came
     var began = performance.now();
     var index = new Index(data);
     var base = box.form.getAttribute("data-base") || "../";
