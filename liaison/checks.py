@@ -695,7 +695,13 @@ def repeated_promise_problems(events: list[tuple]) -> list[Problem]:
     events, left aside), any order."""
     first: dict[tuple[str, str], tuple] = {}  # (task, practice): the first open one
     out = []
-    promises = sorted((e for e in events if e[3] == PROMISE), key=lambda e: e[:3] + e[4:5])
+    promises = [e for e in events if e[3] == PROMISE]
+    # only a follow-up that shares its task and a practice with an open one can warn or be
+    # warned of: the others (most of them, done and promised once) are left before the sort
+    # (at 10,000 physicians 105,000 follow-ups, 0.3 s of every check and of every save)
+    open_keys = {(e[5], p) for e in promises if e[7] for p in e[6]}
+    promises = sorted((e for e in promises if any((e[5], p) in open_keys for p in e[6])),
+                      key=lambda e: e[:3] + e[4:5])
     for date, path, prefix, _kind, i, task, practices, is_open_, done in promises:
         keys = [(task, p) for p in practices]
         earlier = next((first[k] for k in keys if k in first), None)
