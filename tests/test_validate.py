@@ -2634,11 +2634,17 @@ def test_a_zip_code_a_spreadsheet_wrote_as_a_number_is_a_warning(example_site, z
     written, into the brief's address and map link, with no word from validate."""
     rel = write(example_site, "data/practices/cedar-ridge.yaml",
                 f"name: Cedar Ridge\ncity: Boston\nzip: {zip_code}\n")
-    res = validate(example_site)
+    _the_one_warning_or_none(example_site, rel, 3, 6, "zip", said)
+
+
+def _the_one_warning_or_none(site, rel, line, col, field, said):
+    """validate passes, with ``said`` the one warning of ``rel`` at line:col of ``field``, or
+    with none of ``rel`` when ``said`` is None."""
+    res = validate(site)
     assert res.code == 0, res.dump()
     mine = [d for d in res.diags if d.path == rel]
     if said:
-        res.expect(rel, 3, 6, f"zip: {said}", severity="warning")
+        res.expect(rel, line, col, f"{field}: {said}", severity="warning")
         assert len(mine) == 1, res.dump()
     else:
         assert mine == [], res.dump()
@@ -2657,14 +2663,7 @@ def test_a_name_as_a_sheet_keeps_it_is_a_warning(example_site, name, said):
     under M in the directories, and shown so on every page, with no word from validate."""
     rel = write(example_site, "data/physicians/ana-ruiz.yaml",
                 f"name: {name}\nspecialty: Pediatrics\npractice: french-broad-podiatry\n")
-    res = validate(example_site)
-    assert res.code == 0, res.dump()
-    mine = [d for d in res.diags if d.path == rel]
-    if said:
-        res.expect(rel, 1, 7, f"name: {said}", severity="warning")
-        assert len(mine) == 1, res.dump()
-    else:
-        assert mine == [], res.dump()
+    _the_one_warning_or_none(example_site, rel, 1, 7, "name", said)
 
 
 def test_a_phone_number_a_spreadsheet_wrote_as_a_number_is_a_warning(example_site):
