@@ -32,6 +32,10 @@ def fold(text: str) -> str:
     "elan clinic", "O’Neil" "oneil") and ``LETTERS`` spelled plainly ("Ødegård": "odegard"),
     so that it sorts with its plain letters both here and in the page's script (which compares
     sort keys as they are)."""
+    if text.isascii():  # nearly every one: no regular expression (a third of the time)
+        if "'" in text or "`" in text:
+            text = text.replace("'", "").replace("`", "")
+        return text.lower()
     text = APOSTROPHES.sub("", text).lower()
     if text.isascii():
         return text

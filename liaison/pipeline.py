@@ -23,7 +23,7 @@ from liaison import stats as stats_stage
 from liaison.cache import ParseCache
 from liaison.checks import (
     PROMISE, check_bulk, check_core, guide_page_link_problems, promise_events,
-    repeated_promise_problems,
+    promises_that_can_warn, repeated_promise_problems,
 )
 from liaison.compliance import cost_events, limit_warnings
 from liaison.decks import deck_failures, deck_problems
@@ -563,8 +563,7 @@ def _checked(ends: contextlib.ExitStack, root, as_of, strict, use_cache, keep_re
         taken_ahead = _agreed(ahead.result(), derived) if ahead is not None else None
         if memo is not None:
             core_key = _core_key(site, as_of)
-            found, partial = _check_and_sum_again(site, as_of, bulk, files, memo, core_key)
-            costs = _interaction_events(site, as_of, bulk.interactions)
+            found, costs, partial = _check_and_sum_again(site, as_of, bulk, files, memo, core_key)
         elif taken_ahead is not None:  # worked out by the process forked ahead
             found = taken_ahead.problems
             if taken_ahead.placed is not None:
@@ -654,7 +653,7 @@ def _checked(ends: contextlib.ExitStack, root, as_of, strict, use_cache, keep_re
                 cached.update(mine.new)
             return _ShareResult(found, stats_stage.accumulate(site, as_of, rows, records),
                                 len(records), len(rows), cached,
-                                _interaction_events(site, as_of, pairs))
+                                _interaction_events(site, as_of, pairs, whole=False))
 
         _core, results = map_shared(read, check_and_sum, units, load_core_records, n,
                                     batch=max(1, len(units) // (CHECKS_A_PROCESS * n)),
@@ -1196,8 +1195,9 @@ def _check_and_sum_again(site: Site, as_of: dt.date, bulk: Bulk, files, memo: Me
     when one of its files, or what they read of the core records, changed since the memo's
     last run (an edit of a physician's phone leaves them all as they were). The interaction
     files edited lately are worked through apart, at every run: what the others give is kept
-    while they do not change (``Memo.split``). ``reads``: ``_core_key``. Returns (problems,
-    the sums as ``_Again``)."""
+    while they do not change (``Memo.split``), and so are their ``_interaction_events``.
+    ``reads``: ``_core_key``. Returns (problems, the events of every
+    interaction, the sums as ``_Again``)."""
     cold, hot = memo.split(files.interactions)
     edited = set(hot)
     hot_records = [(r, src) for rel in hot for _d, r, src in interactions_read(memo, rel)]
@@ -1213,6 +1213,12 @@ def _check_and_sum_again(site: Site, as_of: dt.date, bulk: Bulk, files, memo: Me
             listed.append([(r, src) for r, src in bulk.interactions if src[0] not in edited])
         return listed[0]
 
+    # (every follow-up's events of the others, kept whole: a file edited lately may open a
+    # promise one of theirs repeats)
+    events = promises_that_can_warn(memo.derive(
+        "interaction events", by_interactions,
+        lambda: _interaction_events(site, as_of, others(), whole=False))
+        + _interaction_events(site, as_of, hot_records, whole=False))
     problems = [
         *memo.derive("check interactions", by_interactions, lambda: check_bulk(
             site, as_of, others(), [], [p for p in failed if p.path not in edited])),
@@ -1221,7 +1227,7 @@ def _check_and_sum_again(site: Site, as_of: dt.date, bulk: Bulk, files, memo: Me
                      lambda: check_bulk(site, as_of, [], bulk.referrals, failed_rows))]
     partial = stats_stage.accumulate(site, as_of, [], [r for r, _src in hot_records])
     made = hashlib.blake2b(pickle.dumps(partial, protocol=pickle.HIGHEST_PROTOCOL)).digest()
-    return problems, _Again((by_interactions, by_referrals, made), (
+    return problems, events, _Again((by_interactions, by_referrals, made), (
         partial,
         memo.derive("sum interactions", by_interactions, lambda: stats_stage.accumulate(
             site, as_of, [], [r for r, _src in others()])),
@@ -1304,31 +1310,41 @@ def _index_check_and_sum(site: Site, as_of: dt.date, bulk: Bulk, store: Store, k
     ``pending`` (``read_units``' ``later``: what this process read), as ``_keep_later``'s
     process did: a fork fewer once the records are read (after each one, each page of memory
     either process writes is copied), and at 1,000 physicians, where those were kept here,
-    0.08 s less on the way to the pages. Returns (indexes, problems, partial sums, cost
-    events, the keeping as ``Checked.keeping`` or None)."""
+    0.08 s less on the way to the pages. The interactions' events (``_costs``) are made
+    as the rows' rules and sums are, by whichever process is done first. Returns (indexes,
+    problems, partial sums, cost events, the keeping as ``Checked.keeping`` or None)."""
     rows = _rows_kept(site, as_of, bulk, store, keys, make=False)
-    parts = TwoEnds(2) if rows is None else None  # the rows' rules (0), then their sums (1)
+    # what either process takes from its end when done: the rows' rules and sums, when not
+    # kept, and the interactions' events (``_costs``: the forked one's first; 0.35 s at
+    # 10,000 physicians, where this process waited 0.3-0.5 s for the other)
+    jobs = ("rules", "sums", "events") if rows is None else ("events",)
+    parts = TwoEnds(len(jobs))
+    deferred: list = []  # (the forked process's: the cost events, kept once it has sent)
 
-    def rows_parts(end: str) -> dict:  # taken from "front" or "back"
+    def parts_taken(end: str, now: dict, later: list | None) -> dict:  # "front" or "back"
         made = {}
-        while parts is not None and (i := getattr(parts, end)()) is not None:
-            if i == 0:
-                made[i] = check_bulk(site, as_of, [], bulk.referrals, _row_partials(bulk))
+        while (i := getattr(parts, end)()) is not None:
+            if jobs[i] == "rules":
+                made["rules"] = check_bulk(site, as_of, [], bulk.referrals, _row_partials(bulk))
+            elif jobs[i] == "sums":
+                made["sums"] = stats_stage.accumulate(site, as_of, bulk.referrals, [])
             else:
-                made[i] = stats_stage.accumulate(site, as_of, bulk.referrals, [])
+                made["events"] = _costs(site, as_of, bulk, store, now, later=later)
         return made
 
     def task(name: str):
         if name == "index":
-            return page_indexes(site, as_of, (store, keys)), rows_parts("front")
+            return page_indexes(site, as_of, (store, keys)), parts_taken("front", keys, None)
         # (what it makes is kept from here: a list of things to keep later would be this
         # forked process's own)
         now = {**keys, "later": None}
-        return (_interactions_kept(site, as_of, bulk, store, now), rows_parts("back"),
-                _costs(site, as_of, bulk, store, now))
+        return (_interactions_kept(site, as_of, bulk, store, now),
+                parts_taken("back", now, deferred))
 
     def checked_then_kept(send) -> int:
         send(0, pickle.dumps(task("check and sum"), pickle.HIGHEST_PROTOCOL))
+        for name, key, value in deferred:  # (every follow-up's events of the cold files:
+            store.keep_derived(name, key, value)  # 6 MB at 10,000 physicians)
         return keep_chunks(store, pending) if pending else 0
 
     other = Streamed(checked_then_kept)
@@ -1338,13 +1354,14 @@ def _index_check_and_sum(site: Site, as_of: dt.date, bulk: Bulk, store: Store, k
     except BaseException:  # it may not go on keeping once the caller cleans up
         other.cancel()
         raise
-    interactions, theirs, costs = pickle.loads(next(data for i, data in sent if i == 0))
+    interactions, theirs = pickle.loads(next(data for i, data in sent if i == 0))
     keeping = _KeptBeside(other, store, pending) if pending else None
     if keeping is None:
         other.rest()  # (nothing to keep: ended)
+    both = {**mine, **theirs}
+    costs = both["events"]
     if rows is None:
-        both = {**mine, **theirs}
-        rows = both[0], both[1]
+        rows = both["rules"], both["sums"]
         if keys["referrals"] is not None:  # (kept before the sums of both are merged)
             store.keep_derived("referrals", keys["referrals"], rows)
     found, partial = _both(rows, interactions)
@@ -1366,36 +1383,45 @@ class _KeptBeside:
             return keep_chunks(self.store, self.pending)
 
 
-def _interaction_events(site: Site, as_of: dt.date, pairs) -> list[tuple]:
+def _interaction_events(site: Site, as_of: dt.date, pairs, whole: bool = True) -> list[tuple]:
     """What the warnings that weigh several interactions read of some ((record, source)
     pairs), made where they are read: ``compliance.cost_events`` (spend over the limit) and
-    ``checks.promise_events`` (a follow-up promised twice), one list."""
-    return cost_events(site, as_of, pairs) + promise_events(site, as_of, pairs)
+    ``checks.promise_events`` (a follow-up promised twice), one list. ``whole``: the pairs
+    are all the interactions, and of their promise events only ``promises_that_can_warn``
+    (a tenth) are given; else (a process's share, the files whose events are kept apart)
+    those of every follow-up."""
+    events = cost_events(site, as_of, pairs) + promise_events(site, as_of, pairs)
+    return promises_that_can_warn(events) if whole else events
 
 
-def _costs(site: Site, as_of: dt.date, bulk: Bulk, store: Store, keys: dict) -> list:
+def _costs(site: Site, as_of: dt.date, bulk: Bulk, store: Store, keys: dict,
+           later: list | None = None) -> list:
     """``_interaction_events`` of every interaction (for the warnings of spend over the
-    limit and of a promise made twice), kept in ``store`` as the interactions' rules and sums are: those of all the
-    interaction files taken as they are (after an edit of another kind of file), else
-    those of the cold ones (``_Split``) with the hot ones' made and added to them; made
-    from every record otherwise, and kept. (Made from every record, they took 0.2-0.4 s of
-    this process after every edit at 10,000 physicians: 200,000 records read for the
-    15,000 with a cost.)"""
+    limit and of a promise made twice), kept in ``store`` as the interactions' rules and sums
+    are: those of all the interaction files taken as they are (after an edit of another kind
+    of file), else those of the cold ones (``_Split``; every follow-up's, since a hot file
+    may open a promise one of theirs repeats) with the hot ones' made and added to them;
+    made from every record otherwise, and kept. (Made from every record, they took 0.2-0.4 s
+    of this process after every edit at 10,000 physicians: 200,000 records read for the
+    15,000 with a cost, and 105,000 follow-ups.) ``later``: where to put what is to be kept,
+    for the caller to keep once it has sent what it made (as ``keys["later"]``)."""
     every, split = keys["all interactions"], keys.get("split")
     if every is not None:
         made = store.derived(COSTS_ALL, every)
         if made is not None:
             return made
+    keys = keys if later is None else {**keys, "later": later}
     cold = store.derived(COSTS, keys["interactions"]) \
         if split is not None and keys["interactions"] is not None else None
     if cold is not None:
-        made = (cold + _interaction_events(site, as_of, split.pairs(cold=False))
-                if split.hot_at else cold)
+        made = cold + _interaction_events(site, as_of, split.pairs(cold=False), whole=False) \
+            if split.hot_at else cold
     else:
-        made = _interaction_events(site, as_of, bulk.interactions)
+        made = _interaction_events(site, as_of, bulk.interactions, whole=False)
         if split is not None and keys["interactions"] is not None:
             _keep(store, keys, COSTS, keys["interactions"],
                   [event for event in made if event[1] in split.cold])
+    made = promises_that_can_warn(made)
     if every is not None:
         _keep(store, keys, COSTS_ALL, every, made)
     return made

@@ -12,7 +12,7 @@ import urllib.request
 
 import pytest
 
-from conftest import REPO
+from conftest import REPO, run_validate
 from edits import DEPENDENCY_EDITS, EDITS, edit
 
 TIMEOUT = 60
@@ -404,6 +404,41 @@ def test_serve_answers_from_the_last_good_site_while_it_refreshes(example_site, 
         httpd.server_close()
 
 
+def test_a_promise_opened_in_a_file_edited_lately_warns_of_the_copy_done_in_another(
+        example_site):
+    """``serve`` keeps the promise events of the files not edited lately only where they
+    can warn among those files: a follow-up done and promised once is left out. When a save
+    of a file edited lately opens the same promise earlier (a visit of March logged late in
+    this month's file), the copy written done in the other file is warned of, as
+    ``validate`` warns of it; and the warning goes once the promise is taken back."""
+    from liaison.live import LiveSite
+
+    interactions = example_site / "data" / "interactions"
+    (interactions / "2026" / "03").mkdir(parents=True, exist_ok=True)
+    done = interactions / "2026" / "03" / "done.yaml"
+    done.write_text("date: 2026-03-10\nliaison: lena-brooks\ntype: visit\n"
+                    "practice: french-broad-podiatry\nsummary: Dropped off the flyers.\n"
+                    "follow_ups:\n  - {task: Drop off the flyers, due: 2026-03-20, "
+                    "done: 2026-03-12}\n")
+    site = LiveSite(example_site, dt.date(2026, 11, 26))
+    assert site.refresh().ok
+    late = interactions / "2026" / "11" / "late.yaml"
+    late.write_text("date: 2026-11-20\nliaison: lena-brooks\ntype: call\n"
+                    "practice: french-broad-podiatry\nsummary: Called.\n")
+    assert site.refresh().ok  # (now a file edited lately)
+    text = late.read_text()
+    late.write_text("- " + text.replace("\n", "\n  ").rstrip() + "\n"
+                    "- {date: 2026-03-02, liaison: lena-brooks, type: call, "
+                    "practice: french-broad-podiatry, summary: Promised flyers., "
+                    "follow_ups: [{task: drop off the  flyers, due: 2026-03-15}]}\n")
+    warned = [line for line in site.refresh().lines if "done where it was promised" in line]
+    assert [line.split(":", 1)[0] for line in warned] == ["data/interactions/2026/03/done.yaml"]
+    _code, _out, err = run_validate(example_site, "--as-of", "2026-11-26")
+    assert [line for line in err if "done where it was promised" in line] == warned
+    late.write_text(text)
+    assert not [line for line in site.refresh().lines if "done where it was promised" in line]
+
+
 def test_a_refresh_reads_only_the_changed_files_and_shows_the_change(example_site):
     """What ``serve`` does on a save: one file read again, the checks and sums of the other
     files reused, and the next page asked for shows the change."""
@@ -423,10 +458,11 @@ def test_a_refresh_reads_only_the_changed_files_and_shows_the_change(example_sit
     # the referral rows' rules, sums and index are kept; those of the other interaction
     # files are made once more, without the edited file, which is worked through apart
     # (the statistics too: what they are made from is split otherwise; and the others'
-    # interactions in order, into which those of the edited file are merged) ...
+    # interactions in order, into which those of the edited file are merged; and the
+    # others' events for the warnings of spend over the limit and of a promise made twice) ...
     made = {name for name in site.memo.made if not name.startswith("place ")}  # its warnings
     assert made == {"check interactions", "sum interactions", "view interactions", "statistics",
-                    "interactions in order"}
+                    "interactions in order", "interaction events"}
     log.write_text(text + "\n# another comment\n")
     edited = site.refresh()
     # ... so that the next save of the same file reuses them all

@@ -729,6 +729,44 @@ def test_the_cost_events_are_kept_with_the_rules_and_sums(
     assert any("over the annual limit" in w.message and pid in w.message for w in warnings)
 
 
+def test_a_promise_opened_in_a_hot_file_warns_of_a_cold_file_s_copy_done(
+        generated, monkeypatch, _private_parse_cache, tmp_path):
+    """The cold files' promise events are kept only where they can warn among the cold
+    files (``promise_events``' ``can_warn``): a follow-up done and promised once is left
+    out. When a hot file then opens the same promise earlier (a visit of March logged late
+    in this month's file), the copy done in the cold file is warned of as a full build warns
+    of it: the promise events of every record are made again."""
+    from liaison import pipeline
+
+    monkeypatch.setattr(buildrecord, "RACY_NS", 0)
+    monkeypatch.setattr(pipeline, "PARALLEL_BYTES", 0)  # two processes, as on a large site
+    practice = sorted((generated / "data" / "practices").glob("*.yaml"))[0].stem
+    task = "Drop off the vein screening flyers"
+    old = generated / "data" / "interactions" / "2026" / "03" / "old-done.yaml"
+    old.parent.mkdir(parents=True, exist_ok=True)
+    old.write_text("date: 2026-03-10\nliaison: x\ntype: visit\n"
+                   f"practice: {practice}\nsummary: Dropped off the flyers.\n"
+                   f"follow_ups:\n  - {{task: {task}, due: 2026-03-20, done: 2026-03-12}}\n")
+    liaison = next(p.stem for p in sorted((generated / "data" / "team").glob("*.yaml"))
+                   if yaml.safe_load(p.read_text())["role"] == "liaison")
+    old.write_text(old.read_text().replace("liaison: x", f"liaison: {liaison}"))
+    out, full = tmp_path / "out", tmp_path / "full"
+    build(generated, AS_OF, out, workers=2)
+    log = sorted((generated / "data" / "interactions").rglob("*.yaml"))[-1]  # this month's
+    edit_yaml(log, lambda items: items.append(dict(
+        items[0], date=dt.date(2026, 3, 2), practice=practice, physicians=[],
+        follow_ups=[{"task": task, "due": dt.date(2026, 3, 15)}], summary="Promised flyers.")))
+    seen, then = [], []
+    build(generated, AS_OF, out, workers=2, on_checked=seen.append)
+    build(generated, AS_OF, full, workers=2, full=True, on_checked=then.append)
+    assert seen[0].report.warnings == then[0].report.warnings
+    rel = old.relative_to(generated).as_posix()
+    assert [w for w in seen[0].report.warnings if w.path == rel
+            and "a follow-up is done where it was promised" in w.message], \
+        seen[0].report.warnings
+    assert _files(out) == _files(full)
+
+
 def test_the_sums_statistics_and_deck_check_are_worked_out_ahead_in_another_process(
         generated, monkeypatch, _private_parse_cache, tmp_path):
     """After an edit of a hot interaction file, a process forked before the records are read

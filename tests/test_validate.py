@@ -9,6 +9,7 @@ wrote (`at(text, needle)`), never from the validator's output.
 """
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 from pathlib import Path
@@ -3793,6 +3794,48 @@ def test_a_promise_repeated_while_the_first_is_open_is_a_warning(example_site):
     # done before it was promised again (9), and another practice's: nothing
     assert [d.line for d in res.diags if d.path == visit] == [7, 8], res.dump()
     assert not [d for d in res.diags if d.path in (call, elsewhere)], res.dump()
+
+
+def test_the_promises_that_can_warn_give_the_warnings_of_every_promise():
+    """Where the promise events of all the interactions are at hand, only those that can
+    warn or be warned of (an open follow-up, or one sharing its task and a practice with
+    one) are sent to another process or kept, most being done and promised once: the
+    warnings are those of every follow-up's events, on made-up interactions with few tasks
+    and practices (so that many repeat)."""
+    import random
+    from types import SimpleNamespace as NS
+
+    from liaison.checks import promise_events, promises_that_can_warn, repeated_promise_problems
+
+    rng = random.Random(5)
+    as_of = dt.date(2026, 11, 26)
+    site = NS(physicians={f"dr-{i}": NS(practice=f"p{i % 7}") for i in range(20)})
+    tasks = ["Send the flyer", "send the  FLYER", "Mail the pads", "Café menu",
+             "Cafe menu", *(f"Task {i}" for i in range(300))]
+    pairs = []
+    for n in range(3000):
+        date = as_of - dt.timedelta(days=rng.randint(-5, 700))
+        follow_ups = [NS(task=rng.choice(tasks), done=None if rng.random() < 0.05 else
+                         date + dt.timedelta(days=rng.choice((0, 3, 9, 40))))
+                      for _ in range(rng.randint(0, 3))]
+        record = NS(date=date, follow_ups=follow_ups,
+                    practice=rng.choice([None, "p1", "p2"]),
+                    physicians=rng.sample([*sorted(site.physicians), "dr-gone"],
+                                          rng.randint(0, 3)))
+        pairs.append((record, (f"data/interactions/{n}.yaml", (n,))))
+    pairs.sort(key=lambda pair: pair[0].date)
+    every = promise_events(site, as_of, pairs)
+    can_warn = promises_that_can_warn(every)
+    # (each event's practices those the pages list the interaction under)
+    from liaison.derived import practices_of
+
+    practices = {(e[1], e[4]): e[6] for e in every}
+    assert all(practices[path, 0] == tuple(practices_of(r, site.physicians))
+               for r, (path, _prefix) in pairs if (path, 0) in practices)
+    assert len(can_warn) < len(every) / 2, (len(can_warn), len(every))
+    warned = repeated_promise_problems(every)
+    assert len(warned) > 100
+    assert repeated_promise_problems(can_warn) == warned
 
 
 def test_an_interaction_logged_ahead_says_its_follow_ups_wait_for_its_day(example_site):
