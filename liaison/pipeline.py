@@ -1213,12 +1213,9 @@ def _check_and_sum_again(site: Site, as_of: dt.date, bulk: Bulk, files, memo: Me
             listed.append([(r, src) for r, src in bulk.interactions if src[0] not in edited])
         return listed[0]
 
-    # (every follow-up's events of the others, kept whole: a file edited lately may open a
-    # promise one of theirs repeats)
-    events = promises_that_can_warn(memo.derive(
-        "interaction events", by_interactions,
-        lambda: _interaction_events(site, as_of, others(), whole=False))
-        + _interaction_events(site, as_of, hot_records, whole=False))
+    events = memo.derive("interaction events", by_interactions, lambda: _EventsApart.of(
+        _interaction_events(site, as_of, others(), whole=False))).joined(
+        _interaction_events(site, as_of, hot_records, whole=False))
     problems = [
         *memo.derive("check interactions", by_interactions, lambda: check_bulk(
             site, as_of, others(), [], [p for p in failed if p.path not in edited])),
