@@ -16,6 +16,7 @@ from pathlib import PurePosixPath
 from pydantic import BaseModel
 
 from liaison.content import PAGE_IDS
+from liaison.derived import practices_by
 from liaison.diagnostics import Loc, Problem, did_you_mean, format_loc
 from liaison.fields import references
 from liaison.models import (
@@ -680,7 +681,7 @@ def promise_events(site: Site, as_of: dt.date, interactions) -> list[tuple]:
     for r, (path, prefix) in interactions:
         follow_ups = r.follow_ups
         if follow_ups and r.date <= as_of:
-            practices = _practices(r, practice_of)
+            practices = practices_by(r, practice_of)
             for i, f in enumerate(follow_ups):
                 task = folded.get(f.task) or folded.setdefault(f.task, _promise_task(f.task))
                 out.append((r.date, path, prefix, PROMISE, i, task, practices,
@@ -694,21 +695,14 @@ def promises_that_can_warn(events: list[tuple]) -> list[tuple]:
     with an open one can (most are done and promised once: at 10,000 physicians 9,400 of
     105,000 are left, which are what another process is sent and what is kept of all the
     interactions)."""
-    open_keys = {(e[5], p) for e in events if e[3] == PROMISE and e[7] for p in e[6]}
+    open_keys = open_promises(events)
     return [e for e in events
             if e[3] != PROMISE or any((e[5], p) in open_keys for p in e[6])]
 
 
-def _practices(r, practice_of: dict) -> tuple:
-    """``derived.practices_of`` the interaction, from each physician's practice."""
-    if not r.physicians:
-        return (r.practice,) if r.practice else ()
-    out = [r.practice] if r.practice else []
-    for pid in r.physicians:
-        p = practice_of.get(pid)
-        if p is not None and p not in out:
-            out.append(p)
-    return tuple(out)
+def open_promises(events: list[tuple]) -> set:
+    """The (task, practice) of each open follow-up among ``events``' promise events."""
+    return {(e[5], p) for e in events if e[3] == PROMISE and e[7] for p in e[6]}
 
 
 def _promise_task(task: str) -> str:

@@ -83,6 +83,20 @@ def practices_of(interaction, physicians: dict) -> list[str]:
     return out
 
 
+def practices_by(interaction, practice_of: dict) -> tuple:
+    """``practices_of`` the interaction from each physician's practice by id (``practice_of``,
+    made once for many interactions: the warning of a promise made twice reads those of
+    70,000 interactions at 10,000 physicians)."""
+    if not interaction.physicians:
+        return (interaction.practice,) if interaction.practice else ()
+    out = [interaction.practice] if interaction.practice else []
+    for pid in interaction.physicians:
+        practice = practice_of.get(pid)
+        if practice is not None and practice not in out:
+            out.append(practice)
+    return tuple(out)
+
+
 def listed_physicians(interaction) -> list[str]:
     """The physicians an interaction lists, each once, in the order first listed."""
     return list(dict.fromkeys(interaction.physicians))

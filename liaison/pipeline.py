@@ -23,7 +23,7 @@ from liaison import stats as stats_stage
 from liaison.cache import ParseCache
 from liaison.checks import (
     PROMISE, check_bulk, check_core, guide_page_link_problems, promise_events,
-    promises_that_can_warn, repeated_promise_problems,
+    open_promises, promises_that_can_warn, repeated_promise_problems,
 )
 from liaison.compliance import cost_events, limit_warnings
 from liaison.decks import deck_failures, deck_problems
@@ -1449,8 +1449,7 @@ class _EventsApart:
     def joined(self, events: list) -> list:
         """These events with those of the files edited lately (``events``): those that can
         warn among them all (and a few more, which ``repeated_promise_problems`` leaves)."""
-        opened = {(e[5], p) for e in events if e[3] == PROMISE and e[7] for p in e[6]}
-        more = {id(e): e for key in opened for e in self.others.get(key, ())}
+        more = {id(e): e for key in open_promises(events) for e in self.others.get(key, ())}
         return self.can_warn + list(more.values()) + events
 
 
