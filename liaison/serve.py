@@ -455,7 +455,9 @@ def _watch_filter(*outputs: Path, root: Path | None = None):
             return False
         if any(p.is_relative_to(o) for o in outputs):
             return False  # our own output, and a `build` output in the site root
-        return not p.name.startswith((".", "#")) and not p.name.endswith("~")
+        # (hidden names only: an editor's backup, NAME~, and auto-save, #NAME#, are files the
+        # patient guard of build and validate reads, as discover lists them)
+        return not p.name.startswith(".")
 
     return keep
 

@@ -247,6 +247,26 @@ def test_a_file_outside_the_site_reloads_no_tab(server):
     _wait(lambda: _get(base + "__liaison__/version") != version, "the version to move")
 
 
+def test_an_editors_backup_beside_a_record_is_checked_as_build_checks_it(server):
+    """The backup Emacs keeps of a file at its first save (``NAME~``) and its auto-save
+    (``#NAME#``) are files of the site that ``build`` and ``validate`` read with the patient
+    guard (``git add -A`` would commit them); the watcher let them be, so a save that left a
+    backup holding a patient's name and birth date showed the site, where ``build`` refused
+    it."""
+    base, root, _log = server
+    physician = root / "data" / "physicians" / "nina-vargas.yaml"
+    text = physician.read_text()
+    backup = physician.with_name(physician.name + "~")
+    backup.write_text(text + "notes: |\n  Pt Jane Doe DOB 03/04/1956 called about her MRN 12345678\n")
+    physician.write_text(text.replace("\n", "\n# saved\n", 1))  # (in place: only it modified)
+    page = _wait(lambda: _failed(base), "the diagnostics of the backup")
+    assert "data/physicians/nina-vargas.yaml~:" in page and "looks like a date of birth" in page
+    code, _out, errors = run_validate(root)
+    assert code == 1 and any(line.startswith("data/physicians/nina-vargas.yaml~:") for line in errors)
+    backup.unlink()
+    _wait(lambda: _fetch(base)[0] == 200, "the site back once the backup is deleted")
+
+
 def test_serve_refuses_a_taken_port(example_site, tmp_path):
     import socket
 
