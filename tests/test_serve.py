@@ -113,6 +113,27 @@ def test_serve_rebuilds_on_change_and_shows_diagnostics(server):
     assert "Dashboard" in _get(base)
 
 
+def test_the_files_beside_the_pages_are_no_last_good_copy_while_the_data_has_errors(server):
+    """While the data has errors the pages show the diagnostics, but stats.json, the exports,
+    the calendar and a deck's .pptx were the last good site's, answered 200 as if current (a
+    script, a calendar subscribed to calendar.ics or an export opened by its address took the
+    figures of before the save for those of the files on disk). They answer 500 with the
+    diagnostics too, and the file of the fixed data after the fix."""
+    base, root, _log = server
+    assert _fetch(base + "stats.json")[0] == 200
+    practice = root / "data" / "practices" / "french-broad-podiatry.yaml"
+    text = practice.read_text()
+    practice.write_text(text.replace("name: French Broad Podiatry", "nmae: French Broad Podiatry"))
+    _wait(lambda: _failed(base), "the diagnostics page")
+    for path in ("stats.json", "calendar.ics", "exports/physicians.csv"):
+        status, body = _fetch(base + path)
+        assert status == 500, (path, status)
+        assert "data/practices/french-broad-podiatry.yaml:1:1: error: name: required field is missing" in body, path
+    practice.write_text(text.replace("name: French Broad Podiatry", "name: French Broad Foot Care"))
+    _wait(lambda: _fetch(base + "stats.json")[0] == 200, "the file back after the fix")
+    assert "French Broad Foot Care" in _get(base + "exports/practices.csv")
+
+
 def test_a_page_that_is_not_there_is_a_page_that_comes_back(server):
     """A tab on a record's page whose file was renamed or deleted got a bare "not found"
     (plain text, no reload script): it stayed there after the file came back. A page path
