@@ -82,8 +82,11 @@ class LiveSite:
     @staticmethod
     def settle() -> None:
         """The end of a refresh (``refresh``): the cycles it made collected, the rest frozen,
-        the collector running again."""
-        gc.collect(1)
+        the collector running again. The scan is a full one: what is frozen is not scanned,
+        so it looks at what was made since the last refresh, the pages rendered between
+        included, whose survivors the collections while they were rendered had moved to the
+        oldest generation (a cycle of a replaced view's left there was frozen for good)."""
+        gc.collect()
         gc.freeze()
         gc.enable()
 

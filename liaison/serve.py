@@ -3,7 +3,8 @@ watched, and on every change only the changed files are read again and the open 
 reload. Pages are rendered when the browser asks for them; nothing is written to disk.
 
 A data error does not stop the server: until it is fixed, every page shows the diagnostics
-(answered 500: the page asked for could not be made).
+(answered 500: the page asked for could not be made), and every other file (stats.json, an
+export, a deck's .pptx) answers them as text, not the last good site's file.
 Only ``serve`` adds the reload script (``/__liaison__/reload.js``) and widens the page's
 Content-Security-Policy to let it ask ``/__liaison__/version``; built sites never have either.
 """
@@ -294,6 +295,12 @@ def _diagnostics_page(lines: list[str], version: str) -> bytes:
                         f"by itself.</p><ol>{items}</ol>", version)
 
 
+def _diagnostics_text(lines: list[str]) -> bytes:
+    """What a file other than a page answers while the data has errors."""
+    return ("The data has errors: this file is made again once they are fixed.\n"
+            + "".join(line + "\n" for line in lines)).encode("utf-8", "replace")
+
+
 def _not_found_page(path: str, version: str) -> bytes:
     """A page path the site has no page at (a record renamed or deleted, a page not made
     yet): it reloads itself, so the page shows once a save makes it."""
@@ -408,6 +415,8 @@ def make_handler(state: State, host: str = "127.0.0.1"):
             if errors is not None and _is_page_path(path):
                 return self._send(500, _diagnostics_page(errors, version),
                                   "text/html; charset=utf-8")
+            if errors is not None:  # (stats.json, an export, a .pptx: not the last good one's)
+                return self._send(500, _diagnostics_text(errors), "text/plain; charset=utf-8")
             rel = path.lstrip("/")
             if rel == "" or rel.endswith("/"):
                 rel += "index.html"
@@ -455,7 +464,9 @@ def _watch_filter(*outputs: Path, root: Path | None = None):
             return False
         if any(p.is_relative_to(o) for o in outputs):
             return False  # our own output, and a `build` output in the site root
-        return not p.name.startswith((".", "#")) and not p.name.endswith("~")
+        # (hidden names only: an editor's backup, NAME~, and auto-save, #NAME#, are files the
+        # patient guard of build and validate reads, as discover lists them)
+        return not p.name.startswith(".")
 
     return keep
 

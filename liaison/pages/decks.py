@@ -29,7 +29,7 @@ class DeckRenderer:
     to the next)."""
 
     def __init__(self, view: SiteView):
-        self.view = view
+        self._view = view._weak  # (the view holds this in its caches: no reference cycle)
         self.compiled: dict[tuple, list] = {}
         self.context: tuple = ("", {})
         self.writer = None
@@ -38,6 +38,10 @@ class DeckRenderer:
         self.slides: dict[tuple, tuple] = {}  # slides with tokens, made once (decks.slide_html)
         self.media: dict[str, bytes | None] = {}
         self.logo_name, self.logo = _logo(view.site.root)
+
+    @property
+    def view(self) -> SiteView:
+        return self._view()
 
     @classmethod
     def of(cls, view: SiteView) -> "DeckRenderer":
