@@ -46,7 +46,7 @@ still names the files its records were read from, as they were then, and those r
 what they were.)
 
 So an edit of a physician's phone makes their practice's briefs and decks again, with the
-whole-site pages; so does a new physician; renaming or moving a physician some interaction
+whole-site pages; so does a new physician (with their liaison's page); renaming or moving a physician some interaction
 names, or an edit of site.yaml or of a team member, makes everything again. ``tests/test_incremental.py`` checks after random edits that
 an incremental build is byte-identical to a full one.
 """
