@@ -19,9 +19,9 @@ The pages that make up most of a large site have finer keys:
 - a physician's brief, a practice's brief and the practice's customized decks are made from
   their practice's group and the **site key** (the briefs also show the share of all our
   matured referrals that were treated);
-- a team member's page from their figures, the groups of their physicians' practices (their
-  call plan), the files of their interactions and of the follow-ups they own, and the site
-  key;
+- a team member's page from their figures, the groups of their physicians' practices and of
+  the practices whose file names them (their call plan), the files of their interactions
+  and of the follow-ups they own, and the site key;
 - a month of the activity log is made from the files of its interactions, the months before
   and after it with their counts (its links show them) and the site key;
 - the **site key** holds what any page may show of the whole site: the settings and code, every
@@ -46,7 +46,7 @@ still names the files its records were read from, as they were then, and those r
 what they were.)
 
 So an edit of a physician's phone makes their practice's briefs and decks again, with the
-whole-site pages; so does a new physician; renaming or moving a physician some interaction
+whole-site pages; so does a new physician (with their liaison's page); renaming or moving a physician some interaction
 names, or an edit of site.yaml or of a team member, makes everything again. ``tests/test_incremental.py`` checks after random edits that
 an incremental build is byte-identical to a full one.
 """
@@ -155,6 +155,7 @@ class Keys:
         # yet" or not): the site's first month, which another group's oldest record sets
         self.young = matured_yet(view.stats)
         self._groups: dict[str, str] = {}
+        self._named_by: dict[str, set] | None = None  # made by ``member`` when first needed
         self._doctors: dict[str, str] = {}
         self._months: list | None = None  # the months with interactions, in order
         self._file_at: list[str] | None = None  # an interaction's file by its position
@@ -281,11 +282,18 @@ class Keys:
 
     def member(self, tid: str) -> str:
         """A team member's page: their figures (their source capture too), the groups of their physicians' practices
-        (the call plan), and the files of their interactions and of the follow-ups they
-        own."""
+        and of the practices whose file names them (the call plan, which lists such a
+        practice without physicians too, and "Still named as their liaison"), and the files
+        of their interactions and of the follow-ups they own."""
         view = self.view
         docs = view.docs_of_liaison.get(tid, [])
-        practices = sorted({view.site.physicians[d].practice for d in docs})
+        if self._named_by is None:  # team member -> the practices whose file names them
+            self._named_by = {}
+            for practice, record in view.site.practices.items():
+                if record.liaison:
+                    self._named_by.setdefault(record.liaison, set()).add(practice)
+        practices = sorted({view.site.physicians[d].practice for d in docs}
+                           | self._named_by.get(tid, set()))
         return _hash(view.stats.liaisons.get(tid), docs,
                      view.stats.capture_by_member_365d.get(tid),
                      view.stats.source_capture_rate_365d,

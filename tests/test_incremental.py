@@ -706,6 +706,32 @@ def test_an_edit_every_page_shows_renders_the_site_as_a_full_build(generated, tm
     assert not any("snippets of" in stage for stage, _seconds in result.timings)
 
 
+def test_a_practice_without_physicians_edited_makes_its_liaison_s_page_again(generated,
+                                                                            tmp_path):
+    """A team member's page lists the practices whose file names them, with none of their
+    physicians too: a liaison's call plan shows a new office with no physician on record
+    yet, and "Still named as their liaison" the practices of one who is no liaison now.
+    Such a practice renamed, or given to another liaison, makes those pages again; the site
+    is the full build's."""
+    out, full = tmp_path / "out", tmp_path / "full"
+    team = generated / "data" / "team"
+    first, second = sorted(p.stem for p in team.glob("*.yaml")
+                           if yaml.safe_load(p.read_text())["role"] == "liaison")[:2]
+    leaver = sorted(team.glob("*.yaml"))[-1]
+    edit_yaml(leaver, lambda d: d.update(role="other"))
+    office = generated / "data" / "practices" / "p-90001.yaml"
+    office.write_text(f"name: Copperleaf Clinic\nliaison: {first}\n", encoding="utf-8")
+    build(generated, AS_OF, out)
+    for name, liaison in (("Quarrystone Clinic", first), ("Quarrystone Clinic", second),
+                          ("Quarrystone Clinic", leaver.stem)):
+        edit_yaml(office, lambda d: d.update(name=name, liaison=liaison))
+        build(generated, AS_OF, out)
+        shutil.rmtree(full, ignore_errors=True)
+        build(generated, AS_OF, full, full=True)
+        _same_site(out, full)
+        assert b"Quarrystone Clinic" in (out / "team" / liaison / "index.html").read_bytes()
+
+
 def test_a_visit_logged_makes_again_its_months_page_and_its_neighbours_only(generated,
                                                                           tmp_path):
     """A month of the activity log shows its interactions and the counts of the months
