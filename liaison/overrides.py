@@ -38,6 +38,7 @@ SETTINGS = frozenset((PALETTE, TALKING))  # the files of templates/ that are no 
 # Templates that pages reach through Python rather than through Jinja tags: an override of
 # one of them touches every page.
 EVERY_PAGE = frozenset(("macros.html",))
+PARALLEL_PAGES = 200  # pages to render before the check of the templates is shared out
 
 # What every page holds whatever the site's templates (SPEC: Security; liaison/templates/head.html)
 ROBOTS = '<meta name="robots" content="noindex, nofollow">'
@@ -633,9 +634,11 @@ def check_overrides(site, stats: dict, as_of, workers: int | None = None,
     if not touched:
         return problems
     n = cpu_count() if workers is None else workers
-    if len(touched) < 200:
+    if len(touched) < PARALLEL_PAGES:
         n = 1
-    shares = [touched[i::n] for i in range(n)]
+    # each page with its place in the pages' order: of a failure on several pages, the first
+    # one's is said, whichever process rendered it
+    shares = [list(enumerate(touched))[i::n] for i in range(n)]
 
     def ours(page) -> list[str]:
         """The site's templates that make a page, the likeliest place of a missing line first."""
@@ -643,16 +646,16 @@ def check_overrides(site, stats: dict, as_of, workers: int | None = None,
         first = ("head.html", page.template, "base.html")
         return [n for n in first if n in made] + sorted(made - set(first))
 
-    def render(share) -> list[Problem]:
+    def render(share) -> list[tuple[int, Problem]]:
         with BUDGET.armed():  # in the sandbox, with the time budget of build (render_pages)
             return render_share(share)
 
-    def render_share(share) -> list[Problem]:
-        found: dict[tuple, Problem] = {}
+    def render_share(share) -> list[tuple[int, Problem]]:
+        found: dict[tuple, tuple[int, Problem]] = {}  # (the page's place, the problem)
         # templates that ran over the budget (a page's, and the override it stopped in): seconds
         # for every page that uses one, base.html's loop once per page template extending it
         slow: set[str] = set()
-        for page in share:
+        for at, page in share:
             if page.template in slow or _closure(env, page.template, memo) & slow:
                 continue
             began = BUDGET.begin()
@@ -663,13 +666,13 @@ def check_overrides(site, stats: dict, as_of, workers: int | None = None,
                 for p in _security_problems(html, str(context["csp"]), page, ours(page), texts) + \
                         _asset_links(html, page, ours(page), texts, assets) + \
                         _inline_code(html, page, ours(page), texts):
-                    found.setdefault((p.path, p.line, p.message.split(" (rendering ")[0]), p)
+                    found.setdefault((p.path, p.line, p.message.split(" (rendering ")[0]), (at, p))
             except SlideError as exc:
                 if exc.timed_out:
                     slow.add(page.template)
                 p = Problem(exc.path, f"template error: {exc.message} (rendering {page.path})",
                             line=exc.line, col=1)
-                found.setdefault((p.path, p.line, exc.message), p)
+                found.setdefault((p.path, p.line, exc.message), (at, p))
             except Exception as exc:  # noqa: BLE001 - any failure of a site's template is data
                 p = _problem(exc, root, page.path, [*context, *env.globals])
                 if isinstance(exc, TemplateTimeout):
@@ -677,13 +680,15 @@ def check_overrides(site, stats: dict, as_of, workers: int | None = None,
                     if p.path.startswith(TEMPLATES + "/"):
                         slow.add(p.path[len(TEMPLATES) + 1:])
                 # one diagnostic per place and message kind, not one per page
-                found.setdefault((p.path, p.line, p.message.split(" (rendering ")[0]), p)
+                found.setdefault((p.path, p.line, p.message.split(" (rendering ")[0]), (at, p))
             finally:
                 BUDGET.end(began)
         return list(found.values())
 
-    seen: dict[tuple, Problem] = {}
+    seen: dict[tuple, tuple[int, Problem]] = {}
     for part in map_forked(render, [s for s in shares if s]):
-        for p in part:
-            seen.setdefault((p.path, p.line, p.message.split(" (rendering ")[0]), p)
-    return problems + [seen[k] for k in sorted(seen)]
+        for at, p in part:
+            key = (p.path, p.line, p.message.split(" (rendering ")[0])
+            if key not in seen or at < seen[key][0]:
+                seen[key] = (at, p)
+    return problems + [seen[k][1] for k in sorted(seen)]

@@ -28,6 +28,7 @@ from liaison.checks import (
 from liaison.compliance import cost_events, limit_warnings
 from liaison.decks import deck_failures, deck_problems
 from liaison.diagnostics import Problem, Report
+from liaison.errors import TemplateFailure
 from liaison.load import (
     Bulk, Loader, assemble, attach, bulk_entry, core_only, discover, interactions_read, load_bulk,
     load_bulk_again, load_core, place,
@@ -1635,8 +1636,11 @@ def build(root: Path | str, as_of: dt.date | str | None, out: Path | str, strict
             progress.stage("planning pages")
             record = {**buildrecord.settings(as_of, strict),
                       "inputs": checked.inputs if hashes is None else hashes}
-            result = build_site(checked, as_of, out, workers=workers, progress=progress,
-                                record=record, incremental=not full, listing=listing)
+            try:
+                result = build_site(checked, as_of, out, workers=workers, progress=progress,
+                                    record=record, incremental=not full, listing=listing)
+            except TemplateFailure as failure:
+                raise _template_failures(root, checked, as_of, workers) or failure from None
             result.timings = compared + checked.timings + result.timings
             result.seconds = time.perf_counter() - start  # reading and checking included
             return result
@@ -1647,6 +1651,24 @@ def build(root: Path | str, as_of: dt.date | str | None, out: Path | str, strict
         remove_stale_spare(listing.value if listing is not None else None)
         if checked is not None and checked.keeping is not None:
             checked.keeping.result()  # (done long before, at 10,000 physicians)
+
+
+def _template_failures(root: Path, checked: Checked, as_of: dt.date,
+                       workers: int | None) -> TemplateFailure | None:
+    """The errors of the site's own templates as ``validate`` reports them (every page they
+    make rendered in memory, each failure said once, at the first page that shows it), for a
+    build whose pages stopped at a template's failure: that was the failure of whichever
+    page a process rendered first, which changed from run to run and was one of several.
+    None where that check finds no error (the build's failure is then said as it is)."""
+    from liaison.overrides import check_overrides, override_names
+
+    if not override_names(root):
+        return None
+    errors = [p for p in check_overrides(checked.site, checked.stats, as_of, workers)
+              if p.severity == "error"]
+    if not errors:
+        return None
+    return TemplateFailure("\n".join(d.text() for d in place(root, errors)))
 
 
 def _unchanged(root: Path, out: Path, record: dict, on_checked, start: float):

@@ -293,6 +293,57 @@ def test_deck_checks_shared_by_workers_report_as_one_process(generated, tmp_path
     assert one.report == two.report
 
 
+@pytest.mark.skipif(not can_fork(), reason="fork is not available on this platform")
+def test_template_checks_shared_by_workers_report_as_one_process(generated, tmp_path,
+                                                                 monkeypatch):
+    """A site's template that fails on several pages is reported at the first page that
+    shows each failure, whichever process rendered it (the second process's share was
+    taken first: one process named one page, two another)."""
+    import shutil
+
+    from liaison import overrides
+
+    site = tmp_path / "site"
+    shutil.copytree(generated, site)
+    (site / "templates").mkdir()
+    # fails for a physician without an NPI (None[0:3]) and for one with fewer than two tags
+    builtin = (REPO / "liaison" / "templates" / "physician.html").read_text()
+    (site / "templates" / "physician.html").write_text(builtin.replace(
+        "{% if physician.npi %}", "{{ physician.npi[0:3] }}{{ physician.tags[1] }}"
+        "{% if physician.npi %}"))
+    one = pipeline.check(site, D, workers=1)
+    monkeypatch.setattr(overrides, "PARALLEL_PAGES", 0)
+    two = pipeline.check(site, D, workers=2)
+    three = pipeline.check(site, D, workers=3)
+    assert not one.ok and len(one.report.errors) == 2
+    assert one.report == two.report == three.report
+
+
+@pytest.mark.skipif(not can_fork(), reason="fork is not available on this platform")
+def test_a_build_whose_template_fails_says_what_validate_says(generated, tmp_path):
+    """A site's template that fails on some pages stops the build with the errors validate
+    reports, every one, each at the first page that shows it: not the failure of whichever
+    page a process happened to render first (it varied from run to run)."""
+    import shutil
+
+    from liaison.errors import TemplateFailure
+
+    site = tmp_path / "site"
+    shutil.copytree(generated, site)
+    (site / "templates").mkdir()
+    builtin = (REPO / "liaison" / "templates" / "physician.html").read_text()
+    (site / "templates" / "physician.html").write_text(builtin.replace(
+        "{% if physician.npi %}", "{{ physician.npi[0:3] }}{{ physician.tags[1] }}"
+        "{% if physician.npi %}"))
+    validated = pipeline.check(site, D)
+    said = [d.text() for d in validated.report.errors]
+    assert len(said) == 2
+    for workers in (2, 1):
+        with pytest.raises(TemplateFailure) as failed:
+            pipeline.build(site, D, tmp_path / f"out-{workers}", workers=workers)
+        assert failed.value.format_message().splitlines() == said
+
+
 def test_entry_point_exit_codes_and_output(tmp_path):
     """build.py runs the CLI through cli.run: click's exit codes, everything flushed."""
     def run(*args):
