@@ -293,24 +293,30 @@ def test_deck_checks_shared_by_workers_report_as_one_process(generated, tmp_path
     assert one.report == two.report
 
 
+def _failing_physician_template(generated: Path, tmp_path: Path) -> Path:
+    """A copy of the generated site whose own physician.html fails for a physician without
+    an NPI (None[0:3]) and for one with fewer than two tags."""
+    import shutil
+
+    site = tmp_path / "site"
+    shutil.copytree(generated, site)
+    (site / "templates").mkdir()
+    builtin = (REPO / "liaison" / "templates" / "physician.html").read_text()
+    (site / "templates" / "physician.html").write_text(builtin.replace(
+        "{% if physician.npi %}", "{{ physician.npi[0:3] }}{{ physician.tags[1] }}"
+        "{% if physician.npi %}"))
+    return site
+
+
 @pytest.mark.skipif(not can_fork(), reason="fork is not available on this platform")
 def test_template_checks_shared_by_workers_report_as_one_process(generated, tmp_path,
                                                                  monkeypatch):
     """A site's template that fails on several pages is reported at the first page that
     shows each failure, whichever process rendered it (the second process's share was
     taken first: one process named one page, two another)."""
-    import shutil
-
     from liaison import overrides
 
-    site = tmp_path / "site"
-    shutil.copytree(generated, site)
-    (site / "templates").mkdir()
-    # fails for a physician without an NPI (None[0:3]) and for one with fewer than two tags
-    builtin = (REPO / "liaison" / "templates" / "physician.html").read_text()
-    (site / "templates" / "physician.html").write_text(builtin.replace(
-        "{% if physician.npi %}", "{{ physician.npi[0:3] }}{{ physician.tags[1] }}"
-        "{% if physician.npi %}"))
+    site = _failing_physician_template(generated, tmp_path)
     one = pipeline.check(site, D, workers=1)
     monkeypatch.setattr(overrides, "PARALLEL_PAGES", 0)
     two = pipeline.check(site, D, workers=2)
@@ -324,17 +330,9 @@ def test_a_build_whose_template_fails_says_what_validate_says(generated, tmp_pat
     """A site's template that fails on some pages stops the build with the errors validate
     reports, every one, each at the first page that shows it: not the failure of whichever
     page a process happened to render first (it varied from run to run)."""
-    import shutil
-
     from liaison.errors import TemplateFailure
 
-    site = tmp_path / "site"
-    shutil.copytree(generated, site)
-    (site / "templates").mkdir()
-    builtin = (REPO / "liaison" / "templates" / "physician.html").read_text()
-    (site / "templates" / "physician.html").write_text(builtin.replace(
-        "{% if physician.npi %}", "{{ physician.npi[0:3] }}{{ physician.tags[1] }}"
-        "{% if physician.npi %}"))
+    site = _failing_physician_template(generated, tmp_path)
     validated = pipeline.check(site, D)
     said = [d.text() for d in validated.report.errors]
     assert len(said) == 2
