@@ -12,7 +12,13 @@ Where the colours go:
   its workers (they inherit it);
 * CSS assets mark a colour with the palette key it stands for, ``#0f766e /* palette: primary */``:
   the build drops the mark and writes the site's colour in place of the literal when the site
-  changed that key (``apply_css``), so the default output is the stylesheet as written.
+  changed that key (``apply_css``), so the default output is the stylesheet as written;
+* the pages' dark scheme (``prefers-color-scheme: dark``, style.css) takes the ``dark-*`` keys.
+  A site that changes a colour of the practice (``primary``, ``series-1``, ``good``…) and not
+  its ``dark-`` key gets in the dark scheme that colour lightened until it reads on the dark
+  background (``dark_variant``); the dark neutrals (text, background…) stay the built-in ones
+  unless the site sets them. Charts and .pptx decks are written in the light colours; the
+  style sheet recolours a chart's marks in the dark scheme.
 """
 from __future__ import annotations
 
@@ -61,6 +67,27 @@ class Palette:
     bad_soft: str
     info: str
     info_soft: str
+    # the dark scheme (prefers-color-scheme: dark) of the pages: style.css's variables there
+    dark_text: str
+    dark_muted: str
+    dark_caption: str
+    dark_faint: str
+    dark_grid: str
+    dark_band: str
+    dark_background: str
+    dark_surface: str
+    dark_primary: str
+    dark_primary_soft: str
+    dark_series_1: str
+    dark_series_2: str
+    dark_good: str
+    dark_good_soft: str
+    dark_warning: str
+    dark_warning_soft: str
+    dark_bad: str
+    dark_bad_soft: str
+    dark_info: str
+    dark_info_soft: str
 
     @classmethod
     def keys(cls) -> tuple[str, ...]:
@@ -199,10 +226,65 @@ def apply_css(css: str, palette: Palette) -> str:
         literal, key = m.group(1), m.group(2)
         if key not in _KEYS:
             return m.group(0)
-        colour = palette[key]
+        colour = dark_variant(palette, key) if key.startswith("dark-") else palette[key]
         return colour if colour != DEFAULT[key] else literal
 
     return _CSS_MARK.sub(resolve, css)
+
+
+# a dark key that follows the site's light colour when the site sets the light one only: the
+# colours of the practice and of meanings (a site's own brand, its own red). The neutrals (text,
+# grid, background…) are the dark scheme's own: a site's cream background is no dark one.
+_FOLLOWS = {"primary": 4.5, "series-1": 3.0, "series-2": 3.0, "good": 4.5, "warning": 4.5,
+            "bad": 4.5, "info": 4.5}  # the contrast each needs on the dark surfaces (text: 4.5)
+_SOFT_SHARE = 0.22  # a dark "-soft" background: this much of its colour in the dark surface
+
+
+def _luminance(colour: str) -> float:
+    chans = []
+    for i in (1, 3, 5):
+        v = int(colour[i:i + 2], 16) / 255
+        chans.append(v / 12.92 if v <= 0.03928 else ((v + 0.055) / 1.055) ** 2.4)
+    return 0.2126 * chans[0] + 0.7152 * chans[1] + 0.0722 * chans[2]
+
+
+def contrast(a: str, b: str) -> float:
+    """WCAG contrast ratio of two ``#rrggbb`` colours (1 to 21)."""
+    hi, lo = sorted((_luminance(a), _luminance(b)), reverse=True)
+    return (hi + 0.05) / (lo + 0.05)
+
+
+def _mix(a: str, b: str, share_a: float) -> str:
+    """``a`` and ``b`` mixed in sRGB, ``share_a`` of ``a``."""
+    return "#" + "".join(
+        f"{round(int(a[i:i + 2], 16) * share_a + int(b[i:i + 2], 16) * (1 - share_a)):02x}"
+        for i in (1, 3, 5))
+
+
+def dark_variant(palette: Palette, key: str) -> str:
+    """The colour of a ``dark-*`` key for a site: the site's own when it set it; else, for a
+    colour of the practice or of a meaning whose light key the site changed, that colour for
+    the dark scheme (a ``-soft`` one: a little of it in the dark surface; the others: mixed
+    with white until it has its contrast on the dark background, surface, band and its own
+    soft ground); else the built-in dark colour."""
+    own = palette[key]
+    if own != DEFAULT[key]:
+        return own
+    light = key.removeprefix("dark-")
+    base = light.removesuffix("-soft")
+    if base not in _FOLLOWS or palette[base] == DEFAULT[base] and palette[light] == DEFAULT[light]:
+        return own
+    if light.endswith("-soft"):
+        return _mix(palette[base], palette["dark-surface"], _SOFT_SHARE)
+    grounds = [palette["dark-background"], palette["dark-surface"], palette["dark-band"]]
+    if f"dark-{base}-soft" in _KEYS:
+        grounds.append(dark_variant(palette, f"dark-{base}-soft"))
+    need, colour = _FOLLOWS[base], palette[base]
+    for step in range(21):
+        colour = _mix("#ffffff", palette[base], step / 20)
+        if min(contrast(colour, g) for g in grounds) >= need:
+            break
+    return colour
 
 
 def css_marks(css: str) -> list[tuple[int, int, str]]:

@@ -282,8 +282,12 @@ def _served_page(title: str, body: str, version: str) -> bytes:
         "<meta http-equiv=Content-Security-Policy content=\"default-src 'none'; "
         "script-src 'self'; connect-src 'self'; style-src 'self' 'unsafe-inline'\">"
         f"<title>Liaison: {title}</title>"
+        "<meta name=color-scheme content='light dark'>"
         "<style>body{font:15px/1.5 system-ui,sans-serif;margin:2rem;color:#0f172a}"
-        "h1{color:#b91c1c}li{margin:.3rem 0}code{white-space:pre-wrap}</style></head><body>"
+        "h1{color:#b91c1c}li{margin:.3rem 0}code{white-space:pre-wrap}"
+        # a dark screen (the site's dark colours, style.css): light text, a light red heading
+        "@media (prefers-color-scheme:dark){body{background:#0b1220;color:#e2e8f0}"
+        "h1{color:#f87171}}</style></head><body>"
         f"{body}{_reload_script(version, own=True)}</body></html>"
     ).encode("utf-8")
 

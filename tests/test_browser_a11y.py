@@ -9,6 +9,7 @@ label is cut in the middle of a word.
 """
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -660,3 +661,114 @@ def test_a_date_fields_calendar_button_shows_under_a_dark_contrast_theme(new_pag
         if best < 3:
             faint.append(f"{sel}: its right end at most {best:.2f}:1 against {ground}")
     assert not faint, "calendar buttons that cannot be seen:\n" + "\n".join(faint)
+
+
+# ------------------------------------------------------------------ dark mode, forced colours
+
+# Every text of a page against the ground it is drawn on (semi-transparent grounds laid over
+# what is under them), every chart's and meter's marks, and the focus ring of one element of
+# each kind: {text: [...], mark: [...], ring: [...]}, each {what, fg, bg} in rgb().
+_LOOK_JS = """() => {
+  const rgb = c => { const m = c.match(/[\\d.]+/g).map(Number); return [m[0], m[1], m[2], m.length > 3 ? m[3] : 1]; };
+  const css = c => `rgb(${c.slice(0, 3).map(Math.round).join(', ')})`;
+  const over = (top, under) => [0, 1, 2].map(i => top[i] * top[3] + under[i] * (1 - top[3])).concat([1]);
+  const probe = document.createElement('div'); probe.style.background = 'Canvas'; document.body.append(probe);
+  const canvas = rgb(getComputedStyle(probe).backgroundColor); probe.remove();
+  const ground = e => { const layers = [];
+    for (let p = e; p; p = p.parentElement) { const c = rgb(getComputedStyle(p).backgroundColor);
+      if (c[3] > 0) { layers.push(c); if (c[3] === 1) break; } }
+    let col = layers.length && layers[layers.length - 1][3] === 1 ? layers.pop() : canvas;
+    while (layers.length) col = over(layers.pop(), col);
+    return col; };
+  const shown = e => { const r = e.getBoundingClientRect(), s = getComputedStyle(e);
+    return r.width > 1 && r.height > 1 && s.visibility !== 'hidden' && s.opacity !== '0'; };
+  const name = e => (e.tagName.toLowerCase() + ' ' + (e.textContent || '').trim().slice(0, 30)).replace(/\\s+/g, ' ');
+  const out = {text: [], mark: [], ring: []};
+  for (const e of document.querySelectorAll('body *')) {
+    if (e.closest('svg, script, noscript') || !shown(e)) continue;
+    if (![...e.childNodes].some(n => n.nodeType === 3 && n.textContent.trim())) continue;
+    const bg = ground(e);
+    out.text.push({what: name(e), fg: css(over(rgb(getComputedStyle(e).color), bg)), bg: css(bg)});
+  }
+  for (const t of document.querySelectorAll('svg text')) {
+    const svg = t.closest('svg');
+    if (!t.textContent.trim() || !t.getClientRects().length || !shown(svg)) continue;
+    out.text.push({what: 'chart ' + name(t), fg: css(rgb(getComputedStyle(t).fill)), bg: css(ground(svg.parentElement))});
+  }
+  for (const m of document.querySelectorAll('svg.chart :is(.chart-bar, .chart-dot, .chart-marker, polyline.chart-line), svg.meter .meter-fill')) {
+    const svg = m.closest('svg');
+    if (!m.getClientRects().length || !shown(svg) || m.matches('.chart-partial')) continue;
+    const s = getComputedStyle(m);
+    out.mark.push({what: 'mark ' + m.getAttribute('class'), fg: css(rgb(s.fill !== 'none' ? s.fill : s.stroke)),
+                   bg: css(ground(svg.parentElement))});
+  }
+  const kinds = new Set();
+  for (const f of document.querySelectorAll('a[href], button, input:not([type=hidden]), select, textarea, summary')) {
+    const kind = f.tagName + f.className + !!f.closest('.topbar');
+    if (kinds.has(kind) || !shown(f)) continue;
+    kinds.add(kind);
+    f.focus({focusVisible: true});
+    if (document.activeElement !== f) continue;
+    const s = getComputedStyle(f), bg = ground(parseFloat(s.outlineOffset) < 0 ? f : f.parentElement);
+    out.ring.push({what: 'ring ' + name(f), bg: css(bg),
+                   fg: s.outlineStyle === 'none' ? css(bg) : css(over(rgb(s.outlineColor), bg))});
+    f.blur();
+  }
+  return out;
+}"""
+_NEEDS = {"text": 4.5, "mark": 3, "ring": 3}
+
+
+def _look(page) -> dict[str, list[dict]]:
+    from test_browser_layout import _contrast
+
+    found = page.evaluate(_LOOK_JS)
+    for items in found.values():
+        for item in items:
+            item["ratio"] = _contrast(item["fg"], item["bg"])
+    return found
+
+
+@pytest.mark.parametrize("width", list(VIEWPORTS))
+def test_every_page_kind_reads_in_dark_mode(new_page, server, site, types, width):
+    """A liaison reads a brief in a car park at night on a phone set to dark: the site had no
+    dark scheme, and every page was a white glare. In dark mode (prefers-color-scheme) every
+    page kind but the deck viewer (dark already, its slides as they are projected) is dark, and
+    on each one every text and badge reads at 4.5:1 at least on what is behind it, every
+    chart's or meter's mark at 3:1, and the focus ring of each kind of control at 3:1."""
+    page, rec = new_page(viewport=VIEWPORTS[width], color_scheme="dark")
+    low, lowest, seen = [], {}, 0
+    for name, path in types.items():
+        page.goto(f"{server}/{path}", wait_until="load")
+        if name != "deck":
+            ground = page.evaluate("() => getComputedStyle(document.body).backgroundColor")
+            from test_browser_layout import _contrast
+            assert _contrast(ground, "rgb(0, 0, 0)") < 1.5, f"{name}: the page is not dark: {ground}"
+        found = _look(page)
+        for kind, items in found.items():
+            seen += len(items)
+            low += [f"{name}: {kind} {i['ratio']:.2f} {i['what']!r} {i['fg']} on {i['bg']}"
+                    for i in items if i["ratio"] < _NEEDS[kind]]
+        lowest[name] = min(i["ratio"] for i in found["text"])
+    assert seen > 2000, seen
+    assert len(lowest) >= 18 and not [n for n, r in lowest.items() if r < 4.5], lowest
+    assert not low, "under their contrast in dark mode:\n" + "\n".join(low[:25])
+    assert rec.console_errors == [], rec.console_errors
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.goto(f"{server}/{types['physician']}", wait_until="load")
+    page.screenshot(path=str(SHOTS / f"dark-physician-{width}.png"))
+
+
+def test_a_page_printed_from_dark_mode_is_light(new_page, server, types):
+    """Paper stays light: a brief printed from a phone in dark mode is dark text on white."""
+    page, _rec = new_page(viewport=DESKTOP, color_scheme="dark")
+    page.goto(f"{server}/{types['physician']}", wait_until="load")
+    screen = page.evaluate("() => getComputedStyle(document.body).color")
+    page.emulate_media(media="print", color_scheme="dark")
+    look = page.evaluate("""() => ({body: getComputedStyle(document.body).backgroundColor,
+        text: getComputedStyle(document.body).color,
+        card: getComputedStyle(document.querySelector('.card')).backgroundColor})""")
+    assert screen != look["text"]
+    assert look == {"body": "rgb(255, 255, 255)", "text": "rgb(15, 23, 42)",
+                    "card": "rgb(255, 255, 255)"}, look
+

@@ -470,6 +470,79 @@ def test_a_page_with_a_palette_override_in_chromium(example_site, tmp_path):
             browser.close()
 
 
+def test_a_sites_colours_of_the_practice_follow_it_into_dark_mode():
+    """The pages' dark scheme takes the palette's dark-* keys. A site that changed its brand
+    colour (primary, series-1) or a meaning's (bad) and not the dark- key would have read in
+    the built-in teal and red in dark mode: the dark key follows the site's colour, lightened
+    until it reads at 4.5:1 (a chart's series at 3:1) on the dark grounds; its -soft ground is
+    the colour dimmed into the dark surface. A dark- key the site sets is taken as it is; the
+    dark neutrals (text, background) are not the light ones."""
+    from dataclasses import replace
+
+    from liaison.palette import DEFAULT, apply_css, contrast, dark_variant
+
+    ours = replace(DEFAULT, primary="#1a2b3c", series_1="#7c3aed", bad="#7f1d1d",
+                   background="#fffbeb", dark_info="#93c5fd")
+    grounds = [DEFAULT.dark_background, DEFAULT.dark_surface, DEFAULT.dark_band]
+    for key, need in (("dark-primary", 4.5), ("dark-bad", 4.5), ("dark-series-1", 3)):
+        colour = dark_variant(ours, key)
+        assert colour != DEFAULT[key], key
+        assert min(contrast(colour, g) for g in grounds) >= need, (key, colour)
+        soft = key + "-soft"
+        if soft in DEFAULT.keys():
+            assert contrast(colour, dark_variant(ours, soft)) >= need, (key, soft)
+            assert contrast(dark_variant(ours, soft), DEFAULT.dark_surface) < 1.6, soft
+    assert dark_variant(ours, "dark-series-1") not in (DEFAULT.dark_series_1, "#ffffff")
+    assert dark_variant(ours, "dark-info") == "#93c5fd"  # set by the site
+    assert dark_variant(ours, "dark-background") == DEFAULT.dark_background  # a neutral
+    assert dark_variant(ours, "dark-good") == DEFAULT.dark_good  # unchanged
+    css = ":root { --a: #2dd4bf /* palette: dark-primary */; --b: #4ade80 /* palette: dark-good */; }"
+    assert apply_css(css, DEFAULT) == ":root { --a: #2dd4bf; --b: #4ade80; }"
+    assert apply_css(css, ours) == f":root {{ --a: {dark_variant(ours, 'dark-primary')}; --b: #4ade80; }}"
+
+
+def test_a_site_palette_in_dark_mode_in_chromium(example_site, tmp_path):
+    """In Chromium, dark mode on a site whose palette changes the brand colour: the page is
+    dark, its links and chart bars in the site's purple lightened (not the built-in teal, not
+    the light purple at 3:1), the top bar the site's own; light mode is unchanged."""
+    from test_browser_layout import _contrast
+
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        pytest.skip("Playwright for Python is not importable")
+    if not os.access(CHROMIUM, os.X_OK):
+        pytest.skip(f"{CHROMIUM} is missing")
+    write(example_site, "templates/palette.yaml",
+          'primary: "#7c3aed"\nheader: "#3b0764"\nseries-1: "#7c3aed"\n')
+    out = tmp_path / "out"
+    assert build(example_site, out)[0] == 0
+    style = "e => getComputedStyle(e)"
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        try:
+            page = browser.new_page(viewport={"width": 1280, "height": 900}, color_scheme="dark")
+            page.route("**/*", lambda r: r.continue_()
+                       if r.request.url.startswith(("file:", "data:")) else r.abort())
+            page.goto((out / "referrals/index.html").as_uri())
+            card = page.eval_on_selector(".card", style + ".backgroundColor")
+            link = page.eval_on_selector("main a", style + ".color")
+            bar = page.eval_on_selector("rect.chart-bar.chart-series-1", style + ".fill")
+            assert _contrast(card, "rgb(0, 0, 0)") < 1.5, card
+            assert page.eval_on_selector(".topbar", style + ".backgroundColor") == "rgb(59, 7, 100)"
+            for colour, need in ((link, 4.5), (bar, 3)):
+                assert colour not in ("rgb(124, 58, 237)", "rgb(45, 212, 191)"), colour
+                r, g, b = map(int, re.findall(r"\d+", colour)[:3])
+                assert b > g and r > g, colour  # a purple still
+                assert _contrast(colour, card) >= need, (colour, card)
+            SHOTS.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=str(SHOTS / "palette-referrals-dark.png"))
+            page.emulate_media(color_scheme="light")
+            assert page.eval_on_selector("main a", style + ".color") == "rgb(124, 58, 237)"
+        finally:
+            browser.close()
+
+
 def _counted_compiles(monkeypatch) -> list[str]:
     """The names of the templates jinja compiles from now on, in order."""
     import jinja2
