@@ -772,3 +772,42 @@ def test_a_page_printed_from_dark_mode_is_light(new_page, server, types):
     assert look == {"body": "rgb(255, 255, 255)", "text": "rgb(15, 23, 42)",
                     "card": "rgb(255, 255, 255)"}, look
 
+
+@pytest.mark.parametrize("scheme", ["dark", "light"])
+def test_chart_marks_and_meters_take_a_contrast_themes_colours(new_page, server, types, scheme):
+    """Under a Windows contrast theme (forced colours) an SVG keeps its own fills: the charts'
+    teal bars were 3.8:1 on the theme's black, the compliance meters a glaring pale track with
+    a green or amber fill. Every bar, dot, line and meter fill takes one of the theme's colours
+    (its text colour, or its highlight for the second series), at 4.5:1 at least on the page;
+    a meter is outlined in the text colour; badges and focus rings stay visible."""
+    page, _rec = new_page(viewport=DESKTOP, forced_colors="active", color_scheme=scheme)
+    page.goto(f"{server}/index.html", wait_until="load")
+    system = page.evaluate("""() => Object.fromEntries(['CanvasText', 'Highlight'].map(c => {
+        const d = document.createElement('div'); d.style.color = c; document.body.append(d);
+        const v = getComputedStyle(d).color; d.remove(); return [c, v]; }))""")
+    theirs = {re.sub(r"rgba?\(([^,]+), ([^,]+), ([^,)]+).*", r"rgb(\1, \2, \3)", v)
+              for v in system.values()}
+    low, foreign, seen = [], [], 0
+    for name in ("dashboard", "physician", "referrals", "compliance"):
+        page.goto(f"{server}/{types[name]}", wait_until="load")
+        found = _look(page)
+        seen += len(found["mark"])
+        for m in found["mark"]:
+            if m["ratio"] < 4.5:
+                low.append(f"{name}: {m['what']} {m['fg']} on {m['bg']} ({m['ratio']:.2f})")
+        raw = page.evaluate("""() => [...document.querySelectorAll(
+                'svg.chart :is(.chart-bar, .chart-dot, .chart-marker, polyline.chart-line), svg.meter .meter-fill')]
+            .filter(m => m.getClientRects().length).map(m => { const s = getComputedStyle(m);
+                return [m.getAttribute('class'), s.fill !== 'none' ? s.fill : s.stroke]; })""")
+        foreign += [f"{name}: {cls} {paint}" for cls, paint in raw
+                    if re.sub(r"rgba?\(([^,]+), ([^,]+), ([^,)]+).*", r"rgb(\1, \2, \3)", paint) not in theirs]
+        low += [f"{name}: {r['what']} ({r['ratio']:.2f})" for r in found["ring"] if r["ratio"] < 3]
+        if name == "compliance":
+            outline = page.locator("svg.meter").first.evaluate(
+                "e => [getComputedStyle(e).borderTopStyle, getComputedStyle(e).borderTopColor]")
+            assert outline[0] == "solid" and outline[1] in theirs, outline
+    assert seen > 150, seen
+    assert not foreign, "marks in colours of their own under forced colours:\n" + "\n".join(foreign[:15])
+    assert not low, "faint under forced colours:\n" + "\n".join(low[:15])
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"forced-{scheme}-compliance.png"))
