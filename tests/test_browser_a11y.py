@@ -362,21 +362,23 @@ def test_chart_text_is_legible_under_a_contrast_theme(new_page, server, site, ty
     assert not low, "chart text under 4.5:1 under forced colours:\n" + "\n".join(low[:20])
 
 
-def test_a_text_fields_outline_stands_out_from_what_is_around_it(new_page, server, types):
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_a_text_fields_outline_stands_out_from_what_is_around_it(new_page, server, types, scheme):
     """A text field, a menu or a chip is found by its outline: the filters', the menus' and the
     log form's were #cbd5e1 on white (1.5:1), search/'s box #94a3b8 (2.5:1), the header's box
     a faint white line on its bar (2.9:1), under the 3:1 that WCAG 1.4.11 asks of what
     identifies a control: at 200 % a low-vision user saw labels over blank card. Each one's
-    border (or its fill, if that differs enough) is at least 3:1 against what is behind it."""
+    border (or its fill, if that differs enough) is at least 3:1 against what is behind it; in
+    dark mode too, where search/'s button, in the top bar's dark teal, was 1.5:1 on the page."""
     from test_browser_layout import _contrast
 
-    page, _rec = new_page(viewport=DESKTOP)
+    page, _rec = new_page(viewport=DESKTOP, color_scheme=scheme)
     faint, seen = [], 0
     for name in ("physicians", "follow-ups", "activity", "training", "search", "log"):
         page.goto(f"{server}/{types[name]}", wait_until="load")
         found = page.evaluate(
             """bg => [...document.querySelectorAll(
-                    'input[type=search], input[type=text], input[type=date], select, textarea, .log-chips label')]
+                    'input[type=search], input[type=text], input[type=date], select, textarea, .log-chips label, .search-row button')]
                 .filter(e => e.getClientRects().length)
                 .map(e => { const s = getComputedStyle(e);
                     return {what: e.outerHTML.slice(0, 70), border: s.borderTopColor,
