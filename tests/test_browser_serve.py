@@ -345,3 +345,34 @@ def test_a_phone_keeps_the_card_it_was_reading_through_a_save(browser, served):
         assert abs(after[1] - before[1]) <= 2, (before, after)
     finally:
         ctx.close()
+
+
+def test_the_diagnostics_page_reads_in_dark_mode(browser, served):
+    """serve's own page (the data's errors, a page not found) was black on white in a browser
+    set to dark, the one white page among dark ones: it follows dark mode as the site does,
+    its text at 4.5:1 at least."""
+    from test_browser_layout import _contrast
+
+    base, root = served
+    ctx = browser.new_context(viewport={"width": 390, "height": 844}, color_scheme="dark")
+    ctx.route("**/*", lambda route: route.continue_() if route.request.url.startswith(base + "/")
+              else route.abort())
+    page = ctx.new_page()
+    page.set_default_timeout(TIMEOUT_MS)
+    practice = root / "data" / "practices" / "french-broad-podiatry.yaml"
+    text = practice.read_text()
+    try:
+        practice.write_text(text.replace("name: French Broad Podiatry", "nmae: French Broad Podiatry"))
+        page.goto(f"{base}/index.html")
+        page.locator("h1", has_text="The data has errors").wait_for(timeout=30_000)
+        look = page.evaluate("""() => ['body', 'h1', 'code'].map(s => getComputedStyle(document.querySelector(s)))
+            .map(s => s.color).concat([getComputedStyle(document.body).backgroundColor])""")
+        *texts, ground = look
+        if ground == "rgba(0, 0, 0, 0)":  # no colour of its own: the browser's white
+            ground = "rgb(255, 255, 255)"
+        assert _contrast(ground, "rgb(0, 0, 0)") < 1.5, ground
+        assert min(_contrast(t, ground) for t in texts) >= 4.5, look
+        _shot(page, "serve-diagnostics-dark-390.png")
+    finally:
+        practice.write_text(text)
+        ctx.close()
