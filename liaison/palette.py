@@ -16,8 +16,8 @@ Where the colours go:
 * the pages' dark scheme (``prefers-color-scheme: dark``, style.css) takes the ``dark-*`` keys.
   A site that changes a colour of the practice (``primary``, ``series-1``, ``good``…) and not
   its ``dark-`` key gets in the dark scheme that colour lightened until it reads on the dark
-  background (``dark_variant``); the dark neutrals (text, background…) stay the built-in ones
-  unless the site sets them. Charts and .pptx decks are written in the light colours; the
+  background (``follow_dark``, as the site's palette is loaded); the dark neutrals (text,
+  background…) stay the built-in ones unless the site sets them. Charts and .pptx decks are written in the light colours; the
   style sheet recolours a chart's marks in the dark scheme.
 """
 from __future__ import annotations
@@ -200,7 +200,8 @@ def load(site_root: Path) -> tuple[Palette, list[Problem]]:
     if text is None:
         return DEFAULT, problems
     found, problems = parse(text)
-    return replace(DEFAULT, **{k.replace("-", "_"): v for k, v in found.items()}), problems
+    palette = replace(DEFAULT, **{k.replace("-", "_"): v for k, v in found.items()})
+    return follow_dark(palette, set(found)), problems
 
 
 def for_site(site_root: Path) -> Palette:
@@ -226,7 +227,7 @@ def apply_css(css: str, palette: Palette) -> str:
         literal, key = m.group(1), m.group(2)
         if key not in _KEYS:
             return m.group(0)
-        colour = dark_variant(palette, key) if key.startswith("dark-") else palette[key]
+        colour = palette[key]
         return colour if colour != DEFAULT[key] else literal
 
     return _CSS_MARK.sub(resolve, css)
@@ -261,30 +262,32 @@ def _mix(a: str, b: str, share_a: float) -> str:
         for i in (1, 3, 5))
 
 
-def dark_variant(palette: Palette, key: str) -> str:
-    """The colour of a ``dark-*`` key for a site: the site's own when it set it; else, for a
-    colour of the practice or of a meaning whose light key the site changed, that colour for
-    the dark scheme (a ``-soft`` one: a little of it in the dark surface; the others: mixed
-    with white until it has its contrast on the dark background, surface, band and its own
-    soft ground); else the built-in dark colour."""
-    own = palette[key]
-    if own != DEFAULT[key]:
-        return own
-    light = key.removeprefix("dark-")
-    base = light.removesuffix("-soft")
-    if base not in _FOLLOWS or palette[base] == DEFAULT[base] and palette[light] == DEFAULT[light]:
-        return own
-    if light.endswith("-soft"):
-        return _mix(palette[base], palette["dark-surface"], _SOFT_SHARE)
-    grounds = [palette["dark-background"], palette["dark-surface"], palette["dark-band"]]
-    if f"dark-{base}-soft" in _KEYS:
-        grounds.append(dark_variant(palette, f"dark-{base}-soft"))
-    need, colour = _FOLLOWS[base], palette[base]
-    for step in range(21):
-        colour = _mix("#ffffff", palette[base], step / 20)
-        if min(contrast(colour, g) for g in grounds) >= need:
-            break
-    return colour
+def follow_dark(palette: Palette, given: frozenset[str] | set[str] = frozenset()) -> Palette:
+    """``palette`` with its dark colours following the site's: each ``dark-*`` key not in
+    ``given`` (the keys the site's palette.yaml sets), of a colour of the practice or of a
+    meaning whose light key the site changed, becomes that colour for the dark scheme: a
+    ``-soft`` one a little of it in the dark surface; the others mixed with white until they
+    have their contrast on the dark background, surface, band and their own soft ground. The
+    other dark keys are left as they are."""
+    for softs in (True, False):  # the soft grounds first: the colours are measured on them
+        changed = {}
+        for base, need in _FOLLOWS.items():
+            key = f"dark-{base}-soft" if softs else f"dark-{base}"
+            if key not in _KEYS or key in given or palette[base] == DEFAULT[base]:
+                continue
+            if softs:
+                changed[key] = _mix(palette[base], palette["dark-surface"], _SOFT_SHARE)
+                continue
+            grounds = [palette["dark-background"], palette["dark-surface"], palette["dark-band"]]
+            if f"{key}-soft" in _KEYS:
+                grounds.append(palette[f"{key}-soft"])
+            for step in range(21):
+                colour = _mix("#ffffff", palette[base], step / 20)
+                if min(contrast(colour, g) for g in grounds) >= need:
+                    break
+            changed[key] = colour
+        palette = replace(palette, **{k.replace("-", "_"): v for k, v in changed.items()})
+    return palette
 
 
 def css_marks(css: str) -> list[tuple[int, int, str]]:

@@ -470,35 +470,38 @@ def test_a_page_with_a_palette_override_in_chromium(example_site, tmp_path):
             browser.close()
 
 
-def test_a_sites_colours_of_the_practice_follow_it_into_dark_mode():
+def test_a_sites_colours_of_the_practice_follow_it_into_dark_mode(example_site):
     """The pages' dark scheme takes the palette's dark-* keys. A site that changed its brand
     colour (primary, series-1) or a meaning's (bad) and not the dark- key would have read in
     the built-in teal and red in dark mode: the dark key follows the site's colour, lightened
     until it reads at 4.5:1 (a chart's series at 3:1) on the dark grounds; its -soft ground is
-    the colour dimmed into the dark surface. A dark- key the site sets is taken as it is; the
-    dark neutrals (text, background) are not the light ones."""
-    from dataclasses import replace
+    the colour dimmed into the dark surface. A dark- key the site sets is taken as it is, even
+    the built-in colour; the dark neutrals (text, background) are not the light ones."""
+    from liaison.palette import DEFAULT, apply_css, contrast, load
 
-    from liaison.palette import DEFAULT, apply_css, contrast, dark_variant
-
-    ours = replace(DEFAULT, primary="#1a2b3c", series_1="#7c3aed", bad="#7f1d1d",
-                   background="#fffbeb", dark_info="#93c5fd")
+    write(example_site, "templates/palette.yaml",
+          'primary: "#1a2b3c"\nseries-1: "#7c3aed"\nbad: "#7f1d1d"\nbackground: "#fffbeb"\n'
+          'info: "#0000ff"\ndark-info: "#93c5fd"\ngood: "#00aa00"\ndark-good: "#4ade80"\n')
+    ours, problems = load(example_site)
+    assert problems == []
     grounds = [DEFAULT.dark_background, DEFAULT.dark_surface, DEFAULT.dark_band]
     for key, need in (("dark-primary", 4.5), ("dark-bad", 4.5), ("dark-series-1", 3)):
-        colour = dark_variant(ours, key)
-        assert colour != DEFAULT[key], key
-        assert min(contrast(colour, g) for g in grounds) >= need, (key, colour)
+        assert ours[key] != DEFAULT[key], key
+        assert min(contrast(ours[key], g) for g in grounds) >= need, (key, ours[key])
         soft = key + "-soft"
         if soft in DEFAULT.keys():
-            assert contrast(colour, dark_variant(ours, soft)) >= need, (key, soft)
-            assert contrast(dark_variant(ours, soft), DEFAULT.dark_surface) < 1.6, soft
-    assert dark_variant(ours, "dark-series-1") not in (DEFAULT.dark_series_1, "#ffffff")
-    assert dark_variant(ours, "dark-info") == "#93c5fd"  # set by the site
-    assert dark_variant(ours, "dark-background") == DEFAULT.dark_background  # a neutral
-    assert dark_variant(ours, "dark-good") == DEFAULT.dark_good  # unchanged
-    css = ":root { --a: #2dd4bf /* palette: dark-primary */; --b: #4ade80 /* palette: dark-good */; }"
-    assert apply_css(css, DEFAULT) == ":root { --a: #2dd4bf; --b: #4ade80; }"
-    assert apply_css(css, ours) == f":root {{ --a: {dark_variant(ours, 'dark-primary')}; --b: #4ade80; }}"
+            assert ours[soft] != DEFAULT[soft]
+            assert contrast(ours[key], ours[soft]) >= need, (key, soft)
+            assert contrast(ours[soft], DEFAULT.dark_surface) < 1.6, soft
+    assert ours.dark_series_1 not in (DEFAULT.dark_series_1, "#ffffff")
+    assert ours.dark_info == "#93c5fd"  # set by the site
+    assert ours.dark_good == DEFAULT.dark_good  # set by the site, as the built-in one
+    assert ours.dark_info_soft != DEFAULT.dark_info_soft  # not set: follows info
+    assert ours.dark_background == DEFAULT.dark_background  # a neutral
+    assert ours.dark_warning == DEFAULT.dark_warning  # warning unchanged
+    css = ":root { --a: #2dd4bf /* palette: dark-primary */; --b: #fbbf24 /* palette: dark-warning */; }"
+    assert apply_css(css, DEFAULT) == ":root { --a: #2dd4bf; --b: #fbbf24; }"
+    assert apply_css(css, ours) == f":root {{ --a: {ours.dark_primary}; --b: #fbbf24; }}"
 
 
 def test_a_site_palette_in_dark_mode_in_chromium(example_site, tmp_path):
