@@ -776,12 +776,14 @@ def test_a_page_printed_from_dark_mode_is_light(new_page, server, types):
 
 
 @pytest.mark.parametrize("scheme", ["dark", "light"])
-def test_chart_marks_and_meters_take_a_contrast_themes_colours(new_page, server, types, scheme):
+def test_chart_marks_and_meters_take_a_contrast_themes_colours(new_page, server, site, types,
+                                                              scheme):
     """Under a Windows contrast theme (forced colours) an SVG keeps its own fills: the charts'
-    teal bars were 3.8:1 on the theme's black, the compliance meters a glaring pale track with
-    a green or amber fill. Every bar, dot, line and meter fill takes one of the theme's colours
-    (its text colour, or its highlight for the second series), at 4.5:1 at least on the page;
-    a meter is outlined in the text colour; badges and focus rings stay visible."""
+    teal bars were 3.8:1 on the theme's black (on the pages and on a deck's slide), the
+    compliance meters a glaring pale track with a green or amber fill. Every bar, dot, line
+    and meter fill takes one of the theme's colours (its text colour, or its highlight for the
+    second series), at 4.5:1 at least on the page; a meter is outlined in the text colour;
+    focus rings stay visible."""
     page, _rec = new_page(viewport=DESKTOP, forced_colors="active", color_scheme=scheme)
     page.goto(f"{server}/index.html", wait_until="load")
     system = page.evaluate("""() => Object.fromEntries(['CanvasText', 'Highlight'].map(c => {
@@ -790,8 +792,12 @@ def test_chart_marks_and_meters_take_a_contrast_themes_colours(new_page, server,
     theirs = {re.sub(r"rgba?\(([^,]+), ([^,]+), ([^,)]+).*", r"rgb(\1, \2, \3)", v)
               for v in system.values()}
     low, foreign, seen = [], [], 0
-    for name in ("dashboard", "physician", "referrals", "compliance"):
-        page.goto(f"{server}/{types[name]}", wait_until="load")
+    deck = _first(site, "presentations/*/*/index.html")  # a practice's deck: a chart on a slide
+    for name in ("dashboard", "physician", "referrals", "compliance", "deck"):
+        page.goto(f"{server}/{types[name] if name != 'deck' else deck}", wait_until="load")
+        if name == "deck":
+            slide = page.evaluate("() => document.querySelector('svg.chart').closest('.slide').id")
+            page.goto(f"{server}/{deck}#{slide.removeprefix('slide-')}", wait_until="load")
         found = _look(page)
         seen += len(found["mark"])
         for m in found["mark"]:
