@@ -177,8 +177,8 @@ class SiteLoader(jinja2.BaseLoader):
 def _problem(exc: Exception, root: Path, page: str | None = None, names=()) -> Problem:
     from liaison.render import template_location
 
-    path, line, message = template_location(exc, root, page, names)
-    return Problem(path, f"template error: {message}", line=line, col=1)
+    path, line, col, message = template_location(exc, root, page, names)
+    return Problem(path, f"template error: {message}", line=line, col=col)
 
 
 def _closure(env: jinja2.Environment, name: str, memo: dict[str, frozenset]) -> frozenset:

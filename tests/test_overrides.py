@@ -1,6 +1,8 @@
 """`validate` checks a site's own templates as `build` uses them: what passes validate builds."""
 from __future__ import annotations
 
+import pytest
+
 from conftest import run_validate
 
 AS_OF = "2026-11-26"
@@ -37,9 +39,35 @@ def test_an_undefined_name_is_reported_with_the_page_it_breaks(example_site):
     assert code == 1, err
     hits = [e for e in err if e.startswith("templates/physician.html:")]
     assert len(hits) == 1, "one diagnostic per place, not one per physician"
-    assert hits[0].startswith(f"templates/physician.html:{line_no}:1: error: template error: "
+    # (the column is the name's: "{{ physcian.name }}" is the line)
+    assert hits[0].startswith(f"templates/physician.html:{line_no}:4: error: template error: "
                               "'physcian' is undefined (did you mean 'physician'?) (rendering "
                               "physicians/")
+
+
+@pytest.mark.parametrize("body, named", [
+    ("<p>{{ practice.name | nosuchfilter }}</p>", "nosuchfilter"),  # the parser's
+    ('<p class="x">{{ practice.name }</p>', "}</p>"),  # the lexer's: a '}' that closes nothing
+    ("<p>{{ practice.name x }}</p>", "x }}"),  # expected the end of the print, got 'x'
+    ("<p>{% iff practice %}{% endif %}</p>", "iff"),
+    ("<p>{{ practice.name ! }}</p>", "!"),  # "unexpected char '!' at 93"
+    ("<p>{{ practice.nme.upper() }}</p>", "nme"),  # at render time
+])
+def test_a_template_error_is_reported_at_its_column_too(example_site, tmp_path, body, named):
+    """Every error in a site's template was said at column 1 of its line: the column is that
+    of the name or token the error names (Jinja keeps only lines), from build too."""
+    from conftest import cli
+
+    line = "{% block content %}" + body + "{{ super() }}{% endblock %}"
+    _override(example_site, "practice.html", '{% extends "builtin/practice.html" %}\n' + line + "\n")
+    code, _out, err = run_validate(example_site, "--as-of", AS_OF)
+    assert code == 1
+    [said] = [e for e in err if e.startswith("templates/practice.html:")]
+    where = f"templates/practice.html:2:{line.index(named) + 1}: error: template error: "
+    assert said.startswith(where), said
+    code, _out, err = cli("build", "--root", str(example_site), "--out", str(tmp_path / "out"),
+                          "--as-of", AS_OF)
+    assert code == 1 and where in err, err
 
 
 def test_a_base_override_is_rendered_for_every_page_kind(example_site):
@@ -106,7 +134,7 @@ def test_a_helper_template_used_by_an_override_is_checked_through_it(example_sit
     _override(example_site, "our-banner.html", "<p>{{ banner_text }}</p>\n")
     code, _out, err = run_validate(example_site, "--as-of", AS_OF)
     assert code == 1
-    assert any(e.startswith("templates/our-banner.html:1:1: error: template error: "
+    assert any(e.startswith("templates/our-banner.html:1:7: error: template error: "
                             "'banner_text' is undefined") for e in err), err
     assert not any("overrides no built-in" in e for e in err)
 
@@ -274,7 +302,8 @@ def test_a_misspelt_name_or_field_gets_the_closest_one(example_site, tmp_path):
     code, _out, err = run_validate(example_site, "--as-of", AS_OF)
     assert code == 1
     [line] = [e for e in err if e.startswith("templates/physician.html:")]
-    assert line.startswith("templates/physician.html:2:1: error: template error: "
+    col = "{% block content %}<p>{{ physician.nmae }}".index("nmae") + 1  # the attribute's
+    assert line.startswith(f"templates/physician.html:2:{col}: error: template error: "
                            "'liaison.models.Physician object' has no attribute 'nmae' (did you mean "
                            "'name'?) (rendering physicians/"), line
     code, _out, err = cli("build", "--root", str(example_site), "--out", str(tmp_path / "out"),
