@@ -430,6 +430,64 @@ def test_a_style_or_script_written_into_a_page_is_a_warning_at_its_line(example_
     assert any("put the code in templates/assets/ours.js" in e for e in err)
 
 
+def test_build_says_the_warnings_validate_finds_on_the_pages_a_template_makes(example_site,
+                                                                          tmp_path):
+    """An onclick or a link to an asset the site lacks, in a site's template: validate warned,
+    build (CI on merge) said nothing. Build says the same lines, from the pages it rendered,
+    in an incremental build whose page is unchanged too."""
+    from conftest import cli
+
+    _override(example_site, "practice.html",
+              '{% extends "builtin/practice.html" %}\n{% block head %}{{ super() }}\n'
+              '<link rel="stylesheet" href="{{ base }}assets/ours.css">{% endblock %}\n'
+              '{% block content %}<button onclick="go()">Go</button>{{ super() }}{% endblock %}\n')
+    code, _out, err = run_validate(example_site, "--as-of", AS_OF)
+    assert code == 0, err
+    said = [e for e in err if e.startswith("templates/")]
+    assert len(said) == 2 and any("onclick" in e or "event handler" in e for e in said), err
+    out = tmp_path / "out"
+
+    def build(*more):
+        code, _out, err = cli("build", "--root", str(example_site), "--out", str(out),
+                              "--as-of", AS_OF, *more)
+        return code, err.splitlines()
+
+    code, err = build()
+    assert code == 0 and [e for e in err if e.startswith("templates/")] == said, err
+    # (counted among the build's warnings: those of the records, then these)
+    assert f"({len([e for e in err if ': warning: ' in e])} warnings)" in err[-1], err
+    code, err = build()  # nothing changed: the build's warnings again
+    assert err[-1].startswith("up to date") and [e for e in err if e.startswith("templates/")] == said
+    # another practice edited: the page with the warnings is taken unchanged from the last site
+    other = example_site / "data" / "practices" / "hendersonville-womens-health.yaml"
+    other.write_text(other.read_text() + "# called back\n")
+    code, err = build()
+    assert code == 0 and "unchanged)" in err[-1], err[-1]
+    assert [e for e in err if e.startswith("templates/")] == said, err
+
+
+def test_build_strict_fails_on_the_warnings_of_the_pages_a_template_makes(tmp_path):
+    """validate --strict fails a template's onclick; build --strict built the site with it.
+    It fails too, as validate says, and leaves the site in place as it was."""
+    from conftest import cli, one_physician_site
+
+    root = one_physician_site(tmp_path / "root", "- {date: 2026-11-20, type: call, liaison: lou, "
+                              "physicians: [ida-lone], summary: Called.}\n")
+    out = tmp_path / "out"
+    build = ("build", "--root", str(root), "--out", str(out), "--as-of", AS_OF, "--strict")
+    assert cli(*build)[0] == 0
+    before = (out / "practices" / "solo" / "index.html").read_bytes()
+    _override(root, "practice.html", '{% extends "builtin/practice.html" %}\n{% block content %}'
+              '<button onclick="go()">Go</button>{{ super() }}{% endblock %}\n')
+    code, _out, said = run_validate(root, "--as-of", AS_OF, "--strict")
+    said = [e for e in said if e.startswith("templates/")]
+    assert code == 1 and len(said) == 1 and ": error: an event handler" in said[0], said
+    code, _out, err = cli(*build)
+    assert code == 1 and err.splitlines() == said + [
+        "Error: the site was not built (the previous one is untouched)"], err
+    assert (out / "practices" / "solo" / "index.html").read_bytes() == before
+
+
 def test_build_counts_and_lists_the_template_warnings_of_validate(example_site, tmp_path):
     """data-quality/ lists "every warning of validate": a misspelt override's warning was
     validate's alone (build counted one warning fewer, the page left it out)."""
