@@ -405,12 +405,14 @@ def previous(out: Path, as_of: dt.date, strict: bool, listed: str | None = None
 
 def write(folder: Path, wanted: dict, pages: int, files: int, warnings: list,
           written: list[tuple[str, int]] | None = None, made: dict | None = None,
-          extras: dict | None = None) -> None:
+          extras: dict | None = None, template_warnings: dict | None = None) -> None:
     """Write the record into a freshly built site folder, with what the build wrote (the
     paths and sizes of ``written``, else read back from the folder), its warnings
     (Diagnostic), ``made``: each page's key (liaison.incremental) and the files written
-    beside it, by page path, and ``extras``: the same for the groups of non-page files
-    that have keys of their own, by their first path."""
+    beside it, by page path, ``extras``: the same for the groups of non-page files
+    that have keys of their own, by their first path, and ``template_warnings``: the
+    warnings of the site's templates on each page that has some, by page path, as
+    [path, line, col, severity, message]."""
     record = {**wanted, "pages": pages, "files": files,
               "warnings": [[d.path, d.line, d.col, d.severity, d.message] for d in warnings],
               "outputs": outputs(folder) if written is None else listing_digest(written)}
@@ -418,5 +420,7 @@ def write(folder: Path, wanted: dict, pages: int, files: int, warnings: list,
         record["made"] = made
     if extras is not None:
         record["extras"] = extras
+    if template_warnings:  # the pages the site's templates put warnings on: an incremental
+        record["template_warnings"] = template_warnings  # build's unchanged pages say them
     (folder / NAME).write_text(json.dumps(record, separators=(",", ":"), sort_keys=True) + "\n",
                                encoding="utf-8")

@@ -23,13 +23,13 @@ from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 from liaison.compliance import dollars, exact_dollars
-from liaison.derived import still_theirs
+from liaison.derived import practices_of, still_theirs
 from liaison.diagnostics import SUMMARY_THRESHOLD
 from liaison.diagnostics import summarize as summarize_report
 from liaison.guard import PATIENT_MESSAGE
 from liaison.models import STATUSES, cents
 from liaison.revisions import ChangesError, commit_of, export, site_rel, toplevel
-from liaison.wording import number, rate
+from liaison.wording import number, prose_list, rate
 
 LIST_CAP = 20  # items of one list shown before "… and N more"
 DIAGNOSTICS_SHOWN = 10
@@ -484,7 +484,12 @@ def _interaction_lines(b, a, hide=_hider_of_nothing, broken: frozenset = frozens
         who = (rec.liaison if member is None
                else WITHHELD if hide(member_site[rec.liaison], member) else _esc(member.name))
         summary = WITHHELD if hide(site, rec) else _esc(rec.summary)
-        return f"- {rec.date.isoformat()} — {who} — {summary}{extra}"
+        # what and where: a manager reads "a visit at Riverbend", not a summary alone
+        places = [WITHHELD if hide(site, site.practices.get(p)) else
+                  _esc(site.practices[p].name) if p in site.practices else f"`{p}`"
+                  for p in practices_of(rec, site.physicians)]
+        what = rec.type + (f" at {prose_list(places)}" if places else "")
+        return f"- {rec.date.isoformat()} — {who} — {what} — {summary}{extra}"
 
     unread.sort(key=order)
     fixed.sort(key=order)

@@ -260,8 +260,11 @@ def build(root: Path, out: Path | None, as_of: str | None, strict: bool, timings
     if timings:
         for stage, seconds in result.timings:
             click.echo(f"time: {seconds:7.3f} s  {stage}", err=True)
+    # The warnings of the site's templates on the pages rendered (validate's, found only then)
+    for d in result.warnings:
+        click.echo(d.text(), err=True)
     # The warnings beside the counts: the line ends with the time, as it always did.
-    n = sum(warnings)
+    n = sum(warnings) + len(result.warnings)
     if result.unchanged:
         click.echo(f"up to date: nothing changed since the site in {result.out} was built "
                    f"({result.pages:,} pages, {result.files:,} files"

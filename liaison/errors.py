@@ -52,3 +52,9 @@ class TemplateFailure(LiaisonError):
     def show(self, file=None) -> None:
         click.echo(self.format_message(), err=True, file=file)
         click.echo("Error: the site was not built (the previous one is untouched)", err=True, file=file)
+
+
+class StrictWarnings(TemplateFailure):
+    """The warnings of the site's templates that ``build --strict`` found on the pages it
+    rendered, as errors: said as they are (``pipeline.build`` renders nothing again to find
+    them, as it does for a template's failure)."""

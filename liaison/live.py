@@ -35,6 +35,9 @@ class Refreshed:
     pages: int = 0
     laps: list = field(default_factory=list)
     errors: int = 0  # how many of ``lines`` are errors (a failed refresh has one at least)
+    # a failed refresh, one of whose files was saved again while it read the others: its
+    # errors may be of a state already gone (an editor's two saves, the first half-done)
+    superseded: bool = False
 
 
 class Snapshot:
@@ -113,7 +116,8 @@ class LiveSite:
         lines = [d.text() for d in report.errors + report.warnings]
         if not checked.ok:
             return Refreshed(False, lines, time.perf_counter() - start, len(memo.read),
-                             laps=checked.timings, errors=len(report.errors))
+                             laps=checked.timings, errors=len(report.errors),
+                             superseded=memo.saved_again())
         t = time.perf_counter()
         site, stats = checked.site, checked.stats
         try:

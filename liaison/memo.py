@@ -57,11 +57,7 @@ class Memo:
         entry = self._files.get(rel)
         if self._changed is not None and entry is not None and rel not in self._changed:
             return entry[2]
-        try:
-            st = os.stat(os.path.join(self.root, rel), follow_symlinks=False)
-            signature = (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, st.st_mode)
-        except OSError:
-            signature = None  # read it (and let the loader say why it cannot) every time
+        signature = self._signature(rel)
         if entry is not None and signature is not None and entry[0] == signature:
             return entry[2]
         value = read()
@@ -74,6 +70,21 @@ class Memo:
             self._hot.append(rel)
             self._trim()
         return value
+
+    def _signature(self, rel: str) -> tuple | None:
+        """What says a file changed: its size, modification and change times, inode and mode;
+        None when it cannot be looked at (it is read, and the loader says why, every time)."""
+        try:
+            st = os.stat(os.path.join(self.root, rel), follow_symlinks=False)
+        except OSError:
+            return None
+        return (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, st.st_mode)
+
+    def saved_again(self) -> bool:
+        """Whether a file read in this run changed since it was read (saved again while the
+        run read the others: what the run made of it is already gone)."""
+        return any(rel in self._files and self._files[rel][0] != self._signature(rel)
+                   for rel in self.read)
 
     def _trim(self) -> None:
         """Keep the HOT files edited last among those ``split`` is given, and the HOT last

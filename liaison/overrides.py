@@ -21,6 +21,7 @@ passes ``validate`` builds.
 """
 from __future__ import annotations
 
+import functools
 import os
 import re
 from pathlib import Path
@@ -177,8 +178,8 @@ class SiteLoader(jinja2.BaseLoader):
 def _problem(exc: Exception, root: Path, page: str | None = None, names=()) -> Problem:
     from liaison.render import template_location
 
-    path, line, message = template_location(exc, root, page, names)
-    return Problem(path, f"template error: {message}", line=line, col=1)
+    path, line, col, message = template_location(exc, root, page, names)
+    return Problem(path, f"template error: {message}", line=line, col=col)
 
 
 def _closure(env: jinja2.Environment, name: str, memo: dict[str, frozenset]) -> frozenset:
@@ -439,16 +440,62 @@ def security_failure(env: jinja2.Environment, root: Path, page, html: str, csp: 
     templates is kept on ``env``."""
     if not page_security(html, csp):
         return None
+    overridden, texts, memo = _site_templates(env, root)
+    return "\n".join(f"{p.path}:{p.line}:{p.col}: {p.severity}: {p.message}"
+                     for p in _security_problems(html, csp, page, _ours(env, page, overridden, memo),
+                                                 texts)) or None
+
+
+def page_warnings(env: jinja2.Environment, root: Path, page, html: str) -> list[Problem]:
+    """For ``build``: the warnings ``check_overrides`` gives a page that the site's templates
+    make (code or styles written into the page, which the Content-Security-Policy blocks; a
+    link to an asset the site does not have), from the HTML the build rendered, so that a
+    build says what validate says without rendering a page twice. [] for a page none of the
+    site's templates makes. What it reads of the site's templates is kept on ``env``."""
+    overridden, texts, memo = _site_templates(env, root)
+    if not overridden & EVERY_PAGE and not _closure(env, page.template, memo) & overridden:
+        return []
+    assets = getattr(env, "liaison_assets", None)
+    if assets is None:
+        assets = env.liaison_assets = _asset_names(root)
+    return _page_warnings(html, page, _ours(env, page, overridden, memo), texts, assets)
+
+
+def _site_templates(env: jinja2.Environment, root: Path) -> tuple[set, dict, dict]:
+    """The site's templates (their names, their texts, and the memo of ``_closure``), read
+    once and kept on ``env``."""
     known = getattr(env, "liaison_overrides", None)
     if known is None:
         names = [n for n in override_names(root) if n not in SETTINGS]
         known = env.liaison_overrides = (set(names), _texts(root, names), {})
-    overridden, texts, memo = known
+    return known
+
+
+def _ours(env: jinja2.Environment, page, overridden: set, memo: dict) -> list[str]:
+    """The site's templates that make a page, the likeliest place of a missing line first."""
     made = _closure(env, page.template, memo) & overridden
     first = ("head.html", page.template, "base.html")
-    ours = [n for n in first if n in made] + sorted(made - set(first))
-    return "\n".join(f"{p.path}:{p.line}:{p.col}: {p.severity}: {p.message}"
-                     for p in _security_problems(html, csp, page, ours, texts)) or None
+    return [n for n in first if n in made] + sorted(made - set(first))
+
+
+def _page_warnings(html: str, page, names: list[str], texts: dict[str, str],
+                   assets: set[str]) -> list[Problem]:
+    """The warnings of a page the site's templates ``names`` make: links to assets it does
+    not have, code and styles the Content-Security-Policy blocks."""
+    return _asset_links(html, page, names, texts, assets) + _inline_code(html, page, names, texts)
+
+
+def first_of_each(found) -> list[Problem]:
+    """Of (a page's place in the pages' order, a problem on it) pairs, each problem once (by
+    file, line and what it says but the page), the first page's, sorted by place: what
+    several pages show is said once, naming the first of them in the pages' order, whichever
+    process rendered them."""
+    seen: dict[tuple, tuple[int, Problem]] = {}
+    for at, p in found:
+        key = (p.path, p.line, p.message.split(" (rendering ")[0])
+        if key not in seen or at < seen[key][0]:
+            seen[key] = (at, p)
+    return [seen[k][1] for k in sorted(seen)]
 
 
 # What the Content-Security-Policy blocks on a page (script-src and style-src 'self'): code and
@@ -466,17 +513,27 @@ _INLINE = (
 )
 
 
+# Where each of them stands in a template's text
+_INLINE_FINDS = tuple(
+    re.compile(r"\son[a-z]+\s*=", re.I) if literal is None else
+    re.compile(r"\s" + re.escape(literal) if literal == "style=" else re.escape(literal), re.I)
+    for _pattern, literal, _what, _how in _INLINE)
+
+
 def _inline_code(html: str, page, names: list[str], texts: dict[str, str]) -> list[Problem]:
     """Scripts, styles and event handlers that a page of the site's own templates writes into
     the page itself: the Content-Security-Policy blocks them, so they do nothing, without a
-    word in the browser but its console. A warning at the line in the template."""
+    word in the browser but its console. A warning at the line in the template.
+
+    Only what one of the site's templates writes in its text is looked for in the page (the
+    built-in templates write none, and the records' Markdown is sanitized: it would come
+    from a site's template writing out a value as it is, ``|safe``): looking for the four
+    in every page was a fifth of the time the pages took to render."""
     found = []
-    for pattern, literal, what, how in _INLINE:
-        if not pattern.search(html):
+    for (pattern, literal, what, how), find in zip(_INLINE, _INLINE_FINDS):
+        if not _written(find, texts) or not pattern.search(html):
             continue
         path, line, col = f"{TEMPLATES}/{names[0]}" if names else f"{TEMPLATES}/{page.template}", 1, 1
-        find = re.compile(r"\son[a-z]+\s*=", re.I) if literal is None else \
-            re.compile(r"\s" + re.escape(literal) if literal == "style=" else re.escape(literal), re.I)
         for template in names:
             m = find.search(texts.get(template, ""))
             if m:
@@ -489,6 +546,17 @@ def _inline_code(html: str, page, names: list[str], texts: dict[str, str]) -> li
                              f"{page.path}): it does nothing; {how}", severity="warning",
                              line=line, col=col))
     return found
+
+
+def _written(find: re.Pattern, texts: dict[str, str]) -> bool:
+    """Whether one of the site's templates (``texts``: ``_texts``) holds what ``find`` looks
+    for: worked out once per process, not for each page."""
+    return _written_in(find, tuple(texts.values()))
+
+
+@functools.lru_cache(maxsize=64)
+def _written_in(find: re.Pattern, texts: tuple[str, ...]) -> bool:
+    return any(find.search(text) for text in texts)
 
 
 _ASSET_LINK = re.compile(r"""<(?:link|script|img)\b[^>]*?\s(?:href|src)\s*=\s*["']([^"'#?]*assets/[^"'#?]+)""", re.I)
@@ -528,6 +596,23 @@ def asset_case_problems(root: Path) -> list[Problem]:
     return found
 
 
+def _links_known(html: str, base: str, assets: set[str]) -> bool:
+    """Whether every ``assets/`` in a page stands in an address written ``{{ base }}assets/``
+    (``base``: the way up from the page to the site's root) of a file the site has: then no
+    link is wrong, and the page's tags need not be looked through (a fortieth of the time a
+    page takes to render, on every page a site's base.html makes)."""
+    at = html.find("assets/")
+    while at >= 0:
+        quote = max(html.rfind('"', 0, at), html.rfind("'", 0, at))
+        end = at + len("assets/")
+        while end < len(html) and html[end] not in "\"'#?":
+            end += 1
+        if quote < 0 or html[quote + 1:at] != base or html[at + len("assets/"):end] not in assets:
+            return False
+        at = html.find("assets/", end)
+    return True
+
+
 def _asset_links(html: str, page, names: list[str], texts: dict[str, str],
                  assets: set[str]) -> list[Problem]:
     """A stylesheet, script or picture of ``assets/`` that a page of the site's own templates
@@ -536,10 +621,10 @@ def _asset_links(html: str, page, names: list[str], texts: dict[str, str],
     of the link in the template, with the closest file."""
     import posixpath
 
-    if "assets/" not in html:
+    folder = posixpath.dirname(page.path)
+    if _links_known(html, "../" * (folder.count("/") + 1) if folder else "", assets):
         return []
     found = []
-    folder = posixpath.dirname(page.path)
     for m in _ASSET_LINK.finditer(html):
         href = m.group(1)
         if "://" in href or href.startswith(("/", "data:")):
@@ -640,12 +725,6 @@ def check_overrides(site, stats: dict, as_of, workers: int | None = None,
     # one's is said, whichever process rendered it
     shares = [list(enumerate(touched))[i::n] for i in range(n)]
 
-    def ours(page) -> list[str]:
-        """The site's templates that make a page, the likeliest place of a missing line first."""
-        made = _closure(env, page.template, memo) & overridden
-        first = ("head.html", page.template, "base.html")
-        return [n for n in first if n in made] + sorted(made - set(first))
-
     def render(share) -> list[tuple[int, Problem]]:
         with BUDGET.armed():  # in the sandbox, with the time budget of build (render_pages)
             return render_share(share)
@@ -663,9 +742,9 @@ def check_overrides(site, stats: dict, as_of, workers: int | None = None,
             try:
                 context = page_registry.context(view, page)
                 html = env.get_template(page.template).render(context)
-                for p in _security_problems(html, str(context["csp"]), page, ours(page), texts) + \
-                        _asset_links(html, page, ours(page), texts, assets) + \
-                        _inline_code(html, page, ours(page), texts):
+                ours = _ours(env, page, overridden, memo)
+                for p in _security_problems(html, str(context["csp"]), page, ours, texts) + \
+                        _page_warnings(html, page, ours, texts, assets):
                     found.setdefault((p.path, p.line, p.message.split(" (rendering ")[0]), (at, p))
             except SlideError as exc:
                 if exc.timed_out:
@@ -685,10 +764,5 @@ def check_overrides(site, stats: dict, as_of, workers: int | None = None,
                 BUDGET.end(began)
         return list(found.values())
 
-    seen: dict[tuple, tuple[int, Problem]] = {}
-    for part in map_forked(render, [s for s in shares if s]):
-        for at, p in part:
-            key = (p.path, p.line, p.message.split(" (rendering ")[0])
-            if key not in seen or at < seen[key][0]:
-                seen[key] = (at, p)
-    return problems + [seen[k][1] for k in sorted(seen)]
+    return problems + first_of_each(
+        found for part in map_forked(render, [s for s in shares if s]) for found in part)

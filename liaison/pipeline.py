@@ -28,7 +28,7 @@ from liaison.checks import (
 from liaison.compliance import cost_events, limit_warnings
 from liaison.decks import deck_failures, deck_problems
 from liaison.diagnostics import Problem, Report
-from liaison.errors import TemplateFailure
+from liaison.errors import StrictWarnings, TemplateFailure
 from liaison.load import (
     Bulk, Loader, assemble, attach, bulk_entry, core_only, discover, interactions_read, load_bulk,
     load_bulk_again, load_core, place,
@@ -1639,6 +1639,8 @@ def build(root: Path | str, as_of: dt.date | str | None, out: Path | str, strict
             try:
                 result = build_site(checked, as_of, out, workers=workers, progress=progress,
                                     record=record, incremental=not full, listing=listing)
+            except StrictWarnings:
+                raise
             except TemplateFailure as failure:
                 raise _template_failures(root, checked, as_of, workers) or failure from None
             result.timings = compared + checked.timings + result.timings

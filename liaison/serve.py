@@ -165,6 +165,7 @@ RELOAD_JS = b"""(function () {
 WAIT = 25.0  # seconds a version request waits for a change
 SAID = 20  # errors of a refresh printed in the terminal (the browser shows them all)
 SETTLE_WAIT = 0.5  # seconds the end of a refresh waits for a page to be answered first
+READ_AGAIN = 3  # times a failed refresh is made again when a file it read was saved meanwhile
 IGNORED_DIRS = {".git", "__pycache__", ".hypothesis", ".pytest_cache", "node_modules", ".venv"}
 
 
@@ -226,6 +227,13 @@ def rebuild(state: State, log, changed: set[str] | None = None) -> None:
     the last good site stays. ``changed``: the only files changed, none added or removed."""
     try:
         done = state.live.refresh(changed, settle=False)
+        for _again in range(READ_AGAIN):
+            if done.ok or not done.superseded:
+                break
+            # a file was saved again while the refresh read: its errors may be of a save
+            # already replaced (shown, the tab flashed the diagnostics before the site)
+            log("saved again while it was read: reading it again")
+            done = state.live.refresh(changed, settle=False)
     except Exception as exc:  # an unexpected failure must not stop the server
         state.live.settle()
         state.update([f"error: the site could not be read: {exc!r}"])
@@ -417,8 +425,10 @@ def make_handler(state: State, host: str = "127.0.0.1"):
             version = state.tag(state.version)
             errors = state.errors
             if errors is not None and _is_page_path(path):
-                return self._send(500, _diagnostics_page(errors, version),
-                                  "text/html; charset=utf-8")
+                self._send(500, _diagnostics_page(errors, version), "text/html; charset=utf-8")
+                # (the page the open tab reloads: the refresh that failed waited for it,
+                # SETTLE_WAIT, and the next save was read only then, 0.5 s later)
+                return state.answer()
             if errors is not None:  # (stats.json, an export, a .pptx: not the last good one's)
                 return self._send(500, _diagnostics_text(errors), "text/plain; charset=utf-8")
             rel = path.lstrip("/")

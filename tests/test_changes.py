@@ -137,8 +137,9 @@ def test_summary_lists_exactly_the_changes_and_the_moved_statistics(tmp_path):
         "Hendersonville Women's Health Center (`name`)",
         "- Added: `priya-natarajan` Priya Natarajan",
         "- Removed: `sam-ortiz` Sam Ortiz",
-        "- 2026-11-20 — Lena Brooks — Follow-up visit with Dr. Bell about ultrasound reports.",
-        "- 2026-11-24 — Owen Price — Called to confirm the fax number.",
+        "- 2026-11-20 — Lena Brooks — visit at Mountain View Family Medicine — Follow-up visit with "
+        "Dr. Bell about ultrasound reports.",
+        "- 2026-11-24 — Owen Price — call at French Broad Podiatry — Called to confirm the fax number.",
     ]
     assert "**Practices**: 1 changed" in records
     assert "**Physicians**: 1 added" in records
@@ -364,7 +365,8 @@ def test_texts_the_patient_guard_flags_are_not_repeated_in_the_summary(tmp_path)
     records = section(text, "Records")
     assert f"- Added: `jane-roe` {withheld}" in bullets(records)
     assert f"- Changed: `french-broad-podiatry` {withheld} (`name`)" in bullets(records)
-    assert f"- 2026-11-20 — Lena Brooks — {withheld}" in bullets(records)
+    # (the practice's name too: its file is flagged)
+    assert f"- 2026-11-20 — Lena Brooks — call at {withheld} — {withheld}" in bullets(records)
     # the flagged referral file has errors: its rows are not compared, so none is shown
     assert "are not compared: `data/referrals/2026-10-to-11.csv`" in records
     assert "| date | source |" not in records
@@ -394,7 +396,8 @@ def test_edited_interaction_is_shown_as_changed(tmp_path):
     records = section(text, "Records")
     assert "**Interactions**: 1 changed (20 → 20 records)" in records
     assert bullets(records) == [
-        "- 2026-11-19 — Lena Brooks — Met the office staff; Dr. Whitley was out. (`follow_ups`)"]
+        "- 2026-11-19 — Lena Brooks — visit at Hendersonville Women's Health — Met the office staff; "
+        "Dr. Whitley was out. (`follow_ups`)"]
     assert table_rows(section(text, "Statistics"))[1:] == [
         "| Open follow-ups | 4 | 3 | -1 |",
         "| Overdue follow-ups | 3 | 2 | -1 |",
@@ -647,7 +650,8 @@ def test_interactions_of_a_file_with_errors_in_the_head_are_not_compared(tmp_pat
     assert "Removed" not in records
     shown = records.split("Not compared (its file has errors in the head):\n\n", 1)[1]
     assert bullets(shown.split("\n\n", 1)[0]) == [
-        "- 2026-08-23 — Lena Brooks — Provider lunch on when to order a venous duplex."]
+        "- 2026-08-23 — Lena Brooks — lunch at Mountain View Family Medicine — Provider lunch on "
+        "when to order a venous duplex."]
 
 
 def test_interactions_of_a_file_fixed_in_the_head_are_not_added(tmp_path):
@@ -664,7 +668,8 @@ def test_interactions_of_a_file_fixed_in_the_head_are_not_added(tmp_path):
     assert "Added" not in records
     shown = records.split("Not compared (its file had errors in the base):\n\n", 1)[1]
     assert bullets(shown.split("\n\n", 1)[0]) == [
-        "- 2026-08-23 — Lena Brooks — Provider lunch on when to order a venous duplex."]
+        "- 2026-08-23 — Lena Brooks — lunch at Mountain View Family Medicine — Provider lunch on "
+        "when to order a venous duplex."]
 
 
 def test_referral_rows_of_a_file_with_errors_in_the_head_are_not_compared(tmp_path):
@@ -706,13 +711,14 @@ def test_long_lists_are_capped(tmp_path):
     records = section(summarize(repo, "HEAD~1", "HEAD", AS_OF), "Records")
     assert "**Interactions**: 25 added, 1 removed (20 → 44 records)" in records
     added = records.split("Added:\n", 1)[1].split("Removed:\n", 1)[0]
-    assert bullets(added)[0] == "- 2026-10-01 — Lena Brooks — Call number 1."
-    assert bullets(added)[19] == "- 2026-10-20 — Lena Brooks — Call number 20."
+    assert bullets(added)[0] == "- 2026-10-01 — Lena Brooks — call at French Broad Podiatry — Call number 1."
+    assert bullets(added)[19] == "- 2026-10-20 — Lena Brooks — call at French Broad Podiatry — Call number 20."
     assert bullets(added)[20] == "- … and 5 more"
     assert len(bullets(added)) == 21
     removed = records.split("Removed:\n", 1)[1]
     assert bullets(removed)[0] == (
-        "- 2026-11-26 — Lena Brooks — Confirmed next week's lunch with the office manager.")
+        "- 2026-11-26 — Lena Brooks — call at Mountain View Family Medicine — Confirmed next week's "
+        "lunch with the office manager.")
     # more than 10 changed referral keys: by month, 12 months shown (2025-09 … 2026-08)
     months = table_rows(records)
     assert months[0] == "| month | added | removed |"
@@ -736,7 +742,7 @@ def test_lists_exactly_at_their_caps_are_shown_whole(tmp_path):
     commit_all(repo, "at the caps")
     records = section(summarize(repo, "HEAD~1", "HEAD", AS_OF), "Records")
     added = records.split("Added:\n", 1)[1]
-    listed = [b for b in bullets(added) if " — Lena Brooks — Call number " in b]
+    listed = [b for b in bullets(added) if " — Lena Brooks — call at French Broad Podiatry — Call number " in b]
     assert len(listed) == 20 and not [b for b in bullets(records) if b.startswith("- … and")]
     table = table_rows(records)
     assert table[0].startswith("| date | source |") and len(table) == 11

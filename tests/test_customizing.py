@@ -202,7 +202,7 @@ def test_an_error_in_a_block_of_an_extending_template_names_its_line_and_page(ex
     code, _out, err = run_validate(example_site, "--as-of", AS_OF)
     assert code == 1
     [line] = [e for e in err if e.startswith("templates/physician.html:")]
-    assert line.startswith("templates/physician.html:6:1: error: template error: 'no_such' is "
+    assert line.startswith("templates/physician.html:6:4: error: template error: 'no_such' is "
                            "undefined (rendering physicians/")
 
 

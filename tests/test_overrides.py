@@ -1,6 +1,8 @@
 """`validate` checks a site's own templates as `build` uses them: what passes validate builds."""
 from __future__ import annotations
 
+import pytest
+
 from conftest import run_validate
 
 AS_OF = "2026-11-26"
@@ -37,9 +39,35 @@ def test_an_undefined_name_is_reported_with_the_page_it_breaks(example_site):
     assert code == 1, err
     hits = [e for e in err if e.startswith("templates/physician.html:")]
     assert len(hits) == 1, "one diagnostic per place, not one per physician"
-    assert hits[0].startswith(f"templates/physician.html:{line_no}:1: error: template error: "
+    # (the column is the name's: "{{ physcian.name }}" is the line)
+    assert hits[0].startswith(f"templates/physician.html:{line_no}:4: error: template error: "
                               "'physcian' is undefined (did you mean 'physician'?) (rendering "
                               "physicians/")
+
+
+@pytest.mark.parametrize("body, named", [
+    ("<p>{{ practice.name | nosuchfilter }}</p>", "nosuchfilter"),  # the parser's
+    ('<p class="x">{{ practice.name }</p>', "}</p>"),  # the lexer's: a '}' that closes nothing
+    ("<p>{{ practice.name x }}</p>", "x }}"),  # expected the end of the print, got 'x'
+    ("<p>{% iff practice %}{% endif %}</p>", "iff"),
+    ("<p>{{ practice.name ! }}</p>", "!"),  # "unexpected char '!' at 93"
+    ("<p>{{ practice.nme.upper() }}</p>", "nme"),  # at render time
+])
+def test_a_template_error_is_reported_at_its_column_too(example_site, tmp_path, body, named):
+    """Every error in a site's template was said at column 1 of its line: the column is that
+    of the name or token the error names (Jinja keeps only lines), from build too."""
+    from conftest import cli
+
+    line = "{% block content %}" + body + "{{ super() }}{% endblock %}"
+    _override(example_site, "practice.html", '{% extends "builtin/practice.html" %}\n' + line + "\n")
+    code, _out, err = run_validate(example_site, "--as-of", AS_OF)
+    assert code == 1
+    [said] = [e for e in err if e.startswith("templates/practice.html:")]
+    where = f"templates/practice.html:2:{line.index(named) + 1}: error: template error: "
+    assert said.startswith(where), said
+    code, _out, err = cli("build", "--root", str(example_site), "--out", str(tmp_path / "out"),
+                          "--as-of", AS_OF)
+    assert code == 1 and where in err, err
 
 
 def test_a_base_override_is_rendered_for_every_page_kind(example_site):
@@ -106,7 +134,7 @@ def test_a_helper_template_used_by_an_override_is_checked_through_it(example_sit
     _override(example_site, "our-banner.html", "<p>{{ banner_text }}</p>\n")
     code, _out, err = run_validate(example_site, "--as-of", AS_OF)
     assert code == 1
-    assert any(e.startswith("templates/our-banner.html:1:1: error: template error: "
+    assert any(e.startswith("templates/our-banner.html:1:7: error: template error: "
                             "'banner_text' is undefined") for e in err), err
     assert not any("overrides no built-in" in e for e in err)
 
@@ -274,7 +302,8 @@ def test_a_misspelt_name_or_field_gets_the_closest_one(example_site, tmp_path):
     code, _out, err = run_validate(example_site, "--as-of", AS_OF)
     assert code == 1
     [line] = [e for e in err if e.startswith("templates/physician.html:")]
-    assert line.startswith("templates/physician.html:2:1: error: template error: "
+    col = "{% block content %}<p>{{ physician.nmae }}".index("nmae") + 1  # the attribute's
+    assert line.startswith(f"templates/physician.html:2:{col}: error: template error: "
                            "'liaison.models.Physician object' has no attribute 'nmae' (did you mean "
                            "'name'?) (rendering physicians/"), line
     code, _out, err = cli("build", "--root", str(example_site), "--out", str(tmp_path / "out"),
@@ -399,6 +428,64 @@ def test_a_style_or_script_written_into_a_page_is_a_warning_at_its_line(example_
         "templates/physician.html:5:1: warning: a <script> written in the page is blocked by the "
         "Content-Security-Policy"], err
     assert any("put the code in templates/assets/ours.js" in e for e in err)
+
+
+def test_build_says_the_warnings_validate_finds_on_the_pages_a_template_makes(example_site,
+                                                                          tmp_path):
+    """An onclick or a link to an asset the site lacks, in a site's template: validate warned,
+    build (CI on merge) said nothing. Build says the same lines, from the pages it rendered,
+    in an incremental build whose page is unchanged too."""
+    from conftest import cli
+
+    _override(example_site, "practice.html",
+              '{% extends "builtin/practice.html" %}\n{% block head %}{{ super() }}\n'
+              '<link rel="stylesheet" href="{{ base }}assets/ours.css">{% endblock %}\n'
+              '{% block content %}<button onclick="go()">Go</button>{{ super() }}{% endblock %}\n')
+    code, _out, err = run_validate(example_site, "--as-of", AS_OF)
+    assert code == 0, err
+    said = [e for e in err if e.startswith("templates/")]
+    assert len(said) == 2 and any("onclick" in e or "event handler" in e for e in said), err
+    out = tmp_path / "out"
+
+    def build(*more):
+        code, _out, err = cli("build", "--root", str(example_site), "--out", str(out),
+                              "--as-of", AS_OF, *more)
+        return code, err.splitlines()
+
+    code, err = build()
+    assert code == 0 and [e for e in err if e.startswith("templates/")] == said, err
+    # (counted among the build's warnings: those of the records, then these)
+    assert f"({len([e for e in err if ': warning: ' in e])} warnings)" in err[-1], err
+    code, err = build()  # nothing changed: the build's warnings again
+    assert err[-1].startswith("up to date") and [e for e in err if e.startswith("templates/")] == said
+    # another practice edited: the page with the warnings is taken unchanged from the last site
+    other = example_site / "data" / "practices" / "hendersonville-womens-health.yaml"
+    other.write_text(other.read_text() + "# called back\n")
+    code, err = build()
+    assert code == 0 and "unchanged)" in err[-1], err[-1]
+    assert [e for e in err if e.startswith("templates/")] == said, err
+
+
+def test_build_strict_fails_on_the_warnings_of_the_pages_a_template_makes(tmp_path):
+    """validate --strict fails a template's onclick; build --strict built the site with it.
+    It fails too, as validate says, and leaves the site in place as it was."""
+    from conftest import cli, one_physician_site
+
+    root = one_physician_site(tmp_path / "root", "- {date: 2026-11-20, type: call, liaison: lou, "
+                              "physicians: [ida-lone], summary: Called.}\n")
+    out = tmp_path / "out"
+    build = ("build", "--root", str(root), "--out", str(out), "--as-of", AS_OF, "--strict")
+    assert cli(*build)[0] == 0
+    before = (out / "practices" / "solo" / "index.html").read_bytes()
+    _override(root, "practice.html", '{% extends "builtin/practice.html" %}\n{% block content %}'
+              '<button onclick="go()">Go</button>{{ super() }}{% endblock %}\n')
+    code, _out, said = run_validate(root, "--as-of", AS_OF, "--strict")
+    said = [e for e in said if e.startswith("templates/")]
+    assert code == 1 and len(said) == 1 and ": error: an event handler" in said[0], said
+    code, _out, err = cli(*build)
+    assert code == 1 and err.splitlines() == said + [
+        "Error: the site was not built (the previous one is untouched)"], err
+    assert (out / "practices" / "solo" / "index.html").read_bytes() == before
 
 
 def test_build_counts_and_lists_the_template_warnings_of_validate(example_site, tmp_path):

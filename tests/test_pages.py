@@ -985,6 +985,51 @@ def test_data_quality_lists_physician_referrals_perhaps_entered_twice(tmp_path):
          ["data/referrals/2026-11.csv:2", "data/referrals/2026/11/03-ida-lone.yaml [0]"])]
 
 
+def test_the_page_of_a_liaison_who_left_says_so_and_offers_no_visit_log(tmp_path):
+    """Lena Brooks left (`role: other`); Kim Ruiz took one of her practices. Her page still
+    had the "Log a visit" button (a visit logged in her name) and said nothing of her leaving.
+    It says her role is no liaison's, the last day she logged an interaction (the records
+    keep no date of leaving) and, for each practice her interactions concern, its liaison
+    today, hers still where the hand-over forgot it."""
+    from htmltree import parse
+    from liaison.derived import practices_of
+    from liaison.pipeline import check
+
+    def edit(root):
+        (root / "site.yaml").write_text((root / "site.yaml").read_text(encoding="utf-8")
+                                        + "repository:\n  web_url: https://github.com/example/"
+                                        "records\n  branch: main\n", encoding="utf-8")
+        member = root / "data" / "team" / "lena-brooks.yaml"
+        member.write_text(member.read_text(encoding="utf-8").replace("role: liaison",
+                                                                     "role: other"))
+        (root / "data" / "team" / "kim-ruiz.yaml").write_text("name: Kim Ruiz\nrole: liaison\n")
+        taken = root / "data" / "practices" / "mountain-view-family-medicine.yaml"
+        taken.write_text(taken.read_text(encoding="utf-8").replace("liaison: lena-brooks",
+                                                                   "liaison: kim-ruiz"))
+
+    out = _build_example(tmp_path, edit)
+    site = check(SPEC_EXAMPLE, AS_OF, keep_records=True).site
+    hers = [r for r in site.interactions if r.liaison == "lena-brooks" and r.date <= AS_OF]
+    concerned = {p for r in hers for p in practices_of(r, site.physicians)}
+    page = parse(out / "team" / "lena-brooks" / "index.html")
+    assert not [a for a in page.all("a") if "log/index.html" in a.attrs.get("href", "")]
+    card = page.by_id("left-role")
+    assert card is not None
+    text = " ".join(card.text().split())
+    last = max(r.date for r in hers)
+    assert f"{len(hers)} interactions in all" in text, text
+    assert card.all("p")[0].all("time")[0].attrs.get("datetime") == last.isoformat()
+    rows = {tr.all("td")[0].text().strip(): tr.all("td")[2].text().strip()
+            for tr in card.all("tbody")[0].all("tr")}
+    assert set(rows) == {site.practices[p].name for p in concerned}, rows
+    assert rows.get("Mountain View Family Medicine") == "Kim Ruiz"
+    assert rows.get("French Broad Podiatry") == "still Lena Brooks"
+    # a liaison's page keeps its button, and has no such card
+    kim = parse(out / "team" / "kim-ruiz" / "index.html")
+    assert kim.by_id("left-role") is None
+    assert [a for a in kim.all("a") if "log/index.html" in a.attrs.get("href", "")]
+
+
 def test_a_members_page_links_the_visits_they_logged_before_the_last_90_days(tmp_path):
     """Lena Brooks left (`role: other`, her file kept for the visits she logged, as the
     README advises: "their page keeps their visits"). Her page listed only the last 90 days,

@@ -709,6 +709,62 @@ def test_a_refresh_with_errors_keeps_the_last_good_site(example_site):
     assert fixed.ok and fixed.read == 1
 
 
+def test_a_record_saved_again_while_it_was_read_shows_its_last_save_not_a_flash_of_errors(
+        example_site, monkeypatch):
+    """An editor's two saves in quick succession, the first one broken: the refresh that read
+    the first save while the second was being written published its errors, and the open tab
+    showed the diagnostics page before the site came back. A failed refresh one of whose
+    files was saved again meanwhile reads it again before anything is shown."""
+    from liaison import live, memo, serve
+
+    state = serve.State(live.LiveSite(example_site, dt.date(2026, 11, 26)))
+    serve.rebuild(state, lambda msg: None)
+    practice = example_site / "data" / "practices" / "french-broad-podiatry.yaml"
+    text = practice.read_text()
+    practice.write_text(text.replace("name: French Broad Podiatry", "nmae: French Broad Podiatry"))
+    real = memo.Memo.file
+    saves = [text.replace("French Broad Podiatry", "French Broad Foot Care")]
+
+    def second_save_meanwhile(self, rel, read):
+        value = real(self, rel, read)
+        if rel.endswith("french-broad-podiatry.yaml") and saves:
+            practice.write_text(saves.pop())  # (its size differs: the memo sees the change)
+        return value
+
+    monkeypatch.setattr(memo.Memo, "file", second_save_meanwhile)
+    said = []
+    versions = state.version
+    serve.rebuild(state, said.append, {"data/practices/french-broad-podiatry.yaml"})
+    assert state.errors is None, state.errors
+    assert state.version == versions + 1, "one new version: the final state, not the errors first"
+    assert any("saved again while it was read" in line for line in said), said
+    page = state.live.get("practices/french-broad-podiatry/index.html")[0]
+    assert b"French Broad Foot Care" in page
+
+
+def test_the_diagnostics_page_is_an_answer_the_refresh_waits_for(example_site):
+    """The end of a refresh waits (SETTLE_WAIT) for the page the open tab reloads; a tab
+    reloading onto the diagnostics page was not counted, so a failed refresh held the server
+    0.5 s and the save that fixed it was read only then."""
+    import http.server
+    import threading
+
+    from liaison import live, serve
+
+    state = serve.State(live.LiveSite(example_site, dt.date(2026, 11, 26)))
+    serve.rebuild(state, lambda msg: None)
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), serve.make_handler(state))
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    try:
+        state.update(["data/practices/x.yaml:1:1: error: name: required field is missing"])
+        seen = state.answered
+        assert _failed(f"http://127.0.0.1:{httpd.server_address[1]}/practices/index.html")
+        assert state.answered == seen + 1
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+
+
 def test_a_picture_a_slide_shows_added_or_removed_is_seen_at_the_next_refresh(example_site):
     """A deck's missing picture is an error; once the picture is added (no Markdown file
     changed) the next refresh is clean, and removing it again is an error again (the decks'

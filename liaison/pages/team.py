@@ -12,10 +12,10 @@ from urllib.parse import quote
 from liaison.charts import trend_badge
 from liaison.wording import plural, rate
 from liaison.derived import (
-    ROV_DAYS, latest_trainings, physicians_still_theirs, renewal_due, renewal_due_soon,
-    training_expired,
+    ROV_DAYS, latest_trainings, physicians_still_theirs, practices_of, renewal_due,
+    renewal_due_soon, training_expired,
 )
-from liaison.names import sort_key
+from liaison.names import fold, sort_key
 from liaison.pages.base import (
     PERCENT_BASE, Page, PageKind, calendar_href, guide_href, guide_order, member_href, one_page,
 )
@@ -250,6 +250,35 @@ def still_named(view: SiteView, tid: str) -> dict | None:
     return {"why": why, "practices": practices, "physicians": physicians}
 
 
+def left_role(view: SiteView, tid: str) -> dict | None:
+    """What the page of a liaison who left the role says of it (README "A liaison leaves":
+    their file kept with ``role: other``, for the visits they logged), or None for any other
+    member, and for one of role other who never logged an interaction. The records keep no
+    date of leaving: ``last`` is the day of the last interaction they logged (the last the
+    records show them in the field), ``logged`` how many they logged; ``practices``: each
+    practice their interactions concern (``derived.practices_of``), by name, with the day of
+    their last one there and its liaison today (``liaison_name``/``liaison_href``, None when
+    it has none; ``still_theirs`` when its file still names them: in no call plan)."""
+    m = view.site.team[tid]
+    logged = view.by_member.get(tid, [])  # newest first
+    if m.role != "other" or not logged:
+        return None
+    last_at: dict[str, dt.date] = {}
+    for r in logged:
+        for prac in practices_of(r, view.site.physicians):
+            last_at.setdefault(prac, r.date)
+    practices = []
+    for prac, day in last_at.items():
+        p = view.site.practices.get(prac)
+        now = p.liaison if p is not None else None
+        name, href = view.member_ref(now) if now else (None, None)
+        practices.append({"practice": view.practice_ref(prac), "last": day.isoformat(),
+                          "liaison_name": name, "liaison_href": href,
+                          "still_theirs": now == tid})
+    practices.sort(key=lambda r: (fold(r["practice"]["name"]), r["practice"]["href"]))
+    return {"last": logged[0].date.isoformat(), "logged": len(logged), "practices": practices}
+
+
 def member(view: SiteView, page: Page) -> dict:
     tid = page.key
     m = view.site.team[tid]
@@ -268,7 +297,7 @@ def member(view: SiteView, page: Page) -> dict:
         "is_liaison": is_liaison,
         "stats": view.stats.liaisons.get(tid), "figures": liaison_figures(view, tid),
         "groups": _call_plan(view, tid) if is_liaison else [], "prospects": prospects,
-        "still_named": still_named(view, tid),
+        "still_named": still_named(view, tid), "left": left_role(view, tid),
         "recent": [view.interaction(r) for r in recent],
         # the ones they logged before (one who left keeps their page: their visits are there)
         "more": len(logged) - len(recent),
@@ -276,7 +305,9 @@ def member(view: SiteView, page: Page) -> dict:
                             len(recent)),
         "follow_ups": [view.follow_up(*t) for t in view.fu_by_owner.get(tid, [])],
         "trainings": trainings, "capture": member_capture(view, m, tid),
-        "log_href": log_href(view, liaison=tid),
+        # (none for one of role other, the mark of a liaison who left: a visit logged from
+        # their page was logged in their name)
+        "log_href": log_href(view, liaison=tid) if m.role != "other" else None,
         "calendar_href": calendar_href(tid),
     }
 
@@ -295,7 +326,8 @@ KINDS = [
                             "stats.liaisons", "stats.physicians", "stats.practices",
                             "stats.capture_by_member_365d", "stats.source_capture_rate_365d"),
              variables=("member", "member_id", "is_liaison", "stats", "figures", "groups",
-                        "prospects", "still_named", "recent", "more", "earlier", "follow_ups", "trainings",
+                        "prospects", "still_named", "left", "recent", "more", "earlier",
+                        "follow_ups", "trainings",
                         "capture", "log_href",
                         "calendar_href"),
              url="team/<member>/"),
