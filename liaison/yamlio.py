@@ -837,6 +837,14 @@ def _construct(node, loc, problems, budget, seen, depth, key):
             problems.append((loc, "a mapping key must be plain text", key_node))
             continue
         key = key_node.value
+        if key_node.tag == "tag:yaml.org,2002:merge":
+            # `<<: *base` (YAML 1.1's merge key) copies nothing to the fast parser, which reads
+            # YAML 1.2, nor to editors' schema checks: "unknown field '<<'" and one "required
+            # field is missing" for each field it was meant to bring said nothing of the cause
+            problems.append((loc + (key,), "merge keys '<<' are not supported: write the "
+                             "fields out in this record (an anchor '&' and an alias '*' may "
+                             "still repeat a single value)", key_node))
+            continue
         if key in out:
             # (a merge conflict resolved by keeping both sides writes a field twice)
             problems.append((loc + (key,), f"duplicate key '{key}': the field is written "

@@ -318,6 +318,21 @@ def test_a_value_that_starts_with_an_exclamation_mark_is_not_cut(example_site):
     assert_only_errors(res, {(rel, *at(text, "!Urgent")), (rel, *at(text, "!new"))})
 
 
+def test_a_merge_key_is_one_error_at_the_merge_key(example_site):
+    """`<<: *base` (YAML 1.1's merge key, found in many online examples) in a list of
+    interactions said "[1].<<: unknown field" and a "required field is missing" for each field
+    it was meant to bring: one error at the '<<' says what to do instead."""
+    text = ("- &base\n  date: 2026-11-20\n  liaison: lena-brooks\n  type: visit\n"
+            "  practice: french-broad-podiatry\n  summary: First visit\n"
+            "- <<: *base\n  summary: Second visit\n")
+    rel = write(example_site, "data/interactions/merged.yaml", text)
+    res = validate(example_site)
+    assert res.code == 1, res.dump()
+    d = res.expect(rel, *at(text, "<<"), "[1].<<: merge keys '<<' are not supported")
+    assert "write the fields out" in d.msg
+    assert_only_errors(res, {(rel, *at(text, "<<"))})
+
+
 def test_a_value_that_starts_with_an_ampersand_is_not_cut(example_site):
     """`notes: &urgent call back` is the text 'call back' with a YAML anchor '&urgent', which
     both parsers dropped without a word, as a tag; an anchor an alias repeats is YAML's own
