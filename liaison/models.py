@@ -343,6 +343,9 @@ def _amount(value, *, positive: bool, cents: bool) -> Decimal | None:
         amount = Decimal(text)
     except ArithmeticError:
         amount = None
+    if amount is not None and amount.is_zero() and text.startswith("-") \
+            and _AMOUNT_RE.match(text[1:]):
+        text, amount = text[1:], abs(amount)  # -0 is 0 (it was "'-0' is negative")
     if amount is None or not amount.is_finite() or not (
             isinstance(value, (int, float)) or _AMOUNT_RE.match(text)):
         if text.startswith("-"):

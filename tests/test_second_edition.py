@@ -439,6 +439,9 @@ COSTS = {
     "85.50 dollars": "not an amount in dollars: write 85.50, the number alone (an amount is in US dollars)",
     "40.50": None,
     "0": None,
+    # -0 is 0: it was "'-0' is negative: an amount is 0 or more"
+    "-0": None,
+    "-0.0": None,
     "85.01": None,
 }
 
@@ -474,6 +477,9 @@ def test_a_cost_is_held_in_dollars_and_cents_whichever_way_it_was_read():
     assert {str(v) for v in values} == {"40.50"}
     assert {cents(v) for v in values} == {4050}
     assert str(Interaction.model_validate({**base, "cost": 120}).cost) == "120.00"
+    # -0 is 0, and is held as 0.00, never as -0.00
+    assert {str(Interaction.model_validate({**base, "cost": c}).cost)
+            for c in (-0.0, "-0", "-0.00", 0)} == {"0.00"}
 
 
 REFERRALS_YAML = """\
