@@ -12,6 +12,7 @@ Each file is read once; problems of every file are gathered, none stops the load
 """
 from __future__ import annotations
 
+import os
 from bisect import bisect_right
 from dataclasses import dataclass
 from functools import lru_cache
@@ -24,7 +25,7 @@ from liaison import guard, yamlio
 from liaison.cache import ParseCache
 from liaison.content import Deck, FrontMatterError, Guide, split_front_matter, split_slides
 from liaison.diagnostics import Loc, Problem, format_loc
-from liaison.discover import YAML_EXT, Files, discover, stem
+from liaison.discover import SITE_NAMES, YAML_EXT, Files, discover, stem
 from liaison.memo import Memo
 from liaison.models import (
     FILE_KINDS, DeckMeta, GuideMeta, Interaction, Referral, SiteConfig, id_problem,
@@ -57,6 +58,9 @@ def where_to_run(root: Path) -> str:
     site's data/, or the home folder) is the likely cause, rather than a file to write."""
     try:
         here = root.resolve()
+        other = _site_file_misnamed(here)
+        if other is not None:
+            return other
         held = [f"data/{kind}" for kind in ("practices", "physicians", "team", "interactions",
                                             "referrals") if (here / "data" / kind).is_dir()]
         if held:  # the site's own folder, whose site.yaml a change deleted or renamed
@@ -70,6 +74,21 @@ def where_to_run(root: Path) -> str:
         pass
     return ("run the command in the site's folder (or give it with --root), or start a new "
             "site with `liaison init`")
+
+
+def _site_file_misnamed(here: Path) -> str | None:
+    """What to do when ``here`` holds the settings file under another spelling of its name
+    (`site.YAML`, `Site.yml`, or `site.yaml.txt` as Notepad saves it with the extensions
+    hidden): it is read under its own name only (SPEC §1), so say which file to rename."""
+    for entry in sorted(os.listdir(here)):
+        lower = entry.lower()
+        if lower.endswith(".txt") and lower[:-4] in SITE_NAMES:
+            return (f"this folder holds '{entry}': name it {lower[:-4]} (an editor added "
+                    "'.txt', which Windows hides when it hides file extensions)")
+        if lower in SITE_NAMES and entry not in SITE_NAMES:
+            return (f"this folder holds '{entry}': name it {lower} (the settings file is read "
+                    "by that name only, in lower case)")
+    return None
 
 
 def site_root_above(here: Path) -> Path | None:

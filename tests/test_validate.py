@@ -1101,6 +1101,25 @@ def test_missing_site_yaml(example_site):
         "or start a new site with `liaison init`")
 
 
+@pytest.mark.parametrize("name, hint", [
+    ("site.YAML", "name it site.yaml (the settings file is read by that name only, in lower case)"),
+    ("Site.yml", "name it site.yml (the settings file is read by that name only, in lower case)"),
+    ("site.yaml.txt", "name it site.yaml (an editor added '.txt'"),
+])
+def test_a_site_yaml_spelled_otherwise_is_named_with_its_rename(example_site, name, hint):
+    # `site.YAML` (record files are read whatever the case of their extension) or Notepad's
+    # `site.yaml.txt` said "put its site.yaml back (deleted or renamed?)" of a file that is there
+    (example_site / "site.yaml").rename(example_site / name)
+    if (example_site / "site.yaml").exists():
+        pytest.skip("a file system that ignores case finds site.yaml as it is")
+    res = validate(example_site)
+    assert res.code == 1
+    msg = res.expect("site.yaml", 1, 1).msg
+    assert msg.startswith("missing site.yaml: "), msg
+    assert f"this folder holds '{name}': {hint}" in msg, msg
+    assert "deleted or renamed?" not in msg
+
+
 def test_a_folder_named_like_a_record_file_is_named_not_lost_in_silence(example_site):
     # a folder where a file was meant (`mkdir data/physicians/pat-doe.yaml`, an unzip that
     # made folders of names): "ok" and no word, the physician simply absent; site.yaml as a
