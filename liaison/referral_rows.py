@@ -190,8 +190,12 @@ def _count_reader(col: Column):
             hint = (f" (write {whole.group(1)}: a spreadsheet writes a number so when its "
                     "column is formatted with decimals)"
                     if whole and int(whole.group(1)) >= least else "")
-            if not hint and _GROUPED.fullmatch(text):  # a column formatted with separators
-                hint = f" (write {re.sub('[^0-9]', '', text)}: the digits only, without separators)"
+            if _GROUPED.fullmatch(text):  # a column formatted with separators
+                # 1,000 is a thousand before it is 1 with three decimals: it said "write 1"
+                digits = re.sub('[^0-9]', '', text)
+                hint = (f" (write {digits}: the digits only, without separators"
+                        + (f"; or {whole.group(1)}, if the ',' is a decimal comma)" if hint
+                           else ")"))
             if text.lstrip("+").isascii() and text.lstrip("+").isdigit() and len(text) > 18:
                 return col.default, f"'{text}' is too large a number: write at most 18 digits", False
             return col.default, f"expected a whole number{bound}, got '{text}'{hint}", False

@@ -319,7 +319,9 @@ def test_a_count_a_spreadsheet_wrote_with_thousands_separators_says_the_digits(t
     # needs): it read only "expected a whole number ≥ 1, got '1,200'"
     text = (HEADER + '2026-01-05,web,,sclerotherapy,,"1,200",,\n'
             + "2026-01-05,web,,sclerotherapy,,1 200,,\n"
-            + '2026-01-05,web,,sclerotherapy,,"1,20",,\n')
+            + '2026-01-05,web,,sclerotherapy,,"1,20",,\n'
+            # a thousand, before it is 1 written with three decimals: it said "write 1"
+            + '2026-01-05,web,,sclerotherapy,,"1,000",,\n')
     for whole in (True, False):
         _rows, problems = read(tmp_path, monkeypatch, text, whole=whole)
         assert [(p.line, p.message) for p in problems] == [
@@ -327,7 +329,9 @@ def test_a_count_a_spreadsheet_wrote_with_thousands_separators_says_the_digits(t
                 "without separators)"),
             (3, "count: expected a whole number ≥ 1, got '1 200' (write 1200: the digits only, "
                 "without separators)"),
-            (4, "count: expected a whole number ≥ 1, got '1,20'")]
+            (4, "count: expected a whole number ≥ 1, got '1,20'"),
+            (5, "count: expected a whole number ≥ 1, got '1,000' (write 1000: the digits only, "
+                "without separators; or 1, if the ',' is a decimal comma)")]
 
 
 def test_a_header_row_repeated_in_the_file_is_one_error(tmp_path, monkeypatch):
