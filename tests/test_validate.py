@@ -1418,6 +1418,24 @@ def test_bad_date_in_yaml_record(example_site, bad):
     assert_only_errors(res, {(rel, 1, 7)})
 
 
+@pytest.mark.parametrize("stamp", ["2026-02-03T10:00:00", "2026-02-03 14:30",
+                                   "2026-02-03T14:30:00Z", "2026-02-03T14:30:00-05:00",
+                                   "2026-02-03 2:30 PM"])
+def test_a_date_with_a_time_of_day_says_the_day_to_write(example_site, stamp):
+    """A timestamp copied from a calendar or a form said only "write YYYY-MM-DD" (a
+    spreadsheet's midnight, "2026-02-03 00:00:00", already had its hint)."""
+    text = INTERACTION.replace("date: 2026-02-03", f"date: {stamp}")
+    rel = write(example_site, "data/interactions/timed.yaml", text)
+    c = write(example_site, "data/referrals/timed.csv",
+              f"date,source,physician,service,status\n{stamp},web,,sclerotherapy,\n")
+    res = validate(example_site)
+    assert res.code == 1
+    for d in (res.expect(rel, 1, 7, f"date: '{stamp}' is not a date: write YYYY-MM-DD"),
+              res.expect(c, 2, 1, f"date: '{stamp}' is not a date: write YYYY-MM-DD")):
+        assert "(2026-02-03: a date is the day alone;" in d.msg, d
+    assert_only_errors(res, {(rel, 1, 7), (c, 2, 1)})
+
+
 @pytest.mark.parametrize("bad, hint", [
     ("2026\u201102\u201103", "'\u2011' (U+2011) where a hyphen '-' belongs"),  # non-breaking hyphen
     ("2026\u201302\u201303", "'\u2013' (U+2013) where a hyphen '-' belongs"),  # en dash
