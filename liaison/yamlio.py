@@ -578,7 +578,10 @@ _ODD_NUMBER = (
     # a tag (`summary: !Urgent call back`, `- !new`) or an anchor (`summary: &urgent call
     # back`, `notes: &amp; more`): the fast parser drops it, the exact path refuses it (a line
     # of a note that starts with '!', a Markdown `!!! note`, does not count)
-    + rb"|(?:^[ \t]*(?:-[ \t]+)+|:[ \t]+|[,\[{][ \t]*)[!&]")
+    + rb"|(?:^[ \t]*(?:-[ \t]+)+|:[ \t]+|[,\[{][ \t]*)[!&]"
+    # a ' #' glued to a word after a value (`summary: Visit #2 with Dr. Ng`, `address: 75 Main
+    # St #210`): both parsers cut the value there, as a comment (see ``_cut_by_comment``)
+    + rb"|[^ \t\r\n#][ \t]+#[^ \t\r\n#]")
 
 
 def _odd_number_search():
@@ -740,7 +743,55 @@ def exact_load(text: str):
     seen: set[int] = set()
     data = _construct(node, (), problems, budget, seen, 0, None)
     problems += _lost_anchors(node, text)
+    problems += _cut_by_comment(node, text)
     return data, node, problems
+
+
+_COMMENT_GLUED = re.compile(r"[ \t]+#(?=[^\s#])")
+
+
+def _cut_by_comment(root, text: str) -> list[tuple]:
+    """(loc, message, mark holder) for each plain value followed on its line by a ' #' glued
+    to what follows it (`summary: Visit #2 with Dr. Ng` is the text 'Visit', `#2 with Dr.
+    Ng` a YAML comment that both parsers drop without a word): the author wrote one text.
+    A comment written as comments are, '# ' with a space (`cost: 120  # over the limit`),
+    is left alone; so is a '#' inside quotes or a block (`notes: |`)."""
+    found, seen, stack = [], set(), [(root, ())]
+    while stack:
+        node, loc = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if isinstance(node, yaml.ScalarNode):
+            end = node.end_mark.index
+            m = _COMMENT_GLUED.match(text, end) if node.value and not node.style else None
+            if m is not None:
+                hash_at = m.end() - 1
+                stop = text.find("\n", hash_at)
+                comment = text[hash_at: len(text) if stop == -1 else stop].rstrip("\r \t")
+                line_start = text.rfind("\n", 0, hash_at) + 1
+                mark = yaml.error.Mark("", hash_at, text.count("\n", 0, hash_at),
+                                       hash_at - line_start, None, None)
+                key = f"{loc[-1]}: " if loc and isinstance(loc[-1], str) else ""
+                whole = f'{node.value} {comment}'.replace('"', "'")
+                found.append((loc, (
+                    f"'{comment}' is read as a YAML comment (a ' #' starts one) and left out "
+                    f"of the value, which is '{node.value}': put the whole value in double "
+                    f'quotes ({key}"{whole}"), or, if it is a comment, write a space after the '
+                    "'#'"), _Marked(mark)))
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend((item, loc + (i,)) for i, item in enumerate(node.value))
+        elif isinstance(node, yaml.MappingNode):
+            stack.extend((value, loc + (key.value,)) for key, value in node.value
+                         if isinstance(key, yaml.ScalarNode))
+    return sorted(found, key=lambda p: p[2].start_mark.index)
+
+
+class _Marked:
+    """A place in the text that is no node's start (where a problem is said)."""
+
+    def __init__(self, mark):
+        self.start_mark = mark
 
 
 _ANCHOR = re.compile(r"&[^\s,\[\]{}]*")

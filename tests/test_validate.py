@@ -318,6 +318,28 @@ def test_a_value_that_starts_with_an_exclamation_mark_is_not_cut(example_site):
     assert_only_errors(res, {(rel, *at(text, "!Urgent")), (rel, *at(text, "!new"))})
 
 
+def test_a_hash_glued_to_a_word_after_a_value_is_not_cut_in_silence(example_site):
+    """`summary: Visit #2 with Dr. Kessler` is the text 'Visit' to YAML, '#2 with Dr. Kessler'
+    a comment: both parsers dropped it without a word and the record validated with its words
+    lost. A comment written as one ('# ' with a space after it) and a '#' inside quotes or a
+    block stay as they were."""
+    text = ("date: 2026-11-20\nliaison: lena-brooks\ntype: visit\n"
+            "practice: french-broad-podiatry\nsummary: Visit #2 with Dr. Kessler\n"
+            "met_with:\n  - Tess Ramsey #front desk\n")
+    rel = write(example_site, "data/interactions/hashed.yaml", text)
+    fine = ("date: 2026-11-20  # a Friday\nliaison: lena-brooks #\ntype: visit\n"
+            "practice: french-broad-podiatry\nsummary: \"Visit #2 with Dr. Kessler\"\n"
+            "notes: |\n  Suite #210, see #2\ncost: 40   ## lunch\n")
+    write(example_site, "data/interactions/commented.yaml", fine)
+    res = validate(example_site)
+    assert res.code == 1, res.dump()
+    d = res.expect(rel, *at(text, "#2"), "summary: '#2 with Dr. Kessler' is read as a YAML "
+                   "comment (a ' #' starts one) and left out of the value, which is 'Visit'")
+    assert 'put the whole value in double quotes (summary: "Visit #2 with Dr. Kessler")' in d.msg
+    res.expect(rel, *at(text, "#front"), "met_with[0]: '#front desk' is read as a YAML comment")
+    assert_only_errors(res, {(rel, *at(text, "#2")), (rel, *at(text, "#front"))})
+
+
 def test_a_merge_key_is_one_error_at_the_merge_key(example_site):
     """`<<: *base` (YAML 1.1's merge key, found in many online examples) in a list of
     interactions said "[1].<<: unknown field" and a "required field is missing" for each field
