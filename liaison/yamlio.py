@@ -474,6 +474,21 @@ def _in_plain_words(exc, text: str) -> str | None:
         anchor = f"'&{name[1]}'" if name and name[1] else "'&'"
         return (f"a value cannot start with '*' in YAML (it repeats a value marked {anchor} "
                 "above, and there is none): put the value in double quotes")
+    if ("block scalar" in context and "expected comment or line break" in problem
+            and opened is not None and opened.line < len(lines)):
+        # `summary: >30 min wait`, `notes: |urgent`: a '>' or '|' starts a block of text on
+        # the lines below, and said "while scanning a block scalar did not find expected
+        # comment or line break"
+        char = lines[opened.line][opened.column:opened.column + 1]
+        if char in (">", "|"):
+            return (f"a value cannot start with '{char}' in YAML (it starts a block of text on "
+                    "the lines below): put the whole value in double quotes")
+    if problem.startswith("block sequence entries are not allowed") and field \
+            and field["value"].startswith("-"):
+        # `summary: - call back` said "block sequence entries are not allowed in this context"
+        return ("a value cannot start with '- ' on its field's line in YAML: put the whole "
+                "value in double quotes, or, for a list, write each item on a line of its own "
+                "below the field, after '- '")
     if context.startswith("expected a single document") and "another document" in problem:
         return ("a line '---' starts a second YAML document, and a file holds one: delete the "
                 "line (several records go in one list, each starting with '- ')")
@@ -691,8 +706,11 @@ def compose(text: str):
             raise YamlSyntaxError(conflict_message(text.encode("utf-8", "surrogateescape")),
                                   text.count("\n", 0, left.start()) + 1, 1) from None
         mark = exc.problem_mark or exc.context_mark
-        if exc.context in ("while scanning an anchor", "while scanning an alias"):
-            mark = exc.context_mark or mark  # the '&' or '*', not the character after its name
+        if exc.context in ("while scanning an anchor", "while scanning an alias") or (
+                exc.context == "while scanning a block scalar"
+                and "expected comment or line break" in (exc.problem or "")):
+            # the '&', '*', '>' or '|', not the character after it
+            mark = exc.context_mark or mark
         joined = text.find("\ufeff")  # (decode took the file's own mark off)
         if joined != -1 and mark is not None and joined <= mark.index:
             # the mark of a second file, as Windows's `copy a.yaml+b.yaml` or `cat` joins

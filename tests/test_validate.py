@@ -254,6 +254,16 @@ def test_yaml_syntax_error(example_site):
      "marked '&front-desk' above, and there is none): put the value in double quotes"),
     ("notes: %front-desk", (2, 8),
      "a value cannot start with '%' in YAML: put the value in double quotes"),
+    # "while scanning a block scalar did not find expected comment or line break", a
+    # column past the '>' or '|'
+    ("notes: >30 min wait at the desk", (2, 8), "a value cannot start with '>' in YAML (it "
+     "starts a block of text on the lines below): put the whole value in double quotes"),
+    ("notes: |urgent| call back", (2, 8), "a value cannot start with '|' in YAML (it "
+     "starts a block of text on the lines below): put the whole value in double quotes"),
+    # "block sequence entries are not allowed in this context"
+    ("notes: - call back Tuesday", (2, 8), "a value cannot start with '- ' on its field's "
+     "line in YAML: put the whole value in double quotes, or, for a list, write each item on "
+     "a line of its own below the field, after '- '"),
     # "expected a single document in the stream but found another document"
     ("---", (2, 1), "a line '---' starts a second YAML document, and a file holds one: delete "
      "the line (several records go in one list, each starting with '- ')"),
