@@ -335,7 +335,8 @@ def _load_referrals(loader: Loader, rel: str) -> ReferralRows:
         _load_referral_csv(loader, rel, rows)
         return rows
     return ReferralRows(loader.records(rel, loader.parse(rel), lambda data: (
-        [] if _misfiled(loader, rel, data, Interaction) else _referral_yaml(loader, rel, data)))
+        [] if _misfiled(loader, rel, data, Interaction) or _wrapped(loader, rel, data, Referral)
+        else _referral_yaml(loader, rel, data)))
         or ())
 
 
@@ -361,6 +362,25 @@ def _misfiled(loader: Loader, rel: str, data, model) -> bool:
     loader.error(rel, f"the records of this file are {what}s, not {here}s (their fields are "
                       f"{'an' if what[0] in 'aeiou' else 'a'} {what}'s: {own[0]}, {own[1]}, …): {what} files go in {folder}; move "
                       "it there", line=1, col=1)
+    return True
+
+
+def _wrapped(loader: Loader, rel: str, data, model) -> bool:
+    """Whether ``data`` is a list of records written under one key (`interactions:` or
+    `referrals:` above them, as an example found online or another program's export has
+    it); then one error at that key says to delete it, and the records are not read (it
+    was "interactions: unknown field" and a "required field is missing" for each field of a
+    record, or "expected a list of referral records")."""
+    if not (type(data) is dict and len(data) == 1):
+        return False
+    [(key, value)] = data.items()
+    if key in model.model_fields or not (
+            type(value) is list and value and all(type(r) is dict for r in value)):
+        return False
+    what = _FOLDER[model][0]
+    loader.error(rel, f"{key}: the {what}s are written under '{key}:', and a file of {what}s "
+                      f"holds them at its top, as a list: delete the line '{key}:' (each "
+                      "record then starts with '- ')", loc=(key,), at="key")
     return True
 
 
@@ -431,7 +451,8 @@ def _list_adapter(model) -> TypeAdapter:
 def _load_list(loader: Loader, rel: str, model) -> list[tuple[Loc, object]]:
     """The records of a file that holds one record or a list of them (interactions)."""
     def build(data):
-        if model is Interaction and _misfiled(loader, rel, data, Referral):
+        if model is Interaction and (_misfiled(loader, rel, data, Referral)
+                                     or _wrapped(loader, rel, data, Interaction)):
             return []
         if isinstance(data, list) and data and all(type(x) is dict for x in data):
             try:  # one call for the whole file; on any problem, record by record below

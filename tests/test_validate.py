@@ -350,6 +350,23 @@ def test_a_hash_glued_to_a_word_after_a_value_is_not_cut_in_silence(example_site
     assert_only_errors(res, {(rel, *at(text, "#2")), (rel, *at(text, "#front"))})
 
 
+def test_records_written_under_a_key_are_one_error_at_that_key(example_site):
+    """`interactions:` (or `referrals:`) above the list, as examples found online have it:
+    it was "interactions: unknown field" and a "required field is missing" for each field of
+    a record (seven errors at 1:1), and "expected a list of referral records"."""
+    visit = ("  - date: 2026-11-20\n    liaison: lena-brooks\n    type: visit\n"
+             "    practice: french-broad-podiatry\n    summary: Dropped off pads.\n")
+    ix = write(example_site, "data/interactions/wrapped.yaml", "# November\ninteractions:\n" + visit)
+    rf = write(example_site, "data/referrals/wrapped.yaml",
+               "referrals:\n- date: 2026-11-20\n  source: web\n  service: sclerotherapy\n")
+    res = validate(example_site)
+    assert res.code == 1, res.dump()
+    for rel, key, line in ((ix, "interactions", 2), (rf, "referrals", 1)):
+        d = res.expect(rel, line, 1, f"{key}: the {key} are written under '{key}:'")
+        assert f"delete the line '{key}:'" in d.msg
+    assert_only_errors(res, {(ix, 2, 1), (rf, 1, 1)})
+
+
 def test_a_merge_key_is_one_error_at_the_merge_key(example_site):
     """`<<: *base` (YAML 1.1's merge key, found in many online examples) in a list of
     interactions said "[1].<<: unknown field" and a "required field is missing" for each field
