@@ -267,8 +267,10 @@ def test_a_date_a_spreadsheet_wrote_its_own_way_gets_its_likely_reading(tmp_path
         [problem] = problems
         assert problem.line == 2 and problem.message.startswith(
             f"date: '{cell.strip(chr(34))}' is not a date: write YYYY-MM-DD {hint}"), problem.message
-    # what reads as no such date keeps the plain message
-    for cell in ("12345", "13/13/26", "Foo 1, 2026", "2026-12-01 09:30", "12/1/2026 9:30",
+    # what reads as no such date keeps the plain message (a timestamp in ISO order,
+    # "2026-12-01 09:30", names its day: test_validate's
+    # test_a_date_with_a_time_of_day_says_the_day_to_write)
+    for cell in ("12345", "13/13/26", "Foo 1, 2026", "12/1/2026 9:30",
                  "12/1/2026 12:00 PM", "2026/13/01", "12345678"):
         _rows, problems = read(tmp_path, monkeypatch,
                                HEADER + f'"{cell}",web,,sclerotherapy,,,,\n', whole=True)
