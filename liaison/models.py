@@ -359,11 +359,12 @@ def _amount(value, *, positive: bool, cents: bool) -> Decimal | None:
         amount = Decimal(text)
     except ArithmeticError:
         amount = None
-    if amount is not None and amount.is_zero() and text.startswith("-") \
-            and _AMOUNT_RE.match(text[1:]):
-        text, amount = text[1:], abs(amount)  # -0 is 0 (it was "'-0' is negative")
+    minus_zero = (amount is not None and amount.is_zero() and text.startswith("-")
+                  and _AMOUNT_RE.match(text[1:]) is not None)
+    if minus_zero:  # -0 is 0 (it was "'-0' is negative"); messages quote it as written
+        amount = abs(amount)
     if amount is None or not amount.is_finite() or not (
-            isinstance(value, (int, float)) or _AMOUNT_RE.match(text)):
+            isinstance(value, (int, float)) or minus_zero or _AMOUNT_RE.match(text)):
         if text.startswith("-"):
             raise ValueError(f"'{text}' is negative: an amount is 0 or more")
         plain = re.sub(r"^\$\s*|(?<=[0-9]),(?=[0-9]{3}(?:[.,]|$))", "", text)  # $1,245.50

@@ -480,6 +480,11 @@ def test_a_cost_is_held_in_dollars_and_cents_whichever_way_it_was_read():
     # -0 is 0, and is held as 0.00, never as -0.00
     assert {str(Interaction.model_validate({**base, "cost": c}).cost)
             for c in (-0.0, "-0", "-0.00", 0)} == {"0.00"}
+    # and a limit of -0 is said as written: it read "'0' must be more than 0"
+    from liaison.models import _limit
+
+    with pytest.raises(ValueError, match="^'-0' must be more than 0$"):
+        _limit("-0")
 
 
 REFERRALS_YAML = """\
