@@ -685,11 +685,32 @@ def _check_flow_depth(text: str) -> None:
 LEFT_MARKER = re.compile(r"^(?:={7}|>{7}(?:[ \t].*)?)\r?$", re.M)
 
 
+# NEL (U+0085) and the line and paragraph separators (U+2028, U+2029), pasted from a word
+# processor, are line breaks to YAML 1.1 (PyYAML) and characters to YAML 1.2 and the fast
+# parser: a note holding one was read by the fast path and refused by the exact path (the
+# rest of a `notes: |` block read as a field with no ':'), and every line and column below
+# one was placed a line too low. The exact path composes with each replaced by a stand-in
+# of one character (so indexes, lines and columns stay the text's) and puts it back in the
+# values (``_scalar``).
+_YAML11_BREAKS = "\x85\u2028\u2029"
+_STAND_INS = "\uf8f0\uf8f1\uf8f2"  # private use: no text means them
+_TO_STAND_IN = str.maketrans(_YAML11_BREAKS, _STAND_INS)
+_FROM_STAND_IN = str.maketrans(_STAND_INS, _YAML11_BREAKS)
+
+
+def _as_yaml12(text: str) -> str:
+    """``text`` with YAML 1.1's extra line breaks (see ``_YAML11_BREAKS``) as stand-ins."""
+    if text.isascii() or not any(c in text for c in _YAML11_BREAKS) \
+            or any(c in text for c in _STAND_INS):
+        return text
+    return text.translate(_TO_STAND_IN)
+
+
 def compose(text: str):
     """The node tree of one YAML document (with marks), or YamlSyntaxError."""
     _check_flow_depth(text)
     try:
-        return yaml.compose(text, Loader=_Loader)
+        return yaml.compose(_as_yaml12(text), Loader=_Loader)
     except yaml.reader.ReaderError as exc:
         before = text[: exc.position]
         line = before.count("\n") + 1
@@ -850,6 +871,8 @@ def _lost_anchors(root, text: str) -> list[tuple]:
 
 def _scalar(node, key):
     value = node.value
+    if not value.isascii():
+        value = value.translate(_FROM_STAND_IN)
     if node.tag == "tag:yaml.org,2002:binary":  # `notes: !!binary cHQgSmFuZS…`: YAML's own
         # encoding of bytes, read as the text it stands for (the patient guard reads that)
         import base64
