@@ -336,6 +336,26 @@ def test_a_count_a_spreadsheet_wrote_with_thousands_separators_says_the_digits(t
                 "without separators; or 1, if the ',' is a decimal comma)")]
 
 
+def test_a_file_without_its_header_row_is_one_error(tmp_path, monkeypatch):
+    # rows exported or pasted without the header: it was "5 unknown columns in the header row,
+    # not quoted here: it holds … as a patient's details do", "column 3 of the header has no
+    # name" and "missing columns date, source, …", none saying the header row is missing
+    rows_only = ("2026-01-05,web,,sclerotherapy,referred,1\n"
+                 "12/01/2026,physician,grace-holloway,vein-ablation,scheduled,2\n")
+    for text in (rows_only, rows_only.split("\n", 1)[1]):
+        for whole in (True, False):
+            rows, problems = read(tmp_path, monkeypatch, text, whole=whole)
+            assert rows == []
+            assert [(p.line, p.col, p.message) for p in problems] == [
+                (1, 1, "the first row holds a referral, not the names of the columns: the header "
+                       "row is missing: add a first line that names each column, in the order "
+                       "of the cells (such as date,source,physician,service,status,count)")]
+    # a first row with a patient's details keeps the patient error
+    _rows, problems = read(tmp_path, monkeypatch,
+                           "2026-01-05,web,DOB 03/04/1951,sclerotherapy\n", whole=True)
+    assert not any("header row is missing" in p.message for p in problems), problems
+
+
 def test_a_header_row_repeated_in_the_file_is_one_error(tmp_path, monkeypatch):
     # two exports joined (cat a.csv b.csv): the second header was eight errors, one a cell
     # ("date: 'date' is not a date", "source: 'source' is not one of …", …)
