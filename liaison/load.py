@@ -12,6 +12,7 @@ Each file is read once; problems of every file are gathered, none stops the load
 """
 from __future__ import annotations
 
+import os
 from bisect import bisect_right
 from dataclasses import dataclass
 from functools import lru_cache
@@ -24,7 +25,7 @@ from liaison import guard, yamlio
 from liaison.cache import ParseCache
 from liaison.content import Deck, FrontMatterError, Guide, split_front_matter, split_slides
 from liaison.diagnostics import Loc, Problem, format_loc
-from liaison.discover import YAML_EXT, Files, discover, stem
+from liaison.discover import SITE_NAMES, YAML_EXT, Files, discover, stem
 from liaison.memo import Memo
 from liaison.models import (
     FILE_KINDS, DeckMeta, GuideMeta, Interaction, Referral, SiteConfig, id_problem,
@@ -57,6 +58,9 @@ def where_to_run(root: Path) -> str:
     site's data/, or the home folder) is the likely cause, rather than a file to write."""
     try:
         here = root.resolve()
+        other = _site_file_misnamed(here)
+        if other is not None:
+            return other
         held = [f"data/{kind}" for kind in ("practices", "physicians", "team", "interactions",
                                             "referrals") if (here / "data" / kind).is_dir()]
         if held:  # the site's own folder, whose site.yaml a change deleted or renamed
@@ -70,6 +74,21 @@ def where_to_run(root: Path) -> str:
         pass
     return ("run the command in the site's folder (or give it with --root), or start a new "
             "site with `liaison init`")
+
+
+def _site_file_misnamed(here: Path) -> str | None:
+    """What to do when ``here`` holds the settings file under another spelling of its name
+    (`site.YAML`, `Site.yml`, or `site.yaml.txt` as Notepad saves it with the extensions
+    hidden): it is read under its own name only (SPEC §1), so say which file to rename."""
+    for entry in sorted(os.listdir(here)):
+        lower = entry.lower()
+        if lower.endswith(".txt") and lower[:-4] in SITE_NAMES:
+            return (f"this folder holds '{entry}': name it {lower[:-4]} (an editor added "
+                    "'.txt', which Windows hides when it hides file extensions)")
+        if lower in SITE_NAMES and entry not in SITE_NAMES:
+            return (f"this folder holds '{entry}': name it {lower} (the settings file is read "
+                    "by that name only, in lower case)")
+    return None
 
 
 def site_root_above(here: Path) -> Path | None:
@@ -316,7 +335,8 @@ def _load_referrals(loader: Loader, rel: str) -> ReferralRows:
         _load_referral_csv(loader, rel, rows)
         return rows
     return ReferralRows(loader.records(rel, loader.parse(rel), lambda data: (
-        [] if _misfiled(loader, rel, data, Interaction) else _referral_yaml(loader, rel, data)))
+        [] if _misfiled(loader, rel, data, Interaction) or _wrapped(loader, rel, data, Referral)
+        else _referral_yaml(loader, rel, data)))
         or ())
 
 
@@ -342,6 +362,25 @@ def _misfiled(loader: Loader, rel: str, data, model) -> bool:
     loader.error(rel, f"the records of this file are {what}s, not {here}s (their fields are "
                       f"{'an' if what[0] in 'aeiou' else 'a'} {what}'s: {own[0]}, {own[1]}, …): {what} files go in {folder}; move "
                       "it there", line=1, col=1)
+    return True
+
+
+def _wrapped(loader: Loader, rel: str, data, model) -> bool:
+    """Whether ``data`` is a list of records written under one key (`interactions:` or
+    `referrals:` above them, as an example found online or another program's export has
+    it); then one error at that key says to delete it, and the records are not read (it
+    was "interactions: unknown field" and a "required field is missing" for each field of a
+    record, or "expected a list of referral records")."""
+    if not (type(data) is dict and len(data) == 1):
+        return False
+    [(key, value)] = data.items()
+    if key in model.model_fields or not (
+            type(value) is list and value and all(type(r) is dict for r in value)):
+        return False
+    what = _FOLDER[model][0]
+    loader.error(rel, f"{key}: the {what}s are written under '{key}:', and a file of {what}s "
+                      f"holds them at its top, as a list: delete the line '{key}:' (each "
+                      "record then starts with '- ')", loc=(key,), at="key")
     return True
 
 
@@ -412,7 +451,8 @@ def _list_adapter(model) -> TypeAdapter:
 def _load_list(loader: Loader, rel: str, model) -> list[tuple[Loc, object]]:
     """The records of a file that holds one record or a list of them (interactions)."""
     def build(data):
-        if model is Interaction and _misfiled(loader, rel, data, Referral):
+        if model is Interaction and (_misfiled(loader, rel, data, Referral)
+                                     or _wrapped(loader, rel, data, Interaction)):
             return []
         if isinstance(data, list) and data and all(type(x) is dict for x in data):
             try:  # one call for the whole file; on any problem, record by record below

@@ -134,6 +134,10 @@ _DOTTED = re.compile(r"([0-9]{1,2})\.([0-9]{1,2})\.([0-9]{4}|[0-9]{2})")  # D.M.
 _NAMED = re.compile(r"([a-z]{3,9})\.? ([0-9]{1,2}),? ([0-9]{4})"  # Dec 1, 2026
                     r"|([0-9]{1,2})[- ]([a-z]{3,9})\.?[- ]([0-9]{4}|[0-9]{2})", re.I)  # 1-Dec-26
 _TIMED = re.compile(r"([0-9]{4}-[0-9]{2}-[0-9]{2})[ T]00:00(?::00)?")
+# a timestamp (`2026-12-05T14:30:00Z`, `2026-12-05 14:30`), as a calendar, a form or a script
+# writes one: it said only "write YYYY-MM-DD"
+_CLOCK = re.compile(r"([0-9]{4}-[0-9]{2}-[0-9]{2})(?:[ T]|  +)[0-9]{1,2}:[0-9]{2}"
+                    r"(?::[0-9]{2}(?:\.[0-9]+)?)? ?(?:Z|[+-][0-9]{2}(?::?[0-9]{2})?|[AP]M)?", re.I)
 # year first: 2026/3/4 (a spreadsheet set to Japanese or Chinese), 2026-3-4, 20260304
 _YEAR_FIRST = re.compile(r"([0-9]{4})([/.-]?)([0-9]{1,2})\2([0-9]{1,2})")
 # the midnight a spreadsheet writes after a date of its own format ("3/4/2026 0:00", Excel's
@@ -159,6 +163,14 @@ def _month(name: str) -> int | None:
                  or (name == "sept" and i == 8)), None)
 
 
+def _calendar_day(text: str) -> bool:
+    try:
+        dt.date.fromisoformat(text)
+    except ValueError:
+        return False
+    return True
+
+
 def _spreadsheet_hint(value: str, saved: bool = True) -> str:
     """The likely reading of a date as a spreadsheet saves a date column back unless it is
     text: M/D/YYYY or M/D/YY (D/M when the first number cannot be a month), D.M.YYYY (as a
@@ -181,6 +193,10 @@ def _spreadsheet_hint(value: str, saved: bool = True) -> str:
     m = _TIMED.fullmatch(value)
     if m is not None:
         return f" ({m.group(1)}: a spreadsheet writes a date with its time so unless their column is formatted as text)"
+    m = _CLOCK.fullmatch(value)
+    if m is not None and _calendar_day(m.group(1)):
+        return (f" ({m.group(1)}: a date is the day alone; a time of day that matters goes in "
+                "the summary or the notes)")
     if _SERIAL.fullmatch(value) and int(value) in _SERIALS:
         date = dt.date(1899, 12, 30) + dt.timedelta(days=int(value))
         return (f" ({date.isoformat()}, if it is a spreadsheet's day number: one writes a date "
@@ -343,8 +359,12 @@ def _amount(value, *, positive: bool, cents: bool) -> Decimal | None:
         amount = Decimal(text)
     except ArithmeticError:
         amount = None
+    minus_zero = (amount is not None and amount.is_zero() and text.startswith("-")
+                  and _AMOUNT_RE.match(text[1:]) is not None)
+    if minus_zero:  # -0 is 0 (it was "'-0' is negative"); messages quote it as written
+        amount = abs(amount)
     if amount is None or not amount.is_finite() or not (
-            isinstance(value, (int, float)) or _AMOUNT_RE.match(text)):
+            isinstance(value, (int, float)) or minus_zero or _AMOUNT_RE.match(text)):
         if text.startswith("-"):
             raise ValueError(f"'{text}' is negative: an amount is 0 or more")
         plain = re.sub(r"^\$\s*|(?<=[0-9]),(?=[0-9]{3}(?:[.,]|$))", "", text)  # $1,245.50

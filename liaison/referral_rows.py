@@ -190,8 +190,12 @@ def _count_reader(col: Column):
             hint = (f" (write {whole.group(1)}: a spreadsheet writes a number so when its "
                     "column is formatted with decimals)"
                     if whole and int(whole.group(1)) >= least else "")
-            if not hint and _GROUPED.fullmatch(text):  # a column formatted with separators
-                hint = f" (write {re.sub('[^0-9]', '', text)}: the digits only, without separators)"
+            if _GROUPED.fullmatch(text):  # a column formatted with separators
+                # 1,000 is a thousand before it is 1 with three decimals: it said "write 1"
+                digits = re.sub('[^0-9]', '', text)
+                hint = (f" (write {digits}: the digits only, without separators"
+                        + (f"; or {whole.group(1)}, if the ',' is a decimal comma)" if hint
+                           else ")"))
             if text.lstrip("+").isascii() and text.lstrip("+").isdigit() and len(text) > 18:
                 return col.default, f"'{text}' is too large a number: write at most 18 digits", False
             return col.default, f"expected a whole number{bound}, got '{text}'{hint}", False
@@ -885,6 +889,21 @@ _COUNT_HEADING = re.compile(r"(?:#|\bnumber|\bno\.?)\s*of\s+referrals?\b|\bqty\b
                             r"|\bhow many\b", re.I)
 
 
+_DATE_CELL = re.compile(r"[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}|[0-9]{1,2}/[0-9]{1,2}/[0-9]{2,4}")
+
+
+def _headless(header: list[str]) -> bool:
+    """Whether the first row of a CSV is a referral's cells, not the columns' names (a file
+    exported or pasted without its header row): no cell names a column, however written, one
+    is a date and one the value of a choice column ('web', 'referred'). It was "N unknown
+    columns … as a patient's details do", "column 3 has no name" and "missing columns"."""
+    if any((_as_column(c) in COLUMN and not column_of(c.lower(), "")) or _patient_column(c)
+           for c in header if c):  # ('physician' is a column and a source)
+        return False  # (a cell with a patient's details keeps its own error)
+    return (any(_DATE_CELL.fullmatch(c) for c in header)
+            and any(column_of(c.lower(), "") for c in header))
+
+
 def _check_header(loader: Loader, rel: str, line: int, header: list[str]) -> bool:
     if len(header) == 1:  # one cell: "date;source;…", as a spreadsheet set to another
         for sep, said in ((";", "semicolons"), ("\t", "tabs")):  # language saves CSV
@@ -893,6 +912,12 @@ def _check_header(loader: Loader, rel: str, line: int, header: list[str]) -> boo
                                   "spreadsheet set to another language saved it so?): save it "
                                   "as CSV UTF-8, with commas", line=line, col=1)
                 return False
+    if _headless(header):
+        loader.error(rel, "the first row holds a referral, not the names of the columns: the "
+                          "header row is missing: add a first line that names each column, in "
+                          "the order of the cells (such as date,source,physician,service,status,"
+                          "count)", line=line, col=1)
+        return False
     ok = True
     seen = set()
     # a header row that holds what a patient's details hold (a row of patient data where the

@@ -120,6 +120,17 @@ def _days_hint(value, loc) -> str:
             f"for {wording.in_words(count)} {unit})")
 
 
+_WHOLE_WRITTEN_OTHERWISE = re.compile(r"\+?([0-9]{1,18})(?:[.,]0+|[ \t]*%)")
+
+
+def _whole_hint(value) -> str:
+    """What to write for a whole number written with decimals (`score: 95.0`, as a
+    spreadsheet's column formatted with decimals writes it) or as a percentage (`95%`), or ''
+    (a referral's `count` said so already; a training's score said only "got the text")."""
+    m = _WHOLE_WRITTEN_OTHERWISE.fullmatch(value.strip()) if isinstance(value, str) else None
+    return f" (write {int(m.group(1))})" if m else ""
+
+
 def _model_at(model: type[BaseModel], loc: tuple) -> type[BaseModel] | None:
     """The model class that holds the field at ``loc`` (for 'did you mean' hints)."""
     cur = model
@@ -197,7 +208,8 @@ def _message(kind: str, err: dict) -> str:
             # written in quotes ('92'): text, not a number
             return (f"expected a whole number, got {describe(value)} (write it without "
                     f"quotes: {value.strip()})")
-        return f"expected a whole number, got {describe(value)}{_days_hint(value, err['loc'])}"
+        return (f"expected a whole number, got {describe(value)}"
+                f"{_days_hint(value, err['loc']) or _whole_hint(value)}")
     if kind == "list_type":
         return f"expected a list, got {describe(value)}{_list_hint(value)}"
     if kind in ("dict_type", "model_type", "model_attributes_type"):

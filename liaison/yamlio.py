@@ -474,6 +474,21 @@ def _in_plain_words(exc, text: str) -> str | None:
         anchor = f"'&{name[1]}'" if name and name[1] else "'&'"
         return (f"a value cannot start with '*' in YAML (it repeats a value marked {anchor} "
                 "above, and there is none): put the value in double quotes")
+    if ("block scalar" in context and "expected comment or line break" in problem
+            and opened is not None and opened.line < len(lines)):
+        # `summary: >30 min wait`, `notes: |urgent`: a '>' or '|' starts a block of text on
+        # the lines below, and said "while scanning a block scalar did not find expected
+        # comment or line break"
+        char = lines[opened.line][opened.column:opened.column + 1]
+        if char in (">", "|"):
+            return (f"a value cannot start with '{char}' in YAML (it starts a block of text on "
+                    "the lines below): put the whole value in double quotes")
+    if problem.startswith("block sequence entries are not allowed") and field \
+            and field["value"].startswith("-"):
+        # `summary: - call back` said "block sequence entries are not allowed in this context"
+        return ("a value cannot start with '- ' on its field's line in YAML: put the whole "
+                "value in double quotes, or, for a list, write each item on a line of its own "
+                "below the field, after '- '")
     if context.startswith("expected a single document") and "another document" in problem:
         return ("a line '---' starts a second YAML document, and a file holds one: delete the "
                 "line (several records go in one list, each starting with '- ')")
@@ -578,7 +593,10 @@ _ODD_NUMBER = (
     # a tag (`summary: !Urgent call back`, `- !new`) or an anchor (`summary: &urgent call
     # back`, `notes: &amp; more`): the fast parser drops it, the exact path refuses it (a line
     # of a note that starts with '!', a Markdown `!!! note`, does not count)
-    + rb"|(?:^[ \t]*(?:-[ \t]+)+|:[ \t]+|[,\[{][ \t]*)[!&]")
+    + rb"|(?:^[ \t]*(?:-[ \t]+)+|:[ \t]+|[,\[{][ \t]*)[!&]"
+    # a ' #' glued to a word after a value (`summary: Visit #2 with Dr. Ng`, `address: 75 Main
+    # St #210`): both parsers cut the value there, as a comment (see ``_cut_by_comment``)
+    + rb"|[^ \t\r\n#][ \t]+#[^ \t\r\n#]")
 
 
 def _odd_number_search():
@@ -667,11 +685,32 @@ def _check_flow_depth(text: str) -> None:
 LEFT_MARKER = re.compile(r"^(?:={7}|>{7}(?:[ \t].*)?)\r?$", re.M)
 
 
+# NEL (U+0085) and the line and paragraph separators (U+2028, U+2029), pasted from a word
+# processor, are line breaks to YAML 1.1 (PyYAML) and characters to YAML 1.2 and the fast
+# parser: a note holding one was read by the fast path and refused by the exact path (the
+# rest of a `notes: |` block read as a field with no ':'), and every line and column below
+# one was placed a line too low. The exact path composes with each replaced by a stand-in
+# of one character (so indexes, lines and columns stay the text's) and puts it back in the
+# values (``_scalar``).
+_YAML11_BREAKS = "\x85\u2028\u2029"
+_STAND_INS = "\uf8f0\uf8f1\uf8f2"  # private use: no text means them
+_TO_STAND_IN = str.maketrans(_YAML11_BREAKS, _STAND_INS)
+_FROM_STAND_IN = str.maketrans(_STAND_INS, _YAML11_BREAKS)
+
+
+def _as_yaml12(text: str) -> str:
+    """``text`` with YAML 1.1's extra line breaks (see ``_YAML11_BREAKS``) as stand-ins."""
+    if text.isascii() or not any(c in text for c in _YAML11_BREAKS) \
+            or any(c in text for c in _STAND_INS):
+        return text
+    return text.translate(_TO_STAND_IN)
+
+
 def compose(text: str):
     """The node tree of one YAML document (with marks), or YamlSyntaxError."""
     _check_flow_depth(text)
     try:
-        return yaml.compose(text, Loader=_Loader)
+        return yaml.compose(_as_yaml12(text), Loader=_Loader)
     except yaml.reader.ReaderError as exc:
         before = text[: exc.position]
         line = before.count("\n") + 1
@@ -688,8 +727,11 @@ def compose(text: str):
             raise YamlSyntaxError(conflict_message(text.encode("utf-8", "surrogateescape")),
                                   text.count("\n", 0, left.start()) + 1, 1) from None
         mark = exc.problem_mark or exc.context_mark
-        if exc.context in ("while scanning an anchor", "while scanning an alias"):
-            mark = exc.context_mark or mark  # the '&' or '*', not the character after its name
+        if exc.context in ("while scanning an anchor", "while scanning an alias") or (
+                exc.context == "while scanning a block scalar"
+                and "expected comment or line break" in (exc.problem or "")):
+            # the '&', '*', '>' or '|', not the character after it
+            mark = exc.context_mark or mark
         joined = text.find("\ufeff")  # (decode took the file's own mark off)
         if joined != -1 and mark is not None and joined <= mark.index:
             # the mark of a second file, as Windows's `copy a.yaml+b.yaml` or `cat` joins
@@ -740,7 +782,55 @@ def exact_load(text: str):
     seen: set[int] = set()
     data = _construct(node, (), problems, budget, seen, 0, None)
     problems += _lost_anchors(node, text)
+    problems += _cut_by_comment(node, text)
     return data, node, problems
+
+
+_COMMENT_GLUED = re.compile(r"[ \t]+#(?=[^\s#])")
+
+
+def _cut_by_comment(root, text: str) -> list[tuple]:
+    """(loc, message, mark holder) for each plain value followed on its line by a ' #' glued
+    to what follows it (`summary: Visit #2 with Dr. Ng` is the text 'Visit', `#2 with Dr.
+    Ng` a YAML comment that both parsers drop without a word): the author wrote one text.
+    A comment written as comments are, '# ' with a space (`cost: 120  # over the limit`),
+    is left alone; so is a '#' inside quotes or a block (`notes: |`)."""
+    found, seen, stack = [], set(), [(root, ())]
+    while stack:
+        node, loc = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if isinstance(node, yaml.ScalarNode):
+            end = node.end_mark.index
+            m = _COMMENT_GLUED.match(text, end) if node.value and not node.style else None
+            if m is not None:
+                hash_at = m.end() - 1
+                stop = text.find("\n", hash_at)
+                comment = text[hash_at: len(text) if stop == -1 else stop].rstrip("\r \t")
+                line_start = text.rfind("\n", 0, hash_at) + 1
+                mark = yaml.error.Mark("", hash_at, text.count("\n", 0, hash_at),
+                                       hash_at - line_start, None, None)
+                key = f"{loc[-1]}: " if loc and isinstance(loc[-1], str) else ""
+                whole = f'{node.value} {comment}'.replace('"', "'")
+                found.append((loc, (
+                    f"'{comment}' is read as a YAML comment (a ' #' starts one) and left out "
+                    f"of the value, which is '{node.value}': put the whole value in double "
+                    f'quotes ({key}"{whole}"), or, if it is a comment, write a space after the '
+                    "'#'"), _Marked(mark)))
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend((item, loc + (i,)) for i, item in enumerate(node.value))
+        elif isinstance(node, yaml.MappingNode):
+            stack.extend((value, loc + (key.value,)) for key, value in node.value
+                         if isinstance(key, yaml.ScalarNode))
+    return sorted(found, key=lambda p: p[2].start_mark.index)
+
+
+class _Marked:
+    """A place in the text that is no node's start (where a problem is said)."""
+
+    def __init__(self, mark):
+        self.start_mark = mark
 
 
 _ANCHOR = re.compile(r"&[^\s,\[\]{}]*")
@@ -781,6 +871,8 @@ def _lost_anchors(root, text: str) -> list[tuple]:
 
 def _scalar(node, key):
     value = node.value
+    if not value.isascii():
+        value = value.translate(_FROM_STAND_IN)
     if node.tag == "tag:yaml.org,2002:binary":  # `notes: !!binary cHQgSmFuZS…`: YAML's own
         # encoding of bytes, read as the text it stands for (the patient guard reads that)
         import base64
@@ -837,6 +929,14 @@ def _construct(node, loc, problems, budget, seen, depth, key):
             problems.append((loc, "a mapping key must be plain text", key_node))
             continue
         key = key_node.value
+        if key_node.tag == "tag:yaml.org,2002:merge":
+            # `<<: *base` (YAML 1.1's merge key) copies nothing to the fast parser, which reads
+            # YAML 1.2, nor to editors' schema checks: "unknown field '<<'" and one "required
+            # field is missing" for each field it was meant to bring said nothing of the cause
+            problems.append((loc + (key,), "merge keys '<<' are not supported: write the "
+                             "fields out in this record (an anchor '&' and an alias '*' may "
+                             "still repeat a single value)", key_node))
+            continue
         if key in out:
             # (a merge conflict resolved by keeping both sides writes a field twice)
             problems.append((loc + (key,), f"duplicate key '{key}': the field is written "

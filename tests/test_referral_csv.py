@@ -267,8 +267,10 @@ def test_a_date_a_spreadsheet_wrote_its_own_way_gets_its_likely_reading(tmp_path
         [problem] = problems
         assert problem.line == 2 and problem.message.startswith(
             f"date: '{cell.strip(chr(34))}' is not a date: write YYYY-MM-DD {hint}"), problem.message
-    # what reads as no such date keeps the plain message
-    for cell in ("12345", "13/13/26", "Foo 1, 2026", "2026-12-01 09:30", "12/1/2026 9:30",
+    # what reads as no such date keeps the plain message (a timestamp in ISO order,
+    # "2026-12-01 09:30", names its day: test_validate's
+    # test_a_date_with_a_time_of_day_says_the_day_to_write)
+    for cell in ("12345", "13/13/26", "Foo 1, 2026", "12/1/2026 9:30",
                  "12/1/2026 12:00 PM", "2026/13/01", "12345678"):
         _rows, problems = read(tmp_path, monkeypatch,
                                HEADER + f'"{cell}",web,,sclerotherapy,,,,\n', whole=True)
@@ -319,7 +321,9 @@ def test_a_count_a_spreadsheet_wrote_with_thousands_separators_says_the_digits(t
     # needs): it read only "expected a whole number ≥ 1, got '1,200'"
     text = (HEADER + '2026-01-05,web,,sclerotherapy,,"1,200",,\n'
             + "2026-01-05,web,,sclerotherapy,,1 200,,\n"
-            + '2026-01-05,web,,sclerotherapy,,"1,20",,\n')
+            + '2026-01-05,web,,sclerotherapy,,"1,20",,\n'
+            # a thousand, before it is 1 written with three decimals: it said "write 1"
+            + '2026-01-05,web,,sclerotherapy,,"1,000",,\n')
     for whole in (True, False):
         _rows, problems = read(tmp_path, monkeypatch, text, whole=whole)
         assert [(p.line, p.message) for p in problems] == [
@@ -327,7 +331,29 @@ def test_a_count_a_spreadsheet_wrote_with_thousands_separators_says_the_digits(t
                 "without separators)"),
             (3, "count: expected a whole number ≥ 1, got '1 200' (write 1200: the digits only, "
                 "without separators)"),
-            (4, "count: expected a whole number ≥ 1, got '1,20'")]
+            (4, "count: expected a whole number ≥ 1, got '1,20'"),
+            (5, "count: expected a whole number ≥ 1, got '1,000' (write 1000: the digits only, "
+                "without separators; or 1, if the ',' is a decimal comma)")]
+
+
+def test_a_file_without_its_header_row_is_one_error(tmp_path, monkeypatch):
+    # rows exported or pasted without the header: it was "5 unknown columns in the header row,
+    # not quoted here: it holds … as a patient's details do", "column 3 of the header has no
+    # name" and "missing columns date, source, …", none saying the header row is missing
+    rows_only = ("2026-01-05,web,,sclerotherapy,referred,1\n"
+                 "12/01/2026,physician,grace-holloway,vein-ablation,scheduled,2\n")
+    for text in (rows_only, rows_only.split("\n", 1)[1]):
+        for whole in (True, False):
+            rows, problems = read(tmp_path, monkeypatch, text, whole=whole)
+            assert rows == []
+            assert [(p.line, p.col, p.message) for p in problems] == [
+                (1, 1, "the first row holds a referral, not the names of the columns: the header "
+                       "row is missing: add a first line that names each column, in the order "
+                       "of the cells (such as date,source,physician,service,status,count)")]
+    # a first row with a patient's details keeps the patient error
+    _rows, problems = read(tmp_path, monkeypatch,
+                           "2026-01-05,web,DOB 03/04/1951,sclerotherapy\n", whole=True)
+    assert not any("header row is missing" in p.message for p in problems), problems
 
 
 def test_a_header_row_repeated_in_the_file_is_one_error(tmp_path, monkeypatch):

@@ -439,6 +439,9 @@ COSTS = {
     "85.50 dollars": "not an amount in dollars: write 85.50, the number alone (an amount is in US dollars)",
     "40.50": None,
     "0": None,
+    # -0 is 0: it was "'-0' is negative: an amount is 0 or more"
+    "-0": None,
+    "-0.0": None,
     "85.01": None,
 }
 
@@ -462,6 +465,23 @@ def test_cost_values_validate_alike_with_both_parsers(example_site, tmp_path):
         assert words in mine[0], mine
 
 
+def test_line_separators_pasted_in_a_note_read_alike_with_both_parsers(example_site, tmp_path):
+    """U+2028, U+2029 and NEL (U+0085) are line breaks to YAML 1.1 (PyYAML) and characters
+    to YAML 1.2 (the fast parser): a `notes: |` block holding one was valid to the fast
+    parser and a syntax error to PyYAML, and every problem below one was placed a line too
+    low."""
+    base = ("date: 2026-11-20\nliaison: lena-brooks\ntype: visit\n"
+            "practice: french-broad-podiatry\nsummary: Visit.\n")
+    write(example_site, "data/interactions/sep-ok.yaml",
+          base + "notes: |\n  Parking\u2028behind the building.\n  Ask for Dana.\n")
+    bad = write(example_site, "data/interactions/sep-bad.yaml",
+                base + 'notes: "Parking\u2029behind"\nbogus: 1\n')
+    code, stderr = validate_both_parsers(example_site, tmp_path)
+    assert code == 1
+    errors = [line for line in stderr if ": error: " in line]
+    assert errors == [f"{bad}:7:1: error: bogus: unknown field"], stderr
+
+
 def test_a_cost_is_held_in_dollars_and_cents_whichever_way_it_was_read():
     """The fast parser reads 40.50 as the float 40.5, the exact path as the text '40.50': the
     same amount (exports/interactions.csv writes it as read)."""
@@ -474,6 +494,14 @@ def test_a_cost_is_held_in_dollars_and_cents_whichever_way_it_was_read():
     assert {str(v) for v in values} == {"40.50"}
     assert {cents(v) for v in values} == {4050}
     assert str(Interaction.model_validate({**base, "cost": 120}).cost) == "120.00"
+    # -0 is 0, and is held as 0.00, never as -0.00
+    assert {str(Interaction.model_validate({**base, "cost": c}).cost)
+            for c in (-0.0, "-0", "-0.00", 0)} == {"0.00"}
+    # and a limit of -0 is said as written: it read "'0' must be more than 0"
+    from liaison.models import _limit
+
+    with pytest.raises(ValueError, match="^'-0' must be more than 0$"):
+        _limit("-0")
 
 
 REFERRALS_YAML = """\

@@ -183,6 +183,20 @@ def test_scores_with_other_digits_are_errors(example_site, value):
     assert [e[:2] for e in errors] == [(7, 12)] and "trainings[0].score:" in errors[0][2], errors
 
 
+@pytest.mark.parametrize("value, hint", [
+    # a spreadsheet's column formatted with decimals, or a percentage: it said only "expected
+    # a whole number, got the text '92.0'" (a referral's count already had its hint)
+    ("92.0", " (write 92)"), ("92,00", " (write 92)"), ("92%", " (write 92)"),
+    ("92 %", " (write 92)"), ("92.5", ""),
+])
+def test_a_score_written_with_decimals_or_a_percent_sign_says_the_number(example_site, value,
+                                                                         hint):
+    replace(example_site, "data/team/lena-brooks.yaml", "score: 92", f"score: {value}")
+    errors = errors_in(example_site, "data/team/lena-brooks.yaml")
+    assert errors == [(7, 12, f"trainings[0].score: expected a whole number, got the text "
+                              f"'{value}'{hint}")], errors
+
+
 def test_npi_with_full_width_digits_is_an_error(example_site):
     full = "1192648057".translate(str.maketrans("0123456789", "０１２３４５６７８９"))
     replace(example_site, RUTH, "npi: 1192648057", f"npi: {full}")

@@ -254,6 +254,16 @@ def test_yaml_syntax_error(example_site):
      "marked '&front-desk' above, and there is none): put the value in double quotes"),
     ("notes: %front-desk", (2, 8),
      "a value cannot start with '%' in YAML: put the value in double quotes"),
+    # "while scanning a block scalar did not find expected comment or line break", a
+    # column past the '>' or '|'
+    ("notes: >30 min wait at the desk", (2, 8), "a value cannot start with '>' in YAML (it "
+     "starts a block of text on the lines below): put the whole value in double quotes"),
+    ("notes: |urgent| call back", (2, 8), "a value cannot start with '|' in YAML (it "
+     "starts a block of text on the lines below): put the whole value in double quotes"),
+    # "block sequence entries are not allowed in this context"
+    ("notes: - call back Tuesday", (2, 8), "a value cannot start with '- ' on its field's "
+     "line in YAML: put the whole value in double quotes, or, for a list, write each item on "
+     "a line of its own below the field, after '- '"),
     # "expected a single document in the stream but found another document"
     ("---", (2, 1), "a line '---' starts a second YAML document, and a file holds one: delete "
      "the line (several records go in one list, each starting with '- ')"),
@@ -316,6 +326,60 @@ def test_a_value_that_starts_with_an_exclamation_mark_is_not_cut(example_site):
         d = res.expect(rel, *at(text, tag), f"{field}: a value cannot start with '!' in YAML")
         assert f"'{tag}' is read as a YAML tag" in d.msg and "double quotes" in d.msg
     assert_only_errors(res, {(rel, *at(text, "!Urgent")), (rel, *at(text, "!new"))})
+
+
+def test_a_hash_glued_to_a_word_after_a_value_is_not_cut_in_silence(example_site):
+    """`summary: Visit #2 with Dr. Kessler` is the text 'Visit' to YAML, '#2 with Dr. Kessler'
+    a comment: both parsers dropped it without a word and the record validated with its words
+    lost. A comment written as one ('# ' with a space after it) and a '#' inside quotes or a
+    block stay as they were."""
+    text = ("date: 2026-11-20\nliaison: lena-brooks\ntype: visit\n"
+            "practice: french-broad-podiatry\nsummary: Visit #2 with Dr. Kessler\n"
+            "met_with:\n  - Tess Ramsey #front desk\n")
+    rel = write(example_site, "data/interactions/hashed.yaml", text)
+    fine = ("date: 2026-11-20  # a Friday\nliaison: lena-brooks #\ntype: visit\n"
+            "practice: french-broad-podiatry\nsummary: \"Visit #2 with Dr. Kessler\"\n"
+            "notes: |\n  Suite #210, see #2\ncost: 40   ## lunch\n")
+    write(example_site, "data/interactions/commented.yaml", fine)
+    res = validate(example_site)
+    assert res.code == 1, res.dump()
+    d = res.expect(rel, *at(text, "#2"), "summary: '#2 with Dr. Kessler' is read as a YAML "
+                   "comment (a ' #' starts one) and left out of the value, which is 'Visit'")
+    assert 'put the whole value in double quotes (summary: "Visit #2 with Dr. Kessler")' in d.msg
+    res.expect(rel, *at(text, "#front"), "met_with[0]: '#front desk' is read as a YAML comment")
+    assert_only_errors(res, {(rel, *at(text, "#2")), (rel, *at(text, "#front"))})
+
+
+def test_records_written_under_a_key_are_one_error_at_that_key(example_site):
+    """`interactions:` (or `referrals:`) above the list, as examples found online have it:
+    it was "interactions: unknown field" and a "required field is missing" for each field of
+    a record (seven errors at 1:1), and "expected a list of referral records"."""
+    visit = ("  - date: 2026-11-20\n    liaison: lena-brooks\n    type: visit\n"
+             "    practice: french-broad-podiatry\n    summary: Dropped off pads.\n")
+    ix = write(example_site, "data/interactions/wrapped.yaml", "# November\ninteractions:\n" + visit)
+    rf = write(example_site, "data/referrals/wrapped.yaml",
+               "referrals:\n- date: 2026-11-20\n  source: web\n  service: sclerotherapy\n")
+    res = validate(example_site)
+    assert res.code == 1, res.dump()
+    for rel, key, line in ((ix, "interactions", 2), (rf, "referrals", 1)):
+        d = res.expect(rel, line, 1, f"{key}: the {key} are written under '{key}:'")
+        assert f"delete the line '{key}:'" in d.msg
+    assert_only_errors(res, {(ix, 2, 1), (rf, 1, 1)})
+
+
+def test_a_merge_key_is_one_error_at_the_merge_key(example_site):
+    """`<<: *base` (YAML 1.1's merge key, found in many online examples) in a list of
+    interactions said "[1].<<: unknown field" and a "required field is missing" for each field
+    it was meant to bring: one error at the '<<' says what to do instead."""
+    text = ("- &base\n  date: 2026-11-20\n  liaison: lena-brooks\n  type: visit\n"
+            "  practice: french-broad-podiatry\n  summary: First visit\n"
+            "- <<: *base\n  summary: Second visit\n")
+    rel = write(example_site, "data/interactions/merged.yaml", text)
+    res = validate(example_site)
+    assert res.code == 1, res.dump()
+    d = res.expect(rel, *at(text, "<<"), "[1].<<: merge keys '<<' are not supported")
+    assert "write the fields out" in d.msg
+    assert_only_errors(res, {(rel, *at(text, "<<"))})
 
 
 def test_a_value_that_starts_with_an_ampersand_is_not_cut(example_site):
@@ -1086,6 +1150,25 @@ def test_missing_site_yaml(example_site):
         "or start a new site with `liaison init`")
 
 
+@pytest.mark.parametrize("name, hint", [
+    ("site.YAML", "name it site.yaml (the settings file is read by that name only, in lower case)"),
+    ("Site.yml", "name it site.yml (the settings file is read by that name only, in lower case)"),
+    ("site.yaml.txt", "name it site.yaml (an editor added '.txt'"),
+])
+def test_a_site_yaml_spelled_otherwise_is_named_with_its_rename(example_site, name, hint):
+    # `site.YAML` (record files are read whatever the case of their extension) or Notepad's
+    # `site.yaml.txt` said "put its site.yaml back (deleted or renamed?)" of a file that is there
+    (example_site / "site.yaml").rename(example_site / name)
+    if (example_site / "site.yaml").exists():
+        pytest.skip("a file system that ignores case finds site.yaml as it is")
+    res = validate(example_site)
+    assert res.code == 1
+    msg = res.expect("site.yaml", 1, 1).msg
+    assert msg.startswith("missing site.yaml: "), msg
+    assert f"this folder holds '{name}': {hint}" in msg, msg
+    assert "deleted or renamed?" not in msg
+
+
 def test_a_folder_named_like_a_record_file_is_named_not_lost_in_silence(example_site):
     # a folder where a file was meant (`mkdir data/physicians/pat-doe.yaml`, an unzip that
     # made folders of names): "ok" and no word, the physician simply absent; site.yaml as a
@@ -1382,6 +1465,24 @@ def test_bad_date_in_yaml_record(example_site, bad):
     d = res.expect(rel, 1, 7, bad.strip('"'))
     assert d.msg.startswith("date: ")
     assert_only_errors(res, {(rel, 1, 7)})
+
+
+@pytest.mark.parametrize("stamp", ["2026-02-03T10:00:00", "2026-02-03 14:30",
+                                   "2026-02-03T14:30:00Z", "2026-02-03T14:30:00-05:00",
+                                   "2026-02-03 2:30 PM"])
+def test_a_date_with_a_time_of_day_says_the_day_to_write(example_site, stamp):
+    """A timestamp copied from a calendar or a form said only "write YYYY-MM-DD" (a
+    spreadsheet's midnight, "2026-02-03 00:00:00", already had its hint)."""
+    text = INTERACTION.replace("date: 2026-02-03", f"date: {stamp}")
+    rel = write(example_site, "data/interactions/timed.yaml", text)
+    c = write(example_site, "data/referrals/timed.csv",
+              f"date,source,physician,service,status\n{stamp},web,,sclerotherapy,\n")
+    res = validate(example_site)
+    assert res.code == 1
+    for d in (res.expect(rel, 1, 7, f"date: '{stamp}' is not a date: write YYYY-MM-DD"),
+              res.expect(c, 2, 1, f"date: '{stamp}' is not a date: write YYYY-MM-DD")):
+        assert "(2026-02-03: a date is the day alone;" in d.msg, d
+    assert_only_errors(res, {(rel, 1, 7), (c, 2, 1)})
 
 
 @pytest.mark.parametrize("bad, hint", [
