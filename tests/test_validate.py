@@ -1421,6 +1421,38 @@ def test_a_quoted_date_with_spaces_around_it_is_that_date(example_site, quoted):
     assert stats_json(example_site)["totals"]["interactions"] == before
 
 
+SPACED = {  # rel -> (text with quoted ids and choices spaced, the same text trimmed)
+    "data/interactions/spaced.yaml": (
+        "date: 2026-02-03\nliaison: ' lena-brooks '\ntype: ' visit '\n"
+        "practice: ' mountain-view-family-medicine '\nphysicians: [' grace-holloway ']\n"
+        "summary: Dropped off cards.\noutcome: 'positive '\ndeck: ' venous-basics'\n"
+        "follow_ups:\n  - {task: Call back, due: 2026-02-10, owner: ' owen-price '}\n"),
+    "data/physicians/pat-doe.yaml": (
+        "name: Pat Doe\nspecialty: Family Medicine\npractice: ' french-broad-podiatry '\n"
+        "liaison: 'lena-brooks '\noffice_days: [' mon', 'wed ']\npotential: ' high '\n"),
+    "data/team/sam.yaml": (
+        "name: Sam\nrole: ' front-desk '\ntrainings:\n"
+        "  - {guide: ' referral-source-basics ', completed: 2026-02-01}\n"),
+    "content/training/spaced.md": "---\ntitle: Spaced\naudience: ' liaison '\n---\nBody\n",
+}
+
+
+def test_ids_and_choices_written_with_spaces_around_them_are_those_values(example_site):
+    """All strings are stripped (SPEC §2): `practice: ' french-broad-podiatry '` or
+    `type: ' visit '` in quotes are that id and that choice, as they are in a referral's
+    YAML or CSV. They were errors in the other records ("String should match pattern
+    '^[a-z0-9]+(-[a-z0-9]+)*$'", "' visit ' is not one of …")."""
+    for rel, text in SPACED.items():
+        write(example_site, rel, text)
+    res = validate(example_site)
+    assert res.new == [], res.dump()
+    spaced = stats_json(example_site)
+    for rel, text in SPACED.items():
+        write(example_site, rel, re.sub(r"'\s*([a-z-]+?)\s*'", r"\1", text))
+    assert "' " not in (example_site / "data/physicians/pat-doe.yaml").read_text()
+    assert stats_json(example_site) == spaced
+
+
 @pytest.mark.parametrize("bad", ["2026-02-30", "2026-8-5"])
 def test_bad_date_nested_and_in_referrals(example_site, bad):
     team = f"name: Sam\nrole: liaison\ntrainings:\n  - guide: referral-source-basics\n    completed: {bad}\n"
