@@ -80,6 +80,8 @@ _LETTERS = str.maketrans({**LETTERS, **{k.upper(): v.capitalize() for k, v in LE
 
 def id_problem(value: str) -> str | None:
     """Why ``value`` is not a valid record id, or None."""
+    if not value:  # no example id to offer: nothing was written
+        return "must not be empty: write an id (lower-case letters, digits and single hyphens)"
     if len(value) > ID_MAX:
         return f"'{value}' is not a valid id: at most {ID_MAX} characters"
     if not ID_RE.match(value):

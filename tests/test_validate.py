@@ -1319,6 +1319,24 @@ def test_empty_required_string(example_site):
     assert d.msg.startswith("name: ")
 
 
+def test_an_id_left_empty_says_it_is_empty_not_like_some_other_id(example_site):
+    """`liaison: ""` or `practice: ''` said "'' is not a valid id: use lower-case letters,
+    digits and single hyphens (like 'mountain-view-family')": an id nobody wrote, of no
+    record of the site."""
+    text = "name: Pat Doe\nspecialty: X\npractice: ''\nliaison: \"  \"\n"
+    rel = write(example_site, "data/physicians/pat-doe.yaml", text)
+    inter = INTERACTION + "deck: ''\n"
+    i = write(example_site, "data/interactions/x.yaml", inter)
+    res = validate(example_site)
+    assert res.code == 1
+    for path, line, col, field in ((rel, *at(text, "''"), "practice"),
+                                   (rel, *at(text, '"  "'), "liaison"),
+                                   (i, *at(inter, "''"), "deck")):
+        d = res.expect(path, line, col, "empty")
+        assert d.msg.startswith(f"{field}: ") and "mountain-view" not in d.msg, d
+    assert_only_errors(res, {(rel, 3, 11), (rel, 4, 10), (i, 6, 7)})
+
+
 @pytest.mark.parametrize(
     "field, value, expect",
     [
