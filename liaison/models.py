@@ -80,6 +80,8 @@ _LETTERS = str.maketrans({**LETTERS, **{k.upper(): v.capitalize() for k, v in LE
 
 def id_problem(value: str) -> str | None:
     """Why ``value`` is not a valid record id, or None."""
+    if not value:  # no example id to offer: nothing was written
+        return "must not be empty: write an id (lower-case letters, digits and single hyphens)"
     if len(value) > ID_MAX:
         return f"'{value}' is not a valid id: at most {ID_MAX} characters"
     if not ID_RE.match(value):
@@ -520,7 +522,8 @@ Markdown = Annotated[
     Annotated[str, StringConstraints(strip_whitespace=True), _Chars(MARKDOWN_PATTERN)] | None,
     Field(json_schema_extra={"contentMediaType": "text/markdown"}),
 ]
-Id = Annotated[str, StringConstraints(pattern=ID_RE.pattern, max_length=ID_MAX), NotFreeText]
+Id = Annotated[str, StringConstraints(strip_whitespace=True, pattern=ID_RE.pattern, max_length=ID_MAX),
+               NotFreeText]
 # Ids that name another record: checked against the records (or site.yaml keys) of that kind.
 TeamId = Annotated[Id, Ref("team")]
 PracticeId = Annotated[Id, Ref("practices")]
@@ -530,6 +533,15 @@ DeckId = Annotated[Id, Ref("presentations")]
 ServiceKey = Annotated[Id, Ref("services")]
 Date = Annotated[dt.date, Field(ge=DATE_MIN, le=DATE_MAX)]
 Int = int
+
+
+def _stripped(value):
+    """A choice written with spaces around it (`type: ' visit '`) is that choice: all
+    strings are stripped (SPEC §2), as an id's are by its string constraints."""
+    return value.strip() if isinstance(value, str) else value
+
+
+Choice = BeforeValidator(_stripped)
 TextList = Annotated[list[Text], Field(default_factory=list)]
 # (`cost:` left empty is no cost, as the model reads it: null in the schema too)
 Cost = Annotated[Decimal | None, BeforeValidator(_cost),
@@ -775,13 +787,13 @@ class Physician(Record):
     liaison: TeamId | None = Field(None, description="Team member (id); default: the practice's.")
     email: Annotated[OptText, NotFreeText] = Field(None, description="E-mail address.")
     phone: Annotated[OptText, NotFreeText] = Field(None, description="Direct phone number.")
-    office_days: list[Literal[DAYS]] = Field(  # type: ignore[valid-type]
+    office_days: list[Annotated[Literal[DAYS], Choice]] = Field(  # type: ignore[valid-type]
         default_factory=list, description="Days they see patients at the practice (mon…sun)."
     )
     interests: Annotated[TextList, FreeText] = Field(description="Clinical interests.")
     notes: Annotated[Markdown, FreeText] = Field(None, description="Notes (Markdown).")
     tags: Annotated[TextList, FreeText] = Field(description="Free tags.")
-    potential: Literal[POTENTIALS] | None = Field(  # type: ignore[valid-type]
+    potential: Annotated[Literal[POTENTIALS] | None, Choice] = Field(  # type: ignore[valid-type]
         None, description="high, medium or low: how many of our patients they could send."
     )
     refers_elsewhere: Annotated[TextList, FreeText] = Field(
@@ -799,7 +811,7 @@ class TeamMember(Record):
     """`data/team/<id>.yaml`: a liaison or staff member of our practice."""
 
     name: Annotated[Text, NotFreeText] = Field(description="Full name.")
-    role: Literal[ROLES] = Field(description="liaison, manager, front-desk, clinical, physician or other.")  # type: ignore[valid-type]
+    role: Annotated[Literal[ROLES], Choice] = Field(description="liaison, manager, front-desk, clinical, physician or other.")  # type: ignore[valid-type]
     email: Annotated[OptText, NotFreeText] = Field(None, description="E-mail address.")
     trainings: list[Training] = Field(default_factory=list, description="Trainings completed.")
 
@@ -816,7 +828,7 @@ class Interaction(Record):
 
     date: Date = Field(description="When it happened.")
     liaison: TeamId = Field(description="Team member (id) who logged it.")
-    type: Literal[INTERACTION_TYPES] = Field(  # type: ignore[valid-type]
+    type: Annotated[Literal[INTERACTION_TYPES], Choice] = Field(  # type: ignore[valid-type]
         description="visit, lunch, presentation, event (in person), call, email or other."
     )
     practice: PracticeId | None = Field(None, description="The practice (id); this or physicians.")
@@ -827,7 +839,7 @@ class Interaction(Record):
     needs: Annotated[TextList, FreeText] = Field(
         description="Challenges the referring office voiced."
     )
-    outcome: Literal[OUTCOMES] | None = Field(None, description="positive, neutral or negative.")  # type: ignore[valid-type]
+    outcome: Annotated[Literal[OUTCOMES] | None, Choice] = Field(None, description="positive, neutral or negative.")  # type: ignore[valid-type]
     deck: DeckId | None = Field(None, description="The presentation deck (id) shown, if any.")
     cost: Cost = Field(
         None, description="USD given in meals, gifts, items of value (at most two decimals)."
@@ -860,21 +872,21 @@ class Referral(Record):
     """A referral record in `data/referrals/` (YAML list or CSV). No patient information."""
 
     date: Date = Field(description="When the referral arrived.")
-    source: Literal[SOURCES] = Field(  # type: ignore[valid-type]
+    source: Annotated[Literal[SOURCES], Choice] = Field(  # type: ignore[valid-type]
         description='Answer to "how did you hear about us?": physician, patient, web, '
                     "advertising, insurance, event, other or unknown (nobody asked).")
     physician: PhysicianId | None = Field(
         None, description="The referring physician (id): required when source is physician."
     )
     service: ServiceKey = Field(description="A service key of site.yaml.")
-    status: Literal[STATUSES] = Field(  # type: ignore[valid-type]
+    status: Annotated[Literal[STATUSES], Choice] = Field(  # type: ignore[valid-type]
         "referred", description="Furthest stage reached: referred, scheduled, consulted, "
                                 "treated or declined.")
     count: Annotated[Int, Field(ge=1)] = Field(1, description="How many identical referrals.")
     taken_by: TeamId | None = Field(
         None, description='Team member (id) who asked "how did you hear about us?".'
     )
-    declined_reason: Literal[DECLINED_REASONS] | None = Field(  # type: ignore[valid-type]
+    declined_reason: Annotated[Literal[DECLINED_REASONS] | None, Choice] = Field(  # type: ignore[valid-type]
         None, description="Why it was declined: insurance, not-a-candidate, patient-choice, "
                           "no-response or other (only when status is declined)."
     )
@@ -894,7 +906,7 @@ class GuideMeta(Record):
     """Front matter of `content/training/<id>.md`."""
 
     title: Annotated[Text, NotFreeText] = Field(description="Title of the guide.")
-    audience: Literal[AUDIENCES] = Field(description="liaison, front-desk, clinical or all.")  # type: ignore[valid-type]
+    audience: Annotated[Literal[AUDIENCES], Choice] = Field(description="liaison, front-desk, clinical or all.")  # type: ignore[valid-type]
     summary: Annotated[OptText, FreeText] = Field(None, description="One-paragraph summary.")
     order: Int | None = Field(None, description="Position in the training index.")
     renew_every_days: Annotated[Int, Field(ge=1)] | None = Field(

@@ -1265,6 +1265,26 @@ def test_unknown_field_with_did_you_mean(example_site):
     assert_only_errors(res, {(rel, 2, 1), (rel, 1, 1)})
 
 
+def test_a_yaml_merge_key_says_it_is_not_read(example_site):
+    """`<<: *first` (YAML 1.1's merge key, to repeat a record's fields) said only "[1].<<:
+    unknown field", then that the fields it was to bring in were missing."""
+    text = (
+        "- &first\n"
+        "  date: 2026-02-03\n"
+        "  liaison: lena-brooks\n"
+        "  type: call\n"
+        "  practice: french-broad-podiatry\n"
+        "  summary: Called the office.\n"
+        "- <<: *first\n"
+        "  date: 2026-02-04\n"
+    )
+    rel = write(example_site, "data/interactions/merged.yaml", text)
+    res = validate(example_site)
+    assert res.code == 1
+    d = res.expect(rel, *at(text, "<<"), "merge key", "write")
+    assert d.msg.startswith("[1].<<: unknown field"), d
+
+
 def test_a_team_member_marked_as_gone_or_new_is_told_how_the_records_say_it(example_site):
     # The manager marks a liaison who left and one who joined the way a spreadsheet would.
     # `role: former liaison` got "(did you mean 'liaison'?)", which would keep her in the
@@ -1402,6 +1422,24 @@ def test_empty_required_string(example_site):
     assert d.msg.startswith("name: ")
 
 
+def test_an_id_left_empty_says_it_is_empty_not_like_some_other_id(example_site):
+    """`liaison: ""` or `practice: ''` said "'' is not a valid id: use lower-case letters,
+    digits and single hyphens (like 'mountain-view-family')": an id nobody wrote, of no
+    record of the site."""
+    text = "name: Pat Doe\nspecialty: X\npractice: ''\nliaison: \"  \"\n"
+    rel = write(example_site, "data/physicians/pat-doe.yaml", text)
+    inter = INTERACTION + "deck: ''\n"
+    i = write(example_site, "data/interactions/x.yaml", inter)
+    res = validate(example_site)
+    assert res.code == 1
+    for path, line, col, field in ((rel, *at(text, "''"), "practice"),
+                                   (rel, *at(text, '"  "'), "liaison"),
+                                   (i, *at(inter, "''"), "deck")):
+        d = res.expect(path, line, col, "empty")
+        assert d.msg.startswith(f"{field}: ") and "mountain-view" not in d.msg, d
+    assert_only_errors(res, {(rel, 3, 11), (rel, 4, 10), (i, 6, 7)})
+
+
 @pytest.mark.parametrize(
     "field, value, expect",
     [
@@ -1520,6 +1558,38 @@ def test_a_quoted_date_with_spaces_around_it_is_that_date(example_site, quoted):
     before = stats_json(example_site)["totals"]["interactions"]
     (example_site / "data/interactions/spaced.yaml").write_text(INTERACTION, encoding="utf-8")
     assert stats_json(example_site)["totals"]["interactions"] == before
+
+
+SPACED = {  # rel -> (text with quoted ids and choices spaced, the same text trimmed)
+    "data/interactions/spaced.yaml": (
+        "date: 2026-02-03\nliaison: ' lena-brooks '\ntype: ' visit '\n"
+        "practice: ' mountain-view-family-medicine '\nphysicians: [' grace-holloway ']\n"
+        "summary: Dropped off cards.\noutcome: 'positive '\ndeck: ' venous-basics'\n"
+        "follow_ups:\n  - {task: Call back, due: 2026-02-10, owner: ' owen-price '}\n"),
+    "data/physicians/pat-doe.yaml": (
+        "name: Pat Doe\nspecialty: Family Medicine\npractice: ' french-broad-podiatry '\n"
+        "liaison: 'lena-brooks '\noffice_days: [' mon', 'wed ']\npotential: ' high '\n"),
+    "data/team/sam.yaml": (
+        "name: Sam\nrole: ' front-desk '\ntrainings:\n"
+        "  - {guide: ' referral-source-basics ', completed: 2026-02-01}\n"),
+    "content/training/spaced.md": "---\ntitle: Spaced\naudience: ' liaison '\n---\nBody\n",
+}
+
+
+def test_ids_and_choices_written_with_spaces_around_them_are_those_values(example_site):
+    """All strings are stripped (SPEC §2): `practice: ' french-broad-podiatry '` or
+    `type: ' visit '` in quotes are that id and that choice, as they are in a referral's
+    YAML or CSV. They were errors in the other records ("String should match pattern
+    '^[a-z0-9]+(-[a-z0-9]+)*$'", "' visit ' is not one of …")."""
+    for rel, text in SPACED.items():
+        write(example_site, rel, text)
+    res = validate(example_site)
+    assert res.new == [], res.dump()
+    spaced = stats_json(example_site)
+    for rel, text in SPACED.items():
+        write(example_site, rel, re.sub(r"'\s*([a-z-]+?)\s*'", r"\1", text))
+    assert "' " not in (example_site / "data/physicians/pat-doe.yaml").read_text()
+    assert stats_json(example_site) == spaced
 
 
 @pytest.mark.parametrize("bad", ["2026-02-30", "2026-8-5"])
