@@ -59,9 +59,6 @@ def unknown_key(name: str, options, record: str | None = None) -> str:
         return f"a key beginning with 'patient': {PATIENT_MESSAGE}"
     if patient_key(name):
         return f"a key that names patient data: {PATIENT_MESSAGE}"
-    if name == "<<":  # YAML 1.2, as the loader reads it, has no merge key
-        return ("unknown field: '<<' (the merge key of YAML 1.1) is not read here: write "
-                "the fields out in each record")
     if record is not None and name.lower() in _LEFT_KEYS:
         return f"unknown field: the records have no field for leaving: {LEFT_HINT}"
     if record is not None and name.lower() in _JOINED_KEYS:

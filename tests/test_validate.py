@@ -1265,26 +1265,6 @@ def test_unknown_field_with_did_you_mean(example_site):
     assert_only_errors(res, {(rel, 2, 1), (rel, 1, 1)})
 
 
-def test_a_yaml_merge_key_says_it_is_not_read(example_site):
-    """`<<: *first` (YAML 1.1's merge key, to repeat a record's fields) said only "[1].<<:
-    unknown field", then that the fields it was to bring in were missing."""
-    text = (
-        "- &first\n"
-        "  date: 2026-02-03\n"
-        "  liaison: lena-brooks\n"
-        "  type: call\n"
-        "  practice: french-broad-podiatry\n"
-        "  summary: Called the office.\n"
-        "- <<: *first\n"
-        "  date: 2026-02-04\n"
-    )
-    rel = write(example_site, "data/interactions/merged.yaml", text)
-    res = validate(example_site)
-    assert res.code == 1
-    d = res.expect(rel, *at(text, "<<"), "merge key", "write")
-    assert d.msg.startswith("[1].<<: unknown field"), d
-
-
 def test_a_team_member_marked_as_gone_or_new_is_told_how_the_records_say_it(example_site):
     # The manager marks a liaison who left and one who joined the way a spreadsheet would.
     # `role: former liaison` got "(did you mean 'liaison'?)", which would keep her in the
