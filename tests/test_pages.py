@@ -721,6 +721,23 @@ def test_guides_are_listed_in_one_order_titles_read_as_people_read_them(tmp_path
     assert missing == titles, missing  # a front-desk member: every guide is hers, none taken
 
 
+def test_the_practices_still_naming_a_liaison_who_left_are_in_name_order(tmp_path):
+    """The "Still named as their liaison" card listed its practices by a person's sort key
+    (last word first: "Mountain View Family Medicine" before "French Broad Podiatry"); they
+    are in name order, as practices/ lists them."""
+    from htmltree import parse
+
+    def edit(root):
+        member = root / "data" / "team" / "lena-brooks.yaml"
+        member.write_text(member.read_text(encoding="utf-8").replace("role: liaison",
+                                                                     "role: other"))
+
+    out = _build_example(tmp_path, edit)
+    card = parse(out / "team" / "lena-brooks" / "index.html").by_id("still-named")
+    names = [a.text() for a in card.all("a") if "/practices/" in a.attrs.get("href", "")]
+    assert names == ["French Broad Podiatry", "Mountain View Family Medicine"], names
+
+
 def test_the_page_of_a_liaison_who_left_lists_what_still_names_them(tmp_path):
     """Lena Brooks leaves (`role: other`); one of her practices went to Kim Ruiz, the other
     and nina-vargas (whose own file names her) were forgotten. Her page, where the manager

@@ -241,7 +241,7 @@ def still_named(view: SiteView, tid: str) -> dict | None:
     site = view.site
     practices = sorted((view.practice_ref(p) for p in site.practices
                         if site.practices[p].liaison == tid),
-                       key=lambda r: (sort_key(r["name"]), r["href"]))
+                       key=lambda r: (fold(r["name"]), r["href"]))  # as practices/ lists them
     physicians = [physician_row(view, p) for p in view.docs_of_liaison.get(tid, [])
                   if site.physicians[p].liaison == tid]
     physicians.sort(key=lambda r: (r["sort_name"], r["id"]))
