@@ -358,6 +358,40 @@ def test_the_serve_bench_copies_only_a_site_root(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["notes"], "nothing copied"
 
 
+def test_the_serve_bench_edits_the_interaction_of_the_physician_whose_page_it_reads(tmp_path):
+    """bench/serve.py read the page of the physician the newest interaction file's first
+    interaction listing one names, but edited the summary of the file's first interaction,
+    which may list none (a visit to the practice): the page never showed the edit, and on a
+    300-physician generated site the bench stopped at its first save ("does not show 'save
+    1'"). The summary edited is the one of the interaction whose physician's page is read."""
+    sys.path.insert(0, str(REPO / "bench"))
+    try:
+        import serve
+    finally:
+        sys.path.remove(str(REPO / "bench"))
+    (tmp_path / "data" / "physicians").mkdir(parents=True)
+    for n in range(1, 8):
+        (tmp_path / "data" / "physicians" / f"d-{n:06}.yaml").write_text(f"name: Doc {n}\n")
+    log = tmp_path / "data" / "interactions" / "2026" / "11" / "t-0001.yaml"
+    log.parent.mkdir(parents=True)
+    log.write_text("- date: 2026-11-01\n  type: visit\n  practice: p-00001\n"
+                   "  summary: To the practice.\n"
+                   "- date: 2026-11-02\n  type: visit\n  practice: p-00002\n"
+                   "  physicians: [d-000005]\n  summary: To the physician.\n")
+    targets = serve._edits(tmp_path)
+    path, page, field, start = targets[1]
+    assert (path, page, field) == (log, "physicians/d-000005/index.html", "summary")
+    for i in (1, 2):
+        serve._edit(path, field, f"save {i}", start)
+    text = log.read_text()
+    assert "summary: To the practice.\n" in text, text
+    assert "summary: To the physician. (save 2)\n" in text, text
+    doc, doc_page, doc_field, doc_start = targets[0]
+    serve._edit(doc, doc_field, "save 3", doc_start)
+    assert doc.read_text() == f"name: Doc {int(doc.stem[2:])} (save 3)\n"
+    assert doc_page == f"physicians/{doc.stem}/index.html"
+
+
 def test_the_bare_parse_says_how_to_call_it(example_site, tmp_path):
     """bench/parse_only.py read `--help` as the site folder (and walked nothing, "parsed 0
     files"); it prints its use, and a folder that is not there is refused, not timed."""
