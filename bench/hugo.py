@@ -12,8 +12,9 @@ Liaison (records, statistics, the indexes the pages read) and writes HUGO_SITE, 
 that makes the same page families with the same content:
 
 * a page per physician (facts, statistics, the referral chart as inline SVG bars drawn by the
-  template from 24 monthly counts, the last 10 interactions with their notes in Markdown);
-* a page per practice (facts, staff, physicians, chart, last 10 interactions, notes);
+  template from 24 monthly counts, the last interactions with their notes in Markdown: as
+  many as Liaison's briefs show, liaison.pages.base.RECENT);
+* a page per practice (facts, staff, physicians, chart, last interactions, notes);
 * a page per month of the activity log (every interaction of the month, notes in Markdown);
 * a page per customized deck (each practice's slides, Markdown rendered by Hugo);
 * the physicians' and practices' directories (a row each), the home page.
@@ -72,7 +73,6 @@ BENCH_DIR = Path(__file__).resolve().parent
 REPO = BENCH_DIR.parent
 sys.path.insert(0, str(REPO))
 
-RECENT = 10  # interactions on a brief, as Liaison's briefs show
 REFERENCE_LOOP = 20_000_000  # additions timed by ``machine_speed``
 
 
@@ -172,7 +172,7 @@ def write_hugo_site(site_root: Path, dest: Path, as_of: dt.date) -> dict:
     from liaison import pages as registry
     from liaison.decks import deck_targets
     from liaison.derived import month_label
-    from liaison.pages.base import physician_href, practice_href
+    from liaison.pages.base import RECENT, physician_href, practice_href  # (as many as briefs)
     from liaison.pages.decks import DeckRenderer
     from liaison.pipeline import check
 

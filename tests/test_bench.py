@@ -358,6 +358,41 @@ def test_the_serve_bench_copies_only_a_site_root(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["notes"], "nothing copied"
 
 
+def test_hugos_briefs_list_as_many_interactions_as_liaisons(tmp_path):
+    """bench/hugo.py gave each of Hugo's physician and practice pages the last 10
+    interactions "as Liaison's briefs show", and Liaison's show 8: on a 300-physician
+    generated site 1,478 interactions on Hugo's physician pages against 1,405 on Liaison's.
+    Each of Hugo's briefs lists as many as Liaison's page does."""
+    import json
+    import re
+
+    from conftest import cli
+
+    sys.path.insert(0, str(REPO / "bench"))
+    try:
+        import hugo
+    finally:
+        sys.path.remove(str(REPO / "bench"))
+    site = tmp_path / "site"
+    subprocess.run([sys.executable, str(REPO / "bench" / "generate.py"), str(site),
+                    "--physicians", "30"], check=True, capture_output=True, timeout=300)
+    hugo.write_hugo_site(site, tmp_path / "hugo", dt.date(2026, 11, 26))
+    code, _out, err = cli("build", "--root", str(site), "--out", str(tmp_path / "out"),
+                          "--as-of", "2026-11-26")
+    assert code == 0, err
+    compared = more = 0
+    for kind in ("physicians", "practices"):
+        for page in sorted((tmp_path / "hugo" / "content" / kind).glob("[!_]*.md")):
+            front = json.loads(page.read_text(encoding="utf-8").split("\n\n", 1)[0])
+            html = (tmp_path / "out" / front["url"] / "index.html").read_text(encoding="utf-8")
+            listed = html.split(">Last interactions</h2>", 1)[1].split("</section>", 1)[0]
+            items = re.findall(r'<li>\s*<div class="meta"><time ', listed)  # (not a note's)
+            assert len(front["recent"]) == len(items), page
+            compared += 1
+            more += "earlier interactions in the activity log" in html
+    assert compared > 10 and more, (compared, more)  # (some pages list fewer than they have)
+
+
 def test_the_serve_bench_edits_the_interaction_of_the_physician_whose_page_it_reads(tmp_path):
     """bench/serve.py read the page of the physician the newest interaction file's first
     interaction listing one names, but edited the summary of the file's first interaction,
