@@ -141,7 +141,7 @@ LAYOUTS = {
     "physicians/single.html": """{{ define "main" }}<h1>{{ .Title }}</h1>
 <dl class="facts"><dt>Specialty</dt><dd>{{ .Params.specialty }}</dd><dt>Practice</dt><dd><a href="{{ .Params.practice_href | relURL }}">{{ .Params.practice }}</a></dd>
 <dt>Status</dt><dd><span class="badge {{ .Params.status }}">{{ .Params.status }}</span></dd><dt>Tier</dt><dd>{{ .Params.tier | default "—" }}</dd>
-<dt>Liaison</dt><dd>{{ .Params.liaison | default "—" }}</dd><dt>Referrals, 365 days</dt><dd>{{ .Params.referrals_365d }}</dd>
+<dt>Liaison</dt><dd>{{ with .Params.liaison }}<a href="{{ $.Params.liaison_href | relURL }}">{{ . }}</a>{{ else }}—{{ end }}</dd><dt>Referrals, 365 days</dt><dd>{{ .Params.referrals_365d }}</dd>
 <dt>Last contact</dt><dd>{{ .Params.last_contact | default "never" }}</dd><dt>NPI</dt><dd>{{ .Params.npi | default "—" }}</dd></dl>
 <section class="card"><h2>Referrals by month</h2>{{ partial "chart.html" (dict "series" .Params.series "months" site.Params.months) }}</section>
 <section class="card"><h2>Last interactions</h2><ul class="log">{{ range .Params.recent }}{{ partial "interaction.html" . }}{{ end }}</ul></section>
@@ -226,7 +226,9 @@ def write_hugo_site(site_root: Path, dest: Path, as_of: dt.date) -> dict:
             "title": d.name, "url": physician_href(pid).removesuffix("index.html"),
             "specialty": d.specialty, "practice": practice.name if practice else d.practice,
             "practice_href": practice_href(d.practice), "status": s.status, "tier": d.tier or "",
-            "liaison": s.liaison or "", "referrals_365d": s.referrals_365d,
+            "liaison": view.member_ref(s.liaison)[0] if s.liaison else "",
+            "liaison_href": view.member_ref(s.liaison)[1] or "" if s.liaison else "",
+            "referrals_365d": s.referrals_365d,
             "last_contact": s.last_contact or "", "npi": d.npi or "",
             "series": view.doc_series.get(pid, [0] * len(months)),
             "recent": [interaction(r) for r in view.by_doc.get(pid, [])[:RECENT]]})

@@ -362,7 +362,8 @@ def test_hugos_briefs_list_as_many_interactions_as_liaisons(tmp_path):
     """bench/hugo.py gave each of Hugo's physician and practice pages the last 10
     interactions "as Liaison's briefs show", and Liaison's show 8: on a 300-physician
     generated site 1,478 interactions on Hugo's physician pages against 1,405 on Liaison's.
-    Each of Hugo's briefs lists as many as Liaison's page does."""
+    Each of Hugo's briefs lists as many as Liaison's page does; and a physician's liaison is
+    named as on Liaison's page (Hugo's said the id, ``t-0004``)."""
     import json
     import re
 
@@ -380,7 +381,7 @@ def test_hugos_briefs_list_as_many_interactions_as_liaisons(tmp_path):
     code, _out, err = cli("build", "--root", str(site), "--out", str(tmp_path / "out"),
                           "--as-of", "2026-11-26")
     assert code == 0, err
-    compared = more = 0
+    compared = more = named = 0
     for kind in ("physicians", "practices"):
         for page in sorted((tmp_path / "hugo" / "content" / kind).glob("[!_]*.md")):
             front = json.loads(page.read_text(encoding="utf-8").split("\n\n", 1)[0])
@@ -388,9 +389,13 @@ def test_hugos_briefs_list_as_many_interactions_as_liaisons(tmp_path):
             listed = html.split(">Last interactions</h2>", 1)[1].split("</section>", 1)[0]
             items = re.findall(r'<li>\s*<div class="meta"><time ', listed)  # (not a note's)
             assert len(front["recent"]) == len(items), page
+            if kind == "physicians" and front["liaison"]:  # named as Liaison names them
+                member = f'<a href="../../{front["liaison_href"]}">{front["liaison"]}</a>'
+                assert member in html.split("</h1>", 1)[1].split("</section>", 1)[0], page
+                named += 1
             compared += 1
             more += "earlier interactions in the activity log" in html
-    assert compared > 10 and more, (compared, more)  # (some pages list fewer than they have)
+    assert compared > 10 and more and named, (compared, more, named)  # (some list fewer)
 
 
 def test_the_serve_bench_edits_the_interaction_of_the_physician_whose_page_it_reads(tmp_path):
