@@ -144,7 +144,7 @@ LAYOUTS = {
 <dt>Liaison</dt><dd>{{ with .Params.liaison }}<a href="{{ $.Params.liaison_href | relURL }}">{{ . }}</a>{{ else }}—{{ end }}</dd><dt>Referrals, 365 days</dt><dd>{{ .Params.referrals_365d }}</dd>
 <dt>Last contact</dt><dd>{{ .Params.last_contact | default "never" }}</dd><dt>NPI</dt><dd>{{ .Params.npi | default "—" }}</dd></dl>
 <section class="card"><h2>Referrals by month</h2>{{ partial "chart.html" (dict "series" .Params.series "months" site.Params.months) }}</section>
-<section class="card"><h2>Last interactions</h2><ul class="log">{{ range .Params.recent }}{{ partial "interaction.html" . }}{{ end }}</ul></section>
+<section class="card"><h2>Last interactions</h2><ul class="log">{{ range .Params.recent }}{{ partialCached "interaction.html" . .key }}{{ end }}</ul></section>
 {{ end }}""",
     "practices/single.html": """{{ define "main" }}<h1>{{ .Title }}</h1>
 <dl class="facts"><dt>Address</dt><dd>{{ .Params.address }}, {{ .Params.city }}</dd><dt>Phone</dt><dd>{{ .Params.phone }}</dd>
@@ -153,10 +153,10 @@ LAYOUTS = {
 <section class="card"><h2>Office staff</h2><ul>{{ range .Params.staff }}<li>{{ .name }} ({{ .role }}){{ with .notes }} — {{ . | markdownify }}{{ end }}</li>{{ end }}</ul></section>
 <section class="card"><h2>Referrals by month</h2>{{ partial "chart.html" (dict "series" .Params.series "months" site.Params.months) }}</section>
 <section class="card"><h2>Notes</h2>{{ .Content }}</section>
-<section class="card"><h2>Last interactions</h2><ul class="log">{{ range .Params.recent }}{{ partial "interaction.html" . }}{{ end }}</ul></section>
+<section class="card"><h2>Last interactions</h2><ul class="log">{{ range .Params.recent }}{{ partialCached "interaction.html" . .key }}{{ end }}</ul></section>
 {{ end }}""",
     "activity/single.html": """{{ define "main" }}<h1>{{ .Title }}</h1>
-<ul class="log">{{ range .Params.interactions }}{{ partial "interaction.html" . }}{{ end }}</ul>{{ end }}""",
+<ul class="log">{{ range .Params.interactions }}{{ partialCached "interaction.html" . .key }}{{ end }}</ul>{{ end }}""",
     "presentations/single.html": """{{ define "main" }}<h1>{{ .Title }}</h1>
 <div class="slides">{{ .Content }}</div>{{ end }}""",
     "_default/list.html": """{{ define "main" }}<h1>{{ .Title }}</h1>
@@ -202,9 +202,15 @@ def write_hugo_site(site_root: Path, dest: Path, as_of: dt.date) -> dict:
     (dest / "static" / "assets").mkdir(parents=True)
     shutil.copy(REPO / "liaison" / "static" / "style.css", dest / "static" / "assets" / "style.css")
 
+    keys: dict[int, int] = {}  # an interaction's number, by its record: one key on each page
+
     def interaction(r) -> dict:
+        """An interaction as the partial shows it; ``key``, the same on every page that lists
+        it, lets Hugo render it once (``partialCached``), as Liaison renders each interaction
+        once per process for all its pages (render.Snippets)."""
         name, href = view.member_ref(r.liaison)
-        return {"date": r.date.isoformat(), "type": r.type, "liaison": name,
+        return {"key": keys.setdefault(id(r), len(keys)), "date": r.date.isoformat(),
+                "type": r.type, "liaison": name,
                 "liaison_href": href or "", "outcome": r.outcome or "", "summary": r.summary,
                 "practices": [view.practice_ref(p) for p in ([r.practice] if r.practice else [])],
                 "physicians": [view.doc_ref(p) for p in r.physicians], "met_with": r.met_with,

@@ -398,6 +398,33 @@ def test_hugos_briefs_list_as_many_interactions_as_liaisons(tmp_path):
     assert compared > 10 and more and named, (compared, more, named)  # (some list fewer)
 
 
+def test_hugo_renders_each_interaction_once_for_all_its_pages(example_site, tmp_path):
+    """Liaison renders an interaction once for every page that lists it (render.Snippets);
+    bench/hugo.py had Hugo render it again on each page (its physicians', its practice's, its
+    month's). Its pages now call ``partialCached`` with a key of the interaction's own: the
+    same on every page that lists it, another for each other interaction."""
+    import json
+
+    sys.path.insert(0, str(REPO / "bench"))
+    try:
+        import hugo
+    finally:
+        sys.path.remove(str(REPO / "bench"))
+    hugo.write_hugo_site(example_site, tmp_path / "hugo", dt.date(2026, 11, 26))
+    layouts = "".join(p.read_text() for p in (tmp_path / "hugo" / "layouts").rglob("*.html"))
+    assert 'partial "interaction.html"' not in layouts
+    assert layouts.count('partialCached "interaction.html" . .key') == 3
+    seen: dict[int, str] = {}
+    listed = 0
+    for page in (tmp_path / "hugo" / "content").rglob("[!_]*.md"):
+        front = json.loads(page.read_text(encoding="utf-8").split("\n\n", 1)[0])
+        for item in front.get("recent", []) + front.get("interactions", []):
+            shown = json.dumps({k: v for k, v in item.items() if k != "key"}, sort_keys=True)
+            assert seen.setdefault(item["key"], shown) == shown, (page, item)
+            listed += 1
+    assert len(seen) < listed, (len(seen), listed)  # (some listed on several pages)
+
+
 def test_the_serve_bench_edits_the_interaction_of_the_physician_whose_page_it_reads(tmp_path):
     """bench/serve.py read the page of the physician the newest interaction file's first
     interaction listing one names, but edited the summary of the file's first interaction,
