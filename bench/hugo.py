@@ -477,7 +477,8 @@ def main(argv=None) -> int:
                                              args.as_of).items():
                         runs[name].append(r)
                         print(f"  {name:29}: {r['wall']:6.2f} s wall, {r['cpu']:6.2f} s cpu, "
-                              f"peak RSS {r['rss'] / 2**20:6.0f} MiB, load {r['load']:.2f}, "
+                              f"peak RSS {r['rss'] / 2**20:6.0f} MiB (PSS "
+                              f"{r['pss'] / 2**20:6.0f}), load {r['load']:.2f}, "
                               f"{r['disk'] / 1e6:.0f} MB read from the disk"
                               f"{laps_line(r, ' ' * 4)}", file=sys.stderr)
                 _wait_for_removal(out)
@@ -502,7 +503,8 @@ def main(argv=None) -> int:
     for name, values in runs.items():
         if name != "hugo" and name not in pythons and values:
             w = [r["wall"] for r in values]
-            print(f"{name}: median {statistics.median(w):.2f} s ({min(w):.2f}–{max(w):.2f})")
+            print(f"{name}: median {statistics.median(w):.2f} s ({min(w):.2f}–{max(w):.2f}), "
+                  f"summed peak PSS up to {max(r['pss'] for r in values) / 2**20:.0f} MiB")
     if args.serve:
         from serve import main as serve_bench
 

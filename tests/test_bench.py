@@ -84,7 +84,9 @@ def test_the_side_by_side_bench_reports_the_machines_speed_before_and_after_its_
     prints the ratio of their medians; the machine's speed (a fixed loop of Python
     additions, about 1 s on a quiet hour) comes before and after the runs, so that the
     figures of a slow hour read as such. Under each of Liaison's builds (the cold one and
-    the rebuilds after edits) come its stages and the time outside them."""
+    the rebuilds after edits) come its stages and the time outside them. The rebuilds' summed
+    peak PSS is printed as the cold builds' is (it was their RSS alone, so the memory aim,
+    of every process of a build, was read on cold builds only)."""
     _needs_hugo()
     hugo_site = tmp_path / "hugo-site"
     done = subprocess.run([sys.executable, str(REPO / "bench" / "hugo.py"), str(example_site),
@@ -101,6 +103,8 @@ def test_the_side_by_side_bench_reports_the_machines_speed_before_and_after_its_
         assert 0 < seconds < 600 and "20,000,000 Python additions" in line and ", load " in line
     assert lines.index(speeds[1]) < next(i for i, line in enumerate(lines)
                                          if line.startswith("ratio liaison/hugo"))
+    summed = [line for line in lines if line.startswith(("no-op rebuild: ", "rebuild, "))]
+    assert len(summed) == 6 and all(", summed peak PSS up to " in line for line in summed), lines
     assert (hugo_site / "hugo.json").is_file()
     assert "liaison  run 1:" in done.stderr and "hugo     run 1:" in done.stderr
     err = done.stderr.splitlines()
@@ -117,7 +121,8 @@ def test_the_side_by_side_bench_reports_the_machines_speed_before_and_after_its_
     assert [err[i].split(":", 1)[0].strip() for i in rebuilds] == [
         "rebuild, one physician", "rebuild, one interaction file", "rebuild, a visit logged",
         "rebuild, a visit logged today", "rebuild, one physician again"], done.stderr
-    for i in rebuilds:
+    for i in rebuilds:  # (the memory aim is of every build: a rebuild's PSS too)
+        assert " MiB (PSS " in err[i], err[i]
         assert err[i + 1].startswith(" " * 4 + "stages: "), err[i + 1]
         outside = float(err[i + 1].rsplit("outside them ", 1)[1])
         wall = float(err[i].split(":", 1)[1].split(" s wall")[0])
