@@ -366,7 +366,8 @@ def test_the_serve_bench_copies_only_a_site_root(tmp_path):
 def test_hugos_briefs_list_as_many_interactions_as_liaisons(tmp_path):
     """bench/hugo.py gave each of Hugo's physician and practice pages the last 10
     interactions "as Liaison's briefs show", and Liaison's show 8: on a 300-physician
-    generated site 1,478 interactions on Hugo's physician pages against 1,405 on Liaison's.
+    generated site 2,993 interactions (1,482 notes) on Hugo's physician pages against 2,399
+    (1,183) on Liaison's, 1,000 against 800 on the practices'.
     Each of Hugo's briefs lists as many as Liaison's page does; and a physician's liaison is
     named as on Liaison's page (Hugo's said the id, ``t-0004``)."""
     import json
