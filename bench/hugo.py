@@ -12,8 +12,9 @@ Liaison (records, statistics, the indexes the pages read) and writes HUGO_SITE, 
 that makes the same page families with the same content:
 
 * a page per physician (facts, statistics, the referral chart as inline SVG bars drawn by the
-  template from 24 monthly counts, the last 10 interactions with their notes in Markdown);
-* a page per practice (facts, staff, physicians, chart, last 10 interactions, notes);
+  template from 24 monthly counts, the last interactions with their notes in Markdown: as
+  many as Liaison's briefs show, liaison.pages.base.RECENT);
+* a page per practice (facts, staff, physicians, chart, last interactions, notes);
 * a page per month of the activity log (every interaction of the month, notes in Markdown);
 * a page per customized deck (each practice's slides, Markdown rendered by Hugo);
 * the physicians' and practices' directories (a row each), the home page.
@@ -72,7 +73,6 @@ BENCH_DIR = Path(__file__).resolve().parent
 REPO = BENCH_DIR.parent
 sys.path.insert(0, str(REPO))
 
-RECENT = 10  # interactions on a brief, as Liaison's briefs show
 REFERENCE_LOOP = 20_000_000  # additions timed by ``machine_speed``
 
 
@@ -141,10 +141,10 @@ LAYOUTS = {
     "physicians/single.html": """{{ define "main" }}<h1>{{ .Title }}</h1>
 <dl class="facts"><dt>Specialty</dt><dd>{{ .Params.specialty }}</dd><dt>Practice</dt><dd><a href="{{ .Params.practice_href | relURL }}">{{ .Params.practice }}</a></dd>
 <dt>Status</dt><dd><span class="badge {{ .Params.status }}">{{ .Params.status }}</span></dd><dt>Tier</dt><dd>{{ .Params.tier | default "—" }}</dd>
-<dt>Liaison</dt><dd>{{ .Params.liaison | default "—" }}</dd><dt>Referrals, 365 days</dt><dd>{{ .Params.referrals_365d }}</dd>
+<dt>Liaison</dt><dd>{{ with .Params.liaison }}<a href="{{ $.Params.liaison_href | relURL }}">{{ . }}</a>{{ else }}—{{ end }}</dd><dt>Referrals, 365 days</dt><dd>{{ .Params.referrals_365d }}</dd>
 <dt>Last contact</dt><dd>{{ .Params.last_contact | default "never" }}</dd><dt>NPI</dt><dd>{{ .Params.npi | default "—" }}</dd></dl>
 <section class="card"><h2>Referrals by month</h2>{{ partial "chart.html" (dict "series" .Params.series "months" site.Params.months) }}</section>
-<section class="card"><h2>Last interactions</h2><ul class="log">{{ range .Params.recent }}{{ partial "interaction.html" . }}{{ end }}</ul></section>
+<section class="card"><h2>Last interactions</h2><ul class="log">{{ range .Params.recent }}{{ partialCached "interaction.html" . .key }}{{ end }}</ul></section>
 {{ end }}""",
     "practices/single.html": """{{ define "main" }}<h1>{{ .Title }}</h1>
 <dl class="facts"><dt>Address</dt><dd>{{ .Params.address }}, {{ .Params.city }}</dd><dt>Phone</dt><dd>{{ .Params.phone }}</dd>
@@ -153,10 +153,10 @@ LAYOUTS = {
 <section class="card"><h2>Office staff</h2><ul>{{ range .Params.staff }}<li>{{ .name }} ({{ .role }}){{ with .notes }} — {{ . | markdownify }}{{ end }}</li>{{ end }}</ul></section>
 <section class="card"><h2>Referrals by month</h2>{{ partial "chart.html" (dict "series" .Params.series "months" site.Params.months) }}</section>
 <section class="card"><h2>Notes</h2>{{ .Content }}</section>
-<section class="card"><h2>Last interactions</h2><ul class="log">{{ range .Params.recent }}{{ partial "interaction.html" . }}{{ end }}</ul></section>
+<section class="card"><h2>Last interactions</h2><ul class="log">{{ range .Params.recent }}{{ partialCached "interaction.html" . .key }}{{ end }}</ul></section>
 {{ end }}""",
     "activity/single.html": """{{ define "main" }}<h1>{{ .Title }}</h1>
-<ul class="log">{{ range .Params.interactions }}{{ partial "interaction.html" . }}{{ end }}</ul>{{ end }}""",
+<ul class="log">{{ range .Params.interactions }}{{ partialCached "interaction.html" . .key }}{{ end }}</ul>{{ end }}""",
     "presentations/single.html": """{{ define "main" }}<h1>{{ .Title }}</h1>
 <div class="slides">{{ .Content }}</div>{{ end }}""",
     "_default/list.html": """{{ define "main" }}<h1>{{ .Title }}</h1>
@@ -172,7 +172,7 @@ def write_hugo_site(site_root: Path, dest: Path, as_of: dt.date) -> dict:
     from liaison import pages as registry
     from liaison.decks import deck_targets
     from liaison.derived import month_label
-    from liaison.pages.base import physician_href, practice_href
+    from liaison.pages.base import RECENT, physician_href, practice_href  # (as many as briefs)
     from liaison.pages.decks import DeckRenderer
     from liaison.pipeline import check
 
@@ -202,9 +202,15 @@ def write_hugo_site(site_root: Path, dest: Path, as_of: dt.date) -> dict:
     (dest / "static" / "assets").mkdir(parents=True)
     shutil.copy(REPO / "liaison" / "static" / "style.css", dest / "static" / "assets" / "style.css")
 
+    keys: dict[int, int] = {}  # an interaction's number, by its record: one key on each page
+
     def interaction(r) -> dict:
+        """An interaction as the partial shows it; ``key``, the same on every page that lists
+        it, lets Hugo render it once (``partialCached``), as Liaison renders each interaction
+        once per process for all its pages (render.Snippets)."""
         name, href = view.member_ref(r.liaison)
-        return {"date": r.date.isoformat(), "type": r.type, "liaison": name,
+        return {"key": keys.setdefault(id(r), len(keys)), "date": r.date.isoformat(),
+                "type": r.type, "liaison": name,
                 "liaison_href": href or "", "outcome": r.outcome or "", "summary": r.summary,
                 "practices": [view.practice_ref(p) for p in ([r.practice] if r.practice else [])],
                 "physicians": [view.doc_ref(p) for p in r.physicians], "met_with": r.met_with,
@@ -226,7 +232,9 @@ def write_hugo_site(site_root: Path, dest: Path, as_of: dt.date) -> dict:
             "title": d.name, "url": physician_href(pid).removesuffix("index.html"),
             "specialty": d.specialty, "practice": practice.name if practice else d.practice,
             "practice_href": practice_href(d.practice), "status": s.status, "tier": d.tier or "",
-            "liaison": s.liaison or "", "referrals_365d": s.referrals_365d,
+            "liaison": view.member_ref(s.liaison)[0] if s.liaison else "",
+            "liaison_href": view.member_ref(s.liaison)[1] or "" if s.liaison else "",
+            "referrals_365d": s.referrals_365d,
             "last_contact": s.last_contact or "", "npi": d.npi or "",
             "series": view.doc_series.get(pid, [0] * len(months)),
             "recent": [interaction(r) for r in view.by_doc.get(pid, [])[:RECENT]]})
@@ -469,7 +477,8 @@ def main(argv=None) -> int:
                                              args.as_of).items():
                         runs[name].append(r)
                         print(f"  {name:29}: {r['wall']:6.2f} s wall, {r['cpu']:6.2f} s cpu, "
-                              f"peak RSS {r['rss'] / 2**20:6.0f} MiB, load {r['load']:.2f}, "
+                              f"peak RSS {r['rss'] / 2**20:6.0f} MiB (PSS "
+                              f"{r['pss'] / 2**20:6.0f}), load {r['load']:.2f}, "
                               f"{r['disk'] / 1e6:.0f} MB read from the disk"
                               f"{laps_line(r, ' ' * 4)}", file=sys.stderr)
                 _wait_for_removal(out)
@@ -494,7 +503,8 @@ def main(argv=None) -> int:
     for name, values in runs.items():
         if name != "hugo" and name not in pythons and values:
             w = [r["wall"] for r in values]
-            print(f"{name}: median {statistics.median(w):.2f} s ({min(w):.2f}–{max(w):.2f})")
+            print(f"{name}: median {statistics.median(w):.2f} s ({min(w):.2f}–{max(w):.2f}), "
+                  f"summed peak PSS up to {max(r['pss'] for r in values) / 2**20:.0f} MiB")
     if args.serve:
         from serve import main as serve_bench
 

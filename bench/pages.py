@@ -57,10 +57,10 @@ def timed_context(view, page):
         kinds.setdefault(page.kind, [0, 0.0, 0.0])[2] += clock() - start
 
 
-def timed_render(view, page, env):
+def timed_render(view, page, env, warnings=None):  # (render_page's own arguments)
     start = clock()
     try:
-        return render_page(view, page, env)
+        return render_page(view, page, env, warnings)
     finally:
         mine = kinds.setdefault(page.kind, [0, 0.0, 0.0])
         mine[0] += 1

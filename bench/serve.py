@@ -54,26 +54,33 @@ def _memory(pid: int) -> tuple[int, int | None]:
 
 def _edits(root: Path):
     """Two targets: a physician's file, and the first interaction of the newest interaction
-    file that lists a physician; the physician page that shows each."""
+    file that lists a physician (where its ``- date:`` line starts: the summary edited is
+    that interaction's, not the first of the file, which may list none); the physician page
+    that shows each."""
     newest = sorted((root / "data" / "interactions").rglob("*.yaml"))[-1]
     text = newest.read_text()
-    m = re.search(r"physicians: \[([a-z0-9-]+)", text)
-    if not m:
+    starts = [m.start() for m in re.finditer(r"^- date:", text, flags=re.M)] + [len(text)]
+    found = next(((start, m) for start, end in zip(starts, starts[1:])
+                  if (m := re.search(r"physicians: \[([a-z0-9-]+)", text[start:end]))), None)
+    if found is None:
         sys.exit(f"{newest}: no interaction listing a physician to edit")
+    start, m = found
     listed = m.group(1)
     doc = sorted((root / "data" / "physicians").glob("*.yaml"))[len(listed) % 7]
-    return [(doc, f"physicians/{doc.stem}/index.html", "name"),
-            (newest, f"physicians/{listed}/index.html", "summary")]
+    return [(doc, f"physicians/{doc.stem}/index.html", "name", 0),
+            (newest, f"physicians/{listed}/index.html", "summary", start)]
 
 
-def _edit(path: Path, field: str, marker: str) -> None:
+def _edit(path: Path, field: str, marker: str, start: int = 0) -> None:
+    """The first ``field:`` line at or after character ``start`` of ``path`` ends with
+    ``(marker)`` (instead of the marker of the save before)."""
     text = path.read_text()
     new, n = re.subn(rf"^(\s*-?\s*{field}: )([^\n]*?)( \(save \d+\))?$", rf"\g<1>\g<2> ({marker})",
-                     text, count=1, flags=re.M)
+                     text[start:], count=1, flags=re.M)
     if not n:
         sys.exit(f"{path}: no '{field}:' line to edit")
     with open(path, "r+") as f:  # in place, as most editors save
-        f.write(new)
+        f.write(text[:start] + new)
         f.truncate()
 
 
@@ -113,13 +120,13 @@ def main(argv=None) -> int:
               f"(dashboard {len(first):,} bytes); memory {_memory(proc.pid)} MiB (RSS, PSS)",
               flush=True)
         targets = _edits(root)
-        for _path, page, _field in targets:
+        for _path, page, _field, _start in targets:
             _get(base + page)  # the tabs a person has open
         rows = []
         print("save  edit       save→page s  ready s  server says  page s  RSS MiB  PSS MiB",
               flush=True)
         for i in range(1, args.saves + 1):
-            path, page, field = targets[i % 2]
+            path, page, field, start = targets[i % 2]
             version = _get(base + "__liaison__/version").decode()
             woken: list[float] = []
             waiter = threading.Thread(target=lambda: (
@@ -128,7 +135,7 @@ def main(argv=None) -> int:
             time.sleep(0.2)  # the tab's request is waiting
             marker = f"save {i}"
             t0 = time.perf_counter()
-            _edit(path, field, marker)
+            _edit(path, field, marker, start)
             waiter.join(300)
             asked = time.perf_counter()
             body = _get(base + page)

@@ -84,7 +84,9 @@ def test_the_side_by_side_bench_reports_the_machines_speed_before_and_after_its_
     prints the ratio of their medians; the machine's speed (a fixed loop of Python
     additions, about 1 s on a quiet hour) comes before and after the runs, so that the
     figures of a slow hour read as such. Under each of Liaison's builds (the cold one and
-    the rebuilds after edits) come its stages and the time outside them."""
+    the rebuilds after edits) come its stages and the time outside them. The rebuilds' summed
+    peak PSS is printed as the cold builds' is (it was their RSS alone, so the memory aim,
+    of every process of a build, was read on cold builds only)."""
     _needs_hugo()
     hugo_site = tmp_path / "hugo-site"
     done = subprocess.run([sys.executable, str(REPO / "bench" / "hugo.py"), str(example_site),
@@ -101,6 +103,8 @@ def test_the_side_by_side_bench_reports_the_machines_speed_before_and_after_its_
         assert 0 < seconds < 600 and "20,000,000 Python additions" in line and ", load " in line
     assert lines.index(speeds[1]) < next(i for i, line in enumerate(lines)
                                          if line.startswith("ratio liaison/hugo"))
+    summed = [line for line in lines if line.startswith(("no-op rebuild: ", "rebuild, "))]
+    assert len(summed) == 6 and all(", summed peak PSS up to " in line for line in summed), lines
     assert (hugo_site / "hugo.json").is_file()
     assert "liaison  run 1:" in done.stderr and "hugo     run 1:" in done.stderr
     err = done.stderr.splitlines()
@@ -117,7 +121,8 @@ def test_the_side_by_side_bench_reports_the_machines_speed_before_and_after_its_
     assert [err[i].split(":", 1)[0].strip() for i in rebuilds] == [
         "rebuild, one physician", "rebuild, one interaction file", "rebuild, a visit logged",
         "rebuild, a visit logged today", "rebuild, one physician again"], done.stderr
-    for i in rebuilds:
+    for i in rebuilds:  # (the memory aim is of every build: a rebuild's PSS too)
+        assert " MiB (PSS " in err[i], err[i]
         assert err[i + 1].startswith(" " * 4 + "stages: "), err[i + 1]
         outside = float(err[i + 1].rsplit("outside them ", 1)[1])
         wall = float(err[i].split(":", 1)[1].split(" s wall")[0])
@@ -356,6 +361,108 @@ def test_the_serve_bench_copies_only_a_site_root(tmp_path):
     assert "no site.yaml" in proc.stderr, proc.stderr
     assert "copied" not in proc.stdout
     assert sorted(p.name for p in tmp_path.iterdir()) == ["notes"], "nothing copied"
+
+
+def test_hugos_briefs_list_as_many_interactions_as_liaisons(tmp_path):
+    """bench/hugo.py gave each of Hugo's physician and practice pages the last 10
+    interactions "as Liaison's briefs show", and Liaison's show 8: on a 300-physician
+    generated site 2,993 interactions (1,482 notes) on Hugo's physician pages against 2,399
+    (1,183) on Liaison's, 1,000 against 800 on the practices'.
+    Each of Hugo's briefs lists as many as Liaison's page does; and a physician's liaison is
+    named as on Liaison's page (Hugo's said the id, ``t-0004``)."""
+    import json
+    import re
+
+    from conftest import cli
+
+    sys.path.insert(0, str(REPO / "bench"))
+    try:
+        import hugo
+    finally:
+        sys.path.remove(str(REPO / "bench"))
+    site = tmp_path / "site"
+    subprocess.run([sys.executable, str(REPO / "bench" / "generate.py"), str(site),
+                    "--physicians", "30"], check=True, capture_output=True, timeout=300)
+    hugo.write_hugo_site(site, tmp_path / "hugo", dt.date(2026, 11, 26))
+    code, _out, err = cli("build", "--root", str(site), "--out", str(tmp_path / "out"),
+                          "--as-of", "2026-11-26")
+    assert code == 0, err
+    compared = more = named = 0
+    for kind in ("physicians", "practices"):
+        for page in sorted((tmp_path / "hugo" / "content" / kind).glob("[!_]*.md")):
+            front = json.loads(page.read_text(encoding="utf-8").split("\n\n", 1)[0])
+            html = (tmp_path / "out" / front["url"] / "index.html").read_text(encoding="utf-8")
+            listed = html.split(">Last interactions</h2>", 1)[1].split("</section>", 1)[0]
+            items = re.findall(r'<li>\s*<div class="meta"><time ', listed)  # (not a note's)
+            assert len(front["recent"]) == len(items), page
+            if kind == "physicians" and front["liaison"]:  # named as Liaison names them
+                member = f'<a href="../../{front["liaison_href"]}">{front["liaison"]}</a>'
+                assert member in html.split("</h1>", 1)[1].split("</section>", 1)[0], page
+                named += 1
+            compared += 1
+            more += "earlier interactions in the activity log" in html
+    assert compared > 10 and more and named, (compared, more, named)  # (some list fewer)
+
+
+def test_hugo_renders_each_interaction_once_for_all_its_pages(example_site, tmp_path):
+    """Liaison renders an interaction once for every page that lists it (render.Snippets);
+    bench/hugo.py had Hugo render it again on each page (its physicians', its practice's, its
+    month's). Its pages now call ``partialCached`` with a key of the interaction's own: the
+    same on every page that lists it, another for each other interaction."""
+    import json
+
+    sys.path.insert(0, str(REPO / "bench"))
+    try:
+        import hugo
+    finally:
+        sys.path.remove(str(REPO / "bench"))
+    hugo.write_hugo_site(example_site, tmp_path / "hugo", dt.date(2026, 11, 26))
+    layouts = "".join(p.read_text() for p in (tmp_path / "hugo" / "layouts").rglob("*.html"))
+    assert 'partial "interaction.html"' not in layouts
+    assert layouts.count('partialCached "interaction.html" . .key') == 3
+    seen: dict[int, str] = {}
+    listed = 0
+    for page in (tmp_path / "hugo" / "content").rglob("[!_]*.md"):
+        front = json.loads(page.read_text(encoding="utf-8").split("\n\n", 1)[0])
+        for item in front.get("recent", []) + front.get("interactions", []):
+            shown = json.dumps({k: v for k, v in item.items() if k != "key"}, sort_keys=True)
+            assert seen.setdefault(item["key"], shown) == shown, (page, item)
+            listed += 1
+    assert len(seen) < listed, (len(seen), listed)  # (some listed on several pages)
+
+
+def test_the_serve_bench_edits_the_interaction_of_the_physician_whose_page_it_reads(tmp_path):
+    """bench/serve.py read the page of the physician the newest interaction file's first
+    interaction listing one names, but edited the summary of the file's first interaction,
+    which may list none (a visit to the practice): the page never showed the edit, and on a
+    300-physician generated site the bench stopped at its first save ("does not show 'save
+    1'"). The summary edited is the one of the interaction whose physician's page is read."""
+    sys.path.insert(0, str(REPO / "bench"))
+    try:
+        import serve
+    finally:
+        sys.path.remove(str(REPO / "bench"))
+    (tmp_path / "data" / "physicians").mkdir(parents=True)
+    for n in range(1, 8):
+        (tmp_path / "data" / "physicians" / f"d-{n:06}.yaml").write_text(f"name: Doc {n}\n")
+    log = tmp_path / "data" / "interactions" / "2026" / "11" / "t-0001.yaml"
+    log.parent.mkdir(parents=True)
+    log.write_text("- date: 2026-11-01\n  type: visit\n  practice: p-00001\n"
+                   "  summary: To the practice.\n"
+                   "- date: 2026-11-02\n  type: visit\n  practice: p-00002\n"
+                   "  physicians: [d-000005]\n  summary: To the physician.\n")
+    targets = serve._edits(tmp_path)
+    path, page, field, start = targets[1]
+    assert (path, page, field) == (log, "physicians/d-000005/index.html", "summary")
+    for i in (1, 2):
+        serve._edit(path, field, f"save {i}", start)
+    text = log.read_text()
+    assert "summary: To the practice.\n" in text, text
+    assert "summary: To the physician. (save 2)\n" in text, text
+    doc, doc_page, doc_field, doc_start = targets[0]
+    serve._edit(doc, doc_field, "save 3", doc_start)
+    assert doc.read_text() == f"name: Doc {int(doc.stem[2:])} (save 3)\n"
+    assert doc_page == f"physicians/{doc.stem}/index.html"
 
 
 def test_the_bare_parse_says_how_to_call_it(example_site, tmp_path):
