@@ -23,7 +23,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 from liaison.compliance import dollars, exact_dollars
-from liaison.derived import practices_of, still_theirs
+from liaison.derived import effective_liaison, practices_of, still_theirs
 from liaison.diagnostics import SUMMARY_THRESHOLD
 from liaison.diagnostics import summarize as summarize_report
 from liaison.guard import PATIENT_MESSAGE
@@ -275,7 +275,7 @@ def _same_name(name: str) -> str:
 
 
 def _model_kind(title: str, before: dict, after: dict, kb: set, ka: set,
-                hide=lambda which, rec: False) -> list[str]:
+                hide=lambda which, rec: False, placed=lambda rec: "") -> list[str]:
     added, changed, removed, broken = _by_id(before, after, kb, ka, lambda a, b: a == b)
     renamed = _renames(added, removed, before, after)
     # A record added under a name another record of its kind has: the same physician (or
@@ -319,9 +319,36 @@ def _model_kind(title: str, before: dict, after: dict, kb: set, ka: set,
             return f"`{rid}` {name} ({_field_changes(old, rec, fields, name != WITHHELD)})"
         if word == "Changed":
             return f"`{rid}` {shown('head', rec)} (the base version had errors)"
-        return f"`{rid}` {shown('head', rec)}{twice(rid)}"
+        return f"`{rid}` {shown('head', rec)}{placed(rec)}{twice(rid)}"
 
     return _kind_lines(title, added, changed, removed, broken, describe, renamed)
+
+
+def _placement(site, hide=None):
+    """rec -> what a reviewer approves an added practice or physician for, after its name:
+    " — at Riverbend Internal Medicine, liaison Theo Sandoval, tier `B`" (a physician: where,
+    who is in charge, `derived.effective_liaison`, and the visit cadence), " — liaison Theo
+    Sandoval" (a practice); "no liaison", "no tier" said as such. The name alone left them
+    to the diff."""
+    hide = hide or _hider_of_nothing
+
+    def named(records: dict, rid) -> str:
+        rec = records.get(rid)
+        return f"`{_esc(rid)}`" if rec is None else _name_of(site, rec, rid, hide)
+
+    def placed(rec) -> str:
+        if rec is None or site is None:
+            return ""
+        liaison = (effective_liaison(rec, site.practices) if hasattr(rec, "practice")
+                   else rec.liaison)
+        who = "no liaison" if liaison is None else f"liaison {named(site.team, liaison)}"
+        if not hasattr(rec, "practice"):
+            return f" — {who}"
+        tier = "no tier" if rec.tier is None else f"tier `{_esc(rec.tier)}`"
+        return f" — at {named(site.practices, rec.practice)}, {who}, {tier}"
+
+    return placed
+
 
 
 def _content_kind(title: str, before: dict, after: dict, kb: set, ka: set, value,
@@ -359,10 +386,12 @@ def _records_section(b, a, hide=None, broken: frozenset = frozenset(),
 
     out = []
     out += _config_lines(b.config, a.config)
+    placed = _placement(a, hide)
     for kind, title in (("practices", "Practices"), ("physicians", "Physicians"),
                         ("team", "Team members")):
         out += _model_kind(title, getattr(b, kind), getattr(a, kind),
-                           b.known.get(kind, set()), a.known.get(kind, set()), which)
+                           b.known.get(kind, set()), a.known.get(kind, set()), which,
+                           placed if kind != "team" else lambda rec: "")
     out += _interaction_lines(b, a, hide, broken, broken_base)
     out += _referral_lines(b, a, hide, broken, broken_base)
     out += _content_kind("Training guides", b.guides, a.guides, b.known.get("training", set()),

@@ -135,7 +135,8 @@ def test_summary_lists_exactly_the_changes_and_the_moved_statistics(tmp_path):
     assert bullets(records) == [
         "- Changed: `hendersonville-womens-health` Hendersonville Women's Health → "
         "Hendersonville Women's Health Center (`name`)",
-        "- Added: `priya-natarajan` Priya Natarajan",
+        "- Added: `priya-natarajan` Priya Natarajan — at Mountain View Family Medicine, "
+        "liaison Lena Brooks, no tier",
         "- Removed: `sam-ortiz` Sam Ortiz",
         "- 2026-11-20 — Lena Brooks — visit at Mountain View Family Medicine — Follow-up visit with "
         "Dr. Bell about ultrasound reports.",
@@ -304,12 +305,36 @@ def test_a_record_added_under_a_name_already_on_file_is_pointed_out(tmp_path):
     commit_all(repo, "twice")
     records = section(summarize(repo, "HEAD~1", "HEAD", AS_OF), "Records")
     assert bullets(records) == [
-        "- Added: `fb-podiatry` French Broad Podiatry — the name of `french-broad-podiatry` "
-        "too: the same practice added twice?",
-        "- Added: `priya-natarajan` Priya Natarajan",
-        "- Added: `ruth-kessler-dpm` ruth Kessler — the name of `ruth-kessler` too: the same "
-        "physician added twice?"]
+        "- Added: `fb-podiatry` French Broad Podiatry — no liaison — the name of "
+        "`french-broad-podiatry` too: the same practice added twice?",
+        "- Added: `priya-natarajan` Priya Natarajan — at Mountain View Family Medicine, "
+        "liaison Lena Brooks, no tier",
+        "- Added: `ruth-kessler-dpm` ruth Kessler — at French Broad Podiatry, liaison Lena "
+        "Brooks, no tier — the name of `ruth-kessler` too: the same physician added twice?"]
 
+
+
+def test_an_added_physician_says_where_who_and_tier_and_a_practice_its_liaison(tmp_path):
+    # a pull request adding a physician read "Added: `priya-natarajan` Priya Natarajan": the
+    # reviewer approves them for a practice, a liaison and a visit cadence, which the name
+    # alone left to the diff; a new practice with its physicians the same
+    repo, site = new_repo(tmp_path)
+    write(site / "data/practices/blue-ridge-vascular.yaml",
+          "name: Blue Ridge Vascular\nliaison: owen-price\n")
+    write(site / "data/physicians/odile-park.yaml",
+          "name: Odile Park\nspecialty: Vascular Surgery\npractice: blue-ridge-vascular\n"
+          "tier: A\n")
+    write(site / "data/physicians/tomas-reyes.yaml",
+          "name: Tomas Reyes\nspecialty: Family Medicine\n"
+          "practice: hendersonville-womens-health\ntier: C\n")
+    commit_all(repo, "new practice and physicians")
+    records = section(summarize(repo, "HEAD~1", "HEAD", AS_OF), "Records")
+    assert bullets(records) == [
+        "- Added: `blue-ridge-vascular` Blue Ridge Vascular — liaison Owen Price",
+        "- Added: `odile-park` Odile Park — at Blue Ridge Vascular, liaison Owen Price, tier `A`",
+        # (Hendersonville has no liaison: said, not left out)
+        "- Added: `tomas-reyes` Tomas Reyes — at Hendersonville Women's Health, no liaison, "
+        "tier `C`"]
 
 
 def test_a_name_written_on_a_mac_is_the_same_name(tmp_path):
@@ -322,7 +347,7 @@ def test_a_name_written_on_a_mac_is_the_same_name(tmp_path):
           "name: Zoe\u0308 Ng\nspecialty: Podiatry\npractice: french-broad-podiatry\n")
     commit_all(repo, "twice")
     records = section(summarize(repo, "HEAD~1", "HEAD", AS_OF), "Records")
-    assert [b.split(" — ", 1)[1] for b in bullets(records)] == [
+    assert [b.split(" — ", 2)[2] for b in bullets(records)] == [
         "the name of `zoe-ng-md` too: the same physician added twice?",
         "the name of `zoe-ng` too: the same physician added twice?"]
 
@@ -363,7 +388,8 @@ def test_texts_the_patient_guard_flags_are_not_repeated_in_the_summary(tmp_path)
         assert value not in text, value
     withheld = "_(not shown: its file may hold patient information)_"
     records = section(text, "Records")
-    assert f"- Added: `jane-roe` {withheld}" in bullets(records)
+    assert (f"- Added: `jane-roe` {withheld} — at {withheld}, liaison Lena Brooks, no tier"
+            in bullets(records))
     assert f"- Changed: `french-broad-podiatry` {withheld} (`name`)" in bullets(records)
     # (the practice's name too: its file is flagged)
     assert f"- 2026-11-20 — Lena Brooks — call at {withheld} — {withheld}" in bullets(records)
