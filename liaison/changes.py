@@ -216,9 +216,50 @@ def _interaction_changes(old, new, values: bool = True) -> str:
     def amount(v) -> str:
         return "none" if v is None else dollars(cents(v))
 
-    return ", ".join(f"`cost`: {amount(old.cost)} → {amount(new.cost)}"
-                     if n == "cost" and values else f"`{n}`"
-                     for n in _changed_fields(old, new))
+    def said(n: str) -> str:
+        if n == "cost" and values:
+            return f"`cost`: {amount(old.cost)} → {amount(new.cost)}"
+        if n == "follow_ups" and values:
+            return f"`follow_ups`: {_follow_up_changes(old.follow_ups, new.follow_ups)}"
+        return f"`{n}`"
+
+    return ", ".join(said(n) for n in _changed_fields(old, new))
+
+
+def _follow_up_changes(old: list, new: list) -> str:
+    """What became of an interaction's follow-ups, each by its task: “Send the card” done
+    2026-12-02 (the daily edit: "(`follow_ups`)" alone did not say which one, nor that it was
+    marked done rather than dropped), added (due …), removed, reopened, its due date or owner
+    from what to what."""
+    def key(f) -> str:
+        return _same_name(f.task)
+
+    was = {}
+    for f in old:
+        was.setdefault(key(f), f)
+    parts, seen = [], set()
+    for f in new:
+        task = f"“{_esc(f.task)}”"
+        prior = was.get(key(f))
+        seen.add(key(f))
+        if prior is None:
+            parts.append(f"{task} added (due {f.due.isoformat()}"
+                         + (f", done {f.done.isoformat()})" if f.done else ")"))
+            continue
+        what = []
+        if prior.done != f.done:
+            what.append("reopened" if f.done is None else
+                        f"done {f.done.isoformat()}" if prior.done is None else
+                        f"done {prior.done.isoformat()} → {f.done.isoformat()}")
+        if prior.due != f.due:
+            what.append(f"due {prior.due.isoformat()} → {f.due.isoformat()}")
+        if prior.owner != f.owner:
+            what.append(f"owner {'none' if prior.owner is None else f'`{prior.owner}`'} → "
+                        f"{'none' if f.owner is None else f'`{f.owner}`'}")
+        if what:
+            parts.append(f"{task} {', '.join(what)}")
+    parts += [f"“{_esc(f.task)}” removed" for f in old if key(f) not in seen]
+    return "; ".join(parts) or "reordered"
 
 
 def _by_id(before: dict, after: dict, known_before: set, known_after: set, same):

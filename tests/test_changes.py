@@ -314,6 +314,26 @@ def test_a_record_added_under_a_name_already_on_file_is_pointed_out(tmp_path):
 
 
 
+def test_a_changed_follow_up_is_named_by_its_task_with_what_became_of_it(tmp_path):
+    # "(`follow_ups`)" alone: the reviewer could not tell which follow-up was marked done,
+    # or whether one was dropped rather than done
+    repo, site = new_repo(tmp_path)
+    path = site / "data/interactions/2026/11/2026-11-19-hendersonville-visit.yaml"
+    path.write_text(path.read_text()
+                    .replace("  - task: Drop off the holiday schedule\n    due: 2026-11-26\n", "")
+                    .replace("    due: 2026-11-25\n", "    due: 2026-12-02\n    owner: owen-price\n")
+                    .replace("    done: 2026-11-21\n", "")
+                    + "  - task: Send the *new* brochure\n    due: 2026-12-03\n")
+    commit_all(repo, "follow-ups")
+    records = section(summarize(repo, "HEAD~1", "HEAD", AS_OF), "Records")
+    assert bullets(records) == [
+        "- 2026-11-19 — Lena Brooks — visit at Hendersonville Women's Health — Met the office "
+        "staff; Dr. Whitley was out. (`follow_ups`: “Send the ultrasound criteria card” due "
+        "2026-11-25 → 2026-12-02, owner none → `owen-price`; “Confirm a lunch date” reopened; "
+        "“Send the \\*new\\* brochure” added (due 2026-12-03); “Drop off the holiday schedule” "
+        "removed)"]
+
+
 def test_an_added_physician_says_where_who_and_tier_and_a_practice_its_liaison(tmp_path):
     # a pull request adding a physician read "Added: `priya-natarajan` Priya Natarajan": the
     # reviewer approves them for a practice, a liaison and a visit cadence, which the name
@@ -423,7 +443,8 @@ def test_edited_interaction_is_shown_as_changed(tmp_path):
     assert "**Interactions**: 1 changed (20 → 20 records)" in records
     assert bullets(records) == [
         "- 2026-11-19 — Lena Brooks — visit at Hendersonville Women's Health — Met the office staff; "
-        "Dr. Whitley was out. (`follow_ups`)"]
+        "Dr. Whitley was out. (`follow_ups`: “Send the ultrasound criteria card” done "
+        "2026-11-25)"]
     assert table_rows(section(text, "Statistics"))[1:] == [
         "| Open follow-ups | 4 | 3 | -1 |",
         "| Overdue follow-ups | 3 | 2 | -1 |",
