@@ -201,12 +201,40 @@ def _field_changes(old, new, names: list[str], values: bool = True) -> str:
     parts = []
     for n in names:
         code = SHOWN_VALUES.get(n)
-        if values and code is not None:
+        if values and n == "trainings":
+            parts.append(f"`trainings`: {_training_changes(old.trainings, new.trainings)}")
+        elif values and code is not None:
             was, now = value(getattr(old, n), code), value(getattr(new, n), code)
             parts.append(f"`{n}`: {was} → {now}")
         else:
             parts.append(f"`{n}`")
     return ", ".join(parts)
+
+
+def _training_changes(old: list, new: list) -> str:
+    """A team member's trainings added, removed or edited, by guide: "`vein-disease-primer`
+    completed 2025-06-10 → 2026-12-01, score 81 → 92" (a completion written over the last
+    one), "`phone-basics` completed 2026-12-01, score 90" (one added): the training a pull
+    request records, which "(`trainings`)" alone left to the diff."""
+    def score(t) -> str:
+        return "no score" if t.score is None else f"score {t.score}"
+
+    gone = [t for t in old if t not in new]
+    came = [t for t in new if t not in old]
+    parts = []
+    for t in came:
+        prior = next((o for o in gone if o.guide == t.guide), None)
+        if prior is None:
+            parts.append(f"`{t.guide}` completed {t.completed.isoformat()}, {score(t)}")
+            continue
+        gone.remove(prior)
+        what = [f"completed {prior.completed.isoformat()} → {t.completed.isoformat()}"
+                if prior.completed != t.completed else "",
+                "" if prior.score == t.score else f"score {prior.score} → {t.score}"
+                if None not in (prior.score, t.score) else f"{score(prior)} → {score(t)}"]
+        parts.append(f"`{t.guide}` {', '.join(w for w in what if w)}")
+    parts += [f"`{t.guide}` of {t.completed.isoformat()} removed" for t in gone]
+    return "; ".join(parts) or "reordered"
 
 
 def _interaction_changes(old, new, values: bool = True) -> str:

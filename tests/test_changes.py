@@ -334,6 +334,27 @@ def test_a_changed_follow_up_is_named_by_its_task_with_what_became_of_it(tmp_pat
         "removed)"]
 
 
+def test_a_training_completed_says_which_guide_when_and_the_score(tmp_path):
+    # "Changed: `lena-brooks` Lena Brooks (`trainings`)": which training, and when, was left
+    # to the diff
+    repo, site = new_repo(tmp_path)
+    lena = site / "data/team/lena-brooks.yaml"
+    lena.write_text(lena.read_text().replace("completed: 2026-02-10\n    score: 92",
+                                             "completed: 2026-11-20\n    score: 88"))
+    owen = site / "data/team/owen-price.yaml"
+    owen.write_text(owen.read_text().replace(
+        '  - {guide: referral-source-basics, completed: "2026-03-02"}\n',
+        '  - {guide: referral-source-basics, completed: "2026-03-02"}\n'
+        '  - {guide: referral-source-basics, completed: "2026-11-21", score: 75}\n'))
+    commit_all(repo, "trainings")
+    records = section(summarize(repo, "HEAD~1", "HEAD", AS_OF), "Records")
+    assert bullets(records) == [
+        "- Changed: `lena-brooks` Lena Brooks (`trainings`: `referral-source-basics` completed "
+        "2026-02-10 → 2026-11-20, score 92 → 88)",
+        "- Changed: `owen-price` Owen Price (`trainings`: `referral-source-basics` completed "
+        "2026-11-21, score 75)"]
+
+
 def test_an_added_physician_says_where_who_and_tier_and_a_practice_its_liaison(tmp_path):
     # a pull request adding a physician read "Added: `priya-natarajan` Priya Natarajan": the
     # reviewer approves them for a practice, a liaison and a visit cadence, which the name
