@@ -56,8 +56,23 @@ def commit_of(top: Path, rev: str) -> str:
     proc = _git(top, "rev-parse", f"{rev}^{{commit}}", "--")
     if proc.returncode != 0:
         msg = _message(proc).replace(f"{rev}^{{commit}}", rev)
-        raise ChangesError(f"unknown revision '{rev}': {msg}")
+        raise ChangesError(f"unknown revision '{rev}': {msg}{_why_unknown(top)}")
     return proc.stdout.decode().split()[0]
+
+
+def _why_unknown(top: Path) -> str:
+    """Why a revision may be missing when the repository is the cause, not its name: no
+    commit yet (a site just put under git), or a shallow clone that never fetched the base
+    (`git clone --depth 1`, CI's checkout without ``fetch-depth: 0``). git says "bad
+    revision" alike for a typo and for these."""
+    if _git(top, "rev-parse", "--verify", "-q", "HEAD").returncode != 0 and \
+            not _git(top, "for-each-ref", "--count=1").stdout.strip():
+        return " (the repository has no commit yet: commit the site first, then compare)"
+    shallow = _git(top, "rev-parse", "--is-shallow-repository")
+    if shallow.returncode == 0 and shallow.stdout.strip() == b"true":
+        return (" (this clone is shallow: the revision may not have been fetched; "
+                "`git fetch --unshallow origin`, or in CI a checkout with `fetch-depth: 0`)")
+    return ""
 
 
 def site_rel(top: Path, repo: Path, root: str) -> str:

@@ -640,6 +640,30 @@ def test_unknown_revision(tmp_path):
         summarize(repo, "--output=x", None, AS_OF)
 
 
+def test_a_revision_missing_from_a_shallow_clone_or_an_empty_repository_says_why(tmp_path):
+    # git says "bad revision" alike for a typo, a shallow clone that never fetched the base
+    # (`git clone --depth 1`, a CI checkout without fetch-depth: 0) and a site not committed
+    # yet: the message sent the reviewer looking for a typo
+    repo, site = new_repo(tmp_path)
+    write(site / "data/physicians/priya-natarajan.yaml", PHYSICIAN)
+    commit_all(repo, "head")
+    shallow = tmp_path / "shallow"
+    subprocess.run(["git", "clone", "-q", "--depth", "1", repo.as_uri(), str(shallow)],
+                   check=True, capture_output=True)
+    with pytest.raises(LiaisonError, match=r"unknown revision 'HEAD~1': .*this clone is "
+                                           r"shallow.*git fetch --unshallow"):
+        summarize(shallow, "HEAD~1", None, AS_OF)
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    git(empty, "init", "-q")
+    shutil.copytree(SPEC_EXAMPLE, empty, dirs_exist_ok=True)
+    with pytest.raises(LiaisonError, match=r"unknown revision 'main': .*no commit yet"):
+        summarize(empty, "main", None, AS_OF)
+    # a typo in a full clone: git's message alone
+    with pytest.raises(LiaisonError, match=r"'no-such-branch'$"):
+        summarize(repo, "no-such-branch", None, AS_OF)
+
+
 def test_not_a_git_repository(tmp_path):
     plain = tmp_path / "plain"
     shutil.copytree(SPEC_EXAMPLE, plain)
