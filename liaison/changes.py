@@ -23,7 +23,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 from liaison.compliance import dollars, exact_dollars
-from liaison.derived import effective_liaison, practices_of, still_theirs
+from liaison.derived import effective_liaison, physicians_still_theirs, practices_of, still_theirs
 from liaison.diagnostics import SUMMARY_THRESHOLD
 from liaison.diagnostics import summarize as summarize_report
 from liaison.guard import PATIENT_MESSAGE
@@ -856,6 +856,7 @@ def _liaison_lines(before, after, hide=_hider_of_nothing) -> list[str]:
             if (old != new or field in kept and new) and (old or new):
                 rows.append(f"| {name} (`{tid}`) | {label} | {'—' if old is None else number(old)} "
                             f"| {shown} |")
+    rows += _not_liaison_rows(before, after, hide)
     if not rows:
         return []
     out = ["Liaisons whose physicians, referrals or follow-ups moved:", "",
@@ -863,6 +864,31 @@ def _liaison_lines(before, after, hide=_hider_of_nothing) -> list[str]:
     if len(rows) > LIST_CAP:
         out.append(f"| … and {len(rows) - LIST_CAP} more | | | |")
     return out + [""]
+
+
+def _not_liaison_rows(before, after, hide=_hider_of_nothing) -> list[str]:
+    """The team members no liaison in either revision whose physicians moved: a hand-over
+    or a new practice given to the front desk or a manager (a mistyped id of the right
+    person), which the statistics count for no one. Theo's 14 → 2 physicians read as twelve
+    gone nowhere. Their physicians and referrals as ``derived.physicians_still_theirs``
+    counts them, with their role."""
+    lb, la = before.stats.liaisons, after.stats.liaisons
+    held = {s.liaison for checked in (before, after) for s in checked.stats.physicians.values()}
+    rows = []
+    for tid in sorted(t for t in held - lb.keys() - la.keys() if t is not None):
+        old = physicians_still_theirs(before.stats, tid)
+        new = physicians_still_theirs(after.stats, tid)
+        if old == new:
+            continue
+        site = after.site if tid in after.site.team else before.site
+        member = site.team.get(tid)
+        name = _name_of(site, member, tid, hide)
+        role = f"role {member.role}" if member is not None else "not on the team"
+        for field, label in _LIAISON_FIGURES[:2]:
+            if old[field] != new[field]:
+                rows.append(f"| {name} (`{tid}`) | {label} | {number(old[field])} "
+                            f"| {number(new[field])} (not a liaison: {role}) |")
+    return rows
 
 
 # --------------------------------------------------------------------------- validation

@@ -314,6 +314,27 @@ def test_a_record_added_under_a_name_already_on_file_is_pointed_out(tmp_path):
 
 
 
+def test_physicians_handed_to_a_team_member_who_is_no_liaison_are_shown(tmp_path):
+    # a hand-over to the wrong id (the front desk, a clinician): the table showed the old
+    # liaison's physicians falling and no one gaining them, the statistics counting liaisons
+    # only
+    repo, site = new_repo(tmp_path)
+    path = site / "data/practices/french-broad-podiatry.yaml"
+    path.write_text(path.read_text().replace("liaison: lena-brooks", "liaison: sam-ortiz"))
+    commit_all(repo, "hand-over")
+    rows = table_rows(section(summarize(repo, "HEAD~1", "HEAD", AS_OF), "Statistics"))
+    lena = {r.split(" | ")[1]: r.rstrip(" |").split(" | ")[2:4] for r in rows
+            if "`lena-brooks`" in r}
+    sam = [r for r in rows if "`sam-ortiz`" in r]
+    lost = int(lena["physicians"][0]) - int(lena["physicians"][1])
+    assert lost == 2  # Ruth Kessler and Alan Cho
+    assert sam[0] == (f"| Sam Ortiz (`sam-ortiz`) | physicians | 0 | {lost} "
+                      "(not a liaison: role clinical) |")
+    given = int(lena["referrals, 365 days"][0]) - int(lena["referrals, 365 days"][1])
+    assert sam[1:] == [f"| Sam Ortiz (`sam-ortiz`) | referrals, 365 days | 0 | {given} "
+                       "(not a liaison: role clinical) |"]
+
+
 def test_a_changed_follow_up_is_named_by_its_task_with_what_became_of_it(tmp_path):
     # "(`follow_ups`)" alone: the reviewer could not tell which follow-up was marked done,
     # or whether one was dropped rather than done
