@@ -902,17 +902,38 @@ def _counts(checked) -> str:
 def _validation_section(before, after) -> list[str]:
     verdict = "passes" if after.ok else "fails"
     out = [f"The head {verdict}: **{_counts(after)}** (base: {_counts(before)}).", ""]
-    shown = (after.report.errors + after.report.warnings)[:DIAGNOSTICS_SHOWN]
+    # Only what the change brought is listed: the base's warnings (four, say, of a cost over
+    # the limit) were listed again in every pull request's summary, as if each had caused
+    # them. A problem is the base's when its file has one with the same message (lines move).
+    def key(d) -> tuple:
+        return (d.path, d.severity, d.message)
+
+    had = Counter(key(d) for d in before.report.diagnostics)
+    new = []
+    for d in after.report.errors + after.report.warnings:
+        if had[key(d)]:
+            had[key(d)] -= 1
+        else:
+            new.append(d)
+    old = len(after.report.diagnostics) - len(new)
+    fixed = sum(had.values())
+    shown = new[:DIAGNOSTICS_SHOWN]
     if shown:
         text = [d.text() for d in shown]
         fence = "```"
         while any(fence in t for t in text):
             fence += "`"
-        out += [fence + "text", *text, fence]
-        rest = len(after.report.diagnostics) - len(shown)
+        out += [f"New in the head: {_plural(len(new), 'problem')}.", "", fence + "text", *text,
+                fence]
+        rest = len(new) - len(shown)
         if rest > 0:
             out.append(f"… and {rest} more (run `validate` to see them all)")
         out.append("")
+    if old or fixed:
+        parts = ([f"{old:,} of the base's problems still there (not listed again: "
+                  "`validate` lists them)"] if old else []) + ([f"{fixed:,} of the base's fixed"]
+                                                               if fixed else [])
+        out += ["; ".join(parts) + ".", ""]
     # what validate says after many lines: the likely causes (a deleted or renamed record that
     # others name), with what to do
     if len(after.report.diagnostics) > SUMMARY_THRESHOLD and after.site is not None:

@@ -186,10 +186,32 @@ def test_summary_lists_exactly_the_changes_and_the_moved_statistics(tmp_path):
     ]
 
     validation = section(text, "Validation")
-    # the example's four warnings (its README), in base and head alike
+    # the example's four warnings (its README), in base and head alike: counted, not listed
+    # again as if this change had brought them
     assert "The head passes: **0 errors, 4 warnings** (base: 0 errors, 4 warnings)." in validation
-    assert validation.count("warning:") == 4
-    assert "```text\n" in validation
+    assert validation.count("warning:") == 0 and "```" not in validation
+    assert ("4 of the base's problems still there (not listed again: `validate` lists them)."
+            in validation)
+
+
+def test_validation_lists_only_the_problems_the_change_brings(tmp_path):
+    # every pull request's summary listed the base's warnings again, as if it had caused
+    # them; a problem fixed went unsaid
+    repo, site = new_repo(tmp_path)
+    lunch = site / "data/interactions/2026/11/2026-11-06-french-broad-lunch.yaml"
+    lunch.write_text(lunch.read_text().replace("cost: 120 ", "cost: 12  "))
+    doc = site / "data/physicians/marcus-bell.yaml"
+    doc.write_text(doc.read_text().replace("mountain-view-family-medicine",
+                                           "french-broad-podiatry"))
+    commit_all(repo, "move and cost")
+    validation = section(summarize(repo, "HEAD~1", "HEAD", AS_OF), "Validation")
+    block = validation.split("```text\n", 1)[1].split("```", 1)[0].splitlines()
+    assert block and all("'marcus-bell' is at practice 'french-broad-podiatry'" in line
+                         for line in block)
+    assert f"New in the head: {len(block)} problem" in validation
+    assert "over the annual limit" not in validation
+    assert ("3 of the base's problems still there (not listed again: `validate` lists them); "
+            "1 of the base's fixed." in validation)
 
 
 def test_large_counts_are_grouped_in_thousands_as_the_pages_write_them(tmp_path):
@@ -741,7 +763,9 @@ def test_head_with_a_validation_error_still_gets_a_summary(tmp_path):
     assert block[0].startswith("data/interactions/2026/11/bad.yaml:4:11: error: practice:")
     assert "nowhere-clinic" in block[0]
     assert block[1] == "data/physicians/marcus-bell.yaml:6:1: error: favorite: unknown field"
-    assert [line.split(": ")[1] for line in block] == ["error"] * 2 + ["warning"] * 4
+    # (the base's four warnings are not listed again)
+    assert [line.split(": ")[1] for line in block] == ["error"] * 2
+    assert "New in the head: 2 problems." in validation
     # the physician's file has errors: it is not reported as removed
     records = section(text, "Records")
     assert "- Not compared: `marcus-bell` Marcus Bell" in records
