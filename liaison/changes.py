@@ -413,7 +413,7 @@ def _placement(site, hide=None):
         who = "no liaison" if liaison is None else f"liaison {named(site.team, liaison)}"
         if not hasattr(rec, "practice"):
             return f" — {who}"
-        tier = "no tier" if rec.tier is None else f"tier `{_esc(rec.tier)}`"
+        tier = "no tier" if rec.tier is None else f"tier `{rec.tier}`"
         return f" — at {named(site.practices, rec.practice)}, {who}, {tier}"
 
     return placed

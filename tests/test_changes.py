@@ -420,6 +420,16 @@ def test_an_added_physician_says_where_who_and_tier_and_a_practice_its_liaison(t
         "- Added: `tomas-reyes` Tomas Reyes — at Hendersonville Women's Health, no liaison, "
         "tier `C`"]
 
+    # a tier key is code, as a changed one shows it: not escaped for Markdown inside it
+    cfg = site / "site.yaml"
+    cfg.write_text(cfg.read_text().replace(
+        "thresholds:", "tiers:\n  A_plus: {visit_every_days: 14}\nthresholds:"))
+    write(site / "data/physicians/odile-park.yaml",
+          "name: Odile Park\nspecialty: Vascular Surgery\npractice: blue-ridge-vascular\n"
+          "tier: A_plus\n")
+    commit_all(repo, "a tier of our own")
+    assert "tier `A_plus`" in summarize(repo, "HEAD~2", "HEAD", AS_OF)
+
 
 def test_a_name_written_on_a_mac_is_the_same_name(tmp_path):
     # "Zoë" typed on Windows is one character; pasted on a Mac from a file's name or a PDF it
