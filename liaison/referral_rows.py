@@ -670,8 +670,11 @@ def _load_referral_csv(loader: Loader, rel: str, out: list) -> None:
                     if not _check_header(loader, rel, line, header):
                         # its rows are still read, so that every problem is said in one run:
                         # each cell scanned for patient data, the known columns' values checked
-                        index = {_as_column(name): i for i, name in
-                                 reversed(list(enumerate(header))) if _as_column(name) in COLUMN}
+                        # (none under a first row that is a referral: its 'physician' source is
+                        # no column's name, every row of that source was an unknown physician)
+                        index = {} if _headless(header) else {
+                            _as_column(name): i for i, name in
+                            reversed(list(enumerate(header))) if _as_column(name) in COLUMN}
                         unsure = _unsure(index)
                         continue
                     index = {name: i for i, name in enumerate(header)}

@@ -356,6 +356,25 @@ def test_a_file_without_its_header_row_is_one_error(tmp_path, monkeypatch):
     assert not any("header row is missing" in p.message for p in problems), problems
 
 
+def test_a_file_without_its_header_row_is_one_error_when_a_cell_names_a_column(
+        tmp_path, monkeypatch):
+    # a first row of source 'physician' (a column's name too): the rows under it were read
+    # with that cell as the physician column's name, "physician: unknown physician
+    # 'physician'" for every other row of that source
+    text = ("2026-07-01,physician,grace-holloway,vein-ablation,treated,,,\n"
+            "2026-07-03,physician,grace-holloway,vein-ablation,declined,,,\n"
+            "2026-07-06,physician,grace-holloway,sclerotherapy,referred,,,\n")
+    for whole in (True, False):
+        rows, problems = read(tmp_path, monkeypatch, text, whole=whole)
+        assert rows == []
+        assert [(p.line, p.col) for p in problems] == [(1, 1)], problems
+        assert "the header row is missing" in problems[0].message
+    # nor are the rows' references checked later (validate's "unknown physician 'physician'")
+    loader = Loader(tmp_path)
+    rr._load_referral_csv(loader, "data/referrals/r.csv", [])
+    assert all(not partial.data for partial in loader.partials), loader.partials
+
+
 def test_a_header_row_repeated_in_the_file_is_one_error(tmp_path, monkeypatch):
     # two exports joined (cat a.csv b.csv): the second header was eight errors, one a cell
     # ("date: 'date' is not a date", "source: 'source' is not one of …", …)
