@@ -197,8 +197,8 @@ def _spreadsheet_hint(value: str, saved: bool = True) -> str:
         return f" ({m.group(1)}: a spreadsheet writes a date with its time so unless their column is formatted as text)"
     m = _CLOCK.fullmatch(value)
     if m is not None and _calendar_day(m.group(1)):
-        return (f" ({m.group(1)}: a date is the day alone; a time of day that matters goes in "
-                "the summary or the notes)")
+        # (said alike to a referral row, which has no summary nor notes to hold the time)
+        return f" ({m.group(1)}: a date is the day alone, with no time of day)"
     if _SERIAL.fullmatch(value) and int(value) in _SERIALS:
         date = dt.date(1899, 12, 30) + dt.timedelta(days=int(value))
         return (f" ({date.isoformat()}, if it is a spreadsheet's day number: one writes a date "

@@ -1490,7 +1490,8 @@ def test_bad_date_in_yaml_record(example_site, bad):
                                    "2026-02-03 2:30 PM"])
 def test_a_date_with_a_time_of_day_says_the_day_to_write(example_site, stamp):
     """A timestamp copied from a calendar or a form said only "write YYYY-MM-DD" (a
-    spreadsheet's midnight, "2026-02-03 00:00:00", already had its hint)."""
+    spreadsheet's midnight, "2026-02-03 00:00:00", already had its hint). The hint sent the
+    time of day to the summary or the notes, which a referral row has not."""
     text = INTERACTION.replace("date: 2026-02-03", f"date: {stamp}")
     rel = write(example_site, "data/interactions/timed.yaml", text)
     c = write(example_site, "data/referrals/timed.csv",
@@ -1499,7 +1500,8 @@ def test_a_date_with_a_time_of_day_says_the_day_to_write(example_site, stamp):
     assert res.code == 1
     for d in (res.expect(rel, 1, 7, f"date: '{stamp}' is not a date: write YYYY-MM-DD"),
               res.expect(c, 2, 1, f"date: '{stamp}' is not a date: write YYYY-MM-DD")):
-        assert "(2026-02-03: a date is the day alone;" in d.msg, d
+        assert "(2026-02-03: a date is the day alone, with no time of day)" in d.msg, d
+        assert "summary" not in d.msg  # a referral row has none to hold the time
     assert_only_errors(res, {(rel, 1, 7), (c, 2, 1)})
 
 
