@@ -611,15 +611,17 @@ def _vcalendar(name: str, events: list[bytes]) -> bytes:
     # imported here: the processes that make only the CSV files (the one that renders,
     # after an edit) do not import it (0.05 s each)
     from icalendar import Calendar
+    from icalendar.prop import vInline
 
     cal = Calendar()
     cal.add("prodid", PRODID)
     cal.add("version", "2.0")
     cal.add("calscale", "GREGORIAN")
     cal.add("method", "PUBLISH")
-    # icalendar writes an X- property as given (vUnknown): its TEXT escaped here, as the
-    # events' (a practice "…, P.C.; North Campus" was cut at its first comma)
-    cal.add("x-wr-calname", _text(name))
+    # its TEXT escaped here, as the events' (a practice "…, P.C.; North Campus" was cut at
+    # its first comma), and written as given (vInline): icalendar before 7.3 types an X-
+    # property TEXT and escaped it a second time ("Blue Ridge\\\, Vein"), 7.3 writes it as given
+    cal.add("x-wr-calname", vInline(_text(name)))
     head = cal.to_ical()
     if not head.endswith(_END):  # pragma: no cover - icalendar always ends with it
         raise RuntimeError("unexpected VCALENDAR serialization")

@@ -187,6 +187,29 @@ def test_another_package_s_pydantic_plugin_takes_no_part_in_a_command(tmp_path, 
     assert marker.exists() == (disabled == "")
 
 
+# The oldest release of a dependency that Liaison works with, and what the one before it
+# lacks (found by building the sample and the tests with each lower bound installed)
+OLDEST_THAT_WORKS = {
+    # 2.6 does not read PYDANTIC_DISABLE_PLUGINS (another package's plugin took part in
+    # every command); 2.7 and 2.8 gave a date's bounds as JSON Schema "minimum"/"maximum"
+    # dates (`liaison schema` a TypeError); 2.9 wrote other schemas than the committed ones
+    # (an enum beside a const in deck, no propertyNames for the tiers' names)
+    "pydantic": ((2, 10), "`liaison schema` writes the committed schemas from 2.10 on"),
+}
+
+
+def test_no_lower_bound_below_the_oldest_release_that_works():
+    """`pip install .` into a Python that has a dependency at the lower bound pyproject
+    declares keeps that release: the bound is one Liaison works with."""
+    declared = {}
+    for requirement in PROJECT["dependencies"]:
+        m = re.fullmatch(r"([A-Za-z0-9_.-]+)>=([0-9.]+)(,<\d+)?", requirement)
+        assert m, f"{requirement}: a lower bound (and at most a major version's upper one)"
+        declared[m[1].lower()] = tuple(int(x) for x in m[2].split("."))
+    for name, (oldest, why) in OLDEST_THAT_WORKS.items():
+        assert declared[name] >= oldest, f"{name}>={'.'.join(map(str, oldest))}: {why}"
+
+
 def _readme_section(title: str) -> str:
     readme = (REPO / "README.md").read_text(encoding="utf-8")
     start = readme.index(f"\n## {title}\n")
