@@ -1,15 +1,20 @@
 """What one run made of each file, kept for the next run of the same process (``serve``).
 
 A file's results (its records, the problems and failed records the loader noted) are reused
-while the file's size, modification and change times and inode stay the same; the stages after
-the load reuse what they made of a group of files (``derive``) while the group's files and the
+while the file's size, modification and change times and inode stay the same (and, while its
+modification time is within 2 s of now, its content: a file system's coarse times); the stages
+after the load reuse what they made of a group of files (``derive``) while the group's files and the
 key of what else they read stay the same. Nothing here is written to disk.
 """
 from __future__ import annotations
 
+import hashlib
 import os
+import time
 from pathlib import Path
 from typing import Callable
+
+from liaison.buildrecord import RACY_NS
 
 
 HOT = 8  # files edited lately, kept apart from the rest (``split``)
@@ -20,7 +25,8 @@ class Memo:
 
     def __init__(self, root: Path):
         self.root = os.fspath(root)
-        self._files: dict[str, tuple[tuple, int, object]] = {}  # rel -> (signature, token, value)
+        # rel -> (signature, token, value, content hash while its time is recent, else None)
+        self._files: dict[str, tuple[tuple, int, object, bytes | None]] = {}
         self._derived: dict[str, tuple[object, object]] = {}  # name -> (key, value)
         self._seen: set[str] = set()
         self._hot: list[str] = []  # files read again lately, the latest last
@@ -59,10 +65,16 @@ class Memo:
             return entry[2]
         signature = self._signature(rel)
         if entry is not None and signature is not None and entry[0] == signature:
-            return entry[2]
+            if entry[3] is None:
+                return entry[2]
+            if self._content(rel) == entry[3]:  # (no second save within the tick)
+                if not self._recent(signature):  # a save from now on has another time
+                    self._files[rel] = (*entry[:3], None)
+                return entry[2]
+        content = self._content(rel) if signature is not None and self._recent(signature) else None
         value = read()
         self._next += 1
-        self._files[rel] = (signature, self._next, value)
+        self._files[rel] = (signature, self._next, value, content)
         self.read.append(rel)
         if self._runs > 1:  # an edit (the first run reads every file)
             if rel in self._hot:
@@ -79,6 +91,21 @@ class Memo:
         except OSError:
             return None
         return (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, st.st_mode)
+
+    @staticmethod
+    def _recent(signature: tuple) -> bool:
+        """Whether a save of the same size could still leave the file's times as they are (its
+        modification time is within the coarsest file times' tick of now: FAT's 2 s, some
+        network shares' 1 s; ``buildrecord.RACY_NS``, as the build's input hashes)."""
+        return time.time_ns() - signature[1] < RACY_NS
+
+    def _content(self, rel: str) -> bytes | None:
+        """The hash of the file's content (None when it cannot be read)."""
+        try:
+            with open(os.path.join(self.root, rel), "rb") as f:
+                return hashlib.file_digest(f, "blake2b").digest()
+        except OSError:
+            return None
 
     def saved_again(self) -> bool:
         """Whether a file read in this run changed since it was read (saved again while the

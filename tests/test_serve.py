@@ -534,6 +534,39 @@ def test_a_refresh_reads_only_the_changed_files_and_shows_the_change(example_sit
     assert site.get("no/such/page.html") is None
 
 
+def test_a_save_of_the_same_size_within_a_coarse_time_tick_is_seen(example_site, monkeypatch):
+    """On a file system with coarse times (FAT's 2 s, some network shares' 1 s) two saves of
+    the same size within one tick leave the file's size and times as they were: the memo took
+    the second save for no change, and the page kept the first."""
+    from liaison import memo
+    from liaison.live import LiveSite
+
+    real = memo.Memo._signature
+
+    def coarse(self, rel):  # the times such a file system keeps: to the 2 s, no change time
+        sig = real(self, rel)
+        if sig is None:
+            return None
+        tick = sig[1] // 2_000_000_000 * 2_000_000_000
+        return (sig[0], tick, tick, *sig[3:])
+
+    monkeypatch.setattr(memo.Memo, "_signature", coarse)
+    practice = example_site / "data" / "practices" / "french-broad-podiatry.yaml"
+    text = practice.read_text()
+    site = LiveSite(example_site, dt.date(2026, 11, 26))
+    assert site.refresh().ok
+    rel = practice.relative_to(example_site).as_posix()
+    now = time.time_ns()
+    for name in ("French Broad Foot Care", "French Broad Foot Team"):  # the same length
+        practice.write_text(text.replace("name: French Broad Podiatry", f"name: {name}"))
+        os.utime(practice, ns=(now, now))
+        told = site.refresh(changed={rel})
+        assert told.ok and site.memo.read == [rel], name
+        assert name.encode() in site.get("practices/french-broad-podiatry/index.html")[0]
+    again = site.refresh(changed={rel})  # an unchanged file is not read again
+    assert again.ok and again.read == 0
+
+
 def test_a_refresh_makes_the_statistics_again_only_when_what_they_read_changed(example_site):
     """A save whose sums are the same (a summary, a physician's name) leaves the statistics
     as they were (at 10,000 physicians ``stats.finalize`` and the merge of the sums took
