@@ -1047,6 +1047,39 @@ def test_the_page_of_a_liaison_who_left_says_so_and_offers_no_visit_log(tmp_path
     assert [a for a in kim.all("a") if "log/index.html" in a.attrs.get("href", "")]
 
 
+def test_a_member_of_role_other_whom_no_file_names_as_liaison_is_not_said_to_have_left(tmp_path):
+    """Role ``other`` is a liaison's who left and any other staff member's (a marketing
+    coordinator who logs a lunch): the card said "Not a liaison now", "the mark of a liaison
+    who left the role", of both. The records tell them apart only while a practice or a
+    physician still names them as liaison: then the card says they left; else it says only
+    what holds of both."""
+    from htmltree import parse
+
+    def edit(root):
+        member = root / "data" / "team" / "lena-brooks.yaml"
+        member.write_text(member.read_text(encoding="utf-8").replace("role: liaison",
+                                                                     "role: other"))
+        (root / "data" / "team" / "tess-okafor.yaml").write_text("name: Tess Okafor\nrole: other\n")
+        (root / "data" / "interactions" / "lunch.yaml").write_text(
+            "- date: 2026-11-20\n  liaison: tess-okafor\n  type: lunch\n"
+            "  practice: french-broad-podiatry\n  summary: Brought lunch for the front desk.\n")
+
+    out = _build_example(tmp_path, edit)
+
+    def card(tid):
+        page = parse(out / "team" / tid / "index.html")
+        found = page.by_id("left-role")
+        assert found is not None, tid
+        return found.all("h2")[0].text().strip(), " ".join(found.text().split())
+
+    heading, text = card("tess-okafor")
+    assert heading == "Not a liaison" and "left" not in text, text
+    assert "1 interaction in all" in text and "French Broad Podiatry" in text
+    # Lena Brooks's practices and physicians still name her: she was one, and left
+    heading, text = card("lena-brooks")
+    assert heading == "Not a liaison now" and "liaison who left the role" in text, text
+
+
 def test_a_members_page_links_the_visits_they_logged_before_the_last_90_days(tmp_path):
     """Lena Brooks left (`role: other`, her file kept for the visits she logged, as the
     README advises: "their page keeps their visits"). Her page listed only the last 90 days,

@@ -250,10 +250,13 @@ def still_named(view: SiteView, tid: str) -> dict | None:
     return {"why": why, "practices": practices, "physicians": physicians}
 
 
-def left_role(view: SiteView, tid: str) -> dict | None:
-    """What the page of a liaison who left the role says of it (README "A liaison leaves":
-    their file kept with ``role: other``, for the visits they logged), or None for any other
-    member, and for one of role other who never logged an interaction. The records keep no
+def left_role(view: SiteView, tid: str, named: bool) -> dict | None:
+    """What the page of a member of role other who logged interactions says of it (a liaison
+    who left the role, README "A liaison leaves": their file kept with ``role: other``, for the
+    visits they logged; or other staff who log one now and then), or None for any other
+    member, and for one of role other who never logged an interaction. ``named``: whether a
+    practice or physician still names them as liaison (``still_named``), the one mark the
+    records keep of a liaison who left (``named`` in the result). The records keep no
     date of leaving: ``last`` is the day of the last interaction they logged (the last the
     records show them in the field), ``logged`` how many they logged; ``practices``: each
     practice their interactions concern (``derived.practices_of``), by name, with the day of
@@ -276,7 +279,8 @@ def left_role(view: SiteView, tid: str) -> dict | None:
                           "liaison_name": name, "liaison_href": href,
                           "still_theirs": now == tid})
     practices.sort(key=lambda r: (fold(r["practice"]["name"]), r["practice"]["href"]))
-    return {"last": logged[0].date.isoformat(), "logged": len(logged), "practices": practices}
+    return {"last": logged[0].date.isoformat(), "logged": len(logged), "practices": practices,
+            "named": named}
 
 
 def member(view: SiteView, page: Page) -> dict:
@@ -292,12 +296,13 @@ def member(view: SiteView, page: Page) -> dict:
     prospects = [prospect_row(view, pid, i + 1) for i, pid in enumerate(
         p for p in ranked(view, "prospect", view.docs_of_liaison.get(tid, []))
         if view.stats.physicians[p].potential == "high")] if is_liaison else []
+    named = still_named(view, tid)
     return {
         **view.common(page, "team", m.name), "member": m, "member_id": tid,
         "is_liaison": is_liaison,
         "stats": view.stats.liaisons.get(tid), "figures": liaison_figures(view, tid),
         "groups": _call_plan(view, tid) if is_liaison else [], "prospects": prospects,
-        "still_named": still_named(view, tid), "left": left_role(view, tid),
+        "still_named": named, "left": left_role(view, tid, named is not None),
         "recent": [view.interaction(r) for r in recent],
         # the ones they logged before (one who left keeps their page: their visits are there)
         "more": len(logged) - len(recent),
