@@ -775,6 +775,40 @@ def test_a_page_printed_from_dark_mode_is_light(new_page, server, types):
                     "card": "rgb(255, 255, 255)"}, look
 
 
+def _meter_mark_faint(page) -> list[str]:
+    """The compliance meters whose near-the-limit mark does not stand out, in the pixels drawn,
+    at 3:1 from the fill or the track beside it: under forced colours the mark, in the theme's
+    text colour, crossed the highlight-coloured fill at 2.4:1. One meter whose fill reaches
+    past the mark and one whose fill stops short of it, each looked at along its middle row."""
+    import io
+
+    from PIL import Image
+    from test_browser_layout import _contrast
+
+    meters = page.evaluate("""() => [...document.querySelectorAll('svg.meter')].map((m, i) => {
+        const fill = +m.querySelector('.meter-fill').getAttribute('width');
+        const mark = +m.querySelector('.meter-mark').getAttribute('x1');
+        return [i, fill, mark, m.viewBox.baseVal.width]; })""")
+    past = next((m for m in meters if m[1] > m[2] + 5), None)
+    short = next((m for m in meters if m[1] < m[2] - 5), None)
+    assert past is not None and short is not None, meters
+    faint = []
+    for what, (i, fill, mark, width) in (("over the fill", past), ("on the track", short)):
+        meter = page.locator("svg.meter").nth(i)
+        meter.scroll_into_view_if_needed()
+        box = meter.bounding_box()
+        x = box["x"] + box["width"] * mark / width
+        shot = page.screenshot(clip={"x": x - 8, "y": box["y"] + box["height"] / 2 - 1,
+                                     "width": 16, "height": 2})
+        image = Image.open(io.BytesIO(shot)).convert("RGB")
+        row = [image.getpixel((px, 0)) for px in range(image.width)]
+        beside = row[0]  # the fill or the track, 8 px before the mark
+        best = max(_contrast(f"rgb{p}", f"rgb{beside}") for p in row)
+        if best < 3:
+            faint.append(f"compliance: the meter's mark {what} at most {best:.2f}:1 against {beside}")
+    return faint
+
+
 @pytest.mark.parametrize("scheme", ["dark", "light"])
 def test_chart_marks_and_meters_take_a_contrast_themes_colours(new_page, server, site, types,
                                                               scheme):
@@ -814,6 +848,7 @@ def test_chart_marks_and_meters_take_a_contrast_themes_colours(new_page, server,
             outline = page.locator("svg.meter").first.evaluate(
                 "e => [getComputedStyle(e).borderTopStyle, getComputedStyle(e).borderTopColor]")
             assert outline[0] == "solid" and outline[1] in theirs, outline
+            low += _meter_mark_faint(page)
     assert seen > 150, seen
     assert not foreign, "marks in colours of their own under forced colours:\n" + "\n".join(foreign[:15])
     assert not low, "faint under forced colours:\n" + "\n".join(low[:15])
