@@ -1197,6 +1197,11 @@ def _build_locked(out, render, laps, start, incremental=False, listed=None) -> B
             from liaison.errors import StrictWarnings
 
             raise StrictWarnings("\n".join(d.text() for d in Report(found).strict().diagnostics))
+        if found:
+            t2 = time.perf_counter()
+            if _data_quality_again(view, env, pages, done, tmp, found):
+                laps.append(("render data-quality/ again with the templates' warnings",
+                             time.perf_counter() - t2))
         listing = done.written + done.kept  # every file of the new site: (path, size)
         if spare is not None:
             _remove_stale(tmp, spare, {rel for rel, _size in listing})
@@ -1269,6 +1274,30 @@ def _template_warnings(done, view, env, pages: list, previous: dict | None,
         if warnings:
             found[path] = warnings
     return found
+
+
+def _data_quality_again(view, env, pages: list, done, tmp: Path, found: list) -> bool:
+    """The data-quality page rendered again, listing the warnings of the site's templates
+    (``found``) among validate's, as ``serve``'s does: rendered beside the pages that show
+    them, it did not. One taken unchanged from the last site lists them already (its key is
+    the hash of every input, the site's templates among them, liaison.incremental). Whether
+    it was rendered again."""
+    page = next((p for p in pages if p.kind == "data-quality"), None)
+    if page is None or page.path in done.reuse:
+        return False
+    warnings = view.warnings
+    view.warnings = sorted([*warnings, *found])
+    try:
+        with BUDGET.armed():
+            data = render_page(view, page, env).encode("utf-8")
+    finally:
+        view.warnings = warnings
+    _write(f"{tmp}/{page.path}", data)
+    for result in done.results:  # its size, for the record's listing
+        for i, entry in enumerate(result):
+            if entry[0] == page.path:
+                result[i] = (page.path, len(data))
+    return True
 
 
 def _placed_warnings(root: Path, warned: dict[str, list], pages: list) -> list:

@@ -504,6 +504,49 @@ def test_build_counts_and_lists_the_template_warnings_of_validate(example_site, 
     assert "templates/practise.html" in (out / "data-quality" / "index.html").read_text(encoding="utf-8")
 
 
+def test_the_built_data_quality_page_lists_the_warnings_of_the_pages_a_template_makes(
+        example_site, tmp_path):
+    """An onclick and a link to an asset the site lacks, in a site's template: build said them
+    on the console, serve's data-quality/ listed them, the built data-quality/ (rendered beside
+    the pages that show them) did not: a manager who reads the published site never saw
+    them. The built page is serve's, in a cold build and in an incremental one."""
+    import datetime as dt
+
+    from conftest import cli
+    from liaison.live import LiveSite
+
+    _override(example_site, "practice.html",
+              '{% extends "builtin/practice.html" %}\n{% block head %}{{ super() }}\n'
+              '<link rel="stylesheet" href="{{ base }}assets/ours.css">{% endblock %}\n'
+              '{% block content %}<button onclick="go()">Go</button>{{ super() }}{% endblock %}\n')
+    code, _out, err = run_validate(example_site, "--as-of", AS_OF)
+    said = [e for e in err if e.startswith("templates/")]
+    assert code == 0 and len(said) == 2, err
+    out, cold = tmp_path / "out", tmp_path / "cold"
+
+    def build(into, *more):
+        code, _out, err = cli("build", "--root", str(example_site), "--out", str(into),
+                              "--as-of", AS_OF, *more)
+        assert code == 0, err
+        return (into / "data-quality" / "index.html").read_bytes()
+
+    page = build(out)
+    text = page.decode("utf-8")
+    for line in said:
+        where, message = line.split(": warning: ")
+        assert where in text and message.split(" (")[0].replace("'", "&#39;") in text, line
+    live = LiveSite(example_site, dt.date.fromisoformat(AS_OF))
+    assert live.refresh().ok
+    assert live.get("data-quality/index.html")[0] == page, "serve's data-quality/ is the same"
+    # another practice edited: an incremental build; its page is a cold build's
+    other = example_site / "data" / "practices" / "hendersonville-womens-health.yaml"
+    other.write_text(other.read_text() + "# called back\n")
+    again = build(out)
+    assert again == build(cold, "--full")
+    live.refresh()
+    assert live.get("data-quality/index.html")[0] == again
+
+
 def test_a_merge_conflict_left_in_a_template_or_palette_is_named_as_such(example_site):
     # a conflict inside a block passed, and every page showed both sides and git's markers;
     # in palette.yaml it was the YAML parser's words
