@@ -179,20 +179,26 @@ class LiveSite:
     def _environment(self, palette):
         """The templates' environment, kept (with its compiled templates) while nothing in the
         site's ``templates/`` folder changes (an edited template among them: the environment
-        does not look at the files again, render.make_env)."""
+        does not look at the files again, render.make_env); a template saved in the last 2 s
+        is known by its content too (coarse file times: ``memo.Memo._recent``)."""
+        from liaison.buildrecord import RACY_NS
+        from liaison.memo import content_hash
         from liaison.render import make_env
 
         folder = self.root / "templates"
         seen = []
+        recent = time.time_ns() - RACY_NS
         if folder.is_dir():
             for path, dirs, names in os.walk(folder):
                 dirs.sort()
                 for name in sorted(names):
+                    file = os.path.join(path, name)
                     try:
-                        st = os.stat(os.path.join(path, name), follow_symlinks=False)
+                        st = os.stat(file, follow_symlinks=False)
                     except OSError:
                         continue
-                    seen.append((path, name, st.st_size, st.st_mtime_ns, st.st_ino))
+                    seen.append((path, name, st.st_size, st.st_mtime_ns, st.st_ino,
+                                 content_hash(file) if st.st_mtime_ns > recent else None))
         key = tuple(seen)
         if self._env is None or self._env[0] != key:
             self._env = (key, make_env(self.root, palette))

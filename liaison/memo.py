@@ -20,6 +20,16 @@ from liaison.buildrecord import RACY_NS
 HOT = 8  # files edited lately, kept apart from the rest (``split``)
 
 
+def content_hash(path: str) -> bytes | None:
+    """The hash of a file's content (None when it cannot be read): what tells two saves of
+    the same size apart while the file's times may not (``Memo._recent``)."""
+    try:
+        with open(path, "rb") as f:
+            return hashlib.file_digest(f, "blake2b").digest()
+    except OSError:
+        return None
+
+
 class Memo:
     """Per-file and derived results of a site root, from one run to the next."""
 
@@ -100,12 +110,7 @@ class Memo:
         return time.time_ns() - signature[1] < RACY_NS
 
     def _content(self, rel: str) -> bytes | None:
-        """The hash of the file's content (None when it cannot be read)."""
-        try:
-            with open(os.path.join(self.root, rel), "rb") as f:
-                return hashlib.file_digest(f, "blake2b").digest()
-        except OSError:
-            return None
+        return content_hash(os.path.join(self.root, rel))
 
     def saved_again(self) -> bool:
         """Whether a file read in this run changed since it was read (saved again while the

@@ -1017,6 +1017,26 @@ def test_an_edited_template_shows_at_the_next_request(example_site):
     assert "<title>Second draft · " in page and "First draft" not in page
 
 
+def test_a_template_saved_again_with_the_same_size_and_time_shows_at_the_next_request(
+        example_site):
+    """A template's second save of the same size within one tick of a coarse file system's
+    clock (FAT's 2 s) leaves its size and modification time as they were: the environment
+    was kept, and the page showed the first save. A template saved in the last 2 s is known
+    by its content too."""
+    from liaison.live import LiveSite
+
+    (example_site / "templates").mkdir(exist_ok=True)
+    template = example_site / "templates" / "physician.html"
+    now = time.time_ns()
+    site = LiveSite(example_site, dt.date(2026, 11, 26))
+    for draft in ("First draft", "Later draft"):  # the same length
+        template.write_text('{% extends "builtin/physician.html" %}'
+                            f'{{% block title %}}{draft}{{% endblock %}}\n')
+        os.utime(template, ns=(now, now))
+        assert site.refresh().ok
+        assert f"<title>{draft} · " in site.get("physicians/nina-vargas/index.html")[0].decode()
+
+
 def test_serve_without_as_of_moves_on_to_a_new_day_unasked(example_site, monkeypatch):
     """Without --as-of, the date is today's: when it moves on while nothing is saved (a
     server left open overnight), the watcher's timeout has serve read the site again at the
