@@ -164,6 +164,27 @@ def test_ordered_list_is_bullets_numbered():
     assert s.blocks[0].ordered == (True, True, True)
 
 
+def test_a_numbered_list_continued_from_the_slide_before_keeps_its_numbers():
+    """A list of ten steps split over two slides (as validate asks of a crowded slide): the
+    second slide's "6." showed "1." in the .pptx, its notes and the HTML deck alike."""
+    from liaison.content import MarkdownRenderer
+
+    md = ("## Steps, continued\n\n6. Six\n7. Seven\n   3. sub three\n   4. sub four\n8. Eight\n\n"
+          "Notes: Then:\n\n6. six\n7. seven\n")
+    s = slide_content(md)
+    assert s.notes == "Then:\n6. six\n7. seven"
+    data = write([s])
+    xml = zipfile.ZipFile(io.BytesIO(data)).read("ppt/slides/slide1.xml").decode()
+    assert xml.count('<a:buAutoNum type="arabicPeriod" startAt="6"/>') == 3
+    assert xml.count('<a:buAutoNum type="arabicPeriod" startAt="3"/>') == 2
+    html = MarkdownRenderer().slide(md.split("Notes:")[0])
+    assert '<ol start="6">' in html and '<ol start="3">' in html
+    # a list from 1 is written as before
+    one = zipfile.ZipFile(io.BytesIO(write([slide_content("## S\n\n1. a\n2. b")]))).read(
+        "ppt/slides/slide1.xml").decode()
+    assert one.count('<a:buAutoNum type="arabicPeriod"/>') == 2
+
+
 def test_paragraph_then_bullets():
     s = slide_content(SLIDES_MD[5])
     assert [b.kind for b in s.blocks] == ["paragraph", "bullets"]

@@ -22,14 +22,36 @@ class Block:
     outermost), "table" (``items``: rows of cell texts, the first row the header), "image"
     (``text`` its alt text, ``items`` its path beneath content/presentations/), "chart" (the
     practice's referral chart) or "break" (where a two-column slide's second column starts).
-    ``ordered`` (bullets only) says per item whether it is numbered; ``runs`` keeps the bold
-    and italic spans for the writer. Neither takes part in comparisons.
+    ``ordered`` (bullets only) says per item whether it is numbered, ``numbers`` the number
+    written on it (None for a bullet; a list's first number is where it starts, "6." on a
+    slide that goes on from the one before); ``runs`` keeps the bold and italic spans for the
+    writer. None takes part in comparisons.
     """
     kind: str
     text: str = ""
     items: tuple = ()
     ordered: tuple = field(default=(), compare=False, repr=False)
     runs: tuple = field(default=(), compare=False, repr=False)
+    numbers: tuple = field(default=(), compare=False, repr=False)
+
+
+def list_numbers(b: Block) -> list:
+    """Each item of a "bullets" block: (its number, the number its list starts at) as the HTML
+    deck shows it (a numbered list counts on from its first item's number, whatever the
+    others say), None for a bullet."""
+    ordered = b.ordered if len(b.ordered) == len(b.items) else (False,) * len(b.items)
+    written = b.numbers if len(b.numbers) == len(b.items) else (1,) * len(b.items)
+    runs: dict[int, tuple[int, int]] = {}  # level -> (last number, start) of the list there
+    out = []
+    for (lvl, _), numbered, first in zip(b.items, ordered, written):
+        runs = {k: v for k, v in runs.items() if k < lvl or (k == lvl and numbered)}
+        if not numbered:
+            out.append(None)
+            continue
+        last, start = runs.get(lvl, (None, None))
+        runs[lvl] = (last + 1, start) if last is not None else (first if first is not None else 1,) * 2
+        out.append(runs[lvl])
+    return out
 
 
 @dataclass(frozen=True)
@@ -262,7 +284,8 @@ def _parse_blocks(markdown: str, want_title: bool) -> tuple[str, list[Block]]:
                         stack.pop()
                     if not stack or ind > stack[-1]:
                         stack.append(ind)
-                    items.append([len(stack) - 1, [m.group(3) or ""], m.group(2)[0].isdigit()])
+                    items.append([len(stack) - 1, [m.group(3) or ""], m.group(2)[0].isdigit(),
+                                  int(m.group(2)[:-1]) if m.group(2)[0].isdigit() else None])
                     i += 1
                     continue
                 if not line.strip():
@@ -280,12 +303,13 @@ def _parse_blocks(markdown: str, want_title: bool) -> tuple[str, list[Block]]:
                     break
                 items[-1][1].append(line)  # continuation (lazy or indented)
                 i += 1
-            runs = tuple(tuple(_inline(_join_lines(parts))) for _, parts, _ in items)
+            runs = tuple(tuple(_inline(_join_lines(parts))) for _, parts, _, _ in items)
             blocks.append(Block(
                 "bullets",
-                items=tuple((lvl, _plain(r)) for (lvl, _, _), r in zip(items, runs)),
-                ordered=tuple(o for _, _, o in items),
+                items=tuple((lvl, _plain(r)) for (lvl, _, _, _), r in zip(items, runs)),
+                ordered=tuple(o for _, _, o, _ in items),
                 runs=runs,
+                numbers=tuple(num for _, _, _, num in items),
             ))
             continue
         # a paragraph (block quotes read as paragraphs)
@@ -392,13 +416,10 @@ def _notes_text(markdown: str) -> str:
         if b.kind == "paragraph":
             lines.append(b.text)
         elif b.kind == "bullets":
-            # a numbered item keeps its number (counted at its level, as the slide's body
-            # numbers it); a bullet is a dash
-            counts: dict[int, int] = {}
-            for (lvl, text), numbered in zip(b.items, b.ordered or (False,) * len(b.items)):
-                counts = {k: n for k, n in counts.items() if k <= lvl}
-                counts[lvl] = counts.get(lvl, 0) + 1 if numbered else 0
-                lines.append("  " * lvl + (f"{counts[lvl]}. " if numbered else "- ") + text)
+            # a numbered item keeps its number (counted at its level from the list's first
+            # number, as the slide's body numbers it); a bullet is a dash
+            for (lvl, text), number in zip(b.items, list_numbers(b)):
+                lines.append("  " * lvl + (f"{number[0]}. " if number else "- ") + text)
         elif b.kind == "table":
             lines.extend(" | ".join(row) for row in b.items)
         elif b.kind == "image" and b.text:
