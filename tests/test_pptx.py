@@ -185,6 +185,20 @@ def test_a_numbered_list_continued_from_the_slide_before_keeps_its_numbers():
     assert one.count('<a:buAutoNum type="arabicPeriod"/>') == 2
 
 
+def test_html_entities_read_as_the_html_deck_shows_them():
+    """"5 &lt; 6 &amp; AT&amp;T &copy; 2026" showed as "5 < 6 & AT&T (c) 2026" in the HTML deck
+    and with its entities, as written, in the .pptx; a code span keeps them as written in both."""
+    from liaison.content import MarkdownRenderer
+
+    md = "## Less &amp; more\n\n5 &lt; 6 &amp; AT&amp;T &copy; 2026 &#8212; &notanentity; `&lt;`\n\n| a &gt; b |\n|---|\n| &eacute; |"
+    s = slide_content(md)
+    assert s.title == "Less & more"
+    assert s.blocks[0].text == "5 < 6 & AT&T \u00a9 2026 \u2014 &notanentity; &lt;"
+    assert s.blocks[1].items == (("a > b",), ("\u00e9",))
+    html = MarkdownRenderer().slide(md)
+    assert "5 &lt; 6 &amp; AT&amp;T \u00a9 2026" in html and "<code>&amp;lt;</code>" in html
+
+
 def test_paragraph_then_bullets():
     s = slide_content(SLIDES_MD[5])
     assert [b.kind for b in s.blocks] == ["paragraph", "bullets"]

@@ -5,8 +5,10 @@ slide are taken out as the HTML deck's sanitizer takes them out: their text is k
 nothing is interpreted."""
 from __future__ import annotations
 
+import html
 import re
 from dataclasses import dataclass, field
+from html.entities import html5
 
 from liaison.content import _fenced
 from liaison.decks import _IMAGE, CHART_MARK, COLUMN_BREAK, split_layout, split_notes
@@ -93,6 +95,7 @@ _SPACES = re.compile(r" {2,}")
 _INLINE = re.compile(
     r"(?P<esc>\\[!-/:-@\[-`{-~])"
     r"|(?P<code>(?P<ticks>`+)(?P<codetext>.+?)(?P=ticks))"
+    r"|(?P<ent>&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});)"
     rf"|(?P<img>!\[(?P<alt>[^\]]*)\]{_DEST})"
     rf"|(?P<link>\[(?P<ltext>[^\]]*)\]{_DEST})"
     r"|(?P<hdrop>(?i:<(?P<dtag>script|style)\b[^>]*>.*?</(?P=dtag)\s*>))"
@@ -119,6 +122,10 @@ def _inline(text: str, bold: bool = False, italic: bool = False) -> list[Run]:
             out.append((m.group("esc")[1], bold, italic, False))
         elif m.group("code"):
             out.append((m.group("codetext").strip() or m.group("codetext"), bold, italic, True))
+        elif m.group("ent"):  # "&lt;", "&amp;", "&copy;" read as the browser shows them
+            ent = m.group("ent")  # a name HTML does not know stays as written ("&notanentity;")
+            text_of = html.unescape(ent) if ent[1] == "#" else html5.get(ent[1:], ent)
+            out.append((text_of, bold, italic, False))
         elif m.group("img"):
             out.extend(_inline(m.group("alt"), bold, italic))
         elif m.group("link"):
