@@ -6,6 +6,7 @@ import dataclasses
 import datetime as dt
 import hashlib
 import io
+import re
 import shutil
 import subprocess
 import sys
@@ -197,6 +198,21 @@ def test_html_entities_read_as_the_html_deck_shows_them():
     assert s.blocks[1].items == (("a > b",), ("\u00e9",))
     html = MarkdownRenderer().slide(md)
     assert "5 &lt; 6 &amp; AT&amp;T \u00a9 2026" in html and "<code>&amp;lt;</code>" in html
+
+
+def test_a_bullet_right_under_a_numbered_item_is_a_bullet_in_the_html_deck_too():
+    """"1. one" then "- a bullet" on the next line: the .pptx showed a numbered item and a
+    bullet, the HTML deck one item reading "one - a bullet" (Python-Markdown took the bullet for
+    the item's text)."""
+    from liaison.content import MarkdownRenderer
+
+    md = "## Mixed\n\n1. one\n- a bullet\n- another\n2. two again\n"
+    s = slide_content(md)
+    assert s.blocks[0].items == ((0, "one"), (0, "a bullet"), (0, "another"), (0, "two again"))
+    assert s.blocks[0].ordered == (True, False, False, True)
+    html = MarkdownRenderer().slide(md)
+    items = [" ".join(re.sub(r"<[^>]+>", " ", li).split()) for li in re.findall(r"<li>(.*?)</li>", html, re.S)]
+    assert items == ["one", "a bullet", "another", "two again"]
 
 
 def test_paragraph_then_bullets():

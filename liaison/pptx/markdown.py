@@ -348,6 +348,7 @@ def as_read_here(markdown: str) -> str:
     stack: list[int] = []  # indents of the list's open levels
     level = 0  # the last item's
     loose = False  # in a paragraph of the last item's own, after a blank line
+    numbered = None  # whether the list's last outermost item is numbered
     while i < n:
         line = lines[i]
         fence, code = _fenced("", line)
@@ -377,7 +378,7 @@ def as_read_here(markdown: str) -> str:
                 if out and out[-1].strip():
                     out.append("")  # a list (or its next item) that a line of text leads into
                 if not in_list:
-                    in_list, stack = True, []
+                    in_list, stack, numbered = True, [], None
                 loose = False
             ind = _indent(item.group(1))
             while stack and ind < stack[-1]:
@@ -386,6 +387,12 @@ def as_read_here(markdown: str) -> str:
                 stack.append(ind)
             level = len(stack) - 1
             marker = item.group(2)
+            if level == 0:
+                if numbered is not None and numbered != marker[0].isdigit() and out and out[-1].strip():
+                    # "1. one" then "- a bullet": another list, which Python-Markdown wants
+                    # after a blank line (it read the bullet as the item's text, "one - a bullet")
+                    out.append("")
+                numbered = marker[0].isdigit()
             if marker.endswith(")"):
                 marker = marker[:-1] + "."
             out.append("    " * level + marker + " " + (item.group(3) or ""))
