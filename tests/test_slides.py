@@ -426,6 +426,20 @@ def test_the_pptx_charts_value_axis_has_the_html_charts_gridlines(values):
     assert list(chart.plots[0].series[0].values) == values
 
 
+def test_an_image_inside_a_sentence_is_its_alt_text_in_the_html_deck_as_in_the_pptx():
+    """README: "inside a sentence only its alt text shows". The .pptx did so; the HTML deck
+    showed the picture in the line, full size (and ran the slide's end off its foot)."""
+    md = ("## Pictures\n![Alone under the heading](images/a.png)\n\nLook at ![the lab](images/lab.png) here.\n\n"
+          "- ![in a bullet](images/b.png)\n\nText right above\n![under a line](images/c.png)\n\n"
+          "![Alone](images/lab.png)\n\n`![code](images/x.png)` stays\n")
+    shown = deck_stage.pictures_alone(md)
+    pictures = [m.group("alt") for m in deck_stage._IMAGE.finditer(shown.replace("`![code](images/x.png)`", ""))]
+    assert pictures == [b.text for b in slide_content(md).blocks if b.kind == "image"]
+    assert pictures == ["Alone under the heading", "Alone"]
+    assert "Look at the lab here." in shown and "- in a bullet" in shown and "under a line" in shown
+    assert "`![code](images/x.png)`" in shown
+
+
 def test_deterministic_with_media_and_chart():
     assert write_deck() == write_deck()
     names = zipfile.ZipFile(io.BytesIO(write_deck())).namelist()
