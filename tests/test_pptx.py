@@ -215,6 +215,16 @@ def test_a_bullet_right_under_a_numbered_item_is_a_bullet_in_the_html_deck_too()
     assert items == ["one", "a bullet", "another", "two again"]
 
 
+def test_struck_text_shows_its_tildes_as_the_html_deck_does():
+    """"~~72 hours~~ 48 hours": the HTML deck shows the tildes (Python-Markdown has no
+    strikethrough); the .pptx showed "72 hours 48 hours", the struck figure as if it stood."""
+    from liaison.content import MarkdownRenderer
+
+    md = "## Promise\n\n~~72 hours~~ 48 hours\n"
+    assert slide_content(md).blocks[0].text == "~~72 hours~~ 48 hours"
+    assert "~~72 hours~~ 48 hours" in MarkdownRenderer().slide(md)
+
+
 def test_paragraph_then_bullets():
     s = slide_content(SLIDES_MD[5])
     assert [b.kind for b in s.blocks] == ["paragraph", "bullets"]

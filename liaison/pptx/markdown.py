@@ -105,8 +105,9 @@ _INLINE = re.compile(
     r"|(?P<auto><(?P<url>(?:https?|ftp|mailto):[^>\s]+)>)"
     r"|(?P<strong>\*\*(?=\S)(?P<stext>.+?)(?<=\S)\*\*|(?<![\w_])__(?=\S)(?P<stext2>.+?)(?<=\S)__(?![\w_]))"
     r"|(?P<em>\*(?=[^\s*])(?P<etext>.+?)(?<=[^\s*])\*|(?<![\w_])_(?=\S)(?P<etext2>.+?)(?<=\S)_(?![\w_]))"
-    r"|(?P<strike>~~(?=\S)(?P<ktext>.+?)(?<=\S)~~)"
 )
+# "~~struck~~" is not read: the HTML deck (Python-Markdown) shows its tildes, and so does the
+# .pptx, rather than the struck words as if they stood
 
 
 def _inline(text: str, bold: bool = False, italic: bool = False) -> list[Run]:
@@ -142,8 +143,6 @@ def _inline(text: str, bold: bool = False, italic: bool = False) -> list[Run]:
             out.extend(_inline(m.group("stext") or m.group("stext2") or "", True, italic))
         elif m.group("em"):
             out.extend(_inline(m.group("etext") or m.group("etext2") or "", bold, True))
-        elif m.group("strike"):
-            out.extend(_inline(m.group("ktext"), bold, italic))
         else:  # pragma: no cover - every alternative is named
             out.append((m.group(0), bold, italic, False))
     if pos < len(text):
