@@ -184,6 +184,7 @@ _ALLOWED_TAGS = {
 _ALLOWED_ATTRIBUTES = {
     "a": {"href", "title"},
     "img": {"src", "alt", "title", "width", "height"},
+    "ol": {"start"},  # a list going on from the slide or paragraph before: "6."
     "th": {"align"},
     "td": {"align"},
     "div": {"class"},

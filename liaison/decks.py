@@ -655,6 +655,26 @@ def local_images(markdown: str, prefix: str, html: bool = False) -> str:
     return outside_code(markdown, local)
 
 
+def pictures_alone(markdown: str) -> str:
+    """A slide's Markdown with each image that is not alone in its paragraph (in a sentence,
+    a list item or a table cell) written as its alt text, as the .pptx shows it: the HTML deck
+    showed the picture inside the line, full size, and the .pptx the words."""
+    def alone(text: str) -> str:
+        lines = text.split("\n")
+        for k, line in enumerate(lines):
+            if "![" not in line:
+                continue
+            before = lines[k - 1].strip() if k else ""
+            after = lines[k + 1].strip() if k + 1 < len(lines) else ""
+            if (_IMAGE.fullmatch(line.strip()) and not after
+                    and (not before or _HEADING_LINE.match(before) or "|" in before)):
+                continue
+            lines[k] = _IMAGE.sub(lambda m: m.group("alt"), line)
+        return "\n".join(lines)
+
+    return outside_code(markdown, alone)
+
+
 def picture_file(path: str) -> str:
     """The file an image's path names, beneath its folder: the path as written, its %20 and
     other escapes read as GitHub reads them (``images/our%20lab.png``: "our lab.png")."""
@@ -829,7 +849,7 @@ def _layout_body(layout: str, body: str, convert, dress: Dress) -> str:
     names, as div classes that deck.css places."""
     # our images from the deck's _media/ folder; another host's stay as they are, and the
     # sanitizer drops them
-    body = local_images(body, dress.media)
+    body = local_images(pictures_alone(body), dress.media)
     logo = (f'<div class="slide-logo"><img src="{html_escape(dress.logo)}" '
             f'alt="{html_escape(dress.name)}"></div>') if dress.logo else ""
     if layout in ("title", "closing"):

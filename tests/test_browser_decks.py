@@ -669,6 +669,26 @@ def test_a_picture_alone_on_its_slide_shows_whole(new_page, server, site):
     assert rec.console_errors == [], rec.console_errors
 
 
+def test_two_pictures_under_a_line_shrink_to_fit_as_in_the_pptx(new_page, server, site):
+    """A line of text and two 960 x 640 pictures, each alone in its paragraph: the .pptx shrinks
+    both and shows them whole; the HTML deck stopped at its smallest text and cut the second at
+    the slide's foot (data-cut). The pictures now shrink on until the slide holds them."""
+    page, rec = new_page(viewport=WIDE)
+    picture = '<p><img alt="The lab" src="../../vein-care-overview/_media/images/vascular-lab.png"></p>'
+    _slide_body_replaced(page, server, site, 2, "<h2>Images</h2><p>Look at the lab.</p>" + picture + picture)
+    page.wait_for_function("Array.from(document.images).every(i => i.complete)")
+    slide = page.locator("#slide-2")
+    assert slide.get_attribute("data-cut") is None
+    assert float(slide.get_attribute("data-pic") or 1) < 1
+    body = page.locator("#slide-2 .slide-body").bounding_box()
+    for k in range(2):
+        box = page.locator("#slide-2 img").nth(k).bounding_box()
+        assert box["height"] > 0.15 * body["height"], box
+        assert box["y"] + box["height"] <= body["y"] + body["height"] + 1, (k, box, body)
+    assert page.evaluate(CUT_CHECK) == []
+    assert rec.console_errors == [], rec.console_errors
+
+
 def test_a_slide_cut_even_at_the_smallest_text_is_said_in_the_presenter_window(new_page, server, site):
     """40 rows do not fit at 60 %: the slide gets data-cut and the presenter's window says so
     above its notes; a slide that fits says nothing of the kind."""

@@ -6,6 +6,7 @@ import dataclasses
 import datetime as dt
 import hashlib
 import io
+import re
 import shutil
 import subprocess
 import sys
@@ -162,6 +163,66 @@ def test_ordered_list_is_bullets_numbered():
     assert [b.kind for b in s.blocks] == ["bullets"]
     assert s.blocks[0].items[0] == (0, "We call the patient within one business day")
     assert s.blocks[0].ordered == (True, True, True)
+
+
+def test_a_numbered_list_continued_from_the_slide_before_keeps_its_numbers():
+    """A list of ten steps split over two slides (as validate asks of a crowded slide): the
+    second slide's "6." showed "1." in the .pptx, its notes and the HTML deck alike."""
+    from liaison.content import MarkdownRenderer
+
+    md = ("## Steps, continued\n\n6. Six\n7. Seven\n   3. sub three\n   4. sub four\n8. Eight\n\n"
+          "Notes: Then:\n\n6. six\n7. seven\n")
+    s = slide_content(md)
+    assert s.notes == "Then:\n6. six\n7. seven"
+    data = write([s])
+    xml = zipfile.ZipFile(io.BytesIO(data)).read("ppt/slides/slide1.xml").decode()
+    assert xml.count('<a:buAutoNum type="arabicPeriod" startAt="6"/>') == 3
+    assert xml.count('<a:buAutoNum type="arabicPeriod" startAt="3"/>') == 2
+    html = MarkdownRenderer().slide(md.split("Notes:")[0])
+    assert '<ol start="6">' in html and '<ol start="3">' in html
+    # a list from 1 is written as before
+    one = zipfile.ZipFile(io.BytesIO(write([slide_content("## S\n\n1. a\n2. b")]))).read(
+        "ppt/slides/slide1.xml").decode()
+    assert one.count('<a:buAutoNum type="arabicPeriod"/>') == 2
+
+
+def test_html_entities_read_as_the_html_deck_shows_them():
+    """"5 &lt; 6 &amp; AT&amp;T &copy; 2026" showed as "5 < 6 & AT&T (c) 2026" in the HTML deck
+    and with its entities, as written, in the .pptx; a code span keeps them as written in both."""
+    from liaison.content import MarkdownRenderer
+
+    md = "## Less &amp; more\n\n5 &lt; 6 &amp; AT&amp;T &copy; 2026 &#8212; &notanentity; `&lt;`\n\n| a &gt; b |\n|---|\n| &eacute; |"
+    s = slide_content(md)
+    assert s.title == "Less & more"
+    assert s.blocks[0].text == "5 < 6 & AT&T \u00a9 2026 \u2014 &notanentity; &lt;"
+    assert s.blocks[1].items == (("a > b",), ("\u00e9",))
+    html = MarkdownRenderer().slide(md)
+    assert "5 &lt; 6 &amp; AT&amp;T \u00a9 2026" in html and "<code>&amp;lt;</code>" in html
+
+
+def test_a_bullet_right_under_a_numbered_item_is_a_bullet_in_the_html_deck_too():
+    """"1. one" then "- a bullet" on the next line: the .pptx showed a numbered item and a
+    bullet, the HTML deck one item reading "one - a bullet" (Python-Markdown took the bullet for
+    the item's text)."""
+    from liaison.content import MarkdownRenderer
+
+    md = "## Mixed\n\n1. one\n- a bullet\n- another\n2. two again\n"
+    s = slide_content(md)
+    assert s.blocks[0].items == ((0, "one"), (0, "a bullet"), (0, "another"), (0, "two again"))
+    assert s.blocks[0].ordered == (True, False, False, True)
+    html = MarkdownRenderer().slide(md)
+    items = [" ".join(re.sub(r"<[^>]+>", " ", li).split()) for li in re.findall(r"<li>(.*?)</li>", html, re.S)]
+    assert items == ["one", "a bullet", "another", "two again"]
+
+
+def test_struck_text_shows_its_tildes_as_the_html_deck_does():
+    """"~~72 hours~~ 48 hours": the HTML deck shows the tildes (Python-Markdown has no
+    strikethrough); the .pptx showed "72 hours 48 hours", the struck figure as if it stood."""
+    from liaison.content import MarkdownRenderer
+
+    md = "## Promise\n\n~~72 hours~~ 48 hours\n"
+    assert slide_content(md).blocks[0].text == "~~72 hours~~ 48 hours"
+    assert "~~72 hours~~ 48 hours" in MarkdownRenderer().slide(md)
 
 
 def test_paragraph_then_bullets():

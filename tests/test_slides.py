@@ -407,6 +407,39 @@ def test_no_chart_data_no_chart():
     assert "first" in "\n".join(sh.text_frame.text for sh in p.slides[2].shapes if sh.has_text_frame)
 
 
+@pytest.mark.parametrize("values", [[0] * 12, [0] * 11 + [1], [2, 4, 1, 0, 5, 2, 4, 4, 3, 4, 5, 5], [0, 37, 120]])
+def test_the_pptx_charts_value_axis_has_the_html_charts_gridlines(values):
+    """A practice with no referrals, or few, got PowerPoint's own scale, whose half steps the
+    whole-number labels showed as "0, 1, 1": the value axis takes the HTML chart's gridlines
+    (whole steps of 1, 2 or 5 x 10^k), so no label repeats and both show the same scale."""
+    from liaison.charts.svg import _nice_ticks
+
+    labels = [f"M{k}" for k in range(len(values))]
+    data = write_deck(chart=(labels, values))
+    p = pptx.Presentation(io.BytesIO(data))
+    chart = next(sh.chart for s in p.slides for sh in s.shapes if getattr(sh, "has_chart", False))
+    axis = chart.value_axis
+    ticks = _nice_ticks(max(values))
+    assert axis.minimum_scale == 0
+    assert axis.maximum_scale == max(ticks[-1], 1)
+    assert axis.major_unit == (ticks[1] if len(ticks) > 1 else 1)
+    assert list(chart.plots[0].series[0].values) == values
+
+
+def test_an_image_inside_a_sentence_is_its_alt_text_in_the_html_deck_as_in_the_pptx():
+    """README: "inside a sentence only its alt text shows". The .pptx did so; the HTML deck
+    showed the picture in the line, full size (and ran the slide's end off its foot)."""
+    md = ("## Pictures\n![Alone under the heading](images/a.png)\n\nLook at ![the lab](images/lab.png) here.\n\n"
+          "- ![in a bullet](images/b.png)\n\nText right above\n![under a line](images/c.png)\n\n"
+          "![Alone](images/lab.png)\n\n`![code](images/x.png)` stays\n")
+    shown = deck_stage.pictures_alone(md)
+    pictures = [m.group("alt") for m in deck_stage._IMAGE.finditer(shown.replace("`![code](images/x.png)`", ""))]
+    assert pictures == [b.text for b in slide_content(md).blocks if b.kind == "image"]
+    assert pictures == ["Alone under the heading", "Alone"]
+    assert "Look at the lab here." in shown and "- in a bullet" in shown and "under a line" in shown
+    assert "`![code](images/x.png)`" in shown
+
+
 def test_deterministic_with_media_and_chart():
     assert write_deck() == write_deck()
     names = zipfile.ZipFile(io.BytesIO(write_deck())).namelist()

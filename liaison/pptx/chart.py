@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from xml.sax.saxutils import escape
 
+from ..charts.svg import _nice_ticks
+
 CT_CHART = "application/vnd.openxmlformats-officedocument.drawingml.chart+xml"
 CT_XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 SERIES_NAME = "Referrals"
@@ -35,6 +37,10 @@ def chart_xml(labels: list[str], values: list[int], *, bar: str, text: str, grid
     cats = "".join(f'<c:pt idx="{i}"><c:v>{escape(str(v))}</c:v></c:pt>' for i, v in enumerate(labels))
     vals = "".join(f'<c:pt idx="{i}"><c:v>{int(v)}</c:v></c:pt>' for i, v in enumerate(values))
     line = f'<c:spPr><a:ln w="9525">{_fill(grid)}</a:ln></c:spPr>'
+    # the HTML chart's gridlines (PowerPoint's own scale steps by halves for small counts, and
+    # the whole-number labels read "0, 1, 1"); with no referrals at all, 0 and 1
+    ticks = _nice_ticks(max((int(v) for v in values), default=0))
+    top, unit = (ticks[-1], ticks[1]) if len(ticks) > 1 else (1, 1)
     return (
         '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
         f'<c:chartSpace xmlns:c="{_C}" xmlns:a="{_A}" xmlns:r="{_R}">'
@@ -60,11 +66,13 @@ def chart_xml(labels: list[str], values: list[int], *, bar: str, text: str, grid
         f'<c:minorTickMark val="none"/><c:tickLblPos val="nextTo"/>{line}' + _text_props(12, text) +
         '<c:crossAx val="100002"/><c:crosses val="autoZero"/><c:auto val="1"/><c:lblAlgn val="ctr"/>'
         '<c:lblOffset val="100"/><c:noMultiLvlLbl val="0"/></c:catAx>'
-        '<c:valAx><c:axId val="100002"/><c:scaling><c:orientation val="minMax"/><c:min val="0"/></c:scaling>'
+        '<c:valAx><c:axId val="100002"/><c:scaling><c:orientation val="minMax"/>'
+        f'<c:max val="{top}"/><c:min val="0"/></c:scaling>'
         f'<c:delete val="0"/><c:axPos val="l"/><c:majorGridlines>{line}</c:majorGridlines>'
         '<c:numFmt formatCode="0" sourceLinked="0"/><c:majorTickMark val="none"/><c:minorTickMark val="none"/>'
         '<c:tickLblPos val="nextTo"/><c:spPr><a:ln><a:noFill/></a:ln></c:spPr>' + _text_props(12, text) +
-        '<c:crossAx val="100001"/><c:crosses val="autoZero"/><c:crossBetween val="between"/></c:valAx>'
+        '<c:crossAx val="100001"/><c:crosses val="autoZero"/><c:crossBetween val="between"/>'
+        f'<c:majorUnit val="{unit}"/></c:valAx>'
         '<c:spPr><a:noFill/><a:ln><a:noFill/></a:ln></c:spPr></c:plotArea>'
         '<c:plotVisOnly val="1"/><c:dispBlanksAs val="gap"/></c:chart>'
         '<c:spPr><a:noFill/><a:ln><a:noFill/></a:ln></c:spPr>'

@@ -5,8 +5,10 @@ slide are taken out as the HTML deck's sanitizer takes them out: their text is k
 nothing is interpreted."""
 from __future__ import annotations
 
+import html
 import re
 from dataclasses import dataclass, field
+from html.entities import html5
 
 from liaison.content import _fenced
 from liaison.decks import _IMAGE, CHART_MARK, COLUMN_BREAK, split_layout, split_notes
@@ -22,14 +24,36 @@ class Block:
     outermost), "table" (``items``: rows of cell texts, the first row the header), "image"
     (``text`` its alt text, ``items`` its path beneath content/presentations/), "chart" (the
     practice's referral chart) or "break" (where a two-column slide's second column starts).
-    ``ordered`` (bullets only) says per item whether it is numbered; ``runs`` keeps the bold
-    and italic spans for the writer. Neither takes part in comparisons.
+    ``ordered`` (bullets only) says per item whether it is numbered, ``numbers`` the number
+    written on it (None for a bullet; a list's first number is where it starts, "6." on a
+    slide that goes on from the one before); ``runs`` keeps the bold and italic spans for the
+    writer. None takes part in comparisons.
     """
     kind: str
     text: str = ""
     items: tuple = ()
     ordered: tuple = field(default=(), compare=False, repr=False)
     runs: tuple = field(default=(), compare=False, repr=False)
+    numbers: tuple = field(default=(), compare=False, repr=False)
+
+
+def list_numbers(b: Block) -> list:
+    """Each item of a "bullets" block: (its number, the number its list starts at) as the HTML
+    deck shows it (a numbered list counts on from its first item's number, whatever the
+    others say), None for a bullet."""
+    ordered = b.ordered if len(b.ordered) == len(b.items) else (False,) * len(b.items)
+    written = b.numbers if len(b.numbers) == len(b.items) else (1,) * len(b.items)
+    runs: dict[int, tuple[int, int]] = {}  # level -> (last number, start) of the list there
+    out = []
+    for (lvl, _), numbered, first in zip(b.items, ordered, written):
+        runs = {k: v for k, v in runs.items() if k < lvl or (k == lvl and numbered)}
+        if not numbered:
+            out.append(None)
+            continue
+        last, start = runs.get(lvl, (None, None))
+        runs[lvl] = (last + 1, start) if last is not None else (first if first is not None else 1,) * 2
+        out.append(runs[lvl])
+    return out
 
 
 @dataclass(frozen=True)
@@ -71,6 +95,7 @@ _SPACES = re.compile(r" {2,}")
 _INLINE = re.compile(
     r"(?P<esc>\\[!-/:-@\[-`{-~])"
     r"|(?P<code>(?P<ticks>`+)(?P<codetext>.+?)(?P=ticks))"
+    r"|(?P<ent>&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});)"
     rf"|(?P<img>!\[(?P<alt>[^\]]*)\]{_DEST})"
     rf"|(?P<link>\[(?P<ltext>[^\]]*)\]{_DEST})"
     r"|(?P<hdrop>(?i:<(?P<dtag>script|style)\b[^>]*>.*?</(?P=dtag)\s*>))"
@@ -80,8 +105,9 @@ _INLINE = re.compile(
     r"|(?P<auto><(?P<url>(?:https?|ftp|mailto):[^>\s]+)>)"
     r"|(?P<strong>\*\*(?=\S)(?P<stext>.+?)(?<=\S)\*\*|(?<![\w_])__(?=\S)(?P<stext2>.+?)(?<=\S)__(?![\w_]))"
     r"|(?P<em>\*(?=[^\s*])(?P<etext>.+?)(?<=[^\s*])\*|(?<![\w_])_(?=\S)(?P<etext2>.+?)(?<=\S)_(?![\w_]))"
-    r"|(?P<strike>~~(?=\S)(?P<ktext>.+?)(?<=\S)~~)"
 )
+# "~~struck~~" is not read: the HTML deck (Python-Markdown) shows its tildes, and so does the
+# .pptx, rather than the struck words as if they stood
 
 
 def _inline(text: str, bold: bool = False, italic: bool = False) -> list[Run]:
@@ -97,6 +123,10 @@ def _inline(text: str, bold: bool = False, italic: bool = False) -> list[Run]:
             out.append((m.group("esc")[1], bold, italic, False))
         elif m.group("code"):
             out.append((m.group("codetext").strip() or m.group("codetext"), bold, italic, True))
+        elif m.group("ent"):  # "&lt;", "&amp;", "&copy;" read as the browser shows them
+            ent = m.group("ent")  # a name HTML does not know stays as written ("&notanentity;")
+            text_of = html.unescape(ent) if ent[1] == "#" else html5.get(ent[1:], ent)
+            out.append((text_of, bold, italic, False))
         elif m.group("img"):
             out.extend(_inline(m.group("alt"), bold, italic))
         elif m.group("link"):
@@ -113,8 +143,6 @@ def _inline(text: str, bold: bool = False, italic: bool = False) -> list[Run]:
             out.extend(_inline(m.group("stext") or m.group("stext2") or "", True, italic))
         elif m.group("em"):
             out.extend(_inline(m.group("etext") or m.group("etext2") or "", bold, True))
-        elif m.group("strike"):
-            out.extend(_inline(m.group("ktext"), bold, italic))
         else:  # pragma: no cover - every alternative is named
             out.append((m.group(0), bold, italic, False))
     if pos < len(text):
@@ -262,7 +290,8 @@ def _parse_blocks(markdown: str, want_title: bool) -> tuple[str, list[Block]]:
                         stack.pop()
                     if not stack or ind > stack[-1]:
                         stack.append(ind)
-                    items.append([len(stack) - 1, [m.group(3) or ""], m.group(2)[0].isdigit()])
+                    items.append([len(stack) - 1, [m.group(3) or ""], m.group(2)[0].isdigit(),
+                                  int(m.group(2)[:-1]) if m.group(2)[0].isdigit() else None])
                     i += 1
                     continue
                 if not line.strip():
@@ -280,12 +309,13 @@ def _parse_blocks(markdown: str, want_title: bool) -> tuple[str, list[Block]]:
                     break
                 items[-1][1].append(line)  # continuation (lazy or indented)
                 i += 1
-            runs = tuple(tuple(_inline(_join_lines(parts))) for _, parts, _ in items)
+            runs = tuple(tuple(_inline(_join_lines(parts))) for _, parts, _, _ in items)
             blocks.append(Block(
                 "bullets",
-                items=tuple((lvl, _plain(r)) for (lvl, _, _), r in zip(items, runs)),
-                ordered=tuple(o for _, _, o in items),
+                items=tuple((lvl, _plain(r)) for (lvl, _, _, _), r in zip(items, runs)),
+                ordered=tuple(o for _, _, o, _ in items),
                 runs=runs,
+                numbers=tuple(num for _, _, _, num in items),
             ))
             continue
         # a paragraph (block quotes read as paragraphs)
@@ -317,6 +347,7 @@ def as_read_here(markdown: str) -> str:
     stack: list[int] = []  # indents of the list's open levels
     level = 0  # the last item's
     loose = False  # in a paragraph of the last item's own, after a blank line
+    numbered = None  # whether the list's last outermost item is numbered
     while i < n:
         line = lines[i]
         fence, code = _fenced("", line)
@@ -346,7 +377,7 @@ def as_read_here(markdown: str) -> str:
                 if out and out[-1].strip():
                     out.append("")  # a list (or its next item) that a line of text leads into
                 if not in_list:
-                    in_list, stack = True, []
+                    in_list, stack, numbered = True, [], None
                 loose = False
             ind = _indent(item.group(1))
             while stack and ind < stack[-1]:
@@ -355,6 +386,12 @@ def as_read_here(markdown: str) -> str:
                 stack.append(ind)
             level = len(stack) - 1
             marker = item.group(2)
+            if level == 0:
+                if numbered is not None and numbered != marker[0].isdigit() and out and out[-1].strip():
+                    # "1. one" then "- a bullet": another list, which Python-Markdown wants
+                    # after a blank line (it read the bullet as the item's text, "one - a bullet")
+                    out.append("")
+                numbered = marker[0].isdigit()
             if marker.endswith(")"):
                 marker = marker[:-1] + "."
             out.append("    " * level + marker + " " + (item.group(3) or ""))
@@ -392,13 +429,10 @@ def _notes_text(markdown: str) -> str:
         if b.kind == "paragraph":
             lines.append(b.text)
         elif b.kind == "bullets":
-            # a numbered item keeps its number (counted at its level, as the slide's body
-            # numbers it); a bullet is a dash
-            counts: dict[int, int] = {}
-            for (lvl, text), numbered in zip(b.items, b.ordered or (False,) * len(b.items)):
-                counts = {k: n for k, n in counts.items() if k <= lvl}
-                counts[lvl] = counts.get(lvl, 0) + 1 if numbered else 0
-                lines.append("  " * lvl + (f"{counts[lvl]}. " if numbered else "- ") + text)
+            # a numbered item keeps its number (counted at its level from the list's first
+            # number, as the slide's body numbers it); a bullet is a dash
+            for (lvl, text), number in zip(b.items, list_numbers(b)):
+                lines.append("  " * lvl + (f"{number[0]}. " if number else "- ") + text)
         elif b.kind == "table":
             lines.extend(" | ".join(row) for row in b.items)
         elif b.kind == "image" and b.text:

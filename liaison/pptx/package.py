@@ -329,8 +329,9 @@ class DeckWriter:
             slides = [replace(s, blocks=tuple(b for b in s.blocks if b.kind != "chart"))
                       if any(b.kind == "chart" for b in s.blocks) else s for s in slides]
         for k, slide in enumerate(slides, start=1):
-            # runs and ordered take no part in ==: name them, or a bold-only edit would hit
-            key = (k, slide, tuple((b.runs, b.ordered) for b in slide.blocks))
+            # runs, ordered and numbers take no part in ==: name them, or a bold-only edit (or
+            # a list's "1." made "6.") would hit
+            key = (k, slide, tuple((b.runs, b.ordered, b.numbers) for b in slide.blocks))
             made = self._slides.get(key)
             if made is None:
                 if len(self._slides) > 5000:

@@ -8,7 +8,7 @@ from dataclasses import dataclass, fields
 from xml.sax.saxutils import escape
 
 from liaison.palette import Palette
-from liaison.pptx.markdown import Block, SlideContent, _plain
+from liaison.pptx.markdown import Block, SlideContent, _plain, list_numbers
 
 # --------------------------------------------------------------------------- XML text
 
@@ -150,12 +150,14 @@ class _TextSeg:
     """Consecutive paragraphs and list items: one text shape."""
 
     def __init__(self):
-        self.paras: list[tuple] = []  # (runs, level, bullet kind: None | "bullet" | "number", bold_all)
+        # (runs, level, bullet kind: None | "bullet" | "number", bold_all, the number its list
+        # starts at: 1 but on a slide that goes on from the one before, "6.")
+        self.paras: list[tuple] = []
         self.spacing = 0.55  # space before a paragraph, in ems
 
     def height(self, size: float, width: int) -> int:
         total = 0.0
-        for k, (runs, level, bullet, _) in enumerate(self.paras):
+        for k, (runs, level, bullet, _, _) in enumerate(self.paras):
             s = self.size_of(size, level, bullet)
             mar = self.margin(level, bullet)
             lines = sum(_lines(n, s, width - mar) for n in _text_len(_plain(runs)))
@@ -179,14 +181,15 @@ class _TextSeg:
         color = color or ink.strong
         bullet_colour = f'<a:buClr><a:srgbClr val="{ink.primary}"/></a:buClr>'
         out = []
-        for k, (runs, level, bullet, bold_all) in enumerate(self.paras):
+        for k, (runs, level, bullet, bold_all, start) in enumerate(self.paras):
             s = self.size_of(size, level, bullet)
             before = self.before(size, level, bullet) if k else 0
             if bullet:
                 mar = self.margin(level, bullet)
                 if bullet == "number":
                     bu = (bullet_colour + '<a:buSzPct val="100000"/>'
-                          '<a:buFont typeface="+mj-lt"/><a:buAutoNum type="arabicPeriod"/>')
+                          '<a:buFont typeface="+mj-lt"/><a:buAutoNum type="arabicPeriod"'
+                          + (f' startAt="{start}"/>' if start != 1 else '/>'))
                 else:
                     char = "\u2022" if level % 2 == 0 else "\u2013"
                     bu = (bullet_colour + '<a:buSzPct val="100000"/>'
@@ -215,12 +218,12 @@ def _segments(blocks) -> list:
         seg = segs[-1]
         if b.kind == "bullets":
             runs = b.runs if len(b.runs) == len(b.items) else tuple(((t, False, False, False),) for _, t in b.items)
-            ordered = b.ordered if len(b.ordered) == len(b.items) else (False,) * len(b.items)
-            for (level, _), r, o in zip(b.items, runs, ordered):
-                seg.paras.append((r, max(0, int(level)), "number" if o else "bullet", False))
+            for (level, _), r, number in zip(b.items, runs, list_numbers(b)):
+                seg.paras.append((r, max(0, int(level)), "number" if number else "bullet", False,
+                                  number[1] if number else 1))
         else:
             runs = b.runs if b.runs else ((b.text, False, False, False),)
-            seg.paras.append((runs, 0, None, False))
+            seg.paras.append((runs, 0, None, False, 1))
     return segs
 
 
@@ -529,7 +532,7 @@ def _closing_slide_xml(slide: SlideContent, ids: _Ids, refs: _Refs, brand: Brand
         seg = _TextSeg()
         seg.spacing = 0.3
         for k, line in enumerate(brand.contact):
-            seg.paras.append((((line, k == 0, False, False),), 0, None, False))
+            seg.paras.append((((line, k == 0, False, False),), 0, None, False, 1))
         shapes.append(_sp_rect(ids(), "Contact Rule", x, bottom + int(0.15 * EMU_IN), w, 6350, ink.grid))
         shapes.append(_sp_text(ids(), "Contact", "", x, bottom + int(0.35 * EMU_IN), w,
                                contact_h - int(0.35 * EMU_IN), "t", seg.xml(20, ink)))

@@ -21,6 +21,7 @@
   "use strict";
   var W = 1280, H = 720;   // the stage, as in deck.css
   var SWIPE = 40;          // px a finger travels sideways to move one slide
+  var MIN_PICTURE = 0.35;  // of a picture's height at the smallest text: 118 px of 720
   var MIN_FIT = 0.6;       // the smallest text a crowded slide is shrunk to
   var root = document.documentElement;
   var stage = document.querySelector("[data-stage]");
@@ -98,14 +99,24 @@
   function fit(slide) {
     var body = slide.querySelector(".slide-body");
     if (!body) return;
-    var k = 1;
+    var k = 1, pic = 1;
     body.style.removeProperty("--fit");
+    body.style.removeProperty("--pic");
     while (k > MIN_FIT && (body.scrollHeight > body.clientHeight + 1 || body.scrollWidth > body.clientWidth + 1)) {
       k = Math.round(k * 100 - 5) / 100;
       body.style.setProperty("--fit", String(k));
     }
     if (k < 1) slide.setAttribute("data-fit", String(k));
     else slide.removeAttribute("data-fit");
+    // at the smallest text, the pictures shrink on (as the .pptx shrinks them, to some 1.2 in)
+    // before the slide's end is cut: two pictures under a line were cut at its foot
+    while (pic > MIN_PICTURE && body.querySelector("img") &&
+           (body.scrollHeight > body.clientHeight + 1 || body.scrollWidth > body.clientWidth + 1)) {
+      pic = Math.round(pic * 100 - 5) / 100;
+      body.style.setProperty("--pic", String(pic));
+    }
+    if (pic < 1) slide.setAttribute("data-pic", String(pic));
+    else slide.removeAttribute("data-pic");
     // still more than fits at the smallest text: its end is cut, which the presenter is told
     if (body.scrollHeight > body.clientHeight + 1 || body.scrollWidth > body.clientWidth + 1) slide.setAttribute("data-cut", "");
     else slide.removeAttribute("data-cut");
@@ -154,6 +165,7 @@
       if (body) {
         body.removeAttribute("style");
         if (fitted) body.style.setProperty("--fit", fitted);
+        if (next.getAttribute("data-pic")) body.style.setProperty("--pic", next.getAttribute("data-pic"));
       }
       nextFrame.appendChild(copy);
     } else {
