@@ -721,6 +721,19 @@ def test_guides_are_listed_in_one_order_titles_read_as_people_read_them(tmp_path
     assert missing == titles, missing  # a front-desk member: every guide is hers, none taken
 
 
+def _lena_leaves_mountain_view_to_kim(root):
+    """Lena Brooks leaves the role (`role: other`); Kim Ruiz joins as a liaison and takes
+    Mountain View Family Medicine over; French Broad Podiatry and nina-vargas (whose own file
+    names Lena) are forgotten in the hand-over."""
+    member = root / "data" / "team" / "lena-brooks.yaml"
+    member.write_text(member.read_text(encoding="utf-8").replace("role: liaison",
+                                                                 "role: other"))
+    (root / "data" / "team" / "kim-ruiz.yaml").write_text("name: Kim Ruiz\nrole: liaison\n")
+    taken = root / "data" / "practices" / "mountain-view-family-medicine.yaml"
+    taken.write_text(taken.read_text(encoding="utf-8").replace("liaison: lena-brooks",
+                                                               "liaison: kim-ruiz"))
+
+
 def test_the_practices_still_naming_a_liaison_who_left_are_in_name_order(tmp_path):
     """The "Still named as their liaison" card listed its practices by a person's sort key
     (last word first: "Mountain View Family Medicine" before "French Broad Podiatry"); they
@@ -746,13 +759,7 @@ def test_the_page_of_a_liaison_who_left_lists_what_still_names_them(tmp_path):
     from htmltree import parse
 
     def edit(root):
-        member = root / "data" / "team" / "lena-brooks.yaml"
-        member.write_text(member.read_text(encoding="utf-8").replace("role: liaison",
-                                                                     "role: other"))
-        (root / "data" / "team" / "kim-ruiz.yaml").write_text("name: Kim Ruiz\nrole: liaison\n")
-        taken = root / "data" / "practices" / "mountain-view-family-medicine.yaml"
-        taken.write_text(taken.read_text(encoding="utf-8").replace("liaison: lena-brooks",
-                                                                   "liaison: kim-ruiz"))
+        _lena_leaves_mountain_view_to_kim(root)
 
     out = _build_example(tmp_path, edit)
     page = parse(out / "team" / "lena-brooks" / "index.html")
@@ -1016,13 +1023,7 @@ def test_the_page_of_a_liaison_who_left_says_so_and_offers_no_visit_log(tmp_path
         (root / "site.yaml").write_text((root / "site.yaml").read_text(encoding="utf-8")
                                         + "repository:\n  web_url: https://github.com/example/"
                                         "records\n  branch: main\n", encoding="utf-8")
-        member = root / "data" / "team" / "lena-brooks.yaml"
-        member.write_text(member.read_text(encoding="utf-8").replace("role: liaison",
-                                                                     "role: other"))
-        (root / "data" / "team" / "kim-ruiz.yaml").write_text("name: Kim Ruiz\nrole: liaison\n")
-        taken = root / "data" / "practices" / "mountain-view-family-medicine.yaml"
-        taken.write_text(taken.read_text(encoding="utf-8").replace("liaison: lena-brooks",
-                                                                   "liaison: kim-ruiz"))
+        _lena_leaves_mountain_view_to_kim(root)
 
     out = _build_example(tmp_path, edit)
     site = check(SPEC_EXAMPLE, AS_OF, keep_records=True).site
