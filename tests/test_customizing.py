@@ -7,6 +7,8 @@ Every build here runs the second edition's worked example (tests/fixtures/spec-e
 """
 from __future__ import annotations
 
+import contextlib
+import importlib.util
 import io
 import os
 import re
@@ -435,39 +437,52 @@ def test_a_good_palette_alone_is_no_template_override(example_site):
 # --------------------------------------------------------------------------- a screenshot
 
 
-def test_a_page_with_a_palette_override_in_chromium(example_site, tmp_path):
-    """Screenshot for a person to look at ($LIAISON_SHOTS_DIR, by default /tmp/liaison-shots);
-    asserted: the top bar and the chart bars take the site's colours."""
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
+def _skip_without_chromium():
+    """A browser test's skip, with the reason, where Playwright or Chromium is missing."""
+    if importlib.util.find_spec("playwright") is None:
         pytest.skip("Playwright for Python is not importable")
     if not os.access(CHROMIUM, os.X_OK):
         pytest.skip(f"{CHROMIUM} is missing")
+
+
+@contextlib.contextmanager
+def _offline_page(path, **options):
+    """The built page at ``path`` open in Chromium (1280 x 900, ``options`` to new_page), with
+    every request but file: and data: aborted: nothing from the network."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        try:
+            page = browser.new_page(viewport={"width": 1280, "height": 900}, **options)
+            page.route("**/*", lambda r: r.continue_()
+                       if r.request.url.startswith(("file:", "data:")) else r.abort())
+            page.goto(path.as_uri())
+            yield page
+        finally:
+            browser.close()
+
+
+def test_a_page_with_a_palette_override_in_chromium(example_site, tmp_path):
+    """Screenshot for a person to look at ($LIAISON_SHOTS_DIR, by default /tmp/liaison-shots);
+    asserted: the top bar and the chart bars take the site's colours."""
+    _skip_without_chromium()
     write(example_site, "templates/palette.yaml",
           'primary: "#7c3aed"\nprimary-soft: "#ede9fe"\nheader: "#3b0764"\nheader-text: "#e9d5ff"\n'
           'series-1: "#7c3aed"\nseries-2: "#db2777"\n')
     out = tmp_path / "out"
     assert build(example_site, out)[0] == 0
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        try:
-            page = browser.new_page(viewport={"width": 1280, "height": 900})
-            page.route("**/*", lambda r: r.continue_()
-                       if r.request.url.startswith(("file:", "data:")) else r.abort())
-            page.goto((out / "referrals/index.html").as_uri())
-            assert page.eval_on_selector(".topbar", "e => getComputedStyle(e).backgroundColor") \
-                == "rgb(59, 7, 100)"
-            assert page.eval_on_selector(".nav a", "e => getComputedStyle(e).color") \
-                == "rgb(233, 213, 255)"
-            assert page.eval_on_selector("main a", "e => getComputedStyle(e).color") \
-                == "rgb(124, 58, 237)"
-            assert page.eval_on_selector("rect.chart-bar.chart-series-1",
-                                         "e => getComputedStyle(e).fill") == "rgb(124, 58, 237)"
-            SHOTS.mkdir(parents=True, exist_ok=True)
-            page.screenshot(path=str(SHOTS / "palette-referrals.png"), full_page=True)
-        finally:
-            browser.close()
+    with _offline_page(out / "referrals/index.html") as page:
+        assert page.eval_on_selector(".topbar", "e => getComputedStyle(e).backgroundColor") \
+            == "rgb(59, 7, 100)"
+        assert page.eval_on_selector(".nav a", "e => getComputedStyle(e).color") \
+            == "rgb(233, 213, 255)"
+        assert page.eval_on_selector("main a", "e => getComputedStyle(e).color") \
+            == "rgb(124, 58, 237)"
+        assert page.eval_on_selector("rect.chart-bar.chart-series-1",
+                                     "e => getComputedStyle(e).fill") == "rgb(124, 58, 237)"
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SHOTS / "palette-referrals.png"), full_page=True)
 
 
 def test_a_sites_colours_of_the_practice_follow_it_into_dark_mode(example_site):
@@ -510,40 +525,27 @@ def test_a_site_palette_in_dark_mode_in_chromium(example_site, tmp_path):
     the light purple at 3:1), the top bar the site's own; light mode is unchanged."""
     from test_browser_layout import _contrast
 
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        pytest.skip("Playwright for Python is not importable")
-    if not os.access(CHROMIUM, os.X_OK):
-        pytest.skip(f"{CHROMIUM} is missing")
+    _skip_without_chromium()
     write(example_site, "templates/palette.yaml",
           'primary: "#7c3aed"\nheader: "#3b0764"\nseries-1: "#7c3aed"\n')
     out = tmp_path / "out"
     assert build(example_site, out)[0] == 0
     style = "e => getComputedStyle(e)"
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        try:
-            page = browser.new_page(viewport={"width": 1280, "height": 900}, color_scheme="dark")
-            page.route("**/*", lambda r: r.continue_()
-                       if r.request.url.startswith(("file:", "data:")) else r.abort())
-            page.goto((out / "referrals/index.html").as_uri())
-            card = page.eval_on_selector(".card", style + ".backgroundColor")
-            link = page.eval_on_selector("main a", style + ".color")
-            bar = page.eval_on_selector("rect.chart-bar.chart-series-1", style + ".fill")
-            assert _contrast(card, "rgb(0, 0, 0)") < 1.5, card
-            assert page.eval_on_selector(".topbar", style + ".backgroundColor") == "rgb(59, 7, 100)"
-            for colour, need in ((link, 4.5), (bar, 3)):
-                assert colour not in ("rgb(124, 58, 237)", "rgb(45, 212, 191)"), colour
-                r, g, b = map(int, re.findall(r"\d+", colour)[:3])
-                assert b > g and r > g, colour  # a purple still
-                assert _contrast(colour, card) >= need, (colour, card)
-            SHOTS.mkdir(parents=True, exist_ok=True)
-            page.screenshot(path=str(SHOTS / "palette-referrals-dark.png"))
-            page.emulate_media(color_scheme="light")
-            assert page.eval_on_selector("main a", style + ".color") == "rgb(124, 58, 237)"
-        finally:
-            browser.close()
+    with _offline_page(out / "referrals/index.html", color_scheme="dark") as page:
+        card = page.eval_on_selector(".card", style + ".backgroundColor")
+        link = page.eval_on_selector("main a", style + ".color")
+        bar = page.eval_on_selector("rect.chart-bar.chart-series-1", style + ".fill")
+        assert _contrast(card, "rgb(0, 0, 0)") < 1.5, card
+        assert page.eval_on_selector(".topbar", style + ".backgroundColor") == "rgb(59, 7, 100)"
+        for colour, need in ((link, 4.5), (bar, 3)):
+            assert colour not in ("rgb(124, 58, 237)", "rgb(45, 212, 191)"), colour
+            r, g, b = map(int, re.findall(r"\d+", colour)[:3])
+            assert b > g and r > g, colour  # a purple still
+            assert _contrast(colour, card) >= need, (colour, card)
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SHOTS / "palette-referrals-dark.png"))
+        page.emulate_media(color_scheme="light")
+        assert page.eval_on_selector("main a", style + ".color") == "rgb(124, 58, 237)"
 
 
 def _counted_compiles(monkeypatch) -> list[str]:
