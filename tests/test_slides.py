@@ -372,6 +372,36 @@ def test_python_pptx_reads_layouts_pictures_chart_and_notes():
     assert lab.left + lab.width <= text.left
 
 
+DECORATIVE = "{C183D7F6-B498-43B3-948B-1728B52AA6E4}"  # PowerPoint's "Mark as decorative"
+
+
+def _marked_decorative(shape) -> bool:
+    return bool(shape._element.xpath(
+        f'./*/p:cNvPr/a:extLst/a:ext[@uri="{DECORATIVE}"]/*[local-name()="decorative"][@val="1"]'))
+
+
+def test_pptx_every_shape_says_what_it_shows_or_is_marked_decorative():
+    """PowerPoint's Accessibility Checker asks every shape that is not a placeholder or a text
+    box for alternative text: the accent bands and the rules under titles, the footer and the
+    contact lines were flagged on every slide. They are marked decorative (a screen reader
+    skips them); the pictures and the chart have their alt text and are not so marked."""
+    p = pptx.Presentation(io.BytesIO(write_deck()))
+    seen = set()
+    for k, slide in enumerate(p.slides):
+        for sh in slide.shapes:
+            element = sh._element.tag.rsplit("}", 1)[1]
+            descr = sh._element.xpath("./*/p:cNvPr/@descr")
+            if element in ("pic", "graphicFrame"):
+                assert not _marked_decorative(sh), (k, sh.name)
+                assert sh.has_table or (descr and descr[0].strip()), (k, sh.name)
+            elif sh.has_text_frame and sh.text_frame.text.strip():
+                assert not _marked_decorative(sh), (k, sh.name)
+            else:
+                assert _marked_decorative(sh), (k, sh.name)
+                seen.add(sh.name)
+    assert seen == {"Accent Band", "Accent Rule", "Footer Rule", "Contact Rule"}
+
+
 def test_a_big_number_too_long_for_one_line_keeps_its_caption_under_it():
     writer = DeckWriter("Us", AS_OF)
     long = "1,234,567,890 patients and counting, more than ever before in our history"

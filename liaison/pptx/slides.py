@@ -139,8 +139,17 @@ def _sp_text(shape_id: int, name: str, ph: str, x: int, y: int, w: int, h: int, 
             f'anchor="{anchor}"><a:noAutofit/></a:bodyPr><a:lstStyle/>{paras}</p:txBody></p:sp>')
 
 
+# PowerPoint's mark of a decorative shape (Alt Text > "Mark as decorative"): its Accessibility
+# Checker asks every shape but a placeholder or text box for alternative text, and a screen
+# reader skips a shape so marked
+_DECORATIVE = ('<a:extLst><a:ext uri="{C183D7F6-B498-43B3-948B-1728B52AA6E4}">'
+               '<adec:decorative xmlns:adec="http://schemas.microsoft.com/office/drawing/2017/decorative" '
+               'val="1"/></a:ext></a:extLst>')
+
+
 def _sp_rect(shape_id: int, name: str, x: int, y: int, w: int, h: int, color: str) -> str:
-    return (f'<p:sp><p:nvSpPr><p:cNvPr id="{shape_id}" name="{name}"/><p:cNvSpPr/><p:nvPr/></p:nvSpPr>'
+    """A filled rectangle (a band or a rule): decoration, marked so."""
+    return (f'<p:sp><p:nvSpPr><p:cNvPr id="{shape_id}" name="{name}">{_DECORATIVE}</p:cNvPr><p:cNvSpPr/><p:nvPr/></p:nvSpPr>'
             f'<p:spPr>{_xfrm(x, y, w, h)}<a:prstGeom prst="rect"><a:avLst/></a:prstGeom>'
             f'<a:solidFill><a:srgbClr val="{color}"/></a:solidFill><a:ln><a:noFill/></a:ln></p:spPr>'
             f'</p:sp>')
