@@ -402,6 +402,23 @@ def test_pptx_every_shape_says_what_it_shows_or_is_marked_decorative():
     assert seen == {"Accent Band", "Accent Rule", "Footer Rule", "Contact Rule"}
 
 
+def test_pptx_a_slides_reading_order_starts_with_its_title():
+    """The shape tree is the order a screen reader (and PowerPoint's Reading Order pane) goes
+    through a slide: the title and closing slides began with the accent band and the logo,
+    their title third, which PowerPoint's Accessibility Checker flags. Every slide's title is
+    its first shape, and the logo still stands where it stood."""
+    data = write_deck()
+    p = pptx.Presentation(io.BytesIO(data))
+    for k, slide in enumerate(p.slides):
+        first = slide.shapes[0]
+        assert first.is_placeholder and first.shape_id == slide.shapes.title.shape_id, (k, first.name)
+    # the logo still stands above the title slide's title and right of the closing slide's
+    logo0, logo4 = (next(sh for sh in p.slides[k].shapes if sh.name.startswith("Picture")) for k in (0, 4))
+    title0, title4 = p.slides[0].shapes.title, p.slides[4].shapes.title
+    assert logo0.top + logo0.height <= title0.top
+    assert logo4.left >= title4.left + title4.width
+
+
 def test_a_big_number_too_long_for_one_line_keeps_its_caption_under_it():
     writer = DeckWriter("Us", AS_OF)
     long = "1,234,567,890 patients and counting, more than ever before in our history"

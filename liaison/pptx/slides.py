@@ -499,10 +499,12 @@ def _title_slide_xml(slide: SlideContent, ids: _Ids, refs: _Refs, brand: Brand, 
     seg = segs[0] if len(segs) == 1 and isinstance(segs[0], _TextSeg) else _TextSeg()
     sub_h = int(2.3 * EMU_IN)
     sub_size = next((s for s in (24, 22, 20, 18, 16, 14, 12, 10) if seg.height(s, w) <= sub_h), 10)
-    shapes = [_sp_rect(ids(), "Accent Band", 0, 0, int(0.32 * EMU_IN), SLIDE_H, ink.primary),
-              _logo_xml(ids, refs, brand, x, int(0.55 * EMU_IN), int(3.2 * EMU_IN), int(0.85 * EMU_IN)),
-              _sp_text(ids(), "Title 1", '<p:ph type="ctrTitle"/>', x, int(1.45 * EMU_IN), w,
+    # the title first in the shape tree, which is the slide's reading order (PowerPoint's
+    # Accessibility Checker, a screen reader): then the logo above it and the subtitle
+    shapes = [_sp_text(ids(), "Title 1", '<p:ph type="ctrTitle"/>', x, int(1.45 * EMU_IN), w,
                        int(2.3 * EMU_IN), "b", title),
+              _sp_rect(ids(), "Accent Band", 0, 0, int(0.32 * EMU_IN), SLIDE_H, ink.primary),
+              _logo_xml(ids, refs, brand, x, int(0.55 * EMU_IN), int(3.2 * EMU_IN), int(0.85 * EMU_IN)),
               _sp_rect(ids(), "Accent Rule", x, int(3.95 * EMU_IN), int(1.4 * EMU_IN), int(0.07 * EMU_IN),
                        ink.primary)]
     if seg.paras:
@@ -518,18 +520,21 @@ def _title_slide_xml(slide: SlideContent, ids: _Ids, refs: _Refs, brand: Brand, 
 def _closing_slide_xml(slide: SlideContent, ids: _Ids, refs: _Refs, brand: Brand, ink: _Ink) -> str:
     x = int(1.1 * EMU_IN)
     w = SLIDE_W - x - MARGIN
-    shapes = [_sp_rect(ids(), "Accent Band", 0, 0, int(0.32 * EMU_IN), SLIDE_H, ink.primary),
-              _logo_xml(ids, refs, brand, SLIDE_W - MARGIN - int(3.2 * EMU_IN), int(0.5 * EMU_IN),
-                        int(3.2 * EMU_IN), int(0.85 * EMU_IN), right=True)]
+    shapes = []
     top = int(0.6 * EMU_IN)
     if slide.title:
         # beside the logo, in the sizes of a content slide's title (a fixed 36 pt ran a title of
-        # three lines out of the top of the slide); without a logo, across the slide
+        # three lines out of the top of the slide); without a logo, across the slide. First in
+        # the shape tree: the slide's reading order starts with its title
         title_w = w - int(3.4 * EMU_IN) if brand.logo else w
         title = _para_xml(((slide.title, False, False, False),), _title_size(slide.title, title_w),
                           ink.primary, '<a:pPr algn="l"><a:buNone/></a:pPr>')
         shapes.append(_sp_text(ids(), "Title 1", '<p:ph type="title"/>', x, top, title_w,
                                int(1.0 * EMU_IN), "b", title))
+    shapes += [_sp_rect(ids(), "Accent Band", 0, 0, int(0.32 * EMU_IN), SLIDE_H, ink.primary),
+               _logo_xml(ids, refs, brand, SLIDE_W - MARGIN - int(3.2 * EMU_IN), int(0.5 * EMU_IN),
+                         int(3.2 * EMU_IN), int(0.85 * EMU_IN), right=True)]
+    if slide.title:
         shapes.append(_sp_rect(ids(), "Accent Rule", x, int(1.75 * EMU_IN), int(1.4 * EMU_IN),
                                int(0.07 * EMU_IN), ink.primary))
     contact_h = int((0.5 + 0.45 * len(brand.contact)) * EMU_IN) if brand.contact else 0
