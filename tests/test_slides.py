@@ -419,6 +419,18 @@ def test_pptx_a_slides_reading_order_starts_with_its_title():
     assert logo4.left >= title4.left + title4.width
 
 
+def test_pptx_a_pictures_alt_text_may_hold_quotes():
+    """An image's alt text holding a double quote (`![The "new" lab](…)`) went into the
+    picture's descr="…" unescaped: the .pptx was not XML, and neither PowerPoint nor
+    python-pptx opened it."""
+    writer = DeckWriter("Us", AS_OF, media=lambda path: LAB)
+    alt = 'The "new" lab & its duplex room'
+    data = writer.write("D", [slide_content("# D"), slide_content(f"## Lab\n\n![{alt}](images/lab.png)\n")])
+    p = pptx.Presentation(io.BytesIO(data))
+    assert [sh._element.xpath("./*/p:cNvPr/@descr")[0] for sh in p.slides[1].shapes
+            if sh.shape_type == 13] == [alt]
+
+
 def test_a_big_number_too_long_for_one_line_keeps_its_caption_under_it():
     writer = DeckWriter("Us", AS_OF)
     long = "1,234,567,890 patients and counting, more than ever before in our history"

@@ -25,6 +25,11 @@ def _x(text: str) -> str:
     return escape(_BAD_XML.sub("", text))
 
 
+def _xa(text: str) -> str:
+    """Text for an XML attribute in double quotes: ``_x``, and its quotes escaped too."""
+    return escape(_BAD_XML.sub("", text), {'"': "&quot;"})
+
+
 # --------------------------------------------------------------------------- geometry
 
 EMU_IN = 914400
@@ -356,7 +361,7 @@ class _Ids:
 
 
 def _pic_xml(shape_id: int, rid: str, descr: str, x: int, y: int, w: int, h: int) -> str:
-    return (f'<p:pic><p:nvPicPr><p:cNvPr id="{shape_id}" name="Picture {shape_id}" descr="{_x(descr)}"/>'
+    return (f'<p:pic><p:nvPicPr><p:cNvPr id="{shape_id}" name="Picture {shape_id}" descr="{_xa(descr)}"/>'
             '<p:cNvPicPr><a:picLocks noChangeAspect="1"/></p:cNvPicPr><p:nvPr/></p:nvPicPr>'
             f'<p:blipFill><a:blip r:embed="{rid}"/><a:stretch><a:fillRect/></a:stretch></p:blipFill>'
             f'<p:spPr>{_xfrm(x, y, w, h)}<a:prstGeom prst="rect"><a:avLst/></a:prstGeom></p:spPr></p:pic>')
