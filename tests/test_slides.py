@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pptx
 import pytest
+import yaml
 
 from liaison import decks as deck_stage
 from liaison import wording
@@ -431,6 +432,24 @@ def test_pptx_a_pictures_alt_text_may_hold_quotes():
             if sh.shape_type == 13] == [alt]
 
 
+def test_pptx_a_charts_alt_text_gives_its_figures():
+    """The chart's alternative text was "Referrals per month" in every deck: someone who cannot
+    see the bars learnt nothing of them. It gives the chart's title and every figure; the same
+    slide in another practice's deck gives that practice's."""
+    writer = DeckWriter("Us", AS_OF)
+    slides = [slide_content("# Deck"), slide_content('## Chart\n\n<div class="liaison-chart"></div>\n')]
+
+    def alt(chart, title):
+        p = pptx.Presentation(io.BytesIO(writer.write("D", slides, chart=chart, chart_title=title)))
+        return [sh._element.xpath("./*/p:cNvPr/@descr")[0] for sh in p.slides[1].shapes
+                if getattr(sh, "has_chart", False)]
+
+    assert alt(CHART, 'Referrals from "North & South" per month') == [
+        'Referrals from "North & South" per month: Jan 2026 3, Feb 2026 0, Mar 2026 7; 10 in all.']
+    assert alt((["Jan", "Feb"], [1200, 1]), "Referrals from Elm Clinic per month") == [
+        "Referrals from Elm Clinic per month: Jan 1,200, Feb 1; 1,201 in all."]
+
+
 def test_a_big_number_too_long_for_one_line_keeps_its_caption_under_it():
     writer = DeckWriter("Us", AS_OF)
     long = "1,234,567,890 patients and counting, more than ever before in our history"
@@ -588,6 +607,14 @@ def test_every_built_pptx_reads_back(sample_site):
                     charts_seen += 1
                     values = list(sh.chart.plots[0].series[0].values)
                     assert len(values) == 12 and sum(values) > 0
+                    # its alternative text names the practice and gives every figure the
+                    # chart shows ("Referrals per month" said nothing of them)
+                    practice = f.parent.name
+                    name = yaml.safe_load((REPO / "data/practices" / f"{practice}.yaml").read_text())["name"]
+                    figures = ", ".join(f"{m} {int(v)}" for m, v in zip(sh.chart.plots[0].categories, values))
+                    assert sh._element.xpath("./*/p:cNvPr/@descr") == [
+                        f"Referrals from {name} per month, the last 12 complete months: {figures}; "
+                        f"{int(sum(values))} in all."]
     assert charts_seen >= 14  # one chart in each customized deck of a practice that refers
 
 

@@ -116,6 +116,13 @@ class DeckRenderer:
         end = len(series) - begun
         return labels, series[end - CHART_MONTHS:end]
 
+    def chart_title(self, practice: str, months: list[str]) -> str:
+        """What the practice's referral chart is, in both decks: the HTML chart's name, the
+        .pptx chart's alternative text (with every figure)."""
+        span = (f"the last {CHART_MONTHS - 1} complete months and this month so far"
+                if months[-1].endswith(" so far") else f"the last {CHART_MONTHS} complete months")
+        return f"Referrals from {self.view.site.practices[practice].name} per month, {span}"
+
     def dress(self, practice: str | None, depth: str, chart_shown: bool = True) -> deck_stage.Dress:
         """What the HTML deck of ``practice`` shows besides its slides, from a page ``depth``
         ("../" per folder) below the site's root (the chart only where a slide shows it)."""
@@ -123,10 +130,8 @@ class DeckRenderer:
         chart = ""
         if practice and chart_shown:
             months, values = self.chart_data(practice)
-            span = (f"the last {CHART_MONTHS - 1} complete months and this month so far"
-                    if months[-1].endswith(" so far") else f"the last {CHART_MONTHS} complete months")
             chart = view.chart(charts.bar_chart, months, values, height=260, counts=True,
-                               title=f"Referrals from {view.site.practices[practice].name} per month, {span}")
+                               title=self.chart_title(practice, months))
         return deck_stage.Dress(
             logo=f"{depth}assets/{self.logo_name}" if self.logo_name else None,
             media=f"{'../' if practice else ''}{MEDIA}/", chart=str(chart),
@@ -179,7 +184,10 @@ class DeckRenderer:
         title = view.site.decks[deck_id].meta.title
         if practice:
             title += f" — {view.site.practices[practice].name}"
-        return writer.write(title, slides, chart=self.chart_data(practice) if practice else None)
+        if not practice:
+            return writer.write(title, slides)
+        chart = self.chart_data(practice)
+        return writer.write(title, slides, chart=chart, chart_title=self.chart_title(practice, chart[0]))
 
 
 MONTH_NAMES = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")

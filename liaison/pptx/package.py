@@ -20,7 +20,7 @@ from liaison import palette as palette_stage
 from liaison.palette import Palette
 from liaison.pptx.markdown import SlideContent
 from liaison.pptx import chart as chart_part
-from liaison.pptx.slides import DARK_2, SLIDE_H, SLIDE_W, XML_DECL, Brand, _Ink, _notes_xml, _slide_xml, _x
+from liaison.pptx.slides import CHART_ALT, DARK_2, SLIDE_H, SLIDE_W, XML_DECL, Brand, _Ink, _notes_xml, _slide_xml, _x, _xa
 
 # --------------------------------------------------------------------------- the invariant parts
 
@@ -317,9 +317,11 @@ class DeckWriter:
         return image_size(data) if data else None
 
     def write(self, title: str, slides: list[SlideContent],
-              chart: tuple[list[str], list[int]] | None = None) -> bytes:
+              chart: tuple[list[str], list[int]] | None = None,
+              chart_title: str = "Referrals per month") -> bytes:
         """One deck's package; ``chart`` (month labels, referrals) fills the slides that show
-        the practice's referral chart (without it, in the generic deck, they show none)."""
+        the practice's referral chart (without it, in the generic deck, they show none), its
+        alternative text ``chart_title`` and every figure."""
         base = self._base
         parts: list[tuple[str, str]] = []
         n = len(slides)
@@ -338,6 +340,8 @@ class DeckWriter:
                     self._slides.clear()
                 made = self._slides[key] = _slide_xml(k - 1, slide, self.practice_name, self._ink, self._brand)
             xml, layout_name, refs = made
+            if ("chart",) in refs:
+                xml = xml.replace(CHART_ALT, _xa(chart_part.alt_text(chart_title, *chart)))
             layout = base.layout_title if layout_name == "title" else base.layout_content
             layout_target = "../slideLayouts/" + layout.rsplit("/", 1)[1]
             rels = f'<Relationship Id="rId1" Type="{REL}/slideLayout" Target="{layout_target}"/>'

@@ -367,9 +367,15 @@ def _pic_xml(shape_id: int, rid: str, descr: str, x: int, y: int, w: int, h: int
             f'<p:spPr>{_xfrm(x, y, w, h)}<a:prstGeom prst="rect"><a:avLst/></a:prstGeom></p:spPr></p:pic>')
 
 
+# Where a chart's alternative text goes in a slide's XML, made once for every deck that shows
+# the slide: each deck puts its own figures there (DeckWriter.write). Control characters, which
+# ``_x`` takes out of every text, so no slide's text can hold the mark.
+CHART_ALT = "\x01chart-alt\x01"
+
+
 def _chart_frame_xml(shape_id: int, rid: str, x: int, y: int, w: int, h: int) -> str:
     return (f'<p:graphicFrame><p:nvGraphicFramePr><p:cNvPr id="{shape_id}" name="Chart {shape_id}" '
-            'descr="Referrals per month"/><p:cNvGraphicFramePr/><p:nvPr/></p:nvGraphicFramePr>'
+            f'descr="{CHART_ALT}"/><p:cNvGraphicFramePr/><p:nvPr/></p:nvGraphicFramePr>'
             f'<p:xfrm><a:off x="{x}" y="{y}"/><a:ext cx="{w}" cy="{h}"/></p:xfrm><a:graphic>'
             '<a:graphicData uri="http://schemas.openxmlformats.org/drawingml/2006/chart">'
             '<c:chart xmlns:c="http://schemas.openxmlformats.org/drawingml/2006/chart" '
