@@ -298,7 +298,7 @@ class DeckWriter:
         self._media_of = media
         self._media: dict[str, bytes | None] = {}
         self._brand = Brand(logo=image_size(self._logo) if self._logo else None, contact=tuple(contact),
-                            image_size=self._image_size)
+                            image_size=self._image_size, name=practice_name)
         stamp = f"{as_of.isoformat()}T00:00:00Z"
         self._slides: dict[tuple, tuple[str, bool]] = {}  # a slide shown in many decks: one XML
         self._core_tail = (f'<cp:lastModifiedBy>{_x(practice_name)}</cp:lastModifiedBy><cp:revision>1</cp:revision>'

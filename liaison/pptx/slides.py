@@ -331,11 +331,13 @@ def _footer_xml(first_id: int, footer: str, number: int, ink: _Ink) -> str:
 @dataclass(frozen=True)
 class Brand:
     """What the writer shows besides a slide's text: the logo's pixel size (None: the site
-    has none), our contact lines (closing slides) and a slide image's pixel size by path
-    (None: not readable; its alt text is shown instead)."""
+    has none), our contact lines (closing slides), a slide image's pixel size by path
+    (None: not readable; its alt text is shown instead) and our practice's name (the logo's
+    alternative text, as in the HTML deck)."""
     logo: tuple[int, int] | None = None
     contact: tuple = ()
     image_size: object = None  # callable(path) -> (width, height) | None
+    name: str = ""
 
 
 class _Refs:
@@ -395,7 +397,7 @@ def _logo_xml(ids: _Ids, refs: _Refs, brand: Brand, x: int, y: int, max_w: int, 
     if not brand.logo:
         return ""
     w, h = _fit(brand.logo, max_w, max_h)
-    return _pic_xml(ids(), refs.rid(("logo",)), "Logo", x + (max_w - w if right else 0), y, w, h)
+    return _pic_xml(ids(), refs.rid(("logo",)), brand.name or "Logo", x + (max_w - w if right else 0), y, w, h)
 
 
 # --------------------------------------------------------------------------- flowing blocks
