@@ -270,6 +270,30 @@ def test_a_link_whose_address_holds_parentheses_leaves_no_stray_one():
     assert s.blocks[0].items == ((0, "See the guide now"), (0, "a chart here"))
 
 
+def test_a_link_is_a_hyperlink_in_the_pptx_when_a_pptx_can_follow_it():
+    """A link showed its text in the .pptx and went nowhere: "the referral form" was words an
+    office could not open, where the HTML deck links them. A link to an address of the web, a
+    mail or a phone call is a hyperlink on its own text (underlined, so not told by colour
+    alone), a bare address too; a relative link, which leads nowhere from a .pptx, keeps its
+    text alone."""
+    md = ("## Links\n\nSee [the referral form](https://cascadevein.example/refer?a=1&b=2 \"Form\"), "
+          "[write to us](mailto:intake@cascadevein.example), <https://cascadevein.example/lab>, "
+          "[**the guide**](https://en.example/wiki/Vein_(anatomy)) and [the primer](../training/primer.md).\n\n"
+          "- [Call us](tel:+13605550100) today\n")
+    data = DeckWriter(PRACTICE, AS_OF).write("D", [slide_content("# D"), slide_content(md)])
+    body = next(sh for sh in open_deck(data).slides[1].shapes if sh.has_text_frame and "See" in sh.text_frame.text)
+    links = [(r.text, r.hyperlink.address, r.font.underline) for p in body.text_frame.paragraphs
+             for r in p.runs if r.hyperlink.address]
+    assert links == [("the referral form", "https://cascadevein.example/refer?a=1&b=2", True),
+                     ("write to us", "mailto:intake@cascadevein.example", True),
+                     ("https://cascadevein.example/lab", "https://cascadevein.example/lab", True),
+                     ("the guide", "https://en.example/wiki/Vein_(anatomy)", True),
+                     ("Call us", "tel:+13605550100", True)]
+    assert body.text_frame.text == ("See the referral form, write to us, https://cascadevein.example/lab, the guide "
+                                    "and the primer.\nCall us today")
+    assert [r.font.bold for p in body.text_frame.paragraphs for r in p.runs if r.text == "the guide"] == [True]
+
+
 def test_jinja_style_output_with_blank_lines_and_indentation():
     md = "## Our services\n\n\n- Vein ablation\n\n\n- Sclerotherapy\n\n  - Foam\n\n\nNotes: x\n"
     s = slide_content(md)

@@ -82,7 +82,7 @@ def layout_of(index: int, markdown: str) -> str:
     return slide_content(markdown).layout_at(index)
 
 
-# A run of text: (text, bold, italic, code).
+# A run of text: (text, bold, italic, code), and (text, bold, italic, code, address) in a link.
 Run = tuple
 
 
@@ -110,8 +110,23 @@ _INLINE = re.compile(
 # .pptx, rather than the struck words as if they stood
 
 
+# The links a .pptx can follow: to an address of the web, a mail or a phone call, as the HTML
+# deck's sanitizer allows them (a relative link leads nowhere from a .pptx: its text alone)
+_LINK_TARGET = re.compile(r"(?i:https?://|mailto:|tel:)\S+")
+
+
+def _link_target(dest: str) -> str | None:
+    """A link's destination (``https://x.example "its title"``, ``<https://x.example>``) ->
+    its address, when a .pptx can follow it; else None."""
+    dest = dest.strip()
+    url = dest[1:dest.find(">")] if dest.startswith("<") and ">" in dest else (dest.split() or [""])[0]
+    url = html.unescape(url)
+    return url if _LINK_TARGET.fullmatch(url) else None
+
+
 def _inline(text: str, bold: bool = False, italic: bool = False) -> list[Run]:
-    """Inline Markdown -> runs of plain text with their bold/italic/code flags."""
+    """Inline Markdown -> runs of plain text with their bold/italic/code flags, and the
+    address a run links to as a fifth item (a link's text that a .pptx can follow)."""
     out: list[Run] = []
     pos = 0
     dropped = False  # an HTML tag taken out: the spaces around it read as one, as in HTML
@@ -130,7 +145,9 @@ def _inline(text: str, bold: bool = False, italic: bool = False) -> list[Run]:
         elif m.group("img"):
             out.extend(_inline(m.group("alt"), bold, italic))
         elif m.group("link"):
-            out.extend(_inline(m.group("ltext"), bold, italic))
+            runs = _inline(m.group("ltext"), bold, italic)
+            target = _link_target(m.group("link")[len(m.group("ltext")) + 3:-1])
+            out.extend((r[:4] + (target,)) if target else r for r in runs)
         elif m.group("hdrop") or m.group("tag"):
             dropped = True
         elif m.group("hstrong"):
@@ -138,7 +155,8 @@ def _inline(text: str, bold: bool = False, italic: bool = False) -> list[Run]:
         elif m.group("hem"):
             out.extend(_inline(m.group("hitext"), bold, True))
         elif m.group("auto"):
-            out.append((m.group("url"), bold, italic, False))
+            target = _link_target(m.group("url"))
+            out.append((m.group("url"), bold, italic, False) + ((target,) if target else ()))
         elif m.group("strong"):
             out.extend(_inline(m.group("stext") or m.group("stext2") or "", True, italic))
         elif m.group("em"):

@@ -359,6 +359,10 @@ class DeckWriter:
                                         _workbook(labels, values)))
                     rels += f'<Relationship Id="rId{r}" Type="{REL}/chart" Target="../charts/chart{c}.xml"/>'
                     continue
+                if ref[0] == "link":
+                    rels += (f'<Relationship Id="rId{r}" Type="{REL}/hyperlink" Target="{_xa(ref[1])}" '
+                             'TargetMode="External"/>')
+                    continue
                 data = self._logo if ref[0] == "logo" else self._image(ref[1])
                 name = media_parts.get(data)
                 if name is None:

@@ -95,31 +95,41 @@ def _xfrm(x: int, y: int, w: int, h: int) -> str:
     return f'<a:xfrm><a:off x="{x}" y="{y}"/><a:ext cx="{w}" cy="{h}"/></a:xfrm>'
 
 
-def _rpr(size: float, color: str, bold: bool = False, italic: bool = False, code: bool = False) -> str:
+def _rpr(size: float, color: str, bold: bool = False, italic: bool = False, code: bool = False,
+         link: str = "") -> str:
+    """A run's properties; ``link``: the relationship (``rId4``) of the address it links to,
+    underlined, as a link on the web is, so that it is not told by its colour alone."""
     attrs = f' lang="en-US" sz="{int(size * 100)}"'
     if bold:
         attrs += ' b="1"'
     if italic:
         attrs += ' i="1"'
+    if link:
+        attrs += ' u="sng"'
     font = '<a:latin typeface="Consolas"/><a:cs typeface="Consolas"/>' if code else ""
-    return f'<a:rPr{attrs} dirty="0"><a:solidFill><a:srgbClr val="{color}"/></a:solidFill>{font}</a:rPr>'
+    click = f'<a:hlinkClick r:id="{link}"/>' if link else ""
+    return f'<a:rPr{attrs} dirty="0"><a:solidFill><a:srgbClr val="{color}"/></a:solidFill>{font}{click}</a:rPr>'
 
 
-def _runs_xml(runs, size: float, color: str, bold_all: bool = False) -> str:
+def _runs_xml(runs, size: float, color: str, bold_all: bool = False, refs=None) -> str:
+    """Runs' XML; a run that links to an address is a hyperlink when ``refs`` (the slide's
+    _Refs) is given, its text alone otherwise."""
     out = []
-    for text, bold, italic, code in runs:
+    for text, bold, italic, code, *address in runs:
         rpr = _rpr(size, color, bold or bold_all, italic, code)
+        link_rpr = _rpr(size, color, bold or bold_all, italic, code, refs.rid(("link", address[0]))) \
+            if address and refs is not None else rpr
         for k, part in enumerate(_clean(text).replace("\t", " ").split("\n")):
             if k:
                 out.append(f'<a:br>{rpr}</a:br>')
             if part:
-                out.append(f'<a:r>{rpr}<a:t>{escape(part)}</a:t></a:r>')
+                out.append(f'<a:r>{link_rpr}<a:t>{escape(part)}</a:t></a:r>')
     return "".join(out)
 
 
-def _para_xml(runs, size: float, color: str, ppr: str, bold_all: bool = False) -> str:
+def _para_xml(runs, size: float, color: str, ppr: str, bold_all: bool = False, refs=None) -> str:
     end = f'<a:endParaRPr lang="en-US" sz="{int(size * 100)}" dirty="0"/>'
-    return f'<a:p>{ppr}{_runs_xml(runs, size, color, bold_all)}{end}</a:p>'
+    return f'<a:p>{ppr}{_runs_xml(runs, size, color, bold_all, refs)}{end}</a:p>'
 
 
 def _ppr(algn: str = "l", mar: int = 0, indent: int = 0, lvl: int = 0, before: float = 0,
@@ -191,7 +201,7 @@ class _TextSeg:
     def before(self, size: float, level: int, bullet) -> float:
         return size * (self.spacing / 2 if bullet and level else self.spacing)
 
-    def xml(self, size: float, ink: _Ink, color: str | None = None) -> str:
+    def xml(self, size: float, ink: _Ink, color: str | None = None, refs=None) -> str:
         color = color or ink.strong
         bullet_colour = f'<a:buClr><a:srgbClr val="{ink.primary}"/></a:buClr>'
         out = []
@@ -214,7 +224,7 @@ class _TextSeg:
                 ppr = _ppr("l", mar, -hang, level, before, bu)
             else:
                 ppr = _ppr("l", 0, 0, 0, before)
-            out.append(_para_xml(runs, s, color, ppr, bold_all))
+            out.append(_para_xml(runs, s, color, ppr, bold_all, refs))
         return "".join(out)
 
 
@@ -341,11 +351,11 @@ class Brand:
 
 
 class _Refs:
-    """A slide's relationships besides its layout (rId1): images, the logo and the chart, in
-    the order the slide's XML first names them."""
+    """A slide's relationships besides its layout (rId1): images, the logo, the chart and the
+    addresses its links go to, in the order the slide's XML first names them."""
 
     def __init__(self):
-        self.items: list[tuple] = []  # ("image", path) | ("logo",) | ("chart",)
+        self.items: list[tuple] = []  # ("image", path) | ("logo",) | ("chart",) | ("link", address)
 
     def rid(self, item: tuple) -> str:
         if item not in self.items:
@@ -446,7 +456,7 @@ def _flow(segs: list, x: int, top: int, width: int, bottom: int, ink: _Ink, refs
             body_used = True
             sid = ids()
             shapes.append(_sp_text(sid, name if ph else f"Text {sid}", ph, x, y, width, box_h, "t",
-                                   seg.xml(size, ink)))
+                                   seg.xml(size, ink, refs=refs)))
         elif seg.kind == "table":
             tsize = min(size, 20)
             cols, rows_h = _table_geometry(seg.items, tsize, width)
@@ -522,7 +532,7 @@ def _title_slide_xml(slide: SlideContent, ids: _Ids, refs: _Refs, brand: Brand, 
                        ink.primary)]
     if seg.paras:
         shapes.append(_sp_text(ids(), "Subtitle 2", '<p:ph type="subTitle" idx="1"/>', x, int(4.25 * EMU_IN),
-                               w, sub_h, "t", seg.xml(sub_size, ink, ink.muted)))
+                               w, sub_h, "t", seg.xml(sub_size, ink, ink.muted, refs)))
     elif segs:
         top, bottom = int(4.25 * EMU_IN), BODY_BOTTOM
         size, spacing = _fit_size(segs, w, bottom - top, GAP)
@@ -617,7 +627,7 @@ def _big_number_xml(slide: SlideContent, ids: _Ids, refs: _Refs, brand: Brand, i
     if figure is not None:
         fsize, fh = _figure_box(figure.text)
         runs = figure.runs or ((figure.text, False, False, False),)
-        para = _para_xml(runs, fsize, ink.primary, '<a:pPr algn="l"><a:buNone/></a:pPr>', bold_all=True)
+        para = _para_xml(runs, fsize, ink.primary, '<a:pPr algn="l"><a:buNone/></a:pPr>', bold_all=True, refs=refs)
         shapes.append(_sp_text(ids(), "Big Number", "", MARGIN, top, CONTENT_W, fh, "t", para))
         top += fh + GAP
     segs = _segments_of(blocks, brand)
@@ -687,7 +697,7 @@ LAYOUT_XML = {"title": _title_slide_xml, "closing": _closing_slide_xml, "content
 
 def _slide_xml(index: int, slide: SlideContent, footer: str, ink: _Ink,
                brand: Brand = Brand()) -> tuple[str, str, tuple]:
-    """(slide XML, its layout, what it refers to: ("image", path), ("logo",), ("chart",) as
+    """(slide XML, its layout, what it refers to: ("image", path), ("logo",), ("chart",), ("link", address) as
     rId2, rId3, … in that order)."""
     layout = slide.layout_at(index)
     ids, refs = _Ids(), _Refs()
