@@ -294,6 +294,31 @@ def test_a_link_is_a_hyperlink_in_the_pptx_when_a_pptx_can_follow_it():
     assert [r.font.bold for p in body.text_frame.paragraphs for r in p.runs if r.text == "the guide"] == [True]
 
 
+def test_every_slide_has_a_title_and_none_twice():
+    """PowerPoint's Accessibility Checker asks every slide for a title, and for titles that
+    differ: a slide without a heading had none (a screen reader's list of slides skipped it),
+    and two slides "When to refer" read alike. A slide without a heading gets one out of sight
+    above the slide, its first words (or "Slide N"), which the slide's look does not change;
+    a title met again gets its number, whatever its letter case."""
+    long = "A paragraph long enough to be cut short at a word before its sixtieth character, and more"
+    mds = ["# Deck", "## When to refer\n\n- one", "## when to  refer\n\n- two", "Just a picture of us:\n\n- x",
+           f"{long}\n", "- First item\n- Second", "| Day | Open |\n|---|---|\n| Mon | 8 |\n",
+           "Layout: closing\n\nCall us.", "## When to refer\n\n- three", "## When to refer (2)"]
+    data = DeckWriter(PRACTICE, AS_OF).write("D", [slide_content(md) for md in mds])
+    p = open_deck(data)
+    titles = [s.shapes.title.text if s.shapes.title is not None else None for s in p.slides]
+    assert titles == ["Deck", "When to refer", "when to  refer (2)", "Just a picture of us:",
+                      "A paragraph long enough to be cut short at a word before its\u2026", "First item", "Day · Open",
+                      "Call us.", "When to refer (3)", "When to refer (2) (2)"]
+    for k in (3, 4, 5, 6, 7):  # the titles made up are above the slide, out of sight, and read first
+        title = p.slides[k].shapes.title
+        assert title.top + title.height <= 0 and p.slides[k].shapes[0].shape_id == title.shape_id
+    assert [s.shapes.title.top >= 0 for s in p.slides] == [True, True, True, False, False, False, False, False,
+                                                          True, True]
+    empty = DeckWriter(PRACTICE, AS_OF).write("D", [slide_content("# Deck"), slide_content("![](x.png)\n")])
+    assert open_deck(empty).slides[1].shapes.title.text == "Slide 2"
+
+
 def test_jinja_style_output_with_blank_lines_and_indentation():
     md = "## Our services\n\n\n- Vein ablation\n\n\n- Sclerotherapy\n\n  - Foam\n\n\nNotes: x\n"
     s = slide_content(md)
@@ -415,7 +440,8 @@ def test_hand_made_blocks_and_edge_cases():
     ]
     p = open_deck(write(slides))
     assert len(p.slides) == 4
-    assert p.slides[0].shapes.title is None
+    # an empty slide's title is "Slide 1", above the slide, out of sight (every slide a title)
+    assert p.slides[0].shapes.title.text == "Slide 1" and p.slides[0].shapes.title.top < 0
     assert p.slides[1].shapes.title.text == "Only a title"
     table = next(sh.table for sh in p.slides[2].shapes if sh.has_table)
     assert [[c.text for c in r.cells] for r in table.rows] == [["h1", "h2"], ["x", ""]]

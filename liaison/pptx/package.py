@@ -20,7 +20,8 @@ from liaison import palette as palette_stage
 from liaison.palette import Palette
 from liaison.pptx.markdown import SlideContent
 from liaison.pptx import chart as chart_part
-from liaison.pptx.slides import CHART_ALT, DARK_2, SLIDE_H, SLIDE_W, XML_DECL, Brand, _Ink, _notes_xml, _slide_xml, _x, _xa
+from liaison.pptx.slides import (CHART_ALT, DARK_2, SLIDE_H, SLIDE_W, XML_DECL, Brand, _Ink, _notes_xml,
+                                 _slide_xml, _x, _xa, unique_titles, untitled)
 
 # --------------------------------------------------------------------------- the invariant parts
 
@@ -330,15 +331,22 @@ class DeckWriter:
         if chart is None:  # no practice, no chart: a slide that asks for one shows none (as in HTML)
             slides = [replace(s, blocks=tuple(b for b in s.blocks if b.kind != "chart"))
                       if any(b.kind == "chart" for b in s.blocks) else s for s in slides]
-        for k, slide in enumerate(slides, start=1):
+        # every slide a title, none twice (PowerPoint's Accessibility Checker asks both): a
+        # slide without a heading gets one out of sight, a repeated one its number
+        titles = unique_titles([s.title or untitled(s, k) for k, s in enumerate(slides, start=1)])
+        for k, (slide, slide_title) in enumerate(zip(slides, titles), start=1):
+            hidden = "" if slide.title else slide_title
+            if slide.title and slide_title != slide.title:
+                slide = replace(slide, title=slide_title)
             # runs, ordered and numbers take no part in ==: name them, or a bold-only edit (or
             # a list's "1." made "6.") would hit
-            key = (k, slide, tuple((b.runs, b.ordered, b.numbers) for b in slide.blocks))
+            key = (k, slide, hidden, tuple((b.runs, b.ordered, b.numbers) for b in slide.blocks))
             made = self._slides.get(key)
             if made is None:
                 if len(self._slides) > 5000:
                     self._slides.clear()
-                made = self._slides[key] = _slide_xml(k - 1, slide, self.practice_name, self._ink, self._brand)
+                made = self._slides[key] = _slide_xml(k - 1, slide, self.practice_name, self._ink, self._brand,
+                                                      hidden)
             xml, layout_name, refs = made
             if ("chart",) in refs:
                 xml = xml.replace(CHART_ALT, _xa(chart_part.alt_text(chart_title, *chart)))

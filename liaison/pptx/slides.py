@@ -502,6 +502,57 @@ def _title_xml(slide: SlideContent, ids: _Ids, ink: _Ink) -> str:
                        int(0.06 * EMU_IN), ink.primary))
 
 
+# --------------------------------------------------------------------------- every slide a title
+
+
+def untitled(slide: SlideContent, number: int) -> str:
+    """What a slide without a heading is called in the .pptx (its title, out of sight): its
+    first words (a paragraph's, a list's first item, a table's header row, a picture's alt
+    text), at most 60 characters cut at a word; "Slide 4" when it shows none."""
+    for b in slide.blocks:
+        if b.kind in ("paragraph", "image"):
+            text = b.text
+        elif b.kind == "bullets" and b.items:
+            text = b.items[0][1]
+        elif b.kind == "table" and b.items:
+            text = " · ".join(c for c in b.items[0] if c.strip())
+        elif b.kind == "chart":
+            text = "Referrals per month"
+        else:
+            continue
+        text = " ".join(_clean(text).split())
+        if text:
+            if len(text) > 60:
+                cut = text[:60] if text[60] == " " else text[:60].rsplit(" ", 1)[0] if " " in text[:60] else text[:59]
+                text = cut.rstrip(" ,;:·-") + "\u2026"
+            return text
+    return f"Slide {number}"
+
+
+def unique_titles(titles: list[str]) -> list[str]:
+    """A deck's slide titles, each title that a slide before it has (letter case and spaces
+    aside) numbered from its second slide on: "When to refer", "When to refer (2)"."""
+    seen: set[str] = set()
+    out = []
+    for title in titles:
+        key, n, unique = " ".join(title.split()).casefold(), 1, title
+        while key in seen:
+            n += 1
+            unique = f"{title} ({n})"
+            key = " ".join(unique.split()).casefold()
+        seen.add(key)
+        out.append(unique)
+    return out
+
+
+def _hidden_title_xml(text: str, ids: _Ids, ink: _Ink) -> str:
+    """The title of a slide without a heading, above the slide where no one sees it (as
+    PowerPoint's own help hides a title), for a screen reader, the outline and the slide list."""
+    para = _para_xml(((text, False, False, False),), 28, ink.primary, '<a:pPr algn="l"><a:buNone/></a:pPr>')
+    return _sp_text(ids(), "Title 1", '<p:ph type="title"/>', MARGIN, -int(1.3 * EMU_IN), CONTENT_W,
+                    int(0.95 * EMU_IN), "b", para)
+
+
 BODY_TOP = int(1.7 * EMU_IN)
 BODY_BOTTOM = int(6.7 * EMU_IN)
 GAP = int(0.22 * EMU_IN)
@@ -696,12 +747,14 @@ LAYOUT_XML = {"title": _title_slide_xml, "closing": _closing_slide_xml, "content
 
 
 def _slide_xml(index: int, slide: SlideContent, footer: str, ink: _Ink,
-               brand: Brand = Brand()) -> tuple[str, str, tuple]:
+               brand: Brand = Brand(), hidden_title: str = "") -> tuple[str, str, tuple]:
     """(slide XML, its layout, what it refers to: ("image", path), ("logo",), ("chart",), ("link", address) as
-    rId2, rId3, … in that order)."""
+    rId2, rId3, … in that order); ``hidden_title``: the title of a slide without a heading
+    (``untitled``), out of sight."""
     layout = slide.layout_at(index)
     ids, refs = _Ids(), _Refs()
-    body = LAYOUT_XML.get(layout, _content_slide_xml)(slide, ids, refs, brand, ink)
+    body = _hidden_title_xml(hidden_title, ids, ink) if hidden_title and not slide.title else ""
+    body += LAYOUT_XML.get(layout, _content_slide_xml)(slide, ids, refs, brand, ink)
     body += _footer_xml(ids.next, footer, index + 1, ink)
     return (f'{XML_DECL}<p:sld {NS}><p:cSld><p:bg><p:bgPr><a:solidFill><a:srgbClr val="{ink.surface}"/></a:solidFill>'
             f'<a:effectLst/></p:bgPr></p:bg><p:spTree>{_SP_TREE_HEAD}{body}</p:spTree></p:cSld>'
