@@ -113,9 +113,11 @@ def normalize(value: str) -> str:
     return "#" + digits
 
 
-def parse(text: str, path: str = SITE_FILE) -> tuple[dict[str, str], list[Problem]]:
+def parse(text: str, path: str = SITE_FILE,
+          where: dict | None = None) -> tuple[dict[str, str], list[Problem]]:
     """The text of a palette.yaml -> (the colours it sets, by key, normalized; its problems,
-    each at its line and column). A key in error sets nothing."""
+    each at its line and column). A key in error sets nothing; ``where`` (given) gets the
+    (line, column) of each colour set."""
     from liaison.yamlio import YamlSyntaxError, compose
 
     problems: list[Problem] = []
@@ -162,6 +164,8 @@ def parse(text: str, path: str = SITE_FILE) -> tuple[dict[str, str], list[Proble
         value = value_node.value
         if _COLOUR.fullmatch(value):
             found[key] = normalize(value)
+            if where is not None:
+                where[key] = (vline, vcol)
             continue
         if not value_node.style and value in ("", "~", "null"):
             line = lines[kline - 1] if kline <= len(lines) else ""
@@ -199,19 +203,53 @@ def load(site_root: Path) -> tuple[Palette, list[Problem]]:
                                     "a palette holds a few colours")
     if text is None:
         return DEFAULT, problems
-    found, problems = parse(text)
+    where: dict[str, tuple[int, int]] = {}
+    found, problems = parse(text, where=where)
     palette = replace(DEFAULT, **{k.replace("-", "_"): v for k, v in found.items()})
-    return follow_dark(palette, set(found)), problems
+    return follow_dark(palette, set(found)), problems + slide_contrast(palette, where)
+
+
+# The text of a .pptx slide (liaison.pptx.slides) and what it stands on: (text, ground, what it
+# is); a colour that is no key is the slides' own (a table header's white)
+SLIDE_TEXT = (("primary", "surface", "the slides' titles and big numbers"),
+              ("#ffffff", "primary", "a slide table's header row (white on primary)"),
+              ("strong", "surface", "the slides' text"),
+              ("strong", "band", "the slides' text in a table's banded rows"),
+              ("muted", "surface", "a title slide's subtitle"),
+              ("caption", "surface", "the slides' footer"))
+
+
+def slide_contrast(palette: Palette, where: dict[str, tuple[int, int]]) -> list[Problem]:
+    """A warning, at the colour of the site's palette.yaml (``where``: key -> line, column)
+    that makes it, for each text of the .pptx slides that reads at less than 4.5:1 on its
+    ground (WCAG's measure, which PowerPoint's Accessibility Checker and a room's projector
+    ask of text); the built-in colours give none."""
+    out = []
+    for text, ground, what in SLIDE_TEXT:
+        given = [k for k in (text, ground) if k in where]
+        if not given:
+            continue
+        a, b = (k if k.startswith("#") else palette[k] for k in (text, ground))
+        ratio = contrast(a, b)
+        if ratio < 4.5:
+            key = given[0]
+            mine, other = (a, b) if key == text else (b, a)
+            way = "lighter" if _luminance(mine) > _luminance(other) else "darker"
+            out.append(Problem(SITE_FILE, f"{what} read at {ratio:.1f}:1 ({a} on {b}); text on a slide "
+                                          f"needs 4.5:1 at least: make '{key}' {way}",
+                               severity="warning", line=where[key][0], col=where[key][1]))
+    return out
 
 
 def for_site(site_root: Path) -> Palette:
     """A site's palette for a build; raises TemplateFailure (its diagnostics, one a line) when
-    the site's palette.yaml has problems."""
+    the site's palette.yaml has errors (its warnings are validate's to say)."""
     from liaison.errors import TemplateFailure
 
     palette, problems = load(site_root)
-    if problems:
-        raise TemplateFailure.of(problems)
+    errors = [p for p in problems if p.severity == "error"]
+    if errors:
+        raise TemplateFailure.of(errors)
     return palette
 
 

@@ -404,6 +404,11 @@ def test_a_bad_palette_is_reported_at_its_lines_and_columns_and_fails(example_si
         "templates/palette.yaml:5:7: error: '1d4ed8' is not a colour (did you mean \"#1d4ed8\"?)",
         "templates/palette.yaml:6:9: error: 'header' takes one colour, #rgb or #rrggbb, e.g. "
         "header: \"#0f766e\"",
+        # white titles on white slides (primary: "#fff"): a warning, not an error
+        "templates/palette.yaml:7:10: warning: a slide table's header row (white on primary) read at 1.0:1 "
+        "(#ffffff on #ffffff); text on a slide needs 4.5:1 at least: make 'primary' darker",
+        "templates/palette.yaml:7:10: warning: the slides' titles and big numbers read at 1.0:1 (#ffffff on "
+        "#ffffff); text on a slide needs 4.5:1 at least: make 'primary' darker",
         "templates/palette.yaml:8:1: error: duplicate key 'primary'",
     ], err
     assert not [e for e in err if "Traceback" in e]
@@ -432,6 +437,32 @@ def test_a_good_palette_alone_is_no_template_override(example_site):
     code, _out, err = run_validate(example_site, "--as-of", AS_OF)
     assert code == 0
     assert not [e for e in err if "templates/" in e], err
+
+
+def test_a_palette_whose_slide_text_does_not_read_is_warned_of_at_its_colour(example_site, tmp_path):
+    """A site's palette.yaml with a light primary colour (a sky blue) gave the .pptx slides
+    titles at 2.1:1 on white and a table header of white on it at 2.1:1, where text needs
+    4.5:1 (PowerPoint's Accessibility Checker, a projector in a lit room), and nothing said so.
+    validate warns at the colour, of each slide text it makes unreadable, with the ratio; the
+    build goes on (the colours are the site's to choose), and the built-in colours warn of
+    nothing (test_a_good_palette_alone_is_no_template_override)."""
+    from liaison.palette import DEFAULT, SLIDE_TEXT, contrast
+
+    # the built-in colours read on every slide ground
+    assert min(contrast(t if t.startswith("#") else DEFAULT[t], DEFAULT[g]) for t, g, _ in SLIDE_TEXT) >= 4.5
+    write(example_site, "templates/palette.yaml", '# sky\nprimary: "#38bdf8"\nband: "#334155"\nmuted: "#475569"\n')
+    code, _out, err = run_validate(example_site, "--as-of", AS_OF)
+    assert code == 0
+    assert [e for e in err if e.startswith("templates/palette.yaml:")] == [
+        "templates/palette.yaml:2:10: warning: a slide table's header row (white on primary) read at 2.1:1 "
+        "(#ffffff on #38bdf8); text on a slide needs 4.5:1 at least: make 'primary' darker",
+        "templates/palette.yaml:2:10: warning: the slides' titles and big numbers read at 2.1:1 (#38bdf8 on "
+        "#ffffff); text on a slide needs 4.5:1 at least: make 'primary' darker",
+        "templates/palette.yaml:3:7: warning: the slides' text in a table's banded rows read at 1.4:1 (#1e293b "
+        "on #334155); text on a slide needs 4.5:1 at least: make 'band' lighter",
+    ], err
+    code, err = build(example_site, tmp_path / "out")
+    assert code == 0, err
 
 
 # --------------------------------------------------------------------------- a screenshot
