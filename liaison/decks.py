@@ -417,6 +417,11 @@ def _deck_failures(site: Site, stats, part: int, parts: int) -> list[tuple]:
                     if why:  # from another host: shown nowhere, like every remote image
                         out.append((deck_id, -1, slide.line + k, None, f"slide {n}: {why}", None, col,
                                     "warning" if _REMOTE.match(path) else "error"))
+                for k, col in images_without_alt(slide.source):
+                    out.append((deck_id, -1, slide.line + k, None, f"slide {n}: a picture without alt "
+                                "text: write what it shows between the brackets, ![Our vascular lab]"
+                                "(images/lab.png); a screen reader says nothing of it, in the HTML deck "
+                                "and the .pptx (where it is marked decorative)", None, col, "warning"))
                 found = layout_line(slide.source)
                 if found and found[1] in ("image-left", "image-right") and not any(
                         _IMAGE.fullmatch(c.strip()) for c in _chunks(slide.source)):
@@ -612,6 +617,13 @@ def image_refs(markdown: str, html: bool = False) -> list[tuple[int, int, str]]:
     out = [(k, m.start() + 1, m.group("src")) for k, line in prose_lines(markdown)
            for m in _IMAGE.finditer(line)]
     return sorted(out + html_images(markdown)) if html else out
+
+
+def images_without_alt(markdown: str) -> list[tuple[int, int]]:
+    """(line offset, column) of every image of a slide's Markdown (not in code) whose alt text
+    is empty: ``![](images/lab.png)``."""
+    return [(k, m.start() + 1) for k, line in prose_lines(markdown)
+            for m in _IMAGE.finditer(line) if not m.group("alt").strip()]
 
 
 def html_images(markdown: str) -> list[tuple[int, int, str]]:

@@ -579,6 +579,32 @@ def test_validate_reports_unknown_layout_and_bad_images_at_their_place(tmp_path)
     assert "content/presentations/extra.md:20:1: warning: slide 3: image 'https://example.org/x.png': not shown" in text
 
 
+def test_a_picture_without_alt_text_is_warned_of_and_decorative_in_the_pptx(tmp_path):
+    """`![](images/vascular-lab.png)`: the HTML deck wrote alt="" (a screen reader skips it)
+    and the .pptx a picture without alternative text, which PowerPoint's Accessibility Checker
+    flags, and validate said nothing. validate warns at the image; the .pptx marks the picture
+    decorative, as alt="" is; a picture with alt text is not warned of."""
+    root = site_with_deck(tmp_path, "## One\n\n![](images/vascular-lab.png)\n\n---\n## Two\n\n"
+                                    "![ ](images/vascular-lab.png) and `![](images/code.png)`\n\n"
+                                    "![The lab](images/vascular-lab.png)\n")
+    code, _out, err = run_validate(root)
+    got = [e for e in err if "alt text" in e]
+    assert got == [
+        "content/presentations/extra.md:7:1: warning: slide 1: a picture without alt text: write what it "
+        "shows between the brackets, ![Our vascular lab](images/lab.png); a screen reader says nothing of "
+        "it, in the HTML deck and the .pptx (where it is marked decorative)",
+        "content/presentations/extra.md:12:1: warning: slide 2: a picture without alt text: write what it "
+        "shows between the brackets, ![Our vascular lab](images/lab.png); a screen reader says nothing of "
+        "it, in the HTML deck and the .pptx (where it is marked decorative)"], err
+    assert code == 0, err
+    writer = DeckWriter("Us", AS_OF, media=lambda path: LAB)
+    p = pptx.Presentation(io.BytesIO(writer.write("D", [slide_content("# D"), slide_content(
+        "## One\n\n![](images/lab.png)\n"), slide_content("## Two\n\n![The lab](images/lab.png)\n")])))
+    pictures = [next(sh for sh in p.slides[k].shapes if sh.shape_type == 13) for k in (1, 2)]
+    assert [(_marked_decorative(sh), sh._element.xpath("./*/p:cNvPr/@descr")) for sh in pictures] == [
+        (True, [""]), (False, ["The lab"])]
+
+
 def test_validate_accepts_the_sample_decks():
     code, _out, err = run_validate(REPO)
     assert code == 0 and not [e for e in err if "presentations/" in e], err

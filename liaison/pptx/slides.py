@@ -373,7 +373,10 @@ class _Ids:
 
 
 def _pic_xml(shape_id: int, rid: str, descr: str, x: int, y: int, w: int, h: int) -> str:
-    return (f'<p:pic><p:nvPicPr><p:cNvPr id="{shape_id}" name="Picture {shape_id}" descr="{_xa(descr)}"/>'
+    """A picture, ``descr`` its alternative text; one without (``![](images/lab.png)``) is
+    marked decorative, as the HTML deck's ``alt=""`` is (validate warns of it)."""
+    cnv = (f'descr="{_xa(descr)}"/>' if descr.strip() else f'descr="">{_DECORATIVE}</p:cNvPr>')
+    return (f'<p:pic><p:nvPicPr><p:cNvPr id="{shape_id}" name="Picture {shape_id}" {cnv}'
             '<p:cNvPicPr><a:picLocks noChangeAspect="1"/></p:cNvPicPr><p:nvPr/></p:nvPicPr>'
             f'<p:blipFill><a:blip r:embed="{rid}"/><a:stretch><a:fillRect/></a:stretch></p:blipFill>'
             f'<p:spPr>{_xfrm(x, y, w, h)}<a:prstGeom prst="rect"><a:avLst/></a:prstGeom></p:spPr></p:pic>')
