@@ -401,6 +401,23 @@ def root_links(markdown: str):
                 yield k, col, dest
 
 
+# Link text that says nothing of where the link goes, read alone (a screen reader's list of
+# links, PowerPoint's Accessibility Checker): "click here", "more"
+VAGUE_LINK_TEXT = frozenset({"", "here", "click here", "click", "this", "this link", "link", "more", "read more",
+                             "learn more", "see more", "go", "this page", "see here", "click this link"})
+
+
+def vague_links(markdown: str):
+    """(line offset, column, text) of each inline link of a Markdown text (not in code) whose
+    text is one of ``VAGUE_LINK_TEXT`` (``[click here](https://…)``), letter case, spaces,
+    emphasis and end punctuation aside."""
+    for k, line in prose_lines(markdown):
+        for m in LINK.finditer(line):
+            text = m.group("text")
+            if " ".join(re.sub(r"[*_`]", "", text).split()).strip(" .:!").casefold() in VAGUE_LINK_TEXT:
+                yield k, m.start() + 1, text
+
+
 _LIST_ITEM = re.compile(r"( {0,3}|[ \t]*)([-*+]|\d{1,9}[.)])(?=[ \t]|$)")
 
 

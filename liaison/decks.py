@@ -15,7 +15,7 @@ from markupsafe import Markup
 from jinja2.sandbox import SandboxedEnvironment
 
 from liaison.content import (
-    Deck, Slide, forbidden_characters, outside_code, prose_lines, repository_links, root_links,
+    Deck, Slide, forbidden_characters, outside_code, prose_lines, repository_links, root_links, vague_links,
 )
 from liaison.diagnostics import Problem
 from liaison.records import Site
@@ -441,6 +441,11 @@ def _deck_failures(site: Site, stats, part: int, parts: int) -> list[tuple]:
                                 "address from the server's root, which leads nowhere when the site is "
                                 "opened from disk or served under a folder: link to it by its full "
                                 "address (https://…)", None, col, "warning"))
+                for k, col, text in vague_links(slide.source):
+                    out.append((deck_id, -1, slide.line + k, None, f"slide {n}: a link whose text says "
+                                f"nothing of where it goes ('[{text}]'): name what it opens, [the referral "
+                                "form](…); a screen reader's list of links, and the .pptx's, read its text "
+                                "alone", None, col, "warning"))
                 for k, col, warning in forbidden_characters(slide.source):
                     out.append((deck_id, -1, slide.line + k, None, f"slide {n}: {warning}", None, col, "warning"))
                 for k, col, _path in html_images(slide.source):

@@ -605,6 +605,26 @@ def test_a_picture_without_alt_text_is_warned_of_and_decorative_in_the_pptx(tmp_
         (True, [""]), (False, ["The lab"])]
 
 
+def test_a_link_whose_text_says_nothing_is_warned_of(tmp_path):
+    """A link read alone ("click here") tells a screen reader's list of links, and PowerPoint's
+    Accessibility Checker, nothing of where it goes; validate said nothing of it. It warns at
+    the link; a link named for what it opens, or its address written out, is not warned of."""
+    root = site_with_deck(tmp_path, "## One\n\nThe form is [Click here](https://x.example/form). "
+                                    "[**More**](https://x.example/more)...\n\n"
+                                    "- [the referral form](https://x.example/form), <https://x.example/lab> and "
+                                    "`[here](code)`\n")
+    code, _out, err = run_validate(root)
+    got = [e for e in err if "says nothing" in e]
+    assert got == [
+        "content/presentations/extra.md:7:13: warning: slide 1: a link whose text says nothing of where it "
+        "goes ('[Click here]'): name what it opens, [the referral form](…); a screen reader's list of links, "
+        "and the .pptx's, read its text alone",
+        "content/presentations/extra.md:7:51: warning: slide 1: a link whose text says nothing of where it "
+        "goes ('[**More**]'): name what it opens, [the referral form](…); a screen reader's list of links, "
+        "and the .pptx's, read its text alone"], err
+    assert code == 0, err
+
+
 def test_validate_accepts_the_sample_decks():
     code, _out, err = run_validate(REPO)
     assert code == 0 and not [e for e in err if "presentations/" in e], err
