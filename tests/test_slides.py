@@ -453,6 +453,17 @@ def test_pptx_a_charts_alt_text_gives_its_figures():
         "Referrals from Elm Clinic per month: Jan 1,200, Feb 1; 1,201 in all."]
 
 
+def test_pptx_the_charts_text_is_as_large_as_the_slides():
+    """The chart's month and scale labels were 12 pt and its counts 14 pt, on slides whose
+    text is 18 pt and more, read from the back of an office's break room: every text of the
+    chart part is 18 pt at least, as the slides' body text."""
+    data = write_deck()
+    chart_part = next(zipfile.ZipFile(io.BytesIO(data)).read(n).decode() for n in
+                      zipfile.ZipFile(io.BytesIO(data)).namelist() if re.fullmatch(r"ppt/charts/chart\d+\.xml", n))
+    sizes = [int(v) for v in re.findall(r'<a:defRPr sz="(\d+)"', chart_part)]
+    assert len(sizes) == 4 and min(sizes) >= 1800, sizes
+
+
 def test_a_big_number_too_long_for_one_line_keeps_its_caption_under_it():
     writer = DeckWriter("Us", AS_OF)
     long = "1,234,567,890 patients and counting, more than ever before in our history"

@@ -52,7 +52,7 @@ def chart_xml(labels: list[str], values: list[int], *, bar: str, text: str, grid
         f'<c:pt idx="0"><c:v>{SERIES_NAME}</c:v></c:pt></c:strCache></c:strRef></c:tx>'
         f'<c:spPr>{_fill(bar)}<a:ln><a:noFill/></a:ln></c:spPr><c:invertIfNegative val="0"/>'
         '<c:dLbls><c:numFmt formatCode="General" sourceLinked="0"/><c:spPr><a:noFill/><a:ln><a:noFill/></a:ln></c:spPr>'
-        + _text_props(14, label, bold=True) +
+        + _text_props(18, label, bold=True) +
         '<c:dLblPos val="outEnd"/><c:showLegendKey val="0"/><c:showVal val="1"/><c:showCatName val="0"/>'
         '<c:showSerName val="0"/><c:showPercent val="0"/><c:showBubbleSize val="0"/></c:dLbls>'
         f'<c:cat><c:strRef><c:f>Sheet1!$A$2:$A${last}</c:f><c:strCache><c:ptCount val="{n}"/>{cats}'
@@ -63,20 +63,20 @@ def chart_xml(labels: list[str], values: list[int], *, bar: str, text: str, grid
         '<c:axId val="100001"/><c:axId val="100002"/></c:barChart>'
         '<c:catAx><c:axId val="100001"/><c:scaling><c:orientation val="minMax"/></c:scaling><c:delete val="0"/>'
         f'<c:axPos val="b"/><c:numFmt formatCode="General" sourceLinked="0"/><c:majorTickMark val="none"/>'
-        f'<c:minorTickMark val="none"/><c:tickLblPos val="nextTo"/>{line}' + _text_props(12, text) +
+        f'<c:minorTickMark val="none"/><c:tickLblPos val="nextTo"/>{line}' + _text_props(18, text) +
         '<c:crossAx val="100002"/><c:crosses val="autoZero"/><c:auto val="1"/><c:lblAlgn val="ctr"/>'
         '<c:lblOffset val="100"/><c:noMultiLvlLbl val="0"/></c:catAx>'
         '<c:valAx><c:axId val="100002"/><c:scaling><c:orientation val="minMax"/>'
         f'<c:max val="{top}"/><c:min val="0"/></c:scaling>'
         f'<c:delete val="0"/><c:axPos val="l"/><c:majorGridlines>{line}</c:majorGridlines>'
         '<c:numFmt formatCode="0" sourceLinked="0"/><c:majorTickMark val="none"/><c:minorTickMark val="none"/>'
-        '<c:tickLblPos val="nextTo"/><c:spPr><a:ln><a:noFill/></a:ln></c:spPr>' + _text_props(12, text) +
+        '<c:tickLblPos val="nextTo"/><c:spPr><a:ln><a:noFill/></a:ln></c:spPr>' + _text_props(18, text) +
         '<c:crossAx val="100001"/><c:crosses val="autoZero"/><c:crossBetween val="between"/>'
         f'<c:majorUnit val="{unit}"/></c:valAx>'
         '<c:spPr><a:noFill/><a:ln><a:noFill/></a:ln></c:spPr></c:plotArea>'
         '<c:plotVisOnly val="1"/><c:dispBlanksAs val="gap"/></c:chart>'
         '<c:spPr><a:noFill/><a:ln><a:noFill/></a:ln></c:spPr>'
-        + _text_props(12, text) +
+        + _text_props(18, text) +
         '<c:externalData r:id="rId1"><c:autoUpdate val="0"/></c:externalData>'
         '</c:chartSpace>'
     )
