@@ -294,6 +294,22 @@ def test_a_link_is_a_hyperlink_in_the_pptx_when_a_pptx_can_follow_it():
     assert [r.font.bold for p in body.text_frame.paragraphs for r in p.runs if r.text == "the guide"] == [True]
 
 
+def test_a_table_cell_keeps_its_bold_and_its_link_in_the_pptx():
+    """A table's cells were plain text in the .pptx: "Refer for a **venous duplex**" lost its
+    bold (the HTML deck shows it) and [the form](https://…) its link. A cell keeps its runs, a
+    link a hyperlink on its text; the header row stays bold."""
+    md = ("## T\n\n| Step | Where |\n|---|---|\n| Refer for a **venous duplex** | "
+          "[the form](https://x.example/f) |\n| only one |\n")
+    data = DeckWriter(PRACTICE, AS_OF).write("D", [slide_content("# D"), slide_content(md)])
+    table = next(sh.table for sh in open_deck(data).slides[1].shapes if sh.has_table)
+    cells = [[[(r.text, bool(r.font.bold), r.hyperlink.address) for r in c.text_frame.paragraphs[0].runs]
+              for c in row.cells] for row in table.rows]
+    assert cells == [[[("Step", True, None)], [("Where", True, None)]],
+                     [[("Refer for a ", False, None), ("venous duplex", True, None)],
+                      [("the form", False, "https://x.example/f")]],
+                     [[("only one", False, None)], []]]
+
+
 def test_every_slide_has_a_title_and_none_twice():
     """PowerPoint's Accessibility Checker asks every slide for a title, and for titles that
     differ: a slide without a heading had none (a screen reader's list of slides skipped it),

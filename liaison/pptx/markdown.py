@@ -21,7 +21,8 @@ class Block:
     """One block of a slide body.
 
     ``kind`` is "paragraph" (``text``), "bullets" (``items``: (level, text) pairs, level 0 the
-    outermost), "table" (``items``: rows of cell texts, the first row the header), "image"
+    outermost), "table" (``items``: rows of cell texts, the first row the header; ``runs`` the
+    same rows of each cell's runs), "image"
     (``text`` its alt text, ``items`` its path beneath content/presentations/), "chart" (the
     practice's referral chart) or "break" (where a two-column slide's second column starts).
     ``ordered`` (bullets only) says per item whether it is numbered, ``numbers`` the number
@@ -205,13 +206,14 @@ def _is_table_start(lines: list[str], i: int) -> bool:
     return bool(_TABLE_SEP.match(sep)) and ("|" in sep or lines[i].lstrip().startswith("|"))
 
 
-def _cells(line: str) -> list[str]:
+def _cells(line: str) -> list[tuple]:
+    """A table row's cells, each its runs (bold, italic and links kept)."""
     s = line.strip()
     if s.startswith("|"):
         s = s[1:]
     if s.endswith("|") and not s.endswith("\\|"):
         s = s[:-1]
-    return [_plain(_inline(c.strip().replace("\\|", "|"))) for c in _CELL_SPLIT.split(s)]
+    return [tuple(_inline(c.strip().replace("\\|", "|"))) for c in _CELL_SPLIT.split(s)]
 
 
 def _starts_block(lines: list[str], i: int) -> bool:
@@ -293,8 +295,9 @@ def _parse_blocks(markdown: str, want_title: bool) -> tuple[str, list[Block]]:
                 rows.append(_cells(lines[i]))
                 i += 1
             width = len(rows[0])
-            rows = [tuple((r + [""] * width)[:width]) for r in rows]
-            blocks.append(Block("table", items=tuple(rows)))
+            rows = [tuple((r + [()] * width)[:width]) for r in rows]
+            blocks.append(Block("table", items=tuple(tuple(_plain(c) for c in r) for r in rows),
+                                runs=tuple(rows)))
             continue
         if _ITEM.match(line):
             items: list[list] = []  # [level, source text parts, ordered]

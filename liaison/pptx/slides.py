@@ -235,7 +235,13 @@ def _segments(blocks) -> list:
             rows = tuple(tuple(str(c) for c in row) for row in b.items)
             if any(rows):
                 width = max(len(r) for r in rows)
-                segs.append(Block("table", items=tuple(r + ("",) * (width - len(r)) for r in rows)))
+                items = tuple(r + ("",) * (width - len(r)) for r in rows)
+                # each cell's runs (bold, links) where the reader kept them, else its text
+                kept = b.runs if len(b.runs) == len(rows) else ((),) * len(rows)
+                runs = tuple(tuple(cell if _plain(cell) == text else ((text, False, False, False),)
+                                   for text, cell in zip(r, tuple(kr) + ((),) * width))
+                             for r, kr in zip(items, kept))
+                segs.append(Block("table", items=items, runs=runs))
             continue
         if not segs or not isinstance(segs[-1], _TextSeg):
             segs.append(_TextSeg())
@@ -272,7 +278,9 @@ def _table_geometry(rows, size: float, width: int) -> tuple[list[int], list[int]
 
 
 def _table_xml(shape_id: int, rows, x: int, y: int, size: float, cols: list[int], heights: list[int],
-               ink: _Ink) -> str:
+               ink: _Ink, runs: tuple = (), refs=None) -> str:
+    """A table: ``rows`` of cell texts, ``runs`` the same rows of each cell's runs (bold,
+    links; a cell without, its text), its header row bold on the primary colour."""
     ncol = len(cols)
     grid = "".join(f'<a:gridCol w="{w}"/>' for w in cols)
     line = '<a:ln{side} w="9525" cap="flat" cmpd="sng" algn="ctr"><a:solidFill><a:srgbClr val="' + ink.rule + \
@@ -287,7 +295,8 @@ def _table_xml(shape_id: int, rows, x: int, y: int, size: float, cols: list[int]
         tcs = []
         for c in range(ncol):
             text = row[c] if c < len(row) else ""
-            p = _para_xml(((text, header, False, False),), size, color, '<a:pPr algn="l"><a:buNone/></a:pPr>')
+            cell = runs[k][c] if k < len(runs) and c < len(runs[k]) else ((text, False, False, False),)
+            p = _para_xml(cell, size, color, '<a:pPr algn="l"><a:buNone/></a:pPr>', bold_all=header, refs=refs)
             tcs.append(f'<a:tc><a:txBody><a:bodyPr/><a:lstStyle/>{p}</a:txBody>'
                        f'<a:tcPr marL="109728" marR="109728" marT="54864" marB="54864" anchor="ctr">'
                        f'{borders}<a:solidFill><a:srgbClr val="{fill}"/></a:solidFill></a:tcPr></a:tc>')
@@ -463,7 +472,7 @@ def _flow(segs: list, x: int, top: int, width: int, bottom: int, ink: _Ink, refs
         elif seg.kind == "table":
             tsize = min(size, 20)
             cols, rows_h = _table_geometry(seg.items, tsize, width)
-            shapes.append(_table_xml(ids(), seg.items, x, y, tsize, cols, rows_h, ink))
+            shapes.append(_table_xml(ids(), seg.items, x, y, tsize, cols, rows_h, ink, seg.runs, refs))
         elif seg.kind == "chart":
             h = share
             shapes.append(_chart_frame_xml(ids(), refs.rid(("chart",)), x, y, width, h))
