@@ -933,13 +933,32 @@ def test_a_move_or_a_hand_over_says_from_what_to_what(tmp_path):
     ]
 
 
+def kim_takes_over_from_lena(site: Path, *kinds: str) -> None:
+    """Kim Ruiz joins as a liaison and takes Lena Brooks's place in each file of ``kinds``
+    (practices, physicians) that names her as its liaison."""
+    write(site / "data/team/kim-ruiz.yaml", "name: Kim Ruiz\nrole: liaison\n")
+    for kind in kinds:
+        for path in (site / "data" / kind).glob("*.y*ml"):
+            path.write_text(path.read_text().replace("liaison: lena-brooks\n",
+                                                     "liaison: kim-ruiz\n"))
+
+
+def lena_leaves_the_role(site: Path) -> None:
+    path = site / "data/team/lena-brooks.yaml"
+    path.write_text(path.read_text().replace("role: liaison", "role: other"))
+
+
+def liaison_cells(rows: list[str]) -> set[tuple[str, ...]]:
+    """The cells of each row of the liaisons' table (``rows`` from ``table_rows``, its
+    header first)."""
+    return {tuple(c.strip() for c in r.strip("|").split("|")) for r in rows[1:]}
+
+
 def test_a_hand_over_shows_in_the_liaisons_figures(tmp_path):
     # Lena Brooks leaves: her practice goes to a new liaison, and so does her open follow-up.
     # The totals do not move, so "No total moved." was all the statistics said of it.
     repo, site = new_repo(tmp_path)
-    write(site / "data/team/kim-ruiz.yaml", "name: Kim Ruiz\nrole: liaison\n")
-    for path in (site / "data/practices").glob("*.yaml"):
-        path.write_text(path.read_text().replace("liaison: lena-brooks\n", "liaison: kim-ruiz\n"))
+    kim_takes_over_from_lena(site, "practices")
     path = site / "data/interactions/2026/11/2026-11-19-hendersonville-visit.yaml"
     path.write_text(path.read_text().replace(
         "    due: 2026-11-25\n", "    due: 2026-11-25\n    owner: kim-ruiz\n"))
@@ -948,7 +967,7 @@ def test_a_hand_over_shows_in_the_liaisons_figures(tmp_path):
     assert "No total moved." in stats
     rows = table_rows(stats)
     assert rows[0] == "| liaison | what | before | after |"
-    got = {tuple(c.strip() for c in r.strip("|").split("|")) for r in rows[1:]}
+    got = liaison_cells(rows)
     from liaison.pipeline import check
     lena = check(SPEC_EXAMPLE, AS_OF, keep_records=True).stats.liaisons["lena-brooks"]
     assert lena.physicians > 0 and lena.open_follow_ups > 0
@@ -966,20 +985,15 @@ def test_a_liaison_who_left_the_role_still_owning_follow_ups_shows_them(tmp_path
     # her file says `role: other`, but her open follow-ups were forgotten. The table said
     # "open follow-ups | 1 | —", which reads as done or handed over: they are still hers.
     repo, site = new_repo(tmp_path)
-    write(site / "data/team/kim-ruiz.yaml", "name: Kim Ruiz\nrole: liaison\n")
-    for kind in ("practices", "physicians"):
-        for path in (site / "data" / kind).glob("*.y*ml"):
-            path.write_text(path.read_text().replace("liaison: lena-brooks\n",
-                                                     "liaison: kim-ruiz\n"))
-    path = site / "data/team/lena-brooks.yaml"
-    path.write_text(path.read_text().replace("role: liaison", "role: other"))
+    kim_takes_over_from_lena(site, "practices", "physicians")
+    lena_leaves_the_role(site)
     commit_all(repo, "lena left")
 
     from liaison.pipeline import check
     lena = check(SPEC_EXAMPLE, AS_OF, keep_records=True).stats.liaisons["lena-brooks"]
     assert lena.open_follow_ups > 0
     rows = table_rows(section(summarize(repo, "HEAD~1", "HEAD", AS_OF), "Statistics"))
-    got = {tuple(c.strip() for c in r.strip("|").split("|")) for r in rows[1:]}
+    got = liaison_cells(rows)
     mine = {r[1]: r[3] for r in got if r[0] == "Lena Brooks (`lena-brooks`)"}
     assert mine["physicians"] == "—"  # none left: she is in no call plan
     assert mine["open follow-ups"].startswith(f"{lena.open_follow_ups} ")
@@ -992,11 +1006,8 @@ def test_a_liaison_who_left_the_role_still_named_by_a_physician_shows_them(tmp_p
     # nina-vargas names her in her own file. The table said "physicians | 3 | —", read as
     # none left, while that physician and her referrals were in no call plan any more.
     repo, site = new_repo(tmp_path)
-    write(site / "data/team/kim-ruiz.yaml", "name: Kim Ruiz\nrole: liaison\n")
-    for path in (site / "data/practices").glob("*.y*ml"):
-        path.write_text(path.read_text().replace("liaison: lena-brooks\n", "liaison: kim-ruiz\n"))
-    path = site / "data/team/lena-brooks.yaml"
-    path.write_text(path.read_text().replace("role: liaison", "role: other"))
+    kim_takes_over_from_lena(site, "practices")
+    lena_leaves_the_role(site)
     commit_all(repo, "lena left")
 
     from liaison.pipeline import check
@@ -1005,7 +1016,7 @@ def test_a_liaison_who_left_the_role_still_named_by_a_physician_shows_them(tmp_p
     assert kept  # nina-vargas
     referrals = sum(head.physicians[p].referrals_365d for p in kept)
     rows = table_rows(section(summarize(repo, "HEAD~1", "HEAD", AS_OF), "Statistics"))
-    got = {tuple(c.strip() for c in r.strip("|").split("|")) for r in rows[1:]}
+    got = liaison_cells(rows)
     mine = {r[1]: r[3] for r in got if r[0] == "Lena Brooks (`lena-brooks`)"}
     assert mine["physicians"].startswith(f"{len(kept)} (no liaison now: ")
     assert "`liaison:`" in mine["physicians"]
