@@ -839,14 +839,19 @@ def test_referral_rows_of_a_file_with_errors_in_the_head_are_not_compared(tmp_pa
             "`data/referrals/2026-10-to-11.csv`") in records
 
 
+def daily_calls(n: int) -> str:
+    """``n`` calls of Lena Brooks to French Broad Podiatry, one a day from 2026-10-01, as one
+    file's list ("Call number 1." …)."""
+    return "".join(
+        f"- date: {dt.date(2026, 10, 1) + dt.timedelta(days=i)}\n  liaison: lena-brooks\n"
+        f"  type: call\n  practice: french-broad-podiatry\n  summary: Call number {i + 1}.\n"
+        for i in range(n))
+
+
 def test_long_lists_are_capped(tmp_path):
     repo, site = new_repo(tmp_path)
     # 25 calls (one per day, 2026-10-01 …) and 15 referral rows over 15 months.
-    calls = "".join(
-        f"- date: {dt.date(2026, 10, 1) + dt.timedelta(days=i)}\n  liaison: lena-brooks\n"
-        f"  type: call\n  practice: french-broad-podiatry\n  summary: Call number {i + 1}.\n"
-        for i in range(25))
-    write(site / "data/interactions/calls.yaml", calls)
+    write(site / "data/interactions/calls.yaml", daily_calls(25))
     rows = "".join(f"{2025 + (8 + i) // 12}-{(8 + i) % 12 + 1:02d}-15,patient,,vein-ablation,\n"
                    for i in range(15))
     write(site / "data/referrals/patients.csv", "date,source,physician,service,status\n" + rows)
@@ -876,11 +881,7 @@ def test_lists_exactly_at_their_caps_are_shown_whole(tmp_path):
     """20 added interactions are all listed (no "… and 0 more"); 10 changed referral keys are
     a table of rows; 13 months of changes are 12 months and "… and 1 more months"."""
     repo, site = new_repo(tmp_path)
-    calls = "".join(
-        f"- date: {dt.date(2026, 10, 1) + dt.timedelta(days=i)}\n  liaison: lena-brooks\n"
-        f"  type: call\n  practice: french-broad-podiatry\n  summary: Call number {i + 1}.\n"
-        for i in range(20))
-    write(site / "data/interactions/calls.yaml", calls)
+    write(site / "data/interactions/calls.yaml", daily_calls(20))
     rows = "".join(f"2026-{m:02d}-15,patient,,vein-ablation,\n" for m in range(1, 11))
     write(site / "data/referrals/patients.csv", "date,source,physician,service,status\n" + rows)
     records = section(last_commit(repo, "at the caps"), "Records")
