@@ -89,14 +89,20 @@ NAMES = names()
 # the built site
 
 
-@pytest.fixture(scope="module")
-def site(tmp_path_factory) -> Path:
+def build(root: Path, out: Path, as_of: str = AS_OF) -> Path:
+    """``root`` built into ``out`` at ``as_of`` (`liaison build`), which must succeed."""
     from liaison.cli import main
 
-    out = tmp_path_factory.mktemp("referrals") / "site"
-    result = CliRunner().invoke(main, ["build", "--root", str(EXAMPLE), "--out", str(out),
-                                       "--as-of", AS_OF])
+    result = CliRunner().invoke(main, ["build", "--root", str(root), "--out", str(out),
+                                       "--as-of", as_of])
     assert result.exit_code == 0, result.output
+    return out
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("referrals") / "site"
+    build(EXAMPLE, out)
     return out
 
 
@@ -157,8 +163,6 @@ def test_big_counts_read_with_thousands_separators_like_their_badges(tmp_path):
     and "source unknown for 318 of 2077". Every count on the cards reads as the badge does."""
     import shutil
 
-    from liaison.cli import main
-
     root = tmp_path / "root"
     shutil.copytree(EXAMPLE, root)
     (root / "data" / "referrals" / "bulk.yaml").write_text(
@@ -167,9 +171,7 @@ def test_big_counts_read_with_thousands_separators_like_their_badges(tmp_path):
         "- {date: 2026-11-03, source: web, service: sclerotherapy, count: 1500}\n",
         encoding="utf-8")
     out = tmp_path / "site"
-    result = CliRunner().invoke(main, ["build", "--root", str(root), "--out", str(out),
-                                       "--as-of", AS_OF])
-    assert result.exit_code == 0, result.output
+    build(root, out)
     phys_90, other_365 = PHYSICIAN_90 + 1200, OTHER_365 + 1500
     for rel in ("index.html", "referrals/index.html"):
         cards = kpis(parse(out / rel))
@@ -282,12 +284,8 @@ def test_the_month_table_says_when_it_shows_only_the_last_24_months(tmp_path, re
     are more (as of 2027-01-10 the example's months run from 2024-12: 26), the page says which
     months it shows and where the others are, instead of dropping 2024-12 silently; with 24
     (the example at 2026-11-26) there is nothing to say."""
-    from liaison.cli import main
-
     out = tmp_path / "site"
-    result = CliRunner().invoke(main, ["build", "--root", str(EXAMPLE), "--out", str(out),
-                                       "--as-of", "2027-01-10"])
-    assert result.exit_code == 0, result.output
+    build(EXAMPLE, out, "2027-01-10")
     section = parse(out / "referrals" / "index.html").by_id("months")
     months = [" ".join(r[0].text().split()[:2]) for r in table_rows(section.all("table")[0])]
     assert months[0] == "January 2027" and months[-1] == "February 2025" and len(months) == 24
@@ -302,16 +300,12 @@ def test_the_month_table_says_when_it_shows_only_the_last_24_months(tmp_path, re
 def test_a_site_of_one_month_says_this_month_not_these_1_months(tmp_path):
     """A new site (records only in the as-of month) charted 1 month: its empty chart said "No
     referral in these 1 months" and both monthly charts were titled "last 24 months"."""
-    from liaison.cli import main
-
     from conftest import one_physician_site
 
     root = one_physician_site(tmp_path / "root", "date: 2024-02-12\nliaison: lou\ntype: visit\n"
                                                  "physicians: [ida-lone]\nsummary: First visit\n")
     out = tmp_path / "site"
-    result = CliRunner().invoke(main, ["build", "--root", str(root), "--out", str(out),
-                                       "--as-of", "2024-02-29"])
-    assert result.exit_code == 0, result.output
+    build(root, out, "2024-02-29")
     page = (out / "referrals" / "index.html").read_text(encoding="utf-8")
     assert "No referral in this month" in page and "these 1 months" not in page
     page = (out / "index.html").read_text(encoding="utf-8")
@@ -328,8 +322,6 @@ def test_the_monthly_charts_headings_say_the_months_they_show(tmp_path, site, da
     stood only in the SVG's title, and the axis labels every third month, so a printed
     chart's first bar had no date. The headings now say it: "last 24 months", or on a young
     site "since February 2024"."""
-    from liaison.cli import main
-
     from conftest import one_physician_site
 
     for page, heading in ((dashboard, "Physician referrals per month, last 24 months"),
@@ -338,9 +330,7 @@ def test_the_monthly_charts_headings_say_the_months_they_show(tmp_path, site, da
     root = one_physician_site(tmp_path / "root", "date: 2024-02-12\nliaison: lou\ntype: visit\n"
                                                  "physicians: [ida-lone]\nsummary: First visit\n")
     out = tmp_path / "young"
-    result = CliRunner().invoke(main, ["build", "--root", str(root), "--out", str(out),
-                                       "--as-of", "2024-04-29"])
-    assert result.exit_code == 0, result.output
+    build(root, out, "2024-04-29")
     for rel, heading in (("index.html", "Physician referrals per month, since February 2024"),
                          ("referrals/index.html", "Per month, since February 2024")):
         assert heading in [h.text() for h in parse(out / rel).all("h2")], rel
@@ -351,16 +341,13 @@ def test_a_chart_of_months_without_a_referral_says_so(tmp_path, site):
     the last one), its empty frame says why instead of looking broken; with referrals, no word."""
     import shutil
 
-    from liaison.cli import main
-
     root = tmp_path / "root"
     shutil.copytree(EXAMPLE, root)
     for f in sorted((root / "data" / "referrals").rglob("*"), reverse=True):
         f.chmod(0o755)
         f.rmdir() if f.is_dir() else f.unlink()
     out = tmp_path / "site"
-    result = CliRunner().invoke(main, ["build", "--root", str(root), "--out", str(out), "--as-of", AS_OF])
-    assert result.exit_code == 0, result.output
+    build(root, out)
     empty = "No referral in these 24 months"
     assert empty in (out / "referrals" / "index.html").read_text(encoding="utf-8")
     assert empty not in (site / "referrals" / "index.html").read_text(encoding="utf-8")
@@ -523,16 +510,12 @@ def test_a_members_page_shows_their_own_capture_beside_the_practices(site, tmp_p
     # a front-desk member no row names as taken_by is told what the rows are to hold
     import shutil
 
-    from liaison.cli import main
-
     root = tmp_path / "root"
     shutil.copytree(EXAMPLE, root)
     (root / "data" / "team" / "ida-nunez.yaml").write_text(
         "name: Ida Nunez\nrole: front-desk\n", encoding="utf-8")
     out = tmp_path / "site"
-    result = CliRunner().invoke(main, ["build", "--root", str(root), "--out", str(out),
-                                       "--as-of", AS_OF])
-    assert result.exit_code == 0, result.output
+    build(root, out)
     text = parse(out / "team" / "ida-nunez" / "index.html").by_id("capture").text()
     assert "names them as taken_by" in text and "ida-nunez" in text
     liaison = parse(out / "team" / "lena-brooks" / "index.html")
@@ -582,8 +565,6 @@ def test_a_new_liaison_with_no_matured_visit_reads_a_dash_not_0_vs_0(tmp_path):
     where their page and `stats` read "—", "no in-person visit 90 to 454 days old"."""
     import shutil
 
-    from liaison.cli import main
-
     root = tmp_path / "root"
     shutil.copytree(EXAMPLE, root, ignore=shutil.ignore_patterns("site", ".git"))
     (root / "data/team/jonah-whitfield.yaml").write_text("name: Jonah Whitfield\nrole: liaison\n")
@@ -594,9 +575,7 @@ def test_a_new_liaison_with_no_matured_visit_reads_a_dash_not_0_vs_0(tmp_path):
         "liaison: jonah-whitfield\n" if line.startswith("liaison: ") else line
         for line in text.splitlines(keepends=True)), encoding="utf-8")
     out = tmp_path / "site"
-    result = CliRunner().invoke(main, ["build", "--root", str(root), "--out", str(out),
-                                       "--as-of", AS_OF])
-    assert result.exit_code == 0, result.output
+    build(root, out)
     rows = {r[0].text(): r for r in table_rows(parse(out / "referrals/index.html")
                                                .by_id("rov-liaisons"))}
     jonah = rows["Jonah Whitfield"]
@@ -712,7 +691,6 @@ def test_a_long_referrer_list_shows_those_who_referred_most_and_links_the_filter
     import subprocess
     import sys
 
-    from liaison.cli import main
     from liaison.pages import referrals as referrals_page
 
     root, out = tmp_path / "root", tmp_path / "site"
@@ -720,9 +698,7 @@ def test_a_long_referrer_list_shows_those_who_referred_most_and_links_the_filter
                            "--physicians", "150"], capture_output=True, text=True, timeout=300)
     assert made.returncode == 0, made.stderr
     monkeypatch.setattr(referrals_page, "LIST_ROWS", 3)
-    result = CliRunner().invoke(main, ["build", "--root", str(root), "--out", str(out),
-                                       "--as-of", AS_OF])
-    assert result.exit_code == 0, result.output
+    build(root, out)
     stats = json.loads((out / "stats.json").read_text(encoding="utf-8"))["physicians"]
     page = parse(out / "referrals" / "index.html")
     lists = {"new": lambda s: s["status"] == "new", "lapsed": lambda s: s["status"] == "lapsed",
