@@ -1,6 +1,7 @@
 """`serve` as a person uses it: a real server process, a file edited, broken and fixed."""
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 import re
@@ -65,6 +66,18 @@ def _serve(root, log, *options: str, env: dict | None = None, cwd=None) -> subpr
          "--port", "0", "--as-of", "2026-11-26"],
         stdout=log, stderr=subprocess.STDOUT,
         env=env if env is not None else {**os.environ, "PYTHONUNBUFFERED": "1"}, cwd=cwd)
+
+
+@contextlib.contextmanager
+def _killed_if_left(proc: subprocess.Popen):
+    """Runs the block; then kills ``proc`` and waits for it if it is still running (the block
+    failed before the server stopped)."""
+    try:
+        yield proc
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
 
 
 @pytest.fixture
@@ -871,16 +884,12 @@ def test_serve_stops_cleanly_and_writes_nothing(example_site, tmp_path, signame)
     before = sorted(p.relative_to(example_site) for p in example_site.rglob("*"))
     with open(log_path, "w") as log:
         proc = _serve(example_site, log, env=env, cwd=tmp_path)
-    try:
+    with _killed_if_left(proc):
         base = _wait(lambda: (m := re.search(r"on (http://127\.0\.0\.1:\d+/)", log_path.read_text()))
                      and m.group(1), "the server to start")
         assert "Dashboard" in _get(base)
         proc.send_signal(getattr(signal, signame))
         proc.wait(timeout=30)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
     text = log_path.read_text()
     assert "Traceback" not in text, text
     assert list(temp.iterdir()) == [], "serve writes nothing to disk"
@@ -897,7 +906,7 @@ def test_ctrl_c_pressed_again_while_serve_stops_is_no_traceback(example_site, tm
     log_path = tmp_path / "serve.log"
     with open(log_path, "w") as log:
         proc = _serve(example_site, log, cwd=tmp_path)
-    try:
+    with _killed_if_left(proc):
         _wait(lambda: "serving " in log_path.read_text(), "the server to start")
         for _ in range(8):  # (the stop takes up to 0.5 s: some land while it stops)
             if proc.poll() is not None:
@@ -905,10 +914,6 @@ def test_ctrl_c_pressed_again_while_serve_stops_is_no_traceback(example_site, tm
             proc.send_signal(signal.SIGINT)
             time.sleep(0.05)
         proc.wait(timeout=30)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
     text = log_path.read_text()
     assert "Traceback" not in text, text
     assert text.rstrip().endswith("stopped (SIGINT)"), text
