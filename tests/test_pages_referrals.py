@@ -99,6 +99,32 @@ def build(root: Path, out: Path, as_of: str = AS_OF) -> Path:
     return out
 
 
+def build_apart(root: Path, out: Path, as_of: str = AS_OF) -> Path:
+    """``root`` built into ``out`` at ``as_of`` by `liaison build` in a process of its own,
+    which must succeed."""
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-m", "liaison", "build", "--root", str(root),
+                           "--out", str(out), "--as-of", as_of], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    return out
+
+
+def ida_lone_called(tmp_path: Path, on: str = "2026-11-02") -> Path:
+    """A one-physician site (conftest's) whose liaison called Ida Lone on ``on``."""
+    from conftest import one_physician_site
+
+    return one_physician_site(tmp_path / "root", f"date: {on}\nliaison: lou\ntype: call\n"
+                              "physicians: [ida-lone]\nsummary: Called the office\n")
+
+
+def referral_csv(root: Path, text: str) -> None:
+    """Writes ``text`` (a header and rows) as the site's one referral file, rows.csv."""
+    (root / "data/referrals").mkdir()
+    (root / "data/referrals/rows.csv").write_text(text, encoding="utf-8")
+
+
 @pytest.fixture(scope="module")
 def site(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("referrals") / "site"
@@ -723,23 +749,17 @@ def test_a_capture_rate_on_the_half_reads_the_same_everywhere(tmp_path):
     import subprocess
     import sys
 
-    from conftest import one_physician_site
-
-    root = one_physician_site(tmp_path / "root", "date: 2026-11-02\nliaison: lou\ntype: call\n"
-                              "physicians: [ida-lone]\nsummary: Called the office\n")
+    root = ida_lone_called(tmp_path)
     (root / "data/team/kim.yaml").write_text("name: Kim Desk\nrole: front-desk\n", encoding="utf-8")
-    (root / "data/referrals").mkdir()
-    (root / "data/referrals/rows.csv").write_text(
+    referral_csv(root,
         "date,source,physician,service,status,count,taken_by\n"
         "2026-10-01,web,,ablation,referred,13,kim\n"
-        "2026-10-01,unknown,,ablation,referred,3,kim\n", encoding="utf-8")
+        "2026-10-01,unknown,,ablation,referred,3,kim\n")
     (root / "content/training").mkdir(parents=True)
     (root / "content/training/phones.md").write_text(
         "---\ntitle: Phones\naudience: front-desk\n---\n# Phones\n", encoding="utf-8")
     out = tmp_path / "site"
-    done = subprocess.run([sys.executable, "-m", "liaison", "build", "--root", str(root),
-                           "--out", str(out), "--as-of", "2026-11-26"], capture_output=True, text=True)
-    assert done.returncode == 0, done.stderr
+    build_apart(root, out)
     assert kpis(parse(out / "index.html"))["Source captured, 365 days"].all(
         "div", "value")[0].text() == "81.3%"
     referrals = parse(out / "referrals" / "index.html")
@@ -757,24 +777,15 @@ def test_a_treated_share_of_fewer_than_5_referrals_reads_as_counts(tmp_path):
     funnel "2 · 100%" and "1 · 50%", while a brief gives a share only from 5 referrals on
     (PERCENT_BASE) and the trend badges a change only from a base of 5. The page now says
     "1 of 2" where there are fewer than 5, and keeps the percentages from 5 on."""
-    import subprocess
-    import sys
-
-    from conftest import one_physician_site
-
-    root = one_physician_site(tmp_path / "root", "date: 2026-11-02\nliaison: lou\ntype: call\n"
-                              "physicians: [ida-lone]\nsummary: Called the office\n")
-    (root / "data/referrals").mkdir()
-    (root / "data/referrals/rows.csv").write_text(
+    root = ida_lone_called(tmp_path)
+    referral_csv(root,
         "date,source,physician,service,status,count\n"
         "2026-06-01,physician,ida-lone,ablation,treated,1\n"   # matured: 1 of 2 treated
         "2026-06-01,physician,ida-lone,ablation,referred,1\n"
         "2026-11-01,physician,ida-lone,ablation,treated,2\n"   # the last 365 days: 3 of 5
-        "2026-11-01,physician,ida-lone,ablation,scheduled,1\n", encoding="utf-8")
+        "2026-11-01,physician,ida-lone,ablation,scheduled,1\n")
     out = tmp_path / "site"
-    done = subprocess.run([sys.executable, "-m", "liaison", "build", "--root", str(root),
-                           "--out", str(out), "--as-of", "2026-11-26"], capture_output=True, text=True)
-    assert done.returncode == 0, done.stderr
+    build_apart(root, out)
     page = parse(out / "referrals" / "index.html")
     card = kpis(page)["Treated, matured referrals"]
     assert card.all("div", "value")[0].text() == "1 of 2"
@@ -796,22 +807,13 @@ def test_the_physician_share_of_new_patients_needs_5_of_them(tmp_path, rows, sha
     """"Physician referrals, 365 days" read "50.0% of new patients" for 1 physician
     referral of 2 new patients; the share now shows from 5 new patients on, as the site's
     other shares (PERCENT_BASE)."""
-    import subprocess
-    import sys
-
-    from conftest import one_physician_site
-
-    root = one_physician_site(tmp_path / "root", "date: 2026-11-02\nliaison: lou\ntype: call\n"
-                              "physicians: [ida-lone]\nsummary: Called the office\n")
-    (root / "data/referrals").mkdir()
-    (root / "data/referrals/rows.csv").write_text(
+    root = ida_lone_called(tmp_path)
+    referral_csv(root,
         "date,source,physician,service,status,count\n"
         f"2026-11-01,physician,ida-lone,ablation,referred,{rows - 1 if rows > 1 else 1}\n"
-        + ("2026-11-01,web,,ablation,referred,1\n" if rows > 1 else ""), encoding="utf-8")
+        + ("2026-11-01,web,,ablation,referred,1\n" if rows > 1 else ""))
     out = tmp_path / "site"
-    done = subprocess.run([sys.executable, "-m", "liaison", "build", "--root", str(root),
-                           "--out", str(out), "--as-of", "2026-11-26"], capture_output=True, text=True)
-    assert done.returncode == 0, done.stderr
+    build_apart(root, out)
     card = kpis(parse(out / "referrals" / "index.html"))["Physician referrals, 365 days"]
     if share is None:
         assert "of new patients" not in card.text() and "%" not in card.text()
@@ -829,22 +831,13 @@ def test_a_comparison_reaching_back_before_the_first_referral_says_so(tmp_path, 
     on the dashboard, growth that was only the records starting. Under the figures, the
     dashboard and referrals/ now say from which month referrals are on record and which
     previous periods reach back before it."""
-    import subprocess
-    import sys
-
-    from conftest import one_physician_site
-
-    root = one_physician_site(tmp_path / "root", "date: 2026-11-02\nliaison: lou\ntype: call\n"
-                              "physicians: [ida-lone]\nsummary: Called the office\n")
-    (root / "data/referrals").mkdir()
-    (root / "data/referrals/rows.csv").write_text(
+    root = ida_lone_called(tmp_path)
+    referral_csv(root,
         "date,source,physician,service,status,count\n"
         f"{first},physician,ida-lone,ablation,referred,3\n"
-        "2026-11-20,physician,ida-lone,ablation,referred,2\n", encoding="utf-8")
+        "2026-11-20,physician,ida-lone,ablation,referred,2\n")
     out = tmp_path / "site"
-    done = subprocess.run([sys.executable, "-m", "liaison", "build", "--root", str(root),
-                           "--out", str(out), "--as-of", "2026-11-26"], capture_output=True, text=True)
-    assert done.returncode == 0, done.stderr
+    build_apart(root, out)
     day = dt.date.fromisoformat(first)
     for rel in ("index.html", "referrals/index.html"):
         page = parse(out / rel)
@@ -867,27 +860,18 @@ def test_the_dashboards_referrer_lists_say_how_many_they_leave_out(tmp_path):
     a heading without a count, and no line said that 2 more were left out: read alone (on
     paper, say), the practice had 10. The heading gives the count, and a line under a list
     cut short says so and links the referral statistics' full list."""
-    import subprocess
-    import sys
-
-    from conftest import one_physician_site
-
-    root = one_physician_site(tmp_path / "root", "date: 2026-11-02\nliaison: lou\ntype: call\n"
-                              "physicians: [ida-lone]\nsummary: Called the office\n")
+    root = ida_lone_called(tmp_path)
     ids = ["ida-lone"] + [f"doc-{i:02d}" for i in range(1, 12)]
     for pid in ids[1:]:
         (root / f"data/physicians/{pid}.yaml").write_text(
             f"name: Doc {pid[-2:]} Example\nspecialty: Family medicine\npractice: solo\n",
             encoding="utf-8")
-    (root / "data/referrals").mkdir()
-    (root / "data/referrals/rows.csv").write_text(
+    # 206 days before the as-of date: each of the 12 lapsed
+    referral_csv(root,
         "date,source,physician,service,status,count\n"
-        + "".join(f"2026-05-04,physician,{pid},ablation,referred,1\n" for pid in ids),
-        encoding="utf-8")  # 206 days before the as-of date: each of the 12 lapsed
+        + "".join(f"2026-05-04,physician,{pid},ablation,referred,1\n" for pid in ids))
     out = tmp_path / "site"
-    done = subprocess.run([sys.executable, "-m", "liaison", "build", "--root", str(root),
-                           "--out", str(out), "--as-of", "2026-11-26"], capture_output=True, text=True)
-    assert done.returncode == 0, done.stderr
+    build_apart(root, out)
     page = parse(out / "index.html")
     card = next(s for s in page.all("section") if any(
         h.text().startswith("Lapsed referrers") for h in s.all("h2")))
@@ -907,22 +891,13 @@ def test_whole_months_without_a_referral_at_the_end_are_said(tmp_path, as_of, sa
     month of no referral and the last 90 days at −28%: rows not entered yet read as a
     collapse. Whole months without a referral since the last that had one are said under
     the figures, on the dashboard and referrals/."""
-    import subprocess
-    import sys
-
-    from conftest import one_physician_site
-
-    root = one_physician_site(tmp_path / "root", "date: 2026-06-02\nliaison: lou\ntype: call\n"
-                              "physicians: [ida-lone]\nsummary: Called the office\n")
-    (root / "data/referrals").mkdir()
-    (root / "data/referrals/rows.csv").write_text(
+    root = ida_lone_called(tmp_path, "2026-06-02")
+    referral_csv(root,
         "date,source,physician,service,status,count\n"
         "2026-06-01,physician,ida-lone,ablation,referred,4\n"
-        "2026-09-01,web,,ablation,referred,3\n", encoding="utf-8")
+        "2026-09-01,web,,ablation,referred,3\n")
     out = tmp_path / "site"
-    done = subprocess.run([sys.executable, "-m", "liaison", "build", "--root", str(root),
-                           "--out", str(out), "--as-of", as_of], capture_output=True, text=True)
-    assert done.returncode == 0, done.stderr
+    build_apart(root, out, as_of)
     for rel in ("index.html", "referrals/index.html"):
         note = parse(out / rel).by_id("none-since")
         if said is None:
