@@ -374,13 +374,7 @@ def zip_spreadsheet_problem(text: str) -> str | None:
     if _ZIP_SHORT.fullmatch(text):
         return (f"'{text}' is not a ZIP code (5 digits): its leading zeros lost? ({so}); "
                 f"write '{text.zfill(5)}' if that is the code")
-    m = _ZIP_DECIMALS.fullmatch(text)
-    if m is not None:
-        return f"'{text}' is not a ZIP code (5 digits): write '{m.group(1)}' ({so})"
-    if _SCIENTIFIC.fullmatch(text):
-        return (f"'{text}' is not a ZIP code (5 digits): its digits are lost ({so}); write "
-                "the ZIP code again")
-    return None
+    return _number_problem(text, _ZIP_DECIMALS, "a ZIP code (5 digits)", "the ZIP code", so)
 
 
 def phone_spreadsheet_problem(text: str) -> str | None:
@@ -388,12 +382,19 @@ def phone_spreadsheet_problem(text: str) -> str | None:
     (3605550111 as 3.60555E+09 in a narrow column, or 3605550111.0), or None: its tap-to-call
     link would dial other digits."""
     so = "a spreadsheet writes a phone number so when its column is not formatted as text"
-    m = _PHONE_DECIMALS.fullmatch(text)
+    return _number_problem(text, _PHONE_DECIMALS, "a phone number", "the number", so)
+
+
+def _number_problem(text: str, decimals: re.Pattern, what: str, it: str, so: str) -> str | None:
+    """The warning of digits ``text`` that a spreadsheet wrote as a number: with decimals
+    (``decimals`` finds the digits before them: write those) or in scientific notation (the
+    digits are lost: write ``it`` again); or None. ``what`` the value should be, ``so`` why
+    a spreadsheet writes it so."""
+    m = decimals.fullmatch(text)
     if m is not None:
-        return f"'{text}' is not a phone number: write '{m.group(1)}' ({so})"
+        return f"'{text}' is not {what}: write '{m.group(1)}' ({so})"
     if _SCIENTIFIC.fullmatch(text):
-        return (f"'{text}' is not a phone number: its digits are lost ({so}); write the "
-                "number again")
+        return f"'{text}' is not {what}: its digits are lost ({so}); write {it} again"
     return None
 
 

@@ -329,21 +329,21 @@ class Summary:
             rest = self.by_kind[self.KINDS_SHOWN:]
             lines.append(f"  {sum(n for n, *_ in rest):>{width},}  in {len(rest):,} more kinds")
         if len(self.by_file) > 1:
-            lines.append("Files with the most:")
-            for count, path in self.by_file[: self.FILES_SHOWN]:
-                lines.append(f"  {count:>{width},}  {one_line(path)}")
-            if len(self.by_file) > self.FILES_SHOWN:
-                rest = self.by_file[self.FILES_SHOWN:]
-                lines.append(f"  {sum(n for n, _ in rest):>{width},}  in {len(rest):,} more files")
+            lines += self._file_lines("Files with the most:", self.by_file, width)
         if self.errors and self.warnings:
             # the errors fail the run: where they are, when warnings outnumber them
-            lines.append("Files with the most errors:")
-            for count, path in self.error_files[: self.FILES_SHOWN]:
-                lines.append(f"  {count:>{width},}  {one_line(path)}")
-            if len(self.error_files) > self.FILES_SHOWN:
-                rest = self.error_files[self.FILES_SHOWN:]
-                lines.append(f"  {sum(n for n, _ in rest):>{width},}  in {len(rest):,} more files")
+            lines += self._file_lines("Files with the most errors:", self.error_files, width)
         return lines + self.cause_lines()
+
+    def _file_lines(self, title: str, files: list[tuple[int, str]], width: int) -> list[str]:
+        """``title`` and the first FILES_SHOWN of ``files`` (count, path), the others summed
+        on one line; counts right-aligned in ``width``."""
+        lines = [title] + [f"  {count:>{width},}  {one_line(path)}"
+                           for count, path in files[: self.FILES_SHOWN]]
+        if len(files) > self.FILES_SHOWN:
+            rest = files[self.FILES_SHOWN:]
+            lines.append(f"  {sum(n for n, _ in rest):>{width},}  in {len(rest):,} more files")
+        return lines
 
     def markdown(self) -> str:
         """The summary as Markdown tables, for a GitHub step summary."""
@@ -354,20 +354,21 @@ class Summary:
         out += ["| count | severity | kind |", "|---:|---|---|"]
         out += [f"| {n:,} | {sev} | {_md(kind)} |" for n, sev, kind in self.by_kind]
         if len(self.by_file) > 1:
-            out += ["", "| count | file |", "|---:|---|"]
-            shown = self.by_file[: 4 * self.FILES_SHOWN]
-            out += [f"| {n:,} | {_md(path)} |" for n, path in shown]
-            if len(self.by_file) > len(shown):
-                rest = self.by_file[len(shown):]
-                out.append(f"| {sum(n for n, _ in rest):,} | in {len(rest):,} more files |")
+            out += self._file_table("count", self.by_file)
         if self.errors and self.warnings:
-            out += ["", "| errors | file |", "|---:|---|"]
-            shown = self.error_files[: 4 * self.FILES_SHOWN]
-            out += [f"| {n:,} | {_md(path)} |" for n, path in shown]
-            if len(self.error_files) > len(shown):
-                rest = self.error_files[len(shown):]
-                out.append(f"| {sum(n for n, _ in rest):,} | in {len(rest):,} more files |")
+            out += self._file_table("errors", self.error_files)
         return "\n".join(out) + "\n"
+
+    def _file_table(self, counted: str, files: list[tuple[int, str]]) -> list[str]:
+        """A Markdown table of ``files`` (count, path) under a blank line, its count column
+        headed ``counted``: the first 4 × FILES_SHOWN, the others summed in one row."""
+        shown = files[: 4 * self.FILES_SHOWN]
+        out = ["", f"| {counted} | file |", "|---:|---|"]
+        out += [f"| {n:,} | {_md(path)} |" for n, path in shown]
+        if len(files) > len(shown):
+            rest = files[len(shown):]
+            out.append(f"| {sum(n for n, _ in rest):,} | in {len(rest):,} more files |")
+        return out
 
 
 def summarize(diagnostics: list[Diagnostic], root=None) -> Summary:

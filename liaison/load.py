@@ -30,7 +30,7 @@ from liaison.memo import Memo
 from liaison.models import (
     FILE_KINDS, DeckMeta, GuideMeta, Interaction, Referral, SiteConfig, id_problem,
 )
-from liaison.parse import Loader, Partial, conflict_line, conflict_message
+from liaison.parse import Loader, Partial
 from liaison.place import place
 from liaison.records import ReferralRow, ReferralRows, Site
 from liaison.referral_rows import (
@@ -485,10 +485,7 @@ def _load_markdown(loader: Loader, rel: str, meta_model) -> Guide | Deck | None:
     raw = loader.read_bytes(rel)
     if raw is None:
         return None
-    conflict = conflict_line(raw)
-    if conflict is not None:
-        loader.error(rel, conflict_message(raw), line=conflict, col=1)
-        loader.guard_text(rel, raw)
+    if loader.conflicted(rel, raw):
         return None
     try:
         text = yamlio.decode(raw)

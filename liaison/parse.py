@@ -336,10 +336,7 @@ class Loader:
             if len(raw) > yamlio.MAX_YAML_BYTES:
                 self.error(rel, "the file is larger than 5 MB: split it into several files")
                 return None
-            conflict = conflict_line(raw)
-            if conflict is not None:
-                self.error(rel, conflict_message(raw), line=conflict, col=1)
-                self.guard_text(rel, raw)
+            if self.conflicted(rel, raw):
                 return None
         # Only the exact path's results are cached: the fast parser reads a file faster than
         # the cache could be loaded (measured: 73 MB of pickled data took longer than parsing).
@@ -418,6 +415,16 @@ class Loader:
                 self.error(rel, f"{format_loc(loc)}: {message}", line=line + parsed.line_offset,
                            col=col, severity="warning")
         return result
+
+    def conflicted(self, rel: str, raw: bytes) -> bool:
+        """Whether a file's bytes hold the markers of a merge left unresolved: then an error
+        at the first marker, and the guard over its text (both sides are in it)."""
+        conflict = conflict_line(raw)
+        if conflict is None:
+            return False
+        self.error(rel, conflict_message(raw), line=conflict, col=1)
+        self.guard_text(rel, raw)
+        return True
 
     def guard_text(self, rel: str, raw: bytes, text: str | None = None,
                    first_line: int = 1) -> None:

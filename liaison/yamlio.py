@@ -160,13 +160,22 @@ _NO_SPACE_COLON = re.compile(r"^[ \t]*(?:-[ \t]+)?(?P<key>[A-Za-z_][A-Za-z0-9_-]
                              r"(?:(?P<colon>:)(?=[^\s:/])|[ \t]*(?P<wide>\uff1a))")
 
 
-def _colon_error(exc, lines: list[str]) -> YamlSyntaxError | None:
-    """The syntax error of a field line whose ':' has no space after it, or is a full-width
-    colon, placed at that colon (the parser named the start of the next line), or None."""
+def _keyless(exc, lines: list[str]):
+    """The mark of the line the parser began to read as a field and found no ':' for (it
+    named the start of the next line), when that line is one of ``lines``; or None."""
     opened = exc.context_mark
     if (opened is None or "simple key" not in (exc.context or "")
             or "could not find expected ':'" not in (exc.problem or "")
             or opened.line >= len(lines)):
+        return None
+    return opened
+
+
+def _colon_error(exc, lines: list[str]) -> YamlSyntaxError | None:
+    """The syntax error of a field line whose ':' has no space after it, or is a full-width
+    colon, placed at that colon (the parser named the start of the next line), or None."""
+    opened = _keyless(exc, lines)
+    if opened is None:
         return None
     m = _NO_SPACE_COLON.match(lines[opened.line])
     if m is None:
@@ -241,10 +250,8 @@ def _unclosed_quote_error(exc, lines: list[str]) -> YamlSyntaxError | None:
 def _no_colon_error(exc, lines: list[str]) -> YamlSyntaxError | None:
     """The syntax error of a line with no ':' at all (`role liaison`) among fields, placed at
     that line (the parser named the start of the next line), or None."""
-    opened = exc.context_mark
-    if (opened is None or "simple key" not in (exc.context or "")
-            or "could not find expected ':'" not in (exc.problem or "")
-            or opened.line >= len(lines)):
+    opened = _keyless(exc, lines)
+    if opened is None:
         return None
     word = _NO_COLON.match(lines[opened.line])
     write = (f"write `{word['key']}: {word['value'] or '…'}` if {word['key']} is its "
@@ -354,10 +361,8 @@ _BLOCK_HEADER = re.compile(r"^(?P<lead> *(?:- +)?)(?P<key>[A-Za-z_][A-Za-z0-9_]*
 def _block_text_error(exc, lines: list[str]) -> YamlSyntaxError | None:
     """The syntax error of a block's text written at its key's column or left of it, said as
     what to do, at the text's first line; or None."""
-    opened = exc.context_mark
-    if (opened is None or "simple key" not in (exc.context or "")
-            or "could not find expected ':'" not in (exc.problem or "")
-            or opened.line >= len(lines)):
+    opened = _keyless(exc, lines)
+    if opened is None:
         return None
     above = _above(lines, opened.line)
     header = _BLOCK_HEADER.match(lines[above]) if above is not None else None

@@ -58,13 +58,16 @@ def test_each_follow_up_is_in_exactly_one_group():
     assert sorted(d for v in days.values() for d in v) == sorted(dues)
 
 
-@pytest.fixture(scope="module")
-def built(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("backlog") / "site"
-    code, _out, err = cli("build", "--root", str(SPEC_EXAMPLE), "--out", str(out),
-                          "--as-of", AS_OF.isoformat())
+def build_into(root: Path, out: Path, as_of: dt.date | str = AS_OF) -> Path:
+    """``root`` built into ``out`` at ``as_of`` (`liaison build`), which must succeed."""
+    code, _out, err = cli("build", "--root", str(root), "--out", str(out), "--as-of", str(as_of))
     assert code == 0, err
     return out
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory) -> Path:
+    return build_into(SPEC_EXAMPLE, tmp_path_factory.mktemp("backlog") / "site")
 
 
 def _text(html: str) -> str:
@@ -138,9 +141,7 @@ def test_many_calendars_fold_under_their_count_below_the_heading(tmp_path, monke
 
     monkeypatch.setattr(follow_ups, "CALENDARS_INLINE", 1)
     out = tmp_path / "site"
-    code, _out, err = cli("build", "--root", str(SPEC_EXAMPLE), "--out", str(out),
-                          "--as-of", AS_OF.isoformat())
-    assert code == 0, err
+    build_into(SPEC_EXAMPLE, out)
     page = parse(out / "follow-ups" / "index.html")
     head = page.all("div", "page-head")[0]
     sub = head.all("p", "sub")[0]
@@ -173,9 +174,7 @@ def test_a_dashboard_list_cut_short_says_which_ones_it_shows(tmp_path, monkeypat
 
     monkeypatch.setattr(dashboard, "WEEK_ROWS", 2)
     out = tmp_path / "site"
-    code, _out, err = cli("build", "--root", str(SPEC_EXAMPLE), "--out", str(out),
-                          "--as-of", AS_OF.isoformat())
-    assert code == 0, err
+    build_into(SPEC_EXAMPLE, out)
     html = (out / "index.html").read_text()
     part = html[html.index("Follow-ups due within 7 days or recently overdue"):]
     part = part[:part.index("</section>")]
@@ -200,8 +199,7 @@ def test_lists_of_team_members_come_by_last_name(tmp_path):
     for tid, name in (("ann", "Ann Young"), ("zoe", "Zoe Abbott")):
         (root / f"data/team/{tid}.yaml").write_text(f"name: {name}\nrole: liaison\n", encoding="utf-8")
     out = tmp_path / "site"
-    code, _out, err = cli("build", "--root", str(root), "--out", str(out), "--as-of", AS_OF.isoformat())
-    assert code == 0, err
+    build_into(root, out)
     page = (out / "follow-ups" / "index.html").read_text(encoding="utf-8")
     owners = re.search(r'data-field="owner".*?</select>', page, re.S).group(0)
     assert re.findall(r'<option value="[^"]+"[^>]*>([^<]+)</option>', owners) == ["Zoe Abbott", "Ann Young"]
@@ -285,9 +283,7 @@ def test_data_quality_folds_a_long_list_under_its_count(tmp_path, monkeypatch):
 
     monkeypatch.setattr(data_quality, "LIST_OPEN", 0)
     out = tmp_path / "site"
-    code, _out, err = cli("build", "--root", str(SPEC_EXAMPLE), "--out", str(out),
-                          "--as-of", AS_OF.isoformat())
-    assert code == 0, err
+    build_into(SPEC_EXAMPLE, out)
     page = parse(out / "data-quality" / "index.html")
     sections = {s.all("h2")[0].text(): s for s in page.all("section", "card")}
     for title in ("Physicians without an NPI (1)", "Physicians without a tier (1)",
@@ -299,9 +295,7 @@ def test_data_quality_folds_a_long_list_under_its_count(tmp_path, monkeypatch):
             "Show the practice" if title.startswith("Practices") else "Show the physician"), title
         assert len(folded[0].all("li")) == 1, title
     monkeypatch.setattr(data_quality, "LIST_OPEN", 1)
-    code, _out, err = cli("build", "--root", str(SPEC_EXAMPLE), "--out", str(tmp_path / "open"),
-                          "--as-of", AS_OF.isoformat())
-    assert code == 0, err
+    build_into(SPEC_EXAMPLE, tmp_path / "open")
     page = parse(tmp_path / "open" / "data-quality" / "index.html")
     assert page.all("details", "long-list") == []
     assert len(page.all("ul", "points")) == 5
@@ -319,9 +313,7 @@ def test_data_quality_links_each_warning_to_its_file_on_the_host(example_site, t
     site_yaml = example_site / "site.yaml"
     site_yaml.write_text(site_yaml.read_text() + f"\nrepository:\n  web_url: {web_url}\n")
     out = tmp_path / "out"
-    code, _out, err = cli("build", "--root", str(example_site), "--out", str(out),
-                          "--as-of", AS_OF.isoformat())
-    assert code == 0, err
+    build_into(example_site, out)
     html = (out / "data-quality" / "index.html").read_text()
     items = re.findall(r'<li><code class="where">([^:<]+):(\d+):(\d+)</code>(.*?)</li>', html)
     assert items
@@ -334,9 +326,7 @@ def test_an_unknown_host_gets_no_edit_link_and_a_reason(example_site, tmp_path):
     site_yaml = example_site / "site.yaml"
     site_yaml.write_text(site_yaml.read_text() + "\nrepository:\n  web_url: https://code.example.org/acme/records\n")
     out = tmp_path / "out"
-    code, _out, err = cli("build", "--root", str(example_site), "--out", str(out),
-                          "--as-of", AS_OF.isoformat())
-    assert code == 0, err
+    build_into(example_site, out)
     html = (out / "data-quality" / "index.html").read_text()
     assert "/_edit/" not in html and "/edit/" not in html
     assert "not one whose edit pages Liaison knows" in html
@@ -366,9 +356,7 @@ def test_dashboard_with_only_a_backlog_does_not_say_there_is_no_open_follow_up(t
     """A year on, every open follow-up is 30 days overdue or more: the week's list is empty
     but the follow-ups are not, so "No open follow-ups." would contradict the card above."""
     out = tmp_path / "site"
-    code, _out, err = cli("build", "--root", str(SPEC_EXAMPLE), "--out", str(out),
-                          "--as-of", (AS_OF + dt.timedelta(days=365)).isoformat())
-    assert code == 0, err
+    build_into(SPEC_EXAMPLE, out, AS_OF + dt.timedelta(days=365))
     html = (out / "index.html").read_text()
     part = html[html.index("Follow-ups due within 7 days or recently overdue"):]
     part = _text(part[:part.index("</section>")])
@@ -386,9 +374,7 @@ def test_data_quality_lists_the_records_whose_liaison_left_the_role(example_site
     member = example_site / "data/team/lena-brooks.yaml"
     member.write_text(member.read_text().replace("role: liaison", "role: other"))
     out = tmp_path / "out"
-    code, _out, err = cli("build", "--root", str(example_site), "--out", str(out),
-                          "--as-of", AS_OF.isoformat())
-    assert code == 0, err
+    build_into(example_site, out)
     from liaison.pipeline import check
 
     site = check(example_site, AS_OF, keep_records=True).site
@@ -418,9 +404,7 @@ def test_data_quality_says_a_practice_without_liaison_or_physician_may_have_clos
     closed = example_site / "data/practices/french-broad-podiatry.yaml"
     closed.write_text(closed.read_text().replace("liaison: lena-brooks\n", ""))
     out = tmp_path / "out"
-    code, _out, err = cli("build", "--root", str(example_site), "--out", str(out),
-                          "--as-of", AS_OF.isoformat())
-    assert code == 0, err
+    build_into(example_site, out)
     page = parse(out / "data-quality" / "index.html")
     sections = {s.all("h2")[0].text().split(" (")[0]: s for s in page.all("section", "card")}
     items = [li.text() for li in sections["Practices without a liaison"].all("li")]
@@ -439,8 +423,7 @@ def test_dashboard_with_only_follow_ups_due_later_does_not_say_there_is_no_open_
         "date: 2026-11-22\nliaison: lou\ntype: visit\npractice: solo\nsummary: First visit.\n"
         "follow_ups:\n  - {task: Bring the referral cards, due: 2026-12-13}\n"))
     out = tmp_path / "site"
-    code, _out, err = cli("build", "--root", str(root), "--out", str(out), "--as-of", "2026-12-05")
-    assert code == 0, err
+    build_into(root, out, "2026-12-05")
     html = (out / "index.html").read_text()
     part = html[html.index("Follow-ups due within 7 days or recently overdue"):]
     part = _text(part[:part.index("</section>")])

@@ -668,17 +668,24 @@ def test_thanks_lead_for_a_top_referrer_not_visited_lately(tmp_path, records):
                                                         "physicians/grace-holloway")))
 
 
+def oak_hollow_group(root: Path, physicians: dict[str, tuple[str, str]]) -> None:
+    """Oak Hollow Group, a practice in Asheville, NC, and its ``physicians``: each id with the
+    letter of its name (Pat OakA, Pat OakB …) and its specialty."""
+    (root / "data/practices/oak-hollow-group.yaml").write_text(
+        "name: Oak Hollow Group\ncity: Asheville\nstate: NC\n")
+    for pid, (letter, specialty) in physicians.items():
+        (root / f"data/physicians/{pid}.yaml").write_text(
+            f"name: Pat Oak{letter}\nspecialty: {specialty}\npractice: oak-hollow-group\n")
+
+
 def test_a_practices_thanks_go_to_its_top_referrer_first(tmp_path):
     """A group's brief thanks its top referrers in the order of their rank: a 250-physician
     group's 505-referral #1 came 19th, folded, after 18 "Thank … first" points in the order of
     their names (the first one a #29)."""
     root = copy_example(tmp_path)
-    (root / "data/practices/oak-hollow-group.yaml").write_text(
-        "name: Oak Hollow Group\ncity: Asheville\nstate: NC\n")
     counts = {"a": 60, "b": 30, "c": 90}  # of 8 referring physicians, the top two: C and A
-    for letter in counts:
-        (root / f"data/physicians/oak-hollow-{letter}.yaml").write_text(
-            f"name: Pat Oak{letter.upper()}\nspecialty: Family Medicine\npractice: oak-hollow-group\n")
+    oak_hollow_group(root, {f"oak-hollow-{letter}": (letter.upper(), "Family Medicine")
+                            for letter in counts})
     (root / "data/referrals/oak-hollow.csv").write_text(
         "source,date,physician,service,status,count\n" + "".join(
             f"physician,2026-10-{10 + i},oak-hollow-{letter},wound-clinic,scheduled,{n}\n"
@@ -726,11 +733,8 @@ def test_one_specialty_spelled_two_ways_is_one_fit_point(tmp_path):
     Medicine": the practice's brief had two "fits our services" points, one per spelling,
     each naming the same services."""
     root = copy_example(tmp_path)
-    (root / "data/practices/oak-hollow-group.yaml").write_text(
-        "name: Oak Hollow Group\ncity: Asheville\nstate: NC\n")
-    for i, specialty in enumerate(("Family Medicine", "Family medicine", "family  medicine")):
-        (root / f"data/physicians/oak-{i}.yaml").write_text(
-            f"name: Pat Oak{chr(65 + i)}\nspecialty: {specialty}\npractice: oak-hollow-group\n")
+    oak_hollow_group(root, {f"oak-{i}": (chr(65 + i), specialty) for i, specialty in
+                            enumerate(("Family Medicine", "Family medicine", "family  medicine"))})
     out = build(root, tmp_path / "out")
     fits = [t for kind, t in points_of(page(out, "practices/oak-hollow-group")) if kind == "fit"]
     assert len(fits) == 1, fits
@@ -743,11 +747,8 @@ def test_a_large_practices_lapsed_referrers_are_one_talking_point(tmp_path, reco
     point that names the five who lapsed last and counts the others, as the fit point does;
     a practice of a few keeps a point each."""
     root = copy_example(tmp_path)
-    (root / "data/practices/oak-hollow-group.yaml").write_text(
-        "name: Oak Hollow Group\ncity: Asheville\nstate: NC\n")
-    for i in range(8):
-        (root / f"data/physicians/oak-hollow-{i}.yaml").write_text(
-            f"name: Pat Oak{chr(65 + i)}\nspecialty: Family Medicine\npractice: oak-hollow-group\n")
+    oak_hollow_group(root, {f"oak-hollow-{i}": (chr(65 + i), "Family Medicine")
+                            for i in range(8)})
     after = records.config.thresholds.lapsed_after_days
     assert after < 125
     # Pat OakA referred 300 days ago, Pat OakH 125 days ago: all lapsed, none new
@@ -772,11 +773,8 @@ def test_a_large_practices_who_is_there_can_be_filtered_and_sorted(tmp_path):
     nor sorted: finding one physician, or the top referrers, meant scrolling it. Past twelve
     physicians it has the directories' filter and sort (app.js), in a frame that scrolls."""
     root = copy_example(tmp_path)
-    (root / "data/practices/oak-hollow-group.yaml").write_text(
-        "name: Oak Hollow Group\ncity: Asheville\nstate: NC\n")
-    for i in range(13):
-        (root / f"data/physicians/oak-hollow-{i:02}.yaml").write_text(
-            f"name: Pat Oak{chr(65 + i)}\nspecialty: Family Medicine\npractice: oak-hollow-group\n")
+    oak_hollow_group(root, {f"oak-hollow-{i:02}": (chr(65 + i), "Family Medicine")
+                            for i in range(13)})
     (root / "data/referrals/oak-hollow.csv").write_text(
         "source,date,physician,service,status,count\n"
         "physician,2026-10-10,oak-hollow-03,wound-clinic,scheduled,1234\n")

@@ -142,6 +142,14 @@ class Page(HTMLParser):
         return re.sub(r"\s+", " ", " ".join(self.text_parts))
 
 
+def page_tags(out: Path):
+    """Each start tag of each page built into ``out``: (the page's path below ``out``, tag,
+    attributes)."""
+    for path in html_files(out):
+        for tag, attrs in Page(path.read_text(encoding="utf-8")).tags:
+            yield path.relative_to(out), tag, attrs
+
+
 @pytest.fixture(scope="module")
 def module_cache(tmp_path_factory):
     """A private parse cache for the module-scoped builds."""
@@ -150,32 +158,32 @@ def module_cache(tmp_path_factory):
         yield
 
 
+def built_once(tmp_path_factory, folder: str, root: Path) -> tuple[int, str, str, Path]:
+    """``root`` built into a new temporary folder named after ``folder``, which must succeed:
+    (exit code, stdout, stderr, output folder)."""
+    out = tmp_path_factory.mktemp(folder) / "site"
+    code, stdout, stderr = build(root, out)
+    assert code == 0, stderr
+    return code, stdout, stderr, out
+
+
 @pytest.fixture(scope="module")
 def example_build(tmp_path_factory, module_cache):
     """The worked example built once: (exit code, stdout, stderr, output folder)."""
-    out = tmp_path_factory.mktemp("example-build") / "site"
-    code, stdout, stderr = build(SPEC_EXAMPLE, out)
-    assert code == 0, stderr
-    return code, stdout, stderr, out
+    return built_once(tmp_path_factory, "example-build", SPEC_EXAMPLE)
 
 
 @pytest.fixture(scope="module")
 def golden_build(tmp_path_factory, module_cache):
     """The worked example (the second edition's) built once at 2026-11-26, for the golden pages
     and the facts they must show: the output folder."""
-    out = tmp_path_factory.mktemp("golden-build") / "site"
-    code, _stdout, stderr = build(SPEC_EXAMPLE, out)
-    assert code == 0, stderr
-    return out
+    return built_once(tmp_path_factory, "golden-build", SPEC_EXAMPLE)[3]
 
 
 @pytest.fixture(scope="module")
 def sample_build(tmp_path_factory, module_cache):
     """The repository's own sample site built once into a temporary folder."""
-    out = tmp_path_factory.mktemp("sample-build") / "site"
-    code, _stdout, stderr = build(REPO, out)
-    assert code == 0, stderr
-    return out
+    return built_once(tmp_path_factory, "sample-build", REPO)[3]
 
 
 def with_error(root: Path) -> None:
@@ -1322,22 +1330,20 @@ def test_hostile_data_no_foreign_script_iframe_or_embedding_tag(hostile):
 def test_hostile_data_no_event_handler_attribute(hostile):
     _root, out = hostile
     problems = []
-    for path in html_files(out):
-        for tag, attrs in Page(path.read_text(encoding="utf-8")).tags:
-            for name, value in attrs:
-                if name.lower().startswith("on") or name.lower() == "style":
-                    problems.append(f"{path.relative_to(out)}: <{tag} {name}={value!r}>")
+    for rel, tag, attrs in page_tags(out):
+        for name, value in attrs:
+            if name.lower().startswith("on") or name.lower() == "style":
+                problems.append(f"{rel}: <{tag} {name}={value!r}>")
     assert not problems, "\n".join(problems)
 
 
 def test_hostile_data_no_javascript_url(hostile):
     _root, out = hostile
     problems = []
-    for path in html_files(out):
-        for tag, attrs in Page(path.read_text(encoding="utf-8")).tags:
-            for name, value in attrs:
-                if name in URL_ATTRS and value and _url_is_dangerous(value):
-                    problems.append(f"{path.relative_to(out)}: <{tag} {name}={value!r}>")
+    for rel, tag, attrs in page_tags(out):
+        for name, value in attrs:
+            if name in URL_ATTRS and value and _url_is_dangerous(value):
+                problems.append(f"{rel}: <{tag} {name}={value!r}>")
     assert not problems, "\n".join(problems)
 
 
@@ -1354,19 +1360,18 @@ def test_hostile_data_no_remote_load_and_links_still_resolve(hostile):
 def test_hostile_data_svg_only_as_our_charts(hostile):
     _root, out = hostile
     problems = []
-    for path in html_files(out):
-        for tag, attrs in Page(path.read_text(encoding="utf-8")).tags:
-            if tag == "svg":
-                names = {k.lower() for k, _v in attrs}
-                # our charts, and the meters of the compliance page (the second edition's
-                # example sets compliance.annual_limit)
-                ours = {"chart", "meter"} & set((dict(attrs).get("class") or "").split())
-                if not names <= CHART_SVG_ATTRS or not ours:
-                    problems.append(f"{path.relative_to(out)}: <svg {attrs}>")
-            if tag in ("foreignobject", "use", "animate", "set", "image", "a") and \
-                    any(k.lower() in ("href", "xlink:href") and _url_is_dangerous(v or "")
-                        for k, v in attrs):
-                problems.append(f"{path.relative_to(out)}: <{tag} {attrs}>")
+    for rel, tag, attrs in page_tags(out):
+        if tag == "svg":
+            names = {k.lower() for k, _v in attrs}
+            # our charts, and the meters of the compliance page (the second edition's
+            # example sets compliance.annual_limit)
+            ours = {"chart", "meter"} & set((dict(attrs).get("class") or "").split())
+            if not names <= CHART_SVG_ATTRS or not ours:
+                problems.append(f"{rel}: <svg {attrs}>")
+        if tag in ("foreignobject", "use", "animate", "set", "image", "a") and \
+                any(k.lower() in ("href", "xlink:href") and _url_is_dangerous(v or "")
+                    for k, v in attrs):
+            problems.append(f"{rel}: <{tag} {attrs}>")
     assert not problems, "\n".join(problems)
 
 

@@ -60,6 +60,24 @@ def new_repo(tmp_path: Path, sub: str = "") -> tuple[Path, Path]:
     return repo, site
 
 
+def first_edition_repo(tmp_path: Path, message: str) -> Path:
+    """A repository (it is the site root) holding the first edition's worked example
+    (tests/fixtures/spec-example) as it is, committed once with ``message``."""
+    repo = tmp_path / "repo"
+    shutil.copytree(REPO / "tests" / "fixtures" / "spec-example", repo)
+    _make_writable(repo)
+    git(repo, "init", "-q")
+    commit_all(repo, message)
+    return repo
+
+
+def last_commit(repo: Path, message: str) -> str:
+    """Commits what the test changed (with ``message``) and gives the summary of that commit
+    (HEAD~1 to HEAD)."""
+    commit_all(repo, message)
+    return summarize(repo, "HEAD~1", "HEAD", AS_OF)
+
+
 PHYSICIAN = """\
 name: Priya Natarajan
 credentials: MD
@@ -203,8 +221,7 @@ def test_validation_lists_only_the_problems_the_change_brings(tmp_path):
     doc = site / "data/physicians/marcus-bell.yaml"
     doc.write_text(doc.read_text().replace("mountain-view-family-medicine",
                                            "french-broad-podiatry"))
-    commit_all(repo, "move and cost")
-    validation = section(summarize(repo, "HEAD~1", "HEAD", AS_OF), "Validation")
+    validation = section(last_commit(repo, "move and cost"), "Validation")
     block = validation.split("```text\n", 1)[1].split("```", 1)[0].splitlines()
     assert block and all("'marcus-bell' is at practice 'french-broad-podiatry'" in line
                          for line in block)
@@ -274,9 +291,7 @@ def test_moving_records_between_files_is_not_a_change(tmp_path):
     monthly.write_text(monthly.read_text().replace(
         "2026-08-01,web,,vein-ablation,consulted,3\n",
         "2026-08-01,web,,vein-ablation,consulted,1\n" * 3))
-    commit_all(repo, "regroup")
-
-    text = summarize(repo, "HEAD~1", "HEAD", AS_OF)
+    text = last_commit(repo, "regroup")
     records = section(text, "Records")
     assert "Interactions" not in records
     assert ("**Referrals**: 3 rows added, 1 removed (48 → 50 rows); referrals +0 / -0 (51 → 51)"
@@ -301,9 +316,7 @@ def test_a_renamed_record_file_is_one_rename_not_an_addition_and_a_removal(tmp_p
     write(site / "data/team/ines-ruiz.yaml", "name: Ines Ruiz\nrole: clinical\n")
     (site / "content/presentations/venous-basics.md").rename(
         site / "content/presentations/vein-basics.md")
-    commit_all(repo, "rename")
-
-    records = section(summarize(repo, "HEAD~1", "HEAD", AS_OF), "Records")
+    records = section(last_commit(repo, "rename"), "Records")
     assert "**Physicians**: 1 renamed\n" in records
     assert "- Renamed: `alan-cho` → `alan-cho-dpm` Alan Cho (`phone`)" in records
     assert "**Team members**: 1 added, 1 renamed\n" in records
@@ -324,8 +337,7 @@ def test_a_record_added_under_a_name_already_on_file_is_pointed_out(tmp_path):
           "name: ruth  Kessler\nspecialty: Podiatry\npractice: french-broad-podiatry\n")
     write(site / "data/practices/fb-podiatry.yaml", "name: French Broad Podiatry\n")
     write(site / "data/physicians/priya-natarajan.yaml", PHYSICIAN)
-    commit_all(repo, "twice")
-    records = section(summarize(repo, "HEAD~1", "HEAD", AS_OF), "Records")
+    records = section(last_commit(repo, "twice"), "Records")
     assert bullets(records) == [
         "- Added: `fb-podiatry` French Broad Podiatry — no liaison — the name of "
         "`french-broad-podiatry` too: the same practice added twice?",
@@ -343,8 +355,7 @@ def test_physicians_handed_to_a_team_member_who_is_no_liaison_are_shown(tmp_path
     repo, site = new_repo(tmp_path)
     path = site / "data/practices/french-broad-podiatry.yaml"
     path.write_text(path.read_text().replace("liaison: lena-brooks", "liaison: sam-ortiz"))
-    commit_all(repo, "hand-over")
-    rows = table_rows(section(summarize(repo, "HEAD~1", "HEAD", AS_OF), "Statistics"))
+    rows = table_rows(section(last_commit(repo, "hand-over"), "Statistics"))
     lena = {r.split(" | ")[1]: r.rstrip(" |").split(" | ")[2:4] for r in rows
             if "`lena-brooks`" in r}
     sam = [r for r in rows if "`sam-ortiz`" in r]
@@ -367,8 +378,7 @@ def test_a_changed_follow_up_is_named_by_its_task_with_what_became_of_it(tmp_pat
                     .replace("    due: 2026-11-25\n", "    due: 2026-12-02\n    owner: owen-price\n")
                     .replace("    done: 2026-11-21\n", "")
                     + "  - task: Send the *new* brochure\n    due: 2026-12-03\n")
-    commit_all(repo, "follow-ups")
-    records = section(summarize(repo, "HEAD~1", "HEAD", AS_OF), "Records")
+    records = section(last_commit(repo, "follow-ups"), "Records")
     assert bullets(records) == [
         "- 2026-11-19 — Lena Brooks — visit at Hendersonville Women's Health — Met the office "
         "staff; Dr. Whitley was out. (`follow_ups`: “Send the ultrasound criteria card” due "
@@ -389,8 +399,7 @@ def test_a_training_completed_says_which_guide_when_and_the_score(tmp_path):
         '  - {guide: referral-source-basics, completed: "2026-03-02"}\n',
         '  - {guide: referral-source-basics, completed: "2026-03-02"}\n'
         '  - {guide: referral-source-basics, completed: "2026-11-21", score: 75}\n'))
-    commit_all(repo, "trainings")
-    records = section(summarize(repo, "HEAD~1", "HEAD", AS_OF), "Records")
+    records = section(last_commit(repo, "trainings"), "Records")
     assert bullets(records) == [
         "- Changed: `lena-brooks` Lena Brooks (`trainings`: `referral-source-basics` completed "
         "2026-02-10 → 2026-11-20, score 92 → 88)",
@@ -411,8 +420,7 @@ def test_an_added_physician_says_where_who_and_tier_and_a_practice_its_liaison(t
     write(site / "data/physicians/tomas-reyes.yaml",
           "name: Tomas Reyes\nspecialty: Family Medicine\n"
           "practice: hendersonville-womens-health\ntier: C\n")
-    commit_all(repo, "new practice and physicians")
-    records = section(summarize(repo, "HEAD~1", "HEAD", AS_OF), "Records")
+    records = section(last_commit(repo, "new practice and physicians"), "Records")
     assert bullets(records) == [
         "- Added: `blue-ridge-vascular` Blue Ridge Vascular — liaison Owen Price",
         "- Added: `odile-park` Odile Park — at Blue Ridge Vascular, liaison Owen Price, tier `A`",
@@ -439,8 +447,7 @@ def test_a_name_written_on_a_mac_is_the_same_name(tmp_path):
           "name: Zo\u00eb Ng\nspecialty: Podiatry\npractice: french-broad-podiatry\n")
     write(site / "data/physicians/zoe-ng-md.yaml",
           "name: Zoe\u0308 Ng\nspecialty: Podiatry\npractice: french-broad-podiatry\n")
-    commit_all(repo, "twice")
-    records = section(summarize(repo, "HEAD~1", "HEAD", AS_OF), "Records")
+    records = section(last_commit(repo, "twice"), "Records")
     assert [b.split(" — ", 2)[2] for b in bullets(records)] == [
         "the name of `zoe-ng-md` too: the same physician added twice?",
         "the name of `zoe-ng` too: the same physician added twice?"]
@@ -454,8 +461,7 @@ def test_line_ends_changed_alone_change_no_record(tmp_path):
         if path.is_file() and path.suffix in (".yaml", ".yml", ".csv", ".md") and \
                 ".git" not in path.parts:
             path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes().replace(b"\n", b"\r\n"))
-    commit_all(repo, "crlf")
-    summary = summarize(repo, "HEAD~1", "HEAD", AS_OF)
+    summary = last_commit(repo, "crlf")
     assert "Changed" not in summary and "No records changed." in section(summary, "Records")
 
 def test_texts_the_patient_guard_flags_are_not_repeated_in_the_summary(tmp_path):
@@ -476,8 +482,7 @@ def test_texts_the_patient_guard_flags_are_not_repeated_in_the_summary(tmp_path)
     csv = site / "data/referrals/2026-10-to-11.csv"
     csv.write_text(csv.read_text() + "web,2026-11-03,,sclerotherapy,consulted,,\n"
                    "web,2026-11-04,,mrn-12345678,referred,,\n")
-    commit_all(repo, "phi")
-    text = summarize(repo, "HEAD~1", "HEAD", AS_OF)
+    text = last_commit(repo, "phi")
     for value in phi + ["mrn-12345678"]:
         assert value not in text, value
     withheld = "_(not shown: its file may hold patient information)_"
@@ -496,8 +501,7 @@ def test_texts_the_patient_guard_flags_are_not_repeated_in_the_summary(tmp_path)
     (site / "data/physicians/jane-roe.yaml").unlink()
     (site / "data/interactions/2026/11/phi.yaml").unlink()
     practice.write_text(practice.read_text().replace(" SSN 123-45-6789", ""))
-    commit_all(repo, "no phi")
-    text = summarize(repo, "HEAD~1", "HEAD", AS_OF)
+    text = last_commit(repo, "no phi")
     for value in phi:
         assert value not in text, value
     records = section(text, "Records")
@@ -510,9 +514,7 @@ def test_edited_interaction_is_shown_as_changed(tmp_path):
     path = site / "data/interactions/2026/11/2026-11-19-hendersonville-visit.yaml"
     path.write_text(path.read_text().replace(
         "    due: 2026-11-25\n", "    due: 2026-11-25\n    done: 2026-11-25\n"))
-    commit_all(repo, "done")
-
-    text = summarize(repo, "HEAD~1", "HEAD", AS_OF)
+    text = last_commit(repo, "done")
     records = section(text, "Records")
     assert "**Interactions**: 1 changed (20 → 20 records)" in records
     assert bullets(records) == [
@@ -536,9 +538,7 @@ def test_guides_decks_and_settings(tmp_path):
     deck.write_text(deck.read_text().replace("keep it to ten minutes", "keep it short"))
     config = site / "site.yaml"
     config.write_text(config.read_text().replace("lapsed_after_days: 120", "lapsed_after_days: 150"))
-    commit_all(repo, "content")
-
-    records = section(summarize(repo, "HEAD~1", "HEAD", AS_OF), "Records")
+    records = section(last_commit(repo, "content"), "Records")
     assert bullets(records) == [
         "- thresholds: lapsed_after_days 120 → 150",
         "- Added: `phone-basics` Phone basics",
@@ -569,8 +569,7 @@ def test_an_optional_setting_added_or_removed(tmp_path):
     limit = re.search(r"(?m)^  annual_limit: (\S+)", text).group(1)
     config.write_text(config.read_text(encoding="utf-8").replace(
         f"annual_limit: {limit}", "annual_limit: 525.50"), encoding="utf-8")
-    commit_all(repo, "the new year's limit")
-    changed = bullets(section(summarize(repo, "HEAD~1", "HEAD", AS_OF), "Records"))
+    changed = bullets(section(last_commit(repo, "the new year's limit"), "Records"))
     assert changed == [f"- compliance: annual_limit ${Decimal(limit):,.2f} → $525.50"]
 
 
@@ -578,11 +577,7 @@ def test_referral_rows_that_only_gain_taken_by_or_declined_reason_are_said_so(tm
     """A first-edition site annotating its referrals (the second edition's taken_by and
     declined_reason) shows each annotated row as one removed and one added: the summary says
     how many of them are the same referrals, paired by everything else."""
-    repo = tmp_path / "repo"
-    shutil.copytree(REPO / "tests" / "fixtures" / "spec-example", repo)
-    _make_writable(repo)
-    git(repo, "init", "-q")
-    commit_all(repo, "first edition")
+    repo = first_edition_repo(tmp_path, "first edition")
     rows = repo / "data/referrals/through-2026-09.yaml"
     lines = rows.read_text(encoding="utf-8").splitlines(keepends=True)
     annotated = 0
@@ -596,9 +591,7 @@ def test_referral_rows_that_only_gain_taken_by_or_declined_reason_are_said_so(tm
     assert annotated >= 3
     lines.append("- {date: 2026-09-28, source: web, service: sclerotherapy, taken_by: owen-price}\n")
     rows.write_text("".join(lines), encoding="utf-8")
-    commit_all(repo, "second edition")
-
-    records = section(summarize(repo, "HEAD~1", "HEAD", AS_OF), "Records")
+    records = section(last_commit(repo, "second edition"), "Records")
     assert (f"**Referrals**: {annotated + 1} rows added, {annotated} removed" in records), records
     assert (f"Of these, {annotated} referrals removed and added again are the same ones with "
             "`taken_by` or `declined_reason` added or changed." in records), records
@@ -609,11 +602,7 @@ def test_referral_rows_whose_status_moved_on_are_said_so(tmp_path):
     row reads as one removed and one added; the summary says how many are the same referrals
     with their status changed, from what to what (the statistics' totals do not move, so
     nothing else said it). A referral deleted and another added are not paired."""
-    repo = tmp_path / "repo"
-    shutil.copytree(REPO / "tests" / "fixtures" / "spec-example", repo)
-    _make_writable(repo)
-    git(repo, "init", "-q")
-    commit_all(repo, "base")
+    repo = first_edition_repo(tmp_path, "base")
     rows = repo / "data/referrals/through-2026-09.yaml"
     text = rows.read_text(encoding="utf-8")
     moves = {
@@ -630,9 +619,7 @@ def test_referral_rows_whose_status_moved_on_are_said_so(tmp_path):
         assert text.count(was) == 1, was
         text = text.replace(was, now)
     rows.write_text(text, encoding="utf-8")
-    commit_all(repo, "statuses")
-
-    records = section(summarize(repo, "HEAD~1", "HEAD", AS_OF), "Records")
+    records = section(last_commit(repo, "statuses"), "Records")
     assert "**Referrals**: 3 rows added, 3 removed" in records, records
     assert ("Of these, 2 referrals removed and added again are the same ones with their "
             "`status` changed: scheduled → treated 1, consulted → declined 1." in records), records
@@ -783,40 +770,52 @@ def test_head_with_a_validation_error_still_gets_a_summary(tmp_path):
     assert "The head has errors" in records
 
 
+# The first lunch of the example's q3.yml, as the summary lists it: the visit lunch_typo spoils.
+LUNCH_OF_THE_TYPO = ("- 2026-08-23 — Lena Brooks — lunch at Mountain View Family Medicine — "
+                     "Provider lunch on when to order a venous duplex.")
+
+
+def lunch_typo(site: Path) -> tuple[Path, str]:
+    """Writes 'type: lnch' for the first lunch of the example's q3.yml (an error: its file
+    cannot be compared); gives the file and its text before."""
+    q3 = site / "data/interactions/2026/q3.yml"
+    good = q3.read_text()
+    q3.write_text(good.replace("  type: lunch", "  type: lnch", 1))
+    return q3, good
+
+
+def not_compared(records: str, why: str) -> list[str]:
+    """The interactions the Records section lists as not compared, because their file ``why``
+    ("has errors in the head", "had errors in the base")."""
+    shown = records.split(f"Not compared (its file {why}):\n\n", 1)[1]
+    return bullets(shown.split("\n\n", 1)[0])
+
+
 def test_interactions_of_a_file_with_errors_in_the_head_are_not_compared(tmp_path):
     # a typo in a visit ('type: lnch') listed it as "Removed:", as if the pull request
     # deleted it; a physician whose file has errors was "Not compared" already
     repo, site = new_repo(tmp_path)
-    q3 = site / "data/interactions/2026/q3.yml"
-    q3.write_text(q3.read_text().replace("  type: lunch", "  type: lnch", 1))
+    lunch_typo(site)
     write(site / "data/interactions/2026/11/added.yaml", INTERACTIONS)
     text = summarize(repo, "HEAD", None, AS_OF)
     records = section(text, "Records")
     assert "**Interactions**: 2 added, 1 not compared (errors in the head) (20 → 21 records)" \
         in records
     assert "Removed" not in records
-    shown = records.split("Not compared (its file has errors in the head):\n\n", 1)[1]
-    assert bullets(shown.split("\n\n", 1)[0]) == [
-        "- 2026-08-23 — Lena Brooks — lunch at Mountain View Family Medicine — Provider lunch on "
-        "when to order a venous duplex."]
+    assert not_compared(records, "has errors in the head") == [LUNCH_OF_THE_TYPO]
 
 
 def test_interactions_of_a_file_fixed_in_the_head_are_not_added(tmp_path):
     # the pull request that fixes a typo ('type: lnch') in the base listed the visit as
     # "Added:", as if it logged a new one
     repo, site = new_repo(tmp_path)
-    q3 = site / "data/interactions/2026/q3.yml"
-    good = q3.read_text()
-    q3.write_text(good.replace("  type: lunch", "  type: lnch", 1))
+    q3, good = lunch_typo(site)
     commit_all(repo, "a typo")
     q3.write_text(good)
     records = section(summarize(repo, "HEAD", None, AS_OF), "Records")
     assert "**Interactions**: 1 not compared (errors in the base) (19 → 20 records)" in records
     assert "Added" not in records
-    shown = records.split("Not compared (its file had errors in the base):\n\n", 1)[1]
-    assert bullets(shown.split("\n\n", 1)[0]) == [
-        "- 2026-08-23 — Lena Brooks — lunch at Mountain View Family Medicine — Provider lunch on "
-        "when to order a venous duplex."]
+    assert not_compared(records, "had errors in the base") == [LUNCH_OF_THE_TYPO]
 
 
 def test_referral_rows_of_a_file_with_errors_in_the_head_are_not_compared(tmp_path):
@@ -840,22 +839,25 @@ def test_referral_rows_of_a_file_with_errors_in_the_head_are_not_compared(tmp_pa
             "`data/referrals/2026-10-to-11.csv`") in records
 
 
+def daily_calls(n: int) -> str:
+    """``n`` calls of Lena Brooks to French Broad Podiatry, one a day from 2026-10-01, as one
+    file's list ("Call number 1." …)."""
+    return "".join(
+        f"- date: {dt.date(2026, 10, 1) + dt.timedelta(days=i)}\n  liaison: lena-brooks\n"
+        f"  type: call\n  practice: french-broad-podiatry\n  summary: Call number {i + 1}.\n"
+        for i in range(n))
+
+
 def test_long_lists_are_capped(tmp_path):
     repo, site = new_repo(tmp_path)
     # 25 calls (one per day, 2026-10-01 …) and 15 referral rows over 15 months.
-    calls = "".join(
-        f"- date: {dt.date(2026, 10, 1) + dt.timedelta(days=i)}\n  liaison: lena-brooks\n"
-        f"  type: call\n  practice: french-broad-podiatry\n  summary: Call number {i + 1}.\n"
-        for i in range(25))
-    write(site / "data/interactions/calls.yaml", calls)
+    write(site / "data/interactions/calls.yaml", daily_calls(25))
     rows = "".join(f"{2025 + (8 + i) // 12}-{(8 + i) % 12 + 1:02d}-15,patient,,vein-ablation,\n"
                    for i in range(15))
     write(site / "data/referrals/patients.csv", "date,source,physician,service,status\n" + rows)
     # and one interaction removed
     (site / "data/interactions/2026/11/2026-11-26-mountain-view-call.yaml").unlink()
-    commit_all(repo, "many")
-
-    records = section(summarize(repo, "HEAD~1", "HEAD", AS_OF), "Records")
+    records = section(last_commit(repo, "many"), "Records")
     assert "**Interactions**: 25 added, 1 removed (20 → 44 records)" in records
     added = records.split("Added:\n", 1)[1].split("Removed:\n", 1)[0]
     assert bullets(added)[0] == "- 2026-10-01 — Lena Brooks — call at French Broad Podiatry — Call number 1."
@@ -879,15 +881,10 @@ def test_lists_exactly_at_their_caps_are_shown_whole(tmp_path):
     """20 added interactions are all listed (no "… and 0 more"); 10 changed referral keys are
     a table of rows; 13 months of changes are 12 months and "… and 1 more months"."""
     repo, site = new_repo(tmp_path)
-    calls = "".join(
-        f"- date: {dt.date(2026, 10, 1) + dt.timedelta(days=i)}\n  liaison: lena-brooks\n"
-        f"  type: call\n  practice: french-broad-podiatry\n  summary: Call number {i + 1}.\n"
-        for i in range(20))
-    write(site / "data/interactions/calls.yaml", calls)
+    write(site / "data/interactions/calls.yaml", daily_calls(20))
     rows = "".join(f"2026-{m:02d}-15,patient,,vein-ablation,\n" for m in range(1, 11))
     write(site / "data/referrals/patients.csv", "date,source,physician,service,status\n" + rows)
-    commit_all(repo, "at the caps")
-    records = section(summarize(repo, "HEAD~1", "HEAD", AS_OF), "Records")
+    records = section(last_commit(repo, "at the caps"), "Records")
     added = records.split("Added:\n", 1)[1]
     listed = [b for b in bullets(added) if " — Lena Brooks — call at French Broad Podiatry — Call number " in b]
     assert len(listed) == 20 and not [b for b in bullets(records) if b.startswith("- … and")]
@@ -898,8 +895,7 @@ def test_lists_exactly_at_their_caps_are_shown_whole(tmp_path):
     write(site / "data/referrals/more.csv", "date,source,physician,service,status\n"
           + "".join(f"2025-{m:02d}-15,patient,,vein-ablation,\n" for m in range(1, 13))
           + "2026-11-15,web,,vein-ablation,\n")
-    commit_all(repo, "13 months")
-    months = table_rows(section(summarize(repo, "HEAD~1", "HEAD", AS_OF), "Records"))
+    months = table_rows(section(last_commit(repo, "13 months"), "Records"))
     assert months[0] == "| month | added | removed |"
     assert months[1] == "| 2025-01 | +1 | -0 |" and months[12] == "| 2025-12 | +1 | -0 |"
     assert months[13] == "| … and 1 more months | | |" and len(months) == 14
@@ -928,9 +924,7 @@ def test_a_move_or_a_hand_over_says_from_what_to_what(tmp_path):
     path.write_text(path.read_text().replace("liaison: lena-brooks\n", "liaison: owen-price\n"))
     path = site / "data/team/owen-price.yaml"
     path.write_text(path.read_text().replace("role: front-desk", "role: liaison"))
-    commit_all(repo, "moves")
-
-    records = section(summarize(repo, "HEAD~1", "HEAD", AS_OF), "Records")
+    records = section(last_commit(repo, "moves"), "Records")
     assert bullets(records) == [
         "- Changed: `french-broad-podiatry` French Broad Podiatry "
         "(`liaison`: `lena-brooks` → `owen-price`)",
@@ -940,24 +934,41 @@ def test_a_move_or_a_hand_over_says_from_what_to_what(tmp_path):
     ]
 
 
+def kim_takes_over_from_lena(site: Path, *kinds: str) -> None:
+    """Kim Ruiz joins as a liaison and takes Lena Brooks's place in each file of ``kinds``
+    (practices, physicians) that names her as its liaison."""
+    write(site / "data/team/kim-ruiz.yaml", "name: Kim Ruiz\nrole: liaison\n")
+    for kind in kinds:
+        for path in (site / "data" / kind).glob("*.y*ml"):
+            path.write_text(path.read_text().replace("liaison: lena-brooks\n",
+                                                     "liaison: kim-ruiz\n"))
+
+
+def lena_leaves_the_role(site: Path) -> None:
+    path = site / "data/team/lena-brooks.yaml"
+    path.write_text(path.read_text().replace("role: liaison", "role: other"))
+
+
+def liaison_cells(rows: list[str]) -> set[tuple[str, ...]]:
+    """The cells of each row of the liaisons' table (``rows`` from ``table_rows``, its
+    header first)."""
+    return {tuple(c.strip() for c in r.strip("|").split("|")) for r in rows[1:]}
+
+
 def test_a_hand_over_shows_in_the_liaisons_figures(tmp_path):
     # Lena Brooks leaves: her practice goes to a new liaison, and so does her open follow-up.
     # The totals do not move, so "No total moved." was all the statistics said of it.
     repo, site = new_repo(tmp_path)
-    write(site / "data/team/kim-ruiz.yaml", "name: Kim Ruiz\nrole: liaison\n")
-    for path in (site / "data/practices").glob("*.yaml"):
-        path.write_text(path.read_text().replace("liaison: lena-brooks\n", "liaison: kim-ruiz\n"))
+    kim_takes_over_from_lena(site, "practices")
     path = site / "data/interactions/2026/11/2026-11-19-hendersonville-visit.yaml"
     path.write_text(path.read_text().replace(
         "    due: 2026-11-25\n", "    due: 2026-11-25\n    owner: kim-ruiz\n"))
-    commit_all(repo, "hand-over")
-
-    text = summarize(repo, "HEAD~1", "HEAD", AS_OF)
+    text = last_commit(repo, "hand-over")
     stats = section(text, "Statistics")
     assert "No total moved." in stats
     rows = table_rows(stats)
     assert rows[0] == "| liaison | what | before | after |"
-    got = {tuple(c.strip() for c in r.strip("|").split("|")) for r in rows[1:]}
+    got = liaison_cells(rows)
     from liaison.pipeline import check
     lena = check(SPEC_EXAMPLE, AS_OF, keep_records=True).stats.liaisons["lena-brooks"]
     assert lena.physicians > 0 and lena.open_follow_ups > 0
@@ -975,20 +986,15 @@ def test_a_liaison_who_left_the_role_still_owning_follow_ups_shows_them(tmp_path
     # her file says `role: other`, but her open follow-ups were forgotten. The table said
     # "open follow-ups | 1 | —", which reads as done or handed over: they are still hers.
     repo, site = new_repo(tmp_path)
-    write(site / "data/team/kim-ruiz.yaml", "name: Kim Ruiz\nrole: liaison\n")
-    for kind in ("practices", "physicians"):
-        for path in (site / "data" / kind).glob("*.y*ml"):
-            path.write_text(path.read_text().replace("liaison: lena-brooks\n",
-                                                     "liaison: kim-ruiz\n"))
-    path = site / "data/team/lena-brooks.yaml"
-    path.write_text(path.read_text().replace("role: liaison", "role: other"))
+    kim_takes_over_from_lena(site, "practices", "physicians")
+    lena_leaves_the_role(site)
     commit_all(repo, "lena left")
 
     from liaison.pipeline import check
     lena = check(SPEC_EXAMPLE, AS_OF, keep_records=True).stats.liaisons["lena-brooks"]
     assert lena.open_follow_ups > 0
     rows = table_rows(section(summarize(repo, "HEAD~1", "HEAD", AS_OF), "Statistics"))
-    got = {tuple(c.strip() for c in r.strip("|").split("|")) for r in rows[1:]}
+    got = liaison_cells(rows)
     mine = {r[1]: r[3] for r in got if r[0] == "Lena Brooks (`lena-brooks`)"}
     assert mine["physicians"] == "—"  # none left: she is in no call plan
     assert mine["open follow-ups"].startswith(f"{lena.open_follow_ups} ")
@@ -1001,11 +1007,8 @@ def test_a_liaison_who_left_the_role_still_named_by_a_physician_shows_them(tmp_p
     # nina-vargas names her in her own file. The table said "physicians | 3 | —", read as
     # none left, while that physician and her referrals were in no call plan any more.
     repo, site = new_repo(tmp_path)
-    write(site / "data/team/kim-ruiz.yaml", "name: Kim Ruiz\nrole: liaison\n")
-    for path in (site / "data/practices").glob("*.y*ml"):
-        path.write_text(path.read_text().replace("liaison: lena-brooks\n", "liaison: kim-ruiz\n"))
-    path = site / "data/team/lena-brooks.yaml"
-    path.write_text(path.read_text().replace("role: liaison", "role: other"))
+    kim_takes_over_from_lena(site, "practices")
+    lena_leaves_the_role(site)
     commit_all(repo, "lena left")
 
     from liaison.pipeline import check
@@ -1014,7 +1017,7 @@ def test_a_liaison_who_left_the_role_still_named_by_a_physician_shows_them(tmp_p
     assert kept  # nina-vargas
     referrals = sum(head.physicians[p].referrals_365d for p in kept)
     rows = table_rows(section(summarize(repo, "HEAD~1", "HEAD", AS_OF), "Statistics"))
-    got = {tuple(c.strip() for c in r.strip("|").split("|")) for r in rows[1:]}
+    got = liaison_cells(rows)
     mine = {r[1]: r[3] for r in got if r[0] == "Lena Brooks (`lena-brooks`)"}
     assert mine["physicians"].startswith(f"{len(kept)} (no liaison now: ")
     assert "`liaison:`" in mine["physicians"]
@@ -1030,8 +1033,7 @@ def test_a_deleted_record_that_others_name_gets_its_likely_cause(tmp_path):
     write(site / "data/interactions/2026/lena.yaml", "".join(
         f'- date: "2026-06-0{i % 9 + 1}"\n  liaison: lena-brooks\n  type: call\n'
         f"  practice: french-broad-podiatry\n  summary: Call number {i}.\n" for i in range(30)))
-    commit_all(repo, "lena left")
-    validation = section(summarize(repo, "HEAD~1", "HEAD", AS_OF), "Validation")
+    validation = section(last_commit(repo, "lena left"), "Validation")
     assert "The head fails" in validation
     cause = next(line for line in validation.splitlines() if line.startswith("> "))
     assert cause.startswith("> Most likely cause: team member 'lena-brooks' is named ")
@@ -1051,8 +1053,7 @@ def test_a_physician_who_moved_takes_their_referrals_to_the_new_practice_and_say
     to = next(p for p in base.site.practices if p != doc.practice)
     path = next((site / "data/physicians").glob(f"{pid}.y*ml"))
     path.write_text(path.read_text().replace(f"practice: {doc.practice}", f"practice: {to}"))
-    commit_all(repo, "moved")
-    stats = section(summarize(repo, "HEAD~1", "HEAD", AS_OF), "Statistics")
+    stats = section(last_commit(repo, "moved"), "Statistics")
     n = base.stats.physicians[pid].referrals_365d
     assert n > 0
     assert (f"| {doc.name} (`{pid}`) | practice, with their {n} referrals of 365 days "

@@ -19,6 +19,15 @@ def _build(root: Path, out: Path, as_of: str = AS_OF) -> Path:
     return out
 
 
+def _referrals(root: Path, rows: str) -> Path:
+    """Writes ``rows`` (YAML list items) as the site's one referral file, data/referrals/2026.yaml:
+    its path."""
+    (root / "data/referrals").mkdir()
+    path = root / "data/referrals/2026.yaml"
+    path.write_text(rows, encoding="utf-8")
+    return path
+
+
 @pytest.fixture(scope="module")
 def nothing_logged(tmp_path_factory) -> Path:
     """One practice, one physician, one liaison: no interaction, no referral."""
@@ -112,21 +121,16 @@ def test_a_year_without_referrals_says_when_the_last_came_not_to_start_recording
     start recording referrals in data/referrals/, which already holds them."""
     root = one_physician_site(tmp_path / "root", "")
     (root / "data/interactions/first.yaml").unlink()
-    (root / "data/referrals").mkdir()
-    (root / "data/referrals/2026.yaml").write_text(
-        "- {date: 2026-11-06, source: physician, physician: ida-lone, service: ablation}\n"
-        "- {date: 2026-11-20, source: web, service: ablation}\n", encoding="utf-8")
-    out = tmp_path / "site"
-    code, _out, err = cli("build", "--root", str(root), "--out", str(out), "--as-of", "2029-03-01")
-    assert code == 0, err
+    _referrals(root, "- {date: 2026-11-06, source: physician, physician: ida-lone, "
+                     "service: ablation}\n- {date: 2026-11-20, source: web, service: ablation}\n")
+    out = _build(root, tmp_path / "site", "2029-03-01")
     for page, said in (("index.html", "No physician referral in these 24 months"),
                        ("referrals/index.html", "No referral in these 24 months")):
         empty = next(p.text() for p in parse(out / page).all("p", "empty") if said in p.text())
         assert "the last was in November 2026" in empty, page
         assert "data/referrals/" not in empty, page
     # a new site still hears where referrals are written
-    code, _out, err = cli("build", "--root", str(root), "--out", str(out), "--as-of", "2026-11-01")
-    assert code == 0, err
+    _build(root, out, "2026-11-01")
     empty = [p.text() for p in parse(out / "index.html").all("p", "empty")]
     assert any("data/referrals/" in t for t in empty), empty
 
@@ -205,14 +209,10 @@ def test_a_year_without_records_does_not_say_they_are_not_old_enough_yet(tmp_pat
     them: "No referral is 90 days old yet" and "no in-person visit … yet" were untrue there."""
     root = one_physician_site(tmp_path / "root", "date: 2026-11-20\nliaison: lou\ntype: visit\n"
                               "practice: solo\nsummary: First visit.\n")
-    (root / "data/referrals").mkdir()
-    (root / "data/referrals/2026.yaml").write_text(
-        "- {date: 2026-11-06, source: physician, physician: ida-lone, service: ablation}\n",
-        encoding="utf-8")
+    _referrals(root, "- {date: 2026-11-06, source: physician, physician: ida-lone, "
+                     "service: ablation}\n")
     for as_of, yet in (("2029-03-01", False), ("2026-12-05", True)):
-        out = tmp_path / as_of
-        code, _out, err = cli("build", "--root", str(root), "--out", str(out), "--as-of", as_of)
-        assert code == 0, err
+        out = _build(root, tmp_path / as_of, as_of)
         page = parse(out / "referrals" / "index.html")
         funnel, rov = page.by_id("funnel").text(), page.by_id("return-on-visit").text()
         card = _kpi(page, "Return on visit").text()
@@ -238,10 +238,8 @@ def test_a_liaison_says_yet_only_on_a_young_site_even_in_an_incremental_build(tm
     (root / "data/practices/far.yaml").write_text("name: Far Clinic\n", encoding="utf-8")
     (root / "data/physicians/bo-far.yaml").write_text(
         "name: Bo Far\nspecialty: Cardiology\npractice: far\n", encoding="utf-8")
-    (root / "data/referrals").mkdir()
-    old = root / "data/referrals/2026.yaml"
-    old.write_text("- {date: 2026-06-01, source: physician, physician: bo-far, service: ablation}\n",
-                   encoding="utf-8")
+    old = _referrals(root, "- {date: 2026-06-01, source: physician, physician: bo-far, "
+                           "service: ablation}\n")
     out = tmp_path / "site"
     page = out / "team" / "lou" / "index.html"
     _build(root, out, "2028-03-01")
@@ -257,10 +255,8 @@ def test_a_brief_whose_records_are_past_the_window_does_not_say_yet(tmp_path):
     if they were to come; they are past. A brief of December 2026 still says "yet"."""
     root = one_physician_site(tmp_path / "root", "date: 2026-11-20\nliaison: lou\ntype: visit\n"
                               "practice: solo\nphysicians: [ida-lone]\nsummary: First visit.\n")
-    (root / "data/referrals").mkdir()
-    (root / "data/referrals/2026.yaml").write_text(
-        "- {date: 2026-11-06, source: physician, physician: ida-lone, service: ablation}\n",
-        encoding="utf-8")
+    _referrals(root, "- {date: 2026-11-06, source: physician, physician: ida-lone, "
+                     "service: ablation}\n")
     for as_of, yet in (("2028-03-01", False), ("2026-12-05", True)):
         out = _build(root, tmp_path / as_of, as_of)
         for page in ("physicians/ida-lone/index.html", "practices/solo/index.html"):

@@ -59,6 +59,13 @@ def assert_one_line_error(code: int, stderr: str, *words: str) -> None:
         assert word in lines[0], stderr
 
 
+def assert_left_as_it_was(out: Path, before) -> None:
+    """A refused build left the output folder as ``before`` (its ``snapshot``) and nothing
+    beside it (no spare or temporary folder)."""
+    assert snapshot(out) == before
+    assert beside(out) == ["out"]
+
+
 SPARE = ".liaison-spare"
 
 
@@ -328,8 +335,7 @@ def test_a_full_disk_at_the_swap_keeps_the_previous_site(built, monkeypatch):
     code, stderr = build(SPEC_EXAMPLE, out)
     monkeypatch.setattr(os, "replace", _REAL_REPLACE)
     assert_one_line_error(code, stderr, "No space left on device", str(out))
-    assert snapshot(out) == before
-    assert beside(out) == ["out"]
+    assert_left_as_it_was(out, before)
 
 
 @pytest.mark.parametrize("workers", [1, 2])
@@ -357,8 +363,7 @@ def test_a_full_disk_while_writing_keeps_the_previous_site(built, monkeypatch, w
     assert "No space left on device" in message and "\n" not in message
     assert "Traceback" not in message
     monkeypatch.setattr(render, "_write", real)
-    assert snapshot(out) == before
-    assert beside(out) == ["out"]
+    assert_left_as_it_was(out, before)
 
 
 def test_a_full_disk_at_the_new_folders_marker_leaves_nothing_beside(built, monkeypatch):
@@ -384,8 +389,7 @@ def test_a_full_disk_at_the_new_folders_marker_leaves_nothing_beside(built, monk
         pipeline.build(SPEC_EXAMPLE, dt.date(2026, 11, 26), out, full=True)
     assert "No space left on device" in info.value.format_message()
     monkeypatch.setattr(Path, "write_text", real)
-    assert snapshot(out) == before
-    assert beside(out) == ["out"]
+    assert_left_as_it_was(out, before)
 
 
 def test_a_mount_point_is_refused_with_a_message(built, monkeypatch):
@@ -394,8 +398,7 @@ def test_a_mount_point_is_refused_with_a_message(built, monkeypatch):
     monkeypatch.setattr(os.path, "ismount", lambda p: Path(p) == out or real(p))
     code, stderr = build(SPEC_EXAMPLE, out)
     assert_one_line_error(code, stderr, "mount point", str(out))
-    assert snapshot(out) == before
-    assert beside(out) == ["out"]
+    assert_left_as_it_was(out, before)
 
 
 @pytest.mark.parametrize("err", [errno.EBUSY, errno.EXDEV])
@@ -413,8 +416,7 @@ def test_a_folder_that_cannot_be_renamed_is_a_message(built, monkeypatch, err):
     code, stderr = build(SPEC_EXAMPLE, out)
     monkeypatch.setattr(os, "replace", _REAL_REPLACE)
     assert_one_line_error(code, stderr, "mount point", str(out))
-    assert snapshot(out) == before
-    assert beside(out) == ["out"]
+    assert_left_as_it_was(out, before)
 
 
 @pytest.mark.parametrize("err", [errno.EROFS, errno.EACCES])
@@ -428,8 +430,7 @@ def test_a_read_only_output_folder_is_a_message(built, monkeypatch, err):
     code, stderr = build(SPEC_EXAMPLE, out)
     monkeypatch.undo()
     assert_one_line_error(code, stderr, os.strerror(err), str(out))
-    assert snapshot(out) == before
-    assert beside(out) == ["out"]
+    assert_left_as_it_was(out, before)
 
 
 def test_an_output_folder_under_a_file_is_a_message(tmp_path):
@@ -465,8 +466,7 @@ def test_an_output_folder_that_holds_the_site_root_is_refused(built):
     before = snapshot(out)
     code, stderr = build(root, out)
     assert_one_line_error(code, stderr, "site root", str(root), "--out")
-    assert snapshot(out) == before
-    assert beside(out) == ["out"]
+    assert_left_as_it_was(out, before)
 
 
 @pytest.mark.parametrize("where", [".", "data"])

@@ -20,6 +20,16 @@ def _builtin(name: str) -> str:
     return (PACKAGE_TEMPLATES / name).read_text(encoding="utf-8")
 
 
+def build_site(root, out, *more: str) -> tuple[int, str]:
+    """`liaison build` of ``root`` into ``out`` at AS_OF (and ``more`` options), in-process:
+    its exit code and what it said on stderr."""
+    from conftest import cli
+
+    code, _out, err = cli("build", "--root", str(root), "--out", str(out), "--as-of", AS_OF,
+                          *more)
+    return code, err
+
+
 def test_a_syntax_error_is_reported_at_its_line(example_site):
     _override(example_site, "practice.html",
               '{% extends "base.html" %}\n{% block content %}\n<p>\n{% if %}x{% endif %}\n{% endblock %}\n')
@@ -56,8 +66,6 @@ def test_an_undefined_name_is_reported_with_the_page_it_breaks(example_site):
 def test_a_template_error_is_reported_at_its_column_too(example_site, tmp_path, body, named):
     """Every error in a site's template was said at column 1 of its line: the column is that
     of the name or token the error names (Jinja keeps only lines), from build too."""
-    from conftest import cli
-
     line = "{% block content %}" + body + "{{ super() }}{% endblock %}"
     _override(example_site, "practice.html", '{% extends "builtin/practice.html" %}\n' + line + "\n")
     code, _out, err = run_validate(example_site, "--as-of", AS_OF)
@@ -65,8 +73,7 @@ def test_a_template_error_is_reported_at_its_column_too(example_site, tmp_path, 
     [said] = [e for e in err if e.startswith("templates/practice.html:")]
     where = f"templates/practice.html:2:{line.index(named) + 1}: error: template error: "
     assert said.startswith(where), said
-    code, _out, err = cli("build", "--root", str(example_site), "--out", str(tmp_path / "out"),
-                          "--as-of", AS_OF)
+    code, err = build_site(example_site, tmp_path / "out")
     assert code == 1 and where in err, err
 
 
@@ -102,8 +109,6 @@ def test_a_template_that_is_not_utf8_is_reported_at_its_line_by_validate_and_bui
     """A byte that is not UTF-8 in a template that a page reaches only through `extends`:
     the same diagnostic from both commands, at the line of the byte, and nothing built (it
     raised UnicodeDecodeError in build)."""
-    from conftest import cli
-
     _override(example_site, "physician.html", '{% extends "base.html" %}\n')
     lines = _builtin("base.html").encode("utf-8").split(b"\n")
     lines[2] += b"\x92"
@@ -113,7 +118,7 @@ def test_a_template_that_is_not_utf8_is_reported_at_its_line_by_validate_and_bui
     code, _out, err = run_validate(example_site, "--as-of", AS_OF)
     assert code == 1 and expected in err, err
     out = tmp_path / "out"
-    code, _out, err = cli("build", "--root", str(example_site), "--out", str(out), "--as-of", AS_OF)
+    code, err = build_site(example_site, out)
     assert code == 1 and expected in err.splitlines(), err
     assert not out.exists()
 
@@ -215,8 +220,6 @@ def test_a_template_that_loads_from_another_host_is_refused_at_its_line(example_
     """A CDN script or a web font linked from a site's own template (the CSP would block it
     anyway, silently): an error at the address's line and column, from validate and build,
     and nothing built (both passed, and the page linked the CDN)."""
-    from conftest import cli
-
     _override(example_site, "base.html",
               '{% extends "builtin/base.html" %}\n{% block head %}{{ super() }}\n'
               '<script src="https://cdn.example.com/chart.js"></script>\n'
@@ -231,7 +234,7 @@ def test_a_template_that_loads_from_another_host_is_refused_at_its_line(example_
     assert len(script) == 1 and len(font) == 1, err
     assert "put the file in templates/assets/" in script[0]
     out = tmp_path / "out"
-    code, _out, err = cli("build", "--root", str(example_site), "--out", str(out), "--as-of", AS_OF)
+    code, err = build_site(example_site, out)
     assert code == 1 and "'https://cdn.example.com/chart.js' is loaded from another host" in err
     assert not out.exists()
 
@@ -239,8 +242,6 @@ def test_a_template_that_loads_from_another_host_is_refused_at_its_line(example_
 def test_a_template_that_drops_the_robots_and_csp_lines_is_refused(example_site, tmp_path):
     """A page template written whole, without head.html: its pages would carry neither the
     robots line nor the Content-Security-Policy (SPEC: every page carries both)."""
-    from conftest import cli
-
     _override(example_site, "practice.html",
               "<!doctype html>\n<html><head><title>{{ practice.name }}</title></head>\n"
               "<body><h1>{{ practice.name }}</h1></body></html>\n")
@@ -251,7 +252,7 @@ def test_a_template_that_drops_the_robots_and_csp_lines_is_refused(example_site,
     assert any("no robots line" in e for e in ours) and any("Content-Security-Policy" in e
                                                             for e in ours)
     out = tmp_path / "out"
-    code, _out, err = cli("build", "--root", str(example_site), "--out", str(out), "--as-of", AS_OF)
+    code, err = build_site(example_site, out)
     assert code == 1 and "the page has no robots line" in err
     assert not out.exists()
     # the same template keeping the built-in head passes
@@ -294,8 +295,6 @@ def test_a_block_that_no_parent_has_is_a_warning(example_site, tmp_path):
 def test_a_misspelt_name_or_field_gets_the_closest_one(example_site, tmp_path):
     """'physician.nmae' said "'liaison.models.Physician object' has no attribute 'nmae'" and
     no more; the same from build."""
-    from conftest import cli
-
     _override(example_site, "physician.html", '{% extends "builtin/physician.html" %}\n'
               "{% block content %}<p>{{ physician.nmae }} at {{ practice_record.nmae }}</p>"
               "{{ super() }}{% endblock %}\n")
@@ -306,8 +305,7 @@ def test_a_misspelt_name_or_field_gets_the_closest_one(example_site, tmp_path):
     assert line.startswith(f"templates/physician.html:2:{col}: error: template error: "
                            "'liaison.models.Physician object' has no attribute 'nmae' (did you mean "
                            "'name'?) (rendering physicians/"), line
-    code, _out, err = cli("build", "--root", str(example_site), "--out", str(tmp_path / "out"),
-                          "--as-of", AS_OF)
+    code, err = build_site(example_site, tmp_path / "out")
     assert code == 1 and "has no attribute 'nmae' (did you mean 'name'?)" in err, err
 
 
@@ -339,11 +337,8 @@ def test_a_macros_file_without_a_macro_the_pages_import_names_it_at_the_site_s_f
 
 def test_build_names_a_missing_template_as_validate_does(example_site, tmp_path):
     """build said only "template error: builtin/physican.html" (Jinja's TemplateNotFound)."""
-    from conftest import cli
-
     _override(example_site, "physician.html", '{% extends "builtin/physican.html" %}\n')
-    code, _out, err = cli("build", "--root", str(example_site), "--out", str(tmp_path / "out"),
-                          "--as-of", AS_OF)
+    code, err = build_site(example_site, tmp_path / "out")
     assert code == 1
     assert ("templates/physician.html:1:1: error: template error: there is no template "
             "'builtin/physican.html' (did you mean 'builtin/physician.html'?)") in err, err
@@ -353,16 +348,13 @@ def test_build_names_a_missing_template_as_validate_does(example_site, tmp_path)
 def test_a_template_that_extends_itself_says_so_and_names_the_builtin_one(example_site, tmp_path):
     """``{% extends "physician.html" %}`` in templates/physician.html (meant for the built-in
     one) said "maximum recursion depth exceeded in comparison", from validate and build."""
-    from conftest import cli
-
     _override(example_site, "physician.html", '{# ours #}\n{% extends "physician.html" %}\n')
     expected = ("templates/physician.html:2:1: error: template error: 'physician.html' extends "
                 "itself, for ever: to use the built-in one, write 'builtin/physician.html' "
                 "(rendering physicians/")
     code, _out, err = run_validate(example_site, "--as-of", AS_OF)
     assert code == 1 and any(e.startswith(expected) for e in err), err
-    code, _out, err = cli("build", "--root", str(example_site), "--out", str(tmp_path / "out"),
-                          "--as-of", AS_OF)
+    code, err = build_site(example_site, tmp_path / "out")
     assert code == 1 and expected in err, err
 
 
@@ -394,12 +386,9 @@ def test_a_link_to_an_asset_the_site_lacks_is_a_warning_at_its_line(example_site
 def test_build_names_a_missing_macro_at_the_site_s_macros_file(example_site, tmp_path):
     """build said "dashboard.html (built-in template):40:1: … the template 'macros.html' …
     does not export the requested name 'status_badges'": the file to fix went unnamed."""
-    from conftest import cli
-
     _override(example_site, "macros.html", _builtin("macros.html").replace(
         "{% macro status_badges(p) -%}", "{% macro status_badge(p) -%}"))
-    code, _out, err = cli("build", "--root", str(example_site), "--out", str(tmp_path / "out"),
-                          "--as-of", AS_OF)
+    code, err = build_site(example_site, tmp_path / "out")
     assert code == 1
     assert "\ntemplates/macros.html:1:1: error: " in err and "no macro 'status_badges', which " in err, err
     assert "(did you mean 'status_badge'?): this file replaces the built-in macros.html whole" in err
@@ -435,8 +424,6 @@ def test_build_says_the_warnings_validate_finds_on_the_pages_a_template_makes(ex
     """An onclick or a link to an asset the site lacks, in a site's template: validate warned,
     build (CI on merge) said nothing. Build says the same lines, from the pages it rendered,
     in an incremental build whose page is unchanged too."""
-    from conftest import cli
-
     _override(example_site, "practice.html",
               '{% extends "builtin/practice.html" %}\n{% block head %}{{ super() }}\n'
               '<link rel="stylesheet" href="{{ base }}assets/ours.css">{% endblock %}\n'
@@ -448,8 +435,7 @@ def test_build_says_the_warnings_validate_finds_on_the_pages_a_template_makes(ex
     out = tmp_path / "out"
 
     def build(*more):
-        code, _out, err = cli("build", "--root", str(example_site), "--out", str(out),
-                              "--as-of", AS_OF, *more)
+        code, err = build_site(example_site, out, *more)
         return code, err.splitlines()
 
     code, err = build()
@@ -491,15 +477,13 @@ def test_build_strict_fails_on_the_warnings_of_the_pages_a_template_makes(tmp_pa
 def test_build_counts_and_lists_the_template_warnings_of_validate(example_site, tmp_path):
     """data-quality/ lists "every warning of validate": a misspelt override's warning was
     validate's alone (build counted one warning fewer, the page left it out)."""
-    from conftest import cli
-
     _override(example_site, "practise.html", "<p>ours</p>\n")
     code, _out, err = run_validate(example_site, "--as-of", AS_OF)
     assert code == 0
     said = [e for e in err if e.startswith("templates/practise.html:1:1: warning:")]
     assert len(said) == 1, err
     out = tmp_path / "out"
-    code, _out, err = cli("build", "--root", str(example_site), "--out", str(out), "--as-of", AS_OF)
+    code, err = build_site(example_site, out)
     assert code == 0 and said[0] in err.splitlines(), err
     assert "templates/practise.html" in (out / "data-quality" / "index.html").read_text(encoding="utf-8")
 
@@ -512,7 +496,6 @@ def test_the_built_data_quality_page_lists_the_warnings_of_the_pages_a_template_
     them. The built page is serve's, in a cold build and in an incremental one."""
     import datetime as dt
 
-    from conftest import cli
     from liaison.live import LiveSite
 
     _override(example_site, "practice.html",
@@ -525,8 +508,7 @@ def test_the_built_data_quality_page_lists_the_warnings_of_the_pages_a_template_
     out, cold = tmp_path / "out", tmp_path / "cold"
 
     def build(into, *more):
-        code, _out, err = cli("build", "--root", str(example_site), "--out", str(into),
-                              "--as-of", AS_OF, *more)
+        code, err = build_site(example_site, into, *more)
         assert code == 0, err
         return (into / "data-quality" / "index.html").read_bytes()
 

@@ -31,6 +31,16 @@ EXAMPLE = REPO / "tests" / "fixtures" / "spec-example-v2"
 AS_OF = "2026-11-26"
 D = dt.date.fromisoformat(AS_OF)
 EXPECTED = json.loads((EXAMPLE / "expected-stats-2026-11-26.json").read_text(encoding="utf-8"))
+def compliance_page(out: Path, as_of: str = AS_OF) -> Node:
+    """The compliance page of the worked example built into ``out`` at ``as_of`` (the build
+    must succeed)."""
+    from conftest import cli
+
+    code, _out, err = cli("build", "--root", str(EXAMPLE), "--out", str(out), "--as-of", as_of)
+    assert code == 0, err
+    return parse(out / "compliance" / "index.html")
+
+
 def headers(table: Node) -> list[str]:
     return [th.text() for th in table.all("thead")[0].all("th")]
 
@@ -709,14 +719,10 @@ def test_a_long_spend_list_folds_past_those_near_the_limit_and_the_first_below(t
     """Past those at 80% or more and the SPEND_SHOWN who were given the most below it, the
     others fold under one line: at 2,000 physicians 610 entries (741 kB, 60,000 px) came
     before the per-practice table. The numbering goes on in the folded list."""
-    from conftest import cli
     from liaison.pages import compliance
 
     monkeypatch.setattr(compliance, "SPEND_SHOWN", 1)
-    out = tmp_path / "site"
-    code, _out, err = cli("build", "--root", str(EXAMPLE), "--out", str(out), "--as-of", AS_OF)
-    assert code == 0, err
-    page = parse(out / "compliance" / "index.html")
+    page = compliance_page(tmp_path / "site")
     spends = page.all("li", "spend")
     near = [li for li in spends if {"near", "over"} & set(li.classes)]
     assert len(spends) == 4 and len(near) == 1
@@ -730,10 +736,7 @@ def test_a_long_spend_list_folds_past_those_near_the_limit_and_the_first_below(t
     # the per-practice table follows, as before
     assert page.by_id("practice-spend-table") is not None
     monkeypatch.setattr(compliance, "SPEND_SHOWN", 3)
-    code, _out, err = cli("build", "--root", str(EXAMPLE), "--out", str(tmp_path / "open"),
-                          "--as-of", AS_OF)
-    assert code == 0, err
-    assert parse(tmp_path / "open" / "compliance" / "index.html").all("details", "long-list") == []
+    assert compliance_page(tmp_path / "open").all("details", "long-list") == []
 
 
 def _places(root: Path) -> dict[tuple[str, str], str]:
@@ -803,15 +806,10 @@ def page_has_no_earlier(site: Path) -> bool:
 def test_last_years_overrun_stays_on_the_page_in_the_new_year(tmp_path):
     """On 5 January the page shows the new year's spend only; validate still warns of
     December's overrun, and the page lists it (it had vanished with the year)."""
-    from conftest import cli
-
     as_of = f"{D.year + 1}-01-05"
     warnings = _limit_warnings(EXAMPLE, as_of)
     assert len(warnings) == 1 and f"in {D.year} with this interaction" in warnings[0]
-    out = tmp_path / "site"
-    code, _out, err = cli("build", "--root", str(EXAMPLE), "--out", str(out), "--as-of", as_of)
-    assert code == 0, err
-    page = parse(out / "compliance" / "index.html")
+    page = compliance_page(tmp_path / "site", as_of)
     section = page.by_id("earlier-overruns")
     assert section is not None, page.text()
     rows = table_rows(page.by_id("earlier-overruns-table"))
@@ -830,17 +828,12 @@ def test_the_new_year_page_says_where_last_years_closing_figures_are(tmp_path):
     """On 1 January the page starts the new year empty: it says what the year just ended
     gave (its total, worked out here from the fixture's files) and how to see its closing
     figures, instead of only "No physician was given anything"."""
-    from conftest import cli
-
     year = D.year
     costs = [int(Decimal(str(r["cost"])) * 100) for r in interactions()
              if "cost" in r and _date(r["date"]).year == year]
     assert costs, "the fixture has costs in the as-of year"
     for as_of in (f"{year + 1}-01-01", f"{year + 1}-03-31"):
-        out = tmp_path / as_of
-        code, _out, err = cli("build", "--root", str(EXAMPLE), "--out", str(out), "--as-of", as_of)
-        assert code == 0, err
-        page = parse(out / "compliance" / "index.html")
+        page = compliance_page(tmp_path / as_of, as_of)
         note = page.by_id("year-before")
         assert note is not None, page.text()
         text = note.text()

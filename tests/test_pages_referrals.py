@@ -89,14 +89,46 @@ NAMES = names()
 # the built site
 
 
-@pytest.fixture(scope="module")
-def site(tmp_path_factory) -> Path:
+def build(root: Path, out: Path, as_of: str = AS_OF) -> Path:
+    """``root`` built into ``out`` at ``as_of`` (`liaison build`), which must succeed."""
     from liaison.cli import main
 
-    out = tmp_path_factory.mktemp("referrals") / "site"
-    result = CliRunner().invoke(main, ["build", "--root", str(EXAMPLE), "--out", str(out),
-                                       "--as-of", AS_OF])
+    result = CliRunner().invoke(main, ["build", "--root", str(root), "--out", str(out),
+                                       "--as-of", as_of])
     assert result.exit_code == 0, result.output
+    return out
+
+
+def build_apart(root: Path, out: Path, as_of: str = AS_OF) -> Path:
+    """``root`` built into ``out`` at ``as_of`` by `liaison build` in a process of its own,
+    which must succeed."""
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-m", "liaison", "build", "--root", str(root),
+                           "--out", str(out), "--as-of", as_of], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    return out
+
+
+def ida_lone_called(tmp_path: Path, on: str = "2026-11-02") -> Path:
+    """A one-physician site (conftest's) whose liaison called Ida Lone on ``on``."""
+    from conftest import one_physician_site
+
+    return one_physician_site(tmp_path / "root", f"date: {on}\nliaison: lou\ntype: call\n"
+                              "physicians: [ida-lone]\nsummary: Called the office\n")
+
+
+def referral_csv(root: Path, text: str) -> None:
+    """Writes ``text`` (a header and rows) as the site's one referral file, rows.csv."""
+    (root / "data/referrals").mkdir()
+    (root / "data/referrals/rows.csv").write_text(text, encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("referrals") / "site"
+    build(EXAMPLE, out)
     return out
 
 
@@ -157,8 +189,6 @@ def test_big_counts_read_with_thousands_separators_like_their_badges(tmp_path):
     and "source unknown for 318 of 2077". Every count on the cards reads as the badge does."""
     import shutil
 
-    from liaison.cli import main
-
     root = tmp_path / "root"
     shutil.copytree(EXAMPLE, root)
     (root / "data" / "referrals" / "bulk.yaml").write_text(
@@ -167,9 +197,7 @@ def test_big_counts_read_with_thousands_separators_like_their_badges(tmp_path):
         "- {date: 2026-11-03, source: web, service: sclerotherapy, count: 1500}\n",
         encoding="utf-8")
     out = tmp_path / "site"
-    result = CliRunner().invoke(main, ["build", "--root", str(root), "--out", str(out),
-                                       "--as-of", AS_OF])
-    assert result.exit_code == 0, result.output
+    build(root, out)
     phys_90, other_365 = PHYSICIAN_90 + 1200, OTHER_365 + 1500
     for rel in ("index.html", "referrals/index.html"):
         cards = kpis(parse(out / rel))
@@ -282,12 +310,8 @@ def test_the_month_table_says_when_it_shows_only_the_last_24_months(tmp_path, re
     are more (as of 2027-01-10 the example's months run from 2024-12: 26), the page says which
     months it shows and where the others are, instead of dropping 2024-12 silently; with 24
     (the example at 2026-11-26) there is nothing to say."""
-    from liaison.cli import main
-
     out = tmp_path / "site"
-    result = CliRunner().invoke(main, ["build", "--root", str(EXAMPLE), "--out", str(out),
-                                       "--as-of", "2027-01-10"])
-    assert result.exit_code == 0, result.output
+    build(EXAMPLE, out, "2027-01-10")
     section = parse(out / "referrals" / "index.html").by_id("months")
     months = [" ".join(r[0].text().split()[:2]) for r in table_rows(section.all("table")[0])]
     assert months[0] == "January 2027" and months[-1] == "February 2025" and len(months) == 24
@@ -302,16 +326,12 @@ def test_the_month_table_says_when_it_shows_only_the_last_24_months(tmp_path, re
 def test_a_site_of_one_month_says_this_month_not_these_1_months(tmp_path):
     """A new site (records only in the as-of month) charted 1 month: its empty chart said "No
     referral in these 1 months" and both monthly charts were titled "last 24 months"."""
-    from liaison.cli import main
-
     from conftest import one_physician_site
 
     root = one_physician_site(tmp_path / "root", "date: 2024-02-12\nliaison: lou\ntype: visit\n"
                                                  "physicians: [ida-lone]\nsummary: First visit\n")
     out = tmp_path / "site"
-    result = CliRunner().invoke(main, ["build", "--root", str(root), "--out", str(out),
-                                       "--as-of", "2024-02-29"])
-    assert result.exit_code == 0, result.output
+    build(root, out, "2024-02-29")
     page = (out / "referrals" / "index.html").read_text(encoding="utf-8")
     assert "No referral in this month" in page and "these 1 months" not in page
     page = (out / "index.html").read_text(encoding="utf-8")
@@ -328,8 +348,6 @@ def test_the_monthly_charts_headings_say_the_months_they_show(tmp_path, site, da
     stood only in the SVG's title, and the axis labels every third month, so a printed
     chart's first bar had no date. The headings now say it: "last 24 months", or on a young
     site "since February 2024"."""
-    from liaison.cli import main
-
     from conftest import one_physician_site
 
     for page, heading in ((dashboard, "Physician referrals per month, last 24 months"),
@@ -338,9 +356,7 @@ def test_the_monthly_charts_headings_say_the_months_they_show(tmp_path, site, da
     root = one_physician_site(tmp_path / "root", "date: 2024-02-12\nliaison: lou\ntype: visit\n"
                                                  "physicians: [ida-lone]\nsummary: First visit\n")
     out = tmp_path / "young"
-    result = CliRunner().invoke(main, ["build", "--root", str(root), "--out", str(out),
-                                       "--as-of", "2024-04-29"])
-    assert result.exit_code == 0, result.output
+    build(root, out, "2024-04-29")
     for rel, heading in (("index.html", "Physician referrals per month, since February 2024"),
                          ("referrals/index.html", "Per month, since February 2024")):
         assert heading in [h.text() for h in parse(out / rel).all("h2")], rel
@@ -351,16 +367,13 @@ def test_a_chart_of_months_without_a_referral_says_so(tmp_path, site):
     the last one), its empty frame says why instead of looking broken; with referrals, no word."""
     import shutil
 
-    from liaison.cli import main
-
     root = tmp_path / "root"
     shutil.copytree(EXAMPLE, root)
     for f in sorted((root / "data" / "referrals").rglob("*"), reverse=True):
         f.chmod(0o755)
         f.rmdir() if f.is_dir() else f.unlink()
     out = tmp_path / "site"
-    result = CliRunner().invoke(main, ["build", "--root", str(root), "--out", str(out), "--as-of", AS_OF])
-    assert result.exit_code == 0, result.output
+    build(root, out)
     empty = "No referral in these 24 months"
     assert empty in (out / "referrals" / "index.html").read_text(encoding="utf-8")
     assert empty not in (site / "referrals" / "index.html").read_text(encoding="utf-8")
@@ -523,16 +536,12 @@ def test_a_members_page_shows_their_own_capture_beside_the_practices(site, tmp_p
     # a front-desk member no row names as taken_by is told what the rows are to hold
     import shutil
 
-    from liaison.cli import main
-
     root = tmp_path / "root"
     shutil.copytree(EXAMPLE, root)
     (root / "data" / "team" / "ida-nunez.yaml").write_text(
         "name: Ida Nunez\nrole: front-desk\n", encoding="utf-8")
     out = tmp_path / "site"
-    result = CliRunner().invoke(main, ["build", "--root", str(root), "--out", str(out),
-                                       "--as-of", AS_OF])
-    assert result.exit_code == 0, result.output
+    build(root, out)
     text = parse(out / "team" / "ida-nunez" / "index.html").by_id("capture").text()
     assert "names them as taken_by" in text and "ida-nunez" in text
     liaison = parse(out / "team" / "lena-brooks" / "index.html")
@@ -582,8 +591,6 @@ def test_a_new_liaison_with_no_matured_visit_reads_a_dash_not_0_vs_0(tmp_path):
     where their page and `stats` read "—", "no in-person visit 90 to 454 days old"."""
     import shutil
 
-    from liaison.cli import main
-
     root = tmp_path / "root"
     shutil.copytree(EXAMPLE, root, ignore=shutil.ignore_patterns("site", ".git"))
     (root / "data/team/jonah-whitfield.yaml").write_text("name: Jonah Whitfield\nrole: liaison\n")
@@ -594,9 +601,7 @@ def test_a_new_liaison_with_no_matured_visit_reads_a_dash_not_0_vs_0(tmp_path):
         "liaison: jonah-whitfield\n" if line.startswith("liaison: ") else line
         for line in text.splitlines(keepends=True)), encoding="utf-8")
     out = tmp_path / "site"
-    result = CliRunner().invoke(main, ["build", "--root", str(root), "--out", str(out),
-                                       "--as-of", AS_OF])
-    assert result.exit_code == 0, result.output
+    build(root, out)
     rows = {r[0].text(): r for r in table_rows(parse(out / "referrals/index.html")
                                                .by_id("rov-liaisons"))}
     jonah = rows["Jonah Whitfield"]
@@ -712,7 +717,6 @@ def test_a_long_referrer_list_shows_those_who_referred_most_and_links_the_filter
     import subprocess
     import sys
 
-    from liaison.cli import main
     from liaison.pages import referrals as referrals_page
 
     root, out = tmp_path / "root", tmp_path / "site"
@@ -720,9 +724,7 @@ def test_a_long_referrer_list_shows_those_who_referred_most_and_links_the_filter
                            "--physicians", "150"], capture_output=True, text=True, timeout=300)
     assert made.returncode == 0, made.stderr
     monkeypatch.setattr(referrals_page, "LIST_ROWS", 3)
-    result = CliRunner().invoke(main, ["build", "--root", str(root), "--out", str(out),
-                                       "--as-of", AS_OF])
-    assert result.exit_code == 0, result.output
+    build(root, out)
     stats = json.loads((out / "stats.json").read_text(encoding="utf-8"))["physicians"]
     page = parse(out / "referrals" / "index.html")
     lists = {"new": lambda s: s["status"] == "new", "lapsed": lambda s: s["status"] == "lapsed",
@@ -747,23 +749,17 @@ def test_a_capture_rate_on_the_half_reads_the_same_everywhere(tmp_path):
     import subprocess
     import sys
 
-    from conftest import one_physician_site
-
-    root = one_physician_site(tmp_path / "root", "date: 2026-11-02\nliaison: lou\ntype: call\n"
-                              "physicians: [ida-lone]\nsummary: Called the office\n")
+    root = ida_lone_called(tmp_path)
     (root / "data/team/kim.yaml").write_text("name: Kim Desk\nrole: front-desk\n", encoding="utf-8")
-    (root / "data/referrals").mkdir()
-    (root / "data/referrals/rows.csv").write_text(
+    referral_csv(root,
         "date,source,physician,service,status,count,taken_by\n"
         "2026-10-01,web,,ablation,referred,13,kim\n"
-        "2026-10-01,unknown,,ablation,referred,3,kim\n", encoding="utf-8")
+        "2026-10-01,unknown,,ablation,referred,3,kim\n")
     (root / "content/training").mkdir(parents=True)
     (root / "content/training/phones.md").write_text(
         "---\ntitle: Phones\naudience: front-desk\n---\n# Phones\n", encoding="utf-8")
     out = tmp_path / "site"
-    done = subprocess.run([sys.executable, "-m", "liaison", "build", "--root", str(root),
-                           "--out", str(out), "--as-of", "2026-11-26"], capture_output=True, text=True)
-    assert done.returncode == 0, done.stderr
+    build_apart(root, out)
     assert kpis(parse(out / "index.html"))["Source captured, 365 days"].all(
         "div", "value")[0].text() == "81.3%"
     referrals = parse(out / "referrals" / "index.html")
@@ -781,24 +777,15 @@ def test_a_treated_share_of_fewer_than_5_referrals_reads_as_counts(tmp_path):
     funnel "2 · 100%" and "1 · 50%", while a brief gives a share only from 5 referrals on
     (PERCENT_BASE) and the trend badges a change only from a base of 5. The page now says
     "1 of 2" where there are fewer than 5, and keeps the percentages from 5 on."""
-    import subprocess
-    import sys
-
-    from conftest import one_physician_site
-
-    root = one_physician_site(tmp_path / "root", "date: 2026-11-02\nliaison: lou\ntype: call\n"
-                              "physicians: [ida-lone]\nsummary: Called the office\n")
-    (root / "data/referrals").mkdir()
-    (root / "data/referrals/rows.csv").write_text(
+    root = ida_lone_called(tmp_path)
+    referral_csv(root,
         "date,source,physician,service,status,count\n"
         "2026-06-01,physician,ida-lone,ablation,treated,1\n"   # matured: 1 of 2 treated
         "2026-06-01,physician,ida-lone,ablation,referred,1\n"
         "2026-11-01,physician,ida-lone,ablation,treated,2\n"   # the last 365 days: 3 of 5
-        "2026-11-01,physician,ida-lone,ablation,scheduled,1\n", encoding="utf-8")
+        "2026-11-01,physician,ida-lone,ablation,scheduled,1\n")
     out = tmp_path / "site"
-    done = subprocess.run([sys.executable, "-m", "liaison", "build", "--root", str(root),
-                           "--out", str(out), "--as-of", "2026-11-26"], capture_output=True, text=True)
-    assert done.returncode == 0, done.stderr
+    build_apart(root, out)
     page = parse(out / "referrals" / "index.html")
     card = kpis(page)["Treated, matured referrals"]
     assert card.all("div", "value")[0].text() == "1 of 2"
@@ -820,22 +807,13 @@ def test_the_physician_share_of_new_patients_needs_5_of_them(tmp_path, rows, sha
     """"Physician referrals, 365 days" read "50.0% of new patients" for 1 physician
     referral of 2 new patients; the share now shows from 5 new patients on, as the site's
     other shares (PERCENT_BASE)."""
-    import subprocess
-    import sys
-
-    from conftest import one_physician_site
-
-    root = one_physician_site(tmp_path / "root", "date: 2026-11-02\nliaison: lou\ntype: call\n"
-                              "physicians: [ida-lone]\nsummary: Called the office\n")
-    (root / "data/referrals").mkdir()
-    (root / "data/referrals/rows.csv").write_text(
+    root = ida_lone_called(tmp_path)
+    referral_csv(root,
         "date,source,physician,service,status,count\n"
         f"2026-11-01,physician,ida-lone,ablation,referred,{rows - 1 if rows > 1 else 1}\n"
-        + ("2026-11-01,web,,ablation,referred,1\n" if rows > 1 else ""), encoding="utf-8")
+        + ("2026-11-01,web,,ablation,referred,1\n" if rows > 1 else ""))
     out = tmp_path / "site"
-    done = subprocess.run([sys.executable, "-m", "liaison", "build", "--root", str(root),
-                           "--out", str(out), "--as-of", "2026-11-26"], capture_output=True, text=True)
-    assert done.returncode == 0, done.stderr
+    build_apart(root, out)
     card = kpis(parse(out / "referrals" / "index.html"))["Physician referrals, 365 days"]
     if share is None:
         assert "of new patients" not in card.text() and "%" not in card.text()
@@ -853,22 +831,13 @@ def test_a_comparison_reaching_back_before_the_first_referral_says_so(tmp_path, 
     on the dashboard, growth that was only the records starting. Under the figures, the
     dashboard and referrals/ now say from which month referrals are on record and which
     previous periods reach back before it."""
-    import subprocess
-    import sys
-
-    from conftest import one_physician_site
-
-    root = one_physician_site(tmp_path / "root", "date: 2026-11-02\nliaison: lou\ntype: call\n"
-                              "physicians: [ida-lone]\nsummary: Called the office\n")
-    (root / "data/referrals").mkdir()
-    (root / "data/referrals/rows.csv").write_text(
+    root = ida_lone_called(tmp_path)
+    referral_csv(root,
         "date,source,physician,service,status,count\n"
         f"{first},physician,ida-lone,ablation,referred,3\n"
-        "2026-11-20,physician,ida-lone,ablation,referred,2\n", encoding="utf-8")
+        "2026-11-20,physician,ida-lone,ablation,referred,2\n")
     out = tmp_path / "site"
-    done = subprocess.run([sys.executable, "-m", "liaison", "build", "--root", str(root),
-                           "--out", str(out), "--as-of", "2026-11-26"], capture_output=True, text=True)
-    assert done.returncode == 0, done.stderr
+    build_apart(root, out)
     day = dt.date.fromisoformat(first)
     for rel in ("index.html", "referrals/index.html"):
         page = parse(out / rel)
@@ -891,27 +860,18 @@ def test_the_dashboards_referrer_lists_say_how_many_they_leave_out(tmp_path):
     a heading without a count, and no line said that 2 more were left out: read alone (on
     paper, say), the practice had 10. The heading gives the count, and a line under a list
     cut short says so and links the referral statistics' full list."""
-    import subprocess
-    import sys
-
-    from conftest import one_physician_site
-
-    root = one_physician_site(tmp_path / "root", "date: 2026-11-02\nliaison: lou\ntype: call\n"
-                              "physicians: [ida-lone]\nsummary: Called the office\n")
+    root = ida_lone_called(tmp_path)
     ids = ["ida-lone"] + [f"doc-{i:02d}" for i in range(1, 12)]
     for pid in ids[1:]:
         (root / f"data/physicians/{pid}.yaml").write_text(
             f"name: Doc {pid[-2:]} Example\nspecialty: Family medicine\npractice: solo\n",
             encoding="utf-8")
-    (root / "data/referrals").mkdir()
-    (root / "data/referrals/rows.csv").write_text(
+    # 206 days before the as-of date: each of the 12 lapsed
+    referral_csv(root,
         "date,source,physician,service,status,count\n"
-        + "".join(f"2026-05-04,physician,{pid},ablation,referred,1\n" for pid in ids),
-        encoding="utf-8")  # 206 days before the as-of date: each of the 12 lapsed
+        + "".join(f"2026-05-04,physician,{pid},ablation,referred,1\n" for pid in ids))
     out = tmp_path / "site"
-    done = subprocess.run([sys.executable, "-m", "liaison", "build", "--root", str(root),
-                           "--out", str(out), "--as-of", "2026-11-26"], capture_output=True, text=True)
-    assert done.returncode == 0, done.stderr
+    build_apart(root, out)
     page = parse(out / "index.html")
     card = next(s for s in page.all("section") if any(
         h.text().startswith("Lapsed referrers") for h in s.all("h2")))
@@ -931,22 +891,13 @@ def test_whole_months_without_a_referral_at_the_end_are_said(tmp_path, as_of, sa
     month of no referral and the last 90 days at −28%: rows not entered yet read as a
     collapse. Whole months without a referral since the last that had one are said under
     the figures, on the dashboard and referrals/."""
-    import subprocess
-    import sys
-
-    from conftest import one_physician_site
-
-    root = one_physician_site(tmp_path / "root", "date: 2026-06-02\nliaison: lou\ntype: call\n"
-                              "physicians: [ida-lone]\nsummary: Called the office\n")
-    (root / "data/referrals").mkdir()
-    (root / "data/referrals/rows.csv").write_text(
+    root = ida_lone_called(tmp_path, "2026-06-02")
+    referral_csv(root,
         "date,source,physician,service,status,count\n"
         "2026-06-01,physician,ida-lone,ablation,referred,4\n"
-        "2026-09-01,web,,ablation,referred,3\n", encoding="utf-8")
+        "2026-09-01,web,,ablation,referred,3\n")
     out = tmp_path / "site"
-    done = subprocess.run([sys.executable, "-m", "liaison", "build", "--root", str(root),
-                           "--out", str(out), "--as-of", as_of], capture_output=True, text=True)
-    assert done.returncode == 0, done.stderr
+    build_apart(root, out, as_of)
     for rel in ("index.html", "referrals/index.html"):
         note = parse(out / rel).by_id("none-since")
         if said is None:

@@ -375,12 +375,9 @@ def test_build_step_uses_the_commit_date(workflow, committed_site, tmp_path, eve
     assert _calls(log, "liaison") == [(str(epoch), expected)]
 
 
-def test_the_required_check_also_requires_branches_up_to_date(tmp_path):
-    """Two pull requests that pass alone can break main together: one deletes a practice
-    no physician names, the other adds a physician at it. Each check ran on its own merge
-    with the base of its day, so with the check required and nothing more both could be
-    merged, and the build of main failed where nobody was looking (the page said "Then
-    nothing with an error can be merged"). This runs that history, then reads the page."""
+def _example_under_git(tmp_path: Path):
+    """The worked example copied read-write to tmp_path/"site", and a function that runs git
+    there (its output) as a test author; skips where git is not installed."""
     if shutil.which("git") is None:
         pytest.skip("git is not installed")
     site = tmp_path / "site"
@@ -388,14 +385,26 @@ def test_the_required_check_also_requires_branches_up_to_date(tmp_path):
     for path in site.rglob("*"):
         path.chmod(0o755 if path.is_dir() else 0o644)
 
-    def git(*args):
-        subprocess.run(["git", "-c", "user.name=T", "-c", "user.email=t@example.org",
-                        "-c", "commit.gpgsign=false", *args], cwd=site, check=True,
-                       capture_output=True)
+    def git(*args) -> str:
+        return subprocess.run(["git", "-c", "user.name=T", "-c", "user.email=t@example.org",
+                               "-c", "commit.gpgsign=false", *args], cwd=site, check=True,
+                              capture_output=True, text=True).stdout
 
-    def valid() -> bool:
-        return CliRunner().invoke(cli_main, ["validate", "--root", str(site)]).exit_code == 0
+    return site, git
 
+
+def valid(root: Path) -> bool:
+    """Whether `validate` passes on ``root``."""
+    return CliRunner().invoke(cli_main, ["validate", "--root", str(root)]).exit_code == 0
+
+
+def test_the_required_check_also_requires_branches_up_to_date(tmp_path):
+    """Two pull requests that pass alone can break main together: one deletes a practice
+    no physician names, the other adds a physician at it. Each check ran on its own merge
+    with the base of its day, so with the check required and nothing more both could be
+    merged, and the build of main failed where nobody was looking (the page said "Then
+    nothing with an error can be merged"). This runs that history, then reads the page."""
+    site, git = _example_under_git(tmp_path)
     (site / "data/practices/quarry-road-clinic.yaml").write_text("name: Quarry Road Clinic\n")
     git("init", "-q", "-b", "main")
     git("add", "-A")
@@ -403,17 +412,17 @@ def test_the_required_check_also_requires_branches_up_to_date(tmp_path):
     git("checkout", "-q", "-b", "delete-the-practice")
     git("rm", "-q", "data/practices/quarry-road-clinic.yaml")
     git("commit", "-q", "-m", "A")
-    assert valid()
+    assert valid(site)
     git("checkout", "-q", "-b", "add-a-physician", "main")
     (site / "data/physicians/tamsin-hale.yaml").write_text(
         "name: Tamsin Hale\nspecialty: Family Medicine\npractice: quarry-road-clinic\n")
     git("add", "-A")
     git("commit", "-q", "-m", "B")
-    assert valid()
+    assert valid(site)
     git("checkout", "-q", "main")
     git("merge", "-q", "--no-ff", "-m", "A", "delete-the-practice")
     git("merge", "-q", "--no-ff", "-m", "B", "add-a-physician")
-    assert not valid()
+    assert not valid(site)
     docs = " ".join(DOCS.read_text(encoding="utf-8").split())
     assert "Then nothing with an error can be merged." not in docs
     assert "**Require branches to be up to date before merging**" in docs
@@ -425,21 +434,7 @@ def test_the_hook_section_says_new_files_must_be_added_to_be_checked(tmp_path):
     satisfies the hook (validate reads the folder), while the commit (`git commit -a`
     included) names a physician it does not hold, and the pull request's check fails. The
     page said the hooks run `validate` "before a commit leaves a laptop", nothing more."""
-    if shutil.which("git") is None:
-        pytest.skip("git is not installed")
-    site = tmp_path / "site"
-    shutil.copytree(REPO / "tests/fixtures/spec-example-v2", site)
-    for path in site.rglob("*"):
-        path.chmod(0o755 if path.is_dir() else 0o644)
-
-    def git(*args):
-        return subprocess.run(["git", "-c", "user.name=T", "-c", "user.email=t@example.org",
-                               "-c", "commit.gpgsign=false", *args], cwd=site, check=True,
-                              capture_output=True, text=True).stdout
-
-    def valid(root) -> bool:
-        return CliRunner().invoke(cli_main, ["validate", "--root", str(root)]).exit_code == 0
-
+    site, git = _example_under_git(tmp_path)
     git("init", "-q", "-b", "main")
     git("add", "-A")
     git("commit", "-q", "-m", "base")

@@ -71,6 +71,14 @@ def read(tmp_path, monkeypatch, content, whole: bool):
     return rows, loader.problems
 
 
+def assert_said_both_ways(tmp_path, monkeypatch, content, expected, key=list) -> None:
+    """``content`` read whole and read row by row each gives the problems ``expected``, as
+    (line, message) pairs (in ``key``'s order: ``sorted`` where the order does not matter)."""
+    for whole in (True, False):
+        _rows, problems = read(tmp_path, monkeypatch, content, whole=whole)
+        assert key((p.line, p.message) for p in problems) == expected
+
+
 @pytest.mark.parametrize("name", TEXTS)
 def test_whole_file_and_row_by_row_agree(tmp_path, monkeypatch, name):
     whole = read(tmp_path, monkeypatch, TEXTS[name], whole=True)
@@ -218,16 +226,14 @@ def test_a_date_a_spreadsheet_rewrote_gets_its_likely_reading(tmp_path, monkeypa
     # "'11/2/2026' is not a date: write YYYY-MM-DD", as if the person had typed it so
     text = (HEADER + "11/2/2026,web,,sclerotherapy,,,,\n" + "25/12/2026,web,,sclerotherapy,,,,\n"
             + "2/30/2026,web,,sclerotherapy,,,,\n")
-    for whole in (True, False):
-        _rows, problems = read(tmp_path, monkeypatch, text, whole=whole)
-        assert [(p.line, p.message) for p in problems] == [
-            (2, "date: '11/2/2026' is not a date: write YYYY-MM-DD (2026-11-02, if it means "
-                "November 2, 2026: a spreadsheet writes dates so unless their column is "
-                "formatted as text)"),
-            (3, "date: '25/12/2026' is not a date: write YYYY-MM-DD (2026-12-25, if it means "
-                "December 25, 2026: a spreadsheet writes dates so unless their column is "
-                "formatted as text)"),
-            (4, "date: '2/30/2026' is not a date: write YYYY-MM-DD")]
+    assert_said_both_ways(tmp_path, monkeypatch, text, [
+        (2, "date: '11/2/2026' is not a date: write YYYY-MM-DD (2026-11-02, if it means "
+            "November 2, 2026: a spreadsheet writes dates so unless their column is "
+            "formatted as text)"),
+        (3, "date: '25/12/2026' is not a date: write YYYY-MM-DD (2026-12-25, if it means "
+            "December 25, 2026: a spreadsheet writes dates so unless their column is "
+            "formatted as text)"),
+        (4, "date: '2/30/2026' is not a date: write YYYY-MM-DD")])
 
 
 @pytest.mark.parametrize("cell, hint", [
@@ -294,25 +300,21 @@ def test_a_date_kept_as_text_by_a_spreadsheets_marks_says_to_drop_them(tmp_path,
     # in a sheet) read only "write YYYY-MM-DD", though the date inside is one
     text = (HEADER + "'2026-12-01,web,,sclerotherapy,,,,\n"
             + '"=""2026-12-02""",web,,sclerotherapy,,,,\n')
-    for whole in (True, False):
-        _rows, problems = read(tmp_path, monkeypatch, text, whole=whole)
-        assert [(p.line, p.message) for p in problems] == [
-            (2, "date: ''2026-12-01' is not a date: write YYYY-MM-DD (2026-12-01: the apostrophe "
-                "before it, which keeps a date as text in a spreadsheet, is no part of it)"),
-            (3, "date: '=\"2026-12-02\"' is not a date: write YYYY-MM-DD (2026-12-02: the formula "
-                "around it, which keeps a date as text in a spreadsheet, is no part of it)")]
+    assert_said_both_ways(tmp_path, monkeypatch, text, [
+        (2, "date: ''2026-12-01' is not a date: write YYYY-MM-DD (2026-12-01: the apostrophe "
+            "before it, which keeps a date as text in a spreadsheet, is no part of it)"),
+        (3, "date: '=\"2026-12-02\"' is not a date: write YYYY-MM-DD (2026-12-02: the formula "
+            "around it, which keeps a date as text in a spreadsheet, is no part of it)")])
 
 
 def test_a_count_a_spreadsheet_wrote_with_decimals_says_the_whole_number(tmp_path, monkeypatch):
     # a count column formatted as a number with decimals saves 2 as 2.00: it read only
     # "expected a whole number ≥ 1, got '2.00'"
     text = HEADER + "2026-01-05,web,,sclerotherapy,,2.00,,\n2026-01-05,web,,sclerotherapy,,0.0,,\n"
-    for whole in (True, False):
-        _rows, problems = read(tmp_path, monkeypatch, text, whole=whole)
-        assert [(p.line, p.message) for p in problems] == [
-            (2, "count: expected a whole number ≥ 1, got '2.00' (write 2: a spreadsheet writes "
-                "a number so when its column is formatted with decimals)"),
-            (3, "count: expected a whole number ≥ 1, got '0.0'")]
+    assert_said_both_ways(tmp_path, monkeypatch, text, [
+        (2, "count: expected a whole number ≥ 1, got '2.00' (write 2: a spreadsheet writes "
+            "a number so when its column is formatted with decimals)"),
+        (3, "count: expected a whole number ≥ 1, got '0.0'")])
 
 
 def test_a_count_a_spreadsheet_wrote_with_thousands_separators_says_the_digits(tmp_path,
@@ -324,16 +326,14 @@ def test_a_count_a_spreadsheet_wrote_with_thousands_separators_says_the_digits(t
             + '2026-01-05,web,,sclerotherapy,,"1,20",,\n'
             # a thousand, before it is 1 written with three decimals: it said "write 1"
             + '2026-01-05,web,,sclerotherapy,,"1,000",,\n')
-    for whole in (True, False):
-        _rows, problems = read(tmp_path, monkeypatch, text, whole=whole)
-        assert [(p.line, p.message) for p in problems] == [
-            (2, "count: expected a whole number ≥ 1, got '1,200' (write 1200: the digits only, "
-                "without separators)"),
-            (3, "count: expected a whole number ≥ 1, got '1 200' (write 1200: the digits only, "
-                "without separators)"),
-            (4, "count: expected a whole number ≥ 1, got '1,20'"),
-            (5, "count: expected a whole number ≥ 1, got '1,000' (write 1000: the digits only, "
-                "without separators; or 1, if the ',' is a decimal comma)")]
+    assert_said_both_ways(tmp_path, monkeypatch, text, [
+        (2, "count: expected a whole number ≥ 1, got '1,200' (write 1200: the digits only, "
+            "without separators)"),
+        (3, "count: expected a whole number ≥ 1, got '1 200' (write 1200: the digits only, "
+            "without separators)"),
+        (4, "count: expected a whole number ≥ 1, got '1,20'"),
+        (5, "count: expected a whole number ≥ 1, got '1,000' (write 1000: the digits only, "
+            "without separators; or 1, if the ',' is a decimal comma)")])
 
 
 def test_a_file_without_its_header_row_is_one_error(tmp_path, monkeypatch):
@@ -519,19 +519,17 @@ def test_a_cell_marked_as_having_no_value_says_to_leave_it_empty(tmp_path, monke
     text = (HEADER + "2026-01-05,web,N/A,sclerotherapy,N/A,n/a,,\n"
             + "2026-01-06,physician,-,sclerotherapy,,,,#N/A\n"
             + "N/A,N/A,,sclerotherapy,,,,\n")
-    for whole in (True, False):
-        _rows, problems = read(tmp_path, monkeypatch, text, whole=whole)
-        assert sorted((p.line, p.message) for p in problems) == [
-            (2, "count: 'n/a' marks no value: leave it empty (an empty count is 1)"),
-            (2, "physician: 'N/A' marks no value: leave it empty"),
-            (2, "status: 'N/A' marks no value: leave it empty (an empty status is referred)"),
-            (3, "declined_reason: '#N/A' marks no value: leave it empty"),
-            (3, "physician: '-' marks no value: write the physician's id (the source is "
-                "physician)"),
-            (4, "date: 'N/A' marks no value, and every referral has its date: write it"),
-            (4, "source: 'N/A' is no answer: write 'unknown' when nobody asked \"how did you "
-                "hear about us?\""),
-        ]
+    assert_said_both_ways(tmp_path, monkeypatch, text, [
+        (2, "count: 'n/a' marks no value: leave it empty (an empty count is 1)"),
+        (2, "physician: 'N/A' marks no value: leave it empty"),
+        (2, "status: 'N/A' marks no value: leave it empty (an empty status is referred)"),
+        (3, "declined_reason: '#N/A' marks no value: leave it empty"),
+        (3, "physician: '-' marks no value: write the physician's id (the source is "
+            "physician)"),
+        (4, "date: 'N/A' marks no value, and every referral has its date: write it"),
+        (4, "source: 'N/A' is no answer: write 'unknown' when nobody asked \"how did you "
+            "hear about us?\""),
+    ], key=sorted)
 
 
 def test_a_stage_or_reason_in_the_coordinators_words_says_what_to_write(tmp_path, monkeypatch):
@@ -540,17 +538,15 @@ def test_a_stage_or_reason_in_the_coordinators_words_says_what_to_write(tmp_path
     # came is declined, for no response), as the source's words are answered
     text = (HEADER + "2026-01-05,web,,vein-ablation,seen,,,\n"
             + "2026-01-06,web,,vein-ablation,declined,,,lost to follow-up\n")
-    for whole in (True, False):
-        _rows, problems = read(tmp_path, monkeypatch, text, whole=whole)
-        assert [(p.line, p.message) for p in problems] == [
-            (2, "status: 'seen' is not one of 'referred', 'scheduled', 'consulted', 'treated' or "
-                "'declined': it is the furthest stage the referral reached: a patient we saw is "
-                "'consulted', one who never came (a no-show, lost to follow-up) is 'declined' "
-                "with declined_reason 'no-response'"),
-            (3, "declined_reason: 'lost to follow-up' is not one of 'insurance', "
-                "'not-a-candidate', 'patient-choice', 'no-response' or 'other': a patient who "
-                "never answered or never came is 'no-response', a reason none of these fits is "
-                "'other'")]
+    assert_said_both_ways(tmp_path, monkeypatch, text, [
+        (2, "status: 'seen' is not one of 'referred', 'scheduled', 'consulted', 'treated' or "
+            "'declined': it is the furthest stage the referral reached: a patient we saw is "
+            "'consulted', one who never came (a no-show, lost to follow-up) is 'declined' "
+            "with declined_reason 'no-response'"),
+        (3, "declined_reason: 'lost to follow-up' is not one of 'insurance', "
+            "'not-a-candidate', 'patient-choice', 'no-response' or 'other': a patient who "
+            "never answered or never came is 'no-response', a reason none of these fits is "
+            "'other'")])
     # a close one is still told as such
     _rows, problems = read(tmp_path, monkeypatch, HEADER + "2026-01-05,web,,vein-ablation,sheduled,,,\n",
                            whole=True)
@@ -565,15 +561,13 @@ def test_a_source_left_empty_beside_a_physician_says_to_write_physician(tmp_path
     # is physician"; a row with no physician is still told 'unknown'
     text = (HEADER + "2026-01-05,,alan-cho,sclerotherapy,,,,\n"
             + "2026-01-06,N/A,alan-cho,sclerotherapy,,,,\n" + "2026-01-07,,,sclerotherapy,,,,\n")
-    for whole in (True, False):
-        _rows, problems = read(tmp_path, monkeypatch, text, whole=whole)
-        named = ("write 'physician', as the row names a physician (or empty the physician cell "
-                 "and write the answer to \"how did you hear about us?\")")
-        assert [(p.line, p.message) for p in problems] == [
-            (2, f"source: required field is missing: {named}"),
-            (3, f"source: 'N/A' is no answer: {named}"),
-            (4, "source: required field is missing: write 'unknown' when nobody asked \"how did "
-                "you hear about us?\"")]
+    named = ("write 'physician', as the row names a physician (or empty the physician cell "
+             "and write the answer to \"how did you hear about us?\")")
+    assert_said_both_ways(tmp_path, monkeypatch, text, [
+        (2, f"source: required field is missing: {named}"),
+        (3, f"source: 'N/A' is no answer: {named}"),
+        (4, "source: required field is missing: write 'unknown' when nobody asked \"how did "
+            "you hear about us?\"")])
 
 
 @pytest.mark.parametrize("whole", [True, False])

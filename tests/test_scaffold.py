@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import stat
 from datetime import date
 from pathlib import Path
 
@@ -18,23 +17,15 @@ from liaison.pipeline import check
 from liaison.cli import new
 from liaison.scaffold import render, scalar
 
-SPEC_EXAMPLE = Path(__file__).resolve().parent / "fixtures" / "spec-example-v2"
 AS_OF = date(2026, 11, 26)
 VALID_NPI = "1234567893"  # not used by any physician of the example
 ZERO_NPI = "0123456788"  # a valid check digit and a leading zero: must stay text
 
 
 @pytest.fixture
-def root(tmp_path: Path) -> Path:
-    """A writable copy of the contract's example site."""
-    dest = tmp_path / "site"
-    shutil.copytree(SPEC_EXAMPLE, dest)
-    for dirpath, _dirs, files in os.walk(dest):
-        Path(dirpath).chmod(0o755)
-        for name in files:
-            p = Path(dirpath) / name
-            p.chmod(p.stat().st_mode | stat.S_IWUSR | stat.S_IRUSR)
-    return dest
+def root(example_site: Path) -> Path:
+    """A writable copy of the contract's example site (conftest's example_site)."""
+    return example_site
 
 
 def run(root: Path, *args: str, env: dict | None = None):
@@ -44,6 +35,15 @@ def run(root: Path, *args: str, env: dict | None = None):
 
         raise AssertionError("".join(traceback.format_exception(*result.exc_info)))
     return result
+
+
+def written(root: Path, rel: str, *args: str):
+    """Runs ``new`` with ``args``, which must succeed and print the path ``rel`` of the file
+    it wrote, alone; the result and the file's text."""
+    result = run(root, *args)
+    assert result.exit_code == 0, result.output
+    assert result.stdout == rel + "\n"
+    return result, (root / rel).read_text(encoding="utf-8")
 
 
 def assert_validates(root: Path, rel: str):
@@ -85,11 +85,8 @@ def test_physician_written_prefilled_and_valid(root):
             "--credentials", "MD", "--npi", VALID_NPI, "--tier", "A",
             "--liaison", "lena-brooks", "--office-day", "tue", "--office-day", "thu",
             "--interest", "wound care, venous", "--tag", "0123", "--tag", "yes"]
-    result = run(root, *args)
     rel = "data/physicians/pat-oneil.yaml"
-    assert result.exit_code == 0, result.output
-    assert result.stdout == rel + "\n"
-    text = (root / rel).read_text(encoding="utf-8")
+    result, text = written(root, rel, *args)
     assert text.startswith("# Physician 'pat-oneil'")
     assert "remove the \"# \"" in text  # how to fill it in
     assert_every_field_shown(text, Physician)
@@ -217,11 +214,8 @@ def test_practice_written_prefilled_and_valid(root):
             "--zip", "02134", "--phone", "8285550199", "--liaison", "lena-brooks",
             "--best-visit-times", "Tue after 2 pm", "--ehr", "athenahealth", "--tag", "null",
             "--tag", "primary-care"]
-    result = run(root, *args)
     rel = "data/practices/blue-valley-pediatrics.yaml"
-    assert result.exit_code == 0, result.output
-    assert result.stdout == rel + "\n"
-    text = (root / rel).read_text(encoding="utf-8")
+    result, text = written(root, rel, *args)
     assert_every_field_shown(text, Practice)
     assert re.search(r"^# fax: +# Fax number\.$", text, re.M)
     # the nested staff list as a commented example, each field with its description
@@ -257,11 +251,8 @@ def test_practice_bad_id_and_unknown_liaison(root):
 def test_member_written_prefilled_and_valid(root):
     args = ["member", "amy-ng", "--name", "Amy Ng", "--role", "liaison",
             "--email", "amy.ng@blueridgevein.example"]
-    result = run(root, *args)
     rel = "data/team/amy-ng.yaml"
-    assert result.exit_code == 0, result.output
-    assert result.stdout == rel + "\n"
-    text = (root / rel).read_text(encoding="utf-8")
+    result, text = written(root, rel, *args)
     assert_every_field_shown(text, TeamMember)
     assert re.search(r"^# trainings: +# Trainings completed\.$", text, re.M)
     assert re.search(r"^#   - guide: +# The training guide \(id\) completed\.$", text, re.M)
@@ -293,12 +284,9 @@ INTERACTION = ["interaction", "--practice", "hendersonville-womens-health",
 def test_interaction_written_prefilled_and_valid(root):
     args = [*INTERACTION, "--met-with", "Front desk: Ana", "--need", "faster scheduling",
             "--outcome", "positive", "--deck", "venous-basics", "--next-visit", "2026-12-15"]
-    result = run(root, *args)
     rel = "data/interactions/2026/11/20-hendersonville-womens-health.yaml"
-    assert result.exit_code == 0, result.output
-    assert result.stdout == rel + "\n"
+    result, text = written(root, rel, *args)
     assert result.stderr == ""
-    text = (root / rel).read_text(encoding="utf-8")
     assert_every_field_shown(text, Interaction)
     assert re.search(r"^date: 2026-11-20 +# When it happened \(YYYY-MM-DD\)\.$", text, re.M)
     assert re.search(r"^# notes: +# Notes \(Markdown\)\.$", text, re.M)
@@ -431,11 +419,9 @@ def assert_every_item_field_shown(text: str, model) -> None:
 
 
 def test_referral_written_prefilled_and_valid(root):
-    result = run(root, *REFERRAL, "--status", "treated", "--count", "3")
     rel = "data/referrals/2026/11/20-james-whitley.yaml"
-    assert result.exit_code == 0, result.output
-    assert result.stdout == rel + "\n" and result.stderr == ""
-    text = (root / rel).read_text(encoding="utf-8")
+    result, text = written(root, rel, *REFERRAL, "--status", "treated", "--count", "3")
+    assert result.stderr == ""
     assert text.startswith("# Referral of 2026-11-20") and "No patient information" in text
     assert_every_item_field_shown(text, Referral)
     assert re.search(r"^- date: 2026-11-20 +# When the referral arrived \(YYYY-MM-DD\)\.$",
@@ -579,11 +565,8 @@ GUIDE = ["guide", "compression-basics", "--title", "Compression: the {{ basics }
 
 
 def test_guide_written_prefilled_and_valid(root):
-    result = run(root, *GUIDE)
     rel = "content/training/compression-basics.md"
-    assert result.exit_code == 0, result.output
-    assert result.stdout == rel + "\n"
-    text = (root / rel).read_text(encoding="utf-8")
+    result, text = written(root, rel, *GUIDE)
     assert text.startswith("---\n# Training guide 'compression-basics'")
     assert_every_field_shown(text, GuideMeta)
     assert re.search(r"^order: 2 +# Position in the training index\.$", text, re.M)
@@ -625,11 +608,8 @@ def test_deck_written_prefilled_and_valid(root):
     args = ["deck", "wound-referrals", "--title", "Leg wounds: {{ when }} to refer",
             "--description", "For primary care", "--target", "mountain-view-family-medicine",
             "--target", "french-broad-podiatry"]
-    result = run(root, *args)
     rel = "content/presentations/wound-referrals.md"
-    assert result.exit_code == 0, result.output
-    assert result.stdout == rel + "\n"
-    text = (root / rel).read_text(encoding="utf-8")
+    result, text = written(root, rel, *args)
     assert_every_field_shown(text, DeckMeta)
     assert "targets: [mountain-view-family-medicine, french-broad-podiatry]" in text
     # Two slides; practice.name only inside {% if practice … %}; the title is not run as Jinja.

@@ -1,6 +1,7 @@
 """`serve` as a person uses it: a real server process, a file edited, broken and fixed."""
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 import re
@@ -56,14 +57,33 @@ def _wait(predicate, what: str, timeout: float = TIMEOUT):
     raise AssertionError(f"timed out waiting for {what}; last: {last!r}")
 
 
+def _serve(root, log, *options: str, env: dict | None = None, cwd=None) -> subprocess.Popen:
+    """`build.py serve` of ``root`` (with ``options``) on a free port at 2026-11-26, started
+    in a process of its own that writes to the open file ``log``; ``env`` by default this
+    process's, its output unbuffered."""
+    return subprocess.Popen(
+        [sys.executable, str(REPO / "build.py"), "serve", "--root", str(root), *options,
+         "--port", "0", "--as-of", "2026-11-26"],
+        stdout=log, stderr=subprocess.STDOUT,
+        env=env if env is not None else {**os.environ, "PYTHONUNBUFFERED": "1"}, cwd=cwd)
+
+
+@contextlib.contextmanager
+def _killed_if_left(proc: subprocess.Popen):
+    """Runs the block; then kills ``proc`` and waits for it if it is still running (the block
+    failed before the server stopped)."""
+    try:
+        yield proc
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+
+
 @pytest.fixture
 def server(example_site, tmp_path):
     log = open(tmp_path / "serve.log", "w+")
-    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-    proc = subprocess.Popen(
-        [sys.executable, str(REPO / "build.py"), "serve", "--root", str(example_site),
-         "--port", "0", "--as-of", "2026-11-26"],
-        stdout=log, stderr=subprocess.STDOUT, env=env, cwd=tmp_path)
+    proc = _serve(example_site, log, cwd=tmp_path)
 
     def url():
         log.seek(0)
@@ -164,10 +184,7 @@ def test_serve_says_the_errors_in_the_terminal_too(example_site, tmp_path):
     practice.write_text(text.replace("name: French Broad Podiatry", "nmae: French Broad Podiatry"))
     log = tmp_path / "serve.log"
     with open(log, "w") as out:
-        proc = subprocess.Popen(
-            [sys.executable, str(REPO / "build.py"), "serve", "--root", str(example_site),
-             "--port", "0", "--as-of", "2026-11-26"],
-            stdout=out, stderr=subprocess.STDOUT, env={**os.environ, "PYTHONUNBUFFERED": "1"})
+        proc = _serve(example_site, out)
         try:
             _wait(lambda: "serving " in log.read_text(), "the server to start")
             said = log.read_text()
@@ -316,10 +333,7 @@ def test_serve_warns_when_it_is_reachable_from_the_network(example_site, tmp_pat
     address is said on the second line."""
     log = tmp_path / "serve.log"
     with open(log, "w") as out:
-        proc = subprocess.Popen(
-            [sys.executable, str(REPO / "build.py"), "serve", "--root", str(example_site),
-             "--host", host, "--port", "0", "--as-of", "2026-11-26"],
-            stdout=out, stderr=subprocess.STDOUT, env={**os.environ, "PYTHONUNBUFFERED": "1"})
+        proc = _serve(example_site, out, "--host", host)
         try:
             _wait(lambda: "serving " in log.read_text(), "the server to start")
             time.sleep(0.3)
@@ -869,20 +883,13 @@ def test_serve_stops_cleanly_and_writes_nothing(example_site, tmp_path, signame)
     env = {**os.environ, "PYTHONUNBUFFERED": "1", "TMPDIR": str(temp)}
     before = sorted(p.relative_to(example_site) for p in example_site.rglob("*"))
     with open(log_path, "w") as log:
-        proc = subprocess.Popen(
-            [sys.executable, str(REPO / "build.py"), "serve", "--root", str(example_site),
-             "--port", "0", "--as-of", "2026-11-26"],
-            stdout=log, stderr=subprocess.STDOUT, env=env, cwd=tmp_path)
-    try:
+        proc = _serve(example_site, log, env=env, cwd=tmp_path)
+    with _killed_if_left(proc):
         base = _wait(lambda: (m := re.search(r"on (http://127\.0\.0\.1:\d+/)", log_path.read_text()))
                      and m.group(1), "the server to start")
         assert "Dashboard" in _get(base)
         proc.send_signal(getattr(signal, signame))
         proc.wait(timeout=30)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
     text = log_path.read_text()
     assert "Traceback" not in text, text
     assert list(temp.iterdir()) == [], "serve writes nothing to disk"
@@ -898,12 +905,8 @@ def test_ctrl_c_pressed_again_while_serve_stops_is_no_traceback(example_site, tm
 
     log_path = tmp_path / "serve.log"
     with open(log_path, "w") as log:
-        proc = subprocess.Popen(
-            [sys.executable, str(REPO / "build.py"), "serve", "--root", str(example_site),
-             "--port", "0", "--as-of", "2026-11-26"],
-            stdout=log, stderr=subprocess.STDOUT, env={**os.environ, "PYTHONUNBUFFERED": "1"},
-            cwd=tmp_path)
-    try:
+        proc = _serve(example_site, log, cwd=tmp_path)
+    with _killed_if_left(proc):
         _wait(lambda: "serving " in log_path.read_text(), "the server to start")
         for _ in range(8):  # (the stop takes up to 0.5 s: some land while it stops)
             if proc.poll() is not None:
@@ -911,10 +914,6 @@ def test_ctrl_c_pressed_again_while_serve_stops_is_no_traceback(example_site, tm
             proc.send_signal(signal.SIGINT)
             time.sleep(0.05)
         proc.wait(timeout=30)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
     text = log_path.read_text()
     assert "Traceback" not in text, text
     assert text.rstrip().endswith("stopped (SIGINT)"), text

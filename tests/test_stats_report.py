@@ -15,9 +15,7 @@ EXAMPLE = Path(__file__).resolve().parent / "fixtures" / "spec-example-v2"
 
 @pytest.fixture(scope="module")
 def report() -> str:
-    done = subprocess.run([sys.executable, "-m", "liaison", "stats", "--root", str(EXAMPLE),
-                           "--as-of", "2026-11-26"], capture_output=True, text=True)
-    assert done.returncode == 0, done.stderr
+    done, _ = _stats(EXAMPLE, "2026-11-26")
     return re.sub(r" +", " ", re.sub(r"\n {37,}", " ", done.stdout))  # a figure's note in one line
 
 
@@ -29,13 +27,36 @@ def _called_ida_lone(tmp_path):
                               "physicians: [ida-lone]\nsummary: Called the office\n")
 
 
-def _stats(root, as_of: str):
-    """`liaison stats` of ``root`` at ``as_of`` in a process of its own, which must succeed:
-    the process and its text with runs of spaces made one (the columns' padding)."""
-    done = subprocess.run([sys.executable, "-m", "liaison", "stats", "--root", str(root),
+def _run_stats(root, as_of: str) -> subprocess.CompletedProcess:
+    """`liaison stats` of ``root`` at ``as_of`` in a process of its own."""
+    return subprocess.run([sys.executable, "-m", "liaison", "stats", "--root", str(root),
                            "--as-of", as_of], capture_output=True, text=True)
+
+
+def _stats(root, as_of: str):
+    """`liaison stats` of ``root`` at ``as_of`` (``_run_stats``), which must succeed: the
+    process and its text with runs of spaces made one (the columns' padding)."""
+    done = _run_stats(root, as_of)
     assert done.returncode == 0, done.stderr
     return done, re.sub(r" +", " ", done.stdout)
+
+
+def _referral_rows(root, rows: str) -> None:
+    """Writes ``rows`` (CSV lines, count last) as the site's one referral file, under its
+    header."""
+    (root / "data/referrals").mkdir()
+    (root / "data/referrals/rows.csv").write_text(
+        "date,source,physician,service,status,count\n" + rows, encoding="utf-8")
+
+
+def _lunch_of_80(tmp_path, limit: str):
+    """A one-physician site (conftest's) whose liaison gave Ida Lone's office a lunch of $80
+    on 2024-02-29, under an annual limit of ``limit``."""
+    from conftest import one_physician_site
+
+    return one_physician_site(tmp_path / "root", "date: 2024-02-29\nliaison: lou\ntype: lunch\n"
+                              "physicians: [ida-lone]\nsummary: Lunch for the office\ncost: 80\n",
+                              site_extra=f"compliance: {{annual_limit: {limit}}}\n")
 
 
 def test_spend_names_its_year_for_closing_figures_asked_after_it(report):
@@ -84,11 +105,7 @@ def test_outcomes_spend_and_return_on_visit(report):
 def test_a_physician_at_exactly_80_percent_is_counted_as_the_compliance_page_counts(tmp_path):
     """The compliance page lists a physician "at 80% or more"; the report said "over 80%" and
     left out one given exactly 80% of the limit ($80.00 of $100.00): 0 here, 1 there."""
-    from conftest import one_physician_site
-
-    root = one_physician_site(tmp_path / "root", "date: 2024-02-29\nliaison: lou\ntype: lunch\n"
-                              "physicians: [ida-lone]\nsummary: Lunch for the office\ncost: 80\n",
-                              site_extra="compliance: {annual_limit: 100}\n")
+    root = _lunch_of_80(tmp_path, "100")
     done, out = _stats(root, "2024-02-29")
     assert "at 80% or more of the $100.00 limit: 1" in out
     assert "$80.00 Ida Lone (ida-lone)" in out
@@ -98,11 +115,7 @@ def test_a_limit_of_more_than_two_decimals_is_compared_exactly_as_the_compliance
     """The compliance page compares a physician's spend with the exact limit: $80.00 of a
     limit of $100.004 is 8,000 cents < 80% of 10,000.4, not near it. The report compared
     with the limit cut to whole cents (10,000) and listed the physician: 1 here, 0 there."""
-    from conftest import one_physician_site
-
-    root = one_physician_site(tmp_path / "root", "date: 2024-02-29\nliaison: lou\ntype: lunch\n"
-                              "physicians: [ida-lone]\nsummary: Lunch for the office\ncost: 80\n",
-                              site_extra="compliance: {annual_limit: 100.004}\n")
+    root = _lunch_of_80(tmp_path, "100.004")
     done, out = _stats(root, "2024-02-29")
     assert "at 80% or more of the $100.004 limit: 0" in out  # written as it is compared
     assert "Ida Lone (ida-lone)" not in out.split("limit:")[1].split("Top referrers")[0]
@@ -113,13 +126,10 @@ def test_a_change_reads_as_the_site_badges_read_it(tmp_path):
     badge rounds half away from zero ("+13% · 9 vs 8"), the report rounded half to even and
     said +12%; a fall of 1 in 201 is "±0" on the site, and the report said "+0%", a rise."""
     root = _called_ida_lone(tmp_path)
-    (root / "data/referrals").mkdir()
-    (root / "data/referrals/rows.csv").write_text(
-        "date,source,physician,service,status,count\n"
-        "2026-11-02,physician,ida-lone,ablation,referred,9\n"
-        "2026-08-01,physician,ida-lone,ablation,referred,8\n"
-        "2026-03-02,physician,ida-lone,ablation,referred,183\n"
-        "2025-03-02,physician,ida-lone,ablation,referred,201\n", encoding="utf-8")
+    _referral_rows(root, "2026-11-02,physician,ida-lone,ablation,referred,9\n"
+                         "2026-08-01,physician,ida-lone,ablation,referred,8\n"
+                         "2026-03-02,physician,ida-lone,ablation,referred,183\n"
+                         "2025-03-02,physician,ida-lone,ablation,referred,201\n")
     done, out = _stats(root, "2026-11-26")
     assert "Referrals, last 90 days 9 (9 vs 8, +13%, previous 90 days)" in out
     assert "from physicians 200 (200 vs 201, ±0, previous 365 days)" in out
@@ -129,11 +139,8 @@ def test_the_matured_treated_share_rounds_as_the_referral_pages_funnel(tmp_path)
     """1 treated of 8 matured referrals is 12.5%: the funnel chart of referrals/ reads
     "Treated 1 (13%)" (half away from zero), the report said "12% treated" (half to even)."""
     root = _called_ida_lone(tmp_path)
-    (root / "data/referrals").mkdir()
-    (root / "data/referrals/rows.csv").write_text(
-        "date,source,physician,service,status,count\n"
-        "2026-06-01,physician,ida-lone,ablation,treated,1\n"
-        "2026-06-01,physician,ida-lone,ablation,referred,7\n", encoding="utf-8")
+    _referral_rows(root, "2026-06-01,physician,ida-lone,ablation,treated,1\n"
+                         "2026-06-01,physician,ida-lone,ablation,referred,7\n")
     done, out = _stats(root, "2026-11-26")
     assert "Matured referrals 8 (90–454 days old: 13% treated, 0 declined)" in out
 
@@ -155,34 +162,27 @@ def test_the_liaison_table_names_each_liaison_in_the_team_pages_words(report):
     assert "tier coverage: their tiered physicians visited within the tier's cadence" in table
 
 
-def test_the_liaison_table_lists_them_by_last_name_as_the_team_page(tmp_path):
+def test_the_liaison_table_lists_them_by_last_name_as_the_team_page(example_site):
     """The table went by record id (t-0003 Calia Salroson, t-0004 Wilion Marsaford, t-0005
     Jaa Barneson…), which beside names reads as no order at all; team/ lists them by last
     name, and so does the report now."""
-    import shutil
-
-    root = tmp_path / "site"
-    shutil.copytree(EXAMPLE, root)
+    root = example_site
     team = root / "data" / "team"
     (team / "a-liaison.yaml").write_text("name: Zoe Young\nrole: liaison\n", encoding="utf-8")
     (team / "z-liaison.yaml").write_text("name: Ada Abbott\nrole: liaison\n", encoding="utf-8")
-    done = subprocess.run([sys.executable, "-m", "liaison", "stats", "--root", str(root),
-                           "--as-of", "2026-11-26"], capture_output=True, text=True)
+    done = _run_stats(root, "2026-11-26")
     assert done.returncode == 0, done.stderr
     rows = done.stdout.split("\nLiaisons\n")[1].splitlines()[1:4]
     assert [" ".join(r.split()[:2]) for r in rows] == ["Ada Abbott", "Lena Brooks", "Zoe Young"]
 
 
-def test_the_liaison_table_says_what_a_hand_over_left_in_no_call_plan(tmp_path):
+def test_the_liaison_table_says_what_a_hand_over_left_in_no_call_plan(example_site):
     """Lena Brooks leaves (`role: other`) and her practices go to Kim Ruiz, but nina-vargas
     names her in her own file. The table listed Kim alone: that physician was in no row and
     no call plan, with nothing to say so (its physicians summed to one less than before)."""
-    import shutil
-
     from liaison.pipeline import check
 
-    root = tmp_path / "site"
-    shutil.copytree(EXAMPLE, root)
+    root = example_site
     (root / "data/team/kim-ruiz.yaml").write_text("name: Kim Ruiz\nrole: liaison\n")
     for path in (root / "data/practices").glob("*.yaml"):
         path.write_text(path.read_text().replace("liaison: lena-brooks", "liaison: kim-ruiz"))
@@ -210,13 +210,12 @@ def test_the_liaison_table_of_a_new_team_shows_no_return_on_visit_of_zero_nor_ba
 
     root = one_physician_site(tmp_path / "site", "date: 2026-11-20\nliaison: lou\ntype: visit\n"
                               "practice: solo\nsummary: First visit.\n")
-    run = [sys.executable, "-m", "liaison", "stats", "--root", str(root), "--as-of", "2026-12-05"]
-    done = subprocess.run(run, capture_output=True, text=True)
+    done = _run_stats(root, "2026-12-05")
     assert done.returncode == 0, done.stderr
     row = done.stdout.split("\nLiaisons\n")[1].splitlines()[1]
     assert row.split()[:2] == ["Lou", "Park"] and row.split()[-1] == "\u2014", row
     (root / "data/team/lou.yaml").write_text("name: Lou Park\nrole: manager\n", encoding="utf-8")
-    done = subprocess.run(run, capture_output=True, text=True)
+    done = _run_stats(root, "2026-12-05")
     assert done.returncode == 0, done.stderr
     table = done.stdout.split("\nLiaisons\n")[1]
     assert "physicians" not in table and table.strip().startswith("none"), table
@@ -235,12 +234,9 @@ def test_the_report_says_no_referral_is_on_record_after_a_month_as_the_pages_do(
     the last 90 days read as a collapse unless they are not entered yet; the pages say so,
     the report said "0 vs 12" alone. Its lines fit an 80-column terminal."""
     root = _called_ida_lone(tmp_path)
-    (root / "data/referrals").mkdir()
-    (root / "data/referrals/rows.csv").write_text(
-        "date,source,physician,service,status,count\n"
-        "2024-09-01,physician,ida-lone,ablation,referred,3\n"
-        "2026-08-01,physician,ida-lone,ablation,referred,6\n"
-        "2026-09-01,physician,ida-lone,ablation,referred,6\n", encoding="utf-8")
+    _referral_rows(root, "2024-09-01,physician,ida-lone,ablation,referred,3\n"
+                         "2026-08-01,physician,ida-lone,ablation,referred,6\n"
+                         "2026-09-01,physician,ida-lone,ablation,referred,6\n")
     done, out = _stats(root, "2026-12-05")
     assert ("No referral is on record after September 2026: if the 2 months since are not "
             "entered yet, the last 90 days and the chart read lower than they were."
@@ -253,18 +249,14 @@ def test_the_report_says_no_referral_is_on_record_after_a_month_as_the_pages_do(
     assert all(len(line) <= 80 for line in lines[first:first + 2]), lines[first:first + 2]
 
 
-def test_a_long_front_desk_name_keeps_the_capture_rates_in_one_column(tmp_path):
+def test_a_long_front_desk_name_keeps_the_capture_rates_in_one_column(example_site):
     """A name of 24 characters or more ran into its rate ("Hannah Pruitt-Vandenberghe72.4%")
     and out of the column of the others' rates."""
-    import shutil
-
-    root = tmp_path / "site"
-    shutil.copytree(EXAMPLE, root)
+    root = example_site
     (root / "data/team/owen-price.yaml").write_text(
         (root / "data/team/owen-price.yaml").read_text(encoding="utf-8").replace(
             "Owen Price", "Owen Price-Vandenberghe-Oyelaran"), encoding="utf-8")
-    done = subprocess.run([sys.executable, "-m", "liaison", "stats", "--root", str(root),
-                           "--as-of", "2026-11-26"], capture_output=True, text=True)
+    done = _run_stats(root, "2026-11-26")
     assert done.returncode == 0, done.stderr
     rows = [line for line in done.stdout.splitlines() if line.endswith(("(5 of 6)", "(1 of 1)"))]
     assert len(rows) == 2 and re.search(r"Owen Price-Vandenberghe-Oyelaran +83\.3%", rows[1]), rows
@@ -275,11 +267,8 @@ def test_large_counts_are_grouped_in_thousands_as_the_pages_write_them(tmp_path)
     """1234 referrals read "1234 vs 1000" and "Referrals 1234" where the dashboard writes
     "1,234"; a long column of ungrouped digits is hard to read at a glance."""
     root = _called_ida_lone(tmp_path)
-    (root / "data/referrals").mkdir()
-    (root / "data/referrals/rows.csv").write_text(
-        "date,source,physician,service,status,count\n"
-        "2026-11-02,physician,ida-lone,ablation,referred,1234\n"
-        "2026-08-01,physician,ida-lone,ablation,treated,1000\n", encoding="utf-8")
+    _referral_rows(root, "2026-11-02,physician,ida-lone,ablation,referred,1234\n"
+                         "2026-08-01,physician,ida-lone,ablation,treated,1000\n")
     done, out = _stats(root, "2026-11-26")
     assert "referrals 2,234" in out
     assert "Referrals, last 90 days 1,234 (1,234 vs 1,000, +23%, previous 90 days)" in out
@@ -296,10 +285,7 @@ def test_a_young_site_reads_no_outcome_nor_return_on_visit_as_zero_as_the_pages(
 
     root = one_physician_site(tmp_path / "root", "date: 2026-11-02\nliaison: lou\ntype: visit\n"
                               "physicians: [ida-lone]\nsummary: First visit\n")
-    (root / "data/referrals").mkdir()
-    (root / "data/referrals/rows.csv").write_text(
-        "date,source,physician,service,status,count\n"
-        "2026-11-10,physician,ida-lone,ablation,treated,2\n", encoding="utf-8")
+    _referral_rows(root, "2026-11-10,physician,ida-lone,ablation,treated,2\n")
     done, out = _stats(root, "2026-11-26")
     assert "Matured referrals 0 (no referral is 90 days old yet)" in out
     assert "Return on visit — (no in-person visit 90 to 454 days old yet)" in out
@@ -310,8 +296,7 @@ def test_the_report_fits_an_80_column_terminal_but_the_liaison_table(report):
     """Lines of 91 to 200 characters (the capture rate's note, the declined reasons, the return
     on visit, the table's key) ran past an 80-column terminal, which broke them anywhere; they
     go on below their note now, under its opening parenthesis."""
-    done = subprocess.run([sys.executable, "-m", "liaison", "stats", "--root", str(EXAMPLE),
-                           "--as-of", "2026-11-26"], capture_output=True, text=True)
+    done = _run_stats(EXAMPLE, "2026-11-26")
     text, table = done.stdout.split("\nLiaisons\n")
     rows = table.splitlines()[:2]  # the header and Lena Brooks's row: a table is not broken
     assert [line for line in text.splitlines() + table.splitlines()[2:] if len(line) > 80] == []
@@ -334,14 +319,9 @@ def test_lapsed_referrers_are_listed_in_the_pages_order_most_referred_the_year_b
         (root / f"data/physicians/{pid}.yaml").write_text(
             f"name: {first.title()} {last.title()}\nspecialty: Family medicine\npractice: solo\n",
             encoding="utf-8")
-    (root / "data/referrals").mkdir()
-    (root / "data/referrals/rows.csv").write_text(
-        "date,source,physician,service,status,count\n"
-        + "".join(f"2025-06-01,physician,{pid},ablation,referred,{n}\n"
-                  for pid, n in counts.items()),
-        encoding="utf-8")
-    done = subprocess.run([sys.executable, "-m", "liaison", "stats", "--root", str(root),
-                           "--as-of", "2026-11-26"], capture_output=True, text=True)
+    _referral_rows(root, "".join(f"2025-06-01,physician,{pid},ablation,referred,{n}\n"
+                                 for pid, n in counts.items()))
+    done = _run_stats(root, "2026-11-26")
     assert done.returncode == 0, done.stderr
     listed = done.stdout.split("\nLapsed referrers (3)\n")[1].split("\n\n")[0].splitlines()
     assert listed == ["  Zed Most (zed-most)", "  Mia Middle (mia-middle)",

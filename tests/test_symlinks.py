@@ -162,14 +162,20 @@ def test_symlinked_top_level_entry_is_one_error_at_its_path(site, name):
 # --------------------------------------------------------------------------- special files
 
 
+def validate_beside_fifos(site):
+    """`validate` of ``site`` in a process of its own, which fails the test if it has not
+    ended within 60 s (blocked opening a FIFO)."""
+    try:
+        return cli("validate", "--root", str(site), "--as-of", AS_OF, timeout=60)
+    except subprocess.TimeoutExpired:
+        pytest.fail("validate blocked opening a FIFO")
+
+
 def test_fifo_is_an_error_and_never_opened(site):
     os.mkfifo(site / "data/practices/pipe.yaml")
     os.mkfifo(site / "data/referrals/pipe.csv")
     os.mkfifo(site / "content/training/pipe.md")
-    try:
-        proc = cli("validate", "--root", str(site), "--as-of", AS_OF, timeout=60)
-    except subprocess.TimeoutExpired:
-        pytest.fail("validate blocked opening a FIFO")
+    proc = validate_beside_fifos(site)
     assert proc.returncode == 1
     for where in ("data/practices/pipe.yaml", "data/referrals/pipe.csv",
                   "content/training/pipe.md"):
@@ -184,10 +190,7 @@ def test_fifo_site_yaml_and_palette_never_block(site):
     os.mkfifo(site / "templates/palette.yaml")
     (site / "site.yaml").unlink()
     os.mkfifo(site / "site.yaml")
-    try:
-        proc = cli("validate", "--root", str(site), "--as-of", AS_OF, timeout=60)
-    except subprocess.TimeoutExpired:
-        pytest.fail("validate blocked opening a FIFO")
+    proc = validate_beside_fifos(site)
     assert proc.returncode == 1
     assert len(errors_at(proc.stderr, "site.yaml")) == 1
     assert "missing site.yaml" not in proc.stderr

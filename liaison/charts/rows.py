@@ -31,6 +31,14 @@ def _hbar_layout(names: list[str], max_frac: float = 0.38,
     return col, [_truncate(s, (col - 10) / k) for s, k in zip(names, wide)]
 
 
+def _labelled(rows: list[tuple[str, int]], what: str, layout: str):
+    """The labels and the counts of a chart's ``rows`` (label, count), and its view width in
+    ``layout`` ("side" or "stacked"). Raises ValueError when a count is negative (``what``
+    names the argument)."""
+    return ([str(s) for s, _ in rows], _check_counts([c for _, c in rows], what),
+            _VIEW_W if layout == "side" else STACKED_W)
+
+
 def funnel_chart(stages: list[tuple[str, int]], *, title: str,
                  palette: Palette | None = None, layout: str = "side",
                  shares: bool = True) -> str:
@@ -53,9 +61,7 @@ def funnel_chart(stages: list[tuple[str, int]], *, title: str,
                                     shares=shares)
                        for one in ("stacked", "side"))
     c = palette or palette_stage.DEFAULT
-    names = [str(s) for s, _ in stages]
-    counts = _check_counts([c for _, c in stages], "stages")
-    width = _VIEW_W if layout == "side" else STACKED_W
+    names, counts, width = _labelled(stages, "stages", layout)
     if not counts:
         return _empty("funnel", width, 80, title, c, layout)
 
@@ -131,9 +137,7 @@ def share_bars(items: list[tuple[str, int]], *, title: str,
         return "".join(share_bars(items, title=title, highlight=highlight, palette=palette,
                                   layout=one) for one in ("stacked", "side"))
     c = palette or palette_stage.DEFAULT
-    names = [str(s) for s, _ in items]
-    counts = _check_counts([c for _, c in items], "items")
-    width = _VIEW_W if layout == "side" else STACKED_W
+    names, counts, width = _labelled(items, "items", layout)
     if not counts:
         return _empty("share", width, 80, title, c, layout)
 

@@ -56,7 +56,8 @@ SHARED = (
      "the common variables"),
     ("macros.html", "macros the pages import: KPI cards, physician and follow-up tables, "
                     "status badges, one interaction (`interaction_item`), the activity filter "
-                    "(`activity_filter`), how to subscribe to a calendar (`calendar_help`, "
+                    "(`activity_filter`), the filter box over a sortable table "
+                    "(`table_filter`), how to subscribe to a calendar (`calendar_help`, "
                     "under the calendar links of `follow_ups.html` and `member.html`), the "
                     "parts of a brief "
                     "(`brief_top`, `brief_history`, "
