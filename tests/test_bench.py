@@ -475,3 +475,29 @@ def test_the_bare_parse_says_how_to_call_it(example_site, tmp_path):
     assert gone.returncode == 1 and "usage:" in gone.stderr and "parsed" not in gone.stdout
     timed = subprocess.run([sys.executable, script, str(example_site)], capture_output=True, text=True)
     assert timed.returncode == 0 and timed.stdout.startswith("parsed ") and "parsed 0 " not in timed.stdout
+
+
+@pytest.mark.parametrize("script, rows, near", [("nppes.py", 60, []),
+                                               ("cms.py", 2000, ["--near-zip", "287"])])
+def test_the_import_benches_print_the_imports_lines_and_its_processor_time(script, rows, near,
+                                                                           example_site, tmp_path):
+    """bench/nppes.py --time printed the import's last two lines as a Python list
+    ("['3,000 rows: would add …', '5.37 s elapsed, …']") and no processor time, which
+    docs/performance.md quotes; it prints them as lines now, as bench/cms.py does. Without
+    --root either refuses (usage), where it ran the import on a folder named "None", and an
+    import that fails fails the bench (cms.py printed its rows a second and exited 0)."""
+    out = tmp_path / "registry.csv"
+    bench = [sys.executable, str(REPO / "bench" / script), str(out), "--rows", str(rows)]
+    timed = subprocess.run([*bench, "--time", "--root", str(example_site), *near],
+                           capture_output=True, text=True, timeout=300)
+    assert timed.returncode == 0, timed.stderr
+    lines = timed.stdout.splitlines()
+    assert not any(line.startswith("[") for line in lines), timed.stdout
+    assert any(" s user, " in line and " s system, " in line and "peak resident" in line
+               for line in lines), timed.stdout
+    assert lines[-1].startswith(f"{rows:,} rows in ") and lines[-1].endswith(" rows a second"), timed.stdout
+    rootless = subprocess.run([*bench, "--time"], capture_output=True, text=True, timeout=300)
+    assert rootless.returncode == 2 and "--time needs --root" in rootless.stderr, rootless
+    failing = subprocess.run([*bench, "--time", "--root", str(example_site / "data")],
+                             capture_output=True, text=True, timeout=300)
+    assert failing.returncode == 1 and "rows a second" not in failing.stdout, failing
