@@ -501,3 +501,18 @@ def test_the_import_benches_print_the_imports_lines_and_its_processor_time(scrip
     failing = subprocess.run([*bench, "--time", "--root", str(example_site / "data")],
                              capture_output=True, text=True, timeout=300)
     assert failing.returncode == 1 and "rows a second" not in failing.stdout, failing
+
+
+def test_the_decks_bench_times_the_checkout_put_first_on_pythonpath(example_site, tmp_path):
+    """bench/README: to time an older version, put its checkout first on PYTHONPATH. decks.py
+    put its own checkout before PYTHONPATH's entries, so it timed this version whatever
+    PYTHONPATH said; without PYTHONPATH it still takes its own, not an installed one."""
+    old = tmp_path / "old"
+    shutil.copytree(REPO / "liaison", old / "liaison", ignore=shutil.ignore_patterns("__pycache__"))
+    script = [sys.executable, str(REPO / "bench" / "decks.py"), str(example_site), "--runs", "1"]
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    for given, expected in ((str(old), old / "liaison"), (None, REPO / "liaison")):
+        run = subprocess.run(script, capture_output=True, text=True, timeout=300,
+                             env={**env, "PYTHONPATH": given} if given else env)
+        assert run.returncode == 0, run.stderr
+        assert run.stdout.splitlines()[0] == f"liaison from {expected}", run.stdout
