@@ -516,3 +516,17 @@ def test_the_decks_bench_times_the_checkout_put_first_on_pythonpath(example_site
                              env={**env, "PYTHONPATH": given} if given else env)
         assert run.returncode == 0, run.stderr
         assert run.stdout.splitlines()[0] == f"liaison from {expected}", run.stdout
+
+
+def test_the_serve_bench_says_which_file_each_save_edited(example_site):
+    """bench/serve.py's "edit" column showed the edited file's folder ("11", the month of the
+    interaction file, or "physicians") and the load average as a Python list
+    ("['5.17', '4.76', '2.57']"); it names the kind of file saved, and prints three numbers."""
+    proc = subprocess.run([sys.executable, str(REPO / "bench" / "serve.py"), str(example_site),
+                           "--saves", "2"], capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    lines = proc.stdout.splitlines()
+    header = next(i for i, line in enumerate(lines) if line.startswith("save  edit"))
+    assert sorted(line.split()[1] for line in lines[header + 1:header + 3]) == ["interaction", "physician"]
+    load = next(line for line in lines if line.startswith("load average: "))
+    assert len(load.split()) == 5 and "[" not in load, load
