@@ -75,12 +75,14 @@ _AT_VALUE_END = ("Jane Roe (patient), 67", "Mrs. Alvarez (patient), 74", "Ms. Ki
 
 @pytest.mark.parametrize("text", _AT_VALUE_END)
 def test_the_file_prefilter_lets_an_age_at_a_values_end_through(text, prefilter):
-    """In a file the end of a value is no end of the text: a closing quote or the next key
-    follows it. The prefilter passed "notes: \"Jane Roe (patient), 67\"" over, and validate
+    """In a file the end of a value is no end of the text: a closing quote (in a line, a flow
+    list, a CSV row), a comment or the next key follows it. The prefilter passed "notes: \"Jane Roe (patient), 67\"" over, and validate
     never scanned the value that patient_info catches."""
     assert guard.patient_info(text), text
     for raw in (f'notes: "{text}"\n', f"notes: '{text}'\n", f"notes: {text}\ntags: [x]\n",
-                f"- notes: {text}  \n  summary: ok\n", f'notes: "{text}"\r\nsummary: ok\r\n'):
+                f"- notes: {text}  \n  summary: ok\n", f'notes: "{text}"\r\nsummary: ok\r\n',
+                f'needs: ["{text}", other]\n', f"notes: {text}  # said at the desk\nsummary: ok\n",
+                f'date,source,physician,service,status\n2026-08-01,web,,"{text}",referred\n'):
         assert prefilter(raw.encode()), raw
 
 
