@@ -530,3 +530,26 @@ def test_the_serve_bench_says_which_file_each_save_edited(example_site):
     assert sorted(line.split()[1] for line in lines[header + 1:header + 3]) == ["interaction", "physician"]
     load = next(line for line in lines if line.startswith("load average: "))
     assert len(load.split()) == 5 and "[" not in load, load
+
+
+def test_the_bench_never_replaces_a_site_generated_with_other_parameters(tmp_path):
+    """bench/run.py --site DIR, where DIR was written by bench/generate.py with other
+    parameters (another N, --edition 1, --distinct-notes), deleted it and generated another
+    (a 300-physician site became a 1,000-physician one, run.py's default N): it refuses,
+    naming both sets of parameters, and leaves DIR as it was. With the same parameters the
+    site is reused."""
+    site = tmp_path / "site"
+    made = subprocess.run([sys.executable, str(REPO / "bench" / "generate.py"), str(site),
+                           "--physicians", "6", "--edition", "1"],
+                          capture_output=True, text=True, timeout=300)
+    assert made.returncode == 0, made.stderr
+    marker = (site / ".liaison-bench").read_text()
+    run = [sys.executable, str(REPO / "bench" / "run.py"), "--site", str(site), "--commands", "validate"]
+    refused = subprocess.run([*run, "--physicians", "6"], capture_output=True, text=True, timeout=300)
+    assert refused.returncode == 1, refused
+    assert "physicians 6, seed 1, as-of 2026-11-26, edition 1, not with physicians 6, seed 1, " \
+           "as-of 2026-11-26, edition 2" in refused.stderr, refused.stderr
+    assert (site / ".liaison-bench").read_text() == marker
+    reused = subprocess.run([*run, "--physicians", "6", "--edition", "1"], capture_output=True,
+                            text=True, timeout=300)
+    assert reused.returncode == 0 and "(reused;" in reused.stdout, reused
