@@ -195,6 +195,8 @@ def main() -> int:
     ap.add_argument("--year", type=int, default=2024,
                     help="the data year given to the import (OUT's name has none)")
     a = ap.parse_args()
+    if a.time and a.root is None:
+        ap.error("--time needs --root (the site root the import runs on)")
     if not a.out.exists():
         t = time.perf_counter()
         n = generate(a.out, a.rows, a.seed, a.providers_out)
@@ -211,8 +213,10 @@ def main() -> int:
         t = time.perf_counter()
         proc = subprocess.run(cmd, capture_output=True, text=True)
         wall = time.perf_counter() - t
-        lines = proc.stderr.strip().splitlines()
-        print("\n".join(lines[-2:]) if proc.returncode == 0 else proc.stderr)
+        if proc.returncode != 0:
+            print(proc.stderr, file=sys.stderr)
+            return 1
+        print("\n".join(proc.stderr.strip().splitlines()[-2:]))
         rows = sum(1 for _ in open(a.out, "rb")) - 1
         print(f"{rows:,} rows in {wall:.1f} s: {rows / wall:,.0f} rows a second")
     return 0

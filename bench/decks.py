@@ -20,7 +20,11 @@ import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE.parent))  # after PYTHONPATH: an older checkout there wins
+# This checkout's liaison, after PYTHONPATH's entries (an older checkout there wins, as the
+# README says) and before site-packages (an installed liaison is another checkout's).
+_GIVEN = {os.path.abspath(p) for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p}
+sys.path.insert(1 + max((i for i, p in enumerate(sys.path) if i and p and os.path.abspath(p) in _GIVEN),
+                        default=0), str(HERE.parent))
 
 
 def main() -> int:

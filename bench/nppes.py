@@ -172,6 +172,8 @@ def main() -> int:
     ap.add_argument("--root", type=Path)
     ap.add_argument("--state", action="append", default=[])
     a = ap.parse_args()
+    if a.time and a.root is None:
+        ap.error("--time needs --root (the site root the import runs on)")
     if not a.out.exists():
         t = time.perf_counter()
         n = generate(a.out, a.rows, a.seed)
@@ -179,12 +181,20 @@ def main() -> int:
               f"in {time.perf_counter() - t:.1f} s")
     if a.time:
         build = Path(__file__).resolve().parent.parent / "build.py"
-        cmd = ["/usr/bin/time", "-f", "%e s elapsed, %M KB peak resident", sys.executable,
-               str(build), "import", "nppes", str(a.out), "--root", str(a.root), "--dry-run"]
+        cmd = ["/usr/bin/time", "-f", "%e s elapsed, %U s user, %S s system, %M KB peak resident",
+               sys.executable, str(build), "import", "nppes", str(a.out), "--root", str(a.root),
+               "--dry-run"]
         for s in a.state:
             cmd += ["--state", s]
+        t = time.perf_counter()
         proc = subprocess.run(cmd, capture_output=True, text=True)
-        print(proc.stderr.strip().splitlines()[-2:] if proc.returncode == 0 else proc.stderr)
+        wall = time.perf_counter() - t
+        if proc.returncode != 0:
+            print(proc.stderr, file=sys.stderr)
+            return 1
+        print("\n".join(proc.stderr.strip().splitlines()[-2:]))
+        rows = sum(1 for _ in open(a.out, "rb")) - 1
+        print(f"{rows:,} rows in {wall:.1f} s: {rows / wall:,.0f} rows a second")
     return 0
 
 

@@ -79,6 +79,13 @@ def read_marker(site: str) -> str | None:
         return None
 
 
+def _parameters(marker: str) -> str:
+    """A generated site's parameters, as its marker holds them ("physicians 300, seed 1, …")."""
+    pairs = (line.split(": ", 1) for line in marker.splitlines() if ": " in line)
+    return ", ".join(f"{key.replace('_', ' ').replace('as of', 'as-of')} {value}"
+                     for key, value in pairs if key != "generator")
+
+
 def ensure_site(site: str, n: int, seed: int, as_of: dt.date, explicit: bool,
                 edition: int = 2) -> str:
     """Make sure `site` holds a usable site root; return how it was obtained."""
@@ -88,6 +95,13 @@ def ensure_site(site: str, n: int, seed: int, as_of: dt.date, explicit: bool,
         return "reused"
     if explicit and marker is None and os.path.isfile(os.path.join(site, "site.yaml")):
         return "existing site (not generated)"
+    if explicit and marker is not None and "status: incomplete" not in marker:
+        # A site the person generated (say at --edition 1, to time an older version, or with
+        # --distinct-notes) is theirs: replacing it with other parameters would time another
+        # site, and delete theirs. Only run.py's own cache folder is regenerated.
+        raise SystemExit(f"run.py: {site} was generated with {_parameters(marker)}, not with "
+                         f"{_parameters(expected)}: give the same --physicians, --seed, --as-of "
+                         "and --edition, or another folder")
     argv = [site, "--physicians", str(n), "--seed", str(seed), "--as-of", as_of.isoformat(),
             "--edition", str(edition)]
     if marker is not None:

@@ -147,7 +147,8 @@ def main(argv=None) -> int:
             rss, pss = _memory(proc.pid)
             rows.append((t1 - t0, woken[0] - t0 if woken else None, float(said[-1]), rss, pss,
                          t1 - asked))
-            print(f"{i:4}  {path.parent.name[:10]:10} {t1 - t0:11.2f} {rows[-1][1]:8.2f} "
+            edited = "physician" if path.parent.name == "physicians" else "interaction"
+            print(f"{i:4}  {edited:11} {t1 - t0:10.2f} {rows[-1][1]:8.2f} "
                   f"{rows[-1][2]:10.2f} s {t1 - asked:7.2f} {rss:8} "
                   f"{pss if pss is not None else '-':>8}", flush=True)
             time.sleep(0.3)
@@ -160,7 +161,7 @@ def main(argv=None) -> int:
             if values:
                 print(f"{name}: {values[0]} MiB after save 1, {values[-1]} MiB after save "
                       f"{len(values)} (min {min(values)}, max {max(values)})")
-        print(f"load average: {open('/proc/loadavg').read().split()[:3]}")
+        print(f"load average: {' '.join(open('/proc/loadavg').read().split()[:3])}")
     finally:
         proc.terminate()
         try:

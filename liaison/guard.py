@@ -729,6 +729,14 @@ def _every_word():
 _ANY_WORD = _every_word()
 
 
+# Where a file's value may end with what a pattern needs at the end of its text (the "$" of
+# _AGE, _TITLE_WITH_AGE and _PT_AFTER): an age after a comma ("…, 67", "…, 44F") or
+# "patient" after one ("3/2: Jane Roe, the patient"), before a quote (a quoted value's end, in
+# a line, a flow list or a CSV row), a comment or the line's end.
+_AT_LINE_END = re.compile(r",[ \t]*(?:\d{1,3}[ \t]*[mf]?|(?:(?:the|our|a)[ \t]+)?(?:patient|pt))"
+                          r"(?=[ \t]*['\"]|[ \t]+#|[ \t\r]*$)", re.M | re.I)
+
+
 _ENTITY_BYTES = re.compile(rb"&(?:#[0-9]+|#x[0-9a-f]+|[a-z][a-z0-9]*);", re.I)
 
 
@@ -755,11 +763,21 @@ def might_hold(raw: bytes) -> bool:
     decoded = raw.decode("utf-8", "replace")
     text = as_seen(decoded)
     shapes = shapes or text is not decoded  # digits typed full-width may make a shape
-    text = as_tabled(text)
+    text = lines = as_tabled(text)
     text = _SPACES.sub(" ", text)
     low = text.lower()
-    return any(True for _ in _hits(text, low, shapes=shapes)) or any(
-        True for _ in _hits(text, low, near=True))
+    if any(True for _ in _hits(text, low, shapes=shapes)) or any(
+            True for _ in _hits(text, low, near=True)):
+        return True
+    # A few patterns need the end of their value ("Jane Roe (patient), 67", "Ms. Kim, 44"),
+    # which in the file is followed by a closing quote, a comment or the next key: the line
+    # up to each place that may be such an end is tried alone, that place as the text's end.
+    for m in _AT_LINE_END.finditer(lines):
+        line = lines[lines.rfind("\n", 0, m.start()) + 1:m.end()]
+        if any(True for _ in _hits(line, line.lower())) or any(
+                True for _ in _hits(line, line.lower(), near=True)):
+            return True
+    return False
 
 
 # ---------------------------------------------------------------------------- scanning

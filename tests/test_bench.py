@@ -475,3 +475,81 @@ def test_the_bare_parse_says_how_to_call_it(example_site, tmp_path):
     assert gone.returncode == 1 and "usage:" in gone.stderr and "parsed" not in gone.stdout
     timed = subprocess.run([sys.executable, script, str(example_site)], capture_output=True, text=True)
     assert timed.returncode == 0 and timed.stdout.startswith("parsed ") and "parsed 0 " not in timed.stdout
+
+
+@pytest.mark.parametrize("script, rows, near", [("nppes.py", 60, []),
+                                               ("cms.py", 2000, ["--near-zip", "287"])])
+def test_the_import_benches_print_the_imports_lines_and_its_processor_time(script, rows, near,
+                                                                           example_site, tmp_path):
+    """bench/nppes.py --time printed the import's last two lines as a Python list
+    ("['3,000 rows: would add …', '5.37 s elapsed, …']") and no processor time, which
+    docs/performance.md quotes; it prints them as lines now, as bench/cms.py does. Without
+    --root either refuses (usage), where it ran the import on a folder named "None", and an
+    import that fails fails the bench (cms.py printed its rows a second and exited 0)."""
+    out = tmp_path / "registry.csv"
+    bench = [sys.executable, str(REPO / "bench" / script), str(out), "--rows", str(rows)]
+    timed = subprocess.run([*bench, "--time", "--root", str(example_site), *near],
+                           capture_output=True, text=True, timeout=300)
+    assert timed.returncode == 0, timed.stderr
+    lines = timed.stdout.splitlines()
+    assert not any(line.startswith("[") for line in lines), timed.stdout
+    assert any(" s user, " in line and " s system, " in line and "peak resident" in line
+               for line in lines), timed.stdout
+    assert lines[-1].startswith(f"{rows:,} rows in ") and lines[-1].endswith(" rows a second"), timed.stdout
+    rootless = subprocess.run([*bench, "--time"], capture_output=True, text=True, timeout=300)
+    assert rootless.returncode == 2 and "--time needs --root" in rootless.stderr, rootless
+    failing = subprocess.run([*bench, "--time", "--root", str(example_site / "data")],
+                             capture_output=True, text=True, timeout=300)
+    assert failing.returncode == 1 and "rows a second" not in failing.stdout, failing
+
+
+def test_the_decks_bench_times_the_checkout_put_first_on_pythonpath(example_site, tmp_path):
+    """bench/README: to time an older version, put its checkout first on PYTHONPATH. decks.py
+    put its own checkout before PYTHONPATH's entries, so it timed this version whatever
+    PYTHONPATH said; without PYTHONPATH it still takes its own, not an installed one."""
+    old = tmp_path / "old"
+    shutil.copytree(REPO / "liaison", old / "liaison", ignore=shutil.ignore_patterns("__pycache__"))
+    script = [sys.executable, str(REPO / "bench" / "decks.py"), str(example_site), "--runs", "1"]
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    for given, expected in ((str(old), old / "liaison"), (None, REPO / "liaison")):
+        run = subprocess.run(script, capture_output=True, text=True, timeout=300,
+                             env={**env, "PYTHONPATH": given} if given else env)
+        assert run.returncode == 0, run.stderr
+        assert run.stdout.splitlines()[0] == f"liaison from {expected}", run.stdout
+
+
+def test_the_serve_bench_says_which_file_each_save_edited(example_site):
+    """bench/serve.py's "edit" column showed the edited file's folder ("11", the month of the
+    interaction file, or "physicians") and the load average as a Python list
+    ("['5.17', '4.76', '2.57']"); it names the kind of file saved, and prints three numbers."""
+    proc = subprocess.run([sys.executable, str(REPO / "bench" / "serve.py"), str(example_site),
+                           "--saves", "2"], capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    lines = proc.stdout.splitlines()
+    header = next(i for i, line in enumerate(lines) if line.startswith("save  edit"))
+    assert sorted(line.split()[1] for line in lines[header + 1:header + 3]) == ["interaction", "physician"]
+    load = next(line for line in lines if line.startswith("load average: "))
+    assert len(load.split()) == 5 and "[" not in load, load
+
+
+def test_the_bench_never_replaces_a_site_generated_with_other_parameters(tmp_path):
+    """bench/run.py --site DIR, where DIR was written by bench/generate.py with other
+    parameters (another N, --edition 1, --distinct-notes), deleted it and generated another
+    (a 300-physician site became a 1,000-physician one, run.py's default N): it refuses,
+    naming both sets of parameters, and leaves DIR as it was. With the same parameters the
+    site is reused."""
+    site = tmp_path / "site"
+    made = subprocess.run([sys.executable, str(REPO / "bench" / "generate.py"), str(site),
+                           "--physicians", "6", "--edition", "1"],
+                          capture_output=True, text=True, timeout=300)
+    assert made.returncode == 0, made.stderr
+    marker = (site / ".liaison-bench").read_text()
+    run = [sys.executable, str(REPO / "bench" / "run.py"), "--site", str(site), "--commands", "validate"]
+    refused = subprocess.run([*run, "--physicians", "6"], capture_output=True, text=True, timeout=300)
+    assert refused.returncode == 1, refused
+    assert "physicians 6, seed 1, as-of 2026-11-26, edition 1, not with physicians 6, seed 1, " \
+           "as-of 2026-11-26, edition 2" in refused.stderr, refused.stderr
+    assert (site / ".liaison-bench").read_text() == marker
+    reused = subprocess.run([*run, "--physicians", "6", "--edition", "1"], capture_output=True,
+                            text=True, timeout=300)
+    assert reused.returncode == 0 and "(reused;" in reused.stdout, reused

@@ -67,6 +67,38 @@ def test_the_file_prefilter_lets_every_positive_through(text, kind, prefilter):
         assert prefilter(raw.encode()), raw
 
 
+# A value that ends with the patient's age, where the pattern needs the end of the text
+# ("Jane Roe (patient), 67", "Ms. Kim, 44"): file-formats.md's own examples.
+_AT_VALUE_END = ("Jane Roe (patient), 67", "Mrs. Alvarez (patient), 74", "Ms. Kim, 44",
+                 "Ms. Kim, 44F", "3/2: Jane Roe, the patient")
+
+
+@pytest.mark.parametrize("text", _AT_VALUE_END)
+def test_the_file_prefilter_lets_an_age_at_a_values_end_through(text, prefilter):
+    """In a file the end of a value is no end of the text: a closing quote (in a line, a flow
+    list, a CSV row), a comment or the next key follows it. The prefilter passed "notes: \"Jane Roe (patient), 67\"" over, and validate
+    never scanned the value that patient_info catches."""
+    assert guard.patient_info(text), text
+    for raw in (f'notes: "{text}"\n', f"notes: '{text}'\n", f"notes: {text}\ntags: [x]\n",
+                f"- notes: {text}  \n  summary: ok\n", f'notes: "{text}"\r\nsummary: ok\r\n',
+                f'needs: ["{text}", other]\n', f"notes: {text}  # said at the desk\nsummary: ok\n",
+                f'date,source,physician,service,status\n2026-08-01,web,,"{text}",referred\n'):
+        assert prefilter(raw.encode()), raw
+
+
+def test_an_age_at_a_values_end_is_caught_in_a_file(example_site):
+    """Each of those values alone in an interaction file, quoted, with a field after it: an
+    error at the value (they were passed over: validate exited 0)."""
+    rels = [write(example_site, f"data/interactions/2026/08/ages-{i}.yaml",
+                  "date: 2026-08-03\nliaison: lena-brooks\ntype: visit\n"
+                  f'practice: french-broad-podiatry\nsummary: Visit.\nnotes: "{text}"\noutcome: positive\n')
+            for i, text in enumerate(_AT_VALUE_END)]
+    res = validate(example_site)
+    assert res.code == 1, res.dump()
+    for rel in rels:
+        res.expect(rel, 6, 8, "name with a date or an age", pattern=PATIENT_MSG)
+
+
 def test_the_file_prefilter_passes_over_ordinary_notes(prefilter):
     """The negatives of the corpus, which hold none of the keywords, are passed over: the
     prefilter is not a test that lets everything through."""
