@@ -151,8 +151,12 @@ _NOT_AN_AGE = (r"(?:%|percent|referrals?|visits?|calls?|times?|copies|box(?:es)?
                r"|brochures?|flyers?|staff|patients?|pts|people|min(?:ute)?s?|hrs?|hours?|days?"
                r"|weeks?|wks?|months?|mos?|[ap]\.?m\.?|o'?clock|units?|sessions?|mg|ml|cc|lbs?"
                r"|kg|miles?|mi|st|nd|rd|th|x|of|digits?|numbers?|steps?)(?![a-z])")
-_PT_NAME_AGE = (rf"{_PT_NAME}[\s,]{{1,3}}(?:aged?\s*:?\s*)?(?<![\d/.])(?:1[01]\d|\d{{1,2}})"
-                rf"(?![\d%a-z]|[/.:\-{_UDASH}]\d|\s*{_NOT_AN_AGE})")
+_BARE_AGE = (rf"[\s,]{{1,3}}(?:aged?\s*:?\s*)?(?<![\d/.])(?:1[01]\d|\d{{1,2}})"
+             rf"(?![\d%a-z]|[/.:\-{_UDASH}]\d|\s*{_NOT_AN_AGE})")
+_PT_NAME_AGE = _PT_NAME + _BARE_AGE
+# ... and the same with "patient" after the name ("Jane Roe (patient) 67", "Jane Roe, the
+# patient, 67"; "Jane Roe (patient), 67" is caught either way).
+_NAME_PT_AGE = _NAME_PT + _BARE_AGE
 # ... and, with no "patient" or "pt" at all, a name that holds its patient's age or birth date
 # right after it, as a hurried note writes it: a title and a last name with an age ("Mr. Hale
 # 58yo", "Mrs. Alvarez 72 yo", "Mr. Hale (58)", "Ms. Kim, 44, no-show"), or a first and last
@@ -177,7 +181,7 @@ _TITLE_WITH_AGE = (rf"(?<![{_LO}{_UP}.-])(?-i:(?:Mr|Mrs|Ms|Miss)\.?\s+{_NAME_WOR
 _IN_MIXED_CASE = frozenset((_PT_CAPS_NAME, _CAPS_NAME_PT))
 _LOWER = re.compile("[a-z\u00df-\u00f6\u00f8-\u00ff]")
 # The name patterns that hold their own age (their sentence needs no other date or age).
-_WITH_ITS_AGE = frozenset((_PT_NAME_AGE, _NAME_WITH_AGE, _TITLE_WITH_AGE))
+_WITH_ITS_AGE = frozenset((_PT_NAME_AGE, _NAME_PT_AGE, _NAME_WITH_AGE, _TITLE_WITH_AGE))
 
 
 # The first edition's rules below (the keyword, then a digit) took a count or a step for an
@@ -262,6 +266,8 @@ _KINDS = (
      _TITLE_WITH_AGE),
     (NAME, ("patient", "pt"),
      _NAME_PT),
+    (NAME, ("patient", "pt"),
+     _NAME_PT_AGE),
     (NAME, ("patient", "pt"),
      _PT_CAPS_NAME),
     (NAME, ("patient", "pt"),
