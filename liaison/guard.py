@@ -275,13 +275,17 @@ _DATE_OR_AGE = re.compile(f"{_DATE}|{_AGE}", re.I)
 # 67yo", "pt J. Doe") or a name with an age written "67F", in a sentence with a date or an age.
 _NEAR_AGE = rf"{_AGE}|(?<![\d/.])\d{{1,3}}\s?[mf](?![a-z])"
 _INITIALS = rf"[A-Z]\.\s?[A-Z]\.|[A-Z]\.\s?{_NAME_WORD}|[A-Z]{{2}}(?=[\s,]+\d)"
+_YEAR = r"(?:19|20)\d\d"
+_PERIOD = (rf"(?:(?:fy|cy|q[1-4]|h[12])-?(?:{_YEAR}|\d\d)|{_YEAR}-?(?:q[1-4]|h[12])"
+           rf"|{_YEAR}-(?:{_YEAR}|\d\d))")  # a quarter, a half, a fiscal year, a span of years
 _NEAR_KINDS = (
     # an account or chart number after a colon or a space alone, as a form's label reads
     # ("Acct: 88123", "chart 004417"): an identifier of 5 or more that holds a digit (not a
-    # year: "account 2025 renewal")
+    # year: "account 2025 renewal"; nor a period a chart of referrals is named for: "chart
+    # Q3-2026", "FY2026", "H1-2026", "2025-26", "2024-2026")
     (ACCOUNT, ("acct", "account", "chart"),
-     rf"(?<![a-z])(?:acct|account|chart)(?![a-z])\s*:?\s*(?=[a-z0-9-]*\d)[a-z0-9-]{{5,}}"
-     rf"(?![a-z0-9/.:,])"),
+     rf"(?<![a-z])(?:acct|account|chart)(?![a-z])\s*:?\s*(?!{_PERIOD}(?![a-z0-9/.:,-]))"
+     rf"(?=[a-z0-9-]*\d)[a-z0-9-]{{5,}}(?![a-z0-9/.:,])"),
     (NAME, ("patient", "pt"),
      _PT_NAME),
     (INITIALS, ("patient", "pt"),
