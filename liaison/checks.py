@@ -330,6 +330,9 @@ def folder_date_problem(path: str, date: dt.date, dated: dict) -> str | None:
 # "2026-10-to-11"): its rows are not checked.
 _DATED_ROWS = re.compile(r"(?P<y>[0-9]{4})(?:-(?P<m>0[1-9]|1[0-2]))?"
                          r"(?:[-_ ](?:h[12]|q[1-4]|[a-z]+))*\.[a-z]+", re.I)
+# ... but a fiscal year's file (2026-fy.csv, 2026-fiscal.csv) names a span too: its year
+# begins in the calendar year before (in July or October, as the practice reports)
+_FISCAL = re.compile(r"(?<![a-z])(?:fy|fiscal)(?![a-z])", re.I)
 # A week's rolled-up row is dated its first day (SPEC §2), which may fall a few days before
 # the year or month of the file that keeps it
 ROLLED_UP_DAYS = 6
@@ -344,7 +347,7 @@ def file_period_problem(path: str, date: dt.date, periods: dict) -> str | None:
     if period is False:
         m = _DATED_ROWS.fullmatch(path.rsplit("/", 1)[-1])
         period = None
-        if m is not None and 1900 <= int(m["y"]) <= 2099:
+        if m is not None and 1900 <= int(m["y"]) <= 2099 and not _FISCAL.search(m.group()):
             year, month = int(m["y"]), m["m"] and int(m["m"])
             if month:
                 last = calendar.monthrange(year, month)[1]

@@ -3846,6 +3846,28 @@ def test_a_referral_row_dated_in_another_year_than_its_file_is_a_warning(example
             and d.path != yaml_rel] == [], res.dump()
 
 
+def test_a_referral_file_named_for_a_fiscal_year_is_not_checked_against_the_calendar_year(example_site):
+    """A practice that reports by fiscal year keeps `2026-fy.csv` from October 2025 (or July)
+    to September 2026: every row before January was warned of as a mistyped year, and
+    --strict failed the site. A file whose name says a fiscal year (`fy`, `fiscal`) names a
+    span, as `2025-26.csv` does, and is not checked; a calendar file still is."""
+    row = "{date},web,,sclerotherapy,\n"
+    header = "date,source,physician,service,status\n"
+    cases = {  # file → (dates of its rows, the lines that warn)
+        "data/referrals/2026-fy.csv": (["2025-10-01", "2026-09-30"], []),
+        "data/referrals/2026-fiscal-web.csv": (["2025-07-01", "2026-06-30"], []),
+        "data/referrals/2026_FY_phone.csv": (["2025-10-06"], []),
+        "data/referrals/2027-q1.csv": (["2027-01-04", "2026-01-05"], [3]),
+    }
+    for rel, (dates, _lines) in cases.items():
+        write(example_site, rel, header + "".join(row.format(date=d) for d in dates))
+    res = validate(example_site, "--as-of", "2027-01-06")
+    assert res.code == 0, res.dump()
+    for rel, (_dates, lines) in cases.items():
+        assert sorted(d.line for d in res.diags if d.path == rel and "named for" in d.msg) \
+            == lines, res.dump()
+
+
 def test_a_next_visit_on_the_interactions_own_day_is_no_warning(example_site):
     """Only a next visit before its interaction is a mistyped date: one planned for the same
     day (a second stop that afternoon) is said nothing about."""
