@@ -292,8 +292,11 @@ def _before(day: dt.date, date: dt.date) -> str:
 # The dated layout of `new interaction` and the logging form, data/interactions/YYYY/MM/DD-….yaml:
 # the year's folder, the month's and the day the file is named for (a file directly in a year's
 # folder, 2026/q3.yaml, has only the year; 2026-10-12-event.yaml in a month's, no day of its own)
+# A name that begins with two numbers (05-07-conference.yaml, 11-24-visit.yaml) says a span of
+# days, or the month and the day (or the day and the month): each of those dates is its own.
 _DATED_PATH = re.compile(r"data/interactions/(?P<y>[0-9]{4})/"
-                         r"(?:(?P<m>[0-9]{2})/(?:(?P<d>[0-9]{2})(?![0-9])[^/]*$)?)?")
+                         r"(?:(?P<m>[0-9]{2})/(?:(?P<d>[0-9]{2})(?![0-9])"
+                         r"(?:-(?P<d2>[0-9]{2})(?![0-9]))?[^/]*$)?)?")
 
 
 def folder_date_problem(path: str, date: dt.date, dated: dict) -> str | None:
@@ -304,13 +307,16 @@ def folder_date_problem(path: str, date: dt.date, dated: dict) -> str | None:
     if parts is False:
         m = _DATED_PATH.match(path)
         parts = dated[path] = None if m is None else (
-            int(m["y"]), m["m"] and int(m["m"]), m["d"] and int(m["d"]))
+            int(m["y"]), m["m"] and int(m["m"]), m["d"] and int(m["d"]), m["d2"] and int(m["d2"]))
     if parts is None:
         return None
-    year, month, day = parts
+    year, month, day, second = parts
     if day:
         said, of = f"{year:04d}-{month:02d}-{day:02d}", "named for"
         if date.isoformat() == said:
+            return None
+        if second and (date.year, date.month) == (year, month) and (
+                day <= date.day <= second or {day, second} == {month, date.day}):
             return None
     elif month:
         said, of = f"{year:04d}-{month:02d}", "in the folder of"

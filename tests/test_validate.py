@@ -3807,6 +3807,35 @@ def test_an_interaction_dated_in_another_year_than_its_folder_is_a_warning(examp
             and d.path not in cases and d.path != bad] == [], res.dump()
 
 
+def test_an_interaction_file_named_for_days_or_month_and_day_is_no_warning(example_site):
+    """A three-day conference kept in one file, `2026/11/05-07-conference.yaml`, had its
+    second and third days warned of as dated outside the day the file is named for, and a
+    file named month first, `2026/11/11-24-visit.yaml`, its visit of 2026-11-24: --strict
+    failed both. A name that begins with two numbers is read as a span of days or as the month
+    and the day (or the day and the month) the folder says (11-24 in 2026/11/: either); a date
+    outside them, or a year or month other than the folders', is still warned of."""
+    visit = ("- {{date: {date}, type: visit, liaison: lena-brooks, "
+             "practice: french-broad-podiatry, summary: Visited.}}\n")
+    cases = {  # file → (dates of its records, the lines that warn)
+        "data/interactions/2026/11/05-07-conference.yaml":
+            (["2026-11-05", "2026-11-06", "2026-11-07", "2026-11-09", "2025-11-06"], [4, 5]),
+        "data/interactions/2026/11/11-24-visit.yaml": (["2026-11-24", "2026-11-30"], [2]),
+        "data/interactions/2026/11/24-11-lunch.yaml": (["2026-11-24"], []),
+        "data/interactions/2026/11/12-03-call.yaml": (["2026-11-12", "2026-11-03"], [2]),
+    }
+    for rel, (dates, _lines) in cases.items():
+        write(example_site, rel, "".join(visit.format(date=d) for d in dates))
+    res = validate(example_site)
+    assert res.code == 0, res.dump()
+    res.expect("data/interactions/2026/11/05-07-conference.yaml", 4, 10,
+               "[3].date: dated 2026-11-09, but its file is named for 2026-11-05: a mistyped "
+               "year or month? Correct the date, or move the file where its date says",
+               severity="warning")
+    for rel, (_dates, lines) in cases.items():
+        assert sorted(d.line for d in res.diags if d.path == rel and "its file is" in d.msg) \
+            == lines, res.dump()
+
+
 def test_a_referral_row_dated_in_another_year_than_its_file_is_a_warning(example_site):
     """January: a row of `2027-q1.csv` typed with last year's year (`2026-01-05`) passed
     without a word and counted a year back (in the previous 365 days, not the last 90). A
