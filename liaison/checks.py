@@ -747,7 +747,8 @@ def repeated_promise_problems(events: list[tuple]) -> list[Problem]:
             # (in code spans: the validate summary's kinds keep one line for all of them)
             where = (f"`{format_loc(e_loc)}` of `{e_path}` "
                      f"({dt.date.fromordinal(e_day).isoformat()}), still open")
-            advice = ("promised twice? write `done:` on the earlier one, or delete one"
+            advice = ("promised twice? write `done:` on the earlier one, or delete one; a task "
+                      "that recurs says which time it is (`Send the November report`)"
                       if is_open_ else
                       f"a follow-up is done where it was promised: write "
                       f"`done: {dt.date.fromordinal(done).isoformat()}` there")

@@ -3959,7 +3959,9 @@ def test_a_promise_repeated_while_the_first_is_open_is_a_warning(example_site):
     overdue, for good, without a word. A follow-up whose task (capitals and spaces aside)
     repeats one still open of an earlier interaction with one of its practices is a warning
     naming where the first is; once the first is done, promising it again is said nothing
-    about, nor is the same task at another practice."""
+    about, nor is the same task at another practice. A task that recurs (a monthly report
+    promised again while last month's is open) cannot be told from one promised twice: the
+    warning says how to word it so that it is not."""
     call = write(example_site, "data/interactions/2026/11/20-call.yaml",
                  "date: 2026-11-20\n"                                  # 1
                  "liaison: lena-brooks\n"                              # 2
@@ -3991,7 +3993,8 @@ def test_a_promise_repeated_while_the_first_is_open_is_a_warning(example_site):
     res = validate(example_site)
     res.expect(visit, 7, 12, "follow_ups[0].task: the same promise as `follow_ups[0]` of "
                f"`{call}` (2026-11-20), still open: promised twice? write `done:` on the "
-               "earlier one, or delete one", severity="warning")
+               "earlier one, or delete one; a task that recurs says which time it is (`Send the "
+               "November report`)", severity="warning")
     res.expect(visit, 8, 12, "follow_ups[1].task: the same promise as `follow_ups[1]` of "
                f"`{call}` (2026-11-20), still open: a follow-up is done where it was "
                "promised: write `done: 2026-11-24` there", severity="warning")
