@@ -32,6 +32,18 @@ ACCOUNT = "an account or chart number"
 CONTACT = "a patient's phone number or e-mail address"
 NAME = "a patient's name with a date or an age"
 INITIALS = "a patient's initials with an age"  # a near form (a warning)
+# What a near form's warning shows of a wording that is plainly no patient's (--strict fails
+# on the form as written, which is often no patient's: the caterer's account, a physical
+# therapist): a word that says what it is
+_NO_PATIENTS = {ACCOUNT: "our caterer's account is 55012", INITIALS: "physical therapist J. Okafor",
+                NAME: "physical therapist Ana Ruiz"}
+
+
+def near_advice(kind: str) -> str:
+    """The end of a near form's warning: what to do if it is a patient's, and if not."""
+    example = _NO_PATIENTS.get(kind, "Jane Roe (office manager)")
+    return (f"reword it if it does; if it does not, name what it is (`{example}`): "
+            "--strict fails on it as written")
 
 # ---------------------------------------------------------------------------- the patterns
 _P = r"[\W_]{0,3}"  # punctuation or spaces between the parts of a phrase ("date-of-birth")

@@ -512,7 +512,7 @@ def _load_markdown(loader: Loader, rel: str, meta_model) -> Guide | Deck | None:
     for line, kind in guard.scan_text(fm.body, fm.body_line):  # the body, as the guard reads it
         loader.error(rel, f"looks like {kind}: {guard.PATIENT_MESSAGE}", line=line, col=1)
     for line, kind in guard.scan_text(fm.body, fm.body_line, near=True):
-        loader.error(rel, f"may hold {kind}: {guard.PATIENT_MESSAGE}; reword it if it does",
+        loader.error(rel, f"may hold {kind}: {guard.PATIENT_MESSAGE}; {guard.near_advice(kind)}",
                      line=line, col=1, severity="warning")
     if meta is None:
         if meta_model is DeckMeta:
