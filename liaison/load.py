@@ -274,7 +274,8 @@ def _written_twice(loader: Loader, rel: str, records: list) -> None:
         same = next((at for at, other in alike if other == rec), None)
         if same is not None:
             loader.error(rel, f"{format_loc(prefix)}: the same interaction as {format_loc(same)}, "
-                              "field for field: written twice? delete one", loc=prefix,
+                              "field for field: written twice? delete one; if both happened (a "
+                              "second voicemail that day), say so in its summary", loc=prefix,
                          severity="warning")
         else:
             alike.append((prefix, rec))

@@ -3340,8 +3340,15 @@ def test_an_interaction_written_twice_in_its_file_is_a_warning(example_site):
     assert res.code == 0, res.dump()
     assert [(d.place, d.msg) for d in res.new] == [(
         (rel, 17, 3), "[3]: the same interaction as [0], field for field: written twice? "
-                      "delete one")], res.dump()
+                      "delete one; if both happened (a second voicemail that day), say so in its "
+                      "summary")], res.dump()
     assert validate(example_site, "--strict").code == 1
+    # two alike that both happened (two voicemails left that day) cannot be told from a record
+    # pasted twice: the warning says how to tell them apart, and once said, nothing is said
+    write(example_site, rel, one + other + second_call
+          + one.replace("Called the office.", "Called the office (second voicemail)."))
+    res = validate(example_site)
+    assert [d for d in res.diags if d.path == rel] == [], res.dump()
 
 
 CONFLICT = ("an unresolved merge conflict (git's '<<<<<<<', '=======' and '>>>>>>>' lines): "
