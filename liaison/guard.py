@@ -228,7 +228,7 @@ _KINDS = (
      rf"(?<![a-z])(?:mrn|medical\s+record\s+(?:number|no\b|#))(?![a-z]){_kept_digit(10)}"),
     (DOB, ("dob", "d.o.b", "d o b", "birth", "born"),
      rf"(?<![a-z])(?:(?:d[\W_]?o[\W_]?b(?![a-z])|date{_P}of{_P}birth|birth{_P}date|{_NOT_A_DOCTOR}born(?![a-z]))"
-     rf"[\s\S]{{0,15}}?(?:{_DATE}|{_LOOSE_DATE}|{_PACKED_DATE})|birthday[\s\S]{{0,15}}?{_DATED})"),
+     rf"[\s\S]{{0,15}}?(?:{_DATE}|{_LOOSE_DATE}|{_PACKED_DATE})|(?<!\d(?:st|nd|rd|th)\s)birthday[\s\S]{{0,15}}?{_DATED})"),
     (DOB, ("dob", "birth"),  # the first edition's rule, kept: the keyword, a digit within 15
      rf"(?<![a-z])(?:dob|date\s+of\s+birth)(?![a-z]){_kept_digit(15)}"),
     (PLAN, ("medicare", "medicaid", "mbi", "member", "subscriber", "policy"),
