@@ -483,11 +483,13 @@ def check_core(site: Site, as_of: dt.date) -> list[Problem]:
             if j != i:
                 c.add(site.src[id(m)], ("trainings", i),
                       f"the same training as trainings[{j}] ({t.guide}, completed "
-                      f"{t.completed.isoformat()}): delete one of them", "warning")
+                      f"{t.completed.isoformat()}): delete one of them (a retake that day: keep "
+                      "the one of its score, as the matrix reads the first written)", "warning")
             if t.completed > as_of:
                 c.add(site.src[id(m)], ("trainings", i, "completed"),
                       f"dated {t.completed.isoformat()}, after the as-of date {as_of.isoformat()}: "
-                      "not counted in the competency matrix", "warning")
+                      "not counted in the competency matrix (a session booked ahead: write it "
+                      "once it is taken)", "warning")
     # A website that is no web address ("see Facebook", a typo, "javascript:…") is shown on
     # the brief as text, never as a link: said here, rather than found missing in the car.
     for p in site.practices.values():
