@@ -292,8 +292,11 @@ def _before(day: dt.date, date: dt.date) -> str:
 # The dated layout of `new interaction` and the logging form, data/interactions/YYYY/MM/DD-….yaml:
 # the year's folder, the month's and the day the file is named for (a file directly in a year's
 # folder, 2026/q3.yaml, has only the year; 2026-10-12-event.yaml in a month's, no day of its own)
+# A name that begins with two numbers (05-07-conference.yaml, 11-24-visit.yaml) says a span of
+# days, or the month and the day (or the day and the month): each of those dates is its own.
 _DATED_PATH = re.compile(r"data/interactions/(?P<y>[0-9]{4})/"
-                         r"(?:(?P<m>[0-9]{2})/(?:(?P<d>[0-9]{2})(?![0-9])[^/]*$)?)?")
+                         r"(?:(?P<m>[0-9]{2})/(?:(?P<d>[0-9]{2})(?![0-9])"
+                         r"(?:-(?P<d2>[0-9]{2})(?![0-9]))?[^/]*$)?)?")
 
 
 def folder_date_problem(path: str, date: dt.date, dated: dict) -> str | None:
@@ -304,13 +307,16 @@ def folder_date_problem(path: str, date: dt.date, dated: dict) -> str | None:
     if parts is False:
         m = _DATED_PATH.match(path)
         parts = dated[path] = None if m is None else (
-            int(m["y"]), m["m"] and int(m["m"]), m["d"] and int(m["d"]))
+            int(m["y"]), m["m"] and int(m["m"]), m["d"] and int(m["d"]), m["d2"] and int(m["d2"]))
     if parts is None:
         return None
-    year, month, day = parts
+    year, month, day, second = parts
     if day:
         said, of = f"{year:04d}-{month:02d}-{day:02d}", "named for"
         if date.isoformat() == said:
+            return None
+        if second and (date.year, date.month) == (year, month) and (
+                day <= date.day <= second or {day, second} == {month, date.day}):
             return None
     elif month:
         said, of = f"{year:04d}-{month:02d}", "in the folder of"
@@ -330,6 +336,9 @@ def folder_date_problem(path: str, date: dt.date, dated: dict) -> str | None:
 # "2026-10-to-11"): its rows are not checked.
 _DATED_ROWS = re.compile(r"(?P<y>[0-9]{4})(?:-(?P<m>0[1-9]|1[0-2]))?"
                          r"(?:[-_ ](?:h[12]|q[1-4]|[a-z]+))*\.[a-z]+", re.I)
+# ... but a fiscal year's file (2026-fy.csv, 2026-fiscal.csv) names a span too: its year
+# begins in the calendar year before (in July or October, as the practice reports)
+_FISCAL = re.compile(r"(?<![a-z])(?:fy|fiscal)(?![a-z])", re.I)
 # A week's rolled-up row is dated its first day (SPEC §2), which may fall a few days before
 # the year or month of the file that keeps it
 ROLLED_UP_DAYS = 6
@@ -344,7 +353,7 @@ def file_period_problem(path: str, date: dt.date, periods: dict) -> str | None:
     if period is False:
         m = _DATED_ROWS.fullmatch(path.rsplit("/", 1)[-1])
         period = None
-        if m is not None and 1900 <= int(m["y"]) <= 2099:
+        if m is not None and 1900 <= int(m["y"]) <= 2099 and not _FISCAL.search(m.group()):
             year, month = int(m["y"]), m["m"] and int(m["m"])
             if month:
                 last = calendar.monthrange(year, month)[1]
@@ -475,11 +484,13 @@ def check_core(site: Site, as_of: dt.date) -> list[Problem]:
             if j != i:
                 c.add(site.src[id(m)], ("trainings", i),
                       f"the same training as trainings[{j}] ({t.guide}, completed "
-                      f"{t.completed.isoformat()}): delete one of them", "warning")
+                      f"{t.completed.isoformat()}): delete one of them (a retake that day: keep "
+                      "the one of its score, as the matrix reads the first written)", "warning")
             if t.completed > as_of:
                 c.add(site.src[id(m)], ("trainings", i, "completed"),
                       f"dated {t.completed.isoformat()}, after the as-of date {as_of.isoformat()}: "
-                      "not counted in the competency matrix", "warning")
+                      "not counted in the competency matrix (a session booked ahead: write it "
+                      "once it is taken)", "warning")
     # A website that is no web address ("see Facebook", a typo, "javascript:…") is shown on
     # the brief as text, never as a link: said here, rather than found missing in the car.
     for p in site.practices.values():
@@ -739,7 +750,8 @@ def repeated_promise_problems(events: list[tuple]) -> list[Problem]:
             # (in code spans: the validate summary's kinds keep one line for all of them)
             where = (f"`{format_loc(e_loc)}` of `{e_path}` "
                      f"({dt.date.fromordinal(e_day).isoformat()}), still open")
-            advice = ("promised twice? write `done:` on the earlier one, or delete one"
+            advice = ("promised twice? write `done:` on the earlier one, or delete one; a task "
+                      "that recurs says which time it is (`Send the November report`)"
                       if is_open_ else
                       f"a follow-up is done where it was promised: write "
                       f"`done: {dt.date.fromordinal(done).isoformat()}` there")

@@ -421,7 +421,8 @@ def _deck_failures(site: Site, stats, part: int, parts: int) -> list[tuple]:
                     out.append((deck_id, -1, slide.line + k, None, f"slide {n}: a picture without alt "
                                 "text: write what it shows between the brackets, ![Our vascular lab]"
                                 "(images/lab.png); a screen reader says nothing of it, in the HTML deck "
-                                "and the .pptx (where it is marked decorative)", None, col, "warning"))
+                                "and the .pptx (where it is marked decorative); a picture that only "
+                                f"decorates, say so: ![](images/wave.png \"{DECORATIVE}\")", None, col, "warning"))
                 found = layout_line(slide.source)
                 if found and found[1] in ("image-left", "image-right") and not any(
                         _IMAGE.fullmatch(c.strip()) for c in _chunks(slide.source)):
@@ -597,7 +598,7 @@ IMAGE_TYPES = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg"}
 # ![alt](images/lab.png), ![alt](<images/our lab.png>) (a name with spaces, as CommonMark
 # writes it) and ![alt](images/our%20lab.png) (as GitHub links it): ``src`` as written
 _IMAGE = re.compile(r'(?<!\\)!\[(?P<alt>[^\]]*)\]\(\s*(?P<lt><)?(?P<src>(?(lt)[^<>\n]*|[^)\s>]*))(?(lt)>)'
-                    r'(?:\s+"[^"]*")?\s*\)')
+                    r'(?:\s+"(?P<title>[^"]*)")?\s*\)')
 _HEADING = re.compile(r"^ {0,3}#{1,3}[ \t]+\S")
 _HEADING_LINE = re.compile(r"^ {0,3}#{1,6}(?:[ \t]|$)")
 _REMOTE = re.compile(r"^\s*(?:[a-z][a-z0-9+.-]*:|//)", re.I)
@@ -626,9 +627,14 @@ def image_refs(markdown: str, html: bool = False) -> list[tuple[int, int, str]]:
 
 def images_without_alt(markdown: str) -> list[tuple[int, int]]:
     """(line offset, column) of every image of a slide's Markdown (not in code) whose alt text
-    is empty: ``![](images/lab.png)``."""
+    is empty: ``![](images/lab.png)``; not one its title marks decorative, as alt="" is right
+    for (``![](images/wave.png "decorative")``: neither deck shows a title)."""
     return [(k, m.start() + 1) for k, line in prose_lines(markdown)
-            for m in _IMAGE.finditer(line) if not m.group("alt").strip()]
+            for m in _IMAGE.finditer(line)
+            if not m.group("alt").strip() and (m.group("title") or "").strip().lower() != DECORATIVE]
+
+
+DECORATIVE = "decorative"  # the title of a picture that only decorates: no alt text wanted
 
 
 def html_images(markdown: str) -> list[tuple[int, int, str]]:

@@ -32,6 +32,18 @@ ACCOUNT = "an account or chart number"
 CONTACT = "a patient's phone number or e-mail address"
 NAME = "a patient's name with a date or an age"
 INITIALS = "a patient's initials with an age"  # a near form (a warning)
+# What a near form's warning shows of a wording that is plainly no patient's (--strict fails
+# on the form as written, which is often no patient's: the caterer's account, a physical
+# therapist): a word that says what it is
+_NO_PATIENTS = {ACCOUNT: "our caterer's account is 55012", INITIALS: "physical therapist J. Okafor",
+                NAME: "physical therapist Ana Ruiz"}
+
+
+def near_advice(kind: str) -> str:
+    """The end of a near form's warning: what to do if it is a patient's, and if not."""
+    example = _NO_PATIENTS.get(kind, "Jane Roe (office manager)")
+    return (f"reword it if it does; if it does not, name what it is (`{example}`): "
+            "--strict fails on it as written")
 
 # ---------------------------------------------------------------------------- the patterns
 _P = r"[\W_]{0,3}"  # punctuation or spaces between the parts of a phrase ("date-of-birth")
@@ -219,8 +231,8 @@ _KINDS = (
     (MRN, ("mrn", "record"),  # the first edition's rule, kept: the keyword, a digit within 10
      rf"(?<![a-z])(?:mrn|medical\s+record\s+(?:number|no\b|#))(?![a-z]){_kept_digit(10)}"),
     (DOB, ("dob", "d.o.b", "d o b", "birth", "born"),
-     rf"(?<![a-z])(?:(?:d[\W_]?o[\W_]?b(?![a-z])|date{_P}of{_P}birth|birth{_P}date|born(?![a-z]))"
-     rf"[\s\S]{{0,15}}?(?:{_DATE}|{_LOOSE_DATE}|{_PACKED_DATE})|birthday[\s\S]{{0,15}}?{_DATED})"),
+     rf"(?<![a-z])(?:(?:d[\W_]?o[\W_]?b(?![a-z])|date{_P}of{_P}birth|birth{_P}date|{_NOT_A_DOCTOR}born(?![a-z]))"
+     rf"[\s\S]{{0,15}}?(?:{_DATE}|{_LOOSE_DATE}|{_PACKED_DATE})|(?<!\d(?:st|nd|rd|th)\s)birthday[\s\S]{{0,15}}?{_DATED})"),
     (DOB, ("dob", "birth"),  # the first edition's rule, kept: the keyword, a digit within 15
      rf"(?<![a-z])(?:dob|date\s+of\s+birth)(?![a-z]){_kept_digit(15)}"),
     (PLAN, ("medicare", "medicaid", "mbi", "member", "subscriber", "policy"),
@@ -281,13 +293,17 @@ _DATE_OR_AGE = re.compile(f"{_DATE}|{_AGE}", re.I)
 # 67yo", "pt J. Doe") or a name with an age written "67F", in a sentence with a date or an age.
 _NEAR_AGE = rf"{_AGE}|(?<![\d/.])\d{{1,3}}\s?[mf](?![a-z])"
 _INITIALS = rf"[A-Z]\.\s?[A-Z]\.|[A-Z]\.\s?{_NAME_WORD}|[A-Z]{{2}}(?=[\s,]+\d)"
+_YEAR = r"(?:19|20)\d\d"
+_PERIOD = (rf"(?:(?:fy|cy|q[1-4]|h[12])-?(?:{_YEAR}|\d\d)|{_YEAR}-?(?:q[1-4]|h[12])"
+           rf"|{_YEAR}-(?:{_YEAR}|\d\d))")  # a quarter, a half, a fiscal year, a span of years
 _NEAR_KINDS = (
     # an account or chart number after a colon or a space alone, as a form's label reads
     # ("Acct: 88123", "chart 004417"): an identifier of 5 or more that holds a digit (not a
-    # year: "account 2025 renewal")
+    # year: "account 2025 renewal"; nor a period a chart of referrals is named for: "chart
+    # Q3-2026", "FY2026", "H1-2026", "2025-26", "2024-2026")
     (ACCOUNT, ("acct", "account", "chart"),
-     rf"(?<![a-z])(?:acct|account|chart)(?![a-z])\s*:?\s*(?=[a-z0-9-]*\d)[a-z0-9-]{{5,}}"
-     rf"(?![a-z0-9/.:,])"),
+     rf"(?<![a-z])(?:acct|account|chart)(?![a-z])\s*:?\s*(?!{_PERIOD}(?![a-z0-9/.:,-]))"
+     rf"(?=[a-z0-9-]*\d)[a-z0-9-]{{5,}}(?![a-z0-9/.:,])"),
     (NAME, ("patient", "pt"),
      _PT_NAME),
     (INITIALS, ("patient", "pt"),

@@ -274,7 +274,8 @@ def _written_twice(loader: Loader, rel: str, records: list) -> None:
         same = next((at for at, other in alike if other == rec), None)
         if same is not None:
             loader.error(rel, f"{format_loc(prefix)}: the same interaction as {format_loc(same)}, "
-                              "field for field: written twice? delete one", loc=prefix,
+                              "field for field: written twice? delete one; if both happened (a "
+                              "second voicemail that day), say so in its summary", loc=prefix,
                          severity="warning")
         else:
             alike.append((prefix, rec))
@@ -509,7 +510,7 @@ def _load_markdown(loader: Loader, rel: str, meta_model) -> Guide | Deck | None:
     for line, kind in guard.scan_text(fm.body, fm.body_line):  # the body, as the guard reads it
         loader.error(rel, f"looks like {kind}: {guard.PATIENT_MESSAGE}", line=line, col=1)
     for line, kind in guard.scan_text(fm.body, fm.body_line, near=True):
-        loader.error(rel, f"may hold {kind}: {guard.PATIENT_MESSAGE}; reword it if it does",
+        loader.error(rel, f"may hold {kind}: {guard.PATIENT_MESSAGE}; {guard.near_advice(kind)}",
                      line=line, col=1, severity="warning")
     if meta is None:
         if meta_model is DeckMeta:

@@ -480,7 +480,7 @@ class Loader:
                 where = f"{format_loc(loc)}: " if loc else ""
                 for within in _hit_lines(parsed.data, loc, kind, near=True):
                     self.error(rel, f"{where}may hold {kind}: {guard.PATIENT_MESSAGE}; "
-                                    f"reword it if it does", loc=loc, severity="warning",
+                                    f"{guard.near_advice(kind)}", loc=loc, severity="warning",
                                within=within)
             if b"#" in parsed.raw:  # comments go into git history with the values
                 for line, col, kind, near, joined in guard.scan_comments(yamlio.decode(parsed.raw)):
@@ -491,7 +491,7 @@ class Loader:
                                    line=line + parsed.line_offset, col=col)
                     elif near:
                         self.error(rel, f"a comment may hold {kind}: {guard.PATIENT_MESSAGE}; "
-                                        f"reword it if it does", line=line + parsed.line_offset,
+                                        f"{guard.near_advice(kind)}", line=line + parsed.line_offset,
                                    col=col, severity="warning")
                     else:
                         self.error(rel, f"a comment looks like {kind}: {guard.PATIENT_MESSAGE}",

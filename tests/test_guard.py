@@ -779,3 +779,27 @@ def test_an_identifier_split_by_a_comment_is_an_error(example_site, value):
     write(example_site, "data/practices/p.yaml", "name: P\nnotes: MRN 0012345 # see chart\n")
     res = validate(example_site)
     assert len([d for d in res.diags if PATIENT_MSG.search(d.msg)]) == 1, res.dump()
+
+
+def test_a_near_form_says_how_to_word_what_is_no_patients(example_site):
+    """A near form cannot be told from what is no patient's (`Acct: 55012` is also the
+    caterer's account; `PT J. Okafor 34 yrs` a physical therapist): it is a warning, which
+    --strict fails on, and it said only "reword it if it does". It says how to word what is no
+    patient's, in a data file's value, in its comment and in a guide's body; the wording it
+    shows passes (no near form, no error)."""
+    rel = write(example_site, "data/interactions/2026/11/21-caterer.yaml",
+                "date: 2026-11-21\nliaison: lena-brooks\ntype: call\n"
+                "practice: french-broad-podiatry\n"
+                "summary: \"Ordered the lunch, Acct: 55012\"  # PT J. Okafor 34 yrs\n")
+    guide = write(example_site, "content/training/caterer.md",
+                  "---\ntitle: Caterer\naudience: all\n---\nOur PT J. Okafor 34 yrs in practice.\n")
+    res = validate(example_site)
+    near = [d for d in res.diags if d.path in (rel, guide)]
+    assert [(d.path, d.line, d.sev) for d in near] == [(guide, 5, "warning"), (rel, 5, "warning"),
+                                                     (rel, 5, "warning")], res.dump()
+    for d in near:
+        assert "if it does not, name what it is (" in d.msg and "--strict" in d.msg, d.msg
+    assert "`our caterer's account is 55012`" in near[2].msg or "`our caterer's account is 55012`" \
+        in near[1].msg, res.dump()
+    for wording in ("our caterer's account is 55012", "physical therapist J. Okafor, 34 yrs in practice"):
+        assert guard.near_info(wording) == [] and guard.patient_info(wording) == [], wording

@@ -603,10 +603,12 @@ def test_a_picture_without_alt_text_is_warned_of_and_decorative_in_the_pptx(tmp_
     assert got == [
         "content/presentations/extra.md:7:1: warning: slide 1: a picture without alt text: write what it "
         "shows between the brackets, ![Our vascular lab](images/lab.png); a screen reader says nothing of "
-        "it, in the HTML deck and the .pptx (where it is marked decorative)",
+        "it, in the HTML deck and the .pptx (where it is marked decorative); a picture that only decorates, say "
+        "so: ![](images/wave.png \"decorative\")",
         "content/presentations/extra.md:12:1: warning: slide 2: a picture without alt text: write what it "
         "shows between the brackets, ![Our vascular lab](images/lab.png); a screen reader says nothing of "
-        "it, in the HTML deck and the .pptx (where it is marked decorative)"], err
+        "it, in the HTML deck and the .pptx (where it is marked decorative); a picture that only decorates, say "
+        "so: ![](images/wave.png \"decorative\")"], err
     assert code == 0, err
     writer = DeckWriter("Us", AS_OF, media=lambda path: LAB)
     p = pptx.Presentation(io.BytesIO(writer.write("D", [slide_content("# D"), slide_content(
@@ -614,6 +616,27 @@ def test_a_picture_without_alt_text_is_warned_of_and_decorative_in_the_pptx(tmp_
     pictures = [next(sh for sh in p.slides[k].shapes if sh.shape_type == 13) for k in (1, 2)]
     assert [(_marked_decorative(sh), sh._element.xpath("./*/p:cNvPr/@descr")) for sh in pictures] == [
         (True, [""]), (False, ["The lab"])]
+
+
+def test_a_picture_marked_decorative_is_not_warned_of(tmp_path):
+    """A divider or a background wave says nothing a screen reader should read: alt="" is
+    right for it, and the .pptx marks it decorative. validate warned of it all the same, with
+    no way to say so but alt text a screen reader would then read, and `--strict` failed the
+    site. A picture whose title is "decorative" is not warned of (the title is shown nowhere);
+    one without alt text and without that title still is, and so is one titled otherwise."""
+    root = site_with_deck(tmp_path, '## One\n\n![](images/vascular-lab.png "decorative")\n\n'
+                                    '![](images/vascular-lab.png "Decorative" )\n\n'
+                                    '![](images/vascular-lab.png)\n\n'
+                                    '![](images/vascular-lab.png "our lab")\n')
+    code, _out, err = run_validate(root, "--strict", "--as-of", "2026-12-05")
+    got = [e.split(": warning: ")[0].split(": error: ")[0] for e in err if "alt text" in e]
+    assert got == ["content/presentations/extra.md:11:1", "content/presentations/extra.md:13:1"], err
+    assert code == 1, err
+    assert any("![](images/wave.png \"decorative\")" in e for e in err), err
+    root = site_with_deck(tmp_path / "only", '## One\n\n![](images/vascular-lab.png "decorative")\n')
+    code, _out, err = run_validate(root, "--strict", "--as-of", "2026-12-05")
+    assert code == 0, err
+    assert not [e for e in err if "alt text" in e], err
 
 
 def test_a_link_whose_text_says_nothing_is_warned_of(tmp_path):

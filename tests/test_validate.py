@@ -2443,8 +2443,13 @@ def test_a_training_after_the_as_of_date_and_one_written_twice_are_warnings(exam
     d = res.expect(rel, 9, 16, "after the as-of date 2026-11-26", severity="warning")
     assert d.msg.startswith("trainings[2].completed: dated 2027-01-15")
     assert "competency matrix" in d.msg
+    # neither can be told from what is right (a session booked ahead, a retake that day):
+    # each says what to do then, as --strict fails on it
+    assert d.msg.endswith("(a session booked ahead: write it once it is taken)"), d.msg
     d = res.expect(rel, 6, 5, "the same training as trainings[0]", severity="warning")
     assert d.msg.startswith("trainings[1]: ")
+    assert d.msg.endswith("delete one of them (a retake that day: keep the one of its score, as "
+                          "the matrix reads the first written)"), d.msg
     assert len([w for w in res.warnings if w.path == rel]) == 2, res.dump()
     assert validate(example_site, "--as-of", "2027-01-15").code == 0
     assert [w.msg for w in validate(example_site, "--as-of", "2027-01-15").warnings
@@ -3340,8 +3345,15 @@ def test_an_interaction_written_twice_in_its_file_is_a_warning(example_site):
     assert res.code == 0, res.dump()
     assert [(d.place, d.msg) for d in res.new] == [(
         (rel, 17, 3), "[3]: the same interaction as [0], field for field: written twice? "
-                      "delete one")], res.dump()
+                      "delete one; if both happened (a second voicemail that day), say so in its "
+                      "summary")], res.dump()
     assert validate(example_site, "--strict").code == 1
+    # two alike that both happened (two voicemails left that day) cannot be told from a record
+    # pasted twice: the warning says how to tell them apart, and once said, nothing is said
+    write(example_site, rel, one + other + second_call
+          + one.replace("Called the office.", "Called the office (second voicemail)."))
+    res = validate(example_site)
+    assert [d for d in res.diags if d.path == rel] == [], res.dump()
 
 
 CONFLICT = ("an unresolved merge conflict (git's '<<<<<<<', '=======' and '>>>>>>>' lines): "
@@ -3807,6 +3819,35 @@ def test_an_interaction_dated_in_another_year_than_its_folder_is_a_warning(examp
             and d.path not in cases and d.path != bad] == [], res.dump()
 
 
+def test_an_interaction_file_named_for_days_or_month_and_day_is_no_warning(example_site):
+    """A three-day conference kept in one file, `2026/11/05-07-conference.yaml`, had its
+    second and third days warned of as dated outside the day the file is named for, and a
+    file named month first, `2026/11/11-24-visit.yaml`, its visit of 2026-11-24: --strict
+    failed both. A name that begins with two numbers is read as a span of days or as the month
+    and the day (or the day and the month) the folder says (11-24 in 2026/11/: either); a date
+    outside them, or a year or month other than the folders', is still warned of."""
+    visit = ("- {{date: {date}, type: visit, liaison: lena-brooks, "
+             "practice: french-broad-podiatry, summary: Visited.}}\n")
+    cases = {  # file → (dates of its records, the lines that warn)
+        "data/interactions/2026/11/05-07-conference.yaml":
+            (["2026-11-05", "2026-11-06", "2026-11-07", "2026-11-09", "2025-11-06"], [4, 5]),
+        "data/interactions/2026/11/11-24-visit.yaml": (["2026-11-24", "2026-11-30"], [2]),
+        "data/interactions/2026/11/24-11-lunch.yaml": (["2026-11-24"], []),
+        "data/interactions/2026/11/12-03-call.yaml": (["2026-11-12", "2026-11-03"], [2]),
+    }
+    for rel, (dates, _lines) in cases.items():
+        write(example_site, rel, "".join(visit.format(date=d) for d in dates))
+    res = validate(example_site)
+    assert res.code == 0, res.dump()
+    res.expect("data/interactions/2026/11/05-07-conference.yaml", 4, 10,
+               "[3].date: dated 2026-11-09, but its file is named for 2026-11-05: a mistyped "
+               "year or month? Correct the date, or move the file where its date says",
+               severity="warning")
+    for rel, (_dates, lines) in cases.items():
+        assert sorted(d.line for d in res.diags if d.path == rel and "its file is" in d.msg) \
+            == lines, res.dump()
+
+
 def test_a_referral_row_dated_in_another_year_than_its_file_is_a_warning(example_site):
     """January: a row of `2027-q1.csv` typed with last year's year (`2026-01-05`) passed
     without a word and counted a year back (in the previous 365 days, not the last 90). A
@@ -3844,6 +3885,28 @@ def test_a_referral_row_dated_in_another_year_than_its_file_is_a_warning(example
     # the example's own referral files say nothing
     assert [d for d in res.diags if "named for" in d.msg and d.path not in cases
             and d.path != yaml_rel] == [], res.dump()
+
+
+def test_a_referral_file_named_for_a_fiscal_year_is_not_checked_against_the_calendar_year(example_site):
+    """A practice that reports by fiscal year keeps `2026-fy.csv` from October 2025 (or July)
+    to September 2026: every row before January was warned of as a mistyped year, and
+    --strict failed the site. A file whose name says a fiscal year (`fy`, `fiscal`) names a
+    span, as `2025-26.csv` does, and is not checked; a calendar file still is."""
+    row = "{date},web,,sclerotherapy,\n"
+    header = "date,source,physician,service,status\n"
+    cases = {  # file → (dates of its rows, the lines that warn)
+        "data/referrals/2026-fy.csv": (["2025-10-01", "2026-09-30"], []),
+        "data/referrals/2026-fiscal-web.csv": (["2025-07-01", "2026-06-30"], []),
+        "data/referrals/2026_FY_phone.csv": (["2025-10-06"], []),
+        "data/referrals/2027-q1.csv": (["2027-01-04", "2026-01-05"], [3]),
+    }
+    for rel, (dates, _lines) in cases.items():
+        write(example_site, rel, header + "".join(row.format(date=d) for d in dates))
+    res = validate(example_site, "--as-of", "2027-01-06")
+    assert res.code == 0, res.dump()
+    for rel, (_dates, lines) in cases.items():
+        assert sorted(d.line for d in res.diags if d.path == rel and "named for" in d.msg) \
+            == lines, res.dump()
 
 
 def test_a_next_visit_on_the_interactions_own_day_is_no_warning(example_site):
@@ -3908,7 +3971,9 @@ def test_a_promise_repeated_while_the_first_is_open_is_a_warning(example_site):
     overdue, for good, without a word. A follow-up whose task (capitals and spaces aside)
     repeats one still open of an earlier interaction with one of its practices is a warning
     naming where the first is; once the first is done, promising it again is said nothing
-    about, nor is the same task at another practice."""
+    about, nor is the same task at another practice. A task that recurs (a monthly report
+    promised again while last month's is open) cannot be told from one promised twice: the
+    warning says how to word it so that it is not."""
     call = write(example_site, "data/interactions/2026/11/20-call.yaml",
                  "date: 2026-11-20\n"                                  # 1
                  "liaison: lena-brooks\n"                              # 2
@@ -3940,7 +4005,8 @@ def test_a_promise_repeated_while_the_first_is_open_is_a_warning(example_site):
     res = validate(example_site)
     res.expect(visit, 7, 12, "follow_ups[0].task: the same promise as `follow_ups[0]` of "
                f"`{call}` (2026-11-20), still open: promised twice? write `done:` on the "
-               "earlier one, or delete one", severity="warning")
+               "earlier one, or delete one; a task that recurs says which time it is (`Send the "
+               "November report`)", severity="warning")
     res.expect(visit, 8, 12, "follow_ups[1].task: the same promise as `follow_ups[1]` of "
                f"`{call}` (2026-11-20), still open: a follow-up is done where it was "
                "promised: write `done: 2026-11-24` there", severity="warning")
