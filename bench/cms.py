@@ -19,11 +19,10 @@ from __future__ import annotations
 import argparse
 import csv
 import random
-import subprocess
 import sys
 import time
 from pathlib import Path
-from nppes import npi_with_check_digit  # bench/nppes.py
+from nppes import npi_with_check_digit, time_import  # bench/nppes.py
 
 SERVICE_HEADER = [
     "Rndrng_NPI", "Rndrng_Prvdr_Last_Org_Name", "Rndrng_Prvdr_First_Name", "Rndrng_Prvdr_MI",
@@ -203,22 +202,11 @@ def main() -> int:
         print(f"{a.out}: {n:,} rows, {a.out.stat().st_size / 2**20:,.0f} MiB "
               f"in {time.perf_counter() - t:.1f} s")
     if a.time:
-        build = Path(__file__).resolve().parent.parent / "build.py"
-        cmd = ["/usr/bin/time", "-f", "%e s elapsed, %U s user, %S s system, %M KB peak resident",
-               sys.executable, str(build), "import", "cms-utilization", str(a.out),
-               *([str(a.providers_out)] if a.providers_out else []),
-               "--root", str(a.root), "--dry-run", "--year", str(a.year)]
+        args = [str(a.out), *([str(a.providers_out)] if a.providers_out else []),
+                "--root", str(a.root), "--dry-run", "--year", str(a.year)]
         for z in a.near_zip:
-            cmd += ["--near-zip", z]
-        t = time.perf_counter()
-        proc = subprocess.run(cmd, capture_output=True, text=True)
-        wall = time.perf_counter() - t
-        if proc.returncode != 0:
-            print(proc.stderr, file=sys.stderr)
-            return 1
-        print("\n".join(proc.stderr.strip().splitlines()[-2:]))
-        rows = sum(1 for _ in open(a.out, "rb")) - 1
-        print(f"{rows:,} rows in {wall:.1f} s: {rows / wall:,.0f} rows a second")
+            args += ["--near-zip", z]
+        return time_import("cms-utilization", args, a.out)
     return 0
 
 

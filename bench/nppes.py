@@ -180,21 +180,29 @@ def main() -> int:
         print(f"{a.out}: {n:,} rows, {a.out.stat().st_size / 2**20:,.0f} MiB "
               f"in {time.perf_counter() - t:.1f} s")
     if a.time:
-        build = Path(__file__).resolve().parent.parent / "build.py"
-        cmd = ["/usr/bin/time", "-f", "%e s elapsed, %U s user, %S s system, %M KB peak resident",
-               sys.executable, str(build), "import", "nppes", str(a.out), "--root", str(a.root),
-               "--dry-run"]
+        args = [str(a.out), "--root", str(a.root), "--dry-run"]
         for s in a.state:
-            cmd += ["--state", s]
-        t = time.perf_counter()
-        proc = subprocess.run(cmd, capture_output=True, text=True)
-        wall = time.perf_counter() - t
-        if proc.returncode != 0:
-            print(proc.stderr, file=sys.stderr)
-            return 1
-        print("\n".join(proc.stderr.strip().splitlines()[-2:]))
-        rows = sum(1 for _ in open(a.out, "rb")) - 1
-        print(f"{rows:,} rows in {wall:.1f} s: {rows / wall:,.0f} rows a second")
+            args += ["--state", s]
+        return time_import("nppes", args, a.out)
+    return 0
+
+
+def time_import(kind: str, args: list[str], rows_file: Path) -> int:
+    """Time ``build.py import KIND ARGS`` (``--dry-run``) under /usr/bin/time: print its last two
+    lines (what it would write; elapsed, processor time, peak memory) and the rows of
+    ``rows_file`` (less its header) read a second; 1 when the import fails."""
+    build = Path(__file__).resolve().parent.parent / "build.py"
+    cmd = ["/usr/bin/time", "-f", "%e s elapsed, %U s user, %S s system, %M KB peak resident",
+           sys.executable, str(build), "import", kind, *args]
+    t = time.perf_counter()
+    proc = subprocess.run(cmd, capture_output=True, text=True)
+    wall = time.perf_counter() - t
+    if proc.returncode != 0:
+        print(proc.stderr, file=sys.stderr)
+        return 1
+    print("\n".join(proc.stderr.strip().splitlines()[-2:]))
+    rows = sum(1 for _ in open(rows_file, "rb")) - 1
+    print(f"{rows:,} rows in {wall:.1f} s: {rows / wall:,.0f} rows a second")
     return 0
 
 
