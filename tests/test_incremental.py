@@ -181,6 +181,38 @@ def test_an_old_referral_s_service_changed_renders_its_physician_s_brief_again(g
         assert (f"never referred for {name}" in text) is listed, (pid, name, listed)
 
 
+def test_a_row_before_a_physician_s_first_referral_renders_their_brief_again(generated,
+                                                                           tmp_path):
+    """A referral row dated before anything else a physician sent, for a service they
+    referred for already, moves none of the rows their brief lists, charts or counts in a
+    year, but it moves their first referral (the brief shows it): the incremental build
+    renders the brief again (its key holds the physician's statistics) and is the site a
+    full build writes."""
+    import csv
+
+    out, full = tmp_path / "out", tmp_path / "full"
+    build(generated, AS_OF, out)
+    pid = service = None
+    for path in sorted((generated / "data" / "referrals").glob("*.csv")):
+        with path.open(encoding="utf-8", newline="") as fh:
+            row = next((r for r in csv.DictReader(fh) if r["physician"]), None)
+        if row is not None:
+            pid, service = row["physician"], row["service"]
+            break
+    assert pid, "the generated site has referral rows from physicians"
+    brief = out / "physicians" / pid / "index.html"
+    before = brief.read_bytes()
+    assert b"2019" not in before
+    (generated / "data" / "referrals" / "long-ago.csv").write_text(
+        "date,source,physician,service,status,count\n"
+        f"2019-03-15,physician,{pid},{service},treated,\n", encoding="utf-8")
+    result = build(generated, AS_OF, out)
+    build(generated, AS_OF, full, full=True)
+    _same_site(out, full)
+    assert result.kept > result.pages // 2  # an edit of one physician's rows
+    assert brief.read_bytes() != before and b"2019" in brief.read_bytes()
+
+
 def test_a_file_system_that_keeps_no_modes_still_takes_the_unchanged_pages(
         sample, tmp_path, monkeypatch):
     """A site folder's mode tells which umask its files were made with, and a site of
