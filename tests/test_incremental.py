@@ -213,6 +213,40 @@ def test_a_row_before_a_physician_s_first_referral_renders_their_brief_again(gen
     assert brief.read_bytes() != before and b"2019" in brief.read_bytes()
 
 
+def test_a_new_referring_physician_renders_the_top_referrers_thanks_again(generated,
+                                                                          tmp_path):
+    """A top referrer's brief, when they were not visited lately, thanks them with their rank
+    "#r of n referring physicians". A first referral of the year from a physician who sent
+    none moves n for every top referrer, whose own rows are as they were: the incremental
+    build renders their briefs again (their key holds the rank) and is the site a full
+    build writes."""
+    import re
+
+    out, full = tmp_path / "out", tmp_path / "full"
+    build(generated, AS_OF, out)
+    thanked = {}
+    for brief in sorted((out / "physicians").glob("*/index.html")):
+        found = re.search(r"Thank them first: .*? of (\d+) referring physicians",
+                          brief.read_text(encoding="utf-8"))
+        if found:
+            thanked[brief] = int(found.group(1))
+    assert thanked, "no brief thanks a top referrer"
+    rows = sorted((generated / "data" / "referrals").glob("*.csv"))
+    lately = "".join(path.read_text(encoding="utf-8") for path in rows[-13:])
+    pid = next(p.stem for p in sorted((generated / "data" / "physicians").glob("*.yaml"))
+               if p.stem not in lately)
+    head = rows[-1].read_text(encoding="utf-8").splitlines()[0].split(",")
+    cells = {"date": f"{rows[-1].stem}-02", "source": "physician", "physician": pid,
+             "service": "sclerotherapy", "status": "treated"}
+    with rows[-1].open("a", encoding="utf-8") as fh:  # (the file ends with a line break)
+        fh.write(",".join(cells.get(name, "") for name in head) + "\n")
+    build(generated, AS_OF, out)
+    build(generated, AS_OF, full, full=True)
+    _same_site(out, full)
+    for brief, of in thanked.items():
+        assert f" of {of + 1} referring physicians" in brief.read_text(encoding="utf-8"), brief
+
+
 def test_a_file_system_that_keeps_no_modes_still_takes_the_unchanged_pages(
         sample, tmp_path, monkeypatch):
     """A site folder's mode tells which umask its files were made with, and a site of
