@@ -247,6 +247,37 @@ def test_a_new_referring_physician_renders_the_top_referrers_thanks_again(genera
         assert f" of {of + 1} referring physicians" in brief.read_text(encoding="utf-8"), brief
 
 
+def test_a_matured_referral_s_outcome_edited_renders_every_brief_with_the_site_s_share(
+        generated, tmp_path):
+    """Each brief shows, beside its own treated share, the share of all our matured
+    referrals that were treated. A new patient who came without a physician (a web row,
+    in no physician's rows), matured, marked declined instead of treated moves that share
+    only: the incremental build renders the physicians' and practices' briefs again (their
+    key holds the share) and is the site a full build writes."""
+    import csv
+
+    out, full = tmp_path / "out", tmp_path / "full"
+    build(generated, AS_OF, out)
+    briefs = sorted((out / "physicians").glob("*/index.html")) + \
+        sorted((out / "practices").glob("*/index.html"))
+    before = {page: page.read_bytes() for page in briefs}
+    path = generated / "data" / "referrals" / f"{AS_OF.year}-03.csv"  # 90 to 454 days old
+    with path.open(encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    row = next(r for r in rows if not r["physician"] and r["status"] == "treated")
+    row.update(status="declined", declined_reason="insurance")
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=list(rows[0]), lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+    build(generated, AS_OF, out)
+    build(generated, AS_OF, full, full=True)
+    _same_site(out, full)
+    again = [page for page in briefs if page.read_bytes() != before[page]]
+    assert any("/physicians/" in str(p) for p in again) and \
+        any("/practices/" in str(p) for p in again), again
+
+
 def test_a_file_system_that_keeps_no_modes_still_takes_the_unchanged_pages(
         sample, tmp_path, monkeypatch):
     """A site folder's mode tells which umask its files were made with, and a site of
