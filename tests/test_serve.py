@@ -1039,6 +1039,26 @@ def test_a_template_saved_again_with_the_same_size_and_time_shows_at_the_next_re
         assert f"<title>{draft} · " in site.get("physicians/nina-vargas/index.html")[0].decode()
 
 
+def test_a_template_saved_again_with_its_old_modification_time_shows_at_the_next_request(
+        example_site):
+    """A template overwritten with the same size and its modification time put back (``cp
+    -p``, ``rsync -t``, an archive unpacked over the site) keeps its size, modification time
+    and inode: its change time moves, and the templates' environment is made again (the
+    environment was kept, and the page showed the first version)."""
+    from liaison.live import LiveSite
+
+    (example_site / "templates").mkdir(exist_ok=True)
+    template = example_site / "templates" / "physician.html"
+    old = time.time_ns() - 3_600 * 10**9  # an hour ago: not known by its content
+    site = LiveSite(example_site, dt.date(2026, 11, 26))
+    for draft in ("First draft", "Later draft"):  # the same length
+        template.write_text('{% extends "builtin/physician.html" %}'
+                            f'{{% block title %}}{draft}{{% endblock %}}\n')
+        os.utime(template, ns=(old, old))
+        assert site.refresh().ok
+        assert f"<title>{draft} · " in site.get("physicians/nina-vargas/index.html")[0].decode()
+
+
 def test_serve_without_as_of_moves_on_to_a_new_day_unasked(example_site, monkeypatch):
     """Without --as-of, the date is today's: when it moves on while nothing is saved (a
     server left open overnight), the watcher's timeout has serve read the site again at the
