@@ -278,6 +278,38 @@ def test_a_matured_referral_s_outcome_edited_renders_every_brief_with_the_site_s
         any("/practices/" in str(p) for p in again), again
 
 
+def test_a_practice_renamed_that_only_its_physicians_interactions_name_renders_them_again(
+        generated, tmp_path):
+    """An interaction that names physicians and no practice shows each physician with their
+    practice (its snippet, on the months, team pages and briefs that list it). A practice
+    that no interaction names itself, renamed, changes those pages of other groups too:
+    the site key holds the names of the practices of the physicians an interaction names.
+    The incremental build is the site a full build writes."""
+    out, full = tmp_path / "out", tmp_path / "full"
+    doctors = {p.stem: yaml.safe_load(p.read_text())["practice"]
+               for p in sorted((generated / "data" / "physicians").glob("*.yaml"))}
+    practice = sorted(doctors.values())[0]
+    ours = sorted(pid for pid, p in doctors.items() if p == practice)
+
+    def unnamed(items):  # the practice named by no interaction: its physicians instead
+        for item in items if isinstance(items, list) else [items]:
+            if item.get("practice") == practice:
+                del item["practice"]
+                item["physicians"] = item.get("physicians") or ours[:1]
+
+    for log in sorted((generated / "data" / "interactions").rglob("*.yaml")):
+        if f"practice: {practice}" in log.read_text():
+            edit_yaml(log, unnamed)
+    build(generated, AS_OF, out)
+    edit_yaml(generated / "data" / "practices" / f"{practice}.yaml",
+              lambda d: d.update(name="Quillfeather Family Clinic"))
+    build(generated, AS_OF, out)
+    build(generated, AS_OF, full, full=True)
+    _same_site(out, full)
+    assert any(b"Quillfeather Family Clinic" in page.read_bytes()
+               for page in (out / "activity").glob("*/index.html"))
+
+
 def test_a_file_system_that_keeps_no_modes_still_takes_the_unchanged_pages(
         sample, tmp_path, monkeypatch):
     """A site folder's mode tells which umask its files were made with, and a site of
