@@ -310,6 +310,45 @@ def test_a_practice_renamed_that_only_its_physicians_interactions_name_renders_t
                for page in (out / "activity").glob("*/index.html"))
 
 
+def test_a_new_patient_s_source_or_taker_edited_renders_the_team_pages_showing_it_again(
+        generated, tmp_path):
+    """A team member's page shows their own source capture (``capture_by_member_365d``)
+    beside the practice's (``source_capture_rate_365d``). A recent new patient's row given to
+    another member (the same source: the practice's rate stays) makes both members' pages
+    again; a row of the front desk's marked "unknown" moves the practice's rate, which the
+    other member's page shows too. Each incremental build is the site a full build writes."""
+    import csv
+
+    out, full = tmp_path / "out", tmp_path / "full"
+    build(generated, AS_OF, out)
+    files = sorted((generated / "data" / "referrals").glob(f"{AS_OF:%Y}-*.csv"))
+    desk = "t-0002"  # the generated site's front desk: every taken_by names it
+    other = next(p.stem for p in sorted((generated / "data" / "team").glob("*.yaml"))
+                 if p.stem != desk)
+
+    def change(path: Path, edit) -> None:
+        with path.open(encoding="utf-8", newline="") as fh:
+            rows = list(csv.DictReader(fh))
+        at = next(i for i, r in enumerate(rows) if not r["physician"]
+                  and r["taken_by"] == desk and r["source"] != "unknown")
+        edit(rows[at])
+        with path.open("w", encoding="utf-8", newline="") as fh:
+            writer = csv.DictWriter(fh, fieldnames=list(rows[0]), lineterminator="\n")
+            writer.writeheader()
+            writer.writerows(rows)
+
+    pages = {tid: out / "team" / tid / "index.html" for tid in (desk, other)}
+    for path, edit in ((files[-3], lambda r: r.update(taken_by=other)),
+                       (files[-2], lambda r: r.update(source="unknown"))):
+        before = {tid: page.read_bytes() for tid, page in pages.items()}
+        change(path, edit)
+        build(generated, AS_OF, out)
+        shutil.rmtree(full, ignore_errors=True)
+        build(generated, AS_OF, full, full=True)
+        _same_site(out, full)
+        assert pages[other].read_bytes() != before[other], edit
+
+
 def test_a_file_system_that_keeps_no_modes_still_takes_the_unchanged_pages(
         sample, tmp_path, monkeypatch):
     """A site folder's mode tells which umask its files were made with, and a site of
