@@ -349,6 +349,21 @@ def test_a_new_patient_s_source_or_taker_edited_renders_the_team_pages_showing_i
         assert pages[other].read_bytes() != before[other], edit
 
 
+def test_the_as_of_date_moved_with_no_file_edited_builds_that_date_s_site(generated, tmp_path):
+    """The statistics are kept under what they read, the as-of date with the inputs: a build
+    at a later date of the same files (the next morning's build) makes them again, and the
+    site is the one a full build of that date writes (statistics taken as they were would
+    be the day before's: the calendars refused them, and the pages' ages were a day old)."""
+    out, full = tmp_path / "out", tmp_path / "full"
+    build(generated, AS_OF, out)
+    for day in (AS_OF + dt.timedelta(days=1), AS_OF + dt.timedelta(days=9)):
+        build(generated, day, out)
+        shutil.rmtree(full, ignore_errors=True)
+        build(generated, day, full, full=True)
+        _same_site(out, full)
+        assert f'"as_of": "{day.isoformat()}"'.encode() in (out / "stats.json").read_bytes()
+
+
 def test_a_file_system_that_keeps_no_modes_still_takes_the_unchanged_pages(
         sample, tmp_path, monkeypatch):
     """A site folder's mode tells which umask its files were made with, and a site of
