@@ -179,8 +179,10 @@ class LiveSite:
     def _environment(self, palette):
         """The templates' environment, kept (with its compiled templates) while nothing in the
         site's ``templates/`` folder changes (an edited template among them: the environment
-        does not look at the files again, render.make_env); a template saved in the last 2 s
-        is known by its content too (coarse file times: ``memo.Memo._recent``)."""
+        does not look at the files again, render.make_env); a template is known by its size,
+        modification and change times and inode (a save of the same size whose modification
+        time is put back, ``cp -p``, moves the change time: ``memo.Memo._signature``), and
+        one saved in the last 2 s by its content too (coarse file times: ``memo.Memo._recent``)."""
         from liaison.buildrecord import RACY_NS
         from liaison.memo import content_hash
         from liaison.render import make_env
@@ -197,7 +199,8 @@ class LiveSite:
                         st = os.stat(file, follow_symlinks=False)
                     except OSError:
                         continue
-                    seen.append((path, name, st.st_size, st.st_mtime_ns, st.st_ino,
+                    seen.append((path, name, st.st_size, st.st_mtime_ns, st.st_ctime_ns,
+                                 st.st_ino,
                                  content_hash(file) if st.st_mtime_ns > recent else None))
         key = tuple(seen)
         if self._env is None or self._env[0] != key:

@@ -181,6 +181,189 @@ def test_an_old_referral_s_service_changed_renders_its_physician_s_brief_again(g
         assert (f"never referred for {name}" in text) is listed, (pid, name, listed)
 
 
+def test_a_row_before_a_physician_s_first_referral_renders_their_brief_again(generated,
+                                                                           tmp_path):
+    """A referral row dated before anything else a physician sent, for a service they
+    referred for already, moves none of the rows their brief lists, charts or counts in a
+    year, but it moves their first referral (the brief shows it): the incremental build
+    renders the brief again (its key holds the physician's statistics) and is the site a
+    full build writes."""
+    import csv
+
+    out, full = tmp_path / "out", tmp_path / "full"
+    build(generated, AS_OF, out)
+    pid = service = None
+    for path in sorted((generated / "data" / "referrals").glob("*.csv")):
+        with path.open(encoding="utf-8", newline="") as fh:
+            row = next((r for r in csv.DictReader(fh) if r["physician"]), None)
+        if row is not None:
+            pid, service = row["physician"], row["service"]
+            break
+    assert pid, "the generated site has referral rows from physicians"
+    brief = out / "physicians" / pid / "index.html"
+    before = brief.read_bytes()
+    assert b"2019" not in before
+    (generated / "data" / "referrals" / "long-ago.csv").write_text(
+        "date,source,physician,service,status,count\n"
+        f"2019-03-15,physician,{pid},{service},treated,\n", encoding="utf-8")
+    result = build(generated, AS_OF, out)
+    build(generated, AS_OF, full, full=True)
+    _same_site(out, full)
+    assert result.kept > result.pages // 2  # an edit of one physician's rows
+    assert brief.read_bytes() != before and b"2019" in brief.read_bytes()
+
+
+def test_a_new_referring_physician_renders_the_top_referrers_thanks_again(generated,
+                                                                          tmp_path):
+    """A top referrer's brief, when they were not visited lately, thanks them with their rank
+    "#r of n referring physicians". A first referral of the year from a physician who sent
+    none moves n for every top referrer, whose own rows are as they were: the incremental
+    build renders their briefs again (their key holds the rank) and is the site a full
+    build writes."""
+    import re
+
+    out, full = tmp_path / "out", tmp_path / "full"
+    build(generated, AS_OF, out)
+    thanked = {}
+    for brief in sorted((out / "physicians").glob("*/index.html")):
+        found = re.search(r"Thank them first: .*? of (\d+) referring physicians",
+                          brief.read_text(encoding="utf-8"))
+        if found:
+            thanked[brief] = int(found.group(1))
+    assert thanked, "no brief thanks a top referrer"
+    rows = sorted((generated / "data" / "referrals").glob("*.csv"))
+    lately = "".join(path.read_text(encoding="utf-8") for path in rows[-13:])
+    pid = next(p.stem for p in sorted((generated / "data" / "physicians").glob("*.yaml"))
+               if p.stem not in lately)
+    head = rows[-1].read_text(encoding="utf-8").splitlines()[0].split(",")
+    cells = {"date": f"{rows[-1].stem}-02", "source": "physician", "physician": pid,
+             "service": "sclerotherapy", "status": "treated"}
+    with rows[-1].open("a", encoding="utf-8") as fh:  # (the file ends with a line break)
+        fh.write(",".join(cells.get(name, "") for name in head) + "\n")
+    build(generated, AS_OF, out)
+    build(generated, AS_OF, full, full=True)
+    _same_site(out, full)
+    for brief, of in thanked.items():
+        assert f" of {of + 1} referring physicians" in brief.read_text(encoding="utf-8"), brief
+
+
+def test_a_matured_referral_s_outcome_edited_renders_every_brief_with_the_site_s_share(
+        generated, tmp_path):
+    """Each brief shows, beside its own treated share, the share of all our matured
+    referrals that were treated. A new patient who came without a physician (a web row,
+    in no physician's rows), matured, marked declined instead of treated moves that share
+    only: the incremental build renders the physicians' and practices' briefs again (their
+    key holds the share) and is the site a full build writes."""
+    import csv
+
+    out, full = tmp_path / "out", tmp_path / "full"
+    build(generated, AS_OF, out)
+    briefs = sorted((out / "physicians").glob("*/index.html")) + \
+        sorted((out / "practices").glob("*/index.html"))
+    before = {page: page.read_bytes() for page in briefs}
+    path = generated / "data" / "referrals" / f"{AS_OF.year}-03.csv"  # 90 to 454 days old
+    with path.open(encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    row = next(r for r in rows if not r["physician"] and r["status"] == "treated")
+    row.update(status="declined", declined_reason="insurance")
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=list(rows[0]), lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+    build(generated, AS_OF, out)
+    build(generated, AS_OF, full, full=True)
+    _same_site(out, full)
+    again = [page for page in briefs if page.read_bytes() != before[page]]
+    assert any("/physicians/" in str(p) for p in again) and \
+        any("/practices/" in str(p) for p in again), again
+
+
+def test_a_practice_renamed_that_only_its_physicians_interactions_name_renders_them_again(
+        generated, tmp_path):
+    """An interaction that names physicians and no practice shows each physician with their
+    practice (its snippet, on the months, team pages and briefs that list it). A practice
+    that no interaction names itself, renamed, changes those pages of other groups too:
+    the site key holds the names of the practices of the physicians an interaction names.
+    The incremental build is the site a full build writes."""
+    out, full = tmp_path / "out", tmp_path / "full"
+    doctors = {p.stem: yaml.safe_load(p.read_text())["practice"]
+               for p in sorted((generated / "data" / "physicians").glob("*.yaml"))}
+    practice = sorted(doctors.values())[0]
+    ours = sorted(pid for pid, p in doctors.items() if p == practice)
+
+    def unnamed(items):  # the practice named by no interaction: its physicians instead
+        for item in items if isinstance(items, list) else [items]:
+            if item.get("practice") == practice:
+                del item["practice"]
+                item["physicians"] = item.get("physicians") or ours[:1]
+
+    for log in sorted((generated / "data" / "interactions").rglob("*.yaml")):
+        if f"practice: {practice}" in log.read_text():
+            edit_yaml(log, unnamed)
+    build(generated, AS_OF, out)
+    edit_yaml(generated / "data" / "practices" / f"{practice}.yaml",
+              lambda d: d.update(name="Quillfeather Family Clinic"))
+    build(generated, AS_OF, out)
+    build(generated, AS_OF, full, full=True)
+    _same_site(out, full)
+    assert any(b"Quillfeather Family Clinic" in page.read_bytes()
+               for page in (out / "activity").glob("*/index.html"))
+
+
+def test_a_new_patient_s_source_or_taker_edited_renders_the_team_pages_showing_it_again(
+        generated, tmp_path):
+    """A team member's page shows their own source capture (``capture_by_member_365d``)
+    beside the practice's (``source_capture_rate_365d``). A recent new patient's row given to
+    another member (the same source: the practice's rate stays) makes both members' pages
+    again; a row of the front desk's marked "unknown" moves the practice's rate, which the
+    other member's page shows too. Each incremental build is the site a full build writes."""
+    import csv
+
+    out, full = tmp_path / "out", tmp_path / "full"
+    build(generated, AS_OF, out)
+    files = sorted((generated / "data" / "referrals").glob(f"{AS_OF:%Y}-*.csv"))
+    desk = "t-0002"  # the generated site's front desk: every taken_by names it
+    other = next(p.stem for p in sorted((generated / "data" / "team").glob("*.yaml"))
+                 if p.stem != desk)
+
+    def change(path: Path, edit) -> None:
+        with path.open(encoding="utf-8", newline="") as fh:
+            rows = list(csv.DictReader(fh))
+        at = next(i for i, r in enumerate(rows) if not r["physician"]
+                  and r["taken_by"] == desk and r["source"] != "unknown")
+        edit(rows[at])
+        with path.open("w", encoding="utf-8", newline="") as fh:
+            writer = csv.DictWriter(fh, fieldnames=list(rows[0]), lineterminator="\n")
+            writer.writeheader()
+            writer.writerows(rows)
+
+    pages = {tid: out / "team" / tid / "index.html" for tid in (desk, other)}
+    for path, edit in ((files[-3], lambda r: r.update(taken_by=other)),
+                       (files[-2], lambda r: r.update(source="unknown"))):
+        before = {tid: page.read_bytes() for tid, page in pages.items()}
+        change(path, edit)
+        build(generated, AS_OF, out)
+        shutil.rmtree(full, ignore_errors=True)
+        build(generated, AS_OF, full, full=True)
+        _same_site(out, full)
+        assert pages[other].read_bytes() != before[other], edit
+
+
+def test_the_as_of_date_moved_with_no_file_edited_builds_that_date_s_site(generated, tmp_path):
+    """The statistics are kept under what they read, the as-of date with the inputs: a build
+    at a later date of the same files (the next morning's build) makes them again, and the
+    site is the one a full build of that date writes (statistics taken as they were would
+    be the day before's: the calendars refused them, and the pages' ages were a day old)."""
+    out, full = tmp_path / "out", tmp_path / "full"
+    build(generated, AS_OF, out)
+    for day in (AS_OF + dt.timedelta(days=1), AS_OF + dt.timedelta(days=9)):
+        build(generated, day, out)
+        shutil.rmtree(full, ignore_errors=True)
+        build(generated, day, full, full=True)
+        _same_site(out, full)
+        assert f'"as_of": "{day.isoformat()}"'.encode() in (out / "stats.json").read_bytes()
+
+
 def test_a_file_system_that_keeps_no_modes_still_takes_the_unchanged_pages(
         sample, tmp_path, monkeypatch):
     """A site folder's mode tells which umask its files were made with, and a site of

@@ -90,3 +90,17 @@ def test_a_stale_cache_with_nothing_to_keep_is_removed(example_site):
     path.write_bytes(b"not a cache at all")  # damaged
     assert pipeline.check(example_site, D).ok
     assert not path.exists()  # no file read exactly: nothing kept, nothing left to refuse
+
+
+def test_a_file_the_exact_path_read_edited_is_read_again(example_site):
+    """The cache is keyed by the hash of all of a file's bytes: an edit far into a file the
+    exact path read (its summary, past the first lines) is read again, and the site shows
+    it, not what the cache holds of the file before."""
+    path = example_site / "data/interactions/2026/marked.yaml"
+    path.write_text(MARKED)
+    assert pipeline.check(example_site, D).ok
+    path.write_text(MARKED.replace("new referral pads", "spring referral pads"))
+    found = pipeline.check(example_site, D, keep_records=True)
+    assert found.ok
+    assert any(r.summary == "Dropped off the spring referral pads."
+               for r in found.site.interactions)

@@ -999,6 +999,37 @@ def test_the_site_in_memory_after_random_edits_is_the_site_build_writes(
     assert len(compared) >= least, compared  # most kinds of edit were compared
 
 
+def test_a_physician_moved_to_another_practice_moves_their_interactions_in_memory(
+        example_site, tmp_path):
+    """The pages' index of the interactions files each interaction under the practices of
+    the physicians it names: a physician some interaction names, moved to another practice
+    (their own file alone saved), makes the index again, and every file served is the file a
+    fresh build writes (the index of the files not edited lately was kept, and the new
+    practice's brief lacked the interactions)."""
+    import yaml
+
+    from edits import edit_yaml
+    from liaison.live import LiveSite
+    from liaison.pipeline import build
+
+    site = LiveSite(example_site, dt.date(2026, 11, 26))
+    assert site.refresh().ok
+    logs = "".join(p.read_text() for p in (example_site / "data/interactions").rglob("*.yaml"))
+    doc = next(p for p in sorted((example_site / "data/physicians").glob("*.yaml"))
+               if p.stem in logs)
+    was = yaml.safe_load(doc.read_text())["practice"]
+    now = next(p.stem for p in sorted((example_site / "data/practices").glob("*.yaml"))
+               if p.stem != was)
+    edit_yaml(doc, lambda d: d.update(practice=now))
+    assert site.refresh().ok
+    out = tmp_path / "out"
+    build(example_site, dt.date(2026, 11, 26), out)
+    for path in out.rglob("*"):
+        if path.is_file() and not path.name.startswith(".liaison"):
+            rel = path.relative_to(out).as_posix()
+            assert site.get(rel)[0] == path.read_bytes(), rel
+
+
 def test_an_edited_template_shows_at_the_next_request(example_site):
     """The templates' environment reads each template once (render.make_env): a save of a
     site template makes ``serve`` take a new one, and the next page shows the edit."""
@@ -1034,6 +1065,26 @@ def test_a_template_saved_again_with_the_same_size_and_time_shows_at_the_next_re
         template.write_text('{% extends "builtin/physician.html" %}'
                             f'{{% block title %}}{draft}{{% endblock %}}\n')
         os.utime(template, ns=(now, now))
+        assert site.refresh().ok
+        assert f"<title>{draft} · " in site.get("physicians/nina-vargas/index.html")[0].decode()
+
+
+def test_a_template_saved_again_with_its_old_modification_time_shows_at_the_next_request(
+        example_site):
+    """A template overwritten with the same size and its modification time put back (``cp
+    -p``, ``rsync -t``, an archive unpacked over the site) keeps its size, modification time
+    and inode: its change time moves, and the templates' environment is made again (the
+    environment was kept, and the page showed the first version)."""
+    from liaison.live import LiveSite
+
+    (example_site / "templates").mkdir(exist_ok=True)
+    template = example_site / "templates" / "physician.html"
+    old = time.time_ns() - 3_600 * 10**9  # an hour ago: not known by its content
+    site = LiveSite(example_site, dt.date(2026, 11, 26))
+    for draft in ("First draft", "Later draft"):  # the same length
+        template.write_text('{% extends "builtin/physician.html" %}'
+                            f'{{% block title %}}{draft}{{% endblock %}}\n')
+        os.utime(template, ns=(old, old))
         assert site.refresh().ok
         assert f"<title>{draft} · " in site.get("physicians/nina-vargas/index.html")[0].decode()
 
