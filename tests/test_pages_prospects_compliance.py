@@ -883,6 +883,34 @@ def test_a_limit_with_a_fraction_of_a_cent_is_written_as_it_is_compared(tmp_path
     assert "of the $100.005 limit" in out
 
 
+def test_the_ledger_reaching_the_limit_exactly_is_not_over_it(tmp_path):
+    """SPEC §3 warns when a physician's spend goes *over* the annual limit ($100.00 in the
+    example). James Whitley, given nothing else in 2026, is given $100.00 on 2 November (at
+    the limit, not over it) and $10.00 on 3 November (now $110.00: over it, and the one that
+    took him over: before it he was at $100.00, not over). compliance.csv's over_limit and
+    took_over_limit say so. A lunch of $30.00 listing Marcus Bell twice and Nina Vargas is
+    shared by two (SPEC §4 Spend: "each once"), $15.00 each."""
+    root = copy_example(tmp_path / "root")
+    _add(root, "interactions", "at-the-limit.yaml",
+         "- date: 2026-11-02\n  liaison: lena-brooks\n  type: lunch\n  physicians: [james-whitley]\n"
+         "  summary: Lunch at the limit.\n  cost: 100.00\n"
+         "- date: 2026-11-03\n  liaison: lena-brooks\n  type: lunch\n  physicians: [james-whitley]\n"
+         "  summary: Lunch over the limit.\n  cost: 10.00\n"
+         "- date: 2026-11-04\n  liaison: lena-brooks\n  type: lunch\n"
+         "  physicians: [marcus-bell, marcus-bell, nina-vargas]\n"
+         "  summary: Lunch listing one physician twice.\n  cost: 30.00\n")
+    site = build(root, tmp_path / "site")
+    raw = (site / "exports" / "compliance.csv").read_bytes()
+    rows = list(csv.DictReader(raw.decode("utf-8-sig").splitlines()))
+    assert [(r["date"], r["share"], r["running_total"], r["over_limit"], r["took_over_limit"])
+            for r in rows if r["physician"] == "james-whitley"] == [
+        ("2026-11-02", "100.00", "100.00", "false", "false"),
+        ("2026-11-03", "10.00", "110.00", "true", "true")]
+    assert sorted((r["physician"], r["cost"], r["shared_by"], r["share"]) for r in rows
+                  if r["summary"] == "Lunch listing one physician twice.") == [
+        ("marcus-bell", "30.00", "2", "15.00"), ("nina-vargas", "30.00", "2", "15.00")]
+
+
 def test_the_years_costs_export_is_a_ledger_an_auditor_can_check(example):
     """exports/compliance.csv: each physician's share of each cost of the as-of year, with
     who gave it, the running total, the limit, the one that went over and the record's file:

@@ -228,6 +228,23 @@ def test_spend_shares_a_cost_to_the_cent_within_the_calendar_year(spend_site):
         "north": 8552, "south": 1262}
 
 
+def test_spend_of_a_physician_listed_twice_is_one_share(tmp_path):
+    # SPEC §4 Spend: a cost "is shared among its listed physicians, each once, in the order
+    # first listed". A lunch of 1.00 listing [p, p, q] has two physicians: 100 // 2 = 50 each
+    # (100 mod 2 = 0 cents over). Shared as three (34, 33, 33), p would be charged 67 and q 33.
+    # (spend_site's 0.03 among [s, p, s] cannot tell the two apart: s 2, p 1 either way.)
+    # Practices: none given, so shared among north (p's) and south (q's), 50 each.
+    files = {"data/physicians/p.yaml": physician("north"),
+             "data/physicians/q.yaml": physician("south"),
+             "data/interactions/i.yaml": interaction(ago(10), "lunch", None, ["p", "p", "q"],
+                                                     "1.00")}
+    data = stats(make_site(tmp_path / "s", files))
+    assert {d: s["spend_ytd_cents"] for d, s in data["physicians"].items()} == {"p": 50, "q": 50}
+    assert {d: s["spend_ytd_cents"] for d, s in data["practices"].items()} == {
+        "north": 50, "south": 50}
+    assert data["totals"]["spend_ytd_cents"] == 100
+
+
 def test_spend_of_the_previous_year_is_not_this_years(spend_site):
     # at 2026-01-01 only the 2.00 of that day counts (south's, nobody's); the 500 of
     # 2025-12-31 belongs to 2025. At 2025-12-31 the 500 is this year's: p and north.

@@ -1506,6 +1506,23 @@ def test_worker_processes_merge_earliest_and_latest(tmp_path, order, monkeypatch
     assert data["months"][0]["month"] == ago(800)[:7]
 
 
+def test_worker_processes_merge_the_capture_by_member(tmp_path, monkeypatch):
+    """capture_by_member_365d summed across worker processes: three referral files, each
+    read by a worker of its own, each with one web and one unknown referral taken by desk.
+    By hand: 6 referrals asked about, 3 of them unknown, rate round(1 − 3/6, 4) = 0.5 (a merge
+    that added a worker's referrals where its unknown belong would give 4 or 5 unknown)."""
+    _force_worker_processes(monkeypatch)
+    files = {}
+    for i, age in enumerate((10, 20, 30)):
+        files[f"data/referrals/r{i}.yaml"] = "".join(
+            f"- date: {ago(age)}\n  source: {source}\n  service: ablation\n  taken_by: desk\n"
+            for source in ("web", "unknown"))
+    data = stats_json(make_site(tmp_path / "s", files,
+                                team={"lia": "liaison", "desk": "front-desk"}))
+    assert data["capture_by_member_365d"] == {"desk": {"referrals": 6, "unknown": 3, "rate": 0.5}}
+    assert data["source_capture_rate_365d"] == 0.5
+
+
 def test_a_physicians_sums_come_back_from_a_worker_as_they_were_sent():
     """A worker sends its sums pickled (each physician's as the tuple of its slots): every
     slot comes back, the dates, the empty ones and the tables alike."""

@@ -111,6 +111,41 @@ def test_a_physician_at_exactly_80_percent_is_counted_as_the_compliance_page_cou
     assert "$80.00 Ida Lone (ida-lone)" in out
 
 
+def test_a_physician_given_exactly_the_limit_is_not_over_it(tmp_path):
+    """SPEC §3 warns when a physician's spend "goes over" the annual limit: $100.00 of a
+    $100.00 limit is at it, not over it (validate does not warn). The report counts them
+    among those at 80% or more, and neither says ", 1 over it" nor marks them over."""
+    from conftest import one_physician_site
+
+    root = one_physician_site(tmp_path / "root", "date: 2024-02-29\nliaison: lou\ntype: lunch\n"
+                              "physicians: [ida-lone]\nsummary: Lunch for the office\ncost: 100\n",
+                              site_extra="compliance: {annual_limit: 100}\n")
+    done, out = _stats(root, "2024-02-29")
+    assert "at 80% or more of the $100.00 limit: 1\n" in out
+    assert "$100.00 Ida Lone (ida-lone)\n" in out
+    assert "over" not in out.split("limit:")[1].split("Top referrers")[0]
+
+
+def test_those_near_the_limit_are_named_most_given_first(tmp_path):
+    """README: `stats` names "the ten given the most" of those at 80% or more of the limit,
+    as compliance/ lists them: Max Reed given $120.00 before Ida Lone given $90.00 (the
+    alphabet and the ids would put Ida first)."""
+    from conftest import one_physician_site
+
+    root = one_physician_site(tmp_path / "root", "date: 2024-02-20\nliaison: lou\ntype: lunch\n"
+                              "physicians: [ida-lone]\nsummary: Lunch for the office\ncost: 90\n",
+                              site_extra="compliance: {annual_limit: 100}\n")
+    (root / "data/physicians/max-reed.yaml").write_text(
+        "name: Max Reed\nspecialty: Family medicine\npractice: solo\n", encoding="utf-8")
+    (root / "data/interactions/second.yaml").write_text(
+        "date: 2024-02-21\nliaison: lou\ntype: event\nphysicians: [max-reed]\n"
+        "summary: Course seat\ncost: 120\n", encoding="utf-8")
+    done, out = _stats(root, "2024-02-29")
+    assert ("at 80% or more of the $100.00 limit: 2, 1 over it\n"
+            " $120.00 Max Reed (max-reed) over the limit\n"
+            " $90.00 Ida Lone (ida-lone)\n") in out
+
+
 def test_a_limit_of_more_than_two_decimals_is_compared_exactly_as_the_compliance_page(tmp_path):
     """The compliance page compares a physician's spend with the exact limit: $80.00 of a
     limit of $100.004 is 8,000 cents < 80% of 10,000.4, not near it. The report compared
@@ -135,6 +170,20 @@ def test_a_change_reads_as_the_site_badges_read_it(tmp_path):
     assert "from physicians 200 (200 vs 201, ±0, previous 365 days)" in out
 
 
+def test_a_change_from_a_base_of_five_has_its_percentage(tmp_path):
+    """A percentage is left out on a base under 5 (too few to mean much), as the site's
+    funnel shares are "from 5 referrals on": a base of exactly 5 has one. 6 physician referrals
+    in the last 90 days against 5 in the 90 before: (6 − 5) / 5 = +20%."""
+    root = _called_ida_lone(tmp_path)
+    (root / "data/referrals").mkdir()
+    (root / "data/referrals/rows.csv").write_text(
+        "date,source,physician,service,status,count\n"
+        "2026-11-02,physician,ida-lone,ablation,referred,6\n"
+        "2026-08-01,physician,ida-lone,ablation,referred,5\n", encoding="utf-8")
+    done, out = _stats(root, "2026-11-26")
+    assert "Referrals, last 90 days 6 (6 vs 5, +20%, previous 90 days)" in out
+
+
 def test_the_matured_treated_share_rounds_as_the_referral_pages_funnel(tmp_path):
     """1 treated of 8 matured referrals is 12.5%: the funnel chart of referrals/ reads
     "Treated 1 (13%)" (half away from zero), the report said "12% treated" (half to even)."""
@@ -143,6 +192,19 @@ def test_the_matured_treated_share_rounds_as_the_referral_pages_funnel(tmp_path)
                          "2026-06-01,physician,ida-lone,ablation,referred,7\n")
     done, out = _stats(root, "2026-11-26")
     assert "Matured referrals 8 (90–454 days old: 13% treated, 0 declined)" in out
+
+
+def test_the_matured_treated_share_of_five_referrals_is_a_percentage(tmp_path):
+    """The treated share is a percentage from 5 matured referrals on (the referral page's
+    funnel: "fewer read as counts, 1 of 2"): 1 treated of exactly 5 is 20%, not "1 of 5"."""
+    root = _called_ida_lone(tmp_path)
+    (root / "data/referrals").mkdir()
+    (root / "data/referrals/rows.csv").write_text(
+        "date,source,physician,service,status,count\n"
+        "2026-06-01,physician,ida-lone,ablation,treated,1\n"
+        "2026-06-01,physician,ida-lone,ablation,referred,4\n", encoding="utf-8")
+    done, out = _stats(root, "2026-11-26")
+    assert "Matured referrals 5 (90–454 days old: 20% treated, 0 declined)" in out
 
 
 def test_the_liaison_table_names_each_liaison_in_the_team_pages_words(report):
@@ -308,6 +370,49 @@ def test_the_report_fits_an_80_column_terminal_but_the_liaison_table(report):
     assert "(referrals not from a physician whose source was asked)" in report
 
 
+def test_a_group_of_referrers_names_twenty_and_counts_the_rest(tmp_path):
+    """README: the new / lapsed / declining referrers are listed "20 named". 21 physicians
+    whose first referral is 24 days old are all new: the heading counts 21, 20 are named and
+    one more is counted."""
+    root = _called_ida_lone(tmp_path)
+    ids = [f"doc-{i:02d}" for i in range(1, 22)]
+    for pid in ids:
+        (root / f"data/physicians/{pid}.yaml").write_text(
+            f"name: Dr. Test {pid}\nspecialty: Family medicine\npractice: solo\n",
+            encoding="utf-8")
+    (root / "data/referrals").mkdir()
+    (root / "data/referrals/rows.csv").write_text(
+        "date,source,physician,service,status,count\n"
+        + "".join(f"2026-11-02,physician,{pid},ablation,referred,1\n" for pid in ids),
+        encoding="utf-8")
+    done, out = _stats(root, "2026-11-26")
+    group = out.split("New referrers (21)\n")[1].split("\n\n")[0].splitlines()
+    assert len([line for line in group if "(doc-" in line]) == 20, group
+    assert group[-1] == " … and 1 more", group
+
+
+def test_high_potential_prospects_and_top_referrers_name_only_those(tmp_path):
+    """README: the report lists top referrers and high-potential prospects. Ana Ortiz (high
+    potential) referred 3 this year: the one top referrer, and no prospect. Max Reed (high, no
+    referral) is the one high-potential prospect; Ben Cole (low, no referral) and Ida Lone (no
+    potential, no referral) are neither, and none of the three who referred nothing is a
+    "top referrer" of 0."""
+    root = _called_ida_lone(tmp_path)
+    for pid, name, potential in (("ana-ortiz", "Ana Ortiz", "high"),
+                                 ("max-reed", "Max Reed", "high"),
+                                 ("ben-cole", "Ben Cole", "low")):
+        (root / f"data/physicians/{pid}.yaml").write_text(
+            f"name: {name}\nspecialty: Family medicine\npractice: solo\npotential: {potential}\n",
+            encoding="utf-8")
+    (root / "data/referrals").mkdir()
+    (root / "data/referrals/rows.csv").write_text(
+        "date,source,physician,service,status,count\n"
+        "2026-10-02,physician,ana-ortiz,ablation,referred,3\n", encoding="utf-8")
+    done, out = _stats(root, "2026-11-26")
+    assert "\nTop referrers (365 days)\n 3 Ana Ortiz (ana-ortiz)\n\n" in out
+    assert "\nHigh-potential prospects (1)\n Max Reed (max-reed)\n\n" in out
+
+
 def test_lapsed_referrers_are_listed_in_the_pages_order_most_referred_the_year_before(tmp_path):
     """The report listed new, lapsed and declining referrers by record id, so that of 850
     lapsed referrers the 20 shown were the first in the alphabet; the dashboard and
@@ -326,6 +431,26 @@ def test_lapsed_referrers_are_listed_in_the_pages_order_most_referred_the_year_b
     listed = done.stdout.split("\nLapsed referrers (3)\n")[1].split("\n\n")[0].splitlines()
     assert listed == ["  Zed Most (zed-most)", "  Mia Middle (mia-middle)",
                       "  Abe First (abe-first)"]
+
+
+def test_declining_referrers_are_listed_most_referred_the_year_before_first(tmp_path):
+    """README: declining referrers in the dashboard's order, who referred most the year
+    before first. Both are active (last referral 24 days old) and declining (4 in the previous
+    90 days, 1 in the last 90: 2 × 1 ≤ 4); Max Reed referred 5 in the year before the last
+    365 days (400 days ago), Ana Ortiz 1, so Max comes first (the ids would put Ana first)."""
+    root = _called_ida_lone(tmp_path)
+    for pid, name in (("ana-ortiz", "Ana Ortiz"), ("max-reed", "Max Reed")):
+        (root / f"data/physicians/{pid}.yaml").write_text(
+            f"name: {name}\nspecialty: Family medicine\npractice: solo\n", encoding="utf-8")
+    (root / "data/referrals").mkdir()
+    (root / "data/referrals/rows.csv").write_text(
+        "date,source,physician,service,status,count\n"
+        + "".join(f"2025-10-22,physician,{pid},ablation,referred,{before}\n"
+                  f"2026-08-01,physician,{pid},ablation,referred,4\n"
+                  f"2026-11-02,physician,{pid},ablation,referred,1\n"
+                  for pid, before in (("ana-ortiz", 1), ("max-reed", 5))), encoding="utf-8")
+    done, out = _stats(root, "2026-11-26")
+    assert "\nDeclining referrers (2)\n Max Reed (max-reed)\n Ana Ortiz (ana-ortiz)\n\n" in out
 
 
 def test_no_capture_rate_reads_as_the_pages_dash(tmp_path):
