@@ -1913,6 +1913,19 @@ def test_duplicate_npi(example_site):
     assert {d.place for d in res.errors} <= allowed, res.dump()
 
 
+def test_duplicate_npi_of_a_physician_that_fails_for_another_field(example_site):
+    # grace-holloway has npi "1045837261"; zed-twin has it too and no specialty: both said in
+    # one run (SPEC §3), the duplicate at zed-twin's npi value, naming the valid physician
+    text = "name: Zed Twin\nnpi: 1045837261\npractice: french-broad-podiatry\n"
+    rel = write(example_site, "data/physicians/zed-twin.yaml", text)
+    res = validate(example_site)
+    assert res.code == 1
+    res.expect(rel, 1, 1, "specialty: required field is missing")
+    d = res.expect(rel, 2, 6, "duplicate NPI 1045837261", "physician 'grace-holloway' has it too")
+    assert d.msg.startswith("npi: duplicate NPI 1045837261:"), d
+    assert {d.place for d in res.errors} == {(rel, 1, 1), (rel, 2, 6)}, res.dump()
+
+
 # --------------------------------------------------------------------------- referrals
 
 
