@@ -747,3 +747,24 @@ def test_an_identifier_split_by_a_comment_is_an_error(example_site, value):
     write(example_site, "data/practices/p.yaml", "name: P\nnotes: MRN 0012345 # see chart\n")
     res = validate(example_site)
     assert len([d for d in res.diags if PATIENT_MSG.search(d.msg)]) == 1, res.dump()
+
+
+@pytest.mark.parametrize("summary, kind", [
+    # SPEC §3 at the least it names: "MR#" or "MR no" and an identifier of 4 letters and
+    # digits holding a digit; "birth date" and a date 12 characters after it (within 15); a
+    # policy number of 6 letters and digits
+    pytest.param("Faxed back MR# 4417 to their office", "a medical record number", id="mr#-4"),
+    pytest.param("MR no 4417 was on the fax", "a medical record number", id="mr-no-4"),
+    pytest.param("birth date as on file 3/4/1956", "a date of birth", id="birth-date-within-15"),
+    pytest.param("policy no AB1234 on the card", "a health-plan member number", id="policy-6"),
+])
+def test_each_kind_is_caught_at_the_least_the_contract_names(example_site, summary, kind):
+    text = ("date: 2026-11-20\nliaison: lena-brooks\ntype: call\n"
+            f"practice: french-broad-podiatry\nsummary: {summary}\n")
+    rel = write(example_site, "data/interactions/least.yaml", text)
+    res = validate(example_site)
+    assert res.code == 1
+    # the summary's value: line 5, column 10 ("summary: " is 9 characters)
+    assert [(d.place, d.msg) for d in res.errors] == [
+        ((rel, 5, 10), f"summary: looks like {kind}: patient identifiers must never be stored "
+                       "in the repository")], res.dump()
