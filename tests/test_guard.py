@@ -768,3 +768,18 @@ def test_each_kind_is_caught_at_the_least_the_contract_names(example_site, summa
     assert [(d.place, d.msg) for d in res.errors] == [
         ((rel, 5, 10), f"summary: looks like {kind}: patient identifiers must never be stored "
                        "in the repository")], res.dump()
+
+
+@pytest.mark.parametrize("summary", ["Called pt Jane Roe about stockings; she is 67 yrs",
+                                     "Called pt Jane Roe about stockings; she is 67 yr old"])
+def test_a_patients_name_with_an_age_in_yrs_in_its_sentence_is_caught(example_site, summary):
+    # SPEC §3: a patient's capitalized first and last name with an age in the same sentence;
+    # the age written "67 yrs", as a hurried note abbreviates it
+    text = ("date: 2026-11-20\nliaison: lena-brooks\ntype: call\n"
+            f"practice: french-broad-podiatry\nsummary: {summary}\n")
+    rel = write(example_site, "data/interactions/age.yaml", text)
+    res = validate(example_site)
+    assert res.code == 1
+    assert [(d.place, d.msg) for d in res.errors] == [
+        ((rel, 5, 10), "summary: looks like a patient's name with a date or an age: patient "
+                       "identifiers must never be stored in the repository")], res.dump()
