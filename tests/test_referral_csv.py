@@ -656,3 +656,16 @@ def test_a_spreadsheets_own_headings_say_which_column_they_stand_for(tmp_path, m
     # (a chart's number "of pt" is no count, nor an unknown column: patient data)
     assert [p.message for p in problems if "Chart No. of pt" in p.message
             and "looks like patient data" in p.message], problems
+
+
+@pytest.mark.parametrize("whole", [True, False])
+def test_an_id_cell_holding_a_patient_identifier_is_an_error_read_whole_or_by_row(
+        tmp_path, monkeypatch, whole):
+    # 'mrn-12345678' is a valid id, and a medical record number: the fast path's memo of ids
+    # must not take it (its rows are not scanned), so the row is scanned and said (SPEC §3:
+    # every CSV cell), at its line, column 1
+    text = CLEAN + "2026-01-05,physician,mrn-12345678,sclerotherapy,,,,\n"
+    _rows, problems = read(tmp_path, monkeypatch, text, whole=whole)
+    assert [(p.line, p.col, p.message) for p in problems] == [
+        (6, 1, "physician: looks like a medical record number: patient identifiers must never "
+               "be stored in the repository")]
