@@ -1952,6 +1952,23 @@ def test_physician_against_source_yaml(example_site):
     assert_only_errors(res, {(rel, 1, 3), (rel, 3, 3), (rel, line, col)})
 
 
+def test_a_referrals_service_that_is_no_id_is_said_so_in_yaml_and_csv(example_site):
+    # SPEC §3: invalid ids are errors; 'Vein Ablation' (the service's name, written where its
+    # key goes) is said to be no id, with the id it makes, not only as an unknown service
+    yaml_text = "- {date: 2026-11-02, source: web, service: Vein Ablation}\n"
+    rel = write(example_site, "data/referrals/r.yaml", yaml_text)
+    csv = write(example_site, "data/referrals/r.csv",
+                "date,source,physician,service,status\n2026-11-02,web,,Vein Ablation,referred\n")
+    res = validate(example_site)
+    assert res.code == 1
+    said = ("'Vein Ablation' is not a valid id: use lower-case letters, digits and single "
+            "hyphens (like 'vein-ablation')")
+    line, col = at(yaml_text, "Vein Ablation")  # 1:44
+    assert res.expect(rel, line, col, said).msg == f"[0].service: {said}"
+    assert res.expect(csv, 2, 1, said).msg == f"service: {said}"
+    assert_only_errors(res, {(rel, line, col), (csv, 2, 1)})
+
+
 def test_physician_against_source_csv(example_site):
     text = (
         "date,source,physician,service,status\n"
