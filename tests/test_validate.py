@@ -3219,6 +3219,19 @@ def test_format_github_on_stdout(example_site):
     assert not [line for line in stderr if DIAG_RE.match(line)], stderr
 
 
+def test_format_github_writes_a_percent_sign_as_percent_25(example_site):
+    # GitHub decodes %25, %0D and %0A in a workflow command's message: a '%' the message
+    # quotes is written %25, or '50%0A' in a cell would show as '50' and a line break
+    csv = write(example_site, "data/referrals/r.csv",
+                "date,source,physician,service,status,count\n"
+                "2026-11-02,web,,sclerotherapy,referred,50%\n")
+    code, stdout, _stderr = run_validate(example_site, "--as-of", AS_OF, "--format", "github")
+    assert code == 1
+    errors = [line for line in stdout.splitlines() if line.startswith("::error ")]
+    assert errors == [f"::error file={csv},line=2,col=1::count: expected a whole number ≥ 1, "
+                      "got '50%25'"], stdout
+
+
 def test_format_github_warnings_only_exit_0(example_site):
     code, stdout, stderr = run_validate(example_site, "--as-of", AS_OF, "--format", "github")
     assert code == 0
