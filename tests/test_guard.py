@@ -783,3 +783,16 @@ def test_a_patients_name_with_an_age_in_yrs_in_its_sentence_is_caught(example_si
     assert [(d.place, d.msg) for d in res.errors] == [
         ((rel, 5, 10), "summary: looks like a patient's name with a date or an age: patient "
                        "identifiers must never be stored in the repository")], res.dump()
+
+
+@pytest.mark.parametrize("summary", ["Send pt paperwork by fax 503-555-0134",
+                                     "'pt forms: fax 503-555-0134'"])
+def test_the_offices_fax_number_after_pt_is_no_patients_contact(example_site, summary):
+    # SPEC §3: ordinary notes pass ("fax 503-555-0134"); 'fax' before the number says it is
+    # the office's line, not the patient's own
+    text = ("date: 2026-11-20\nliaison: lena-brooks\ntype: call\n"
+            f"practice: french-broad-podiatry\nsummary: {summary}\n")
+    rel = write(example_site, "data/interactions/fax.yaml", text)
+    res = validate(example_site)
+    assert res.code == 0, res.dump()
+    assert [d for d in res.diags if d.path == rel] == [], res.dump()
