@@ -420,7 +420,7 @@ def test_a_key_that_holds_an_identifier_is_pointed_at(example_site):
 
 
 @pytest.mark.parametrize("key", ["dob", "MRN", "ssn", "date_of_birth", "first_name", "last_name",
-                                 "D.O.B.", "MRN#", "S.S.N.", "SSN#"])
+                                 "D.O.B.", "MRN#", "S.S.N.", "SSN#", "dob_verified"])
 def test_keys_that_name_patient_data(example_site, key):
     text = f"name: P\n{key}: x\n"
     rel = write(example_site, "data/practices/p.yaml", text)
@@ -726,6 +726,7 @@ def test_a_withheld_message_keeps_its_list_index():
 
 @pytest.mark.parametrize("key, named", [
     ("visit_mrn", True), ("mother_dob", True), ("spouse_ssn", True), ("mrn_old", True),
+    ("dob_verified", True), ("ssn_last4", True),
     ("summary", False), ("admin", False), ("dobson", False), ("chart_no", True), ("pt_name", True),
     ("account_manager", False), ("member_since", False), ("opt_out", False), ("policy", False)])
 def test_keys_ending_or_starting_with_a_patient_word(key, named):
