@@ -1969,6 +1969,23 @@ def test_a_referrals_service_that_is_no_id_is_said_so_in_yaml_and_csv(example_si
     assert_only_errors(res, {(rel, line, col), (csv, 2, 1)})
 
 
+def test_a_count_written_with_digits_other_than_ascii_is_an_error(example_site):
+    # SPEC §2: numbers are written with ASCII digits only: an Arabic-Indic five (CSV) and a
+    # full-width five (YAML) are no counts, each said at its place
+    csv = write(example_site, "data/referrals/r.csv",
+                "date,source,physician,service,status,count\n"
+                "2026-11-02,web,,sclerotherapy,referred,\u0665\n")
+    yaml_text = '- {date: 2026-11-02, source: web, service: sclerotherapy, count: "\uff15"}\n'
+    rel = write(example_site, "data/referrals/r.yaml", yaml_text)
+    res = validate(example_site)
+    assert res.code == 1
+    assert res.expect(csv, 2, 1, "count").msg == "count: expected a whole number ≥ 1, got '\u0665'"
+    line, col = at(yaml_text, '"\uff15"')  # 1:66, at the quoted value
+    assert res.expect(rel, line, col, "count").msg == (
+        "[0].count: expected a whole number ≥ 1, got '\uff15'")
+    assert_only_errors(res, {(csv, 2, 1), (rel, line, col)})
+
+
 def test_physician_against_source_csv(example_site):
     text = (
         "date,source,physician,service,status\n"
