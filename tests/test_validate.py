@@ -3877,7 +3877,10 @@ def test_a_referral_row_dated_in_another_year_than_its_file_is_a_warning(example
     header = "date,source,physician,service,status\n"
     cases = {  # file → (dates of its rows, the lines that warn)
         "data/referrals/2027-q1.csv": (["2027-01-04", "2026-01-05", "2026-12-28"], [3]),
-        "data/referrals/2026-11.csv": (["2026-11-02", "2026-12-01", "2026-10-26"], [3]),
+        # (the month's last day says nothing, nor a week's row dated 6 days before its first;
+        # 7 days before is another period)
+        "data/referrals/2026-11.csv": (["2026-11-02", "2026-12-01", "2026-10-26", "2026-11-30",
+                                        "2026-10-25"], [3, 6]),
         "data/referrals/web/2026-web.csv": (["2026-03-01", "2025-03-01"], [3]),
         "data/referrals/2025-26.csv": (["2025-10-01", "2026-03-01"], []),
         "data/referrals/2026-10-to-11.csv": (["2026-10-01", "2026-11-03"], []),
