@@ -3388,6 +3388,17 @@ def test_a_long_value_is_quoted_shortened(example_site):
     assert max(map(len, res.stderr)) < 400
 
 
+def test_a_value_just_over_a_thousand_characters_is_quoted_shortened(example_site):
+    # the edge of diagnostics.QUOTE_MAX (1,000): a value of 1,002 characters is cut to 60
+    text = INTERACTION.replace("type: call", "type: " + "ab" * 501)
+    rel = write(example_site, "data/interactions/long.yaml", text)
+    res = validate(example_site)
+    assert res.code == 1
+    assert res.expect(rel, 3, 7).msg == (
+        f"type: '{'ab' * 30}…' (1,002 characters) is not one of 'visit', 'lunch', "
+        "'presentation', 'event', 'call', 'email' or 'other'")
+
+
 def test_an_interaction_written_twice_in_its_file_is_a_warning(example_site):
     # a record pasted twice, or both sides of a merge conflict kept: validate passed and the
     # visit counted twice in every figure
