@@ -452,7 +452,7 @@ def test_a_key_that_holds_an_identifier_is_pointed_at(example_site):
 
 
 @pytest.mark.parametrize("key", ["dob", "MRN", "ssn", "date_of_birth", "first_name", "last_name",
-                                 "D.O.B.", "MRN#", "S.S.N.", "SSN#"])
+                                 "D.O.B.", "MRN#", "S.S.N.", "SSN#", "dob_verified"])
 def test_keys_that_name_patient_data(example_site, key):
     text = f"name: P\n{key}: x\n"
     rel = write(example_site, "data/practices/p.yaml", text)
@@ -758,6 +758,7 @@ def test_a_withheld_message_keeps_its_list_index():
 
 @pytest.mark.parametrize("key, named", [
     ("visit_mrn", True), ("mother_dob", True), ("spouse_ssn", True), ("mrn_old", True),
+    ("dob_verified", True), ("ssn_last4", True),
     ("summary", False), ("admin", False), ("dobson", False), ("chart_no", True), ("pt_name", True),
     ("account_manager", False), ("member_since", False), ("opt_out", False), ("policy", False)])
 def test_keys_ending_or_starting_with_a_patient_word(key, named):
@@ -803,3 +804,52 @@ def test_a_near_form_says_how_to_word_what_is_no_patients(example_site):
         in near[1].msg, res.dump()
     for wording in ("our caterer's account is 55012", "physical therapist J. Okafor, 34 yrs in practice"):
         assert guard.near_info(wording) == [] and guard.patient_info(wording) == [], wording
+
+
+@pytest.mark.parametrize("summary, kind", [
+    # SPEC §3 at the least it names: "MR#" or "MR no" and an identifier of 4 letters and
+    # digits holding a digit; "birth date" and a date 12 characters after it (within 15); a
+    # policy number of 6 letters and digits
+    pytest.param("Faxed back MR# 4417 to their office", "a medical record number", id="mr#-4"),
+    pytest.param("MR no 4417 was on the fax", "a medical record number", id="mr-no-4"),
+    pytest.param("birth date as on file 3/4/1956", "a date of birth", id="birth-date-within-15"),
+    pytest.param("policy no AB1234 on the card", "a health-plan member number", id="policy-6"),
+])
+def test_each_kind_is_caught_at_the_least_the_contract_names(example_site, summary, kind):
+    text = ("date: 2026-11-20\nliaison: lena-brooks\ntype: call\n"
+            f"practice: french-broad-podiatry\nsummary: {summary}\n")
+    rel = write(example_site, "data/interactions/least.yaml", text)
+    res = validate(example_site)
+    assert res.code == 1
+    # the summary's value: line 5, column 10 ("summary: " is 9 characters)
+    assert [(d.place, d.msg) for d in res.errors] == [
+        ((rel, 5, 10), f"summary: looks like {kind}: patient identifiers must never be stored "
+                       "in the repository")], res.dump()
+
+
+@pytest.mark.parametrize("summary", ["Called pt Jane Roe about stockings; she is 67 yrs",
+                                     "Called pt Jane Roe about stockings; she is 67 yr old"])
+def test_a_patients_name_with_an_age_in_yrs_in_its_sentence_is_caught(example_site, summary):
+    # SPEC §3: a patient's capitalized first and last name with an age in the same sentence;
+    # the age written "67 yrs", as a hurried note abbreviates it
+    text = ("date: 2026-11-20\nliaison: lena-brooks\ntype: call\n"
+            f"practice: french-broad-podiatry\nsummary: {summary}\n")
+    rel = write(example_site, "data/interactions/age.yaml", text)
+    res = validate(example_site)
+    assert res.code == 1
+    assert [(d.place, d.msg) for d in res.errors] == [
+        ((rel, 5, 10), "summary: looks like a patient's name with a date or an age: patient "
+                       "identifiers must never be stored in the repository")], res.dump()
+
+
+@pytest.mark.parametrize("summary", ["Send pt paperwork by fax 503-555-0134",
+                                     "'pt forms: fax 503-555-0134'"])
+def test_the_offices_fax_number_after_pt_is_no_patients_contact(example_site, summary):
+    # SPEC §3: ordinary notes pass ("fax 503-555-0134"); 'fax' before the number says it is
+    # the office's line, not the patient's own
+    text = ("date: 2026-11-20\nliaison: lena-brooks\ntype: call\n"
+            f"practice: french-broad-podiatry\nsummary: {summary}\n")
+    rel = write(example_site, "data/interactions/fax.yaml", text)
+    res = validate(example_site)
+    assert res.code == 0, res.dump()
+    assert [d for d in res.diags if d.path == rel] == [], res.dump()

@@ -650,3 +650,30 @@ def test_a_spreadsheets_own_headings_say_which_column_they_stand_for(tmp_path, m
     # (a chart's number "of pt" is no count, nor an unknown column: patient data)
     assert [p.message for p in problems if "Chart No. of pt" in p.message
             and "looks like patient data" in p.message], problems
+
+
+@pytest.mark.parametrize("whole", [True, False])
+def test_an_id_cell_holding_a_patient_identifier_is_an_error_read_whole_or_by_row(
+        tmp_path, monkeypatch, whole):
+    # 'mrn-12345678' is a valid id, and a medical record number: the fast path's memo of ids
+    # must not take it (its rows are not scanned), so the row is scanned and said (SPEC §3:
+    # every CSV cell), at its line, column 1
+    text = CLEAN + "2026-01-05,physician,mrn-12345678,sclerotherapy,,,,\n"
+    _rows, problems = read(tmp_path, monkeypatch, text, whole=whole)
+    assert [(p.line, p.col, p.message) for p in problems] == [
+        (6, 1, "physician: looks like a medical record number: patient identifiers must never "
+               "be stored in the repository")]
+
+
+def test_a_header_holding_a_patients_details_is_not_quoted_back(tmp_path, monkeypatch):
+    # a patient's name and birth date typed where the header's last columns go: neither is an
+    # identifier the guard knows alone, and the output of `validate` goes into CI logs, so
+    # the unknown columns are counted, not quoted
+    text = ("date,source,physician,service,status,Jane Roe,03/04/1951\n"
+            "2026-01-05,web,,sclerotherapy,,x,y\n")
+    _rows, problems = read(tmp_path, monkeypatch, text, whole=True)
+    assert [(p.line, p.col, p.message) for p in problems] == [
+        (1, 1, "2 unknown columns in the header row, not quoted here: it holds an e-mail address, "
+               "a date or a long number, as a patient's details do; a referral row never holds "
+               "patient information (delete it), only the columns "
+               f"{', '.join(rr.REFERRAL_COLUMNS)}")]

@@ -1913,6 +1913,19 @@ def test_duplicate_npi(example_site):
     assert {d.place for d in res.errors} <= allowed, res.dump()
 
 
+def test_duplicate_npi_of_a_physician_that_fails_for_another_field(example_site):
+    # grace-holloway has npi "1045837261"; zed-twin has it too and no specialty: both said in
+    # one run (SPEC §3), the duplicate at zed-twin's npi value, naming the valid physician
+    text = "name: Zed Twin\nnpi: 1045837261\npractice: french-broad-podiatry\n"
+    rel = write(example_site, "data/physicians/zed-twin.yaml", text)
+    res = validate(example_site)
+    assert res.code == 1
+    res.expect(rel, 1, 1, "specialty: required field is missing")
+    d = res.expect(rel, 2, 6, "duplicate NPI 1045837261", "physician 'grace-holloway' has it too")
+    assert d.msg.startswith("npi: duplicate NPI 1045837261:"), d
+    assert {d.place for d in res.errors} == {(rel, 1, 1), (rel, 2, 6)}, res.dump()
+
+
 # --------------------------------------------------------------------------- referrals
 
 
@@ -1937,6 +1950,40 @@ def test_physician_against_source_yaml(example_site):
     d = res.expect(rel, line, col, "web")
     assert d.msg.startswith("[1].physician: ")
     assert_only_errors(res, {(rel, 1, 3), (rel, 3, 3), (rel, line, col)})
+
+
+def test_a_referrals_service_that_is_no_id_is_said_so_in_yaml_and_csv(example_site):
+    # SPEC §3: invalid ids are errors; 'Vein Ablation' (the service's name, written where its
+    # key goes) is said to be no id, with the id it makes, not only as an unknown service
+    yaml_text = "- {date: 2026-11-02, source: web, service: Vein Ablation}\n"
+    rel = write(example_site, "data/referrals/r.yaml", yaml_text)
+    csv = write(example_site, "data/referrals/r.csv",
+                "date,source,physician,service,status\n2026-11-02,web,,Vein Ablation,referred\n")
+    res = validate(example_site)
+    assert res.code == 1
+    said = ("'Vein Ablation' is not a valid id: use lower-case letters, digits and single "
+            "hyphens (like 'vein-ablation')")
+    line, col = at(yaml_text, "Vein Ablation")  # 1:44
+    assert res.expect(rel, line, col, said).msg == f"[0].service: {said}"
+    assert res.expect(csv, 2, 1, said).msg == f"service: {said}"
+    assert_only_errors(res, {(rel, line, col), (csv, 2, 1)})
+
+
+def test_a_count_written_with_digits_other_than_ascii_is_an_error(example_site):
+    # SPEC §2: numbers are written with ASCII digits only: an Arabic-Indic five (CSV) and a
+    # full-width five (YAML) are no counts, each said at its place
+    csv = write(example_site, "data/referrals/r.csv",
+                "date,source,physician,service,status,count\n"
+                "2026-11-02,web,,sclerotherapy,referred,\u0665\n")
+    yaml_text = '- {date: 2026-11-02, source: web, service: sclerotherapy, count: "\uff15"}\n'
+    rel = write(example_site, "data/referrals/r.yaml", yaml_text)
+    res = validate(example_site)
+    assert res.code == 1
+    assert res.expect(csv, 2, 1, "count").msg == "count: expected a whole number ≥ 1, got '\u0665'"
+    line, col = at(yaml_text, '"\uff15"')  # 1:66, at the quoted value
+    assert res.expect(rel, line, col, "count").msg == (
+        "[0].count: expected a whole number ≥ 1, got '\uff15'")
+    assert_only_errors(res, {(csv, 2, 1), (rel, line, col)})
 
 
 def test_physician_against_source_csv(example_site):
@@ -3194,6 +3241,19 @@ def test_format_github_on_stdout(example_site):
     assert not [line for line in stderr if DIAG_RE.match(line)], stderr
 
 
+def test_format_github_writes_a_percent_sign_as_percent_25(example_site):
+    # GitHub decodes %25, %0D and %0A in a workflow command's message: a '%' the message
+    # quotes is written %25, or '50%0A' in a cell would show as '50' and a line break
+    csv = write(example_site, "data/referrals/r.csv",
+                "date,source,physician,service,status,count\n"
+                "2026-11-02,web,,sclerotherapy,referred,50%\n")
+    code, stdout, _stderr = run_validate(example_site, "--as-of", AS_OF, "--format", "github")
+    assert code == 1
+    errors = [line for line in stdout.splitlines() if line.startswith("::error ")]
+    assert errors == [f"::error file={csv},line=2,col=1::count: expected a whole number ≥ 1, "
+                      "got '50%25'"], stdout
+
+
 def test_format_github_warnings_only_exit_0(example_site):
     code, stdout, stderr = run_validate(example_site, "--as-of", AS_OF, "--format", "github")
     assert code == 0
@@ -3331,6 +3391,17 @@ def test_a_long_value_is_quoted_shortened(example_site):
         f"type: '{'ab' * 30}…' (2,000,000 characters) is not one of 'visit', 'lunch', "
         "'presentation', 'event', 'call', 'email' or 'other'")
     assert max(map(len, res.stderr)) < 400
+
+
+def test_a_value_just_over_a_thousand_characters_is_quoted_shortened(example_site):
+    # the edge of diagnostics.QUOTE_MAX (1,000): a value of 1,002 characters is cut to 60
+    text = INTERACTION.replace("type: call", "type: " + "ab" * 501)
+    rel = write(example_site, "data/interactions/long.yaml", text)
+    res = validate(example_site)
+    assert res.code == 1
+    assert res.expect(rel, 3, 7).msg == (
+        f"type: '{'ab' * 30}…' (1,002 characters) is not one of 'visit', 'lunch', "
+        "'presentation', 'event', 'call', 'email' or 'other'")
 
 
 def test_an_interaction_written_twice_in_its_file_is_a_warning(example_site):
@@ -3858,7 +3929,10 @@ def test_a_referral_row_dated_in_another_year_than_its_file_is_a_warning(example
     header = "date,source,physician,service,status\n"
     cases = {  # file → (dates of its rows, the lines that warn)
         "data/referrals/2027-q1.csv": (["2027-01-04", "2026-01-05", "2026-12-28"], [3]),
-        "data/referrals/2026-11.csv": (["2026-11-02", "2026-12-01", "2026-10-26"], [3]),
+        # (the month's last day says nothing, nor a week's row dated 6 days before its first;
+        # 7 days before is another period)
+        "data/referrals/2026-11.csv": (["2026-11-02", "2026-12-01", "2026-10-26", "2026-11-30",
+                                        "2026-10-25"], [3, 6]),
         "data/referrals/web/2026-web.csv": (["2026-03-01", "2025-03-01"], [3]),
         "data/referrals/2025-26.csv": (["2025-10-01", "2026-03-01"], []),
         "data/referrals/2026-10-to-11.csv": (["2026-10-01", "2026-11-03"], []),
