@@ -25,7 +25,7 @@ from liaison.models import (
 )
 from liaison.names import fold, name_order_problem
 from liaison.records import ReferralRow, Site
-from liaison.referral_rows import column_of
+from liaison.referral_rows import READ, column_of
 
 # The references each record kind makes: a path into the record ("*": every list item) and the
 # kind of record, or site.yaml key, it names.
@@ -407,12 +407,35 @@ def _number_problem(text: str, decimals: re.Pattern, what: str, it: str, so: str
     return None
 
 
+def _partial_referral(c: Checker, part) -> None:
+    """The date rules of a valid referral row (``check_bulk``: after the as-of date, outside
+    its file's named period), on one that failed validation, when its date is valid: said in
+    the same run as its error, not on the run after the error is fixed."""
+    if part.prefix + ("date",) in part.bad:
+        return
+    date, problem, _missing = READ["date"](part.data.get("date"))
+    if date is None or problem is not None:
+        return
+    found = [_future(date, c.as_of)] if date > c.as_of else []
+    if elsewhere := file_period_problem(part.path, date, {}):
+        found.append(elsewhere)
+    for message in found:
+        if part.line is None:
+            c.add((part.path, part.prefix), ("date",), message, "warning")
+        else:  # a CSV row: its line
+            c.problems.append(Problem(part.path, f"date: {message}", "warning",
+                                      line=part.line, col=1))
+
+
 def _check_partials(c: Checker, partials) -> None:
     """The checks of records that failed validation, for the fields that have no problem of
-    their own: references (where the values are text), and the rules of an interaction."""
+    their own: references (where the values are text), and the rules of an interaction and
+    the date rules of a referral row."""
     for part in partials:
         if part.model is Interaction:
             _partial_interaction(c, part)
+        elif part.model is Referral:
+            _partial_referral(c, part)
         for path, kind in REFERENCES.get(part.model, ()):
             ids = c.ids[kind]
             if ids is None:

@@ -3961,6 +3961,35 @@ def test_a_referral_row_dated_in_another_year_than_its_file_is_a_warning(example
             and d.path != yaml_rel] == [], res.dump()
 
 
+def test_a_referral_row_that_fails_keeps_the_date_rules_of_a_valid_one(example_site):
+    """A referral row that fails validation for another cell (a status no one knows, a field
+    no one knows) was given its reference checks only: its date after the as-of date or
+    outside its file's period was said on the run after the error was fixed, where an
+    interaction that fails has its valid fields' rules at once. It is warned of in the same
+    run, at the row's line in a CSV file and at the date in a YAML list; a row whose date is
+    itself the error gets no warning of it."""
+    rel = write(example_site, "data/referrals/2026-11.csv",
+                "date,source,physician,service,status\n"
+                "2026-12-03,web,,sclerotherapy,bogus\n"     # 2: after the as-of date, in December
+                "2025-11-10,web,,sclerotherapy,bogus\n"     # 3: another year than its file's
+                "2026-11-31,web,,sclerotherapy,bogus\n"     # 4: the date is the error
+                "2026-11-10,web,,sclerotherapy,bogus\n")    # 5: the status alone
+    yaml_rel = write(example_site, "data/referrals/2026.yaml",
+                     "- {date: 2025-02-03, source: web, service: sclerotherapy, colour: red}\n")
+    res = validate(example_site, "--as-of", "2026-11-26")
+    assert res.code == 1, res.dump()
+    assert [(d.line, d.sev, d.msg.split(":")[0]) for d in res.diags if d.path == rel] == [
+        (2, "error", "status"), (2, "warning", "date"), (2, "warning", "date"), (3, "error", "status"),
+        (3, "warning", "date"), (4, "error", "date"), (4, "error", "status"),
+        (5, "error", "status")], res.dump()
+    res.expect(rel, 2, 1, "date: dated 2026-12-03, after the as-of date 2026-11-26: left out "
+               "of the statistics", severity="warning")
+    res.expect(rel, 3, 1, "date: dated 2025-11-10, but its file is named for 2026-11",
+               severity="warning")
+    res.expect(yaml_rel, 1, 10, "[0].date: dated 2025-02-03, but its file is named for 2026",
+               severity="warning")
+
+
 def test_a_referral_file_named_for_a_fiscal_year_is_not_checked_against_the_calendar_year(example_site):
     """A practice that reports by fiscal year keeps `2026-fy.csv` from October 2025 (or July)
     to September 2026: every row before January was warned of as a mistyped year, and
