@@ -364,6 +364,62 @@ def test_the_as_of_date_moved_with_no_file_edited_builds_that_date_s_site(genera
         assert f'"as_of": "{day.isoformat()}"'.encode() in (out / "stats.json").read_bytes()
 
 
+def test_a_site_s_own_templates_of_the_whole_site_pages_show_every_edit_after_it(generated,
+                                                                                 tmp_path):
+    """A site with templates of its own keeps, for the whole-site pages, the hash of every
+    input (README "Incremental builds": a template may show anything). Each whole-site
+    page with a narrower key of its own (the directories, search, follow-ups, prospects,
+    compliance, dashboard, activity, referrals) is overridden by a template that prints
+    every variable its page receives, and the interactions' notes on the activity page;
+    after edits that such keys leave out (an interaction's notes and summary where an open
+    follow-up is logged, a physician's phone, office days and notes, a practice's phone),
+    the incremental build is the site a full build writes."""
+    from liaison import pages
+    from liaison.incremental import (COMPLIANCE_ONLY, FIGURES_ONLY, FOLLOW_UPS_ONLY,
+                                     PROSPECTS_ONLY, SHOWN_ONLY, STATUS_ONLY)
+
+    out, full = tmp_path / "out", tmp_path / "full"
+    narrow = SHOWN_ONLY | FIGURES_ONLY | STATUS_ONLY | FOLLOW_UPS_ONLY | PROSPECTS_ONLY \
+        | COMPLIANCE_ONLY
+    (generated / "templates").mkdir(exist_ok=True)
+    for name in sorted(narrow):
+        kind = pages.KINDS[name]
+        shown = "".join(f"<pre>{var}: {{{{ {var} }}}}</pre>\n" for var in kind.variables)
+        if name == "activity":
+            shown += ("{% for i in recent %}<pre>{{ i.summary }} {{ i.notes_html }}</pre>"
+                      "{% endfor %}\n")
+        (generated / "templates" / kind.template).write_text(
+            f'{{% extends "builtin/{kind.template}" %}}\n'
+            f"{{% block content %}}{{{{ super() }}}}\n{shown}{{% endblock %}}\n")
+    build(generated, AS_OF, out)
+
+    def promised(items):  # the newest interaction that has an open follow-up
+        return [i for i in items if any(not f.get("done") for f in i.get("follow_ups") or ())]
+
+    logs = [log for log in sorted((generated / "data" / "interactions").rglob("*.yaml"))
+            if promised(yaml.safe_load(log.read_text()))]
+    assert logs
+
+    def noted(items):
+        item = promised(items)[-1]
+        item["notes"] = "Quillfeather asked for the *new* referral pad."
+        item["summary"] = "Left the Quillfeather referral pads with the front desk."
+
+    doctor = sorted((generated / "data" / "physicians").glob("*.yaml"))[0]
+    practice = sorted((generated / "data" / "practices").glob("*.yaml"))[0]
+    for path, change in (
+            (logs[-1], noted),
+            (doctor, lambda d: d.update(phone="555-0142", office_days=["fri"],
+                                        notes="Quillfeather prefers a call at noon.")),
+            (practice, lambda d: d.update(phone="555-0199"))):
+        edit_yaml(path, change)
+        build(generated, AS_OF, out)
+        shutil.rmtree(full, ignore_errors=True)
+        build(generated, AS_OF, full, full=True)
+        _same_site(out, full)
+    assert b"Quillfeather referral pads" in (out / "activity" / "index.html").read_bytes()
+
+
 def test_a_file_system_that_keeps_no_modes_still_takes_the_unchanged_pages(
         sample, tmp_path, monkeypatch):
     """A site folder's mode tells which umask its files were made with, and a site of
