@@ -420,6 +420,32 @@ def test_a_site_s_own_templates_of_the_whole_site_pages_show_every_edit_after_it
     assert b"Quillfeather referral pads" in (out / "activity" / "index.html").read_bytes()
 
 
+def test_a_referral_row_moved_within_the_chart_before_the_listed_rows_renders_its_brief(
+        generated, tmp_path):
+    """A physician's brief charts their referrals of the last 24 months, further back than
+    the rows it lists (545 days). A row 19 months old moved to the month after, in the
+    same 365 days, moves no figure of their statistics and none of their recent rows, but
+    moves their chart: the incremental build renders their brief again and is the site a
+    full build writes."""
+    out, full = tmp_path / "out", tmp_path / "full"
+    rows = generated / "data" / "referrals"
+    was, now = rows / "2025-04.csv", rows / "2025-05.csv"
+    head, *lines = was.read_text().splitlines(keepends=True)
+    later = {line.split(",")[2] for line in now.read_text().splitlines()[1:]}
+    moved = next(line for line in lines if line.split(",")[2].startswith("d-")
+                 and line.split(",")[2] in later and line.startswith("2025-04-1"))
+    doctor = moved.split(",")[2]
+    build(generated, AS_OF, out)
+    brief = out / "physicians" / doctor / "index.html"
+    before = brief.read_bytes()
+    was.write_text(head + "".join(line for line in lines if line is not moved))
+    now.write_text(now.read_text() + moved.replace("2025-04-", "2025-05-", 1))
+    build(generated, AS_OF, out)
+    build(generated, AS_OF, full, full=True)
+    _same_site(out, full)
+    assert brief.read_bytes() != before  # its chart: one more in May 2025, one less in April
+
+
 def test_a_file_system_that_keeps_no_modes_still_takes_the_unchanged_pages(
         sample, tmp_path, monkeypatch):
     """A site folder's mode tells which umask its files were made with, and a site of
