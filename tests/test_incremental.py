@@ -446,6 +446,31 @@ def test_a_referral_row_moved_within_the_chart_before_the_listed_rows_renders_it
     assert brief.read_bytes() != before  # its chart: one more in May 2025, one less in April
 
 
+def test_a_recent_declined_referral_s_reason_changed_renders_its_physician_s_brief_again(
+        generated, tmp_path):
+    """A declined referral of the last 365 days given another reason moves no figure of
+    the physician's statistics, but moves the declined reasons of their brief: the
+    incremental build renders it again and is the site a full build writes."""
+    out, full = tmp_path / "out", tmp_path / "full"
+    logs = sorted((generated / "data" / "referrals").glob("2026-*.csv"))
+    log, n, cells = next((log, n, line.split(","))
+                         for log in logs
+                         for n, line in enumerate(log.read_text().splitlines(keepends=True))
+                         if line.split(",")[2].startswith("d-") and ",declined," in line)
+    doctor = cells[2]
+    cells[7] = "insurance\n" if cells[7].strip() != "insurance" else "not-a-candidate\n"
+    build(generated, AS_OF, out)
+    brief = out / "physicians" / doctor / "index.html"
+    before = brief.read_bytes()
+    lines = log.read_text().splitlines(keepends=True)
+    lines[n] = ",".join(cells)
+    log.write_text("".join(lines))
+    build(generated, AS_OF, out)
+    build(generated, AS_OF, full, full=True)
+    _same_site(out, full)
+    assert brief.read_bytes() != before  # its declined reasons
+
+
 def test_a_file_system_that_keeps_no_modes_still_takes_the_unchanged_pages(
         sample, tmp_path, monkeypatch):
     """A site folder's mode tells which umask its files were made with, and a site of
