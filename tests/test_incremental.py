@@ -1635,6 +1635,35 @@ def test_an_edit_that_gives_no_cost_in_the_year_leaves_the_compliance_page_as_it
     assert b"$987.65" in (out / "compliance" / "index.html").read_bytes()
 
 
+def test_two_costs_of_the_year_swapped_render_the_compliance_page_again(generated, tmp_path):
+    """Two lunches of the as-of year for the same physicians at the same practice, their
+    costs swapped: no one's spend of the year moves, nor the practice's or the total, but
+    the compliance page lists each lunch with its cost and the running total: the
+    incremental build renders it again and is the site a full build writes."""
+    out, full = tmp_path / "out", tmp_path / "full"
+    costly = [(log, n) for log in sorted((generated / "data" / "interactions").rglob("*.yaml"))
+              if log.parts[-3] == str(AS_OF.year)
+              for n, item in enumerate(yaml.safe_load(log.read_text()))
+              if item.get("cost") and item.get("physicians") and item["date"] <= AS_OF]
+    (first, i), (second, j) = costly[:2]
+    who = yaml.safe_load(first.read_text())[i]
+
+    def costs(a, b):
+        edit_yaml(first, lambda items: items[i].update(cost=a))
+        edit_yaml(second, lambda items: items[j].update(
+            cost=b, physicians=who["physicians"], practice=who.get("practice")))
+
+    costs(41.25, 63.5)
+    build(generated, AS_OF, out)
+    page = out / "compliance" / "index.html"
+    before = page.read_bytes()
+    costs(63.5, 41.25)
+    build(generated, AS_OF, out)
+    build(generated, AS_OF, full, full=True)
+    _same_site(out, full)
+    assert page.read_bytes() != before
+
+
 @pytest.mark.skipif(not hasattr(os, "fork"), reason="the pages are shared out only with fork")
 def test_pages_given_after_the_fork_are_waited_for_while_the_giver_lives():
     """render._Chunks with the pages given later: a forked process waits for them, then
