@@ -1664,6 +1664,29 @@ def test_two_costs_of_the_year_swapped_render_the_compliance_page_again(generate
     assert page.read_bytes() != before
 
 
+def test_a_physician_who_turns_declining_renders_the_search_page_again(generated, tmp_path):
+    """Referrals added 120 days back for an active physician who sent few in the last 90
+    days make them declining, still active: the search page and its index, which tell a
+    declining physician by it, are made again. The incremental build is the site a full
+    build writes."""
+    import json
+
+    out, full = tmp_path / "out", tmp_path / "full"
+    build(generated, AS_OF, out)
+    figures = json.loads((out / "stats.json").read_text())["physicians"]
+    pid = next(p for p, s in sorted(figures.items())
+               if s["status"] == "active" and not s["declining"])
+    rows = generated / "data" / "referrals" / "2026-07.csv"
+    service = next(line.split(",")[3] for line in rows.read_text().splitlines()[1:])
+    rows.write_text(rows.read_text() + f"2026-07-28,physician,{pid},{service},referred,"
+                    f"{2 * figures[pid]['referrals_90d'] + 4},,\n")
+    build(generated, AS_OF, out)
+    build(generated, AS_OF, full, full=True)
+    _same_site(out, full)
+    now = json.loads((out / "stats.json").read_text())["physicians"][pid]
+    assert now["declining"] and now["status"] == "active"
+
+
 @pytest.mark.skipif(not hasattr(os, "fork"), reason="the pages are shared out only with fork")
 def test_pages_given_after_the_fork_are_waited_for_while_the_giver_lives():
     """render._Chunks with the pages given later: a forked process waits for them, then
