@@ -1687,6 +1687,43 @@ def test_a_physician_who_turns_declining_renders_the_search_page_again(generated
     assert now["declining"] and now["status"] == "active"
 
 
+def test_a_physician_with_a_planned_visit_given_another_liaison_moves_it_between_calendars(
+        generated, tmp_path):
+    """A visit planned for one physician alone (no practice named) is in their liaison's
+    calendar too. The physician given another liaison in their own file (which no
+    interaction names) moves it to that liaison's calendar: the calendars are made again,
+    and the incremental build is the site a full build writes."""
+    from liaison.pipeline import check
+
+    out, full = tmp_path / "out", tmp_path / "full"
+    logs = sorted((generated / "data" / "interactions").rglob("*.yaml"))
+    log, item = max(((log, item) for log in logs for item in yaml.safe_load(log.read_text())
+                     if item["date"] <= AS_OF and item.get("physicians")),
+                    key=lambda li: li[1]["date"])
+    pid = item["physicians"][0]
+
+    def planned(items):  # the newest contact: the plan stands
+        for it in items:
+            if it == item:
+                it.pop("practice", None)
+                it.update(physicians=[pid], next_visit=AS_OF + dt.timedelta(days=20))
+
+    edit_yaml(log, planned)
+    site = check(generated, AS_OF, keep_records=True).site
+    doctor = site.physicians[pid]
+    was = doctor.liaison or site.practices[doctor.practice].liaison
+    other = sorted(t for t, m in site.team.items() if m.role == "liaison"
+                   and t not in (was, item["liaison"]))[0]
+    build(generated, AS_OF, out)
+    before = {p.name: p.read_bytes() for p in out.rglob("*.ics")}
+    edit_yaml(generated / "data" / "physicians" / f"{pid}.yaml",
+              lambda d: d.update(liaison=other))
+    build(generated, AS_OF, out)
+    build(generated, AS_OF, full, full=True)
+    _same_site(out, full)
+    assert {p.name: p.read_bytes() for p in out.rglob("*.ics")} != before
+
+
 @pytest.mark.skipif(not hasattr(os, "fork"), reason="the pages are shared out only with fork")
 def test_pages_given_after_the_fork_are_waited_for_while_the_giver_lives():
     """render._Chunks with the pages given later: a forked process waits for them, then
