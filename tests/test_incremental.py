@@ -1724,6 +1724,38 @@ def test_a_physician_with_a_planned_visit_given_another_liaison_moves_it_between
     assert {p.name: p.read_bytes() for p in out.rglob("*.ics")} != before
 
 
+def test_an_interaction_moved_to_a_new_practice_then_renamed_renders_its_month_again(
+        generated, tmp_path):
+    """A practice no interaction named, named by an edited interaction (of a file edited
+    just before, a hot file), then renamed: its name shows in that interaction's snippet
+    on its month's page, so the rename changes the site key (the names of the practices an
+    interaction names), and the incremental build after the three edits is the site a full
+    build writes."""
+    out, full = tmp_path / "out", tmp_path / "full"
+    practices = generated / "data" / "practices"
+    (practices / "p-09999.yaml").write_text(
+        "name: Thistledown Family Clinic\naddress: 12 Orchard Lane\ncity: Lakewood\n"
+        "state: VT\nzip: \"88052\"\n")
+    log = max(p for p in (generated / "data" / "interactions").rglob("*.yaml")
+              if p.parts[-3] == str(AS_OF.year))
+    build(generated, AS_OF, out)
+
+    def moved(items):
+        items[0]["practice"] = "p-09999"
+        items[0].pop("physicians", None)
+
+    for path, change in ((log, lambda items: items[0].update(notes="Asked about *parking*.")),
+                         (log, moved),
+                         (practices / "p-09999.yaml",
+                          lambda d: d.update(name="Quillfeather Family Clinic"))):
+        edit_yaml(path, change)
+        build(generated, AS_OF, out)  # (no full build between: it would refresh the parts)
+    build(generated, AS_OF, full, full=True)
+    _same_site(out, full)
+    month = out / "activity" / f"{AS_OF.year}-{log.parts[-2]}" / "index.html"
+    assert b"Quillfeather Family Clinic" in month.read_bytes()
+
+
 @pytest.mark.skipif(not hasattr(os, "fork"), reason="the pages are shared out only with fork")
 def test_pages_given_after_the_fork_are_waited_for_while_the_giver_lives():
     """render._Chunks with the pages given later: a forked process waits for them, then
