@@ -364,6 +364,113 @@ def test_the_as_of_date_moved_with_no_file_edited_builds_that_date_s_site(genera
         assert f'"as_of": "{day.isoformat()}"'.encode() in (out / "stats.json").read_bytes()
 
 
+def test_a_site_s_own_templates_of_the_whole_site_pages_show_every_edit_after_it(generated,
+                                                                                 tmp_path):
+    """A site with templates of its own keeps, for the whole-site pages, the hash of every
+    input (README "Incremental builds": a template may show anything). Each whole-site
+    page with a narrower key of its own (the directories, search, follow-ups, prospects,
+    compliance, dashboard, activity, referrals) is overridden by a template that prints
+    every variable its page receives, and the interactions' notes on the activity page;
+    after edits that such keys leave out (an interaction's notes and summary where an open
+    follow-up is logged, a physician's phone, office days and notes, a practice's phone),
+    the incremental build is the site a full build writes."""
+    from liaison import pages
+    from liaison.incremental import (COMPLIANCE_ONLY, FIGURES_ONLY, FOLLOW_UPS_ONLY,
+                                     PROSPECTS_ONLY, SHOWN_ONLY, STATUS_ONLY)
+
+    out, full = tmp_path / "out", tmp_path / "full"
+    narrow = SHOWN_ONLY | FIGURES_ONLY | STATUS_ONLY | FOLLOW_UPS_ONLY | PROSPECTS_ONLY \
+        | COMPLIANCE_ONLY
+    (generated / "templates").mkdir(exist_ok=True)
+    for name in sorted(narrow):
+        kind = pages.KINDS[name]
+        shown = "".join(f"<pre>{var}: {{{{ {var} }}}}</pre>\n" for var in kind.variables)
+        if name == "activity":
+            shown += ("{% for i in recent %}<pre>{{ i.summary }} {{ i.notes_html }}</pre>"
+                      "{% endfor %}\n")
+        (generated / "templates" / kind.template).write_text(
+            f'{{% extends "builtin/{kind.template}" %}}\n'
+            f"{{% block content %}}{{{{ super() }}}}\n{shown}{{% endblock %}}\n")
+    build(generated, AS_OF, out)
+
+    def promised(items):  # the newest interaction that has an open follow-up
+        return [i for i in items if any(not f.get("done") for f in i.get("follow_ups") or ())]
+
+    logs = [log for log in sorted((generated / "data" / "interactions").rglob("*.yaml"))
+            if promised(yaml.safe_load(log.read_text()))]
+    assert logs
+
+    def noted(items):
+        item = promised(items)[-1]
+        item["notes"] = "Quillfeather asked for the *new* referral pad."
+        item["summary"] = "Left the Quillfeather referral pads with the front desk."
+
+    doctor = sorted((generated / "data" / "physicians").glob("*.yaml"))[0]
+    practice = sorted((generated / "data" / "practices").glob("*.yaml"))[0]
+    for path, change in (
+            (logs[-1], noted),
+            (doctor, lambda d: d.update(phone="555-0142", office_days=["fri"],
+                                        notes="Quillfeather prefers a call at noon.")),
+            (practice, lambda d: d.update(phone="555-0199"))):
+        edit_yaml(path, change)
+        build(generated, AS_OF, out)
+        shutil.rmtree(full, ignore_errors=True)
+        build(generated, AS_OF, full, full=True)
+        _same_site(out, full)
+    assert b"Quillfeather referral pads" in (out / "activity" / "index.html").read_bytes()
+
+
+def test_a_referral_row_moved_within_the_chart_before_the_listed_rows_renders_its_brief(
+        generated, tmp_path):
+    """A physician's brief charts their referrals of the last 24 months, further back than
+    the rows it lists (545 days). A row 19 months old moved to the month after, in the
+    same 365 days, moves no figure of their statistics and none of their recent rows, but
+    moves their chart: the incremental build renders their brief again and is the site a
+    full build writes."""
+    out, full = tmp_path / "out", tmp_path / "full"
+    rows = generated / "data" / "referrals"
+    was, now = rows / "2025-04.csv", rows / "2025-05.csv"
+    head, *lines = was.read_text().splitlines(keepends=True)
+    later = {line.split(",")[2] for line in now.read_text().splitlines()[1:]}
+    moved = next(line for line in lines if line.split(",")[2].startswith("d-")
+                 and line.split(",")[2] in later and line.startswith("2025-04-1"))
+    doctor = moved.split(",")[2]
+    build(generated, AS_OF, out)
+    brief = out / "physicians" / doctor / "index.html"
+    before = brief.read_bytes()
+    was.write_text(head + "".join(line for line in lines if line is not moved))
+    now.write_text(now.read_text() + moved.replace("2025-04-", "2025-05-", 1))
+    build(generated, AS_OF, out)
+    build(generated, AS_OF, full, full=True)
+    _same_site(out, full)
+    assert brief.read_bytes() != before  # its chart: one more in May 2025, one less in April
+
+
+def test_a_recent_declined_referral_s_reason_changed_renders_its_physician_s_brief_again(
+        generated, tmp_path):
+    """A declined referral of the last 365 days given another reason moves no figure of
+    the physician's statistics, but moves the declined reasons of their brief: the
+    incremental build renders it again and is the site a full build writes."""
+    out, full = tmp_path / "out", tmp_path / "full"
+    logs = sorted((generated / "data" / "referrals").glob("2026-*.csv"))
+    log, n, cells = next((log, n, line.split(","))
+                         for log in logs
+                         for n, line in enumerate(log.read_text().splitlines(keepends=True))
+                         if line.split(",")[2].startswith("d-") and ",declined," in line)
+    doctor = cells[2]
+    cells[7] = "insurance\n" if cells[7].strip() != "insurance" else "not-a-candidate\n"
+    build(generated, AS_OF, out)
+    brief = out / "physicians" / doctor / "index.html"
+    before = brief.read_bytes()
+    lines = log.read_text().splitlines(keepends=True)
+    lines[n] = ",".join(cells)
+    log.write_text("".join(lines))
+    build(generated, AS_OF, out)
+    build(generated, AS_OF, full, full=True)
+    _same_site(out, full)
+    assert brief.read_bytes() != before  # its declined reasons
+
+
 def test_a_file_system_that_keeps_no_modes_still_takes_the_unchanged_pages(
         sample, tmp_path, monkeypatch):
     """A site folder's mode tells which umask its files were made with, and a site of
@@ -1526,6 +1633,127 @@ def test_an_edit_that_gives_no_cost_in_the_year_leaves_the_compliance_page_as_it
         build(generated, AS_OF, full, full=True)
         _same_site(out, full)
     assert b"$987.65" in (out / "compliance" / "index.html").read_bytes()
+
+
+def test_two_costs_of_the_year_swapped_render_the_compliance_page_again(generated, tmp_path):
+    """Two lunches of the as-of year for the same physicians at the same practice, their
+    costs swapped: no one's spend of the year moves, nor the practice's or the total, but
+    the compliance page lists each lunch with its cost and the running total: the
+    incremental build renders it again and is the site a full build writes."""
+    out, full = tmp_path / "out", tmp_path / "full"
+    costly = [(log, n) for log in sorted((generated / "data" / "interactions").rglob("*.yaml"))
+              if log.parts[-3] == str(AS_OF.year)
+              for n, item in enumerate(yaml.safe_load(log.read_text()))
+              if item.get("cost") and item.get("physicians") and item["date"] <= AS_OF]
+    (first, i), (second, j) = costly[:2]
+    who = yaml.safe_load(first.read_text())[i]
+
+    def costs(a, b):
+        edit_yaml(first, lambda items: items[i].update(cost=a))
+        edit_yaml(second, lambda items: items[j].update(
+            cost=b, physicians=who["physicians"], practice=who.get("practice")))
+
+    costs(41.25, 63.5)
+    build(generated, AS_OF, out)
+    page = out / "compliance" / "index.html"
+    before = page.read_bytes()
+    costs(63.5, 41.25)
+    build(generated, AS_OF, out)
+    build(generated, AS_OF, full, full=True)
+    _same_site(out, full)
+    assert page.read_bytes() != before
+
+
+def test_a_physician_who_turns_declining_renders_the_search_page_again(generated, tmp_path):
+    """Referrals added 120 days back for an active physician who sent few in the last 90
+    days make them declining, still active: the search page and its index, which tell a
+    declining physician by it, are made again. The incremental build is the site a full
+    build writes."""
+    import json
+
+    out, full = tmp_path / "out", tmp_path / "full"
+    build(generated, AS_OF, out)
+    figures = json.loads((out / "stats.json").read_text())["physicians"]
+    pid = next(p for p, s in sorted(figures.items())
+               if s["status"] == "active" and not s["declining"])
+    rows = generated / "data" / "referrals" / "2026-07.csv"
+    service = next(line.split(",")[3] for line in rows.read_text().splitlines()[1:])
+    rows.write_text(rows.read_text() + f"2026-07-28,physician,{pid},{service},referred,"
+                    f"{2 * figures[pid]['referrals_90d'] + 4},,\n")
+    build(generated, AS_OF, out)
+    build(generated, AS_OF, full, full=True)
+    _same_site(out, full)
+    now = json.loads((out / "stats.json").read_text())["physicians"][pid]
+    assert now["declining"] and now["status"] == "active"
+
+
+def test_a_physician_with_a_planned_visit_given_another_liaison_moves_it_between_calendars(
+        generated, tmp_path):
+    """A visit planned for one physician alone (no practice named) is in their liaison's
+    calendar too. The physician given another liaison in their own file (which no
+    interaction names) moves it to that liaison's calendar: the calendars are made again,
+    and the incremental build is the site a full build writes."""
+    from liaison.pipeline import check
+
+    out, full = tmp_path / "out", tmp_path / "full"
+    logs = sorted((generated / "data" / "interactions").rglob("*.yaml"))
+    log, item = max(((log, item) for log in logs for item in yaml.safe_load(log.read_text())
+                     if item["date"] <= AS_OF and item.get("physicians")),
+                    key=lambda li: li[1]["date"])
+    pid = item["physicians"][0]
+
+    def planned(items):  # the newest contact: the plan stands
+        for it in items:
+            if it == item:
+                it.pop("practice", None)
+                it.update(physicians=[pid], next_visit=AS_OF + dt.timedelta(days=20))
+
+    edit_yaml(log, planned)
+    site = check(generated, AS_OF, keep_records=True).site
+    doctor = site.physicians[pid]
+    was = doctor.liaison or site.practices[doctor.practice].liaison
+    other = sorted(t for t, m in site.team.items() if m.role == "liaison"
+                   and t not in (was, item["liaison"]))[0]
+    build(generated, AS_OF, out)
+    before = {p.name: p.read_bytes() for p in out.rglob("*.ics")}
+    edit_yaml(generated / "data" / "physicians" / f"{pid}.yaml",
+              lambda d: d.update(liaison=other))
+    build(generated, AS_OF, out)
+    build(generated, AS_OF, full, full=True)
+    _same_site(out, full)
+    assert {p.name: p.read_bytes() for p in out.rglob("*.ics")} != before
+
+
+def test_an_interaction_moved_to_a_new_practice_then_renamed_renders_its_month_again(
+        generated, tmp_path):
+    """A practice no interaction named, named by an edited interaction (of a file edited
+    just before, a hot file), then renamed: its name shows in that interaction's snippet
+    on its month's page, so the rename changes the site key (the names of the practices an
+    interaction names), and the incremental build after the three edits is the site a full
+    build writes."""
+    out, full = tmp_path / "out", tmp_path / "full"
+    practices = generated / "data" / "practices"
+    (practices / "p-09999.yaml").write_text(
+        "name: Thistledown Family Clinic\naddress: 12 Orchard Lane\ncity: Lakewood\n"
+        "state: VT\nzip: \"88052\"\n")
+    log = max(p for p in (generated / "data" / "interactions").rglob("*.yaml")
+              if p.parts[-3] == str(AS_OF.year))
+    build(generated, AS_OF, out)
+
+    def moved(items):
+        items[0]["practice"] = "p-09999"
+        items[0].pop("physicians", None)
+
+    for path, change in ((log, lambda items: items[0].update(notes="Asked about *parking*.")),
+                         (log, moved),
+                         (practices / "p-09999.yaml",
+                          lambda d: d.update(name="Quillfeather Family Clinic"))):
+        edit_yaml(path, change)
+        build(generated, AS_OF, out)  # (no full build between: it would refresh the parts)
+    build(generated, AS_OF, full, full=True)
+    _same_site(out, full)
+    month = out / "activity" / f"{AS_OF.year}-{log.parts[-2]}" / "index.html"
+    assert b"Quillfeather Family Clinic" in month.read_bytes()
 
 
 @pytest.mark.skipif(not hasattr(os, "fork"), reason="the pages are shared out only with fork")
