@@ -1105,3 +1105,35 @@ def test_a_members_page_links_the_visits_they_logged_before_the_last_90_days(tmp
     href = link.attrs["href"]
     assert href.startswith(f"../../activity/{older[0].date:%Y-%m}/index.html#activity.liaison=")
     assert (out / "team" / "lena-brooks" / href.split("#")[0]).resolve().is_file()
+
+
+def test_a_training_is_current_on_its_last_day_and_expired_the_day_after(tmp_path):
+    """At the as-of date (Thu 26 Nov 2026), a training of a guide renewed every 365 days taken
+    Wed 26 Nov 2025 is on its last current day: the matrix says completed, due soon, renew by
+    Thu 26 Nov, and the renewals list has it; one taken a day earlier (Tue 25 Nov 2025) expired
+    yesterday. (A mutant that made a training expire on its last current day went unnoticed:
+    no test had a renewal falling due on the as-of date.)"""
+    from htmltree import parse
+
+    def edit(root):
+        (root / "content" / "training" / "fire-safety.md").write_text(
+            "---\ntitle: Fire safety\naudience: all\nrenew_every_days: 365\norder: 2\n---\n# Fire\n",
+            encoding="utf-8")
+        (root / "data" / "team" / "dana-reyes.yaml").write_text(
+            "name: Dana Reyes\nrole: front-desk\ntrainings:\n"
+            "  - {guide: fire-safety, completed: 2025-11-26, score: 80}\n"  # last day: today
+            "  - {guide: referral-source-basics, completed: 2025-11-25, score: 70}\n",  # yesterday
+            encoding="utf-8")
+
+    out = _build_example(tmp_path, edit)
+    index = parse(out / "training" / "index.html")
+    matrix = index.by_id("matrix-table")
+    titles = [th.text().rstrip(" ↕") for th in matrix.all("th")][1:]
+    row = next(tr for tr in matrix.all("tbody")[0].all("tr") if "Dana Reyes" in tr.text())
+    cells = dict(zip(titles, [td.text() for td in row.all("td")[1:]]))
+    assert cells == {"Fire safety": "completed due soonWed 26 Nov 2025 · score 80renew by Thu 26 Nov",
+                     'Asking "How did you hear about us?"':
+                     "expiredrenewal was due Wed 25 Nov; taken Tue 25 Nov 2025"}, cells
+    table = index.by_id("renewals").all("table")[0]
+    rows = [[td.text() for td in tr.all("td")] for tr in table.all("tbody")[0].all("tr")]
+    assert [r[:3] for r in rows] == [["Thu 26 Nov", "Dana Reyes front desk", "Fire safety"]], rows
