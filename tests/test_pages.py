@@ -1137,3 +1137,27 @@ def test_a_training_is_current_on_its_last_day_and_expired_the_day_after(tmp_pat
     table = index.by_id("renewals").all("table")[0]
     rows = [[td.text() for td in tr.all("td")] for tr in table.all("tbody")[0].all("tr")]
     assert [r[:3] for r in rows] == [["Thu 26 Nov", "Dana Reyes front desk", "Fire safety"]], rows
+
+
+def test_of_two_renewals_written_ahead_the_renewals_list_names_the_first(tmp_path):
+    """A renewal due Sun 20 Dec with sessions written for Tue 15 Dec and Sun 10 Jan 2027 (both
+    after the as-of date) says the first, which is the one that renews it in time (a mutant
+    naming the last went unnoticed: no test had two)."""
+    from htmltree import parse
+
+    def edit(root):
+        (root / "content" / "training" / "fire-safety.md").write_text(
+            "---\ntitle: Fire safety\naudience: all\nrenew_every_days: 365\norder: 2\n---\n# Fire\n",
+            encoding="utf-8")
+        (root / "data" / "team" / "dana-reyes.yaml").write_text(
+            "name: Dana Reyes\nrole: front-desk\ntrainings:\n"
+            "  - {guide: referral-source-basics, completed: 2026-03-02}\n"
+            "  - {guide: fire-safety, completed: 2027-01-10}\n"
+            "  - {guide: fire-safety, completed: 2025-12-20, score: 90}\n"
+            "  - {guide: fire-safety, completed: 2026-12-15}\n", encoding="utf-8")
+
+    out = _build_example(tmp_path, edit)
+    table = parse(out / "training" / "index.html").by_id("renewals").all("table")[0]
+    rows = [[td.text() for td in tr.all("td")] for tr in table.all("tbody")[0].all("tr")]
+    assert rows == [["Sun 20 Dec", "Dana Reyes front desk", "Fire safety", "Sat 20 Dec 2025 · score 90"
+                     "renewal written for Tue 15 Dec, after the as-of date: not counted until then"]], rows
