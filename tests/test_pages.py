@@ -1137,6 +1137,8 @@ def test_a_training_is_current_on_its_last_day_and_expired_the_day_after(tmp_pat
     table = index.by_id("renewals").all("table")[0]
     rows = [[td.text() for td in tr.all("td")] for tr in table.all("tbody")[0].all("tr")]
     assert [r[:3] for r in rows] == [["Thu 26 Nov", "Dana Reyes front desk", "Fire safety"]], rows
+    # Lena Brooks and Owen Price never took Fire safety (for all): 2 missing; Dana's 1 expired
+    assert "2 missing and 1 expired" in index.all("p")[0].text()
 
 
 def test_of_two_renewals_written_ahead_the_renewals_list_names_the_first(tmp_path):
