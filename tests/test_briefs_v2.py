@@ -1384,3 +1384,25 @@ def test_a_brief_whose_liaison_left_the_role_says_they_are_in_no_call_plan(tmp_p
     head = text_of(page(out, "practices/mountain-view-family-medicine").split(
         '<div class="page-head">', 1)[1].split("</div>", 1)[0])
     assert "liaison Kim Ruiz" in head and "no liaison" not in head and "call plan" not in head
+
+
+def test_the_earlier_interactions_link_to_the_month_of_the_first_one_not_listed(tmp_path):
+    # Dr. Tomas Greer (a new physician of a new practice) has eight calls on 2 to 9 November
+    # 2026 and one on 20 October: the brief lists the eight and links the one earlier
+    # interaction to October 2026, where it is (a mutant linking the month of the eighth,
+    # November, went unnoticed: the other test's eighth and ninth share March)
+    root = copy_example(tmp_path)
+    (root / "data/practices/ridge-clinic.yaml").write_text("name: Ridge Clinic\n", encoding="utf-8")
+    (root / "data/physicians/tomas-greer.yaml").write_text(
+        "name: Tomas Greer\ncredentials: MD\nspecialty: Family Medicine\npractice: ridge-clinic\n"
+        "liaison: lena-brooks\n", encoding="utf-8")
+    days = ["2026-10-20"] + [f"2026-11-{d:02}" for d in range(2, 10)]
+    (root / "data/interactions/2026/greer-calls.yaml").write_text("".join(
+        f"- date: {d}\n  liaison: lena-brooks\n  type: call\n  practice: ridge-clinic\n"
+        f"  physicians: [tomas-greer]\n  summary: Call of {d} with Dr. Greer.\n" for d in days),
+        encoding="utf-8")
+    out = build(root, tmp_path / "out")
+    log = section(page(out, "physicians/tomas-greer"), "log-h")
+    assert log.count("<li>") == 8 and "Call of 2026-10-20" not in log
+    assert ('1 earlier interaction in the activity log, month by month: <a href="../../activity/'
+            '2026-10/index.html#activity=Tomas%20Greer">October 2026</a> and before.') in log
