@@ -1406,3 +1406,15 @@ def test_the_earlier_interactions_link_to_the_month_of_the_first_one_not_listed(
     assert log.count("<li>") == 8 and "Call of 2026-10-20" not in log
     assert ('1 earlier interaction in the activity log, month by month: <a href="../../activity/'
             '2026-10/index.html#activity=Tomas%20Greer">October 2026</a> and before.') in log
+
+
+def test_a_brief_shows_three_talking_points_before_the_fold(site):
+    # TOP_POINTS on the first screen: Dr. Cho's three all show and nothing folds; French Broad
+    # Podiatry's five are three and "2 more talking points" (a mutant showing two on a
+    # physician's brief was caught by a browser test only)
+    for rel, shown, folded in (("physicians/alan-cho", 3, None),
+                               ("practices/french-broad-podiatry", 3, "2 more talking points")):
+        talk = section(page(site, rel), "talk-h")
+        top, _, rest = talk.partition('<details class="more-points">')
+        assert top.count('<li class="point-') == shown, rel
+        assert re.findall(r"<summary>([^<]*)</summary>", rest)[:1] == ([folded] if folded else []), rel
