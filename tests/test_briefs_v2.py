@@ -1418,3 +1418,16 @@ def test_a_brief_shows_three_talking_points_before_the_fold(site):
         top, _, rest = talk.partition('<details class="more-points">')
         assert top.count('<li class="point-') == shown, rel
         assert re.findall(r"<summary>([^<]*)</summary>", rest)[:1] == ([folded] if folded else []), rel
+
+
+@pytest.mark.parametrize("days, text", [
+    (["mon", "tue"], "Mon, Tue"),                        # two in a row: no range
+    (["wed", "mon", "tue", "sat"], "Mon\u2013Wed, Sat"),  # three in a row: a range
+    (["fri", "thu", "sat", "sun"], "Thu\u2013Sun"),
+    (["mon", "wed", "fri"], "Mon, Wed, Fri"),
+])
+def test_office_days_read_as_a_range_from_three_in_a_row(days, text):
+    # (a mutant making two days in a row a range, "Mon–Tue", went unnoticed)
+    from liaison.pages.briefs import _days
+
+    assert _days(days) == text
