@@ -1431,3 +1431,16 @@ def test_office_days_read_as_a_range_from_three_in_a_row(days, text):
     from liaison.pages.briefs import _days
 
     assert _days(days) == text
+
+
+def test_a_practice_of_twelve_physicians_keeps_its_plain_who_is_there(tmp_path):
+    # "past 12 physicians" (README): twelve keep the plain table, without filter or sort (a
+    # mutant filtering from twelve went unnoticed: the other test has 13 and 2)
+    root = copy_example(tmp_path)
+    oak_hollow_group(root, {f"oak-hollow-{i:02}": (chr(65 + i), "Family Medicine")
+                            for i in range(12)})
+    out = build(root, tmp_path / "out")
+    who = re.search(r"<h2>Who is there</h2>.*?</table>", page(out, "practices/oak-hollow-group"),
+                    re.S).group(0)
+    assert who.count('<td class="card-title"') == 12
+    assert 'data-filter="who-table"' not in who and "data-sort" not in who
