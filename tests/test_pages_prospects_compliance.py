@@ -712,6 +712,12 @@ def test_eighty_percent_of_the_limit_is_the_boundary(tmp_path):
     assert "$79.99 of $100.00 · 79%" in alan.text()
     assert _kpis(parse(site / "compliance" / "index.html"))["At 80% or more"] \
         .all("div", "value")[0].text() == "2"
+    # the briefs' meter says the same: amber from 80% exactly (a mutant starting it above
+    # 80% went unnoticed on the briefs: only the compliance page was looked at)
+    whitley = (site / "physicians" / "james-whitley" / "index.html").read_text(encoding="utf-8")
+    cho = (site / "physicians" / "alan-cho" / "index.html").read_text(encoding="utf-8")
+    assert '<span class="badge warn">$20.00 left</span>' in whitley
+    assert '<span class="badge active">$20.01 left</span>' in cho
 
 
 def test_a_long_spend_list_folds_past_those_near_the_limit_and_the_first_below(tmp_path,
