@@ -1163,3 +1163,29 @@ def test_of_two_renewals_written_ahead_the_renewals_list_names_the_first(tmp_pat
     rows = [[td.text() for td in tr.all("td")] for tr in table.all("tbody")[0].all("tr")]
     assert rows == [["Sun 20 Dec", "Dana Reyes front desk", "Fire safety", "Sat 20 Dec 2025 · score 90"
                      "renewal written for Tue 15 Dec, after the as-of date: not counted until then"]], rows
+
+
+def test_a_call_plan_weighs_an_overdue_visit_over_declining_over_lapsed_over_a_follow_up():
+    """README (team/<id>/): the call plan is "ordered by what needs attention: overdue visit
+    ..., declining, lapsed, open follow-ups". ``attention`` scores them 4, 3, 2 and 1 and adds
+    them up (a mutant scoring an overdue visit 2, below a declining referrer, and one
+    scoring a follow-up 0 went unnoticed: the example's plans keep their order either way)."""
+    from types import SimpleNamespace
+
+    from liaison.pages.team import attention
+
+    def stats(**kw):
+        return SimpleNamespace(**{"visit_overdue": False, "declining": False,
+                                  "status": "active", "potential": None, **kw})
+
+    view = SimpleNamespace(
+        stats=SimpleNamespace(physicians={
+            "overdue": stats(visit_overdue=True), "declining": stats(declining=True),
+            "lapsed": stats(status="lapsed"), "promised": stats(), "quiet": stats(),
+            "all": stats(visit_overdue=True, declining=True, status="lapsed")}),
+        fu_by_doc={"promised": ["a follow-up"], "all": ["one", "two"]})
+    scores = {pid: attention(view, pid)[0] for pid in view.stats.physicians}
+    assert scores == {"overdue": 4, "declining": 3, "lapsed": 2, "promised": 1, "quiet": 0,
+                      "all": 10}
+    assert [r["text"] for r in attention(view, "all")[1]] == [
+        "visit overdue", "declining", "lapsed", "2 open follow-ups"]
