@@ -1189,3 +1189,17 @@ def test_a_call_plan_weighs_an_overdue_visit_over_declining_over_lapsed_over_a_f
                       "all": 10}
     assert [r["text"] for r in attention(view, "all")[1]] == [
         "visit overdue", "declining", "lapsed", "2 open follow-ups"]
+
+
+def test_a_call_plan_lists_the_practice_that_needs_most_attention_first(tmp_path):
+    """Lena Brooks's plan in the example: Mountain View first (Marcus Bell: visit overdue,
+    declining and an open follow-up, 8), then French Broad Podiatry (Alan Cho lapsed, 2),
+    then Hendersonville Women's Health (Nina Vargas's open follow-ups, 1), not A to Z (a
+    mutant ordering the practices by name went unnoticed)."""
+    import re
+
+    out = _build_example(tmp_path, lambda root: None)
+    html = (out / "team" / "lena-brooks" / "index.html").read_text(encoding="utf-8")
+    plan = re.findall(r'<h3><a href="\.\./\.\./practices/([a-z-]+)/index\.html">', html)
+    assert plan[:3] == ["mountain-view-family-medicine", "french-broad-podiatry",
+                        "hendersonville-womens-health"], plan
