@@ -503,3 +503,20 @@ def test_the_dashboards_backlog_line_counts_the_backlog_only(tmp_path):
     later = (out / "follow-ups" / "index.html").read_text(encoding="utf-8")
     later = dict(re.findall(r'<section class="card" id="(\w+)"(.*?)</section>', later, re.S))["later"]
     assert re.findall(r'<td[^>]* data-value="([0-9-]+)"', later) == ["2026-12-16", "2027-01-25"]
+
+
+def test_a_follow_up_row_says_when_it_is_due_and_who_owns_it(built):
+    """The example's four open follow-ups at 2026-11-26, as their rows read: due today (not
+    overdue), 7, 1 and 40 days overdue, each with its owner's name (the one owned by the
+    front desk's Owen Price, logged by Lena Brooks, names him). Mutants marking one due today
+    overdue, giving it no "today" badge, or naming the one who logged it went unnoticed."""
+    html = (built / "follow-ups" / "index.html").read_text(encoding="utf-8")
+    rows = [_text(tr).strip() for tr in re.findall(r"<tr data-owner.*?</tr>", html, re.S)]
+    assert [re.sub(r" (Hendersonville|Mountain View).*? (Lena Brooks|Owen Price) ", r" \2 ", r)
+            for r in rows] == [
+        "Thu 26 Nov today Drop off the holiday schedule Lena Brooks 7 days ago",
+        "Thu 19 Nov 7 days overdue Email the scheduling line card Owen Price 2 weeks ago",
+        "Wed 25 Nov 1 day overdue Send the ultrasound criteria card Lena Brooks 7 days ago",
+        "Sat 17 Oct 40 days overdue Ask the lab about report turnaround Lena Brooks 2 months ago"]
+    assert html.count('<span class="badge warn">today</span>') == 1
+    assert html.count('<span class="badge overdue">') == 3
