@@ -520,3 +520,15 @@ def test_a_follow_up_row_says_when_it_is_due_and_who_owns_it(built):
         "Sat 17 Oct 40 days overdue Ask the lab about report turnaround Lena Brooks 2 months ago"]
     assert html.count('<span class="badge warn">today</span>') == 1
     assert html.count('<span class="badge overdue">') == 3
+
+
+def test_the_activity_log_lists_the_newest_first(built):
+    """The example's November 2026 up to the as-of date: 26, 23, 19, 12 and 6 November (the
+    lunch of 1 December is after it), newest first on the log's first page and on the month's
+    page (mutants listing a month's oldest first went unnoticed)."""
+    november = ["2026-11-26", "2026-11-23", "2026-11-19", "2026-11-12", "2026-11-06"]
+    for rel in ("activity/index.html", "activity/2026-11/index.html"):
+        html = (built / rel).read_text(encoding="utf-8")
+        assert re.findall(r'<time datetime="([0-9-]+)"', html)[:5] == november, rel
+    month = (built / "activity/2026-11/index.html").read_text(encoding="utf-8")
+    assert len(re.findall(r'<time datetime="([0-9-]+)"', month)) == 5
