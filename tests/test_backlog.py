@@ -431,3 +431,104 @@ def test_dashboard_with_only_follow_ups_due_later_does_not_say_there_is_no_open_
     assert "None due within 7 days or overdue by less than 30 days." in part
     assert "Due later: 1 follow-up due in more than 7 days" in part
     assert 'href="follow-ups/index.html#later"' in html
+
+
+def test_the_follow_ups_heading_counts_the_overdue_of_both_groups(built):
+    """The example at 2026-11-26 has four open follow-ups: one due that day, two 1 and 7 days
+    overdue (2026-11-25, 2026-11-19) and one 40 days overdue (2026-10-17, the backlog). The
+    heading's overdue count is the three, the folded backlog's included (a mutant counting
+    the recently overdue only, "2 overdue", went unnoticed)."""
+    html = (built / "follow-ups" / "index.html").read_text(encoding="utf-8")
+    sub = _text(html[html.index('<p class="sub">'):html.index("</p>", html.index('<p class="sub">'))])
+    assert sub.strip().startswith("4 open, 3 overdue, as of"), sub
+
+
+def test_the_older_backlog_lists_the_least_overdue_first(tmp_path):
+    """The backlog folds under "the least overdue first": two follow-ups 400 and 1,000 days
+    overdue are listed 400 first, and the 10 days overdue one is in the recent group (a
+    mutant listing the backlog by due date, the oldest first, went unnoticed: the example's
+    backlog holds one)."""
+    import shutil
+
+    root = tmp_path / "root"
+    shutil.copytree(SPEC_EXAMPLE, root)
+    due = {"Ancient": -1000, "Old": -400, "Late": -10}
+    (root / "data" / "interactions" / "promises.yaml").write_text(
+        f"- date: {(AS_OF - dt.timedelta(days=1100)).isoformat()}\n  liaison: lena-brooks\n"
+        "  type: visit\n  practice: mountain-view-family-medicine\n  summary: Many promises.\n"
+        "  follow_ups:\n" + "".join(
+            f"    - task: {task} promise\n      due: {(AS_OF + dt.timedelta(days=n)).isoformat()}\n"
+            for task, n in due.items()),
+        encoding="utf-8")
+    out = build_into(root, tmp_path / "site")
+    html = (out / "follow-ups" / "index.html").read_text(encoding="utf-8")
+    sections = dict(re.findall(r'<section class="card" id="(\w+)"(.*?)</section>', html, re.S))
+    assert re.findall(r"(Ancient|Old|Late) promise", sections["backlog"]) == ["Old", "Ancient"]
+    dues = re.findall(r'<td[^>]* data-value="([0-9-]+)"', sections["backlog"])
+    assert dues == ["2026-10-17", "2025-10-22", "2024-03-01"]  # 40, 400 and 1,000 days overdue
+    assert re.findall(r"(Ancient|Old|Late) promise", sections["recent"]) == ["Late"]
+
+
+def test_as_many_calendars_as_the_line_holds_are_not_folded(tmp_path, monkeypatch):
+    """CALENDARS_INLINE calendars stay on the heading's line; only more fold (the example's
+    two, with the limit at two: a mutant folding at the limit went unnoticed)."""
+    from htmltree import parse
+
+    monkeypatch.setattr(follow_ups, "CALENDARS_INLINE", 2)
+    out = build_into(SPEC_EXAMPLE, tmp_path / "site")
+    head = parse(out / "follow-ups" / "index.html").all("div", "page-head")[0]
+    assert head.all("details", "calendars") == []
+    assert head.all("p", "sub")[0].hrefs() == [
+        "../calendar.ics", "../calendar/lena-brooks.ics", "../calendar/owen-price.ics"]
+
+
+def test_the_dashboards_backlog_line_counts_the_backlog_only(tmp_path):
+    """The example's one follow-up 40 days overdue is "1 follow-up overdue by 30 days or
+    more" on the dashboard; two more due in 20 and 60 days are due later, not backlog (a
+    mutant counting them in it, "3 follow-ups", went unnoticed: the example has none due
+    later)."""
+    import shutil
+
+    root = tmp_path / "root"
+    shutil.copytree(SPEC_EXAMPLE, root)
+    (root / "data" / "interactions" / "later.yaml").write_text(
+        "- date: 2026-11-20\n  liaison: lena-brooks\n  type: call\n"
+        "  practice: mountain-view-family-medicine\n  summary: Planned ahead.\n  follow_ups:\n"
+        "    - task: Send the winter schedule\n      due: 2026-12-16\n"
+        "    - task: Book the spring lunch\n      due: 2027-01-25\n", encoding="utf-8")
+    out = build_into(root, tmp_path / "site")
+    html = (out / "index.html").read_text(encoding="utf-8")
+    m = re.search(r'href="follow-ups/index.html#backlog">(\d+) follow-ups? overdue by 30 days', html)
+    assert m and m.group(1) == "1"
+    later = (out / "follow-ups" / "index.html").read_text(encoding="utf-8")
+    later = dict(re.findall(r'<section class="card" id="(\w+)"(.*?)</section>', later, re.S))["later"]
+    assert re.findall(r'<td[^>]* data-value="([0-9-]+)"', later) == ["2026-12-16", "2027-01-25"]
+
+
+def test_a_follow_up_row_says_when_it_is_due_and_who_owns_it(built):
+    """The example's four open follow-ups at 2026-11-26, as their rows read: due today (not
+    overdue), 7, 1 and 40 days overdue, each with its owner's name (the one owned by the
+    front desk's Owen Price, logged by Lena Brooks, names him). Mutants marking one due today
+    overdue, giving it no "today" badge, or naming the one who logged it went unnoticed."""
+    html = (built / "follow-ups" / "index.html").read_text(encoding="utf-8")
+    rows = [_text(tr).strip() for tr in re.findall(r"<tr data-owner.*?</tr>", html, re.S)]
+    assert [re.sub(r" (Hendersonville|Mountain View).*? (Lena Brooks|Owen Price) ", r" \2 ", r)
+            for r in rows] == [
+        "Thu 26 Nov today Drop off the holiday schedule Lena Brooks 7 days ago",
+        "Thu 19 Nov 7 days overdue Email the scheduling line card Owen Price 2 weeks ago",
+        "Wed 25 Nov 1 day overdue Send the ultrasound criteria card Lena Brooks 7 days ago",
+        "Sat 17 Oct 40 days overdue Ask the lab about report turnaround Lena Brooks 2 months ago"]
+    assert html.count('<span class="badge warn">today</span>') == 1
+    assert html.count('<span class="badge overdue">') == 3
+
+
+def test_the_activity_log_lists_the_newest_first(built):
+    """The example's November 2026 up to the as-of date: 26, 23, 19, 12 and 6 November (the
+    lunch of 1 December is after it), newest first on the log's first page and on the month's
+    page (mutants listing a month's oldest first went unnoticed)."""
+    november = ["2026-11-26", "2026-11-23", "2026-11-19", "2026-11-12", "2026-11-06"]
+    for rel in ("activity/index.html", "activity/2026-11/index.html"):
+        html = (built / rel).read_text(encoding="utf-8")
+        assert re.findall(r'<time datetime="([0-9-]+)"', html)[:5] == november, rel
+    month = (built / "activity/2026-11/index.html").read_text(encoding="utf-8")
+    assert len(re.findall(r'<time datetime="([0-9-]+)"', month)) == 5

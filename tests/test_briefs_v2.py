@@ -1384,3 +1384,63 @@ def test_a_brief_whose_liaison_left_the_role_says_they_are_in_no_call_plan(tmp_p
     head = text_of(page(out, "practices/mountain-view-family-medicine").split(
         '<div class="page-head">', 1)[1].split("</div>", 1)[0])
     assert "liaison Kim Ruiz" in head and "no liaison" not in head and "call plan" not in head
+
+
+def test_the_earlier_interactions_link_to_the_month_of_the_first_one_not_listed(tmp_path):
+    # Dr. Tomas Greer (a new physician of a new practice) has eight calls on 2 to 9 November
+    # 2026 and one on 20 October: the brief lists the eight and links the one earlier
+    # interaction to October 2026, where it is (a mutant linking the month of the eighth,
+    # November, went unnoticed: the other test's eighth and ninth share March)
+    root = copy_example(tmp_path)
+    (root / "data/practices/ridge-clinic.yaml").write_text("name: Ridge Clinic\n", encoding="utf-8")
+    (root / "data/physicians/tomas-greer.yaml").write_text(
+        "name: Tomas Greer\ncredentials: MD\nspecialty: Family Medicine\npractice: ridge-clinic\n"
+        "liaison: lena-brooks\n", encoding="utf-8")
+    days = ["2026-10-20"] + [f"2026-11-{d:02}" for d in range(2, 10)]
+    (root / "data/interactions/2026/greer-calls.yaml").write_text("".join(
+        f"- date: {d}\n  liaison: lena-brooks\n  type: call\n  practice: ridge-clinic\n"
+        f"  physicians: [tomas-greer]\n  summary: Call of {d} with Dr. Greer.\n" for d in days),
+        encoding="utf-8")
+    out = build(root, tmp_path / "out")
+    log = section(page(out, "physicians/tomas-greer"), "log-h")
+    assert log.count("<li>") == 8 and "Call of 2026-10-20" not in log
+    assert ('1 earlier interaction in the activity log, month by month: <a href="../../activity/'
+            '2026-10/index.html#activity=Tomas%20Greer">October 2026</a> and before.') in log
+
+
+def test_a_brief_shows_three_talking_points_before_the_fold(site):
+    # TOP_POINTS on the first screen: Dr. Cho's three all show and nothing folds; French Broad
+    # Podiatry's five are three and "2 more talking points" (a mutant showing two on a
+    # physician's brief was caught by a browser test only)
+    for rel, shown, folded in (("physicians/alan-cho", 3, None),
+                               ("practices/french-broad-podiatry", 3, "2 more talking points")):
+        talk = section(page(site, rel), "talk-h")
+        top, _, rest = talk.partition('<details class="more-points">')
+        assert top.count('<li class="point-') == shown, rel
+        assert re.findall(r"<summary>([^<]*)</summary>", rest)[:1] == ([folded] if folded else []), rel
+
+
+@pytest.mark.parametrize("days, text", [
+    (["mon", "tue"], "Mon, Tue"),                        # two in a row: no range
+    (["wed", "mon", "tue", "sat"], "Mon\u2013Wed, Sat"),  # three in a row: a range
+    (["fri", "thu", "sat", "sun"], "Thu\u2013Sun"),
+    (["mon", "wed", "fri"], "Mon, Wed, Fri"),
+])
+def test_office_days_read_as_a_range_from_three_in_a_row(days, text):
+    # (a mutant making two days in a row a range, "Mon–Tue", went unnoticed)
+    from liaison.pages.briefs import _days
+
+    assert _days(days) == text
+
+
+def test_a_practice_of_twelve_physicians_keeps_its_plain_who_is_there(tmp_path):
+    # "past 12 physicians" (README): twelve keep the plain table, without filter or sort (a
+    # mutant filtering from twelve went unnoticed: the other test has 13 and 2)
+    root = copy_example(tmp_path)
+    oak_hollow_group(root, {f"oak-hollow-{i:02}": (chr(65 + i), "Family Medicine")
+                            for i in range(12)})
+    out = build(root, tmp_path / "out")
+    who = re.search(r"<h2>Who is there</h2>.*?</table>", page(out, "practices/oak-hollow-group"),
+                    re.S).group(0)
+    assert who.count('<td class="card-title"') == 12
+    assert 'data-filter="who-table"' not in who and "data-sort" not in who

@@ -1105,3 +1105,101 @@ def test_a_members_page_links_the_visits_they_logged_before_the_last_90_days(tmp
     href = link.attrs["href"]
     assert href.startswith(f"../../activity/{older[0].date:%Y-%m}/index.html#activity.liaison=")
     assert (out / "team" / "lena-brooks" / href.split("#")[0]).resolve().is_file()
+
+
+def test_a_training_is_current_on_its_last_day_and_expired_the_day_after(tmp_path):
+    """At the as-of date (Thu 26 Nov 2026), a training of a guide renewed every 365 days taken
+    Wed 26 Nov 2025 is on its last current day: the matrix says completed, due soon, renew by
+    Thu 26 Nov, and the renewals list has it; one taken a day earlier (Tue 25 Nov 2025) expired
+    yesterday. (A mutant that made a training expire on its last current day went unnoticed:
+    no test had a renewal falling due on the as-of date.)"""
+    from htmltree import parse
+
+    def edit(root):
+        (root / "content" / "training" / "fire-safety.md").write_text(
+            "---\ntitle: Fire safety\naudience: all\nrenew_every_days: 365\norder: 2\n---\n# Fire\n",
+            encoding="utf-8")
+        (root / "data" / "team" / "dana-reyes.yaml").write_text(
+            "name: Dana Reyes\nrole: front-desk\ntrainings:\n"
+            "  - {guide: fire-safety, completed: 2025-11-26, score: 80}\n"  # last day: today
+            "  - {guide: referral-source-basics, completed: 2025-11-25, score: 70}\n",  # yesterday
+            encoding="utf-8")
+
+    out = _build_example(tmp_path, edit)
+    index = parse(out / "training" / "index.html")
+    matrix = index.by_id("matrix-table")
+    titles = [th.text().rstrip(" ↕") for th in matrix.all("th")][1:]
+    row = next(tr for tr in matrix.all("tbody")[0].all("tr") if "Dana Reyes" in tr.text())
+    cells = dict(zip(titles, [td.text() for td in row.all("td")[1:]]))
+    assert cells == {"Fire safety": "completed due soonWed 26 Nov 2025 · score 80renew by Thu 26 Nov",
+                     'Asking "How did you hear about us?"':
+                     "expiredrenewal was due Wed 25 Nov; taken Tue 25 Nov 2025"}, cells
+    table = index.by_id("renewals").all("table")[0]
+    rows = [[td.text() for td in tr.all("td")] for tr in table.all("tbody")[0].all("tr")]
+    assert [r[:3] for r in rows] == [["Thu 26 Nov", "Dana Reyes front desk", "Fire safety"]], rows
+    # Lena Brooks and Owen Price never took Fire safety (for all): 2 missing; Dana's 1 expired
+    assert "2 missing and 1 expired" in index.all("p")[0].text()
+
+
+def test_of_two_renewals_written_ahead_the_renewals_list_names_the_first(tmp_path):
+    """A renewal due Sun 20 Dec with sessions written for Tue 15 Dec and Sun 10 Jan 2027 (both
+    after the as-of date) says the first, which is the one that renews it in time (a mutant
+    naming the last went unnoticed: no test had two)."""
+    from htmltree import parse
+
+    def edit(root):
+        (root / "content" / "training" / "fire-safety.md").write_text(
+            "---\ntitle: Fire safety\naudience: all\nrenew_every_days: 365\norder: 2\n---\n# Fire\n",
+            encoding="utf-8")
+        (root / "data" / "team" / "dana-reyes.yaml").write_text(
+            "name: Dana Reyes\nrole: front-desk\ntrainings:\n"
+            "  - {guide: referral-source-basics, completed: 2026-03-02}\n"
+            "  - {guide: fire-safety, completed: 2027-01-10}\n"
+            "  - {guide: fire-safety, completed: 2025-12-20, score: 90}\n"
+            "  - {guide: fire-safety, completed: 2026-12-15}\n", encoding="utf-8")
+
+    out = _build_example(tmp_path, edit)
+    table = parse(out / "training" / "index.html").by_id("renewals").all("table")[0]
+    rows = [[td.text() for td in tr.all("td")] for tr in table.all("tbody")[0].all("tr")]
+    assert rows == [["Sun 20 Dec", "Dana Reyes front desk", "Fire safety", "Sat 20 Dec 2025 · score 90"
+                     "renewal written for Tue 15 Dec, after the as-of date: not counted until then"]], rows
+
+
+def test_a_call_plan_weighs_an_overdue_visit_over_declining_over_lapsed_over_a_follow_up():
+    """README (team/<id>/): the call plan is "ordered by what needs attention: overdue visit
+    ..., declining, lapsed, open follow-ups". ``attention`` scores them 4, 3, 2 and 1 and adds
+    them up (a mutant scoring an overdue visit 2, below a declining referrer, and one
+    scoring a follow-up 0 went unnoticed: the example's plans keep their order either way)."""
+    from types import SimpleNamespace
+
+    from liaison.pages.team import attention
+
+    def stats(**kw):
+        return SimpleNamespace(**{"visit_overdue": False, "declining": False,
+                                  "status": "active", "potential": None, **kw})
+
+    view = SimpleNamespace(
+        stats=SimpleNamespace(physicians={
+            "overdue": stats(visit_overdue=True), "declining": stats(declining=True),
+            "lapsed": stats(status="lapsed"), "promised": stats(), "quiet": stats(),
+            "all": stats(visit_overdue=True, declining=True, status="lapsed")}),
+        fu_by_doc={"promised": ["a follow-up"], "all": ["one", "two"]})
+    scores = {pid: attention(view, pid)[0] for pid in view.stats.physicians}
+    assert scores == {"overdue": 4, "declining": 3, "lapsed": 2, "promised": 1, "quiet": 0,
+                      "all": 10}
+    assert [r["text"] for r in attention(view, "all")[1]] == [
+        "visit overdue", "declining", "lapsed", "2 open follow-ups"]
+
+
+def test_a_call_plan_lists_the_practice_that_needs_most_attention_first(tmp_path):
+    """Lena Brooks's plan in the example: Mountain View first (Marcus Bell: visit overdue,
+    declining and an open follow-up, 8), then French Broad Podiatry (Alan Cho lapsed, 2),
+    then Hendersonville Women's Health (Nina Vargas's open follow-ups, 1), not A to Z (a
+    mutant ordering the practices by name went unnoticed)."""
+    import re
+
+    out = _build_example(tmp_path, lambda root: None)
+    html = (out / "team" / "lena-brooks" / "index.html").read_text(encoding="utf-8")
+    plan = re.findall(r'<h3><a href="\.\./\.\./practices/([a-z-]+)/index\.html">', html)
+    assert plan[:3] == ["mountain-view-family-medicine", "french-broad-podiatry",
+                        "hendersonville-womens-health"], plan

@@ -712,6 +712,12 @@ def test_eighty_percent_of_the_limit_is_the_boundary(tmp_path):
     assert "$79.99 of $100.00 · 79%" in alan.text()
     assert _kpis(parse(site / "compliance" / "index.html"))["At 80% or more"] \
         .all("div", "value")[0].text() == "2"
+    # the briefs' meter says the same: amber from 80% exactly (a mutant starting it above
+    # 80% went unnoticed on the briefs: only the compliance page was looked at)
+    whitley = (site / "physicians" / "james-whitley" / "index.html").read_text(encoding="utf-8")
+    cho = (site / "physicians" / "alan-cho" / "index.html").read_text(encoding="utf-8")
+    assert '<span class="badge warn">$20.00 left</span>' in whitley
+    assert '<span class="badge active">$20.01 left</span>' in cho
 
 
 def test_a_long_spend_list_folds_past_those_near_the_limit_and_the_first_below(tmp_path,
@@ -1066,3 +1072,26 @@ def test_stats_lists_equal_spends_in_the_pages_order(tmp_path):
     assert [n for n in page if n in {docs[p]["name"] for p in two}] == \
         [n for n in named if n in {docs[p]["name"] for p in two}] == \
         sorted(docs[p]["name"] for p in two)
+
+
+def test_of_two_prospects_contacted_the_longest_without_contact_comes_first(tmp_path):
+    """Within a potential and a tier, never contacted first, then the longest since contact:
+    James Whitley (high, tier B, never), Cleo Dunn (300 days ago), Ida Reed (25 days ago). A
+    mutant putting the most recently contacted first went unnoticed: the ranking test had one
+    contacted prospect in each group."""
+    root = copy_example(tmp_path / "root")
+    for pid in ("cleo-dunn", "ida-reed"):
+        name = " ".join(w.capitalize() for w in pid.split("-"))
+        _add(root, "physicians", f"{pid}.yaml",
+             f"name: {name}\nspecialty: Podiatry\npractice: french-broad-podiatry\n"
+             "potential: high\ntier: B\n")
+    _add(root, "interactions", "ranking.yaml",
+         "- date: 2026-01-30\n  liaison: lena-brooks\n  type: email\n  physicians: [cleo-dunn]\n"
+         "  summary: Wrote to Dr. Dunn.\n"
+         "- date: 2026-11-01\n  liaison: lena-brooks\n  type: call\n  physicians: [ida-reed]\n"
+         "  summary: Called Dr. Reed.\n")
+    site = build(root, tmp_path / "site")
+    rows = table_rows(parse(site / "prospects" / "index.html").by_id("prospect-table"))
+    names = [r[1].text().split(",")[0] for r in rows]
+    assert [n for n in names if n in ("James Whitley", "Cleo Dunn", "Ida Reed")] == [
+        "James Whitley", "Cleo Dunn", "Ida Reed"], names
