@@ -806,6 +806,15 @@ def test_a_near_form_says_how_to_word_what_is_no_patients(example_site):
         assert guard.near_info(wording) == [] and guard.patient_info(wording) == [], wording
 
 
+def _call_validated(example_site, name: str, summary: str):
+    """A call of 2026-11-20 to French Broad Podiatry with ``summary`` (line 5, column 10) in
+    ``data/interactions/NAME.yaml``; its path and the site's validation."""
+    rel = write(example_site, f"data/interactions/{name}.yaml",
+                "date: 2026-11-20\nliaison: lena-brooks\ntype: call\n"
+                f"practice: french-broad-podiatry\nsummary: {summary}\n")
+    return rel, validate(example_site)
+
+
 @pytest.mark.parametrize("summary, kind", [
     # SPEC §3 at the least it names: "MR#" or "MR no" and an identifier of 4 letters and
     # digits holding a digit; "birth date" and a date 12 characters after it (within 15); a
@@ -816,10 +825,7 @@ def test_a_near_form_says_how_to_word_what_is_no_patients(example_site):
     pytest.param("policy no AB1234 on the card", "a health-plan member number", id="policy-6"),
 ])
 def test_each_kind_is_caught_at_the_least_the_contract_names(example_site, summary, kind):
-    text = ("date: 2026-11-20\nliaison: lena-brooks\ntype: call\n"
-            f"practice: french-broad-podiatry\nsummary: {summary}\n")
-    rel = write(example_site, "data/interactions/least.yaml", text)
-    res = validate(example_site)
+    rel, res = _call_validated(example_site, "least", summary)
     assert res.code == 1
     # the summary's value: line 5, column 10 ("summary: " is 9 characters)
     assert [(d.place, d.msg) for d in res.errors] == [
@@ -832,10 +838,7 @@ def test_each_kind_is_caught_at_the_least_the_contract_names(example_site, summa
 def test_a_patients_name_with_an_age_in_yrs_in_its_sentence_is_caught(example_site, summary):
     # SPEC §3: a patient's capitalized first and last name with an age in the same sentence;
     # the age written "67 yrs", as a hurried note abbreviates it
-    text = ("date: 2026-11-20\nliaison: lena-brooks\ntype: call\n"
-            f"practice: french-broad-podiatry\nsummary: {summary}\n")
-    rel = write(example_site, "data/interactions/age.yaml", text)
-    res = validate(example_site)
+    rel, res = _call_validated(example_site, "age", summary)
     assert res.code == 1
     assert [(d.place, d.msg) for d in res.errors] == [
         ((rel, 5, 10), "summary: looks like a patient's name with a date or an age: patient "
@@ -847,9 +850,6 @@ def test_a_patients_name_with_an_age_in_yrs_in_its_sentence_is_caught(example_si
 def test_the_offices_fax_number_after_pt_is_no_patients_contact(example_site, summary):
     # SPEC §3: ordinary notes pass ("fax 503-555-0134"); 'fax' before the number says it is
     # the office's line, not the patient's own
-    text = ("date: 2026-11-20\nliaison: lena-brooks\ntype: call\n"
-            f"practice: french-broad-podiatry\nsummary: {summary}\n")
-    rel = write(example_site, "data/interactions/fax.yaml", text)
-    res = validate(example_site)
+    rel, res = _call_validated(example_site, "fax", summary)
     assert res.code == 0, res.dump()
     assert [d for d in res.diags if d.path == rel] == [], res.dump()

@@ -4,6 +4,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import zipfile
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings, strategies as st
@@ -587,6 +588,13 @@ def _build_example(tmp_path, edit) -> "Path":
     return out
 
 
+def _fire_safety_guide(root: Path) -> None:
+    """A guide for all, Fire safety, renewed every 365 days (second in the guides' order)."""
+    (root / "content" / "training" / "fire-safety.md").write_text(
+        "---\ntitle: Fire safety\naudience: all\nrenew_every_days: 365\norder: 2\n---\n# Fire\n",
+        encoding="utf-8")
+
+
 def test_the_matrix_and_a_members_page_read_trainings_at_the_as_of_date(tmp_path):
     """A member's trainings as of the as-of date: one dated after it is not counted (the
     matrix says missing, the member's page "after the as-of date"); an older training of a
@@ -595,9 +603,7 @@ def test_the_matrix_and_a_members_page_read_trainings_at_the_as_of_date(tmp_path
     from htmltree import parse
 
     def edit(root):
-        (root / "content" / "training" / "fire-safety.md").write_text(
-            "---\ntitle: Fire safety\naudience: all\nrenew_every_days: 365\norder: 2\n---\n# Fire\n",
-            encoding="utf-8")
+        _fire_safety_guide(root)
         (root / "data" / "team" / "dana-reyes.yaml").write_text(
             "name: Dana Reyes\nrole: front-desk\ntrainings:\n"
             "  - {guide: referral-source-basics, completed: 2024-01-10, score: 60}\n"
@@ -648,9 +654,7 @@ def test_trainings_due_for_renewal_soon_are_listed_before_they_expire(tmp_path):
     from htmltree import parse
 
     def edit(root):
-        (root / "content" / "training" / "fire-safety.md").write_text(
-            "---\ntitle: Fire safety\naudience: all\nrenew_every_days: 365\norder: 2\n---\n# Fire\n",
-            encoding="utf-8")
+        _fire_safety_guide(root)
         (root / "content" / "training" / "office-visits.md").write_text(
             "---\ntitle: Office visits\naudience: liaison\nrenew_every_days: 365\n---\n# Visits\n",
             encoding="utf-8")
@@ -1116,9 +1120,7 @@ def test_a_training_is_current_on_its_last_day_and_expired_the_day_after(tmp_pat
     from htmltree import parse
 
     def edit(root):
-        (root / "content" / "training" / "fire-safety.md").write_text(
-            "---\ntitle: Fire safety\naudience: all\nrenew_every_days: 365\norder: 2\n---\n# Fire\n",
-            encoding="utf-8")
+        _fire_safety_guide(root)
         (root / "data" / "team" / "dana-reyes.yaml").write_text(
             "name: Dana Reyes\nrole: front-desk\ntrainings:\n"
             "  - {guide: fire-safety, completed: 2025-11-26, score: 80}\n"  # last day: today
@@ -1148,9 +1150,7 @@ def test_of_two_renewals_written_ahead_the_renewals_list_names_the_first(tmp_pat
     from htmltree import parse
 
     def edit(root):
-        (root / "content" / "training" / "fire-safety.md").write_text(
-            "---\ntitle: Fire safety\naudience: all\nrenew_every_days: 365\norder: 2\n---\n# Fire\n",
-            encoding="utf-8")
+        _fire_safety_guide(root)
         (root / "data" / "team" / "dana-reyes.yaml").write_text(
             "name: Dana Reyes\nrole: front-desk\ntrainings:\n"
             "  - {guide: referral-source-basics, completed: 2026-03-02}\n"
