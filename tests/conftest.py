@@ -87,6 +87,18 @@ def one_physician_site(root: Path, interaction: str, site_extra: str = "") -> Pa
     return root
 
 
+def many_promises(root: Path, logged, dues: dict) -> None:
+    """An interaction file in the example site ``root``: a visit of Lena Brooks at Mountain
+    View Family Medicine on the date ``logged``, promising each task of ``dues`` (its text ->
+    its due date)."""
+    (root / "data" / "interactions" / "promises.yaml").write_text(
+        f"- date: {logged.isoformat()}\n  liaison: lena-brooks\n"
+        "  type: visit\n  practice: mountain-view-family-medicine\n  summary: Many promises.\n"
+        "  follow_ups:\n" + "".join(f"    - task: {task}\n      due: {due.isoformat()}\n"
+                                     for task, due in dues.items()),
+        encoding="utf-8")
+
+
 def run_validate(root, *args) -> tuple[int, str, list[str]]:
     """Run `liaison validate --root ROOT ARGS…` in-process.
 

@@ -11,7 +11,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from conftest import cli
+from conftest import cli, many_promises
 from liaison.names import sort_key
 from liaison.pages import follow_ups
 from liaison.pages.follow_ups import due_group
@@ -453,13 +453,8 @@ def test_the_older_backlog_lists_the_least_overdue_first(tmp_path):
     root = tmp_path / "root"
     shutil.copytree(SPEC_EXAMPLE, root)
     due = {"Ancient": -1000, "Old": -400, "Late": -10}
-    (root / "data" / "interactions" / "promises.yaml").write_text(
-        f"- date: {(AS_OF - dt.timedelta(days=1100)).isoformat()}\n  liaison: lena-brooks\n"
-        "  type: visit\n  practice: mountain-view-family-medicine\n  summary: Many promises.\n"
-        "  follow_ups:\n" + "".join(
-            f"    - task: {task} promise\n      due: {(AS_OF + dt.timedelta(days=n)).isoformat()}\n"
-            for task, n in due.items()),
-        encoding="utf-8")
+    many_promises(root, AS_OF - dt.timedelta(days=1100),
+                  {f"{task} promise": AS_OF + dt.timedelta(days=n) for task, n in due.items()})
     out = build_into(root, tmp_path / "site")
     html = (out / "follow-ups" / "index.html").read_text(encoding="utf-8")
     sections = dict(re.findall(r'<section class="card" id="(\w+)"(.*?)</section>', html, re.S))

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import REPO, _make_writable, run_validate
+from conftest import REPO, _make_writable, many_promises, run_validate
 
 EXAMPLE = Path(__file__).resolve().parent / "fixtures" / "spec-example-v2"
 AS_OF = dt.date(2026, 11, 26)
@@ -1265,12 +1265,8 @@ def test_a_brief_shows_three_promises_and_folds_the_others(tmp_path):
     # screen. The three due first show; the others fold under one line, as talking points do.
     root = copy_example(tmp_path)
     due = [AS_OF - dt.timedelta(days=n) for n in (40, 30, 20, 10, 5)]
-    (root / "data" / "interactions" / "promises.yaml").write_text(
-        f"- date: {(AS_OF - dt.timedelta(days=60)).isoformat()}\n  liaison: lena-brooks\n"
-        "  type: visit\n  practice: mountain-view-family-medicine\n  summary: Many promises.\n"
-        "  follow_ups:\n" + "".join(
-            f"    - task: Promise {i}\n      due: {d.isoformat()}\n" for i, d in enumerate(due)),
-        encoding="utf-8")
+    many_promises(root, AS_OF - dt.timedelta(days=60),
+                  {f"Promise {i}": d for i, d in enumerate(due)})
     out = build(root, tmp_path / "out")
     card = section(page(out, "practices/mountain-view-family-medicine"), "promised-h")
     shown, _, folded = card.partition('<details class="more-promises">')
@@ -1293,13 +1289,8 @@ def test_promises_years_overdue_do_not_take_the_first_screen(tmp_path):
     its least overdue first, as follow-ups/ folds it."""
     root = copy_example(tmp_path)
     due = {"Ancient": -1000, "Old": -400, "Soon": 2, "Late": -10, "Next month": 20}
-    (root / "data" / "interactions" / "promises.yaml").write_text(
-        f"- date: {(AS_OF - dt.timedelta(days=1100)).isoformat()}\n  liaison: lena-brooks\n"
-        "  type: visit\n  practice: mountain-view-family-medicine\n  summary: Many promises.\n"
-        "  follow_ups:\n" + "".join(
-            f"    - task: {task} promise\n      due: {(AS_OF + dt.timedelta(days=n)).isoformat()}\n"
-            for task, n in due.items()),
-        encoding="utf-8")
+    many_promises(root, AS_OF - dt.timedelta(days=1100),
+                  {f"{task} promise": AS_OF + dt.timedelta(days=n) for task, n in due.items()})
     out = build(root, tmp_path / "out")
     card = section(page(out, "practices/mountain-view-family-medicine"), "promised-h")
     order = [m for m in re.findall(r"(Ancient|Old|Soon|Late|Next month) promise", card)]

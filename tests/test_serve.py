@@ -1049,42 +1049,26 @@ def test_an_edited_template_shows_at_the_next_request(example_site):
     assert "<title>Second draft · " in page and "First draft" not in page
 
 
+@pytest.mark.parametrize("ago", [0, 3_600], ids=["same-time", "old-time"])
 def test_a_template_saved_again_with_the_same_size_and_time_shows_at_the_next_request(
-        example_site):
-    """A template's second save of the same size within one tick of a coarse file system's
-    clock (FAT's 2 s) leaves its size and modification time as they were: the environment
-    was kept, and the page showed the first save. A template saved in the last 2 s is known
-    by its content too."""
+        example_site, ago):
+    """A template saved twice with the same size and the same modification time shows its
+    second save at the next request (the environment was kept, and the page showed the
+    first). ``same-time``: a second save within one tick of a coarse file system's clock
+    (FAT's 2 s); a template saved in the last 2 s is known by its content too. ``old-time``:
+    one overwritten with its modification time put back an hour (``cp -p``, ``rsync -t``, an
+    archive unpacked over the site), not known by its content: it keeps size, modification
+    time and inode, and its change time moves."""
     from liaison.live import LiveSite
 
     (example_site / "templates").mkdir(exist_ok=True)
     template = example_site / "templates" / "physician.html"
-    now = time.time_ns()
+    when = time.time_ns() - ago * 10**9
     site = LiveSite(example_site, dt.date(2026, 11, 26))
     for draft in ("First draft", "Later draft"):  # the same length
         template.write_text('{% extends "builtin/physician.html" %}'
                             f'{{% block title %}}{draft}{{% endblock %}}\n')
-        os.utime(template, ns=(now, now))
-        assert site.refresh().ok
-        assert f"<title>{draft} · " in site.get("physicians/nina-vargas/index.html")[0].decode()
-
-
-def test_a_template_saved_again_with_its_old_modification_time_shows_at_the_next_request(
-        example_site):
-    """A template overwritten with the same size and its modification time put back (``cp
-    -p``, ``rsync -t``, an archive unpacked over the site) keeps its size, modification time
-    and inode: its change time moves, and the templates' environment is made again (the
-    environment was kept, and the page showed the first version)."""
-    from liaison.live import LiveSite
-
-    (example_site / "templates").mkdir(exist_ok=True)
-    template = example_site / "templates" / "physician.html"
-    old = time.time_ns() - 3_600 * 10**9  # an hour ago: not known by its content
-    site = LiveSite(example_site, dt.date(2026, 11, 26))
-    for draft in ("First draft", "Later draft"):  # the same length
-        template.write_text('{% extends "builtin/physician.html" %}'
-                            f'{{% block title %}}{draft}{{% endblock %}}\n')
-        os.utime(template, ns=(old, old))
+        os.utime(template, ns=(when, when))
         assert site.refresh().ok
         assert f"<title>{draft} · " in site.get("physicians/nina-vargas/index.html")[0].decode()
 

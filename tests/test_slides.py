@@ -599,16 +599,13 @@ def test_a_picture_without_alt_text_is_warned_of_and_decorative_in_the_pptx(tmp_
                                     "![ ](images/vascular-lab.png) and `![](images/code.png)`\n\n"
                                     "![The lab](images/vascular-lab.png)\n")
     code, _out, err = run_validate(root)
+    said = ("a picture without alt text: write what it shows between the brackets, ![Our vascular "
+            "lab](images/lab.png); a screen reader says nothing of it, in the HTML deck and the .pptx "
+            "(where it is marked decorative); a picture that only decorates, say so: "
+            "![](images/wave.png \"decorative\")")
     got = [e for e in err if "alt text" in e]
-    assert got == [
-        "content/presentations/extra.md:7:1: warning: slide 1: a picture without alt text: write what it "
-        "shows between the brackets, ![Our vascular lab](images/lab.png); a screen reader says nothing of "
-        "it, in the HTML deck and the .pptx (where it is marked decorative); a picture that only decorates, say "
-        "so: ![](images/wave.png \"decorative\")",
-        "content/presentations/extra.md:12:1: warning: slide 2: a picture without alt text: write what it "
-        "shows between the brackets, ![Our vascular lab](images/lab.png); a screen reader says nothing of "
-        "it, in the HTML deck and the .pptx (where it is marked decorative); a picture that only decorates, say "
-        "so: ![](images/wave.png \"decorative\")"], err
+    assert got == [f"content/presentations/extra.md:7:1: warning: slide 1: {said}",
+                   f"content/presentations/extra.md:12:1: warning: slide 2: {said}"], err
     assert code == 0, err
     writer = DeckWriter("Us", AS_OF, media=lambda path: LAB)
     p = pptx.Presentation(io.BytesIO(writer.write("D", [slide_content("# D"), slide_content(
@@ -648,14 +645,12 @@ def test_a_link_whose_text_says_nothing_is_warned_of(tmp_path):
                                     "- [the referral form](https://x.example/form), <https://x.example/lab> and "
                                     "`[here](code)`\n")
     code, _out, err = run_validate(root)
+    said = ("warning: slide 1: a link whose text says nothing of where it goes ('{}'): name what it "
+            "opens, [the referral form](…); a screen reader's list of links, and the .pptx's, read its "
+            "text alone")
     got = [e for e in err if "says nothing" in e]
-    assert got == [
-        "content/presentations/extra.md:7:13: warning: slide 1: a link whose text says nothing of where it "
-        "goes ('[Click here]'): name what it opens, [the referral form](…); a screen reader's list of links, "
-        "and the .pptx's, read its text alone",
-        "content/presentations/extra.md:7:51: warning: slide 1: a link whose text says nothing of where it "
-        "goes ('[**More**]'): name what it opens, [the referral form](…); a screen reader's list of links, "
-        "and the .pptx's, read its text alone"], err
+    assert got == ["content/presentations/extra.md:7:13: " + said.format("[Click here]"),
+                   "content/presentations/extra.md:7:51: " + said.format("[**More**]")], err
     assert code == 0, err
 
 

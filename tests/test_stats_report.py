@@ -175,11 +175,8 @@ def test_a_change_from_a_base_of_five_has_its_percentage(tmp_path):
     funnel shares are "from 5 referrals on": a base of exactly 5 has one. 6 physician referrals
     in the last 90 days against 5 in the 90 before: (6 − 5) / 5 = +20%."""
     root = _called_ida_lone(tmp_path)
-    (root / "data/referrals").mkdir()
-    (root / "data/referrals/rows.csv").write_text(
-        "date,source,physician,service,status,count\n"
-        "2026-11-02,physician,ida-lone,ablation,referred,6\n"
-        "2026-08-01,physician,ida-lone,ablation,referred,5\n", encoding="utf-8")
+    _referral_rows(root, "2026-11-02,physician,ida-lone,ablation,referred,6\n"
+                         "2026-08-01,physician,ida-lone,ablation,referred,5\n")
     done, out = _stats(root, "2026-11-26")
     assert "Referrals, last 90 days 6 (6 vs 5, +20%, previous 90 days)" in out
 
@@ -198,11 +195,8 @@ def test_the_matured_treated_share_of_five_referrals_is_a_percentage(tmp_path):
     """The treated share is a percentage from 5 matured referrals on (the referral page's
     funnel: "fewer read as counts, 1 of 2"): 1 treated of exactly 5 is 20%, not "1 of 5"."""
     root = _called_ida_lone(tmp_path)
-    (root / "data/referrals").mkdir()
-    (root / "data/referrals/rows.csv").write_text(
-        "date,source,physician,service,status,count\n"
-        "2026-06-01,physician,ida-lone,ablation,treated,1\n"
-        "2026-06-01,physician,ida-lone,ablation,referred,4\n", encoding="utf-8")
+    _referral_rows(root, "2026-06-01,physician,ida-lone,ablation,treated,1\n"
+                         "2026-06-01,physician,ida-lone,ablation,referred,4\n")
     done, out = _stats(root, "2026-11-26")
     assert "Matured referrals 5 (90–454 days old: 20% treated, 0 declined)" in out
 
@@ -380,11 +374,8 @@ def test_a_group_of_referrers_names_twenty_and_counts_the_rest(tmp_path):
         (root / f"data/physicians/{pid}.yaml").write_text(
             f"name: Dr. Test {pid}\nspecialty: Family medicine\npractice: solo\n",
             encoding="utf-8")
-    (root / "data/referrals").mkdir()
-    (root / "data/referrals/rows.csv").write_text(
-        "date,source,physician,service,status,count\n"
-        + "".join(f"2026-11-02,physician,{pid},ablation,referred,1\n" for pid in ids),
-        encoding="utf-8")
+    _referral_rows(root, "".join(f"2026-11-02,physician,{pid},ablation,referred,1\n"
+                                 for pid in ids))
     done, out = _stats(root, "2026-11-26")
     group = out.split("New referrers (21)\n")[1].split("\n\n")[0].splitlines()
     assert len([line for line in group if "(doc-" in line]) == 20, group
@@ -404,10 +395,7 @@ def test_high_potential_prospects_and_top_referrers_name_only_those(tmp_path):
         (root / f"data/physicians/{pid}.yaml").write_text(
             f"name: {name}\nspecialty: Family medicine\npractice: solo\npotential: {potential}\n",
             encoding="utf-8")
-    (root / "data/referrals").mkdir()
-    (root / "data/referrals/rows.csv").write_text(
-        "date,source,physician,service,status,count\n"
-        "2026-10-02,physician,ana-ortiz,ablation,referred,3\n", encoding="utf-8")
+    _referral_rows(root, "2026-10-02,physician,ana-ortiz,ablation,referred,3\n")
     done, out = _stats(root, "2026-11-26")
     assert "\nTop referrers (365 days)\n 3 Ana Ortiz (ana-ortiz)\n\n" in out
     assert "\nHigh-potential prospects (1)\n Max Reed (max-reed)\n\n" in out
@@ -442,13 +430,10 @@ def test_declining_referrers_are_listed_most_referred_the_year_before_first(tmp_
     for pid, name in (("ana-ortiz", "Ana Ortiz"), ("max-reed", "Max Reed")):
         (root / f"data/physicians/{pid}.yaml").write_text(
             f"name: {name}\nspecialty: Family medicine\npractice: solo\n", encoding="utf-8")
-    (root / "data/referrals").mkdir()
-    (root / "data/referrals/rows.csv").write_text(
-        "date,source,physician,service,status,count\n"
-        + "".join(f"2025-10-22,physician,{pid},ablation,referred,{before}\n"
-                  f"2026-08-01,physician,{pid},ablation,referred,4\n"
-                  f"2026-11-02,physician,{pid},ablation,referred,1\n"
-                  for pid, before in (("ana-ortiz", 1), ("max-reed", 5))), encoding="utf-8")
+    _referral_rows(root, "".join(f"2025-10-22,physician,{pid},ablation,referred,{before}\n"
+                                 f"2026-08-01,physician,{pid},ablation,referred,4\n"
+                                 f"2026-11-02,physician,{pid},ablation,referred,1\n"
+                                 for pid, before in (("ana-ortiz", 1), ("max-reed", 5))))
     done, out = _stats(root, "2026-11-26")
     assert "\nDeclining referrers (2)\n Max Reed (max-reed)\n Ana Ortiz (ana-ortiz)\n\n" in out
 
