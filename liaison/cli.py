@@ -29,7 +29,8 @@ CHECK_AS_OF_OPTION = click.option(
     help="The as-of date: a record dated after it is a warning, left out of the statistics "
          "(default: SOURCE_DATE_EPOCH's date, else today).",
 )
-STRICT_OPTION = click.option("--strict", is_flag=True, help="Treat warnings as errors.")
+STRICT_OPTION = click.option("--strict", is_flag=True,
+                             help="Treat warnings as errors (all but those at files that are not read).")
 TIMINGS_OPTION = click.option("--timings", is_flag=True, hidden=True,
                               help="Print the time each stage took on stderr.")
 
