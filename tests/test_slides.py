@@ -423,6 +423,19 @@ def test_pptx_a_slides_reading_order_starts_with_its_title():
     assert logo4.left >= title4.left + title4.width
 
 
+def test_pptx_the_footers_text_is_12_pt_at_least():
+    """The footer (our practice's name, the slide number field) was 11 pt, under the 12 pt
+    that PowerPoint's accessibility guidance sets as the least for any text of a slide read
+    across a room. Every run of the footer, the slide number's field and each paragraph's
+    end mark included, is 12 pt on every slide."""
+    p = pptx.Presentation(io.BytesIO(write_deck()))
+    for k, slide in enumerate(p.slides):
+        footer = [sh for sh in slide.shapes if sh.name in ("Footer", "Slide Number")]
+        assert len(footer) == 2, k
+        sizes = [int(v) for sh in footer for v in sh._element.xpath(".//a:rPr/@sz | .//a:endParaRPr/@sz")]
+        assert len(sizes) == 4 and min(sizes) >= 1200, (k, sizes)
+
+
 def test_pptx_a_pictures_alt_text_may_hold_quotes():
     """An image's alt text holding a double quote (`![The "new" lab](…)`) went into the
     picture's descr="…" unescaped: the .pptx was not XML, and neither PowerPoint nor

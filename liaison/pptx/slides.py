@@ -328,16 +328,19 @@ def _title_size(title: str, width: int = CONTENT_W) -> float:
 # one keeps two builds byte-identical)
 SLIDENUM_FIELD_ID = "{B6F15528-21DE-4FAA-801E-634DDDAF4B2B}"
 
+# The footer's type: the least PowerPoint's accessibility guidance gives any text of a slide
+FOOTER_PT = 12
+
 
 def _footer_xml(first_id: int, footer: str, number: int, ink: _Ink) -> str:
     """The footer's rule, our practice's name and the slide number: PowerPoint's slide-number
     field, which PowerPoint and LibreOffice renumber when a slide is moved, added or deleted
     (``number`` is its text until then)."""
     y, h = int(6.92 * EMU_IN), int(0.36 * EMU_IN)
-    name = _para_xml(((footer, False, False, False),), 11, ink.caption, '<a:pPr algn="l"><a:buNone/></a:pPr>')
+    name = _para_xml(((footer, False, False, False),), FOOTER_PT, ink.caption, '<a:pPr algn="l"><a:buNone/></a:pPr>')
     num = (f'<a:p><a:pPr algn="r"><a:buNone/></a:pPr><a:fld id="{SLIDENUM_FIELD_ID}" type="slidenum">'
-           f'{_rpr(11, ink.caption)}<a:t>{number}</a:t></a:fld>'
-           f'<a:endParaRPr lang="en-US" sz="1100" dirty="0"/></a:p>')
+           f'{_rpr(FOOTER_PT, ink.caption)}<a:t>{number}</a:t></a:fld>'
+           f'<a:endParaRPr lang="en-US" sz="{FOOTER_PT * 100}" dirty="0"/></a:p>')
     return (_sp_rect(first_id, "Footer Rule", MARGIN, int(6.86 * EMU_IN), CONTENT_W, 6350, ink.grid)
             + _sp_text(first_id + 1, "Footer", "", MARGIN, y, CONTENT_W - int(1.2 * EMU_IN), h, "ctr", name)
             + _sp_text(first_id + 2, "Slide Number", "", SLIDE_W - MARGIN - int(1.0 * EMU_IN), y,
