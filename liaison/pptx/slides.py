@@ -9,6 +9,7 @@ from xml.sax.saxutils import escape
 
 from liaison.palette import Palette
 from liaison.pptx.markdown import Block, SlideContent, _plain, list_numbers
+from liaison.wording import plural
 
 # --------------------------------------------------------------------------- XML text
 
@@ -277,6 +278,15 @@ def _table_geometry(rows, size: float, width: int) -> tuple[list[int], list[int]
     return cols, heights
 
 
+def _table_alt(rows, ncol: int) -> str:
+    """A table's alternative text (PowerPoint's Accessibility Checker asks a table for one):
+    its size, the rows counted under its header, and its header row's cells ("Table, 2 columns
+    by 3 rows: Sign, Refer when")."""
+    header = ", ".join(" ".join(str(c).split()) for c in rows[0] if str(c).strip()) if rows else ""
+    size = f"Table, {plural(ncol, 'column')} by {plural(max(0, len(rows) - 1), 'row')}"
+    return f"{size}: {header}" if header else size
+
+
 def _table_xml(shape_id: int, rows, x: int, y: int, size: float, cols: list[int], heights: list[int],
                ink: _Ink, runs: tuple = (), refs=None) -> str:
     """A table: ``rows`` of cell texts, ``runs`` the same rows of each cell's runs (bold,
@@ -301,7 +311,8 @@ def _table_xml(shape_id: int, rows, x: int, y: int, size: float, cols: list[int]
                        f'<a:tcPr marL="109728" marR="109728" marT="54864" marB="54864" anchor="ctr">'
                        f'{borders}<a:solidFill><a:srgbClr val="{fill}"/></a:solidFill></a:tcPr></a:tc>')
         trs.append(f'<a:tr h="{h}">{"".join(tcs)}</a:tr>')
-    return (f'<p:graphicFrame><p:nvGraphicFramePr><p:cNvPr id="{shape_id}" name="Table {shape_id}"/>'
+    return (f'<p:graphicFrame><p:nvGraphicFramePr><p:cNvPr id="{shape_id}" name="Table {shape_id}" '
+            f'descr="{_xa(_table_alt(rows, ncol))}"/>'
             f'<p:cNvGraphicFramePr><a:graphicFrameLocks noGrp="1"/></p:cNvGraphicFramePr><p:nvPr/>'
             f'</p:nvGraphicFramePr><p:xfrm><a:off x="{x}" y="{y}"/><a:ext cx="{sum(cols)}" cy="{sum(heights)}"/>'
             f'</p:xfrm><a:graphic><a:graphicData uri="http://schemas.openxmlformats.org/drawingml/2006/table">'
