@@ -451,6 +451,34 @@ def test_pptx_a_table_has_alt_text_of_its_headers_and_size():
     assert alts == [[], [['Table, 2 columns by 3 rows: Sign, Refer "when"']], [["Table, 2 columns by 1 row: Count"]]]
 
 
+def test_pptx_every_text_of_a_slide_is_in_a_placeholder_for_the_outline():
+    """PowerPoint's Outline view (and a screen reader's summary of a slide) holds the text of
+    its placeholders only: a slide's first text was in the body placeholder, but what came
+    after a table or a picture, a two-column slide's second column, a big number and the
+    closing slide's contact lines were text boxes, missing there. Every text of a slide but
+    its footer is in a placeholder now, each of its own index (none the layout's date,
+    footer or number, 10-12), at the place and in the type it had."""
+    slides = SLIDES + ["## Refer\n\nBefore the table\n\n| A | B |\n|---|---|\n| 1 | 2 |\n\nAfter the table\n\n"
+                       "![The lab](images/lab.png)\n\nAfter the picture\n",
+                       "Layout: two-column\n## Both\n\n- left one\n\n+++\n\n- right one\n"]
+    writer = DeckWriter("Cascade Vein & Vascular", AS_OF, logo=LOGO,
+                        contact=("Cascade Vein & Vascular", "Phone (360) 555-0100"),
+                        media=lambda path: LAB if path == "images/lab.png" else None)
+    p = pptx.Presentation(io.BytesIO(writer.write("A deck", [slide_content(md) for md in slides], chart=CHART)))
+    outline = []
+    for k, slide in enumerate(p.slides):
+        texts = [sh for sh in slide.shapes if sh.has_text_frame and sh.text_frame.text.strip()
+                 and sh.name not in ("Footer", "Slide Number")]
+        assert all(sh.is_placeholder for sh in texts), (k, [sh.name for sh in texts if not sh.is_placeholder])
+        idx = [sh.placeholder_format.idx for sh in texts]
+        assert len(set(idx)) == len(idx) and not set(idx) & {10, 11, 12}, (k, idx)
+        outline.append([sh.text_frame.text for sh in texts])
+    assert outline[3] == ["Figure", "52 patients", "in twelve months"]
+    assert "Phone (360) 555-0100" in outline[4][-1]
+    assert outline[5] == ["Refer", "Before the table", "After the table", "After the picture"]
+    assert outline[6] == ["Both", "left one", "right one"]
+
+
 def test_pptx_a_pictures_alt_text_may_hold_quotes():
     """An image's alt text holding a double quote (`![The "new" lab](…)`) went into the
     picture's descr="…" unescaped: the .pptx was not XML, and neither PowerPoint nor
