@@ -609,10 +609,12 @@ def guide_body_problems(site: Site) -> list[Problem]:
     ``handouts/form.pdf``, a folder): warnings; so is a link to a part (``other.md#part``,
     ``#part``) that no heading of that guide names. A link to a page (``….html``) or to an
     address is left alone."""
-    from liaison.decks import _REMOTE, html_images, image_problem, image_refs
+    from liaison.decks import (
+        _REMOTE, DECORATIVE, html_images, html_images_without_alt, image_problem, image_refs, images_without_alt,
+    )
     from liaison.content import (
         GUIDE_FILE, REFERENCE, forbidden_characters, links, pictures_by_reference, prose_lines,
-        repository_links, root_links,
+        repository_links, root_links, vague_links,
     )
 
     out = []
@@ -682,6 +684,23 @@ def guide_body_problems(site: Site) -> list[Problem]:
                                line=guide.body_line + k, col=col))
         for k, col, warning in forbidden_characters(guide.body):
             out.append(Problem(guide.path, warning, severity="warning", line=guide.body_line + k, col=col))
+        # what the decks are warned of too: a picture a screen reader says nothing of, a link
+        # its list of links reads as "click here"
+        for k, col in images_without_alt(guide.body):
+            out.append(Problem(guide.path, "a picture without alt text: write what it shows between the "
+                               "brackets, ![Our vascular lab](images/lab.png); a screen reader says nothing of "
+                               "it; a picture that only decorates, say so: "
+                               f"![](images/wave.png \"{DECORATIVE}\")", severity="warning",
+                               line=guide.body_line + k, col=col))
+        for k, col in html_images_without_alt(guide.body):
+            out.append(Problem(guide.path, 'an <img> without alt text: write what it shows, alt="Our '
+                               'vascular lab" (a screen reader reads out the file\'s name); alt="" for a '
+                               "picture that only decorates", severity="warning",
+                               line=guide.body_line + k, col=col))
+        for k, col, text in vague_links(guide.body):
+            out.append(Problem(guide.path, f"a link whose text says nothing of where it goes ('[{text}]'): "
+                               "name what it opens, [the referral form](…); a screen reader's list of links "
+                               "reads its text alone", severity="warning", line=guide.body_line + k, col=col))
     return out
 
 

@@ -653,6 +653,24 @@ def html_images(markdown: str) -> list[tuple[int, int, str]]:
     return out
 
 
+_ALT_ATTR = re.compile(r"\salt\s*=", re.I)
+
+
+def html_images_without_alt(markdown: str) -> list[tuple[int, int]]:
+    """(line offset, column) of every ``<img>`` of a Markdown text (not in code) that has no
+    ``alt`` attribute (a screen reader reads out its file's name); ``alt=""``, a picture that
+    only decorates, is not one."""
+    if "<" not in markdown:
+        return []
+    lines = markdown.split("\n")
+    out = []
+    for k, col, _path in html_images(markdown):
+        tag = "\n".join(lines[k:k + 40])[col - 1:]  # its attributes end at a blank line, if not before
+        if not _ALT_ATTR.search(tag[:tag.find(">") + 1 or None]):
+            out.append((k, col))
+    return out
+
+
 def local_images(markdown: str, prefix: str, html: bool = False) -> str:
     """``markdown`` with the path of each of its images of our own (not another host's) read
     from ``prefix`` (the folder the page's images are copied to), and with ``html`` each

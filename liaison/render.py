@@ -38,6 +38,11 @@ from liaison.workers import Streamed, can_fork, cpu_count, map_forked
 PACKAGE_TEMPLATES = Path(__file__).parent / "templates"
 BUILTIN_COMPILED = PACKAGE_TEMPLATES / "__pycache__" / "compiled"  # see _compiled_templates
 PACKAGE_STATIC = Path(__file__).parent / "static"
+# Rules more than one style sheet holds (the charts' under forced colours: style.css's and
+# deck.css's), written once here and put in place of their mark, a line "/* shared: NAME */",
+# as the site is built (``shared_css``); not assets of their own
+PACKAGE_SHARED_CSS = PACKAGE_STATIC / "shared"
+_SHARED_MARK = re.compile(r"^/\* shared: ([\w.-]+\.css) \*/\n", re.M)
 MARKER = ".liaison-site"  # written into every output folder we create
 PARALLEL_PAGES = 200  # below this many pages one process is faster than forking
 BUILTIN_PREFIX = "builtin"  # {% extends "builtin/physician.html" %}: the built-in template
@@ -799,11 +804,27 @@ def _assets(view: page_registry.SiteView) -> dict[str, bytes]:
     for name, data in assets.items():
         if name.endswith(".css"):  # colours marked "palette: KEY" take the site's palette
             try:
-                data = palette_stage.apply_css(data.decode("utf-8"), colours).encode("utf-8")
+                data = palette_stage.apply_css(shared_css(data.decode("utf-8")), colours).encode("utf-8")
             except UnicodeDecodeError:  # not our marks: the file stays as it is
                 pass
         files[f"assets/{name}"] = data
     return files
+
+
+def shared_css(css: str) -> str:
+    """A style sheet with each mark of shared rules (``/* shared: chart-forced-colours.css */``,
+    a line of its own) replaced by the rules (``PACKAGE_SHARED_CSS``); a site's own copy of a
+    style sheet that kept the mark gets them too. A mark naming no such file stays as it is."""
+    if "/* shared: " not in css:
+        return css
+
+    def rules(m: re.Match) -> str:
+        try:
+            return (PACKAGE_SHARED_CSS / m.group(1)).read_text(encoding="utf-8")
+        except OSError:
+            return m.group(0)
+
+    return _SHARED_MARK.sub(rules, css)
 
 
 def asset_sources(root: Path) -> dict[str, object]:

@@ -91,6 +91,30 @@ def test_the_builtin_stylesheets_mark_only_palette_keys_and_lose_the_marks_when_
         assert "palette:" not in apply_css(css, DEFAULT), name
 
 
+def test_the_charts_forced_colour_rules_are_written_once_for_the_pages_and_the_decks(default_site):
+    """deck.css repeated style.css's rules of a chart under a Windows contrast theme (forced
+    colours), and a change to one (a new chart mark) missed the other. They are written once,
+    liaison/static/shared/chart-forced-colours.css, whose mark in each style sheet the build
+    replaces with it: neither package style sheet holds such a rule of its own, both built
+    ones hold the shared file whole, at the place of their mark."""
+    from liaison.palette import DEFAULT, apply_css
+    from liaison.render import PACKAGE_STATIC
+
+    shared = (PACKAGE_STATIC / "shared" / "chart-forced-colours.css").read_text(encoding="utf-8")
+    rules = [line.strip() for line in shared.splitlines() if line.strip().startswith("svg.chart")]
+    assert "svg.chart text { fill: CanvasText; }" in rules and len(rules) >= 8
+    mark = "/* shared: chart-forced-colours.css */\n"
+    for name in ("style.css", "deck.css"):
+        css = (PACKAGE_STATIC / name).read_text(encoding="utf-8")
+        assert css.count(mark) == 1, name
+        assert not [r for r in rules if r in css], name
+        head, _, tail = css.partition(mark)
+        assert default_site[f"assets/{name}"].decode("utf-8") == apply_css(head, DEFAULT) + shared + apply_css(
+            tail, DEFAULT), name
+    assert "shared" not in {p.name for p in PACKAGE_STATIC.iterdir() if p.is_file()}
+    assert not [rel for rel in default_site if "chart-forced" in rel or rel.startswith("assets/shared")]
+
+
 def test_the_default_stylesheet_is_the_one_as_written(default_site):
     css = default_site["assets/style.css"].decode("utf-8")
     assert "palette:" not in css

@@ -397,7 +397,7 @@ def test_pptx_every_shape_says_what_it_shows_or_is_marked_decorative():
             descr = sh._element.xpath("./*/p:cNvPr/@descr")
             if element in ("pic", "graphicFrame"):
                 assert not _marked_decorative(sh), (k, sh.name)
-                assert sh.has_table or (descr and descr[0].strip()), (k, sh.name)
+                assert descr and descr[0].strip(), (k, sh.name)
             elif sh.has_text_frame and sh.text_frame.text.strip():
                 assert not _marked_decorative(sh), (k, sh.name)
             else:
@@ -421,6 +421,62 @@ def test_pptx_a_slides_reading_order_starts_with_its_title():
     title0, title4 = p.slides[0].shapes.title, p.slides[4].shapes.title
     assert logo0.top + logo0.height <= title0.top
     assert logo4.left >= title4.left + title4.width
+
+
+def test_pptx_the_footers_text_is_12_pt_at_least():
+    """The footer (our practice's name, the slide number field) was 11 pt, under the 12 pt
+    that PowerPoint's accessibility guidance sets as the least for any text of a slide read
+    across a room. Every run of the footer, the slide number's field and each paragraph's
+    end mark included, is 12 pt on every slide."""
+    p = pptx.Presentation(io.BytesIO(write_deck()))
+    for k, slide in enumerate(p.slides):
+        footer = [sh for sh in slide.shapes if sh.name in ("Footer", "Slide Number")]
+        assert len(footer) == 2, k
+        sizes = [int(v) for sh in footer for v in sh._element.xpath(".//a:rPr/@sz | .//a:endParaRPr/@sz")]
+        assert len(sizes) == 4 and min(sizes) >= 1200, (k, sizes)
+
+
+def test_pptx_a_table_has_alt_text_of_its_headers_and_size():
+    """A table had no alternative text (PowerPoint's Accessibility Checker flags a table
+    without one): a screen reader met it unannounced. Its alt text names its columns (the
+    header row) and its size, the rows counted under the header; a header cell left empty is
+    not named, a quote is kept."""
+    writer = DeckWriter("Us", AS_OF)
+    slides = [slide_content("# Deck"),
+              slide_content('## When to refer\n\n| Sign | Refer "when" |\n|---|---|\n| Ulcer | **now** |\n'
+                            '| Swelling | 2 weeks |\n| Pain | 4 weeks |\n'),
+              slide_content("## One\n\n| | Count |\n|---|---|\n| A | 1 |\n")]
+    p = pptx.Presentation(io.BytesIO(writer.write("D", slides)))
+    alts = [[sh._element.xpath("./*/p:cNvPr/@descr") for sh in s.shapes if sh.has_table] for s in p.slides]
+    assert alts == [[], [['Table, 2 columns by 3 rows: Sign, Refer "when"']], [["Table, 2 columns by 1 row: Count"]]]
+
+
+def test_pptx_every_text_of_a_slide_is_in_a_placeholder_for_the_outline():
+    """PowerPoint's Outline view (and a screen reader's summary of a slide) holds the text of
+    its placeholders only: a slide's first text was in the body placeholder, but what came
+    after a table or a picture, a two-column slide's second column, a big number and the
+    closing slide's contact lines were text boxes, missing there. Every text of a slide but
+    its footer is in a placeholder now, each of its own index (none the layout's date,
+    footer or number, 10-12), at the place and in the type it had."""
+    slides = SLIDES + ["## Refer\n\nBefore the table\n\n| A | B |\n|---|---|\n| 1 | 2 |\n\nAfter the table\n\n"
+                       "![The lab](images/lab.png)\n\nAfter the picture\n",
+                       "Layout: two-column\n## Both\n\n- left one\n\n+++\n\n- right one\n"]
+    writer = DeckWriter("Cascade Vein & Vascular", AS_OF, logo=LOGO,
+                        contact=("Cascade Vein & Vascular", "Phone (360) 555-0100"),
+                        media=lambda path: LAB if path == "images/lab.png" else None)
+    p = pptx.Presentation(io.BytesIO(writer.write("A deck", [slide_content(md) for md in slides], chart=CHART)))
+    outline = []
+    for k, slide in enumerate(p.slides):
+        texts = [sh for sh in slide.shapes if sh.has_text_frame and sh.text_frame.text.strip()
+                 and sh.name not in ("Footer", "Slide Number")]
+        assert all(sh.is_placeholder for sh in texts), (k, [sh.name for sh in texts if not sh.is_placeholder])
+        idx = [sh.placeholder_format.idx for sh in texts]
+        assert len(set(idx)) == len(idx) and not set(idx) & {10, 11, 12}, (k, idx)
+        outline.append([sh.text_frame.text for sh in texts])
+    assert outline[3] == ["Figure", "52 patients", "in twelve months"]
+    assert "Phone (360) 555-0100" in outline[4][-1]
+    assert outline[5] == ["Refer", "Before the table", "After the table", "After the picture"]
+    assert outline[6] == ["Both", "left one", "right one"]
 
 
 def test_pptx_a_pictures_alt_text_may_hold_quotes():

@@ -2814,10 +2814,10 @@ def test_a_guides_html_img_that_cannot_be_shown_is_a_warning(example_site):
     text = guide.read_text(encoding="utf-8")
     line = text.count("\n") + 1
     write(example_site, "content/training/images/lab.png", PICTURE)
-    write(example_site, rel, text + '<img src="images/lab.png" width="300"> and <img alt="x" src=\'images/gone.png\'>\n')
+    write(example_site, rel, text + '<img src="images/lab.png" alt="The lab" width="300"> and <img alt="x" src=\'images/gone.png\'>\n')
     res = validate(example_site)
     assert res.code == 0, res.dump()  # a warning: HTML is taken as written, and the page builds
-    col = len('<img src="images/lab.png" width="300"> and ') + 1
+    col = len('<img src="images/lab.png" alt="The lab" width="300"> and ') + 1
     res.expect(rel, line, col, "image 'images/gone.png': no such file in content/training/", severity="warning")
     assert len([d for d in res.diags if d.path == rel]) == 1, res.dump()
     # its attributes over lines (GitHub reads it so): found where its <img stands
@@ -2825,6 +2825,33 @@ def test_a_guides_html_img_that_cannot_be_shown_is_a_warning(example_site):
     res = validate(example_site)
     res.expect(rel, line + 2, 5, "image 'images/away.png': no such file in content/training/", severity="warning")
     assert len([d for d in res.diags if d.path == rel]) == 1, res.dump()
+
+
+def test_a_guides_picture_without_alt_text_and_vague_link_text_are_warnings(example_site):
+    """The decks' warnings of a picture without alt text and of link text that says nothing
+    ("click here") were not given for a training guide, a page of the site as much as a
+    deck: its ![](images/lab.png) was alt="" (a screen reader passes it by), its <img>
+    without alt read out by its file name, and [click here](…) one of many "click here" in a
+    screen reader's list of links. Each is a warning at its place; a picture marked
+    decorative, an <img alt="">, a link that names where it goes and code are not."""
+    guide = sorted((example_site / "content" / "training").glob("*.md"))[0]
+    rel = f"content/training/{guide.name}"
+    text = guide.read_text(encoding="utf-8")
+    line = text.count("\n") + 1
+    write(example_site, "content/training/images/lab.png", PICTURE)
+    write(example_site, rel, text + '![](images/lab.png) ![The lab](images/lab.png) ![](images/lab.png "decorative")\n\n'
+          '<img src="images/lab.png" width="300"> <img alt="" src="images/lab.png">\n\n'
+          'Fill in [click here](https://forms.example/referral), [**More**](https://x.example), '
+          '[the referral form](https://forms.example/referral) and `[here](https://x.example)`.\n')
+    res = validate(example_site)
+    assert res.code == 0, res.dump()
+    res.expect(rel, line, 1, "a picture without alt text", "![Our vascular lab]", "decorative", severity="warning")
+    res.expect(rel, line + 2, 1, "an <img> without alt text", 'alt="', severity="warning")
+    res.expect(rel, line + 4, len("Fill in ") + 1, "a link whose text says nothing", "'[click here]'",
+               severity="warning")
+    res.expect(rel, line + 4, len("Fill in [click here](https://forms.example/referral), ") + 1,
+               "'[**More**]'", severity="warning")
+    assert len([d for d in res.diags if d.path == rel]) == 4, res.dump()
 
 
 @pytest.mark.parametrize("zip_code, said", [

@@ -9,6 +9,7 @@ from xml.sax.saxutils import escape
 
 from liaison.palette import Palette
 from liaison.pptx.markdown import Block, SlideContent, _plain, list_numbers
+from liaison.wording import plural
 
 # --------------------------------------------------------------------------- XML text
 
@@ -277,6 +278,15 @@ def _table_geometry(rows, size: float, width: int) -> tuple[list[int], list[int]
     return cols, heights
 
 
+def _table_alt(rows, ncol: int) -> str:
+    """A table's alternative text (PowerPoint's Accessibility Checker asks a table for one):
+    its size, the rows counted under its header, and its header row's cells ("Table, 2 columns
+    by 3 rows: Sign, Refer when")."""
+    header = ", ".join(" ".join(str(c).split()) for c in rows[0] if str(c).strip()) if rows else ""
+    size = f"Table, {plural(ncol, 'column')} by {plural(max(0, len(rows) - 1), 'row')}"
+    return f"{size}: {header}" if header else size
+
+
 def _table_xml(shape_id: int, rows, x: int, y: int, size: float, cols: list[int], heights: list[int],
                ink: _Ink, runs: tuple = (), refs=None) -> str:
     """A table: ``rows`` of cell texts, ``runs`` the same rows of each cell's runs (bold,
@@ -301,7 +311,8 @@ def _table_xml(shape_id: int, rows, x: int, y: int, size: float, cols: list[int]
                        f'<a:tcPr marL="109728" marR="109728" marT="54864" marB="54864" anchor="ctr">'
                        f'{borders}<a:solidFill><a:srgbClr val="{fill}"/></a:solidFill></a:tcPr></a:tc>')
         trs.append(f'<a:tr h="{h}">{"".join(tcs)}</a:tr>')
-    return (f'<p:graphicFrame><p:nvGraphicFramePr><p:cNvPr id="{shape_id}" name="Table {shape_id}"/>'
+    return (f'<p:graphicFrame><p:nvGraphicFramePr><p:cNvPr id="{shape_id}" name="Table {shape_id}" '
+            f'descr="{_xa(_table_alt(rows, ncol))}"/>'
             f'<p:cNvGraphicFramePr><a:graphicFrameLocks noGrp="1"/></p:cNvGraphicFramePr><p:nvPr/>'
             f'</p:nvGraphicFramePr><p:xfrm><a:off x="{x}" y="{y}"/><a:ext cx="{sum(cols)}" cy="{sum(heights)}"/>'
             f'</p:xfrm><a:graphic><a:graphicData uri="http://schemas.openxmlformats.org/drawingml/2006/table">'
@@ -328,16 +339,19 @@ def _title_size(title: str, width: int = CONTENT_W) -> float:
 # one keeps two builds byte-identical)
 SLIDENUM_FIELD_ID = "{B6F15528-21DE-4FAA-801E-634DDDAF4B2B}"
 
+# The footer's type: the least PowerPoint's accessibility guidance gives any text of a slide
+FOOTER_PT = 12
+
 
 def _footer_xml(first_id: int, footer: str, number: int, ink: _Ink) -> str:
     """The footer's rule, our practice's name and the slide number: PowerPoint's slide-number
     field, which PowerPoint and LibreOffice renumber when a slide is moved, added or deleted
     (``number`` is its text until then)."""
     y, h = int(6.92 * EMU_IN), int(0.36 * EMU_IN)
-    name = _para_xml(((footer, False, False, False),), 11, ink.caption, '<a:pPr algn="l"><a:buNone/></a:pPr>')
+    name = _para_xml(((footer, False, False, False),), FOOTER_PT, ink.caption, '<a:pPr algn="l"><a:buNone/></a:pPr>')
     num = (f'<a:p><a:pPr algn="r"><a:buNone/></a:pPr><a:fld id="{SLIDENUM_FIELD_ID}" type="slidenum">'
-           f'{_rpr(11, ink.caption)}<a:t>{number}</a:t></a:fld>'
-           f'<a:endParaRPr lang="en-US" sz="1100" dirty="0"/></a:p>')
+           f'{_rpr(FOOTER_PT, ink.caption)}<a:t>{number}</a:t></a:fld>'
+           f'<a:endParaRPr lang="en-US" sz="{FOOTER_PT * 100}" dirty="0"/></a:p>')
     return (_sp_rect(first_id, "Footer Rule", MARGIN, int(6.86 * EMU_IN), CONTENT_W, 6350, ink.grid)
             + _sp_text(first_id + 1, "Footer", "", MARGIN, y, CONTENT_W - int(1.2 * EMU_IN), h, "ctr", name)
             + _sp_text(first_id + 2, "Slide Number", "", SLIDE_W - MARGIN - int(1.0 * EMU_IN), y,
@@ -375,10 +389,27 @@ class _Refs:
 class _Ids:
     def __init__(self, first: int = 2):
         self.next = first
+        self.placeholders = 0
+        self.body_taken = False
 
     def __call__(self) -> int:
         self.next += 1
         return self.next - 1
+
+    def placeholder(self) -> str:
+        """A body placeholder of its own for a slide's further text (after its first, the
+        layout's body, idx 1): PowerPoint's Outline view, and a screen reader's summary of the
+        slide, hold the text of placeholders only, not of text boxes. Its index is none of a
+        layout's (the date, footer and number are 10-12), so it takes nothing from them."""
+        self.placeholders += 1
+        return f'<p:ph idx="{100 + self.placeholders}"/>'
+
+    def body(self) -> str:
+        """The placeholder of a slide's first body text, the layout's (idx 1); then ``placeholder``."""
+        if self.body_taken:
+            return self.placeholder()
+        self.body_taken = True
+        return '<p:ph idx="1"/>'
 
 
 def _pic_xml(shape_id: int, rid: str, descr: str, x: int, y: int, w: int, h: int) -> str:
@@ -452,7 +483,7 @@ def _fit_size(segs: list, width: int, room: int, gap: int, fits=FITS) -> tuple[f
 
 
 def _flow(segs: list, x: int, top: int, width: int, bottom: int, ink: _Ink, refs: _Refs,
-          brand: Brand, ids: _Ids, size: float, spacing: float, placeholder: bool = True) -> list[str]:
+          brand: Brand, ids: _Ids, size: float, spacing: float) -> list[str]:
     """Segments stacked from ``top``: text and tables at ``size``, images and charts sharing
     the height that is left."""
     gap = int(0.22 * EMU_IN)
@@ -460,15 +491,15 @@ def _flow(segs: list, x: int, top: int, width: int, bottom: int, ink: _Ink, refs
     n_flex = sum(1 for s in segs if getattr(s, "kind", "") in ("image", "chart"))
     left = bottom - top - sum(heights) - gap * max(0, len(segs) - 1)
     share = max(IMAGE_MIN, left // n_flex) if n_flex else 0
-    shapes, y, body_used = [], top, not placeholder
+    shapes, y = [], top
     for k, (seg, h) in enumerate(zip(segs, heights)):
         if isinstance(seg, _TextSeg):
             box_h = max(h, bottom - y) if k == len(segs) - 1 else h
-            ph, name = ('<p:ph idx="1"/>', "Content Placeholder 2") if not body_used else ("", "Text")
-            body_used = True
-            sid = ids()
-            shapes.append(_sp_text(sid, name if ph else f"Text {sid}", ph, x, y, width, box_h, "t",
-                                   seg.xml(size, ink, refs=refs)))
+            # every text a placeholder (not a text box), which Outline view holds
+            first = not ids.body_taken
+            ph, sid = ids.body(), ids()
+            shapes.append(_sp_text(sid, "Content Placeholder 2" if first else f"Text {sid}", ph, x, y, width, box_h,
+                                   "t", seg.xml(size, ink, refs=refs)))
         elif seg.kind == "table":
             tsize = min(size, 20)
             cols, rows_h = _table_geometry(seg.items, tsize, width)
@@ -634,7 +665,7 @@ def _closing_slide_xml(slide: SlideContent, ids: _Ids, refs: _Refs, brand: Brand
         for k, line in enumerate(brand.contact):
             seg.paras.append((((line, k == 0, False, False),), 0, None, False, 1))
         shapes.append(_sp_rect(ids(), "Contact Rule", x, bottom + int(0.15 * EMU_IN), w, 6350, ink.grid))
-        shapes.append(_sp_text(ids(), "Contact", "", x, bottom + int(0.35 * EMU_IN), w,
+        shapes.append(_sp_text(ids(), "Contact", ids.placeholder(), x, bottom + int(0.35 * EMU_IN), w,
                                contact_h - int(0.35 * EMU_IN), "t", seg.xml(20, ink)))
     return "".join(shapes)
 
@@ -667,7 +698,7 @@ def _columns_xml(slide: SlideContent, ids: _Ids, refs: _Refs, brand: Brand, ink:
     size, spacing = min(fitted) if fitted else FITS[0]
     for k, segs in enumerate(halves):
         shapes += _flow(segs, MARGIN + k * (w + col_gap), top, w, BODY_BOTTOM, ink, refs, brand, ids,
-                        size, spacing, placeholder=k == 0)
+                        size, spacing)
     return "".join(shapes)
 
 
@@ -691,7 +722,7 @@ def _big_number_xml(slide: SlideContent, ids: _Ids, refs: _Refs, brand: Brand, i
         fsize, fh = _figure_box(figure.text)
         runs = figure.runs or ((figure.text, False, False, False),)
         para = _para_xml(runs, fsize, ink.primary, '<a:pPr algn="l"><a:buNone/></a:pPr>', bold_all=True, refs=refs)
-        shapes.append(_sp_text(ids(), "Big Number", "", MARGIN, top, CONTENT_W, fh, "t", para))
+        shapes.append(_sp_text(ids(), "Big Number", ids.placeholder(), MARGIN, top, CONTENT_W, fh, "t", para))
         top += fh + GAP
     segs = _segments_of(blocks, brand)
     size, spacing = _fit_size(segs, CONTENT_W, BODY_BOTTOM - top, GAP)
