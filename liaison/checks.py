@@ -302,13 +302,15 @@ _DATED_PATH = re.compile(r"data/interactions/(?P<y>[0-9]{4})/"
 def folder_date_problem(path: str, date: dt.date, dated: dict) -> str | None:
     """The warning of an interaction dated ``date`` in the file ``path`` whose folders or name
     say another year, month or day (last year's year typed in January), or None. ``dated``
-    keeps each path's parts between calls (the check runs once per interaction)."""
-    parts = dated.get(path, False)
-    if parts is False:
-        m = _DATED_PATH.match(path)
-        parts = dated[path] = None if m is None else (
-            int(m["y"]), m["m"] and int(m["m"]), m["d"] and int(m["d"]), m["d2"] and int(m["d2"]))
-    if parts is None:
+    keeps each path's parts between calls, with the days its folders or name surely allow
+    (the check runs once per interaction: most dates are let through by two comparisons)."""
+    found = dated.get(path, False)
+    if found is False:
+        found = dated[path] = _dated_parts(path)
+    if found is None:
+        return None
+    first, last, parts = found
+    if first is not None and first <= date <= last:
         return None
     year, month, day, second = parts
     if day:
@@ -330,6 +332,28 @@ def folder_date_problem(path: str, date: dt.date, dated: dict) -> str | None:
             "month? Correct the date, or move the file where its date says")
 
 
+def _dated_parts(path: str) -> tuple | None:
+    """What ``folder_date_problem`` keeps of ``path``: None where its folders say no date,
+    else (the first and last day they surely allow, or None, None; the year, month, day and
+    second day they say). A day or a month that is no calendar's allows nothing."""
+    m = _DATED_PATH.match(path)
+    if m is None:
+        return None
+    year, month, day, second = (int(m["y"]), m["m"] and int(m["m"]), m["d"] and int(m["d"]),
+                                m["d2"] and int(m["d2"]))
+    try:
+        if day:
+            first = last = dt.date(year, month, day)
+        elif month:
+            first = dt.date(year, month, 1)
+            last = dt.date(year, month, calendar.monthrange(year, month)[1])
+        else:
+            first, last = dt.date(year, 1, 1), dt.date(year, 12, 31)
+    except ValueError:
+        first = last = None
+    return first, last, (year, month, day, second)
+
+
 # A referral file named for its year or month, as teams keep them (2025.yaml, 2026-h1.csv,
 # 2027-q1.csv, 2024-12.yaml, 2026-web.csv): the year, the month when one follows (-01 to -12),
 # then only words, halves or quarters. A name with another number says a span ("2025-26",
@@ -347,8 +371,8 @@ ROLLED_UP_DAYS = 6
 def file_period_problem(path: str, date: dt.date, periods: dict) -> str | None:
     """The warning of a referral row dated ``date`` in the file ``path`` whose name says
     another year or month (last year's year typed in January: the row counts in the wrong
-    year, unseen), or None. ``periods`` keeps each path's (first, last, said) between calls
-    (the check runs once per row)."""
+    year, unseen), or None. ``periods`` keeps each path's (first, last, said) between calls,
+    its first day moved back by ROLLED_UP_DAYS (the check runs once per row)."""
     period = periods.get(path, False)
     if period is False:
         m = _DATED_ROWS.fullmatch(path.rsplit("/", 1)[-1])
@@ -360,11 +384,12 @@ def file_period_problem(path: str, date: dt.date, periods: dict) -> str | None:
                 period = (dt.date(year, month, 1), dt.date(year, month, last), f"{year:04d}-{month:02d}")
             else:
                 period = (dt.date(year, 1, 1), dt.date(year, 12, 31), f"{year:04d}")
+            period = (period[0] - dt.timedelta(days=ROLLED_UP_DAYS), *period[1:])
         periods[path] = period
     if period is None:
         return None
     first, last, said = period
-    if first - dt.timedelta(days=ROLLED_UP_DAYS) <= date <= last:
+    if first <= date <= last:
         return None
     return (f"dated {date.isoformat()}, but its file is named for {said}: a mistyped year or "
             "month? Correct the date, or move the row to a file of its own period")

@@ -166,9 +166,12 @@ def liaison_ids(site: Site) -> list[str]:
     return sorted(t for t, m in site.team.items() if m.role == "liaison")
 
 
-def accumulate(site: Site, as_of: dt.date, referrals, interactions) -> Partial:
-    """One pass over some referrals and interactions (those with age ≥ 0 count)."""
-    acc = Partial(site.physicians, liaison_ids(site))
+def accumulate(site: Site, as_of: dt.date, referrals, interactions,
+               into: Partial | None = None) -> Partial:
+    """One pass over some referrals and interactions (those with age ≥ 0 count); with
+    ``into``, added to those sums (every sum is added to, so that this is ``into.merge`` of
+    their own sums, without a set of sums made and merged for every physician)."""
+    acc = Partial(site.physicians, liaison_ids(site)) if into is None else into
     D = as_of
     totals, doc, sources, services, funnel = acc.totals, acc.doc, acc.sources, acc.services, acc.funnel
     # Records share few dates (a few thousand over five years): work out each date's windows

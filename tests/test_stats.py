@@ -1455,6 +1455,30 @@ def _force_worker_processes(mp: pytest.MonkeyPatch) -> None:
     mp.setattr(pipeline, "cpu_count", lambda: 3, raising=False)
 
 
+def test_sums_added_to_in_parts_are_the_sums_of_the_whole():
+    """A process that checks what it read a few chunks at a time (``validate``'s
+    ``map_shared``) adds each part's sums to its own (``accumulate(..., into=)``) instead of
+    making a set of sums for every physician at each part and merging them: the example's
+    referrals and interactions summed in three parts, in the order read, give the example's
+    expected figures, as merging three parts' own sums does."""
+    from liaison.load import load_site
+    from liaison.stats import accumulate, finalize
+
+    site, _problems, _files = load_site(SPEC_EXAMPLE)
+    as_of = dt.date(2026, 11, 26)
+    refs, ints = list(site.referrals), list(site.interactions)
+    parts = [(refs[i::3], ints[i::3]) for i in range(3)]
+    running = None
+    for rows, records in parts:
+        running = accumulate(site, as_of, rows, records, running)
+    merged = accumulate(site, as_of, *parts[0])
+    for rows, records in parts[1:]:
+        merged.merge(accumulate(site, as_of, rows, records))
+    want = json.loads(EXPECTED_EXAMPLE.read_text(encoding="utf-8"))
+    assert_same(finalize(site, as_of, running).as_dict(), want)
+    assert finalize(site, as_of, running).as_dict() == finalize(site, as_of, merged).as_dict()
+
+
 @PROPERTY_SETTINGS
 @given(site_descriptions())
 def test_property_split_across_worker_processes(desc):
