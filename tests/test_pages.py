@@ -1203,3 +1203,25 @@ def test_a_call_plan_lists_the_practice_that_needs_most_attention_first(tmp_path
     plan = re.findall(r'<h3><a href="\.\./\.\./practices/([a-z-]+)/index\.html">', html)
     assert plan[:3] == ["mountain-view-family-medicine", "french-broad-podiatry",
                         "hendersonville-womens-health"], plan
+
+
+def test_a_call_plan_lists_physicians_in_equal_need_by_referrals_before_their_names(tmp_path):
+    """README (team/<id>/): "in equal need the most referrals in the last 365 days first,
+    then by last name". Aaron Abbot, new at Mountain View with no referral, needs Lena Brooks
+    as little as Grace Holloway (7 referrals in 365 days): both score 0, so Holloway comes
+    before him though A comes before H; Marcus Bell (visit overdue) leads (a mutant dropping
+    the referrals from the tie-break went unnoticed: no practice of the example had two
+    physicians in equal need)."""
+    import re
+
+    def abbot(root):
+        (root / "data" / "physicians" / "aaron-abbot.yaml").write_text(
+            "name: Aaron Abbot\ncredentials: MD\nspecialty: Family Medicine\n"
+            "practice: mountain-view-family-medicine\n", encoding="utf-8")
+
+    out = _build_example(tmp_path, abbot)
+    html = (out / "team" / "lena-brooks" / "index.html").read_text(encoding="utf-8")
+    plan = html[html.index("mountain-view-family-medicine/index.html"):
+                html.index("french-broad-podiatry/index.html")]
+    assert re.findall(r'physicians/([a-z-]+)/index\.html', plan) == [
+        "marcus-bell", "grace-holloway", "aaron-abbot"], plan
