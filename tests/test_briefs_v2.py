@@ -511,7 +511,8 @@ def test_spend_this_year_against_the_limit(site, records, pid):
     assert f"{dollars} of the ${limit // 100:,}.{limit % 100:02d} annual limit " \
            f"({spent * 100 // limit}%)" in words
     meter = re.search(r"<meter [^>]*>", card).group(0)
-    assert f'value="{spent}"' in meter and f'max="{limit}"' in meter
+    # (its max the spend when over the limit: held to the limit, the browser painted it amber)
+    assert f'value="{spent}"' in meter and f'max="{max(spent, limit)}"' in meter
     if spent > limit:
         over = spent - limit
         assert f"over the limit by ${over // 100:,}.{over % 100:02d}" in words
@@ -521,6 +522,44 @@ def test_spend_this_year_against_the_limit(site, records, pid):
         assert f"${left // 100:,}.{left % 100:02d} left" in words
     if not spent:
         assert "Nothing given this year." in words
+
+
+def meter_colour(meter: dict) -> str:
+    """The colour a browser paints a brief's <meter> (optimum 0, below ``low``): HTML holds
+    the value to [min, max], ``low`` to [min, max] and ``high`` to [low, max]; Chromium
+    paints a value up to low in the optimum colour (green), up to high suboptimal (amber),
+    above it "even less good" (red)."""
+    top = meter["meter_max"]
+    value = min(max(meter["spend_cents"], 0), top)
+    low = min(max(meter["low"], 0), top)
+    high = min(max(meter["high"], low), top)
+    return "green" if value <= low else "amber" if value <= high else "red"
+
+
+@pytest.mark.parametrize("limit, spends", [
+    ("100", {7999: "green", 8000: "amber", 9999: "amber", 10000: "amber", 10001: "red",
+             25000: "red"}),
+    # $100.005: 80% is 8,000.4 cents, so 8,001 is the first near; 10,001 the first over
+    ("100.005", {8000: "green", 8001: "amber", 10000: "amber", 10001: "red"}),
+])
+def test_a_briefs_meter_is_painted_as_its_badge_reads(limit, spends):
+    """The spend meter's colour says what its badge says: green below 80% ("active"), amber
+    from 80% to the limit itself ("warn", "$0.00 left"), red over it ("overdue"). The meter
+    painted 80% exactly green (its low boundary at 80%) and the limit itself red (its high
+    boundary a cent below), beside an amber badge; an over-limit spend held to a max at the
+    limit would read amber."""
+    from decimal import Decimal
+    from types import SimpleNamespace
+
+    from liaison.pages.briefs import _meter
+
+    config = SimpleNamespace(compliance=SimpleNamespace(annual_limit=Decimal(limit)))
+    view = SimpleNamespace(caches={}, site=SimpleNamespace(config=config))
+    badge_colour = {"overdue": "red", "warn": "amber", "active": "green"}
+    for spent, colour in spends.items():
+        meter = _meter(view, spent)
+        badge = "overdue" if meter["over"] else "warn" if meter["near"] else "active"
+        assert (meter_colour(meter), badge_colour[badge]) == (colour, colour), (spent, meter)
 
 
 def test_a_shared_cost_shows_the_physicians_share(site):
