@@ -971,6 +971,26 @@ def test_the_first_screen_answers_where_when_who_and_what_we_promised(site, reco
     assert 1 <= first.count('<li class="point-') <= 3
 
 
+def test_a_practices_who_is_there_lists_its_physicians_by_last_name(site, records):
+    """Each practice brief's Who is there table lists its physicians by last name, as the
+    directories do: Marcus Bell before Grace Holloway, Nina Vargas before James Whitley,
+    whose ids are in the other order (a mutant listing them by id went unnoticed)."""
+    from liaison.names import sort_key
+
+    orders = {}
+    for prac in records.practices:
+        doc = page(site, f"practices/{prac}")
+        who = re.search(r"<h2>Who is there</h2>.*?</table>", doc, re.S)
+        if who is None:
+            continue
+        listed = re.findall(r'physicians/([a-z-]+)/index\.html', who.group(0))
+        theirs = [pid for pid, d in records.physicians.items() if d.practice == prac]
+        assert listed == sorted(theirs, key=lambda pid: sort_key(records.physicians[pid].name)), prac
+        orders[prac] = listed
+    assert orders["mountain-view-family-medicine"] == ["marcus-bell", "grace-holloway"]
+    assert orders["hendersonville-womens-health"] == ["nina-vargas", "james-whitley"]
+
+
 def test_office_days_and_direct_line_on_a_physician_brief(tmp_path):
     root = copy_example(tmp_path)
     path = root / "data/physicians/grace-holloway.yaml"
