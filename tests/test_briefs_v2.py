@@ -189,6 +189,34 @@ def test_return_on_visit_lists_the_newest_five_visits(tmp_path):
         in words
 
 
+@pytest.mark.parametrize("days, words", [
+    (454, "Over 1 in-person visit 90 to 454 days old"),
+    (455, "No in-person visit is 90 to 454 days old: the last is older; return on visit "
+          "counts the visits of the 365 days before the last 90."),
+])
+def test_a_visit_455_days_old_is_past_the_return_on_visit_window(tmp_path, days, words):
+    """Dr. Pat Quill, of a practice of her own, visited once, 454 or 455 days before the
+    as-of date: at 454 days the visit counts (90 <= age < 455), at 455 it is past the window,
+    and her brief says the last visit is older, not that none is old enough yet (a mutant
+    reading 455 days as not past it went unnoticed: no visit of the example is that old to
+    the day)."""
+    root = copy_example(tmp_path)
+    data = root / "data"
+    (data / "practices" / "quill-vein-care.yaml").write_text(
+        "name: Quill Vein Care\ncity: Asheville\nstate: NC\nliaison: lena-brooks\n",
+        encoding="utf-8")
+    (data / "physicians" / "pat-quill.yaml").write_text(
+        "name: Pat Quill\ncredentials: MD\nspecialty: Family Medicine\n"
+        "practice: quill-vein-care\n", encoding="utf-8")
+    (data / "interactions" / "quill.yaml").write_text(
+        f"- date: {(AS_OF - dt.timedelta(days=days)).isoformat()}\n  liaison: lena-brooks\n"
+        "  type: visit\n  practice: quill-vein-care\n  physicians: [pat-quill]\n"
+        "  summary: First visit to Dr. Quill.\n", encoding="utf-8")
+    out = build(root, tmp_path / "out")
+    said = text_of(section(page(out, "physicians/pat-quill"), "history-h"))
+    assert words in said, said
+
+
 def test_return_on_visit_agrees_with_the_statistics(site):
     import json
 
