@@ -631,6 +631,32 @@ def test_the_matrix_and_a_members_page_read_trainings_at_the_as_of_date(tmp_path
     ], rows
 
 
+def test_a_training_dated_the_day_after_the_as_of_date_is_not_taken_yet(tmp_path):
+    """A training dated the as-of date is taken; one dated the next day is not yet: the
+    member's page says "after the as-of date" and the guide is missing until then (a mutant
+    reading a training one day after the as-of date as taken went unnoticed: the tests'
+    trainings ahead were weeks ahead)."""
+    from htmltree import parse
+
+    def edit(root):
+        _fire_safety_guide(root)
+        (root / "data" / "team" / "dana-reyes.yaml").write_text(
+            "name: Dana Reyes\nrole: front-desk\ntrainings:\n"
+            f"  - {{guide: referral-source-basics, completed: {AS_OF.isoformat()}, score: 90}}\n"
+            f"  - {{guide: fire-safety, completed: {(AS_OF + dt.timedelta(days=1)).isoformat()}}}\n",
+            encoding="utf-8")
+
+    out = _build_example(tmp_path, edit)
+    member = parse(out / "team" / "dana-reyes" / "index.html")
+    section = next(s for s in member.all("section") if s.all("h2")[0].text() == "Trainings")
+    rows = [[td.text() for td in tr.all("td")] for tr in section.all("tbody")[0].all("tr")]
+    assert rows == [
+        ["Fire safety", "—", "—", "missing"],
+        ["Fire safety", "Fri 27 Nov", "—", "after the as-of date"],
+        ['Asking "How did you hear about us?"', "Thu 26 Nov", "90", "current renew by Fri 26 Nov 2027"],
+    ], rows
+
+
 def test_a_renewal_is_due_soon_from_30_days_before_its_last_current_day_to_that_day():
     """``renewal_due_soon``: the last current day (``renewal_due``) at most RENEWAL_NOTICE_DAYS
     days ahead, that day included; the day after it has expired; no renewal, no notice."""
