@@ -1251,3 +1251,28 @@ def test_a_call_plan_lists_physicians_in_equal_need_by_referrals_before_their_na
                 html.index("french-broad-podiatry/index.html")]
     assert re.findall(r'physicians/([a-z-]+)/index\.html', plan) == [
         "marcus-bell", "grace-holloway", "aaron-abbot"], plan
+
+
+@pytest.mark.parametrize("added, coverage", [
+    (1, "3 of 5 60% of tiered physicians seen on cadence"),
+    (4, "3 of 8 38% of tiered physicians seen on cadence"),
+])
+def test_tier_coverage_is_a_percentage_from_five_tiered_physicians_rounded_half_up(
+        tmp_path, added, coverage):
+    """README (team/<id>/): tier coverage is a percentage "from 5 of them ..., rounded half
+    away from zero as the site's other whole percentages: 5 of 8 is 63%". Lena Brooks's 4
+    tiered physicians (3 seen on cadence) and 1 or 4 more, tier B, never visited: 3 of 5 is
+    60%, 3 of 8 (37.5%) is 38% (mutants rounding it down and starting the percentage at 6
+    went unnoticed: the example's 4 tiered physicians show no percentage)."""
+    import re
+
+    def more(root):
+        for i in range(added):
+            (root / "data" / "physicians" / f"tiered-{i}.yaml").write_text(
+                f"name: Sam Tiered{chr(65 + i)}\ncredentials: MD\nspecialty: Family Medicine\n"
+                "practice: mountain-view-family-medicine\ntier: B\n", encoding="utf-8")
+
+    out = _build_example(tmp_path, more)
+    html = (out / "team" / "lena-brooks" / "index.html").read_text(encoding="utf-8")
+    text = " ".join(re.sub(r"<[^>]+>", " ", html).split())
+    assert f"Tier coverage {coverage}" in text, text[:2000]
