@@ -1276,3 +1276,29 @@ def test_tier_coverage_is_a_percentage_from_five_tiered_physicians_rounded_half_
     html = (out / "team" / "lena-brooks" / "index.html").read_text(encoding="utf-8")
     text = " ".join(re.sub(r"<[^>]+>", " ", html).split())
     assert f"Tier coverage {coverage}" in text, text[:2000]
+
+
+@pytest.mark.parametrize("rows, said", [
+    (4, "3 of 4 new patients they took that no physician sent have their answer"),
+    (5, "80.0% of the 5 new patients they took that no physician sent have their answer"),
+])
+def test_a_members_capture_is_a_percentage_from_five_new_patients(tmp_path, rows, said):
+    """README (team/<id>/): a member's own source capture reads as a count under 5 new
+    patients and as a percentage from 5. Dana Reyes, new at the front desk, takes 4 or 5, one
+    with source unknown: 3 of 4, then 80.0% of 5 (a mutant starting the percentage at 6 went
+    unnoticed: the example's Owen Price takes 6)."""
+    import re
+
+    def more(root):
+        (root / "data" / "team" / "dana-reyes.yaml").write_text(
+            "name: Dana Reyes\nrole: front-desk\n", encoding="utf-8")
+        (root / "data" / "referrals" / "front-desk-more.csv").write_text(
+            "source,date,physician,service,status,taken_by\n"
+            "unknown,2026-11-02,,sclerotherapy,,dana-reyes\n"
+            + "".join(f"web,2026-11-{day:02},,sclerotherapy,,dana-reyes\n"
+                      for day in range(3, 2 + rows)), encoding="utf-8")
+
+    out = _build_example(tmp_path, more)
+    html = (out / "team" / "dana-reyes" / "index.html").read_text(encoding="utf-8")
+    text = " ".join(re.sub(r"<[^>]+>", " ", html).split())
+    assert said in text, text[text.find("Source capture"):][:400]
