@@ -1302,3 +1302,45 @@ def test_a_members_capture_is_a_percentage_from_five_new_patients(tmp_path, rows
     html = (out / "team" / "dana-reyes" / "index.html").read_text(encoding="utf-8")
     text = " ".join(re.sub(r"<[^>]+>", " ", html).split())
     assert said in text, text[text.find("Source capture"):][:400]
+
+
+@pytest.mark.parametrize("before, said", [
+    (4, "over 1 visit: referrals before → after"),
+    (5, "+20% · over 1 visit: referrals before → after"),
+])
+def test_a_liaisons_return_on_visit_is_a_percentage_from_five_referrals_before(
+        tmp_path, before, said):
+    """README (team/<id>/): return on visit's change reads as a percentage only on a base of 5
+    referrals or more. Kim Ortega, a new liaison, visited Dr. Ada Brandt (of a practice of
+    hers) once, 100 days before the as-of date: 4 or 5 referrals in the 90 days before, 6 in
+    the 90 days from it: "4 → 6" with no percentage, "5 → 6" with "+20%" (a mutant starting
+    the percentage at 6 went unnoticed: no tested liaison's visits had 5 before)."""
+    import re
+
+    visit = AS_OF - dt.timedelta(days=100)
+
+    def more(root):
+        data = root / "data"
+        (data / "team" / "kim-ortega.yaml").write_text("name: Kim Ortega\nrole: liaison\n",
+                                                       encoding="utf-8")
+        (data / "practices" / "brandt-vein-care.yaml").write_text(
+            "name: Brandt Vein Care\ncity: Asheville\nstate: NC\nliaison: kim-ortega\n",
+            encoding="utf-8")
+        (data / "physicians" / "ada-brandt.yaml").write_text(
+            "name: Ada Brandt\ncredentials: MD\nspecialty: Family Medicine\n"
+            "practice: brandt-vein-care\n", encoding="utf-8")
+        (data / "interactions" / "brandt.yaml").write_text(
+            f"- date: {visit.isoformat()}\n  liaison: kim-ortega\n  type: visit\n"
+            "  practice: brandt-vein-care\n  physicians: [ada-brandt]\n"
+            "  summary: First visit to Dr. Brandt.\n", encoding="utf-8")
+        days = [-10 - i for i in range(before)] + [10 + i for i in range(6)]
+        (data / "referrals" / "brandt.csv").write_text(
+            "source,date,physician,service,status\n" + "".join(
+                f"physician,{(visit + dt.timedelta(days=d)).isoformat()},ada-brandt,"
+                "vein-ablation,referred\n" for d in days), encoding="utf-8")
+
+    out = _build_example(tmp_path, more)
+    html = (out / "team" / "kim-ortega" / "index.html").read_text(encoding="utf-8")
+    text = " ".join(re.sub(r"<[^>]+>", " ", html).split())
+    at = text.index("Return on visit")
+    assert f"Return on visit {before} → 6 {said}" in text, text[at:at + 200]
