@@ -735,6 +735,28 @@ def test_thanks_lead_for_a_top_referrer_not_visited_lately(tmp_path, records):
                                                         "physicians/grace-holloway")))
 
 
+@pytest.mark.parametrize("visited, thanked", [(None, True), (89, False)])
+def test_an_untiered_top_referrer_is_not_visited_lately_from_90_days(tmp_path, visited, thanked):
+    """Without a tier, "not visited lately" is no in-person visit in 90 days. Dr. Alan Cho
+    (no tier), made the top referrer by 10 referrals in March, was last visited on 28 August,
+    90 days before the as-of date: his brief thanks him first; visited again 89 days before,
+    it does not (a mutant counting 90 days as lately went unnoticed: the tested top referrers
+    were tiered, or visited long before)."""
+    root = copy_example(tmp_path)
+    (root / "data/referrals/cho-march.csv").write_text(
+        "source,date,physician,service,status,count\n"
+        "physician,2026-03-10,alan-cho,wound-clinic,referred,10\n", encoding="utf-8")
+    if visited:
+        (root / "data/interactions/cho-again.yaml").write_text(
+            f"date: {(AS_OF - dt.timedelta(days=visited)).isoformat()}\nliaison: lena-brooks\n"
+            "type: visit\npractice: french-broad-podiatry\nphysicians: [alan-cho]\n"
+            "summary: Back to see Dr. Cho.\n", encoding="utf-8")
+    out = build(root, tmp_path / "out")
+    thanks = [text for kind, text in points_of(page(out, "physicians/alan-cho")) if kind == "thanks"]
+    assert thanks == (["Thank them first: 14 referrals in 365 days, #1 of 5 referring "
+                       "physicians; no in-person visit for 90 days."] if thanked else []), thanks
+
+
 def oak_hollow_group(root: Path, physicians: dict[str, tuple[str, str]]) -> None:
     """Oak Hollow Group, a practice in Asheville, NC, and its ``physicians``: each id with the
     letter of its name (Pat OakA, Pat OakB …) and its specialty."""
