@@ -788,6 +788,19 @@ def test_a_practices_thanks_go_to_its_top_referrer_first(tmp_path):
     assert ranks == [1, 2], thanks
 
 
+def test_a_point_names_six_physicians_and_counts_from_seven():
+    """A practice's point names up to NAMED + 1 (6) physicians, never "and 1 others": one
+    more name is as short as the count; of 7, it names 5 and counts 2 (a mutant folding 6
+    into "and 1 others" went unnoticed: the tested groups had 12 or 8)."""
+    from liaison.pages.talking import NAMED, _few
+
+    names = [f"Pat Oak{chr(65 + i)}" for i in range(NAMED + 2)]
+    assert NAMED == 5
+    assert _few(names[:6]) == "Pat OakA, Pat OakB, Pat OakC, Pat OakD, Pat OakE and Pat OakF"
+    assert _few(names) == "Pat OakA, Pat OakB, Pat OakC, Pat OakD, Pat OakE and 2 others"
+    assert _few(names[:1]) == "Pat OakA"
+
+
 def test_a_large_practices_fit_names_a_few_and_counts_the_others(tmp_path):
     """A practice of 12 family physicians: its "fits our services" point names five of them
     and counts the others, so that it stays a sentence one can say (it named all twelve; a
