@@ -1344,3 +1344,32 @@ def test_a_liaisons_return_on_visit_is_a_percentage_from_five_referrals_before(
     text = " ".join(re.sub(r"<[^>]+>", " ", html).split())
     at = text.index("Return on visit")
     assert f"Return on visit {before} → 6 {said}" in text, text[at:at + 200]
+
+
+@pytest.mark.parametrize("planned, said", [
+    (0, "visit planned Thu 26 Nov"),
+    (-1, "planned visit missed Wed 25 Nov"),
+])
+def test_a_visit_planned_for_the_as_of_date_is_not_missed(tmp_path, planned, said):
+    """A visit planned at a practice's latest interaction stands on its day: planned for the
+    as-of date, it is still ahead (the practice's brief and the call plan say "visit
+    planned"); planned for the day before with no contact since, it is missed (a mutant
+    reading a visit planned for the as-of date as missed went unnoticed: the example's plans
+    are days away). Hendersonville's latest interaction, Lena Brooks's email of 23 November,
+    plans it."""
+    import re
+
+    def plan(root):
+        path = root / "data" / "interactions" / "2026" / "11" / "2026-11-23-vargas-email.yaml"
+        path.write_text(path.read_text(encoding="utf-8") + "next_visit: "
+                        f"{(AS_OF + dt.timedelta(days=planned)).isoformat()}\n", encoding="utf-8")
+
+    out = _build_example(tmp_path, plan)
+    brief = (out / "practices" / "hendersonville-womens-health" / "index.html").read_text(encoding="utf-8")
+    text = " ".join(re.sub(r"<[^>]+>", " ", brief).split())
+    assert f"3 days ago · {said}" in text, text[text.find("days ago ·"):][:200]
+    lena = (out / "team" / "lena-brooks" / "index.html").read_text(encoding="utf-8")
+    group = lena[lena.index("hendersonville-womens-health/index.html"):]
+    group = group[:group.index("</ul>")]
+    assert ("planned visit missed" in group) == (planned < 0), group
+    assert ("Visit planned" in group) == (planned == 0), group
