@@ -788,6 +788,25 @@ def test_a_practices_thanks_go_to_its_top_referrer_first(tmp_path):
     assert ranks == [1, 2], thanks
 
 
+def test_a_promise_done_after_the_as_of_date_is_still_open_then_and_has_no_done_date():
+    """A follow-up whose done date is after the as-of date was open then: its promise (what a
+    brief's talking points and last-time card hold, and a site's own templates read) is open
+    or overdue with no done date; done on the as-of date, it is delivered that day (a mutant
+    giving the promise its later done date went unnoticed: the built-in templates show its
+    state only)."""
+    from liaison import pages
+    from liaison.pages.talking import _promise
+    from liaison.pipeline import check
+
+    checked = check(EXAMPLE, AS_OF, keep_records=True)
+    view = pages.SiteView(checked.site, checked.stats)
+    r = next(r for r in checked.site.interactions if r.follow_ups and r.date <= AS_OF)
+    later = _promise(view, r, r.follow_ups[0].model_copy(update={"done": AS_OF + dt.timedelta(days=1)}))
+    assert later.state in ("open", "overdue") and later.done is None, later
+    today = _promise(view, r, r.follow_ups[0].model_copy(update={"done": AS_OF}))
+    assert (today.state, today.done) == ("delivered", AS_OF.isoformat()), today
+
+
 def test_a_point_names_six_physicians_and_counts_from_seven():
     """A practice's point names up to NAMED + 1 (6) physicians, never "and 1 others": one
     more name is as short as the count; of 7, it names 5 and counts 2 (a mutant folding 6
