@@ -1373,3 +1373,26 @@ def test_a_visit_planned_for_the_as_of_date_is_not_missed(tmp_path, planned, sai
     group = group[:group.index("</ul>")]
     assert ("planned visit missed" in group) == (planned < 0), group
     assert ("Visit planned" in group) == (planned == 0), group
+
+
+def test_the_team_list_and_the_training_matrix_come_by_last_name(tmp_path):
+    """team/ and the training matrix list people by last name: Aaron Young, added to the
+    example's Lena Brooks and Owen Price, comes last though his id comes first (mutants
+    listing either by id went unnoticed: the example's ids and last names sort alike)."""
+    import re
+
+    from htmltree import parse
+
+    def young(root):
+        (root / "data" / "team" / "aaron-young.yaml").write_text(
+            "name: Aaron Young\nrole: front-desk\n", encoding="utf-8")
+
+    out = _build_example(tmp_path, young)
+    team = (out / "team" / "index.html").read_text(encoding="utf-8")
+    listed = list(dict.fromkeys(re.findall(r'href="\.\./team/([a-z-]+)/index\.html"', team)))
+    assert listed == ["lena-brooks", "owen-price", "aaron-young"], listed
+    matrix = parse(out / "training" / "index.html").by_id("matrix-table")
+    rows = [tr.text() for tr in matrix.all("tbody")[0].all("tr")]
+    names = [name for row in rows for name in ("Lena Brooks", "Owen Price", "Aaron Young")
+             if name in row]
+    assert names == ["Lena Brooks", "Owen Price", "Aaron Young"], rows
