@@ -817,6 +817,26 @@ def test_the_page_of_a_liaison_who_left_lists_what_still_names_them(tmp_path):
     assert any(h.endswith("team/lena-brooks/index.html") for h in note.hrefs())
 
 
+def test_the_physicians_still_naming_a_liaison_who_left_are_by_last_name(tmp_path):
+    """The "Still named as their liaison" card lists the physicians whose own file names the
+    liaison who left by last name: Lena Brooks leaves, and Nina Vargas's file and James
+    Whitley's (which names her here) still name her: Vargas before Whitley, though
+    james-whitley's id comes first (a mutant listing them by id went unnoticed: one
+    physician's file named her)."""
+    from htmltree import parse
+
+    def edit(root):
+        _lena_leaves_mountain_view_to_kim(root)
+        whitley = root / "data" / "physicians" / "james-whitley.yaml"
+        whitley.write_text(whitley.read_text(encoding="utf-8") + "liaison: lena-brooks\n",
+                           encoding="utf-8")
+
+    out = _build_example(tmp_path, edit)
+    card = parse(out / "team" / "lena-brooks" / "index.html").by_id("still-named")
+    names = [a.text() for a in card.all("a") if "/physicians/" in a.attrs.get("href", "")]
+    assert names == ["Nina Vargas", "James Whitley"], names
+
+
 def test_a_lapsed_training_not_for_their_role_is_not_an_alarm_on_their_page(tmp_path):
     """A guide not for a member's role that they took years ago (a liaison who has left and is
     now `other`, a front-desk member who sat in on a liaison course): the matrix reads "not
