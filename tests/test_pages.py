@@ -980,12 +980,13 @@ def test_names_sort_as_a_person_reads_them_in_every_list(tmp_path):
                                            "Ana Ortiz", "Pat O'Sullivan", "Siobhán O’Sullivan",
                                            "Zed Zimmer"]
     root = one_physician_site(tmp_path / "site", "- {date: 2026-11-02, liaison: lou, "
-                              "type: call, practice: elan, summary: Called.,\n"
+                              "type: call, practice: zz-elan, summary: Called.,\n"
                               "   follow_ups: [{task: Send it, due: 2026-12-20, owner: hana},\n"
                               "                {task: Call back, due: 2026-12-21}]}\n"
                               "- {date: 2026-11-03, liaison: lou, type: call, practice: zephyr,"
                               " summary: Called., follow_ups: [{task: Fax it, due: 2026-12-22}]}\n")
-    for pid, name in [("elan", "Élan Clinic"), ("zephyr", "Zephyr Clinic")]:
+    # (Élan's id sorts after Zephyr's: a list by id would show it last)
+    for pid, name in [("zz-elan", "Élan Clinic"), ("zephyr", "Zephyr Clinic")]:
         (root / "data" / "practices" / f"{pid}.yaml").write_text(f"name: {name}\n",
                                                                  encoding="utf-8")
     (root / "data" / "team" / "hana.yaml").write_text("name: Hana Ōkubo\nrole: liaison\n",
