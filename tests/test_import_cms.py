@@ -723,6 +723,23 @@ def test_a_practice_card_sums_the_totals_of_those_in_the_file_with_one(example_s
     assert "300 Medicare beneficiaries in 2022, summed over 1 of 2 physicians" in practice, practice
 
 
+def test_a_briefs_medicare_codes_come_by_beneficiaries_most_first(example_site):
+    """A brief's Medicare card lists a physician's codes by their beneficiaries, most first:
+    Grace Holloway's 93970 (26) before her 36475 (12), though 36475 is the lower code (a
+    mutant listing them by code went unnoticed: the tested physicians' codes came in the same
+    order either way)."""
+    folder = example_site / "data/market"
+    folder.mkdir(parents=True)
+    (folder / "medicare-2022.yaml").write_text(GOOD.replace(
+        '      - {code: "93970", beneficiaries: 26, services: 27}\n',
+        '      - {code: "36475", beneficiaries: 12, services: 13}\n'
+        '      - {code: "93970", beneficiaries: 26, services: 27}\n'), encoding="utf-8")
+    out = _build(example_site)
+    grace = _text(out / "physicians/grace-holloway/index.html")
+    assert re.findall(r"\((36475|93970)\) (\d+) (\d+)", grace) == [
+        ("93970", "26", "27"), ("36475", "12", "13")], grace
+
+
 def test_a_practice_card_says_none_is_in_the_file_only_of_physicians_looked_up(example_site):
     # a practice of no physician, or of physicians without an NPI (never looked up), read
     # "None of its physicians is in CMS's 2022 file."
