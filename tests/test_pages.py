@@ -837,6 +837,22 @@ def test_the_physicians_still_naming_a_liaison_who_left_are_by_last_name(tmp_pat
     assert names == ["Nina Vargas", "James Whitley"], names
 
 
+def test_the_page_of_a_liaison_who_left_gives_their_last_interaction_at_each_practice(tmp_path):
+    """Lena Brooks leaves: her page's table of the practices her interactions concern gives
+    the day of her last interaction at each, her call of Thu 26 Nov at Mountain View (her
+    first there was in 2025), Fri 6 Nov at French Broad Podiatry, Mon 23 Nov at Hendersonville
+    (a mutant giving the first interaction's day went unnoticed)."""
+    from htmltree import parse
+
+    out = _build_example(tmp_path, _lena_leaves_mountain_view_to_kim)
+    page = parse(out / "team" / "lena-brooks" / "index.html")
+    table = next(t for t in page.all("table") if "Their last interaction there" in t.text())
+    rows = {tr.all("td")[0].text(): tr.all("td")[1].text() for tr in table.all("tbody")[0].all("tr")}
+    assert rows == {"French Broad Podiatry": "Fri 6 Nov",
+                    "Hendersonville Women's Health": "Mon 23 Nov",
+                    "Mountain View Family Medicine": "Thu 26 Nov"}, rows
+
+
 def test_a_lapsed_training_not_for_their_role_is_not_an_alarm_on_their_page(tmp_path):
     """A guide not for a member's role that they took years ago (a liaison who has left and is
     now `other`, a front-desk member who sat in on a liaison course): the matrix reads "not
@@ -1417,3 +1433,4 @@ def test_the_team_list_and_the_training_matrix_come_by_last_name(tmp_path):
     names = [name for row in rows for name in ("Lena Brooks", "Owen Price", "Aaron Young")
              if name in row]
     assert names == ["Lena Brooks", "Owen Price", "Aaron Young"], rows
+
