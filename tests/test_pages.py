@@ -1434,3 +1434,23 @@ def test_the_team_list_and_the_training_matrix_come_by_last_name(tmp_path):
              if name in row]
     assert names == ["Lena Brooks", "Owen Price", "Aaron Young"], rows
 
+
+def test_a_planned_visit_missed_weighs_as_an_overdue_visit_in_the_call_plan(tmp_path):
+    """README (team/<id>/): the call plan is ordered by what needs attention, "overdue visit or
+    planned visit missed" first. Hendersonville (Nina Vargas's open follow-ups: 1) with a visit
+    planned for Wed 25 Nov at its latest interaction, and no contact since, needs as much as an
+    overdue visit (4): it comes before French Broad Podiatry (Alan Cho lapsed: 2), after
+    Mountain View (8) (a mutant giving a missed plan no weight went unnoticed: the example's
+    plans are ahead)."""
+    import re
+
+    def plan(root):
+        path = root / "data" / "interactions" / "2026" / "11" / "2026-11-23-vargas-email.yaml"
+        path.write_text(path.read_text(encoding="utf-8") + "next_visit: 2026-11-25\n",
+                        encoding="utf-8")
+
+    out = _build_example(tmp_path, plan)
+    html = (out / "team" / "lena-brooks" / "index.html").read_text(encoding="utf-8")
+    order = re.findall(r'<h3><a href="\.\./\.\./practices/([a-z-]+)/index\.html">', html)
+    assert order[:3] == ["mountain-view-family-medicine", "hendersonville-womens-health",
+                         "french-broad-podiatry"], order
