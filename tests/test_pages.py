@@ -1454,3 +1454,26 @@ def test_a_planned_visit_missed_weighs_as_an_overdue_visit_in_the_call_plan(tmp_
     order = re.findall(r'<h3><a href="\.\./\.\./practices/([a-z-]+)/index\.html">', html)
     assert order[:3] == ["mountain-view-family-medicine", "hendersonville-womens-health",
                          "french-broad-podiatry"], order
+
+
+def test_the_presentations_list_names_a_decks_practices_by_name_not_id(tmp_path):
+    """The presentations list names the practices a deck is customized for by name: Pisgah
+    Pediatrics, added to the example's Venous disease basics with the id
+    asheville-pisgah-pediatrics, comes after Hendersonville and Mountain View (a mutant
+    listing them by id went unnoticed: the tested sites' ids and names sorted alike)."""
+    from htmltree import parse
+
+    def pisgah(root):
+        (root / "data" / "practices" / "asheville-pisgah-pediatrics.yaml").write_text(
+            "name: Pisgah Pediatrics\ncity: Asheville\nstate: NC\n", encoding="utf-8")
+        deck = root / "content" / "presentations" / "venous-basics.md"
+        deck.write_text(deck.read_text(encoding="utf-8").replace(
+            "targets: [mountain-view-family-medicine, hendersonville-womens-health]",
+            "targets: [mountain-view-family-medicine, hendersonville-womens-health, "
+            "asheville-pisgah-pediatrics]"), encoding="utf-8")
+
+    out = _build_example(tmp_path, pisgah)
+    card = parse(out / "presentations" / "index.html").all("section", "card")[0]
+    names = [a.text() for a in card.all("p", "muted")[0].all("a")]  # (3: not folded)
+    assert names == ["Hendersonville Women's Health", "Mountain View Family Medicine",
+                     "Pisgah Pediatrics"], names
