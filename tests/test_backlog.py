@@ -527,3 +527,26 @@ def test_the_activity_log_lists_the_newest_first(built):
         assert re.findall(r'<time datetime="([0-9-]+)"', html)[:5] == november, rel
     month = (built / "activity/2026-11/index.html").read_text(encoding="utf-8")
     assert len(re.findall(r'<time datetime="([0-9-]+)"', month)) == 5
+
+
+def test_the_activity_logs_first_page_lists_the_newest_fifty(tmp_path):
+    """With more than 50 interactions (the example's 20 and 45 calls written here, one a day
+    back from the day before the as-of date), the log's first page lists the newest 50, no
+    more, newest first, and says so ("Latest 50 of 64"); every interaction is still on its
+    month's page (a mutant listing 51 went unnoticed: no tested site had more than 50)."""
+    import shutil
+
+    root = tmp_path / "root"
+    shutil.copytree(SPEC_EXAMPLE, root)
+    (root / "data" / "interactions" / "calls.yaml").write_text("".join(
+        f"- date: {(AS_OF - dt.timedelta(days=n)).isoformat()}\n  liaison: lena-brooks\n"
+        f"  type: call\n  practice: mountain-view-family-medicine\n  summary: Call {n}.\n"
+        for n in range(1, 46)), encoding="utf-8")
+    out = build_into(root, tmp_path / "site")
+    dates = re.compile(r'<li>\s*<div class="meta"><time datetime="([0-9-]+)"')  # a row's date
+    every = sorted((d for page in (out / "activity").glob("*/index.html")
+                    for d in dates.findall(page.read_text(encoding="utf-8"))), reverse=True)
+    assert len(every) == 64  # the example's 19 up to the as-of date and the 45 calls
+    html = (out / "activity" / "index.html").read_text(encoding="utf-8")
+    assert dates.findall(html) == every[:50]
+    assert "Latest 50 of 64</h2>" in html

@@ -189,6 +189,34 @@ def test_return_on_visit_lists_the_newest_five_visits(tmp_path):
         in words
 
 
+@pytest.mark.parametrize("days, words", [
+    (454, "Over 1 in-person visit 90 to 454 days old"),
+    (455, "No in-person visit is 90 to 454 days old: the last is older; return on visit "
+          "counts the visits of the 365 days before the last 90."),
+])
+def test_a_visit_455_days_old_is_past_the_return_on_visit_window(tmp_path, days, words):
+    """Dr. Pat Quill, of a practice of her own, visited once, 454 or 455 days before the
+    as-of date: at 454 days the visit counts (90 <= age < 455), at 455 it is past the window,
+    and her brief says the last visit is older, not that none is old enough yet (a mutant
+    reading 455 days as not past it went unnoticed: no visit of the example is that old to
+    the day)."""
+    root = copy_example(tmp_path)
+    data = root / "data"
+    (data / "practices" / "quill-vein-care.yaml").write_text(
+        "name: Quill Vein Care\ncity: Asheville\nstate: NC\nliaison: lena-brooks\n",
+        encoding="utf-8")
+    (data / "physicians" / "pat-quill.yaml").write_text(
+        "name: Pat Quill\ncredentials: MD\nspecialty: Family Medicine\n"
+        "practice: quill-vein-care\n", encoding="utf-8")
+    (data / "interactions" / "quill.yaml").write_text(
+        f"- date: {(AS_OF - dt.timedelta(days=days)).isoformat()}\n  liaison: lena-brooks\n"
+        "  type: visit\n  practice: quill-vein-care\n  physicians: [pat-quill]\n"
+        "  summary: First visit to Dr. Quill.\n", encoding="utf-8")
+    out = build(root, tmp_path / "out")
+    said = text_of(section(page(out, "physicians/pat-quill"), "history-h"))
+    assert words in said, said
+
+
 def test_return_on_visit_agrees_with_the_statistics(site):
     import json
 
@@ -511,7 +539,8 @@ def test_spend_this_year_against_the_limit(site, records, pid):
     assert f"{dollars} of the ${limit // 100:,}.{limit % 100:02d} annual limit " \
            f"({spent * 100 // limit}%)" in words
     meter = re.search(r"<meter [^>]*>", card).group(0)
-    assert f'value="{spent}"' in meter and f'max="{limit}"' in meter
+    # (its max the spend when over the limit: held to the limit, the browser painted it amber)
+    assert f'value="{spent}"' in meter and f'max="{max(spent, limit)}"' in meter
     if spent > limit:
         over = spent - limit
         assert f"over the limit by ${over // 100:,}.{over % 100:02d}" in words
@@ -521,6 +550,44 @@ def test_spend_this_year_against_the_limit(site, records, pid):
         assert f"${left // 100:,}.{left % 100:02d} left" in words
     if not spent:
         assert "Nothing given this year." in words
+
+
+def meter_colour(meter: dict) -> str:
+    """The colour a browser paints a brief's <meter> (optimum 0, below ``low``): HTML holds
+    the value to [min, max], ``low`` to [min, max] and ``high`` to [low, max]; Chromium
+    paints a value up to low in the optimum colour (green), up to high suboptimal (amber),
+    above it "even less good" (red)."""
+    top = meter["meter_max"]
+    value = min(max(meter["spend_cents"], 0), top)
+    low = min(max(meter["low"], 0), top)
+    high = min(max(meter["high"], low), top)
+    return "green" if value <= low else "amber" if value <= high else "red"
+
+
+@pytest.mark.parametrize("limit, spends", [
+    ("100", {7999: "green", 8000: "amber", 9999: "amber", 10000: "amber", 10001: "red",
+             25000: "red"}),
+    # $100.005: 80% is 8,000.4 cents, so 8,001 is the first near; 10,001 the first over
+    ("100.005", {8000: "green", 8001: "amber", 10000: "amber", 10001: "red"}),
+])
+def test_a_briefs_meter_is_painted_as_its_badge_reads(limit, spends):
+    """The spend meter's colour says what its badge says: green below 80% ("active"), amber
+    from 80% to the limit itself ("warn", "$0.00 left"), red over it ("overdue"). The meter
+    painted 80% exactly green (its low boundary at 80%) and the limit itself red (its high
+    boundary a cent below), beside an amber badge; an over-limit spend held to a max at the
+    limit would read amber."""
+    from decimal import Decimal
+    from types import SimpleNamespace
+
+    from liaison.pages.briefs import _meter
+
+    config = SimpleNamespace(compliance=SimpleNamespace(annual_limit=Decimal(limit)))
+    view = SimpleNamespace(caches={}, site=SimpleNamespace(config=config))
+    badge_colour = {"overdue": "red", "warn": "amber", "active": "green"}
+    for spent, colour in spends.items():
+        meter = _meter(view, spent)
+        badge = "overdue" if meter["over"] else "warn" if meter["near"] else "active"
+        assert (meter_colour(meter), badge_colour[badge]) == (colour, colour), (spent, meter)
 
 
 def test_a_shared_cost_shows_the_physicians_share(site):
@@ -668,6 +735,28 @@ def test_thanks_lead_for_a_top_referrer_not_visited_lately(tmp_path, records):
                                                         "physicians/grace-holloway")))
 
 
+@pytest.mark.parametrize("visited, thanked", [(None, True), (89, False)])
+def test_an_untiered_top_referrer_is_not_visited_lately_from_90_days(tmp_path, visited, thanked):
+    """Without a tier, "not visited lately" is no in-person visit in 90 days. Dr. Alan Cho
+    (no tier), made the top referrer by 10 referrals in March, was last visited on 28 August,
+    90 days before the as-of date: his brief thanks him first; visited again 89 days before,
+    it does not (a mutant counting 90 days as lately went unnoticed: the tested top referrers
+    were tiered, or visited long before)."""
+    root = copy_example(tmp_path)
+    (root / "data/referrals/cho-march.csv").write_text(
+        "source,date,physician,service,status,count\n"
+        "physician,2026-03-10,alan-cho,wound-clinic,referred,10\n", encoding="utf-8")
+    if visited:
+        (root / "data/interactions/cho-again.yaml").write_text(
+            f"date: {(AS_OF - dt.timedelta(days=visited)).isoformat()}\nliaison: lena-brooks\n"
+            "type: visit\npractice: french-broad-podiatry\nphysicians: [alan-cho]\n"
+            "summary: Back to see Dr. Cho.\n", encoding="utf-8")
+    out = build(root, tmp_path / "out")
+    thanks = [text for kind, text in points_of(page(out, "physicians/alan-cho")) if kind == "thanks"]
+    assert thanks == (["Thank them first: 14 referrals in 365 days, #1 of 5 referring "
+                       "physicians; no in-person visit for 90 days."] if thanked else []), thanks
+
+
 def oak_hollow_group(root: Path, physicians: dict[str, tuple[str, str]]) -> None:
     """Oak Hollow Group, a practice in Asheville, NC, and its ``physicians``: each id with the
     letter of its name (Pat OakA, Pat OakB …) and its specialty."""
@@ -697,6 +786,38 @@ def test_a_practices_thanks_go_to_its_top_referrer_first(tmp_path):
         ["Pat OakC", "Pat OakA"], thanks
     ranks = [int(re.search(r"#(\d+) of", t).group(1)) for t in thanks]
     assert ranks == [1, 2], thanks
+
+
+def test_a_promise_done_after_the_as_of_date_is_still_open_then_and_has_no_done_date():
+    """A follow-up whose done date is after the as-of date was open then: its promise (what a
+    brief's talking points and last-time card hold, and a site's own templates read) is open
+    or overdue with no done date; done on the as-of date, it is delivered that day (a mutant
+    giving the promise its later done date went unnoticed: the built-in templates show its
+    state only)."""
+    from liaison import pages
+    from liaison.pages.talking import _promise
+    from liaison.pipeline import check
+
+    checked = check(EXAMPLE, AS_OF, keep_records=True)
+    view = pages.SiteView(checked.site, checked.stats)
+    r = next(r for r in checked.site.interactions if r.follow_ups and r.date <= AS_OF)
+    later = _promise(view, r, r.follow_ups[0].model_copy(update={"done": AS_OF + dt.timedelta(days=1)}))
+    assert later.state in ("open", "overdue") and later.done is None, later
+    today = _promise(view, r, r.follow_ups[0].model_copy(update={"done": AS_OF}))
+    assert (today.state, today.done) == ("delivered", AS_OF.isoformat()), today
+
+
+def test_a_point_names_six_physicians_and_counts_from_seven():
+    """A practice's point names up to NAMED + 1 (6) physicians, never "and 1 others": one
+    more name is as short as the count; of 7, it names 5 and counts 2 (a mutant folding 6
+    into "and 1 others" went unnoticed: the tested groups had 12 or 8)."""
+    from liaison.pages.talking import NAMED, _few
+
+    names = [f"Pat Oak{chr(65 + i)}" for i in range(NAMED + 2)]
+    assert NAMED == 5
+    assert _few(names[:6]) == "Pat OakA, Pat OakB, Pat OakC, Pat OakD, Pat OakE and Pat OakF"
+    assert _few(names) == "Pat OakA, Pat OakB, Pat OakC, Pat OakD, Pat OakE and 2 others"
+    assert _few(names[:1]) == "Pat OakA"
 
 
 def test_a_large_practices_fit_names_a_few_and_counts_the_others(tmp_path):
@@ -930,6 +1051,26 @@ def test_the_first_screen_answers_where_when_who_and_what_we_promised(site, reco
     talk = section(top, "talk-h")
     first = talk.split("<details")[0]
     assert 1 <= first.count('<li class="point-') <= 3
+
+
+def test_a_practices_who_is_there_lists_its_physicians_by_last_name(site, records):
+    """Each practice brief's Who is there table lists its physicians by last name, as the
+    directories do: Marcus Bell before Grace Holloway, Nina Vargas before James Whitley,
+    whose ids are in the other order (a mutant listing them by id went unnoticed)."""
+    from liaison.names import sort_key
+
+    orders = {}
+    for prac in records.practices:
+        doc = page(site, f"practices/{prac}")
+        who = re.search(r"<h2>Who is there</h2>.*?</table>", doc, re.S)
+        if who is None:
+            continue
+        listed = re.findall(r'physicians/([a-z-]+)/index\.html', who.group(0))
+        theirs = [pid for pid, d in records.physicians.items() if d.practice == prac]
+        assert listed == sorted(theirs, key=lambda pid: sort_key(records.physicians[pid].name)), prac
+        orders[prac] = listed
+    assert orders["mountain-view-family-medicine"] == ["marcus-bell", "grace-holloway"]
+    assert orders["hendersonville-womens-health"] == ["nina-vargas", "james-whitley"]
 
 
 def test_office_days_and_direct_line_on_a_physician_brief(tmp_path):

@@ -704,6 +704,42 @@ def test_briefs_show_the_volume_and_never_a_zero_for_a_missing_physician(example
     assert "No NPI on file, so not matched: Marcus Bell" in practice
 
 
+def test_a_practice_card_sums_the_totals_of_those_in_the_file_with_one(example_site):
+    """A practice's total beneficiaries is summed over its physicians in the file who have a
+    total: of Hendersonville's two, both in the file, Nina Vargas with 300 and James Whitley
+    with his codes only, it says "300 …, summed over 1 of 2 physicians" (a mutant counting
+    every physician found went unnoticed: the tested practices' physicians in the file each
+    had a total)."""
+    folder = example_site / "data/market"
+    folder.mkdir(parents=True)
+    (folder / "medicare-2022.yaml").write_text(GOOD.replace(
+        'providers:\n', 'providers:\n'
+        '  - {npi: "1477209534", name: "Nina Vargas", beneficiaries: 300,\n'
+        '     codes: [{code: "36475", beneficiaries: 12, services: 14}]}\n'
+        '  - {npi: "1582360479", name: "James Whitley",\n'
+        '     codes: [{code: "36475", beneficiaries: 20, services: 21}]}\n'), encoding="utf-8")
+    out = _build(example_site)
+    practice = _text(out / "practices/hendersonville-womens-health/index.html")
+    assert "300 Medicare beneficiaries in 2022, summed over 1 of 2 physicians" in practice, practice
+
+
+def test_a_briefs_medicare_codes_come_by_beneficiaries_most_first(example_site):
+    """A brief's Medicare card lists a physician's codes by their beneficiaries, most first:
+    Grace Holloway's 93970 (26) before her 36475 (12), though 36475 is the lower code (a
+    mutant listing them by code went unnoticed: the tested physicians' codes came in the same
+    order either way)."""
+    folder = example_site / "data/market"
+    folder.mkdir(parents=True)
+    (folder / "medicare-2022.yaml").write_text(GOOD.replace(
+        '      - {code: "93970", beneficiaries: 26, services: 27}\n',
+        '      - {code: "36475", beneficiaries: 12, services: 13}\n'
+        '      - {code: "93970", beneficiaries: 26, services: 27}\n'), encoding="utf-8")
+    out = _build(example_site)
+    grace = _text(out / "physicians/grace-holloway/index.html")
+    assert re.findall(r"\((36475|93970)\) (\d+) (\d+)", grace) == [
+        ("93970", "26", "27"), ("36475", "12", "13")], grace
+
+
 def test_a_practice_card_says_none_is_in_the_file_only_of_physicians_looked_up(example_site):
     # a practice of no physician, or of physicians without an NPI (never looked up), read
     # "None of its physicians is in CMS's 2022 file."

@@ -631,6 +631,32 @@ def test_the_matrix_and_a_members_page_read_trainings_at_the_as_of_date(tmp_path
     ], rows
 
 
+def test_a_training_dated_the_day_after_the_as_of_date_is_not_taken_yet(tmp_path):
+    """A training dated the as-of date is taken; one dated the next day is not yet: the
+    member's page says "after the as-of date" and the guide is missing until then (a mutant
+    reading a training one day after the as-of date as taken went unnoticed: the tests'
+    trainings ahead were weeks ahead)."""
+    from htmltree import parse
+
+    def edit(root):
+        _fire_safety_guide(root)
+        (root / "data" / "team" / "dana-reyes.yaml").write_text(
+            "name: Dana Reyes\nrole: front-desk\ntrainings:\n"
+            f"  - {{guide: referral-source-basics, completed: {AS_OF.isoformat()}, score: 90}}\n"
+            f"  - {{guide: fire-safety, completed: {(AS_OF + dt.timedelta(days=1)).isoformat()}}}\n",
+            encoding="utf-8")
+
+    out = _build_example(tmp_path, edit)
+    member = parse(out / "team" / "dana-reyes" / "index.html")
+    section = next(s for s in member.all("section") if s.all("h2")[0].text() == "Trainings")
+    rows = [[td.text() for td in tr.all("td")] for tr in section.all("tbody")[0].all("tr")]
+    assert rows == [
+        ["Fire safety", "—", "—", "missing"],
+        ["Fire safety", "Fri 27 Nov", "—", "after the as-of date"],
+        ['Asking "How did you hear about us?"', "Thu 26 Nov", "90", "current renew by Fri 26 Nov 2027"],
+    ], rows
+
+
 def test_a_renewal_is_due_soon_from_30_days_before_its_last_current_day_to_that_day():
     """``renewal_due_soon``: the last current day (``renewal_due``) at most RENEWAL_NOTICE_DAYS
     days ahead, that day included; the day after it has expired; no renewal, no notice."""
@@ -791,6 +817,42 @@ def test_the_page_of_a_liaison_who_left_lists_what_still_names_them(tmp_path):
     assert any(h.endswith("team/lena-brooks/index.html") for h in note.hrefs())
 
 
+def test_the_physicians_still_naming_a_liaison_who_left_are_by_last_name(tmp_path):
+    """The "Still named as their liaison" card lists the physicians whose own file names the
+    liaison who left by last name: Lena Brooks leaves, and Nina Vargas's file and James
+    Whitley's (which names her here) still name her: Vargas before Whitley, though
+    james-whitley's id comes first (a mutant listing them by id went unnoticed: one
+    physician's file named her)."""
+    from htmltree import parse
+
+    def edit(root):
+        _lena_leaves_mountain_view_to_kim(root)
+        whitley = root / "data" / "physicians" / "james-whitley.yaml"
+        whitley.write_text(whitley.read_text(encoding="utf-8") + "liaison: lena-brooks\n",
+                           encoding="utf-8")
+
+    out = _build_example(tmp_path, edit)
+    card = parse(out / "team" / "lena-brooks" / "index.html").by_id("still-named")
+    names = [a.text() for a in card.all("a") if "/physicians/" in a.attrs.get("href", "")]
+    assert names == ["Nina Vargas", "James Whitley"], names
+
+
+def test_the_page_of_a_liaison_who_left_gives_their_last_interaction_at_each_practice(tmp_path):
+    """Lena Brooks leaves: her page's table of the practices her interactions concern gives
+    the day of her last interaction at each, her call of Thu 26 Nov at Mountain View (her
+    first there was in 2025), Fri 6 Nov at French Broad Podiatry, Mon 23 Nov at Hendersonville
+    (a mutant giving the first interaction's day went unnoticed)."""
+    from htmltree import parse
+
+    out = _build_example(tmp_path, _lena_leaves_mountain_view_to_kim)
+    page = parse(out / "team" / "lena-brooks" / "index.html")
+    table = next(t for t in page.all("table") if "Their last interaction there" in t.text())
+    rows = {tr.all("td")[0].text(): tr.all("td")[1].text() for tr in table.all("tbody")[0].all("tr")}
+    assert rows == {"French Broad Podiatry": "Fri 6 Nov",
+                    "Hendersonville Women's Health": "Mon 23 Nov",
+                    "Mountain View Family Medicine": "Thu 26 Nov"}, rows
+
+
 def test_a_lapsed_training_not_for_their_role_is_not_an_alarm_on_their_page(tmp_path):
     """A guide not for a member's role that they took years ago (a liaison who has left and is
     now `other`, a front-desk member who sat in on a liaison course): the matrix reads "not
@@ -934,12 +996,13 @@ def test_names_sort_as_a_person_reads_them_in_every_list(tmp_path):
                                            "Ana Ortiz", "Pat O'Sullivan", "Siobhán O’Sullivan",
                                            "Zed Zimmer"]
     root = one_physician_site(tmp_path / "site", "- {date: 2026-11-02, liaison: lou, "
-                              "type: call, practice: elan, summary: Called.,\n"
+                              "type: call, practice: zz-elan, summary: Called.,\n"
                               "   follow_ups: [{task: Send it, due: 2026-12-20, owner: hana},\n"
                               "                {task: Call back, due: 2026-12-21}]}\n"
                               "- {date: 2026-11-03, liaison: lou, type: call, practice: zephyr,"
                               " summary: Called., follow_ups: [{task: Fax it, due: 2026-12-22}]}\n")
-    for pid, name in [("elan", "Élan Clinic"), ("zephyr", "Zephyr Clinic")]:
+    # (Élan's id sorts after Zephyr's: a list by id would show it last)
+    for pid, name in [("zz-elan", "Élan Clinic"), ("zephyr", "Zephyr Clinic")]:
         (root / "data" / "practices" / f"{pid}.yaml").write_text(f"name: {name}\n",
                                                                  encoding="utf-8")
     (root / "data" / "team" / "hana.yaml").write_text("name: Hana Ōkubo\nrole: liaison\n",
@@ -1203,3 +1266,214 @@ def test_a_call_plan_lists_the_practice_that_needs_most_attention_first(tmp_path
     plan = re.findall(r'<h3><a href="\.\./\.\./practices/([a-z-]+)/index\.html">', html)
     assert plan[:3] == ["mountain-view-family-medicine", "french-broad-podiatry",
                         "hendersonville-womens-health"], plan
+
+
+def test_a_call_plan_lists_physicians_in_equal_need_by_referrals_before_their_names(tmp_path):
+    """README (team/<id>/): "in equal need the most referrals in the last 365 days first,
+    then by last name". Aaron Abbot, new at Mountain View with no referral, needs Lena Brooks
+    as little as Grace Holloway (7 referrals in 365 days): both score 0, so Holloway comes
+    before him though A comes before H; Marcus Bell (visit overdue) leads (a mutant dropping
+    the referrals from the tie-break went unnoticed: no practice of the example had two
+    physicians in equal need)."""
+    import re
+
+    def abbot(root):
+        (root / "data" / "physicians" / "aaron-abbot.yaml").write_text(
+            "name: Aaron Abbot\ncredentials: MD\nspecialty: Family Medicine\n"
+            "practice: mountain-view-family-medicine\n", encoding="utf-8")
+
+    out = _build_example(tmp_path, abbot)
+    html = (out / "team" / "lena-brooks" / "index.html").read_text(encoding="utf-8")
+    plan = html[html.index("mountain-view-family-medicine/index.html"):
+                html.index("french-broad-podiatry/index.html")]
+    assert re.findall(r'physicians/([a-z-]+)/index\.html', plan) == [
+        "marcus-bell", "grace-holloway", "aaron-abbot"], plan
+
+
+@pytest.mark.parametrize("added, coverage", [
+    (1, "3 of 5 60% of tiered physicians seen on cadence"),
+    (4, "3 of 8 38% of tiered physicians seen on cadence"),
+])
+def test_tier_coverage_is_a_percentage_from_five_tiered_physicians_rounded_half_up(
+        tmp_path, added, coverage):
+    """README (team/<id>/): tier coverage is a percentage "from 5 of them ..., rounded half
+    away from zero as the site's other whole percentages: 5 of 8 is 63%". Lena Brooks's 4
+    tiered physicians (3 seen on cadence) and 1 or 4 more, tier B, never visited: 3 of 5 is
+    60%, 3 of 8 (37.5%) is 38% (mutants rounding it down and starting the percentage at 6
+    went unnoticed: the example's 4 tiered physicians show no percentage)."""
+    import re
+
+    def more(root):
+        for i in range(added):
+            (root / "data" / "physicians" / f"tiered-{i}.yaml").write_text(
+                f"name: Sam Tiered{chr(65 + i)}\ncredentials: MD\nspecialty: Family Medicine\n"
+                "practice: mountain-view-family-medicine\ntier: B\n", encoding="utf-8")
+
+    out = _build_example(tmp_path, more)
+    html = (out / "team" / "lena-brooks" / "index.html").read_text(encoding="utf-8")
+    text = " ".join(re.sub(r"<[^>]+>", " ", html).split())
+    assert f"Tier coverage {coverage}" in text, text[:2000]
+
+
+@pytest.mark.parametrize("rows, said", [
+    (4, "3 of 4 new patients they took that no physician sent have their answer"),
+    (5, "80.0% of the 5 new patients they took that no physician sent have their answer"),
+])
+def test_a_members_capture_is_a_percentage_from_five_new_patients(tmp_path, rows, said):
+    """README (team/<id>/): a member's own source capture reads as a count under 5 new
+    patients and as a percentage from 5. Dana Reyes, new at the front desk, takes 4 or 5, one
+    with source unknown: 3 of 4, then 80.0% of 5 (a mutant starting the percentage at 6 went
+    unnoticed: the example's Owen Price takes 6)."""
+    import re
+
+    def more(root):
+        (root / "data" / "team" / "dana-reyes.yaml").write_text(
+            "name: Dana Reyes\nrole: front-desk\n", encoding="utf-8")
+        (root / "data" / "referrals" / "front-desk-more.csv").write_text(
+            "source,date,physician,service,status,taken_by\n"
+            "unknown,2026-11-02,,sclerotherapy,,dana-reyes\n"
+            + "".join(f"web,2026-11-{day:02},,sclerotherapy,,dana-reyes\n"
+                      for day in range(3, 2 + rows)), encoding="utf-8")
+
+    out = _build_example(tmp_path, more)
+    html = (out / "team" / "dana-reyes" / "index.html").read_text(encoding="utf-8")
+    text = " ".join(re.sub(r"<[^>]+>", " ", html).split())
+    assert said in text, text[text.find("Source capture"):][:400]
+
+
+@pytest.mark.parametrize("before, said", [
+    (4, "over 1 visit: referrals before → after"),
+    (5, "+20% · over 1 visit: referrals before → after"),
+])
+def test_a_liaisons_return_on_visit_is_a_percentage_from_five_referrals_before(
+        tmp_path, before, said):
+    """README (team/<id>/): return on visit's change reads as a percentage only on a base of 5
+    referrals or more. Kim Ortega, a new liaison, visited Dr. Ada Brandt (of a practice of
+    hers) once, 100 days before the as-of date: 4 or 5 referrals in the 90 days before, 6 in
+    the 90 days from it: "4 → 6" with no percentage, "5 → 6" with "+20%" (a mutant starting
+    the percentage at 6 went unnoticed: no tested liaison's visits had 5 before)."""
+    import re
+
+    visit = AS_OF - dt.timedelta(days=100)
+
+    def more(root):
+        data = root / "data"
+        (data / "team" / "kim-ortega.yaml").write_text("name: Kim Ortega\nrole: liaison\n",
+                                                       encoding="utf-8")
+        (data / "practices" / "brandt-vein-care.yaml").write_text(
+            "name: Brandt Vein Care\ncity: Asheville\nstate: NC\nliaison: kim-ortega\n",
+            encoding="utf-8")
+        (data / "physicians" / "ada-brandt.yaml").write_text(
+            "name: Ada Brandt\ncredentials: MD\nspecialty: Family Medicine\n"
+            "practice: brandt-vein-care\n", encoding="utf-8")
+        (data / "interactions" / "brandt.yaml").write_text(
+            f"- date: {visit.isoformat()}\n  liaison: kim-ortega\n  type: visit\n"
+            "  practice: brandt-vein-care\n  physicians: [ada-brandt]\n"
+            "  summary: First visit to Dr. Brandt.\n", encoding="utf-8")
+        days = [-10 - i for i in range(before)] + [10 + i for i in range(6)]
+        (data / "referrals" / "brandt.csv").write_text(
+            "source,date,physician,service,status\n" + "".join(
+                f"physician,{(visit + dt.timedelta(days=d)).isoformat()},ada-brandt,"
+                "vein-ablation,referred\n" for d in days), encoding="utf-8")
+
+    out = _build_example(tmp_path, more)
+    html = (out / "team" / "kim-ortega" / "index.html").read_text(encoding="utf-8")
+    text = " ".join(re.sub(r"<[^>]+>", " ", html).split())
+    at = text.index("Return on visit")
+    assert f"Return on visit {before} → 6 {said}" in text, text[at:at + 200]
+
+
+@pytest.mark.parametrize("planned, said", [
+    (0, "visit planned Thu 26 Nov"),
+    (-1, "planned visit missed Wed 25 Nov"),
+])
+def test_a_visit_planned_for_the_as_of_date_is_not_missed(tmp_path, planned, said):
+    """A visit planned at a practice's latest interaction stands on its day: planned for the
+    as-of date, it is still ahead (the practice's brief and the call plan say "visit
+    planned"); planned for the day before with no contact since, it is missed (a mutant
+    reading a visit planned for the as-of date as missed went unnoticed: the example's plans
+    are days away). Hendersonville's latest interaction, Lena Brooks's email of 23 November,
+    plans it."""
+    import re
+
+    def plan(root):
+        path = root / "data" / "interactions" / "2026" / "11" / "2026-11-23-vargas-email.yaml"
+        path.write_text(path.read_text(encoding="utf-8") + "next_visit: "
+                        f"{(AS_OF + dt.timedelta(days=planned)).isoformat()}\n", encoding="utf-8")
+
+    out = _build_example(tmp_path, plan)
+    brief = (out / "practices" / "hendersonville-womens-health" / "index.html").read_text(encoding="utf-8")
+    text = " ".join(re.sub(r"<[^>]+>", " ", brief).split())
+    assert f"3 days ago · {said}" in text, text[text.find("days ago ·"):][:200]
+    lena = (out / "team" / "lena-brooks" / "index.html").read_text(encoding="utf-8")
+    group = lena[lena.index("hendersonville-womens-health/index.html"):]
+    group = group[:group.index("</ul>")]
+    assert ("planned visit missed" in group) == (planned < 0), group
+    assert ("Visit planned" in group) == (planned == 0), group
+
+
+def test_the_team_list_and_the_training_matrix_come_by_last_name(tmp_path):
+    """team/ and the training matrix list people by last name: Aaron Young, added to the
+    example's Lena Brooks and Owen Price, comes last though his id comes first (mutants
+    listing either by id went unnoticed: the example's ids and last names sort alike)."""
+    import re
+
+    from htmltree import parse
+
+    def young(root):
+        (root / "data" / "team" / "aaron-young.yaml").write_text(
+            "name: Aaron Young\nrole: front-desk\n", encoding="utf-8")
+
+    out = _build_example(tmp_path, young)
+    team = (out / "team" / "index.html").read_text(encoding="utf-8")
+    listed = list(dict.fromkeys(re.findall(r'href="\.\./team/([a-z-]+)/index\.html"', team)))
+    assert listed == ["lena-brooks", "owen-price", "aaron-young"], listed
+    matrix = parse(out / "training" / "index.html").by_id("matrix-table")
+    rows = [tr.text() for tr in matrix.all("tbody")[0].all("tr")]
+    names = [name for row in rows for name in ("Lena Brooks", "Owen Price", "Aaron Young")
+             if name in row]
+    assert names == ["Lena Brooks", "Owen Price", "Aaron Young"], rows
+
+
+def test_a_planned_visit_missed_weighs_as_an_overdue_visit_in_the_call_plan(tmp_path):
+    """README (team/<id>/): the call plan is ordered by what needs attention, "overdue visit or
+    planned visit missed" first. Hendersonville (Nina Vargas's open follow-ups: 1) with a visit
+    planned for Wed 25 Nov at its latest interaction, and no contact since, needs as much as an
+    overdue visit (4): it comes before French Broad Podiatry (Alan Cho lapsed: 2), after
+    Mountain View (8) (a mutant giving a missed plan no weight went unnoticed: the example's
+    plans are ahead)."""
+    import re
+
+    def plan(root):
+        path = root / "data" / "interactions" / "2026" / "11" / "2026-11-23-vargas-email.yaml"
+        path.write_text(path.read_text(encoding="utf-8") + "next_visit: 2026-11-25\n",
+                        encoding="utf-8")
+
+    out = _build_example(tmp_path, plan)
+    html = (out / "team" / "lena-brooks" / "index.html").read_text(encoding="utf-8")
+    order = re.findall(r'<h3><a href="\.\./\.\./practices/([a-z-]+)/index\.html">', html)
+    assert order[:3] == ["mountain-view-family-medicine", "hendersonville-womens-health",
+                         "french-broad-podiatry"], order
+
+
+def test_the_presentations_list_names_a_decks_practices_by_name_not_id(tmp_path):
+    """The presentations list names the practices a deck is customized for by name: Pisgah
+    Pediatrics, added to the example's Venous disease basics with the id
+    asheville-pisgah-pediatrics, comes after Hendersonville and Mountain View (a mutant
+    listing them by id went unnoticed: the tested sites' ids and names sorted alike)."""
+    from htmltree import parse
+
+    def pisgah(root):
+        (root / "data" / "practices" / "asheville-pisgah-pediatrics.yaml").write_text(
+            "name: Pisgah Pediatrics\ncity: Asheville\nstate: NC\n", encoding="utf-8")
+        deck = root / "content" / "presentations" / "venous-basics.md"
+        deck.write_text(deck.read_text(encoding="utf-8").replace(
+            "targets: [mountain-view-family-medicine, hendersonville-womens-health]",
+            "targets: [mountain-view-family-medicine, hendersonville-womens-health, "
+            "asheville-pisgah-pediatrics]"), encoding="utf-8")
+
+    out = _build_example(tmp_path, pisgah)
+    card = parse(out / "presentations" / "index.html").all("section", "card")[0]
+    names = [a.text() for a in card.all("p", "muted")[0].all("a")]  # (3: not folded)
+    assert names == ["Hendersonville Women's Health", "Mountain View Family Medicine",
+                     "Pisgah Pediatrics"], names

@@ -917,6 +917,26 @@ def test_the_ledger_reaching_the_limit_exactly_is_not_over_it(tmp_path):
         ("marcus-bell", "30.00", "2", "15.00"), ("nina-vargas", "30.00", "2", "15.00")]
 
 
+def test_a_brief_at_the_limit_exactly_is_not_over_it(tmp_path):
+    """James Whitley, given $100.00 on 2 November and nothing else in 2026, is at the
+    example's limit of $100.00, not over it (SPEC §3: a warning when spend "goes over the
+    limit"): his brief's meter says "$0.00 left" in amber, not "over the limit" in red, and
+    the compliance page does not mark him over (a mutant making the briefs' "over" start at
+    the limit went unnoticed: the tests at the limit read the ledger export only)."""
+    root = copy_example(tmp_path / "root")
+    _add(root, "interactions", "at-the-limit.yaml",
+         "- date: 2026-11-02\n  liaison: lena-brooks\n  type: lunch\n  physicians: [james-whitley]\n"
+         "  summary: Lunch at the limit.\n  cost: 100.00\n")
+    site = build(root, tmp_path / "site")
+    whitley = re.search(r'<section[^>]*aria-labelledby="spend-h".*?</section>', (
+        site / "physicians" / "james-whitley" / "index.html").read_text(encoding="utf-8"), re.S)[0]
+    assert '<span class="badge warn">$0.00 left</span>' in whitley
+    assert "over the limit" not in whitley and 'class="badge overdue"' not in whitley
+    spends = parse(site / "compliance" / "index.html").all("li", "spend")
+    james = next(li for li in spends if li.all("strong")[0].text() == "James Whitley")
+    assert "$100.00 of $100.00 · 100%" in james.text() and "over" not in james.attrs["class"]
+
+
 def test_the_years_costs_export_is_a_ledger_an_auditor_can_check(example):
     """exports/compliance.csv: each physician's share of each cost of the as-of year, with
     who gave it, the running total, the limit, the one that went over and the record's file:

@@ -18,6 +18,8 @@ import re
 import urllib.parse
 from bisect import bisect_left, bisect_right
 from decimal import ROUND_FLOOR, Decimal
+from fractions import Fraction
+from math import ceil
 
 from markupsafe import Markup
 
@@ -402,8 +404,14 @@ def _meter(view: SiteView, spent: int) -> dict:
         "near": spent * 100 >= NEAR * limit,
         "note": f"over the limit by {exact_dollars(spent - limit)}" if over
                 else f"{exact_dollars(limit - spent)} left",
-        # <meter>: green below NEAR per cent, amber from there, red over the limit
-        "low": int(limit * NEAR / 100), "high": max(int(limit) - 1, 0),
+        # <meter>: green below NEAR per cent, amber from there, red over the limit, as the
+        # badge. A browser paints a value up to `low` green, up to `high` amber, above it red,
+        # the value held to `max`: `low` is the last cent below NEAR per cent, `high` the last
+        # not over the limit, and `max` the spend when over it (held to the limit, it read
+        # amber; `high` one cent below the limit painted the limit itself red, and `low` at
+        # NEAR per cent painted NEAR per cent green)
+        "low": max(ceil(Fraction(limit) * NEAR / 100) - 1, 0), "high": int(limit),
+        "meter_max": max(spent, int(limit)),
     }
 
 
