@@ -1381,6 +1381,9 @@ def test_a_liaisons_return_on_visit_is_a_percentage_from_five_referrals_before(
     text = " ".join(re.sub(r"<[^>]+>", " ", html).split())
     at = text.index("Return on visit")
     assert f"Return on visit {before} → 6 {said}" in text, text[at:at + 200]
+    # one visit, said as one ("for each of their 1 in-person visit" read as a slip)
+    assert "Return on visit: for their one in-person visit 90 to 454 days old, the physician " \
+           "referrals of the people visited in the 90 days before" in text, text[at:at + 400]
 
 
 @pytest.mark.parametrize("planned, said", [
