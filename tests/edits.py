@@ -29,9 +29,14 @@ DEPENDENCY_EDITS = ("lunch", "free lunch", "due", "address", "zip", "liaison", "
                     "row source")
 # Edits of records added, renamed and removed, of the guides, site.yaml and a template
 # override, for the chains of edits (``chain``): kept apart from EDITS as those are.
+# The "visit" kinds edit the first interaction of the interaction file edited last (``_hot``:
+# a build keeps the parts of what its records name and works out again only those of the
+# records that changed, when it is edited again): moved to another physician, to a practice
+# (the one added last, if any), to another month, or given a promise.
 CHAIN_EDITS = ("doctor added", "doctor renamed", "doctor removed", "practice added",
                "practice renamed", "practice removed", "member added", "member removed",
-               "guide", "setting", "template", "template edited", "no template")
+               "guide", "setting", "template", "template edited", "no template",
+               "visit moved", "visit to practice", "visit dated", "promise")
 # What a site's override of the physician's brief adds to the built-in one (``template``).
 OVERRIDE_MARK = "Override of the brief"
 
@@ -122,6 +127,12 @@ def _put_back(root: Path, tree: dict[str, bytes]) -> None:
             (root / rel).write_bytes(data)
 
 
+def _hot(logs: list[Path]) -> Path:
+    """The interaction file written last (of those written at the same time, the last by
+    name: the newest month's)."""
+    return max(logs, key=lambda p: (p.stat().st_mtime_ns, p))
+
+
 def _unnamed(root: Path, folder: str) -> list[Path]:
     """The records of ``data/<folder>`` that no other file of ``data`` names (a physician, a
     practice or a team member that can be renamed or removed without an error)."""
@@ -171,6 +182,29 @@ def edit(rng: random.Random, root: Path, kind: str) -> tuple[str, Path, bytes | 
                 for task in item.get("follow_ups", ()):
                     if "done" not in task:
                         task["due"] += dt.timedelta(days=rng.randint(1, 40))
+        edit_yaml(path, change)
+    elif kind in ("visit moved", "visit to practice", "visit dated", "promise"):
+        path = _hot(logs)
+        before[path] = path.read_bytes()
+        doctor = rng.choice(physicians).stem
+        added = [p.stem for p in practices if p.stem.startswith("added-")]
+        practice = added[-1] if added else rng.choice(practices).stem
+        team = sorted(t.stem for t in (data / "team").glob("*.yaml"))
+
+        def change(items):
+            item = items[0] if isinstance(items, list) else items
+            if kind == "visit moved":
+                item["physicians"] = [doctor]
+                item.pop("practice", None)
+            elif kind == "visit to practice":
+                item["practice"] = practice
+                item.pop("physicians", None)
+            elif kind == "visit dated":
+                item["date"] = item["date"].replace(day=1) - dt.timedelta(days=rng.randint(1, 60))
+            else:
+                item.setdefault("follow_ups", []).append({
+                    "task": "Send the new intake form", "owner": rng.choice(team),
+                    "due": item["date"] + dt.timedelta(days=rng.randint(1, 60))})
         edit_yaml(path, change)
     elif kind == "add":
         path = rng.choice(logs).with_name(f"added-{rng.randint(1, 10**6)}.yaml")
@@ -253,8 +287,11 @@ def edit(rng: random.Random, root: Path, kind: str) -> tuple[str, Path, bytes | 
             path = path.rename(path.with_name(f"renamed-{rng.randint(1, 10**5)}.yaml"))
         else:
             path.unlink()
-    elif kind == "practice renamed":
-        path = rng.choice(practices)
+    elif kind == "practice renamed":  # (the one the hot file's first interaction names, if any)
+        first = yaml.safe_load(_hot(logs).read_text())
+        named = (first[0] if isinstance(first, list) else first).get("practice")
+        path = data / "practices" / f"{named}.yaml"
+        path = path if named and path.exists() else rng.choice(practices)
         before[path] = path.read_bytes()
         edit_yaml(path, lambda d: d.update(name=f"Quillfeather Family Clinic {rng.randint(1, 99)}"))
     elif kind == "guide":  # a paragraph added to a training guide

@@ -1783,6 +1783,24 @@ def test_a_chain_of_records_added_renamed_and_removed_ends_as_a_full_build(gener
     assert sum(not d.startswith("refused") for d in done) >= 13, done
 
 
+def test_a_chain_of_edits_of_one_interaction_file_ends_as_a_full_build(generated, tmp_path):
+    """Fourteen edits in a row, most of them of the newest interaction file (after its first
+    edit, a build works out again only the keys' parts of its records that changed and keeps
+    the others; its month's page shows what they change): its first visit moved to another
+    physician twice, to a practice added just before (then renamed), to the month before,
+    given a promise another member owns, an edit taken back; between them a referral row, a
+    physician's phone and the as-of date. No full build between; the site after the chain
+    (and after its fifth step) is the one a full build writes. (A practice's part left out
+    of what an edited record reads kept the renamed practice's old name on the month's page
+    only so: with the file's first edit on an older month, or with a full build between,
+    the chain passed.)"""
+    done = _chained(generated, tmp_path / "out", [
+        "visit moved", "visit moved", "practice added", "visit to practice",
+        "practice renamed", "row", "visit dated", "promise", "revert", "phone",
+        AS_OF + dt.timedelta(days=2), "visit moved", "promise", "note"], seed=8, at=(4,))
+    assert sum(not d.startswith("refused") for d in done) >= 12, done
+
+
 def test_a_chain_of_site_wide_edits_and_dates_ends_as_a_full_build(generated, tmp_path):
     """Thirteen edits in a row of what every page may show, with the as-of date moved twice
     and interactions edited between: a template override made, edited, removed and put back,
