@@ -1816,6 +1816,21 @@ def test_a_chain_of_site_wide_edits_and_dates_ends_as_a_full_build(generated, tm
     assert OVERRIDE_MARK.encode() in brief.read_bytes()  # (the removal taken back)
 
 
+def test_a_chain_of_edits_of_an_older_interaction_file_ends_as_a_full_build(generated,
+                                                                          tmp_path):
+    """Eight edits in a row of an interaction file of 2023, made hot by its first edit: its
+    first visit moved from physician to physician three times, to a practice, given a
+    promise, moved a month back, an edit taken back. An old visit moves none of a
+    physician's figures, so only the keys' parts of what the visit named before the edit
+    make their briefs again. No full build between; the site after the chain (and after its
+    third step) is the one a full build writes."""
+    done = _chained(generated, tmp_path / "out", [
+        "note", "visit moved", "visit moved", "visit to practice", "promise", "visit dated",
+        "revert", "visit moved"], seed=8, at=(2,))
+    assert done[0].startswith("note data/interactions/2023/"), done
+    assert not any(d.startswith("refused") for d in done), done
+
+
 @pytest.mark.parametrize("site, seed", [("generated", 11), ("example", 12)])
 def test_a_random_chain_of_every_kind_of_edit_ends_as_a_full_build(site, seed, request,
                                                                      tmp_path):
