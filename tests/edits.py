@@ -81,18 +81,20 @@ def chain(rng: random.Random, root: Path, kinds, as_of: dt.date, step, check=Non
     """Edits made one after another in ``root``, ``step(as_of)`` after each (an incremental
     build, serve's refresh: never a full build of ``root``, which would make again what the
     next step keeps): each of ``kinds`` is a kind ``edit`` takes, "revert" (the files put
-    back as they were before the last edit the site took) or a date (the as-of date moves to it, no file
-    edited). ``step`` returns whether the site took the edit; an edit it refuses (data with
-    errors) is taken back, and the next edit follows at once. ``check(as_of)`` after the
-    steps whose numbers are in ``at`` (a comparison with a ``fresh_build``). What was done,
-    step by step ("refused: ..." for an edit taken back)."""
+    back as they were before the last edit the site took; nothing before the first) or a
+    date (the as-of date moves to it, no file edited). ``step`` returns whether the site
+    took the edit; an edit it refuses (data with errors) is taken back, and the next edit
+    follows at once. ``check(as_of)`` after the steps whose numbers are in ``at`` (a
+    comparison with a ``fresh_build``). What was done, step by step ("refused: ..." for an
+    edit taken back)."""
     done, last = [], None
     for number, kind in enumerate(kinds):
         was = _tree(root)
         if isinstance(kind, dt.date):
             as_of, what = kind, f"as of {kind}"
-        elif kind == "revert":  # (the files as they were before the edit before)
-            _put_back(root, last)
+        elif kind == "revert":
+            if last is not None:
+                _put_back(root, last)
             what = "revert"
         else:
             what = edit(rng, root, kind)[0]
@@ -302,7 +304,8 @@ def edit(rng: random.Random, root: Path, kind: str) -> tuple[str, Path, bytes | 
     elif kind == "setting":  # our practice's phone, shown on every page's footer or head
         path = root / "site.yaml"
         before[path] = path.read_bytes()
-        edit_yaml(path, lambda d: d["practice"].update(phone=f"(555) 555-{rng.randint(1000, 9999)}"))
+        phone = f"(555) 555-{rng.randint(1000, 9999)}"
+        edit_yaml(path, lambda d: d["practice"].update(phone=phone))
     elif kind in ("template", "template edited", "no template"):
         # a site's override of the physician's brief: made, edited, removed
         path = root / "templates" / "physician.html"

@@ -1804,8 +1804,9 @@ def test_a_chain_of_edits_of_one_interaction_file_ends_as_a_full_build(generated
 def test_a_chain_of_site_wide_edits_and_dates_ends_as_a_full_build(generated, tmp_path):
     """Thirteen edits in a row of what every page may show, with the as-of date moved twice
     and interactions edited between: a template override made, edited, removed and put back,
-    a guide, site.yaml's phone, a deck, a team member added and removed. No full build between; the site after the chain (and after its sixth
-    step) is the one a full build writes, the override's page with it."""
+    a guide, site.yaml's phone, a deck, a team member added and removed. No full build
+    between; the site after the chain (and after its sixth step) is the one a full build
+    writes, the override's page with it."""
     out = tmp_path / "out"
     done = _chained(generated, out, [
         "template", "note", "template edited", "guide", "setting", AS_OF + dt.timedelta(days=1),
