@@ -1013,11 +1013,11 @@ def _same_in_memory(site, out) -> int:
 
 def test_the_site_in_memory_after_a_chain_of_edits_is_the_site_build_writes(example_site,
                                                                            tmp_path):
-    """Fourteen edits in a row, a refresh after each and nothing built of the site root
+    """Fifteen edits in a row, a refresh after each and nothing built of the site root
     between (the random-edit test above builds the root after each edit): a template override
-    made, edited, removed and put back, a physician added and removed, a practice and a team
-    member added, a practice renamed, a guide and site.yaml edited, interactions edited, the
-    as-of date moved. After the seventh step (a build of a copy) and after the last, every file
+    made, edited, removed and put back, a physician added and removed, another moved to
+    another practice, a practice and a team member added, a practice renamed, a guide and
+    site.yaml edited, interactions edited, the as-of date moved. After the seventh step (a build of a copy) and after the last, every file
     served is the file a fresh full build writes."""
     from liaison.live import LiveSite
 
@@ -1034,7 +1034,7 @@ def test_the_site_in_memory_after_a_chain_of_edits_is_the_site_build_writes(exam
     done = chain(random.Random(4), example_site, [
         "template", "note", "doctor added", "practice added", "template edited", "setting",
         "practice renamed", dt.date(2026, 11, 28), "no template", "revert", "doctor removed",
-        "member added", "guide", "follow-up"], dt.date(2026, 11, 26), step, check, at=(6,))
+        "move", "member added", "guide", "follow-up"], dt.date(2026, 11, 26), step, check, at=(6,))
     check(dt.date(2026, 11, 28))
     assert not any(d.startswith("refused") for d in done), done
     assert OVERRIDE_MARK in site.get("physicians/nina-vargas/index.html")[0].decode()
