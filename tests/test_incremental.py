@@ -15,24 +15,13 @@ from pathlib import Path
 import pytest
 import yaml
 
-from edits import DEPENDENCY_EDITS, EDITS, edit as make_edit, edit_yaml
+from edits import (CHAIN_EDITS, DEPENDENCY_EDITS, EDITS, OVERRIDE_MARK, chain, edit as make_edit,
+                   edit_yaml, fresh_build, same_site as _same_site, site_files as _files)
 from liaison.errors import DataErrors, LiaisonError
 from liaison.pipeline import build
 
 REPO = Path(__file__).resolve().parent.parent
 AS_OF = dt.date(2026, 11, 26)
-
-
-def _files(out: Path) -> dict[str, bytes]:
-    return {p.relative_to(out).as_posix(): p.read_bytes() for p in sorted(out.rglob("*"))
-            if p.is_file() and p.name != ".liaison-build.json"}
-
-
-def _same_site(got: Path, want: Path) -> None:
-    a, b = _files(got), _files(want)
-    assert sorted(a) == sorted(b), set(a) ^ set(b)
-    for rel in a:
-        assert a[rel] == b[rel], rel
 
 
 def _inodes(out: Path, rels: list[str]) -> dict[str, int]:
@@ -1754,6 +1743,116 @@ def test_an_interaction_moved_to_a_new_practice_then_renamed_renders_its_month_a
     _same_site(out, full)
     month = out / "activity" / f"{AS_OF.year}-{log.parts[-2]}" / "index.html"
     assert b"Quillfeather Family Clinic" in month.read_bytes()
+
+
+def _chained(root: Path, out: Path, kinds, seed: int, at=(), as_of=AS_OF) -> list[str]:
+    """``kinds`` edited in ``root`` one after another (tests/edits.py ``chain``), an
+    incremental build into ``out`` after each and no full build of ``root`` between (it would
+    make again the parts, records and split the next build keeps, and a part one edit left
+    stale would be gone before a later edit showed it): after the steps ``at`` and after the
+    last, the site is the one a full build of a copy of the root writes (``fresh_build``:
+    caches of its own). What was done."""
+    def step(day):
+        try:
+            build(root, day, out)
+        except DataErrors:
+            return False
+        return True
+
+    def check(day):
+        _same_site(out, fresh_build(root, day, out.with_name("fresh")))
+
+    build(root, as_of, out)
+    done = chain(random.Random(seed), root, kinds, as_of, step, check, at)
+    days = [k for k in kinds if isinstance(k, dt.date)]
+    check(days[-1] if days else as_of)
+    return done
+
+
+def test_a_chain_of_records_added_renamed_and_removed_ends_as_a_full_build(generated, tmp_path):
+    """Fifteen edits of the records in a row, an incremental build after each and no full
+    build between: a physician added, renamed and removed, a practice added, renamed and
+    removed, a team member added, interactions and referral rows edited, added and removed, a
+    physician moved and renamed, an edit taken back. The site after the chain (and after its
+    seventh step, compared in a copy so that the chain goes on untouched) is the site a full
+    build writes."""
+    done = _chained(generated, tmp_path / "out", [
+        "doctor added", "note", "doctor renamed", "practice renamed", "referral", "row",
+        "move", "revert", "member added", "add", "remove", "doctor removed", "rename",
+        "practice added", "practice removed"], seed=3, at=(6,))
+    assert sum(not d.startswith("refused") for d in done) >= 13, done
+
+
+def test_a_chain_of_edits_of_one_interaction_file_ends_as_a_full_build(generated, tmp_path):
+    """Fourteen edits in a row, most of them of the newest interaction file (after its first
+    edit, a build works out again only the keys' parts of its records that changed and keeps
+    the others; its month's page shows what they change): its first visit moved to another
+    physician twice, to a practice added just before (then renamed), to the month before,
+    given a promise another member owns, an edit taken back; between them a referral row, a
+    physician's phone and the as-of date. No full build between; the site after the chain
+    (and after its fifth step) is the one a full build writes. (A practice's part left out
+    of what an edited record reads kept the renamed practice's old name on the month's page
+    only so: with the file's first edit on an older month, or with a full build between,
+    the chain passed.)"""
+    done = _chained(generated, tmp_path / "out", [
+        "visit moved", "visit moved", "practice added", "visit to practice",
+        "practice renamed", "row", "visit dated", "promise", "revert", "phone",
+        AS_OF + dt.timedelta(days=2), "visit moved", "promise", "note"], seed=8, at=(4,))
+    assert sum(not d.startswith("refused") for d in done) >= 12, done
+
+
+def test_a_chain_of_site_wide_edits_and_dates_ends_as_a_full_build(generated, tmp_path):
+    """Thirteen edits in a row of what every page may show, with the as-of date moved twice
+    and interactions edited between: a template override made, edited, removed and put back,
+    a guide, site.yaml's phone, a deck, a team member added and removed. No full build
+    between; the site after the chain (and after its sixth step) is the one a full build
+    writes, the override's page with it."""
+    out = tmp_path / "out"
+    done = _chained(generated, out, [
+        "template", "note", "template edited", "guide", "setting", AS_OF + dt.timedelta(days=1),
+        "member added", "no template", "revert", "deck", dt.date(2026, 12, 1), "follow-up",
+        "member removed"], seed=5, at=(5,))
+    assert not any(d.startswith("refused") for d in done), done
+    brief = next((out / "physicians").glob("*/index.html"))
+    assert OVERRIDE_MARK.encode() in brief.read_bytes()  # (the removal taken back)
+
+
+def test_a_chain_of_edits_of_an_older_interaction_file_ends_as_a_full_build(generated,
+                                                                          tmp_path):
+    """Eight edits in a row of an interaction file of 2023, made hot by its first edit: its
+    first visit moved from physician to physician three times, to a practice, given a
+    promise, moved a month back, an edit taken back. An old visit moves none of a
+    physician's figures, so only the keys' parts of what the visit named before the edit
+    make their briefs again. No full build between; the site after the chain (and after its
+    third step) is the one a full build writes."""
+    done = _chained(generated, tmp_path / "out", [
+        "note", "visit moved", "visit moved", "visit to practice", "promise", "visit dated",
+        "revert", "visit moved"], seed=8, at=(2,))
+    assert done[0].startswith("note data/interactions/2023/"), done
+    assert not any(d.startswith("refused") for d in done), done
+
+
+@pytest.mark.parametrize("site, seed", [("generated", 11), ("example", 12)])
+def test_a_random_chain_of_every_kind_of_edit_ends_as_a_full_build(site, seed, request,
+                                                                     tmp_path):
+    """Twelve edits drawn from every kind (tests/edits.py: EDITS, DEPENDENCY_EDITS,
+    CHAIN_EDITS, a revert, a day later), an incremental build after each, no full build
+    between: the site after the chain is the one a full build writes, on a generated site and
+    on the contract's worked example."""
+    from conftest import SPEC_EXAMPLE, _make_writable
+
+    if site == "example":
+        root = tmp_path / "example"
+        shutil.copytree(SPEC_EXAMPLE, root)
+        _make_writable(root)
+    else:
+        root = request.getfixturevalue(site)
+    rng = random.Random(seed)
+    kinds = rng.sample([*EDITS, *DEPENDENCY_EDITS, *CHAIN_EDITS], 10)
+    kinds.insert(rng.randrange(1, 10), "revert")
+    kinds.insert(rng.randrange(1, 11), AS_OF + dt.timedelta(days=3))
+    done = _chained(root, tmp_path / "out", kinds, seed=seed, at=(5,))
+    assert sum(not d.startswith("refused") for d in done) >= 8, done
 
 
 @pytest.mark.skipif(not hasattr(os, "fork"), reason="the pages are shared out only with fork")

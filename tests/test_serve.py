@@ -4,6 +4,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import os
+import random
 import re
 import subprocess
 import sys
@@ -14,7 +15,7 @@ import urllib.request
 import pytest
 
 from conftest import REPO, run_validate
-from edits import DEPENDENCY_EDITS, EDITS, edit
+from edits import CHAIN_EDITS, DEPENDENCY_EDITS, EDITS, OVERRIDE_MARK, chain, edit, fresh_build
 
 TIMEOUT = 60
 
@@ -997,6 +998,46 @@ def test_the_site_in_memory_after_random_edits_is_the_site_build_writes(
                 rel = path.relative_to(out).as_posix()
                 assert site.get(rel)[0] == path.read_bytes(), (edit, rel)
     assert len(compared) >= least, compared  # most kinds of edit were compared
+
+
+def _same_in_memory(site, out) -> int:
+    """Every file a build wrote into ``out`` is the one ``site`` (a LiveSite) gives at its
+    path: how many."""
+    written = [p for p in out.rglob("*") if p.is_file() and not p.name.startswith(".liaison")]
+    for path in written:
+        rel = path.relative_to(out).as_posix()
+        got = site.get(rel)
+        assert got is not None and got[0] == path.read_bytes(), rel
+    return len(written)
+
+
+def test_the_site_in_memory_after_a_chain_of_edits_is_the_site_build_writes(example_site,
+                                                                           tmp_path):
+    """Fifteen edits in a row, a refresh after each and nothing built of the site root
+    between (the random-edit test above builds the root after each edit): a template override
+    made, edited, removed and put back, a physician added and removed, another moved to
+    another practice, a practice and a team member added, a practice renamed, a guide and
+    site.yaml edited, interactions edited, the as-of date moved. After the seventh step (a build of a copy) and after the last, every file
+    served is the file a fresh full build writes."""
+    from liaison.live import LiveSite
+
+    site = LiveSite(example_site, dt.date(2026, 11, 26))
+    assert site.refresh().ok
+
+    def step(day):
+        site.fixed = day
+        return site.refresh().ok
+
+    def check(day):
+        assert _same_in_memory(site, fresh_build(example_site, day, tmp_path / "fresh")) > 50
+
+    done = chain(random.Random(4), example_site, [
+        "template", "note", "doctor added", "practice added", "template edited", "setting",
+        "practice renamed", dt.date(2026, 11, 28), "no template", "revert", "doctor removed",
+        "move", "member added", "guide", "follow-up"], dt.date(2026, 11, 26), step, check, at=(6,))
+    check(dt.date(2026, 11, 28))
+    assert not any(d.startswith("refused") for d in done), done
+    assert OVERRIDE_MARK in site.get("physicians/nina-vargas/index.html")[0].decode()
 
 
 def test_a_physician_moved_to_another_practice_moves_their_interactions_in_memory(
