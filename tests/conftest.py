@@ -87,6 +87,25 @@ def one_physician_site(root: Path, interaction: str, site_extra: str = "") -> Pa
     return root
 
 
+def visited_once(root: Path, physician: str, liaison: str, when) -> None:
+    """In the example site ``root``: a physician of a practice of their own (``physician``,
+    'pat-quill': Dr. Pat Quill of Quill Vein Care, an Asheville practice of ``liaison``'s),
+    visited once by ``liaison`` on the date ``when``."""
+    first, last = physician.split("-")
+    name, practice = f"{first.title()} {last.title()}", f"{last}-vein-care"
+    data = root / "data"
+    (data / "practices" / f"{practice}.yaml").write_text(
+        f"name: {last.title()} Vein Care\ncity: Asheville\nstate: NC\nliaison: {liaison}\n",
+        encoding="utf-8")
+    (data / "physicians" / f"{physician}.yaml").write_text(
+        f"name: {name}\ncredentials: MD\nspecialty: Family Medicine\npractice: {practice}\n",
+        encoding="utf-8")
+    (data / "interactions" / f"{last}.yaml").write_text(
+        f"- date: {when.isoformat()}\n  liaison: {liaison}\n  type: visit\n"
+        f"  practice: {practice}\n  physicians: [{physician}]\n"
+        f"  summary: First visit to Dr. {last.title()}.\n", encoding="utf-8")
+
+
 def many_promises(root: Path, logged, dues: dict) -> None:
     """An interaction file in the example site ``root``: a visit of Lena Brooks at Mountain
     View Family Medicine on the date ``logged``, promising each task of ``dues`` (its text ->

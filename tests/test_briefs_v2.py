@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import REPO, _make_writable, many_promises, run_validate
+from conftest import REPO, _make_writable, many_promises, run_validate, visited_once
 
 EXAMPLE = Path(__file__).resolve().parent / "fixtures" / "spec-example-v2"
 AS_OF = dt.date(2026, 11, 26)
@@ -201,17 +201,7 @@ def test_a_visit_455_days_old_is_past_the_return_on_visit_window(tmp_path, days,
     reading 455 days as not past it went unnoticed: no visit of the example is that old to
     the day)."""
     root = copy_example(tmp_path)
-    data = root / "data"
-    (data / "practices" / "quill-vein-care.yaml").write_text(
-        "name: Quill Vein Care\ncity: Asheville\nstate: NC\nliaison: lena-brooks\n",
-        encoding="utf-8")
-    (data / "physicians" / "pat-quill.yaml").write_text(
-        "name: Pat Quill\ncredentials: MD\nspecialty: Family Medicine\n"
-        "practice: quill-vein-care\n", encoding="utf-8")
-    (data / "interactions" / "quill.yaml").write_text(
-        f"- date: {(AS_OF - dt.timedelta(days=days)).isoformat()}\n  liaison: lena-brooks\n"
-        "  type: visit\n  practice: quill-vein-care\n  physicians: [pat-quill]\n"
-        "  summary: First visit to Dr. Quill.\n", encoding="utf-8")
+    visited_once(root, "pat-quill", "lena-brooks", AS_OF - dt.timedelta(days=days))
     out = build(root, tmp_path / "out")
     said = text_of(section(page(out, "physicians/pat-quill"), "history-h"))
     assert words in said, said

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from conftest import REPO, SPEC_EXAMPLE
+from conftest import REPO, SPEC_EXAMPLE, visited_once
 
 AS_OF = dt.date(2026, 11, 26)
 
@@ -1360,16 +1360,7 @@ def test_a_liaisons_return_on_visit_is_a_percentage_from_five_referrals_before(
         data = root / "data"
         (data / "team" / "kim-ortega.yaml").write_text("name: Kim Ortega\nrole: liaison\n",
                                                        encoding="utf-8")
-        (data / "practices" / "brandt-vein-care.yaml").write_text(
-            "name: Brandt Vein Care\ncity: Asheville\nstate: NC\nliaison: kim-ortega\n",
-            encoding="utf-8")
-        (data / "physicians" / "ada-brandt.yaml").write_text(
-            "name: Ada Brandt\ncredentials: MD\nspecialty: Family Medicine\n"
-            "practice: brandt-vein-care\n", encoding="utf-8")
-        (data / "interactions" / "brandt.yaml").write_text(
-            f"- date: {visit.isoformat()}\n  liaison: kim-ortega\n  type: visit\n"
-            "  practice: brandt-vein-care\n  physicians: [ada-brandt]\n"
-            "  summary: First visit to Dr. Brandt.\n", encoding="utf-8")
+        visited_once(root, "ada-brandt", "kim-ortega", visit)
         days = [-10 - i for i in range(before)] + [10 + i for i in range(6)]
         (data / "referrals" / "brandt.csv").write_text(
             "source,date,physician,service,status\n" + "".join(
