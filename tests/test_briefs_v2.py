@@ -666,7 +666,7 @@ def test_a_need_is_linked_to_the_promise_that_answered_it(site, records):
     # the date as the brief's follow-ups write theirs ("Sat 17 Oct"), the ISO date pointed at
     assert f"Promised: {promise.task} · overdue since Sat 17 Oct · Lena Brooks" in text
     assert promise.due.isoformat() == "2026-10-17"
-    assert (f'overdue since <time datetime="2026-10-17" title="2026-10-17">Sat 17 Oct</time>'
+    assert ('overdue since <time datetime="2026-10-17" title="2026-10-17">Sat 17 Oct</time>'
             in page(site, "physicians/marcus-bell"))
     assert "promise open" in text
 

@@ -15,7 +15,7 @@ import urllib.request
 import pytest
 
 from conftest import REPO, run_validate
-from edits import CHAIN_EDITS, DEPENDENCY_EDITS, EDITS, OVERRIDE_MARK, chain, edit, fresh_build
+from edits import DEPENDENCY_EDITS, EDITS, OVERRIDE_MARK, chain, edit, fresh_build
 
 TIMEOUT = 60
 
