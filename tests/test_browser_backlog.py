@@ -249,7 +249,9 @@ def test_sorting_10000_rows_does_not_freeze_the_page(new_page, server, site):
     big.write_text(html[:start] + rows * -(-10_000 // n) + html[end:], encoding="utf-8")
     try:
         page, rec = _open(new_page, "desktop")
-        page.goto(f"{server}/physicians/big-test.html")
+        # 10.7 MB of HTML: its load, which this test does not measure, took 16-27 s on a
+        # loaded host (the default 15 s timed out); the sort's own time is what is asserted
+        page.goto(f"{server}/physicians/big-test.html", timeout=120_000)
         assert page.locator(f"{TABLE} tbody tr").count() >= 10_000
         took = page.evaluate("""() => {
             const button = [...document.querySelectorAll('#physician-table thead button')]
