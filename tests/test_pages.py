@@ -588,6 +588,15 @@ def _build_example(tmp_path, edit) -> "Path":
     return out
 
 
+def _trainings_rows(out: Path, member: str = "dana-reyes") -> list[list[str]]:
+    """The cells of each row of a team member's Trainings table."""
+    from htmltree import parse
+
+    page = parse(out / "team" / member / "index.html")
+    section = next(s for s in page.all("section") if s.all("h2")[0].text() == "Trainings")
+    return [[td.text() for td in tr.all("td")] for tr in section.all("tbody")[0].all("tr")]
+
+
 def _fire_safety_guide(root: Path) -> None:
     """A guide for all, Fire safety, renewed every 365 days (second in the guides' order)."""
     (root / "content" / "training" / "fire-safety.md").write_text(
@@ -620,9 +629,7 @@ def test_the_matrix_and_a_members_page_read_trainings_at_the_as_of_date(tmp_path
     assert cells == {'Asking "How did you hear about us?"':
                      "completedMon 2 Mar · score 95renew by Tue 2 Mar 2027",
                      "Fire safety": "missing"}, cells
-    member = parse(out / "team" / "dana-reyes" / "index.html")
-    section = next(s for s in member.all("section") if s.all("h2")[0].text() == "Trainings")
-    rows = [[td.text() for td in tr.all("td")] for tr in section.all("tbody")[0].all("tr")]
+    rows = _trainings_rows(out)
     assert rows == [
         ["Fire safety", "—", "—", "missing"],
         ["Fire safety", "Fri 15 Jan 2027", "—", "after the as-of date"],
@@ -636,8 +643,6 @@ def test_a_training_dated_the_day_after_the_as_of_date_is_not_taken_yet(tmp_path
     member's page says "after the as-of date" and the guide is missing until then (a mutant
     reading a training one day after the as-of date as taken went unnoticed: the tests'
     trainings ahead were weeks ahead)."""
-    from htmltree import parse
-
     def edit(root):
         _fire_safety_guide(root)
         (root / "data" / "team" / "dana-reyes.yaml").write_text(
@@ -647,9 +652,7 @@ def test_a_training_dated_the_day_after_the_as_of_date_is_not_taken_yet(tmp_path
             encoding="utf-8")
 
     out = _build_example(tmp_path, edit)
-    member = parse(out / "team" / "dana-reyes" / "index.html")
-    section = next(s for s in member.all("section") if s.all("h2")[0].text() == "Trainings")
-    rows = [[td.text() for td in tr.all("td")] for tr in section.all("tbody")[0].all("tr")]
+    rows = _trainings_rows(out)
     assert rows == [
         ["Fire safety", "—", "—", "missing"],
         ["Fire safety", "Fri 27 Nov", "—", "after the as-of date"],
@@ -711,9 +714,7 @@ def test_trainings_due_for_renewal_soon_are_listed_before_they_expire(tmp_path):
     assert cells["Fire safety"] == "completed due soonSat 20 Dec 2025 · score 90renew by Sun 20 Dec", cells
     ari = next(tr for tr in matrix.all("tbody")[0].all("tr") if "Ari Cole" in tr.text())
     assert "due soon" not in ari.text()
-    member = parse(out / "team" / "dana-reyes" / "index.html")
-    section = next(s for s in member.all("section") if s.all("h2")[0].text() == "Trainings")
-    states = {tr.all("td")[0].text(): tr.all("td")[3].text() for tr in section.all("tbody")[0].all("tr")}
+    states = {row[0]: row[3] for row in _trainings_rows(out)}
     # (Fire safety twice: the one after the as-of date first, then the current one, kept here)
     assert states == {"Fire safety": "current due soon renew by Sun 20 Dec",
                       'Asking "How did you hear about us?"': "current due soon renew by Tue 1 Dec",
@@ -745,9 +746,7 @@ def test_guides_are_listed_in_one_order_titles_read_as_people_read_them(tmp_path
     table = parse(out / "training" / "index.html").by_id("matrix-table")
     titles = [th.text().rstrip(" ↕") for th in table.all("th")][1:]
     assert titles[-4:] == ["Wound basics", "after-hours calls", "École d'accueil", "Zone safety"], titles
-    member = parse(out / "team" / "dana-reyes" / "index.html")
-    section = next(s for s in member.all("section") if s.all("h2")[0].text() == "Trainings")
-    missing = [tr.all("td")[0].text() for tr in section.all("tbody")[0].all("tr")]
+    missing = [row[0] for row in _trainings_rows(out)]
     assert missing == titles, missing  # a front-desk member: every guide is hers, none taken
 
 
@@ -876,10 +875,7 @@ def test_a_lapsed_training_not_for_their_role_is_not_an_alarm_on_their_page(tmp_
     row = next(tr for tr in table.all("tbody")[0].all("tr") if "Dana Reyes" in tr.text())
     cells = dict(zip(titles, [td.text() for td in row.all("td")[1:]]))
     assert "not required" in cells["Office visits"] and "expired" not in cells["Office visits"]
-    member = parse(out / "team" / "dana-reyes" / "index.html")
-    section = next(s for s in member.all("section") if s.all("h2")[0].text() == "Trainings")
-    states = {tr.all("td")[0].text(): tr.all("td")[3].text()
-              for tr in section.all("tbody")[0].all("tr")}
+    states = {row[0]: row[3] for row in _trainings_rows(out)}
     assert states == {"Office visits": "not required",
                       'Asking "How did you hear about us?"': "expired"}, states
 
