@@ -363,6 +363,24 @@ def test_a_non_number_is_an_error_at_its_line_and_nothing_is_written(example_sit
     assert snapshot(example_site) == before
 
 
+def test_a_non_number_of_a_nearby_provider_is_an_error_at_its_cell(example_site, tmp_path):
+    """A provider nearby (not one of the site's: Orchardson of Asheville, lines 6 to 9) with a
+    count that is not a number is the same clear error as a site physician's, at its cell:
+    never a traceback."""
+    def fifteen(lines):  # line 7: Orchardson's second row (36475, office), Tot_Benes 15
+        assert lines[6].startswith(ORCHARD) and ",O,15,20,20," in lines[6]
+        lines[6] = lines[6].replace(",O,15,20,20,", ",O,fifteen,20,20,")
+        return lines
+    bad = _broken(tmp_path, SERVICES, fifteen)
+    before = snapshot(example_site)
+    code, _, err = imported(example_site, files=(bad,))
+    col = _line(bad, 7).index(",fifteen,") + 2
+    assert code == 1, err
+    assert "Traceback" not in err, err
+    assert f"{bad}:7:{col}: error: Tot_Benes: 'fifteen' is not a whole number" in err, err
+    assert snapshot(example_site) == before
+
+
 def _line(path: Path, number: int) -> str:
     return path.read_bytes().decode("utf-8").split("\r\n")[number - 1]
 
