@@ -877,3 +877,95 @@ def test_a_download_of_another_form_says_what_to_do(example_site, tmp_path):
     mid.write_bytes(b"\r\n".join(lines))
     code, _, err = imported(example_site, files=(mid,))
     assert code == 1 and "cut short" not in err and f"{mid}:4:1: error: 24 fields" in err, err
+
+
+# ------------------------------------------------------------------------------ found by mutants
+# (mutants of liaison/importers/cms.py that no test noticed)
+
+def test_the_market_file_lists_providers_by_state_city_and_name_and_their_codes_in_order(
+        example_site, tmp_path):
+    """The market file (reviewed in a pull request) lists its providers by state, city, then
+    name, whatever the order of the CMS file, and each provider's codes in code order: the
+    service file's records in reverse order write the same file."""
+    assert imported(example_site)[0] == 0
+    plain = (example_site / MARKET).read_bytes()
+    # all in NC; Asheville: Blue Ridge Vein Imaging LLC, Grace Holloway, Juno Tamsworth, Nina
+    # Vargas (by-Provider file only), Pella Orchardson; Hendersonville: James Whitley, Marlo
+    # Lindenthal
+    assert [p["npi"] for p in market(example_site)["providers"]] == [
+        CLINIC, GRACE, OURS, NINA, ORCHARD, JAMES, LINDEN]
+    assert [c["code"] for c in providers(example_site)[ORCHARD]["codes"]] == [
+        "36475", "36476", "37765"]
+    (example_site / MARKET).unlink()
+    backwards = _rewritten(tmp_path, "backwards", SERVICES, lambda rows: [rows[0], *rows[:0:-1]])
+    code, _, err = imported(example_site, files=(backwards, PROVIDERS))
+    assert code == 0, err
+    assert (example_site / MARKET).read_bytes() == plain
+
+
+def test_an_excluded_physician_of_the_site_is_left_out_of_both_files(example_site):
+    """`--exclude` leaves nothing of an NPI, even a site physician's: Grace Holloway's three
+    code rows are skipped, and her by-Provider total (640) is not written either."""
+    code, _, err = imported(example_site, "--exclude", GRACE)
+    assert code == 0, err
+    assert GRACE not in providers(example_site)
+    assert "3 of excluded NPIs" in err, err
+
+
+def test_a_fraction_of_a_beneficiary_is_an_error_at_its_cell(example_site, tmp_path):
+    svc = _rewritten(tmp_path, "half", SERVICES, lambda rows: _column(rows, "Tot_Benes", {1: "14.5"}))
+    before = snapshot(example_site)
+    code, _, err = imported(example_site, files=(svc,))
+    col = _line(svc, 2).index(",14.5,") + 2
+    assert code == 1 and f"{svc}:2:{col}: error: Tot_Benes: '14.5' is not a whole number" in err, err
+    assert snapshot(example_site) == before
+
+
+def test_services_summed_to_a_half_are_rounded_half_up(example_site, tmp_path):
+    """Grace's office and facility rows of 93970: 14.5 + 12 services = 26.5, written 27 (half
+    up, as the site rounds: not 26, the half-even of Python's decimal default)."""
+    svc = _rewritten(tmp_path, "n", SERVICES, lambda rows: _column(rows, "Tot_Srvcs", {1: "14.5"}))
+    code, _, err = imported(example_site, files=(svc,))
+    assert code == 0, err
+    assert codes(providers(example_site)[GRACE]) == {"93970": (26, 27)}
+
+
+def test_a_providers_zip_code_is_written_whole(example_site):
+    assert imported(example_site)[0] == 0
+    found = providers(example_site)
+    assert found[ORCHARD]["zip"] == "28803" and found[LINDEN]["zip"] == "28791"
+    assert found[NINA]["zip"] == "28804"  # from the by-Provider file
+
+
+def test_a_codes_name_in_the_market_file_is_cmss_description(example_site):
+    """docs/file-formats.md: a code's `name` is CMS's description when the file has one (the
+    pages shorten it with their own table)."""
+    assert imported(example_site)[0] == 0
+    names = {c["code"]: c.get("name") for c in market(example_site)["codes"]}
+    assert names["93970"] == ("Ultrasound scanning of veins of both arms or legs including "
+                              "assessment of compression and other maneuvers")
+
+
+def test_an_organization_in_capitals_starting_with_a_small_word_keeps_it_capitalized(
+        example_site, tmp_path):
+    """"THE VEIN CENTER OF ASHEVILLE" is "The Vein Center of Asheville": a small word is
+    lower case inside the name, never as its first word."""
+    def capitals(rows):
+        at = rows[0].index("Rndrng_Prvdr_Last_Org_Name")
+        for r in rows[1:]:
+            if r[0] == CLINIC:
+                r[at] = "THE VEIN CENTER OF ASHEVILLE"
+        return rows
+    svc = _rewritten(tmp_path, "caps", SERVICES, capitals)
+    code, _, err = imported(example_site, files=(svc,))
+    assert code == 0, err
+    assert providers(example_site)[CLINIC]["name"] == "The Vein Center of Asheville"
+
+
+def test_a_providers_middle_initial_is_written(example_site, tmp_path):
+    """Rndrng_Prvdr_MI "J" of PELLA ORCHARDSON (in capitals) is "Pella J. Orchardson"."""
+    svc = _rewritten(tmp_path, "mi", SERVICES, lambda rows: _column(
+        rows, "Rndrng_Prvdr_MI", {n: "J" for n, r in enumerate(rows) if r[0] == ORCHARD}))
+    code, _, err = imported(example_site, files=(svc,))
+    assert code == 0, err
+    assert providers(example_site)[ORCHARD]["name"] == "Pella J. Orchardson"
