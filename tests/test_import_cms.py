@@ -969,3 +969,28 @@ def test_a_providers_middle_initial_is_written(example_site, tmp_path):
     code, _, err = imported(example_site, files=(svc,))
     assert code == 0, err
     assert providers(example_site)[ORCHARD]["name"] == "Pella J. Orchardson"
+
+
+def test_the_competition_lists_a_provider_near_by_zip_code(example_site):
+    """`--near-zip 276` adds Sable Quarrington of Raleigh (27601, 36475: 61 beneficiaries) to
+    the market file; prospects/ lists her among the competition too (5 providers, not 4)."""
+    assert imported(example_site, "--exclude", OURS, "--near-zip", "276")[0] == 0
+    page = _text(_build(example_site) / "prospects/index.html")
+    comp = page[page.index("Competition: who bills these procedures nearby"):]
+    assert comp.startswith("Competition: who bills these procedures nearby (5)"), comp[:200]
+    assert "Sable Quarrington" in comp[comp.index("Raleigh, NC ·"):]
+
+
+def test_a_practice_card_sums_each_codes_beneficiaries_and_services(example_site):
+    """Hendersonville Women's Health's card: 36475 billed by Nina Vargas (12 beneficiaries,
+    14 services) and James Whitley (20, 21) is one row of 32 beneficiaries and 35 services."""
+    folder = example_site / "data/market"
+    folder.mkdir(parents=True)
+    (folder / "medicare-2022.yaml").write_text(GOOD.replace(
+        'providers:\n', 'providers:\n'
+        '  - {npi: "1477209534", name: "Nina Vargas", beneficiaries: 300,\n'
+        '     codes: [{code: "36475", beneficiaries: 12, services: 14}]}\n'
+        '  - {npi: "1582360479", name: "James Whitley",\n'
+        '     codes: [{code: "36475", beneficiaries: 20, services: 21}]}\n'), encoding="utf-8")
+    practice = _text(_build(example_site) / "practices/hendersonville-womens-health/index.html")
+    assert re.search(r"\(36475\) 32 35 ", practice), practice
