@@ -994,3 +994,38 @@ def test_a_practice_card_sums_each_codes_beneficiaries_and_services(example_site
         '     codes: [{code: "36475", beneficiaries: 20, services: 21}]}\n'), encoding="utf-8")
     practice = _text(_build(example_site) / "practices/hendersonville-womens-health/index.html")
     assert re.search(r"\(36475\) 32 35 ", practice), practice
+
+
+def test_a_value_the_market_format_refuses_writes_nothing(example_site, tmp_path):
+    """A value CMS wrote that the market file's checks refuse (a control character pasted into
+    a first name) stops the import: exit 1, nothing written. Without the by-Provider file the
+    providers are Blue Ridge Vein Imaging, Grace Holloway, Juno Tamsworth and Pella Orchardson
+    (Asheville), then James Whitley and Marlo Lindenthal: Orchardson is providers[3]."""
+    bad = _broken(tmp_path, SERVICES, lambda lines: [
+        line.replace("ORCHARDSON,PELLA,", "ORCHARDSON,PELLA\x07,", 1) for line in lines])
+    before = snapshot(example_site)
+    code, out, err = imported(example_site, files=(bad,))
+    assert code == 1 and out == "", err
+    assert ("data/market/medicare-2022.yaml: providers[3].name: holds a control character "
+            "(U+0007): remove it; nothing written") in err, err
+    assert "Traceback" not in err
+    assert snapshot(example_site) == before
+
+
+def test_two_service_files_or_files_of_two_years_are_refused(example_site, tmp_path):
+    """One by-Provider-and-Service file per import (a second was ignored, silently, by a
+    mutant), and every file of one data year (a 2023 by-Provider file with 2022 services)."""
+    second = tmp_path / "again" / SERVICES.name
+    second.parent.mkdir()
+    second.write_bytes(SERVICES.read_bytes())
+    before = snapshot(example_site)
+    code, _, err = imported(example_site, files=(SERVICES, second, PROVIDERS))
+    assert code == 1 and "(…_Prov_Svc.csv) and at most one of the \"by Provider\" data set " \
+        "(…_Prov.csv); got 2 and 1" in err, err
+    later = tmp_path / "MUP_PHY_R25_P05_V10_D23_Prov.csv"
+    later.write_bytes(PROVIDERS.read_bytes())
+    code, _, err = imported(example_site, files=(SERVICES, later))
+    assert code == 1 and ("the files are of different data years: "
+                          "MUP_PHY_R24_P05_V10_D22_Prov_Svc.csv (2022), "
+                          "MUP_PHY_R25_P05_V10_D23_Prov.csv (2023)") in err, err
+    assert snapshot(example_site) == before

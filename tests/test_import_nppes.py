@@ -781,3 +781,29 @@ def test_each_file_says_the_registry_line_it_came_from(example_site):
     for rel in ("data/physicians/willa-strandquist.yaml", "data/practices/9-bramble-way-brevard.yaml"):
         text = (example_site / rel).read_text(encoding="utf-8")
         assert "Imported by `liaison import nppes` from npidata_sample.csv, row 5." in text, text
+
+
+def test_blank_lines_are_skipped(example_site, tmp_path):
+    """A blank line between the records and one at the end (as an editor leaves them) are no
+    records: the file reads as the sample does."""
+    text = SAMPLE.read_bytes().decode("utf-8")
+    first_row_end = text.index("\r\n", text.index("\r\n") + 2) + 2
+    blank = tmp_path / "npidata_extract.csv"
+    blank.write_bytes((text[:first_row_end] + "\r\n" + text[first_row_end:] + "\r\n").encode("utf-8"))
+    code, out, err = imported(example_site, "--dry-run")
+    assert code == 0, err
+    code, out2, err2 = cli("import", "nppes", str(blank), "--root", str(example_site), "--dry-run")
+    assert code == 0, err2
+    assert out2 == out and len(out.splitlines()) == 14  # 8 physicians, 6 practices
+
+
+def test_a_bad_row_above_the_last_line_is_not_said_as_a_cut_download(example_site, tmp_path):
+    """A file whose last line has no line end, with a row of 331 fields on line 7 (Luna
+    Castello's): that row's error, not "was the download cut short?" (said of the last line
+    only)."""
+    text = SAMPLE.read_bytes().decode("utf-8").rstrip("\r\n").replace('"LUNA"', '"LUNA","x"', 1)
+    bad = tmp_path / "npidata_extract.csv"
+    bad.write_bytes(text.encode("utf-8"))
+    code, _, err = cli("import", "nppes", str(bad), "--root", str(example_site))
+    assert code == 1 and err.strip().splitlines() == [
+        f"{bad}:7:1: error: 331 fields where the header has 330"], err
