@@ -363,6 +363,24 @@ def test_a_non_number_is_an_error_at_its_line_and_nothing_is_written(example_sit
     assert snapshot(example_site) == before
 
 
+def test_a_non_number_of_a_nearby_provider_is_an_error_at_its_cell(example_site, tmp_path):
+    """A provider nearby (not one of the site's: Orchardson of Asheville, lines 6 to 9) with a
+    count that is not a number is the same clear error as a site physician's, at its cell:
+    never a traceback."""
+    def fifteen(lines):  # line 7: Orchardson's second row (36475, office), Tot_Benes 15
+        assert lines[6].startswith(ORCHARD) and ",O,15,20,20," in lines[6]
+        lines[6] = lines[6].replace(",O,15,20,20,", ",O,fifteen,20,20,")
+        return lines
+    bad = _broken(tmp_path, SERVICES, fifteen)
+    before = snapshot(example_site)
+    code, _, err = imported(example_site, files=(bad,))
+    col = _line(bad, 7).index(",fifteen,") + 2
+    assert code == 1, err
+    assert "Traceback" not in err, err
+    assert f"{bad}:7:{col}: error: Tot_Benes: 'fifteen' is not a whole number" in err, err
+    assert snapshot(example_site) == before
+
+
 def _line(path: Path, number: int) -> str:
     return path.read_bytes().decode("utf-8").split("\r\n")[number - 1]
 
@@ -859,3 +877,155 @@ def test_a_download_of_another_form_says_what_to_do(example_site, tmp_path):
     mid.write_bytes(b"\r\n".join(lines))
     code, _, err = imported(example_site, files=(mid,))
     assert code == 1 and "cut short" not in err and f"{mid}:4:1: error: 24 fields" in err, err
+
+
+# ------------------------------------------------------------------------------ found by mutants
+# (mutants of liaison/importers/cms.py that no test noticed)
+
+def test_the_market_file_lists_providers_by_state_city_and_name_and_their_codes_in_order(
+        example_site, tmp_path):
+    """The market file (reviewed in a pull request) lists its providers by state, city, then
+    name, whatever the order of the CMS file, and each provider's codes in code order: the
+    service file's records in reverse order write the same file."""
+    assert imported(example_site)[0] == 0
+    plain = (example_site / MARKET).read_bytes()
+    # all in NC; Asheville: Blue Ridge Vein Imaging LLC, Grace Holloway, Juno Tamsworth, Nina
+    # Vargas (by-Provider file only), Pella Orchardson; Hendersonville: James Whitley, Marlo
+    # Lindenthal
+    assert [p["npi"] for p in market(example_site)["providers"]] == [
+        CLINIC, GRACE, OURS, NINA, ORCHARD, JAMES, LINDEN]
+    assert [c["code"] for c in providers(example_site)[ORCHARD]["codes"]] == [
+        "36475", "36476", "37765"]
+    (example_site / MARKET).unlink()
+    backwards = _rewritten(tmp_path, "backwards", SERVICES, lambda rows: [rows[0], *rows[:0:-1]])
+    code, _, err = imported(example_site, files=(backwards, PROVIDERS))
+    assert code == 0, err
+    assert (example_site / MARKET).read_bytes() == plain
+
+
+def test_an_excluded_physician_of_the_site_is_left_out_of_both_files(example_site):
+    """`--exclude` leaves nothing of an NPI, even a site physician's: Grace Holloway's three
+    code rows are skipped, and her by-Provider total (640) is not written either."""
+    code, _, err = imported(example_site, "--exclude", GRACE)
+    assert code == 0, err
+    assert GRACE not in providers(example_site)
+    assert "3 of excluded NPIs" in err, err
+
+
+def test_a_fraction_of_a_beneficiary_is_an_error_at_its_cell(example_site, tmp_path):
+    svc = _rewritten(tmp_path, "half", SERVICES, lambda rows: _column(rows, "Tot_Benes", {1: "14.5"}))
+    before = snapshot(example_site)
+    code, _, err = imported(example_site, files=(svc,))
+    col = _line(svc, 2).index(",14.5,") + 2
+    assert code == 1 and f"{svc}:2:{col}: error: Tot_Benes: '14.5' is not a whole number" in err, err
+    assert snapshot(example_site) == before
+
+
+def test_services_summed_to_a_half_are_rounded_half_up(example_site, tmp_path):
+    """Grace's office and facility rows of 93970: 14.5 + 12 services = 26.5, written 27 (half
+    up, as the site rounds: not 26, the half-even of Python's decimal default)."""
+    svc = _rewritten(tmp_path, "n", SERVICES, lambda rows: _column(rows, "Tot_Srvcs", {1: "14.5"}))
+    code, _, err = imported(example_site, files=(svc,))
+    assert code == 0, err
+    assert codes(providers(example_site)[GRACE]) == {"93970": (26, 27)}
+
+
+def test_a_providers_zip_code_is_written_whole(example_site):
+    assert imported(example_site)[0] == 0
+    found = providers(example_site)
+    assert found[ORCHARD]["zip"] == "28803" and found[LINDEN]["zip"] == "28791"
+    assert found[NINA]["zip"] == "28804"  # from the by-Provider file
+
+
+def test_a_codes_name_in_the_market_file_is_cmss_description(example_site):
+    """docs/file-formats.md: a code's `name` is CMS's description when the file has one (the
+    pages shorten it with their own table)."""
+    assert imported(example_site)[0] == 0
+    names = {c["code"]: c.get("name") for c in market(example_site)["codes"]}
+    assert names["93970"] == ("Ultrasound scanning of veins of both arms or legs including "
+                              "assessment of compression and other maneuvers")
+
+
+def test_an_organization_in_capitals_starting_with_a_small_word_keeps_it_capitalized(
+        example_site, tmp_path):
+    """"THE VEIN CENTER OF ASHEVILLE" is "The Vein Center of Asheville": a small word is
+    lower case inside the name, never as its first word."""
+    def capitals(rows):
+        at = rows[0].index("Rndrng_Prvdr_Last_Org_Name")
+        for r in rows[1:]:
+            if r[0] == CLINIC:
+                r[at] = "THE VEIN CENTER OF ASHEVILLE"
+        return rows
+    svc = _rewritten(tmp_path, "caps", SERVICES, capitals)
+    code, _, err = imported(example_site, files=(svc,))
+    assert code == 0, err
+    assert providers(example_site)[CLINIC]["name"] == "The Vein Center of Asheville"
+
+
+def test_a_providers_middle_initial_is_written(example_site, tmp_path):
+    """Rndrng_Prvdr_MI "J" of PELLA ORCHARDSON (in capitals) is "Pella J. Orchardson"."""
+    svc = _rewritten(tmp_path, "mi", SERVICES, lambda rows: _column(
+        rows, "Rndrng_Prvdr_MI", {n: "J" for n, r in enumerate(rows) if r[0] == ORCHARD}))
+    code, _, err = imported(example_site, files=(svc,))
+    assert code == 0, err
+    assert providers(example_site)[ORCHARD]["name"] == "Pella J. Orchardson"
+
+
+def test_the_competition_lists_a_provider_near_by_zip_code(example_site):
+    """`--near-zip 276` adds Sable Quarrington of Raleigh (27601, 36475: 61 beneficiaries) to
+    the market file; prospects/ lists her among the competition too (5 providers, not 4)."""
+    assert imported(example_site, "--exclude", OURS, "--near-zip", "276")[0] == 0
+    page = _text(_build(example_site) / "prospects/index.html")
+    comp = page[page.index("Competition: who bills these procedures nearby"):]
+    assert comp.startswith("Competition: who bills these procedures nearby (5)"), comp[:200]
+    assert "Sable Quarrington" in comp[comp.index("Raleigh, NC ·"):]
+
+
+def test_a_practice_card_sums_each_codes_beneficiaries_and_services(example_site):
+    """Hendersonville Women's Health's card: 36475 billed by Nina Vargas (12 beneficiaries,
+    14 services) and James Whitley (20, 21) is one row of 32 beneficiaries and 35 services."""
+    folder = example_site / "data/market"
+    folder.mkdir(parents=True)
+    (folder / "medicare-2022.yaml").write_text(GOOD.replace(
+        'providers:\n', 'providers:\n'
+        '  - {npi: "1477209534", name: "Nina Vargas", beneficiaries: 300,\n'
+        '     codes: [{code: "36475", beneficiaries: 12, services: 14}]}\n'
+        '  - {npi: "1582360479", name: "James Whitley",\n'
+        '     codes: [{code: "36475", beneficiaries: 20, services: 21}]}\n'), encoding="utf-8")
+    practice = _text(_build(example_site) / "practices/hendersonville-womens-health/index.html")
+    assert re.search(r"\(36475\) 32 35 ", practice), practice
+
+
+def test_a_value_the_market_format_refuses_writes_nothing(example_site, tmp_path):
+    """A value CMS wrote that the market file's checks refuse (a control character pasted into
+    a first name) stops the import: exit 1, nothing written. Without the by-Provider file the
+    providers are Blue Ridge Vein Imaging, Grace Holloway, Juno Tamsworth and Pella Orchardson
+    (Asheville), then James Whitley and Marlo Lindenthal: Orchardson is providers[3]."""
+    bad = _broken(tmp_path, SERVICES, lambda lines: [
+        line.replace("ORCHARDSON,PELLA,", "ORCHARDSON,PELLA\x07,", 1) for line in lines])
+    before = snapshot(example_site)
+    code, out, err = imported(example_site, files=(bad,))
+    assert code == 1 and out == "", err
+    assert ("data/market/medicare-2022.yaml: providers[3].name: holds a control character "
+            "(U+0007): remove it; nothing written") in err, err
+    assert "Traceback" not in err
+    assert snapshot(example_site) == before
+
+
+def test_two_service_files_or_files_of_two_years_are_refused(example_site, tmp_path):
+    """One by-Provider-and-Service file per import (a second was ignored, silently, by a
+    mutant), and every file of one data year (a 2023 by-Provider file with 2022 services)."""
+    second = tmp_path / "again" / SERVICES.name
+    second.parent.mkdir()
+    second.write_bytes(SERVICES.read_bytes())
+    before = snapshot(example_site)
+    code, _, err = imported(example_site, files=(SERVICES, second, PROVIDERS))
+    assert code == 1 and "(…_Prov_Svc.csv) and at most one of the \"by Provider\" data set " \
+        "(…_Prov.csv); got 2 and 1" in err, err
+    later = tmp_path / "MUP_PHY_R25_P05_V10_D23_Prov.csv"
+    later.write_bytes(PROVIDERS.read_bytes())
+    code, _, err = imported(example_site, files=(SERVICES, later))
+    assert code == 1 and ("the files are of different data years: "
+                          "MUP_PHY_R24_P05_V10_D22_Prov_Svc.csv (2022), "
+                          "MUP_PHY_R25_P05_V10_D23_Prov.csv (2023)") in err, err
+    assert snapshot(example_site) == before

@@ -131,6 +131,7 @@ def test_zip_codes_keep_their_leading_zeros(example_site):
     (("--state", "nc", "--zip", "2878"), ["bram-o-halloran-pike", "teagan-mcallister"]),
     (("--zip", "28712", "--zip", "28716"), ["perrin-ashgrove", "willa-strandquist"]),
     (("--zip", "02138-0004"), ["imogen-vanderholt"]),  # a ZIP+4 as people write it
+    (("--zip", "28787-1000"), ["teagan-mcallister"]),  # all nine digits: not Bram's 28787
 ])
 def test_filters(example_site, args, expected):
     before = set(files(example_site, "physicians"))
@@ -625,3 +626,184 @@ def test_an_orthopedic_or_cardiology_groups_referrers_have_shorthands(tmp_path):
     assert run_validate(root)[0] == 0
     code, out, _err = cli("import", "nppes", "--help")
     assert "emergency-medicine" in out and "chiropractic" in out
+
+
+# ------------------------------------------------------------------------------ found by mutants
+# (tests/test_import_nppes.py: mutants of liaison/importers/nppes.py that no test noticed)
+
+def _person(header: list[str], npi: str, first: str, last: str, values: dict) -> list[str]:
+    """A registry row of an invented individual provider (the fixture's layout, 330 columns):
+    the NPI, the names and ``values`` by column name, the rest empty."""
+    row = [""] * len(header)
+    for column, value in {"NPI": npi, "Entity Type Code": "1",
+                          "Provider Last Name (Legal Name)": last,
+                          "Provider First Name": first, **values}.items():
+        row[header.index(column)] = value
+    return row
+
+
+def _located(street, city, state, zip9, phone, code, **extra) -> dict:
+    return {"Provider First Line Business Practice Location Address": street,
+            "Provider Business Practice Location Address City Name": city,
+            "Provider Business Practice Location Address State Name": state,
+            "Provider Business Practice Location Address Postal Code": zip9,
+            "Provider Business Practice Location Address Telephone Number": phone,
+            "Healthcare Provider Taxonomy Code_1": code,
+            "Healthcare Provider Primary Taxonomy Switch_1": "Y", **extra}
+
+
+def test_an_npi_deactivated_again_after_its_reactivation_is_not_imported(example_site, tmp_path):
+    """Deactivated 03/02/2026 after a reactivation of 06/30/2025: deactivated (the rule is
+    "unless reactivated since", and it was not); the fixture's Cassius Dellarosa, reactivated
+    after his deactivation, is imported."""
+    def edit(rows):
+        return rows + [_person(rows[0], "1300110206", "ROWAN", "HADLEY", _located(
+            "5 ORCHARD ROW", "ASHEVILLE", "NC", "288010005", "8285550161", "207Q00000X",
+            **{"NPI Deactivation Date": "03/02/2026", "NPI Reactivation Date": "06/30/2025"}))]
+    path = _rewritten(tmp_path, edit)
+    before = set(files(example_site, "physicians"))
+    code, _, err = cli("import", "nppes", str(path), "--root", str(example_site), "--state", "NC")
+    assert code == 0, err
+    new = set(files(example_site, "physicians")) - before
+    assert "rowan-hadley" not in new and "cassius-dellarosa" in new
+    assert "13 rows: added 6 physicians" in err and " 1 deactivated, " in err, err
+
+
+def test_the_filters_read_the_practice_location_not_the_mailing_address(example_site, tmp_path):
+    """A provider who practises in Larkspur, SC (29601) and gets mail in Weaverville, NC
+    (28787) is outside `--state NC` and `--zip 2878`, and inside `--state SC`."""
+    mailing = {"Provider First Line Business Mailing Address": "PO BOX 12",
+               "Provider Business Mailing Address City Name": "WEAVERVILLE",
+               "Provider Business Mailing Address State Name": "NC",
+               "Provider Business Mailing Address Postal Code": "287871000"}
+
+    def edit(rows):
+        return rows + [_person(rows[0], "1300110214", "NOOR", "ELLINGHAM", _located(
+            "300 FERRY STREET", "LARKSPUR", "SC", "296010001", "8645550177", "207Q00000X",
+            **mailing))]
+    path = _rewritten(tmp_path, edit)
+
+    def would_add(*args):
+        code, out, err = cli("import", "nppes", str(path), "--root", str(example_site),
+                             "--dry-run", *args)
+        assert code == 0, err
+        return sorted(line.split()[2].rsplit("/", 1)[1][:-5] for line in out.splitlines()
+                      if line.startswith("would write data/physicians/"))
+    assert "noor-ellingham" not in would_add("--state", "NC")
+    assert would_add("--zip", "2878") == ["bram-o-halloran-pike", "teagan-mcallister"]
+    assert would_add("--state", "SC") == ["luna-castello", "noor-ellingham"]
+
+
+def test_a_taxonomy_filter_reads_the_15_slots_not_the_taxonomy_groups(example_site, tmp_path):
+    """`--taxonomy` matches a code in one of the provider's 15 taxonomy slots; the same code
+    in a "Healthcare Provider Taxonomy Group" column (the group the provider belongs to) is
+    not the provider's taxonomy."""
+    def edit(rows):
+        return rows + [_person(rows[0], "1300110222", "IRIS", "PELLWORTH", _located(
+            "12 DOGWOOD COURT", "ARDEN", "NC", "287040012", "8285550122", "207R00000X",
+            **{"Healthcare Provider Taxonomy Group_1": "193200000X MULTI-SPECIALTY GROUP"}))]
+    path = _rewritten(tmp_path, edit)
+    before = set(files(example_site, "physicians"))
+    code, _, err = cli("import", "nppes", str(path), "--root", str(example_site), "--dry-run",
+                       "--taxonomy", "193200000X")
+    assert code == 0, err
+    assert "would add 0 physicians" in err, err
+    code, out, err = cli("import", "nppes", str(path), "--root", str(example_site),
+                         "--taxonomy", "207R00000X")
+    assert code == 0, err
+    # internal medicine: Imogen Vanderholt (MA), Cassius Dellarosa and Iris Pellworth
+    assert sorted(set(files(example_site, "physicians")) - before) == [
+        "cassius-dellarosa", "imogen-vanderholt", "iris-pellworth"]
+
+
+def test_a_file_with_a_byte_order_mark_reads_the_same(example_site, tmp_path):
+    """An extract saved by a spreadsheet as "CSV UTF-8" begins with a byte-order mark: its
+    first column is still "NPI"."""
+    marked = tmp_path / "npidata_extract.csv"
+    marked.write_bytes(b"\xef\xbb\xbf" + SAMPLE.read_bytes())
+    code, out, err = imported(example_site, "--dry-run", "--state", "NC")
+    assert code == 0, err
+    code, out2, err2 = cli("import", "nppes", str(marked), "--root", str(example_site),
+                           "--dry-run", "--state", "NC")
+    assert code == 0, err2
+    assert out2 == out and len(out.splitlines()) == 10 and err2 == err
+
+
+def test_a_value_the_records_refuse_writes_nothing(example_site, tmp_path):
+    """A registry value that `validate` refuses as an error (here an address that reads as a
+    medical record number) stops the import before anything is written, said at its line of
+    the registry file (it read "Error: data/practices/….yaml (from row 5): …", without the
+    file to look in)."""
+    text = SAMPLE.read_bytes().decode("utf-8").replace('"9 BRAMBLE WAY"',
+                                                        '"9 BRAMBLE WAY, MRN 4471233"', 1)
+    odd = tmp_path / "odd.csv"
+    odd.write_bytes(text.encode("utf-8"))
+    before = snapshot(example_site)
+    code, out, err = cli("import", "nppes", str(odd), "--root", str(example_site),
+                         "--state", "NC")
+    assert code == 1 and out == "", err
+    # at the registry file's line of the provider, as validate writes a problem, with the
+    # file it would have written
+    assert err.strip().splitlines() == [
+        f"{odd}:5:1: error: data/practices/9-bramble-way-mrn-4471233-brevard.yaml: name: looks "
+        "like a medical record number: patient identifiers must never be stored in the "
+        "repository; nothing written"], err
+    assert snapshot(example_site) == before
+
+
+def test_providers_at_one_address_with_another_phone_are_another_practice(example_site,
+                                                                        tmp_path):
+    """Practices are told by their address, then their phone: a third provider at 77 Lantern
+    Hill Road, Suite 200 (Teagan McAllister's and Bram O'Halloran-Pike's, phone 828-555-0190)
+    with the phone 828-555-0999 is a practice of their own, the id taken: "-2"."""
+    def edit(rows):
+        return rows + [_person(rows[0], "1300110230", "HOLLIS", "VANTREE", _located(
+            "77 LANTERN HILL ROAD", "WEAVERVILLE", "NC", "287871000", "8285550999",
+            "207Q00000X",
+            **{"Provider Second Line Business Practice Location Address": "SUITE 200"}))]
+    path = _rewritten(tmp_path, edit)
+    code, _, err = cli("import", "nppes", str(path), "--root", str(example_site), "--state", "NC")
+    assert code == 0, err
+    phys, prac = files(example_site, "physicians"), files(example_site, "practices")
+    assert phys["teagan-mcallister"]["practice"] == phys["bram-o-halloran-pike"]["practice"] \
+        == "77-lantern-hill-road-weaverville"
+    assert phys["hollis-vantree"]["practice"] == "77-lantern-hill-road-weaverville-2"
+    assert prac["77-lantern-hill-road-weaverville"]["phone"] == "828-555-0190"
+    assert prac["77-lantern-hill-road-weaverville-2"]["phone"] == "828-555-0999"
+    assert "added 7 physicians and 5 practices" in err, err
+
+
+def test_each_file_says_the_registry_line_it_came_from(example_site):
+    """The comment at the top of a written file names the file's line of the provider (the
+    header is line 1): Willa Strandquist is the fourth provider, line 5; her practice, 9
+    Bramble Way, comes from the same line."""
+    assert imported(example_site, "--state", "NC")[0] == 0
+    for rel in ("data/physicians/willa-strandquist.yaml", "data/practices/9-bramble-way-brevard.yaml"):
+        text = (example_site / rel).read_text(encoding="utf-8")
+        assert "Imported by `liaison import nppes` from npidata_sample.csv, row 5." in text, text
+
+
+def test_blank_lines_are_skipped(example_site, tmp_path):
+    """A blank line between the records and one at the end (as an editor leaves them) are no
+    records: the file reads as the sample does."""
+    text = SAMPLE.read_bytes().decode("utf-8")
+    first_row_end = text.index("\r\n", text.index("\r\n") + 2) + 2
+    blank = tmp_path / "npidata_extract.csv"
+    blank.write_bytes((text[:first_row_end] + "\r\n" + text[first_row_end:] + "\r\n").encode("utf-8"))
+    code, out, err = imported(example_site, "--dry-run")
+    assert code == 0, err
+    code, out2, err2 = cli("import", "nppes", str(blank), "--root", str(example_site), "--dry-run")
+    assert code == 0, err2
+    assert out2 == out and len(out.splitlines()) == 14  # 8 physicians, 6 practices
+
+
+def test_a_bad_row_above_the_last_line_is_not_said_as_a_cut_download(example_site, tmp_path):
+    """A file whose last line has no line end, with a row of 331 fields on line 7 (Luna
+    Castello's): that row's error, not "was the download cut short?" (said of the last line
+    only)."""
+    text = SAMPLE.read_bytes().decode("utf-8").rstrip("\r\n").replace('"LUNA"', '"LUNA","x"', 1)
+    bad = tmp_path / "npidata_extract.csv"
+    bad.write_bytes(text.encode("utf-8"))
+    code, _, err = cli("import", "nppes", str(bad), "--root", str(example_site))
+    assert code == 1 and err.strip().splitlines() == [
+        f"{bad}:7:1: error: 331 fields where the header has 330"], err

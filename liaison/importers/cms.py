@@ -416,8 +416,8 @@ def read(service_file: Path, provider_file: Path | None, options: Options,
             continue
         p = found.get(npi)
         if p is None and not ours:
-            place = f"{row[i_city].strip()}, {row[i_state].strip()}".upper()
-            if place not in near_cities and not (
+            city = f"{row[i_city].strip()}, {row[i_state].strip()}".upper()
+            if city not in near_cities and not (
                     near_zips and row[i_zip].strip().startswith(near_zips)):
                 counts.elsewhere += 1
                 continue

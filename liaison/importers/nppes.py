@@ -533,10 +533,11 @@ def texts(new: Plan, source: str) -> list[tuple[NewFile, str]]:
     return out
 
 
-def verify(root: Path, files: list[tuple[NewFile, str]]) -> None:
+def verify(root: Path, files: list[tuple[NewFile, str]], source: str) -> None:
     """Each text read back through the loader's parsers and models; ImportProblem when one
     does not validate (a bug of the writer, or a value the registry wrote that the records
-    do not allow), before anything is written."""
+    do not allow), before anything is written: at the line of ``source`` (the registry file)
+    its provider came from, naming the file it would have written."""
     from liaison.load import Loader
 
     loader = Loader(root)
@@ -546,7 +547,7 @@ def verify(root: Path, files: list[tuple[NewFile, str]]) -> None:
         errors = [p for p in loader.problems if p.severity != "warning"]  # validate's too
         if errors:
             p = errors[0]
-            raise ImportProblem(f"{f.rel} (from row {f.line}): {p.message}; nothing written")
+            raise ImportProblem(f"{source}:{f.line}: {f.rel}: {p.message}; nothing written")
 
 
 def write(root: Path, files: list[tuple[NewFile, str]]) -> list[str]:
@@ -630,7 +631,7 @@ def run(root: Path, path: Path, filters: Filters, dry_run: bool = False,
     new.namesakes = [(f.rel, without_npi[key]) for f in new.physicians
                      if (key := _name_key(f.values["name"])) in without_npi]
     files = texts(new, path.name)
-    verify(root, files)
+    verify(root, files, str(path))
     if dry_run:
         for f, _text in files:
             echo(f"would write {f.rel}  ({f.values['name']})")
