@@ -597,6 +597,18 @@ def test_a_sites_colours_of_the_practice_follow_it_into_dark_mode(example_site):
     assert apply_css(css, ours) == f":root {{ --a: {ours.dark_primary}; --b: #fbbf24; }}"
 
 
+def test_a_followed_soft_ground_is_a_fifth_of_the_colour_in_the_dark_surface():
+    """bad: #ff0000 and no dark-bad-soft: 22% of (255, 0, 0) and 78% of the dark surface
+    #141d2e (20, 29, 46) is (71.7, 22.6, 35.9) -> #481724: a dim red ground, not a bright one."""
+    from dataclasses import replace
+
+    from liaison.palette import DEFAULT, contrast, follow_dark
+
+    ours = follow_dark(replace(DEFAULT, bad="#ff0000"), {"bad"})
+    assert ours.dark_bad_soft == "#481724"
+    assert contrast(ours.dark_bad_soft, DEFAULT.dark_surface) < 1.6
+
+
 def test_a_site_palette_in_dark_mode_in_chromium(example_site, tmp_path):
     """In Chromium, dark mode on a site whose palette changes the brand colour: the page is
     dark, its links and chart bars in the site's purple lightened (not the built-in teal, not
