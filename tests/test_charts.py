@@ -689,3 +689,32 @@ def test_funnel_and_share_summaries_give_each_count_and_share():
     summary = ET.fromstring(CHARTS["share"]).find(f"{SVG}title").text
     assert summary == ("Referral sources: physician 64 (57%); website 22 (20%); "
                        "insurance 9 (8%); unknown 17 (15%). Total 112."), summary
+
+
+def test_an_unfinished_month_with_nothing_yet_still_shows_as_a_shaded_column():
+    """No bar for March's 0 so far, but its column is shaded, the last slot of the plot (it
+    ends where the axis ends), and pointing at it says "month to date"."""
+    root = ET.fromstring(bar_chart(["2026-01", "2026-02", "2026-03"], [4, 6, 0], title="t",
+                                   partial_last=True))
+    assert len(bars(root)) == 2
+    bands = [el for el in root.iter(f"{SVG}rect") if "chart-partial-band" in classes(el)]
+    assert len(bands) == 1
+    assert bands[0].find(f"{SVG}title").text == "2026-03 (month to date): 0 referrals"
+    axis = next(el for el in root.iter(f"{SVG}line") if "chart-axis" in classes(el))
+    assert abs(float(bands[0].get("x")) + float(bands[0].get("width"))
+               - float(axis.get("x2"))) <= 0.11
+    slot = (float(axis.get("x2")) - float(axis.get("x1"))) / 3
+    assert abs(float(bands[0].get("width")) - slot) <= 0.11
+
+
+def test_on_a_phone_a_share_count_ends_at_the_right_edge_and_a_funnel_count_follows_its_bar():
+    """The stacked layout, 260 wide: a source's count right-aligned at 258 (2 from the edge),
+    in a column; a funnel stage's count 6 after the end of its bar."""
+    share = ET.fromstring(CHARTS["share_stacked"])
+    values = [el for el in share.iter(f"{SVG}text") if "chart-value" in classes(el)]
+    assert {(el.get("x"), el.get("text-anchor")) for el in values} == {("258", "end")}
+    funnel = ET.fromstring(CHARTS["funnel_stacked"])
+    values = [el for el in funnel.iter(f"{SVG}text") if "chart-value" in classes(el)]
+    for el, b in zip(values, bars(funnel), strict=True):
+        assert el.get("text-anchor") == "start"
+        assert abs(float(el.get("x")) - float(b.get("width")) - 6) <= 0.11
