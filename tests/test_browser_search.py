@@ -161,6 +161,21 @@ def test_exact_names_rank_first(screen, server):
     _clean(rec)
 
 
+def test_a_word_begun_in_a_name_ranks_above_one_begun_in_the_info(screen, server):
+    """"fal" begins a word of "Alder Falls Family Medicine" (a prefix in a name, scored three
+    times one in the info) and of the city of the physicians there: the names that hold it
+    come first (sorted by score, highest first, among results of the same rank)."""
+    from liaison.search import words
+
+    page, rec, _name = screen
+    _open_search(page, server)
+    results = _search(page, "fal")
+    in_name = [any(w.startswith("fal") for w in words(r["name"])) for r in results]
+    assert True in in_name and False in in_name, results
+    assert in_name == sorted(in_name, reverse=True), [r["name"] for r in results]
+    _clean(rec)
+
+
 def test_city_and_tier_in_any_order(screen, server):
     page, rec, _name = screen
     _open_search(page, server)
