@@ -183,6 +183,9 @@ def test_city_and_tier_in_any_order(screen, server):
     for query in ("alder falls tier a", "Tier A Alder Falls", "falls alder tier A"):
         results = _search(page, query)
         assert {r["name"] for r in results} == tier_a, query
+        # of equal score, listed as the directory lists them: by last name
+        assert [r["name"] for r in results] == ["Corinne Matsuda-Heller", "Felix Oyelaran",
+                                                "Harriet Quenneville", "Tobias Wren"], query
         assert all(r["kind"] == "Physician" and "tier A" in r["context"] for r in results)
     # "tier" alone (as typed, before its letter): every tier of the city
     names = {r["name"] for r in _search(page, "alder falls tier")}
