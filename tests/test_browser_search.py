@@ -424,6 +424,16 @@ def _search_page_of_alan_cho_renamed(new_page, tmp_path, name: str):
     return page, rec
 
 
+def test_a_whole_name_ranks_above_a_longer_name_that_holds_it(new_page, tmp_path):
+    # "grace holloway" is the whole name of Grace Holloway and two of the three words of
+    # Grace Holloway Abbott (Alan Cho renamed), who comes first in the index (by last name,
+    # Abbott) and scores the same: the whole name is listed first
+    page, rec = _search_page_of_alan_cho_renamed(new_page, tmp_path, "Grace Holloway Abbott")
+    results = _search(page, "grace holloway")
+    assert [r["name"] for r in results][:2] == ["Grace Holloway", "Grace Holloway Abbott"]
+    _clean(rec)
+
+
 def test_letters_that_are_not_an_accented_letter_are_found_typed_plainly(new_page, tmp_path):
     # "soren" for Søren, "lukasz" for Łukasz, "strauss" for Strauß: NFKD leaves ø, ł, ß whole,
     # so these names were found only by a typo's luck ("strauss" not at all, nor "aesa")
