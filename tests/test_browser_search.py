@@ -161,6 +161,21 @@ def test_exact_names_rank_first(screen, server):
     _clean(rec)
 
 
+def test_a_word_begun_in_a_name_ranks_above_one_begun_in_the_info(screen, server):
+    """"fal" begins a word of "Alder Falls Family Medicine" (a prefix in a name, scored three
+    times one in the info) and of the city of the physicians there: the names that hold it
+    come first (sorted by score, highest first, among results of the same rank)."""
+    from liaison.search import words
+
+    page, rec, _name = screen
+    _open_search(page, server)
+    results = _search(page, "fal")
+    in_name = [any(w.startswith("fal") for w in words(r["name"])) for r in results]
+    assert True in in_name and False in in_name, results
+    assert in_name == sorted(in_name, reverse=True), [r["name"] for r in results]
+    _clean(rec)
+
+
 def test_city_and_tier_in_any_order(screen, server):
     page, rec, _name = screen
     _open_search(page, server)
@@ -168,6 +183,9 @@ def test_city_and_tier_in_any_order(screen, server):
     for query in ("alder falls tier a", "Tier A Alder Falls", "falls alder tier A"):
         results = _search(page, query)
         assert {r["name"] for r in results} == tier_a, query
+        # of equal score, listed as the directory lists them: by last name
+        assert [r["name"] for r in results] == ["Corinne Matsuda-Heller", "Felix Oyelaran",
+                                                "Harriet Quenneville", "Tobias Wren"], query
         assert all(r["kind"] == "Physician" and "tier A" in r["context"] for r in results)
     # "tier" alone (as typed, before its letter): every tier of the city
     names = {r["name"] for r in _search(page, "alder falls tier")}
@@ -404,6 +422,16 @@ def _search_page_of_alan_cho_renamed(new_page, tmp_path, name: str):
     page.goto((out / "search" / "index.html").as_uri())
     page.wait_for_selector("html[data-search-ready]", state="attached")
     return page, rec
+
+
+def test_a_whole_name_ranks_above_a_longer_name_that_holds_it(new_page, tmp_path):
+    # "grace holloway" is the whole name of Grace Holloway and two of the three words of
+    # Grace Holloway Abbott (Alan Cho renamed), who comes first in the index (by last name,
+    # Abbott) and scores the same: the whole name is listed first
+    page, rec = _search_page_of_alan_cho_renamed(new_page, tmp_path, "Grace Holloway Abbott")
+    results = _search(page, "grace holloway")
+    assert [r["name"] for r in results][:2] == ["Grace Holloway", "Grace Holloway Abbott"]
+    _clean(rec)
 
 
 def test_letters_that_are_not_an_accented_letter_are_found_typed_plainly(new_page, tmp_path):

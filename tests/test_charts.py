@@ -600,3 +600,121 @@ def test_second_series_reaches_an_unfinished_month_by_a_dashed_segment():
     lines = [el for el in root.iter(f"{SVG}polyline") if "chart-line" in classes(el)]
     assert len(lines) == 1 and len(lines[0].get("points").split()) == len(MONTHS)
     assert lines[0].get("stroke-dasharray") is None
+
+
+def test_bars_and_dots_stand_as_tall_as_the_gridlines_of_their_counts():
+    """The y scale reaches the taller of the two series: here the visits' 20 (the bars peak
+    at 10), so the gridlines are 5, 10, 15, 20; a bar of 5 ends on the gridline of 5, a bar
+    of 10 on that of 10, the dots of 20 and 15 on theirs and the dot of 0 on the axis."""
+    root = ET.fromstring(bar_chart(["2026-01", "2026-02", "2026-03"], [5, 10, 0], title="t",
+                                   secondary=[20, 0, 15], secondary_label="Visits"))
+    labels = [int(el.text) for el in root.iter(f"{SVG}text") if "chart-y-label" in classes(el)]
+    assert labels == [0, 5, 10, 15, 20]
+    lines = [el for el in root.iter(f"{SVG}line") if "chart-gridline" in classes(el)]
+    at = dict(zip(labels[1:], (el.get("y1") for el in lines)))
+    at[0] = next(el.get("y1") for el in root.iter(f"{SVG}line") if "chart-axis" in classes(el))
+    assert [b.get("y") for b in bars(root)] == [at[5], at[10]]
+    dots = [el for el in root.iter(f"{SVG}circle") if "chart-dot" in classes(el)]
+    assert [d.get("cy") for d in dots] == [at[20], at[0], at[15]]
+
+
+def test_the_summary_gives_the_total_the_first_of_the_highest_and_the_latest():
+    """The chart's name for a screen reader, summed by hand: 4 + 9 + 2 + 9 = 24, the highest
+    9 first in February, the latest 9 in April; visits 1 + 0 + 3 + 2 = 6, the latest 2."""
+    months = ["2026-01", "2026-02", "2026-03", "2026-04"]
+    summary = ET.fromstring(bar_chart(months, [4, 9, 2, 9], title="t", secondary=[1, 0, 3, 2],
+                                      secondary_label="Visits")).find(f"{SVG}title").text
+    assert summary == ("t: Referrals for 4 months, 2026-01 to 2026-04; total 24, "
+                       "highest 9 in 2026-02, latest 9 in 2026-04. Visits: total 6, latest 2."), \
+        summary
+
+
+def test_bar_figures_of_one_series_give_each_month_its_count():
+    root = ET.fromstring(charts.bar_figures(["2026-01", "2026-02", "2026-03"], [7, 0, 2],
+                                            title="t"))
+    assert [[c.text for c in tr] for tr in root.find("table").find("tbody")] == \
+        [["2026-01", "7"], ["2026-02", "0"], ["2026-03", "2"]]
+
+
+def test_only_the_unfinished_last_month_is_drawn_partial():
+    root = ET.fromstring(bar_chart(["2026-01", "2026-02", "2026-03"], [4, 6, 2], title="t",
+                                   partial_last=True))
+    assert ["chart-partial" in classes(b) for b in bars(root)] == [False, False, True]
+    assert bars(root)[-1].find(f"{SVG}title").text == "2026-03 (month to date): 2 referrals"
+
+
+def test_sparkline_points_from_the_baseline_to_the_top():
+    """120 x 28 with 3.5 of padding: x from 3.5 to 116.5, y from 24.5 (0) to 3.5 (the
+    highest, 10); 5 is halfway, at 14."""
+    root = ET.fromstring(sparkline([0, 5, 10], title="t"))
+    line = next(el for el in root.iter(f"{SVG}polyline") if "chart-line" in classes(el))
+    assert line.get("points") == "3.5,24.5 60,14 116.5,3.5"
+    last = next(root.iter(f"{SVG}circle"))
+    assert (last.get("cx"), last.get("cy")) == ("116.5", "3.5")
+
+
+def test_sparkline_summary_gives_latest_highest_and_lowest():
+    summary = ET.fromstring(sparkline([5, 2, 1], title="t")).find(f"{SVG}title").text
+    assert summary == "t: 5, 2, 1; latest 1, highest 5, lowest 1.", summary
+
+
+@pytest.mark.parametrize("name", ["funnel", "funnel_stacked", "share", "share_stacked"])
+def test_the_largest_count_fills_its_whole_track(name):
+    """Bars are scaled by the largest count (the funnel's 120 referred, the sources' 64 from
+    physicians), which fills its track; the others in proportion to it."""
+    root = ET.fromstring(CHARTS[name])
+    tracks = [el.get("width") for el in root.iter(f"{SVG}rect") if "chart-track" in classes(el)]
+    widths = [b.get("width") for b in bars(root)]
+    assert widths[0] == tracks[0]
+    assert abs(float(widths[1]) / float(tracks[1]) - (96 / 120 if "funnel" in name else 22 / 64)) \
+        < 0.002
+
+
+def test_the_declined_stage_is_set_8_units_apart():
+    """Rows 28 apart from y 8 (stacked: 40 apart from 4), a bar 5 below its row's top (18:
+    stacked): 13, 41, 69, 97, then Declined 8 further, at 133 (stacked 22 … 142, then 190)."""
+    side = [b.get("y") for b in bars(ET.fromstring(CHARTS["funnel"]))]
+    assert side == ["13", "41", "69", "97", "133"]
+    stacked = [b.get("y") for b in bars(ET.fromstring(CHARTS["funnel_stacked"]))]
+    assert stacked == ["22", "62", "102", "142", "190"]
+
+
+def test_funnel_and_share_summaries_give_each_count_and_share():
+    """120 referred; 96/120 = 80%, 80/120 = 66.7 -> 67%, 51/120 = 42.5 -> 43%, 9/120 = 7.5 ->
+    8% (the first stage is the 100% of the others). Sources of 112: 64 -> 57%, 22 -> 19.6 ->
+    20%, 9 -> 8%, 17 -> 15%."""
+    summary = ET.fromstring(CHARTS["funnel"]).find(f"{SVG}title").text
+    assert summary == ("Referral funnel, 365 days: Referred 120; Scheduled 96 (80%); "
+                       "Consulted 80 (67%); Treated 51 (43%); Declined 9 (8%)."), summary
+    summary = ET.fromstring(CHARTS["share"]).find(f"{SVG}title").text
+    assert summary == ("Referral sources: physician 64 (57%); website 22 (20%); "
+                       "insurance 9 (8%); unknown 17 (15%). Total 112."), summary
+
+
+def test_an_unfinished_month_with_nothing_yet_still_shows_as_a_shaded_column():
+    """No bar for March's 0 so far, but its column is shaded, the last slot of the plot (it
+    ends where the axis ends), and pointing at it says "month to date"."""
+    root = ET.fromstring(bar_chart(["2026-01", "2026-02", "2026-03"], [4, 6, 0], title="t",
+                                   partial_last=True))
+    assert len(bars(root)) == 2
+    bands = [el for el in root.iter(f"{SVG}rect") if "chart-partial-band" in classes(el)]
+    assert len(bands) == 1
+    assert bands[0].find(f"{SVG}title").text == "2026-03 (month to date): 0 referrals"
+    axis = next(el for el in root.iter(f"{SVG}line") if "chart-axis" in classes(el))
+    assert abs(float(bands[0].get("x")) + float(bands[0].get("width"))
+               - float(axis.get("x2"))) <= 0.11
+    slot = (float(axis.get("x2")) - float(axis.get("x1"))) / 3
+    assert abs(float(bands[0].get("width")) - slot) <= 0.11
+
+
+def test_on_a_phone_a_share_count_ends_at_the_right_edge_and_a_funnel_count_follows_its_bar():
+    """The stacked layout, 260 wide: a source's count right-aligned at 258 (2 from the edge),
+    in a column; a funnel stage's count 6 after the end of its bar."""
+    share = ET.fromstring(CHARTS["share_stacked"])
+    values = [el for el in share.iter(f"{SVG}text") if "chart-value" in classes(el)]
+    assert {(el.get("x"), el.get("text-anchor")) for el in values} == {("258", "end")}
+    funnel = ET.fromstring(CHARTS["funnel_stacked"])
+    values = [el for el in funnel.iter(f"{SVG}text") if "chart-value" in classes(el)]
+    for el, b in zip(values, bars(funnel), strict=True):
+        assert el.get("text-anchor") == "start"
+        assert abs(float(el.get("x")) - float(b.get("width")) - 6) <= 0.11

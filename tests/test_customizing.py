@@ -489,6 +489,29 @@ def test_a_palette_whose_slide_text_does_not_read_is_warned_of_at_its_colour(exa
     assert code == 0, err
 
 
+def test_a_slide_colour_under_4_5_is_warned_of_with_its_ratio_never_read_as_4_5():
+    """A grey of 3.5:1 on white (#888888) is under 4.5:1, if above the 3:1 of a chart's
+    marks: warned of. #777777 reads at 4.48:1 on white: under 4.5:1, warned of, and its
+    ratio written rounded down ("4.4:1"), not up to the "4.5:1" the warning says it needs.
+    #767676 (4.54:1) reads: no warning."""
+    from dataclasses import replace
+
+    from liaison.palette import DEFAULT, slide_contrast
+
+    def warned(primary):
+        return [p.message for p in slide_contrast(replace(DEFAULT, primary=primary),
+                                                  {"primary": (2, 10)})]
+
+    assert warned("#888888") == [
+        "the slides' titles and big numbers read at 3.5:1 (#888888 on #ffffff); text on a "
+        "slide needs 4.5:1 at least: make 'primary' darker",
+        "a slide table's header row (white on primary) read at 3.5:1 (#ffffff on #888888); "
+        "text on a slide needs 4.5:1 at least: make 'primary' darker"]
+    grey = warned("#777777")
+    assert len(grey) == 2 and all(" read at 4.4:1 (" in m for m in grey), grey
+    assert warned("#767676") == []
+
+
 # --------------------------------------------------------------------------- a screenshot
 
 
@@ -572,6 +595,18 @@ def test_a_sites_colours_of_the_practice_follow_it_into_dark_mode(example_site):
     css = ":root { --a: #2dd4bf /* palette: dark-primary */; --b: #fbbf24 /* palette: dark-warning */; }"
     assert apply_css(css, DEFAULT) == ":root { --a: #2dd4bf; --b: #fbbf24; }"
     assert apply_css(css, ours) == f":root {{ --a: {ours.dark_primary}; --b: #fbbf24; }}"
+
+
+def test_a_followed_soft_ground_is_a_fifth_of_the_colour_in_the_dark_surface():
+    """bad: #ff0000 and no dark-bad-soft: 22% of (255, 0, 0) and 78% of the dark surface
+    #141d2e (20, 29, 46) is (71.7, 22.6, 35.9) -> #481724: a dim red ground, not a bright one."""
+    from dataclasses import replace
+
+    from liaison.palette import DEFAULT, contrast, follow_dark
+
+    ours = follow_dark(replace(DEFAULT, bad="#ff0000"), {"bad"})
+    assert ours.dark_bad_soft == "#481724"
+    assert contrast(ours.dark_bad_soft, DEFAULT.dark_surface) < 1.6
 
 
 def test_a_site_palette_in_dark_mode_in_chromium(example_site, tmp_path):

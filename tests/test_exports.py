@@ -122,6 +122,21 @@ def test_physicians_csv_office_days_space_separated(example_site):
     assert by_id["grace-holloway"]["office_days"] == "mon wed fri"
 
 
+def test_physicians_csv_refers_elsewhere_joined_and_return_on_visit_in_order(example_site):
+    """refers_elsewhere joined by "; " (README), so that a name with a comma stays whole;
+    rov_before then rov_after as the statistics give them (Grace Holloway's differ)."""
+    append(example_site / "data/physicians/grace-holloway.yaml",
+           "refers_elsewhere: ['Summit Vein, P.C.', Coastal Vascular]\n")
+    c = load(example_site)
+    grace = next(r for r in dicts_of(exports.physicians_csv(c.site, c.stats))
+                 if r["id"] == "grace-holloway")
+    assert grace["refers_elsewhere"] == "Summit Vein, P.C.; Coastal Vascular"
+    rov = c.stats.physicians["grace-holloway"].rov_365d
+    assert rov.before != rov.after
+    assert (grace["rov_visits"], grace["rov_before"], grace["rov_after"]) == \
+        (str(rov.visits), str(rov.before), str(rov.after))
+
+
 # --------------------------------------------------------------------------- practices.csv
 
 PRACTICE_HEADER = [

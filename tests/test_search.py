@@ -222,6 +222,27 @@ def test_practices_and_staff_are_found_by_their_phone_and_fax_numbers(view):
     assert phone_term(practice.fax) in entry.info_terms
 
 
+def test_office_staff_are_found_by_their_role_practice_and_city(view):
+    """Tess Ramsey, nurse manager at French Broad Podiatry in Asheville: found by "nurse",
+    "podiatry" or "asheville"; her entry links to the practice (its id is the practice's)."""
+    from liaison.search import entries
+
+    tess = next(e for e in entries(view) if e.kind == "staff" and e.name == "Tess Ramsey")
+    assert tess.key == "french-broad-podiatry"
+    assert tess.context == ("nurse manager", "French Broad Podiatry", "Asheville")
+    assert tess.name_terms == ("tess", "ramsey")
+    assert tess.info_terms == ("nurse", "manager", "french", "broad", "podiatry", "asheville")
+
+
+def test_team_members_are_found_by_their_role(view):
+    """Owen Price of the front desk (role: front-desk) is found by "front" or "desk"."""
+    from liaison.search import entries
+
+    owen = next(e for e in entries(view) if e.kind == "member" and e.name == "Owen Price")
+    assert owen.key == "owen-price"
+    assert owen.info_terms == ("front", "desk")
+
+
 def test_guides_and_decks_are_found_by_their_titles(view):
     from liaison.search import entries
 
@@ -270,8 +291,12 @@ def test_index_js_holds_every_entry_under_each_of_its_terms(view):
             assert i in decode(name_lists[t]), (e.name, t)
         for t in e.info_terms:
             assert i in decode(info_lists[t]), (e.name, t)
-    # and nothing else: an entry is listed under a term only if it holds it
+    # and nothing else: an entry is listed under a term only if it holds it, and once (a
+    # term twice in an entry's info, as a word of its practice's name and of its city, is one
+    # entry of its list)
     for t in vocabulary:
+        for lists in (name_lists, info_lists):
+            assert decode(lists[t]) == sorted(set(decode(lists[t]))), t
         for i in decode(name_lists[t]):
             assert t in items[i].name_terms
         for i in decode(info_lists[t]):
