@@ -677,3 +677,21 @@ def test_the_invariant_parts_kept_beside_the_package_serve_every_cache_folder(tm
     monkeypatch.setattr(package, "_BASES", {})
     DeckWriter(PRACTICE, AS_OF, other, kept_at=tmp_path / "cache-5" / "b.pickle")
     assert len(made) == 2
+
+
+def test_a_hard_line_break_breaks_the_line_in_both_decks():
+    """A line ending in two spaces or in a backslash breaks there (an address, line by line):
+    the .pptx broke both, the HTML deck (Python-Markdown) only the spaces, and showed the
+    backslash, "12 Alder Way\\ Suite 4". A backslash at a paragraph's end is a backslash in
+    both, and a heading keeps its own."""
+    from liaison.content import MarkdownRenderer
+
+    md = "## Where we are\n\nCascade Vein  \n12 Alder Way\\\nSuite 4\n\n- Call\\\n  (360) 555-0100\n- Fax\\\n"
+    s = slide_content(md)
+    assert s.blocks[0].text == "Cascade Vein\n12 Alder Way\nSuite 4"
+    assert s.blocks[1].items == ((0, "Call\n(360) 555-0100"), (0, "Fax\\"))
+    xml = zipfile.ZipFile(io.BytesIO(write([slide_content("# D"), s]))).read("ppt/slides/slide2.xml").decode()
+    assert xml.count("<a:br>") == 3
+    html = MarkdownRenderer().slide(md)
+    assert "<p>Cascade Vein<br>\n12 Alder Way<br>\nSuite 4</p>" in html
+    assert re.search(r"<li>Call<br>\s*\(360\) 555-0100</li>", html) and "<li>Fax\\</li>" in html
