@@ -534,6 +534,19 @@ def test_a_big_number_too_long_for_one_line_keeps_its_caption_under_it():
     assert big.top + big.height <= caption.top
 
 
+def test_pptx_an_image_right_slide_has_its_picture_right_of_its_text():
+    """"Layout: image-right" puts the picture in the right half and the text in the left, the
+    mirror of image-left (only image-left was checked: the two could have come out alike)."""
+    writer = DeckWriter("Us", AS_OF, media=lambda path: LAB if path == "images/lab.png" else None)
+    slides = [slide_content("# D"),
+              slide_content("Layout: image-right\n## The lab\n\n![The lab](images/lab.png)\n\n- one\n- two\n")]
+    p = pptx.Presentation(io.BytesIO(writer.write("D", slides)))
+    lab = next(sh for sh in p.slides[1].shapes if sh.shape_type == 13)
+    text = next(sh for sh in p.slides[1].shapes if sh.has_text_frame and "one" in sh.text_frame.text)
+    assert text.left + text.width <= lab.left
+    assert lab.left + lab.width <= 12192000 - int(0.6 * 914400)  # within the right margin
+
+
 def test_deck_without_logo_chart_data_or_readable_image():
     writer = DeckWriter("Us", AS_OF, media=lambda path: b"not an image")
     data = writer.write("A deck", [slide_content(md) for md in SLIDES])
@@ -541,8 +554,11 @@ def test_deck_without_logo_chart_data_or_readable_image():
     assert not [sh for s in p.slides for sh in s.shapes if sh.shape_type == 13]
     names = zipfile.ZipFile(io.BytesIO(data)).namelist()
     assert not [n for n in names if n.startswith("ppt/media/")]
-    # an image that cannot be read shows its alt text
-    assert "The lab" in "\n".join(sh.text_frame.text for sh in p.slides[1].shapes if sh.has_text_frame)
+    # an image that cannot be read shows its alt text, not its path (the slide's title is
+    # "The lab" too: its body is what is looked at)
+    body = [sh.text_frame.text for sh in p.slides[1].shapes
+            if sh.has_text_frame and sh.shape_id != p.slides[1].shapes.title.shape_id]
+    assert "The lab\none\ntwo" in body and "images/lab.png" not in "\n".join(body)
 
 
 def test_no_chart_data_no_chart():
@@ -603,6 +619,8 @@ def test_content_types_name_every_part():
     ct = z.read("[Content_Types].xml").decode()
     for ext in ("png", "xlsx"):
         assert f'Extension="{ext}"' in ct
+    # a PNG part is image/png (a PNG said to be a JPEG is a part PowerPoint may refuse)
+    assert '<Default Extension="png" ContentType="image/png"/>' in ct
     for name in z.namelist():
         if name.startswith("ppt/charts/chart") and name.endswith(".xml"):
             assert f'PartName="/{name}"' in ct
