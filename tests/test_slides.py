@@ -947,6 +947,10 @@ def test_validate_says_a_deck_without_slides_and_where_a_template_error_stands(t
             "tags: 'elif' or 'else' or 'endif'.") in text
     assert ("slide 4: template syntax error: Encountered unknown tag 'endif'. (each slide is a template of "
             "its own: a block opened in a slide closes in that slide, before the next line '---')") in text
+    # at the line of the tag: slide 4 starts on line 17 (after the '---' of line 16), its
+    # "{% endif %}" is the slide's third line, the file's 19th
+    assert re.search(r"content/presentations/extra\.md:19:\d+: error: slide 4: template syntax error: "
+                     r"Encountered unknown tag 'endif'", text), text
 
 
 def _build(root: Path, out: Path) -> Path:
