@@ -1136,6 +1136,9 @@ def test_the_presentations_list_names_a_decks_practices_by_name_folded_when_many
     assert code == 0, err
     cards = {c.all("h2")[0].all("a")[0].attrs["href"]: c
              for c in parse(out / "presentations" / "index.html").all("section", "card")}
+    # the decks in the order of their ids, as the site lists them (a deck is found where it was)
+    decks = sorted(p.stem for p in (REPO / "content" / "presentations").glob("*.md"))
+    assert list(cards) == [f"../presentations/{d}/index.html" for d in decks]
     every = cards["../presentations/vein-care-overview/index.html"]
     four = cards["../presentations/healing-leg-wounds/index.html"]
     practices = len(list((REPO / "data" / "practices").glob("*.yaml")))
