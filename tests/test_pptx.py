@@ -677,3 +677,78 @@ def test_the_invariant_parts_kept_beside_the_package_serve_every_cache_folder(tm
     monkeypatch.setattr(package, "_BASES", {})
     DeckWriter(PRACTICE, AS_OF, other, kept_at=tmp_path / "cache-5" / "b.pickle")
     assert len(made) == 2
+
+
+def test_italic_stays_italic_in_the_pptx():
+    """"*soft*" and "_quiet_" are italic in the HTML deck, and in the .pptx (a run's italic, bold
+    italic where both are asked); only HTML's <em> was checked, and Markdown's italic could have
+    come out plain unnoticed."""
+    s = slide_content("## T\n\nA *soft* and _quiet_ word, **_both_**\n")
+    assert s.blocks[0].runs == (("A ", False, False, False), ("soft", False, True, False),
+                                (" and ", False, False, False), ("quiet", False, True, False),
+                                (" word, ", False, False, False), ("both", True, True, False))
+    body = next(sh for sh in open_deck(write([slide_content("# D"), s])).slides[1].shapes
+                if sh.has_text_frame and "soft" in sh.text_frame.text)
+    assert [(r.text, bool(r.font.bold), bool(r.font.italic)) for r in body.text_frame.paragraphs[0].runs] == [
+        ("A ", False, False), ("soft", False, True), (" and ", False, False), ("quiet", False, True),
+        (" word, ", False, False), ("both", True, True)]
+
+
+def test_a_table_in_the_notes_keeps_its_header_row():
+    """A table in the speaker notes is a line per row in the notes pane, its header row first
+    (the columns' names: without them "Ulcer | now" says little)."""
+    s = slide_content("## T\n\nText\n\nNotes: When to refer:\n\n| Sign | Refer when |\n|---|---|\n"
+                      "| Ulcer | now |\n| Swelling | in 2 weeks |\n")
+    assert s.notes == "When to refer:\nSign | Refer when\nUlcer | now\nSwelling | in 2 weeks"
+
+
+def test_the_slide_ids_are_ones_powerpoint_accepts():
+    """ECMA-376 gives a slide's id (p:sldId/@id) the range 256 to 2147483647: PowerPoint calls a
+    deck whose id is 255 damaged and offers to repair it, where python-pptx and LibreOffice open
+    it without a word. Each slide's id is in range and its own, and names its slide's part."""
+    from lxml import etree
+
+    with zipfile.ZipFile(io.BytesIO(write())) as z:
+        pres = etree.fromstring(z.read("ppt/presentation.xml"))
+        rels = etree.fromstring(z.read("ppt/_rels/presentation.xml.rels"))
+    ns = {"p": "http://schemas.openxmlformats.org/presentationml/2006/main",
+          "r": "http://schemas.openxmlformats.org/officeDocument/2006/relationships"}
+    ids = pres.xpath("p:sldIdLst/p:sldId", namespaces=ns)
+    assert [int(s.get("id")) for s in ids] == list(range(256, 256 + len(SLIDES_MD)))
+    target = {r.get("Id"): r.get("Target") for r in rels}
+    assert [target[s.get(f"{{{ns['r']}}}id")] for s in ids] == [
+        f"slides/slide{k}.xml" for k in range(1, len(SLIDES_MD) + 1)]
+
+
+def test_a_slide_that_differs_only_by_its_bold_is_written_again():
+    """The writer keeps each slide's XML for the next deck that shows the same slide; two slides
+    of the same text, one with a word in bold, one numbered from 6, are different slides (the
+    second deck must not show the first deck's bold or numbers)."""
+    writer = DeckWriter(PRACTICE, AS_OF)
+
+    def slide1(md: str) -> str:
+        return zipfile.ZipFile(io.BytesIO(writer.write("D", [slide_content(md)]))).read(
+            "ppt/slides/slide1.xml").decode()
+
+    assert 'b="1"' in slide1("## T\n\n- **Vein** care\n")
+    assert 'b="1"' not in slide1("## T\n\n- Vein care\n")
+    assert 'startAt="6"' not in slide1("## T\n\n1. Call\n2. Book\n")
+    assert 'startAt="6"' in slide1("## T\n\n6. Call\n7. Book\n")
+
+
+def test_a_hard_line_break_breaks_the_line_in_both_decks():
+    """A line ending in two spaces or in a backslash breaks there (an address, line by line):
+    the .pptx broke both, the HTML deck (Python-Markdown) only the spaces, and showed the
+    backslash, "12 Alder Way\\ Suite 4". A backslash at a paragraph's end is a backslash in
+    both, and a heading keeps its own."""
+    from liaison.content import MarkdownRenderer
+
+    md = "## Where we are\n\nCascade Vein  \n12 Alder Way\\\nSuite 4\n\n- Call\\\n  (360) 555-0100\n- Fax\\\n"
+    s = slide_content(md)
+    assert s.blocks[0].text == "Cascade Vein\n12 Alder Way\nSuite 4"
+    assert s.blocks[1].items == ((0, "Call\n(360) 555-0100"), (0, "Fax\\"))
+    xml = zipfile.ZipFile(io.BytesIO(write([slide_content("# D"), s]))).read("ppt/slides/slide2.xml").decode()
+    assert xml.count("<a:br>") == 3
+    html = MarkdownRenderer().slide(md)
+    assert "<p>Cascade Vein<br>\n12 Alder Way<br>\nSuite 4</p>" in html
+    assert re.search(r"<li>Call<br>\s*\(360\) 555-0100</li>", html) and "<li>Fax\\</li>" in html

@@ -534,6 +534,19 @@ def test_a_big_number_too_long_for_one_line_keeps_its_caption_under_it():
     assert big.top + big.height <= caption.top
 
 
+def test_pptx_an_image_right_slide_has_its_picture_right_of_its_text():
+    """"Layout: image-right" puts the picture in the right half and the text in the left, the
+    mirror of image-left (only image-left was checked: the two could have come out alike)."""
+    writer = DeckWriter("Us", AS_OF, media=lambda path: LAB if path == "images/lab.png" else None)
+    slides = [slide_content("# D"),
+              slide_content("Layout: image-right\n## The lab\n\n![The lab](images/lab.png)\n\n- one\n- two\n")]
+    p = pptx.Presentation(io.BytesIO(writer.write("D", slides)))
+    lab = next(sh for sh in p.slides[1].shapes if sh.shape_type == 13)
+    text = next(sh for sh in p.slides[1].shapes if sh.has_text_frame and "one" in sh.text_frame.text)
+    assert text.left + text.width <= lab.left
+    assert lab.left + lab.width <= 12192000 - int(0.6 * 914400)  # within the right margin
+
+
 def test_deck_without_logo_chart_data_or_readable_image():
     writer = DeckWriter("Us", AS_OF, media=lambda path: b"not an image")
     data = writer.write("A deck", [slide_content(md) for md in SLIDES])
@@ -541,8 +554,11 @@ def test_deck_without_logo_chart_data_or_readable_image():
     assert not [sh for s in p.slides for sh in s.shapes if sh.shape_type == 13]
     names = zipfile.ZipFile(io.BytesIO(data)).namelist()
     assert not [n for n in names if n.startswith("ppt/media/")]
-    # an image that cannot be read shows its alt text
-    assert "The lab" in "\n".join(sh.text_frame.text for sh in p.slides[1].shapes if sh.has_text_frame)
+    # an image that cannot be read shows its alt text, not its path (the slide's title is
+    # "The lab" too: its body is what is looked at)
+    body = [sh.text_frame.text for sh in p.slides[1].shapes
+            if sh.has_text_frame and sh.shape_id != p.slides[1].shapes.title.shape_id]
+    assert "The lab\none\ntwo" in body and "images/lab.png" not in "\n".join(body)
 
 
 def test_no_chart_data_no_chart():
@@ -603,6 +619,8 @@ def test_content_types_name_every_part():
     ct = z.read("[Content_Types].xml").decode()
     for ext in ("png", "xlsx"):
         assert f'Extension="{ext}"' in ct
+    # a PNG part is image/png (a PNG said to be a JPEG is a part PowerPoint may refuse)
+    assert '<Default Extension="png" ContentType="image/png"/>' in ct
     for name in z.namelist():
         if name.startswith("ppt/charts/chart") and name.endswith(".xml"):
             assert f'PartName="/{name}"' in ct
@@ -929,6 +947,10 @@ def test_validate_says_a_deck_without_slides_and_where_a_template_error_stands(t
             "tags: 'elif' or 'else' or 'endif'.") in text
     assert ("slide 4: template syntax error: Encountered unknown tag 'endif'. (each slide is a template of "
             "its own: a block opened in a slide closes in that slide, before the next line '---')") in text
+    # at the line of the tag: slide 4 starts on line 17 (after the '---' of line 16), its
+    # "{% endif %}" is the slide's third line, the file's 19th
+    assert re.search(r"content/presentations/extra\.md:19:\d+: error: slide 4: template syntax error: "
+                     r"Encountered unknown tag 'endif'", text), text
 
 
 def _build(root: Path, out: Path) -> Path:
@@ -1114,6 +1136,9 @@ def test_the_presentations_list_names_a_decks_practices_by_name_folded_when_many
     assert code == 0, err
     cards = {c.all("h2")[0].all("a")[0].attrs["href"]: c
              for c in parse(out / "presentations" / "index.html").all("section", "card")}
+    # the decks in the order of their ids, as the site lists them (a deck is found where it was)
+    decks = sorted(p.stem for p in (REPO / "content" / "presentations").glob("*.md"))
+    assert list(cards) == [f"../presentations/{d}/index.html" for d in decks]
     every = cards["../presentations/vein-care-overview/index.html"]
     four = cards["../presentations/healing-leg-wounds/index.html"]
     practices = len(list((REPO / "data" / "practices").glob("*.yaml")))

@@ -415,7 +415,7 @@ def as_read_here(markdown: str) -> str:
                 numbered = marker[0].isdigit()
             if marker.endswith(")"):
                 marker = marker[:-1] + "."
-            out.append("    " * level + marker + " " + (item.group(3) or ""))
+            out.append(_hard_break("    " * level + marker + " " + (item.group(3) or ""), lines, i))
             i += 1
             continue
         if _is_table_start(lines, i):
@@ -437,9 +437,21 @@ def as_read_here(markdown: str) -> str:
                 # an indented paragraph after a blank line: the last item's own
                 line = "    " * (level + 1) + line.lstrip(" \t")
                 loose = True
-        out.append(line)
+        out.append(line if _HEADING.match(line) else _hard_break(line, lines, i))
         i += 1
     return "\n".join(out)
+
+
+def _hard_break(text: str, lines: list[str], i: int) -> str:
+    """``text``, the line ``lines[i]`` as written out, with a backslash that ends it before the
+    next line of its paragraph made two trailing spaces: a hard line break, as ``_join_lines``
+    reads both (Python-Markdown showed the backslash, "12 Alder Way\\ Suite 4", where the
+    .pptx broke the line)."""
+    end = text.rstrip(" ")
+    if (end.endswith("\\") and end[:-1].strip() and i + 1 < len(lines) and lines[i + 1].strip()
+            and not _starts_block(lines, i + 1)):
+        return end[:-1].rstrip() + "  "
+    return text
 
 
 def _notes_text(markdown: str) -> str:
