@@ -4265,3 +4265,16 @@ def test_an_interaction_logged_ahead_says_its_follow_ups_wait_for_its_day(exampl
     assert d.msg.startswith("[0].date: ")
     d = res.expect(rel, 2, 10, "left out of the statistics", severity="warning")
     assert d.msg.endswith("left out of the statistics"), d.msg
+
+
+@pytest.mark.parametrize("indent", ["\t", "  \t", " \t "])
+def test_a_tab_in_the_indentation_is_placed_at_the_tab(example_site, indent):
+    # YAML indents with spaces only: the error names the tab, at its own column
+    text = ("- date: 2026-11-02\n  liaison: lena-brooks\n  type: call\n"
+            f"{indent}practice: mountain-view-family-medicine\n  summary: Called.\n")
+    rel = write(example_site, "data/interactions/tabbed.yaml", text)
+    res = validate(example_site)
+    assert res.code == 1
+    col = indent.index("\t") + 1
+    res.expect(rel, 4, col, "a tab in the indentation", "spaces only")
+    assert [d.place for d in res.diags if d.path == rel] == [(rel, 4, col)], res.dump()
