@@ -4278,3 +4278,16 @@ def test_a_tab_in_the_indentation_is_placed_at_the_tab(example_site, indent):
     col = indent.index("\t") + 1
     res.expect(rel, 4, col, "a tab in the indentation", "spaces only")
     assert [d.place for d in res.diags if d.path == rel] == [(rel, 4, col)], res.dump()
+
+
+def test_a_byte_order_mark_at_the_start_of_a_file_is_not_part_of_it(example_site):
+    # Notepad saves UTF-8 with a byte-order mark: a guide so saved starts with its front
+    # matter all the same, and the columns of a record's first line are counted without it
+    guide = example_site / "content/training/referral-source-basics.md"
+    guide.write_bytes(b"\xef\xbb\xbf" + guide.read_bytes())
+    rel = write(example_site, "data/practices/marked-clinic.yaml",
+                b"\xef\xbb\xbfnmae: Marked Clinic\ncity: Asheville\n")
+    res = validate(example_site)
+    assert res.code == 1
+    res.expect(rel, 1, 1, "nmae: unknown field", "name")
+    assert {d.place for d in res.new} == {(rel, 1, 1)}, res.dump()
