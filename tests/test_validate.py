@@ -4291,3 +4291,19 @@ def test_a_byte_order_mark_at_the_start_of_a_file_is_not_part_of_it(example_site
     assert res.code == 1
     res.expect(rel, 1, 1, "nmae: unknown field", "name")
     assert {d.place for d in res.new} == {(rel, 1, 1)}, res.dump()
+
+
+@pytest.mark.parametrize("encoding, mark", [
+    ("utf-16-le", "\ufeff"), ("utf-16-be", "\ufeff"), ("utf-16-le", ""), ("utf-16-be", ""),
+], ids=["le-mark", "be-mark", "le", "be"])
+def test_a_yaml_file_saved_as_utf_16_is_named_so_whichever_its_byte_order(example_site, encoding,
+                                                                           mark):
+    # Notepad's "Unicode" is UTF-16 little-endian with a mark; "Unicode big endian", and
+    # other programs' exports without a mark, are UTF-16 too: each is one error at 1:1
+    # saying so (not "byte 0xfe" of text that is not UTF-8)
+    text = "name: Sixteen Clinic\ncity: Asheville\n"
+    rel = write(example_site, "data/practices/sixteen.yaml", (mark + text).encode(encoding))
+    res = validate(example_site)
+    assert res.code == 1
+    d = res.expect(rel, 1, 1, "UTF-16", "save it as UTF-8")
+    assert [x for x in res.diags if x.path == rel] == [d]
