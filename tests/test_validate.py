@@ -4307,3 +4307,23 @@ def test_a_yaml_file_saved_as_utf_16_is_named_so_whichever_its_byte_order(exampl
     assert res.code == 1
     d = res.expect(rel, 1, 1, "UTF-16", "save it as UTF-8")
     assert [x for x in res.diags if x.path == rel] == [d]
+
+
+def test_a_yaml_file_of_exactly_5_mb_is_read_and_one_byte_more_is_refused(example_site):
+    # SPEC §1: files *over* 5 MB are refused (5 MB = 5 × 1024 × 1024 bytes here): a file of
+    # exactly that size is read, one of a byte more is not
+    limit = 5 * 1024 * 1024
+    head = "name: Edge Practice\ncity: Asheville\n"
+    filler = "# " + "x" * 98 + "\n"
+    body = head + filler * ((limit - len(head)) // len(filler))
+    text = body + "#" * (limit - len(body) - 1) + "\n"
+    assert len(text.encode()) == limit
+    rel = write(example_site, "data/practices/edge.yaml", text)
+    res = validate(example_site)
+    assert res.code == 0, res.dump()[:2000]
+    assert [d for d in res.diags if d.path == rel] == []
+    write(example_site, rel, text + "\n")
+    res = validate(example_site)
+    assert res.code == 1
+    d = res.expect(rel, 1, 1, "5 MB")
+    assert [x for x in res.diags if x.path == rel] == [d]
