@@ -4327,3 +4327,14 @@ def test_a_yaml_file_of_exactly_5_mb_is_read_and_one_byte_more_is_refused(exampl
     assert res.code == 1
     d = res.expect(rel, 1, 1, "5 MB")
     assert [x for x in res.diags if x.path == rel] == [d]
+
+
+def test_a_field_written_twice_in_front_matter_is_placed_at_its_file_line(example_site):
+    # the front matter's YAML starts on line 2 of the file: the second `title:` stands on
+    # line 4 of the guide, not on line 3 (its line in the YAML text alone)
+    text = "---\naudience: all\ntitle: One\ntitle: Two\n---\n# Body\n\nText.\n"
+    rel = write(example_site, "content/training/twice.md", text)
+    res = validate(example_site)
+    assert res.code == 1
+    res.expect(rel, 4, 1, "title: duplicate key 'title'")
+    assert [d.place for d in res.diags if d.path == rel] == [(rel, 4, 1)], res.dump()
