@@ -4338,3 +4338,17 @@ def test_a_field_written_twice_in_front_matter_is_placed_at_its_file_line(exampl
     assert res.code == 1
     res.expect(rel, 4, 1, "title: duplicate key 'title'")
     assert [d.place for d in res.diags if d.path == rel] == [(rel, 4, 1)], res.dump()
+
+
+@pytest.mark.parametrize("rel", [
+    "data/practices/nothing.yaml", "data/physicians/nothing.yaml", "data/team/nothing.yaml",
+    "data/interactions/nothing.yaml",
+])
+def test_a_file_holding_an_empty_mapping_holds_no_record(example_site, rel):
+    # `{}` (YAML's empty mapping) is a file of no record, as `[]` is: one error at 1:1 saying
+    # so, not a "required field is missing" for each field of a record nobody wrote
+    write(example_site, rel, "{}\n")
+    res = validate(example_site)
+    assert res.code == 1, res.dump()
+    res.expect(rel, 1, 1, "holds no record")
+    assert_only_errors(res, {(rel, 1, 1)})
