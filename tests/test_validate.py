@@ -4352,3 +4352,21 @@ def test_a_file_holding_an_empty_mapping_holds_no_record(example_site, rel):
     assert res.code == 1, res.dump()
     res.expect(rel, 1, 1, "holds no record")
     assert_only_errors(res, {(rel, 1, 1)})
+
+
+def test_a_referral_csv_with_its_extension_in_capitals_is_read_as_csv(example_site):
+    # discovery takes `.CSV` (as Excel on Windows may name it) for a referral file: it must
+    # then be read as CSV, not as YAML (which was one syntax error for the whole file)
+    old = example_site / "data/referrals/web-and-ads-monthly-2026.csv"
+    new = old.with_name("web-and-ads-monthly-2026.CSV")
+    old.rename(new)
+    res = validate(example_site)
+    assert res.code == 0, res.dump()
+    assert res.new == [], res.dump()
+    # a bad row in it is placed as a CSV row is: its line, column 1
+    rows = new.read_text(encoding="utf-8-sig").splitlines()
+    rows.append(rows[-1].replace("web", "billboard", 1))
+    new.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    res = validate(example_site)
+    rel = "data/referrals/web-and-ads-monthly-2026.CSV"
+    res.expect(rel, len(rows), 1, "source")
