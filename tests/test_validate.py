@@ -4370,3 +4370,21 @@ def test_a_referral_csv_with_its_extension_in_capitals_is_read_as_csv(example_si
     res = validate(example_site)
     rel = "data/referrals/web-and-ads-monthly-2026.CSV"
     res.expect(rel, len(rows), 1, "source")
+
+
+def test_a_palette_over_64_kb_is_refused_and_one_of_64_kb_is_read(example_site):
+    # templates/palette.yaml is read through parse.read_site_file with a limit of 64 KB
+    # (64 × 1024 bytes): a file over it is one error at 1:1, read no further; one of exactly
+    # that size (a colour and a long comment) is read
+    limit = 64 * 1024
+    head = "primary: '#1d4ed8'\n"
+    text = head + "#" * (limit - len(head) - 1) + "\n"
+    assert len(text.encode()) == limit
+    rel = write(example_site, "templates/palette.yaml", text)
+    res = validate(example_site)
+    assert [d for d in res.diags if d.path == rel] == [], res.dump()
+    write(example_site, rel, text + "\n")
+    res = validate(example_site)
+    assert res.code == 1
+    d = res.expect(rel, 1, 1, "the file is over 64 KB: a palette holds a few colours")
+    assert [x for x in res.diags if x.path == rel] == [d]
