@@ -4388,3 +4388,20 @@ def test_a_palette_over_64_kb_is_refused_and_one_of_64_kb_is_read(example_site):
     assert res.code == 1
     d = res.expect(rel, 1, 1, "the file is over 64 KB: a palette holds a few colours")
     assert [x for x in res.diags if x.path == rel] == [d]
+
+
+def test_hidden_files_and_editors_backups_are_not_read_nor_named(example_site):
+    # SPEC §1: only the layout's files are read; README: hidden files are not read, and an
+    # editor's backup or auto-save beside a record (`NAME~`, `#NAME#`) is left alone. Each
+    # of these holds a YAML syntax error, which would be an error at its line if it were read.
+    broken = "date: 2026-11-02\nsummary: [never closed\n"
+    for rel in ("data/interactions/.draft.yaml", "data/interactions/2026/.h1.yaml.swp",
+                "data/physicians/.pat-doe.yaml", "data/referrals/.2026.csv",
+                "data/interactions/2026/h1.yaml~", "data/interactions/2026/#h1.yaml#",
+                "data/practices/mountain-view-family-medicine.yaml~",
+                "content/training/.referral-source-basics.md"):
+        write(example_site, rel, broken)
+    res = validate(example_site)
+    assert res.code == 0, res.dump()
+    assert res.new == [], res.dump()
+
