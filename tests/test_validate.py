@@ -4405,3 +4405,13 @@ def test_hidden_files_and_editors_backups_are_not_read_nor_named(example_site):
     assert res.code == 0, res.dump()
     assert res.new == [], res.dump()
 
+
+
+def test_a_file_name_with_a_dot_in_its_stem_is_no_id(example_site):
+    # SPEC §1: the record id is the file's whole stem, which matches [a-z0-9]+(-[a-z0-9]+)*:
+    # `ann.hale.yaml` is the stem 'ann.hale', an error, not the id 'ann'
+    rel = write(example_site, "data/team/ann.hale.yaml", "name: Ann Hale\nrole: liaison\n")
+    res = validate(example_site)
+    assert res.code == 1
+    d = res.expect(rel, 1, 1, "file name:", "'ann.hale' is not a valid id")
+    assert [x for x in res.diags if x.path == rel] == [d], res.dump()
