@@ -257,3 +257,17 @@ def test_field_reference_gives_defaults_and_least_values():
     assert rows["count"].startswith("| `count` | integer ≥ 1 |  | ")
     assert rows["renew_every_days"].startswith("| `renew_every_days` | integer ≥ 1 |  | ")
     assert "Default: None" not in field_reference()
+
+
+def test_a_value_written_as_yaml_null_is_no_value_on_the_exact_path_too(example_site):
+    # `zip: 02134` sends the file down the exact path (the fast parser reads a number); there
+    # `~`, `null` and nothing at all are YAML's null, no value, as the fast parser reads them:
+    # `liaison: ~` is "no liaison", not a team member called '~'
+    (example_site / "data" / "practices" / "null-test.yaml").write_text(
+        "name: Null Test Clinic\nzip: 02134\nliaison: ~\nwebsite: null\nfax:\ncity: '~'\n")
+    from liaison.load import load_site
+
+    site, problems, _ = load_site(example_site)
+    assert not [p for p in problems if p.path.endswith("null-test.yaml")], problems
+    p = site.practices["null-test"]
+    assert (p.zip, p.liaison, p.website, p.fax, p.city) == ("02134", None, None, None, "~")

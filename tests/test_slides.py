@@ -1242,3 +1242,15 @@ def test_a_decks_chart_shown_in_january_names_the_year_on_its_axis(tmp_path):
         deck = pptx.Presentation(str(next((out / "presentations/thanks/solo").glob("*.pptx"))))
         plot = next(sh.chart for s in deck.slides for sh in s.shapes if getattr(sh, "has_chart", False)).plots[0]
         assert list(plot.categories)[-1].endswith(year), (as_of, list(plot.categories))
+
+
+@pytest.mark.parametrize("rule", ["--- ", "---\t", " ---", "---\r"])
+def test_a_slide_rule_with_spaces_around_it_still_separates_slides(rule):
+    # an editor leaves a space or a tab after the '---' (or a CR, saved on Windows): the line
+    # still holds only '---' to the eye, and separates the slides around it
+    from liaison.content import split_slides
+
+    body = f"# One\n\nfirst\n{rule}\n# Two\n"
+    slides = split_slides(body, 5)
+    # the body starts on line 5: '# One' is line 5, the rule line 8, '# Two' line 9
+    assert [(s.source.strip(), s.line) for s in slides] == [("# One\n\nfirst", 5), ("# Two", 9)]

@@ -314,3 +314,14 @@ def test_a_day_written_whole_is_shown_its_short_form(example_site):
         f"'sun' (did you mean '{short}'?)"
         for i, (day, short) in enumerate((("monday", "mon"), ("Wednesday", "wed"),
                                           ("Tuesdays", "tue")))]
+
+
+def test_a_control_character_written_as_itself_is_placed_at_it(example_site):
+    # a raw control character (not a YAML escape) is refused by the YAML reader itself: the
+    # error stands at the character's own line and column, on a line of its own
+    replace(example_site, RUTH, "specialty: Podiatry", "specialty: Podia\x07try")
+    line, col = 4, len("specialty: Podia") + 1
+    text = (example_site / RUTH).read_text()
+    assert text.split("\n")[line - 1].index("\x07") + 1 == col
+    found = errors_in(example_site, RUTH)
+    assert [(ln, c) for ln, c, msg in found if "control character (#x0007)" in msg] == [(line, col)], found

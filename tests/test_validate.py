@@ -4265,3 +4265,153 @@ def test_an_interaction_logged_ahead_says_its_follow_ups_wait_for_its_day(exampl
     assert d.msg.startswith("[0].date: ")
     d = res.expect(rel, 2, 10, "left out of the statistics", severity="warning")
     assert d.msg.endswith("left out of the statistics"), d.msg
+
+
+@pytest.mark.parametrize("indent", ["\t", "  \t", " \t "])
+def test_a_tab_in_the_indentation_is_placed_at_the_tab(example_site, indent):
+    # YAML indents with spaces only: the error names the tab, at its own column
+    text = ("- date: 2026-11-02\n  liaison: lena-brooks\n  type: call\n"
+            f"{indent}practice: mountain-view-family-medicine\n  summary: Called.\n")
+    rel = write(example_site, "data/interactions/tabbed.yaml", text)
+    res = validate(example_site)
+    assert res.code == 1
+    col = indent.index("\t") + 1
+    res.expect(rel, 4, col, "a tab in the indentation", "spaces only")
+    assert [d.place for d in res.diags if d.path == rel] == [(rel, 4, col)], res.dump()
+
+
+def test_a_byte_order_mark_at_the_start_of_a_file_is_not_part_of_it(example_site):
+    # Notepad saves UTF-8 with a byte-order mark: a guide so saved starts with its front
+    # matter all the same, and the columns of a record's first line are counted without it
+    guide = example_site / "content/training/referral-source-basics.md"
+    guide.write_bytes(b"\xef\xbb\xbf" + guide.read_bytes())
+    rel = write(example_site, "data/practices/marked-clinic.yaml",
+                b"\xef\xbb\xbfnmae: Marked Clinic\ncity: Asheville\n")
+    res = validate(example_site)
+    assert res.code == 1
+    res.expect(rel, 1, 1, "nmae: unknown field", "name")
+    assert {d.place for d in res.new} == {(rel, 1, 1)}, res.dump()
+
+
+@pytest.mark.parametrize("encoding, mark", [
+    ("utf-16-le", "\ufeff"), ("utf-16-be", "\ufeff"), ("utf-16-le", ""), ("utf-16-be", ""),
+], ids=["le-mark", "be-mark", "le", "be"])
+def test_a_yaml_file_saved_as_utf_16_is_named_so_whichever_its_byte_order(example_site, encoding,
+                                                                           mark):
+    # Notepad's "Unicode" is UTF-16 little-endian with a mark; "Unicode big endian", and
+    # other programs' exports without a mark, are UTF-16 too: each is one error at 1:1
+    # saying so (not "byte 0xfe" of text that is not UTF-8)
+    text = "name: Sixteen Clinic\ncity: Asheville\n"
+    rel = write(example_site, "data/practices/sixteen.yaml", (mark + text).encode(encoding))
+    res = validate(example_site)
+    assert res.code == 1
+    d = res.expect(rel, 1, 1, "UTF-16", "save it as UTF-8")
+    assert [x for x in res.diags if x.path == rel] == [d]
+
+
+def test_a_yaml_file_of_exactly_5_mb_is_read_and_one_byte_more_is_refused(example_site):
+    # SPEC §1: files *over* 5 MB are refused (5 MB = 5 × 1024 × 1024 bytes here): a file of
+    # exactly that size is read, one of a byte more is not
+    limit = 5 * 1024 * 1024
+    head = "name: Edge Practice\ncity: Asheville\n"
+    filler = "# " + "x" * 98 + "\n"
+    body = head + filler * ((limit - len(head)) // len(filler))
+    text = body + "#" * (limit - len(body) - 1) + "\n"
+    assert len(text.encode()) == limit
+    rel = write(example_site, "data/practices/edge.yaml", text)
+    res = validate(example_site)
+    assert res.code == 0, res.dump()[:2000]
+    assert [d for d in res.diags if d.path == rel] == []
+    write(example_site, rel, text + "\n")
+    res = validate(example_site)
+    assert res.code == 1
+    d = res.expect(rel, 1, 1, "5 MB")
+    assert [x for x in res.diags if x.path == rel] == [d]
+
+
+def test_a_field_written_twice_in_front_matter_is_placed_at_its_file_line(example_site):
+    # the front matter's YAML starts on line 2 of the file: the second `title:` stands on
+    # line 4 of the guide, not on line 3 (its line in the YAML text alone)
+    text = "---\naudience: all\ntitle: One\ntitle: Two\n---\n# Body\n\nText.\n"
+    rel = write(example_site, "content/training/twice.md", text)
+    res = validate(example_site)
+    assert res.code == 1
+    res.expect(rel, 4, 1, "title: duplicate key 'title'")
+    assert [d.place for d in res.diags if d.path == rel] == [(rel, 4, 1)], res.dump()
+
+
+@pytest.mark.parametrize("rel", [
+    "data/practices/nothing.yaml", "data/physicians/nothing.yaml", "data/team/nothing.yaml",
+    "data/interactions/nothing.yaml",
+])
+def test_a_file_holding_an_empty_mapping_holds_no_record(example_site, rel):
+    # `{}` (YAML's empty mapping) is a file of no record, as `[]` is: one error at 1:1 saying
+    # so, not a "required field is missing" for each field of a record nobody wrote
+    write(example_site, rel, "{}\n")
+    res = validate(example_site)
+    assert res.code == 1, res.dump()
+    res.expect(rel, 1, 1, "holds no record")
+    assert_only_errors(res, {(rel, 1, 1)})
+
+
+def test_a_referral_csv_with_its_extension_in_capitals_is_read_as_csv(example_site):
+    # discovery takes `.CSV` (as Excel on Windows may name it) for a referral file: it must
+    # then be read as CSV, not as YAML (which was one syntax error for the whole file)
+    old = example_site / "data/referrals/web-and-ads-monthly-2026.csv"
+    new = old.with_name("web-and-ads-monthly-2026.CSV")
+    old.rename(new)
+    res = validate(example_site)
+    assert res.code == 0, res.dump()
+    assert res.new == [], res.dump()
+    # a bad row in it is placed as a CSV row is: its line, column 1
+    rows = new.read_text(encoding="utf-8-sig").splitlines()
+    rows.append(rows[-1].replace("web", "billboard", 1))
+    new.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    res = validate(example_site)
+    rel = "data/referrals/web-and-ads-monthly-2026.CSV"
+    res.expect(rel, len(rows), 1, "source")
+
+
+def test_a_palette_over_64_kb_is_refused_and_one_of_64_kb_is_read(example_site):
+    # templates/palette.yaml is read through parse.read_site_file with a limit of 64 KB
+    # (64 × 1024 bytes): a file over it is one error at 1:1, read no further; one of exactly
+    # that size (a colour and a long comment) is read
+    limit = 64 * 1024
+    head = "primary: '#1d4ed8'\n"
+    text = head + "#" * (limit - len(head) - 1) + "\n"
+    assert len(text.encode()) == limit
+    rel = write(example_site, "templates/palette.yaml", text)
+    res = validate(example_site)
+    assert [d for d in res.diags if d.path == rel] == [], res.dump()
+    write(example_site, rel, text + "\n")
+    res = validate(example_site)
+    assert res.code == 1
+    d = res.expect(rel, 1, 1, "the file is over 64 KB: a palette holds a few colours")
+    assert [x for x in res.diags if x.path == rel] == [d]
+
+
+def test_hidden_files_and_editors_backups_are_not_read_nor_named(example_site):
+    # SPEC §1: only the layout's files are read; README: hidden files are not read, and an
+    # editor's backup or auto-save beside a record (`NAME~`, `#NAME#`) is left alone. Each
+    # of these holds a YAML syntax error, which would be an error at its line if it were read.
+    broken = "date: 2026-11-02\nsummary: [never closed\n"
+    for rel in ("data/interactions/.draft.yaml", "data/interactions/2026/.h1.yaml.swp",
+                "data/physicians/.pat-doe.yaml", "data/referrals/.2026.csv",
+                "data/interactions/2026/h1.yaml~", "data/interactions/2026/#h1.yaml#",
+                "data/practices/mountain-view-family-medicine.yaml~",
+                "content/training/.referral-source-basics.md"):
+        write(example_site, rel, broken)
+    res = validate(example_site)
+    assert res.code == 0, res.dump()
+    assert res.new == [], res.dump()
+
+
+
+def test_a_file_name_with_a_dot_in_its_stem_is_no_id(example_site):
+    # SPEC §1: the record id is the file's whole stem, which matches [a-z0-9]+(-[a-z0-9]+)*:
+    # `ann.hale.yaml` is the stem 'ann.hale', an error, not the id 'ann'
+    rel = write(example_site, "data/team/ann.hale.yaml", "name: Ann Hale\nrole: liaison\n")
+    res = validate(example_site)
+    assert res.code == 1
+    d = res.expect(rel, 1, 1, "file name:", "'ann.hale' is not a valid id")
+    assert [x for x in res.diags if x.path == rel] == [d], res.dump()
