@@ -3,7 +3,6 @@ in the exact layout of the CMS NPPES monthly file (330 quoted columns; written b
 beside it, one row per rule), imported into a copy of the worked example."""
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest

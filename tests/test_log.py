@@ -5,7 +5,6 @@ and call plans) and the terminal's questions.
 """
 from __future__ import annotations
 
-import json
 import re
 import shutil
 import subprocess
@@ -219,7 +218,7 @@ def test_a_call_plan_chooses_no_physician_at_a_large_practice(tmp_path):
     for n, practice in ((7, "oak-hollow-group"), (6, "elm-row-group")):
         if practice != "oak-hollow-group":
             (root / f"data/practices/{practice}.yaml").write_text(
-                f"name: Elm Row Group\ncity: Asheville\nstate: NC\nliaison: lena-brooks\n")
+                "name: Elm Row Group\ncity: Asheville\nstate: NC\nliaison: lena-brooks\n")
         for i in range(n):
             (root / f"data/physicians/{practice}-{i}.yaml").write_text(
                 f"name: Pat Tree{chr(65 + i)}\nspecialty: Family Medicine\npractice: {practice}\n"

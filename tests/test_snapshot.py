@@ -778,7 +778,7 @@ def test_the_sums_statistics_and_deck_check_are_worked_out_ahead_in_another_proc
     is reported as before."""
     import os
 
-    from liaison import decks, pipeline
+    from liaison import pipeline
     from liaison import stats as stats_stage
 
     monkeypatch.setattr(buildrecord, "RACY_NS", 0)
@@ -1251,7 +1251,6 @@ def test_the_cold_order_lost_with_a_failed_build_is_kept_by_the_next_one(
     where their interactions fall by date (kept with what the build leaves to keep, once the
     pages are made): the next build, which joins the index itself, keeps it, and the edit
     after that one has the index joined by the process forked ahead again."""
-    import os
 
     from liaison import pipeline
     from liaison.errors import DataErrors
