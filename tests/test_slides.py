@@ -1244,6 +1244,49 @@ def test_a_decks_chart_shown_in_january_names_the_year_on_its_axis(tmp_path):
         assert list(plot.categories)[-1].endswith(year), (as_of, list(plot.categories))
 
 
+def test_each_practices_deck_charts_that_practices_referrals_only(tmp_path):
+    """Two practices, each with its own referrals: the deck customized for each charts its
+    physicians' referrals by month, not the other's (a mutant feeding every deck the first
+    practice's series went unnoticed: the chart tests built sites of one practice). Counted
+    by hand: Solo Clinic's Ida Lone sent 1 patient in March and 2 in October; Alder Family
+    Care's Ada Birch sent 2 in June and 1 in September."""
+    import subprocess
+    import sys
+
+    from conftest import one_physician_site
+
+    root = one_physician_site(tmp_path / "root", "- date: 2026-10-02\n  type: visit\n  liaison: lou\n"
+                                                 "  practice: solo\n  summary: Hello.\n")
+    (root / "data/practices/alder.yaml").write_text("name: Alder Family Care\n", encoding="utf-8")
+    (root / "data/physicians/ada-birch.yaml").write_text(
+        "name: Ada Birch\nspecialty: Family medicine\npractice: alder\n", encoding="utf-8")
+    (root / "data/referrals").mkdir()
+    (root / "data/referrals/r.csv").write_text(
+        "date,source,physician,service,status,count\n"
+        "2026-03-10,physician,ida-lone,ablation,referred,\n"
+        "2026-06-15,physician,ada-birch,ablation,referred,\n"
+        "2026-06-20,physician,ada-birch,ablation,referred,\n"
+        "2026-09-01,physician,ada-birch,ablation,referred,\n"
+        "2026-10-05,physician,ida-lone,ablation,referred,2\n", encoding="utf-8")
+    (root / "content/presentations").mkdir(parents=True)
+    (root / "content/presentations/thanks.md").write_text(
+        "---\ntitle: Thanks\n---\n# Thanks\n\n---\n\n## By month\n\n{{ referral_chart() }}\n", encoding="utf-8")
+    out = tmp_path / "site"
+    proc = subprocess.run([sys.executable, "-m", "liaison", "build", "--root", str(root), "--out", str(out),
+                           "--as-of", "2026-11-26"], capture_output=True, text=True, cwd=REPO)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    months = ["Nov \u201925", "Dec", "Jan \u201926", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep",
+              "Oct \u201926"]  # the last 12 complete months before 26 November 2026
+    expected = {"solo": {"Mar": 1, "Oct \u201926": 2}, "alder": {"Jun": 2, "Sep": 1}}
+    for practice, counts in expected.items():
+        folder = out / "presentations" / "thanks" / practice
+        deck = pptx.Presentation(str(next(folder.glob("*.pptx"))))
+        plot = next(sh.chart for s in deck.slides for sh in s.shapes if getattr(sh, "has_chart", False)).plots[0]
+        bars = dict(zip(plot.categories, plot.series[0].values))
+        assert list(bars) == months, (practice, list(bars))
+        assert bars == {m: counts.get(m, 0) for m in months}, (practice, bars)
+
+
 @pytest.mark.parametrize("rule", ["--- ", "---\t", " ---", "---\r"])
 def test_a_slide_rule_with_spaces_around_it_still_separates_slides(rule):
     # an editor leaves a space or a tab after the '---' (or a CR, saved on Windows): the line
