@@ -525,17 +525,24 @@ def test_a_count_of_any_size_is_written_as_the_file_says(example_site, tmp_path)
     assert codes(providers(example_site)[GRACE]) == {"93970": (int(big) + 12, int(bigger) + 12)}
 
 
-def test_an_organization_named_in_capitals_keeps_its_legal_form(example_site, tmp_path):
+@pytest.mark.parametrize("written, name", [
+    # its legal form kept
+    ("BLUE RIDGE VEIN AND LASER OF ASHEVILLE, P.A.", "Blue Ridge Vein and Laser of Asheville, P.A."),
+    # a small word is lower case inside the name, never as its first word
+    ("THE VEIN CENTER OF ASHEVILLE", "The Vein Center of Asheville"),
+])
+def test_an_organization_named_in_capitals_is_written_as_people_write_it(example_site, tmp_path,
+                                                                          written, name):
     def capitals(rows):
         at = rows[0].index("Rndrng_Prvdr_Last_Org_Name")
         for r in rows[1:]:
             if r[0] == CLINIC:
-                r[at] = "BLUE RIDGE VEIN AND LASER OF ASHEVILLE, P.A."
+                r[at] = written
         return rows
     svc = _rewritten(tmp_path, "caps", SERVICES, capitals)
     code, _, err = imported(example_site, files=(svc,))
     assert code == 0, err
-    assert providers(example_site)[CLINIC]["name"] == "Blue Ridge Vein and Laser of Asheville, P.A."
+    assert providers(example_site)[CLINIC]["name"] == name
 
 
 @pytest.mark.parametrize("mark", ["*", "", "<11", "#"])
@@ -944,22 +951,6 @@ def test_a_codes_name_in_the_market_file_is_cmss_description(example_site):
     names = {c["code"]: c.get("name") for c in market(example_site)["codes"]}
     assert names["93970"] == ("Ultrasound scanning of veins of both arms or legs including "
                               "assessment of compression and other maneuvers")
-
-
-def test_an_organization_in_capitals_starting_with_a_small_word_keeps_it_capitalized(
-        example_site, tmp_path):
-    """"THE VEIN CENTER OF ASHEVILLE" is "The Vein Center of Asheville": a small word is
-    lower case inside the name, never as its first word."""
-    def capitals(rows):
-        at = rows[0].index("Rndrng_Prvdr_Last_Org_Name")
-        for r in rows[1:]:
-            if r[0] == CLINIC:
-                r[at] = "THE VEIN CENTER OF ASHEVILLE"
-        return rows
-    svc = _rewritten(tmp_path, "caps", SERVICES, capitals)
-    code, _, err = imported(example_site, files=(svc,))
-    assert code == 0, err
-    assert providers(example_site)[CLINIC]["name"] == "The Vein Center of Asheville"
 
 
 def test_a_providers_middle_initial_is_written(example_site, tmp_path):

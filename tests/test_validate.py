@@ -4318,15 +4318,22 @@ def test_a_yaml_file_of_exactly_5_mb_is_read_and_one_byte_more_is_refused(exampl
     body = head + filler * ((limit - len(head)) // len(filler))
     text = body + "#" * (limit - len(body) - 1) + "\n"
     assert len(text.encode()) == limit
-    rel = write(example_site, "data/practices/edge.yaml", text)
-    res = validate(example_site)
+    res = _read_at_its_limit_and_refused_a_byte_over(example_site, "data/practices/edge.yaml", text, "5 MB")
     assert res.code == 0, res.dump()[:2000]
-    assert [d for d in res.diags if d.path == rel] == []
+
+
+def _read_at_its_limit_and_refused_a_byte_over(example_site, rel: str, text: str, refusal: str):
+    """``text``, exactly a size limit long, is read without a word at ``rel``; one byte more is
+    one error at 1:1 saying ``refusal``, the file read no further. The first run's result."""
+    write(example_site, rel, text)
+    at_limit = validate(example_site)
+    assert [d for d in at_limit.diags if d.path == rel] == [], at_limit.dump()[:2000]
     write(example_site, rel, text + "\n")
-    res = validate(example_site)
-    assert res.code == 1
-    d = res.expect(rel, 1, 1, "5 MB")
-    assert [x for x in res.diags if x.path == rel] == [d]
+    over = validate(example_site)
+    assert over.code == 1
+    d = over.expect(rel, 1, 1, refusal)
+    assert [x for x in over.diags if x.path == rel] == [d]
+    return at_limit
 
 
 def test_a_field_written_twice_in_front_matter_is_placed_at_its_file_line(example_site):
@@ -4380,14 +4387,8 @@ def test_a_palette_over_64_kb_is_refused_and_one_of_64_kb_is_read(example_site):
     head = "primary: '#1d4ed8'\n"
     text = head + "#" * (limit - len(head) - 1) + "\n"
     assert len(text.encode()) == limit
-    rel = write(example_site, "templates/palette.yaml", text)
-    res = validate(example_site)
-    assert [d for d in res.diags if d.path == rel] == [], res.dump()
-    write(example_site, rel, text + "\n")
-    res = validate(example_site)
-    assert res.code == 1
-    d = res.expect(rel, 1, 1, "the file is over 64 KB: a palette holds a few colours")
-    assert [x for x in res.diags if x.path == rel] == [d]
+    _read_at_its_limit_and_refused_a_byte_over(example_site, "templates/palette.yaml", text,
+                                              "the file is over 64 KB: a palette holds a few colours")
 
 
 def test_hidden_files_and_editors_backups_are_not_read_nor_named(example_site):
