@@ -202,8 +202,9 @@ def test_a_printed_brief_opens_its_folded_parts(new_page, server, path):
     note = page.locator(".talk p.print-only")
     assert not note.is_visible()
     page.emulate_media(media="print")
-    page.wait_for_timeout(100)
-    assert page.evaluate("() => [...document.querySelectorAll('main details')].every(d => d.open)")
+    # the page opens them on matchMedia's change event, which a loaded host delivers later
+    # than the 100 ms this test waited (CI failed so): wait for the event's effect instead
+    page.wait_for_function("() => [...document.querySelectorAll('main details')].every(d => d.open)")
     assert alert.is_visible()
     assert [more.nth(i).is_visible() for i in range(more.count())] == \
         [True, True, True] + [False] * (more.count() - 3)
@@ -215,7 +216,8 @@ def test_a_printed_brief_opens_its_folded_parts(new_page, server, path):
     assert 1 <= shown <= 4, shown
     # back on screen, each <details> is as it was
     page.emulate_media(media="screen")
-    page.wait_for_timeout(100)
+    page.wait_for_function("""want => JSON.stringify([...document.querySelectorAll('main details')]
+        .map(d => d.open)) === JSON.stringify(want)""", arg=closed)
     assert page.evaluate("() => [...document.querySelectorAll('main details')].map(d => d.open)") == closed
     # printed for real (the print events): the alerts and the sixth talking point are on paper
     words = [" ".join(alert.inner_text().split()[:5]), " ".join(more.nth(2).inner_text().split()[:4])]
