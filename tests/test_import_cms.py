@@ -729,13 +729,11 @@ def test_briefs_show_the_volume_and_never_a_zero_for_a_missing_physician(example
     assert "No NPI on file, so not matched: Marcus Bell" in practice
 
 
-def test_a_practice_card_sums_the_totals_of_those_in_the_file_with_one(example_site):
-    """A practice's total beneficiaries is summed over its physicians in the file who have a
-    total: of Hendersonville's two, both in the file, Nina Vargas with 300 and James Whitley
-    with his codes only, it says "300 …, summed over 1 of 2 physicians" (a mutant counting
-    every physician found went unnoticed: the tested practices' physicians in the file each
-    had a total)."""
-    folder = example_site / "data/market"
+def _hendersonville_in_the_market_file(root: Path) -> None:
+    """A market file (GOOD) holding both of Hendersonville Women's Health's physicians, each
+    billing 36475: Nina Vargas (300 beneficiaries in all; 12 and 14 services for the code) and
+    James Whitley (no total; 20 and 21)."""
+    folder = root / "data/market"
     folder.mkdir(parents=True)
     (folder / "medicare-2022.yaml").write_text(GOOD.replace(
         'providers:\n', 'providers:\n'
@@ -743,6 +741,15 @@ def test_a_practice_card_sums_the_totals_of_those_in_the_file_with_one(example_s
         '     codes: [{code: "36475", beneficiaries: 12, services: 14}]}\n'
         '  - {npi: "1582360479", name: "James Whitley",\n'
         '     codes: [{code: "36475", beneficiaries: 20, services: 21}]}\n'), encoding="utf-8")
+
+
+def test_a_practice_card_sums_the_totals_of_those_in_the_file_with_one(example_site):
+    """A practice's total beneficiaries is summed over its physicians in the file who have a
+    total: of Hendersonville's two, both in the file, Nina Vargas with 300 and James Whitley
+    with his codes only, it says "300 …, summed over 1 of 2 physicians" (a mutant counting
+    every physician found went unnoticed: the tested practices' physicians in the file each
+    had a total)."""
+    _hendersonville_in_the_market_file(example_site)
     out = _build(example_site)
     practice = _text(out / "practices/hendersonville-womens-health/index.html")
     assert "300 Medicare beneficiaries in 2022, summed over 1 of 2 physicians" in practice, practice
@@ -975,14 +982,7 @@ def test_the_competition_lists_a_provider_near_by_zip_code(example_site):
 def test_a_practice_card_sums_each_codes_beneficiaries_and_services(example_site):
     """Hendersonville Women's Health's card: 36475 billed by Nina Vargas (12 beneficiaries,
     14 services) and James Whitley (20, 21) is one row of 32 beneficiaries and 35 services."""
-    folder = example_site / "data/market"
-    folder.mkdir(parents=True)
-    (folder / "medicare-2022.yaml").write_text(GOOD.replace(
-        'providers:\n', 'providers:\n'
-        '  - {npi: "1477209534", name: "Nina Vargas", beneficiaries: 300,\n'
-        '     codes: [{code: "36475", beneficiaries: 12, services: 14}]}\n'
-        '  - {npi: "1582360479", name: "James Whitley",\n'
-        '     codes: [{code: "36475", beneficiaries: 20, services: 21}]}\n'), encoding="utf-8")
+    _hendersonville_in_the_market_file(example_site)
     practice = _text(_build(example_site) / "practices/hendersonville-womens-health/index.html")
     assert re.search(r"\(36475\) 32 35 ", practice), practice
 
