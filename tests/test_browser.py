@@ -190,6 +190,24 @@ def _shot(page, name: str) -> None:
     page.screenshot(path=str(SHOTS / name), full_page=True)
 
 
+def drawn(page, frames: int = 2) -> None:
+    """Returns once the page has drawn ``frames`` more frames. The events of what a test just
+    did (a resize, a scroll, a change of media) are dispatched before a frame's animation
+    callbacks, so by then the page's handlers of them have run, however loaded the host: a
+    fixed wait (``wait_for_timeout``) is a guess that a slow host's CI outlasts."""
+    page.evaluate("""n => new Promise(done => {
+        const step = () => (--n > 0 ? requestAnimationFrame(step) : done());
+        requestAnimationFrame(step); })""", frames)
+
+
+def printed(page) -> None:
+    """Print media, as the page handles it: app.js opens every folded part (``<details>``) on
+    matchMedia's change event, which comes after ``emulate_media`` returns; this waits for it."""
+    page.emulate_media(media="print")
+    page.wait_for_function("() => [...document.querySelectorAll('details')].every(d => d.open)")
+    drawn(page)
+
+
 # ---------------------------------------------------------------------------------------------
 # 1. the dashboard loads cleanly, from the local server only
 
@@ -743,7 +761,7 @@ def test_directory_filter_finds_names_in_every_script_and_letters_typed_plainly(
                         ("Đặng", ["Đặng Văn Hùng"]), ("dang", ["Đặng Văn Hùng"]),
                         ("phong kham da khoa", ["Đặng Văn Hùng"]), ("alvarez", ["Ángela Álvarez"])):
         box.fill(query)
-        page.wait_for_timeout(50)
+        drawn(page)
         names = [t.strip().split(",")[0] for t in
                  page.locator("#physician-table tbody tr:visible td:first-child").all_text_contents()]
         assert names == want, query

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from test_browser import (  # noqa: F401 - fixtures are used by name
-    browser, new_page, server, site,
+    browser, drawn, new_page, printed, server, site,
 )
 
 SHOTS = Path("/tmp/shots-backlog")
@@ -171,7 +171,8 @@ def test_a_jump_to_a_group_keeps_the_filter_in_the_address(new_page, server, wid
     page.set_viewport_size({"width": VIEWPORTS[width]["width"], "height": height})
     assert page.locator("#later").bounding_box()["y"] > height
     page.locator('ul.jump a[href="#later"]').click()
-    page.wait_for_timeout(200)
+    page.wait_for_function("want => location.href.includes(want)", arg=f"follow-ups.owner={values[0]}")
+    drawn(page)
     assert f"follow-ups.owner={values[0]}" in page.url, page.url
     top = page.locator("#later").bounding_box()["y"]
     assert -2 <= top < height - 100, f"the group starts at {top:.0f} px: the link did not scroll to it"
@@ -181,7 +182,9 @@ def test_a_jump_to_a_group_keeps_the_filter_in_the_address(new_page, server, wid
     page.locator('input[data-filter="follow-ups"]').fill("zzzz-nothing")
     # another filter in the fragment, reached without loading the page again
     page.goto(f"{server}/follow-ups/index.html#follow-ups.owner={values[1]}")
-    page.wait_for_timeout(200)
+    # the page answers the fragment on its hashchange event, which comes after goto returns
+    page.wait_for_function("want => document.querySelector('select[data-field=\"owner\"]').value === want",
+                           arg=values[1])
     assert owner.input_value() == values[1]
     assert page.locator('input[data-filter="follow-ups"]').input_value() == ""
     owners = page.eval_on_selector_all(
@@ -227,7 +230,7 @@ def test_column_headers_stick_while_the_table_scrolls(new_page, server, width):
     scrollable = wrap.evaluate("w => w.scrollHeight > w.clientHeight")
     assert scrollable, "the sample's directory is longer than its frame"
     wrap.evaluate("w => { w.scrollTop = 400; }")
-    page.wait_for_timeout(50)
+    drawn(page)
     top_wrap = wrap.evaluate("w => w.getBoundingClientRect().top + w.clientTop")
     top_th = th.evaluate("t => t.getBoundingClientRect().top")
     assert abs(top_th - top_wrap) <= 1.5, (top_th, top_wrap)
@@ -374,8 +377,7 @@ def test_the_printed_backlog_is_open_without_its_button(new_page, server):
     page.goto(f"{server}/follow-ups/index.html")
     summary = page.locator("details.backlog > summary")
     assert summary.is_visible() and summary.inner_text().startswith("Show the")
-    page.emulate_media(media="print")
-    page.wait_for_timeout(100)
+    printed(page)
     assert not summary.is_visible()
     assert page.locator("details.backlog tr[data-owner]").first.is_visible()
     assert not rec.console_errors

@@ -20,7 +20,7 @@ import pytest
 
 import pdftext
 from test_browser import (  # noqa: F401 - fixtures are used by name
-    AS_OF, DESKTOP, PHONE, SHOTS, _shot, browser, new_page, pages, server, site,
+    AS_OF, DESKTOP, PHONE, SHOTS, _shot, browser, drawn, new_page, pages, printed, server, site,
 )
 
 NARROW = {"width": 320, "height": 640}
@@ -325,8 +325,7 @@ def test_the_printed_further_talking_points_keep_their_numbers_clear_of_the_firs
     725 px."""
     page, rec = new_page(viewport={"width": 725, "height": 900})
     _open(page, server, path)
-    page.emulate_media(media="print")
-    page.wait_for_timeout(100)
+    printed(page)
     items = page.evaluate("""() => [...document.querySelectorAll('.more-points > ol > li')]
         .filter(li => li.getClientRects().length).map(li => {
             const r = li.getBoundingClientRect();
@@ -404,7 +403,7 @@ def test_the_matrix_keeps_the_team_member_in_view_while_the_guides_scroll_by(new
     wrap = page.locator("#matrix-table").locator("xpath=..")
     assert wrap.evaluate("w => w.scrollWidth > w.clientWidth + 40"), "the matrix scrolls sideways here"
     wrap.evaluate("w => { w.scrollIntoView(); w.scrollLeft = w.scrollWidth; }")
-    page.wait_for_timeout(100)
+    drawn(page)
     box = wrap.bounding_box()
     names = page.locator("#matrix-table tbody tr > td:first-child")
     assert names.count() >= 4
@@ -452,7 +451,7 @@ def test_the_printed_matrix_takes_landscape_pages_with_every_guides_column(new_p
     # landscape pages, portrait (720 px): the table within its card, no column cut
     for width in (980, 720):
         page.set_viewport_size({"width": width, "height": 900})
-        page.wait_for_timeout(50)
+        drawn(page)
         fit = page.evaluate("""() => { const t = document.getElementById('matrix-table');
             const card = t.closest('section').getBoundingClientRect();
             const cells = [...t.querySelectorAll('td')];
@@ -522,7 +521,7 @@ def test_a_members_card_of_the_matrix_holds_their_guides_on_a_phone(new_page, se
             hidden += not shown
     assert hidden >= 1
     page.set_viewport_size(DESKTOP)
-    page.wait_for_timeout(50)
+    drawn(page)
     assert page.evaluate("[...document.querySelectorAll('#matrix-table td')].every(td => td.getClientRects().length)")
     assert rec.console_errors == [], rec.console_errors
 
@@ -541,10 +540,10 @@ def test_a_guides_contents_come_before_it_on_a_phone_and_beside_it_on_a_laptop(n
     link = narrow.locator("a").nth(1)
     target = link.get_attribute("href")
     link.click()
-    page.wait_for_timeout(100)
+    drawn(page)
     assert abs(page.locator(target).bounding_box()["y"]) < 5, "the link scrolls to its section"
     page.set_viewport_size(DESKTOP)
-    page.wait_for_timeout(50)
+    drawn(page)
     assert wide.is_visible() and not narrow.is_visible()
     page.emulate_media(media="print")
     assert wide.is_visible() and not narrow.is_visible()
@@ -561,7 +560,7 @@ def test_the_training_page_says_what_the_matrix_lacks_and_links_to_it(new_page, 
     cells = page.evaluate("""() => [...document.querySelectorAll('#matrix-table .badge')].map(b => b.innerText.trim())""")
     assert cells.count("missing") == 1 and cells.count("expired") == 2, cells
     sub.locator("a[href='#matrix']").click()
-    page.wait_for_timeout(100)
+    drawn(page)
     top = page.locator("#matrix").bounding_box()["y"]
     assert page.evaluate("scrollY") > 0 and 0 <= top < DESKTOP["height"] / 2, top
     assert rec.console_errors == [], rec.console_errors
@@ -576,8 +575,7 @@ def test_a_printed_briefs_figures_fit_their_cards(new_page, server, path, paper)
     ("Thu 29 Oct (202" was all a Letter sheet showed of the last referral)."""
     page, rec = new_page(viewport=paper)
     _open(page, server, path)
-    page.emulate_media(media="print")
-    page.wait_for_timeout(100)
+    printed(page)
     out = page.evaluate("""() => [...document.querySelectorAll('.kpis .kpi')].map(k => {
         const card = k.getBoundingClientRect();
         const widest = Math.max(...[...k.querySelectorAll('.value, .value *, .note, .note *')]
@@ -701,8 +699,7 @@ def test_the_printed_team_table_keeps_every_liaison_column_on_the_sheet(new_page
     and lose the screen's sort arrows, and the table stays inside its card."""
     page, rec = new_page(viewport={"width": width, "height": 900})
     _open(page, server, "team/index.html")
-    page.emulate_media(media="print")
-    page.wait_for_timeout(50)
+    printed(page)
     fit = page.evaluate("""() => { const t = document.getElementById('liaison-table');
         const card = t.closest('section'); const s = getComputedStyle(card);
         const inner = card.getBoundingClientRect().right - parseFloat(s.paddingRight)
@@ -775,8 +772,7 @@ def test_the_printed_matrixs_guide_headings_stand_over_their_own_column(new_page
     the next one). Each title now stands at the left of its own column, over its cells."""
     page, rec = new_page(viewport={"width": 980, "height": 700})  # Letter landscape
     _open(page, server, "training/index.html")
-    page.emulate_media(media="print")
-    page.wait_for_timeout(50)
+    printed(page)
     spots = page.evaluate("""() => { const t = document.getElementById('matrix-table');
         return [...t.tHead.rows[0].cells].slice(1).map(th => { const r = document.createRange();
           r.selectNodeContents(th); const text = r.getBoundingClientRect();

@@ -19,7 +19,7 @@ import pytest
 
 import pdftext
 from test_browser import (  # noqa: F401 - fixtures are used by name
-    DESKTOP, PHONE, SHOTS, _shot, browser, new_page, pages, server, site,
+    DESKTOP, PHONE, SHOTS, _shot, browser, drawn, new_page, pages, server, site,
 )
 
 WIDE = {"width": 1366, "height": 900}
@@ -224,7 +224,7 @@ def test_the_directory_shows_status_referrals_and_last_visit_on_a_phone(new_page
     # filtering: hidden cards take no room, the others stay cards
     name = rows.first.locator("td.card-title a").inner_text()
     page.locator("input[data-filter='physician-table']").fill(name)
-    page.wait_for_timeout(300)
+    drawn(page)
     shown = page.locator("#physician-table tbody tr:not([hidden])")
     assert 1 <= shown.count() < rows.count()
     assert page.locator("#physician-table tbody tr[hidden]").first.bounding_box() is None
@@ -246,7 +246,8 @@ def test_cards_out_of_sight_are_laid_out_only_as_they_near_the_screen(new_page, 
     assert len(before) >= 8 and before[0] is False, before
     assert before[-1] is True, "the last card is laid out while far below the screen"
     page.locator("#physician-table tbody tr").last.scroll_into_view_if_needed()
-    page.wait_for_timeout(200)
+    # laid out in a frame drawn after the scroll: wait for it rather than for a fixed time
+    page.wait_for_function(f"() => ({skipped})().at(-1) === false")
     assert page.evaluate(skipped)[-1] is False
     assert page.locator("#physician-table tbody tr").last.locator("td.card-title").bounding_box()["height"] > 0
     assert rec.console_errors == [], rec.console_errors

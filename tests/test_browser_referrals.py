@@ -14,7 +14,7 @@ import re
 import pytest
 
 from test_browser import (  # noqa: F401 - fixtures are found by name
-    DESKTOP, PHONE, SHOTS, _shot, browser, new_page, server, site,
+    DESKTOP, PHONE, SHOTS, _shot, browser, drawn, new_page, printed, server, site,
 )
 
 REFERRALS = "referrals/index.html"
@@ -167,9 +167,8 @@ def test_each_month_of_the_printed_month_table_is_one_line(new_page, server):
     """Printed (Letter's 720 px), the month table's 'November 2026' broke into 'November' over
     '2026' on every row, two lines a month; a month's name keeps to one line."""
     page, rec = _open(new_page, server, REFERRALS)
-    page.emulate_media(media="print")
     page.set_viewport_size({"width": 720, "height": 900})
-    page.wait_for_timeout(50)
+    printed(page)
     lines = page.eval_on_selector_all(
         "#months tbody tr td:first-child",
         """tds => tds.map(td => { const r = document.createRange();
@@ -187,8 +186,7 @@ def test_every_table_of_the_printed_referrals_page_fits_the_sheet(new_page, serv
     past a 703 px sheet, and Chromium shrank the whole printed page to fit them: the owner's
     copy came out at about 70% (11 pt text as 8 pt). On paper every table stays in its card."""
     page, rec = _open(new_page, server, REFERRALS, viewport={"width": width, "height": 900})
-    page.emulate_media(media="print")
-    page.wait_for_timeout(50)
+    printed(page)
     over = page.evaluate("""() => [...document.querySelectorAll('main table')].map(t => {
         const card = (t.closest('section') || t.parentElement).getBoundingClientRect();
         const right = Math.max(...[...t.querySelectorAll('th, td')].map(
