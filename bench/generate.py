@@ -627,7 +627,7 @@ def generate(root: str, n_phys: int, seed: int, as_of: dt.date, edition: int = 2
             text = ["date,source,physician,service,status,count"]
             text += [f"{iso(o)},{src},{doc},{svc},{st},{c}" for o, src, doc, svc, st, c, _t, _r in rows]
         out.write(f"data/referrals/{y:04d}-{m:02d}.csv", "\n".join(text) + "\n")
-    del by_month
+    by_month.clear()
 
     # --- content: training guides and one deck
     for order, (gid, title, audience, summary, renew, body) in enumerate(GUIDES, 1):

@@ -1605,9 +1605,9 @@ class _Rendering:
             spare = self.spare
             as_is, in_spare, reuse = _sources(keys, spare, spare.made if spare else None,
                                               previous.get("made"))
-            laps.append(((f"compare the pages' keys with the previous build's: "
+            laps.append((("compare the pages' keys with the previous build's: "
                           if worked_out else
-                          f"work out the pages' keys, compare them with the previous build's: ")
+                          "work out the pages' keys, compare them with the previous build's: ")
                          + f"{len(reuse) + len(as_is):,} of {len(self.pages):,} pages unchanged"
                          + (f" ({len(as_is):,} in the spare folder already)" if as_is else ""),
                          time.perf_counter() - t))

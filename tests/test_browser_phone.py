@@ -19,7 +19,7 @@ import pytest
 
 import pdftext
 from test_browser import (  # noqa: F401 - fixtures are used by name
-    DESKTOP, PHONE, SHOTS, _shot, browser, drawn, new_page, pages, server, site,
+    PHONE, SHOTS, _shot, browser, drawn, new_page, pages, server, site,
 )
 
 WIDE = {"width": 1366, "height": 900}

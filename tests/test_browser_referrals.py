@@ -14,7 +14,7 @@ import re
 import pytest
 
 from test_browser import (  # noqa: F401 - fixtures are found by name
-    DESKTOP, PHONE, SHOTS, _shot, browser, drawn, new_page, printed, server, site,
+    DESKTOP, PHONE, SHOTS, _shot, browser, new_page, printed, server, site,
 )
 
 REFERRALS = "referrals/index.html"

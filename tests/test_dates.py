@@ -1,7 +1,6 @@
 """liaison.dates: the day and ago filters (as-of based, deterministic)."""
 import datetime as dt
 
-import jinja2
 import pytest
 
 from liaison import dates

@@ -12,7 +12,6 @@ from __future__ import annotations
 import errno
 import fcntl
 import os
-import pathlib
 import shutil
 import subprocess
 import sys

@@ -117,7 +117,7 @@ def test_tab_is_allowed(example_site):
 def test_dates_out_of_range_are_errors(example_site, tmp_path, value):
     append(example_site, CALL, f"next_visit: {value}\nfollow_ups: [{{task: call, due: {value}}}]\n")
     errors = errors_in(example_site, CALL)
-    message = f"is out of range: a date is from 1900-01-01 to 2099-12-31"
+    message = "is out of range: a date is from 1900-01-01 to 2099-12-31"
     assert (6, 13, f"next_visit: '{value}' {message}") in errors, errors
     assert (7, 32, f"follow_ups[0].due: '{value}' {message}") in errors, errors
     assert build(example_site, tmp_path).exit_code == 1

@@ -193,7 +193,7 @@ def bar_figures(labels: list[str], values: list[int], *, title: str,
     per = None
     if markers:
         per = [0] * n
-        for pos, _text in markers:
+        for pos, _label in markers:
             if 0 <= float(pos) <= n:
                 per[min(int(float(pos)), n - 1)] += 1
         heads.append(marker_label + "s")
