@@ -989,17 +989,20 @@ def test_a_practice_card_sums_each_codes_beneficiaries_and_services(example_site
 
 def test_a_value_the_market_format_refuses_writes_nothing(example_site, tmp_path):
     """A value CMS wrote that the market file's checks refuse (a control character pasted into
-    a first name) stops the import: exit 1, nothing written. Without the by-Provider file the
-    providers are Blue Ridge Vein Imaging, Grace Holloway, Juno Tamsworth and Pella Orchardson
-    (Asheville), then James Whitley and Marlo Lindenthal: Orchardson is providers[3]."""
+    a first name) stops the import: exit 1, nothing written, said at the line of the CMS file
+    the provider was read from (line 6, Orchardson's first row) and naming the file it would
+    have written (it named that file alone, without a line to look at). Without the
+    by-Provider file the providers are Blue Ridge Vein Imaging, Grace Holloway, Juno Tamsworth
+    and Pella Orchardson (Asheville), then James Whitley and Marlo Lindenthal: Orchardson is
+    providers[3]."""
     bad = _broken(tmp_path, SERVICES, lambda lines: [
         line.replace("ORCHARDSON,PELLA,", "ORCHARDSON,PELLA\x07,", 1) for line in lines])
     before = snapshot(example_site)
     code, out, err = imported(example_site, files=(bad,))
     assert code == 1 and out == "", err
-    assert ("data/market/medicare-2022.yaml: providers[3].name: holds a control character "
-            "(U+0007): remove it; nothing written") in err, err
-    assert "Traceback" not in err
+    assert err.strip().splitlines() == [
+        f"{bad}:6:1: error: data/market/medicare-2022.yaml: providers[3].name: holds a control "
+        "character (U+0007): remove it; nothing written"], err
     assert snapshot(example_site) == before
 
 

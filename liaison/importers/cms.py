@@ -156,6 +156,7 @@ class Found:
     in_site: bool
     beneficiaries: int | None = None
     codes: dict[str, list] = field(default_factory=dict)  # code -> [beneficiaries, services]
+    at: str = ""  # ``file:line`` of the row their name and place were read from
 
 
 @dataclass
@@ -431,7 +432,8 @@ def read(service_file: Path, provider_file: Path | None, options: Options,
         if p is None:
             if benes is None and not ours:
                 continue
-            p = found[npi] = Found(npi, *_who(row, ix), in_site=ours)
+            p = found[npi] = Found(npi, *_who(row, ix), in_site=ours,
+                                   at=place(NPI).rsplit(":", 1)[0])
         if benes is not None:
             sums = p.codes.setdefault(code, [0, Decimal(0)])
             sums[0] += int(benes)
@@ -458,7 +460,8 @@ def read(service_file: Path, provider_file: Path | None, options: Options,
             benes = int(benes)
             p = found.get(npi)
             if p is None:  # a physician of the site with no row of the chosen codes
-                p = found[npi] = Found(npi, *_who(row, ix), in_site=True)
+                p = found[npi] = Found(npi, *_who(row, ix), in_site=True,
+                                       at=place(NPI).rsplit(":", 1)[0])
             p.beneficiaries = benes
         counts.provider_rows = counter[0]
         if not counts.provider_rows:
@@ -536,9 +539,14 @@ def text(year: int, service_file: str, provider_file: str | None, imported: dt.d
 _IMPORTED = re.compile(r"^imported: ([0-9]{4}-[0-9]{2}-[0-9]{2})$", re.M)
 
 
-def verify(root: Path, rel: str, content: str) -> None:
+_PROVIDER_LINE = re.compile(r'^  - npi: "([0-9]+)"$', re.M)  # as ``text`` writes it
+
+
+def verify(root: Path, rel: str, content: str, found: dict[str, Found]) -> None:
     """The text read back through ``liaison.market``'s own checks; ImportProblem if it does
-    not pass (a value CMS wrote that the format does not allow), before anything is written."""
+    not pass (a value CMS wrote that the format does not allow), before anything is written:
+    a provider's value at the CMS file's line it was read from, naming the file it would have
+    written."""
     from liaison.market import _build
     from liaison.parse import Loader
 
@@ -548,7 +556,12 @@ def verify(root: Path, rel: str, content: str) -> None:
     errors = [p for p in loader.problems if p.severity != "warning"]  # validate's too
     if errors:
         p = errors[0]
-        raise ImportProblem(f"{rel}: {p.message}; nothing written")
+        at = ""
+        if p.loc and len(p.loc) > 1 and p.loc[0] == "providers" and isinstance(p.loc[1], int):
+            npis = _PROVIDER_LINE.findall(content)
+            if p.loc[1] < len(npis) and npis[p.loc[1]] in found:
+                at = found[npis[p.loc[1]]].at + ": "
+        raise ImportProblem(f"{at}{rel}: {p.message}; nothing written")
 
 
 def run(root: Path, files: list[Path], options: Options, dry_run: bool = False,
@@ -590,7 +603,7 @@ def run(root: Path, files: list[Path], options: Options, dry_run: bool = False,
     content = text(year, service_file.name, provider_file.name if provider_file else None,
                    today or dt.date.today(), options, near_cities, found, described)
     rel = f"{FOLDER}/medicare-{year}.yaml"
-    verify(root, rel, content)
+    verify(root, rel, content, found)
     site_found = sum(1 for p in found.values() if p.in_site)
     nearby = len(found) - site_found
     result = Result(rel, content, "would write" if dry_run else "written", site_found,
