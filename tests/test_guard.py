@@ -586,6 +586,15 @@ def test_a_table_of_patients_is_read_cell_by_cell_under_its_headings(example_sit
     assert len([d for d in res.diags if PATIENT_MSG.search(d.msg)]) == 3, res.dump()
 
 
+def test_cells_copied_from_a_spreadsheet_are_read_under_their_headings():
+    """Rows of tab-separated cells under a heading row of as many are a table, as a Markdown
+    one is: a member number two lines from its keyword is read after its heading "Member ID"
+    (the other headings name no person's data and are not read before their cells)."""
+    text = "Member ID\tWhere\tRoom\nW12345678\tthe main clinic\t12"
+    assert guard.as_tabled(text) == "Member ID\tWhere\tRoom\n| Member ID W12345678 | the main clinic | 12 |"
+    assert guard.patient_info(text) == [guard.PLAN]
+
+
 def test_a_text_file_no_kind_reads_is_scanned_too(example_site):
     """A note left in data/ as .txt, a template's comment, the settings beside the templates, a
     README: no kind reads them, but git keeps them as it keeps a record (they passed validate
