@@ -673,6 +673,20 @@ def test_comments_that_hold_an_identifier_are_errors(example_site):
     assert len([d for d in res.diags if PATIENT_MSG.search(d.msg)]) == 3, res.dump()
 
 
+def test_a_comment_after_a_closing_quote_or_a_block_scalars_indicator_is_an_error(example_site):
+    """YAML reads a '#' right after a closing quote as a comment ('name: "P"#…': the value is
+    "P"), and one on a block scalar's first line ('notes: >  # …') as the line's comment: both
+    are committed with the values, and were passed over (validate exited 0)."""
+    rel = write(example_site, "data/practices/p.yaml",
+                'name: "P"#MRN 0012345 from the EHR\n'
+                "notes: >  # DOB 3/4/1959 of the pt\n  Visit went well.\n")
+    res = validate(example_site)
+    assert res.code == 1, res.dump()
+    res.expect(rel, 1, 10, "comment", "medical record", pattern=PATIENT_MSG)
+    res.expect(rel, 2, 11, "comment", "date of birth", pattern=PATIENT_MSG)
+    assert len([d for d in res.diags if PATIENT_MSG.search(d.msg)]) == 2, res.dump()
+
+
 @pytest.mark.parametrize("column", ["D.O.B.", "S.S.N."])
 def test_csv_columns_with_punctuation_between_the_letters(example_site, column):
     text = (f"date,source,physician,service,status,{column}\n"
