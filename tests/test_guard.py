@@ -586,6 +586,15 @@ def test_a_table_of_patients_is_read_cell_by_cell_under_its_headings(example_sit
     assert len([d for d in res.diags if PATIENT_MSG.search(d.msg)]) == 3, res.dump()
 
 
+def test_a_near_form_on_a_line_in_error_for_its_kind_adds_no_warning():
+    """A guide's body: a line that holds a patient's name with a date is an error (at the
+    file's line: the body's first line is the file's line 5); the same name read as a near
+    form adds no warning at that line."""
+    body = "Intro line.\npt Jane Roe seen 3/4/2026 about her legs\n"
+    assert list(guard.scan_text(body, 5)) == [(6, guard.NAME)]
+    assert list(guard.scan_text(body, 5, near=True)) == []
+
+
 def test_cells_copied_from_a_spreadsheet_are_read_under_their_headings():
     """Rows of tab-separated cells under a heading row of as many are a table, as a Markdown
     one is: a member number two lines from its keyword is read after its heading "Member ID"
