@@ -586,6 +586,17 @@ def test_a_table_of_patients_is_read_cell_by_cell_under_its_headings(example_sit
     assert len([d for d in res.diags if PATIENT_MSG.search(d.msg)]) == 3, res.dump()
 
 
+def test_the_forms_rules_say_which_names_need_a_lower_case_letter():
+    """The logging form (log.js) reads each rule's third item: false an identifier alone, 1 a
+    name whose sentence must hold a date or an age, 2 that and a lower-case letter (the
+    rules of names in capitals: "PT NEEDS REFERRAL 3/2", all in capitals, names no one)."""
+    flags = {source: flag for _kind, source, flag in guard.form_rules()["rules"]}
+    assert flags[guard._js(guard._PT_CAPS_NAME)] == 2 and flags[guard._js(guard._CAPS_NAME_PT)] == 2
+    assert flags[guard._js(guard._PT_NAME)] == 1 and flags[guard._js(guard._NAME_PT)] == 1
+    assert not flags[guard._js(guard._NAME_WITH_AGE)] and not flags[guard._js(guard._PT_NAME_AGE)]
+    assert sorted(flags.values()).count(2) == 2
+
+
 def test_a_near_form_on_a_line_in_error_for_its_kind_adds_no_warning():
     """A guide's body: a line that holds a patient's name with a date is an error (at the
     file's line: the body's first line is the file's line 5); the same name read as a near
