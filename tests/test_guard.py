@@ -789,6 +789,13 @@ def test_every_line_of_a_long_note_holding_one_kind_is_said_in_one_run(example_s
     assert len(mrns) == 1 and mrns[0].endswith("(on line 10)"), res.dump()
 
 
+def test_a_zip_code_on_the_line_after_an_ssn_is_no_second_hit():
+    """The lines of an SSN's hits: the address's ZIP+4 below it (five digits and four) is no
+    SSN's 3-2-4 digits."""
+    text = "SSN 123-45-6789 on the fax\nmail to Bend OR 97701-4410"
+    assert guard.hit_lines(text, guard.SSN) == [0]
+
+
 def test_a_lines_two_identifiers_of_one_kind_are_one_hit():
     assert list(guard.scan_text("SSN 123-45-6789 and SSN 987-65-4321\nok", first_line=5)) == [
         (5, guard.SSN)]
