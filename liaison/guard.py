@@ -859,14 +859,13 @@ def yaml_comments(text: str):
         return []
     finally:
         loader.dispose()
+    # (a '#' the scanner left between tokens is a comment wherever it stands: a plain scalar's
+    # own, "a#b", is in its token; one right after a quote, a bracket or a comma is YAML's comment)
     out, end = [], 0
     for start, stop in spans + [(len(text), len(text))]:
         gap = text[end:start]
         pos = gap.find("#")
         while pos >= 0:
-            if pos == 0 and end > 0 and not text[end - 1].isspace() and text[end - 1] not in "'\"]}":
-                pos = gap.find("#", pos + 1)  # "a#b" is one scalar, not a comment ('"a"#b' is one)
-                continue
             stop_line = gap.find("\n", pos)
             stop_line = len(gap) if stop_line < 0 else stop_line
             out.append((end + pos, gap[pos + 1:stop_line]))

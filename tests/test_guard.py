@@ -695,16 +695,19 @@ def test_comments_that_hold_an_identifier_are_errors(example_site):
 
 def test_a_comment_after_a_closing_quote_or_a_block_scalars_indicator_is_an_error(example_site):
     """YAML reads a '#' right after a closing quote as a comment ('name: "P"#…': the value is
-    "P"), and one on a block scalar's first line ('notes: >  # …') as the line's comment: both
-    are committed with the values, and were passed over (validate exited 0)."""
+    "P"), one right after a flow list's comma ('[vein,#…') too, and one on a block scalar's
+    first line ('notes: >  # …') as the line's comment: all are committed with the values,
+    and were passed over (validate exited 0)."""
     rel = write(example_site, "data/practices/p.yaml",
                 'name: "P"#MRN 0012345 from the EHR\n'
-                "notes: >  # DOB 3/4/1959 of the pt\n  Visit went well.\n")
+                "notes: >  # DOB 3/4/1959 of the pt\n  Visit went well.\n"
+                "tags: [vein,#SSN 123-45-6789\n  ]\n")
     res = validate(example_site)
     assert res.code == 1, res.dump()
     res.expect(rel, 1, 10, "comment", "medical record", pattern=PATIENT_MSG)
     res.expect(rel, 2, 11, "comment", "date of birth", pattern=PATIENT_MSG)
-    assert len([d for d in res.diags if PATIENT_MSG.search(d.msg)]) == 2, res.dump()
+    res.expect(rel, 4, 13, "comment", "Social Security", pattern=PATIENT_MSG)
+    assert len([d for d in res.diags if PATIENT_MSG.search(d.msg)]) == 3, res.dump()
 
 
 @pytest.mark.parametrize("column", ["D.O.B.", "S.S.N."])
