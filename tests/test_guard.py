@@ -792,6 +792,13 @@ def test_every_line_of_a_long_note_holding_one_kind_is_said_in_one_run(example_s
     assert len(mrns) == 1 and mrns[0].endswith("(on line 10)"), res.dump()
 
 
+def test_a_short_texts_remembered_kinds_are_its_own_not_its_lower_cases():
+    """patient_info remembers the kinds of a short text (CSV cells repeat): a name in lower
+    case names no one, the same words capitalized are a patient's name, whichever comes first."""
+    assert guard.patient_info("pt ana ruiz seen 3/4") == []
+    assert guard.patient_info("pt Ana Ruiz seen 3/4") == [guard.NAME]
+
+
 def test_a_zip_code_on_the_line_after_an_ssn_is_no_second_hit():
     """The lines of an SSN's hits: the address's ZIP+4 below it (five digits and four) is no
     SSN's 3-2-4 digits."""
