@@ -70,7 +70,7 @@ def test_the_file_prefilter_lets_every_positive_through(text, kind, prefilter):
 # A value that ends with the patient's age, where the pattern needs the end of the text
 # ("Jane Roe (patient), 67", "Ms. Kim, 44"): file-formats.md's own examples.
 _AT_VALUE_END = ("Jane Roe (patient), 67", "Mrs. Alvarez (patient), 74", "Ms. Kim, 44",
-                 "Ms. Kim, 44F", "3/2: Jane Roe, the patient")
+                 "Ms. Kim, 44F", "3/2: Jane Roe, the patient", "Ms. Kim, 101")
 
 
 @pytest.mark.parametrize("text", _AT_VALUE_END)
