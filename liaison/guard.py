@@ -841,35 +841,43 @@ def scan_near(data, loc: tuple = ()):
 
 def yaml_comments(text: str):
     """(offset, text) of each comment of a YAML document (the offset of its ``#``):
-    the text between the parser's tokens that starts with ``#``. For the rare file the
+    the text between the parser's tokens that starts with ``#``, and the end of a block
+    scalar's first line from its ``#`` (``notes: >  # …``: the scalar's token spans it). For the rare file the
     prefilter lets through (libyaml's scanner, whose marks count characters as Python's do);
     none if it cannot be read."""
     import yaml
 
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)(text)
-    spans = []
+    spans, headers = [], []
     try:
         while loader.check_token():
             token = loader.get_token()
             spans.append((token.start_mark.index, token.end_mark.index))
+            if getattr(token, "style", None) in ("|", ">"):  # (its token spans its first line's comment)
+                headers.append(token.start_mark.index)
     except yaml.YAMLError:
         return []
     finally:
         loader.dispose()
+    # (a '#' the scanner left between tokens is a comment wherever it stands: a plain scalar's
+    # own, "a#b", is in its token; one right after a quote, a bracket or a comma is YAML's comment)
     out, end = [], 0
     for start, stop in spans + [(len(text), len(text))]:
         gap = text[end:start]
         pos = gap.find("#")
         while pos >= 0:
-            if pos == 0 and end > 0 and not text[end - 1].isspace():
-                pos = gap.find("#", pos + 1)  # "a#b" is one scalar, not a comment
-                continue
             stop_line = gap.find("\n", pos)
             stop_line = len(gap) if stop_line < 0 else stop_line
             out.append((end + pos, gap[pos + 1:stop_line]))
             pos = gap.find("#", stop_line)
         end = max(end, stop)
-    return out
+    for start in headers:  # a block scalar's indicator line: "notes: >  # pasted from the EHR"
+        stop_line = text.find("\n", start)
+        stop_line = len(text) if stop_line < 0 else stop_line
+        pos = text.find("#", start, stop_line)
+        if pos >= 0:
+            out.append((pos, text[pos + 1:stop_line]))
+    return sorted(out)
 
 
 def scan_comments(text: str):

@@ -70,7 +70,7 @@ def test_the_file_prefilter_lets_every_positive_through(text, kind, prefilter):
 # A value that ends with the patient's age, where the pattern needs the end of the text
 # ("Jane Roe (patient), 67", "Ms. Kim, 44"): file-formats.md's own examples.
 _AT_VALUE_END = ("Jane Roe (patient), 67", "Mrs. Alvarez (patient), 74", "Ms. Kim, 44",
-                 "Ms. Kim, 44F", "3/2: Jane Roe, the patient")
+                 "Ms. Kim, 44F", "3/2: Jane Roe, the patient", "Ms. Kim, 101")
 
 
 @pytest.mark.parametrize("text", _AT_VALUE_END)
@@ -586,6 +586,35 @@ def test_a_table_of_patients_is_read_cell_by_cell_under_its_headings(example_sit
     assert len([d for d in res.diags if PATIENT_MSG.search(d.msg)]) == 3, res.dump()
 
 
+def test_the_forms_rules_say_which_names_need_a_lower_case_letter():
+    """The logging form (log.js) reads each rule's third item: false an identifier alone, 1 a
+    name whose sentence must hold a date or an age, 2 that and a lower-case letter (the
+    rules of names in capitals: "PT NEEDS REFERRAL 3/2", all in capitals, names no one)."""
+    flags = {source: flag for _kind, source, flag in guard.form_rules()["rules"]}
+    assert flags[guard._js(guard._PT_CAPS_NAME)] == 2 and flags[guard._js(guard._CAPS_NAME_PT)] == 2
+    assert flags[guard._js(guard._PT_NAME)] == 1 and flags[guard._js(guard._NAME_PT)] == 1
+    assert not flags[guard._js(guard._NAME_WITH_AGE)] and not flags[guard._js(guard._PT_NAME_AGE)]
+    assert sorted(flags.values()).count(2) == 2
+
+
+def test_a_near_form_on_a_line_in_error_for_its_kind_adds_no_warning():
+    """A guide's body: a line that holds a patient's name with a date is an error (at the
+    file's line: the body's first line is the file's line 5); the same name read as a near
+    form adds no warning at that line."""
+    body = "Intro line.\npt Jane Roe seen 3/4/2026 about her legs\n"
+    assert list(guard.scan_text(body, 5)) == [(6, guard.NAME)]
+    assert list(guard.scan_text(body, 5, near=True)) == []
+
+
+def test_cells_copied_from_a_spreadsheet_are_read_under_their_headings():
+    """Rows of tab-separated cells under a heading row of as many are a table, as a Markdown
+    one is: a member number two lines from its keyword is read after its heading "Member ID"
+    (the other headings name no person's data and are not read before their cells)."""
+    text = "Member ID\tWhere\tRoom\nW12345678\tthe main clinic\t12"
+    assert guard.as_tabled(text) == "Member ID\tWhere\tRoom\n| Member ID W12345678 | the main clinic | 12 |"
+    assert guard.patient_info(text) == [guard.PLAN]
+
+
 def test_a_text_file_no_kind_reads_is_scanned_too(example_site):
     """A note left in data/ as .txt, a template's comment, the settings beside the templates, a
     README: no kind reads them, but git keeps them as it keeps a record (they passed validate
@@ -661,6 +690,23 @@ def test_comments_that_hold_an_identifier_are_errors(example_site):
     res.expect(rel, 1, 1, "comment", "medical record", pattern=PATIENT_MSG)
     res.expect(rel, 2, 11, "comment", "initials", severity="warning", pattern=PATIENT_MSG)
     res.expect(guide, 4, 29, "comment", "date of birth", pattern=PATIENT_MSG)
+    assert len([d for d in res.diags if PATIENT_MSG.search(d.msg)]) == 3, res.dump()
+
+
+def test_a_comment_after_a_closing_quote_or_a_block_scalars_indicator_is_an_error(example_site):
+    """YAML reads a '#' right after a closing quote as a comment ('name: "P"#…': the value is
+    "P"), one right after a flow list's comma ('[vein,#…') too, and one on a block scalar's
+    first line ('notes: >  # …') as the line's comment: all are committed with the values,
+    and were passed over (validate exited 0)."""
+    rel = write(example_site, "data/practices/p.yaml",
+                'name: "P"#MRN 0012345 from the EHR\n'
+                "notes: >  # DOB 3/4/1959 of the pt\n  Visit went well.\n"
+                "tags: [vein,#SSN 123-45-6789\n  ]\n")
+    res = validate(example_site)
+    assert res.code == 1, res.dump()
+    res.expect(rel, 1, 10, "comment", "medical record", pattern=PATIENT_MSG)
+    res.expect(rel, 2, 11, "comment", "date of birth", pattern=PATIENT_MSG)
+    res.expect(rel, 4, 13, "comment", "Social Security", pattern=PATIENT_MSG)
     assert len([d for d in res.diags if PATIENT_MSG.search(d.msg)]) == 3, res.dump()
 
 
@@ -744,6 +790,20 @@ def test_every_line_of_a_long_note_holding_one_kind_is_said_in_one_run(example_s
         == [(6, 8), (6, 8)]
     mrns = [d.msg for d in res.diags if d.path == rel and "medical record" in d.msg]
     assert len(mrns) == 1 and mrns[0].endswith("(on line 10)"), res.dump()
+
+
+def test_a_short_texts_remembered_kinds_are_its_own_not_its_lower_cases():
+    """patient_info remembers the kinds of a short text (CSV cells repeat): a name in lower
+    case names no one, the same words capitalized are a patient's name, whichever comes first."""
+    assert guard.patient_info("pt ana ruiz seen 3/4") == []
+    assert guard.patient_info("pt Ana Ruiz seen 3/4") == [guard.NAME]
+
+
+def test_a_zip_code_on_the_line_after_an_ssn_is_no_second_hit():
+    """The lines of an SSN's hits: the address's ZIP+4 below it (five digits and four) is no
+    SSN's 3-2-4 digits."""
+    text = "SSN 123-45-6789 on the fax\nmail to Bend OR 97701-4410"
+    assert guard.hit_lines(text, guard.SSN) == [0]
 
 
 def test_a_lines_two_identifiers_of_one_kind_are_one_hit():

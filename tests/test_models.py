@@ -98,6 +98,21 @@ def test_references_are_read_from_the_models():
     assert {kind for refs in checks.REFERENCES.values() for _p, kind in refs} <= set(checks.WHAT)
 
 
+def test_a_reference_inside_a_mapping_is_refused():
+    """The reference checks walk fields and lists only: a Ref under a mapping's key or value
+    would never be checked, so reading the model's references refuses it."""
+
+    class ByKey(Record):
+        owners: dict[Annotated[models.Id, Ref("team")], Text]
+
+    class ByValue(Record):
+        owners: dict[Text, Annotated[models.Id, Ref("team")]]
+
+    for model in (ByKey, ByValue):
+        with pytest.raises(TypeError, match="no Ref inside a mapping"):
+            references(model)
+
+
 def _id_fields(model, prefix=()):
     for name, info in model.model_fields.items():
         if any(getattr(m, "pattern", None) == models.ID_RE.pattern
