@@ -1605,11 +1605,14 @@ def test_bad_date_nested_and_in_referrals(example_site, bad):
         "data/practices/Bad_Name.yaml",
         "data/practices/double--hyphen.yaml",
         "data/physicians/-leading.yaml",
+        "data/practices/trailing-.yaml",
+        "data/practices/lower_case_underscore.yaml",
         "data/team/Upper.yaml",
         "data/physicians/" + "a" * 65 + ".yaml",
         "content/training/Guide One.md",
     ],
-    ids=["underscore", "double-hyphen", "leading-hyphen", "upper", "too-long", "space"],
+    ids=["underscore", "double-hyphen", "leading-hyphen", "trailing-hyphen", "lower-underscore",
+         "upper", "too-long", "space"],
 )
 def test_invalid_file_name_id(example_site, rel):
     if rel.endswith(".md"):
