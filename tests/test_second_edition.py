@@ -441,6 +441,9 @@ cost: {cost}
 COSTS = {
     "85.015": "more than two decimals",
     "-5": "negative",
+    "-0.5": "negative",  # less than a dollar below zero is negative too
+    "1000000000000": "too large",  # 10^12 dollars; 999999999999.99 is the largest amount
+    "999999999999.99": None,
     "lunch": "not an amount",
     ".inf": "not an amount",
     # pasted from a spreadsheet's currency column: it said only "write digits, like 85.01"
