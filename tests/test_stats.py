@@ -584,14 +584,17 @@ def test_visit_overdue_and_last_visit(tmp_path):
 
 
 def test_visit_overdue_with_default_tiers(tmp_path):
-    # site.yaml without tiers: A 30, B 60, C 120
-    files = {"data/physicians/c-at-120.yaml": physician("clinic", "C"),
-             "data/physicians/c-at-121.yaml": physician("clinic", "C"),
-             "data/interactions/i.yaml": (interaction_yaml(ago(120), physicians=["c-at-120"])
-                                          + interaction_yaml(ago(121), physicians=["c-at-121"]))}
+    # site.yaml without tiers: A 30, B 60, C 120 (each default at its boundary)
+    files = {"data/interactions/i.yaml": ""}
+    for tier, days in (("A", 30), ("B", 60), ("C", 120)):
+        for age in (days, days + 1):
+            pid = f"{tier.lower()}-at-{age}"
+            files[f"data/physicians/{pid}.yaml"] = physician("clinic", tier)
+            files["data/interactions/i.yaml"] += interaction_yaml(ago(age), physicians=[pid])
     phys = stats_json(make_site(tmp_path / "s", files))["physicians"]
-    assert phys["c-at-120"]["visit_overdue"] is False
-    assert phys["c-at-121"]["visit_overdue"] is True
+    assert {pid: p["visit_overdue"] for pid, p in phys.items()} == {
+        "a-at-30": False, "a-at-31": True, "b-at-60": False, "b-at-61": True,
+        "c-at-120": False, "c-at-121": True}
 
 
 @pytest.fixture
