@@ -733,6 +733,22 @@ def test_a_number_out_of_bounds_says_at_least_or_at_most(example_site):
     assert res.expect(rel, 6, 12).msg == "trainings[0].score: must be at most 100, got 101"
 
 
+def test_the_lower_bounds_of_days_and_scores(example_site):
+    """SPEC §2: visit_every_days and new_within_days are at least 1 (0 is an error); a
+    training's score is 0..100, and 0 is a score."""
+    site = (example_site / "site.yaml").read_text(encoding="utf-8")
+    write(example_site, "site.yaml", site.replace(
+        "  new_within_days: 60\n", "  new_within_days: 0\ntiers:\n  A: {visit_every_days: 0}\n"))
+    team = "name: Sam\nrole: liaison\ntrainings:\n  - guide: {}\n    completed: 2026-01-05\n    score: 0\n"
+    guide = sorted((example_site / "content" / "training").glob("*.md"))[0].stem
+    rel = write(example_site, "data/team/sam.yaml", team.format(guide))
+    res = validate(example_site)
+    assert sorted(d.msg for d in res.errors) == [
+        "thresholds.new_within_days: must be at least 1, got 0",
+        "tiers.A.visit_every_days: must be at least 1, got 0"], res.dump()
+    assert not [d for d in res.diags if d.path == rel], res.dump()
+
+
 def test_a_whole_number_too_large_is_not_said_to_be_no_whole_number(example_site):
     # it said "expected a whole number, got the text '99999999999999999999'"
     site = (example_site / "site.yaml").read_text(encoding="utf-8")
