@@ -636,6 +636,18 @@ def test_follow_ups_open_and_overdue(follow_up_site):
     assert data["practices"]["clinic"]["last_contact"] == ago(5)
 
 
+def test_the_pages_follow_up_rule_counts_as_the_statistics_do(follow_up_site):
+    """The talking points and a former liaison's page ask liaison.derived whether a follow-up
+    is open and overdue; its answer, at each boundary of the fixture (due on D is not overdue,
+    done on D is closed, done after D is open), gives the counts worked out above."""
+    from liaison.derived import is_open, is_overdue
+    from liaison.load import load_site
+
+    site, _problems, _files = load_site(follow_up_site)
+    fus = [f for r in site.interactions if r.date <= D for f in r.follow_ups]
+    assert (sum(is_open(f, D) for f in fus), sum(is_overdue(f, D) for f in fus)) == (8, 5)
+
+
 def test_count_is_summed_everywhere(tmp_path):
     files = {
         "data/physicians/doc.yaml": physician("clinic"),
