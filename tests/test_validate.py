@@ -3232,6 +3232,13 @@ def test_deck_slide_reading_what_another_changes_is_rendered_for_every_practice(
     assert "(customized for practice " in errs[0].msg, res.dump()
 
 
+def test_deck_targets_all_written_with_spaces_around_it_is_all(example_site):
+    # SPEC §2: all strings are stripped; ' all ' was "expected 'all' or a list of practice ids"
+    write(example_site, "content/presentations/d.md", "---\ntitle: D\ntargets: ' all '\n---\n# One\n")
+    res = validate(example_site)
+    assert res.new == [], res.dump()
+
+
 def test_deck_front_matter_errors(example_site):
     text = "---\ntitel: D\n---\n# One\n"
     rel = write(example_site, "content/presentations/d.md", text)
