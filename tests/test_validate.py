@@ -1421,6 +1421,14 @@ def test_empty_required_string(example_site):
     assert d.msg.startswith("name: ")
 
 
+@pytest.mark.parametrize("role", ["liaison", "manager", "front-desk", "clinical", "physician",
+                                  "other"])
+def test_every_role_of_the_spec_is_a_role(example_site, role):
+    write(example_site, "data/team/sam.yaml", f"name: Sam\nrole: {role}\n")
+    res = validate(example_site)
+    assert res.new == [], res.dump()
+
+
 def test_an_id_left_empty_says_it_is_empty_not_like_some_other_id(example_site):
     """`liaison: ""` or `practice: ''` said "'' is not a valid id: use lower-case letters,
     digits and single hyphens (like 'mountain-view-family')": an id nobody wrote, of no
