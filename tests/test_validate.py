@@ -1921,9 +1921,12 @@ def test_npi_not_ten_digits(example_site, npi):
 
 
 def test_valid_npis_pass(example_site):
-    # Luhn over 80840 + 9 digits: 1234567893 is the classic valid example
+    # Luhn over 80840 + 9 digits: 1234567893 is the classic valid example; 1234567810's check
+    # digit is 0 (80840123456781 sums to 60 with its doubled digits: 10 - 0 is 10, not 0)
     text = "name: Pat Doe\nnpi: 1234567893\nspecialty: X\npractice: french-broad-podiatry\n"
     write(example_site, "data/physicians/pat-doe.yaml", text)
+    write(example_site, "data/physicians/pat-roe.yaml", text.replace("1234567893", "1234567810")
+          .replace("Doe", "Roe"))
     res = validate(example_site)
     assert res.code == 0, res.dump()
 
