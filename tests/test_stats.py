@@ -648,6 +648,24 @@ def test_the_pages_follow_up_rule_counts_as_the_statistics_do(follow_up_site):
     assert (sum(is_open(f, D) for f in fus), sum(is_overdue(f, D) for f in fus)) == (8, 5)
 
 
+def test_a_team_member_who_is_no_liaison_keeps_the_follow_ups_they_own(follow_up_site):
+    """The statistics count follow-ups for liaisons only; a manager's page reads what they
+    still own from liaison.derived.still_theirs, counted as a liaison's are: mgr owns the
+    fixture's "owner: mgr" one (due D-1) and that of their own call (due D-7), both open and
+    overdue at D; a call of theirs dated D itself (a follow-up due D-1) counts too."""
+    from liaison.derived import still_theirs
+    from liaison.load import load_site
+    from liaison.stats import compute_stats
+
+    path = follow_up_site / "data" / "interactions" / "i.yaml"
+    path.write_text(path.read_text(encoding="utf-8") + interaction_yaml(
+        ago(0), "call", liaison="mgr", practice="clinic", follow_ups=[{"due": ago(1)}]),
+        encoding="utf-8")
+    site, _problems, _files = load_site(follow_up_site)
+    assert still_theirs(site, compute_stats(site, D), "mgr") == {
+        "physicians": 0, "referrals_365d": 0, "open_follow_ups": 3, "overdue_follow_ups": 3}
+
+
 def test_count_is_summed_everywhere(tmp_path):
     files = {
         "data/physicians/doc.yaml": physician("clinic"),
