@@ -245,6 +245,19 @@ def test_spend_of_a_physician_listed_twice_is_one_share(tmp_path):
     assert data["totals"]["spend_ytd_cents"] == 100
 
 
+def test_a_practice_named_by_an_interaction_is_charged_its_whole_cost(tmp_path):
+    # SPEC §4 Spend: "A practice is charged the whole cost of each such interaction whose
+    # `practice` is it". A lunch of 1.00 at north listing q, who works at south: north 100,
+    # south nothing (shared among the practices of the interaction, each would get 50);
+    # q, the one physician listed, 100.
+    files = {"data/physicians/q.yaml": physician("south"),
+             "data/interactions/i.yaml": interaction(ago(10), "lunch", "north", ["q"], "1.00")}
+    data = stats(make_site(tmp_path / "s", files))
+    assert {d: s["spend_ytd_cents"] for d, s in data["practices"].items()} == {
+        "north": 100, "south": 0}
+    assert data["physicians"]["q"]["spend_ytd_cents"] == 100
+
+
 def test_spend_of_the_previous_year_is_not_this_years(spend_site):
     # at 2026-01-01 only the 2.00 of that day counts (south's, nobody's); the 500 of
     # 2025-12-31 belongs to 2025. At 2025-12-31 the 500 is this year's: p and north.
