@@ -186,6 +186,19 @@ def test_a_practice_counts_the_visits_among_whose_people_its_physicians_are(tmp_
     assert data["physicians"]["s"]["rov_365d"] == NO_ROV  # listed physicians are the people
 
 
+def test_the_people_of_a_visit_are_its_listed_physicians_else_its_practices():
+    # SPEC §4 return on visit, as the briefs read it (liaison.derived.visit_people): the
+    # visit above at south listing p has p alone as its people, each listed once; a visit
+    # listing no one has every physician of its practice; one without either has none
+    from types import SimpleNamespace
+    from liaison.derived import visit_people
+
+    at_practice = {"south": ["s", "t"], "north": ["p"]}
+    assert visit_people(SimpleNamespace(physicians=["p", "p"], practice="south"), at_practice) == ["p"]
+    assert visit_people(SimpleNamespace(physicians=[], practice="south"), at_practice) == ["s", "t"]
+    assert visit_people(SimpleNamespace(physicians=[], practice=None), at_practice) == []
+
+
 @pytest.fixture
 def spend_site(tmp_path: Path) -> Path:
     """Costs around D = 2026-06-30 (p and q at north, s at south):
