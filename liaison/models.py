@@ -369,6 +369,8 @@ def _amount(value, *, positive: bool, cents: bool) -> Decimal | None:
             isinstance(value, (int, float)) or minus_zero or _AMOUNT_RE.match(text)):
         if text.startswith("-"):
             raise ValueError(f"'{text}' is negative: an amount is 0 or more")
+        if re.fullmatch(r"\+?[0-9]+(?:\.[0-9]+)?", text):  # 13 digits or more: no "write digits"
+            raise ValueError(f"'{text}' is too large for an amount in dollars")
         plain = re.sub(r"^\$\s*|(?<=[0-9]),(?=[0-9]{3}(?:[.,]|$))", "", text)  # $1,245.50
         number = re.sub(r"\s*(?:usd|us\$|dollars?)\.?$", "", text, flags=re.I)  # 85 USD
         if plain != text and _AMOUNT_RE.match(plain):

@@ -673,6 +673,10 @@ def test_a_renewal_is_due_soon_from_30_days_before_its_last_current_day_to_that_
     assert renewal_due_soon(taken, 365, last - dt.timedelta(days=RENEWAL_NOTICE_DAYS))
     assert not renewal_due_soon(taken, 365, last - dt.timedelta(days=RENEWAL_NOTICE_DAYS + 1))
     assert not renewal_due_soon(taken, None, last)
+    # renewed every 30 days: due soon from the day it is taken (its last day 30 days ahead);
+    # not the day before, when it is not taken yet
+    assert renewal_due_soon(taken, 30, taken)
+    assert not renewal_due_soon(taken, 30, taken - dt.timedelta(days=1))
 
 
 def test_trainings_due_for_renewal_soon_are_listed_before_they_expire(tmp_path):

@@ -242,6 +242,9 @@ def test_a_date_a_spreadsheet_rewrote_gets_its_likely_reading(tmp_path, monkeypa
     # YYYY-MM-DD", though the spreadsheet, not the person, wrote it so
     ("12/01/26", "(2026-12-01, if it means December 1, 2026: a spreadsheet writes dates so"),
     ("1-Dec-26", "(2026-12-01, if it means December 1, 2026: a spreadsheet writes dates so"),
+    # a two-digit year as a spreadsheet reads it: 00-29 in the 2000s, 30-99 in the 1900s
+    ("12/01/29", "(2029-12-01, if it means December 1, 2029: a spreadsheet writes dates so"),
+    ("12/01/30", "(1930-12-01, if it means December 1, 1930: a spreadsheet writes dates so"),
     ('"Dec 1, 2026"', "(2026-12-01, if it means December 1, 2026: a spreadsheet writes dates so"),
     ("2026-12-01 00:00:00", "(2026-12-01: a spreadsheet writes a date with its time so"),
     ("46357", "(2026-12-01, if it is a spreadsheet's day number: one writes a date so when its "

@@ -186,6 +186,19 @@ def test_a_practice_counts_the_visits_among_whose_people_its_physicians_are(tmp_
     assert data["physicians"]["s"]["rov_365d"] == NO_ROV  # listed physicians are the people
 
 
+def test_the_people_of_a_visit_are_its_listed_physicians_else_its_practices():
+    # SPEC §4 return on visit, as the briefs read it (liaison.derived.visit_people): the
+    # visit above at south listing p has p alone as its people, each listed once; a visit
+    # listing no one has every physician of its practice; one without either has none
+    from types import SimpleNamespace
+    from liaison.derived import visit_people
+
+    at_practice = {"south": ["s", "t"], "north": ["p"]}
+    assert visit_people(SimpleNamespace(physicians=["p", "p"], practice="south"), at_practice) == ["p"]
+    assert visit_people(SimpleNamespace(physicians=[], practice="south"), at_practice) == ["s", "t"]
+    assert visit_people(SimpleNamespace(physicians=[], practice=None), at_practice) == []
+
+
 @pytest.fixture
 def spend_site(tmp_path: Path) -> Path:
     """Costs around D = 2026-06-30 (p and q at north, s at south):
@@ -243,6 +256,19 @@ def test_spend_of_a_physician_listed_twice_is_one_share(tmp_path):
     assert {d: s["spend_ytd_cents"] for d, s in data["practices"].items()} == {
         "north": 50, "south": 50}
     assert data["totals"]["spend_ytd_cents"] == 100
+
+
+def test_a_practice_named_by_an_interaction_is_charged_its_whole_cost(tmp_path):
+    # SPEC §4 Spend: "A practice is charged the whole cost of each such interaction whose
+    # `practice` is it". A lunch of 1.00 at north listing q, who works at south: north 100,
+    # south nothing (shared among the practices of the interaction, each would get 50);
+    # q, the one physician listed, 100.
+    files = {"data/physicians/q.yaml": physician("south"),
+             "data/interactions/i.yaml": interaction(ago(10), "lunch", "north", ["q"], "1.00")}
+    data = stats(make_site(tmp_path / "s", files))
+    assert {d: s["spend_ytd_cents"] for d, s in data["practices"].items()} == {
+        "north": 100, "south": 0}
+    assert data["physicians"]["q"]["spend_ytd_cents"] == 100
 
 
 def test_spend_of_the_previous_year_is_not_this_years(spend_site):
@@ -441,6 +467,9 @@ cost: {cost}
 COSTS = {
     "85.015": "more than two decimals",
     "-5": "negative",
+    "-0.5": "negative",  # less than a dollar below zero is negative too
+    "1000000000000": "too large",  # 10^12 dollars; 999999999999.99 is the largest amount
+    "999999999999.99": None,
     "lunch": "not an amount",
     ".inf": "not an amount",
     # pasted from a spreadsheet's currency column: it said only "write digits, like 85.01"

@@ -584,14 +584,17 @@ def test_visit_overdue_and_last_visit(tmp_path):
 
 
 def test_visit_overdue_with_default_tiers(tmp_path):
-    # site.yaml without tiers: A 30, B 60, C 120
-    files = {"data/physicians/c-at-120.yaml": physician("clinic", "C"),
-             "data/physicians/c-at-121.yaml": physician("clinic", "C"),
-             "data/interactions/i.yaml": (interaction_yaml(ago(120), physicians=["c-at-120"])
-                                          + interaction_yaml(ago(121), physicians=["c-at-121"]))}
+    # site.yaml without tiers: A 30, B 60, C 120 (each default at its boundary)
+    files = {"data/interactions/i.yaml": ""}
+    for tier, days in (("A", 30), ("B", 60), ("C", 120)):
+        for age in (days, days + 1):
+            pid = f"{tier.lower()}-at-{age}"
+            files[f"data/physicians/{pid}.yaml"] = physician("clinic", tier)
+            files["data/interactions/i.yaml"] += interaction_yaml(ago(age), physicians=[pid])
     phys = stats_json(make_site(tmp_path / "s", files))["physicians"]
-    assert phys["c-at-120"]["visit_overdue"] is False
-    assert phys["c-at-121"]["visit_overdue"] is True
+    assert {pid: p["visit_overdue"] for pid, p in phys.items()} == {
+        "a-at-30": False, "a-at-31": True, "b-at-60": False, "b-at-61": True,
+        "c-at-120": False, "c-at-121": True}
 
 
 @pytest.fixture
@@ -631,6 +634,36 @@ def test_follow_ups_open_and_overdue(follow_up_site):
     assert set(data["liaisons"]) == {"lia", "lia2"}
     assert t["interactions"] == 2
     assert data["practices"]["clinic"]["last_contact"] == ago(5)
+
+
+def test_the_pages_follow_up_rule_counts_as_the_statistics_do(follow_up_site):
+    """The talking points and a former liaison's page ask liaison.derived whether a follow-up
+    is open and overdue; its answer, at each boundary of the fixture (due on D is not overdue,
+    done on D is closed, done after D is open), gives the counts worked out above."""
+    from liaison.derived import is_open, is_overdue
+    from liaison.load import load_site
+
+    site, _problems, _files = load_site(follow_up_site)
+    fus = [f for r in site.interactions if r.date <= D for f in r.follow_ups]
+    assert (sum(is_open(f, D) for f in fus), sum(is_overdue(f, D) for f in fus)) == (8, 5)
+
+
+def test_a_team_member_who_is_no_liaison_keeps_the_follow_ups_they_own(follow_up_site):
+    """The statistics count follow-ups for liaisons only; a manager's page reads what they
+    still own from liaison.derived.still_theirs, counted as a liaison's are: mgr owns the
+    fixture's "owner: mgr" one (due D-1) and that of their own call (due D-7), both open and
+    overdue at D; a call of theirs dated D itself (a follow-up due D-1) counts too."""
+    from liaison.derived import still_theirs
+    from liaison.load import load_site
+    from liaison.stats import compute_stats
+
+    path = follow_up_site / "data" / "interactions" / "i.yaml"
+    path.write_text(path.read_text(encoding="utf-8") + interaction_yaml(
+        ago(0), "call", liaison="mgr", practice="clinic", follow_ups=[{"due": ago(1)}]),
+        encoding="utf-8")
+    site, _problems, _files = load_site(follow_up_site)
+    assert still_theirs(site, compute_stats(site, D), "mgr") == {
+        "physicians": 0, "referrals_365d": 0, "open_follow_ups": 3, "overdue_follow_ups": 3}
 
 
 def test_count_is_summed_everywhere(tmp_path):

@@ -145,6 +145,20 @@ def test_referral_dates_out_of_range(example_site):
         (2, 1, "date: '9999-12-31' is out of range: a date is from 1900-01-01 to 2099-12-31")]
 
 
+def test_referral_dates_at_the_limits_are_read(example_site):
+    """The first and the last day a site may hold are dates in a CSV cell and in a quoted YAML
+    value too (read as text, then as a date), as they are unquoted in YAML."""
+    (example_site / REFERRALS_YAML).write_text(
+        "- {date: '1900-01-01', source: web, service: sclerotherapy}\n"
+        "- {date: '2099-12-31', source: web, service: sclerotherapy}\n", encoding="utf-8")
+    (example_site / CSV).write_text(
+        "source,date,physician,service,status\n"
+        "web,1900-01-01,,sclerotherapy,referred\n"
+        "web,2099-12-31,,sclerotherapy,referred\n", encoding="utf-8")
+    assert errors_in(example_site, REFERRALS_YAML) == []
+    assert errors_in(example_site, CSV) == []
+
+
 def test_dates_with_other_digits_are_errors(example_site):
     append(example_site, CALL, "next_visit: \uff12\uff10\uff12\uff17-01-05\n")
     errors = errors_in(example_site, CALL)

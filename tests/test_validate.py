@@ -733,6 +733,22 @@ def test_a_number_out_of_bounds_says_at_least_or_at_most(example_site):
     assert res.expect(rel, 6, 12).msg == "trainings[0].score: must be at most 100, got 101"
 
 
+def test_the_lower_bounds_of_days_and_scores(example_site):
+    """SPEC §2: visit_every_days and new_within_days are at least 1 (0 is an error); a
+    training's score is 0..100, and 0 is a score."""
+    site = (example_site / "site.yaml").read_text(encoding="utf-8")
+    write(example_site, "site.yaml", site.replace(
+        "  new_within_days: 60\n", "  new_within_days: 0\ntiers:\n  A: {visit_every_days: 0}\n"))
+    team = "name: Sam\nrole: liaison\ntrainings:\n  - guide: {}\n    completed: 2026-01-05\n    score: 0\n"
+    guide = sorted((example_site / "content" / "training").glob("*.md"))[0].stem
+    rel = write(example_site, "data/team/sam.yaml", team.format(guide))
+    res = validate(example_site)
+    assert sorted(d.msg for d in res.errors) == [
+        "thresholds.new_within_days: must be at least 1, got 0",
+        "tiers.A.visit_every_days: must be at least 1, got 0"], res.dump()
+    assert not [d for d in res.diags if d.path == rel], res.dump()
+
+
 def test_a_whole_number_too_large_is_not_said_to_be_no_whole_number(example_site):
     # it said "expected a whole number, got the text '99999999999999999999'"
     site = (example_site / "site.yaml").read_text(encoding="utf-8")
@@ -1405,6 +1421,14 @@ def test_empty_required_string(example_site):
     assert d.msg.startswith("name: ")
 
 
+@pytest.mark.parametrize("role", ["liaison", "manager", "front-desk", "clinical", "physician",
+                                  "other"])
+def test_every_role_of_the_spec_is_a_role(example_site, role):
+    write(example_site, "data/team/sam.yaml", f"name: Sam\nrole: {role}\n")
+    res = validate(example_site)
+    assert res.new == [], res.dump()
+
+
 def test_an_id_left_empty_says_it_is_empty_not_like_some_other_id(example_site):
     """`liaison: ""` or `practice: ''` said "'' is not a valid id: use lower-case letters,
     digits and single hyphens (like 'mountain-view-family')": an id nobody wrote, of no
@@ -1605,11 +1629,14 @@ def test_bad_date_nested_and_in_referrals(example_site, bad):
         "data/practices/Bad_Name.yaml",
         "data/practices/double--hyphen.yaml",
         "data/physicians/-leading.yaml",
+        "data/practices/trailing-.yaml",
+        "data/practices/lower_case_underscore.yaml",
         "data/team/Upper.yaml",
         "data/physicians/" + "a" * 65 + ".yaml",
         "content/training/Guide One.md",
     ],
-    ids=["underscore", "double-hyphen", "leading-hyphen", "upper", "too-long", "space"],
+    ids=["underscore", "double-hyphen", "leading-hyphen", "trailing-hyphen", "lower-underscore",
+         "upper", "too-long", "space"],
 )
 def test_invalid_file_name_id(example_site, rel):
     if rel.endswith(".md"):
@@ -1894,9 +1921,12 @@ def test_npi_not_ten_digits(example_site, npi):
 
 
 def test_valid_npis_pass(example_site):
-    # Luhn over 80840 + 9 digits: 1234567893 is the classic valid example
+    # Luhn over 80840 + 9 digits: 1234567893 is the classic valid example; 1234567810's check
+    # digit is 0 (80840123456781 sums to 60 with its doubled digits: 10 - 0 is 10, not 0)
     text = "name: Pat Doe\nnpi: 1234567893\nspecialty: X\npractice: french-broad-podiatry\n"
     write(example_site, "data/physicians/pat-doe.yaml", text)
+    write(example_site, "data/physicians/pat-roe.yaml", text.replace("1234567893", "1234567810")
+          .replace("Doe", "Roe"))
     res = validate(example_site)
     assert res.code == 0, res.dump()
 
@@ -3211,6 +3241,13 @@ def test_deck_slide_reading_what_another_changes_is_rendered_for_every_practice(
     errs = [d for d in res.errors if d.path == rel]
     assert len(errs) == 1 and errs[0].line == 8 and "no_such_key" in errs[0].msg, res.dump()
     assert "(customized for practice " in errs[0].msg, res.dump()
+
+
+def test_deck_targets_all_written_with_spaces_around_it_is_all(example_site):
+    # SPEC §2: all strings are stripped; ' all ' was "expected 'all' or a list of practice ids"
+    write(example_site, "content/presentations/d.md", "---\ntitle: D\ntargets: ' all '\n---\n# One\n")
+    res = validate(example_site)
+    assert res.new == [], res.dump()
 
 
 def test_deck_front_matter_errors(example_site):
