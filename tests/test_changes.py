@@ -733,6 +733,29 @@ def test_no_site_at_a_revision(tmp_path):
         summarize(repo, "HEAD", None, AS_OF, root=str(tmp_path))
 
 
+def test_a_site_whose_settings_file_is_site_yml_is_read_at_both_revisions(tmp_path):
+    # SPEC §1 takes site.yml as well as site.yaml: the export must not ask for site.yaml
+    repo, site = new_repo(tmp_path)
+    (site / "site.yaml").rename(site / "site.yml")
+    commit_all(repo, "settings as site.yml")
+    write(site / "data/physicians/priya-natarajan.yaml", PHYSICIAN)
+    commit_all(repo, "head")
+
+    text = summarize(repo, "HEAD~1", "HEAD", AS_OF)
+    assert "- Added: `priya-natarajan` Priya Natarajan" in text
+    assert "Site settings" not in text
+
+
+def test_a_typo_on_an_unborn_branch_is_not_said_to_be_an_empty_repository(tmp_path):
+    # an orphan branch just made (`git checkout --orphan`): HEAD names no commit yet, but the
+    # repository has commits; a mistyped revision is a typo, not "no commit yet"
+    repo, _site = new_repo(tmp_path)
+    git(repo, "checkout", "-q", "--orphan", "fresh")
+    with pytest.raises(LiaisonError, match=r"unknown revision 'no-such-branch'") as raised:
+        summarize(repo, "no-such-branch", None, AS_OF)
+    assert "no commit yet" not in str(raised.value)
+
+
 def test_a_command_typed_in_a_folder_of_the_site_names_the_site_root(tmp_path):
     """`liaison changes HEAD` typed in the site's data/ said "no site.yaml in 'data' at
     revision 'HEAD'"; it names the site root above, as validate and build do."""
