@@ -756,6 +756,25 @@ def test_a_typo_on_an_unborn_branch_is_not_said_to_be_an_empty_repository(tmp_pa
     assert "no commit yet" not in str(raised.value)
 
 
+@pytest.mark.parametrize("archive, message", [
+    # git archive itself fails (a disk full, a broken object): git's message, not tar's
+    ('echo "fatal: simulated failure" >&2; exit 128',
+     r"git archive of 'HEAD' failed: simulated failure$"),
+    # it exits 0 but what it wrote is no tar archive
+    ("echo not a tar archive; exit 0", r"cannot unpack revision 'HEAD': "),
+], ids=["git-fails", "not-a-tar"])
+def test_a_revision_that_cannot_be_exported_is_an_error(tmp_path, monkeypatch, archive, message):
+    repo, _site = new_repo(tmp_path)
+    real = shutil.which("git")
+    fake = tmp_path / "bin" / "git"
+    write(fake, f'#!/bin/sh\nfor a in "$@"; do [ "$a" = archive ] && {{ {archive}; }}; done\n'
+                f'exec "{real}" "$@"\n')
+    fake.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{fake.parent}:{Path(real).parent}")
+    with pytest.raises(LiaisonError, match=message):
+        summarize(repo, "HEAD", None, AS_OF)
+
+
 def test_a_command_typed_in_a_folder_of_the_site_names_the_site_root(tmp_path):
     """`liaison changes HEAD` typed in the site's data/ said "no site.yaml in 'data' at
     revision 'HEAD'"; it names the site root above, as validate and build do."""
