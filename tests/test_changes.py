@@ -812,6 +812,23 @@ def test_head_with_a_validation_error_still_gets_a_summary(tmp_path):
     assert "The head has errors" in records
 
 
+def test_a_record_whose_file_is_fixed_in_the_head_is_changed_not_added(tmp_path):
+    # the base holds Marcus Bell's file with an error (no record is read from it): the head's
+    # fix brings his record back, the same physician, not one added
+    repo, site = new_repo(tmp_path)
+    physician = site / "data/physicians/marcus-bell.yaml"
+    good = physician.read_text()
+    physician.write_text(good.replace("tier: B", "tier: B\nfavorite: golf"))
+    commit_all(repo, "a typo")
+    physician.write_text(good)
+
+    records = section(last_commit(repo, "fixed"), "Records")
+
+    assert "**Physicians**: 1 changed\n" in records
+    assert bullets(records) == [
+        "- Changed: `marcus-bell` Marcus Bell (the base version had errors)"]
+
+
 # The first lunch of the example's q3.yml, as the summary lists it: the visit lunch_typo spoils.
 LUNCH_OF_THE_TYPO = ("- 2026-08-23 — Lena Brooks — lunch at Mountain View Family Medicine — "
                      "Provider lunch on when to order a venous duplex.")
