@@ -625,6 +625,34 @@ def test_referral_rows_whose_status_moved_on_are_said_so(tmp_path):
             "`status` changed: scheduled → treated 1, consulted → declined 1." in records), records
 
 
+def test_rolled_up_referrals_whose_statuses_moved_pair_the_earliest_stages_first(tmp_path):
+    """Two referrals of one day at two stages both moved on, and a day's row of one referral
+    become two (one moved on, one added): each referral lost pairs with one gained, the
+    earliest stage first, never with more referrals than it stands for."""
+    repo, site = new_repo(tmp_path)
+    rows = site / "data/referrals/moves.csv"
+    write(rows, "date,source,physician,service,status,count\n"
+                "2026-09-01,web,,vein-ablation,referred,1\n"
+                "2026-09-01,web,,vein-ablation,scheduled,1\n"
+                "2026-09-02,web,,sclerotherapy,referred,1\n")
+    commit_all(repo, "three referrals")
+    write(rows, "date,source,physician,service,status,count\n"
+                "2026-09-01,web,,vein-ablation,consulted,1\n"
+                "2026-09-01,web,,vein-ablation,treated,1\n"
+                "2026-09-02,web,,sclerotherapy,scheduled,2\n")
+
+    records = section(last_commit(repo, "moved on"), "Records")
+
+    # 48 + 3 rows standing for 51 + 3 referrals; 4 referrals gained, 3 lost
+    assert ("**Referrals**: 3 rows added, 3 removed (51 → 51 rows); referrals +4 / -3 "
+            "(54 → 55)" in records), records
+    # 2026-09-01: referred → consulted and scheduled → treated (not scheduled → consulted and
+    # referred → treated); 2026-09-02: one of the two scheduled is the referral referred
+    assert ("Of these, 3 referrals removed and added again are the same ones with their "
+            "`status` changed: referred → scheduled 1, referred → consulted 1, "
+            "scheduled → treated 1.\n" in records), records
+
+
 # --------------------------------------------------------------------------- the working tree
 
 
