@@ -530,6 +530,50 @@ def test_edited_interaction_is_shown_as_changed(tmp_path):
     ]
 
 
+SAME_DAY = """\
+- date: 2026-11-10
+  liaison: lena-brooks
+  type: visit
+  practice: french-broad-podiatry
+  summary: Visit to French Broad.{a}
+- date: 2026-11-10
+  liaison: lena-brooks
+  type: visit
+  practice: mountain-view-family-medicine
+  summary: Visit to Mountain View.{b}
+- date: 2026-11-10
+  liaison: lena-brooks
+  type: {c_type}
+  practice: french-broad-podiatry
+  summary: {c_summary}
+"""
+
+
+def test_interactions_of_one_day_and_liaison_are_paired_by_type_and_in_order(tmp_path):
+    # two visits of one day, each given a follow-up, are each changed in its own way (not
+    # paired with the other's visit); a call replaced by an email is another interaction
+    repo, site = new_repo(tmp_path)
+    pairs = site / "data/interactions/2026/11/same-day.yaml"
+    write(pairs, SAME_DAY.format(a="", b="", c_type="call", c_summary="Called the office."))
+    commit_all(repo, "three of one day")
+    due = "\n  follow_ups:\n    - task: {}\n      due: 2026-11-30"
+    write(pairs, SAME_DAY.format(a=due.format("Send the podiatry card"),
+                                 b=due.format("Send the family medicine card"),
+                                 c_type="email", c_summary="Emailed the office."))
+
+    records = section(last_commit(repo, "edited"), "Records")
+
+    assert "**Interactions**: 1 added, 2 changed, 1 removed (23 → 23 records)" in records
+    assert bullets(records) == [
+        "- 2026-11-10 — Lena Brooks — email at French Broad Podiatry — Emailed the office.",
+        "- 2026-11-10 — Lena Brooks — visit at French Broad Podiatry — Visit to French Broad. "
+        "(`follow_ups`: “Send the podiatry card” added (due 2026-11-30))",
+        "- 2026-11-10 — Lena Brooks — visit at Mountain View Family Medicine — Visit to Mountain "
+        "View. (`follow_ups`: “Send the family medicine card” added (due 2026-11-30))",
+        "- 2026-11-10 — Lena Brooks — call at French Broad Podiatry — Called the office.",
+    ]
+
+
 def test_guides_decks_and_settings(tmp_path):
     repo, site = new_repo(tmp_path)
     write(site / "content/training/phone-basics.md",
