@@ -669,6 +669,25 @@ def test_referral_rows_whose_status_moved_on_are_said_so(tmp_path):
             "`status` changed: scheduled → treated 1, consulted → declined 1." in records), records
 
 
+def test_identical_referral_rows_rolled_up_into_one_count_as_the_rows_they_were(tmp_path):
+    # two identical rows of one referral each, written as one row of 2: two rows removed, one
+    # added, the same referrals
+    repo, site = new_repo(tmp_path)
+    rows = site / "data/referrals/rolled.csv"
+    write(rows, "date,source,physician,service,status,count\n"
+                "2026-09-03,web,,vein-ablation,referred,1\n"
+                "2026-09-03,web,,vein-ablation,referred,1\n")
+    commit_all(repo, "two rows")
+    write(rows, "date,source,physician,service,status,count\n"
+                "2026-09-03,web,,vein-ablation,referred,2\n")
+
+    records = section(last_commit(repo, "rolled up"), "Records")
+
+    assert ("**Referrals**: 1 row added, 2 removed (50 → 49 rows); referrals +0 / -0 "
+            "(53 → 53)" in records), records
+    assert "The rows were regrouped; the referrals they stand for are the same." in records
+
+
 def test_rolled_up_referrals_whose_statuses_moved_pair_the_earliest_stages_first(tmp_path):
     """Two referrals of one day at two stages both moved on, and a day's row of one referral
     become two (one moved on, one added): each referral lost pairs with one gained, the
