@@ -641,6 +641,25 @@ def test_referral_rows_that_only_gain_taken_by_or_declined_reason_are_said_so(tm
             "`taken_by` or `declined_reason` added or changed." in records), records
 
 
+def test_a_referral_row_annotated_and_grown_says_one_referral_annotated(tmp_path):
+    # a row of one referral given taken_by and a count of 3: one referral annotated, two
+    # added (not three annotated)
+    repo, site = new_repo(tmp_path)
+    rows = site / "data/referrals/grown.csv"
+    write(rows, "date,source,physician,service,status,count,taken_by\n"
+                "2026-09-04,web,,vein-ablation,referred,1,\n")
+    commit_all(repo, "one referral")
+    write(rows, "date,source,physician,service,status,count,taken_by\n"
+                "2026-09-04,web,,vein-ablation,referred,3,owen-price\n")
+
+    records = section(last_commit(repo, "annotated"), "Records")
+
+    assert ("**Referrals**: 1 row added, 1 removed (49 → 49 rows); referrals +3 / -1 "
+            "(52 → 54)" in records), records
+    assert ("Of these, 1 referral removed and added again is the same one with `taken_by` or "
+            "`declined_reason` added or changed." in records), records
+
+
 def test_referral_rows_whose_status_moved_on_are_said_so(tmp_path):
     """The coordinator's daily edit, a referral marked scheduled, consulted or declined: each
     row reads as one removed and one added; the summary says how many are the same referrals
