@@ -660,6 +660,27 @@ def test_a_referral_row_annotated_and_grown_says_one_referral_annotated(tmp_path
             "`declined_reason` added or changed." in records), records
 
 
+def test_a_referral_annotated_beside_one_added_is_no_status_move(tmp_path):
+    # one referral given taken_by, and another of the same day added as scheduled: the
+    # annotated one is not also read as moved from referred to scheduled
+    repo, site = new_repo(tmp_path)
+    rows = site / "data/referrals/beside.csv"
+    write(rows, "date,source,physician,service,status,count,taken_by\n"
+                "2026-09-04,web,,vein-ablation,referred,1,\n")
+    commit_all(repo, "one referral")
+    write(rows, "date,source,physician,service,status,count,taken_by\n"
+                "2026-09-04,web,,vein-ablation,referred,1,owen-price\n"
+                "2026-09-04,web,,vein-ablation,scheduled,1,\n")
+
+    records = section(last_commit(repo, "annotated, one added"), "Records")
+
+    assert ("**Referrals**: 2 rows added, 1 removed (49 → 50 rows); referrals +2 / -1 "
+            "(52 → 53)" in records), records
+    assert ("Of these, 1 referral removed and added again is the same one with `taken_by` or "
+            "`declined_reason` added or changed." in records), records
+    assert "`status` changed" not in records, records
+
+
 def test_referral_rows_whose_status_moved_on_are_said_so(tmp_path):
     """The coordinator's daily edit, a referral marked scheduled, consulted or declined: each
     row reads as one removed and one added; the summary says how many are the same referrals
