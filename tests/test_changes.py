@@ -509,6 +509,23 @@ def test_texts_the_patient_guard_flags_are_not_repeated_in_the_summary(tmp_path)
     assert f"- Changed: `french-broad-podiatry` {withheld} (`name`)" in bullets(records)
 
 
+def test_referrals_of_a_file_the_guard_warns_of_are_counted_by_month_only(tmp_path):
+    # a near form in a comment is a warning: the file is read and compared, but its rows are
+    # not listed one by one, only the referrals added and removed each month
+    repo, site = new_repo(tmp_path)
+    write(site / "data/referrals/flagged.yaml",
+          "# chart 004417 asked for a callback\n"
+          "- {date: 2026-09-05, source: web, service: vein-ablation, count: 2}\n"
+          "- {date: 2026-10-07, source: web, service: sclerotherapy}\n")
+    text = last_commit(repo, "flagged")
+    assert "data/referrals/flagged.yaml:1:" in section(text, "Validation")
+    records = section(text, "Records")
+    assert ("**Referrals**: 2 rows added, 0 removed (48 → 50 rows); referrals +3 / -0 "
+            "(51 → 54)" in records), records
+    assert table_rows(records) == ["| month | added | removed |", "| 2026-09 | +2 | -0 |",
+                                   "| 2026-10 | +1 | -0 |"]
+
+
 def test_edited_interaction_is_shown_as_changed(tmp_path):
     repo, site = new_repo(tmp_path)
     path = site / "data/interactions/2026/11/2026-11-19-hendersonville-visit.yaml"
