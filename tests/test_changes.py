@@ -609,6 +609,30 @@ def test_guides_decks_and_settings(tmp_path):
     assert "**Presentation decks**: 1 changed" in records
 
 
+def test_services_and_tiers_changed_in_the_settings_say_which_and_from_what(tmp_path):
+    repo, site = new_repo(tmp_path)
+    config = site / "site.yaml"
+    text = config.read_text(encoding="utf-8")
+    edited = text.replace("    name: Sclerotherapy\n", "    name: Sclerotherapy (spider veins)\n")
+    edited = edited.replace("services:\n", "services:\n  - key: compression-therapy\n"
+                                           "    name: Compression therapy\n")
+    edited += ("tiers:\n  A: {visit_every_days: 21}\n  B: {visit_every_days: 60}\n"
+               "  C: {visit_every_days: 120}\n  D: {visit_every_days: 180}\n")
+    config.write_text(edited, encoding="utf-8")
+    # the defaults before (A 30, B 60, C 120): A moved, D added
+    assert bullets(section(last_commit(repo, "settings"), "Records")) == [
+        "- services added: `compression-therapy`",
+        "- services changed: `sclerotherapy`",
+        "- tiers (visit every … days): A 30 → 21, D — → 180",
+    ]
+    config.write_text(text, encoding="utf-8")
+    assert bullets(section(last_commit(repo, "settings back"), "Records")) == [
+        "- services changed: `sclerotherapy`",
+        "- services removed: `compression-therapy`",
+        "- tiers (visit every … days): A 21 → 30, D 180 → —",
+    ]
+
+
 def test_an_optional_setting_added_or_removed(tmp_path):
     """`compliance` or `repository` added to site.yaml (a site of the first edition upgraded)
     or taken out: said so, where the summary raised an AttributeError on the missing side."""
