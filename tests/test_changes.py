@@ -1292,6 +1292,20 @@ def test_a_physician_who_moved_takes_their_referrals_to_the_new_practice_and_say
             ) in table_rows(stats)
 
 
+def test_a_physician_who_moved_and_got_referrals_at_once_takes_the_heads_referrals(tmp_path):
+    # James Whitley has no referral in the base; the change moves him and records his first
+    # two: he takes those two to the new practice
+    repo, site = new_repo(tmp_path)
+    path = site / "data/physicians/james-whitley.yaml"
+    path.write_text(path.read_text().replace("practice: hendersonville-womens-health",
+                                             "practice: french-broad-podiatry"))
+    write(site / "data/referrals/whitley.csv", "date,source,physician,service,status,count\n"
+                                               "2026-11-20,physician,james-whitley,vein-ablation,scheduled,2\n")
+    stats = section(last_commit(repo, "moved, first referrals"), "Statistics")
+    assert ("| James Whitley (`james-whitley`) | practice, with their 2 referrals of 365 days "
+            "| Hendersonville Women's Health | French Broad Podiatry |") in table_rows(stats)
+
+
 def test_a_practice_whose_physicians_moved_away_shows_the_return_on_visit_it_takes(tmp_path):
     # SPEC §4: the people of a practice-only visit are the physicians at that practice now.
     # Moving every physician out of a practice rewrites the return on its past visits, which
