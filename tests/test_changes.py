@@ -633,6 +633,18 @@ def test_services_and_tiers_changed_in_the_settings_say_which_and_from_what(tmp_
     ]
 
 
+def test_settings_with_errors_in_the_head_and_fixed_again(tmp_path):
+    repo, site = new_repo(tmp_path)
+    config = site / "site.yaml"
+    text = config.read_text(encoding="utf-8")
+    config.write_text(text + "favorite: golf\n", encoding="utf-8")
+    assert ("**Site settings** (`site.yaml`): has errors in the head\n"
+            in section(last_commit(repo, "a typo"), "Records"))
+    config.write_text(text, encoding="utf-8")
+    assert ("**Site settings** (`site.yaml`): was fixed (it had errors in the base)\n"
+            in section(last_commit(repo, "fixed"), "Records"))
+
+
 def test_an_optional_setting_added_or_removed(tmp_path):
     """`compliance` or `repository` added to site.yaml (a site of the first edition upgraded)
     or taken out: said so, where the summary raised an AttributeError on the missing side."""
