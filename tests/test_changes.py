@@ -1267,6 +1267,22 @@ def test_a_liaison_who_left_the_role_still_named_by_a_physician_shows_them(tmp_p
     assert mine["referrals, 365 days"].startswith(f"{referrals} ")
 
 
+def test_a_liaison_who_left_still_named_by_a_physician_of_no_referrals_shows_zero(tmp_path):
+    # the one physician still naming Lena Brooks after she left has no referral: her
+    # referrals read 0 from that physician, not "—" (as if she had no physician left)
+    repo, site = new_repo(tmp_path)
+    write(site / "data/physicians/priya-natarajan.yaml", PHYSICIAN + "liaison: lena-brooks\n")
+    commit_all(repo, "priya, lena's")
+    kim_takes_over_from_lena(site, "practices")
+    nina = site / "data/physicians/nina-vargas.yaml"
+    nina.write_text(nina.read_text().replace("liaison: lena-brooks\n", "liaison: kim-ruiz\n"))
+    lena_leaves_the_role(site)
+    rows = table_rows(section(last_commit(repo, "lena left"), "Statistics"))
+    mine = {r[1]: r[3] for r in liaison_cells(rows) if r[0] == "Lena Brooks (`lena-brooks`)"}
+    assert mine["physicians"].startswith("1 (no liaison now: ")
+    assert mine["referrals, 365 days"] == "0 (no liaison now: from the physicians above)"
+
+
 def test_a_deleted_record_that_others_name_gets_its_likely_cause(tmp_path):
     # A pull request deletes a liaison who left: 30 visits name her. The summary showed ten
     # "unknown team member" lines and "… and N more", never what happened or what to do,
