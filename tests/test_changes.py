@@ -1366,3 +1366,7 @@ def test_a_figures_change_reads_as_the_difference_of_each_part():
     assert _fmt_change("spend_ytd_cents", 12345, 12000) == "-$3.45"
     assert _fmt_change("rov_365d", Rov(visits=3, before=10, after=4),
                        Rov(visits=5, before=12, after=9)) == "visits +2, before +2, after +5"
+    # a rate's change, with one decimal, a half away from zero as the rates themselves
+    # (80.0% → 81.3% for 0.8 → 0.8125): 1.25 points read +1.3, not +1.2
+    assert _fmt_change("source_capture_rate_365d", 0.8, 0.8125) == "+1.3 pts"
+    assert _fmt_change("source_capture_rate_365d", 0.8125, 0.8) == "-1.3 pts"
