@@ -407,6 +407,16 @@ def test_a_training_completed_says_which_guide_when_and_the_score(tmp_path):
         "2026-11-21, score 75)"]
 
 
+def test_a_training_taken_out_says_which_and_of_when(tmp_path):
+    repo, site = new_repo(tmp_path)
+    owen = site / "data/team/owen-price.yaml"
+    owen.write_text("name: Owen Price\nrole: front-desk\n")
+    records = section(last_commit(repo, "no training"), "Records")
+    assert bullets(records) == [
+        "- Changed: `owen-price` Owen Price (`trainings`: `referral-source-basics` of "
+        "2026-03-02 removed)"]
+
+
 def test_an_added_physician_says_where_who_and_tier_and_a_practice_its_liaison(tmp_path):
     # a pull request adding a physician read "Added: `priya-natarajan` Priya Natarajan": the
     # reviewer approves them for a practice, a liaison and a visit cadence, which the name
