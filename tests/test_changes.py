@@ -1021,6 +1021,9 @@ def test_a_record_whose_file_is_fixed_in_the_head_is_changed_not_added(tmp_path)
     assert "**Physicians**: 1 changed\n" in records
     assert bullets(records) == [
         "- Changed: `marcus-bell` Marcus Bell (the base version had errors)"]
+    # the base's statistics would lack him: none are compared
+    assert ("The statistics could not be computed: the base has 1 error.\n"
+            in section(summarize(repo, "HEAD~1", "HEAD", AS_OF), "Statistics"))
 
 
 # The first lunch of the example's q3.yml, as the summary lists it: the visit lunch_typo spoils.
