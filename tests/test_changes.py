@@ -536,6 +536,29 @@ def test_referrals_of_a_file_the_guard_warns_of_are_counted_by_month_only(tmp_pa
                                    "| 2026-10 | +1 | -0 |"]
 
 
+def test_a_name_the_guard_warns_of_in_the_base_alone_is_not_shown(tmp_path):
+    # a near form in the base's name (a warning: the record is read): the change that takes
+    # it out must not repeat it, whether the record keeps its id (its file now .yml, which
+    # the guard did not flag) or is renamed
+    repo, site = new_repo(tmp_path)
+    grace = site / "data/physicians/grace-holloway.yaml"
+    good = grace.read_text()
+    grace.write_text(good.replace("name: Grace Holloway", "name: Grace Holloway chart 004417"))
+    assert "may hold" in section(last_commit(repo, "flagged"), "Validation")
+    withheld = "_(not shown: its file may hold patient information)_"
+    grace.unlink()
+    write(site / "data/physicians/grace-holloway.yml", good)
+    text = last_commit(repo, "cleaned")
+    assert "004417" not in text
+    assert bullets(section(text, "Records")) == [f"- Changed: `grace-holloway` {withheld} (`name`)"]
+    git(repo, "mv", "data/physicians/grace-holloway.yml", "data/physicians/grace-holloway-md.yml")
+    commit_all(repo, "renamed")
+    text = summarize(repo, "HEAD~2", "HEAD", AS_OF)
+    assert "004417" not in text
+    assert bullets(section(text, "Records")) == [
+        f"- Renamed: `grace-holloway` → `grace-holloway-md` {withheld} (`name`)"]
+
+
 def test_edited_interaction_is_shown_as_changed(tmp_path):
     repo, site = new_repo(tmp_path)
     path = site / "data/interactions/2026/11/2026-11-19-hendersonville-visit.yaml"
