@@ -678,6 +678,22 @@ def test_settings_with_errors_in_the_head_and_fixed_again(tmp_path):
             in section(last_commit(repo, "fixed"), "Records"))
 
 
+def test_a_guide_whose_text_or_title_changed_is_changed(tmp_path):
+    repo, site = new_repo(tmp_path)
+    guide = site / "content/training/referral-source-basics.md"
+    text = guide.read_text(encoding="utf-8")
+    guide.write_text(text + "\nAsk before the insurance questions.\n", encoding="utf-8")
+    # the body alone
+    assert bullets(section(last_commit(repo, "a line"), "Records")) == [
+        '- Changed: `referral-source-basics` Asking "How did you hear about us?"']
+    guide.write_text(guide.read_text(encoding="utf-8").replace(
+        'title: Asking "How did you hear about us?"', "title: Asking the referral source"),
+        encoding="utf-8")
+    assert bullets(section(last_commit(repo, "retitled"), "Records")) == [
+        '- Changed: `referral-source-basics` Asking "How did you hear about us?" → '
+        "Asking the referral source"]
+
+
 def test_an_optional_setting_added_or_removed(tmp_path):
     """`compliance` or `repository` added to site.yaml (a site of the first edition upgraded)
     or taken out: said so, where the summary raised an AttributeError on the missing side."""
