@@ -387,6 +387,17 @@ def test_a_changed_follow_up_is_named_by_its_task_with_what_became_of_it(tmp_pat
         "removed)"]
 
 
+def test_a_name_with_a_bar_stays_in_its_table_cell(tmp_path):
+    repo, site = new_repo(tmp_path)
+    marcus = site / "data/physicians/marcus-bell.yaml"
+    marcus.write_text(marcus.read_text().replace("name: Marcus Bell", "name: Marcus Bell | Vein"))
+    commit_all(repo, "a bar")
+    write(site / "data/interactions/2026/11/added.yaml", INTERACTIONS)
+    stats = section(last_commit(repo, "visited"), "Statistics")
+    # tier B: his last visit was 61 days old, now 6
+    assert "| Marcus Bell \\| Vein (`marcus-bell`) | visit overdue | yes | no |" in table_rows(stats)
+
+
 def test_a_training_completed_says_which_guide_when_and_the_score(tmp_path):
     # "Changed: `lena-brooks` Lena Brooks (`trainings`)": which training, and when, was left
     # to the diff
