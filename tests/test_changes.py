@@ -794,6 +794,18 @@ def test_a_referral_annotated_beside_one_added_is_no_status_move(tmp_path):
     assert "`status` changed" not in records, records
 
 
+def test_referrals_of_twelve_months_show_every_month_and_no_more(tmp_path):
+    # more than ten changed rows: counted by month, and twelve months are shown whole
+    repo, site = new_repo(tmp_path)
+    months = [f"{2025 + (m > 12)}-{(m - 1) % 12 + 1:02d}" for m in range(12, 24)]
+    write(site / "data/referrals/year.csv", "date,source,physician,service,status,count\n"
+          + "".join(f"{m}-15,web,,sclerotherapy,referred,1\n" for m in months))
+    records = section(last_commit(repo, "a year"), "Records")
+    assert months[0] == "2025-12" and months[-1] == "2026-11"
+    assert table_rows(records) == ["| month | added | removed |"] + [
+        f"| {m} | +1 | -0 |" for m in months]
+
+
 def test_referral_rows_whose_status_moved_on_are_said_so(tmp_path):
     """The coordinator's daily edit, a referral marked scheduled, consulted or declined: each
     row reads as one removed and one added; the summary says how many are the same referrals
