@@ -1375,6 +1375,27 @@ def test_a_deleted_record_that_others_name_gets_its_likely_cause(tmp_path):
     assert "bring the file back" in cause
 
 
+def test_likely_causes_follow_more_problems_than_validate_summarizes_not_as_many(tmp_path):
+    # as validate: a summary after more than 20 problems (the base's 4 warnings and 16 or 17
+    # visits by a team member no file holds)
+    repo, site = new_repo(tmp_path)
+    calls = site / "data/interactions/2026/nobody.yaml"
+
+    def write_calls(n: int) -> None:
+        write(calls, "".join(
+            f'- date: "2026-06-{i + 1:02d}"\n  liaison: nobody\n  type: call\n'
+            f"  practice: french-broad-podiatry\n  summary: Call number {i}.\n" for i in range(n)))
+
+    write_calls(16)
+    validation = section(last_commit(repo, "16"), "Validation")
+    assert "**16 errors, 4 warnings**" in validation
+    assert not [line for line in validation.splitlines() if line.startswith("> ")]
+    write_calls(17)
+    validation = section(summarize(repo, "HEAD", None, AS_OF), "Validation")
+    assert "**17 errors, 4 warnings**" in validation
+    assert [line for line in validation.splitlines() if line.startswith("> ")]
+
+
 def test_a_physician_who_moved_takes_their_referrals_to_the_new_practice_and_says_so(tmp_path):
     # SPEC §4: a practice's referrals are its physicians'. Moving a physician moves every one
     # of their referrals to the new practice's figures, which no total shows: the manager
