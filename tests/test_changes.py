@@ -1197,7 +1197,7 @@ def test_long_lists_are_capped(tmp_path):
 
 def test_lists_exactly_at_their_caps_are_shown_whole(tmp_path):
     """20 added interactions are all listed (no "… and 0 more"); 10 changed referral keys are
-    a table of rows; 13 months of changes are 12 months and "… and 1 more months"."""
+    a table of rows; 13 months of changes are 12 months and "… and 1 more month"."""
     repo, site = new_repo(tmp_path)
     write(site / "data/interactions/calls.yaml", daily_calls(20))
     rows = "".join(f"2026-{m:02d}-15,patient,,vein-ablation,\n" for m in range(1, 11))
@@ -1216,7 +1216,7 @@ def test_lists_exactly_at_their_caps_are_shown_whole(tmp_path):
     months = table_rows(section(last_commit(repo, "13 months"), "Records"))
     assert months[0] == "| month | added | removed |"
     assert months[1] == "| 2025-01 | +1 | -0 |" and months[12] == "| 2025-12 | +1 | -0 |"
-    assert months[13] == "| … and 1 more months | | |" and len(months) == 14
+    assert months[13] == "| … and 1 more month | | |" and len(months) == 14
 
 
 def test_a_broken_template_override_at_head_shows_in_the_validation(tmp_path):
