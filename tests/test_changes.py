@@ -635,6 +635,19 @@ def test_interactions_of_one_day_and_liaison_are_paired_by_type_and_in_order(tmp
     ]
 
 
+def test_a_follow_up_whose_task_changed_in_capitals_alone_is_the_same_one(tmp_path):
+    repo, site = new_repo(tmp_path)
+    path = site / "data/interactions/2026/11/2026-11-19-hendersonville-visit.yaml"
+    text = path.read_text()
+    assert text.count("Send the ultrasound criteria card") == 1
+    path.write_text(text.replace("Send the ultrasound criteria card",
+                                 "Send the Ultrasound Criteria card").replace(
+        "    due: 2026-11-25\n", "    due: 2026-11-25\n    done: 2026-11-24\n"))
+    records = section(last_commit(repo, "done"), "Records")
+    assert bullets(records)[0].endswith(
+        "(`follow_ups`: “Send the Ultrasound Criteria card” done 2026-11-24)"), records
+
+
 def test_guides_decks_and_settings(tmp_path):
     repo, site = new_repo(tmp_path)
     write(site / "content/training/phone-basics.md",
