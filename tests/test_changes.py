@@ -648,6 +648,18 @@ def test_a_follow_up_whose_task_changed_in_capitals_alone_is_the_same_one(tmp_pa
         "(`follow_ups`: “Send the Ultrasound Criteria card” done 2026-11-24)"), records
 
 
+def test_interactions_added_are_listed_by_date_liaison_and_summary(tmp_path):
+    repo, site = new_repo(tmp_path)
+    write(site / "data/interactions/2026/11/two.yaml",
+          "- {date: 2026-11-10, liaison: lena-brooks, type: call, practice: french-broad-podiatry,"
+          " summary: Booked the lunch.}\n"
+          "- {date: 2026-11-10, liaison: lena-brooks, type: visit, practice: french-broad-podiatry,"
+          " summary: Asked about the fax.}\n")
+    records = section(last_commit(repo, "two"), "Records")
+    assert [b.split(" — ")[3] for b in bullets(records)] == ["Asked about the fax.",
+                                                             "Booked the lunch."]
+
+
 def test_guides_decks_and_settings(tmp_path):
     repo, site = new_repo(tmp_path)
     write(site / "content/training/phone-basics.md",
