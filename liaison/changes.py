@@ -726,7 +726,7 @@ def _referral_lines(b, a, hide=_hider_of_nothing, broken: frozenset = frozenset(
         out += ["| month | added | removed |", "|---|---:|---:|"]
         out += [f"| {m} | +{months[m][0]:,} | -{months[m][1]:,} |" for m in names[:MONTHS_SHOWN]]
         if len(names) > MONTHS_SHOWN:
-            out.append(f"| … and {len(names) - MONTHS_SHOWN} more months | | |")
+            out.append(f"| … and {_plural(len(names) - MONTHS_SHOWN, 'more month')} | | |")
         out.append("")
     return out + note
 

@@ -387,6 +387,17 @@ def test_a_changed_follow_up_is_named_by_its_task_with_what_became_of_it(tmp_pat
         "removed)"]
 
 
+def test_a_name_with_a_bar_stays_in_its_table_cell(tmp_path):
+    repo, site = new_repo(tmp_path)
+    marcus = site / "data/physicians/marcus-bell.yaml"
+    marcus.write_text(marcus.read_text().replace("name: Marcus Bell", "name: Marcus Bell | Vein"))
+    commit_all(repo, "a bar")
+    write(site / "data/interactions/2026/11/added.yaml", INTERACTIONS)
+    stats = section(last_commit(repo, "visited"), "Statistics")
+    # tier B: his last visit was 61 days old, now 6
+    assert "| Marcus Bell \\| Vein (`marcus-bell`) | visit overdue | yes | no |" in table_rows(stats)
+
+
 def test_a_training_completed_says_which_guide_when_and_the_score(tmp_path):
     # "Changed: `lena-brooks` Lena Brooks (`trainings`)": which training, and when, was left
     # to the diff
@@ -405,6 +416,16 @@ def test_a_training_completed_says_which_guide_when_and_the_score(tmp_path):
         "2026-02-10 → 2026-11-20, score 92 → 88)",
         "- Changed: `owen-price` Owen Price (`trainings`: `referral-source-basics` completed "
         "2026-11-21, score 75)"]
+
+
+def test_a_training_taken_out_says_which_and_of_when(tmp_path):
+    repo, site = new_repo(tmp_path)
+    owen = site / "data/team/owen-price.yaml"
+    owen.write_text("name: Owen Price\nrole: front-desk\n")
+    records = section(last_commit(repo, "no training"), "Records")
+    assert bullets(records) == [
+        "- Changed: `owen-price` Owen Price (`trainings`: `referral-source-basics` of "
+        "2026-03-02 removed)"]
 
 
 def test_an_added_physician_says_where_who_and_tier_and_a_practice_its_liaison(tmp_path):
@@ -509,6 +530,46 @@ def test_texts_the_patient_guard_flags_are_not_repeated_in_the_summary(tmp_path)
     assert f"- Changed: `french-broad-podiatry` {withheld} (`name`)" in bullets(records)
 
 
+def test_referrals_of_a_file_the_guard_warns_of_are_counted_by_month_only(tmp_path):
+    # a near form in a comment is a warning: the file is read and compared, but its rows are
+    # not listed one by one, only the referrals added and removed each month
+    repo, site = new_repo(tmp_path)
+    write(site / "data/referrals/flagged.yaml",
+          "# chart 004417 asked for a callback\n"
+          "- {date: 2026-09-05, source: web, service: vein-ablation, count: 2}\n"
+          "- {date: 2026-10-07, source: web, service: sclerotherapy}\n")
+    text = last_commit(repo, "flagged")
+    assert "data/referrals/flagged.yaml:1:" in section(text, "Validation")
+    records = section(text, "Records")
+    assert ("**Referrals**: 2 rows added, 0 removed (48 → 50 rows); referrals +3 / -0 "
+            "(51 → 54)" in records), records
+    assert table_rows(records) == ["| month | added | removed |", "| 2026-09 | +2 | -0 |",
+                                   "| 2026-10 | +1 | -0 |"]
+
+
+def test_a_name_the_guard_warns_of_in_the_base_alone_is_not_shown(tmp_path):
+    # a near form in the base's name (a warning: the record is read): the change that takes
+    # it out must not repeat it, whether the record keeps its id (its file now .yml, which
+    # the guard did not flag) or is renamed
+    repo, site = new_repo(tmp_path)
+    grace = site / "data/physicians/grace-holloway.yaml"
+    good = grace.read_text()
+    grace.write_text(good.replace("name: Grace Holloway", "name: Grace Holloway chart 004417"))
+    assert "may hold" in section(last_commit(repo, "flagged"), "Validation")
+    withheld = "_(not shown: its file may hold patient information)_"
+    grace.unlink()
+    write(site / "data/physicians/grace-holloway.yml", good)
+    text = last_commit(repo, "cleaned")
+    assert "004417" not in text
+    assert bullets(section(text, "Records")) == [f"- Changed: `grace-holloway` {withheld} (`name`)"]
+    git(repo, "mv", "data/physicians/grace-holloway.yml", "data/physicians/grace-holloway-md.yml")
+    commit_all(repo, "renamed")
+    text = summarize(repo, "HEAD~2", "HEAD", AS_OF)
+    assert "004417" not in text
+    assert bullets(section(text, "Records")) == [
+        f"- Renamed: `grace-holloway` → `grace-holloway-md` {withheld} (`name`)"]
+
+
 def test_edited_interaction_is_shown_as_changed(tmp_path):
     repo, site = new_repo(tmp_path)
     path = site / "data/interactions/2026/11/2026-11-19-hendersonville-visit.yaml"
@@ -530,6 +591,75 @@ def test_edited_interaction_is_shown_as_changed(tmp_path):
     ]
 
 
+SAME_DAY = """\
+- date: 2026-11-10
+  liaison: lena-brooks
+  type: visit
+  practice: french-broad-podiatry
+  summary: Visit to French Broad.{a}
+- date: 2026-11-10
+  liaison: lena-brooks
+  type: visit
+  practice: mountain-view-family-medicine
+  summary: Visit to Mountain View.{b}
+- date: 2026-11-10
+  liaison: lena-brooks
+  type: {c_type}
+  practice: french-broad-podiatry
+  summary: {c_summary}
+"""
+
+
+def test_interactions_of_one_day_and_liaison_are_paired_by_type_and_in_order(tmp_path):
+    # two visits of one day, each given a follow-up, are each changed in its own way (not
+    # paired with the other's visit); a call replaced by an email is another interaction
+    repo, site = new_repo(tmp_path)
+    pairs = site / "data/interactions/2026/11/same-day.yaml"
+    write(pairs, SAME_DAY.format(a="", b="", c_type="call", c_summary="Called the office."))
+    commit_all(repo, "three of one day")
+    due = "\n  follow_ups:\n    - task: {}\n      due: 2026-11-30"
+    write(pairs, SAME_DAY.format(a=due.format("Send the podiatry card"),
+                                 b=due.format("Send the family medicine card"),
+                                 c_type="email", c_summary="Emailed the office."))
+
+    records = section(last_commit(repo, "edited"), "Records")
+
+    assert "**Interactions**: 1 added, 2 changed, 1 removed (23 → 23 records)" in records
+    assert bullets(records) == [
+        "- 2026-11-10 — Lena Brooks — email at French Broad Podiatry — Emailed the office.",
+        "- 2026-11-10 — Lena Brooks — visit at French Broad Podiatry — Visit to French Broad. "
+        "(`follow_ups`: “Send the podiatry card” added (due 2026-11-30))",
+        "- 2026-11-10 — Lena Brooks — visit at Mountain View Family Medicine — Visit to Mountain "
+        "View. (`follow_ups`: “Send the family medicine card” added (due 2026-11-30))",
+        "- 2026-11-10 — Lena Brooks — call at French Broad Podiatry — Called the office.",
+    ]
+
+
+def test_a_follow_up_whose_task_changed_in_capitals_alone_is_the_same_one(tmp_path):
+    repo, site = new_repo(tmp_path)
+    path = site / "data/interactions/2026/11/2026-11-19-hendersonville-visit.yaml"
+    text = path.read_text()
+    assert text.count("Send the ultrasound criteria card") == 1
+    path.write_text(text.replace("Send the ultrasound criteria card",
+                                 "Send the Ultrasound Criteria card").replace(
+        "    due: 2026-11-25\n", "    due: 2026-11-25\n    done: 2026-11-24\n"))
+    records = section(last_commit(repo, "done"), "Records")
+    assert bullets(records)[0].endswith(
+        "(`follow_ups`: “Send the Ultrasound Criteria card” done 2026-11-24)"), records
+
+
+def test_interactions_added_are_listed_by_date_liaison_and_summary(tmp_path):
+    repo, site = new_repo(tmp_path)
+    write(site / "data/interactions/2026/11/two.yaml",
+          "- {date: 2026-11-10, liaison: lena-brooks, type: call, practice: french-broad-podiatry,"
+          " summary: Booked the lunch.}\n"
+          "- {date: 2026-11-10, liaison: lena-brooks, type: visit, practice: french-broad-podiatry,"
+          " summary: Asked about the fax.}\n")
+    records = section(last_commit(repo, "two"), "Records")
+    assert [b.split(" — ")[3] for b in bullets(records)] == ["Asked about the fax.",
+                                                             "Booked the lunch."]
+
+
 def test_guides_decks_and_settings(tmp_path):
     repo, site = new_repo(tmp_path)
     write(site / "content/training/phone-basics.md",
@@ -546,6 +676,58 @@ def test_guides_decks_and_settings(tmp_path):
     ]
     assert "**Training guides**: 1 added" in records
     assert "**Presentation decks**: 1 changed" in records
+
+
+def test_services_and_tiers_changed_in_the_settings_say_which_and_from_what(tmp_path):
+    repo, site = new_repo(tmp_path)
+    config = site / "site.yaml"
+    text = config.read_text(encoding="utf-8")
+    edited = text.replace("    name: Sclerotherapy\n", "    name: Sclerotherapy (spider veins)\n")
+    edited = edited.replace("services:\n", "services:\n  - key: compression-therapy\n"
+                                           "    name: Compression therapy\n")
+    edited += ("tiers:\n  A: {visit_every_days: 21}\n  B: {visit_every_days: 60}\n"
+               "  C: {visit_every_days: 120}\n  D: {visit_every_days: 180}\n")
+    config.write_text(edited, encoding="utf-8")
+    # the defaults before (A 30, B 60, C 120): A moved, D added
+    assert bullets(section(last_commit(repo, "settings"), "Records")) == [
+        "- services added: `compression-therapy`",
+        "- services changed: `sclerotherapy`",
+        "- tiers (visit every … days): A 30 → 21, D — → 180",
+    ]
+    config.write_text(text, encoding="utf-8")
+    assert bullets(section(last_commit(repo, "settings back"), "Records")) == [
+        "- services changed: `sclerotherapy`",
+        "- services removed: `compression-therapy`",
+        "- tiers (visit every … days): A 21 → 30, D 180 → —",
+    ]
+
+
+def test_settings_with_errors_in_the_head_and_fixed_again(tmp_path):
+    repo, site = new_repo(tmp_path)
+    config = site / "site.yaml"
+    text = config.read_text(encoding="utf-8")
+    config.write_text(text + "favorite: golf\n", encoding="utf-8")
+    assert ("**Site settings** (`site.yaml`): has errors in the head\n"
+            in section(last_commit(repo, "a typo"), "Records"))
+    config.write_text(text, encoding="utf-8")
+    assert ("**Site settings** (`site.yaml`): was fixed (it had errors in the base)\n"
+            in section(last_commit(repo, "fixed"), "Records"))
+
+
+def test_a_guide_whose_text_or_title_changed_is_changed(tmp_path):
+    repo, site = new_repo(tmp_path)
+    guide = site / "content/training/referral-source-basics.md"
+    text = guide.read_text(encoding="utf-8")
+    guide.write_text(text + "\nAsk before the insurance questions.\n", encoding="utf-8")
+    # the body alone
+    assert bullets(section(last_commit(repo, "a line"), "Records")) == [
+        '- Changed: `referral-source-basics` Asking "How did you hear about us?"']
+    guide.write_text(guide.read_text(encoding="utf-8").replace(
+        'title: Asking "How did you hear about us?"', "title: Asking the referral source"),
+        encoding="utf-8")
+    assert bullets(section(last_commit(repo, "retitled"), "Records")) == [
+        '- Changed: `referral-source-basics` Asking "How did you hear about us?" → '
+        "Asking the referral source"]
 
 
 def test_an_optional_setting_added_or_removed(tmp_path):
@@ -597,6 +779,58 @@ def test_referral_rows_that_only_gain_taken_by_or_declined_reason_are_said_so(tm
             "`taken_by` or `declined_reason` added or changed." in records), records
 
 
+def test_a_referral_row_annotated_and_grown_says_one_referral_annotated(tmp_path):
+    # a row of one referral given taken_by and a count of 3: one referral annotated, two
+    # added (not three annotated)
+    repo, site = new_repo(tmp_path)
+    rows = site / "data/referrals/grown.csv"
+    write(rows, "date,source,physician,service,status,count,taken_by\n"
+                "2026-09-04,web,,vein-ablation,referred,1,\n")
+    commit_all(repo, "one referral")
+    write(rows, "date,source,physician,service,status,count,taken_by\n"
+                "2026-09-04,web,,vein-ablation,referred,3,owen-price\n")
+
+    records = section(last_commit(repo, "annotated"), "Records")
+
+    assert ("**Referrals**: 1 row added, 1 removed (49 → 49 rows); referrals +3 / -1 "
+            "(52 → 54)" in records), records
+    assert ("Of these, 1 referral removed and added again is the same one with `taken_by` or "
+            "`declined_reason` added or changed." in records), records
+
+
+def test_a_referral_annotated_beside_one_added_is_no_status_move(tmp_path):
+    # one referral given taken_by, and another of the same day added as scheduled: the
+    # annotated one is not also read as moved from referred to scheduled
+    repo, site = new_repo(tmp_path)
+    rows = site / "data/referrals/beside.csv"
+    write(rows, "date,source,physician,service,status,count,taken_by\n"
+                "2026-09-04,web,,vein-ablation,referred,1,\n")
+    commit_all(repo, "one referral")
+    write(rows, "date,source,physician,service,status,count,taken_by\n"
+                "2026-09-04,web,,vein-ablation,referred,1,owen-price\n"
+                "2026-09-04,web,,vein-ablation,scheduled,1,\n")
+
+    records = section(last_commit(repo, "annotated, one added"), "Records")
+
+    assert ("**Referrals**: 2 rows added, 1 removed (49 → 50 rows); referrals +2 / -1 "
+            "(52 → 53)" in records), records
+    assert ("Of these, 1 referral removed and added again is the same one with `taken_by` or "
+            "`declined_reason` added or changed." in records), records
+    assert "`status` changed" not in records, records
+
+
+def test_referrals_of_twelve_months_show_every_month_and_no_more(tmp_path):
+    # more than ten changed rows: counted by month, and twelve months are shown whole
+    repo, site = new_repo(tmp_path)
+    months = [f"{2025 + (m > 12)}-{(m - 1) % 12 + 1:02d}" for m in range(12, 24)]
+    write(site / "data/referrals/year.csv", "date,source,physician,service,status,count\n"
+          + "".join(f"{m}-15,web,,sclerotherapy,referred,1\n" for m in months))
+    records = section(last_commit(repo, "a year"), "Records")
+    assert months[0] == "2025-12" and months[-1] == "2026-11"
+    assert table_rows(records) == ["| month | added | removed |"] + [
+        f"| {m} | +1 | -0 |" for m in months]
+
+
 def test_referral_rows_whose_status_moved_on_are_said_so(tmp_path):
     """The coordinator's daily edit, a referral marked scheduled, consulted or declined: each
     row reads as one removed and one added; the summary says how many are the same referrals
@@ -623,6 +857,53 @@ def test_referral_rows_whose_status_moved_on_are_said_so(tmp_path):
     assert "**Referrals**: 3 rows added, 3 removed" in records, records
     assert ("Of these, 2 referrals removed and added again are the same ones with their "
             "`status` changed: scheduled → treated 1, consulted → declined 1." in records), records
+
+
+def test_identical_referral_rows_rolled_up_into_one_count_as_the_rows_they_were(tmp_path):
+    # two identical rows of one referral each, written as one row of 2: two rows removed, one
+    # added, the same referrals
+    repo, site = new_repo(tmp_path)
+    rows = site / "data/referrals/rolled.csv"
+    write(rows, "date,source,physician,service,status,count\n"
+                "2026-09-03,web,,vein-ablation,referred,1\n"
+                "2026-09-03,web,,vein-ablation,referred,1\n")
+    commit_all(repo, "two rows")
+    write(rows, "date,source,physician,service,status,count\n"
+                "2026-09-03,web,,vein-ablation,referred,2\n")
+
+    records = section(last_commit(repo, "rolled up"), "Records")
+
+    assert ("**Referrals**: 1 row added, 2 removed (50 → 49 rows); referrals +0 / -0 "
+            "(53 → 53)" in records), records
+    assert "The rows were regrouped; the referrals they stand for are the same." in records
+
+
+def test_rolled_up_referrals_whose_statuses_moved_pair_the_earliest_stages_first(tmp_path):
+    """Two referrals of one day at two stages both moved on, and a day's row of one referral
+    become two (one moved on, one added): each referral lost pairs with one gained, the
+    earliest stage first, never with more referrals than it stands for."""
+    repo, site = new_repo(tmp_path)
+    rows = site / "data/referrals/moves.csv"
+    write(rows, "date,source,physician,service,status,count\n"
+                "2026-09-01,web,,vein-ablation,referred,1\n"
+                "2026-09-01,web,,vein-ablation,scheduled,1\n"
+                "2026-09-02,web,,sclerotherapy,referred,1\n")
+    commit_all(repo, "three referrals")
+    write(rows, "date,source,physician,service,status,count\n"
+                "2026-09-01,web,,vein-ablation,consulted,1\n"
+                "2026-09-01,web,,vein-ablation,treated,1\n"
+                "2026-09-02,web,,sclerotherapy,scheduled,2\n")
+
+    records = section(last_commit(repo, "moved on"), "Records")
+
+    # 48 + 3 rows standing for 51 + 3 referrals; 4 referrals gained, 3 lost
+    assert ("**Referrals**: 3 rows added, 3 removed (51 → 51 rows); referrals +4 / -3 "
+            "(54 → 55)" in records), records
+    # 2026-09-01: referred → consulted and scheduled → treated (not scheduled → consulted and
+    # referred → treated); 2026-09-02: one of the two scheduled is the referral referred
+    assert ("Of these, 3 referrals removed and added again are the same ones with their "
+            "`status` changed: referred → scheduled 1, referred → consulted 1, "
+            "scheduled → treated 1.\n" in records), records
 
 
 # --------------------------------------------------------------------------- the working tree
@@ -733,6 +1014,48 @@ def test_no_site_at_a_revision(tmp_path):
         summarize(repo, "HEAD", None, AS_OF, root=str(tmp_path))
 
 
+def test_a_site_whose_settings_file_is_site_yml_is_read_at_both_revisions(tmp_path):
+    # SPEC §1 takes site.yml as well as site.yaml: the export must not ask for site.yaml
+    repo, site = new_repo(tmp_path)
+    (site / "site.yaml").rename(site / "site.yml")
+    commit_all(repo, "settings as site.yml")
+    write(site / "data/physicians/priya-natarajan.yaml", PHYSICIAN)
+    commit_all(repo, "head")
+
+    text = summarize(repo, "HEAD~1", "HEAD", AS_OF)
+    assert "- Added: `priya-natarajan` Priya Natarajan" in text
+    assert "Site settings" not in text
+
+
+def test_a_typo_on_an_unborn_branch_is_not_said_to_be_an_empty_repository(tmp_path):
+    # an orphan branch just made (`git checkout --orphan`): HEAD names no commit yet, but the
+    # repository has commits; a mistyped revision is a typo, not "no commit yet"
+    repo, _site = new_repo(tmp_path)
+    git(repo, "checkout", "-q", "--orphan", "fresh")
+    with pytest.raises(LiaisonError, match=r"unknown revision 'no-such-branch'") as raised:
+        summarize(repo, "no-such-branch", None, AS_OF)
+    assert "no commit yet" not in str(raised.value)
+
+
+@pytest.mark.parametrize("archive, message", [
+    # git archive itself fails (a disk full, a broken object): git's message, not tar's
+    ('echo "fatal: simulated failure" >&2; exit 128',
+     r"git archive of 'HEAD' failed: simulated failure$"),
+    # it exits 0 but what it wrote is no tar archive
+    ("echo not a tar archive; exit 0", r"cannot unpack revision 'HEAD': "),
+], ids=["git-fails", "not-a-tar"])
+def test_a_revision_that_cannot_be_exported_is_an_error(tmp_path, monkeypatch, archive, message):
+    repo, _site = new_repo(tmp_path)
+    real = shutil.which("git")
+    fake = tmp_path / "bin" / "git"
+    write(fake, f'#!/bin/sh\nfor a in "$@"; do [ "$a" = archive ] && {{ {archive}; }}; done\n'
+                f'exec "{real}" "$@"\n')
+    fake.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{fake.parent}:{Path(real).parent}")
+    with pytest.raises(LiaisonError, match=message):
+        summarize(repo, "HEAD", None, AS_OF)
+
+
 def test_a_command_typed_in_a_folder_of_the_site_names_the_site_root(tmp_path):
     """`liaison changes HEAD` typed in the site's data/ said "no site.yaml in 'data' at
     revision 'HEAD'"; it names the site root above, as validate and build do."""
@@ -768,6 +1091,26 @@ def test_head_with_a_validation_error_still_gets_a_summary(tmp_path):
     assert "- Not compared: `marcus-bell` Marcus Bell" in records
     assert "Removed" not in records
     assert "The head has errors" in records
+
+
+def test_a_record_whose_file_is_fixed_in_the_head_is_changed_not_added(tmp_path):
+    # the base holds Marcus Bell's file with an error (no record is read from it): the head's
+    # fix brings his record back, the same physician, not one added
+    repo, site = new_repo(tmp_path)
+    physician = site / "data/physicians/marcus-bell.yaml"
+    good = physician.read_text()
+    physician.write_text(good.replace("tier: B", "tier: B\nfavorite: golf"))
+    commit_all(repo, "a typo")
+    physician.write_text(good)
+
+    records = section(last_commit(repo, "fixed"), "Records")
+
+    assert "**Physicians**: 1 changed\n" in records
+    assert bullets(records) == [
+        "- Changed: `marcus-bell` Marcus Bell (the base version had errors)"]
+    # the base's statistics would lack him: none are compared
+    assert ("The statistics could not be computed: the base has 1 error.\n"
+            in section(summarize(repo, "HEAD~1", "HEAD", AS_OF), "Statistics"))
 
 
 # The first lunch of the example's q3.yml, as the summary lists it: the visit lunch_typo spoils.
@@ -879,7 +1222,7 @@ def test_long_lists_are_capped(tmp_path):
 
 def test_lists_exactly_at_their_caps_are_shown_whole(tmp_path):
     """20 added interactions are all listed (no "… and 0 more"); 10 changed referral keys are
-    a table of rows; 13 months of changes are 12 months and "… and 1 more months"."""
+    a table of rows; 13 months of changes are 12 months and "… and 1 more month"."""
     repo, site = new_repo(tmp_path)
     write(site / "data/interactions/calls.yaml", daily_calls(20))
     rows = "".join(f"2026-{m:02d}-15,patient,,vein-ablation,\n" for m in range(1, 11))
@@ -898,7 +1241,7 @@ def test_lists_exactly_at_their_caps_are_shown_whole(tmp_path):
     months = table_rows(section(last_commit(repo, "13 months"), "Records"))
     assert months[0] == "| month | added | removed |"
     assert months[1] == "| 2025-01 | +1 | -0 |" and months[12] == "| 2025-12 | +1 | -0 |"
-    assert months[13] == "| … and 1 more months | | |" and len(months) == 14
+    assert months[13] == "| … and 1 more month | | |" and len(months) == 14
 
 
 def test_a_broken_template_override_at_head_shows_in_the_validation(tmp_path):
@@ -1024,6 +1367,22 @@ def test_a_liaison_who_left_the_role_still_named_by_a_physician_shows_them(tmp_p
     assert mine["referrals, 365 days"].startswith(f"{referrals} ")
 
 
+def test_a_liaison_who_left_still_named_by_a_physician_of_no_referrals_shows_zero(tmp_path):
+    # the one physician still naming Lena Brooks after she left has no referral: her
+    # referrals read 0 from that physician, not "—" (as if she had no physician left)
+    repo, site = new_repo(tmp_path)
+    write(site / "data/physicians/priya-natarajan.yaml", PHYSICIAN + "liaison: lena-brooks\n")
+    commit_all(repo, "priya, lena's")
+    kim_takes_over_from_lena(site, "practices")
+    nina = site / "data/physicians/nina-vargas.yaml"
+    nina.write_text(nina.read_text().replace("liaison: lena-brooks\n", "liaison: kim-ruiz\n"))
+    lena_leaves_the_role(site)
+    rows = table_rows(section(last_commit(repo, "lena left"), "Statistics"))
+    mine = {r[1]: r[3] for r in liaison_cells(rows) if r[0] == "Lena Brooks (`lena-brooks`)"}
+    assert mine["physicians"].startswith("1 (no liaison now: ")
+    assert mine["referrals, 365 days"] == "0 (no liaison now: from the physicians above)"
+
+
 def test_a_deleted_record_that_others_name_gets_its_likely_cause(tmp_path):
     # A pull request deletes a liaison who left: 30 visits name her. The summary showed ten
     # "unknown team member" lines and "… and N more", never what happened or what to do,
@@ -1039,6 +1398,27 @@ def test_a_deleted_record_that_others_name_gets_its_likely_cause(tmp_path):
     assert cause.startswith("> Most likely cause: team member 'lena-brooks' is named ")
     assert "data/team/lena-brooks.yaml does not exist" in cause
     assert "bring the file back" in cause
+
+
+def test_likely_causes_follow_more_problems_than_validate_summarizes_not_as_many(tmp_path):
+    # as validate: a summary after more than 20 problems (the base's 4 warnings and 16 or 17
+    # visits by a team member no file holds)
+    repo, site = new_repo(tmp_path)
+    calls = site / "data/interactions/2026/nobody.yaml"
+
+    def write_calls(n: int) -> None:
+        write(calls, "".join(
+            f'- date: "2026-06-{i + 1:02d}"\n  liaison: nobody\n  type: call\n'
+            f"  practice: french-broad-podiatry\n  summary: Call number {i}.\n" for i in range(n)))
+
+    write_calls(16)
+    validation = section(last_commit(repo, "16"), "Validation")
+    assert "**16 errors, 4 warnings**" in validation
+    assert not [line for line in validation.splitlines() if line.startswith("> ")]
+    write_calls(17)
+    validation = section(summarize(repo, "HEAD", None, AS_OF), "Validation")
+    assert "**17 errors, 4 warnings**" in validation
+    assert [line for line in validation.splitlines() if line.startswith("> ")]
 
 
 def test_a_physician_who_moved_takes_their_referrals_to_the_new_practice_and_says_so(tmp_path):
@@ -1059,6 +1439,20 @@ def test_a_physician_who_moved_takes_their_referrals_to_the_new_practice_and_say
     assert (f"| {doc.name} (`{pid}`) | practice, with their {n} referrals of 365 days "
             f"| {base.site.practices[doc.practice].name} | {base.site.practices[to].name} |"
             ) in table_rows(stats)
+
+
+def test_a_physician_who_moved_and_got_referrals_at_once_takes_the_heads_referrals(tmp_path):
+    # James Whitley has no referral in the base; the change moves him and records his first
+    # two: he takes those two to the new practice
+    repo, site = new_repo(tmp_path)
+    path = site / "data/physicians/james-whitley.yaml"
+    path.write_text(path.read_text().replace("practice: hendersonville-womens-health",
+                                             "practice: french-broad-podiatry"))
+    write(site / "data/referrals/whitley.csv", "date,source,physician,service,status,count\n"
+                                               "2026-11-20,physician,james-whitley,vein-ablation,scheduled,2\n")
+    stats = section(last_commit(repo, "moved, first referrals"), "Statistics")
+    assert ("| James Whitley (`james-whitley`) | practice, with their 2 referrals of 365 days "
+            "| Hendersonville Women's Health | French Broad Podiatry |") in table_rows(stats)
 
 
 def test_a_practice_whose_physicians_moved_away_shows_the_return_on_visit_it_takes(tmp_path):
@@ -1093,3 +1487,7 @@ def test_a_figures_change_reads_as_the_difference_of_each_part():
     assert _fmt_change("spend_ytd_cents", 12345, 12000) == "-$3.45"
     assert _fmt_change("rov_365d", Rov(visits=3, before=10, after=4),
                        Rov(visits=5, before=12, after=9)) == "visits +2, before +2, after +5"
+    # a rate's change, with one decimal, a half away from zero as the rates themselves
+    # (80.0% → 81.3% for 0.8 → 0.8125): 1.25 points read +1.3, not +1.2
+    assert _fmt_change("source_capture_rate_365d", 0.8, 0.8125) == "+1.3 pts"
+    assert _fmt_change("source_capture_rate_365d", 0.8125, 0.8) == "-1.3 pts"
