@@ -390,6 +390,24 @@ def test_github_format_with_one_diagnostic_over_the_limit_says_so(example_site, 
     assert len(lines) == 10 + WARNINGS + 2 + 15 + 1
 
 
+def test_the_step_summary_appended_keeps_the_file_within_githubs_limit(example_site, tmp_path,
+                                                                        monkeypatch):
+    """Earlier steps wrote nearly 1 MiB: what validate appends is cut to what is left, so that
+    GitHub does not refuse the whole summary."""
+    from liaison.diagnostics import STEP_SUMMARY_LIMIT
+
+    rename_team_file(example_site, extra=400)  # some 40 KB of diagnostics
+    summary_file = tmp_path / "step-summary.md"
+    earlier = "x" * (STEP_SUMMARY_LIMIT - 20_000) + "\n"
+    summary_file.write_text(earlier, encoding="utf-8")
+    monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(summary_file))
+    code, _out, _err = run_validate(example_site, "--as-of", AS_OF, "--format", "github")
+    assert code == 1
+    md = summary_file.read_bytes()
+    assert md.startswith(earlier.encode()) and len(md) <= STEP_SUMMARY_LIMIT
+    assert b"more diagnostics left out" in md[len(earlier):]
+
+
 def test_github_format_of_a_clean_site_writes_no_step_summary(tmp_path, monkeypatch):
     """Nothing to report: nothing appended to the job summary (other steps write there)."""
     from conftest import one_physician_site
