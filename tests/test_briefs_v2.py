@@ -995,6 +995,12 @@ def test_a_site_mapping_adds_keywords_and_a_keyword_in_error_keeps_the_builtin_s
     merged = fits.over(DEFAULT)
     assert merged.services_for("Sports Medicine", keys) == ["sclerotherapy"]
     assert merged.services_for("Family Medicine", keys) == ["vein-ablation", "sclerotherapy"]
+    # a key without a word would match every specialty: refused, mapping nothing
+    fits, problems = parse("sports medicine: [sclerotherapy]\n'--': [wound-clinic]\n", keys)
+    assert [(p.line, p.col, p.message) for p in problems] == [
+        (2, 1, "a key of talking-points.yaml is a specialty keyword, e.g. family medicine: "
+               "[vein-ablation, sclerotherapy]")]
+    assert fits.services_for("Cardiology", keys) == []
 
 
 def test_the_builtin_mapping_offers_the_starters_generic_services_to_primary_care_only():
