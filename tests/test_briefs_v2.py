@@ -981,6 +981,28 @@ def test_the_builtin_mapping_matches_whole_words():
     assert DEFAULT.services_for("Familymedicine", keys) == []
 
 
+def test_a_site_mapping_adds_keywords_and_a_keyword_in_error_keeps_the_builtin_services():
+    """A site's file holds only what it adds or changes: a new keyword (sports medicine) maps
+    its services; a keyword whose list has an unknown service maps nothing of that list and
+    keeps its built-in services."""
+    from liaison.talking_points import DEFAULT, parse
+
+    keys = ["vein-ablation", "sclerotherapy", "wound-clinic"]
+    fits, problems = parse("sports medicine: [sclerotherapy]\n"
+                           "family medicine: [wound-clinic, vein-ablaton]\n", keys)
+    assert [(p.line, p.col) for p in problems] == [(2, 33)]
+    assert fits.entries == ((("sports", "medicine"), ("sclerotherapy",)),)
+    merged = fits.over(DEFAULT)
+    assert merged.services_for("Sports Medicine", keys) == ["sclerotherapy"]
+    assert merged.services_for("Family Medicine", keys) == ["vein-ablation", "sclerotherapy"]
+    # a key without a word would match every specialty: refused, mapping nothing
+    fits, problems = parse("sports medicine: [sclerotherapy]\n'--': [wound-clinic]\n", keys)
+    assert [(p.line, p.col, p.message) for p in problems] == [
+        (2, 1, "a key of talking-points.yaml is a specialty keyword, e.g. family medicine: "
+               "[vein-ablation, sclerotherapy]")]
+    assert fits.services_for("Cardiology", keys) == []
+
+
 def test_the_builtin_mapping_offers_the_starters_generic_services_to_primary_care_only():
     """The starter's keys (``consultation``, ``ultrasound``), which a clinic of any specialty
     keeps, were suggested to cardiologists, nephrologists, urgent and emergency care: an

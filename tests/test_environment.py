@@ -119,6 +119,16 @@ def test_an_as_of_date_out_of_range_is_a_usage_error(site, tmp_path, day):
     assert not (site / "site").exists()
 
 
+@pytest.mark.skipif(not os.path.exists("/dev/null"), reason="no /dev/null here")
+def test_a_root_that_is_a_device_is_a_usage_error(tmp_path):
+    """click's check refuses a regular file as --root; a device (or a FIFO) passes it, and is
+    no folder either: the same usage error, exit 2."""
+    for command in ("validate", "stats", "build"):
+        code, _out, err = run(command, "--root", "/dev/null", "--as-of", AS_OF, tmp=tmp_path)
+        assert code == 2, err
+        one_error(err, "'--root'", "'/dev/null' is not a folder")
+
+
 def test_the_range_of_as_of_dates_ends_where_records_dates_do(site, tmp_path):
     for day in ("1900-01-01", "2099-12-31"):
         code, _out, err = run("build", "--root", str(site), "--as-of", day,

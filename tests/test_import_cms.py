@@ -209,6 +209,14 @@ def test_next_years_import_keeps_the_codes_of_the_year_before(example_site, tmp_
     assert [c["code"] for c in market(example_site, "data/market/medicare-2024.yaml")["codes"]] \
         == ["36475"]
     assert "the codes were" not in err
+    # and so do procedures given
+    year25 = tmp_path / SERVICES.name.replace("_D22_", "_D25_")
+    shutil.copyfile(SERVICES, year25)
+    code, _, err = imported(example_site, "--procedures", "ablation", files=(year25,))
+    assert code == 0, err
+    assert [c["code"] for c in market(example_site, "data/market/medicare-2025.yaml")["codes"]] \
+        == list(hcpcs.GROUPS["ablation"])
+    assert "the codes were" not in err
 
 
 def test_an_organizations_initials_and_state_stay_in_capitals(example_site, tmp_path):

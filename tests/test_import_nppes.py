@@ -558,6 +558,12 @@ def test_a_skip_list_keeps_npis_out_for_good(example_site, tmp_path):
                          "--skip", str(bad))
     assert code == 1 and "(write 1300110016: a spreadsheet writes a number so" in err, err
     assert snapshot(example_site) == snap
+    # a skip list that is not there: a usage error naming the option, nothing read or written
+    code, out, err = cli("import", "nppes", str(SAMPLE), "--root", str(example_site),
+                         "--skip", str(tmp_path / "no-such.txt"))
+    assert code == 2 and out == "", err
+    assert f"Invalid value for '--skip': '{tmp_path / 'no-such.txt'}' is not a file" in err, err
+    assert snapshot(example_site) == snap
 
 
 _SHORT_HEADER = ["NPI", "Entity Type Code", "Provider Last Name (Legal Name)", "Provider First Name",

@@ -1020,6 +1020,28 @@ def test_names_sort_as_a_person_reads_them_in_every_list(tmp_path):
     assert [c["name"] for c in follow["calendars"]] == ["Hana Ōkubo", "Lou Park"]
 
 
+@pytest.mark.parametrize("name, key", [
+    ("Dr. Anil Kapoor", "kapoor anil"),            # a title is left out
+    ("Prof. Mx. Lee Chu", "chu lee"),
+    ("John Smith Jr.", "smith john"),              # so is a generational suffix
+    ("Anil Kapoor, Jr.", "kapoor anil"),           # after a comma too
+    ("Smith Jr.", "smith"),                        # a suffix after one word
+    ("Ludwig van Beethoven", "van beethoven ludwig"),  # a particle goes with its name
+    ("Maria de la Cruz", "de la cruz maria"),
+    ("Van Morrison", "morrison van"),              # a first name is no particle
+    ("Cher", "cher"),
+    ("Dr. Cher", "cher"),
+    ("Mary-Kate Olsen-Ruiz", "olsen-ruiz mary-kate"),
+    ("Pat D`Angelo", "dangelo pat"),               # a backtick is an apostrophe, as in D'Angelo
+])
+def test_the_sort_key_is_the_last_name_first_without_titles_or_suffixes(name, key):
+    """liaison.names.sort_key as its docstring says: the directories list "Dr. Anil Kapoor"
+    under K, "Ludwig van Beethoven" under V, "John Smith Jr." under S."""
+    from liaison.names import sort_key
+
+    assert sort_key(name) == key
+
+
 def test_data_quality_lists_physicians_by_last_name(tmp_path):
     """Data quality's lists of physicians (without an NPI, a tier, a liaison, never contacted)
     come by last name, as the directory does, not by file name ("winona-castellanos.yaml"

@@ -373,6 +373,56 @@ def test_github_format_without_a_step_summary_says_where_the_rest_is(example_sit
     assert "job summary" not in notice and "this step's log" in notice
 
 
+def test_github_format_with_one_diagnostic_over_the_limit_says_so(example_site, monkeypatch):
+    """11 errors: the 11th is not an annotation, and the notice says so in the singular."""
+    monkeypatch.delenv("GITHUB_STEP_SUMMARY", raising=False)
+    (example_site / EXTRA).write_text(interactions(11, "nobody"), encoding="utf-8")
+    code, stdout, _err = run_validate(example_site, "--as-of", AS_OF, "--format", "github")
+    assert code == 1
+    lines = stdout.splitlines()
+    annotations = [m["sev"] for m in map(GITHUB_RE.match, lines) if m]
+    assert annotations.count("error") == 10 and annotations.count("warning") == WARNINGS
+    assert lines[10 + WARNINGS].startswith(
+        "::notice::1 more error is not shown as annotations (GitHub shows 10 errors and 10 "
+        "warnings of a step): all are listed in the group 'All 15 diagnostics' of this "
+        "step's log.")
+    assert lines[11 + WARNINGS] == "::group::All 15 diagnostics" and lines[-1] == "::endgroup::"
+    assert len(lines) == 10 + WARNINGS + 2 + 15 + 1
+
+
+def test_the_step_summary_appended_keeps_the_file_within_githubs_limit(example_site, tmp_path,
+                                                                        monkeypatch):
+    """Earlier steps wrote nearly 1 MiB: what validate appends is cut to what is left, so that
+    GitHub does not refuse the whole summary."""
+    from liaison.diagnostics import STEP_SUMMARY_LIMIT
+
+    rename_team_file(example_site, extra=400)  # some 40 KB of diagnostics
+    summary_file = tmp_path / "step-summary.md"
+    earlier = "x" * (STEP_SUMMARY_LIMIT - 20_000) + "\n"
+    summary_file.write_text(earlier, encoding="utf-8")
+    monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(summary_file))
+    code, _out, _err = run_validate(example_site, "--as-of", AS_OF, "--format", "github")
+    assert code == 1
+    md = summary_file.read_bytes()
+    assert md.startswith(earlier.encode()) and len(md) <= STEP_SUMMARY_LIMIT
+    assert b"more diagnostics left out" in md[len(earlier):]
+
+
+def test_github_format_of_a_clean_site_writes_no_step_summary(tmp_path, monkeypatch):
+    """Nothing to report: nothing appended to the job summary (other steps write there)."""
+    from conftest import one_physician_site
+
+    root = one_physician_site(tmp_path / "site", "- {date: 2026-11-02, liaison: lou, "
+                              "type: call, practice: solo, summary: Called.}\n")
+    summary_file = tmp_path / "step-summary.md"
+    summary_file.write_text("## An earlier step's summary\n", encoding="utf-8")
+    monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(summary_file))
+    code, stdout, stderr = run_validate(root, "--as-of", AS_OF, "--format", "github")
+    assert (code, stdout, stderr) == (0, "", ["ok: 1 physician, 1 practice, 1 interaction, "
+                                              "0 referral rows"])
+    assert summary_file.read_text(encoding="utf-8") == "## An earlier step's summary\n"
+
+
 def test_github_selection_prefers_distinct_kinds_then_files():
     diags = [Diagnostic(f"a/{i:02}.yaml", 1, 1, "error", f"x: unknown practice 'p{i}'")
              for i in range(30)]

@@ -1114,6 +1114,23 @@ def test_a_template_saved_again_with_the_same_size_and_time_shows_at_the_next_re
         assert f"<title>{draft} · " in site.get("physicians/nina-vargas/index.html")[0].decode()
 
 
+def test_the_serve_command_leaves_the_date_to_serve_without_as_of(example_site, monkeypatch):
+    """`liaison serve` without --as-of gives serve no date, so that it moves on with the day
+    (below); with --as-of, that date. (A date resolved by the command pinned the site to the
+    day the server started.)"""
+    from click.testing import CliRunner
+
+    import liaison.serve
+    from liaison.cli import main
+
+    dates = []
+    monkeypatch.setattr(liaison.serve, "serve", lambda root, host, port, date: dates.append(date))
+    for args in ([], ["--as-of", "2026-11-26"]):
+        result = CliRunner().invoke(main, ["serve", "--root", str(example_site), *args])
+        assert result.exit_code == 0, result.output
+    assert dates == [None, dt.date(2026, 11, 26)]
+
+
 def test_serve_without_as_of_moves_on_to_a_new_day_unasked(example_site, monkeypatch):
     """Without --as-of, the date is today's: when it moves on while nothing is saved (a
     server left open overnight), the watcher's timeout has serve read the site again at the

@@ -2932,6 +2932,19 @@ def test_a_name_as_a_sheet_keeps_it_is_a_warning(example_site, name, said):
     _the_one_warning_or_none(example_site, rel, 1, 7, "name", said)
 
 
+@pytest.mark.parametrize("name, credentials", [
+    ("Ruiz,", True), (", Ana", True),          # an empty part: nothing to reorder
+    ("John Smith, III", True),                 # a generational suffix, not a credential
+    ("Ana Ruiz, RN", False),                   # a team member's: no credentials field
+    ("Ruiz, Ana, Maria", True),                # three parts: no telling which is which
+    ("Ana Ruiz, retired", True),               # a word after the comma, not a first name
+])
+def test_a_name_that_only_looks_like_a_sheets_is_no_warning(name, credentials):
+    from liaison.names import name_order_problem
+
+    assert name_order_problem(name, credentials) is None
+
+
 def test_a_phone_number_a_spreadsheet_wrote_as_a_number_is_a_warning(example_site):
     """Pasted from a sheet whose phone column is a number in a narrow column (3.60555E+09) or
     with decimals (3605550111.0): taken as text, and the brief's tap-to-call link dialled
