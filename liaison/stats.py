@@ -16,8 +16,8 @@ from liaison.figures import (
     Capture, LiaisonStats, Month, PhysicianStats, PracticeStats, Rov, Stats, Totals,
 )
 from liaison.derived import (
-    MATURED_AGES, ROV_DAYS, effective_liaison, is_open, listed_physicians, month_index,
-    month_label, owner, physician_shares, practice_shares, windows,
+    MATURED_AGES, ROV_DAYS, effective_liaison, is_open, is_overdue, listed_physicians, matured,
+    month_index, month_label, owner, physician_shares, practice_shares, windows,
 )
 from liaison.models import DECLINED_REASONS, IN_PERSON, SOURCES, cents
 from liaison.records import Site
@@ -178,12 +178,10 @@ def accumulate(site: Site, as_of: dt.date, referrals, interactions,
     # and month once.
     days: dict[dt.date, tuple | None] = {}
 
-    matured_from, matured_to = MATURED_AGES
-
     def day(d: dt.date):
         age = (D - d).days
         info = days[d] = None if age < 0 else (
-            *windows(age), acc.month(d), age, matured_from <= age < matured_to,
+            *windows(age), acc.month(d), age, matured(age),
             d.year == D.year, d.toordinal())
         return info
 
@@ -338,7 +336,7 @@ def accumulate(site: Site, as_of: dt.date, referrals, interactions,
             for f in r.follow_ups:
                 if not is_open(f, D):
                     continue
-                overdue = f.due < D
+                overdue = is_overdue(f, D)
                 open_fu += 1
                 overdue_fu += overdue
                 mine = lia.get(owner(f, r))
