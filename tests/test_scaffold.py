@@ -358,6 +358,8 @@ def test_interaction_refusals(root):
     result = run(root, "interaction", "--practice", "french-broad-podiatry", *base[:-1],
                  "2026-02-30")
     assert result.exit_code == 2 and "not a real calendar day" in result.stderr
+    assert "Invalid value for '--date': '2026-02-30' is not a real calendar day" \
+        in result.stderr, result.stderr  # the option named
     result = run(root, "interaction", "--practice", "french-broad-podiatry", "--liaison",
                  "lena-brooks", "--type", "visit", "--summary", "Asked: MRN 123456", "--date",
                  "2026-11-20")
