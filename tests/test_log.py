@@ -317,6 +317,12 @@ def test_new_interaction_asks_in_a_terminal_without_arguments(example_site, monk
     assert "physicians" not in record and "follow_ups" not in record
     code, _o, err = run_validate(example_site, "--as-of", "2026-11-26")
     assert code == 0, err
+    # in a terminal with the options given, nothing is asked
+    result = _new(example_site, [], "--liaison", "lena-brooks", "--type", "call",
+                  "--summary", "Phoned", "--practice", "french-broad-podiatry",
+                  "--date", "2026-11-20")
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout == "data/interactions/2026/11/20-french-broad-podiatry.yaml\n"
 
 
 def test_new_interaction_without_a_terminal_is_unchanged(example_site):

@@ -358,6 +358,8 @@ def test_interaction_refusals(root):
     result = run(root, "interaction", "--practice", "french-broad-podiatry", *base[:-1],
                  "2026-02-30")
     assert result.exit_code == 2 and "not a real calendar day" in result.stderr
+    assert "Invalid value for '--date': '2026-02-30' is not a real calendar day" \
+        in result.stderr, result.stderr  # the option named
     result = run(root, "interaction", "--practice", "french-broad-podiatry", "--liaison",
                  "lena-brooks", "--type", "visit", "--summary", "Asked: MRN 123456", "--date",
                  "2026-11-20")
@@ -681,6 +683,12 @@ def test_a_misspelt_choice_gets_the_hint_validate_gives(root):
     assert ("Invalid value for '--type': 'vist' is not one of 'visit', 'lunch', "
             "'presentation', 'event', 'call', 'email', 'other' (did you mean 'visit'?)"
             ) in result.stderr, result.stderr
+    # the last choice is hinted too; a value like none keeps click's sentence, its full stop
+    for typed, end in [("othr", " (did you mean 'other'?)"), ("qqqqq", ".")]:
+        result = run(root, "interaction", "--practice", "french-broad-podiatry", "--liaison",
+                     "lena-brooks", "--type", typed, "--summary", "Dropped off cards")
+        assert result.exit_code == 2
+        assert result.stderr.rstrip("\n").endswith(f"'call', 'email', 'other'{end}"), result.stderr
     assert not (root / "data/interactions/2026").exists() or not any(
         p.name.endswith("french-broad-podiatry.yaml") and "cards" in p.read_text()
         for p in (root / "data/interactions").rglob("*.yaml"))
