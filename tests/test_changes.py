@@ -1414,6 +1414,10 @@ def test_likely_causes_follow_more_problems_than_validate_summarizes_not_as_many
     write_calls(16)
     validation = section(last_commit(repo, "16"), "Validation")
     assert "**16 errors, 4 warnings**" in validation
+    # the first ten of the 16 new problems listed, the other six counted
+    block = validation.split("```text\n", 1)[1].split("```", 1)[0].splitlines()
+    assert len(block) == 10 and all("nobody" in line for line in block)
+    assert "… and 6 more (run `validate` to see them all)" in validation
     assert not [line for line in validation.splitlines() if line.startswith("> ")]
     write_calls(17)
     validation = section(summarize(repo, "HEAD", None, AS_OF), "Validation")
