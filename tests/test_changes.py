@@ -831,6 +831,19 @@ def test_referrals_of_twelve_months_show_every_month_and_no_more(tmp_path):
         f"| {m} | +1 | -0 |" for m in months]
 
 
+def test_a_referral_file_with_errors_in_both_revisions_is_named_once(tmp_path):
+    repo, site = new_repo(tmp_path)
+    rows = site / "data/referrals/typo.csv"
+    write(rows, "date,source,physician,service,status\n2026-09-04,web,,vein-ablaton,\n")
+    commit_all(repo, "a typo")
+    write(rows, "date,source,physician,service,status\n2026-09-04,web,,vein-ablaton,\n"
+                "2026-09-05,web,,vein-ablation,\n")
+    records = section(last_commit(repo, "another row"), "Records")
+    assert ("Referral rows of a file with errors in the head are not compared: "
+            "`data/referrals/typo.csv`" in records), records
+    assert "errors in the base" not in records, records
+
+
 def test_referral_rows_whose_status_moved_on_are_said_so(tmp_path):
     """The coordinator's daily edit, a referral marked scheduled, consulted or declined: each
     row reads as one removed and one added; the summary says how many are the same referrals
