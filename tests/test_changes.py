@@ -844,6 +844,22 @@ def test_a_referral_file_with_errors_in_both_revisions_is_named_once(tmp_path):
     assert "errors in the base" not in records, records
 
 
+def test_a_removed_interaction_naming_a_physician_alone_says_where_they_were(tmp_path):
+    # the place of a removed visit that names only a physician is the base's: the head may
+    # have removed the physician too
+    repo, site = new_repo(tmp_path)
+    write(site / "data/physicians/priya-natarajan.yaml", PHYSICIAN)
+    visit = site / "data/interactions/2026/11/priya.yaml"
+    write(visit, "date: 2026-11-12\nliaison: lena-brooks\ntype: visit\n"
+                 "physicians: [priya-natarajan]\nsummary: Met Dr. Natarajan.\n")
+    commit_all(repo, "priya")
+    visit.unlink()
+    (site / "data/physicians/priya-natarajan.yaml").unlink()
+    records = section(last_commit(repo, "priya gone"), "Records")
+    assert ("- 2026-11-12 — Lena Brooks — visit at Mountain View Family Medicine — Met Dr. "
+            "Natarajan." in bullets(records)), records
+
+
 def test_referral_rows_whose_status_moved_on_are_said_so(tmp_path):
     """The coordinator's daily edit, a referral marked scheduled, consulted or declined: each
     row reads as one removed and one added; the summary says how many are the same referrals
