@@ -368,6 +368,18 @@ def test_physicians_handed_to_a_team_member_who_is_no_liaison_are_shown(tmp_path
                        "(not a liaison: role clinical) |"]
 
 
+def test_physicians_taken_back_from_a_team_member_who_is_no_liaison_are_shown(tmp_path):
+    # the base gave Priya Natarajan to Sam Ortiz (clinical, no liaison); the head gives her
+    # to Lena Brooks: Sam's one physician going is shown too
+    repo, site = new_repo(tmp_path)
+    priya = site / "data/physicians/priya-natarajan.yaml"
+    write(priya, PHYSICIAN + "liaison: sam-ortiz\n")
+    commit_all(repo, "priya, sam's")
+    write(priya, PHYSICIAN + "liaison: lena-brooks\n")
+    rows = table_rows(section(last_commit(repo, "priya, lena's"), "Statistics"))
+    assert "| Sam Ortiz (`sam-ortiz`) | physicians | 1 | 0 (not a liaison: role clinical) |" in rows
+
+
 def test_a_changed_follow_up_is_named_by_its_task_with_what_became_of_it(tmp_path):
     # "(`follow_ups`)" alone: the reviewer could not tell which follow-up was marked done,
     # or whether one was dropped rather than done
