@@ -1464,6 +1464,11 @@ def test_likely_causes_follow_more_problems_than_validate_summarizes_not_as_many
     validation = section(summarize(repo, "HEAD", None, AS_OF), "Validation")
     assert "**17 errors, 4 warnings**" in validation
     assert [line for line in validation.splitlines() if line.startswith("> ")]
+    # eleven new problems: ten listed, the eleventh counted
+    write_calls(11)
+    validation = section(summarize(repo, "HEAD~1", None, AS_OF), "Validation")
+    assert "New in the head: 11 problems." in validation
+    assert "… and 1 more (run `validate` to see them all)" in validation
 
 
 def test_a_physician_who_moved_takes_their_referrals_to_the_new_practice_and_says_so(tmp_path):
