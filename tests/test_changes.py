@@ -872,6 +872,19 @@ def test_a_removed_interaction_naming_a_physician_alone_says_where_they_were(tmp
             "Natarajan." in bullets(records)), records
 
 
+def test_a_row_of_two_referrals_annotated_says_two_referrals(tmp_path):
+    repo, site = new_repo(tmp_path)
+    rows = site / "data/referrals/two.csv"
+    write(rows, "date,source,physician,service,status,count,taken_by\n"
+                "2026-09-04,web,,vein-ablation,referred,2,\n")
+    commit_all(repo, "two referrals")
+    write(rows, "date,source,physician,service,status,count,taken_by\n"
+                "2026-09-04,web,,vein-ablation,referred,2,owen-price\n")
+    records = section(last_commit(repo, "annotated"), "Records")
+    assert ("Of these, 2 referrals removed and added again are the same ones with `taken_by` "
+            "or `declined_reason` added or changed." in records), records
+
+
 def test_referral_rows_whose_status_moved_on_are_said_so(tmp_path):
     """The coordinator's daily edit, a referral marked scheduled, consulted or declined: each
     row reads as one removed and one added; the summary says how many are the same referrals
