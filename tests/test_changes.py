@@ -1110,6 +1110,17 @@ def test_a_revision_that_cannot_be_exported_is_an_error(tmp_path, monkeypatch, a
         summarize(repo, "HEAD", None, AS_OF)
 
 
+def test_a_repository_reached_through_a_symbolic_link_is_read(tmp_path):
+    # git names the repository by its real path; the site root given through a link is the
+    # same folder
+    repo, site = new_repo(tmp_path)
+    write(site / "data/physicians/priya-natarajan.yaml", PHYSICIAN)
+    commit_all(repo, "head")
+    link = tmp_path / "link"
+    link.symlink_to(repo, target_is_directory=True)
+    assert "- Added: `priya-natarajan` Priya Natarajan" in summarize(link, "HEAD~1", "HEAD", AS_OF)
+
+
 def test_a_command_typed_in_a_folder_of_the_site_names_the_site_root(tmp_path):
     """`liaison changes HEAD` typed in the site's data/ said "no site.yaml in 'data' at
     revision 'HEAD'"; it names the site root above, as validate and build do."""
