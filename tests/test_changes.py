@@ -1178,6 +1178,19 @@ def test_a_record_whose_file_is_fixed_in_the_head_is_changed_not_added(tmp_path)
             in section(summarize(repo, "HEAD~1", "HEAD", AS_OF), "Statistics"))
 
 
+def test_new_errors_are_listed_before_new_warnings(tmp_path):
+    repo, site = new_repo(tmp_path)
+    # a warning (a near form) in one file, an error (an unknown field) in another
+    write(site / "data/interactions/2026/11/acct.yaml",
+          "date: 2026-11-25\nliaison: lena-brooks\ntype: call\npractice: french-broad-podiatry\n"
+          "summary: Asked for chart 004417 to be faxed.\n")
+    physician = site / "data/physicians/marcus-bell.yaml"
+    physician.write_text(physician.read_text().replace("tier: B", "tier: B\nfavorite: golf"))
+    validation = section(summarize(repo, "HEAD", None, AS_OF), "Validation")
+    block = validation.split("```text\n", 1)[1].split("```", 1)[0].splitlines()
+    assert [line.split(": ")[1] for line in block] == ["error", "warning"], block
+
+
 # The first lunch of the example's q3.yml, as the summary lists it: the visit lunch_typo spoils.
 LUNCH_OF_THE_TYPO = ("- 2026-08-23 — Lena Brooks — lunch at Mountain View Family Medicine — "
                      "Provider lunch on when to order a venous duplex.")
