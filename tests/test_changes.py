@@ -1191,6 +1191,15 @@ def test_new_errors_are_listed_before_new_warnings(tmp_path):
     assert [line.split(": ")[1] for line in block] == ["error", "warning"], block
 
 
+def test_a_problem_quoting_backticks_does_not_close_its_block(tmp_path):
+    repo, site = new_repo(tmp_path)
+    physician = site / "data/physicians/marcus-bell.yaml"
+    physician.write_text(physician.read_text().replace("tier: B", "tier: B\n'```': golf"))
+    validation = section(summarize(repo, "HEAD", None, AS_OF), "Validation")
+    assert "\n````text\ndata/physicians/marcus-bell.yaml:6:1: error: ```: unknown field" in validation
+    assert validation.count("````") == 2, validation
+
+
 # The first lunch of the example's q3.yml, as the summary lists it: the visit lunch_typo spoils.
 LUNCH_OF_THE_TYPO = ("- 2026-08-23 — Lena Brooks — lunch at Mountain View Family Medicine — "
                      "Provider lunch on when to order a venous duplex.")
