@@ -582,6 +582,19 @@ def test_a_name_the_guard_warns_of_in_the_base_alone_is_not_shown(tmp_path):
         f"- Renamed: `grace-holloway` → `grace-holloway-md` {withheld} (`name`)"]
 
 
+def test_a_liaison_whose_file_the_guard_warns_of_is_not_named_by_their_visits(tmp_path):
+    repo, site = new_repo(tmp_path)
+    lena = site / "data/team/lena-brooks.yaml"
+    lena.write_text(lena.read_text().replace("name: Lena Brooks", "name: Lena Brooks chart 004417"))
+    commit_all(repo, "flagged")
+    write(site / "data/interactions/2026/11/added.yaml", INTERACTIONS)
+    records = section(last_commit(repo, "a visit"), "Records")
+    withheld = "_(not shown: its file may hold patient information)_"
+    assert "004417" not in records
+    assert (f"- 2026-11-20 — {withheld} — visit at Mountain View Family Medicine — Follow-up "
+            "visit with Dr. Bell about ultrasound reports." in bullets(records)), records
+
+
 def test_edited_interaction_is_shown_as_changed(tmp_path):
     repo, site = new_repo(tmp_path)
     path = site / "data/interactions/2026/11/2026-11-19-hendersonville-visit.yaml"
