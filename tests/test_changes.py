@@ -1344,6 +1344,22 @@ def test_lists_exactly_at_their_caps_are_shown_whole(tmp_path):
     assert months[13] == "| … and 1 more month | | |" and len(months) == 14
 
 
+def test_twenty_physicians_whose_status_moved_are_all_shown(tmp_path):
+    # twenty physicians with no referral (prospects) each get their first: twenty rows of
+    # prospect → new, shown whole (no "… and 0 more")
+    repo, site = new_repo(tmp_path)
+    for i in range(20):
+        write(site / f"data/physicians/doc-{i:02d}.yaml",
+              f"name: Doc {i:02d}\nspecialty: Podiatry\npractice: french-broad-podiatry\n")
+    commit_all(repo, "twenty prospects")
+    write(site / "data/referrals/firsts.csv", "date,source,physician,service,status\n" + "".join(
+        f"2026-11-20,physician,doc-{i:02d},vein-ablation,\n" for i in range(20)))
+    rows = table_rows(section(last_commit(repo, "their firsts"), "Statistics"))
+    moved = [r for r in rows if "(`doc-" in r]
+    assert moved == [f"| Doc {i:02d} (`doc-{i:02d}`) | status | prospect | new |" for i in range(20)]
+    assert not [r for r in rows if r.startswith("| … and")]
+
+
 def test_a_broken_template_override_at_head_shows_in_the_validation(tmp_path):
     from liaison.changes import summarize
 
