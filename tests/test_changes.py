@@ -368,6 +368,18 @@ def test_physicians_handed_to_a_team_member_who_is_no_liaison_are_shown(tmp_path
                        "(not a liaison: role clinical) |"]
 
 
+def test_physicians_taken_back_from_a_team_member_who_is_no_liaison_are_shown(tmp_path):
+    # the base gave Priya Natarajan to Sam Ortiz (clinical, no liaison); the head gives her
+    # to Lena Brooks: Sam's one physician going is shown too
+    repo, site = new_repo(tmp_path)
+    priya = site / "data/physicians/priya-natarajan.yaml"
+    write(priya, PHYSICIAN + "liaison: sam-ortiz\n")
+    commit_all(repo, "priya, sam's")
+    write(priya, PHYSICIAN + "liaison: lena-brooks\n")
+    rows = table_rows(section(last_commit(repo, "priya, lena's"), "Statistics"))
+    assert "| Sam Ortiz (`sam-ortiz`) | physicians | 1 | 0 (not a liaison: role clinical) |" in rows
+
+
 def test_a_changed_follow_up_is_named_by_its_task_with_what_became_of_it(tmp_path):
     # "(`follow_ups`)" alone: the reviewer could not tell which follow-up was marked done,
     # or whether one was dropped rather than done
@@ -568,6 +580,19 @@ def test_a_name_the_guard_warns_of_in_the_base_alone_is_not_shown(tmp_path):
     assert "004417" not in text
     assert bullets(section(text, "Records")) == [
         f"- Renamed: `grace-holloway` → `grace-holloway-md` {withheld} (`name`)"]
+
+
+def test_a_liaison_whose_file_the_guard_warns_of_is_not_named_by_their_visits(tmp_path):
+    repo, site = new_repo(tmp_path)
+    lena = site / "data/team/lena-brooks.yaml"
+    lena.write_text(lena.read_text().replace("name: Lena Brooks", "name: Lena Brooks chart 004417"))
+    commit_all(repo, "flagged")
+    write(site / "data/interactions/2026/11/added.yaml", INTERACTIONS)
+    records = section(last_commit(repo, "a visit"), "Records")
+    withheld = "_(not shown: its file may hold patient information)_"
+    assert "004417" not in records
+    assert (f"- 2026-11-20 — {withheld} — visit at Mountain View Family Medicine — Follow-up "
+            "visit with Dr. Bell about ultrasound reports." in bullets(records)), records
 
 
 def test_edited_interaction_is_shown_as_changed(tmp_path):
@@ -831,6 +856,48 @@ def test_referrals_of_twelve_months_show_every_month_and_no_more(tmp_path):
         f"| {m} | +1 | -0 |" for m in months]
 
 
+def test_a_referral_file_with_errors_in_both_revisions_is_named_once(tmp_path):
+    repo, site = new_repo(tmp_path)
+    rows = site / "data/referrals/typo.csv"
+    write(rows, "date,source,physician,service,status\n2026-09-04,web,,vein-ablaton,\n")
+    commit_all(repo, "a typo")
+    write(rows, "date,source,physician,service,status\n2026-09-04,web,,vein-ablaton,\n"
+                "2026-09-05,web,,vein-ablation,\n")
+    records = section(last_commit(repo, "another row"), "Records")
+    assert ("Referral rows of a file with errors in the head are not compared: "
+            "`data/referrals/typo.csv`" in records), records
+    assert "errors in the base" not in records, records
+
+
+def test_a_removed_interaction_naming_a_physician_alone_says_where_they_were(tmp_path):
+    # the place of a removed visit that names only a physician is the base's: the head may
+    # have removed the physician too
+    repo, site = new_repo(tmp_path)
+    write(site / "data/physicians/priya-natarajan.yaml", PHYSICIAN)
+    visit = site / "data/interactions/2026/11/priya.yaml"
+    write(visit, "date: 2026-11-12\nliaison: lena-brooks\ntype: visit\n"
+                 "physicians: [priya-natarajan]\nsummary: Met Dr. Natarajan.\n")
+    commit_all(repo, "priya")
+    visit.unlink()
+    (site / "data/physicians/priya-natarajan.yaml").unlink()
+    records = section(last_commit(repo, "priya gone"), "Records")
+    assert ("- 2026-11-12 — Lena Brooks — visit at Mountain View Family Medicine — Met Dr. "
+            "Natarajan." in bullets(records)), records
+
+
+def test_a_row_of_two_referrals_annotated_says_two_referrals(tmp_path):
+    repo, site = new_repo(tmp_path)
+    rows = site / "data/referrals/two.csv"
+    write(rows, "date,source,physician,service,status,count,taken_by\n"
+                "2026-09-04,web,,vein-ablation,referred,2,\n")
+    commit_all(repo, "two referrals")
+    write(rows, "date,source,physician,service,status,count,taken_by\n"
+                "2026-09-04,web,,vein-ablation,referred,2,owen-price\n")
+    records = section(last_commit(repo, "annotated"), "Records")
+    assert ("Of these, 2 referrals removed and added again are the same ones with `taken_by` "
+            "or `declined_reason` added or changed." in records), records
+
+
 def test_referral_rows_whose_status_moved_on_are_said_so(tmp_path):
     """The coordinator's daily edit, a referral marked scheduled, consulted or declined: each
     row reads as one removed and one added; the summary says how many are the same referrals
@@ -1056,6 +1123,17 @@ def test_a_revision_that_cannot_be_exported_is_an_error(tmp_path, monkeypatch, a
         summarize(repo, "HEAD", None, AS_OF)
 
 
+def test_a_repository_reached_through_a_symbolic_link_is_read(tmp_path):
+    # git names the repository by its real path; the site root given through a link is the
+    # same folder
+    repo, site = new_repo(tmp_path)
+    write(site / "data/physicians/priya-natarajan.yaml", PHYSICIAN)
+    commit_all(repo, "head")
+    link = tmp_path / "link"
+    link.symlink_to(repo, target_is_directory=True)
+    assert "- Added: `priya-natarajan` Priya Natarajan" in summarize(link, "HEAD~1", "HEAD", AS_OF)
+
+
 def test_a_command_typed_in_a_folder_of_the_site_names_the_site_root(tmp_path):
     """`liaison changes HEAD` typed in the site's data/ said "no site.yaml in 'data' at
     revision 'HEAD'"; it names the site root above, as validate and build do."""
@@ -1111,6 +1189,28 @@ def test_a_record_whose_file_is_fixed_in_the_head_is_changed_not_added(tmp_path)
     # the base's statistics would lack him: none are compared
     assert ("The statistics could not be computed: the base has 1 error.\n"
             in section(summarize(repo, "HEAD~1", "HEAD", AS_OF), "Statistics"))
+
+
+def test_new_errors_are_listed_before_new_warnings(tmp_path):
+    repo, site = new_repo(tmp_path)
+    # a warning (a near form) in one file, an error (an unknown field) in another
+    write(site / "data/interactions/2026/11/acct.yaml",
+          "date: 2026-11-25\nliaison: lena-brooks\ntype: call\npractice: french-broad-podiatry\n"
+          "summary: Asked for chart 004417 to be faxed.\n")
+    physician = site / "data/physicians/marcus-bell.yaml"
+    physician.write_text(physician.read_text().replace("tier: B", "tier: B\nfavorite: golf"))
+    validation = section(summarize(repo, "HEAD", None, AS_OF), "Validation")
+    block = validation.split("```text\n", 1)[1].split("```", 1)[0].splitlines()
+    assert [line.split(": ")[1] for line in block] == ["error", "warning"], block
+
+
+def test_a_problem_quoting_backticks_does_not_close_its_block(tmp_path):
+    repo, site = new_repo(tmp_path)
+    physician = site / "data/physicians/marcus-bell.yaml"
+    physician.write_text(physician.read_text().replace("tier: B", "tier: B\n'```': golf"))
+    validation = section(summarize(repo, "HEAD", None, AS_OF), "Validation")
+    assert "\n````text\ndata/physicians/marcus-bell.yaml:6:1: error: ```: unknown field" in validation
+    assert validation.count("````") == 2, validation
 
 
 # The first lunch of the example's q3.yml, as the summary lists it: the visit lunch_typo spoils.
@@ -1242,6 +1342,22 @@ def test_lists_exactly_at_their_caps_are_shown_whole(tmp_path):
     assert months[0] == "| month | added | removed |"
     assert months[1] == "| 2025-01 | +1 | -0 |" and months[12] == "| 2025-12 | +1 | -0 |"
     assert months[13] == "| … and 1 more month | | |" and len(months) == 14
+
+
+def test_twenty_physicians_whose_status_moved_are_all_shown(tmp_path):
+    # twenty physicians with no referral (prospects) each get their first: twenty rows of
+    # prospect → new, shown whole (no "… and 0 more")
+    repo, site = new_repo(tmp_path)
+    for i in range(20):
+        write(site / f"data/physicians/doc-{i:02d}.yaml",
+              f"name: Doc {i:02d}\nspecialty: Podiatry\npractice: french-broad-podiatry\n")
+    commit_all(repo, "twenty prospects")
+    write(site / "data/referrals/firsts.csv", "date,source,physician,service,status\n" + "".join(
+        f"2026-11-20,physician,doc-{i:02d},vein-ablation,\n" for i in range(20)))
+    rows = table_rows(section(last_commit(repo, "their firsts"), "Statistics"))
+    moved = [r for r in rows if "(`doc-" in r]
+    assert moved == [f"| Doc {i:02d} (`doc-{i:02d}`) | status | prospect | new |" for i in range(20)]
+    assert not [r for r in rows if r.startswith("| … and")]
 
 
 def test_a_broken_template_override_at_head_shows_in_the_validation(tmp_path):
@@ -1414,11 +1530,20 @@ def test_likely_causes_follow_more_problems_than_validate_summarizes_not_as_many
     write_calls(16)
     validation = section(last_commit(repo, "16"), "Validation")
     assert "**16 errors, 4 warnings**" in validation
+    # the first ten of the 16 new problems listed, the other six counted
+    block = validation.split("```text\n", 1)[1].split("```", 1)[0].splitlines()
+    assert len(block) == 10 and all("nobody" in line for line in block)
+    assert "… and 6 more (run `validate` to see them all)" in validation
     assert not [line for line in validation.splitlines() if line.startswith("> ")]
     write_calls(17)
     validation = section(summarize(repo, "HEAD", None, AS_OF), "Validation")
     assert "**17 errors, 4 warnings**" in validation
     assert [line for line in validation.splitlines() if line.startswith("> ")]
+    # eleven new problems: ten listed, the eleventh counted
+    write_calls(11)
+    validation = section(summarize(repo, "HEAD~1", None, AS_OF), "Validation")
+    assert "New in the head: 11 problems." in validation
+    assert "… and 1 more (run `validate` to see them all)" in validation
 
 
 def test_a_physician_who_moved_takes_their_referrals_to_the_new_practice_and_says_so(tmp_path):
