@@ -128,6 +128,21 @@ def section(text: str, title: str) -> str:
     return text[start:] if end < 0 else text[start:end]
 
 
+COUNTED = "date,source,physician,service,status,count"
+
+
+def referrals_edited(tmp_path: Path, before: str, after: str,
+                     head: str = COUNTED + ",taken_by", name: str = "edited.csv") -> str:
+    """The "Records" section of a change to one referral file of the example: its rows
+    ``before`` (committed) become ``after``, under the header ``head``."""
+    repo, site = new_repo(tmp_path)
+    rows = site / "data/referrals" / name
+    write(rows, f"{head}\n{before}")
+    commit_all(repo, "before")
+    write(rows, f"{head}\n{after}")
+    return section(last_commit(repo, "after"), "Records")
+
+
 def bullets(text: str) -> list[str]:
     return [line for line in text.splitlines() if line.startswith("- ")]
 
@@ -807,15 +822,8 @@ def test_referral_rows_that_only_gain_taken_by_or_declined_reason_are_said_so(tm
 def test_a_referral_row_annotated_and_grown_says_one_referral_annotated(tmp_path):
     # a row of one referral given taken_by and a count of 3: one referral annotated, two
     # added (not three annotated)
-    repo, site = new_repo(tmp_path)
-    rows = site / "data/referrals/grown.csv"
-    write(rows, "date,source,physician,service,status,count,taken_by\n"
-                "2026-09-04,web,,vein-ablation,referred,1,\n")
-    commit_all(repo, "one referral")
-    write(rows, "date,source,physician,service,status,count,taken_by\n"
-                "2026-09-04,web,,vein-ablation,referred,3,owen-price\n")
-
-    records = section(last_commit(repo, "annotated"), "Records")
+    records = referrals_edited(tmp_path, "2026-09-04,web,,vein-ablation,referred,1,\n",
+                               "2026-09-04,web,,vein-ablation,referred,3,owen-price\n")
 
     assert ("**Referrals**: 1 row added, 1 removed (49 → 49 rows); referrals +3 / -1 "
             "(52 → 54)" in records), records
@@ -826,16 +834,9 @@ def test_a_referral_row_annotated_and_grown_says_one_referral_annotated(tmp_path
 def test_a_referral_annotated_beside_one_added_is_no_status_move(tmp_path):
     # one referral given taken_by, and another of the same day added as scheduled: the
     # annotated one is not also read as moved from referred to scheduled
-    repo, site = new_repo(tmp_path)
-    rows = site / "data/referrals/beside.csv"
-    write(rows, "date,source,physician,service,status,count,taken_by\n"
-                "2026-09-04,web,,vein-ablation,referred,1,\n")
-    commit_all(repo, "one referral")
-    write(rows, "date,source,physician,service,status,count,taken_by\n"
-                "2026-09-04,web,,vein-ablation,referred,1,owen-price\n"
-                "2026-09-04,web,,vein-ablation,scheduled,1,\n")
-
-    records = section(last_commit(repo, "annotated, one added"), "Records")
+    records = referrals_edited(tmp_path, "2026-09-04,web,,vein-ablation,referred,1,\n",
+                               "2026-09-04,web,,vein-ablation,referred,1,owen-price\n"
+                               "2026-09-04,web,,vein-ablation,scheduled,1,\n")
 
     assert ("**Referrals**: 2 rows added, 1 removed (49 → 50 rows); referrals +2 / -1 "
             "(52 → 53)" in records), records
@@ -857,13 +858,9 @@ def test_referrals_of_twelve_months_show_every_month_and_no_more(tmp_path):
 
 
 def test_a_referral_file_with_errors_in_both_revisions_is_named_once(tmp_path):
-    repo, site = new_repo(tmp_path)
-    rows = site / "data/referrals/typo.csv"
-    write(rows, "date,source,physician,service,status\n2026-09-04,web,,vein-ablaton,\n")
-    commit_all(repo, "a typo")
-    write(rows, "date,source,physician,service,status\n2026-09-04,web,,vein-ablaton,\n"
-                "2026-09-05,web,,vein-ablation,\n")
-    records = section(last_commit(repo, "another row"), "Records")
+    records = referrals_edited(tmp_path, "2026-09-04,web,,vein-ablaton,\n",
+                               "2026-09-04,web,,vein-ablaton,\n2026-09-05,web,,vein-ablation,\n",
+                               head="date,source,physician,service,status", name="typo.csv")
     assert ("Referral rows of a file with errors in the head are not compared: "
             "`data/referrals/typo.csv`" in records), records
     assert "errors in the base" not in records, records
@@ -886,14 +883,8 @@ def test_a_removed_interaction_naming_a_physician_alone_says_where_they_were(tmp
 
 
 def test_a_row_of_two_referrals_annotated_says_two_referrals(tmp_path):
-    repo, site = new_repo(tmp_path)
-    rows = site / "data/referrals/two.csv"
-    write(rows, "date,source,physician,service,status,count,taken_by\n"
-                "2026-09-04,web,,vein-ablation,referred,2,\n")
-    commit_all(repo, "two referrals")
-    write(rows, "date,source,physician,service,status,count,taken_by\n"
-                "2026-09-04,web,,vein-ablation,referred,2,owen-price\n")
-    records = section(last_commit(repo, "annotated"), "Records")
+    records = referrals_edited(tmp_path, "2026-09-04,web,,vein-ablation,referred,2,\n",
+                               "2026-09-04,web,,vein-ablation,referred,2,owen-price\n")
     assert ("Of these, 2 referrals removed and added again are the same ones with `taken_by` "
             "or `declined_reason` added or changed." in records), records
 
@@ -929,16 +920,9 @@ def test_referral_rows_whose_status_moved_on_are_said_so(tmp_path):
 def test_identical_referral_rows_rolled_up_into_one_count_as_the_rows_they_were(tmp_path):
     # two identical rows of one referral each, written as one row of 2: two rows removed, one
     # added, the same referrals
-    repo, site = new_repo(tmp_path)
-    rows = site / "data/referrals/rolled.csv"
-    write(rows, "date,source,physician,service,status,count\n"
-                "2026-09-03,web,,vein-ablation,referred,1\n"
-                "2026-09-03,web,,vein-ablation,referred,1\n")
-    commit_all(repo, "two rows")
-    write(rows, "date,source,physician,service,status,count\n"
-                "2026-09-03,web,,vein-ablation,referred,2\n")
-
-    records = section(last_commit(repo, "rolled up"), "Records")
+    records = referrals_edited(tmp_path, "2026-09-03,web,,vein-ablation,referred,1\n"
+                                         "2026-09-03,web,,vein-ablation,referred,1\n",
+                               "2026-09-03,web,,vein-ablation,referred,2\n", head=COUNTED)
 
     assert ("**Referrals**: 1 row added, 2 removed (50 → 49 rows); referrals +0 / -0 "
             "(53 → 53)" in records), records
@@ -949,19 +933,12 @@ def test_rolled_up_referrals_whose_statuses_moved_pair_the_earliest_stages_first
     """Two referrals of one day at two stages both moved on, and a day's row of one referral
     become two (one moved on, one added): each referral lost pairs with one gained, the
     earliest stage first, never with more referrals than it stands for."""
-    repo, site = new_repo(tmp_path)
-    rows = site / "data/referrals/moves.csv"
-    write(rows, "date,source,physician,service,status,count\n"
-                "2026-09-01,web,,vein-ablation,referred,1\n"
-                "2026-09-01,web,,vein-ablation,scheduled,1\n"
-                "2026-09-02,web,,sclerotherapy,referred,1\n")
-    commit_all(repo, "three referrals")
-    write(rows, "date,source,physician,service,status,count\n"
-                "2026-09-01,web,,vein-ablation,consulted,1\n"
-                "2026-09-01,web,,vein-ablation,treated,1\n"
-                "2026-09-02,web,,sclerotherapy,scheduled,2\n")
-
-    records = section(last_commit(repo, "moved on"), "Records")
+    records = referrals_edited(tmp_path, "2026-09-01,web,,vein-ablation,referred,1\n"
+                                         "2026-09-01,web,,vein-ablation,scheduled,1\n"
+                                         "2026-09-02,web,,sclerotherapy,referred,1\n",
+                               "2026-09-01,web,,vein-ablation,consulted,1\n"
+                               "2026-09-01,web,,vein-ablation,treated,1\n"
+                               "2026-09-02,web,,sclerotherapy,scheduled,2\n", head=COUNTED)
 
     # 48 + 3 rows standing for 51 + 3 referrals; 4 referrals gained, 3 lost
     assert ("**Referrals**: 3 rows added, 3 removed (51 → 51 rows); referrals +4 / -3 "
