@@ -842,8 +842,8 @@ def scan_near(data, loc: tuple = ()):
 def yaml_comments(text: str):
     """(offset, text) of each comment of a YAML document (the offset of its ``#``):
     the text between the parser's tokens that starts with ``#``, and the end of a block
-    scalar's first line from its ``#`` (``notes: >  # …``: the scalar's token spans it). For the rare file the
-    prefilter lets through (libyaml's scanner, whose marks count characters as Python's do);
+    scalar's first line from its ``#`` (``notes: >  # …``: the scalar's token spans it).
+    For the rare file the prefilter lets through (libyaml's scanner, whose marks count characters as Python's do);
     none if it cannot be read."""
     import yaml
 
@@ -853,7 +853,7 @@ def yaml_comments(text: str):
         while loader.check_token():
             token = loader.get_token()
             spans.append((token.start_mark.index, token.end_mark.index))
-            if getattr(token, "style", None) in ("|", ">"):  # (its token spans its first line's comment)
+            if getattr(token, "style", None) in ("|", ">"):  # spans its first line's comment
                 headers.append(token.start_mark.index)
     except yaml.YAMLError:
         return []

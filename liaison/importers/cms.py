@@ -268,7 +268,7 @@ def _rows(path: Path, columns: tuple[str, ...], wanted, progress, what: str):
     """(index, rows, counter, place): the header's columns, the rows of the records
     ``wanted`` lets through, read as a stream, the record count (in the counter once the
     generator is done), and ``place(column)``, where the current row's value of that column
-    stands (``path:line:col``, for an error)."""
+    stands (``path:line:col``, for an error; ``place()``: the row's ``path:line``)."""
     index = _header(path)
     missing = [c for c in columns if c not in index]
     name = str(path)
@@ -293,7 +293,9 @@ def _rows(path: Path, columns: tuple[str, ...], wanted, progress, what: str):
                 raise ImportProblem(f"{name}:{undecodable_line(path)}: not UTF-8 text "
                                     f"(byte {exc.object[exc.start:exc.start + 1]!r})") from None
 
-    def place(column: str) -> str:
+    def place(column: str | None = None) -> str:
+        if column is None:
+            return f"{name}:{at[0]}"
         return cell_place(name, at[0], at[1], index[column])
 
     return index, gen(), counter, place
@@ -432,8 +434,7 @@ def read(service_file: Path, provider_file: Path | None, options: Options,
         if p is None:
             if benes is None and not ours:
                 continue
-            p = found[npi] = Found(npi, *_who(row, ix), in_site=ours,
-                                   at=place(NPI).rsplit(":", 1)[0])
+            p = found[npi] = Found(npi, *_who(row, ix), in_site=ours, at=place())
         if benes is not None:
             sums = p.codes.setdefault(code, [0, Decimal(0)])
             sums[0] += int(benes)
@@ -460,8 +461,7 @@ def read(service_file: Path, provider_file: Path | None, options: Options,
             benes = int(benes)
             p = found.get(npi)
             if p is None:  # a physician of the site with no row of the chosen codes
-                p = found[npi] = Found(npi, *_who(row, ix), in_site=True,
-                                       at=place(NPI).rsplit(":", 1)[0])
+                p = found[npi] = Found(npi, *_who(row, ix), in_site=True, at=place())
             p.beneficiaries = benes
         counts.provider_rows = counter[0]
         if not counts.provider_rows:
