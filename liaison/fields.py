@@ -1,9 +1,10 @@
-"""What the record models say about their fields, beyond validation: which text is free text
-(the patient guard scans it) and which values name another record (the reference checks).
+"""What the record models say about their fields, beyond validation: which values name
+another record (the reference checks).
 
-The models (``liaison.models``) declare it with markers in their fields' types,
-``Annotated[OptText, FreeText]`` or ``Annotated[Id, Ref("team")]``; the functions here read
-the markers back, so that the guard and the checks follow the models and nothing else.
+The models (``liaison.models``) declare it with a marker in their fields' types,
+``Annotated[Id, Ref("team")]``; the functions here read the markers back, so that the checks
+follow the models and nothing else. (The patient guard needs no marker: it scans every
+string, SPEC §3.)
 """
 from __future__ import annotations
 
@@ -13,18 +14,6 @@ from dataclasses import dataclass
 
 from pydantic import BaseModel
 from pydantic.fields import FieldInfo
-
-
-@dataclass(frozen=True)
-class TextKind:
-    """Marks a text field as free text or not. Every text field of every model carries one
-    (tests/test_models.py checks), so that a new field cannot slip past the guard unnoticed."""
-
-    free: bool
-
-
-FreeText = TextKind(True)  # what people write: notes, summaries, tasks, tags; the guard scans it
-NotFreeText = TextKind(False)  # names, titles, numbers, addresses, keys: not scanned
 
 
 @dataclass(frozen=True)
@@ -76,9 +65,8 @@ def _walk_type(annotation, marks: list, path: Path):
     yield path, annotation, marks
     for part in _parts(annotation):
         origin, args = typing.get_origin(part), typing.get_args(part)
-        if origin is list:  # a list of free text is free text
-            inherited = [m for m in marks if isinstance(m, TextKind)]
-            yield from _walk_type(args[0], markers(args[0]) + inherited, path + ("*",))
+        if origin is list:
+            yield from _walk_type(args[0], markers(args[0]), path + ("*",))
         elif origin is dict:
             yield from _walk_type(args[0], markers(args[0]), path + ("<key>",))
             yield from _walk_type(args[1], markers(args[1]), path + ("<value>",))
@@ -101,30 +89,3 @@ def references(model: type[BaseModel]) -> tuple[tuple[Path, str], ...]:
                 raise TypeError(f"{model.__name__}.{'.'.join(path)}: no Ref inside a mapping")
             out.append((path, ref.kind))
     return tuple(out)
-
-
-def is_text(annotation) -> bool:
-    """Whether values of this type are text: str, possibly optional (not an enum, not a date)."""
-    return any(part is str for part in _parts(annotation))
-
-
-def text_kind(marks: list) -> TextKind | None:
-    return _marker(marks, TextKind)
-
-
-def text_fields(model: type[BaseModel]):
-    """(path, TextKind or None) for every text value of a record of ``model``."""
-    for path, annotation, marks in walk_fields(model):
-        if is_text(annotation):
-            yield path, text_kind(marks)
-
-
-def free_text_names(models) -> frozenset[str]:
-    """The names of the fields marked free text, in any of ``models`` or the models inside
-    them: the patient guard scans the values under these keys."""
-    names = set()
-    for model in models:
-        for path, kind in text_fields(model):
-            if kind is not None and kind.free:
-                names.add(next(p for p in reversed(path) if p not in ("*", "<key>", "<value>")))
-    return frozenset(names)

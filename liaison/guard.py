@@ -14,14 +14,7 @@ import html
 import re
 from functools import lru_cache
 
-from liaison.fields import free_text_names
-from liaison.models import RECORD_MODELS
-
 PATIENT_MESSAGE = "patient identifiers must never be stored in the repository"
-
-# The fields the models mark as free text (``FreeText``). Since the second edition of SPEC §3
-# every string is scanned, whatever its field; the markers still say which fields hold prose.
-FREE_TEXT_KEYS = free_text_names(RECORD_MODELS)
 
 SSN = "a US Social Security number"
 MRN = "a medical record number"

@@ -23,7 +23,6 @@ from pydantic import BeforeValidator, Field
 
 from liaison.diagnostics import Problem
 from liaison.discover import YAML_EXT, regular_files
-from liaison.fields import NotFreeText
 from liaison.models import (
     DATE_MAX, DATE_MIN, OptText, Record, Text, _npi, describe, parse_date,
 )
@@ -88,9 +87,9 @@ def _zip_prefix(value):
 
 Count = Annotated[int, BeforeValidator(_count), Field(json_schema_extra={"minimum": 0})]
 OptCount = Annotated[int | None, BeforeValidator(lambda v: None if v is None else _count(v))]
-Npi = Annotated[str, BeforeValidator(_npi), NotFreeText]
-Code = Annotated[str, BeforeValidator(_code), NotFreeText]
-Label = Annotated[OptText, NotFreeText]
+Npi = Annotated[str, BeforeValidator(_npi)]
+Code = Annotated[str, BeforeValidator(_code)]
+Label = OptText
 
 
 class CodeName(Record):
@@ -108,7 +107,7 @@ class Volume(Record):
 
 class Provider(Record):
     npi: Npi = Field(description="The rendering provider's NPI.")
-    name: Annotated[Text, NotFreeText] = Field(description="The name, as CMS writes it.")
+    name: Text = Field(description="The name, as CMS writes it.")
     credentials: Label = Field(None, description="Credentials, as CMS writes them.")
     type: Label = Field(None, description="CMS's provider type (its specialty).")
     city: Label = Field(None, description="City of the provider's address.")
@@ -124,15 +123,15 @@ class Provider(Record):
 
 class MarketFile(Record):
     year: Annotated[int, BeforeValidator(_year)] = Field(description="The data year (the claims' year).")
-    dataset: Annotated[Text, NotFreeText] = Field(description="The CMS data set.")
-    source: Annotated[Text, NotFreeText] = Field(description="The file imported.")
+    dataset: Text = Field(description="The CMS data set.")
+    source: Text = Field(description="The file imported.")
     providers_source: Label = Field(None, description="The \"by Provider\" file imported, if any.")
     imported: Annotated[dt.date, BeforeValidator(_date)] = Field(description="The day of the import.")
     codes: Annotated[list[CodeName], Field(min_length=1)] = Field(
         description="The procedure codes kept.")
-    near_cities: list[Annotated[Text, NotFreeText]] = Field(
+    near_cities: list[Text] = Field(
         default_factory=list, description="\"City, ST\" of the site's practices: nearby.")
-    near_zips: list[Annotated[str, BeforeValidator(_zip_prefix), NotFreeText]] = Field(
+    near_zips: list[Annotated[str, BeforeValidator(_zip_prefix)]] = Field(
         default_factory=list, description="ZIP code prefixes counted as nearby.")
     excluded: list[Npi] = Field(default_factory=list,
                                 description="NPIs left out (our own clinicians).")

@@ -24,7 +24,7 @@ from pydantic import (
 
 from liaison import yamlio
 from liaison.dates import MONTH_NAMES
-from liaison.fields import FreeText, NotFreeText, Ref
+from liaison.fields import Ref
 from liaison.names import LETTERS, TITLES
 
 ID_RE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
@@ -496,7 +496,6 @@ def cents(amount: Decimal | None) -> int:
 
 # Field types are pydantic-native (validated in Rust, strict): the loader hands over dates as
 # dates and counts as integers (see yamlio), everything else as the text the user wrote.
-# A text field says whether it is free text: Annotated[OptText, FreeText] or NotFreeText.
 class _Chars:
     """The characters a text field allows (SPEC §2), as a pattern added to its string
     schema; the JSON Schema for editors is left as it was (liaison.schema adds its own
@@ -524,8 +523,7 @@ Markdown = Annotated[
     Annotated[str, StringConstraints(strip_whitespace=True), _Chars(MARKDOWN_PATTERN)] | None,
     Field(json_schema_extra={"contentMediaType": "text/markdown"}),
 ]
-Id = Annotated[str, StringConstraints(strip_whitespace=True, pattern=ID_RE.pattern, max_length=ID_MAX),
-               NotFreeText]
+Id = Annotated[str, StringConstraints(strip_whitespace=True, pattern=ID_RE.pattern, max_length=ID_MAX)]
 # Ids that name another record: checked against the records (or site.yaml keys) of that kind.
 TeamId = Annotated[Id, Ref("team")]
 PracticeId = Annotated[Id, Ref("practices")]
@@ -629,18 +627,18 @@ def _unpickled(cls: type, values: dict, fields_set: set) -> Record:
 
 
 class OurPractice(Record):
-    name: Annotated[Text, NotFreeText] = Field(
+    name: Text = Field(
         description="Our practice's name, shown on every page and deck."
     )
-    phone: Annotated[OptText, NotFreeText] = Field(None, description="Main phone number.")
-    address: Annotated[OptText, NotFreeText] = Field(None, description="Street address.")
-    website: Annotated[OptText, NotFreeText] = Field(None, description="Public website address.")
+    phone: OptText = Field(None, description="Main phone number.")
+    address: OptText = Field(None, description="Street address.")
+    website: OptText = Field(None, description="Public website address.")
 
 
 class Service(Record):
     key: Id = Field(description="Service-line id, used by referrals' `service`.")
-    name: Annotated[Text, NotFreeText] = Field(description="Display name of the service line.")
-    description: Annotated[Markdown, NotFreeText] = Field(
+    name: Text = Field(description="Display name of the service line.")
+    description: Markdown = Field(
         None, description="What the service is (Markdown)."
     )
 
@@ -669,11 +667,11 @@ class Compliance(Record):
 
 
 class Repository(Record):
-    web_url: Annotated[str, BeforeValidator(_https_url), NotFreeText] = Field(
+    web_url: Annotated[str, BeforeValidator(_https_url)] = Field(
         description="https:// address of the repository's web page (GitHub, GitLab, Gitea or "
                     "Forgejo): the logging form opens its new-file page."
     )
-    branch: Annotated[Text, NotFreeText, AfterValidator(_git_branch)] = Field(
+    branch: Annotated[Text, AfterValidator(_git_branch)] = Field(
         "main", description="The branch records go to.")
 
 
@@ -715,7 +713,7 @@ class SiteConfig(Record):
     services: Annotated[list[Service], Field(min_length=1)] = Field(
         description="Service lines (at least one); referrals name one by its key."
     )
-    tiers: dict[Annotated[Text, NotFreeText], Annotated[Tier, BeforeValidator(_tier)]] = Field(
+    tiers: dict[Text, Annotated[Tier, BeforeValidator(_tier)]] = Field(
         default_factory=_default_tiers,
         description="Physician tiers and their visit cadence. Default: A 30, B 60, C 120 days.",
     )
@@ -735,70 +733,70 @@ class SiteConfig(Record):
 
 
 class StaffMember(Record):
-    name: Annotated[Text, NotFreeText] = Field(description="Staff member's name.")
-    role: Annotated[OptText, NotFreeText] = Field(
+    name: Text = Field(description="Staff member's name.")
+    role: OptText = Field(
         None, description="Role in the office (office manager, …)."
     )
-    email: Annotated[OptText, NotFreeText] = Field(None, description="E-mail address.")
-    phone: Annotated[OptText, NotFreeText] = Field(None, description="Direct phone number.")
-    notes: Annotated[OptText, FreeText] = Field(None, description="What to know about them.")
+    email: OptText = Field(None, description="E-mail address.")
+    phone: OptText = Field(None, description="Direct phone number.")
+    notes: OptText = Field(None, description="What to know about them.")
 
 
 class Practice(Record):
     """`data/practices/<id>.yaml`: one referring practice (office)."""
 
-    name: Annotated[Text, NotFreeText] = Field(description="Name of the practice.")
-    address: Annotated[OptText, NotFreeText] = Field(None, description="Street address.")
-    city: Annotated[OptText, NotFreeText] = Field(None, description="City.")
-    state: Annotated[OptText, NotFreeText] = Field(None, description="State.")
-    zip: Annotated[OptText, NotFreeText] = Field(
+    name: Text = Field(description="Name of the practice.")
+    address: OptText = Field(None, description="Street address.")
+    city: OptText = Field(None, description="City.")
+    state: OptText = Field(None, description="State.")
+    zip: OptText = Field(
         None, description="ZIP code (text: leading zeros are kept)."
     )
-    phone: Annotated[OptText, NotFreeText] = Field(None, description="Main phone number.")
-    fax: Annotated[OptText, NotFreeText] = Field(None, description="Fax number.")
-    website: Annotated[OptText, NotFreeText] = Field(
+    phone: OptText = Field(None, description="Main phone number.")
+    fax: OptText = Field(None, description="Fax number.")
+    website: OptText = Field(
         None, description="Website address; the brief links to it (https:// added to a bare "
                           "host name such as www.example.org).")
     liaison: TeamId | None = Field(None, description="Team member (id) in charge of the practice.")
-    best_visit_times: Annotated[OptText, NotFreeText] = Field(
+    best_visit_times: OptText = Field(
         None, description="When to drop by, e.g. 'Tue after 2 pm'."
     )
-    ehr: Annotated[OptText, NotFreeText] = Field(
+    ehr: OptText = Field(
         None, description="The office's electronic health record system."
     )
     staff: list[StaffMember] = Field(default_factory=list, description="Office staff.")
-    notes: Annotated[Markdown, FreeText] = Field(None, description="Notes (Markdown).")
-    tags: Annotated[TextList, FreeText] = Field(description="Free tags.")
+    notes: Markdown = Field(None, description="Notes (Markdown).")
+    tags: TextList = Field(description="Free tags.")
 
 
 class Physician(Record):
     """`data/physicians/<id>.yaml`: one referring physician, existing or potential."""
 
-    name: Annotated[Text, NotFreeText] = Field(description="Full name.")
-    credentials: Annotated[OptText, NotFreeText] = Field(
+    name: Text = Field(description="Full name.")
+    credentials: OptText = Field(
         None, description="MD, DO, DPM, NP, PA, …"
     )
-    npi: Annotated[str | None, BeforeValidator(_npi), NotFreeText] = Field(
+    npi: Annotated[str | None, BeforeValidator(_npi)] = Field(
         None, description="National Provider Identifier: 10 digits with a valid check digit."
     )
-    specialty: Annotated[Text, NotFreeText] = Field(description="Medical specialty.")
+    specialty: Text = Field(description="Medical specialty.")
     practice: PracticeId = Field(description="The practice (id) where they work.")
-    tier: Annotated[OptText, NotFreeText, Ref("tiers")] = Field(
+    tier: Annotated[OptText, Ref("tiers")] = Field(
         None, description="A tier key of site.yaml (visit cadence)."
     )
     liaison: TeamId | None = Field(None, description="Team member (id); default: the practice's.")
-    email: Annotated[OptText, NotFreeText] = Field(None, description="E-mail address.")
-    phone: Annotated[OptText, NotFreeText] = Field(None, description="Direct phone number.")
+    email: OptText = Field(None, description="E-mail address.")
+    phone: OptText = Field(None, description="Direct phone number.")
     office_days: list[Annotated[Literal[DAYS], Choice]] = Field(  # type: ignore[valid-type]
         default_factory=list, description="Days they see patients at the practice (mon…sun)."
     )
-    interests: Annotated[TextList, FreeText] = Field(description="Clinical interests.")
-    notes: Annotated[Markdown, FreeText] = Field(None, description="Notes (Markdown).")
-    tags: Annotated[TextList, FreeText] = Field(description="Free tags.")
+    interests: TextList = Field(description="Clinical interests.")
+    notes: Markdown = Field(None, description="Notes (Markdown).")
+    tags: TextList = Field(description="Free tags.")
     potential: Annotated[Literal[POTENTIALS] | None, Choice] = Field(  # type: ignore[valid-type]
         None, description="high, medium or low: how many of our patients they could send."
     )
-    refers_elsewhere: Annotated[TextList, FreeText] = Field(
+    refers_elsewhere: TextList = Field(
         description="The practices or specialists they send such patients to today."
     )
 
@@ -812,14 +810,14 @@ class Training(Record):
 class TeamMember(Record):
     """`data/team/<id>.yaml`: a liaison or staff member of our practice."""
 
-    name: Annotated[Text, NotFreeText] = Field(description="Full name.")
+    name: Text = Field(description="Full name.")
     role: Annotated[Literal[ROLES], Choice] = Field(description="liaison, manager, front-desk, clinical, physician or other.")  # type: ignore[valid-type]
-    email: Annotated[OptText, NotFreeText] = Field(None, description="E-mail address.")
+    email: OptText = Field(None, description="E-mail address.")
     trainings: list[Training] = Field(default_factory=list, description="Trainings completed.")
 
 
 class FollowUp(Record):
-    task: Annotated[Text, FreeText] = Field(description="What is to be done.")
+    task: Text = Field(description="What is to be done.")
     due: Date = Field(description="When it is due.")
     owner: TeamId | None = Field(None, description="Team member (id); default: who logged it.")
     done: Date | None = Field(None, description="When it was done; open while absent.")
@@ -835,10 +833,10 @@ class Interaction(Record):
     )
     practice: PracticeId | None = Field(None, description="The practice (id); this or physicians.")
     physicians: list[PhysicianId] = Field(default_factory=list, description="Physicians (ids) met.")
-    met_with: Annotated[TextList, FreeText] = Field(description="Office staff met (free text).")
-    summary: Annotated[Text, FreeText] = Field(description="One line: what happened.")
-    notes: Annotated[Markdown, FreeText] = Field(None, description="Notes (Markdown).")
-    needs: Annotated[TextList, FreeText] = Field(
+    met_with: TextList = Field(description="Office staff met (free text).")
+    summary: Text = Field(description="One line: what happened.")
+    notes: Markdown = Field(None, description="Notes (Markdown).")
+    needs: TextList = Field(
         description="Challenges the referring office voiced."
     )
     outcome: Annotated[Literal[OUTCOMES] | None, Choice] = Field(None, description="positive, neutral or negative.")  # type: ignore[valid-type]
@@ -907,9 +905,9 @@ class Referral(Record):
 class GuideMeta(Record):
     """Front matter of `content/training/<id>.md`."""
 
-    title: Annotated[Text, NotFreeText] = Field(description="Title of the guide.")
+    title: Text = Field(description="Title of the guide.")
     audience: Annotated[Literal[AUDIENCES], Choice] = Field(description="liaison, front-desk, clinical or all.")  # type: ignore[valid-type]
-    summary: Annotated[OptText, FreeText] = Field(None, description="One-paragraph summary.")
+    summary: OptText = Field(None, description="One-paragraph summary.")
     order: Int | None = Field(None, description="Position in the training index.")
     renew_every_days: Annotated[Int, Field(ge=1)] | None = Field(
         None, description="A completion older than this has expired; in its last 30 days it is "
@@ -928,8 +926,8 @@ def _targets(value):
 class DeckMeta(Record):
     """Front matter of `content/presentations/<id>.md`."""
 
-    title: Annotated[Text, NotFreeText] = Field(description="Title of the deck.")
-    description: Annotated[OptText, NotFreeText] = Field(None, description="What the deck is for.")
+    title: Text = Field(description="Title of the deck.")
+    description: OptText = Field(None, description="What the deck is for.")
     targets: Annotated[Literal["all"] | list[PracticeId], BeforeValidator(_targets)] = Field(
         "all", description="'all' practices, or a list of practice ids."
     )

@@ -270,7 +270,7 @@ def test_yaml_escapes_are_decoded_and_every_field_is_scanned(example_site):
                  "name: Pat Doe\nspecialty: 1EG4-TE5-MK73\npractice: french-broad-podiatry\n",
                  "1EG4", "Medicare Beneficiary", id="physician.specialty-mbi"),
 ])
-def test_fields_not_marked_free_text_are_scanned(example_site, rel, text, needle, kind):
+def test_names_phones_and_other_fields_that_are_not_prose_are_scanned(example_site, rel, text, needle, kind):
     write(example_site, rel, text)
     res = validate(example_site)
     line, col = at(text, needle)

@@ -16,60 +16,13 @@ from hypothesis import strategies as st
 from pydantic import ValidationError
 
 from liaison import checks, guard, models
-from liaison.fields import FreeText, NotFreeText, Ref, free_text_names, references, text_fields
+from liaison.fields import Ref, references
 from liaison.models import RECORD_MODELS, Record, Referral, Text
 from liaison.records import ReferralRow
 from liaison.referral_rows import COLUMN, REFERRAL_COLUMNS, check_referral
 
 
-def _all_text_fields():
-    for model in RECORD_MODELS:
-        for path, kind in text_fields(model):
-            yield model.__name__, ".".join(path), kind
-
-
-# ----------------------------------------------------------------- free text and the guard
-
-
-@pytest.mark.parametrize("model,path,kind", list(_all_text_fields()))
-def test_every_text_field_says_whether_it_is_free_text(model, path, kind):
-    """A new text field must be marked: Annotated[OptText, FreeText] (the patient guard scans
-    it) or Annotated[OptText, NotFreeText] (names, numbers, addresses, keys). Ids are marked
-    by their type (Id); enums and dates are not text."""
-    assert kind is not None, (
-        f"{model}.{path} is text but says neither FreeText nor NotFreeText (liaison.fields)")
-
-
-def test_the_walk_finds_nested_and_unmarked_fields():
-    class Inner(Record):
-        remarks: Annotated[Text, FreeText]
-        code: Text  # forgotten
-
-    class Outer(Record):
-        items: list[Inner]
-        labels: dict[Annotated[Text, NotFreeText], Inner]
-
-    found = {".".join(path): kind for path, kind in text_fields(Outer)}
-    assert found == {"items.*.remarks": FreeText, "items.*.code": None,
-                     "labels.<key>": NotFreeText, "labels.<value>.remarks": FreeText,
-                     "labels.<value>.code": None}
-    assert free_text_names([Outer]) == {"remarks"}
-
-
-def test_a_name_is_free_text_everywhere_or_nowhere():
-    """The guard scans by field name, in every record kind and under unknown fields; that is
-    exact only while no field shares a name with a free-text field and is not free text."""
-    free = free_text_names(RECORD_MODELS)
-    clashes = [(m, p) for m, p, kind in _all_text_fields()
-               if kind is NotFreeText and p.split(".")[-1] in free]
-    assert clashes == []
-
-
-def test_the_guard_scans_the_fields_the_models_mark():
-    assert guard.FREE_TEXT_KEYS == free_text_names(RECORD_MODELS)
-    # The fields scanned before the models said so (docs/file-formats.md lists them).
-    assert guard.FREE_TEXT_KEYS >= {"summary", "notes", "needs", "met_with", "task", "tags",
-                                    "interests"}
+# ----------------------------------------------------------------- the guard
 
 
 def test_every_string_is_scanned_free_text_or_not():
