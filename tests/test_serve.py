@@ -249,6 +249,28 @@ def test_serve_refuses_a_folder_that_is_no_site_root(tmp_path):
     assert "serving " not in proc.stderr and "Traceback" not in proc.stderr
 
 
+def test_serve_takes_a_site_root_whose_settings_file_is_site_yml(example_site, monkeypatch):
+    """``.yml`` works wherever ``.yaml`` does: a site root with a site.yml is one to serve."""
+    import threading
+
+    import watchfiles
+
+    from liaison.serve import serve
+
+    (example_site / "site.yaml").rename(example_site / "site.yml")
+
+    def watch(*_paths, **_options):  # (stopped as soon as it is served)
+        raise KeyboardInterrupt
+        yield
+
+    monkeypatch.setattr(watchfiles, "watch", watch)
+    said: list[str] = []
+    thread = threading.Thread(target=serve, args=(example_site,), kwargs={"port": 0, "log": said.append})
+    thread.start()
+    thread.join(60)
+    assert [line.split(" ", 1)[0] for line in said] == ["ready", "serving", "stopped"], said
+
+
 def test_serve_in_a_folder_of_the_site_names_the_site_root(tmp_path):
     """`liaison serve` typed in the site's content/ said "cd into it, or pass --root FOLDER"
     where validate, build and stats name the site root above: it names it too."""
@@ -286,6 +308,44 @@ def test_a_file_outside_the_site_reloads_no_tab(server):
     _wait(lambda: _get(base + "__liaison__/version") != version, "the version to move")
 
 
+def test_the_watcher_reads_again_for_the_files_of_the_site_only(tmp_path):
+    """What a save must be read again for: site.yaml and the files of data/, content/ and
+    templates/, an editor's backup and auto-save among them; not a hidden file (an editor's
+    swap file), a tool's folder inside them, nor a file beside them. The site root itself
+    (removed, renamed) is no error."""
+    from liaison.serve import _watch_filter
+
+    root = tmp_path / "site-root"
+    keep = _watch_filter(root / "site", root=root)
+    for rel in ("site.yaml", "data/practices/elm.yaml", "data/practices/elm.yaml~",
+                "data/practices/#elm.yaml#", "content/guides/intake.md", "templates/physician.html"):
+        assert keep(None, str(root / rel)) is True, rel
+    for rel in ("README.md", "public/index.html", "site/index.html", ".git/index",
+                "data/practices/.elm.yaml.swp", "data/__pycache__/x.pyc",
+                "content/node_modules/x/guide.md", "templates/.git/HEAD"):
+        assert keep(None, str(root / rel)) is False, rel
+    assert keep(None, str(root)) is True
+
+
+def test_a_save_is_read_as_the_files_it_modified_only_when_that_is_all_it_did(tmp_path):
+    """Only files modified in place are read again alone; a file added or removed, a link (what
+    it points at may be another file now) or a folder has the site root listed again."""
+    from watchfiles import Change
+
+    from liaison.serve import _modified_only
+
+    (tmp_path / "data").mkdir()
+    record = tmp_path / "data" / "elm.yaml"
+    record.write_text("name: Elm\n")
+    (tmp_path / "data" / "oak.yaml").symlink_to("elm.yaml")
+    assert _modified_only(tmp_path, {(Change.modified, str(record))}) == {"data/elm.yaml"}
+    for changes in ({(Change.added, str(record))},
+                    {(Change.modified, str(record)), (Change.deleted, str(tmp_path / "data" / "ash.yaml"))},
+                    {(Change.modified, str(tmp_path / "data" / "oak.yaml"))},
+                    {(Change.modified, str(tmp_path / "data"))}):
+        assert _modified_only(tmp_path, changes) is None, changes
+
+
 def test_an_editors_backup_beside_a_record_is_checked_as_build_checks_it(server):
     """The backup Emacs keeps of a file at its first save (``NAME~``) and its auto-save
     (``#NAME#``) are files of the site that ``build`` and ``validate`` read with the patient
@@ -319,7 +379,7 @@ def test_serve_refuses_a_taken_port(example_site, tmp_path):
             capture_output=True, text=True, timeout=TIMEOUT)
     assert proc.returncode == 1, proc.stderr
     assert f"cannot serve on 127.0.0.1:{port}" in proc.stderr
-    assert "--port" in proc.stderr, "it says how to serve elsewhere"
+    assert f"--port {port + 1}" in proc.stderr, "it says how to serve elsewhere"
     # the port is tried before the site is read (at 10,000 physicians the read took some
     # seconds, only to be told the port was taken)
     assert "files read" not in proc.stderr, proc.stderr
@@ -1168,6 +1228,10 @@ def test_serve_without_as_of_moves_on_to_a_new_day_unasked(example_site, monkeyp
     assert not thread.is_alive()
     assert seen["options"].get("yield_on_timeout") is True, seen["options"]
     assert any("a new day" in line for line in logged), logged
+    # read at the start and at the new day only: the quiet timeout of the same day read
+    # nothing again (else every tab reloaded every 30 s)
+    read = [line for line in logged if line.startswith(("ready in", "changed: "))]
+    assert len(read) == 2 and all(line.startswith("ready in") for line in read), logged
     fresh = LiveSite(example_site, dt.date(2027, 1, 6))
     assert fresh.refresh().ok
     want = re_.sub(r'data-version="\d+"', "", fresh.get("index.html")[0].decode())
