@@ -808,13 +808,47 @@ def test_a_refresh_with_errors_keeps_the_last_good_site(example_site):
     text = practice.read_text()
     practice.write_text(text.replace("name: French Broad Podiatry", "nmae: French Broad Podiatry"))
     broken = site.refresh()
-    assert not broken.ok
+    assert not broken.ok and broken.errors == 2  # (the name missing, the unknown field)
+    # the errors first (the terminal says the first of them), then the site's four warnings
+    assert [": error: " in line for line in broken.lines] == [True, True, False, False, False, False]
     assert any("french-broad-podiatry.yaml:1:1: error: name: required field is missing" in line
                for line in broken.lines), broken.lines
     assert b"French Broad Podiatry" in site.get("practices/french-broad-podiatry/index.html")[0]
     practice.write_text(text)
     fixed = site.refresh()
     assert fixed.ok and fixed.read == 1
+
+
+def test_a_template_that_fails_is_an_error_of_the_refresh(example_site):
+    """A template of the site's own that fails is checked as validate checks it: the refresh
+    has its error (the terminal says it, every page shows it), not only the page it fails on."""
+    from liaison.live import LiveSite
+
+    (example_site / "templates").mkdir()
+    (example_site / "templates" / "physician.html").write_text(
+        '{% extends "builtin/physician.html" %}{% block content %}{{ 1 // 0 }}{% endblock %}\n')
+    refreshed = LiveSite(example_site, dt.date(2026, 11, 26)).refresh()
+    assert not refreshed.ok and refreshed.errors == 1
+    assert refreshed.lines[0].startswith("templates/physician.html:1:1: error: template error"), refreshed.lines
+
+
+def test_a_check_that_stops_the_refresh_is_one_error_said_in_the_terminal(example_site, monkeypatch):
+    """A refresh whose checks stop with a LiaisonError (not a list of diagnostics) is one
+    error, shown and said as the others are ("0 errors in the data", and none said)."""
+    from liaison import pipeline, serve
+    from liaison.errors import LiaisonError
+    from liaison.live import LiveSite
+
+    def stopped(*_args, **_kwargs):
+        raise LiaisonError("cannot read 'data/practices': permission denied")
+
+    state = serve.State(LiveSite(example_site, dt.date(2026, 11, 26)))
+    monkeypatch.setattr(pipeline, "_check", stopped)
+    said: list[str] = []
+    serve.rebuild(state, said.append)
+    line = "error: cannot read 'data/practices': permission denied"
+    assert said == ["1 error in the data; the browser shows them", line]
+    assert state.errors == [line]
 
 
 def test_a_record_saved_again_while_it_was_read_shows_its_last_save_not_a_flash_of_errors(
@@ -1172,6 +1206,55 @@ def test_a_template_saved_again_with_the_same_size_and_time_shows_at_the_next_re
         os.utime(template, ns=(when, when))
         assert site.refresh().ok
         assert f"<title>{draft} · " in site.get("physicians/nina-vargas/index.html")[0].decode()
+
+
+def test_a_template_saved_twice_in_a_tick_of_a_file_system_with_no_change_time_shows(
+        example_site, monkeypatch):
+    """On a file system whose times are coarse (FAT's 2 s) and that keeps no change time of
+    its own (FAT's is its modification time), a template saved twice within a tick keeps
+    size, times and inode: saved in the last 2 s, it is known by its content."""
+    import types
+
+    from liaison import live
+    from liaison.live import LiveSite
+
+    tick: list[int] = []
+
+    def coarse(path, follow_symlinks=True):  # (what such a file system tells of a file)
+        st = os.stat(path, follow_symlinks=follow_symlinks)
+        when = tick[0] if tick else st.st_mtime_ns
+        return types.SimpleNamespace(st_size=st.st_size, st_ino=st.st_ino, st_mtime_ns=when,
+                                     st_ctime_ns=when)
+
+    monkeypatch.setattr(live, "os", types.SimpleNamespace(walk=os.walk, path=os.path, stat=coarse))
+    (example_site / "templates").mkdir(exist_ok=True)
+    template = example_site / "templates" / "physician.html"
+    site = LiveSite(example_site, dt.date(2026, 11, 26))
+    for n, draft in enumerate(("First draft", "Later draft", "Third draft")):  # the same length
+        if n == 1:  # (the whole site read first: the two saves after it are in one tick)
+            tick.append(time.time_ns())
+        template.write_text('{% extends "builtin/physician.html" %}'
+                            f'{{% block title %}}{draft}{{% endblock %}}\n')
+        assert site.refresh().ok
+        assert f"<title>{draft} · " in site.get("physicians/nina-vargas/index.html")[0].decode()
+
+
+def test_the_site_in_memory_at_a_new_day_is_the_site_build_writes_that_day(example_site, tmp_path,
+                                                                           monkeypatch):
+    """Without --as-of the date moves on with no file saved: what serve keeps between
+    refreshes that depends on the date (the statistics, the briefs' index of referral rows,
+    the interactions' index) is made again for the new day, and every file served is the
+    one a fresh build that day writes."""
+    from liaison import pipeline
+    from liaison.live import LiveSite
+
+    today = [dt.date(2026, 11, 26)]
+    monkeypatch.setattr(pipeline, "resolve_as_of", lambda value, *a, **k: today[0])
+    site = LiveSite(example_site)
+    assert site.refresh().ok
+    today[0] = dt.date(2027, 1, 6)
+    assert site.refresh(set()).ok and site.as_of == today[0]
+    assert _same_in_memory(site, fresh_build(example_site, today[0], tmp_path / "fresh")) > 50
 
 
 def test_the_serve_command_leaves_the_date_to_serve_without_as_of(example_site, monkeypatch):
