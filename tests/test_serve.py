@@ -271,6 +271,22 @@ def test_serve_takes_a_site_root_whose_settings_file_is_site_yml(example_site, m
     assert [line.split(" ", 1)[0] for line in said] == ["ready", "serving", "stopped"], said
 
 
+def test_a_failure_of_serve_that_is_not_the_watchers_is_not_said_to_be(example_site, monkeypatch):
+    """Only the watcher's own error (a name that is not UTF-8 appeared) is said as "cannot
+    watch ... any more"; another RuntimeError is not dressed up as one."""
+    import watchfiles
+
+    from liaison.serve import serve
+
+    def watch(*_paths, **_options):
+        raise RuntimeError("a bug of ours")
+        yield
+
+    monkeypatch.setattr(watchfiles, "watch", watch)
+    with pytest.raises(RuntimeError, match="a bug of ours"):
+        serve(example_site, port=0, log=lambda msg: None)
+
+
 def test_serve_in_a_folder_of_the_site_names_the_site_root(tmp_path):
     """`liaison serve` typed in the site's content/ said "cd into it, or pass --root FOLDER"
     where validate, build and stats name the site root above: it names it too."""
@@ -407,33 +423,35 @@ def test_serve_warns_when_it_is_reachable_from_the_network(example_site, tmp_pat
     assert "Traceback" not in text
 
 
-def _raw(base: str, target: str) -> bytes:
-    """One request sent as raw bytes (urllib would normalize the path): the reply."""
+def _raw(base: str, target: str, method: str = "GET") -> bytes:
+    """One request sent as raw bytes (urllib would normalize the path, http.client reads no
+    body after a HEAD): the reply."""
     import socket
     from urllib.parse import urlsplit
 
     u = urlsplit(base)
     with socket.create_connection((u.hostname, u.port), timeout=10) as s:
-        s.sendall(f"GET {target} HTTP/1.0\r\nHost: {u.netloc}\r\n\r\n".encode("latin-1"))
+        s.sendall(f"{method} {target} HTTP/1.0\r\nHost: {u.netloc}\r\n\r\n".encode("latin-1"))
         chunks = []
         while chunk := s.recv(65536):
             chunks.append(chunk)
     return b"".join(chunks)
 
 
-HOSTILE = [
-    "/%00", "/index.html%00.txt", "/..%2f..%2fetc/passwd", "/../../etc/passwd",
-    "/%2e%2e/%2e%2e/etc/passwd", "/" + "a" * 10_000, "/" + "a/" * 3000, "/%zz", "/%",
-    "/%ff%fe", "/assets/%c0%ae%c0%ae/x", "/a\\..\\..\\etc\\passwd", "//etc/passwd",
-]
+HOSTILE = {  # the path: its status (400: no path a site has; 404: no file of it; 414: too long)
+    "/%00": 400, "/index.html%00.txt": 400, "/..%2f..%2fetc/passwd": 404, "/../../etc/passwd": 404,
+    "/%2e%2e/%2e%2e/etc/passwd": 404, "/" + "a" * 10_000: 414, "/" + "a/" * 3000: 414, "/%zz": 404,
+    "/%": 404, "/%ff%fe": 400, "/assets/%c0%ae%c0%ae/x": 400, "/a\\..\\..\\etc\\passwd": 400,
+    "//etc/passwd": 404, "/index.html%1b": 400, "/index.html%7f": 400,
+}
 
 
 def test_serve_answers_hostile_paths_without_a_traceback(server):
     base, _root, log = server
-    for target in HOSTILE:
+    for target, code in HOSTILE.items():
         reply = _raw(base, target)
         status = reply.split(b"\r\n", 1)[0]
-        assert re.fullmatch(rb"HTTP/1\.[01] (400|404|414) .*", status), (target[:60], reply[:200])
+        assert re.fullmatch(rb"HTTP/1\.[01] %d .*" % code, status), (target[:60], reply[:200])
         assert b"root:" not in reply
     assert "Dashboard" in _get(base), "the server still answers"
     log.seek(0)
@@ -465,15 +483,22 @@ def test_serve_answers_no_other_host_name_dns_rebinding(server):
     base, _root, log = server
     port = base.rstrip("/").rsplit(":", 1)[1]
     for host in (f"rebind.attacker.example:{port}", "attacker.example", f"127.0.0.1.nip.io:{port}",
-                 f"localhost.attacker.example:{port}"):
+                 f"localhost.attacker.example:{port}", f"evillocalhost:{port}"):
         for path in ("/", "/exports/physicians.csv", "/physicians/", "/__liaison__/version"):
             status, body = _with_host(base, path, host)
             assert status == 403, (host, path, status)
             assert b"physician" not in body.lower() or b"not answered" in body, body[:200]
     for host in (f"127.0.0.1:{port}", f"localhost:{port}", "LOCALHOST", f"[::1]:{port}",
-                 f"10.0.0.7:{port}", f"app.localhost:{port}"):
+                 f"10.0.0.7:{port}", f"app.localhost:{port}", f"localhost.:{port}"):
         status, body = _with_host(base, "/exports/physicians.csv", host)
         assert (status, body[:6]) == (200, b"\xef\xbb\xbfid,"), (host, status)  # the mark, the header
+    # (no Host header at all, HTTP/1.0's: no name a page of another site could have)
+    import socket
+
+    with socket.create_connection(("127.0.0.1", int(port)), timeout=10) as s:
+        s.sendall(b"GET /exports/physicians.csv HTTP/1.0\r\n\r\n")
+        reply = b"".join(iter(lambda: s.recv(65536), b""))
+    assert reply.startswith(b"HTTP/1.0 200 ") and b"\r\n\r\n\xef\xbb\xbfid," in reply, reply[:200]
     status, body = _with_host(base, "/", "rebind.attacker.example")
     assert "rebind.attacker.example" in body.decode() and "--host" in body.decode()
     log.seek(0)
@@ -1323,3 +1348,211 @@ def test_serve_without_as_of_moves_on_to_a_new_day_unasked(example_site, monkeyp
     got = re_.sub(r'<script src="/__liaison__/reload.js" data-version="\d+"></script>', "",
                   seen["after"]).replace("connect-src 'self'; ", "")
     assert got == want
+
+
+# --------------------------------------------------------------------------- the handler and
+# the refresh in this process: what a browser is answered, what the terminal is told
+
+
+@contextlib.contextmanager
+def _in_process(root):
+    """``serve``'s handler over the site at ``root`` (read once, at 2026-11-26) on a free port
+    of this process: (its base URL, its State)."""
+    import http.server
+    import threading
+
+    from liaison import live, serve
+
+    state = serve.State(live.LiveSite(root, dt.date(2026, 11, 26)))
+    serve.rebuild(state, lambda msg: None)
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), serve.make_handler(state))
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{httpd.server_address[1]}", state
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+
+
+def _answer(base: str, path: str, method: str = "GET") -> tuple[int, dict, bytes]:
+    """One request, no redirect followed: its status, headers and body."""
+    import http.client
+    from urllib.parse import urlsplit
+
+    u = urlsplit(base)
+    conn = http.client.HTTPConnection(u.hostname, u.port, timeout=10)
+    try:
+        conn.request(method, path)
+        r = conn.getresponse()
+        return r.status, dict(r.getheaders()), r.read()
+    finally:
+        conn.close()
+
+
+def test_each_file_is_answered_with_its_type_and_kept_by_no_browser_cache(example_site):
+    """A file is answered with the content type of its name (an export opened by its address
+    is a CSV, a deck's .pptx is no text), byte for byte the file (the reload script goes into
+    pages only), never kept by the browser (a page kept showed the site of before the save),
+    and a HEAD request gets the headers alone."""
+    pptx = "presentations/venous-basics/venous-basics.pptx"
+    with _in_process(example_site) as (base, state):
+        for path, ctype in (
+                ("/", "text/html; charset=utf-8"), ("/stats.json", "application/json"),
+                ("/exports/physicians.csv", "text/csv"), ("/calendar.ics", "text/calendar"),
+                ("/__liaison__/reload.js", "text/javascript"),
+                ("/" + pptx, "application/vnd.openxmlformats-officedocument.presentationml.presentation")):
+            status, headers, body = _answer(base, path)
+            assert (status, headers["Content-Type"], headers["Cache-Control"]) == (200, ctype, "no-store"), path
+            assert headers["Content-Length"] == str(len(body)), path
+            head = _raw(base, path, "HEAD")
+            assert head.startswith(b"HTTP/1.0 200 ") and head.endswith(b"\r\n\r\n"), path
+            assert f"Content-Length: {len(body)}\r\n".encode() in head, path
+        assert _answer(base, "/" + pptx)[2] == state.live.get(pptx)[0]
+        # a page answered is counted: the end of a refresh waits for it, not SETTLE_WAIT
+        seen = state.answered
+        assert _answer(base, "/physicians/")[0] == 200
+        state.wait_answered(seen, 5)
+        assert state.answered == seen + 1
+        assert _answer(base, "/exports/physicians.csv")[2] == state.live.get("exports/physicians.csv")[0]
+
+
+def test_a_folder_asked_for_without_its_slash_is_sent_to_its_page(example_site):
+    """``/physicians`` typed in the address bar is the directory's page: sent on to
+    ``/physicians/`` (its relative links then lead where they should); a name with no page
+    below it is not found."""
+    with _in_process(example_site) as (base, _state):
+        for path in ("/physicians", "/practices/french-broad-podiatry"):
+            status, headers, _body = _answer(base, path)
+            assert (status, headers["Location"]) == (301, path + "/"), path
+            assert _answer(base, path + "/")[0] == 200
+        # (not found: the page that reloads itself, for a page's path, with or without its slash)
+        for path in ("/exports", "/physicians/no-one", "/physicians/no-one/"):
+            status, headers, _body = _answer(base, path)
+            assert (status, headers["Content-Type"]) == (404, "text/html; charset=utf-8"), path
+        status, headers, _body = _answer(base, "/exports/no-one.csv")
+        assert (status, headers["Content-Type"]) == (404, "text/plain")  # (a file's: plain)
+
+
+def test_the_servers_own_pages_show_what_they_name_as_text_and_keep_no_place(example_site):
+    """The diagnostics page and the "Not found" page write a diagnostic's text and the path
+    asked for as text (a path or a value holding markup was markup in the page), are HTML
+    while the files beside the pages answer text, and are marked as the server's own: the
+    place a tab kept is for the page it comes back to."""
+    with _in_process(example_site) as (base, state):
+        assert 'data-own="1"' not in _answer(base, "/")[2].decode()
+        state.update(["data/practices/x.yaml:3:7: error: name: '<b>Elm</b>' is no name"])
+        status, headers, body = _answer(base, "/practices/index.html")
+        assert (status, headers["Content-Type"]) == (500, "text/html; charset=utf-8")
+        text = body.decode()
+        assert "<code>data/practices/x.yaml:3:7: error: name: &#x27;&lt;b&gt;Elm&lt;/b&gt;&#x27; is no name</code>" in text
+        assert "<b>" not in text and 'data-own="1"' in text
+        status, headers, body = _answer(base, "/stats.json")
+        assert (status, headers["Content-Type"]) == (500, "text/plain; charset=utf-8")
+        state.update(None)
+        status, headers, body = _answer(base, "/%3Cb%3Eno-one%3C/b%3E/")
+        text = body.decode()
+        assert (status, headers["Content-Type"]) == (404, "text/html; charset=utf-8")
+        assert "<code>/&lt;b&gt;no-one&lt;/b&gt;/</code>" in text and "<b>" not in text
+        assert 'data-own="1"' in text
+
+
+def test_a_page_whose_template_fails_when_it_is_asked_for_is_answered_500(example_site, monkeypatch):
+    """A template that fails when the page is rendered, not in the checks of the refresh:
+    that page shows the diagnostic, answered 500 (a link checker took a 200 for the page),
+    and the other pages are served."""
+    from liaison import render
+    from liaison.errors import TemplateFailure
+
+    real = render.render_page
+
+    def failing(view, page, env):
+        if page.path == "physicians/nina-vargas/index.html":
+            raise TemplateFailure("templates/physician.html:4:2: error: template error: division by zero")
+        return real(view, page, env)
+
+    with _in_process(example_site) as (base, _state):
+        monkeypatch.setattr(render, "render_page", failing)
+        status, headers, body = _answer(base, "/physicians/nina-vargas/")
+        assert (status, headers["Content-Type"]) == (500, "text/html; charset=utf-8")
+        assert "templates/physician.html:4:2: error: template error: division by zero" in body.decode()
+        assert _answer(base, "/physicians/")[0] == 200
+
+
+class _Scripted:
+    """A site in memory whose refreshes give what a test says: ``rebuild`` alone."""
+
+    fixed = None
+
+    def __init__(self, *results):
+        self.results = list(results)
+        self.refreshes = self.settled = 0
+
+    def refresh(self, changed=None, settle=True):
+        self.refreshes += 1
+        result = self.results.pop(0)
+        if isinstance(result, Exception):
+            raise result
+        return result
+
+    def settle(self):
+        self.settled += 1
+
+
+def test_the_terminal_says_the_first_20_errors_of_a_refresh_and_how_many_more():
+    """The errors of a failed refresh are said in the terminal, the first 20 (the warnings
+    after them are the browser's), then how many more there are: none said for 20."""
+    from liaison import serve
+    from liaison.live import Refreshed
+
+    errors = [f"data/practices/p{n:02}.yaml:1:1: error: name: required field is missing"
+              for n in range(25)]
+    warnings = [f"data/physicians/d{n}.yaml:2:3: warning: npi: missing" for n in range(3)]
+    for count, said_after in ((25, ["... and 5 more: the browser shows them all"]), (20, []),
+                              (2, []), (1, [])):
+        lines = errors[:count] + warnings
+        live = _Scripted(Refreshed(False, lines, 0.1, 1, errors=count))
+        state = serve.State(live)
+        said = []
+        serve.rebuild(state, said.append)
+        name = "error" if count == 1 else "errors"
+        assert said == [f"{count} {name} in the data; the browser shows them",
+                        *errors[:min(count, 20)], *said_after], count
+        assert state.errors == lines and state.version == 1
+        assert (live.refreshes, live.settled) == (1, 1), "read once (not saved again meanwhile), settled"
+
+
+def test_a_refresh_that_fails_unexpectedly_shows_its_error_and_the_server_goes_on():
+    """A refresh that raises is shown as an error (the last good site is not shown as if it
+    were current), and the next one that works brings the site back."""
+    from liaison import serve
+    from liaison.live import Refreshed
+
+    live = _Scripted(RuntimeError("disk gone"), Refreshed(True, [], 0.1, 1, pages=3))
+    state = serve.State(live)
+    said = []
+    serve.rebuild(state, said.append)
+    assert state.errors == ["error: the site could not be read: RuntimeError('disk gone')"]
+    assert state.version == 1 and live.settled == 1
+    assert said == ["refresh failed unexpectedly: RuntimeError('disk gone')"]
+    serve.rebuild(state, said.append)
+    assert state.errors is None and state.version == 2 and live.settled == 2
+
+
+def test_the_version_a_page_is_told_is_this_runs_and_the_wait_for_an_answer_waits():
+    """Two runs of serve tell their first version apart (a tab left open across a restart
+    reloads); the end of a refresh waits for a page to be answered, not a moment longer."""
+    import threading
+
+    from liaison import serve
+
+    before = serve.State(None)
+    time.sleep(0.01)
+    after = serve.State(None)
+    assert before.tag(1) != after.tag(1) and after.tag(1) != after.tag(2)
+    start = time.monotonic()
+    after.wait_answered(after.answered, 0.3)
+    assert time.monotonic() - start >= 0.3, "nothing answered: it waits the time given"
+    threading.Timer(0.1, after.answer).start()
+    start = time.monotonic()
+    after.wait_answered(after.answered, 5)
+    assert 0.05 < time.monotonic() - start < 4
