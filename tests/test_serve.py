@@ -249,6 +249,44 @@ def test_serve_refuses_a_folder_that_is_no_site_root(tmp_path):
     assert "serving " not in proc.stderr and "Traceback" not in proc.stderr
 
 
+def test_serve_takes_a_site_root_whose_settings_file_is_site_yml(example_site, monkeypatch):
+    """``.yml`` works wherever ``.yaml`` does: a site root with a site.yml is one to serve."""
+    import threading
+
+    import watchfiles
+
+    from liaison.serve import serve
+
+    (example_site / "site.yaml").rename(example_site / "site.yml")
+
+    def watch(*_paths, **_options):  # (stopped as soon as it is served)
+        raise KeyboardInterrupt
+        yield
+
+    monkeypatch.setattr(watchfiles, "watch", watch)
+    said: list[str] = []
+    thread = threading.Thread(target=serve, args=(example_site,), kwargs={"port": 0, "log": said.append})
+    thread.start()
+    thread.join(60)
+    assert [line.split(" ", 1)[0] for line in said] == ["ready", "serving", "stopped"], said
+
+
+def test_a_failure_of_serve_that_is_not_the_watchers_is_not_said_to_be(example_site, monkeypatch):
+    """Only the watcher's own error (a name that is not UTF-8 appeared) is said as "cannot
+    watch ... any more"; another RuntimeError is not dressed up as one."""
+    import watchfiles
+
+    from liaison.serve import serve
+
+    def watch(*_paths, **_options):
+        raise RuntimeError("a bug of ours")
+        yield
+
+    monkeypatch.setattr(watchfiles, "watch", watch)
+    with pytest.raises(RuntimeError, match="a bug of ours"):
+        serve(example_site, port=0, log=lambda msg: None)
+
+
 def test_serve_in_a_folder_of_the_site_names_the_site_root(tmp_path):
     """`liaison serve` typed in the site's content/ said "cd into it, or pass --root FOLDER"
     where validate, build and stats name the site root above: it names it too."""
@@ -286,6 +324,44 @@ def test_a_file_outside_the_site_reloads_no_tab(server):
     _wait(lambda: _get(base + "__liaison__/version") != version, "the version to move")
 
 
+def test_the_watcher_reads_again_for_the_files_of_the_site_only(tmp_path):
+    """What a save must be read again for: site.yaml and the files of data/, content/ and
+    templates/, an editor's backup and auto-save among them; not a hidden file (an editor's
+    swap file), a tool's folder inside them, nor a file beside them. The site root itself
+    (removed, renamed) is no error."""
+    from liaison.serve import _watch_filter
+
+    root = tmp_path / "site-root"
+    keep = _watch_filter(root / "site", root=root)
+    for rel in ("site.yaml", "data/practices/elm.yaml", "data/practices/elm.yaml~",
+                "data/practices/#elm.yaml#", "content/guides/intake.md", "templates/physician.html"):
+        assert keep(None, str(root / rel)) is True, rel
+    for rel in ("README.md", "public/index.html", "site/index.html", ".git/index",
+                "data/practices/.elm.yaml.swp", "data/__pycache__/x.pyc",
+                "content/node_modules/x/guide.md", "templates/.git/HEAD"):
+        assert keep(None, str(root / rel)) is False, rel
+    assert keep(None, str(root)) is True
+
+
+def test_a_save_is_read_as_the_files_it_modified_only_when_that_is_all_it_did(tmp_path):
+    """Only files modified in place are read again alone; a file added or removed, a link (what
+    it points at may be another file now) or a folder has the site root listed again."""
+    from watchfiles import Change
+
+    from liaison.serve import _modified_only
+
+    (tmp_path / "data").mkdir()
+    record = tmp_path / "data" / "elm.yaml"
+    record.write_text("name: Elm\n")
+    (tmp_path / "data" / "oak.yaml").symlink_to("elm.yaml")
+    assert _modified_only(tmp_path, {(Change.modified, str(record))}) == {"data/elm.yaml"}
+    for changes in ({(Change.added, str(record))},
+                    {(Change.modified, str(record)), (Change.deleted, str(tmp_path / "data" / "ash.yaml"))},
+                    {(Change.modified, str(tmp_path / "data" / "oak.yaml"))},
+                    {(Change.modified, str(tmp_path / "data"))}):
+        assert _modified_only(tmp_path, changes) is None, changes
+
+
 def test_an_editors_backup_beside_a_record_is_checked_as_build_checks_it(server):
     """The backup Emacs keeps of a file at its first save (``NAME~``) and its auto-save
     (``#NAME#``) are files of the site that ``build`` and ``validate`` read with the patient
@@ -319,7 +395,7 @@ def test_serve_refuses_a_taken_port(example_site, tmp_path):
             capture_output=True, text=True, timeout=TIMEOUT)
     assert proc.returncode == 1, proc.stderr
     assert f"cannot serve on 127.0.0.1:{port}" in proc.stderr
-    assert "--port" in proc.stderr, "it says how to serve elsewhere"
+    assert f"--port {port + 1}" in proc.stderr, "it says how to serve elsewhere"
     # the port is tried before the site is read (at 10,000 physicians the read took some
     # seconds, only to be told the port was taken)
     assert "files read" not in proc.stderr, proc.stderr
@@ -347,33 +423,35 @@ def test_serve_warns_when_it_is_reachable_from_the_network(example_site, tmp_pat
     assert "Traceback" not in text
 
 
-def _raw(base: str, target: str) -> bytes:
-    """One request sent as raw bytes (urllib would normalize the path): the reply."""
+def _raw(base: str, target: str, method: str = "GET") -> bytes:
+    """One request sent as raw bytes (urllib would normalize the path, http.client reads no
+    body after a HEAD): the reply."""
     import socket
     from urllib.parse import urlsplit
 
     u = urlsplit(base)
     with socket.create_connection((u.hostname, u.port), timeout=10) as s:
-        s.sendall(f"GET {target} HTTP/1.0\r\nHost: {u.netloc}\r\n\r\n".encode("latin-1"))
+        s.sendall(f"{method} {target} HTTP/1.0\r\nHost: {u.netloc}\r\n\r\n".encode("latin-1"))
         chunks = []
         while chunk := s.recv(65536):
             chunks.append(chunk)
     return b"".join(chunks)
 
 
-HOSTILE = [
-    "/%00", "/index.html%00.txt", "/..%2f..%2fetc/passwd", "/../../etc/passwd",
-    "/%2e%2e/%2e%2e/etc/passwd", "/" + "a" * 10_000, "/" + "a/" * 3000, "/%zz", "/%",
-    "/%ff%fe", "/assets/%c0%ae%c0%ae/x", "/a\\..\\..\\etc\\passwd", "//etc/passwd",
-]
+HOSTILE = {  # the path: its status (400: no path a site has; 404: no file of it; 414: too long)
+    "/%00": 400, "/index.html%00.txt": 400, "/..%2f..%2fetc/passwd": 404, "/../../etc/passwd": 404,
+    "/%2e%2e/%2e%2e/etc/passwd": 404, "/" + "a" * 10_000: 414, "/" + "a/" * 3000: 414, "/%zz": 404,
+    "/%": 404, "/%ff%fe": 400, "/assets/%c0%ae%c0%ae/x": 400, "/a\\..\\..\\etc\\passwd": 400,
+    "//etc/passwd": 404, "/index.html%1b": 400, "/index.html%7f": 400,
+}
 
 
 def test_serve_answers_hostile_paths_without_a_traceback(server):
     base, _root, log = server
-    for target in HOSTILE:
+    for target, code in HOSTILE.items():
         reply = _raw(base, target)
         status = reply.split(b"\r\n", 1)[0]
-        assert re.fullmatch(rb"HTTP/1\.[01] (400|404|414) .*", status), (target[:60], reply[:200])
+        assert re.fullmatch(rb"HTTP/1\.[01] %d .*" % code, status), (target[:60], reply[:200])
         assert b"root:" not in reply
     assert "Dashboard" in _get(base), "the server still answers"
     log.seek(0)
@@ -405,15 +483,22 @@ def test_serve_answers_no_other_host_name_dns_rebinding(server):
     base, _root, log = server
     port = base.rstrip("/").rsplit(":", 1)[1]
     for host in (f"rebind.attacker.example:{port}", "attacker.example", f"127.0.0.1.nip.io:{port}",
-                 f"localhost.attacker.example:{port}"):
+                 f"localhost.attacker.example:{port}", f"evillocalhost:{port}"):
         for path in ("/", "/exports/physicians.csv", "/physicians/", "/__liaison__/version"):
             status, body = _with_host(base, path, host)
             assert status == 403, (host, path, status)
             assert b"physician" not in body.lower() or b"not answered" in body, body[:200]
     for host in (f"127.0.0.1:{port}", f"localhost:{port}", "LOCALHOST", f"[::1]:{port}",
-                 f"10.0.0.7:{port}", f"app.localhost:{port}"):
+                 f"10.0.0.7:{port}", f"app.localhost:{port}", f"localhost.:{port}"):
         status, body = _with_host(base, "/exports/physicians.csv", host)
         assert (status, body[:6]) == (200, b"\xef\xbb\xbfid,"), (host, status)  # the mark, the header
+    # (no Host header at all, HTTP/1.0's: no name a page of another site could have)
+    import socket
+
+    with socket.create_connection(("127.0.0.1", int(port)), timeout=10) as s:
+        s.sendall(b"GET /exports/physicians.csv HTTP/1.0\r\n\r\n")
+        reply = b"".join(iter(lambda: s.recv(65536), b""))
+    assert reply.startswith(b"HTTP/1.0 200 ") and b"\r\n\r\n\xef\xbb\xbfid," in reply, reply[:200]
     status, body = _with_host(base, "/", "rebind.attacker.example")
     assert "rebind.attacker.example" in body.decode() and "--host" in body.decode()
     log.seek(0)
@@ -748,13 +833,47 @@ def test_a_refresh_with_errors_keeps_the_last_good_site(example_site):
     text = practice.read_text()
     practice.write_text(text.replace("name: French Broad Podiatry", "nmae: French Broad Podiatry"))
     broken = site.refresh()
-    assert not broken.ok
+    assert not broken.ok and broken.errors == 2  # (the name missing, the unknown field)
+    # the errors first (the terminal says the first of them), then the site's four warnings
+    assert [": error: " in line for line in broken.lines] == [True, True, False, False, False, False]
     assert any("french-broad-podiatry.yaml:1:1: error: name: required field is missing" in line
                for line in broken.lines), broken.lines
     assert b"French Broad Podiatry" in site.get("practices/french-broad-podiatry/index.html")[0]
     practice.write_text(text)
     fixed = site.refresh()
     assert fixed.ok and fixed.read == 1
+
+
+def test_a_template_that_fails_is_an_error_of_the_refresh(example_site):
+    """A template of the site's own that fails is checked as validate checks it: the refresh
+    has its error (the terminal says it, every page shows it), not only the page it fails on."""
+    from liaison.live import LiveSite
+
+    (example_site / "templates").mkdir()
+    (example_site / "templates" / "physician.html").write_text(
+        '{% extends "builtin/physician.html" %}{% block content %}{{ 1 // 0 }}{% endblock %}\n')
+    refreshed = LiveSite(example_site, dt.date(2026, 11, 26)).refresh()
+    assert not refreshed.ok and refreshed.errors == 1
+    assert refreshed.lines[0].startswith("templates/physician.html:1:1: error: template error"), refreshed.lines
+
+
+def test_a_check_that_stops_the_refresh_is_one_error_said_in_the_terminal(example_site, monkeypatch):
+    """A refresh whose checks stop with a LiaisonError (not a list of diagnostics) is one
+    error, shown and said as the others are ("0 errors in the data", and none said)."""
+    from liaison import pipeline, serve
+    from liaison.errors import LiaisonError
+    from liaison.live import LiveSite
+
+    def stopped(*_args, **_kwargs):
+        raise LiaisonError("cannot read 'data/practices': permission denied")
+
+    state = serve.State(LiveSite(example_site, dt.date(2026, 11, 26)))
+    monkeypatch.setattr(pipeline, "_check", stopped)
+    said: list[str] = []
+    serve.rebuild(state, said.append)
+    line = "error: cannot read 'data/practices': permission denied"
+    assert said == ["1 error in the data; the browser shows them", line]
+    assert state.errors == [line]
 
 
 def test_a_record_saved_again_while_it_was_read_shows_its_last_save_not_a_flash_of_errors(
@@ -1114,6 +1233,55 @@ def test_a_template_saved_again_with_the_same_size_and_time_shows_at_the_next_re
         assert f"<title>{draft} · " in site.get("physicians/nina-vargas/index.html")[0].decode()
 
 
+def test_a_template_saved_twice_in_a_tick_of_a_file_system_with_no_change_time_shows(
+        example_site, monkeypatch):
+    """On a file system whose times are coarse (FAT's 2 s) and that keeps no change time of
+    its own (FAT's is its modification time), a template saved twice within a tick keeps
+    size, times and inode: saved in the last 2 s, it is known by its content."""
+    import types
+
+    from liaison import live
+    from liaison.live import LiveSite
+
+    tick: list[int] = []
+
+    def coarse(path, follow_symlinks=True):  # (what such a file system tells of a file)
+        st = os.stat(path, follow_symlinks=follow_symlinks)
+        when = tick[0] if tick else st.st_mtime_ns
+        return types.SimpleNamespace(st_size=st.st_size, st_ino=st.st_ino, st_mtime_ns=when,
+                                     st_ctime_ns=when)
+
+    monkeypatch.setattr(live, "os", types.SimpleNamespace(walk=os.walk, path=os.path, stat=coarse))
+    (example_site / "templates").mkdir(exist_ok=True)
+    template = example_site / "templates" / "physician.html"
+    site = LiveSite(example_site, dt.date(2026, 11, 26))
+    for n, draft in enumerate(("First draft", "Later draft", "Third draft")):  # the same length
+        if n == 1:  # (the whole site read first: the two saves after it are in one tick)
+            tick.append(time.time_ns())
+        template.write_text('{% extends "builtin/physician.html" %}'
+                            f'{{% block title %}}{draft}{{% endblock %}}\n')
+        assert site.refresh().ok
+        assert f"<title>{draft} · " in site.get("physicians/nina-vargas/index.html")[0].decode()
+
+
+def test_the_site_in_memory_at_a_new_day_is_the_site_build_writes_that_day(example_site, tmp_path,
+                                                                           monkeypatch):
+    """Without --as-of the date moves on with no file saved: what serve keeps between
+    refreshes that depends on the date (the statistics, the briefs' index of referral rows,
+    the interactions' index) is made again for the new day, and every file served is the
+    one a fresh build that day writes."""
+    from liaison import pipeline
+    from liaison.live import LiveSite
+
+    today = [dt.date(2026, 11, 26)]
+    monkeypatch.setattr(pipeline, "resolve_as_of", lambda value, *a, **k: today[0])
+    site = LiveSite(example_site)
+    assert site.refresh().ok
+    today[0] = dt.date(2027, 1, 6)
+    assert site.refresh(set()).ok and site.as_of == today[0]
+    assert _same_in_memory(site, fresh_build(example_site, today[0], tmp_path / "fresh")) > 50
+
+
 def test_the_serve_command_leaves_the_date_to_serve_without_as_of(example_site, monkeypatch):
     """`liaison serve` without --as-of gives serve no date, so that it moves on with the day
     (below); with --as-of, that date. (A date resolved by the command pinned the site to the
@@ -1168,6 +1336,10 @@ def test_serve_without_as_of_moves_on_to_a_new_day_unasked(example_site, monkeyp
     assert not thread.is_alive()
     assert seen["options"].get("yield_on_timeout") is True, seen["options"]
     assert any("a new day" in line for line in logged), logged
+    # read at the start and at the new day only: the quiet timeout of the same day read
+    # nothing again (else every tab reloaded every 30 s)
+    read = [line for line in logged if line.startswith(("ready in", "changed: "))]
+    assert len(read) == 2 and all(line.startswith("ready in") for line in read), logged
     fresh = LiveSite(example_site, dt.date(2027, 1, 6))
     assert fresh.refresh().ok
     want = re_.sub(r'data-version="\d+"', "", fresh.get("index.html")[0].decode())
@@ -1176,3 +1348,211 @@ def test_serve_without_as_of_moves_on_to_a_new_day_unasked(example_site, monkeyp
     got = re_.sub(r'<script src="/__liaison__/reload.js" data-version="\d+"></script>', "",
                   seen["after"]).replace("connect-src 'self'; ", "")
     assert got == want
+
+
+# --------------------------------------------------------------------------- the handler and
+# the refresh in this process: what a browser is answered, what the terminal is told
+
+
+@contextlib.contextmanager
+def _in_process(root):
+    """``serve``'s handler over the site at ``root`` (read once, at 2026-11-26) on a free port
+    of this process: (its base URL, its State)."""
+    import http.server
+    import threading
+
+    from liaison import live, serve
+
+    state = serve.State(live.LiveSite(root, dt.date(2026, 11, 26)))
+    serve.rebuild(state, lambda msg: None)
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), serve.make_handler(state))
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{httpd.server_address[1]}", state
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+
+
+def _answer(base: str, path: str, method: str = "GET") -> tuple[int, dict, bytes]:
+    """One request, no redirect followed: its status, headers and body."""
+    import http.client
+    from urllib.parse import urlsplit
+
+    u = urlsplit(base)
+    conn = http.client.HTTPConnection(u.hostname, u.port, timeout=10)
+    try:
+        conn.request(method, path)
+        r = conn.getresponse()
+        return r.status, dict(r.getheaders()), r.read()
+    finally:
+        conn.close()
+
+
+def test_each_file_is_answered_with_its_type_and_kept_by_no_browser_cache(example_site):
+    """A file is answered with the content type of its name (an export opened by its address
+    is a CSV, a deck's .pptx is no text), byte for byte the file (the reload script goes into
+    pages only), never kept by the browser (a page kept showed the site of before the save),
+    and a HEAD request gets the headers alone."""
+    pptx = "presentations/venous-basics/venous-basics.pptx"
+    with _in_process(example_site) as (base, state):
+        for path, ctype in (
+                ("/", "text/html; charset=utf-8"), ("/stats.json", "application/json"),
+                ("/exports/physicians.csv", "text/csv"), ("/calendar.ics", "text/calendar"),
+                ("/__liaison__/reload.js", "text/javascript"),
+                ("/" + pptx, "application/vnd.openxmlformats-officedocument.presentationml.presentation")):
+            status, headers, body = _answer(base, path)
+            assert (status, headers["Content-Type"], headers["Cache-Control"]) == (200, ctype, "no-store"), path
+            assert headers["Content-Length"] == str(len(body)), path
+            head = _raw(base, path, "HEAD")
+            assert head.startswith(b"HTTP/1.0 200 ") and head.endswith(b"\r\n\r\n"), path
+            assert f"Content-Length: {len(body)}\r\n".encode() in head, path
+        assert _answer(base, "/" + pptx)[2] == state.live.get(pptx)[0]
+        # a page answered is counted: the end of a refresh waits for it, not SETTLE_WAIT
+        seen = state.answered
+        assert _answer(base, "/physicians/")[0] == 200
+        state.wait_answered(seen, 5)
+        assert state.answered == seen + 1
+        assert _answer(base, "/exports/physicians.csv")[2] == state.live.get("exports/physicians.csv")[0]
+
+
+def test_a_folder_asked_for_without_its_slash_is_sent_to_its_page(example_site):
+    """``/physicians`` typed in the address bar is the directory's page: sent on to
+    ``/physicians/`` (its relative links then lead where they should); a name with no page
+    below it is not found."""
+    with _in_process(example_site) as (base, _state):
+        for path in ("/physicians", "/practices/french-broad-podiatry"):
+            status, headers, _body = _answer(base, path)
+            assert (status, headers["Location"]) == (301, path + "/"), path
+            assert _answer(base, path + "/")[0] == 200
+        # (not found: the page that reloads itself, for a page's path, with or without its slash)
+        for path in ("/exports", "/physicians/no-one", "/physicians/no-one/"):
+            status, headers, _body = _answer(base, path)
+            assert (status, headers["Content-Type"]) == (404, "text/html; charset=utf-8"), path
+        status, headers, _body = _answer(base, "/exports/no-one.csv")
+        assert (status, headers["Content-Type"]) == (404, "text/plain")  # (a file's: plain)
+
+
+def test_the_servers_own_pages_show_what_they_name_as_text_and_keep_no_place(example_site):
+    """The diagnostics page and the "Not found" page write a diagnostic's text and the path
+    asked for as text (a path or a value holding markup was markup in the page), are HTML
+    while the files beside the pages answer text, and are marked as the server's own: the
+    place a tab kept is for the page it comes back to."""
+    with _in_process(example_site) as (base, state):
+        assert 'data-own="1"' not in _answer(base, "/")[2].decode()
+        state.update(["data/practices/x.yaml:3:7: error: name: '<b>Elm</b>' is no name"])
+        status, headers, body = _answer(base, "/practices/index.html")
+        assert (status, headers["Content-Type"]) == (500, "text/html; charset=utf-8")
+        text = body.decode()
+        assert "<code>data/practices/x.yaml:3:7: error: name: &#x27;&lt;b&gt;Elm&lt;/b&gt;&#x27; is no name</code>" in text
+        assert "<b>" not in text and 'data-own="1"' in text
+        status, headers, body = _answer(base, "/stats.json")
+        assert (status, headers["Content-Type"]) == (500, "text/plain; charset=utf-8")
+        state.update(None)
+        status, headers, body = _answer(base, "/%3Cb%3Eno-one%3C/b%3E/")
+        text = body.decode()
+        assert (status, headers["Content-Type"]) == (404, "text/html; charset=utf-8")
+        assert "<code>/&lt;b&gt;no-one&lt;/b&gt;/</code>" in text and "<b>" not in text
+        assert 'data-own="1"' in text
+
+
+def test_a_page_whose_template_fails_when_it_is_asked_for_is_answered_500(example_site, monkeypatch):
+    """A template that fails when the page is rendered, not in the checks of the refresh:
+    that page shows the diagnostic, answered 500 (a link checker took a 200 for the page),
+    and the other pages are served."""
+    from liaison import render
+    from liaison.errors import TemplateFailure
+
+    real = render.render_page
+
+    def failing(view, page, env):
+        if page.path == "physicians/nina-vargas/index.html":
+            raise TemplateFailure("templates/physician.html:4:2: error: template error: division by zero")
+        return real(view, page, env)
+
+    with _in_process(example_site) as (base, _state):
+        monkeypatch.setattr(render, "render_page", failing)
+        status, headers, body = _answer(base, "/physicians/nina-vargas/")
+        assert (status, headers["Content-Type"]) == (500, "text/html; charset=utf-8")
+        assert "templates/physician.html:4:2: error: template error: division by zero" in body.decode()
+        assert _answer(base, "/physicians/")[0] == 200
+
+
+class _Scripted:
+    """A site in memory whose refreshes give what a test says: ``rebuild`` alone."""
+
+    fixed = None
+
+    def __init__(self, *results):
+        self.results = list(results)
+        self.refreshes = self.settled = 0
+
+    def refresh(self, changed=None, settle=True):
+        self.refreshes += 1
+        result = self.results.pop(0)
+        if isinstance(result, Exception):
+            raise result
+        return result
+
+    def settle(self):
+        self.settled += 1
+
+
+def test_the_terminal_says_the_first_20_errors_of_a_refresh_and_how_many_more():
+    """The errors of a failed refresh are said in the terminal, the first 20 (the warnings
+    after them are the browser's), then how many more there are: none said for 20."""
+    from liaison import serve
+    from liaison.live import Refreshed
+
+    errors = [f"data/practices/p{n:02}.yaml:1:1: error: name: required field is missing"
+              for n in range(25)]
+    warnings = [f"data/physicians/d{n}.yaml:2:3: warning: npi: missing" for n in range(3)]
+    for count, said_after in ((25, ["... and 5 more: the browser shows them all"]), (20, []),
+                              (2, []), (1, [])):
+        lines = errors[:count] + warnings
+        live = _Scripted(Refreshed(False, lines, 0.1, 1, errors=count))
+        state = serve.State(live)
+        said = []
+        serve.rebuild(state, said.append)
+        name = "error" if count == 1 else "errors"
+        assert said == [f"{count} {name} in the data; the browser shows them",
+                        *errors[:min(count, 20)], *said_after], count
+        assert state.errors == lines and state.version == 1
+        assert (live.refreshes, live.settled) == (1, 1), "read once (not saved again meanwhile), settled"
+
+
+def test_a_refresh_that_fails_unexpectedly_shows_its_error_and_the_server_goes_on():
+    """A refresh that raises is shown as an error (the last good site is not shown as if it
+    were current), and the next one that works brings the site back."""
+    from liaison import serve
+    from liaison.live import Refreshed
+
+    live = _Scripted(RuntimeError("disk gone"), Refreshed(True, [], 0.1, 1, pages=3))
+    state = serve.State(live)
+    said = []
+    serve.rebuild(state, said.append)
+    assert state.errors == ["error: the site could not be read: RuntimeError('disk gone')"]
+    assert state.version == 1 and live.settled == 1
+    assert said == ["refresh failed unexpectedly: RuntimeError('disk gone')"]
+    serve.rebuild(state, said.append)
+    assert state.errors is None and state.version == 2 and live.settled == 2
+
+
+def test_the_version_a_page_is_told_is_this_runs_and_the_wait_for_an_answer_waits():
+    """Two runs of serve tell their first version apart (a tab left open across a restart
+    reloads); the end of a refresh waits for a page to be answered, not a moment longer."""
+    import threading
+
+    from liaison import serve
+
+    before = serve.State(None)
+    time.sleep(0.01)
+    after = serve.State(None)
+    assert before.tag(1) != after.tag(1) and after.tag(1) != after.tag(2)
+    start = time.monotonic()
+    after.wait_answered(after.answered, 0.3)
+    assert time.monotonic() - start >= 0.3, "nothing answered: it waits the time given"
+    threading.Timer(0.1, after.answer).start()
+    start = time.monotonic()
+    after.wait_answered(after.answered, 5)
+    assert 0.05 < time.monotonic() - start < 4
