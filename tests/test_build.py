@@ -450,6 +450,20 @@ def test_a_build_with_nothing_changed_writes_nothing_and_says_so(example_site, t
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".out")] == []
 
 
+def test_a_page_edited_by_hand_is_built_again_with_nothing_else_changed(example_site, tmp_path):
+    """The record lists the files the build wrote with their sizes: a page shortened or
+    lengthened by hand is not the site the record describes, so the next build is not
+    "up to date" and puts the page back as a fresh build writes it."""
+    out, fresh = tmp_path / "out", tmp_path / "fresh"
+    assert build(example_site, out)[0] == 0
+    assert build(example_site, fresh)[0] == 0
+    page = out / "physicians/nina-vargas/index.html"
+    page.write_bytes(page.read_bytes() + b"<!-- edited by hand -->")
+    code, _o, stderr = build(example_site, out)
+    assert code == 0 and "up to date" not in stderr, stderr
+    assert_same_tree(snapshot(out), snapshot(fresh))
+
+
 def test_an_unchanged_input_file_is_not_read_again_and_an_edit_of_the_same_size_is_seen(
         example_site, tmp_path, monkeypatch, _private_parse_cache):
     """The build's check of its inputs reads again only the files whose size, times or inode
@@ -486,6 +500,33 @@ def test_an_unchanged_input_file_is_not_read_again_and_an_edit_of_the_same_size_
     monkeypatch.setattr(buildrecord, "RACY_NS", 3_600 * 10**9)  # everything is recent
     buildrecord.inputs(example_site, out)
     assert json.loads(store.read_text())["files"] == {}, "a recent file's signature is not kept"
+
+
+def test_a_signature_taken_within_two_seconds_of_a_files_change_is_not_kept(
+        example_site, tmp_path, monkeypatch, _private_parse_cache):
+    """A file whose modification or change time lies within the last two seconds may change
+    again within the same tick of the file system's clock: its signature is not kept, so
+    the next build hashes it again; an older modification time put back by hand does not
+    make a file just written settled (its change time is now)."""
+    import time
+
+    from liaison import buildrecord
+
+    def kept() -> dict:
+        store = next(_private_parse_cache.glob("inputs-*.json"), None)
+        return {} if store is None else json.loads(store.read_text())["files"]
+
+    doc = example_site / "data/physicians/nina-vargas.yaml"
+    year_ago = time.time_ns() - 365 * 86_400 * 10**9
+    os.utime(doc, ns=(year_ago, year_ago))
+    buildrecord.inputs(example_site, tmp_path / "out")  # (every file copied a moment ago)
+    assert "data/physicians/nina-vargas.yaml" not in kept()
+    assert "site.yaml" not in kept()
+    now = time.time_ns()
+    monkeypatch.setattr(time, "time_ns", lambda: now + 3 * 10**9)  # three seconds later
+    buildrecord.inputs(example_site, tmp_path / "out")
+    assert kept()["data/physicians/nina-vargas.yaml"][:2] == [doc.stat().st_size, year_ago]
+    assert "site.yaml" in kept()
 
 
 def test_a_first_build_hashes_the_files_the_load_read_from_those_bytes_not_reading_them_again(
