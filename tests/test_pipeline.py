@@ -267,6 +267,22 @@ def test_map_shared_checks_in_smaller_batches_as_the_items_run_out():
 
 
 @pytest.mark.skipif(not can_fork(), reason="fork is not available on this platform")
+def test_map_shared_checks_what_was_read_before_the_payload_came():
+    """A forked process that read every item before the payload came (made slowly here)
+    waits for it, then checks them all: none is left unchecked."""
+    from liaison.workers import map_shared
+
+    def slow_payload():
+        time.sleep(0.5)
+        return "p"
+
+    _payload, results = map_shared(lambda x: x, lambda done, p: (p, list(done)),
+                                   list(range(20)), slow_payload, 2, batch=50)
+    assert sorted(x for _p, done in results for x in done) == list(range(20))
+    assert {p for p, _done in results} == {"p"}
+
+
+@pytest.mark.skipif(not can_fork(), reason="fork is not available on this platform")
 def test_map_shared_fails_cleanly_when_the_payload_fails():
     from liaison.workers import map_shared
 
