@@ -1387,6 +1387,23 @@ def test_the_store_takes_the_signatures_it_is_given(tmp_path):
     assert Store(tmp_path, stats={"a.yaml": (1, 2**62, 0, 0, 0)}).signature("a.yaml") is None
 
 
+def test_a_file_without_a_trusted_signature_is_never_taken_from_its_chunk(tmp_path):
+    """Store.take: a file whose signature cannot be trusted (None: recent) is read again even
+    when the chunk was kept with None for it too (two builds within the same two seconds:
+    the second one's edit of the file moved nothing the store could compare); the chunk's
+    other files are taken."""
+    from liaison.snapshot import Store, pickled_entries
+
+    old, recent = (5, 10, 10, 7, 0o100644), (6, 2**62, 2**62, 8, 0o100644)
+    store = Store(tmp_path, stats={"data/a.yaml": old, "data/b.yaml": recent})
+    entries = [("data/a.yaml", "A", [], []), ("data/b.yaml", "B", [], [])]
+    store.save("data#1", {"data/a.yaml": old, "data/b.yaml": None}, pickled_entries(entries))
+    signatures, whole, taken = store.take("data#1", ["data/a.yaml", "data/b.yaml"])
+    assert signatures == {"data/a.yaml": old, "data/b.yaml": None}
+    assert whole is None
+    assert taken == {"data/a.yaml": ("data/a.yaml", "A", [], [])}
+
+
 def test_the_records_this_process_read_are_kept_by_another_once_checked(
         generated, monkeypatch, tmp_path, _private_parse_cache):
     """A build keeps the records it read for the next one. On two processes, those this
