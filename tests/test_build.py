@@ -450,6 +450,23 @@ def test_a_build_with_nothing_changed_writes_nothing_and_says_so(example_site, t
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".out")] == []
 
 
+def test_files_beside_the_inputs_change_nothing(example_site, tmp_path):
+    """The inputs are site.yaml, data/, content/ and templates/: a file or folder beside them
+    at the site root (a README, notes, a git folder) is not hashed, and the build after one
+    is written is still "up to date"."""
+    from liaison import buildrecord
+
+    out = tmp_path / "out"
+    assert build(example_site, out)[0] == 0
+    (example_site / "NOTES.md").write_text("call Dr. Vargas back\n")
+    (example_site / "drafts").mkdir()
+    (example_site / "drafts" / "x.yaml").write_text("name: Draft\n")
+    assert sorted(buildrecord.inputs(example_site, out)) == sorted(
+        json.loads((out / ".liaison-build.json").read_text())["inputs"])
+    code, _o, stderr = build(example_site, out)
+    assert code == 0 and "up to date" in stderr, stderr
+
+
 def test_a_page_edited_by_hand_is_built_again_with_nothing_else_changed(example_site, tmp_path):
     """The record lists the files the build wrote with their sizes: a page shortened or
     lengthened by hand is not the site the record describes, so the next build is not
