@@ -575,8 +575,11 @@ def test_a_first_build_hashes_the_files_the_load_read_from_those_bytes_not_readi
     assert loader.read_bytes("site.yaml") is not None
     store = next(_private_parse_cache.glob("inputs-*.json"), None)
     assert store is None, "the signatures are kept once the hashes are complete"
+    before = len(hashed)
     complete = hashes.complete(example_site, cache.digests)
     assert complete is hashes and None not in hashes.values() and hashes.left is None
+    assert len(hashed) - before == len(left - set(cache.digests)) == len(left) - 2, \
+        "only the files left that the load did not read are read"
     monkeypatch.setenv("LIAISON_CACHE_DIR", str(tmp_path / "another-cache"))
     read_twice = buildrecord.inputs(example_site, out)  # every file read
     assert hashes == read_twice
