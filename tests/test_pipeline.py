@@ -730,7 +730,14 @@ def test_work_started_in_a_forked_process_gives_its_result_later():
     assert Started(fails_there).result() == "made here"
     assert Started(fails_there, otherwise=lambda: None).result() is None  # nor made here
 
+    quick = Started(lambda: 7)  # ready once its result is sent, not before
+    deadline = time.monotonic() + 10
+    while not quick.ready() and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert quick.ready() and quick.result() == 7 and quick.ready()
+
     slow = Started(lambda: time.sleep(60))
+    assert not slow.ready()
     proc = slow.proc
     begun = time.perf_counter()
     slow.cancel()
