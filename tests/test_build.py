@@ -546,6 +546,35 @@ def test_a_signature_taken_within_two_seconds_of_a_files_change_is_not_kept(
     assert "site.yaml" in kept()
 
 
+def test_the_signatures_kept_after_complete_are_those_of_the_files_as_they_are_now(
+        example_site, monkeypatch, _private_parse_cache):
+    """The kept signatures are written again once ``Hashes.complete`` has hashed the files
+    left to it: a new file left to the load is kept even when nothing else changed, and
+    when every file turned recent none is kept any more, left or not."""
+    from liaison import buildrecord
+
+    def kept() -> dict:
+        return json.loads(next(_private_parse_cache.glob("inputs-*.json")).read_text())["files"]
+
+    out = example_site / "site"
+    monkeypatch.setattr(buildrecord, "RACY_NS", 0)  # every file settled
+    buildrecord.inputs(example_site, out)
+    assert "data/physicians/nina-vargas.yaml" in kept()
+    new = example_site / "data/physicians/zed-new.yaml"
+    new.write_text("name: Zed New\nspecialty: Cardiology\npractice: french-broad-podiatry\n")
+    hashes = buildrecord.inputs(example_site, out, leave=buildrecord.read_by_the_load)
+    assert hashes["data/physicians/zed-new.yaml"] is None
+    hashes.complete(example_site)
+    assert kept()["data/physicians/zed-new.yaml"][-1] == buildrecord.digest(new.read_bytes())
+
+    monkeypatch.setattr(buildrecord, "RACY_NS", 3_600 * 10**9)  # every file recent
+    new.write_text("name: Zed Newer\nspecialty: Cardiology\npractice: french-broad-podiatry\n")
+    hashes = buildrecord.inputs(example_site, out, leave=buildrecord.read_by_the_load)
+    assert hashes["data/physicians/zed-new.yaml"] is None
+    hashes.complete(example_site)
+    assert kept() == {}
+
+
 def test_a_first_build_hashes_the_files_the_load_read_from_those_bytes_not_reading_them_again(
         example_site, tmp_path, monkeypatch, _private_parse_cache):
     """With no record in the output folder, the hashing leaves the records' files to the load
