@@ -1385,6 +1385,23 @@ def test_the_store_takes_the_signatures_it_is_given(tmp_path):
     store.recent = float("inf")
     assert store.signature("a.yaml") == buildrecord.signature_of(os.stat(tmp_path / "a.yaml"))
     assert Store(tmp_path, stats={"a.yaml": (1, 2**62, 0, 0, 0)}).signature("a.yaml") is None
+    # an old modification time put back (cp -p, rsync -t, touch -d) does not make a file
+    # just written settled: its change time is now
+    assert Store(tmp_path, stats={"a.yaml": (1, 0, 2**62, 0, 0)}).signature("a.yaml") is None
+
+
+def test_a_store_that_does_not_write_keeps_nothing(tmp_path):
+    """Store(write=False) (``validate``): neither a chunk nor what the rules and sums made
+    is written into the cache folder, whoever asks."""
+    from liaison.snapshot import Store, pickled_entries
+
+    store = Store(tmp_path, write=False)
+    store.save("data/referrals/a.csv#1", {}, pickled_entries([]))
+    store.keep_derived("statistics", "key", {"physicians": 3})
+    assert not store.holds_any() and not store.folder.exists()
+    writer = Store(tmp_path)
+    writer.keep_derived("statistics", "key", {"physicians": 3})
+    assert writer.holds_any() and store.derived("statistics", "key") == {"physicians": 3}
 
 
 def test_a_file_without_a_trusted_signature_is_never_taken_from_its_chunk(tmp_path):
