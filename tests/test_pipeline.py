@@ -897,6 +897,15 @@ def test_a_look_between_two_pieces_of_work_leaves_the_end_of_a_stage_for_until()
     rest, result = streamed.rest()
     assert [i for i, _data in rest] == [98] and result == "result"
 
+    streamed = Streamed(parts)  # the part whose index is ``below`` itself is held too
+    deadline = time.monotonic() + 30
+    while streamed.proc.is_alive() and time.monotonic() < deadline:
+        time.sleep(0.01)
+    time.sleep(0.05)
+    assert [i for i, _data in streamed.arrived(below=99)] == [0, 1]
+    assert [i for i, _data in streamed.until(99)] == [99]
+    assert [i for i, _data in streamed.rest()[0]] == [98]
+
 
 @pytest.mark.skipif(not can_fork(), reason="fork is not available on this platform")
 def test_a_build_whose_reading_process_ends_first_takes_its_result(generated, monkeypatch, tmp_path):
