@@ -1390,6 +1390,28 @@ def test_the_store_takes_the_signatures_it_is_given(tmp_path):
     assert Store(tmp_path, stats={"a.yaml": (1, 0, 2**62, 0, 0)}).signature("a.yaml") is None
 
 
+def test_the_chunks_are_a_folders_interactions_and_one_referral_file_each():
+    """snapshot.chunks: the interaction files of one folder that follow each other are one
+    chunk (a folder listed in two runs around a folder inside it is two, numbered), each
+    referral file is one; with ``by_folder``, a folder's files are shared into buckets by
+    name, each named after its folder."""
+    from liaison.snapshot import CORE_BUCKETS, chunks
+
+    month, inner = "data/interactions/2026-11", "data/interactions/2026-11/west"
+    rels = [f"{month}/a.yaml", f"{month}/b.yaml", f"{inner}/c.yaml", f"{month}/d.yaml",
+            "data/referrals/2025.csv", "data/referrals/2026.csv"]
+    assert chunks(rels) == [(f"{month}#1", [f"{month}/a.yaml", f"{month}/b.yaml"]),
+                            (f"{inner}#1", [f"{inner}/c.yaml"]),
+                            (f"{month}#2", [f"{month}/d.yaml"]),
+                            ("data/referrals/2025.csv#1", ["data/referrals/2025.csv"]),
+                            ("data/referrals/2026.csv#1", ["data/referrals/2026.csv"])]
+    core = [f"data/physicians/d-{i:03}.yaml" for i in range(64)]
+    units = chunks(core, by_folder=True)
+    assert len(units) > 1 and sorted(rel for _name, files in units for rel in files) == core
+    assert all(name.startswith("data/physicians#1~") and int(name.rpartition("~")[2]) < CORE_BUCKETS
+               for name, _files in units)
+
+
 def test_a_store_that_does_not_write_keeps_nothing(tmp_path):
     """Store(write=False) (``validate``): neither a chunk nor what the rules and sums made
     is written into the cache folder, whoever asks."""
