@@ -450,6 +450,27 @@ def test_a_build_with_nothing_changed_writes_nothing_and_says_so(example_site, t
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".out")] == []
 
 
+def test_a_build_with_strict_or_another_code_is_not_up_to_date(example_site, tmp_path,
+                                                                monkeypatch):
+    """The record holds the settings and the code it was built with: ``--strict`` after a
+    build without it checks again (the example's warnings are errors, exit 1: CI that adds
+    --strict is not told "up to date"), and a build by another version of Liaison renders
+    the site again."""
+    from liaison import buildrecord
+
+    out = tmp_path / "out"
+    assert build(example_site, out)[0] == 0
+    code, _o, stderr = build(example_site, out, "--strict")
+    assert code == 1 and "up to date" not in stderr, stderr
+    assert stderr.count(": error: ") == 4 and ": warning: " not in stderr
+    assert (out / "index.html").is_file(), "the previous site is untouched"
+    monkeypatch.setattr(buildrecord, "code_fingerprint", lambda: "another version")
+    code, _o, stderr = build(example_site, out)
+    assert code == 0 and "up to date" not in stderr, stderr
+    code, _o, stderr = build(example_site, out)
+    assert code == 0 and "up to date" in stderr, stderr
+
+
 def test_files_beside_the_inputs_change_nothing(example_site, tmp_path):
     """The inputs are site.yaml, data/, content/ and templates/: a file or folder beside them
     at the site root (a README, notes, a git folder) is not hashed, and the build after one
