@@ -967,6 +967,21 @@ def test_a_failed_stream_asked_again_fails_again_without_running_again(monkeypat
     assert runs_here == ([] if forked else [1])
 
 
+@pytest.mark.skipif(not can_fork(), reason="fork is not available on this platform")
+def test_what_a_streamed_process_printed_is_not_lost_when_it_ends():
+    """A forked process of ``Streamed`` (or ``map_shared``) ends at once once its result is
+    sent, without the interpreter's cleanup: what it printed and Python still held (its
+    output is a pipe: a block's buffer) is written out first."""
+    script = ("import sys\nfrom liaison.workers import Streamed\n"
+              "s = Streamed(lambda send: sys.stdout.write('said there') and 0)\n"
+              "print('', s.rest()[1])\n")
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}
+    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          timeout=60, env=env)
+    assert proc.returncode == 0, proc.stderr
+    assert sorted(proc.stdout.split()) == ["0", "said", "there"]
+
+
 def test_a_stream_s_pipe_holds_a_megabyte_where_the_system_allows_it():
     """workers.Streamed: its pipe is widened to PIPE_SIZE (Linux), so that the forked process
     sends a megabyte without waiting for the thread that reads it here, which waits for the
