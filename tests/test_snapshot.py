@@ -1412,6 +1412,19 @@ def test_the_chunks_are_a_folders_interactions_and_one_referral_file_each():
                for name, _files in units)
 
 
+def test_a_deferred_value_is_kept_as_what_it_makes(tmp_path):
+    """Store.keep_derived of a ``Deferred``: what its ``make()`` gives is kept (made when it
+    is kept), and taken back as that value; a ``Pickled`` value is kept as its bytes."""
+    from liaison.snapshot import Deferred, Pickled, Store
+
+    store = Store(tmp_path)
+    store.keep_derived("statistics", "key", Deferred(lambda: {"physicians": 3}))
+    assert store.derived("statistics", "key") == {"physicians": 3}
+    store.keep_derived("referrals", "key", Pickled.of([1, 2]))
+    assert store.derived("referrals", "key") == [1, 2]
+    assert store.derived("referrals", "another key") is None
+
+
 def test_a_store_that_does_not_write_keeps_nothing(tmp_path):
     """Store(write=False) (``validate``): neither a chunk nor what the rules and sums made
     is written into the cache folder, whoever asks."""
