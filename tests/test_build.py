@@ -471,6 +471,33 @@ def test_a_build_with_strict_or_another_code_is_not_up_to_date(example_site, tmp
     assert code == 0 and "up to date" in stderr, stderr
 
 
+def test_a_record_that_cannot_be_trusted_makes_a_full_build_not_a_traceback(
+        example_site, tmp_path, monkeypatch):
+    """A record that is JSON but not an object (damaged by hand) is no record: the next build
+    renders everything again, as a fresh build. A site whose files cannot be listed (a folder
+    of it unreadable) does not hold the files its record lists: nothing is taken from it."""
+    from liaison import buildrecord
+
+    out, fresh = tmp_path / "out", tmp_path / "fresh"
+    assert build(example_site, out)[0] == 0
+    assert build(example_site, fresh)[0] == 0
+    (out / buildrecord.NAME).write_text("[]\n")
+    assert buildrecord.read(out) is None
+    code, _o, stderr = build(example_site, out)
+    assert code == 0 and "up to date" not in stderr, stderr
+    assert_same_tree(snapshot(out), snapshot(fresh))
+
+    as_of = dt.date.fromisoformat(AS_OF)
+    assert buildrecord.previous(out, as_of, False) is not None
+
+    def unreadable(folder, own):
+        raise PermissionError(13, "Permission denied", str(folder))
+
+    monkeypatch.setattr(buildrecord, "folder_files", unreadable)
+    assert buildrecord.previous(out, as_of, False) is None
+    assert buildrecord.up_to_date(out, example_site, as_of, False)[0] is None
+
+
 def test_files_beside_the_inputs_change_nothing(example_site, tmp_path):
     """The inputs are site.yaml, data/, content/ and templates/: a file or folder beside them
     at the site root (a README, notes, a git folder) is not hashed, and the build after one
