@@ -498,6 +498,26 @@ def test_a_record_that_cannot_be_trusted_makes_a_full_build_not_a_traceback(
     assert buildrecord.up_to_date(out, example_site, as_of, False)[0] is None
 
 
+def test_hashes_taken_beforehand_are_completed_and_their_signatures_given(example_site,
+                                                                          tmp_path):
+    """``up_to_date`` with the hashes the command started beforehand (``hashed``): made while
+    the output held no record, they leave the files the load reads to it; a record written
+    since (another build) is compared with them completed, and the signatures they took are
+    given to the build's later steps (``stats``)."""
+    from liaison import buildrecord
+
+    out = tmp_path / "out"
+    early = buildrecord.hashed_inputs(example_site, out)  # no record yet: files left
+    assert early[0]["data/physicians/nina-vargas.yaml"] is None
+    assert build(example_site, out)[0] == 0
+    stats: dict = {}
+    record, hashes = buildrecord.up_to_date(out, example_site, dt.date.fromisoformat(AS_OF),
+                                            False, stats, hashed=lambda: early)
+    assert record is not None and None not in hashes.values()
+    doc = example_site / "data/physicians/nina-vargas.yaml"
+    assert stats["data/physicians/nina-vargas.yaml"] == buildrecord.signature_of(os.stat(doc))
+
+
 def test_files_beside_the_inputs_change_nothing(example_site, tmp_path):
     """The inputs are site.yaml, data/, content/ and templates/: a file or folder beside them
     at the site root (a README, notes, a git folder) is not hashed, and the build after one
