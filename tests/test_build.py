@@ -518,6 +518,29 @@ def test_hashes_taken_beforehand_are_completed_and_their_signatures_given(exampl
     assert stats["data/physicians/nina-vargas.yaml"] == buildrecord.signature_of(os.stat(doc))
 
 
+def test_a_folder_that_cannot_be_listed_is_an_input_of_its_own(example_site, tmp_path,
+                                                                monkeypatch):
+    """An input folder that cannot be listed (its permissions taken away) is hashed as
+    "unreadable" at its path: even an empty one changes the inputs, so the build is not
+    "up to date" and the load reports it."""
+    from liaison import buildrecord
+
+    (example_site / "data" / "physicians" / "retired").mkdir()
+    before = buildrecord.inputs(example_site, tmp_path / "out")
+    assert "data/physicians/retired" not in before
+    scandir = os.scandir
+
+    def refused(path):
+        if str(path).endswith("retired"):
+            raise PermissionError(13, "Permission denied", str(path))
+        return scandir(path)
+
+    monkeypatch.setattr(os, "scandir", refused)
+    after = buildrecord.inputs(example_site, tmp_path / "out")
+    assert after["data/physicians/retired"] == "unreadable"
+    assert {k: v for k, v in after.items() if k != "data/physicians/retired"} == before
+
+
 def test_files_beside_the_inputs_change_nothing(example_site, tmp_path):
     """The inputs are site.yaml, data/, content/ and templates/: a file or folder beside them
     at the site root (a README, notes, a git folder) is not hashed, and the build after one
