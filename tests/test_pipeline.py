@@ -970,6 +970,19 @@ def test_a_failed_stream_asked_again_fails_again_without_running_again(monkeypat
 
 
 @pytest.mark.skipif(not can_fork(), reason="fork is not available on this platform")
+def test_a_cancelled_stream_gives_nothing_and_never_runs_its_work_here():
+    """workers.Streamed.cancel: its process ended, ``rest()`` gives no part and no result;
+    the work is not run again in this process (as it is where fork is not available)."""
+    from liaison.workers import Streamed
+
+    here = os.getpid()
+    streamed = Streamed(lambda send: "made here" if os.getpid() == here else time.sleep(30))
+    streamed.cancel()
+    assert streamed.rest() == ([], None)
+    assert streamed.until(3) == []
+
+
+@pytest.mark.skipif(not can_fork(), reason="fork is not available on this platform")
 def test_what_a_streamed_process_printed_is_not_lost_when_it_ends():
     """A forked process of ``Streamed`` (or ``map_shared``) ends at once once its result is
     sent, without the interpreter's cleanup: what it printed and Python still held (its
