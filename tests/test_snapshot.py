@@ -1425,6 +1425,24 @@ def test_a_deferred_value_is_kept_as_what_it_makes(tmp_path):
     assert store.derived("referrals", "another key") is None
 
 
+def test_prune_removes_the_chunks_of_files_gone_and_nothing_being_written(tmp_path):
+    """Store.prune: the chunks of files no longer listed go; those of files still there,
+    what the rules and sums made, and a file another build is writing into the folder
+    (``cache.keep``'s temporary file, renamed to a chunk once whole) stay."""
+    from liaison.snapshot import Store, pickled_entries
+
+    store = Store(tmp_path)
+    for name in ("data/referrals/a.csv#1", "data/referrals/gone.csv#1"):
+        store.save(name, {}, pickled_entries([]))
+    store.keep_derived("statistics", "key", 1)
+    writing = store.folder / ".tmp-another-build"
+    writing.write_bytes(b"half a chunk")
+    store.prune(["data/referrals/a.csv"], [])
+    assert store.load("data/referrals/a.csv#1") is not None
+    assert store.load("data/referrals/gone.csv#1") is None
+    assert store.derived("statistics", "key") == 1 and writing.is_file()
+
+
 def test_a_store_that_does_not_write_keeps_nothing(tmp_path):
     """Store(write=False) (``validate``): neither a chunk nor what the rules and sums made
     is written into the cache folder, whoever asks."""
