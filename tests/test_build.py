@@ -683,6 +683,7 @@ def test_a_first_build_hashes_the_files_the_load_read_from_those_bytes_not_readi
     hashes, stats = buildrecord.hashed_inputs(example_site, out)
     left = {rel for rel, value in hashes.items() if value is None}
     assert "data/physicians/nina-vargas.yaml" in left and "site.yaml" in left
+    assert "content/training/referral-source-basics.md" in left, "a guide is read by the load"
     assert not any(rel.startswith("templates/") or rel.endswith(".csv") for rel in left)
     assert len(hashed) == len(hashes) - len(left), "a file left is not read"
     assert set(stats) == set(hashes), "every file's signature is taken, left or not"
