@@ -1395,6 +1395,8 @@ def test_the_chunks_are_a_folders_interactions_and_one_referral_file_each():
     chunk (a folder listed in two runs around a folder inside it is two, numbered), each
     referral file is one; with ``by_folder``, a folder's files are shared into buckets by
     name, each named after its folder."""
+    import os
+
     from liaison.snapshot import CORE_BUCKETS, chunks
 
     month, inner = "data/interactions/2026-11", "data/interactions/2026-11/west"
@@ -1410,6 +1412,13 @@ def test_the_chunks_are_a_folders_interactions_and_one_referral_file_each():
     assert len(units) > 1 and sorted(rel for _name, files in units for rel in files) == core
     assert all(name.startswith("data/physicians#1~") and int(name.rpartition("~")[2]) < CORE_BUCKETS
                for name, _files in units)
+    # the same buckets in every process (a build is a new process: str's hash differs)
+    script = ("from liaison.snapshot import chunks\n"
+              f"print(chunks({core!r}, by_folder=True))\n")
+    told = {subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                           check=True, env=dict(os.environ, PYTHONHASHSEED=seed)).stdout
+            for seed in ("1", "2")}
+    assert told == {f"{units}\n"}
 
 
 def test_a_deferred_value_is_kept_as_what_it_makes(tmp_path):
@@ -1472,6 +1481,10 @@ def test_a_file_without_a_trusted_signature_is_never_taken_from_its_chunk(tmp_pa
     assert signatures == {"data/a.yaml": old, "data/b.yaml": None}
     assert whole is None
     assert taken == {"data/a.yaml": ("data/a.yaml", "A", [], [])}
+    # a.yaml edited since, its size the same: its times moved, it is read again too
+    edited = (5, 11, 11, 7, 0o100644)
+    store = Store(tmp_path, stats={"data/a.yaml": edited, "data/b.yaml": recent})
+    assert store.take("data#1", ["data/a.yaml", "data/b.yaml"])[1:] == (None, {})
 
 
 def test_the_records_this_process_read_are_kept_by_another_once_checked(
