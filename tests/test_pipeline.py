@@ -970,6 +970,21 @@ def test_a_failed_stream_asked_again_fails_again_without_running_again(monkeypat
 
 
 @pytest.mark.skipif(not can_fork(), reason="fork is not available on this platform")
+def test_map_forked_runs_each_share_in_a_process_of_its_own_and_keeps_their_order():
+    """workers.map_forked: the first share here, each other one in a forked process (two
+    shares: two processes), the results in the shares' order whichever ends first."""
+    from liaison.workers import map_forked
+
+    def work(share):
+        time.sleep(share)  # the first share ends last
+        return share, os.getpid()
+
+    results = map_forked(work, [0.3, 0])
+    assert [share for share, _pid in results] == [0.3, 0]
+    assert results[0][1] == os.getpid() != results[1][1]
+
+
+@pytest.mark.skipif(not can_fork(), reason="fork is not available on this platform")
 def test_a_cancelled_stream_gives_nothing_and_never_runs_its_work_here():
     """workers.Streamed.cancel: its process ended, ``rest()`` gives no part and no result;
     the work is not run again in this process (as it is where fork is not available)."""
