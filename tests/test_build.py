@@ -450,6 +450,128 @@ def test_a_build_with_nothing_changed_writes_nothing_and_says_so(example_site, t
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".out")] == []
 
 
+def test_a_build_with_strict_or_another_code_is_not_up_to_date(example_site, tmp_path,
+                                                                monkeypatch):
+    """The record holds the settings and the code it was built with: ``--strict`` after a
+    build without it checks again (the example's warnings are errors, exit 1: CI that adds
+    --strict is not told "up to date"), and a build by another version of Liaison renders
+    the site again."""
+    from liaison import buildrecord
+
+    out = tmp_path / "out"
+    assert build(example_site, out)[0] == 0
+    code, _o, stderr = build(example_site, out, "--strict")
+    assert code == 1 and "up to date" not in stderr, stderr
+    assert stderr.count(": error: ") == 4 and ": warning: " not in stderr
+    assert (out / "index.html").is_file(), "the previous site is untouched"
+    monkeypatch.setattr(buildrecord, "code_fingerprint", lambda: "another version")
+    code, _o, stderr = build(example_site, out)
+    assert code == 0 and "up to date" not in stderr, stderr
+    code, _o, stderr = build(example_site, out)
+    assert code == 0 and "up to date" in stderr, stderr
+
+
+def test_a_record_that_cannot_be_trusted_makes_a_full_build_not_a_traceback(
+        example_site, tmp_path, monkeypatch):
+    """A record that is JSON but not an object (damaged by hand) is no record: the next build
+    renders everything again, as a fresh build. A site whose files cannot be listed (a folder
+    of it unreadable) does not hold the files its record lists: nothing is taken from it."""
+    from liaison import buildrecord
+
+    out, fresh = tmp_path / "out", tmp_path / "fresh"
+    assert build(example_site, out)[0] == 0
+    assert build(example_site, fresh)[0] == 0
+    (out / buildrecord.NAME).write_text("[]\n")
+    assert buildrecord.read(out) is None
+    code, _o, stderr = build(example_site, out)
+    assert code == 0 and "up to date" not in stderr, stderr
+    assert_same_tree(snapshot(out), snapshot(fresh))
+
+    as_of = dt.date.fromisoformat(AS_OF)
+    assert buildrecord.previous(out, as_of, False) is not None
+
+    def unreadable(folder, own):
+        raise PermissionError(13, "Permission denied", str(folder))
+
+    monkeypatch.setattr(buildrecord, "folder_files", unreadable)
+    assert buildrecord.previous(out, as_of, False) is None
+    assert buildrecord.up_to_date(out, example_site, as_of, False)[0] is None
+
+
+def test_hashes_taken_beforehand_are_completed_and_their_signatures_given(example_site,
+                                                                          tmp_path):
+    """``up_to_date`` with the hashes the command started beforehand (``hashed``): made while
+    the output held no record, they leave the files the load reads to it; a record written
+    since (another build) is compared with them completed, and the signatures they took are
+    given to the build's later steps (``stats``)."""
+    from liaison import buildrecord
+
+    out = tmp_path / "out"
+    early = buildrecord.hashed_inputs(example_site, out)  # no record yet: files left
+    assert early[0]["data/physicians/nina-vargas.yaml"] is None
+    assert build(example_site, out)[0] == 0
+    stats: dict = {}
+    record, hashes = buildrecord.up_to_date(out, example_site, dt.date.fromisoformat(AS_OF),
+                                            False, stats, hashed=lambda: early)
+    assert record is not None and None not in hashes.values()
+    doc = example_site / "data/physicians/nina-vargas.yaml"
+    assert stats["data/physicians/nina-vargas.yaml"] == buildrecord.signature_of(os.stat(doc))
+
+
+def test_a_folder_that_cannot_be_listed_is_an_input_of_its_own(example_site, tmp_path,
+                                                                monkeypatch):
+    """An input folder that cannot be listed (its permissions taken away) is hashed as
+    "unreadable" at its path: even an empty one changes the inputs, so the build is not
+    "up to date" and the load reports it."""
+    from liaison import buildrecord
+
+    (example_site / "data" / "physicians" / "retired").mkdir()
+    before = buildrecord.inputs(example_site, tmp_path / "out")
+    assert "data/physicians/retired" not in before
+    scandir = os.scandir
+
+    def refused(path):
+        if str(path).endswith("retired"):
+            raise PermissionError(13, "Permission denied", str(path))
+        return scandir(path)
+
+    monkeypatch.setattr(os, "scandir", refused)
+    after = buildrecord.inputs(example_site, tmp_path / "out")
+    assert after["data/physicians/retired"] == "unreadable"
+    assert {k: v for k, v in after.items() if k != "data/physicians/retired"} == before
+
+
+def test_files_beside_the_inputs_change_nothing(example_site, tmp_path):
+    """The inputs are site.yaml, data/, content/ and templates/: a file or folder beside them
+    at the site root (a README, notes, a git folder) is not hashed, and the build after one
+    is written is still "up to date"."""
+    from liaison import buildrecord
+
+    out = tmp_path / "out"
+    assert build(example_site, out)[0] == 0
+    (example_site / "NOTES.md").write_text("call Dr. Vargas back\n")
+    (example_site / "drafts").mkdir()
+    (example_site / "drafts" / "x.yaml").write_text("name: Draft\n")
+    assert sorted(buildrecord.inputs(example_site, out)) == sorted(
+        json.loads((out / ".liaison-build.json").read_text())["inputs"])
+    code, _o, stderr = build(example_site, out)
+    assert code == 0 and "up to date" in stderr, stderr
+
+
+def test_a_page_edited_by_hand_is_built_again_with_nothing_else_changed(example_site, tmp_path):
+    """The record lists the files the build wrote with their sizes: a page shortened or
+    lengthened by hand is not the site the record describes, so the next build is not
+    "up to date" and puts the page back as a fresh build writes it."""
+    out, fresh = tmp_path / "out", tmp_path / "fresh"
+    assert build(example_site, out)[0] == 0
+    assert build(example_site, fresh)[0] == 0
+    page = out / "physicians/nina-vargas/index.html"
+    page.write_bytes(page.read_bytes() + b"<!-- edited by hand -->")
+    code, _o, stderr = build(example_site, out)
+    assert code == 0 and "up to date" not in stderr, stderr
+    assert_same_tree(snapshot(out), snapshot(fresh))
+
+
 def test_an_unchanged_input_file_is_not_read_again_and_an_edit_of_the_same_size_is_seen(
         example_site, tmp_path, monkeypatch, _private_parse_cache):
     """The build's check of its inputs reads again only the files whose size, times or inode
@@ -488,6 +610,62 @@ def test_an_unchanged_input_file_is_not_read_again_and_an_edit_of_the_same_size_
     assert json.loads(store.read_text())["files"] == {}, "a recent file's signature is not kept"
 
 
+def test_a_signature_taken_within_two_seconds_of_a_files_change_is_not_kept(
+        example_site, tmp_path, monkeypatch, _private_parse_cache):
+    """A file whose modification or change time lies within the last two seconds may change
+    again within the same tick of the file system's clock: its signature is not kept, so
+    the next build hashes it again; an older modification time put back by hand does not
+    make a file just written settled (its change time is now)."""
+    import time
+
+    from liaison import buildrecord
+
+    def kept() -> dict:
+        store = next(_private_parse_cache.glob("inputs-*.json"), None)
+        return {} if store is None else json.loads(store.read_text())["files"]
+
+    doc = example_site / "data/physicians/nina-vargas.yaml"
+    year_ago = time.time_ns() - 365 * 86_400 * 10**9
+    os.utime(doc, ns=(year_ago, year_ago))
+    buildrecord.inputs(example_site, tmp_path / "out")  # (every file copied a moment ago)
+    assert "data/physicians/nina-vargas.yaml" not in kept()
+    assert "site.yaml" not in kept()
+    now = time.time_ns()
+    monkeypatch.setattr(time, "time_ns", lambda: now + 3 * 10**9)  # three seconds later
+    buildrecord.inputs(example_site, tmp_path / "out")
+    assert kept()["data/physicians/nina-vargas.yaml"][:2] == [doc.stat().st_size, year_ago]
+    assert "site.yaml" in kept()
+
+
+def test_the_signatures_kept_after_complete_are_those_of_the_files_as_they_are_now(
+        example_site, monkeypatch, _private_parse_cache):
+    """The kept signatures are written again once ``Hashes.complete`` has hashed the files
+    left to it: a new file left to the load is kept even when nothing else changed, and
+    when every file turned recent none is kept any more, left or not."""
+    from liaison import buildrecord
+
+    def kept() -> dict:
+        return json.loads(next(_private_parse_cache.glob("inputs-*.json")).read_text())["files"]
+
+    out = example_site / "site"
+    monkeypatch.setattr(buildrecord, "RACY_NS", 0)  # every file settled
+    buildrecord.inputs(example_site, out)
+    assert "data/physicians/nina-vargas.yaml" in kept()
+    new = example_site / "data/physicians/zed-new.yaml"
+    new.write_text("name: Zed New\nspecialty: Cardiology\npractice: french-broad-podiatry\n")
+    hashes = buildrecord.inputs(example_site, out, leave=buildrecord.read_by_the_load)
+    assert hashes["data/physicians/zed-new.yaml"] is None
+    hashes.complete(example_site)
+    assert kept()["data/physicians/zed-new.yaml"][-1] == buildrecord.digest(new.read_bytes())
+
+    monkeypatch.setattr(buildrecord, "RACY_NS", 3_600 * 10**9)  # every file recent
+    new.write_text("name: Zed Newer\nspecialty: Cardiology\npractice: french-broad-podiatry\n")
+    hashes = buildrecord.inputs(example_site, out, leave=buildrecord.read_by_the_load)
+    assert hashes["data/physicians/zed-new.yaml"] is None
+    hashes.complete(example_site)
+    assert kept() == {}
+
+
 def test_a_first_build_hashes_the_files_the_load_read_from_those_bytes_not_reading_them_again(
         example_site, tmp_path, monkeypatch, _private_parse_cache):
     """With no record in the output folder, the hashing leaves the records' files to the load
@@ -505,6 +683,7 @@ def test_a_first_build_hashes_the_files_the_load_read_from_those_bytes_not_readi
     hashes, stats = buildrecord.hashed_inputs(example_site, out)
     left = {rel for rel, value in hashes.items() if value is None}
     assert "data/physicians/nina-vargas.yaml" in left and "site.yaml" in left
+    assert "content/training/referral-source-basics.md" in left, "a guide is read by the load"
     assert not any(rel.startswith("templates/") or rel.endswith(".csv") for rel in left)
     assert len(hashed) == len(hashes) - len(left), "a file left is not read"
     assert set(stats) == set(hashes), "every file's signature is taken, left or not"
@@ -517,8 +696,11 @@ def test_a_first_build_hashes_the_files_the_load_read_from_those_bytes_not_readi
     assert loader.read_bytes("site.yaml") is not None
     store = next(_private_parse_cache.glob("inputs-*.json"), None)
     assert store is None, "the signatures are kept once the hashes are complete"
+    before = len(hashed)
     complete = hashes.complete(example_site, cache.digests)
     assert complete is hashes and None not in hashes.values() and hashes.left is None
+    assert len(hashed) - before == len(left - set(cache.digests)) == len(left) - 2, \
+        "only the files left that the load did not read are read"
     monkeypatch.setenv("LIAISON_CACHE_DIR", str(tmp_path / "another-cache"))
     read_twice = buildrecord.inputs(example_site, out)  # every file read
     assert hashes == read_twice

@@ -750,6 +750,31 @@ def test_what_is_compiled_beside_the_code_is_not_part_of_its_fingerprint():
         kept.unlink()
 
 
+def test_the_codes_fingerprint_moves_with_a_files_bytes_and_a_librarys_version(monkeypatch):
+    """A build record is trusted only while the code that made it is the same: a template of
+    Liaison's edited in place (same name, other bytes) or a library of another version is
+    another code, and every page is rendered again."""
+    import uuid
+    from importlib import metadata
+
+    from liaison import buildrecord, render
+
+    extra = render.PACKAGE_TEMPLATES / f"test-{uuid.uuid4().hex}.html"
+    try:
+        extra.write_text("<p>one</p>\n")
+        first = buildrecord.code_fingerprint.__wrapped__()
+        extra.write_text("<p>two</p>\n")
+        assert buildrecord.code_fingerprint.__wrapped__() != first, "a file's bytes"
+        extra.write_text("<p>one</p>\n")
+        assert buildrecord.code_fingerprint.__wrapped__() == first
+        version = metadata.version
+        monkeypatch.setattr(metadata, "version", lambda lib: "99.0" if lib == "markdown"
+                            else version(lib))
+        assert buildrecord.code_fingerprint.__wrapped__() != first, "a library's version"
+    finally:
+        extra.unlink()
+
+
 def test_a_build_reads_each_template_once(example_site):
     """Every page of a build comes from one version of a template: one edited while the
     build runs changes none of them (the environment does not look at the files again,

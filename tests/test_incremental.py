@@ -479,6 +479,30 @@ def test_a_file_system_that_keeps_no_modes_still_takes_the_unchanged_pages(
     assert result.kept > result.pages // 2
 
 
+def test_a_site_of_another_mode_is_not_taken_when_its_file_system_cannot_be_asked(
+        tmp_path, monkeypatch):
+    """buildrecord.made_with_this_umask: a folder whose mode is this umask's is taken; one of
+    another mode is not, and when no folder can be made beside it to find out whether its
+    file system keeps modes, it is not taken either (its pages are rendered again rather
+    than published with modes this build would not give them)."""
+    import tempfile
+
+    from liaison import buildrecord
+
+    site = tmp_path / "site"
+    site.mkdir()
+    os.chmod(site, buildrecord.folder_mode())
+    assert buildrecord.made_with_this_umask(site)
+    os.chmod(site, 0o700 if buildrecord.folder_mode() != 0o700 else 0o755)
+    assert not buildrecord.made_with_this_umask(site)
+
+    def refused(*_args, **_kwargs):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(tempfile, "mkdtemp", refused)
+    assert not buildrecord.made_with_this_umask(site)
+
+
 def test_the_keys_take_what_the_cold_files_name_from_their_index(generated, tmp_path,
                                                                  monkeypatch):
     """A full build gathers the physicians and practices that the cold files' interactions

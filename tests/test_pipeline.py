@@ -267,6 +267,22 @@ def test_map_shared_checks_in_smaller_batches_as_the_items_run_out():
 
 
 @pytest.mark.skipif(not can_fork(), reason="fork is not available on this platform")
+def test_map_shared_checks_what_was_read_before_the_payload_came():
+    """A forked process that read every item before the payload came (made slowly here)
+    waits for it, then checks them all: none is left unchecked."""
+    from liaison.workers import map_shared
+
+    def slow_payload():
+        time.sleep(0.5)
+        return "p"
+
+    _payload, results = map_shared(lambda x: x, lambda done, p: (p, list(done)),
+                                   list(range(20)), slow_payload, 2, batch=50)
+    assert sorted(x for _p, done in results for x in done) == list(range(20))
+    assert {p for p, _done in results} == {"p"}
+
+
+@pytest.mark.skipif(not can_fork(), reason="fork is not available on this platform")
 def test_map_shared_fails_cleanly_when_the_payload_fails():
     from liaison.workers import map_shared
 
@@ -417,15 +433,17 @@ def test_a_ctrl_c_in_a_forked_process_ends_it_without_a_traceback(tmp_path):
         "signal.signal(signal.SIGINT, signal.default_int_handler)\n"
         "from liaison.workers import Started\n"
         "work = Started(lambda: b'x' * (4 << 20))\n"  # more than a pipe holds: it waits there
+        "slow = Started(lambda: time.sleep(30))\n"  # still at work when Ctrl+C comes
         "time.sleep(1.0)\n"
-        "os.kill(work.proc.pid, signal.SIGINT)\n"
-        "work.proc.join(30)\n"
-        "print(work.proc.exitcode)\n"
+        "for one in (work, slow):\n"
+        "    os.kill(one.proc.pid, signal.SIGINT)\n"
+        "    one.proc.join(30)\n"
+        "    print(one.proc.exitcode)\n"
     )
     proc = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, capture_output=True,
                           text=True, timeout=60, env=dict(os.environ, PYTHONPATH=str(REPO)))
     assert "Traceback" not in proc.stderr and "KeyboardInterrupt" not in proc.stderr, proc.stderr
-    assert proc.stdout.strip() == "130"
+    assert proc.stdout.split() == ["130", "130"]
 
 
 @pytest.mark.skipif(not can_fork(), reason="fork is not available on this platform")
@@ -714,7 +732,14 @@ def test_work_started_in_a_forked_process_gives_its_result_later():
     assert Started(fails_there).result() == "made here"
     assert Started(fails_there, otherwise=lambda: None).result() is None  # nor made here
 
+    quick = Started(lambda: 7)  # ready once its result is sent, not before
+    deadline = time.monotonic() + 10
+    while not quick.ready() and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert quick.ready() and quick.result() == 7 and quick.ready()
+
     slow = Started(lambda: time.sleep(60))
+    assert not slow.ready()
     proc = slow.proc
     begun = time.perf_counter()
     slow.cancel()
@@ -874,6 +899,15 @@ def test_a_look_between_two_pieces_of_work_leaves_the_end_of_a_stage_for_until()
     rest, result = streamed.rest()
     assert [i for i, _data in rest] == [98] and result == "result"
 
+    streamed = Streamed(parts)  # the part whose index is ``below`` itself is held too
+    deadline = time.monotonic() + 30
+    while streamed.proc.is_alive() and time.monotonic() < deadline:
+        time.sleep(0.01)
+    time.sleep(0.05)
+    assert [i for i, _data in streamed.arrived(below=99)] == [0, 1]
+    assert [i for i, _data in streamed.until(99)] == [99]
+    assert [i for i, _data in streamed.rest()[0]] == [98]
+
 
 @pytest.mark.skipif(not can_fork(), reason="fork is not available on this platform")
 def test_a_build_whose_reading_process_ends_first_takes_its_result(generated, monkeypatch, tmp_path):
@@ -933,6 +967,49 @@ def test_a_failed_stream_asked_again_fails_again_without_running_again(monkeypat
     with pytest.raises(failure, match="broken there"):
         streamed.until(3)
     assert runs_here == ([] if forked else [1])
+
+
+@pytest.mark.skipif(not can_fork(), reason="fork is not available on this platform")
+def test_map_forked_runs_each_share_in_a_process_of_its_own_and_keeps_their_order():
+    """workers.map_forked: the first share here, each other one in a forked process (two
+    shares: two processes), the results in the shares' order whichever ends first."""
+    from liaison.workers import map_forked
+
+    def work(share):
+        time.sleep(share)  # the first share ends last
+        return share, os.getpid()
+
+    results = map_forked(work, [0.3, 0])
+    assert [share for share, _pid in results] == [0.3, 0]
+    assert results[0][1] == os.getpid() != results[1][1]
+
+
+@pytest.mark.skipif(not can_fork(), reason="fork is not available on this platform")
+def test_a_cancelled_stream_gives_nothing_and_never_runs_its_work_here():
+    """workers.Streamed.cancel: its process ended, ``rest()`` gives no part and no result;
+    the work is not run again in this process (as it is where fork is not available)."""
+    from liaison.workers import Streamed
+
+    here = os.getpid()
+    streamed = Streamed(lambda send: "made here" if os.getpid() == here else time.sleep(30))
+    streamed.cancel()
+    assert streamed.rest() == ([], None)
+    assert streamed.until(3) == []
+
+
+@pytest.mark.skipif(not can_fork(), reason="fork is not available on this platform")
+def test_what_a_streamed_process_printed_is_not_lost_when_it_ends():
+    """A forked process of ``Streamed`` (or ``map_shared``) ends at once once its result is
+    sent, without the interpreter's cleanup: what it printed and Python still held (its
+    output is a pipe: a block's buffer) is written out first."""
+    script = ("import sys\nfrom liaison.workers import Streamed\n"
+              "s = Streamed(lambda send: sys.stdout.write('said there') and 0)\n"
+              "print('', s.rest()[1])\n")
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}
+    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          timeout=60, env=env)
+    assert proc.returncode == 0, proc.stderr
+    assert sorted(proc.stdout.split()) == ["0", "said", "there"]
 
 
 def test_a_stream_s_pipe_holds_a_megabyte_where_the_system_allows_it():

@@ -1385,6 +1385,106 @@ def test_the_store_takes_the_signatures_it_is_given(tmp_path):
     store.recent = float("inf")
     assert store.signature("a.yaml") == buildrecord.signature_of(os.stat(tmp_path / "a.yaml"))
     assert Store(tmp_path, stats={"a.yaml": (1, 2**62, 0, 0, 0)}).signature("a.yaml") is None
+    # an old modification time put back (cp -p, rsync -t, touch -d) does not make a file
+    # just written settled: its change time is now
+    assert Store(tmp_path, stats={"a.yaml": (1, 0, 2**62, 0, 0)}).signature("a.yaml") is None
+
+
+def test_the_chunks_are_a_folders_interactions_and_one_referral_file_each():
+    """snapshot.chunks: the interaction files of one folder that follow each other are one
+    chunk (a folder listed in two runs around a folder inside it is two, numbered), each
+    referral file is one; with ``by_folder``, a folder's files are shared into buckets by
+    name, each named after its folder."""
+    import os
+
+    from liaison.snapshot import CORE_BUCKETS, chunks
+
+    month, inner = "data/interactions/2026-11", "data/interactions/2026-11/west"
+    rels = [f"{month}/a.yaml", f"{month}/b.yaml", f"{inner}/c.yaml", f"{month}/d.yaml",
+            "data/referrals/2025.csv", "data/referrals/2026.csv"]
+    assert chunks(rels) == [(f"{month}#1", [f"{month}/a.yaml", f"{month}/b.yaml"]),
+                            (f"{inner}#1", [f"{inner}/c.yaml"]),
+                            (f"{month}#2", [f"{month}/d.yaml"]),
+                            ("data/referrals/2025.csv#1", ["data/referrals/2025.csv"]),
+                            ("data/referrals/2026.csv#1", ["data/referrals/2026.csv"])]
+    core = [f"data/physicians/d-{i:03}.yaml" for i in range(64)]
+    units = chunks(core, by_folder=True)
+    assert len(units) > 1 and sorted(rel for _name, files in units for rel in files) == core
+    assert all(name.startswith("data/physicians#1~") and int(name.rpartition("~")[2]) < CORE_BUCKETS
+               for name, _files in units)
+    # the same buckets in every process (a build is a new process: str's hash differs)
+    script = ("from liaison.snapshot import chunks\n"
+              f"print(chunks({core!r}, by_folder=True))\n")
+    told = {subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                           check=True, env=dict(os.environ, PYTHONHASHSEED=seed)).stdout
+            for seed in ("1", "2")}
+    assert told == {f"{units}\n"}
+
+
+def test_a_deferred_value_is_kept_as_what_it_makes(tmp_path):
+    """Store.keep_derived of a ``Deferred``: what its ``make()`` gives is kept (made when it
+    is kept), and taken back as that value; a ``Pickled`` value is kept as its bytes."""
+    from liaison.snapshot import Deferred, Pickled, Store
+
+    store = Store(tmp_path)
+    store.keep_derived("statistics", "key", Deferred(lambda: {"physicians": 3}))
+    assert store.derived("statistics", "key") == {"physicians": 3}
+    store.keep_derived("referrals", "key", Pickled.of([1, 2]))
+    assert store.derived("referrals", "key") == [1, 2]
+    assert store.derived("referrals", "another key") is None
+
+
+def test_prune_removes_the_chunks_of_files_gone_and_nothing_being_written(tmp_path):
+    """Store.prune: the chunks of files no longer listed go; those of files still there,
+    what the rules and sums made, and a file another build is writing into the folder
+    (``cache.keep``'s temporary file, renamed to a chunk once whole) stay."""
+    from liaison.snapshot import Store, pickled_entries
+
+    store = Store(tmp_path)
+    for name in ("data/referrals/a.csv#1", "data/referrals/gone.csv#1"):
+        store.save(name, {}, pickled_entries([]))
+    store.keep_derived("statistics", "key", 1)
+    writing = store.folder / ".tmp-another-build"
+    writing.write_bytes(b"half a chunk")
+    store.prune(["data/referrals/a.csv"], [])
+    assert store.load("data/referrals/a.csv#1") is not None
+    assert store.load("data/referrals/gone.csv#1") is None
+    assert store.derived("statistics", "key") == 1 and writing.is_file()
+
+
+def test_a_store_that_does_not_write_keeps_nothing(tmp_path):
+    """Store(write=False) (``validate``): neither a chunk nor what the rules and sums made
+    is written into the cache folder, whoever asks."""
+    from liaison.snapshot import Store, pickled_entries
+
+    store = Store(tmp_path, write=False)
+    store.save("data/referrals/a.csv#1", {}, pickled_entries([]))
+    store.keep_derived("statistics", "key", {"physicians": 3})
+    assert not store.holds_any() and not store.folder.exists()
+    writer = Store(tmp_path)
+    writer.keep_derived("statistics", "key", {"physicians": 3})
+    assert writer.holds_any() and store.derived("statistics", "key") == {"physicians": 3}
+
+
+def test_a_file_without_a_trusted_signature_is_never_taken_from_its_chunk(tmp_path):
+    """Store.take: a file whose signature cannot be trusted (None: recent) is read again even
+    when the chunk was kept with None for it too (two builds within the same two seconds:
+    the second one's edit of the file moved nothing the store could compare); the chunk's
+    other files are taken."""
+    from liaison.snapshot import Store, pickled_entries
+
+    old, recent = (5, 10, 10, 7, 0o100644), (6, 2**62, 2**62, 8, 0o100644)
+    store = Store(tmp_path, stats={"data/a.yaml": old, "data/b.yaml": recent})
+    entries = [("data/a.yaml", "A", [], []), ("data/b.yaml", "B", [], [])]
+    store.save("data#1", {"data/a.yaml": old, "data/b.yaml": None}, pickled_entries(entries))
+    signatures, whole, taken = store.take("data#1", ["data/a.yaml", "data/b.yaml"])
+    assert signatures == {"data/a.yaml": old, "data/b.yaml": None}
+    assert whole is None
+    assert taken == {"data/a.yaml": ("data/a.yaml", "A", [], [])}
+    # a.yaml edited since, its size the same: its times moved, it is read again too
+    edited = (5, 11, 11, 7, 0o100644)
+    store = Store(tmp_path, stats={"data/a.yaml": edited, "data/b.yaml": recent})
+    assert store.take("data#1", ["data/a.yaml", "data/b.yaml"])[1:] == (None, {})
 
 
 def test_the_records_this_process_read_are_kept_by_another_once_checked(
