@@ -383,6 +383,21 @@ def test_an_as_of_with_spaces_around_it_is_read_as_new_reads_a_date():
     assert pipeline.resolve_as_of("2026-12-05\n", environ={}) == dt.date(2026, 12, 5)
 
 
+def test_an_as_of_on_the_first_or_last_day_a_record_may_take_is_taken_and_one_beyond_is_not():
+    """The as-of date's range is a record's (1900-01-01 to 2099-12-31), both ends included,
+    as --as-of and SOURCE_DATE_EPOCH give it."""
+    assert pipeline.resolve_as_of("1900-01-01", environ={}) == dt.date(1900, 1, 1)
+    assert pipeline.resolve_as_of("2099-12-31", environ={}) == dt.date(2099, 12, 31)
+    for beyond in ("1899-12-31", "2100-01-01"):
+        with pytest.raises(ValueError, match="out of range"):
+            pipeline.resolve_as_of(beyond, environ={})
+    # 4102358400 s: 2099-12-31 00:00 UTC; a day more is 2100-01-01
+    assert pipeline.resolve_as_of(None, {"SOURCE_DATE_EPOCH": "4102358400"}) \
+        == dt.date(2099, 12, 31)
+    with pytest.raises(ValueError, match="out of range"):
+        pipeline.resolve_as_of(None, {"SOURCE_DATE_EPOCH": str(4102358400 + 86400)})
+
+
 def test_ctrl_c_exits_130_and_says_so(monkeypatch, capsys):
     """A Ctrl+C during a command said click's bare "Aborted!" and exit 1, the code of data
     errors; it is 130, the shell's code for it, with a line saying what was left."""
