@@ -342,6 +342,36 @@ def test_data_with_errors_leaves_the_previous_site_untouched(example_site, tmp_p
     assert sorted(p.name for p in tmp_path.iterdir()) == parent_before, "no leftover folders"
 
 
+def test_data_with_errors_removes_the_spare_made_of_the_previous_site_meanwhile(example_site,
+                                                                             tmp_path):
+    """While the records are read, a process lists the site in place and makes a spare of it
+    (hard links beside it) for the build to write into; a build that then stops on an error
+    in the data removes it: it leaves nothing beside the output folder."""
+    import time
+
+    from liaison import pipeline
+    from liaison.errors import DataErrors
+
+    out = tmp_path / "out"
+    assert build(example_site, out)[0] == 0
+    before = snapshot(out)
+    with_error(example_site)
+    seen = []
+
+    def wait_for_the_spare(checked):  # (the listing works at the lowest priority)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and not seen:
+            seen.extend(p.name for p in tmp_path.iterdir()
+                        if p.name.startswith(".out.old-") and (p / ".liaison-spare").is_file())
+            time.sleep(0.05)
+
+    with pytest.raises(DataErrors):
+        pipeline.build(example_site, AS_OF, out, on_checked=wait_for_the_spare)
+    assert seen, "the listing made a spare of the site in place"
+    assert_same_tree(before, snapshot(out))
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out", "site"], "no spare left"
+
+
 def test_strict_turns_the_examples_warnings_into_errors_and_writes_nothing(tmp_path):
     out = tmp_path / "out"
     code, _stdout, stderr = build(SPEC_EXAMPLE, out, "--strict")
