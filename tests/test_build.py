@@ -709,6 +709,25 @@ def test_a_build_after_a_change_builds_again_as_a_fresh_build_would(example_site
         assert "Nina Vargas-Hale" in (out / "physicians/nina-vargas/index.html").read_text()
 
 
+def test_a_build_writing_over_the_site_before_the_last_builds_as_a_fresh_build_would(
+        example_site, tmp_path):
+    """The third build writes into the folder of the first (the spare: its files written
+    over in place); where a page comes out shorter than the first build's, nothing of the
+    longer one is left at its end."""
+    out = tmp_path / "out"
+    path = example_site / "data/physicians/nina-vargas.yaml"
+    text = path.read_text()
+    for name in ("Nina Vargas-Hale-Whitcombe-Fairbanks", "Nina Vargas-Hale", "Nina Vo"):
+        path.write_text(text.replace("Nina Vargas", name))
+        code, _o, stderr = build(example_site, out)
+        assert code == 0 and stderr.splitlines()[-1].startswith("built "), stderr
+    fresh = tmp_path / "fresh"
+    assert build(example_site, fresh, "--full")[0] == 0
+    assert_same_tree(snapshot(out), snapshot(fresh))
+    page = (out / "physicians/nina-vargas/index.html").read_text()
+    assert "Nina Vo" in page and "Whitcombe" not in page and page.rstrip().endswith("</html>")
+
+
 def test_out_naming_a_file_exits_1_with_a_message(tmp_path):
     target = tmp_path / "report.pdf"
     target.write_bytes(b"%PDF-1.4 not ours\n")
