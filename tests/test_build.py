@@ -728,6 +728,30 @@ def test_a_build_writing_over_the_site_before_the_last_builds_as_a_fresh_build_w
     assert "Nina Vo" in page and "Whitcombe" not in page and page.rstrip().endswith("</html>")
 
 
+def test_files_the_site_no_longer_makes_are_gone_from_the_next_builds(example_site, tmp_path):
+    """The builds after one with a compliance limit and an extra guide write into folders
+    that held their files (the spare made of the site in place, then the site before the
+    last): the guide's page and folder and the compliance page are removed there, and so is
+    exports/compliance.csv, in a folder the site still has."""
+    out = tmp_path / "out"
+    guide = example_site / "content/training/extra.md"
+    guide.write_text("---\ntitle: Extra\naudience: all\n---\nText.\n")
+    assert build(example_site, out)[0] == 0
+    made = ("training/extra/index.html", "compliance/index.html", "exports/compliance.csv")
+    assert all((out / rel).is_file() for rel in made)
+    guide.unlink()
+    settings = example_site / "site.yaml"
+    settings.write_text(settings.read_text().replace("compliance:\n  annual_limit: 100", ""))
+    for as_of in (AS_OF, "2026-11-27"):
+        code, _o, stderr = build(example_site, out, "--as-of", as_of)
+        assert code == 0 and stderr.splitlines()[-1].startswith("built "), stderr
+        assert not any((out / rel).exists() for rel in made)
+        assert not (out / "training/extra").exists()
+    fresh = tmp_path / "fresh"
+    assert build(example_site, fresh, "--as-of", "2026-11-27")[0] == 0
+    assert_same_tree(snapshot(out), snapshot(fresh))
+
+
 def test_out_naming_a_file_exits_1_with_a_message(tmp_path):
     target = tmp_path / "report.pdf"
     target.write_bytes(b"%PDF-1.4 not ours\n")
