@@ -337,6 +337,38 @@ def test_a_full_disk_at_the_swap_keeps_the_previous_site(built, monkeypatch):
     assert_left_as_it_was(out, before)
 
 
+def test_a_full_disk_at_the_swap_of_a_build_after_an_edit_keeps_the_previous_site(tmp_path,
+                                                                                monkeypatch):
+    """A build after an edit (not --full) writes into a spare made of the site in place, its
+    files hard links of the site's: an edited page is a new file there, never written
+    through the link into the site in place, which stays as it was when the swap fails."""
+    from liaison.cli import main
+
+    root = tmp_path / "root"
+    shutil.copytree(SPEC_EXAMPLE, root)
+    for p in root.rglob("*"):
+        os.chmod(p, 0o755 if p.is_dir() else 0o644)
+    out = tmp_path / "outs" / "out"
+    assert build(root, out)[0] == 0
+    before = snapshot(out)
+    physician = root / "data/physicians/nina-vargas.yaml"
+    physician.write_text(physician.read_text().replace("Nina Vargas", "Nina Vargas-Hale"))
+
+    def full(*args, **kwargs):
+        src, dst = (Path(str(a)) for a in args[:2])
+        if dst == out and ".tmp-" in src.name:
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        return _REAL_REPLACE(*args, **kwargs)
+
+    monkeypatch.setattr(os, "replace", full)
+    result = CliRunner().invoke(main, ["build", "--root", str(root), "--out", str(out),
+                                       "--as-of", AS_OF])
+    monkeypatch.setattr(os, "replace", _REAL_REPLACE)
+    assert_one_line_error(result.exit_code, result.stderr, "No space left on device", str(out))
+    assert snapshot(out) == before
+    assert "Nina Vargas-Hale" not in (out / "physicians/nina-vargas/index.html").read_text()
+
+
 @pytest.mark.parametrize("workers", [1, 2])
 def test_a_full_disk_while_writing_keeps_the_previous_site(built, monkeypatch, workers):
     out, before = built
