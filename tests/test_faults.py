@@ -156,6 +156,35 @@ def test_a_kill_between_the_two_renames_loses_nothing(built, tmp_path, monkeypat
     assert beside(out) == ["(spare)", "out"]
 
 
+def test_a_kill_between_the_two_renames_gives_back_the_previous_site_not_the_new_one(
+        built, tmp_path, monkeypatch):
+    """Both folders beside the missing output are whole sites then: the next run puts back
+    the previous one (the build was interrupted), not the one the killed build made."""
+    out, before = built
+    from liaison import pipeline
+
+    import datetime as dt
+
+    dead = []
+
+    def killed_at_the_second_rename(*args, **kwargs):
+        src, dst = (Path(str(a)) for a in args[:2])
+        if dst == out and ".tmp-" in src.name:
+            dead.append(True)
+        if dead:
+            raise KeyboardInterrupt("killed")
+        return _REAL_REPLACE(*args, **kwargs)
+
+    with monkeypatch.context() as m:
+        m.setattr(os, "replace", killed_at_the_second_rename)
+        with pytest.raises(KeyboardInterrupt):  # another as-of date: other pages
+            pipeline.build(SPEC_EXAMPLE, dt.date(2026, 12, 3), out, full=True)
+    assert dead and not out.exists()
+    code, stderr = build(_with_errors(tmp_path), out)
+    assert code == 1 and "Traceback" not in stderr
+    assert snapshot(out) == before
+
+
 @pytest.mark.parametrize("at", range(1, 5))
 def test_a_kill_anywhere_in_the_swap_is_repaired_by_the_next_build(built, monkeypatch, at):
     """Killed at the ``at``-th rename of a rebuild (the completion marker, the old site out,
