@@ -752,6 +752,28 @@ def test_files_the_site_no_longer_makes_are_gone_from_the_next_builds(example_si
     assert_same_tree(snapshot(out), snapshot(fresh))
 
 
+def test_a_link_in_the_spare_where_a_folder_goes_is_replaced_not_written_through(
+        example_site, tmp_path):
+    """The build writes into the site before the last (the spare): a symbolic link found
+    there in a page's folder's place (to a folder elsewhere) is replaced by a folder; no
+    page is written through it."""
+    out = tmp_path / "out"
+    assert build(example_site, out)[0] == 0
+    assert build(example_site, out, "--as-of", "2026-11-27")[0] == 0
+    spares = [p for p in tmp_path.iterdir() if (p / ".liaison-spare").is_file()]
+    assert len(spares) == 1
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    shutil.rmtree(spares[0] / "physicians/nina-vargas")
+    (spares[0] / "physicians/nina-vargas").symlink_to(elsewhere, target_is_directory=True)
+    code, _o, stderr = build(example_site, out, "--as-of", "2026-11-28")
+    assert code == 0, stderr
+    assert list(elsewhere.iterdir()) == []
+    folder = out / "physicians/nina-vargas"
+    assert folder.is_dir() and not folder.is_symlink()
+    assert (folder / "index.html").is_file()
+
+
 def test_out_naming_a_file_exits_1_with_a_message(tmp_path):
     target = tmp_path / "report.pdf"
     target.write_bytes(b"%PDF-1.4 not ours\n")
