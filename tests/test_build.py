@@ -774,6 +774,20 @@ def test_a_link_in_the_spare_where_a_folder_goes_is_replaced_not_written_through
     assert (folder / "index.html").is_file()
 
 
+def test_a_site_holds_no_file_of_the_builds_own_but_its_marker_and_record(example_site,
+                                                                           tmp_path):
+    """Whether written into a new folder or into the spare, the site holds, of the build's
+    own files, only the marker and the build record: no marker of a folder being built, of
+    the spare or its .gitignore."""
+    out = tmp_path / "out"
+    for as_of in (AS_OF, "2026-11-27", "2026-11-28"):
+        code, _o, stderr = build(example_site, out, "--as-of", as_of)
+        assert code == 0, stderr
+        hidden = sorted(p.name for p in out.iterdir() if p.name.startswith("."))
+        assert hidden == [".liaison-build.json", MARKER], as_of
+        assert not (out / ".gitignore").exists()
+
+
 def test_out_naming_a_file_exits_1_with_a_message(tmp_path):
     target = tmp_path / "report.pdf"
     target.write_bytes(b"%PDF-1.4 not ours\n")
