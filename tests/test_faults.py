@@ -230,6 +230,24 @@ def test_a_kill_while_rendering_leaves_no_debris(built, monkeypatch, stage):
     assert beside(out) == ["(spare)", "out"]
 
 
+def test_a_half_written_site_of_a_killed_first_build_is_never_put_in_place(tmp_path):
+    """A first build killed while rendering leaves its folder beside the output (marked as
+    being built, never as a whole site): the next run does not put it in the output's place;
+    one that stops on errors in the data leaves no output at all."""
+    out = tmp_path / "outs" / "out"
+    half = out.parent / ".out.tmp-a1b2c3d4"
+    half.mkdir(parents=True)
+    (half / ".liaison-building").write_text("made by liaison build\n")
+    (half / "index.html").write_text("<p>half a site</p>\n")
+    code, stderr = build(_with_errors(tmp_path), out)
+    assert code == 1 and "Traceback" not in stderr
+    assert not out.exists()
+    code, stderr = build(SPEC_EXAMPLE, out)
+    assert code == 0, stderr
+    assert "half a site" not in (out / "index.html").read_text()
+    assert beside(out) == ["out"]
+
+
 def test_stale_folders_of_killed_builds_are_removed_and_nothing_else(built):
     """What killed builds left is removed, and of two spares the older; the newer is written
     into, and what it held that the site does not is removed from it."""
