@@ -788,6 +788,24 @@ def test_a_site_holds_no_file_of_the_builds_own_but_its_marker_and_record(exampl
         assert not (out / ".gitignore").exists()
 
 
+def test_a_spare_of_another_as_of_date_is_removed_once_a_new_one_is_made(example_site, tmp_path):
+    """After builds at two as-of dates, the spare (the first's site) is of other settings;
+    the next build after an edit makes a spare of the site in place instead and removes
+    the older one: beside the site there is then only its spare, and the summary counts
+    every file of the site."""
+    out = tmp_path / "out"
+    assert build(example_site, out)[0] == 0
+    assert build(example_site, out, "--as-of", "2026-11-27")[0] == 0
+    path = example_site / "data/physicians/nina-vargas.yaml"
+    path.write_text(path.read_text().replace("Nina Vargas", "Nina Vargas-Hale"))
+    code, _o, stderr = build(example_site, out, "--as-of", "2026-11-27")
+    assert code == 0, stderr
+    beside = sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".out."))
+    assert len(beside) == 1 and (tmp_path / beside[0] / ".liaison-spare").is_file(), beside
+    files = sum(1 for p in out.rglob("*") if p.is_file())
+    assert f", {files:,} files " in stderr.splitlines()[-1], (files, stderr)
+
+
 def test_out_naming_a_file_exits_1_with_a_message(tmp_path):
     target = tmp_path / "report.pdf"
     target.write_bytes(b"%PDF-1.4 not ours\n")
