@@ -398,6 +398,16 @@ def test_an_as_of_on_the_first_or_last_day_a_record_may_take_is_taken_and_one_be
         pipeline.resolve_as_of(None, {"SOURCE_DATE_EPOCH": str(4102358400 + 86400)})
 
 
+def test_each_stage_s_time_is_its_own_not_the_time_since_the_start(monkeypatch):
+    """--timings shows each stage's seconds, from the end of the one before."""
+    ticks = iter([10.0, 12.5, 13.0, 16.0])
+    monkeypatch.setattr(pipeline.time, "perf_counter", lambda: next(ticks))
+    clock = pipeline._Clock()
+    for stage in ("load", "check", "statistics"):
+        clock.lap(stage)
+    assert clock.laps == [("load", 2.5), ("check", 0.5), ("statistics", 3.0)]
+
+
 def test_ctrl_c_exits_130_and_says_so(monkeypatch, capsys):
     """A Ctrl+C during a command said click's bare "Aborted!" and exit 1, the code of data
     errors; it is 130, the shell's code for it, with a line saying what was left."""
