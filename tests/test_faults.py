@@ -300,6 +300,21 @@ def test_stale_folders_of_killed_builds_are_removed_and_nothing_else(built):
     assert snapshot(out) == before
 
 
+def test_of_two_spares_the_newest_is_kept_whatever_their_names(built):
+    """The spare kept is the newest by time, not the first by name."""
+    out, _before = built
+    from liaison import render
+
+    spares = {".out.old-aaaaaaaa": 2_000_000, ".out.old-zzzzzzzz": 1_000_000}
+    for name, when in spares.items():
+        (out.parent / name).mkdir()
+        (out.parent / name / SPARE).write_text("made by liaison build\n")
+        os.utime(out.parent / name, (when, when))
+    render._clean_stale(out)
+    assert beside(out) == ["(spare)", "out"]
+    assert (out.parent / ".out.old-aaaaaaaa").is_dir()
+
+
 def test_a_large_old_site_is_removed_by_both_processes_and_only_it(tmp_path, monkeypatch):
     """The old site of a large build is removed by forked processes that share the entries
     two levels down (render._remove_entries); the folder stays marked until it is gone."""
