@@ -408,6 +408,28 @@ def test_each_stage_s_time_is_its_own_not_the_time_since_the_start(monkeypatch):
     assert clock.laps == [("load", 2.5), ("check", 0.5), ("statistics", 3.0)]
 
 
+def test_a_build_read_by_two_processes_fails_on_an_interaction_s_error_after_a_good_build(
+        example_site, tmp_path, monkeypatch):
+    """A large site (read by two processes, what the rules make kept between builds): an
+    error in an interaction, made after a good build, still stops the next one, and its
+    site is left as it was."""
+    from liaison.errors import DataErrors
+
+    monkeypatch.setenv("LIAISON_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setattr(pipeline, "PARALLEL_BYTES", 0)
+    out = tmp_path / "out"
+    pipeline.build(example_site, D, out)
+    before = (out / "stats.json").read_bytes()
+    path = example_site / "data/interactions/before-2026.yaml"
+    path.write_text(path.read_text().replace("physicians: [alan-cho]",
+                                             "physicians: [alan-cho, no-such-doc]", 1))
+    with pytest.raises(DataErrors) as failed:
+        pipeline.build(example_site, D, out)
+    assert any("unknown physician 'no-such-doc'" in d.message
+               for d in failed.value.report.errors)
+    assert (out / "stats.json").read_bytes() == before
+
+
 def test_ctrl_c_exits_130_and_says_so(monkeypatch, capsys):
     """A Ctrl+C during a command said click's bare "Aborted!" and exit 1, the code of data
     errors; it is 130, the shell's code for it, with a line saying what was left."""
