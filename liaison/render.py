@@ -2257,18 +2257,19 @@ def _remove_stale(folder: Path, spare: _Spare, kept: set[str]) -> None:
     that this build did not write or keep (``kept``: every file of the new site), then the
     folders left empty."""
     base = os.fspath(folder)
-    for rel in spare.files:
-        if rel not in kept:
-            try:
-                os.unlink(f"{base}/{rel}")
-            except FileNotFoundError:
-                pass
     needed = set()
     for rel in kept:
         head = os.path.dirname(rel)
         while head and head not in needed:
             needed.add(head)
             head = os.path.dirname(head)
+    for rel in spare.files:
+        # (a file or link where this build needed a folder was replaced by it: _make_folder)
+        if rel not in kept and rel not in needed:
+            try:
+                os.unlink(f"{base}/{rel}")
+            except FileNotFoundError:
+                pass
     for rel in sorted((f for f in spare.folders if f not in needed), key=len, reverse=True):
         try:
             os.rmdir(f"{base}/{rel}")

@@ -342,6 +342,36 @@ def test_data_with_errors_leaves_the_previous_site_untouched(example_site, tmp_p
     assert sorted(p.name for p in tmp_path.iterdir()) == parent_before, "no leftover folders"
 
 
+def test_data_with_errors_removes_the_spare_made_of_the_previous_site_meanwhile(example_site,
+                                                                             tmp_path):
+    """While the records are read, a process lists the site in place and makes a spare of it
+    (hard links beside it) for the build to write into; a build that then stops on an error
+    in the data removes it: it leaves nothing beside the output folder."""
+    import time
+
+    from liaison import pipeline
+    from liaison.errors import DataErrors
+
+    out = tmp_path / "out"
+    assert build(example_site, out)[0] == 0
+    before = snapshot(out)
+    with_error(example_site)
+    seen = []
+
+    def wait_for_the_spare(checked):  # (the listing works at the lowest priority)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and not seen:
+            seen.extend(p.name for p in tmp_path.iterdir()
+                        if p.name.startswith(".out.old-") and (p / ".liaison-spare").is_file())
+            time.sleep(0.05)
+
+    with pytest.raises(DataErrors):
+        pipeline.build(example_site, AS_OF, out, on_checked=wait_for_the_spare)
+    assert seen, "the listing made a spare of the site in place"
+    assert_same_tree(before, snapshot(out))
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out", "site"], "no spare left"
+
+
 def test_strict_turns_the_examples_warnings_into_errors_and_writes_nothing(tmp_path):
     out = tmp_path / "out"
     code, _stdout, stderr = build(SPEC_EXAMPLE, out, "--strict")
@@ -859,6 +889,103 @@ def test_a_build_after_a_change_builds_again_as_a_fresh_build_would(example_site
     assert_same_tree(snapshot(out), snapshot(fresh))
     if change == "data file":
         assert "Nina Vargas-Hale" in (out / "physicians/nina-vargas/index.html").read_text()
+
+
+def test_a_build_writing_over_the_site_before_the_last_builds_as_a_fresh_build_would(
+        example_site, tmp_path):
+    """The third build writes into the folder of the first (the spare: its files written
+    over in place); where a page comes out shorter than the first build's, nothing of the
+    longer one is left at its end."""
+    out = tmp_path / "out"
+    path = example_site / "data/physicians/nina-vargas.yaml"
+    text = path.read_text()
+    for name in ("Nina Vargas-Hale-Whitcombe-Fairbanks", "Nina Vargas-Hale", "Nina Vo"):
+        path.write_text(text.replace("Nina Vargas", name))
+        code, _o, stderr = build(example_site, out)
+        assert code == 0 and stderr.splitlines()[-1].startswith("built "), stderr
+    fresh = tmp_path / "fresh"
+    assert build(example_site, fresh, "--full")[0] == 0
+    assert_same_tree(snapshot(out), snapshot(fresh))
+    page = (out / "physicians/nina-vargas/index.html").read_text()
+    assert "Nina Vo" in page and "Whitcombe" not in page and page.rstrip().endswith("</html>")
+
+
+def test_files_the_site_no_longer_makes_are_gone_from_the_next_builds(example_site, tmp_path):
+    """The builds after one with a compliance limit and an extra guide write into folders
+    that held their files (the spare made of the site in place, then the site before the
+    last): the guide's page and folder and the compliance page are removed there, and so is
+    exports/compliance.csv, in a folder the site still has."""
+    out = tmp_path / "out"
+    guide = example_site / "content/training/extra.md"
+    guide.write_text("---\ntitle: Extra\naudience: all\n---\nText.\n")
+    assert build(example_site, out)[0] == 0
+    made = ("training/extra/index.html", "compliance/index.html", "exports/compliance.csv")
+    assert all((out / rel).is_file() for rel in made)
+    guide.unlink()
+    settings = example_site / "site.yaml"
+    settings.write_text(settings.read_text().replace("compliance:\n  annual_limit: 100", ""))
+    for as_of in (AS_OF, "2026-11-27"):
+        code, _o, stderr = build(example_site, out, "--as-of", as_of)
+        assert code == 0 and stderr.splitlines()[-1].startswith("built "), stderr
+        assert not any((out / rel).exists() for rel in made)
+        assert not (out / "training/extra").exists()
+    fresh = tmp_path / "fresh"
+    assert build(example_site, fresh, "--as-of", "2026-11-27")[0] == 0
+    assert_same_tree(snapshot(out), snapshot(fresh))
+
+
+def test_a_link_in_the_spare_where_a_folder_goes_is_replaced_not_written_through(
+        example_site, tmp_path):
+    """The build writes into the site before the last (the spare): a symbolic link found
+    there in a page's folder's place (to a folder elsewhere) is replaced by a folder; no
+    page is written through it."""
+    out = tmp_path / "out"
+    assert build(example_site, out)[0] == 0
+    assert build(example_site, out, "--as-of", "2026-11-27")[0] == 0
+    spares = [p for p in tmp_path.iterdir() if (p / ".liaison-spare").is_file()]
+    assert len(spares) == 1
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    shutil.rmtree(spares[0] / "physicians/nina-vargas")
+    (spares[0] / "physicians/nina-vargas").symlink_to(elsewhere, target_is_directory=True)
+    code, _o, stderr = build(example_site, out, "--as-of", "2026-11-28")
+    assert code == 0, stderr
+    assert list(elsewhere.iterdir()) == []
+    folder = out / "physicians/nina-vargas"
+    assert folder.is_dir() and not folder.is_symlink()
+    assert (folder / "index.html").is_file()
+
+
+def test_a_site_holds_no_file_of_the_builds_own_but_its_marker_and_record(example_site,
+                                                                           tmp_path):
+    """Whether written into a new folder or into the spare, the site holds, of the build's
+    own files, only the marker and the build record: no marker of a folder being built, of
+    the spare or its .gitignore."""
+    out = tmp_path / "out"
+    for as_of in (AS_OF, "2026-11-27", "2026-11-28"):
+        code, _o, stderr = build(example_site, out, "--as-of", as_of)
+        assert code == 0, stderr
+        hidden = sorted(p.name for p in out.iterdir() if p.name.startswith("."))
+        assert hidden == [".liaison-build.json", MARKER], as_of
+        assert not (out / ".gitignore").exists()
+
+
+def test_a_spare_of_another_as_of_date_is_removed_once_a_new_one_is_made(example_site, tmp_path):
+    """After builds at two as-of dates, the spare (the first's site) is of other settings;
+    the next build after an edit makes a spare of the site in place instead and removes
+    the older one: beside the site there is then only its spare, and the summary counts
+    every file of the site."""
+    out = tmp_path / "out"
+    assert build(example_site, out)[0] == 0
+    assert build(example_site, out, "--as-of", "2026-11-27")[0] == 0
+    path = example_site / "data/physicians/nina-vargas.yaml"
+    path.write_text(path.read_text().replace("Nina Vargas", "Nina Vargas-Hale"))
+    code, _o, stderr = build(example_site, out, "--as-of", "2026-11-27")
+    assert code == 0, stderr
+    beside = sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".out."))
+    assert len(beside) == 1 and (tmp_path / beside[0] / ".liaison-spare").is_file(), beside
+    files = sum(1 for p in out.rglob("*") if p.is_file())
+    assert f", {files:,} files " in stderr.splitlines()[-1], (files, stderr)
 
 
 def test_out_naming_a_file_exits_1_with_a_message(tmp_path):

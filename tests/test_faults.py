@@ -156,6 +156,35 @@ def test_a_kill_between_the_two_renames_loses_nothing(built, tmp_path, monkeypat
     assert beside(out) == ["(spare)", "out"]
 
 
+def test_a_kill_between_the_two_renames_gives_back_the_previous_site_not_the_new_one(
+        built, tmp_path, monkeypatch):
+    """Both folders beside the missing output are whole sites then: the next run puts back
+    the previous one (the build was interrupted), not the one the killed build made."""
+    out, before = built
+    from liaison import pipeline
+
+    import datetime as dt
+
+    dead = []
+
+    def killed_at_the_second_rename(*args, **kwargs):
+        src, dst = (Path(str(a)) for a in args[:2])
+        if dst == out and ".tmp-" in src.name:
+            dead.append(True)
+        if dead:
+            raise KeyboardInterrupt("killed")
+        return _REAL_REPLACE(*args, **kwargs)
+
+    with monkeypatch.context() as m:
+        m.setattr(os, "replace", killed_at_the_second_rename)
+        with pytest.raises(KeyboardInterrupt):  # another as-of date: other pages
+            pipeline.build(SPEC_EXAMPLE, dt.date(2026, 12, 3), out, full=True)
+    assert dead and not out.exists()
+    code, stderr = build(_with_errors(tmp_path), out)
+    assert code == 1 and "Traceback" not in stderr
+    assert snapshot(out) == before
+
+
 @pytest.mark.parametrize("at", range(1, 5))
 def test_a_kill_anywhere_in_the_swap_is_repaired_by_the_next_build(built, monkeypatch, at):
     """Killed at the ``at``-th rename of a rebuild (the completion marker, the old site out,
@@ -199,6 +228,24 @@ def test_a_kill_while_rendering_leaves_no_debris(built, monkeypatch, stage):
     code, stderr = build(SPEC_EXAMPLE, out)
     assert code == 0, stderr
     assert beside(out) == ["(spare)", "out"]
+
+
+def test_a_half_written_site_of_a_killed_first_build_is_never_put_in_place(tmp_path):
+    """A first build killed while rendering leaves its folder beside the output (marked as
+    being built, never as a whole site): the next run does not put it in the output's place;
+    one that stops on errors in the data leaves no output at all."""
+    out = tmp_path / "outs" / "out"
+    half = out.parent / ".out.tmp-a1b2c3d4"
+    half.mkdir(parents=True)
+    (half / ".liaison-building").write_text("made by liaison build\n")
+    (half / "index.html").write_text("<p>half a site</p>\n")
+    code, stderr = build(_with_errors(tmp_path), out)
+    assert code == 1 and "Traceback" not in stderr
+    assert not out.exists()
+    code, stderr = build(SPEC_EXAMPLE, out)
+    assert code == 0, stderr
+    assert "half a site" not in (out / "index.html").read_text()
+    assert beside(out) == ["out"]
 
 
 def test_stale_folders_of_killed_builds_are_removed_and_nothing_else(built):
@@ -251,6 +298,21 @@ def test_stale_folders_of_killed_builds_are_removed_and_nothing_else(built):
     for name, file in foreign.items():
         assert (parent / name / file).read_text() == "keep me\n"
     assert snapshot(out) == before
+
+
+def test_of_two_spares_the_newest_is_kept_whatever_their_names(built):
+    """The spare kept is the newest by time, not the first by name."""
+    out, _before = built
+    from liaison import render
+
+    spares = {".out.old-aaaaaaaa": 2_000_000, ".out.old-zzzzzzzz": 1_000_000}
+    for name, when in spares.items():
+        (out.parent / name).mkdir()
+        (out.parent / name / SPARE).write_text("made by liaison build\n")
+        os.utime(out.parent / name, (when, when))
+    render._clean_stale(out)
+    assert beside(out) == ["(spare)", "out"]
+    assert (out.parent / ".out.old-aaaaaaaa").is_dir()
 
 
 def test_a_large_old_site_is_removed_by_both_processes_and_only_it(tmp_path, monkeypatch):
@@ -335,6 +397,38 @@ def test_a_full_disk_at_the_swap_keeps_the_previous_site(built, monkeypatch):
     monkeypatch.setattr(os, "replace", _REAL_REPLACE)
     assert_one_line_error(code, stderr, "No space left on device", str(out))
     assert_left_as_it_was(out, before)
+
+
+def test_a_full_disk_at_the_swap_of_a_build_after_an_edit_keeps_the_previous_site(tmp_path,
+                                                                                monkeypatch):
+    """A build after an edit (not --full) writes into a spare made of the site in place, its
+    files hard links of the site's: an edited page is a new file there, never written
+    through the link into the site in place, which stays as it was when the swap fails."""
+    from liaison.cli import main
+
+    root = tmp_path / "root"
+    shutil.copytree(SPEC_EXAMPLE, root)
+    for p in root.rglob("*"):
+        os.chmod(p, 0o755 if p.is_dir() else 0o644)
+    out = tmp_path / "outs" / "out"
+    assert build(root, out)[0] == 0
+    before = snapshot(out)
+    physician = root / "data/physicians/nina-vargas.yaml"
+    physician.write_text(physician.read_text().replace("Nina Vargas", "Nina Vargas-Hale"))
+
+    def full(*args, **kwargs):
+        src, dst = (Path(str(a)) for a in args[:2])
+        if dst == out and ".tmp-" in src.name:
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        return _REAL_REPLACE(*args, **kwargs)
+
+    monkeypatch.setattr(os, "replace", full)
+    result = CliRunner().invoke(main, ["build", "--root", str(root), "--out", str(out),
+                                       "--as-of", AS_OF])
+    monkeypatch.setattr(os, "replace", _REAL_REPLACE)
+    assert_one_line_error(result.exit_code, result.stderr, "No space left on device", str(out))
+    assert snapshot(out) == before
+    assert "Nina Vargas-Hale" not in (out / "physicians/nina-vargas/index.html").read_text()
 
 
 @pytest.mark.parametrize("workers", [1, 2])

@@ -399,6 +399,53 @@ def test_an_as_of_with_spaces_around_it_is_read_as_new_reads_a_date():
     assert pipeline.resolve_as_of("2026-12-05\n", environ={}) == dt.date(2026, 12, 5)
 
 
+def test_an_as_of_on_the_first_or_last_day_a_record_may_take_is_taken_and_one_beyond_is_not():
+    """The as-of date's range is a record's (1900-01-01 to 2099-12-31), both ends included,
+    as --as-of and SOURCE_DATE_EPOCH give it."""
+    assert pipeline.resolve_as_of("1900-01-01", environ={}) == dt.date(1900, 1, 1)
+    assert pipeline.resolve_as_of("2099-12-31", environ={}) == dt.date(2099, 12, 31)
+    for beyond in ("1899-12-31", "2100-01-01"):
+        with pytest.raises(ValueError, match="out of range"):
+            pipeline.resolve_as_of(beyond, environ={})
+    # 4102358400 s: 2099-12-31 00:00 UTC; a day more is 2100-01-01
+    assert pipeline.resolve_as_of(None, {"SOURCE_DATE_EPOCH": "4102358400"}) \
+        == dt.date(2099, 12, 31)
+    with pytest.raises(ValueError, match="out of range"):
+        pipeline.resolve_as_of(None, {"SOURCE_DATE_EPOCH": str(4102358400 + 86400)})
+
+
+def test_each_stage_s_time_is_its_own_not_the_time_since_the_start(monkeypatch):
+    """--timings shows each stage's seconds, from the end of the one before."""
+    ticks = iter([10.0, 12.5, 13.0, 16.0])
+    monkeypatch.setattr(pipeline.time, "perf_counter", lambda: next(ticks))
+    clock = pipeline._Clock()
+    for stage in ("load", "check", "statistics"):
+        clock.lap(stage)
+    assert clock.laps == [("load", 2.5), ("check", 0.5), ("statistics", 3.0)]
+
+
+def test_a_build_read_by_two_processes_fails_on_an_interaction_s_error_after_a_good_build(
+        example_site, tmp_path, monkeypatch):
+    """A large site (read by two processes, what the rules make kept between builds): an
+    error in an interaction, made after a good build, still stops the next one, and its
+    site is left as it was."""
+    from liaison.errors import DataErrors
+
+    monkeypatch.setenv("LIAISON_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setattr(pipeline, "PARALLEL_BYTES", 0)
+    out = tmp_path / "out"
+    pipeline.build(example_site, D, out)
+    before = (out / "stats.json").read_bytes()
+    path = example_site / "data/interactions/before-2026.yaml"
+    path.write_text(path.read_text().replace("physicians: [alan-cho]",
+                                             "physicians: [alan-cho, no-such-doc]", 1))
+    with pytest.raises(DataErrors) as failed:
+        pipeline.build(example_site, D, out)
+    assert any("unknown physician 'no-such-doc'" in d.message
+               for d in failed.value.report.errors)
+    assert (out / "stats.json").read_bytes() == before
+
+
 def test_ctrl_c_exits_130_and_says_so(monkeypatch, capsys):
     """A Ctrl+C during a command said click's bare "Aborted!" and exit 1, the code of data
     errors; it is 130, the shell's code for it, with a line saying what was left."""
