@@ -118,7 +118,8 @@ def _check_format(fmt) -> None:
     """A format string ('%…', '{:…}') whose widths or precisions would build huge text."""
     if isinstance(fmt, str):
         for number in _NUMBERS.findall(fmt):
-            if len(number) > 7 and int(number) > MAX_SIZE:
+            # (a number of fewer digits than MAX_SIZE is under it: only the others are read)
+            if len(number) >= len(str(MAX_SIZE)) and int(number) > MAX_SIZE:
                 raise _refuse(f"a format width of {int(number):,} characters is over the "
                               f"limit of {MAX_SIZE:,}")
 

@@ -230,6 +230,8 @@ def test_the_build_times_an_override_too(example_site, tmp_path, monkeypatch):
     ("{{ 'x'|center(10**9) }}", "refused: a centred string of 1,000,000,000"),
     ("{{ 'x'.rjust(10**9) }}", "refused: a padded string of 1,000,000,000"),
     ("{{ '%01000000000d' % 1 }}", "refused: a format width of 1,000,000,000"),
+    # seven digits, ten times the limit: a 9,999,999-character string was built
+    ("{{ '%9999999s' % 'x' }}", "refused: a format width of 9,999,999"),
     ("{{ 10.0 ** 5000 }}", "a number too large to compute"),
     ("{{ 1 / 0 }}", "division by zero"),
 ])
