@@ -321,6 +321,14 @@ class Sandbox(SandboxedEnvironment):
             raise stopped.with_traceback(exc.__traceback__) from None
         raise exc
 
+    def wrap_str_format(self, value):
+        """``'…'.format`` and ``format_map``: jinja (3.1.5 on) wraps them when they are read, so
+        that ``call`` never sees them; a width or precision over the limit is refused here."""
+        wrapped = super().wrap_str_format(value)
+        if wrapped is not None:
+            _check_format(value.__self__)
+        return wrapped
+
     def call(__self, __context, __obj, *args, **kwargs):  # noqa: N805 - jinja's signature
         owner = getattr(__obj, "__self__", None)
         if isinstance(owner, str):
