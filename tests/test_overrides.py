@@ -132,6 +132,16 @@ def test_a_misspelt_override_is_a_warning(example_site):
     assert run_validate(example_site, "--as-of", AS_OF, "--strict")[0] == 1
 
 
+def test_a_readme_in_templates_is_no_template(example_site):
+    """templates/README.md (a note to the next person, its Jinja quoted) is neither compiled
+    nor warned of as an override of nothing."""
+    _override(example_site, "README.md", "Write `{% block footer %}` in base.html to change the "
+              "footer; `{{ palette }}` holds the colours.\n")
+    code, _out, err = run_validate(example_site, "--as-of", AS_OF)
+    assert code == 0, err
+    assert not any("README.md" in e for e in err), err
+
+
 def test_a_helper_template_used_by_an_override_is_checked_through_it(example_site):
     original = _builtin("practice.html")
     _override(example_site, "practice.html", original.replace(
