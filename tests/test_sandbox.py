@@ -100,6 +100,21 @@ def test_a_records_pydantic_methods_are_out_of_reach_of_an_override(example_site
     assert code == 1 and not ran.exists()
 
 
+def test_a_record_class_s_pydantic_methods_are_out_of_reach_too(tmp_path):
+    """A record's class (were one ever handed to a template) is refused as its records are:
+    ``Practice.parse_file`` reads any file."""
+    from jinja2.exceptions import SecurityError
+
+    from liaison.models import Practice
+    from liaison.sandbox import Sandbox
+
+    outside = tmp_path / "outside.json"
+    outside.write_text('{"secret": 1}', encoding="utf-8")
+    template = Sandbox().from_string("{{ record.parse_file(path) }}")
+    with pytest.raises(SecurityError, match="access to attribute 'parse_file' of 'ModelMetaclass'"):
+        template.render(record=Practice, path=str(outside))
+
+
 class _Opens:
     """Unpickled, creates the file ``path`` (proof that the template ran code)."""
 
