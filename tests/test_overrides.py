@@ -271,6 +271,16 @@ def test_a_template_that_drops_the_robots_and_csp_lines_is_refused(example_site,
               "</title></head>\n<body><h1>{{ practice.name }}</h1></body></html>\n")
     code, _out, err = run_validate(example_site, "--as-of", AS_OF)
     assert code == 0, err
+    # the robots line in the body, not the head, is no robots line (robots read the head)
+    _override(example_site, "practice.html",
+              '<!doctype html>\n<html><head><meta http-equiv="Content-Security-Policy" '
+              'content="{{ csp }}"><title>{{ practice.name }}</title></head>\n<body>'
+              '<meta name="robots" content="noindex, nofollow"><h1>{{ practice.name }}</h1>'
+              "</body></html>\n")
+    code, _out, err = run_validate(example_site, "--as-of", AS_OF)
+    assert code == 1, err
+    ours = [e for e in err if e.startswith("templates/practice.html:1:1: error: the page has no ")]
+    assert len(ours) == 1 and "no robots line" in ours[0], err
 
 
 def test_a_block_that_no_parent_has_is_a_warning(example_site, tmp_path):
