@@ -132,6 +132,18 @@ def test_a_misspelt_override_is_a_warning(example_site):
     assert run_validate(example_site, "--as-of", AS_OF, "--strict")[0] == 1
 
 
+def test_an_include_that_may_be_missing_is_no_error(example_site):
+    """``{% include "…" ignore missing %}`` of a template the site does not have renders
+    nothing: no error, unlike an include without it."""
+    original = _builtin("practice.html")
+    _override(example_site, "practice.html", original.replace(
+        "{% block content %}", '{% block content %}{% include "our-banner.html" ignore missing %}',
+        1))
+    code, _out, err = run_validate(example_site, "--as-of", AS_OF)
+    assert code == 0, err
+    assert not any(e.startswith("templates/practice.html") for e in err), err
+
+
 def test_a_readme_in_templates_is_no_template(example_site):
     """templates/README.md (a note to the next person, its Jinja quoted) is neither compiled
     nor warned of as an override of nothing."""
