@@ -123,8 +123,10 @@ def test_a_template_that_is_not_utf8_is_reported_at_its_line_by_validate_and_bui
     assert not out.exists()
 
 
-def test_a_misspelt_override_is_a_warning(example_site):
-    _override(example_site, "practise.html", "{{ nothing }}")
+@pytest.mark.parametrize("text", ["{{ nothing }}", "{# practise.html: our practice page #}\n"])
+def test_a_misspelt_override_is_a_warning(example_site, text):
+    """(a template naming itself, in a comment, is not used by another one)"""
+    _override(example_site, "practise.html", text)
     code, _out, err = run_validate(example_site, "--as-of", AS_OF)
     assert code == 0
     assert ("templates/practise.html:1:1: warning: 'practise.html' overrides no built-in template "
@@ -375,6 +377,12 @@ def test_build_names_a_missing_template_as_validate_does(example_site, tmp_path)
     assert ("templates/physician.html:1:1: error: template error: there is no template "
             "'builtin/physican.html' (did you mean 'builtin/physician.html'?)") in err, err
     assert "template error: builtin/physican.html" not in err
+    # said once, by the check of the names: no page is rendered to say it again
+    code, _out, lines = run_validate(example_site, "--as-of", AS_OF)
+    assert code == 1
+    assert [e for e in lines if e.startswith("templates/")] == [
+        "templates/physician.html:1:1: error: template error: there is no template "
+        "'builtin/physican.html' (did you mean 'builtin/physician.html'?)"], lines
 
 
 def test_a_template_that_extends_itself_says_so_and_names_the_builtin_one(example_site, tmp_path):
