@@ -295,6 +295,16 @@ def test_a_template_that_drops_the_robots_and_csp_lines_is_refused(example_site,
     assert code == 1, err
     ours = [e for e in err if e.startswith("templates/practice.html:1:1: error: the page has no ")]
     assert len(ours) == 1 and "no robots line" in ours[0], err
+    # a Content-Security-Policy line of the template's own, not Liaison's, is refused too
+    _override(example_site, "practice.html",
+              '<!doctype html>\n<html><head><meta name="robots" content="noindex, nofollow">'
+              '<meta http-equiv="Content-Security-Policy" content="default-src *">'
+              "<title>{{ practice.name }}</title></head>\n<body><h1>{{ practice.name }}</h1>"
+              "</body></html>\n")
+    code, _out, err = run_validate(example_site, "--as-of", AS_OF)
+    assert code == 1, err
+    ours = [e for e in err if e.startswith("templates/practice.html:1:1: error: the page has no ")]
+    assert len(ours) == 1 and "or another one than Liaison's" in ours[0], err
 
 
 def test_a_block_that_no_parent_has_is_a_warning(example_site, tmp_path):
