@@ -334,6 +334,12 @@ def test_a_block_that_no_parent_has_is_a_warning(example_site, tmp_path):
     _override(example_site, "base.html", _builtin("base.html"))
     code, _out, err = run_validate(example_site, "--as-of", AS_OF)
     assert code == 0 and not [e for e in err if e.startswith("templates/")], err
+    # nor a block of the site's own nested in a block the parent has (it is shown there)
+    _override(example_site, "physician.html",
+              '{% extends "builtin/physician.html" %}\n{% block content %}{{ super() }}\n'
+              "{% block ours %}<p>Bring the pads.</p>{% endblock %}{% endblock %}\n")
+    code, _out, err = run_validate(example_site, "--as-of", AS_OF)
+    assert code == 0 and not [e for e in err if e.startswith("templates/")], err
 
 
 def test_a_misspelt_name_or_field_gets_the_closest_one(example_site, tmp_path):
