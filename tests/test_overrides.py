@@ -437,6 +437,15 @@ def test_a_link_to_an_asset_the_site_lacks_is_a_warning_at_its_line(example_site
     _override(example_site, "base.html", head.replace("HREF", "{{ base }}assets/ours.css"))
     code, _out, err = run_validate(example_site, "--as-of", AS_OF)
     assert code == 0 and not [e for e in err if e.startswith("templates/")], err
+    # only on pages in a folder (physicians/…/index.html), ours.css being the site's own
+    (example_site / "templates" / "base.html").unlink()
+    _override(example_site, "physician.html", head.replace("base.html", "physician.html")
+              .replace("HREF", "assets/ours.css"))
+    code, _out, err = run_validate(example_site, "--as-of", AS_OF)
+    ours = [e for e in err if e.startswith("templates/")]
+    assert len(ours) == 1 and ours[0].startswith(
+        "templates/physician.html:3:30: warning: 'assets/ours.css' does not reach the site's "
+        "assets/ from every page (rendering physicians/"), err
 
 
 def test_build_names_a_missing_macro_at_the_site_s_macros_file(example_site, tmp_path):
