@@ -250,6 +250,8 @@ def test_the_build_times_an_override_too(example_site, tmp_path, monkeypatch):
     # read as jinja wraps it (3.1.5 on), '…'.format was never checked: 100 MB were built
     ("{{ '{:>100000000}'.format('x') }}", "refused: a format width of 100,000,000"),
     ("{{ '%01000000000d'|format(1) }}", "refused: a format width of 1,000,000,000"),
+    ("{{ ('x' * 999999) + ('x' * 999999) }}", "refused: a value of 1,999,998 characters"),
+    ("{{ ['a', 'b', 'c']|join('-' * 999999) }}", "refused: a joined string of 2,999,997"),
     # '' is found between every two characters: a million insertions
     ("{{ ('x' * 999999).replace('', 'ab') }}", "refused: a string of 2,999,999 characters"),
     ("{{ 10.0 ** 5000 }}", "a number too large to compute"),
