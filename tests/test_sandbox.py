@@ -240,6 +240,7 @@ def test_the_build_times_an_override_too(example_site, tmp_path, monkeypatch):
     ("{{ 10 ** 5000 }}", "refused: 10 ** 5000 would be a number of about"),
     ("{{ 'x' * 10**9 }}", "refused: a string of 1,000,000,000 characters is over the limit"),
     ("{{ [0] * 10**9 }}", "refused: a list of 1,000,000,000 items is over the limit"),
+    ("{{ 10**9 * 'x' }}", "refused: a string of 1,000,000,000 characters is over the limit"),
     ("{% set ns = namespace(s='x' * 999999) %}{% for i in range(40) %}"
      "{% set ns.s = ns.s ~ ns.s %}{% endfor %}{{ ns.s|length }}", "refused: a string of 1,999,998"),
     ("{{ 'x'|center(10**9) }}", "refused: a centred string of 1,000,000,000"),
@@ -252,6 +253,7 @@ def test_the_build_times_an_override_too(example_site, tmp_path, monkeypatch):
     ("{{ '%01000000000d'|format(1) }}", "refused: a format width of 1,000,000,000"),
     ("{{ ('x' * 999999) + ('x' * 999999) }}", "refused: a value of 1,999,998 characters"),
     ("{{ ['a', 'b', 'c']|join('-' * 999999) }}", "refused: a joined string of 2,999,997"),
+    ("{{ ('x\\n' * 500000)|indent(10) }}", "refused: an indented string of 6,000,010"),
     # '' is found between every two characters: a million insertions
     ("{{ ('x' * 999999).replace('', 'ab') }}", "refused: a string of 2,999,999 characters"),
     ("{{ 10.0 ** 5000 }}", "a number too large to compute"),
