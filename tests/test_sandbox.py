@@ -253,6 +253,7 @@ def test_the_build_times_an_override_too(example_site, tmp_path, monkeypatch):
     ("{{ '%01000000000d'|format(1) }}", "refused: a format width of 1,000,000,000"),
     ("{{ ('x' * 999999) + ('x' * 999999) }}", "refused: a value of 1,999,998 characters"),
     ("{{ ['a', 'b', 'c']|join('-' * 999999) }}", "refused: a joined string of 2,999,997"),
+    ("{{ ('-' * 999999).join(['a', 'b', 'c']) }}", "refused: a joined string of 2,999,997"),
     ("{{ ('x\\n' * 500000)|indent(10) }}", "refused: an indented string of 6,000,010"),
     # '' is found between every two characters: a million insertions
     ("{{ ('x' * 999999).replace('', 'ab') }}", "refused: a string of 2,999,999 characters"),
@@ -332,6 +333,22 @@ def test_a_faithful_override_builds_the_very_same_site(example_site, tmp_path):
         if rel.name == ".liaison-build.json":  # lists the input files: one more here
             continue
         assert (tmp_path / "plain" / rel).read_bytes() == (tmp_path / "sandboxed" / rel).read_bytes(), rel
+
+
+def test_a_render_inside_a_render_keeps_the_outer_one_s_clock():
+    """A deck rendered in a page: its begin and end leave the page's start as it was, so
+    that the page is timed from its own start, before and after the deck."""
+    from liaison.sandbox import Budget
+
+    budget = Budget()
+    page = budget.begin()
+    started = budget.started
+    deck = budget.begin()
+    assert (page, deck) == (True, False) and budget.started == started
+    budget.end(deck)
+    assert budget.started == started
+    budget.end(page)
+    assert budget.started is None
 
 
 def test_the_timer_and_the_handler_before_are_restored(example_site):
