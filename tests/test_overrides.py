@@ -77,6 +77,29 @@ def test_a_template_error_is_reported_at_its_column_too(example_site, tmp_path, 
     assert code == 1 and where in err, err
 
 
+@pytest.mark.parametrize("include, says", [
+    ("{% set banners = [] %}{% include banners %}",
+     "Tried to select from an empty list of templates."),
+    ("{% include none %}", "Tried to select from an empty list of templates."),
+    ('{% include ["our-banner.html", "builtin/banner.html"] %}',
+     "none of the templates given were found: our-banner.html, builtin/banner.html"),
+])
+def test_an_include_of_no_template_or_of_a_list_none_of_which_exists_is_said_at_its_line(
+        example_site, tmp_path, include, says):
+    """An include of an empty list (or none) was a traceback from validate and build: the
+    error had no template name to look up a close one for."""
+    _override(example_site, "practice.html", '{% extends "builtin/practice.html" %}\n'
+              "{% block content %}" + include + "{% endblock %}\n")
+    code, _out, err = run_validate(example_site, "--as-of", AS_OF)
+    assert code == 1
+    [said] = [e for e in err if e.startswith("templates/practice.html:")]
+    assert said.startswith(f"templates/practice.html:2:1: error: template error: {says} "
+                           "(rendering practices/"), said
+    code, err = build_site(example_site, tmp_path / "out")
+    assert code == 1 and f"templates/practice.html:2:1: error: template error: {says}" in err, err
+    assert "Traceback" not in err
+
+
 def test_a_base_override_is_rendered_for_every_page_kind(example_site):
     base = _builtin("base.html")
     _override(example_site, "base.html", base.replace("</body>", "{{ footer_note }}</body>", 1))
