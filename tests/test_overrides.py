@@ -272,12 +272,15 @@ def test_a_template_that_loads_from_another_host_is_refused_at_its_line(example_
               '<script src="https://cdn.example.com/chart.js"></script>\n'
               '<link rel="stylesheet" href="//fonts.example.com/css?family=Inter">\n'
               '<object data="https://maps.example.com/office.svg"></object>\n'
-              '<style>@import "//fonts.example.com/inter.css";</style>{% endblock %}\n')
+              '<style>@import "//fonts.example.com/inter.css";</style>\n'
+              '<img srcset="https://cdn.example.com/logo@2x.png 2x" alt="">{% endblock %}\n')
     code, _out, err = run_validate(example_site, "--as-of", AS_OF)
     assert code == 1, err
     assert any(e.startswith("templates/base.html:5:15: error: 'https://maps.example.com/office.svg' "
                             "is loaded from another host") for e in err), err
     assert any(e.startswith("templates/base.html:6:17: error: '//fonts.example.com/inter.css' "
+                            "is loaded from another host") for e in err), err
+    assert any(e.startswith("templates/base.html:7:14: error: 'https://cdn.example.com/logo@2x.png' "
                             "is loaded from another host") for e in err), err
     script = [e for e in err if e.startswith("templates/base.html:3:14: error: "
                                              "'https://cdn.example.com/chart.js' is loaded from "
