@@ -413,6 +413,15 @@ def test_a_macros_file_without_a_macro_the_pages_import_names_it_at_the_site_s_f
     ours = [e for e in err if e.startswith("templates/macros.html:")]
     assert len(ours) == 1 and ours[0].startswith(
         f"templates/macros.html:{line}:1: error: macro 'kpi' takes no 'note'"), err
+    # interaction_item is given (i, base) from Python, by every list of interactions
+    line = macros.splitlines().index("{% macro interaction_item(i, base) -%}") + 1
+    _override(example_site, "macros.html", macros.replace(
+        "{% macro interaction_item(i, base) -%}", "{% macro interaction_item(i) -%}"))
+    code, _out, err = run_validate(example_site, "--as-of", AS_OF)
+    assert code == 1
+    assert [e for e in err if e.startswith("templates/macros.html:")] == [
+        f"templates/macros.html:{line}:1: error: macro 'interaction_item' takes no 'base', which "
+        "the built-in pages give it: write it as the built-in one, interaction_item(i, base)"], err
     _override(example_site, "macros.html", macros)
     assert run_validate(example_site, "--as-of", AS_OF)[0] == 0
 
