@@ -241,6 +241,9 @@ def test_the_build_times_an_override_too(example_site, tmp_path, monkeypatch):
     ("{{ 'x' * 10**9 }}", "refused: a string of 1,000,000,000 characters is over the limit"),
     ("{{ [0] * 10**9 }}", "refused: a list of 1,000,000,000 items is over the limit"),
     ("{{ 10**9 * 'x' }}", "refused: a string of 1,000,000,000 characters is over the limit"),
+    ("{{ 2 ** 100000 }}", "refused: 2 ** 100000 would be a number of about 30,103 digits"),
+    ("{{ '1'.zfill(10**9) }}", "refused: a padded string of 1,000,000,000"),
+    ("{{ lipsum(100000) }}", "refused: lipsum of 100000 paragraphs of up to 100 words"),
     ("{% set ns = namespace(s='x' * 999999) %}{% for i in range(40) %}"
      "{% set ns.s = ns.s ~ ns.s %}{% endfor %}{{ ns.s|length }}", "refused: a string of 1,999,998"),
     ("{{ 'x'|center(10**9) }}", "refused: a centred string of 1,000,000,000"),
