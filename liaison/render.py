@@ -959,8 +959,8 @@ def template_location(exc: Exception, site_root: Path, page: str | None = None,
         return (f"templates/{unexported.group(1)}", 1, 1,
                 missing_macro(unexported.group(3), unexported.group(2), 1, unexported.group(1),
                               ours) + where)
-    if isinstance(exc, jinja2.TemplateNotFound):  # Jinja says only the name
-        message = _not_found(exc.name, site_root)
+    if isinstance(exc, jinja2.TemplateNotFound) and not isinstance(exc, jinja2.TemplatesNotFound):
+        message = _not_found(exc.name, site_root)  # Jinja says only the name (of a list: each)
     elif isinstance(exc, RecursionError) and filename:
         message = _itself(filename, message)
     column = template_column(filename, line, message) if line else 1

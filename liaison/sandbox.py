@@ -118,7 +118,8 @@ def _check_format(fmt) -> None:
     """A format string ('%…', '{:…}') whose widths or precisions would build huge text."""
     if isinstance(fmt, str):
         for number in _NUMBERS.findall(fmt):
-            if len(number) > 7 and int(number) > MAX_SIZE:
+            # (a number of fewer digits than MAX_SIZE is under it: only the others are read)
+            if len(number) >= len(str(MAX_SIZE)) and int(number) > MAX_SIZE:
                 raise _refuse(f"a format width of {int(number):,} characters is over the "
                               f"limit of {MAX_SIZE:,}")
 
@@ -319,6 +320,14 @@ class Sandbox(SandboxedEnvironment):
                 "here (a list or a text that grows in a loop?)")
             raise stopped.with_traceback(exc.__traceback__) from None
         raise exc
+
+    def wrap_str_format(self, value):
+        """``'…'.format`` and ``format_map``: jinja (3.1.5 on) wraps them when they are read, so
+        that ``call`` never sees them; a width or precision over the limit is refused here."""
+        wrapped = super().wrap_str_format(value)
+        if wrapped is not None:
+            _check_format(value.__self__)
+        return wrapped
 
     def call(__self, __context, __obj, *args, **kwargs):  # noqa: N805 - jinja's signature
         owner = getattr(__obj, "__self__", None)

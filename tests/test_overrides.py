@@ -77,6 +77,29 @@ def test_a_template_error_is_reported_at_its_column_too(example_site, tmp_path, 
     assert code == 1 and where in err, err
 
 
+@pytest.mark.parametrize("include, says", [
+    ("{% set banners = [] %}{% include banners %}",
+     "Tried to select from an empty list of templates."),
+    ("{% include none %}", "Tried to select from an empty list of templates."),
+    ('{% include ["our-banner.html", "builtin/banner.html"] %}',
+     "none of the templates given were found: our-banner.html, builtin/banner.html"),
+])
+def test_an_include_of_no_template_or_of_a_list_none_of_which_exists_is_said_at_its_line(
+        example_site, tmp_path, include, says):
+    """An include of an empty list (or none) was a traceback from validate and build: the
+    error had no template name to look up a close one for."""
+    _override(example_site, "practice.html", '{% extends "builtin/practice.html" %}\n'
+              "{% block content %}" + include + "{% endblock %}\n")
+    code, _out, err = run_validate(example_site, "--as-of", AS_OF)
+    assert code == 1
+    [said] = [e for e in err if e.startswith("templates/practice.html:")]
+    assert said.startswith(f"templates/practice.html:2:1: error: template error: {says} "
+                           "(rendering practices/"), said
+    code, err = build_site(example_site, tmp_path / "out")
+    assert code == 1 and f"templates/practice.html:2:1: error: template error: {says}" in err, err
+    assert "Traceback" not in err
+
+
 def test_a_base_override_is_rendered_for_every_page_kind(example_site):
     base = _builtin("base.html")
     _override(example_site, "base.html", base.replace("</body>", "{{ footer_note }}</body>", 1))
@@ -123,13 +146,37 @@ def test_a_template_that_is_not_utf8_is_reported_at_its_line_by_validate_and_bui
     assert not out.exists()
 
 
-def test_a_misspelt_override_is_a_warning(example_site):
-    _override(example_site, "practise.html", "{{ nothing }}")
+@pytest.mark.parametrize("text", ["{{ nothing }}", "{# practise.html: our practice page #}\n"])
+def test_a_misspelt_override_is_a_warning(example_site, text):
+    """(a template naming itself, in a comment, is not used by another one)"""
+    _override(example_site, "practise.html", text)
     code, _out, err = run_validate(example_site, "--as-of", AS_OF)
     assert code == 0
     assert ("templates/practise.html:1:1: warning: 'practise.html' overrides no built-in template "
             "and no other template uses it (did you mean 'practice.html'?)") in err
     assert run_validate(example_site, "--as-of", AS_OF, "--strict")[0] == 1
+
+
+def test_an_include_that_may_be_missing_is_no_error(example_site):
+    """``{% include "…" ignore missing %}`` of a template the site does not have renders
+    nothing: no error, unlike an include without it."""
+    original = _builtin("practice.html")
+    _override(example_site, "practice.html", original.replace(
+        "{% block content %}", '{% block content %}{% include "our-banner.html" ignore missing %}',
+        1))
+    code, _out, err = run_validate(example_site, "--as-of", AS_OF)
+    assert code == 0, err
+    assert not any(e.startswith("templates/practice.html") for e in err), err
+
+
+def test_a_readme_in_templates_is_no_template(example_site):
+    """templates/README.md (a note to the next person, its Jinja quoted) is neither compiled
+    nor warned of as an override of nothing."""
+    _override(example_site, "README.md", "Write `{% block footer %}` in base.html to change the "
+              "footer; `{{ palette }}` holds the colours.\n")
+    code, _out, err = run_validate(example_site, "--as-of", AS_OF)
+    assert code == 0, err
+    assert not any("README.md" in e for e in err), err
 
 
 def test_a_helper_template_used_by_an_override_is_checked_through_it(example_site):
@@ -223,9 +270,18 @@ def test_a_template_that_loads_from_another_host_is_refused_at_its_line(example_
     _override(example_site, "base.html",
               '{% extends "builtin/base.html" %}\n{% block head %}{{ super() }}\n'
               '<script src="https://cdn.example.com/chart.js"></script>\n'
-              '<link rel="stylesheet" href="//fonts.example.com/css?family=Inter">{% endblock %}\n')
+              '<link rel="stylesheet" href="//fonts.example.com/css?family=Inter">\n'
+              '<object data="https://maps.example.com/office.svg"></object>\n'
+              '<style>@import "//fonts.example.com/inter.css";</style>\n'
+              '<img srcset="https://cdn.example.com/logo@2x.png 2x" alt="">{% endblock %}\n')
     code, _out, err = run_validate(example_site, "--as-of", AS_OF)
     assert code == 1, err
+    assert any(e.startswith("templates/base.html:5:15: error: 'https://maps.example.com/office.svg' "
+                            "is loaded from another host") for e in err), err
+    assert any(e.startswith("templates/base.html:6:17: error: '//fonts.example.com/inter.css' "
+                            "is loaded from another host") for e in err), err
+    assert any(e.startswith("templates/base.html:7:14: error: 'https://cdn.example.com/logo@2x.png' "
+                            "is loaded from another host") for e in err), err
     script = [e for e in err if e.startswith("templates/base.html:3:14: error: "
                                              "'https://cdn.example.com/chart.js' is loaded from "
                                              "another host (rendering ")]
@@ -261,6 +317,26 @@ def test_a_template_that_drops_the_robots_and_csp_lines_is_refused(example_site,
               "</title></head>\n<body><h1>{{ practice.name }}</h1></body></html>\n")
     code, _out, err = run_validate(example_site, "--as-of", AS_OF)
     assert code == 0, err
+    # the robots line in the body, not the head, is no robots line (robots read the head)
+    _override(example_site, "practice.html",
+              '<!doctype html>\n<html><head><meta http-equiv="Content-Security-Policy" '
+              'content="{{ csp }}"><title>{{ practice.name }}</title></head>\n<body>'
+              '<meta name="robots" content="noindex, nofollow"><h1>{{ practice.name }}</h1>'
+              "</body></html>\n")
+    code, _out, err = run_validate(example_site, "--as-of", AS_OF)
+    assert code == 1, err
+    ours = [e for e in err if e.startswith("templates/practice.html:1:1: error: the page has no ")]
+    assert len(ours) == 1 and "no robots line" in ours[0], err
+    # a Content-Security-Policy line of the template's own, not Liaison's, is refused too
+    _override(example_site, "practice.html",
+              '<!doctype html>\n<html><head><meta name="robots" content="noindex, nofollow">'
+              '<meta http-equiv="Content-Security-Policy" content="default-src *">'
+              "<title>{{ practice.name }}</title></head>\n<body><h1>{{ practice.name }}</h1>"
+              "</body></html>\n")
+    code, _out, err = run_validate(example_site, "--as-of", AS_OF)
+    assert code == 1, err
+    ours = [e for e in err if e.startswith("templates/practice.html:1:1: error: the page has no ")]
+    assert len(ours) == 1 and "or another one than Liaison's" in ours[0], err
 
 
 def test_a_block_that_no_parent_has_is_a_warning(example_site, tmp_path):
@@ -288,6 +364,12 @@ def test_a_block_that_no_parent_has_is_a_warning(example_site, tmp_path):
     # copies of the built-in templates, and blocks nested in a parent's block, say nothing
     _override(example_site, "physician.html", _builtin("physician.html"))
     _override(example_site, "base.html", _builtin("base.html"))
+    code, _out, err = run_validate(example_site, "--as-of", AS_OF)
+    assert code == 0 and not [e for e in err if e.startswith("templates/")], err
+    # nor a block of the site's own nested in a block the parent has (it is shown there)
+    _override(example_site, "physician.html",
+              '{% extends "builtin/physician.html" %}\n{% block content %}{{ super() }}\n'
+              "{% block ours %}<p>Bring the pads.</p>{% endblock %}{% endblock %}\n")
     code, _out, err = run_validate(example_site, "--as-of", AS_OF)
     assert code == 0 and not [e for e in err if e.startswith("templates/")], err
 
@@ -331,6 +413,15 @@ def test_a_macros_file_without_a_macro_the_pages_import_names_it_at_the_site_s_f
     ours = [e for e in err if e.startswith("templates/macros.html:")]
     assert len(ours) == 1 and ours[0].startswith(
         f"templates/macros.html:{line}:1: error: macro 'kpi' takes no 'note'"), err
+    # interaction_item is given (i, base) from Python, by every list of interactions
+    line = macros.splitlines().index("{% macro interaction_item(i, base) -%}") + 1
+    _override(example_site, "macros.html", macros.replace(
+        "{% macro interaction_item(i, base) -%}", "{% macro interaction_item(i) -%}"))
+    code, _out, err = run_validate(example_site, "--as-of", AS_OF)
+    assert code == 1
+    assert [e for e in err if e.startswith("templates/macros.html:")] == [
+        f"templates/macros.html:{line}:1: error: macro 'interaction_item' takes no 'base', which "
+        "the built-in pages give it: write it as the built-in one, interaction_item(i, base)"], err
     _override(example_site, "macros.html", macros)
     assert run_validate(example_site, "--as-of", AS_OF)[0] == 0
 
@@ -343,6 +434,12 @@ def test_build_names_a_missing_template_as_validate_does(example_site, tmp_path)
     assert ("templates/physician.html:1:1: error: template error: there is no template "
             "'builtin/physican.html' (did you mean 'builtin/physician.html'?)") in err, err
     assert "template error: builtin/physican.html" not in err
+    # said once, by the check of the names: no page is rendered to say it again
+    code, _out, lines = run_validate(example_site, "--as-of", AS_OF)
+    assert code == 1
+    assert [e for e in lines if e.startswith("templates/")] == [
+        "templates/physician.html:1:1: error: template error: there is no template "
+        "'builtin/physican.html' (did you mean 'builtin/physician.html'?)"], lines
 
 
 def test_a_template_that_extends_itself_says_so_and_names_the_builtin_one(example_site, tmp_path):
@@ -381,6 +478,15 @@ def test_a_link_to_an_asset_the_site_lacks_is_a_warning_at_its_line(example_site
     _override(example_site, "base.html", head.replace("HREF", "{{ base }}assets/ours.css"))
     code, _out, err = run_validate(example_site, "--as-of", AS_OF)
     assert code == 0 and not [e for e in err if e.startswith("templates/")], err
+    # only on pages in a folder (physicians/…/index.html), ours.css being the site's own
+    (example_site / "templates" / "base.html").unlink()
+    _override(example_site, "physician.html", head.replace("base.html", "physician.html")
+              .replace("HREF", "assets/ours.css"))
+    code, _out, err = run_validate(example_site, "--as-of", AS_OF)
+    ours = [e for e in err if e.startswith("templates/")]
+    assert len(ours) == 1 and ours[0].startswith(
+        "templates/physician.html:3:30: warning: 'assets/ours.css' does not reach the site's "
+        "assets/ from every page (rendering physicians/"), err
 
 
 def test_build_names_a_missing_macro_at_the_site_s_macros_file(example_site, tmp_path):

@@ -100,6 +100,21 @@ def test_a_records_pydantic_methods_are_out_of_reach_of_an_override(example_site
     assert code == 1 and not ran.exists()
 
 
+def test_a_record_class_s_pydantic_methods_are_out_of_reach_too(tmp_path):
+    """A record's class (were one ever handed to a template) is refused as its records are:
+    ``Practice.parse_file`` reads any file."""
+    from jinja2.exceptions import SecurityError
+
+    from liaison.models import Practice
+    from liaison.sandbox import Sandbox
+
+    outside = tmp_path / "outside.json"
+    outside.write_text('{"secret": 1}', encoding="utf-8")
+    template = Sandbox().from_string("{{ record.parse_file(path) }}")
+    with pytest.raises(SecurityError, match="access to attribute 'parse_file' of 'ModelMetaclass'"):
+        template.render(record=Practice, path=str(outside))
+
+
 class _Opens:
     """Unpickled, creates the file ``path`` (proof that the template ran code)."""
 
@@ -225,11 +240,26 @@ def test_the_build_times_an_override_too(example_site, tmp_path, monkeypatch):
     ("{{ 10 ** 5000 }}", "refused: 10 ** 5000 would be a number of about"),
     ("{{ 'x' * 10**9 }}", "refused: a string of 1,000,000,000 characters is over the limit"),
     ("{{ [0] * 10**9 }}", "refused: a list of 1,000,000,000 items is over the limit"),
+    ("{{ 10**9 * 'x' }}", "refused: a string of 1,000,000,000 characters is over the limit"),
+    ("{{ 2 ** 100000 }}", "refused: 2 ** 100000 would be a number of about 30,103 digits"),
+    ("{{ '1'.zfill(10**9) }}", "refused: a padded string of 1,000,000,000"),
+    ("{{ lipsum(100000) }}", "refused: lipsum of 100000 paragraphs of up to 100 words"),
     ("{% set ns = namespace(s='x' * 999999) %}{% for i in range(40) %}"
      "{% set ns.s = ns.s ~ ns.s %}{% endfor %}{{ ns.s|length }}", "refused: a string of 1,999,998"),
     ("{{ 'x'|center(10**9) }}", "refused: a centred string of 1,000,000,000"),
     ("{{ 'x'.rjust(10**9) }}", "refused: a padded string of 1,000,000,000"),
     ("{{ '%01000000000d' % 1 }}", "refused: a format width of 1,000,000,000"),
+    # seven digits, ten times the limit: a 9,999,999-character string was built
+    ("{{ '%9999999s' % 'x' }}", "refused: a format width of 9,999,999"),
+    # read as jinja wraps it (3.1.5 on), '…'.format was never checked: 100 MB were built
+    ("{{ '{:>100000000}'.format('x') }}", "refused: a format width of 100,000,000"),
+    ("{{ '%01000000000d'|format(1) }}", "refused: a format width of 1,000,000,000"),
+    ("{{ ('x' * 999999) + ('x' * 999999) }}", "refused: a value of 1,999,998 characters"),
+    ("{{ ['a', 'b', 'c']|join('-' * 999999) }}", "refused: a joined string of 2,999,997"),
+    ("{{ ('-' * 999999).join(['a', 'b', 'c']) }}", "refused: a joined string of 2,999,997"),
+    ("{{ ('x\\n' * 500000)|indent(10) }}", "refused: an indented string of 6,000,010"),
+    # '' is found between every two characters: a million insertions
+    ("{{ ('x' * 999999).replace('', 'ab') }}", "refused: a string of 2,999,999 characters"),
     ("{{ 10.0 ** 5000 }}", "a number too large to compute"),
     ("{{ 1 / 0 }}", "division by zero"),
 ])
@@ -306,6 +336,22 @@ def test_a_faithful_override_builds_the_very_same_site(example_site, tmp_path):
         if rel.name == ".liaison-build.json":  # lists the input files: one more here
             continue
         assert (tmp_path / "plain" / rel).read_bytes() == (tmp_path / "sandboxed" / rel).read_bytes(), rel
+
+
+def test_a_render_inside_a_render_keeps_the_outer_one_s_clock():
+    """A deck rendered in a page: its begin and end leave the page's start as it was, so
+    that the page is timed from its own start, before and after the deck."""
+    from liaison.sandbox import Budget
+
+    budget = Budget()
+    page = budget.begin()
+    started = budget.started
+    deck = budget.begin()
+    assert (page, deck) == (True, False) and budget.started == started
+    budget.end(deck)
+    assert budget.started == started
+    budget.end(page)
+    assert budget.started is None
 
 
 def test_the_timer_and_the_handler_before_are_restored(example_site):
