@@ -5,6 +5,11 @@
   none to pydantic's own API on a record (``PYDANTIC_API``: ``parse_file`` reads any file,
   ``parse_raw(..., proto='pickle')`` unpickles, that is runs code); a record's fields and
   Liaison's own properties stay readable.
+* No changing the statistics: the figures a template is given are shared by every page a
+  process renders, so a figure's methods that change it (``Rov.add``) are refused: which
+  later pages showed a return on visit a template had added to hung on which process took
+  which page. (A list's own methods stay: ``{% set _ = keep.append(x) %}`` on a list the
+  template made is a common idiom, and the sandbox cannot tell that list from a record's.)
 * No huge numbers or strings: an operation that would build an integer of more than
   MAX_INT_BITS bits, or a string or list of more than MAX_SIZE characters or items, is refused
   before it is built (``**``, ``*``, ``+``, ``~``, ``%``, the padding filters and string
@@ -45,6 +50,8 @@ from jinja2.compiler import CodeGenerator
 from jinja2.exceptions import SecurityError
 from jinja2.sandbox import SandboxedEnvironment
 
+from liaison.figures import _Figures
+
 class HintedUndefined(jinja2.StrictUndefined):
     """StrictUndefined whose message for a missing attribute or key names the closest one the
     object has: "'dict object' has no attribute 'nmae' (did you mean 'name'?)"."""
@@ -54,7 +61,8 @@ class HintedUndefined(jinja2.StrictUndefined):
     def _undefined_message(self) -> str:
         message = super()._undefined_message
         obj, name = self._undefined_obj, self._undefined_name
-        if obj is jinja2.utils.missing or obj is None or not isinstance(name, str):
+        if obj is jinja2.utils.missing or obj is None or not isinstance(name, str) \
+                or self._undefined_hint is not None:  # (the sandbox's "… is unsafe": no other name)
             return message
         from liaison.diagnostics import did_you_mean
 
@@ -295,6 +303,8 @@ class Sandbox(SandboxedEnvironment):
         if attr in PYDANTIC_API and _a_record(obj) \
                 and attr not in (obj if isinstance(obj, type) else type(obj)).model_fields:
             return False
+        if isinstance(obj, _Figures) and attr not in obj._names and attr != "as_dict":
+            return False  # (``Rov.add``: a figure's methods other than as_dict change it)
         return super().is_safe_attribute(obj, attr, value)
 
     def call_binop(self, context, operator, left, right):

@@ -75,6 +75,33 @@ def test_python_internals_are_out_of_reach_of_an_override(example_site, tmp_path
     assert any(e.startswith(f"templates/practice.html:{line}:1: error:") for e in err), err
 
 
+def test_an_override_cannot_change_the_figures_other_pages_show(example_site, tmp_path):
+    # a figure's own method that changes it: the return on visit every later page of the
+    # process showed (which pages, hung on which process took which page)
+    says = "access to attribute 'add' of 'Rov' object is unsafe."
+    line = _override_with(example_site, "{{ stats.rov_365d.add(100, 100) or '' }}")
+    code, _out, err = run_validate(example_site, "--as-of", AS_OF)
+    assert code == 1, err
+    [hit] = [e for e in err if e.startswith("templates/practice.html:")]
+    assert hit.startswith(f"templates/practice.html:{line}:1: error: template error: {says} "), hit
+    assert "did you mean" not in hit  # (the name itself was suggested)
+    code, err = _build(example_site, tmp_path / "out")
+    assert code == 1 and not (tmp_path / "out").exists()
+    assert any(e.startswith(f"templates/practice.html:{line}:1: error:") for e in err), err
+
+
+def test_an_override_still_reads_the_figures_and_lists_it_is_given(example_site, tmp_path):
+    # the worked example's Mountain View Family Medicine: tags [primary-care]; return on
+    # visit 2 visits, 5 before, 5 after (expected-stats-2026-11-26.json)
+    _override_with(example_site, "<p id=read>{{ practice.tags | join('/') }} "
+                                 "{{ practice.tags.count('primary-care') }} "
+                                 "{{ stats.rov_365d.as_dict() | tojson }}</p>")
+    code, err = _build(example_site, tmp_path / "out")
+    assert code == 0, err
+    page = (tmp_path / "out/practices/mountain-view-family-medicine/index.html").read_text()
+    assert '<p id=read>primary-care 1 {"after": 5, "before": 5, "visits": 2}</p>' in page
+
+
 @pytest.mark.parametrize("call", [
     # pydantic's own API on a record: reads a file, or unpickles (runs code)
     "practice.parse_raw(\"c__builtin__\\nopen\\n(S'{ran}'\\nS'w'\\ntR.\", proto='pickle', allow_pickle=True)",
