@@ -76,8 +76,8 @@ def test_python_internals_are_out_of_reach_of_an_override(example_site, tmp_path
 
 
 def test_an_override_cannot_change_the_figures_other_pages_show(example_site, tmp_path):
-    # a figure's own method that changes it: the return on visit every later page of the
-    # process showed (which pages, hung on which process took which page)
+    # a figure's own method that changes it: each practice's return on visit in stats.json
+    # and exports/practices.csv, and on what the process rendered after it
     says = "access to attribute 'add' of 'Rov' object is unsafe."
     line = _override_with(example_site, "{{ stats.rov_365d.add(100, 100) or '' }}")
     code, _out, err = run_validate(example_site, "--as-of", AS_OF)
