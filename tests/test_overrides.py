@@ -298,12 +298,18 @@ def test_a_template_that_loads_from_another_host_is_refused_at_its_line(example_
 def test_a_template_that_drops_the_robots_and_csp_lines_is_refused(example_site, tmp_path):
     """A page template written whole, without head.html: its pages would carry neither the
     robots line nor the Content-Security-Policy (SPEC: every page carries both)."""
-    _override(example_site, "practice.html",
-              "<!doctype html>\n<html><head><title>{{ practice.name }}</title></head>\n"
-              "<body><h1>{{ practice.name }}</h1></body></html>\n")
-    code, _out, err = run_validate(example_site, "--as-of", AS_OF)
+    def refused(template: str) -> tuple[int, list[str], list[str]]:
+        """(validate's exit code, its lines, those saying what the page has not) of a
+        practice.html written whole as ``template``."""
+        _override(example_site, "practice.html", template)
+        code, _out, err = run_validate(example_site, "--as-of", AS_OF)
+        return code, err, [e for e in err
+                           if e.startswith("templates/practice.html:1:1: error: the page has no ")]
+
+    code, err, ours = refused(
+        "<!doctype html>\n<html><head><title>{{ practice.name }}</title></head>\n"
+        "<body><h1>{{ practice.name }}</h1></body></html>\n")
     assert code == 1, err
-    ours = [e for e in err if e.startswith("templates/practice.html:1:1: error: the page has no ")]
     assert len(ours) == 2, err
     assert any("no robots line" in e for e in ours) and any("Content-Security-Policy" in e
                                                             for e in ours)
@@ -312,30 +318,25 @@ def test_a_template_that_drops_the_robots_and_csp_lines_is_refused(example_site,
     assert code == 1 and "the page has no robots line" in err
     assert not out.exists()
     # the same template keeping the built-in head passes
-    _override(example_site, "practice.html",
-              '<!doctype html>\n<html><head>{% include "head.html" %}<title>{{ practice.name }}'
-              "</title></head>\n<body><h1>{{ practice.name }}</h1></body></html>\n")
-    code, _out, err = run_validate(example_site, "--as-of", AS_OF)
+    code, err, _ours = refused(
+        '<!doctype html>\n<html><head>{% include "head.html" %}<title>{{ practice.name }}'
+        "</title></head>\n<body><h1>{{ practice.name }}</h1></body></html>\n")
     assert code == 0, err
     # the robots line in the body, not the head, is no robots line (robots read the head)
-    _override(example_site, "practice.html",
-              '<!doctype html>\n<html><head><meta http-equiv="Content-Security-Policy" '
-              'content="{{ csp }}"><title>{{ practice.name }}</title></head>\n<body>'
-              '<meta name="robots" content="noindex, nofollow"><h1>{{ practice.name }}</h1>'
-              "</body></html>\n")
-    code, _out, err = run_validate(example_site, "--as-of", AS_OF)
+    code, err, ours = refused(
+        '<!doctype html>\n<html><head><meta http-equiv="Content-Security-Policy" '
+        'content="{{ csp }}"><title>{{ practice.name }}</title></head>\n<body>'
+        '<meta name="robots" content="noindex, nofollow"><h1>{{ practice.name }}</h1>'
+        "</body></html>\n")
     assert code == 1, err
-    ours = [e for e in err if e.startswith("templates/practice.html:1:1: error: the page has no ")]
     assert len(ours) == 1 and "no robots line" in ours[0], err
     # a Content-Security-Policy line of the template's own, not Liaison's, is refused too
-    _override(example_site, "practice.html",
-              '<!doctype html>\n<html><head><meta name="robots" content="noindex, nofollow">'
-              '<meta http-equiv="Content-Security-Policy" content="default-src *">'
-              "<title>{{ practice.name }}</title></head>\n<body><h1>{{ practice.name }}</h1>"
-              "</body></html>\n")
-    code, _out, err = run_validate(example_site, "--as-of", AS_OF)
+    code, err, ours = refused(
+        '<!doctype html>\n<html><head><meta name="robots" content="noindex, nofollow">'
+        '<meta http-equiv="Content-Security-Policy" content="default-src *">'
+        "<title>{{ practice.name }}</title></head>\n<body><h1>{{ practice.name }}</h1>"
+        "</body></html>\n")
     assert code == 1, err
-    ours = [e for e in err if e.startswith("templates/practice.html:1:1: error: the page has no ")]
     assert len(ours) == 1 and "or another one than Liaison's" in ours[0], err
 
 
