@@ -699,7 +699,8 @@ def check_overrides(site, stats: dict, as_of, workers: int | None = None,
             problems.append(Problem(
                 f"{TEMPLATES}/{name}",
                 f"'{name}' overrides no built-in template and no other template uses it"
-                + did_you_mean(name, builtin), severity="warning", line=1, col=1))
+                + did_you_mean(name, [*builtin, PALETTE, TALKING]),  # (palette.yml: the colours)
+                severity="warning", line=1, col=1))
     if not broken:
         problems += _lost_blocks(env, names, builtin)
         if "macros.html" in names:  # what the built-in pages import of it, it must define

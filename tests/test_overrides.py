@@ -157,6 +157,18 @@ def test_a_misspelt_override_is_a_warning(example_site, text):
     assert run_validate(example_site, "--as-of", AS_OF, "--strict")[0] == 1
 
 
+@pytest.mark.parametrize("name,meant", [("palette.yml", "palette.yaml"),
+                                         ("talking-points.yml", "talking-points.yaml")])
+def test_a_settings_file_with_the_short_extension_is_told_its_name(example_site, name, meant):
+    """templates/palette.yml (the colours, as .yml) was warned of as a template that
+    overrides nothing, with no word of the palette.yaml it was meant to be."""
+    _override(example_site, name, 'accent: "#0a5f73"\n')
+    code, _out, err = run_validate(example_site, "--as-of", AS_OF)
+    assert code == 0, err
+    assert (f"templates/{name}:1:1: warning: '{name}' overrides no built-in template and no "
+            f"other template uses it (did you mean '{meant}'?)") in err, err
+
+
 def test_an_include_that_may_be_missing_is_no_error(example_site):
     """``{% include "…" ignore missing %}`` of a template the site does not have renders
     nothing: no error, unlike an include without it."""
