@@ -627,11 +627,14 @@ def _asset_links(html: str, page, names: list[str], texts: dict[str, str],
     found = []
     for m in _ASSET_LINK.finditer(html):
         href = m.group(1)
-        if "://" in href or href.startswith(("/", "data:")):
-            continue  # another host (said above) or the disk's root
+        if "://" in href or href.startswith(("//", "data:")):
+            continue  # another host (said above)
+        # (a path from the host's root: not the site's where it is served in a sub-folder or
+        # opened from the disk)
+        rooted = href.startswith("/")
         where = posixpath.normpath(posixpath.join(folder, href))
         name = where[len("assets/"):] if where.startswith("assets/") else None
-        if name in assets:
+        if name in assets and not rooted:
             continue
         at = href[href.rindex("assets/"):]
         path, line, col = f"{TEMPLATES}/{names[0]}" if names else f"{TEMPLATES}/{page.template}", 1, 1
@@ -641,7 +644,11 @@ def _asset_links(html: str, page, names: list[str], texts: dict[str, str],
                 before = texts[template][:i]
                 path, line, col = f"{TEMPLATES}/{template}", before.count("\n") + 1, i - before.rfind("\n")
                 break
-        if name is None:
+        if rooted:
+            why = (f"'{href}' reaches the site's assets/ only where the site is served at the "
+                   f"root of its host, not from a sub-folder (an intranet's /liaison/) nor opened "
+                   f"from the disk (rendering {page.path}): write {{{{ base }}}}{at}")
+        elif name is None:
             why = (f"'{href}' does not reach the site's assets/ from every page (rendering "
                    f"{page.path}): write {{{{ base }}}}{at}")
         else:

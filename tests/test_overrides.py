@@ -502,6 +502,24 @@ def test_a_link_to_an_asset_the_site_lacks_is_a_warning_at_its_line(example_site
         "assets/ from every page (rendering physicians/"), err
 
 
+def test_a_link_to_an_asset_from_the_host_s_root_is_a_warning(example_site):
+    """``/assets/ours.css`` loads where the site is served at its host's root, and nowhere
+    else: not from an intranet's sub-folder, not from the disk. It went without a word."""
+    _override(example_site, "assets/ours.css", "body { color: #111; }\n")
+    _override(example_site, "base.html",
+              '{% extends "builtin/base.html" %}\n{% block head %}{{ super() }}\n'
+              '<link rel="stylesheet" href="/assets/ours.css">{% endblock %}\n')
+    code, _out, err = run_validate(example_site, "--as-of", AS_OF)
+    assert code == 0, err
+    ours = [e for e in err if e.startswith("templates/")]
+    assert len(ours) == 1 and ours[0].startswith(
+        "templates/base.html:3:31: warning: '/assets/ours.css' reaches the site's assets/ only "
+        "where the site is served at the root of its host, not from a sub-folder (an intranet's "
+        "/liaison/) nor opened from the disk (rendering "), err
+    assert ours[0].endswith("write {{ base }}assets/ours.css")
+    assert run_validate(example_site, "--as-of", AS_OF, "--strict")[0] == 1
+
+
 def test_build_names_a_missing_macro_at_the_site_s_macros_file(example_site, tmp_path):
     """build said "dashboard.html (built-in template):40:1: … the template 'macros.html' …
     does not export the requested name 'status_badges'": the file to fix went unnamed."""
