@@ -1408,8 +1408,12 @@ def test_each_file_is_answered_with_its_type_and_kept_by_no_browser_cache(exampl
             assert head.startswith(b"HTTP/1.0 200 ") and head.endswith(b"\r\n\r\n"), path
             assert f"Content-Length: {len(body)}\r\n".encode() in head, path
         assert _answer(base, "/" + pptx)[2] == state.live.get(pptx)[0]
-        # a page answered is counted: the end of a refresh waits for it, not SETTLE_WAIT
+        # a page answered is counted: the end of a refresh waits for it, not SETTLE_WAIT. (The
+        # count follows the answer's bytes: the last request's may come after the client read
+        # them; here GET and HEAD of five files and the .pptx again, reload.js not counted.)
+        state.wait_answered(10, 5)
         seen = state.answered
+        assert seen == 11
         assert _answer(base, "/physicians/")[0] == 200
         state.wait_answered(seen, 5)
         assert state.answered == seen + 1
