@@ -836,8 +836,8 @@ def yaml_comments(text: str):
     """(offset, text) of each comment of a YAML document (the offset of its ``#``):
     the text between the parser's tokens that starts with ``#``, and the end of a block
     scalar's first line from its ``#`` (``notes: >  # …``: the scalar's token spans it).
-    For the rare file the prefilter lets through (libyaml's scanner, whose marks count characters as Python's do);
-    none if it cannot be read."""
+    For the rare file the prefilter lets through (libyaml's scanner, whose marks count
+    characters as Python's do); none if it cannot be read."""
     import yaml
 
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)(text)

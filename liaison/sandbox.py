@@ -6,9 +6,9 @@
   ``parse_raw(..., proto='pickle')`` unpickles, that is runs code); a record's fields and
   Liaison's own properties stay readable.
 * No changing the statistics: the figures a template is given are shared by every page a
-  process renders, so a figure's methods that change it (``Rov.add``) are refused: which
-  later pages showed a return on visit a template had added to hung on which process took
-  which page. (A list's own methods stay: ``{% set _ = keep.append(x) %}`` on a list the
+  process renders and by the files written after the pages, so a figure's methods that
+  change it (``Rov.add``) are refused: a template's ``add`` changed stats.json and
+  exports/practices.csv. (A list's own methods stay: ``{% set _ = keep.append(x) %}`` on a list the
   template made is a common idiom, and the sandbox cannot tell that list from a record's.)
 * No huge numbers or strings: an operation that would build an integer of more than
   MAX_INT_BITS bits, or a string or list of more than MAX_SIZE characters or items, is refused
@@ -51,6 +51,7 @@ from jinja2.exceptions import SecurityError
 from jinja2.sandbox import SandboxedEnvironment
 
 from liaison.figures import _Figures
+
 
 class HintedUndefined(jinja2.StrictUndefined):
     """StrictUndefined whose message for a missing attribute or key names the closest one the
