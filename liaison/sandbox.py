@@ -327,8 +327,8 @@ class Sandbox(SandboxedEnvironment):
         exc = rewrite_traceback_stack(source=source)
         if isinstance(exc, MemoryError):
             stopped = TemplateMemory(
-                f"the template took more than {MEMORY >> 30} GB of memory and was stopped "
-                "here (a list or a text that grows in a loop?)")
+                f"the template took more than {_in_words(BUDGET.memory)} of memory and was "
+                "stopped here (a list or a text that grows in a loop?)")
             raise stopped.with_traceback(exc.__traceback__) from None
         raise exc
 
@@ -443,6 +443,11 @@ class Budget:
             if timer[0] > 0:  # someone else's timer: what was left of it
                 left = max(timer[0] - (time.monotonic() - armed_at), 0.001)
                 signal.setitimer(signal.ITIMER_REAL, left, timer[1])
+
+
+def _in_words(size: int) -> str:
+    """A memory budget as its message says it: ``1 GB``, ``256 MB``."""
+    return f"{size >> 30} GB" if size >= 1 << 30 and not size % (1 << 30) else f"{size >> 20} MB"
 
 
 PAGE_SIZE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
