@@ -8,8 +8,14 @@
 * No changing the statistics: the figures a template is given are shared by every page a
   process renders and by the files written after the pages, so a figure's methods that
   change it (``Rov.add``) are refused: a template's ``add`` changed stats.json and
-  exports/practices.csv. (A list's own methods stay: ``{% set _ = keep.append(x) %}`` on a list the
-  template made is a common idiom, and the sandbox cannot tell that list from a record's.)
+  exports/practices.csv.
+* No changing the records: a list or dict a template is given (a practice's tags, the list of
+  practices) is shared in the same way, and ``practice.tags.append(x)`` reached the search
+  index, on the pages the build rendered (an incremental build renders some), so that the site
+  of a build differed from that of a cold one. A list's or a dict's methods that change it are
+  refused, but on those the template made itself (``[…]``, ``{…}``, ``dict(…)``, ``a + b``,
+  ``|list``, ``|sort``: ``_MadeList``, ``_MadeDict``), so that
+  ``{% set _ = keep.append(x) %}`` on a list of its own, a common idiom, stays.
 * No huge numbers or strings: an operation that would build an integer of more than
   MAX_INT_BITS bits, or a string or list of more than MAX_SIZE characters or items, is refused
   before it is built (``**``, ``*``, ``+``, ``~``, ``%``, the padding filters and string
@@ -48,7 +54,7 @@ import jinja2
 from jinja2 import filters as jinja_filters
 from jinja2.compiler import CodeGenerator
 from jinja2.exceptions import SecurityError
-from jinja2.sandbox import SandboxedEnvironment
+from jinja2.sandbox import SandboxedEnvironment, modifies_known_mutable
 
 from liaison.figures import _Figures
 
@@ -259,13 +265,70 @@ def _lipsum(n=5, html=True, min=20, max=100):  # noqa: A002 - jinja's names
             random.setstate(state)
 
 
+# the names of the methods that change a list, dict, set or deque (those of jinja's
+# modifies_known_mutable): it is asked only of these, not of every attribute a template reads
+_CHANGING = frozenset((
+    "add", "append", "appendleft", "clear", "difference_update", "discard", "extend",
+    "extendleft", "insert", "pop", "popitem", "popleft", "remove", "reverse", "rotate",
+    "setdefault", "sort", "symmetric_difference_update", "update"))
+
+
+class _MadeList(list):
+    """A list a template made: it may change it (the lists it is given, it may not)."""
+    __slots__ = ()
+
+
+class _MadeDict(dict):
+    """A dict a template made: it may change it."""
+    __slots__ = ()
+
+
+def made(value):
+    """``value`` (a list or dict a template has just built) as one the template may change."""
+    if isinstance(value, list):
+        return _MadeList(value)
+    if isinstance(value, dict):
+        return _MadeDict(value)
+    return value
+
+
+def _making(function):
+    """A filter or global whose list or dict is new: the template may change it."""
+    def wrapped(*args, **kwargs):
+        return made(function(*args, **kwargs))
+
+    for attr in ("jinja_pass_arg", "__name__", "__doc__"):
+        if hasattr(function, attr):
+            setattr(wrapped, attr, getattr(function, attr))
+    return wrapped
+
+
 class _Generator(CodeGenerator):
-    """``a ~ b`` checks the length of what it built."""
+    """``a ~ b`` checks the length of what it built; a list or dict written in the template
+    (``[…]``, ``{…}``, and the constant ones the compiler folded) is one it may change."""
 
     def visit_Concat(self, node, frame) -> None:
         self.write("environment.sized(")
         super().visit_Concat(node, frame)
         self.write(")")
+
+    def visit_List(self, node, frame) -> None:
+        self.write("environment.made(")
+        super().visit_List(node, frame)
+        self.write(")")
+
+    def visit_Dict(self, node, frame) -> None:
+        self.write("environment.made(")
+        super().visit_Dict(node, frame)
+        self.write(")")
+
+    def visit_Const(self, node, frame) -> None:
+        if isinstance(node.value, (list, dict)):
+            self.write("environment.made(")
+            super().visit_Const(node, frame)
+            self.write(")")
+        else:
+            super().visit_Const(node, frame)
 
 
 def _pydantic_api() -> frozenset:
@@ -295,6 +358,11 @@ class Sandbox(SandboxedEnvironment):
         _wrap_filters(self.filters)
         self.filters["random"] = _random
         self.globals["lipsum"] = _lipsum
+        for name in ("list", "sort", "dictsort"):
+            self.filters[name] = _making(self.filters[name])
+        self.globals["dict"] = _making(self.globals["dict"])
+
+    made = staticmethod(made)
 
     @staticmethod
     def sized(value):
@@ -306,7 +374,19 @@ class Sandbox(SandboxedEnvironment):
             return False
         if isinstance(obj, _Figures) and attr not in obj._names and attr != "as_dict":
             return False  # (``Rov.add``: a figure's methods other than as_dict change it)
+        if attr in _CHANGING and modifies_known_mutable(obj, attr) \
+                and not isinstance(obj, (_MadeList, _MadeDict)):
+            return False  # (``practice.tags.append``: what the template was given)
         return super().is_safe_attribute(obj, attr, value)
+
+    def unsafe_undefined(self, obj, attribute):
+        if isinstance(attribute, str) and modifies_known_mutable(obj, attribute):
+            kind = "dict" if isinstance(obj, dict) else "list" if isinstance(obj, list) else "set"
+            return self.undefined(
+                f"{attribute!r} would change a {kind} the template was given, which other "
+                "pages show too: a template changes only the lists and dicts it made "
+                "([…], {…}, a + b, |list)", name=attribute, obj=obj, exc=SecurityError)
+        return super().unsafe_undefined(obj, attribute)
 
     def call_binop(self, context, operator, left, right):
         if operator == "**":
@@ -317,7 +397,8 @@ class Sandbox(SandboxedEnvironment):
             _check_sum(left, right)
         elif operator == "%":
             _check_format(left)
-        return self.binop_table[operator](left, right)
+        result = self.binop_table[operator](left, right)
+        return _MadeList(result) if type(result) is list else result  # (a + b, [x] * n: new)
 
     def handle_exception(self, source=None):
         """A render whose allocation failed (over its memory budget, BUDGET) is stopped with

@@ -102,6 +102,58 @@ def test_an_override_still_reads_the_figures_and_lists_it_is_given(example_site,
     assert '<p id=read>primary-care 1 {"after": 5, "before": 5, "visits": 2}</p>' in page
 
 
+@pytest.mark.parametrize("where, change, says", [
+    # a record's list reached the search index; built incrementally, the site differed from
+    # a cold build's (only the pages rendered again had added to it)
+    ("override", "{{ practice.tags.append('zz-changed') }}", "'append' would change a list"),
+    ("override", "{{ doctors.reverse() }}", "'reverse' would change a list"),
+    ("override", "{{ row.update(id='elsewhere') }}", "'update' would change a dict"),
+    ("deck", "{{ site.clear() }}", "'clear' would change a dict"),
+])
+def test_a_template_cannot_change_the_lists_and_dicts_it_is_given(example_site, tmp_path, where,
+                                                                  change, says):
+    line = _override_with(example_site, change) if where == "override" else _deck_with(example_site, change)
+    code, _out, err = run_validate(example_site, "--as-of", AS_OF)
+    assert code == 1, err
+    where_at = f"templates/practice.html:{line}:1:" if where == "override" else f"{DECK}:{line}:"
+    [hit] = [e for e in err if e.startswith(where_at)]
+    assert f"template error: {says} the template was given, which other pages show too: a " \
+           "template changes only the lists and dicts it made ([…], {…}, a + b, |list)" in hit, hit
+    code, err = _build(example_site, tmp_path / "out")
+    assert code == 1 and not (tmp_path / "out").exists()
+    assert any(e.startswith(where_at) for e in err), err
+
+
+def test_the_changing_methods_looked_for_are_jinjas():
+    # (modifies_known_mutable is asked only of these names, for speed)
+    from jinja2 import sandbox as jinja_sandbox
+
+    from liaison.sandbox import _CHANGING
+
+    spec = getattr(jinja_sandbox, "_mutable_spec", None)
+    if spec is None:
+        pytest.skip("this jinja has no _mutable_spec to compare with")
+    assert _CHANGING == {name for _kind, names in spec for name in names}
+
+
+def test_a_template_changes_the_lists_and_dicts_it_made(example_site, tmp_path):
+    # the idiom {% set _ = keep.append(x) %} on a list of its own, a literal the compiler
+    # folded, dict(), a copy of a record's list (|list, +); the record's own stays as it was
+    _override_with(example_site, "<p id=made>{% set keep = [] %}{% set _ = keep.append(1) %}"
+                                 "{% set x = ['a'] %}{% set _ = x.extend(x) %}"
+                                 "{% set d = dict(b=2) %}{% set _ = d.update(a=1) %}"
+                                 "{% set e = {} %}{% set _ = e.setdefault('k', 3) %}"
+                                 "{% set t = practice.tags|list %}{% set _ = t.append('z') %}"
+                                 "{% set u = practice.tags + ['y'] %}{% set _ = u.insert(0, 'w') %}"
+                                 "{{ keep }} {{ x|join }} {{ d|dictsort|join(',') }} {{ e.k }} "
+                                 "{{ t|join('/') }} {{ u|join('/') }} {{ practice.tags|join('/') }}</p>")
+    code, err = _build(example_site, tmp_path / "out")
+    assert code == 0, err
+    page = (tmp_path / "out/practices/mountain-view-family-medicine/index.html").read_text()
+    assert "<p id=made>[1] aa (&#39;a&#39;, 1),(&#39;b&#39;, 2) 3 primary-care/z " \
+           "w/primary-care/y primary-care</p>" in page
+
+
 @pytest.mark.parametrize("call", [
     # pydantic's own API on a record: reads a file, or unpickles (runs code)
     "practice.parse_raw(\"c__builtin__\\nopen\\n(S'{ran}'\\nS'w'\\ntR.\", proto='pickle', allow_pickle=True)",
