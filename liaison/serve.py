@@ -438,7 +438,11 @@ def make_handler(state: State, host: str = "127.0.0.1"):
                 found = state.live.get(rel)
                 if found is None and "." not in rel.rsplit("/", 1)[-1] \
                         and state.live.is_page(rel + "/index.html"):
-                    return self._send(301, b"", "text/plain", {"Location": path + "/"})
+                    # (the path as it was sent, and its query: the log form's fields, the
+                    # search's words, a deck's ?presenter)
+                    query = "?" + parts.query if parts.query else ""
+                    return self._send(301, b"", "text/plain",
+                                      {"Location": parts.path + "/" + query})
             except LiaisonError as exc:  # a template that fails on this page
                 return self._send(500, _diagnostics_page([exc.format_message()], version),
                                   "text/html; charset=utf-8")

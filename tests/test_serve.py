@@ -1429,6 +1429,12 @@ def test_a_folder_asked_for_without_its_slash_is_sent_to_its_page(example_site):
             status, headers, _body = _answer(base, path)
             assert (status, headers["Location"]) == (301, path + "/"), path
             assert _answer(base, path + "/")[0] == 200
+        # its query goes along: the search's words, a deck's ?presenter, whatever a page reads
+        for path in ("/search?q=Holloway%20vein", "/practices/french-broad-podiatry?from=brief&x=%20y",
+                     "/presentations/venous-basics?presenter"):
+            status, headers, _body = _answer(base, path)
+            folder, query = path.split("?")
+            assert (status, headers["Location"]) == (301, f"{folder}/?{query}"), path
         # (not found: the page that reloads itself, for a page's path, with or without its slash)
         for path in ("/exports", "/physicians/no-one", "/physicians/no-one/"):
             status, headers, _body = _answer(base, path)
