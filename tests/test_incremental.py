@@ -871,6 +871,28 @@ def test_full_and_other_settings_render_every_page(generated, tmp_path):
     assert build(generated, AS_OF + dt.timedelta(days=1), out, strict=False).unchanged
 
 
+def test_the_record_lists_the_files_beside_a_linked_page_as_a_rendered_one(generated,
+                                                                        tmp_path):
+    """The build record says of each page its key and the files written beside it; a page
+    linked from the previous site is recorded as one rendered: a customized deck's page with
+    its .pptx alone (not its own path too, which the next build would link twice and the
+    one after three times), a physician's brief with none."""
+    import json
+
+    out = tmp_path / "out"
+    build(generated, AS_OF, out)
+    doc = sorted((generated / "data" / "physicians").glob("*.yaml"))[0]
+    deck = "presentations/working-with-us/p-00002/index.html"
+    for phone in ("828-555-0171", "828-555-0172"):
+        edit_yaml(doc, lambda d: d.update(phone=phone))
+        result = build(generated, AS_OF, out)
+        assert 0 < result.kept < result.pages
+        made = json.loads((out / ".liaison-build.json").read_text())["made"]
+        assert made[deck][1] == ["presentations/working-with-us/p-00002/"
+                                 "working-with-us-p-00002.pptx"]
+        assert made["physicians/d-000002/index.html"][1] == []
+
+
 def test_a_page_the_previous_site_lost_is_rendered_again(generated, tmp_path):
     """A file of the previous site removed by hand: its record no longer matches the folder,
     so nothing is taken from it."""
@@ -909,13 +931,17 @@ def test_a_failed_incremental_build_leaves_the_previous_site_whole(generated, tm
 
 def test_a_page_that_cannot_be_linked_is_rendered(generated, tmp_path, monkeypatch):
     """A file of the previous site that cannot be linked (gone between the check and the
-    link): its page is rendered instead, with the files beside it, and the site is still the
-    full build's."""
+    link): its page is rendered instead, with the files beside it, and is not counted among
+    the pages kept; the site is still the full build's."""
+    import json
+
     out, full = tmp_path / "out", tmp_path / "full"
     build(generated, AS_OF, out)
     doc = sorted((generated / "data" / "physicians").glob("*.yaml"))[0]
     edit_yaml(doc, lambda d: d.update(phone="828-555-0142"))
     victim = sorted(out.glob("presentations/*/*/*.pptx"))[-1]  # a customized deck's, beside its page
+    pages = list(json.loads((out / ".liaison-build.json").read_text())["made"])
+    before = _inodes(out, pages)
     real_link = os.link
 
     def link(src, dst, **kwargs):
@@ -927,6 +953,10 @@ def test_a_page_that_cannot_be_linked_is_rendered(generated, tmp_path, monkeypat
     result = build(generated, AS_OF, out)
     monkeypatch.undo()
     assert 0 < result.kept < result.pages
+    # the pages counted as kept are those whose file is the previous site's: not the deck's
+    linked = {rel for rel, inode in _inodes(out, pages).items() if inode == before[rel]}
+    assert victim.parent.joinpath("index.html").relative_to(out).as_posix() not in linked
+    assert result.kept == len(linked)
     build(generated, AS_OF, full, full=True)
     _same_site(out, full)
 
