@@ -1065,6 +1065,25 @@ def test_a_practice_without_physicians_edited_makes_its_liaison_s_page_again(gen
         assert b"Quarrystone Clinic" in (out / "team" / liaison / "index.html").read_bytes()
 
 
+def test_a_physician_given_their_own_liaison_renamed_makes_that_liaison_s_page_again(
+        generated, tmp_path):
+    """A physician whose own file names another liaison than their practice's is on that
+    liaison's call plan, though the practice's file does not name them: the physician
+    renamed makes that liaison's page again; the site is the full build's."""
+    out, full = tmp_path / "out", tmp_path / "full"
+    assert yaml.safe_load((generated / "data" / "practices" / "p-00002.yaml").read_text()
+                          )["liaison"] == "t-0003"
+    doc = generated / "data" / "physicians" / "d-900002.yaml"
+    doc.write_text("name: Ovi Brannick\nspecialty: Podiatry\npractice: p-00002\n"
+                   "liaison: t-0004\n", encoding="utf-8")
+    build(generated, AS_OF, out)
+    edit_yaml(doc, lambda d: d.update(name="Ovi Quarrington"))
+    build(generated, AS_OF, out)
+    assert b"Quarrington" in (out / "team" / "t-0004" / "index.html").read_bytes()
+    build(generated, AS_OF, full, full=True)
+    _same_site(out, full)
+
+
 def test_a_visit_logged_makes_again_its_months_page_and_its_neighbours_only(generated,
                                                                           tmp_path):
     """A month of the activity log shows its interactions and the counts of the months
