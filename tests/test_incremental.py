@@ -1084,6 +1084,36 @@ def test_a_physician_given_their_own_liaison_renamed_makes_that_liaison_s_page_a
     _same_site(out, full)
 
 
+def test_a_follow_up_owned_by_another_member_edited_makes_their_page_again(generated,
+                                                                           tmp_path):
+    """A team member's page lists the open follow-ups they own, on interactions another
+    member logged too: the task of such a follow-up reworded, in the other member's file,
+    makes the owner's page again (about a physician and practice not theirs); the site is
+    the full build's."""
+    out, full = tmp_path / "out", tmp_path / "full"
+    practices = generated / "data" / "practices"
+    doctor = next(d for d in sorted((generated / "data" / "physicians").glob("*.yaml"))
+                  if "liaison" not in (data := yaml.safe_load(d.read_text()))
+                  and yaml.safe_load((practices / f"{data['practice']}.yaml").read_text()
+                                     ).get("liaison") == "t-0004")
+    practice = yaml.safe_load(doctor.read_text())["practice"]
+    log = max((generated / "data" / "interactions").rglob("t-0004.yaml"))
+    visit = {"date": (AS_OF - dt.timedelta(days=2)).isoformat(), "liaison": "t-0004",
+             "type": "visit", "practice": practice, "physicians": [doctor.stem],
+             "summary": "Brought the new screening-day flyers",
+             "follow_ups": [{"task": "Send the vein-clinic map", "owner": "t-0005",
+                             "due": (AS_OF + dt.timedelta(days=5)).isoformat()}]}
+    edit_yaml(log, lambda items: items.append(visit))
+    build(generated, AS_OF, out)
+    assert b"Send the vein-clinic map" in (out / "team" / "t-0005" / "index.html").read_bytes()
+    edit_yaml(log, lambda items: items[-1]["follow_ups"][0].update(
+        task="Send the wound-clinic map"))
+    build(generated, AS_OF, out)
+    assert b"Send the wound-clinic map" in (out / "team" / "t-0005" / "index.html").read_bytes()
+    build(generated, AS_OF, full, full=True)
+    _same_site(out, full)
+
+
 def test_a_visit_logged_makes_again_its_months_page_and_its_neighbours_only(generated,
                                                                           tmp_path):
     """A month of the activity log shows its interactions and the counts of the months
