@@ -1658,8 +1658,10 @@ def test_the_compliance_page_reads_no_more_of_the_interactions_than_its_key_hold
                    {"liaison": "t-else"}, {"physicians": [*first.physicians, "d-else"]},
                    {"practice": "p-else"}, {"cost": None}):
         interactions = list(checked.site.interactions)
-        interactions[at] = first.model_copy(update=change)
-        view.site = dataclasses.replace(checked.site, interactions=interactions)
+        interactions[at] = copy = first.model_copy(update=change)
+        # (the copy at the record's place in its file: the place alone moves the key)
+        src = {**checked.site.src, id(copy): checked.site.src[id(first)]}
+        view.site = dataclasses.replace(checked.site, interactions=interactions, src=src)
         assert whole_site_bases(view, inputs, {})[6] != key, change
     # a lunch of the year that records no cost is counted (the page says how many)
     free = next(r for r in view.site.interactions if r.cost is None and r.physicians
