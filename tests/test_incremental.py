@@ -1019,6 +1019,27 @@ def test_the_interactions_export_and_calendars_are_made_again_only_for_what_they
     _same_site(out, full)
 
 
+def test_a_practice_s_address_moved_makes_the_calendars_showing_its_planned_visit_again(
+        generated, tmp_path):
+    """A planned visit's event in the calendars is at its practice's address: the address
+    moved (an edit of the practice file alone) makes the calendars again; the site is the
+    full build's."""
+    out, full = tmp_path / "out", tmp_path / "full"
+    log = max((generated / "data" / "interactions").rglob("t-0004.yaml"))
+    edit_yaml(log, lambda items: items.append({
+        "date": (AS_OF - dt.timedelta(days=1)).isoformat(), "liaison": "t-0004",
+        "type": "visit", "practice": "p-00003", "summary": "Met the office manager",
+        "next_visit": (AS_OF + dt.timedelta(days=10)).isoformat()}))
+    build(generated, AS_OF, out)
+    edit_yaml(generated / "data" / "practices" / "p-00003.yaml",
+              lambda d: d.update(address="41 Quarry Lane"))
+    build(generated, AS_OF, out)
+    # (unfolded: a long line is folded at 75 octets)
+    assert b"41 Quarry Lane" in (out / "calendar.ics").read_bytes().replace(b"\r\n ", b"")
+    build(generated, AS_OF, full, full=True)
+    _same_site(out, full)
+
+
 def test_an_edit_every_page_shows_renders_the_site_as_a_full_build(generated, tmp_path):
     """An edit of an input that is not a record (a team member: in every page's key) makes
     every page again, the way a full build does (each interaction's snippet rendered once
