@@ -1438,6 +1438,23 @@ def test_an_edit_that_moves_no_figure_of_the_directories_leaves_them_as_they_are
     _same_site(out, full)
 
 
+def test_a_practice_renamed_renders_the_directories_and_the_search_page_again(generated,
+                                                                             tmp_path):
+    """The directories, the search page and the follow-ups page leave the interaction and
+    referral files out of their keys, not the practice files: a practice renamed (its file
+    alone) makes the practices' directory and the search index again, with its new name;
+    the site is the full build's."""
+    out, full = tmp_path / "out", tmp_path / "full"
+    build(generated, AS_OF, out)
+    edit_yaml(generated / "data" / "practices" / "p-00002.yaml",
+              lambda d: d.update(name="Quarrystone Clinic"))
+    build(generated, AS_OF, out)
+    assert b"Quarrystone Clinic" in (out / "practices" / "index.html").read_bytes()
+    assert b"Quarrystone Clinic" in (out / "search" / "index.js").read_bytes()
+    build(generated, AS_OF, full, full=True)
+    _same_site(out, full)
+
+
 def test_the_directories_read_no_figure_and_no_interaction_their_key_leaves_out(generated):
     """The key of the FIGURES_ONLY pages holds, of the statistics, the figures that
     ``PHYSICIAN_ROW_FIGURES`` and ``PRACTICE_ROW_FIGURES`` name, and nothing of the
