@@ -2190,10 +2190,17 @@ def test_the_pages_keys_are_the_same_however_the_interactions_files_are_looked_u
     """incremental.Keys._files_in: the files of a page's interactions by their positions in
     the site's interactions (a build at scale), one by one (after an edit: few), and by
     record for lists the view does not keep by position: the same keys each way (a key
-    that changed with the way would render pages again after every edit)."""
+    that changed with the way would render pages again after every edit, or missed a
+    file: a page left as it was after an edit of it)."""
     from liaison import incremental, pages, pipeline
     from liaison.pages.view import Listed
 
+    # a physician of two interactions, in two files (a list of exactly two positions)
+    (generated / "data" / "physicians" / "d-900003.yaml").write_text(
+        "name: Ovi Brannick\nspecialty: Podiatry\npractice: p-00002\n", encoding="utf-8")
+    for log in sorted((generated / "data" / "interactions").rglob("t-0004.yaml"))[-2:]:
+        edit_yaml(log, lambda items: items.append({
+            **items[-1], "practice": "p-00002", "physicians": ["d-900003"]}))
     checked = pipeline.check(generated, AS_OF, keep_records=True, use_cache=False)
     inputs = {rel: f"h{i}" for i, rel in enumerate(sorted({s[0] for s in
                                                             checked.site.src.values()}))}
