@@ -1234,6 +1234,28 @@ def test_a_visit_logged_makes_again_the_pages_of_what_it_names_not_of_its_files_
     assert untouched and not made & untouched
 
 
+def test_a_practice_first_named_by_a_visit_then_renamed_renders_its_pages_again(generated,
+                                                                               tmp_path):
+    """A visit logged (in the newest interaction file) at a new office no interaction named
+    before puts its name among those the site key holds: the office renamed next makes the
+    pages listing the visit again (its month's page); the site is the full build's."""
+    out, full = tmp_path / "out", tmp_path / "full"
+    office = generated / "data" / "practices" / "p-90002.yaml"
+    office.write_text("name: Copperleaf Clinic\nliaison: t-0004\n", encoding="utf-8")
+    build(generated, AS_OF, out)
+    log = max((generated / "data" / "interactions").rglob("*.yaml"))
+    edit_yaml(log, lambda items: items.append({
+        **items[-1], "practice": "p-90002", "physicians": [], "follow_ups": [],
+        "summary": "Met the new office's manager"}))
+    build(generated, AS_OF, out)
+    edit_yaml(office, lambda d: d.update(name="Quarrystone Clinic"))
+    build(generated, AS_OF, out)
+    month = log.parent.relative_to(log.parents[1].parent).as_posix().replace("/", "-")
+    assert b"Quarrystone Clinic" in (out / "activity" / month / "index.html").read_bytes()
+    build(generated, AS_OF, full, full=True)
+    _same_site(out, full)
+
+
 def test_a_visit_logged_leaves_the_search_index_as_it_is(generated, tmp_path):
     """The search page and its index show nothing of the interactions and referral rows but
     each physician's status and whether they are declining: a visit logged, or a referral
