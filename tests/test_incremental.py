@@ -1256,6 +1256,26 @@ def test_a_practice_first_named_by_a_visit_then_renamed_renders_its_pages_again(
     _same_site(out, full)
 
 
+def test_a_call_to_an_office_edited_renders_its_practice_s_brief_again(generated, tmp_path):
+    """A call logged at an office without naming its physicians is listed on the practice's
+    brief: its summary edited, in the newest interaction file, makes that brief again; the
+    site is the full build's."""
+    out, full = tmp_path / "out", tmp_path / "full"
+    log = max((generated / "data" / "interactions").rglob("*.yaml"))
+    call = {"date": (AS_OF - dt.timedelta(days=1)).isoformat(), "liaison": log.stem,
+            "type": "call", "practice": "p-00002", "physicians": [],
+            "summary": "Called about the screening-day flyers"}
+    edit_yaml(log, lambda items: items.append(call))
+    build(generated, AS_OF, out)
+    brief = out / "practices" / "p-00002" / "index.html"
+    assert b"Called about the screening-day flyers" in brief.read_bytes()
+    edit_yaml(log, lambda items: items[-1].update(summary="Called about the wound-clinic flyers"))
+    build(generated, AS_OF, out)
+    assert b"Called about the wound-clinic flyers" in brief.read_bytes()
+    build(generated, AS_OF, full, full=True)
+    _same_site(out, full)
+
+
 def test_a_visit_logged_leaves_the_search_index_as_it_is(generated, tmp_path):
     """The search page and its index show nothing of the interactions and referral rows but
     each physician's status and whether they are declining: a visit logged, or a referral
