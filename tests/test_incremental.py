@@ -1135,6 +1135,32 @@ def test_a_follow_up_owned_by_another_member_edited_makes_their_page_again(gener
     _same_site(out, full)
 
 
+def test_an_older_record_of_another_group_renders_the_team_pages_young_site_note_again(
+        generated, tmp_path):
+    """A young site (its first month fewer than 455 days before the as-of date) says of a
+    liaison with no visit old enough "no in-person visit 90 to 454 days old yet"; a
+    referral row of another liaison's physician, two years older, makes the site old: every
+    team page drops the "yet", though nothing of theirs changed; the site is the full
+    build's."""
+    out, full = tmp_path / "out", tmp_path / "full"
+    as_of = dt.date(2021, 12, 20)  # the generated site begins in November 2021
+    page = out / "team" / "t-0004" / "index.html"
+    build(generated, as_of, out)
+    assert b"no in-person visit 90 to 454 days old yet" in page.read_bytes()
+    header = (generated / "data" / "referrals" / "2021-11.csv").read_text().splitlines()[0]
+    assert yaml.safe_load((generated / "data" / "practices" / "p-00002.yaml").read_text()
+                          )["liaison"] == "t-0003"
+    assert "liaison" not in yaml.safe_load(
+        (generated / "data" / "physicians" / "d-000002.yaml").read_text())
+    (generated / "data" / "referrals" / "2019-12.csv").write_text(
+        f"{header}\n2019-12-02,physician,d-000002,vascular-ultrasound,treated,,,\n",
+        encoding="utf-8")
+    build(generated, as_of, out)
+    assert b"no in-person visit 90 to 454 days old<" in page.read_bytes()
+    build(generated, as_of, full, full=True)
+    _same_site(out, full)
+
+
 def test_a_visit_logged_makes_again_its_months_page_and_its_neighbours_only(generated,
                                                                           tmp_path):
     """A month of the activity log shows its interactions and the counts of the months
