@@ -871,6 +871,28 @@ def test_full_and_other_settings_render_every_page(generated, tmp_path):
     assert build(generated, AS_OF + dt.timedelta(days=1), out, strict=False).unchanged
 
 
+def test_the_record_lists_the_files_beside_a_linked_page_as_a_rendered_one(generated,
+                                                                        tmp_path):
+    """The build record says of each page its key and the files written beside it; a page
+    linked from the previous site is recorded as one rendered: a customized deck's page with
+    its .pptx alone (not its own path too, which the next build would link twice and the
+    one after three times), a physician's brief with none."""
+    import json
+
+    out = tmp_path / "out"
+    build(generated, AS_OF, out)
+    doc = sorted((generated / "data" / "physicians").glob("*.yaml"))[0]
+    deck = "presentations/working-with-us/p-00002/index.html"
+    for phone in ("828-555-0171", "828-555-0172"):
+        edit_yaml(doc, lambda d: d.update(phone=phone))
+        result = build(generated, AS_OF, out)
+        assert 0 < result.kept < result.pages
+        made = json.loads((out / ".liaison-build.json").read_text())["made"]
+        assert made[deck][1] == ["presentations/working-with-us/p-00002/"
+                                 "working-with-us-p-00002.pptx"]
+        assert made["physicians/d-000002/index.html"][1] == []
+
+
 def test_a_page_the_previous_site_lost_is_rendered_again(generated, tmp_path):
     """A file of the previous site removed by hand: its record no longer matches the folder,
     so nothing is taken from it."""
@@ -909,13 +931,17 @@ def test_a_failed_incremental_build_leaves_the_previous_site_whole(generated, tm
 
 def test_a_page_that_cannot_be_linked_is_rendered(generated, tmp_path, monkeypatch):
     """A file of the previous site that cannot be linked (gone between the check and the
-    link): its page is rendered instead, with the files beside it, and the site is still the
-    full build's."""
+    link): its page is rendered instead, with the files beside it, and is not counted among
+    the pages kept; the site is still the full build's."""
+    import json
+
     out, full = tmp_path / "out", tmp_path / "full"
     build(generated, AS_OF, out)
     doc = sorted((generated / "data" / "physicians").glob("*.yaml"))[0]
     edit_yaml(doc, lambda d: d.update(phone="828-555-0142"))
     victim = sorted(out.glob("presentations/*/*/*.pptx"))[-1]  # a customized deck's, beside its page
+    pages = list(json.loads((out / ".liaison-build.json").read_text())["made"])
+    before = _inodes(out, pages)
     real_link = os.link
 
     def link(src, dst, **kwargs):
@@ -927,6 +953,10 @@ def test_a_page_that_cannot_be_linked_is_rendered(generated, tmp_path, monkeypat
     result = build(generated, AS_OF, out)
     monkeypatch.undo()
     assert 0 < result.kept < result.pages
+    # the pages counted as kept are those whose file is the previous site's: not the deck's
+    linked = {rel for rel, inode in _inodes(out, pages).items() if inode == before[rel]}
+    assert victim.parent.joinpath("index.html").relative_to(out).as_posix() not in linked
+    assert result.kept == len(linked)
     build(generated, AS_OF, full, full=True)
     _same_site(out, full)
 
@@ -989,6 +1019,27 @@ def test_the_interactions_export_and_calendars_are_made_again_only_for_what_they
     _same_site(out, full)
 
 
+def test_a_practice_s_address_moved_makes_the_calendars_showing_its_planned_visit_again(
+        generated, tmp_path):
+    """A planned visit's event in the calendars is at its practice's address: the address
+    moved (an edit of the practice file alone) makes the calendars again; the site is the
+    full build's."""
+    out, full = tmp_path / "out", tmp_path / "full"
+    log = max((generated / "data" / "interactions").rglob("t-0004.yaml"))
+    edit_yaml(log, lambda items: items.append({
+        "date": (AS_OF - dt.timedelta(days=1)).isoformat(), "liaison": "t-0004",
+        "type": "visit", "practice": "p-00003", "summary": "Met the office manager",
+        "next_visit": (AS_OF + dt.timedelta(days=10)).isoformat()}))
+    build(generated, AS_OF, out)
+    edit_yaml(generated / "data" / "practices" / "p-00003.yaml",
+              lambda d: d.update(address="41 Quarry Lane"))
+    build(generated, AS_OF, out)
+    # (unfolded: a long line is folded at 75 octets)
+    assert b"41 Quarry Lane" in (out / "calendar.ics").read_bytes().replace(b"\r\n ", b"")
+    build(generated, AS_OF, full, full=True)
+    _same_site(out, full)
+
+
 def test_an_edit_every_page_shows_renders_the_site_as_a_full_build(generated, tmp_path):
     """An edit of an input that is not a record (a team member: in every page's key) makes
     every page again, the way a full build does (each interaction's snippet rendered once
@@ -1033,6 +1084,81 @@ def test_a_practice_without_physicians_edited_makes_its_liaison_s_page_again(gen
         build(generated, AS_OF, full, full=True)
         _same_site(out, full)
         assert b"Quarrystone Clinic" in (out / "team" / liaison / "index.html").read_bytes()
+
+
+def test_a_physician_given_their_own_liaison_renamed_makes_that_liaison_s_page_again(
+        generated, tmp_path):
+    """A physician whose own file names another liaison than their practice's is on that
+    liaison's call plan, though the practice's file does not name them: the physician
+    renamed makes that liaison's page again; the site is the full build's."""
+    out, full = tmp_path / "out", tmp_path / "full"
+    assert yaml.safe_load((generated / "data" / "practices" / "p-00002.yaml").read_text()
+                          )["liaison"] == "t-0003"
+    doc = generated / "data" / "physicians" / "d-900002.yaml"
+    doc.write_text("name: Ovi Brannick\nspecialty: Podiatry\npractice: p-00002\n"
+                   "liaison: t-0004\n", encoding="utf-8")
+    build(generated, AS_OF, out)
+    edit_yaml(doc, lambda d: d.update(name="Ovi Quarrington"))
+    build(generated, AS_OF, out)
+    assert b"Quarrington" in (out / "team" / "t-0004" / "index.html").read_bytes()
+    build(generated, AS_OF, full, full=True)
+    _same_site(out, full)
+
+
+def test_a_follow_up_owned_by_another_member_edited_makes_their_page_again(generated,
+                                                                           tmp_path):
+    """A team member's page lists the open follow-ups they own, on interactions another
+    member logged too: the task of such a follow-up reworded, in the other member's file,
+    makes the owner's page again (about a physician and practice not theirs); the site is
+    the full build's."""
+    out, full = tmp_path / "out", tmp_path / "full"
+    practices = generated / "data" / "practices"
+    doctor = next(d for d in sorted((generated / "data" / "physicians").glob("*.yaml"))
+                  if "liaison" not in (data := yaml.safe_load(d.read_text()))
+                  and yaml.safe_load((practices / f"{data['practice']}.yaml").read_text()
+                                     ).get("liaison") == "t-0004")
+    practice = yaml.safe_load(doctor.read_text())["practice"]
+    log = max((generated / "data" / "interactions").rglob("t-0004.yaml"))
+    visit = {"date": (AS_OF - dt.timedelta(days=2)).isoformat(), "liaison": "t-0004",
+             "type": "visit", "practice": practice, "physicians": [doctor.stem],
+             "summary": "Brought the new screening-day flyers",
+             "follow_ups": [{"task": "Send the vein-clinic map", "owner": "t-0005",
+                             "due": (AS_OF + dt.timedelta(days=5)).isoformat()}]}
+    edit_yaml(log, lambda items: items.append(visit))
+    build(generated, AS_OF, out)
+    assert b"Send the vein-clinic map" in (out / "team" / "t-0005" / "index.html").read_bytes()
+    edit_yaml(log, lambda items: items[-1]["follow_ups"][0].update(
+        task="Send the wound-clinic map"))
+    build(generated, AS_OF, out)
+    assert b"Send the wound-clinic map" in (out / "team" / "t-0005" / "index.html").read_bytes()
+    build(generated, AS_OF, full, full=True)
+    _same_site(out, full)
+
+
+def test_an_older_record_of_another_group_renders_the_team_pages_young_site_note_again(
+        generated, tmp_path):
+    """A young site (its first month fewer than 455 days before the as-of date) says of a
+    liaison with no visit old enough "no in-person visit 90 to 454 days old yet"; a
+    referral row of another liaison's physician, two years older, makes the site old: every
+    team page drops the "yet", though nothing of theirs changed; the site is the full
+    build's."""
+    out, full = tmp_path / "out", tmp_path / "full"
+    as_of = dt.date(2021, 12, 20)  # the generated site begins in November 2021
+    page = out / "team" / "t-0004" / "index.html"
+    build(generated, as_of, out)
+    assert b"no in-person visit 90 to 454 days old yet" in page.read_bytes()
+    header = (generated / "data" / "referrals" / "2021-11.csv").read_text().splitlines()[0]
+    assert yaml.safe_load((generated / "data" / "practices" / "p-00002.yaml").read_text()
+                          )["liaison"] == "t-0003"
+    assert "liaison" not in yaml.safe_load(
+        (generated / "data" / "physicians" / "d-000002.yaml").read_text())
+    (generated / "data" / "referrals" / "2019-12.csv").write_text(
+        f"{header}\n2019-12-02,physician,d-000002,vascular-ultrasound,treated,,,\n",
+        encoding="utf-8")
+    build(generated, as_of, out)
+    assert b"no in-person visit 90 to 454 days old<" in page.read_bytes()
+    build(generated, as_of, full, full=True)
+    _same_site(out, full)
 
 
 def test_a_visit_logged_makes_again_its_months_page_and_its_neighbours_only(generated,
@@ -1132,6 +1258,48 @@ def test_a_visit_logged_makes_again_the_pages_of_what_it_names_not_of_its_files_
     untouched = {d for d in named(items[0])
                  if practice_of[d] not in practices(second) | {practice_of[moved_to]}}
     assert untouched and not made & untouched
+
+
+def test_a_practice_first_named_by_a_visit_then_renamed_renders_its_pages_again(generated,
+                                                                               tmp_path):
+    """A visit logged (in the newest interaction file) at a new office no interaction named
+    before puts its name among those the site key holds: the office renamed next makes the
+    pages listing the visit again (its month's page); the site is the full build's."""
+    out, full = tmp_path / "out", tmp_path / "full"
+    office = generated / "data" / "practices" / "p-90002.yaml"
+    office.write_text("name: Copperleaf Clinic\nliaison: t-0004\n", encoding="utf-8")
+    build(generated, AS_OF, out)
+    log = max((generated / "data" / "interactions").rglob("*.yaml"))
+    edit_yaml(log, lambda items: items.append({
+        **items[-1], "practice": "p-90002", "physicians": [], "follow_ups": [],
+        "summary": "Met the new office's manager"}))
+    build(generated, AS_OF, out)
+    edit_yaml(office, lambda d: d.update(name="Quarrystone Clinic"))
+    build(generated, AS_OF, out)
+    month = log.parent.relative_to(log.parents[1].parent).as_posix().replace("/", "-")
+    assert b"Quarrystone Clinic" in (out / "activity" / month / "index.html").read_bytes()
+    build(generated, AS_OF, full, full=True)
+    _same_site(out, full)
+
+
+def test_a_call_to_an_office_edited_renders_its_practice_s_brief_again(generated, tmp_path):
+    """A call logged at an office without naming its physicians is listed on the practice's
+    brief: its summary edited, in the newest interaction file, makes that brief again; the
+    site is the full build's."""
+    out, full = tmp_path / "out", tmp_path / "full"
+    log = max((generated / "data" / "interactions").rglob("*.yaml"))
+    call = {"date": (AS_OF - dt.timedelta(days=1)).isoformat(), "liaison": log.stem,
+            "type": "call", "practice": "p-00002", "physicians": [],
+            "summary": "Called about the screening-day flyers"}
+    edit_yaml(log, lambda items: items.append(call))
+    build(generated, AS_OF, out)
+    brief = out / "practices" / "p-00002" / "index.html"
+    assert b"Called about the screening-day flyers" in brief.read_bytes()
+    edit_yaml(log, lambda items: items[-1].update(summary="Called about the wound-clinic flyers"))
+    build(generated, AS_OF, out)
+    assert b"Called about the wound-clinic flyers" in brief.read_bytes()
+    build(generated, AS_OF, full, full=True)
+    _same_site(out, full)
 
 
 def test_a_visit_logged_leaves_the_search_index_as_it_is(generated, tmp_path):
@@ -1334,6 +1502,23 @@ def test_an_edit_that_moves_no_figure_of_the_directories_leaves_them_as_they_are
     build(generated, AS_OF, out)
     assert all(_inodes(out, directories)[rel] != before[rel] for rel in directories), \
         "a template of its own: made"
+    build(generated, AS_OF, full, full=True)
+    _same_site(out, full)
+
+
+def test_a_practice_renamed_renders_the_directories_and_the_search_page_again(generated,
+                                                                             tmp_path):
+    """The directories, the search page and the follow-ups page leave the interaction and
+    referral files out of their keys, not the practice files: a practice renamed (its file
+    alone) makes the practices' directory and the search index again, with its new name;
+    the site is the full build's."""
+    out, full = tmp_path / "out", tmp_path / "full"
+    build(generated, AS_OF, out)
+    edit_yaml(generated / "data" / "practices" / "p-00002.yaml",
+              lambda d: d.update(name="Quarrystone Clinic"))
+    build(generated, AS_OF, out)
+    assert b"Quarrystone Clinic" in (out / "practices" / "index.html").read_bytes()
+    assert b"Quarrystone Clinic" in (out / "search" / "index.js").read_bytes()
     build(generated, AS_OF, full, full=True)
     _same_site(out, full)
 
@@ -1579,8 +1764,10 @@ def test_the_compliance_page_reads_no_more_of_the_interactions_than_its_key_hold
                    {"liaison": "t-else"}, {"physicians": [*first.physicians, "d-else"]},
                    {"practice": "p-else"}, {"cost": None}):
         interactions = list(checked.site.interactions)
-        interactions[at] = first.model_copy(update=change)
-        view.site = dataclasses.replace(checked.site, interactions=interactions)
+        interactions[at] = copy = first.model_copy(update=change)
+        # (the copy at the record's place in its file: the place alone moves the key)
+        src = {**checked.site.src, id(copy): checked.site.src[id(first)]}
+        view.site = dataclasses.replace(checked.site, interactions=interactions, src=src)
         assert whole_site_bases(view, inputs, {})[6] != key, change
     # a lunch of the year that records no cost is counted (the page says how many)
     free = next(r for r in view.site.interactions if r.cost is None and r.physicians
@@ -2071,10 +2258,17 @@ def test_the_pages_keys_are_the_same_however_the_interactions_files_are_looked_u
     """incremental.Keys._files_in: the files of a page's interactions by their positions in
     the site's interactions (a build at scale), one by one (after an edit: few), and by
     record for lists the view does not keep by position: the same keys each way (a key
-    that changed with the way would render pages again after every edit)."""
+    that changed with the way would render pages again after every edit, or missed a
+    file: a page left as it was after an edit of it)."""
     from liaison import incremental, pages, pipeline
     from liaison.pages.view import Listed
 
+    # a physician of two interactions, in two files (a list of exactly two positions)
+    (generated / "data" / "physicians" / "d-900003.yaml").write_text(
+        "name: Ovi Brannick\nspecialty: Podiatry\npractice: p-00002\n", encoding="utf-8")
+    for log in sorted((generated / "data" / "interactions").rglob("t-0004.yaml"))[-2:]:
+        edit_yaml(log, lambda items: items.append({
+            **items[-1], "practice": "p-00002", "physicians": ["d-900003"]}))
     checked = pipeline.check(generated, AS_OF, keep_records=True, use_cache=False)
     inputs = {rel: f"h{i}" for i, rel in enumerate(sorted({s[0] for s in
                                                             checked.site.src.values()}))}
