@@ -651,6 +651,10 @@ def test_a_reference_by_a_short_form_of_an_id_gets_the_hint_new_gives(example_si
     assert d.msg == "practice: unknown practice 'french' (did you mean 'french-broad-podiatry'?)"
     d = res.expect(rel, 4, 10, "unknown team member")
     assert d.msg.endswith("'lena' (did you mean 'lena-brooks'?)"), d.msg
+    # a short form of two ids names neither (nor is it near enough to one for difflib)
+    write(example_site, "data/practices/french-broad-family-medicine.yaml", "name: French Broad Family Medicine\n")
+    d = validate(example_site).expect(rel, 3, 11, "unknown practice")
+    assert d.msg == "practice: unknown practice 'french'", d.msg
 
 
 def test_a_training_of_a_guide_not_written_yet_or_deleted_says_where_a_guide_is(example_site):
@@ -1773,13 +1777,17 @@ def test_dangling_references_in_csv_rows(example_site):
         "2026-02-03,web,,sclerotherapy,\n"
         "2026-02-04,physician,no-such-doc,sclerotherapy,\n"
         "2026-02-05,web,,botox,\n"
+        "2026-02-06,physician,jim-whitley,sclerotherapy,\n"
     )
     rel = write(example_site, "data/referrals/r.csv", text)
     res = validate(example_site)
     assert res.code == 1
-    res.expect(rel, 3, 1, "no-such-doc")
+    assert res.expect(rel, 3, 1, "no-such-doc").msg == "physician: unknown physician 'no-such-doc'"
     res.expect(rel, 4, 1, "botox")
-    assert_only_errors(res, {(rel, 3, 1), (rel, 4, 1)})
+    # a name typed as the office says it: near enough to one id (difflib's ratio 0.83) for the hint
+    assert res.expect(rel, 5, 1, "jim-whitley").msg == (
+        "physician: unknown physician 'jim-whitley' (did you mean 'james-whitley'?)")
+    assert_only_errors(res, {(rel, 3, 1), (rel, 4, 1), (rel, 5, 1)})
 
 
 def test_reference_to_a_record_whose_file_has_errors_is_not_dangling(example_site):
@@ -1825,11 +1833,12 @@ def test_a_physician_named_with_a_title_is_shown_their_id(example_site):
     text = ("date,source,physician,service,status,taken_by,declined_reason\n"
             "2026-02-03,physician,dr-bell,vein-ablation,,,\n"
             "2026-02-04,physician,dr-marcus-bell,vein-ablation,,,\n"
-            "2026-02-05,physician,dr-nobody,vein-ablation,,,\n")
+            "2026-02-05,physician,dr-nobody,vein-ablation,,,\n"
+            "2026-02-06,physician,doctor-bell,vein-ablation,,,\n")
     rel = write(example_site, "data/referrals/r.csv", text)
     res = validate(example_site)
     assert res.code == 1
-    for line, value in ((2, "dr-bell"), (3, "dr-marcus-bell")):
+    for line, value in ((2, "dr-bell"), (3, "dr-marcus-bell"), (5, "doctor-bell")):
         assert res.expect(rel, line, 1, value).msg == (
             f"physician: unknown physician '{value}' (did you mean 'marcus-bell'?)")
     assert res.expect(rel, 4, 1, "dr-nobody").msg == "physician: unknown physician 'dr-nobody'"
@@ -4045,7 +4054,9 @@ def test_the_folder_and_period_checks_let_through_exactly_their_days():
         warned = [d for d in days if folder_date_problem(rel, d, dated)]
         assert warned == [d for d in days if not ok(d)], rel
     periods = {"data/referrals/2024-03.csv": (dt.date(2024, 2, 24), dt.date(2024, 3, 31)),
-               "data/referrals/2024-q1.csv": (dt.date(2023, 12, 26), dt.date(2024, 12, 31))}
+               "data/referrals/2024-q1.csv": (dt.date(2023, 12, 26), dt.date(2024, 12, 31)),
+               "data/referrals/1999.csv": (dt.date(1998, 12, 26), dt.date(1999, 12, 31)),
+               "data/referrals/2024-12.csv": (dt.date(2024, 11, 25), dt.date(2024, 12, 31))}
     for rel, (first, last) in periods.items():
         kept: dict = {}
         warned = [d for d in days if file_period_problem(rel, d, kept)]
