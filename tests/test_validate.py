@@ -4232,7 +4232,8 @@ def test_a_promise_repeated_while_the_first_is_open_is_a_warning(example_site):
                  "follow_ups:\n"                                       # 6
                  "  - {task: Order the holiday lunch, due: 2026-11-30}\n"       # 7
                  "  - {task: Mail the pads, due: 2026-11-25}\n"                 # 8
-                 "  - {task: Send the flyer, due: 2026-11-25, done: 2026-11-21}\n")  # 9
+                 "  - {task: Send the flyer, due: 2026-11-25, done: 2026-11-21}\n"  # 9
+                 "  - {task: Call the manager, due: 2026-11-25, done: 2026-11-26}\n")  # 10
     visit = write(example_site, "data/interactions/2026/11/24-visit.yaml",
                   "date: 2026-11-24\n"                                 # 1
                   "liaison: lena-brooks\n"                             # 2
@@ -4242,7 +4243,8 @@ def test_a_promise_repeated_while_the_first_is_open_is_a_warning(example_site):
                   "follow_ups:\n"                                      # 6
                   "  - {task: order the  holiday lunch, due: 2026-11-30}\n"     # 7
                   "  - {task: Mail the pads, due: 2026-11-25, done: 2026-11-24}\n"  # 8
-                  "  - {task: Send the flyer, due: 2026-12-01}\n")              # 9
+                  "  - {task: Send the flyer, due: 2026-12-01}\n"               # 9
+                  "  - {task: Call the manager, due: 2026-12-02}\n")            # 10
     elsewhere = write(example_site, "data/interactions/2026/11/24-elsewhere.yaml",
                       "date: 2026-11-24\n"
                       "liaison: lena-brooks\n"
@@ -4251,7 +4253,24 @@ def test_a_promise_repeated_while_the_first_is_open_is_a_warning(example_site):
                       "summary: Called.\n"
                       "follow_ups:\n"
                       "  - {task: Order the holiday lunch, due: 2026-11-30}\n")
+    # a log kept newest first: the earlier day's promise is the first, wherever it is written
+    newest_first = write(example_site, "data/interactions/2026/11/newest-first.yaml",
+                         "- date: 2026-11-24\n"                                       # 1
+                         "  liaison: lena-brooks\n"                                   # 2
+                         "  type: visit\n"                                            # 3
+                         "  practice: hendersonville-womens-health\n"                 # 4
+                         "  summary: Dropped by.\n"                                   # 5
+                         "  follow_ups: [{task: Bring the brochures, due: 2026-11-30}]\n"  # 6
+                         "- date: 2026-11-20\n"                                       # 7
+                         "  liaison: lena-brooks\n"                                   # 8
+                         "  type: call\n"                                             # 9
+                         "  practice: hendersonville-womens-health\n"                 # 10
+                         "  summary: Called.\n"                                       # 11
+                         "  follow_ups: [{task: Bring the brochures, due: 2026-11-30}]\n")  # 12
     res = validate(example_site)
+    res.expect(newest_first, 6, 23, "[0].follow_ups[0].task: the same promise as `[1].follow_ups[0]` of "
+               f"`{newest_first}` (2026-11-20), still open: promised twice?", severity="warning")
+    assert [d.line for d in res.diags if d.path == newest_first] == [6], res.dump()
     res.expect(visit, 7, 12, "follow_ups[0].task: the same promise as `follow_ups[0]` of "
                f"`{call}` (2026-11-20), still open: promised twice? write `done:` on the "
                "earlier one, or delete one; a task that recurs says which time it is (`Send the "
@@ -4259,9 +4278,14 @@ def test_a_promise_repeated_while_the_first_is_open_is_a_warning(example_site):
     res.expect(visit, 8, 12, "follow_ups[1].task: the same promise as `follow_ups[1]` of "
                f"`{call}` (2026-11-20), still open: a follow-up is done where it was "
                "promised: write `done: 2026-11-24` there", severity="warning")
-    # done before it was promised again (9), and another practice's: nothing
+    # done before it was promised again (9), or by the as-of day (10: done is not open),
+    # and another practice's: nothing
     assert [d.line for d in res.diags if d.path == visit] == [7, 8], res.dump()
     assert not [d for d in res.diags if d.path in (call, elsewhere)], res.dump()
+    # on the visit's own day (as-of 2026-11-24) it is read as well, and the call done on the
+    # 26th is still open that day: 10 is a promise made twice then
+    on_the_day = validate(example_site, "--as-of", "2026-11-24")
+    assert [d.line for d in on_the_day.diags if d.path == visit] == [7, 8, 10], on_the_day.dump()
 
 
 def test_the_promises_that_can_warn_give_the_warnings_of_every_promise():
