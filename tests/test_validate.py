@@ -1872,14 +1872,15 @@ def test_references_of_a_csv_row_with_errors_are_checked(example_site):
 def test_duplicate_service_key_in_a_site_yaml_with_other_errors(example_site):
     site = example_site / "site.yaml"
     # (written with spaces around it: the same key, strings being stripped)
-    text = site.read_text().replace("  - key: sclerotherapy\n", "  - key: ' vein-ablation '\n")
+    # (the third service's, not next to the first: every key is compared with every one before)
+    text = site.read_text().replace("  - key: wound-clinic\n", "  - key: ' vein-ablation '\n")
     text = text.replace("practice:\n", "practice:\n  colour: blue\n")
     site.write_text(text)
     res = validate(example_site)
     assert res.code == 1
     res.expect("site.yaml", *at(text, "colour"), "unknown field")
     d = res.expect("site.yaml", *at(text, "' vein-ablation '"), "duplicate service key")
-    assert d.msg == ("services[1].key: duplicate service key 'vein-ablation': give each service "
+    assert d.msg == ("services[2].key: duplicate service key 'vein-ablation': give each service "
                      "a key of its own")
 
 
