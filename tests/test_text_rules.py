@@ -303,12 +303,13 @@ def test_partial_interaction_needs_practice_or_physicians(example_site):
 def test_partial_interaction_future_and_practice_warnings(example_site):
     (example_site / CALL).write_text(
         "date: 2026-12-20\nliaison: lena-brooks\ntype: call\nsummary: s\noutcome: great\n"
-        "practice: mountain-view-family-medicine\nphysicians: [ruth-kessler]\n",
+        "practice: mountain-view-family-medicine\nphysicians: [' ruth-kessler ']\n",
         encoding="utf-8")
     _code, found = diags(example_site)
     warnings = [(ln, c, m) for p, ln, c, sev, m in found if p == CALL and sev == "warning"]
     # after the as-of date, outside its month's folder (2026/11/; a name 2026-11-26-… says no
-    # day of its own), a physician of another practice: each said as for a valid interaction
+    # day of its own), a physician of another practice (spaces around her id: that id): each
+    # said as for a valid interaction
     assert sorted(warnings) == [
         (1, 7, "date: dated 2026-12-20, after the as-of date 2026-11-26: left out of the statistics"),
         (1, 7, "date: dated 2026-12-20, but its file is in the folder of 2026-11: a mistyped year or month? "
