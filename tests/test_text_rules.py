@@ -253,9 +253,11 @@ def test_duplicate_npi_across_integer_and_text(example_site):
 def test_partial_physician_gets_every_check(example_site):
     npi = (example_site / RUTH).read_text().split("npi: ")[1].split()[0]
     (example_site / "data/physicians/zed.yaml").write_text(
-        f"name: Zed\nnpi: {npi}\nspecialty: x\npractice: french-broad-podiatry\n"
+        f"name: Zed\nnpi: {npi}\nspecialty: x\npractice: ' french-broad-podiatry '\n"
         "tier: Z\ninterests: 5\n", encoding="utf-8")
     errors = errors_in(example_site, "data/physicians/zed.yaml")
+    # its practice, spaces around it, is that practice (SPEC §2: strings are stripped)
+    assert not [e for e in errors if e[0] == 4], errors
     assert (5, 7, "tier: unknown tier 'Z': site.yaml has A, B, C") in errors, errors
     assert (6, 12, "interests: expected a list, got the text '5': write its items in "
                    "brackets, [5], or each on a line of its own after '- '") in errors, errors
@@ -278,11 +280,15 @@ def test_an_unknown_tier_names_the_tier_of_other_capitals_and_an_empty_tiers(exa
 
 def test_partial_interaction_gets_every_check(example_site):
     append(example_site, CALL, "outcome: great\nfollow_ups: [{task: x, due: 2026-12-01, "
-                               "done: 2026-01-01}]\n")
-    errors = errors_in(example_site, CALL)
+                               "done: 2026-01-01}]\nnext_visit: 2026-11-26\n")
+    _code, found = diags(example_site)
+    errors = [(line, col, msg) for path, line, col, sev, msg in found if path == CALL and sev == "error"]
     assert (6, 10, "outcome: 'great' is not one of 'positive', 'neutral' or 'negative'") in errors
     assert (7, 47, "follow_ups[0].done: done 2026-01-01 is before the interaction's date "
                    "2026-11-26") in errors, errors
+    # dated the as-of day, its next visit planned that day too: neither is after or before
+    # what it is compared with, so no warning (a valid record's rules, SPEC §3)
+    assert [f for f in found if f[0] == CALL and f[3] == "warning"] == [], found
 
 
 def test_partial_interaction_needs_practice_or_physicians(example_site):
@@ -297,11 +303,20 @@ def test_partial_interaction_needs_practice_or_physicians(example_site):
 def test_partial_interaction_future_and_practice_warnings(example_site):
     (example_site / CALL).write_text(
         "date: 2026-12-20\nliaison: lena-brooks\ntype: call\nsummary: s\noutcome: great\n"
-        "practice: mountain-view-family-medicine\nphysicians: [ruth-kessler]\n",
+        "practice: mountain-view-family-medicine\nphysicians: [' ruth-kessler ']\n",
         encoding="utf-8")
     _code, found = diags(example_site)
-    warnings = [(ln, c) for p, ln, c, sev, _m in found if p == CALL and sev == "warning"]
-    assert (1, 7) in warnings and (7, 14) in warnings, found
+    warnings = [(ln, c, m) for p, ln, c, sev, m in found if p == CALL and sev == "warning"]
+    # after the as-of date, outside its month's folder (2026/11/; a name 2026-11-26-… says no
+    # day of its own), a physician of another practice (spaces around her id: that id): each
+    # said as for a valid interaction
+    assert sorted(warnings) == [
+        (1, 7, "date: dated 2026-12-20, after the as-of date 2026-11-26: left out of the statistics"),
+        (1, 7, "date: dated 2026-12-20, but its file is in the folder of 2026-11: a mistyped year or month? "
+               "Correct the date, or move the file where its date says"),
+        (7, 14, "physicians[0]: physician 'ruth-kessler' is at practice 'french-broad-podiatry', not "
+                "'mountain-view-family-medicine': if they moved since, leave this earlier interaction as "
+                "it is (it happened there); if not, correct the practice or the physician")], found
 
 
 def test_partial_referral_gets_its_reference_checks(example_site):

@@ -651,6 +651,10 @@ def test_a_reference_by_a_short_form_of_an_id_gets_the_hint_new_gives(example_si
     assert d.msg == "practice: unknown practice 'french' (did you mean 'french-broad-podiatry'?)"
     d = res.expect(rel, 4, 10, "unknown team member")
     assert d.msg.endswith("'lena' (did you mean 'lena-brooks'?)"), d.msg
+    # a short form of two ids names neither (nor is it near enough to one for difflib)
+    write(example_site, "data/practices/french-broad-family-medicine.yaml", "name: French Broad Family Medicine\n")
+    d = validate(example_site).expect(rel, 3, 11, "unknown practice")
+    assert d.msg == "practice: unknown practice 'french'", d.msg
 
 
 def test_a_training_of_a_guide_not_written_yet_or_deleted_says_where_a_guide_is(example_site):
@@ -1773,13 +1777,17 @@ def test_dangling_references_in_csv_rows(example_site):
         "2026-02-03,web,,sclerotherapy,\n"
         "2026-02-04,physician,no-such-doc,sclerotherapy,\n"
         "2026-02-05,web,,botox,\n"
+        "2026-02-06,physician,jim-whitley,sclerotherapy,\n"
     )
     rel = write(example_site, "data/referrals/r.csv", text)
     res = validate(example_site)
     assert res.code == 1
-    res.expect(rel, 3, 1, "no-such-doc")
+    assert res.expect(rel, 3, 1, "no-such-doc").msg == "physician: unknown physician 'no-such-doc'"
     res.expect(rel, 4, 1, "botox")
-    assert_only_errors(res, {(rel, 3, 1), (rel, 4, 1)})
+    # a name typed as the office says it: near enough to one id (difflib's ratio 0.83) for the hint
+    assert res.expect(rel, 5, 1, "jim-whitley").msg == (
+        "physician: unknown physician 'jim-whitley' (did you mean 'james-whitley'?)")
+    assert_only_errors(res, {(rel, 3, 1), (rel, 4, 1), (rel, 5, 1)})
 
 
 def test_reference_to_a_record_whose_file_has_errors_is_not_dangling(example_site):
@@ -1825,11 +1833,12 @@ def test_a_physician_named_with_a_title_is_shown_their_id(example_site):
     text = ("date,source,physician,service,status,taken_by,declined_reason\n"
             "2026-02-03,physician,dr-bell,vein-ablation,,,\n"
             "2026-02-04,physician,dr-marcus-bell,vein-ablation,,,\n"
-            "2026-02-05,physician,dr-nobody,vein-ablation,,,\n")
+            "2026-02-05,physician,dr-nobody,vein-ablation,,,\n"
+            "2026-02-06,physician,doctor-bell,vein-ablation,,,\n")
     rel = write(example_site, "data/referrals/r.csv", text)
     res = validate(example_site)
     assert res.code == 1
-    for line, value in ((2, "dr-bell"), (3, "dr-marcus-bell")):
+    for line, value in ((2, "dr-bell"), (3, "dr-marcus-bell"), (5, "doctor-bell")):
         assert res.expect(rel, line, 1, value).msg == (
             f"physician: unknown physician '{value}' (did you mean 'marcus-bell'?)")
     assert res.expect(rel, 4, 1, "dr-nobody").msg == "physician: unknown physician 'dr-nobody'"
@@ -1862,14 +1871,16 @@ def test_references_of_a_csv_row_with_errors_are_checked(example_site):
 
 def test_duplicate_service_key_in_a_site_yaml_with_other_errors(example_site):
     site = example_site / "site.yaml"
-    text = site.read_text().replace("  - key: sclerotherapy\n", "  - key: vein-ablation\n")
+    # (written with spaces around it: the same key, strings being stripped)
+    # (the third service's, not next to the first: every key is compared with every one before)
+    text = site.read_text().replace("  - key: wound-clinic\n", "  - key: ' vein-ablation '\n")
     text = text.replace("practice:\n", "practice:\n  colour: blue\n")
     site.write_text(text)
     res = validate(example_site)
     assert res.code == 1
     res.expect("site.yaml", *at(text, "colour"), "unknown field")
-    d = res.expect("site.yaml", *at(text, "vein-ablation", 1), "duplicate service key")
-    assert d.msg == ("services[1].key: duplicate service key 'vein-ablation': give each service "
+    d = res.expect("site.yaml", *at(text, "' vein-ablation '"), "duplicate service key")
+    assert d.msg == ("services[2].key: duplicate service key 'vein-ablation': give each service "
                      "a key of its own")
 
 
@@ -1957,6 +1968,13 @@ def test_duplicate_npi_of_a_physician_that_fails_for_another_field(example_site)
     d = res.expect(rel, 2, 6, "duplicate NPI 1045837261", "physician 'grace-holloway' has it too")
     assert d.msg.startswith("npi: duplicate NPI 1045837261:"), d
     assert {d.place for d in res.errors} == {(rel, 1, 1), (rel, 2, 6)}, res.dump()
+    # two that fail share one: the second names the first by its id, as a valid one is named
+    twin = "name: Zed Twin\nnpi: 1234567893\npractice: french-broad-podiatry\n"
+    write(example_site, "data/physicians/zed-a.yaml", twin)
+    second = write(example_site, "data/physicians/zed-b.yaml", twin)
+    d = validate(example_site).expect(second, 2, 6, "duplicate NPI 1234567893")
+    assert d.msg == ("npi: duplicate NPI 1234567893: physician 'zed-a' has it too (the same person twice? "
+                     "keep one file; else correct the NPI of one)"), d
 
 
 # --------------------------------------------------------------------------- referrals
@@ -2501,6 +2519,11 @@ def test_a_follow_up_done_after_the_as_of_date_is_a_warning(example_site):
     assert len([w for w in res.warnings if w.path == rel]) == 1, res.dump()
     assert [w for w in validate(example_site, "--as-of", "2027-11-09").warnings
             if w.path == rel] == []
+    # on the interaction's own day (as-of 2026-11-02) both are done after it: both said
+    on_the_day = validate(example_site, "--as-of", "2026-11-02")
+    assert [(w.line, w.col, w.sev, w.msg.split(",")[0]) for w in on_the_day.diags if w.path == rel] == [
+        (9, 13, "warning", "[0].follow_ups[0].done: done 2027-11-09"),
+        (12, 13, "warning", "[0].follow_ups[1].done: done 2026-11-09")], on_the_day.dump()
 
 
 def test_a_training_after_the_as_of_date_and_one_written_twice_are_warnings(example_site):
@@ -2803,8 +2826,9 @@ def test_a_records_notes_linking_from_the_servers_root_or_an_interactions_from_i
                 "summary: Called.\nnotes: See [the calendar](../../calendar.ics) and [x](https://example.org/a).\n")
     practice = sorted((example_site / "data" / "practices").glob("*.yaml"))[0]
     prel = f"data/practices/{practice.name}"
+    # (the relative link first: the notes' first link that warns is said, so it must be passed over)
     write(example_site, prel, practice.read_text(encoding="utf-8").rstrip("\n")
-          + "\nnotes: \"[stats](/referrals/index.html), [ok](../../referrals/index.html)\"\n")
+          + "\nnotes: \"[ok](../../referrals/index.html), [stats](/referrals/index.html)\"\n")
     res = validate(example_site)
     assert res.code == 0, res.dump()
     res.expect(rel, 6, 8, "notes: link to '../../calendar.ics': an interaction's notes show on pages in "
@@ -2893,6 +2917,12 @@ def test_a_guides_picture_without_alt_text_and_vague_link_text_are_warnings(exam
     ("9.84E+04", "'9.84E+04' is not a ZIP code (5 digits): its digits are lost (a spreadsheet "
                  "writes a ZIP code so when its column is not formatted as text); write the ZIP "
                  "code again"),
+    ("501", "'501' is not a ZIP code (5 digits): its leading zeros lost? (a spreadsheet "
+            "writes a ZIP code so when its column is not formatted as text); write '00501' if "
+            "that is the code"),
+    ("9.84E4", "'9.84E4' is not a ZIP code (5 digits): its digits are lost (a spreadsheet "
+               "writes a ZIP code so when its column is not formatted as text); write the ZIP "
+               "code again"),
     ("02134", None), ("'98391-1234'", None),
 ])
 def test_a_zip_code_a_spreadsheet_wrote_as_a_number_is_a_warning(example_site, zip_code, said):
@@ -2932,6 +2962,18 @@ def test_a_name_as_a_sheet_keeps_it_is_a_warning(example_site, name, said):
     _the_one_warning_or_none(example_site, rel, 1, 7, "name", said)
 
 
+@pytest.mark.parametrize("name, said", [
+    ("Ana Ruiz, RN", None),
+    ("Ruiz, Ana", "'Ruiz, Ana' reads as last name, first name: write Ana Ruiz (the pages show "
+                  "the name as written, and sort by its last word)"),
+])
+def test_a_team_members_name_is_read_without_credentials(example_site, name, said):
+    """A team member has no credentials field: 'Ana Ruiz, RN' is their name as they sign it,
+    no warning (a physician's would be); a sheet's 'Ruiz, Ana' is said as for a physician."""
+    rel = write(example_site, "data/team/ana-ruiz.yaml", f"name: {name}\nrole: liaison\n")
+    _the_one_warning_or_none(example_site, rel, 1, 7, "name", said)
+
+
 @pytest.mark.parametrize("name, credentials", [
     ("Ruiz,", True), (", Ana", True),          # an empty part: nothing to reorder
     ("John Smith, III", True),                 # a generational suffix, not a credential
@@ -2952,7 +2994,8 @@ def test_a_phone_number_a_spreadsheet_wrote_as_a_number_is_a_warning(example_sit
     rel = write(example_site, "data/practices/cedar-ridge.yaml",
                 "name: Cedar Ridge\nphone: 3.60555E+09\nfax: '3605550112.0'\n"
                 "staff:\n  - name: Devon Marsh\n    phone: (360) 555-0113 x2\n"
-                "  - name: Rosa Till\n    phone: 3605550114.0\n")
+                "  - name: Rosa Till\n    phone: 3605550114.0\n"
+                "  - name: Lee Park\n    phone: 5550115.0\n")  # a local number, seven digits
     phys = write(example_site, "data/physicians/cedar-ridge-doc.yaml",
                  "name: Ada Cedar\nspecialty: Family Medicine\npractice: cedar-ridge\n"
                  "phone: 3.60555E+9\n")
@@ -2965,8 +3008,10 @@ def test_a_phone_number_a_spreadsheet_wrote_as_a_number_is_a_warning(example_sit
                severity="warning")
     res.expect(rel, 8, 12, "staff[1].phone: '3605550114.0' is not a phone number: write "
                f"'3605550114' ({so})", severity="warning")
+    res.expect(rel, 10, 12, "staff[2].phone: '5550115.0' is not a phone number: write "
+               f"'5550115' ({so})", severity="warning")
     res.expect(phys, 4, 8, f"phone: '3.60555E+9' is not a phone number: {lost}", severity="warning")
-    assert len([d for d in res.diags if d.path in (rel, phys)]) == 4, res.dump()
+    assert len([d for d in res.diags if d.path in (rel, phys)]) == 5, res.dump()
 
 
 @pytest.mark.parametrize("website, said", [
@@ -3046,12 +3091,17 @@ def test_a_physician_listed_twice_in_an_interaction_is_a_warning(example_site):
                 "- date: 2026-11-02\n  liaison: lena-brooks\n  type: visit\n"
                 "  physicians: [ruth-kessler, alan-cho, ruth-kessler]\n  summary: Met them.\n"
                 "- date: 2026-11-03\n  liaison: lena-brooks\n  type: call\n"
-                "  physicians: [ruth-kessler, alan-cho]\n  summary: Called them.\n")
+                "  physicians: [ruth-kessler, alan-cho]\n  summary: Called them.\n"
+                "- date: 2026-11-04\n  liaison: lena-brooks\n  type: call\n"
+                "  physicians: [alan-cho, alan-cho]\n  summary: Called him.\n")
     res = validate(example_site)
     assert res.code == 0, res.dump()
     res.expect(rel, 4, 40, "[0].physicians[2]: physician 'ruth-kessler' is listed already "
                "(physicians[0]): delete one", severity="warning")
-    assert len([d for d in res.diags if d.path == rel]) == 1, res.dump()
+    # two names, the same one twice (the shortest list that can repeat one)
+    res.expect(rel, 14, 26, "[2].physicians[1]: physician 'alan-cho' is listed already "
+               "(physicians[0]): delete one", severity="warning")
+    assert len([d for d in res.diags if d.path == rel]) == 2, res.dump()
 
 
 def test_an_image_layout_without_a_picture_is_a_warning(example_site):
@@ -3939,14 +3989,15 @@ def test_a_follow_up_due_weeks_before_its_interaction_is_a_warning(example_site)
     bad = write(example_site, "data/interactions/2026/11/due-typo-bad.yaml",
                 visit.format(date="2026-11-06", summary="Visited.", task="Send the list",
                              due="2025-11-13")
-                .replace("french-broad-podiatry", "no-such"))
+                .replace("type: visit", "type: coffee"))  # (an unknown practice was no failure)
     res = validate(example_site)
-    assert res.code == 1, res.dump()  # (the unknown practice)
+    assert res.code == 1, res.dump()  # (the unknown type)
     res.expect(rel, 1, 149, "[0].follow_ups[0].due: 2025-11-13 is before the interaction's "
                "date 2026-11-06: a mistyped year or month?", severity="warning")
     res.expect(rel, 2, 154, "[1].follow_ups[0].due: 2026-10-23 is before the interaction's "
                "date 2026-11-20: a mistyped year or month?", severity="warning")
-    res.expect(bad, 1, 135, "[0].follow_ups[0].due: 2025-11-13 is before the interaction's "
+    res.expect(bad, 1, 28, "[0].type: 'coffee' is not one of")
+    res.expect(bad, 1, 150, "[0].follow_ups[0].due: 2025-11-13 is before the interaction's "
                "date 2026-11-06", severity="warning")
     # 27 and 3 days before: no word
     assert len([d for d in res.diags if d.path == rel]) == 2, res.dump()
@@ -3970,10 +4021,12 @@ def test_an_interaction_dated_in_another_year_than_its_folder_is_a_warning(examp
     }
     for rel, (dates, _lines) in cases.items():
         write(example_site, rel, "".join(visit.format(date=d) for d in dates))
-    bad = write(example_site, "data/interactions/2026/11/25-no-such.yaml",
-                visit.format(date="2025-11-25").replace("french-broad-podiatry", "no-such"))
+    # (an unknown type: an unknown practice, a reference, leaves the record valid)
+    bad = write(example_site, "data/interactions/2026/11/25-coffee.yaml",
+                visit.format(date="2025-11-25").replace("type: visit", "type: coffee"))
     res = validate(example_site)
-    assert res.code == 1, res.dump()  # (the unknown practice)
+    assert res.code == 1, res.dump()  # (the unknown type)
+    res.expect(bad, 1, 28, "[0].type: 'coffee' is not one of")
     res.expect("data/interactions/2026/11/24-french-broad.yaml", 1, 10,
                "[0].date: dated 2025-11-24, but its file is named for 2026-11-24: a mistyped "
                "year or month? Correct the date, or move the file where its date says",
@@ -4049,7 +4102,9 @@ def test_the_folder_and_period_checks_let_through_exactly_their_days():
         warned = [d for d in days if folder_date_problem(rel, d, dated)]
         assert warned == [d for d in days if not ok(d)], rel
     periods = {"data/referrals/2024-03.csv": (dt.date(2024, 2, 24), dt.date(2024, 3, 31)),
-               "data/referrals/2024-q1.csv": (dt.date(2023, 12, 26), dt.date(2024, 12, 31))}
+               "data/referrals/2024-q1.csv": (dt.date(2023, 12, 26), dt.date(2024, 12, 31)),
+               "data/referrals/1999.csv": (dt.date(1998, 12, 26), dt.date(1999, 12, 31)),
+               "data/referrals/2024-12.csv": (dt.date(2024, 11, 25), dt.date(2024, 12, 31))}
     for rel, (first, last) in periods.items():
         kept: dict = {}
         warned = [d for d in days if file_period_problem(rel, d, kept)]
@@ -4112,7 +4167,8 @@ def test_a_referral_row_that_fails_keeps_the_date_rules_of_a_valid_one(example_s
                 "2026-12-03,web,,sclerotherapy,bogus\n"     # 2: after the as-of date, in December
                 "2025-11-10,web,,sclerotherapy,bogus\n"     # 3: another year than its file's
                 "2026-11-31,web,,sclerotherapy,bogus\n"     # 4: the date is the error
-                "2026-11-10,web,,sclerotherapy,bogus\n")    # 5: the status alone
+                "2026-11-10,web,,sclerotherapy,bogus\n"     # 5: the status alone
+                "2026-11-26,web,,sclerotherapy,bogus\n")    # 6: on the as-of day, the status alone
     yaml_rel = write(example_site, "data/referrals/2026.yaml",
                      "- {date: 2025-02-03, source: web, service: sclerotherapy, colour: red}\n")
     res = validate(example_site, "--as-of", "2026-11-26")
@@ -4120,7 +4176,7 @@ def test_a_referral_row_that_fails_keeps_the_date_rules_of_a_valid_one(example_s
     assert [(d.line, d.sev, d.msg.split(":")[0]) for d in res.diags if d.path == rel] == [
         (2, "error", "status"), (2, "warning", "date"), (2, "warning", "date"), (3, "error", "status"),
         (3, "warning", "date"), (4, "error", "date"), (4, "error", "status"),
-        (5, "error", "status")], res.dump()
+        (5, "error", "status"), (6, "error", "status")], res.dump()
     res.expect(rel, 2, 1, "date: dated 2026-12-03, after the as-of date 2026-11-26: left out "
                "of the statistics", severity="warning")
     res.expect(rel, 3, 1, "date: dated 2025-11-10, but its file is named for 2026-11",
@@ -4225,7 +4281,8 @@ def test_a_promise_repeated_while_the_first_is_open_is_a_warning(example_site):
                  "follow_ups:\n"                                       # 6
                  "  - {task: Order the holiday lunch, due: 2026-11-30}\n"       # 7
                  "  - {task: Mail the pads, due: 2026-11-25}\n"                 # 8
-                 "  - {task: Send the flyer, due: 2026-11-25, done: 2026-11-21}\n")  # 9
+                 "  - {task: Send the flyer, due: 2026-11-25, done: 2026-11-21}\n"  # 9
+                 "  - {task: Call the manager, due: 2026-11-25, done: 2026-11-26}\n")  # 10
     visit = write(example_site, "data/interactions/2026/11/24-visit.yaml",
                   "date: 2026-11-24\n"                                 # 1
                   "liaison: lena-brooks\n"                             # 2
@@ -4235,7 +4292,8 @@ def test_a_promise_repeated_while_the_first_is_open_is_a_warning(example_site):
                   "follow_ups:\n"                                      # 6
                   "  - {task: order the  holiday lunch, due: 2026-11-30}\n"     # 7
                   "  - {task: Mail the pads, due: 2026-11-25, done: 2026-11-24}\n"  # 8
-                  "  - {task: Send the flyer, due: 2026-12-01}\n")              # 9
+                  "  - {task: Send the flyer, due: 2026-12-01}\n"               # 9
+                  "  - {task: Call the manager, due: 2026-12-02}\n")            # 10
     elsewhere = write(example_site, "data/interactions/2026/11/24-elsewhere.yaml",
                       "date: 2026-11-24\n"
                       "liaison: lena-brooks\n"
@@ -4244,7 +4302,24 @@ def test_a_promise_repeated_while_the_first_is_open_is_a_warning(example_site):
                       "summary: Called.\n"
                       "follow_ups:\n"
                       "  - {task: Order the holiday lunch, due: 2026-11-30}\n")
+    # a log kept newest first: the earlier day's promise is the first, wherever it is written
+    newest_first = write(example_site, "data/interactions/2026/11/newest-first.yaml",
+                         "- date: 2026-11-24\n"                                       # 1
+                         "  liaison: lena-brooks\n"                                   # 2
+                         "  type: visit\n"                                            # 3
+                         "  practice: hendersonville-womens-health\n"                 # 4
+                         "  summary: Dropped by.\n"                                   # 5
+                         "  follow_ups: [{task: Bring the brochures, due: 2026-11-30}]\n"  # 6
+                         "- date: 2026-11-20\n"                                       # 7
+                         "  liaison: lena-brooks\n"                                   # 8
+                         "  type: call\n"                                             # 9
+                         "  practice: hendersonville-womens-health\n"                 # 10
+                         "  summary: Called.\n"                                       # 11
+                         "  follow_ups: [{task: Bring the brochures, due: 2026-11-30}]\n")  # 12
     res = validate(example_site)
+    res.expect(newest_first, 6, 23, "[0].follow_ups[0].task: the same promise as `[1].follow_ups[0]` of "
+               f"`{newest_first}` (2026-11-20), still open: promised twice?", severity="warning")
+    assert [d.line for d in res.diags if d.path == newest_first] == [6], res.dump()
     res.expect(visit, 7, 12, "follow_ups[0].task: the same promise as `follow_ups[0]` of "
                f"`{call}` (2026-11-20), still open: promised twice? write `done:` on the "
                "earlier one, or delete one; a task that recurs says which time it is (`Send the "
@@ -4252,9 +4327,14 @@ def test_a_promise_repeated_while_the_first_is_open_is_a_warning(example_site):
     res.expect(visit, 8, 12, "follow_ups[1].task: the same promise as `follow_ups[1]` of "
                f"`{call}` (2026-11-20), still open: a follow-up is done where it was "
                "promised: write `done: 2026-11-24` there", severity="warning")
-    # done before it was promised again (9), and another practice's: nothing
+    # done before it was promised again (9), or by the as-of day (10: done is not open),
+    # and another practice's: nothing
     assert [d.line for d in res.diags if d.path == visit] == [7, 8], res.dump()
     assert not [d for d in res.diags if d.path in (call, elsewhere)], res.dump()
+    # on the visit's own day (as-of 2026-11-24) it is read as well, and the call done on the
+    # 26th is still open that day: 10 is a promise made twice then
+    on_the_day = validate(example_site, "--as-of", "2026-11-24")
+    assert [d.line for d in on_the_day.diags if d.path == visit] == [7, 8, 10], on_the_day.dump()
 
 
 def test_the_promises_that_can_warn_give_the_warnings_of_every_promise():
