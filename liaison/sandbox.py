@@ -41,6 +41,7 @@ template's or the deck's line like any other template error.
 """
 from __future__ import annotations
 
+import functools
 import os
 import random
 import re
@@ -293,13 +294,12 @@ def made(value):
 
 
 def _making(function):
-    """A filter or global whose list or dict is new: the template may change it."""
+    """A filter or global whose list or dict is new: the template may change it. (``wraps``
+    keeps the function's ``jinja_pass_arg`` too.)"""
+    @functools.wraps(function)
     def wrapped(*args, **kwargs):
         return made(function(*args, **kwargs))
 
-    for attr in ("jinja_pass_arg", "__name__", "__doc__"):
-        if hasattr(function, attr):
-            setattr(wrapped, attr, getattr(function, attr))
     return wrapped
 
 
@@ -381,7 +381,8 @@ class Sandbox(SandboxedEnvironment):
 
     def unsafe_undefined(self, obj, attribute):
         if isinstance(attribute, str) and modifies_known_mutable(obj, attribute):
-            kind = "dict" if isinstance(obj, dict) else "list" if isinstance(obj, list) else "set"
+            kind = "dict" if isinstance(obj, dict) else "list" if isinstance(obj, list) \
+                else type(obj).__name__
             return self.undefined(
                 f"{attribute!r} would change a {kind} the template was given, which other "
                 "pages show too: a template changes only the lists and dicts it made "
