@@ -666,6 +666,25 @@ def test_a_team_member_who_is_no_liaison_keeps_the_follow_ups_they_own(follow_up
         "physicians": 0, "referrals_365d": 0, "open_follow_ups": 3, "overdue_follow_ups": 3}
 
 
+def test_what_a_team_member_who_is_no_liaison_keeps_leaves_out_closed_and_not_yet_due(
+        follow_up_site):
+    """still_theirs counts a follow-up as the statistics do: open at D (no done, or done after
+    D), and of those the overdue ones (due before D). mgr owns two in the fixture, both open
+    and overdue (due D-1, due D-7); a call of theirs on D adds one due D (open, not overdue:
+    due == D) and one done at D-1 (closed): open 2 + 1 = 3, overdue 2."""
+    from liaison.derived import still_theirs
+    from liaison.load import load_site
+    from liaison.stats import compute_stats
+
+    path = follow_up_site / "data" / "interactions" / "i.yaml"
+    path.write_text(path.read_text(encoding="utf-8") + interaction_yaml(
+        ago(0), "call", liaison="mgr", practice="clinic",
+        follow_ups=[{"due": ago(0)}, {"due": ago(3), "done": ago(1)}]), encoding="utf-8")
+    site, _problems, _files = load_site(follow_up_site)
+    assert still_theirs(site, compute_stats(site, D), "mgr") == {
+        "physicians": 0, "referrals_365d": 0, "open_follow_ups": 3, "overdue_follow_ups": 2}
+
+
 def test_count_is_summed_everywhere(tmp_path):
     files = {
         "data/physicians/doc.yaml": physician("clinic"),
@@ -901,6 +920,24 @@ def test_practice_last_contact_through_listed_physicians(tmp_path):
     assert data["physicians"]["a"]["last_contact"] == ago(3)
     assert data["physicians"]["a"]["last_visit"] is None
     assert data["physicians"]["b"]["last_visit"] == ago(7)
+
+
+def test_a_practice_named_by_an_interaction_leaves_the_listed_physicians_practice_contacted(
+        tmp_path):
+    # A practice's last_contact is the latest interaction whose practices include it: the
+    # interaction's practice and the practices of its listed physicians. b works at north; the
+    # one interaction (age 7) names south and lists b, so north and south were both last
+    # contacted at age 7; east, never named nor reached through a physician, not at all.
+    files = {"data/physicians/b.yaml": physician("north"),
+             "data/interactions/i.yaml": interaction_yaml(ago(7), "visit", practice="south",
+                                                          physicians=["b"])}
+    run = run_cli("stats", "--json", "--as-of", D.isoformat(), "--root",
+                  str(make_site(tmp_path / "s", files,
+                                practices={"north": None, "south": None, "east": None})))
+    data = run.json()
+    assert {p: s["last_contact"] for p, s in data["practices"].items()} == {
+        "north": ago(7), "south": ago(7), "east": None}
+    assert data["physicians"]["b"]["last_contact"] == ago(7)
 
 
 def test_interactions_365d_window(tmp_path):
